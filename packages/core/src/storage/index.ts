@@ -1,0 +1,3 @@
+/** Single-table definition and helpers for local DynamoDB engines. */
+export * from "./table";
+export * from "./local";

@@ -1,0 +1,26 @@
+import { Hono } from "hono";
+import { calendarRoutes } from "./calendar/routes";
+import { controlRoutes } from "./control";
+import { gmailRoutes } from "./gmail/routes";
+import { graphRoutes } from "./graph/routes";
+import type { SandboxEnv } from "./guard";
+import { send } from "./guard";
+import { oauthRoutes } from "./oauth/routes";
+import type { SandboxState } from "./state";
+
+/** The sandbox as a Hono app: Gmail, Calendar, Graph, OAuth and the control API over one state. */
+export function createSandboxApp(state: SandboxState): Hono<SandboxEnv> {
+  const app = new Hono<SandboxEnv>();
+  oauthRoutes(app, state);
+  gmailRoutes(app, state);
+  calendarRoutes(app, state);
+  graphRoutes(app, state);
+  controlRoutes(app, state);
+  app.get("/", (c) => c.text(`Followthrough provider sandbox: ${[...state.accounts.keys()].join(", ") || "no accounts"}\n`));
+  app.notFound((c) => send(c, 404, { error: { code: 404, message: `No sandbox route for ${c.req.method} ${new URL(c.req.url).pathname}` } }));
+  app.onError((err, c) => {
+    if (err instanceof TypeError && err.message.includes("connection reset")) throw err;
+    return send(c, 500, { error: { code: 500, message: err.message } });
+  });
+  return app;
+}

@@ -1,0 +1,75 @@
+/** A fault a test injects on a route (by route id, `*` for any route of the account). */
+export interface FaultSpec {
+  /** Route id such as `gmail.messages.get`, a prefix ending in `*` (`gmail.*`), or `*`. */
+  route: string;
+  /** Restrict to one account (email); any account when absent. */
+  account?: string;
+  /**
+   * - `status`: answer with `status` (429, 500, 503, 403...) in the provider's error shape;
+   * - `reset`: destroy the connection without an answer;
+   * - `latency`: delay by `latencyMs`, then serve normally;
+   * - `expire`: expire the account's sync cursors of this API, then serve normally (the request itself fails as expired).
+   */
+  kind: "status" | "reset" | "latency" | "expire";
+  status?: number;
+  /** Seconds for the Retry-After header on a status fault. */
+  retryAfter?: number;
+  latencyMs?: number;
+  /** Let this many matching calls through before the fault starts. Default 0. */
+  after?: number;
+  /** How many calls the fault hits; default 1; `Infinity` (or 0 in JSON) for every call. */
+  times?: number;
+}
+
+interface ActiveFault extends FaultSpec {
+  id: number;
+  seen: number;
+  hits: number;
+}
+
+/** Matches calls against injected faults and counts down their uses. */
+export class FaultRegistry {
+  private faults: ActiveFault[] = [];
+  private nextId = 1;
+
+  /** Adds a fault; returns its id. */
+  add(spec: FaultSpec): number {
+    const times = spec.times === undefined ? 1 : spec.times === 0 ? Infinity : spec.times;
+    const id = this.nextId++;
+    this.faults.push({ ...spec, times, id, seen: 0, hits: 0 });
+    return id;
+  }
+
+  /** Removes every fault. */
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** Faults still armed (for the control API). */
+  list(): FaultSpec[] {
+    return this.faults.map(({ seen: _s, ...f }) => f);
+  }
+
+  /** The fault that hits this call, if any, counting the call against every matching fault. */
+  take(route: string, account: string | undefined): ActiveFault | undefined {
+    let hit: ActiveFault | undefined;
+    for (const f of this.faults) {
+      if (f.account && account && f.account.toLowerCase() !== account.toLowerCase()) continue;
+      if (f.account && !account) continue;
+      if (!matches(f.route, route)) continue;
+      f.seen++;
+      if (!hit && f.seen > (f.after ?? 0) && f.hits < (f.times ?? 1)) {
+        f.hits++;
+        hit = f;
+      }
+    }
+    this.faults = this.faults.filter((f) => f.hits < (f.times ?? 1));
+    return hit;
+  }
+}
+
+function matches(pattern: string, route: string): boolean {
+  if (pattern === "*") return true;
+  if (pattern.endsWith("*")) return route.startsWith(pattern.slice(0, -1));
+  return pattern === route;
+}

@@ -1,0 +1,198 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { gmail_v1 } from "@googleapis/gmail";
+import type { calendar_v3 } from "@googleapis/calendar";
+import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
+
+/** The owner of a mailbox fixture, as `account.json` describes it. */
+export interface AccountInfo {
+  provider: "google" | "microsoft";
+  email: string;
+  aliases: string[];
+  displayName: string;
+  timeZone: string;
+}
+
+/** Gmail and Calendar resources of a Google mailbox fixture. */
+export interface GoogleData {
+  messages: gmail_v1.Schema$Message[];
+  events: calendar_v3.Schema$Event[];
+}
+
+/** Graph resources of a Microsoft mailbox fixture. */
+export interface MicrosoftData {
+  inbox: GraphMessage[];
+  sentitems: GraphMessage[];
+  events: GraphEvent[];
+}
+
+/** Labels of a labelled fixture (`expected.json`). */
+export interface Expected {
+  now: string;
+  newContacts: string[];
+  missingFollowUps: string[];
+}
+
+/** One mailbox fixture folder, loaded and validated. */
+export interface MailboxFixture {
+  dir: string;
+  account: AccountInfo;
+  google?: GoogleData;
+  microsoft?: MicrosoftData;
+  expected?: Expected;
+}
+
+/** A fixture that cannot be served; the message is one line naming the file and the problem. */
+export class FixtureError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = "FixtureError";
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function readJson(file: string): unknown {
+  if (!existsSync(file)) throw new FixtureError(file, "file is missing");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new FixtureError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new FixtureError(file, `is not valid JSON (${oneLine((e as Error).message)})`);
+  }
+}
+
+const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
+
+function requireArray(file: string, value: unknown, check: (item: Obj, i: number) => string | undefined): Obj[] {
+  if (!Array.isArray(value)) throw new FixtureError(file, "must be a JSON array");
+  value.forEach((item, i) => {
+    if (!isObj(item)) throw new FixtureError(file, `item ${i} is not an object`);
+    const problem = check(item, i);
+    if (problem) throw new FixtureError(file, `item ${i}${typeof item.id === "string" ? ` (id ${item.id})` : ""}: ${problem}`);
+  });
+  const seen = new Set<string>();
+  for (const [i, item] of (value as Obj[]).entries()) {
+    const id = item.id as string;
+    if (seen.has(id)) throw new FixtureError(file, `item ${i}: duplicate id ${id}`);
+    seen.add(id);
+  }
+  return value as Obj[];
+}
+
+const str = (v: unknown) => typeof v === "string" && v.length > 0;
+
+function checkGmailMessage(m: Obj): string | undefined {
+  if (!str(m.id)) return "missing string id";
+  if (!str(m.threadId)) return "missing string threadId";
+  if (typeof m.internalDate !== "string" || !/^\d+$/.test(m.internalDate)) return "internalDate must be a string of digits";
+  if (m.historyId !== undefined && (typeof m.historyId !== "string" || !/^\d+$/.test(m.historyId)))
+    return "historyId must be a string of digits";
+  if (m.labelIds !== undefined && !(Array.isArray(m.labelIds) && m.labelIds.every((l) => typeof l === "string")))
+    return "labelIds must be an array of strings";
+  const p = m.payload;
+  if (!isObj(p) || !Array.isArray(p.headers)) return "payload.headers must be an array";
+  if (!p.headers.every((h) => isObj(h) && typeof h.name === "string" && typeof h.value === "string"))
+    return "every payload header needs string name and value";
+  return undefined;
+}
+
+function checkGoogleEvent(e: Obj): string | undefined {
+  if (!str(e.id)) return "missing string id";
+  if (e.status === "cancelled") return undefined; // minimal form allowed
+  if (!isObj(e.start) || !isObj(e.end)) return "start and end are required unless cancelled";
+  if (!str(e.start.dateTime) && !str(e.start.date)) return "start needs dateTime or date";
+  if (!str(e.end.dateTime) && !str(e.end.date)) return "end needs dateTime or date";
+  if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
+  return undefined;
+}
+
+function checkGraphMessage(m: Obj): string | undefined {
+  if (!str(m.id)) return "missing string id";
+  for (const f of ["receivedDateTime", "sentDateTime"])
+    if (m[f] !== undefined && m[f] !== null && (typeof m[f] !== "string" || Number.isNaN(Date.parse(m[f] as string))))
+      return `${f} is not a date`;
+  for (const f of ["toRecipients", "ccRecipients", "bccRecipients"])
+    if (m[f] !== undefined && !Array.isArray(m[f])) return `${f} must be an array`;
+  return undefined;
+}
+
+function checkGraphEvent(e: Obj): string | undefined {
+  if (!str(e.id)) return "missing string id";
+  if (!isObj(e.start) || !str(e.start.dateTime)) return "start.dateTime is required";
+  if (!isObj(e.end) || !str(e.end.dateTime)) return "end.dateTime is required";
+  if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
+  return undefined;
+}
+
+function validZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readAccount(file: string): AccountInfo {
+  const a = readJson(file);
+  if (!isObj(a)) throw new FixtureError(file, "must be a JSON object");
+  if (a.provider !== "google" && a.provider !== "microsoft")
+    throw new FixtureError(file, `provider must be "google" or "microsoft", got ${JSON.stringify(a.provider)}`);
+  if (typeof a.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(a.email)) throw new FixtureError(file, "email must be an address");
+  const aliases = a.aliases ?? [];
+  if (!Array.isArray(aliases) || !aliases.every((x) => typeof x === "string")) throw new FixtureError(file, "aliases must be an array of strings");
+  const timeZone = a.timeZone ?? "UTC";
+  if (typeof timeZone !== "string" || !validZone(timeZone)) throw new FixtureError(file, `timeZone ${JSON.stringify(timeZone)} is not an IANA zone`);
+  const displayName = typeof a.displayName === "string" ? a.displayName : a.email;
+  return { provider: a.provider, email: a.email, aliases, displayName, timeZone };
+}
+
+function readExpected(file: string): Expected | undefined {
+  if (!existsSync(file)) return undefined;
+  const e = readJson(file);
+  if (!isObj(e) || typeof e.now !== "string" || Number.isNaN(Date.parse(e.now)))
+    throw new FixtureError(file, "must be an object with an ISO-8601 now");
+  const list = (k: string) => {
+    const v = e[k];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw new FixtureError(file, `${k} must be an array of addresses`);
+    return v as string[];
+  };
+  return { now: e.now, newContacts: list("newContacts"), missingFollowUps: list("missingFollowUps") };
+}
+
+/**
+ * Reads and validates a mailbox fixture folder (see shared/spec/mailbox-fixtures.md).
+ * Throws {@link FixtureError} naming the first bad file.
+ */
+export function loadFixture(dirArg: string): MailboxFixture {
+  const dir = resolve(dirArg);
+  if (!existsSync(dir)) throw new FixtureError(dir, "fixture folder does not exist");
+  if (!statSync(dir).isDirectory()) throw new FixtureError(dir, "is not a folder");
+  const account = readAccount(join(dir, "account.json"));
+  const fixture: MailboxFixture = { dir, account, expected: readExpected(join(dir, "expected.json")) };
+  if (account.provider === "google") {
+    const f = (n: string) => join(dir, "google", n);
+    fixture.google = {
+      messages: requireArray(f("messages.json"), readJson(f("messages.json")), checkGmailMessage) as gmail_v1.Schema$Message[],
+      events: requireArray(f("events.json"), readJson(f("events.json")), checkGoogleEvent) as calendar_v3.Schema$Event[],
+    };
+  } else {
+    const f = (n: string) => join(dir, "microsoft", n);
+    fixture.microsoft = {
+      inbox: requireArray(f("inbox.json"), readJson(f("inbox.json")), checkGraphMessage) as GraphMessage[],
+      sentitems: requireArray(f("sentitems.json"), readJson(f("sentitems.json")), checkGraphMessage) as GraphMessage[],
+      events: requireArray(f("events.json"), readJson(f("events.json")), checkGraphEvent) as GraphEvent[],
+    };
+  }
+  return fixture;
+}

@@ -1,0 +1,90 @@
+import type { HttpBindings } from "@hono/node-server";
+import type { Context, MiddlewareHandler } from "hono";
+import { type Api, faultBody, googleError, graphError } from "./errors";
+import type { Account, SandboxState } from "./state";
+import type { TokenGrant } from "./tokens";
+
+/** Hono environment of sandbox routes: the authenticated account is set by {@link guard}. */
+export type SandboxEnv = {
+  Bindings: Partial<HttpBindings>;
+  Variables: { account: Account; grant: TokenGrant };
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Sends a JSON body with a status; Hono's typed `c.json` is too narrow for arbitrary statuses. */
+export function send(c: Context, status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=UTF-8", ...headers },
+  });
+}
+
+/** Drops the TCP connection without an answer (a "connection reset" fault). */
+export function resetConnection(c: Context<SandboxEnv>): Response {
+  const socket = c.env?.incoming?.socket;
+  if (socket) socket.destroy();
+  // Without a socket (app.request in-process) the closest thing is a thrown network error.
+  else throw new TypeError("fetch failed: connection reset by sandbox");
+  return new Response(null, { status: 500 });
+}
+
+function unauthorized(api: Api): { status: number; body: unknown } {
+  if (api === "graph") return { status: 401, body: graphError("InvalidAuthenticationToken", "Access token has expired or is not yet valid.") };
+  return {
+    status: 401,
+    body: googleError(401, "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.", "authError", {
+      location: "Authorization",
+      locationType: "header",
+    }),
+  };
+}
+
+/**
+ * Authenticates the bearer token, applies injected faults and the quota model, and counts the call.
+ * `units` is the Gmail quota cost of the route (ignored for other APIs).
+ */
+export function guard(state: SandboxState, api: Api, route: string, units = 1): MiddlewareHandler<SandboxEnv> {
+  return async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+    const grant = bearer ? state.tokens.authenticate(bearer) : undefined;
+    const account = grant ? state.account(grant.email) : undefined;
+    if (!grant || !account) {
+      const u = unauthorized(api);
+      return send(c, u.status, u.body, api === "graph" ? {} : { "www-authenticate": 'Bearer realm="https://accounts.google.com/"' });
+    }
+    c.set("grant", grant);
+    c.set("account", account);
+    const email = account.info.email;
+
+    const fault = state.faults.take(route, email);
+    if (fault) {
+      if (fault.kind === "latency") await sleep(fault.latencyMs ?? 1000);
+      else if (fault.kind === "expire") {
+        if (api === "gmail" || api === "calendar" || api === "graph") state.expireCursors(email, api);
+      } else {
+        state.quota.countFault(email, route);
+        if (fault.kind === "reset") return resetConnection(c);
+        const status = fault.status ?? 503;
+        const headers: Record<string, string> = {};
+        if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
+        return send(c, status, faultBody(api, status), headers);
+      }
+    }
+
+    const admission = state.quota.admit(email, api, route, units);
+    if (!admission.ok) {
+      const body =
+        api === "graph"
+          ? graphError(admission.reason === "concurrency" ? "TooManyRequests" : "ApplicationThrottled", "Application is over its MailboxConcurrency or request limit.")
+          : googleError(429, `User-rate limit exceeded. Retry after ${new Date(state.clock() + admission.retryAfter * 1000).toISOString()}`, admission.reason);
+      return send(c, 429, body, { "retry-after": String(admission.retryAfter) });
+    }
+    try {
+      await next();
+    } finally {
+      admission.release();
+    }
+  };
+}

@@ -1,0 +1,78 @@
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import selfsigned from "selfsigned";
+import { createSandboxApp } from "./app";
+import { SandboxState, type SandboxOptions } from "./state";
+
+/** Where to listen. */
+export interface ListenOptions {
+  /** HTTP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Also serve HTTPS with a fresh self-signed certificate for `localhost` (Graph's client sends tokens only over https). */
+  https?: boolean | { port?: number };
+  /** Interface to bind; loopback by default. */
+  hostname?: string;
+}
+
+/** A running sandbox. */
+export interface RunningSandbox {
+  /** HTTP origin, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** HTTPS origin on `localhost` when https was asked for. */
+  httpsUrl?: string;
+  /** PEM of the self-signed certificate, for clients that must trust it. */
+  ca?: string;
+  state: SandboxState;
+  app: ReturnType<typeof createSandboxApp>;
+  close(): Promise<void>;
+}
+
+function listen(server: ServerType): Promise<number> {
+  return new Promise((resolve, reject) => {
+    if (server.listening) return resolve((server.address() as AddressInfo).port);
+    server.once("listening", () => resolve((server.address() as AddressInfo).port));
+    server.once("error", reject);
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    const s = server as ServerType & { closeAllConnections?: () => void };
+    server.close(() => resolve());
+    s.closeAllConnections?.();
+  });
+}
+
+/** Starts the sandbox on loopback with the given fixtures; `close()` stops it. */
+export async function startSandbox(options: SandboxOptions & ListenOptions = {}): Promise<RunningSandbox> {
+  const state = new SandboxState(options);
+  const app = createSandboxApp(state);
+  const hostname = options.hostname ?? "127.0.0.1";
+  const http = serve({ fetch: app.fetch, port: options.port ?? 0, hostname });
+  const port = await listen(http);
+  state.baseUrl = `http://${hostname}:${port}`;
+  const servers: ServerType[] = [http];
+  const running: RunningSandbox = { url: state.baseUrl, state, app, close: async () => void (await Promise.all(servers.map(closeServer))) };
+  if (options.https) {
+    const pems = await selfsigned.generate([{ name: "commonName", value: "localhost" }], {
+      keySize: 2048,
+      algorithm: "sha256",
+      extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }] }],
+    });
+    const httpsPort = typeof options.https === "object" ? (options.https.port ?? 0) : 0;
+    const https = serve({
+      fetch: app.fetch,
+      port: httpsPort,
+      hostname,
+      createServer: createHttpsServer,
+      serverOptions: { key: pems.private, cert: pems.cert },
+    });
+    servers.push(https);
+    const p = await listen(https);
+    state.httpsUrl = `https://localhost:${p}`;
+    running.httpsUrl = state.httpsUrl;
+    running.ca = pems.cert;
+  }
+  return running;
+}

@@ -1,0 +1,99 @@
+import { FaultRegistry } from "./faults";
+import { type AccountInfo, type MailboxFixture, loadFixture } from "./fixtures";
+import { QuotaModel, type QuotaLimits, defaultLimits } from "./quota";
+import { TokenStore } from "./tokens";
+import { GmailStore } from "./gmail/store";
+import { CalendarStore } from "./calendar/store";
+import { GraphStore } from "./graph/store";
+
+/** Page-size caps per API; small values in tests make every listing page. */
+export interface PageSizes {
+  gmail: number;
+  calendar: number;
+  graph: number;
+}
+
+/** How a sandbox is set up. */
+export interface SandboxOptions {
+  /** Mailbox fixture folders (or loaded fixtures) to serve, one account each. */
+  fixtures?: (string | MailboxFixture)[];
+  /** Largest page each API returns, whatever the client asks for. */
+  pageSize?: Partial<PageSizes>;
+  /** Per-user quota model; `false` turns throttling off (calls are still counted). */
+  quota?: QuotaLimits | false;
+  /** Wall clock for quotas and token lifetimes (ms). */
+  clock?: () => number;
+  /** Origin the sandbox is reached at, used in links it returns (set by the server). */
+  baseUrl?: string;
+  /** Origin of the HTTPS listener (for Graph @odata links), when one runs. */
+  httpsUrl?: string;
+}
+
+/** One connected mailbox the sandbox serves. */
+export interface Account {
+  info: AccountInfo;
+  gmail?: GmailStore;
+  calendar?: CalendarStore;
+  graph?: GraphStore;
+}
+
+/** Everything the sandbox knows: accounts, tokens, faults, quotas and its mail clock. */
+export class SandboxState {
+  readonly accounts = new Map<string, Account>();
+  readonly tokens: TokenStore;
+  readonly faults = new FaultRegistry();
+  readonly quota: QuotaModel;
+  readonly pageSize: PageSizes;
+  readonly clock: () => number;
+  baseUrl: string;
+  httpsUrl?: string;
+  private fixedNow?: number;
+
+  constructor(readonly options: SandboxOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.tokens = new TokenStore(this.clock);
+    this.quota = new QuotaModel(options.quota === undefined ? defaultLimits : options.quota, this.clock);
+    this.pageSize = { gmail: 500, calendar: 2500, graph: 1000, ...options.pageSize };
+    this.baseUrl = options.baseUrl ?? "http://127.0.0.1";
+    this.httpsUrl = options.httpsUrl;
+    for (const f of options.fixtures ?? []) this.addFixture(f);
+  }
+
+  /** The mailbox clock (ms): wall time unless a test set it. New mail and drafts are stamped with it. */
+  now(): number {
+    return this.fixedNow ?? Date.now();
+  }
+
+  /** Sets (or with undefined, unsets) the mailbox clock. */
+  setNow(ms: number | undefined): void {
+    this.fixedNow = ms;
+  }
+
+  /** Adds a mailbox; replaces an account with the same address. */
+  addFixture(fixture: string | MailboxFixture): Account {
+    const f = typeof fixture === "string" ? loadFixture(fixture) : fixture;
+    const now = () => this.now();
+    const account: Account = { info: f.account };
+    if (f.google) {
+      account.gmail = new GmailStore(f.account, f.google.messages, now);
+      account.calendar = new CalendarStore(f.account, f.google.events, now);
+    }
+    if (f.microsoft) account.graph = new GraphStore(f.account, f.microsoft, now);
+    this.accounts.set(f.account.email.toLowerCase(), account);
+    return account;
+  }
+
+  /** The account with this primary address (case-insensitive). */
+  account(email: string): Account | undefined {
+    return this.accounts.get(email.toLowerCase());
+  }
+
+  /** Expires the sync cursors of one API of an account (history ids, sync tokens, delta links). */
+  expireCursors(email: string, api: "gmail" | "calendar" | "graph"): void {
+    const a = this.account(email);
+    if (!a) return;
+    if (api === "gmail") a.gmail?.expireHistory();
+    if (api === "calendar") a.calendar?.expireSyncTokens();
+    if (api === "graph") a.graph?.expireDeltaTokens();
+  }
+}

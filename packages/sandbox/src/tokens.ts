@@ -1,0 +1,135 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/** Who an access token belongs to. */
+export interface TokenGrant {
+  email: string;
+  provider: "google" | "microsoft";
+  clientId: string;
+  scopes: string[];
+}
+
+interface AccessToken extends TokenGrant {
+  expiresAt: number;
+}
+
+interface AuthCode extends TokenGrant {
+  redirectUri: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+/** The result of a token grant, in OAuth terms. */
+export interface IssuedTokens {
+  access_token: string;
+  refresh_token?: string;
+  expires_in: number;
+  token_type: "Bearer";
+  scope: string;
+}
+
+/** Why a grant failed, as an OAuth error code and description. */
+export class OAuthError extends Error {
+  constructor(
+    readonly code: "invalid_grant" | "invalid_request" | "invalid_client" | "unsupported_grant_type",
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+const token = (prefix: string) => `${prefix}.${randomBytes(18).toString("base64url")}`;
+
+/** Authorization codes, access tokens and refresh tokens of every sandbox account. */
+export class TokenStore {
+  private access = new Map<string, AccessToken>();
+  private refresh = new Map<string, TokenGrant>();
+  private codes = new Map<string, AuthCode>();
+  /** Access-token lifetime in seconds. */
+  accessTtl = 3600;
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  /** Issues an authorization code after consent (the authorize page). */
+  createCode(grant: TokenGrant, redirectUri: string, codeChallenge?: string, codeChallengeMethod?: string): string {
+    const code = token("code");
+    this.codes.set(code, { ...grant, redirectUri, codeChallenge, codeChallengeMethod, expiresAt: this.clock() + 10 * 60_000, used: false });
+    return code;
+  }
+
+  /** Redeems a code once, verifying PKCE, client and redirect URI. A replayed code revokes what it issued. */
+  redeemCode(code: string, clientId: string, redirectUri: string | undefined, verifier: string | undefined): IssuedTokens {
+    const c = this.codes.get(code);
+    if (!c) throw new OAuthError("invalid_grant", "Malformed auth code.");
+    if (c.used) {
+      this.revokeAccount(c.email, c.clientId);
+      throw new OAuthError("invalid_grant", "Code was already redeemed.");
+    }
+    c.used = true;
+    if (c.expiresAt < this.clock()) throw new OAuthError("invalid_grant", "Code expired.");
+    if (c.clientId !== clientId) throw new OAuthError("invalid_grant", "Code was issued to another client.");
+    if (redirectUri !== undefined && redirectUri !== c.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri_mismatch");
+    if (c.codeChallenge) {
+      if (!verifier) throw new OAuthError("invalid_grant", "Missing code verifier.");
+      const computed = c.codeChallengeMethod === "plain" ? verifier : createHash("sha256").update(verifier).digest("base64url");
+      if (computed !== c.codeChallenge) throw new OAuthError("invalid_grant", "Invalid code verifier.");
+    }
+    return this.issue(c, true);
+  }
+
+  /** Issues an access token (and a refresh token when asked) for a grant. */
+  issue(grant: TokenGrant, withRefresh: boolean): IssuedTokens {
+    const base: TokenGrant = { email: grant.email, provider: grant.provider, clientId: grant.clientId, scopes: grant.scopes };
+    const access_token = token(grant.provider === "google" ? "ya29" : "eyJ0");
+    this.access.set(access_token, { ...base, expiresAt: this.clock() + this.accessTtl * 1000 });
+    const out: IssuedTokens = { access_token, expires_in: this.accessTtl, token_type: "Bearer", scope: grant.scopes.join(" ") };
+    if (withRefresh) {
+      out.refresh_token = token(grant.provider === "google" ? "1//rt" : "M.R3_rt");
+      this.refresh.set(out.refresh_token, base);
+    }
+    return out;
+  }
+
+  /** Refresh grant. Microsoft rotates: the old refresh token dies and a new one is returned. */
+  refreshGrant(refreshToken: string, clientId: string | undefined): IssuedTokens {
+    const g = this.refresh.get(refreshToken);
+    if (!g) throw new OAuthError("invalid_grant", "Token has been expired or revoked.");
+    if (clientId !== undefined && clientId !== g.clientId) throw new OAuthError("invalid_grant", "Token was issued to another client.");
+    if (g.provider === "microsoft") {
+      this.refresh.delete(refreshToken);
+      return this.issue(g, true);
+    }
+    return this.issue(g, false);
+  }
+
+  /** Resolves a bearer token; undefined when unknown, revoked or expired. */
+  authenticate(accessToken: string): TokenGrant | undefined {
+    const t = this.access.get(accessToken);
+    if (!t) return undefined;
+    if (t.expiresAt <= this.clock()) return undefined;
+    return t;
+  }
+
+  /** Revokes one token (access or refresh) and, for a refresh token, the access tokens of its grant. */
+  revokeToken(value: string): boolean {
+    const r = this.refresh.get(value);
+    if (r) {
+      this.revokeAccount(r.email, r.clientId);
+      return true;
+    }
+    return this.access.delete(value);
+  }
+
+  /** Revokes every token of an account (optionally of one client): later refreshes get invalid_grant. */
+  revokeAccount(email: string, clientId?: string): void {
+    const hit = (g: TokenGrant) => g.email.toLowerCase() === email.toLowerCase() && (!clientId || g.clientId === clientId);
+    for (const [k, g] of this.refresh) if (hit(g)) this.refresh.delete(k);
+    for (const [k, g] of this.access) if (hit(g)) this.access.delete(k);
+  }
+
+  /** Makes every access token of an account expire now (to exercise refresh). */
+  expireAccess(email: string): void {
+    for (const g of this.access.values()) if (g.email.toLowerCase() === email.toLowerCase()) g.expiresAt = 0;
+  }
+}
