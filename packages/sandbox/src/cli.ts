@@ -1,0 +1,61 @@
+import { parseArgs } from "node:util";
+import { FixtureError } from "./fixtures";
+import { startSandbox } from "./server";
+
+const usage = "usage: followthrough-sandbox --fixtures <mailbox> [--fixtures <mailbox>...] [--port N] [--https-port N] [--page-size N] [--no-quota]";
+
+/** Runs the sandbox from the command line until interrupted; returns the exit code on a startup error. */
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        fixtures: { type: "string", multiple: true },
+        port: { type: "string" },
+        "https-port": { type: "string" },
+        "page-size": { type: "string" },
+        "no-quota": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    console.error(`followthrough-sandbox: ${(e as Error).message}`);
+    console.error(usage);
+    return 2;
+  }
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const int = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new RangeError(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+  try {
+    if (!values.fixtures?.length) throw new RangeError("--fixtures <mailbox> is required");
+    const pageSize = int("page-size", values["page-size"]);
+    const sandbox = await startSandbox({
+      fixtures: values.fixtures,
+      port: int("port", values.port) ?? 0,
+      https: { port: int("https-port", values["https-port"]) ?? 0 },
+      pageSize: pageSize ? { gmail: pageSize, calendar: pageSize, graph: pageSize } : undefined,
+      quota: values["no-quota"] ? false : undefined,
+    });
+    console.log(`sandbox listening on ${sandbox.url} (https ${sandbox.httpsUrl})`);
+    for (const a of sandbox.state.accounts.values()) console.log(`  ${a.info.provider.padEnd(9)} ${a.info.email}`);
+    const stop = () => void sandbox.close().then(() => process.exit(0));
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    await new Promise(() => {});
+    return 0;
+  } catch (e) {
+    if (e instanceof FixtureError || e instanceof RangeError) {
+      console.error(`followthrough-sandbox: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,113 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FixtureError, loadFixture } from "@followthrough/sandbox";
+import { haveShared, root, sharedFixture } from "../../../test/support/fixtures";
+
+const tmp = mkdtempSync(join(tmpdir(), "ft-fixtures-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const goodAccount = { provider: "google", email: "owner@acme.test", aliases: [], displayName: "Owner", timeZone: "Europe/Paris" };
+const goodMessage = { id: "m1", threadId: "t1", labelIds: ["SENT"], historyId: "10", internalDate: "1700000000000", payload: { headers: [{ name: "To", value: "a@b.test" }] } };
+const goodEvent = { id: "e1", status: "confirmed", start: { dateTime: "2026-01-01T10:00:00Z" }, end: { dateTime: "2026-01-01T11:00:00Z" } };
+
+let n = 0;
+/** Writes a fixture folder from a map of relative path to content (string = raw text, else JSON). */
+function folder(files: Record<string, unknown>): string {
+  const dir = join(tmp, `f${n++}`);
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(join(dir, rel, ".."), { recursive: true });
+    writeFileSync(join(dir, rel), typeof content === "string" ? content : JSON.stringify(content));
+  }
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const google = (over: Record<string, unknown> = {}) =>
+  folder({ "account.json": goodAccount, "google/messages.json": [goodMessage], "google/events.json": [goodEvent], ...over });
+
+function problem(dir: string): FixtureError {
+  try {
+    loadFixture(dir);
+  } catch (e) {
+    expect(e).toBeInstanceOf(FixtureError);
+    return e as FixtureError;
+  }
+  throw new Error("expected loadFixture to throw");
+}
+
+describe("malformed fixtures give a one-line error naming the file and the problem", () => {
+  const cases: [string, () => string, string, RegExp][] = [
+    ["missing folder", () => join(tmp, "nope"), "nope", /does not exist/],
+    ["missing account.json", () => folder({ "google/messages.json": [] }), "account.json", /missing/],
+    ["account.json not JSON", () => google({ "account.json": "{ provider: google" }), "account.json", /not valid JSON/],
+    ["unknown provider", () => google({ "account.json": { ...goodAccount, provider: "yahoo" } }), "account.json", /provider must be/],
+    ["bad time zone", () => google({ "account.json": { ...goodAccount, timeZone: "Mars/Olympus" } }), "account.json", /IANA/],
+    ["bad email", () => google({ "account.json": { ...goodAccount, email: "nobody" } }), "account.json", /email/],
+    ["messages not an array", () => google({ "google/messages.json": { id: 1 } }), "messages.json", /JSON array/],
+    ["message without internalDate", () => google({ "google/messages.json": [{ ...goodMessage, internalDate: 17 }] }), "messages.json", /item 0 \(id m1\): internalDate/],
+    ["message headers wrong", () => google({ "google/messages.json": [{ ...goodMessage, payload: {} }] }), "messages.json", /payload.headers/],
+    ["duplicate message id", () => google({ "google/messages.json": [goodMessage, goodMessage] }), "messages.json", /duplicate id m1/],
+    ["events missing", () => folder({ "account.json": goodAccount, "google/messages.json": [] }), "events.json", /missing/],
+    ["event without start", () => google({ "google/events.json": [{ id: "e9", status: "confirmed" }] }), "events.json", /item 0 \(id e9\): start and end/],
+    ["truncated events", () => google({ "google/events.json": '[{"id": "e1"' }), "events.json", /not valid JSON/],
+    [
+      "graph event without dateTime",
+      () =>
+        folder({
+          "account.json": { ...goodAccount, provider: "microsoft" },
+          "microsoft/inbox.json": [],
+          "microsoft/sentitems.json": [],
+          "microsoft/events.json": [{ id: "x", start: {}, end: {} }],
+        }),
+      "events.json",
+      /start.dateTime/,
+    ],
+    [
+      "graph sent date not a date",
+      () =>
+        folder({
+          "account.json": { ...goodAccount, provider: "microsoft" },
+          "microsoft/inbox.json": [],
+          "microsoft/sentitems.json": [{ id: "s", sentDateTime: "yesterday" }],
+          "microsoft/events.json": [],
+        }),
+      "sentitems.json",
+      /sentDateTime is not a date/,
+    ],
+    ["bad expected.json", () => google({ "expected.json": { newContacts: [] } }), "expected.json", /ISO-8601 now/],
+  ];
+  it.each(cases)("%s", (_name, make, file, pattern) => {
+    const err = problem(make());
+    expect(err.message).not.toContain("\n");
+    expect(err.file.endsWith(file)).toBe(true);
+    expect(err.message).toContain(file);
+    expect(err.message).toMatch(pattern);
+  });
+
+  it("a good minimal fixture loads", () => {
+    const f = loadFixture(google());
+    expect(f.account.email).toBe("owner@acme.test");
+    expect(f.google?.messages).toHaveLength(1);
+  });
+
+  it("the sandbox command exits non-zero with the one-line error", () => {
+    const dir = google({ "google/events.json": "not json" });
+    const r = spawnSync(process.execPath, [join(root, "packages/sandbox/bin/sandbox.mjs"), "--fixtures", dir], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/events\.json: is not valid JSON/);
+  });
+});
+
+describe.skipIf(!haveShared)("public sample mailboxes load", () => {
+  it.each(["google-founder", "outlook-consultant"])("%s", (name) => {
+    const f = loadFixture(sharedFixture(name));
+    expect(f.expected?.now).toMatch(/^2026-/);
+    const data = f.google ?? f.microsoft;
+    expect(data).toBeDefined();
+  });
+});
