@@ -1,0 +1,98 @@
+import type { calendar_v3 } from "@googleapis/calendar";
+import type { gmail_v1 } from "@googleapis/gmail";
+import { decodeHeader, parseAddressList } from "../addresses";
+import { normalizeAddress, ownerIdentity } from "../identity";
+import type { Attendee, EventKind, MailMessage, Meeting, Owner, Response } from "../model";
+import { localMidnight } from "../time";
+
+const responses: Record<string, Response> = { accepted: "accepted", tentative: "tentative", declined: "declined", needsAction: "needsAction" };
+const kinds: Record<string, EventKind> = {
+  default: "default", outOfOffice: "outOfOffice", focusTime: "focusTime", workingLocation: "workingLocation", birthday: "birthday", fromGmail: "fromGmail",
+};
+
+/** Subjects Google Calendar gives its automatic invitation and response mails. */
+export const NOTICE_SUBJECTS = /^(invitation|updated invitation|canceled event|cancelled event|accepted|declined|tentative|tentatively accepted|invitation from google calendar)\s*:/i;
+
+function instant(t: calendar_v3.Schema$EventDateTime | undefined, zone: string): { ms: number; allDay: boolean } {
+  if (t?.dateTime) return { ms: Date.parse(t.dateTime), allDay: false };
+  if (t?.date) return { ms: localMidnight(t.date, zone), allDay: true };
+  return { ms: Number.NaN, allDay: false };
+}
+
+/** Maps a Calendar v3 event (one instance) to a provider-neutral meeting; pure. */
+export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeting {
+  const me = ownerIdentity(owner.email, owner.aliases);
+  const isMe = (email?: string | null) => {
+    const n = email ? normalizeAddress(email) : undefined;
+    return n !== undefined && me.addresses.has(n);
+  };
+  const start = instant(e.start, owner.timeZone);
+  const end = instant(e.end, owner.timeZone);
+  const orgEmail = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
+  let selfResponse: Response | undefined;
+  const attendees: Attendee[] = [];
+  for (const a of e.attendees ?? []) {
+    if (a.self || isMe(a.email)) {
+      selfResponse = responses[a.responseStatus ?? ""] ?? "needsAction";
+      continue;
+    }
+    const email = a.email ? normalizeAddress(a.email) : undefined;
+    if (!email) continue;
+    attendees.push({
+      email,
+      name: a.displayName ?? "",
+      response: responses[a.responseStatus ?? ""] ?? "needsAction",
+      resource: a.resource === true,
+      organizer: a.organizer === true || email === orgEmail,
+    });
+  }
+  return {
+    id: e.id ?? "",
+    title: e.summary ?? "",
+    start: start.ms,
+    end: end.ms,
+    allDay: start.allDay,
+    cancelled: e.status === "cancelled",
+    kind: kinds[e.eventType ?? "default"] ?? "other",
+    organizerSelf: e.organizer?.self === true || isMe(e.organizer?.email),
+    selfResponse,
+    organizer: orgEmail && !e.organizer?.self ? { email: orgEmail, name: e.organizer?.displayName ?? "" } : undefined,
+    attendees,
+    seriesId: e.recurringEventId ?? undefined,
+  };
+}
+
+function hasCalendarPart(p: gmail_v1.Schema$MessagePart | undefined): boolean {
+  if (!p) return false;
+  if ((p.mimeType ?? "").toLowerCase() === "text/calendar") return true;
+  return (p.parts ?? []).some(hasCalendarPart);
+}
+
+/** The metadata headers the scan asks Gmail for. */
+export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type"];
+
+/** Maps a Gmail message (format=metadata) to a provider-neutral message; pure, never throws on bad headers. */
+export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
+  const headers = new Map<string, string>();
+  for (const h of m.payload?.headers ?? []) {
+    const k = (h.name ?? "").toLowerCase();
+    if (!headers.has(k)) headers.set(k, h.value ?? "");
+  }
+  const labels = new Set(m.labelIds ?? []);
+  const subject = decodeHeader(headers.get("subject"));
+  const contentType = (headers.get("content-type") ?? "").toLowerCase();
+  let sentAt = Number(m.internalDate);
+  if (!Number.isFinite(sentAt) || m.internalDate == null) sentAt = Date.parse(headers.get("date") ?? "");
+  return {
+    id: m.id ?? "",
+    threadId: m.threadId ?? undefined,
+    messageId: headers.get("message-id") || undefined,
+    sentAt,
+    from: parseAddressList(headers.get("from"))[0]?.email,
+    inSent: labels.has("SENT"),
+    draft: labels.has("DRAFT"),
+    meetingNotice: NOTICE_SUBJECTS.test(subject) || contentType.includes("text/calendar") || hasCalendarPart(m.payload ?? undefined),
+    recipients: ["to", "cc", "bcc"].flatMap((k) => parseAddressList(headers.get(k)).map(({ email, name }) => ({ email, name }))),
+    subject,
+  };
+}

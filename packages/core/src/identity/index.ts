@@ -1,0 +1,99 @@
+/** Owner identities, address normalisation, colleagues and non-persons (shared/spec/behaviour.md, "Identities"). */
+
+/** Public mailbox domains: an owner on one of these has no colleagues by domain. */
+export const PUBLIC_DOMAINS: ReadonlySet<string> = new Set([
+  "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",
+  "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "pm.me", "gmx.com", "gmx.de", "gmx.net",
+  "fastmail.com", "hey.com", "zoho.com", "mail.com", "yandex.com", "yandex.ru", "outlook.de", "outlook.fr", "hotmail.co.uk",
+  "hotmail.fr", "yahoo.co.uk", "yahoo.fr", "web.de", "tutanota.com", "qq.com", "163.com", "rocketmail.com",
+]);
+
+/** Local parts of automated or role addresses: never a person. */
+export const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
+  "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply", "notifications", "notification",
+  "calendar-notification", "mailer-daemon", "postmaster", "bounce", "bounces", "events", "event", "rsvp", "invites",
+  "invite", "info", "team", "hello", "support", "sales", "admin", "office", "contact", "help", "billing", "accounts",
+  "newsletter", "news", "marketing", "jobs", "careers", "hr", "press", "security", "privacy", "feedback", "updates",
+  "reply", "reservations", "booking", "bookings", "webmaster", "hostmaster", "abuse", "calendar", "mailer", "daemon",
+]);
+
+/** Domains that host calendar resources (rooms, equipment) or group calendars. */
+const NON_PERSON_DOMAINS = ["resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com", "import.calendar.google.com"];
+
+const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+
+/** True when `s` looks like a deliverable `local@domain.tld` address. */
+export function isAddress(s: string): boolean {
+  return ADDRESS.test(s.trim());
+}
+
+/**
+ * The comparison form of an address: lower-case, `+tag` dropped, and for gmail.com/googlemail.com dots
+ * dropped and the domain folded to gmail.com. Returns undefined for something that is not an address.
+ */
+export function normalizeAddress(raw: string): string | undefined {
+  const s = raw.trim().toLowerCase();
+  if (!isAddress(s)) return undefined;
+  const at = s.lastIndexOf("@");
+  let local = s.slice(0, at);
+  let domain = s.slice(at + 1);
+  const plus = local.indexOf("+");
+  if (plus > 0) local = local.slice(0, plus);
+  if (domain === "googlemail.com") domain = "gmail.com";
+  if (domain === "gmail.com") local = local.replace(/\./g, "");
+  if (!local) return undefined;
+  return `${local}@${domain}`;
+}
+
+/** The domain part of a normalised address. */
+export const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1);
+
+/** True when `domain` is `parent` or one of its subdomains. */
+export const withinDomain = (domain: string, parent: string) => domain === parent || domain.endsWith(`.${parent}`);
+
+/** The owner as the rules see them: normalised identities and the domains that make colleagues. */
+export interface OwnerIdentity {
+  addresses: ReadonlySet<string>;
+  colleagueDomains: readonly string[];
+}
+
+/** Builds the owner's identity set from the primary address and aliases. */
+export function ownerIdentity(primary: string, aliases: readonly string[] = []): OwnerIdentity {
+  const addresses = new Set<string>();
+  for (const a of [primary, ...aliases]) {
+    const n = normalizeAddress(a);
+    if (n) addresses.add(n);
+  }
+  const colleagueDomains = [...new Set([...addresses].map(domainOf))].filter((d) => !PUBLIC_DOMAINS.has(d) && d !== "gmail.com");
+  return { addresses, colleagueDomains };
+}
+
+/** True when the (normalised) address is one of the owner's. */
+export const isOwner = (owner: OwnerIdentity, address: string) => owner.addresses.has(address);
+
+/** True when the address is on the owner's organisation domain (or a subdomain of it). */
+export function isColleague(owner: OwnerIdentity, address: string): boolean {
+  const d = domainOf(address);
+  return owner.colleagueDomains.some((od) => withinDomain(d, od));
+}
+
+/** True for rooms, group calendars and automated or role addresses (normalised address). */
+export function isNonPersonAddress(address: string): boolean {
+  const at = address.lastIndexOf("@");
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (NON_PERSON_DOMAINS.some((d) => withinDomain(domain, d))) return true;
+  if (ROLE_LOCAL_PARTS.has(local)) return true;
+  return /^(no-?reply|do-?not-?reply|bounces?|mailer-daemon)([._-]|$)/.test(local);
+}
+
+/** Why an address is or is not a networking contact. */
+export type AddressKind = "owner" | "colleague" | "non-person" | "person";
+
+/** Classifies a normalised address for the owner. */
+export function classify(owner: OwnerIdentity, address: string): AddressKind {
+  if (isOwner(owner, address)) return "owner";
+  if (isNonPersonAddress(address)) return "non-person";
+  if (isColleague(owner, address)) return "colleague";
+  return "person";
+}

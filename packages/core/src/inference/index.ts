@@ -1,0 +1,131 @@
+import { type OwnerIdentity, classify } from "../identity";
+import type { MailMessage, Meeting, Owner } from "../model";
+import { ownerIdentity } from "../identity";
+import { DAY } from "../time";
+
+/** Rolling windows and thresholds of the spec, in one place. */
+export const RULES = {
+  knownBeforeMs: 14 * DAY,
+  newContactWindowMs: 7 * DAY,
+  missingMinAgeMs: DAY,
+  missingMaxAgeMs: 30 * DAY,
+  largeGatheringAbove: 25,
+} as const;
+
+/** A person met, with the meeting where they were first met. */
+export interface Contact {
+  email: string;
+  name: string;
+  eventId: string;
+  eventTitle: string;
+  /** Start of the first meeting (epoch ms). */
+  metAt: number;
+  /** End of the first meeting (epoch ms). */
+  metEnd: number;
+  /** When the follow-up happened, if it did. */
+  followedUpAt?: number;
+  followedUpBy?: "mail" | "meeting";
+}
+
+/** What a scan reports. */
+export interface Inference {
+  newContacts: Contact[];
+  missingFollowUps: Contact[];
+  /** Every new contact met in the data, with their follow-up state (for the digest and storage). */
+  contacts: Contact[];
+  stats: { meetingsAttended: number; newPeopleMet: number; followUpsSent: number };
+}
+
+/** True when the owner attended: not cancelled, ordinary, ended, and organised or accepted/tentative. */
+export function attended(m: Meeting, now: number): boolean {
+  if (m.cancelled || m.kind !== "default" || !(m.end < now)) return false;
+  if (m.organizerSelf) return m.selfResponse !== "declined";
+  return m.selfResponse === "accepted" || m.selfResponse === "tentative";
+}
+
+/** More than 25 attendee entries besides the owner, not counting resources. */
+export function isLarge(m: Meeting): boolean {
+  return m.attendees.filter((a) => !a.resource).length > RULES.largeGatheringAbove;
+}
+
+/** Attendee entries with the organiser added when the list leaves them out. */
+function entries(m: Meeting, owner: OwnerIdentity) {
+  const list = m.attendees.slice();
+  const org = m.organizer;
+  if (org && !owner.addresses.has(org.email) && !list.some((a) => a.email === org.email))
+    list.push({ email: org.email, name: org.name, response: "accepted", resource: false, organizer: true });
+  return list;
+}
+
+/** The persons at a meeting: not the owner, not colleagues, not resources or role addresses, not declined. */
+export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string }[] {
+  const seen = new Map<string, { email: string; name: string }>();
+  for (const a of entries(m, owner)) {
+    if (a.resource || a.response === "declined") continue;
+    if (classify(owner, a.email) !== "person") continue;
+    if (!seen.has(a.email)) seen.set(a.email, { email: a.email, name: a.name });
+  }
+  return [...seen.values()];
+}
+
+/** An outbound message: sent by the owner, not a draft, not an automatic meeting notice. */
+export function isOutbound(msg: MailMessage, owner: OwnerIdentity): boolean {
+  if (msg.draft || msg.meetingNotice) return false;
+  return msg.inSent || (msg.from !== undefined && owner.addresses.has(msg.from));
+}
+
+/** A later meeting that counts as a follow-up: after the first ended, not cancelled, nobody declined, not large. */
+function laterMeetingWith(email: string, first: Meeting, meetings: Meeting[], owner: OwnerIdentity): Meeting | undefined {
+  let best: Meeting | undefined;
+  for (const m of meetings) {
+    if (m.cancelled || m.kind !== "default" || !(m.start >= first.end) || isLarge(m)) continue;
+    if (m.selfResponse === "declined") continue;
+    const entry = entries(m, owner).find((a) => a.email === email);
+    if (!entry || entry.response === "declined") continue;
+    if (!best || m.start < best.start) best = m;
+  }
+  return best;
+}
+
+/** Runs the rules of shared/spec/behaviour.md over one account's meetings and messages as of `now`. */
+export function infer(ownerInfo: Owner, meetings: Meeting[], messages: MailMessage[], now: number): Inference {
+  const owner = ownerIdentity(ownerInfo.email, ownerInfo.aliases);
+  const sentTo = new Map<string, number[]>();
+  let followUpsSent = 0;
+  for (const msg of messages) {
+    if (!isOutbound(msg, owner)) continue;
+    for (const r of new Set(msg.recipients.map((x) => x.email))) {
+      let times = sentTo.get(r);
+      if (!times) sentTo.set(r, (times = []));
+      times.push(msg.sentAt);
+    }
+  }
+  const ordered = meetings.slice().sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
+  const firstMet = new Map<string, { meeting: Meeting; name: string }>();
+  let meetingsAttended = 0;
+  for (const m of ordered) {
+    if (!attended(m, now)) continue;
+    meetingsAttended += m.end > now - RULES.newContactWindowMs ? 1 : 0;
+    if (isLarge(m)) continue;
+    for (const p of peopleAt(m, owner)) if (!firstMet.has(p.email)) firstMet.set(p.email, { meeting: m, name: p.name });
+  }
+  const contacts: Contact[] = [];
+  for (const [email, { meeting, name }] of firstMet) {
+    const sent = sentTo.get(email) ?? [];
+    if (sent.some((t) => t < meeting.start - RULES.knownBeforeMs)) continue;
+    const contact: Contact = { email, name, eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end };
+    const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];
+    const later = laterMeetingWith(email, meeting, ordered, owner);
+    if (mail !== undefined && (!later || mail <= later.start)) Object.assign(contact, { followedUpAt: mail, followedUpBy: "mail" });
+    else if (later) Object.assign(contact, { followedUpAt: later.start, followedUpBy: "meeting" });
+    if (contact.followedUpBy === "mail" && mail > now - RULES.newContactWindowMs) followUpsSent++;
+    contacts.push(contact);
+  }
+  const byMet = (a: Contact, b: Contact) => a.metAt - b.metAt || (a.email < b.email ? -1 : 1);
+  contacts.sort(byMet);
+  const newContacts = contacts.filter((c) => c.metEnd > now - RULES.newContactWindowMs && c.metEnd < now);
+  const missingFollowUps = contacts.filter(
+    (c) => c.metEnd >= now - RULES.missingMaxAgeMs && c.metEnd <= now - RULES.missingMinAgeMs && c.followedUpAt === undefined,
+  );
+  return { newContacts, missingFollowUps, contacts, stats: { meetingsAttended, newPeopleMet: newContacts.length, followUpsSent } };
+}

@@ -1,0 +1,67 @@
+import type { Event, Message, Recipient } from "@microsoft/microsoft-graph-types";
+import { normalizeAddress, ownerIdentity } from "../identity";
+import type { Attendee, MailMessage, Meeting, Owner, Response } from "../model";
+import { localMidnight, parseInstant } from "../time";
+
+const responses: Record<string, Response> = {
+  accepted: "accepted", tentativelyAccepted: "tentative", declined: "declined", organizer: "accepted", none: "needsAction", notResponded: "needsAction",
+};
+
+/** Maps a Graph calendarView event (one occurrence) to a provider-neutral meeting; pure. */
+export function mapGraphEvent(e: Event, owner: Owner): Meeting {
+  const me = ownerIdentity(owner.email, owner.aliases);
+  const time = (t: Event["start"]) =>
+    e.isAllDay ? localMidnight(t?.dateTime ?? "", owner.timeZone) : parseInstant(t?.dateTime, t?.timeZone ?? "UTC");
+  const orgEmail = e.organizer?.emailAddress?.address ? normalizeAddress(e.organizer.emailAddress.address) : undefined;
+  const attendees: Attendee[] = [];
+  let selfResponse: Response | undefined = e.responseStatus?.response ? responses[e.responseStatus.response] : undefined;
+  for (const a of e.attendees ?? []) {
+    const email = a.emailAddress?.address ? normalizeAddress(a.emailAddress.address) : undefined;
+    if (!email) continue;
+    const response = responses[a.status?.response ?? "none"] ?? "needsAction";
+    if (me.addresses.has(email)) {
+      selfResponse ??= response;
+      continue;
+    }
+    attendees.push({ email, name: a.emailAddress?.name ?? "", response, resource: a.type === "resource", organizer: email === orgEmail });
+  }
+  const organizerSelf = e.isOrganizer === true || (orgEmail !== undefined && me.addresses.has(orgEmail));
+  return {
+    id: e.id ?? "",
+    title: e.subject ?? "",
+    start: time(e.start),
+    end: time(e.end),
+    allDay: e.isAllDay === true,
+    cancelled: e.isCancelled === true,
+    kind: "default",
+    organizerSelf,
+    selfResponse: organizerSelf && e.responseStatus?.response === "organizer" ? undefined : selfResponse,
+    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.emailAddress?.name ?? "" } : undefined,
+    attendees,
+    seriesId: e.seriesMasterId ?? undefined,
+  };
+}
+
+const recipients = (list: Recipient[] | null | undefined) =>
+  (list ?? []).flatMap((r) => {
+    const email = r.emailAddress?.address ? normalizeAddress(r.emailAddress.address) : undefined;
+    return email ? [{ email, name: r.emailAddress?.name ?? "" }] : [];
+  });
+
+/** Maps a Graph message of a folder to a provider-neutral message; pure. */
+export function mapGraphMessage(m: Message & { "@odata.type"?: string; meetingMessageType?: string }, folder: "inbox" | "sentitems"): MailMessage {
+  const type = (m["@odata.type"] ?? "").toLowerCase();
+  const from = m.from?.emailAddress?.address ? normalizeAddress(m.from.emailAddress.address) : undefined;
+  return {
+    id: m.id ?? "",
+    threadId: m.conversationId ?? undefined,
+    messageId: m.internetMessageId ?? undefined,
+    sentAt: parseInstant(m.sentDateTime ?? m.receivedDateTime ?? undefined),
+    from,
+    inSent: folder === "sentitems",
+    draft: m.isDraft === true,
+    meetingNotice: type.includes("eventmessage") || (m.meetingMessageType != null && m.meetingMessageType !== "none"),
+    recipients: [...recipients(m.toRecipients), ...recipients(m.ccRecipients), ...recipients(m.bccRecipients)],
+    subject: m.subject ?? undefined,
+  };
+}

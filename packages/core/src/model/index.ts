@@ -1,0 +1,69 @@
+/** Provider-neutral records the rules work on: what the adapters map Gmail, Calendar and Graph into. */
+
+/** An attendee's answer to an invitation. */
+export type Response = "accepted" | "tentative" | "declined" | "needsAction";
+
+/** One attendee entry of an event. */
+export interface Attendee {
+  /** Normalised address. */
+  email: string;
+  name: string;
+  response: Response;
+  /** A room or other resource (Google `resource: true`, Graph `type: "resource"`). */
+  resource: boolean;
+  /** True when the entry is the organiser. */
+  organizer: boolean;
+}
+
+/** The kinds of calendar entry; only "default" can be a meeting. */
+export type EventKind = "default" | "outOfOffice" | "focusTime" | "workingLocation" | "birthday" | "fromGmail" | "other";
+
+/** A calendar event occurrence, reduced to what the rules and the digest need. */
+export interface Meeting {
+  id: string;
+  title: string;
+  /** Epoch milliseconds. All-day events start and end at the owner's local midnight. */
+  start: number;
+  end: number;
+  allDay: boolean;
+  cancelled: boolean;
+  kind: EventKind;
+  /** The owner organised it. */
+  organizerSelf: boolean;
+  /** The owner's own response, when the owner is on the list. */
+  selfResponse?: Response;
+  /** Organiser's normalised address and name (may be absent from `attendees`). */
+  organizer?: { email: string; name: string };
+  /** Attendee entries other than the owner's own. */
+  attendees: Attendee[];
+  /** Series id for an occurrence of a recurring event. */
+  seriesId?: string;
+}
+
+/** A message in the owner's mailbox, reduced to headers the rules need. No bodies. */
+export interface MailMessage {
+  id: string;
+  threadId?: string;
+  /** RFC 5322 Message-ID, for threading a follow-up as a reply. */
+  messageId?: string;
+  /** Epoch milliseconds the message was sent. */
+  sentAt: number;
+  /** Normalised sender address. */
+  from?: string;
+  /** In the sent folder / has the SENT label. */
+  inSent: boolean;
+  draft: boolean;
+  /** An automatic meeting notice (invitation, response, cancellation). */
+  meetingNotice: boolean;
+  /** To, Cc and Bcc recipients. */
+  recipients: { email: string; name: string }[];
+  subject?: string;
+}
+
+/** The connected owner. */
+export interface Owner {
+  email: string;
+  aliases: string[];
+  displayName?: string;
+  timeZone: string;
+}
