@@ -1,0 +1,87 @@
+import type { MailMessage, Meeting } from "../model";
+
+/**
+ * Where a stream's sync stands, stored after every page so a scan that dies resumes there.
+ * `full`: a backfill of the window is in progress (`pageToken` is the next page; `anchor` the
+ * incremental cursor taken before the backfill began). `incremental`: caught up at `cursor`
+ * (`pageToken`/`nextLink` when an incremental round is itself paged).
+ */
+export type SyncCursor =
+  | { mode: "full"; since: number; page?: string; anchor?: string; generation: number }
+  | { mode: "incremental"; cursor: string; page?: string; generation: number };
+
+/** One page of changes from a stream. */
+export interface SyncPage<T> {
+  upserts: T[];
+  /** Ids of items removed since the cursor (deleted mail, deleted events). */
+  deletes: string[];
+  /** The cursor to store once this page's changes are written. */
+  next: SyncCursor;
+  /** True when the stream is caught up (the stored cursor is incremental with no page left). */
+  done: boolean;
+}
+
+/** A stream of changes: call `page` with the stored cursor (undefined the first time) until `done`. */
+export interface ChangeStream<T> {
+  page(cursor: SyncCursor | undefined, window: { since: number; until: number }): Promise<SyncPage<T>>;
+}
+
+/** Reads the messages the owner sent (headers only). */
+export interface SentMailReader {
+  sentMail: ChangeStream<MailMessage>;
+}
+
+/** Reads the owner's calendar (metadata only). */
+export interface CalendarReader {
+  calendar: ChangeStream<Meeting>;
+}
+
+/** A draft to create in the owner's mailbox. */
+export interface DraftRequest {
+  to: { email: string; name: string };
+  subject: string;
+  text: string;
+  /** Reply threading, when an earlier thread with the person exists. */
+  replyTo?: { threadId?: string; messageId?: string };
+}
+
+/** A created draft and where the owner opens it. */
+export interface DraftResult {
+  id: string;
+  webLink: string;
+}
+
+/** Creates drafts in the owner's mailbox. */
+export interface DraftWriter {
+  createDraft(draft: DraftRequest): Promise<DraftResult>;
+}
+
+/** A message to send from the owner's account (the digest). */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers?: Record<string, string>;
+}
+
+/** Sends mail from the owner's account. */
+export interface MailSender {
+  send(mail: OutgoingMail): Promise<{ id: string }>;
+}
+
+/** The owner's profile as the provider reports it. */
+export interface Profile {
+  email: string;
+  aliases: string[];
+  displayName?: string;
+  timeZone?: string;
+}
+
+/** Reads the owner's profile. */
+export interface ProfileReader {
+  profile(): Promise<Profile>;
+}
+
+/** Everything the service needs from one connected mailbox. */
+export type MailboxProvider = SentMailReader & CalendarReader & DraftWriter & MailSender & ProfileReader;

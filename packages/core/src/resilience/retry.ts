@@ -1,0 +1,38 @@
+import { type Clock, systemClock } from "./clock";
+import { ProviderError, retryable } from "./errors";
+
+/** Retry policy: exponential backoff with full jitter, honouring Retry-After. */
+export interface RetryOptions {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+  clock: Clock;
+  random: () => number;
+  /** Called before each pause (logging, counters). */
+  onRetry?: (error: ProviderError, attempt: number, waitMs: number) => void;
+}
+
+/** Defaults: 6 attempts, 500 ms base, 60 s cap. */
+export const defaultRetry: RetryOptions = { attempts: 6, baseMs: 500, maxMs: 60_000, clock: systemClock, random: Math.random };
+
+/**
+ * Runs `fn`, retrying temporary and rate-limited failures. `classify` turns anything thrown into a
+ * ProviderError. A Retry-After is honoured as a floor; otherwise the wait is a random share of an
+ * exponentially growing ceiling (full jitter).
+ */
+export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) => ProviderError, options: Partial<RetryOptions> = {}): Promise<T> {
+  const o = { ...defaultRetry, ...options } satisfies RetryOptions;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (raw) {
+      const e = raw instanceof ProviderError ? raw : classify(raw);
+      if (!retryable(e) || attempt >= o.attempts) throw e;
+      const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** (attempt - 1));
+      const jitter = Math.round(o.random() * ceiling);
+      const wait = e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, Math.min(jitter, 1000)) : jitter;
+      o.onRetry?.(e, attempt, wait);
+      await o.clock.sleep(wait);
+    }
+  }
+}
