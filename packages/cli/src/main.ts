@@ -1,11 +1,14 @@
+import { UsageError } from "./errors";
+import { scanCommand } from "./scan";
 import { start } from "./start";
 
-/** A command-line error: printed as one line, exit status 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 const usage = `usage: followthrough <command> [options]
 commands:
-  start                 run the demo locally: local DynamoDB + provider sandbox on the demo mailboxes`;
+  start                 run the demo locally: local DynamoDB + provider sandbox on the demo mailboxes
+  scan --fixtures <mailbox> --now <ISO> [--json]
+                        serve a mailbox fixture from the sandbox, connect it, scan it, print the result`;
 
 /** Entry point of `followthrough`; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -14,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "start":
         return await start(rest);
+      case "scan":
+        return await scanCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -22,6 +22,8 @@ export interface Contact {
   metAt: number;
   /** End of the first meeting (epoch ms). */
   metEnd: number;
+  /** Latest outbound message to them up to now (epoch ms). */
+  lastOutboundAt?: number;
   /** When the follow-up happened, if it did. */
   followedUpAt?: number;
   followedUpBy?: "mail" | "meeting";
@@ -91,9 +93,14 @@ function laterMeetingWith(email: string, first: Meeting, meetings: Meeting[], ow
 export function infer(ownerInfo: Owner, meetings: Meeting[], messages: MailMessage[], now: number): Inference {
   const owner = ownerIdentity(ownerInfo.email, ownerInfo.aliases);
   const sentTo = new Map<string, number[]>();
+  const names = new Map<string, string>();
+  const learnName = (email: string, name: string) => {
+    if (name && !names.has(email) && !name.includes("@")) names.set(email, name);
+  };
   let followUpsSent = 0;
   for (const msg of messages) {
     if (!isOutbound(msg, owner)) continue;
+    for (const r of msg.recipients) learnName(r.email, r.name);
     for (const r of new Set(msg.recipients.map((x) => x.email))) {
       let times = sentTo.get(r);
       if (!times) sentTo.set(r, (times = []));
@@ -109,11 +116,14 @@ export function infer(ownerInfo: Owner, meetings: Meeting[], messages: MailMessa
     if (isLarge(m)) continue;
     for (const p of peopleAt(m, owner)) if (!firstMet.has(p.email)) firstMet.set(p.email, { meeting: m, name: p.name });
   }
+  for (const m of ordered) for (const a of m.attendees) learnName(a.email, a.name);
   const contacts: Contact[] = [];
   for (const [email, { meeting, name }] of firstMet) {
     const sent = sentTo.get(email) ?? [];
     if (sent.some((t) => t < meeting.start - RULES.knownBeforeMs)) continue;
-    const contact: Contact = { email, name, eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end };
+    const contact: Contact = { email, name: name || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end };
+    const upToNow = sent.filter((t) => t <= now);
+    if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
     const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];
     const later = laterMeetingWith(email, meeting, ordered, owner);
     if (mail !== undefined && (!later || mail <= later.start)) Object.assign(contact, { followedUpAt: mail, followedUpBy: "mail" });

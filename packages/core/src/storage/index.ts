@@ -1,3 +1,4 @@
-/** Single-table definition and helpers for local DynamoDB engines. */
 export * from "./table";
 export * from "./local";
+export * from "./keys";
+export * from "./repo";

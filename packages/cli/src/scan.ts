@@ -1,0 +1,78 @@
+import { parseArgs } from "node:util";
+import { providerFor } from "@followthrough/core/runtime";
+import { scan, type ScanResult } from "@followthrough/core/scan";
+import { randomKeyring } from "@followthrough/core/secrets";
+import { Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { loadFixture, startSandbox } from "@followthrough/sandbox";
+import type { Contact } from "@followthrough/core/inference";
+import { UsageError } from "./errors";
+import { connectSandboxAccount } from "./sandbox-consent";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const contactJson = (c: Contact) => ({
+  email: c.email,
+  name: c.name,
+  eventId: c.eventId,
+  eventTitle: c.eventTitle,
+  metAt: iso(c.metAt),
+  metEnd: iso(c.metEnd),
+  ...(c.followedUpAt !== undefined ? { followedUpAt: iso(c.followedUpAt), followedUpBy: c.followedUpBy } : {}),
+});
+
+/** The scan contract's JSON (shared/spec/mailbox-fixtures.md), with statistics added. */
+export function scanJson(account: string, now: number, r: ScanResult) {
+  return {
+    account,
+    now: iso(now),
+    newContacts: r.newContacts.map(contactJson),
+    missingFollowUps: r.missingFollowUps.map(contactJson),
+    stats: r.stats,
+  };
+}
+
+function summary(account: string, now: number, r: ScanResult): string {
+  const line = (c: Contact) => `  - ${c.name || c.email} <${c.email}>, met at "${c.eventTitle}" on ${iso(c.metAt).slice(0, 10)}`;
+  return [
+    `Scan of ${account} as of ${iso(now)}`,
+    `${r.stats.meetingsAttended} meetings attended in the last 7 days; ${r.newContacts.length} new people met; ${r.stats.followUpsSent} follow-ups sent.`,
+    `New contacts (${r.newContacts.length}):`,
+    ...r.newContacts.map(line),
+    `Missing follow-ups (${r.missingFollowUps.length}):`,
+    ...r.missingFollowUps.map(line),
+  ].join("\n");
+}
+
+/** Parses `--now`; a bad value is a usage error. */
+export function parseNow(value: string | undefined): number {
+  if (value === undefined) return Date.now();
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+/** `followthrough scan --fixtures <mailbox> --now <ISO> [--json]`: serve the mailbox, connect, scan, print. */
+export async function scanCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { fixtures: { type: "string" }, now: { type: "string" }, json: { type: "boolean" } }, strict: true }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (!values.fixtures) throw new UsageError("scan needs --fixtures <mailbox>");
+  const now = parseNow(values.now);
+  const fixture = loadFixture(values.fixtures);
+  const sandbox = await startSandbox({ fixtures: [fixture], https: true });
+  const dynamo = await startLocalDynamo();
+  try {
+    const repo = new Repository(dynamo.doc, dynamo.tableName);
+    const ring = randomKeyring();
+    const account = await connectSandboxAccount(sandbox, fixture.account, repo, ring);
+    const provider = providerFor(account, { ring });
+    const result = await scan({ owner: account, provider, repo, now });
+    console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
+    return 0;
+  } finally {
+    await sandbox.close();
+    await dynamo.stop();
+  }
+}

@@ -1,0 +1,49 @@
+import type { Owner } from "../model";
+import { decrypt, encrypt, type Keyring } from "../secrets";
+import { keys, type Repository } from "../storage";
+
+/** Where a provider's APIs and token endpoint are (Google's and Microsoft's own, or the sandbox). */
+export interface ProviderEndpoints {
+  /** Gmail/Calendar root, or Graph base URL. */
+  apiUrl?: string;
+  tokenUrl?: string;
+  authorizeUrl?: string;
+}
+
+/** A connected account as stored: the owner, the encrypted refresh token and its client. */
+export interface AccountRecord extends Owner {
+  provider: "google" | "microsoft";
+  clientId: string;
+  /** AES-256-GCM sealed refresh token (see secrets). Never logged, never stored in clear. */
+  refreshTokenSealed: string;
+  status: "active" | "needs_reconnect" | "paused";
+  endpoints?: ProviderEndpoints;
+  connectedAt: number;
+}
+
+/** Stores an account, sealing its refresh token with the keyring's current key. */
+export async function saveAccount(
+  repo: Repository,
+  ring: Keyring,
+  account: Omit<AccountRecord, "refreshTokenSealed"> & { refreshToken: string },
+): Promise<AccountRecord> {
+  const { refreshToken, ...rest } = account;
+  const record: AccountRecord = { ...rest, refreshTokenSealed: encrypt(ring, refreshToken, account.email.toLowerCase()) };
+  await repo.put({ ...keys.account(account.email), gsi1pk: keys.allAccounts, gsi1sk: account.email.toLowerCase(), account: record });
+  return record;
+}
+
+/** Replaces the stored refresh token (Microsoft rotates it on every use). */
+export async function rotateRefreshToken(repo: Repository, ring: Keyring, record: AccountRecord, refreshToken: string): Promise<AccountRecord> {
+  const next = { ...record, refreshTokenSealed: encrypt(ring, refreshToken, record.email.toLowerCase()) };
+  await repo.put({ ...keys.account(record.email), gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase(), account: next });
+  return next;
+}
+
+/** Loads an account. */
+export async function loadAccount(repo: Repository, email: string): Promise<AccountRecord | undefined> {
+  return (await repo.get<{ account: AccountRecord }>(keys.account(email)))?.account;
+}
+
+/** The account's refresh token in clear, for the OAuth client only. */
+export const refreshTokenOf = (ring: Keyring, record: AccountRecord) => decrypt(ring, record.refreshTokenSealed, record.email.toLowerCase());

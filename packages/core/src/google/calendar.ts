@@ -1,0 +1,60 @@
+import type { calendar_v3 } from "@googleapis/calendar";
+import type { Meeting, Owner } from "../model";
+import type { ChangeStream, SyncCursor, SyncPage } from "../providers";
+import { ProviderError } from "../resilience";
+import { mapGoogleEvent } from "./map";
+
+/** Options of the calendar stream. */
+export interface GoogleCalendarOptions {
+  calendar: calendar_v3.Calendar;
+  call: <T>(fn: () => Promise<T>) => Promise<T>;
+  owner: Owner;
+  pageSize: number;
+}
+
+/**
+ * The primary calendar's event instances: a full listing of the window (singleEvents, showDeleted),
+ * then syncToken rounds. Cancelled events are removals: a cancelled event is no meeting.
+ */
+export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Meeting> {
+  const req = { retry: false } as const;
+  const split = (items: calendar_v3.Schema$Event[]) => {
+    const upserts: Meeting[] = [];
+    const deletes: string[] = [];
+    for (const e of items) {
+      if (!e.id) continue;
+      if (e.status === "cancelled") deletes.push(e.id);
+      else upserts.push(mapGoogleEvent(e, o.owner));
+    }
+    return { upserts, deletes };
+  };
+
+  return {
+    async page(cursor, window): Promise<SyncPage<Meeting>> {
+      const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
+      const base = { calendarId: "primary", singleEvents: true, showDeleted: true, maxResults: o.pageSize, pageToken: c.page };
+      let res;
+      try {
+        res = await o.call(() =>
+          o.calendar.events.list(
+            c.mode === "full"
+              ? { ...base, timeMin: new Date(c.since).toISOString(), timeMax: new Date(Number(c.anchor ?? window.until)).toISOString() }
+              : { ...base, syncToken: c.cursor },
+            req,
+          ),
+        );
+      } catch (e) {
+        if (e instanceof ProviderError && e.kind === "cursor-expired")
+          throw new ProviderError("cursor-expired", "calendar: sync token expired", 410, undefined, { cause: e });
+        throw e;
+      }
+      const { upserts, deletes } = split(res.data.items ?? []);
+      const nextPage = res.data.nextPageToken ?? undefined;
+      let next: SyncCursor;
+      if (nextPage) next = c.mode === "full" ? { ...c, anchor: c.anchor ?? String(window.until), page: nextPage } : { ...c, page: nextPage };
+      else if (res.data.nextSyncToken) next = { mode: "incremental", cursor: res.data.nextSyncToken, generation: c.generation };
+      else throw new ProviderError("temporary", "calendar: last page carried no nextSyncToken");
+      return { upserts, deletes, next, done: !nextPage };
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
+
+type GaxiosLike = {
+  status?: number;
+  code?: string | number;
+  message?: string;
+  response?: { status?: number; headers?: unknown; data?: unknown };
+};
+
+function header(headers: unknown, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name) ?? undefined;
+  const h = headers as Record<string, string | string[] | undefined>;
+  const v = h[name] ?? h[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Maps a Google client error (GaxiosError, OAuth refresh failure, network) to a neutral kind. */
+export function classifyGoogleError(e: unknown): ProviderError {
+  if (e instanceof ProviderError) return e;
+  const g = (e ?? {}) as GaxiosLike;
+  const status = g.response?.status ?? (typeof g.status === "number" ? g.status : undefined);
+  const data = g.response?.data as { error?: unknown; error_description?: string } | undefined;
+  const oauthError = typeof data?.error === "string" ? data.error : undefined;
+  const reason = (data?.error as { errors?: { reason?: string }[] } | undefined)?.errors?.[0]?.reason;
+  const message = `google: ${g.message ?? String(e)}`.split("\n")[0];
+  const retryAfter = parseRetryAfter(header(g.response?.headers, "retry-after"));
+  if (oauthError === "invalid_grant" || oauthError === "unauthorized_client") return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
+  if (status === undefined) return new ProviderError(isNetworkError(e) ? "temporary" : "temporary", message, undefined, undefined, { cause: e });
+  if (status === 429 || (status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(reason ?? "")))
+    return new ProviderError("rate-limited", message, status, retryAfter, { cause: e });
+  if (status >= 500) return new ProviderError("temporary", message, status, retryAfter, { cause: e });
+  if (status === 401) return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
+  if (status === 410) return new ProviderError("cursor-expired", message, status, undefined, { cause: e });
+  if (status === 404) return new ProviderError("not-found", message, status, undefined, { cause: e });
+  return new ProviderError("invalid", message, status, undefined, { cause: e });
+}

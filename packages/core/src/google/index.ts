@@ -1,0 +1,98 @@
+import { calendar } from "@googleapis/calendar";
+import { auth as googleAuth, gmail } from "@googleapis/gmail";
+import type { Owner } from "../model";
+import type { MailboxProvider, Profile } from "../providers";
+import { type Clock, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
+import { googleCalendarStream } from "./calendar";
+import { classifyGoogleError } from "./errors";
+import { gmailSentStream } from "./sent";
+
+export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
+export { classifyGoogleError } from "./errors";
+
+/** The OAuth2 client class matching the Google API packages' own google-auth-library. */
+export const OAuth2 = googleAuth.OAuth2;
+export type GoogleOAuthClient = InstanceType<typeof googleAuth.OAuth2>;
+
+/** How to reach Google for one account. */
+export interface GoogleProviderOptions {
+  owner: Owner;
+  /** An OAuth2 client holding the account's refresh token (it refreshes access tokens itself). */
+  auth: GoogleOAuthClient;
+  /** API origin; the sandbox's URL locally, Google's by default. */
+  rootUrl?: string;
+  clock?: Clock;
+  /** Gmail per-user quota units a minute (6,000 for projects created from May 2026). */
+  gmailUnitsPerMinute?: number;
+  /** Calendar requests a minute per user. */
+  calendarPerMinute?: number;
+  /** Share of each quota the pacer plans to use, leaving room for the provider's own accounting. */
+  quotaShare?: number;
+  /** messages.get calls in flight. */
+  concurrency?: number;
+  /** Page sizes (Gmail max 500, Calendar max 2500). */
+  gmailPageSize?: number;
+  calendarPageSize?: number;
+  retry?: Partial<RetryOptions>;
+}
+
+/** Builds an OAuth2 client for a stored refresh token, pointed at `tokenUrl` when given (the sandbox). */
+export function googleOAuthClient(o: { clientId: string; clientSecret?: string; refreshToken: string; tokenUrl?: string; redirectUri?: string }): GoogleOAuthClient {
+  const client = new OAuth2({
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    redirectUri: o.redirectUri,
+    ...(o.tokenUrl ? { endpoints: { oauth2TokenUrl: o.tokenUrl } } : {}),
+  });
+  client.setCredentials({ refresh_token: o.refreshToken });
+  return client;
+}
+
+/** Gmail + Google Calendar behind the role interfaces, paced under the per-user quotas, with retries. */
+export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
+  const clock = o.clock ?? systemClock;
+  const share = o.quotaShare ?? 0.95;
+  const gmailPacer = new Pacer(Math.floor((o.gmailUnitsPerMinute ?? 6000) * share), 60_000, clock);
+  const calendarPacer = new Pacer(Math.floor((o.calendarPerMinute ?? 600) * share), 60_000, clock);
+  const retry = { clock, ...o.retry };
+  const rootUrl = o.rootUrl ? `${o.rootUrl.replace(/\/$/, "")}/` : undefined;
+  const g = gmail({ version: "v1", auth: o.auth, ...(rootUrl ? { rootUrl } : {}) });
+  const cal = calendar({ version: "v3", auth: o.auth as never, ...(rootUrl ? { rootUrl } : {}) });
+  const gmailCall = <T>(units: number, fn: () => Promise<T>) =>
+    withRetry(async () => {
+      await gmailPacer.take(units);
+      return fn();
+    }, classifyGoogleError, retry);
+  const calendarCall = <T>(fn: () => Promise<T>) =>
+    withRetry(async () => {
+      await calendarPacer.take(1);
+      return fn();
+    }, classifyGoogleError, retry);
+  const req = { retry: false } as const;
+
+  return {
+    sentMail: gmailSentStream({ gmail: g, call: gmailCall, concurrency: o.concurrency ?? 10, pageSize: o.gmailPageSize ?? 500 }),
+    calendar: googleCalendarStream({ calendar: cal, call: calendarCall, owner: o.owner, pageSize: o.calendarPageSize ?? 2500 }),
+    async profile(): Promise<Profile> {
+      const [p, sendAs, tz] = await Promise.all([
+        gmailCall(1, () => g.users.getProfile({ userId: "me" }, req)),
+        gmailCall(1, () => g.users.settings.sendAs.list({ userId: "me" }, req)),
+        calendarCall(() => cal.settings.get({ setting: "timezone" }, req)).catch(() => undefined),
+      ]);
+      const email = p.data.emailAddress ?? o.owner.email;
+      const list = sendAs.data.sendAs ?? [];
+      return {
+        email,
+        aliases: list.map((s) => s.sendAsEmail ?? "").filter((a) => a && a.toLowerCase() !== email.toLowerCase()),
+        displayName: list.find((s) => s.isPrimary)?.displayName ?? undefined,
+        timeZone: tz?.data.value ?? undefined,
+      };
+    },
+    async createDraft() {
+      throw new Error("google: createDraft is not built yet");
+    },
+    async send() {
+      throw new Error("google: send is not built yet");
+    },
+  };
+}

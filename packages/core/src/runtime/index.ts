@@ -1,0 +1,39 @@
+import { type AccountRecord, refreshTokenOf } from "../accounts";
+import { googleOAuthClient, googleProvider } from "../google";
+import type { MailboxProvider } from "../providers";
+import type { Clock } from "../resilience";
+import type { Keyring } from "../secrets";
+
+/** Everything an adapter needs besides the account: keys, client secrets, and knobs. */
+export interface ProviderContext {
+  ring: Keyring;
+  google?: { clientSecret?: string };
+  microsoft?: { clientSecret?: string; onRefreshToken?: (token: string) => Promise<void> };
+  clock?: Clock;
+  /** Page sizes and concurrency (tests use small pages). */
+  tuning?: { pageSize?: number; concurrency?: number; quotaShare?: number };
+}
+
+/** Builds the provider adapter of a stored account: the one place that turns configuration into clients. */
+export function providerFor(account: AccountRecord, ctx: ProviderContext): MailboxProvider {
+  const refreshToken = refreshTokenOf(ctx.ring, account);
+  if (account.provider === "google") {
+    const auth = googleOAuthClient({
+      clientId: account.clientId,
+      clientSecret: ctx.google?.clientSecret,
+      refreshToken,
+      tokenUrl: account.endpoints?.tokenUrl,
+    });
+    return googleProvider({
+      owner: account,
+      auth,
+      rootUrl: account.endpoints?.apiUrl,
+      clock: ctx.clock,
+      concurrency: ctx.tuning?.concurrency,
+      quotaShare: ctx.tuning?.quotaShare,
+      gmailPageSize: ctx.tuning?.pageSize,
+      calendarPageSize: ctx.tuning?.pageSize,
+    });
+  }
+  throw new Error("microsoft provider is not built yet");
+}

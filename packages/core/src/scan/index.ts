@@ -1,0 +1,66 @@
+import { type Contact, infer, type Inference } from "../inference";
+import type { Owner } from "../model";
+import type { CalendarReader, SentMailReader } from "../providers";
+import type { PersonRecord, Repository } from "../storage";
+import { DAY } from "../time";
+import { type StreamReport, syncStream } from "./sync";
+
+export { syncStream, type StreamReport, type StreamSink } from "./sync";
+
+/** How far back the first scan of an account reads. */
+export const BACKFILL_DAYS = 365;
+
+/** What a scan needs: the owner, where to read, where to store, and the time it runs as of. */
+export interface ScanInput {
+  owner: Owner;
+  provider: SentMailReader & CalendarReader;
+  repo: Repository;
+  now: number;
+  backfillDays?: number;
+}
+
+/** A scan's outcome: the spec's two lists, every contact with its stage, and what each stream did. */
+export interface ScanResult extends Inference {
+  people: PersonRecord[];
+  streams: { calendar: StreamReport; sentMail: StreamReport };
+}
+
+/** Next stage of a person given the rules' verdict and what the owner did before. */
+export function nextStage(contact: Contact, previous?: PersonRecord): PersonRecord["stage"] {
+  if (contact.followedUpAt !== undefined) return "followed_up";
+  if (previous?.stage === "drafted" || previous?.stage === "dismissed") return previous.stage;
+  return "met";
+}
+
+/** Syncs calendar and sent mail into the store, runs the rules over everything stored, and records people. */
+export async function scan(input: ScanInput): Promise<ScanResult> {
+  const { owner, provider, repo, now } = input;
+  const account = owner.email;
+  const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY };
+  const calendar = await syncStream(provider.calendar, {
+    loadCursor: () => repo.getCursor(account, "calendar"),
+    saveCursor: (c) => repo.putCursor(account, "calendar", c),
+    upsert: (items, gen) => repo.putMeetings(account, items, gen),
+    remove: (ids) => repo.deleteItems(account, "meeting", ids),
+    sweep: (gen) => repo.sweep(account, "meeting", gen),
+  }, window);
+  const sentMail = await syncStream(provider.sentMail, {
+    loadCursor: () => repo.getCursor(account, "sent"),
+    saveCursor: (c) => repo.putCursor(account, "sent", c),
+    upsert: (items, gen) => repo.putMessages(account, items, gen),
+    remove: (ids) => repo.deleteItems(account, "message", ids),
+    sweep: (gen) => repo.sweep(account, "message", gen),
+  }, window);
+  const [meetings, messages, previous] = await Promise.all([repo.loadMeetings(account), repo.loadMessages(account), repo.loadPeople(account)]);
+  const result = infer(owner, meetings, messages, now);
+  const before = new Map(previous.map((p) => [p.email, p]));
+  const people: PersonRecord[] = result.contacts.map((c) => {
+    const prev = before.get(c.email);
+    const record: PersonRecord = { ...c, stage: nextStage(c, prev) };
+    if (prev?.draftId) Object.assign(record, { draftId: prev.draftId, draftLink: prev.draftLink });
+    return record;
+  });
+  const changed = people.filter((p) => JSON.stringify(p) !== JSON.stringify(before.get(p.email)));
+  await repo.putPeople(account, changed);
+  return { ...result, people, streams: { calendar, sentMail } };
+}

@@ -1,0 +1,59 @@
+import type { ChangeStream, SyncCursor } from "../providers";
+import { ProviderError } from "../resilience";
+
+/** What one stream's sync did. */
+export interface StreamReport {
+  pages: number;
+  upserts: number;
+  deletes: number;
+  /** Full syncs started because the stored cursor had expired. */
+  recoveries: number;
+  swept: number;
+  mode: "full" | "incremental";
+}
+
+/** Where a stream's items and cursor are kept. */
+export interface StreamSink<T> {
+  loadCursor(): Promise<SyncCursor | undefined>;
+  saveCursor(cursor: SyncCursor): Promise<void>;
+  upsert(items: T[], generation: number): Promise<void>;
+  remove(ids: string[]): Promise<void>;
+  /** Deletes items older than `generation` once a full sync of it completed. */
+  sweep(generation: number): Promise<number>;
+}
+
+/**
+ * Pulls a stream until it is caught up. Items are written before the cursor that follows them, so
+ * a sync that dies resumes from the last stored cursor and replays at most one page (idempotently).
+ * An expired cursor restarts a full sync of the window under a new generation; when that full
+ * sync completes, items it did not see are swept.
+ */
+export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>, window: { since: number; until: number }): Promise<StreamReport> {
+  const report: StreamReport = { pages: 0, upserts: 0, deletes: 0, recoveries: 0, swept: 0, mode: "incremental" };
+  let cursor = await sink.loadCursor();
+  for (;;) {
+    if (!cursor || cursor.mode === "full") report.mode = "full";
+    let page;
+    try {
+      page = await stream.page(cursor, window);
+    } catch (e) {
+      if (e instanceof ProviderError && e.kind === "cursor-expired" && report.recoveries < 3) {
+        report.recoveries++;
+        cursor = { mode: "full", since: window.since, generation: (cursor?.generation ?? 0) + 1 };
+        await sink.saveCursor(cursor);
+        continue;
+      }
+      throw e;
+    }
+    report.pages++;
+    if (page.upserts.length) await sink.upsert(page.upserts, page.next.generation);
+    if (page.deletes.length) await sink.remove(page.deletes);
+    report.upserts += page.upserts.length;
+    report.deletes += page.deletes.length;
+    const finishedFull = (!cursor || cursor.mode === "full") && page.next.mode === "incremental";
+    await sink.saveCursor(page.next);
+    cursor = page.next;
+    if (finishedFull && page.next.generation > 1) report.swept += await sink.sweep(page.next.generation);
+    if (page.done) return report;
+  }
+}

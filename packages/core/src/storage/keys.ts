@@ -1,0 +1,18 @@
+/** Key composition of every entity of the single table, in one place. */
+
+const account = (email: string) => `ACCOUNT#${email.toLowerCase()}`;
+
+/** Keys by entity. */
+export const keys = {
+  account: (email: string) => ({ pk: account(email), sk: "ACCOUNT" }),
+  cursor: (email: string, stream: string) => ({ pk: account(email), sk: `CURSOR#${stream}` }),
+  meeting: (email: string, id: string) => ({ pk: account(email), sk: `MEETING#${id}` }),
+  message: (email: string, id: string) => ({ pk: account(email), sk: `MSG#${id}` }),
+  person: (email: string, person: string) => ({ pk: account(email), sk: `PERSON#${person}` }),
+  scan: (email: string, nowIso: string) => ({ pk: account(email), sk: `SCAN#${nowIso}` }),
+  /** Prefix of an entity's sort keys within an account's partition. */
+  prefix: { meeting: "MEETING#", message: "MSG#", person: "PERSON#", scan: "SCAN#", cursor: "CURSOR#" },
+  partition: account,
+  /** GSI1 partition listing every account (replaced by a due-hour index for the scheduler). */
+  allAccounts: "ACCOUNTS",
+} as const;

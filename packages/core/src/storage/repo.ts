@@ -1,0 +1,143 @@
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { MailMessage, Meeting } from "../model";
+import type { SyncCursor } from "../providers";
+import { keys } from "./keys";
+
+/** A stored person: the rules' view plus the follow-up stage the owner moves along. */
+export interface PersonRecord {
+  email: string;
+  name: string;
+  eventId: string;
+  eventTitle: string;
+  metAt: number;
+  metEnd: number;
+  lastOutboundAt?: number;
+  followedUpAt?: number;
+  followedUpBy?: "mail" | "meeting";
+  /** met: no follow-up yet; drafted: a one-tap draft exists; followed_up; dismissed: "no follow-up needed". */
+  stage: "met" | "drafted" | "followed_up" | "dismissed";
+  draftId?: string;
+  draftLink?: string;
+}
+
+type Item = Record<string, unknown>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Meetings store NaN times (minimal cancelled events) as null. */
+const finite = (n: number) => (Number.isFinite(n) ? n : null);
+
+/** Typed access to the single table for one service instance. Table name and client are injected. */
+export class Repository {
+  constructor(
+    readonly doc: DynamoDBDocumentClient,
+    readonly table: string,
+  ) {}
+
+  /** Writes items in batches of 25, retrying unprocessed ones. */
+  async batch(requests: ({ PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } })[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += 25) {
+      let pending = requests.slice(i, i + 25);
+      for (let attempt = 0; pending.length; attempt++) {
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
+        pending = (out.UnprocessedItems?.[this.table] ?? []) as typeof pending;
+        if (pending.length) await sleep(Math.min(2000, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** Every item of a partition whose sort key starts with `prefix`. */
+  async query(pk: string, prefix: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
+          ExpressionAttributeValues: { ":pk": pk, ":p": prefix },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey as Item | undefined;
+    } while (start);
+    return items;
+  }
+
+  async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+    return out.Item as T | undefined;
+  }
+
+  async put(item: Item): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+  }
+
+  async delete(key: { pk: string; sk: string }): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key }));
+  }
+
+  /** The stored sync cursor of a stream. */
+  async getCursor(account: string, stream: string): Promise<SyncCursor | undefined> {
+    return (await this.get<{ cursor: SyncCursor }>(keys.cursor(account, stream)))?.cursor;
+  }
+
+  async putCursor(account: string, stream: string, cursor: SyncCursor): Promise<void> {
+    await this.put({ ...keys.cursor(account, stream), cursor });
+  }
+
+  async deleteCursor(account: string, stream: string): Promise<void> {
+    await this.delete(keys.cursor(account, stream));
+  }
+
+  /** Upserts meetings (idempotent) tagged with the sync generation that saw them. */
+  async putMeetings(account: string, meetings: Meeting[], generation: number): Promise<void> {
+    await this.batch(
+      meetings.map((m) => ({ PutRequest: { Item: { ...keys.meeting(account, m.id), gen: generation, meeting: { ...m, start: finite(m.start), end: finite(m.end) } } } })),
+    );
+  }
+
+  /** Upserts messages (headers only) tagged with the sync generation that saw them. */
+  async putMessages(account: string, messages: MailMessage[], generation: number): Promise<void> {
+    await this.batch(messages.map((m) => ({ PutRequest: { Item: { ...keys.message(account, m.id), gen: generation, message: m } } })));
+  }
+
+  async deleteItems(account: string, kind: "meeting" | "message", ids: string[]): Promise<void> {
+    await this.batch(ids.map((id) => ({ DeleteRequest: { Key: keys[kind](account, id) } })));
+  }
+
+  /** Removes items of a kind that the full sync of `generation` did not see (deleted at the provider meanwhile). */
+  async sweep(account: string, kind: "meeting" | "message", generation: number): Promise<number> {
+    const stale = (await this.query(keys.partition(account), keys.prefix[kind])).filter((i) => (i.gen as number) < generation);
+    await this.batch(stale.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
+    return stale.length;
+  }
+
+  async loadMeetings(account: string): Promise<Meeting[]> {
+    return (await this.query(keys.partition(account), keys.prefix.meeting)).map((i) => {
+      const m = i.meeting as Meeting & { start: number | null; end: number | null };
+      return { ...m, start: m.start ?? Number.NaN, end: m.end ?? Number.NaN };
+    });
+  }
+
+  async loadMessages(account: string): Promise<MailMessage[]> {
+    return (await this.query(keys.partition(account), keys.prefix.message)).map((i) => i.message as MailMessage);
+  }
+
+  async loadPeople(account: string): Promise<PersonRecord[]> {
+    return (await this.query(keys.partition(account), keys.prefix.person)).map((i) => i.person as PersonRecord);
+  }
+
+  async getPerson(account: string, email: string): Promise<PersonRecord | undefined> {
+    return (await this.get<{ person: PersonRecord }>(keys.person(account, email)))?.person;
+  }
+
+  async putPeople(account: string, people: PersonRecord[]): Promise<void> {
+    await this.batch(people.map((p) => ({ PutRequest: { Item: { ...keys.person(account, p.email), person: p } } })));
+  }
+
+  /** Every item of an account (tests, disconnect). */
+  async allItems(account: string): Promise<Item[]> {
+    return this.query(keys.partition(account), "");
+  }
+}
