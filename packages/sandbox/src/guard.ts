@@ -59,8 +59,10 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
     const email = account.info.email;
 
     const fault = state.faults.take(route, email);
+    // Latency is served after admission so a slow call holds its Graph concurrency slot, as a slow server does.
+    let latencyMs = 0;
     if (fault) {
-      if (fault.kind === "latency") await sleep(fault.latencyMs ?? 1000);
+      if (fault.kind === "latency") latencyMs = fault.latencyMs ?? 1000;
       else if (fault.kind === "expire") {
         if (api === "gmail" || api === "calendar" || api === "graph") state.expireCursors(email, api);
       } else {
@@ -82,6 +84,7 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
       return send(c, 429, body, { "retry-after": String(admission.retryAfter) });
     }
     try {
+      if (latencyMs > 0) await sleep(latencyMs);
       await next();
     } finally {
       admission.release();

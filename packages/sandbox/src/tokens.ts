@@ -18,6 +18,8 @@ interface AuthCode extends TokenGrant {
   codeChallengeMethod?: string;
   expiresAt: number;
   used: boolean;
+  /** Whether redeeming the code also returns a refresh token (Google access_type=offline, Microsoft offline_access). */
+  withRefresh: boolean;
 }
 
 /** The result of a token grant, in OAuth terms. */
@@ -51,10 +53,10 @@ export class TokenStore {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  /** Issues an authorization code after consent (the authorize page). */
-  createCode(grant: TokenGrant, redirectUri: string, codeChallenge?: string, codeChallengeMethod?: string): string {
+  /** Issues an authorization code after consent (the authorize page); `withRefresh` decides whether redeeming it returns a refresh token. */
+  createCode(grant: TokenGrant, redirectUri: string, codeChallenge?: string, codeChallengeMethod?: string, withRefresh = true): string {
     const code = token("code");
-    this.codes.set(code, { ...grant, redirectUri, codeChallenge, codeChallengeMethod, expiresAt: this.clock() + 10 * 60_000, used: false });
+    this.codes.set(code, { ...grant, redirectUri, codeChallenge, codeChallengeMethod, expiresAt: this.clock() + 10 * 60_000, used: false, withRefresh });
     return code;
   }
 
@@ -75,7 +77,7 @@ export class TokenStore {
       const computed = c.codeChallengeMethod === "plain" ? verifier : createHash("sha256").update(verifier).digest("base64url");
       if (computed !== c.codeChallenge) throw new OAuthError("invalid_grant", "Invalid code verifier.");
     }
-    return this.issue(c, true);
+    return this.issue(c, c.withRefresh);
   }
 
   /** Issues an access token (and a refresh token when asked) for a grant. */
@@ -101,6 +103,12 @@ export class TokenStore {
       return this.issue(g, true);
     }
     return this.issue(g, false);
+  }
+
+  /** True while the account holds a live refresh token for this client (an earlier offline consent not yet revoked). */
+  hasRefreshToken(email: string, clientId: string): boolean {
+    for (const g of this.refresh.values()) if (g.email.toLowerCase() === email.toLowerCase() && g.clientId === clientId) return true;
+    return false;
   }
 
   /** Resolves a bearer token; undefined when unknown, revoked or expired. */

@@ -1,15 +1,314 @@
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { AccountInfo } from "../fixtures";
+import { HistoryLog, type HistoryEntry, type HistoryQuery } from "./history";
+import { type MimeHeader, addressesIn, decodeWords, headerValue, mimeTypeOf, parseRfc822, rfc2822Date, snippetOf } from "./mime";
 
-/** STUB: the Gmail mailbox of one account (messages, history, drafts, sent). */
+type Message = gmail_v1.Schema$Message;
+
+/** A Gmail API failure a store operation raises; routes answer it in Google's error shape. */
+export class GmailError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A draft: a stable id and the id of its current message. */
+export interface StoredDraft {
+  id: string;
+  messageId: string;
+}
+
+/** A message written through the API (draft or sent) as the control API shows it. */
+export interface WrittenMessage {
+  /** Draft id, for drafts. */
+  draftId?: string;
+  message: Message;
+  /** Header values with RFC 2047 words decoded, by header name as written. */
+  headers: Record<string, string>;
+  /** Recipient addresses (To, Cc, Bcc), lower-cased. */
+  recipients: string[];
+  /** The RFC 822 text the client sent. */
+  raw: string;
+}
+
+/** Labels messages.list hides unless asked for. */
+const hidden = ["SPAM", "TRASH"];
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+/** Newest first by internalDate, then by id (Gmail ids grow with time). */
+function newestFirst(a: Message, b: Message): number {
+  const d = Number(b.internalDate ?? 0) - Number(a.internalDate ?? 0);
+  if (d !== 0) return d;
+  const ia = a.id ?? "";
+  const ib = b.id ?? "";
+  return ib.length - ia.length || (ib < ia ? -1 : ib > ia ? 1 : 0);
+}
+
+/** Strips reply/forward prefixes for Gmail's "subjects must match" threading rule. */
+const baseSubject = (s: string | undefined) => (s ?? "").replace(/^\s*((re|fwd?|aw|wg)\s*:\s*)+/i, "").trim().toLowerCase();
+
+/** The Gmail mailbox of one account: messages, history log, drafts and mail sent through the API. */
 export class GmailStore {
+  private messages = new Map<string, Message>();
+  private raws = new Map<string, string>();
+  private drafts = new Map<string, StoredDraft>();
+  private sentIds: string[] = [];
+  private seq = 0;
+  /** The history log (ids, records, horizon). */
+  readonly history: HistoryLog;
+  /** When set, history older than this many ms expires (Gmail: about a week, sometimes hours). */
+  historyMaxAgeMs?: number;
+
   constructor(
     readonly account: AccountInfo,
     messages: gmail_v1.Schema$Message[],
     readonly now: () => number,
   ) {
-    void messages;
+    const ids = messages.map((m) => Number(m.historyId ?? 0)).filter((n) => n > 0);
+    const max = ids.length ? Math.max(...ids) : 1000;
+    const min = ids.length ? Math.min(...ids) : max;
+    this.history = new HistoryLog(max, min);
+    for (const m of messages) {
+      const copy = clone(m);
+      this.messages.set(copy.id!, copy);
+      // Fixture messages appear in history as added at their own history id.
+      if (copy.historyId) this.history.seed("messageAdded", copy, Number(copy.historyId), Number(copy.internalDate ?? 0));
+      if (copy.labelIds?.includes("DRAFT")) this.drafts.set(draftIdFor(copy.id!), { id: draftIdFor(copy.id!), messageId: copy.id! });
+    }
   }
+
   /** Makes every history id issued so far expire (history.list answers 404). */
-  expireHistory(): void {}
+  expireHistory(): void {
+    this.history.expire();
+  }
+
+  /** The current mailbox history id. */
+  historyId(): string {
+    return String(this.history.current);
+  }
+
+  /** users.getProfile. */
+  profile(): gmail_v1.Schema$Profile {
+    const all = [...this.messages.values()];
+    return {
+      emailAddress: this.account.email,
+      messagesTotal: all.length,
+      threadsTotal: new Set(all.map((m) => m.threadId)).size,
+      historyId: this.historyId(),
+    };
+  }
+
+  /** users.settings.sendAs.list: the primary address and each alias. */
+  sendAs(): gmail_v1.Schema$SendAs[] {
+    const primary: gmail_v1.Schema$SendAs = {
+      sendAsEmail: this.account.email,
+      displayName: this.account.displayName,
+      replyToAddress: "",
+      signature: "",
+      isPrimary: true,
+      isDefault: true,
+    };
+    const aliases = this.account.aliases.map(
+      (a): gmail_v1.Schema$SendAs => ({
+        sendAsEmail: a,
+        displayName: this.account.displayName,
+        replyToAddress: "",
+        signature: "",
+        isDefault: false,
+        treatAsAlias: true,
+        verificationStatus: "accepted",
+      }),
+    );
+    return [primary, ...aliases];
+  }
+
+  /** Messages carrying all `labelIds`, newest first; SPAM and TRASH only when asked for. */
+  list(labelIds: string[] = [], includeSpamTrash = false): Message[] {
+    return [...this.messages.values()]
+      .filter((m) => labelIds.every((l) => m.labelIds?.includes(l)))
+      .filter((m) => includeSpamTrash || !hidden.some((h) => m.labelIds?.includes(h) && !labelIds.includes(h)))
+      .sort(newestFirst);
+  }
+
+  /** One message (a copy), or undefined. */
+  getMessage(id: string): Message | undefined {
+    const m = this.messages.get(id);
+    return m ? clone(m) : undefined;
+  }
+
+  /** A fresh Gmail-like id: hex of the time in ms shifted left by 20 bits, plus a counter. */
+  private newId(): string {
+    let id: string;
+    do {
+      this.seq = (this.seq + 1) & 0xfffff;
+      id = ((BigInt(this.now()) << 20n) | BigInt(this.seq)).toString(16);
+    } while (this.messages.has(id));
+    return id;
+  }
+
+  /** Adds a message (control API: "mail arrives"); fills id, threadId, internalDate, labels, headers and history. */
+  addMessage(partial: Message): Message {
+    if (partial.id && this.messages.has(partial.id)) throw new GmailError(409, `Message ${partial.id} already exists.`, "duplicate");
+    const id = partial.id ?? this.newId();
+    const internalDate = partial.internalDate ?? String(this.now());
+    const headers: MimeHeader[] = [...(partial.payload?.headers ?? []).map((h) => ({ name: h.name ?? "", value: h.value ?? "" }))];
+    if (!headerValue(headers, "date")) headers.push({ name: "Date", value: rfc2822Date(Number(internalDate)) });
+    if (!headerValue(headers, "message-id")) headers.push({ name: "Message-ID", value: `<${id}@sandbox.mail.gmail.com>` });
+    const m: Message = {
+      ...partial,
+      id,
+      threadId: partial.threadId ?? id,
+      labelIds: partial.labelIds ?? ["INBOX"],
+      snippet: partial.snippet ?? "",
+      payload: { partId: "", mimeType: "text/plain", filename: "", ...partial.payload, headers },
+      sizeEstimate: partial.sizeEstimate ?? 1024,
+      internalDate,
+    };
+    this.messages.set(id, m);
+    m.historyId = String(this.history.record("messageAdded", m, this.now()).id);
+    return clone(m);
+  }
+
+  /** Adds and removes labels of a message, recording one history entry per kind of change. */
+  modifyLabels(id: string, add: string[] = [], remove: string[] = []): Message | undefined {
+    const m = this.messages.get(id);
+    if (!m) return undefined;
+    const before = new Set(m.labelIds ?? []);
+    const added = add.filter((l) => !before.has(l));
+    const removed = remove.filter((l) => before.has(l) && !add.includes(l));
+    m.labelIds = [...(m.labelIds ?? []).filter((l) => !removed.includes(l)), ...added];
+    if (added.length) m.historyId = String(this.history.record("labelAdded", m, this.now(), added).id);
+    if (removed.length) m.historyId = String(this.history.record("labelRemoved", m, this.now(), removed).id);
+    return clone(m);
+  }
+
+  /** Deletes a message for good (history: messagesDeleted). */
+  deleteMessage(id: string): boolean {
+    const m = this.messages.get(id);
+    if (!m) return false;
+    this.messages.delete(id);
+    this.history.record("messageDeleted", m, this.now());
+    for (const d of this.drafts.values()) if (d.messageId === id) this.drafts.delete(d.id);
+    return true;
+  }
+
+  /** History records after a start id; throws 404 when the start id has expired. */
+  historySince(q: HistoryQuery, afterId = 0): HistoryEntry[] {
+    if (this.historyMaxAgeMs !== undefined) this.history.expireOlderThan(this.now(), this.historyMaxAgeMs);
+    if (this.history.expired(q.startHistoryId)) throw new GmailError(404, "Requested entity was not found.", "notFound");
+    return this.history.query(q, afterId);
+  }
+
+  /** Builds a metadata-shaped message from RFC 822 text, as Gmail stores a draft or sent message. */
+  private fromRaw(raw: string, labelIds: string[], threadId: string | null | undefined): Message {
+    const parsed = parseRfc822(raw);
+    const headers = parsed.headers;
+    const own = [this.account.email, ...this.account.aliases].map((a) => a.toLowerCase());
+    const from = headerValue(headers, "from");
+    const fromOk = addressesIn(from).some((a) => own.includes(a));
+    const fromHeader = `${this.account.displayName} <${this.account.email}>`;
+    // Gmail sends from the primary address unless From names a verified send-as address.
+    if (!from) headers.push({ name: "From", value: fromHeader });
+    else if (!fromOk) headers.splice(headers.findIndex((h) => h.name.toLowerCase() === "from"), 1, { name: "From", value: fromHeader });
+    if (!headerValue(headers, "date")) headers.push({ name: "Date", value: rfc2822Date(this.now()) });
+    const id = this.newId();
+    if (!headerValue(headers, "message-id")) headers.push({ name: "Message-ID", value: `<CA+${id}@mail.gmail.com>` });
+    return {
+      id,
+      threadId: this.threadFor(threadId, headers) ?? id,
+      labelIds,
+      snippet: snippetOf(parsed),
+      payload: { partId: "", mimeType: mimeTypeOf(parsed), filename: "", headers },
+      sizeEstimate: Buffer.byteLength(raw),
+      internalDate: String(this.now()),
+    };
+  }
+
+  /**
+   * Gmail's threading rule for drafts and sends: the threadId must exist, the message must carry
+   * In-Reply-To or References, and the subjects must match; otherwise the message starts a new thread.
+   */
+  private threadFor(threadId: string | null | undefined, headers: MimeHeader[]): string | undefined {
+    if (!threadId) return undefined;
+    const thread = [...this.messages.values()].filter((m) => m.threadId === threadId);
+    if (thread.length === 0) throw new GmailError(404, "Requested entity was not found.", "notFound");
+    if (!headerValue(headers, "in-reply-to") && !headerValue(headers, "references")) return undefined;
+    const subject = baseSubject(headerValue(headers, "subject"));
+    return thread.some((m) => baseSubject(headerValue(m.payload?.headers as MimeHeader[], "subject")) === subject) ? threadId : undefined;
+  }
+
+  private store(m: Message, raw: string): Message {
+    this.messages.set(m.id!, m);
+    this.raws.set(m.id!, raw);
+    m.historyId = String(this.history.record("messageAdded", m, this.now()).id);
+    return m;
+  }
+
+  /** users.drafts.create: stores the message with label DRAFT under a new draft id. */
+  createDraft(raw: string, threadId?: string | null): gmail_v1.Schema$Draft {
+    const m = this.store(this.fromRaw(raw, ["DRAFT"], threadId), raw);
+    const id = draftIdFor(m.id!);
+    this.drafts.set(id, { id, messageId: m.id! });
+    return { id, message: { id: m.id, threadId: m.threadId, labelIds: [...m.labelIds!] } };
+  }
+
+  /** users.messages.send: stores the message with label SENT. */
+  send(raw: string, threadId?: string | null): Message {
+    const parsed = parseRfc822(raw);
+    const recipients = ["to", "cc", "bcc"].flatMap((h) => addressesIn(headerValue(parsed.headers, h)));
+    if (recipients.length === 0) throw new GmailError(400, "Recipient address required", "invalidArgument");
+    const m = this.store(this.fromRaw(raw, ["SENT"], threadId), raw);
+    this.sentIds.push(m.id!);
+    return { id: m.id, threadId: m.threadId, labelIds: [...m.labelIds!] };
+  }
+
+  /** Drafts, newest first. */
+  listDrafts(): StoredDraft[] {
+    const at = (d: StoredDraft) => this.messages.get(d.messageId);
+    return [...this.drafts.values()].filter((d) => at(d)).sort((a, b) => newestFirst(at(a)!, at(b)!));
+  }
+
+  /** One draft with its message (a copy), or undefined. */
+  getDraft(id: string): { id: string; message: Message } | undefined {
+    const d = this.drafts.get(id);
+    const m = d && this.messages.get(d.messageId);
+    return d && m ? { id: d.id, message: clone(m) } : undefined;
+  }
+
+  private written(m: Message, draftId?: string): WrittenMessage {
+    const headers: Record<string, string> = {};
+    for (const h of m.payload?.headers ?? []) headers[h.name!] ??= decodeWords(h.value ?? "");
+    const recipients = ["To", "Cc", "Bcc"].flatMap((n) => addressesIn(headerValue(m.payload?.headers as MimeHeader[], n)));
+    return { ...(draftId ? { draftId } : {}), message: clone(m), headers, recipients, raw: this.raws.get(m.id!) ?? "" };
+  }
+
+  /** Drafts with decoded headers and the RFC 822 text written (control API). */
+  writtenDrafts(): WrittenMessage[] {
+    return this.listDrafts().map((d) => this.written(this.messages.get(d.messageId)!, d.id));
+  }
+
+  /** Messages the API user sent, in sending order, with decoded headers and raw text (control API). */
+  listSent(): WrittenMessage[] {
+    return this.sentIds.flatMap((id) => {
+      const m = this.messages.get(id);
+      return m ? [this.written(m)] : [];
+    });
+  }
+}
+
+/** Gmail draft ids look like `r-8612346540236197367`; derive a stable one from the message id. */
+function draftIdFor(messageId: string): string {
+  let n: bigint;
+  try {
+    n = BigInt(`0x${messageId}`);
+  } catch {
+    n = [...messageId].reduce((a, ch) => (a * 131n + BigInt(ch.charCodeAt(0))) & 0xffffffffffffffffn, 7n);
+  }
+  const signed = BigInt.asIntN(64, n ^ 0x5a5a5a5a5a5a5a5an);
+  return `r${signed}`;
 }

@@ -1,9 +1,95 @@
 import type { Hono } from "hono";
-import type { SandboxEnv } from "../guard";
+import { guard, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
+import { graphCalendarRoutes } from "./calendar-routes";
+import { graphControlRoutes } from "./control-routes";
+import { graphHandler, ok } from "./http";
+import { graphMailRoutes } from "./mail-routes";
+import { queryOf } from "./query";
+import type { GraphStore } from "./store";
 
-/** STUB: registers the graph API routes and its control routes. */
+const defaultUserProps = ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"];
+
+/** The signed-in user as GET /me returns it; every property, of which the caller picks. */
+function user(store: GraphStore): Record<string, unknown> {
+  const a = store.account;
+  const [givenName, ...rest] = a.displayName.split(/\s+/);
+  return {
+    businessPhones: [],
+    displayName: a.displayName,
+    givenName: givenName ?? null,
+    jobTitle: null,
+    mail: a.email,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: "en-US",
+    surname: rest.join(" ") || null,
+    userPrincipalName: a.email,
+    id: store.userId,
+    proxyAddresses: [`SMTP:${a.email}`, ...a.aliases.map((x) => `smtp:${x}`)],
+    otherMails: [],
+    mailNickname: a.email.split("@")[0],
+  };
+}
+
+function mailboxSettings(store: GraphStore): Record<string, unknown> {
+  const tz = store.account.timeZone;
+  return {
+    archiveFolder: null,
+    timeZone: tz,
+    automaticRepliesSetting: { status: "disabled", externalAudience: "all" },
+    dateFormat: "yyyy-MM-dd",
+    timeFormat: "HH:mm",
+    delegateMeetingMessageDeliveryOptions: "sendToDelegateOnly",
+    language: { locale: "en-US", displayName: "English (United States)" },
+    workingHours: {
+      daysOfWeek: ["monday", "tuesday", "wednesday", "thursday", "friday"],
+      startTime: "08:00:00.0000000",
+      endTime: "17:00:00.0000000",
+      timeZone: { name: tz },
+    },
+    userPurpose: { value: "user" },
+  };
+}
+
+/** Registers the Microsoft Graph v1.0 routes (api "graph") and the Graph control routes. */
 export function graphRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
-  void app;
-  void state;
+  app.get(
+    "/v1.0/me",
+    guard(state, "graph", "graph.me"),
+    graphHandler((call) => {
+      const all = user(call.store);
+      const select = queryOf(call.c.req.url).get("$select")?.split(",").map((s) => s.trim()).filter(Boolean);
+      const out: Record<string, unknown> = { "@odata.context": `${call.origin}/v1.0/$metadata#users/$entity` };
+      for (const p of select?.length ? select : defaultUserProps) {
+        const key = Object.keys(all).find((k) => k.toLowerCase() === p.toLowerCase());
+        out[key ?? p] = key ? all[key] : null;
+      }
+      return ok(call, out);
+    }),
+  );
+
+  app.get(
+    "/v1.0/me/mailboxSettings",
+    guard(state, "graph", "graph.mailboxSettings"),
+    graphHandler((call) => ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailboxSettings`, ...mailboxSettings(call.store) })),
+  );
+  app.get(
+    "/v1.0/me/mailboxSettings/timeZone",
+    guard(state, "graph", "graph.mailboxSettings"),
+    graphHandler((call) => ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailboxSettings/timeZone`, value: call.store.account.timeZone })),
+  );
+
+  app.post(
+    "/v1.0/me/revokeSignInSessions",
+    guard(state, "graph", "graph.revokeSignInSessions"),
+    graphHandler((call) => {
+      state.tokens.revokeAccount(call.store.account.email);
+      return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#Edm.Boolean`, value: true });
+    }),
+  );
+
+  graphMailRoutes(app, state);
+  graphCalendarRoutes(app, state);
+  graphControlRoutes(app, state);
 }

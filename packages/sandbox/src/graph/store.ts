@@ -1,14 +1,288 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Event as GraphEvent, Message as GraphMessage, Recipient } from "@microsoft/microsoft-graph-types";
 import type { AccountInfo, MicrosoftData } from "../fixtures";
 
-/** STUB: the Outlook mailbox and calendar of one Microsoft account, with delta tokens. */
+/** Mail folders the sandbox keeps, by well-known name. */
+export type FolderName = "inbox" | "sentitems" | "drafts";
+
+/** A stored message and its change bookkeeping. */
+export interface MessageRecord {
+  message: GraphMessage;
+  folder: FolderName;
+  /** Insertion order: the stable cursor of an initial delta round. */
+  ord: number;
+  /** Change number: bumped on every change (delta reports records changed since a token's number). */
+  seq: number;
+  deleted: boolean;
+}
+
+/** A stored event, its change bookkeeping and its time span (ms) before the last change. */
+export interface EventRecord {
+  event: GraphEvent;
+  ord: number;
+  seq: number;
+  deleted: boolean;
+  span: [number, number];
+  prevSpan?: [number, number];
+}
+
+/** Where a delta round stands; kept server-side under an opaque skip or delta token. */
+export type DeltaCursor =
+  | {
+      kind: "messages";
+      folder: FolderName;
+      select?: string[];
+      /** receivedDateTime lower bound of a filtered delta, ms and whether inclusive. */
+      receivedFrom?: { ms: number; inclusive: boolean };
+      /** Undefined during the initial round; otherwise report changes with seq above this. */
+      since?: number;
+      /** Change number the round's deltaLink will carry. */
+      through: number;
+      /** Last ord (initial round) or seq (change round) already returned. */
+      after: number;
+      pageSize?: number;
+    }
+  | {
+      kind: "events";
+      start: number;
+      end: number;
+      since?: number;
+      through: number;
+      after: number;
+      pageSize?: number;
+    };
+
+const fakeId = (prefix: string) => `${prefix}${randomBytes(33).toString("base64url")}AAA=`;
+const changeKey = () => randomBytes(21).toString("base64url");
+const graphDate = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** Parses a Graph `dateTimeTimeZone` (UTC without a zone suffix, as Graph returns it) to ms. */
+export function graphTime(dt: { dateTime?: string | null; timeZone?: string | null } | null | undefined): number {
+  const s = dt?.dateTime ?? "";
+  return Date.parse(/[zZ]$|[+-]\d{2}:\d{2}$/.test(s) ? s : `${s}Z`);
+}
+
+/** Writes an instant as Graph does in UTC: `2026-05-16T10:00:00.0000000`. */
+export function toGraphTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$10000");
+}
+
+/** The OWA link Graph returns in `webLink` for a message id. */
+export function messageWebLink(id: string): string {
+  return `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(id)}&exvsurl=1&viewmodel=ReadMessageItem`;
+}
+
+/** The Outlook mailbox and calendar of one Microsoft account, with change numbers for delta. */
 export class GraphStore {
+  private readonly messages = new Map<string, MessageRecord>();
+  private readonly events = new Map<string, EventRecord>();
+  private readonly cursors = new Map<string, DeltaCursor>();
+  private readonly sentLog: GraphMessage[] = [];
+  private seq = 0;
+  private ord = 0;
+  /** Folder ids by well-known name (taken from the fixture's parentFolderId when it has one). */
+  readonly folderIds: Record<FolderName, string>;
+  /** The user's object id (a GUID derived from the address). */
+  readonly userId: string;
+
   constructor(
     readonly account: AccountInfo,
     data: MicrosoftData,
     readonly now: () => number,
   ) {
-    void data;
+    const h = createHash("sha256").update(account.email.toLowerCase()).digest("hex");
+    this.userId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    this.folderIds = {
+      inbox: data.inbox.find((m) => m.parentFolderId)?.parentFolderId ?? fakeId("AAMkAGFolderInbox"),
+      sentitems: data.sentitems.find((m) => m.parentFolderId)?.parentFolderId ?? fakeId("AAMkAGFolderSent"),
+      drafts: fakeId("AAMkAGFolderDrafts"),
+    };
+    for (const m of data.inbox) this.putMessage("inbox", m);
+    for (const m of data.sentitems) this.putMessage("sentitems", m);
+    for (const e of data.events) this.putEvent(e);
   }
-  /** Makes every delta link issued so far expire (syncStateNotFound). */
-  expireDeltaTokens(): void {}
+
+  /** The newest change number. */
+  get changeNumber(): number {
+    return this.seq;
+  }
+
+  /** Resolves a folder segment: a well-known name (any case) or a folder id. */
+  folder(segment: string): FolderName | undefined {
+    const s = segment.toLowerCase();
+    if (s === "inbox" || s === "sentitems" || s === "drafts") return s;
+    return (Object.keys(this.folderIds) as FolderName[]).find((k) => this.folderIds[k] === segment);
+  }
+
+  private putMessage(folder: FolderName, message: GraphMessage): MessageRecord {
+    const old = message.id ? this.messages.get(message.id) : undefined;
+    const rec: MessageRecord = { message, folder, ord: old?.ord ?? ++this.ord, seq: ++this.seq, deleted: false };
+    this.messages.set(message.id!, rec);
+    return rec;
+  }
+
+  /** Live messages of a folder, in insertion order. */
+  messagesIn(folder: FolderName): MessageRecord[] {
+    return [...this.messages.values()].filter((r) => r.folder === folder && !r.deleted);
+  }
+
+  /** Every message record of a folder, tombstones included (for delta). */
+  messageRecords(folder: FolderName): MessageRecord[] {
+    return [...this.messages.values()].filter((r) => r.folder === folder);
+  }
+
+  /** A live message by id. */
+  message(id: string): GraphMessage | undefined {
+    const r = this.messages.get(id);
+    return r && !r.deleted ? r.message : undefined;
+  }
+
+  /** Adds (or replaces) a message in a folder; fills id, dates and OData annotations it lacks from the mailbox clock. */
+  addMessage(folder: FolderName, input: GraphMessage): GraphMessage {
+    const now = graphDate(this.now());
+    const id = input.id ?? fakeId("AAMkAGSandbox");
+    const key = changeKey();
+    const message: GraphMessage = {
+      "@odata.etag": `W/"${key}"`,
+      id,
+      createdDateTime: now,
+      lastModifiedDateTime: now,
+      changeKey: key,
+      categories: [],
+      receivedDateTime: now,
+      sentDateTime: now,
+      hasAttachments: false,
+      internetMessageId: `<${randomBytes(12).toString("hex")}@sandbox.outlook.com>`,
+      importance: "normal",
+      parentFolderId: this.folderIds[folder],
+      conversationId: fakeId("AAQkAGSandbox"),
+      isRead: folder !== "inbox",
+      isDraft: folder === "drafts",
+      webLink: messageWebLink(id),
+      toRecipients: [],
+      ccRecipients: [],
+      bccRecipients: [],
+      replyTo: [],
+      ...input,
+    } as GraphMessage;
+    this.putMessage(folder, message);
+    return message;
+  }
+
+  /** Deletes a message (delta then reports it as removed). */
+  deleteMessage(id: string): boolean {
+    const r = this.messages.get(id);
+    if (!r || r.deleted) return false;
+    r.deleted = true;
+    r.seq = ++this.seq;
+    return true;
+  }
+
+  /** Creates a draft in Drafts from a POST /me/messages body. */
+  createDraft(body: GraphMessage): GraphMessage {
+    const fields = pickWritable(body);
+    return this.addMessage("drafts", { ...fields, isDraft: true, isRead: true, from: null, sender: null, bodyPreview: preview(body) });
+  }
+
+  /** Sends a message (POST /me/sendMail): logged, and kept in Sent Items unless saveToSentItems is false. */
+  sendMail(body: GraphMessage, saveToSentItems: boolean): GraphMessage {
+    const owner: Recipient = { emailAddress: { name: this.account.displayName, address: this.account.email } };
+    const fields = { ...pickWritable(body), isDraft: false, isRead: true, from: owner, sender: owner, bodyPreview: preview(body) };
+    const message = saveToSentItems ? this.addMessage("sentitems", fields) : { ...fields, id: fakeId("AAMkAGSandbox") };
+    this.sentLog.push(structuredClone(message));
+    return message;
+  }
+
+  /** Messages sent through sendMail, oldest first. */
+  sent(): GraphMessage[] {
+    return structuredClone(this.sentLog);
+  }
+
+  private putEvent(event: GraphEvent, prev?: EventRecord): EventRecord {
+    const span: [number, number] = [graphTime(event.start), graphTime(event.end)];
+    const rec: EventRecord = { event, ord: prev?.ord ?? ++this.ord, seq: ++this.seq, deleted: false, span, prevSpan: prev?.span };
+    this.events.set(event.id!, rec);
+    return rec;
+  }
+
+  /** Live events, in insertion order. */
+  eventList(): EventRecord[] {
+    return [...this.events.values()].filter((r) => !r.deleted);
+  }
+
+  /** Every event record, tombstones included (for delta). */
+  eventRecords(): EventRecord[] {
+    return [...this.events.values()];
+  }
+
+  /** An event by id, if not deleted. */
+  event(id: string): GraphEvent | undefined {
+    const r = this.events.get(id);
+    return r && !r.deleted ? r.event : undefined;
+  }
+
+  /**
+   * Adds an event or merges fields into an existing one (same id). Times with a `Z` or offset are
+   * rewritten as Graph's UTC form; a change key, etag and lastModifiedDateTime are stamped.
+   */
+  upsertEvent(input: GraphEvent): GraphEvent {
+    const old = input.id ? this.events.get(input.id) : undefined;
+    const now = graphDate(this.now());
+    const key = changeKey();
+    const base: GraphEvent = old && !old.deleted ? old.event : { id: input.id ?? fakeId("AAMkAGSandboxEvent"), createdDateTime: now, isCancelled: false, type: "singleInstance", attendees: [] };
+    const event: GraphEvent = { ...base, ...input, id: base.id, lastModifiedDateTime: now, changeKey: key, "@odata.etag": `W/"${key}"` } as GraphEvent;
+    for (const side of ["start", "end"] as const) {
+      const t = event[side];
+      if (t?.dateTime && /[zZ]$|[+-]\d{2}:\d{2}$/.test(t.dateTime)) event[side] = { dateTime: toGraphTime(Date.parse(t.dateTime)), timeZone: "UTC" };
+    }
+    if (!event.start?.dateTime || !event.end?.dateTime) throw new Error("an event needs start.dateTime and end.dateTime");
+    this.putEvent(event, old);
+    return event;
+  }
+
+  /** Marks an event cancelled (the organizer cancelled it; it stays in the calendar with isCancelled). */
+  cancelEvent(id: string): GraphEvent | undefined {
+    if (!this.event(id)) return undefined;
+    return this.upsertEvent({ id, isCancelled: true });
+  }
+
+  /** Deletes an event (delta then reports it as removed). */
+  deleteEvent(id: string): boolean {
+    const r = this.events.get(id);
+    if (!r || r.deleted) return false;
+    r.deleted = true;
+    r.prevSpan = r.span;
+    r.seq = ++this.seq;
+    return true;
+  }
+
+  /** Stores a delta cursor under a fresh opaque token. */
+  saveCursor(cursor: DeltaCursor): string {
+    const token = randomBytes(24).toString("base64url");
+    this.cursors.set(token, cursor);
+    return token;
+  }
+
+  /** The cursor of a skip or delta token; undefined when unknown or expired. */
+  cursor(token: string): DeltaCursor | undefined {
+    return this.cursors.get(token);
+  }
+
+  /** Makes every delta link (and delta skip token) issued so far expire (410 SyncStateNotFound). */
+  expireDeltaTokens(): void {
+    this.cursors.clear();
+  }
+}
+
+function pickWritable(body: GraphMessage): GraphMessage {
+  const keys = ["subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "replyTo", "importance", "categories", "internetMessageHeaders", "isDeliveryReceiptRequested", "isReadReceiptRequested", "flag"] as const;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (body[k] !== undefined) out[k] = structuredClone(body[k]);
+  return out as GraphMessage;
+}
+
+function preview(body: GraphMessage): string {
+  const content = body.body?.content ?? "";
+  const text = body.body?.contentType === "html" ? content.replace(/<[^>]*>/g, " ") : content;
+  return text.replace(/\s+/g, " ").trim().slice(0, 255);
 }

@@ -1,0 +1,92 @@
+import type { Context } from "hono";
+import type { gmail_v1 } from "@googleapis/gmail";
+import { googleError } from "../errors";
+import { type SandboxEnv, send } from "../guard";
+import { GmailError } from "./store";
+
+/** Opaque page token carrying a keyset position (never an offset, so inserts between pages do not shift results). */
+export function encodePageToken(position: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(position)).toString("base64url");
+}
+
+/** Decodes a page token made by {@link encodePageToken}; throws 400 like Gmail for a bad one. */
+export function decodePageToken<T>(token: string | undefined, check: (v: Record<string, unknown>) => boolean): T | undefined {
+  if (token === undefined || token === "") return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Record<string, unknown>;
+    if (v && typeof v === "object" && check(v)) return v as T;
+  } catch {
+    /* fall through */
+  }
+  throw new GmailError(400, "Invalid pageToken", "invalidArgument");
+}
+
+/** `maxResults`: Gmail's default and maximum, further capped by the sandbox page size. */
+export function pageSizeParam(c: Context<SandboxEnv>, def: number, max: number, cap: number): number {
+  const raw = c.req.query("maxResults");
+  let n = def;
+  if (raw !== undefined) {
+    if (!/^\d+$/.test(raw)) throw new GmailError(400, `Invalid value at 'max_results' (TYPE_UINT32), "${raw}"`, "invalidArgument");
+    n = Number(raw) === 0 ? def : Number(raw);
+  }
+  return Math.max(1, Math.min(n, max, cap));
+}
+
+/** The message formats Gmail accepts. */
+export type Format = "full" | "metadata" | "minimal" | "raw";
+
+/**
+ * `format` for messages.get / drafts.get (default `full`). The sandbox emulates a token holding the
+ * gmail.metadata scope, which Gmail checks first: FULL and RAW are refused even when broader scopes are granted.
+ */
+export function formatParam(c: Context<SandboxEnv>): "metadata" | "minimal" {
+  const raw = c.req.query("format") ?? "full";
+  const f = raw.toLowerCase();
+  if (!["full", "metadata", "minimal", "raw"].includes(f))
+    throw new GmailError(400, `Invalid value at 'format' (type.googleapis.com/gmail.v1.Format), "${raw}"`, "invalidArgument");
+  if (f === "full" || f === "raw") throw new GmailError(403, `Metadata scope doesn't allow format ${f.toUpperCase()}`, "forbidden");
+  return f as "metadata" | "minimal";
+}
+
+/** A message in the requested format: metadata keeps only `metadataHeaders` (all when none), minimal drops the payload. */
+export function shape(m: gmail_v1.Schema$Message, format: "metadata" | "minimal", metadataHeaders: string[]): gmail_v1.Schema$Message {
+  if (format === "minimal") {
+    const { payload: _p, ...rest } = m;
+    return rest;
+  }
+  if (metadataHeaders.length === 0 || !m.payload) return m;
+  const wanted = new Set(metadataHeaders.map((h) => h.toLowerCase()));
+  return { ...m, payload: { ...m.payload, headers: (m.payload.headers ?? []).filter((h) => wanted.has((h.name ?? "").toLowerCase())) } };
+}
+
+/** Runs a handler, answering {@link GmailError}s in Google's JSON error shape. */
+export async function answer(c: Context<SandboxEnv>, run: () => Response | Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof GmailError) return send(c, e.status, googleError(e.status, e.message, e.reason));
+    throw e;
+  }
+}
+
+/**
+ * `:userId` must be `me` or the authenticated address (case-insensitive); Gmail answers
+ * anything else with 403 "Delegation denied".
+ */
+export function checkUser(c: Context<SandboxEnv>): void {
+  const userId = decodeURIComponent(c.req.param("userId") ?? "");
+  const email = c.get("account").info.email;
+  if (userId === "me" || userId.toLowerCase() === email.toLowerCase()) return;
+  throw new GmailError(403, `Delegation denied for ${email}`, "forbidden");
+}
+
+/** Reads a JSON request body; Gmail answers bad JSON with 400. */
+export async function jsonBody<T>(c: Context<SandboxEnv>): Promise<T> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {} as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new GmailError(400, `Invalid JSON payload received. ${(e as Error).message}`, "parseError");
+  }
+}

@@ -1,0 +1,124 @@
+import type { Hono } from "hono";
+import type { Event as GraphEvent } from "@microsoft/microsoft-graph-types";
+import { guard, type SandboxEnv } from "../guard";
+import type { SandboxState } from "../state";
+import { type GraphCall, graphHandler, ok, pageSizeOf, syncStateNotFound } from "./http";
+import { GraphQueryError, applySelect, compareBy, eventProperties, link, parseOrderBy, parseSelect, parseSkip, parseTop, queryOf } from "./query";
+import { type DeltaCursor, type EventRecord, graphTime } from "./store";
+
+const orderable: Record<string, string> = {
+  "start/datetime": "start/dateTime",
+  "end/datetime": "end/dateTime",
+  subject: "subject",
+  createddatetime: "createdDateTime",
+  lastmodifieddatetime: "lastModifiedDateTime",
+};
+
+const windowError = () =>
+  new GraphQueryError(400, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.");
+
+/** Parses startDateTime/endDateTime (UTC when no offset is given, as Graph does). */
+function windowOf(call: GraphCall): [number, number] {
+  const q = queryOf(call.c.req.url);
+  const s = q.get("startdatetime");
+  const e = q.get("enddatetime");
+  if (!s || !e) throw windowError();
+  const parse = (v: string) => Date.parse(/[zZ]$|[+-]\d{2}:\d{2}$/.test(v) || !v.includes("T") ? v : `${v}Z`);
+  const start = parse(s);
+  const end = parse(e);
+  if (Number.isNaN(start) || Number.isNaN(end))
+    throw new GraphQueryError(400, "ErrorInvalidParameter", "The value of StartDateTime or EndDateTime is not a valid DateTime.");
+  return [start, end];
+}
+
+/** True when [s, e) overlaps the window [ws, we); zero-length events count when they start inside it. */
+export function overlaps([s, e]: [number, number], ws: number, we: number): boolean {
+  return s < we && (e > ws || (s === e && s >= ws));
+}
+
+const getProp = (ev: GraphEvent, prop: string): unknown => {
+  if (prop === "start/dateTime") return new Date(graphTime(ev.start)).toISOString();
+  if (prop === "end/dateTime") return new Date(graphTime(ev.end)).toISOString();
+  return (ev as Record<string, unknown>)[prop];
+};
+
+/** GET /me/calendarView: events overlapping the window, $select, $orderby, $top and $skip paging. */
+function calendarView(state: SandboxState) {
+  return graphHandler((call) => {
+    const [ws, we] = windowOf(call);
+    const q = queryOf(call.c.req.url);
+    const select = parseSelect(q.get("$select"), eventProperties, "event");
+    if (q.has("$filter") || q.has("$search")) throw new GraphQueryError(400, "BadRequest", "The sandbox does not implement $filter or $search on calendarView.");
+    const order = parseOrderBy(q.get("$orderby"), orderable, "event") ?? [{ prop: "start/dateTime", desc: false }];
+    const page = pageSizeOf(call, q.has("$top") ? parseTop(q.get("$top"), 10) : undefined, 10, state.pageSize.graph);
+    const skip = parseSkip(q.get("$skip"));
+    const items = call.store
+      .eventList()
+      .filter((r) => overlaps(r.span, ws, we))
+      .map((r) => r.event)
+      .sort(compareBy(order, getProp));
+    const body: Record<string, unknown> = {
+      "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/calendarView${select ? `(${select.join(",")})` : ""}`,
+      value: items.slice(skip, skip + page).map((e) => applySelect(e, select)),
+    };
+    if (skip + page < items.length) {
+      const url = new URL(call.c.req.url);
+      const params = [...url.searchParams].filter(([k]) => k.toLowerCase() !== "$skip");
+      body["@odata.nextLink"] = link(call.origin, url.pathname, [...params, ["$skip", String(skip + page)]]);
+    }
+    return ok(call, body);
+  });
+}
+
+/** GET /me/calendarView/delta: initial round over the window, then changes (deletions as @removed). */
+function calendarDelta(state: SandboxState) {
+  return graphHandler((call) => {
+    const q = queryOf(call.c.req.url);
+    const skipToken = q.get("$skiptoken");
+    const deltaToken = q.get("$deltatoken");
+    let cursor: DeltaCursor;
+    if (skipToken !== undefined || deltaToken !== undefined) {
+      const saved = call.store.cursor((skipToken ?? deltaToken)!);
+      if (!saved || saved.kind !== "events") throw syncStateNotFound();
+      cursor = deltaToken !== undefined ? { ...saved, since: saved.through, after: saved.through, through: call.store.changeNumber } : saved;
+    } else {
+      for (const opt of ["$select", "$filter", "$orderby", "$expand", "$search"])
+        if (q.has(opt)) throw new GraphQueryError(400, "BadRequest", `calendarView delta does not support ${opt}.`);
+      const [start, end] = windowOf(call);
+      const top = q.has("$top") ? parseTop(q.get("$top"), 10) : undefined;
+      cursor = { kind: "events", start, end, through: call.store.changeNumber, after: 0, pageSize: pageSizeOf(call, top, 10, state.pageSize.graph) };
+    }
+    if (cursor.kind !== "events") throw syncStateNotFound();
+    const { start, end, after, through } = cursor;
+    const size = Math.min(cursor.pageSize ?? 10, state.pageSize.graph);
+    const initial = cursor.since === undefined;
+    const inWindow = (span?: [number, number]) => !!span && overlaps(span, start, end);
+    let pending: EventRecord[];
+    if (initial) pending = call.store.eventRecords().filter((r) => !r.deleted && r.ord > after && inWindow(r.span)).sort((a, b) => a.ord - b.ord);
+    else
+      pending = call.store
+        .eventRecords()
+        .filter((r) => r.seq > after && r.seq <= through && (inWindow(r.prevSpan) || (!r.deleted && inWindow(r.span))))
+        .sort((a, b) => a.seq - b.seq);
+    const pageRecs = pending.slice(0, size);
+    const body: Record<string, unknown> = {
+      "@odata.context": `${call.origin}/v1.0/$metadata#Collection(event)`,
+      value: pageRecs.map((r) => (r.deleted || !inWindow(r.span) ? { id: r.event.id, "@removed": { reason: "deleted" } } : structuredClone(r.event))),
+    };
+    const path = new URL(call.c.req.url).pathname;
+    if (pending.length > size) {
+      const last = pageRecs[pageRecs.length - 1];
+      body["@odata.nextLink"] = link(call.origin, path, [["$skiptoken", call.store.saveCursor({ ...cursor, after: initial ? last.ord : last.seq })]]);
+    } else {
+      body["@odata.deltaLink"] = link(call.origin, path, [["$deltatoken", call.store.saveCursor({ ...cursor, since: undefined, after: 0, through })]]);
+    }
+    return ok(call, body);
+  });
+}
+
+/** Calendar routes: calendarView and its delta (paths in both spellings Graph accepts). */
+export function graphCalendarRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
+  for (const p of ["/v1.0/me/calendarView/delta", "/v1.0/me/calendarview/delta"])
+    app.get(p, guard(state, "graph", "graph.calendarView.delta"), calendarDelta(state));
+  for (const p of ["/v1.0/me/calendarView", "/v1.0/me/calendarview"]) app.get(p, guard(state, "graph", "graph.calendarView"), calendarView(state));
+}

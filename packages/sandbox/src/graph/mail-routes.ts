@@ -1,0 +1,192 @@
+import type { Hono } from "hono";
+import type { Message as GraphMessage } from "@microsoft/microsoft-graph-types";
+import { guard, type SandboxEnv } from "../guard";
+import type { SandboxState } from "../state";
+import { type GraphCall, graphHandler, jsonBody, notFound, ok, pageSizeOf, syncStateNotFound } from "./http";
+import {
+  GraphQueryError,
+  applySelect,
+  checkOrderLeadsFilter,
+  compareBy,
+  link,
+  matchesDates,
+  messageProperties,
+  parseDateFilter,
+  parseOrderBy,
+  parseSelect,
+  parseSkip,
+  parseTop,
+  queryOf,
+} from "./query";
+import type { DeltaCursor, FolderName, MessageRecord } from "./store";
+
+const orderable: Record<string, string> = {
+  receiveddatetime: "receivedDateTime",
+  sentdatetime: "sentDateTime",
+  createddatetime: "createdDateTime",
+  lastmodifieddatetime: "lastModifiedDateTime",
+  subject: "subject",
+};
+
+/** Graph lets paths differ in case; clients write `mailFolders` and `mailfolders` alike. */
+const folderPaths = (suffix: string) => ["/v1.0/me/mailFolders/:folder/messages" + suffix, "/v1.0/me/mailfolders/:folder/messages" + suffix];
+
+function folderOf(call: GraphCall): FolderName {
+  const f = call.store.folder(call.c.req.param("folder") ?? "");
+  if (!f) throw notFound();
+  return f;
+}
+
+/** GET /me/mailFolders/{folder}/messages: $select, $filter on dates, $orderby, $top and $skip paging. */
+function listMessages(state: SandboxState) {
+  return graphHandler((call) => {
+    const folder = folderOf(call);
+    const q = queryOf(call.c.req.url);
+    const select = parseSelect(q.get("$select"), messageProperties, "message");
+    const filter = parseDateFilter(q.get("$filter"));
+    const order = parseOrderBy(q.get("$orderby"), orderable, "message");
+    checkOrderLeadsFilter(order, filter);
+    if (q.has("$search")) throw new GraphQueryError(400, "BadRequest", "The sandbox does not implement $search.");
+    const page = Math.min(parseTop(q.get("$top"), 10), state.pageSize.graph);
+    const skip = parseSkip(q.get("$skip"));
+    const items = call.store
+      .messagesIn(folder)
+      .map((r) => r.message)
+      .filter((m) => matchesDates(m as Record<string, unknown>, filter))
+      .sort(compareBy(order ?? [{ prop: "receivedDateTime", desc: true }], (m, p) => m[p]));
+    const body: Record<string, unknown> = {
+      "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailFolders('${folder}')/messages${select ? `(${select.join(",")})` : ""}`,
+    };
+    if (q.get("$count") === "true") body["@odata.count"] = items.length;
+    body.value = items.slice(skip, skip + page).map((m) => applySelect(m, select));
+    if (skip + page < items.length) {
+      const url = new URL(call.c.req.url);
+      const params = [...url.searchParams].filter(([k]) => k.toLowerCase() !== "$skip");
+      body["@odata.nextLink"] = link(call.origin, url.pathname, [...params, ["$skip", String(skip + page)]]);
+    }
+    return ok(call, body);
+  });
+}
+
+function startCursor(call: GraphCall, folder: FolderName, state: SandboxState): DeltaCursor {
+  const q = queryOf(call.c.req.url);
+  const select = parseSelect(q.get("$select"), messageProperties, "message");
+  const filter = parseDateFilter(q.get("$filter"));
+  if (filter.some((f) => f.prop !== "receivedDateTime" || (f.op !== "ge" && f.op !== "gt")) || filter.length > 1)
+    throw new GraphQueryError(400, "BadRequest", "Delta on messages only supports $filter=receivedDateTime ge|gt {value}.");
+  const order = parseOrderBy(q.get("$orderby"), orderable, "message");
+  if (order && (order.length !== 1 || order[0].prop !== "receivedDateTime" || !order[0].desc))
+    throw new GraphQueryError(400, "BadRequest", "Delta on messages only supports $orderby=receivedDateTime desc.");
+  const top = q.has("$top") ? parseTop(q.get("$top"), 10) : undefined;
+  return {
+    kind: "messages",
+    folder,
+    select,
+    receivedFrom: filter[0] ? { ms: filter[0].ms, inclusive: filter[0].op === "ge" } : undefined,
+    through: call.store.changeNumber,
+    after: 0,
+    pageSize: pageSizeOf(call, top, 10, state.pageSize.graph),
+  };
+}
+
+const removed = (id: string) => ({ id, "@removed": { reason: "deleted" } });
+
+/** GET /me/mailFolders/{folder}/messages/delta: initial round, then changes since a deltaLink. */
+function messagesDelta(state: SandboxState) {
+  return graphHandler((call) => {
+    const folder = folderOf(call);
+    const q = queryOf(call.c.req.url);
+    const skipToken = q.get("$skiptoken");
+    const deltaToken = q.get("$deltatoken");
+    let cursor: DeltaCursor;
+    if (skipToken !== undefined || deltaToken !== undefined) {
+      const saved = call.store.cursor((skipToken ?? deltaToken)!);
+      if (!saved || saved.kind !== "messages" || saved.folder !== folder) throw syncStateNotFound();
+      cursor = deltaToken !== undefined ? { ...saved, since: saved.through, after: saved.through, through: call.store.changeNumber } : saved;
+    } else cursor = startCursor(call, folder, state);
+    if (cursor.kind !== "messages") throw syncStateNotFound();
+    const size = Math.min(cursor.pageSize ?? 10, state.pageSize.graph);
+    const from = cursor.receivedFrom;
+    const inRange = (m: GraphMessage) => {
+      if (!from) return true;
+      const ms = Date.parse(m.receivedDateTime ?? "");
+      return from.inclusive ? ms >= from.ms : ms > from.ms;
+    };
+    const initial = cursor.since === undefined;
+    const after = cursor.after;
+    const through = cursor.through;
+    const pending: MessageRecord[] = initial
+      ? call.store.messageRecords(folder).filter((r) => !r.deleted && r.ord > after && inRange(r.message)).sort((a, b) => a.ord - b.ord)
+      : call.store
+          .messageRecords(folder)
+          .filter((r) => r.seq > after && r.seq <= through && (r.deleted || inRange(r.message)))
+          .sort((a, b) => a.seq - b.seq);
+    const pageRecs = pending.slice(0, size);
+    const body: Record<string, unknown> = {
+      "@odata.context": `${call.origin}/v1.0/$metadata#Collection(message)`,
+      value: pageRecs.map((r) => (r.deleted ? removed(r.message.id!) : applySelect(r.message, cursor.kind === "messages" ? cursor.select : undefined))),
+    };
+    const path = new URL(call.c.req.url).pathname;
+    if (pending.length > size) {
+      const last = pageRecs[pageRecs.length - 1];
+      const token = call.store.saveCursor({ ...cursor, after: initial ? last.ord : last.seq });
+      body["@odata.nextLink"] = link(call.origin, path, [["$skiptoken", token]]);
+    } else {
+      const token = call.store.saveCursor({ ...cursor, since: undefined, after: 0, through });
+      body["@odata.deltaLink"] = link(call.origin, path, [["$deltatoken", token]]);
+    }
+    return ok(call, body);
+  });
+}
+
+function recipientsOk(m: GraphMessage): boolean {
+  return (["toRecipients", "ccRecipients", "bccRecipients", "replyTo"] as const).every((k) => {
+    const v = m[k];
+    return v === undefined || v === null || (Array.isArray(v) && v.every((r) => typeof r?.emailAddress?.address === "string"));
+  });
+}
+
+/** Message routes: listing, delta, get one, create a draft, sendMail. */
+export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
+  for (const p of folderPaths("")) app.get(p, guard(state, "graph", "graph.messages.list"), listMessages(state));
+  for (const p of folderPaths("/delta")) app.get(p, guard(state, "graph", "graph.messages.delta"), messagesDelta(state));
+
+  app.get(
+    "/v1.0/me/messages/:id",
+    guard(state, "graph", "graph.messages.get"),
+    graphHandler((call) => {
+      const m = call.store.message(call.c.req.param("id") ?? "");
+      if (!m) throw notFound();
+      const select = parseSelect(queryOf(call.c.req.url).get("$select"), messageProperties, "message");
+      return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/messages/$entity`, ...applySelect(m, select) });
+    }),
+  );
+
+  app.post(
+    "/v1.0/me/messages",
+    guard(state, "graph", "graph.messages.create"),
+    graphHandler(async (call) => {
+      const body = (await jsonBody(call.c)) as GraphMessage;
+      if (typeof body !== "object" || body === null || Array.isArray(body)) throw new GraphQueryError(400, "BadRequest", "Empty Payload. JSON content expected.");
+      if (!recipientsOk(body)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
+      const draft = call.store.createDraft(body);
+      return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/messages/$entity`, ...structuredClone(draft) }, 201);
+    }),
+  );
+
+  app.post(
+    "/v1.0/me/sendMail",
+    guard(state, "graph", "graph.sendMail"),
+    graphHandler(async (call) => {
+      const body = (await jsonBody(call.c)) as { message?: GraphMessage; saveToSentItems?: boolean | string };
+      const message = body?.message;
+      if (typeof message !== "object" || message === null) throw new GraphQueryError(400, "ErrorInvalidParameter", "The message parameter is required.");
+      if (!recipientsOk(message)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
+      const count = (message.toRecipients?.length ?? 0) + (message.ccRecipients?.length ?? 0) + (message.bccRecipients?.length ?? 0);
+      if (count === 0) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
+      const save = body.saveToSentItems === undefined ? true : String(body.saveToSentItems).toLowerCase() !== "false";
+      call.store.sendMail(message, save);
+      return new Response(null, { status: 202, headers: call.headers });
+    }),
+  );
+}

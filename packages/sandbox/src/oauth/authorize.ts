@@ -1,0 +1,100 @@
+import type { Context } from "hono";
+import type { SandboxEnv } from "../guard";
+import type { SandboxState } from "../state";
+import type { TokenGrant } from "../tokens";
+import { consentPage, errorPage, redirectWith, validRedirectUri } from "./shared";
+
+/** An authorization-request problem: the OAuth error code, a message and (Microsoft) its AADSTS number. */
+export interface Problem {
+  error: string;
+  message: string;
+  aadsts?: number;
+}
+
+/** What differs between the Google and Microsoft authorize endpoints. */
+export interface AuthorizeProfile {
+  provider: "google" | "microsoft";
+  title: string;
+  /** Prepended to the TokenStore code, so a code only redeems at its own provider's token endpoint. */
+  codePrefix: string;
+  /** Whether problems found after the redirect URI is validated go back to the client (Microsoft) or show a page (Google). */
+  redirectErrors: boolean;
+  /** Scopes as recorded in the grant. */
+  normalizeScopes(raw: string[]): string[];
+  /** Provider-specific parameter checks (scopes, access_type, prompt, response_mode). */
+  check(q: URLSearchParams, scopes: string[]): Problem | undefined;
+  /** Whether redeeming the code returns a refresh token. */
+  wantsRefresh(q: URLSearchParams, grant: TokenGrant, state: SandboxState): boolean;
+  /** The error page for a problem that must not be redirected. */
+  page(c: Context, p: Problem): Response;
+  /** Extra parameters of an error redirect (error_description wording, error_uri...). */
+  errorParams(p: Problem): Record<string, string>;
+  /** Extra parameters of the success redirect besides code and state. */
+  successParams(scopes: string[]): Record<string, string>;
+}
+
+const challengeFormat = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/** Generic checks shared by both providers, after client_id and redirect_uri. */
+function commonProblem(q: URLSearchParams): Problem | undefined {
+  const responseType = q.get("response_type");
+  if (!responseType) return { error: "invalid_request", message: "Required parameter is missing: response_type", aadsts: 900144 };
+  if (responseType !== "code")
+    return { error: "unsupported_response_type", message: `The sandbox only supports response_type=code, got ${responseType}.`, aadsts: 700051 };
+  if (!q.get("scope")?.trim()) return { error: "invalid_request", message: "Required parameter is missing: scope", aadsts: 900144 };
+  const challenge = q.get("code_challenge");
+  const method = q.get("code_challenge_method");
+  if (method && !challenge) return { error: "invalid_request", message: "code_challenge_method was sent without code_challenge.", aadsts: 501491 };
+  if (method && method !== "S256" && method !== "plain")
+    return { error: "invalid_request", message: `Invalid code_challenge_method: ${method} (S256 or plain).`, aadsts: 501491 };
+  if (challenge && !challengeFormat.test(challenge))
+    return { error: "invalid_request", message: "Invalid code_challenge: 43 to 128 characters of [A-Za-z0-9-._~].", aadsts: 501491 };
+  return undefined;
+}
+
+/**
+ * The authorize endpoint (GET shows the account chooser, POST is its forms).
+ * Non-browser shortcut: `?account=<email>&approve=1` approves with a 302, `?cancel=1` denies.
+ */
+export function authorizeHandler(state: SandboxState, profile: AuthorizeProfile) {
+  return async (c: Context<SandboxEnv>): Promise<Response> => {
+    const q = new URL(c.req.url).searchParams;
+    const body = c.req.method === "POST" ? await c.req.parseBody().catch(() => ({}) as Record<string, unknown>) : {};
+    const field = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : (q.get(k) ?? undefined));
+
+    const clientId = q.get("client_id");
+    if (!clientId) return profile.page(c, { error: "invalid_request", message: "Missing required parameter: client_id", aadsts: 900144 });
+    const redirectUri = q.get("redirect_uri") ?? undefined;
+    if (!redirectUri) return profile.page(c, { error: "invalid_request", message: "Missing required parameter: redirect_uri", aadsts: 900144 });
+    if (!validRedirectUri(redirectUri))
+      return profile.page(c, { error: "redirect_uri_mismatch", message: `Invalid redirect_uri: ${redirectUri}`, aadsts: 50011 });
+    const oauthState = q.get("state") ?? undefined;
+    const fail = (p: Problem, redirect = profile.redirectErrors) =>
+      redirect ? redirectWith(redirectUri, { error: p.error, ...profile.errorParams(p), state: oauthState }) : profile.page(c, p);
+
+    const rawScopes = (q.get("scope") ?? "").split(/\s+/).filter(Boolean);
+    const problem = commonProblem(q) ?? profile.check(q, rawScopes);
+    if (problem) return fail(problem);
+
+    if (field("cancel"))
+      return fail({ error: "access_denied", message: "The user declined to consent to access the app.", aadsts: 65004 }, true);
+
+    const scopes = profile.normalizeScopes(rawScopes);
+    const email = field("account");
+    if (!field("approve") || !email) {
+      if ((q.get("prompt") ?? "").split(/\s+/).includes("none"))
+        return fail({ error: "interaction_required", message: "The user must sign in and consent interactively.", aadsts: 50058 }, true);
+      const emails = [...state.accounts.values()].filter((a) => a.info.provider === profile.provider).map((a) => a.info.email);
+      return consentPage(c, { title: profile.title, clientId, scopes, emails, loginHint: q.get("login_hint") ?? undefined });
+    }
+    const account = state.account(email);
+    if (!account || account.info.provider !== profile.provider)
+      return errorPage(c, "Error 400: unknown account", `No ${profile.provider} sandbox account ${email}.`);
+
+    const grant: TokenGrant = { email: account.info.email, provider: profile.provider, clientId, scopes };
+    const challenge = q.get("code_challenge") ?? undefined;
+    const method = challenge ? (q.get("code_challenge_method") ?? "plain") : undefined;
+    const code = state.tokens.createCode(grant, redirectUri, challenge, method, profile.wantsRefresh(q, grant, state));
+    return redirectWith(redirectUri, { code: profile.codePrefix + code, state: oauthState, ...profile.successParams(scopes) });
+  };
+}

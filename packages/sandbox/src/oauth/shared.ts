@@ -1,0 +1,135 @@
+import type { Context } from "hono";
+import { resetConnection, send, type SandboxEnv } from "../guard";
+import type { SandboxState } from "../state";
+
+/** HTML-escapes text for the authorize and error pages. */
+export const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>` +
+  `<style>body{font-family:sans-serif;max-width:36rem;margin:3rem auto}button{display:block;margin:.5rem 0;padding:.5rem 1rem}.hinted{font-weight:bold}</style>` +
+  `</head><body>${body}</body></html>`;
+
+/** A 400 HTML error page, as the providers show for a bad client or redirect URI (nothing is redirected). */
+export function errorPage(c: Context, heading: string, message: string, status = 400): Response {
+  return c.html(page(heading, `<h1>${esc(heading)}</h1><p id="error-message">${esc(message)}</p>`), status as 400);
+}
+
+/** What the consent page shows. */
+export interface ConsentView {
+  title: string;
+  clientId: string;
+  scopes: string[];
+  emails: string[];
+  loginHint?: string;
+}
+
+/**
+ * The account chooser: one POST form per account ("Continue as <email>", hidden `account`, `approve=1`)
+ * and a Cancel form (`cancel=1`). Forms post to the same URL, so the query string carries the request.
+ */
+export function consentPage(c: Context, v: ConsentView): Response {
+  const action = esc(new URL(c.req.url).pathname + new URL(c.req.url).search);
+  const hint = v.loginHint?.toLowerCase();
+  const emails = [...v.emails].sort((a, b) => Number(b.toLowerCase() === hint) - Number(a.toLowerCase() === hint));
+  const forms = emails
+    .map((e) => {
+      const hinted = e.toLowerCase() === hint;
+      return (
+        `<form method="post" action="${action}"><input type="hidden" name="account" value="${esc(e)}">` +
+        `<button type="submit" name="approve" value="1"${hinted ? ' class="hinted" autofocus' : ""} data-account="${esc(e)}">Continue as ${esc(e)}</button></form>`
+      );
+    })
+    .join("");
+  const body =
+    `<h1>${esc(v.title)}</h1><p>Client <code>${esc(v.clientId)}</code> asks for:</p>` +
+    `<ul>${v.scopes.map((s) => `<li><code>${esc(s)}</code></li>`).join("")}</ul>` +
+    (emails.length ? forms : `<p>No sandbox accounts for this provider.</p>`) +
+    `<form method="post" action="${action}"><button type="submit" name="cancel" value="1">Cancel</button></form>`;
+  return c.html(page(v.title, body));
+}
+
+/** A 302 to `redirectUri` with parameters added to its query (existing query parameters are kept). */
+export function redirectWith(redirectUri: string, params: Record<string, string | undefined>): Response {
+  const url = new URL(redirectUri);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
+  return new Response(null, { status: 302, headers: { location: url.toString(), "cache-control": "no-store" } });
+}
+
+/** True for a redirect URI the sandbox may send a browser to: absolute, no fragment, not a script scheme. */
+export function validRedirectUri(value: string | undefined): boolean {
+  if (!value) return false;
+  try {
+    const u = new URL(value);
+    return !u.hash && !["javascript:", "data:", "file:", "vbscript:"].includes(u.protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A token request: its parameters and the client id from the body or HTTP Basic credentials. */
+export interface TokenRequest {
+  params: URLSearchParams;
+  clientId?: string;
+  /** A problem with the request framing itself (duplicate parameters, two client-authentication methods). */
+  problem?: string;
+}
+
+const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, " "));
+
+/** Reads a token-endpoint request: form-encoded body (JSON too when `allowJson`), client credentials from body or Basic auth. */
+export async function readTokenRequest(c: Context, allowJson: boolean): Promise<TokenRequest> {
+  const type = c.req.header("content-type") ?? "";
+  const text = await c.req.text().catch(() => "");
+  let params = new URLSearchParams();
+  if (allowJson && type.includes("json")) {
+    try {
+      const obj = JSON.parse(text) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(obj)) if (typeof v === "string" || typeof v === "number") params.set(k, String(v));
+    } catch {
+      /* an unparseable body is a request without parameters */
+    }
+  } else if (type.includes("application/x-www-form-urlencoded")) params = new URLSearchParams(text);
+  const out: TokenRequest = { params };
+  for (const k of new Set(params.keys())) if (params.getAll(k).length > 1) out.problem = `Parameter ${k} was sent more than once.`;
+  const basic = /^Basic\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  let basicId: string | undefined;
+  if (basic) {
+    const decoded = Buffer.from(basic, "base64").toString("utf8");
+    const i = decoded.indexOf(":");
+    try {
+      basicId = formDecode(i < 0 ? decoded : decoded.slice(0, i));
+    } catch {
+      out.problem = "Malformed HTTP Basic client credentials.";
+    }
+  }
+  const bodyId = params.get("client_id") ?? undefined;
+  if (basicId !== undefined && bodyId !== undefined && basicId !== bodyId) out.problem = "Client credentials were sent by two methods that disagree.";
+  out.clientId = basicId ?? bodyId;
+  return out;
+}
+
+/** Headers every token response carries. */
+export const noStore = { "cache-control": "no-store", pragma: "no-cache" };
+
+/** A JSON token-endpoint answer with `Cache-Control: no-store`. */
+export const tokenJson = (c: Context, status: number, body: unknown) => send(c, status, body, noStore);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Applies an injected fault to an unauthenticated OAuth route (`oauth.google.token`, `oauth.microsoft.token`, ...).
+ * Faults bound to an account never match here: the caller is not known yet. Returns a response when the fault answers.
+ */
+export async function oauthFault(c: Context<SandboxEnv>, state: SandboxState, route: string, body: (status: number) => unknown): Promise<Response | undefined> {
+  const f = state.faults.take(route, undefined);
+  if (!f || f.kind === "expire") return undefined;
+  if (f.kind === "latency") {
+    await sleep(f.latencyMs ?? 1000);
+    return undefined;
+  }
+  if (f.kind === "reset") return resetConnection(c);
+  const status = f.status ?? 503;
+  return send(c, status, body(status), { ...noStore, ...(f.retryAfter !== undefined ? { "retry-after": String(f.retryAfter) } : {}) });
+}

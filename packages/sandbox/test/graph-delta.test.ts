@@ -1,0 +1,143 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Client } from "@microsoft/microsoft-graph-client";
+import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { haveShared, sharedFixture } from "../../../test/support/fixtures";
+import { type RunningSandbox, startSandbox } from "../src/index";
+import { sandboxGraphClient, sandboxTokens } from "./graph-client";
+import { type Page, collect, control, graphFailure, tinyOutlook } from "./graph-support";
+
+const email = "ana@contoso.example";
+
+describe("Graph delta: messages and calendarView", () => {
+  let sb: RunningSandbox;
+  let client: Client;
+  const msg = (subject: string, receivedDateTime: string): GraphMessage => ({
+    subject,
+    receivedDateTime,
+    from: { emailAddress: { address: "cy@northwind.example", name: "Cy" } },
+    toRecipients: [{ emailAddress: { address: email } }],
+  });
+
+  beforeAll(async () => {
+    sb = await startSandbox({ fixtures: [tinyOutlook(email)], pageSize: { graph: 7 }, https: true, quota: false });
+    client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, email)).access_token });
+  });
+  afterAll(() => sb?.close());
+
+  it("pages the initial round to an absolute deltaLink, then returns exactly what changed", async () => {
+    const first = (await client.api("/me/mailFolders/inbox/messages/delta").select(["subject", "receivedDateTime"]).get()) as Page<GraphMessage>;
+    expect(first.value).toHaveLength(7);
+    expect(first["@odata.nextLink"]).toMatch(new RegExp(`^${sb.httpsUrl}/v1.0/me/mailFolders/inbox/messages/delta\\?\\$skiptoken=`));
+    const round = await collect(client, first);
+    expect(round.pages).toBe(2);
+    expect(round.items).toHaveLength(12);
+    for (const m of round.items) for (const k of Object.keys(m)) expect(["id", "subject", "receivedDateTime", "@odata.etag"]).toContain(k);
+    expect(round.deltaLink).toMatch(new RegExp(`^${sb.httpsUrl}/v1.0/me/mailFolders/inbox/messages/delta\\?\\$deltatoken=`));
+
+    const quiet = await collect(client, client.api(round.deltaLink!).get());
+    expect(quiet.items).toEqual([]);
+
+    const added = (await control(sb.url, `/accounts/${email}/graph/messages/inbox`, [msg("new 1", "2026-06-01T09:00:00Z"), msg("new 2", "2026-06-02T09:00:00Z")])).messages as GraphMessage[];
+    await control(sb.url, `/accounts/${email}/graph/messages/sentitems`, msg("elsewhere", "2026-06-01T10:00:00Z"));
+    const changes = await collect(client, client.api(quiet.deltaLink!).get());
+    expect(changes.items.map((m) => m.id)).toEqual(added.map((m) => m.id));
+    expect(changes.items[0]).toEqual({ "@odata.etag": (added[0] as Record<string, unknown>)["@odata.etag"], id: added[0].id, subject: "new 1", receivedDateTime: "2026-06-01T09:00:00Z" });
+
+    await control(sb.url, `/accounts/${email}/graph/messages/${encodeURIComponent(added[0].id!)}`, undefined, "DELETE");
+    const removal = await collect(client, client.api(changes.deltaLink!).get());
+    expect(removal.items).toEqual([{ id: added[0].id, "@removed": { reason: "deleted" } }]);
+  });
+
+  it("a receivedDateTime filter bounds the initial round and the changes", async () => {
+    const round = await collect<GraphMessage>(client, client.api("/me/mailFolders/inbox/messages/delta").filter("receivedDateTime ge 2026-05-10T00:00:00Z").get());
+    expect(round.items.map((m) => m.subject).sort()).toEqual(["inbox 10", "inbox 11", "inbox 9", "new 2"]);
+    await control(sb.url, `/accounts/${email}/graph/messages/inbox`, [msg("old", "2026-04-01T00:00:00Z"), msg("recent", "2026-06-03T00:00:00Z")]);
+    const changes = await collect<GraphMessage>(client, client.api(round.deltaLink!).get());
+    expect(changes.items.map((m) => m.subject)).toEqual(["recent"]);
+    const bad = await graphFailure(client.api("/me/mailFolders/inbox/messages/delta").filter("sentDateTime ge 2026-05-10T00:00:00Z").get());
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it("sendMail shows up in the sentitems delta", async () => {
+    const round = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages/delta").get());
+    await client.api("/me/sendMail").post({ message: { subject: "Following up", toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] } });
+    const changes = await collect<GraphMessage>(client, client.api(round.deltaLink!).get());
+    expect(changes.items).toHaveLength(1);
+    expect(changes.items[0]).toMatchObject({ subject: "Following up", isDraft: false, toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] });
+  });
+
+  it("an expired delta link (control API or expire fault) fails with 410 SyncStateNotFound", async () => {
+    const round = await collect(client, client.api("/me/mailFolders/inbox/messages/delta").get());
+    await control(sb.url, `/accounts/${email}/expire-cursors`, { api: "graph" });
+    const err = await graphFailure(client.api(round.deltaLink!).get());
+    expect(err.statusCode).toBe(410);
+    expect(err.code).toBe("SyncStateNotFound");
+
+    const again = await collect(client, client.api("/me/calendarView/delta").query({ startDateTime: "2026-05-01T00:00:00Z", endDateTime: "2026-06-01T00:00:00Z" }).get());
+    await control(sb.url, "/faults", { route: "graph.calendarView.delta", kind: "expire", account: email });
+    const viaFault = await graphFailure(client.api(again.deltaLink!).get());
+    expect(viaFault.statusCode).toBe(410);
+    expect(viaFault.code).toBe("SyncStateNotFound");
+
+    // A skip token of an unfinished round expires too.
+    const first = (await client.api("/me/mailFolders/inbox/messages/delta").get()) as Page<GraphMessage>;
+    await control(sb.url, `/accounts/${email}/expire-cursors`, { api: "graph" });
+    expect((await graphFailure(client.api(first["@odata.nextLink"]!).get())).statusCode).toBe(410);
+  });
+
+  it("calendarView delta reports a cancellation as a changed event and deletions or moves out of the window as @removed", async () => {
+    const window = { startDateTime: "2026-05-01T00:00:00Z", endDateTime: "2026-05-10T00:00:00Z" };
+    const noSelect = await graphFailure(client.api("/me/calendarView/delta").query(window).select("subject").get());
+    expect(noSelect.statusCode).toBe(400);
+    const missing = await graphFailure(client.api("/me/calendarView/delta").get());
+    expect(missing.code).toBe("ErrorInvalidParameter");
+
+    const round = await collect<GraphEvent>(client, client.api("/me/calendarView/delta").query(window).get());
+    expect(round.pages).toBe(2);
+    expect(round.items).toHaveLength(9);
+
+    const ev = (id: string) => round.items.find((e) => e.id === id)!;
+    await control(sb.url, `/accounts/${email}/graph/events/AAMkEvent3=/cancel`);
+    await control(sb.url, `/accounts/${email}/graph/events/AAMkEvent4=`, undefined, "DELETE");
+    await control(sb.url, `/accounts/${email}/graph/events`, [
+      { id: "AAMkEvent5=", start: { dateTime: "2026-07-01T10:00:00Z" }, end: { dateTime: "2026-07-01T11:00:00Z" } },
+      { id: "AAMkNew=", subject: "Coffee", start: { dateTime: "2026-05-09T08:00:00Z" }, end: { dateTime: "2026-05-09T08:30:00Z" } },
+      { id: "AAMkFar=", subject: "Far away", start: { dateTime: "2026-09-09T08:00:00Z" }, end: { dateTime: "2026-09-09T08:30:00Z" } },
+    ]);
+    const changes = await collect<GraphEvent>(client, client.api(round.deltaLink!).get());
+    expect(changes.items.map((e) => e.id)).toEqual(["AAMkEvent3=", "AAMkEvent4=", "AAMkEvent5=", "AAMkNew="]);
+    expect(changes.items[0]).toMatchObject({ id: "AAMkEvent3=", isCancelled: true, subject: ev("AAMkEvent3=").subject });
+    expect(changes.items[1]).toEqual({ id: "AAMkEvent4=", "@removed": { reason: "deleted" } });
+    expect(changes.items[2]).toEqual({ id: "AAMkEvent5=", "@removed": { reason: "deleted" } });
+    expect(changes.items[3]).toMatchObject({ subject: "Coffee", start: { dateTime: "2026-05-09T08:00:00.0000000", timeZone: "UTC" } });
+    expect(changes.deltaLink).toMatch(new RegExp(`^${sb.httpsUrl}/v1.0/me/calendarView/delta\\?\\$deltatoken=`));
+  });
+});
+
+describe.skipIf(!haveShared)("Graph delta over the outlook-consultant fixture", () => {
+  let sb: RunningSandbox;
+  let client: Client;
+  const owner = "tomas.herrera@brightline-advisory.com";
+
+  beforeAll(async () => {
+    sb = await startSandbox({ fixtures: [sharedFixture("outlook-consultant")], pageSize: { graph: 7 }, https: true, quota: false });
+    client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, owner)).access_token });
+  });
+  afterAll(() => sb?.close());
+
+  it("the initial sentitems and calendarView delta rounds equal the fixture", async () => {
+    const dir = join(sharedFixture("outlook-consultant"), "microsoft");
+    const sent = JSON.parse(readFileSync(join(dir, "sentitems.json"), "utf8")) as GraphMessage[];
+    const events = JSON.parse(readFileSync(join(dir, "events.json"), "utf8")) as GraphEvent[];
+    const mail = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages/delta").get());
+    expect(mail.pages).toBe(Math.ceil(sent.length / 7));
+    expect(new Map(mail.items.map((m) => [m.id, m]))).toEqual(new Map(sent.map((m) => [m.id, m])));
+    const cal = await collect<GraphEvent>(
+      client,
+      client.api("/me/calendarView/delta").header("Prefer", "odata.maxpagesize=50").query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).get(),
+    );
+    expect(new Map(cal.items.map((e) => [e.id, e]))).toEqual(new Map(events.map((e) => [e.id, e])));
+  });
+});

@@ -1,0 +1,165 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Client, ResponseType } from "@microsoft/microsoft-graph-client";
+import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { haveShared, sharedFixture } from "../../../test/support/fixtures";
+import { type RunningSandbox, startSandbox } from "../src/index";
+import { sandboxGraphClient, sandboxTokens } from "./graph-client";
+import { type Page, collect, control, graphFailure, tinyOutlook } from "./graph-support";
+
+const owner = "tomas.herrera@brightline-advisory.com";
+
+describe.skipIf(!haveShared)("Graph sandbox serves the outlook-consultant fixture", () => {
+  let sb: RunningSandbox;
+  let client: Client;
+  const read = <T>(name: string) => JSON.parse(readFileSync(join(sharedFixture("outlook-consultant"), "microsoft", name), "utf8")) as T[];
+  const fixture = { inbox: [] as GraphMessage[], sentitems: [] as GraphMessage[], events: [] as GraphEvent[] };
+
+  beforeAll(async () => {
+    sb = await startSandbox({ fixtures: [sharedFixture("outlook-consultant")], pageSize: { graph: 7 }, https: true, quota: false });
+    const { access_token } = await sandboxTokens(sb.url, owner);
+    client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: access_token });
+    fixture.inbox = read("inbox.json");
+    fixture.sentitems = read("sentitems.json");
+    fixture.events = read("events.json");
+  });
+  afterAll(() => sb?.close());
+
+  for (const folder of ["inbox", "sentitems"] as const) {
+    it(`returns every ${folder} message equal to the fixture over several absolute https pages`, async () => {
+      const first = (await client.api(`/me/mailFolders/${folder}/messages`).top(50).get()) as Page<GraphMessage>;
+      expect(first.value).toHaveLength(7);
+      expect(first["@odata.nextLink"]).toMatch(new RegExp(`^${sb.httpsUrl}/v1.0/me/mailFolders/${folder}/messages\\?`));
+      const { items, pages } = await collect(client, first);
+      expect(pages).toBe(Math.ceil(fixture[folder].length / 7));
+      const byId = new Map(fixture[folder].map((m) => [m.id, m]));
+      expect(items).toHaveLength(byId.size);
+      for (const m of items) expect(m).toEqual(byId.get(m.id));
+      const times = items.map((m) => Date.parse(m.receivedDateTime!));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    });
+  }
+
+  it("accepts folder names in any case and sends Preference-Applied for immutable ids", async () => {
+    const res = (await client.api("/me/mailFolders/SentItems/messages").header("Prefer", 'IdType="ImmutableId"').select("id").top(1).get()) as Page<GraphMessage>;
+    expect(res.value).toHaveLength(1);
+    const raw = (await client.api("/me/mailFolders/Inbox/messages").header("Prefer", 'IdType="ImmutableId"').top(1).responseType(ResponseType.RAW).get()) as Response;
+    expect(raw.headers.get("preference-applied")).toBe('IdType="ImmutableId"');
+  });
+
+  it("returns every event of the calendar equal to the fixture through calendarView", async () => {
+    const first = client.api("/me/calendarView").query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).top(100).get();
+    const { items, pages } = await collect<GraphEvent>(client, first);
+    expect(pages).toBeGreaterThan(1);
+    const byId = new Map(fixture.events.map((e) => [e.id, e]));
+    expect(items).toHaveLength(byId.size);
+    for (const e of items) expect(e).toEqual(byId.get(e.id));
+  });
+
+  it("$select trims messages to the selected properties, id and OData annotations", async () => {
+    const { items } = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages").select(["subject", "toRecipients"]).top(20).get());
+    expect(items).toHaveLength(fixture.sentitems.length);
+    for (const m of items) for (const k of Object.keys(m)) expect(["id", "subject", "toRecipients", "@odata.etag", "@odata.type"]).toContain(k);
+    const bad = await graphFailure(client.api("/me/mailFolders/inbox/messages").select("subjekt").get());
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it("$filter on receivedDateTime with ge/lt and `and` returns exactly the fixture's messages in range", async () => {
+    const sorted = fixture.inbox.map((m) => m.receivedDateTime!).sort();
+    const from = sorted[10];
+    const to = sorted[30];
+    const expected = fixture.inbox.filter((m) => m.receivedDateTime! >= from && m.receivedDateTime! < to).map((m) => m.id);
+    const { items } = await collect<GraphMessage>(
+      client,
+      client.api("/me/mailFolders/inbox/messages").filter(`receivedDateTime ge ${from} and receivedDateTime lt ${to}`).orderby("receivedDateTime desc").top(50).get(),
+    );
+    expect(items.map((m) => m.id).sort()).toEqual(expected.sort());
+    const sent = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages").filter(`sentDateTime gt ${to}`).get());
+    expect(sent.items.every((m) => m.sentDateTime! > to)).toBe(true);
+  });
+
+  it("rejects an $orderby property that does not lead the $filter with 400 InefficientFilter", async () => {
+    const err = await graphFailure(client.api("/me/mailFolders/inbox/messages").filter("receivedDateTime ge 2026-01-01T00:00:00Z").orderby("sentDateTime desc").get());
+    expect(err.statusCode).toBe(400);
+    expect(err.code).toBe("InefficientFilter");
+    const other = await graphFailure(client.api("/me/mailFolders/inbox/messages").filter("from/emailAddress/address eq 'a@b.c'").get());
+    expect(other.statusCode).toBe(400);
+    expect(other.code).toBe("BadRequest");
+  });
+
+  it("answers /me with proxyAddresses when selected, and mailboxSettings with the owner's zone", async () => {
+    const me = await client.api("/me").get();
+    expect(me).toMatchObject({ mail: owner, userPrincipalName: owner, displayName: "Tomás Herrera" });
+    expect(me.proxyAddresses).toBeUndefined();
+    const sel = await client.api("/me").select(["id", "mail", "proxyAddresses"]).get();
+    expect(sel.proxyAddresses).toEqual([`SMTP:${owner}`, "smtp:tomas@brightline-advisory.com", "smtp:tomas.herrera@brightlineadvisory.onmicrosoft.com"]);
+    const settings = await client.api("/me/mailboxSettings").get();
+    expect(settings.timeZone).toBe("Europe/Madrid");
+  });
+});
+
+describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () => {
+  let sb: RunningSandbox;
+  let client: Client;
+  const email = "ana@contoso.example";
+
+  beforeAll(async () => {
+    sb = await startSandbox({ fixtures: [tinyOutlook(email)], pageSize: { graph: 7 }, https: true, quota: false });
+    client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, email)).access_token });
+  });
+  afterAll(() => sb?.close());
+
+  it("POST /me/messages creates a draft with an OWA webLink, readable by id and via the control API", async () => {
+    const draft = (await client.api("/me/messages").post({
+      subject: "Great to meet you",
+      body: { contentType: "text", content: "Hi Bo, following up on our meeting." },
+      toRecipients: [{ emailAddress: { address: "bo@fabrikam.example", name: "Bo" } }],
+    })) as GraphMessage;
+    expect(draft.isDraft).toBe(true);
+    expect(draft.webLink).toBe(`https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(draft.id!)}&exvsurl=1&viewmodel=ReadMessageItem`);
+    const again = (await client.api(`/me/messages/${draft.id}`).get()) as GraphMessage;
+    expect(again).toMatchObject({ id: draft.id, subject: "Great to meet you", isDraft: true, bodyPreview: "Hi Bo, following up on our meeting." });
+    const drafts = (await control(sb.url, `/accounts/${email}/graph/drafts`, undefined, "GET")) as GraphMessage[];
+    expect(drafts.map((d) => d.id)).toEqual([draft.id]);
+    const missing = await graphFailure(client.api("/me/messages/AAMkNope=").get());
+    expect(missing.statusCode).toBe(404);
+    expect(missing.code).toBe("ErrorItemNotFound");
+  });
+
+  it("sendMail answers 202, is logged as sent and lands in Sent Items stamped with the mailbox clock", async () => {
+    await control(sb.url, "/clock", { now: "2026-06-01T12:00:00Z" });
+    await client.api("/me/sendMail").post({
+      message: { subject: "Thanks", body: { contentType: "text", content: "Thanks!" }, toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] },
+      saveToSentItems: true,
+    });
+    const sent = (await control(sb.url, `/accounts/${email}/graph/sent`, undefined, "GET")) as GraphMessage[];
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ subject: "Thanks", sentDateTime: "2026-06-01T12:00:00Z", from: { emailAddress: { address: email } } });
+    const newest = (await client.api("/me/mailFolders/sentitems/messages").top(1).get()) as Page<GraphMessage>;
+    expect(newest.value[0].id).toBe(sent[0].id);
+    const noRecipients = await graphFailure(client.api("/me/sendMail").post({ message: { subject: "x" } }));
+    expect(noRecipients.statusCode).toBe(400);
+    await control(sb.url, "/clock", { now: null });
+  });
+
+  it("calendarView needs both window bounds and returns overlapping events only", async () => {
+    const err = await graphFailure(client.api("/me/calendarView").query({ startDateTime: "2026-05-01T00:00:00Z" }).get());
+    expect(err.statusCode).toBe(400);
+    expect(err.code).toBe("ErrorInvalidParameter");
+    // Meetings run 10:00-11:00 UTC on May 1..9; a window from 10:30 on May 3 to 10:00 on May 6 overlaps May 3, 4 and 5.
+    const { items } = await collect<GraphEvent>(client, client.api("/me/calendarView").query({ startDateTime: "2026-05-03T10:30:00", endDateTime: "2026-05-06T10:00:00Z" }).get());
+    expect(items.map((e) => e.subject)).toEqual(["Meeting 2", "Meeting 3", "Meeting 4"]);
+    const sel = (await client.api("/me/calendarView").query({ startDateTime: "2026-05-01T00:00:00Z", endDateTime: "2026-06-01T00:00:00Z" }).select("subject").get()) as Page<GraphEvent>;
+    expect(Object.keys(sel.value[0]).sort()).toEqual(["@odata.etag", "id", "subject"]);
+  });
+
+  it("revokeSignInSessions revokes every token of the account", async () => {
+    const tokens = await sandboxTokens(sb.url, email);
+    const own = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: tokens.access_token });
+    expect(await own.api("/me/revokeSignInSessions").post({})).toMatchObject({ value: true });
+    const err = await graphFailure(own.api("/me").get());
+    expect(err.statusCode).toBe(401);
+    expect(err.code).toBe("InvalidAuthenticationToken");
+  });
+});
