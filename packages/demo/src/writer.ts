@@ -1,0 +1,48 @@
+// Writes one mailbox fixture folder (see the fixture format in the project
+// docs): account.json, the provider's resource files, expected.json and a
+// roles.json explaining why each person is (or is not) expected.
+
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { renderCalendar } from "./gcal.ts";
+import { renderGmail } from "./gmail.ts";
+import { GraphRenderer } from "./graph.ts";
+import type { Mailbox } from "./model.ts";
+
+/** Stable JSON text: two-space indent, trailing newline. */
+export const jsonText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+export interface WrittenMailbox {
+  id: string;
+  dir: string;
+  files: string[];
+  events: number;
+  messages: number;
+  expected: ReturnType<Mailbox["expected"]>;
+}
+
+export function writeMailbox(mb: Mailbox, outDir: string): WrittenMailbox {
+  const dir = join(outDir, mb.cfg.id);
+  rmSync(dir, { recursive: true, force: true });
+  const files: string[] = [];
+  const put = (rel: string, value: unknown) => {
+    const file = join(dir, rel);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, jsonText(value));
+    files.push(rel);
+  };
+  put("account.json", mb.account());
+  if (mb.cfg.provider === "google") {
+    put("google/messages.json", renderGmail(mb));
+    put("google/events.json", renderCalendar(mb));
+  } else {
+    const g = new GraphRenderer(mb).render();
+    put("microsoft/inbox.json", g.inbox);
+    put("microsoft/sentitems.json", g.sentitems);
+    put("microsoft/events.json", g.events);
+  }
+  const expected = mb.expected();
+  put("expected.json", expected);
+  put("roles.json", mb.roles());
+  return { id: mb.cfg.id, dir, files, events: mb.events.length, messages: mb.messages.length, expected };
+}
