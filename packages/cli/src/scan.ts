@@ -3,7 +3,8 @@ import { providerFor } from "@followthrough/core/runtime";
 import { scan, type ScanResult } from "@followthrough/core/scan";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, startSandbox } from "@followthrough/sandbox";
+import { loadFixture, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { rotateRefreshToken } from "@followthrough/core/accounts";
 import type { Contact } from "@followthrough/core/inference";
 import { UsageError } from "./errors";
 import { connectSandboxAccount } from "./sandbox-consent";
@@ -66,8 +67,14 @@ export async function scanCommand(argv: string[]): Promise<number> {
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
     const ring = randomKeyring();
-    const account = await connectSandboxAccount(sandbox, fixture.account, repo, ring);
-    const provider = providerFor(account, { ring });
+    let account = await connectSandboxAccount(sandbox, fixture.account, repo, ring);
+    const provider = providerFor(account, {
+      ring,
+      microsoft: {
+        fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never,
+        onRefreshToken: async (token) => void (account = await rotateRefreshToken(repo, ring, account, token)),
+      },
+    });
     const result = await scan({ owner: account, provider, repo, now });
     console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
     return 0;

@@ -1,5 +1,8 @@
 import { type AccountRecord, refreshTokenOf } from "../accounts";
+import type { ClientOptions } from "@microsoft/microsoft-graph-client";
 import { googleOAuthClient, googleProvider } from "../google";
+import { microsoftProvider } from "../microsoft";
+import { microsoftEndpoints } from "../oauth";
 import type { MailboxProvider } from "../providers";
 import type { Clock } from "../resilience";
 import type { Keyring } from "../secrets";
@@ -8,7 +11,7 @@ import type { Keyring } from "../secrets";
 export interface ProviderContext {
   ring: Keyring;
   google?: { clientSecret?: string };
-  microsoft?: { clientSecret?: string; onRefreshToken?: (token: string) => Promise<void> };
+  microsoft?: { clientSecret?: string; onRefreshToken?: (token: string) => Promise<void>; fetchOptions?: ClientOptions["fetchOptions"] };
   clock?: Clock;
   /** Page sizes and concurrency (tests use small pages). */
   tuning?: { pageSize?: number; concurrency?: number; quotaShare?: number };
@@ -35,5 +38,21 @@ export function providerFor(account: AccountRecord, ctx: ProviderContext): Mailb
       calendarPageSize: ctx.tuning?.pageSize,
     });
   }
-  throw new Error("microsoft provider is not built yet");
+  return microsoftProvider({
+    owner: account,
+    oauth: {
+      clientId: account.clientId,
+      clientSecret: ctx.microsoft?.clientSecret,
+      endpoints: account.endpoints?.tokenUrl
+        ? { tokenUrl: account.endpoints.tokenUrl, authorizeUrl: account.endpoints.authorizeUrl ?? account.endpoints.tokenUrl }
+        : microsoftEndpoints(),
+    },
+    refreshToken,
+    onRefreshToken: ctx.microsoft?.onRefreshToken,
+    baseUrl: account.endpoints?.apiUrl,
+    fetchOptions: ctx.microsoft?.fetchOptions,
+    clock: ctx.clock,
+    quotaShare: ctx.tuning?.quotaShare,
+    pageSize: ctx.tuning?.pageSize,
+  });
 }

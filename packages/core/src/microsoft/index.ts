@@ -1,0 +1,93 @@
+import { Client, RetryHandlerOptions, type ClientOptions } from "@microsoft/microsoft-graph-client";
+import type { Owner } from "../model";
+import { type OAuthClientConfig, refreshGrant } from "../oauth";
+import type { MailboxProvider, Profile } from "../providers";
+import { type Clock, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
+import { classifyGraphError } from "./errors";
+import { graphCalendarStream, graphGetter, graphSentStream } from "./streams";
+
+export { mapGraphEvent, mapGraphMessage } from "./map";
+export { classifyGraphError } from "./errors";
+
+/** How to reach Microsoft Graph for one account. */
+export interface MicrosoftProviderOptions {
+  owner: Owner;
+  oauth: OAuthClientConfig;
+  refreshToken: string;
+  /** Called with each new refresh token: Microsoft rotates them on every use. */
+  onRefreshToken?: (token: string) => Promise<void>;
+  /** Graph origin (the sandbox's https URL locally). */
+  baseUrl?: string;
+  /** Extra fetch options (the sandbox's TLS trust in tests). */
+  fetchOptions?: ClientOptions["fetchOptions"];
+  clock?: Clock;
+  /** Requests per 10 minutes per mailbox (10,000) and the share of it to plan for. */
+  requestsPer10Minutes?: number;
+  quotaShare?: number;
+  pageSize?: number;
+  retry?: Partial<RetryOptions>;
+}
+
+/** Graph behind the role interfaces, paced under the per-mailbox limit, with one retry policy. */
+export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider {
+  const clock = o.clock ?? systemClock;
+  const pacer = new Pacer(Math.floor((o.requestsPer10Minutes ?? 10_000) * (o.quotaShare ?? 0.95)), 600_000, clock);
+  let refreshToken = o.refreshToken;
+  let access: { token: string; expiresAt: number } | undefined;
+  let refreshing: Promise<string> | undefined;
+  const token = async () => {
+    if (access && access.expiresAt > clock.now() + 60_000) return access.token;
+    refreshing ??= (async () => {
+      try {
+        const t = await refreshGrant(o.oauth, refreshToken);
+        if (t.refreshToken && t.refreshToken !== refreshToken) {
+          refreshToken = t.refreshToken;
+          await o.onRefreshToken?.(t.refreshToken);
+        }
+        access = { token: t.accessToken, expiresAt: clock.now() + (t.expiresIn ?? 3600) * 1000 };
+        return t.accessToken;
+      } finally {
+        refreshing = undefined;
+      }
+    })();
+    return refreshing;
+  };
+  const host = o.baseUrl ? new URL(o.baseUrl).hostname : undefined;
+  const client = Client.initWithMiddleware({
+    authProvider: { getAccessToken: token },
+    ...(o.baseUrl ? { baseUrl: o.baseUrl, customHosts: new Set([host!]) } : {}),
+    ...(o.fetchOptions ? { fetchOptions: o.fetchOptions } : {}),
+  });
+  const noClientRetry = [new RetryHandlerOptions(0, 0)];
+  const retry = { clock, ...o.retry };
+  const call = <T>(fn: (c: Client) => Promise<T>) =>
+    withRetry(async () => {
+      await pacer.take(1);
+      return fn(client);
+    }, classifyGraphError, retry);
+  const rawGet = graphGetter(client, o.pageSize ?? 200);
+  const get = (url: string) => call(() => rawGet(url));
+
+  return {
+    sentMail: graphSentStream(get),
+    calendar: graphCalendarStream(get, o.owner),
+    async profile(): Promise<Profile> {
+      const me = (await call((c) =>
+        c.api("/me").select("mail,userPrincipalName,proxyAddresses,displayName").middlewareOptions(noClientRetry).get(),
+      )) as { mail?: string; userPrincipalName?: string; proxyAddresses?: string[]; displayName?: string };
+      const settings = (await call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get()).catch(() => ({}))) as { timeZone?: string };
+      const email = me.mail ?? me.userPrincipalName ?? o.owner.email;
+      const aliases = new Set<string>();
+      if (me.userPrincipalName) aliases.add(me.userPrincipalName);
+      for (const p of me.proxyAddresses ?? []) if (/^smtp:/i.test(p)) aliases.add(p.slice(5));
+      aliases.delete(email);
+      return { email, aliases: [...aliases], displayName: me.displayName, timeZone: settings.timeZone };
+    },
+    async createDraft() {
+      throw new Error("microsoft: createDraft is not built yet");
+    },
+    async send() {
+      throw new Error("microsoft: send is not built yet");
+    },
+  };
+}
