@@ -11,7 +11,8 @@ export interface ParsedAddress {
   name: string;
 }
 
-type Node = { address?: string; name?: string; group?: Node[] };
+/** A parsed entry before normalisation. */
+export type Node = { address?: string; name?: string; group?: Node[] };
 
 function flatten(nodes: Node[], out: Node[]): Node[] {
   for (const n of nodes) {
@@ -23,6 +24,36 @@ function flatten(nodes: Node[], out: Node[]): Node[] {
 
 const clean = (s: string) => s.replace(/[\r\n\t]+/g, " ").replace(/\s{2,}/g, " ").trim();
 
+const SIMPLE_ENTRY = /^\s*(?:(?:"([^"\\]*)"|([^<>"]*?))\s*<([^<>\s"]+)>|([^<>\s"]+))\s*$/;
+
+/**
+ * Fast path for the common shapes (`addr`, `Name <addr>`, `"Last, First" <addr>`, comma lists of
+ * them). Anything with encoded words, comments, groups, escapes or CR/LF returns undefined and goes
+ * to the full parser, which stays the authority.
+ */
+export function parseSimpleList(header: string): Node[] | undefined {
+  if (/=\?|[()\\:;\r\n]/.test(header)) return undefined;
+  const nodes: Node[] = [];
+  let start = 0;
+  let quoted = false;
+  let angle = false;
+  for (let i = 0; i <= header.length; i++) {
+    const ch = header[i];
+    if (ch === '"' && !angle) quoted = !quoted;
+    else if (ch === "<" && !quoted) angle = true;
+    else if (ch === ">" && !quoted) angle = false;
+    else if ((ch === "," && !quoted && !angle) || i === header.length) {
+      const part = header.slice(start, i);
+      start = i + 1;
+      if (!part.trim()) continue;
+      const m = SIMPLE_ENTRY.exec(part);
+      if (!m) return undefined;
+      nodes.push(m[4] !== undefined ? { address: m[4], name: "" } : { address: m[3], name: (m[1] ?? m[2] ?? "").trim() });
+    }
+  }
+  return quoted || angle ? undefined : nodes;
+}
+
 /**
  * Parses an RFC 5322 address-list header (To, Cc, Bcc, From): the list is split first (quoted
  * names with commas, groups, comments), then RFC 2047 encoded words in names are decoded.
@@ -30,6 +61,12 @@ const clean = (s: string) => s.replace(/[\r\n\t]+/g, " ").replace(/\s{2,}/g, " "
  */
 export function parseAddressList(header: string | null | undefined): ParsedAddress[] {
   if (!header) return [];
+  const simple = parseSimpleList(header);
+  if (simple) return simple.flatMap((n) => {
+    const raw = (n.address ?? "").trim();
+    const email = normalizeAddress(raw);
+    return email ? [{ email, raw, name: clean(n.name ?? "") }] : [];
+  });
   let nodes: Node[];
   try {
     nodes = flatten(addressParser(header) as Node[], []);
@@ -55,6 +92,7 @@ export function parseAddressList(header: string | null | undefined): ParsedAddre
 /** Decodes RFC 2047 encoded words in an unstructured header such as Subject; never throws. */
 export function decodeHeader(value: string | null | undefined): string {
   if (!value) return "";
+  if (!value.includes("=?")) return clean(value);
   try {
     return clean(decodeWords(value));
   } catch {

@@ -32,6 +32,17 @@ export function isAddress(s: string): boolean {
  * dropped and the domain folded to gmail.com. Returns undefined for something that is not an address.
  */
 export function normalizeAddress(raw: string): string | undefined {
+  const hit = memo.get(raw);
+  if (hit !== undefined || memo.has(raw)) return hit;
+  const n = normalizeUncached(raw);
+  if (memo.size > 100_000) memo.clear();
+  memo.set(raw, n);
+  return n;
+}
+
+const memo = new Map<string, string | undefined>();
+
+function normalizeUncached(raw: string): string | undefined {
   const s = raw.trim().toLowerCase();
   if (!isAddress(s)) return undefined;
   const at = s.lastIndexOf("@");
@@ -57,8 +68,20 @@ export interface OwnerIdentity {
   colleagueDomains: readonly string[];
 }
 
-/** Builds the owner's identity set from the primary address and aliases. */
+const owners = new Map<string, OwnerIdentity>();
+
+/** Builds the owner's identity set from the primary address and aliases (memoised). */
 export function ownerIdentity(primary: string, aliases: readonly string[] = []): OwnerIdentity {
+  const key = [primary, ...aliases].join("\n");
+  let o = owners.get(key);
+  if (!o) {
+    if (owners.size > 1000) owners.clear();
+    owners.set(key, (o = buildOwnerIdentity(primary, aliases)));
+  }
+  return o;
+}
+
+function buildOwnerIdentity(primary: string, aliases: readonly string[]): OwnerIdentity {
   const addresses = new Set<string>();
   for (const a of [primary, ...aliases]) {
     const n = normalizeAddress(a);

@@ -1,5 +1,5 @@
 import { type OwnerIdentity, classify } from "../identity";
-import type { MailMessage, Meeting, Owner } from "../model";
+import type { MailMessage, Meeting, Owner, Response } from "../model";
 import { ownerIdentity } from "../identity";
 import { DAY } from "../time";
 
@@ -76,17 +76,30 @@ export function isOutbound(msg: MailMessage, owner: OwnerIdentity): boolean {
   return msg.inSent || (msg.from !== undefined && owner.addresses.has(msg.from));
 }
 
-/** A later meeting that counts as a follow-up: after the first ended, not cancelled, nobody declined, not large. */
-function laterMeetingWith(email: string, first: Meeting, meetings: Meeting[], owner: OwnerIdentity): Meeting | undefined {
-  let best: Meeting | undefined;
-  for (const m of meetings) {
-    if (m.cancelled || m.kind !== "default" || !(m.start >= first.end) || isLarge(m)) continue;
-    if (m.selfResponse === "declined") continue;
-    const entry = entries(m, owner).find((a) => a.email === email);
-    if (!entry || entry.response === "declined") continue;
-    if (!best || m.start < best.start) best = m;
+/** Every meeting a person is on (as attendee or organiser), in start order, with their response. */
+type Appearances = Map<string, { meeting: Meeting; response: Response }[]>;
+
+function appearances(ordered: Meeting[], owner: OwnerIdentity): Appearances {
+  const index: Appearances = new Map();
+  for (const m of ordered) {
+    if (m.cancelled || m.kind !== "default") continue;
+    for (const a of entries(m, owner)) {
+      let list = index.get(a.email);
+      if (!list) index.set(a.email, (list = []));
+      list.push({ meeting: m, response: a.response });
+    }
   }
-  return best;
+  return index;
+}
+
+/** A later meeting that counts as a follow-up: after the first ended, not cancelled, nobody declined, not large. */
+function laterMeetingWith(email: string, first: Meeting, index: Appearances): Meeting | undefined {
+  for (const { meeting: m, response } of index.get(email) ?? []) {
+    if (!(m.start >= first.end) || isLarge(m)) continue;
+    if (m.selfResponse === "declined" || response === "declined") continue;
+    return m;
+  }
+  return undefined;
 }
 
 /** Runs the rules of shared/spec/behaviour.md over one account's meetings and messages as of `now`. */
@@ -117,6 +130,7 @@ export function infer(ownerInfo: Owner, meetings: Meeting[], messages: MailMessa
     for (const p of peopleAt(m, owner)) if (!firstMet.has(p.email)) firstMet.set(p.email, { meeting: m, name: p.name });
   }
   for (const m of ordered) for (const a of m.attendees) learnName(a.email, a.name);
+  const index = appearances(ordered, owner);
   const contacts: Contact[] = [];
   for (const [email, { meeting, name }] of firstMet) {
     const sent = sentTo.get(email) ?? [];
@@ -125,7 +139,7 @@ export function infer(ownerInfo: Owner, meetings: Meeting[], messages: MailMessa
     const upToNow = sent.filter((t) => t <= now);
     if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
     const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];
-    const later = laterMeetingWith(email, meeting, ordered, owner);
+    const later = laterMeetingWith(email, meeting, index);
     if (mail !== undefined && (!later || mail <= later.start)) Object.assign(contact, { followedUpAt: mail, followedUpBy: "mail" });
     else if (later) Object.assign(contact, { followedUpAt: later.start, followedUpBy: "meeting" });
     if (contact.followedUpBy === "mail" && mail > now - RULES.newContactWindowMs) followUpsSent++;

@@ -1,0 +1,21 @@
+import { benchInference } from "./inference";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const which = new Set(process.argv.slice(2));
+const all = which.size === 0;
+const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+if (all || which.has("inference")) {
+  const r = benchInference();
+  out.inference = r;
+  console.log(
+    `(1) rules ${r.rulesMs.toFixed(1)} ms vs JSON.parse ${r.parseMs.toFixed(1)} ms of ${(r.inputBytes / 1e6).toFixed(1)} MB: ratio ${r.ratio.toFixed(2)} (target <= 0.50); ` +
+      `with mapping from provider JSON ${r.endToEndMs.toFixed(1)} ms, ratio ${r.endToEndRatio.toFixed(2)}`,
+  );
+}
+if (all || which.has("backfill") || which.has("incremental")) {
+  const { benchBackfill } = await import("./backfill");
+  const r = await benchBackfill();
+  out.backfill = r;
+  console.log(JSON.stringify(r, null, 2));
+}
+console.log(JSON.stringify(out));
