@@ -30,10 +30,13 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
   const end = instant(e.end, owner.timeZone);
   const orgEmail = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
   let selfResponse: Response | undefined;
+  let selfFlagged = false;
   const attendees: Attendee[] = [];
   for (const a of e.attendees ?? []) {
     if (a.self || isMe(a.email)) {
-      selfResponse = responses[a.responseStatus ?? ""] ?? "needsAction";
+      // The entry Google marks `self` is the owner's answer; an alias entry only fills in when there is none.
+      if (a.self || !selfFlagged) selfResponse = responses[a.responseStatus ?? ""] ?? "needsAction";
+      if (a.self) selfFlagged = true;
       continue;
     }
     const email = a.email ? normalizeAddress(a.email) : undefined;

@@ -1,4 +1,4 @@
-import { type OwnerIdentity, classify } from "../identity";
+import { type OwnerIdentity, classify, domainOf, withinDomain } from "../identity";
 import type { MailMessage, Meeting, Owner, Response } from "../model";
 import { ownerIdentity } from "../identity";
 import { DAY } from "../time";
@@ -47,8 +47,11 @@ export function attended(m: Meeting, now: number): boolean {
 
 /** More than 25 attendee entries besides the owner, not counting resources. */
 export function isLarge(m: Meeting): boolean {
-  return m.attendees.filter((a) => !a.resource).length > RULES.largeGatheringAbove;
+  return m.attendees.filter((a) => !isResource(a)).length > RULES.largeGatheringAbove;
 }
+
+/** A room or other resource: flagged by the provider, or on Google's resource calendar domain. */
+const isResource = (a: { resource: boolean; email: string }) => a.resource || withinDomain(domainOf(a.email), "resource.calendar.google.com");
 
 /** Attendee entries with the organiser added when the list leaves them out. */
 function entries(m: Meeting, owner: OwnerIdentity) {
@@ -63,7 +66,7 @@ function entries(m: Meeting, owner: OwnerIdentity) {
 export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string }[] {
   const seen = new Map<string, { email: string; name: string }>();
   for (const a of entries(m, owner)) {
-    if (a.resource || a.response === "declined") continue;
+    if (isResource(a) || a.response === "declined") continue;
     if (classify(owner, a.email) !== "person") continue;
     if (!seen.has(a.email)) seen.set(a.email, { email: a.email, name: a.name });
   }
@@ -95,7 +98,7 @@ function appearances(ordered: Meeting[], owner: OwnerIdentity): Appearances {
 /** A later meeting that counts as a follow-up: after the first ended, not cancelled, nobody declined, not large. */
 function laterMeetingWith(email: string, first: Meeting, index: Appearances): Meeting | undefined {
   for (const { meeting: m, response } of index.get(email) ?? []) {
-    if (!(m.start >= first.end) || isLarge(m)) continue;
+    if (m === first || m.id === first.id || !(m.start >= first.end) || isLarge(m)) continue;
     if (m.selfResponse === "declined" || response === "declined") continue;
     return m;
   }
@@ -135,7 +138,7 @@ export function infer(ownerInfo: Owner, meetings: Meeting[], messages: MailMessa
   for (const [email, { meeting, name }] of firstMet) {
     const sent = sentTo.get(email) ?? [];
     if (sent.some((t) => t < meeting.start - RULES.knownBeforeMs)) continue;
-    const contact: Contact = { email, name: name || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end };
+    const contact: Contact = { email, name: (name && !name.includes("@") ? name : "") || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end };
     const upToNow = sent.filter((t) => t <= now);
     if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
     const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];

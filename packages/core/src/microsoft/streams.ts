@@ -74,7 +74,7 @@ export function graphGetter(client: Client, pageSize: number): (url: string) => 
   return (url) =>
     client
       .api(url)
-      .header("Prefer", `IdType="ImmutableId", odata.maxpagesize=${pageSize}`)
+      .header("Prefer", `IdType="ImmutableId", outlook.timezone="UTC", odata.maxpagesize=${pageSize}`)
       .middlewareOptions([new RetryHandlerOptions(0, 0)])
       .get() as Promise<DeltaResponse>;
 }

@@ -4,7 +4,7 @@ import { googleOAuthClient, googleProvider } from "../google";
 import { microsoftProvider } from "../microsoft";
 import { microsoftEndpoints } from "../oauth";
 import type { MailboxProvider } from "../providers";
-import type { Clock } from "../resilience";
+import type { Clock, RetryOptions } from "../resilience";
 import type { Keyring } from "../secrets";
 
 /** Everything an adapter needs besides the account: keys, client secrets, and knobs. */
@@ -15,6 +15,8 @@ export interface ProviderContext {
   clock?: Clock;
   /** Page sizes and concurrency (tests use small pages). */
   tuning?: { pageSize?: number; concurrency?: number; quotaShare?: number };
+  /** Retry policy of the adapters (tests use short pauses). */
+  retry?: Partial<RetryOptions>;
 }
 
 /** Builds the provider adapter of a stored account: the one place that turns configuration into clients. */
@@ -36,6 +38,7 @@ export function providerFor(account: AccountRecord, ctx: ProviderContext): Mailb
       quotaShare: ctx.tuning?.quotaShare,
       gmailPageSize: ctx.tuning?.pageSize,
       calendarPageSize: ctx.tuning?.pageSize,
+      retry: ctx.retry,
     });
   }
   return microsoftProvider({
@@ -54,5 +57,6 @@ export function providerFor(account: AccountRecord, ctx: ProviderContext): Mailb
     clock: ctx.clock,
     quotaShare: ctx.tuning?.quotaShare,
     pageSize: ctx.tuning?.pageSize,
+    retry: ctx.retry,
   });
 }

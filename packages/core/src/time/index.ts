@@ -44,9 +44,19 @@ export function parseInstant(value: string | null | undefined, zoneOfNaive = "UT
   if (!value) return Number.NaN;
   if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(value)) return Date.parse(value);
   const trimmed = value.replace(/(\.\d{3})\d*$/, "$1");
-  if (zoneOfNaive === "UTC") return Date.parse(`${trimmed}Z`);
+  if (zoneOfNaive === "UTC" || !isZone(zoneOfNaive)) return Date.parse(`${trimmed}Z`);
   const utc = Date.parse(`${trimmed}Z`);
   return utc - zoneOffset(utc - zoneOffset(utc, zoneOfNaive), zoneOfNaive);
+}
+
+/** True for an IANA zone this runtime knows (Graph may name Windows zones; callers fall back to UTC). */
+export function isZone(zone: string): boolean {
+  try {
+    formatter(zone);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Milliseconds in a day (the spec's windows are absolute: 7 days is 7 × 24 hours). */

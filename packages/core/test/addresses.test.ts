@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { decodeHeader, parseAddressList } from "../src/addresses";
+
+const emails = (h: string) => parseAddressList(h).map((p) => p.email);
+
+describe("parseAddressList", () => {
+  it("empty, null and undefined give no addresses", () => {
+    expect(parseAddressList("")).toEqual([]);
+    expect(parseAddressList(null)).toEqual([]);
+    expect(parseAddressList(undefined)).toEqual([]);
+  });
+
+  it("a bare address, normalised, keeping the raw spelling", () => {
+    expect(parseAddressList("Ana.Lima+News@GoogleMail.com")).toEqual([
+      { email: "analima@gmail.com", raw: "Ana.Lima+News@GoogleMail.com", name: "" },
+    ]);
+  });
+
+  it("a quoted display name containing a comma is one entry", () => {
+    expect(parseAddressList('"Osei, Daniel" <Daniel.Osei@Acme.io>, ana@x.io')).toEqual([
+      { email: "daniel.osei@acme.io", raw: "Daniel.Osei@Acme.io", name: "Osei, Daniel" },
+      { email: "ana@x.io", raw: "ana@x.io", name: "" },
+    ]);
+  });
+
+  it("groups are flattened into their members", () => {
+    expect(emails("Team: a@x.io, b@y.io;, c@z.io")).toEqual(["a@x.io", "b@y.io", "c@z.io"]);
+    expect(emails('Ana <ana@x.io>, "Board, Inner": Bo <bo@y.io>, cy@z.io;')).toEqual(["ana@x.io", "bo@y.io", "cy@z.io"]);
+  });
+
+  it("an empty group gives nothing", () => {
+    expect(parseAddressList("undisclosed-recipients:;")).toEqual([]);
+    expect(emails("undisclosed-recipients:;, ana@x.io")).toEqual(["ana@x.io"]);
+  });
+
+  it("decodes an RFC 2047 B-encoded name", () => {
+    // "Jürgen Müller"
+    expect(parseAddressList("=?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <jm@x.de>")).toEqual([{ email: "jm@x.de", raw: "jm@x.de", name: "Jürgen Müller" }]);
+  });
+
+  it("decodes an RFC 2047 Q-encoded name (ISO-8859-1, underscores as spaces)", () => {
+    expect(parseAddressList("=?ISO-8859-1?Q?Fran=E7ois_Dupont?= <fd@x.fr>")[0].name).toBe("François Dupont");
+  });
+
+  it("an encoded word containing a comma is decoded after the split: one entry", () => {
+    // B: "Müller, Jürgen"; Q: "Müller, Jürgen" with =2C
+    expect(parseAddressList("=?UTF-8?B?TcO8bGxlciwgSsO8cmdlbg==?= <jm@x.de>, ana@x.io")).toEqual([
+      { email: "jm@x.de", raw: "jm@x.de", name: "Müller, Jürgen" },
+      { email: "ana@x.io", raw: "ana@x.io", name: "" },
+    ]);
+    expect(parseAddressList('"=?UTF-8?Q?M=C3=BCller=2C_J=C3=BCrgen?=" <jm@x.de>, bo@y.io').map((p) => [p.email, p.name])).toEqual([
+      ["jm@x.de", "Müller, Jürgen"],
+      ["bo@y.io", ""],
+    ]);
+  });
+
+  it("mixed-case addresses compare lower-case", () => {
+    expect(emails("ANA@X.IO, Bo <Bo.Smith@Y.Io>")).toEqual(["ana@x.io", "bo.smith@y.io"]);
+  });
+
+  it("comments are not part of the address (a trailing comment serves as the name)", () => {
+    const r = parseAddressList("ana@x.io (Ana Lima), bo@y.io");
+    expect(r.map((p) => p.email)).toEqual(["ana@x.io", "bo@y.io"]);
+    expect(r[0].name).toBe("Ana Lima");
+  });
+
+  it("garbage entries are dropped, good ones kept", () => {
+    expect(emails('garbage, <>, "x" <not an address>, @@, ;;, ok@ok.io')).toEqual(["ok@ok.io"]);
+    expect(emails("Just A Name")).toEqual([]);
+  });
+
+  it("CRLF-folded headers", () => {
+    expect(parseAddressList("Ana Lima <ana@x.io>,\r\n Bo Smith\r\n\t<bo@y.io>,\r\n  \"Osei,\r\n Daniel\" <d@z.io>").map((p) => [p.email, p.name])).toEqual([
+      ["ana@x.io", "Ana Lima"],
+      ["bo@y.io", "Bo Smith"],
+      ["d@z.io", "Osei, Daniel"],
+    ]);
+  });
+});
+
+describe("decodeHeader", () => {
+  it("decodes encoded words in an unstructured header", () => {
+    expect(decodeHeader("=?UTF-8?B?SW52aXRhdGlvbjogQ29mZmVl?=")).toBe("Invitation: Coffee");
+    expect(decodeHeader("Re: =?UTF-8?Q?Caf=C3=A9?=")).toBe("Re: Café");
+  });
+
+  it("unfolds CRLF and never throws", () => {
+    expect(decodeHeader("Hello\r\n world")).toBe("Hello world");
+    expect(decodeHeader(undefined)).toBe("");
+    expect(() => decodeHeader("=?bogus?X?@@?=")).not.toThrow();
+  });
+});
