@@ -56,7 +56,7 @@ export function bigMailbox(o: { messages: number; events: number; people?: numbe
       summary: `Meeting ${i}`,
       created: new Date(start - 7 * 86400_000).toISOString(),
       updated: new Date(start - 6 * 86400_000).toISOString(),
-      organizer: organizerSelf ? { email: owner, self: true } : { email: attendees[1].email, displayName: attendees[1].displayName },
+      organizer: organizerSelf ? { email: owner, self: true } : { email: attendees[1].email ?? undefined, displayName: attendees[1].displayName ?? undefined },
       start: { dateTime: new Date(start).toISOString(), timeZone: "UTC" },
       end: { dateTime: new Date(start + 1800_000).toISOString(), timeZone: "UTC" },
       attendees,

@@ -1,21 +1,22 @@
 import type { calendar_v3 } from "@googleapis/calendar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveShared, sharedFixture } from "../../../test/support/fixtures";
 import { type RunningSandbox, startSandbox } from "../src/index";
-import { connect, control, founderEvents, itemsOf, listPages } from "./calendar-support";
+import { connect, control, itemsOf, listPages, midnightIn } from "./calendar-support";
+import { demoGoogle, googleData } from "./mailboxes";
 
-const email = "priya@lumenlabs.io";
+// Sync mechanics need some Google mailbox, not a particular one: the project's own demo mailbox, so these never skip.
+const demo = demoGoogle.load();
+const { email, timeZone } = demo.account;
 const events = `/accounts/${email}/calendar/events`;
 
-describe.skipIf(!haveShared)("Calendar v3 emulator: incremental sync", () => {
+describe(`Calendar v3 emulator: incremental sync (${demoGoogle.name})`, () => {
   let sb: RunningSandbox;
   let cal: calendar_v3.Calendar;
-  let fixture: calendar_v3.Schema$Event[];
+  const fixture: calendar_v3.Schema$Event[] = googleData(demo).events;
 
   beforeAll(async () => {
-    sb = await startSandbox({ fixtures: [sharedFixture("google-founder")], pageSize: { calendar: 7 }, quota: false });
+    sb = await startSandbox({ fixtures: [demoGoogle.dir], pageSize: { calendar: 7 }, quota: false });
     cal = await connect(sb.url, email);
-    fixture = founderEvents();
   });
   afterAll(() => sb?.close());
 
@@ -89,11 +90,17 @@ describe.skipIf(!haveShared)("Calendar v3 emulator: incremental sync", () => {
   it("answers an all-day event by its date in the calendar's zone", async () => {
     const day = await control(sb.url, events, "POST", { id: "offsite2026", summary: "Offsite", start: { date: "2026-05-01" }, end: { date: "2026-05-02" } });
     const ids = async (timeMin: string, timeMax: string) => itemsOf(await listPages(cal, { singleEvents: true, timeMin, timeMax })).map((e) => e.id);
-    // Midnight in Los Angeles (PDT) is 07:00Z.
-    expect(await ids("2026-04-30T00:00:00Z", "2026-05-01T06:59:00Z")).not.toContain(day.id);
-    expect(await ids("2026-04-30T00:00:00Z", "2026-05-01T07:01:00Z")).toContain(day.id);
-    expect(await ids("2026-05-02T06:59:00Z", "2026-05-03T00:00:00Z")).toContain(day.id);
-    expect(await ids("2026-05-02T07:00:00Z", "2026-05-03T00:00:00Z")).not.toContain(day.id);
+    // The day runs from midnight on May 1 to midnight on May 2 in the calendar's zone (not UTC).
+    const from = midnightIn("2026-05-01", timeZone);
+    const to = midnightIn("2026-05-02", timeZone);
+    expect(to - from).toBe(24 * 3600_000);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const minute = 60_000;
+    const wide = 2 * 24 * 3600_000;
+    expect(await ids(iso(from - wide), iso(from - minute))).not.toContain(day.id);
+    expect(await ids(iso(from - wide), iso(from + minute))).toContain(day.id);
+    expect(await ids(iso(to - minute), iso(to + wide))).toContain(day.id);
+    expect(await ids(iso(to), iso(to + wide))).not.toContain(day.id);
   });
 
   it("refuses a syncToken with timeMin (400) and with orderBy", async () => {

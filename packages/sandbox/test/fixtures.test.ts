@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FixtureError, loadFixture } from "@followthrough/sandbox";
-import { haveShared, root, sharedFixture } from "../../../test/support/fixtures";
+import { root } from "../../../test/support/fixtures";
+import { googleMailboxes, microsoftMailboxes } from "./mailboxes";
 
 const tmp = mkdtempSync(join(tmpdir(), "ft-fixtures-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -103,11 +104,15 @@ describe("malformed fixtures give a one-line error naming the file and the probl
   });
 });
 
-describe.skipIf(!haveShared)("public sample mailboxes load", () => {
-  it.each(["google-founder", "outlook-consultant"])("%s", (name) => {
-    const f = loadFixture(sharedFixture(name));
-    expect(f.expected?.now).toMatch(/^2026-/);
-    const data = f.google ?? f.microsoft;
-    expect(data).toBeDefined();
-  });
+describe("the project's demo mailboxes and the public sample mailboxes load", () => {
+  const cases = [...googleMailboxes.map((m) => ["google", m] as const), ...microsoftMailboxes.map((m) => ["microsoft", m] as const)];
+  for (const [provider, mailbox] of cases)
+    it.skipIf(!mailbox.present)(`${mailbox.name}${mailbox.shared ? " (../shared)" : ""}`, () => {
+      const f = loadFixture(mailbox.dir);
+      expect(f.account.provider).toBe(provider);
+      expect(f.expected?.now).toMatch(/^2026-/);
+      const data = f.google ?? f.microsoft;
+      expect(data).toBeDefined();
+      expect(provider === "google" ? f.google?.messages.length : f.microsoft?.inbox.length).toBeGreaterThan(0);
+    });
 });

@@ -1,16 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { gmail, type gmail_v1 } from "@googleapis/gmail";
 import { OAuth2Client } from "google-auth-library";
-import { sharedFixture } from "../../../test/support/fixtures";
 import type { MailboxFixture } from "../src/fixtures";
-
-/** The google-founder fixture's messages, as the file holds them. */
-export const founderMessages = (): gmail_v1.Schema$Message[] =>
-  JSON.parse(readFileSync(join(sharedFixture("google-founder"), "google", "messages.json"), "utf8"));
-
-/** The google-founder account address. */
-export const founder = "priya@lumenlabs.io";
 
 /** Calls the sandbox control API with plain fetch; returns the parsed JSON body. */
 export async function control(url: string, path: string, method = "POST", body?: unknown): Promise<any> {

@@ -1,35 +1,5 @@
-import { createRequire } from "node:module";
 import { Client, type ClientOptions } from "@microsoft/microsoft-graph-client";
-
-/** Whatever undici `Dispatcher` Node's fetch accepts as `dispatcher`. */
-type Dispatcher = object;
-type AgentClass = new (options: { connect: { ca: string } }) => Dispatcher;
-
-/**
- * undici's `Agent` class: the `undici` package when installed, else the copy bundled inside Node
- * (Node 18-22 keep their global dispatcher under this well-known symbol once fetch has been used).
- */
-function agentClass(): AgentClass {
-  try {
-    return (createRequire(import.meta.url)("undici") as { Agent: AgentClass }).Agent;
-  } catch {
-    const key = Symbol.for("undici.globalDispatcher.1");
-    const g = globalThis as unknown as Record<symbol, { constructor: AgentClass } | undefined>;
-    if (!g[key]) void fetch("data:,").catch(() => undefined); // loads Node's bundled undici, which installs its global Agent
-    const agent = g[key];
-    if (!agent) throw new Error("cannot find undici's Agent: install undici@6");
-    return agent.constructor;
-  }
-}
-
-const dispatchers = new Map<string, Dispatcher>();
-
-/** A fetch dispatcher that trusts the sandbox's self-signed certificate (and only on requests given it). */
-export function sandboxDispatcher(ca: string): Dispatcher {
-  let d = dispatchers.get(ca);
-  if (!d) dispatchers.set(ca, (d = new (agentClass())({ connect: { ca } })));
-  return d;
-}
+import { sandboxDispatcher } from "@followthrough/sandbox";
 
 /** Where the sandbox's HTTPS listener is and how to get a token. */
 export interface SandboxGraphOptions {
@@ -46,7 +16,8 @@ export interface SandboxGraphOptions {
 /**
  * A stock `@microsoft/microsoft-graph-client` pointed at the sandbox: the default middleware chain
  * (auth, retry, redirect, telemetry), `baseUrl` = the HTTPS origin, `customHosts` = localhost so the
- * token is attached, and `fetchOptions.dispatcher` trusting the sandbox certificate.
+ * token is attached, and `fetchOptions.dispatcher` = the package's `sandboxDispatcher` (an undici
+ * `Agent` trusting the sandbox certificate on these requests only).
  * With `options.middleware` (a custom chain) no auth provider is set: the chain must add the token.
  */
 export function sandboxGraphClient(o: SandboxGraphOptions): Client {

@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveShared, sharedFixture } from "../../../test/support/fixtures";
 import { type RunningSandbox, startSandbox } from "../src/index";
 import { sandboxGraphClient, sandboxTokens } from "./graph-client";
 import { type Page, collect, control, graphFailure, tinyOutlook } from "./graph-support";
+import { microsoftData, microsoftMailboxes } from "./mailboxes";
 
 const email = "ana@contoso.example";
 
@@ -116,28 +114,31 @@ describe("Graph delta: messages and calendarView", () => {
   });
 });
 
-describe.skipIf(!haveShared)("Graph delta over the outlook-consultant fixture", () => {
-  let sb: RunningSandbox;
-  let client: Client;
-  const owner = "tomas.herrera@brightline-advisory.com";
+for (const mailbox of microsoftMailboxes) {
+  describe.skipIf(!mailbox.present)(`Graph delta over the ${mailbox.name} fixture`, () => {
+    let sb: RunningSandbox;
+    let client: Client;
 
-  beforeAll(async () => {
-    sb = await startSandbox({ fixtures: [sharedFixture("outlook-consultant")], pageSize: { graph: 7 }, https: true, quota: false });
-    client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, owner)).access_token });
-  });
-  afterAll(() => sb?.close());
+    beforeAll(async () => {
+      const owner = mailbox.load().account.email;
+      sb = await startSandbox({ fixtures: [mailbox.dir], pageSize: { graph: 7 }, https: true, quota: false });
+      client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, owner)).access_token });
+    });
+    afterAll(() => sb?.close());
 
-  it("the initial sentitems and calendarView delta rounds equal the fixture", async () => {
-    const dir = join(sharedFixture("outlook-consultant"), "microsoft");
-    const sent = JSON.parse(readFileSync(join(dir, "sentitems.json"), "utf8")) as GraphMessage[];
-    const events = JSON.parse(readFileSync(join(dir, "events.json"), "utf8")) as GraphEvent[];
-    const mail = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages/delta").get());
-    expect(mail.pages).toBe(Math.ceil(sent.length / 7));
-    expect(new Map(mail.items.map((m) => [m.id, m]))).toEqual(new Map(sent.map((m) => [m.id, m])));
-    const cal = await collect<GraphEvent>(
-      client,
-      client.api("/me/calendarView/delta").header("Prefer", "odata.maxpagesize=50").query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).get(),
-    );
-    expect(new Map(cal.items.map((e) => [e.id, e]))).toEqual(new Map(events.map((e) => [e.id, e])));
+    it("the initial inbox, sentitems and calendarView delta rounds equal the fixture", async () => {
+      const { inbox, sentitems: sent, events } = microsoftData(mailbox.load());
+      const received = await collect<GraphMessage>(client, client.api("/me/mailFolders/inbox/messages/delta").get());
+      expect(received.pages).toBe(Math.ceil(inbox.length / 7));
+      expect(new Map(received.items.map((m) => [m.id, m]))).toEqual(new Map(inbox.map((m) => [m.id, m])));
+      const mail = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages/delta").get());
+      expect(mail.pages).toBe(Math.ceil(sent.length / 7));
+      expect(new Map(mail.items.map((m) => [m.id, m]))).toEqual(new Map(sent.map((m) => [m.id, m])));
+      const cal = await collect<GraphEvent>(
+        client,
+        client.api("/me/calendarView/delta").header("Prefer", "odata.maxpagesize=50").query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).get(),
+      );
+      expect(new Map(cal.items.map((e) => [e.id, e]))).toEqual(new Map(events.map((e) => [e.id, e])));
+    });
   });
-});
+}

@@ -1,103 +1,105 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type Client, ResponseType } from "@microsoft/microsoft-graph-client";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveShared, sharedFixture } from "../../../test/support/fixtures";
+import type { AccountInfo, MailboxFixture } from "@followthrough/sandbox";
 import { type RunningSandbox, startSandbox } from "../src/index";
 import { sandboxGraphClient, sandboxTokens } from "./graph-client";
 import { type Page, collect, control, graphFailure, tinyOutlook } from "./graph-support";
+import { microsoftData, microsoftMailboxes } from "./mailboxes";
 
-const owner = "tomas.herrera@brightline-advisory.com";
+for (const mailbox of microsoftMailboxes) {
+  describe.skipIf(!mailbox.present)(`Graph sandbox serves the ${mailbox.name} fixture`, () => {
+    let sb: RunningSandbox;
+    let client: Client;
+    let fixture: NonNullable<MailboxFixture["microsoft"]>;
+    let account: AccountInfo;
+    let owner: string;
 
-describe.skipIf(!haveShared)("Graph sandbox serves the outlook-consultant fixture", () => {
-  let sb: RunningSandbox;
-  let client: Client;
-  const read = <T>(name: string) => JSON.parse(readFileSync(join(sharedFixture("outlook-consultant"), "microsoft", name), "utf8")) as T[];
-  const fixture = { inbox: [] as GraphMessage[], sentitems: [] as GraphMessage[], events: [] as GraphEvent[] };
-
-  beforeAll(async () => {
-    sb = await startSandbox({ fixtures: [sharedFixture("outlook-consultant")], pageSize: { graph: 7 }, https: true, quota: false });
-    const { access_token } = await sandboxTokens(sb.url, owner);
-    client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: access_token });
-    fixture.inbox = read("inbox.json");
-    fixture.sentitems = read("sentitems.json");
-    fixture.events = read("events.json");
-  });
-  afterAll(() => sb?.close());
-
-  for (const folder of ["inbox", "sentitems"] as const) {
-    it(`returns every ${folder} message equal to the fixture over several absolute https pages`, async () => {
-      const first = (await client.api(`/me/mailFolders/${folder}/messages`).top(50).get()) as Page<GraphMessage>;
-      expect(first.value).toHaveLength(7);
-      expect(first["@odata.nextLink"]).toMatch(new RegExp(`^${sb.httpsUrl}/v1.0/me/mailFolders/${folder}/messages\\?`));
-      const { items, pages } = await collect(client, first);
-      expect(pages).toBe(Math.ceil(fixture[folder].length / 7));
-      const byId = new Map(fixture[folder].map((m) => [m.id, m]));
-      expect(items).toHaveLength(byId.size);
-      for (const m of items) expect(m).toEqual(byId.get(m.id));
-      const times = items.map((m) => Date.parse(m.receivedDateTime!));
-      expect(times).toEqual([...times].sort((a, b) => b - a));
+    beforeAll(async () => {
+      const loaded = mailbox.load();
+      fixture = microsoftData(loaded);
+      account = loaded.account;
+      owner = account.email;
+      sb = await startSandbox({ fixtures: [mailbox.dir], pageSize: { graph: 7 }, https: true, quota: false });
+      const { access_token } = await sandboxTokens(sb.url, owner);
+      client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: access_token });
     });
-  }
+    afterAll(() => sb?.close());
 
-  it("accepts folder names in any case and sends Preference-Applied for immutable ids", async () => {
-    const res = (await client.api("/me/mailFolders/SentItems/messages").header("Prefer", 'IdType="ImmutableId"').select("id").top(1).get()) as Page<GraphMessage>;
-    expect(res.value).toHaveLength(1);
-    const raw = (await client.api("/me/mailFolders/Inbox/messages").header("Prefer", 'IdType="ImmutableId"').top(1).responseType(ResponseType.RAW).get()) as Response;
-    expect(raw.headers.get("preference-applied")).toBe('IdType="ImmutableId"');
-  });
+    for (const folder of ["inbox", "sentitems"] as const) {
+      it(`returns every ${folder} message equal to the fixture over several absolute https pages`, async () => {
+        const first = (await client.api(`/me/mailFolders/${folder}/messages`).top(50).get()) as Page<GraphMessage>;
+        expect(first.value).toHaveLength(7);
+        expect(first["@odata.nextLink"]).toMatch(new RegExp(`^${sb.httpsUrl}/v1.0/me/mailFolders/${folder}/messages\\?`));
+        const { items, pages } = await collect(client, first);
+        expect(pages).toBe(Math.ceil(fixture[folder].length / 7));
+        const byId = new Map(fixture[folder].map((m) => [m.id, m]));
+        expect(items).toHaveLength(byId.size);
+        for (const m of items) expect(m).toEqual(byId.get(m.id));
+        const times = items.map((m) => Date.parse(m.receivedDateTime!));
+        expect(times).toEqual([...times].sort((a, b) => b - a));
+      });
+    }
 
-  it("returns every event of the calendar equal to the fixture through calendarView", async () => {
-    const first = client.api("/me/calendarView").query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).top(100).get();
-    const { items, pages } = await collect<GraphEvent>(client, first);
-    expect(pages).toBeGreaterThan(1);
-    const byId = new Map(fixture.events.map((e) => [e.id, e]));
-    expect(items).toHaveLength(byId.size);
-    for (const e of items) expect(e).toEqual(byId.get(e.id));
-  });
+    it("accepts folder names in any case and sends Preference-Applied for immutable ids", async () => {
+      const res = (await client.api("/me/mailFolders/SentItems/messages").header("Prefer", 'IdType="ImmutableId"').select("id").top(1).get()) as Page<GraphMessage>;
+      expect(res.value).toHaveLength(1);
+      const raw = (await client.api("/me/mailFolders/Inbox/messages").header("Prefer", 'IdType="ImmutableId"').top(1).responseType(ResponseType.RAW).get()) as Response;
+      expect(raw.headers.get("preference-applied")).toBe('IdType="ImmutableId"');
+    });
 
-  it("$select trims messages to the selected properties, id and OData annotations", async () => {
-    const { items } = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages").select(["subject", "toRecipients"]).top(20).get());
-    expect(items).toHaveLength(fixture.sentitems.length);
-    for (const m of items) for (const k of Object.keys(m)) expect(["id", "subject", "toRecipients", "@odata.etag", "@odata.type"]).toContain(k);
-    const bad = await graphFailure(client.api("/me/mailFolders/inbox/messages").select("subjekt").get());
-    expect(bad.statusCode).toBe(400);
-  });
+    it("returns every event of the calendar equal to the fixture through calendarView", async () => {
+      const first = client.api("/me/calendarView").query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).top(100).get();
+      const { items, pages } = await collect<GraphEvent>(client, first);
+      expect(pages).toBeGreaterThan(1);
+      const byId = new Map(fixture.events.map((e) => [e.id, e]));
+      expect(items).toHaveLength(byId.size);
+      for (const e of items) expect(e).toEqual(byId.get(e.id));
+    });
 
-  it("$filter on receivedDateTime with ge/lt and `and` returns exactly the fixture's messages in range", async () => {
-    const sorted = fixture.inbox.map((m) => m.receivedDateTime!).sort();
-    const from = sorted[10];
-    const to = sorted[30];
-    const expected = fixture.inbox.filter((m) => m.receivedDateTime! >= from && m.receivedDateTime! < to).map((m) => m.id);
-    const { items } = await collect<GraphMessage>(
-      client,
-      client.api("/me/mailFolders/inbox/messages").filter(`receivedDateTime ge ${from} and receivedDateTime lt ${to}`).orderby("receivedDateTime desc").top(50).get(),
-    );
-    expect(items.map((m) => m.id).sort()).toEqual(expected.sort());
-    const sent = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages").filter(`sentDateTime gt ${to}`).get());
-    expect(sent.items.every((m) => m.sentDateTime! > to)).toBe(true);
-  });
+    it("$select trims messages to the selected properties, id and OData annotations", async () => {
+      const { items } = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages").select(["subject", "toRecipients"]).top(20).get());
+      expect(items).toHaveLength(fixture.sentitems.length);
+      for (const m of items) for (const k of Object.keys(m)) expect(["id", "subject", "toRecipients", "@odata.etag", "@odata.type"]).toContain(k);
+      const bad = await graphFailure(client.api("/me/mailFolders/inbox/messages").select("subjekt").get());
+      expect(bad.statusCode).toBe(400);
+    });
 
-  it("rejects an $orderby property that does not lead the $filter with 400 InefficientFilter", async () => {
-    const err = await graphFailure(client.api("/me/mailFolders/inbox/messages").filter("receivedDateTime ge 2026-01-01T00:00:00Z").orderby("sentDateTime desc").get());
-    expect(err.statusCode).toBe(400);
-    expect(err.code).toBe("InefficientFilter");
-    const other = await graphFailure(client.api("/me/mailFolders/inbox/messages").filter("from/emailAddress/address eq 'a@b.c'").get());
-    expect(other.statusCode).toBe(400);
-    expect(other.code).toBe("BadRequest");
-  });
+    it("$filter on receivedDateTime with ge/lt and `and` returns exactly the fixture's messages in range", async () => {
+      const sorted = fixture.inbox.map((m) => m.receivedDateTime!).sort();
+      const from = sorted[10];
+      const to = sorted[30];
+      const expected = fixture.inbox.filter((m) => m.receivedDateTime! >= from && m.receivedDateTime! < to).map((m) => m.id);
+      const { items } = await collect<GraphMessage>(
+        client,
+        client.api("/me/mailFolders/inbox/messages").filter(`receivedDateTime ge ${from} and receivedDateTime lt ${to}`).orderby("receivedDateTime desc").top(50).get(),
+      );
+      expect(items.map((m) => m.id).sort()).toEqual(expected.sort());
+      const sent = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages").filter(`sentDateTime gt ${to}`).get());
+      expect(sent.items.every((m) => m.sentDateTime! > to)).toBe(true);
+    });
 
-  it("answers /me with proxyAddresses when selected, and mailboxSettings with the owner's zone", async () => {
-    const me = await client.api("/me").get();
-    expect(me).toMatchObject({ mail: owner, userPrincipalName: owner, displayName: "Tomás Herrera" });
-    expect(me.proxyAddresses).toBeUndefined();
-    const sel = await client.api("/me").select(["id", "mail", "proxyAddresses"]).get();
-    expect(sel.proxyAddresses).toEqual([`SMTP:${owner}`, "smtp:tomas@brightline-advisory.com", "smtp:tomas.herrera@brightlineadvisory.onmicrosoft.com"]);
-    const settings = await client.api("/me/mailboxSettings").get();
-    expect(settings.timeZone).toBe("Europe/Madrid");
+    it("rejects an $orderby property that does not lead the $filter with 400 InefficientFilter", async () => {
+      const err = await graphFailure(client.api("/me/mailFolders/inbox/messages").filter("receivedDateTime ge 2026-01-01T00:00:00Z").orderby("sentDateTime desc").get());
+      expect(err.statusCode).toBe(400);
+      expect(err.code).toBe("InefficientFilter");
+      const other = await graphFailure(client.api("/me/mailFolders/inbox/messages").filter("from/emailAddress/address eq 'a@b.c'").get());
+      expect(other.statusCode).toBe(400);
+      expect(other.code).toBe("BadRequest");
+    });
+
+    it("answers /me with proxyAddresses when selected, and mailboxSettings with the owner's zone", async () => {
+      const me = await client.api("/me").get();
+      expect(me).toMatchObject({ mail: owner, userPrincipalName: owner, displayName: account.displayName });
+      expect(me.proxyAddresses).toBeUndefined();
+      const sel = await client.api("/me").select(["id", "mail", "proxyAddresses"]).get();
+      expect(account.aliases.length).toBeGreaterThan(0);
+      expect(sel.proxyAddresses).toEqual([`SMTP:${owner}`, ...account.aliases.map((a) => `smtp:${a}`)]);
+      const settings = await client.api("/me/mailboxSettings").get();
+      expect(settings.timeZone).toBe(account.timeZone);
+    });
   });
-});
+}
 
 describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () => {
   let sb: RunningSandbox;

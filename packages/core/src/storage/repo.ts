@@ -45,7 +45,7 @@ export class Repository {
     }
   }
 
-  /** Every item of a partition whose sort key starts with `prefix`. */
+  /** Every item of a partition whose sort key starts with `prefix` (the whole partition for ""). */
   async query(pk: string, prefix: string): Promise<Item[]> {
     const items: Item[] = [];
     let start: Item | undefined;
@@ -53,8 +53,8 @@ export class Repository {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
-          ExpressionAttributeValues: { ":pk": pk, ":p": prefix },
+          KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :p)" : "pk = :pk",
+          ExpressionAttributeValues: prefix ? { ":pk": pk, ":p": prefix } : { ":pk": pk },
           ExclusiveStartKey: start,
         }),
       );

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import type { MailMessage, Meeting } from "@followthrough/core/model";
+import { randomKeyring } from "@followthrough/core/secrets";
+import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+
+const meeting = (id: string, start: number): Meeting => ({
+  id,
+  title: `Meeting ${id}`,
+  start,
+  end: start + 1_800_000,
+  allDay: false,
+  cancelled: false,
+  kind: "default",
+  organizerSelf: true,
+  attendees: [{ email: "ana@x.io", name: "Ana", response: "accepted", resource: false, organizer: false }],
+});
+const message = (id: string, sentAt: number): MailMessage => ({
+  id,
+  sentAt,
+  inSent: true,
+  draft: false,
+  meetingNotice: false,
+  recipients: [{ email: "ana@x.io", name: "Ana" }],
+  subject: "hello",
+});
+
+describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engine) => {
+  let db: LocalDynamo;
+  let repo: Repository;
+  const acct = "owner@acme.io";
+  beforeAll(async () => {
+    db = await startLocalDynamo({ engine });
+    repo = new Repository(db.doc, db.tableName);
+  });
+  afterAll(() => db?.stop());
+
+  it("upserts are idempotent and load back what was stored, NaN times included", async () => {
+    const ms = [meeting("a", 1_000), meeting("b", 2_000), { ...meeting("c", Number.NaN), cancelled: true }];
+    await repo.putMeetings(acct, ms, 1);
+    await repo.putMeetings(acct, ms, 1);
+    const back = (await repo.loadMeetings(acct)).sort((x, y) => x.id.localeCompare(y.id));
+    expect(back).toHaveLength(3);
+    expect(back[0]).toEqual(ms[0]);
+    expect(Number.isNaN(back[2].start)).toBe(true);
+  });
+
+  it("writes more than one batch and pages queries", async () => {
+    const many = Array.from({ length: 260 }, (_, i) => message(`m${i}`, i));
+    await repo.putMessages(acct, many, 1);
+    const back = await repo.loadMessages(acct);
+    expect(back).toHaveLength(260);
+    expect(back.find((m) => m.id === "m7")).toEqual(many[7]);
+  });
+
+  it("sweep removes only items older than the completed generation", async () => {
+    await repo.putMeetings(acct, [meeting("a", 1_000)], 2);
+    const swept = await repo.sweep(acct, "meeting", 2);
+    expect(swept).toBe(2);
+    expect((await repo.loadMeetings(acct)).map((m) => m.id)).toEqual(["a"]);
+  });
+
+  it("cursors round-trip and delete", async () => {
+    await repo.putCursor(acct, "sent", { mode: "incremental", cursor: "123", generation: 1 });
+    expect(await repo.getCursor(acct, "sent")).toEqual({ mode: "incremental", cursor: "123", generation: 1 });
+    await repo.deleteCursor(acct, "sent");
+    expect(await repo.getCursor(acct, "sent")).toBeUndefined();
+  });
+
+  it("accounts keep the refresh token sealed, and rotation replaces it", async () => {
+    const ring = randomKeyring();
+    const saved = await saveAccount(repo, ring, {
+      provider: "microsoft",
+      email: "Owner2@Acme.io",
+      aliases: [],
+      timeZone: "UTC",
+      clientId: "c",
+      refreshToken: "M.R3_secret-token",
+      status: "active",
+      connectedAt: 1,
+    });
+    const items = await repo.allItems("owner2@acme.io");
+    expect(JSON.stringify(items)).not.toContain("secret-token");
+    const loaded = await loadAccount(repo, "owner2@acme.io");
+    expect(loaded && refreshTokenOf(ring, loaded)).toBe("M.R3_secret-token");
+    await rotateRefreshToken(repo, ring, saved, "M.R3_next");
+    const again = await loadAccount(repo, "owner2@acme.io");
+    expect(again && refreshTokenOf(ring, again)).toBe("M.R3_next");
+    expect(() => refreshTokenOf(randomKeyring(), again!)).toThrow();
+  });
+});
