@@ -1,7 +1,8 @@
 import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
-import type { MailboxProvider, Profile } from "../providers";
+import { buildMime } from "../mail";
+import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
 import { type Clock, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
@@ -9,6 +10,9 @@ import { gmailSentStream } from "./sent";
 
 export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
 export { classifyGoogleError } from "./errors";
+
+/** Gmail has no reliable link to one draft: land on the account's Drafts folder. */
+export const gmailDraftsLink = (email: string) => `https://mail.google.com/mail/u/${encodeURIComponent(email)}/#drafts`;
 
 /** The OAuth2 client class matching the Google API packages' own google-auth-library. */
 export const OAuth2 = googleAuth.OAuth2;
@@ -88,11 +92,41 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
         timeZone: tz?.data.value ?? undefined,
       };
     },
-    async createDraft() {
-      throw new Error("google: createDraft is not built yet");
+    async createDraft(d: DraftRequest): Promise<DraftResult> {
+      const raw = await buildMime({
+        from: { name: o.owner.displayName, address: o.owner.email },
+        to: [{ name: d.to.name, address: d.to.email }],
+        subject: d.subject,
+        text: d.text,
+        inReplyTo: d.replyTo?.messageId,
+        references: d.replyTo?.messageId ? [d.replyTo.messageId] : undefined,
+      });
+      const res = await gmailCall(10, () =>
+        g.users.drafts.create({ userId: "me", requestBody: { message: { raw: raw.toString("base64url"), threadId: d.replyTo?.threadId } } }, req),
+      );
+      return { id: res.data.id ?? "", webLink: gmailDraftsLink(o.owner.email) };
     },
-    async send() {
-      throw new Error("google: send is not built yet");
+    async send(mail: OutgoingMail) {
+      const raw = await buildMime({
+        from: { name: o.owner.displayName ?? "Followthrough", address: o.owner.email },
+        to: [{ address: mail.to }],
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        headers: mail.headers,
+      });
+      const res = await gmailCall(100, () => g.users.messages.send({ userId: "me", requestBody: { raw: raw.toString("base64url") } }, req));
+      return { id: res.data.id ?? "" };
+    },
+    async sentRecently(messageId: string) {
+      const list = await gmailCall(5, () => g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 20 }, req));
+      for (const m of list.data.messages ?? []) {
+        const got = await gmailCall(5, () => g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["Message-ID"] }, req));
+        const header = got.data.payload?.headers?.find((h) => h.name?.toLowerCase() === "message-id")?.value;
+        if (header?.trim() === messageId.trim()) return true;
+      }
+      return false;
     },
   };
 }

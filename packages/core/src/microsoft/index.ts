@@ -1,7 +1,8 @@
 import { Client, RetryHandlerOptions, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import type { Owner } from "../model";
 import { type OAuthClientConfig, refreshGrant } from "../oauth";
-import type { MailboxProvider, Profile } from "../providers";
+import { buildMime, headerSafe } from "../mail";
+import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
 import { type Clock, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { classifyGraphError } from "./errors";
 import { graphCalendarStream, graphGetter, graphSentStream } from "./streams";
@@ -63,6 +64,9 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
   const call = <T>(fn: (c: Client) => Promise<T>) =>
     withRetry(async () => {
       await pacer.take(1);
+      // Refresh here, not only inside the client: the client wraps an authProvider failure into a
+      // GraphError (statusCode -1), losing the GrantError, so a revoked grant looked "temporary".
+      await token();
       return fn(client);
     }, classifyGraphError, retry);
   const rawGet = graphGetter(client, o.pageSize ?? 200);
@@ -83,11 +87,37 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       aliases.delete(email);
       return { email, aliases: [...aliases], displayName: me.displayName, timeZone: settings.timeZone };
     },
-    async createDraft() {
-      throw new Error("microsoft: createDraft is not built yet");
+    async createDraft(d: DraftRequest): Promise<DraftResult> {
+      const to = [{ emailAddress: { address: d.to.email, name: headerSafe(d.to.name || d.to.email) } }];
+      const draft = (await call((c) =>
+        d.replyTo?.providerMessageId
+          ? c.api(`/me/messages/${encodeURIComponent(d.replyTo.providerMessageId)}/createReply`).header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry)
+              .post({ message: { toRecipients: to }, comment: d.text })
+          : c.api("/me/messages").header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry)
+              .post({ subject: headerSafe(d.subject), body: { contentType: "Text", content: d.text }, toRecipients: to }),
+      )) as { id: string; webLink: string };
+      return { id: draft.id, webLink: draft.webLink };
     },
-    async send() {
-      throw new Error("microsoft: send is not built yet");
+    async send(mail: OutgoingMail) {
+      const raw = await buildMime({
+        from: { name: o.owner.displayName, address: o.owner.email },
+        to: [{ address: mail.to }],
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        headers: mail.headers,
+      });
+      // The MIME form keeps our headers (List-Unsubscribe, Message-ID); the JSON form allows only x- headers.
+      await call((c) => c.api("/me/sendMail").header("Content-Type", "text/plain").middlewareOptions(noClientRetry).post(raw.toString("base64")));
+      return { id: mail.messageId ?? "" };
+    },
+    async sentRecently(messageId: string) {
+      const escaped = messageId.replace(/'/g, "''");
+      const res = (await call((c) =>
+        c.api("/me/mailFolders/sentitems/messages").filter(`internetMessageId eq '${escaped}'`).select("id").top(1).middlewareOptions(noClientRetry).get(),
+      )) as { value?: unknown[] };
+      return (res.value ?? []).length > 0;
     },
   };
 }

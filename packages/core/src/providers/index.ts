@@ -41,13 +41,21 @@ export interface DraftRequest {
   to: { email: string; name: string };
   subject: string;
   text: string;
-  /** Reply threading, when an earlier thread with the person exists. */
-  replyTo?: { threadId?: string; messageId?: string };
+  /** Reply threading, when an earlier message to the person exists. */
+  replyTo?: {
+    /** Provider thread / conversation id. */
+    threadId?: string;
+    /** RFC 5322 Message-ID of the earlier message. */
+    messageId?: string;
+    /** The provider's id of the earlier message (Graph replies by item id). */
+    providerMessageId?: string;
+  };
 }
 
 /** A created draft and where the owner opens it. */
 export interface DraftResult {
   id: string;
+  /** Opens the draft (Outlook) or the account's Drafts folder (Gmail has no reliable link to one draft). */
   webLink: string;
 }
 
@@ -62,12 +70,16 @@ export interface OutgoingMail {
   subject: string;
   html: string;
   text: string;
+  /** Message-ID to set, so a retried send can be recognised in Sent. */
+  messageId?: string;
   headers?: Record<string, string>;
 }
 
 /** Sends mail from the owner's account. */
 export interface MailSender {
   send(mail: OutgoingMail): Promise<{ id: string }>;
+  /** True when a message with this Message-ID is already in the owner's sent mail (reconciling a retried send). */
+  sentRecently(messageId: string): Promise<boolean>;
 }
 
 /** The owner's profile as the provider reports it. */

@@ -19,6 +19,7 @@ import {
   queryOf,
 } from "./query";
 import type { DeltaCursor, FolderName, MessageRecord } from "./store";
+import { graphMessageFromMime } from "./mime-send";
 
 const orderable: Record<string, string> = {
   receiveddatetime: "receivedDateTime",
@@ -43,7 +44,9 @@ function listMessages(state: SandboxState) {
     const folder = folderOf(call);
     const q = queryOf(call.c.req.url);
     const select = parseSelect(q.get("$select"), messageProperties, "message");
-    const filter = parseDateFilter(q.get("$filter"));
+    // Besides dates, one equality Graph supports and the service uses: internetMessageId eq '<id>'.
+    const byId = /^\s*internetMessageId\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(q.get("$filter") ?? "");
+    const filter = byId ? [] : parseDateFilter(q.get("$filter"));
     const order = parseOrderBy(q.get("$orderby"), orderable, "message");
     checkOrderLeadsFilter(order, filter);
     if (q.has("$search")) throw new GraphQueryError(400, "BadRequest", "The sandbox does not implement $search.");
@@ -53,6 +56,7 @@ function listMessages(state: SandboxState) {
       .messagesIn(folder)
       .map((r) => r.message)
       .filter((m) => matchesDates(m as Record<string, unknown>, filter))
+      .filter((m) => !byId || m.internetMessageId === byId[1].replace(/''/g, "'"))
       .sort(compareBy(order ?? [{ prop: "receivedDateTime", desc: true }], (m, p) => m[p]));
     const body: Record<string, unknown> = {
       "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailFolders('${folder}')/messages${select ? `(${select.join(",")})` : ""}`,
@@ -175,10 +179,38 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
   );
 
   app.post(
+    "/v1.0/me/messages/:id/createReply",
+    guard(state, "graph", "graph.messages.createReply"),
+    graphHandler(async (call) => {
+      const original = call.store.message(call.c.req.param("id") ?? "");
+      if (!original) throw notFound();
+      const text = await call.c.req.text();
+      const body = (text ? JSON.parse(text) : {}) as { message?: GraphMessage; comment?: string };
+      if (body.message && !recipientsOk(body.message)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
+      const fromOwner = original.from?.emailAddress?.address?.toLowerCase() === call.store.account.email.toLowerCase();
+      const draft = call.store.createDraft({
+        subject: `RE: ${original.subject ?? ""}`,
+        toRecipients: body.message?.toRecipients ?? (fromOwner ? original.toRecipients : original.from ? [original.from] : []),
+        ccRecipients: body.message?.ccRecipients ?? [],
+        body: body.message?.body ?? { contentType: "text", content: body.comment ?? "" },
+      } as GraphMessage, original.conversationId);
+      return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/messages/$entity`, ...structuredClone(draft) }, 201);
+    }),
+  );
+
+  app.post(
     "/v1.0/me/sendMail",
     guard(state, "graph", "graph.sendMail"),
     graphHandler(async (call) => {
-      const body = (await jsonBody(call.c)) as { message?: GraphMessage; saveToSentItems?: boolean | string };
+      const mime = /^text\/plain/i.test(call.c.req.header("content-type") ?? "");
+      let body: { message?: GraphMessage; saveToSentItems?: boolean | string };
+      if (mime) {
+        try {
+          body = { message: (await graphMessageFromMime(await call.c.req.text())).message };
+        } catch {
+          throw new GraphQueryError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
+        }
+      } else body = (await jsonBody(call.c)) as typeof body;
       const message = body?.message;
       if (typeof message !== "object" || message === null) throw new GraphQueryError(400, "ErrorInvalidParameter", "The message parameter is required.");
       if (!recipientsOk(message)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");

@@ -179,9 +179,9 @@ export class GraphStore {
   }
 
   /** Creates a draft in Drafts from a POST /me/messages body. */
-  createDraft(body: GraphMessage): GraphMessage {
+  createDraft(body: GraphMessage, conversationId?: string | null): GraphMessage {
     const fields = pickWritable(body);
-    return this.addMessage("drafts", { ...fields, isDraft: true, isRead: true, from: null, sender: null, bodyPreview: preview(body) });
+    return this.addMessage("drafts", { ...fields, ...(conversationId ? { conversationId } : {}), isDraft: true, isRead: true, from: null, sender: null, bodyPreview: preview(body) });
   }
 
   /** Sends a message (POST /me/sendMail): logged, and kept in Sent Items unless saveToSentItems is false. */
@@ -275,7 +275,7 @@ export class GraphStore {
 }
 
 function pickWritable(body: GraphMessage): GraphMessage {
-  const keys = ["subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "replyTo", "importance", "categories", "internetMessageHeaders", "isDeliveryReceiptRequested", "isReadReceiptRequested", "flag"] as const;
+  const keys = ["subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "replyTo", "importance", "categories", "internetMessageHeaders", "isDeliveryReceiptRequested", "isReadReceiptRequested", "flag", "internetMessageId"] as const;
   const out: Record<string, unknown> = {};
   for (const k of keys) if (body[k] !== undefined) out[k] = structuredClone(body[k]);
   return out as GraphMessage;

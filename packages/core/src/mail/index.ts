@@ -1,0 +1,39 @@
+import MailComposer from "nodemailer/lib/mail-composer/index.js";
+
+/** Removes CR, LF and other control characters from text bound for a header. */
+export const headerSafe = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, " ").replace(/\s{2,}/g, " ").trim();
+
+/** A message to build as RFC 5322 MIME. */
+export interface MimeInput {
+  from: { name?: string; address: string };
+  to: { name?: string; address: string }[];
+  subject: string;
+  text: string;
+  html?: string;
+  inReplyTo?: string;
+  references?: string[];
+  messageId?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Builds MIME with nodemailer's composer (RFC 2047 headers, quoted-printable bodies). Names,
+ * subject and extra headers are stripped of control characters first, so nothing supplied by a
+ * provider or a person can add a header.
+ */
+export async function buildMime(m: MimeInput): Promise<Buffer> {
+  const addr = (a: { name?: string; address: string }) => ({ name: headerSafe(a.name ?? ""), address: headerSafe(a.address) });
+  const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), headerSafe(v)]));
+  const composer = new MailComposer({
+    from: addr(m.from),
+    to: m.to.map(addr),
+    subject: headerSafe(m.subject),
+    text: m.text,
+    ...(m.html ? { html: m.html } : {}),
+    ...(m.inReplyTo ? { inReplyTo: headerSafe(m.inReplyTo) } : {}),
+    ...(m.references?.length ? { references: m.references.map(headerSafe) } : {}),
+    ...(m.messageId ? { messageId: headerSafe(m.messageId) } : {}),
+    headers,
+  });
+  return new Promise((resolve, reject) => composer.compile().build((err, buf) => (err ? reject(err) : resolve(buf))));
+}
