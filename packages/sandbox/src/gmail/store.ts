@@ -50,7 +50,7 @@ function newestFirst(a: Message, b: Message): number {
 }
 
 /** Strips reply/forward prefixes for Gmail's "subjects must match" threading rule. */
-const baseSubject = (s: string | undefined) => (s ?? "").replace(/^\s*((re|fwd?|aw|wg)\s*:\s*)+/i, "").trim().toLowerCase();
+const baseSubject = (s: string | undefined) => decodeWords(s ?? "").replace(/^\s*((re|fwd?|aw|wg)\s*:\s*)+/i, "").trim().toLowerCase();
 
 /** The Gmail mailbox of one account: messages, history log, drafts and mail sent through the API. */
 export class GmailStore {

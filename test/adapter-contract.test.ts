@@ -1,0 +1,140 @@
+/**
+ * One contract for every mailbox provider adapter, run against Gmail + Calendar and Graph through
+ * the sandbox with the real client libraries: the role interfaces (read sent mail, read calendar,
+ * profile, create draft, send) behave the same whichever provider is behind them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MailMessage, Meeting } from "@followthrough/core/model";
+import type { ChangeStream, SyncCursor } from "@followthrough/core/providers";
+import { ProviderError } from "@followthrough/core/resilience";
+import { DAY } from "@followthrough/core/time";
+import { ownFixture } from "./support/fixtures";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
+
+async function drain<T>(stream: ChangeStream<T>, window: { since: number; until: number }) {
+  const items = new Map<string, T>();
+  let cursor: SyncCursor | undefined;
+  let pages = 0;
+  for (;;) {
+    const page = await stream.page(cursor, window);
+    pages++;
+    for (const u of page.upserts) items.set((u as { id: string }).id, u);
+    for (const d of page.deletes) items.delete(d);
+    cursor = page.next;
+    if (page.done) return { items, cursor, pages };
+  }
+}
+
+type Written = { subject: string; to: string[]; threadKey?: string; headers: Record<string, string> };
+
+/** Drafts and sent mail the sandbox recorded, in one shape for both providers. */
+async function written(h: ScanHarness, what: "drafts" | "sent"): Promise<Written[]> {
+  const enc = encodeURIComponent(h.email);
+  if (h.fixture.account.provider === "google") {
+    const list = await h.control<{ message: { threadId: string }; headers: Record<string, string>; recipients: string[] }[]>("GET", `/_control/accounts/${enc}/gmail/${what}`);
+    return list.map((w) => ({ subject: w.headers.Subject ?? "", to: w.recipients, threadKey: w.message.threadId, headers: w.headers }));
+  }
+  const list = await h.control<{ subject?: string; conversationId?: string; toRecipients?: { emailAddress: { address: string } }[]; internetMessageHeaders?: { name: string; value: string }[] }[]>(
+    "GET",
+    `/_control/accounts/${enc}/graph/${what}`,
+  );
+  return list.map((m) => ({
+    subject: m.subject ?? "",
+    to: (m.toRecipients ?? []).map((r) => r.emailAddress.address.toLowerCase()),
+    threadKey: m.conversationId,
+    headers: Object.fromEntries((m.internetMessageHeaders ?? []).map((x) => [x.name, x.value])),
+  }));
+}
+
+describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provider contract: %s", (dir) => {
+  let h: ScanHarness;
+  let now: number;
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: dir });
+    now = Date.parse(h.expected.now);
+  });
+  afterAll(() => h?.close());
+
+  it("profile: the owner's address, aliases and time zone", async () => {
+    const p = await h.provider.profile();
+    expect(p.email.toLowerCase()).toBe(h.fixture.account.email.toLowerCase());
+    expect(p.aliases.map((a) => a.toLowerCase()).sort()).toEqual(expect.arrayContaining(h.fixture.account.aliases.map((a) => a.toLowerCase())));
+    expect(p.timeZone).toBe(h.fixture.account.timeZone);
+  });
+
+  it("sent mail: a full sync over several pages returns exactly the sent folder, headers only", async () => {
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+    const { items, cursor, pages } = await drain<MailMessage>(h.provider.sentMail, window);
+    const f = h.fixture;
+    const sentIds = f.google ? f.google.messages.filter((m) => m.labelIds?.includes("SENT")).map((m) => m.id) : f.microsoft!.sentitems.map((m) => m.id);
+    expect([...items.keys()].sort()).toEqual([...sentIds].sort());
+    expect(pages).toBeGreaterThan(2);
+    expect(cursor.mode).toBe("incremental");
+    for (const m of items.values()) {
+      expect(m.inSent).toBe(true);
+      expect(Object.keys(m)).not.toContain("body");
+    }
+    // Caught up: the next round is empty and cheap.
+    const again = await h.provider.sentMail.page(cursor, window);
+    expect(again.upserts).toEqual([]);
+    expect(again.done).toBe(true);
+  });
+
+  it("calendar: a full sync returns every event that is not cancelled, mapped", async () => {
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+    const { items } = await drain<Meeting>(h.provider.calendar, window);
+    const f = h.fixture;
+    const live = f.google ? f.google.events.filter((e) => e.status !== "cancelled").map((e) => e.id) : f.microsoft!.events.filter((e) => !e.isCancelled).map((e) => e.id);
+    expect([...items.keys()].sort()).toEqual([...live].sort() as string[]);
+    for (const m of items.values()) expect(Number.isFinite(m.start) && m.end >= m.start).toBe(true);
+  });
+
+  it("createDraft: a draft to the person in the owner's mailbox, threaded when asked", async () => {
+    const fresh = await h.provider.createDraft({ to: { email: "new.person@example.org", name: "New Person" }, subject: "Good to meet you", text: "Hi New,\nthanks" });
+    expect(fresh.id).toBeTruthy();
+    expect(fresh.webLink).toMatch(/^https:\/\//);
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+    const earlier = [...(await drain<MailMessage>(h.provider.sentMail, window)).items.values()].find((m) => !m.draft && !m.meetingNotice && m.recipients.length)!;
+    const reply = await h.provider.createDraft({
+      to: earlier.recipients[0],
+      subject: `Re: ${earlier.subject ?? ""}`,
+      text: "Following up",
+      replyTo: { threadId: earlier.threadId, messageId: earlier.messageId, providerMessageId: earlier.id },
+    });
+    expect(reply.id).not.toBe(fresh.id);
+    const drafts = await written(h, "drafts");
+    const first = drafts.find((d) => d.to.includes("new.person@example.org"));
+    expect(first?.subject).toBe("Good to meet you");
+    const threaded = drafts.find((d) => d.to.includes(earlier.recipients[0].email) && d.threadKey === earlier.threadId);
+    expect(threaded, "the reply draft joins the earlier thread").toBeDefined();
+  });
+
+  it("send: mail from the owner with our Message-ID and headers; sentRecently finds it", async () => {
+    const messageId = `<digest-test-${Date.now()}@followthrough.local>`;
+    expect(await h.provider.sentRecently(messageId)).toBe(false);
+    await h.provider.send({
+      to: h.fixture.account.email,
+      subject: "Your week",
+      html: "<p>Hello</p>",
+      text: "Hello",
+      messageId,
+      headers: { "List-Unsubscribe": "<https://app.example/pause>" },
+    });
+    const sent = await written(h, "sent");
+    const mine = sent.find((s) => s.subject === "Your week");
+    expect(mine?.to).toEqual([h.fixture.account.email.toLowerCase()]);
+    expect(Object.entries(mine!.headers).find(([k]) => k.toLowerCase() === "list-unsubscribe")?.[1]).toBe("<https://app.example/pause>");
+    expect(await h.provider.sentRecently(messageId)).toBe(true);
+  });
+
+  it("a rate-limited call is retried after its Retry-After; a revoked grant is auth-revoked", async () => {
+    const route = h.fixture.account.provider === "google" ? "gmail.getProfile" : "graph.*";
+    await h.injectFault({ route, kind: "status", status: 429, retryAfter: 0, times: 2 });
+    await expect(h.provider.profile()).resolves.toMatchObject({ email: expect.any(String) });
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/revoke`);
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
+    const err = await h.provider.profile().catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as ProviderError).kind).toBe("auth-revoked");
+  });
+});
