@@ -138,3 +138,16 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect((err as ProviderError).kind).toBe("auth-revoked");
   });
 });
+
+describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("access token dropped early: %s", (dir) => {
+  it("is refreshed once, not taken for a revoked grant", async () => {
+    const h = await startScanHarness({ fixture: dir });
+    try {
+      await h.provider.profile();
+      await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
+      await expect(h.provider.profile()).resolves.toMatchObject({ email: expect.any(String) });
+    } finally {
+      await h.close();
+    }
+  });
+});

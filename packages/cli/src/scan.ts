@@ -1,13 +1,11 @@
 import { parseArgs } from "node:util";
-import { providerFor } from "@followthrough/core/runtime";
 import { scan, type ScanResult } from "@followthrough/core/scan";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
-import { rotateRefreshToken } from "@followthrough/core/accounts";
+import { loadFixture, startSandbox } from "@followthrough/sandbox";
 import type { Contact } from "@followthrough/core/inference";
 import { UsageError } from "./errors";
-import { connectSandboxAccount } from "./sandbox-consent";
+import { connectSandboxProvider } from "./sandbox-provider";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const contactJson = (c: Contact) => ({
@@ -67,14 +65,8 @@ export async function scanCommand(argv: string[]): Promise<number> {
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
     const ring = randomKeyring();
-    let account = await connectSandboxAccount(sandbox, fixture.account, repo, ring);
-    const provider = providerFor(account, {
-      ring,
-      microsoft: {
-        fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never,
-        onRefreshToken: async (token) => void (account = await rotateRefreshToken(repo, ring, account, token)),
-      },
-    });
+    const { account: current, provider } = await connectSandboxProvider(sandbox, fixture.account, repo, ring);
+    const account = current();
     const result = await scan({ owner: account, provider, repo, now });
     console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
     return 0;

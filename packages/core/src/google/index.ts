@@ -62,15 +62,25 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
   const rootUrl = o.rootUrl ? `${o.rootUrl.replace(/\/$/, "")}/` : undefined;
   const g = gmail({ version: "v1", auth: o.auth, ...(rootUrl ? { rootUrl } : {}) });
   const cal = calendar({ version: "v3", auth: o.auth as never, ...(rootUrl ? { rootUrl } : {}) });
+  // An access token the provider stopped honouring before its expiry gets one refresh, not "revoked".
+  const refreshOn401 = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if ((e as { response?: { status?: number } }).response?.status !== 401) throw e;
+      o.auth.setCredentials({ refresh_token: o.auth.credentials.refresh_token });
+      return fn();
+    }
+  };
   const gmailCall = <T>(units: number, fn: () => Promise<T>) =>
     withRetry(async () => {
       await gmailPacer.take(units);
-      return fn();
+      return refreshOn401(fn);
     }, classifyGoogleError, retry);
   const calendarCall = <T>(fn: () => Promise<T>) =>
     withRetry(async () => {
       await calendarPacer.take(1);
-      return fn();
+      return refreshOn401(fn);
     }, classifyGoogleError, retry);
   const req = { retry: false } as const;
 

@@ -67,7 +67,15 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       // Refresh here, not only inside the client: the client wraps an authProvider failure into a
       // GraphError (statusCode -1), losing the GrantError, so a revoked grant looked "temporary".
       await token();
-      return fn(client);
+      try {
+        return await fn(client);
+      } catch (e) {
+        // A token the provider stopped honouring before its expiry: refresh once before calling it revoked.
+        if ((e as { statusCode?: number }).statusCode !== 401) throw e;
+        access = undefined;
+        await token();
+        return fn(client);
+      }
     }, classifyGraphError, retry);
   const rawGet = graphGetter(client, o.pageSize ?? 200);
   const get = (url: string) => call(() => rawGet(url));

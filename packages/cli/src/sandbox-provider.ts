@@ -1,0 +1,38 @@
+import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
+import type { Keyring } from "@followthrough/core/secrets";
+import type { Repository } from "@followthrough/core/storage";
+import { type AccountInfo, type RunningSandbox, sandboxDispatcher } from "@followthrough/sandbox";
+import { connectSandboxAccount } from "./sandbox-consent";
+
+/** A sandbox account connected and stored, and the provider adapter that reads it. */
+export interface SandboxConnection {
+  /** The stored account as of now (Microsoft rotates the refresh token on every use). */
+  account(): AccountRecord;
+  provider: MailboxProvider;
+}
+
+/**
+ * Connects a sandbox account through the OAuth consent path and builds its provider as production
+ * does: Graph over the sandbox's HTTPS listener (trusting its certificate), rotated Microsoft
+ * refresh tokens stored back. `ctx` adds knobs (page sizes, retry policy, clock).
+ */
+export async function connectSandboxProvider(
+  sandbox: RunningSandbox,
+  info: AccountInfo,
+  repo: Repository,
+  ring: Keyring,
+  ctx: Omit<ProviderContext, "ring" | "microsoft"> = {},
+): Promise<SandboxConnection> {
+  let account = await connectSandboxAccount(sandbox, info, repo, ring);
+  const provider = providerFor(account, {
+    ...ctx,
+    ring,
+    microsoft: {
+      ...(sandbox.ca ? { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca) } as never } : {}),
+      onRefreshToken: async (token) => void (account = await rotateRefreshToken(repo, ring, account, token)),
+    },
+  });
+  return { account: () => account, provider };
+}

@@ -1,0 +1,141 @@
+/**
+ * `followthrough scan` as a user (or an evaluation harness) runs it: a child process on the labelled
+ * mailboxes, the JSON contract of shared/spec/mailbox-fixtures.md, the readable summary, and
+ * one-line usage errors with exit status 2.
+ */
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { normalizeAddress } from "@followthrough/core/identity";
+import { loadFixture } from "@followthrough/sandbox";
+import { afterAll, describe, expect, it } from "vitest";
+import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
+
+const bin = join(root, "packages/cli/bin/followthrough.mjs");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 45_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const norm = (a: string) => normalizeAddress(a) ?? a.toLowerCase();
+const sortedSet = (xs: string[]) => [...new Set(xs)].sort();
+
+interface ContactJson {
+  email: string;
+  name: string;
+  eventId: string;
+  eventTitle: string;
+  metAt: string;
+}
+
+function expectContactShape(c: ContactJson) {
+  expect(c).toEqual(
+    expect.objectContaining({
+      email: expect.any(String),
+      name: expect.any(String),
+      eventId: expect.any(String),
+      eventTitle: expect.any(String),
+      metAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/),
+    }),
+  );
+  expect(c.eventId.length).toBeGreaterThan(0);
+  expect(Number.isNaN(Date.parse(c.metAt))).toBe(false);
+}
+
+const mailboxes = [
+  { name: "demo-google", dir: ownFixture("demo-google"), shared: false },
+  { name: "demo-microsoft", dir: ownFixture("demo-microsoft"), shared: false },
+  { name: "google-founder", dir: sharedFixture("google-founder"), shared: true },
+  { name: "outlook-consultant", dir: sharedFixture("outlook-consultant"), shared: true },
+];
+
+describe.concurrent.each(mailboxes)("followthrough scan --json on $name", ({ dir, shared }) => {
+  it.skipIf(shared && !haveShared)("exits 0 with the contract's JSON, matching the labels", async () => {
+    const f = loadFixture(dir);
+    const expected = f.expected!;
+    const r = await run(["scan", "--fixtures", dir, "--now", expected.now, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { account: string; now: string; newContacts: ContactJson[]; missingFollowUps: ContactJson[] };
+    expect(out.account).toBe(f.account.email);
+    expect(Date.parse(out.now)).toBe(Date.parse(expected.now));
+    expect(Array.isArray(out.newContacts)).toBe(true);
+    expect(Array.isArray(out.missingFollowUps)).toBe(true);
+    for (const c of [...out.newContacts, ...out.missingFollowUps]) expectContactShape(c);
+    // a person is reported once per list
+    expect(new Set(out.newContacts.map((c) => c.email)).size).toBe(out.newContacts.length);
+    expect(new Set(out.missingFollowUps.map((c) => c.email)).size).toBe(out.missingFollowUps.length);
+    expect(sortedSet(out.newContacts.map((c) => norm(c.email)))).toEqual(sortedSet(expected.newContacts.map(norm)));
+    expect(sortedSet(out.missingFollowUps.map((c) => norm(c.email)))).toEqual(sortedSet(expected.missingFollowUps.map(norm)));
+  });
+});
+
+describe.concurrent("followthrough scan: summary and usage errors", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "ft-cli-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("prints a readable summary without --json", async () => {
+    const dir = ownFixture("demo-google");
+    const f = loadFixture(dir);
+    const expected = f.expected!;
+    const r = await run(["scan", "--fixtures", dir, "--now", expected.now]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(() => JSON.parse(r.stdout)).toThrow();
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe(`Scan of ${f.account.email} as of ${new Date(expected.now).toISOString()}`);
+    expect(r.stdout).toContain(`New contacts (${expected.newContacts.length}):`);
+    expect(r.stdout).toContain(`Missing follow-ups (${expected.missingFollowUps.length}):`);
+    for (const e of [...expected.newContacts, ...expected.missingFollowUps]) expect(r.stdout).toContain(`<${norm(e)}>`);
+    // one line per reported person, plus the headings
+    expect(lines.filter((l) => l.startsWith("  - ")).length).toBe(expected.newContacts.length + expected.missingFollowUps.length);
+  });
+
+  const oneLineError = (r: Run) => {
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  };
+
+  it("missing --fixtures: exit 2, one line", async () => {
+    const line = oneLineError(await run(["scan", "--now", "2026-05-26T22:30:00Z", "--json"]));
+    expect(line).toMatch(/--fixtures/);
+  });
+
+  it("a bad --now: exit 2, one line naming the value", async () => {
+    const line = oneLineError(await run(["scan", "--fixtures", ownFixture("demo-google"), "--now", "next tuesday", "--json"]));
+    expect(line).toMatch(/--now/);
+    expect(line).toContain("next tuesday");
+  });
+
+  it("a folder that does not exist: exit 2, one line naming it", async () => {
+    const missing = join(tmp, "no-such-mailbox");
+    const line = oneLineError(await run(["scan", "--fixtures", missing, "--now", "2026-05-26T22:30:00Z", "--json"]));
+    expect(line).toContain(missing);
+    expect(line).toMatch(/does not exist/);
+  });
+
+  it("a broken events.json: exit 2, one line naming the file", async () => {
+    const dir = join(tmp, "broken-events");
+    cpSync(ownFixture("demo-google"), dir, { recursive: true });
+    const file = join(dir, "google", "events.json");
+    writeFileSync(file, '[{"id": "abc", "status": "confirmed",');
+    const line = oneLineError(await run(["scan", "--fixtures", dir, "--now", "2026-05-26T22:30:00Z", "--json"]));
+    expect(line).toContain(file);
+    expect(line).toMatch(/not valid JSON/);
+  });
+});
