@@ -73,6 +73,28 @@ export class Repository {
     await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
   }
 
+  /**
+   * Puts `item` only when `condition` holds (DynamoDB condition expression); false when it did not.
+   * This is how "exactly once" is expressed: one digest a week, one draft per tap.
+   */
+  async putIf(item: Item, condition: string, values: Item = {}, names?: Record<string, string>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: condition,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          ...(names ? { ExpressionAttributeNames: names } : {}),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
   async delete(key: { pk: string; sk: string }): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key }));
   }

@@ -1,0 +1,112 @@
+import type { AccountRecord } from "../accounts";
+import { firstNameOf, humanDate } from "../followup";
+import { type Contact, infer, type Inference, RULES } from "../inference";
+import { signLink } from "../links";
+import type { MailMessage, Meeting } from "../model";
+import type { PersonRecord } from "../storage";
+import { DAY } from "../time";
+import type { DigestData, DigestPerson, Metric } from "./model";
+
+/** Where links point and how they are signed. */
+export interface LinkConfig {
+  /** Public origin of the app, e.g. https://app.followthrough.example or http://localhost:8787. */
+  baseUrl: string;
+  key: Uint8Array | string;
+}
+
+/** ISO-8601 week of a local date, e.g. "2026-W17". */
+export function isoWeek(ms: number, timeZone: string): string {
+  const [y, m, d] = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms).split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  const day = date.getUTCDay() || 7;
+  date.setUTCDate(date.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((date.getTime() - yearStart) / DAY + 1) / 7);
+  return `${date.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+/** Link to an app action for the account. */
+export function actionUrl(links: LinkConfig, account: string, act: "draft" | "dismiss" | "settings" | "pause", now: number, person?: Contact): string {
+  const token = signLink(links.key, { act, acc: account, ...(person ? { per: person.email, evt: person.eventId } : {}) }, now);
+  return `${links.baseUrl.replace(/\/$/, "")}/a/${encodeURIComponent(account.toLowerCase())}/${act}/${token}`;
+}
+
+/** The weekly numbers of one inference. */
+function weekly(r: Inference, now: number) {
+  const eligible = r.contacts.filter((c) => c.metEnd >= now - RULES.missingMaxAgeMs && c.metEnd <= now - RULES.missingMinAgeMs);
+  const followed = eligible.filter((c) => c.followedUpAt !== undefined && c.followedUpAt <= now);
+  return {
+    meetingsAttended: r.stats.meetingsAttended,
+    newPeopleMet: r.newContacts.length,
+    followUpsSent: r.stats.followUpsSent,
+    followUpRate: eligible.length ? followed.length / eligible.length : 0,
+    secondMeetings: r.contacts.filter((c) => c.followedUpBy === "meeting" && c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY).length,
+  };
+}
+
+/**
+ * Builds the digest of one account as of `now` from its stored meetings, messages and people:
+ * this week's numbers against last week's, the missing follow-ups not dismissed, the new people,
+ * and the wins. Pure apart from signing links.
+ */
+export function buildDigest(o: {
+  account: AccountRecord;
+  meetings: Meeting[];
+  messages: MailMessage[];
+  people: PersonRecord[];
+  now: number;
+  links: LinkConfig;
+}): DigestData {
+  const { account, now, links } = o;
+  const tz = account.timeZone;
+  const current = infer(account, o.meetings, o.messages, now);
+  const previous = infer(account, o.meetings, o.messages, now - 7 * DAY);
+  const a = weekly(current, now);
+  const b = weekly(previous, now - 7 * DAY);
+  const metric = (k: keyof typeof a): Metric => ({ value: a[k], previous: b[k] });
+  const stage = new Map(o.people.map((p) => [p.email, p.stage]));
+  const person = (c: Contact): DigestPerson => ({
+    email: c.email,
+    name: c.name || c.email,
+    firstName: firstNameOf(c.name),
+    eventTitle: c.eventTitle || "a meeting",
+    metAt: new Date(c.metAt).toISOString(),
+    metOn: humanDate(c.metAt, tz),
+    daysAgo: Math.max(0, Math.floor((now - c.metEnd) / DAY)),
+  });
+  const missing = current.missingFollowUps
+    .filter((c) => stage.get(c.email) !== "dismissed")
+    .sort((x, y) => x.metEnd - y.metEnd)
+    .map((c) => ({
+      ...person(c),
+      draftUrl: actionUrl(links, account.email, "draft", now, c),
+      dismissUrl: actionUrl(links, account.email, "dismiss", now, c),
+      drafted: stage.get(c.email) === "drafted",
+    }));
+  const wins = current.contacts
+    .filter((c) => c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY && c.followedUpAt <= now)
+    .map((c) => ({ ...person(c), by: c.followedUpBy ?? ("mail" as const) }));
+  const newPeople = current.newContacts.map(person);
+  const start = now - 7 * DAY;
+  const fmt = (ms: number, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat("en-GB", { ...opts, timeZone: tz }).format(ms);
+  return {
+    owner: { email: account.email, name: account.displayName ?? account.email, firstName: firstNameOf(account.displayName), timeZone: tz },
+    week: isoWeek(now, tz),
+    range: `${fmt(start, { day: "numeric", month: "short" })} – ${fmt(now, { day: "numeric", month: "short", year: "numeric" })}`,
+    generatedAt: new Date(now).toISOString(),
+    metrics: {
+      meetingsAttended: metric("meetingsAttended"),
+      newPeopleMet: metric("newPeopleMet"),
+      followUpsSent: metric("followUpsSent"),
+      followUpRate: metric("followUpRate"),
+      secondMeetings: metric("secondMeetings"),
+    },
+    missing,
+    newPeople,
+    wins,
+    quiet: missing.length === 0 && newPeople.length === 0 && wins.length === 0,
+    settingsUrl: actionUrl(links, account.email, "settings", now),
+    pauseUrl: actionUrl(links, account.email, "pause", now),
+    webUrl: `${links.baseUrl.replace(/\/$/, "")}/digest/${encodeURIComponent(account.email.toLowerCase())}/${isoWeek(now, tz)}`,
+  };
+}

@@ -1,0 +1,65 @@
+import { Body, Container, Head, Html, Preview, Section, Text } from "@react-email/components";
+import type { DigestData } from "../model";
+import { CAUGHT_UP_NOTE, greeting, QUIET_NOTE } from "../render-format";
+import { FollowUps } from "./FollowUps";
+import { Footer } from "./Footer";
+import { Metrics } from "./Metrics";
+import { NewPeople, Wins } from "./People";
+import { MEDIA_CSS, OUTLOOK_DARK_CSS, s } from "./styles";
+
+export interface DigestEmailProps {
+  d: DigestData;
+  subject: string;
+  preheader: string;
+}
+
+/** The whole digest: one 600px column, tables throughout (React Email's components). */
+export function DigestEmail({ d, subject, preheader }: DigestEmailProps) {
+  const nothingToList = d.missing.length === 0 && d.newPeople.length === 0 && d.wins.length === 0;
+  return (
+    <Html lang="en" dir="ltr">
+      <Head>
+        <title>{subject}</title>
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="x-apple-disable-message-reformatting" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="supported-color-schemes" content="light dark" />
+        {/* Static CSS of ours, no data in it. */}
+        <style>{MEDIA_CSS}</style>
+        <style>{OUTLOOK_DARK_CSS}</style>
+      </Head>
+      <Preview>{preheader}</Preview>
+      <Body className="ft-page" style={s.body}>
+        <Container className="ft-card" style={s.container}>
+          <Section className="ft-inner" style={s.inner}>
+            <Text className="ft-ink" style={s.h1}>
+              Your week with Followthrough
+            </Text>
+            <Text className="ft-muted" style={s.lead}>
+              {greeting(d)}
+            </Text>
+            <Metrics d={d} />
+            {d.quiet && nothingToList ? (
+              <Section style={{ marginTop: "24px" }}>
+                <Text className="ft-ink" style={s.text}>
+                  {QUIET_NOTE}
+                </Text>
+              </Section>
+            ) : d.missing.length === 0 ? (
+              <Section style={{ marginTop: "24px" }}>
+                <Text className="ft-ink" style={s.text}>
+                  {CAUGHT_UP_NOTE}
+                </Text>
+              </Section>
+            ) : null}
+            {/* Even in a week flagged quiet, never hide something that needs acting on. */}
+            <FollowUps d={d} />
+            <NewPeople d={d} />
+            <Wins d={d} />
+          </Section>
+          <Footer d={d} />
+        </Container>
+      </Body>
+    </Html>
+  );
+}

@@ -1,0 +1,61 @@
+import { Button, Link, Section, Text } from "@react-email/components";
+import type { DigestData, DigestFollowUp } from "../model";
+import { actionUrl, cleanText, displayName, metLine, safeUrl } from "../render-format";
+import { s } from "./styles";
+
+function FollowUpItem({ f, d }: { f: DigestFollowUp; d: DigestData }) {
+  const name = displayName(f);
+  const email = cleanText(f.email, 120);
+  const draft = actionUrl(f.draftUrl, d);
+  // An unusable dismiss link is dropped, not pointed elsewhere: the label must do what it says.
+  const dismiss = safeUrl(f.dismissUrl);
+  const label = f.drafted ? "Open draft" : "Draft follow-up";
+  return (
+    <Section className="ft-rule" style={s.item}>
+      <Text className="ft-ink" style={s.name}>
+        {name}
+      </Text>
+      {email && email !== name ? (
+        <Text className="ft-muted" style={s.small}>
+          {email}
+        </Text>
+      ) : null}
+      <Text className="ft-muted" style={{ ...s.small, margin: "2px 0 12px" }}>
+        {metLine(f)}
+      </Text>
+      {draft ? (
+        <Button className="ft-button" href={draft} style={s.button}>
+          {label}
+        </Button>
+      ) : (
+        <Text className="ft-muted" style={s.small}>
+          {label}: open Followthrough to write it.
+        </Text>
+      )}
+      {dismiss ? (
+        <Text style={{ margin: "4px 0 0" }}>
+          <Link className="ft-muted" href={dismiss} style={s.quietLink}>
+            No follow-up needed
+          </Link>
+        </Text>
+      ) : null}
+    </Section>
+  );
+}
+
+export function FollowUps({ d }: { d: DigestData }) {
+  if (d.missing.length === 0) return null;
+  return (
+    <Section style={{ marginTop: "24px" }}>
+      <Text className="ft-ink" style={s.h2}>
+        Waiting for a follow-up ({d.missing.length})
+      </Text>
+      <Text className="ft-muted" style={s.small}>
+        New people you met who haven't heard from you yet.
+      </Text>
+      {d.missing.map((f, i) => (
+        <FollowUpItem key={`${f.email}-${i}`} f={f} d={d} />
+      ))}
+    </Section>
+  );
+}

@@ -1,0 +1,63 @@
+import { Column, Row, Section, Text } from "@react-email/components";
+import type { DigestData } from "../model";
+import { metricRows, type MetricRow, plural, percent } from "../render-format";
+import { colors, s } from "./styles";
+
+function Tile({ m }: { m: MetricRow }) {
+  const trendColor = m.trend === "up" ? colors.up : m.trend === "down" ? colors.down : colors.same;
+  const trendClass = m.trend === "up" ? "ft-up" : m.trend === "down" ? "ft-down" : "ft-muted";
+  return (
+    <Column className="ft-tile" style={{ ...s.tile, width: "48%" }}>
+      <Text className="ft-muted" style={s.tileLabel}>
+        {m.label}
+      </Text>
+      <Text className="ft-ink" style={s.tileValue}>
+        {m.value}
+      </Text>
+      <Text className={trendClass} style={{ ...s.tileLabel, color: trendColor }}>
+        {m.delta}
+      </Text>
+    </Column>
+  );
+}
+
+function Gap() {
+  return <Column style={{ width: "4%", fontSize: "1px", lineHeight: "1px" }}>&nbsp;</Column>;
+}
+
+/** "Activity against productivity": meetings in, people met and followed up out. */
+export function Metrics({ d }: { d: DigestData }) {
+  const rows = metricRows(d);
+  const [meetings, people, sent, rate, second] = rows;
+  const m = d.metrics;
+  const summary = `${plural(Math.round(m.meetingsAttended.value) || 0, "meeting")} → ${plural(
+    Math.round(m.newPeopleMet.value) || 0,
+    "new person",
+    "new people",
+  )} → ${plural(Math.round(m.followUpsSent.value) || 0, "follow-up")} sent (${percent(m.followUpRate.value)}% followed up)`;
+  return (
+    <Section>
+      <Text className="ft-ink" style={s.h2}>
+        Activity against productivity
+      </Text>
+      <Text className="ft-muted" style={{ ...s.small, margin: "0 0 12px" }}>
+        {summary}
+      </Text>
+      <Row>
+        <Tile m={meetings} />
+        <Gap />
+        <Tile m={people} />
+      </Row>
+      <Row style={{ marginTop: "8px" }}>
+        <Tile m={sent} />
+        <Gap />
+        <Tile m={rate} />
+      </Row>
+      <Row style={{ marginTop: "8px" }}>
+        <Tile m={second} />
+        <Gap />
+        <Column style={{ width: "48%" }}>&nbsp;</Column>
+      </Row>
+    </Section>
+  );
+}

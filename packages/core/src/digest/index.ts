@@ -1,0 +1,4 @@
+export * from "./model";
+export * from "./build";
+export * from "./send";
+export * from "./render";

@@ -1,0 +1,188 @@
+/**
+ * Pure helpers shared by the HTML and plain-text digest renderers: cleaning
+ * untrusted provider text, vetting URLs, and wording numbers and changes.
+ */
+import type { DigestData, DigestPerson, Metric } from "./model";
+
+/**
+ * C0/C1 controls, line/paragraph separators, and bidi embedding/override/isolate
+ * marks: none belongs in a one-line label, and CR/LF would let a name start a new
+ * header line (subject) or a fake line in the text part.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/** Collapse untrusted text to one clean line, capped at `max` characters. */
+export function cleanText(value: unknown, max = 140): string {
+  const s = String(value ?? "")
+    .replace(UNSAFE_CHARS, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (s.length <= max) return s;
+  return `${Array.from(s).slice(0, max - 1).join("").trimEnd()}…`;
+}
+
+/** The name to show for a person: display name, else email, else "someone". */
+export function displayName(p: Pick<DigestPerson, "name" | "email">): string {
+  return cleanText(p.name, 80) || cleanText(p.email, 120) || "someone";
+}
+
+/**
+ * Only absolute http(s) URLs may become an href. Anything else (javascript:,
+ * data:, vbscript:, relative or unparsable) yields undefined. The returned value
+ * is the WHATWG-normalised href, so stray quotes/spaces/newlines are encoded or gone.
+ */
+export function safeUrl(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const raw = value.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
+  if (!url.hostname) return undefined;
+  return url.href;
+}
+
+/** A per-item action URL, falling back to the digest's web page if the item's own URL is unusable. */
+export function actionUrl(value: string, d: Pick<DigestData, "webUrl">): string | undefined {
+  return safeUrl(value) ?? safeUrl(d.webUrl);
+}
+
+function finite(n: number): number {
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** Follow-up rate (0..1) as a whole percentage, clamped to 0..100. */
+export function percent(rate: number): number {
+  return Math.min(100, Math.max(0, Math.round(finite(rate) * 100)));
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "▲ 2 from last week", "▼ 1 from last week", "same as last week". */
+export function countDelta(m: Metric): string {
+  const diff = Math.round(finite(m.value) - finite(m.previous));
+  if (diff === 0) return "same as last week";
+  return `${diff > 0 ? "▲" : "▼"} ${Math.abs(diff)} from last week`;
+}
+
+/** Change of a 0..1 rate, in percentage points. */
+export function rateDelta(m: Metric): string {
+  const diff = percent(m.value) - percent(m.previous);
+  if (diff === 0) return "same as last week";
+  return `${diff > 0 ? "▲" : "▼"} ${Math.abs(diff)} ${Math.abs(diff) === 1 ? "point" : "points"} from last week`;
+}
+
+export type Trend = "up" | "down" | "same";
+export function trend(m: Metric, isRate = false): Trend {
+  const diff = isRate ? percent(m.value) - percent(m.previous) : Math.round(finite(m.value) - finite(m.previous));
+  return diff > 0 ? "up" : diff < 0 ? "down" : "same";
+}
+
+/** "today", "yesterday", "3 days ago". */
+export function daysAgoText(days: number): string {
+  const n = Math.max(0, Math.floor(finite(days)));
+  if (n === 0) return "today";
+  if (n === 1) return "yesterday";
+  return `${n} days ago`;
+}
+
+/** "met at Intro call on Tue 14 Apr, 3 days ago" (untrusted parts cleaned). */
+export function metLine(p: DigestPerson): string {
+  const title = cleanText(p.eventTitle, 120);
+  const on = cleanText(p.metOn, 40);
+  let s = title ? `met at ${title}` : "met at a meeting";
+  if (on) s += ` on ${on}`;
+  return `${s}, ${daysAgoText(p.daysAgo)}`;
+}
+
+/** One metric row, as both renderers show it. */
+export interface MetricRow {
+  key: keyof DigestData["metrics"];
+  label: string;
+  value: string;
+  delta: string;
+  trend: Trend;
+}
+
+export function metricRows(d: DigestData): MetricRow[] {
+  const m = d.metrics;
+  const count = (key: MetricRow["key"], label: string): MetricRow => ({
+    key,
+    label,
+    value: String(Math.round(finite(m[key].value))),
+    delta: countDelta(m[key]),
+    trend: trend(m[key]),
+  });
+  return [
+    count("meetingsAttended", "Meetings attended"),
+    count("newPeopleMet", "New people met"),
+    count("followUpsSent", "Follow-ups sent"),
+    {
+      key: "followUpRate",
+      label: "Follow-up rate",
+      value: `${percent(m.followUpRate.value)}%`,
+      delta: rateDelta(m.followUpRate),
+      trend: trend(m.followUpRate, true),
+    },
+    count("secondMeetings", "Second meetings booked"),
+  ];
+}
+
+/** Never contains CR/LF or other controls. */
+export function subjectFor(d: DigestData): string {
+  const waiting = d.missing.length;
+  let s: string;
+  if (waiting > 0) s = `Your week: ${plural(waiting, "follow-up")} waiting`;
+  else if (d.quiet) s = "A quiet week — nothing waiting";
+  else s = "Your week: all caught up";
+  return cleanText(s, 200);
+}
+
+function nameList(people: DigestPerson[], max = 2): string {
+  const names = people.slice(0, max).map((p) => cleanText(displayName(p), 40));
+  const more = people.length - names.length;
+  if (more > 0) return `${names.join(", ")} and ${more} more`;
+  if (names.length === 2) return `${names[0]} and ${names[1]}`;
+  return names.join(", ");
+}
+
+/** The inbox preview line, one clean line. */
+export function preheaderFor(d: DigestData): string {
+  const m = d.metrics;
+  const tally = `${plural(Math.round(finite(m.meetingsAttended.value)), "meeting")}, ${plural(
+    Math.round(finite(m.newPeopleMet.value)),
+    "new person",
+    "new people",
+  )}, ${percent(m.followUpRate.value)}% followed up`;
+  let lead: string;
+  if (d.missing.length > 0) lead = `Follow up with ${nameList(d.missing)}`;
+  else if (d.quiet) lead = "No new people and nothing waiting";
+  else if (d.wins.length > 0) lead = `You followed up with ${nameList(d.wins)}`;
+  else lead = "Nothing waiting";
+  return cleanText(`${lead} — ${tally}.`, 200);
+}
+
+export function greeting(d: DigestData): string {
+  const first = cleanText(d.owner.firstName, 40) || "there";
+  const range = cleanText(d.range, 60);
+  return range ? `Hi ${first}, here's your week: ${range}.` : `Hi ${first}, here's your week.`;
+}
+
+export const QUIET_NOTE =
+  "No new people and nothing waiting this week. When you meet someone new, they'll show up here with a one-tap draft.";
+
+export const CAUGHT_UP_NOTE = "Nothing waiting for a follow-up this week — you're all caught up.";
+
+export const PRIVACY_LINE =
+  "Followthrough reads only calendar details and message headers — never message bodies.";
+
+export function winHow(by: "mail" | "meeting"): string {
+  return by === "meeting" ? "met again" : "followed up by mail";
+}

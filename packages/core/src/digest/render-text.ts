@@ -1,0 +1,73 @@
+/**
+ * The plain-text part of the digest, written directly (not converted from the
+ * HTML) so it reads as a note: same sections, URLs written out in full.
+ */
+import type { DigestData, DigestPerson } from "./model";
+import {
+  actionUrl,
+  CAUGHT_UP_NOTE,
+  cleanText,
+  displayName,
+  greeting,
+  metLine,
+  metricRows,
+  PRIVACY_LINE,
+  QUIET_NOTE,
+  safeUrl,
+  winHow,
+} from "./render-format";
+
+function heading(title: string): string[] {
+  return ["", title, "-".repeat(Math.min(title.length, 60))];
+}
+
+function who(p: DigestPerson): string {
+  const name = displayName(p);
+  const email = cleanText(p.email, 120);
+  return email && email !== name ? `${name} <${email}>` : name;
+}
+
+export function renderDigestText(d: DigestData): string {
+  const out: string[] = [greeting(d)];
+
+  out.push(...heading("Activity against productivity"));
+  for (const m of metricRows(d)) out.push(`${m.label}: ${m.value} (${m.delta})`);
+
+  const nothingToList = d.missing.length === 0 && d.newPeople.length === 0 && d.wins.length === 0;
+  if (d.quiet && nothingToList) out.push("", QUIET_NOTE);
+  else if (d.missing.length === 0) out.push("", CAUGHT_UP_NOTE);
+
+  if (d.missing.length > 0) {
+    out.push(...heading(`Waiting for a follow-up (${d.missing.length})`));
+    for (const f of d.missing) {
+      const draft = actionUrl(f.draftUrl, d);
+      // An unusable dismiss link is dropped, not pointed elsewhere: the label must do what it says.
+      const dismiss = safeUrl(f.dismissUrl);
+      out.push("", `* ${who(f)}`, `  ${metLine(f)}`);
+      out.push(`  ${f.drafted ? "Open draft" : "Draft follow-up"}: ${draft ?? "open Followthrough to write it"}`);
+      if (dismiss) out.push(`  No follow-up needed: ${dismiss}`);
+    }
+  }
+
+  if (d.newPeople.length > 0) {
+    out.push(...heading(`New people this week (${d.newPeople.length})`));
+    for (const p of d.newPeople) out.push(`* ${who(p)}, ${metLine(p)}`);
+  }
+
+  if (d.wins.length > 0) {
+    out.push(...heading(`Followed up (${d.wins.length})`));
+    for (const w of d.wins) out.push(`* ${who(w)}: ${winHow(w.by)}, ${metLine(w)}`);
+  }
+
+  out.push("", "--");
+  const links: [string, string | undefined][] = [
+    ["Digest settings", safeUrl(d.settingsUrl)],
+    ["Pause these digests", safeUrl(d.pauseUrl)],
+    ["View in browser", safeUrl(d.webUrl)],
+  ];
+  for (const [label, href] of links) if (href) out.push(`${label}: ${href}`);
+  out.push("", PRIVACY_LINE);
+  const to = cleanText(d.owner.email, 120);
+  if (to) out.push(`Sent to ${to}, your weekly Followthrough digest.`);
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,327 @@
+import { describe, expect, it } from "vitest";
+import type { DigestData, DigestFollowUp, DigestPerson, DigestWin } from "../src/digest/model";
+import { renderDigest } from "../src/digest/render";
+import { cleanText, safeUrl } from "../src/digest/render-format";
+
+const APP = "https://app.followthrough.test";
+
+function person(over: Partial<DigestPerson> & Pick<DigestPerson, "email" | "name">): DigestPerson {
+  return {
+    firstName: over.name.split(" ")[0] ?? "",
+    eventTitle: "Coffee",
+    metAt: "2026-04-14T09:00:00Z",
+    metOn: "Tue 14 Apr",
+    daysAgo: 6,
+    ...over,
+  };
+}
+
+function followUp(id: string, over: Partial<DigestFollowUp> & Pick<DigestFollowUp, "email" | "name">): DigestFollowUp {
+  return {
+    ...person(over),
+    draftUrl: `${APP}/a/draft?t=${id}`,
+    dismissUrl: `${APP}/a/dismiss?t=${id}`,
+    drafted: false,
+    ...over,
+  };
+}
+
+function fixture(): DigestData {
+  return {
+    owner: { email: "maya@studio.test", name: "Maya Chen", firstName: "Maya", timeZone: "Europe/London" },
+    week: "2026-W17",
+    range: "14–20 Apr 2026",
+    generatedAt: "2026-04-20T07:00:00Z",
+    metrics: {
+      meetingsAttended: { value: 12, previous: 10 },
+      newPeopleMet: { value: 5, previous: 5 },
+      followUpsSent: { value: 3, previous: 4 },
+      followUpRate: { value: 0.6, previous: 0.5 },
+      secondMeetings: { value: 1, previous: 0 },
+    },
+    missing: [
+      followUp("tok-ana", {
+        email: "ana.souza@acme.test",
+        name: "Ana Souza",
+        eventTitle: "Acme × Studio intro",
+        metOn: "Tue 14 Apr",
+        daysAgo: 6,
+      }),
+      followUp("tok-ben", {
+        email: "ben@ito.test",
+        name: "Ben Ito",
+        eventTitle: "Design review",
+        metOn: "Thu 16 Apr",
+        daysAgo: 4,
+        drafted: true,
+      }),
+      followUp("tok-noname", {
+        email: "cleo@partner.test",
+        name: "",
+        eventTitle: "Partnership sync",
+        metOn: "Fri 17 Apr",
+        daysAgo: 3,
+      }),
+    ],
+    newPeople: [
+      person({ email: "dan@north.test", name: "Dan North", eventTitle: "Founders breakfast", metOn: "Wed 15 Apr", daysAgo: 5 }),
+      person({ email: "eve@south.test", name: "Eve South", eventTitle: "Quarterly planning", metOn: "Fri 17 Apr", daysAgo: 3 }),
+    ],
+    wins: [
+      { ...person({ email: "fay@west.test", name: "Fay West", eventTitle: "Lunch & learn", metOn: "Mon 13 Apr" }), by: "mail" } as DigestWin,
+      { ...person({ email: "gus@east.test", name: "Gus East", eventTitle: "Kickoff", metOn: "Tue 7 Apr" }), by: "meeting" } as DigestWin,
+    ],
+    quiet: false,
+    settingsUrl: `${APP}/settings/digest`,
+    pauseUrl: `${APP}/digest/pause?t=owner-tok`,
+    webUrl: `${APP}/digest/2026-W17`,
+  };
+}
+
+function quietFixture(): DigestData {
+  const d = fixture();
+  return {
+    ...d,
+    metrics: {
+      meetingsAttended: { value: 2, previous: 6 },
+      newPeopleMet: { value: 0, previous: 3 },
+      followUpsSent: { value: 0, previous: 2 },
+      followUpRate: { value: 1, previous: 0.8 },
+      secondMeetings: { value: 0, previous: 0 },
+    },
+    missing: [],
+    newPeople: [],
+    wins: [],
+    quiet: true,
+  };
+}
+
+/** What an HTML attribute value looks like after React escaping of `&`. */
+const attr = (u: string) => u.replace(/&/g, "&amp;");
+
+/** Text content of the HTML, roughly: tags dropped, entities for & < > " ' decoded. */
+function visibleText(html: string): string {
+  return html
+    .replace(/<style[\s\S]*?<\/style>/g, "")
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+
+describe("renderDigest", () => {
+  it("writes a one-line subject and preheader", async () => {
+    const r = await renderDigest(fixture());
+    expect(r.subject).toBe("Your week: 3 follow-ups waiting");
+    expect(r.preheader).toContain("Follow up with Ana Souza, Ben Ito and 1 more");
+    expect(r.preheader).toContain("12 meetings");
+    expect(r.preheader).toContain("60% followed up");
+    expect(r.subject).not.toMatch(/[\r\n]/);
+    expect(r.preheader).not.toMatch(/[\r\n]/);
+    // the preheader is hidden text at the top of the body
+    expect(visibleText(r.html)).toContain(r.preheader);
+
+    const one = fixture();
+    one.missing = one.missing.slice(0, 1);
+    expect((await renderDigest(one)).subject).toBe("Your week: 1 follow-up waiting");
+  });
+
+  it("shows every missing follow-up with its draft and dismiss links, in HTML and text", async () => {
+    const d = fixture();
+    const { html, text } = await renderDigest(d);
+    const seen = visibleText(html);
+    for (const f of d.missing) {
+      const name = f.name || f.email;
+      expect(seen).toContain(name);
+      expect(text).toContain(name);
+      expect(seen).toContain(f.eventTitle);
+      expect(text).toContain(f.eventTitle);
+      expect(seen).toContain(f.metOn);
+      expect(text).toContain(f.metOn);
+      expect(seen).toContain(`met at ${f.eventTitle} on ${f.metOn}, ${f.daysAgo} days ago`);
+      expect(text).toContain(`met at ${f.eventTitle} on ${f.metOn}, ${f.daysAgo} days ago`);
+      expect(html).toContain(`href="${attr(f.draftUrl)}"`);
+      expect(html).toContain(`href="${attr(f.dismissUrl)}"`);
+      expect(text).toContain(f.draftUrl);
+      expect(text).toContain(f.dismissUrl);
+    }
+    // one button per item; a drafted one opens the draft
+    expect(seen.match(/Draft follow-up/g)).toHaveLength(2);
+    expect(seen.match(/Open draft/g)).toHaveLength(1);
+    expect(seen.match(/No follow-up needed/g)).toHaveLength(3);
+    expect(text).toContain(`Open draft: ${d.missing[1].draftUrl}`);
+    expect(text).toContain(`No follow-up needed: ${d.missing[0].dismissUrl}`);
+    // big tap target for the button
+    expect(html).toMatch(/padding:14px 22px/);
+  });
+
+  it("shows the metrics with their change from last week", async () => {
+    const { html, text } = await renderDigest(fixture());
+    const seen = visibleText(html);
+    for (const out of [seen, text]) {
+      expect(out).toMatch(/activity against productivity/i);
+      expect(out).toContain("Meetings attended");
+      expect(out).toContain("▲ 2 from last week"); // meetings 10 → 12
+      expect(out).toContain("same as last week"); // new people 5 → 5
+      expect(out).toContain("▼ 1 from last week"); // follow-ups 4 → 3
+      expect(out).toContain("60%");
+      expect(out).toContain("▲ 10 points from last week"); // rate 50% → 60%
+      expect(out).toContain("Second meetings booked");
+      expect(out).toContain("▲ 1 from last week"); // 0 → 1
+    }
+    expect(text).toContain("Meetings attended: 12 (▲ 2 from last week)");
+    expect(text).toContain("Follow-up rate: 60% (▲ 10 points from last week)");
+  });
+
+  it("lists new people and wins, and the footer with its links and privacy line", async () => {
+    const d = fixture();
+    const { html, text } = await renderDigest(d);
+    const seen = visibleText(html);
+    expect(seen).toContain("Hi Maya, here's your week: 14–20 Apr 2026.");
+    expect(text.split("\n")[0]).toBe("Hi Maya, here's your week: 14–20 Apr 2026.");
+    for (const out of [seen, text]) {
+      expect(out).toContain("New people this week");
+      expect(out).toContain("Dan North");
+      expect(out).toContain("Founders breakfast");
+      expect(out).toContain("Followed up");
+      expect(out).toContain("Fay West");
+      expect(out).toContain("Lunch & learn");
+      expect(out).toMatch(/followed up by mail/i);
+      expect(out).toMatch(/met again/i);
+      expect(out).toContain("Digest settings");
+      expect(out).toContain("Pause these digests");
+      expect(out).toContain("View in browser");
+      expect(out).toMatch(/reads only calendar details and message headers.*never message bodies/);
+    }
+    for (const u of [d.settingsUrl, d.pauseUrl, d.webUrl]) {
+      expect(html).toContain(`href="${attr(u)}"`);
+      expect(text).toContain(u);
+    }
+    // plain text is text, not markup
+    expect(text).not.toMatch(/<\/?(table|td|div|p|a)\b/);
+  });
+
+  it("is email-client friendly: viewport, color-scheme, 600px single column", async () => {
+    const { html } = await renderDigest(fixture());
+    expect(html).toMatch(/<meta name="viewport" content="width=device-width, initial-scale=1"/);
+    expect(html).toMatch(/<meta name="color-scheme" content="light dark"/);
+    expect(html).toMatch(/<meta name="supported-color-schemes" content="light dark"/);
+    expect(html).toContain("prefers-color-scheme: dark");
+    expect(html).toContain("max-width:600px");
+    expect(html).toContain('role="presentation"');
+    expect(html).not.toContain("dangerouslySetInnerHTML");
+  });
+
+  it("renders a quiet week as a short honest note, still with metrics and footer", async () => {
+    const d = quietFixture();
+    const r = await renderDigest(d);
+    const full = await renderDigest(fixture());
+    expect(r.subject).toBe("A quiet week — nothing waiting");
+    expect(r.preheader).toMatch(/^No new people and nothing waiting/);
+    const seen = visibleText(r.html);
+    for (const out of [seen, r.text]) {
+      expect(out).toContain("No new people and nothing waiting this week.");
+      expect(out).toContain("Meetings attended");
+      expect(out).toContain("▼ 4 from last week");
+      expect(out).toContain("Digest settings");
+      expect(out).toContain("Pause these digests");
+      expect(out).toContain("View in browser");
+      expect(out).not.toContain("Waiting for a follow-up");
+      expect(out).not.toContain("New people this week");
+    }
+    for (const u of [d.settingsUrl, d.pauseUrl, d.webUrl]) {
+      expect(r.html).toContain(`href="${attr(u)}"`);
+      expect(r.text).toContain(u);
+    }
+    expect(r.text.length).toBeLessThan(full.text.length * 0.7);
+    expect(r.text.trim().split("\n").length).toBeGreaterThan(5);
+    expect(r.html.length).toBeLessThan(full.html.length);
+  });
+
+  it("renders hostile provider text inert", async () => {
+    const d = fixture();
+    d.owner.firstName = "<img src=x onerror=alert(1)>";
+    d.missing = [
+      followUp("x1", { email: "x1@evil.test", name: "<script>alert(1)</script>", eventTitle: '"quoted" & <b>bold</b>' }),
+      followUp("x2", { email: "x2@evil.test", name: "Robert'); DROP TABLE people;--", eventTitle: "</td></tr></table><a href=javascript:alert(1)>x</a>" }),
+      followUp("x3", { email: "x3@evil.test", name: "Mallory\r\nBcc: evil@x.com", eventTitle: "Sync\r\nX-Injected: 1" }),
+      followUp("x4", { email: "x4@evil.test", name: "Zed", draftUrl: "javascript:alert(document.cookie)", dismissUrl: " JaVaScRiPt:alert(2)" }),
+      followUp("x5", { email: "x5@evil.test", name: "Yan", draftUrl: "java\nscript:alert(3)", dismissUrl: "data:text/html,<script>alert(4)</script>" }),
+    ];
+    d.newPeople = [person({ email: "n@evil.test", name: "<b>bold</b>", eventTitle: "<script>alert(2)</script>" })];
+    const r = await renderDigest(d);
+
+    // no tags from data survive as markup
+    expect(r.html).not.toMatch(/<script/i);
+    expect(r.html).not.toMatch(/<b>/i);
+    expect(r.html).not.toMatch(/<img/i);
+    expect(r.html).not.toMatch(/<[^>]*\sonerror=/i);
+    expect(r.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(r.html).toContain("&lt;b&gt;bold&lt;/b&gt;");
+    expect(visibleText(r.html)).toContain('"quoted" & <b>bold</b>');
+    expect(visibleText(r.html)).toContain("Robert'); DROP TABLE people;--");
+    // the injected table-closing title does not close our tables
+    expect(r.html).toContain("&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;");
+
+    // no header injection: one-line subject/preheader, and the name is one line in the text part
+    expect(r.subject).not.toMatch(/[\r\n]/);
+    expect(r.preheader).not.toMatch(/[\r\n]/);
+    expect(r.text).not.toMatch(/\r/);
+    expect(r.text).not.toMatch(/^Bcc:/m);
+    expect(r.text).not.toMatch(/^X-Injected:/m);
+    expect(r.text).toContain("Mallory Bcc: evil@x.com");
+
+    // no javascript:/data: URL in any href, nor written out in the text
+    expect(r.html).not.toMatch(/href="\s*(javascript|data|vbscript):/i);
+    expect(r.html.toLowerCase()).not.toContain("javascript:alert(document.cookie)");
+    const urlLines = r.text.split("\n").filter((l) => /^\s*(Draft follow-up|Open draft|No follow-up needed):/.test(l));
+    expect(urlLines.length).toBeGreaterThan(0);
+    for (const l of urlLines) expect(l).toMatch(/: https:\/\/app\.followthrough\.test\//);
+    // ...the item still renders: its draft button points at the digest's page instead,
+    // and the unusable dismiss link is left out rather than pointed elsewhere
+    expect(visibleText(r.html)).toContain("Zed");
+    const zed = r.text.slice(r.text.indexOf("* Zed"), r.text.indexOf("* Yan"));
+    expect(zed).toContain(`Draft follow-up: ${d.webUrl}`);
+    expect(zed).not.toContain("No follow-up needed");
+    expect(visibleText(r.html).match(/No follow-up needed/g)).toHaveLength(3);
+  });
+
+  it("neutralises hostile URLs and subjects even without a safe fallback", async () => {
+    const d = quietFixture();
+    d.webUrl = "javascript:alert(1)";
+    d.pauseUrl = "vbscript:msgbox";
+    d.missing = [followUp("x", { email: "z@z.test", name: "Zed", draftUrl: "javascript:void(0)", dismissUrl: "//evil.test/x" })];
+    const r = await renderDigest(d);
+    expect(r.html).not.toMatch(/href="\s*(javascript|vbscript|data):/i);
+    expect(r.html).not.toContain('href="//evil.test');
+    expect(r.html).toContain(`href="${d.settingsUrl}"`);
+    expect(r.text).toContain("open Followthrough to write it");
+    expect(r.subject).toBe("Your week: 1 follow-up waiting");
+  });
+
+  it("helpers: safeUrl allows only absolute http(s); cleanText makes one line", () => {
+    expect(safeUrl("https://a.test/x?y=1&z=2")).toBe("https://a.test/x?y=1&z=2");
+    expect(safeUrl("http://a.test")).toBe("http://a.test/");
+    for (const bad of ["javascript:alert(1)", " javascript:x", "java\tscript:x", "data:text/html,x", "/relative", "//host/x", "mailto:a@b", "", "ftp://a"]) {
+      expect(safeUrl(bad)).toBeUndefined();
+    }
+    expect(cleanText("a\r\nBcc: b\u2028c\u202ed")).toBe("a Bcc: b c d");
+    expect(cleanText("x".repeat(300), 10)).toHaveLength(10);
+  });
+
+  it("renders fast once warm (measured, not asserted)", async () => {
+    const d = fixture();
+    for (let i = 0; i < 5; i++) await renderDigest(d);
+    const n = 50;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await renderDigest(d);
+    const per = (performance.now() - t0) / n;
+    const { html, text } = await renderDigest(d);
+    console.log(
+      `renderDigest: ${per.toFixed(2)} ms per digest warm (${n} runs, NODE_ENV=${process.env.NODE_ENV ?? "unset"}); html ${html.length} B, text ${text.length} B`,
+    );
+  });
+});
