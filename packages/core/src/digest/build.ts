@@ -1,7 +1,7 @@
 import type { AccountRecord } from "../accounts";
 import { firstNameOf, humanDate } from "../followup";
 import { type Contact, infer, type Inference, RULES } from "../inference";
-import { signLink } from "../links";
+import { type LinkAction, signLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
 import type { PersonRecord } from "../storage";
 import { DAY } from "../time";
@@ -26,7 +26,7 @@ export function isoWeek(ms: number, timeZone: string): string {
 }
 
 /** Link to an app action for the account. */
-export function actionUrl(links: LinkConfig, account: string, act: "draft" | "dismiss" | "settings" | "pause", now: number, person?: Contact): string {
+export function actionUrl(links: LinkConfig, account: string, act: LinkAction, now: number, person?: Contact): string {
   const token = signLink(links.key, { act, acc: account, ...(person ? { per: person.email, evt: person.eventId } : {}) }, now);
   return `${links.baseUrl.replace(/\/$/, "")}/a/${encodeURIComponent(account.toLowerCase())}/${act}/${token}`;
 }
@@ -107,6 +107,6 @@ export function buildDigest(o: {
     quiet: missing.length === 0 && newPeople.length === 0 && wins.length === 0,
     settingsUrl: actionUrl(links, account.email, "settings", now),
     pauseUrl: actionUrl(links, account.email, "pause", now),
-    webUrl: `${links.baseUrl.replace(/\/$/, "")}/digest/${encodeURIComponent(account.email.toLowerCase())}/${isoWeek(now, tz)}`,
+    webUrl: `${actionUrl(links, account.email, "view", now)}?week=${isoWeek(now, tz)}`,
   };
 }

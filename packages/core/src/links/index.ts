@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** What a one-tap link may do. */
-export type LinkAction = "draft" | "dismiss" | "settings" | "pause";
+export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view";
 
 /** The claims a link carries: bound to the account, and for follow-ups to the person and the meeting. */
 export interface LinkClaims {
@@ -28,7 +28,7 @@ export class LinkError extends Error {
 }
 
 /** How long links stay valid: a digest's links for six weeks, settings links for a week. */
-export const LINK_TTL_SECONDS: Record<LinkAction, number> = { draft: 42 * 86400, dismiss: 42 * 86400, settings: 7 * 86400, pause: 42 * 86400 };
+export const LINK_TTL_SECONDS: Record<LinkAction, number> = { draft: 42 * 86400, dismiss: 42 * 86400, settings: 7 * 86400, pause: 42 * 86400, view: 42 * 86400 };
 
 const sign = (key: Uint8Array | string, body: string) => createHmac("sha256", key).update(body).digest("base64url");
 

@@ -1,0 +1,32 @@
+import type { AccountRecord } from "../accounts";
+import { buildDigest, type DigestData, type DigestOutcome, type LinkConfig, renderDigest, type RenderedDigestEmail, sendDigestOnce } from "../digest";
+import type { MailboxProvider } from "../providers";
+import { scan, type ScanResult } from "../scan";
+import type { Repository } from "../storage";
+
+/** The outcome of one account's weekly job. */
+export interface WeeklyResult {
+  scan: ScanResult;
+  digest: DigestData;
+  rendered: RenderedDigestEmail;
+  outcome: DigestOutcome;
+}
+
+/** Builds and renders the digest of an account from what is stored, as of `now`. */
+export async function prepareDigest(o: { repo: Repository; account: AccountRecord; now: number; links: LinkConfig }) {
+  const [meetings, messages, people] = await Promise.all([
+    o.repo.loadMeetings(o.account.email),
+    o.repo.loadMessages(o.account.email),
+    o.repo.loadPeople(o.account.email),
+  ]);
+  const digest = buildDigest({ account: o.account, meetings, messages, people, now: o.now, links: o.links });
+  return { digest, rendered: await renderDigest(digest) };
+}
+
+/** The weekly job of one account: scan, build the digest, send it once through the owner's own mailbox. */
+export async function runWeekly(o: { repo: Repository; provider: MailboxProvider; account: AccountRecord; now: number; links: LinkConfig; send?: boolean }): Promise<WeeklyResult> {
+  const result = await scan({ owner: o.account, provider: o.provider, repo: o.repo, now: o.now });
+  const { digest, rendered } = await prepareDigest(o);
+  const outcome = o.send === false ? "in-progress" : await sendDigestOnce({ repo: o.repo, provider: o.provider, account: o.account, data: digest, rendered, now: o.now });
+  return { scan: result, digest, rendered, outcome };
+}
