@@ -1,4 +1,5 @@
 import { UsageError } from "./errors";
+import { digestCommand } from "./digest";
 import { scanCommand } from "./scan";
 import { start } from "./start";
 
@@ -8,7 +9,9 @@ const usage = `usage: followthrough <command> [options]
 commands:
   start                 run the demo locally: local DynamoDB + provider sandbox on the demo mailboxes
   scan --fixtures <mailbox> --now <ISO> [--json]
-                        serve a mailbox fixture from the sandbox, connect it, scan it, print the result`;
+                        serve a mailbox fixture from the sandbox, connect it, scan it, print the result
+  digest --fixtures <mailbox> --now <ISO> --out <dir> [--base-url URL]
+                        write digest.html, digest.txt and digest.eml as they would be sent`;
 
 /** Entry point of `followthrough`; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +22,8 @@ export async function main(argv: string[]): Promise<number> {
         return await start(rest);
       case "scan":
         return await scanCommand(rest);
+      case "digest":
+        return await digestCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -1,11 +1,9 @@
 import { parseArgs } from "node:util";
 import { scan, type ScanResult } from "@followthrough/core/scan";
-import { randomKeyring } from "@followthrough/core/secrets";
-import { Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, startSandbox } from "@followthrough/sandbox";
+import { loadFixture } from "@followthrough/sandbox";
 import type { Contact } from "@followthrough/core/inference";
 import { UsageError } from "./errors";
-import { connectSandboxProvider } from "./sandbox-provider";
+import { withFixtureSession } from "./session";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const contactJson = (c: Contact) => ({
@@ -60,18 +58,10 @@ export async function scanCommand(argv: string[]): Promise<number> {
   if (!values.fixtures) throw new UsageError("scan needs --fixtures <mailbox>");
   const now = parseNow(values.now);
   const fixture = loadFixture(values.fixtures);
-  const sandbox = await startSandbox({ fixtures: [fixture], https: true });
-  const dynamo = await startLocalDynamo();
-  try {
-    const repo = new Repository(dynamo.doc, dynamo.tableName);
-    const ring = randomKeyring();
-    const { account: current, provider } = await connectSandboxProvider(sandbox, fixture.account, repo, ring);
+  return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
     const account = current();
     const result = await scan({ owner: account, provider, repo, now });
     console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
     return 0;
-  } finally {
-    await sandbox.close();
-    await dynamo.stop();
-  }
+  });
 }

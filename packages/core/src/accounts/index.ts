@@ -1,6 +1,7 @@
+import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Owner } from "../model";
 import { decrypt, encrypt, type Keyring } from "../secrets";
-import { keys, type Repository } from "../storage";
+import { GSI, keys, type Repository } from "../storage";
 
 /** Where a provider's APIs and token endpoint are (Google's and Microsoft's own, or the sandbox). */
 export interface ProviderEndpoints {
@@ -47,3 +48,46 @@ export async function loadAccount(repo: Repository, email: string): Promise<Acco
 
 /** The account's refresh token in clear, for the OAuth client only. */
 export const refreshTokenOf = (ring: Keyring, record: AccountRecord) => decrypt(ring, record.refreshTokenSealed, record.email.toLowerCase());
+
+/**
+ * Sets an account's status in place (an update of `account.status` only, so a refresh token rotated
+ * meanwhile is not overwritten). False when the account does not exist.
+ */
+export async function setAccountStatus(repo: Repository, email: string, status: AccountRecord["status"]): Promise<boolean> {
+  try {
+    await repo.doc.send(
+      new UpdateCommand({
+        TableName: repo.table,
+        Key: keys.account(email),
+        UpdateExpression: "SET #a.#s = :s",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: { "#a": "account", "#s": "status" },
+        ExpressionAttributeValues: { ":s": status },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
+    throw e;
+  }
+}
+
+/** Every connected account (GSI `gsi1`, partition "ACCOUNTS"), ordered by address. */
+export async function listAccounts(repo: Repository): Promise<AccountRecord[]> {
+  const out: AccountRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await repo.doc.send(
+      new QueryCommand({
+        TableName: repo.table,
+        IndexName: GSI.gsi1,
+        KeyConditionExpression: "gsi1pk = :p",
+        ExpressionAttributeValues: { ":p": keys.allAccounts },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of page.Items ?? []) if (i.account) out.push(i.account as AccountRecord);
+    start = page.LastEvaluatedKey as Record<string, unknown> | undefined;
+  } while (start);
+  return out;
+}

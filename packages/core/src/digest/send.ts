@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AccountRecord } from "../accounts";
-import type { MailSender } from "../providers";
+import type { MailSender, OutgoingMail } from "../providers";
 import { keys, type Repository } from "../storage";
 import type { DigestData } from "./model";
 
@@ -73,25 +73,30 @@ export async function sendDigestOnce(o: {
     return "reconciled";
   }
   try {
-    await o.provider.send({
-      to: account.email,
-      subject: rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
-      messageId,
-      headers: {
-        "List-Unsubscribe": `<${data.pauseUrl}>`,
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "X-Followthrough-Week": data.week,
-        "Auto-Submitted": "auto-generated",
-      },
-    });
+    await o.provider.send(digestMail(account, data, rendered));
   } catch (e) {
     await repo.put({ ...key, digest: { ...record, status: "failed", error: String((e as Error).message).slice(0, 300) } });
     throw e;
   }
   await repo.put({ ...key, digest: { ...record, status: "sent", sentAt: now } });
   return "sent";
+}
+
+/** The digest as a message to the owner, with a stable Message-ID and one-click unsubscribe (pause) headers. */
+export function digestMail(account: { email: string }, data: DigestData, rendered: RenderedDigest): OutgoingMail {
+  return {
+    to: account.email,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    messageId: digestMessageId(account.email, data.week),
+    headers: {
+      "List-Unsubscribe": `<${data.pauseUrl}>`,
+      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+      "X-Followthrough-Week": data.week,
+      "Auto-Submitted": "auto-generated",
+    },
+  };
 }
 
 /** The stored digest of a week (for the app's "view in browser"). */

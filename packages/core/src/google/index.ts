@@ -1,7 +1,7 @@
 import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
-import { buildMime } from "../mail";
+import { buildMime, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
 import { type Clock, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { googleCalendarStream } from "./calendar";
@@ -117,15 +117,7 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
       return { id: res.data.id ?? "", webLink: gmailDraftsLink(o.owner.email) };
     },
     async send(mail: OutgoingMail) {
-      const raw = await buildMime({
-        from: { name: o.owner.displayName ?? "Followthrough", address: o.owner.email },
-        to: [{ address: mail.to }],
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        headers: mail.headers,
-      });
+      const raw = await mimeOfOutgoing(o.owner, mail);
       const res = await gmailCall(100, () => g.users.messages.send({ userId: "me", requestBody: { raw: raw.toString("base64url") } }, req));
       return { id: res.data.id ?? "" };
     },

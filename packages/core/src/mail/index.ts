@@ -37,3 +37,16 @@ export async function buildMime(m: MimeInput): Promise<Buffer> {
   });
   return new Promise((resolve, reject) => composer.compile().build((err, buf) => (err ? reject(err) : resolve(buf))));
 }
+
+/** The MIME of an outgoing message from the owner (what the adapters send, and what `digest --out` writes). */
+export function mimeOfOutgoing(owner: { email: string; displayName?: string }, mail: { to: string; subject: string; text: string; html?: string; messageId?: string; headers?: Record<string, string> }): Promise<Buffer> {
+  return buildMime({
+    from: { name: owner.displayName ?? "Followthrough", address: owner.email },
+    to: [{ address: mail.to }],
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: mail.messageId,
+    headers: mail.headers,
+  });
+}

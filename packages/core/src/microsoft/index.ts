@@ -1,7 +1,7 @@
 import { Client, RetryHandlerOptions, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import type { Owner } from "../model";
 import { type OAuthClientConfig, refreshGrant } from "../oauth";
-import { buildMime, headerSafe } from "../mail";
+import { buildMime, headerSafe, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
 import { type Clock, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { classifyGraphError } from "./errors";
@@ -107,15 +107,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       return { id: draft.id, webLink: draft.webLink };
     },
     async send(mail: OutgoingMail) {
-      const raw = await buildMime({
-        from: { name: o.owner.displayName, address: o.owner.email },
-        to: [{ address: mail.to }],
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        headers: mail.headers,
-      });
+      const raw = await mimeOfOutgoing(o.owner, mail);
       // The MIME form keeps our headers (List-Unsubscribe, Message-ID); the JSON form allows only x- headers.
       await call((c) => c.api("/me/sendMail").header("Content-Type", "text/plain").middlewareOptions(noClientRetry).post(raw.toString("base64")));
       return { id: mail.messageId ?? "" };
