@@ -1,3 +1,4 @@
+import { addressParser } from "postal-mime";
 /** Just enough RFC 822 / MIME handling for drafts and sent mail: headers, RFC 2047 words, a text snippet, multipart uploads. */
 
 /** A header as Gmail's metadata format returns it: raw (unfolded, undecoded) value. */
@@ -135,10 +136,14 @@ export function boundaryOf(contentType: string | undefined): string | undefined 
 /** Bare addresses in an address-list header (angle-bracketed or bare), lower-cased. */
 export function addressesIn(value: string | undefined): string[] {
   if (!value) return [];
-  const out: string[] = [];
-  const re = /<([^<>@\s]+@[^<>\s]+)>|([^\s<>",;:()]+@[^\s<>",;:()]+)/g;
-  for (let m = re.exec(value); m; m = re.exec(value)) out.push((m[1] ?? m[2]).toLowerCase());
-  return out;
+  type Node = { address?: string; group?: Node[] };
+  const flat = (nodes: Node[]): string[] => nodes.flatMap((n) => (n.group ? flat(n.group) : n.address ? [n.address.toLowerCase()] : []));
+  try {
+    // A real address-list parser: a quoted display name holding an address is not a recipient.
+    return flat(addressParser(value) as Node[]).filter((a) => a.includes("@"));
+  } catch {
+    return [];
+  }
 }
 
 /** RFC 5322 date text for a time (UTC offset), as a Date header carries it. */

@@ -1,0 +1,160 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { digestMessageId, isoWeek, sendDigestOnce } from "@followthrough/core/digest";
+import { draftFollowUp } from "@followthrough/core/followup";
+import { normalizeAddress } from "@followthrough/core/identity";
+import { verifyLink } from "@followthrough/core/links";
+import { keys } from "@followthrough/core/storage";
+import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
+import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
+
+/** Joins folded header lines (RFC 5322 2.2.3). */
+const unfold = (head: string) => head.replace(/\r?\n[ \t]+/g, " ");
+const links = { baseUrl: "https://app.followthrough.test", key: "test-link-key" };
+const mailboxes = [ownFixture("demo-google"), ownFixture("demo-microsoft"), ...(haveShared ? [sharedFixture("google-founder"), sharedFixture("outlook-consultant")] : [])];
+
+/** Messages the sandbox holds as sent through the API, with their subjects and raw headers. */
+async function sentThroughApi(h: ScanHarness): Promise<{ subject: string; raw: string }[]> {
+  const enc = encodeURIComponent(h.email);
+  if (h.fixture.account.provider === "google") {
+    const list = await h.control<{ headers: Record<string, string>; raw: string }[]>("GET", `/_control/accounts/${enc}/gmail/sent`);
+    return list.map((m) => ({ subject: m.headers.Subject ?? "", raw: m.raw }));
+  }
+  const list = await h.control<{ subject?: string; internetMessageHeaders?: { name: string; value: string }[] }[]>("GET", `/_control/accounts/${enc}/graph/sent`);
+  return list.map((m) => ({ subject: m.subject ?? "", raw: (m.internetMessageHeaders ?? []).map((x) => `${x.name}: ${x.value}`).join("\r\n") }));
+}
+
+describe.each(mailboxes)("weekly digest of %s", (dir) => {
+  let h: ScanHarness;
+  let now: number;
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    now = Date.parse(h.expected.now);
+    await h.setClock(now);
+  });
+  afterAll(() => h?.close());
+
+  it("names exactly the expected missing follow-ups, each with its own draft and dismiss links", async () => {
+    await h.scan(now);
+    const { digest, rendered } = await prepareDigest({ repo: h.repo, account: h.account(), now, links });
+    const want = h.expected.missingFollowUps.map((a) => normalizeAddress(a)).sort();
+    expect(digest.missing.map((m) => m.email).sort()).toEqual(want);
+    const urls = digest.missing.flatMap((m) => [m.draftUrl, m.dismissUrl]);
+    expect(new Set(urls).size).toBe(urls.length);
+    for (const m of digest.missing) {
+      const token = m.draftUrl.split("/").pop()!;
+      expect(verifyLink(links.key, token, now, { act: "draft", acc: h.email })).toMatchObject({ per: m.email });
+      expect(rendered.html).toContain(m.draftUrl.replace(/&/g, "&amp;"));
+      expect(rendered.text).toContain(m.draftUrl);
+      expect(rendered.text).toContain(m.dismissUrl);
+    }
+  });
+
+  it("sends exactly once when two runs race, and again finds it already sent", async () => {
+    const account = h.account();
+    const [a, b] = await Promise.all([
+      runWeekly({ repo: h.repo, provider: h.provider, account, now, links }),
+      runWeekly({ repo: h.repo, provider: h.provider, account, now, links }),
+    ]);
+    expect([a.outcome, b.outcome].sort()).toEqual(["in-progress", "sent"].sort());
+    const again = await runWeekly({ repo: h.repo, provider: h.provider, account, now, links });
+    expect(again.outcome).toBe("already-sent");
+    const digests = (await sentThroughApi(h)).filter((m) => m.subject === a.rendered.subject);
+    expect(digests).toHaveLength(1);
+    expect(unfold(digests[0].raw)).toMatch(/List-Unsubscribe:\s*<https:\/\/app\.followthrough\.test\/a\/[^>]+\/pause\/[^>]+>/i);
+  });
+});
+
+describe("a send that happened before its run died is reconciled, not repeated", () => {
+  it.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("%s", async (dir) => {
+    const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      const account = h.account();
+      await h.scan(now);
+      const { digest, rendered } = await prepareDigest({ repo: h.repo, account, now, links });
+      // The run sent, then died before recording it: the claim is left "sending".
+      const messageId = digestMessageId(account.email, digest.week);
+      await h.provider.send({ to: account.email, subject: rendered.subject, html: rendered.html, text: rendered.text, messageId });
+      await h.repo.put({ ...keys.digest(account.email, digest.week), digest: { status: "sending", week: digest.week, messageId, claimedAt: now - 11 * 60_000 } });
+      const outcome = await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now });
+      expect(outcome).toBe("reconciled");
+      expect((await sentThroughApi(h)).filter((m) => m.subject === rendered.subject)).toHaveLength(1);
+      expect(isoWeek(now, account.timeZone)).toBe(digest.week);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("CR/LF in names and titles never reaches a header", () => {
+  it.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("%s", async (dir) => {
+    const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      await h.scan(now);
+      const person = (await h.repo.loadPeople(h.email)).find((p) => p.stage === "met")!;
+      const hostile = { ...person, name: "Eve\r\nBcc: spy@evil.test", eventTitle: "Lunch\r\nX-Injected: yes" };
+      await h.repo.putPeople(h.email, [hostile]);
+      await draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email, eventId: person.eventId, now });
+      const enc = encodeURIComponent(h.email);
+      if (h.fixture.account.provider === "google") {
+        const drafts = await h.control<{ raw: string; recipients: string[] }[]>("GET", `/_control/accounts/${enc}/gmail/drafts`);
+        const raw = drafts.find((d) => d.recipients.includes(person.email))!.raw;
+        const head = raw.split(/\r?\n\r?\n/)[0];
+        expect(head).not.toMatch(/^Bcc:/im);
+        expect(head).not.toMatch(/^X-Injected:/im);
+        expect(drafts.flatMap((d) => d.recipients)).not.toContain("spy@evil.test");
+      } else {
+        const drafts = await h.control<{ toRecipients?: { emailAddress: { address: string; name: string } }[]; bccRecipients?: unknown[]; subject?: string }[]>("GET", `/_control/accounts/${enc}/graph/drafts`);
+        const d = drafts.find((x) => x.toRecipients?.some((r) => r.emailAddress.address.toLowerCase() === person.email))!;
+        expect(d.bccRecipients ?? []).toEqual([]);
+        expect(JSON.stringify(d)).not.toMatch(/\r|\n(Bcc|X-Injected)/);
+      }
+      const { rendered } = await prepareDigest({ repo: h.repo, account: h.account(), now, links });
+      expect(rendered.subject).not.toMatch(/[\r\n]/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("followthrough digest --out", () => {
+  const out = mkdtempSync(join(tmpdir(), "ft-digest-"));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(root, "packages/cli/bin/followthrough.mjs"), "digest", ...args], { encoding: "utf8" });
+
+  it("writes the html, the text and the .eml that would be sent, with links to the base URL", () => {
+    const dir = ownFixture("demo-google");
+    const now = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")).now as string;
+    const r = cli("--fixtures", dir, "--now", now, "--out", out, "--base-url", "https://ft.example.org");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const html = readFileSync(join(out, "digest.html"), "utf8");
+    const text = readFileSync(join(out, "digest.txt"), "utf8");
+    const eml = readFileSync(join(out, "digest.eml"), "utf8");
+    expect(html).toContain("https://ft.example.org/a/");
+    expect(text).toMatch(/Draft follow-up: https:\/\/ft\.example\.org\/a\/[^/]+\/draft\//);
+    const head = unfold(eml.split(/\r?\n\r?\n/)[0]);
+    expect(head).toMatch(/^List-Unsubscribe:\s*<https:\/\/ft\.example\.org\/a\/.+\/pause\/.+>$/m);
+    expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    expect(head).toMatch(/^Message-ID: <digest\./m);
+    expect(eml).toContain("Content-Type: text/html");
+  });
+
+  it.each([
+    [["--now", "2026-01-01T00:00:00Z", "--out", "x"], /--fixtures/],
+    [["--fixtures", "fixtures/demo-google", "--now", "2026-01-01T00:00:00Z"], /--out/],
+    [["--fixtures", "fixtures/demo-google", "--now", "soon", "--out", "x"], /--now/],
+    [["--fixtures", "fixtures/demo-google", "--out", "x", "--base-url", "javascript:alert(1)"], /--base-url/],
+  ])("bad arguments %j: one line, exit 2", (args, pattern) => {
+    const r = spawnSync(process.execPath, [join(root, "packages/cli/bin/followthrough.mjs"), "digest", ...(args as string[])], { encoding: "utf8", cwd: root });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(pattern as RegExp);
+  });
+});
