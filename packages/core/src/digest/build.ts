@@ -12,6 +12,8 @@ export interface LinkConfig {
   /** Public origin of the app, e.g. https://app.followthrough.example or http://localhost:8787. */
   baseUrl: string;
   key: Uint8Array | string;
+  /** When links are issued (their expiry counts from here); the digest's `now` by default. */
+  issuedAt?: number;
 }
 
 /** ISO-8601 week of a local date, e.g. "2026-W17". */
@@ -27,7 +29,7 @@ export function isoWeek(ms: number, timeZone: string): string {
 
 /** Link to an app action for the account. */
 export function actionUrl(links: LinkConfig, account: string, act: LinkAction, now: number, person?: Contact): string {
-  const token = signLink(links.key, { act, acc: account, ...(person ? { per: person.email, evt: person.eventId } : {}) }, now);
+  const token = signLink(links.key, { act, acc: account, ...(person ? { per: person.email, evt: person.eventId } : {}) }, links.issuedAt ?? now);
   return `${links.baseUrl.replace(/\/$/, "")}/a/${encodeURIComponent(account.toLowerCase())}/${act}/${token}`;
 }
 
