@@ -1,34 +1,132 @@
 import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startLocalDynamo } from "@followthrough/core/storage";
-import { startSandbox } from "@followthrough/sandbox";
+import { serve, type ServerType } from "@hono/node-server";
+import type { AccountRecord } from "@followthrough/core/accounts";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import { randomKeyring } from "@followthrough/core/secrets";
+import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
+import { createApp, localDraftLanding } from "@followthrough/functions/app";
+import { loadFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
+import { UsageError } from "./errors";
+import { connectSandboxProvider } from "./sandbox-provider";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The demo mailboxes shipped with the project. */
 export const demoFixtures = [join(repo, "fixtures/demo-google"), join(repo, "fixtures/demo-microsoft")];
 
+/** One demo account of the local stack. */
+export interface LocalAccount {
+  account: AccountRecord;
+  provider: MailboxProvider;
+  /** The demo's "this week": the fixture's labelled `now`. */
+  now: number;
+  weekly: WeeklyResult;
+}
+
+/** The whole service on one machine: store, sandbox, the accounts' weekly job done, and the app. */
+export interface LocalStack {
+  url: string;
+  sandbox: RunningSandbox;
+  dynamo: LocalDynamo;
+  repo: Repository;
+  accounts: LocalAccount[];
+  close(): Promise<void>;
+}
+
+function listen(server: ServerType): Promise<number> {
+  return new Promise((res, rej) => {
+    if (server.listening) return res((server.address() as AddressInfo).port);
+    server.once("listening", () => res((server.address() as AddressInfo).port));
+    server.once("error", rej);
+  });
+}
+
+/**
+ * Starts the local stack: the embedded DynamoDB, the sandbox on the mailboxes, each account
+ * connected through OAuth and its weekly job run (scan, digest, send into its own sandbox
+ * mailbox), and the Hono app on `port` (0 picks one).
+ */
+export async function startLocalStack(o: { fixtures?: string[]; port?: number; linkKey?: string } = {}): Promise<LocalStack> {
+  const fixtures = (o.fixtures ?? demoFixtures.filter((f) => existsSync(f))).map((f) => loadFixture(f));
+  const dynamo = await startLocalDynamo();
+  const sandbox = await startSandbox({ fixtures, https: true });
+  const store = new Repository(dynamo.doc, dynamo.tableName);
+  const ring = randomKeyring();
+  const linkKey = o.linkKey ?? process.env.FOLLOWTHROUGH_LINK_KEY ?? "followthrough-local-development-key";
+  let app: { fetch: (r: Request) => Response | Promise<Response> } = { fetch: () => new Response("starting", { status: 503 }) };
+  const server = serve({ fetch: (req) => app.fetch(req), port: o.port ?? 8787, hostname: "127.0.0.1" });
+  let port: number;
+  try {
+    port = await listen(server);
+  } catch (e) {
+    await Promise.all([sandbox.close(), dynamo.stop()]);
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`port ${o.port ?? 8787} is in use: pass --port <n> (0 picks a free one)`);
+    throw e;
+  }
+  const url = `http://localhost:${port}`;
+  const providers = new Map<string, MailboxProvider>();
+  const accounts: LocalAccount[] = [];
+  for (const f of fixtures) {
+    const conn = await connectSandboxProvider(sandbox, f.account, store, ring);
+    const now = f.expected ? Date.parse(f.expected.now) : Date.now();
+    providers.set(f.account.email.toLowerCase(), conn.provider);
+    const weekly = await runWeekly({ repo: store, provider: conn.provider, account: conn.account(), now, links: { baseUrl: url, key: linkKey, issuedAt: Date.now() } });
+    accounts.push({ account: conn.account(), provider: conn.provider, now, weekly });
+  }
+  app = createApp({
+    repo: store,
+    linkKey,
+    baseUrl: url,
+    now: () => Date.now(),
+    providerFor: (a) => {
+      const p = providers.get(a.email.toLowerCase());
+      if (!p) throw new Error(`no provider for ${a.email}`);
+      return p;
+    },
+    draftLanding: localDraftLanding(url),
+    local: { sandboxUrl: sandbox.url },
+  });
+  const close = async () => {
+    await new Promise<void>((res) => {
+      server.close(() => res());
+      (server as ServerType & { closeAllConnections?: () => void }).closeAllConnections?.();
+    });
+    await Promise.all([sandbox.close(), dynamo.stop()]);
+  };
+  return { url, sandbox, dynamo, repo: store, accounts, close };
+}
+
 /** `followthrough start`: the local stack on the demo mailboxes; runs until interrupted. */
 export async function start(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { fixtures: { type: "string", multiple: true }, port: { type: "string" } } });
-  const fixtures = values.fixtures ?? demoFixtures.filter((f) => existsSync(f));
-  const dynamo = await startLocalDynamo();
-  const sandbox = await startSandbox({ fixtures, https: true, port: values.port ? Number(values.port) : 0 });
-  console.log(`local DynamoDB (${dynamo.engine}) at ${dynamo.endpoint}, table ${dynamo.tableName}`);
-  console.log(`provider sandbox at ${sandbox.url} (Graph over ${sandbox.httpsUrl})`);
-  for (const a of sandbox.state.accounts.values()) console.log(`  ${a.info.provider.padEnd(9)} ${a.info.email}`);
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { fixtures: { type: "string", multiple: true }, port: { type: "string" } }, strict: true }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new UsageError(`--port must be a number, got ${JSON.stringify(values.port)}`);
+  const stack = await startLocalStack({ fixtures: values.fixtures, port: values.port === undefined ? undefined : Number(values.port) });
+  console.log(`local DynamoDB (${stack.dynamo.engine}) at ${stack.dynamo.endpoint}; provider sandbox at ${stack.sandbox.url}`);
+  for (const a of stack.accounts) {
+    const d = a.weekly.digest;
+    console.log(
+      `${a.account.provider.padEnd(9)} ${a.account.email}: scanned as of ${new Date(a.now).toISOString()} — ` +
+        `${a.weekly.scan.newContacts.length} new contacts, ${a.weekly.scan.missingFollowUps.length} missing follow-ups; digest ${d.week} ${a.weekly.outcome}: "${a.weekly.rendered.subject}"`,
+    );
+  }
+  console.log(`\nFollowthrough is running at ${stack.url}/  (press Ctrl-C to stop)`);
   if (process.env.FOLLOWTHROUGH_EXIT_AFTER_START) {
-    await sandbox.close();
-    await dynamo.stop();
+    await stack.close();
     return 0;
   }
-  console.log("press Ctrl-C to stop");
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+  await new Promise<void>((res) => {
+    process.once("SIGINT", res);
+    process.once("SIGTERM", res);
   });
-  await sandbox.close();
-  await dynamo.stop();
+  await stack.close();
   return 0;
 }

@@ -34,11 +34,20 @@ export async function saveAccount(
   return record;
 }
 
-/** Replaces the stored refresh token (Microsoft rotates it on every use). */
+/** Replaces the stored refresh token (Microsoft rotates it on every use); only that field is written. */
 export async function rotateRefreshToken(repo: Repository, ring: Keyring, record: AccountRecord, refreshToken: string): Promise<AccountRecord> {
-  const next = { ...record, refreshTokenSealed: encrypt(ring, refreshToken, record.email.toLowerCase()) };
-  await repo.put({ ...keys.account(record.email), gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase(), account: next });
-  return next;
+  const sealed = encrypt(ring, refreshToken, record.email.toLowerCase());
+  await repo.doc.send(
+    new UpdateCommand({
+      TableName: repo.table,
+      Key: keys.account(record.email),
+      UpdateExpression: "SET #a.#t = :t",
+      ConditionExpression: "attribute_exists(pk)",
+      ExpressionAttributeNames: { "#a": "account", "#t": "refreshTokenSealed" },
+      ExpressionAttributeValues: { ":t": sealed },
+    }),
+  );
+  return { ...record, refreshTokenSealed: sealed };
 }
 
 /** Loads an account. */

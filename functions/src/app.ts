@@ -1,0 +1,363 @@
+/**
+ * The HTTP app behind the digest's one-tap links, the same on Lambda and locally.
+ *
+ * Every link is `/a/<account>/<action>/<token>` with an HMAC-signed token (core/links). A GET never
+ * changes anything: mail security scanners and link previewers fetch every URL in a message, so a
+ * GET only verifies the token and answers a small page whose inline script (allowed by a CSP nonce)
+ * POSTs back to the same URL; the POST does the work. A visible button does the same without JS.
+ *
+ * No module-level state: everything comes in through {@link AppDeps}.
+ */
+import { Hono, type Context } from "hono";
+import { html, raw } from "hono/html";
+import { NONCE, secureHeaders } from "hono/secure-headers";
+import type { HtmlEscapedString } from "hono/utils/html";
+import { type AccountRecord, listAccounts, loadAccount, setAccountStatus } from "@followthrough/core/accounts";
+import { loadDigest } from "@followthrough/core/digest";
+import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate } from "@followthrough/core/followup";
+import { type LinkAction, type LinkClaims, LinkError, type LinkProblem, signLink, verifyLink } from "@followthrough/core/links";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
+import PostalMime from "postal-mime";
+
+/** What the app needs; built from SST resources on Lambda and from the local runtime otherwise. */
+export interface AppDeps {
+  repo: Repository;
+  /** HMAC key of the one-tap links. */
+  linkKey: string | Uint8Array;
+  /** Public origin, e.g. https://app.followthrough.example or http://localhost:8787. */
+  baseUrl: string;
+  now: () => number;
+  providerFor: (a: AccountRecord) => MailboxProvider;
+  /** Where a draft tap lands; default: the provider's web link of the draft. */
+  draftLanding?: (account: AccountRecord, draft: { draftId: string; webLink: string }) => string;
+  /** Local runs only: the provider sandbox (index page, draft viewer). */
+  local?: { sandboxUrl: string };
+}
+
+type C = Context;
+type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** Actions a tap completes with a POST. */
+const MUTATING = ["draft", "dismiss", "pause"] as const;
+type Mutating = (typeof MUTATING)[number];
+const isMutating = (a: string): a is Mutating => (MUTATING as readonly string[]).includes(a);
+
+const WEEK = /^\d{4}-W\d{2}$/;
+
+/** What a refused link shows. */
+const LINK_PAGES: Record<LinkProblem, [status: 400 | 403 | 410, title: string, sentence: string]> = {
+  malformed: [400, "Link not valid", "This link is not valid."],
+  tampered: [400, "Link not valid", "This link is not valid."],
+  expired: [410, "Link expired", "This link has expired — open your latest digest."],
+  "wrong-account": [403, "Wrong account", "This link belongs to a different account."],
+  "wrong-action": [403, "Wrong link", "This link can't be used for that."],
+};
+
+/** The same-origin CSP of the app's own pages: scripts and styles only with the request's nonce. */
+const APP_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'", NONCE],
+  styleSrc: ["'self'", NONCE],
+  imgSrc: ["'self'", "data:"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"],
+  // Browsers apply form-action to the redirect after the POST too: the draft tap lands in Gmail or
+  // Outlook on the web (https), locally on this origin.
+  formAction: ["'self'", "https:"],
+};
+
+/**
+ * The CSP of a stored digest shown in the browser: its inline styles, remote images, no script and
+ * nothing it could submit or frame.
+ */
+const DIGEST_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; font-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const STYLE = `
+:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+body{margin:0;padding:24px 16px;line-height:1.5;background:Canvas;color:CanvasText}
+main{max-width:32rem;margin:0 auto}
+h1{font-size:1.25rem;margin:0 0 .75rem}
+p{margin:.5rem 0}
+.who{font-weight:600}
+.muted{opacity:.7;font-size:.9rem}
+button,.button{display:inline-block;margin-top:1rem;padding:.7rem 1.2rem;font-size:1rem;border-radius:8px;border:0;background:#1a56db;color:#fff;text-decoration:none;cursor:pointer}
+ul{padding-left:1.2rem}
+pre{white-space:pre-wrap;word-break:break-word;background:rgba(127,127,127,.12);padding:12px;border-radius:8px;font:inherit}
+dt{font-weight:600}dd{margin:0 0 .5rem}
+`;
+
+/** Builds the app. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const base = deps.baseUrl.replace(/\/$/, "");
+  const enc = encodeURIComponent;
+
+  app.use(secureHeaders({ contentSecurityPolicy: APP_CSP, referrerPolicy: "no-referrer", overwrite: false }));
+  app.use(async (c, next) => {
+    await next();
+    c.res.headers.set("X-Robots-Tag", "noindex, nofollow");
+    c.res.headers.set("Referrer-Policy", "no-referrer");
+    // Tokens are in the URLs and every page reflects live state: nothing is cached anywhere.
+    c.res.headers.set("Cache-Control", "no-store");
+  });
+
+  /** The request's CSP nonce (set by secureHeaders before the handler runs). */
+  const nonceOf = (c: C) => c.get("secureHeadersNonce") ?? "";
+
+  /** A plain, mobile-friendly page. */
+  const page = (c: C, status: number, title: string, body: Markup) =>
+    c.html(
+      html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${title} · Followthrough</title>
+<style nonce="${nonceOf(c)}">${raw(STYLE)}</style>
+</head>
+<body><main>${body}</main></body>
+</html>`,
+      status as 200,
+    );
+
+  /** A page that is one clear sentence. */
+  const say = (c: C, status: number, title: string, sentence: string) => page(c, status, title, html`<h1>${title}</h1><p>${sentence}</p>`);
+
+  const linkRefused = (c: C, problem: LinkProblem) => {
+    const [status, title, sentence] = LINK_PAGES[problem];
+    return say(c, status, title, sentence);
+  };
+
+  /** Verifies the path's token for `act` and loads the account; a Response when refused. */
+  const authorise = async (c: C, act: LinkAction): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
+    let claims: LinkClaims;
+    try {
+      claims = verifyLink(deps.linkKey, c.req.param("token") ?? "", deps.now(), { act, acc: c.req.param("account") ?? "" });
+    } catch (e) {
+      if (e instanceof LinkError) return linkRefused(c, e.problem);
+      throw e;
+    }
+    if ((act === "draft" || act === "dismiss") && (typeof claims.per !== "string" || typeof claims.evt !== "string")) return linkRefused(c, "malformed");
+    const account = await loadAccount(deps.repo, claims.acc);
+    if (!account) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+    return { claims, account };
+  };
+
+  /** The person a follow-up link is about, when still the same first meeting. */
+  const personOf = async (account: AccountRecord, claims: LinkClaims): Promise<PersonRecord | undefined> => {
+    const p = await deps.repo.getPerson(account.email, claims.per!);
+    return p && p.eventId === claims.evt ? p : undefined;
+  };
+  const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
+
+  /** A link of this app for `act`, freshly signed. */
+  const linkFor = (account: string, act: LinkAction) => `${base}/a/${enc(account.toLowerCase())}/${act}/${signLink(deps.linkKey, { act, acc: account }, deps.now())}`;
+
+  /** The confirm page: a form POSTing to this same URL, submitted by script on load; the button without JS. */
+  const confirmPage = (c: C, title: string, lead: Markup, button: string) =>
+    page(
+      c,
+      200,
+      title,
+      html`<h1>${title}</h1>
+${lead}
+<form id="act" method="post"><button type="submit">${button}</button></form>
+<p class="muted" id="wait" hidden>One moment…</p>
+<script nonce="${nonceOf(c)}">
+(function () {
+  var nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  if (nav && nav.type === "back_forward") return;
+  document.getElementById("wait").hidden = false;
+  document.getElementById("act").submit();
+})();
+</script>`,
+    );
+
+  app.get("/health", (c) => c.json({ ok: true }));
+
+  // ---- One-tap links ---------------------------------------------------------------------------
+
+  app.get("/a/:account/view/:token", async (c) => {
+    const auth = await authorise(c, "view");
+    if (auth instanceof Response) return auth;
+    const week = c.req.query("week") ?? (await latestDigestWeek(deps.repo, auth.account.email));
+    const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week) : undefined;
+    if (!digest?.html) return say(c, 404, "No digest", "There is no digest for that week.");
+    return c.body(digest.html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DIGEST_CSP });
+  });
+
+  app.get("/a/:account/settings/:token", async (c) => {
+    const auth = await authorise(c, "settings");
+    if (auth instanceof Response) return auth;
+    const { account } = auth;
+    const paused = account.status === "paused";
+    return page(
+      c,
+      200,
+      "Settings",
+      html`<h1>Settings</h1>
+<dl>
+<dt>Account</dt><dd>${account.displayName ? html`${account.displayName} · ` : ""}${account.email}</dd>
+<dt>Provider</dt><dd>${account.provider === "google" ? "Google" : "Microsoft"}</dd>
+<dt>Weekly digest</dt><dd>${paused ? "Paused" : account.status === "needs_reconnect" ? "Needs reconnecting" : "On"}</dd>
+</dl>
+${paused ? html`<p>Your digests are paused.</p>` : html`<p><a class="button" href="${linkFor(account.email, "pause")}">Pause my digests</a></p>`}
+<p class="muted">More settings are coming soon.</p>`,
+    );
+  });
+
+  app.get("/a/:account/:act/:token", async (c) => {
+    const act = c.req.param("act");
+    if (!isMutating(act)) return say(c, 404, "Not found", "This page does not exist.");
+    const auth = await authorise(c, act);
+    if (auth instanceof Response) return auth;
+    const { claims, account } = auth;
+    if (act === "pause") {
+      if (account.status === "paused") return say(c, 200, "Digests paused", "Your weekly digests are already paused.");
+      return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on.</p>`, "Pause my digests");
+    }
+    const person = await personOf(account, claims);
+    if (!person) return gone(c);
+    const who = html`<p><span class="who">${person.name || person.email}</span>${person.name && person.name !== person.email ? html` <span class="muted">&lt;${person.email}&gt;</span>` : ""}</p>
+<p>Met at <span class="who">${person.eventTitle || "a meeting"}</span> on ${humanDate(person.metAt, account.timeZone)}.</p>`;
+    return act === "draft"
+      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft")
+      : confirmPage(c, "No follow-up needed", who, "Remove from my digests");
+  });
+
+  app.post("/a/:account/:act/:token", async (c) => {
+    const act = c.req.param("act");
+    if (!isMutating(act)) return say(c, 404, "Not found", "This page does not exist.");
+    const auth = await authorise(c, act);
+    if (auth instanceof Response) return auth;
+    const { claims, account } = auth;
+
+    if (act === "pause") {
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+      const oneClick = form["List-Unsubscribe"] === "One-Click";
+      if (!(await setAccountStatus(deps.repo, account.email, "paused"))) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+      // RFC 8058: the mail client POSTs in the background; answer 200, no redirect.
+      if (oneClick) return c.text("Your weekly digests are paused.", 200);
+      return say(c, 200, "Digests paused", "Your weekly digests are paused; you won't get another until you turn them back on.");
+    }
+
+    if (act === "dismiss") {
+      const person = await personOf(account, claims);
+      if (!person || !(await dismissFollowUp(deps.repo, account.email, claims.per!, claims.evt!))) return gone(c);
+      return say(c, 200, "Done", `${person.name || person.email} won't appear in your digests any more.`);
+    }
+
+    try {
+      const draft = await draftFollowUp({ repo: deps.repo, provider: deps.providerFor(account), account, person: claims.per!, eventId: claims.evt!, now: deps.now() });
+      const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
+      if (!to) return say(c, 200, "Draft ready", "Your follow-up is waiting in your Drafts folder.");
+      return c.redirect(to, 303);
+    } catch (e) {
+      if (e instanceof FollowUpError) {
+        return e.problem === "busy" ? say(c, 409, "Almost there", "Your draft is still being created — try again in a moment.") : gone(c);
+      }
+      throw e;
+    }
+  });
+
+  // ---- Local only ------------------------------------------------------------------------------
+
+  const local = deps.local;
+  if (local) {
+    app.get("/", async (c) => {
+      const accounts = await listAccounts(deps.repo);
+      const rows = await Promise.all(
+        accounts.map(async (a) => {
+          const week = await latestDigestWeek(deps.repo, a.email);
+          return html`<li><span class="who">${a.email}</span> <span class="muted">(${a.provider}${a.status === "active" ? "" : `, ${a.status}`})</span><br>
+${week ? html`<a href="${linkFor(a.email, "view")}?week=${week}">Digest ${week}</a> · ` : html`<span class="muted">No digest yet</span> · `}<a href="${linkFor(a.email, "settings")}">Settings</a></li>`;
+        }),
+      );
+      return page(
+        c,
+        200,
+        "Local",
+        html`<h1>Followthrough (local)</h1>
+${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet.</p>`}
+<p class="muted">Sandbox: ${local.sandboxUrl}</p>`,
+      );
+    });
+
+    app.get("/local/drafts/:account/:draftId", async (c) => {
+      const account = await loadAccount(deps.repo, c.req.param("account"));
+      if (!account) return say(c, 404, "Account not found", "We couldn't find this account.");
+      const draft = await sandboxDraft(local.sandboxUrl, account, c.req.param("draftId"));
+      if (!draft) return say(c, 404, "Draft not found", "This draft is not in the mailbox any more.");
+      return page(
+        c,
+        200,
+        "Draft",
+        html`<h1>Draft in ${account.email}</h1>
+<p class="muted">As it sits in the sandbox mailbox (${account.provider === "google" ? "Gmail" : "Outlook"} drafts).</p>
+<dl><dt>To</dt><dd>${draft.to}</dd><dt>Subject</dt><dd>${draft.subject}</dd></dl>
+<pre>${draft.body}</pre>`,
+      );
+    });
+  }
+
+  app.notFound((c) => say(c, 404, "Not found", "This page does not exist."));
+  app.onError((err, c) => {
+    console.error("app: unexpected error", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    return say(c, 500, "Something went wrong", "Something went wrong on our side; please try again in a minute.");
+  });
+  return app;
+}
+
+/** Builds the local draft landing: the app's own viewer of a sandbox draft (web links of Gmail/Outlook need the internet). */
+export function localDraftLanding(baseUrl: string): (account: AccountRecord, draft: { draftId: string; webLink: string }) => string {
+  const base = baseUrl.replace(/\/$/, "");
+  return (account, draft) => `${base}/local/drafts/${encodeURIComponent(account.email.toLowerCase())}/${encodeURIComponent(draft.draftId)}`;
+}
+
+/** The ISO week of the account's latest stored digest that has its HTML. */
+export async function latestDigestWeek(repo: Repository, account: string): Promise<string | undefined> {
+  const items = await repo.query(keys.partition(account), keys.prefix.digest);
+  const weeks = items
+    .filter((i) => typeof (i.digest as { html?: unknown } | undefined)?.html === "string")
+    .map((i) => String(i.sk).slice(keys.prefix.digest.length))
+    .sort();
+  return weeks.at(-1);
+}
+
+/** A draft as the sandbox holds it: To, Subject and the body text. */
+async function sandboxDraft(sandboxUrl: string, account: AccountRecord, draftId: string): Promise<{ to: string; subject: string; body: string } | undefined> {
+  const google = account.provider === "google";
+  const url = new URL(`/_control/accounts/${encodeURIComponent(account.email)}/${google ? "gmail" : "graph"}/drafts`, sandboxUrl);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`sandbox drafts: HTTP ${res.status}`);
+  if (google) {
+    const list = (await res.json()) as { draftId?: string; headers: Record<string, string>; raw: string }[];
+    const d = list.find((x) => x.draftId === draftId);
+    if (!d) return undefined;
+    const parsed = await PostalMime.parse(d.raw);
+    return { to: d.headers.To ?? "", subject: d.headers.Subject ?? "", body: parsed.text ?? stripTags(parsed.html ?? "") };
+  }
+  const list = (await res.json()) as { id: string; subject?: string; toRecipients?: { emailAddress: { name?: string; address: string } }[]; body?: { contentType?: string; content?: string } }[];
+  const m = list.find((x) => x.id === draftId);
+  if (!m) return undefined;
+  const to = (m.toRecipients ?? []).map((r) => (r.emailAddress.name ? `${r.emailAddress.name} <${r.emailAddress.address}>` : r.emailAddress.address)).join(", ");
+  const content = m.body?.content ?? "";
+  return { to, subject: m.subject ?? "", body: m.body?.contentType?.toLowerCase() === "html" ? stripTags(content) : content };
+}
+
+/** Text of an HTML body, for display only (the result is escaped when shown). */
+const stripTags = (s: string) =>
+  s
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, "")
+    .replace(/<br\s*\/?>|<\/p>/gi, "\n")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");

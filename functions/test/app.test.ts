@@ -1,0 +1,272 @@
+/**
+ * The one-tap app end to end: the real Hono app over the provider sandbox and dynalite, after a
+ * weekly run stored people and the emailed digest. GETs never change anything; POSTs do, once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAccount } from "@followthrough/core/accounts";
+import { type DigestPerson, sendDigestOnce } from "@followthrough/core/digest";
+import { signLink } from "@followthrough/core/links";
+import { DAY } from "@followthrough/core/time";
+import { prepareDigest, runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
+import { ownFixture } from "../../test/support/fixtures";
+import { type ScanHarness, startScanHarness } from "../../test/support/scan-harness";
+import { createApp, localDraftLanding } from "../src/app";
+
+const BASE = "http://app.test";
+const KEY = "app-test-link-key-0123456789abcdef";
+const links = { baseUrl: BASE, key: KEY };
+
+/** Path (and query) of an absolute app URL. */
+const pathOf = (url: string) => {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+};
+/** Replaces the character at `i` with a different base64url character. */
+const flip = (s: string, i: number) => `${s.slice(0, i)}${s[i] === "A" ? "B" : "A"}${s.slice(i + 1)}`;
+
+describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
+  let h: ScanHarness;
+  let now: number;
+  let weekly: WeeklyResult;
+  let app: ReturnType<typeof createApp>;
+  let people: DigestPerson[];
+  let next = 0;
+  /** A missing follow-up no other test has used. */
+  const fresh = () => {
+    const p = people[next++];
+    if (!p) throw new Error("out of people");
+    return p as DigestPerson & { draftUrl: string; dismissUrl: string };
+  };
+
+  const drafts = async () => {
+    const enc = encodeURIComponent(h.email);
+    const list = await h.control<unknown[]>("GET", `/_control/accounts/${enc}/${h.fixture.account.provider === "google" ? "gmail" : "graph"}/drafts`);
+    return list.length;
+  };
+  const post = (url: string, init: RequestInit = {}) => app.request(pathOf(url), { method: "POST", ...init });
+  const stageOf = async (email: string) => (await h.repo.getPerson(h.email, email))?.stage;
+
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: ownFixture(name), pageSize: 50 });
+    now = Date.parse(h.expected.now);
+    await h.setClock(now);
+    weekly = await runWeekly({ repo: h.repo, provider: h.provider, account: h.account(), now, links });
+    expect(weekly.outcome).toBe("sent");
+    people = weekly.digest.missing;
+    expect(people.length).toBeGreaterThanOrEqual(6);
+    app = createApp({
+      repo: h.repo,
+      linkKey: KEY,
+      baseUrl: BASE,
+      now: () => now,
+      providerFor: () => h.provider,
+      draftLanding: localDraftLanding(BASE),
+      local: { sandboxUrl: h.sandbox.url },
+    });
+  });
+  afterAll(() => h?.close());
+
+  it("GET of a draft link creates nothing and answers a page with a form that POSTs back", async () => {
+    const p = fresh();
+    const before = await drafts();
+    const res = await app.request(pathOf(p.draftUrl));
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toMatch(/<form[^>]*method="post"/);
+    expect(body).toContain("<button");
+    const nonce = /<script nonce="([^"]+)"/.exec(body)?.[1];
+    expect(nonce).toBeTruthy();
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain(`'nonce-${nonce}'`);
+    expect(csp).not.toContain("unsafe-inline");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("x-robots-tag")).toMatch(/noindex/);
+    // Scanners may fetch a link many times.
+    await app.request(pathOf(p.draftUrl));
+    expect(await drafts()).toBe(before);
+    expect(await stageOf(p.email)).toBe("met");
+  });
+
+  it("POST creates exactly one draft and 303s to the landing; a second POST lands on the same draft", async () => {
+    const p = fresh();
+    const before = await drafts();
+    const first = await post(p.draftUrl);
+    expect(first.status).toBe(303);
+    const location = first.headers.get("location")!;
+    expect(location.startsWith(`${BASE}/local/drafts/${encodeURIComponent(h.email.toLowerCase())}/`)).toBe(true);
+    expect(await drafts()).toBe(before + 1);
+    const second = await post(p.draftUrl);
+    expect(second.status).toBe(303);
+    expect(second.headers.get("location")).toBe(location);
+    expect(await drafts()).toBe(before + 1);
+    expect(await stageOf(p.email)).toBe("drafted");
+
+    // The local landing shows the draft as the sandbox holds it.
+    const landing = await app.request(pathOf(location));
+    expect(landing.status).toBe(200);
+    const text = await landing.text();
+    expect(text).toContain(p.email);
+    expect(text).toMatch(/Hi |Great to meet you|Re: /);
+  });
+
+  it("two concurrent POSTs create one draft and land on it both", async () => {
+    const p = fresh();
+    const before = await drafts();
+    const [a, b] = await Promise.all([post(p.draftUrl), post(p.draftUrl)]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    expect(a.headers.get("location")).toBe(b.headers.get("location"));
+    expect(await drafts()).toBe(before + 1);
+  });
+
+  it("dismiss: GET changes nothing; POST removes the person from the next digest", async () => {
+    const p = fresh();
+    const get = await app.request(pathOf(p.dismissUrl));
+    expect(get.status).toBe(200);
+    expect(await stageOf(p.email)).toBe("met");
+    const res = await post(p.dismissUrl);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("won&#39;t appear in your digests any more");
+    expect(await stageOf(p.email)).toBe("dismissed");
+    const { digest } = await prepareDigest({ repo: h.repo, account: h.account(), now, links });
+    expect(digest.missing.map((m) => m.email)).not.toContain(p.email);
+    expect(digest.missing.length).toBe(people.length - 1);
+  });
+
+  it("the view link serves the digest HTML exactly as emailed", async () => {
+    const res = await app.request(pathOf(weekly.digest.webUrl));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await res.text()).toBe(weekly.rendered.html);
+    expect(res.headers.get("content-security-policy")).toMatch(/script-src|default-src 'none'/);
+    const none = await app.request(pathOf(weekly.digest.webUrl).replace(/week=[^&]+/, "week=2001-W01"));
+    expect(none.status).toBe(404);
+  });
+
+  it("a tampered token (signature or payload) is refused with 400 and changes nothing", async () => {
+    const p = fresh();
+    const before = await drafts();
+    const url = new URL(p.draftUrl);
+    const parts = url.pathname.split("/");
+    const token = parts.at(-1)!;
+    const dot = token.indexOf(".");
+    for (const bad of [flip(token, dot + 5), flip(token, 5), "not-a-token", `${token}x`]) {
+      const path = [...parts.slice(0, -1), bad].join("/");
+      for (const method of ["GET", "POST"]) {
+        const res = await app.request(path, { method });
+        expect(res.status, `${method} ${bad}`).toBe(400);
+        const body = await res.text();
+        expect(body).toContain("This link is not valid");
+        expect(body).not.toMatch(/at .*\.ts|Error:/);
+      }
+    }
+    expect(await drafts()).toBe(before);
+    expect(await stageOf(p.email)).toBe("met");
+  });
+
+  it("an expired token answers 410 and changes nothing", async () => {
+    const p = fresh();
+    const before = await drafts();
+    const token = signLink(KEY, { act: "draft", acc: h.email, per: p.email, evt: (await h.repo.getPerson(h.email, p.email))!.eventId }, now - 100 * DAY);
+    const path = `/a/${encodeURIComponent(h.email)}/draft/${token}`;
+    for (const method of ["GET", "POST"]) {
+      const res = await app.request(path, { method });
+      expect(res.status).toBe(410);
+      expect(await res.text()).toContain("This link has expired — open your latest digest");
+    }
+    expect(await drafts()).toBe(before);
+  });
+
+  it("a token used under another account or for another action answers 403; an unknown account 404", async () => {
+    const p = people[0] as DigestPerson & { draftUrl: string; dismissUrl: string };
+    const before = await drafts();
+    const token = new URL(p.draftUrl).pathname.split("/").at(-1)!;
+    for (const method of ["GET", "POST"]) {
+      expect((await app.request(`/a/${encodeURIComponent("someone@else.example")}/draft/${token}`, { method })).status).toBe(403);
+      // A dismiss token at the draft URL.
+      const dismissToken = new URL(p.dismissUrl).pathname.split("/").at(-1)!;
+      expect((await app.request(`/a/${encodeURIComponent(h.email)}/draft/${dismissToken}`, { method })).status).toBe(403);
+      expect((await app.request(`/a/${encodeURIComponent(h.email)}/pause/${dismissToken}`, { method })).status).toBe(403);
+      // A valid token of an account that is not connected.
+      const ghost = signLink(KEY, { act: "pause", acc: "ghost@nowhere.example" }, now);
+      expect((await app.request(`/a/${encodeURIComponent("ghost@nowhere.example")}/pause/${ghost}`, { method })).status).toBe(404);
+    }
+    expect(await drafts()).toBe(before);
+    expect(await stageOf(p.email)).not.toBe("dismissed");
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("active");
+  });
+
+  it("escapes a hostile name and meeting title on the pages", async () => {
+    const p = fresh();
+    const stored = (await h.repo.getPerson(h.email, p.email))!;
+    await h.repo.putPeople(h.email, [{ ...stored, name: "<script>alert(1)</script>", eventTitle: `"><img src=x onerror=alert(2)>` }]);
+    for (const url of [p.draftUrl, p.dismissUrl]) {
+      const body = await (await app.request(pathOf(url))).text();
+      expect(body).not.toContain("<script>alert");
+      expect(body).not.toContain("<img src=x");
+      expect(body).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    }
+    const done = await (await post(p.dismissUrl)).text();
+    expect(done).not.toContain("<script>alert");
+    expect(done).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+  });
+
+  it("an unexpected failure is a 500 page without details, and nothing is claimed", async () => {
+    const p = fresh();
+    const broken = createApp({
+      repo: h.repo,
+      linkKey: KEY,
+      baseUrl: BASE,
+      now: () => now,
+      providerFor: () => {
+        throw new Error("secret internal detail");
+      },
+    });
+    const res = await broken.request(pathOf(p.draftUrl), { method: "POST" });
+    expect(res.status).toBe(500);
+    const body = await res.text();
+    expect(body).not.toContain("secret internal detail");
+    expect(body).toContain("Something went wrong");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(await stageOf(p.email)).toBe("met");
+  });
+
+  it("settings and the local index link to the account's pages", async () => {
+    const settings = await app.request(pathOf(weekly.digest.settingsUrl));
+    expect(settings.status).toBe(200);
+    const s = await settings.text();
+    expect(s).toContain(h.email.toLowerCase());
+    expect(s).toMatch(/\/pause\//);
+    const index = await app.request("/");
+    expect(index.status).toBe(200);
+    const i = await index.text();
+    const view = /href="(http:\/\/app\.test\/a\/[^"]+\/view\/[^"]+)"/.exec(i)?.[1];
+    expect(view).toBeTruthy();
+    const viewed = await app.request(pathOf(view!.replace(/&amp;/g, "&")));
+    expect(await viewed.text()).toBe(weekly.rendered.html);
+    // The index and draft viewer exist only locally.
+    const prod = createApp({ repo: h.repo, linkKey: KEY, baseUrl: BASE, now: () => now, providerFor: () => h.provider });
+    expect((await prod.request("/")).status).toBe(404);
+    expect((await prod.request("/health")).status).toBe(200);
+  });
+
+  it("pause: GET changes nothing; a one-click POST pauses with 200 and the next send is 'paused'", async () => {
+    const get = await app.request(pathOf(weekly.digest.pauseUrl));
+    expect(get.status).toBe(200);
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("active");
+    const res = await post(weekly.digest.pauseUrl, {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "List-Unsubscribe=One-Click",
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("location")).toBeNull();
+    const account = (await loadAccount(h.repo, h.email))!;
+    expect(account.status).toBe("paused");
+    expect(account.refreshTokenSealed).toBe(h.account().refreshTokenSealed);
+    const later = now + 7 * DAY;
+    const { digest, rendered } = await prepareDigest({ repo: h.repo, account, now: later, links });
+    expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now: later })).toBe("paused");
+    // A second tap is harmless.
+    expect((await post(weekly.digest.pauseUrl)).status).toBe(200);
+  });
+});

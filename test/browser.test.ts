@@ -1,0 +1,110 @@
+/**
+ * The local app in headless Chromium, as a person uses it: open the app, read this week's digest,
+ * tap "Draft follow-up", land on the created draft; tap again, same draft; and a plain fetch of a
+ * link (what mail security scanners do) creates nothing. Screenshots go to test-artifacts/.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
+import { root } from "./support/fixtures";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const artifacts = join(root, "test-artifacts");
+
+let stack: LocalStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
+  mkdirSync(artifacts, { recursive: true });
+  stack = await startLocalStack({ port: 0 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function draftsIn(email: string, provider: "google" | "microsoft"): Promise<number> {
+  const res = await fetch(`${stack.sandbox.url}/_control/accounts/${encodeURIComponent(email)}/${provider === "google" ? "gmail" : "graph"}/drafts`);
+  return ((await res.json()) as unknown[]).length;
+}
+
+/** Taps a link of the digest; email links open in a new tab, as they do from a mail client. */
+async function tap(page: Page, name: RegExp): Promise<Page> {
+  const [tab] = await Promise.all([page.context().waitForEvent("page"), page.getByRole("link", { name }).first().click()]);
+  await tab.waitForURL(/\/local\/drafts\//);
+  return tab;
+}
+
+async function openDigest(page: Page, email: string) {
+  await page.goto(`${stack.url}/`);
+  const item = page.locator("li", { hasText: email });
+  await item.getByRole("link", { name: /Digest/ }).click();
+  await page.waitForLoadState("load");
+}
+
+describe.each(["google", "microsoft"] as const)("the %s demo account in a browser", (provider) => {
+  const account = () => stack.accounts.find((a) => a.account.provider === provider)!;
+
+  it("shows this week's digest exactly as emailed, at phone and desktop widths", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await openDigest(page, account().account.email);
+    expect(await page.content()).toContain(account().weekly.digest.missing[0].eventTitle.replace(/&/g, "&amp;").slice(0, 12));
+    await expect(page.getByText("Activity against productivity")).toBeTruthy();
+    const buttons = page.getByRole("link", { name: /Draft follow-up/ });
+    expect(await buttons.count()).toBe(account().weekly.digest.missing.length);
+    await page.screenshot({ path: join(artifacts, `digest-${provider}-desktop.png`), fullPage: true });
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.screenshot({ path: join(artifacts, `digest-${provider}-phone.png`), fullPage: true });
+    // Nothing overflows sideways on a phone.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await page.close();
+  });
+
+  it("a tap creates one draft and lands on it; a second tap opens the same draft", async () => {
+    const { email } = account().account;
+    const person = account().weekly.digest.missing[0];
+    const before = await draftsIn(email, provider);
+    const page = await browser.newPage();
+    await openDigest(page, email);
+    const tab = await tap(page, /Draft follow-up/);
+    const landing = tab.url();
+    const body = await tab.textContent("body");
+    expect(body).toContain(person.email);
+    expect(body).toContain(`Hi ${person.firstName}`);
+    expect(await draftsIn(email, provider)).toBe(before + 1);
+    await tab.screenshot({ path: join(artifacts, `draft-${provider}.png`), fullPage: true });
+    await tab.close();
+
+    await openDigest(page, email);
+    const again = await tap(page, /Draft follow-up|Open draft/);
+    expect(again.url()).toBe(landing);
+    await again.close();
+    expect(await draftsIn(email, provider)).toBe(before + 1);
+    await page.close();
+  });
+
+  it("a plain fetch of a link, as a mail scanner does, creates nothing", async () => {
+    const { email } = account().account;
+    const before = await draftsIn(email, provider);
+    for (const person of account().weekly.digest.missing.slice(1)) {
+      const res = await fetch(person.draftUrl);
+      expect(res.status).toBe(200);
+      await res.text();
+      const dismiss = await fetch(person.dismissUrl);
+      expect(dismiss.status).toBe(200);
+    }
+    expect(await draftsIn(email, provider)).toBe(before);
+    const people = await stack.repo.loadPeople(email);
+    expect(people.filter((p) => p.stage === "dismissed")).toEqual([]);
+  });
+});
