@@ -1,6 +1,7 @@
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Owner } from "../model";
 import { decrypt, encrypt, type Keyring } from "../secrets";
+import { DEFAULT_SCHEDULE, type DigestSchedule, dueKey, dueSlot } from "../schedule";
 import { GSI, keys, type Repository } from "../storage";
 
 /** Where a provider's APIs and token endpoint are (Google's and Microsoft's own, or the sandbox). */
@@ -20,6 +21,24 @@ export interface AccountRecord extends Owner {
   status: "active" | "needs_reconnect" | "paused";
   endpoints?: ProviderEndpoints;
   connectedAt: number;
+  /** When the digest goes out, in the owner's zone (DEFAULT_SCHEDULE when absent). */
+  schedule?: DigestSchedule;
+  /** The owner's follow-up template (followup.DEFAULT_TEMPLATE when absent). */
+  template?: string;
+  /** When the one "please reconnect" email went out. */
+  reconnectNotifiedAt?: number;
+}
+
+/**
+ * Index attributes of an account item: every account is listed under GSI1 "ACCOUNTS"; an active
+ * one is also under GSI2 by the UTC hour of the week its digest is due, which the hourly
+ * dispatcher queries (a paused or disconnected account simply has no GSI2 key).
+ */
+export function accountIndexes(record: AccountRecord, at: number): Record<string, string> {
+  const base = { gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase() };
+  if (record.status !== "active") return base;
+  const slot = dueSlot(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, at);
+  return { ...base, gsi2pk: dueKey(slot), gsi2sk: record.email.toLowerCase() };
 }
 
 /** Stores an account, sealing its refresh token with the keyring's current key. */
@@ -30,8 +49,74 @@ export async function saveAccount(
 ): Promise<AccountRecord> {
   const { refreshToken, ...rest } = account;
   const record: AccountRecord = { ...rest, refreshTokenSealed: encrypt(ring, refreshToken, account.email.toLowerCase()) };
-  await repo.put({ ...keys.account(account.email), gsi1pk: keys.allAccounts, gsi1sk: account.email.toLowerCase(), account: record });
+  await repo.put({ ...keys.account(account.email), ...accountIndexes(record, account.connectedAt), account: record });
   return record;
+}
+
+/**
+ * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.
+ * The sealed refresh token is left as stored (it may have rotated meanwhile). False when unknown.
+ */
+export async function updateAccount(
+  repo: Repository,
+  email: string,
+  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName">>,
+  at: number,
+): Promise<AccountRecord | undefined> {
+  const current = await loadAccount(repo, email);
+  if (!current) return undefined;
+  const next = { ...current, ...patch };
+  const names: Record<string, string> = { "#a": "account" };
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  Object.entries(patch).forEach(([k, v], i) => {
+    names[`#f${i}`] = k;
+    values[`:v${i}`] = v;
+    sets.push(`#a.#f${i} = :v${i}`);
+  });
+  const idx = accountIndexes(next, at);
+  for (const k of ["gsi2pk", "gsi2sk"]) {
+    if (idx[k]) {
+      names[`#${k}`] = k;
+      values[`:${k}`] = idx[k];
+      sets.push(`#${k} = :${k}`);
+    }
+  }
+  const remove = idx.gsi2pk ? "" : " REMOVE gsi2pk, gsi2sk";
+  await repo.doc.send(
+    new UpdateCommand({
+      TableName: repo.table,
+      Key: keys.account(email),
+      UpdateExpression: `SET ${sets.join(", ")}${remove}`,
+      ConditionExpression: "attribute_exists(pk)",
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
+  return next;
+}
+
+/** Accounts whose digest is due in a UTC hour-of-week slot: one query on GSI2, pages of up to `limit`. */
+export async function accountsDue(repo: Repository, slot: number, start?: Record<string, unknown>, limit = 1000) {
+  const out = await repo.doc.send(
+    new QueryCommand({
+      TableName: repo.table,
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :k",
+      ExpressionAttributeValues: { ":k": dueKey(slot) },
+      ProjectionExpression: "gsi2sk",
+      ExclusiveStartKey: start,
+      Limit: limit,
+    }),
+  );
+  return { emails: (out.Items ?? []).map((i) => String(i.gsi2sk)), next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
+}
+
+/** Deletes every item of an account's partition (disconnect). Returns how many were deleted. */
+export async function deleteAccountData(repo: Repository, email: string): Promise<number> {
+  const items = await repo.allItems(email);
+  await repo.batch(items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
+  return items.length;
 }
 
 /** Replaces the stored refresh token (Microsoft rotates it on every use); only that field is written. */
@@ -62,23 +147,8 @@ export const refreshTokenOf = (ring: Keyring, record: AccountRecord) => decrypt(
  * Sets an account's status in place (an update of `account.status` only, so a refresh token rotated
  * meanwhile is not overwritten). False when the account does not exist.
  */
-export async function setAccountStatus(repo: Repository, email: string, status: AccountRecord["status"]): Promise<boolean> {
-  try {
-    await repo.doc.send(
-      new UpdateCommand({
-        TableName: repo.table,
-        Key: keys.account(email),
-        UpdateExpression: "SET #a.#s = :s",
-        ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeNames: { "#a": "account", "#s": "status" },
-        ExpressionAttributeValues: { ":s": status },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
-    throw e;
-  }
+export async function setAccountStatus(repo: Repository, email: string, status: AccountRecord["status"], at = Date.now()): Promise<boolean> {
+  return (await updateAccount(repo, email, { status }, at)) !== undefined;
 }
 
 /** Every connected account (GSI `gsi1`, partition "ACCOUNTS"), ordered by address. */

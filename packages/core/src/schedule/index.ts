@@ -1,0 +1,41 @@
+import { zoneOffset } from "../time";
+
+/** When the owner wants the digest: a weekday (1 = Monday … 7 = Sunday, ISO) and an hour, in their zone. */
+export interface DigestSchedule {
+  day: number;
+  hour: number;
+}
+
+/** Monday 8:00 in the owner's zone unless they choose otherwise. */
+export const DEFAULT_SCHEDULE: DigestSchedule = { day: 1, hour: 8 };
+
+const HOUR = 3_600_000;
+const WEEK_HOURS = 168;
+
+/** The UTC hour of the week (0 = Monday 00:00 UTC … 167) of an instant. */
+export function utcHourOfWeek(ms: number): number {
+  const d = new Date(ms);
+  return (((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours()) % WEEK_HOURS;
+}
+
+/**
+ * The UTC hour of the week at which a local (day, hour) falls, with the zone's offset as of `at`.
+ * Offsets that are not whole hours round down to the hour that contains the local time.
+ */
+export function dueSlot(s: DigestSchedule, timeZone: string, at: number): number {
+  const offsetHours = Math.floor(zoneOffset(at, timeZone) / HOUR);
+  const local = (s.day - 1) * 24 + s.hour;
+  return (((local - offsetHours) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+}
+
+/** The due-hour index partition key of a slot: the dispatcher queries it, never scans. */
+export const dueKey = (slot: number) => `DUE#${String(slot).padStart(3, "0")}`;
+
+/** Validates a schedule from a form or API: one-line errors. */
+export function parseSchedule(day: unknown, hour: unknown): DigestSchedule {
+  const d = Number(day);
+  const h = Number(hour);
+  if (!Number.isInteger(d) || d < 1 || d > 7) throw new RangeError("day must be 1 (Monday) to 7 (Sunday)");
+  if (!Number.isInteger(h) || h < 0 || h > 23) throw new RangeError("hour must be 0 to 23");
+  return { day: d, hour: h };
+}
