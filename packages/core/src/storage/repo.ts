@@ -1,19 +1,11 @@
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Contact } from "../inference";
 import type { MailMessage, Meeting } from "../model";
 import type { SyncCursor } from "../providers";
 import { keys } from "./keys";
 
-/** A stored person: the rules' view plus the follow-up stage the owner moves along. */
-export interface PersonRecord {
-  email: string;
-  name: string;
-  eventId: string;
-  eventTitle: string;
-  metAt: number;
-  metEnd: number;
-  lastOutboundAt?: number;
-  followedUpAt?: number;
-  followedUpBy?: "mail" | "meeting";
+/** A stored person: the rules' view (a Contact) plus the follow-up stage the owner moves along. */
+export interface PersonRecord extends Contact {
   /** met: no follow-up yet; drafted: a one-tap draft exists; followed_up; dismissed: "no follow-up needed". */
   stage: "met" | "drafted" | "followed_up" | "dismissed";
   draftId?: string;

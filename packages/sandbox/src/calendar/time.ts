@@ -1,40 +1,5 @@
 import type { calendar_v3 } from "@googleapis/calendar";
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-/** Offset (ms) of an IANA zone from UTC at a given instant. */
-export function zoneOffsetMs(zone: string, utcMs: number): number {
-  const parts = formatter(zone).formatToParts(new Date(utcMs));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
-}
-
-/** The instant (ms) a calendar date (`YYYY-MM-DD`) begins in a zone. */
-export function zonedMidnight(date: string, zone: string): number {
-  const [y, m, d] = date.split("-").map(Number);
-  const guess = Date.UTC(y, m - 1, d);
-  const first = guess - zoneOffsetMs(zone, guess);
-  return guess - zoneOffsetMs(zone, first);
-}
+import { localMidnight } from "@followthrough/core/time";
 
 /** The instant of an event time: `dateTime` as given, `date` at midnight in `zone` (the calendar's zone by default). */
 export function instant(t: calendar_v3.Schema$EventDateTime | undefined, zone: string): number | undefined {
@@ -43,7 +8,7 @@ export function instant(t: calendar_v3.Schema$EventDateTime | undefined, zone: s
     const ms = Date.parse(t.dateTime);
     return Number.isNaN(ms) ? undefined : ms;
   }
-  if (t.date) return zonedMidnight(t.date, t.timeZone ?? zone);
+  if (t.date) return localMidnight(t.date, t.timeZone ?? zone);
   return undefined;
 }
 
