@@ -18,4 +18,10 @@ if (all || which.has("backfill") || which.has("incremental")) {
   out.backfill = r;
   console.log(JSON.stringify(r, null, 2));
 }
+if (all || which.has("scaling")) {
+  const { benchScaling } = await import("./scaling");
+  const r = await benchScaling();
+  out.scaling = r;
+  console.log(JSON.stringify(r, null, 2));
+}
 console.log(JSON.stringify(out));

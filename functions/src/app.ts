@@ -19,9 +19,16 @@ import { type LinkAction, type LinkClaims, LinkError, type LinkProblem, signLink
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import PostalMime from "postal-mime";
+import { type ConnectDeps, mountConnect } from "./connect";
+import type { PageKit } from "./pages";
+import { mountSettings } from "./settings";
 
-/** What the app needs; built from SST resources on Lambda and from the local runtime otherwise. */
-export interface AppDeps {
+/**
+ * What the app needs; built from SST resources on Lambda and from the local runtime otherwise.
+ * The connect flow's fields (oauth, ring, enqueueBackfill, providerForNew, httpFetch) come from
+ * {@link ConnectDeps} and are optional: without them /connect offers nothing.
+ */
+export interface AppDeps extends ConnectDeps {
   repo: Repository;
   /** HMAC key of the one-tap links. */
   linkKey: string | Uint8Array;
@@ -190,25 +197,10 @@ ${lead}
     return c.body(digest.html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DIGEST_CSP });
   });
 
-  app.get("/a/:account/settings/:token", async (c) => {
-    const auth = await authorise(c, "settings");
-    if (auth instanceof Response) return auth;
-    const { account } = auth;
-    const paused = account.status === "paused";
-    return page(
-      c,
-      200,
-      "Settings",
-      html`<h1>Settings</h1>
-<dl>
-<dt>Account</dt><dd>${account.displayName ? html`${account.displayName} · ` : ""}${account.email}</dd>
-<dt>Provider</dt><dd>${account.provider === "google" ? "Google" : "Microsoft"}</dd>
-<dt>Weekly digest</dt><dd>${paused ? "Paused" : account.status === "needs_reconnect" ? "Needs reconnecting" : "On"}</dd>
-</dl>
-${paused ? html`<p>Your digests are paused.</p>` : html`<p><a class="button" href="${linkFor(account.email, "pause")}">Pause my digests</a></p>`}
-<p class="muted">More settings are coming soon.</p>`,
-    );
-  });
+  // Settings (signed settings link) and the hosted connect flow: functions/src/{settings,connect}.ts.
+  const kit: PageKit = { page, say, authorise, linkFor, nonceOf };
+  mountSettings(app, deps, kit);
+  mountConnect(app, deps, kit);
 
   app.get("/a/:account/:act/:token", async (c) => {
     const act = c.req.param("act");

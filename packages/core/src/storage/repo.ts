@@ -18,6 +18,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Meetings store NaN times (minimal cancelled events) as null. */
 const finite = (n: number) => (Number.isFinite(n) ? n : null);
 
+/** Mail and meetings leave the table (DynamoDB TTL) 400 days after they happened: past every window the rules read. */
+export const RETAIN_DAYS = 400;
+const expiry = (ms: number) => (Number.isFinite(ms) ? { expiresAt: Math.floor(ms / 1000) + RETAIN_DAYS * 86_400 } : {});
+
 /** Typed access to the single table for one service instance. Table name and client are injected. */
 export class Repository {
   constructor(
@@ -107,13 +111,15 @@ export class Repository {
   /** Upserts meetings (idempotent) tagged with the sync generation that saw them. */
   async putMeetings(account: string, meetings: Meeting[], generation: number): Promise<void> {
     await this.batch(
-      meetings.map((m) => ({ PutRequest: { Item: { ...keys.meeting(account, m.id), gen: generation, meeting: { ...m, start: finite(m.start), end: finite(m.end) } } } })),
+      meetings.map((m) => ({
+        PutRequest: { Item: { ...keys.meeting(account, m.id), gen: generation, ...expiry(m.end), meeting: { ...m, start: finite(m.start), end: finite(m.end) } } },
+      })),
     );
   }
 
   /** Upserts messages (headers only) tagged with the sync generation that saw them. */
   async putMessages(account: string, messages: MailMessage[], generation: number): Promise<void> {
-    await this.batch(messages.map((m) => ({ PutRequest: { Item: { ...keys.message(account, m.id), gen: generation, message: m } } })));
+    await this.batch(messages.map((m) => ({ PutRequest: { Item: { ...keys.message(account, m.id), gen: generation, ...expiry(m.sentAt), message: m } } })));
   }
 
   async deleteItems(account: string, kind: "meeting" | "message", ids: string[]): Promise<void> {

@@ -1,0 +1,236 @@
+/**
+ * The hosted connect flow: `GET /connect` explains what each permission is for;
+ * `GET /connect/<provider>` starts an authorization-code flow with PKCE and binds its state and
+ * verifier to this browser in a sealed, HttpOnly, SameSite=Lax cookie that lives 10 minutes;
+ * `GET /connect/<provider>/callback` accepts only a callback whose state matches that cookie,
+ * clears the cookie (a replayed callback then has no state), exchanges the code, reads the profile
+ * through the real adapter, stores the account and enqueues its first backfill.
+ */
+import type { Context, Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { html } from "hono/html";
+import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
+import { type ConnectClient, isProviderName, openPending, type ProviderName, provisionalAccount, sameState, sealPending, storeConnection } from "@followthrough/core/connect";
+import { authorizationRequest, exchangeCode, GrantError } from "@followthrough/core/oauth";
+import type { MailboxProvider, Profile } from "@followthrough/core/providers";
+import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
+import { providerFor as runtimeProviderFor } from "@followthrough/core/runtime";
+import { scan } from "@followthrough/core/scan";
+import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
+import type { Keyring } from "@followthrough/core/secrets";
+import type { Repository } from "@followthrough/core/storage";
+import type { AppDeps } from "./app";
+import { type PageKit, whenOf } from "./pages";
+
+const PROVIDER_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft (Outlook)" };
+const SHORT_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft" };
+
+/** What each permission is for, in plain words. */
+export const SCOPE_EXPLANATIONS: Record<ProviderName, { scope: string; why: string }[]> = {
+  google: [
+    { scope: "gmail.metadata", why: "Read the headers of mail you sent — who you wrote to and when. Never the message bodies." },
+    { scope: "gmail.compose", why: "Create follow-up drafts in your Drafts folder when you tap a button, and send your weekly digest from your own mailbox." },
+    { scope: "calendar.readonly", why: "See which meetings you attended and who was in them." },
+  ],
+  microsoft: [
+    { scope: "Mail.ReadBasic", why: "Read the headers of mail you sent — who you wrote to and when. This permission cannot read message bodies." },
+    { scope: "Mail.ReadWrite", why: "Create follow-up drafts in your Drafts folder when you tap a button. We never change or delete your mail." },
+    { scope: "Mail.Send", why: "Send your weekly digest to you, from your own mailbox." },
+    { scope: "Calendars.Read", why: "See which meetings you attended and who was in them." },
+    { scope: "offline_access", why: "Keep working while you're away, so the weekly scan runs without you signing in." },
+    { scope: "User.Read", why: "Read your address, display name and time zone." },
+  ],
+};
+
+/** The AppDeps fields of the connect flow (all optional in AppDeps). */
+export interface ConnectDeps {
+  /** Client registrations; a provider without one cannot be connected here. */
+  oauth?: { google?: ConnectClient; microsoft?: ConnectClient };
+  /** Seals refresh tokens and the connect cookie. */
+  ring?: Keyring;
+  /** Starts an account's first backfill without waiting for it (locally: in-process; on AWS: a queue message). */
+  enqueueBackfill?: (email: string) => Promise<void>;
+  /**
+   * Builds the adapter for a just-granted token (the record is provisional: address unknown yet).
+   * `onRefreshToken` must receive any rotated refresh token (Microsoft rotates on every use), which
+   * is the one stored. Default: core runtime providerFor with the keyring and client secrets.
+   */
+  providerForNew?: (account: AccountRecord, onRefreshToken: (token: string) => Promise<void>) => MailboxProvider;
+  /** fetch for calls the app makes to providers itself (token revocation); global fetch by default. */
+  httpFetch?: typeof fetch;
+}
+
+const hintPattern = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/;
+
+/** Registers /connect, /connect/:provider and /connect/:provider/callback. */
+export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
+  const base = deps.baseUrl.replace(/\/$/, "");
+  const secure = new URL(base).protocol === "https:";
+  const clientOf = (p: string | undefined): ConnectClient | undefined => (isProviderName(p) ? deps.oauth?.[p] : undefined);
+  const redirectUri = (p: ProviderName) => `${base}/connect/${p}/callback`;
+  // __Host- on https (Secure, Path=/, no Domain); on plain http (local) scoped to the provider's path.
+  const cookie = (p: ProviderName) =>
+    secure ? { name: `__Host-ft_connect_${p}`, path: "/" } : { name: `ft_connect_${p}`, path: `/connect/${p}` };
+
+  const couldNotConnect = (c: Context, p: ProviderName, status = 400) =>
+    kit.page(
+      c,
+      status,
+      "Could not connect",
+      html`<h1>We could not connect your account</h1>
+<p>${SHORT_LABEL[p]} did not confirm the sign-in, so nothing was stored. Please start again.</p>
+<p><a class="button" href="${base}/connect">Start again</a></p>`,
+    );
+  const staleAttempt = (c: Context) =>
+    kit.page(
+      c,
+      400,
+      "Could not connect",
+      html`<h1>We could not connect your account</h1>
+<p>This sign-in has expired or was started in another browser, so nothing was stored. Please start again.</p>
+<p><a class="button" href="${base}/connect">Start again</a></p>`,
+    );
+
+  app.get("/connect", (c) => {
+    const configured = (["google", "microsoft"] as const).filter((p) => deps.oauth?.[p]);
+    const section = (p: ProviderName) => html`<h2>${PROVIDER_LABEL[p]}</h2>
+<ul>${SCOPE_EXPLANATIONS[p].map((s) => html`<li><code>${s.scope}</code> — ${s.why}</li>`)}</ul>
+<p><a class="button" href="${base}/connect/${p}">Connect ${SHORT_LABEL[p]}</a></p>`;
+    return kit.page(
+      c,
+      200,
+      "Connect your account",
+      html`<h1>Connect your mailbox</h1>
+<p>Followthrough looks at your calendar and at <b>who</b> you emailed and <b>when</b>, finds the people you met and never followed up, and sends you a weekly digest. Each follow-up is one tap from a draft in your own mailbox.</p>
+<p><b>We never read the content of your messages</b> — only the headers of mail you sent (sender, recipients, subject, date). Nothing is sent to anyone but you; drafts wait in your Drafts folder until you send them.</p>
+<p>You'll be asked to allow:</p>
+${configured.length ? configured.map(section) : html`<p>Connecting is not set up on this server.</p>`}
+<p class="muted">You can pause, change the day of your digest or disconnect at any time from the settings link in every digest. Disconnecting revokes our access and deletes everything we stored.</p>`,
+    );
+  });
+
+  app.get("/connect/:provider", async (c) => {
+    const p = c.req.param("provider");
+    const client = clientOf(p);
+    if (!isProviderName(p) || !client || !deps.ring) return kit.say(c, 404, "Not found", "This page does not exist.");
+    const hint = c.req.query("login_hint");
+    const extra = hint && hintPattern.test(hint) ? { login_hint: hint } : undefined;
+    const { url, pending } = await authorizationRequest(p, client, redirectUri(p), extra);
+    const { name, path } = cookie(p);
+    setCookie(c, name, sealPending(deps.ring, pending, deps.now()), { path, httpOnly: true, secure, sameSite: "Lax", maxAge: 600 });
+    return c.redirect(url, 302);
+  });
+
+  app.get("/connect/:provider/callback", async (c) => {
+    const p = c.req.param("provider");
+    const client = clientOf(p);
+    const ring = deps.ring;
+    if (!isProviderName(p) || !client || !ring) return kit.say(c, 404, "Not found", "This page does not exist.");
+    const { name, path } = cookie(p);
+    const sealed = getCookie(c, name);
+    // One use only: whatever happens next, this browser's pending sign-in is over.
+    deleteCookie(c, name, { path, secure, httpOnly: true, sameSite: "Lax" });
+    const url = new URL(c.req.url);
+    const q = url.searchParams;
+
+    const error = q.get("error");
+    if (error === "access_denied")
+      return kit.page(
+        c,
+        200,
+        "Not connected",
+        html`<h1>Not connected</h1>
+<p>You chose not to give Followthrough access, so nothing was stored. If you change your mind, you can connect at any time.</p>
+<p><a class="button" href="${base}/connect">Back</a></p>`,
+      );
+    if (error) return couldNotConnect(c, p);
+
+    const pending = openPending(ring, sealed, p, deps.now());
+    if (!pending) return staleAttempt(c);
+    if (!sameState(q.get("state") ?? undefined, pending.state) || !q.get("code")) return staleAttempt(c);
+
+    let refreshToken: string | undefined;
+    try {
+      refreshToken = (await exchangeCode(client, pending, q)).refreshToken;
+    } catch (e) {
+      console.warn("connect: code exchange refused", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      return couldNotConnect(c, p, e instanceof GrantError ? 400 : 502);
+    }
+    if (!refreshToken) return couldNotConnect(c, p);
+
+    let profile: Profile;
+    try {
+      let latest = refreshToken;
+      const onRefreshToken = async (t: string) => void (latest = t);
+      const provisional = provisionalAccount(ring, p, client, refreshToken, deps.now());
+      const build =
+        deps.providerForNew ??
+        ((a: AccountRecord, onRotate: (t: string) => Promise<void>) =>
+          runtimeProviderFor(a, { ring, google: { clientSecret: deps.oauth?.google?.clientSecret }, microsoft: { clientSecret: deps.oauth?.microsoft?.clientSecret, onRefreshToken: onRotate } }));
+      profile = await build(provisional, onRefreshToken).profile();
+      refreshToken = latest;
+    } catch (e) {
+      console.warn("connect: profile read failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      return couldNotConnect(c, p, 502);
+    }
+
+    const stored = await storeConnection({ repo: deps.repo, ring, provider: p, client, refreshToken, profile, now: deps.now() });
+    if (stored.kind === "conflict") {
+      const other = SHORT_LABEL[stored.existing.provider];
+      return kit.say(c, 409, "Already connected", `${stored.existing.email} is already connected through ${other}; disconnect it there first.`);
+    }
+    const { account } = stored;
+    if (account.status === "active" && deps.enqueueBackfill) {
+      try {
+        await deps.enqueueBackfill(account.email);
+      } catch (e) {
+        // The account is stored; the hourly dispatcher scans it anyway.
+        console.error("connect: could not enqueue the first backfill", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      }
+    }
+    const when = `${whenOf(account.schedule ?? DEFAULT_SCHEDULE)}`;
+    return kit.page(
+      c,
+      200,
+      "Connected",
+      html`<h1>${stored.kind === "reconnected" ? "Reconnected" : "Connected"} — your ${stored.kind === "reconnected" ? "next" : "first"} digest arrives ${when}</h1>
+<p><span class="who">${account.email}</span> is connected${account.status === "paused" ? ", and your digests stay paused until you resume them in settings" : ""}.</p>
+<p>Your digest goes out every ${when} (${account.timeZone}) to ${account.email}, from your own mailbox.</p>
+<p><a class="button" href="${kit.linkFor(account.email, "settings")}">Settings</a></p>`,
+    );
+  });
+}
+
+/**
+ * The local `enqueueBackfill`: runs the account's first scan in this process without waiting for
+ * it; a revoked grant goes through handleRevoked. `onSettled` (tests, the local stack) hears the end.
+ */
+export function inProcessBackfill(o: {
+  repo: Repository;
+  /** The adapter of a stored account (with Microsoft token rotation stored back). */
+  providerFor: (account: AccountRecord) => MailboxProvider;
+  now: () => number;
+  mailer: SystemMailer;
+  baseUrl: string;
+  onSettled?: (email: string, error?: unknown) => void;
+}): (email: string) => Promise<void> {
+  return async (email) => {
+    const run = async () => {
+      const account = await loadAccount(o.repo, email);
+      if (!account) return;
+      try {
+        await scan({ owner: account, provider: o.providerFor(account), repo: o.repo, now: o.now() });
+      } catch (e) {
+        if (isRevoked(e)) await handleRevoked({ repo: o.repo, account, now: o.now(), notify: o.mailer, baseUrl: o.baseUrl });
+        else throw e;
+      }
+    };
+    void run().then(
+      () => o.onSettled?.(email),
+      (e) => {
+        console.error("backfill failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+        o.onSettled?.(email, e);
+      },
+    );
+  };
+}

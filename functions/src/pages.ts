@@ -1,0 +1,31 @@
+/**
+ * What the connect and settings routes borrow from the app (createApp builds these as closures
+ * over its deps): the page shell, one-sentence pages, signed-link checks and fresh links.
+ */
+import type { Context } from "hono";
+import type { HtmlEscapedString } from "hono/utils/html";
+import type { AccountRecord } from "@followthrough/core/accounts";
+import type { LinkAction, LinkClaims } from "@followthrough/core/links";
+
+export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+export interface PageKit {
+  /** A plain, mobile-friendly page (the app's shell, CSP nonce'd style). */
+  page(c: Context, status: number, title: string, body: Markup): Response | Promise<Response>;
+  /** A page that is one clear sentence. */
+  say(c: Context, status: number, title: string, sentence: string): Response | Promise<Response>;
+  /** Verifies the path's token for `act` and loads the account; a Response when refused. */
+  authorise(c: Context, act: LinkAction): Promise<{ claims: LinkClaims; account: AccountRecord } | Response>;
+  /** A freshly signed link of this app. */
+  linkFor(account: string, act: LinkAction): string;
+  /** The request's CSP nonce. */
+  nonceOf(c: Context): string;
+}
+
+export const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/** "Monday 8:00" for a schedule. */
+export const whenOf = (s: { day: number; hour: number }) => `${DAY_NAMES[s.day - 1] ?? "Monday"} ${s.hour}:00`;
+
+/** The request's own origin as the public base URL names it. */
+export const originOf = (baseUrl: string) => new URL(baseUrl).origin;

@@ -1,0 +1,209 @@
+/**
+ * The settings page behind the signed settings link (`/a/<account>/settings/<token>`, act
+ * "settings"): digest day and hour in the owner's zone, pause/resume, the follow-up template, and
+ * disconnect (a confirm step, then revocation at the provider and deletion of every item).
+ *
+ * CSRF: the signed token in the URL is the capability; on top of it every POST must come from this
+ * origin — `Sec-Fetch-Site` must be `same-origin` when sent, `Origin` must be the app's origin when
+ * sent, and at least one of them must be sent (every current browser sends both on a form POST).
+ * Disconnecting takes two POSTs: the first only shows the confirm form, the second carries
+ * `confirm=disconnect`.
+ */
+import type { Context, Hono } from "hono";
+import { html } from "hono/html";
+import { type AccountRecord, deleteAccountData, loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { revokeGrant } from "@followthrough/core/connect";
+import { DEFAULT_TEMPLATE } from "@followthrough/core/followup";
+import { reconnectUrl } from "@followthrough/core/reconnect";
+import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
+import type { AppDeps } from "./app";
+import { DAY_NAMES, type PageKit, originOf, whenOf } from "./pages";
+
+/** The longest template accepted, in characters. */
+export const TEMPLATE_MAX = 2000;
+/** The placeholders a template may use. */
+export const PLACEHOLDERS = ["{firstName}", "{meeting}", "{date}", "{ownerName}"] as const;
+
+/** A refused form value; the message is the one line the page shows. */
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+/** Validates a template from the form: line endings normalised, trimmed; one-line errors. */
+export function validateTemplate(raw: unknown): string {
+  if (typeof raw !== "string") throw new SettingsError("The template is missing.");
+  const t = raw.replace(/\r\n?/g, "\n").trim();
+  if (!t) throw new SettingsError("The template can't be empty.");
+  if ([...t].length > TEMPLATE_MAX) throw new SettingsError(`The template is longer than ${TEMPLATE_MAX.toLocaleString("en-US")} characters.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(t)) throw new SettingsError("The template contains control characters.");
+  const list = "{firstName}, {meeting}, {date} or {ownerName}";
+  for (const m of t.matchAll(/\{[^{}\n]*\}/g)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(m[0])) throw new SettingsError(`Unknown placeholder ${m[0].slice(0, 40)}: use ${list}.`);
+  }
+  const rest = PLACEHOLDERS.reduce((s, p) => s.replaceAll(p, ""), t);
+  if (/[{}]/.test(rest)) throw new SettingsError(`Curly braces are only for the placeholders ${list}.`);
+  return t;
+}
+
+/** Validates day (1–7) and hour (0–23) from the form; one-line errors. */
+export function validateSchedule(day: unknown, hour: unknown): DigestSchedule {
+  if (typeof day !== "string" || !/^\d{1,2}$/.test(day)) throw new SettingsError("Choose a day from Monday to Sunday.");
+  if (typeof hour !== "string" || !/^\d{1,2}$/.test(hour)) throw new SettingsError("Choose an hour from 0 to 23.");
+  try {
+    return parseSchedule(day, hour);
+  } catch (e) {
+    const m = (e as Error).message;
+    throw new SettingsError(`${m.charAt(0).toUpperCase()}${m.slice(1)}.`);
+  }
+}
+
+/** True when a POST comes from the app's own origin (see the module note). */
+export function sameOrigin(c: Context, baseUrl: string): boolean {
+  const site = c.req.header("sec-fetch-site");
+  const origin = c.req.header("origin");
+  if (site !== undefined && site !== "same-origin") return false;
+  if (origin !== undefined && origin !== originOf(baseUrl)) return false;
+  return site !== undefined || origin !== undefined;
+}
+
+const providerName = (a: AccountRecord) => (a.provider === "google" ? "Google" : "Microsoft");
+const hourLabel = (h: number) => `${String(h).padStart(2, "0")}:00`;
+
+/** Registers GET and POST /a/:account/settings/:token. */
+export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
+  const base = deps.baseUrl.replace(/\/$/, "");
+  const selfPath = (c: Context) => new URL(c.req.url).pathname;
+
+  const settingsPage = (c: Context, account: AccountRecord, notice?: string) => {
+    const schedule = account.schedule ?? DEFAULT_SCHEDULE;
+    const template = account.template || DEFAULT_TEMPLATE;
+    const status = account.status;
+    return kit.page(
+      c,
+      200,
+      "Settings",
+      html`<h1>Settings</h1>
+${notice ? html`<p role="status"><b>${notice}</b></p>` : ""}
+<dl>
+<dt>Account</dt><dd>${account.displayName ? html`${account.displayName} · ` : ""}${account.email}</dd>
+<dt>Provider</dt><dd>${providerName(account)}</dd>
+<dt>Weekly digest</dt><dd>${status === "paused" ? "Paused" : status === "needs_reconnect" ? "On hold — reconnect needed" : `On, every ${whenOf(schedule)}`}</dd>
+</dl>
+${
+  status === "needs_reconnect"
+    ? html`<p>${providerName(account)} stopped letting us read this account. Your data is kept; reconnect to get your digests again.</p>
+<p><a class="button" href="${reconnectUrl(base, account)}">Reconnect ${account.email}</a></p>`
+    : ""
+}
+<h2>When your digest arrives</h2>
+<form method="post">
+<input type="hidden" name="action" value="save">
+<p><label>Day <select name="day">${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></label>
+<label>Time <select name="hour">${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></label></p>
+<p class="muted">In your time zone: ${account.timeZone}.</p>
+<h2>Your follow-up template</h2>
+<p class="muted">Used for every draft. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX.toLocaleString("en-US")} characters.</p>
+<p><textarea name="template" rows="8" maxlength="${TEMPLATE_MAX}" cols="60">${template}</textarea></p>
+<button type="submit">Save</button>
+</form>
+<h2>Pause</h2>
+${
+  status === "paused"
+    ? html`<form method="post"><input type="hidden" name="action" value="resume"><p>Your digests are paused.</p><button type="submit">Resume my digests</button></form>`
+    : status === "active"
+      ? html`<form method="post"><input type="hidden" name="action" value="pause"><p>Stop the weekly digest until you turn it back on.</p><button type="submit">Pause my digests</button></form>
+<p class="muted">Every digest also carries a one-tap <a href="${kit.linkFor(account.email, "pause")}">pause link</a>.</p>`
+      : html`<p class="muted">Nothing is sent while the account needs reconnecting.</p>`
+}
+<h2>Disconnect</h2>
+<form method="post"><input type="hidden" name="action" value="disconnect">
+<p>Revoke Followthrough's access to ${account.email} and delete everything we stored for it.</p>
+<button type="submit">Disconnect…</button></form>`,
+    );
+  };
+
+  app.get("/a/:account/settings/:token", async (c) => {
+    const auth = await kit.authorise(c, "settings");
+    if (auth instanceof Response) return auth;
+    return settingsPage(c, auth.account, c.req.query("saved") === "1" ? "Saved." : undefined);
+  });
+
+  app.post("/a/:account/settings/:token", async (c) => {
+    const auth = await kit.authorise(c, "settings");
+    if (auth instanceof Response) return auth;
+    if (!sameOrigin(c, base)) return kit.say(c, 403, "Not allowed", "This form can only be sent from your settings page.");
+    const { account } = auth;
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const action = form.action;
+    const back = () => c.redirect(`${selfPath(c)}?saved=1`, 303);
+    const now = deps.now();
+    const gone = () => kit.say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+
+    if (action === "save") {
+      let schedule: DigestSchedule;
+      let template: string;
+      try {
+        schedule = validateSchedule(form.day, form.hour);
+        template = validateTemplate(form.template);
+      } catch (e) {
+        if (e instanceof SettingsError) return kit.say(c, 400, "Not saved", e.message);
+        throw e;
+      }
+      if (!(await updateAccount(deps.repo, account.email, { schedule, template }, now))) return gone();
+      return back();
+    }
+    if (action === "pause") {
+      if (account.status === "active" && !(await updateAccount(deps.repo, account.email, { status: "paused" }, now))) return gone();
+      return back();
+    }
+    if (action === "resume") {
+      if (account.status === "needs_reconnect") return kit.say(c, 409, "Reconnect first", "This account needs reconnecting before its digests can resume.");
+      if (account.status === "paused" && !(await updateAccount(deps.repo, account.email, { status: "active" }, now))) return gone();
+      return back();
+    }
+    if (action === "disconnect") {
+      if (form.confirm !== "disconnect")
+        return kit.page(
+          c,
+          200,
+          "Disconnect",
+          html`<h1>Disconnect ${account.email}?</h1>
+<p>We will revoke Followthrough's access at ${providerName(account)} and delete everything we stored for this account: people, meetings, mail headers, digests and settings. Drafts already in your mailbox stay there.</p>
+<form method="post"><input type="hidden" name="action" value="disconnect"><input type="hidden" name="confirm" value="disconnect">
+<button type="submit">Yes, disconnect and delete my data</button></form>
+<p><a href="${selfPath(c)}">Keep my account</a></p>`,
+        );
+      // Revoke first (it needs the stored token), then delete whatever revocation said.
+      const current = (await loadAccount(deps.repo, account.email)) ?? account;
+      const outcome = deps.ring
+        ? await revokeGrant(current, {
+            ring: deps.ring,
+            clientSecret: deps.oauth?.[current.provider]?.clientSecret,
+            revokeUrl: deps.oauth?.google?.endpoints.revokeUrl,
+            fetch: deps.httpFetch,
+          })
+        : { revoked: false, detail: "no keyring configured" };
+      if (!outcome.revoked) console.warn("disconnect: revocation not confirmed", outcome.detail);
+      await deleteAccountData(deps.repo, account.email);
+      const manage =
+        current.provider === "google"
+          ? html`<a href="https://myaccount.google.com/permissions">myaccount.google.com/permissions</a>`
+          : html`<a href="https://myapps.microsoft.com">myapps.microsoft.com</a> (work or school) or <a href="https://account.live.com/consent/Manage">account.live.com/consent/Manage</a> (personal)`;
+      return kit.page(
+        c,
+        200,
+        "Disconnected",
+        html`<h1>Disconnected</h1>
+<p>We deleted everything we stored for <span class="who">${current.email}</span>. No more scans or digests.</p>
+${
+  outcome.revoked
+    ? html`<p>${providerName(current)} confirmed that our access is revoked.${current.provider === "microsoft" ? " Microsoft ends all sign-in sessions of the account when it does this, so other apps may ask you to sign in again." : ""}</p>`
+    : html`<p>We could not confirm with ${providerName(current)} that our access was revoked, but your data is deleted anyway and we no longer hold any token. To be sure, remove Followthrough at ${manage}.</p>`
+}
+<p><a href="${base}/connect">Connect again</a></p>`,
+      );
+    }
+    return kit.say(c, 400, "Not saved", "Unknown action.");
+  });
+}

@@ -1,0 +1,370 @@
+/**
+ * The hosted connect flow end to end: the real app (app.request) against the provider sandbox
+ * (Google over http, Graph over https with its own certificate) and dynalite, the redirects driven
+ * by hand as a browser would follow them. Then "needs reconnect": a revoked grant found by a scan,
+ * handled twice at once (one email), and the owner reconnecting through the same web flow.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf, rotateRefreshToken } from "@followthrough/core/accounts";
+import { sealPending } from "@followthrough/core/connect";
+import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
+import { handleRevoked, isRevoked, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
+import { ProviderError } from "@followthrough/core/resilience";
+import { providerFor } from "@followthrough/core/runtime";
+import { scan } from "@followthrough/core/scan";
+import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
+import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
+import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { verifyLink } from "@followthrough/core/links";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { ownFixture } from "../../test/support/fixtures";
+import { createApp } from "../src/app";
+import { inProcessBackfill, SCOPE_EXPLANATIONS } from "../src/connect";
+
+const BASE = "http://app.test";
+const KEY = "connect-test-link-key-0123456789abcdef";
+type Provider = "google" | "microsoft";
+
+const pathOf = (url: string) => {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+};
+
+let sandbox: RunningSandbox;
+let dynamo: LocalDynamo;
+let repo: Repository;
+let ring: Keyring;
+let app: ReturnType<typeof createApp>;
+let fixtures: Record<Provider, MailboxFixture>;
+let deps: Parameters<typeof createApp>[0];
+const enqueued: string[] = [];
+
+/** The adapter as production builds it, trusting the sandbox's certificate for Graph. */
+const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) =>
+  providerFor(a, {
+    ring,
+    microsoft: { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never, onRefreshToken },
+    retry: { baseMs: 5, maxMs: 50 },
+  });
+/** The adapter of a stored account, storing rotated Microsoft tokens back. */
+const stored = (a: AccountRecord) => {
+  let current = a;
+  return build(a, async (t) => void (current = await rotateRefreshToken(repo, ring, current, t)));
+};
+
+beforeAll(async () => {
+  fixtures = { google: loadFixture(ownFixture("demo-google")), microsoft: loadFixture(ownFixture("demo-microsoft")) };
+  [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true }), startLocalDynamo()]);
+  repo = new Repository(dynamo.doc, dynamo.tableName);
+  ring = randomKeyring();
+  deps = {
+    repo,
+    linkKey: KEY,
+    baseUrl: BASE,
+    now: () => Date.now(),
+    providerFor: stored,
+    oauth: {
+      google: { clientId: "followthrough-web", endpoints: googleEndpoints(sandbox.url), apiUrl: sandbox.url },
+      microsoft: { clientId: "followthrough-web", endpoints: microsoftEndpoints(sandbox.url), apiUrl: sandbox.httpsUrl },
+    },
+    ring,
+    enqueueBackfill: async (email) => void enqueued.push(email),
+    providerForNew: build,
+  };
+  app = createApp(deps);
+});
+afterAll(async () => {
+  await Promise.all([sandbox?.close(), dynamo?.stop()]);
+});
+
+/** Every item of the table (a real Scan). */
+const everything = async () => {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await repo.doc.send(new ScanCommand({ TableName: repo.table, ExclusiveStartKey: start }));
+    items.push(...((out.Items ?? []) as Record<string, unknown>[]));
+    start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
+  } while (start);
+  return items;
+};
+
+/** GET /connect/<provider>: the 302 to the provider and the cookie the browser keeps. */
+async function begin(p: Provider, query = "", on = app) {
+  const res = await on.request(`/connect/${p}${query}`);
+  expect(res.status).toBe(302);
+  const setCookie = res.headers.get("set-cookie") ?? "";
+  return { authorize: new URL(res.headers.get("location")!), setCookie, cookie: setCookie.split(";")[0] };
+}
+
+/** The sandbox's consent, approved for `email` (or cancelled): the Location back to the app. */
+async function consent(authorize: URL, email: string, cancel = false): Promise<string> {
+  const u = new URL(authorize);
+  if (cancel) u.searchParams.set("cancel", "1");
+  else {
+    u.searchParams.set("account", email);
+    u.searchParams.set("approve", "1");
+  }
+  const res = await fetch(u, { redirect: "manual" });
+  expect(res.status).toBe(302);
+  return res.headers.get("location")!;
+}
+
+const callback = (location: string, cookie?: string) => app.request(pathOf(location), { headers: cookie ? { cookie } : {} });
+
+/** The whole flow for an account: the callback's response. */
+async function connect(p: Provider, query = "") {
+  const { authorize, cookie } = await begin(p, query);
+  const location = await consent(authorize, fixtures[p].account.email);
+  return { res: await callback(location, cookie), location, cookie, authorize };
+}
+
+describe("GET /connect", () => {
+  it("explains every scope in plain words, says bodies are never read, and offers both providers", async () => {
+    const res = await app.request("/connect");
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    for (const p of ["google", "microsoft"] as const) for (const s of SCOPE_EXPLANATIONS[p]) expect(body).toContain(s.scope);
+    expect(body).toMatch(/never read the content of your messages/);
+    expect(body).toContain(`href="${BASE}/connect/google"`);
+    expect(body).toContain(`href="${BASE}/connect/microsoft"`);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+  });
+
+  it("offers nothing and 404s the start when no client is configured", async () => {
+    const bare = createApp({ repo, linkKey: KEY, baseUrl: BASE, now: () => Date.now(), providerFor: stored });
+    expect(await (await bare.request("/connect")).text()).toContain("not set up");
+    expect((await bare.request("/connect/google")).status).toBe(404);
+    expect((await app.request("/connect/yahoo")).status).toBe(404);
+  });
+
+  it("binds the flow to the browser with a short-lived HttpOnly SameSite=Lax cookie, Secure and __Host- on https", async () => {
+    const { authorize, setCookie } = await begin("google");
+    expect(authorize.origin + authorize.pathname).toBe(googleEndpoints(sandbox.url).authorizeUrl);
+    expect(authorize.searchParams.get("redirect_uri")).toBe(`${BASE}/connect/google/callback`);
+    expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(authorize.searchParams.get("state")).toMatch(/^[\w-]{20,}$/);
+    expect(authorize.searchParams.get("scope")).toContain("gmail.metadata");
+    expect(setCookie).toMatch(/^ft_connect_google=/);
+    expect(setCookie).toMatch(/Max-Age=600/);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    expect(setCookie).toMatch(/Path=\/connect\/google/);
+    expect(setCookie).not.toMatch(/Secure/);
+    // Neither the state nor the verifier is readable in the cookie.
+    expect(decodeURIComponent(setCookie)).not.toContain(authorize.searchParams.get("state")!);
+
+    const https = createApp({ ...deps, baseUrl: "https://app.test" });
+    const secure = await begin("microsoft", "", https);
+    expect(secure.setCookie).toMatch(/^__Host-ft_connect_microsoft=/);
+    expect(secure.setCookie).toMatch(/Secure/);
+    expect(secure.setCookie).toMatch(/Path=\/[;$]?/);
+    expect(secure.authorize.searchParams.get("redirect_uri")).toBe("https://app.test/connect/microsoft/callback");
+    expect(secure.authorize.searchParams.get("scope")!.split(" ")).toEqual(expect.arrayContaining(["offline_access", "Mail.ReadBasic", "Mail.Send"]));
+  });
+});
+
+describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
+  const email = () => fixtures[p].account.email;
+  const nothingStored = async () => {
+    expect(await repo.allItems(email())).toEqual([]);
+    expect(await loadAccount(repo, email())).toBeUndefined();
+    expect(enqueued).not.toContain(email());
+  };
+
+  it("refuses a callback whose state was tampered with (400, nothing stored)", async () => {
+    const { authorize, cookie } = await begin(p);
+    const location = new URL(await consent(authorize, email()));
+    const state = location.searchParams.get("state")!;
+    location.searchParams.set("state", `${state.slice(0, -1)}${state.endsWith("A") ? "B" : "A"}`);
+    const res = await callback(location.toString(), cookie);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("could not connect");
+    await nothingStored();
+  });
+
+  it("refuses a callback without the cookie (400, nothing stored)", async () => {
+    const { authorize } = await begin(p);
+    const res = await callback(await consent(authorize, email()));
+    expect(res.status).toBe(400);
+    await nothingStored();
+  });
+
+  it("refuses a cookie sealed for the other provider, an expired one and a forged one", async () => {
+    const { authorize, cookie } = await begin(p);
+    const location = await consent(authorize, email());
+    const state = new URL(location).searchParams.get("state")!;
+    const name = cookie.split("=")[0];
+    const pending = { provider: p, state, verifier: "v".repeat(43), redirectUri: `${BASE}/connect/${p}/callback` };
+    const other = sealPending(ring, { ...pending, provider: p === "google" ? "microsoft" : "google" }, Date.now());
+    expect((await callback(location, `${name}=${other}`)).status).toBe(400);
+    const expired = sealPending(ring, pending, Date.now() - 11 * 60_000);
+    expect((await callback(location, `${name}=${expired}`)).status).toBe(400);
+    const foreign = sealPending(randomKeyring(), pending, Date.now());
+    expect((await callback(location, `${name}=${foreign}`)).status).toBe(400);
+    await nothingStored();
+  });
+
+  it("a wrong PKCE verifier gets invalid_grant at the provider: 400 'could not connect', nothing stored", async () => {
+    const { authorize, cookie } = await begin(p);
+    const location = await consent(authorize, email());
+    const state = new URL(location).searchParams.get("state")!;
+    // A cookie this server would accept (same state, properly sealed) but with another verifier.
+    const forged = sealPending(ring, { provider: p, state, verifier: "x".repeat(64), redirectUri: `${BASE}/connect/${p}/callback` }, Date.now());
+    const res = await callback(location, `${cookie.split("=")[0]}=${forged}`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("could not connect");
+    await nothingStored();
+  });
+
+  it("access_denied shows a friendly page and stores nothing", async () => {
+    const { authorize, cookie } = await begin(p);
+    const location = await consent(authorize, email(), true);
+    expect(new URL(location).searchParams.get("error")).toBe("access_denied");
+    const res = await callback(location, cookie);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("You chose not to give Followthrough access, so nothing was stored.");
+    await nothingStored();
+  });
+
+  it("connects: profile aliases and time zone stored, token sealed everywhere, backfill enqueued, cookie cleared", async () => {
+    const before = Date.now();
+    const { res } = await connect(p);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain("Connected — your first digest arrives Monday 8:00");
+    expect(res.headers.get("set-cookie")).toMatch(new RegExp(`ft_connect_${p}=;.*Max-Age=0`));
+
+    const f = fixtures[p].account;
+    const account = (await loadAccount(repo, f.email))!;
+    expect(account).toMatchObject({ provider: p, email: f.email, displayName: f.displayName, timeZone: f.timeZone, status: "active", schedule: DEFAULT_SCHEDULE, clientId: "followthrough-web" });
+    expect([...account.aliases].sort()).toEqual([...f.aliases].sort());
+    expect(account.connectedAt).toBeGreaterThanOrEqual(before);
+
+    // The refresh token is only ever stored sealed: not in any item of the table.
+    const token = refreshTokenOf(ring, account);
+    expect(token.length).toBeGreaterThan(10);
+    const dump = JSON.stringify(await everything());
+    expect(dump).toContain(account.refreshTokenSealed);
+    expect(dump).not.toContain(token);
+
+    expect(enqueued).toEqual(expect.arrayContaining([f.email]));
+    const slot = dueSlot(DEFAULT_SCHEDULE, f.timeZone, Date.now());
+    expect((await accountsDue(repo, slot)).emails).toContain(f.email.toLowerCase());
+
+    // The settings link on the page is a valid settings link for this account.
+    const settings = /href="(http:\/\/app\.test\/a\/[^"]+\/settings\/[^"]+)"/.exec(body)?.[1];
+    expect(settings).toBeTruthy();
+    const token2 = new URL(settings!).pathname.split("/").at(-1)!;
+    expect(verifyLink(KEY, token2, Date.now(), { act: "settings", acc: f.email }).acc).toBe(f.email.toLowerCase());
+    expect((await app.request(pathOf(settings!))).status).toBe(200);
+
+    // The stored token works with the production adapter.
+    expect((await stored(account).profile()).email.toLowerCase()).toBe(f.email.toLowerCase());
+  });
+
+  it("a replayed callback is refused: without the cookie (cleared), and with it (the code was already redeemed)", async () => {
+    // A fresh connection to replay (it re-connects the same account).
+    const { res, location, cookie } = await connect(p);
+    expect(res.status).toBe(200);
+    const record = (await loadAccount(repo, email()))!;
+    const again = await callback(location);
+    expect(again.status).toBe(400);
+    const stolen = await callback(location, cookie);
+    expect(stolen.status).toBe(400);
+    expect(await stolen.text()).toContain("could not connect");
+    expect(await loadAccount(repo, email())).toEqual(record);
+  });
+
+  it("needs reconnect: a revoked grant stops scans, mails once, and reconnecting through the web flow restores it", async () => {
+    const mailer = new TableOutboxMailer(repo);
+    const account = (await loadAccount(repo, email()))!;
+    await fetch(new URL(`/_control/accounts/${encodeURIComponent(email())}/revoke`, sandbox.url), { method: "POST" });
+    const now = Date.now();
+    const failure = await scan({ owner: account, provider: stored(account), repo, now }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(ProviderError);
+    expect((failure as ProviderError).kind).toBe("auth-revoked");
+    expect(isRevoked(failure)).toBe(true);
+
+    const outcomes = await Promise.all([1, 2].map(() => handleRevoked({ repo, account, now, notify: mailer, baseUrl: BASE })));
+    expect(outcomes.sort()).toEqual(["already-notified", "notified"]);
+    expect(await handleRevoked({ repo, account, now: now + 1000, notify: mailer, baseUrl: BASE })).toBe("already-notified");
+    const marked = (await loadAccount(repo, email()))!;
+    expect(marked.status).toBe("needs_reconnect");
+    expect(marked.reconnectNotifiedAt).toBe(now);
+    expect(marked.refreshTokenSealed).toBe(account.refreshTokenSealed);
+    const mails = await outbox(repo, email());
+    expect(mails).toHaveLength(1);
+    const link = `${BASE}/connect/${p}?login_hint=${encodeURIComponent(email())}`;
+    expect(mails[0]).toMatchObject({ to: email() });
+    expect(mails[0].text).toContain(link);
+    const slot = dueSlot(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
+    expect((await accountsDue(repo, slot)).emails).not.toContain(email().toLowerCase());
+
+    // Settings shows the reconnect button with the same link.
+    const settings = await app.request(pathOf(`${BASE}/a/${encodeURIComponent(email())}/settings/${(await import("@followthrough/core/links")).signLink(KEY, { act: "settings", acc: email() }, Date.now())}`));
+    expect((await settings.text()).replace(/&amp;/g, "&")).toContain(link);
+
+    // The owner follows the link from the email.
+    const { authorize, cookie } = await begin(p, pathOf(link).slice(`/connect/${p}`.length));
+    expect(authorize.searchParams.get("login_hint")).toBe(email());
+    const res = await callback(await consent(authorize, email()), cookie);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Reconnected");
+    const back = (await loadAccount(repo, email()))!;
+    expect(back.status).toBe("active");
+    expect(back.reconnectNotifiedAt).toBeUndefined();
+    expect(back.schedule).toEqual(account.schedule);
+    expect((await accountsDue(repo, dueSlot(back.schedule!, back.timeZone, Date.now()))).emails).toContain(email().toLowerCase());
+    // A late report about the old connection changes nothing now.
+    expect(await handleRevoked({ repo, account, now: Date.now(), notify: mailer, baseUrl: BASE })).toBe("stale");
+    expect((await loadAccount(repo, email()))!.status).toBe("active");
+    expect(await outbox(repo, email())).toHaveLength(1);
+  });
+});
+
+describe("local in-process backfill", () => {
+  it("runs the first scan in the background after the callback answered; a revoked grant there goes to handleRevoked", async () => {
+    const settled: { email: string; error?: unknown }[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const mailer = new TableOutboxMailer(repo);
+    const local = createApp({
+      ...deps,
+      enqueueBackfill: inProcessBackfill({
+        repo,
+        providerFor: stored,
+        now: () => Date.parse(fixtures.google.expected!.now),
+        mailer,
+        baseUrl: BASE,
+        onSettled: (email, error) => {
+          settled.push({ email, error });
+          done();
+        },
+      }),
+    });
+    const { authorize, cookie } = await begin("google", "", local);
+    const res = await local.request(pathOf(await consent(authorize, fixtures.google.account.email)), { headers: { cookie } });
+    expect(res.status).toBe(200);
+    await finished;
+    expect(settled).toEqual([{ email: fixtures.google.account.email, error: undefined }]);
+    const people = await repo.loadPeople(fixtures.google.account.email);
+    expect(people.length).toBeGreaterThan(0);
+
+    // Once the grant is revoked, the background scan marks the account and mails the owner.
+    const email = fixtures.google.account.email;
+    const mailsBefore = (await outbox(repo, email)).length;
+    await fetch(new URL(`/_control/accounts/${encodeURIComponent(email)}/revoke`, sandbox.url), { method: "POST" });
+    const again = new Promise<void>((r) => (done = r));
+    const enqueue = inProcessBackfill({ repo, providerFor: stored, now: () => Date.now(), mailer, baseUrl: BASE, onSettled: (e, error) => (settled.push({ email: e, error }), done()) });
+    await enqueue(email);
+    await again;
+    expect(settled.at(-1)).toEqual({ email, error: undefined });
+    expect((await loadAccount(repo, email))!.status).toBe("needs_reconnect");
+    expect(await outbox(repo, email)).toHaveLength(mailsBefore + 1);
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * The settings page behind the signed settings link, on accounts connected through the real web
+ * flow (sandbox + dynalite): schedule (the due-hour index moves), pause/resume, template
+ * validation, same-origin checks, and disconnect (revocation at the provider, every item deleted).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf, rotateRefreshToken } from "@followthrough/core/accounts";
+import { composeFollowUp, DEFAULT_TEMPLATE } from "@followthrough/core/followup";
+import { signLink } from "@followthrough/core/links";
+import { googleEndpoints, GrantError, microsoftEndpoints, refreshGrant } from "@followthrough/core/oauth";
+import { TableOutboxMailer } from "@followthrough/core/reconnect";
+import { providerFor } from "@followthrough/core/runtime";
+import { scan } from "@followthrough/core/scan";
+import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
+import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
+import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { ownFixture } from "../../test/support/fixtures";
+import { createApp } from "../src/app";
+import { TEMPLATE_MAX, validateTemplate } from "../src/settings";
+
+const BASE = "http://app.test";
+const KEY = "settings-test-link-key-0123456789abcdef";
+type Provider = "google" | "microsoft";
+const SAME = { origin: BASE, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" };
+
+let sandbox: RunningSandbox;
+let dynamo: LocalDynamo;
+let repo: Repository;
+let ring: Keyring;
+let fixtures: Record<Provider, MailboxFixture>;
+let deps: Parameters<typeof createApp>[0];
+let app: ReturnType<typeof createApp>;
+
+const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) =>
+  providerFor(a, { ring, microsoft: { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never, onRefreshToken }, retry: { baseMs: 5, maxMs: 50 } });
+const stored = (a: AccountRecord) => {
+  let current = a;
+  return build(a, async (t) => void (current = await rotateRefreshToken(repo, ring, current, t)));
+};
+const trustSandbox: typeof fetch = (input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit);
+
+beforeAll(async () => {
+  fixtures = { google: loadFixture(ownFixture("demo-google")), microsoft: loadFixture(ownFixture("demo-microsoft")) };
+  [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true }), startLocalDynamo()]);
+  repo = new Repository(dynamo.doc, dynamo.tableName);
+  ring = randomKeyring();
+  deps = {
+    repo,
+    linkKey: KEY,
+    baseUrl: BASE,
+    now: () => Date.now(),
+    providerFor: stored,
+    oauth: {
+      google: { clientId: "followthrough-web", endpoints: googleEndpoints(sandbox.url), apiUrl: sandbox.url },
+      microsoft: { clientId: "followthrough-web", endpoints: microsoftEndpoints(sandbox.url), apiUrl: sandbox.httpsUrl },
+    },
+    ring,
+    enqueueBackfill: async () => {},
+    providerForNew: build,
+    httpFetch: trustSandbox,
+  };
+  app = createApp(deps);
+});
+afterAll(async () => {
+  await Promise.all([sandbox?.close(), dynamo?.stop()]);
+});
+
+/** Connects an account through the web flow, as a browser would. */
+async function connect(p: Provider): Promise<AccountRecord> {
+  const start = await app.request(`/connect/${p}`);
+  const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
+  const authorize = new URL(start.headers.get("location")!);
+  authorize.searchParams.set("account", fixtures[p].account.email);
+  authorize.searchParams.set("approve", "1");
+  const back = new URL((await fetch(authorize, { redirect: "manual" })).headers.get("location")!);
+  const res = await app.request(`${back.pathname}${back.search}`, { headers: { cookie } });
+  expect(res.status).toBe(200);
+  return (await loadAccount(repo, fixtures[p].account.email))!;
+}
+
+const settingsPath = (email: string) => `/a/${encodeURIComponent(email.toLowerCase())}/settings/${signLink(KEY, { act: "settings", acc: email }, Date.now())}`;
+const post = (path: string, form: Record<string, string>, headers: Record<string, string> = SAME, on = app) =>
+  on.request(path, { method: "POST", headers, body: new URLSearchParams(form).toString() });
+const due = async (a: AccountRecord, schedule = a.schedule ?? DEFAULT_SCHEDULE) => (await accountsDue(repo, dueSlot(schedule, a.timeZone, Date.now()))).emails;
+
+describe("template validation", () => {
+  it("accepts the four placeholders, normalises line endings, refuses the rest with one line", () => {
+    expect(validateTemplate("Hi {firstName},\r\nmet at {meeting} on {date}.\r\n{ownerName}")).toBe("Hi {firstName},\nmet at {meeting} on {date}.\n{ownerName}");
+    expect(validateTemplate(DEFAULT_TEMPLATE)).toBe(DEFAULT_TEMPLATE);
+    expect(validateTemplate("x".repeat(TEMPLATE_MAX))).toHaveLength(TEMPLATE_MAX);
+    expect(() => validateTemplate("x".repeat(TEMPLATE_MAX + 1))).toThrow("longer than 2,000 characters");
+    expect(() => validateTemplate("Hi {lastName}")).toThrow("Unknown placeholder {lastName}");
+    expect(() => validateTemplate("Hi {firstName")).toThrow("Curly braces");
+    expect(() => validateTemplate("   ")).toThrow("can't be empty");
+    expect(() => validateTemplate(undefined)).toThrow("missing");
+    expect(() => validateTemplate("a\u0000b")).toThrow("control characters");
+  });
+});
+
+describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
+  let account: AccountRecord;
+  let path: string;
+  const email = () => fixtures[p].account.email;
+  beforeAll(async () => {
+    account = await connect(p);
+    path = settingsPath(email());
+  });
+
+  it("GET shows day, hour in the owner's zone, the template, pause and disconnect — and changes nothing", async () => {
+    const res = await app.request(path);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain(account.timeZone);
+    expect(body).toMatch(/<select name="day">[\s\S]*<option value="1" selected>Monday<\/option>[\s\S]*Sunday/);
+    expect(body).toMatch(/<option value="8" selected>08:00<\/option>/);
+    expect(body).toContain("<textarea name=\"template\"");
+    expect(body).toContain("{firstName}");
+    expect(body).toContain('value="pause"');
+    expect(body).toContain('value="disconnect"');
+    expect(await loadAccount(repo, email())).toEqual(account);
+  });
+
+  it("refuses POSTs that are not same-origin (403, nothing saved)", async () => {
+    const form = { action: "save", day: "3", hour: "17", template: DEFAULT_TEMPLATE };
+    const ct = { "content-type": "application/x-www-form-urlencoded" };
+    expect((await post(path, form, ct)).status).toBe(403);
+    expect((await post(path, form, { ...ct, origin: "https://evil.example" })).status).toBe(403);
+    expect((await post(path, form, { ...ct, "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await post(path, form, { ...ct, origin: BASE, "sec-fetch-site": "same-site" })).status).toBe(403);
+    expect((await post(path, { action: "disconnect", confirm: "disconnect" }, { ...ct, origin: "null" })).status).toBe(403);
+    expect(await loadAccount(repo, email())).toEqual(account);
+  });
+
+  it("refuses a tampered or foreign token on POST", async () => {
+    const other = p === "google" ? fixtures.microsoft.account.email : fixtures.google.account.email;
+    const foreign = `/a/${encodeURIComponent(email().toLowerCase())}/settings/${signLink(KEY, { act: "settings", acc: other }, Date.now())}`;
+    expect((await post(foreign, { action: "pause" })).status).toBe(403);
+    const pause = `/a/${encodeURIComponent(email().toLowerCase())}/settings/${signLink(KEY, { act: "pause", acc: email() }, Date.now())}`;
+    expect((await post(pause, { action: "pause" })).status).toBe(403);
+    expect((await loadAccount(repo, email()))!.status).toBe("active");
+  });
+
+  it("bad values give a 400 with the one-line reason and save nothing", async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ day: "8", hour: "9" }, "Day must be 1 (Monday) to 7 (Sunday)."],
+      [{ day: "0", hour: "9" }, "Day must be 1 (Monday) to 7 (Sunday)."],
+      [{ day: "2", hour: "24" }, "Hour must be 0 to 23."],
+      [{ day: "2", hour: "" }, "Choose an hour from 0 to 23."],
+      [{ day: "Mon", hour: "9" }, "Choose a day from Monday to Sunday."],
+      [{ day: "2", hour: "9", template: "x".repeat(TEMPLATE_MAX + 1) }, "The template is longer than 2,000 characters."],
+      [{ day: "2", hour: "9", template: "Dear {lastName}" }, "Unknown placeholder {lastName}: use {firstName}, {meeting}, {date} or {ownerName}."],
+    ];
+    for (const [form, reason] of cases) {
+      const res = await post(path, { action: "save", template: DEFAULT_TEMPLATE, ...form });
+      expect(res.status, reason).toBe(400);
+      expect(await res.text()).toContain(reason);
+    }
+    expect(await loadAccount(repo, email())).toEqual(account);
+  });
+
+  it("saving day and hour moves the account in the due-hour index; the template is used for drafts", async () => {
+    expect(await due(account)).toContain(email().toLowerCase());
+    const template = "Hello {firstName},\r\nlovely to meet you at {meeting} ({date}).\r\n— {ownerName}";
+    const res = await post(path, { action: "save", day: "3", hour: "17", template });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`${path}?saved=1`);
+    const saved = (await loadAccount(repo, email()))!;
+    expect(saved.schedule).toEqual({ day: 3, hour: 17 });
+    expect(saved.template).toBe(template.replace(/\r\n/g, "\n"));
+    expect(saved.refreshTokenSealed).toBe(account.refreshTokenSealed);
+    expect(await due(saved)).toContain(email().toLowerCase());
+    expect(await due(saved, DEFAULT_SCHEDULE)).not.toContain(email().toLowerCase());
+    const page = await (await app.request(`${path}?saved=1`)).text();
+    expect(page).toContain("Saved.");
+    expect(page).toMatch(/<option value="3" selected>Wednesday/);
+    expect(page).toMatch(/<option value="17" selected>17:00/);
+    const draft = composeFollowUp(saved, { email: "ana@example.com", name: "Ana Silva", eventId: "e", eventTitle: "Demo day", metAt: Date.now(), metEnd: Date.now(), stage: "met" });
+    expect(draft.text).toMatch(/^Hello Ana,\nlovely to meet you at Demo day \(/);
+    account = saved;
+  });
+
+  it("pause takes the account out of the due-hour index; resume puts it back", async () => {
+    expect((await post(path, { action: "pause" })).status).toBe(303);
+    const paused = (await loadAccount(repo, email()))!;
+    expect(paused.status).toBe("paused");
+    expect(await due(paused)).not.toContain(email().toLowerCase());
+    const page = await (await app.request(path)).text();
+    expect(page).toContain('value="resume"');
+    expect((await post(path, { action: "resume" })).status).toBe(303);
+    const resumed = (await loadAccount(repo, email()))!;
+    expect(resumed.status).toBe("active");
+    expect(await due(resumed)).toContain(email().toLowerCase());
+    expect(resumed.schedule).toEqual({ day: 3, hour: 17 });
+  });
+
+  it("disconnect needs a second, confirmed POST; then the grant is revoked and every item deleted", async () => {
+    // Give the partition real content: a full scan, and a system mail in its outbox.
+    await scan({ owner: account, provider: stored(account), repo, now: Date.parse(fixtures[p].expected!.now) });
+    await new TableOutboxMailer(repo).send(email(), "hello", "text");
+    expect((await repo.allItems(email())).length).toBeGreaterThan(10);
+    // Microsoft rotates refresh tokens: take a live access token now, to check it dies with the grant.
+    const current = (await loadAccount(repo, email()))!;
+    const client = { clientId: current.clientId, endpoints: deps.oauth![p]!.endpoints };
+    const granted = await refreshGrant(client, refreshTokenOf(ring, current));
+    if (granted.refreshToken && granted.refreshToken !== refreshTokenOf(ring, current)) await rotateRefreshToken(repo, ring, current, granted.refreshToken);
+    const token = refreshTokenOf(ring, (await loadAccount(repo, email()))!);
+
+    const confirm = await post(path, { action: "disconnect" });
+    expect(confirm.status).toBe(200);
+    const body = await confirm.text();
+    expect(body).toContain('name="confirm" value="disconnect"');
+    expect((await repo.allItems(email())).length).toBeGreaterThan(10);
+
+    const done = await post(path, { action: "disconnect", confirm: "disconnect" });
+    expect(done.status).toBe(200);
+    const bye = await done.text();
+    expect(bye).toContain("We deleted everything we stored for");
+    expect(bye).toContain("confirmed that our access is revoked");
+    expect(await repo.allItems(email())).toEqual([]);
+    expect(await loadAccount(repo, email())).toBeUndefined();
+    expect((await accountsDue(repo, dueSlot(account.schedule!, account.timeZone, Date.now()))).emails).not.toContain(email().toLowerCase());
+
+    // At the provider: the refresh token no longer refreshes, the access token no longer works.
+    const refused = await refreshGrant(client, token).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(GrantError);
+    expect((refused as GrantError).code).toBe("invalid_grant");
+    const api =
+      p === "google"
+        ? await fetch(new URL("/gmail/v1/users/me/profile", sandbox.url), { headers: { authorization: `Bearer ${granted.accessToken}` } })
+        : await trustSandbox(`${sandbox.httpsUrl}/v1.0/me`, { headers: { authorization: `Bearer ${granted.accessToken}` } });
+    expect(api.status).toBe(401);
+
+    // The link is dead now, and nothing is left to act on.
+    expect((await app.request(path)).status).toBe(404);
+    expect((await post(path, { action: "pause" })).status).toBe(404);
+  });
+
+  it("a revocation that fails still deletes everything, and says so", async () => {
+    const again = await connect(p);
+    const failing = createApp({ ...deps, httpFetch: async () => Promise.reject(new TypeError("fetch failed")) });
+    const token = refreshTokenOf(ring, again);
+    const res = await post(settingsPath(email()), { action: "disconnect", confirm: "disconnect" }, SAME, failing);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("could not confirm");
+    expect(await repo.allItems(email())).toEqual([]);
+    // Google's grant is still live (nothing revoked it); only our copy of the token is gone.
+    if (p === "google") expect((await refreshGrant({ clientId: again.clientId, endpoints: deps.oauth!.google!.endpoints }, token)).accessToken).toBeTruthy();
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * Connecting an account through the hosted web flow: what the browser keeps between the redirect
+ * to the provider and the callback (sealed in a short-lived cookie), and storing the account once
+ * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { type AccountRecord, loadAccount, saveAccount } from "../accounts";
+import type { OAuthEndpoints, PendingAuth } from "../oauth";
+import type { Profile } from "../providers";
+import { DEFAULT_SCHEDULE } from "../schedule";
+import { decrypt, encrypt, type Keyring } from "../secrets";
+import type { Repository } from "../storage";
+import { isZone } from "../time";
+
+export { revokeGrant, type RevokeOutcome, type RevokeOptions } from "./revoke";
+
+export type ProviderName = "google" | "microsoft";
+export const PROVIDERS: readonly ProviderName[] = ["google", "microsoft"];
+export const isProviderName = (s: string | undefined): s is ProviderName => s === "google" || s === "microsoft";
+
+/** A provider's client registration as the app is configured with it. */
+export interface ConnectClient {
+  clientId: string;
+  clientSecret?: string;
+  endpoints: OAuthEndpoints;
+  /** Gmail/Calendar root or Graph base URL (the sandbox's; the real APIs when absent). */
+  apiUrl?: string;
+}
+
+/** How long a started connect flow stays valid (the cookie's lifetime and the sealed expiry). */
+export const CONNECT_TTL_MS = 10 * 60_000;
+
+/** AES-GCM additional data of the sealed cookie: a value sealed for one provider never opens for the other. */
+const aad = (provider: ProviderName) => `connect-cookie:${provider}`;
+
+interface SealedPending {
+  s: string;
+  v: string;
+  r: string;
+  /** Expiry, epoch ms. */
+  x: number;
+}
+
+/**
+ * Seals a pending authorization (state, PKCE verifier, redirect URI) for the browser's cookie:
+ * AES-256-GCM under the keyring's current key, bound to the provider, expiring after `ttlMs`.
+ * The verifier never leaves the server in clear, and any change to the value fails to open.
+ */
+export function sealPending(ring: Keyring, pending: PendingAuth, now: number, ttlMs = CONNECT_TTL_MS): string {
+  const body: SealedPending = { s: pending.state, v: pending.verifier, r: pending.redirectUri, x: now + ttlMs };
+  return encrypt(ring, JSON.stringify(body), aad(pending.provider));
+}
+
+/** Opens a sealed cookie value; undefined when missing, tampered with, for another provider or expired. */
+export function openPending(ring: Keyring, value: string | undefined, provider: ProviderName, now: number): PendingAuth | undefined {
+  if (!value || value.length > 4096) return undefined;
+  let body: SealedPending;
+  try {
+    body = JSON.parse(decrypt(ring, value, aad(provider))) as SealedPending;
+  } catch {
+    return undefined;
+  }
+  if (typeof body.s !== "string" || typeof body.v !== "string" || typeof body.r !== "string" || typeof body.x !== "number") return undefined;
+  if (body.x <= now) return undefined;
+  return { provider, state: body.s, verifier: body.v, redirectUri: body.r };
+}
+
+/** Constant-time comparison of two state values. */
+export function sameState(a: string | undefined, b: string | undefined): boolean {
+  if (typeof a !== "string" || typeof b !== "string") return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/**
+ * A throwaway account record for reading the profile of a just-granted token, before the address
+ * is known: the token is sealed with an empty context, as {@link refreshTokenOf} opens it for an
+ * empty address. Never stored.
+ */
+export function provisionalAccount(ring: Keyring, provider: ProviderName, client: ConnectClient, refreshToken: string, now: number): AccountRecord {
+  return {
+    provider,
+    email: "",
+    aliases: [],
+    timeZone: "UTC",
+    clientId: client.clientId,
+    refreshTokenSealed: encrypt(ring, refreshToken, ""),
+    status: "active",
+    endpoints: endpointsOf(client),
+    connectedAt: now,
+  };
+}
+
+const endpointsOf = (client: ConnectClient): AccountRecord["endpoints"] => ({
+  ...(client.apiUrl ? { apiUrl: client.apiUrl } : {}),
+  tokenUrl: client.endpoints.tokenUrl,
+  authorizeUrl: client.endpoints.authorizeUrl,
+});
+
+/** What storing a connection did. */
+export type StoreOutcome =
+  | { kind: "connected" | "reconnected"; account: AccountRecord }
+  /** The address is already connected through the other provider. */
+  | { kind: "conflict"; existing: AccountRecord };
+
+/**
+ * Stores a connected account from its profile. A new account gets the default schedule and status
+ * active. An existing one (reconnect) keeps its schedule, template and a "paused" choice, gets the
+ * new token, becomes active again when it needed reconnecting, and loses `reconnectNotifiedAt` (so a
+ * later revocation mails again). `connectedAt` is the time of this connection: a late "revoked"
+ * report about the previous connection then no longer matches it (see reconnect/handleRevoked).
+ */
+export async function storeConnection(o: {
+  repo: Repository;
+  ring: Keyring;
+  provider: ProviderName;
+  client: ConnectClient;
+  refreshToken: string;
+  profile: Profile;
+  now: number;
+}): Promise<StoreOutcome> {
+  const email = o.profile.email.trim();
+  if (!email.includes("@")) throw new Error("the provider's profile has no address");
+  const existing = await loadAccount(o.repo, email);
+  if (existing && existing.provider !== o.provider) return { kind: "conflict", existing };
+  const lower = email.toLowerCase();
+  const aliases = [...new Set(o.profile.aliases.map((a) => a.trim()).filter((a) => a && a.toLowerCase() !== lower))];
+  const timeZone = o.profile.timeZone && isZone(o.profile.timeZone) ? o.profile.timeZone : (existing?.timeZone ?? "UTC");
+  const base = {
+    provider: o.provider,
+    email: existing?.email ?? email,
+    aliases,
+    ...(o.profile.displayName ? { displayName: o.profile.displayName } : existing?.displayName ? { displayName: existing.displayName } : {}),
+    timeZone,
+    clientId: o.client.clientId,
+    endpoints: endpointsOf(o.client),
+    connectedAt: o.now,
+    refreshToken: o.refreshToken,
+  };
+  if (!existing) {
+    const account = await saveAccount(o.repo, o.ring, { ...base, status: "active", schedule: { ...DEFAULT_SCHEDULE } });
+    return { kind: "connected", account };
+  }
+  // The whole record is replaced (a put), which is how reconnectNotifiedAt is cleared.
+  const { refreshTokenSealed: _old, reconnectNotifiedAt: _notified, ...kept } = existing;
+  const account = await saveAccount(o.repo, o.ring, {
+    ...kept,
+    ...base,
+    status: existing.status === "paused" ? "paused" : "active",
+    schedule: existing.schedule ?? { ...DEFAULT_SCHEDULE },
+  });
+  return { kind: "reconnected", account };
+}
