@@ -1,20 +1,32 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 
-// Followthrough on AWS. Each concern lives in its own file under infra/ and is imported here.
-// Type-checked offline once `.sst/platform` is unpacked (see docs/deploy.md); not part of `npm test` yet.
+// Followthrough on AWS. Each concern lives in its own file under infra/; this file only names the
+// app and imports them. Type-check offline with `npm run typecheck:infra`
+// (unpacks .sst/platform without the network on first use, then runs tsc -p tsconfig.infra.json).
 export default $config({
   app(input) {
     return {
       name: "followthrough",
       removal: input?.stage === "prod" ? "retain" : "remove",
+      protect: input?.stage === "prod",
       home: "aws",
       providers: { aws: { region: "us-east-1" } },
     };
   },
   async run() {
-    const storage = await import("./infra/storage");
-    const secrets = await import("./infra/secrets");
-    const api = await import("./infra/api");
-    return { table: storage.table.name, api: api.api.url, secrets: Object.keys(secrets) };
+    const { table } = await import("./infra/storage");
+    await import("./infra/secrets");
+    const { backfills, backfillsDlq } = await import("./infra/backfill");
+    const { api } = await import("./infra/api");
+    const { digests, digestsDlq } = await import("./infra/queue");
+    await import("./infra/cron");
+    return {
+      api: api.url,
+      table: table.name,
+      digests: digests.url,
+      digestsDlq: digestsDlq.url,
+      backfills: backfills.url,
+      backfillsDlq: backfillsDlq.url,
+    };
   },
 });

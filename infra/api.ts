@@ -1,11 +1,18 @@
-import { linkKey, tokenKey, googleClientId, googleClientSecret, microsoftClientId, microsoftClientSecret } from "./secrets";
+import { backfills } from "./backfill";
+import { NODE } from "./defaults";
+import { linkSigningKey, providerSecrets } from "./secrets";
 import { table } from "./storage";
 
-/** The Hono app on Lambda behind a Function URL. */
+/**
+ * The Hono app (connect, one-tap links, settings) behind a Function URL. It links the backfill
+ * queue so a fresh connect can ask for the first scan without waiting for the digest hour.
+ */
 export const api = new sst.aws.Function("Api", {
+  ...NODE,
   handler: "functions/src/api.handler",
-  runtime: "nodejs22.x",
-  architecture: "arm64",
   url: true,
-  link: [table, tokenKey, linkKey, googleClientId, googleClientSecret, microsoftClientId, microsoftClientSecret],
+  memory: "1024 MB",
+  // A draft tap creates one draft (a few provider calls); a connect exchanges one code.
+  timeout: "30 seconds",
+  link: [table, linkSigningKey, ...providerSecrets, backfills],
 });

@@ -1,9 +1,20 @@
-/** Secrets set with `npx sst secret set <Name> <value> --stage <stage>`. */
+/** Secrets, set per stage with `npx sst secret set <Name> <value> --stage <stage>`. */
+
+/** OAuth clients (Google Cloud project; Microsoft Entra app registration). */
 export const googleClientId = new sst.Secret("GoogleClientId");
 export const googleClientSecret = new sst.Secret("GoogleClientSecret");
 export const microsoftClientId = new sst.Secret("MicrosoftClientId");
 export const microsoftClientSecret = new sst.Secret("MicrosoftClientSecret");
-/** 32-byte base64 key for AES-256-GCM encryption of refresh tokens at rest. */
-export const tokenKey = new sst.Secret("TokenEncryptionKey");
-/** Key for signing one-tap links. */
-export const linkKey = new sst.Secret("LinkSigningKey");
+
+/**
+ * Refresh-token encryption keys, `kid:base64key[,kid:base64key...]` (32-byte AES-256 keys), the
+ * first one current: e.g. "k2:…,k1:…". Rotating = prepend a new key and keep the old ones until
+ * every sealed token was rewritten (core/secrets parseKeyring).
+ */
+export const tokenKeyring = new sst.Secret("TokenKeyring");
+
+/** HMAC key of the digest's one-tap links (core/links). */
+export const linkSigningKey = new sst.Secret("LinkSigningKey");
+
+/** What every function that builds provider adapters links. */
+export const providerSecrets = [googleClientId, googleClientSecret, microsoftClientId, microsoftClientSecret, tokenKeyring];

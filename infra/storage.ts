@@ -1,4 +1,8 @@
-/** The single DynamoDB table (pk/sk, generic GSIs, TTL on expiring items). */
+/**
+ * The single DynamoDB table: pk/sk, generic GSIs (gsi1: every account; gsi2: accounts by the UTC
+ * hour of the week their digest is due, queried by the hourly dispatcher), TTL on `expiresAt`
+ * (leases, link nonces and other expiring items). Mirrors core/storage tableDefinition.
+ */
 export const table = new sst.aws.Dynamo("Table", {
   fields: { pk: "string", sk: "string", gsi1pk: "string", gsi1sk: "string", gsi2pk: "string", gsi2sk: "string" },
   primaryIndex: { hashKey: "pk", rangeKey: "sk" },

@@ -1,9 +1,23 @@
-import { Hono } from "hono";
-import { handle } from "hono/aws-lambda";
+/** Lambda entry of the Hono app behind the Function URL. */
+import type { Hono } from "hono";
+import { handle, type LambdaContext, type LambdaEvent } from "hono/aws-lambda";
+import { createApp } from "./app";
+import { appDeps, type Deps, resourceDeps } from "./resources";
 
-/** The HTTP app; it grows routes as the service does (connect, one-tap links, settings). */
-export const app = new Hono();
-app.get("/health", (c) => c.json({ ok: true }));
+/**
+ * The handler over given deps. The app's public origin is its Function URL, which the function
+ * cannot link to itself: it is taken from the first request's host (a configured base URL wins).
+ */
+export function createApiHandler(deps: () => Deps) {
+  let app: Hono | undefined;
+  return async (event: LambdaEvent, context?: LambdaContext) => {
+    if (!app) {
+      const d = deps();
+      const host = "requestContext" in event && event.requestContext && "domainName" in event.requestContext ? event.requestContext.domainName : undefined;
+      app = createApp(appDeps(d, d.baseUrl ?? (host ? `https://${host}` : undefined)));
+    }
+    return handle(app)(event, context);
+  };
+}
 
-/** Lambda entry point (Function URL / API Gateway events). */
-export const handler = handle(app);
+export const handler = createApiHandler(resourceDeps);

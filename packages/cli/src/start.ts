@@ -4,7 +4,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { serve, type ServerType } from "@hono/node-server";
-import type { AccountRecord } from "@followthrough/core/accounts";
+import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus } from "@followthrough/core/accounts";
+import { GrantError } from "@followthrough/core/oauth";
+import { ProviderError } from "@followthrough/core/resilience";
+import { providerFor } from "@followthrough/core/runtime";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
@@ -13,6 +16,7 @@ import { createApp, localDraftLanding } from "@followthrough/functions/app";
 import { loadFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { connectSandboxProvider } from "./sandbox-provider";
+import { type LocalStore, loadClientSecret, loadLinkKey, localHome, localStoreExists, openLocalStore } from "./local-store";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The demo mailboxes shipped with the project. */
@@ -34,6 +38,10 @@ export interface LocalStack {
   dynamo: LocalDynamo;
   repo: Repository;
   accounts: LocalAccount[];
+  /** Accounts of the persistent local store (`followthrough connect`), run against the real providers; none when it is empty or absent. */
+  realAccounts: LocalAccount[];
+  /** One-line notices about the persistent store (in use elsewhere, an account to reconnect…). */
+  notes: string[];
   close(): Promise<void>;
 }
 
@@ -48,9 +56,11 @@ function listen(server: ServerType): Promise<number> {
 /**
  * Starts the local stack: the embedded DynamoDB, the sandbox on the mailboxes, each account
  * connected through OAuth and its weekly job run (scan, digest, send into its own sandbox
- * mailbox), and the Hono app on `port` (0 picks one).
+ * mailbox), and the Hono app on `port` (0 picks one). With `home` (the `start` command passes the
+ * local store's directory), the accounts connected there with `followthrough connect` also run
+ * their weekly job against their real providers, in that on-disk store, never in the demo's.
  */
-export async function startLocalStack(o: { fixtures?: string[]; port?: number; linkKey?: string } = {}): Promise<LocalStack> {
+export async function startLocalStack(o: { fixtures?: string[]; port?: number; linkKey?: string; home?: string } = {}): Promise<LocalStack> {
   const fixtures = (o.fixtures ?? demoFixtures.filter((f) => existsSync(f))).map((f) => loadFixture(f));
   const dynamo = await startLocalDynamo();
   const sandbox = await startSandbox({ fixtures, https: true });
@@ -77,7 +87,17 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     const weekly = await runWeekly({ repo: store, provider: conn.provider, account: conn.account(), now, links: { baseUrl: url, key: linkKey, issuedAt: Date.now() } });
     accounts.push({ account: conn.account(), provider: conn.provider, now, weekly });
   }
-  app = createApp({
+  // The real accounts live in their own (on-disk) store and app, so they never mix with the demo's.
+  const notes: string[] = [];
+  let real: Awaited<ReturnType<typeof startRealAccounts>>;
+  try {
+    real = await startRealAccounts(o.home, url, notes);
+  } catch (e) {
+    server.close();
+    await Promise.all([sandbox.close(), dynamo.stop()]);
+    throw e;
+  }
+  const demoApp = createApp({
     repo: store,
     linkKey,
     baseUrl: url,
@@ -90,26 +110,102 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     draftLanding: localDraftLanding(url),
     local: { sandboxUrl: sandbox.url },
   });
+  // One-tap links carry the account in their path (/a/<account>/…): a real account's go to its app.
+  const routed = real;
+  app = {
+    fetch: (req) => {
+      const m = routed && /^\/a\/([^/]+)\//.exec(new URL(req.url).pathname);
+      return routed && m && routed.emails.has(safeDecode(m[1]).toLowerCase()) ? routed.app.fetch(req) : demoApp.fetch(req);
+    },
+  };
   const close = async () => {
     await new Promise<void>((res) => {
       server.close(() => res());
       (server as ServerType & { closeAllConnections?: () => void }).closeAllConnections?.();
     });
-    await Promise.all([sandbox.close(), dynamo.stop()]);
+    await Promise.all([sandbox.close(), dynamo.stop(), real?.store.close()]);
   };
-  return { url, sandbox, dynamo, repo: store, accounts, close };
+  return { url, sandbox, dynamo, repo: store, accounts, realAccounts: real?.accounts ?? [], notes, close };
+}
+
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/**
+ * Opens the persistent store at `home` when one exists and runs the weekly job of each active
+ * account against its real provider (one digest a week: a restart does not send it twice).
+ * Undefined when there is no store or it holds no account.
+ */
+async function startRealAccounts(home: string | undefined, url: string, notes: string[]) {
+  if (!home || !localStoreExists(home)) return undefined;
+  let store: LocalStore;
+  try {
+    store = await openLocalStore(home, { create: false });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    notes.push(`${e.message}; running the demo only`);
+    return undefined;
+  }
+  const records = await listAccounts(store.repo);
+  if (!records.length) {
+    await store.close();
+    return undefined;
+  }
+  const linkKey = process.env.FOLLOWTHROUGH_LINK_KEY ?? loadLinkKey(home);
+  const providers = new Map<string, MailboxProvider>();
+  const accounts: LocalAccount[] = [];
+  for (const record of records) {
+    let account = record;
+    const provider = providerFor(record, {
+      ring: store.ring,
+      google: { clientSecret: record.provider === "google" ? await loadClientSecret(store, "google", record.clientId) : undefined },
+      microsoft: { onRefreshToken: async (t) => void (account = await rotateRefreshToken(store.repo, store.ring, account, t)) },
+    });
+    providers.set(record.email.toLowerCase(), provider);
+    if (record.status !== "active") {
+      notes.push(`${record.email}: ${record.status}, weekly job skipped`);
+      continue;
+    }
+    const now = Date.now();
+    try {
+      const weekly = await runWeekly({ repo: store.repo, provider, account, now, links: { baseUrl: url, key: linkKey, issuedAt: now } });
+      accounts.push({ account, provider, now, weekly });
+    } catch (e) {
+      if (e instanceof GrantError || (e instanceof ProviderError && e.kind === "auth-revoked")) {
+        await setAccountStatus(store.repo, record.email, "needs_reconnect");
+        notes.push(`${record.email}: access was revoked or has expired: run followthrough connect ${record.provider} again`);
+      } else notes.push(`${record.email}: weekly job failed: ${String((e as Error).message ?? e).replace(/\s+/g, " ")}`);
+    }
+  }
+  const app = createApp({
+    repo: store.repo,
+    linkKey,
+    baseUrl: url,
+    now: () => Date.now(),
+    providerFor: (a) => {
+      const p = providers.get(a.email.toLowerCase());
+      if (!p) throw new Error(`no provider for ${a.email}`);
+      return p;
+    },
+  });
+  return { store, accounts, app, emails: new Set(providers.keys()) };
 }
 
 /** `followthrough start`: the local stack on the demo mailboxes; runs until interrupted. */
 export async function start(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { fixtures: { type: "string", multiple: true }, port: { type: "string" } }, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: { fixtures: { type: "string", multiple: true }, port: { type: "string" }, home: { type: "string" } }, strict: true }));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new UsageError(`--port must be a number, got ${JSON.stringify(values.port)}`);
-  const stack = await startLocalStack({ fixtures: values.fixtures, port: values.port === undefined ? undefined : Number(values.port) });
+  const stack = await startLocalStack({ fixtures: values.fixtures, port: values.port === undefined ? undefined : Number(values.port), home: localHome(values.home) });
   console.log(`local DynamoDB (${stack.dynamo.engine}) at ${stack.dynamo.endpoint}; provider sandbox at ${stack.sandbox.url}`);
   for (const a of stack.accounts) {
     const d = a.weekly.digest;
@@ -118,6 +214,14 @@ export async function start(argv: string[]): Promise<number> {
         `${a.weekly.scan.newContacts.length} new contacts, ${a.weekly.scan.missingFollowUps.length} missing follow-ups; digest ${d.week} ${a.weekly.outcome}: "${a.weekly.rendered.subject}"`,
     );
   }
+  for (const a of stack.realAccounts) {
+    const d = a.weekly.digest;
+    console.log(
+      `${a.account.provider.padEnd(9)} ${a.account.email} (connected): scanned as of ${new Date(a.now).toISOString()} — ` +
+        `${a.weekly.scan.newContacts.length} new contacts, ${a.weekly.scan.missingFollowUps.length} missing follow-ups; digest ${d.week} ${a.weekly.outcome}`,
+    );
+  }
+  for (const n of stack.notes) console.log(`note: ${n}`);
   console.log(`\nFollowthrough is running at ${stack.url}/  (press Ctrl-C to stop)`);
   if (process.env.FOLLOWTHROUGH_EXIT_AFTER_START) {
     await stack.close();

@@ -19,6 +19,11 @@ export interface LocalDynamoOptions {
   tableName?: string;
   /** Defaults to a free loopback port. */
   port?: number;
+  /**
+   * dynalite only: a directory where the data persists (LevelDB; one process at a time).
+   * Absent (the default): in memory.
+   */
+  path?: string;
 }
 
 /** A running local DynamoDB with its table created and clients configured as for AWS. */
@@ -50,7 +55,8 @@ export function localClientConfig(endpoint: string): DynamoDBClientConfig {
 export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
   const engine = options.engine ?? defaultEngine();
   const tableName = options.tableName ?? "followthrough";
-  const running = engine === "dynalite" ? await startDynalite(options.port) : await startDynamoDbLocal(options.port);
+  if (options.path !== undefined && engine !== "dynalite") throw new Error(`an on-disk path is supported by the dynalite engine only, not ${engine}`);
+  const running = engine === "dynalite" ? await startDynalite(options.port, options.path) : await startDynamoDbLocal(options.port);
   const client = new DynamoDBClient(localClientConfig(running.endpoint));
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   let stopping: Promise<void> | undefined;
@@ -73,11 +79,38 @@ function defaultEngine(): LocalDynamoEngine {
   return env as LocalDynamoEngine;
 }
 
-type Dynalite = (options: { createTableMs?: number; updateTableMs?: number; deleteTableMs?: number }) => HttpServer;
+type Dynalite = (options: { createTableMs?: number; updateTableMs?: number; deleteTableMs?: number; path?: string }) => HttpServer;
 
-async function startDynalite(port = 0): Promise<RunningEngine> {
+/** The on-disk store is held by another process (LevelDB allows one at a time). */
+export class LocalStoreLockedError extends Error {
+  readonly code = "STORE_LOCKED";
+  constructor(readonly path: string) {
+    super(`the local store ${path} is in use by another process`);
+    this.name = "LocalStoreLockedError";
+  }
+}
+
+/**
+ * Opens and closes the LevelDB at `path` once, so a lock held by another process is reported as a
+ * {@link LocalStoreLockedError} (dynalite itself would throw it asynchronously, killing the process).
+ */
+async function probeLevel(path: string): Promise<void> {
+  const requireFromDynalite = createRequire(requireCjs.resolve("dynalite"));
+  const { Level } = requireFromDynalite("level") as { Level: new (p: string) => { open(): Promise<void>; close(): Promise<void> } };
+  const db = new Level(path);
+  try {
+    await db.open();
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code === "LEVEL_LOCKED") throw new LocalStoreLockedError(path);
+    throw err;
+  }
+  await db.close();
+}
+
+async function startDynalite(port = 0, path?: string): Promise<RunningEngine> {
   const dynalite = requireCjs("dynalite") as Dynalite;
-  const server = dynalite({ createTableMs: 0, updateTableMs: 0, deleteTableMs: 0 });
+  if (path !== undefined) await probeLevel(path);
+  const server = dynalite({ createTableMs: 0, updateTableMs: 0, deleteTableMs: 0, ...(path !== undefined ? { path } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => (server.off("error", reject), resolve()));

@@ -1,0 +1,38 @@
+/** SQS Digests: each record is an account email; scan, build and send its weekly digest once. */
+import { randomUUID } from "node:crypto";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
+import { runWeekly } from "@followthrough/core/weekly";
+import { type Deps, need, resourceDeps } from "../resources";
+
+/** Longer than the worker's timeout (infra/queue.ts: 5 minutes), so a worker that died frees the account. */
+export const WORKER_LEASE_MS = 6 * 60_000;
+/** A record is not started with less than this left; it goes back to the queue. */
+const MIN_START_MS = 60_000;
+
+/** The handler over given deps (tests pass local ones). */
+export function createWorkerHandler(deps: () => Deps) {
+  return async (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
+    const d = deps();
+    const links = { baseUrl: need(d.baseUrl, "Api URL"), key: need(d.linkKey, "LinkSigningKey") };
+    const records = event.Records.map((r) => ({ id: r.messageId, body: r.body }));
+    const failed = await processBatch(
+      records,
+      async (r) => {
+        const email = r.body.trim().toLowerCase();
+        const now = d.now();
+        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
+        const outcome = await runAccountJob(job, async (account) => {
+          const weekly = await runWeekly({ repo: d.repo, provider: d.providerFor(account), account, now, links });
+          console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
+        });
+        if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));
+        return outcome !== "busy";
+      },
+      { remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined, minStartMs: MIN_START_MS },
+    );
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+export const handler = createWorkerHandler(resourceDeps);

@@ -1,0 +1,185 @@
+/**
+ * The one place that reads SST's `Resource` and turns configuration into adapters. Handlers call
+ * {@link resourceDeps}; tests and local runs call {@link buildDeps} with local endpoints, an
+ * in-memory queue and the sandbox. Core never imports "sst".
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { Resource } from "sst";
+import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
+import type { ConnectClient } from "@followthrough/core/connect";
+import { markNeedsReconnect, type RevokedHandler } from "@followthrough/core/dispatch";
+import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import { type QueueSender, sqsSender } from "@followthrough/core/queue";
+import { handleRevoked, type SystemMailer } from "@followthrough/core/reconnect";
+import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
+import { type Keyring, parseKeyring } from "@followthrough/core/secrets";
+import { Repository } from "@followthrough/core/storage";
+import type { AppDeps } from "./app";
+
+/** Everything the handlers may need; each handler's function links only what it uses. */
+export interface DepsConfig {
+  tableName: string;
+  /** A ready document client (tests: the local DynamoDB's); else one is built from `dynamo`. */
+  doc?: DynamoDBDocumentClient;
+  /** Client config when `doc` is absent (the Lambda's region and role by default). */
+  dynamo?: DynamoDBClientConfig;
+  /** `kid:base64key[,…]`, the first current, or a parsed keyring. */
+  tokenKeyring?: string | Keyring;
+  linkKey?: string;
+  /** Public origin of the app: the base of links in digests and reconnect emails. */
+  baseUrl?: string;
+  /** OAuth clients (id, secret, endpoints). */
+  oauth?: { google?: ConnectClient; microsoft?: ConnectClient };
+  /** Where the dispatcher sends due accounts. */
+  digests?: QueueSender;
+  /** Where the API asks for a first scan after a connect. */
+  backfills?: QueueSender;
+  /** Mail from the service itself (the reconnect email); without it a revoked grant only sets the status. */
+  notify?: SystemMailer;
+  now?: () => number;
+  /** Adapter knobs (page sizes, retry policy, clock) and Graph fetch options (the sandbox's TLS trust). */
+  provider?: Pick<ProviderContext, "tuning" | "retry" | "clock"> & { microsoftFetchOptions?: NonNullable<ProviderContext["microsoft"]>["fetchOptions"] };
+}
+
+/** The adapters built from a {@link DepsConfig}. */
+export interface Deps {
+  repo: Repository;
+  now: () => number;
+  /** The provider adapter of a stored account (Microsoft's rotated refresh tokens are stored back). */
+  providerFor(account: AccountRecord): MailboxProvider;
+  /** What a job does when the grant is gone. */
+  onRevoked: RevokedHandler;
+  ring?: Keyring;
+  linkKey?: string;
+  baseUrl?: string;
+  oauth: { google?: ConnectClient; microsoft?: ConnectClient };
+  digests?: QueueSender;
+  backfills?: QueueSender;
+  config: DepsConfig;
+}
+
+/** A configured value a handler cannot do without. */
+export function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined || value === "") throw new Error(`${what} is not configured (not linked to this function?)`);
+  return value;
+}
+
+/** Builds the adapters; nothing here talks to the network until used. */
+export function buildDeps(config: DepsConfig): Deps {
+  const doc = config.doc ?? DynamoDBDocumentClient.from(new DynamoDBClient(config.dynamo ?? {}), { marshallOptions: { removeUndefinedValues: true } });
+  const repo = new Repository(doc, config.tableName);
+  const ring = typeof config.tokenKeyring === "string" ? parseKeyring(config.tokenKeyring) : config.tokenKeyring;
+  const oauth = config.oauth ?? {};
+  const now = config.now ?? Date.now;
+  const knobs = config.provider ?? {};
+  const { notify, baseUrl } = config;
+  const onRevoked: RevokedHandler =
+    notify && baseUrl
+      ? async (r, account, _error, at) => {
+          const outcome = await handleRevoked({ repo: r, account, now: at, notify, baseUrl });
+          console.warn(`account ${account.email}: grant revoked; ${outcome}`);
+        }
+      : markNeedsReconnect;
+  return {
+    repo,
+    now,
+    ring,
+    linkKey: config.linkKey,
+    baseUrl,
+    oauth,
+    digests: config.digests,
+    backfills: config.backfills,
+    onRevoked,
+    config,
+    providerFor(account) {
+      let current = account;
+      return providerFor(account, {
+        ring: need(ring, "TokenKeyring"),
+        tuning: knobs.tuning,
+        retry: knobs.retry,
+        clock: knobs.clock,
+        google: { clientSecret: oauth.google?.clientSecret },
+        microsoft: {
+          clientSecret: oauth.microsoft?.clientSecret,
+          fetchOptions: knobs.microsoftFetchOptions,
+          onRefreshToken: async (token) => void (current = await rotateRefreshToken(repo, need(ring, "TokenKeyring"), current, token)),
+        },
+      });
+    },
+  };
+}
+
+/** The Hono app's dependencies (connect flow included) from the built adapters. */
+export function appDeps(deps: Deps, baseUrl = deps.baseUrl): AppDeps {
+  const backfills = deps.backfills;
+  return {
+    repo: deps.repo,
+    linkKey: need(deps.linkKey, "LinkSigningKey"),
+    baseUrl: need(baseUrl, "the app's base URL"),
+    now: deps.now,
+    providerFor: (a) => deps.providerFor(a),
+    oauth: deps.oauth,
+    ring: deps.ring,
+    enqueueBackfill: backfills
+      ? async (email) => {
+          const { failed } = await backfills.sendBatch([email.toLowerCase()]);
+          if (failed.length) throw new Error(`backfill of ${email} was not queued`);
+        }
+      : undefined,
+  };
+}
+
+/** Linked resources as SST exposes them (names from infra/*.ts). */
+interface Linked {
+  Table: { name: string };
+  Digests: { url: string };
+  Backfills: { url: string };
+  Api: { url: string; name: string };
+  TokenKeyring: { value: string };
+  LinkSigningKey: { value: string };
+  GoogleClientId: { value: string };
+  GoogleClientSecret: { value: string };
+  MicrosoftClientId: { value: string };
+  MicrosoftClientSecret: { value: string };
+}
+
+/** A linked resource, or undefined when this function does not link it. */
+function linked<K extends keyof Linked>(name: K): Linked[K] | undefined {
+  return name in Resource ? ((Resource as unknown as Linked)[name] as Linked[K]) : undefined;
+}
+
+/** The configuration of this Lambda from what its function links. */
+export function resourceConfig(): DepsConfig {
+  const sqs = new SQSClient({});
+  const queue = (name: "Digests" | "Backfills") => {
+    const q = linked(name);
+    return q ? sqsSender(sqs, q.url) : undefined;
+  };
+  const client = (id: "GoogleClientId" | "MicrosoftClientId", secret: "GoogleClientSecret" | "MicrosoftClientSecret", endpoints: ConnectClient["endpoints"]) => {
+    const clientId = linked(id)?.value;
+    return clientId ? { clientId, clientSecret: linked(secret)?.value, endpoints } : undefined;
+  };
+  return {
+    tableName: need(linked("Table")?.name, "Table"),
+    tokenKeyring: linked("TokenKeyring")?.value,
+    linkKey: linked("LinkSigningKey")?.value,
+    baseUrl: linked("Api")?.url,
+    oauth: {
+      google: client("GoogleClientId", "GoogleClientSecret", googleEndpoints()),
+      microsoft: client("MicrosoftClientId", "MicrosoftClientSecret", microsoftEndpoints()),
+    },
+    digests: queue("Digests"),
+    backfills: queue("Backfills"),
+    // No SES client in this deployment yet: a revoked grant sets needs_reconnect without an email.
+  };
+}
+
+let cached: Deps | undefined;
+
+/** The deps of this Lambda instance, built on first use (not at import: importing a handler stays side-effect free). */
+export function resourceDeps(): Deps {
+  return (cached ??= buildDeps(resourceConfig()));
+}

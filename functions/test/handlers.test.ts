@@ -1,0 +1,293 @@
+/**
+ * The Lambda handlers' real logic, run locally: dynalite as the table, the provider sandbox as
+ * Gmail/Graph/OAuth, an in-memory queue sender in place of SQS, and EventBridge- and SQS-shaped
+ * events. Deps are built by resources.ts's buildDeps, the same function the Lambdas use.
+ */
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import type { ScheduledEvent, SQSEvent, SQSRecord } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccountRecord, accountsDue, loadAccount, saveAccount } from "@followthrough/core/accounts";
+import { dispatchDue } from "@followthrough/core/dispatch";
+import { acquireLease, leaseKey, releaseLease } from "@followthrough/core/lease";
+import { memorySender } from "@followthrough/core/queue";
+import { MemoryMailer } from "@followthrough/core/reconnect";
+import { dueSlot, utcHourOfWeek } from "@followthrough/core/schedule";
+import { randomKeyring } from "@followthrough/core/secrets";
+import { ensureTable, keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
+import { createBackfillHandler } from "../src/handlers/backfill";
+import { createDispatchHandler } from "../src/handlers/dispatch";
+import { createWorkerHandler, WORKER_LEASE_MS } from "../src/handlers/worker";
+import { buildDeps, type Deps } from "../src/resources";
+
+const root = join(import.meta.dirname, "../..");
+const BASE_URL = "https://app.followthrough.test";
+const LINK_KEY = "handlers-test-link-key";
+
+/** An EventBridge scheduled event as the Dispatch rule delivers it. */
+function scheduledEvent(time: string): ScheduledEvent {
+  return {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: "123456789012",
+    time,
+    region: "us-east-1",
+    resources: ["arn:aws:events:us-east-1:123456789012:rule/followthrough-dev-DispatchRule"],
+    detail: {},
+  };
+}
+
+/** An SQS record as Lambda's event source mapping delivers it (a redelivery keeps the messageId). */
+function sqsRecord(body: string, messageId: string = randomUUID(), receiveCount = 1): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `AQEB${randomUUID()}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: String(Date.now()),
+      SenderId: "AIDAEXAMPLE",
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: "0".repeat(32),
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:followthrough-dev-DigestsQueue",
+    awsRegion: "us-east-1",
+  };
+}
+const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+/** The local (ISO weekday, hour) of an instant in a zone. */
+function localDayHour(at: number, timeZone: string): { day: number; hour: number } {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "numeric", hourCycle: "h23" }).formatToParts(at);
+  const wd = parts.find((p) => p.type === "weekday")!.value;
+  const day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(wd) + 1;
+  return { day, hour: Number(parts.find((p) => p.type === "hour")!.value) };
+}
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(() => dynamo?.stop());
+
+describe("dispatch handler (EventBridge, hourly)", () => {
+  // Monday 2 March 2026, 14:00 UTC: slot 14.
+  const at = Date.parse("2026-03-02T14:00:00Z");
+  const zones = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "America/St_Johns", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Tokyo", "Australia/Melbourne", "Pacific/Auckland"];
+  let repo: Repository;
+  const due: string[] = [];
+
+  beforeAll(async () => {
+    await ensureTable(dynamo.client, "dispatch");
+    repo = new Repository(dynamo.doc, "dispatch");
+    const ring = randomKeyring();
+    const base = { provider: "google" as const, clientId: "c", refreshToken: "r", connectedAt: at, aliases: [] };
+    const save = (email: string, timeZone: string, schedule: { day: number; hour: number }, status: AccountRecord["status"] = "active") =>
+      saveAccount(repo, ring, { ...base, email, displayName: email, timeZone, schedule, status });
+    // 22 accounts due at 14:00 UTC on Monday, whatever their zone (half- and quarter-hour offsets included).
+    for (let i = 0; i < 22; i++) {
+      const zone = zones[i % zones.length];
+      const email = `due${String(i).padStart(2, "0")}@example.com`;
+      await save(email, zone, localDayHour(at, zone));
+      due.push(email);
+    }
+    // Due an hour later, a day later: not now.
+    await save("later@example.com", "Europe/Berlin", { ...localDayHour(at, "Europe/Berlin"), hour: (localDayHour(at, "Europe/Berlin").hour + 1) % 24 });
+    await save("tomorrow@example.com", "Asia/Tokyo", { ...localDayHour(at, "Asia/Tokyo"), day: (localDayHour(at, "Asia/Tokyo").day % 7) + 1 });
+    await save("default@example.com", "America/New_York", { day: 1, hour: 8 });
+    // Due now, but paused or disconnected: never sent.
+    await save("paused@example.com", "UTC", localDayHour(at, "UTC"), "paused");
+    await save("revoked@example.com", "Asia/Tokyo", localDayHour(at, "Asia/Tokyo"), "needs_reconnect");
+  });
+
+  const depsWith = (queue: ReturnType<typeof memorySender>): Deps => buildDeps({ tableName: "dispatch", doc: dynamo.doc, digests: queue, now: () => at });
+
+  it("sends the due accounts, and only those, in ceil(N/10) batches of at most ten", async () => {
+    expect(utcHourOfWeek(at)).toBe(14);
+    for (const email of due) expect(dueSlot((await loadAccount(repo, email))!.schedule!, (await loadAccount(repo, email))!.timeZone, at)).toBe(14);
+    const queue = memorySender();
+    // A few minutes late: still the 14:00 slot.
+    const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent("2026-03-02T14:00:41Z"));
+    expect(result).toMatchObject({ slot: 14, due: 22, sent: 22, batches: 3, failed: [] });
+    expect(queue.batches.map((b) => b.length)).toEqual([10, 10, 2]);
+    expect(queue.batches.flat().sort()).toEqual([...due].sort());
+  });
+
+  it("pages through the due-hour index without losing or repeating anyone", async () => {
+    const queue = memorySender();
+    const result = await dispatchDue({ repo, queue, at, pageSize: 7 });
+    expect(result).toMatchObject({ due: 22, sent: 22, batches: 3 });
+    expect(queue.batches.flat().sort()).toEqual([...due].sort());
+    expect((await accountsDue(repo, 14, undefined, 100)).emails).toHaveLength(22);
+  });
+
+  it("retries entries the queue refused once, and fails the invocation when they fail again", async () => {
+    const queue = memorySender();
+    queue.failNext.add(due[3]).add(due[15]);
+    const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent("2026-03-02T14:00:00Z"));
+    expect(result).toMatchObject({ sent: 22, batches: 4, failed: [] });
+    expect(queue.calls[3].sort()).toEqual([due[3], due[15]].sort());
+    expect(queue.batches.flat().sort()).toEqual([...due].sort());
+
+    const always = { sendBatch: async (b: string[]) => ({ failed: b.filter((x) => x === due[0]) }) };
+    await expect(createDispatchHandler(() => buildDeps({ tableName: "dispatch", doc: dynamo.doc, digests: always }))(scheduledEvent("2026-03-02T14:00:00Z"))).rejects.toThrow(
+      /1 of 22 accounts not queued/,
+    );
+  });
+
+  it("an hour with nobody due sends nothing", async () => {
+    const queue = memorySender();
+    const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent("2026-03-04T03:00:00Z"));
+    expect(result).toMatchObject({ due: 0, sent: 0, batches: 0 });
+    expect(queue.calls).toEqual([]);
+  });
+});
+
+describe("worker and backfill handlers (SQS) against the sandbox", () => {
+  let sandbox: RunningSandbox;
+  let repo: Repository;
+  let deps: Deps;
+  let google: MailboxFixture;
+  let microsoft: MailboxFixture;
+  const mailer = new MemoryMailer();
+  const now = Date.parse("2026-10-14T23:30:00Z");
+
+  const control = async <T>(method: string, path: string): Promise<T> => {
+    const res = await fetch(new URL(path, sandbox.url), { method });
+    if (!res.ok) throw new Error(`sandbox ${method} ${path}: HTTP ${res.status}`);
+    return (await res.json()) as T;
+  };
+
+  /** How many copies of this week's digest the account's sandbox mailbox holds as sent. */
+  async function digestsSent(f: MailboxFixture): Promise<number> {
+    const email = f.account.email;
+    const stored = await repo.query(keys.partition(email), keys.prefix.digest);
+    const subjects = new Set(stored.map((i) => (i.digest as { subject: string }).subject));
+    const enc = encodeURIComponent(email);
+    const list =
+      f.account.provider === "google"
+        ? (await control<{ headers: Record<string, string> }[]>("GET", `/_control/accounts/${enc}/gmail/sent`)).map((m) => m.headers.Subject)
+        : (await control<{ subject?: string }[]>("GET", `/_control/accounts/${enc}/graph/sent`)).map((m) => m.subject);
+    return list.filter((s) => s && subjects.has(s)).length;
+  }
+
+  beforeAll(async () => {
+    google = loadFixture(join(root, "fixtures/demo-google"));
+    microsoft = loadFixture(join(root, "fixtures/demo-microsoft"));
+    sandbox = await startSandbox({ fixtures: [google, microsoft], https: true, pageSize: { gmail: 50, calendar: 50, graph: 50 } });
+    await fetch(new URL("/_control/clock", sandbox.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ now: new Date(now).toISOString() }) });
+    repo = new Repository(dynamo.doc, dynamo.tableName);
+    const ring = randomKeyring();
+    for (const f of [google, microsoft]) await connectSandboxAccount(sandbox, f.account, repo, ring);
+    deps = buildDeps({
+      tableName: dynamo.tableName,
+      doc: dynamo.doc,
+      tokenKeyring: ring,
+      linkKey: LINK_KEY,
+      baseUrl: BASE_URL,
+      notify: mailer,
+      now: () => now,
+      provider: {
+        tuning: { pageSize: 50 },
+        retry: { baseMs: 5, maxMs: 50 },
+        microsoftFetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never,
+      },
+    });
+  });
+  afterAll(() => sandbox?.close());
+
+  const worker = () => createWorkerHandler(() => deps);
+  const fail = (...ids: string[]) => ({ batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })) });
+
+  it("reports the record of an account whose lease is held as failed, and processes the rest", async () => {
+    const held = (await acquireLease(repo, { email: microsoft.account.email, name: "scan", owner: "another-worker", ttlMs: WORKER_LEASE_MS, now }))!;
+    const g = sqsRecord(google.account.email);
+    const m = sqsRecord(microsoft.account.email);
+    expect(await worker()(sqsEvent(g, m))).toEqual(fail(m.messageId));
+    expect(await digestsSent(google)).toBe(1);
+    expect(await digestsSent(microsoft)).toBe(0);
+    // The other worker's lease is untouched; ours was released.
+    expect(await repo.get(leaseKey(microsoft.account.email, "scan"))).toMatchObject({ owner: "another-worker" });
+    expect(await repo.get(leaseKey(google.account.email, "scan"))).toBeUndefined();
+    expect(await releaseLease(repo, held)).toBe(true);
+  });
+
+  it("takes over a lease whose holder died (expired, not yet deleted by TTL)", async () => {
+    await repo.put({ ...leaseKey(microsoft.account.email, "scan"), owner: "dead-worker", expiresAt: Math.floor(now / 1000) - 60 });
+    const lease = await acquireLease(repo, { email: microsoft.account.email, name: "scan", owner: "me", ttlMs: 1000, now });
+    expect(lease?.owner).toBe("me");
+    expect(await acquireLease(repo, { email: microsoft.account.email, name: "scan", owner: "me-again", ttlMs: 1000, now })).toBeUndefined();
+    await releaseLease(repo, lease!);
+  });
+
+  it("sends exactly one digest per account when messages are delivered twice, even concurrently", async () => {
+    const m = sqsRecord(microsoft.account.email);
+    const g = sqsRecord(google.account.email);
+    // Two invocations at once: the same message in both (at-least-once delivery), a duplicate inside one batch.
+    const [a, b] = await Promise.all([
+      worker()(sqsEvent(m, g, sqsRecord(microsoft.account.email))),
+      worker()(sqsEvent({ ...m, receiptHandle: "second-copy" }, sqsRecord(google.account.email))),
+    ]);
+    // What was reported failed (lease held by the twin) comes back, as SQS would redeliver it.
+    let retry = [...a.batchItemFailures, ...b.batchItemFailures].map((f) => f.itemIdentifier);
+    for (let round = 0; retry.length && round < 3; round++) {
+      const all = [m, g];
+      const again = await worker()(sqsEvent(...retry.map((id) => sqsRecord(all.find((r) => r.messageId === id)?.body ?? microsoft.account.email, id, round + 2))));
+      retry = again.batchItemFailures.map((f) => f.itemIdentifier);
+    }
+    expect(retry).toEqual([]);
+    expect(await digestsSent(microsoft)).toBe(1);
+    expect(await digestsSent(google)).toBe(1);
+    // A late redelivery finds the digest already sent.
+    expect(await worker()(sqsEvent(sqsRecord(microsoft.account.email, m.messageId, 4), sqsRecord(google.account.email)))).toEqual(fail());
+    expect(await digestsSent(microsoft)).toBe(1);
+    expect(await digestsSent(google)).toBe(1);
+    for (const f of [google, microsoft]) {
+      const [d] = await repo.query(keys.partition(f.account.email), keys.prefix.digest);
+      expect(d.digest).toMatchObject({ status: "sent" });
+    }
+  });
+
+  it("handles a revoked grant without a retry: needs_reconnect, one reconnect email, off the due index", async () => {
+    const email = google.account.email;
+    await control("POST", `/_control/accounts/${encodeURIComponent(email)}/revoke`);
+    const before = (await loadAccount(repo, email))!;
+    const slot = dueSlot(before.schedule ?? { day: 1, hour: 8 }, before.timeZone, now);
+    expect((await accountsDue(repo, slot)).emails).toContain(email.toLowerCase());
+
+    expect(await worker()(sqsEvent(sqsRecord(email)))).toEqual(fail());
+    const after = (await loadAccount(repo, email))!;
+    expect(after.status).toBe("needs_reconnect");
+    expect(mailer.sent.filter((x) => x.to === email)).toHaveLength(1);
+    expect(mailer.sent[0].text).toContain(`${BASE_URL}/connect/google`);
+    expect((await accountsDue(repo, slot)).emails).not.toContain(email.toLowerCase());
+    // Delivered again: skipped (not active), still not a failure, no second email.
+    expect(await worker()(sqsEvent(sqsRecord(email)))).toEqual(fail());
+    expect(mailer.sent.filter((x) => x.to === email)).toHaveLength(1);
+    expect(await digestsSent(google)).toBe(1);
+  });
+
+  it("backfill scans once under the lease, and reports a held lease as failed", async () => {
+    const email = microsoft.account.email;
+    const backfill = createBackfillHandler(() => deps);
+    const held = (await acquireLease(repo, { email, name: "scan", owner: "weekly-worker", ttlMs: WORKER_LEASE_MS, now }))!;
+    const r = sqsRecord(email);
+    expect(await backfill(sqsEvent(r))).toEqual(fail(r.messageId));
+    await releaseLease(repo, held);
+    expect(await backfill(sqsEvent(r))).toEqual(fail());
+    expect((await repo.loadMeetings(email)).length).toBeGreaterThan(0);
+    expect(await repo.get(leaseKey(email, "scan"))).toBeUndefined();
+  });
+
+  it("puts back records it has no time left to start", async () => {
+    const r1 = sqsRecord(microsoft.account.email);
+    const r2 = sqsRecord(microsoft.account.email);
+    expect(await worker()(sqsEvent(r1, r2), { getRemainingTimeInMillis: () => 30_000 })).toEqual(fail(r1.messageId, r2.messageId));
+  });
+});

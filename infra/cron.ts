@@ -1,0 +1,21 @@
+import { NODE } from "./defaults";
+import { digests } from "./queue";
+import { table } from "./storage";
+
+/**
+ * Every hour on the hour: the accounts whose digest is due in this UTC hour of the week go to the
+ * Digests queue. sst.aws.Cron sets the rule target's `input` to its `event` ({} by default), which
+ * would replace EventBridge's scheduled event; dropping `input` lets the handler read `time`.
+ */
+export const dispatch = new sst.aws.Cron("Dispatch", {
+  schedule: "cron(0 * * * ? *)",
+  function: {
+    ...NODE,
+    handler: "functions/src/handlers/dispatch.handler",
+    memory: "256 MB",
+    // One GSI query page and one SendMessageBatch per ten accounts: seconds for thousands of accounts.
+    timeout: "5 minutes",
+    link: [table, digests],
+  },
+  transform: { target: { input: undefined } },
+});

@@ -1,0 +1,14 @@
+/**
+ * Settings every function shares: Lambda runs Node 22 on Graviton (the code also runs on the
+ * Node 20 used for development and tests), and each handler is its own ESM bundle.
+ *
+ * No `nodejs.banner` here: SST's Node builder already starts every ESM bundle with
+ * `import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);`
+ * (plus __filename/__dirname) and appends `banner` after it, so repeating the createRequire line
+ * of tooling.md would declare `require` twice and the bundle would not load.
+ */
+export const NODE = {
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  nodejs: { format: "esm", minify: true },
+} as const;

@@ -1,0 +1,49 @@
+import { api } from "./api";
+import { NODE } from "./defaults";
+import { linkSigningKey, providerSecrets } from "./secrets";
+import { table } from "./storage";
+
+/** The worker's timeout; the lease in functions/src/handlers/worker.ts outlives it. */
+const WORKER_TIMEOUT_MINUTES = 5;
+
+/** Digests that failed three deliveries, kept 14 days for a look (and a redrive). */
+export const digestsDlq = new sst.aws.Queue("DigestsDLQ", {
+  transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
+});
+
+/**
+ * One message per account due this hour (body: the account email), sent by the hourly dispatcher.
+ * Visibility timeout = 6 × the worker timeout (AWS's advice for Lambda event sources); a record
+ * reported failed (lease held, provider down) comes back after it, three times, then goes to the DLQ.
+ */
+export const digests = new sst.aws.Queue("Digests", {
+  visibilityTimeout: `${6 * WORKER_TIMEOUT_MINUTES} minutes`,
+  dlq: { queue: digestsDlq.arn, retry: 3 },
+});
+
+/*
+ * Concurrency cap, from Google's per-project Gmail quota:
+ *   1,200,000 quota units / minute / project
+ *   ÷     5,700 units / minute / user, the pace core/resilience Pacer holds each scan to
+ *   ≈       210 scans at once before the project quota, not the user's, is the limit.
+ * A worker runs its batch's records one after another, so scans at once = worker instances.
+ * Cap the worker at 100 and the backfill at 20 (infra/backfill.ts): 120 × 5,700 = 684,000
+ * units/minute, 57 % of the quota, leaving room for the API's drafts and for retries.
+ * (Microsoft Graph throttles per mailbox and per app+tenant, well above this.)
+ */
+const WORKER_MAX_CONCURRENCY = 100;
+
+digests.subscribe(
+  {
+    ...NODE,
+    handler: "functions/src/handlers/worker.handler",
+    memory: "1024 MB",
+    timeout: `${WORKER_TIMEOUT_MINUTES} minutes`,
+    // The API's URL is the base of the digest's one-tap links.
+    link: [table, linkSigningKey, ...providerSecrets, api],
+  },
+  {
+    batch: { size: 5, partialResponses: true },
+    transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: WORKER_MAX_CONCURRENCY } } },
+  },
+);

@@ -1,0 +1,120 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Keyring, decrypt, encrypt, parseKeyring } from "@followthrough/core/secrets";
+import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { UsageError } from "./errors";
+
+/**
+ * The persistent local store of accounts connected with `followthrough connect`: dynalite on disk
+ * at `<home>/db` and the keyring that seals refresh tokens at `<home>/keyring` (`kid:base64`,
+ * mode 0600, generated once). `<home>` is `--home`, else env FOLLOWTHROUGH_HOME, else
+ * `.followthrough/` at the repository root (gitignored). The demo mailboxes never go here.
+ */
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** Where the local store lives. */
+export function localHome(flag?: string): string {
+  const dir = flag ?? process.env.FOLLOWTHROUGH_HOME;
+  return dir ? resolve(dir) : join(repoRoot, ".followthrough");
+}
+
+export const dbDir = (home: string) => join(home, "db");
+export const keyringFile = (home: string) => join(home, "keyring");
+
+/** True when a store was ever created at `home` (nothing is created by asking). */
+export const localStoreExists = (home: string) => existsSync(dbDir(home)) && existsSync(keyringFile(home));
+
+/** A fresh keyring spec: one 32-byte AES key under kid `k1`. */
+export const newKeyringSpec = () => `k1:${randomBytes(32).toString("base64")}`;
+
+/** Reads `<home>/keyring`, creating it (0600) when `create` and absent. */
+export function loadLocalKeyring(home: string, create: boolean): Keyring {
+  const file = keyringFile(home);
+  if (!existsSync(file)) {
+    if (!create) throw new UsageError(`no keyring at ${file}`);
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    try {
+      // "wx": never overwrite a keyring another process has just written.
+      writeFileSync(file, newKeyringSpec() + "\n", { mode: 0o600, flag: "wx" });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+  // A keyring readable by others is tightened rather than refused (it may come from a copy or an unzip).
+  if (process.platform !== "win32" && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  try {
+    return parseKeyring(readFileSync(file, "utf8").trim());
+  } catch (e) {
+    throw new UsageError(`${file}: not a keyring (${(e as Error).message}; expected kid:base64key[,kid:base64key...])`);
+  }
+}
+
+/** The opened store: repository, keyring, and `close()` (which releases the on-disk lock). */
+export interface LocalStore {
+  home: string;
+  repo: Repository;
+  ring: Keyring;
+  dynamo: LocalDynamo;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the persistent store at `home` (creating it when `create`). One process at a time: a store
+ * held by another (e.g. `npm start` while `connect` runs) is a one-line error.
+ */
+export async function openLocalStore(home: string, o: { create?: boolean } = {}): Promise<LocalStore> {
+  const create = o.create ?? true;
+  if (!create && !localStoreExists(home)) throw new UsageError(`no local store at ${home} (connect an account first: followthrough connect google|microsoft)`);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const ring = loadLocalKeyring(home, create);
+  let dynamo: LocalDynamo;
+  try {
+    dynamo = await startLocalDynamo({ engine: "dynalite", path: dbDir(home) });
+  } catch (e) {
+    if ((e as { code?: string }).code === "STORE_LOCKED")
+      throw new UsageError(`the local store ${dbDir(home)} is in use by another followthrough process (npm start?): stop it and try again`);
+    throw e;
+  }
+  return { home, repo: new Repository(dynamo.doc, dynamo.tableName), ring, dynamo, close: () => dynamo.stop() };
+}
+
+/** Runs `fn` with the store open, closing it afterwards. */
+export async function withLocalStore<T>(home: string, fn: (s: LocalStore) => Promise<T>, o: { create?: boolean } = {}): Promise<T> {
+  const store = await openLocalStore(home, o);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * An OAuth client secret kept for the local runtime (a Google "Desktop app" client has one; it is
+ * needed to refresh tokens later). Stored sealed in the same store, outside any account partition.
+ */
+const clientKey = (provider: string, clientId: string) => ({ pk: `LOCALCLIENT#${provider}`, sk: clientId });
+
+export async function saveClientSecret(store: LocalStore, provider: "google" | "microsoft", clientId: string, secret: string): Promise<void> {
+  await store.repo.put({ ...clientKey(provider, clientId), secretSealed: encrypt(store.ring, secret, `client:${provider}:${clientId}`) });
+}
+
+export async function loadClientSecret(store: LocalStore, provider: "google" | "microsoft", clientId: string): Promise<string | undefined> {
+  const item = await store.repo.get<{ secretSealed?: string }>(clientKey(provider, clientId));
+  return item?.secretSealed ? decrypt(store.ring, item.secretSealed, `client:${provider}:${clientId}`) : undefined;
+}
+
+/** The HMAC key of the one-tap links in digests of the local store's accounts: `<home>/link-key`, generated once (0600). */
+export function loadLinkKey(home: string): string {
+  const file = join(home, "link-key");
+  if (!existsSync(file)) {
+    try {
+      writeFileSync(file, randomBytes(32).toString("base64url") + "\n", { mode: 0o600, flag: "wx" });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+  return readFileSync(file, "utf8").trim();
+}

@@ -1,0 +1,55 @@
+import { accountsDue } from "../accounts";
+import { type QueueSender, SQS_BATCH_MAX } from "../queue";
+import { utcHourOfWeek } from "../schedule";
+import type { Repository } from "../storage";
+
+/** What one hourly dispatch did. */
+export interface DispatchResult {
+  /** UTC hour of the week (0 = Monday 00:00 UTC). */
+  slot: number;
+  /** Accounts found due (GSI2 query). */
+  due: number;
+  /** Messages the queue accepted. */
+  sent: number;
+  /** SendMessageBatch calls, retries included. */
+  batches: number;
+  /** Accounts that failed twice (logged; the next week picks them up). */
+  failed: string[];
+}
+
+/**
+ * The hourly dispatcher: the accounts whose digest is due in the UTC hour of `at` (one query on
+ * GSI2 "DUE#nnn", paged, never a scan) go to the queue in batches of ten, the account email as the
+ * body. Entries the queue refuses are retried once, then reported.
+ */
+export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at: number; pageSize?: number }): Promise<DispatchResult> {
+  const slot = utcHourOfWeek(o.at);
+  const result: DispatchResult = { slot, due: 0, sent: 0, batches: 0, failed: [] };
+  const send = async (bodies: string[]) => {
+    result.batches++;
+    return (await o.queue.sendBatch(bodies)).failed;
+  };
+  const retry: string[] = [];
+  let pending: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await accountsDue(o.repo, slot, start, o.pageSize);
+    result.due += page.emails.length;
+    pending.push(...page.emails);
+    start = page.next;
+    while (pending.length >= SQS_BATCH_MAX || (!start && pending.length)) {
+      const chunk = pending.slice(0, SQS_BATCH_MAX);
+      pending = pending.slice(SQS_BATCH_MAX);
+      const failed = await send(chunk);
+      result.sent += chunk.length - failed.length;
+      retry.push(...failed);
+    }
+  } while (start);
+  for (let i = 0; i < retry.length; i += SQS_BATCH_MAX) {
+    const chunk = retry.slice(i, i + SQS_BATCH_MAX);
+    const failed = await send(chunk);
+    result.sent += chunk.length - failed.length;
+    result.failed.push(...failed);
+  }
+  return result;
+}

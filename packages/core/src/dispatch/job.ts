@@ -1,0 +1,59 @@
+import { type AccountRecord, loadAccount, updateAccount } from "../accounts";
+import { withLease } from "../lease";
+import { isRevoked } from "../reconnect";
+import type { Repository } from "../storage";
+
+/** How one account's job went; only "busy" and a thrown error make the queue deliver it again. */
+export type JobOutcome = "done" | "busy" | "skipped" | "revoked";
+
+/** The lease every scan of an account takes (the weekly worker and the backfill alike). */
+export const SCAN_LEASE = "scan";
+
+/** What {@link runAccountJob} needs. */
+export interface AccountJobOptions {
+  repo: Repository;
+  email: string;
+  /** Unique per attempt (a redelivered message must not re-enter a lease it still holds). */
+  owner: string;
+  now: number;
+  /** Longer than the function's timeout, so a worker that died frees the account after it. */
+  leaseMs: number;
+  /**
+   * Called when the provider says the grant is gone (core/reconnect isRevoked); functions inject
+   * core/reconnect handleRevoked (status + one reconnect email). Default {@link markNeedsReconnect}.
+   */
+  onRevoked?: RevokedHandler;
+}
+
+/**
+ * Runs `job` for an active account under its scan lease. An unknown, paused or disconnected
+ * account is skipped; a held lease is "busy" (retry later); a revoked grant is handled here and is
+ * not retried; any other error propagates (the queue retries, then dead-letters).
+ */
+export async function runAccountJob(o: AccountJobOptions, job: (account: AccountRecord) => Promise<unknown>): Promise<JobOutcome> {
+  const account = await loadAccount(o.repo, o.email);
+  if (!account || account.status !== "active") return "skipped";
+  try {
+    const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
+    return run.held ? "busy" : "done";
+  } catch (e) {
+    if (isRevoked(e)) {
+      await (o.onRevoked ?? markNeedsReconnect)(o.repo, account, e, o.now);
+      return "revoked";
+    }
+    throw e;
+  }
+}
+
+/** What a job does with an account whose grant is gone. */
+export type RevokedHandler = (repo: Repository, account: AccountRecord, error: unknown, now: number) => Promise<void>;
+
+/**
+ * The fallback when no system mailer is configured: status "needs_reconnect" only (which also takes
+ * the account off the due-hour index), no email. With a mailer, functions/src/resources.ts injects
+ * core/reconnect handleRevoked instead.
+ */
+export async function markNeedsReconnect(repo: Repository, account: AccountRecord, error: unknown, now: number): Promise<void> {
+  console.warn(`account ${account.email}: grant revoked (${(error as Error)?.message}); marked needs_reconnect, no reconnect email (no mailer)`);
+  await updateAccount(repo, account.email, { status: "needs_reconnect" }, now);
+}

@@ -1,0 +1,189 @@
+/**
+ * Evaluates sst.config.ts and infra/*.ts with SST's globals stubbed: `$config` returns its input,
+ * and `sst.*` constructors record (name, args). No .sst/platform, no network, no AWS. Checks what
+ * the infrastructure declares, and that every handler path names a file that exports it.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tableDefinition, TTL_ATTRIBUTE } from "@followthrough/core/storage";
+
+const root = join(import.meta.dirname, "..");
+
+type Args = Record<string, any>;
+interface Made {
+  type: string;
+  name: string;
+  args: Args;
+  self: any;
+}
+const made: Made[] = [];
+const subscriptions: { queue: string; subscriber: Args; args: Args }[] = [];
+
+/** A recording stand-in for an SST component; outputs are readable strings. */
+function component(type: string, outputs: string[]) {
+  return class {
+    readonly name: string;
+    constructor(name: string, args: Args = {}) {
+      this.name = name;
+      for (const o of outputs) (this as any)[o] = `${name}.${o}`;
+      if (type === "Dynamo") (this as any).name = `${name}.name`;
+      made.push({ type, name, args, self: this });
+    }
+    subscribe(subscriber: Args, args: Args = {}) {
+      subscriptions.push({ queue: this.name, subscriber, args });
+      return this;
+    }
+  };
+}
+
+const Secret = component("Secret", ["value"]);
+const stubs = {
+  $config: (x: unknown) => x,
+  $app: { name: "followthrough", stage: "test" },
+  $dev: false,
+  $interpolate: (parts: TemplateStringsArray, ...values: unknown[]) => parts.reduce((s, p, i) => s + p + (i < values.length ? String(values[i]) : ""), ""),
+  sst: {
+    Secret,
+    Linkable: component("Linkable", []),
+    aws: {
+      Dynamo: component("Dynamo", ["arn"]),
+      Function: component("Function", ["url", "arn"]),
+      Queue: component("Queue", ["url", "arn"]),
+      Cron: component("Cron", []),
+    },
+  },
+};
+
+let config: { app(input: { stage: string }): Args; run(): Promise<Args> };
+let outputs: Args;
+
+const one = (type: string, name: string) => {
+  const found = made.filter((m) => m.type === type && m.name === name);
+  expect(found, `${type} ${name}`).toHaveLength(1);
+  return found[0];
+};
+const linkNames = (link: unknown[]) => link.map((l: any) => l.name as string).sort();
+const seconds = (d: string) => {
+  const m = /^(\d+) (second|minute|hour)s?$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1]) * { second: 1, minute: 60, hour: 3600 }[m[2] as "second"];
+};
+
+/** Every function the infra declares: standalone, as a cron job, as a queue subscriber. */
+function functions(): { where: string; args: Args }[] {
+  return [
+    ...made.filter((m) => m.type === "Function").map((m) => ({ where: `Function ${m.name}`, args: m.args })),
+    ...made.filter((m) => m.type === "Cron").map((m) => ({ where: `Cron ${m.name}`, args: m.args.function })),
+    ...subscriptions.map((s) => ({ where: `subscriber of ${s.queue}`, args: s.subscriber })),
+  ];
+}
+
+beforeAll(async () => {
+  Object.assign(globalThis, stubs);
+  // Not a static import: the root type-check must not follow sst.config.ts into .sst/platform.
+  config = (await import(pathToFileURL(join(root, "sst.config.ts")).href)).default;
+  outputs = await config.run();
+});
+
+describe("sst.config.ts", () => {
+  it("names the app, keeps prod's data and outputs the endpoints", () => {
+    expect(config.app({ stage: "dev" })).toMatchObject({ name: "followthrough", home: "aws", removal: "remove" });
+    expect(config.app({ stage: "prod" })).toMatchObject({ removal: "retain" });
+    expect(outputs).toMatchObject({ api: "Api.url", table: "Table.name", digests: "Digests.url", digestsDlq: "DigestsDLQ.url" });
+  });
+});
+
+describe("infra", () => {
+  it("declares the single table as core/storage defines it: pk/sk, gsi1, gsi2, TTL on expiresAt", () => {
+    const { args } = one("Dynamo", "Table");
+    const def = tableDefinition("t");
+    const key = (ks: { AttributeName?: string; KeyType?: string }[]) => ({
+      hashKey: ks.find((k) => k.KeyType === "HASH")!.AttributeName,
+      rangeKey: ks.find((k) => k.KeyType === "RANGE")!.AttributeName,
+    });
+    expect(args.primaryIndex).toEqual(key(def.KeySchema!));
+    expect(args.globalIndexes).toEqual(Object.fromEntries(def.GlobalSecondaryIndexes!.map((g) => [g.IndexName, key(g.KeySchema!)])));
+    expect(args.fields).toEqual(Object.fromEntries(def.AttributeDefinitions!.map((a) => [a.AttributeName, "string"])));
+    expect(args.ttl).toBe(TTL_ATTRIBUTE);
+  });
+
+  it("declares the secrets, the token keyring and the link key among them", () => {
+    const names = made.filter((m) => m.type === "Secret").map((m) => m.name).sort();
+    expect(names).toEqual(["GoogleClientId", "GoogleClientSecret", "LinkSigningKey", "MicrosoftClientId", "MicrosoftClientSecret", "TokenKeyring"]);
+  });
+
+  it("serves the API from a Function URL, linked to the table, the secrets and the backfill queue", () => {
+    const { args } = one("Function", "Api");
+    expect(args.handler).toBe("functions/src/api.handler");
+    expect(args.url).toBe(true);
+    expect(linkNames(args.link)).toEqual(
+      ["Backfills", "GoogleClientId", "GoogleClientSecret", "LinkSigningKey", "MicrosoftClientId", "MicrosoftClientSecret", "Table.name", "TokenKeyring"].sort(),
+    );
+  });
+
+  it("dispatches every hour on the hour to the Digests queue, with EventBridge's own event", () => {
+    const { args } = one("Cron", "Dispatch");
+    expect(args.schedule).toBe("cron(0 * * * ? *)");
+    expect(args.function.handler).toBe("functions/src/handlers/dispatch.handler");
+    expect(linkNames(args.function.link)).toEqual(["Digests", "Table.name"]);
+    // sst.aws.Cron would otherwise send `{}` in place of the scheduled event (and its `time`).
+    expect(args.transform.target).toHaveProperty("input", undefined);
+  });
+
+  for (const [queue, dlq, handler, maxBatch] of [
+    ["Digests", "DigestsDLQ", "functions/src/handlers/worker.handler", 10],
+    ["Backfills", "BackfillsDLQ", "functions/src/handlers/backfill.handler", 1],
+  ] as const) {
+    it(`${queue}: dead-letter queue after 3 tries, visibility ≥ 6 × the subscriber's timeout, partial batch responses`, () => {
+      const q = one("Queue", queue);
+      one("Queue", dlq);
+      expect(q.args.dlq).toEqual({ queue: `${dlq}.arn`, retry: 3 });
+      const subs = subscriptions.filter((s) => s.queue === queue);
+      expect(subs).toHaveLength(1);
+      const [{ subscriber, args }] = subs;
+      expect(subscriber.handler).toBe(handler);
+      expect(seconds(q.args.visibilityTimeout)).toBeGreaterThanOrEqual(6 * seconds(subscriber.timeout));
+      expect(args.batch.partialResponses).toBe(true);
+      expect(args.batch.size).toBeGreaterThanOrEqual(1);
+      expect(args.batch.size).toBeLessThanOrEqual(maxBatch);
+      expect(linkNames(subscriber.link)).toEqual(expect.arrayContaining(["Table.name", "TokenKeyring", "GoogleClientSecret", "MicrosoftClientSecret"]));
+    });
+  }
+
+  it("caps concurrent scans under Google's per-project Gmail quota", () => {
+    const cap = (queue: string) => subscriptions.find((s) => s.queue === queue)!.args.transform.eventSourceMapping.scalingConfig.maximumConcurrency as number;
+    expect(cap("Digests")).toBe(100);
+    // 1,200,000 units/min per project ÷ 5,700 units/min per scan ≈ 210 scans at once, all queues together.
+    expect(cap("Digests") + cap("Backfills")).toBeLessThanOrEqual(Math.floor(1_200_000 / 5_700));
+    // The worker links the API for the digest's link origin.
+    expect(linkNames(subscriptions.find((s) => s.queue === "Digests")!.subscriber.link)).toContain("Api");
+  });
+
+  it("runs every function on Node 22, arm64, ESM, with memory and timeout stated, one handler each", () => {
+    const all = functions();
+    expect(all.length).toBe(4);
+    expect(new Set(all.map((f) => f.args.handler)).size).toBe(all.length);
+    for (const { where, args } of all) {
+      expect(args.runtime, where).toBe("nodejs22.x");
+      expect(args.architecture, where).toBe("arm64");
+      expect(args.nodejs?.format, where).toBe("esm");
+      // SST's builder starts ESM bundles with `const require = createRequire(...)` already: a banner repeating it breaks the bundle.
+      expect(args.nodejs?.banner ?? "", where).not.toMatch(/\b(const|let|var)\s+require\b/);
+      expect(args.memory, where).toMatch(/^\d+ (MB|GB)$/);
+      expect(seconds(args.timeout), where).toBeLessThanOrEqual(15 * 60);
+    }
+  });
+
+  it("points every handler at a file that exports it", async () => {
+    for (const { where, args } of functions()) {
+      const m = /^(functions\/src\/.+)\.(\w+)$/.exec(args.handler);
+      expect(m, `${where}: ${args.handler}`).not.toBeNull();
+      const file = join(root, `${m![1]}.ts`);
+      expect(existsSync(file), file).toBe(true);
+      const mod = await import(pathToFileURL(file).href);
+      expect(typeof mod[m![2]], `${where}: export ${m![2]}`).toBe("function");
+    }
+  });
+});
