@@ -1,3 +1,4 @@
+import { notices } from "./email";
 import { NODE } from "./defaults";
 import { providerSecrets } from "./secrets";
 import { table } from "./storage";
@@ -27,7 +28,7 @@ backfills.subscribe(
     handler: "functions/src/handlers/backfill.handler",
     memory: "1024 MB",
     timeout: `${BACKFILL_TIMEOUT_MINUTES} minutes`,
-    link: [table, ...providerSecrets],
+    link: [table, ...providerSecrets, notices],
   },
   {
     batch: { size: 1, partialResponses: true },

@@ -1,3 +1,4 @@
+import { notices } from "./email";
 import { api } from "./api";
 import { NODE } from "./defaults";
 import { linkSigningKey, providerSecrets } from "./secrets";
@@ -40,7 +41,7 @@ digests.subscribe(
     memory: "1024 MB",
     timeout: `${WORKER_TIMEOUT_MINUTES} minutes`,
     // The API's URL is the base of the digest's one-tap links.
-    link: [table, linkSigningKey, ...providerSecrets, api],
+    link: [table, linkSigningKey, ...providerSecrets, api, notices],
   },
   {
     batch: { size: 5, partialResponses: true },

@@ -52,6 +52,7 @@ const stubs = {
       Function: component("Function", ["url", "arn"]),
       Queue: component("Queue", ["url", "arn"]),
       Cron: component("Cron", []),
+      Email: component("Email", ["sender"]),
     },
   },
 };
@@ -151,6 +152,15 @@ describe("infra", () => {
       expect(linkNames(subscriber.link)).toEqual(expect.arrayContaining(["Table.name", "TokenKeyring", "GoogleClientSecret", "MicrosoftClientSecret"]));
     });
   }
+
+  it("links the SES sender to the jobs that may find a revoked grant", () => {
+    one("Email", "Notices");
+    for (const queue of ["Digests", "Backfills"]) {
+      const sub = subscriptions.find((s) => s.queue === queue);
+      expect(sub, queue).toBeDefined();
+      expect(linkNames(sub!.subscriber.link)).toContain("Notices");
+    }
+  });
 
   it("caps concurrent scans under Google's per-project Gmail quota", () => {
     const cap = (queue: string) => subscriptions.find((s) => s.queue === queue)!.args.transform.eventSourceMapping.scalingConfig.maximumConcurrency as number;

@@ -6,6 +6,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { Resource } from "sst";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
@@ -14,6 +15,7 @@ import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { type QueueSender, sqsSender } from "@followthrough/core/queue";
 import { handleRevoked, type SystemMailer } from "@followthrough/core/reconnect";
+import { SesMailer } from "@followthrough/core/ses";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { type Keyring, parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
@@ -144,6 +146,7 @@ interface Linked {
   GoogleClientSecret: { value: string };
   MicrosoftClientId: { value: string };
   MicrosoftClientSecret: { value: string };
+  Notices: { sender: string };
 }
 
 /** A linked resource, or undefined when this function does not link it. */
@@ -173,7 +176,8 @@ export function resourceConfig(): DepsConfig {
     },
     digests: queue("Digests"),
     backfills: queue("Backfills"),
-    // No SES client in this deployment yet: a revoked grant sets needs_reconnect without an email.
+    // The reconnect notice goes through SES from the linked sender; without it a revoked grant only sets the status.
+    ...(linked("Notices")?.sender ? { notify: new SesMailer(new SESv2Client({}), linked("Notices")!.sender) } : {}),
   };
 }
 

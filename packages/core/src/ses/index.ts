@@ -1,0 +1,28 @@
+import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
+import type { SystemMailer } from "../reconnect";
+
+/**
+ * The service's own mail on AWS (the reconnect notice): Amazon SES v2 from a verified sender
+ * (SST's `sst.aws.Email` component links it and grants ses:SendEmail).
+ */
+export class SesMailer implements SystemMailer {
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly from: string,
+  ) {}
+
+  async send(to: string, subject: string, text: string, html?: string): Promise<void> {
+    await this.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: this.from,
+        Destination: { ToAddresses: [to] },
+        Content: {
+          Simple: {
+            Subject: { Data: subject.replace(/[\r\n]+/g, " "), Charset: "UTF-8" },
+            Body: { Text: { Data: text, Charset: "UTF-8" }, ...(html ? { Html: { Data: html, Charset: "UTF-8" } } : {}) },
+          },
+        },
+      }),
+    );
+  }
+}
