@@ -5,11 +5,10 @@
  * owner's digest hour (EventBridge-shaped event to the dispatcher, SQS-shaped batch to the worker);
  * each sandbox mailbox then holds exactly one digest naming the right follow-ups.
  */
-import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import type { SQSEvent } from "aws-lambda";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { normalizeAddress } from "@followthrough/core/identity";
@@ -27,9 +26,9 @@ import { createDispatchHandler } from "@followthrough/functions/handlers/dispatc
 import { createWorkerHandler } from "@followthrough/functions/handlers/worker";
 import { buildDeps, type Deps, appDeps } from "@followthrough/functions/resources";
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { launchChromium } from "./support/browser";
 import { ownFixture } from "./support/fixtures";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const fixtures = [loadFixture(ownFixture("demo-google")), loadFixture(ownFixture("demo-microsoft"))];
 
 let sandbox: RunningSandbox;
@@ -46,7 +45,6 @@ const sqsEvent = (bodies: string[]): SQSEvent =>
   ({ Records: bodies.map((body, i) => ({ messageId: `m${i}-${Math.random().toString(36).slice(2)}`, body })) }) as unknown as SQSEvent;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
   sandbox = await startSandbox({ fixtures, https: true });
   dynamo = await startLocalDynamo();
   let fetchApp: (r: Request) => Response | Promise<Response> = () => new Response("starting", { status: 503 });
@@ -76,11 +74,7 @@ beforeAll(async () => {
     providerForNew: (account, onRefreshToken) => providerFor(account, { ring, microsoft: { fetchOptions: tls, onRefreshToken } }),
   });
   fetchApp = (r) => app.fetch(r);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -45,6 +45,15 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** The provider of a connected account, by address (the local stack builds them once). */
+function lookup(providers: Map<string, MailboxProvider>) {
+  return (a: AccountRecord): MailboxProvider => {
+    const p = providers.get(a.email.toLowerCase());
+    if (!p) throw new Error(`no provider for ${a.email}`);
+    return p;
+  };
+}
+
 function listen(server: ServerType): Promise<number> {
   return new Promise((res, rej) => {
     if (server.listening) return res((server.address() as AddressInfo).port);
@@ -102,11 +111,7 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     linkKey,
     baseUrl: url,
     now: () => Date.now(),
-    providerFor: (a) => {
-      const p = providers.get(a.email.toLowerCase());
-      if (!p) throw new Error(`no provider for ${a.email}`);
-      return p;
-    },
+    providerFor: lookup(providers),
     draftLanding: localDraftLanding(url),
     local: { sandboxUrl: sandbox.url },
   });
@@ -187,11 +192,7 @@ async function startRealAccounts(home: string | undefined, url: string, notes: s
     linkKey,
     baseUrl: url,
     now: () => Date.now(),
-    providerFor: (a) => {
-      const p = providers.get(a.email.toLowerCase());
-      if (!p) throw new Error(`no provider for ${a.email}`);
-      return p;
-    },
+    providerFor: lookup(providers),
   });
   return { store, accounts, app, emails: new Set(providers.keys()) };
 }
