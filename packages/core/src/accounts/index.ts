@@ -82,15 +82,16 @@ export async function updateAccount(
       sets.push(`#${k} = :${k}`);
     }
   }
-  const remove = idx.gsi2pk ? "" : " REMOVE gsi2pk, gsi2sk";
+  const expression = [sets.length ? `SET ${sets.join(", ")}` : "", idx.gsi2pk ? "" : "REMOVE gsi2pk, gsi2sk"].filter(Boolean).join(" ");
+  const used = (k: string) => expression.includes(k);
   await repo.doc.send(
     new UpdateCommand({
       TableName: repo.table,
       Key: keys.account(email),
-      UpdateExpression: `SET ${sets.join(", ")}${remove}`,
+      UpdateExpression: expression,
       ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      ExpressionAttributeNames: Object.fromEntries(Object.entries(names).filter(([k]) => used(k))),
+      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
     }),
   );
   return next;

@@ -35,7 +35,10 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
   if (!account || account.status !== "active") return "skipped";
   try {
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
-    return run.held ? "busy" : "done";
+    if (run.held) return "busy";
+    // Re-derive the due-hour index for the next occurrence (the zone's offset may change by then).
+    await updateAccount(o.repo, o.email, {}, o.now + 3_600_000);
+    return "done";
   } catch (e) {
     if (isRevoked(e)) {
       await (o.onRevoked ?? markNeedsReconnect)(o.repo, account, e, o.now);

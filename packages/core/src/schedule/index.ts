@@ -19,13 +19,19 @@ export function utcHourOfWeek(ms: number): number {
 }
 
 /**
- * The UTC hour of the week at which a local (day, hour) falls, with the zone's offset as of `at`.
- * Offsets that are not whole hours round down to the hour that contains the local time.
+ * The UTC hour of the week of the next time, at or after `at`, that the local (day, hour) comes
+ * round in `timeZone`. The zone's offset is taken at that next occurrence, not at `at`, so a
+ * daylight-saving change before it is accounted for; the index is refreshed after every run, so
+ * each week's slot is computed with that week's offset. In zones with a half-hour offset the slot
+ * is the first hourly run at which the local hour has begun (08:00 in India, 02:30 UTC, goes at 03:00 UTC).
  */
 export function dueSlot(s: DigestSchedule, timeZone: string, at: number): number {
-  const offsetHours = Math.floor(zoneOffset(at, timeZone) / HOUR);
   const local = (s.day - 1) * 24 + s.hour;
-  return (((local - offsetHours) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+  const slotWith = (offsetMs: number) => (((local - Math.floor(offsetMs / HOUR)) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+  const first = slotWith(zoneOffset(at, timeZone));
+  const hoursAhead = (first - utcHourOfWeek(at) + WEEK_HOURS) % WEEK_HOURS;
+  const next = Math.floor(at / HOUR) * HOUR + hoursAhead * HOUR;
+  return slotWith(zoneOffset(next, timeZone));
 }
 
 /** The due-hour index partition key of a slot: the dispatcher queries it, never scans. */

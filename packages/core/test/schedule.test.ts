@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { dueKey, dueSlot, parseSchedule, utcHourOfWeek } from "@followthrough/core/schedule";
+
+const monday8 = { day: 1, hour: 8 };
+
+describe("due slot: the UTC hour of the week a local digest hour falls in", () => {
+  it("uses the offset in force at the next occurrence, across a daylight-saving change", () => {
+    // Berlin moves to UTC+2 on Sunday 29 March 2026.
+    expect(dueSlot(monday8, "Europe/Berlin", Date.parse("2026-03-18T12:00:00Z"))).toBe(7); // Mon 23 Mar, UTC+1
+    expect(dueSlot(monday8, "Europe/Berlin", Date.parse("2026-03-25T12:00:00Z"))).toBe(6); // Mon 30 Mar, UTC+2
+    // Los Angeles moves back to UTC-8 on Sunday 1 November 2026.
+    expect(dueSlot(monday8, "America/Los_Angeles", Date.parse("2026-10-28T12:00:00Z"))).toBe(16); // Mon 2 Nov, 08:00 PST = 16:00 UTC
+  });
+
+  it("wraps around the week for zones ahead of UTC; in half-hour zones, the first run after the local hour began", () => {
+    // Monday 08:00 in Auckland (UTC+13 in January) is Sunday 19:00 UTC.
+    expect(dueSlot(monday8, "Pacific/Auckland", Date.parse("2026-01-14T00:00:00Z"))).toBe(6 * 24 + 19);
+    // India is UTC+5:30: Monday 08:00 local is 02:30 UTC; the 03:00 UTC run is the first at which it has come.
+    expect(dueSlot(monday8, "Asia/Kolkata", Date.parse("2026-01-14T00:00:00Z"))).toBe(3);
+  });
+
+  it("agrees with the hour the dispatcher computes for that instant", () => {
+    const at = Date.parse("2026-06-01T06:00:00Z"); // Monday 08:00 in Berlin (UTC+2)
+    expect(utcHourOfWeek(at)).toBe(dueSlot(monday8, "Europe/Berlin", at - 3_600_000));
+    expect(dueKey(6)).toBe("DUE#006");
+  });
+
+  it("rejects schedules that are not a weekday and an hour", () => {
+    expect(() => parseSchedule(0, 8)).toThrow(/day/);
+    expect(() => parseSchedule(1, 24)).toThrow(/hour/);
+    expect(parseSchedule("3", "17")).toEqual({ day: 3, hour: 17 });
+  });
+});
