@@ -15,13 +15,17 @@ export interface OAuthEndpoints {
   authorizeUrl: string;
   tokenUrl: string;
   revokeUrl?: string;
+  /** The issuer the provider names in its authorization response (`iss`, RFC 9207), when it does. */
+  issuer?: string;
 }
 
 /** Google's endpoints, or the sandbox's at `base`. */
 export function googleEndpoints(base?: string): OAuthEndpoints {
-  if (!base) return { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token", revokeUrl: "https://oauth2.googleapis.com/revoke" };
+  // Google's authorization redirect carries iss=https://accounts.google.com (the sandbox's does too).
+  const issuer = "https://accounts.google.com";
+  if (!base) return { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token", revokeUrl: "https://oauth2.googleapis.com/revoke", issuer };
   const b = base.replace(/\/$/, "");
-  return { authorizeUrl: `${b}/google/o/oauth2/v2/auth`, tokenUrl: `${b}/google/token`, revokeUrl: `${b}/google/revoke` };
+  return { authorizeUrl: `${b}/google/o/oauth2/v2/auth`, tokenUrl: `${b}/google/token`, revokeUrl: `${b}/google/revoke`, issuer };
 }
 
 /** Microsoft identity platform endpoints (tenant "common" by default), or the sandbox's at `base`. */
@@ -82,7 +86,7 @@ export interface GrantedTokens {
 }
 
 function server(client: OAuthClientConfig): oauth.AuthorizationServer {
-  const issuer = new URL(client.endpoints.tokenUrl).origin;
+  const issuer = client.endpoints.issuer ?? new URL(client.endpoints.tokenUrl).origin;
   return { issuer, authorization_endpoint: client.endpoints.authorizeUrl, token_endpoint: client.endpoints.tokenUrl };
 }
 

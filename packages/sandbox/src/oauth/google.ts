@@ -38,8 +38,12 @@ const googleAuthorize: AuthorizeProfile = {
     q.get("access_type") === "offline" && (prompts(q).includes("consent") || !state.tokens.hasRefreshToken(g.email, g.clientId)),
   page: (c, p) => errorPage(c, `Error 400: ${p.error}`, p.message),
   errorParams: () => ({}),
-  successParams: (scopes) => ({ scope: scopes.join(" "), authuser: "0", prompt: "consent" }),
+  // Google's redirect carries its issuer (RFC 9207), which clients must check.
+  successParams: (scopes) => ({ scope: scopes.join(" "), authuser: "0", prompt: "consent", iss: GOOGLE_ISSUER }),
 };
+
+/** The issuer Google names in its authorization responses. */
+export const GOOGLE_ISSUER = "https://accounts.google.com";
 
 const googleToken: TokenProfile = {
   route: "oauth.google.token",

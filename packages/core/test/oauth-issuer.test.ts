@@ -1,0 +1,33 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { authorizationRequest, exchangeCode, googleEndpoints } from "@followthrough/core/oauth";
+import { type RunningSandbox, startSandbox } from "@followthrough/sandbox";
+
+let sandbox: RunningSandbox;
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ft-iss-"));
+  mkdirSync(join(dir, "google"));
+  writeFileSync(join(dir, "account.json"), JSON.stringify({ provider: "google", email: "o@acme.io", aliases: [], displayName: "O", timeZone: "UTC" }));
+  writeFileSync(join(dir, "google/messages.json"), "[]");
+  writeFileSync(join(dir, "google/events.json"), "[]");
+  sandbox = await startSandbox({ fixtures: [dir] });
+});
+afterAll(() => sandbox?.close());
+
+async function consent(endpoints: ReturnType<typeof googleEndpoints>) {
+  const client = { clientId: "c", endpoints };
+  const { url, pending } = await authorizationRequest("google", client, "http://127.0.0.1/cb");
+  const res = await fetch(`${url}&account=o@acme.io&approve=1`, { redirect: "manual" });
+  return { client, pending, callback: new URL(res.headers.get("location")!) };
+}
+
+it("Google names its issuer in the authorization response, and the exchange checks it", async () => {
+  const ok = await consent(googleEndpoints(sandbox.url));
+  expect(ok.callback.searchParams.get("iss")).toBe("https://accounts.google.com");
+  await expect(exchangeCode(ok.client, ok.pending, ok.callback)).resolves.toMatchObject({ refreshToken: expect.any(String) });
+
+  const wrong = await consent({ ...googleEndpoints(sandbox.url), issuer: "https://evil.example" });
+  await expect(exchangeCode(wrong.client, wrong.pending, wrong.callback)).rejects.toThrow(/iss/);
+});
