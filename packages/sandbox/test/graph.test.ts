@@ -1,3 +1,4 @@
+import { findIana } from "windows-iana";
 import { type Client, ResponseType } from "@microsoft/microsoft-graph-client";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,7 +97,9 @@ for (const mailbox of microsoftMailboxes) {
       expect(account.aliases.length).toBeGreaterThan(0);
       expect(sel.proxyAddresses).toEqual([`SMTP:${owner}`, ...account.aliases.map((a) => `smtp:${a}`)]);
       const settings = await client.api("/me/mailboxSettings").get();
-      expect(settings.timeZone).toBe(account.timeZone);
+      // Outlook names the Windows zone; it maps back to the owner's IANA zone.
+      expect(findIana(settings.timeZone)).toContain(account.timeZone);
+      expect(settings.timeZone).toMatch(/Standard Time$/);
     });
   });
 }

@@ -4,6 +4,7 @@ import { type OAuthClientConfig, refreshGrant } from "../oauth";
 import { buildMime, headerSafe, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
 import { type Clock, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
+import { toIanaZone } from "../time";
 import { classifyGraphError } from "./errors";
 import { graphCalendarStream, graphGetter, graphSentStream } from "./streams";
 
@@ -93,7 +94,8 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       if (me.userPrincipalName) aliases.add(me.userPrincipalName);
       for (const p of me.proxyAddresses ?? []) if (/^smtp:/i.test(p)) aliases.add(p.slice(5));
       aliases.delete(email);
-      return { email, aliases: [...aliases], displayName: me.displayName, timeZone: settings.timeZone };
+      // Outlook usually names Windows zones ("Pacific Standard Time"): map to IANA.
+      return { email, aliases: [...aliases], displayName: me.displayName, timeZone: toIanaZone(settings.timeZone) };
     },
     async createDraft(d: DraftRequest): Promise<DraftResult> {
       const to = [{ emailAddress: { address: d.to.email, name: headerSafe(d.to.name || d.to.email) } }];

@@ -1,3 +1,4 @@
+import { findIana } from "windows-iana";
 /** Time-zone arithmetic without a dependency: local wall-clock times in an IANA zone to epoch ms. */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -44,9 +45,10 @@ export function parseInstant(value: string | null | undefined, zoneOfNaive = "UT
   if (!value) return Number.NaN;
   if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(value)) return Date.parse(value);
   const trimmed = value.replace(/(\.\d{3})\d*$/, "$1");
-  if (zoneOfNaive === "UTC" || !isZone(zoneOfNaive)) return Date.parse(`${trimmed}Z`);
+  const zone = zoneOfNaive === "UTC" ? undefined : toIanaZone(zoneOfNaive);
+  if (!zone) return Date.parse(`${trimmed}Z`);
   const utc = Date.parse(`${trimmed}Z`);
-  return utc - zoneOffset(utc - zoneOffset(utc, zoneOfNaive), zoneOfNaive);
+  return utc - zoneOffset(utc - zoneOffset(utc, zone), zone);
 }
 
 /** True for an IANA zone this runtime knows (Graph may name Windows zones; callers fall back to UTC). */
@@ -57,6 +59,17 @@ export function isZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * An IANA zone for a provider's zone name: IANA names pass through; Windows names, which Outlook
+ * mailbox settings and Graph events use ("Pacific Standard Time"), map through CLDR's table.
+ * Undefined when neither (e.g. "tzone://Microsoft/Custom").
+ */
+export function toIanaZone(name: string | null | undefined): string | undefined {
+  if (!name) return undefined;
+  if (isZone(name)) return name;
+  return findIana(name).find((z) => isZone(z));
 }
 
 /** Milliseconds in a day (the spec's windows are absolute: 7 days is 7 × 24 hours). */

@@ -1,3 +1,4 @@
+import { findWindows } from "windows-iana";
 import type { Hono } from "hono";
 import { guard, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
@@ -33,7 +34,8 @@ function user(store: GraphStore): Record<string, unknown> {
 }
 
 function mailboxSettings(store: GraphStore): Record<string, unknown> {
-  const tz = store.account.timeZone;
+  // Outlook stores the Windows name of the zone where one exists ("Singapore Standard Time"), as real mailboxes do.
+  const tz = findWindows(store.account.timeZone)[0] ?? store.account.timeZone;
   return {
     archiveFolder: null,
     timeZone: tz,
