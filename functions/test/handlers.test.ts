@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { ScheduledEvent, SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountRecord, accountsDue, loadAccount, saveAccount } from "@followthrough/core/accounts";
-import { dispatchDue } from "@followthrough/core/dispatch";
+import { type AccountRecord, accountsDue, loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { dispatchDue, WEEKLY_GUARD_MS } from "@followthrough/core/dispatch";
 import { acquireLease, leaseKey, releaseLease } from "@followthrough/core/lease";
 import { memorySender } from "@followthrough/core/queue";
 import { MemoryMailer } from "@followthrough/core/reconnect";
@@ -256,6 +256,8 @@ describe("worker and backfill handlers (SQS) against the sandbox", () => {
 
   it("handles a revoked grant without a retry: needs_reconnect, one reconnect email, off the due index", async () => {
     const email = google.account.email;
+    // This week's run happened in an earlier test; make this a later week's (the weekly guard skips a re-run within hours).
+    await updateAccount(repo, email, { lastWeeklyAt: now - WEEKLY_GUARD_MS - 1 }, now);
     await control("POST", `/_control/accounts/${encodeURIComponent(email)}/revoke`);
     const before = (await loadAccount(repo, email))!;
     const slot = dueSlot(before.schedule ?? { day: 1, hour: 8 }, before.timeZone, now);

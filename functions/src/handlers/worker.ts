@@ -21,7 +21,7 @@ export function createWorkerHandler(deps: () => Deps) {
       async (r) => {
         const email = r.body.trim().toLowerCase();
         const now = d.now();
-        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
+        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true };
         const outcome = await runAccountJob(job, async (account) => {
           const weekly = await runWeekly({ repo: d.repo, provider: d.providerFor(account), account, now, links });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));

@@ -31,3 +31,14 @@ describe("due slot: the UTC hour of the week a local digest hour falls in", () =
     expect(parseSchedule("3", "17")).toEqual({ day: 3, hour: 17 });
   });
 });
+
+describe("when clocks go back, the refreshed slot can be the very next hour", () => {
+  it("is why the weekly job guards against a second run within hours", () => {
+    // New York, Monday 08:00: the run on Monday 26 Oct 2026 is at 12:00 UTC (EDT). Refreshed an hour
+    // later, the next occurrence (2 Nov, EST) is at 13:00 UTC: the same weekday-hour as the next
+    // dispatch on 26 Oct. runAccountJob({ weekly: true }) skips that duplicate (WEEKLY_GUARD_MS).
+    const run = Date.parse("2026-10-26T12:00:00Z");
+    expect(utcHourOfWeek(run)).toBe(dueSlot(monday8, "America/New_York", run - 60_000));
+    expect(dueSlot(monday8, "America/New_York", run + 3_600_000)).toBe(utcHourOfWeek(run + 3_600_000));
+  });
+});

@@ -27,6 +27,8 @@ export interface AccountRecord extends Owner {
   template?: string;
   /** When the one "please reconnect" email went out. */
   reconnectNotifiedAt?: number;
+  /** When the weekly job last completed (a duplicate dispatch within hours is skipped). */
+  lastWeeklyAt?: number;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function saveAccount(
 export async function updateAccount(
   repo: Repository,
   email: string,
-  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName">>,
+  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt">>,
   at: number,
 ): Promise<AccountRecord | undefined> {
   const current = await loadAccount(repo, email);

@@ -23,7 +23,16 @@ export interface AccountJobOptions {
    * core/reconnect handleRevoked (status + one reconnect email). Default {@link markNeedsReconnect}.
    */
   onRevoked?: RevokedHandler;
+  /**
+   * The weekly job: skipped when it already ran in the last 20 hours (the due-hour index moves
+   * an hour when clocks change, which can name the very next hour once a year; a duplicate
+   * dispatch then finds the week done), and recorded as run afterwards.
+   */
+  weekly?: boolean;
 }
+
+/** A weekly run this recent makes another one a duplicate. */
+export const WEEKLY_GUARD_MS = 20 * 3_600_000;
 
 /**
  * Runs `job` for an active account under its scan lease. An unknown, paused or disconnected
@@ -33,11 +42,12 @@ export interface AccountJobOptions {
 export async function runAccountJob(o: AccountJobOptions, job: (account: AccountRecord) => Promise<unknown>): Promise<JobOutcome> {
   const account = await loadAccount(o.repo, o.email);
   if (!account || account.status !== "active") return "skipped";
+  if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS) return "skipped";
   try {
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
     if (run.held) return "busy";
     // Re-derive the due-hour index for the next occurrence (the zone's offset may change by then).
-    await updateAccount(o.repo, o.email, {}, o.now + 3_600_000);
+    await updateAccount(o.repo, o.email, o.weekly ? { lastWeeklyAt: o.now } : {}, o.now + 3_600_000);
     return "done";
   } catch (e) {
     if (isRevoked(e)) {
