@@ -2,6 +2,7 @@ import { type Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-cli
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
 import type { ChangeStream, SyncCursor, SyncPage } from "../providers";
+import { ProviderError } from "../resilience";
 import { mapGraphEvent, mapGraphMessage } from "./map";
 
 /** A Graph GET through the adapter's pacing and retry policy. */
@@ -20,17 +21,29 @@ export const MESSAGE_SELECT = [
   "id", "subject", "sentDateTime", "receivedDateTime", "from", "toRecipients", "ccRecipients", "bccRecipients", "isDraft", "internetMessageId", "conversationId",
 ].join(",");
 
+/** Renew a calendar view window when its end is less than this ahead of the scan's own horizon. */
+const RENEW_BEFORE_MS = 185 * 86_400_000;
+
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /**
  * A Graph delta query as a change stream. The first round (full) starts at `start(window)`, pages
  * by @odata.nextLink and ends at an @odata.deltaLink, which later rounds resume from.
  */
-function deltaStream<T>(get: GraphGet, start: (since: number, until: number) => string, map: (item: Record<string, unknown>) => T | "remove"): ChangeStream<T> {
+function deltaStream<T>(
+  get: GraphGet,
+  start: (since: number, until: number) => string,
+  map: (item: Record<string, unknown>) => T | "remove",
+  boundWindow = false,
+): ChangeStream<T> {
   return {
     async page(cursor, window): Promise<SyncPage<T>> {
-      const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
-      const url = c.page ?? (c.mode === "full" ? start(c.since, window.until) : c.cursor);
+      // A calendarView delta keeps the window of its first round forever: renew it (a full round
+      // under a new generation, then a sweep) before its end comes within half a year of now.
+      if (boundWindow && cursor?.mode === "incremental" && cursor.until !== undefined && cursor.until < window.until - RENEW_BEFORE_MS)
+        throw new ProviderError("cursor-expired", "microsoft: calendar view window ends soon; renewing it");
+      const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1, ...(boundWindow ? { until: window.until } : {}) };
+      const url = c.page ?? (c.mode === "full" ? start(c.since, c.until ?? window.until) : c.cursor);
       const res = await get(url);
       const upserts: T[] = [];
       const deletes: string[] = [];
@@ -44,7 +57,7 @@ function deltaStream<T>(get: GraphGet, start: (since: number, until: number) => 
       const deltaLink = res["@odata.deltaLink"];
       let next: SyncCursor;
       if (nextLink) next = { ...c, page: nextLink };
-      else if (deltaLink) next = { mode: "incremental", cursor: deltaLink, generation: c.generation };
+      else if (deltaLink) next = { mode: "incremental", cursor: deltaLink, generation: c.generation, ...(c.until !== undefined ? { until: c.until } : {}) };
       else throw new Error("microsoft: delta page carried neither nextLink nor deltaLink");
       return { upserts, deletes, next, done: !nextLink };
     },
@@ -66,6 +79,7 @@ export function graphCalendarStream(get: GraphGet, owner: Owner): ChangeStream<M
     get,
     (since, until) => `/me/calendarView/delta?startDateTime=${isoSeconds(since)}&endDateTime=${isoSeconds(until)}`,
     (item) => ((item as Event).isCancelled ? "remove" : mapGraphEvent(item as Event, owner)),
+    true,
   );
 }
 

@@ -4,11 +4,12 @@ import type { MailMessage, Meeting } from "../model";
  * Where a stream's sync stands, stored after every page so a scan that dies resumes there.
  * `full`: a backfill of the window is in progress (`pageToken` is the next page; `anchor` the
  * incremental cursor taken before the backfill began). `incremental`: caught up at `cursor`
- * (`pageToken`/`nextLink` when an incremental round is itself paged).
+ * (`pageToken`/`nextLink` when an incremental round is itself paged). `until`: the end of a window
+ * that the cursor is bound to (Graph's calendarView delta), so the stream can renew it in time.
  */
 export type SyncCursor =
-  | { mode: "full"; since: number; page?: string; anchor?: string; generation: number }
-  | { mode: "incremental"; cursor: string; page?: string; generation: number };
+  | { mode: "full"; since: number; page?: string; anchor?: string; generation: number; until?: number }
+  | { mode: "incremental"; cursor: string; page?: string; generation: number; until?: number };
 
 /** One page of changes from a stream. */
 export interface SyncPage<T> {

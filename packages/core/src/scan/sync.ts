@@ -39,7 +39,7 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
     } catch (e) {
       if (e instanceof ProviderError && e.kind === "cursor-expired" && report.recoveries < 3) {
         report.recoveries++;
-        cursor = { mode: "full", since: window.since, generation: (cursor?.generation ?? 0) + 1 };
+        cursor = { mode: "full", since: window.since, generation: (cursor?.generation ?? 0) + 1, ...(cursor?.until !== undefined ? { until: window.until } : {}) };
         await sink.saveCursor(cursor);
         continue;
       }
