@@ -87,9 +87,11 @@ export async function draftFollowUp(o: {
   const person = await repo.getPerson(account.email, o.person);
   if (!person || person.eventId !== o.eventId) throw new FollowUpError("unknown-person", "This follow-up is no longer in your list.");
   const key = keys.draft(account.email, person.email, person.eventId);
+  let claimedAt = o.now;
   for (let attempt = 0; attempt < 40; attempt++) {
+    claimedAt = o.now + attempt;
     const claimed = await repo.putIf(
-      { ...key, claim: { status: "creating", claimedAt: o.now + attempt } satisfies DraftClaim },
+      { ...key, claim: { status: "creating", claimedAt } satisfies DraftClaim },
       "attribute_not_exists(pk) OR (#c.#s = :creating AND #c.claimedAt < :stale)",
       { ":creating": "creating", ":stale": o.now - CLAIM_LEASE_MS },
       { "#c": "claim", "#s": "status" },
@@ -104,7 +106,14 @@ export async function draftFollowUp(o: {
   const earlier = messages
     .filter((m) => !m.draft && !m.meetingNotice && m.inSent && m.recipients.some((r) => r.email === person.email))
     .sort((a, b) => b.sentAt - a.sentAt)[0];
-  const draft = await o.provider.createDraft(composeFollowUp(account, person, earlier));
+  let draft;
+  try {
+    draft = await o.provider.createDraft(composeFollowUp(account, person, earlier));
+  } catch (e) {
+    // Release our claim so the next tap can try again at once (only if it is still ours).
+    await repo.deleteIf(key, "#c.#s = :creating AND #c.claimedAt = :mine", { ":creating": "creating", ":mine": claimedAt }, { "#c": "claim", "#s": "status" });
+    throw e;
+  }
   await repo.put({ ...key, claim: { status: "created", claimedAt: o.now, draftId: draft.id, webLink: draft.webLink } satisfies DraftClaim });
   if (person.stage === "met") await repo.putPeople(account.email, [{ ...person, stage: "drafted", draftId: draft.id, draftLink: draft.webLink }]);
   return { draftId: draft.id, webLink: draft.webLink, created: true };

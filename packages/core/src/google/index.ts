@@ -3,7 +3,7 @@ import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
 import { buildMime, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
-import { type Clock, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
+import { type Clock, onlyRateLimited, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
 import { gmailSentStream } from "./sent";
@@ -72,11 +72,11 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
       return fn();
     }
   };
-  const gmailCall = <T>(units: number, fn: () => Promise<T>) =>
+  const gmailCall = <T>(units: number, fn: () => Promise<T>, once = false) =>
     withRetry(async () => {
       await gmailPacer.take(units);
       return refreshOn401(fn);
-    }, classifyGoogleError, retry);
+    }, classifyGoogleError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
   const calendarCall = <T>(fn: () => Promise<T>) =>
     withRetry(async () => {
       await calendarPacer.take(1);
@@ -111,14 +111,16 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
         inReplyTo: d.replyTo?.messageId,
         references: d.replyTo?.messageId ? [d.replyTo.messageId] : undefined,
       });
-      const res = await gmailCall(10, () =>
-        g.users.drafts.create({ userId: "me", requestBody: { message: { raw: raw.toString("base64url"), threadId: d.replyTo?.threadId } } }, req),
+      const res = await gmailCall(
+        10,
+        () => g.users.drafts.create({ userId: "me", requestBody: { message: { raw: raw.toString("base64url"), threadId: d.replyTo?.threadId } } }, req),
+        true,
       );
       return { id: res.data.id ?? "", webLink: gmailDraftsLink(o.owner.email) };
     },
     async send(mail: OutgoingMail) {
       const raw = await mimeOfOutgoing(o.owner, mail);
-      const res = await gmailCall(100, () => g.users.messages.send({ userId: "me", requestBody: { raw: raw.toString("base64url") } }, req));
+      const res = await gmailCall(100, () => g.users.messages.send({ userId: "me", requestBody: { raw: raw.toString("base64url") } }, req), true);
       return { id: res.data.id ?? "" };
     },
     async sentRecently(messageId: string) {

@@ -3,7 +3,7 @@ import type { Owner } from "../model";
 import { type OAuthClientConfig, refreshGrant } from "../oauth";
 import { buildMime, headerSafe, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
-import { type Clock, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
+import { type Clock, onlyRateLimited, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { toIanaZone } from "../time";
 import { classifyGraphError } from "./errors";
 import { graphCalendarStream, graphGetter, graphSentStream } from "./streams";
@@ -62,7 +62,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
   });
   const noClientRetry = [new RetryHandlerOptions(0, 0)];
   const retry = { clock, ...o.retry };
-  const call = <T>(fn: (c: Client) => Promise<T>) =>
+  const call = <T>(fn: (c: Client) => Promise<T>, once = false) =>
     withRetry(async () => {
       await pacer.take(1);
       // Refresh here, not only inside the client: the client wraps an authProvider failure into a
@@ -77,7 +77,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
         await token();
         return fn(client);
       }
-    }, classifyGraphError, retry);
+    }, classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
   const rawGet = graphGetter(client, o.pageSize ?? 200);
   const get = (url: string) => call(() => rawGet(url));
 
@@ -105,13 +105,14 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
               .post({ message: { toRecipients: to }, comment: d.text })
           : c.api("/me/messages").header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry)
               .post({ subject: headerSafe(d.subject), body: { contentType: "Text", content: d.text }, toRecipients: to }),
+        true,
       )) as { id: string; webLink: string };
       return { id: draft.id, webLink: draft.webLink };
     },
     async send(mail: OutgoingMail) {
       const raw = await mimeOfOutgoing(o.owner, mail);
       // The MIME form keeps our headers (List-Unsubscribe, Message-ID); the JSON form allows only x- headers.
-      await call((c) => c.api("/me/sendMail").header("Content-Type", "text/plain").middlewareOptions(noClientRetry).post(raw.toString("base64")));
+      await call((c) => c.api("/me/sendMail").header("Content-Type", "text/plain").middlewareOptions(noClientRetry).post(raw.toString("base64")), true);
       return { id: mail.messageId ?? "" };
     },
     async sentRecently(messageId: string) {

@@ -10,7 +10,15 @@ export interface RetryOptions {
   random: () => number;
   /** Called before each pause (logging, counters). */
   onRetry?: (error: ProviderError, attempt: number, waitMs: number) => void;
+  /**
+   * Which retryable errors to retry (all temporary and rate-limited ones by default). Calls that
+   * are not idempotent (send, create a draft) retry only what the provider surely refused.
+   */
+  retryOn?: (error: ProviderError) => boolean;
 }
+
+/** For calls that must not happen twice: only a rate limit (429) proves the provider did nothing. */
+export const onlyRateLimited = (e: ProviderError) => e.kind === "rate-limited";
 
 /** Defaults: 6 attempts, 500 ms base, 60 s cap. */
 export const defaultRetry: RetryOptions = { attempts: 6, baseMs: 500, maxMs: 60_000, clock: systemClock, random: Math.random };
@@ -27,7 +35,7 @@ export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) 
       return await fn();
     } catch (raw) {
       const e = raw instanceof ProviderError ? raw : classify(raw);
-      if (!retryable(e) || attempt >= o.attempts) throw e;
+      if (!retryable(e) || attempt >= o.attempts || (o.retryOn && !o.retryOn(e))) throw e;
       const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** (attempt - 1));
       const jitter = Math.round(o.random() * ceiling);
       const wait = e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, Math.min(jitter, 1000)) : jitter;

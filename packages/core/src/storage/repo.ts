@@ -95,6 +95,25 @@ export class Repository {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key }));
   }
 
+  /** Deletes `key` only when `condition` holds; false when it did not. */
+  async deleteIf(key: { pk: string; sk: string }, condition: string, values: Item = {}, names?: Record<string, string>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key,
+          ConditionExpression: condition,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          ...(names ? { ExpressionAttributeNames: names } : {}),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
   /** The stored sync cursor of a stream. */
   async getCursor(account: string, stream: string): Promise<SyncCursor | undefined> {
     return (await this.get<{ cursor: SyncCursor }>(keys.cursor(account, stream)))?.cursor;
