@@ -79,9 +79,19 @@ describe("a send that happened before its run died is reconciled, not repeated",
       const { digest, rendered } = await prepareDigest({ repo: h.repo, account, now, links });
       // The run sent, then died before recording it: the claim is left "sending".
       const messageId = digestMessageId(account.email, digest.week);
+      await h.setClock(now);
       await h.provider.send({ to: account.email, subject: rendered.subject, html: rendered.html, text: rendered.text, messageId });
-      await h.repo.put({ ...keys.digest(account.email, digest.week), digest: { status: "sending", week: digest.week, messageId, claimedAt: now - 11 * 60_000 } });
-      const outcome = await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now });
+      if (h.fixture.account.provider === "google") {
+        // The owner kept writing: more than one page of newer sent mail before the retry looks.
+        const later = Array.from({ length: 60 }, (_, i) => ({
+          labelIds: ["SENT"],
+          internalDate: String(now + (i + 1) * 60_000),
+          headers: { From: account.email, To: `p${i}@example.org`, Subject: `note ${i}`, "Message-ID": `<n${i}@x>` },
+        }));
+        await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages`, later);
+      }
+      await h.repo.put({ ...keys.digest(account.email, digest.week), digest: { status: "sending", week: digest.week, messageId, claimedAt: now } });
+      const outcome = await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now: now + 11 * 60_000 });
       expect(outcome).toBe("reconciled");
       expect((await sentThroughApi(h)).filter((m) => m.subject === rendered.subject)).toHaveLength(1);
       expect(isoWeek(now, account.timeZone)).toBe(digest.week);

@@ -68,7 +68,7 @@ export async function sendDigestOnce(o: {
     return current?.status === "sent" ? "already-sent" : "in-progress";
   }
   // An earlier attempt may have sent before failing or dying: look in Sent before sending again.
-  if (previous && previous.status !== "sent" && (await o.provider.sentRecently(messageId))) {
+  if (previous && previous.status !== "sent" && (await o.provider.sentRecently(messageId, previous.claimedAt - 5 * 60_000))) {
     await repo.put({ ...key, digest: { ...record, status: "sent", sentAt: previous.claimedAt } });
     return "reconciled";
   }

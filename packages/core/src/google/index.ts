@@ -123,13 +123,20 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
       const res = await gmailCall(100, () => g.users.messages.send({ userId: "me", requestBody: { raw: raw.toString("base64url") } }, req), true);
       return { id: res.data.id ?? "" };
     },
-    async sentRecently(messageId: string) {
-      const list = await gmailCall(5, () => g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 20 }, req));
-      for (const m of list.data.messages ?? []) {
-        const got = await gmailCall(5, () => g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["Message-ID"] }, req));
-        const header = got.data.payload?.headers?.find((h) => h.name?.toLowerCase() === "message-id")?.value;
-        if (header?.trim() === messageId.trim()) return true;
-      }
+    async sentRecently(messageId: string, since = 0) {
+      // No `q` under gmail.metadata: walk SENT newest first until before `since` (at most 500 messages).
+      let pageToken: string | undefined;
+      let seen = 0;
+      do {
+        const list = await gmailCall(5, () => g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 50, pageToken }, req));
+        for (const m of list.data.messages ?? []) {
+          const got = await gmailCall(5, () => g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["Message-ID"] }, req));
+          const header = got.data.payload?.headers?.find((h) => h.name?.toLowerCase() === "message-id")?.value;
+          if (header?.trim() === messageId.trim()) return true;
+          if (Number(got.data.internalDate) < since || ++seen >= 500) return false;
+        }
+        pageToken = list.data.nextPageToken ?? undefined;
+      } while (pageToken);
       return false;
     },
   };

@@ -79,8 +79,11 @@ export interface OutgoingMail {
 /** Sends mail from the owner's account. */
 export interface MailSender {
   send(mail: OutgoingMail): Promise<{ id: string }>;
-  /** True when a message with this Message-ID is already in the owner's sent mail (reconciling a retried send). */
-  sentRecently(messageId: string): Promise<boolean>;
+  /**
+   * True when a message with this Message-ID is in the owner's sent mail, looking back to `since`
+   * (epoch ms; reconciling a send that may have happened before its run died).
+   */
+  sentRecently(messageId: string, since?: number): Promise<boolean>;
 }
 
 /** The owner's profile as the provider reports it. */
