@@ -18,6 +18,7 @@ export default $config({
     await import("./infra/secrets");
     const { backfills, backfillsDlq } = await import("./infra/backfill");
     const { api } = await import("./infra/api");
+    await import("./infra/backfill-worker");
     const { digests, digestsDlq } = await import("./infra/queue");
     await import("./infra/cron");
     return {

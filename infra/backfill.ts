@@ -1,10 +1,5 @@
-import { notices } from "./email";
-import { NODE } from "./defaults";
-import { providerSecrets } from "./secrets";
-import { table } from "./storage";
-
 /** Longest a first scan (a year of calendar and sent mail headers) may take. */
-const BACKFILL_TIMEOUT_MINUTES = 15;
+export const BACKFILL_TIMEOUT_MINUTES = 15;
 
 /** Backfills that failed three times, kept 14 days for a look. */
 export const backfillsDlq = new sst.aws.Queue("BackfillsDLQ", {
@@ -21,18 +16,3 @@ export const backfills = new sst.aws.Queue("Backfills", {
   visibilityTimeout: `${6 * BACKFILL_TIMEOUT_MINUTES} minutes`,
   dlq: { queue: backfillsDlq.arn, retry: 3 },
 });
-
-backfills.subscribe(
-  {
-    ...NODE,
-    handler: "functions/src/handlers/backfill.handler",
-    memory: "1024 MB",
-    timeout: `${BACKFILL_TIMEOUT_MINUTES} minutes`,
-    link: [table, ...providerSecrets, notices],
-  },
-  {
-    batch: { size: 1, partialResponses: true },
-    // At most 20 first scans at once (their share of the Gmail quota: see infra/queue.ts).
-    transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: 20 } } },
-  },
-);

@@ -159,6 +159,8 @@ describe("infra", () => {
       const sub = subscriptions.find((s) => s.queue === queue);
       expect(sub, queue).toBeDefined();
       expect(linkNames(sub!.subscriber.link)).toContain("Notices");
+      // The reconnect email's link needs the app's URL.
+      expect(linkNames(sub!.subscriber.link)).toContain("Api");
     }
   });
 

@@ -1,0 +1,25 @@
+import { api } from "./api";
+import { BACKFILL_TIMEOUT_MINUTES, backfills } from "./backfill";
+import { NODE } from "./defaults";
+import { notices } from "./email";
+import { providerSecrets } from "./secrets";
+import { table } from "./storage";
+
+/**
+ * The first scan's worker. Declared apart from the queue because it links the API (the base URL of
+ * the reconnect link a revoked grant's email carries) and the API links the queue.
+ */
+backfills.subscribe(
+  {
+    ...NODE,
+    handler: "functions/src/handlers/backfill.handler",
+    memory: "1024 MB",
+    timeout: `${BACKFILL_TIMEOUT_MINUTES} minutes`,
+    link: [table, ...providerSecrets, notices, api],
+  },
+  {
+    batch: { size: 1, partialResponses: true },
+    // At most 20 first scans at once (their share of the Gmail quota: see infra/queue.ts).
+    transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: 20 } } },
+  },
+);
