@@ -89,12 +89,19 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   const url = `http://localhost:${port}`;
   const providers = new Map<string, MailboxProvider>();
   const accounts: LocalAccount[] = [];
-  for (const f of fixtures) {
-    const conn = await connectSandboxProvider(sandbox, f.account, store, ring);
-    const now = f.expected ? Date.parse(f.expected.now) : Date.now();
-    providers.set(f.account.email.toLowerCase(), conn.provider);
-    const weekly = await runWeekly({ repo: store, provider: conn.provider, account: conn.account(), now, links: { baseUrl: url, key: linkKey, issuedAt: Date.now() } });
-    accounts.push({ account: conn.account(), provider: conn.provider, now, weekly });
+  try {
+    for (const f of fixtures) {
+      const conn = await connectSandboxProvider(sandbox, f.account, store, ring);
+      const now = f.expected ? Date.parse(f.expected.now) : Date.now();
+      providers.set(f.account.email.toLowerCase(), conn.provider);
+      const weekly = await runWeekly({ repo: store, provider: conn.provider, account: conn.account(), now, links: { baseUrl: url, key: linkKey, issuedAt: Date.now() } });
+      accounts.push({ account: conn.account(), provider: conn.provider, now, weekly });
+    }
+  } catch (e) {
+    // Leave nothing running behind a failed start.
+    await new Promise<void>((res) => server.close(() => res()));
+    await Promise.all([sandbox.close(), dynamo.stop()]);
+    throw e;
   }
   // The real accounts live in their own (on-disk) store and app, so they never mix with the demo's.
   const notes: string[] = [];

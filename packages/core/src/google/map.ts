@@ -72,7 +72,7 @@ function hasCalendarPart(p: gmail_v1.Schema$MessagePart | undefined): boolean {
 }
 
 /** The metadata headers the scan asks Gmail for. */
-export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type"];
+export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type", "Content-Class"];
 
 /** Maps a Gmail message (format=metadata) to a provider-neutral message; pure, never throws on bad headers. */
 export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
@@ -94,7 +94,13 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
     from: parseAddressList(headers.get("from"))[0]?.email,
     inSent: labels.has("SENT"),
     draft: labels.has("DRAFT"),
-    meetingNotice: NOTICE_SUBJECTS.test(subject) || contentType.includes("text/calendar") || hasCalendarPart(m.payload ?? undefined),
+    // Gmail's metadata format has no MIME parts: a notice is known by its subject, its top-level type,
+    // or Outlook's Content-Class header (parts are looked at when a response carries them).
+    meetingNotice:
+      NOTICE_SUBJECTS.test(subject) ||
+      contentType.includes("text/calendar") ||
+      /calendarmessage/i.test(headers.get("content-class") ?? "") ||
+      hasCalendarPart(m.payload ?? undefined),
     recipients: ["to", "cc", "bcc"].flatMap((k) => parseAddressList(headers.get(k)).map(({ email, name }) => ({ email, name }))),
     subject,
   };
