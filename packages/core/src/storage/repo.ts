@@ -15,6 +15,13 @@ export interface PersonRecord extends Contact {
 type Item = Record<string, unknown>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The condition part of a conditional write. */
+const conditionOf = (condition: string, values: Item, names?: Record<string, string>) => ({
+  ConditionExpression: condition,
+  ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+  ...(names ? { ExpressionAttributeNames: names } : {}),
+});
+
 /** Meetings store NaN times (minimal cancelled events) as null. */
 const finite = (n: number) => (Number.isFinite(n) ? n : null);
 
@@ -73,22 +80,8 @@ export class Repository {
    * Puts `item` only when `condition` holds (DynamoDB condition expression); false when it did not.
    * This is how "exactly once" is expressed: one digest a week, one draft per tap.
    */
-  async putIf(item: Item, condition: string, values: Item = {}, names?: Record<string, string>): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ConditionExpression: condition,
-          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-          ...(names ? { ExpressionAttributeNames: names } : {}),
-        }),
-      );
-      return true;
-    } catch (e) {
-      if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
-      throw e;
-    }
+  putIf(item: Item, condition: string, values: Item = {}, names?: Record<string, string>): Promise<boolean> {
+    return this.conditional(new PutCommand({ TableName: this.table, Item: item, ...conditionOf(condition, values, names) }));
   }
 
   async delete(key: { pk: string; sk: string }): Promise<void> {
@@ -96,17 +89,14 @@ export class Repository {
   }
 
   /** Deletes `key` only when `condition` holds; false when it did not. */
-  async deleteIf(key: { pk: string; sk: string }, condition: string, values: Item = {}, names?: Record<string, string>): Promise<boolean> {
+  deleteIf(key: { pk: string; sk: string }, condition: string, values: Item = {}, names?: Record<string, string>): Promise<boolean> {
+    return this.conditional(new DeleteCommand({ TableName: this.table, Key: key, ...conditionOf(condition, values, names) }));
+  }
+
+  /** Sends a conditional write: true when it applied, false when its condition did not hold. */
+  private async conditional(command: PutCommand | DeleteCommand): Promise<boolean> {
     try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: key,
-          ConditionExpression: condition,
-          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-          ...(names ? { ExpressionAttributeNames: names } : {}),
-        }),
-      );
+      await this.doc.send(command as PutCommand);
       return true;
     } catch (e) {
       if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
