@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // The JSON report lets CI print a plain "N passed, N failed" line (test-artifacts/ is not committed).
+    reporters: ["default", ["json", { outputFile: "test-artifacts/vitest.json" }]],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },
 });
