@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 /**
  * Renders the weekly digest email (HTML + plain text + subject + preheader) from
  * DigestData with React Email. All provider text (names, titles, emails) goes in

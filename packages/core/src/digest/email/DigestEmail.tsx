@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import { Body, Container, Head, Html, Preview, Section, Text } from "@react-email/components";
 import type { DigestData } from "../model";
 import { CAUGHT_UP_NOTE, greeting, QUIET_NOTE } from "../render-format";

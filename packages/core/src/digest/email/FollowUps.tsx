@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import { Button, Link, Section, Text } from "@react-email/components";
 import type { DigestData, DigestFollowUp } from "../model";
 import { actionUrl, cleanText, displayName, metLine, safeUrl } from "../render-format";

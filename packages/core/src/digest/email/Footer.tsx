@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import { Hr, Link, Section, Text } from "@react-email/components";
 import type { DigestData } from "../model";
 import { cleanText, PRIVACY_LINE, safeUrl } from "../render-format";

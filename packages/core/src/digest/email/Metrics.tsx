@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import { Column, Row, Section, Text } from "@react-email/components";
 import type { DigestData } from "../model";
 import { metricRows, type MetricRow, plural, percent } from "../render-format";

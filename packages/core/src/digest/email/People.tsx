@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import { Section, Text } from "@react-email/components";
 import type { DigestData, DigestPerson, DigestWin } from "../model";
 import { cleanText, displayName, metLine, winHow } from "../render-format";
