@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
+import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { runWeekly } from "@followthrough/core/weekly";
 import { type Deps, need, resourceDeps } from "../resources";
 
@@ -23,7 +24,9 @@ export function createWorkerHandler(deps: () => Deps) {
         const now = d.now();
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true };
         const outcome = await runAccountJob(job, async (account) => {
-          const weekly = await runWeekly({ repo: d.repo, provider: d.providerFor(account), account, now, links });
+          // The digest is named after the scheduled occurrence, so a late retry stays in its week.
+          const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
+          const weekly = await runWeekly({ repo: d.repo, provider: d.providerFor(account), account, now, links, weekOf });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));

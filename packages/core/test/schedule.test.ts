@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dueKey, dueSlot, parseSchedule, utcHourOfWeek } from "@followthrough/core/schedule";
+import { dueKey, dueSlot, parseSchedule, previousOccurrence, utcHourOfWeek } from "@followthrough/core/schedule";
+import { isoWeek } from "@followthrough/core/digest";
 
 const monday8 = { day: 1, hour: 8 };
 
@@ -40,5 +41,16 @@ describe("when clocks go back, the refreshed slot can be the very next hour", ()
     const run = Date.parse("2026-10-26T12:00:00Z");
     expect(utcHourOfWeek(run)).toBe(dueSlot(monday8, "America/New_York", run - 60_000));
     expect(dueSlot(monday8, "America/New_York", run + 3_600_000)).toBe(utcHourOfWeek(run + 3_600_000));
+  });
+});
+
+describe("the occurrence a run belongs to", () => {
+  it("names a Sunday-night digest's week even when the run is retried after midnight", () => {
+    const sunday23 = { day: 7, hour: 23 };
+    const due = Date.parse("2026-11-22T22:00:00Z"); // Sunday 23:00 in Berlin (CET)
+    const late = due + 3 * 3_600_000; // Monday 02:00 local: a new ISO week
+    expect(previousOccurrence(sunday23, "Europe/Berlin", late)).toBe(due);
+    expect(isoWeek(late, "Europe/Berlin")).not.toBe(isoWeek(due, "Europe/Berlin"));
+    expect(isoWeek(previousOccurrence(sunday23, "Europe/Berlin", late), "Europe/Berlin")).toBe("2026-W47");
   });
 });

@@ -58,6 +58,8 @@ export function buildDigest(o: {
   people: PersonRecord[];
   now: number;
   links: LinkConfig;
+  /** The instant whose ISO week names the digest (the scheduled occurrence); `now` by default. */
+  weekOf?: number;
 }): DigestData {
   const { account, now, links } = o;
   const tz = account.timeZone;
@@ -93,7 +95,7 @@ export function buildDigest(o: {
   const fmt = (ms: number, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat("en-GB", { ...opts, timeZone: tz }).format(ms);
   return {
     owner: { email: account.email, name: account.displayName ?? account.email, firstName: firstNameOf(account.displayName), timeZone: tz },
-    week: isoWeek(now, tz),
+    week: isoWeek(o.weekOf ?? now, tz),
     range: `${fmt(start, { day: "numeric", month: "short" })} – ${fmt(now, { day: "numeric", month: "short", year: "numeric" })}`,
     generatedAt: new Date(now).toISOString(),
     metrics: {
@@ -109,6 +111,6 @@ export function buildDigest(o: {
     quiet: missing.length === 0 && newPeople.length === 0 && wins.length === 0,
     settingsUrl: actionUrl(links, account.email, "settings", now),
     pauseUrl: actionUrl(links, account.email, "pause", now),
-    webUrl: `${actionUrl(links, account.email, "view", now)}?week=${isoWeek(now, tz)}`,
+    webUrl: `${actionUrl(links, account.email, "view", now)}?week=${isoWeek(o.weekOf ?? now, tz)}`,
   };
 }

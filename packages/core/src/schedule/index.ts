@@ -34,6 +34,19 @@ export function dueSlot(s: DigestSchedule, timeZone: string, at: number): number
   return slotWith(zoneOffset(next, timeZone));
 }
 
+/**
+ * The latest scheduled occurrence at or before `at` (the start of the local hour), at most a week
+ * back. A digest is named after the occurrence it belongs to, so a run retried hours late, across
+ * the end of an ISO week, is still that week's digest.
+ */
+export function previousOccurrence(s: DigestSchedule, timeZone: string, at: number): number {
+  for (let t = Math.floor(at / HOUR) * HOUR, i = 0; i <= WEEK_HOURS + 1; i++, t -= HOUR) {
+    const local = new Date(t + zoneOffset(t, timeZone));
+    if (((local.getUTCDay() + 6) % 7) + 1 === s.day && local.getUTCHours() === s.hour) return t;
+  }
+  return at;
+}
+
 /** The due-hour index partition key of a slot: the dispatcher queries it, never scans. */
 export const dueKey = (slot: number) => `DUE#${String(slot).padStart(3, "0")}`;
 

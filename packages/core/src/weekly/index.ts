@@ -13,18 +13,27 @@ export interface WeeklyResult {
 }
 
 /** Builds and renders the digest of an account from what is stored, as of `now`. */
-export async function prepareDigest(o: { repo: Repository; account: AccountRecord; now: number; links: LinkConfig }) {
+export async function prepareDigest(o: { repo: Repository; account: AccountRecord; now: number; links: LinkConfig; weekOf?: number }) {
   const [meetings, messages, people] = await Promise.all([
     o.repo.loadMeetings(o.account.email),
     o.repo.loadMessages(o.account.email),
     o.repo.loadPeople(o.account.email),
   ]);
-  const digest = buildDigest({ account: o.account, meetings, messages, people, now: o.now, links: o.links });
+  const digest = buildDigest({ account: o.account, meetings, messages, people, now: o.now, links: o.links, weekOf: o.weekOf });
   return { digest, rendered: await renderDigest(digest) };
 }
 
 /** The weekly job of one account: scan, build the digest, send it once through the owner's own mailbox. */
-export async function runWeekly(o: { repo: Repository; provider: MailboxProvider; account: AccountRecord; now: number; links: LinkConfig; send?: boolean }): Promise<WeeklyResult> {
+export async function runWeekly(o: {
+  repo: Repository;
+  provider: MailboxProvider;
+  account: AccountRecord;
+  now: number;
+  links: LinkConfig;
+  send?: boolean;
+  /** The scheduled occurrence this run belongs to (names the digest's week); `now` by default. */
+  weekOf?: number;
+}): Promise<WeeklyResult> {
   const result = await scan({ owner: o.account, provider: o.provider, repo: o.repo, now: o.now });
   const { digest, rendered } = await prepareDigest(o);
   const outcome = o.send === false ? "in-progress" : await sendDigestOnce({ repo: o.repo, provider: o.provider, account: o.account, data: digest, rendered, now: o.now });
