@@ -6,19 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf, rotateRefreshToken } from "@followthrough/core/accounts";
+import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf } from "@followthrough/core/accounts";
 import { sealPending } from "@followthrough/core/connect";
-import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
+import { googleEndpoints } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { providerFor } from "@followthrough/core/runtime";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
-import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { type LocalDynamo, Repository } from "@followthrough/core/storage";
 import { verifyLink } from "@followthrough/core/links";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
-import { ownFixture } from "../../test/support/fixtures";
+import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
+import { type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
 import { inProcessBackfill, SCOPE_EXPLANATIONS } from "../src/connect";
 
@@ -38,45 +38,18 @@ let ring: Keyring;
 let app: ReturnType<typeof createApp>;
 let fixtures: Record<Provider, MailboxFixture>;
 let deps: Parameters<typeof createApp>[0];
+let stack: WebStack;
 const enqueued: string[] = [];
 
-/** The adapter as production builds it, trusting the sandbox's certificate for Graph. */
-const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) =>
-  providerFor(a, {
-    ring,
-    microsoft: { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never, onRefreshToken },
-    retry: { baseMs: 5, maxMs: 50 },
-  });
 /** The adapter of a stored account, storing rotated Microsoft tokens back. */
-const stored = (a: AccountRecord) => {
-  let current = a;
-  return build(a, async (t) => void (current = await rotateRefreshToken(repo, ring, current, t)));
-};
+const stored = (a: AccountRecord) => deps.providerFor(a);
 
 beforeAll(async () => {
-  fixtures = { google: loadFixture(ownFixture("demo-google")), microsoft: loadFixture(ownFixture("demo-microsoft")) };
-  [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true }), startLocalDynamo()]);
-  repo = new Repository(dynamo.doc, dynamo.tableName);
-  ring = randomKeyring();
-  deps = {
-    repo,
-    linkKey: KEY,
-    baseUrl: BASE,
-    now: () => Date.now(),
-    providerFor: stored,
-    oauth: {
-      google: { clientId: "followthrough-web", endpoints: googleEndpoints(sandbox.url), apiUrl: sandbox.url },
-      microsoft: { clientId: "followthrough-web", endpoints: microsoftEndpoints(sandbox.url), apiUrl: sandbox.httpsUrl },
-    },
-    ring,
-    enqueueBackfill: async (email) => void enqueued.push(email),
-    providerForNew: build,
-  };
-  app = createApp(deps);
+  // No httpFetch: revocation here goes through the plain fetch.
+  stack = await startWebStack({ baseUrl: BASE, linkKey: KEY, extra: { enqueueBackfill: async (email) => void enqueued.push(email), httpFetch: undefined } });
+  ({ sandbox, dynamo, repo, ring, fixtures, deps, app } = stack);
 });
-afterAll(async () => {
-  await Promise.all([sandbox?.close(), dynamo?.stop()]);
-});
+afterAll(() => stack?.close());
 
 /** Every item of the table (a real Scan). */
 const everything = async () => {

@@ -7,15 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf, rotateRefreshToken } from "@followthrough/core/accounts";
 import { composeFollowUp, DEFAULT_TEMPLATE } from "@followthrough/core/followup";
 import { signLink } from "@followthrough/core/links";
-import { googleEndpoints, GrantError, microsoftEndpoints, refreshGrant } from "@followthrough/core/oauth";
+import { GrantError, refreshGrant } from "@followthrough/core/oauth";
 import { TableOutboxMailer } from "@followthrough/core/reconnect";
 import { providerFor } from "@followthrough/core/runtime";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
-import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
-import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
-import { ownFixture } from "../../test/support/fixtures";
+import { type Keyring } from "@followthrough/core/secrets";
+import { type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
+import { type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
 import { TEMPLATE_MAX, validateTemplate } from "../src/settings";
 
@@ -31,40 +31,18 @@ let ring: Keyring;
 let fixtures: Record<Provider, MailboxFixture>;
 let deps: Parameters<typeof createApp>[0];
 let app: ReturnType<typeof createApp>;
-
-const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) =>
-  providerFor(a, { ring, microsoft: { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never, onRefreshToken }, retry: { baseMs: 5, maxMs: 50 } });
-const stored = (a: AccountRecord) => {
-  let current = a;
-  return build(a, async (t) => void (current = await rotateRefreshToken(repo, ring, current, t)));
-};
-const trustSandbox: typeof fetch = (input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit);
+let stack: WebStack;
 
 beforeAll(async () => {
-  fixtures = { google: loadFixture(ownFixture("demo-google")), microsoft: loadFixture(ownFixture("demo-microsoft")) };
-  [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true }), startLocalDynamo()]);
-  repo = new Repository(dynamo.doc, dynamo.tableName);
-  ring = randomKeyring();
-  deps = {
-    repo,
-    linkKey: KEY,
-    baseUrl: BASE,
-    now: () => Date.now(),
-    providerFor: stored,
-    oauth: {
-      google: { clientId: "followthrough-web", endpoints: googleEndpoints(sandbox.url), apiUrl: sandbox.url },
-      microsoft: { clientId: "followthrough-web", endpoints: microsoftEndpoints(sandbox.url), apiUrl: sandbox.httpsUrl },
-    },
-    ring,
-    enqueueBackfill: async () => {},
-    providerForNew: build,
-    httpFetch: trustSandbox,
-  };
-  app = createApp(deps);
+  stack = await startWebStack({ baseUrl: BASE, linkKey: KEY });
+  ({ sandbox, dynamo, repo, ring, fixtures, deps, app } = stack);
 });
-afterAll(async () => {
-  await Promise.all([sandbox?.close(), dynamo?.stop()]);
-});
+afterAll(() => stack?.close());
+
+/** The adapter of a stored account, as the app builds it. */
+const stored = (a: AccountRecord) => deps.providerFor(a);
+/** Fetch that trusts the sandbox's certificate (revocation calls). */
+const trustSandbox: typeof fetch = (input, init) => deps.httpFetch!(input, init);
 
 /** Connects an account through the web flow, as a browser would. */
 async function connect(p: Provider): Promise<AccountRecord> {

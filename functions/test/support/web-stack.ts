@@ -1,0 +1,57 @@
+import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
+import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
+import { providerFor } from "@followthrough/core/runtime";
+import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
+import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { ownFixture } from "../../../test/support/fixtures";
+import { type AppDeps, createApp } from "../../src/app";
+
+/** The two demo providers. */
+export type Provider = "google" | "microsoft";
+
+/** The hosted app over the sandbox (both demo mailboxes) and dynalite, wired as production wires it. */
+export interface WebStack {
+  sandbox: RunningSandbox;
+  dynamo: LocalDynamo;
+  repo: Repository;
+  ring: Keyring;
+  fixtures: Record<Provider, MailboxFixture>;
+  deps: AppDeps;
+  app: ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+/** Starts the stack; `extra` overrides app deps (the backfill queue, the clock…). */
+export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps> }): Promise<WebStack> {
+  const fixtures = { google: loadFixture(ownFixture("demo-google")), microsoft: loadFixture(ownFixture("demo-microsoft")) };
+  const [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true }), startLocalDynamo()]);
+  const repo = new Repository(dynamo.doc, dynamo.tableName);
+  const ring = randomKeyring();
+  const tls = { dispatcher: sandboxDispatcher(sandbox.ca!) };
+  /** The adapter as production builds it, trusting the sandbox's certificate for Graph. */
+  const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) =>
+    providerFor(a, { ring, microsoft: { fetchOptions: tls as never, onRefreshToken }, retry: { baseMs: 5, maxMs: 50 } });
+  /** The adapter of a stored account, storing rotated Microsoft tokens back. */
+  const stored = (a: AccountRecord) => {
+    let current = a;
+    return build(a, async (t) => void (current = await rotateRefreshToken(repo, ring, current, t)));
+  };
+  const deps: AppDeps = {
+    repo,
+    linkKey: o.linkKey,
+    baseUrl: o.baseUrl,
+    now: () => Date.now(),
+    providerFor: stored,
+    oauth: {
+      google: { clientId: "followthrough-web", endpoints: googleEndpoints(sandbox.url), apiUrl: sandbox.url },
+      microsoft: { clientId: "followthrough-web", endpoints: microsoftEndpoints(sandbox.url), apiUrl: sandbox.httpsUrl },
+    },
+    ring,
+    enqueueBackfill: async () => {},
+    providerForNew: build,
+    httpFetch: (input, init) => fetch(input, { ...init, ...tls } as RequestInit),
+    ...o.extra,
+  };
+  return { sandbox, dynamo, repo, ring, fixtures, deps, app: createApp(deps), close: async () => void (await Promise.all([sandbox.close(), dynamo.stop()])) };
+}
