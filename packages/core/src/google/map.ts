@@ -31,6 +31,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
   const orgEmail = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
   let selfResponse: Response | undefined;
   let selfFlagged = false;
+  let unnamed = 0;
   const attendees: Attendee[] = [];
   for (const a of e.attendees ?? []) {
     if (a.self || isMe(a.email)) {
@@ -40,7 +41,10 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
       continue;
     }
     const email = a.email ? normalizeAddress(a.email) : undefined;
-    if (!email) continue;
+    if (!email) {
+      if (a.resource !== true) unnamed++;
+      continue;
+    }
     attendees.push({
       email,
       name: a.displayName ?? "",
@@ -62,6 +66,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     organizer: orgEmail && !e.organizer?.self ? { email: orgEmail, name: e.organizer?.displayName ?? "" } : undefined,
     attendees,
     seriesId: e.recurringEventId ?? undefined,
+    ...(unnamed ? { unnamedEntries: unnamed } : {}),
   };
 }
 

@@ -47,7 +47,7 @@ export function attended(m: Meeting, now: number): boolean {
 
 /** More than 25 attendee entries besides the owner, not counting resources. */
 export function isLarge(m: Meeting): boolean {
-  return m.attendees.filter((a) => !isResource(a)).length > RULES.largeGatheringAbove;
+  return m.attendees.filter((a) => !isResource(a)).length + (m.unnamedEntries ?? 0) > RULES.largeGatheringAbove;
 }
 
 /** A room or other resource: flagged by the provider, or on Google's resource calendar domain. */

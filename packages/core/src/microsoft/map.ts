@@ -14,10 +14,14 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
     e.isAllDay ? localMidnight(t?.dateTime ?? "", owner.timeZone) : parseInstant(t?.dateTime, t?.timeZone ?? "UTC");
   const orgEmail = e.organizer?.emailAddress?.address ? normalizeAddress(e.organizer.emailAddress.address) : undefined;
   const attendees: Attendee[] = [];
+  let unnamed = 0;
   let selfResponse: Response | undefined = e.responseStatus?.response ? responses[e.responseStatus.response] : undefined;
   for (const a of e.attendees ?? []) {
     const email = a.emailAddress?.address ? normalizeAddress(a.emailAddress.address) : undefined;
-    if (!email) continue;
+    if (!email) {
+      if (a.type !== "resource") unnamed++;
+      continue;
+    }
     const response = responses[a.status?.response ?? "none"] ?? "needsAction";
     if (me.addresses.has(email)) {
       selfResponse ??= response;
@@ -39,6 +43,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
     organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.emailAddress?.name ?? "" } : undefined,
     attendees,
     seriesId: e.seriesMasterId ?? undefined,
+    ...(unnamed ? { unnamedEntries: unnamed } : {}),
   };
 }
 

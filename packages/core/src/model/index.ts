@@ -38,6 +38,8 @@ export interface Meeting {
   attendees: Attendee[];
   /** Series id for an occurrence of a recurring event. */
   seriesId?: string;
+  /** Attendee entries (not resources) without a usable address: no one to meet, but they count towards a large gathering. */
+  unnamedEntries?: number;
 }
 
 /** A message in the owner's mailbox, reduced to headers the rules need. No bodies. */
