@@ -1,16 +1,8 @@
 import { calendar, type calendar_v3 } from "@googleapis/calendar";
 import { OAuth2Client } from "google-auth-library";
 
-/** Calls the sandbox control API with plain fetch; returns the parsed JSON body. */
-export async function control(url: string, path: string, method = "POST", body?: unknown): Promise<any> {
-  const res = await fetch(`${url}/_control${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+import { control } from "./control";
+export { control };
 
 /** A Calendar client (the real library) authenticated with a control-API access token. */
 export async function connect(url: string, email: string, scopes?: string[]): Promise<calendar_v3.Calendar> {

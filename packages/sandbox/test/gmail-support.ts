@@ -2,16 +2,8 @@ import { gmail, type gmail_v1 } from "@googleapis/gmail";
 import { OAuth2Client } from "google-auth-library";
 import type { MailboxFixture } from "../src/fixtures";
 
-/** Calls the sandbox control API with plain fetch; returns the parsed JSON body. */
-export async function control(url: string, path: string, method = "POST", body?: unknown): Promise<any> {
-  const res = await fetch(`${url}/_control${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+import { control } from "./control";
+export { control };
 
 /** An access token for an account from the control API. */
 export async function tokenFor(url: string, email: string): Promise<string> {
