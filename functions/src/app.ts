@@ -202,12 +202,18 @@ ${lead}
   mountSettings(app, deps, kit);
   mountConnect(app, deps, kit);
 
-  app.get("/a/:account/:act/:token", async (c) => {
-    const act = c.req.param("act");
+  /** The act in the path, checked, and its token verified against it and the account. */
+  const authoriseAct = async (c: C) => {
+    const act = c.req.param("act") ?? "";
     if (!isMutating(act)) return say(c, 404, "Not found", "This page does not exist.");
     const auth = await authorise(c, act);
+    return auth instanceof Response ? auth : { act, ...auth };
+  };
+
+  app.get("/a/:account/:act/:token", async (c) => {
+    const auth = await authoriseAct(c);
     if (auth instanceof Response) return auth;
-    const { claims, account } = auth;
+    const { act, claims, account } = auth;
     if (act === "pause") {
       if (account.status === "paused") return say(c, 200, "Digests paused", "Your weekly digests are already paused.");
       return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on.</p>`, "Pause my digests");
@@ -222,11 +228,9 @@ ${lead}
   });
 
   app.post("/a/:account/:act/:token", async (c) => {
-    const act = c.req.param("act");
-    if (!isMutating(act)) return say(c, 404, "Not found", "This page does not exist.");
-    const auth = await authorise(c, act);
+    const auth = await authoriseAct(c);
     if (auth instanceof Response) return auth;
-    const { claims, account } = auth;
+    const { act, claims, account } = auth;
 
     if (act === "pause") {
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
