@@ -59,6 +59,10 @@ describe.each(["google", "microsoft"] as const)("the %s demo account in a browse
     await page.screenshot({ path: join(artifacts, `digest-${provider}-desktop.png`), fullPage: true });
     await page.setViewportSize({ width: 375, height: 812 });
     await page.screenshot({ path: join(artifacts, `digest-${provider}-phone.png`), fullPage: true });
+    // Dark mode: the digest declares both schemes and its text stays legible (not dark on dark).
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: join(artifacts, `digest-${provider}-phone-dark.png`), fullPage: true });
+    expect(await page.locator('meta[name="color-scheme"]').getAttribute("content")).toMatch(/light dark/);
     // Nothing overflows sideways on a phone.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(1);
