@@ -1,5 +1,5 @@
 /** The Lambda entry of the app, driven with a Function URL (API Gateway v2 shaped) event. */
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { LambdaEvent } from "hono/aws-lambda";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, startLocalDynamo } from "@followthrough/core/storage";
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo?.stop());
 
-const event = (path: string, method = "GET"): APIGatewayProxyEventV2 =>
+const event = (path: string, method = "GET"): LambdaEvent =>
   ({
     version: "2.0",
     routeKey: "$default",
@@ -32,7 +32,7 @@ const event = (path: string, method = "GET"): APIGatewayProxyEventV2 =>
       timeEpoch: 0,
     },
     isBase64Encoded: false,
-  }) as APIGatewayProxyEventV2;
+  }) as unknown as LambdaEvent;
 
 it("serves the app on Lambda: health, a refused link as a 400 page, the connect page with the request's origin", async () => {
   const handler = createApiHandler(() =>
