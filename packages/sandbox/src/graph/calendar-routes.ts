@@ -4,6 +4,7 @@ import { guard, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
 import { type GraphCall, graphHandler, ok, pageSizeOf, syncStateNotFound } from "./http";
 import { GraphQueryError, applySelect, compareBy, eventProperties, link, parseOrderBy, parseSelect, parseSkip, parseTop, queryOf } from "./query";
+import { resumedCursor } from "./delta";
 import { type DeltaCursor, type EventRecord, graphTime } from "./store";
 
 const orderable: Record<string, string> = {
@@ -74,14 +75,8 @@ function calendarView(state: SandboxState) {
 function calendarDelta(state: SandboxState) {
   return graphHandler((call) => {
     const q = queryOf(call.c.req.url);
-    const skipToken = q.get("$skiptoken");
-    const deltaToken = q.get("$deltatoken");
-    let cursor: DeltaCursor;
-    if (skipToken !== undefined || deltaToken !== undefined) {
-      const saved = call.store.cursor((skipToken ?? deltaToken)!);
-      if (!saved || saved.kind !== "events") throw syncStateNotFound();
-      cursor = deltaToken !== undefined ? { ...saved, since: saved.through, after: saved.through, through: call.store.changeNumber } : saved;
-    } else {
+    let cursor = resumedCursor(call, (saved) => saved.kind === "events");
+    if (!cursor) {
       for (const opt of ["$select", "$filter", "$orderby", "$expand", "$search"])
         if (q.has(opt)) throw new GraphQueryError(400, "BadRequest", `calendarView delta does not support ${opt}.`);
       const [start, end] = windowOf(call);

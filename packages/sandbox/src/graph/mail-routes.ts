@@ -19,6 +19,7 @@ import {
   queryOf,
 } from "./query";
 import type { DeltaCursor, FolderName, MessageRecord } from "./store";
+import { resumedCursor } from "./delta";
 import { graphMessageFromMime } from "./mime-send";
 
 const orderable: Record<string, string> = {
@@ -100,14 +101,7 @@ function messagesDelta(state: SandboxState) {
   return graphHandler((call) => {
     const folder = folderOf(call);
     const q = queryOf(call.c.req.url);
-    const skipToken = q.get("$skiptoken");
-    const deltaToken = q.get("$deltatoken");
-    let cursor: DeltaCursor;
-    if (skipToken !== undefined || deltaToken !== undefined) {
-      const saved = call.store.cursor((skipToken ?? deltaToken)!);
-      if (!saved || saved.kind !== "messages" || saved.folder !== folder) throw syncStateNotFound();
-      cursor = deltaToken !== undefined ? { ...saved, since: saved.through, after: saved.through, through: call.store.changeNumber } : saved;
-    } else cursor = startCursor(call, folder, state);
+    const cursor = resumedCursor(call, (saved) => saved.kind === "messages" && saved.folder === folder) ?? startCursor(call, folder, state);
     if (cursor.kind !== "messages") throw syncStateNotFound();
     const size = Math.min(cursor.pageSize ?? 10, state.pageSize.graph);
     const from = cursor.receivedFrom;
