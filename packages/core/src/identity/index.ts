@@ -42,9 +42,16 @@ export function normalizeAddress(raw: string): string | undefined {
 
 const memo = new Map<string, string | undefined>();
 
+/**
+ * Exchange wraps an address it could not resolve to SMTP (an X500 / legacy DN) in an "IMCEA"
+ * encapsulation (`IMCEAEX-_o=Org_ou=..._cn=Recipients_cn=user@tenant.prod.outlook.com`): it parses
+ * as an address but reaches nobody, so it is never a person (docs/provider-quirks.md).
+ */
+const ENCAPSULATED = /^imcea[a-z0-9]*-/;
+
 function normalizeUncached(raw: string): string | undefined {
   const s = raw.trim().toLowerCase();
-  if (!isAddress(s)) return undefined;
+  if (!isAddress(s) || ENCAPSULATED.test(s)) return undefined;
   const at = s.lastIndexOf("@");
   let local = s.slice(0, at);
   let domain = s.slice(at + 1);
