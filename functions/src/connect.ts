@@ -10,8 +10,18 @@ import type { Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
-import { type ConnectClient, isProviderName, openPending, type ProviderName, provisionalAccount, sameState, sealPending, storeConnection } from "@followthrough/core/connect";
-import { authorizationRequest, exchangeCode, GrantError } from "@followthrough/core/oauth";
+import {
+  type ConnectClient,
+  isProviderName,
+  openPending,
+  type ProviderName,
+  provisionalAccount,
+  revokeGrant,
+  sameState,
+  sealPending,
+  storeConnection,
+} from "@followthrough/core/connect";
+import { authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
 import { providerFor as runtimeProviderFor } from "@followthrough/core/runtime";
@@ -25,22 +35,11 @@ import { type PageKit, whenOf } from "./pages";
 const PROVIDER_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft (Outlook)" };
 const SHORT_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft" };
 
-/** What each permission is for, in plain words. */
-export const SCOPE_EXPLANATIONS: Record<ProviderName, { scope: string; why: string }[]> = {
-  google: [
-    { scope: "gmail.metadata", why: "Read the headers of mail you sent — who you wrote to and when. Never the message bodies." },
-    { scope: "gmail.compose", why: "Create follow-up drafts in your Drafts folder when you tap a button, and send your weekly digest from your own mailbox." },
-    { scope: "calendar.readonly", why: "See which meetings you attended and who was in them." },
-  ],
-  microsoft: [
-    { scope: "Mail.ReadBasic", why: "Read the headers of mail you sent — who you wrote to and when. This permission cannot read message bodies." },
-    { scope: "Mail.ReadWrite", why: "Create follow-up drafts in your Drafts folder when you tap a button. We never change or delete your mail." },
-    { scope: "Mail.Send", why: "Send your weekly digest to you, from your own mailbox." },
-    { scope: "Calendars.Read", why: "See which meetings you attended and who was in them." },
-    { scope: "offline_access", why: "Keep working while you're away, so the weekly scan runs without you signing in." },
-    { scope: "User.Read", why: "Read your address, display name and time zone." },
-  ],
-};
+/**
+ * What each requested permission allows and what we use it for, in plain words: exactly the scopes
+ * the connect flow requests (GOOGLE_SCOPES, MICROSOFT_SCOPES), in that order.
+ */
+export const SCOPE_EXPLANATIONS: Record<ProviderName, ScopeWords[]> = SCOPE_WORDS;
 
 /** The AppDeps fields of the connect flow (all optional in AppDeps). */
 export interface ConnectDeps {
@@ -94,7 +93,7 @@ export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
   app.get("/connect", (c) => {
     const configured = (["google", "microsoft"] as const).filter((p) => deps.oauth?.[p]);
     const section = (p: ProviderName) => html`<h2>${PROVIDER_LABEL[p]}</h2>
-<ul>${SCOPE_EXPLANATIONS[p].map((s) => html`<li><code>${s.scope}</code> — ${s.why}</li>`)}</ul>
+<ul class="scopes">${SCOPE_EXPLANATIONS[p].map((s) => html`<li data-scope="${s.scope}"><code>${s.label}</code> — ${s.allows} ${s.use}</li>`)}</ul>
 <p><a class="button" href="${base}/connect/${p}">Connect ${SHORT_LABEL[p]}</a></p>`;
     return kit.page(
       c,
@@ -103,7 +102,7 @@ export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
       html`<h1>Connect your mailbox</h1>
 <p>Followthrough looks at your calendar and at <b>who</b> you emailed and <b>when</b>, finds the people you met and never followed up, and sends you a weekly digest. Each follow-up is one tap from a draft in your own mailbox.</p>
 <p><b>We never read the content of your messages</b> — only the headers of mail you sent (sender, recipients, subject, date). Nothing is sent to anyone but you; drafts wait in your Drafts folder until you send them.</p>
-<p>You'll be asked to allow:</p>
+<p>You'll be asked to allow exactly these permissions. Each says what it lets an app do, which can be more than we do, and what we use it for. Followthrough needs all of them: if one is left unticked, nothing is stored and you can try again.</p>
 ${configured.length ? configured.map(section) : html`<p>Connecting is not set up on this server.</p>`}
 <p class="muted">You can pause, change the day of your digest or disconnect at any time from the settings link in every digest. Disconnecting revokes our access and deletes everything we stored.</p>`,
     );
@@ -150,13 +149,39 @@ ${configured.length ? configured.map(section) : html`<p>Connecting is not set up
     if (!sameState(q.get("state") ?? undefined, pending.state) || !q.get("code")) return staleAttempt(c);
 
     let refreshToken: string | undefined;
+    let granted: string[] | undefined;
     try {
-      refreshToken = (await exchangeCode(client, pending, q)).refreshToken;
+      const tokens = await exchangeCode(client, pending, q);
+      refreshToken = tokens.refreshToken;
+      granted = parseScopes(tokens.scope);
     } catch (e) {
       console.warn("connect: code exchange refused", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       return couldNotConnect(c, p, e instanceof GrantError ? 400 : 502);
     }
     if (!refreshToken) return couldNotConnect(c, p);
+
+    // A partial grant (a box unticked on Google's consent screen, a permission a tenant withholds):
+    // store nothing, give the grant back, and say which permission is needed and why.
+    const missing = missingScopes(p, granted, { hasRefreshToken: true });
+    if (missing.length) {
+      if (p === "google") {
+        const outcome = await revokeGrant(provisionalAccount(ring, p, client, refreshToken, deps.now()), {
+          ring,
+          clientSecret: client.clientSecret,
+          revokeUrl: client.endpoints.revokeUrl,
+          fetch: deps.httpFetch,
+        });
+        if (!outcome.revoked) console.warn("connect: partial grant not revoked", outcome.detail);
+      }
+      return kit.page(
+        c,
+        403,
+        "Permission needed",
+        html`<h1>Not connected: a permission is missing</h1>
+<p>${missingScopesMessage(p, missing)}</p>
+<p><a class="button" href="${base}/connect/${p}">Try again</a></p>`,
+      );
+    }
 
     let profile: Profile;
     try {
@@ -174,7 +199,7 @@ ${configured.length ? configured.map(section) : html`<p>Connecting is not set up
       return couldNotConnect(c, p, 502);
     }
 
-    const stored = await storeConnection({ repo: deps.repo, ring, provider: p, client, refreshToken, profile, now: deps.now() });
+    const stored = await storeConnection({ repo: deps.repo, ring, provider: p, client, refreshToken, profile, now: deps.now(), ...(granted ? { scopes: granted } : {}) });
     if (stored.kind === "conflict") {
       const other = SHORT_LABEL[stored.existing.provider];
       return kit.say(c, 409, "Already connected", `${stored.existing.email} is already connected through ${other}; disconnect it there first.`);

@@ -5,7 +5,17 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type AccountRecord, listAccounts, loadAccount, type ProviderEndpoints, saveAccount } from "@followthrough/core/accounts";
-import { GOOGLE_SCOPES, authorizationRequest, exchangeCode, microsoftEndpoints, type OAuthClientConfig } from "@followthrough/core/oauth";
+import {
+  GOOGLE_SCOPES,
+  authorizationRequest,
+  exchangeCode,
+  googleEndpoints,
+  microsoftEndpoints,
+  missingScopes,
+  missingScopesMessage,
+  type OAuthClientConfig,
+  parseScopes,
+} from "@followthrough/core/oauth";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { encrypt } from "@followthrough/core/secrets";
 import { UsageError } from "./errors";
@@ -93,7 +103,16 @@ export interface GoogleConnectOptions {
   authenticate?: Authenticate;
   apiUrl?: string;
   tokenUrl?: string;
+  /** Where a partial grant is given back (Google's revoke endpoint by default). */
+  revokeUrl?: string;
   log?: (line: string) => void;
+}
+
+/** Gives a refresh token back to Google (a partial grant we will not keep); best effort, never throws. */
+async function revokeGoogle(url: string, token: string): Promise<void> {
+  await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token }), signal: AbortSignal.timeout(10_000) }).catch(
+    () => undefined,
+  );
 }
 
 const realAuthenticate: Authenticate = async (o) => {
@@ -123,11 +142,15 @@ export async function connectGoogle(o: GoogleConnectOptions): Promise<AccountRec
         "Google returned no refresh token (it sends one only on the first consent, and local-auth cannot force a new one): " +
           "remove this app's access at https://myaccount.google.com/permissions, then run connect again",
       );
-    const granted = (client.credentials.scope ?? "").split(/\s+/).filter(Boolean);
-    const missing = granted.length ? GOOGLE_SCOPES.filter((s) => !granted.includes(s)) : [];
-    if (missing.length) throw new ConnectError(`Google access was granted without ${missing.join(", ")}: run connect again and tick every box on the consent screen`);
+    // Granular consent: Google lists what the person left ticked in `scope`.
+    const granted = parseScopes(client.credentials.scope);
+    const missing = missingScopes("google", granted);
+    if (missing.length) {
+      await revokeGoogle(o.revokeUrl ?? googleEndpoints().revokeUrl!, refreshToken);
+      throw new ConnectError(missingScopesMessage("google", missing));
+    }
     const endpoints = o.apiUrl || o.tokenUrl ? { apiUrl: o.apiUrl, tokenUrl: o.tokenUrl } : undefined;
-    const account = await storeAccount(store, "google", file.clientId, refreshToken, endpoints, { google: { clientSecret: file.clientSecret } });
+    const account = await storeAccount(store, "google", file.clientId, refreshToken, endpoints, { google: { clientSecret: file.clientSecret } }, granted);
     if (file.clientSecret) await saveClientSecret(store, "google", file.clientId, file.clientSecret);
     return account;
   });
@@ -244,9 +267,13 @@ export async function connectMicrosoft(o: MicrosoftConnectOptions): Promise<Acco
           throw new ConnectError(`Microsoft token exchange failed: ${oneLine((e as Error).message)}`);
         }
         if (!tokens.refreshToken) throw new ConnectError("Microsoft returned no refresh token (offline_access was not granted): run connect again and accept every permission");
+        // A tenant policy can leave a permission out of the token: its `scope` lists what was granted.
+        const granted = parseScopes(tokens.scope);
+        const missing = missingScopes("microsoft", granted, { hasRefreshToken: true });
+        if (missing.length) throw new ConnectError(missingScopesMessage("microsoft", missing));
         const stored: ProviderEndpoints | undefined =
           o.authorizeBase || o.apiUrl || o.tenant !== "common" ? { apiUrl: o.apiUrl, tokenUrl: endpoints.tokenUrl, authorizeUrl: endpoints.authorizeUrl } : undefined;
-        const account = await storeAccount(store, "microsoft", o.clientId, tokens.refreshToken, stored, { microsoft: o.microsoft });
+        const account = await storeAccount(store, "microsoft", o.clientId, tokens.refreshToken, stored, { microsoft: o.microsoft }, granted);
         respond?.(200, "Connected", `${account.email} is connected to Followthrough. You can close this tab.`);
         return account;
       } catch (e) {
@@ -274,6 +301,7 @@ async function storeAccount(
   refreshToken: string,
   endpoints: ProviderEndpoints | undefined,
   ctx: Pick<ProviderContext, "google" | "microsoft">,
+  scopes?: string[],
 ): Promise<AccountRecord> {
   let latest = refreshToken;
   // The adapter needs an account record: a provisional one, sealed under a placeholder address.
@@ -315,6 +343,7 @@ async function storeAccount(
     connectedAt: Date.now(),
     ...(previous?.schedule ? { schedule: previous.schedule } : {}),
     ...(previous?.template ? { template: previous.template } : {}),
+    ...(scopes ? { scopes } : {}),
   });
   return account;
 }

@@ -1,18 +1,44 @@
 import { type AccountRecord, saveAccount } from "@followthrough/core/accounts";
-import { authorizationRequest, exchangeCode, googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
+import { provisionalAccount } from "@followthrough/core/connect";
+import {
+  authorizationRequest,
+  exchangeCode,
+  googleEndpoints,
+  microsoftEndpoints,
+  missingScopes,
+  missingScopesMessage,
+  parseScopes,
+} from "@followthrough/core/oauth";
+import { providerFor } from "@followthrough/core/runtime";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
-import type { AccountInfo, RunningSandbox } from "@followthrough/sandbox";
+import { type AccountInfo, type RunningSandbox, sandboxDispatcher } from "@followthrough/sandbox";
+import { ConnectError } from "./connect";
 
 /** The OAuth client id the local tools use against the sandbox. */
 export const LOCAL_CLIENT_ID = "followthrough-local";
 
+/** How the sandbox's consent is answered. */
+export interface SandboxConsentOptions {
+  /** Scopes the person unticks on the consent screen (Google's granular consent; `&deny=` of the shortcut). */
+  deny?: string[];
+}
+
 /**
  * Connects a sandbox account through the normal OAuth path: authorization request with PKCE and
- * state, the sandbox's consent approved for that account, the code exchanged at the token
- * endpoint, and the account stored with its refresh token sealed.
+ * state, the sandbox's consent approved for that account (with `deny` unticked), the code exchanged
+ * at the token endpoint, the granted scopes checked against the ones we need (a partial grant is
+ * revoked and nothing is stored: {@link ConnectError} naming the permission), the profile read
+ * through the real adapter, and the account stored with its refresh token sealed and its scopes.
+ * The owner's aliases are what the profile shows; Gmail send-as addresses are learned by the scan.
  */
-export async function connectSandboxAccount(sandbox: RunningSandbox, info: AccountInfo, repo: Repository, ring: Keyring): Promise<AccountRecord> {
+export async function connectSandboxAccount(
+  sandbox: RunningSandbox,
+  info: AccountInfo,
+  repo: Repository,
+  ring: Keyring,
+  o: SandboxConsentOptions = {},
+): Promise<AccountRecord> {
   const endpoints = info.provider === "google" ? googleEndpoints(sandbox.url) : microsoftEndpoints(sandbox.url);
   const client = { clientId: LOCAL_CLIENT_ID, endpoints };
   const redirectUri = "http://127.0.0.1/oauth/callback";
@@ -20,25 +46,42 @@ export async function connectSandboxAccount(sandbox: RunningSandbox, info: Accou
   const consent = new URL(url);
   consent.searchParams.set("account", info.email);
   consent.searchParams.set("approve", "1");
+  for (const s of o.deny ?? []) consent.searchParams.append("deny", s);
   const res = await fetch(consent, { redirect: "manual" });
   const location = res.headers.get("location");
   if (res.status !== 302 || !location) throw new Error(`sandbox consent for ${info.email} failed with HTTP ${res.status}`);
   const tokens = await exchangeCode(client, pending, new URL(location));
   if (!tokens.refreshToken) throw new Error(`sandbox consent for ${info.email} returned no refresh token`);
+  const granted = parseScopes(tokens.scope);
+  const missing = missingScopes(info.provider, granted, { hasRefreshToken: true });
+  if (missing.length) {
+    // Nothing of a partial grant is kept: Google's is given back at its revoke endpoint.
+    if (info.provider === "google")
+      await fetch(endpoints.revokeUrl!, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token: tokens.refreshToken }) });
+    throw new ConnectError(missingScopesMessage(info.provider, missing));
+  }
+  const apiUrl = info.provider === "google" ? sandbox.url : sandbox.httpsUrl;
+  // The profile through the real adapter, as a real connect reads it (Microsoft rotates the token meanwhile).
+  let refreshToken = tokens.refreshToken;
+  const provisional = { ...provisionalAccount(ring, info.provider, { ...client, apiUrl }, refreshToken, Date.now()), clientId: LOCAL_CLIENT_ID };
+  const profile = await providerFor(provisional, {
+    ring,
+    microsoft: {
+      ...(sandbox.ca ? { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca) } as never } : {}),
+      onRefreshToken: async (t) => void (refreshToken = t),
+    },
+  }).profile();
   return saveAccount(repo, ring, {
     provider: info.provider,
-    email: info.email,
-    aliases: info.aliases,
-    displayName: info.displayName,
-    timeZone: info.timeZone,
+    email: profile.email,
+    aliases: profile.aliases,
+    ...(profile.displayName ? { displayName: profile.displayName } : {}),
+    timeZone: profile.timeZone ?? "UTC",
     clientId: LOCAL_CLIENT_ID,
-    refreshToken: tokens.refreshToken,
+    refreshToken,
     status: "active",
-    endpoints: {
-      apiUrl: info.provider === "google" ? sandbox.url : sandbox.httpsUrl,
-      tokenUrl: endpoints.tokenUrl,
-      authorizeUrl: endpoints.authorizeUrl,
-    },
+    endpoints: { apiUrl, tokenUrl: endpoints.tokenUrl, authorizeUrl: endpoints.authorizeUrl },
     connectedAt: Date.now(),
+    ...(granted ? { scopes: granted } : {}),
   });
 }

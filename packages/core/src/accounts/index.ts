@@ -29,6 +29,13 @@ export interface AccountRecord extends Owner {
   reconnectNotifiedAt?: number;
   /** When the weekly job last completed (a duplicate dispatch within hours is skipped). */
   lastWeeklyAt?: number;
+  /**
+   * The scopes the provider granted at connect (the token response's `scope`); a later 403 for a
+   * permission outside them is the grant, not the call, and needs a reconnect.
+   */
+  scopes?: string[];
+  /** Why the account needs reconnecting, when it does ("auth-revoked", "missing-scope: Mail.Send"...). */
+  reconnectReason?: string;
 }
 
 /**

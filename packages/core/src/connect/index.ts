@@ -119,6 +119,8 @@ export async function storeConnection(o: {
   refreshToken: string;
   profile: Profile;
   now: number;
+  /** The scopes the token response granted (stored on the account). */
+  scopes?: string[];
 }): Promise<StoreOutcome> {
   const email = o.profile.email.trim();
   if (!email.includes("@")) throw new Error("the provider's profile has no address");
@@ -137,13 +139,14 @@ export async function storeConnection(o: {
     endpoints: endpointsOf(o.client),
     connectedAt: o.now,
     refreshToken: o.refreshToken,
+    ...(o.scopes ? { scopes: o.scopes } : {}),
   };
   if (!existing) {
     const account = await saveAccount(o.repo, o.ring, { ...base, status: "active", schedule: { ...DEFAULT_SCHEDULE } });
     return { kind: "connected", account };
   }
   // The whole record is replaced (a put), which is how reconnectNotifiedAt is cleared.
-  const { refreshTokenSealed: _old, reconnectNotifiedAt: _notified, ...kept } = existing;
+  const { refreshTokenSealed: _old, reconnectNotifiedAt: _notified, reconnectReason: _reason, scopes: _scopes, ...kept } = existing;
   const account = await saveAccount(o.repo, o.ring, {
     ...kept,
     ...base,

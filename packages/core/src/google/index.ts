@@ -88,19 +88,14 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
     sentMail: gmailSentStream({ gmail: g, call: gmailCall, concurrency: o.concurrency ?? 10, pageSize: o.gmailPageSize ?? 500 }),
     calendar: googleCalendarStream({ calendar: cal, call: calendarCall, owner: o.owner, pageSize: o.calendarPageSize ?? 2500 }),
     async profile(): Promise<Profile> {
-      const [p, sendAs, tz] = await Promise.all([
+      // Only what the requested scopes allow: users.getProfile (gmail.metadata/compose) and the
+      // calendar's zone setting (calendar.readonly). Send-as addresses need a settings scope we do not
+      // ask for: the scan learns aliases from the From of sent mail and the calendar's `self` entries.
+      const [p, tz] = await Promise.all([
         gmailCall(1, () => g.users.getProfile({ userId: "me" }, req)),
-        gmailCall(1, () => g.users.settings.sendAs.list({ userId: "me" }, req)),
-        calendarCall(() => cal.settings.get({ setting: "timezone" }, req)).catch(() => undefined),
+        calendarCall(() => cal.settings.get({ setting: "timezone" }, req)),
       ]);
-      const email = p.data.emailAddress ?? o.owner.email;
-      const list = sendAs.data.sendAs ?? [];
-      return {
-        email,
-        aliases: list.map((s) => s.sendAsEmail ?? "").filter((a) => a && a.toLowerCase() !== email.toLowerCase()),
-        displayName: list.find((s) => s.isPrimary)?.displayName ?? undefined,
-        timeZone: tz?.data.value ?? undefined,
-      };
+      return { email: p.data.emailAddress ?? o.owner.email, aliases: [], timeZone: tz.data.value ?? undefined };
     },
     async createDraft(d: DraftRequest): Promise<DraftResult> {
       const raw = await buildMime({

@@ -32,8 +32,15 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
   let selfResponse: Response | undefined;
   let selfFlagged = false;
   let unnamed = 0;
+  let self: Meeting["self"];
+  const selfOf = (p: { email?: string | null; displayName?: string | null } | undefined) => {
+    const email = p?.email ? normalizeAddress(p.email) : undefined;
+    if (email && !self) self = { email, name: p?.displayName ?? "" };
+  };
+  if (e.organizer?.self) selfOf(e.organizer);
   const attendees: Attendee[] = [];
   for (const a of e.attendees ?? []) {
+    if (a.self) selfOf(a);
     if (a.self || isMe(a.email)) {
       // The entry Google marks `self` is the owner's answer; an alias entry only fills in when there is none.
       if (a.self || !selfFlagged) selfResponse = responses[a.responseStatus ?? ""] ?? "needsAction";
@@ -67,6 +74,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     attendees,
     seriesId: e.recurringEventId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),
+    ...(self ? { self } : {}),
   };
 }
 
@@ -87,6 +95,7 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
     if (!headers.has(k)) headers.set(k, h.value ?? "");
   }
   const labels = new Set(m.labelIds ?? []);
+  const sender = parseAddressList(headers.get("from"))[0];
   const subject = decodeHeader(headers.get("subject"));
   const contentType = (headers.get("content-type") ?? "").toLowerCase();
   let sentAt = Number(m.internalDate);
@@ -96,7 +105,8 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
     threadId: m.threadId ?? undefined,
     messageId: headers.get("message-id") || undefined,
     sentAt,
-    from: parseAddressList(headers.get("from"))[0]?.email,
+    from: sender?.email,
+    ...(sender?.name ? { fromName: sender.name } : {}),
     inSent: labels.has("SENT"),
     draft: labels.has("DRAFT"),
     // Gmail's metadata format has no MIME parts: a notice is known by its subject, its top-level type,

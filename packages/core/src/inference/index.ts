@@ -105,9 +105,24 @@ function laterMeetingWith(email: string, first: Meeting, index: Appearances): Me
   return undefined;
 }
 
+/**
+ * A meeting as if every owner identity had been known when it was mapped: an alias learned later
+ * (from sent mail or the calendar) that organised it or answered it stands for the owner.
+ */
+function asOwnerSees(m: Meeting, owner: OwnerIdentity): Meeting {
+  const orgIsOwner = !m.organizerSelf && m.organizer !== undefined && owner.addresses.has(m.organizer.email);
+  const own = m.selfResponse === undefined ? m.attendees.find((a) => owner.addresses.has(a.email)) : undefined;
+  if (!orgIsOwner && !own) return m;
+  const out: Meeting = { ...m };
+  if (orgIsOwner) Object.assign(out, { organizerSelf: true, organizer: undefined });
+  if (own) out.selfResponse = own.response;
+  return out;
+}
+
 /** Runs the rules of shared/spec/behaviour.md over one account's meetings and messages as of `now`. */
-export function infer(ownerInfo: Owner, meetings: Meeting[], messages: MailMessage[], now: number): Inference {
+export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMessage[], now: number): Inference {
   const owner = ownerIdentity(ownerInfo.email, ownerInfo.aliases);
+  const meetings = allMeetings.map((m) => asOwnerSees(m, owner));
   const sentTo = new Map<string, number[]>();
   const names = new Map<string, string>();
   const learnName = (email: string, name: string) => {

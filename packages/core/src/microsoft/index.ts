@@ -88,7 +88,9 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       const me = (await call((c) =>
         c.api("/me").select("mail,userPrincipalName,proxyAddresses,displayName").middlewareOptions(noClientRetry).get(),
       )) as { mail?: string; userPrincipalName?: string; proxyAddresses?: string[]; displayName?: string };
-      const settings = (await call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get()).catch(() => ({}))) as { timeZone?: string };
+      // MailboxSettings.Read (requested at connect): the zone the owner set in Outlook. A failure is not
+      // swallowed: an account stored in UTC would get its digest at the wrong hour every week.
+      const settings = (await call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get())) as { timeZone?: string };
       const email = me.mail ?? me.userPrincipalName ?? o.owner.email;
       const aliases = new Set<string>();
       if (me.userPrincipalName) aliases.add(me.userPrincipalName);

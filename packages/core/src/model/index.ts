@@ -40,6 +40,11 @@ export interface Meeting {
   seriesId?: string;
   /** Attendee entries (not resources) without a usable address: no one to meet, but they count towards a large gathering. */
   unnamedEntries?: number;
+  /**
+   * The entry the provider marks as the calendar's owner (Google `self: true` on an attendee or the
+   * organiser): an owner address the scan learns as an alias, with the name shown there.
+   */
+  self?: { email: string; name: string };
 }
 
 /** A message in the owner's mailbox, reduced to headers the rules need. No bodies. */
@@ -52,6 +57,8 @@ export interface MailMessage {
   sentAt: number;
   /** Normalised sender address. */
   from?: string;
+  /** The sender's display name (From header), when there is one. */
+  fromName?: string;
   /** In the sent folder / has the SENT label. */
   inSent: boolean;
   draft: boolean;

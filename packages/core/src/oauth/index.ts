@@ -7,8 +7,133 @@ export const GOOGLE_SCOPES = [
   "https://www.googleapis.com/auth/calendar.readonly",
 ];
 
-/** Least-privilege Microsoft Graph scopes. */
-export const MICROSOFT_SCOPES = ["offline_access", "User.Read", "Mail.ReadBasic", "Mail.ReadWrite", "Mail.Send", "Calendars.Read"];
+/**
+ * Least-privilege Microsoft Graph scopes: offline_access (a refresh token), User.Read (address and
+ * aliases), MailboxSettings.Read (the owner's time zone), Mail.ReadBasic (sent-mail headers),
+ * Mail.ReadWrite (creating drafts), Mail.Send (the digest), Calendars.Read.
+ */
+export const MICROSOFT_SCOPES = ["offline_access", "User.Read", "MailboxSettings.Read", "Mail.ReadBasic", "Mail.ReadWrite", "Mail.Send", "Calendars.Read"];
+
+/** What one requested scope lets any app do, and what we do with it, in plain words (connect page, CLI). */
+export interface ScopeWords {
+  scope: string;
+  /** The short name people see. */
+  label: string;
+  /** What the permission allows, stated as broadly as it really is. */
+  allows: string;
+  /** What Followthrough uses it for (and does not). */
+  use: string;
+}
+
+const G = "https://www.googleapis.com/auth/";
+
+/** Every scope of {@link GOOGLE_SCOPES} and {@link MICROSOFT_SCOPES}, in the same order. */
+export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
+  google: [
+    {
+      scope: `${G}gmail.metadata`,
+      label: "gmail.metadata",
+      allows: "Read the headers and labels of your mail (senders, recipients, subjects, dates). It gives no access to message bodies or attachments.",
+      use: "We read the headers of the mail you sent: who you wrote to and when, and which addresses you send from.",
+    },
+    {
+      scope: `${G}gmail.compose`,
+      label: "gmail.compose",
+      allows: "Create, read, change and delete drafts, and send email as you.",
+      use: "We create a follow-up draft when you tap a button in your digest, and send your weekly digest to you alone. Drafts wait in your Drafts folder; we never send them.",
+    },
+    {
+      scope: `${G}calendar.readonly`,
+      label: "calendar.readonly",
+      allows: "See every event of every calendar you can access, and your calendar settings.",
+      use: "We see which meetings you attended and who was in them, and your calendar's time zone (when your digest arrives).",
+    },
+  ],
+  microsoft: [
+    {
+      scope: "offline_access",
+      label: "offline_access",
+      allows: "Keep the access you gave without you signing in again.",
+      use: "The weekly scan runs while you are away.",
+    },
+    {
+      scope: "User.Read",
+      label: "User.Read",
+      allows: "Sign you in and read your profile: name, address and other addresses of your account.",
+      use: "We learn your address, name and the other addresses you send from.",
+    },
+    {
+      scope: "MailboxSettings.Read",
+      label: "MailboxSettings.Read",
+      allows: "Read your mailbox settings: time zone, language, working hours and automatic replies.",
+      use: "We read only your time zone, so your digest arrives at 08:00 where you are.",
+    },
+    {
+      scope: "Mail.ReadBasic",
+      label: "Mail.ReadBasic",
+      allows: "Read your mail without its body, preview or attachments (senders, recipients, subjects, dates).",
+      use: "We read who you wrote to and when, in your Sent Items.",
+    },
+    {
+      scope: "Mail.ReadWrite",
+      label: "Mail.ReadWrite",
+      allows: "Read, create, change and delete your mail, bodies included.",
+      use: "We use it only to create follow-up drafts when you tap a button. We do not read message bodies, and we never change or delete your mail.",
+    },
+    {
+      scope: "Mail.Send",
+      label: "Mail.Send",
+      allows: "Send email as you.",
+      use: "We send your weekly digest to you alone, from your own mailbox.",
+    },
+    {
+      scope: "Calendars.Read",
+      label: "Calendars.Read",
+      allows: "Read the events of your calendars.",
+      use: "We see which meetings you attended and who was in them.",
+    },
+  ],
+};
+
+const GRAPH_PREFIX = /^https:\/\/graph\.microsoft\.com\//i;
+
+/** A scope in comparison form: Graph's resource prefix dropped, Microsoft scopes case-insensitive. */
+export function scopeKey(provider: "google" | "microsoft", scope: string): string {
+  return provider === "microsoft" ? scope.replace(GRAPH_PREFIX, "").toLowerCase() : scope;
+}
+
+/** The scopes of a token response's `scope` (space-separated); undefined when the response has none. */
+export function parseScopes(scope: string | undefined | null): string[] | undefined {
+  const list = (scope ?? "").split(/\s+/).filter(Boolean);
+  return list.length ? list : undefined;
+}
+
+/**
+ * The requested scopes a grant lacks. Google lists the granted scopes in the token response's `scope`
+ * (with granular consent a person can untick some); Microsoft lists the permissions the token carries,
+ * which a tenant policy can narrow. A response without `scope` granted what was asked (RFC 6749 §5.1).
+ * Microsoft's `offline_access` is shown by the refresh token, not always by `scope`: pass `hasRefreshToken`.
+ */
+export function missingScopes(provider: "google" | "microsoft", granted: string | string[] | undefined, o: { hasRefreshToken?: boolean } = {}): string[] {
+  const list = Array.isArray(granted) ? granted : parseScopes(granted);
+  if (!list) return [];
+  const have = new Set(list.map((s) => scopeKey(provider, s)));
+  const wanted = provider === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES;
+  return wanted.filter((s) => {
+    if (provider === "microsoft" && s === "offline_access" && o.hasRefreshToken) return false;
+    return !have.has(scopeKey(provider, s));
+  });
+}
+
+/** One sentence naming the missing permissions and why each is needed (connect page and CLI). */
+export function missingScopesMessage(provider: "google" | "microsoft", missing: string[]): string {
+  const name = provider === "google" ? "Google" : "Microsoft";
+  const words = missing.map((s) => {
+    const w = SCOPE_WORDS[provider].find((x) => scopeKey(provider, x.scope) === scopeKey(provider, s));
+    return w ? `${w.label} (${w.use.replace(/\.$/, "")})` : s;
+  });
+  return `${name} did not grant ${missing.length === 1 ? "a permission" : "permissions"} Followthrough needs, so nothing was stored: ${words.join("; ")}. Connect again and leave ${missing.length === 1 ? "it" : "every permission"} ticked.`;
+}
 
 /** OAuth endpoints of a provider. */
 export interface OAuthEndpoints {

@@ -1,11 +1,14 @@
+import { updateAccount } from "../accounts";
 import { type Contact, infer, type Inference } from "../inference";
 import type { Owner } from "../model";
 import type { CalendarReader, SentMailReader } from "../providers";
 import type { PersonRecord, Repository } from "../storage";
 import { DAY } from "../time";
+import { learnOwnerIdentities } from "./identities";
 import { type StreamReport, syncStream } from "./sync";
 
 export { syncStream, type StreamReport, type StreamSink } from "./sync";
+export { learnOwnerIdentities, type LearnedIdentities } from "./identities";
 
 /** How far back the first scan of an account reads. */
 export const BACKFILL_DAYS = 365;
@@ -22,6 +25,8 @@ export interface ScanInput {
 /** A scan's outcome: the spec's two lists, every contact with its stage, and what each stream did. */
 export interface ScanResult extends Inference {
   people: PersonRecord[];
+  /** The owner as the rules saw it: the stored aliases plus those learned from sent mail and the calendar. */
+  owner: Owner;
   streams: { calendar: StreamReport; sentMail: StreamReport };
 }
 
@@ -52,7 +57,13 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     sweep: (gen) => repo.sweep(account, "message", gen),
   }, window);
   const [meetings, messages, previous] = await Promise.all([repo.loadMeetings(account), repo.loadMessages(account), repo.loadPeople(account)]);
-  const result = infer(owner, meetings, messages, now);
+  // Aliases come from what the read scopes show (the From of sent mail, the calendar's self entry);
+  // they are stored on the account, so later scans, digests and drafts use them too.
+  const learned = learnOwnerIdentities(owner, meetings, messages);
+  const self: Owner = { ...owner, aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) };
+  if (learned.changed)
+    await updateAccount(repo, account, { aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) }, now);
+  const result = infer(self, meetings, messages, now);
   const before = new Map(previous.map((p) => [p.email, p]));
   const people: PersonRecord[] = result.contacts.map((c) => {
     const prev = before.get(c.email);
@@ -62,5 +73,5 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   });
   const changed = people.filter((p) => JSON.stringify(p) !== JSON.stringify(before.get(p.email)));
   await repo.putPeople(account, changed);
-  return { ...result, people, streams: { calendar, sentMail } };
+  return { ...result, people, owner: self, streams: { calendar, sentMail } };
 }

@@ -1,0 +1,45 @@
+import { normalizeAddress, ownerIdentity } from "../identity";
+import type { MailMessage, Meeting, Owner } from "../model";
+
+/** The owner's identities as the scan learned them: the stored aliases plus any found in the data. */
+export interface LearnedIdentities {
+  /** Stored aliases first, then new ones (normalised), without the primary address. */
+  aliases: string[];
+  /** The stored display name, else the name the owner's own mail or calendar entry shows. */
+  displayName?: string;
+  /** True when `aliases` or `displayName` differ from what the owner record had. */
+  changed: boolean;
+}
+
+/**
+ * Learns owner identities from what the read scopes already show (shared/spec/behaviour.md,
+ * "Owner identities"): the From of every non-draft message in Sent (Gmail send-as addresses, which
+ * the settings API would list but gmail.metadata cannot read) and the calendar entry the provider
+ * marks as the calendar's owner (Google `self`). The display name comes from the From name of the
+ * owner's sent mail (the most frequent), else from that calendar entry. Pure.
+ */
+export function learnOwnerIdentities(owner: Owner, meetings: readonly Meeting[], messages: readonly MailMessage[]): LearnedIdentities {
+  const known = new Set(ownerIdentity(owner.email, owner.aliases).addresses);
+  const found = new Set<string>();
+  const names = new Map<string, number>();
+  const add = (raw: string | undefined) => {
+    const email = raw ? normalizeAddress(raw) : undefined;
+    if (email && !known.has(email)) found.add(email);
+  };
+  for (const m of messages) {
+    if (!m.inSent || m.draft || !m.from) continue;
+    add(m.from);
+    const name = m.fromName?.trim();
+    if (name && !name.includes("@")) names.set(name, (names.get(name) ?? 0) + 1);
+  }
+  let calendarName: string | undefined;
+  for (const m of meetings) {
+    if (!m.self) continue;
+    add(m.self.email);
+    calendarName ??= m.self.name.trim() || undefined;
+  }
+  const aliases = [...owner.aliases, ...[...found].sort()];
+  const fromMail = [...names].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+  const displayName = owner.displayName || fromMail || calendarName;
+  return { aliases, ...(displayName ? { displayName } : {}), changed: found.size > 0 || displayName !== owner.displayName };
+}
