@@ -1,3 +1,4 @@
+import { GOOGLE_SCOPES, MICROSOFT_SCOPES } from "@followthrough/core/oauth";
 import type { Hono } from "hono";
 import type { FaultSpec } from "./faults";
 import { FixtureError } from "./fixtures";
@@ -26,15 +27,20 @@ export function controlRoutes(app: Hono<SandboxEnv>, state: SandboxState): void 
     }
   });
 
-  /** Consent shortcut: issue tokens for an account as if its owner had approved `clientId`. */
+  /**
+   * Consent shortcut: issue tokens for an account as if its owner had approved `clientId` for
+   * exactly the scopes our connect requests (GOOGLE_SCOPES / MICROSOFT_SCOPES), or for `scopes` when
+   * the body names them. `scopes: []` is a token holding no scope at all (every provider call 403).
+   */
   app.post("/_control/accounts/:email/tokens", async (c) => {
     const a = state.account(c.req.param("email"));
     if (!a) return missing(c.req.param("email"));
-    const body = (await c.req.json().catch(() => ({}))) as { clientId?: string; scopes?: string[] };
-    const tokens = state.tokens.issue(
-      { email: a.info.email, provider: a.info.provider, clientId: body.clientId ?? "sandbox-client", scopes: body.scopes ?? [] },
-      true,
-    );
+    const body = (await c.req.json().catch(() => ({}))) as { clientId?: string; scopes?: unknown };
+    if (body.scopes !== undefined && (!Array.isArray(body.scopes) || body.scopes.some((s) => typeof s !== "string")))
+      return send(c, 400, { error: "scopes must be an array of strings" });
+    const connectScopes = a.info.provider === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES;
+    const scopes = (body.scopes as string[] | undefined) ?? [...connectScopes];
+    const tokens = state.tokens.issue({ email: a.info.email, provider: a.info.provider, clientId: body.clientId ?? "sandbox-client", scopes }, true);
     return c.json(tokens);
   });
 

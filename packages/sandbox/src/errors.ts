@@ -39,6 +39,45 @@ export function graphError(code: string, message: string) {
   };
 }
 
+/**
+ * Google's 403 for a token whose scopes do not authorise the method (googleworkspace/php-samples
+ * issue 123, GeneralTask/task-manager pull request 2160): reason insufficientPermissions, and an
+ * ErrorInfo ACCESS_TOKEN_SCOPE_INSUFFICIENT naming the backend method and service.
+ */
+export function googleScopeError(errorInfo: { method: string; service: string }) {
+  const body = googleError(403, "Request had insufficient authentication scopes.", "insufficientPermissions");
+  body.error.errors[0].message = "Insufficient Permission";
+  return {
+    error: {
+      ...body.error,
+      details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT", domain: "googleapis.com", metadata: { ...errorInfo } }],
+    },
+  };
+}
+
+/** The `WWW-Authenticate` header of that 403: RFC 6750 insufficient_scope, listing the scopes that would do. */
+export function googleScopeChallenge(scopes: readonly string[]): string {
+  return `Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="${scopes.join(" ")}"`;
+}
+
+/** Graph's 403 for a token without a permission that grants the call (microsoftgraph/microsoft-graph-docs issue 3289). */
+export function graphAccessDenied() {
+  return graphError("ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+}
+
+/** Google's 400 for a query parameter outside its enum, in each API's own wording. */
+export function googleEnumError(api: "gmail" | "calendar", name: string, value: string, allowed: readonly string[]) {
+  if (api === "calendar")
+    return googleError(400, `Invalid value '${value}'. Values must match the following regular expression: '(${allowed.join("|")})'`, "invalidParameter", {
+      location: name,
+      locationType: "parameter",
+    });
+  // One Platform names the field in snake case and the proto enum type (format -> Format, historyTypes -> HistoryType).
+  const field = name.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
+  const type = (name.charAt(0).toUpperCase() + name.slice(1)).replace(/s$/, "");
+  return googleError(400, `Invalid value at '${field}' (type.googleapis.com/gmail.v1.${type}), "${value}"`, "invalidArgument");
+}
+
 /** Which provider family a route belongs to; decides the error shape and the quota model. */
 export type Api = "gmail" | "calendar" | "graph" | "oauth" | "control";
 

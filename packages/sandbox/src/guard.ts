@@ -1,6 +1,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context, MiddlewareHandler } from "hono";
-import { type Api, faultBody, googleError, graphError } from "./errors";
+import { type Api, faultBody, googleEnumError, googleError, googleScopeChallenge, googleScopeError, graphAccessDenied, graphError } from "./errors";
+import { authorises, authorisingScopes, invalidEnum, officialContract } from "./official";
 import type { Account, SandboxState } from "./state";
 import type { TokenGrant } from "./tokens";
 
@@ -41,7 +42,29 @@ function unauthorized(api: Api): { status: number; body: unknown } {
 }
 
 /**
- * Authenticates the bearer token, applies injected faults and the quota model, and counts the call.
+ * What the official contract says about a request, checked where the provider's front end checks it:
+ * after authentication, before the backend (faults) and before the quota is charged.
+ * 403 when the grant holds none of the scopes/permissions the official files list for the request;
+ * for Google, 400 when a query parameter is outside its discovery enum. A route with no official
+ * entry (nor a documented exception) is a sandbox defect: 500.
+ */
+function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Response | undefined {
+  const contract = officialContract(api, c.req.method, c.req.path);
+  if (!contract) return send(c, 500, { error: { code: 500, message: `sandbox defect: no official entry for ${c.req.method} ${c.req.path}` } });
+  if (!authorises(contract, grant.scopes)) {
+    if (contract.kind === "graph") return send(c, 403, graphAccessDenied());
+    return send(c, 403, googleScopeError(contract.method.errorInfo), { "www-authenticate": googleScopeChallenge(authorisingScopes(contract)) });
+  }
+  if (contract.kind === "google") {
+    const bad = invalidEnum(contract.method, new URL(c.req.url).searchParams);
+    if (bad) return send(c, 400, googleEnumError(contract.method.api, bad.name, bad.value, bad.allowed));
+  }
+  return undefined;
+}
+
+/**
+ * Authenticates the bearer token (401), enforces the official contract (403 scopes, 400 enums),
+ * applies injected faults and the quota model, and counts the call.
  * `units` is the Gmail quota cost of the route (ignored for other APIs).
  */
 export function guard(state: SandboxState, api: Api, route: string, units = 1): MiddlewareHandler<SandboxEnv> {
@@ -57,6 +80,8 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
     c.set("grant", grant);
     c.set("account", account);
     const email = account.info.email;
+    const denied = contractDenied(c, api, grant);
+    if (denied) return denied;
 
     const fault = state.faults.take(route, email);
     // Latency is served after admission so a slow call holds its Graph concurrency slot, as a slow server does.

@@ -5,9 +5,9 @@ import type { MailboxFixture } from "../src/fixtures";
 import { control } from "./control";
 export { control };
 
-/** An access token for an account from the control API. */
-export async function tokenFor(url: string, email: string): Promise<string> {
-  const t = await control(url, `/accounts/${encodeURIComponent(email)}/tokens`, "POST", { clientId: "gmail-tests" });
+/** An access token for an account from the control API: the scopes our connect requests, or `scopes`. */
+export async function tokenFor(url: string, email: string, scopes?: string[]): Promise<string> {
+  const t = await control(url, `/accounts/${encodeURIComponent(email)}/tokens`, "POST", { clientId: "gmail-tests", scopes });
   return t.access_token as string;
 }
 

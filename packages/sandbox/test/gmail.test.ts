@@ -98,7 +98,7 @@ for (const mailbox of googleMailboxes) {
       expect(own.data.messages).toHaveLength(1);
     });
 
-    it("getProfile and settings.sendAs.list describe the account and its aliases", async () => {
+    it("getProfile and settings.sendAs.list describe the account and its aliases (sendAs.list needs a settings-reading scope)", async () => {
       const p = await g.users.getProfile({ userId: "me" });
       const maxHistory = Math.max(...fixture.map((m) => Number(m.historyId)));
       expect(p.data).toEqual({
@@ -107,7 +107,12 @@ for (const mailbox of googleMailboxes) {
         threadsTotal: new Set(fixture.map((m) => m.threadId)).size,
         historyId: String(maxHistory),
       });
-      const s = await g.users.settings.sendAs.list({ userId: "me" });
+      // Our connect scopes (gmail.metadata, gmail.compose) do not include one that authorises sendAs.list.
+      const refused = await rejection(g.users.settings.sendAs.list({ userId: "me" }));
+      expect(refused.status).toBe(403);
+      expect(refused.response.data.error.errors[0].reason).toBe("insufficientPermissions");
+      const settings = gmailClient(sb.url, await tokenFor(sb.url, owner, ["https://www.googleapis.com/auth/gmail.settings.basic"]), { retry: false });
+      const s = await settings.users.settings.sendAs.list({ userId: "me" });
       expect(account.aliases.length).toBeGreaterThan(0);
       expect(s.data.sendAs).toEqual([
         { sendAsEmail: owner, displayName: account.displayName, replyToAddress: "", signature: "", isPrimary: true, isDefault: true },

@@ -159,8 +159,12 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(Object.keys(sel.value[0]).sort()).toEqual(["@odata.etag", "id", "subject"]);
   });
 
-  it("revokeSignInSessions revokes every token of the account", async () => {
-    const tokens = await sandboxTokens(sb.url, email);
+  it("revokeSignInSessions needs User.RevokeSessions.All (not among our connect scopes) and revokes every token of the account", async () => {
+    const ours = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, email)).access_token });
+    const denied = await graphFailure(ours.api("/me/revokeSignInSessions").post({}));
+    expect(denied.statusCode).toBe(403);
+    expect(denied.code).toBe("ErrorAccessDenied");
+    const tokens = await sandboxTokens(sb.url, email, { scopes: ["User.RevokeSessions.All"] });
     const own = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: tokens.access_token });
     expect(await own.api("/me/revokeSignInSessions").post({})).toMatchObject({ value: true });
     const err = await graphFailure(own.api("/me").get());

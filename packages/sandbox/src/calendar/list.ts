@@ -83,8 +83,7 @@ export function listEvents(store: CalendarStore, q: Record<string, string>, page
   const singleEvents = bool(q.singleEvents, false);
   const showDeleted = bool(q.showDeleted, false);
   const orderBy = q.orderBy;
-  if (orderBy !== undefined && orderBy !== "startTime" && orderBy !== "updated")
-    return bad(`Invalid value '${orderBy}'. Values must match the following regular expression: '(startTime|updated)'`, "invalidParameter", "orderBy");
+  // orderBy's values (and every other enum parameter's) are checked against the discovery document by the guard.
   if (orderBy === "startTime" && !singleEvents) return bad("The requested ordering is not available for the particular query.", "invalid", "orderBy");
 
   let maxResults = 250;

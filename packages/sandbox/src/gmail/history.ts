@@ -1,10 +1,10 @@
 import type { gmail_v1 } from "@googleapis/gmail";
 
-/** The kinds of change Gmail's history records, as `historyTypes` names them. */
+/**
+ * The kinds of change Gmail's history records, as `historyTypes` names them. Which values a request
+ * may pass is read from the discovery document (users.history.list's enum) by the guard.
+ */
 export type HistoryType = "messageAdded" | "messageDeleted" | "labelAdded" | "labelRemoved";
-
-/** Every `historyTypes` value Gmail accepts. */
-export const historyTypes: readonly HistoryType[] = ["messageAdded", "messageDeleted", "labelAdded", "labelRemoved"];
 
 /** One change to the mailbox: a message snapshot after the change and, for label changes, the labels changed. */
 export interface HistoryEntry {

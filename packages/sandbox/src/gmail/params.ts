@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { gmail_v1 } from "@googleapis/gmail";
 import { googleError } from "../errors";
 import { type SandboxEnv, send } from "../guard";
+import { exceptions, holdsGmailMetadata } from "../official";
 import { GmailError } from "./store";
 
 /** Opaque page token carrying a keyset position (never an offset, so inserts between pages do not shift results). */
@@ -32,29 +33,44 @@ export function pageSizeParam(c: Context<SandboxEnv>, def: number, max: number, 
   return Math.max(1, Math.min(n, max, cap));
 }
 
-/** The message formats Gmail accepts. */
+/** The message formats Gmail accepts (validated against the discovery document's enum by the guard). */
 export type Format = "full" | "metadata" | "minimal" | "raw";
 
 /**
- * `format` for messages.get / drafts.get (default `full`). The sandbox emulates a token holding the
- * gmail.metadata scope, which Gmail checks first: FULL and RAW are refused even when broader scopes are granted.
+ * A token holding gmail.metadata is refused what that scope cannot see, even when it also holds a
+ * broader scope (exceptions.gmailMetadata in ../official/exceptions.ts, with its sources).
  */
-export function formatParam(c: Context<SandboxEnv>): "metadata" | "minimal" {
-  const raw = c.req.query("format") ?? "full";
-  const f = raw.toLowerCase();
-  if (!["full", "metadata", "minimal", "raw"].includes(f))
-    throw new GmailError(400, `Invalid value at 'format' (type.googleapis.com/gmail.v1.Format), "${raw}"`, "invalidArgument");
-  if (f === "full" || f === "raw") throw new GmailError(403, `Metadata scope doesn't allow format ${f.toUpperCase()}`, "forbidden");
-  return f as "metadata" | "minimal";
+function metadataRefuses(c: Context<SandboxEnv>): boolean {
+  return holdsGmailMetadata(c.get("grant").scopes);
 }
 
-/** A message in the requested format: metadata keeps only `metadataHeaders` (all when none), minimal drops the payload. */
-export function shape(m: gmail_v1.Schema$Message, format: "metadata" | "minimal", metadataHeaders: string[]): gmail_v1.Schema$Message {
-  if (format === "minimal") {
-    const { payload: _p, ...rest } = m;
-    return rest;
+/** 403 for `q` (even empty) when the token holds gmail.metadata. */
+export function refuseMetadataQuery(c: Context<SandboxEnv>): void {
+  for (const p of exceptions.gmailMetadata.refusedParams)
+    if (c.req.query(p) !== undefined && metadataRefuses(c)) throw new GmailError(403, `Metadata scope does not support '${p}' parameter`, "forbidden");
+}
+
+/** `format` for messages.get / drafts.get (default `full`); FULL and RAW are refused (403) to a token holding gmail.metadata. */
+export function formatParam(c: Context<SandboxEnv>): Format {
+  const f = (c.req.query("format") ?? "full").toLowerCase() as Format;
+  if (exceptions.gmailMetadata.refusedFormats.includes(f) && metadataRefuses(c))
+    throw new GmailError(403, `Metadata scope doesn't allow format ${f.toUpperCase()}`, "forbidden");
+  return f;
+}
+
+/**
+ * A message in the requested format: metadata keeps only `metadataHeaders` (all when none), minimal
+ * drops the payload, full is the stored message, raw replaces the payload with the RFC 822 header
+ * block the sandbox holds (its messages have no bodies).
+ */
+export function shape(m: gmail_v1.Schema$Message, format: Format, metadataHeaders: string[]): gmail_v1.Schema$Message {
+  if (format === "minimal" || format === "raw") {
+    const { payload, ...rest } = m;
+    if (format === "minimal") return rest;
+    const text = (payload?.headers ?? []).map((h) => `${h.name}: ${h.value}`).join("\r\n") + "\r\n\r\n";
+    return { ...rest, raw: Buffer.from(text).toString("base64url") };
   }
-  if (metadataHeaders.length === 0 || !m.payload) return m;
+  if (format === "full" || metadataHeaders.length === 0 || !m.payload) return m;
   const wanted = new Set(metadataHeaders.map((h) => h.toLowerCase()));
   return { ...m, payload: { ...m.payload, headers: (m.payload.headers ?? []).filter((h) => wanted.has((h.name ?? "").toLowerCase())) } };
 }

@@ -1,0 +1,113 @@
+import { exceptions } from "./exceptions";
+import { readOfficial } from "./google";
+
+interface PermissionMap {
+  permissions: Record<string, { pathSets?: { schemeKeys: string[]; methods: string[]; paths: Record<string, string> }[] }>;
+}
+
+/** One path of the permission map (lower-cased, `{...}` for a key segment) and the delegated permissions that grant it. */
+interface GraphTemplate {
+  path: string;
+  segments: (string | RegExp)[];
+  permissions: Set<string>;
+}
+
+/** What the map says a Graph request needs. */
+export interface GraphEntry {
+  /** The map's path the request matched (or, for an exception, the path it stands for). */
+  path: string;
+  /** Delegated permissions any one of which grants the call. */
+  permissions: string[];
+  /** Set when the map is silent and the exception table answered (its source). */
+  exception?: string;
+}
+
+const GRAPH_PREFIX = "https://graph.microsoft.com/";
+
+let index: Map<string, GraphTemplate[]> | undefined;
+
+const keyOf = (method: string, count: number, first: string) => `${method} ${count} ${first}`;
+
+function segmentOf(seg: string): string | RegExp {
+  if (!seg.includes("{")) return seg;
+  if (/^\{[^}]*\}$/.test(seg)) return /^[^/]+$/;
+  return new RegExp(`^${seg.split(/\{[^}]*\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^/]+")}$`);
+}
+
+/** Builds the index once: per HTTP method, segment count and first segment, the templates with their permissions. */
+function graphIndex(): Map<string, GraphTemplate[]> {
+  if (index) return index;
+  const map = readOfficial<PermissionMap>("microsoft/graph-permissions.json");
+  const byKey = new Map<string, Map<string, GraphTemplate>>();
+  for (const [name, p] of Object.entries(map.permissions)) {
+    for (const set of p.pathSets ?? []) {
+      if (!set.schemeKeys.some((k) => k.startsWith("Delegated"))) continue;
+      for (const method of set.methods) {
+        for (const path of Object.keys(set.paths)) {
+          const segs = path.toLowerCase().split("/").filter(Boolean);
+          const key = keyOf(method.toUpperCase(), segs.length, segs[0] ?? "");
+          let group = byKey.get(key);
+          if (!group) byKey.set(key, (group = new Map()));
+          let t = group.get(path);
+          if (!t) group.set(path, (t = { path, segments: segs.map(segmentOf), permissions: new Set() }));
+          t.permissions.add(name);
+        }
+      }
+    }
+  }
+  index = new Map([...byKey].map(([k, g]) => [k, [...g.values()]]));
+  return index;
+}
+
+/** The request path as the map writes paths: without the version, lower-case, no trailing slash. */
+export function graphPathOf(pathname: string): string {
+  // Not decoded: an id may hold an encoded "/" (%2F), which is still one key segment.
+  return pathname.replace(/^\/(v1\.0|beta)(?=\/)/i, "").replace(/\/+$/, "").toLowerCase() || "/";
+}
+
+/** The map's entry for a request: literal segments win over `{id}`, leftmost first. */
+export function matchGraphMap(httpMethod: string, path: string): GraphEntry | undefined {
+  const method = httpMethod.toUpperCase() === "HEAD" ? "GET" : httpMethod.toUpperCase();
+  const segs = path.split("/").filter(Boolean);
+  const candidates = graphIndex().get(keyOf(method, segs.length, segs[0] ?? "")) ?? [];
+  let best: { t: GraphTemplate; score: string } | undefined;
+  for (const t of candidates) {
+    let score = "";
+    let ok = true;
+    for (let i = 0; i < segs.length && ok; i++) {
+      const s = t.segments[i];
+      if (typeof s === "string") {
+        ok = s === segs[i];
+        score += "1";
+      } else {
+        ok = s.test(segs[i]);
+        score += "0";
+      }
+    }
+    if (ok && (!best || score > best.score)) best = { t, score };
+  }
+  return best ? { path: best.t.path, permissions: [...best.t.permissions].sort() } : undefined;
+}
+
+/** What a Graph request needs: the map's entry or, where the map is silent, the exception table's. */
+export function matchGraph(httpMethod: string, pathname: string): GraphEntry | undefined {
+  const path = graphPathOf(pathname);
+  const found = matchGraphMap(httpMethod, path);
+  if (found) return found;
+  const method = httpMethod.toUpperCase() === "HEAD" ? "GET" : httpMethod.toUpperCase();
+  const alias = exceptions.graphSameAs.find((e) => e.method === method && e.path === path);
+  if (!alias) return undefined;
+  const target = matchGraphMap(method, alias.sameAs);
+  return target ? { path: alias.path, permissions: target.permissions, exception: alias.source } : undefined;
+}
+
+/** A Graph scope as a permission name: `https://graph.microsoft.com/Mail.Read` and `Mail.Read` alike, case-insensitive. */
+export function permissionName(scope: string): string {
+  return (scope.startsWith(GRAPH_PREFIX) ? scope.slice(GRAPH_PREFIX.length) : scope).toLowerCase();
+}
+
+/** True when the grant holds any one of the entry's permissions. */
+export function graphAuthorises(entry: GraphEntry, scopes: readonly string[]): boolean {
+  const held = new Set(scopes.map(permissionName));
+  return entry.permissions.some((p) => held.has(p.toLowerCase()));
+}
