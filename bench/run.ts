@@ -12,6 +12,12 @@ if (all || which.has("inference")) {
       `with mapping from provider JSON ${r.endToEndMs.toFixed(1)} ms, ratio ${r.endToEndRatio.toFixed(2)}`,
   );
 }
+if (all || which.has("addresses")) {
+  const { benchAddresses } = await import("./addresses");
+  const r = benchAddresses();
+  out.addresses = r;
+  for (const s of r.shapes) console.log(`(addresses) ${s.name}: ${s.medianMs} ms median, ${s.maxMs} ms max for 1 MB (goal < ${r.goalMs} ms)`);
+}
 if (all || which.has("backfill") || which.has("incremental")) {
   const { benchBackfill } = await import("./backfill");
   const r = await benchBackfill();

@@ -1,4 +1,5 @@
 /** Owner identities, address normalisation, colleagues and non-persons (shared/spec/behaviour.md, "Identities"). */
+import { hasUnsafeChars } from "../text";
 
 /** Public mailbox domains: an owner on one of these has no colleagues by domain. */
 export const PUBLIC_DOMAINS: ReadonlySet<string> = new Set([
@@ -22,9 +23,12 @@ const NON_PERSON_DOMAINS = ["resource.calendar.google.com", "group.calendar.goog
 
 const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 
-/** True when `s` looks like a deliverable `local@domain.tld` address. */
+/**
+ * True when `s` looks like a deliverable `local@domain.tld` address. A control or bidi formatting
+ * character anywhere makes it no address: it could only disguise what a reader sees.
+ */
 export function isAddress(s: string): boolean {
-  return ADDRESS.test(s.trim());
+  return !hasUnsafeChars(s) && ADDRESS.test(s.trim());
 }
 
 /**

@@ -1,0 +1,30 @@
+/**
+ * Hostile address headers: the time parseAddressList takes on 1 MB of each shape (median of 5 runs,
+ * after a warm-up). Goal: under 100 ms each. Tests assert linear growth by counted steps; the times
+ * live here.
+ */
+import { parseAddressList } from "@followthrough/core/addresses";
+import { HOSTILE_SHAPES } from "../packages/core/test/support/hostile-shapes";
+
+export interface AddressBench {
+  sizeBytes: number;
+  goalMs: number;
+  shapes: { name: string; medianMs: number; maxMs: number; addresses: number }[];
+}
+
+export function benchAddresses(size = 1 << 20, runs = 5): AddressBench {
+  const shapes = HOSTILE_SHAPES.map((shape) => {
+    const header = shape.build(size);
+    parseAddressList(header.slice(0, 4096));
+    const times: number[] = [];
+    let addresses = 0;
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      addresses = parseAddressList(header).length;
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    return { name: shape.name, medianMs: Number(times[runs >> 1].toFixed(1)), maxMs: Number(times[runs - 1].toFixed(1)), addresses };
+  });
+  return { sizeBytes: size, goalMs: 100, shapes };
+}
