@@ -2,6 +2,7 @@ import type { AccountRecord } from "../accounts";
 import type { MailMessage } from "../model";
 import type { DraftRequest, DraftWriter } from "../providers";
 import { keys, type PersonRecord, type Repository } from "../storage";
+import { plainText } from "../text";
 
 /** The owner's follow-up template; {firstName}, {meeting}, {date} and {ownerName} are filled in. */
 export const DEFAULT_TEMPLATE = `Hi {firstName},
@@ -25,7 +26,9 @@ export function humanDate(ms: number, timeZone: string): string {
 }
 
 /** The draft for a person: template filled, and a reply to the latest mail the owner sent them, if any. */
-export function composeFollowUp(account: AccountRecord & { template?: string }, person: PersonRecord, earlier?: MailMessage): DraftRequest {
+export function composeFollowUp(account: AccountRecord & { template?: string }, stored: PersonRecord, earlier?: MailMessage): DraftRequest {
+  // Names and titles come from other people's calendars and mail: no control or bidi characters in a draft.
+  const person = { ...stored, name: plainText(stored.name), eventTitle: plainText(stored.eventTitle) };
   const fill = (t: string) =>
     t
       .replaceAll("{firstName}", firstNameOf(person.name))

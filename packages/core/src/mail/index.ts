@@ -1,7 +1,22 @@
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
+import { encodeWord } from "nodemailer/lib/mime-funcs/index.js";
+import { plainText } from "../text";
 
-/** Removes CR, LF and other control characters from text bound for a header. */
-export const headerSafe = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, " ").replace(/\s{2,}/g, " ").trim();
+/** Text bound for a header: one line, no control or bidi formatting characters (see core/text). */
+export const headerSafe = (s: string) => plainText(s);
+
+/** Something a mail reader would take for an RFC 2047 encoded word (`=?charset?B|Q?...?=`). */
+const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?/i;
+
+/**
+ * A header text as the reader must show it. Text that merely looks like an encoded word (a name
+ * such as `=?utf-8?B?ZXZpbA==?=`) is itself encoded, so the reader decodes our word once and shows
+ * the literal text, instead of decoding the lookalike into something else.
+ */
+export function literalHeaderText(s: string): string {
+  const text = headerSafe(s);
+  return ENCODED_WORD.test(text) ? encodeWord(text, "B", 52) : text;
+}
 
 /** A message to build as RFC 5322 MIME. */
 export interface MimeInput {
@@ -22,12 +37,12 @@ export interface MimeInput {
  * provider or a person can add a header.
  */
 export async function buildMime(m: MimeInput): Promise<Buffer> {
-  const addr = (a: { name?: string; address: string }) => ({ name: headerSafe(a.name ?? ""), address: headerSafe(a.address) });
+  const addr = (a: { name?: string; address: string }) => ({ name: literalHeaderText(a.name ?? ""), address: headerSafe(a.address) });
   const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), headerSafe(v)]));
   const composer = new MailComposer({
     from: addr(m.from),
     to: m.to.map(addr),
-    subject: headerSafe(m.subject),
+    subject: literalHeaderText(m.subject),
     text: m.text,
     ...(m.html ? { html: m.html } : {}),
     ...(m.inReplyTo ? { inReplyTo: headerSafe(m.inReplyTo) } : {}),
