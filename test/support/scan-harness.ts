@@ -5,12 +5,12 @@
  */
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { MailboxProvider } from "@followthrough/core/providers";
-import type { RetryOptions } from "@followthrough/core/resilience";
+import { type RetryOptions, VirtualClock } from "@followthrough/core/resilience";
 import { scan as runScan, type ScanResult } from "@followthrough/core/scan";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
-import { type Expected, type FaultSpec, type MailboxFixture, type RunningSandbox, type UsageStats, loadFixture, startSandbox } from "@followthrough/sandbox";
+import { type Expected, type FaultSpec, type MailboxFixture, type QuotaLimits, type RunningSandbox, type UsageStats, loadFixture, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxProvider } from "../../packages/cli/src/sandbox-provider";
 
 type Item = Record<string, unknown>;
@@ -26,12 +26,23 @@ export interface HarnessOptions {
   retry?: Partial<RetryOptions>;
   /** Initial mailbox clock of the sandbox (ms). */
   clock?: number;
+  /** The sandbox's per-user quota model (documented limits by default). */
+  quota?: QuotaLimits | false;
+  /** Real ms each sandbox call of an API takes, so concurrent calls overlap (none by default). */
+  serviceTimeMs?: Partial<Record<"gmail" | "calendar" | "graph", number>>;
+  /**
+   * Quotas, token lifetimes, pacing and retry pauses run on one VirtualClock (fixture mode, the
+   * default); `false` runs them on the system clock.
+   */
+  virtualClock?: boolean;
 }
 
 /** A running sandbox + store + connected account. */
 export interface ScanHarness {
   fixture: MailboxFixture;
   expected: Expected;
+  /** The clock shared by the sandbox's quotas and tokens and the adapter, unless turned off. */
+  clock?: VirtualClock;
   sandbox: RunningSandbox;
   dynamo: LocalDynamo;
   repo: Repository;
@@ -62,8 +73,16 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
   const fixture = loadFixture(o.fixture);
   if (!fixture.expected) throw new Error(`${o.fixture} has no expected.json`);
   const pageSize = o.pageSize ?? 7;
+  const clock = o.virtualClock === false ? undefined : new VirtualClock();
   const [sandbox, dynamo] = await Promise.all([
-    startSandbox({ fixtures: [fixture], https: true, pageSize: { gmail: pageSize, calendar: pageSize, graph: pageSize } }),
+    startSandbox({
+      fixtures: [fixture],
+      https: true,
+      pageSize: { gmail: pageSize, calendar: pageSize, graph: pageSize },
+      ...(o.quota !== undefined ? { quota: o.quota } : {}),
+      ...(o.serviceTimeMs ? { serviceTimeMs: o.serviceTimeMs } : {}),
+      ...(clock ? { clock: () => clock.now() } : {}),
+    }),
     startLocalDynamo(),
   ]);
   const close = async () => void (await Promise.all([sandbox.close(), dynamo.stop()]));
@@ -84,13 +103,26 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
     const setClock = async (ms: number) => void (await control("POST", "/_control/clock", { now: new Date(ms).toISOString() }));
     if (o.clock !== undefined) await setClock(o.clock);
     const conn = await connectSandboxProvider(sandbox, fixture.account, repo, ring, {
-      tuning: { pageSize },
+      ...(clock ? { clock } : {}),
+      // The adapters pace under the sandbox's limits when a test sets its own.
+      tuning: {
+        pageSize,
+        ...(o.quota
+          ? {
+              gmailUnitsPerMinute: o.quota.gmailUnitsPerMinute,
+              calendarPerMinute: o.quota.calendarPerMinute,
+              graphPer10Minutes: o.quota.graphPer10Minutes,
+              gmailConcurrency: o.quota.gmailConcurrency,
+            }
+          : {}),
+      },
       retry: { ...DEFAULT_RETRY, ...o.retry },
     });
     const enc = encodeURIComponent(email);
     return {
       fixture,
       expected: fixture.expected,
+      clock,
       sandbox,
       dynamo,
       repo,

@@ -1,5 +1,6 @@
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { MailboxProvider } from "@followthrough/core/providers";
+import { VirtualClock } from "@followthrough/core/resilience";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { type MailboxFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
@@ -11,16 +12,23 @@ export interface FixtureSession {
   repo: Repository;
   account(): AccountRecord;
   provider: MailboxProvider;
+  /** The one clock of the sandbox's quotas and tokens and of the adapter's pacing and retries. */
+  clock: VirtualClock;
 }
 
-/** Runs `fn` with a fixture served and connected; everything is stopped afterwards. */
+/**
+ * Runs `fn` with a fixture served and connected; everything is stopped afterwards. Fixture mode
+ * runs on a {@link VirtualClock} shared by the sandbox (quota windows, token lifetimes) and the
+ * adapter (pacer, retry pauses): waits for quota take no real time, and both sides still agree.
+ */
 export async function withFixtureSession<T>(fixture: MailboxFixture, fn: (s: FixtureSession) => Promise<T>): Promise<T> {
-  const sandbox = await startSandbox({ fixtures: [fixture], https: true });
+  const clock = new VirtualClock();
+  const sandbox = await startSandbox({ fixtures: [fixture], https: true, clock: () => clock.now() });
   const dynamo = await startLocalDynamo();
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
-    const { account, provider } = await connectSandboxProvider(sandbox, fixture.account, repo, randomKeyring());
-    return await fn({ sandbox, repo, account, provider });
+    const { account, provider } = await connectSandboxProvider(sandbox, fixture.account, repo, randomKeyring(), { clock });
+    return await fn({ sandbox, repo, account, provider, clock });
   } finally {
     await sandbox.close();
     await dynamo.stop();

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { serve, type ServerType } from "@hono/node-server";
 import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus } from "@followthrough/core/accounts";
 import { GrantError } from "@followthrough/core/oauth";
-import { ProviderError } from "@followthrough/core/resilience";
+import { ProviderError, VirtualClock } from "@followthrough/core/resilience";
 import { providerFor } from "@followthrough/core/runtime";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
@@ -72,7 +72,9 @@ function listen(server: ServerType): Promise<number> {
 export async function startLocalStack(o: { fixtures?: string[]; port?: number; linkKey?: string; home?: string } = {}): Promise<LocalStack> {
   const fixtures = (o.fixtures ?? demoFixtures.filter((f) => existsSync(f))).map((f) => loadFixture(f));
   const dynamo = await startLocalDynamo();
-  const sandbox = await startSandbox({ fixtures, https: true });
+  // The demo runs offline: one virtual clock for the sandbox's quotas and tokens and the adapters' waits.
+  const clock = new VirtualClock();
+  const sandbox = await startSandbox({ fixtures, https: true, clock: () => clock.now() });
   const store = new Repository(dynamo.doc, dynamo.tableName);
   const ring = randomKeyring();
   const linkKey = o.linkKey ?? process.env.FOLLOWTHROUGH_LINK_KEY ?? "followthrough-local-development-key";
@@ -91,7 +93,7 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   const accounts: LocalAccount[] = [];
   try {
     for (const f of fixtures) {
-      const conn = await connectSandboxProvider(sandbox, f.account, store, ring);
+      const conn = await connectSandboxProvider(sandbox, f.account, store, ring, { clock });
       const now = f.expected ? Date.parse(f.expected.now) : Date.now();
       providers.set(f.account.email.toLowerCase(), conn.provider);
       const weekly = await runWeekly({ repo: store, provider: conn.provider, account: conn.account(), now, links: { baseUrl: url, key: linkKey, issuedAt: Date.now() } });

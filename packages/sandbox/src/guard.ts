@@ -85,7 +85,7 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
 
     const fault = state.faults.take(route, email);
     // Latency is served after admission so a slow call holds its Graph concurrency slot, as a slow server does.
-    let latencyMs = 0;
+    let latencyMs = state.serviceTime(api);
     if (fault) {
       if (fault.kind === "latency") latencyMs = fault.latencyMs ?? 1000;
       else if (fault.kind === "expire") {
@@ -102,6 +102,8 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
 
     const admission = state.quota.admit(email, api, route, units);
     if (!admission.ok) {
+      // Gmail's per-user concurrency limit: 429 rateLimitExceeded, no time to retry at (docs/provider-quirks.md).
+      if (api === "gmail" && admission.reason === "concurrency") return send(c, 429, googleError(429, "Too many concurrent requests for user.", "rateLimitExceeded"));
       const body =
         api === "graph"
           ? graphError(admission.reason === "concurrency" ? "TooManyRequests" : "ApplicationThrottled", "Application is over its MailboxConcurrency or request limit.")

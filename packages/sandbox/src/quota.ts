@@ -4,6 +4,13 @@ import type { Api } from "./errors";
 export interface QuotaLimits {
   /** Gmail quota units per user per minute (6,000 for projects created from May 2026). */
   gmailUnitsPerMinute: number;
+  /**
+   * Gmail requests in flight per user. Google enforces a per-user concurrent-request limit (429
+   * "Too many concurrent requests for user", reason rateLimitExceeded) without publishing it;
+   * public reports put it between 5 (reported safe) and a few dozen (docs/provider-quirks.md).
+   * Default 5 when left out.
+   */
+  gmailConcurrency?: number;
   /** Calendar requests per user per minute. */
   calendarPerMinute: number;
   /** Graph requests per app per mailbox per 10 minutes. */
@@ -15,6 +22,7 @@ export interface QuotaLimits {
 /** Documented per-user limits (shared/reference/providers.md). */
 export const defaultLimits: QuotaLimits = {
   gmailUnitsPerMinute: 6000,
+  gmailConcurrency: 5,
   calendarPerMinute: 600,
   graphPer10Minutes: 10_000,
   graphConcurrency: 4,
@@ -29,6 +37,12 @@ export interface UsageStats {
   faults: number;
   /** Highest Gmail units seen in any sliding minute. */
   peakGmailUnitsPerMinute: number;
+  /** Highest Graph requests seen in any sliding 10 minutes. */
+  peakGraphPer10Minutes: number;
+  /** Most requests admitted in flight at once, per API. */
+  peakConcurrency: { gmail: number; graph: number };
+  /** Calls throttled, by reason (userRateLimitExceeded, concurrency, ...). */
+  throttledBy: Record<string, number>;
   firstCallAt?: number;
   lastCallAt?: number;
 }
@@ -41,7 +55,17 @@ interface Window {
 /** Outcome of admitting a call: allowed, or throttled with a Retry-After in seconds. */
 export type Admission = { ok: true; release: () => void } | { ok: false; retryAfter: number; reason: string };
 
-const emptyStats = (): UsageStats => ({ calls: {}, totalCalls: 0, gmailUnits: 0, throttled: 0, faults: 0, peakGmailUnitsPerMinute: 0 });
+const emptyStats = (): UsageStats => ({
+  calls: {},
+  totalCalls: 0,
+  gmailUnits: 0,
+  throttled: 0,
+  faults: 0,
+  peakGmailUnitsPerMinute: 0,
+  peakGraphPer10Minutes: 0,
+  peakConcurrency: { gmail: 0, graph: 0 },
+  throttledBy: {},
+});
 
 /** Sliding-window quota model and usage counters, per account. */
 export class QuotaModel {
@@ -112,17 +136,39 @@ export class QuotaModel {
     const limits = this.limits;
     const throttle = (key: string, span: number, need: number, limit: number, reason: string): Admission => {
       s.throttled++;
+      s.throttledBy[reason] = (s.throttledBy[reason] ?? 0) + 1;
       return { ok: false, retryAfter: this.retryAfter(key, span, need, limit), reason };
+    };
+    // One request in flight on `key` until released; `api` names its peak.
+    const occupy = (key: string, api: "gmail" | "graph"): Admission => {
+      const busy = (this.inflight.get(key) ?? 0) + 1;
+      this.inflight.set(key, busy);
+      s.peakConcurrency[api] = Math.max(s.peakConcurrency[api], busy);
+      let released = false;
+      return {
+        ok: true,
+        release: () => {
+          if (released) return;
+          released = true;
+          this.inflight.set(key, (this.inflight.get(key) ?? 1) - 1);
+        },
+      };
     };
     const charge = (key: string, amount: number) => this.windows.get(key)!.push({ at: this.clock(), amount });
     if (api === "gmail") {
       const key = `${account}|gmail`;
       const used = this.used(key, 60_000);
+      const busy = this.inflight.get(key) ?? 0;
+      if (limits && busy + 1 > (limits.gmailConcurrency ?? defaultLimits.gmailConcurrency!)) {
+        s.throttled++;
+        s.throttledBy.concurrency = (s.throttledBy.concurrency ?? 0) + 1;
+        return { ok: false, retryAfter: 0, reason: "concurrency" };
+      }
       if (limits && used + units > limits.gmailUnitsPerMinute) return throttle(key, 60_000, units, limits.gmailUnitsPerMinute, "userRateLimitExceeded");
       charge(key, units);
       s.gmailUnits += units;
       s.peakGmailUnitsPerMinute = Math.max(s.peakGmailUnitsPerMinute, used + units);
-      return { ok: true, release: () => {} };
+      return occupy(key, "gmail");
     }
     if (api === "calendar") {
       const key = `${account}|calendar`;
@@ -134,23 +180,16 @@ export class QuotaModel {
     if (api === "graph") {
       const key = `${account}|graph`;
       const used = this.used(key, 600_000);
-      const busy = this.inflight.get(account) ?? 0;
+      const busy = this.inflight.get(key) ?? 0;
       if (limits && busy + 1 > limits.graphConcurrency) {
         s.throttled++;
+        s.throttledBy.concurrency = (s.throttledBy.concurrency ?? 0) + 1;
         return { ok: false, retryAfter: 1, reason: "concurrency" };
       }
       if (limits && used + 1 > limits.graphPer10Minutes) return throttle(key, 600_000, 1, limits.graphPer10Minutes, "ApplicationThrottled");
       charge(key, 1);
-      this.inflight.set(account, busy + 1);
-      let released = false;
-      return {
-        ok: true,
-        release: () => {
-          if (released) return;
-          released = true;
-          this.inflight.set(account, (this.inflight.get(account) ?? 1) - 1);
-        },
-      };
+      s.peakGraphPer10Minutes = Math.max(s.peakGraphPer10Minutes, used + 1);
+      return occupy(key, "graph");
     }
     return { ok: true, release: () => {} };
   }

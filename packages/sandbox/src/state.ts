@@ -21,8 +21,16 @@ export interface SandboxOptions {
   pageSize?: Partial<PageSizes>;
   /** Per-user quota model; `false` turns throttling off (calls are still counted). */
   quota?: QuotaLimits | false;
-  /** Wall clock for quotas and token lifetimes (ms). */
+  /**
+   * Clock of the quota windows and token lifetimes (ms); the system clock by default. Fixture mode
+   * passes a VirtualClock's `now`, shared with the adapters' pacing, so both sides see one time.
+   */
   clock?: () => number;
+  /**
+   * Real milliseconds each call of an API takes to answer (0 by default). Calls answered at once
+   * never overlap; with a service time they do, as on a real server, so concurrency limits bite.
+   */
+  serviceTimeMs?: Partial<Record<"gmail" | "calendar" | "graph", number>>;
   /** Origin the sandbox is reached at, used in links it returns (set by the server). */
   baseUrl?: string;
   /** Origin of the HTTPS listener (for Graph @odata links), when one runs. */
@@ -86,6 +94,11 @@ export class SandboxState {
   /** The account with this primary address (case-insensitive). */
   account(email: string): Account | undefined {
     return this.accounts.get(email.toLowerCase());
+  }
+
+  /** Service time of one call of `api` (see {@link SandboxOptions.serviceTimeMs}). */
+  serviceTime(api: string): number {
+    return this.options.serviceTimeMs?.[api as "gmail"] ?? 0;
   }
 
   /** Expires the sync cursors of one API of an account (history ids, sync tokens, delta links). */

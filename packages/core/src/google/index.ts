@@ -3,13 +3,16 @@ import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
 import { buildMime, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
-import { type Clock, onlyRateLimited, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
+import { type Clock, onlyRateLimited, Pacer, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
 import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
 import { gmailSentStream } from "./sent";
 
 export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
 export { classifyGoogleError } from "./errors";
+
+/** Gmail requests the adapter keeps in flight per user by default (see `gmailConcurrency`). */
+export const GMAIL_CONCURRENCY = 4;
 
 /** Gmail has no reliable link to one draft: land on the account's Drafts folder. */
 export const gmailDraftsLink = (email: string) => `https://mail.google.com/mail/u/${encodeURIComponent(email)}/#drafts`;
@@ -32,8 +35,14 @@ export interface GoogleProviderOptions {
   calendarPerMinute?: number;
   /** Share of each quota the pacer plans to use, leaving room for the provider's own accounting. */
   quotaShare?: number;
-  /** messages.get calls in flight. */
+  /** messages.get calls a sync page keeps in flight (bounded again by `gmailConcurrency`). */
   concurrency?: number;
+  /**
+   * Gmail requests in flight for this user, all calls together. Gmail answers 429 "Too many
+   * concurrent requests for user" above an unpublished per-user limit shared by all of the user's
+   * clients (docs/provider-quirks.md): 4 stays under the lowest value reported safe (5).
+   */
+  gmailConcurrency?: number;
   /** Page sizes (Gmail max 500, Calendar max 2500). */
   gmailPageSize?: number;
   calendarPageSize?: number;
@@ -58,6 +67,7 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
   const share = o.quotaShare ?? 0.95;
   const gmailPacer = new Pacer(Math.floor((o.gmailUnitsPerMinute ?? 6000) * share), 60_000, clock);
   const calendarPacer = new Pacer(Math.floor((o.calendarPerMinute ?? 600) * share), 60_000, clock);
+  const gmailSlots = new Slots(o.gmailConcurrency ?? GMAIL_CONCURRENCY);
   const retry = { clock, ...o.retry };
   const rootUrl = o.rootUrl ? `${o.rootUrl.replace(/\/$/, "")}/` : undefined;
   const g = gmail({ version: "v1", auth: o.auth, ...(rootUrl ? { rootUrl } : {}) });
@@ -72,20 +82,18 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
       return fn();
     }
   };
+  // A slot first, then the quota charge: the call is held on the clock from its charge to its answer.
   const gmailCall = <T>(units: number, fn: () => Promise<T>, once = false) =>
-    withRetry(async () => {
-      await gmailPacer.take(units);
-      return refreshOn401(fn);
-    }, classifyGoogleError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
-  const calendarCall = <T>(fn: () => Promise<T>) =>
-    withRetry(async () => {
-      await calendarPacer.take(1);
-      return refreshOn401(fn);
-    }, classifyGoogleError, retry);
+    withRetry(
+      () => gmailSlots.run(() => gmailPacer.run(units, () => refreshOn401(fn))),
+      classifyGoogleError,
+      once ? { ...retry, retryOn: onlyRateLimited } : retry,
+    );
+  const calendarCall = <T>(fn: () => Promise<T>) => withRetry(() => calendarPacer.run(1, () => refreshOn401(fn)), classifyGoogleError, retry);
   const req = { retry: false } as const;
 
   return {
-    sentMail: gmailSentStream({ gmail: g, call: gmailCall, concurrency: o.concurrency ?? 10, pageSize: o.gmailPageSize ?? 500 }),
+    sentMail: gmailSentStream({ gmail: g, call: gmailCall, concurrency: o.concurrency ?? gmailSlots.limit, pageSize: o.gmailPageSize ?? 500 }),
     calendar: googleCalendarStream({ calendar: cal, call: calendarCall, owner: o.owner, pageSize: o.calendarPageSize ?? 2500 }),
     async profile(): Promise<Profile> {
       // Only what the requested scopes allow: users.getProfile (gmail.metadata/compose) and the

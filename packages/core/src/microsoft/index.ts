@@ -63,8 +63,9 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
   const noClientRetry = [new RetryHandlerOptions(0, 0)];
   const retry = { clock, ...o.retry };
   const call = <T>(fn: (c: Client) => Promise<T>, once = false) =>
-    withRetry(async () => {
-      await pacer.take(1);
+    withRetry(
+      // Held on the clock from the quota charge to the answer (a virtual clock must not move in between).
+      () => pacer.run(1, async () => {
       // Refresh here, not only inside the client: the client wraps an authProvider failure into a
       // GraphError (statusCode -1), losing the GrantError, so a revoked grant looked "temporary".
       await token();
@@ -77,7 +78,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
         await token();
         return fn(client);
       }
-    }, classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
+    }), classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
   const rawGet = graphGetter(client, o.pageSize ?? 200);
   const get = (url: string) => call(() => rawGet(url));
 

@@ -21,12 +21,34 @@ export class Pacer {
 
   /** Waits until `cost` fits in the window, then charges it. Calls are admitted in order. */
   take(cost: number): Promise<void> {
+    return this.admit(cost);
+  }
+
+  /**
+   * Charges `cost` like {@link take}, then runs `fn` as work in progress on the clock (held from
+   * the very instant of the charge until `fn` settles), so a virtual clock cannot move between the
+   * charge and the provider's own count of the call.
+   */
+  async run<T>(cost: number, fn: () => Promise<T>): Promise<T> {
+    let release: (() => void) | undefined;
+    await this.admit(cost, () => {
+      release = this.clock.hold?.();
+    });
+    try {
+      return await fn();
+    } finally {
+      release?.();
+    }
+  }
+
+  private admit(cost: number, onCharge?: () => void): Promise<void> {
     const turn = this.queue.then(async () => {
       for (;;) {
         const now = this.clock.now();
         const used = this.used(now);
         if (used + cost <= this.budget || this.spent.length === 0) {
           this.spent.push({ at: now, cost });
+          onCharge?.();
           return;
         }
         let free = used;
@@ -41,6 +63,32 @@ export class Pacer {
     });
     this.queue = turn.catch(() => {});
     return turn;
+  }
+}
+
+/** At most `limit` calls of {@link Slots.run} in flight at once; the others wait in order. */
+export class Slots {
+  private active = 0;
+  private waiting: (() => void)[] = [];
+  /** Highest number in flight seen. */
+  peak = 0;
+
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new RangeError(`Slots: limit must be >= 1, got ${limit}`);
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    this.peak = Math.max(this.peak, this.active);
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      // The slot passes straight to the next waiter, so nobody can overtake it.
+      if (next) next();
+      else this.active--;
+    }
   }
 }
 

@@ -13,8 +13,19 @@ export interface ProviderContext {
   google?: { clientSecret?: string };
   microsoft?: { clientSecret?: string; onRefreshToken?: (token: string) => Promise<void>; fetchOptions?: ClientOptions["fetchOptions"] };
   clock?: Clock;
-  /** Page sizes and concurrency (tests use small pages). */
-  tuning?: { pageSize?: number; concurrency?: number; quotaShare?: number };
+  /**
+   * Page sizes, concurrency and the provider limits to pace under (tests use small pages; a sandbox
+   * with small quotas tells the adapters its limits here). Limits default to the documented ones.
+   */
+  tuning?: {
+    pageSize?: number;
+    concurrency?: number;
+    quotaShare?: number;
+    gmailConcurrency?: number;
+    gmailUnitsPerMinute?: number;
+    calendarPerMinute?: number;
+    graphPer10Minutes?: number;
+  };
   /** Retry policy of the adapters (tests use short pauses). */
   retry?: Partial<RetryOptions>;
 }
@@ -35,6 +46,9 @@ export function providerFor(account: AccountRecord, ctx: ProviderContext): Mailb
       rootUrl: account.endpoints?.apiUrl,
       clock: ctx.clock,
       concurrency: ctx.tuning?.concurrency,
+      gmailConcurrency: ctx.tuning?.gmailConcurrency,
+      gmailUnitsPerMinute: ctx.tuning?.gmailUnitsPerMinute,
+      calendarPerMinute: ctx.tuning?.calendarPerMinute,
       quotaShare: ctx.tuning?.quotaShare,
       gmailPageSize: ctx.tuning?.pageSize,
       calendarPageSize: ctx.tuning?.pageSize,
@@ -55,6 +69,7 @@ export function providerFor(account: AccountRecord, ctx: ProviderContext): Mailb
     baseUrl: account.endpoints?.apiUrl,
     fetchOptions: ctx.microsoft?.fetchOptions,
     clock: ctx.clock,
+    requestsPer10Minutes: ctx.tuning?.graphPer10Minutes,
     quotaShare: ctx.tuning?.quotaShare,
     pageSize: ctx.tuning?.pageSize,
     retry: ctx.retry,
