@@ -246,7 +246,7 @@ export function inProcessBackfill(o: {
       try {
         await scan({ owner: account, provider: o.providerFor(account), repo: o.repo, now: o.now() });
       } catch (e) {
-        if (isRevoked(e)) await handleRevoked({ repo: o.repo, account, now: o.now(), notify: o.mailer, baseUrl: o.baseUrl });
+        if (isRevoked(e)) await handleRevoked({ repo: o.repo, account, now: o.now(), notify: o.mailer, baseUrl: o.baseUrl, error: e });
         else throw e;
       }
     };

@@ -80,8 +80,8 @@ export function buildDeps(config: DepsConfig): Deps {
   const { notify, baseUrl } = config;
   const onRevoked: RevokedHandler =
     notify && baseUrl
-      ? async (r, account, _error, at) => {
-          const outcome = await handleRevoked({ repo: r, account, now: at, notify, baseUrl });
+      ? async (r, account, error, at) => {
+          const outcome = await handleRevoked({ repo: r, account, now: at, notify, baseUrl, error });
           console.warn(`account ${account.email}: grant revoked; ${outcome}`);
         }
       : markNeedsReconnect;

@@ -136,6 +136,32 @@ export class TokenStore {
     for (const [k, g] of this.access) if (hit(g)) this.access.delete(k);
   }
 
+  /** The grant a refresh token stands for (undefined when unknown or revoked); nothing is changed. */
+  grantOfRefresh(refreshToken: string): TokenGrant | undefined {
+    return this.refresh.get(refreshToken);
+  }
+
+  /** Scopes the account's live grants to this client hold (Google's include_granted_scopes adds them to a new grant). */
+  liveScopes(email: string, clientId: string): string[] {
+    const out = new Set<string>();
+    for (const g of this.refresh.values()) if (g.email.toLowerCase() === email.toLowerCase() && g.clientId === clientId) for (const s of g.scopes) out.add(s);
+    return [...out];
+  }
+
+  /**
+   * Takes scopes out of every live grant of an account (its owner removed a permission at
+   * myaccount.google.com, an admin withdrew consent to one permission): tokens already issued lose
+   * them too, and later refreshes return the narrower `scope`. Compared case-insensitively.
+   */
+  withdrawScopes(email: string, scopes: readonly string[]): void {
+    const gone = new Set(scopes.map((s) => s.toLowerCase()));
+    const narrow = (g: TokenGrant) => {
+      if (g.email.toLowerCase() === email.toLowerCase()) g.scopes = g.scopes.filter((s) => !gone.has(s.toLowerCase()));
+    };
+    for (const g of this.refresh.values()) narrow(g);
+    for (const g of this.access.values()) narrow(g);
+  }
+
   /** Makes every access token of an account expire now (to exercise refresh). */
   expireAccess(email: string): void {
     for (const g of this.access.values()) if (g.email.toLowerCase() === email.toLowerCase()) g.expiresAt = 0;

@@ -1,6 +1,6 @@
 import { type AccountRecord, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
-import { isRevoked } from "../reconnect";
+import { isRevoked, reconnectReason } from "../reconnect";
 import type { Repository } from "../storage";
 
 /** How one account's job went; only "busy" and a thrown error make the queue deliver it again. */
@@ -68,5 +68,5 @@ export type RevokedHandler = (repo: Repository, account: AccountRecord, error: u
  */
 export async function markNeedsReconnect(repo: Repository, account: AccountRecord, error: unknown, now: number): Promise<void> {
   console.warn(`account ${account.email}: grant revoked (${(error as Error)?.message}); marked needs_reconnect, no reconnect email (no mailer)`);
-  await updateAccount(repo, account.email, { status: "needs_reconnect" }, now);
+  await updateAccount(repo, account.email, { status: "needs_reconnect", reconnectReason: reconnectReason(error) ?? "auth-revoked" }, now);
 }

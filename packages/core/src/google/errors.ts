@@ -1,3 +1,4 @@
+import { MissingScopeError } from "../oauth";
 import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
 
 type GaxiosLike = {
@@ -23,6 +24,7 @@ export function classifyGoogleError(e: unknown): ProviderError {
   const data = g.response?.data as { error?: unknown; error_description?: string } | undefined;
   const oauthError = typeof data?.error === "string" ? data.error : undefined;
   const reason = (data?.error as { errors?: { reason?: string }[] } | undefined)?.errors?.[0]?.reason;
+  const details = (data?.error as { details?: { reason?: string }[] } | undefined)?.details ?? [];
   const message = `google: ${g.message ?? String(e)}`.split("\n")[0];
   const retryAfter = parseRetryAfter(header(g.response?.headers, "retry-after"));
   if (oauthError === "invalid_grant" || oauthError === "unauthorized_client") return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
@@ -30,6 +32,14 @@ export function classifyGoogleError(e: unknown): ProviderError {
   if (status === 429 || (status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(reason ?? "")))
     return new ProviderError("rate-limited", message, status, retryAfter, { cause: e });
   if (status >= 500) return new ProviderError("temporary", message, status, retryAfter, { cause: e });
+  // The token lacks a scope the method needs (the person removed it at myaccount.google.com, or never
+  // granted it): 403 insufficientPermissions / ACCESS_TOKEN_SCOPE_INSUFFICIENT, with the scopes that
+  // would do in WWW-Authenticate (RFC 6750 insufficient_scope). Only a reconnect can fix it.
+  if (status === 403 && (reason === "insufficientPermissions" || details.some((d) => d?.reason === "ACCESS_TOKEN_SCOPE_INSUFFICIENT"))) {
+    const challenge = header(g.response?.headers, "www-authenticate") ?? "";
+    const needed = (/scope="([^"]*)"/.exec(challenge)?.[1] ?? "").split(/\s+/).filter(Boolean);
+    return new MissingScopeError("google", needed, `${message} (needs one of: ${needed.join(" ") || "unknown"})`, status, { cause: e });
+  }
   if (status === 401) return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
   if (status === 410) return new ProviderError("cursor-expired", message, status, undefined, { cause: e });
   if (status === 404) return new ProviderError("not-found", message, status, undefined, { cause: e });

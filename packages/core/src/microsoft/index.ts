@@ -1,11 +1,11 @@
 import { Client, RetryHandlerOptions, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import type { Owner } from "../model";
-import { type OAuthClientConfig, refreshGrant } from "../oauth";
+import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
 import { buildMime, headerSafe, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
 import { type Clock, onlyRateLimited, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { toIanaZone } from "../time";
-import { classifyGraphError } from "./errors";
+import { classifyAccessDenied, classifyGraphError } from "./errors";
 import { graphCalendarStream, graphGetter, graphSentStream } from "./streams";
 
 export { mapGraphEvent, mapGraphMessage } from "./map";
@@ -16,6 +16,12 @@ export interface MicrosoftProviderOptions {
   owner: Owner;
   oauth: OAuthClientConfig;
   refreshToken: string;
+  /**
+   * The permissions granted at connect (the account's stored scopes); each token response's `scope`
+   * replaces them. A 403 on a call none of them grants means the grant lacks it (reconnect); any
+   * other 403 is a plain error.
+   */
+  grantedScopes?: string[];
   /** Called with each new refresh token: Microsoft rotates them on every use. */
   onRefreshToken?: (token: string) => Promise<void>;
   /** Graph origin (the sandbox's https URL locally). */
@@ -37,6 +43,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
   let refreshToken = o.refreshToken;
   let access: { token: string; expiresAt: number } | undefined;
   let refreshing: Promise<string> | undefined;
+  let granted = o.grantedScopes;
   const token = async () => {
     if (access && access.expiresAt > clock.now() + 60_000) return access.token;
     refreshing ??= (async () => {
@@ -47,6 +54,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
           await o.onRefreshToken?.(t.refreshToken);
         }
         access = { token: t.accessToken, expiresAt: clock.now() + (t.expiresIn ?? 3600) * 1000 };
+        granted = parseScopes(t.scope) ?? granted;
         return t.accessToken;
       } finally {
         refreshing = undefined;
@@ -62,7 +70,8 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
   });
   const noClientRetry = [new RetryHandlerOptions(0, 0)];
   const retry = { clock, ...o.retry };
-  const call = <T>(fn: (c: Client) => Promise<T>, once = false) =>
+  /** `request` ("GET /me/mailboxSettings") tells a 403 for a missing permission from any other. */
+  const call = <T>(fn: (c: Client) => Promise<T>, once = false, request?: string) =>
     withRetry(
       // Held on the clock from the quota charge to the answer (a virtual clock must not move in between).
       () => pacer.run(1, async () => {
@@ -72,6 +81,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       try {
         return await fn(client);
       } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 403) throw classifyAccessDenied(e, request, granted);
         // A token the provider stopped honouring before its expiry: refresh once before calling it revoked.
         if ((e as { statusCode?: number }).statusCode !== 401) throw e;
         access = undefined;
@@ -80,7 +90,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       }
     }), classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
   const rawGet = graphGetter(client, o.pageSize ?? 200);
-  const get = (url: string) => call(() => rawGet(url));
+  const get = (url: string) => call(() => rawGet(url), false, `GET ${url}`);
 
   return {
     sentMail: graphSentStream(get),
@@ -88,10 +98,10 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
     async profile(): Promise<Profile> {
       const me = (await call((c) =>
         c.api("/me").select("mail,userPrincipalName,proxyAddresses,displayName").middlewareOptions(noClientRetry).get(),
-      )) as { mail?: string; userPrincipalName?: string; proxyAddresses?: string[]; displayName?: string };
+      false, "GET /me")) as { mail?: string; userPrincipalName?: string; proxyAddresses?: string[]; displayName?: string };
       // MailboxSettings.Read (requested at connect): the zone the owner set in Outlook. A failure is not
       // swallowed: an account stored in UTC would get its digest at the wrong hour every week.
-      const settings = (await call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get())) as { timeZone?: string };
+      const settings = (await call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get(), false, "GET /me/mailboxSettings")) as { timeZone?: string };
       const email = me.mail ?? me.userPrincipalName ?? o.owner.email;
       const aliases = new Set<string>();
       if (me.userPrincipalName) aliases.add(me.userPrincipalName);
@@ -109,20 +119,21 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
           : c.api("/me/messages").header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry)
               .post({ subject: headerSafe(d.subject), body: { contentType: "Text", content: d.text }, toRecipients: to }),
         true,
+        d.replyTo?.providerMessageId ? "POST /me/messages/{id}/createReply" : "POST /me/messages",
       )) as { id: string; webLink: string };
       return { id: draft.id, webLink: draft.webLink };
     },
     async send(mail: OutgoingMail) {
       const raw = await mimeOfOutgoing(o.owner, mail);
       // The MIME form keeps our headers (List-Unsubscribe, Message-ID); the JSON form allows only x- headers.
-      await call((c) => c.api("/me/sendMail").header("Content-Type", "text/plain").middlewareOptions(noClientRetry).post(raw.toString("base64")), true);
+      await call((c) => c.api("/me/sendMail").header("Content-Type", "text/plain").middlewareOptions(noClientRetry).post(raw.toString("base64")), true, "POST /me/sendMail");
       return { id: mail.messageId ?? "" };
     },
     async sentRecently(messageId: string) {
       const escaped = messageId.replace(/'/g, "''");
       const res = (await call((c) =>
         c.api("/me/mailFolders/sentitems/messages").filter(`internetMessageId eq '${escaped}'`).select("id").top(1).middlewareOptions(noClientRetry).get(),
-      )) as { value?: unknown[] };
+      false, "GET /me/mailFolders/sentitems/messages")) as { value?: unknown[] };
       return (res.value ?? []).length > 0;
     },
   };

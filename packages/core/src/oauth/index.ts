@@ -1,4 +1,5 @@
 import * as oauth from "oauth4webapi";
+import { ProviderError } from "../resilience";
 
 /** Least-privilege Google scopes: headers only, drafts, calendar metadata. */
 export const GOOGLE_SCOPES = [
@@ -218,20 +219,62 @@ function server(client: OAuthClientConfig): oauth.AuthorizationServer {
 const auth = (client: OAuthClientConfig) => (client.clientSecret ? oauth.ClientSecretPost(client.clientSecret) : oauth.None());
 const insecure = (client: OAuthClientConfig) => ({ [oauth.allowInsecureRequests]: client.endpoints.tokenUrl.startsWith("http://") });
 
-/** A refused grant (invalid_grant and friends): the account must reconnect. */
+/** An OAuth error answer of a token endpoint (invalid_grant and friends; Microsoft adds AADSTS codes and a suberror). */
 export class GrantError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** Microsoft's `suberror` (consent_required, basic_action, ...). */
+    readonly suberror?: string,
+    /** Microsoft's `error_codes` (AADSTS numbers). */
+    readonly aadsts: number[] = [],
+    /** The HTTP status of the answer. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = "GrantError";
   }
 }
 
+/**
+ * Token-endpoint errors that only the person can clear by signing in again: the grant is gone or
+ * expired (invalid_grant: Microsoft AADSTS700082/70008/50173, Google's revoked or expired token),
+ * or Entra wants an interactive step (interaction_required: MFA AADSTS50076/50079; consent_required
+ * or suberror consent_required: AADSTS65001; login_required). learn.microsoft.com/entra/identity-platform/reference-error-codes.
+ */
+export const RECONNECT_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "unauthorized_client"]);
+
+/** True for a grant error that needs the person to reconnect (not a passing outage of the token endpoint). */
+export const needsReconnect = (e: GrantError) => RECONNECT_ERRORS.has(e.code) || e.suberror !== undefined;
+
 function toGrantError(e: unknown): unknown {
-  if (e instanceof oauth.ResponseBodyError) return new GrantError(e.error, `${e.error}: ${e.error_description ?? ""}`.trim());
+  if (e instanceof oauth.ResponseBodyError) {
+    const body = (e.cause ?? {}) as { suberror?: unknown; error_codes?: unknown };
+    const suberror = typeof body.suberror === "string" && body.suberror ? body.suberror : undefined;
+    const codes = Array.isArray(body.error_codes) ? body.error_codes.filter((n): n is number => typeof n === "number") : [];
+    const text = `${e.error}${suberror ? ` (${suberror})` : ""}: ${(e.error_description ?? "").split(/\r?\n| Trace ID:/)[0]}`.trim();
+    return new GrantError(e.error, text, suberror, codes, e.status);
+  }
   return e;
+}
+
+/**
+ * A call refused because the grant lacks a permission it needs (Google 403 insufficientPermissions;
+ * Graph 403 ErrorAccessDenied for a call none of the granted permissions covers): the person removed
+ * it, or it was never granted. Kind "auth-revoked": the account needs reconnecting, with this reason.
+ */
+export class MissingScopeError extends ProviderError {
+  constructor(
+    readonly provider: "google" | "microsoft",
+    /** The permissions that would grant the call (any one of them). */
+    readonly needed: string[],
+    message: string,
+    status = 403,
+    options?: { cause?: unknown },
+  ) {
+    super("auth-revoked", message, status, undefined, options);
+    this.name = "MissingScopeError";
+  }
 }
 
 /** Completes the callback: checks state, exchanges the code with the PKCE verifier. */

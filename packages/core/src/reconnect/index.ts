@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, loadAccount } from "../accounts";
-import { GrantError } from "../oauth";
+import { GrantError, MissingScopeError, needsReconnect, SCOPE_WORDS, scopeKey } from "../oauth";
 import { ProviderError } from "../resilience";
 import { keys, type Repository } from "../storage";
 
@@ -65,14 +65,46 @@ export async function outbox(repo: Repository, email: string): Promise<RecordedM
   return (await repo.query(keys.partition(email), OUTBOX_PREFIX)).map((i) => i.mail as RecordedMail);
 }
 
-/** True for a failure that means the grant is gone: ProviderError "auth-revoked" or an invalid_grant, also as a cause. */
+/**
+ * True for a failure that means the grant no longer does what we need: ProviderError "auth-revoked"
+ * (revoked, expired, or a permission missing: {@link MissingScopeError}) or a token-endpoint error
+ * only the person can clear (invalid_grant, interaction_required, consent_required...), also as a cause.
+ */
 export function isRevoked(e: unknown): boolean {
+  return reconnectReason(e) !== undefined;
+}
+
+/**
+ * Why the account needs reconnecting, in a short stable form stored on the account:
+ * `missing-scope: <permission>`, `<oauth error>[/<suberror>] AADSTS<n>`, or `auth-revoked`.
+ * Undefined when the failure does not need the person.
+ */
+export function reconnectReason(e: unknown): string | undefined {
   for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++) {
-    if (cur instanceof ProviderError && cur.kind === "auth-revoked") return true;
-    if (cur instanceof GrantError && cur.code === "invalid_grant") return true;
+    if (cur instanceof MissingScopeError) {
+      // Name the permission we request among those that would grant the call.
+      const { provider, needed } = cur;
+      const ours = SCOPE_WORDS[provider].map((w) => scopeKey(provider, w.scope));
+      const scope = needed.find((s) => ours.includes(scopeKey(provider, s))) ?? needed[0];
+      return `missing-scope: ${scope ?? "unknown"}`;
+    }
+    if (cur instanceof GrantError && needsReconnect(cur))
+      return `${cur.code}${cur.suberror ? `/${cur.suberror}` : ""}${cur.aadsts.length ? ` AADSTS${cur.aadsts[0]}` : ""}`;
+    if (cur instanceof ProviderError && cur.kind === "auth-revoked") {
+      const inner = reconnectReason(cur.cause);
+      return inner ?? "auth-revoked";
+    }
     cur = (cur as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
+}
+
+/** The plain-words name and use of the permission a `missing-scope:` reason names. */
+function missingPermission(account: Pick<AccountRecord, "provider" | "reconnectReason">): { label: string; use: string } | undefined {
+  const m = /^missing-scope: (.+)$/.exec(account.reconnectReason ?? "");
+  if (!m) return undefined;
+  const w = SCOPE_WORDS[account.provider].find((x) => scopeKey(account.provider, x.scope) === scopeKey(account.provider, m[1]!));
+  return w ? { label: w.label, use: w.use } : { label: m[1]!, use: "" };
 }
 
 /** Where the owner reconnects: the hosted connect flow with the address pre-selected. */
@@ -86,8 +118,12 @@ export function reconnectMail(baseUrl: string, account: AccountRecord): { subjec
   const url = reconnectUrl(baseUrl, account);
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
   const subject = `Reconnect your ${name} account to keep getting your Followthrough digest`;
+  const missing = missingPermission(account);
+  const why = missing
+    ? `${name} no longer gives Followthrough the ${missing.label} permission for ${account.email}, which it needs.${missing.use ? ` ${missing.use}` : ""}`
+    : `${name} no longer lets Followthrough read ${account.email} — access was revoked or has expired.`;
   const text = [
-    `${name} no longer lets Followthrough read ${account.email} — access was revoked or has expired.`,
+    why,
     "",
     "Your weekly digest is on hold until you reconnect. Nothing you had is lost.",
     "",
@@ -95,7 +131,7 @@ export function reconnectMail(baseUrl: string, account: AccountRecord): { subjec
     "",
     "If you meant to stop, do nothing: no more scans will run for this account.",
   ].join("\n");
-  const html = `<p>${esc(name)} no longer lets Followthrough read <b>${esc(account.email)}</b> — access was revoked or has expired.</p>
+  const html = `<p>${missing ? esc(why) : `${esc(name)} no longer lets Followthrough read <b>${esc(account.email)}</b> — access was revoked or has expired.`}</p>
 <p>Your weekly digest is on hold until you reconnect. Nothing you had is lost.</p>
 <p><a href="${esc(url)}">Reconnect ${esc(account.email)}</a></p>
 <p>If you meant to stop, do nothing: no more scans will run for this account.</p>`;
@@ -130,19 +166,22 @@ export async function handleRevoked(o: {
   notify: SystemMailer;
   /** Public origin of the app (the reconnect link). */
   baseUrl: string;
+  /** The failure, whose {@link reconnectReason} is stored on the account and worded in the email. */
+  error?: unknown;
 }): Promise<RevokedOutcome> {
   const { repo, account, now } = o;
   const key = keys.account(account.email);
-  const names = { "#a": "account", "#s": "status", "#n": "reconnectNotifiedAt", "#c": "connectedAt" };
+  const reason = (o.error !== undefined ? reconnectReason(o.error) : undefined) ?? "auth-revoked";
+  const names = { "#a": "account", "#s": "status", "#n": "reconnectNotifiedAt", "#c": "connectedAt", "#r": "reconnectReason" };
   try {
     await repo.doc.send(
       new UpdateCommand({
         TableName: repo.table,
         Key: key,
-        UpdateExpression: "SET #a.#s = :nr, #a.#n = :now REMOVE gsi2pk, gsi2sk",
+        UpdateExpression: "SET #a.#s = :nr, #a.#n = :now, #a.#r = :r REMOVE gsi2pk, gsi2sk",
         ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#a.#n) AND #a.#c = :c",
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ":nr": "needs_reconnect", ":now": now, ":c": account.connectedAt },
+        ExpressionAttributeValues: { ":nr": "needs_reconnect", ":now": now, ":c": account.connectedAt, ":r": reason },
       }),
     );
   } catch (e) {
@@ -152,7 +191,7 @@ export async function handleRevoked(o: {
     if (current.connectedAt !== account.connectedAt) return "stale";
     return "already-notified";
   }
-  const mail = reconnectMail(o.baseUrl, { ...account, status: "needs_reconnect" });
+  const mail = reconnectMail(o.baseUrl, { ...account, status: "needs_reconnect", reconnectReason: reason });
   try {
     await o.notify.send(account.email, mail.subject, mail.text, mail.html);
   } catch (e) {

@@ -66,6 +66,7 @@ export function providerFor(account: AccountRecord, ctx: ProviderContext): Mailb
     },
     refreshToken,
     onRefreshToken: ctx.microsoft?.onRefreshToken,
+    grantedScopes: account.scopes,
     baseUrl: account.endpoints?.apiUrl,
     fetchOptions: ctx.microsoft?.fetchOptions,
     clock: ctx.clock,

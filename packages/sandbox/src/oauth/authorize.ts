@@ -9,6 +9,8 @@ export interface Problem {
   error: string;
   message: string;
   aadsts?: number;
+  /** Microsoft's `suberror` (consent_required, basic_action...), when the error has one. */
+  suberror?: string;
 }
 
 /** What differs between the Google and Microsoft authorize endpoints. */
@@ -23,6 +25,15 @@ export interface AuthorizeProfile {
   normalizeScopes(raw: string[]): string[];
   /** Provider-specific parameter checks (scopes, access_type, prompt, response_mode). */
   check(q: URLSearchParams, scopes: string[]): Problem | undefined;
+  /**
+   * Which scopes the grant gets, given the requested ones and those the person unticked (`deny`):
+   * Google's granular consent grants the rest (sign-in scopes always; previously granted ones with
+   * include_granted_scopes=true); Microsoft's consent is all or nothing, but a tenant policy may
+   * withhold permissions. A Problem when the consent cannot be given that way.
+   */
+  grantScopes(o: { state: SandboxState; q: URLSearchParams; email: string; clientId: string; scopes: string[]; denied: string[] }): string[] | Problem;
+  /** Whether the consent page offers a checkbox per scope (Google's granular consent). */
+  granular: boolean;
   /** Whether redeeming the code returns a refresh token. */
   wantsRefresh(q: URLSearchParams, grant: TokenGrant, state: SandboxState): boolean;
   /** The error page for a problem that must not be redirected. */
@@ -59,8 +70,12 @@ function commonProblem(q: URLSearchParams): Problem | undefined {
 export function authorizeHandler(state: SandboxState, profile: AuthorizeProfile) {
   return async (c: Context<SandboxEnv>): Promise<Response> => {
     const q = new URL(c.req.url).searchParams;
-    const body = c.req.method === "POST" ? await c.req.parseBody().catch(() => ({}) as Record<string, unknown>) : {};
-    const field = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : (q.get(k) ?? undefined));
+    const body = c.req.method === "POST" ? await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>) : {};
+    const values = (k: string): string[] => {
+      const v = body[k];
+      return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
+    };
+    const field = (k: string) => values(k)[0] ?? q.get(k) ?? undefined;
 
     const clientId = q.get("client_id");
     if (!clientId) return profile.page(c, { error: "invalid_request", message: "Missing required parameter: client_id", aadsts: 900144 });
@@ -85,16 +100,24 @@ export function authorizeHandler(state: SandboxState, profile: AuthorizeProfile)
       if ((q.get("prompt") ?? "").split(/\s+/).includes("none"))
         return fail({ error: "interaction_required", message: "The user must sign in and consent interactively.", aadsts: 50058 }, true);
       const emails = [...state.accounts.values()].filter((a) => a.info.provider === profile.provider).map((a) => a.info.email);
-      return consentPage(c, { title: profile.title, clientId, scopes, emails, loginHint: q.get("login_hint") ?? undefined });
+      return consentPage(c, { title: profile.title, clientId, scopes, emails, loginHint: q.get("login_hint") ?? undefined, granular: profile.granular });
     }
     const account = state.account(email);
     if (!account || account.info.provider !== profile.provider)
       return errorPage(c, "Error 400: unknown account", `No ${profile.provider} sandbox account ${email}.`);
 
-    const grant: TokenGrant = { email: account.info.email, provider: profile.provider, clientId, scopes };
+    // Unticked scopes: the consent form's checkboxes (what is not posted as `grant`), or `deny=` of the shortcut.
+    const denied = profile.normalizeScopes([
+      ...q.getAll("deny"),
+      ...values("deny"),
+      ...(field("consent_form") ? scopes.filter((s) => !values("grant").includes(s)) : []),
+    ]);
+    const granted = profile.grantScopes({ state, q, email: account.info.email, clientId, scopes, denied });
+    if (!Array.isArray(granted)) return fail(granted, true);
+    const grant: TokenGrant = { email: account.info.email, provider: profile.provider, clientId, scopes: granted };
     const challenge = q.get("code_challenge") ?? undefined;
     const method = challenge ? (q.get("code_challenge_method") ?? "plain") : undefined;
     const code = state.tokens.createCode(grant, redirectUri, challenge, method, profile.wantsRefresh(q, grant, state));
-    return redirectWith(redirectUri, { code: profile.codePrefix + code, state: oauthState, ...profile.successParams(scopes) });
+    return redirectWith(redirectUri, { code: profile.codePrefix + code, state: oauthState, ...profile.successParams(granted) });
   };
 }

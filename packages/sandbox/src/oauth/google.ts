@@ -14,6 +14,9 @@ const aliases: Record<string, string> = { email: EMAIL, profile: PROFILE };
 
 const validScope = (s: string) => s === "openid" || s in aliases || s.startsWith("https://www.googleapis.com/auth/") || s === "https://mail.google.com/";
 
+/** Sign-in scopes: Google's granular consent never offers to untick them. */
+const SIGN_IN = new Set(["openid", EMAIL, PROFILE]);
+
 const prompts = (q: URLSearchParams) => (q.get("prompt") ?? "").split(/\s+/).filter(Boolean);
 
 const googleAuthorize: AuthorizeProfile = {
@@ -23,6 +26,21 @@ const googleAuthorize: AuthorizeProfile = {
   // Google shows its "Error 400" page for malformed requests; only access_denied and prompt=none errors go back to the client.
   redirectErrors: false,
   normalizeScopes: (raw) => [...new Set(raw.map((s) => aliases[s] ?? s))],
+  // Granular consent (developers.google.com/identity/protocols/oauth2/resources/granular-permissions):
+  // with more than one non-sign-in scope requested, each is a checkbox; the token's `scope` lists
+  // what was left ticked, plus, with include_granted_scopes=true, what the account already granted
+  // this client (developers.google.com/identity/protocols/oauth2/web-server#incrementalAuth).
+  granular: true,
+  grantScopes({ state, q, email, clientId, scopes, denied }) {
+    const untick = new Set(denied.filter((s) => !SIGN_IN.has(s)));
+    const optional = scopes.filter((s) => !SIGN_IN.has(s));
+    if (untick.size && optional.length < 2)
+      return { error: "invalid_request", message: "Google offers a checkbox per scope only when more than one non-sign-in scope is requested." };
+    if (optional.length && optional.every((s) => untick.has(s))) return { error: "access_denied", message: "The user granted none of the requested scopes." };
+    const granted = scopes.filter((s) => !untick.has(s));
+    if (q.get("include_granted_scopes") === "true") for (const s of state.tokens.liveScopes(email, clientId)) if (!granted.includes(s)) granted.push(s);
+    return granted;
+  },
   check(q, scopes) {
     const invalid = scopes.filter((s) => !validScope(s));
     if (invalid.length) return { error: "invalid_scope", message: `Some requested scopes were invalid. {invalid=[${invalid.join(", ")}]}` };

@@ -3,6 +3,7 @@ import type { SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
 import type { OAuthError } from "../tokens";
 import { type AuthorizeProfile, type Problem, authorizeHandler } from "./authorize";
+import { tenantGrants, takeRefreshError } from "./policy";
 import { errorPage } from "./shared";
 import { type TokenProfile, tokenHandler } from "./token";
 
@@ -35,6 +36,14 @@ const microsoftAuthorize: AuthorizeProfile = {
   redirectErrors: true,
   // Graph scopes are recorded in short form: https://graph.microsoft.com/Mail.Read -> Mail.Read.
   normalizeScopes: (raw) => [...new Set(raw.map((s) => s.replace(GRAPH, "")))],
+  // The consent prompt is all or nothing; a tenant policy (./policy) can still leave permissions out
+  // of the grant, and the token response's `scope` lists only what was granted.
+  granular: false,
+  grantScopes({ state, email, scopes, denied }) {
+    if (denied.length)
+      return { error: "invalid_request", message: "Microsoft's consent prompt cannot untick one permission; a tenant policy can withhold it (POST /_control/accounts/:email/tenant-policy).", aadsts: 900144 };
+    return tenantGrants(state, email, scopes);
+  },
   check(q) {
     const mode = q.get("response_mode");
     if (mode && mode !== "query")
@@ -79,8 +88,10 @@ const microsoftToken: TokenProfile = {
       trace_id: a.trace_id,
       correlation_id: a.correlation_id,
       error_uri: a.error_uri,
+      ...(p.suberror ? { suberror: p.suberror } : {}),
     };
   },
+  refreshProblem: (state, email) => takeRefreshError(state, email),
   classify,
   successBody: (t) => ({
     token_type: t.token_type,

@@ -23,21 +23,29 @@ export interface ConsentView {
   scopes: string[];
   emails: string[];
   loginHint?: string;
+  /** A checkbox per scope (Google's granular consent); otherwise the scopes are listed. */
+  granular?: boolean;
 }
 
 /**
  * The account chooser: one POST form per account ("Continue as <email>", hidden `account`, `approve=1`)
  * and a Cancel form (`cancel=1`). Forms post to the same URL, so the query string carries the request.
+ * With granular consent (Google) every scope is a ticked checkbox (`grant`) in each account's form,
+ * with `consent_form=1`: a scope left unticked is not granted.
  */
 export function consentPage(c: Context, v: ConsentView): Response {
   const action = esc(new URL(c.req.url).pathname + new URL(c.req.url).search);
   const hint = v.loginHint?.toLowerCase();
   const emails = [...v.emails].sort((a, b) => Number(b.toLowerCase() === hint) - Number(a.toLowerCase() === hint));
+  const boxes = v.granular
+    ? `<input type="hidden" name="consent_form" value="1">` +
+      v.scopes.map((s) => `<label><input type="checkbox" name="grant" value="${esc(s)}" checked> <code>${esc(s)}</code></label><br>`).join("")
+    : "";
   const forms = emails
     .map((e) => {
       const hinted = e.toLowerCase() === hint;
       return (
-        `<form method="post" action="${action}"><input type="hidden" name="account" value="${esc(e)}">` +
+        `<form method="post" action="${action}"><input type="hidden" name="account" value="${esc(e)}">${boxes}` +
         `<button type="submit" name="approve" value="1"${hinted ? ' class="hinted" autofocus' : ""} data-account="${esc(e)}">Continue as ${esc(e)}</button></form>`
       );
     })
@@ -45,6 +53,7 @@ export function consentPage(c: Context, v: ConsentView): Response {
   const body =
     `<h1>${esc(v.title)}</h1><p>Client <code>${esc(v.clientId)}</code> asks for:</p>` +
     `<ul>${v.scopes.map((s) => `<li><code>${esc(s)}</code></li>`).join("")}</ul>` +
+    (v.granular ? `<p>Untick what you do not want to share.</p>` : "") +
     (emails.length ? forms : `<p>No sandbox accounts for this provider.</p>`) +
     `<form method="post" action="${action}"><button type="submit" name="cancel" value="1">Cancel</button></form>`;
   return c.html(page(v.title, body));

@@ -19,6 +19,8 @@ export interface TokenProfile {
   errorBody(p: Problem): Record<string, unknown>;
   /** AADSTS number for a TokenStore failure (Microsoft). */
   classify(e: OAuthError): number;
+  /** An error the provider answers this account's refresh grant with instead (set through the control API). */
+  refreshProblem?(state: SandboxState, email: string): Problem | undefined;
   /** The success body. */
   successBody(t: IssuedTokens): Record<string, unknown>;
 }
@@ -58,6 +60,9 @@ export function tokenHandler(state: SandboxState, profile: TokenProfile) {
       const refresh = p.get("refresh_token");
       if (!refresh) return missing("refresh_token");
       if (!refresh.startsWith(profile.refreshPrefix)) throw new OAuthError("invalid_grant", "Token has been expired or revoked.");
+      const holder = state.tokens.grantOfRefresh(refresh);
+      const imposed = holder && profile.refreshProblem?.(state, holder.email);
+      if (imposed) return fail(imposed);
       return tokenJson(c, 200, profile.successBody(state.tokens.refreshGrant(refresh, req.clientId)));
     } catch (e) {
       if (!(e instanceof OAuthError)) throw e;
