@@ -24,7 +24,7 @@ function renderEvent(mb: Mailbox, ev: Event, seriesIds: Map<string, string>, bas
   if (ev.series) {
     if (!seriesIds.has(ev.series)) seriesIds.set(ev.series, baseId(ev.series));
     seriesId = seriesIds.get(ev.series) as string;
-    id = ev.allDay ? `${seriesId}_${ev.allDay.start.replace(/-/g, "")}` : `${seriesId}_${stamp(ev.start)}`;
+    id = ev.allDay ? `${seriesId}_${ev.allDay.start.replace(/-/g, "")}` : `${seriesId}_${stamp(ev.originalStart ?? ev.start)}`;
   }
   const updated = new Date(Math.min(ev.created.getTime() + r.int(300, 90_000) * 1000, mb.now.getTime() - 120_000));
   const etag = `"${updated.getTime()}${r.text(3, "0123456789")}"`;
@@ -53,7 +53,7 @@ function renderEvent(mb: Mailbox, ev: Event, seriesIds: Map<string, string>, bas
   o.end = ev.allDay ? { date: ev.allDay.end } : { dateTime: rfc3339(ev.end, ev.zone), timeZone: ev.zone };
   if (seriesId) {
     o.recurringEventId = seriesId;
-    o.originalStartTime = when;
+    o.originalStartTime = ev.originalStart ? { dateTime: rfc3339(ev.originalStart, ev.zone), timeZone: ev.zone } : when;
   }
   if (ev.allDay || ev.eventType === "workingLocation") o.transparency = "transparent";
   o.iCalUID = `${seriesId ?? id}@google.com`;

@@ -191,7 +191,7 @@ export class GraphRenderer {
       responseRequested: true,
       seriesMasterId,
       showAs: ev.status === "cancelled" || ev.allDay ? "free" : ownerResp === "tentativelyAccepted" || ownerResp === "notResponded" ? "tentative" : "busy",
-      type: ev.series ? "occurrence" : "singleInstance",
+      type: ev.series ? (ev.exception ? "exception" : "occurrence") : "singleInstance",
       webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(id)}&exvsurl=1&path=/calendar/item`,
       onlineMeetingUrl: null,
       isOnlineMeeting: teams,

@@ -42,6 +42,10 @@ export interface Event {
   status: "confirmed" | "cancelled";
   minimal?: boolean;
   series?: string;
+  /** An occurrence changed from its series (moved or cancelled on its own): Graph `type: "exception"`. */
+  exception?: boolean;
+  /** Where a moved occurrence was first scheduled (Google `originalStartTime`, instance id). */
+  originalStart?: Date;
   eventType?: "default" | "focusTime" | "outOfOffice" | "workingLocation";
   created: Date;
   location?: string;
@@ -159,6 +163,7 @@ export class Mailbox {
       ownerInList: o.ownerInList ?? true,
       status: o.status ?? "confirmed",
       minimal: o.minimal, series: o.series, eventType: o.eventType, created,
+      ...(o.exception ? { exception: true } : {}), ...(o.originalStart ? { originalStart: o.originalStart } : {}),
       location: o.location, description: o.description,
     };
     this.events.push(ev);

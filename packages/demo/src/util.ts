@@ -55,8 +55,11 @@ export const B64URL = ALNUM + "-_";
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 /** Offset of `zone` from UTC at instant `t`, in minutes (east positive). */
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function zoneOffset(t: Date, zone: string): number {
-  const f = new Intl.DateTimeFormat("en-GB", { timeZone: zone, timeZoneName: "longOffset" });
+  let f = offsetFormats.get(zone);
+  if (!f) offsetFormats.set(zone, (f = new Intl.DateTimeFormat("en-GB", { timeZone: zone, timeZoneName: "longOffset" })));
   const name = f.formatToParts(t).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
   const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
   if (!m) return 0;

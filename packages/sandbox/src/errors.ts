@@ -87,6 +87,8 @@ export function faultBody(api: Api, status: number): unknown {
     if (status === 429) return graphError("TooManyRequests", "Too many requests. Please retry after the interval in the Retry-After header.");
     if (status === 503) return graphError("ServiceUnavailable", "The service is temporarily unavailable.");
     if (status === 401) return graphError("InvalidAuthenticationToken", "Access token is empty or invalid.");
+    // A 403 the grant does not explain (a mailbox or conditional-access policy): the same body as a missing permission.
+    if (status === 403) return graphAccessDenied();
     return graphError("generalException", "An internal server error occurred.");
   }
   if (status === 429) return googleError(429, "User-rate limit exceeded.", "rateLimitExceeded");

@@ -35,7 +35,9 @@ export async function runWeekly(o: {
   weekOf?: number;
 }): Promise<WeeklyResult> {
   const result = await scan({ owner: o.account, provider: o.provider, repo: o.repo, now: o.now });
-  const { digest, rendered } = await prepareDigest(o);
-  const outcome = o.send === false ? "in-progress" : await sendDigestOnce({ repo: o.repo, provider: o.provider, account: o.account, data: digest, rendered, now: o.now });
+  // The digest sees the owner as the scan did: with the aliases and name it learned.
+  const account: AccountRecord = { ...o.account, aliases: result.owner.aliases, ...(result.owner.displayName ? { displayName: result.owner.displayName } : {}) };
+  const { digest, rendered } = await prepareDigest({ ...o, account });
+  const outcome = o.send === false ? "in-progress" : await sendDigestOnce({ repo: o.repo, provider: o.provider, account, data: digest, rendered, now: o.now });
   return { scan: result, digest, rendered, outcome };
 }

@@ -1,0 +1,49 @@
+/**
+ * The adapter's small table of Graph calls and the delegated permissions that grant each, checked
+ * against Microsoft's own permission map (packages/sandbox/official/microsoft/graph-permissions.json):
+ * every permission listed grants the call, and none of the permissions we request that grant it is
+ * left out. Core never loads the map itself.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { GRAPH_CALL_PERMISSIONS, graphCallKey, permissionsFor } from "../src/microsoft/permissions";
+import { MICROSOFT_SCOPES } from "../src/oauth";
+
+type PathSet = { schemeKeys?: string[]; methods?: string[]; paths?: Record<string, unknown> };
+const official = JSON.parse(readFileSync(new URL("../../sandbox/official/microsoft/graph-permissions.json", import.meta.url), "utf8")) as {
+  permissions: Record<string, { pathSets?: PathSet[] }>;
+};
+
+/** Delegated permissions that grant `method path` per the official map. */
+function officialGrants(method: string, path: string): Set<string> {
+  const out = new Set<string>();
+  for (const [name, p] of Object.entries(official.permissions))
+    for (const set of p.pathSets ?? [])
+      if ((set.schemeKeys ?? []).some((k) => k.startsWith("Delegated")) && (set.methods ?? []).includes(method) && path in (set.paths ?? {})) out.add(name);
+  return out;
+}
+
+describe("GRAPH_CALL_PERMISSIONS", () => {
+  it.each(Object.entries(GRAPH_CALL_PERMISSIONS))("%s: as the official map says", (key, listed) => {
+    const [method, path] = key.split(" ") as [string, string];
+    const grants = officialGrants(method, path);
+    expect(grants.size).toBeGreaterThan(0);
+    for (const p of listed) expect(grants, `${p} grants ${key}`).toContain(p);
+    const requested = MICROSOFT_SCOPES.filter((s) => grants.has(s));
+    for (const s of requested) expect(listed, `${s} (requested) grants ${key}`).toContain(s);
+  });
+
+  it("every requested Graph permission is needed by some call", () => {
+    const used = new Set(Object.values(GRAPH_CALL_PERMISSIONS).flat());
+    expect(MICROSOFT_SCOPES.filter((s) => s !== "offline_access" && !used.has(s))).toEqual([]);
+  });
+
+  it("recognises the adapter's requests, relative and as next links", () => {
+    expect(graphCallKey("GET", "/me/mailFolders/sentitems/messages/delta?$select=id")).toBe("GET /me/mailfolders/{id}/messages/delta");
+    expect(graphCallKey("GET", "https://graph.microsoft.com/v1.0/me/mailFolders('AQMkAD')/messages/delta?$skiptoken=x")).toBe("GET /me/mailfolders/{id}/messages/delta");
+    expect(graphCallKey("GET", "https://127.0.0.1:4433/v1.0/me/calendarView/delta?$deltatoken=y")).toBe("GET /me/calendarview/delta");
+    expect(graphCallKey("POST", "/me/messages/AAMk=/createReply")).toBe("POST /me/messages/{id}/createreply");
+    expect(permissionsFor("POST", "/me/sendMail")).toEqual(["Mail.Send"]);
+    expect(permissionsFor("DELETE", "/me/messages/x")).toBeUndefined();
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Owner aliases from what the read scopes show (shared/spec/behaviour.md "Owner identities"): the
+ * From of the owner's sent mail and the calendar's `self` entry, since users.settings.sendAs needs a
+ * settings scope Followthrough does not request.
+ */
+import { describe, expect, it } from "vitest";
+import { mapGmailMessage, mapGoogleEvent } from "../src/google/map";
+import { infer } from "../src/inference";
+import type { Owner } from "../src/model";
+import { learnOwnerIdentities } from "../src/scan";
+import { a, DAY, HOUR, meeting, NOW, sent } from "./support/builders";
+
+const bare: Owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
+
+describe("learnOwnerIdentities", () => {
+  it("adds the From of sent mail and the calendar's self entry; ignores drafts and received mail", () => {
+    const learned = learnOwnerIdentities(
+      bare,
+      [meeting({ self: { email: "o.wner@acme-labs.com", name: "Olive Wner" } })],
+      [
+        sent({ from: "owner.sales@acme.io", fromName: "Olive Wner" }),
+        sent({ from: "draft-only@acme.io", draft: true }),
+        sent({ from: "someone@else.io", inSent: false }),
+        sent({ from: "owner@acme.io", fromName: "Olive W." }),
+        sent({ from: "owner@acme.io", fromName: "Olive W." }),
+      ],
+    );
+    expect(learned.aliases).toEqual(["o.wner@acme-labs.com", "owner.sales@acme.io"]);
+    expect(learned.displayName).toBe("Olive W.");
+    expect(learned.changed).toBe(true);
+  });
+
+  it("keeps stored aliases first and reports no change when nothing is new", () => {
+    const owner: Owner = { ...bare, aliases: ["o.wner@acme-labs.com"], displayName: "Olive" };
+    const learned = learnOwnerIdentities(owner, [meeting({ self: { email: "owner@acme.io", name: "" } })], [sent({ from: "O.Wner@Acme-Labs.com" })]);
+    expect(learned).toEqual({ aliases: ["o.wner@acme-labs.com"], displayName: "Olive", changed: false });
+  });
+
+  it("takes the display name from the calendar's self entry when sent mail has none", () => {
+    const learned = learnOwnerIdentities(bare, [meeting({ self: { email: "owner@acme.io", name: "Olive Wner" } })], [sent({ from: "owner@acme.io" })]);
+    expect(learned.displayName).toBe("Olive Wner");
+    expect(learned.aliases).toEqual([]);
+  });
+
+  it("the Google mapping records the self entry and the From name", () => {
+    const m = mapGoogleEvent(
+      {
+        id: "e1",
+        status: "confirmed",
+        start: { dateTime: "2026-03-10T10:00:00Z" },
+        end: { dateTime: "2026-03-10T11:00:00Z" },
+        organizer: { email: "x@partner.io" },
+        attendees: [{ email: "Olive.Alias@acme.io", self: true, displayName: "Olive", responseStatus: "accepted" }, { email: "x@partner.io", responseStatus: "accepted" }],
+      },
+      bare,
+    );
+    expect(m.self).toEqual({ email: "olive.alias@acme.io", name: "Olive" });
+    expect(m.selfResponse).toBe("accepted");
+    const msg = mapGmailMessage({ id: "1", labelIds: ["SENT"], internalDate: String(NOW), payload: { headers: [{ name: "From", value: "Olive Wner <owner.alias@acme.io>" }] } });
+    expect([msg.from, msg.fromName]).toEqual(["owner.alias@acme.io", "Olive Wner"]);
+  });
+});
+
+describe("rules with aliases learned after the meetings were mapped", () => {
+  const alias = "o.wner@acme-labs.com";
+  const lateOwner: Owner = { ...bare, aliases: [alias] };
+
+  it("an alias attendee entry is the owner: not a contact, and its answer is the owner's", () => {
+    // Mapped before the alias was known: the alias is an ordinary attendee and there is no self answer.
+    const m = meeting({ selfResponse: undefined, attendees: [a(alias, { response: "accepted" }), a("ext@partner.io")] });
+    expect(infer(bare, [m], [], NOW).contacts.map((c) => c.email)).toEqual([]);
+    expect(infer(lateOwner, [m], [], NOW).contacts.map((c) => c.email)).toEqual(["ext@partner.io"]);
+  });
+
+  it("an alias organiser is the owner organising", () => {
+    const m = meeting({ selfResponse: undefined, organizerSelf: false, organizer: { email: alias, name: "" }, attendees: [a(alias, { organizer: true }), "ext@partner.io"] });
+    const r = infer(lateOwner, [m], [sent({ from: alias, sentAt: m.end + HOUR, to: ["ext@partner.io"] })], NOW);
+    expect(r.contacts.map((c) => [c.email, c.followedUpBy])).toEqual([["ext@partner.io", "mail"]]);
+  });
+
+  it("mail sent from a learned alias counts as outbound even outside the Sent label", () => {
+    const m = meeting({ end: NOW - 3 * DAY });
+    const mail = sent({ from: alias, inSent: false, sentAt: NOW - DAY, to: ["ext@partner.io"] });
+    expect(infer(bare, [m], [mail], NOW).missingFollowUps.map((c) => c.email)).toEqual(["ext@partner.io"]);
+    expect(infer(lateOwner, [m], [mail], NOW).missingFollowUps).toEqual([]);
+  });
+});
