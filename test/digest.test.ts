@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestMessageId, isoWeek, sendDigestOnce } from "@followthrough/core/digest";
 import { draftFollowUp } from "@followthrough/core/followup";
 import { normalizeAddress } from "@followthrough/core/identity";
-import { verifyLink } from "@followthrough/core/links";
+import { openLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
 import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
 import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
@@ -47,7 +47,7 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     expect(new Set(urls).size).toBe(urls.length);
     for (const m of digest.missing) {
       const token = m.draftUrl.split("/").pop()!;
-      expect(verifyLink(links.key, token, now, { act: "draft", acc: h.email })).toMatchObject({ per: m.email });
+      expect(openLink(links.key, token, now, { act: "draft", acc: h.email })).toMatchObject({ per: m.email });
       expect(rendered.html).toContain(m.draftUrl.replace(/&/g, "&amp;"));
       expect(rendered.text).toContain(m.draftUrl);
       expect(rendered.text).toContain(m.dismissUrl);
@@ -65,7 +65,7 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     expect(again.outcome).toBe("already-sent");
     const digests = (await sentThroughApi(h)).filter((m) => m.subject === a.rendered.subject);
     expect(digests).toHaveLength(1);
-    expect(unfold(digests[0].raw)).toMatch(/List-Unsubscribe:\s*<https:\/\/app\.followthrough\.test\/a\/[^>]+\/pause\/[^>]+>/i);
+    expect(unfold(digests[0].raw)).toMatch(/List-Unsubscribe:\s*<https:\/\/app\.followthrough\.test\/l\/pause\/[A-Za-z0-9_-]+>/i);
   });
 });
 
@@ -147,10 +147,10 @@ describe("followthrough digest --out", () => {
     const html = readFileSync(join(out, "digest.html"), "utf8");
     const text = readFileSync(join(out, "digest.txt"), "utf8");
     const eml = readFileSync(join(out, "digest.eml"), "utf8");
-    expect(html).toContain("https://ft.example.org/a/");
-    expect(text).toMatch(/Draft follow-up: https:\/\/ft\.example\.org\/a\/[^/]+\/draft\//);
+    expect(html).toContain("https://ft.example.org/l/");
+    expect(text).toMatch(/Draft follow-up: https:\/\/ft\.example\.org\/l\/draft\/[A-Za-z0-9_-]+/);
     const head = unfold(eml.split(/\r?\n\r?\n/)[0]);
-    expect(head).toMatch(/^List-Unsubscribe:\s*<https:\/\/ft\.example\.org\/a\/.+\/pause\/.+>$/m);
+    expect(head).toMatch(/^List-Unsubscribe:\s*<https:\/\/ft\.example\.org\/l\/pause\/[A-Za-z0-9_-]+>$/m);
     expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
     expect(head).toMatch(/^Message-ID: <digest\./m);
     expect(eml).toContain("Content-Type: text/html");

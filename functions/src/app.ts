@@ -1,7 +1,8 @@
 /**
  * The HTTP app behind the digest's one-tap links, the same on Lambda and locally.
  *
- * Every link is `/a/<account>/<action>/<token>` with an HMAC-signed token (core/links). A GET never
+ * Every link is `/l/<action>/<token>` with a sealed, opaque token (core/links: the account, person
+ * and meeting are encrypted in it, never in the URL's clear text). A GET never
  * changes anything: mail security scanners and link previewers fetch every URL in a message, so a
  * GET only verifies the token and answers a small page whose inline script (allowed by a CSP nonce)
  * POSTs back to the same URL; the POST does the work. A visible button does the same without JS.
@@ -15,7 +16,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import { type AccountRecord, listAccounts, loadAccount, setAccountStatus } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate } from "@followthrough/core/followup";
-import { type LinkAction, type LinkClaims, LinkError, type LinkProblem, signLink, verifyLink } from "@followthrough/core/links";
+import { type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import PostalMime from "postal-mime";
@@ -58,6 +59,7 @@ const LINK_PAGES: Record<LinkProblem, [status: 400 | 403 | 410, title: string, s
   tampered: [400, "Link not valid", "This link is not valid."],
   expired: [410, "Link expired", "This link has expired — open your latest digest."],
   "wrong-account": [403, "Wrong account", "This link belongs to a different account."],
+  "old-form": [410, "Link retired", "Links of this older kind no longer work, so that your address stays out of web addresses. Open your latest digest: its links work."],
   "wrong-action": [403, "Wrong link", "This link can't be used for that."],
 };
 
@@ -99,7 +101,6 @@ dt{font-weight:600}dd{margin:0 0 .5rem}
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const base = deps.baseUrl.replace(/\/$/, "");
-  const enc = encodeURIComponent;
 
   app.use(secureHeaders({ contentSecurityPolicy: APP_CSP, referrerPolicy: "no-referrer", overwrite: false }));
   app.use(async (c, next) => {
@@ -143,7 +144,7 @@ export function createApp(deps: AppDeps): Hono {
   const authorise = async (c: C, act: LinkAction): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
     let claims: LinkClaims;
     try {
-      claims = verifyLink(deps.linkKey, c.req.param("token") ?? "", deps.now(), { act, acc: c.req.param("account") ?? "" });
+      claims = openLink(deps.linkKey, c.req.param("token") ?? "", deps.now(), { act });
     } catch (e) {
       if (e instanceof LinkError) return linkRefused(c, e.problem);
       throw e;
@@ -162,7 +163,7 @@ export function createApp(deps: AppDeps): Hono {
   const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
 
   /** A link of this app for `act`, freshly signed. */
-  const linkFor = (account: string, act: LinkAction) => `${base}/a/${enc(account.toLowerCase())}/${act}/${signLink(deps.linkKey, { act, acc: account }, deps.now())}`;
+  const linkFor = (account: string, act: LinkAction) => `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account }, deps.now()))}`;
 
   /** The confirm page: a form POSTing to this same URL, submitted by script on load; the button without JS. */
   const confirmPage = (c: C, title: string, lead: Markup, button: string) =>
@@ -188,7 +189,10 @@ ${lead}
 
   // ---- One-tap links ---------------------------------------------------------------------------
 
-  app.get("/a/:account/view/:token", async (c) => {
+  // Links of the earlier, readable form carried the owner's address (and a person's) in clear.
+  app.on(["GET", "POST"], "/a/*", (c) => linkRefused(c, "old-form"));
+
+  app.get("/l/view/:token", async (c) => {
     const auth = await authorise(c, "view");
     if (auth instanceof Response) return auth;
     const week = c.req.query("week") ?? (await latestDigestWeek(deps.repo, auth.account.email));
@@ -210,7 +214,7 @@ ${lead}
     return auth instanceof Response ? auth : { act, ...auth };
   };
 
-  app.get("/a/:account/:act/:token", async (c) => {
+  app.get("/l/:act/:token", async (c) => {
     const auth = await authoriseAct(c);
     if (auth instanceof Response) return auth;
     const { act, claims, account } = auth;
@@ -227,7 +231,7 @@ ${lead}
       : confirmPage(c, "No follow-up needed", who, "Remove from my digests");
   });
 
-  app.post("/a/:account/:act/:token", async (c) => {
+  app.post("/l/:act/:token", async (c) => {
     const auth = await authoriseAct(c);
     if (auth instanceof Response) return auth;
     const { act, claims, account } = auth;

@@ -1,5 +1,5 @@
 /**
- * The settings page behind the signed settings link (`/a/<account>/settings/<token>`, act
+ * The settings page behind the sealed settings link (`/l/settings/<token>`, act
  * "settings"): digest day and hour in the owner's zone, pause/resume, the follow-up template, and
  * disconnect (a confirm step, then revocation at the provider and deletion of every item).
  *
@@ -70,7 +70,7 @@ export function sameOrigin(c: Context, baseUrl: string): boolean {
 const providerName = (a: AccountRecord) => (a.provider === "google" ? "Google" : "Microsoft");
 const hourLabel = (h: number) => `${String(h).padStart(2, "0")}:00`;
 
-/** Registers GET and POST /a/:account/settings/:token. */
+/** Registers GET and POST /l/settings/:token. */
 export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
   const base = deps.baseUrl.replace(/\/$/, "");
   const selfPath = (c: Context) => new URL(c.req.url).pathname;
@@ -123,13 +123,13 @@ ${
     );
   };
 
-  app.get("/a/:account/settings/:token", async (c) => {
+  app.get("/l/settings/:token", async (c) => {
     const auth = await kit.authorise(c, "settings");
     if (auth instanceof Response) return auth;
     return settingsPage(c, auth.account, c.req.query("saved") === "1" ? "Saved." : undefined);
   });
 
-  app.post("/a/:account/settings/:token", async (c) => {
+  app.post("/l/settings/:token", async (c) => {
     const auth = await kit.authorise(c, "settings");
     if (auth instanceof Response) return auth;
     if (!sameOrigin(c, base)) return kit.say(c, 403, "Not allowed", "This form can only be sent from your settings page.");

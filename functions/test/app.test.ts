@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { type DigestPerson, sendDigestOnce } from "@followthrough/core/digest";
-import { signLink } from "@followthrough/core/links";
+import { sealLink } from "@followthrough/core/links";
 import { DAY } from "@followthrough/core/time";
 import { prepareDigest, runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
 import { ownFixture } from "../../test/support/fixtures";
@@ -167,8 +167,8 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
   it("an expired token answers 410 and changes nothing", async () => {
     const p = fresh();
     const before = await drafts();
-    const token = signLink(KEY, { act: "draft", acc: h.email, per: p.email, evt: (await h.repo.getPerson(h.email, p.email))!.eventId }, now - 100 * DAY);
-    const path = `/a/${encodeURIComponent(h.email)}/draft/${token}`;
+    const token = sealLink(KEY, { act: "draft", acc: h.email, per: p.email, evt: (await h.repo.getPerson(h.email, p.email))!.eventId }, now - 100 * DAY);
+    const path = `/l/draft/${token}`;
     for (const method of ["GET", "POST"]) {
       const res = await app.request(path, { method });
       expect(res.status).toBe(410);
@@ -177,23 +177,43 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await drafts()).toBe(before);
   });
 
-  it("a token used under another account or for another action answers 403; an unknown account 404", async () => {
+  it("a token for another action answers 403, one sealed under another key 400, an unknown account 404", async () => {
     const p = people[0] as DigestPerson & { draftUrl: string; dismissUrl: string };
     const before = await drafts();
-    const token = new URL(p.draftUrl).pathname.split("/").at(-1)!;
+    const dismissToken = new URL(p.dismissUrl).pathname.split("/").at(-1)!;
+    const foreign = sealLink("another-deployment's-key", { act: "draft", acc: h.email, per: p.email, evt: "x" }, now);
     for (const method of ["GET", "POST"]) {
-      expect((await app.request(`/a/${encodeURIComponent("someone@else.example")}/draft/${token}`, { method })).status).toBe(403);
-      // A dismiss token at the draft URL.
-      const dismissToken = new URL(p.dismissUrl).pathname.split("/").at(-1)!;
-      expect((await app.request(`/a/${encodeURIComponent(h.email)}/draft/${dismissToken}`, { method })).status).toBe(403);
-      expect((await app.request(`/a/${encodeURIComponent(h.email)}/pause/${dismissToken}`, { method })).status).toBe(403);
+      // A dismiss token at the draft and pause URLs.
+      expect((await app.request(`/l/draft/${dismissToken}`, { method })).status).toBe(403);
+      expect((await app.request(`/l/pause/${dismissToken}`, { method })).status).toBe(403);
+      expect((await app.request(`/l/draft/${foreign}`, { method })).status).toBe(400);
       // A valid token of an account that is not connected.
-      const ghost = signLink(KEY, { act: "pause", acc: "ghost@nowhere.example" }, now);
-      expect((await app.request(`/a/${encodeURIComponent("ghost@nowhere.example")}/pause/${ghost}`, { method })).status).toBe(404);
+      const ghost = sealLink(KEY, { act: "pause", acc: "ghost@nowhere.example" }, now);
+      expect((await app.request(`/l/pause/${ghost}`, { method })).status).toBe(404);
     }
     expect(await drafts()).toBe(before);
     expect(await stageOf(p.email)).not.toBe("dismissed");
     expect((await loadAccount(h.repo, h.email))?.status).toBe("active");
+  });
+
+  it("links reveal nothing: no address, person or meeting id in the URL; links of the old readable form are retired with a clear page", async () => {
+    const p = people[0] as DigestPerson & { draftUrl: string; dismissUrl: string };
+    const person = (await h.repo.getPerson(h.email, p.email))!;
+    const [local] = h.email.split("@");
+    for (const url of [p.draftUrl, p.dismissUrl]) {
+      const decoded = decodeURIComponent(url);
+      expect(decoded).not.toContain("@");
+      expect(decoded.toLowerCase()).not.toContain(local.toLowerCase());
+      expect(decoded).not.toContain(person.eventId);
+      expect(decoded).not.toContain(p.email.split("@")[0]);
+    }
+    const before = await drafts();
+    for (const method of ["GET", "POST"]) {
+      const res = await app.request(`/a/${encodeURIComponent(h.email)}/draft/eyJhY3QiOiJkcmFmdCJ9.${"A".repeat(43)}`, { method });
+      expect(res.status).toBe(410);
+      expect(await res.text()).toContain("Open your latest digest");
+    }
+    expect(await drafts()).toBe(before);
   });
 
   it("escapes a hostile name and meeting title on the pages", async () => {
@@ -240,7 +260,7 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const index = await app.request("/");
     expect(index.status).toBe(200);
     const i = await index.text();
-    const view = /href="(http:\/\/app\.test\/a\/[^"]+\/view\/[^"]+)"/.exec(i)?.[1];
+    const view = /href="(http:\/\/app\.test\/l\/view\/[^"]+)"/.exec(i)?.[1];
     expect(view).toBeTruthy();
     const viewed = await app.request(pathOf(view!.replace(/&amp;/g, "&")));
     expect(await viewed.text()).toBe(weekly.rendered.html);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -5,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { serve, type ServerType } from "@hono/node-server";
 import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus } from "@followthrough/core/accounts";
+import { LinkError, openLink } from "@followthrough/core/links";
 import { GrantError } from "@followthrough/core/oauth";
 import { ProviderError, VirtualClock } from "@followthrough/core/resilience";
 import { providerFor } from "@followthrough/core/runtime";
@@ -77,7 +79,8 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   const sandbox = await startSandbox({ fixtures, https: true, clock: () => clock.now() });
   const store = new Repository(dynamo.doc, dynamo.tableName);
   const ring = randomKeyring();
-  const linkKey = o.linkKey ?? process.env.FOLLOWTHROUGH_LINK_KEY ?? "followthrough-local-development-key";
+  // A fresh key each run: a demo link cannot be forged from a constant in the source.
+  const linkKey = o.linkKey ?? process.env.FOLLOWTHROUGH_LINK_KEY ?? randomBytes(32).toString("base64url");
   let app: { fetch: (r: Request) => Response | Promise<Response> } = { fetch: () => new Response("starting", { status: 503 }) };
   const server = serve({ fetch: (req) => app.fetch(req), port: o.port ?? 8787, hostname: "127.0.0.1" });
   let port: number;
@@ -124,12 +127,12 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     draftLanding: localDraftLanding(url),
     local: { sandboxUrl: sandbox.url },
   });
-  // One-tap links carry the account in their path (/a/<account>/…): a real account's go to its app.
+  // One-tap links are opaque (/l/<act>/<token>): a token the real accounts' key opens goes to their app.
   const routed = real;
   app = {
     fetch: (req) => {
-      const m = routed && /^\/a\/([^/]+)\//.exec(new URL(req.url).pathname);
-      return routed && m && routed.emails.has(safeDecode(m[1]).toLowerCase()) ? routed.app.fetch(req) : demoApp.fetch(req);
+      const m = routed && /^\/l\/[a-z]+\/([^/?]+)/.exec(new URL(req.url).pathname);
+      return routed && m && routed.opens(m[1]) ? routed.app.fetch(req) : demoApp.fetch(req);
     },
   };
   const close = async () => {
@@ -141,14 +144,6 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   };
   return { url, sandbox, dynamo, repo: store, accounts, realAccounts: real?.accounts ?? [], notes, close };
 }
-
-const safeDecode = (s: string) => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
 
 /**
  * Opens the persistent store at `home` when one exists and runs the weekly job of each active
@@ -203,7 +198,17 @@ async function startRealAccounts(home: string | undefined, url: string, notes: s
     now: () => Date.now(),
     providerFor: lookup(providers),
   });
-  return { store, accounts, app, emails: new Set(providers.keys()) };
+  /** True when a link token was sealed by this app (the real accounts' link key). */
+  const opens = (token: string) => {
+    try {
+      openLink(linkKey, token, Date.now());
+      return true;
+    } catch (e) {
+      // An expired token still authenticated: its app says it expired.
+      return e instanceof LinkError && e.problem === "expired";
+    }
+  };
+  return { store, accounts, app, emails: new Set(providers.keys()), opens };
 }
 
 /** `followthrough start`: the local stack on the demo mailboxes; runs until interrupted. */

@@ -1,7 +1,7 @@
 import type { AccountRecord } from "../accounts";
 import { firstNameOf, humanDate } from "../followup";
 import { type Contact, infer, type Inference, RULES } from "../inference";
-import { type LinkAction, signLink } from "../links";
+import { type LinkAction, linkPath, sealLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
 import type { PersonRecord } from "../storage";
 import { DAY } from "../time";
@@ -29,8 +29,8 @@ export function isoWeek(ms: number, timeZone: string): string {
 
 /** Link to an app action for the account. */
 export function actionUrl(links: LinkConfig, account: string, act: LinkAction, now: number, person?: Contact): string {
-  const token = signLink(links.key, { act, acc: account, ...(person ? { per: person.email, evt: person.eventId } : {}) }, links.issuedAt ?? now);
-  return `${links.baseUrl.replace(/\/$/, "")}/a/${encodeURIComponent(account.toLowerCase())}/${act}/${token}`;
+  const token = sealLink(links.key, { act, acc: account, ...(person ? { per: person.email, evt: person.eventId } : {}) }, links.issuedAt ?? now);
+  return `${links.baseUrl.replace(/\/$/, "")}${linkPath(act, token)}`;
 }
 
 /** The weekly numbers of one inference. */

@@ -1,7 +1,9 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
 /** What a one-tap link may do. */
 export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view";
+export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view"];
+export const isLinkAction = (s: string): s is LinkAction => (LINK_ACTIONS as readonly string[]).includes(s);
 
 /** The claims a link carries: bound to the account, and for follow-ups to the person and the meeting. */
 export interface LinkClaims {
@@ -16,8 +18,11 @@ export interface LinkClaims {
   exp: number;
 }
 
-/** Why a link was refused. */
-export type LinkProblem = "malformed" | "tampered" | "expired" | "wrong-account" | "wrong-action";
+/**
+ * Why a link was refused. `old-form`: a link of the earlier, readable form (`/a/<account>/…`),
+ * refused outright since it carried personal data in the clear.
+ */
+export type LinkProblem = "malformed" | "tampered" | "expired" | "wrong-account" | "wrong-action" | "old-form";
 
 /** A refused link; `problem` decides the page the person sees. */
 export class LinkError extends Error {
@@ -30,36 +35,80 @@ export class LinkError extends Error {
 /** How long links stay valid: a digest's links for six weeks, settings links for a week. */
 export const LINK_TTL_SECONDS: Record<LinkAction, number> = { draft: 42 * 86400, dismiss: 42 * 86400, settings: 7 * 86400, pause: 42 * 86400, view: 42 * 86400 };
 
-const sign = (key: Uint8Array | string, body: string) => createHmac("sha256", key).update(body).digest("base64url");
+/** Version byte of a sealed token; a token of another version is malformed. */
+const VERSION = 2;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** Plaintext is padded to a multiple of this, so a token's length says little about an address's. */
+const PAD = 64;
+const AAD = Buffer.from("followthrough-link-v2");
 
-/** Signs claims with HMAC-SHA256: `<base64url(JSON)>.<base64url(mac)>`. */
-export function signLink(key: Uint8Array | string, claims: Omit<LinkClaims, "exp">, nowMs: number, ttlSeconds = LINK_TTL_SECONDS[claims.act]): string {
-  const full: LinkClaims = { ...claims, acc: claims.acc.toLowerCase(), exp: Math.floor(nowMs / 1000) + ttlSeconds };
-  const body = Buffer.from(JSON.stringify(full)).toString("base64url");
-  return `${body}.${sign(key, body)}`;
+const derived = new Map<string, Buffer>();
+
+/** The AES-256 key of links, derived (HKDF-SHA256) from the configured link key. */
+function linkCipherKey(key: Uint8Array | string): Buffer {
+  const id = typeof key === "string" ? `s:${key}` : `b:${Buffer.from(key).toString("base64")}`;
+  let k = derived.get(id);
+  if (!k) {
+    if (derived.size > 16) derived.clear();
+    k = Buffer.from(hkdfSync("sha256", typeof key === "string" ? Buffer.from(key, "utf8") : key, "followthrough/links", "aes-256-gcm link tokens v2", 32));
+    derived.set(id, k);
+  }
+  return k;
 }
 
 /**
- * Verifies a token: the MAC first (constant time), then expiry, then what the caller expects.
- * Throws {@link LinkError}; never trusts the claims before the MAC checks out.
+ * Seals claims into an opaque token: AES-256-GCM (key derived from the link key), a random IV, the
+ * JSON padded to a multiple of 64 bytes; `base64url(version ‖ iv ‖ ciphertext ‖ tag)`. Nobody who
+ * sees the URL (a proxy, a scanner, the browser's history) learns the account, the person or the
+ * meeting; any change to the token fails to open.
  */
-export function verifyLink(
+export function sealLink(key: Uint8Array | string, claims: Omit<LinkClaims, "exp">, nowMs: number, ttlSeconds = LINK_TTL_SECONDS[claims.act]): string {
+  const full: LinkClaims = { ...claims, acc: claims.acc.toLowerCase(), exp: Math.floor(nowMs / 1000) + ttlSeconds };
+  const json = Buffer.from(JSON.stringify(full), "utf8");
+  const padded = Buffer.concat([json, Buffer.alloc(PAD - (json.length % PAD), 0x20)]);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", linkCipherKey(key), iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(AAD);
+  const ct = Buffer.concat([cipher.update(padded), cipher.final()]);
+  return Buffer.concat([Buffer.from([VERSION]), iv, ct, cipher.getAuthTag()]).toString("base64url");
+}
+
+/** The path of a link: the action, then the opaque token (no address, no meeting id). */
+export const linkPath = (act: LinkAction, token: string) => `/l/${act}/${token}`;
+
+/**
+ * Opens a token: decrypts and authenticates it (any change fails), then checks its expiry and what
+ * the caller expects. Throws {@link LinkError}; never trusts the claims before they authenticate.
+ */
+export function openLink(
   key: Uint8Array | string,
   token: string,
   nowMs: number,
   expect: { act?: LinkAction | LinkAction[]; acc?: string } = {},
 ): LinkClaims {
-  const m = /^([A-Za-z0-9_-]{10,4096})\.([A-Za-z0-9_-]{43})$/.exec(token);
-  if (!m) throw new LinkError("malformed");
-  const given = Buffer.from(m[2], "base64url");
-  const want = Buffer.from(sign(key, m[1]), "base64url");
-  if (given.length !== want.length || !timingSafeEqual(given, want)) throw new LinkError("tampered");
+  if (!/^[A-Za-z0-9_-]{100,4096}$/.test(token)) throw new LinkError("malformed");
+  const raw = Buffer.from(token, "base64url");
+  if (raw.toString("base64url") !== token || raw.length < 1 + IV_BYTES + PAD + TAG_BYTES || raw[0] !== VERSION) throw new LinkError("malformed");
+  const iv = raw.subarray(1, 1 + IV_BYTES);
+  const tag = raw.subarray(raw.length - TAG_BYTES);
+  const ct = raw.subarray(1 + IV_BYTES, raw.length - TAG_BYTES);
+  let plain: string;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", linkCipherKey(key), iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(AAD);
+    decipher.setAuthTag(tag);
+    plain = Buffer.concat([decipher.update(ct), decipher.final()]).toString("utf8");
+  } catch {
+    throw new LinkError("tampered");
+  }
   let claims: LinkClaims;
   try {
-    claims = JSON.parse(Buffer.from(m[1], "base64url").toString("utf8")) as LinkClaims;
+    claims = JSON.parse(plain) as LinkClaims;
   } catch {
     throw new LinkError("malformed");
   }
+  if (typeof claims !== "object" || claims === null || typeof claims.acc !== "string" || !isLinkAction(String(claims.act))) throw new LinkError("malformed");
   if (typeof claims.exp !== "number" || claims.exp * 1000 <= nowMs) throw new LinkError("expired");
   const acts = expect.act === undefined ? undefined : Array.isArray(expect.act) ? expect.act : [expect.act];
   if (acts && !acts.includes(claims.act)) throw new LinkError("wrong-action");
