@@ -16,7 +16,7 @@ import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository } from "@followthrough/core/storage";
-import { verifyLink } from "@followthrough/core/links";
+import { openLink, sealLink } from "@followthrough/core/links";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
 import { type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
@@ -235,10 +235,10 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect((await accountsDue(repo, slot)).emails).toContain(f.email.toLowerCase());
 
     // The settings link on the page is a valid settings link for this account.
-    const settings = /href="(http:\/\/app\.test\/a\/[^"]+\/settings\/[^"]+)"/.exec(body)?.[1];
+    const settings = /href="(http:\/\/app\.test\/l\/settings\/[^"]+)"/.exec(body)?.[1];
     expect(settings).toBeTruthy();
     const token2 = new URL(settings!).pathname.split("/").at(-1)!;
-    expect(verifyLink(KEY, token2, Date.now(), { act: "settings", acc: f.email }).acc).toBe(f.email.toLowerCase());
+    expect(openLink(KEY, token2, Date.now(), { act: "settings", acc: f.email }).acc).toBe(f.email.toLowerCase());
     expect((await app.request(pathOf(settings!))).status).toBe(200);
 
     // The stored token works with the production adapter.
@@ -287,7 +287,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect((await accountsDue(repo, slot)).emails).not.toContain(email().toLowerCase());
 
     // Settings shows the reconnect button with the same link.
-    const settings = await app.request(pathOf(`${BASE}/a/${encodeURIComponent(email())}/settings/${(await import("@followthrough/core/links")).signLink(KEY, { act: "settings", acc: email() }, Date.now())}`));
+    const settings = await app.request(pathOf(`${BASE}/l/settings/${sealLink(KEY, { act: "settings", acc: email() }, Date.now())}`));
     expect((await settings.text()).replace(/&amp;/g, "&")).toContain(link);
 
     // The owner follows the link from the email.
