@@ -22,9 +22,12 @@ export interface WebStack {
   close(): Promise<void>;
 }
 
-/** Starts the stack; `extra` overrides app deps (the backfill queue, the clock…). */
-export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps> }): Promise<WebStack> {
-  const fixtures = { google: loadFixture(ownFixture("demo-google")), microsoft: loadFixture(ownFixture("demo-microsoft")) };
+/** Starts the stack; `extra` overrides app deps (the backfill queue, the clock…); `fixtures` replaces a demo mailbox folder. */
+export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps>; fixtures?: Partial<Record<Provider, string>> }): Promise<WebStack> {
+  const fixtures = {
+    google: loadFixture(o.fixtures?.google ?? ownFixture("demo-google")),
+    microsoft: loadFixture(o.fixtures?.microsoft ?? ownFixture("demo-microsoft")),
+  };
   const [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true }), startLocalDynamo()]);
   const repo = new Repository(dynamo.doc, dynamo.tableName);
   const ring = randomKeyring();

@@ -16,7 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { listAccounts, refreshTokenOf, rotateRefreshToken } from "@followthrough/core/accounts";
-import { GOOGLE_SCOPES, MICROSOFT_SCOPES, authorizationRequest, exchangeCode, googleEndpoints } from "@followthrough/core/oauth";
+import { GOOGLE_SCOPES, MICROSOFT_SCOPES, authorizationRequest, exchangeCode, googleEndpoints, refreshGrant } from "@followthrough/core/oauth";
 import { providerFor } from "@followthrough/core/runtime";
 import { type RunningSandbox, loadFixture, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -234,14 +234,21 @@ describe("connect google through @google-cloud/local-auth", () => {
       expect((err as Error).message).toMatch(/no refresh token.*https:\/\/myaccount\.google\.com\/permissions/);
     });
 
-    it("a scope left unticked on the consent screen is named", async () => {
+    it("a scope left unticked on the consent screen is named, and the partial grant is revoked", async () => {
+      const refreshToken = await sandboxRefreshToken();
+      const endpoints = googleEndpoints(sandbox.url);
       const err = await connectGoogle({
         credentials: file("client_secret_partial.json", desktopClient()),
         home: join(scratch, "home-google-partial"),
         log: () => {},
-        authenticate: async () => ({ credentials: { refresh_token: "1//x", scope: GOOGLE_SCOPES[0] } }),
+        revokeUrl: endpoints.revokeUrl,
+        authenticate: async () => ({ credentials: { refresh_token: refreshToken, scope: GOOGLE_SCOPES[0] } }),
       }).catch((e: unknown) => e);
-      expect((err as Error).message).toMatch(/gmail\.compose/);
+      expect(err).toBeInstanceOf(ConnectError);
+      expect((err as Error).message).not.toContain("\n");
+      expect((err as Error).message).toMatch(/^Google did not grant permissions Followthrough needs, so nothing was stored: gmail\.compose \(.*\); calendar\.readonly \(/);
+      // Given back: the refresh token no longer works.
+      await expect(refreshGrant({ clientId, endpoints }, refreshToken)).rejects.toMatchObject({ code: "invalid_grant" });
     });
   });
 });

@@ -1,0 +1,322 @@
+/**
+ * Connecting with exactly the scopes we request, against the strict sandbox (every Gmail, Calendar
+ * and Graph route enforces the scopes/permissions of the providers' official contracts):
+ * - through the web flow (functions app) and through the CLI (sandbox consent path; `connect
+ *   microsoft` on its loopback), for both providers: stored with the granted scopes, then a scan and
+ *   a digest that lands in the owner's own sandbox mailbox; Google's aliases are learned by the scan;
+ * - the same with one permission unticked (Google's granular consent) or withheld (a Microsoft tenant
+ *   policy): nothing stored, a message naming the permission and why, and a way to try again;
+ * - later: a permission withdrawn (403 for a missing scope) or an Entra refresh error marks the account
+ *   "needs reconnect" with the reason; a Graph 403 the grant does not explain leaves it connected;
+ * - the Outlook zone: a mailbox in "Pacific Standard Time" gets its digest at 08:00 Los Angeles time.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccountRecord, listAccounts, loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { dispatchDue, runAccountJob } from "@followthrough/core/dispatch";
+import { normalizeAddress } from "@followthrough/core/identity";
+import { GOOGLE_SCOPES, MICROSOFT_SCOPES, refreshGrant } from "@followthrough/core/oauth";
+import { memorySender } from "@followthrough/core/queue";
+import { handleRevoked, MemoryMailer } from "@followthrough/core/reconnect";
+import { ProviderError } from "@followthrough/core/resilience";
+import { providerFor } from "@followthrough/core/runtime";
+import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
+import { Repository, startLocalDynamo, type LocalDynamo } from "@followthrough/core/storage";
+import { runWeekly } from "@followthrough/core/weekly";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { ConnectError, connectMicrosoft } from "../packages/cli/src/connect";
+import { withLocalStore } from "../packages/cli/src/local-store";
+import { connectSandboxAccount, LOCAL_CLIENT_ID } from "../packages/cli/src/sandbox-consent";
+import { type Provider, startWebStack, type WebStack } from "../functions/test/support/web-stack";
+import { ownFixture } from "./support/fixtures";
+
+const BASE = "http://app.test";
+const KEY = "connect-scopes-link-key-0123456789abcdef";
+const COMPOSE = "https://www.googleapis.com/auth/gmail.compose";
+const pathOf = (u: string) => `${new URL(u).pathname}${new URL(u).search}`;
+
+let stack: WebStack;
+beforeAll(async () => {
+  stack = await startWebStack({ baseUrl: BASE, linkKey: KEY });
+}, 60_000);
+afterAll(() => stack?.close());
+
+const control = (sandbox: RunningSandbox, path: string, body?: unknown) =>
+  fetch(`${sandbox.url}/_control${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
+
+/** Digests in a sandbox mailbox: mail sent through the API whose subject is a digest's. */
+async function digestsIn(sandbox: RunningSandbox, f: MailboxFixture): Promise<string[]> {
+  const enc = encodeURIComponent(f.account.email);
+  if (f.account.provider === "google") {
+    const sent = (await (await fetch(`${sandbox.url}/_control/accounts/${enc}/gmail/sent`)).json()) as { headers: Record<string, string> }[];
+    return sent.map((m) => m.headers.Subject ?? "").filter((s) => /^(Your week|A quiet week)/.test(s));
+  }
+  const sent = (await (await fetch(`${sandbox.url}/_control/accounts/${enc}/graph/sent`)).json()) as { subject?: string }[];
+  return sent.map((m) => m.subject ?? "").filter((s) => /^(Your week|A quiet week)/.test(s));
+}
+
+/** The web flow with the sandbox's consent shortcut (`extra`: deny=…); the callback's response. */
+async function webConnect(p: Provider, extra: Record<string, string> = {}) {
+  const { app, fixtures } = stack;
+  const start = await app.request(`/connect/${p}`);
+  expect(start.status).toBe(302);
+  const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
+  const authorize = new URL(start.headers.get("location")!);
+  // Exactly the scopes we request, nothing more.
+  expect(authorize.searchParams.get("scope")!.split(" ")).toEqual(p === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES);
+  authorize.searchParams.set("account", fixtures[p].account.email);
+  authorize.searchParams.set("approve", "1");
+  for (const [k, v] of Object.entries(extra)) authorize.searchParams.append(k, v);
+  const consent = await fetch(authorize, { redirect: "manual" });
+  expect(consent.status).toBe(302);
+  return app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } });
+}
+
+describe("the connect page", () => {
+  it("lists exactly the scopes the flow requests, each in plain words, never claiming less access than the scope gives", async () => {
+    const body = await (await stack.app.request("/connect")).text();
+    const sections = body.split(/<h2>/).slice(1);
+    const listed = (i: number) => [...sections[i].matchAll(/<li data-scope="([^"]+)">/g)].map((m) => m[1]);
+    expect(sections[0]).toMatch(/^Google/);
+    expect(listed(0)).toEqual(GOOGLE_SCOPES);
+    expect(sections[1]).toMatch(/^Microsoft/);
+    expect(listed(1)).toEqual(MICROSOFT_SCOPES);
+    const item = (scope: string) => new RegExp(`<li data-scope="${scope.replace(/[./]/g, "\\$&")}">([^]*?)</li>`).exec(body)![1];
+    // Mail.ReadWrite can read bodies: the page says we do not, not that we cannot.
+    expect(item("Mail.ReadWrite")).toMatch(/bodies included/);
+    expect(item("Mail.ReadWrite")).toMatch(/We do not read message bodies/);
+    expect(item("Mail.ReadWrite")).not.toMatch(/cannot/);
+    // gmail.compose can send as you, not only draft.
+    expect(item(COMPOSE)).toMatch(/send email as you/);
+    expect(item("MailboxSettings.Read")).toMatch(/time zone/);
+  });
+});
+
+describe.each(["google", "microsoft"] as const)("%s through the web flow", (p) => {
+  it("with one permission unticked (Google) or withheld by the tenant (Microsoft): nothing stored, the permission named, a way to try again", async () => {
+    const { sandbox, fixtures, repo } = stack;
+    const f = fixtures[p];
+    if (p === "microsoft") expect((await control(sandbox, `/accounts/${f.account.email}/tenant-policy`, { withhold: ["Mail.Send"] })).status).toBe(200);
+    const res = await webConnect(p, p === "google" ? { deny: COMPOSE } : {});
+    if (p === "microsoft") await control(sandbox, `/accounts/${f.account.email}/tenant-policy`, { withhold: [] });
+    expect(res.status).toBe(403);
+    const body = await res.text();
+    expect(body).toContain("nothing was stored");
+    expect(body).toContain(p === "google" ? "gmail.compose (We create a follow-up draft" : "Mail.Send (We send your weekly digest");
+    expect(body).toContain(`href="${BASE}/connect/${p}">Try again`);
+    expect(await loadAccount(repo, f.account.email)).toBeUndefined();
+  });
+
+  it("with exactly our scopes: stored with them, scanned, and the digest lands in the owner's own mailbox", async () => {
+    const { sandbox, fixtures, repo, deps } = stack;
+    const f = fixtures[p];
+    const now = Date.parse(f.expected!.now);
+    const res = await webConnect(p);
+    expect(res.status).toBe(200);
+    const account = (await loadAccount(repo, f.account.email))!;
+    expect(account.status).toBe("active");
+    expect(account.timeZone).toBe(f.account.timeZone);
+    expect([...account.scopes!].sort()).toEqual([...(p === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES)].sort());
+
+    const before = (await digestsIn(sandbox, f)).length;
+    const result = await runWeekly({ repo, provider: deps.providerFor(account), account, now, links: { baseUrl: BASE, key: KEY } });
+    expect(result.outcome).toBe("sent");
+    expect(result.digest.missing.map((m) => m.email).sort()).toEqual(f.expected!.missingFollowUps.map((a) => normalizeAddress(a)!).sort());
+    expect((await digestsIn(sandbox, f)).length).toBe(before + 1);
+
+    const after = (await loadAccount(repo, f.account.email))!;
+    if (p === "google") {
+      // Learned from the From of sent mail (the Gmail alias), stored for later digests and drafts.
+      expect(after.aliases).toContain(normalizeAddress("isla.marchetti.design@gmail.com"));
+      expect(after.displayName).toBe(f.account.displayName);
+    } else expect([...after.aliases].sort()).toEqual([...f.account.aliases].sort());
+  });
+});
+
+describe("later: the grant narrows or Entra wants the person back", () => {
+  it("Google: a permission removed at myaccount.google.com (403 insufficientPermissions) marks the account needs_reconnect naming it", async () => {
+    const { sandbox, fixtures, repo, deps } = stack;
+    const f = fixtures.google;
+    const account = (await loadAccount(repo, f.account.email))!;
+    expect((await control(sandbox, `/accounts/${f.account.email}/withdraw-scopes`, { scopes: [COMPOSE] })).status).toBe(200);
+    const mailer = new MemoryMailer();
+    const outcome = await runAccountJob(
+      {
+        repo,
+        email: f.account.email,
+        owner: "t1",
+        now: Date.now(),
+        leaseMs: 60_000,
+        onRevoked: async (r, a, error, at) => void (await handleRevoked({ repo: r, account: a, now: at, notify: mailer, baseUrl: BASE, error })),
+      },
+      (a) => runWeekly({ repo, provider: deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY } }),
+    );
+    expect(outcome).toBe("revoked");
+    const after = (await loadAccount(repo, f.account.email))!;
+    expect(after.status).toBe("needs_reconnect");
+    expect(after.reconnectReason).toBe(`missing-scope: ${COMPOSE}`);
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0].text).toContain("no longer gives Followthrough the gmail.compose permission");
+    expect(account.connectedAt).toBe(after.connectedAt);
+  });
+
+  it("Microsoft: a Graph 403 the granted permissions explain nothing about is a plain error (account stays active); an MFA refresh error needs reconnecting", async () => {
+    const { sandbox, fixtures, repo, deps } = stack;
+    const f = fixtures.microsoft;
+    const job = (now: number) =>
+      runAccountJob({ repo, email: f.account.email, owner: `t-${now}`, now, leaseMs: 60_000 }, (a) =>
+        runWeekly({ repo, provider: deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, send: false }),
+      );
+    // A mailbox policy (not the grant) denies the sent-items read once.
+    expect((await control(sandbox, "/faults", { route: "graph.messages.delta", account: f.account.email, kind: "status", status: 403, times: 1 })).ok).toBe(true);
+    const faulted = await job(Date.now()).catch((e: unknown) => e);
+    await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
+    expect(faulted).toBeInstanceOf(ProviderError);
+    expect((faulted as ProviderError).kind).toBe("invalid");
+    expect((faulted as ProviderError).message).toMatch(/ErrorAccessDenied.*not about the grant/);
+    expect((await loadAccount(repo, f.account.email))!.status).toBe("active");
+
+    await control(sandbox, `/accounts/${f.account.email}/refresh-error`, { kind: "mfa" });
+    expect(await job(Date.now() + 1)).toBe("revoked");
+    await control(sandbox, `/accounts/${f.account.email}/refresh-error`, { clear: true });
+    const after = (await loadAccount(repo, f.account.email))!;
+    expect(after.status).toBe("needs_reconnect");
+    expect(after.reconnectReason).toBe("interaction_required/basic_action AADSTS50076");
+  });
+});
+
+describe("through the CLI", () => {
+  let dynamo: LocalDynamo;
+  let repo: Repository;
+  let ring: Keyring;
+  let sandbox: RunningSandbox;
+  let scratch: string;
+  const google = loadFixture(ownFixture("demo-google"));
+  const microsoft = loadFixture(ownFixture("demo-microsoft"));
+  beforeAll(async () => {
+    [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [google, microsoft], https: true }), startLocalDynamo()]);
+    repo = new Repository(dynamo.doc, dynamo.tableName);
+    ring = randomKeyring();
+    scratch = mkdtempSync(join(tmpdir(), "ft-scopes-"));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([sandbox?.close(), dynamo?.stop()]);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+  const tls = () => ({ fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never });
+
+  it("sandbox consent with gmail.compose unticked: a ConnectError naming it, nothing stored", async () => {
+    const err = await connectSandboxAccount(sandbox, google.account, repo, ring, { deny: [COMPOSE] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as Error).message).not.toContain("\n");
+    expect((err as Error).message).toMatch(/^Google did not grant a permission Followthrough needs, so nothing was stored: gmail\.compose \(/);
+    expect(await listAccounts(repo)).toEqual([]);
+  });
+
+  it.each([
+    ["google", google],
+    ["microsoft", microsoft],
+  ] as const)("%s: sandbox consent with exactly our scopes, then scan and digest into the owner's mailbox", async (_p, f) => {
+    const account = await connectSandboxAccount(sandbox, f.account, repo, ring);
+    expect(account.clientId).toBe(LOCAL_CLIENT_ID);
+    expect(account.timeZone).toBe(f.account.timeZone);
+    expect(account.scopes!.length).toBe(f.account.provider === "google" ? GOOGLE_SCOPES.length : MICROSOFT_SCOPES.length);
+    let current: AccountRecord = account;
+    const provider = providerFor(account, { ring, microsoft: { ...tls(), onRefreshToken: async () => {} } });
+    const result = await runWeekly({ repo, provider, account: current, now: Date.parse(f.expected!.now), links: { baseUrl: BASE, key: KEY } });
+    expect(result.outcome).toBe("sent");
+    expect(await digestsIn(sandbox, f)).toHaveLength(1);
+    current = (await loadAccount(repo, f.account.email))!;
+    expect(current.aliases.length).toBeGreaterThan(0);
+  });
+
+  it("connect microsoft with Mail.Send withheld by the tenant: one line naming it, nothing stored", async () => {
+    const home = join(scratch, "home-ms");
+    await control(sandbox, `/accounts/${microsoft.account.email}/tenant-policy`, { withhold: ["Mail.Send"] });
+    const lines: string[] = [];
+    let approved: Promise<Response> | undefined;
+    const run = connectMicrosoft({
+      clientId: "cli-test",
+      tenant: "common",
+      home,
+      authorizeBase: sandbox.url,
+      apiUrl: sandbox.httpsUrl,
+      browser: false,
+      timeoutMs: 20_000,
+      microsoft: tls(),
+      log: (l) => {
+        lines.push(l);
+        if (!/^http\S+authorize/.test(l)) return;
+        // The person approves in the browser: the sandbox redirects to the CLI's loopback server.
+        const url = new URL(l);
+        url.searchParams.set("account", microsoft.account.email);
+        url.searchParams.set("approve", "1");
+        approved = fetch(url, { redirect: "manual" }).then((r) => fetch(r.headers.get("location")!));
+      },
+    });
+    const err = await run.catch((e: unknown) => e);
+    await control(sandbox, `/accounts/${microsoft.account.email}/tenant-policy`, { withhold: [] });
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as Error).message).toMatch(/^Microsoft did not grant a permission Followthrough needs, so nothing was stored: Mail\.Send \(/);
+    expect((await approved)!.status).toBe(400);
+    expect(await withLocalStore(home, (s) => listAccounts(s.repo))).toEqual([]);
+  });
+});
+
+describe("Outlook zone", () => {
+  let dir: string;
+  let sandbox: RunningSandbox;
+  let stackLA: WebStack;
+  beforeAll(async () => {
+    // The demo Outlook mailbox, set in Los Angeles: the sandbox serves its zone by its Windows name.
+    dir = mkdtempSync(join(tmpdir(), "ft-zone-"));
+    cpSync(ownFixture("demo-microsoft"), dir, { recursive: true });
+    const info = JSON.parse(readFileSync(join(dir, "account.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(join(dir, "account.json"), JSON.stringify({ ...info, timeZone: "America/Los_Angeles" }));
+    stackLA = await startWebStack({ baseUrl: BASE, linkKey: KEY, fixtures: { microsoft: dir } });
+    sandbox = stackLA.sandbox;
+  }, 60_000);
+  afterAll(async () => {
+    await stackLA?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("Pacific Standard Time: stored as America/Los_Angeles and due at Monday 08:00 Los Angeles time (15:00 UTC in summer, 16:00 in winter)", async () => {
+    const f = stackLA.fixtures.microsoft;
+    // What Graph says about the mailbox.
+    const token = (await (await control(sandbox, `/accounts/${f.account.email}/tokens`)).json()) as { access_token: string };
+    const settings = await fetch(`${sandbox.httpsUrl}/v1.0/me/mailboxSettings`, {
+      headers: { authorization: `Bearer ${token.access_token}` },
+      dispatcher: sandboxDispatcher(sandbox.ca!),
+    } as RequestInit);
+    expect(((await settings.json()) as { timeZone: string }).timeZone).toBe("Pacific Standard Time");
+
+    const start = await stackLA.app.request("/connect/microsoft");
+    const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
+    const authorize = new URL(start.headers.get("location")!);
+    authorize.searchParams.set("account", f.account.email);
+    authorize.searchParams.set("approve", "1");
+    const consent = await fetch(authorize, { redirect: "manual" });
+    const res = await stackLA.app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("(America/Los_Angeles)");
+    const account = (await loadAccount(stackLA.repo, f.account.email))!;
+    expect(account.timeZone).toBe("America/Los_Angeles");
+
+    // The hourly dispatcher, on a summer and a winter Monday: due at 08:00 in Los Angeles only.
+    for (const [monday8, label] of [
+      [Date.UTC(2026, 5, 1, 15), "PDT"],
+      [Date.UTC(2026, 11, 7, 16), "PST"],
+    ] as const) {
+      await updateAccount(stackLA.repo, f.account.email, {}, monday8 - 3 * 3_600_000);
+      const queue = memorySender();
+      for (const at of [monday8 - 3_600_000, monday8, monday8 + 3_600_000]) {
+        const r = await dispatchDue({ repo: stackLA.repo, queue, at });
+        expect(r.due, `${label} ${new Date(at).toISOString()}`).toBe(at === monday8 ? 1 : 0);
+      }
+      expect(queue.batches.flat()).toEqual([f.account.email.toLowerCase()]);
+    }
+  });
+});
