@@ -35,6 +35,8 @@ export interface SandboxOptions {
   baseUrl?: string;
   /** Origin of the HTTPS listener (for Graph @odata links), when one runs. */
   httpsUrl?: string;
+  /** Most messages a filtered Graph message delta round returns (Microsoft's is 5,000); small in tests. */
+  graphFilteredDeltaCap?: number;
 }
 
 /** One connected mailbox the sandbox serves. */

@@ -2,10 +2,10 @@ import type { Hono } from "hono";
 import type { Event as GraphEvent } from "@microsoft/microsoft-graph-types";
 import { guard, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
-import { type GraphCall, graphHandler, ok, pageSizeOf, syncStateNotFound } from "./http";
+import { type GraphCall, graphHandler, notFound, ok, pageSizeOf, syncStateNotFound } from "./http";
 import { GraphQueryError, applySelect, compareBy, eventProperties, link, parseOrderBy, parseSelect, parseSkip, parseTop, queryOf } from "./query";
 import { resumedCursor } from "./delta";
-import { type DeltaCursor, type EventRecord, graphTime } from "./store";
+import { type DeltaCursor, type EventRecord, type GraphStore, graphTime } from "./store";
 
 const orderable: Record<string, string> = {
   "start/datetime": "start/dateTime",
@@ -55,7 +55,7 @@ function calendarView(state: SandboxState) {
     const skip = parseSkip(q.get("$skip"));
     const items = call.store
       .eventList()
-      .filter((r) => overlaps(r.span, ws, we))
+      .filter((r) => r.event.type !== "seriesMaster" && overlaps(r.span, ws, we))
       .map((r) => r.event)
       .sort(compareBy(order, getProp));
     const body: Record<string, unknown> = {
@@ -88,17 +88,18 @@ function calendarDelta(state: SandboxState) {
     const size = Math.min(cursor.pageSize ?? 10, state.pageSize.graph);
     const initial = cursor.since === undefined;
     const inWindow = (span?: [number, number]) => !!span && overlaps(span, start, end);
+    // A calendar view holds occurrences, exceptions and single instances; series masters are not in it.
+    const records = call.store.eventRecords().filter((r) => r.event.type !== "seriesMaster");
     let pending: EventRecord[];
-    if (initial) pending = call.store.eventRecords().filter((r) => !r.deleted && r.ord > after && inWindow(r.span)).sort((a, b) => a.ord - b.ord);
+    if (initial) pending = records.filter((r) => !r.deleted && r.ord > after && inWindow(r.span)).sort((a, b) => a.ord - b.ord);
     else
-      pending = call.store
-        .eventRecords()
+      pending = records
         .filter((r) => r.seq > after && r.seq <= through && (inWindow(r.prevSpan) || (!r.deleted && inWindow(r.span))))
         .sort((a, b) => a.seq - b.seq);
     const pageRecs = pending.slice(0, size);
     const body: Record<string, unknown> = {
       "@odata.context": `${call.origin}/v1.0/$metadata#Collection(event)`,
-      value: pageRecs.map((r) => (r.deleted || !inWindow(r.span) ? { id: r.event.id, "@removed": { reason: "deleted" } } : structuredClone(r.event))),
+      value: pageRecs.map((r) => (r.deleted || !inWindow(r.span) ? { id: r.event.id, "@removed": { reason: "deleted" } } : deltaItem(call.store, r.event))),
     };
     const path = new URL(call.c.req.url).pathname;
     if (pending.length > size) {
@@ -111,8 +112,39 @@ function calendarDelta(state: SandboxState) {
   });
 }
 
-/** Calendar routes: calendarView and its delta (paths in both spellings Graph accepts). */
+/**
+ * An event as calendarView/delta returns it. An occurrence of a recurring series comes as a stub:
+ * id, type, start, end, seriesMasterId and its etag, nothing else (microsoftgraph/microsoft-graph-docs
+ * issues 7632 and 22197); an occurrence that differs from its master comes in full as an exception;
+ * single instances come in full.
+ */
+function deltaItem(store: GraphStore, e: GraphEvent): GraphEvent {
+  if (!e.seriesMasterId || (e.type !== "occurrence" && e.type !== "exception")) return structuredClone(e);
+  if (store.isException(e)) return { ...structuredClone(e), type: "exception" };
+  return {
+    "@odata.type": "#microsoft.graph.event",
+    "@odata.etag": (e as Record<string, unknown>)["@odata.etag"],
+    id: e.id,
+    seriesMasterId: e.seriesMasterId,
+    type: "occurrence",
+    start: structuredClone(e.start),
+    end: structuredClone(e.end),
+  } as GraphEvent;
+}
+
+/** GET /me/events/{id}: one event (a series master, an occurrence or a single instance), with $select. */
+function getEvent() {
+  return graphHandler((call) => {
+    const ev = call.store.event(call.c.req.param("id") ?? "");
+    if (!ev) throw notFound();
+    const select = parseSelect(queryOf(call.c.req.url).get("$select"), eventProperties, "event");
+    return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/events/$entity`, ...applySelect(ev, select) });
+  });
+}
+
+/** Calendar routes: calendarView and its delta (paths in both spellings Graph accepts), and one event by id. */
 export function graphCalendarRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
+  app.get("/v1.0/me/events/:id", guard(state, "graph", "graph.events.get"), getEvent());
   for (const p of ["/v1.0/me/calendarView/delta", "/v1.0/me/calendarview/delta"])
     app.get(p, guard(state, "graph", "graph.calendarView.delta"), calendarDelta(state));
   for (const p of ["/v1.0/me/calendarView", "/v1.0/me/calendarview"]) app.get(p, guard(state, "graph", "graph.calendarView"), calendarView(state));

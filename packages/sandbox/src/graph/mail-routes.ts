@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Hono } from "hono";
 import type { Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { guard, type SandboxEnv } from "../guard";
@@ -73,6 +74,12 @@ function listMessages(state: SandboxState) {
   });
 }
 
+/** Microsoft's cap on a filtered delta round: "Applying $filter in a delta query returns only up to 5,000 messages" (learn.microsoft.com/graph/delta-query-messages). */
+export const FILTERED_DELTA_CAP = 5000;
+
+/** A stable order that is not the folder's: Graph guarantees no order for a delta round without $orderby. */
+const scrambled = (id: string) => createHash("sha1").update(id).digest("hex");
+
 function startCursor(call: GraphCall, folder: FolderName, state: SandboxState): DeltaCursor {
   const q = queryOf(call.c.req.url);
   const select = parseSelect(q.get("$select"), messageProperties, "message");
@@ -83,14 +90,26 @@ function startCursor(call: GraphCall, folder: FolderName, state: SandboxState): 
   if (order && (order.length !== 1 || order[0].prop !== "receivedDateTime" || !order[0].desc))
     throw new GraphQueryError(400, "BadRequest", "Delta on messages only supports $orderby=receivedDateTime desc.");
   const top = q.has("$top") ? parseTop(q.get("$top"), 10) : undefined;
+  const receivedFrom = filter[0] ? { ms: filter[0].ms, inclusive: filter[0].op === "ge" } : undefined;
+  let snapshot: string[] | undefined;
+  if (receivedFrom) {
+    // A filtered round is cut at the cap, in no guaranteed order unless $orderby asks for newest first.
+    const cap = state.options.graphFilteredDeltaCap ?? FILTERED_DELTA_CAP;
+    const received = (r: MessageRecord) => Date.parse(r.message.receivedDateTime ?? "");
+    const recs = call.store.messagesIn(folder).filter((r) => (receivedFrom.inclusive ? received(r) >= receivedFrom.ms : received(r) > receivedFrom.ms));
+    if (order) recs.sort((a, b) => received(b) - received(a) || a.ord - b.ord);
+    else recs.sort((a, b) => scrambled(a.message.id!).localeCompare(scrambled(b.message.id!)));
+    snapshot = recs.slice(0, cap).map((r) => r.message.id!);
+  }
   return {
     kind: "messages",
     folder,
     select,
-    receivedFrom: filter[0] ? { ms: filter[0].ms, inclusive: filter[0].op === "ge" } : undefined,
+    receivedFrom,
     through: call.store.changeNumber,
     after: 0,
     pageSize: pageSizeOf(call, top, 10, state.pageSize.graph),
+    ...(snapshot ? { snapshot } : {}),
   };
 }
 
@@ -113,7 +132,15 @@ function messagesDelta(state: SandboxState) {
     const initial = cursor.since === undefined;
     const after = cursor.after;
     const through = cursor.through;
-    const pending: MessageRecord[] = initial
+    const snapshot = initial ? cursor.snapshot : undefined;
+    // Positions in the snapshot of its messages still in the folder.
+    const live = snapshot
+      ?.map((id, i) => [i, call.store.messageRecord(id)] as const)
+      .slice(after)
+      .filter((x): x is readonly [number, MessageRecord] => !!x[1] && !x[1].deleted && x[1].folder === folder);
+    const pending: MessageRecord[] = live
+      ? live.map(([, r]) => r)
+      : initial
       ? call.store.messageRecords(folder).filter((r) => !r.deleted && r.ord > after && inRange(r.message)).sort((a, b) => a.ord - b.ord)
       : call.store
           .messageRecords(folder)
@@ -127,10 +154,10 @@ function messagesDelta(state: SandboxState) {
     const path = new URL(call.c.req.url).pathname;
     if (pending.length > size) {
       const last = pageRecs[pageRecs.length - 1];
-      const token = call.store.saveCursor({ ...cursor, after: initial ? last.ord : last.seq });
+      const token = call.store.saveCursor({ ...cursor, after: live ? live[size - 1][0] + 1 : initial ? last.ord : last.seq });
       body["@odata.nextLink"] = link(call.origin, path, [["$skiptoken", token]]);
     } else {
-      const token = call.store.saveCursor({ ...cursor, since: undefined, after: 0, through });
+      const token = call.store.saveCursor({ ...cursor, since: undefined, after: 0, through, snapshot: undefined });
       body["@odata.deltaLink"] = link(call.origin, path, [["$deltatoken", token]]);
     }
     return ok(call, body);

@@ -38,9 +38,14 @@ export type DeltaCursor =
       since?: number;
       /** Change number the round's deltaLink will carry. */
       through: number;
-      /** Last ord (initial round) or seq (change round) already returned. */
+      /** Last ord (initial round) or seq (change round) already returned; index into `snapshot` when there is one. */
       after: number;
       pageSize?: number;
+      /**
+       * Ids of a filtered initial round, fixed when the round starts: at most the filtered-delta
+       * cap, in Graph's unguaranteed order (newest first when `$orderby=receivedDateTime desc`).
+       */
+      snapshot?: string[];
     }
   | {
       kind: "events";
@@ -100,6 +105,7 @@ export class GraphStore {
     for (const m of data.inbox) this.putMessage("inbox", m);
     for (const m of data.sentitems) this.putMessage("sentitems", m);
     for (const e of data.events) this.putEvent(e);
+    for (const id of new Set(data.events.map((e) => e.seriesMasterId).filter((x): x is string => !!x))) this.ensureMaster(id);
   }
 
   /** The newest change number. */
@@ -129,6 +135,11 @@ export class GraphStore {
   /** Every message record of a folder, tombstones included (for delta). */
   messageRecords(folder: FolderName): MessageRecord[] {
     return [...this.messages.values()].filter((r) => r.folder === folder);
+  }
+
+  /** The record of a message by id, tombstones included. */
+  messageRecord(id: string): MessageRecord | undefined {
+    return this.messages.get(id);
   }
 
   /** A live message by id. */
@@ -236,8 +247,82 @@ export class GraphStore {
       if (t?.dateTime && /[zZ]$|[+-]\d{2}:\d{2}$/.test(t.dateTime)) event[side] = { dateTime: toGraphTime(Date.parse(t.dateTime)), timeZone: "UTC" };
     }
     if (!event.start?.dateTime || !event.end?.dateTime) throw new Error("an event needs start.dateTime and end.dateTime");
+    // Occurrences that follow their series (not exceptions) take a change of the master with it.
+    const followers = event.type === "seriesMaster" ? this.seriesEvents(event.id!).filter((r) => !this.isException(r.event)) : [];
     this.putEvent(event, old);
+    if (event.type === "seriesMaster") this.followMaster(followers, input);
+    else if (event.seriesMasterId) this.ensureMaster(event.seriesMasterId);
     return event;
+  }
+
+  /** The events of a series (occurrences and exceptions), live ones only. */
+  seriesEvents(masterId: string): EventRecord[] {
+    return this.eventList().filter((r) => r.event.seriesMasterId === masterId && r.event.type !== "seriesMaster");
+  }
+
+  /** The live series master of `id`, if there is one. */
+  seriesMaster(id: string): GraphEvent | undefined {
+    const e = this.event(id);
+    return e?.type === "seriesMaster" ? e : undefined;
+  }
+
+  /**
+   * Makes sure a series has its master. A fixture holds occurrences as calendarView returns them
+   * (each in full) and may lack the master: it is derived from the series' first occurrence that
+   * is not cancelled, with the first occurrence's times, and a recurrence read from the spacing.
+   */
+  private ensureMaster(masterId: string): void {
+    if (this.events.has(masterId)) return;
+    const series = this.seriesEvents(masterId).sort((a, b) => a.span[0] - b.span[0]);
+    if (series.length === 0) return;
+    const first = series[0].event;
+    const model = (series.find((r) => r.event.type !== "exception" && !r.event.isCancelled) ?? series[0]).event;
+    const key = changeKey();
+    const master: GraphEvent = {
+      ...structuredClone(model),
+      "@odata.etag": `W/"${key}"`,
+      changeKey: key,
+      id: masterId,
+      type: "seriesMaster",
+      seriesMasterId: null,
+      isCancelled: false,
+      start: structuredClone(first.start),
+      end: structuredClone(first.end),
+      recurrence: recurrenceOf(series.map((r) => r.span[0]), first.originalStartTimeZone ?? "UTC"),
+    } as GraphEvent;
+    if (typeof master.webLink === "string") master.webLink = master.webLink.replace(/itemid=[^&]*/i, `itemid=${encodeURIComponent(masterId)}`);
+    this.putEvent(master);
+  }
+
+  /** A change to a series master changes every occurrence that follows it (delta reports them again). */
+  private followMaster(followers: EventRecord[], change: GraphEvent): void {
+    const shared: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(change)) if (!perOccurrence.has(k)) shared[k] = structuredClone(v);
+    const now = graphDate(this.now());
+    for (const r of followers) {
+      const key = changeKey();
+      r.event = { ...r.event, ...shared, lastModifiedDateTime: now, changeKey: key, "@odata.etag": `W/"${key}"` } as GraphEvent;
+      r.seq = ++this.seq;
+    }
+  }
+
+  /**
+   * True when an occurrence differs from its series master and Graph would hold it as an
+   * exception: marked so in the fixture, cancelled, moved (other length or time of day, beyond a
+   * daylight-saving hour), or with other content (subject, attendees, responses...).
+   */
+  isException(occurrence: GraphEvent): boolean {
+    if (occurrence.type === "exception") return true;
+    const master = occurrence.seriesMasterId ? this.seriesMaster(occurrence.seriesMasterId) : undefined;
+    if (!master) return true;
+    if (occurrence.isCancelled) return true;
+    const [s, e] = [graphTime(occurrence.start), graphTime(occurrence.end)];
+    const [ms, me] = [graphTime(master.start), graphTime(master.end)];
+    if (e - s !== me - ms) return true;
+    const day = 86_400_000;
+    const drift = (((s - ms) % day) + day) % day;
+    if (Math.min(drift, day - drift) > 3_600_000) return true;
+    return seriesContent(occurrence) !== seriesContent(master);
   }
 
   /** Marks an event cancelled (the organizer cancelled it; it stays in the calendar with isCancelled). */
@@ -250,6 +335,8 @@ export class GraphStore {
   deleteEvent(id: string): boolean {
     const r = this.events.get(id);
     if (!r || r.deleted) return false;
+    // Deleting a series master deletes the series.
+    if (r.event.type === "seriesMaster") for (const o of this.seriesEvents(id)) this.deleteEvent(o.event.id!);
     r.deleted = true;
     r.prevSpan = r.span;
     r.seq = ++this.seq;
@@ -272,6 +359,47 @@ export class GraphStore {
   expireDeltaTokens(): void {
     this.cursors.clear();
   }
+}
+
+/** Fields of one occurrence that a change to its series master does not carry over. */
+const perOccurrence = new Set([
+  "@odata.etag", "@odata.type", "id", "type", "seriesMasterId", "start", "end", "originalStart", "changeKey", "iCalUId", "webLink",
+  "createdDateTime", "lastModifiedDateTime", "recurrence",
+]);
+
+type Attendee = NonNullable<GraphEvent["attendees"]>[number];
+const address = (r: { emailAddress?: { address?: string | null } | null } | null | undefined) => r?.emailAddress?.address?.toLowerCase() ?? null;
+
+/**
+ * What an occurrence shares with its series unless it is an exception: subject, organizer, who is
+ * invited and how each answered, the owner's answer, all-day, free/busy, sensitivity, location.
+ * Per-occurrence stamps (ids, times, change keys, links, response times, join URLs) are left out.
+ */
+function seriesContent(e: GraphEvent): string {
+  const attendees = (e.attendees ?? [])
+    .map((a: Attendee) => [address(a), a.type ?? null, a.status?.response ?? null])
+    .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+  return JSON.stringify([
+    e.subject ?? null, address(e.organizer), attendees, e.responseStatus?.response ?? null, !!e.isAllDay, e.showAs ?? null,
+    e.sensitivity ?? null, e.location?.displayName ?? null, !!e.isOnlineMeeting,
+  ]);
+}
+
+/** The recurrence a derived master carries: daily or weekly by the occurrences' spacing, ending at the last one. */
+function recurrenceOf(starts: number[], zone: string): GraphEvent["recurrence"] {
+  const day = 86_400_000;
+  const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const range = { type: "endDate", startDate: date(starts[0]), endDate: date(starts[starts.length - 1]), recurrenceTimeZone: zone, numberOfOccurrences: 0 };
+  const gaps = starts.slice(1).map((s, i) => Math.round((s - starts[i]) / day));
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const step = gaps.filter((g) => g > 0).reduce(gcd, 0) || 7;
+  const weekdays = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+  if (step % 7 === 0)
+    return {
+      pattern: { type: "weekly", interval: step / 7, month: 0, dayOfMonth: 0, firstDayOfWeek: "sunday", index: "first", daysOfWeek: [...new Set(starts.map((s) => weekdays[new Date(s).getUTCDay()]))] },
+      range,
+    } as GraphEvent["recurrence"];
+  return { pattern: { type: "daily", interval: step, month: 0, dayOfMonth: 0, firstDayOfWeek: "sunday", index: "first" }, range } as GraphEvent["recurrence"];
 }
 
 function pickWritable(body: GraphMessage): GraphMessage {

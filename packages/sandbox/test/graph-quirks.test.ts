@@ -1,0 +1,110 @@
+/**
+ * Two documented Graph behaviours the sandbox emulates: calendarView/delta returns occurrences of a
+ * recurring series as stubs (microsoftgraph/microsoft-graph-docs issues 7632 and 22197), and a
+ * message delta with $filter returns at most 5,000 messages, in no guaranteed order
+ * (learn.microsoft.com/graph/delta-query-messages). The cap is small here (graphFilteredDeltaCap).
+ */
+import type { Client } from "@microsoft/microsoft-graph-client";
+import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningSandbox, startSandbox } from "../src/index";
+import { NEWEST_SENT, OWNER, SERIES, outlookQuirksMailbox, seriesEvents } from "../../../test/support/outlook-quirks";
+import { sandboxGraphClient, sandboxTokens } from "./graph-client";
+import { collect, control, graphFailure } from "./graph-support";
+
+const window = { startDateTime: "2026-04-01T00:00:00Z", endDateTime: "2026-06-01T00:00:00Z" };
+const stubKeys = ["@odata.etag", "@odata.type", "end", "id", "seriesMasterId", "start", "type"];
+
+describe("Graph quirks in the sandbox", () => {
+  let sb: RunningSandbox;
+  let client: Client;
+
+  beforeAll(async () => {
+    sb = await startSandbox({ fixtures: [outlookQuirksMailbox(60)], pageSize: { graph: 7 }, https: true, quota: false, graphFilteredDeltaCap: 25 });
+    client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, OWNER)).access_token });
+  });
+  afterAll(() => sb?.close());
+
+  it("calendarView/delta serves occurrences as stubs and the occurrences that differ from their series as full exceptions", async () => {
+    const round = await collect<GraphEvent>(client, client.api("/me/calendarView/delta").query(window).get());
+    const fixture = new Map(seriesEvents().map((e) => [e.id as string, e]));
+    expect(round.items.map((e) => e.id).sort()).toEqual([...fixture.keys()].sort());
+    const byId = new Map(round.items.map((e) => [e.id!, e]));
+    const review = (n: number) => byId.get(`AAMkSeriesReview-occ${n}=`)!;
+    for (const n of [0, 1, 2]) {
+      expect(Object.keys(review(n)).sort()).toEqual(stubKeys);
+      expect(review(n)).toMatchObject({ type: "occurrence", seriesMasterId: SERIES.review.id, start: fixture.get(review(n).id!)!.start });
+      expect(review(n).subject).toBeUndefined();
+    }
+    // Cancelled, moved, and with a new attendee: exceptions, in full.
+    expect(review(3)).toMatchObject({ type: "exception", isCancelled: true, subject: "Canceled: Design review" });
+    expect(review(4)).toMatchObject({ type: "exception", subject: "Design review", start: { dateTime: "2026-05-04T15:00:00.0000000" } });
+    expect(review(5).type).toBe("exception");
+    expect(review(5).attendees?.map((a) => a.emailAddress?.address)).toContain("dee@fabrikam.example");
+    for (const n of [0, 1, 2]) expect(Object.keys(byId.get(`AAMkSeriesStandup-occ${n}=`)!).sort()).toEqual(stubKeys);
+    expect(byId.get("AAMkSingle=")).toMatchObject({ subject: "Coffee with Eve", type: "singleInstance" });
+    // No series master in a calendar view.
+    expect(round.items.some((e) => e.type === "seriesMaster")).toBe(false);
+
+    // The plain calendarView still returns every occurrence in full.
+    const view = await collect<GraphEvent>(client, client.api("/me/calendarView").query(window).get());
+    expect(view.items.find((e) => e.id === "AAMkSeriesReview-occ0=")).toMatchObject({ subject: "Design review", organizer: { emailAddress: { address: "bo@fabrikam.example" } } });
+  });
+
+  it("derives a series master the fixture lacks and serves it by GET /me/events/{id} with $select", async () => {
+    const master = (await client.api(`/me/events/${encodeURIComponent(SERIES.review.id)}`).select("subject,organizer,attendees,type,start,recurrence").get()) as GraphEvent & Record<string, unknown>;
+    expect(master).toMatchObject({ id: SERIES.review.id, type: "seriesMaster", subject: "Design review", organizer: { emailAddress: { address: "bo@fabrikam.example" } } });
+    expect(master.start).toEqual({ dateTime: "2026-04-06T10:00:00.0000000", timeZone: "UTC" });
+    expect(master.recurrence?.pattern).toMatchObject({ type: "weekly", interval: 1, daysOfWeek: ["monday"] });
+    expect(master.attendees?.map((a) => a.emailAddress?.address).sort()).toEqual(["ana@contoso.example", "bo@fabrikam.example", "cy@fabrikam.example"]);
+    expect(Object.keys(master).filter((k) => !k.startsWith("@odata.")).sort()).toEqual(["attendees", "id", "organizer", "recurrence", "start", "subject", "type"]);
+    const standup = (await client.api(`/me/events/${encodeURIComponent(SERIES.standup.id)}`).get()) as GraphEvent;
+    expect(standup.recurrence?.pattern).toMatchObject({ type: "daily", interval: 1 });
+    const missing = await graphFailure(client.api("/me/events/AAMkNoSuchEvent=").get());
+    expect([missing.statusCode, missing.code]).toEqual([404, "ErrorItemNotFound"]);
+  });
+
+  it("a change to the series master reports its occurrences again, as stubs", async () => {
+    const round = await collect<GraphEvent>(client, client.api("/me/calendarView/delta").query(window).get());
+    await control(sb.url, `/accounts/${OWNER}/graph/events`, { id: SERIES.standup.id, subject: "Daily standup" });
+    const changes = await collect<GraphEvent>(client, client.api(round.deltaLink!).get());
+    expect(changes.items.map((e) => e.id).sort()).toEqual(["AAMkSeriesStandup-occ0=", "AAMkSeriesStandup-occ1=", "AAMkSeriesStandup-occ2="]);
+    for (const e of changes.items) expect(Object.keys(e).sort()).toEqual(stubKeys);
+    expect(((await client.api(`/me/events/${encodeURIComponent(SERIES.standup.id)}`).get()) as GraphEvent).subject).toBe("Daily standup");
+  });
+
+  it("a filtered message delta returns at most the cap, in no guaranteed order, then a deltaLink", async () => {
+    const since = "receivedDateTime ge 2025-01-01T00:00:00Z";
+    const round = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages/delta").select("receivedDateTime").filter(since).get());
+    expect(round.items).toHaveLength(25);
+    expect(round.deltaLink).toBeDefined();
+    const times = round.items.map((m) => Date.parse(m.receivedDateTime!));
+    expect(times).not.toEqual([...times].sort((a, b) => b - a));
+    expect(times).not.toEqual([...times].sort((a, b) => a - b));
+    // With $orderby=receivedDateTime desc: the newest 25.
+    const newest = await collect<GraphMessage>(
+      client,
+      client.api("/me/mailFolders/sentitems/messages/delta").select("receivedDateTime").filter(since).orderby("receivedDateTime desc").get(),
+    );
+    expect(newest.items.map((m) => Date.parse(m.receivedDateTime!))).toEqual(Array.from({ length: 25 }, (_, i) => NEWEST_SENT - i * 36 * 3_600_000));
+    // The messages left out never come: the next round carries only what changed.
+    const quiet = await collect(client, client.api(round.deltaLink!).get());
+    expect(quiet.items).toEqual([]);
+    // Without $filter there is no cap.
+    const all = await collect(client, client.api("/me/mailFolders/sentitems/messages/delta").select("id").get());
+    expect(all.items).toHaveLength(60);
+  });
+
+  it("lists a folder newest first by $skip pages when $orderby leads $filter, and refuses it otherwise with InefficientFilter", async () => {
+    const list = await collect<GraphMessage>(
+      client,
+      client.api("/me/mailFolders/sentitems/messages").filter("receivedDateTime ge 2025-01-01T00:00:00Z").orderby("receivedDateTime desc").select("receivedDateTime").top(20).get(),
+    );
+    expect(list.pages).toBe(Math.ceil(60 / 7));
+    expect(list.items.map((m) => Date.parse(m.receivedDateTime!))).toEqual(Array.from({ length: 60 }, (_, i) => NEWEST_SENT - i * 36 * 3_600_000));
+    const bad = await graphFailure(
+      client.api("/me/mailFolders/sentitems/messages").filter("receivedDateTime ge 2025-01-01T00:00:00Z").orderby("sentDateTime desc").get(),
+    );
+    expect([bad.statusCode, bad.code]).toEqual([400, "InefficientFilter"]);
+  });
+});
