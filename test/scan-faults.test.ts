@@ -69,7 +69,7 @@ const cases: ProviderCase[] = [
     expireMid: { route: "graph.messages.delta", kind: "expire" },
     crashes: [
       { label: "in the calendar backfill", route: "graph.calendarView.delta", after: 4 },
-      { label: "in the sent-mail backfill", route: "graph.messages.delta", after: 2 },
+      { label: "in the sent-mail backfill", route: "graph.messages.list", after: 2 },
     ],
   },
 ];

@@ -93,7 +93,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
   const get = (url: string) => call(() => rawGet(url), false, `GET ${url}`);
 
   return {
-    sentMail: graphSentStream(get),
+    sentMail: graphSentStream(get, o.pageSize ?? 200),
     calendar: graphCalendarStream(get, o.owner),
     async profile(): Promise<Profile> {
       const me = (await call((c) =>

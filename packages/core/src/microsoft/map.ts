@@ -47,6 +47,16 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
   };
 }
 
+/**
+ * An occurrence stub of calendarView/delta (id, type, start, end, seriesMasterId) completed with
+ * its series master's fields; its own fields win. Undefined when the master is gone.
+ */
+export function withSeriesMaster(occurrence: Event, master: Event | null | undefined): Event | undefined {
+  if (!master) return undefined;
+  const { id: _id, type: _type, start: _start, end: _end, seriesMasterId: _sm, recurrence: _r, ...shared } = master;
+  return { ...shared, ...occurrence } as Event;
+}
+
 const recipients = (list: Recipient[] | null | undefined) =>
   (list ?? []).flatMap((r) => {
     const email = r.emailAddress?.address ? normalizeAddress(r.emailAddress.address) : undefined;

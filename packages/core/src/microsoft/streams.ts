@@ -2,8 +2,8 @@ import { type Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-cli
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
 import type { ChangeStream, SyncCursor, SyncPage } from "../providers";
-import { ProviderError } from "../resilience";
-import { mapGraphEvent, mapGraphMessage } from "./map";
+import { mapLimit, ProviderError } from "../resilience";
+import { mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
 
 /** A Graph GET through the adapter's pacing and retry policy. */
 export type GraphGet = (url: string) => Promise<DeltaResponse>;
@@ -64,23 +64,150 @@ function deltaStream<T>(
   };
 }
 
-/** Sent Items by delta, headers only; drafts and meeting notices are kept and flagged (the rules skip them). */
-export function graphSentStream(get: GraphGet): ChangeStream<MailMessage> {
-  return deltaStream(
-    get,
-    (since) => `/me/mailFolders/sentitems/messages/delta?$select=${MESSAGE_SELECT}&$filter=receivedDateTime ge ${isoSeconds(since)}`,
-    (item) => mapGraphMessage(item as Message, "sentitems"),
-  );
+type Item = Record<string, unknown> & Removed;
+
+/** Upserts and deletes of a page of Graph items. */
+function split<T>(items: Item[], map: (item: Item) => T | "remove"): { upserts: T[]; deletes: string[] } {
+  const upserts: T[] = [];
+  const deletes: string[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (!item.id || seen.has(item.id)) continue;
+    seen.add(item.id);
+    const mapped = item["@removed"] ? "remove" : map(item);
+    if (mapped === "remove") deletes.push(item.id);
+    else upserts.push(mapped);
+  }
+  return { upserts, deletes };
 }
 
-/** The calendar view of the window by delta; cancelled occurrences are removals. */
+/** How far before the scan's time the anchoring delta round starts at the latest. */
+const ANCHOR_MARGIN_MS = 3_600_000;
+
+/** Most pages the anchoring delta round may take (it only holds mail sent during the backfill's first call). */
+const ANCHOR_PAGES = 20;
+
+/**
+ * Sent Items, headers only; drafts and meeting notices are kept and flagged (the rules skip them).
+ *
+ * A delta query with `$filter` returns at most 5,000 messages, in no guaranteed order
+ * (learn.microsoft.com/graph/delta-query-messages), so it cannot backfill a busy year. The backfill
+ * instead pages the folder's listing, newest first (`$filter=receivedDateTime ge {since}` with
+ * `$orderby=receivedDateTime desc`: the ordered property leads the filter, as Graph requires) by
+ * @odata.nextLink. Its first call also anchors the change tracking: a filtered delta round from the
+ * newest message's receivedDateTime (or the scan's time less an hour, if earlier), which holds only
+ * the mail newer than that, ends at the deltaLink that later rounds resume from. The cursor keeps the listing's next page and the anchor,
+ * so a backfill that dies resumes at its page; once the listing ends, one delta round from the
+ * anchor catches up with what changed meanwhile.
+ */
+export function graphSentStream(get: GraphGet, pageSize = 200): ChangeStream<MailMessage> {
+  const map = (item: Item) => mapGraphMessage(item as Message, "sentitems");
+  const top = Math.max(1, Math.min(pageSize, 1000));
+  const listing = (since: number) =>
+    `/me/mailFolders/sentitems/messages?$filter=receivedDateTime ge ${isoSeconds(since)}&$orderby=receivedDateTime desc&$select=${MESSAGE_SELECT}&$top=${top}`;
+  const anchor = (from: number) => `/me/mailFolders/sentitems/messages/delta?$select=${MESSAGE_SELECT}&$filter=receivedDateTime ge ${isoSeconds(from)}`;
+  return {
+    async page(cursor, window): Promise<SyncPage<MailMessage>> {
+      const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
+      if (c.mode === "incremental") {
+        const res = await get(c.page ?? c.cursor);
+        const next = nextOf(res, c, undefined);
+        return { ...split(res.value ?? [], map), next, done: next.mode === "incremental" && !next.page };
+      }
+      // A backfill page of the listing, anchored.
+      if (c.page && c.anchor) {
+        const res = await get(c.page);
+        const nextLink = res["@odata.nextLink"];
+        const next: SyncCursor = nextLink ? { ...c, page: nextLink } : { mode: "incremental", cursor: c.anchor, generation: c.generation };
+        return { ...split(res.value ?? [], map), next, done: false };
+      }
+      // The backfill's first call (also where a cursor of the former delta-only backfill restarts).
+      const first = await get(listing(c.since));
+      const items: Item[] = [...(first.value ?? [])];
+      // The anchor starts no later than the newest message or the scan's time (less a margin for
+      // clock skew), so whatever arrives after it is at or past its filter.
+      const newest = Date.parse(String(first.value?.[0]?.receivedDateTime ?? ""));
+      const from = Math.min(Number.isFinite(newest) ? newest : Infinity, window.now !== undefined ? window.now - ANCHOR_MARGIN_MS : Infinity);
+      let res = await get(anchor(Number.isFinite(from) ? Math.max(from, c.since) : c.since));
+      items.push(...(res.value ?? []));
+      for (let n = 1; res["@odata.nextLink"]; n++) {
+        if (n >= ANCHOR_PAGES) throw new ProviderError("temporary", "microsoft: the anchoring delta round of Sent Items did not end");
+        res = await get(res["@odata.nextLink"]);
+        items.push(...(res.value ?? []));
+      }
+      const deltaLink = res["@odata.deltaLink"];
+      if (!deltaLink) throw new Error("microsoft: delta page carried neither nextLink nor deltaLink");
+      const nextLink = first["@odata.nextLink"];
+      const next: SyncCursor = nextLink
+        ? { mode: "full", since: c.since, page: nextLink, anchor: deltaLink, generation: c.generation }
+        : { mode: "incremental", cursor: deltaLink, generation: c.generation };
+      return { ...split(items, map), next, done: !nextLink };
+    },
+  };
+}
+
+/** The cursor after a delta page: the next page of the round, or the round's deltaLink. */
+function nextOf(res: DeltaResponse, c: SyncCursor, until: number | undefined): SyncCursor {
+  const nextLink = res["@odata.nextLink"];
+  const deltaLink = res["@odata.deltaLink"];
+  if (nextLink) return { ...c, page: nextLink };
+  if (deltaLink) return { mode: "incremental", cursor: deltaLink, generation: c.generation, ...(until !== undefined ? { until } : {}) };
+  throw new Error("microsoft: delta page carried neither nextLink nor deltaLink");
+}
+
+/** Event fields read from a series master to fill its occurrences. */
+export const MASTER_SELECT = ["subject", "organizer", "attendees", "isAllDay", "isCancelled", "isOrganizer", "responseStatus", "type"].join(",");
+
+/** Series masters fetched at once. */
+const MASTER_CONCURRENCY = 4;
+
+/**
+ * The calendar view of the window by delta; cancelled occurrences are removals.
+ *
+ * calendarView/delta returns each occurrence of a recurring series as a stub (id, type, start,
+ * end, seriesMasterId: microsoftgraph/microsoft-graph-docs issues 7632 and 22197); exceptions and
+ * single instances come in full. Stubs are filled from their series master (`GET /me/events/{id}`),
+ * fetched once per series per round of the stream (a scan), however many pages hold its
+ * occurrences. A master that is gone (404: the series was deleted since) removes its stubs.
+ */
 export function graphCalendarStream(get: GraphGet, owner: Owner): ChangeStream<Meeting> {
-  return deltaStream(
+  const rounds = deltaStream<Item>(
     get,
     (since, until) => `/me/calendarView/delta?startDateTime=${isoSeconds(since)}&endDateTime=${isoSeconds(until)}`,
-    (item) => ((item as Event).isCancelled ? "remove" : mapGraphEvent(item as Event, owner)),
+    (item) => item,
     true,
   );
+  let masters = new Map<string, Promise<Event | null>>();
+  const master = (id: string) => {
+    let p = masters.get(id);
+    if (!p) {
+      p = (get(`/me/events/${encodeURIComponent(id)}?$select=${MASTER_SELECT}`) as Promise<Event>).catch((e) => {
+        if (e instanceof ProviderError && e.kind === "not-found") return null;
+        masters.delete(id);
+        throw e;
+      });
+      masters.set(id, p);
+    }
+    return p;
+  };
+  return {
+    async page(cursor, window): Promise<SyncPage<Meeting>> {
+      // A new round (not the next page of one): series may have changed since, fetch masters afresh.
+      if (!cursor?.page) masters = new Map();
+      const raw = await rounds.page(cursor, window);
+      const stub = (e: Event) => e.type === "occurrence" && !!e.seriesMasterId && !("subject" in e);
+      const series = [...new Set((raw.upserts as Event[]).filter(stub).map((e) => e.seriesMasterId!))];
+      const found = new Map(await mapLimit(series, MASTER_CONCURRENCY, async (id) => [id, await master(id)] as const));
+      const upserts: Meeting[] = [];
+      const deletes = [...raw.deletes];
+      for (const item of raw.upserts as Event[]) {
+        const full = stub(item) ? withSeriesMaster(item, found.get(item.seriesMasterId!) ?? null) : item;
+        if (!full || full.isCancelled) deletes.push(item.id!);
+        else upserts.push(mapGraphEvent(full, owner));
+      }
+      return { upserts, deletes, next: raw.next, done: raw.done };
+    },
+  };
 }
 
 /** Issues a GET for a path or an absolute @odata link; the client's own retries are off (the adapter retries). */

@@ -22,9 +22,19 @@ export interface SyncPage<T> {
   done: boolean;
 }
 
+/**
+ * The span a stream syncs: items from `since` (and, for a calendar, up to `until`); `now` is the
+ * scan's own time, when the caller knows it.
+ */
+export interface SyncWindow {
+  since: number;
+  until: number;
+  now?: number;
+}
+
 /** A stream of changes: call `page` with the stored cursor (undefined the first time) until `done`. */
 export interface ChangeStream<T> {
-  page(cursor: SyncCursor | undefined, window: { since: number; until: number }): Promise<SyncPage<T>>;
+  page(cursor: SyncCursor | undefined, window: SyncWindow): Promise<SyncPage<T>>;
 }
 
 /** Reads the messages the owner sent (headers only). */

@@ -41,7 +41,7 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
 export async function scan(input: ScanInput): Promise<ScanResult> {
   const { owner, provider, repo, now } = input;
   const account = owner.email;
-  const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY };
+  const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY, now };
   const calendar = await syncStream(provider.calendar, {
     loadCursor: () => repo.getCursor(account, "calendar"),
     saveCursor: (c) => repo.putCursor(account, "calendar", c),

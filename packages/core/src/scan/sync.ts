@@ -1,4 +1,4 @@
-import type { ChangeStream, SyncCursor } from "../providers";
+import type { ChangeStream, SyncCursor, SyncWindow } from "../providers";
 import { ProviderError } from "../resilience";
 
 /** What one stream's sync did. */
@@ -28,7 +28,7 @@ export interface StreamSink<T> {
  * An expired cursor restarts a full sync of the window under a new generation; when that full
  * sync completes, items it did not see are swept.
  */
-export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>, window: { since: number; until: number }): Promise<StreamReport> {
+export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>, window: SyncWindow): Promise<StreamReport> {
   const report: StreamReport = { pages: 0, upserts: 0, deletes: 0, recoveries: 0, swept: 0, mode: "incremental" };
   let cursor = await sink.loadCursor();
   for (;;) {
