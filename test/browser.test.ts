@@ -4,6 +4,7 @@
  * link (what mail security scanners do) creates nothing. Screenshots go to test-artifacts/.
  */
 import { mkdirSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,5 +106,27 @@ describe.each(["google", "microsoft"] as const)("the %s demo account in a browse
     expect(await draftsIn(email, provider)).toBe(before);
     const people = await stack.repo.loadPeople(email);
     expect(people.filter((p) => p.stage === "dismissed")).toEqual([]);
+  });
+});
+
+describe("DNS rebinding", () => {
+  /** A GET with a chosen Host header, as a browser on a rebound name would send it. */
+  const getWithHost = (url: string, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const u = new URL(url);
+      const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("the local app and the sandbox answer only loopback Host names", async () => {
+    const port = (u: string) => new URL(u).port;
+    expect(await getWithHost(`${stack.url}/`, `rebound.example:${port(stack.url)}`)).toBe(421);
+    expect(await getWithHost(`${stack.url}/`, `localhost:${port(stack.url)}`)).toBe(200);
+    expect(await getWithHost(`${stack.sandbox.url}/_control/accounts`, `rebound.example:${port(stack.sandbox.url)}`)).toBe(421);
+    expect(await getWithHost(`${stack.sandbox.url}/_control/accounts`, `127.0.0.1:${port(stack.sandbox.url)}`)).toBe(200);
   });
 });

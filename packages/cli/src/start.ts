@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { serve, type ServerType } from "@hono/node-server";
 import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus } from "@followthrough/core/accounts";
 import { LinkError, openLink } from "@followthrough/core/links";
+import { loopbackOnly } from "@followthrough/core/net";
 import { GrantError } from "@followthrough/core/oauth";
 import { ProviderError, VirtualClock } from "@followthrough/core/resilience";
 import { providerFor } from "@followthrough/core/runtime";
@@ -82,7 +83,8 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   // A fresh key each run: a demo link cannot be forged from a constant in the source.
   const linkKey = o.linkKey ?? process.env.FOLLOWTHROUGH_LINK_KEY ?? randomBytes(32).toString("base64url");
   let app: { fetch: (r: Request) => Response | Promise<Response> } = { fetch: () => new Response("starting", { status: 503 }) };
-  const server = serve({ fetch: (req) => app.fetch(req), port: o.port ?? 8787, hostname: "127.0.0.1" });
+  // Loopback only, and only loopback Host names: a page elsewhere cannot rebind a name to this app.
+  const server = serve({ fetch: loopbackOnly((req: Request) => app.fetch(req)), port: o.port ?? 8787, hostname: "127.0.0.1" });
   let port: number;
   try {
     port = await listen(server);
@@ -219,7 +221,8 @@ export async function start(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new UsageError(`--port must be a number, got ${JSON.stringify(values.port)}`);
+  if (values.port !== undefined && (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535))
+    throw new UsageError(`--port must be a port number from 0 to 65535, got ${JSON.stringify(values.port)}`);
   const stack = await startLocalStack({ fixtures: values.fixtures, port: values.port === undefined ? undefined : Number(values.port), home: localHome(values.home) });
   console.log(`local DynamoDB (${stack.dynamo.engine}) at ${stack.dynamo.endpoint}; provider sandbox at ${stack.sandbox.url}`);
   for (const a of stack.accounts) {

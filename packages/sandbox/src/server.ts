@@ -2,6 +2,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import selfsigned from "selfsigned";
+import { isLoopbackHost, loopbackOnly } from "@followthrough/core/net";
 import { createSandboxApp } from "./app";
 import { SandboxState, type SandboxOptions } from "./state";
 
@@ -49,7 +50,9 @@ export async function startSandbox(options: SandboxOptions & ListenOptions = {})
   const state = new SandboxState(options);
   const app = createSandboxApp(state);
   const hostname = options.hostname ?? "127.0.0.1";
-  const http = serve({ fetch: app.fetch, port: options.port ?? 0, hostname });
+  // On loopback (the default) only loopback Host names are answered: no DNS rebinding.
+  const fetch = isLoopbackHost(hostname) ? loopbackOnly(app.fetch) : app.fetch;
+  const http = serve({ fetch, port: options.port ?? 0, hostname });
   const port = await listen(http);
   state.baseUrl = `http://${hostname}:${port}`;
   const servers: ServerType[] = [http];
@@ -62,7 +65,7 @@ export async function startSandbox(options: SandboxOptions & ListenOptions = {})
     });
     const httpsPort = typeof options.https === "object" ? (options.https.port ?? 0) : 0;
     const https = serve({
-      fetch: app.fetch,
+      fetch,
       port: httpsPort,
       hostname,
       createServer: createHttpsServer,
