@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { digestMail } from "@followthrough/core/digest";
 import { mimeOfOutgoing } from "@followthrough/core/mail";
@@ -7,6 +7,7 @@ import { scan } from "@followthrough/core/scan";
 import { prepareDigest } from "@followthrough/core/weekly";
 import { loadFixture } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
+import { prepareOutDir } from "./out-dir";
 import { parseNow } from "./scan";
 import { withFixtureSession } from "./session";
 
@@ -30,13 +31,13 @@ export async function digestCommand(argv: string[]): Promise<number> {
   const now = parseNow(values.now);
   const links = linkConfig(values["base-url"]);
   const fixture = loadFixture(values.fixtures);
-  const out = resolve(values.out);
+  // Checked (and created) before any work: a bad folder is one line and exit 2, never a hang.
+  const out = prepareOutDir(values.out);
   return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
     const account = current();
     await scan({ owner: account, provider, repo, now });
     const { digest, rendered } = await prepareDigest({ repo, account, now, links });
     const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered));
-    mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "digest.html"), rendered.html);
     writeFileSync(join(out, "digest.txt"), rendered.text);
     writeFileSync(join(out, "digest.eml"), eml);

@@ -6,27 +6,51 @@ import { start } from "./start";
 
 export { UsageError };
 
-const usage = `usage: followthrough <command> [options]
-commands:
-  start [--port N] [--home DIR]
+/** Each command's usage lines (shown by `followthrough help` and by `<command> --help`). */
+const COMMANDS: Record<string, string> = {
+  start: `  start [--port N] [--home DIR]
                         run the demo locally: local DynamoDB + provider sandbox on the demo mailboxes,
-                        plus the weekly job of the accounts in the local store (see connect)
-  scan --fixtures <mailbox> --now <ISO> [--json]
-                        serve a mailbox fixture from the sandbox, connect it, scan it, print the result
-  digest --fixtures <mailbox> --now <ISO> --out <dir> [--base-url URL]
-                        write digest.html, digest.txt and digest.eml as they would be sent
-  connect google --credentials <client_secret.json> [--home DIR]
+                        plus the weekly job of the accounts in the local store (see connect);
+                        --port 0 picks a free port (default 8787)`,
+  scan: `  scan --fixtures <mailbox> --now <ISO> [--json]
+                        serve a mailbox fixture from the sandbox, connect it, scan it, print the result`,
+  digest: `  digest --fixtures <mailbox> --now <ISO> --out <dir> [--base-url URL]
+                        write digest.html, digest.txt and digest.eml as they would be sent`,
+  connect: `  connect google --credentials <client_secret.json> [--home DIR]
                         sign in to your Gmail account (browser, loopback redirect) and keep it in the local store
   connect microsoft --client-id <id> [--tenant common] [--no-browser] [--timeout SECONDS] [--home DIR]
                         sign in to your Outlook account (authorization code + PKCE) and keep it in the local store
   connect list [--home DIR]
-                        list the accounts in the local store
-The local store is DIR, else $FOLLOWTHROUGH_HOME, else .followthrough/ at the repository root;
+                        list the accounts in the local store`,
+};
+
+const STORE_NOTE = `The local store is DIR, else $FOLLOWTHROUGH_HOME, else .followthrough/ at the repository root;
 \`start\` also runs the weekly job of the accounts it holds.`;
+
+const usage = `usage: followthrough <command> [options]
+commands:
+${Object.values(COMMANDS).join("\n")}
+${STORE_NOTE}`;
+
+/** `followthrough <command> --help`. */
+const commandUsage = (command: string) => `usage: followthrough ${command} [options]\n${COMMANDS[command]}${command === "start" || command === "connect" ? `\n${STORE_NOTE}` : ""}`;
+
+const wantsHelp = (args: string[]) => args.some((a) => a === "--help" || a === "-h");
+
+/** One line for an error nobody planned for; the stack only when FOLLOWTHROUGH_DEBUG is set. */
+function unexpected(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const message = String(err?.message ?? e).split("\n")[0].trim() || String(e);
+  return err?.code && !message.includes(err.code) ? `${message} (${err.code})` : message;
+}
 
 /** Entry point of `followthrough`; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && Object.hasOwn(COMMANDS, command) && wantsHelp(rest)) {
+    console.log(commandUsage(command));
+    return 0;
+  }
   try {
     switch (command) {
       case "start":
@@ -48,9 +72,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError || (e as Error).name === "FixtureError") {
-      console.error(`followthrough: ${(e as Error).message}`);
+      // One line, whatever the message (node:util's parseArgs writes several).
+      console.error(`followthrough: ${(e as Error).message.split("\n").map((l) => l.trim()).filter(Boolean).join(" ")}`);
       return 2;
     }
-    throw e;
+    console.error(`followthrough: ${unexpected(e)}`);
+    if (process.env.FOLLOWTHROUGH_DEBUG) console.error(e);
+    return 1;
   }
 }

@@ -1,0 +1,73 @@
+/** Every command answers --help; every bad input is one line on stderr and a non-zero exit, never a stack or a hang. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { main } from "../src/main";
+
+const FIXTURE = join(__dirname, "../../../fixtures/demo-google");
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
+  const error = vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("followthrough --help", () => {
+  it.each(["start", "scan", "digest", "connect"])("%s --help prints that command's usage and exits 0", async (command) => {
+    for (const flag of ["--help", "-h"]) {
+      const r = await run([command, flag]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`usage: followthrough ${command}`);
+      expect(r.out).toContain(`  ${command} `);
+      expect(r.err).toBe("");
+    }
+  });
+
+  it("connect google --help too, before any browser or file is touched", async () => {
+    const r = await run(["connect", "google", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("connect google --credentials");
+  });
+});
+
+describe("bad input is one line and a non-zero exit", () => {
+  const oneLine = (r: { code: number; err: string }, pattern: RegExp) => {
+    expect(r.code).toBe(2);
+    expect(r.err.split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(/^followthrough: /);
+    expect(r.err).not.toMatch(/\n\s+at |Error:/);
+    expect(r.err).toMatch(pattern);
+  };
+  const digest = (out: string) => run(["digest", "--fixtures", FIXTURE, "--now", "2026-05-26T22:30:00Z", "--out", out]);
+
+  it("start --port out of range", async () => {
+    oneLine(await run(["start", "--port", "99999"]), /--port must be a port number from 0 to 65535/);
+    oneLine(await run(["start", "--port", "-1"]), /--port/);
+  });
+
+  it("digest --out on a file, under /proc, /sys or /dev: refused before any work (and /proc never hangs)", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "ft-out-")), "taken");
+    writeFileSync(file, "x");
+    oneLine(await digest(file), /exists and is not a folder/);
+    oneLine(await digest(join(file, "below")), /is not a folder/);
+    oneLine(await digest("/proc/x"), /system file system/);
+    oneLine(await digest("/sys/x"), /system file system/);
+    oneLine(await digest("/dev/null"), /system file system/);
+  });
+
+  it("an unknown option or command", async () => {
+    oneLine(await run(["scan", "--bogus"]), /bogus/);
+    oneLine(await run(["frobnicate"]), /unknown command "frobnicate"/);
+  });
+});
