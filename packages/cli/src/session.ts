@@ -3,7 +3,7 @@ import type { MailboxProvider } from "@followthrough/core/providers";
 import { VirtualClock } from "@followthrough/core/resilience";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { type MailboxFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
+import { type MailboxFixture, type RunningSandbox, type SandboxOptions, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxProvider } from "./sandbox-provider";
 
 /** A fixture served by the sandbox, connected through OAuth, with an embedded store. */
@@ -21,9 +21,14 @@ export interface FixtureSession {
  * runs on a {@link VirtualClock} shared by the sandbox (quota windows, token lifetimes) and the
  * adapter (pacer, retry pauses): waits for quota take no real time, and both sides still agree.
  */
-export async function withFixtureSession<T>(fixture: MailboxFixture, fn: (s: FixtureSession) => Promise<T>): Promise<T> {
+export async function withFixtureSession<T>(
+  fixture: MailboxFixture,
+  fn: (s: FixtureSession) => Promise<T>,
+  /** Extra sandbox settings (benchmarks: a service time per call). */
+  sandboxOptions: Pick<SandboxOptions, "serviceTimeMs" | "quota" | "pageSize"> = {},
+): Promise<T> {
   const clock = new VirtualClock();
-  const sandbox = await startSandbox({ fixtures: [fixture], https: true, clock: () => clock.now() });
+  const sandbox = await startSandbox({ ...sandboxOptions, fixtures: [fixture], https: true, clock: () => clock.now() });
   const dynamo = await startLocalDynamo();
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
