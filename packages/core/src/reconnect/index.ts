@@ -119,9 +119,14 @@ export function reconnectMail(baseUrl: string, account: AccountRecord): { subjec
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
   const subject = `Reconnect your ${name} account to keep getting your Followthrough digest`;
   const missing = missingPermission(account);
+  const reason = account.reconnectReason ?? "";
   const why = missing
     ? `${name} no longer gives Followthrough the ${missing.label} permission for ${account.email}, which it needs.${missing.use ? ` ${missing.use}` : ""}`
-    : `${name} no longer lets Followthrough read ${account.email} — access was revoked or has expired.`;
+    : /^interaction_required/.test(reason)
+      ? `${name} asks you to sign in again before Followthrough can read ${account.email} (for example, your organisation now requires multi-factor authentication).`
+      : /consent_required/.test(reason)
+        ? `${name} no longer has your consent for Followthrough to read ${account.email}.`
+        : `${name} no longer lets Followthrough read ${account.email} — access was revoked or has expired.`;
   const text = [
     why,
     "",
@@ -131,7 +136,7 @@ export function reconnectMail(baseUrl: string, account: AccountRecord): { subjec
     "",
     "If you meant to stop, do nothing: no more scans will run for this account.",
   ].join("\n");
-  const html = `<p>${missing ? esc(why) : `${esc(name)} no longer lets Followthrough read <b>${esc(account.email)}</b> — access was revoked or has expired.`}</p>
+  const html = `<p>${esc(why)}</p>
 <p>Your weekly digest is on hold until you reconnect. Nothing you had is lost.</p>
 <p><a href="${esc(url)}">Reconnect ${esc(account.email)}</a></p>
 <p>If you meant to stop, do nothing: no more scans will run for this account.</p>`;
