@@ -193,12 +193,16 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(done.status).toBe(200);
     const bye = await done.text();
     expect(bye).toContain("We deleted everything we stored for");
-    expect(bye).toContain("confirmed that our access is revoked");
+    if (p === "google") expect(bye).toContain("confirmed that our access is revoked");
+    // Graph's revokeSignInSessions needs User.RevokeSessions.All, which our scopes do not hold: the sandbox
+    // refuses it (403) as Graph does, and the page says so and where the owner removes the consent.
+    else expect(bye).toMatch(/could not confirm with Microsoft[\s\S]*account\.live\.com\/consent\/Manage/);
     expect(await repo.allItems(email())).toEqual([]);
     expect(await loadAccount(repo, email())).toBeUndefined();
     expect((await accountsDue(repo, dueSlot(account.schedule!, account.timeZone, Date.now()))).emails).not.toContain(email().toLowerCase());
 
-    // At the provider: the refresh token no longer refreshes, the access token no longer works.
+    // At the provider: the refresh token no longer refreshes (Google revoked the grant; Microsoft rotated
+    // it away when the revocation attempt refreshed it), and Google's access token no longer works.
     const refused = await refreshGrant(client, token).then(
       () => undefined,
       (e: unknown) => e,
@@ -209,7 +213,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       p === "google"
         ? await fetch(new URL("/gmail/v1/users/me/profile", sandbox.url), { headers: { authorization: `Bearer ${granted.accessToken}` } })
         : await trustSandbox(`${sandbox.httpsUrl}/v1.0/me`, { headers: { authorization: `Bearer ${granted.accessToken}` } });
-    expect(api.status).toBe(401);
+    // Microsoft's access token lives until it expires: nothing we may call ends it, and we no longer hold it.
+    expect(api.status).toBe(p === "google" ? 401 : 200);
 
     // The link is dead now, and nothing is left to act on.
     expect((await app.request(path)).status).toBe(404);
