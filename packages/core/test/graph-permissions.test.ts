@@ -38,6 +38,13 @@ describe("GRAPH_CALL_PERMISSIONS", () => {
     expect(MICROSOFT_SCOPES.filter((s) => s !== "offline_access" && !used.has(s))).toEqual([]);
   });
 
+  it("covers every Graph path the adapter's source calls", () => {
+    const source = ["index.ts", "streams.ts"].map((f) => readFileSync(new URL(`../src/microsoft/${f}`, import.meta.url), "utf8")).join("\n");
+    const paths = [...source.matchAll(/["'`](\/me[^"'`?\s]*)/g)].map((m) => m[1].replace(/\$\{[^}]*\}/g, "x")).filter((p) => !p.includes("{id}"));
+    expect(paths.length).toBeGreaterThan(5);
+    for (const p of new Set(paths)) expect(graphCallKey("GET", p) ?? graphCallKey("POST", p), p).toBeDefined();
+  });
+
   it("recognises the adapter's requests, relative and as next links", () => {
     expect(graphCallKey("GET", "/me/mailFolders/sentitems/messages/delta?$select=id")).toBe("GET /me/mailfolders/{id}/messages/delta");
     expect(graphCallKey("GET", "https://graph.microsoft.com/v1.0/me/mailFolders('AQMkAD')/messages/delta?$skiptoken=x")).toBe("GET /me/mailfolders/{id}/messages/delta");

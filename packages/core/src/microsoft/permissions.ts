@@ -12,6 +12,7 @@ export const GRAPH_CALL_PERMISSIONS: Readonly<Record<string, readonly string[]>>
   "GET /me/mailfolders/{id}/messages": ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"],
   "GET /me/mailfolders/{id}/messages/delta": ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"],
   "GET /me/calendarview/delta": ["Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite"],
+  "GET /me/events/{id}": ["Calendars.ReadBasic", "Calendars.Read"],
   "POST /me/messages": ["Mail.ReadWrite"],
   "POST /me/messages/{id}/createreply": ["Mail.ReadWrite"],
   "POST /me/sendmail": ["Mail.Send"],
