@@ -43,7 +43,9 @@ export async function benchBackfill() {
       virtualMinutes: Number(minutes.toFixed(2)),
       wallSeconds: Number((wallMs / 1000).toFixed(1)),
       unitsPerMinute: Math.round(s.gmailUnits / minutes),
-      quotaShare: Number((s.gmailUnits / minutes / limit).toFixed(3)),
+      // Units against the most the sliding minute allows over the backfill's span (one window at
+      // its start and one per whole minute waited).
+      quotaShare: Number((s.gmailUnits / ((Math.floor(minutes) + 1) * limit)).toFixed(3)),
       peakUnitsPerMinute: s.peakGmailUnitsPerMinute,
       throttled429: s.throttled,
       contacts: first.contacts.length,
