@@ -28,6 +28,8 @@ export interface HistoryQuery {
  */
 export class HistoryLog {
   private entries: HistoryEntry[] = [];
+  /** Seeds arrive in any order; the log is sorted once, when next read (not per seed: a year is 40,000). */
+  private unsorted = false;
   /** The last history id issued. */
   current: number;
   /** Start ids below this have expired. */
@@ -54,7 +56,7 @@ export class HistoryLog {
   /** Seeds a record with a given id (fixture messages' own history ids); keeps the log sorted. */
   seed(type: HistoryType, message: gmail_v1.Schema$Message, id: number, at: number): void {
     this.entries.push({ id, at, type, message: { id: message.id!, threadId: message.threadId!, labelIds: [...(message.labelIds ?? [])] } });
-    this.entries.sort((a, b) => a.id - b.id);
+    this.unsorted = true;
     this.current = Math.max(this.current, id);
   }
 
@@ -69,8 +71,17 @@ export class HistoryLog {
 
   /** Expires ids of records older than `maxAgeMs` before `now` (Gmail keeps history about a week). */
   expireOlderThan(now: number, maxAgeMs: number): void {
-    const old = this.entries.filter((e) => e.at < now - maxAgeMs);
+    const old = this.log().filter((e) => e.at < now - maxAgeMs);
     if (old.length > 0) this.horizon = Math.max(this.horizon, old[old.length - 1].id + 1);
+  }
+
+  /** The records in id order. */
+  private log(): HistoryEntry[] {
+    if (this.unsorted) {
+      this.entries.sort((a, b) => a.id - b.id);
+      this.unsorted = false;
+    }
+    return this.entries;
   }
 
   /** True when a start id can no longer be served. */
@@ -81,7 +92,7 @@ export class HistoryLog {
   /** Records after `startHistoryId` (and after `afterId` for paging) that match the filters. */
   query(q: HistoryQuery, afterId = 0): HistoryEntry[] {
     const from = Math.max(q.startHistoryId, afterId);
-    return this.entries.filter((e) => {
+    return this.log().filter((e) => {
       if (e.id <= from) return false;
       if (q.types && q.types.length > 0 && !q.types.includes(e.type)) return false;
       if (q.labelId && !e.message.labelIds.includes(q.labelId) && !(e.labelIds ?? []).includes(q.labelId)) return false;
