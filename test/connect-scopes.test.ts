@@ -318,5 +318,16 @@ describe("Outlook zone", () => {
       }
       expect(queue.batches.flat()).toEqual([f.account.email.toLowerCase()]);
     }
+
+    // The job the dispatcher queued at that hour sends the digest from the owner's mailbox at 08:00 Los Angeles time.
+    const at = Date.UTC(2026, 5, 1, 15);
+    await control(sandbox, "/clock", { now: new Date(at).toISOString() });
+    const stored = (await loadAccount(stackLA.repo, f.account.email))!;
+    const weekly = await runWeekly({ repo: stackLA.repo, provider: stackLA.deps.providerFor(stored), account: stored, now: at, links: { baseUrl: BASE, key: KEY } });
+    expect(weekly.outcome).toBe("sent");
+    const sent = (await (await fetch(`${sandbox.url}/_control/accounts/${encodeURIComponent(f.account.email)}/graph/sent`)).json()) as { subject?: string; sentDateTime?: string }[];
+    const digest = sent.filter((m) => /^(Your week|A quiet week)/.test(m.subject ?? ""));
+    expect(digest.map((m) => m.sentDateTime)).toEqual(["2026-06-01T15:00:00Z"]);
+    expect(new Intl.DateTimeFormat("en-US", { timeZone: "America/Los_Angeles", weekday: "long", hour: "2-digit", hourCycle: "h23" }).format(Date.parse(digest[0].sentDateTime!))).toBe("Monday, 08");
   });
 });
