@@ -60,7 +60,7 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
     {
       scope: "User.Read",
       label: "User.Read",
-      allows: "Sign you in and read your profile: name, address and other addresses of your account.",
+      allows: "Sign you in and read your profile (name, address, the other addresses of your account) and basic information about your organisation.",
       use: "We learn your address, name and the other addresses you send from.",
     },
     {
