@@ -1,3 +1,4 @@
+import { API_TIMEOUT_SECONDS } from "../packages/core/src/limits";
 import { backfills } from "./backfill";
 import { NODE } from "./defaults";
 import { linkSigningKey, providerSecrets } from "./secrets";
@@ -12,7 +13,8 @@ export const api = new sst.aws.Function("Api", {
   handler: "functions/src/api.handler",
   url: true,
   memory: "1024 MB",
-  // A draft tap creates one draft (a few provider calls); a connect exchanges one code.
-  timeout: "30 seconds",
+  // A draft tap creates one draft (a few provider calls); a connect exchanges one code. The draft
+  // claim's lease derives from this timeout (core/limits), so it is stated there, once.
+  timeout: `${API_TIMEOUT_SECONDS} seconds`,
   link: [table, linkSigningKey, ...providerSecrets, backfills],
 });

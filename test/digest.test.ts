@@ -110,7 +110,7 @@ describe("CR/LF in names and titles never reaches a header", () => {
       const person = (await h.repo.loadPeople(h.email)).find((p) => p.stage === "met")!;
       const hostile = { ...person, name: "Eve\r\nBcc: spy@evil.test", eventTitle: "Lunch\r\nX-Injected: yes" };
       await h.repo.putPeople(h.email, [hostile]);
-      await draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email, eventId: person.eventId, now });
+      await draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email, now });
       const enc = encodeURIComponent(h.email);
       if (h.fixture.account.provider === "google") {
         const drafts = await h.control<{ raw: string; recipients: string[] }[]>("GET", `/_control/accounts/${enc}/gmail/drafts`);

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { API_TIMEOUT_SECONDS, DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { tableDefinition, TTL_ATTRIBUTE } from "@followthrough/core/storage";
 
 const root = join(import.meta.dirname, "..");
@@ -186,6 +187,13 @@ describe("infra", () => {
       expect(args.memory, where).toMatch(/^\d+ (MB|GB)$/);
       expect(seconds(args.timeout), where).toBeLessThanOrEqual(15 * 60);
     }
+  });
+
+  it("the API's timeout is the one the draft claim's lease derives from, and the lease outlives it", () => {
+    const api = functions().find((f) => f.args.handler === "functions/src/api.handler")!;
+    expect(seconds(api.args.timeout)).toBe(API_TIMEOUT_SECONDS);
+    expect(DRAFT_CLAIM_LEASE_MS).toBeGreaterThan(API_TIMEOUT_SECONDS * 1000);
+    expect(DRAFT_CREATE_DEADLINE_MS).toBeLessThan(API_TIMEOUT_SECONDS * 1000);
   });
 
   it("points every handler at a file that exports it", async () => {

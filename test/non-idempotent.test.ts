@@ -13,7 +13,7 @@ describe.each([
   [ownFixture("demo-google"), "gmail.drafts.create", "gmail.messages.send"],
   [ownFixture("demo-microsoft"), "graph.messages.create", "graph.sendMail"],
 ])("%s", (dir, draftRoute, sendRoute) => {
-  it("a 503 on create-draft is not retried; the claim is released; the next tap makes one draft", async () => {
+  it("a 503 on create-draft is not retried; nothing was made, so the claim is freed and the next tap makes one draft", async () => {
     const h = await startScanHarness({ fixture: dir });
     try {
       const now = Date.parse(h.expected.now);
@@ -21,12 +21,12 @@ describe.each([
       const person = (await h.repo.loadPeople(h.email)).find((p) => p.stage === "met")!;
       await h.resetStats();
       await h.injectFault({ route: draftRoute, kind: "status", status: 503, times: 1 });
-      const tap = () => draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email, eventId: person.eventId, now });
-      await expect(tap()).rejects.toMatchObject({ kind: "temporary" });
+      const tap = () => draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email, now });
+      await expect(tap()).rejects.toMatchObject({ problem: "failed" });
       expect((await h.stats()).calls[draftRoute]).toBe(1);
       const first = await tap();
-      expect(first.created).toBe(true);
-      expect((await tap()).draftId).toBe(first.draftId);
+      expect(first).toMatchObject({ status: "ready", created: true });
+      expect(await tap()).toMatchObject({ status: "ready", draftId: (first as { draftId: string }).draftId, created: false });
       expect((await h.stats()).calls[draftRoute]).toBe(2);
     } finally {
       await h.close();

@@ -155,11 +155,8 @@ export function createApp(deps: AppDeps): Hono {
     return { claims, account };
   };
 
-  /** The person a follow-up link is about, when still the same first meeting. */
-  const personOf = async (account: AccountRecord, claims: LinkClaims): Promise<PersonRecord | undefined> => {
-    const p = await deps.repo.getPerson(account.email, claims.per!);
-    return p && p.eventId === claims.evt ? p : undefined;
-  };
+  /** The person a follow-up link is about (the person, not the meeting: a first meeting may change). */
+  const personOf = (account: AccountRecord, claims: LinkClaims): Promise<PersonRecord | undefined> => deps.repo.getPerson(account.email, claims.per!);
   const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
 
   /** A link of this app for `act`, freshly signed. */
@@ -183,6 +180,22 @@ ${lead}
   document.getElementById("act").submit();
 })();
 </script>`,
+    );
+
+  /**
+   * A tap that arrives while another request is still creating this person's draft: the page comes
+   * back to the same link every few seconds (a GET, whose page POSTs again), which lands on the draft
+   * as soon as it exists. Nothing is created twice: the claim stays with the first request.
+   */
+  const beingMade = (c: C) =>
+    page(
+      c,
+      202,
+      "Your draft is being made",
+      html`<h1>Your draft is being made</h1>
+<p>Your follow-up draft is being created in your mailbox. This page opens it as soon as it is there.</p>
+<p><a href="${new URL(c.req.url).pathname}">Open it now</a></p>
+<script nonce="${nonceOf(c)}">setTimeout(function () { location.replace(location.pathname); }, 3000);</script>`,
     );
 
   app.get("/health", (c) => c.json({ ok: true }));
@@ -247,18 +260,19 @@ ${lead}
 
     if (act === "dismiss") {
       const person = await personOf(account, claims);
-      if (!person || !(await dismissFollowUp(deps.repo, account.email, claims.per!, claims.evt!))) return gone(c);
+      if (!person || !(await dismissFollowUp(deps.repo, account.email, claims.per!))) return gone(c);
       return say(c, 200, "Done", `${person.name || person.email} won't appear in your digests any more.`);
     }
 
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: deps.providerFor(account), account, person: claims.per!, eventId: claims.evt!, now: deps.now() });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: deps.providerFor(account), account, person: claims.per!, now: deps.now() });
+      if (draft.status === "pending") return beingMade(c);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return say(c, 200, "Draft ready", "Your follow-up is waiting in your Drafts folder.");
       return c.redirect(to, 303);
     } catch (e) {
       if (e instanceof FollowUpError) {
-        return e.problem === "busy" ? say(c, 409, "Almost there", "Your draft is still being created — try again in a moment.") : gone(c);
+        return e.problem === "failed" ? say(c, 502, "Draft not confirmed", e.message) : gone(c);
       }
       throw e;
     }

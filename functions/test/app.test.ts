@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { type DigestPerson, sendDigestOnce } from "@followthrough/core/digest";
 import { sealLink } from "@followthrough/core/links";
+import { keys } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
 import { prepareDigest, runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
 import { ownFixture } from "../../test/support/fixtures";
@@ -117,6 +118,21 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect([a.status, b.status]).toEqual([303, 303]);
     expect(a.headers.get("location")).toBe(b.headers.get("location"));
     expect(await drafts()).toBe(before + 1);
+  });
+
+  it("a tap while another request is still creating the draft gets 'being made', which leads back to the link", async () => {
+    const before = await drafts();
+    // A person of our own, so no digest person is used up; another request is creating their draft right now.
+    const email = "in.flight@example.org";
+    await h.repo.putPeople(h.email, [{ email, name: "In Flight", eventId: "e-inflight", eventTitle: "Coffee", metAt: now - 3 * DAY, metEnd: now - 3 * DAY + 3_600_000, stage: "met" }]);
+    await h.repo.put({ ...keys.draft(h.email, email), claim: { status: "creating", claimedAt: now, marker: "in-flight" } });
+    const path = `/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: email, evt: "e-inflight" }, now)}`;
+    const res = await app.request(path, { method: "POST" });
+    expect(res.status).toBe(202);
+    const page = await res.text();
+    expect(page).toContain("Your draft is being made");
+    expect(page).toContain(path);
+    expect(await drafts()).toBe(before);
   });
 
   it("dismiss: GET changes nothing; POST removes the person from the next digest", async () => {

@@ -42,7 +42,7 @@ describe("GRAPH_CALL_PERMISSIONS", () => {
     const source = ["index.ts", "streams.ts"].map((f) => readFileSync(new URL(`../src/microsoft/${f}`, import.meta.url), "utf8")).join("\n");
     const paths = [...source.matchAll(/["'`](\/me[^"'`?\s]*)/g)].map((m) => m[1].replace(/\$\{[^}]*\}/g, "x")).filter((p) => !p.includes("{id}"));
     expect(paths.length).toBeGreaterThan(5);
-    for (const p of new Set(paths)) expect(graphCallKey("GET", p) ?? graphCallKey("POST", p), p).toBeDefined();
+    for (const p of new Set(paths)) expect(graphCallKey("GET", p) ?? graphCallKey("POST", p) ?? graphCallKey("DELETE", p), p).toBeDefined();
   });
 
   it("recognises the adapter's requests, relative and as next links", () => {
@@ -51,6 +51,7 @@ describe("GRAPH_CALL_PERMISSIONS", () => {
     expect(graphCallKey("GET", "https://127.0.0.1:4433/v1.0/me/calendarView/delta?$deltatoken=y")).toBe("GET /me/calendarview/delta");
     expect(graphCallKey("POST", "/me/messages/AAMk=/createReply")).toBe("POST /me/messages/{id}/createreply");
     expect(permissionsFor("POST", "/me/sendMail")).toEqual(["Mail.Send"]);
-    expect(permissionsFor("DELETE", "/me/messages/x")).toBeUndefined();
+    expect(permissionsFor("DELETE", "/me/messages/x")).toEqual(["Mail.ReadWrite"]);
+    expect(permissionsFor("DELETE", "/me/events/x")).toBeUndefined();
   });
 });

@@ -19,6 +19,12 @@ export interface FaultSpec {
   after?: number;
   /** How many calls the fault hits; default 1; `Infinity` (or 0 in JSON) for every call. */
   times?: number;
+  /**
+   * For `status` and `reset`: `before` (default) answers instead of the call, so the provider did
+   * nothing; `after` lets the call do its work (a draft is created, a message sent) and then loses
+   * the answer: the client sees the status or a dropped connection, as when a response is lost.
+   */
+  phase?: "before" | "after";
 }
 
 interface ActiveFault extends FaultSpec {

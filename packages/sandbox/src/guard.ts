@@ -83,7 +83,10 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
     const denied = contractDenied(c, api, grant);
     if (denied) return denied;
 
-    const fault = state.faults.take(route, email);
+    const taken = state.faults.take(route, email);
+    // A fault of phase "after" lets the call act, then loses its answer (below).
+    const lostAnswer = taken && taken.phase === "after" && (taken.kind === "status" || taken.kind === "reset") ? taken : undefined;
+    const fault = lostAnswer ? undefined : taken;
     // Latency is served after admission so a slow call holds its Graph concurrency slot, as a slow server does.
     let latencyMs = state.serviceTime(api);
     if (fault) {
@@ -115,6 +118,13 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
       await next();
     } finally {
       admission.release();
+    }
+    if (lostAnswer) {
+      // The call was admitted and counted; only the fault is added.
+      state.quota.usage(email).faults++;
+      if (lostAnswer.kind === "reset") return resetConnection(c);
+      const status = lostAnswer.status ?? 503;
+      c.res = send(c, status, faultBody(api, status), lostAnswer.retryAfter !== undefined ? { "retry-after": String(lostAnswer.retryAfter) } : {});
     }
   };
 }

@@ -2,8 +2,8 @@ import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
 import { buildMime, mimeOfOutgoing } from "../mail";
-import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
-import { type Clock, onlyRateLimited, Pacer, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
+import type { DraftRequest, DraftResult, MailboxProvider, MarkedDraft, OutgoingMail, Profile } from "../providers";
+import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
 import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
 import { gmailSentStream } from "./sent";
@@ -13,6 +13,11 @@ export { classifyGoogleError } from "./errors";
 
 /** Gmail requests the adapter keeps in flight per user by default (see `gmailConcurrency`). */
 export const GMAIL_CONCURRENCY = 4;
+
+/** The header that marks a follow-up draft (an opaque value: it tells a recipient nothing). */
+export const DRAFT_MARKER_HEADER = "X-Followthrough-Ref";
+/** How many of the newest drafts a marker lookup reads (each costs 5 quota units). */
+export const DRAFT_LOOKBACK = 10;
 
 /** Gmail has no reliable link to one draft: land on the account's Drafts folder. */
 export const gmailDraftsLink = (email: string) => `https://mail.google.com/mail/u/${encodeURIComponent(email)}/#drafts`;
@@ -105,7 +110,7 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
       ]);
       return { email: p.data.emailAddress ?? o.owner.email, aliases: [], timeZone: tz.data.value ?? undefined };
     },
-    async createDraft(d: DraftRequest): Promise<DraftResult> {
+    async createDraft(d: DraftRequest & { marker?: string }): Promise<DraftResult> {
       const raw = await buildMime({
         from: { name: o.owner.displayName, address: o.owner.email },
         to: [{ name: d.to.name, address: d.to.email }],
@@ -113,6 +118,7 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
         text: d.text,
         inReplyTo: d.replyTo?.messageId,
         references: d.replyTo?.messageId ? [d.replyTo.messageId] : undefined,
+        ...(d.marker ? { headers: { [DRAFT_MARKER_HEADER]: d.marker } } : {}),
       });
       const res = await gmailCall(
         10,
@@ -120,6 +126,33 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
         true,
       );
       return { id: res.data.id ?? "", webLink: gmailDraftsLink(o.owner.email) };
+    },
+    async findDrafts(marker: string): Promise<MarkedDraft[]> {
+      // No `q` under gmail.metadata: read the newest drafts' headers. A draft we just made is among
+      // them; the cost is bounded: 5 units for the list and 5 for each of at most DRAFT_LOOKBACK drafts.
+      const list = await gmailCall(5, () => g.users.drafts.list({ userId: "me", maxResults: DRAFT_LOOKBACK }, req));
+      const found: MarkedDraft[] = [];
+      await mapLimit(list.data.drafts ?? [], 4, async (d) => {
+        if (!d.id) return;
+        let got;
+        try {
+          got = await gmailCall(5, () => g.users.drafts.get({ userId: "me", id: d.id!, format: "metadata" }, req));
+        } catch (e) {
+          if (e instanceof ProviderError && e.kind === "not-found") return;
+          throw e;
+        }
+        const value = got.data.message?.payload?.headers?.find((h) => h.name?.toLowerCase() === DRAFT_MARKER_HEADER.toLowerCase())?.value;
+        if (value?.trim() === marker) found.push({ id: d.id, webLink: gmailDraftsLink(o.owner.email), createdAt: Number(got.data.message?.internalDate ?? 0) });
+      });
+      return found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    },
+    async deleteDraft(id: string): Promise<void> {
+      try {
+        await gmailCall(10, () => g.users.drafts.delete({ userId: "me", id }, req));
+      } catch (e) {
+        if (e instanceof ProviderError && e.kind === "not-found") return;
+        throw e;
+      }
     },
     async send(mail: OutgoingMail) {
       const raw = await mimeOfOutgoing(o.owner, mail);

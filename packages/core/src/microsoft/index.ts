@@ -2,13 +2,21 @@ import { Client, RetryHandlerOptions, type ClientOptions } from "@microsoft/micr
 import type { Owner } from "../model";
 import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
 import { buildMime, headerSafe, mimeOfOutgoing } from "../mail";
-import type { DraftRequest, DraftResult, MailboxProvider, OutgoingMail, Profile } from "../providers";
-import { type Clock, onlyRateLimited, Pacer, type RetryOptions, systemClock, withRetry } from "../resilience";
+import type { DraftRequest, DraftResult, MailboxProvider, MarkedDraft, OutgoingMail, Profile } from "../providers";
+import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { toIanaZone } from "../time";
 import { classifyAccessDenied, classifyGraphError } from "./errors";
 import { graphCalendarStream, graphGetter, graphSentStream } from "./streams";
 
 export { mapGraphEvent, mapGraphMessage } from "./map";
+
+/**
+ * The single-value extended property that marks a follow-up draft (a named property in our own
+ * property set; its value is opaque). Graph documents creating it with the message and filtering
+ * messages by its value (learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-post-singlevalueextendedproperties,
+ * .../singlevaluelegacyextendedproperty-get).
+ */
+export const DRAFT_MARKER_PROPERTY = "String {5d0c6c1e-3a8f-4c2b-9e71-0f4b8a6d2c19} Name FollowthroughRef";
 export { classifyGraphError } from "./errors";
 
 /** How to reach Microsoft Graph for one account. */
@@ -110,18 +118,41 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       // Outlook usually names Windows zones ("Pacific Standard Time"): map to IANA.
       return { email, aliases: [...aliases], displayName: me.displayName, timeZone: toIanaZone(settings.timeZone) };
     },
-    async createDraft(d: DraftRequest): Promise<DraftResult> {
+    async createDraft(d: DraftRequest & { marker?: string }): Promise<DraftResult> {
       const to = [{ emailAddress: { address: d.to.email, name: headerSafe(d.to.name || d.to.email) } }];
+      // The marker rides as a single-value extended property, written with the draft itself.
+      const marked = d.marker ? { singleValueExtendedProperties: [{ id: DRAFT_MARKER_PROPERTY, value: d.marker }] } : {};
       const draft = (await call((c) =>
         d.replyTo?.providerMessageId
           ? c.api(`/me/messages/${encodeURIComponent(d.replyTo.providerMessageId)}/createReply`).header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry)
-              .post({ message: { toRecipients: to }, comment: d.text })
+              .post({ message: { toRecipients: to, ...marked }, comment: d.text })
           : c.api("/me/messages").header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry)
-              .post({ subject: headerSafe(d.subject), body: { contentType: "Text", content: d.text }, toRecipients: to }),
+              .post({ subject: headerSafe(d.subject), body: { contentType: "Text", content: d.text }, toRecipients: to, ...marked }),
         true,
         d.replyTo?.providerMessageId ? "POST /me/messages/{id}/createReply" : "POST /me/messages",
       )) as { id: string; webLink: string };
       return { id: draft.id, webLink: draft.webLink };
+    },
+    async findDrafts(marker: string): Promise<MarkedDraft[]> {
+      // One request: Graph filters Drafts by the extended property's value (documented for messages).
+      const q = (s: string) => s.replace(/'/g, "''");
+      const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${q(DRAFT_MARKER_PROPERTY)}' and ep/value eq '${q(marker)}')`;
+      const res = (await call(
+        (c) => c.api("/me/mailFolders/drafts/messages").header("Prefer", 'IdType="ImmutableId"').filter(filter).select("id,createdDateTime,webLink").top(25).middlewareOptions(noClientRetry).get(),
+        false,
+        "GET /me/mailfolders/drafts/messages",
+      )) as { value?: { id: string; createdDateTime?: string; webLink?: string }[] };
+      return (res.value ?? [])
+        .map((m) => ({ id: m.id, webLink: m.webLink ?? "", createdAt: Date.parse(m.createdDateTime ?? "") || 0 }))
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    },
+    async deleteDraft(id: string): Promise<void> {
+      try {
+        await call((c) => c.api(`/me/messages/${encodeURIComponent(id)}`).middlewareOptions(noClientRetry).delete(), false, "DELETE /me/messages/{id}");
+      } catch (e) {
+        if (e instanceof ProviderError && e.kind === "not-found") return;
+        throw e;
+      }
     },
     async send(mail: OutgoingMail) {
       const raw = await mimeOfOutgoing(o.owner, mail);

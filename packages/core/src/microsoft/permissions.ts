@@ -16,6 +16,7 @@ export const GRAPH_CALL_PERMISSIONS: Readonly<Record<string, readonly string[]>>
   "POST /me/messages": ["Mail.ReadWrite"],
   "POST /me/messages/{id}/createreply": ["Mail.ReadWrite"],
   "POST /me/sendmail": ["Mail.Send"],
+  "DELETE /me/messages/{id}": ["Mail.ReadWrite"],
 };
 
 /**

@@ -70,9 +70,24 @@ export interface DraftResult {
   webLink: string;
 }
 
-/** Creates drafts in the owner's mailbox. */
+/** A draft found again by its marker. */
+export interface MarkedDraft extends DraftResult {
+  /** When the provider made it (epoch ms): the oldest of duplicates is the one kept. */
+  createdAt: number;
+}
+
+/**
+ * Creates drafts in the owner's mailbox and finds them again. Neither Gmail's drafts.create nor
+ * Graph's POST /me/messages takes an idempotency key, so each follow-up draft carries an opaque
+ * `marker` (a header on Gmail, a single-value extended property on Graph) that the caller can look
+ * for before creating again and after creating (to remove duplicates).
+ */
 export interface DraftWriter {
-  createDraft(draft: DraftRequest): Promise<DraftResult>;
+  createDraft(draft: DraftRequest & { marker?: string }): Promise<DraftResult>;
+  /** Drafts carrying `marker`, oldest first. Bounded in provider quota (see each adapter). */
+  findDrafts(marker: string): Promise<MarkedDraft[]>;
+  /** Deletes a draft; a draft already gone is not an error. */
+  deleteDraft(id: string): Promise<void>;
 }
 
 /** A message to send from the owner's account (the digest). */

@@ -10,8 +10,8 @@ export const keys = {
   message: (email: string, id: string) => ({ pk: account(email), sk: `MSG#${id}` }),
   person: (email: string, person: string) => ({ pk: account(email), sk: `PERSON#${person}` }),
   scan: (email: string, nowIso: string) => ({ pk: account(email), sk: `SCAN#${nowIso}` }),
-  /** One follow-up draft per person and first meeting. */
-  draft: (email: string, person: string, eventId: string) => ({ pk: account(email), sk: `DRAFT#${person}#${eventId}` }),
+  /** One follow-up draft per person, whatever their first meeting turns out to be. */
+  draft: (email: string, person: string) => ({ pk: account(email), sk: `DRAFT#${person}` }),
   /** One digest per account and week. */
   digest: (email: string, week: string) => ({ pk: account(email), sk: `DIGEST#${week}` }),
   /** Prefix of an entity's sort keys within an account's partition. */

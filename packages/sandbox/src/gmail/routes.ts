@@ -25,6 +25,7 @@ export const gmailUnits = {
   draftsCreate: 10,
   draftsGet: 5,
   draftsList: 5,
+  draftsDelete: 10,
 } as const;
 
 function store(c: Context<SandboxEnv>): GmailStore {
@@ -176,6 +177,15 @@ export function gmailRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
       const d = g.getDraft(c.req.param("id"));
       if (!d) throw new GmailError(404, "Requested entity was not found.", "notFound");
       return c.json({ id: d.id, message: shape(d.message, format, []) } satisfies gmail_v1.Schema$Draft);
+    }),
+  );
+
+  app.delete(`${base}/drafts/:id`, guard(state, "gmail", "gmail.drafts.delete", gmailUnits.draftsDelete), (c) =>
+    answer(c, () => {
+      const g = store(c);
+      if (!g.deleteDraft(c.req.param("id"))) throw new GmailError(404, "Requested entity was not found.", "notFound");
+      // Gmail answers 204 with an empty body.
+      return c.body(null, 204);
     }),
   );
 

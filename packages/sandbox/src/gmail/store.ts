@@ -267,6 +267,14 @@ export class GmailStore {
     return { id: m.id, threadId: m.threadId, labelIds: [...m.labelIds!] };
   }
 
+  /** users.drafts.delete: removes the draft and its message for good; false when unknown. */
+  deleteDraft(id: string): boolean {
+    const d = this.drafts.get(id);
+    if (!d) return false;
+    this.drafts.delete(id);
+    return this.deleteMessage(d.messageId) || true;
+  }
+
   /** Drafts, newest first. */
   listDrafts(): StoredDraft[] {
     const at = (d: StoredDraft) => this.messages.get(d.messageId);

@@ -23,6 +23,14 @@ import type { DeltaCursor, FolderName, MessageRecord } from "./store";
 import { resumedCursor } from "./delta";
 import { graphMessageFromMime } from "./mime-send";
 
+/**
+ * `singleValueExtendedProperties/Any(ep: ep/id eq '<property id>' and ep/value eq '<value>')`, the
+ * filter Graph documents for finding items by an extended property's value
+ * (learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-get). Values compare without case.
+ */
+const EXTENDED_FILTER = /^\s*singleValueExtendedProperties\/Any\(\s*(\w+)\s*:\s*\1\/id\s+eq\s+'((?:[^']|'')*)'\s+and\s+\1\/value\s+eq\s+'((?:[^']|'')*)'\s*\)\s*$/i;
+const unquote = (s: string) => s.replace(/''/g, "'");
+
 const orderable: Record<string, string> = {
   receiveddatetime: "receivedDateTime",
   sentdatetime: "sentDateTime",
@@ -46,9 +54,11 @@ function listMessages(state: SandboxState) {
     const folder = folderOf(call);
     const q = queryOf(call.c.req.url);
     const select = parseSelect(q.get("$select"), messageProperties, "message");
-    // Besides dates, one equality Graph supports and the service uses: internetMessageId eq '<id>'.
+    // Besides dates, two equalities Graph supports and the service uses: internetMessageId eq '<id>',
+    // and an extended property's value (singlevaluelegacyextendedproperty-get).
     const byId = /^\s*internetMessageId\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(q.get("$filter") ?? "");
-    const filter = byId ? [] : parseDateFilter(q.get("$filter"));
+    const byProp = EXTENDED_FILTER.exec(q.get("$filter") ?? "");
+    const filter = byId || byProp ? [] : parseDateFilter(q.get("$filter"));
     const order = parseOrderBy(q.get("$orderby"), orderable, "message");
     checkOrderLeadsFilter(order, filter);
     if (q.has("$search")) throw new GraphQueryError(400, "BadRequest", "The sandbox does not implement $search.");
@@ -59,6 +69,7 @@ function listMessages(state: SandboxState) {
       .map((r) => r.message)
       .filter((m) => matchesDates(m as Record<string, unknown>, filter))
       .filter((m) => !byId || m.internetMessageId === byId[1].replace(/''/g, "'"))
+      .filter((m) => !byProp || (call.store.extendedValue(m.id!, unquote(byProp[2])) ?? "").toLowerCase() === unquote(byProp[3]).toLowerCase())
       .sort(compareBy(order ?? [{ prop: "receivedDateTime", desc: true }], (m, p) => m[p]));
     const body: Record<string, unknown> = {
       "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailFolders('${folder}')/messages${select ? `(${select.join(",")})` : ""}`,
@@ -210,12 +221,22 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
       if (body.message && !recipientsOk(body.message)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
       const fromOwner = original.from?.emailAddress?.address?.toLowerCase() === call.store.account.email.toLowerCase();
       const draft = call.store.createDraft({
+        ...(body.message?.singleValueExtendedProperties ? { singleValueExtendedProperties: body.message.singleValueExtendedProperties } : {}),
         subject: `RE: ${original.subject ?? ""}`,
         toRecipients: body.message?.toRecipients ?? (fromOwner ? original.toRecipients : original.from ? [original.from] : []),
         ccRecipients: body.message?.ccRecipients ?? [],
         body: body.message?.body ?? { contentType: "text", content: body.comment ?? "" },
       } as GraphMessage, original.conversationId);
       return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/messages/$entity`, ...structuredClone(draft) }, 201);
+    }),
+  );
+
+  app.delete(
+    "/v1.0/me/messages/:id",
+    guard(state, "graph", "graph.messages.delete"),
+    graphHandler((call) => {
+      if (!call.store.deleteMessage(call.c.req.param("id") ?? "")) throw notFound();
+      return new Response(null, { status: 204, headers: call.headers });
     }),
   );
 

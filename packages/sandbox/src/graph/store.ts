@@ -14,6 +14,11 @@ export interface MessageRecord {
   /** Change number: bumped on every change (delta reports records changed since a token's number). */
   seq: number;
   deleted: boolean;
+  /**
+   * Single-value extended properties written with the message (`singleValueExtendedProperties`),
+   * by property id. Graph returns them only through `$expand` and finds them through `$filter`.
+   */
+  extended?: Map<string, string>;
 }
 
 /** A stored event, its change bookkeeping and its time span (ms) before the last change. */
@@ -189,10 +194,24 @@ export class GraphStore {
     return true;
   }
 
-  /** Creates a draft in Drafts from a POST /me/messages body. */
+  /** Creates a draft in Drafts from a POST /me/messages body (or createReply's `message`), with its extended properties. */
   createDraft(body: GraphMessage, conversationId?: string | null): GraphMessage {
     const fields = pickWritable(body);
-    return this.addMessage("drafts", { ...fields, ...(conversationId ? { conversationId } : {}), isDraft: true, isRead: true, from: null, sender: null, bodyPreview: preview(body) });
+    const draft = this.addMessage("drafts", { ...fields, ...(conversationId ? { conversationId } : {}), isDraft: true, isRead: true, from: null, sender: null, bodyPreview: preview(body) });
+    const props = (body as { singleValueExtendedProperties?: { id?: unknown; value?: unknown }[] }).singleValueExtendedProperties;
+    if (Array.isArray(props) && props.length) {
+      const rec = this.messages.get(draft.id!)!;
+      rec.extended = new Map(props.filter((p) => typeof p?.id === "string" && typeof p.value === "string").map((p) => [p.id as string, p.value as string]));
+    }
+    return draft;
+  }
+
+  /** The value of a message's single-value extended property, by property id (see {@link sameExtendedId}). */
+  extendedValue(id: string, propertyId: string): string | undefined {
+    const r = this.messages.get(id);
+    if (!r?.extended) return undefined;
+    for (const [k, v] of r.extended) if (sameExtendedId(k, propertyId)) return v;
+    return undefined;
   }
 
   /** Sends a message (POST /me/sendMail): logged, and kept in Sent Items unless saveToSentItems is false. */
@@ -413,4 +432,19 @@ function preview(body: GraphMessage): string {
   const content = body.body?.content ?? "";
   const text = body.body?.contentType === "html" ? content.replace(/<[^>]*>/g, " ") : content;
   return text.replace(/\s+/g, " ").trim().slice(0, 255);
+}
+
+/**
+ * Compares extended property ids as Exchange does: the type and the property set GUID without
+ * regard to case, the `Name` part exactly ("Filtering the string name (Name) in the id of an
+ * extended property is case-sensitive": learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-get).
+ */
+export function sameExtendedId(a: string, b: string): boolean {
+  const parts = (s: string) => {
+    const m = /^\s*(\w+)\s+(\{[0-9a-f-]+\})\s+Name\s+(.+?)\s*$/i.exec(s);
+    return m ? { head: `${m[1]} ${m[2]}`.toLowerCase(), name: m[3] } : { head: s.trim().toLowerCase(), name: "" };
+  };
+  const x = parts(a);
+  const y = parts(b);
+  return x.head === y.head && x.name === y.name;
 }

@@ -1,0 +1,20 @@
+/**
+ * Limits that code and infrastructure must agree on. infra/api.ts sets the API function's timeout
+ * from API_TIMEOUT_SECONDS, so a claim that derives its lease from it outlives any request that can
+ * hold it (test/infra.test.ts checks the two agree).
+ */
+
+/** The API function's timeout (Lambda ends a request there). */
+export const API_TIMEOUT_SECONDS = 30;
+
+/**
+ * How long a tap waits for the provider to create a draft before it answers "your draft is being
+ * made": well inside the function's timeout, so the page always gets out.
+ */
+export const DRAFT_CREATE_DEADLINE_MS = (API_TIMEOUT_SECONDS - 10) * 1000;
+
+/**
+ * A draft claim in "creating" older than this belongs to a request that has surely ended (twice the
+ * function's timeout): a later tap may take it over, after looking for the draft by its marker.
+ */
+export const DRAFT_CLAIM_LEASE_MS = 2 * API_TIMEOUT_SECONDS * 1000;

@@ -1,0 +1,137 @@
+/**
+ * One follow-up draft per person, whatever the provider does (docs/security.md, "One draft per
+ * person"): a create slower than the claim's lease, a create whose answer is lost (reset, 5xx), a
+ * crash between the create and the claim's update, and 100 concurrent taps all end with exactly one
+ * draft, and every tap lands on it or on "being made", which leads to it.
+ */
+import { describe, expect, it } from "vitest";
+import { draftFollowUp, type FollowUpDraft } from "@followthrough/core/followup";
+import { DRAFT_CLAIM_LEASE_MS } from "@followthrough/core/limits";
+import type { DraftWriter } from "@followthrough/core/providers";
+import { ownFixture } from "./support/fixtures";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.each([
+  ["google", ownFixture("demo-google"), "gmail.drafts.create"],
+  ["microsoft", ownFixture("demo-microsoft"), "graph.messages.create*"],
+] as const)("%s: one draft per person", (provider, dir, createRoute) => {
+  async function setup() {
+    const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    const now = Date.parse(h.expected.now);
+    await h.scan(now);
+    const person = (await h.repo.loadPeople(h.email)).find((p) => p.stage === "met")!;
+    // Drafts the owner already has to this person (the demo mailbox holds some) are not ours.
+    const before = new Set(await draftsTo(h, person.email));
+    const ours = async () => (await draftsTo(h, person.email)).filter((id) => !before.has(id));
+    const tap = (at: number, o: { deadlineMs?: number; writer?: DraftWriter; waitMs?: number } = {}) =>
+      draftFollowUp({ repo: h.repo, provider: o.writer ?? h.provider, account: h.account(), person: person.email, now: at, deadlineMs: o.deadlineMs, waitMs: o.waitMs ?? 0 });
+    return { h, now, person, tap, ours };
+  }
+
+  /** The drafts in the sandbox mailbox addressed to `email`. */
+  async function draftsTo(h: ScanHarness, email: string): Promise<string[]> {
+    const enc = encodeURIComponent(h.email);
+    if (provider === "google") {
+      const list = await h.control<{ draftId: string; recipients: string[] }[]>("GET", `/_control/accounts/${enc}/gmail/drafts`);
+      return list.filter((d) => d.recipients.map((r) => r.toLowerCase()).includes(email)).map((d) => d.draftId);
+    }
+    const list = await h.control<{ id: string; toRecipients?: { emailAddress?: { address?: string } }[] }[]>("GET", `/_control/accounts/${enc}/graph/drafts`);
+    return list.filter((m) => (m.toRecipients ?? []).some((r) => r.emailAddress?.address?.toLowerCase() === email)).map((m) => m.id);
+  }
+
+  const ready = (r: FollowUpDraft) => {
+    if (r.status !== "ready") throw new Error(`expected a ready draft, got ${r.status}`);
+    return r;
+  };
+
+  it("a create slower than the lease: a later tap takes over, and both converge on one draft", async () => {
+    const { h, now, person, tap, ours } = await setup();
+    try {
+      await h.injectFault({ route: createRoute, kind: "latency", latencyMs: 1500 });
+      const first = await tap(now, { deadlineMs: 100 });
+      expect(first.status).toBe("pending");
+      // Within the lease a second tap waits for the first.
+      expect((await tap(now + 1000)).status).toBe("pending");
+      // After the lease it takes over: nothing carries the marker yet, so it creates.
+      const second = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 1));
+      // The slow create lands later; its request converges on the draft already recorded.
+      for (let i = 0; i < 60 && (await ours()).length !== 1; i++) await sleep(100);
+      await sleep(1600);
+      expect(await ours()).toEqual([second.draftId]);
+      expect(ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 5000)).draftId).toBe(second.draftId);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it.each([
+    ["a reset after the create", { kind: "reset" as const }],
+    ["a 503 after the create", { kind: "status" as const, status: 503 }],
+    ["a 500 after the create", { kind: "status" as const, status: 500 }],
+  ])("%s: the draft is found by its marker, not made again", async (_what, fault) => {
+    const { h, now, person, tap, ours } = await setup();
+    try {
+      await h.resetStats();
+      await h.injectFault({ route: createRoute, phase: "after", ...fault });
+      const r = ready(await tap(now));
+      expect(r.created).toBe(false);
+      expect(await ours()).toEqual([r.draftId]);
+      expect(ready(await tap(now + 1)).draftId).toBe(r.draftId);
+      const calls = (await h.stats()).calls;
+      expect(Object.entries(calls).filter(([k]) => k.startsWith(createRoute.replace("*", ""))).reduce((a, [, n]) => a + n, 0)).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a crash between the create and the claim's update: the next tap after the lease finds the draft", async () => {
+    const { h, now, person, tap, ours } = await setup();
+    try {
+      // The process dies right after the provider made the draft: the tap never gets further.
+      const dying: DraftWriter = {
+        ...h.provider,
+        createDraft: async (d) => {
+          await h.provider.createDraft(d);
+          return new Promise(() => {});
+        },
+      };
+      expect((await tap(now, { writer: dying, deadlineMs: 200 })).status).toBe("pending");
+      expect(await ours()).toHaveLength(1);
+      const r = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 1));
+      expect(r.created).toBe(false);
+      expect(await ours()).toEqual([r.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("100 concurrent taps: one draft; each tap lands on it or on 'being made'", async () => {
+    const { h, now, person, tap, ours } = await setup();
+    try {
+      const results = await Promise.all(Array.from({ length: 100 }, () => tap(now)));
+      const made = results.filter((r) => r.status === "ready" && r.created);
+      expect(made).toHaveLength(1);
+      const id = (made[0] as { draftId: string }).draftId;
+      for (const r of results) expect(r.status === "pending" || (r.status === "ready" && r.draftId === id)).toBe(true);
+      expect(ready(await tap(now + 1)).draftId).toBe(id);
+      expect(await ours()).toEqual([id]);
+      expect((await h.repo.getPerson(h.email, person.email))?.stage).toBe("drafted");
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a person whose first meeting changed still gets the same single draft", async () => {
+    const { h, now, person, tap, ours } = await setup();
+    try {
+      const first = ready(await tap(now));
+      await h.repo.putPeople(h.email, [{ ...(await h.repo.getPerson(h.email, person.email))!, eventId: "another-first-meeting" }]);
+      expect(ready(await tap(now + 1)).draftId).toBe(first.draftId);
+      expect(await ours()).toEqual([first.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+});
