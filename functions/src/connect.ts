@@ -15,6 +15,7 @@ import {
   isProviderName,
   openPending,
   type ProviderName,
+  burnState,
   provisionalAccount,
   revokeGrant,
   sameState,
@@ -147,6 +148,8 @@ ${configured.length ? configured.map(section) : html`<p>Connecting is not set up
     const pending = openPending(ring, sealed, p, deps.now());
     if (!pending) return staleAttempt(c);
     if (!sameState(q.get("state") ?? undefined, pending.state) || !q.get("code")) return staleAttempt(c);
+    // Single use on the server too: a copy of this cookie and callback never works again, even after a failure.
+    if (!(await burnState(deps.repo, p, pending.state, deps.now()))) return staleAttempt(c);
 
     let refreshToken: string | undefined;
     let granted: string[] | undefined;

@@ -3,13 +3,13 @@
  * to the provider and the callback (sealed in a short-lived cookie), and storing the account once
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { type AccountRecord, loadAccount, saveAccount } from "../accounts";
 import type { OAuthEndpoints, PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
 import { decrypt, encrypt, type Keyring } from "../secrets";
-import type { Repository } from "../storage";
+import { keys, type Repository } from "../storage";
 import { isZone } from "../time";
 
 export { revokeGrant, type RevokeOutcome, type RevokeOptions } from "./revoke";
@@ -63,6 +63,16 @@ export function openPending(ring: Keyring, value: string | undefined, provider: 
   if (typeof body.s !== "string" || typeof body.v !== "string" || typeof body.r !== "string" || typeof body.x !== "number") return undefined;
   if (body.x <= now) return undefined;
   return { provider, state: body.s, verifier: body.v, redirectUri: body.r };
+}
+
+/**
+ * Burns a connect attempt's state on the server: true the first time its callback arrives, false
+ * ever after, whatever became of that callback. The sealed cookie is cleared in the browser too, but
+ * a copy of it (and of the code) must not work twice. Only a hash is stored; it expires in a day.
+ */
+export async function burnState(repo: Repository, provider: ProviderName, state: string, now: number): Promise<boolean> {
+  const hash = createHash("sha256").update(`${provider}\n${state}`).digest("base64url");
+  return repo.putIf({ ...keys.oauthState(hash), expiresAt: Math.floor(now / 1000) + 86_400 }, "attribute_not_exists(pk)");
 }
 
 /** Constant-time comparison of two state values. */

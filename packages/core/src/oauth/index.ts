@@ -143,15 +143,20 @@ export interface OAuthEndpoints {
   revokeUrl?: string;
   /** The issuer the provider names in its authorization response (`iss`, RFC 9207), when it does. */
   issuer?: string;
+  /**
+   * The provider always sends `iss` (Google does): a callback without it is refused, not trusted.
+   * Microsoft's authorize endpoint does not send it, so it stays optional there.
+   */
+  issuerRequired?: boolean;
 }
 
 /** Google's endpoints, or the sandbox's at `base`. */
 export function googleEndpoints(base?: string): OAuthEndpoints {
   // Google's authorization redirect carries iss=https://accounts.google.com (the sandbox's does too).
   const issuer = "https://accounts.google.com";
-  if (!base) return { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token", revokeUrl: "https://oauth2.googleapis.com/revoke", issuer };
+  if (!base) return { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token", revokeUrl: "https://oauth2.googleapis.com/revoke", issuer, issuerRequired: true };
   const b = base.replace(/\/$/, "");
-  return { authorizeUrl: `${b}/google/o/oauth2/v2/auth`, tokenUrl: `${b}/google/token`, revokeUrl: `${b}/google/revoke`, issuer };
+  return { authorizeUrl: `${b}/google/o/oauth2/v2/auth`, tokenUrl: `${b}/google/token`, revokeUrl: `${b}/google/revoke`, issuer, issuerRequired: true };
 }
 
 /** Microsoft identity platform endpoints (tenant "common" by default), or the sandbox's at `base`. */
@@ -213,7 +218,12 @@ export interface GrantedTokens {
 
 function server(client: OAuthClientConfig): oauth.AuthorizationServer {
   const issuer = client.endpoints.issuer ?? new URL(client.endpoints.tokenUrl).origin;
-  return { issuer, authorization_endpoint: client.endpoints.authorizeUrl, token_endpoint: client.endpoints.tokenUrl };
+  return {
+    issuer,
+    authorization_endpoint: client.endpoints.authorizeUrl,
+    token_endpoint: client.endpoints.tokenUrl,
+    ...(client.endpoints.issuerRequired ? { authorization_response_iss_parameter_supported: true } : {}),
+  };
 }
 
 const auth = (client: OAuthClientConfig) => (client.clientSecret ? oauth.ClientSecretPost(client.clientSecret) : oauth.None());
@@ -281,8 +291,14 @@ export class MissingScopeError extends ProviderError {
 export async function exchangeCode(client: OAuthClientConfig, pending: PendingAuth, callback: URL | URLSearchParams): Promise<GrantedTokens> {
   const as = server(client);
   const c: oauth.Client = { client_id: client.clientId };
+  let params: URLSearchParams;
   try {
-    const params = oauth.validateAuthResponse(as, c, callback, pending.state);
+    params = oauth.validateAuthResponse(as, c, callback, pending.state);
+  } catch (e) {
+    // A callback that does not check out (state, a missing or wrong iss): the person's request, refused.
+    throw new GrantError("invalid_callback", `the authorization response was refused: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
     const res = await oauth.authorizationCodeGrantRequest(as, c, auth(client), params, pending.redirectUri, pending.verifier, insecure(client));
     const t = await oauth.processAuthorizationCodeResponse(as, c, res, { requireIdToken: false });
     return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope };

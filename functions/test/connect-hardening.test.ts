@@ -1,0 +1,76 @@
+/**
+ * The connect callback refuses what it should (docs/security.md): Google's `iss` is required and
+ * must be Google's (RFC 9207; Google always sends it), and a state is single-use on the server, so a
+ * copy of a callback and its cookie never works twice, even after the first attempt failed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAccount } from "@followthrough/core/accounts";
+import { type WebStack, startWebStack } from "./support/web-stack";
+
+const BASE = "http://app.test";
+let stack: WebStack;
+beforeAll(async () => {
+  stack = await startWebStack({ baseUrl: BASE, linkKey: "connect-hardening-link-key" });
+});
+afterAll(() => stack?.close());
+
+const pathOf = (url: string) => {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+};
+
+/** Starts a Google connect and approves it at the sandbox: the callback URL and this browser's cookie. */
+async function approved() {
+  const start = await stack.app.request("/connect/google");
+  const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
+  const authorize = new URL(start.headers.get("location")!);
+  authorize.searchParams.set("account", stack.fixtures.google.account.email);
+  authorize.searchParams.set("approve", "1");
+  const res = await fetch(authorize, { redirect: "manual" });
+  return { callback: new URL(res.headers.get("location")!), cookie };
+}
+const call = (url: URL, cookie: string) => stack.app.request(pathOf(url.toString()), { headers: { cookie } });
+const stored = () => loadAccount(stack.repo, stack.fixtures.google.account.email);
+
+describe("Google's iss on the callback", () => {
+  it("a callback without iss is refused with 400 and stores nothing", async () => {
+    const { callback, cookie } = await approved();
+    expect(callback.searchParams.get("iss")).toBe("https://accounts.google.com");
+    callback.searchParams.delete("iss");
+    const res = await call(callback, cookie);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("nothing was stored");
+    expect(await stored()).toBeUndefined();
+  });
+
+  it("a callback naming another issuer is refused with 400 (not 502) and stores nothing", async () => {
+    const { callback, cookie } = await approved();
+    callback.searchParams.set("iss", "https://accounts.evil.example");
+    const res = await call(callback, cookie);
+    expect(res.status).toBe(400);
+    expect(await stored()).toBeUndefined();
+  });
+});
+
+describe("the state is single-use on the server", () => {
+  it("after a failed callback, the same cookie and code are refused; a fresh attempt works", async () => {
+    const { callback, cookie } = await approved();
+    // The token endpoint fails once: the first callback cannot finish.
+    await fetch(`${stack.sandbox.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "oauth.google.token", kind: "status", status: 503 }) });
+    expect((await call(callback, cookie)).status).toBe(502);
+    // A copy of the browser's cookie with the same callback (same code and state): burnt.
+    const again = await call(callback, cookie);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain("expired or was started in another browser");
+    expect(await stored()).toBeUndefined();
+    const fresh = await approved();
+    expect((await call(fresh.callback, fresh.cookie)).status).toBe(200);
+    expect(await stored()).toBeDefined();
+  });
+
+  it("a successful callback replayed with its cookie is refused before any exchange", async () => {
+    const { callback, cookie } = await approved();
+    expect((await call(callback, cookie)).status).toBe(200);
+    expect((await call(callback, cookie)).status).toBe(400);
+  });
+});
