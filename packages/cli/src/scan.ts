@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { scan, type ScanResult } from "@followthrough/core/scan";
 import { loadFixture } from "@followthrough/sandbox";
 import type { Contact } from "@followthrough/core/inference";
+import type { NetworkingEvent } from "@followthrough/core/events";
 import { UsageError } from "./errors";
 import { withFixtureSession } from "./session";
 
@@ -14,15 +15,35 @@ const contactJson = (c: Contact) => ({
   metAt: iso(c.metAt),
   metEnd: iso(c.metEnd),
   ...(c.followedUpAt !== undefined ? { followedUpAt: iso(c.followedUpAt), followedUpBy: c.followedUpBy } : {}),
+  ...(c.metBy ? { metBy: c.metBy } : {}),
 });
 
-/** The scan contract's JSON (shared/spec/mailbox-fixtures.md), with statistics added. */
+const eventJson = (e: NetworkingEvent) => ({
+  eventId: e.eventId,
+  title: e.title,
+  start: iso(e.start),
+  end: iso(e.end),
+  ...(e.goal !== undefined ? { goal: e.goal } : {}),
+});
+
+/**
+ * The scan contract's JSON (shared/spec/mailbox-fixtures.md, extended by shared/spec/events.md with
+ * `networkingEvents`), with statistics added.
+ */
 export function scanJson(account: string, now: number, r: ScanResult) {
   return {
     account,
     now: iso(now),
     newContacts: r.newContacts.map(contactJson),
     missingFollowUps: r.missingFollowUps.map(contactJson),
+    networkingEvents: {
+      upcoming: (r.networkingEvents?.upcoming ?? []).map(eventJson),
+      attended: (r.networkingEvents?.attended ?? []).map((e) => ({
+        ...eventJson(e),
+        met: e.met.map((c) => c.email),
+        followedUp: e.followedUp.map((c) => c.email),
+      })),
+    },
     stats: r.stats,
   };
 }

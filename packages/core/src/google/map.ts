@@ -3,6 +3,7 @@ import type { gmail_v1 } from "@googleapis/gmail";
 import { decodeHeader, parseAddressList } from "../addresses";
 import { normalizeAddress, ownerIdentity } from "../identity";
 import type { Attendee, EventKind, MailMessage, Meeting, Owner, Response } from "../model";
+import { platformOf } from "../events/platform";
 import { localMidnight } from "../time";
 
 const responses: Record<string, Response> = { accepted: "accepted", tentative: "tentative", declined: "declined", needsAction: "needsAction" };
@@ -75,8 +76,12 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     seriesId: e.recurringEventId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),
     ...(self ? { self } : {}),
+    // events.md rule 3: only the platform is kept; the location's and description's text is not.
+    ...withPlatform(platformOf({ iCalUid: e.iCalUID, location: e.location, description: e.description })),
   };
 }
+
+const withPlatform = (p: Meeting["platform"]) => (p ? { platform: p } : {});
 
 function hasCalendarPart(p: gmail_v1.Schema$MessagePart | undefined): boolean {
   if (!p) return false;

@@ -18,6 +18,9 @@ export const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
   "reply", "reservations", "booking", "bookings", "webmaster", "hostmaster", "abuse", "calendar", "mailer", "daemon",
 ]);
 
+/** Event platforms' invitation senders (shared/spec/events.md rule 3), normalised. */
+export const PLATFORM_SENDERS: ReadonlySet<string> = new Set(["calendar-invite@lu.ma", "info@meetup.com"]);
+
 /** Domains that host calendar resources (rooms, equipment) or group calendars. */
 const NON_PERSON_DOMAINS = ["resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com", "import.calendar.google.com"];
 
@@ -118,6 +121,8 @@ export function isNonPersonAddress(address: string): boolean {
   const domain = address.slice(at + 1);
   if (NON_PERSON_DOMAINS.some((d) => withinDomain(domain, d))) return true;
   if (ROLE_LOCAL_PARTS.has(local)) return true;
+  // shared/spec/events.md: the event platforms' organiser addresses are not persons.
+  if (PLATFORM_SENDERS.has(address)) return true;
   return /^(no-?reply|do-?not-?reply|bounces?|mailer-daemon)([._-]|$)/.test(local);
 }
 

@@ -6,6 +6,8 @@ import { DAY } from "../time";
 /** Rolling windows and thresholds of the spec, in one place. */
 export const RULES = {
   knownBeforeMs: 14 * DAY,
+  /** events.md: the owner's first mail after a large gathering started, at most this long after it ended. */
+  largeGatheringMailWithinMs: 7 * DAY,
   newContactWindowMs: 7 * DAY,
   missingMinAgeMs: DAY,
   missingMaxAgeMs: 30 * DAY,
@@ -27,6 +29,24 @@ export interface Contact {
   /** When the follow-up happened, if it did. */
   followedUpAt?: number;
   followedUpBy?: "mail" | "meeting";
+  /**
+   * How the first meeting was found (shared/spec/events.md): a meeting (behaviour.md), a large
+   * gathering followed by the owner's mail soon after, or the owner's own confirmation.
+   */
+  metBy?: "large-gathering" | "confirmed";
+}
+
+/** The owner's statement "I met this person at this event" (shared/spec/events.md). */
+export interface Confirmation {
+  eventId: string;
+  /** Normalised address. */
+  email: string;
+  name: string;
+}
+
+/** What the owner said that the rules read. */
+export interface InferOptions {
+  confirmations?: readonly Confirmation[];
 }
 
 /** What a scan reports. */
@@ -45,13 +65,23 @@ export function attended(m: Meeting, now: number): boolean {
   return m.selfResponse === "accepted" || m.selfResponse === "tentative";
 }
 
+/**
+ * An event the owner attended in the sense of shared/spec/events.md: like `attended`, but a ticket
+ * Gmail put in the calendar (organised by the owner) counts too once it has ended.
+ */
+export function attendedEvent(m: Meeting, now: number): boolean {
+  if (m.cancelled || (m.kind !== "default" && m.kind !== "fromGmail") || !(m.end < now)) return false;
+  if (m.organizerSelf) return m.selfResponse !== "declined";
+  return m.selfResponse === "accepted" || m.selfResponse === "tentative";
+}
+
 /** More than 25 attendee entries besides the owner, not counting resources. */
 export function isLarge(m: Meeting): boolean {
-  return m.attendees.filter((a) => !isResource(a)).length + (m.unnamedEntries ?? 0) > RULES.largeGatheringAbove;
+  return m.attendees.filter((a) => !isResourceEntry(a)).length + (m.unnamedEntries ?? 0) > RULES.largeGatheringAbove;
 }
 
 /** A room or other resource: flagged by the provider, or on Google's resource calendar domain. */
-const isResource = (a: { resource: boolean; email: string }) => a.resource || withinDomain(domainOf(a.email), "resource.calendar.google.com");
+export const isResourceEntry = (a: { resource: boolean; email: string }) => a.resource || withinDomain(domainOf(a.email), "resource.calendar.google.com");
 
 /** Attendee entries with the organiser added when the list leaves them out. */
 function entries(m: Meeting, owner: OwnerIdentity) {
@@ -66,7 +96,7 @@ function entries(m: Meeting, owner: OwnerIdentity) {
 export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string }[] {
   const seen = new Map<string, { email: string; name: string }>();
   for (const a of entries(m, owner)) {
-    if (isResource(a) || a.response === "declined") continue;
+    if (isResourceEntry(a) || a.response === "declined") continue;
     if (classify(owner, a.email) !== "person") continue;
     if (!seen.has(a.email)) seen.set(a.email, { email: a.email, name: a.name });
   }
@@ -109,7 +139,7 @@ function laterMeetingWith(email: string, first: Meeting, index: Appearances): Me
  * A meeting as if every owner identity had been known when it was mapped: an alias learned later
  * (from sent mail or the calendar) that organised it or answered it stands for the owner.
  */
-function asOwnerSees(m: Meeting, owner: OwnerIdentity): Meeting {
+export function asOwnerSees(m: Meeting, owner: OwnerIdentity): Meeting {
   const orgIsOwner = !m.organizerSelf && m.organizer !== undefined && owner.addresses.has(m.organizer.email);
   const own = m.selfResponse === undefined ? m.attendees.find((a) => owner.addresses.has(a.email)) : undefined;
   if (!orgIsOwner && !own) return m;
@@ -120,7 +150,7 @@ function asOwnerSees(m: Meeting, owner: OwnerIdentity): Meeting {
 }
 
 /** Runs the rules of shared/spec/behaviour.md over one account's meetings and messages as of `now`. */
-export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMessage[], now: number): Inference {
+export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMessage[], now: number, options: InferOptions = {}): Inference {
   const owner = ownerIdentity(ownerInfo.email, ownerInfo.aliases);
   const meetings = allMeetings.map((m) => asOwnerSees(m, owner));
   const sentTo = new Map<string, number[]>();
@@ -139,7 +169,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
     }
   }
   const ordered = meetings.slice().sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
-  const firstMet = new Map<string, { meeting: Meeting; name: string }>();
+  const firstMet = new Map<string, { meeting: Meeting; name: string; metBy?: Contact["metBy"] }>();
   let meetingsAttended = 0;
   for (const m of ordered) {
     if (!attended(m, now)) continue;
@@ -147,13 +177,35 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
     if (isLarge(m)) continue;
     for (const p of peopleAt(m, owner)) if (!firstMet.has(p.email)) firstMet.set(p.email, { meeting: m, name: p.name });
   }
+  // shared/spec/events.md: a first meeting can also be a large gathering the owner wrote to the person
+  // soon after, or an event where the owner says they met them; it is the earlier one, and a meeting
+  // of behaviour.md that starts at the same moment comes first.
+  const consider = (email: string, name: string, m: Meeting, metBy: Contact["metBy"]) => {
+    const known = firstMet.get(email);
+    if (!known || m.start < known.meeting.start) firstMet.set(email, { meeting: m, name, metBy });
+  };
+  for (const m of ordered) {
+    if (!attended(m, now) || !isLarge(m)) continue;
+    for (const p of peopleAt(m, owner)) {
+      const sent = sentTo.get(p.email) ?? [];
+      if (sent.some((t) => t < m.start - RULES.knownBeforeMs)) continue;
+      const after = sent.filter((t) => t > m.start && t <= now);
+      if (after.length && Math.min(...after) <= m.end + RULES.largeGatheringMailWithinMs) consider(p.email, p.name, m, "large-gathering");
+    }
+  }
+  const byId = new Map(ordered.map((m) => [m.id, m]));
+  for (const c of options.confirmations ?? []) {
+    const m = byId.get(c.eventId);
+    if (!m || !attendedEvent(m, now) || classify(owner, c.email) !== "person") continue;
+    consider(c.email, c.name, m, "confirmed");
+  }
   for (const m of ordered) for (const a of m.attendees) learnName(a.email, a.name);
   const index = appearances(ordered, owner);
   const contacts: Contact[] = [];
-  for (const [email, { meeting, name }] of firstMet) {
+  for (const [email, { meeting, name, metBy }] of firstMet) {
     const sent = sentTo.get(email) ?? [];
     if (sent.some((t) => t < meeting.start - RULES.knownBeforeMs)) continue;
-    const contact: Contact = { email, name: (name && !name.includes("@") ? name : "") || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end };
+    const contact: Contact = { email, name: (name && !name.includes("@") ? name : "") || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end, ...(metBy ? { metBy } : {}) };
     const upToNow = sent.filter((t) => t <= now);
     if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
     const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];

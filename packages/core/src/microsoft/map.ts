@@ -1,6 +1,7 @@
 import type { Event, Message, Recipient } from "@microsoft/microsoft-graph-types";
 import { normalizeAddress, ownerIdentity } from "../identity";
 import type { Attendee, MailMessage, Meeting, Owner, Response } from "../model";
+import { platformOf } from "../events/platform";
 import { localMidnight, parseInstant } from "../time";
 
 const responses: Record<string, Response> = {
@@ -29,6 +30,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
     }
     attendees.push({ email, name: a.emailAddress?.name ?? "", response, resource: a.type === "resource", organizer: email === orgEmail });
   }
+  const platform = platformOf({ location: e.location?.displayName, description: e.bodyPreview });
   const organizerSelf = e.isOrganizer === true || (orgEmail !== undefined && me.addresses.has(orgEmail));
   return {
     id: e.id ?? "",
@@ -44,6 +46,9 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
     attendees,
     seriesId: e.seriesMasterId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),
+    // events.md rule 3: location.displayName and bodyPreview are read for a link to an event page and
+    // never stored; Graph's iCalUId is Exchange's own and never counts.
+    ...(platform ? { platform } : {}),
   };
 }
 

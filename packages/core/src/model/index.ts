@@ -45,7 +45,16 @@ export interface Meeting {
    * organiser): an owner address the scan learns as an alias, with the name shown there.
    */
   self?: { email: string; name: string };
+  /**
+   * The event platform the event comes from, derived at ingest from its iCalUID (Google) or a link to
+   * an event page in its location or description (shared/spec/events.md rule 3): "luma", "meetup",
+   * "eventbrite", "partiful" or "tito". The description itself is never stored.
+   */
+  platform?: EventPlatform;
 }
+
+/** Event platforms of shared/spec/events.md. */
+export type EventPlatform = "luma" | "meetup" | "eventbrite" | "partiful" | "tito";
 
 /** A message in the owner's mailbox, reduced to headers the rules need. No bodies. */
 export interface MailMessage {

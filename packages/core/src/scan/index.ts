@@ -1,4 +1,5 @@
 import { updateAccount } from "../accounts";
+import { loadStatements, networkingEvents, type NetworkingEvents, type OwnerStatements } from "../events";
 import { type Contact, infer, type Inference } from "../inference";
 import type { Owner } from "../model";
 import type { CalendarReader, SentMailReader } from "../providers";
@@ -28,6 +29,10 @@ export interface ScanResult extends Inference {
   /** The owner as the rules saw it: the stored aliases plus those learned from sent mail and the calendar. */
   owner: Owner;
   streams: { calendar: StreamReport; sentMail: StreamReport };
+  /** Upcoming and attended networking events (shared/spec/events.md), with the owner's goals; absent when the rules did not run. */
+  networkingEvents?: NetworkingEvents;
+  /** The owner's statements the rules read (marks, goals, whom they met). */
+  statements?: OwnerStatements;
 }
 
 /** Next stage of a person given the rules' verdict and what the owner did before. */
@@ -56,14 +61,20 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     remove: (ids) => repo.deleteItems(account, "message", ids),
     sweep: (gen) => repo.sweep(account, "message", gen),
   }, window);
-  const [meetings, messages, previous] = await Promise.all([repo.loadMeetings(account), repo.loadMessages(account), repo.loadPeople(account)]);
+  const [meetings, messages, previous, statements] = await Promise.all([
+    repo.loadMeetings(account),
+    repo.loadMessages(account),
+    repo.loadPeople(account),
+    loadStatements(repo, account),
+  ]);
   // Aliases come from what the read scopes show (the From of sent mail, the calendar's self entry);
   // they are stored on the account, so later scans, digests and drafts use them too.
   const learned = learnOwnerIdentities(owner, meetings, messages);
   const self: Owner = { ...owner, aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) };
   if (learned.changed)
     await updateAccount(repo, account, { aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) }, now);
-  const result = infer(self, meetings, messages, now);
+  const result = infer(self, meetings, messages, now, { confirmations: statements.confirmations });
+  const events = networkingEvents(self, meetings, result.contacts, now, statements);
   const before = new Map(previous.map((p) => [p.email, p]));
   const people: PersonRecord[] = result.contacts.map((c) => {
     const prev = before.get(c.email);
@@ -73,5 +84,5 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   });
   const changed = people.filter((p) => JSON.stringify(p) !== JSON.stringify(before.get(p.email)));
   await repo.putPeople(account, changed);
-  return { ...result, people, owner: self, streams: { calendar, sentMail } };
+  return { ...result, people, owner: self, streams: { calendar, sentMail }, networkingEvents: events, statements };
 }

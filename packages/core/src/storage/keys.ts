@@ -16,8 +16,12 @@ export const keys = {
   oauthState: (hash: string) => ({ pk: `OAUTHSTATE#${hash}`, sk: "STATE" }),
   /** One digest per account and week. */
   digest: (email: string, week: string) => ({ pk: account(email), sk: `DIGEST#${week}` }),
+  /** The owner's statements about events (shared/spec/events.md "What the owner says"): a mark, a goal, whom they met. */
+  eventMark: (email: string, eventId: string) => ({ pk: account(email), sk: `SAYS#MARK#${eventId}` }),
+  eventGoal: (email: string, eventId: string) => ({ pk: account(email), sk: `SAYS#GOAL#${eventId}` }),
+  metConfirmation: (email: string, eventId: string, person: string) => ({ pk: account(email), sk: `SAYS#MET#${eventId}#${person}` }),
   /** Prefix of an entity's sort keys within an account's partition. */
-  prefix: { meeting: "MEETING#", message: "MSG#", person: "PERSON#", scan: "SCAN#", cursor: "CURSOR#", draft: "DRAFT#", digest: "DIGEST#" },
+  prefix: { meeting: "MEETING#", message: "MSG#", person: "PERSON#", scan: "SCAN#", cursor: "CURSOR#", draft: "DRAFT#", digest: "DIGEST#", says: "SAYS#" },
   partition: account,
   /** GSI1 partition listing every account (replaced by a due-hour index for the scheduler). */
   allAccounts: "ACCOUNTS",

@@ -1,0 +1,59 @@
+import type { EventPlatform } from "../model";
+
+/**
+ * Event platforms of shared/spec/events.md rule 3, recognised from what an event carries. Pure; used
+ * by the adapters' mappers at ingest, so that only the derived platform is stored, never the
+ * location's or description's text.
+ */
+
+/** Organiser addresses of the platforms' own invitations (normalised). Not persons. */
+export const PLATFORM_ORGANIZERS: ReadonlyMap<string, EventPlatform> = new Map([
+  ["calendar-invite@lu.ma", "luma"],
+  ["info@meetup.com", "meetup"],
+]);
+
+/** The platform a Google `iCalUID` shows: `…@events.lu.ma` (Luma) or `event_<id>@meetup.com` (Meetup). */
+export function platformOfICalUid(uid: string | null | undefined): EventPlatform | undefined {
+  const u = (uid ?? "").trim().toLowerCase();
+  if (!u) return undefined;
+  const at = u.lastIndexOf("@");
+  if (at > 0 && u.slice(at + 1) === "events.lu.ma") return "luma";
+  if (/^event_[^@\s]+@meetup\.com$/.test(u)) return "meetup";
+  return undefined;
+}
+
+/**
+ * A host name starts where no host character, `@` (an address, not a link) or `/` of a longer
+ * path precedes it, and runs over dot-separated labels; a port and a path may follow.
+ */
+const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(\/[^\s"'<>()\[\]{}`\\]*)?/giu;
+
+/** The platform of one link's host and path, or undefined; the host must match exactly (after `www.`). */
+export function platformOfLink(rawHost: string, rawPath: string): EventPlatform | undefined {
+  let host = rawHost.toLowerCase();
+  if (host.startsWith("www.")) host = host.slice(4);
+  const path = rawPath.toLowerCase();
+  if (host === "lu.ma" || host === "luma.com") return "luma";
+  if (host === "ti.to") return "tito";
+  if (host === "meetup.com" && /^\/[^/?#]+\/events\/\d+(?:[/?#]|$)/.test(path)) return "meetup";
+  if (/^eventbrite\.[a-z]{2,}(?:\.[a-z]{2,})?$/.test(host) && path.startsWith("/e/")) return "eventbrite";
+  if (host === "partiful.com" && path.startsWith("/e/")) return "partiful";
+  return undefined;
+}
+
+/** The first event-page link in a text (plain or HTML, with or without scheme and `www.`). */
+export function platformOfText(text: string | null | undefined): EventPlatform | undefined {
+  if (!text) return undefined;
+  // HTML: links sit in attributes and text alike; entities for '/' and ':' are decoded first.
+  const plain = text.replace(/&#x2f;|&#47;/gi, "/").replace(/&#x3a;|&#58;/gi, ":").replace(/&amp;/gi, "&");
+  for (const m of plain.matchAll(LINK)) {
+    const found = platformOfLink(m[1], m[2] ?? "");
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The platform an event comes from, by its iCalUID (Google only), location or description. */
+export function platformOf(e: { iCalUid?: string | null; location?: string | null; description?: string | null }): EventPlatform | undefined {
+  return platformOfICalUid(e.iCalUid) ?? platformOfText(e.location) ?? platformOfText(e.description);
+}

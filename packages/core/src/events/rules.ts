@@ -1,0 +1,155 @@
+import { isColleague, ownerIdentity, type OwnerIdentity } from "../identity";
+import { asOwnerSees, type Contact, isLarge, isResourceEntry } from "../inference";
+import type { EventPlatform, Meeting, Owner } from "../model";
+import { DAY } from "../time";
+import { PLATFORM_ORGANIZERS } from "./platform";
+
+
+/** The windows of shared/spec/events.md. */
+export const EVENT_RULES = {
+  upcomingWithinMs: 7 * DAY,
+  attendedWithinMs: 7 * DAY,
+  goalMin: 1,
+  goalMax: 20,
+} as const;
+
+/** Title words and phrases that make an event a networking event (rule 2), matched as whole words. */
+export const NETWORKING_KEYWORDS: readonly string[] = [
+  "meetup", "meet-up", "mixer", "networking", "conference", "summit", "expo", "symposium", "convention",
+  "hackathon", "gala", "happy hour", "demo day", "meet and greet", "meet & greet",
+];
+
+/** A title holding this phrase is never a networking event by rule 2. */
+export const EXCLUDED_PHRASE = "conference call";
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const wordRegex = (phrase: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escape(phrase)}(?![\\p{L}\\p{N}])`, "iu");
+const KEYWORD_RES = NETWORKING_KEYWORDS.map(wordRegex);
+const EXCLUDED_RE = wordRegex(EXCLUDED_PHRASE);
+
+/**
+ * True when `title` holds `phrase` as whole words: case-insensitively, exactly as written, with no
+ * Unicode letter or digit right before or after it (a word is a run of letters and digits).
+ */
+export const holdsPhrase = (title: string, phrase: string) => wordRegex(phrase).test(title);
+
+/** Rule 2's title test: a keyword as whole words and not the phrase "conference call". */
+export function hasNetworkingKeyword(title: string): boolean {
+  if (EXCLUDED_RE.test(title)) return false;
+  return KEYWORD_RES.some((re) => re.test(title));
+}
+
+/**
+ * Everyone other than the owner on an event: every attendee entry with an address (declined or
+ * not), rooms and other resources left out, and the organiser.
+ */
+function othersOn(m: Meeting, owner: OwnerIdentity): string[] {
+  const out = new Set<string>();
+  for (const a of m.attendees) if (!isResourceEntry(a) && !owner.addresses.has(a.email)) out.add(a.email);
+  if (m.organizer && !m.organizerSelf && !owner.addresses.has(m.organizer.email)) out.add(m.organizer.email);
+  return [...out];
+}
+
+/** Internal: someone other than the owner is on it and every one of them is a colleague (by domain). */
+export function isInternal(m: Meeting, owner: OwnerIdentity): boolean {
+  const others = othersOn(m, owner);
+  return others.length > 0 && others.every((e) => isColleague(owner, e));
+}
+
+/** Rule 3: the event platform it comes from, by organiser address or by what ingest derived. */
+export function eventPlatform(m: Meeting): EventPlatform | undefined {
+  return (m.organizer ? PLATFORM_ORGANIZERS.get(m.organizer.email) : undefined) ?? m.platform;
+}
+
+/** The owner is in: organised it (and did not decline) or answered accepted or tentative. */
+export function ownerIn(m: Meeting): boolean {
+  if (m.organizerSelf) return m.selfResponse !== "declined";
+  return m.selfResponse === "accepted" || m.selfResponse === "tentative";
+}
+
+/** Not cancelled, an ordinary event or a ticket Gmail put in the calendar, and the owner is in. */
+export function canBeNetworkingEvent(m: Meeting): boolean {
+  return !m.cancelled && (m.kind === "default" || m.kind === "fromGmail") && ownerIn(m);
+}
+
+/** The owner's marks: event id → true (marked a networking event) or false (unmarked). */
+export type EventMarks = ReadonlyMap<string, boolean>;
+
+/** Why an event is a networking event (the first rule that holds), or undefined when it is not one. */
+export type NetworkingReason = "large" | "keyword" | "platform" | "marked";
+
+/** shared/spec/events.md "Networking events": the reason `m` is one, or undefined. */
+export function networkingReason(m: Meeting, owner: OwnerIdentity, marks: EventMarks = new Map()): NetworkingReason | undefined {
+  if (!canBeNetworkingEvent(m)) return undefined;
+  const mark = marks.get(m.id);
+  if (mark === false) return undefined;
+  if (m.kind === "default" && isLarge(m) && !isInternal(m, owner)) return "large";
+  if (hasNetworkingKeyword(m.title) && !isInternal(m, owner)) return "keyword";
+  if (eventPlatform(m)) return "platform";
+  if (mark === true) return "marked";
+  return undefined;
+}
+
+export const isNetworkingEvent = (m: Meeting, owner: OwnerIdentity, marks?: EventMarks) => networkingReason(m, owner, marks) !== undefined;
+
+/** A networking event with what a report shows of it. */
+export interface NetworkingEvent {
+  eventId: string;
+  title: string;
+  start: number;
+  end: number;
+  allDay: boolean;
+  reason: NetworkingReason;
+  goal?: number;
+}
+
+/** An attended networking event and its result: the new contacts whose first meeting it is. */
+export interface AttendedEvent extends NetworkingEvent {
+  met: Contact[];
+  followedUp: Contact[];
+}
+
+/** The owner's statements the rules read (shared/spec/events.md "What the owner says"). */
+export interface EventStatements {
+  marks?: EventMarks;
+  goals?: ReadonlyMap<string, number>;
+}
+
+/** Upcoming and attended networking events as of `now`. */
+export interface NetworkingEvents {
+  upcoming: NetworkingEvent[];
+  attended: AttendedEvent[];
+}
+
+/**
+ * The networking events of shared/spec/events.md as of `now`: upcoming (now < start ≤ now + 7 days)
+ * and attended (the owner attended, now − 7 days < end < now), each attended one with its result
+ * drawn from `contacts` (every new contact of the inference, inferred or confirmed).
+ */
+export function networkingEvents(ownerInfo: Owner, meetings: readonly Meeting[], contacts: readonly Contact[], now: number, statements: EventStatements = {}): NetworkingEvents {
+  const owner = ownerIdentity(ownerInfo.email, ownerInfo.aliases);
+  const byEvent = new Map<string, Contact[]>();
+  for (const c of contacts) {
+    let list = byEvent.get(c.eventId);
+    if (!list) byEvent.set(c.eventId, (list = []));
+    list.push(c);
+  }
+  const upcoming: NetworkingEvent[] = [];
+  const attended: AttendedEvent[] = [];
+  const seen = new Set<string>();
+  const ordered = meetings.slice().sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
+  for (const m of ordered) {
+    if (seen.has(m.id) || !Number.isFinite(m.start) || !Number.isFinite(m.end)) continue;
+    const reason = networkingReason(asOwnerSees(m, owner), owner, statements.marks);
+    if (!reason) continue;
+    seen.add(m.id);
+    const goal = statements.goals?.get(m.id);
+    const base: NetworkingEvent = { eventId: m.id, title: m.title, start: m.start, end: m.end, allDay: m.allDay, reason, ...(goal !== undefined ? { goal } : {}) };
+    if (m.start > now && m.start <= now + EVENT_RULES.upcomingWithinMs) upcoming.push(base);
+    else if (m.end < now && m.end > now - EVENT_RULES.attendedWithinMs) {
+      const met = byEvent.get(m.id) ?? [];
+      attended.push({ ...base, met, followedUp: met.filter((c) => c.followedUpAt !== undefined) });
+    }
+  }
+  return { upcoming, attended };
+}

@@ -1,0 +1,158 @@
+import { classify, isAddress, normalizeAddress, ownerIdentity } from "../identity";
+import { attendedEvent, type Confirmation, type Contact, peopleAt, asOwnerSees } from "../inference";
+import type { Meeting, Owner } from "../model";
+import { keys, type Repository } from "../storage";
+import { hasUnsafeChars } from "../text";
+import { EVENT_RULES, type EventMarks, isNetworkingEvent, networkingReason } from "./rules";
+
+/**
+ * The owner's statements about events (shared/spec/events.md "What the owner says"): marks, goals
+ * and whom they met. Stored in the account's partition under `SAYS#` (one item per statement, so two
+ * taps at once never overwrite each other), read by every scan, deleted with the account.
+ */
+export interface OwnerStatements {
+  marks: Map<string, boolean>;
+  goals: Map<string, number>;
+  confirmations: (Confirmation & { at: number })[];
+}
+
+/** A statement the rules refuse, with a message the page can show as it is. */
+export class StatementError extends Error {
+  constructor(
+    readonly code: "no-such-event" | "not-networking" | "not-attended" | "bad-goal" | "bad-address" | "owner" | "colleague" | "not-person" | "bad-name" | "not-on-list",
+    message: string,
+  ) {
+    super(message);
+    this.name = "StatementError";
+  }
+}
+
+/** Every statement of an account, in one query. */
+export async function loadStatements(repo: Repository, account: string): Promise<OwnerStatements> {
+  const out: OwnerStatements = { marks: new Map(), goals: new Map(), confirmations: [] };
+  for (const i of await repo.query(keys.partition(account), keys.prefix.says)) {
+    const sk = String(i.sk);
+    if (sk.startsWith("SAYS#MARK#")) out.marks.set(String(i.eventId), i.marked === true);
+    else if (sk.startsWith("SAYS#GOAL#")) out.goals.set(String(i.eventId), Number(i.goal));
+    else if (sk.startsWith("SAYS#MET#")) out.confirmations.push({ eventId: String(i.eventId), email: String(i.email), name: String(i.name ?? ""), at: Number(i.at) });
+  }
+  out.confirmations.sort((a, b) => a.at - b.at || (a.email < b.email ? -1 : 1));
+  return out;
+}
+
+/** The stored event (one occurrence) with this id, as the rules see it. */
+async function storedEvent(repo: Repository, account: Owner, eventId: string): Promise<Meeting> {
+  const item = await repo.get<{ meeting: Meeting & { start: number | null; end: number | null } }>(keys.meeting(account.email, eventId));
+  if (!item) throw new StatementError("no-such-event", "That event is not in your calendar (any more).");
+  const m = item.meeting;
+  return asOwnerSees({ ...m, start: m.start ?? Number.NaN, end: m.end ?? Number.NaN }, ownerIdentity(account.email, account.aliases));
+}
+
+/**
+ * Marks (`true`) or unmarks (`false`) an event as a networking event. Unmarking wins over rules 1
+ * to 3; marking makes an event the owner is in (not cancelled, ordinary or a Gmail ticket) one.
+ */
+export async function markEvent(repo: Repository, owner: Owner, eventId: string, marked: boolean, now: number): Promise<void> {
+  await storedEvent(repo, owner, eventId);
+  await repo.put({ ...keys.eventMark(owner.email, eventId), eventId, marked, at: now });
+}
+
+/** Sets the goal of a networking event: meet `n` new people, a whole number from 1 to 20. */
+export async function setGoal(repo: Repository, owner: Owner, eventId: string, n: number, now: number): Promise<void> {
+  if (!Number.isInteger(n) || n < EVENT_RULES.goalMin || n > EVENT_RULES.goalMax)
+    throw new StatementError("bad-goal", `A goal is a whole number of new people from ${EVENT_RULES.goalMin} to ${EVENT_RULES.goalMax}.`);
+  const m = await storedEvent(repo, owner, eventId);
+  const { marks } = await loadStatements(repo, owner.email);
+  if (!isNetworkingEvent(m, ownerIdentity(owner.email, owner.aliases), marks))
+    throw new StatementError("not-networking", "A goal can only be set for a networking event: mark the event first.");
+  await repo.put({ ...keys.eventGoal(owner.email, eventId), eventId, goal: n, at: now });
+}
+
+/** Removes an event's goal. */
+export async function clearGoal(repo: Repository, owner: Owner, eventId: string): Promise<void> {
+  await repo.delete(keys.eventGoal(owner.email, eventId));
+}
+
+/** The attendees the owner can pick from on "Who I met at E": persons, not colleagues, not declined. */
+export function pickableAttendees(m: Meeting, owner: Owner): { email: string; name: string }[] {
+  return peopleAt(m, ownerIdentity(owner.email, owner.aliases)).sort((a, b) => (a.name || a.email).localeCompare(b.name || b.email));
+}
+
+/** Checks an address the owner typed: a person's, not the owner's or a colleague's. Returns it normalised. */
+export function validatePersonAddress(owner: Owner, raw: string): string {
+  const trimmed = raw.trim();
+  const email = isAddress(trimmed) ? normalizeAddress(trimmed) : undefined;
+  if (!email) throw new StatementError("bad-address", `"${trimmed.slice(0, 100)}" is not an e-mail address.`);
+  switch (classify(ownerIdentity(owner.email, owner.aliases), email)) {
+    case "owner":
+      throw new StatementError("owner", "That is your own address.");
+    case "colleague":
+      throw new StatementError("colleague", "That is a colleague's address: colleagues are not networking contacts.");
+    case "non-person":
+      throw new StatementError("not-person", "That address is not a person's (a room, a group or an automated address).");
+    default:
+      return email;
+  }
+}
+
+/** Checks a name the owner typed: 1 to 200 characters, no control or bidi formatting characters. */
+export function validateName(raw: string): string {
+  const name = raw.trim().replace(/\s+/g, " ");
+  if (!name || name.length > 200 || hasUnsafeChars(name)) throw new StatementError("bad-name", "Give the person's name (up to 200 characters).");
+  return name;
+}
+
+/** The event must be an attended networking event for "Who I met at E". */
+async function attendedNetworkingEvent(repo: Repository, owner: Owner, eventId: string, now: number): Promise<Meeting> {
+  const m = await storedEvent(repo, owner, eventId);
+  const { marks } = await loadStatements(repo, owner.email);
+  if (!networkingReason(m, ownerIdentity(owner.email, owner.aliases), marks)) throw new StatementError("not-networking", "That event is not a networking event.");
+  if (!attendedEvent(m, now)) throw new StatementError("not-attended", "You can say whom you met once you have attended the event.");
+  return m;
+}
+
+/**
+ * "I met these people at E": picked from the event's attendee list (addresses), or added with name
+ * and address when they were not on it. Refuses the owner's, a colleague's or a non-person's address,
+ * and a picked address that is not on the list.
+ */
+export async function confirmMet(
+  repo: Repository,
+  owner: Owner,
+  eventId: string,
+  people: { picked?: readonly string[]; added?: readonly { name: string; email: string }[] },
+  now: number,
+): Promise<Confirmation[]> {
+  const m = await attendedNetworkingEvent(repo, owner, eventId, now);
+  const list = new Map(pickableAttendees(m, owner).map((p) => [p.email, p]));
+  const out: Confirmation[] = [];
+  for (const raw of people.picked ?? []) {
+    const email = validatePersonAddress(owner, raw);
+    const p = list.get(email);
+    if (!p) throw new StatementError("not-on-list", `${email} is not on this event's list: add them with their name instead.`);
+    out.push({ eventId, email, name: p.name });
+  }
+  for (const a of people.added ?? []) out.push({ eventId, email: validatePersonAddress(owner, a.email), name: validateName(a.name) });
+  for (const c of out) await repo.put({ ...keys.metConfirmation(owner.email, eventId, c.email), ...c, at: now });
+  return out;
+}
+
+/** Takes a confirmation back. */
+export async function unconfirmMet(repo: Repository, owner: Owner, eventId: string, email: string): Promise<void> {
+  const n = normalizeAddress(email.trim());
+  if (n) await repo.delete(keys.metConfirmation(owner.email, eventId, n));
+}
+
+/**
+ * The people the owner confirmed at an event, each "new" (their first meeting is that event: counted
+ * in its result) or "already in touch" (written to more than 14 days before, or met earlier).
+ */
+export function confirmedAt(eventId: string, statements: Pick<OwnerStatements, "confirmations">, contacts: readonly Contact[]) {
+  const firstAt = new Map(contacts.map((c) => [c.email, c.eventId]));
+  return statements.confirmations
+    .filter((c) => c.eventId === eventId)
+    .map((c) => ({ email: c.email, name: c.name, status: firstAt.get(c.email) === eventId ? ("new" as const) : ("already-in-touch" as const) }));
+}
+
+/** The marks as the rules take them. */
+export const marksOf = (s: OwnerStatements): EventMarks => s.marks;
