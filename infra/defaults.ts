@@ -6,9 +6,14 @@
  * `import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);`
  * (plus __filename/__dirname) and appends `banner` after it, so repeating the createRequire line
  * of tooling.md would declare `require` twice and the bundle would not load.
+ *
+ * `splitting`: each `import()` becomes a chunk of its own (core/loader loads one provider's adapter,
+ * functions/src/jobs.ts SES and SQS on first use), so a Google account's run never loads or parses
+ * Graph's client, nor an Outlook account's Google's (measured: `npm run bench handlers`,
+ * docs/benchmarks.md).
  */
 export const NODE = {
   runtime: "nodejs22.x",
   architecture: "arm64",
-  nodejs: { format: "esm", minify: true },
+  nodejs: { format: "esm", minify: true, splitting: true },
 } as const;

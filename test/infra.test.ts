@@ -165,6 +165,10 @@ describe("infra", () => {
     }
   });
 
+  it("links the backfill to its own queue, where a backfill cut short by the time limit asks for its continuation", () => {
+    expect(linkNames(subscriptions.find((s) => s.queue === "Backfills")!.subscriber.link)).toContain("Backfills");
+  });
+
   it("caps concurrent scans under Google's per-project Gmail quota", () => {
     const cap = (queue: string) => subscriptions.find((s) => s.queue === queue)!.args.transform.eventSourceMapping.scalingConfig.maximumConcurrency as number;
     expect(cap("Digests")).toBe(100);
@@ -182,6 +186,8 @@ describe("infra", () => {
       expect(args.runtime, where).toBe("nodejs22.x");
       expect(args.architecture, where).toBe("arm64");
       expect(args.nodejs?.format, where).toBe("esm");
+      // Each provider's adapter is a chunk of its own (core/loader's import()), loaded only for its accounts.
+      expect(args.nodejs?.splitting, where).toBe(true);
       // SST's builder starts ESM bundles with `const require = createRequire(...)` already: a banner repeating it breaks the bundle.
       expect(args.nodejs?.banner ?? "", where).not.toMatch(/\b(const|let|var)\s+require\b/);
       expect(args.memory, where).toMatch(/^\d+ (MB|GB)$/);

@@ -7,7 +7,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { Resource } from "sst";
+import { linked, need } from "./linked";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
 import { markNeedsReconnect, type RevokedHandler } from "@followthrough/core/dispatch";
@@ -63,11 +63,7 @@ export interface Deps {
   config: DepsConfig;
 }
 
-/** A configured value a handler cannot do without. */
-export function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined || value === "") throw new Error(`${what} is not configured (not linked to this function?)`);
-  return value;
-}
+export { need } from "./linked";
 
 /** Builds the adapters; nothing here talks to the network until used. */
 export function buildDeps(config: DepsConfig): Deps {
@@ -134,25 +130,6 @@ export function appDeps(deps: Deps, baseUrl = deps.baseUrl): AppDeps {
   };
 }
 
-/** Linked resources as SST exposes them (names from infra/*.ts). */
-interface Linked {
-  Table: { name: string };
-  Digests: { url: string };
-  Backfills: { url: string };
-  Api: { url: string; name: string };
-  TokenKeyring: { value: string };
-  LinkSigningKey: { value: string };
-  GoogleClientId: { value: string };
-  GoogleClientSecret: { value: string };
-  MicrosoftClientId: { value: string };
-  MicrosoftClientSecret: { value: string };
-  Notices: { sender: string };
-}
-
-/** A linked resource, or undefined when this function does not link it. */
-function linked<K extends keyof Linked>(name: K): Linked[K] | undefined {
-  return name in Resource ? ((Resource as unknown as Linked)[name] as Linked[K]) : undefined;
-}
 
 /** The configuration of this Lambda from what its function links. */
 export function resourceConfig(): DepsConfig {

@@ -1,10 +1,33 @@
 /** EventBridge, every hour: the accounts due this UTC hour of the week go to the Digests queue. */
 import type { ScheduledEvent } from "aws-lambda";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { type DispatchResult, dispatchDue } from "@followthrough/core/dispatch";
-import { type Deps, need, resourceDeps } from "../resources";
+import { type QueueSender, sqsSender } from "@followthrough/core/queue";
+import { Repository } from "@followthrough/core/storage";
+import { linked, need } from "../linked";
+
+/** All the dispatcher uses: the table and the Digests queue (no provider SDK, no email renderer). */
+export interface DispatchDeps {
+  repo: Repository;
+  now: () => number;
+  digests?: QueueSender;
+}
+
+let cached: DispatchDeps | undefined;
+
+/** The deps of this Lambda from what it links (DynamoDB and SQS clients only). */
+export function dispatchDeps(): DispatchDeps {
+  return (cached ??= {
+    repo: new Repository(DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), need(linked("Table")?.name, "Table")),
+    now: Date.now,
+    digests: sqsSender(new SQSClient({}), need(linked("Digests")?.url, "Digests")),
+  });
+}
 
 /** The handler over given deps (tests pass local ones). */
-export function createDispatchHandler(deps: () => Deps) {
+export function createDispatchHandler(deps: () => DispatchDeps) {
   return async (event: Pick<ScheduledEvent, "time">): Promise<DispatchResult> => {
     const d = deps();
     // The scheduled time of the rule, not the invocation's clock (a late start still dispatches its hour).
@@ -17,4 +40,4 @@ export function createDispatchHandler(deps: () => Deps) {
   };
 }
 
-export const handler = createDispatchHandler(resourceDeps);
+export const handler = createDispatchHandler(dispatchDeps);

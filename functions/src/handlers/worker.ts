@@ -4,7 +4,8 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { runWeekly } from "@followthrough/core/weekly";
-import { type Deps, need, resourceDeps } from "../resources";
+import { type JobDeps, jobDeps } from "../jobs";
+import { need } from "../linked";
 
 /** Longer than the worker's timeout (infra/queue.ts: 5 minutes), so a worker that died frees the account. */
 export const WORKER_LEASE_MS = 6 * 60_000;
@@ -12,7 +13,7 @@ export const WORKER_LEASE_MS = 6 * 60_000;
 const MIN_START_MS = 60_000;
 
 /** The handler over given deps (tests pass local ones). */
-export function createWorkerHandler(deps: () => Deps) {
+export function createWorkerHandler(deps: () => JobDeps) {
   return async (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
     const d = deps();
     const links = { baseUrl: need(d.baseUrl, "Api URL"), key: need(d.linkKey, "LinkSigningKey") };
@@ -26,7 +27,7 @@ export function createWorkerHandler(deps: () => Deps) {
         const outcome = await runAccountJob(job, async (account) => {
           // The digest is named after the scheduled occurrence, so a late retry stays in its week.
           const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
-          const weekly = await runWeekly({ repo: d.repo, provider: d.providerFor(account), account, now, links, weekOf });
+          const weekly = await runWeekly({ repo: d.repo, provider: await d.providerFor(account), account, now, links, weekOf });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));
@@ -38,4 +39,4 @@ export function createWorkerHandler(deps: () => Deps) {
   };
 }
 
-export const handler = createWorkerHandler(resourceDeps);
+export const handler = createWorkerHandler(jobDeps);

@@ -1,0 +1,98 @@
+/**
+ * The dependencies of the queue workers (weekly digest, backfill), built from what the function
+ * links. Only DynamoDB's client is built up front: the account's provider adapter is loaded on
+ * demand (core/loader: a chunk of its own per provider in the split bundle), and SES and SQS
+ * are imported the first time they are used (a revoked grant's notice, a backfill's continuation).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
+import { markNeedsReconnect, type RevokedHandler } from "@followthrough/core/dispatch";
+import { loadProvider } from "@followthrough/core/loader";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import type { QueueSender } from "@followthrough/core/queue";
+import { handleRevoked, type SystemMailer } from "@followthrough/core/reconnect";
+import { parseKeyring } from "@followthrough/core/secrets";
+import { Repository } from "@followthrough/core/storage";
+import { linked, need } from "./linked";
+
+/** What a queue worker uses; functions/src/resources.ts buildDeps (tests) gives a superset. */
+export interface JobDeps {
+  repo: Repository;
+  now: () => number;
+  /** The adapter of a stored account (may load its provider's module first). */
+  providerFor(account: AccountRecord): MailboxProvider | Promise<MailboxProvider>;
+  onRevoked: RevokedHandler;
+  linkKey?: string;
+  baseUrl?: string;
+  /** The Backfills queue: where a backfill cut short by the time limit asks for its continuation. */
+  backfills?: QueueSender;
+}
+
+/** A {@link QueueSender} on SQS whose client is imported on first use. */
+function lazySqsSender(queueUrl: string): QueueSender {
+  let sender: Promise<QueueSender> | undefined;
+  return {
+    async sendBatch(bodies) {
+      sender ??= Promise.all([import("@aws-sdk/client-sqs"), import("@followthrough/core/queue")]).then(([{ SQSClient }, { sqsSender }]) => sqsSender(new SQSClient({}), queueUrl));
+      return (await sender).sendBatch(bodies);
+    },
+  };
+}
+
+/** SES through the linked sender, imported on first use (only a revoked grant sends it). */
+function lazySesMailer(sender: string): SystemMailer {
+  let mailer: Promise<SystemMailer> | undefined;
+  return {
+    async send(to, subject, text, html) {
+      mailer ??= Promise.all([import("@aws-sdk/client-sesv2"), import("@followthrough/core/ses")]).then(([{ SESv2Client }, { SesMailer }]) => new SesMailer(new SESv2Client({}), sender));
+      return (await mailer).send(to, subject, text, html);
+    },
+  };
+}
+
+/** The deps of this Lambda from what it links. */
+export function resourceJobDeps(): JobDeps {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const repo = new Repository(doc, need(linked("Table")?.name, "Table"));
+  const keyring = linked("TokenKeyring")?.value;
+  const ring = keyring ? parseKeyring(keyring) : undefined;
+  const baseUrl = linked("Api")?.url;
+  const sender = linked("Notices")?.sender;
+  const notify = sender ? lazySesMailer(sender) : undefined;
+  const backfillsUrl = linked("Backfills")?.url;
+  const onRevoked: RevokedHandler =
+    notify && baseUrl
+      ? async (r, account, error, at) => {
+          const outcome = await handleRevoked({ repo: r, account, now: at, notify, baseUrl, error });
+          console.warn(`account ${account.email}: grant revoked; ${outcome}`);
+        }
+      : markNeedsReconnect;
+  return {
+    repo,
+    now: Date.now,
+    onRevoked,
+    linkKey: linked("LinkSigningKey")?.value,
+    baseUrl,
+    ...(backfillsUrl ? { backfills: lazySqsSender(backfillsUrl) } : {}),
+    providerFor(account) {
+      let current = account;
+      const secret = (name: "GoogleClientSecret" | "MicrosoftClientSecret") => linked(name)?.value;
+      return loadProvider(account, {
+        ring: need(ring, "TokenKeyring"),
+        google: { clientSecret: secret("GoogleClientSecret") },
+        microsoft: {
+          clientSecret: secret("MicrosoftClientSecret"),
+          onRefreshToken: async (token) => void (current = await rotateRefreshToken(repo, need(ring, "TokenKeyring"), current, token)),
+        },
+      });
+    },
+  };
+}
+
+let cached: JobDeps | undefined;
+
+/** The deps of this Lambda instance, built on first use (importing a handler stays side-effect free). */
+export function jobDeps(): JobDeps {
+  return (cached ??= resourceJobDeps());
+}

@@ -1,0 +1,351 @@
+/**
+ * Lambda handlers as deployed, run locally: each handler bundled with esbuild the way SST's Node
+ * builder does it (infra/defaults.ts NODE: ESM, minify, splitting; platform node, Node 22 target,
+ * the createRequire banner), loaded in a fresh Node process and invoked once against loopback
+ * endpoints only: dynalite as DynamoDB, the provider sandbox as Gmail/Calendar/Graph/OAuth, and a
+ * small SQS stand-in (SQS's JSON protocol, SendMessage and SendMessageBatch). A run can trace the
+ * files the process actually loaded (an ESM `load` hook), which the bundle's metafile maps back to
+ * source modules and packages. Used by test/lambda-modules.test.ts and `npm run bench handlers`.
+ */
+import { spawn } from "node:child_process";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build, type BuildOptions, type Metafile } from "esbuild";
+import type { AccountRecord } from "@followthrough/core/accounts";
+import { parseKeyring, type Keyring } from "@followthrough/core/secrets";
+import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { loadFixture, type MailboxFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
+import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
+import { NODE } from "../../infra/defaults";
+
+export const root = resolve(import.meta.dirname, "../..");
+const RUNNER = join(import.meta.dirname, "lambda-runner.mjs");
+const TRACE = join(import.meta.dirname, "lambda-trace.mjs");
+
+/** SST's banner for ESM bundles (its Node builder prepends it; infra/defaults.ts explains). */
+const SST_ESM_BANNER = [
+  `import { createRequire as topLevelCreateRequire } from 'module';`,
+  `const require = topLevelCreateRequire(import.meta.url);`,
+  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+  `const __filename = topLevelFileUrlToPath(import.meta.url)`,
+  `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+].join("\n");
+
+/** esbuild options as SST builds a `nodejs` function of infra/defaults.ts NODE. */
+export function sstBuildOptions(o: { minify?: boolean; splitting?: boolean; external?: string[] } = {}): BuildOptions {
+  return {
+    bundle: true,
+    platform: "node",
+    format: NODE.nodejs.format,
+    target: "node22",
+    mainFields: ["module", "main"],
+    keepNames: true,
+    minify: o.minify ?? NODE.nodejs.minify,
+    splitting: o.splitting ?? NODE.nodejs.splitting,
+    external: ["sharp", "pg-native", ...(o.external ?? [])],
+    banner: { js: SST_ESM_BANNER },
+    outExtension: { ".js": ".mjs" },
+    metafile: true,
+    logLevel: "error",
+  };
+}
+
+/** The handlers infra declares: `handler: "functions/src/….handler"` in infra/*.ts and sst.config.ts. */
+export function infraHandlers(): { name: string; entry: string; exportName: string }[] {
+  const files = [...readdirSync(join(root, "infra")).map((f) => join(root, "infra", f)), join(root, "sst.config.ts")];
+  const out = new Map<string, { name: string; entry: string; exportName: string }>();
+  for (const f of files) {
+    for (const m of readFileSync(f, "utf8").matchAll(/handler:\s*"(functions\/src\/[^"]+)\.(\w+)"/g)) {
+      const entry = `${m[1]}.ts`;
+      const name = m[1].split("/").pop()!;
+      out.set(entry, { name, entry, exportName: m[2] });
+    }
+  }
+  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** One bundled entry: its files and what each holds. */
+export interface Bundle {
+  name: string;
+  dir: string;
+  /** The entry's output file (absolute). */
+  file: string;
+  metafile: Metafile;
+  /** Every output file's bytes (what is deployed). */
+  totalBytes: number;
+  /** The entry and the chunks it imports statically (what any invocation loads). */
+  staticBytes: number;
+}
+
+/** Bundles `entry` (relative to the repository) into `outdir`. */
+export async function bundle(name: string, entry: string, outdir: string, o: Parameters<typeof sstBuildOptions>[0] = {}): Promise<Bundle> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const r = await build({ ...sstBuildOptions(o), entryPoints: { [name]: join(root, entry) }, outdir, absWorkingDir: root });
+  const outputs = r.metafile!.outputs;
+  const key = Object.keys(outputs).find((k) => outputs[k].entryPoint === relative(root, join(root, entry)))!;
+  const seen = new Set<string>();
+  const stack = [key];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    for (const i of outputs[k].imports) if (i.kind === "import-statement" && outputs[i.path]) stack.push(i.path);
+  }
+  const bytes = (ks: Iterable<string>) => [...ks].reduce((s, k) => s + outputs[k].bytes, 0);
+  return { name, dir: outdir, file: join(root, key), metafile: r.metafile!, totalBytes: bytes(Object.keys(outputs)), staticBytes: bytes(seen) };
+}
+
+/** The source modules (repository-relative paths) bundled into the given output files. */
+export function inputsOf(b: Bundle, files: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const f of files) {
+    const o = b.metafile.outputs[relative(root, f)];
+    if (o) for (const i of Object.keys(o.inputs)) out.add(i);
+  }
+  return [...out].sort();
+}
+
+/** npm packages among module paths (the innermost `node_modules/@scope/name/…` → `@scope/name`). */
+export function packagesOf(inputs: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const i of inputs) {
+    const at = i.lastIndexOf("node_modules/");
+    const m = at < 0 ? null : /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i.slice(at));
+    if (m) out.add(m[1]);
+  }
+  return [...out].sort();
+}
+
+/** An SQS stand-in on loopback: SQS's JSON protocol, SendMessage and SendMessageBatch, recorded per queue. */
+export interface SqsStandIn {
+  endpoint: string;
+  url(queue: string): string;
+  messages: Map<string, string[]>;
+  close(): Promise<void>;
+}
+
+export async function startSqsStandIn(): Promise<SqsStandIn> {
+  const messages = new Map<string, string[]>();
+  const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      const target = String(req.headers["x-amz-target"] ?? "");
+      const input = body ? (JSON.parse(body) as { QueueUrl: string; MessageBody?: string; Entries?: { Id: string; MessageBody: string }[] }) : ({} as never);
+      const queue = String(input.QueueUrl ?? "").split("/").pop()!;
+      const list = messages.get(queue) ?? [];
+      messages.set(queue, list);
+      let out: unknown;
+      if (target.endsWith(".SendMessageBatch")) {
+        list.push(...input.Entries!.map((e) => e.MessageBody));
+        out = { Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] };
+      } else if (target.endsWith(".SendMessage")) {
+        list.push(input.MessageBody!);
+        out = { MessageId: randomUUID(), MD5OfMessageBody: md5(input.MessageBody!) };
+      } else {
+        res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
+        res.end(JSON.stringify({ __type: "com.amazonaws.sqs#UnsupportedOperation", message: `the stand-in does not do ${target}` }));
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+      res.end(JSON.stringify(out));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    url: (queue) => `${endpoint}/000000000000/${queue}`,
+    messages,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+/** A small copy of a fixture (the first `n` items of each list), so an invocation is about its first calls. */
+export function smallFixture(dir: string, n: number, into: string): string {
+  const out = join(into, `${dir.split("/").pop()}-${n}`);
+  cpSync(dir, out, { recursive: true });
+  for (const sub of ["google", "microsoft"]) {
+    const d = join(out, sub);
+    if (!existsSync(d)) continue;
+    for (const f of readdirSync(d)) {
+      const data = JSON.parse(readFileSync(join(d, f), "utf8"));
+      if (Array.isArray(data)) writeFileSync(join(d, f), JSON.stringify(data.slice(0, n)));
+    }
+  }
+  return out;
+}
+
+/** Everything a local Lambda run talks to. */
+export interface LocalStack {
+  dynamo: LocalDynamo;
+  sandbox: RunningSandbox;
+  sqs: SqsStandIn;
+  fixtures: Record<"google" | "microsoft", MailboxFixture>;
+  keyringSpec: string;
+  ring: Keyring;
+  caFile: string;
+  tmp: string;
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite, the sandbox (with small copies of the demo fixtures) and the SQS stand-in. */
+export async function startLocalStack(o: { items?: number } = {}): Promise<LocalStack> {
+  const tmp = mkdtempSync(join(tmpdir(), "ft-lambda-"));
+  const items = o.items ?? 3;
+  const fixtures = {
+    google: loadFixture(smallFixture(join(root, "fixtures/demo-google"), items, tmp)),
+    microsoft: loadFixture(smallFixture(join(root, "fixtures/demo-microsoft"), items, tmp)),
+  };
+  const dynamo = await startLocalDynamo();
+  const sandbox = await startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true });
+  const sqs = await startSqsStandIn();
+  const caFile = join(tmp, "sandbox-ca.pem");
+  writeFileSync(caFile, sandbox.ca!);
+  const keyringSpec = `k1:${randomBytes(32).toString("base64")}`;
+  return {
+    dynamo,
+    sandbox,
+    sqs,
+    fixtures,
+    keyringSpec,
+    ring: parseKeyring(keyringSpec),
+    caFile,
+    tmp,
+    async stop() {
+      await sqs.close();
+      await sandbox.close();
+      await dynamo.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+let tables = 0;
+
+/** A fresh table with the provider's demo account connected (through the sandbox's OAuth). */
+export async function freshAccount(stack: LocalStack, provider: "google" | "microsoft"): Promise<{ table: string; repo: Repository; account: AccountRecord }> {
+  const table = `t${process.pid}x${++tables}`;
+  await ensureTable(stack.dynamo.client, table);
+  const repo = new Repository(stack.dynamo.doc, table);
+  const account = await connectSandboxAccount(stack.sandbox, stack.fixtures[provider].account, repo, stack.ring);
+  return { table, repo, account };
+}
+
+/** The environment of a Lambda linked to the local stack (SST's SST_RESOURCE_* and AWS endpoint variables). */
+export function lambdaEnv(stack: LocalStack, table: string, extra: Record<string, string> = {}): Record<string, string> {
+  const resource = (v: unknown) => JSON.stringify(v);
+  return {
+    PATH: process.env.PATH ?? "",
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamo.endpoint,
+    AWS_ENDPOINT_URL_SQS: stack.sqs.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    NODE_EXTRA_CA_CERTS: stack.caFile,
+    SST_RESOURCE_App: resource({ name: "followthrough", stage: "local" }),
+    SST_RESOURCE_Table: resource({ name: table }),
+    SST_RESOURCE_Digests: resource({ url: stack.sqs.url("Digests") }),
+    SST_RESOURCE_Backfills: resource({ url: stack.sqs.url("Backfills") }),
+    SST_RESOURCE_Api: resource({ url: "https://app.followthrough.test", name: "Api" }),
+    SST_RESOURCE_TokenKeyring: resource({ value: stack.keyringSpec }),
+    SST_RESOURCE_LinkSigningKey: resource({ value: "local-link-key" }),
+    SST_RESOURCE_GoogleClientId: resource({ value: "local-client" }),
+    SST_RESOURCE_GoogleClientSecret: resource({ value: "local-secret" }),
+    SST_RESOURCE_MicrosoftClientId: resource({ value: "local-client" }),
+    SST_RESOURCE_MicrosoftClientSecret: resource({ value: "local-secret" }),
+    SST_RESOURCE_Notices: resource({ sender: "notices@followthrough.test" }),
+    ...extra,
+  };
+}
+
+/** What one fresh-process run measured (the runner's own clock: ms since the process's time origin). */
+export interface ColdRun {
+  /** Process start until the handler module started loading (Node's own start-up). */
+  bootMs: number;
+  importMs: number;
+  invokeMs: number;
+  /** Process start until the first invocation returned: import plus first invocation, Node's start included. */
+  coldMs: number;
+  /** Peak resident set of the process (KiB). */
+  maxRssKiB: number;
+  result: unknown;
+  /** Files the process loaded (absolute paths), when traced. */
+  loaded?: string[];
+}
+
+/** Loads `file` in a fresh Node process, calls its `handler` export once with `event`, and reports. */
+export async function runCold(file: string, event: unknown, env: Record<string, string>, o: { trace?: boolean; remainingMs?: number } = {}): Promise<ColdRun> {
+  const traceOut = o.trace ? join(tmpdir(), `ft-trace-${randomUUID()}.txt`) : undefined;
+  const args = [...(traceOut ? ["--import", pathToFileURL(TRACE).href] : []), RUNNER, file, JSON.stringify(event), String(o.remainingMs ?? 900_000)];
+  const child = spawn(process.execPath, args, { env: { ...env, ...(traceOut ? { FT_TRACE_OUT: traceOut } : {}) }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c) => (stdout += c));
+  child.stderr.on("data", (c) => (stderr += c));
+  const code = await new Promise<number | null>((r) => child.on("close", r));
+  const line = stdout.split("\n").find((l) => l.startsWith("{\"coldRun\""));
+  if (code !== 0 || !line) throw new Error(`run of ${file} exited ${code}: ${stderr.slice(-2000)}\n${stdout.slice(-2000)}`);
+  const run = (JSON.parse(line) as { coldRun: ColdRun }).coldRun;
+  if (traceOut) {
+    run.loaded = [...new Set(readFileSync(traceOut, "utf8").split("\n").filter(Boolean).map((u) => new URL(u).pathname))];
+    rmSync(traceOut, { force: true });
+  }
+  return run;
+}
+
+/** An SQS event of one record. */
+export function sqsEvent(body: string, queue = "Digests") {
+  return {
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: `AQEB${randomUUID()}`,
+        body,
+        attributes: { ApproximateReceiveCount: "1", SentTimestamp: String(Date.now()), SenderId: "AIDAEXAMPLE", ApproximateFirstReceiveTimestamp: String(Date.now()) },
+        messageAttributes: {},
+        md5OfBody: createHash("md5").update(body).digest("hex"),
+        eventSource: "aws:sqs",
+        eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queue}`,
+        awsRegion: "us-east-1",
+      },
+    ],
+  };
+}
+
+/** A Function URL (payload 2.0) GET event. */
+export function functionUrlEvent(path: string) {
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: "",
+    headers: { host: "app.followthrough.test", accept: "text/html" },
+    requestContext: {
+      accountId: "anonymous",
+      apiId: "local",
+      domainName: "app.followthrough.test",
+      domainPrefix: "app",
+      http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
+      requestId: randomUUID(),
+      routeKey: "$default",
+      stage: "$default",
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    isBase64Encoded: false,
+  };
+}
+
+/** An EventBridge scheduled event at `time` (ISO). */
+export function scheduledEvent(time: string) {
+  return { version: "0", id: randomUUID(), "detail-type": "Scheduled Event", source: "aws.events", account: "000000000000", time, region: "us-east-1", resources: [], detail: {} };
+}
