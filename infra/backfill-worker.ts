@@ -15,7 +15,8 @@ backfills.subscribe(
     handler: "functions/src/handlers/backfill.handler",
     memory: "1024 MB",
     timeout: `${BACKFILL_TIMEOUT_MINUTES} minutes`,
-    link: [table, ...providerSecrets, notices, api],
+    // Its own queue: a backfill cut short by the time limit enqueues its continuation (handlers/backfill.ts).
+    link: [table, ...providerSecrets, notices, api, backfills],
   },
   {
     batch: { size: 1, partialResponses: true },

@@ -1,34 +1,58 @@
-/** SQS Backfills: the first scan of a just-connected account (record body: its email), under the scan lease. */
+/**
+ * SQS Backfills: the first scan of a just-connected account (record body: its email), under the
+ * scan lease. A year of a heavy mailbox can outlast one Lambda run (15 minutes): the scan stops
+ * between pages before the limit, its cursors stored, and the handler enqueues the account again
+ * itself; the next invocation continues from the cursors. The record still succeeds, so a long
+ * backfill never goes through the queue's retries or its dead-letter queue.
+ */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { scan } from "@followthrough/core/scan";
-import { type Deps, resourceDeps } from "../resources";
+import { type JobDeps, jobDeps } from "../jobs";
 
 /** Longer than the backfill's timeout (infra/backfill.ts: 15 minutes). */
 export const BACKFILL_LEASE_MS = 16 * 60_000;
 
+/**
+ * No new page starts with less than this left: the longest page (500 Gmail message headers at the
+ * paced quota, ~30 s), storing it, and enqueueing the continuation fit in it with room to spare.
+ */
+export const BACKFILL_STOP_RESERVE_MS = 2 * 60_000;
+
 /** The handler over given deps (tests pass local ones). */
-export function createBackfillHandler(deps: () => Deps) {
+export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: number } = {}) {
+  const reserve = o.stopReserveMs ?? BACKFILL_STOP_RESERVE_MS;
   return async (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
     const d = deps();
+    const remainingMs = context ? () => context.getRemainingTimeInMillis() : undefined;
     const failed = await processBatch(
       event.Records.map((r) => ({ id: r.messageId, body: r.body })),
       async (r) => {
         const email = r.body.trim().toLowerCase();
         const now = d.now();
+        let complete = true;
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked };
         const outcome = await runAccountJob(job, async (account) => {
-          const result = await scan({ owner: account, provider: d.providerFor(account), repo: d.repo, now });
-          console.log(JSON.stringify({ msg: "backfill", account: email, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
+          const stopBefore = remainingMs && d.backfills ? () => remainingMs() < reserve : undefined;
+          const result = await scan({ owner: account, provider: await d.providerFor(account), repo: d.repo, now, stopBefore });
+          complete = result.complete;
+          console.log(JSON.stringify({ msg: "backfill", account: email, complete, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "backfill", account: email, outcome }));
+        if (outcome === "done" && !complete) {
+          // Cut short by the time limit (the lease is released): continue in a new invocation.
+          const { failed: notQueued } = await d.backfills!.sendBatch([email]);
+          // Not queued: report the record failed, so the queue hands it out again (the cursors hold).
+          if (notQueued.length) return false;
+          console.log(JSON.stringify({ msg: "backfill", account: email, continued: true }));
+        }
         return outcome !== "busy";
       },
-      { remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined, minStartMs: 5 * 60_000 },
+      { remainingMs, minStartMs: 5 * 60_000 },
     );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
 
-export const handler = createBackfillHandler(resourceDeps);
+export const handler = createBackfillHandler(jobDeps);

@@ -21,6 +21,11 @@ export interface ScanInput {
   repo: Repository;
   now: number;
   backfillDays?: number;
+  /**
+   * Asked before each page: true when no new page should start (a Lambda near its time limit).
+   * The scan then stops with what it read stored and its cursors saved, and reports `complete: false`.
+   */
+  stopBefore?: () => boolean;
 }
 
 /** A scan's outcome: the spec's two lists, every contact with its stage, and what each stream did. */
@@ -33,6 +38,11 @@ export interface ScanResult extends Inference {
   networkingEvents?: NetworkingEvents;
   /** The owner's statements the rules read (marks, goals, whom they met). */
   statements?: OwnerStatements;
+  /**
+   * False when `stopBefore` cut the sync short: the rules did not run (they run over complete data
+   * only), the lists are empty and no person was written; a later scan continues from the cursors.
+   */
+  complete: boolean;
 }
 
 /** Next stage of a person given the rules' verdict and what the owner did before. */
@@ -53,14 +63,16 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     upsert: (items, gen) => repo.putMeetings(account, items, gen),
     remove: (ids) => repo.deleteItems(account, "meeting", ids),
     sweep: (gen) => repo.sweep(account, "meeting", gen),
-  }, window);
+  }, window, input.stopBefore);
   const sentMail = await syncStream(provider.sentMail, {
     loadCursor: () => repo.getCursor(account, "sent"),
     saveCursor: (c) => repo.putCursor(account, "sent", c),
     upsert: (items, gen) => repo.putMessages(account, items, gen),
     remove: (ids) => repo.deleteItems(account, "message", ids),
     sweep: (gen) => repo.sweep(account, "message", gen),
-  }, window);
+  }, window, input.stopBefore);
+  if (calendar.stopped || sentMail.stopped)
+    return { newContacts: [], missingFollowUps: [], contacts: [], stats: { meetingsAttended: 0, newPeopleMet: 0, followUpsSent: 0 }, people: [], owner, streams: { calendar, sentMail }, complete: false };
   const [meetings, messages, previous, statements] = await Promise.all([
     repo.loadMeetings(account),
     repo.loadMessages(account),
@@ -84,5 +96,5 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   });
   const changed = people.filter((p) => JSON.stringify(p) !== JSON.stringify(before.get(p.email)));
   await repo.putPeople(account, changed);
-  return { ...result, people, owner: self, streams: { calendar, sentMail }, networkingEvents: events, statements };
+  return { ...result, people, owner: self, streams: { calendar, sentMail }, complete: true, networkingEvents: events, statements };
 }

@@ -10,6 +10,8 @@ export interface StreamReport {
   recoveries: number;
   swept: number;
   mode: "full" | "incremental";
+  /** Set when `stopBefore` said to stop before the stream was caught up (its cursor is stored). */
+  stopped?: true;
 }
 
 /** Where a stream's items and cursor are kept. */
@@ -26,13 +28,19 @@ export interface StreamSink<T> {
  * Pulls a stream until it is caught up. Items are written before the cursor that follows them, so
  * a sync that dies resumes from the last stored cursor and replays at most one page (idempotently).
  * An expired cursor restarts a full sync of the window under a new generation; when that full
- * sync completes, items it did not see are swept.
+ * sync completes, items it did not see are swept. `stopBefore`, asked before each page, ends the
+ * sync early (report.stopped) with everything read so far stored.
  */
-export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>, window: SyncWindow): Promise<StreamReport> {
+export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>, window: SyncWindow, stopBefore?: () => boolean): Promise<StreamReport> {
   const report: StreamReport = { pages: 0, upserts: 0, deletes: 0, recoveries: 0, swept: 0, mode: "incremental" };
   let cursor = await sink.loadCursor();
   for (;;) {
     if (!cursor || cursor.mode === "full") report.mode = "full";
+    // Out of time (a Lambda near its limit): stop between pages; the stored cursor continues it.
+    if (stopBefore?.()) {
+      report.stopped = true;
+      return report;
+    }
     let page;
     try {
       page = await stream.page(cursor, window);
