@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+import { hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, platformOf, platformOfText } from "../src/events";
+import { mapGoogleEvent } from "../src/google/map";
+import { ownerIdentity } from "../src/identity";
+import { infer } from "../src/inference";
+import { mapGraphEvent } from "../src/microsoft/map";
+import type { MailMessage, Meeting } from "../src/model";
+import { a, crowd, DAY, HOUR, meeting, NOW, OWNER, sent } from "./support/builders";
+
+const me = ownerIdentity(OWNER.email, OWNER.aliases);
+const reason = (m: Meeting, marks?: Map<string, boolean>) => networkingReason(m, me, marks);
+const emails = (list: { email: string }[]) => list.map((c) => c.email);
+
+describe("rule 2: title keywords, whole words", () => {
+  it.each([
+    ["Founders Mixer — Shoreditch", true],
+    ["Mixers and more", false],
+    ["pre-summit drinks", true],
+    ["Summitville rollout sync", false],
+    ["Demo Day — cohort 12", true],
+    ["Demo-Day", false],
+    ["demo  day", false],
+    ["HAPPY HOUR at the office", true],
+    ["Meet & Greet", true],
+    ["meet&greet", false],
+    ["Meet and greet the team", true],
+    ["Product Meetup #41", true],
+    ["Meet-up in the park", true],
+    ["Expo2026", false],
+    ["2026 Expo", true],
+    ["Café-Summit", true],
+    ["Gala", true],
+    ["Galaxy planning", false],
+    ["Networking breakfast", true],
+    ["Investor conference call", false],
+    ["Conference call before the summit", false],
+    ["Two conference calls", true],
+    ["Weekly sync", false],
+  ])("%j → %s", (title, expected) => {
+    expect(hasNetworkingKeyword(title)).toBe(expected);
+  });
+});
+
+describe("rule 3: event platforms", () => {
+  it.each([
+    ["https://lu.ma/ait-lon", "luma"],
+    ["Get up-to-date information at: https://luma.com/ait-lon-nov", "luma"],
+    ["lu.ma/x", "luma"],
+    ["WWW.LU.MA/X", "luma"],
+    ['<a href="https://www.meetup.com/londonjs/events/31404417/">RSVP</a>', "meetup"],
+    ["meetup.com/londonjs/events/31404417", "meetup"],
+    ["https://www.meetup.com/ — looking forward", undefined],
+    ["https://www.meetup.com/londonjs/", undefined],
+    ["https://www.meetup.com/londonjs/events/", undefined],
+    ["https://www.eventbrite.co.uk/e/climate-tickets-123", "eventbrite"],
+    ["https://eventbrite.com/o/organiser-1", undefined],
+    ["https://partiful.com/e/abc", "partiful"],
+    ["https://partiful.com/u/abc", undefined],
+    ["https://ti.to/acme/conf", "tito"],
+    ["https://blu.ma/x", undefined],
+    ["https://lu.ma.evil.example/x", undefined],
+    ["https://notmeetup.com/a/events/1", undefined],
+    ["write to calendar-invite@lu.ma", undefined],
+    ["Ticket #47102", undefined],
+  ])("%j → %s", (text, expected) => {
+    expect(platformOfText(text)).toBe(expected);
+  });
+
+  it("iCalUID: …@events.lu.ma and event_<id>@meetup.com; any other uid is nothing", () => {
+    expect(platformOf({ iCalUid: "evt-ait-lon-nov@events.lu.ma" })).toBe("luma");
+    expect(platformOf({ iCalUid: "event_31404417@meetup.com" })).toBe("meetup");
+    expect(platformOf({ iCalUid: "abc@google.com" })).toBeUndefined();
+    expect(platformOf({ iCalUid: "x@events.lu.ma.example" })).toBeUndefined();
+  });
+
+  it("Google mapping keeps the platform and nothing of the description or location", () => {
+    const m = mapGoogleEvent(
+      {
+        id: "e1", iCalUID: "e1@google.com", summary: "Talks", location: "Second Home", description: "Secret agenda https://lu.ma/x",
+        start: { dateTime: "2026-03-10T18:00:00Z" }, end: { dateTime: "2026-03-10T20:00:00Z" }, organizer: { email: OWNER.email, self: true },
+      },
+      OWNER,
+    );
+    expect(m.platform).toBe("luma");
+    expect(JSON.stringify(m)).not.toMatch(/Secret|Second Home|lu\.ma/);
+  });
+
+  it("Graph mapping reads location.displayName and bodyPreview, never iCalUId, and stores neither text", () => {
+    const base = { id: "g1", subject: "Talks", isOrganizer: true, start: { dateTime: "2026-03-10T18:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-03-10T20:00:00.0000000", timeZone: "UTC" } };
+    const viaBody = mapGraphEvent({ ...base, bodyPreview: "RSVP https://partiful.com/e/xyz please" }, OWNER);
+    expect(viaBody.platform).toBe("partiful");
+    expect(JSON.stringify(viaBody)).not.toMatch(/RSVP|partiful\.com/);
+    expect(mapGraphEvent({ ...base, location: { displayName: "ti.to/acme/conf" } }, OWNER).platform).toBe("tito");
+    expect(mapGraphEvent({ ...base, iCalUId: "evt@events.lu.ma" }, OWNER).platform).toBeUndefined();
+  });
+
+  it("the platforms' organiser addresses make an event a networking event and are nobody met", () => {
+    const luma = meeting({ title: "Talks", organizer: { email: "calendar-invite@lu.ma", name: "Luma" }, attendees: ["guest@partner.io"] });
+    expect(reason(luma)).toBe("platform");
+    expect(emails(infer(OWNER, [luma], [], NOW).contacts)).toEqual(["guest@partner.io"]);
+  });
+});
+
+describe("the internal rule", () => {
+  it("a ticket with nobody else on it is not internal; all colleagues is; one outsider is not", () => {
+    expect(isInternal(meeting({ organizerSelf: true, attendees: [] }), me)).toBe(false);
+    expect(isInternal(meeting({ attendees: ["a@acme.io", a("b@eu.acme.io", { response: "declined" })] }), me)).toBe(true);
+    expect(isInternal(meeting({ attendees: ["a@acme.io", "x@partner.io"] }), me)).toBe(false);
+    expect(isInternal(meeting({ attendees: ["a@acme.io", a("room1@acme.io", { resource: true }), a("x@partner.io", { response: "declined" })] }), me)).toBe(false);
+    expect(isInternal(meeting({ attendees: ["a@acme.io", a("room@partner.io", { resource: true })] }), me)).toBe(true);
+    expect(isInternal(meeting({ organizer: { email: "boss@partner.io", name: "" }, attendees: ["a@acme.io"] }), me)).toBe(false);
+  });
+
+  it("an internal all-hands with 40 colleagues, or an internal Networking lunch, is no networking event", () => {
+    expect(reason(meeting({ attendees: crowd(40, {}, "acme.io") }))).toBeUndefined();
+    expect(reason(meeting({ title: "Networking lunch", attendees: ["a@acme.io"] }))).toBeUndefined();
+    expect(reason(meeting({ title: "Networking lunch", attendees: [] , organizerSelf: true }))).toBe("keyword");
+    expect(reason(meeting({ attendees: crowd(40) }))).toBe("large");
+  });
+});
+
+describe("which events can be networking events", () => {
+  it("not cancelled, ordinary or a Gmail ticket, the owner in", () => {
+    const kw = { title: "Founders Mixer" };
+    expect(reason(meeting({ ...kw }))).toBe("keyword");
+    expect(reason(meeting({ ...kw, cancelled: true }))).toBeUndefined();
+    expect(reason(meeting({ ...kw, selfResponse: "declined" }))).toBeUndefined();
+    expect(reason(meeting({ ...kw, selfResponse: "needsAction" }))).toBeUndefined();
+    expect(reason(meeting({ ...kw, selfResponse: "tentative" }))).toBe("keyword");
+    expect(reason(meeting({ ...kw, kind: "fromGmail", organizerSelf: true, selfResponse: undefined, attendees: [] }))).toBe("keyword");
+    expect(reason(meeting({ ...kw, kind: "outOfOffice" }))).toBeUndefined();
+    expect(reason(meeting({ title: "Dinner", kind: "fromGmail", organizerSelf: true, attendees: [] }))).toBeUndefined();
+  });
+
+  it("the owner's marks: marking adds an event, unmarking removes one whatever the rules say", () => {
+    const plain = meeting({ title: "Dinner with the Dutch delegation" });
+    const mixer = meeting({ title: "Mixer" });
+    expect(reason(plain, new Map([[plain.id, true]]))).toBe("marked");
+    expect(reason(mixer, new Map([[mixer.id, false]]))).toBeUndefined();
+    expect(reason(meeting({ title: "Sync", cancelled: true }), new Map([["x", true]]))).toBeUndefined();
+  });
+
+  it("upcoming: now < start ≤ now + 7 days; attended: now − 7 days < end < now; under way: neither", () => {
+    const ev = (start: number, end: number) => meeting({ id: `e${start}-${end}`, title: "Mixer", start, end });
+    const list = [ev(NOW + 7 * DAY, NOW + 7 * DAY + HOUR), ev(NOW + 7 * DAY + 1, NOW + 8 * DAY), ev(NOW, NOW + HOUR), ev(NOW - HOUR, NOW + HOUR),
+      ev(NOW - 2 * HOUR, NOW - 1), ev(NOW - 7 * DAY - HOUR, NOW - 7 * DAY), ev(NOW - 7 * DAY - HOUR, NOW - 7 * DAY + 1)];
+    const r = networkingEvents(OWNER, list, [], NOW);
+    expect(r.upcoming.map((e) => e.eventId)).toEqual([list[0].id]);
+    expect(r.attended.map((e) => e.eventId).sort()).toEqual([list[4].id, list[6].id].sort());
+  });
+});
+
+describe("people met at a large gathering", () => {
+  const gala = (over: Partial<Meeting> = {}) => meeting({ id: "gala", title: "Reception", start: NOW - 5 * DAY, end: NOW - 5 * DAY + 3 * HOUR, attendees: [...crowd(30), "ana@studio.io"], ...over });
+  const mailAna = (sentAt: number): MailMessage => sent({ to: ["ana@studio.io"], sentAt });
+  const run = (meetings: Meeting[], messages: MailMessage[], now = NOW) => infer(OWNER, meetings, messages, now);
+
+  it("the first mail after it started, within 7 days of its end, makes a new contact who is followed up", () => {
+    const r = run([gala()], [mailAna(NOW - 4 * DAY)]);
+    expect(emails(r.newContacts)).toEqual(["ana@studio.io"]);
+    expect(r.newContacts[0]).toMatchObject({ eventId: "gala", metBy: "large-gathering", followedUpBy: "mail" });
+  });
+
+  it("nobody written to: nobody met (no missing follow-ups from an invite list)", () => {
+    const r = run([gala()], []);
+    expect(r.contacts).toEqual([]);
+  });
+
+  it("7-day window: exactly end + 7 days is in, one millisecond later is out", () => {
+    const g = gala({ start: NOW - 20 * DAY, end: NOW - 20 * DAY + HOUR });
+    expect(emails(run([g], [mailAna(g.end + 7 * DAY)]).contacts)).toEqual(["ana@studio.io"]);
+    expect(emails(run([g], [mailAna(g.end + 7 * DAY + 1)]).contacts)).toEqual([]);
+  });
+
+  it("a mail more than 14 days before it started: already known; exactly 14 days: still new", () => {
+    const g = gala();
+    expect(emails(run([g], [mailAna(g.start - 14 * DAY - 1), mailAna(NOW - 4 * DAY)]).contacts)).toEqual([]);
+    expect(emails(run([g], [mailAna(g.start - 14 * DAY), mailAna(NOW - 4 * DAY)]).contacts)).toEqual(["ana@studio.io"]);
+  });
+
+  it("colleagues, declined entries and role addresses are never met there", () => {
+    const g = gala({ attendees: [...crowd(30), "kim@acme.io", a("ana@studio.io", { response: "declined" }), "events@studio.io"] });
+    const r = run([g], [sent({ to: ["kim@acme.io", "ana@studio.io", "events@studio.io"], sentAt: NOW - 4 * DAY })]);
+    expect(r.contacts).toEqual([]);
+  });
+
+  it("the earlier of two qualifying large gatherings; a non-large meeting at the same moment comes first", () => {
+    const g1 = gala({ id: "g1", start: NOW - 6 * DAY, end: NOW - 6 * DAY + HOUR });
+    const g2 = gala({ id: "g2", start: NOW - 5 * DAY, end: NOW - 5 * DAY + HOUR });
+    expect(run([g2, g1], [mailAna(NOW - 4 * DAY)]).contacts[0].eventId).toBe("g1");
+    const coffee = meeting({ id: "coffee", start: g1.start, end: g1.start + HOUR, attendees: ["ana@studio.io"] });
+    expect(run([g1, coffee], [mailAna(NOW - 4 * DAY)]).contacts[0].eventId).toBe("coffee");
+    const later = meeting({ id: "later", start: NOW - 3 * DAY, attendees: ["ana@studio.io"] });
+    expect(run([g1, later], [mailAna(NOW - 4 * DAY)]).contacts[0].eventId).toBe("g1");
+  });
+
+  it("a mail after now does not count", () => {
+    expect(run([gala()], [mailAna(NOW + HOUR)]).contacts).toEqual([]);
+  });
+});
+
+describe("whom the owner says they met", () => {
+  const gala = meeting({ id: "gala", title: "Reception", start: NOW - 3 * DAY, end: NOW - 3 * DAY + 3 * HOUR, attendees: crowd(30) });
+
+  it("a confirmed person never written to is a new contact and, after 24 hours, a missing follow-up", () => {
+    const r = infer(OWNER, [gala], [], NOW, { confirmations: [{ eventId: "gala", email: "p3@crowd.example", name: "P Three" }] });
+    expect(emails(r.newContacts)).toEqual(["p3@crowd.example"]);
+    expect(emails(r.missingFollowUps)).toEqual(["p3@crowd.example"]);
+    expect(r.contacts[0]).toMatchObject({ eventId: "gala", metBy: "confirmed", name: "P Three" });
+    const events = networkingEvents(OWNER, [gala], r.contacts, NOW);
+    expect(events.attended[0]).toMatchObject({ eventId: "gala" });
+    expect(emails(events.attended[0].met)).toEqual(["p3@crowd.example"]);
+    expect(events.attended[0].followedUp).toEqual([]);
+  });
+
+  it("someone met at an earlier meeting stays met there (already in touch, not counted at the event)", () => {
+    const before = meeting({ id: "before", start: NOW - 10 * DAY, attendees: ["p3@crowd.example"] });
+    const r = infer(OWNER, [before, gala], [], NOW, { confirmations: [{ eventId: "gala", email: "p3@crowd.example", name: "" }] });
+    expect(r.contacts.map((c) => c.eventId)).toEqual(["before"]);
+  });
+
+  it("a confirmation for an event not yet attended, or of a colleague, changes nothing", () => {
+    const future = { ...gala, id: "future", start: NOW + DAY, end: NOW + DAY + HOUR };
+    expect(infer(OWNER, [future], [], NOW, { confirmations: [{ eventId: "future", email: "p3@crowd.example", name: "" }] }).contacts).toEqual([]);
+    expect(infer(OWNER, [gala], [], NOW, { confirmations: [{ eventId: "gala", email: "kim@acme.io", name: "" }] }).contacts).toEqual([]);
+  });
+});
