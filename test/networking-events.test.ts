@@ -1,0 +1,128 @@
+/**
+ * Networking events (shared/spec/events.md) end to end through the sandbox, the real client
+ * libraries and dynalite: the labelled eventgoer sample, the owner's statements (stored per account,
+ * read by every scan, deleted with the account), and the platform read from a description or a
+ * Graph bodyPreview without storing the text.
+ */
+import { describe, expect, it } from "vitest";
+import { deleteAccountData } from "@followthrough/core/accounts";
+import { normalizeAddress } from "@followthrough/core/identity";
+import { clearGoal, confirmedAt, confirmMet, loadStatements, markEvent, pickableAttendees, setGoal, StatementError, unconfirmMet } from "@followthrough/core/events";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { haveShared, sharedFixture, sharedSkipReason } from "./support/fixtures";
+import { startScanHarness } from "./support/scan-harness";
+
+const HOUR = 3_600_000;
+const ids = (list: { eventId: string }[] = []) => list.map((e) => e.eventId).sort();
+const emails = (list: { email: string }[] = []) => list.map((c) => c.email).sort();
+
+describe.skipIf(!haveShared)("google-eventgoer through the sandbox", () => {
+  if (!haveShared) console.warn(sharedSkipReason);
+
+  it("networking events and people met at a large gathering match the labels; no description text is stored", async () => {
+    const h = await startScanHarness({ fixture: sharedFixture("google-eventgoer"), pageSize: 10 });
+    try {
+      const now = Date.parse(h.expected.now);
+      const r = await h.scan(now);
+      const exp = JSON.parse(readFileSync(join(sharedFixture("google-eventgoer"), "expected.json"), "utf8")) as { upcomingEvents: string[]; attendedEvents: string[] };
+      expect(ids(r.networkingEvents?.upcoming)).toEqual([...exp.upcomingEvents].sort());
+      expect(ids(r.networkingEvents?.attended)).toEqual([...exp.attendedEvents].sort());
+      expect(emails(r.newContacts)).toEqual(h.expected.newContacts.map((e) => normalizeAddress(e)).sort());
+      expect(emails(r.missingFollowUps)).toEqual(h.expected.missingFollowUps.map((e) => normalizeAddress(e)).sort());
+      const meetings = new Map((await h.repo.loadMeetings(h.email)).map((m) => [m.id, m]));
+      // Meetup by a link in the description, Luma by iCalUID/organiser, nothing for meetup.com's home page
+      expect(meetings.get("s819b8lcvmsslbhbjdh65g8s57")?.platform).toBe("meetup");
+      expect(meetings.get("ecrap4mv637u21ei335atln9il")?.platform).toBe("luma");
+      expect(meetings.get("1do52v9vk1imncupad2e5vlvet")?.platform).toBeUndefined();
+      const table = JSON.stringify(await h.tableSnapshot());
+      for (const text of ["Talks and pizza", "luma.com/ait-lon-nov", "Found you via", "created from an email", "Shoreditch Works"]) expect(table).not.toContain(text);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("the owner's statements: mark, unmark, goal, whom they met (validated), take back; deleted with the account", async () => {
+    const h = await startScanHarness({ fixture: sharedFixture("google-eventgoer"), pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      await h.scan(now);
+      const owner = h.account();
+      const intro = "1do52v9vk1imncupad2e5vlvet"; // "Intro call — Felix Grant", upcoming, no rule holds
+      const mixer = "b9fqqjc9spae0ovijc3g65lpb1"; // "Founders Mixer — Shoreditch", upcoming by keyword
+      const reception = "ht6hjb9qpig2b09qvekoip7j9a"; // large gathering attended three days ago
+
+      await expect(setGoal(h.repo, owner, intro, 3, now)).rejects.toMatchObject({ code: "not-networking" });
+      await markEvent(h.repo, owner, intro, true, now);
+      await markEvent(h.repo, owner, mixer, false, now);
+      await setGoal(h.repo, owner, intro, 3, now);
+      for (const bad of [0, 21, 2.5, Number.NaN]) await expect(setGoal(h.repo, owner, intro, bad, now)).rejects.toBeInstanceOf(StatementError);
+      await expect(markEvent(h.repo, owner, "no-such-event", true, now)).rejects.toMatchObject({ code: "no-such-event" });
+
+      // Whom the owner met at the reception: one picked from the list, one added by hand.
+      const list = pickableAttendees((await h.repo.loadMeetings(h.email)).find((m) => m.id === reception)!, owner);
+      expect(list.map((p) => p.email)).toContain("umar.butt@kestrel.vc");
+      expect(list.map((p) => p.email)).not.toContain("robin.hale@wayfinder.studio"); // a colleague
+      expect(list.map((p) => p.email)).not.toContain("eve.lund@fernhouse.co"); // declined
+      const refuse = async (people: Parameters<typeof confirmMet>[3], code: string) =>
+        expect(confirmMet(h.repo, owner, reception, people, now)).rejects.toMatchObject({ code });
+      await refuse({ added: [{ name: "Me", email: "Amara@Wayfinder.Studio" }] }, "owner");
+      await refuse({ added: [{ name: "Robin", email: "robin.hale@wayfinder.studio" }] }, "colleague");
+      await refuse({ added: [{ name: "Desk", email: "events@orbital.io" }] }, "not-person");
+      await refuse({ added: [{ name: "Typo", email: "pat@@example" }] }, "bad-address");
+      await refuse({ added: [{ name: "  ", email: "pat@example.org" }] }, "bad-name");
+      await refuse({ picked: ["pat@example.org"] }, "not-on-list");
+      await expect(confirmMet(h.repo, owner, mixer, { picked: ["rory@kestrel.vc"] }, now)).rejects.toBeInstanceOf(StatementError); // unmarked, and not yet attended
+      await confirmMet(h.repo, owner, reception, { picked: ["Umar.Butt@Kestrel.VC", "ben.okoro@gmail.com"], added: [{ name: "Pat Quinn", email: "pat@example.org" }] }, now);
+
+      let r = await h.scan(now + 1);
+      expect(ids(r.networkingEvents?.upcoming)).toContain(intro);
+      expect(ids(r.networkingEvents?.upcoming)).not.toContain(mixer);
+      expect(r.networkingEvents?.upcoming.find((e) => e.eventId === intro)?.goal).toBe(3);
+      // Confirmed and never written to: new, and a missing follow-up (the reception ended more than 24 hours ago).
+      expect(emails(r.missingFollowUps)).toEqual(expect.arrayContaining(["umar.butt@kestrel.vc", "pat@example.org"]));
+      const atReception = r.networkingEvents?.attended.find((e) => e.eventId === reception);
+      expect(emails(atReception?.met)).toEqual(expect.arrayContaining(["umar.butt@kestrel.vc", "pat@example.org", "benokoro@gmail.com"]));
+      expect(emails(atReception?.followedUp)).toContain("benokoro@gmail.com") // normalised: dots dropped for gmail.com;
+      expect(confirmedAt(reception, r.statements!, r.contacts).find((c) => c.email === "umar.butt@kestrel.vc")?.status).toBe("new");
+
+      await unconfirmMet(h.repo, owner, reception, "umar.butt@kestrel.vc");
+      await clearGoal(h.repo, owner, intro);
+      r = await h.scan(now + 2);
+      expect(emails(r.missingFollowUps)).not.toContain("umar.butt@kestrel.vc");
+      expect(emails(r.missingFollowUps)).toContain("pat@example.org");
+      expect(r.networkingEvents?.upcoming.find((e) => e.eventId === intro)?.goal).toBeUndefined();
+
+      const said = await loadStatements(h.repo, h.email);
+      expect([said.marks.size, said.goals.size, said.confirmations.length]).toEqual([2, 0, 2]);
+      await deleteAccountData(h.repo, h.email);
+      expect((await h.tableSnapshot()).filter((i) => String(i.sk).startsWith("SAYS#"))).toEqual([]);
+      const gone = await loadStatements(h.repo, h.email);
+      expect([gone.marks.size, gone.goals.size, gone.confirmations.length]).toEqual([0, 0, 0]);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe.skipIf(!haveShared)("Graph: location.displayName and bodyPreview", () => {
+  it("an event-page link in bodyPreview or the location makes a networking event; the text is not stored", async () => {
+    const h = await startScanHarness({ fixture: sharedFixture("outlook-consultant"), pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      const at = (ms: number) => ({ dateTime: new Date(ms).toISOString().replace("Z", "0000"), timeZone: "UTC" });
+      const base = { isOrganizer: false, responseStatus: { response: "accepted" }, organizer: { emailAddress: { address: "host@venue.example", name: "Host" } }, attendees: [] };
+      await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/graph/events`, [
+        { ...base, id: "ev-body", subject: "Thursday drinks", start: at(now + 24 * HOUR), end: at(now + 26 * HOUR), bodyPreview: "Register: https://lu.ma/thu-drinks-secret" },
+        { ...base, id: "ev-loc", subject: "Breakfast", start: at(now + 48 * HOUR), end: at(now + 49 * HOUR), location: { displayName: "partiful.com/e/brk-secret" } },
+        { ...base, id: "ev-uid", subject: "Lunch", start: at(now + 50 * HOUR), end: at(now + 51 * HOUR), iCalUId: "evt-1@events.lu.ma" },
+      ]);
+      const r = await h.scan(now);
+      expect(ids(r.networkingEvents?.upcoming)).toEqual(["ev-body", "ev-loc"]);
+      const table = JSON.stringify(await h.tableSnapshot());
+      expect(table).not.toContain("secret");
+    } finally {
+      await h.close();
+    }
+  });
+});
