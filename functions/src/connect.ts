@@ -22,7 +22,7 @@ import {
   sealPending,
   storeConnection,
 } from "@followthrough/core/connect";
-import { authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
+import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
 import { providerFor as runtimeProviderFor } from "@followthrough/core/runtime";
@@ -153,10 +153,12 @@ ${configured.length ? configured.map(section) : html`<p>Connecting is not set up
 
     let refreshToken: string | undefined;
     let granted: string[] | undefined;
+    let identity: AccountIdentity | undefined;
     try {
       const tokens = await exchangeCode(client, pending, q);
       refreshToken = tokens.refreshToken;
       granted = parseScopes(tokens.scope);
+      identity = tokens.identity;
     } catch (e) {
       console.warn("connect: code exchange refused", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       return couldNotConnect(c, p, e instanceof GrantError ? 400 : 502);
@@ -165,7 +167,7 @@ ${configured.length ? configured.map(section) : html`<p>Connecting is not set up
 
     // A partial grant (a box unticked on Google's consent screen, a permission a tenant withholds):
     // store nothing, give the grant back, and say which permission is needed and why.
-    const missing = missingScopes(p, granted, { hasRefreshToken: true });
+    const missing = missingScopes(p, granted, { hasRefreshToken: true, hasIdToken: identity !== undefined });
     if (missing.length) {
       if (p === "google") {
         const outcome = await revokeGrant(provisionalAccount(ring, p, client, refreshToken, deps.now()), {
@@ -202,7 +204,7 @@ ${configured.length ? configured.map(section) : html`<p>Connecting is not set up
       return couldNotConnect(c, p, 502);
     }
 
-    const stored = await storeConnection({ repo: deps.repo, ring, provider: p, client, refreshToken, profile, now: deps.now(), ...(granted ? { scopes: granted } : {}) });
+    const stored = await storeConnection({ repo: deps.repo, ring, provider: p, client, refreshToken, profile, now: deps.now(), ...(granted ? { scopes: granted } : {}), ...(identity ? { identity } : {}) });
     if (stored.kind === "conflict") {
       const other = SHORT_LABEL[stored.existing.provider];
       return kit.say(c, 409, "Already connected", `${stored.existing.email} is already connected through ${other}; disconnect it there first.`);

@@ -11,8 +11,11 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import { type AccountRecord, deleteAccountData, loadAccount, updateAccount } from "@followthrough/core/accounts";
-import { revokeGrant } from "@followthrough/core/connect";
+import { type AccountRecord, accountByIdentity, deleteAccountData, loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { burnState, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
+import { linkPath, sealLink } from "@followthrough/core/links";
+import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_TEMPLATE } from "@followthrough/core/followup";
 import { reconnectUrl } from "@followthrough/core/reconnect";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
@@ -75,7 +78,7 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
   const base = deps.baseUrl.replace(/\/$/, "");
   const selfPath = (c: Context) => new URL(c.req.url).pathname;
 
-  const settingsPage = (c: Context, account: AccountRecord, notice?: string) => {
+  const settingsPage = (c: Context, account: AccountRecord, notice: string | undefined, canManage: boolean) => {
     const schedule = account.schedule ?? DEFAULT_SCHEDULE;
     const template = account.template || DEFAULT_TEMPLATE;
     const status = account.status;
@@ -117,20 +120,32 @@ ${
       : html`<p class="muted">Nothing is sent while the account needs reconnecting.</p>`
 }
 <h2>Disconnect</h2>
-<form method="post"><input type="hidden" name="action" value="disconnect">
+${
+  canManage
+    ? html`<form method="post"><input type="hidden" name="action" value="disconnect">
 <p>Revoke Followthrough's access to ${account.email} and delete everything we stored for it.</p>
-<button type="submit">Disconnect…</button></form>`,
+<button type="submit">Disconnect…</button></form>`
+    : html`<p>To revoke Followthrough's access and delete everything we stored, sign in again with ${providerName(account)} as ${account.email}. (A digest can be forwarded; a sign-in can't.)</p>
+<p><a class="button" href="${base}/settings/signin/${account.provider}">Sign in to disconnect</a></p>`
+}`,
     );
   };
 
-  app.get("/l/settings/:token", async (c) => {
-    const auth = await kit.authorise(c, "settings");
-    if (auth instanceof Response) return auth;
-    return settingsPage(c, auth.account, c.req.query("saved") === "1" ? "Saved." : undefined);
-  });
+  // A settings link (from a digest) shows and changes the schedule, pause and template; a manage
+  // link (earned by signing in again with the connected account) also disconnects and deletes.
+  for (const act of ["settings", "manage"] as const) {
+    app.get(`/l/${act}/:token`, async (c) => {
+      const auth = await kit.authorise(c, act);
+      if (auth instanceof Response) return auth;
+      return settingsPage(c, auth.account, c.req.query("saved") === "1" ? "Saved." : undefined, act === "manage");
+    });
+    app.post(`/l/${act}/:token`, (c) => post(c, act));
+  }
 
-  app.post("/l/settings/:token", async (c) => {
-    const auth = await kit.authorise(c, "settings");
+  mountSignIn(app, deps, kit);
+
+  const post = async (c: Context, act: "settings" | "manage") => {
+    const auth = await kit.authorise(c, act);
     if (auth instanceof Response) return auth;
     if (!sameOrigin(c, base)) return kit.say(c, 403, "Not allowed", "This form can only be sent from your settings page.");
     const { account } = auth;
@@ -163,6 +178,7 @@ ${
       return back();
     }
     if (action === "disconnect") {
+      if (act !== "manage") return kit.say(c, 403, "Sign in first", `Disconnecting needs a fresh sign-in with ${providerName(account)}: use "Sign in to disconnect" on your settings page.`);
       if (form.confirm !== "disconnect")
         return kit.page(
           c,
@@ -205,5 +221,76 @@ ${
       );
     }
     return kit.say(c, 400, "Not saved", "Unknown action.");
+  };
+}
+
+/**
+ * Signing in to manage an account: `/settings` offers a sign-in with each configured provider;
+ * `/settings/signin/<provider>` asks for `openid` only, with a fresh sign-in (prompt, max_age=0);
+ * the callback checks the ID token's identity (Google `sub`; Microsoft `oid` in tenant `tid`, whose
+ * issuer is the tenant's) against the one stored at connect and answers with a 15-minute manage
+ * link. Reachable with no digest at hand.
+ */
+function mountSignIn(app: Hono, deps: AppDeps, kit: PageKit): void {
+  const base = deps.baseUrl.replace(/\/$/, "");
+  const secure = new URL(base).protocol === "https:";
+  const redirectUri = (p: ProviderName) => `${base}/settings/signin/${p}/callback`;
+  const cookie = (p: ProviderName) => (secure ? { name: `__Host-ft_signin_${p}`, path: "/" } : { name: `ft_signin_${p}`, path: `/settings/signin/${p}` });
+  const configured = () => (["google", "microsoft"] as const).filter((p) => deps.oauth?.[p]);
+  const refused = (c: Context, status: number, sentence: string) =>
+    kit.page(c, status, "Not signed in", html`<h1>Not signed in</h1><p>${sentence}</p><p><a class="button" href="${base}/settings">Try again</a></p>`);
+
+  app.get("/settings", (c) =>
+    kit.page(
+      c,
+      200,
+      "Your settings",
+      html`<h1>Your settings</h1>
+<p>Sign in with the account you connected to see and change your settings, pause your digests, or disconnect and delete your data.</p>
+${configured().length ? configured().map((p) => html`<p><a class="button" href="${base}/settings/signin/${p}">Sign in with ${p === "google" ? "Google" : "Microsoft"}</a></p>`) : html`<p>Signing in is not set up on this server.</p>`}
+<p class="muted">We ask only who you are (OpenID Connect); nothing else is granted by this sign-in.</p>`,
+    ),
+  );
+
+  app.get("/settings/signin/:provider", async (c) => {
+    const p = c.req.param("provider");
+    const client = isProviderName(p) ? deps.oauth?.[p] : undefined;
+    if (!isProviderName(p) || !client || !deps.ring) return kit.say(c, 404, "Not found", "This page does not exist.");
+    const { url, pending } = await authorizationRequest(p, client, redirectUri(p), {}, true);
+    const { name, path } = cookie(p);
+    setCookie(c, name, sealPending(deps.ring, pending, deps.now()), { path, httpOnly: true, secure, sameSite: "Lax", maxAge: 600 });
+    return c.redirect(url, 302);
+  });
+
+  app.get("/settings/signin/:provider/callback", async (c) => {
+    const p = c.req.param("provider");
+    const client = isProviderName(p) ? deps.oauth?.[p] : undefined;
+    const ring = deps.ring;
+    if (!isProviderName(p) || !client || !ring) return kit.say(c, 404, "Not found", "This page does not exist.");
+    const { name, path } = cookie(p);
+    const sealed = getCookie(c, name);
+    deleteCookie(c, name, { path, secure, httpOnly: true, sameSite: "Lax" });
+    const q = new URL(c.req.url).searchParams;
+    if (q.get("error")) return refused(c, 400, "The sign-in was cancelled or refused.");
+    const pending = openPending(ring, sealed, p, deps.now());
+    if (!pending || !sameState(q.get("state") ?? undefined, pending.state) || !q.get("code")) return refused(c, 400, "This sign-in has expired or was started in another browser.");
+    if (!(await burnState(deps.repo, p, pending.state, deps.now()))) return refused(c, 400, "This sign-in has expired or was started in another browser.");
+    let identity: AccountIdentity | undefined;
+    try {
+      identity = (await exchangeCode(client, pending, q)).identity;
+    } catch (e) {
+      console.warn("signin: refused", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      return refused(c, e instanceof GrantError ? 400 : 502, "We could not confirm your sign-in.");
+    }
+    if (!identity) return refused(c, 400, "The sign-in did not say who you are.");
+    const account = await accountByIdentity(deps.repo, identityKey(identity));
+    if (!account)
+      return kit.page(
+        c,
+        404,
+        "No account",
+        html`<h1>No account connected with this sign-in</h1><p>No Followthrough account was connected as the account you signed in with. If you connected another one, sign in with that one.</p><p><a class="button" href="${base}/settings">Try again</a> <a href="${base}/connect">Connect an account</a></p>`,
+      );
+    return c.redirect(`${base}${linkPath("manage", sealLink(deps.linkKey, { act: "manage", acc: account.email }, deps.now()))}`, 303);
   });
 }

@@ -13,7 +13,7 @@ import { providerFor } from "@followthrough/core/runtime";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
 import { type Keyring } from "@followthrough/core/secrets";
-import { type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { keys, type LocalDynamo, Repository } from "@followthrough/core/storage";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
 import { type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
@@ -57,6 +57,29 @@ async function connect(p: Provider): Promise<AccountRecord> {
   return (await loadAccount(repo, fixtures[p].account.email))!;
 }
 
+/** Signs in again at /settings/signin/<p> as `as` (the sandbox's consent approved): the callback's answer. */
+async function signIn(p: Provider, as: string, on = app): Promise<Response> {
+  const start = await on.request(`/settings/signin/${p}`);
+  expect(start.status).toBe(302);
+  const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
+  const authorize = new URL(start.headers.get("location")!);
+  expect(authorize.searchParams.get("scope")).toBe("openid");
+  expect(authorize.searchParams.get("max_age")).toBe("0");
+  authorize.searchParams.set("account", as);
+  authorize.searchParams.set("approve", "1");
+  const back = new URL((await fetch(authorize, { redirect: "manual" })).headers.get("location")!);
+  return on.request(`${back.pathname}${back.search}`, { headers: { cookie } });
+}
+
+/** The manage link a fresh sign-in as the connected account earns. */
+async function managePath(p: Provider, on = app): Promise<string> {
+  const res = await signIn(p, fixtures[p].account.email, on);
+  expect(res.status).toBe(303);
+  const to = new URL(res.headers.get("location")!);
+  expect(to.pathname).toMatch(/^\/l\/manage\/[A-Za-z0-9_-]+$/);
+  return to.pathname;
+}
+
 const settingsPath = (email: string) => `/l/settings/${sealLink(KEY, { act: "settings", acc: email }, Date.now())}`;
 const post = (path: string, form: Record<string, string>, headers: Record<string, string> = SAME, on = app) =>
   on.request(path, { method: "POST", headers, body: new URLSearchParams(form).toString() });
@@ -73,6 +96,32 @@ describe("template validation", () => {
     expect(() => validateTemplate("   ")).toThrow("can't be empty");
     expect(() => validateTemplate(undefined)).toThrow("missing");
     expect(() => validateTemplate("a\u0000b")).toThrow("control characters");
+  });
+});
+
+describe("signing in to manage an account", () => {
+  it("/settings offers a sign-in with each configured provider, and asks only who you are", async () => {
+    const res = await app.request("/settings");
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain("/settings/signin/google");
+    expect(body).toContain("/settings/signin/microsoft");
+  });
+
+  it("a sign-in whose identity is not the one stored at connect gets no manage link", async () => {
+    const g = await connect("google");
+    expect(g.identity).toMatch(/^google:\d{21}$/);
+    // The account's stored identity is another Google account's: the same address signs in, but it is not that account.
+    await repo.put({ ...keys.account(g.email), account: { ...(await repo.get<{ account: AccountRecord }>(keys.account(g.email)))!.account, identity: "google:100000000000000000000" } });
+    const res = await signIn("google", g.email);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("location")).toBeNull();
+  });
+
+  it("Microsoft: the identity is the object id within its tenant, checked against the tenant's own issuer", async () => {
+    const m = await connect("microsoft");
+    expect(m.identity).toMatch(/^microsoft:[0-9a-f-]{36}:[0-9a-f-]{36}$/);
+    expect((await signIn("microsoft", m.email)).status).toBe(303);
   });
 });
 
@@ -95,7 +144,9 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(body).toContain("<textarea name=\"template\"");
     expect(body).toContain("{firstName}");
     expect(body).toContain('value="pause"');
-    expect(body).toContain('value="disconnect"');
+    // A settings link (which a forwarded digest carries) cannot disconnect: that needs a fresh sign-in.
+    expect(body).not.toContain('value="disconnect"');
+    expect(body).toContain(`/settings/signin/${p}`);
     expect(await loadAccount(repo, email())).toEqual(account);
   });
 
@@ -183,13 +234,18 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     if (granted.refreshToken && granted.refreshToken !== refreshTokenOf(ring, current)) await rotateRefreshToken(repo, ring, current, granted.refreshToken);
     const token = refreshTokenOf(ring, (await loadAccount(repo, email()))!);
 
-    const confirm = await post(path, { action: "disconnect" });
+    // The digest's settings link cannot delete the account; a sign-in with the connected account can.
+    expect((await post(path, { action: "disconnect", confirm: "disconnect" })).status).toBe(403);
+    expect((await repo.allItems(email())).length).toBeGreaterThan(10);
+    const manage = await managePath(p);
+    expect(await (await app.request(manage)).text()).toContain('value="disconnect"');
+    const confirm = await post(manage, { action: "disconnect" });
     expect(confirm.status).toBe(200);
     const body = await confirm.text();
     expect(body).toContain('name="confirm" value="disconnect"');
     expect((await repo.allItems(email())).length).toBeGreaterThan(10);
 
-    const done = await post(path, { action: "disconnect", confirm: "disconnect" });
+    const done = await post(manage, { action: "disconnect", confirm: "disconnect" });
     expect(done.status).toBe(200);
     const bye = await done.text();
     expect(bye).toContain("We deleted everything we stored for");
@@ -219,13 +275,16 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     // The link is dead now, and nothing is left to act on.
     expect((await app.request(path)).status).toBe(404);
     expect((await post(path, { action: "pause" })).status).toBe(404);
+    expect((await app.request(manage)).status).toBe(404);
+    // Signing in again finds no account any more.
+    expect((await signIn(p, email())).status).toBe(404);
   });
 
   it("a revocation that fails still deletes everything, and says so", async () => {
     const again = await connect(p);
     const failing = createApp({ ...deps, httpFetch: async () => Promise.reject(new TypeError("fetch failed")) });
     const token = refreshTokenOf(ring, again);
-    const res = await post(settingsPath(email()), { action: "disconnect", confirm: "disconnect" }, SAME, failing);
+    const res = await post(await managePath(p, failing), { action: "disconnect", confirm: "disconnect" }, SAME, failing);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("could not confirm");
     expect(await repo.allItems(email())).toEqual([]);

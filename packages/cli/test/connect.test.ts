@@ -242,7 +242,7 @@ describe("connect google through @google-cloud/local-auth", () => {
         home: join(scratch, "home-google-partial"),
         log: () => {},
         revokeUrl: endpoints.revokeUrl,
-        authenticate: async () => ({ credentials: { refresh_token: refreshToken, scope: GOOGLE_SCOPES[0] } }),
+        authenticate: async () => ({ credentials: { refresh_token: refreshToken, scope: `openid ${GOOGLE_SCOPES[1]}` } }),
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectError);
       expect((err as Error).message).not.toContain("\n");

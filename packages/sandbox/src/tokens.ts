@@ -29,6 +29,8 @@ export interface IssuedTokens {
   expires_in: number;
   token_type: "Bearer";
   scope: string;
+  /** The grant these tokens carry (for the ID token; never serialised as such). */
+  grant?: TokenGrant;
 }
 
 /** Why a grant failed, as an OAuth error code and description. */
@@ -85,7 +87,7 @@ export class TokenStore {
     const base: TokenGrant = { email: grant.email, provider: grant.provider, clientId: grant.clientId, scopes: grant.scopes };
     const access_token = token(grant.provider === "google" ? "ya29" : "eyJ0");
     this.access.set(access_token, { ...base, expiresAt: this.clock() + this.accessTtl * 1000 });
-    const out: IssuedTokens = { access_token, expires_in: this.accessTtl, token_type: "Bearer", scope: grant.scopes.join(" ") };
+    const out: IssuedTokens = { access_token, expires_in: this.accessTtl, token_type: "Bearer", scope: grant.scopes.join(" "), grant: base };
     if (withRefresh) {
       out.refresh_token = token(grant.provider === "google" ? "1//rt" : "M.R3_rt");
       this.refresh.set(out.refresh_token, base);

@@ -36,6 +36,11 @@ export interface AccountRecord extends Owner {
   scopes?: string[];
   /** Why the account needs reconnecting, when it does ("auth-revoked", "missing-scope: Mail.Send"...). */
   reconnectReason?: string;
+  /**
+   * The provider's fixed id of the account (oauth.identityKey: Google's sub; Microsoft's tid and
+   * oid), from the ID token at connect. Disconnect and delete need a fresh sign-in that matches it.
+   */
+  identity?: string;
 }
 
 /**
@@ -124,9 +129,25 @@ export async function accountsDue(repo: Repository, slot: number, start?: Record
 
 /** Deletes every item of an account's partition (disconnect). Returns how many were deleted. */
 export async function deleteAccountData(repo: Repository, email: string): Promise<number> {
+  const account = await loadAccount(repo, email);
   const items = await repo.allItems(email);
+  if (account?.identity) await repo.deleteIf(keys.identity(account.identity), "#e = :e", { ":e": account.email.toLowerCase() }, { "#e": "email" });
   await repo.batch(items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
   return items.length;
+}
+
+/** Points an identity at its account (and drops the account's previous identity, if it changed). */
+export async function linkIdentity(repo: Repository, identity: string, email: string, previous?: string): Promise<void> {
+  await repo.put({ ...keys.identity(identity), email: email.toLowerCase() });
+  if (previous && previous !== identity) await repo.deleteIf(keys.identity(previous), "#e = :e", { ":e": email.toLowerCase() }, { "#e": "email" });
+}
+
+/** The account an identity (oauth.identityKey) was connected as; undefined when none. */
+export async function accountByIdentity(repo: Repository, identity: string): Promise<AccountRecord | undefined> {
+  const link = await repo.get<{ email?: string }>(keys.identity(identity));
+  if (!link?.email) return undefined;
+  const account = await loadAccount(repo, link.email);
+  return account?.identity === identity ? account : undefined;
 }
 
 /** Replaces the stored refresh token (Microsoft rotates it on every use); only that field is written. */

@@ -4,8 +4,8 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, loadAccount, saveAccount } from "../accounts";
-import type { OAuthEndpoints, PendingAuth } from "../oauth";
+import { type AccountRecord, linkIdentity, loadAccount, saveAccount } from "../accounts";
+import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
 import { decrypt, encrypt, type Keyring } from "../secrets";
@@ -131,6 +131,8 @@ export async function storeConnection(o: {
   now: number;
   /** The scopes the token response granted (stored on the account). */
   scopes?: string[];
+  /** Who signed in (the ID token's sub, or oid and tid): a later management sign-in must match it. */
+  identity?: AccountIdentity;
 }): Promise<StoreOutcome> {
   const email = o.profile.email.trim();
   if (!email.includes("@")) throw new Error("the provider's profile has no address");
@@ -150,7 +152,9 @@ export async function storeConnection(o: {
     connectedAt: o.now,
     refreshToken: o.refreshToken,
     ...(o.scopes ? { scopes: o.scopes } : {}),
+    ...(o.identity ? { identity: identityKey(o.identity) } : existing?.identity ? { identity: existing.identity } : {}),
   };
+  if (base.identity) await linkIdentity(o.repo, base.identity, base.email, existing?.identity);
   if (!existing) {
     const account = await saveAccount(o.repo, o.ring, { ...base, status: "active", schedule: { ...DEFAULT_SCHEDULE } });
     return { kind: "connected", account };

@@ -3,17 +3,19 @@ import { ProviderError } from "../resilience";
 
 /** Least-privilege Google scopes: headers only, drafts, calendar metadata. */
 export const GOOGLE_SCOPES = [
+  "openid",
   "https://www.googleapis.com/auth/gmail.metadata",
   "https://www.googleapis.com/auth/gmail.compose",
   "https://www.googleapis.com/auth/calendar.readonly",
 ];
 
 /**
- * Least-privilege Microsoft Graph scopes: offline_access (a refresh token), User.Read (address and
+ * Least-privilege Microsoft Graph scopes: openid (who you are, to check a later sign-in against),
+ * offline_access (a refresh token), User.Read (address and
  * aliases), MailboxSettings.Read (the owner's time zone), Mail.ReadBasic (sent-mail headers),
  * Mail.ReadWrite (creating drafts), Mail.Send (the digest), Calendars.Read.
  */
-export const MICROSOFT_SCOPES = ["offline_access", "User.Read", "MailboxSettings.Read", "Mail.ReadBasic", "Mail.ReadWrite", "Mail.Send", "Calendars.Read"];
+export const MICROSOFT_SCOPES = ["openid", "offline_access", "User.Read", "MailboxSettings.Read", "Mail.ReadBasic", "Mail.ReadWrite", "Mail.Send", "Calendars.Read"];
 
 /** What one requested scope lets any app do, and what we do with it, in plain words (connect page, CLI). */
 export interface ScopeWords {
@@ -32,6 +34,12 @@ const G = "https://www.googleapis.com/auth/";
 export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
   google: [
     {
+      scope: "openid",
+      label: "openid",
+      allows: "Sign you in: tells the app a fixed identifier of your account, nothing else.",
+      use: "We keep that identifier so that disconnecting or deleting your data later needs you to sign in again with this same account.",
+    },
+    {
       scope: `${G}gmail.metadata`,
       label: "gmail.metadata",
       allows: "Read the headers and labels of your mail (senders, recipients, subjects, dates). It gives no access to message bodies or attachments.",
@@ -41,7 +49,7 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
       scope: `${G}gmail.compose`,
       label: "gmail.compose",
       allows: "Create, read, change and delete drafts, and send email as you.",
-      use: "We create a follow-up draft when you tap a button in your digest, and send your weekly digest to you alone. Drafts wait in your Drafts folder; we never send them.",
+      use: "We create a follow-up draft when you tap a button in your digest (and delete a duplicate of it we made ourselves, should a slow connection make two), and send your weekly digest to you alone. Drafts wait in your Drafts folder; we never send them.",
     },
     {
       scope: `${G}calendar.readonly`,
@@ -51,6 +59,12 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
     },
   ],
   microsoft: [
+    {
+      scope: "openid",
+      label: "openid",
+      allows: "Sign you in: tells the app a fixed identifier of your account, nothing else.",
+      use: "We keep that identifier so that disconnecting or deleting your data later needs you to sign in again with this same account.",
+    },
     {
       scope: "offline_access",
       label: "offline_access",
@@ -79,7 +93,7 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
       scope: "Mail.ReadWrite",
       label: "Mail.ReadWrite",
       allows: "Read, create, change and delete your mail, bodies included.",
-      use: "We use it only to create follow-up drafts when you tap a button. We do not read message bodies, and we never change or delete your mail.",
+      use: "We use it only to create follow-up drafts when you tap a button, and to delete a duplicate of such a draft that we made ourselves. We do not read message bodies, and we never change or delete anything else.",
     },
     {
       scope: "Mail.Send",
@@ -115,13 +129,15 @@ export function parseScopes(scope: string | undefined | null): string[] | undefi
  * which a tenant policy can narrow. A response without `scope` granted what was asked (RFC 6749 §5.1).
  * Microsoft's `offline_access` is shown by the refresh token, not always by `scope`: pass `hasRefreshToken`.
  */
-export function missingScopes(provider: "google" | "microsoft", granted: string | string[] | undefined, o: { hasRefreshToken?: boolean } = {}): string[] {
+export function missingScopes(provider: "google" | "microsoft", granted: string | string[] | undefined, o: { hasRefreshToken?: boolean; hasIdToken?: boolean } = {}): string[] {
   const list = Array.isArray(granted) ? granted : parseScopes(granted);
   if (!list) return [];
   const have = new Set(list.map((s) => scopeKey(provider, s)));
   const wanted = provider === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES;
   return wanted.filter((s) => {
     if (provider === "microsoft" && s === "offline_access" && o.hasRefreshToken) return false;
+    // Entra does not always echo sign-in scopes in `scope`; the ID token shows openid was granted.
+    if (s === "openid" && o.hasIdToken) return false;
     return !have.has(scopeKey(provider, s));
   });
 }
@@ -148,6 +164,8 @@ export interface OAuthEndpoints {
    * Microsoft's authorize endpoint does not send it, so it stays optional there.
    */
   issuerRequired?: boolean;
+  /** The ID token issuer per tenant (Microsoft's common endpoint): `{tenantid}` stands for the token's `tid`. */
+  issuerTemplate?: string;
 }
 
 /** Google's endpoints, or the sandbox's at `base`. */
@@ -162,8 +180,10 @@ export function googleEndpoints(base?: string): OAuthEndpoints {
 /** Microsoft identity platform endpoints (tenant "common" by default), or the sandbox's at `base`. */
 export function microsoftEndpoints(base?: string, tenant = "common"): OAuthEndpoints {
   const b = (base ?? "https://login.microsoftonline.com").replace(/\/$/, "");
-  const prefix = base ? `${b}/microsoft/${tenant}` : `${b}/${tenant}`;
-  return { authorizeUrl: `${prefix}/oauth2/v2.0/authorize`, tokenUrl: `${prefix}/oauth2/v2.0/token` };
+  const root = base ? `${b}/microsoft` : b;
+  const prefix = `${root}/${tenant}`;
+  // On the common endpoint each ID token names its own tenant's issuer (learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
+  return { authorizeUrl: `${prefix}/oauth2/v2.0/authorize`, tokenUrl: `${prefix}/oauth2/v2.0/token`, issuerTemplate: `${root}/{tenantid}/v2.0` };
 }
 
 /** What a connect flow keeps between the redirect and the callback (bound to the browser). */
@@ -187,6 +207,8 @@ export async function authorizationRequest(
   client: OAuthClientConfig,
   redirectUri: string,
   extra: Record<string, string> = {},
+  /** A sign-in only (management): just `openid`, a fresh sign-in, no refresh token. */
+  signInOnly = false,
 ): Promise<{ url: string; pending: PendingAuth }> {
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
@@ -195,11 +217,15 @@ export async function authorizationRequest(
   p.set("client_id", client.clientId);
   p.set("redirect_uri", redirectUri);
   p.set("response_type", "code");
-  p.set("scope", (provider === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES).join(" "));
+  p.set("scope", signInOnly ? "openid" : (provider === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES).join(" "));
   p.set("state", state);
   p.set("code_challenge", await oauth.calculatePKCECodeChallenge(verifier));
   p.set("code_challenge_method", "S256");
-  if (provider === "google") {
+  if (signInOnly) {
+    // Ask the person to sign in again now, whatever session their browser holds.
+    p.set("prompt", provider === "google" ? "select_account" : "login");
+    p.set("max_age", "0");
+  } else if (provider === "google") {
     p.set("access_type", "offline");
     p.set("prompt", "consent");
     p.set("include_granted_scopes", "true");
@@ -214,6 +240,26 @@ export interface GrantedTokens {
   refreshToken?: string;
   expiresIn?: number;
   scope?: string;
+  /** Who signed in, from the ID token (when `openid` was asked): checked, never stored whole. */
+  identity?: AccountIdentity;
+}
+
+/** The provider's fixed identifier of an account: Google's `sub`; Microsoft's `oid` within its tenant `tid`. */
+export type AccountIdentity = { provider: "google"; sub: string } | { provider: "microsoft"; oid: string; tid: string };
+
+/** One string per identity, for lookups and comparison. */
+export const identityKey = (i: AccountIdentity) => (i.provider === "google" ? `google:${i.sub}` : `microsoft:${i.tid}:${i.oid}`);
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The payload of a compact JWT, unverified (only to read `tid` before the checked processing). */
+function peekClaims(jwt: unknown): Record<string, unknown> | undefined {
+  if (typeof jwt !== "string") return undefined;
+  try {
+    return JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 function server(client: OAuthClientConfig): oauth.AuthorizationServer {
@@ -300,8 +346,20 @@ export async function exchangeCode(client: OAuthClientConfig, pending: PendingAu
   }
   try {
     const res = await oauth.authorizationCodeGrantRequest(as, c, auth(client), params, pending.redirectUri, pending.verifier, insecure(client));
-    const t = await oauth.processAuthorizationCodeResponse(as, c, res, { requireIdToken: false });
-    return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope };
+    // Microsoft's common endpoint: the ID token's issuer is its own tenant's; check it against that.
+    let tokenAs = as;
+    const template = client.endpoints.issuerTemplate;
+    if (template && res.ok) {
+      const tid = peekClaims(((await res.clone().json().catch(() => ({}))) as { id_token?: unknown }).id_token)?.tid;
+      if (typeof tid === "string" && GUID.test(tid)) tokenAs = { ...as, issuer: template.replace("{tenantid}", tid.toLowerCase()) };
+    }
+    const t = await oauth.processAuthorizationCodeResponse(tokenAs, c, res, { requireIdToken: false });
+    const claims = t.id_token ? oauth.getValidatedIdTokenClaims(t) : undefined;
+    let identity: AccountIdentity | undefined;
+    if (claims && pending.provider === "google" && typeof claims.sub === "string") identity = { provider: "google", sub: claims.sub };
+    if (claims && pending.provider === "microsoft" && typeof claims.oid === "string" && typeof claims.tid === "string" && GUID.test(claims.oid) && GUID.test(claims.tid))
+      identity = { provider: "microsoft", oid: claims.oid.toLowerCase(), tid: claims.tid.toLowerCase() };
+    return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope, ...(identity ? { identity } : {}) };
   } catch (e) {
     throw toGrantError(e);
   }

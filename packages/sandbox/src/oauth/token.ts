@@ -3,6 +3,7 @@ import type { SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
 import { type IssuedTokens, OAuthError } from "../tokens";
 import type { Problem } from "./authorize";
+import { idTokenFor } from "./id-token";
 import { oauthFault, readTokenRequest, tokenJson } from "./shared";
 
 /** What differs between the Google and Microsoft token endpoints. */
@@ -55,7 +56,9 @@ export function tokenHandler(state: SandboxState, profile: TokenProfile) {
         if (!code.startsWith(profile.codePrefix)) throw new OAuthError("invalid_grant", "Malformed auth code.");
         const stored = code.slice(profile.codePrefix.length);
         const tokens = state.tokens.redeemCode(stored, req.clientId, redirectUri, p.get("code_verifier") ?? undefined);
-        return tokenJson(c, 200, profile.successBody(tokens));
+        // An authorization code granted with `openid` also returns an ID token (OIDC Core 3.1.3.3).
+        const idToken = tokens.grant ? idTokenFor(state, tokens.grant) : undefined;
+        return tokenJson(c, 200, { ...profile.successBody(tokens), ...(idToken ? { id_token: idToken } : {}) });
       }
       const refresh = p.get("refresh_token");
       if (!refresh) return missing("refresh_token");
