@@ -31,6 +31,10 @@ if (all || which.has("year")) {
   out.year = { ...r, scans: r.scans.map(({ result: _r, expected: _e, ...rest }) => rest) };
   console.log(JSON.stringify(out.year, null, 2));
 }
+if (all || which.has("handlers")) {
+  const { benchHandlers } = await import("./handlers");
+  out.handlers = await benchHandlers();
+}
 if (all || which.has("scaling")) {
   const { benchScaling } = await import("./scaling");
   const r = await benchScaling();

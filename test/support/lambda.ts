@@ -228,6 +228,9 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
   };
 }
 
+/** The link signing key the local Lambdas are given. */
+export const LINK_KEY = "local-link-key";
+
 let tables = 0;
 
 /** A fresh table with the provider's demo account connected (through the sandbox's OAuth). */
@@ -257,7 +260,7 @@ export function lambdaEnv(stack: LocalStack, table: string, extra: Record<string
     SST_RESOURCE_Backfills: resource({ url: stack.sqs.url("Backfills") }),
     SST_RESOURCE_Api: resource({ url: "https://app.followthrough.test", name: "Api" }),
     SST_RESOURCE_TokenKeyring: resource({ value: stack.keyringSpec }),
-    SST_RESOURCE_LinkSigningKey: resource({ value: "local-link-key" }),
+    SST_RESOURCE_LinkSigningKey: resource({ value: LINK_KEY }),
     SST_RESOURCE_GoogleClientId: resource({ value: "local-client" }),
     SST_RESOURCE_GoogleClientSecret: resource({ value: "local-secret" }),
     SST_RESOURCE_MicrosoftClientId: resource({ value: "local-client" }),

@@ -1,0 +1,21 @@
+/** Floor calls of a Google account: token refresh, a calendar page, a SENT page and its headers. */
+import { calendar } from "@googleapis/calendar";
+import { gmail } from "@googleapis/gmail";
+import { OAuth2Client } from "google-auth-library";
+import { floorEnv, store } from "./common";
+
+export function googleClients() {
+  const auth = new OAuth2Client({ clientId: floorEnv("CLIENT_ID"), clientSecret: "local-secret", endpoints: { oauth2TokenUrl: floorEnv("TOKEN_URL") } });
+  auth.setCredentials({ refresh_token: floorEnv("REFRESH_TOKEN") });
+  const rootUrl = `${floorEnv("API_URL").replace(/\/$/, "")}/`;
+  return { g: gmail({ version: "v1", auth, rootUrl }), cal: calendar({ version: "v3", auth: auth as never, rootUrl }) };
+}
+
+export async function googleReads(email: string, c: ReturnType<typeof googleClients>): Promise<void> {
+  const events = await c.cal.events.list({ calendarId: "primary", maxResults: 250, singleEvents: true, timeMin: new Date(Date.now() - 365 * 864e5).toISOString() });
+  await store(email, "EV", (events.data.items ?? []).map((e) => e.id!));
+  const list = await c.g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 500 });
+  const ids = (list.data.messages ?? []).map((m) => m.id!);
+  await Promise.all(ids.map((id) => c.g.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] })));
+  await store(email, "MSG", ids);
+}

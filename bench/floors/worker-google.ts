@@ -1,0 +1,15 @@
+/** Floor of the weekly worker for a Google account: the backfill's reads, one React Email render, one send. */
+import type { SQSEvent } from "aws-lambda";
+import { accountAndLease, bodyOf } from "./common";
+import { googleClients, googleReads } from "./google";
+import { rawMail, renderDigest } from "./render";
+
+export async function handler(event: SQSEvent) {
+  const email = bodyOf(event);
+  await accountAndLease(email);
+  const c = googleClients();
+  await googleReads(email, c);
+  const { html } = await renderDigest();
+  await c.g.users.messages.send({ userId: "me", requestBody: { raw: Buffer.from(rawMail(email, html)).toString("base64url") } });
+  return { batchItemFailures: [] };
+}

@@ -1,0 +1,15 @@
+/** Floor of the weekly worker for an Outlook account: the backfill's reads, one React Email render, one send. */
+import type { SQSEvent } from "aws-lambda";
+import { accountAndLease, bodyOf } from "./common";
+import { graphClient, graphReads } from "./microsoft";
+import { rawMail, renderDigest } from "./render";
+
+export async function handler(event: SQSEvent) {
+  const email = bodyOf(event);
+  await accountAndLease(email);
+  const c = await graphClient();
+  await graphReads(email, c);
+  const { html } = await renderDigest();
+  await c.api("/me/sendMail").header("Content-Type", "text/plain").post(Buffer.from(rawMail(email, html)).toString("base64"));
+  return { batchItemFailures: [] };
+}

@@ -1,0 +1,163 @@
+/**
+ * `npm run bench handlers`: each Lambda handler named in infra/, bundled as SST bundles it
+ * (test/support/lambda.ts: ESM, minified, split, Node 22 target), and its floor (bench/floors: a
+ * stub importing only the SDK clients that handler must use and making the same first calls),
+ * loaded and invoked once in fresh Node processes against local endpoints (dynalite, the provider
+ * sandbox, an SQS stand-in), handler and floor in turn. Reports per handler and provider: the
+ * median cold start (process start to the end of the first invocation), its multiple of the
+ * floor's (median of the pairwise ratios), bytes deployed and bytes loaded with their multiples,
+ * and peak memory. A bare Node start (an empty handler) is the yardstick of both.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os, { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { refreshTokenOf } from "../packages/core/src/accounts";
+import { linkPath, sealLink } from "../packages/core/src/links";
+import { DEFAULT_SCHEDULE, dueSlot } from "../packages/core/src/schedule";
+import {
+  type Bundle,
+  bundle,
+  type ColdRun,
+  freshAccount,
+  functionUrlEvent,
+  infraHandlers,
+  LINK_KEY,
+  lambdaEnv,
+  root,
+  type LocalStack,
+  runCold,
+  scheduledEvent,
+  sqsEvent,
+  startLocalStack,
+} from "../test/support/lambda";
+
+/** One handler (for one provider) against its floor. */
+export interface HandlerBench {
+  handler: string;
+  provider?: "google" | "microsoft";
+  floor: string;
+  runs: number;
+  coldMs: { handler: number; floor: number; bareNode: number };
+  /** Median of the pairwise handler/floor cold-start ratios (goal <= 1.2). */
+  loadMultiple: number;
+  importMs: { handler: number; floor: number };
+  invokeMs: { handler: number; floor: number };
+  /** Every file deployed (both providers' chunks included; the floor then holds both providers' clients too). */
+  bundleBytes: { handler: number; floor: number };
+  /** Goal <= 1.3. */
+  bundleMultiple: number;
+  /** The files this provider's run loaded. */
+  loadedBytes: { handler: number; floor: number };
+  loadedMultiple: number;
+  /** Largest peak resident set over the runs, MiB (goal <= 100). */
+  peakMiB: { handler: number; floor: number };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function prepare(stack: LocalStack, handler: string, provider: "google" | "microsoft") {
+  const { table, account } = await freshAccount(stack, provider);
+  const env = lambdaEnv(stack, table, {
+    FLOOR_REFRESH_TOKEN: refreshTokenOf(stack.ring, account),
+    FLOOR_TOKEN_URL: account.endpoints!.tokenUrl!,
+    FLOOR_API_URL: account.endpoints!.apiUrl!,
+    FLOOR_EMAIL: account.email,
+    FLOOR_CLIENT_ID: account.clientId,
+  });
+  let event: unknown;
+  if (handler === "dispatch") {
+    const monday = Date.parse("2026-03-02T00:00:00Z");
+    event = scheduledEvent(new Date(monday + dueSlot(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, monday) * 3_600_000).toISOString());
+  } else if (handler === "api") event = functionUrlEvent(linkPath("settings", sealLink(LINK_KEY, { act: "settings", acc: account.email }, Date.now())));
+  else event = sqsEvent(account.email);
+  return { env, event };
+}
+
+function check(name: string, run: ColdRun) {
+  const r = run.result as { batchItemFailures?: unknown[]; statusCode?: number; failed?: unknown[] } | undefined;
+  if (r?.batchItemFailures?.length || (r?.statusCode !== undefined && r.statusCode >= 400) || r?.failed?.length) throw new Error(`${name}: the invocation failed: ${JSON.stringify(r).slice(0, 500)}`);
+}
+
+export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machine: string; handlers: HandlerBench[] }> {
+  const runs = o.runs ?? Number(process.env.BENCH_HANDLER_RUNS ?? 7);
+  const out = mkdtempSync(join(tmpdir(), "ft-bench-handlers-"));
+  const stack = await startLocalStack();
+  const results: HandlerBench[] = [];
+  try {
+    const bareFile = join(out, "bare.mjs");
+    writeFileSync(bareFile, "export const handler = async () => ({});\n");
+    for (const h of infraHandlers()) {
+      const handlerBundle = await bundle(h.name, h.entry, join(out, h.name));
+      // What is deployed: a function serving both providers has both providers' clients in its floor.
+      const deployedFloor = await bundle(`floor-${h.name}`, `bench/floors/${h.name}.ts`, join(out, `floor-${h.name}`));
+      for (const provider of h.name === "dispatch" || h.name === "api" ? (["google"] as const) : (["google", "microsoft"] as const)) {
+        const floorName = h.name === "dispatch" || h.name === "api" ? h.name : `${h.name}-${provider}`;
+        const floorBundle = floorName === h.name ? deployedFloor : await bundle(`floor-${floorName}`, `bench/floors/${floorName}.ts`, join(out, `floor-${floorName}`));
+        const hs: ColdRun[] = [];
+        const fs: ColdRun[] = [];
+        const bare: ColdRun[] = [];
+        const ratios: number[] = [];
+        // One traced run each (not timed): which files a run of this provider loads.
+        const traced = async (b: Bundle) => {
+          const p = await prepare(stack, h.name, provider);
+          const r = await runCold(b.file, p.event, p.env, { trace: true });
+          check(b.name, r);
+          return r;
+        };
+        const th = await traced(handlerBundle);
+        const tf = await traced(floorBundle);
+        for (let i = 0; i < runs; i++) {
+          const ph = await prepare(stack, h.name, provider);
+          const rh = await runCold(handlerBundle.file, ph.event, ph.env);
+          check(h.name, rh);
+          const pf = await prepare(stack, h.name, provider);
+          const rf = await runCold(floorBundle.file, pf.event, pf.env);
+          check(floorName, rf);
+          bare.push(await runCold(bareFile, {}, ph.env));
+          hs.push(rh);
+          fs.push(rf);
+          ratios.push(rh.coldMs / rf.coldMs);
+        }
+        const med = (rs: ColdRun[], k: "coldMs" | "importMs" | "invokeMs") => round(median(rs.map((r) => r[k])), 1);
+        const bytesLoaded = (b: Bundle, r: ColdRun) => r.loaded!.filter((f) => f.startsWith(b.dir)).reduce((s, f) => s + sizeOf(b, f), 0);
+        const result: HandlerBench = {
+          handler: h.name,
+          ...(h.name === "dispatch" || h.name === "api" ? {} : { provider }),
+          floor: floorName,
+          runs,
+          coldMs: { handler: med(hs, "coldMs"), floor: med(fs, "coldMs"), bareNode: med(bare, "coldMs") },
+          loadMultiple: round(median(ratios)),
+          importMs: { handler: med(hs, "importMs"), floor: med(fs, "importMs") },
+          invokeMs: { handler: med(hs, "invokeMs"), floor: med(fs, "invokeMs") },
+          bundleBytes: { handler: handlerBundle.totalBytes, floor: deployedFloor.totalBytes },
+          bundleMultiple: round(handlerBundle.totalBytes / deployedFloor.totalBytes),
+          loadedBytes: { handler: bytesLoaded(handlerBundle, th), floor: bytesLoaded(floorBundle, tf) },
+          loadedMultiple: 0,
+          peakMiB: { handler: round(Math.max(...hs.map((r) => r.maxRssKiB)) / 1024, 1), floor: round(Math.max(...fs.map((r) => r.maxRssKiB)) / 1024, 1) },
+        };
+        result.loadedMultiple = round(result.loadedBytes.handler / result.loadedBytes.floor);
+        results.push(result);
+        console.log(
+          `(handlers) ${h.name}${result.provider ? ` (${provider})` : ""}: cold ${result.coldMs.handler} ms vs floor ${result.coldMs.floor} ms (bare Node ${result.coldMs.bareNode} ms): ${result.loadMultiple}x (goal <= 1.2); ` +
+            `bundle ${(result.bundleBytes.handler / 1024).toFixed(0)} KiB vs ${(result.bundleBytes.floor / 1024).toFixed(0)} KiB: ${result.bundleMultiple}x (goal <= 1.3); ` +
+            `import ${result.importMs.handler}/${result.importMs.floor} ms, invoke ${result.invokeMs.handler}/${result.invokeMs.floor} ms; ` +
+            `loaded ${(result.loadedBytes.handler / 1024).toFixed(0)} KiB vs ${(result.loadedBytes.floor / 1024).toFixed(0)} KiB: ${result.loadedMultiple}x; peak ${result.peakMiB.handler} MiB (floor ${result.peakMiB.floor})`,
+        );
+      }
+    }
+  } finally {
+    await stack.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+  return { machine: machine(), handlers: results };
+}
+
+const sizeOf = (b: Bundle, file: string) => b.metafile.outputs[relative(root, file)]?.bytes ?? 0;
+
+function machine(): string {
+  return `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+}
