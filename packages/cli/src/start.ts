@@ -8,8 +8,8 @@ import { serve, type ServerType } from "@hono/node-server";
 import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus } from "@followthrough/core/accounts";
 import { LinkError, openLink } from "@followthrough/core/links";
 import { loopbackOnly } from "@followthrough/core/net";
-import { GrantError } from "@followthrough/core/oauth";
-import { ProviderError, VirtualClock } from "@followthrough/core/resilience";
+import { VirtualClock } from "@followthrough/core/resilience";
+import { reconnectReason } from "@followthrough/core/reconnect";
 import { providerFor } from "@followthrough/core/runtime";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
@@ -187,9 +187,11 @@ async function startRealAccounts(home: string | undefined, url: string, notes: s
       const weekly = await runWeekly({ repo: store.repo, provider, account, now, links: { baseUrl: url, key: linkKey, issuedAt: now } });
       accounts.push({ account, provider, now, weekly });
     } catch (e) {
-      if (e instanceof GrantError || (e instanceof ProviderError && e.kind === "auth-revoked")) {
+      // Only a grant the provider refused needs the person (not a token endpoint that was down).
+      const reason = reconnectReason(e);
+      if (reason) {
         await setAccountStatus(store.repo, record.email, "needs_reconnect");
-        notes.push(`${record.email}: access was revoked or has expired: run followthrough connect ${record.provider} again`);
+        notes.push(`${record.email}: access was revoked or has expired (${reason}): run followthrough connect ${record.provider} again`);
       } else notes.push(`${record.email}: weekly job failed: ${String((e as Error).message ?? e).replace(/\s+/g, " ")}`);
     }
   }
