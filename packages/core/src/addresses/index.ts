@@ -17,21 +17,32 @@ export const MAX_NAME = 512;
 /** The longest address considered (RFC 5321: 64 for the local part, 255 for the domain). */
 const MAX_ADDRESS = 320;
 
-/** One entry of an address list as written, before normalisation. */
+/**
+ * How many entries of one header are read. Gmail and Outlook refuse a message with more than a few
+ * hundred to a couple of thousand recipients, so nothing real is cut; a hostile 1 MB list stops here.
+ */
+export const MAX_ENTRIES = 2000;
+
+/**
+ * One entry of an address list as written, before normalisation. Words are kept as offsets into the
+ * header (a string is made only for the entries that are resolved), quoted strings as text.
+ */
 interface Entry {
   /** The angle-bracketed address (`Name <addr>`), when there is one. */
   angle?: string;
-  /** The words outside quotes, comments and angle brackets. */
-  words: string[];
-  /** The phrase: quoted strings and words, in order (the display name when there is an angle address). */
-  phrase: string[];
+  /**
+   * The phrase in order, two numbers a part: a word as (start, end) offsets, a quoted string as
+   * (-1 - its index in `quoted`, 0). With an angle address, the phrase is the display name.
+   */
+  parts: number[];
+  quoted: string[];
   /** The first comment, a name of last resort (`addr (Name)`). */
   comment?: string;
   /** Whether a word holds an @ (then a colon is no group's name). */
   hasAt: boolean;
 }
 
-const newEntry = (): Entry => ({ words: [], phrase: [], hasAt: false });
+const newEntry = (): Entry => ({ parts: [], quoted: [], hasAt: false });
 
 /** Appends to a bounded text part: a hostile header cannot make a name or an address grow without end. */
 const bounded = (s: string, limit = MAX_NAME) => (s.length > limit ? s.slice(0, limit) : s);
@@ -40,26 +51,24 @@ const bounded = (s: string, limit = MAX_NAME) => (s.length > limit ? s.slice(0, 
  * Splits an RFC 5322 address-list header (To, Cc, Bcc, From) into entries in one pass: quoted
  * strings with escapes, nested comments, angle addresses and groups (`name: a, b;`, whose members
  * are flattened). Every character is looked at once, so the work is linear in the header's length
- * whatever its shape (long runs of white space, deep comments, unbalanced quotes). `steps` counts
- * the characters visited, for tests of that bound.
+ * whatever its shape (long runs of white space, deep comments, unbalanced quotes); it stops after
+ * {@link MAX_ENTRIES} entries. `steps` counts the characters visited, for tests of that bound.
  */
 export function splitAddressList(header: string, steps?: { count: number }): Entry[] {
   const out: Entry[] = [];
   let cur = newEntry();
-  let word: string;
   let wordStart = -1;
-  const tick = steps ? () => void steps.count++ : () => {};
+  let wordAt = false;
   const n = header.length;
   const endWord = (i: number) => {
     if (wordStart >= 0) {
-      word = bounded(header.slice(wordStart, i), MAX_ADDRESS + 1);
-      cur.words.push(word);
-      cur.phrase.push(word);
-      if (word.includes("@")) cur.hasAt = true;
+      cur.parts.push(wordStart, i);
+      if (wordAt) cur.hasAt = true;
       wordStart = -1;
+      wordAt = false;
     }
   };
-  const used = (e: Entry) => e.angle !== undefined || e.phrase.length > 0 || e.comment !== undefined;
+  const used = (e: Entry) => e.angle !== undefined || e.parts.length > 0 || e.comment !== undefined;
   const endEntry = () => {
     // An empty entry (`,,`, `;`, a group's name) is reused, not replaced: no garbage per comma.
     if (used(cur)) {
@@ -68,7 +77,7 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
     }
   };
   let i = 0;
-  while (i < n) {
+  while (i < n && out.length < MAX_ENTRIES) {
     const ch = header.charCodeAt(i);
     if (ch === 0x22 /* " */) {
       endWord(i);
@@ -76,7 +85,7 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
       let text = "";
       let from = j;
       for (; j < n; j++) {
-        tick();
+        if (steps) steps.count++;
         const c = header.charCodeAt(j);
         if (c === 0x5c /* \ */ && j + 1 < n) {
           if (text.length < MAX_NAME) text += header.slice(from, j);
@@ -85,14 +94,15 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
         } else if (c === 0x22) break;
       }
       if (text.length < MAX_NAME) text += header.slice(from, Math.min(j, n));
-      cur.phrase.push(bounded(text));
+      cur.parts.push(-1 - cur.quoted.length, 0);
+      cur.quoted.push(bounded(text));
       i = j + 1;
     } else if (ch === 0x28 /* ( */) {
       endWord(i);
       let depth = 1;
       let j = i + 1;
       for (; j < n && depth > 0; j++) {
-        tick();
+        if (steps) steps.count++;
         const c = header.charCodeAt(j);
         if (c === 0x5c) j++;
         else if (c === 0x28) depth++;
@@ -104,7 +114,7 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
       endWord(i);
       let j = i + 1;
       while (j < n && header.charCodeAt(j) !== 0x3e /* > */) {
-        tick();
+        if (steps) steps.count++;
         j++;
       }
       cur.angle = bounded(header.slice(i + 1, j), MAX_ADDRESS + 1);
@@ -113,25 +123,25 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
       endWord(i);
       endEntry();
       i++;
-    } else if (ch === 0x3a /* : */ && cur.angle === undefined && !cur.hasAt) {
+    } else if (ch === 0x3a /* : */ && cur.angle === undefined && !cur.hasAt && !wordAt) {
       // A group's display name: its members follow, each an entry of its own.
-      endWord(i);
-      cur.words.length = 0;
-      cur.phrase.length = 0;
+      wordStart = -1;
+      if (cur.parts.length) cur.parts.length = 0;
+      if (cur.quoted.length) cur.quoted.length = 0;
       cur.comment = undefined;
-      cur.hasAt = false;
       i++;
     } else if (ch === 0x20 || ch === 0x09 || ch === 0x0d || ch === 0x0a) {
       endWord(i);
       i++;
     } else {
       if (wordStart < 0) wordStart = i;
+      if (ch === 0x40 /* @ */) wordAt = true;
       i++;
     }
-    tick();
+    if (steps) steps.count++;
   }
-  endWord(n);
-  endEntry();
+  endWord(Math.min(i, n));
+  if (out.length < MAX_ENTRIES) endEntry();
   return out;
 }
 
@@ -146,29 +156,23 @@ function decoded(s: string): string {
 }
 
 /** The address and name an entry stands for, or undefined when it holds no usable address. */
-function resolve(e: Entry): ParsedAddress | undefined {
+function resolve(e: Entry, header: string): ParsedAddress | undefined {
+  const part = (k: number) => (e.parts[k] >= 0 ? bounded(header.slice(e.parts[k], e.parts[k + 1]), MAX_ADDRESS + 1) : e.quoted[-1 - e.parts[k]]);
   let raw: string;
-  let nameParts: string[];
-  if (e.angle !== undefined) {
-    raw = e.angle.trim();
-    nameParts = e.phrase;
-  } else {
-    // No angle brackets: the (last) word with an @ is the address, any other words a name.
-    let at = -1;
-    for (let k = e.words.length - 1; k >= 0; k--)
-      if (e.words[k].includes("@")) {
-        at = k;
-        break;
-      }
-    if (at < 0) return undefined;
-    raw = e.words[at];
-    const addressWord = raw;
-    nameParts = e.phrase.length === 1 ? [] : e.phrase.filter((p) => p !== addressWord);
+  let skip = -1;
+  if (e.angle !== undefined) raw = e.angle.trim();
+  else {
+    // No angle brackets: the (last) word with an @ is the address, any other parts a name.
+    for (let k = e.parts.length - 2; k >= 0 && skip < 0; k -= 2) if (e.parts[k] >= 0 && part(k).includes("@")) skip = k;
+    if (skip < 0) return undefined;
+    raw = part(skip);
   }
   if (raw.length > MAX_ADDRESS) return undefined;
   const email = normalizeAddress(raw);
   if (!email) return undefined;
-  let name = nameParts.length ? plainText(decoded(bounded(nameParts.join(" ")))) : "";
+  let nameText = "";
+  for (let k = 0; k < e.parts.length && nameText.length < MAX_NAME; k += 2) if (k !== skip) nameText += (nameText ? " " : "") + part(k);
+  let name = nameText ? plainText(decoded(bounded(nameText))) : "";
   if (!name && e.comment) name = plainText(decoded(e.comment));
   return { email, raw, name };
 }
@@ -183,7 +187,7 @@ export function parseAddressList(header: string | null | undefined): ParsedAddre
   if (!header) return [];
   const out: ParsedAddress[] = [];
   for (const e of splitAddressList(header)) {
-    const p = resolve(e);
+    const p = resolve(e, header);
     if (p) out.push(p);
   }
   return out;
