@@ -10,41 +10,22 @@
  * No module-level state: everything comes in through {@link AppDeps}.
  */
 import { Hono, type Context } from "hono";
-import { html, raw } from "hono/html";
-import { NONCE, secureHeaders } from "hono/secure-headers";
-import type { HtmlEscapedString } from "hono/utils/html";
+import { html } from "hono/html";
+import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, listAccounts, loadAccount, setAccountStatus } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate } from "@followthrough/core/followup";
-import { type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
-import type { MailboxProvider } from "@followthrough/core/providers";
+import type { LinkClaims } from "@followthrough/core/links";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import PostalMime from "postal-mime";
-import { type ConnectDeps, mountConnect } from "./connect";
-import type { PageKit } from "./pages";
+import { mountConnect } from "./connect";
+import { APP_CSP, type AppDeps, createKit, REFERRER_POLICY } from "./kit";
+import type { Markup } from "./pages";
 import { mountSettings } from "./settings";
 
-/**
- * What the app needs; built from SST resources on Lambda and from the local runtime otherwise.
- * The connect flow's fields (oauth, ring, enqueueBackfill, providerForNew, httpFetch) come from
- * {@link ConnectDeps} and are optional: without them /connect offers nothing.
- */
-export interface AppDeps extends ConnectDeps {
-  repo: Repository;
-  /** HMAC key of the one-tap links. */
-  linkKey: string | Uint8Array;
-  /** Public origin, e.g. https://app.followthrough.example or http://localhost:8787. */
-  baseUrl: string;
-  now: () => number;
-  providerFor: (a: AccountRecord) => MailboxProvider;
-  /** Where a draft tap lands; default: the provider's web link of the draft. */
-  draftLanding?: (account: AccountRecord, draft: { draftId: string; webLink: string }) => string;
-  /** Local runs only: the provider sandbox (index page, draft viewer). */
-  local?: { sandboxUrl: string };
-}
+export type { AppDeps, ConnectDeps } from "./kit";
 
 type C = Context;
-type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** Actions a tap completes with a POST. */
 const MUTATING = ["draft", "dismiss", "pause"] as const;
@@ -53,114 +34,32 @@ const isMutating = (a: string): a is Mutating => (MUTATING as readonly string[])
 
 const WEEK = /^\d{4}-W\d{2}$/;
 
-/** What a refused link shows. */
-const LINK_PAGES: Record<LinkProblem, [status: 400 | 403 | 410, title: string, sentence: string]> = {
-  malformed: [400, "Link not valid", "This link is not valid."],
-  tampered: [400, "Link not valid", "This link is not valid."],
-  expired: [410, "Link expired", "This link has expired — open your latest digest."],
-  "wrong-account": [403, "Wrong account", "This link belongs to a different account."],
-  "old-form": [410, "Link retired", "Links of this older kind no longer work, so that your address stays out of web addresses. Open your latest digest: its links work."],
-  "wrong-action": [403, "Wrong link", "This link can't be used for that."],
-};
-
-/** The same-origin CSP of the app's own pages: scripts and styles only with the request's nonce. */
-const APP_CSP = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'", NONCE],
-  styleSrc: ["'self'", NONCE],
-  imgSrc: ["'self'", "data:"],
-  objectSrc: ["'none'"],
-  baseUri: ["'none'"],
-  frameAncestors: ["'none'"],
-  // Browsers apply form-action to the redirect after the POST too: the draft tap lands in Gmail or
-  // Outlook on the web (https), locally on this origin.
-  formAction: ["'self'", "https:"],
-};
-
 /**
  * The CSP of a stored digest shown in the browser: its inline styles, remote images, no script and
  * nothing it could submit or frame.
  */
 const DIGEST_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; font-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const STYLE = `
-:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-body{margin:0;padding:24px 16px;line-height:1.5;background:Canvas;color:CanvasText}
-main{max-width:32rem;margin:0 auto}
-h1{font-size:1.25rem;margin:0 0 .75rem}
-p{margin:.5rem 0}
-.who{font-weight:600}
-.muted{opacity:.7;font-size:.9rem}
-button,.button{display:inline-block;margin-top:1rem;padding:.7rem 1.2rem;font-size:1rem;border-radius:8px;border:0;background:#1a56db;color:#fff;text-decoration:none;cursor:pointer}
-ul{padding-left:1.2rem}
-pre{white-space:pre-wrap;word-break:break-word;background:rgba(127,127,127,.12);padding:12px;border-radius:8px;font:inherit}
-dt{font-weight:600}dd{margin:0 0 .5rem}
-`;
-
 /** Builds the app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const base = deps.baseUrl.replace(/\/$/, "");
 
-  app.use(secureHeaders({ contentSecurityPolicy: APP_CSP, referrerPolicy: "no-referrer", overwrite: false }));
+  app.use(secureHeaders({ contentSecurityPolicy: APP_CSP, referrerPolicy: REFERRER_POLICY, overwrite: false }));
   app.use(async (c, next) => {
     await next();
     c.res.headers.set("X-Robots-Tag", "noindex, nofollow");
-    c.res.headers.set("Referrer-Policy", "no-referrer");
+    c.res.headers.set("Referrer-Policy", REFERRER_POLICY);
     // Tokens are in the URLs and every page reflects live state: nothing is cached anywhere.
     c.res.headers.set("Cache-Control", "no-store");
   });
 
-  /** The request's CSP nonce (set by secureHeaders before the handler runs). */
-  const nonceOf = (c: C) => c.get("secureHeadersNonce") ?? "";
-
-  /** A plain, mobile-friendly page. */
-  const page = (c: C, status: number, title: string, body: Markup) =>
-    c.html(
-      html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<title>${title} · Followthrough</title>
-<style nonce="${nonceOf(c)}">${raw(STYLE)}</style>
-</head>
-<body><main>${body}</main></body>
-</html>`,
-      status as 200,
-    );
-
-  /** A page that is one clear sentence. */
-  const say = (c: C, status: number, title: string, sentence: string) => page(c, status, title, html`<h1>${title}</h1><p>${sentence}</p>`);
-
-  const linkRefused = (c: C, problem: LinkProblem) => {
-    const [status, title, sentence] = LINK_PAGES[problem];
-    return say(c, status, title, sentence);
-  };
-
-  /** Verifies the path's token for `act` and loads the account; a Response when refused. */
-  const authorise = async (c: C, act: LinkAction): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
-    let claims: LinkClaims;
-    try {
-      claims = openLink(deps.linkKey, c.req.param("token") ?? "", deps.now(), { act });
-    } catch (e) {
-      if (e instanceof LinkError) return linkRefused(c, e.problem);
-      throw e;
-    }
-    if ((act === "draft" || act === "dismiss") && (typeof claims.per !== "string" || typeof claims.evt !== "string")) return linkRefused(c, "malformed");
-    const account = await loadAccount(deps.repo, claims.acc);
-    if (!account) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
-    return { claims, account };
-  };
+  const kit = createKit(deps);
+  const { page, say, authorise, linkFor, nonceOf, linkRefused } = kit;
 
   /** The person a follow-up link is about (the person, not the meeting: a first meeting may change). */
   const personOf = (account: AccountRecord, claims: LinkClaims): Promise<PersonRecord | undefined> => deps.repo.getPerson(account.email, claims.per!);
   const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
-
-  /** A link of this app for `act`, freshly signed. */
-  const linkFor = (account: string, act: LinkAction) => `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account }, deps.now()))}`;
 
   /** The confirm page: a form POSTing to this same URL, submitted by script on load; the button without JS. */
   const confirmPage = (c: C, title: string, lead: Markup, button: string) =>
@@ -215,7 +114,6 @@ ${lead}
   });
 
   // Settings (signed settings link) and the hosted connect flow: functions/src/{settings,connect}.ts.
-  const kit: PageKit = { page, say, authorise, linkFor, nonceOf };
   mountSettings(app, deps, kit);
   mountConnect(app, deps, kit);
 

@@ -30,7 +30,7 @@ import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
-import type { AppDeps } from "./app";
+import type { AppDeps } from "./kit";
 import { type PageKit, whenOf } from "./pages";
 
 const PROVIDER_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft (Outlook)" };
@@ -42,23 +42,7 @@ const SHORT_LABEL: Record<ProviderName, string> = { google: "Google", microsoft:
  */
 export const SCOPE_EXPLANATIONS: Record<ProviderName, ScopeWords[]> = SCOPE_WORDS;
 
-/** The AppDeps fields of the connect flow (all optional in AppDeps). */
-export interface ConnectDeps {
-  /** Client registrations; a provider without one cannot be connected here. */
-  oauth?: { google?: ConnectClient; microsoft?: ConnectClient };
-  /** Seals refresh tokens and the connect cookie. */
-  ring?: Keyring;
-  /** Starts an account's first backfill without waiting for it (locally: in-process; on AWS: a queue message). */
-  enqueueBackfill?: (email: string) => Promise<void>;
-  /**
-   * Builds the adapter for a just-granted token (the record is provisional: address unknown yet).
-   * `onRefreshToken` must receive any rotated refresh token (Microsoft rotates on every use), which
-   * is the one stored. Default: core runtime providerFor with the keyring and client secrets.
-   */
-  providerForNew?: (account: AccountRecord, onRefreshToken: (token: string) => Promise<void>) => MailboxProvider;
-  /** fetch for calls the app makes to providers itself (token revocation); global fetch by default. */
-  httpFetch?: typeof fetch;
-}
+export type { ConnectDeps } from "./kit";
 
 const hintPattern = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/;
 

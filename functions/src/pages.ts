@@ -1,11 +1,11 @@
 /**
- * What the connect and settings routes borrow from the app (createApp builds these as closures
- * over its deps): the page shell, one-sentence pages, signed-link checks and fresh links.
+ * What every feature module borrows (kit.ts createKit builds it as closures over the app's deps):
+ * the page shell, one-sentence pages, signed-link checks and fresh links.
  */
 import type { Context } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
-import type { LinkAction, LinkClaims } from "@followthrough/core/links";
+import type { LinkAction, LinkClaims, LinkProblem } from "@followthrough/core/links";
 
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -20,6 +20,8 @@ export interface PageKit {
   linkFor(account: string, act: LinkAction): string;
   /** The request's CSP nonce. */
   nonceOf(c: Context): string;
+  /** The page of a refused link. */
+  linkRefused(c: Context, problem: LinkProblem): Response | Promise<Response>;
 }
 
 export const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];

@@ -5,7 +5,9 @@
  *
  * CSRF: the signed token in the URL is the capability; on top of it every POST must come from this
  * origin — `Sec-Fetch-Site` must be `same-origin` when sent, `Origin` must be the app's origin when
- * sent, and at least one of them must be sent (every current browser sends both on a form POST).
+ * sent (or `null` beside `Sec-Fetch-Site: same-origin`), and at least one of them must be sent
+ * (every current browser sends both on a form POST). Pages are served with
+ * `Referrer-Policy: same-origin` (kit.ts), under which browsers send the real Origin on our forms.
  * Disconnecting takes two POSTs: the first only shows the confirm form, the second carries
  * `confirm=disconnect`.
  */
@@ -19,7 +21,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_TEMPLATE } from "@followthrough/core/followup";
 import { reconnectUrl } from "@followthrough/core/reconnect";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
-import type { AppDeps } from "./app";
+import type { AppDeps } from "./kit";
 import { DAY_NAMES, type PageKit, originOf, whenOf } from "./pages";
 
 /** The longest template accepted, in characters. */
@@ -61,12 +63,18 @@ export function validateSchedule(day: unknown, hour: unknown): DigestSchedule {
   }
 }
 
-/** True when a POST comes from the app's own origin (see the module note). */
+/**
+ * True when a POST comes from the app's own origin (see the module note). `Sec-Fetch-Site` is set
+ * by the browser itself and no page can forge it: when it says `same-origin`, an `Origin: null`
+ * (what a page under a `no-referrer` policy sends, e.g. a page cached from before the policy
+ * changed) is accepted; any other Origin must be the app's. Without `Sec-Fetch-Site`, Origin must be
+ * the app's. Cross-site and same-site (a sibling subdomain) POSTs are refused.
+ */
 export function sameOrigin(c: Context, baseUrl: string): boolean {
   const site = c.req.header("sec-fetch-site");
   const origin = c.req.header("origin");
   if (site !== undefined && site !== "same-origin") return false;
-  if (origin !== undefined && origin !== originOf(baseUrl)) return false;
+  if (origin !== undefined && origin !== originOf(baseUrl) && !(origin === "null" && site === "same-origin")) return false;
   return site !== undefined || origin !== undefined;
 }
 

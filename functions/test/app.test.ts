@@ -80,7 +80,7 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const csp = res.headers.get("content-security-policy") ?? "";
     expect(csp).toContain(`'nonce-${nonce}'`);
     expect(csp).not.toContain("unsafe-inline");
-    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("referrer-policy")).toBe("same-origin");
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.headers.get("x-robots-tag")).toMatch(/noindex/);
     // Scanners may fetch a link many times.
@@ -263,7 +263,7 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const body = await res.text();
     expect(body).not.toContain("secret internal detail");
     expect(body).toContain("Something went wrong");
-    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("referrer-policy")).toBe("same-origin");
     expect(await stageOf(p.email)).toBe("met");
   });
 

@@ -4,7 +4,7 @@
  * validation, same-origin checks, and disconnect (revocation at the provider, every item deleted).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf, rotateRefreshToken } from "@followthrough/core/accounts";
+import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf, rotateRefreshToken, updateAccount } from "@followthrough/core/accounts";
 import { composeFollowUp, DEFAULT_TEMPLATE } from "@followthrough/core/followup";
 import { sealLink } from "@followthrough/core/links";
 import { GrantError, refreshGrant } from "@followthrough/core/oauth";
@@ -158,7 +158,23 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect((await post(path, form, { ...ct, "sec-fetch-site": "cross-site" })).status).toBe(403);
     expect((await post(path, form, { ...ct, origin: BASE, "sec-fetch-site": "same-site" })).status).toBe(403);
     expect((await post(path, { action: "disconnect", confirm: "disconnect" }, { ...ct, origin: "null" })).status).toBe(403);
+    expect((await post(path, form, { ...ct, origin: "null", "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await post(path, form, { ...ct, origin: "null", "sec-fetch-site": "same-site" })).status).toBe(403);
     expect(await loadAccount(repo, email())).toEqual(account);
+  });
+
+  it("accepts what a browser sends on its own form POST: Sec-Fetch-Site same-origin, even with Origin null", async () => {
+    const ct = { "content-type": "application/x-www-form-urlencoded" };
+    // A page once served under Referrer-Policy: no-referrer makes Chromium send Origin: null.
+    const res = await post(path, { action: "pause" }, { ...ct, origin: "null", "sec-fetch-site": "same-origin" });
+    expect(res.status).toBe(303);
+    expect((await loadAccount(repo, email()))!.status).toBe("paused");
+    await updateAccount(repo, email(), { status: "active" }, Date.now());
+    expect(await loadAccount(repo, email())).toEqual(account);
+    // The policy every page now has: a same-origin POST carries the real Origin.
+    const page = await app.request(path);
+    expect(page.headers.get("referrer-policy")).toBe("same-origin");
+    expect(await page.text()).toContain('<meta name="referrer" content="same-origin">');
   });
 
   it("refuses a tampered or foreign token on POST", async () => {

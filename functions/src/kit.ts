@@ -1,0 +1,160 @@
+/**
+ * What every feature module of the app shares, in one place: the deps the app is built from
+ * ({@link AppDeps}, with the connect flow's {@link ConnectDeps}), the page shell and its CSP, and
+ * the signed-link checks ({@link createKit}). Feature modules (settings.ts, connect.ts, the links
+ * in app.ts) depend on this module and on pages.ts; app.ts only builds the kit and mounts them.
+ */
+import type { Context } from "hono";
+import { html, raw } from "hono/html";
+import { NONCE } from "hono/secure-headers";
+import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
+import type { ConnectClient } from "@followthrough/core/connect";
+import { type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import type { Keyring } from "@followthrough/core/secrets";
+import type { Repository } from "@followthrough/core/storage";
+import type { Markup, PageKit } from "./pages";
+
+/** The AppDeps fields of the connect flow (all optional in AppDeps). */
+export interface ConnectDeps {
+  /** Client registrations; a provider without one cannot be connected here. */
+  oauth?: { google?: ConnectClient; microsoft?: ConnectClient };
+  /** Seals refresh tokens and the connect cookie. */
+  ring?: Keyring;
+  /** Starts an account's first backfill without waiting for it (locally: in-process; on AWS: a queue message). */
+  enqueueBackfill?: (email: string) => Promise<void>;
+  /**
+   * Builds the adapter for a just-granted token (the record is provisional: address unknown yet).
+   * `onRefreshToken` must receive any rotated refresh token (Microsoft rotates on every use), which
+   * is the one stored. Default: core runtime providerFor with the keyring and client secrets.
+   */
+  providerForNew?: (account: AccountRecord, onRefreshToken: (token: string) => Promise<void>) => MailboxProvider;
+  /** fetch for calls the app makes to providers itself (token revocation); global fetch by default. */
+  httpFetch?: typeof fetch;
+}
+
+/**
+ * What the app needs; built from SST resources on Lambda and from the local runtime otherwise.
+ * The connect flow's fields (oauth, ring, enqueueBackfill, providerForNew, httpFetch) come from
+ * {@link ConnectDeps} and are optional: without them /connect offers nothing.
+ */
+export interface AppDeps extends ConnectDeps {
+  repo: Repository;
+  /** HMAC key of the one-tap links. */
+  linkKey: string | Uint8Array;
+  /** Public origin, e.g. https://app.followthrough.example or http://localhost:8787. */
+  baseUrl: string;
+  now: () => number;
+  providerFor: (a: AccountRecord) => MailboxProvider;
+  /** Where a draft tap lands; default: the provider's web link of the draft. */
+  draftLanding?: (account: AccountRecord, draft: { draftId: string; webLink: string }) => string;
+  /** Local runs only: the provider sandbox (index page, draft viewer). */
+  local?: { sandboxUrl: string };
+}
+
+/** What a refused link shows. */
+export const LINK_PAGES: Record<LinkProblem, [status: 400 | 403 | 410, title: string, sentence: string]> = {
+  malformed: [400, "Link not valid", "This link is not valid."],
+  tampered: [400, "Link not valid", "This link is not valid."],
+  expired: [410, "Link expired", "This link has expired — open your latest digest."],
+  "wrong-account": [403, "Wrong account", "This link belongs to a different account."],
+  "old-form": [410, "Link retired", "Links of this older kind no longer work, so that your address stays out of web addresses. Open your latest digest: its links work."],
+  "wrong-action": [403, "Wrong link", "This link can't be used for that."],
+};
+
+/**
+ * The referrer policy of every response: a same-origin request (a form POST of our own pages)
+ * carries its real Origin, so the settings forms' same-origin check passes in a browser; a request
+ * to any other origin (the draft landing in Gmail or Outlook, a link in a page) carries no Referer,
+ * so the token in our URLs never leaves this origin. ("no-referrer" made browsers send
+ * `Origin: null` on our own form POSTs.)
+ */
+export const REFERRER_POLICY = "same-origin";
+
+/** The same-origin CSP of the app's own pages: scripts and styles only with the request's nonce. */
+export const APP_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'", NONCE],
+  styleSrc: ["'self'", NONCE],
+  imgSrc: ["'self'", "data:"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"],
+  // Browsers apply form-action to the redirect after the POST too: the draft tap lands in Gmail or
+  // Outlook on the web (https), locally on this origin.
+  formAction: ["'self'", "https:"],
+};
+
+const STYLE = `
+:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+body{margin:0;padding:24px 16px;line-height:1.5;background:Canvas;color:CanvasText}
+main{max-width:32rem;margin:0 auto}
+h1{font-size:1.25rem;margin:0 0 .75rem}
+h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
+p{margin:.5rem 0}
+.who{font-weight:600}
+.muted{font-size:.9rem}
+a{color:LinkText}
+button,.button{display:inline-block;margin-top:1rem;padding:.7rem 1.2rem;font-size:1rem;border-radius:8px;border:0;background:#1a56db;color:#fff;text-decoration:none;cursor:pointer}
+button.secondary{background:transparent;color:LinkText;border:1px solid currentColor}
+ul{padding-left:1.2rem}
+pre{white-space:pre-wrap;word-break:break-word;background:rgba(127,127,127,.12);padding:12px;border-radius:8px;font:inherit}
+dt{font-weight:600}dd{margin:0 0 .5rem;overflow-wrap:anywhere}
+label{display:block;margin:.5rem 0 .25rem;font-weight:600}
+input[type=text],select,textarea{font:inherit;font-size:1rem;max-width:100%;box-sizing:border-box}
+input[type=text],textarea{width:100%}
+.error{border-left:4px solid #c81e1e;padding-left:.75rem}
+nav.after{margin-top:1.5rem}
+`;
+
+type C = Context;
+
+/** The request's CSP nonce (set by secureHeaders before the handler runs). */
+const nonceOf = (c: C) => (c.get("secureHeadersNonce") as string | undefined) ?? "";
+
+/** Builds the page kit every feature module uses, as closures over the app's deps. */
+export function createKit(deps: AppDeps): PageKit {
+  const base = deps.baseUrl.replace(/\/$/, "");
+
+  const page = (c: C, status: number, title: string, body: Markup) =>
+    c.html(
+      html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="${REFERRER_POLICY}">
+<meta name="robots" content="noindex, nofollow">
+<title>${title} · Followthrough</title>
+<style nonce="${nonceOf(c)}">${raw(STYLE)}</style>
+</head>
+<body><main>${body}</main></body>
+</html>`,
+      status as 200,
+    );
+
+  const say = (c: C, status: number, title: string, sentence: string) => page(c, status, title, html`<h1>${title}</h1><p>${sentence}</p>`);
+
+  const linkRefused = (c: C, problem: LinkProblem) => {
+    const [status, title, sentence] = LINK_PAGES[problem];
+    return say(c, status, title, sentence);
+  };
+
+  const authorise = async (c: C, act: LinkAction): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
+    let claims: LinkClaims;
+    try {
+      claims = openLink(deps.linkKey, c.req.param("token") ?? "", deps.now(), { act });
+    } catch (e) {
+      if (e instanceof LinkError) return linkRefused(c, e.problem);
+      throw e;
+    }
+    if ((act === "draft" || act === "dismiss") && (typeof claims.per !== "string" || typeof claims.evt !== "string")) return linkRefused(c, "malformed");
+    const account = await loadAccount(deps.repo, claims.acc);
+    if (!account) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+    return { claims, account };
+  };
+
+  const linkFor = (account: string, act: LinkAction) => `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account }, deps.now()))}`;
+
+  return { page, say, authorise, linkFor, nonceOf, linkRefused };
+}
