@@ -31,6 +31,10 @@ if (all || which.has("year")) {
   out.year = { ...r, scans: r.scans.map(({ result: _r, expected: _e, ...rest }) => rest) };
   console.log(JSON.stringify(out.year, null, 2));
 }
+if (all || which.has("firstlook")) {
+  const { benchFirstLook } = await import("./firstlook");
+  out.firstlook = await benchFirstLook({ sizes: process.env.BENCH_FIRSTLOOK_SIZES?.split(",").map(Number) });
+}
 if (all || which.has("handlers")) {
   const { benchHandlers } = await import("./handlers");
   out.handlers = await benchHandlers();

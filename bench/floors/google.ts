@@ -1,11 +1,11 @@
 /** Floor calls of a Google account: token refresh, a calendar page, a SENT page and its headers. */
 import { calendar } from "@googleapis/calendar";
-import { gmail } from "@googleapis/gmail";
-import { OAuth2Client } from "google-auth-library";
+import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import { floorEnv, store } from "./common";
 
 export function googleClients() {
-  const auth = new OAuth2Client({ clientId: floorEnv("CLIENT_ID"), clientSecret: "local-secret", endpoints: { oauth2TokenUrl: floorEnv("TOKEN_URL") } });
+  // The OAuth2 client of the API packages' own google-auth-library (as the adapter uses).
+  const auth = new googleAuth.OAuth2({ clientId: floorEnv("CLIENT_ID"), clientSecret: "local-secret", endpoints: { oauth2TokenUrl: floorEnv("TOKEN_URL") } });
   auth.setCredentials({ refresh_token: floorEnv("REFRESH_TOKEN") });
   const rootUrl = `${floorEnv("API_URL").replace(/\/$/, "")}/`;
   return { g: gmail({ version: "v1", auth, rootUrl }), cal: calendar({ version: "v3", auth: auth as never, rootUrl }) };

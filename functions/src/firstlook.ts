@@ -1,0 +1,67 @@
+/**
+ * The first look on the "Connected" page (core/firstlook): the people met in the last 30 days who
+ * have not been written to in the mail read so far, marked provisional until the backfill has read
+ * the older mail. The page shows what is stored when it renders and asks this module's fragment
+ * again every few seconds (same origin, nonce'd script, a signed "view" link: the owner's own data,
+ * like the digest view) until the backfill is complete. Kept apart from connect.ts, which only
+ * calls {@link firstLookSection} and {@link mountFirstLook}.
+ */
+import type { Context, Hono } from "hono";
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import type { AccountRecord } from "@followthrough/core/accounts";
+import { type FirstLook, firstLook } from "@followthrough/core/firstlook";
+import type { Repository } from "@followthrough/core/storage";
+import type { PageKit } from "./pages";
+
+/** Seconds between two refreshes of the section while the backfill runs. */
+export const FIRST_LOOK_REFRESH_SECONDS = 10;
+
+type Deps = { repo: Repository; now: () => number };
+type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf">;
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The section's inner markup for a first look. */
+export function firstLookMarkup(look: FirstLook): HtmlEscapedString | Promise<HtmlEscapedString> {
+  if (!look.ready) return html`<h2>A first look</h2><p class="muted">Reading your calendar and your newest sent mail… the people you met lately appear here in a minute or two.</p>`;
+  const list = look.people.length
+    ? html`<ul>${look.people.map((p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.name ? p.email : ""} · ${p.eventTitle} · ${dayOf(p.metAt)}</span></li>`)}</ul>`
+    : html`<p>Nobody you met in the last 30 days is waiting for a note.</p>`;
+  const status = look.provisional
+    ? html`<p class="muted" data-provisional="true"><strong>Provisional:</strong> from the mail read so far (${look.messagesRead} sent messages${look.readBackTo ? html`, back to ${dayOf(look.readBackTo)}` : ""}). Older mail is still being read; someone here may turn out to be known or already written to.</p>`
+    : html`<p class="muted" data-provisional="false">Complete: all of your last year's sent mail is read.</p>`;
+  return html`<h2>A first look: met in the last 30 days, not written to</h2>${list}${status}`;
+}
+
+/** The first-look section of the Connected page, refreshing itself until complete. */
+export async function firstLookSection(deps: Deps, kit: Kit, c: Context, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone">): Promise<HtmlEscapedString> {
+  const look = await firstLook(deps.repo, account, deps.now());
+  const fragment = `${new URL(kit.linkFor(account.email, "view")).pathname}/first-look`;
+  return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look)}</section>
+${look.provisional
+  ? html`<script nonce="${kit.nonceOf(c)}">
+(function () {
+  var s = document.getElementById("first-look");
+  var tick = function () {
+    fetch(s.getAttribute("data-src"), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (t) {
+      if (t) s.innerHTML = t;
+      if (!t || !s.querySelector('[data-provisional="false"]')) setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000});
+    }, function () { setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000}); });
+  };
+  setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000});
+})();
+</script>`
+  : ""}`;
+}
+
+/** GET /l/view/:token/first-look: the section's inner markup now (a signed "view" link of the account). */
+export function mountFirstLook(app: Hono, deps: Deps, kit: Kit): void {
+  app.get("/l/view/:token/first-look", async (c) => {
+    const auth = await kit.authorise(c, "view");
+    if (auth instanceof Response) return auth;
+    const look = await firstLook(deps.repo, auth.account, deps.now());
+    c.header("Cache-Control", "no-store");
+    return c.html(firstLookMarkup(look));
+  });
+}

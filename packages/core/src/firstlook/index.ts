@@ -1,0 +1,70 @@
+/**
+ * The first look a newly connected person gets while their backfill runs: the backfill reads the
+ * calendar first, then Sent newest first, storing every page as it goes (core/scan), so as soon as
+ * the calendar and the newest sent mail are stored this can answer "whom did I meet in the last 30
+ * days and not write to?" from what is stored so far. It is provisional until the sent mail's full
+ * sync completes (older mail may show a person as known, or as written to); the weekly digest never
+ * uses it (it runs the rules over complete data only). Plain data; the "Connected" page renders it.
+ */
+import type { AccountRecord } from "../accounts";
+import { infer } from "../inference";
+import type { Owner } from "../model";
+import { learnOwnerIdentities } from "../scan/identities";
+import type { Repository } from "../storage";
+import { DAY } from "../time";
+
+/** How far back the first look looks for meetings. */
+export const FIRST_LOOK_DAYS = 30;
+
+/** One person of the first look. */
+export interface FirstLookPerson {
+  email: string;
+  name: string;
+  /** The meeting where they were first met. */
+  eventTitle: string;
+  metAt: number;
+}
+
+/** What a first look shows, and how far the backfill has come. */
+export interface FirstLook {
+  /** The calendar is read and at least one page of sent mail is stored: there is something to show. */
+  ready: boolean;
+  /** True until the sent mail's backfill completed: older mail may still change the list. */
+  provisional: boolean;
+  calendarComplete: boolean;
+  sentComplete: boolean;
+  /** Sent messages stored so far, and the oldest of them (epoch ms): "mail read back to …". */
+  messagesRead: number;
+  readBackTo?: number;
+  /** Met in the last 30 days and not written to since, in the mail read so far; the most recent first. */
+  people: FirstLookPerson[];
+}
+
+/** The first look of an account as of `now`, from what its backfill stored so far. */
+export async function firstLook(repo: Repository, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone">, now: number): Promise<FirstLook> {
+  const email = account.email.toLowerCase();
+  const [calendar, sent] = await Promise.all([repo.getCursor(email, "calendar"), repo.getCursor(email, "sent")]);
+  const calendarComplete = calendar?.mode === "incremental";
+  const sentComplete = sent?.mode === "incremental";
+  // A stored cursor of the sent stream means at least its first (newest) page is stored.
+  const ready = calendarComplete && sent !== undefined;
+  const base = { ready, provisional: !sentComplete, calendarComplete, sentComplete };
+  if (!ready) return { ...base, messagesRead: 0, people: [] };
+  const [meetings, messages] = await Promise.all([repo.loadMeetings(email), repo.loadMessages(email)]);
+  return { ...base, ...firstLookOf({ email, aliases: account.aliases ?? [], displayName: account.displayName, timeZone: account.timeZone }, meetings, messages, now) };
+}
+
+/** The pure part: the people of the first look over the stored meetings and messages. */
+export function firstLookOf(owner: Owner, meetings: Parameters<typeof infer>[1], messages: Parameters<typeof infer>[2], now: number): Pick<FirstLook, "messagesRead" | "readBackTo" | "people"> {
+  const learned = learnOwnerIdentities(owner, meetings, messages);
+  const self: Owner = { ...owner, aliases: learned.aliases };
+  const { contacts } = infer(self, meetings, messages, now);
+  const since = now - FIRST_LOOK_DAYS * DAY;
+  const people = contacts
+    .filter((c) => c.metEnd >= since && c.metEnd <= now && !(c.lastOutboundAt !== undefined && c.lastOutboundAt >= c.metAt))
+    .sort((a, b) => b.metAt - a.metAt || (a.email < b.email ? -1 : 1))
+    .map((c) => ({ email: c.email, name: c.name, eventTitle: c.eventTitle, metAt: c.metAt }));
+  const sent = messages.filter((m) => m.inSent && !m.draft);
+  const readBackTo = sent.length ? sent.reduce((min, m) => Math.min(min, m.sentAt), Infinity) : undefined;
+  return { messagesRead: sent.length, ...(readBackTo !== undefined ? { readBackTo } : {}), people };
+}

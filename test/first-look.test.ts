@@ -1,0 +1,93 @@
+/**
+ * The first look of a new account (core/firstlook) while its backfill runs: nothing before the
+ * calendar is read; after the calendar and the newest sent page, the people met in the last 30
+ * days not written to in the mail read so far, provisional; once the backfill completes, no longer
+ * provisional and consistent with the rules over complete data. A weekly run that finds the
+ * backfill unfinished completes it before the digest (the digest uses complete data only).
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { firstLook } from "@followthrough/core/firstlook";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import { providerFor } from "@followthrough/core/runtime";
+import { scan } from "@followthrough/core/scan";
+import { randomKeyring } from "@followthrough/core/secrets";
+import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
+import { firstLookMarkup } from "../functions/src/firstlook";
+
+const root = join(import.meta.dirname, "..");
+const DAY = 86_400_000;
+let dynamo: LocalDynamo;
+let sandbox: RunningSandbox;
+const fixtures: Record<string, MailboxFixture> = {};
+const ring = randomKeyring();
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  for (const p of ["google", "microsoft"]) fixtures[p] = loadFixture(join(root, `fixtures/demo-${p}`));
+  sandbox = await startSandbox({ fixtures: Object.values(fixtures), https: true, pageSize: { gmail: 10, calendar: 50, graph: 10 } });
+}, 60_000);
+afterAll(async () => {
+  await sandbox?.close();
+  await dynamo?.stop();
+});
+
+let tables = 0;
+
+describe("first look while the backfill runs", () => {
+  for (const p of ["google", "microsoft"] as const) {
+    it(`${p}: provisional from the calendar and the newest sent page, complete once the backfill is`, async () => {
+      const fixture = fixtures[p];
+      const now = Date.parse(fixture.expected!.now);
+      await fetch(new URL("/_control/clock", sandbox.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ now: new Date(now).toISOString() }) });
+      const table = `firstlook${++tables}`;
+      await ensureTable(dynamo.client, table);
+      const repo = new Repository(dynamo.doc, table);
+      const account = await connectSandboxAccount(sandbox, fixture.account, repo, ring);
+      const provider = providerFor(account, { ring, tuning: { pageSize: 10 }, retry: { baseMs: 5, maxMs: 50 }, microsoft: { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never } });
+
+      // Nothing read yet: nothing to show, and said so.
+      const before = await firstLook(repo, account, now);
+      expect(before).toMatchObject({ ready: false, provisional: true, people: [] });
+      expect(String(await firstLookMarkup(before))).toContain("Reading your calendar");
+
+      // The first run stops after the calendar and the newest page of sent mail.
+      let sentPages = 0;
+      let calendarDoneBeforeMail = false;
+      const counted = {
+        ...provider,
+        sentMail: {
+          page: async (c: never, w: never) => {
+            if (sentPages === 0) calendarDoneBeforeMail = (await repo.getCursor(account.email, "calendar"))?.mode === "incremental";
+            return provider.sentMail.page(c, w).then((x) => (sentPages++, x));
+          },
+        },
+      } as MailboxProvider;
+      const first = await scan({ owner: account, provider: counted, repo, now, stopBefore: () => sentPages >= 1 });
+      expect(first.complete).toBe(false);
+      expect(calendarDoneBeforeMail).toBe(true);
+      const look = await firstLook(repo, account, now);
+      expect(look).toMatchObject({ ready: true, provisional: true, calendarComplete: true, sentComplete: false });
+      expect(look.messagesRead).toBeGreaterThan(0);
+      expect(look.messagesRead).toBeLessThanOrEqual(10);
+      for (const person of look.people) expect(person.metAt).toBeGreaterThanOrEqual(now - 31 * DAY);
+      expect(String(await firstLookMarkup(look))).toContain('data-provisional="true"');
+
+      // The rest of the backfill: complete, not provisional, and every person is one the rules
+      // over complete data also find not followed up by mail.
+      const done = await scan({ owner: account, provider, repo, now });
+      expect(done.complete).toBe(true);
+      const final = await firstLook(repo, account, now);
+      expect(final).toMatchObject({ ready: true, provisional: false, sentComplete: true });
+      expect(String(await firstLookMarkup(final))).toContain('data-provisional="false"');
+      const notFollowedByMail = new Set(done.contacts.filter((c) => c.followedUpBy !== "mail").map((c) => c.email));
+      for (const person of final.people) expect(notFollowedByMail.has(person.email), person.email).toBe(true);
+      // The expected missing follow-ups met in the last 30 days are all in the complete first look.
+      const recentMissing = done.missingFollowUps.filter((c) => c.metEnd >= now - 30 * DAY).map((c) => c.email);
+      expect(recentMissing.length).toBeGreaterThan(0);
+      expect(final.people.map((x) => x.email)).toEqual(expect.arrayContaining(recentMissing));
+    }, 60_000);
+  }
+});
