@@ -30,7 +30,7 @@ export interface JobDeps {
 }
 
 /** A {@link QueueSender} on SQS whose client is imported on first use. */
-function lazySqsSender(queueUrl: string): QueueSender {
+export function lazySqsSender(queueUrl: string): QueueSender {
   let sender: Promise<QueueSender> | undefined;
   return {
     async sendBatch(bodies) {
@@ -41,7 +41,7 @@ function lazySqsSender(queueUrl: string): QueueSender {
 }
 
 /** SES through the linked sender, imported on first use (only a revoked grant sends it). */
-function lazySesMailer(sender: string): SystemMailer {
+export function lazySesMailer(sender: string): SystemMailer {
   let mailer: Promise<SystemMailer> | undefined;
   return {
     async send(to, subject, text, html) {

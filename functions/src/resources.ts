@@ -5,17 +5,15 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { lazySesMailer, lazySqsSender } from "./jobs";
 import { linked, need } from "./linked";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
 import { markNeedsReconnect, type RevokedHandler } from "@followthrough/core/dispatch";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import type { MailboxProvider } from "@followthrough/core/providers";
-import { type QueueSender, sqsSender } from "@followthrough/core/queue";
+import type { QueueSender } from "@followthrough/core/queue";
 import { handleRevoked, type SystemMailer } from "@followthrough/core/reconnect";
-import { SesMailer } from "@followthrough/core/ses";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { type Keyring, parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
@@ -133,10 +131,9 @@ export function appDeps(deps: Deps, baseUrl = deps.baseUrl): AppDeps {
 
 /** The configuration of this Lambda from what its function links. */
 export function resourceConfig(): DepsConfig {
-  const sqs = new SQSClient({});
   const queue = (name: "Digests" | "Backfills") => {
     const q = linked(name);
-    return q ? sqsSender(sqs, q.url) : undefined;
+    return q ? lazySqsSender(q.url) : undefined;
   };
   const client = (id: "GoogleClientId" | "MicrosoftClientId", secret: "GoogleClientSecret" | "MicrosoftClientSecret", endpoints: ConnectClient["endpoints"]) => {
     const clientId = linked(id)?.value;
@@ -154,7 +151,8 @@ export function resourceConfig(): DepsConfig {
     digests: queue("Digests"),
     backfills: queue("Backfills"),
     // The reconnect notice goes through SES from the linked sender; without it a revoked grant only sets the status.
-    ...(linked("Notices")?.sender ? { notify: new SesMailer(new SESv2Client({}), linked("Notices")!.sender) } : {}),
+    // SES's and SQS's clients are imported on first use (their own chunks): most requests need neither.
+    ...(linked("Notices")?.sender ? { notify: lazySesMailer(linked("Notices")!.sender) } : {}),
   };
 }
 
