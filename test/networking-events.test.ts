@@ -116,9 +116,12 @@ describe.skipIf(!haveShared)("Graph: location.displayName and bodyPreview", () =
         { ...base, id: "ev-body", subject: "Thursday drinks", start: at(now + 24 * HOUR), end: at(now + 26 * HOUR), bodyPreview: "Register: https://lu.ma/thu-drinks-secret" },
         { ...base, id: "ev-loc", subject: "Breakfast", start: at(now + 48 * HOUR), end: at(now + 49 * HOUR), location: { displayName: "partiful.com/e/brk-secret" } },
         { ...base, id: "ev-uid", subject: "Lunch", start: at(now + 50 * HOUR), end: at(now + 51 * HOUR), iCalUId: "evt-1@events.lu.ma" },
+        // a daily series: calendarView/delta serves its occurrences as stubs, so the link comes from the master
+        ...[1, 2].map((d) => ({ ...base, id: `ev-series-${d}`, type: "occurrence", seriesMasterId: "ev-series-master", subject: "Breakfast club",
+          start: at(now + d * 24 * HOUR + 3 * HOUR), end: at(now + d * 24 * HOUR + 4 * HOUR), bodyPreview: "Each morning: https://lu.ma/breakfast-club-secret" })),
       ]);
       const r = await h.scan(now);
-      expect(ids(r.networkingEvents?.upcoming)).toEqual(["ev-body", "ev-loc"]);
+      expect(ids(r.networkingEvents?.upcoming)).toEqual(["ev-body", "ev-loc", "ev-series-1", "ev-series-2"]);
       const table = JSON.stringify(await h.tableSnapshot());
       expect(table).not.toContain("secret");
     } finally {

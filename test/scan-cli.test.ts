@@ -4,7 +4,7 @@
  * one-line usage errors with exit status 2.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { normalizeAddress } from "@followthrough/core/identity";
@@ -61,6 +61,23 @@ const mailboxes = [
   { name: "outlook-consultant", dir: sharedFixture("outlook-consultant"), shared: true },
 ];
 
+interface EventJson { eventId: string; title: string; start: string; end: string; met?: string[]; followedUp?: string[] }
+
+/** events.md's `networkingEvents`: the contract's fields, ISO times, and the labelled ids where expected.json has them. */
+function expectNetworkingEvents(out: { networkingEvents?: { upcoming: EventJson[]; attended: EventJson[] } }, dir: string) {
+  const ne = out.networkingEvents!;
+  expect(Array.isArray(ne.upcoming) && Array.isArray(ne.attended)).toBe(true);
+  for (const e of [...ne.upcoming, ...ne.attended]) {
+    expect(typeof e.eventId === "string" && typeof e.title === "string").toBe(true);
+    expect(new Date(e.start).toISOString()).toBe(e.start);
+    expect(new Date(e.end).toISOString()).toBe(e.end);
+  }
+  for (const e of ne.attended) expect(Array.isArray(e.met) && Array.isArray(e.followedUp) && e.followedUp.every((x) => e.met!.includes(x))).toBe(true);
+  const labels = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as { upcomingEvents?: string[]; attendedEvents?: string[] };
+  if (labels.upcomingEvents) expect(ne.upcoming.map((e) => e.eventId).sort()).toEqual([...labels.upcomingEvents].sort());
+  if (labels.attendedEvents) expect(ne.attended.map((e) => e.eventId).sort()).toEqual([...labels.attendedEvents].sort());
+}
+
 describe.concurrent.each(mailboxes)("followthrough scan --json on $name", ({ dir, shared }) => {
   it.skipIf(shared && !haveShared)("exits 0 with the contract's JSON, matching the labels", async () => {
     const f = loadFixture(dir);
@@ -79,6 +96,7 @@ describe.concurrent.each(mailboxes)("followthrough scan --json on $name", ({ dir
     expect(new Set(out.missingFollowUps.map((c) => c.email)).size).toBe(out.missingFollowUps.length);
     expect(sortedSet(out.newContacts.map((c) => norm(c.email)))).toEqual(sortedSet(expected.newContacts.map(norm)));
     expect(sortedSet(out.missingFollowUps.map((c) => norm(c.email)))).toEqual(sortedSet(expected.missingFollowUps.map(norm)));
+    expectNetworkingEvents(out, dir);
   });
 });
 

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { mapGmailMessage, mapGoogleEvent } from "@followthrough/core/google";
 import { normalizeAddress } from "@followthrough/core/identity";
+import { networkingEvents } from "@followthrough/core/events";
 import { infer } from "@followthrough/core/inference";
 import { mapGraphEvent, mapGraphMessage } from "@followthrough/core/microsoft";
 
@@ -15,7 +16,7 @@ const form = (xs: string[]) => [...new Set(xs.map((x) => normalizeAddress(x) ?? 
 /** What `infer` answers on a fixture folder, next to its expected.json. */
 export function checkMailbox(dir: string) {
   const account = read(dir, "account.json");
-  const expected = read(dir, "expected.json") as { now: string; newContacts: string[]; missingFollowUps: string[] };
+  const expected = read(dir, "expected.json") as { now: string; newContacts: string[]; missingFollowUps: string[]; upcomingEvents?: string[]; attendedEvents?: string[] };
   const owner = { email: account.email, aliases: account.aliases ?? [], displayName: account.displayName, timeZone: account.timeZone ?? "UTC" };
   const now = Date.parse(expected.now);
   const google = account.provider === "google";
@@ -26,8 +27,14 @@ export function checkMailbox(dir: string) {
     ? read(dir, "google/messages.json").map((m: never) => mapGmailMessage(m))
     : [...read(dir, "microsoft/sentitems.json").map((m: never) => mapGraphMessage(m, "sentitems")), ...read(dir, "microsoft/inbox.json").map((m: never) => mapGraphMessage(m, "inbox"))];
   const r = infer(owner, meetings, messages, now);
-  const got = { newContacts: form(r.newContacts.map((c) => c.email)), missingFollowUps: form(r.missingFollowUps.map((c) => c.email)) };
-  const want = { newContacts: form(expected.newContacts), missingFollowUps: form(expected.missingFollowUps) };
+  const got: Record<string, string[]> = { newContacts: form(r.newContacts.map((c) => c.email)), missingFollowUps: form(r.missingFollowUps.map((c) => c.email)) };
+  const want: Record<string, string[]> = { newContacts: form(expected.newContacts), missingFollowUps: form(expected.missingFollowUps) };
+  // events.md labels, where the mailbox has them
+  if (expected.upcomingEvents || expected.attendedEvents) {
+    const ev = networkingEvents(owner, meetings, r.contacts, now);
+    Object.assign(got, { upcomingEvents: ev.upcoming.map((e) => e.eventId).sort(), attendedEvents: ev.attended.map((e) => e.eventId).sort() });
+    Object.assign(want, { upcomingEvents: [...(expected.upcomingEvents ?? [])].sort(), attendedEvents: [...(expected.attendedEvents ?? [])].sort() });
+  }
   const same = JSON.stringify(got) === JSON.stringify(want);
   return { same, got, want, meetings: meetings.length, messages: messages.length };
 }

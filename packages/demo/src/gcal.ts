@@ -56,7 +56,7 @@ function renderEvent(mb: Mailbox, ev: Event, seriesIds: Map<string, string>, bas
     o.originalStartTime = ev.originalStart ? { dateTime: rfc3339(ev.originalStart, ev.zone), timeZone: ev.zone } : when;
   }
   if (ev.allDay || ev.eventType === "workingLocation") o.transparency = "transparent";
-  o.iCalUID = `${seriesId ?? id}@google.com`;
+  o.iCalUID = ev.iCalUID ?? `${seriesId ?? id}@google.com`;
   o.sequence = ev.status === "cancelled" ? 1 : 0;
 
   const list: Attendee[] = [];

@@ -149,7 +149,52 @@ export function buildGoogleMailbox(): Mailbox {
   void sofiaMeet;
 
   fillerMail(mb, g);
+  // last, so that every earlier event and message keeps its generated key (ids, send times)
+  networkingEvents(mb, g);
   return mb;
+}
+
+/**
+ * Networking events (shared/spec/events.md): a conference, a Luma invitation and a ticket Gmail put
+ * in Isla's calendar in the coming week; a large mixer last weekend where she met Priya (written to
+ * the next morning) and a small meet & greet where she met Noah and never wrote.
+ */
+function networkingEvents(mb: Mailbox, g: ReturnType<typeof googlePeople>) {
+  const { theo } = g.colleagues;
+  const person = (name: string, email: string, role: string, why: string, expect: ("new" | "missing")[] = []) =>
+    mb.add(name, email, "person", role, why, expect);
+  const luma = mb.add("Luma", "calendar-invite@lu.ma", "role", "event platform (Luma invitations)", "an event platform's address is not a person");
+  const priya = person("Priya Raman", "priya@kindred.design", "met at a large mixer, written to the next morning",
+    "at the 31-guest mixer on day -3; Isla's first mail to her came the next morning: met there, followed up", ["new"]);
+  const noah = person("Noah Fischer", "noah@kindling.org", "met at a small meet & greet, never written to",
+    "organised the day -4 meet & greet (4 people): met there, no mail since", ["new", "missing"]);
+  const mixerGuests = Array.from({ length: 28 }, (_, i) =>
+    person(`Mixer guest ${i + 1}`, `guest${i + 1}@${["makers.club", "gmail.com", "foundry.co", "outlook.com"][i % 4]}`, "mixer guest",
+      "only at the large mixer, never written to"));
+
+  // coming up (labelled upcoming): a conference, a Luma invitation (a title with no keyword), a Gmail ticket
+  mb.event({ title: "Web Directions Summit 2026", start: mb.at(2, "09:00"), end: mb.at(2, "17:30"), organizer: g.events, organizerInList: false,
+    attendees: [yes(g.people.nadia), yes(theo), ...g.crowd.map(yes)], location: "Melbourne Convention Centre", networking: "upcoming" });
+  mb.event({ title: "Creative Mornings Melbourne", start: mb.at(5, "07:30"), mins: 90, organizer: luma, attendees: [yes(luma)],
+    iCalUID: "evt-cm-mel-june@events.lu.ma", description: "Get up-to-date information at: https://lu.ma/cm-mel-june",
+    location: "The Wheeler Centre", networking: "upcoming" });
+  mb.event({ title: "Melbourne Design Week — opening night", start: mb.at(6, "18:00"), mins: 180, eventType: "fromGmail", attendees: [],
+    description: "This event was created from an email you received in Gmail. https://www.eventbrite.com.au/e/mdw-opening-night-tickets-88123",
+    location: "NGV International", networking: "upcoming" });
+  // not networking: a conference call, and a summit-sounding place name
+  mb.event({ title: "Lumacart conference call", start: mb.at(1, "11:00"), mins: 30, attendees: [yes(g.people.carla)] });
+  mb.event({ title: "Summitview studio visit", start: mb.at(3, "14:00"), mins: 60, attendees: [yes(theo)] });
+
+  // last week (labelled attended): a large mixer and a small meet & greet
+  const mixer = mb.event({ title: "Founders & Makers Mixer", start: mb.at(-3, "18:00"), end: mb.at(-3, "21:00"), organizer: g.events,
+    organizerInList: false, attendees: [yes(priya), yes(g.people.hiroshi), ...mixerGuests.map(yes)], location: "The Craft & Co, Collingwood",
+    networking: "attended" });
+  mb.event({ title: "Kindling meet & greet", start: mb.at(-4, "17:00"), end: mb.at(-4, "18:30"), organizer: noah,
+    attendees: [yes(noah), yes(g.colleagues.jonah)], location: "Kindling, Fitzroy", networking: "attended" });
+  mb.sent({ at: mb.at(-2, "08:40"), subject: "Great to meet you at the mixer", to: [priya],
+    text: `Priya, great to meet you at ${mixer.title} last night. The prototype I mentioned is linked below.` });
+  mb.sent({ at: mb.at(-2, "09:15"), subject: "Kumo Works — saw you at the mixer", to: [g.people.hiroshi],
+    text: "Hiroshi-san, good to see you on Sunday. Shall we pick up the prototype review?" });
 }
 
 /** Newsletters, notifications and internal mail: volume, not roles. */

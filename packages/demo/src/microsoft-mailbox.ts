@@ -158,10 +158,49 @@ export function buildMicrosoftMailbox(): Mailbox {
   mb.inbox({ at: mb.at(-6, "12:00"), subject: "Site visit logistics", from: p.lucas, to: [me], cc: [danielk], text: "Gate pass and parking details." });
 
   fillerMail(mb, g);
+  // last, so that every earlier event and message keeps its generated key (ids, send times)
+  networkingEvents(mb, g);
   return mb;
 }
 
 /** Newsletters, notifications and internal mail: volume, not roles. */
+/**
+ * Networking events (shared/spec/events.md): a summit, a Meetup invitation and a gala ticket in Mei
+ * Lin's own calendar in the coming week; a large founders' mixer two evenings ago where she met
+ * Daniel (written to the next morning) and a networking lunch where she met Ayesha and never wrote.
+ */
+function networkingEvents(mb: Mailbox, g: ReturnType<typeof microsoftPeople>) {
+  const { arjun, siti } = g.colleagues;
+  const person = (name: string, email: string, role: string, why: string, expect: ("new" | "missing")[] = []) =>
+    mb.add(name, email, "person", role, why, expect);
+  const meetup = mb.add("Meetup", "info@meetup.com", "role", "event platform (Meetup invitations)", "an event platform's address is not a person");
+  const daniel = person("Daniel Ong", "daniel.ong@lumen.sg", "met at a large mixer, written to the next morning",
+    "at the 31-guest mixer on day -2; Mei Lin's first mail to him came the next morning: met there, followed up", ["new"]);
+  const ayesha = person("Ayesha Rahim", "ayesha@paylane.my", "met at a small networking lunch, never written to",
+    "organised the day -3 networking lunch (3 people): met there, no mail since", ["new", "missing"]);
+  const mixerGuests = Array.from({ length: 29 }, (_, i) =>
+    person(`Mixer guest ${i + 1}`, `guest${i + 1}@${["founders.sg", "gmail.com", "launchpad.asia", "outlook.com"][i % 4]}`, "mixer guest",
+      "only at the large mixer, never written to"));
+
+  // coming up (labelled upcoming): a summit, a Meetup invitation (a title with no keyword), a ticket in her own calendar
+  mb.event({ title: "Asia Data & AI Summit", start: mb.at(4, "09:00"), end: mb.at(4, "18:00"), organizer: g.events,
+    attendees: [yes(arjun), ...g.crowd.map(yes)], location: "Suntec Convention Centre", networking: "upcoming" });
+  mb.event({ title: "Singapore Product Circle — October talks", start: mb.at(2, "19:00"), mins: 120, organizer: meetup, attendees: [yes(meetup)],
+    description: "Talks and networking. RSVP: https://www.meetup.com/sg-product-circle/events/31299877/", location: "Block71", networking: "upcoming" });
+  mb.event({ title: "FinTech Awards Gala", start: mb.at(6, "19:00"), mins: 240, attendees: [], location: "Marina Bay Sands — ticket #A-2207",
+    networking: "upcoming" });
+  // not networking: a conference call
+  mb.event({ title: "Orchid Bank conference call", start: mb.at(1, "11:00"), mins: 30, attendees: [yes(g.people.ravi)] });
+
+  // this week (labelled attended): a large mixer and a small networking lunch
+  const mixer = mb.event({ title: "Founders Mixer — Tanjong Pagar", start: mb.at(-2, "18:30"), end: mb.at(-2, "21:00"), organizer: g.events,
+    attendees: [yes(daniel), yes(siti), ...mixerGuests.map(yes)], location: "The Working Capitol", networking: "attended" });
+  mb.event({ title: "Women in Payments networking lunch", start: mb.at(-3, "12:00"), end: mb.at(-3, "13:30"), organizer: ayesha,
+    attendees: [yes(ayesha), yes(siti)], location: "Lau Pa Sat", networking: "attended" });
+  mb.sent({ at: mb.at(-1, "08:50"), subject: "Great to meet you last night", to: [daniel],
+    text: `Daniel, great to meet you at ${mixer.title}. The data-sharing note I mentioned is below.` });
+}
+
 function fillerMail(mb: Mailbox, g: ReturnType<typeof microsoftPeople>) {
   const r = rand("demo-microsoft", "filler");
   const { arjun, siti, danielk, wen, joanne } = g.colleagues;

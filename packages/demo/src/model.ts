@@ -46,8 +46,15 @@ export interface Event {
   exception?: boolean;
   /** Where a moved occurrence was first scheduled (Google `originalStartTime`, instance id). */
   originalStart?: Date;
-  eventType?: "default" | "focusTime" | "outOfOffice" | "workingLocation";
+  eventType?: "default" | "focusTime" | "outOfOffice" | "workingLocation" | "fromGmail";
   created: Date;
+  /** Google `iCalUID` when it is not Google's own (an event platform's invitation). */
+  iCalUID?: string;
+  /**
+   * The label of shared/spec/events.md written by hand: a networking event the scan as of `now`
+   * lists as upcoming or attended (expected.json `upcomingEvents` / `attendedEvents`).
+   */
+  networking?: "upcoming" | "attended";
   location?: string;
   description?: string;
 }
@@ -165,6 +172,7 @@ export class Mailbox {
       minimal: o.minimal, series: o.series, eventType: o.eventType, created,
       ...(o.exception ? { exception: true } : {}), ...(o.originalStart ? { originalStart: o.originalStart } : {}),
       location: o.location, description: o.description,
+      ...(o.iCalUID ? { iCalUID: o.iCalUID } : {}), ...(o.networking ? { networking: o.networking } : {}),
     };
     this.events.push(ev);
     return ev;

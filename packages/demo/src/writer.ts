@@ -18,7 +18,7 @@ export interface WrittenMailbox {
   files: string[];
   events: number;
   messages: number;
-  expected: ReturnType<Mailbox["expected"]>;
+  expected: ReturnType<Mailbox["expected"]> & { upcomingEvents?: string[]; attendedEvents?: string[] };
 }
 
 export function writeMailbox(mb: Mailbox, outDir: string): WrittenMailbox {
@@ -32,16 +32,25 @@ export function writeMailbox(mb: Mailbox, outDir: string): WrittenMailbox {
     files.push(rel);
   };
   put("account.json", mb.account());
+  let rendered: { id: string }[];
   if (mb.cfg.provider === "google") {
     put("google/messages.json", renderGmail(mb));
-    put("google/events.json", renderCalendar(mb));
+    put("google/events.json", (rendered = renderCalendar(mb) as { id: string }[]));
   } else {
     const g = new GraphRenderer(mb).render();
     put("microsoft/inbox.json", g.inbox);
     put("microsoft/sentitems.json", g.sentitems);
-    put("microsoft/events.json", g.events);
+    put("microsoft/events.json", (rendered = g.events));
   }
-  const expected = mb.expected();
+  const expected: ReturnType<Mailbox["expected"]> & { upcomingEvents?: string[]; attendedEvents?: string[] } = mb.expected();
+  // events.md labels, when the scenario writes any: both renderers emit one event per scenario event
+  // in start-then-key order, so the rendered id of a labelled event is found by position.
+  if (mb.events.some((e) => e.networking)) {
+    const order = [...mb.events].sort((a, b) => a.start.getTime() - b.start.getTime() || a.key.localeCompare(b.key));
+    if (order.length !== rendered.length) throw new Error(`${mb.cfg.id}: ${rendered.length} rendered events for ${order.length}`);
+    const ids = (label: "upcoming" | "attended") => order.flatMap((e, i) => (e.networking === label ? [rendered[i].id] : [])).sort();
+    Object.assign(expected, { upcomingEvents: ids("upcoming"), attendedEvents: ids("attended") });
+  }
   put("expected.json", expected);
   put("roles.json", mb.roles());
   return { id: mb.cfg.id, dir, files, events: mb.events.length, messages: mb.messages.length, expected };

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkMailbox } from "../src/check.ts";
 import { MAILBOXES, defaultOutDir, generateAll } from "../src/generate.ts";
 
 const norm = (a: string) => {
@@ -57,6 +58,13 @@ describe.each(MAILBOXES)("%s", (mailbox) => {
       : ["microsoft/events.json", "microsoft/inbox.json", "microsoft/sentitems.json"];
     const have = files(dir()).map((f) => relative(dir(), f));
     for (const w of want) expect(have).toContain(w);
+  });
+
+  it("core's rules give exactly the labelled lists, networking events included (events.md)", () => {
+    const c = checkMailbox(dir());
+    expect(c.got).toEqual(c.want);
+    expect(c.want.upcomingEvents?.length).toBe(3);
+    expect(c.want.attendedEvents?.length).toBe(2);
   });
 
   it("has unique ids, sizes in range and ordered history", () => {
