@@ -85,7 +85,13 @@ describe.concurrent.each(mailboxes)("followthrough scan --json on $name", ({ dir
     const r = await run(["scan", "--fixtures", dir, "--now", expected.now, "--json"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { account: string; now: string; newContacts: ContactJson[]; missingFollowUps: ContactJson[] };
+    const out = JSON.parse(r.stdout) as {
+      account: string;
+      now: string;
+      newContacts: ContactJson[];
+      missingFollowUps: ContactJson[];
+      networkingEvents?: { upcoming: EventJson[]; attended: EventJson[] };
+    };
     expect(out.account).toBe(f.account.email);
     expect(Date.parse(out.now)).toBe(Date.parse(expected.now));
     expect(Array.isArray(out.newContacts)).toBe(true);

@@ -151,7 +151,7 @@ describe("which events can be networking events", () => {
 });
 
 describe("people met at a large gathering", () => {
-  const gala = (over: Partial<Meeting> = {}) => meeting({ id: "gala", title: "Reception", start: NOW - 5 * DAY, end: NOW - 5 * DAY + 3 * HOUR, attendees: [...crowd(30), "ana@studio.io"], ...over });
+  const gala = (over: Parameters<typeof meeting>[0] = {}) => meeting({ id: "gala", title: "Reception", start: NOW - 5 * DAY, end: NOW - 5 * DAY + 3 * HOUR, attendees: [...crowd(30), "ana@studio.io"], ...over });
   const mailAna = (sentAt: number): MailMessage => sent({ to: ["ana@studio.io"], sentAt });
   const run = (meetings: Meeting[], messages: MailMessage[], now = NOW) => infer(OWNER, meetings, messages, now);
 
