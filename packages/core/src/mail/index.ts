@@ -1,4 +1,3 @@
-import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { encodeWord } from "nodemailer/lib/mime-funcs/index.js";
 import { plainText } from "../text";
 
@@ -39,6 +38,8 @@ export interface MimeInput {
 export async function buildMime(m: MimeInput): Promise<Buffer> {
   const addr = (a: { name?: string; address: string }) => ({ name: literalHeaderText(a.name ?? ""), address: headerSafe(a.address) });
   const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), headerSafe(v)]));
+  // The composer (most of nodemailer) is loaded on first use: a backfill or a dispatch never builds mail.
+  const { default: MailComposer } = await import("nodemailer/lib/mail-composer/index.js");
   const composer = new MailComposer({
     from: addr(m.from),
     to: m.to.map(addr),
