@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { deleteAccountData } from "@followthrough/core/accounts";
 import { normalizeAddress } from "@followthrough/core/identity";
+import { prepareDigest } from "@followthrough/core/weekly";
 import { clearGoal, confirmedAt, confirmMet, loadStatements, markEvent, pickableAttendees, setGoal, StatementError, unconfirmMet } from "@followthrough/core/events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -85,6 +86,11 @@ describe.skipIf(!haveShared)("google-eventgoer through the sandbox", () => {
       expect(emails(atReception?.met)).toEqual(expect.arrayContaining(["umar.butt@kestrel.vc", "pat@example.org", "benokoro@gmail.com"]));
       expect(emails(atReception?.followedUp)).toContain("benokoro@gmail.com") // normalised: dots dropped for gmail.com;
       expect(confirmedAt(reception, r.statements!, r.contacts).find((c) => c.email === "umar.butt@kestrel.vc")?.status).toBe("new");
+      // the digest sees them too: missing follow-ups with one-tap drafts
+      const { digest } = await prepareDigest({ repo: h.repo, account: owner, now: now + 1, links: { baseUrl: "https://app.followthrough.test", key: "k" } });
+      const inDigest = digest.missing.filter((m) => ["umar.butt@kestrel.vc", "pat@example.org"].includes(m.email));
+      expect(inDigest.map((m) => m.email).sort()).toEqual(["pat@example.org", "umar.butt@kestrel.vc"]);
+      for (const m of inDigest) expect(m.draftUrl).toMatch(/^https:\/\/app\.followthrough\.test\//);
 
       await unconfirmMet(h.repo, owner, reception, "umar.butt@kestrel.vc");
       await clearGoal(h.repo, owner, intro);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, platformOf, platformOfText } from "../src/events";
+import { companyOf, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, platformOf, platformOfText, searchAttendees } from "../src/events";
 import { mapGoogleEvent } from "../src/google/map";
 import { ownerIdentity } from "../src/identity";
 import { infer } from "../src/inference";
@@ -223,5 +223,29 @@ describe("whom the owner says they met", () => {
     const future = { ...gala, id: "future", start: NOW + DAY, end: NOW + DAY + HOUR };
     expect(infer(OWNER, [future], [], NOW, { confirmations: [{ eventId: "future", email: "p3@crowd.example", name: "" }] }).contacts).toEqual([]);
     expect(infer(OWNER, [gala], [], NOW, { confirmations: [{ eventId: "gala", email: "kim@acme.io", name: "" }] }).contacts).toEqual([]);
+  });
+});
+
+describe("the attendee list of \"who I met\"", () => {
+  it("companies from the address domain; none for public mailbox domains", () => {
+    expect(companyOf("cleo@kestrel.vc")).toBe("Kestrel");
+    expect(companyOf("a@blue-fin.co.uk")).toBe("Blue Fin");
+    expect(companyOf("w@meridianhealth.com.au")).toBe("Meridianhealth");
+    expect(companyOf("k@apac.tidewater-analytics.com")).toBe("Tidewater Analytics");
+    expect(companyOf("ben@gmail.com")).toBe("");
+  });
+
+  it("persons only (no colleagues, role addresses, rooms or declines), by name, searchable by name, address or company", () => {
+    const big = meeting({
+      attendees: [...crowd(200), a("zoë.durand@atelier.fr", { name: "Zoë Durand" }), a("ana@kestrel.vc", { name: "Ana Lima" }), "kim@acme.io", "events@kestrel.vc",
+        a("room@kestrel.vc", { resource: true }), a("no@kestrel.vc", { name: "Nope", response: "declined" })],
+    });
+    const list = pickableAttendees(big, OWNER);
+    expect(list).toHaveLength(202);
+    expect(list[0]).toEqual({ email: "ana@kestrel.vc", name: "Ana Lima", company: "Kestrel" });
+    expect(searchAttendees(list, "zoe").map((p) => p.email)).toEqual(["zoë.durand@atelier.fr"]);
+    expect(searchAttendees(list, "kestrel lima").map((p) => p.email)).toEqual(["ana@kestrel.vc"]);
+    expect(searchAttendees(list, "p19@").map((p) => p.email)).toEqual(["p19@crowd.example"]);
+    expect(searchAttendees(list, "  ")).toHaveLength(202);
   });
 });

@@ -1,6 +1,6 @@
 import type { AccountRecord } from "../accounts";
 import { firstNameOf, humanDate } from "../followup";
-import { type Contact, infer, type Inference, RULES } from "../inference";
+import { type Confirmation, type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, linkPath, sealLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
 import type { PersonRecord } from "../storage";
@@ -60,11 +60,14 @@ export function buildDigest(o: {
   links: LinkConfig;
   /** The instant whose ISO week names the digest (the scheduled occurrence); `now` by default. */
   weekOf?: number;
+  /** Whom the owner says they met at events (shared/spec/events.md): first meetings like any other. */
+  confirmations?: readonly Confirmation[];
 }): DigestData {
   const { account, now, links } = o;
   const tz = account.timeZone;
-  const current = infer(account, o.meetings, o.messages, now);
-  const previous = infer(account, o.meetings, o.messages, now - 7 * DAY);
+  const said = { confirmations: o.confirmations ?? [] };
+  const current = infer(account, o.meetings, o.messages, now, said);
+  const previous = infer(account, o.meetings, o.messages, now - 7 * DAY, said);
   const a = weekly(current, now);
   const b = weekly(previous, now - 7 * DAY);
   const metric = (k: keyof typeof a): Metric => ({ value: a[k], previous: b[k] });

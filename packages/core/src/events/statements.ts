@@ -1,4 +1,4 @@
-import { classify, isAddress, normalizeAddress, ownerIdentity } from "../identity";
+import { classify, domainOf, isAddress, normalizeAddress, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
 import { attendedEvent, type Confirmation, type Contact, peopleAt, asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository } from "../storage";
@@ -73,9 +73,44 @@ export async function clearGoal(repo: Repository, owner: Owner, eventId: string)
   await repo.delete(keys.eventGoal(owner.email, eventId));
 }
 
-/** The attendees the owner can pick from on "Who I met at E": persons, not colleagues, not declined. */
-export function pickableAttendees(m: Meeting, owner: Owner): { email: string; name: string }[] {
-  return peopleAt(m, ownerIdentity(owner.email, owner.aliases)).sort((a, b) => (a.name || a.email).localeCompare(b.name || b.email));
+/** One attendee on the "Who I met at E" page. */
+export interface PickableAttendee {
+  email: string;
+  name: string;
+  /** The organisation the address's domain names ("" on a public mailbox domain). */
+  company: string;
+}
+
+const SECOND_LEVEL = new Set(["com", "co", "org", "net", "ac", "gov", "edu", "or", "ne", "go"]);
+
+/** A company name from an address's domain: `cleo@kestrel.vc` → "Kestrel", `a@blue-fin.co.uk` → "Blue Fin"; "" for gmail.com and the like. */
+export function companyOf(email: string): string {
+  const domain = domainOf(email).toLowerCase();
+  if (!domain || PUBLIC_DOMAINS.has(domain)) return "";
+  const labels = domain.split(".");
+  labels.pop();
+  if (labels.length > 1 && SECOND_LEVEL.has(labels[labels.length - 1])) labels.pop();
+  const label = labels[labels.length - 1] ?? "";
+  return label.split(/[-_]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join(" ");
+}
+
+/** The attendees the owner can pick from on "Who I met at E": persons, not colleagues, not declined; by name. */
+export function pickableAttendees(m: Meeting, owner: Owner): PickableAttendee[] {
+  return peopleAt(m, ownerIdentity(owner.email, owner.aliases))
+    .map((p) => ({ ...p, company: companyOf(p.email) }))
+    .sort((a, b) => (a.name || a.email).localeCompare(b.name || b.email) || (a.email < b.email ? -1 : 1));
+}
+
+const fold = (s: string) => s.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+
+/** Filters a (long) attendee list: every word of `query` must occur in the name, address or company, ignoring case and accents. */
+export function searchAttendees(list: readonly PickableAttendee[], query: string): PickableAttendee[] {
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  if (!words.length) return [...list];
+  return list.filter((p) => {
+    const hay = fold(`${p.name} ${p.email} ${p.company}`);
+    return words.every((w) => hay.includes(w));
+  });
 }
 
 /** Checks an address the owner typed: a person's, not the owner's or a colleague's. Returns it normalised. */

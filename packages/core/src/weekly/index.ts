@@ -1,4 +1,5 @@
 import type { AccountRecord } from "../accounts";
+import { loadStatements } from "../events";
 import { buildDigest, type DigestData, type DigestOutcome, type LinkConfig, renderDigest, type RenderedDigestEmail, sendDigestOnce } from "../digest";
 import type { MailboxProvider } from "../providers";
 import { scan, type ScanResult } from "../scan";
@@ -14,12 +15,15 @@ export interface WeeklyResult {
 
 /** Builds and renders the digest of an account from what is stored, as of `now`. */
 export async function prepareDigest(o: { repo: Repository; account: AccountRecord; now: number; links: LinkConfig; weekOf?: number }) {
-  const [meetings, messages, people] = await Promise.all([
+  const [meetings, messages, people, statements] = await Promise.all([
     o.repo.loadMeetings(o.account.email),
     o.repo.loadMessages(o.account.email),
     o.repo.loadPeople(o.account.email),
+    loadStatements(o.repo, o.account.email),
   ]);
-  const digest = buildDigest({ account: o.account, meetings, messages, people, now: o.now, links: o.links, weekOf: o.weekOf });
+  const digest = buildDigest({
+    account: o.account, meetings, messages, people, now: o.now, links: o.links, weekOf: o.weekOf, confirmations: statements.confirmations,
+  });
   return { digest, rendered: await renderDigest(digest) };
 }
 
