@@ -1,7 +1,10 @@
-/** Floor calls of a Google account: token refresh, a calendar page, a SENT page and its headers. */
+/**
+ * Floor calls of a Google account, the calls the adapter makes on a small mailbox: token refresh,
+ * a calendar page, the profile (history anchor), a SENT page and its headers, one history page.
+ */
 import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
-import { floorEnv, store } from "./common";
+import { finishScan, floorEnv, storePage } from "./common";
 
 export function googleClients() {
   // The OAuth2 client of the API packages' own google-auth-library (as the adapter uses).
@@ -13,9 +16,12 @@ export function googleClients() {
 
 export async function googleReads(email: string, c: ReturnType<typeof googleClients>): Promise<void> {
   const events = await c.cal.events.list({ calendarId: "primary", maxResults: 250, singleEvents: true, timeMin: new Date(Date.now() - 365 * 864e5).toISOString() });
-  await store(email, "EV", (events.data.items ?? []).map((e) => e.id!));
+  await storePage(email, "calendar", (events.data.items ?? []).map((e) => e.id!));
+  const profile = await c.g.users.getProfile({ userId: "me" });
   const list = await c.g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 500 });
   const ids = (list.data.messages ?? []).map((m) => m.id!);
   await Promise.all(ids.map((id) => c.g.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] })));
-  await store(email, "MSG", ids);
+  await c.g.users.history.list({ userId: "me", startHistoryId: profile.data.historyId!, labelId: "SENT", historyTypes: ["messageAdded"] });
+  await storePage(email, "sent", ids);
+  await finishScan(email);
 }

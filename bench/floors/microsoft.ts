@@ -1,6 +1,9 @@
-/** Floor calls of an Outlook account: token refresh, a calendar view page, a Sent Items page. */
+/**
+ * Floor calls of an Outlook account, the calls the adapter makes on a small mailbox: token refresh,
+ * a calendar view delta page, the series masters of its occurrences, a Sent Items page, its delta.
+ */
 import { Client } from "@microsoft/microsoft-graph-client";
-import { floorEnv, store } from "./common";
+import { finishScan, floorEnv, storePage } from "./common";
 
 export async function graphClient(): Promise<Client> {
   const res = await fetch(floorEnv("TOKEN_URL"), {
@@ -18,7 +21,11 @@ export async function graphReads(email: string, c: Client): Promise<void> {
   const start = new Date(Date.now() - 365 * 864e5).toISOString();
   const end = new Date(Date.now() + 365 * 864e5).toISOString();
   const events = await c.api("/me/calendarView/delta").query({ startDateTime: start, endDateTime: end }).get();
-  await store(email, "EV", (events.value ?? []).map((e: { id: string }) => e.id));
+  const masters = [...new Set((events.value ?? []).map((e: { seriesMasterId?: string }) => e.seriesMasterId).filter(Boolean))] as string[];
+  await Promise.all(masters.map((id) => c.api(`/me/events/${id}`).get()));
+  await storePage(email, "calendar", (events.value ?? []).map((e: { id: string }) => e.id));
   const sent = await c.api("/me/mailFolders/sentitems/messages").select("id,from,toRecipients,ccRecipients,sentDateTime").top(50).get();
-  await store(email, "MSG", (sent.value ?? []).map((m: { id: string }) => m.id));
+  await c.api("/me/mailFolders/sentitems/messages/delta").select("id").get();
+  await storePage(email, "sent", (sent.value ?? []).map((m: { id: string }) => m.id));
+  await finishScan(email);
 }

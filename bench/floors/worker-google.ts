@@ -1,6 +1,6 @@
 /** Floor of the weekly worker for a Google account: the backfill's reads, one React Email render, one send. */
 import type { SQSEvent } from "aws-lambda";
-import { accountAndLease, bodyOf } from "./common";
+import { accountAndLease, bodyOf, digestCalls } from "./common";
 import { googleClients, googleReads } from "./google";
 import { rawMail, renderDigest } from "./render";
 
@@ -10,6 +10,6 @@ export async function handler(event: SQSEvent) {
   const c = googleClients();
   await googleReads(email, c);
   const { html } = await renderDigest();
-  await c.g.users.messages.send({ userId: "me", requestBody: { raw: Buffer.from(rawMail(email, html)).toString("base64url") } });
+  await digestCalls(email, () => c.g.users.messages.send({ userId: "me", requestBody: { raw: Buffer.from(rawMail(email, html)).toString("base64url") } }));
   return { batchItemFailures: [] };
 }

@@ -1,6 +1,6 @@
 /** Floor of the weekly worker for an Outlook account: the backfill's reads, one React Email render, one send. */
 import type { SQSEvent } from "aws-lambda";
-import { accountAndLease, bodyOf } from "./common";
+import { accountAndLease, bodyOf, digestCalls } from "./common";
 import { graphClient, graphReads } from "./microsoft";
 import { rawMail, renderDigest } from "./render";
 
@@ -10,6 +10,6 @@ export async function handler(event: SQSEvent) {
   const c = await graphClient();
   await graphReads(email, c);
   const { html } = await renderDigest();
-  await c.api("/me/sendMail").header("Content-Type", "text/plain").post(Buffer.from(rawMail(email, html)).toString("base64"));
+  await digestCalls(email, () => c.api("/me/sendMail").header("Content-Type", "text/plain").post(Buffer.from(rawMail(email, html)).toString("base64")));
   return { batchItemFailures: [] };
 }
