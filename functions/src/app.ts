@@ -14,7 +14,7 @@ import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, listAccounts, loadAccount, setAccountStatus } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest";
-import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, undoDismiss } from "@followthrough/core/followup";
 import type { LinkClaims } from "@followthrough/core/links";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import PostalMime from "postal-mime";
@@ -61,8 +61,23 @@ export function createApp(deps: AppDeps): Hono {
   const personOf = (account: AccountRecord, claims: LinkClaims): Promise<PersonRecord | undefined> => deps.repo.getPerson(account.email, claims.per!);
   const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
 
+  /** The way on from a confirmation or result page: the digest and the settings. */
+  const afterNav = (account: string) =>
+    html`<nav class="after" aria-label="More"><p><a href="${linkFor(account, "view")}">Your latest digest</a> · <a href="${linkFor(account, "settings")}">Your settings</a></p></nav>`;
+
+  /** Digests paused: the way back is right here (the settings page resumes them). */
+  const pausedPage = (c: C, account: string, sentence: string) =>
+    page(
+      c,
+      200,
+      "Digests paused",
+      html`<h1>Digests paused</h1><p>${sentence}</p>
+<form method="post" action="${linkFor(account, "settings")}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>
+<p class="muted">You can also resume them later from <a href="${base}/settings">your settings</a> (sign in with the account you connected) or by connecting again.</p>`,
+    );
+
   /** The confirm page: a form POSTing to this same URL, submitted by script on load; the button without JS. */
-  const confirmPage = (c: C, title: string, lead: Markup, button: string) =>
+  const confirmPage = (c: C, title: string, lead: Markup, button: string, foot: Markup | string = "") =>
     page(
       c,
       200,
@@ -71,6 +86,7 @@ export function createApp(deps: AppDeps): Hono {
 ${lead}
 <form id="act" method="post"><button type="submit">${button}</button></form>
 <p class="muted" id="wait" hidden>One moment…</p>
+${foot}
 <script nonce="${nonceOf(c)}">
 (function () {
   var nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
@@ -86,7 +102,7 @@ ${lead}
    * back to the same link every few seconds (a GET, whose page POSTs again), which lands on the draft
    * as soon as it exists. Nothing is created twice: the claim stays with the first request.
    */
-  const beingMade = (c: C) =>
+  const beingMade = (c: C, account: string) =>
     page(
       c,
       202,
@@ -94,6 +110,7 @@ ${lead}
       html`<h1>Your draft is being made</h1>
 <p>Your follow-up draft is being created in your mailbox. This page opens it as soon as it is there.</p>
 <p><a href="${new URL(c.req.url).pathname}">Open it now</a></p>
+${afterNav(account)}
 <script nonce="${nonceOf(c)}">setTimeout(function () { location.replace(location.pathname); }, 3000);</script>`,
     );
 
@@ -130,16 +147,16 @@ ${lead}
     if (auth instanceof Response) return auth;
     const { act, claims, account } = auth;
     if (act === "pause") {
-      if (account.status === "paused") return say(c, 200, "Digests paused", "Your weekly digests are already paused.");
-      return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on.</p>`, "Pause my digests");
+      if (account.status === "paused") return pausedPage(c, account.email, "Your weekly digests are already paused.");
+      return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on.</p>`, "Pause my digests", afterNav(account.email));
     }
     const person = await personOf(account, claims);
     if (!person) return gone(c);
     const who = html`<p><span class="who">${person.name || person.email}</span>${person.name && person.name !== person.email ? html` <span class="muted">&lt;${person.email}&gt;</span>` : ""}</p>
 <p>Met at <span class="who">${person.eventTitle || "a meeting"}</span> on ${humanDate(person.metAt, account.timeZone)}.</p>`;
     return act === "draft"
-      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft")
-      : confirmPage(c, "No follow-up needed", who, "Remove from my digests");
+      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(account.email))
+      : confirmPage(c, "No follow-up needed", who, "Remove from my digests", afterNav(account.email));
   });
 
   app.post("/l/:act/:token", async (c) => {
@@ -153,20 +170,35 @@ ${lead}
       if (!(await setAccountStatus(deps.repo, account.email, "paused"))) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
       // RFC 8058: the mail client POSTs in the background; answer 200, no redirect.
       if (oneClick) return c.text("Your weekly digests are paused.", 200);
-      return say(c, 200, "Digests paused", "Your weekly digests are paused; you won't get another until you turn them back on.");
+      return pausedPage(c, account.email, "Your weekly digests are paused; you won't get another until you turn them back on.");
     }
 
     if (act === "dismiss") {
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const person = await personOf(account, claims);
-      if (!person || !(await dismissFollowUp(deps.repo, account.email, claims.per!))) return gone(c);
-      return say(c, 200, "Done", `${person.name || person.email} won't appear in your digests any more.`);
+      if (!person) return gone(c);
+      const name = person.name || person.email;
+      if (form.undo === "met" || form.undo === "drafted") {
+        if (!(await undoDismiss(deps.repo, account.email, claims.per!, form.undo))) return gone(c);
+        return page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(account.email)}`);
+      }
+      const before = person.stage === "drafted" ? "drafted" : "met";
+      if (!(await dismissFollowUp(deps.repo, account.email, claims.per!))) return gone(c);
+      return page(
+        c,
+        200,
+        "Done",
+        html`<h1>Done</h1><p>${name} won't appear in your digests any more.</p>
+<form method="post"><input type="hidden" name="undo" value="${before}"><button type="submit" class="secondary">Undo</button></form>
+${afterNav(account.email)}`,
+      );
     }
 
     try {
       const draft = await draftFollowUp({ repo: deps.repo, provider: deps.providerFor(account), account, person: claims.per!, now: deps.now() });
-      if (draft.status === "pending") return beingMade(c);
+      if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
-      if (!to) return say(c, 200, "Draft ready", "Your follow-up is waiting in your Drafts folder.");
+      if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(account.email)}`);
       return c.redirect(to, 303);
     } catch (e) {
       if (e instanceof FollowUpError) {
@@ -195,7 +227,8 @@ ${week ? html`<a href="${linkFor(a.email, "view")}?week=${week}">Digest ${week}<
         "Local",
         html`<h1>Followthrough (local)</h1>
 ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet.</p>`}
-<p class="muted">Sandbox: ${local.sandboxUrl}</p>`,
+<p><a class="button" href="${base}/connect">Connect an account</a></p>
+<p class="muted">Here the provider sandbox plays Google and Microsoft: connecting picks one of its mailboxes. Sandbox: ${local.sandboxUrl}</p>`,
       );
     });
 
@@ -211,7 +244,10 @@ ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet
         html`<h1>Draft in ${account.email}</h1>
 <p class="muted">As it sits in the sandbox mailbox (${account.provider === "google" ? "Gmail" : "Outlook"} drafts).</p>
 <dl><dt>To</dt><dd>${draft.to}</dd><dt>Subject</dt><dd>${draft.subject}</dd></dl>
-<pre>${draft.body}</pre>`,
+<pre>${draft.body}</pre>
+<h2>What next</h2>
+<p>Open it in your Drafts folder, add a line only you could write (something you talked about, a link you promised), and send it.</p>
+<nav class="after" aria-label="More"><p><a href="${base}/">Back to your accounts</a> · <a href="${linkFor(account.email, "view")}">Your latest digest</a> · <a href="${linkFor(account.email, "settings")}">Your settings</a></p></nav>`,
       );
     });
   }

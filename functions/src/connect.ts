@@ -31,7 +31,7 @@ import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
 import type { AppDeps } from "./kit";
-import { type PageKit, whenOf } from "./pages";
+import { nextOccurrence, type PageKit, whenLocal, whenOf } from "./pages";
 import { firstLookSection, mountFirstLook } from "./firstlook";
 
 const PROVIDER_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft (Outlook)" };
@@ -89,8 +89,13 @@ export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
       html`<h1>Connect your mailbox</h1>
 <p>Followthrough looks at your calendar and at <b>who</b> you emailed and <b>when</b>, finds the people you met and never followed up, and sends you a weekly digest. Each follow-up is one tap from a draft in your own mailbox.</p>
 <p><b>We never read the content of your messages</b> — only the headers of mail you sent (sender, recipients, subject, date). Nothing is sent to anyone but you; drafts wait in your Drafts folder until you send them.</p>
-<p>You'll be asked to allow exactly these permissions. Each says what it lets an app do, which can be more than we do, and what we use it for. Followthrough needs all of them: if one is left unticked, nothing is stored and you can try again.</p>
-${configured.length ? configured.map(section) : html`<p>Connecting is not set up on this server.</p>`}
+${
+  configured.length
+    ? html`<p>You'll be asked to allow exactly these permissions. Each says what it lets an app do, which can be more than we do, and what we use it for. Followthrough needs all of them: if one is left unticked, nothing is stored and you can try again.</p>
+${configured.map(section)}`
+    : html`<p>Connecting is not set up on this server: its operator has not registered an OAuth client with Google or Microsoft (see docs/deploy.md).</p>`
+}
+<p class="muted">Already connected and paused your digests? Connect again, or <a href="${base}/settings">sign in to your settings</a> to resume them.</p>
 <p class="muted">You can pause, change the day of your digest or disconnect at any time from the settings link in every digest. Disconnecting revokes our access and deletes everything we stored.</p>`,
     );
   });
@@ -204,15 +209,24 @@ ${configured.length ? configured.map(section) : html`<p>Connecting is not set up
         console.error("connect: could not enqueue the first backfill", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       }
     }
-    const when = `${whenOf(account.schedule ?? DEFAULT_SCHEDULE)}`;
+    const schedule = account.schedule ?? DEFAULT_SCHEDULE;
+    const when = whenOf(schedule);
+    const first = whenLocal(nextOccurrence(schedule, account.timeZone, deps.now()), account.timeZone);
+    const settings = kit.linkFor(account.email, "settings");
+    const paused = account.status === "paused";
     return kit.page(
       c,
       200,
       "Connected",
-      html`<h1>${stored.kind === "reconnected" ? "Reconnected" : "Connected"} — your ${stored.kind === "reconnected" ? "next" : "first"} digest arrives ${when}</h1>
-<p><span class="who">${account.email}</span> is connected${account.status === "paused" ? ", and your digests stay paused until you resume them in settings" : ""}.</p>
-<p>Your digest goes out every ${when} (${account.timeZone}) to ${account.email}, from your own mailbox.</p>
-<p><a class="button" href="${kit.linkFor(account.email, "settings")}">Settings</a></p>
+      html`<h1>${stored.kind === "reconnected" ? "Reconnected" : "Connected"}</h1>
+<p><span class="who">${account.email}</span> is connected.</p>
+${
+  paused
+    ? html`<p>Your digests are paused. Resume them to get your next digest on ${first} (${account.timeZone}).</p>
+<form method="post" action="${settings}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>`
+    : html`<p>Your ${stored.kind === "reconnected" ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
+}
+<p><a href="${settings}">Your settings</a></p>
 ${firstLookSection(deps, kit, c, account)}`,
     );
   });

@@ -31,3 +31,25 @@ export const whenOf = (s: { day: number; hour: number }) => `${DAY_NAMES[s.day -
 
 /** The request's own origin as the public base URL names it. */
 export const originOf = (baseUrl: string) => new URL(baseUrl).origin;
+
+/** The first time at or after `at` that the local (day, hour) comes round in `timeZone` (the start of that hour). */
+export function nextOccurrence(s: { day: number; hour: number }, timeZone: string, at: number): number {
+  const HOUR = 3_600_000;
+  const parts = (t: number) => {
+    const f = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "numeric", hourCycle: "h23" }).formatToParts(t);
+    const wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(f.find((p) => p.type === "weekday")!.value) + 1;
+    return { day: wd, hour: Number(f.find((p) => p.type === "hour")!.value) };
+  };
+  for (let t = Math.ceil(at / HOUR) * HOUR, i = 0; i <= 24 * 8; i++, t += HOUR) {
+    const p = parts(t);
+    if (p.day === s.day && p.hour === s.hour) return t;
+  }
+  return at;
+}
+
+/** "Monday 7 December 2026 at 08:00" in the person's zone. */
+export function whenLocal(t: number, timeZone: string): string {
+  const date = new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(t);
+  const time = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(t);
+  return `${date} at ${time}`;
+}

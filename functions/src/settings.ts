@@ -86,16 +86,29 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
   const base = deps.baseUrl.replace(/\/$/, "");
   const selfPath = (c: Context) => new URL(c.req.url).pathname;
 
-  const settingsPage = (c: Context, account: AccountRecord, notice: string | undefined, canManage: boolean) => {
-    const schedule = account.schedule ?? DEFAULT_SCHEDULE;
-    const template = account.template || DEFAULT_TEMPLATE;
+  /**
+   * The settings page; `edited` re-shows a refused form as the person left it (their day, hour and
+   * template text) with the one-line error above it, so nothing typed is lost.
+   */
+  const settingsPage = (
+    c: Context,
+    account: AccountRecord,
+    notice: string | undefined,
+    canManage: boolean,
+    edited?: { error: string; day?: unknown; hour?: unknown; template?: unknown },
+  ) => {
+    const asNumber = (v: unknown, fallback: number) => (typeof v === "string" && /^\d{1,2}$/.test(v) ? Number(v) : fallback);
+    const stored = account.schedule ?? DEFAULT_SCHEDULE;
+    const schedule = edited ? { day: asNumber(edited.day, stored.day), hour: asNumber(edited.hour, stored.hour) } : stored;
+    const template = edited && typeof edited.template === "string" ? edited.template : account.template || DEFAULT_TEMPLATE;
     const status = account.status;
     return kit.page(
       c,
-      200,
-      "Settings",
+      edited ? 400 : 200,
+      edited ? "Not saved" : "Settings",
       html`<h1>Settings</h1>
 ${notice ? html`<p role="status"><b>${notice}</b></p>` : ""}
+${edited ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${edited.error}</p></div>` : ""}
 <dl>
 <dt>Account</dt><dd>${account.displayName ? html`${account.displayName} · ` : ""}${account.email}</dd>
 <dt>Provider</dt><dd>${providerName(account)}</dd>
@@ -110,12 +123,12 @@ ${
 <h2>When your digest arrives</h2>
 <form method="post">
 <input type="hidden" name="action" value="save">
-<p><label>Day <select name="day">${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></label>
-<label>Time <select name="hour">${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></label></p>
+<p><label for="day">Day</label><select id="day" name="day">${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
+<p><label for="hour">Time</label><select id="hour" name="hour">${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
 <p class="muted">In your time zone: ${account.timeZone}.</p>
 <h2>Your follow-up template</h2>
-<p class="muted">Used for every draft. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX.toLocaleString("en-US")} characters.</p>
-<p><textarea name="template" rows="8" maxlength="${TEMPLATE_MAX}" cols="60">${template}</textarea></p>
+<p class="muted" id="template-help">Used for every draft. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX.toLocaleString("en-US")} characters.</p>
+<p><label for="template">Follow-up message</label><textarea id="template" name="template" rows="8" maxlength="${TEMPLATE_MAX}" aria-describedby="template-help">${template}</textarea></p>
 <button type="submit">Save</button>
 </form>
 <h2>Pause</h2>
@@ -170,7 +183,7 @@ ${
         schedule = validateSchedule(form.day, form.hour);
         template = validateTemplate(form.template);
       } catch (e) {
-        if (e instanceof SettingsError) return kit.say(c, 400, "Not saved", e.message);
+        if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, day: form.day, hour: form.hour, template: form.template });
         throw e;
       }
       if (!(await updateAccount(deps.repo, account.email, { schedule, template }, now))) return gone();

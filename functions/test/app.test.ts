@@ -142,7 +142,7 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await stageOf(p.email)).toBe("met");
     const res = await post(p.dismissUrl);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("won&#39;t appear in your digests any more");
+    expect(await res.text()).toMatch(/won(&#39;|')t appear in your digests any more/);
     expect(await stageOf(p.email)).toBe("dismissed");
     const { digest } = await prepareDigest({ repo: h.repo, account: h.account(), now, links });
     expect(digest.missing.map((m) => m.email)).not.toContain(p.email);

@@ -206,7 +206,9 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     const { res } = await connect(p);
     expect(res.status).toBe(200);
     const body = await res.text();
-    expect(body).toContain("Connected — your first digest arrives Monday 8:00");
+    expect(body).toContain("<h1>Connected</h1>");
+    // The first digest as a date and time in the person's zone, then the weekly slot.
+    expect(body).toMatch(/Your first digest arrives on <b>Monday, \d{1,2} \w+ \d{4} at 08:00<\/b> \([A-Za-z_/]+\), then every Monday 8:00/);
     expect(res.headers.get("set-cookie")).toMatch(new RegExp(`ft_connect_${p}=;.*Max-Age=0`));
 
     const f = fixtures[p].account;

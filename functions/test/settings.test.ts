@@ -139,9 +139,11 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(res.status).toBe(200);
     const body = await res.text();
     expect(body).toContain(account.timeZone);
-    expect(body).toMatch(/<select name="day">[\s\S]*<option value="1" selected>Monday<\/option>[\s\S]*Sunday/);
+    expect(body).toMatch(/<select id="day" name="day">[\s\S]*<option value="1" selected>Monday<\/option>[\s\S]*Sunday/);
     expect(body).toMatch(/<option value="8" selected>08:00<\/option>/);
-    expect(body).toContain("<textarea name=\"template\"");
+    expect(body).toContain("<textarea id=\"template\" name=\"template\"");
+    expect(body).toContain('<label for="template">');
+    expect(body).not.toContain("cols=");
     expect(body).toContain("{firstName}");
     expect(body).toContain('value="pause"');
     // A settings link (which a forwarded digest carries) cannot disconnect: that needs a fresh sign-in.

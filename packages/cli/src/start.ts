@@ -16,7 +16,10 @@ import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
 import { createApp, localDraftLanding } from "@followthrough/functions/app";
-import { loadFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
+import { inProcessBackfill } from "@followthrough/functions/connect";
+import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
+import { TableOutboxMailer } from "@followthrough/core/reconnect";
+import { loadFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { connectSandboxProvider } from "./sandbox-provider";
 import { type LocalStore, loadClientSecret, loadLinkKey, localHome, localStoreExists, openLocalStore } from "./local-store";
@@ -120,14 +123,34 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     await Promise.all([sandbox.close(), dynamo.stop()]);
     throw e;
   }
+  // /connect works here too, with the sandbox as the provider: its OAuth endpoints (an account
+  // chooser in the browser), its Gmail/Calendar and Graph APIs, as the hosted app uses the real ones.
+  const tls = sandbox.ca ? { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca) } as never } : {};
+  const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) => providerFor(a, { ring, clock, microsoft: { ...tls, onRefreshToken } });
+  const known = lookup(providers);
+  const demoProviderFor = (a: AccountRecord): MailboxProvider => {
+    if (providers.has(a.email.toLowerCase())) return known(a);
+    let current = a;
+    const p = build(a, async (t) => void (current = await rotateRefreshToken(store, ring, current, t)));
+    providers.set(a.email.toLowerCase(), p);
+    return p;
+  };
   const demoApp = createApp({
     repo: store,
     linkKey,
     baseUrl: url,
     now: () => Date.now(),
-    providerFor: lookup(providers),
+    providerFor: demoProviderFor,
     draftLanding: localDraftLanding(url),
     local: { sandboxUrl: sandbox.url },
+    oauth: {
+      google: { clientId: "followthrough-local", endpoints: googleEndpoints(sandbox.url), apiUrl: sandbox.url },
+      microsoft: { clientId: "followthrough-local", endpoints: microsoftEndpoints(sandbox.url), apiUrl: sandbox.httpsUrl },
+    },
+    ring,
+    providerForNew: build,
+    enqueueBackfill: inProcessBackfill({ repo: store, providerFor: demoProviderFor, now: () => Date.now(), mailer: new TableOutboxMailer(store), baseUrl: url }),
+    ...(sandbox.ca ? { httpFetch: ((input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit)) as typeof fetch } : {}),
   });
   // One-tap links are opaque (/l/<act>/<token>): a token the real accounts' key opens goes to their app.
   const routed = real;

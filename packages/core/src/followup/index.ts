@@ -214,3 +214,14 @@ export async function dismissFollowUp(repo: Repository, account: string, personE
   if (person.stage !== "dismissed") await repo.putPeople(account, [{ ...person, stage: "dismissed" }]);
   return true;
 }
+
+/**
+ * Takes a "No follow-up needed" back: a dismissed person returns to `stage` (the stage the dismiss
+ * page saw: met or drafted). False when the person is unknown; a person not dismissed is left as is.
+ */
+export async function undoDismiss(repo: Repository, account: string, personEmail: string, stage: "met" | "drafted"): Promise<boolean> {
+  const person = await repo.getPerson(account, personEmail);
+  if (!person) return false;
+  if (person.stage === "dismissed") await repo.putPeople(account, [{ ...person, stage }]);
+  return true;
+}

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Body, Container, Head, Html, Preview, Section, Text } from "@react-email/components";
+import { Body, Container, Head, Heading, Html, Preview, Section, Text } from "@react-email/components";
 import type { DigestData } from "../model";
 import { CAUGHT_UP_NOTE, greeting, QUIET_NOTE } from "../render-format";
 import { FollowUps } from "./FollowUps";
@@ -32,11 +32,13 @@ export function DigestEmail({ d, subject, preheader }: DigestEmailProps) {
       </Head>
       <Preview>{preheader}</Preview>
       <Body className="ft-page" style={s.body}>
+        {/* A landmark for the page a browser shows ("View in browser"); mail clients ignore it. */}
+        <main>
         <Container className="ft-card" style={s.container}>
           <Section className="ft-inner" style={s.inner}>
-            <Text className="ft-ink" style={s.h1}>
+            <Heading as="h1" className="ft-ink" style={s.h1}>
               Your week with Followthrough
-            </Text>
+            </Heading>
             <Text className="ft-muted" style={s.lead}>
               {greeting(d)}
             </Text>
@@ -61,6 +63,7 @@ export function DigestEmail({ d, subject, preheader }: DigestEmailProps) {
           </Section>
           <Footer d={d} />
         </Container>
+        </main>
       </Body>
     </Html>
   );

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Button, Link, Section, Text } from "@react-email/components";
+import { Button, Heading, Link, Section, Text } from "@react-email/components";
 import type { DigestData, DigestFollowUp } from "../model";
 import { actionUrl, cleanText, displayName, metLine, safeUrl } from "../render-format";
 import { s } from "./styles";
@@ -26,7 +26,7 @@ function FollowUpItem({ f, d }: { f: DigestFollowUp; d: DigestData }) {
         {metLine(f)}
       </Text>
       {draft ? (
-        <Button className="ft-button" href={draft} style={s.button}>
+        <Button className="ft-button" href={draft} style={s.button} aria-label={`${label} to ${name}`}>
           {label}
         </Button>
       ) : (
@@ -36,7 +36,7 @@ function FollowUpItem({ f, d }: { f: DigestFollowUp; d: DigestData }) {
       )}
       {dismiss ? (
         <Text style={{ margin: "4px 0 0" }}>
-          <Link className="ft-muted" href={dismiss} style={s.quietLink}>
+          <Link className="ft-muted" href={dismiss} style={s.quietLink} aria-label={`No follow-up needed for ${name}`}>
             No follow-up needed
           </Link>
         </Text>
@@ -49,9 +49,9 @@ export function FollowUps({ d }: { d: DigestData }) {
   if (d.missing.length === 0) return null;
   return (
     <Section style={{ marginTop: "24px" }}>
-      <Text className="ft-ink" style={s.h2}>
+      <Heading as="h2" className="ft-ink" style={s.h2}>
         Waiting for a follow-up ({d.missing.length})
-      </Text>
+      </Heading>
       <Text className="ft-muted" style={s.small}>
         New people you met who haven't heard from you yet.
       </Text>

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Column, Row, Section, Text } from "@react-email/components";
+import { Column, Heading, Row, Section, Text } from "@react-email/components";
 import type { DigestData } from "../model";
 import { metricRows, type MetricRow, plural, percent } from "../render-format";
 import { colors, s } from "./styles";
@@ -39,9 +39,9 @@ export function Metrics({ d }: { d: DigestData }) {
   )} → ${plural(Math.round(m.followUpsSent.value) || 0, "follow-up")} sent (${percent(m.followUpRate.value)}% followed up)`;
   return (
     <Section>
-      <Text className="ft-ink" style={s.h2}>
+      <Heading as="h2" className="ft-ink" style={s.h2}>
         Activity against productivity
-      </Text>
+      </Heading>
       <Text className="ft-muted" style={{ ...s.small, margin: "0 0 12px" }}>
         {summary}
       </Text>

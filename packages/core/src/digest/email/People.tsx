@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Section, Text } from "@react-email/components";
+import { Heading, Section, Text } from "@react-email/components";
 import type { DigestData, DigestPerson, DigestWin } from "../model";
 import { cleanText, displayName, metLine, winHow } from "../render-format";
 import { s } from "./styles";
@@ -25,9 +25,9 @@ export function NewPeople({ d }: { d: DigestData }) {
   if (d.newPeople.length === 0) return null;
   return (
     <Section style={{ marginTop: "24px" }}>
-      <Text className="ft-ink" style={s.h2}>
+      <Heading as="h2" className="ft-ink" style={s.h2}>
         New people this week ({d.newPeople.length})
-      </Text>
+      </Heading>
       {d.newPeople.map((p, i) => (
         <PersonLine key={`${p.email}-${i}`} p={p} note={capitalise(metLine(p))} />
       ))}
@@ -39,9 +39,9 @@ export function Wins({ d }: { d: DigestData }) {
   if (d.wins.length === 0) return null;
   return (
     <Section style={{ marginTop: "24px" }}>
-      <Text className="ft-ink" style={s.h2}>
+      <Heading as="h2" className="ft-ink" style={s.h2}>
         Followed up ({d.wins.length})
-      </Text>
+      </Heading>
       {d.wins.map((w: DigestWin, i) => (
         <PersonLine key={`${w.email}-${i}`} p={w} note={`${capitalise(winHow(w.by))} — ${metLine(w)}`} />
       ))}

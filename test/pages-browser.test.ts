@@ -1,0 +1,317 @@
+/**
+ * Every page the app serves, and every form and button on it, driven in headless Chromium the way
+ * a person uses them: at 390 px (a phone) and 1280 px, in light and dark mode. Each page is checked
+ * with axe-core (WCAG 2.2 A/AA: zero violations) and for sideways overflow on the phone, and is
+ * photographed into test-artifacts/pages/ (<page>-<phone|desktop>-<light|dark>.png), a gallery of
+ * the whole app. The local stack (`npm start`) serves it: the sandbox is the provider.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import { serve } from "@hono/node-server";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAccount } from "@followthrough/core/accounts";
+import { linkPath, sealLink } from "@followthrough/core/links";
+import { keys } from "@followthrough/core/storage";
+import { createApp } from "@followthrough/functions/app";
+import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
+import { launchChromium } from "./support/browser";
+import { root } from "./support/fixtures";
+
+const gallery = join(root, "test-artifacts", "pages");
+const KEY = "pages-browser-test-link-key-0123456789";
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } } as const;
+
+let stack: LocalStack;
+let browser: Browser;
+/** axe results per page, written to test-artifacts/pages/axe.json at the end. */
+const report: Record<string, { url: string; violations: { id: string; impact?: string | null; nodes: number }[] }[]> = {};
+
+beforeAll(async () => {
+  mkdirSync(gallery, { recursive: true });
+  stack = await startLocalStack({ port: 0, linkKey: KEY });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  writeFileSync(join(gallery, "axe.json"), `${JSON.stringify(report, null, 2)}\n`);
+  await browser?.close();
+  await stack?.close();
+});
+
+const google = () => stack.accounts.find((a) => a.account.provider === "google")!;
+const microsoft = () => stack.accounts.find((a) => a.account.provider === "microsoft")!;
+const link = (act: Parameters<typeof linkPath>[0], claims: Record<string, string>, at = Date.now()) =>
+  `${stack.url}${linkPath(act, sealLink(KEY, { act, ...claims } as never, at))}`;
+
+/**
+ * A context as a person's browser. With `autoSubmit` off, a one-tap confirm page stays on screen
+ * with its button (as without JavaScript), so that it can be checked and pressed; axe still runs.
+ */
+async function contextOf(autoSubmit = true): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop });
+  if (!autoSubmit) await ctx.addInitScript(() => void (HTMLFormElement.prototype.submit = function () {}));
+  return ctx;
+}
+
+/**
+ * Checks the page as it is now at both widths and in both schemes: axe (zero violations), nothing
+ * wider than a phone, and four screenshots named after the page.
+ */
+async function check(page: Page, name: string, o: { axe?: boolean } = {}): Promise<void> {
+  const found: string[] = [];
+  for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(viewport);
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(gallery, `${name}-${width}-${scheme}.png`), fullPage: true });
+      if (o.axe === false) continue;
+      const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+      (report[name] ??= []).push({ url: page.url().replace(/\/l\/([a-z]+)\/[^/?#]+/, "/l/$1/<token>"), violations: axe.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })) });
+      for (const v of axe.violations) found.push(`${width}/${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(" | ")}`);
+      if (width === "phone") {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 1) found.push(`${width}/${scheme}: ${overflow}px wider than the phone`);
+      }
+    }
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize(VIEWPORTS.desktop);
+  expect(found, name).toEqual([]);
+}
+
+/** Submits the form holding the button named `name` and waits for the page it answers with. */
+async function press(page: Page, name: string | RegExp): Promise<void> {
+  await Promise.all([page.waitForLoadState("load"), page.waitForURL(() => true), page.getByRole("button", { name }).first().click()]);
+  await page.waitForLoadState("load");
+}
+
+describe("every page in Chromium, phone and desktop, light and dark, with axe", () => {
+  it("index (local) links to the digests, settings and /connect", async () => {
+    const page = await (await contextOf()).newPage();
+    await page.goto(`${stack.url}/`);
+    expect(await page.getByRole("link", { name: "Connect an account" }).getAttribute("href")).toBe(`${stack.url}/connect`);
+    await check(page, "index");
+    await page.context().close();
+  });
+
+  it("connect, with the sandbox as the provider (npm start), and the consent round trip to Connected", async () => {
+    const page = await (await contextOf()).newPage();
+    await page.goto(`${stack.url}/`);
+    await page.getByRole("link", { name: "Connect an account" }).click();
+    await page.waitForLoadState("load");
+    expect(await page.textContent("main")).not.toContain("not set up");
+    await check(page, "connect");
+    // The sandbox's consent: its account chooser, as Google's and Microsoft's pages are.
+    await page.getByRole("link", { name: "Connect Google" }).click();
+    await page.waitForLoadState("load");
+    // The sandbox's page stands in for Google's own: photographed, not ours to audit.
+    await check(page, "consent-sandbox", { axe: false });
+    const email = google().account.email;
+    await press(page, `Continue as ${email}`);
+    expect(page.url()).toContain("/connect/google/callback");
+    const main = (await page.textContent("main")) ?? "";
+    expect(main).toContain("Reconnected");
+    // When the next digest arrives, as a date and a time in the person's zone.
+    expect(main, main).toMatch(/digest arrives on \w+day,? \d{1,2} \w+ \d{4} at \d\d:00 \(/);
+    await check(page, "connected");
+    await page.context().close();
+  });
+
+  it("connect on a server with no provider configured says so, with no dangling list", async () => {
+    const bare = createApp({ repo: stack.repo, linkKey: KEY, baseUrl: "http://localhost:0", now: () => Date.now(), providerFor: () => { throw new Error("none"); } });
+    const server = serve({ fetch: bare.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    try {
+      const page = await (await contextOf()).newPage();
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/connect`);
+      const main = (await page.textContent("main")) ?? "";
+      expect(main).toContain("Connecting is not set up on this server");
+      expect(main).not.toContain("You'll be asked to allow");
+      await check(page, "connect-unconfigured");
+      await page.context().close();
+    } finally {
+      server.close();
+    }
+  });
+
+  it("digest view: headings, main, a distinct name for every draft link, and the settings link", async () => {
+    const page = await (await contextOf()).newPage();
+    await page.goto(`${stack.url}/`);
+    await page.locator("li", { hasText: google().account.email }).getByRole("link", { name: /Digest/ }).click();
+    await page.waitForLoadState("load");
+    expect(await page.locator("main").count()).toBe(1);
+    expect(await page.getByRole("heading").count()).toBeGreaterThan(1);
+    const names = await page.getByRole("link", { name: /Draft follow-up/ }).evaluateAll((as) => as.map((a) => a.getAttribute("aria-label") ?? a.textContent));
+    expect(names.length).toBe(google().weekly.digest.missing.length);
+    expect(new Set(names).size).toBe(names.length);
+    expect(await page.getByRole("link", { name: /settings/i }).count()).toBeGreaterThan(0);
+    await check(page, "digest");
+    await page.context().close();
+  });
+
+  it("draft: the confirm page, then the draft viewer with what to do next and a way back", async () => {
+    const person = google().weekly.digest.missing[0];
+    const ctx = await contextOf(false);
+    const page = await ctx.newPage();
+    await page.goto(person.draftUrl);
+    await check(page, "confirm-draft");
+    expect(await page.getByRole("link", { name: "Your settings" }).count()).toBe(1);
+    await press(page, "Open the draft");
+    expect(page.url()).toContain("/local/drafts/");
+    expect(await page.textContent("main")).toContain("What next");
+    expect(await page.getByRole("link", { name: "Back to your accounts" }).count()).toBe(1);
+    await check(page, "draft-viewer");
+    await ctx.close();
+  });
+
+  it("draft being made (another tap is creating it)", async () => {
+    const { email } = google().account;
+    const now = Date.now();
+    const per = "in.flight@example.org";
+    await stack.repo.putPeople(email, [{ email: per, name: "In Flight", eventId: "e-inflight", eventTitle: "Coffee", metAt: now - 3 * 86_400_000, metEnd: now - 3 * 86_400_000 + 3_600_000, stage: "met" }]);
+    await stack.repo.put({ ...keys.draft(email, per), claim: { status: "creating", claimedAt: now, marker: "in-flight" } });
+    const ctx = await contextOf(false);
+    const page = await ctx.newPage();
+    await page.goto(link("draft", { acc: email, per, evt: "e-inflight" }));
+    await press(page, "Open the draft");
+    expect(await page.textContent("h1")).toBe("Your draft is being made");
+    // The page comes back to the link every 3 s; hold it still to photograph and audit it.
+    await page.evaluate(() => {
+      for (let id = 0; id < 1000; id++) clearTimeout(id);
+    });
+    await check(page, "being-made");
+    await ctx.close();
+  });
+
+  it("no follow-up needed: confirm, done, and undo puts the person back", async () => {
+    const person = google().weekly.digest.missing[1];
+    const { email } = google().account;
+    const ctx = await contextOf(false);
+    const page = await ctx.newPage();
+    await page.goto(person.dismissUrl);
+    await check(page, "confirm-dismiss");
+    await press(page, "Remove from my digests");
+    expect(await page.textContent("h1")).toBe("Done");
+    expect((await stack.repo.getPerson(email, person.email))!.stage).toBe("dismissed");
+    await check(page, "dismissed");
+    await press(page, "Undo");
+    expect(await page.textContent("h1")).toBe("Back in your digests");
+    expect((await stack.repo.getPerson(email, person.email))!.stage).toBe("met");
+    await check(page, "dismiss-undone");
+    await ctx.close();
+  });
+
+  it("pause: confirm, paused with a way back, resume from there", async () => {
+    const { email } = microsoft().account;
+    const ctx = await contextOf(false);
+    const page = await ctx.newPage();
+    await page.goto(link("pause", { acc: email }));
+    await check(page, "confirm-pause");
+    await press(page, "Pause my digests");
+    expect(await page.textContent("h1")).toBe("Digests paused");
+    expect((await loadAccount(stack.repo, email))!.status).toBe("paused");
+    await check(page, "paused");
+    await press(page, "Resume my digests");
+    expect(new URL(page.url()).searchParams.get("saved")).toBe("1");
+    expect((await loadAccount(stack.repo, email))!.status).toBe("active");
+    await ctx.close();
+  });
+
+  it("settings: save, a refused template keeps the edit, pause and resume — as a browser submits them", async () => {
+    const { email } = google().account;
+    const page = await (await contextOf()).newPage();
+    await page.goto(link("settings", { acc: email }));
+    await check(page, "settings");
+    await page.getByLabel("Day").selectOption({ label: "Wednesday" });
+    await page.getByLabel("Time").selectOption({ label: "17:00" });
+    const edited = "Hi {firstName},\nthanks for the chat at {meeting}. {oops}\n{ownerName}";
+    await page.getByLabel("Follow-up message").fill(edited);
+    await press(page, "Save");
+    // Refused: the form again, with the one-line reason and the text as typed.
+    expect(await page.getByRole("alert").textContent()).toContain("Unknown placeholder {oops}");
+    expect(await page.getByLabel("Follow-up message").inputValue()).toBe(edited);
+    expect(await page.getByLabel("Day").inputValue()).toBe("3");
+    await check(page, "settings-error");
+    const fixed = "Hi {firstName},\nthanks for the chat at {meeting}.\n{ownerName}";
+    await page.getByLabel("Follow-up message").fill(fixed);
+    await press(page, "Save");
+    expect(await page.getByRole("status").textContent()).toContain("Saved");
+    const saved = (await loadAccount(stack.repo, email))!;
+    expect(saved.schedule).toEqual({ day: 3, hour: 17 });
+    expect(saved.template).toBe(fixed);
+    await check(page, "settings-saved");
+    await press(page, "Pause my digests");
+    expect((await loadAccount(stack.repo, email))!.status).toBe("paused");
+    await check(page, "settings-paused");
+    await press(page, "Resume my digests");
+    expect((await loadAccount(stack.repo, email))!.status).toBe("active");
+    await page.context().close();
+  });
+
+  it("a cross-site form POST to settings is still refused", async () => {
+    const { email } = google().account;
+    const ctx = await contextOf();
+    const page = await ctx.newPage();
+    // A page on another origin (the sandbox's) auto-submits a form to the settings link.
+    const target = link("settings", { acc: email });
+    await page.goto(`${stack.sandbox.url}/_control/accounts`);
+    await page.evaluate((action) => {
+      const f = document.createElement("form");
+      f.method = "post";
+      f.action = action;
+      const i = document.createElement("input");
+      i.name = "action";
+      i.value = "pause";
+      f.append(i);
+      document.body.append(f);
+      f.submit();
+    }, target);
+    await page.waitForURL(target);
+    expect(await page.textContent("h1")).toBe("Not allowed");
+    expect((await loadAccount(stack.repo, email))!.status).toBe("active");
+    await check(page, "refused-cross-site");
+    await ctx.close();
+  });
+
+  it("/settings sign-in, manage, disconnect with its confirmation", async () => {
+    const { email } = google().account;
+    const page = await (await contextOf()).newPage();
+    await page.goto(`${stack.url}/settings`);
+    await check(page, "settings-signin");
+    await page.getByRole("link", { name: "Sign in with Google" }).click();
+    await page.waitForLoadState("load");
+    await press(page, `Continue as ${email}`);
+    expect(page.url(), (await page.textContent("main")) ?? "").toMatch(/\/l\/manage\//);
+    await check(page, "manage");
+    await press(page, "Disconnect…");
+    expect(await page.textContent("h1")).toContain("Disconnect");
+    await check(page, "disconnect-confirm");
+    await press(page, "Yes, disconnect and delete my data");
+    expect(await page.textContent("h1")).toBe("Disconnected");
+    expect(await loadAccount(stack.repo, email)).toBeUndefined();
+    await check(page, "disconnected");
+    await page.context().close();
+  });
+
+  it("error pages: not valid, expired, retired, wrong link, not found", async () => {
+    const { email } = microsoft().account;
+    const page = await (await contextOf()).newPage();
+    const cases: [string, string, string][] = [
+      ["error-not-valid", `${stack.url}/l/draft/not-a-token`, "Link not valid"],
+      ["error-expired", link("settings", { acc: email }, Date.now() - 400 * 86_400_000), "Link expired"],
+      ["error-retired", `${stack.url}/a/draft?u=someone%40example.com`, "Link retired"],
+      ["error-wrong-link", link("view", { acc: email }).replace("/l/view/", "/l/pause/"), "Wrong link"],
+      ["error-not-found", `${stack.url}/nowhere`, "Not found"],
+    ];
+    for (const [name, url, title] of cases) {
+      await page.goto(url);
+      expect(await page.textContent("h1"), name).toBe(title);
+      await check(page, name);
+    }
+    await page.context().close();
+  });
+});
