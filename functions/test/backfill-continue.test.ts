@@ -4,18 +4,22 @@
  * invocation continues from the stored cursors. Delivered through a model of the Backfills queue
  * (a record reported failed is redelivered, three tries then the dead-letter queue, as infra says),
  * the cut-off backfill ends with the same people, meetings, messages and cursors as an uninterrupted
- * one, in several invocations, none failed, nothing dead-lettered.
+ * one, in several invocations, none failed, nothing dead-lettered. The weekly run sends no digest
+ * before the first backfill has read everything.
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { updateAccount } from "@followthrough/core/accounts";
 import { memorySender } from "@followthrough/core/queue";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createBackfillHandler } from "../src/handlers/backfill";
+import { createWorkerHandler } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
 const root = join(import.meta.dirname, "../..");
@@ -51,10 +55,12 @@ async function setup(provider: "google" | "microsoft") {
     doc: dynamo.doc,
     tokenKeyring: ring,
     backfills,
+    linkKey: "backfill-test-link-key",
+    baseUrl: "https://app.followthrough.test",
     now: () => now,
     provider: { tuning: { pageSize: 10 }, retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never },
   });
-  return { repo, backfills, handler: createBackfillHandler(() => deps) };
+  return { repo, backfills, handler: createBackfillHandler(() => deps), worker: createWorkerHandler(() => deps) };
 }
 
 /**
@@ -114,6 +120,24 @@ describe("a backfill cut off by the time limit", () => {
       expect(await stored(cut.repo, email)).toEqual(expected);
     }, 120_000);
   }
+
+  it("the weekly run sends no digest while the first backfill is unfinished, and one once it is complete", async () => {
+    const cut = await setup("google");
+    const email = fixtures.google.account.email;
+    const digests = async () =>
+      (await cut.repo.doc.send(new QueryCommand({ TableName: cut.repo.table, KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": `ACCOUNT#${email}`, ":s": "DIGEST#" } }))).Items ?? [];
+    // A backfill cut after a few pages (its continuation is queued, not run yet).
+    expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
+    expect(cut.backfills.batches).toEqual([[email]]);
+    // The weekly run with little time: it reads on a little, does not finish, sends nothing, and does not fail.
+    expect(await cut.worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
+    expect(await digests()).toEqual([]);
+    // The continuation completes the backfill; next week's run sends the digest over complete data.
+    expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
+    await updateAccount(cut.repo, email, { lastWeeklyAt: now - 7 * 24 * 3_600_000 }, now);
+    expect(await cut.worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
+    expect((await digests()).length).toBe(1);
+  });
 
   it("a run with too little time left for a page reads nothing and enqueues its continuation", async () => {
     const cut = await setup("google");

@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
+import { scan } from "@followthrough/core/scan";
+import type { Repository } from "@followthrough/core/storage";
 import { runWeekly } from "@followthrough/core/weekly";
 import { type JobDeps, jobDeps } from "../jobs";
 import { need } from "../linked";
@@ -12,12 +14,19 @@ export const WORKER_LEASE_MS = 6 * 60_000;
 /** A record is not started with less than this left; it goes back to the queue. */
 const MIN_START_MS = 60_000;
 
+/** Both streams' full syncs done: the account's first backfill read everything. */
+async function backfillComplete(repo: Repository, email: string): Promise<boolean> {
+  const [calendar, sent] = await Promise.all([repo.getCursor(email, "calendar"), repo.getCursor(email, "sent")]);
+  return calendar?.mode === "incremental" && sent?.mode === "incremental";
+}
+
 /** The handler over given deps (tests pass local ones). */
 export function createWorkerHandler(deps: () => JobDeps) {
   return async (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
     const d = deps();
     const links = { baseUrl: need(d.baseUrl, "Api URL"), key: need(d.linkKey, "LinkSigningKey") };
     const records = event.Records.map((r) => ({ id: r.messageId, body: r.body }));
+    const remainingMs = context ? () => context.getRemainingTimeInMillis() : undefined;
     const failed = await processBatch(
       records,
       async (r) => {
@@ -25,15 +34,27 @@ export function createWorkerHandler(deps: () => JobDeps) {
         const now = d.now();
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true };
         const outcome = await runAccountJob(job, async (account) => {
+          const provider = await d.providerFor(account);
+          // The first digest uses complete data only: while the first backfill has not read everything
+          // (it continues on the Backfills queue), this run reads on as far as its time allows and sends
+          // no digest unless that completes it. The record succeeds either way (no retry, no DLQ).
+          if (!(await backfillComplete(d.repo, email))) {
+            const stopBefore = remainingMs ? () => remainingMs() < MIN_START_MS : undefined;
+            const read = await scan({ owner: account, provider, repo: d.repo, now, stopBefore });
+            if (!read.complete) {
+              console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "first backfill still reading" }));
+              return;
+            }
+          }
           // The digest is named after the scheduled occurrence, so a late retry stays in its week.
           const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
-          const weekly = await runWeekly({ repo: d.repo, provider: await d.providerFor(account), account, now, links, weekOf });
+          const weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));
         return outcome !== "busy";
       },
-      { remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined, minStartMs: MIN_START_MS },
+      { remainingMs, minStartMs: MIN_START_MS },
     );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
