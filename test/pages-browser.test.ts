@@ -244,6 +244,19 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(saved.schedule).toEqual({ day: 3, hour: 17 });
     expect(saved.template).toBe(fixed);
     await check(page, "settings-saved");
+    // A ready template, loaded into the form (not saved until Save), with a subject and a signature.
+    await page.getByLabel("Start from a ready template").selectOption({ label: "Asking for a second meeting" });
+    await press(page, "Load this template");
+    expect(await page.getByLabel("Follow-up message").inputValue()).toContain("Would you have 30 minutes");
+    expect(await page.getByLabel("Subject").inputValue()).toBe("Coffee, {firstName}?");
+    expect((await loadAccount(stack.repo, email))!.template).toBe(fixed);
+    await check(page, "settings-preset");
+    await page.getByLabel("Sign drafts as").fill("Isla M.");
+    await press(page, "Save");
+    const withPreset = (await loadAccount(stack.repo, email))!;
+    expect(withPreset.subjectTemplate).toBe("Coffee, {firstName}?");
+    expect(withPreset.signatureName).toBe("Isla M.");
+    expect(withPreset.template).toContain("Would you have 30 minutes");
     await press(page, "Pause my digests");
     expect((await loadAccount(stack.repo, email))!.status).toBe("paused");
     await check(page, "settings-paused");

@@ -18,7 +18,7 @@ import { burnState, isProviderName, openPending, type ProviderName, revokeGrant,
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { DEFAULT_TEMPLATE } from "@followthrough/core/followup";
+import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
 import { reconnectUrl } from "@followthrough/core/reconnect";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import type { AppDeps } from "./kit";
@@ -48,6 +48,37 @@ export function validateTemplate(raw: unknown): string {
   }
   const rest = PLACEHOLDERS.reduce((s, p) => s.replaceAll(p, ""), t);
   if (/[{}]/.test(rest)) throw new SettingsError(`Curly braces are only for the placeholders ${list}.`);
+  return t;
+}
+
+/** The longest subject template and signature name accepted, in characters. */
+export const SUBJECT_MAX = 200;
+export const SIGNATURE_MAX = 80;
+
+/** Validates the subject template: one line, the same placeholders as the body; empty means the default. */
+export function validateSubject(raw: unknown): string {
+  if (raw === undefined) return "";
+  if (typeof raw !== "string") throw new SettingsError("The subject is not valid.");
+  const t = raw.replace(/\s+/g, " ").trim();
+  if (!t) return "";
+  if ([...t].length > SUBJECT_MAX) throw new SettingsError(`The subject is longer than ${SUBJECT_MAX} characters.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(t)) throw new SettingsError("The subject contains control characters.");
+  for (const m of t.matchAll(/\{[^{}\n]*\}/g)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(m[0])) throw new SettingsError(`Unknown placeholder ${m[0].slice(0, 40)} in the subject: use {firstName}, {meeting}, {date} or {ownerName}.`);
+  }
+  if (/[{}]/.test(PLACEHOLDERS.reduce((x, p) => x.replaceAll(p, ""), t))) throw new SettingsError("Curly braces in the subject are only for the placeholders.");
+  return t;
+}
+
+/** Validates the name drafts are signed with: one line, no braces; empty means the first name. */
+export function validateSignature(raw: unknown): string {
+  if (raw === undefined) return "";
+  if (typeof raw !== "string") throw new SettingsError("The signature name is not valid.");
+  const t = raw.replace(/\s+/g, " ").trim();
+  if ([...t].length > SIGNATURE_MAX) throw new SettingsError(`The signature name is longer than ${SIGNATURE_MAX} characters.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f{}]/.test(t)) throw new SettingsError("The signature name can't contain braces or control characters.");
   return t;
 }
 
@@ -95,20 +126,23 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     account: AccountRecord,
     notice: string | undefined,
     canManage: boolean,
-    edited?: { error: string; day?: unknown; hour?: unknown; template?: unknown },
+    edited?: { error?: string; day?: unknown; hour?: unknown; template?: unknown; subject?: unknown; signature?: unknown },
   ) => {
     const asNumber = (v: unknown, fallback: number) => (typeof v === "string" && /^\d{1,2}$/.test(v) ? Number(v) : fallback);
     const stored = account.schedule ?? DEFAULT_SCHEDULE;
     const schedule = edited ? { day: asNumber(edited.day, stored.day), hour: asNumber(edited.hour, stored.hour) } : stored;
     const template = edited && typeof edited.template === "string" ? edited.template : account.template || DEFAULT_TEMPLATE;
+    const subject = edited && typeof edited.subject === "string" ? edited.subject : account.subjectTemplate ?? "";
+    const signature = edited && typeof edited.signature === "string" ? edited.signature : account.signatureName ?? "";
     const status = account.status;
     return kit.page(
       c,
-      edited ? 400 : 200,
-      edited ? "Not saved" : "Settings",
+      edited?.error ? 400 : 200,
+      edited?.error ? "Not saved" : "Settings",
       html`<h1>Settings</h1>
 ${notice ? html`<p role="status"><b>${notice}</b></p>` : ""}
-${edited ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${edited.error}</p></div>` : ""}
+${edited?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${edited.error}</p></div>` : ""}
+${edited && !edited.error ? html`<p role="status"><b>Template loaded below: edit it if you like, then Save.</b></p>` : ""}
 <dl>
 <dt>Account</dt><dd>${account.displayName ? html`${account.displayName} · ` : ""}${account.email}</dd>
 <dt>Provider</dt><dd>${providerName(account)}</dd>
@@ -128,8 +162,16 @@ ${
 <p class="muted">In your time zone: ${account.timeZone}.</p>
 <h2>Your follow-up template</h2>
 <p class="muted" id="template-help">Used for every draft. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX.toLocaleString("en-US")} characters.</p>
+<p><label for="subject">Subject</label><input type="text" id="subject" name="subject" maxlength="${SUBJECT_MAX}" value="${subject}" placeholder="${DEFAULT_SUBJECT}" aria-describedby="subject-help"></p>
+<p class="muted" id="subject-help">Leave empty for "${DEFAULT_SUBJECT}" soon after the meeting and "Following up from {meeting}" after two weeks. A reply keeps the thread's subject.</p>
 <p><label for="template">Follow-up message</label><textarea id="template" name="template" rows="8" maxlength="${TEMPLATE_MAX}" aria-describedby="template-help">${template}</textarea></p>
+<p><label for="signature">Sign drafts as</label><input type="text" id="signature" name="signature" maxlength="${SIGNATURE_MAX}" value="${signature}" autocomplete="name" aria-describedby="signature-help"></p>
+<p class="muted" id="signature-help">Fills {ownerName}; empty uses your first name.</p>
 <button type="submit">Save</button>
+</form>
+<form method="post"><input type="hidden" name="action" value="preset">
+<p><label for="preset">Start from a ready template</label><select id="preset" name="preset">${READY_TEMPLATES.map((t) => html`<option value="${t.id}">${t.label}</option>`)}</select></p>
+<button type="submit" class="secondary">Load this template</button>
 </form>
 <h2>Pause</h2>
 ${
@@ -179,15 +221,25 @@ ${
     if (action === "save") {
       let schedule: DigestSchedule;
       let template: string;
+      let subjectTemplate: string;
+      let signatureName: string;
       try {
         schedule = validateSchedule(form.day, form.hour);
         template = validateTemplate(form.template);
+        subjectTemplate = validateSubject(form.subject);
+        signatureName = validateSignature(form.signature);
       } catch (e) {
-        if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, day: form.day, hour: form.hour, template: form.template });
+        if (e instanceof SettingsError)
+          return settingsPage(c, account, undefined, act === "manage", { error: e.message, day: form.day, hour: form.hour, template: form.template, subject: form.subject, signature: form.signature });
         throw e;
       }
-      if (!(await updateAccount(deps.repo, account.email, { schedule, template }, now))) return gone();
+      if (!(await updateAccount(deps.repo, account.email, { schedule, template, subjectTemplate, signatureName }, now))) return gone();
       return back();
+    }
+    if (action === "preset") {
+      const preset = READY_TEMPLATES.find((t) => t.id === form.preset);
+      if (!preset) return kit.say(c, 400, "Not saved", "Choose one of the ready templates.");
+      return settingsPage(c, account, undefined, act === "manage", { template: preset.body, subject: preset.subject });
     }
     if (action === "pause") {
       if (account.status === "active" && !(await updateAccount(deps.repo, account.email, { status: "paused" }, now))) return gone();

@@ -25,6 +25,10 @@ export interface AccountRecord extends Owner {
   schedule?: DigestSchedule;
   /** The owner's follow-up template (followup.DEFAULT_TEMPLATE when absent). */
   template?: string;
+  /** The owner's subject template (followup's default subject when absent). */
+  subjectTemplate?: string;
+  /** The name the owner signs drafts with ({ownerName}); their first name when absent. */
+  signatureName?: string;
   /** When the one "please reconnect" email went out. */
   reconnectNotifiedAt?: number;
   /** When the weekly job last completed (a duplicate dispatch within hours is skipped). */
@@ -74,7 +78,7 @@ export async function saveAccount(
 export async function updateAccount(
   repo: Repository,
   email: string,
-  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "reconnectReason">>,
+  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "reconnectReason">>,
   at: number,
 ): Promise<AccountRecord | undefined> {
   const current = await loadAccount(repo, email);

@@ -15,12 +15,117 @@ It was good to meet you at {meeting} on {date}. I enjoyed our conversation and w
 Best,
 {ownerName}`;
 
-/** "Osei, Daniel" → "Daniel"; "José Martínez" → "José"; no name → "there". */
+/**
+ * The subject of a draft when the owner has set none: a warm line soon after the meeting, a plain
+ * "following up" once two weeks have passed (a month on, "Great to meet you" reads oddly).
+ */
+export const DEFAULT_SUBJECT = "Great to meet you, {firstName}";
+export const LATE_SUBJECT = "Following up from {meeting}";
+/** After this long, the default subject is {@link LATE_SUBJECT}. */
+export const LATE_AFTER_MS = 14 * 86_400_000;
+
+/** Ready templates the owner can pick in settings and then edit. */
+export const READY_TEMPLATES: { id: string; label: string; subject: string; body: string }[] = [
+  {
+    id: "one-to-one",
+    label: "After a 1:1",
+    subject: "Thanks for your time, {firstName}",
+    body: `Hi {firstName},
+
+Thanks for making the time on {date}. I enjoyed the conversation and will follow up on what we discussed.
+
+Best,
+{ownerName}`,
+  },
+  {
+    id: "event",
+    label: "After an event",
+    subject: "Good to meet you at {meeting}",
+    body: `Hi {firstName},
+
+It was good to meet you at {meeting}. I'd be glad to stay in touch; let me know if there's anything I can help with.
+
+Best,
+{ownerName}`,
+  },
+  {
+    id: "second-meeting",
+    label: "Asking for a second meeting",
+    subject: "Coffee, {firstName}?",
+    body: `Hi {firstName},
+
+I enjoyed meeting you on {date} and would like to continue the conversation. Would you have 30 minutes in the next couple of weeks?
+
+Best,
+{ownerName}`,
+  },
+];
+
+/**
+ * The given name to greet someone by, by this stated heuristic:
+ * - no name, or an address → "there";
+ * - "Last, Given…" (a comma) → the words after the comma are the given names;
+ * - otherwise all words but the last are candidates (a single word is the given name);
+ * - of the candidates, the first is the given name, extended by the next word when both are short
+ *   single-syllable-like words of 2 to 4 letters, as two-part given names written apart are
+ *   ("Mei Lin Goh" → "Mei Lin", "Tan, Wei Jie" → "Wei Jie"), or when the first is one of a few
+ *   common first halves of compound names ("Mary Anne", "Jean Luc", "Anne Marie");
+ * - initials ("J.", "A") are skipped.
+ * The owner can correct any person's first name in the draft; it is a guess, said as one.
+ */
 export function firstNameOf(name: string | undefined): string {
-  const n = (name ?? "").replace(/["']/g, "").trim();
+  const n = (name ?? "").replace(/["'()]/g, "").replace(/\s+/g, " ").trim();
   if (!n || n.includes("@")) return "there";
-  if (n.includes(",")) return n.split(",")[1].trim().split(/\s+/)[0] || n.split(",")[0].trim();
-  return n.split(/\s+/)[0];
+  let words: string[];
+  if (n.includes(",")) {
+    const [last, given] = n.split(",", 2).map((x) => x.trim());
+    words = given ? given.split(" ") : [last];
+  } else {
+    const all = n.split(" ");
+    words = all.length > 2 ? all.slice(0, -1) : all.slice(0, 1);
+  }
+  words = words.filter((w) => !/^\p{L}\.?$/u.test(w) && !/^\p{L}\.$/u.test(w));
+  if (!words.length) return n.split(/[ ,]/)[0];
+  const [first, second] = words;
+  const short = (w: string | undefined) => !!w && /^\p{Lu}\p{Ll}{1,3}$/u.test(w);
+  if (second && ((short(first) && short(second)) || COMPOUND_FIRST.has(first.toLowerCase()))) return `${first} ${second}`;
+  return first;
+}
+
+const COMPOUND_FIRST = new Set(["mary", "anne", "ann", "jean", "marie", "jo", "sarah", "lou"]);
+
+/** Words a title is split on: dashes, bars, slashes, bullets, "x" and "&" between names, "<>". */
+const TITLE_SEPARATORS = /\s*(?:[—–|/·•<>]+|\s-\s|\s(?:x|&|\+|with)\s)\s*/i;
+/** Internal codes: [TAG], #123, ABC-123, (ref …), Zoom/Teams ids, long digit runs. */
+const INTERNAL_CODE = /\[[^\]]*\]|\((?:ref|id|internal|conf|tentative)[^)]*\)|#\w+|\b[A-Z]{2,}-\d+\b|\b\d{4,}\b/g;
+/** Titles that say nothing about the meeting: the sentence reads better without them. */
+const GENERIC = /^(?:1:1|1 ?on ?1|one[- ]on[- ]one|sync|catch ?up|call|meeting|chat|intro|introduction|meet|hold|busy|tbd|placeholder|)$/i;
+/** A one-word title that reads as an occasion in lower case: "at breakfast". */
+const OCCASIONS = new Set(["breakfast", "lunch", "dinner", "coffee", "drinks", "brunch"]);
+
+/**
+ * The meeting's title as it can stand in a sentence ("good to meet you at …"), or undefined when
+ * nothing meaningful is left: the names (or first names) of the two people, separators and internal
+ * codes are dropped; a lone occasion word is lower-cased ("Breakfast — Wen / Isla" → "breakfast").
+ */
+export function meetingPhrase(title: string | undefined, names: (string | undefined)[]): string | undefined {
+  const t = plainText(title ?? "").replace(INTERNAL_CODE, " ").replace(/\s+/g, " ").trim();
+  if (!t || GENERIC.test(t)) return undefined;
+  const people = new Set<string>();
+  for (const name of names) {
+    const n = (name ?? "").trim().toLowerCase();
+    if (!n || n.includes("@")) continue;
+    people.add(n);
+    for (const w of n.replace(/,/g, " ").split(/\s+/)) if (w.length > 1) people.add(w);
+    people.add(firstNameOf(name).toLowerCase());
+  }
+  const parts = t
+    .split(TITLE_SEPARATORS)
+    .map((p) => p.replace(/^[\s,.;-]+|[\s,.;-]+$/g, ""))
+    .filter((p) => p && !people.has(p.toLowerCase()) && !p.toLowerCase().split(/\s+/).every((w) => people.has(w)));
+  const phrase = parts.join(" – ").trim();
+  if (!phrase || GENERIC.test(phrase)) return undefined;
+  return OCCASIONS.has(phrase.toLowerCase()) ? phrase.toLowerCase() : phrase;
 }
 
 /** A meeting date the way the owner reads it, in their zone: "Tue 14 Apr". */
@@ -28,20 +133,40 @@ export function humanDate(ms: number, timeZone: string): string {
   return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone }).format(ms);
 }
 
-/** The draft for a person: template filled, and a reply to the latest mail the owner sent them, if any. */
-export function composeFollowUp(account: AccountRecord & { template?: string }, stored: PersonRecord, earlier?: MailMessage): DraftRequest {
+/** What the owner set about drafts beyond the body template (all optional). */
+export interface DraftSettings {
+  /** Subject template; the same placeholders as the body. */
+  subjectTemplate?: string;
+  /** The name the owner signs with ({ownerName}); default: their first name. */
+  signatureName?: string;
+  /** First names the owner corrected, by person address (lower case). */
+  firstNames?: Record<string, string>;
+}
+
+/**
+ * The draft for a person: template filled, and a reply to the latest mail the owner sent them, if
+ * any. `now` picks the default subject (a warm one soon after the meeting, a plain one later).
+ */
+export function composeFollowUp(account: AccountRecord & { template?: string } & DraftSettings, stored: PersonRecord, earlier?: MailMessage, now?: number): DraftRequest {
   // Names and titles come from other people's calendars and mail: no control or bidi characters in a draft.
   const person = { ...stored, name: plainText(stored.name), eventTitle: plainText(stored.eventTitle) };
+  const first = plainText(account.firstNames?.[person.email.toLowerCase()] ?? "") || firstNameOf(person.name);
+  const signature = plainText(account.signatureName ?? "") || (firstNameOf(account.displayName) === "there" ? "" : firstNameOf(account.displayName));
+  const phrase = meetingPhrase(person.eventTitle, [person.name, account.displayName]);
   const fill = (t: string) =>
     t
-      .replaceAll("{firstName}", firstNameOf(person.name))
-      .replaceAll("{meeting}", person.eventTitle || "our meeting")
+      .replaceAll(" at {meeting}", phrase ? ` at ${phrase}` : "")
+      .replaceAll("{meeting}", phrase ?? "our meeting")
+      .replaceAll("{firstName}", first)
       .replaceAll("{date}", humanDate(person.metAt, account.timeZone))
-      .replaceAll("{ownerName}", firstNameOf(account.displayName) === "there" ? "" : firstNameOf(account.displayName));
+      .replaceAll("{ownerName}", signature);
   const base = (earlier?.subject ?? "").replace(/^\s*((re|fwd?|aw)\s*:\s*)+/i, "").trim();
+  const late = now !== undefined && now - person.metAt > LATE_AFTER_MS;
+  const subjectTemplate = account.subjectTemplate || (late ? (phrase ? LATE_SUBJECT : "Following up") : DEFAULT_SUBJECT);
+  const subject = fill(subjectTemplate).replace(/, there\b/, "").replace(/\s+/g, " ").trim();
   return {
     to: { email: person.email, name: person.name },
-    subject: earlier && base ? `Re: ${base}` : `Great to meet you, ${firstNameOf(person.name)}`.replace(", there", ""),
+    subject: earlier && base ? `Re: ${base}` : subject,
     text: fill(account.template || DEFAULT_TEMPLATE),
     ...(earlier ? { replyTo: { threadId: earlier.threadId, messageId: earlier.messageId, providerMessageId: earlier.id } } : {}),
   };
@@ -182,7 +307,7 @@ export async function draftFollowUp(o: {
   const earlier = messages
     .filter((m) => !m.draft && !m.meetingNotice && m.inSent && m.recipients.some((r) => r.email === person.email))
     .sort((a, b) => b.sentAt - a.sentAt)[0];
-  const creating = provider.createDraft({ ...composeFollowUp(account, person, earlier), marker: held.marker });
+  const creating = provider.createDraft({ ...composeFollowUp(account, person, earlier, o.now), marker: held.marker });
   const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker), draft);
   let outcome: DraftResult | typeof TIMED_OUT;
   try {

@@ -1,0 +1,61 @@
+/** Drafts a person would send: the issue-10 examples, each wrong before this wording. */
+import { describe, expect, it } from "vitest";
+import type { AccountRecord } from "../src/accounts";
+import { composeFollowUp, firstNameOf, meetingPhrase } from "../src/followup";
+import type { PersonRecord } from "../src/storage";
+
+const DAY = 86_400_000;
+const metAt = Date.parse("2026-04-27T08:00:00Z");
+const account = { email: "isla@paperkite.studio", displayName: "Isla Moreno", timeZone: "Australia/Melbourne" } as AccountRecord;
+const person = (name: string, eventTitle: string): PersonRecord => ({ email: "wen@example.com", name, eventId: "e", eventTitle, metAt, metEnd: metAt + 3_600_000, stage: "met" });
+
+describe("first names, by the stated heuristic", () => {
+  it.each([
+    ["Mei Lin Goh", "Mei Lin"],
+    ["Tan, Wei Jie", "Wei Jie"],
+    ["Osei, Daniel", "Daniel"],
+    ["José Martínez", "José"],
+    ["Wen Zhou", "Wen"],
+    ["Mary Anne Smith", "Mary Anne"],
+    ["Daniel J. Osei", "Daniel"],
+    ["Priyanka Raghunathan Iyer", "Priyanka"],
+    ["", "there"],
+    ["someone@example.com", "there"],
+  ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
+});
+
+describe("meeting titles in a sentence", () => {
+  it("drops the two people's names, separators and internal codes", () => {
+    expect(meetingPhrase("Breakfast — Wen / Isla", ["Wen Zhou", "Isla Moreno"])).toBe("breakfast");
+    expect(meetingPhrase("[EXT] Wen x Isla | PRJ-2291 roadmap review", ["Wen Zhou", "Isla Moreno"])).toBe("roadmap review");
+    expect(meetingPhrase("Isla <> Wen", ["Wen Zhou", "Isla Moreno"])).toBeUndefined();
+    expect(meetingPhrase("1:1", ["Wen Zhou", "Isla Moreno"])).toBeUndefined();
+    expect(meetingPhrase("Demo day", ["Wen Zhou", "Isla Moreno"])).toBe("Demo day");
+  });
+
+  it("the draft reads well with or without a title", () => {
+    const a = composeFollowUp(account, person("Wen Zhou", "Breakfast — Wen / Isla"), undefined, metAt + DAY);
+    expect(a.text).toContain("It was good to meet you at breakfast on Mon 27 Apr.");
+    expect(a.text).toMatch(/Best,\nIsla$/);
+    const b = composeFollowUp(account, person("Wen Zhou", "Wen / Isla"), undefined, metAt + DAY);
+    expect(b.text).toContain("It was good to meet you on Mon 27 Apr.");
+    expect(b.text).not.toContain("Wen / Isla");
+  });
+});
+
+describe("subject and signature", () => {
+  it("a warm subject soon after, a plain one a month later; Mei Lin signs and is greeted whole", () => {
+    const p = person("Mei Lin Goh", "Founders breakfast");
+    expect(composeFollowUp(account, p, undefined, metAt + DAY).subject).toBe("Great to meet you, Mei Lin");
+    expect(composeFollowUp(account, p, undefined, metAt + 30 * DAY).subject).toBe("Following up from Founders breakfast");
+    const owner = { ...account, displayName: "Mei Lin Goh" };
+    expect(composeFollowUp(owner, person("Tan, Wei Jie", "x"), undefined, metAt).text).toMatch(/^Hi Wei Jie,[\s\S]*Best,\nMei Lin$/);
+  });
+
+  it("the owner's subject template, signature name and a corrected first name are used", () => {
+    const owner = { ...account, subjectTemplate: "After {meeting}, {firstName}", signatureName: "Isla M.", firstNames: { "wen@example.com": "Wendy" } };
+    const d = composeFollowUp(owner, person("Wen Zhou", "Demo day"), undefined, metAt + DAY);
+    expect(d.subject).toBe("After Demo day, Wendy");
+    expect(d.text).toMatch(/^Hi Wendy,[\s\S]*Best,\nIsla M\.$/);
+  });
+});
