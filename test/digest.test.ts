@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestMessageId, isoWeek, sendDigestOnce } from "@followthrough/core/digest";
-import { draftFollowUp } from "@followthrough/core/followup";
+import { draftFollowUp, humanDate } from "@followthrough/core/followup";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { openLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
@@ -52,6 +52,18 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
       expect(rendered.text).toContain(m.draftUrl);
       expect(rendered.text).toContain(m.dismissUrl);
     }
+    // Each person in one of the people lists only (waiting, new, followed up).
+    const listed = [...digest.missing, ...digest.newPeople, ...digest.wins].map((p) => p.email);
+    expect(new Set(listed).size).toBe(listed.length);
+    // "today" / "yesterday" agree with the date shown: both in the owner's zone.
+    const tz = h.account().timeZone;
+    for (const p of [...digest.missing, ...digest.newPeople, ...digest.wins]) {
+      if (p.daysAgo === 0) expect(p.metOn, p.email).toBe(humanDate(now, tz));
+      if (p.daysAgo === 1) expect(p.metOn, p.email).toBe(humanDate(now - 86_400_000, tz));
+    }
+    // The rate is stated with its own denominator, and activity is never coloured as good or bad.
+    expect(rendered.text).toMatch(/Of the \d+ (person|people) you met 1–30 days ago, \d+ (has|have) heard from you \(\d+%\)|Nobody you met 1–30 days ago is waiting/);
+    expect(rendered.text).not.toMatch(/followed up\)/);
   });
 
   it("sends exactly once when two runs race, and again finds it already sent", async () => {

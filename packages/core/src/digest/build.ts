@@ -42,6 +42,8 @@ function weekly(r: Inference, now: number) {
     newPeopleMet: r.newContacts.length,
     followUpsSent: r.stats.followUpsSent,
     followUpRate: eligible.length ? followed.length / eligible.length : 0,
+    followed: followed.length,
+    eligible: eligible.length,
     secondMeetings: r.contacts.filter((c) => c.followedUpBy === "meeting" && c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY).length,
   };
 }
@@ -70,7 +72,12 @@ export function buildDigest(o: {
   const previous = infer(account, o.meetings, o.messages, now - 7 * DAY, said);
   const a = weekly(current, now);
   const b = weekly(previous, now - 7 * DAY);
-  const metric = (k: keyof typeof a): Metric => ({ value: a[k], previous: b[k] });
+  const metric = (k: "meetingsAttended" | "newPeopleMet" | "followUpsSent" | "followUpRate" | "secondMeetings"): Metric => ({ value: a[k], previous: b[k] });
+  // Days ago as calendar days in the owner's zone, so "today" and "yesterday" agree with the date shown.
+  const localDay = (ms: number) => {
+    const [y, m, d] = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms).split("-").map(Number);
+    return Math.round(Date.UTC(y, m - 1, d) / DAY);
+  };
   const stage = new Map(o.people.map((p) => [p.email, p.stage]));
   const person = (c: Contact): DigestPerson => ({
     email: c.email,
@@ -79,7 +86,7 @@ export function buildDigest(o: {
     eventTitle: c.eventTitle || "a meeting",
     metAt: new Date(c.metAt).toISOString(),
     metOn: humanDate(c.metAt, tz),
-    daysAgo: Math.max(0, Math.floor((now - c.metEnd) / DAY)),
+    daysAgo: Math.max(0, localDay(now) - localDay(c.metAt)),
   });
   const missing = current.missingFollowUps
     .filter((c) => stage.get(c.email) !== "dismissed")
@@ -93,7 +100,9 @@ export function buildDigest(o: {
   const wins = current.contacts
     .filter((c) => c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY && c.followedUpAt <= now)
     .map((c) => ({ ...person(c), by: c.followedUpBy ?? ("mail" as const) }));
-  const newPeople = current.newContacts.map(person);
+  // Each person in one list: waiting first, then followed up, then the rest of the new people.
+  const listed = new Set([...missing.map((p) => p.email), ...wins.map((p) => p.email)]);
+  const newPeople = current.newContacts.filter((c) => !listed.has(c.email)).map(person);
   const start = now - 7 * DAY;
   const fmt = (ms: number, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat("en-GB", { ...opts, timeZone: tz }).format(ms);
   return {
@@ -108,6 +117,7 @@ export function buildDigest(o: {
       followUpRate: metric("followUpRate"),
       secondMeetings: metric("secondMeetings"),
     },
+    rateBasis: { followed: a.followed, eligible: a.eligible, fromDays: Math.round(RULES.missingMinAgeMs / DAY), toDays: Math.round(RULES.missingMaxAgeMs / DAY) },
     missing,
     newPeople,
     wins,

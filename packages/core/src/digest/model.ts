@@ -50,7 +50,13 @@ export interface DigestData {
     followUpRate: Metric;
     secondMeetings: Metric;
   };
+  /**
+   * What the follow-up rate is a share of: `followed` of the `eligible` new people met between
+   * `fromDays` and `toDays` days ago (not this week's new people, whom the digest lists).
+   */
+  rateBasis?: { followed: number; eligible: number; fromDays: number; toDays: number };
   missing: DigestFollowUp[];
+  /** New people this week who are in neither `missing` nor `wins`: each person in one list only. */
   newPeople: DigestPerson[];
   wins: DigestWin[];
   /** True when there is nothing to act on and nothing happened. */

@@ -121,8 +121,9 @@ export function metricRows(d: DigestData): MetricRow[] {
     trend: trend(m[key]),
   });
   return [
-    count("meetingsAttended", "Meetings attended"),
-    count("newPeopleMet", "New people met"),
+    // Activity is shown, never judged: only productivity (follow-ups, rate, second meetings) is coloured.
+    { ...count("meetingsAttended", "Meetings attended"), trend: "same" },
+    { ...count("newPeopleMet", "New people met"), trend: "same" },
     count("followUpsSent", "Follow-ups sent"),
     {
       key: "followUpRate",
@@ -185,4 +186,17 @@ export const PRIVACY_LINE =
 
 export function winHow(by: "mail" | "meeting"): string {
   return by === "meeting" ? "met again" : "followed up by mail";
+}
+
+/**
+ * The sentence under the numbers, each number with its own denominator: "4 meetings → 9 new
+ * people. Of the 10 new people you met 1–30 days ago, 7 have heard from you (70%)."
+ */
+export function metricsSummary(d: DigestData): string {
+  const m = d.metrics;
+  const activity = `${plural(Math.round(finite(m.meetingsAttended.value)), "meeting")} → ${plural(Math.round(finite(m.newPeopleMet.value)), "new person", "new people")} this week.`;
+  const b = d.rateBasis;
+  if (!b) return `${activity} ${percent(m.followUpRate.value)}% followed up.`;
+  if (b.eligible === 0) return `${activity} Nobody you met ${b.fromDays}–${b.toDays} days ago is waiting.`;
+  return `${activity} Of the ${plural(b.eligible, "person", "people")} you met ${b.fromDays}–${b.toDays} days ago, ${b.followed} ${b.followed === 1 ? "has" : "have"} heard from you (${percent(m.followUpRate.value)}%).`;
 }

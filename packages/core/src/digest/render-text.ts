@@ -11,6 +11,7 @@ import {
   greeting,
   metLine,
   metricRows,
+  metricsSummary,
   PRIVACY_LINE,
   QUIET_NOTE,
   safeUrl,
@@ -32,6 +33,7 @@ export function renderDigestText(d: DigestData): string {
 
   out.push(...heading("Activity against productivity"));
   for (const m of metricRows(d)) out.push(`${m.label}: ${m.value} (${m.delta})`);
+  out.push(metricsSummary(d));
 
   const nothingToList = d.missing.length === 0 && d.newPeople.length === 0 && d.wins.length === 0;
   if (d.quiet && nothingToList) out.push("", QUIET_NOTE);

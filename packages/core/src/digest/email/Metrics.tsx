@@ -2,7 +2,7 @@
 /** @jsxImportSource react */
 import { Column, Heading, Row, Section, Text } from "@react-email/components";
 import type { DigestData } from "../model";
-import { metricRows, type MetricRow, plural, percent } from "../render-format";
+import { metricRows, type MetricRow, metricsSummary } from "../render-format";
 import { colors, s } from "./styles";
 
 function Tile({ m }: { m: MetricRow }) {
@@ -31,12 +31,7 @@ function Gap() {
 export function Metrics({ d }: { d: DigestData }) {
   const rows = metricRows(d);
   const [meetings, people, sent, rate, second] = rows;
-  const m = d.metrics;
-  const summary = `${plural(Math.round(m.meetingsAttended.value) || 0, "meeting")} → ${plural(
-    Math.round(m.newPeopleMet.value) || 0,
-    "new person",
-    "new people",
-  )} → ${plural(Math.round(m.followUpsSent.value) || 0, "follow-up")} sent (${percent(m.followUpRate.value)}% followed up)`;
+  const summary = metricsSummary(d);
   return (
     <Section>
       <Heading as="h2" className="ft-ink" style={s.h2}>
