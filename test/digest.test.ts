@@ -166,6 +166,10 @@ describe("followthrough digest --out", () => {
     expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
     expect(head).toMatch(/^Message-ID: <digest\./m);
     expect(eml).toContain("Content-Type: text/html");
+    // A preview, said plainly: its links are not live in any running app.
+    expect(r.stdout).toContain("Preview: the links in this digest are not live");
+    expect(text.split("\n")[0]).toContain("Preview: the links in this digest are not live");
+    expect(html).toMatch(/<body[^>]*><div role="note"[^>]*>Preview: the links in this digest are not live/);
   });
 
   it.each([

@@ -36,12 +36,31 @@ export async function digestCommand(argv: string[]): Promise<number> {
   return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
     const account = current();
     await scan({ owner: account, provider, repo, now });
-    const { digest, rendered } = await prepareDigest({ repo, account, now, links });
+    const { digest, rendered: sendable } = await prepareDigest({ repo, account, now, links });
+    // These files are a preview: their links are signed here, for a mailbox no app has stored.
+    const rendered = { ...sendable, html: withPreviewBanner(sendable.html), text: `${PREVIEW_NOTE}\n\n${sendable.text}` };
     const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered));
     writeFileSync(join(out, "digest.html"), rendered.html);
     writeFileSync(join(out, "digest.txt"), rendered.text);
     writeFileSync(join(out, "digest.eml"), eml);
-    console.log(`${rendered.subject}\nwrote ${join(out, "digest.html")}, digest.txt and digest.eml (${digest.missing.length} follow-ups waiting, links to ${links.baseUrl})`);
+    console.log(`${rendered.subject}\nwrote ${join(out, "digest.html")}, digest.txt and digest.eml (${digest.missing.length} follow-ups waiting, links to ${links.baseUrl})\n${PREVIEW_NOTE}`);
     return 0;
   });
+}
+
+/**
+ * What the files and the command say about their links: a preview. The links are signed with this
+ * command's key for a mailbox read from fixtures, and dated --now; no running app has this account
+ * stored (and a past --now makes them expired), so none of them does anything when opened.
+ */
+export const PREVIEW_NOTE =
+  "Preview: the links in this digest are not live. No running Followthrough app honours them (the mailbox was read from fixtures, and links dated by --now expire). To click through a digest, run `followthrough start`.";
+
+/** The digest's HTML with the preview note as the first thing in its body. */
+export function withPreviewBanner(html: string): string {
+  const banner = `<div role="note" style="margin:0 0 12px;padding:10px 12px;border:2px solid #b45309;background:#fffbeb;color:#1f2937;font:14px/1.4 system-ui,sans-serif">${PREVIEW_NOTE.replace(/`/g, "")}</div>`;
+  const at = html.search(/<body[^>]*>/i);
+  if (at < 0) return banner + html;
+  const end = html.indexOf(">", at) + 1;
+  return html.slice(0, end) + banner + html.slice(end);
 }
