@@ -4,5 +4,15 @@
  * (set FOLLOWTHROUGH_NOTICE_SENDER, e.g. "notices@followthrough.example" or a bare domain).
  */
 export const notices = new sst.aws.Email("Notices", {
-  sender: process.env.FOLLOWTHROUGH_NOTICE_SENDER ?? "notices@followthrough.example",
+  sender: noticeSender(process.env),
 });
+
+/**
+ * The notice sender from the environment. Required: a redeploy from a shell without it must not
+ * silently swap the verified sender for an example address (SES would then refuse every notice).
+ */
+export function noticeSender(env: Record<string, string | undefined>): string {
+  const v = env.FOLLOWTHROUGH_NOTICE_SENDER?.trim();
+  if (!v) throw new Error("FOLLOWTHROUGH_NOTICE_SENDER is not set: export it (the SES sender, an address or a domain) before `sst deploy` (docs/deploy.md)");
+  return v;
+}

@@ -3,7 +3,7 @@
  * and `sst.*` constructors record (name, args). No .sst/platform, no network, no AWS. Checks what
  * the infrastructure declares, and that every handler path names a file that exports it.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -84,6 +84,8 @@ function functions(): { where: string; args: Args }[] {
 
 beforeAll(async () => {
   Object.assign(globalThis, stubs);
+  // deploy.md has the deployer export it; infra refuses to deploy without it (tested below).
+  process.env.FOLLOWTHROUGH_NOTICE_SENDER ??= "notices@test.example";
   // Not a static import: the root type-check must not follow sst.config.ts into .sst/platform.
   config = (await import(pathToFileURL(join(root, "sst.config.ts")).href)).default;
   outputs = await config.run();
@@ -211,5 +213,42 @@ describe("infra", () => {
       const mod = await import(pathToFileURL(file).href);
       expect(typeof mod[m![2]], `${where}: export ${m![2]}`).toBe("function");
     }
+  });
+});
+
+describe("docs/deploy.md against the infrastructure", () => {
+  const deploy = () => readFileSync(join(root, "docs/deploy.md"), "utf8");
+
+  it("names the URL shape infra creates: a Lambda Function URL, not an API Gateway", () => {
+    const api = one("Function", "Api");
+    expect(api.args.url).toBe(true);
+    expect(made.some((m) => /ApiGateway/i.test(m.type))).toBe(false);
+    expect(deploy()).toContain(".lambda-url.");
+    expect(deploy()).not.toContain("execute-api");
+  });
+
+  it("names every secret infra declares, and the region sst.config.ts fixes", async () => {
+    const secrets = made.filter((m) => m.type === "Secret").map((m) => m.name);
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const s of secrets) expect(deploy(), s).toContain(`\`${s}\``);
+    const region = /region:\s*"([a-z0-9-]+)"/.exec(readFileSync(join(root, "sst.config.ts"), "utf8"))![1];
+    expect(deploy()).toContain(`\`${region}\``);
+  });
+
+  it("refuses to deploy without FOLLOWTHROUGH_NOTICE_SENDER instead of falling back to an example address", async () => {
+    const { noticeSender } = await import(pathToFileURL(join(root, "infra/email.ts")).href);
+    expect(() => noticeSender({})).toThrow(/FOLLOWTHROUGH_NOTICE_SENDER/);
+    expect(() => noticeSender({ FOLLOWTHROUGH_NOTICE_SENDER: " " })).toThrow(/FOLLOWTHROUGH_NOTICE_SENDER/);
+    expect(noticeSender({ FOLLOWTHROUGH_NOTICE_SENDER: "notices@x.example" })).toBe("notices@x.example");
+    expect(deploy()).toContain("FOLLOWTHROUGH_NOTICE_SENDER");
+  });
+
+  it("a provider left at the placeholder client is not offered", async () => {
+    const { isConfiguredClient } = await import("@followthrough/functions/resources");
+    expect(isConfiguredClient("placeholder")).toBe(false);
+    expect(isConfiguredClient("")).toBe(false);
+    expect(isConfiguredClient(undefined)).toBe(false);
+    expect(isConfiguredClient("1234.apps.googleusercontent.com")).toBe(true);
+    expect(deploy()).toMatch(/placeholder[^\n]*not offered|not offered[^\n]*placeholder/);
   });
 });

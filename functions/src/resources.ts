@@ -137,7 +137,7 @@ export function resourceConfig(): DepsConfig {
   };
   const client = (id: "GoogleClientId" | "MicrosoftClientId", secret: "GoogleClientSecret" | "MicrosoftClientSecret", endpoints: ConnectClient["endpoints"]) => {
     const clientId = linked(id)?.value;
-    return clientId ? { clientId, clientSecret: linked(secret)?.value, endpoints } : undefined;
+    return isConfiguredClient(clientId) ? { clientId: clientId!, clientSecret: linked(secret)?.value, endpoints } : undefined;
   };
   return {
     tableName: need(linked("Table")?.name, "Table"),
@@ -161,4 +161,14 @@ let cached: Deps | undefined;
 /** The deps of this Lambda instance, built on first use (not at import: importing a handler stays side-effect free). */
 export function resourceDeps(): Deps {
   return (cached ??= buildDeps(resourceConfig()));
+}
+
+/**
+ * A client ID that names a real OAuth client: not empty and not the `placeholder` docs/deploy.md
+ * sets on the first deploy. A provider left at the placeholder (a Google-only deployment) is not
+ * offered on /connect or /settings, instead of a button that fails at the provider.
+ */
+export function isConfiguredClient(clientId: string | undefined): boolean {
+  const v = clientId?.trim();
+  return !!v && v.toLowerCase() !== "placeholder";
 }

@@ -1,8 +1,9 @@
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { FixtureError } from "./fixtures";
 import { startSandbox } from "./server";
 
-const usage = "usage: followthrough-sandbox --fixtures <mailbox> [--fixtures <mailbox>...] [--port N] [--https-port N] [--page-size N] [--no-quota]";
+const usage = "usage: followthrough-sandbox --fixtures <mailbox> [--fixtures <mailbox>...] [--port N] [--https-port N] [--page-size N] [--no-quota] [--ca-out <file>]";
 
 /** Runs the sandbox from the command line until interrupted; returns the exit code on a startup error. */
 export async function main(argv: string[]): Promise<number> {
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
         "https-port": { type: "string" },
         "page-size": { type: "string" },
         "no-quota": { type: "boolean" },
+        "ca-out": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -45,6 +47,11 @@ export async function main(argv: string[]): Promise<number> {
       quota: values["no-quota"] ? false : undefined,
     });
     console.log(`sandbox listening on ${sandbox.url} (https ${sandbox.httpsUrl})`);
+    // The HTTPS listener's self-signed certificate, for NODE_EXTRA_CA_CERTS (docs/self-hosting.md).
+    if (values["ca-out"] && sandbox.ca) {
+      writeFileSync(values["ca-out"], sandbox.ca);
+      console.log(`CA certificate written to ${values["ca-out"]} (trust it with NODE_EXTRA_CA_CERTS=${values["ca-out"]})`);
+    }
     for (const a of sandbox.state.accounts.values()) console.log(`  ${a.info.provider.padEnd(9)} ${a.info.email}`);
     const stop = () => void sandbox.close().then(() => process.exit(0));
     process.once("SIGINT", stop);
