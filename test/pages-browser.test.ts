@@ -257,6 +257,12 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(withPreset.subjectTemplate).toBe("Coffee, {firstName}?");
     expect(withPreset.signatureName).toBe("Isla M.");
     expect(withPreset.template).toContain("Would you have 30 minutes");
+    // A corrected first name, remembered for that person.
+    await page.getByLabel("Their email address").fill("Mei.Lin@Example.com");
+    await page.getByLabel("Greet them as").fill("Mei Lin");
+    await press(page, "Save name");
+    expect((await loadAccount(stack.repo, email))!.firstNames).toEqual({ "mei.lin@example.com": "Mei Lin" });
+    expect(await page.textContent("main")).toContain("mei.lin@example.com: Mei Lin");
     await press(page, "Pause my digests");
     expect((await loadAccount(stack.repo, email))!.status).toBe("paused");
     await check(page, "settings-paused");

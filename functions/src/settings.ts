@@ -82,6 +82,20 @@ export function validateSignature(raw: unknown): string {
   return t;
 }
 
+/** At most this many corrected first names are kept per account. */
+export const FIRST_NAMES_MAX = 500;
+
+/** Validates a first-name correction: an address and the name to greet them by (empty removes it). */
+export function validateFirstName(person: unknown, first: unknown): { person: string; first: string } {
+  if (typeof person !== "string" || !/^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/.test(person.trim())) throw new SettingsError("Give the person's email address.");
+  if (typeof first !== "string") throw new SettingsError("Give the name to greet them by.");
+  const t = first.replace(/\s+/g, " ").trim();
+  if ([...t].length > 60) throw new SettingsError("The first name is longer than 60 characters.");
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f{}<>@]/.test(t)) throw new SettingsError("The first name can't contain braces, angle brackets, @ or control characters.");
+  return { person: person.trim().toLowerCase(), first: t };
+}
+
 /** Validates day (1–7) and hour (0–23) from the form; one-line errors. */
 export function validateSchedule(day: unknown, hour: unknown): DigestSchedule {
   if (typeof day !== "string" || !/^\d{1,2}$/.test(day)) throw new SettingsError("Choose a day from Monday to Sunday.");
@@ -173,6 +187,19 @@ ${
 <p><label for="preset">Start from a ready template</label><select id="preset" name="preset">${READY_TEMPLATES.map((t) => html`<option value="${t.id}">${t.label}</option>`)}</select></p>
 <button type="submit" class="secondary">Load this template</button>
 </form>
+<h2>Names in your drafts</h2>
+<p class="muted">Drafts greet people by a guessed first name ("Mei Lin Goh" → "Mei Lin", "Tan, Wei Jie" → "Wei Jie"). Correct it for anyone; it is remembered for that person.</p>
+${
+  Object.keys(account.firstNames ?? {}).length
+    ? html`<ul>${Object.entries(account.firstNames ?? {}).map(([p, n]) => html`<li>${p}: <b>${n}</b></li>`)}</ul>`
+    : ""
+}
+<form method="post"><input type="hidden" name="action" value="firstname">
+<p><label for="person">Their email address</label><input type="text" inputmode="email" id="person" name="person" autocomplete="off"></p>
+<p><label for="first">Greet them as</label><input type="text" id="first" name="first" autocomplete="off" aria-describedby="first-help"></p>
+<p class="muted" id="first-help">Leave empty to go back to the guess.</p>
+<button type="submit" class="secondary">Save name</button>
+</form>
 <h2>Pause</h2>
 ${
   status === "paused"
@@ -234,6 +261,21 @@ ${
         throw e;
       }
       if (!(await updateAccount(deps.repo, account.email, { schedule, template, subjectTemplate, signatureName }, now))) return gone();
+      return back();
+    }
+    if (action === "firstname") {
+      let fix: { person: string; first: string };
+      try {
+        fix = validateFirstName(form.person, form.first);
+      } catch (e) {
+        if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message });
+        throw e;
+      }
+      const names = { ...(account.firstNames ?? {}) };
+      if (fix.first) names[fix.person] = fix.first;
+      else delete names[fix.person];
+      if (Object.keys(names).length > FIRST_NAMES_MAX) return settingsPage(c, account, undefined, act === "manage", { error: `At most ${FIRST_NAMES_MAX} names are kept.` });
+      if (!(await updateAccount(deps.repo, account.email, { firstNames: names }, now))) return gone();
       return back();
     }
     if (action === "preset") {

@@ -29,6 +29,8 @@ export interface AccountRecord extends Owner {
   subjectTemplate?: string;
   /** The name the owner signs drafts with ({ownerName}); their first name when absent. */
   signatureName?: string;
+  /** First names the owner corrected, by person address (lower case): used in drafts and the digest. */
+  firstNames?: Record<string, string>;
   /** When the one "please reconnect" email went out. */
   reconnectNotifiedAt?: number;
   /** When the weekly job last completed (a duplicate dispatch within hours is skipped). */
@@ -78,7 +80,7 @@ export async function saveAccount(
 export async function updateAccount(
   repo: Repository,
   email: string,
-  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "reconnectReason">>,
+  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "reconnectReason">>,
   at: number,
 ): Promise<AccountRecord | undefined> {
   const current = await loadAccount(repo, email);

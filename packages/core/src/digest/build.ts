@@ -82,7 +82,7 @@ export function buildDigest(o: {
   const person = (c: Contact): DigestPerson => ({
     email: c.email,
     name: c.name || c.email,
-    firstName: firstNameOf(c.name),
+    firstName: account.firstNames?.[c.email.toLowerCase()] ?? firstNameOf(c.name),
     eventTitle: c.eventTitle || "a meeting",
     metAt: new Date(c.metAt).toISOString(),
     metOn: humanDate(c.metAt, tz),
