@@ -64,6 +64,8 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     // The rate is stated with its own denominator, and activity is never coloured as good or bad.
     expect(rendered.text).toMatch(/Of the \d+ (person|people) you met 1–30 days ago, \d+ (has|have) heard from you \(\d+%\)|Nobody you met 1–30 days ago is waiting/);
     expect(rendered.text).not.toMatch(/followed up\)/);
+    expect(digest.metrics.hoursInMeetings!.value).toBeGreaterThan(0);
+    expect(rendered.text).toMatch(/Hours in meetings: \d+(\.5)? \(/);
   });
 
   it("sends exactly once when two runs race, and again finds it already sent", async () => {

@@ -30,6 +30,13 @@ describe("digest numbers", () => {
     expect(rows.followUpRate.trend).toBe("up");
   });
 
+  it("hours in meetings sit beside the counts as activity, uncoloured", () => {
+    const d = digest();
+    d.metrics.hoursInMeetings = { value: 9.5, previous: 4 };
+    const hours = metricRows(d).find((r) => r.key === "hoursInMeetings")!;
+    expect(hours).toMatchObject({ label: "Hours in meetings", value: "9.5", delta: "▲ 5.5 h from last week", trend: "same" });
+  });
+
   it("the rate says what it is a share of", () => {
     expect(metricsSummary(digest())).toBe("12 meetings → 2 new people this week. Of the 10 people you met 1–30 days ago, 7 have heard from you (70%).");
     expect(metricsSummary(digest({ rateBasis: { followed: 0, eligible: 0, fromDays: 1, toDays: 30 } }))).toContain("Nobody you met 1–30 days ago is waiting.");

@@ -1,6 +1,6 @@
 import type { AccountRecord } from "../accounts";
 import { firstNameOf, humanDate } from "../followup";
-import { type Confirmation, type Contact, infer, type Inference, RULES } from "../inference";
+import { attended, type Confirmation, type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, linkPath, sealLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
 import type { PersonRecord } from "../storage";
@@ -72,6 +72,12 @@ export function buildDigest(o: {
   const previous = infer(account, o.meetings, o.messages, now - 7 * DAY, said);
   const a = weekly(current, now);
   const b = weekly(previous, now - 7 * DAY);
+  /** Hours in the meetings the owner attended during the 7 days before `at`, to the half hour. */
+  const hoursBefore = (at: number) => {
+    const from = at - RULES.newContactWindowMs;
+    const ms = o.meetings.filter((m) => m.end > from && m.start < at && attended(m, at)).reduce((sum, m) => sum + Math.max(0, Math.min(m.end, at) - Math.max(m.start, from)), 0);
+    return Math.round((ms / 3_600_000) * 2) / 2;
+  };
   const metric = (k: "meetingsAttended" | "newPeopleMet" | "followUpsSent" | "followUpRate" | "secondMeetings"): Metric => ({ value: a[k], previous: b[k] });
   // Days ago as calendar days in the owner's zone, so "today" and "yesterday" agree with the date shown.
   const localDay = (ms: number) => {
@@ -116,6 +122,7 @@ export function buildDigest(o: {
       followUpsSent: metric("followUpsSent"),
       followUpRate: metric("followUpRate"),
       secondMeetings: metric("secondMeetings"),
+      hoursInMeetings: { value: hoursBefore(now), previous: hoursBefore(now - 7 * DAY) },
     },
     rateBasis: { followed: a.followed, eligible: a.eligible, fromDays: Math.round(RULES.missingMinAgeMs / DAY), toDays: Math.round(RULES.missingMaxAgeMs / DAY) },
     missing,

@@ -49,6 +49,8 @@ export interface DigestData {
     /** Share (0..1) of the new people met 1–30 days ago who have been followed up. */
     followUpRate: Metric;
     secondMeetings: Metric;
+    /** Hours in attended meetings over the last 7 days (activity, beside the productivity numbers). */
+    hoursInMeetings?: Metric;
   };
   /**
    * What the follow-up rate is a share of: `followed` of the `eligible` new people met between

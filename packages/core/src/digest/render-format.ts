@@ -72,6 +72,13 @@ export function countDelta(m: Metric): string {
   return `${diff > 0 ? "▲" : "▼"} ${Math.abs(diff)} from last week`;
 }
 
+/** Change in hours, to the half hour. */
+export function hoursDelta(m: Metric): string {
+  const diff = Math.round((finite(m.value) - finite(m.previous)) * 2) / 2;
+  if (diff === 0) return "same as last week";
+  return `${diff > 0 ? "▲" : "▼"} ${Math.abs(diff)} h from last week`;
+}
+
 /** Change of a 0..1 rate, in percentage points. */
 export function rateDelta(m: Metric): string {
   const diff = percent(m.value) - percent(m.previous);
@@ -113,7 +120,7 @@ export interface MetricRow {
 
 export function metricRows(d: DigestData): MetricRow[] {
   const m = d.metrics;
-  const count = (key: MetricRow["key"], label: string): MetricRow => ({
+  const count = (key: Exclude<MetricRow["key"], "hoursInMeetings">, label: string): MetricRow => ({
     key,
     label,
     value: String(Math.round(finite(m[key].value))),
@@ -133,6 +140,17 @@ export function metricRows(d: DigestData): MetricRow[] {
       trend: trend(m.followUpRate, true),
     },
     count("secondMeetings", "Second meetings booked"),
+    ...(m.hoursInMeetings
+      ? [
+          {
+            key: "hoursInMeetings" as const,
+            label: "Hours in meetings",
+            value: String(finite(m.hoursInMeetings.value)),
+            delta: hoursDelta(m.hoursInMeetings),
+            trend: "same" as Trend,
+          },
+        ]
+      : []),
   ];
 }
 

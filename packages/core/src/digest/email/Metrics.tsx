@@ -30,7 +30,7 @@ function Gap() {
 /** "Activity against productivity": meetings in, people met and followed up out. */
 export function Metrics({ d }: { d: DigestData }) {
   const rows = metricRows(d);
-  const [meetings, people, sent, rate, second] = rows;
+  const [meetings, people, sent, rate, second, hours] = rows;
   const summary = metricsSummary(d);
   return (
     <Section>
@@ -53,7 +53,7 @@ export function Metrics({ d }: { d: DigestData }) {
       <Row style={{ marginTop: "8px" }}>
         <Tile m={second} />
         <Gap />
-        <Column style={{ width: "48%" }}>&nbsp;</Column>
+        {hours ? <Tile m={hours} /> : <Column style={{ width: "48%" }}>&nbsp;</Column>}
       </Row>
     </Section>
   );
