@@ -168,6 +168,24 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await ctx.close();
   });
 
+  it.each(["microsoft", "google"] as const)("%s: a draft the owner already started to that person is offered instead of a second one", async (provider) => {
+    const owner = provider === "google" ? google() : microsoft();
+    const person = owner.weekly.digest.missing[2];
+    // The owner's own draft, made in their mailbox without Followthrough.
+    await owner.provider.createDraft({ to: { email: person.email, name: person.name }, subject: "Hello again", text: "Hi, about last week…" });
+    const ctx = await contextOf(false);
+    const page = await ctx.newPage();
+    await page.goto(person.draftUrl);
+    await press(page, "Open the draft");
+    expect(await page.textContent("h1")).toBe("You already started this");
+    expect(await page.textContent("main")).toMatch(/You started a draft to .+ on \w{3} \d{1,2} \w{3}/);
+    expect(await page.getByRole("link", { name: "Open your draft" }).getAttribute("href")).toContain("/local/drafts/");
+    await check(page, `draft-started-${provider}`);
+    await press(page, "Make a new draft anyway");
+    expect(page.url()).toContain("/local/drafts/");
+    await ctx.close();
+  });
+
   it("draft being made (another tap is creating it)", async () => {
     const { email } = google().account;
     const now = Date.now();

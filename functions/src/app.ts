@@ -14,7 +14,7 @@ import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, listAccounts, loadAccount, setAccountStatus } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest";
-import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, undoDismiss } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import type { LinkClaims } from "@followthrough/core/links";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import PostalMime from "postal-mime";
@@ -194,6 +194,28 @@ ${afterNav(account.email)}`,
       );
     }
 
+    // A draft the owner already started to this person is offered first, not duplicated.
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    if (form.anyway !== "1") {
+      const started = await startedDraft({ repo: deps.repo, provider: deps.providerFor(account), account, person: claims.per! }).catch((e) => {
+        console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+        return undefined;
+      });
+      if (started) {
+        const person = await personOf(account, claims);
+        const open = deps.draftLanding?.(account, { draftId: started.id, webLink: started.webLink }) ?? started.webLink;
+        return page(
+          c,
+          200,
+          "You already started this",
+          html`<h1>You already started this</h1>
+<p>You started a draft to <span class="who">${person?.name || person?.email || "this person"}</span>${started.createdAt ? html` on ${humanDate(started.createdAt, account.timeZone)}` : ""}. Finish that one instead of starting again?</p>
+${open ? html`<p><a class="button" href="${open}">Open your draft</a></p>` : html`<p>It is in your Drafts folder.</p>`}
+<form method="post"><input type="hidden" name="anyway" value="1"><button type="submit" class="secondary">Make a new draft anyway</button></form>
+${afterNav(account.email)}`,
+        );
+      }
+    }
     try {
       const draft = await draftFollowUp({ repo: deps.repo, provider: deps.providerFor(account), account, person: claims.per!, now: deps.now() });
       if (draft.status === "pending") return beingMade(c, account.email);

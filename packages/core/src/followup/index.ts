@@ -350,3 +350,17 @@ export async function undoDismiss(repo: Repository, account: string, personEmail
   if (person.stage === "dismissed") await repo.putPeople(account, [{ ...person, stage }]);
   return true;
 }
+
+/**
+ * A draft the owner already started to this person themselves, to offer instead of a second one:
+ * only for a person we never drafted for (stage "met", no claim stored, so no draft of ours
+ * exists), through the provider's bounded look at recent drafts (DraftWriter.draftsTo). The newest
+ * such draft, or undefined.
+ */
+export async function startedDraft(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string }): Promise<MarkedDraft | undefined> {
+  const person = await o.repo.getPerson(o.account.email, o.person);
+  if (!person || person.stage !== "met") return undefined;
+  const claim = (await o.repo.get<{ claim: DraftClaim }>(keys.draft(o.account.email, person.email)))?.claim;
+  if (claim) return undefined;
+  return (await o.provider.draftsTo(person.email)).at(-1);
+}

@@ -97,6 +97,27 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
   const calendarCall = <T>(fn: () => Promise<T>) => withRetry(() => calendarPacer.run(1, () => refreshOn401(fn)), classifyGoogleError, retry);
   const req = { retry: false } as const;
 
+  /**
+   * The newest drafts' headers, one bounded look shared by findDrafts and draftsTo. No `q` under
+   * gmail.metadata: 5 units for the list and 5 for each of at most DRAFT_LOOKBACK drafts.get.
+   */
+  const recentDrafts = async (): Promise<(MarkedDraft & { marker?: string; to: string })[]> => {
+    const list = await gmailCall(5, () => g.users.drafts.list({ userId: "me", maxResults: DRAFT_LOOKBACK }, req));
+    const found: (MarkedDraft & { marker?: string; to: string })[] = [];
+    await mapLimit(list.data.drafts ?? [], 4, async (d) => {
+      if (!d.id) return;
+      let got;
+      try {
+        got = await gmailCall(5, () => g.users.drafts.get({ userId: "me", id: d.id!, format: "metadata" }, req));
+      } catch (e) {
+        if (e instanceof ProviderError && e.kind === "not-found") return;
+        throw e;
+      }
+      const header = (name: string) => got.data.message?.payload?.headers?.find((h) => h.name?.toLowerCase() === name.toLowerCase())?.value ?? undefined;
+      found.push({ id: d.id, webLink: gmailDraftsLink(o.owner.email), createdAt: Number(got.data.message?.internalDate ?? 0), marker: header(DRAFT_MARKER_HEADER)?.trim(), to: (header("To") ?? "").toLowerCase() });
+    });
+    return found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  };
   return {
     sentMail: gmailSentStream({ gmail: g, call: gmailCall, concurrency: o.concurrency ?? gmailSlots.limit, pageSize: o.gmailPageSize ?? 500 }),
     calendar: googleCalendarStream({ calendar: cal, call: calendarCall, owner: o.owner, pageSize: o.calendarPageSize ?? 2500 }),
@@ -128,23 +149,12 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
       return { id: res.data.id ?? "", webLink: gmailDraftsLink(o.owner.email) };
     },
     async findDrafts(marker: string): Promise<MarkedDraft[]> {
-      // No `q` under gmail.metadata: read the newest drafts' headers. A draft we just made is among
-      // them; the cost is bounded: 5 units for the list and 5 for each of at most DRAFT_LOOKBACK drafts.
-      const list = await gmailCall(5, () => g.users.drafts.list({ userId: "me", maxResults: DRAFT_LOOKBACK }, req));
-      const found: MarkedDraft[] = [];
-      await mapLimit(list.data.drafts ?? [], 4, async (d) => {
-        if (!d.id) return;
-        let got;
-        try {
-          got = await gmailCall(5, () => g.users.drafts.get({ userId: "me", id: d.id!, format: "metadata" }, req));
-        } catch (e) {
-          if (e instanceof ProviderError && e.kind === "not-found") return;
-          throw e;
-        }
-        const value = got.data.message?.payload?.headers?.find((h) => h.name?.toLowerCase() === DRAFT_MARKER_HEADER.toLowerCase())?.value;
-        if (value?.trim() === marker) found.push({ id: d.id, webLink: gmailDraftsLink(o.owner.email), createdAt: Number(got.data.message?.internalDate ?? 0) });
-      });
-      return found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+      return (await recentDrafts()).filter((d) => d.marker === marker).map(({ id, webLink, createdAt }) => ({ id, webLink, createdAt }));
+    },
+    async draftsTo(email: string): Promise<MarkedDraft[]> {
+      const want = email.trim().toLowerCase();
+      const addressed = (to: string) => to.split(",").some((part) => (/<([^>]+)>/.exec(part)?.[1] ?? part).trim() === want);
+      return (await recentDrafts()).filter((d) => addressed(d.to)).map(({ id, webLink, createdAt }) => ({ id, webLink, createdAt }));
     },
     async deleteDraft(id: string): Promise<void> {
       try {

@@ -146,6 +146,19 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
         .map((m) => ({ id: m.id, webLink: m.webLink ?? "", createdAt: Date.parse(m.createdDateTime ?? "") || 0 }))
         .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },
+    async draftsTo(email: string): Promise<MarkedDraft[]> {
+      // One request, one page: the newest drafts with their recipients, matched here.
+      const want = email.trim().toLowerCase();
+      const res = (await call(
+        (c) => c.api("/me/mailFolders/drafts/messages").header("Prefer", 'IdType="ImmutableId"').select("id,createdDateTime,webLink,toRecipients").top(25).middlewareOptions(noClientRetry).get(),
+        false,
+        "GET /me/mailfolders/drafts/messages",
+      )) as { value?: { id: string; createdDateTime?: string; webLink?: string; toRecipients?: { emailAddress?: { address?: string } }[] }[] };
+      return (res.value ?? [])
+        .filter((m) => (m.toRecipients ?? []).some((r) => r.emailAddress?.address?.toLowerCase() === want))
+        .map((m) => ({ id: m.id, webLink: m.webLink ?? "", createdAt: Date.parse(m.createdDateTime ?? "") || 0 }))
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    },
     async deleteDraft(id: string): Promise<void> {
       try {
         await call((c) => c.api(`/me/messages/${encodeURIComponent(id)}`).middlewareOptions(noClientRetry).delete(), false, "DELETE /me/messages/{id}");

@@ -86,6 +86,11 @@ export interface DraftWriter {
   createDraft(draft: DraftRequest & { marker?: string }): Promise<DraftResult>;
   /** Drafts carrying `marker`, oldest first. Bounded in provider quota (see each adapter). */
   findDrafts(marker: string): Promise<MarkedDraft[]>;
+  /**
+   * The owner's recent drafts addressed to `email` (the same bounded look at the newest drafts as
+   * findDrafts: Gmail reads at most DRAFT_LOOKBACK drafts' headers, Graph one page), oldest first.
+   */
+  draftsTo(email: string): Promise<MarkedDraft[]>;
   /** Deletes a draft; a draft already gone is not an error. */
   deleteDraft(id: string): Promise<void>;
 }
