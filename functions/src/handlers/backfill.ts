@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
+import { planEventJobs } from "@followthrough/core/events";
 import { scan } from "@followthrough/core/scan";
 import { type JobDeps, jobDeps } from "../jobs";
 
@@ -37,6 +38,8 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           const stopBefore = remainingMs && d.backfills ? () => remainingMs() < reserve : undefined;
           const result = await scan({ owner: account, provider: await d.providerFor(account), repo: d.repo, now, stopBefore });
           complete = result.complete;
+          // A complete first read: the event emails of the coming week go on the due-hour index.
+          if (complete) await planEventJobs({ repo: d.repo, account: { ...account, aliases: result.owner.aliases }, now });
           console.log(JSON.stringify({ msg: "backfill", account: email, complete, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "backfill", account: email, outcome }));

@@ -1,7 +1,12 @@
-/** SQS Digests: each record is an account email; scan, build and send its weekly digest once. */
+/**
+ * SQS Digests: a record is an account email (scan, build and send its weekly digest once), or an
+ * event job's JSON (core/events/due: an event email or the daily event sync, core/eventmail).
+ */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
+import { runEventJob } from "@followthrough/core/eventmail";
+import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { scan } from "@followthrough/core/scan";
 import type { Repository } from "@followthrough/core/storage";
@@ -30,8 +35,19 @@ export function createWorkerHandler(deps: () => JobDeps) {
     const failed = await processBatch(
       records,
       async (r) => {
-        const email = r.body.trim().toLowerCase();
         const now = d.now();
+        const eventJob = parseEventJob(r.body);
+        if (eventJob) {
+          // An event email or the daily event sync: under the scan lease like the weekly run; a paused account is skipped.
+          const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
+          const outcome = await runAccountJob(job, async (account) => {
+            const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links });
+            console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome: result }));
+          });
+          if (outcome !== "done") console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome }));
+          return outcome !== "busy";
+        }
+        const email = r.body.trim().toLowerCase();
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true };
         const outcome = await runAccountJob(job, async (account) => {
           const provider = await d.providerFor(account);
@@ -50,6 +66,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
           const weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
+          // The event emails of the coming week go on the due-hour index (core/events planEventJobs).
+          await planEventJobs({ repo: d.repo, account: { ...account, aliases: weekly.scan.owner.aliases }, now });
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));
         return outcome !== "busy";

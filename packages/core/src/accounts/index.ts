@@ -31,6 +31,11 @@ export interface AccountRecord extends Owner {
   signatureName?: string;
   /** First names the owner corrected, by person address (lower case): used in drafts and the digest. */
   firstNames?: Record<string, string>;
+  /**
+   * The two event emails of shared/spec/events.md (core/eventmail): each kind is on unless set to
+   * false here (a settings toggle). Pausing the account pauses them with the digest.
+   */
+  eventEmails?: { morningOf?: boolean; morningAfter?: boolean };
   /** When the one "please reconnect" email went out. */
   reconnectNotifiedAt?: number;
   /** When the weekly job last completed (a duplicate dispatch within hours is skipped). */
@@ -80,7 +85,7 @@ export async function saveAccount(
 export async function updateAccount(
   repo: Repository,
   email: string,
-  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "reconnectReason">>,
+  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "reconnectReason">>,
   at: number,
 ): Promise<AccountRecord | undefined> {
   const current = await loadAccount(repo, email);

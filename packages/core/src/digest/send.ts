@@ -36,12 +36,69 @@ export function digestMessageId(account: string, week: string): string {
   return `<digest.${week}.${h}@followthrough.app>`;
 }
 
+/** What {@link sendOnce} stores of one email: the claim, then the outcome. */
+export interface SendRecord {
+  status: "sending" | "sent" | "failed";
+  messageId: string;
+  claimedAt: number;
+  sentAt?: number;
+  error?: string;
+}
+
+/** How one exactly-once send went. */
+export type SendOnceOutcome = "sent" | "already-sent" | "in-progress" | "reconciled";
+
 /**
- * Sends the week's digest through the owner's own account, exactly once: a conditional write
- * claims (account, week) before sending; a concurrent run finds the claim and stops. A claim left
- * "sending" by a run that died is taken over after a lease, and a failed one at once; both are
- * reconciled first: if the provider's Sent already holds our Message-ID, the digest is recorded
- * as sent, not sent again.
+ * Sends one email through the owner's own account exactly once per item `key`: a conditional write
+ * of `record` (status "sending") under attribute `field` claims it before sending; a concurrent
+ * run finds the claim and stops. A claim left "sending" by a run that died is taken over after a
+ * lease, and a failed one at once; both are reconciled first: if the provider's Sent already holds
+ * the mail's Message-ID, it is recorded as sent, not sent again. The digest and the event emails
+ * (core/eventmail) share this.
+ */
+export async function sendOnce<R extends SendRecord>(o: {
+  repo: Repository;
+  provider: MailSender;
+  key: { pk: string; sk: string };
+  field: string;
+  record: R;
+  mail: OutgoingMail & { messageId: string };
+  now: number;
+  /** Other attributes of the item (written with every state). */
+  extra?: Record<string, unknown>;
+}): Promise<SendOnceOutcome> {
+  const { repo, key, field, now } = o;
+  const record: R = { ...o.record, status: "sending", messageId: o.mail.messageId, claimedAt: now };
+  const item = (r: R) => ({ ...key, ...o.extra, [field]: r });
+  const previous = (await repo.get<Record<string, SendRecord>>(key))?.[field];
+  const claimed = await repo.putIf(
+    item(record),
+    "attribute_not_exists(pk) OR #d.#s = :failed OR (#d.#s = :sending AND #d.claimedAt < :stale)",
+    { ":failed": "failed", ":sending": "sending", ":stale": now - LEASE_MS },
+    { "#d": field, "#s": "status" },
+  );
+  if (!claimed) {
+    const current = (await repo.get<Record<string, SendRecord>>(key))?.[field];
+    return current?.status === "sent" ? "already-sent" : "in-progress";
+  }
+  // An earlier attempt may have sent before failing or dying: look in Sent before sending again.
+  if (previous && previous.status !== "sent" && (await o.provider.sentRecently(o.mail.messageId, previous.claimedAt - 5 * 60_000))) {
+    await repo.put(item({ ...record, status: "sent", sentAt: previous.claimedAt }));
+    return "reconciled";
+  }
+  try {
+    await o.provider.send(o.mail);
+  } catch (e) {
+    await repo.put(item({ ...record, status: "failed", error: String((e as Error).message).slice(0, 300) }));
+    throw e;
+  }
+  await repo.put(item({ ...record, status: "sent", sentAt: now }));
+  return "sent";
+}
+
+/**
+ * Sends the week's digest through the owner's own account, exactly once per (account, week)
+ * ({@link sendOnce}); nothing while the account is paused.
  */
 export async function sendDigestOnce(o: {
   repo: Repository;
@@ -51,35 +108,12 @@ export async function sendDigestOnce(o: {
   rendered: RenderedDigest;
   now: number;
 }): Promise<DigestOutcome> {
-  const { repo, account, data, rendered, now } = o;
+  const { account, data, rendered, now } = o;
   if (account.status === "paused") return "paused";
-  const key = keys.digest(account.email, data.week);
   const messageId = digestMessageId(account.email, data.week);
-  const previous = (await repo.get<{ digest: DigestRecord }>(key))?.digest;
   const record: DigestRecord = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, html: rendered.html, text: rendered.text };
-  const claimed = await repo.putIf(
-    { ...key, digest: record },
-    "attribute_not_exists(pk) OR #d.#s = :failed OR (#d.#s = :sending AND #d.claimedAt < :stale)",
-    { ":failed": "failed", ":sending": "sending", ":stale": now - LEASE_MS },
-    { "#d": "digest", "#s": "status" },
-  );
-  if (!claimed) {
-    const current = (await repo.get<{ digest: DigestRecord }>(key))?.digest;
-    return current?.status === "sent" ? "already-sent" : "in-progress";
-  }
-  // An earlier attempt may have sent before failing or dying: look in Sent before sending again.
-  if (previous && previous.status !== "sent" && (await o.provider.sentRecently(messageId, previous.claimedAt - 5 * 60_000))) {
-    await repo.put({ ...key, digest: { ...record, status: "sent", sentAt: previous.claimedAt } });
-    return "reconciled";
-  }
-  try {
-    await o.provider.send(digestMail(account, data, rendered));
-  } catch (e) {
-    await repo.put({ ...key, digest: { ...record, status: "failed", error: String((e as Error).message).slice(0, 300) } });
-    throw e;
-  }
-  await repo.put({ ...key, digest: { ...record, status: "sent", sentAt: now } });
-  return "sent";
+  const mail = digestMail(account, data, rendered);
+  return sendOnce({ repo: o.repo, provider: o.provider, key: keys.digest(account.email, data.week), field: "digest", record, mail: { ...mail, messageId }, now });
 }
 
 /** The digest as a message to the owner, with a stable Message-ID and one-click unsubscribe (pause) headers. */

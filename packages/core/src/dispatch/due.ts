@@ -1,4 +1,5 @@
 import { accountsDue } from "../accounts";
+import { eventJobsDue } from "../events/due";
 import { type QueueSender, SQS_BATCH_MAX } from "../queue";
 import { utcHourOfWeek } from "../schedule";
 import type { Repository } from "../storage";
@@ -9,6 +10,8 @@ export interface DispatchResult {
   slot: number;
   /** Accounts found due (GSI2 query). */
   due: number;
+  /** Event jobs found due this UTC hour (GSI2 "EVDUE#<hour>" query): event emails and daily syncs. */
+  eventJobs: number;
   /** Messages the queue accepted. */
   sent: number;
   /** SendMessageBatch calls, retries included. */
@@ -20,11 +23,12 @@ export interface DispatchResult {
 /**
  * The hourly dispatcher: the accounts whose digest is due in the UTC hour of `at` (one query on
  * GSI2 "DUE#nnn", paged, never a scan) go to the queue in batches of ten, the account email as the
- * body. Entries the queue refuses are retried once, then reported.
+ * body; then the event jobs due in that hour (one query on GSI2 "EVDUE#<hour>", core/events/due),
+ * their JSON as the body. Entries the queue refuses are retried once, then reported.
  */
 export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at: number; pageSize?: number }): Promise<DispatchResult> {
   const slot = utcHourOfWeek(o.at);
-  const result: DispatchResult = { slot, due: 0, sent: 0, batches: 0, failed: [] };
+  const result: DispatchResult = { slot, due: 0, eventJobs: 0, sent: 0, batches: 0, failed: [] };
   const send = async (bodies: string[]) => {
     result.batches++;
     return (await o.queue.sendBatch(bodies)).failed;
@@ -32,19 +36,31 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
   const retry: string[] = [];
   let pending: string[] = [];
   let start: Record<string, unknown> | undefined;
+  // Accounts first, then event jobs; a partial batch waits until both indexes are read.
+  let phase: "accounts" | "events" | "done" = "accounts";
+  const hour = Math.floor(o.at / 3_600_000) * 3_600_000;
   do {
-    const page = await accountsDue(o.repo, slot, start, o.pageSize);
-    result.due += page.emails.length;
-    pending.push(...page.emails);
-    start = page.next;
-    while (pending.length >= SQS_BATCH_MAX || (!start && pending.length)) {
+    if (phase === "accounts") {
+      const page = await accountsDue(o.repo, slot, start, o.pageSize);
+      result.due += page.emails.length;
+      pending.push(...page.emails);
+      start = page.next;
+      if (!start) phase = "events";
+    } else {
+      const page = await eventJobsDue(o.repo, hour, start, o.pageSize);
+      result.eventJobs += page.bodies.length;
+      pending.push(...page.bodies);
+      start = page.next;
+      if (!start) phase = "done";
+    }
+    while (pending.length >= SQS_BATCH_MAX || (phase === "done" && pending.length)) {
       const chunk = pending.slice(0, SQS_BATCH_MAX);
       pending = pending.slice(SQS_BATCH_MAX);
       const failed = await send(chunk);
       result.sent += chunk.length - failed.length;
       retry.push(...failed);
     }
-  } while (start);
+  } while (phase !== "done");
   for (let i = 0; i < retry.length; i += SQS_BATCH_MAX) {
     const chunk = retry.slice(i, i + SQS_BATCH_MAX);
     const failed = await send(chunk);

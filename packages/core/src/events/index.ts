@@ -2,3 +2,5 @@
 export * from "./rules";
 export * from "./platform";
 export * from "./statements";
+export * from "./due";
+export * from "./plan";

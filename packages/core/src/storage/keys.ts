@@ -22,8 +22,12 @@ export const keys = {
   eventMark: (email: string, eventId: string) => ({ pk: account(email), sk: `SAYS#MARK#${eventId}` }),
   eventGoal: (email: string, eventId: string) => ({ pk: account(email), sk: `SAYS#GOAL#${eventId}` }),
   metConfirmation: (email: string, eventId: string, person: string) => ({ pk: account(email), sk: `SAYS#MET#${eventId}#${person}` }),
+  /** An event email (or the account's daily event sync) waiting for its UTC hour: one item per (account, event, kind), on GSI2 "EVDUE#<hour>". */
+  eventJob: (email: string, kind: string, eventId?: string) => ({ pk: account(email), sk: `EVJOB#${kind}${eventId === undefined ? "" : `#${eventId}`}` }),
+  /** One event email per (account, event, kind): the exactly-once claim and what was sent. */
+  eventMail: (email: string, kind: string, eventId: string) => ({ pk: account(email), sk: `EVMAIL#${kind}#${eventId}` }),
   /** Prefix of an entity's sort keys within an account's partition. */
-  prefix: { meeting: "MEETING#", message: "MSG#", person: "PERSON#", scan: "SCAN#", cursor: "CURSOR#", draft: "DRAFT#", digest: "DIGEST#", says: "SAYS#" },
+  prefix: { meeting: "MEETING#", message: "MSG#", person: "PERSON#", scan: "SCAN#", cursor: "CURSOR#", draft: "DRAFT#", digest: "DIGEST#", says: "SAYS#", eventJob: "EVJOB#", eventMail: "EVMAIL#" },
   partition: account,
   /** GSI1 partition listing every account (replaced by a due-hour index for the scheduler). */
   allAccounts: "ACCOUNTS",

@@ -1,0 +1,167 @@
+/**
+ * The two event emails of shared/spec/events.md ("Emails and the digest"), each sent once per event
+ * through the owner's own mailbox, and the light daily sync that keeps events current.
+ *
+ * - core/events planEventJobs (after every complete scan, and after each daily sync) writes one
+ *   item per (account, event, kind) on the due-hour index GSI2 "EVDUE#<UTC hour>" (core/events/due),
+ *   and the account's daily sync item while it has networking events in the coming week.
+ * - The hourly dispatcher (core/dispatch) queues the jobs of its hour beside the weekly digests;
+ *   the worker runs {@link runEventJob} under the account's scan lease (core/dispatch runAccountJob:
+ *   unknown, paused or disconnected accounts are skipped).
+ * - Each email goes through core/digest sendOnce: claimed per (account, event, kind) by a
+ *   conditional write, reconciled against Sent by its stable Message-ID after a crash.
+ */
+import type { AccountRecord } from "../accounts";
+import { actionUrl, type LinkConfig, sendOnce, type SendOnceOutcome } from "../digest";
+import {
+  type EventJob,
+  type EventJobItem,
+  eventEmailOn,
+  eventMailMessageId,
+  type EventMailKind,
+  type EventMailRecord,
+  loadStatements,
+  networkingMeetings,
+  PLAN_AHEAD_MS,
+  planEventJobs,
+} from "../events";
+import type { Contact } from "../inference";
+import { linkPath, sealLink } from "../links";
+import type { Meeting } from "../model";
+import type { MailboxProvider, OutgoingMail } from "../providers";
+import { scan, syncStream } from "../scan";
+import { keys, type Repository } from "../storage";
+import { DAY } from "../time";
+
+/** How one event job went. */
+export type EventJobOutcome = SendOnceOutcome | "synced" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "paused";
+
+/** The emails' rendered form. */
+export interface EventMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * Runs one queued event job for an active account (the caller holds its scan lease):
+ * - `sync`: the calendar's incremental sync (one request when nothing changed), then a new plan;
+ * - `morning-of`: sends when the event is still an upcoming networking event with a goal;
+ * - `morning-after`: the sent mail's (and calendar's) incremental sync through the production scan
+ *   (the mail since the event decides who was met; people are stored, so draft links work), then
+ *   sends when the event is still an attended networking event, with its result so far.
+ * A job whose stored item moved to another hour (the event moved) is stale and does nothing.
+ */
+export async function runEventJob(o: { repo: Repository; provider: MailboxProvider; account: AccountRecord; job: EventJob; now: number; links: LinkConfig }): Promise<EventJobOutcome> {
+  const { repo, provider, account, job, now } = o;
+  const email = account.email.toLowerCase();
+  if (account.status === "paused") return "paused";
+  const jobKey = keys.eventJob(email, job.kind, job.evt);
+  const item = await repo.get<EventJobItem>(jobKey);
+  if (!item || item.due !== job.due) return "stale";
+  if (job.kind === "sync") {
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
+    await syncStream(provider.calendar, {
+      loadCursor: () => repo.getCursor(email, "calendar"),
+      saveCursor: (c) => repo.putCursor(email, "calendar", c),
+      upsert: (items, gen) => repo.putMeetings(email, items, gen),
+      remove: (ids) => repo.deleteItems(email, "meeting", ids),
+      sweep: (gen) => repo.sweep(email, "meeting", gen),
+    }, window);
+    await planEventJobs({ repo, account, now });
+    return "synced";
+  }
+  const kind = job.kind;
+  const eventId = job.evt!;
+  const done = async (outcome: EventJobOutcome) => {
+    await repo.delete(jobKey);
+    return outcome;
+  };
+  if (!eventEmailOn(account, kind)) return done("off");
+  let mail: EventMail;
+  if (kind === "morning-of") {
+    const [meetings, statements] = await Promise.all([repo.loadMeetings(email), loadStatements(repo, email)]);
+    const m = networkingMeetings(account, meetings, statements, now, now + PLAN_AHEAD_MS).find((x) => x.id === eventId);
+    if (!m || m.start <= now) return done("not-networking");
+    const goal = statements.goals.get(eventId);
+    if (goal === undefined) return done("no-goal");
+    mail = morningOfMail({ account, event: m, goal, now });
+  } else {
+    const result = await scan({ owner: account, provider, repo, now });
+    const owner = { ...account, aliases: result.owner.aliases };
+    const attended = result.networkingEvents?.attended.find((e) => e.eventId === eventId);
+    if (!attended) return done("not-attended");
+    mail = morningAfterMail({ account: owner, event: attended, met: attended.met, now, links: o.links });
+  }
+  const messageId = eventMailMessageId(email, kind, eventId);
+  const record: EventMailRecord = { status: "sending", messageId, claimedAt: now, kind, eventId, subject: mail.subject };
+  const outgoing: OutgoingMail & { messageId: string } = {
+    to: account.email,
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text,
+    messageId,
+    headers: { "Auto-Submitted": "auto-generated", "X-Followthrough-Event-Mail": kind },
+  };
+  const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now });
+  if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
+  return outcome;
+}
+
+// ---- The emails -------------------------------------------------------------------------------
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const fmt = (ms: number, zone: string, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat("en-GB", { ...opts, timeZone: zone }).format(ms);
+const people = (n: number) => `${n} new ${n === 1 ? "person" : "people"}`;
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(title)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem;margin:0 auto;padding:1rem;color:#1a1a1a">${body}</body></html>`;
+
+/** The morning of an upcoming networking event with a goal ("Today: Founders Mixer. Your goal: meet 3 new people."). */
+export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, "title" | "start" | "allDay">; goal: number; now: number }): EventMail {
+  const zone = o.account.timeZone;
+  const sameDay = fmt(o.event.start, zone, { dateStyle: "short" }) === fmt(o.now, zone, { dateStyle: "short" });
+  const when = sameDay ? "Today" : "Tomorrow";
+  const at = o.event.allDay ? "" : ` at ${fmt(o.event.start, zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })}`;
+  const title = o.event.title || "your event";
+  const headline = `${when}: ${title}. Your goal: meet ${people(o.goal)}.`;
+  const why = "Going with a number in mind is what turns an evening of small talk into people you will still know next month.";
+  return {
+    subject: `${when}: ${title}`,
+    text: `${headline}\n\nIt starts ${when.toLowerCase()}${at}. ${why}\n`,
+    html: page(`${when}: ${title}`, `<h1 style="font-size:1.3rem">${esc(`${when}: ${title}.`)}</h1><p><strong>Your goal: meet ${esc(people(o.goal))}.</strong></p><p>It starts ${esc(when.toLowerCase() + at)}. ${esc(why)}</p>`),
+  };
+}
+
+/** The link that says whom else the owner met at an event (LinkAction "met", the event in `evt`). */
+export function metUrl(links: LinkConfig, account: string, eventId: string, now: number): string {
+  const token = sealLink(links.key, { act: "met", acc: account, evt: eventId }, links.issuedAt ?? now);
+  return `${links.baseUrl.replace(/\/$/, "")}${linkPath("met", token)}`;
+}
+
+/** The morning after an attended networking event: the new people met there so far, drafts for those not yet written to, and the "whom else" link. */
+export function morningAfterMail(o: { account: AccountRecord; event: { eventId: string; title: string; start: number }; met: readonly Contact[]; now: number; links: LinkConfig }): EventMail {
+  const zone = o.account.timeZone;
+  const title = o.event.title || "your event";
+  const day = fmt(o.event.start, zone, { weekday: "long", day: "numeric", month: "long" });
+  const other = metUrl(o.links, o.account.email, o.event.eventId, o.now);
+  const subject = o.met.length ? `${title}: ${people(o.met.length)} met` : `${title}: whom did you meet?`;
+  const lines: string[] = [];
+  const items: string[] = [];
+  for (const c of o.met) {
+    const who = c.name && c.name !== c.email ? `${c.name} <${c.email}>` : c.email;
+    if (c.followedUpAt !== undefined) {
+      lines.push(`- ${who}: you wrote on ${fmt(c.followedUpAt, zone, { day: "numeric", month: "short" })}`);
+      items.push(`<li>${esc(who)}: you wrote on ${esc(fmt(c.followedUpAt, zone, { day: "numeric", month: "short" }))}</li>`);
+    } else {
+      const draft = actionUrl(o.links, o.account.email, "draft", o.now, c);
+      lines.push(`- ${who}: draft a follow-up ${draft}`);
+      items.push(`<li>${esc(who)}: <a href="${esc(draft)}">Draft a follow-up</a></li>`);
+    }
+  }
+  const intro = o.met.length ? `The new people you met at ${title} on ${day}, so far:` : `Nobody from ${title} on ${day} is in your list yet.`;
+  return {
+    subject,
+    text: `${intro}\n${lines.join("\n")}${lines.length ? "\n" : ""}\nMet someone else there? Say whom: ${other}\n`,
+    html: page(subject, `<h1 style="font-size:1.3rem">${esc(title)}</h1><p>${esc(intro)}</p>${items.length ? `<ul>${items.join("")}</ul>` : ""}<p><a href="${esc(other)}">Met someone else there? Say whom</a></p>`),
+  };
+}

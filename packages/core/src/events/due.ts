@@ -1,0 +1,122 @@
+/**
+ * When the event emails of shared/spec/events.md are due, and the due-hour index the hourly
+ * dispatcher reads them from. Lean on purpose (storage and time only): the dispatcher imports it.
+ */
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Repository } from "../storage";
+import { zoneOffset } from "../time";
+
+const HOUR = 3_600_000;
+
+/** The two event emails. */
+export type EventMailKind = "morning-of" | "morning-after";
+/** What an event job does: one of the emails, or the account's light daily calendar sync. */
+export type EventJobKind = EventMailKind | "sync";
+export const EVENT_JOB_KINDS: readonly EventJobKind[] = ["morning-of", "morning-after", "sync"];
+
+/** One event job as queued: the account, the event (none for the sync), and the UTC hour it was due. */
+export interface EventJob {
+  job: "event";
+  kind: EventJobKind;
+  acc: string;
+  evt?: string;
+  /** The UTC hour (epoch ms) it is due in: a job whose stored item moved meanwhile is stale. */
+  due: number;
+}
+
+/** Local hours of shared/spec/events.md "Emails and the digest", and of the daily sync before them. */
+export const EVENT_MAIL_HOURS = { morningOf: 8, eveningBefore: 18, startsEarlyBefore: 10, morningAfter: 8, sync: 7 } as const;
+
+/** The GSI2 partition of a UTC hour's event jobs (an absolute hour: events happen once). */
+export const eventDueKey = (hourMs: number) => `EVDUE#${new Date(hourMs).toISOString().slice(0, 13)}`;
+
+/** The first hourly dispatch at or after `ms` (a due time at :30 in India goes at the next full hour). */
+export const dueHour = (ms: number) => Math.ceil(ms / HOUR) * HOUR;
+
+/** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
+export function localDate(ms: number, zone: string): string {
+  return new Date(ms + zoneOffset(ms, zone)).toISOString().slice(0, 10);
+}
+
+/** The local hour (0–23, fractional minutes ignored) of an instant in a zone. */
+export function localHour(ms: number, zone: string): number {
+  return new Date(ms + zoneOffset(ms, zone)).getUTCHours();
+}
+
+/** A date `days` after `date` (YYYY-MM-DD). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant of local wall-clock `hour`:00 on `date` in `zone`, with the offset of that instant
+ * (not of midnight): 08:00 on the day a clock changes at 02:00 is 08:00 of the new offset.
+ */
+export function atLocal(date: string, hour: number, zone: string): number {
+  const [y, m, d] = date.split("-").map(Number);
+  const wall = Date.UTC(y, m - 1, d, hour);
+  let ms = wall - zoneOffset(wall, zone);
+  ms = wall - zoneOffset(ms, zone);
+  return ms;
+}
+
+/** What the due times read of an event. */
+export interface TimedEvent {
+  start: number;
+  end: number;
+}
+
+/**
+ * The morning-of email: 08:00 local on the event's first day, or 18:00 the evening before when it
+ * starts before 10:00 local (an all-day event starts at midnight, so the evening before).
+ */
+export function morningOfAt(e: TimedEvent, zone: string): number {
+  const day = localDate(e.start, zone);
+  return localHour(e.start, zone) < EVENT_MAIL_HOURS.startsEarlyBefore
+    ? atLocal(addDays(day, -1), EVENT_MAIL_HOURS.eveningBefore, zone)
+    : atLocal(day, EVENT_MAIL_HOURS.morningOf, zone);
+}
+
+/**
+ * The morning-after email: 08:00 local on the day after the event's last day. The end is
+ * exclusive, so an event (or an all-day one) ending at midnight has the day before as its last.
+ */
+export function morningAfterAt(e: TimedEvent, zone: string): number {
+  const last = localDate(Math.max(e.start, e.end - 1), zone);
+  return atLocal(addDays(last, 1), EVENT_MAIL_HOURS.morningAfter, zone);
+}
+
+/** The next 07:00 local strictly after `now`: when the daily calendar sync runs. */
+export function nextSyncAt(now: number, zone: string): number {
+  const today = atLocal(localDate(now, zone), EVENT_MAIL_HOURS.sync, zone);
+  return today > now ? today : atLocal(addDays(localDate(now, zone), 1), EVENT_MAIL_HOURS.sync, zone);
+}
+
+/** The queue body of an event job (JSON; a weekly job's body is the bare account address). */
+export const eventJobBody = (j: Omit<EventJob, "job">): string => JSON.stringify({ job: "event", kind: j.kind, acc: j.acc.toLowerCase(), ...(j.evt !== undefined ? { evt: j.evt } : {}), due: j.due });
+
+/** Parses a queue body: the event job it carries, or undefined (a weekly job's bare address). */
+export function parseEventJob(body: string): EventJob | undefined {
+  if (!body.trimStart().startsWith("{")) return undefined;
+  const j = JSON.parse(body) as Partial<EventJob>;
+  if (j.job !== "event" || !EVENT_JOB_KINDS.includes(j.kind as EventJobKind) || typeof j.acc !== "string" || typeof j.due !== "number") throw new Error("malformed event job");
+  if (j.kind !== "sync" && typeof j.evt !== "string") throw new Error("malformed event job: no event");
+  return j as EventJob;
+}
+
+/** The event jobs due in the UTC hour `hourMs`: one query on GSI2 "EVDUE#<hour>", paged, never a scan. */
+export async function eventJobsDue(repo: Repository, hourMs: number, start?: Record<string, unknown>, limit = 1000) {
+  const out = await repo.doc.send(
+    new QueryCommand({
+      TableName: repo.table,
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :k",
+      ExpressionAttributeValues: { ":k": eventDueKey(hourMs) },
+      ProjectionExpression: "body",
+      ExclusiveStartKey: start,
+      Limit: limit,
+    }),
+  );
+  return { bodies: (out.Items ?? []).map((i) => String(i.body)), next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
+}

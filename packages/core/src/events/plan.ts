@@ -1,0 +1,125 @@
+/**
+ * The due-hour index of the event emails (shared/spec/events.md "Emails and the digest"): what
+ * {@link planEventJobs} writes after a complete scan and after each daily sync. Lean on purpose (no
+ * renderer, no provider): the backfill calls it. core/eventmail runs the jobs.
+ */
+import { createHash } from "node:crypto";
+import type { AccountRecord } from "../accounts";
+import { ownerIdentity } from "../identity";
+import { asOwnerSees } from "../inference";
+import type { Meeting } from "../model";
+import { keys, type Repository } from "../storage";
+import { DAY } from "../time";
+import { dueHour, type EventJob, eventDueKey, eventJobBody, type EventMailKind, morningAfterAt, morningOfAt, nextSyncAt } from "./due";
+import { networkingReason } from "./rules";
+import { loadStatements, type OwnerStatements } from "./statements";
+
+/** The stored record of one event email (keys.eventMail), as core/digest sendOnce writes it. */
+export interface EventMailRecord {
+  status: "sending" | "sent" | "failed";
+  messageId: string;
+  claimedAt: number;
+  sentAt?: number;
+  error?: string;
+  kind: EventMailKind;
+  eventId: string;
+  subject?: string;
+}
+
+/** The stored item of an event job (keys.eventJob). */
+export interface EventJobItem {
+  body: string;
+  due: number;
+}
+
+const HOUR = 3_600_000;
+
+/** How far ahead a plan looks: the week of "upcoming", and a day more for events a weekly scan would miss. */
+export const PLAN_AHEAD_MS = 8 * DAY;
+/** A morning-after email found late (its hour already gone when planned) still goes within this. */
+export const MORNING_AFTER_LATE_MS = 12 * HOUR;
+
+/** Whether the owner gets this kind (on unless switched off in settings). */
+export function eventEmailOn(account: Pick<AccountRecord, "eventEmails">, kind: EventMailKind): boolean {
+  return (kind === "morning-of" ? account.eventEmails?.morningOf : account.eventEmails?.morningAfter) !== false;
+}
+
+/** A Message-ID stable for (account, event, kind): a retried send is recognisable in Sent. */
+export function eventMailMessageId(account: string, kind: EventMailKind, eventId: string): string {
+  const h = createHash("sha256").update(`${account.toLowerCase()}|${kind}|${eventId}`).digest("hex").slice(0, 24);
+  return `<ev.${kind === "morning-of" ? "of" : "after"}.${h}@followthrough.app>`;
+}
+
+/** The networking events a plan or a job considers, with the owner's view of each. */
+export function networkingMeetings(account: AccountRecord, meetings: readonly Meeting[], statements: OwnerStatements, from: number, to: number): Meeting[] {
+  const owner = ownerIdentity(account.email, account.aliases);
+  const seen = new Set<string>();
+  const out: Meeting[] = [];
+  for (const m of meetings) {
+    if (seen.has(m.id) || !Number.isFinite(m.start) || !Number.isFinite(m.end) || m.end <= from || m.start > to) continue;
+    if (!networkingReason(asOwnerSees(m, owner), owner, statements.marks)) continue;
+    seen.add(m.id);
+    out.push(m);
+  }
+  return out;
+}
+
+/** The UTC hour a job goes in, given when it is due and when it stops making sense; undefined when too late. */
+function hourFor(at: number, latest: number, now: number): number | undefined {
+  const h = dueHour(at);
+  // The hour's dispatch may have run already: a due time already gone goes at the next hour.
+  const slot = h > now ? h : Math.floor(now / HOUR) * HOUR + HOUR;
+  return slot < latest ? slot : undefined;
+}
+
+/** What a plan wrote. */
+export interface EventPlan {
+  jobs: { kind: EventMailKind; eventId: string; hour: number }[];
+  /** The daily sync's next hour, when the account has networking events in the coming week. */
+  sync?: number;
+}
+
+/**
+ * Writes the due-hour index of the account's event emails as of `now` from what is stored: a
+ * morning-of item for every networking event starting within {@link PLAN_AHEAD_MS} (the goal is
+ * read when it is sent, so a goal set later counts), a morning-after item for every one that ends
+ * by then and ended in the last 7 days, each at its local time (core/events/due); an item of an
+ * email already sent or switched off is not written. Rewriting moves an item whose event moved. The
+ * daily sync item is kept while a networking event starts in the coming week, and removed after.
+ */
+export async function planEventJobs(o: { repo: Repository; account: AccountRecord; now: number; meetings?: readonly Meeting[]; statements?: OwnerStatements }): Promise<EventPlan> {
+  const { repo, account, now } = o;
+  const email = account.email.toLowerCase();
+  const [meetings, statements] = await Promise.all([o.meetings ?? repo.loadMeetings(email), o.statements ?? loadStatements(repo, email)]);
+  const zone = account.timeZone;
+  const plan: EventPlan = { jobs: [] };
+  const events = networkingMeetings(account, meetings, statements, now - 7 * DAY, now + PLAN_AHEAD_MS);
+  for (const m of events) {
+    const wanted: [EventMailKind, number | undefined][] = [];
+    if (m.start > now && eventEmailOn(account, "morning-of")) wanted.push(["morning-of", hourFor(morningOfAt(m, zone), m.start, now)]);
+    if (eventEmailOn(account, "morning-after")) {
+      const at = morningAfterAt(m, zone);
+      wanted.push(["morning-after", hourFor(at, Math.min(at + MORNING_AFTER_LATE_MS, m.end + 7 * DAY), now)]);
+    }
+    for (const [kind, hour] of wanted) {
+      if (hour === undefined) continue;
+      const sent = (await repo.get<{ mail?: EventMailRecord }>(keys.eventMail(email, kind, m.id)))?.mail;
+      if (sent?.status === "sent") continue;
+      await putJob(repo, email, kind, m.id, hour);
+      plan.jobs.push({ kind, eventId: m.id, hour });
+    }
+  }
+  if (events.some((m) => m.start > now && m.start <= now + PLAN_AHEAD_MS)) {
+    plan.sync = dueHour(nextSyncAt(now, zone));
+    await putJob(repo, email, "sync", undefined, plan.sync);
+  } else {
+    await repo.delete(keys.eventJob(email, "sync"));
+  }
+  return plan;
+}
+
+async function putJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number): Promise<void> {
+  const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
+  await repo.put({ ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour });
+}
+

@@ -1,0 +1,255 @@
+/**
+ * The two event emails of shared/spec/events.md ("Emails and the digest"), through the sandbox
+ * (Gmail and Calendar with the real client libraries), dynalite, the hourly dispatcher and the
+ * Digests worker handler: the due-hour index (GSI2 "EVDUE#<hour>"), exactly one email per
+ * (event, kind) under ten concurrent dispatches, redeliveries and a worker that died after sending,
+ * none without a goal, switched off or paused, and the local times across a daylight-saving change.
+ */
+import { randomUUID } from "node:crypto";
+import type { SQSEvent } from "aws-lambda";
+import PostalMime from "postal-mime";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { updateAccount } from "@followthrough/core/accounts";
+import { dispatchDue, markNeedsReconnect } from "@followthrough/core/dispatch";
+import {
+  atLocal,
+  confirmMet,
+  dueHour,
+  eventDueKey,
+  eventJobsDue,
+  eventMailMessageId,
+  type EventMailRecord,
+  morningAfterAt,
+  morningOfAt,
+  nextSyncAt,
+  parseEventJob,
+  planEventJobs,
+  setGoal,
+} from "@followthrough/core/events";
+import { openLink } from "@followthrough/core/links";
+import { memorySender } from "@followthrough/core/queue";
+import { keys } from "@followthrough/core/storage";
+import { createWorkerHandler } from "../functions/src/handlers/worker";
+import type { JobDeps } from "../functions/src/jobs";
+import { haveShared, sharedFixture, sharedSkipReason } from "./support/fixtures";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
+
+const HOUR = 3_600_000;
+const iso = (s: string) => Date.parse(s);
+
+describe("local times of the event emails", () => {
+  it("morning of: 08:00 on the first day, or 18:00 the evening before an event starting before 10:00", () => {
+    const zone = "Europe/London";
+    expect(morningOfAt({ start: iso("2026-06-20T17:30:00Z"), end: iso("2026-06-20T20:00:00Z") }, zone)).toBe(iso("2026-06-20T07:00:00Z"));
+    expect(morningOfAt({ start: iso("2026-06-20T09:00:00Z"), end: iso("2026-06-20T11:00:00Z") }, zone)).toBe(iso("2026-06-20T07:00:00Z")); // 10:00 BST: not before 10
+    expect(morningOfAt({ start: iso("2026-06-19T08:00:00Z"), end: iso("2026-06-19T16:00:00Z") }, zone)).toBe(iso("2026-06-18T17:00:00Z")); // 09:00 BST
+    // An all-day event starts at local midnight: the evening before.
+    expect(morningOfAt({ start: iso("2026-06-19T23:00:00Z"), end: iso("2026-06-21T23:00:00Z") }, zone)).toBe(iso("2026-06-19T17:00:00Z"));
+  });
+
+  it("morning after: 08:00 the day after the last day (an end at midnight belongs to the day before)", () => {
+    const zone = "Europe/London";
+    expect(morningAfterAt({ start: iso("2026-06-20T17:30:00Z"), end: iso("2026-06-20T20:00:00Z") }, zone)).toBe(iso("2026-06-21T07:00:00Z"));
+    // Three-day conference: the day after its last day.
+    expect(morningAfterAt({ start: iso("2026-06-17T08:00:00Z"), end: iso("2026-06-19T16:00:00Z") }, zone)).toBe(iso("2026-06-20T07:00:00Z"));
+    // Ends at local midnight, and an all-day event (exclusive end): the next morning, not a day later.
+    expect(morningAfterAt({ start: iso("2026-06-20T19:00:00Z"), end: iso("2026-06-20T23:00:00Z") }, zone)).toBe(iso("2026-06-21T07:00:00Z"));
+    expect(morningAfterAt({ start: iso("2026-06-19T23:00:00Z"), end: iso("2026-06-20T23:00:00Z") }, zone)).toBe(iso("2026-06-21T07:00:00Z"));
+  });
+
+  it("across New York's November change (1 Nov 2026, 02:00 EDT → 01:00 EST), 08:00 stays 08:00 local", () => {
+    const ny = "America/New_York";
+    // Saturday 31 Oct, 19:00–22:00 EDT: the morning after is Sunday 1 Nov 08:00 EST = 13:00 UTC, not 12:00.
+    const saturday = { start: iso("2026-10-31T23:00:00Z"), end: iso("2026-11-01T02:00:00Z") };
+    expect(morningAfterAt(saturday, ny)).toBe(iso("2026-11-01T13:00:00Z"));
+    expect(morningOfAt(saturday, ny)).toBe(iso("2026-10-31T12:00:00Z")); // 08:00 EDT
+    // Monday 2 Nov, 18:00 EST (the first weekday after the change): morning of at 08:00 EST = 13:00 UTC.
+    const monday = { start: iso("2026-11-02T23:00:00Z"), end: iso("2026-11-03T01:00:00Z") };
+    expect(morningOfAt(monday, ny)).toBe(iso("2026-11-02T13:00:00Z"));
+    expect(morningAfterAt(monday, ny)).toBe(iso("2026-11-03T13:00:00Z"));
+    // Sunday 1 Nov 09:00 EST (before 10:00): 18:00 the evening before, still EDT = 22:00 UTC.
+    expect(morningOfAt({ start: iso("2026-11-01T14:00:00Z"), end: iso("2026-11-01T16:00:00Z") }, ny)).toBe(iso("2026-10-31T22:00:00Z"));
+    // The daily sync at 07:00 local on either side of the change.
+    expect(nextSyncAt(iso("2026-10-31T12:00:00Z"), ny)).toBe(iso("2026-11-01T12:00:00Z")); // 07:00 EST
+    expect(nextSyncAt(iso("2026-10-31T10:00:00Z"), ny)).toBe(iso("2026-10-31T11:00:00Z")); // 07:00 EDT
+    // The spring change too (8 Mar 2026): 08:00 EDT = 12:00 UTC.
+    expect(atLocal("2026-03-08", 8, ny)).toBe(iso("2026-03-08T12:00:00Z"));
+    expect(atLocal("2026-03-07", 8, ny)).toBe(iso("2026-03-07T13:00:00Z"));
+  });
+
+  it("a due time inside an hour goes at the next hourly dispatch (08:00 in India is 02:30 UTC → 03:00)", () => {
+    const at = morningOfAt({ start: iso("2026-06-20T12:30:00Z"), end: iso("2026-06-20T14:30:00Z") }, "Asia/Kolkata");
+    expect(at).toBe(iso("2026-06-20T02:30:00Z"));
+    expect(dueHour(at)).toBe(iso("2026-06-20T03:00:00Z"));
+    expect(eventDueKey(dueHour(at))).toBe("EVDUE#2026-06-20T03");
+  });
+});
+
+describe.skipIf(!haveShared)("event emails through the dispatcher and the worker (google-eventgoer)", () => {
+  if (!haveShared) console.warn(sharedSkipReason);
+  const BASE_URL = "https://app.followthrough.test";
+  const LINK_KEY = "event-mail-test-link-key";
+  const start = iso("2026-06-17T07:30:00Z"); // the sample's "now": Wednesday, 08:30 in London
+  const mixer = "b9fqqjc9spae0ovijc3g65lpb1"; // Founders Mixer — Shoreditch, Sat 20 Jun 18:30–21:00 BST
+  const meetup42 = "k8odbj0c35meoumngntklgp393"; // Product Meetup #42, Thu 18 Jun 18:00–20:00 BST
+  const northwind = "f35f874ho8eqask1luh56tf9c9"; // Northwind Partner Day, Fri 19 Jun 09:00–17:00 BST
+  let h: ScanHarness;
+  let clock = start;
+
+  const deps = (): JobDeps => ({
+    repo: h.repo,
+    now: () => clock,
+    providerFor: () => h.provider,
+    onRevoked: markNeedsReconnect,
+    linkKey: LINK_KEY,
+    baseUrl: BASE_URL,
+  });
+  const worker = () => createWorkerHandler(deps);
+  const sqsEvent = (records: { id: string; body: string }[]): SQSEvent =>
+    ({ Records: records.map((r) => ({ messageId: r.id, body: r.body, receiptHandle: randomUUID(), attributes: {}, messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:1:Digests", awsRegion: "us-east-1" })) }) as unknown as SQSEvent;
+
+  /** The sandbox mailbox's sent mail with this event email's Message-ID. */
+  async function sentCopies(kind: "morning-of" | "morning-after", eventId: string) {
+    const id = eventMailMessageId(h.email, kind, eventId);
+    const sent = await h.control<{ headers: Record<string, string>; raw: string }[]>("GET", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/sent`);
+    return sent.filter((m) => Object.entries(m.headers).some(([k, v]) => k.toLowerCase() === "message-id" && v.trim() === id));
+  }
+
+  /** Ten dispatches of the same hour at once (EventBridge retries, overlapping runs), then the worker on every message, redelivering what it reports failed. */
+  async function dispatchAndWork(hour: number) {
+    clock = hour + 2 * 60_000;
+    await h.setClock(clock);
+    const queues = Array.from({ length: 10 }, () => memorySender());
+    const results = await Promise.all(queues.map((queue, i) => dispatchDue({ repo: h.repo, queue, at: hour + i * 1000 })));
+    const bodies = queues.flatMap((q) => q.batches.flat());
+    const records = bodies.map((body) => ({ id: randomUUID(), body }));
+    // Two workers at once, five messages each (the lease makes the loser "busy": redelivered).
+    const halves = [records.filter((_, i) => i % 2 === 0), records.filter((_, i) => i % 2 === 1)];
+    let failed = (await Promise.all(halves.map((r) => worker()(sqsEvent(r))))).flatMap((r) => r.batchItemFailures.map((f) => f.itemIdentifier));
+    for (let round = 0; failed.length && round < 12; round++)
+      failed = (await worker()(sqsEvent(records.filter((r) => failed.includes(r.id))))).batchItemFailures.map((f) => f.itemIdentifier);
+    expect(failed).toEqual([]);
+    return { results, bodies, records };
+  }
+
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: sharedFixture("google-eventgoer"), pageSize: 50 });
+    await h.setClock(start);
+    await h.scan(start);
+  }, 60_000);
+  afterAll(() => h?.close());
+
+  it("a scan's plan puts each email on the due-hour index at its local time, and the daily sync at 07:00", async () => {
+    const plan = await planEventJobs({ repo: h.repo, account: h.account(), now: start });
+    const at = (kind: string, id: string) => plan.jobs.find((j) => j.kind === kind && j.eventId === id)?.hour;
+    expect(at("morning-of", mixer)).toBe(iso("2026-06-20T07:00:00Z")); // 08:00 BST
+    expect(at("morning-after", mixer)).toBe(iso("2026-06-21T07:00:00Z"));
+    expect(at("morning-of", northwind)).toBe(iso("2026-06-18T17:00:00Z")); // starts 09:00: 18:00 the evening before
+    expect(at("morning-of", meetup42)).toBe(iso("2026-06-18T07:00:00Z"));
+    expect(plan.sync).toBe(iso("2026-06-18T06:00:00Z"));
+    // The reception three days ago: its morning-after hour is long gone, so it is not queued late.
+    expect(at("morning-after", "ht6hjb9qpig2b09qvekoip7j9a")).toBeUndefined();
+    const due = await eventJobsDue(h.repo, iso("2026-06-20T07:00:00Z"));
+    expect(due.bodies.map((b) => parseEventJob(b))).toContainEqual({ job: "event", kind: "morning-of", acc: h.email, evt: mixer, due: iso("2026-06-20T07:00:00Z") });
+    // Planning again writes the same items (one per account, event and kind), nothing twice.
+    await planEventJobs({ repo: h.repo, account: h.account(), now: start });
+    expect((await eventJobsDue(h.repo, iso("2026-06-20T07:00:00Z"))).bodies.filter((b) => b.includes(mixer))).toHaveLength(1);
+  });
+
+  it("the daily sync: one calendar request when nothing changed, then the next day's sync", async () => {
+    await h.resetStats();
+    const { bodies } = await dispatchAndWork(iso("2026-06-18T06:00:00Z"));
+    expect(bodies.filter((b) => parseEventJob(b)?.kind === "sync")).toHaveLength(10);
+    const stats = await h.stats();
+    // A sync token's incremental list, and only the calendar (the nine duplicates found the job done).
+    expect(stats.totalCalls).toBe(1);
+    expect(Object.keys(stats.calls).every((k) => k.startsWith("calendar"))).toBe(true);
+    const item = await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync"));
+    expect(item?.due).toBe(iso("2026-06-19T06:00:00Z"));
+  });
+
+  it("no morning-of email for an event without a goal", async () => {
+    const { bodies } = await dispatchAndWork(iso("2026-06-18T07:00:00Z"));
+    expect(bodies.some((b) => b.includes(meetup42))).toBe(true);
+    expect(await sentCopies("morning-of", meetup42)).toHaveLength(0);
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-of", meetup42))).toBeUndefined();
+  });
+
+  it("none while the account is paused", async () => {
+    await setGoal(h.repo, h.account(), northwind, 2, clock);
+    await updateAccount(h.repo, h.email, { status: "paused" }, clock);
+    await dispatchAndWork(iso("2026-06-18T17:00:00Z"));
+    expect(await sentCopies("morning-of", northwind)).toHaveLength(0);
+    await updateAccount(h.repo, h.email, { status: "active" }, clock);
+  });
+
+  it("none when the owner switched that kind off", async () => {
+    await updateAccount(h.repo, h.email, { eventEmails: { morningAfter: false } }, clock);
+    const { bodies } = await dispatchAndWork(iso("2026-06-19T07:00:00Z"));
+    expect(bodies.some((b) => b.includes(meetup42))).toBe(true);
+    expect(await sentCopies("morning-after", meetup42)).toHaveLength(0);
+    // A plan made while it is off puts no morning-after on the index.
+    const plan = await planEventJobs({ repo: h.repo, account: { ...h.account(), eventEmails: { morningAfter: false } }, now: clock });
+    expect(plan.jobs.filter((j) => j.kind === "morning-after")).toEqual([]);
+    await updateAccount(h.repo, h.email, { eventEmails: {} }, clock);
+    await planEventJobs({ repo: h.repo, account: h.account(), now: clock });
+  });
+
+  it("exactly one morning-of email under ten concurrent dispatches, redeliveries and a worker that died after sending", async () => {
+    await setGoal(h.repo, h.account(), mixer, 3, clock);
+    const hour = iso("2026-06-20T07:00:00Z");
+    const { results, bodies } = await dispatchAndWork(hour);
+    expect(results.every((r) => r.eventJobs >= 1)).toBe(true);
+    expect(bodies.filter((b) => b.includes(mixer))).toHaveLength(10);
+    const sent = await sentCopies("morning-of", mixer);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].headers.Subject).toBe("Today: Founders Mixer — Shoreditch");
+    const record = (await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-of", mixer)))!.mail;
+    expect(record).toMatchObject({ status: "sent", kind: "morning-of", eventId: mixer });
+    // Delivered again later: the job is done and gone; nothing is sent.
+    const again = bodies.find((b) => b.includes(mixer))!;
+    expect(await worker()(sqsEvent([{ id: "late", body: again }]))).toEqual({ batchItemFailures: [] });
+    // A worker that sent and died before recording it: its claim is taken over after the lease and
+    // reconciled against Sent by Message-ID, not sent twice.
+    await h.repo.put({ ...keys.eventMail(h.email, "morning-of", mixer), mail: { ...record, status: "sending", claimedAt: clock - 11 * 60_000 } });
+    await h.repo.put({ ...keys.eventJob(h.email, "morning-of", mixer), body: again, due: hour, gsi2pk: eventDueKey(hour), gsi2sk: `${h.email}#morning-of#${mixer}` });
+    clock += 60_000;
+    expect(await worker()(sqsEvent([{ id: "retry", body: again }]))).toEqual({ batchItemFailures: [] });
+    expect(await sentCopies("morning-of", mixer)).toHaveLength(1);
+    expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-of", mixer)))!.mail.status).toBe("sent");
+  });
+
+  it("exactly one morning-after email, with the people met, one-tap drafts and the link to say whom else", async () => {
+    // After the mixer the owner says they met Jo, who was not on its list.
+    clock = iso("2026-06-20T20:30:00Z");
+    await confirmMet(h.repo, h.account(), mixer, { added: [{ name: "Jo Park", email: "jo.park@harbourlabs.io" }] }, clock);
+    await h.resetStats();
+    const hour = iso("2026-06-21T07:00:00Z");
+    const { bodies } = await dispatchAndWork(hour);
+    expect(bodies.filter((b) => b.includes(mixer))).toHaveLength(10);
+    const sent = await sentCopies("morning-after", mixer);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].headers.Subject).toBe("Founders Mixer — Shoreditch: 1 new person met");
+    const record = (await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-after", mixer)))!.mail;
+    expect(record.status).toBe("sent");
+    // The sent message's text holds the person, a draft link for them and the "met" link for the event.
+    const raw = (await PostalMime.parse(sent[0].raw)).text ?? "";
+    expect(raw).toContain("jo.park@harbourlabs.io");
+    const draft = /\/l\/draft\/([A-Za-z0-9_-]+)/.exec(raw)?.[1];
+    const met = /\/l\/met\/([A-Za-z0-9_-]+)/.exec(raw)?.[1];
+    expect(openLink(LINK_KEY, draft!, clock, { act: "draft" })).toMatchObject({ acc: h.email, per: "jo.park@harbourlabs.io", evt: mixer });
+    expect(openLink(LINK_KEY, met!, clock, { act: "met" })).toMatchObject({ acc: h.email, evt: mixer });
+    expect(openLink(LINK_KEY, met!, clock).per).toBeUndefined();
+    // Two morning-after emails were due this hour (the mixer and the Climate Hackathon), and a
+    // morning-of without a goal (no call). Each morning-after read the mail since the event first:
+    // one incremental request per stream, the new sent messages' headers (our own emails among
+    // them, which the weekly scan would read anyway), and its send.
+    const stats = await h.stats();
+    expect(stats.calls["calendar.events.list"]).toBe(2);
+    expect(stats.calls["gmail.history.list"]).toBe(2);
+    expect(stats.calls["gmail.messages.send"]).toBe(2);
+    expect(stats.totalCalls - (stats.calls["gmail.messages.get"] ?? 0)).toBe(6);
+    // The draft link works: the person is stored by that sync.
+    expect(await h.repo.getPerson(h.email, "jo.park@harbourlabs.io")).toMatchObject({ eventId: mixer });
+  });
+});
