@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { dispatchDue, markNeedsReconnect } from "@followthrough/core/dispatch";
 import {
   atLocal,
@@ -28,7 +28,10 @@ import {
 } from "@followthrough/core/events";
 import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
-import { keys } from "@followthrough/core/storage";
+import type { Meeting } from "@followthrough/core/model";
+import { dueSlot } from "@followthrough/core/schedule";
+import { randomKeyring } from "@followthrough/core/secrets";
+import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createWorkerHandler } from "../functions/src/handlers/worker";
 import type { JobDeps } from "../functions/src/jobs";
 import { haveShared, sharedFixture, sharedSkipReason } from "./support/fixtures";
@@ -82,6 +85,71 @@ describe("local times of the event emails", () => {
     expect(at).toBe(iso("2026-06-20T02:30:00Z"));
     expect(dueHour(at)).toBe(iso("2026-06-20T03:00:00Z"));
     expect(eventDueKey(dueHour(at))).toBe("EVDUE#2026-06-20T03");
+  });
+});
+
+describe("the due-hour index, for an owner in New York across the November change", () => {
+  let dynamo: LocalDynamo;
+  let repo: Repository;
+  const owner = "nina@harbourlabs.io";
+  const ny = "America/New_York";
+  // Friday 30 Oct 2026, 09:00 EDT: the week holds the change (Sunday 1 Nov, 02:00 EDT → 01:00 EST).
+  const now = iso("2026-10-30T13:00:00Z");
+  const event = (id: string, title: string, start: string, end: string): Meeting => ({
+    id, title, start: iso(start), end: iso(end), allDay: false, cancelled: false, kind: "default", organizerSelf: true,
+    attendees: [{ email: "guest@otherco.com", name: "Guest", response: "accepted", resource: false, organizer: false }],
+  });
+  let account: AccountRecord;
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+    repo = new Repository(dynamo.doc, dynamo.tableName);
+    account = await saveAccount(repo, randomKeyring(), { email: owner, provider: "google", clientId: "c", refreshToken: "r", connectedAt: now, aliases: [], displayName: "Nina", timeZone: ny, status: "active" });
+    await repo.putMeetings(owner, [
+      // Saturday 31 Oct 19:00–22:00 EDT: its morning after is the first morning of EST.
+      event("sat-mixer", "Halloween Founders Mixer", "2026-10-31T23:00:00Z", "2026-11-01T02:00:00Z"),
+      // Monday 2 Nov 18:00 EST, the first weekday after the change.
+      event("mon-meetup", "Product Meetup", "2026-11-02T23:00:00Z", "2026-11-03T01:00:00Z"),
+      // Not a networking event: no email, no job.
+      event("one-to-one", "Catch-up with Guest", "2026-11-02T15:00:00Z", "2026-11-02T15:30:00Z"),
+    ], 1);
+  }, 60_000);
+  afterAll(() => dynamo?.stop());
+
+  it("puts each email at 08:00 local, in the UTC hour of the offset in force that morning", async () => {
+    const plan = await planEventJobs({ repo, account, now });
+    const hours = Object.fromEntries(plan.jobs.map((j) => [`${j.kind} ${j.eventId}`, new Date(j.hour).toISOString()]));
+    expect(hours).toEqual({
+      "morning-of sat-mixer": "2026-10-31T12:00:00.000Z", // 08:00 EDT
+      "morning-after sat-mixer": "2026-11-01T13:00:00.000Z", // 08:00 EST, the morning after the change
+      "morning-of mon-meetup": "2026-11-02T13:00:00.000Z",
+      "morning-after mon-meetup": "2026-11-03T13:00:00.000Z",
+    });
+    expect(new Date(plan.sync!).toISOString()).toBe("2026-10-31T11:00:00.000Z"); // 07:00 EDT tomorrow
+    // At 12:00 UTC on 1 Nov (07:00 EST) nothing is due; at 13:00 UTC the morning-after is.
+    expect((await eventJobsDue(repo, iso("2026-11-01T12:00:00Z"))).bodies).toEqual([]);
+    expect((await eventJobsDue(repo, iso("2026-11-01T13:00:00Z"))).bodies.map((b) => parseEventJob(b)?.evt)).toEqual(["sat-mixer"]);
+  });
+
+  it("the dispatcher reads the digests' and the event jobs' index pages and queues each body once", async () => {
+    const hour = iso("2026-11-01T13:00:00Z");
+    // Eleven more event jobs in that hour (other accounts), and three accounts whose digest is due then.
+    for (let i = 0; i < 11; i++) {
+      const acc = `owner${i}@example.org`;
+      const body = `{"job":"event","kind":"morning-of","acc":"${acc}","evt":"e${i}","due":${hour}}`;
+      await repo.put({ ...keys.eventJob(acc, "morning-of", `e${i}`), gsi2pk: eventDueKey(hour), gsi2sk: `${acc}#morning-of#e${i}`, body, due: hour });
+    }
+    const local = { day: 7, hour: 8 }; // Sunday 08:00 EST = 13:00 UTC
+    for (let i = 0; i < 3; i++)
+      await saveAccount(repo, randomKeyring(), { email: `digest${i}@example.org`, provider: "google", clientId: "c", refreshToken: "r", connectedAt: hour - HOUR, aliases: [], displayName: "D", timeZone: ny, status: "active", schedule: local });
+    expect(dueSlot(local, ny, hour - HOUR)).toBe(6 * 24 + 13);
+    const queue = memorySender();
+    const r = await dispatchDue({ repo, queue, at: hour, pageSize: 4 });
+    expect(r).toMatchObject({ due: 3, eventJobs: 12, sent: 15, batches: 2, failed: [] });
+    const all = queue.batches.flat();
+    expect(new Set(all).size).toBe(15);
+    expect(all.filter((b) => b.startsWith("digest"))).toHaveLength(3);
+    expect(queue.batches.map((b) => b.length)).toEqual([10, 5]);
   });
 });
 
