@@ -26,6 +26,7 @@ import {
   planEventJobs,
   setGoal,
 } from "@followthrough/core/events";
+import { runEventJob } from "@followthrough/core/eventmail";
 import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
 import type { Meeting } from "@followthrough/core/model";
@@ -319,5 +320,24 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(stats.totalCalls - (stats.calls["gmail.messages.get"] ?? 0)).toBe(6);
     // The draft link works: the person is stored by that sync.
     expect(await h.repo.getPerson(h.email, "jo.park@harbourlabs.io")).toMatchObject({ eventId: mixer });
+  });
+  it("a morning-after sync cut short by the time limit continues at the next hour, then sends once", async () => {
+    const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST
+    const hour = iso("2026-06-22T07:00:00Z");
+    clock = hour + 60_000;
+    await h.setClock(clock);
+    const links = { baseUrl: BASE_URL, key: LINK_KEY };
+    const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: speakerNight, due: hour };
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toMatchObject({ due: hour });
+    const cut = await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links, stopBefore: () => true });
+    expect(cut).toBe("continued");
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toMatchObject({ due: hour + HOUR });
+    expect(await sentCopies("morning-after", speakerNight)).toHaveLength(0);
+    // The old hour's duplicate is stale now; the next hour's job sends.
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links })).toBe("stale");
+    clock = hour + HOUR + 60_000;
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: hour + HOUR }, now: clock, links })).toBe("sent");
+    expect(await sentCopies("morning-after", speakerNight)).toHaveLength(1);
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
   });
 });

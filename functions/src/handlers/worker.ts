@@ -41,7 +41,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // An event email or the daily event sync: under the scan lease like the weekly run; a paused account is skipped.
           const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
           const outcome = await runAccountJob(job, async (account) => {
-            const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links });
+            const stopBefore = remainingMs ? () => remainingMs() < MIN_START_MS : undefined;
+            const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore });
             console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome: result }));
           });
           if (outcome !== "done") console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome }));

@@ -24,6 +24,7 @@ import {
   networkingMeetings,
   PLAN_AHEAD_MS,
   planEventJobs,
+  putEventJob as putJob,
 } from "../events";
 import type { Contact } from "../inference";
 import { linkPath, sealLink } from "../links";
@@ -33,8 +34,10 @@ import { scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
 import { DAY } from "../time";
 
+const HOUR = 3_600_000;
+
 /** How one event job went. */
-export type EventJobOutcome = SendOnceOutcome | "synced" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "paused";
+export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "paused";
 
 /** The emails' rendered form. */
 export interface EventMail {
@@ -52,7 +55,16 @@ export interface EventMail {
  *   sends when the event is still an attended networking event, with its result so far.
  * A job whose stored item moved to another hour (the event moved) is stale and does nothing.
  */
-export async function runEventJob(o: { repo: Repository; provider: MailboxProvider; account: AccountRecord; job: EventJob; now: number; links: LinkConfig }): Promise<EventJobOutcome> {
+export async function runEventJob(o: {
+  repo: Repository;
+  provider: MailboxProvider;
+  account: AccountRecord;
+  job: EventJob;
+  now: number;
+  links: LinkConfig;
+  /** Asked before each page of the morning-after's sync (a Lambda near its limit); see core/scan. */
+  stopBefore?: () => boolean;
+}): Promise<EventJobOutcome> {
   const { repo, provider, account, job, now } = o;
   const email = account.email.toLowerCase();
   if (account.status === "paused") return "paused";
@@ -87,7 +99,12 @@ export async function runEventJob(o: { repo: Repository; provider: MailboxProvid
     if (goal === undefined) return done("no-goal");
     mail = morningOfMail({ account, event: m, goal, now });
   } else {
-    const result = await scan({ owner: account, provider, repo, now });
+    const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore });
+    if (!result.complete) {
+      // Cut short (a cursor expired and a full sync is under way): the next hour continues it.
+      await putJob(repo, email, kind, eventId, Math.floor(now / HOUR) * HOUR + HOUR);
+      return "continued";
+    }
     const owner = { ...account, aliases: result.owner.aliases };
     const attended = result.networkingEvents?.attended.find((e) => e.eventId === eventId);
     if (!attended) return done("not-attended");

@@ -105,20 +105,21 @@ export async function planEventJobs(o: { repo: Repository; account: AccountRecor
       if (hour === undefined) continue;
       const sent = (await repo.get<{ mail?: EventMailRecord }>(keys.eventMail(email, kind, m.id)))?.mail;
       if (sent?.status === "sent") continue;
-      await putJob(repo, email, kind, m.id, hour);
+      await putEventJob(repo, email, kind, m.id, hour);
       plan.jobs.push({ kind, eventId: m.id, hour });
     }
   }
   if (events.some((m) => m.start > now && m.start <= now + PLAN_AHEAD_MS)) {
     plan.sync = dueHour(nextSyncAt(now, zone));
-    await putJob(repo, email, "sync", undefined, plan.sync);
+    await putEventJob(repo, email, "sync", undefined, plan.sync);
   } else {
     await repo.delete(keys.eventJob(email, "sync"));
   }
   return plan;
 }
 
-async function putJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number): Promise<void> {
+/** Puts (or moves) one event job on the due-hour index. */
+export async function putEventJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number): Promise<void> {
   const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
   await repo.put({ ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour });
 }
