@@ -19,6 +19,7 @@ import {
   eventJobsDue,
   eventMailMessageId,
   type EventMailRecord,
+  markEvent,
   morningAfterAt,
   morningOfAt,
   nextSyncAt,
@@ -220,6 +221,12 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(at("morning-after", "ht6hjb9qpig2b09qvekoip7j9a")).toBeUndefined();
     const due = await eventJobsDue(h.repo, iso("2026-06-20T07:00:00Z"));
     expect(due.bodies.map((b) => parseEventJob(b))).toContainEqual({ job: "event", kind: "morning-of", acc: h.email, evt: mixer, due: iso("2026-06-20T07:00:00Z") });
+    // Marking an event through the app puts its emails on the index at once.
+    const intro = "1do52v9vk1imncupad2e5vlvet"; // "Intro call — Felix Grant", Fri 19 Jun 16:00 BST, no rule holds
+    expect(at("morning-of", intro)).toBeUndefined();
+    await markEvent(h.repo, h.account(), intro, true, start);
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-of", intro))).toMatchObject({ due: iso("2026-06-19T07:00:00Z") });
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", intro))).toMatchObject({ due: iso("2026-06-20T07:00:00Z") });
     // Planning again writes the same items (one per account, event and kind), nothing twice.
     await planEventJobs({ repo: h.repo, account: h.account(), now: start });
     expect((await eventJobsDue(h.repo, iso("2026-06-20T07:00:00Z"))).bodies.filter((b) => b.includes(mixer))).toHaveLength(1);

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { AccountRecord } from "../accounts";
 import { ownerIdentity } from "../identity";
 import { asOwnerSees } from "../inference";
-import type { Meeting } from "../model";
+import type { Meeting, Owner } from "../model";
 import { keys, type Repository } from "../storage";
 import { DAY } from "../time";
 import { dueHour, type EventJob, eventDueKey, eventJobBody, type EventMailKind, morningAfterAt, morningOfAt, nextSyncAt } from "./due";
@@ -40,7 +40,7 @@ export const PLAN_AHEAD_MS = 8 * DAY;
 export const MORNING_AFTER_LATE_MS = 12 * HOUR;
 
 /** Whether the owner gets this kind (on unless switched off in settings). */
-export function eventEmailOn(account: Pick<AccountRecord, "eventEmails">, kind: EventMailKind): boolean {
+export function eventEmailOn(account: Partial<Pick<AccountRecord, "eventEmails">>, kind: EventMailKind): boolean {
   return (kind === "morning-of" ? account.eventEmails?.morningOf : account.eventEmails?.morningAfter) !== false;
 }
 
@@ -51,7 +51,7 @@ export function eventMailMessageId(account: string, kind: EventMailKind, eventId
 }
 
 /** The networking events a plan or a job considers, with the owner's view of each. */
-export function networkingMeetings(account: AccountRecord, meetings: readonly Meeting[], statements: OwnerStatements, from: number, to: number): Meeting[] {
+export function networkingMeetings(account: Owner, meetings: readonly Meeting[], statements: OwnerStatements, from: number, to: number): Meeting[] {
   const owner = ownerIdentity(account.email, account.aliases);
   const seen = new Set<string>();
   const out: Meeting[] = [];
@@ -87,7 +87,7 @@ export interface EventPlan {
  * email already sent or switched off is not written. Rewriting moves an item whose event moved. The
  * daily sync item is kept while a networking event starts in the coming week, and removed after.
  */
-export async function planEventJobs(o: { repo: Repository; account: AccountRecord; now: number; meetings?: readonly Meeting[]; statements?: OwnerStatements }): Promise<EventPlan> {
+export async function planEventJobs(o: { repo: Repository; account: Owner & Pick<AccountRecord, "eventEmails">; now: number; meetings?: readonly Meeting[]; statements?: OwnerStatements }): Promise<EventPlan> {
   const { repo, account, now } = o;
   const email = account.email.toLowerCase();
   const [meetings, statements] = await Promise.all([o.meetings ?? repo.loadMeetings(email), o.statements ?? loadStatements(repo, email)]);

@@ -3,6 +3,8 @@ import { attendedEvent, type Confirmation, type Contact, peopleAt, asOwnerSees }
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository } from "../storage";
 import { hasUnsafeChars } from "../text";
+import type { AccountRecord } from "../accounts";
+import { planEventJobs } from "./plan";
 import { EVENT_RULES, type EventMarks, isNetworkingEvent, networkingReason } from "./rules";
 
 /**
@@ -52,9 +54,11 @@ async function storedEvent(repo: Repository, account: Owner, eventId: string): P
  * Marks (`true`) or unmarks (`false`) an event as a networking event. Unmarking wins over rules 1
  * to 3; marking makes an event the owner is in (not cancelled, ordinary or a Gmail ticket) one.
  */
-export async function markEvent(repo: Repository, owner: Owner, eventId: string, marked: boolean, now: number): Promise<void> {
+export async function markEvent(repo: Repository, owner: Owner & Pick<AccountRecord, "eventEmails">, eventId: string, marked: boolean, now: number): Promise<void> {
   await storedEvent(repo, owner, eventId);
   await repo.put({ ...keys.eventMark(owner.email, eventId), eventId, marked, at: now });
+  // A mark makes or unmakes a networking event: its emails go on (or stay off) the due-hour index now.
+  await planEventJobs({ repo, account: owner, now });
 }
 
 /** Sets the goal of a networking event: meet `n` new people, a whole number from 1 to 20. */
