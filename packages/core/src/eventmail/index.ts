@@ -18,7 +18,6 @@ import {
   type EventJobItem,
   eventEmailOn,
   eventMailMessageId,
-  type EventMailKind,
   type EventMailRecord,
   loadStatements,
   networkingMeetings,
