@@ -7,11 +7,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
-import { markNeedsReconnect, type RevokedHandler } from "@followthrough/core/dispatch";
+import { type RevokedHandler, revokedHandler } from "@followthrough/core/dispatch";
 import { loadProvider } from "@followthrough/core/loader";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { QueueSender } from "@followthrough/core/queue";
-import { handleRevoked, type SystemMailer } from "@followthrough/core/reconnect";
+import type { SystemMailer } from "@followthrough/core/reconnect";
 import { parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
 import { linked, need } from "./linked";
@@ -61,13 +61,7 @@ export function resourceJobDeps(): JobDeps {
   const sender = linked("Notices")?.sender;
   const notify = sender ? lazySesMailer(sender) : undefined;
   const backfillsUrl = linked("Backfills")?.url;
-  const onRevoked: RevokedHandler =
-    notify && baseUrl
-      ? async (r, account, error, at) => {
-          const outcome = await handleRevoked({ repo: r, account, now: at, notify, baseUrl, error });
-          console.warn(`account ${account.email}: grant revoked; ${outcome}`);
-        }
-      : markNeedsReconnect;
+  const onRevoked = revokedHandler(notify, baseUrl);
   return {
     repo,
     now: Date.now,

@@ -9,11 +9,11 @@ import { lazySesMailer, lazySqsSender } from "./jobs";
 import { linked, need } from "./linked";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
-import { markNeedsReconnect, type RevokedHandler } from "@followthrough/core/dispatch";
+import { type RevokedHandler, revokedHandler } from "@followthrough/core/dispatch";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { QueueSender } from "@followthrough/core/queue";
-import { handleRevoked, type SystemMailer } from "@followthrough/core/reconnect";
+import type { SystemMailer } from "@followthrough/core/reconnect";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { type Keyring, parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
@@ -72,13 +72,7 @@ export function buildDeps(config: DepsConfig): Deps {
   const now = config.now ?? Date.now;
   const knobs = config.provider ?? {};
   const { notify, baseUrl } = config;
-  const onRevoked: RevokedHandler =
-    notify && baseUrl
-      ? async (r, account, error, at) => {
-          const outcome = await handleRevoked({ repo: r, account, now: at, notify, baseUrl, error });
-          console.warn(`account ${account.email}: grant revoked; ${outcome}`);
-        }
-      : markNeedsReconnect;
+  const onRevoked = revokedHandler(notify, baseUrl);
   return {
     repo,
     now,

@@ -1,6 +1,6 @@
 import { type AccountRecord, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
-import { isRevoked, reconnectReason } from "../reconnect";
+import { handleRevoked, isRevoked, reconnectReason, type SystemMailer } from "../reconnect";
 import type { Repository } from "../storage";
 
 /** How one account's job went; only "busy" and a thrown error make the queue deliver it again. */
@@ -69,4 +69,16 @@ export type RevokedHandler = (repo: Repository, account: AccountRecord, error: u
 export async function markNeedsReconnect(repo: Repository, account: AccountRecord, error: unknown, now: number): Promise<void> {
   console.warn(`account ${account.email}: grant revoked (${(error as Error)?.message}); marked needs_reconnect, no reconnect email (no mailer)`);
   await updateAccount(repo, account.email, { status: "needs_reconnect", reconnectReason: reconnectReason(error) ?? "auth-revoked" }, now);
+}
+
+/**
+ * The revoked-grant handler of a deployment: with a system mailer and the app's URL, core/reconnect
+ * handleRevoked (status, reason and one reconnect email); without them, {@link markNeedsReconnect}.
+ */
+export function revokedHandler(notify: SystemMailer | undefined, baseUrl: string | undefined): RevokedHandler {
+  if (!notify || !baseUrl) return markNeedsReconnect;
+  return async (repo, account, error, at) => {
+    const outcome = await handleRevoked({ repo, account, now: at, notify, baseUrl, error });
+    console.warn(`account ${account.email}: grant revoked; ${outcome}`);
+  };
 }
