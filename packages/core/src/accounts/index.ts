@@ -124,18 +124,8 @@ export async function updateAccount(
 
 /** Accounts whose digest is due in a UTC hour-of-week slot: one query on GSI2, pages of up to `limit`. */
 export async function accountsDue(repo: Repository, slot: number, start?: Record<string, unknown>, limit = 1000) {
-  const out = await repo.doc.send(
-    new QueryCommand({
-      TableName: repo.table,
-      IndexName: "gsi2",
-      KeyConditionExpression: "gsi2pk = :k",
-      ExpressionAttributeValues: { ":k": dueKey(slot) },
-      ProjectionExpression: "gsi2sk",
-      ExclusiveStartKey: start,
-      Limit: limit,
-    }),
-  );
-  return { emails: (out.Items ?? []).map((i) => String(i.gsi2sk)), next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
+  const page = await repo.gsi2Page(dueKey(slot), "gsi2sk", start, limit);
+  return { emails: page.values, next: page.next };
 }
 
 /** Deletes every item of an account's partition (disconnect). Returns how many were deleted. */

@@ -2,7 +2,6 @@
  * When the event emails of shared/spec/events.md are due, and the due-hour index the hourly
  * dispatcher reads them from. Lean on purpose (storage and time only): the dispatcher imports it.
  */
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Repository } from "../storage";
 import { zoneOffset } from "../time";
 
@@ -107,16 +106,6 @@ export function parseEventJob(body: string): EventJob | undefined {
 
 /** The event jobs due in the UTC hour `hourMs`: one query on GSI2 "EVDUE#<hour>", paged, never a scan. */
 export async function eventJobsDue(repo: Repository, hourMs: number, start?: Record<string, unknown>, limit = 1000) {
-  const out = await repo.doc.send(
-    new QueryCommand({
-      TableName: repo.table,
-      IndexName: "gsi2",
-      KeyConditionExpression: "gsi2pk = :k",
-      ExpressionAttributeValues: { ":k": eventDueKey(hourMs) },
-      ProjectionExpression: "body",
-      ExclusiveStartKey: start,
-      Limit: limit,
-    }),
-  );
-  return { bodies: (out.Items ?? []).map((i) => String(i.body)), next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
+  const page = await repo.gsi2Page(eventDueKey(hourMs), "body", start, limit);
+  return { bodies: page.values, next: page.next };
 }

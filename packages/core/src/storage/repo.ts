@@ -165,6 +165,26 @@ export class Repository {
     await this.batch(people.map((p) => ({ PutRequest: { Item: { ...keys.person(account, p.email), person: p } } })));
   }
 
+  /**
+   * One page of a due-hour index partition (GSI2): the string `attribute` of each item under `pk`,
+   * up to `limit`, and where the next page starts. One query, never a scan.
+   */
+  async gsi2Page(pk: string, attribute: string, start?: Record<string, unknown>, limit = 1000): Promise<{ values: string[]; next?: Record<string, unknown> }> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: "gsi2",
+        KeyConditionExpression: "gsi2pk = :k",
+        ExpressionAttributeValues: { ":k": pk },
+        ProjectionExpression: "#a",
+        ExpressionAttributeNames: { "#a": attribute },
+        ExclusiveStartKey: start,
+        Limit: limit,
+      }),
+    );
+    return { values: (out.Items ?? []).map((i) => String(i[attribute])), next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
+  }
+
   /** Every item of an account (tests, disconnect). */
   async allItems(account: string): Promise<Item[]> {
     return this.query(keys.partition(account), "");
