@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { type Api, faultBody, googleEnumError, googleError, googleScopeChallenge, googleScopeError, graphAccessDenied, graphError } from "./errors";
 import { authorises, authorisingScopes, invalidEnum, officialContract } from "./official";
 import type { Account, SandboxState } from "./state";
+import type { FaultSpec } from "./faults";
 import type { TokenGrant } from "./tokens";
 
 /** Hono environment of sandbox routes: the authenticated account is set by {@link guard}. */
@@ -62,6 +63,13 @@ function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Re
   return undefined;
 }
 
+/** The answer of a `status` or `reset` fault: the provider's error body (with Retry-After), or a dropped connection. */
+function faultAnswer(c: Context<SandboxEnv>, api: Api, fault: FaultSpec): Response {
+  if (fault.kind === "reset") return resetConnection(c);
+  const status = fault.status ?? 503;
+  return send(c, status, faultBody(api, status), fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {});
+}
+
 /**
  * Authenticates the bearer token (401), enforces the official contract (403 scopes, 400 enums),
  * applies injected faults and the quota model, and counts the call.
@@ -95,11 +103,7 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
         if (api === "gmail" || api === "calendar" || api === "graph") state.expireCursors(email, api);
       } else {
         state.quota.countFault(email, route);
-        if (fault.kind === "reset") return resetConnection(c);
-        const status = fault.status ?? 503;
-        const headers: Record<string, string> = {};
-        if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
-        return send(c, status, faultBody(api, status), headers);
+        return faultAnswer(c, api, fault);
       }
     }
 
@@ -122,9 +126,7 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
     if (lostAnswer) {
       // The call was admitted and counted; only the fault is added.
       state.quota.usage(email).faults++;
-      if (lostAnswer.kind === "reset") return resetConnection(c);
-      const status = lostAnswer.status ?? 503;
-      c.res = send(c, status, faultBody(api, status), lostAnswer.retryAfter !== undefined ? { "retry-after": String(lostAnswer.retryAfter) } : {});
+      c.res = faultAnswer(c, api, lostAnswer);
     }
   };
 }
