@@ -149,6 +149,7 @@ export function createKit(deps: AppDeps): PageKit {
       throw e;
     }
     if ((act === "draft" || act === "dismiss") && (typeof claims.per !== "string" || typeof claims.evt !== "string")) return linkRefused(c, "malformed");
+    if ((act === "met" || act === "goal") && typeof claims.evt !== "string") return linkRefused(c, "malformed");
     const account = await loadAccount(deps.repo, claims.acc);
     if (!account) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
     return { claims, account };

@@ -1,14 +1,14 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
-/** What a one-tap link may do. */
 /**
  * What a one-tap link may do. `manage` is the short-lived link a fresh sign-in with the connected
  * account earns (settings plus disconnect and delete); it is never put in an email. `met` (the
  * morning-after event email, core/eventmail) opens "whom did you meet at this event": its token
- * carries the event id in `evt` and no person.
+ * carries the event id in `evt` and no person. `events` opens the owner's events of the next 14 days
+ * (mark, unmark, goals); `goal` sets the goal of the one event in `evt` (the digest's Coming up).
  */
-export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met";
-export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met"];
+export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met" | "events" | "goal";
+export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met", "events", "goal"];
 export const isLinkAction = (s: string): s is LinkAction => (LINK_ACTIONS as readonly string[]).includes(s);
 
 /** The claims a link carries: bound to the account, and for follow-ups to the person and the meeting. */
@@ -39,7 +39,7 @@ export class LinkError extends Error {
 }
 
 /** How long links stay valid: a digest's links for six weeks, settings links for a week, a signed-in management link for 15 minutes. */
-export const LINK_TTL_SECONDS: Record<LinkAction, number> = { draft: 42 * 86400, dismiss: 42 * 86400, settings: 7 * 86400, pause: 42 * 86400, view: 42 * 86400, manage: 15 * 60, met: 42 * 86400 };
+export const LINK_TTL_SECONDS: Record<LinkAction, number> = { draft: 42 * 86400, dismiss: 42 * 86400, settings: 7 * 86400, pause: 42 * 86400, view: 42 * 86400, manage: 15 * 60, met: 42 * 86400, events: 42 * 86400, goal: 42 * 86400 };
 
 /** Version byte of a sealed token; a token of another version is malformed. */
 const VERSION = 2;
