@@ -4,6 +4,7 @@
 
 import { googleMailbox, googlePeople } from "./google-people.ts";
 import type { Attendee, Mailbox, Person } from "./model.ts";
+import { answered, conferenceCrowd } from "./conference.ts";
 import { DAY, noticeWhen, rand } from "./util.ts";
 
 const yes = (p: Person): Attendee => ({ p, rsvp: "accepted" });
@@ -195,6 +196,53 @@ function networkingEvents(mb: Mailbox, g: ReturnType<typeof googlePeople>) {
     text: `Priya, great to meet you at ${mixer.title} last night. The prototype I mentioned is linked below.` });
   mb.sent({ at: mb.at(-2, "09:15"), subject: "Kumo Works — saw you at the mixer", to: [g.people.hiroshi],
     text: "Hiroshi-san, good to see you on Sunday. Shall we pick up the prototype review?" });
+
+  conferenceAndMixer(mb, g);
+}
+
+/**
+ * The demo's event emails (npm start): a 200-attendee conference yesterday, where Isla met Aroha
+ * and Ben by writing to them that evening and this morning (its morning-after email), and a small
+ * founders' mixer tomorrow evening (the demo sets a goal for it: its morning-of email).
+ */
+function conferenceAndMixer(mb: Mailbox, g: ReturnType<typeof googlePeople>) {
+  const { theo, ellie } = g.colleagues;
+  const person = (name: string, email: string, role: string, why: string, expect: ("new" | "missing")[] = []) =>
+    mb.add(name, email, "person", role, why, expect);
+  const organiser = mb.add("Melbourne Product Design Conference", "events@mpdc.com.au", "role", "role address (conference organiser)",
+    "events@ is a role address");
+  const aroha = person("Aroha Ngata", "aroha@tuimotion.co.nz", "met at a 200-attendee conference, written to that evening",
+    "at the day -1 conference (200 attendees, a large gathering); Isla's first mail to her came that evening and none before: met there, followed up",
+    ["new"]);
+  const ben = person("Ben Osei", "ben.osei@gmail.com", "met at a 200-attendee conference, written to the next morning",
+    "at the day -1 conference; Isla's first mail to him came this morning and none before: met there, followed up", ["new"]);
+  const crowd = conferenceCrowd(mb, {
+    seed: "mpdc-2026", count: 195, role: "conference attendee", why: "only at the 200-attendee conference, never written to",
+    companies: ["brightfern.com.au", "tinderbox.io", "coastline.design", "kookaburra.tech", "ironbark.co", "windmill.com.au",
+      "southgate.digital", "bluegum.app", "lyrebird.ai", "mallee.co", "quokka.dev", "saltwater.agency", "bottlebrush.io", "yarra.works",
+      "magpie.design", "wombat.systems", "acacia.health", "riverbend.com.au", "pinecone.studio", "harbourline.co", "stringybark.io",
+      "flinders.design", "tallowwood.com", "gumleaf.app", "kelpie.finance"],
+    publicDomains: ["gmail.com", "outlook.com", "icloud.com", "hotmail.com"],
+  });
+  const conference = mb.event({ title: "Melbourne Product Design Conference 2026", start: mb.at(-1, "09:00"), end: mb.at(-1, "17:30"),
+    organizer: organiser, organizerInList: false,
+    attendees: [yes(aroha), yes(theo), no(ellie), yes(ben), ...answered(crowd, 9)],
+    location: "Melbourne Convention and Exhibition Centre", networking: "attended" });
+  mb.sent({ at: mb.at(-1, "20:15"), subject: "Great to meet you at MPDC", to: [aroha],
+    text: `Aroha, great to meet you at ${conference.title} today. Here is the motion study I mentioned.` });
+  mb.sent({ at: mb.at(0, "07:50"), subject: "Following up from the conference", to: [ben],
+    text: "Ben, lovely chatting at the conference yesterday. The research repo I mentioned is linked below." });
+
+  // tomorrow evening: a small founders' mixer Isla accepted
+  const host = person("Hana Whitcombe", "hana@foundersfitzroy.com", "hosts a future mixer", "the mixer has not happened yet: not met");
+  const guests = [
+    person("Jarrah Collins", "jarrah@saltbush.io", "at a future mixer", "the mixer has not happened yet: not met"),
+    person("Mei Fong", "mei.fong@lanternlabs.co", "at a future mixer", "the mixer has not happened yet: not met"),
+    person("Oscar Lindahl", "oscar@northwind.studio", "at a future mixer", "the mixer has not happened yet: not met"),
+    person("Priyanka Desai", "priyanka.desai@gmail.com", "at a future mixer", "the mixer has not happened yet: not met"),
+  ];
+  mb.event({ title: "Fitzroy Founders Mixer", start: mb.at(1, "18:00"), end: mb.at(1, "20:30"), organizer: host,
+    attendees: [yes(host), ...guests.map(yes)], location: "Naked for Satan, Fitzroy", networking: "upcoming" });
 }
 
 /** Newsletters, notifications and internal mail: volume, not roles. */

@@ -4,6 +4,7 @@
 
 import { microsoftMailbox, microsoftPeople } from "./microsoft-people.ts";
 import type { Attendee, Event, Mailbox, Person } from "./model.ts";
+import { answered, conferenceCrowd } from "./conference.ts";
 import { DAY, rand } from "./util.ts";
 
 const yes = (p: Person): Attendee => ({ p, rsvp: "accepted" });
@@ -188,6 +189,7 @@ function networkingEvents(mb: Mailbox, g: ReturnType<typeof microsoftPeople>) {
   mb.event({ title: "Singapore Product Circle — October talks", start: mb.at(2, "19:00"), mins: 120, organizer: meetup, attendees: [yes(meetup)],
     description: "Talks and networking. RSVP: https://www.meetup.com/sg-product-circle/events/31299877/", location: "Block71", networking: "upcoming" });
   mb.event({ title: "FinTech Awards Gala", start: mb.at(6, "19:00"), mins: 240, attendees: [], location: "Marina Bay Sands — ticket #A-2207",
+    description: "Your order is confirmed. View your ticket: https://www.eventbrite.sg/e/fintech-awards-gala-2026-tickets-771209384",
     networking: "upcoming" });
   // not networking: a conference call
   mb.event({ title: "Orchid Bank conference call", start: mb.at(1, "11:00"), mins: 30, attendees: [yes(g.people.ravi)] });
@@ -199,6 +201,53 @@ function networkingEvents(mb: Mailbox, g: ReturnType<typeof microsoftPeople>) {
     attendees: [yes(ayesha), yes(siti)], location: "Lau Pa Sat", networking: "attended" });
   mb.sent({ at: mb.at(-1, "08:50"), subject: "Great to meet you last night", to: [daniel],
     text: `Daniel, great to meet you at ${mixer.title}. The data-sharing note I mentioned is below.` });
+
+  conferenceAndMixer(mb, g);
+}
+
+/**
+ * The demo's event emails (npm start): a 200-attendee conference yesterday, where Mei Lin met Rizal
+ * and Claire by writing to them that evening and this morning (its morning-after email), and a small
+ * founders' mixer tomorrow evening (the demo sets a goal for it: its morning-of email).
+ */
+function conferenceAndMixer(mb: Mailbox, g: ReturnType<typeof microsoftPeople>) {
+  const { arjun, wen } = g.colleagues;
+  const person = (name: string, email: string, role: string, why: string, expect: ("new" | "missing")[] = []) =>
+    mb.add(name, email, "person", role, why, expect);
+  const organiser = mb.add("APAC Partnerships Conference", "events@apacpartnerships.asia", "role", "role address (conference organiser)",
+    "events@ is a role address");
+  const rizal = person("Rizal Hakim", "rizal@bayanpay.my", "met at a 200-attendee conference, written to that evening",
+    "at the day -1 conference (200 attendees, a large gathering); Mei Lin's first mail to him came that evening and none before: met there, followed up",
+    ["new"]);
+  const claire = person("Claire Laurent", "claire.laurent@outlook.com", "met at a 200-attendee conference, written to the next morning",
+    "at the day -1 conference; Mei Lin's first mail to her came this morning and none before: met there, followed up", ["new"]);
+  const crowd = conferenceCrowd(mb, {
+    seed: "apac-partnerships-2026", count: 195, role: "conference attendee", why: "only at the 200-attendee conference, never written to",
+    companies: ["merlionpay.sg", "straitsdata.com", "batikcloud.id", "jadeledger.hk", "monsoon.ai", "lionrock.capital", "kampongtech.sg",
+      "sampan.io", "tigerbalmventures.com", "orchardlabs.sg", "rivervalley.finance", "mekongdigital.vn", "pearlriver.tech", "selatpay.my",
+      "banyan.systems", "durianworks.co", "sakura-data.jp", "hanriver.kr", "luzon.dev", "bengalbay.in", "coralreef.ai", "junkboat.hk",
+      "mangrove.capital", "peranakan.design", "kopitiam.app"],
+    publicDomains: ["gmail.com", "outlook.com", "yahoo.com.sg", "hotmail.com"],
+  });
+  const conference = mb.event({ title: "APAC Partnerships Conference 2026", start: mb.at(-1, "09:00"), end: mb.at(-1, "17:30"),
+    organizer: organiser, organizerInList: false,
+    attendees: [yes(rizal), yes(arjun), no(wen), yes(claire), ...answered(crowd, 9)],
+    location: "Sands Expo and Convention Centre", networking: "attended" });
+  mb.sent({ at: mb.at(-1, "19:40"), subject: "Great to meet you at the conference", to: [rizal],
+    text: `Rizal, great to meet you at ${conference.title} today. The partner programme deck is attached.` });
+  mb.sent({ at: mb.at(0, "07:10"), subject: "Following up from APAC Partnerships", to: [claire],
+    text: "Claire, lovely to meet you yesterday. Here is the data-sharing note I mentioned." });
+
+  // tomorrow evening: a small founders' mixer Mei Lin accepted
+  const host = person("Farid Noor", "farid@foundersfriday.sg", "hosts a future mixer", "the mixer has not happened yet: not met");
+  const guests = [
+    person("Grace Tan", "grace.tan@seedling.vc", "at a future mixer", "the mixer has not happened yet: not met"),
+    person("Arun Pillay", "arun@tollgate.io", "at a future mixer", "the mixer has not happened yet: not met"),
+    person("Nicole Wee", "nicole.wee@gmail.com", "at a future mixer", "the mixer has not happened yet: not met"),
+    person("Tomasz Nowak", "tomasz@vistula.tech", "at a future mixer", "the mixer has not happened yet: not met"),
+  ];
+  mb.event({ title: "Payments Founders Mixer", start: mb.at(1, "18:00"), end: mb.at(1, "20:30"), organizer: host,
+    attendees: [yes(host), ...guests.map(yes)], location: "Level33, Marina Bay Financial Centre", networking: "upcoming" });
 }
 
 function fillerMail(mb: Mailbox, g: ReturnType<typeof microsoftPeople>) {
