@@ -19,6 +19,7 @@ import type { LinkClaims } from "@followthrough/core/links";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import PostalMime from "postal-mime";
 import { mountConnect } from "./connect";
+import { mountEvents } from "./events";
 import { APP_CSP, type AppDeps, createKit, REFERRER_POLICY } from "./kit";
 import type { Markup } from "./pages";
 import { mountSettings } from "./settings";
@@ -133,6 +134,8 @@ ${afterNav(account)}
   // Settings (signed settings link) and the hosted connect flow: functions/src/{settings,connect}.ts.
   mountSettings(app, deps, kit);
   mountConnect(app, deps, kit);
+  // The events page, one event's goal, and "who did you meet": functions/src/events.ts.
+  mountEvents(app, deps, kit);
 
   /** The act in the path, checked, and its token verified against it and the account. */
   const authoriseAct = async (c: C) => {
@@ -197,7 +200,7 @@ ${afterNav(account.email)}`,
     // A draft the owner already started to this person is offered first, not duplicated.
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (form.anyway !== "1") {
-      const started = await startedDraft({ repo: deps.repo, provider: deps.providerFor(account), account, person: claims.per! }).catch((e) => {
+      const started = await startedDraft({ repo: deps.repo, provider: await deps.providerFor(account), account, person: claims.per! }).catch((e) => {
         console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
         return undefined;
       });
@@ -217,7 +220,7 @@ ${afterNav(account.email)}`,
       }
     }
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: deps.providerFor(account), account, person: claims.per!, now: deps.now() });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await deps.providerFor(account), account, person: claims.per!, now: deps.now() });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(account.email)}`);

@@ -26,9 +26,9 @@ export interface ConnectDeps {
   /**
    * Builds the adapter for a just-granted token (the record is provisional: address unknown yet).
    * `onRefreshToken` must receive any rotated refresh token (Microsoft rotates on every use), which
-   * is the one stored. Default: core runtime providerFor with the keyring and client secrets.
+   * is the one stored. Default: core/loader (only that provider's module) with the keyring and client secrets.
    */
-  providerForNew?: (account: AccountRecord, onRefreshToken: (token: string) => Promise<void>) => MailboxProvider;
+  providerForNew?: (account: AccountRecord, onRefreshToken: (token: string) => Promise<void>) => MailboxProvider | Promise<MailboxProvider>;
   /** fetch for calls the app makes to providers itself (token revocation); global fetch by default. */
   httpFetch?: typeof fetch;
 }
@@ -45,7 +45,12 @@ export interface AppDeps extends ConnectDeps {
   /** Public origin, e.g. https://app.followthrough.example or http://localhost:8787. */
   baseUrl: string;
   now: () => number;
-  providerFor: (a: AccountRecord) => MailboxProvider;
+  providerFor: (a: AccountRecord) => MailboxProvider | Promise<MailboxProvider>;
+  /**
+   * The instant an account's calendar is read as of on the events pages (what is "the next 14 days",
+   * what is attended): now() in production; locally, the demo's labelled "now" for its accounts.
+   */
+  asOf?: (account: AccountRecord) => number;
   /** Where a draft tap lands; default: the provider's web link of the draft. */
   draftLanding?: (account: AccountRecord, draft: { draftId: string; webLink: string }) => string;
   /** Local runs only: the provider sandbox (index page, draft viewer). */
@@ -105,6 +110,17 @@ input[type=text],select,textarea{font:inherit;font-size:1rem;max-width:100%;box-
 input[type=text],textarea{width:100%}
 .error{border-left:4px solid #c81e1e;padding-left:.75rem}
 nav.after{margin-top:1.5rem}
+input[type=number],input[type=email],input[type=search]{font:inherit;font-size:1rem;max-width:100%;box-sizing:border-box;padding:.4rem}
+input[type=email],input[type=search]{width:100%}
+input[type=number]{width:6rem}
+input[type=checkbox]{width:1.5rem;height:1.5rem;margin:.25rem .5rem .25rem 0;vertical-align:middle}
+label.inline{display:inline;font-weight:normal}
+fieldset{border:0;padding:0;margin:0}
+legend{font-weight:600;padding:0}
+ul.events,ul.guests{list-style:none;padding-left:0}
+ul.events>li{margin:0 0 1.25rem;padding-bottom:1rem;border-bottom:1px solid rgba(127,127,127,.35)}
+ul.guests>li{margin:.35rem 0}
+ul.guests>li[hidden]{display:none}
 `;
 
 type C = Context;
@@ -155,7 +171,8 @@ export function createKit(deps: AppDeps): PageKit {
     return { claims, account };
   };
 
-  const linkFor = (account: string, act: LinkAction) => `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account }, deps.now()))}`;
+  const linkFor = (account: string, act: LinkAction, extra: { evt?: string } = {}) =>
+    `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}) }, deps.now()))}`;
 
   return { page, say, authorise, linkFor, nonceOf, linkRefused };
 }

@@ -16,8 +16,8 @@ export interface PageKit {
   say(c: Context, status: number, title: string, sentence: string): Response | Promise<Response>;
   /** Verifies the path's token for `act` and loads the account; a Response when refused. */
   authorise(c: Context, act: LinkAction): Promise<{ claims: LinkClaims; account: AccountRecord } | Response>;
-  /** A freshly signed link of this app. */
-  linkFor(account: string, act: LinkAction): string;
+  /** A freshly signed link of this app (`evt`: the event a met or goal link is about). */
+  linkFor(account: string, act: LinkAction, extra?: { evt?: string }): string;
   /** The request's CSP nonce. */
   nonceOf(c: Context): string;
   /** The page of a refused link. */

@@ -19,6 +19,7 @@ import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
+import { planEventJobs } from "@followthrough/core/events";
 import { reconnectUrl } from "@followthrough/core/reconnect";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import type { AppDeps } from "./kit";
@@ -187,6 +188,13 @@ ${
 <p><label for="preset">Start from a ready template</label><select id="preset" name="preset">${READY_TEMPLATES.map((t) => html`<option value="${t.id}">${t.label}</option>`)}</select></p>
 <button type="submit" class="secondary">Load this template</button>
 </form>
+<h2>Event emails</h2>
+<p class="muted">For your networking events (<a href="${kit.linkFor(account.email, "events")}">your events</a>): one short email the morning of an event you set a goal for, and one the morning after with the people you met there. Pausing your digests pauses these too.</p>
+<form method="post"><input type="hidden" name="action" value="eventemails">
+<p><input type="checkbox" id="morningOf" name="morningOf" value="on"${account.eventEmails?.morningOf !== false ? html` checked` : ""}> <label class="inline" for="morningOf">The morning of an event with a goal</label></p>
+<p><input type="checkbox" id="morningAfter" name="morningAfter" value="on"${account.eventEmails?.morningAfter !== false ? html` checked` : ""}> <label class="inline" for="morningAfter">The morning after an event: whom you met</label></p>
+<button type="submit" class="secondary">Save event emails</button>
+</form>
 <h2>Names in your drafts</h2>
 <p class="muted">Drafts greet people by a guessed first name ("Mei Lin Goh" → "Mei Lin", "Tan, Wei Jie" → "Wei Jie"). Correct it for anyone; it is remembered for that person.</p>
 ${
@@ -276,6 +284,13 @@ ${
       else delete names[fix.person];
       if (Object.keys(names).length > FIRST_NAMES_MAX) return settingsPage(c, account, undefined, act === "manage", { error: `At most ${FIRST_NAMES_MAX} names are kept.` });
       if (!(await updateAccount(deps.repo, account.email, { firstNames: names }, now))) return gone();
+      return back();
+    }
+    if (action === "eventemails") {
+      const eventEmails = { morningOf: form.morningOf === "on", morningAfter: form.morningAfter === "on" };
+      if (!(await updateAccount(deps.repo, account.email, { eventEmails }, now))) return gone();
+      // Emails switched on again go back on the due-hour index; switched off, their jobs end as "off".
+      await planEventJobs({ repo: deps.repo, account: { ...account, eventEmails }, now }).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
       return back();
     }
     if (action === "preset") {

@@ -1,0 +1,403 @@
+/**
+ * The owner's networking events in the app (shared/spec/events.md "What the owner says"), behind
+ * signed links like the rest:
+ * - `/l/events/<token>` (act "events", from every digest): the calendar events of the next 14 days,
+ *   the networking ones first, each with mark / unmark and, for a networking event, its goal; and
+ *   the networking events attended in the last 7 days, each with the way to say whom the owner met;
+ * - `/l/goal/<token>` (act "goal", the event in the token; the digest's "Coming up"): set, change or
+ *   remove one event's goal;
+ * - `/l/met/<token>` (act "met", the event in the token; the morning-after email, "Your events"):
+ *   "Who did you meet at E?": the event's guest list (persons only, searchable), checkboxes, a form to
+ *   add someone who was not on the list, and the confirmations so far, each of which can be taken back.
+ *
+ * A GET only shows; every change is a POST from the page (link scanners fetch URLs, they do not
+ * submit forms), checked to come from this origin like the settings forms. After a change the page
+ * redirects to itself (POST/redirect/GET), so a reload never sends the form again.
+ */
+import { createHash } from "node:crypto";
+import type { Context, Hono } from "hono";
+import { html } from "hono/html";
+import type { AccountRecord } from "@followthrough/core/accounts";
+import {
+  canBeNetworkingEvent,
+  clearGoal,
+  confirmMet,
+  EVENT_RULES,
+  loadStatements,
+  markEvent,
+  networkingReason,
+  type NetworkingReason,
+  type OwnerStatements,
+  pickableAttendees,
+  searchAttendees,
+  setGoal,
+  StatementError,
+  unconfirmMet,
+} from "@followthrough/core/events";
+import { asOwnerSees, attendedEvent } from "@followthrough/core/inference";
+import { ownerIdentity } from "@followthrough/core/identity";
+import type { LinkClaims } from "@followthrough/core/links";
+import type { Meeting } from "@followthrough/core/model";
+import { DAY } from "@followthrough/core/time";
+import type { AppDeps } from "./kit";
+import type { Markup, PageKit } from "./pages";
+import { sameOrigin } from "./settings";
+
+/** How far ahead the events page looks. */
+export const EVENTS_PAGE_DAYS = 14;
+
+type C = Context;
+type Form = Record<string, string | File | (string | File)[]>;
+
+/** A short, stable tag of an event id for anchors and notices (the id itself stays out of URLs). */
+export const eventTag = (id: string) => createHash("sha256").update(id).digest("base64url").slice(0, 10);
+
+const REASONS: Record<NetworkingReason, string> = {
+  large: "a large gathering",
+  keyword: "its title says so",
+  platform: "from an event platform",
+  marked: "you marked it",
+};
+
+/** "Thu 28 May, 18:00–21:00" (or "Thu 28 May, all day") in the owner's zone. */
+export function whenText(m: Pick<Meeting, "start" | "end" | "allDay">, zone: string): string {
+  const day = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: zone }).format(m.start);
+  if (m.allDay) return `${day}, all day`;
+  const time = (t: number) => new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone }).format(t);
+  return `${day}, ${time(m.start)}–${time(m.end)}`;
+}
+
+const goalText = (n: number) => `meet ${n} new ${n === 1 ? "person" : "people"}`;
+
+/** The one value of a form field (the first, when a field came twice). */
+const one = (form: Form, name: string): string => {
+  const v = form[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return typeof s === "string" ? s : "";
+};
+/** Every value of a repeated field. */
+const all = (form: Form, name: string): string[] => {
+  const v = form[name];
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
+};
+
+/** Registers the events, goal and who-did-you-meet pages. */
+export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
+  const base = deps.baseUrl.replace(/\/$/, "");
+  const selfPath = (c: C) => new URL(c.req.url).pathname;
+  const asOf = (a: AccountRecord) => deps.asOf?.(a) ?? deps.now();
+  const owner = (a: AccountRecord) => ownerIdentity(a.email, a.aliases);
+  const notFromHere = (c: C) => kit.say(c, 403, "Not allowed", "This form can only be sent from its page.");
+
+  const nav = (account: string, events = true) =>
+    html`<nav class="after" aria-label="More"><p>${events ? html`<a href="${kit.linkFor(account, "events")}">Your events</a> · ` : ""}<a href="${kit.linkFor(account, "view")}">Your latest digest</a> · <a href="${kit.linkFor(account, "settings")}">Your settings</a></p></nav>`;
+
+  /** The stored event of a link, as the owner sees it; undefined when it is gone. */
+  const eventOf = async (account: AccountRecord, claims: LinkClaims): Promise<Meeting | undefined> => {
+    const m = (await deps.repo.loadMeetings(account.email)).find((x) => x.id === claims.evt);
+    return m && asOwnerSees(m, owner(account));
+  };
+  const gone = (c: C, account: string) =>
+    kit.page(c, 404, "Event not found", html`<h1>Event not found</h1><p>This event is not in your calendar any more.</p>${nav(account)}`);
+
+  // ---- The events page ---------------------------------------------------------------------
+
+  const eventsPage = async (c: C, account: AccountRecord, said?: { error?: string; status?: number }) => {
+    const now = asOf(account);
+    const zone = account.timeZone;
+    const [meetings, statements] = await Promise.all([deps.repo.loadMeetings(account.email), loadStatements(deps.repo, account.email)]);
+    const who = owner(account);
+    const seen = new Set<string>();
+    const ahead: { m: Meeting; reason?: NetworkingReason }[] = [];
+    const recent: Meeting[] = [];
+    for (const raw of meetings.slice().sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1))) {
+      if (seen.has(raw.id) || !Number.isFinite(raw.start)) continue;
+      seen.add(raw.id);
+      const m = asOwnerSees(raw, who);
+      const reason = networkingReason(m, who, statements.marks);
+      if (m.start > now && m.start <= now + EVENTS_PAGE_DAYS * DAY && canBeNetworkingEvent(m)) ahead.push({ m, reason });
+      else if (reason && attendedEvent(m, now) && m.end > now - EVENT_RULES.attendedWithinMs) recent.push(m);
+    }
+    const networking = ahead.filter((e) => e.reason);
+    const others = ahead.filter((e) => !e.reason);
+    const done = c.req.query("done");
+    const tag = c.req.query("e");
+    const named = tag ? ahead.find((e) => eventTag(e.m.id) === tag)?.m.title || "The event" : "The event";
+    const notice =
+      done === "mark" ? `${named} is now a networking event.` : done === "unmark" ? `${named} is no longer a networking event.` : done === "goal" ? `Goal saved for ${named}.` : done === "cleargoal" ? `Goal removed from ${named}.` : undefined;
+    const row = (e: { m: Meeting; reason?: NetworkingReason }) => {
+      const id = eventTag(e.m.id);
+      const goal = statements.goals.get(e.m.id);
+      const title = e.m.title || "(no title)";
+      const hidden = html`<input type="hidden" name="event" value="${e.m.id}">`;
+      if (!e.reason)
+        return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${whenText(e.m, zone)}</span>
+<form method="post">${hidden}<input type="hidden" name="action" value="mark"><button type="submit" class="secondary" aria-label="Mark ${title} as a networking event">Mark as a networking event</button></form></li>`;
+      return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${whenText(e.m, zone)} · networking event: ${REASONS[e.reason]}</span>
+<p>${goal !== undefined ? html`Your goal: <b>${goalText(goal)}</b>.` : html`No goal yet.`}</p>
+<form method="post" class="inline">${hidden}<input type="hidden" name="action" value="goal">
+<label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}–${EVENT_RULES.goalMax})</label>
+<input type="number" id="goal-${id}" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${goal ?? ""}" required>
+<button type="submit">Save goal</button></form>
+${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary" aria-label="Remove the goal of ${title}">Remove goal</button></form>` : ""}
+<form method="post">${hidden}<input type="hidden" name="action" value="unmark"><button type="submit" class="secondary" aria-label="${title} is not a networking event">Not a networking event</button></form></li>`;
+    };
+    return kit.page(
+      c,
+      said?.status ?? 200,
+      said?.error ? "Not saved" : "Your events",
+      html`<h1>Your events</h1>
+${notice && !said?.error ? html`<p role="status"><b>${notice}</b></p>` : ""}
+${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
+<p class="muted">Your calendar for the next ${EVENTS_PAGE_DAYS} days, in your time zone (${zone}). A networking event gets a goal, an email the morning of it, and one the morning after with the people you met there. Events you declined or have not answered are left out.</p>
+<h2>Networking events</h2>
+${networking.length ? html`<ul class="events">${networking.map(row)}</ul>` : html`<p>None in the next ${EVENTS_PAGE_DAYS} days. Mark one below if it is.</p>`}
+<h2>Your other events</h2>
+${others.length ? html`<ul class="events">${others.map(row)}</ul>` : html`<p>No other events in the next ${EVENTS_PAGE_DAYS} days.</p>`}
+${
+  recent.length
+    ? html`<h2>Recently attended</h2><ul class="events">${recent.map(
+        (m) => html`<li><span class="who">${m.title || "(no title)"}</span><br><span class="muted">${whenText(m, zone)}</span><br><a href="${metLink(account.email, m.id)}">Who did you meet at ${m.title || "this event"}?</a></li>`,
+      )}</ul>`
+    : ""
+}
+${nav(account.email, false)}`,
+    );
+  };
+
+  const metLink = (account: string, evt: string) => kit.linkFor(account, "met", { evt });
+
+  app.get("/l/events/:token", async (c) => {
+    const auth = await kit.authorise(c, "events");
+    if (auth instanceof Response) return auth;
+    return eventsPage(c, auth.account);
+  });
+
+  app.post("/l/events/:token", async (c) => {
+    const auth = await kit.authorise(c, "events");
+    if (auth instanceof Response) return auth;
+    if (!sameOrigin(c, base)) return notFromHere(c);
+    const { account } = auth;
+    const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
+    const action = one(form, "action");
+    const eventId = one(form, "event");
+    const now = deps.now();
+    try {
+      if (!eventId) throw new StatementError("no-such-event", "Choose an event.");
+      if (action === "mark" || action === "unmark") await markEvent(deps.repo, account, eventId, action === "mark", now);
+      else if (action === "goal") await setGoal(deps.repo, account, eventId, parseGoal(one(form, "goal")), now);
+      else if (action === "cleargoal") await clearGoal(deps.repo, account, eventId);
+      else return kit.say(c, 400, "Not saved", "That is not something this page does.");
+    } catch (e) {
+      if (e instanceof StatementError) return eventsPage(c, account, { error: e.message, status: e.code === "no-such-event" ? 404 : 400 });
+      throw e;
+    }
+    const tag = eventTag(eventId);
+    return c.redirect(`${selfPath(c)}?done=${action}&e=${tag}#e-${tag}`, 303);
+  });
+
+  // ---- One event's goal --------------------------------------------------------------------
+
+  const goalPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; typed?: string }) => {
+    const m = await eventOf(account, claims);
+    if (!m) return gone(c, account.email);
+    const statements = await loadStatements(deps.repo, account.email);
+    const title = m.title || "your event";
+    if (!networkingReason(m, owner(account), statements.marks))
+      return kit.page(
+        c,
+        409,
+        "Not a networking event",
+        html`<h1>${title} is not a networking event</h1><p>It was unmarked or has changed. Mark it as a networking event on your events page first, then set its goal.</p>${nav(account.email)}`,
+      );
+    const goal = statements.goals.get(m.id);
+    const saved = c.req.query("saved");
+    const quick = [1, 2, 3, 5, 10].filter((n) => n >= EVENT_RULES.goalMin && n <= EVENT_RULES.goalMax);
+    return kit.page(
+      c,
+      said?.error ? 400 : 200,
+      said?.error ? "Not saved" : `Goal for ${title}`,
+      html`<h1>Your goal for ${title}</h1>
+<p class="muted">${whenText(m, account.timeZone)}</p>
+${saved === "1" && goal !== undefined && !said ? html`<p role="status"><b>Saved. Your goal: ${goalText(goal)} at ${title}.</b></p>` : ""}
+${saved === "0" && !said ? html`<p role="status"><b>Goal removed.</b></p>` : ""}
+${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
+<p>${goal !== undefined ? html`Your goal now: <b>${goalText(goal)}</b>.` : "Going with a number in mind is what turns an evening of small talk into people you still know next month. How many new people will you meet?"}</p>
+<form method="post"><input type="hidden" name="action" value="goal">
+<fieldset><legend>Meet this many new people</legend>
+${quick.map((n) => html`<button type="submit" name="goal" value="${n}"${n === goal ? html` aria-pressed="true"` : ""}>${n}</button> `)}
+</fieldset></form>
+<form method="post"><input type="hidden" name="action" value="goal">
+<label for="goal">Or another number (${EVENT_RULES.goalMin}–${EVENT_RULES.goalMax})</label>
+<input type="number" id="goal" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${said?.typed ?? ""}" required>
+<button type="submit" class="secondary">Set goal</button></form>
+${goal !== undefined ? html`<form method="post"><input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary">Remove the goal</button></form>` : ""}
+<p class="muted">The morning of the event you get one short email with your goal; the morning after, the people you met there.</p>
+${nav(account.email)}`,
+    );
+  };
+
+  app.get("/l/goal/:token", async (c) => {
+    const auth = await kit.authorise(c, "goal");
+    if (auth instanceof Response) return auth;
+    return goalPage(c, auth.account, auth.claims);
+  });
+
+  app.post("/l/goal/:token", async (c) => {
+    const auth = await kit.authorise(c, "goal");
+    if (auth instanceof Response) return auth;
+    if (!sameOrigin(c, base)) return notFromHere(c);
+    const { account, claims } = auth;
+    const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
+    const action = one(form, "action");
+    try {
+      if (action === "cleargoal") {
+        await clearGoal(deps.repo, account, claims.evt!);
+        return c.redirect(`${selfPath(c)}?saved=0`, 303);
+      }
+      if (action !== "goal") return kit.say(c, 400, "Not saved", "That is not something this page does.");
+      await setGoal(deps.repo, account, claims.evt!, parseGoal(one(form, "goal")), deps.now());
+    } catch (e) {
+      if (e instanceof StatementError) return e.code === "no-such-event" ? gone(c, account.email) : goalPage(c, account, claims, { error: e.message, typed: one(form, "goal").slice(0, 10) });
+      throw e;
+    }
+    return c.redirect(`${selfPath(c)}?saved=1`, 303);
+  });
+
+  // ---- Who did you meet at E? --------------------------------------------------------------
+
+  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; name?: string; email?: string; picked?: string[] }) => {
+    const m = await eventOf(account, claims);
+    if (!m) return gone(c, account.email);
+    const now = asOf(account);
+    const statements: OwnerStatements = await loadStatements(deps.repo, account.email);
+    const title = m.title || "this event";
+    if (!networkingReason(m, owner(account), statements.marks))
+      return kit.page(c, 409, "Not a networking event", html`<h1>${title} is not a networking event</h1><p>It was unmarked. Mark it again on your events page to say whom you met there.</p>${nav(account.email)}`);
+    if (!attendedEvent(m, now))
+      return kit.page(
+        c,
+        said?.error ? 400 : 200,
+        `Who did you meet at ${title}?`,
+        html`<h1>Who did you meet at ${title}?</h1><p>${whenText(m, account.timeZone)}</p>
+${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
+<p>Come back once you have been: this page lists its guests then.</p>${nav(account.email)}`,
+      );
+    const list = pickableAttendees(m, account);
+    const confirmed = statements.confirmations.filter((x) => x.eventId === m.id);
+    const already = new Set(confirmed.map((x) => x.email));
+    const query = (c.req.query("q") ?? "").slice(0, 100);
+    const shown = searchAttendees(list, query);
+    const picked = new Set(said?.picked ?? []);
+    const saved = c.req.query("saved");
+    const notice = saved === "taken-back" ? "Taken back." : saved && /^\d+$/.test(saved) ? `Saved: ${saved} ${saved === "1" ? "person" : "people"} added to whom you met.` : undefined;
+    return kit.page(
+      c,
+      said?.error ? 400 : 200,
+      said?.error ? "Not saved" : `Who did you meet at ${title}?`,
+      html`<h1>Who did you meet at ${title}?</h1>
+<p class="muted">${whenText(m, account.timeZone)}</p>
+${notice && !said ? html`<p role="status"><b>${notice}</b></p>` : ""}
+${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
+${
+  confirmed.length
+    ? html`<h2>You said you met</h2><ul>${confirmed.map(
+        (p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span>
+<form method="post"><input type="hidden" name="action" value="unconfirm"><input type="hidden" name="email" value="${p.email}"><button type="submit" class="secondary" aria-label="Take back: I did not meet ${p.name || p.email}">Take back</button></form></li>`,
+      )}</ul>
+<p class="muted">Each one you have not written to appears in your digest with a one-tap draft.</p>`
+    : ""
+}
+<h2>On the guest list</h2>
+${
+  list.length
+    ? html`<form method="get" role="search" action="${selfPath(c)}"><label for="q">Search ${list.length} guests by name, address or company</label>
+<input type="search" id="q" name="q" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" class="secondary">Search</button></form>
+<p class="muted" id="count" aria-live="polite">${query ? `${shown.length} of ${list.length} guests match.` : `${list.length} guests.`}</p>
+<form method="post" id="pick"><input type="hidden" name="action" value="confirm">
+<fieldset><legend>Tick the people you met</legend>
+<ul id="guests" class="guests">${shown.map((p, i) => {
+        const done = already.has(p.email);
+        return html`<li data-search="${`${p.name} ${p.email} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
+<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${done ? " (you said so)" : ""}</label></li>`;
+      })}</ul>
+${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
+</fieldset>
+<button type="submit">Save whom I met</button></form>`
+    : html`<p>The invitation shows no guests. Add the people you met below.</p>`
+}
+<h2>Someone not on the list?</h2>
+<form method="post"><input type="hidden" name="action" value="add">
+<p><label for="name">Their name</label><input type="text" id="name" name="name" maxlength="200" autocomplete="off" value="${said?.name ?? ""}" required></p>
+<p><label for="email">Their email address</label><input type="email" id="email" name="email" maxlength="254" autocomplete="off" value="${said?.email ?? ""}" required></p>
+<button type="submit" class="secondary">Add</button></form>
+${nav(account.email)}
+${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
+    );
+  };
+
+  app.get("/l/met/:token", async (c) => {
+    const auth = await kit.authorise(c, "met");
+    if (auth instanceof Response) return auth;
+    return metPage(c, auth.account, auth.claims);
+  });
+
+  app.post("/l/met/:token", async (c) => {
+    const auth = await kit.authorise(c, "met");
+    if (auth instanceof Response) return auth;
+    if (!sameOrigin(c, base)) return notFromHere(c);
+    const { account, claims } = auth;
+    const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
+    const action = one(form, "action");
+    const now = Math.max(deps.now(), asOf(account));
+    try {
+      if (action === "unconfirm") {
+        await unconfirmMet(deps.repo, account, claims.evt!, one(form, "email"));
+        return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
+      }
+      let saved: number;
+      if (action === "confirm") {
+        const picks = all(form, "pick");
+        if (!picks.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
+        saved = (await confirmMet(deps.repo, account, claims.evt!, { picked: picks.slice(0, 500) }, now)).length;
+      } else if (action === "add") {
+        saved = (await confirmMet(deps.repo, account, claims.evt!, { added: [{ name: one(form, "name"), email: one(form, "email") }] }, now)).length;
+      } else return kit.say(c, 400, "Not saved", "That is not something this page does.");
+      return c.redirect(`${selfPath(c)}?saved=${saved}`, 303);
+    } catch (e) {
+      if (e instanceof StatementError) {
+        if (e.code === "no-such-event") return gone(c, account.email);
+        return metPage(c, account, claims, action === "add" ? { error: e.message, name: one(form, "name").slice(0, 200), email: one(form, "email").slice(0, 254) } : { error: e.message, picked: all(form, "pick") });
+      }
+      throw e;
+    }
+  });
+}
+
+/** A goal from the form: a whole number; the range is checked by core (one message for both). */
+function parseGoal(raw: string): number {
+  const t = raw.trim();
+  if (!/^\d{1,3}$/.test(t)) throw new StatementError("bad-goal", `A goal is a whole number of new people from ${EVENT_RULES.goalMin} to ${EVENT_RULES.goalMax}.`);
+  return Number(t);
+}
+
+/** Filters the guest list as the owner types (the GET search form does the same without script). */
+function searchScript(nonce: string, total: number): Markup {
+  return html`<script nonce="${nonce}">
+(function () {
+  var q = document.getElementById("q"), count = document.getElementById("count");
+  var items = Array.prototype.slice.call(document.querySelectorAll("#guests li"));
+  var fold = function (s) { return s.normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase(); };
+  var hay = items.map(function (li) { return fold(li.getAttribute("data-search") || ""); });
+  q.addEventListener("input", function () {
+    var words = fold(q.value).split(/\\s+/).filter(Boolean), shown = 0;
+    items.forEach(function (li, i) {
+      var ok = words.every(function (w) { return hay[i].indexOf(w) >= 0; });
+      li.hidden = !ok;
+      if (ok) shown++;
+    });
+    count.textContent = words.length ? shown + " of ${total} guests match." : "${total} guests.";
+  });
+})();
+</script>`;
+}

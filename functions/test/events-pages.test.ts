@@ -1,0 +1,228 @@
+/**
+ * The events pages over HTTP (dynalite, the real app): the events page of the next 14 days (mark,
+ * unmark, goal), one event's goal page, and "who did you meet" on a 200-guest conference (search,
+ * pick, add, take back), with the refusals a person can run into: a bad goal, an address that is the
+ * owner's or a colleague's, a pick that is not on the list, a form from another origin, a link for
+ * another account. A GET never changes anything.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccountRecord, loadAccount, saveAccount } from "@followthrough/core/accounts";
+import { loadStatements } from "@followthrough/core/events";
+import { linkPath, sealLink } from "@followthrough/core/links";
+import type { Meeting } from "@followthrough/core/model";
+import { randomKeyring } from "@followthrough/core/secrets";
+import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { createApp } from "../src/app";
+import { eventTag } from "../src/events";
+
+const BASE = "http://app.test";
+const KEY = "events-pages-test-link-key-0123456789";
+const SAME = { origin: BASE, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" };
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const NOW = Date.parse("2026-06-10T09:00:00Z");
+const OWNER = "mara@lumenworks.io";
+const zone = "Europe/London";
+
+const guest = (i: number) => ({ email: `guest${String(i).padStart(3, "0")}@company${i % 40}.com`, name: `Guest ${String(i).padStart(3, "0")}`, response: "accepted" as const, resource: false, organizer: false });
+const meeting = (id: string, title: string, start: number, hours: number, extra: Partial<Meeting> = {}): Meeting => ({
+  id, title, start, end: start + hours * HOUR, allDay: false, cancelled: false, kind: "default", organizerSelf: false, selfResponse: "accepted",
+  organizer: { email: "hosts@eventco.com", name: "Hosts" },
+  attendees: [{ email: "ivo@otherco.com", name: "Ivo Petrov", response: "accepted", resource: false, organizer: false }],
+  ...extra,
+});
+const conference = meeting("conf-1", "Climate Tech Summit", NOW - 2 * DAY, 8, {
+  attendees: [
+    ...Array.from({ length: 197 }, (_, i) => guest(i)),
+    { email: "zoe.chateau@kestrel.vc", name: "Zoë Château", response: "accepted", resource: false, organizer: false },
+    { email: "dev@lumenworks.io", name: "A Colleague", response: "accepted", resource: false, organizer: false },
+    { email: "gone@company1.com", name: "Declined Guest", response: "declined", resource: false, organizer: false },
+  ],
+});
+const meetings = [
+  conference,
+  meeting("mixer-1", "Founders Mixer", NOW + 2 * DAY, 3),
+  meeting("lunch-1", "Lunch with Ivo", NOW + 3 * DAY, 1),
+  meeting("later-1", "Product Meetup", NOW + 20 * DAY, 2), // beyond 14 days
+  meeting("declined-1", "Design Meetup", NOW + 4 * DAY, 2, { selfResponse: "declined" }),
+];
+
+let dynamo: LocalDynamo;
+let repo: Repository;
+let app: ReturnType<typeof createApp>;
+let account: AccountRecord;
+
+const link = (act: "events" | "goal" | "met", evt?: string, acc = OWNER) => linkPath(act, sealLink(KEY, { act, acc, ...(evt ? { evt } : {}) }, NOW));
+const post = (path: string, body: Record<string, string | string[]>, headers: Record<string, string> = SAME) => {
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(body)) for (const x of [v].flat()) form.append(k, x);
+  return app.request(path, { method: "POST", body: form.toString(), headers });
+};
+const text = async (res: Response) => (await res.text()).replace(/\s+/g, " ");
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  repo = new Repository(dynamo.doc, dynamo.tableName);
+  account = await saveAccount(repo, randomKeyring(), { email: OWNER, provider: "google", clientId: "c", refreshToken: "r", connectedAt: NOW - 30 * DAY, aliases: [], displayName: "Mara Quinn", timeZone: zone, status: "active" });
+  await saveAccount(repo, randomKeyring(), { email: "other@elsewhere.org", provider: "google", clientId: "c", refreshToken: "r", connectedAt: NOW, aliases: [], displayName: "Other", timeZone: zone, status: "active" });
+  await repo.putMeetings(OWNER, meetings, 1);
+  app = createApp({ repo, linkKey: KEY, baseUrl: BASE, now: () => NOW, providerFor: () => { throw new Error("no provider call expected"); } });
+}, 60_000);
+afterAll(() => dynamo?.stop());
+
+describe("the events page", () => {
+  it("lists the next 14 days, networking events first, without declined or later ones", async () => {
+    const res = await app.request(link("events"));
+    expect(res.status).toBe(200);
+    const page = await text(res);
+    const [networking, others] = page.split("Your other events");
+    expect(networking).toContain("Founders Mixer");
+    expect(networking).toContain("its title says so");
+    expect(others).toContain("Lunch with Ivo");
+    expect(page).not.toContain("Product Meetup");
+    expect(page).not.toContain("Design Meetup");
+    // The conference, attended two days ago, is offered for "who did you meet".
+    expect(page).toMatch(/Recently attended.*Climate Tech Summit.*Who did you meet at Climate Tech Summit\?/);
+    expect((await loadStatements(repo, OWNER)).marks.size).toBe(0);
+  });
+
+  it("marks, sets a goal, refuses a bad one keeping the page, and unmarks", async () => {
+    const path = link("events");
+    const marked = await post(path, { action: "mark", event: "lunch-1" });
+    expect(marked.status).toBe(303);
+    expect(marked.headers.get("location")).toBe(`${path}?done=mark&e=${eventTag("lunch-1")}#e-${eventTag("lunch-1")}`);
+    expect(await text(await app.request(marked.headers.get("location")!))).toContain("Lunch with Ivo is now a networking event.");
+    expect((await post(path, { action: "goal", event: "lunch-1", goal: "4" })).status).toBe(303);
+    expect((await loadStatements(repo, OWNER)).goals.get("lunch-1")).toBe(4);
+    for (const bad of ["0", "21", "2.5", "three", ""]) {
+      const res = await post(path, { action: "goal", event: "lunch-1", goal: bad });
+      expect(res.status).toBe(400);
+      expect(await text(res)).toContain("A goal is a whole number of new people from 1 to 20.");
+    }
+    expect((await loadStatements(repo, OWNER)).goals.get("lunch-1")).toBe(4);
+    expect((await post(path, { action: "mark", event: "no-such-event" })).status).toBe(404);
+    expect((await post(path, { action: "unmark", event: "lunch-1" })).status).toBe(303);
+    const page = await text(await app.request(path));
+    expect(page.split("Your other events")[1]).toContain("Lunch with Ivo");
+    // A goal needs a networking event.
+    const refused = await post(path, { action: "goal", event: "lunch-1", goal: "3" });
+    expect(refused.status).toBe(400);
+    expect(await text(refused)).toContain("mark the event first");
+  });
+
+  it("refuses a form from another origin and a link of another account's", async () => {
+    const path = link("events");
+    expect((await post(path, { action: "mark", event: "mixer-1" }, { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" })).status).toBe(403);
+    expect((await post(path, { action: "mark", event: "mixer-1" }, { "content-type": "application/x-www-form-urlencoded" })).status).toBe(403);
+    expect((await app.request(link("events", undefined, "nobody@nowhere.org"))).status).toBe(404);
+    // The other account's link cannot touch this account's events.
+    expect((await post(link("events", undefined, "other@elsewhere.org"), { action: "mark", event: "mixer-1" })).status).toBe(404);
+    expect((await loadStatements(repo, OWNER)).marks.has("mixer-1")).toBe(false);
+  });
+});
+
+describe("one event's goal (the digest's Coming up)", () => {
+  it("shows the event, sets the goal with one tap, changes it, removes it", async () => {
+    const path = link("goal", "mixer-1");
+    const get = await text(await app.request(path));
+    expect(get).toContain("Your goal for Founders Mixer");
+    expect((await loadStatements(repo, OWNER)).goals.has("mixer-1")).toBe(false);
+    const res = await post(path, { action: "goal", goal: "3" });
+    expect(res.status).toBe(303);
+    expect(await text(await app.request(res.headers.get("location")!))).toContain("Saved. Your goal: meet 3 new people at Founders Mixer.");
+    expect((await post(path, { action: "goal", goal: "12" })).status).toBe(303);
+    expect((await loadStatements(repo, OWNER)).goals.get("mixer-1")).toBe(12);
+    const bad = await post(path, { action: "goal", goal: "25" });
+    expect(bad.status).toBe(400);
+    expect(await text(bad)).toContain('value="25"');
+    expect((await post(path, { action: "cleargoal" })).status).toBe(303);
+    expect((await loadStatements(repo, OWNER)).goals.has("mixer-1")).toBe(false);
+  });
+
+  it("a goal link without an event, or for an event not in the calendar, is refused", async () => {
+    expect((await app.request(linkPath("goal", sealLink(KEY, { act: "goal", acc: OWNER }, NOW)))).status).toBe(400);
+    expect((await app.request(link("goal", "deleted-event"))).status).toBe(404);
+    expect((await app.request(link("goal", "lunch-1"))).status).toBe(409); // not a networking event
+  });
+});
+
+describe("who did you meet at a 200-guest conference", () => {
+  const path = () => link("met", "conf-1");
+
+  it("lists the guests who are persons, searchable by name, address or company", async () => {
+    const page = await text(await app.request(path()));
+    expect(page).toContain("Who did you meet at Climate Tech Summit?");
+    // 197 guests, Zoë and the organiser; not the colleague, not the one who declined.
+    expect(page).toContain("199 guests.");
+    expect(page).not.toContain("dev@lumenworks.io"); // a colleague
+    expect(page).not.toContain("gone@company1.com"); // declined
+    expect(page).toContain("Zoë Château · Kestrel");
+    const found = await text(await app.request(`${path()}?q=zoe%20kestrel`));
+    expect(found).toContain("1 of 199 guests match.");
+    expect(found).toContain("zoe.chateau@kestrel.vc");
+    expect(found).not.toContain("guest001@");
+  });
+
+  it("picks two, adds one, refuses bad additions keeping what was typed, and takes one back", async () => {
+    const res = await post(path(), { action: "confirm", pick: ["zoe.chateau@kestrel.vc", "guest007@company7.com"] });
+    expect(res.status).toBe(303);
+    expect(await text(await app.request(res.headers.get("location")!))).toContain("Saved: 2 people added to whom you met.");
+    const added = await post(path(), { action: "add", name: "Priya Natarajan", email: "Priya@NorthStar.io" });
+    expect(added.status).toBe(303);
+    let said = (await loadStatements(repo, OWNER)).confirmations.map((c) => c.email).sort();
+    expect(said).toEqual(["guest007@company7.com", "priya@northstar.io", "zoe.chateau@kestrel.vc"]);
+
+    for (const [email, message] of [
+      ["mara@lumenworks.io", "That is your own address."],
+      ["dev@lumenworks.io", "colleague"],
+      ["not-an-address", "is not an e-mail address"],
+    ]) {
+      const refused = await post(path(), { action: "add", name: "Someone", email });
+      expect(refused.status).toBe(400);
+      const page = await text(refused);
+      expect(page).toContain(message);
+      expect(page).toContain(`value="${email}"`);
+    }
+    const notListed = await post(path(), { action: "confirm", pick: ["stranger@nowhere.org"] });
+    expect(notListed.status).toBe(400);
+    expect(await text(notListed)).toContain("stranger@nowhere.org is not on this event&#39;s list");
+    expect((await post(path(), { action: "confirm" })).status).toBe(400);
+
+    const page = await text(await app.request(path()));
+    expect(page).toMatch(/You said you met.*Priya Natarajan.*Zoë Château.*On the guest list/);
+    const back = await post(path(), { action: "unconfirm", email: "guest007@company7.com" });
+    expect(back.status).toBe(303);
+    said = (await loadStatements(repo, OWNER)).confirmations.map((c) => c.email).sort();
+    expect(said).toEqual(["priya@northstar.io", "zoe.chateau@kestrel.vc"]);
+  });
+
+  it("an upcoming event has nobody to pick yet; a GET changes nothing", async () => {
+    const before = (await loadStatements(repo, OWNER)).confirmations.length;
+    const res = await app.request(link("met", "mixer-1"));
+    expect(res.status).toBe(200);
+    expect(await text(res)).toContain("Come back once you have been");
+    expect((await post(link("met", "mixer-1"), { action: "add", name: "Early Bird", email: "early@bird.io" })).status).toBe(400);
+    expect((await loadStatements(repo, OWNER)).confirmations.length).toBe(before);
+  });
+});
+
+describe("event emails in settings", () => {
+  it("switches each kind off and on again (a job still on the index then ends as off: test/event-mail.test.ts)", async () => {
+    const path = linkPath("settings", sealLink(KEY, { act: "settings", acc: OWNER }, NOW));
+    const page = await text(await app.request(path));
+    expect(page).toMatch(/id="morningOf" name="morningOf" value="on" checked/);
+    expect(page).toMatch(/id="morningAfter" name="morningAfter" value="on" checked/);
+    // Only the morning-after box ticked: the morning-of email is off.
+    expect((await post(path, { action: "eventemails", morningAfter: "on" })).status).toBe(303);
+    let stored = await loadAccount(repo, OWNER);
+    expect(stored?.eventEmails).toEqual({ morningOf: false, morningAfter: true });
+    const after = await text(await app.request(path));
+    expect(after).toMatch(/id="morningOf" name="morningOf" value="on">/);
+    expect((await post(path, { action: "eventemails", morningOf: "on", morningAfter: "on" })).status).toBe(303);
+    stored = await loadAccount(repo, OWNER);
+    expect(stored?.eventEmails).toEqual({ morningOf: true, morningAfter: true });
+    // A form from elsewhere changes nothing.
+    expect((await post(path, { action: "eventemails" }, { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" })).status).toBe(403);
+    expect((await loadAccount(repo, OWNER))?.eventEmails).toEqual({ morningOf: true, morningAfter: true });
+  });
+});
