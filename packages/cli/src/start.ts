@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { serve, type ServerType } from "@hono/node-server";
 import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus } from "@followthrough/core/accounts";
+import { type EventJobOutcome, runEventJob } from "@followthrough/core/eventmail";
+import { type EventMailKind, planEventJobs, setGoal } from "@followthrough/core/events";
 import { LinkError, openLink } from "@followthrough/core/links";
 import { loopbackOnly } from "@followthrough/core/net";
 import { VirtualClock } from "@followthrough/core/resilience";
@@ -14,6 +16,7 @@ import { providerFor } from "@followthrough/core/runtime";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import type { LinkConfig } from "@followthrough/core/digest";
 import { runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
 import { createApp, localDraftLanding } from "@followthrough/functions/app";
 import { inProcessBackfill } from "@followthrough/functions/connect";
@@ -35,6 +38,45 @@ export interface LocalAccount {
   /** The demo's "this week": the fixture's labelled `now`. */
   now: number;
   weekly: WeeklyResult;
+  /** The demo's event emails (demo accounts only): the jobs run at their due hours and how each went. */
+  eventEmails?: DemoEventEmail[];
+}
+
+/** One event job the demo ran. */
+export interface DemoEventEmail {
+  kind: EventMailKind;
+  eventId: string;
+  title: string;
+  /** The UTC hour it was due in, and ran as of. */
+  hour: number;
+  outcome: EventJobOutcome;
+}
+
+/** The goal the demo sets for each demo's mixer, as the owner would from the digest's Coming up. */
+export const DEMO_MIXER_GOAL = 3;
+
+/**
+ * After a demo account's weekly run: sets a goal for the coming mixer (core/events setGoal, as the
+ * owner would), plans the event emails as the weekly worker does (planEventJobs as of `now`), and
+ * runs each job the way the hourly dispatcher would, as of its due hour (runEventJob). A due hour
+ * after the demo's `now` is a preview of what comes next. The daily calendar sync is not run: the
+ * demo's calendar does not change.
+ */
+async function runDemoEventEmails(o: { repo: Repository; provider: MailboxProvider; account: AccountRecord; weekly: WeeklyResult; now: number; links: LinkConfig }): Promise<DemoEventEmail[]> {
+  const { repo, provider, now } = o;
+  const account = { ...o.account, aliases: o.weekly.scan.owner.aliases };
+  const upcoming = o.weekly.scan.networkingEvents?.upcoming ?? [];
+  const attended = o.weekly.scan.networkingEvents?.attended ?? [];
+  for (const e of upcoming.filter((x) => /\bmixer\b/i.test(x.title))) await setGoal(repo, account, e.eventId, DEMO_MIXER_GOAL, now);
+  const plan = await planEventJobs({ repo, account, now });
+  const title = (id: string) => [...upcoming, ...attended].find((e) => e.eventId === id)?.title ?? "";
+  const out: DemoEventEmail[] = [];
+  for (const j of [...plan.jobs].sort((a, b) => a.hour - b.hour || a.kind.localeCompare(b.kind))) {
+    const job = { job: "event" as const, kind: j.kind, acc: account.email.toLowerCase(), evt: j.eventId, due: j.hour };
+    const outcome = await runEventJob({ repo, provider, account, job, now: j.hour, links: o.links });
+    out.push({ kind: j.kind, eventId: j.eventId, title: title(j.eventId), hour: j.hour, outcome });
+  }
+  return out;
 }
 
 /** The whole service on one machine: store, sandbox, the accounts' weekly job done, and the app. */
@@ -104,8 +146,11 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
       const conn = await connectSandboxProvider(sandbox, f.account, store, ring, { clock });
       const now = f.expected ? Date.parse(f.expected.now) : Date.now();
       providers.set(f.account.email.toLowerCase(), conn.provider);
-      const weekly = await runWeekly({ repo: store, provider: conn.provider, account: conn.account(), now, links: { baseUrl: url, key: linkKey, issuedAt: Date.now() } });
-      accounts.push({ account: conn.account(), provider: conn.provider, now, weekly });
+      const links = { baseUrl: url, key: linkKey, issuedAt: Date.now() };
+      const weekly = await runWeekly({ repo: store, provider: conn.provider, account: conn.account(), now, links });
+      // The event emails of the demo's coming days: a goal for the mixer, then the jobs at their hours.
+      const eventEmails = f.expected ? await runDemoEventEmails({ repo: store, provider: conn.provider, account: conn.account(), weekly, now, links }) : undefined;
+      accounts.push({ account: conn.account(), provider: conn.provider, now, weekly, eventEmails });
     }
   } catch (e) {
     // Leave nothing running behind a failed start.
@@ -140,6 +185,8 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     linkKey,
     baseUrl: url,
     now: () => Date.now(),
+    // The demo's accounts live at their mailbox's labelled "now": the events pages read their calendar as of then.
+    asOf: (a) => accounts.find((x) => x.account.email.toLowerCase() === a.email.toLowerCase())?.now ?? Date.now(),
     providerFor: demoProviderFor,
     draftLanding: localDraftLanding(url),
     local: { sandboxUrl: sandbox.url },
@@ -257,6 +304,9 @@ export async function start(argv: string[]): Promise<number> {
         `${a.weekly.scan.newContacts.length} new contacts, ${a.weekly.scan.missingFollowUps.length} missing follow-ups; digest ${d.week} ${a.weekly.outcome}: "${a.weekly.rendered.subject}"`,
     );
   }
+  for (const a of stack.accounts)
+    for (const e of (a.eventEmails ?? []).filter((x) => x.outcome === "sent"))
+      console.log(`          ${a.account.email}: ${e.kind} email of "${e.title}" sent as of ${new Date(e.hour).toISOString()}${e.hour > a.now ? " (a preview: after the demo's now)" : ""}`);
   for (const a of stack.realAccounts) {
     const d = a.weekly.digest;
     console.log(
