@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
-import { localMidnight, parseInstant, toIanaZone } from "@followthrough/core/time";
+import { localMidnight } from "@followthrough/core/time";
+import { parseInstant, toIanaZone } from "@followthrough/core/zones";
 
 it("maps Outlook's Windows zone names to IANA and leaves IANA names alone", () => {
   expect(toIanaZone("Pacific Standard Time")).toBe("America/Los_Angeles");

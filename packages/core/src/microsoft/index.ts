@@ -4,7 +4,7 @@ import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
 import { buildMime, headerSafe, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, MarkedDraft, OutgoingMail, Profile } from "../providers";
 import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, systemClock, withRetry } from "../resilience";
-import { toIanaZone } from "../time";
+import { toIanaZone } from "../zones";
 import { classifyAccessDenied, classifyGraphError } from "./errors";
 import { graphCalendarStream, graphGetter, graphSentStream } from "./streams";
 

@@ -2,7 +2,8 @@ import type { Event, Message, Recipient } from "@microsoft/microsoft-graph-types
 import { normalizeAddress, ownerIdentity } from "../identity";
 import type { Attendee, MailMessage, Meeting, Owner, Response } from "../model";
 import { platformOf } from "../events/platform";
-import { localMidnight, parseInstant } from "../time";
+import { localMidnight } from "../time";
+import { parseInstant } from "../zones";
 
 const responses: Record<string, Response> = {
   accepted: "accepted", tentativelyAccepted: "tentative", declined: "declined", organizer: "accepted", none: "needsAction", notResponded: "needsAction",

@@ -1,4 +1,11 @@
-import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+
+/*
+ * The SQS SDK is imported where a batch is sent, not at the top: this module's QueueSender and
+ * SQS_BATCH_MAX are used by every handler (core/dispatch), and a static import would put SQS's
+ * client in the start of each, the backfill and the API included, which send only now and then
+ * (a continuation, a first backfill). A caller that sends builds its SQSClient anyway.
+ */
 
 /** Sends message bodies to a queue, at most ten per call; returns the bodies that were not accepted. */
 export interface QueueSender {
@@ -14,6 +21,7 @@ export function sqsSender(client: SQSClient, queueUrl: string): QueueSender {
     async sendBatch(bodies) {
       if (bodies.length > SQS_BATCH_MAX) throw new RangeError(`at most ${SQS_BATCH_MAX} messages per batch, got ${bodies.length}`);
       if (!bodies.length) return { failed: [] };
+      const { SendMessageBatchCommand } = await import("@aws-sdk/client-sqs");
       const out = await client.send(
         new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }),
       );

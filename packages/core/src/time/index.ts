@@ -1,5 +1,8 @@
-import { findIana } from "windows-iana";
-/** Time-zone arithmetic without a dependency: local wall-clock times in an IANA zone to epoch ms. */
+/**
+ * Time-zone arithmetic without a dependency: local wall-clock times in an IANA zone to epoch ms.
+ * Provider zone names (Outlook's Windows names) and Graph's offset-less date-times are in core/zones,
+ * with CLDR's table: only the Graph adapter needs them.
+ */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -40,17 +43,6 @@ export function localMidnight(date: string, zone: string): number {
   return ms;
 }
 
-/** Parses a provider date-time: ISO with offset or Z, or Graph's offset-less UTC ("2026-03-16T08:30:00.0000000"). */
-export function parseInstant(value: string | null | undefined, zoneOfNaive = "UTC"): number {
-  if (!value) return Number.NaN;
-  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(value)) return Date.parse(value);
-  const trimmed = value.replace(/(\.\d{3})\d*$/, "$1");
-  const zone = zoneOfNaive === "UTC" ? undefined : toIanaZone(zoneOfNaive);
-  if (!zone) return Date.parse(`${trimmed}Z`);
-  const utc = Date.parse(`${trimmed}Z`);
-  return utc - zoneOffset(utc - zoneOffset(utc, zone), zone);
-}
-
 /** True for an IANA zone this runtime knows (Graph may name Windows zones; callers fall back to UTC). */
 export function isZone(zone: string): boolean {
   try {
@@ -59,17 +51,6 @@ export function isZone(zone: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * An IANA zone for a provider's zone name: IANA names pass through; Windows names, which Outlook
- * mailbox settings and Graph events use ("Pacific Standard Time"), map through CLDR's table.
- * Undefined when neither (e.g. "tzone://Microsoft/Custom").
- */
-export function toIanaZone(name: string | null | undefined): string | undefined {
-  if (!name) return undefined;
-  if (isZone(name)) return name;
-  return findIana(name).find((z) => isZone(z));
 }
 
 /** Milliseconds in a day (the spec's windows are absolute: 7 days is 7 × 24 hours). */

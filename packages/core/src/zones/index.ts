@@ -1,0 +1,33 @@
+/**
+ * Provider zone names to IANA zones: Outlook's mailbox settings and Graph's events may name a
+ * Windows zone ("Pacific Standard Time"), mapped through CLDR's table (windows-iana, 77 KiB
+ * bundled). A module of its own, apart from core/time, which every handler imports: only the Graph
+ * adapter imports this one, so in a split bundle the table loads with the Microsoft chunk and no
+ * other handler or Google account's run parses it (a re-export from core/time would put it back
+ * in every start: esbuild places modules, not exports, in chunks).
+ */
+import { findIana } from "windows-iana";
+import { isZone, zoneOffset } from "../time";
+
+/** Parses a provider date-time: ISO with offset or Z, or Graph's offset-less UTC ("2026-03-16T08:30:00.0000000"). */
+export function parseInstant(value: string | null | undefined, zoneOfNaive = "UTC"): number {
+  if (!value) return Number.NaN;
+  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(value)) return Date.parse(value);
+  const trimmed = value.replace(/(\.\d{3})\d*$/, "$1");
+  const zone = zoneOfNaive === "UTC" ? undefined : toIanaZone(zoneOfNaive);
+  if (!zone) return Date.parse(`${trimmed}Z`);
+  const utc = Date.parse(`${trimmed}Z`);
+  return utc - zoneOffset(utc - zoneOffset(utc, zone), zone);
+}
+
+/**
+ * An IANA zone for a provider's zone name: IANA names pass through; Windows names, which Outlook
+ * mailbox settings and Graph events use ("Pacific Standard Time"), map through CLDR's table.
+ * Undefined when neither (e.g. "tzone://Microsoft/Custom").
+ */
+export function toIanaZone(name: string | null | undefined): string | undefined {
+  if (!name) return undefined;
+  if (isZone(name)) return name;
+  return findIana(name).find((z) => isZone(z));
+}
+
