@@ -121,7 +121,7 @@ describe.each(["google", "microsoft"] as const)("%s through the web flow", (p) =
     expect([...account.scopes!].sort()).toEqual([...(p === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES)].sort());
 
     const before = (await digestsIn(sandbox, f)).length;
-    const result = await runWeekly({ repo, provider: deps.providerFor(account), account, now, links: { baseUrl: BASE, key: KEY } });
+    const result = await runWeekly({ repo, provider: await deps.providerFor(account), account, now, links: { baseUrl: BASE, key: KEY } });
     expect(result.outcome).toBe("sent");
     expect(result.digest.missing.map((m) => m.email).sort()).toEqual(f.expected!.missingFollowUps.map((a) => normalizeAddress(a)!).sort());
     expect((await digestsIn(sandbox, f)).length).toBe(before + 1);
@@ -151,7 +151,7 @@ describe("later: the grant narrows or Entra wants the person back", () => {
         leaseMs: 60_000,
         onRevoked: async (r, a, error, at) => void (await handleRevoked({ repo: r, account: a, now: at, notify: mailer, baseUrl: BASE, error })),
       },
-      (a) => runWeekly({ repo, provider: deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY } }),
+      async (a) => runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY } }),
     );
     expect(outcome).toBe("revoked");
     const after = (await loadAccount(repo, f.account.email))!;
@@ -166,8 +166,8 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     const { sandbox, fixtures, repo, deps } = stack;
     const f = fixtures.microsoft;
     const job = (now: number) =>
-      runAccountJob({ repo, email: f.account.email, owner: `t-${now}`, now, leaseMs: 60_000 }, (a) =>
-        runWeekly({ repo, provider: deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, send: false }),
+      runAccountJob({ repo, email: f.account.email, owner: `t-${now}`, now, leaseMs: 60_000 }, async (a) =>
+        runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, send: false }),
       );
     // A mailbox policy (not the grant) denies the sent-items read once.
     expect((await control(sandbox, "/faults", { route: "graph.messages.delta", account: f.account.email, kind: "status", status: 403, times: 1 })).ok).toBe(true);
@@ -323,7 +323,7 @@ describe("Outlook zone", () => {
     const at = Date.UTC(2026, 5, 1, 15);
     await control(sandbox, "/clock", { now: new Date(at).toISOString() });
     const stored = (await loadAccount(stackLA.repo, f.account.email))!;
-    const weekly = await runWeekly({ repo: stackLA.repo, provider: stackLA.deps.providerFor(stored), account: stored, now: at, links: { baseUrl: BASE, key: KEY } });
+    const weekly = await runWeekly({ repo: stackLA.repo, provider: await stackLA.deps.providerFor(stored), account: stored, now: at, links: { baseUrl: BASE, key: KEY } });
     expect(weekly.outcome).toBe("sent");
     const sent = (await (await fetch(`${sandbox.url}/_control/accounts/${encodeURIComponent(f.account.email)}/graph/sent`)).json()) as { subject?: string; sentDateTime?: string }[];
     const digest = sent.filter((m) => /^(Your week|A quiet week)/.test(m.subject ?? ""));

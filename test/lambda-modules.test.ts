@@ -3,19 +3,35 @@
  * split: test/support/lambda.ts), loaded in a fresh Node process that records every file it loads,
  * and invoked once against local endpoints (dynalite, the provider sandbox, an SQS stand-in). The
  * loaded files map back to the modules they hold through the bundle's metafile: a Google account's
- * weekly run loads no Graph module, an Outlook account's no Google one, and the hourly dispatcher
- * loads no provider SDK and no email renderer.
+ * weekly run loads no Graph module, an Outlook account's no Google one, the hourly dispatcher
+ * loads no provider SDK and no email renderer, and the API serving a settings page loads neither a
+ * provider SDK nor the mail composer nor React Email (its provider adapters are chunks of their own,
+ * imported by the requests that need one: a draft tap, a connect callback).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linkPath, sealLink } from "@followthrough/core/links";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
-import { type Bundle, bundle, freshAccount, inputsOf, type LocalStack, lambdaEnv, packagesOf, runCold, scheduledEvent, sqsEvent, startLocalStack } from "./support/lambda";
+import { type Bundle, bundle, freshAccount, functionUrlEvent, inputsOf, LINK_KEY, type LocalStack, lambdaEnv, packagesOf, root, runCold, scheduledEvent, sqsEvent, startLocalStack } from "./support/lambda";
 
 const GOOGLE = ["@googleapis/gmail", "@googleapis/calendar", "googleapis-common", "google-auth-library"];
 const GRAPH = ["@microsoft/microsoft-graph-client"];
 const RENDERER = ["@react-email/render", "@react-email/components", "react-dom"];
+/** Packages of the static graph of a bundle: the entry and the chunks it imports statically (what every start loads). */
+const staticPackages = (b: Bundle) => {
+  const outputs = b.metafile.outputs;
+  const seen = new Set<string>();
+  const stack = [relative(root, b.file)];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    for (const i of outputs[k].imports) if (i.kind === "import-statement" && outputs[i.path]) stack.push(i.path);
+  }
+  return packagesOf([...seen].flatMap((k) => Object.keys(outputs[k].inputs)));
+};
 
 let stack: LocalStack;
 let out: string;
@@ -28,6 +44,7 @@ beforeAll(async () => {
     ["dispatch", "functions/src/handlers/dispatch.ts"],
     ["worker", "functions/src/handlers/worker.ts"],
     ["backfill", "functions/src/handlers/backfill.ts"],
+    ["api", "functions/src/api.ts"],
   ] as const)
     bundles[name] = await bundle(name, entry, join(out, name));
 }, 120_000);
@@ -87,5 +104,33 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(packages).toEqual(expect.arrayContaining(["@googleapis/gmail", "@googleapis/calendar"]));
     for (const p of [...GRAPH, ...RENDERER]) expect(packages, p).not.toContain(p);
+  }, 60_000);
+
+  it("the API serving a settings page loads no provider SDK, no mail composer and no React Email; their chunks are deployed, off its start", async () => {
+    const { table, account } = await freshAccount(stack, "google");
+    const event = functionUrlEvent(linkPath("settings", sealLink(LINK_KEY, { act: "settings", acc: account.email }, Date.now())));
+    const { packages, modules, result } = await loadedPackages(bundles.api, event, table);
+    expect(result).toMatchObject({ statusCode: 200 });
+    expect(String((result as { body?: unknown }).body)).toContain(account.email);
+    expect(packages).toEqual(expect.arrayContaining(["hono", "@aws-sdk/client-dynamodb"]));
+    const heavy = [...GOOGLE, ...GRAPH, ...RENDERER, "nodemailer", "@aws-sdk/client-sesv2"];
+    for (const p of heavy) expect(packages, p).not.toContain(p);
+    expect(packages.filter((p) => p.startsWith("@react-email/") || p.startsWith("@googleapis/") || p.startsWith("@microsoft/")), "provider SDKs or React Email").toEqual([]);
+    expect(modules.filter((m) => /^packages\/core\/src\/(google|microsoft|runtime|mail)\//.test(m)), "adapters").toEqual([]);
+    // Not a request that happened to skip them: no start of the API holds them (its static graph)…
+    for (const p of [...heavy, "windows-iana"]) expect(staticPackages(bundles.api), p).not.toContain(p);
+    // …while the draft tap's and the connect callback's adapters are deployed with it, as chunks of their own.
+    expect(packagesOf(Object.keys(bundles.api.metafile.inputs))).toEqual(expect.arrayContaining(["@googleapis/gmail", "@microsoft/microsoft-graph-client", "nodemailer"]));
+  }, 60_000);
+
+  it("the backfill's start holds neither Outlook's zone table nor SQS's client (loaded with the Microsoft chunk, on a continuation)", async () => {
+    const start = staticPackages(bundles.backfill);
+    expect(start).toContain("@aws-sdk/client-dynamodb");
+    for (const p of ["windows-iana", "@aws-sdk/client-sqs", "@aws-sdk/client-sesv2", ...GOOGLE, ...GRAPH, ...RENDERER]) expect(start, p).not.toContain(p);
+    const { table, account } = await freshAccount(stack, "microsoft");
+    const { packages, result } = await loadedPackages(bundles.backfill, sqsEvent(account.email, "Backfills"), table);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(packages).toEqual(expect.arrayContaining(["@microsoft/microsoft-graph-client", "windows-iana"]));
+    for (const p of [...GOOGLE, "@aws-sdk/client-sqs"]) expect(packages, p).not.toContain(p);
   }, 60_000);
 });

@@ -25,7 +25,7 @@ import {
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
-import { providerFor as runtimeProviderFor } from "@followthrough/core/runtime";
+import { loadProvider } from "@followthrough/core/loader";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Keyring } from "@followthrough/core/secrets";
@@ -184,11 +184,12 @@ ${configured.map(section)}`
       let latest = refreshToken;
       const onRefreshToken = async (t: string) => void (latest = t);
       const provisional = provisionalAccount(ring, p, client, refreshToken, deps.now());
+      // The provider's module is loaded here, on the callback that needs it (core/loader: a chunk of its own).
       const build =
         deps.providerForNew ??
         ((a: AccountRecord, onRotate: (t: string) => Promise<void>) =>
-          runtimeProviderFor(a, { ring, google: { clientSecret: deps.oauth?.google?.clientSecret }, microsoft: { clientSecret: deps.oauth?.microsoft?.clientSecret, onRefreshToken: onRotate } }));
-      profile = await build(provisional, onRefreshToken).profile();
+          loadProvider(a, { ring, google: { clientSecret: deps.oauth?.google?.clientSecret }, microsoft: { clientSecret: deps.oauth?.microsoft?.clientSecret, onRefreshToken: onRotate } }));
+      profile = await (await build(provisional, onRefreshToken)).profile();
       refreshToken = latest;
     } catch (e) {
       console.warn("connect: profile read failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
@@ -239,7 +240,7 @@ ${firstLookSection(deps, kit, c, account)}`,
 export function inProcessBackfill(o: {
   repo: Repository;
   /** The adapter of a stored account (with Microsoft token rotation stored back). */
-  providerFor: (account: AccountRecord) => MailboxProvider;
+  providerFor: (account: AccountRecord) => MailboxProvider | Promise<MailboxProvider>;
   now: () => number;
   mailer: SystemMailer;
   baseUrl: string;
@@ -250,7 +251,7 @@ export function inProcessBackfill(o: {
       const account = await loadAccount(o.repo, email);
       if (!account) return;
       try {
-        await scan({ owner: account, provider: o.providerFor(account), repo: o.repo, now: o.now() });
+        await scan({ owner: account, provider: await o.providerFor(account), repo: o.repo, now: o.now() });
       } catch (e) {
         if (isRevoked(e)) await handleRevoked({ repo: o.repo, account, now: o.now(), notify: o.mailer, baseUrl: o.baseUrl, error: e });
         else throw e;

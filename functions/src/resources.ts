@@ -14,7 +14,7 @@ import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { QueueSender } from "@followthrough/core/queue";
 import type { SystemMailer } from "@followthrough/core/reconnect";
-import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
+import { loadProvider, type ProviderContext } from "@followthrough/core/loader";
 import { type Keyring, parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
 import type { AppDeps } from "./app";
@@ -48,8 +48,12 @@ export interface DepsConfig {
 export interface Deps {
   repo: Repository;
   now: () => number;
-  /** The provider adapter of a stored account (Microsoft's rotated refresh tokens are stored back). */
-  providerFor(account: AccountRecord): MailboxProvider;
+  /**
+   * The provider adapter of a stored account (Microsoft's rotated refresh tokens are stored back).
+   * Its provider's module is imported on first use (core/loader): the API's static graph holds no
+   * provider SDK, and a request that needs none (a settings page) never loads one.
+   */
+  providerFor(account: AccountRecord): Promise<MailboxProvider>;
   /** What a job does when the grant is gone. */
   onRevoked: RevokedHandler;
   ring?: Keyring;
@@ -86,7 +90,7 @@ export function buildDeps(config: DepsConfig): Deps {
     config,
     providerFor(account) {
       let current = account;
-      return providerFor(account, {
+      return loadProvider(account, {
         ring: need(ring, "TokenKeyring"),
         tuning: knobs.tuning,
         retry: knobs.retry,

@@ -244,7 +244,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect((await app.request(pathOf(settings!))).status).toBe(200);
 
     // The stored token works with the production adapter.
-    expect((await stored(account).profile()).email.toLowerCase()).toBe(f.email.toLowerCase());
+    expect((await (await stored(account)).profile()).email.toLowerCase()).toBe(f.email.toLowerCase());
   });
 
   it("a replayed callback is refused: without the cookie (cleared), and with it (the code was already redeemed)", async () => {
@@ -265,7 +265,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     const account = (await loadAccount(repo, email()))!;
     await fetch(new URL(`/_control/accounts/${encodeURIComponent(email())}/revoke`, sandbox.url), { method: "POST" });
     const now = Date.now();
-    const failure = await scan({ owner: account, provider: stored(account), repo, now }).then(
+    const failure = await scan({ owner: account, provider: await stored(account), repo, now }).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -242,7 +242,7 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
 
   it("disconnect needs a second, confirmed POST; then the grant is revoked and every item deleted", async () => {
     // Give the partition real content: a full scan, and a system mail in its outbox.
-    await scan({ owner: account, provider: stored(account), repo, now: Date.parse(fixtures[p].expected!.now) });
+    await scan({ owner: account, provider: await stored(account), repo, now: Date.parse(fixtures[p].expected!.now) });
     await new TableOutboxMailer(repo).send(email(), "hello", "text");
     expect((await repo.allItems(email())).length).toBeGreaterThan(10);
     // Microsoft rotates refresh tokens: take a live access token now, to check it dies with the grant.
