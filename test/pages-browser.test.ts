@@ -98,6 +98,17 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.context().close();
   });
 
+  it("event email viewer (local): the morning-of email as sent, its goal sentence and a way back", async () => {
+    const page = await (await contextOf()).newPage();
+    await page.goto(`${stack.url}/`);
+    await page.getByRole("link", { name: /^Morning of: / }).first().click();
+    await page.waitForURL(/\/local\/sent\//);
+    expect(await page.textContent("main")).toMatch(/Your goal: meet \d+ new people\./);
+    expect(await page.getByRole("link", { name: "Back to your accounts" }).count()).toBe(1);
+    await check(page, "event-email-viewer");
+    await page.context().close();
+  });
+
   it("connect, with the sandbox as the provider (npm start), and the consent round trip to Connected", async () => {
     const page = await (await contextOf()).newPage();
     await page.goto(`${stack.url}/`);

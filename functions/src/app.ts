@@ -12,19 +12,20 @@
 import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
-import { type AccountRecord, listAccounts, loadAccount, setAccountStatus } from "@followthrough/core/accounts";
+import { type AccountRecord, setAccountStatus } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import type { LinkClaims } from "@followthrough/core/links";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
-import PostalMime from "postal-mime";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
 import { APP_CSP, type AppDeps, createKit, REFERRER_POLICY } from "./kit";
+import { mountLocal } from "./local";
 import type { Markup } from "./pages";
 import { mountSettings } from "./settings";
 
 export type { AppDeps, ConnectDeps } from "./kit";
+export { localDraftLanding } from "./local";
 
 type C = Context;
 
@@ -233,49 +234,8 @@ ${afterNav(account.email)}`,
     }
   });
 
-  // ---- Local only ------------------------------------------------------------------------------
-
-  const local = deps.local;
-  if (local) {
-    app.get("/", async (c) => {
-      const accounts = await listAccounts(deps.repo);
-      const rows = await Promise.all(
-        accounts.map(async (a) => {
-          const week = await latestDigestWeek(deps.repo, a.email);
-          return html`<li><span class="who">${a.email}</span> <span class="muted">(${a.provider}${a.status === "active" ? "" : `, ${a.status}`})</span><br>
-${week ? html`<a href="${linkFor(a.email, "view")}?week=${week}">Digest ${week}</a> · ` : html`<span class="muted">No digest yet</span> · `}<a href="${linkFor(a.email, "settings")}">Settings</a></li>`;
-        }),
-      );
-      return page(
-        c,
-        200,
-        "Local",
-        html`<h1>Followthrough (local)</h1>
-${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet.</p>`}
-<p><a class="button" href="${base}/connect">Connect an account</a></p>
-<p class="muted">Here the provider sandbox plays Google and Microsoft: connecting picks one of its mailboxes. Sandbox: ${local.sandboxUrl}</p>`,
-      );
-    });
-
-    app.get("/local/drafts/:account/:draftId", async (c) => {
-      const account = await loadAccount(deps.repo, c.req.param("account"));
-      if (!account) return say(c, 404, "Account not found", "We couldn't find this account.");
-      const draft = await sandboxDraft(local.sandboxUrl, account, c.req.param("draftId"));
-      if (!draft) return say(c, 404, "Draft not found", "This draft is not in the mailbox any more.");
-      return page(
-        c,
-        200,
-        "Draft",
-        html`<h1>Draft in ${account.email}</h1>
-<p class="muted">As it sits in the sandbox mailbox (${account.provider === "google" ? "Gmail" : "Outlook"} drafts).</p>
-<dl><dt>To</dt><dd>${draft.to}</dd><dt>Subject</dt><dd>${draft.subject}</dd></dl>
-<pre>${draft.body}</pre>
-<h2>What next</h2>
-<p>Open it in your Drafts folder, add a line only you could write (something you talked about, a link you promised), and send it.</p>
-<nav class="after" aria-label="More"><p><a href="${base}/">Back to your accounts</a> · <a href="${linkFor(account.email, "view")}">Your latest digest</a> · <a href="${linkFor(account.email, "settings")}">Your settings</a></p></nav>`,
-      );
-    });
-  }
+  // Local only (npm start): the accounts index and the sandbox viewers, functions/src/local.ts.
+  mountLocal(app, deps, kit);
 
   app.notFound((c) => say(c, 404, "Not found", "This page does not exist."));
   app.onError((err, c) => {
@@ -283,12 +243,6 @@ ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet
     return say(c, 500, "Something went wrong", "Something went wrong on our side; please try again in a minute.");
   });
   return app;
-}
-
-/** Builds the local draft landing: the app's own viewer of a sandbox draft (web links of Gmail/Outlook need the internet). */
-export function localDraftLanding(baseUrl: string): (account: AccountRecord, draft: { draftId: string; webLink: string }) => string {
-  const base = baseUrl.replace(/\/$/, "");
-  return (account, draft) => `${base}/local/drafts/${encodeURIComponent(account.email.toLowerCase())}/${encodeURIComponent(draft.draftId)}`;
 }
 
 /** The ISO week of the account's latest stored digest that has its HTML. */
@@ -300,37 +254,3 @@ export async function latestDigestWeek(repo: Repository, account: string): Promi
     .sort();
   return weeks.at(-1);
 }
-
-/** A draft as the sandbox holds it: To, Subject and the body text. */
-async function sandboxDraft(sandboxUrl: string, account: AccountRecord, draftId: string): Promise<{ to: string; subject: string; body: string } | undefined> {
-  const google = account.provider === "google";
-  const url = new URL(`/_control/accounts/${encodeURIComponent(account.email)}/${google ? "gmail" : "graph"}/drafts`, sandboxUrl);
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`sandbox drafts: HTTP ${res.status}`);
-  if (google) {
-    const list = (await res.json()) as { draftId?: string; headers: Record<string, string>; raw: string }[];
-    const d = list.find((x) => x.draftId === draftId);
-    if (!d) return undefined;
-    const parsed = await PostalMime.parse(d.raw);
-    return { to: d.headers.To ?? "", subject: d.headers.Subject ?? "", body: parsed.text ?? stripTags(parsed.html ?? "") };
-  }
-  const list = (await res.json()) as { id: string; subject?: string; toRecipients?: { emailAddress: { name?: string; address: string } }[]; body?: { contentType?: string; content?: string } }[];
-  const m = list.find((x) => x.id === draftId);
-  if (!m) return undefined;
-  const to = (m.toRecipients ?? []).map((r) => (r.emailAddress.name ? `${r.emailAddress.name} <${r.emailAddress.address}>` : r.emailAddress.address)).join(", ");
-  const content = m.body?.content ?? "";
-  return { to, subject: m.subject ?? "", body: m.body?.contentType?.toLowerCase() === "html" ? stripTags(content) : content };
-}
-
-/** Text of an HTML body, for display only (the result is escaped when shown). */
-const stripTags = (s: string) =>
-  s
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, "")
-    .replace(/<br\s*\/?>|<\/p>/gi, "\n")
-    .replace(/<[^>]*>/g, "")
-    .replace(/&nbsp;/g, " ")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");

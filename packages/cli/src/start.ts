@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { serve, type ServerType } from "@hono/node-server";
 import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus } from "@followthrough/core/accounts";
 import { type EventJobOutcome, runEventJob } from "@followthrough/core/eventmail";
-import { type EventMailKind, planEventJobs, setGoal } from "@followthrough/core/events";
+import { addDays, atLocal, type EventMailKind, localDate, planEventJobs, setGoal } from "@followthrough/core/events";
 import { LinkError, openLink } from "@followthrough/core/links";
 import { loopbackOnly } from "@followthrough/core/net";
 import { VirtualClock } from "@followthrough/core/resilience";
@@ -58,9 +58,10 @@ export const DEMO_MIXER_GOAL = 3;
 /**
  * After a demo account's weekly run: sets a goal for the coming mixer (core/events setGoal, as the
  * owner would), plans the event emails as the weekly worker does (planEventJobs as of `now`), and
- * runs each job the way the hourly dispatcher would, as of its due hour (runEventJob). A due hour
- * after the demo's `now` is a preview of what comes next. The daily calendar sync is not run: the
- * demo's calendar does not change.
+ * runs the jobs due until the end of tomorrow (the owner's local day) the way the hourly dispatcher
+ * would, each as of its due hour (runEventJob): this morning's and tomorrow's emails. A due hour
+ * after the demo's `now` is a preview of what comes next. Later jobs stay on the index, unrun; the
+ * daily calendar sync is not run (the demo's calendar does not change).
  */
 async function runDemoEventEmails(o: { repo: Repository; provider: MailboxProvider; account: AccountRecord; weekly: WeeklyResult; now: number; links: LinkConfig }): Promise<DemoEventEmail[]> {
   const { repo, provider, now } = o;
@@ -70,8 +71,9 @@ async function runDemoEventEmails(o: { repo: Repository; provider: MailboxProvid
   for (const e of upcoming.filter((x) => /\bmixer\b/i.test(x.title))) await setGoal(repo, account, e.eventId, DEMO_MIXER_GOAL, now);
   const plan = await planEventJobs({ repo, account, now });
   const title = (id: string) => [...upcoming, ...attended].find((e) => e.eventId === id)?.title ?? "";
+  const horizon = atLocal(addDays(localDate(now, account.timeZone), 2), 0, account.timeZone);
   const out: DemoEventEmail[] = [];
-  for (const j of [...plan.jobs].sort((a, b) => a.hour - b.hour || a.kind.localeCompare(b.kind))) {
+  for (const j of [...plan.jobs].filter((x) => x.hour < horizon).sort((a, b) => a.hour - b.hour || a.kind.localeCompare(b.kind))) {
     const job = { job: "event" as const, kind: j.kind, acc: account.email.toLowerCase(), evt: j.eventId, due: j.hour };
     const outcome = await runEventJob({ repo, provider, account, job, now: j.hour, links: o.links });
     out.push({ kind: j.kind, eventId: j.eventId, title: title(j.eventId), hour: j.hour, outcome });
