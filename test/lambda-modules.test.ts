@@ -121,6 +121,8 @@ describe("modules loaded at run time, bundled as deployed", () => {
     for (const p of [...heavy, "windows-iana"]) expect(staticPackages(bundles.api), p).not.toContain(p);
     // …while the draft tap's and the connect callback's adapters are deployed with it, as chunks of their own.
     expect(packagesOf(Object.keys(bundles.api.metafile.inputs))).toEqual(expect.arrayContaining(["@googleapis/gmail", "@microsoft/microsoft-graph-client", "nodemailer"]));
+    // The API renders no email: the renderer's lazy chunks (react-dom/server, prettier) are not even deployed with it.
+    for (const p of ["react-dom", "prettier", "@react-email/render"]) expect(packagesOf(Object.keys(bundles.api.metafile.inputs)), p).not.toContain(p);
   }, 60_000);
 
   it("the backfill's start holds neither Outlook's zone table nor SQS's client (loaded with the Microsoft chunk, on a continuation)", async () => {

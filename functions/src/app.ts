@@ -13,7 +13,7 @@ import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, setAccountStatus } from "@followthrough/core/accounts";
-import { loadDigest } from "@followthrough/core/digest";
+import { loadDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import type { LinkClaims } from "@followthrough/core/links";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
