@@ -4,11 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestMessageId, isoWeek, sendDigestOnce } from "@followthrough/core/digest";
+import { setGoal } from "@followthrough/core/events";
 import { draftFollowUp, humanDate } from "@followthrough/core/followup";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { openLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
 import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
+import PostalMime from "postal-mime";
 import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
@@ -64,8 +66,8 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     // The rate is stated with its own denominator, and activity is never coloured as good or bad.
     expect(rendered.text).toMatch(/Of the \d+ (person|people) you met 1–30 days ago, \d+ (has|have) heard from you \(\d+%\)|Nobody you met 1–30 days ago is waiting/);
     expect(rendered.text).not.toMatch(/followed up\)/);
-    expect(digest.metrics.hoursInMeetings!.value).toBeGreaterThan(0);
-    expect(rendered.text).toMatch(/Hours in meetings: \d+(\.5)? \(/);
+    expect(digest.metrics.hoursAtMeetingsAndEvents.value).toBeGreaterThan(0);
+    expect(rendered.text).toMatch(/Hours at meetings & events: \d+(\.5)? \(/);
   });
 
   it("sends exactly once when two runs race, and again finds it already sent", async () => {
@@ -80,6 +82,54 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     const digests = (await sentThroughApi(h)).filter((m) => m.subject === a.rendered.subject);
     expect(digests).toHaveLength(1);
     expect(unfold(digests[0].raw)).toMatch(/List-Unsubscribe:\s*<https:\/\/app\.followthrough\.test\/l\/pause\/[A-Za-z0-9_-]+>/i);
+  });
+});
+
+describe.skipIf(!haveShared)("the digest's events on google-eventgoer (issue 11)", () => {
+  it("Coming up and Your events as the scan finds them, a goal set, the events link; drafts of people met at an event use the event template", async () => {
+    const dir = sharedFixture("google-eventgoer");
+    const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      await h.setClock(now);
+      const r = await h.scan(now);
+      const exp = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as { upcomingEvents: string[]; attendedEvents: string[] };
+      const mixer = "b9fqqjc9spae0ovijc3g65lpb1"; // "Founders Mixer — Shoreditch", upcoming by keyword
+      await setGoal(h.repo, h.account(), mixer, 3, now);
+      const { digest, rendered } = await prepareDigest({ repo: h.repo, account: h.account(), now, links });
+      expect(digest.events.upcoming.map((e) => e.eventId).sort()).toEqual([...exp.upcomingEvents].sort());
+      expect(digest.events.attended.map((e) => e.eventId).sort()).toEqual([...exp.attendedEvents].sort());
+      const m = digest.events.upcoming.find((e) => e.eventId === mixer)!;
+      expect(m.goal).toBe(3);
+      expect(openLink(links.key, m.goalUrl.split("/").pop()!, now, { act: "goal", acc: h.email }).evt).toBe(mixer);
+      expect(rendered.text).toContain(`Your goal: meet 3 new people.\n  Change the goal for ${m.title}: ${m.goalUrl}`);
+      for (const e of digest.events.upcoming.filter((x) => x.goal === undefined)) expect(rendered.text).toContain(`Set a goal for ${e.title}: ${e.goalUrl}`);
+      // Each attended event's result is the scan's: the new people met there and how many were followed up.
+      for (const e of digest.events.attended) {
+        const found = r.networkingEvents!.attended.find((x) => x.eventId === e.eventId)!;
+        expect(e.met.map((p) => p.email).sort(), e.title).toEqual(found.met.map((c) => c.email).sort());
+        expect(e.followedUp, e.title).toBe(found.followedUp.length);
+        expect(rendered.text).toContain(e.metUrl);
+        expect(rendered.html).toContain(e.metUrl);
+      }
+      expect(digest.events.attended.some((e) => e.met.length > 0)).toBe(true);
+      expect(rendered.text).toContain(`Mark or unmark your networking events (next 14 days): ${digest.events.eventsUrl}`);
+      expect(rendered.html).toContain(`href="${digest.events.eventsUrl}"`);
+
+      // The scan stored who was first met at a networking event; their draft is the "After an event" one.
+      const people = await h.repo.loadPeople(h.email);
+      const atEvent = new Set(people.filter((p) => p.atEvent).map((p) => p.email));
+      for (const e of r.networkingEvents!.attended) for (const c of e.met) expect(atEvent, c.email).toContain(c.email);
+      const target = digest.missing.find((p) => atEvent.has(p.email));
+      expect(target, "a missing follow-up met at an event").toBeDefined();
+      await draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: target!.email, now });
+      const drafts = await h.control<{ raw: string; recipients: string[] }[]>("GET", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/drafts`);
+      const parsed = await PostalMime.parse(drafts.find((d) => d.recipients.includes(target!.email))!.raw);
+      expect(parsed.text).toMatch(new RegExp(`It was great to meet you (at .+ )?on ${target!.metOn}\\.`));
+      expect(parsed.subject).toMatch(/^(Great to meet you|Re: )/);
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -9,7 +9,7 @@ const digest = (over: Partial<DigestData> = {}): DigestData => ({
   week: "2026-W22",
   range: "20 – 27 May 2026",
   generatedAt: "2026-05-27T08:00:00Z",
-  metrics: { meetingsAttended: metric(12, 4), newPeopleMet: metric(2, 9), followUpsSent: metric(6, 2), followUpRate: metric(0.7, 0.5), secondMeetings: metric(1, 0) },
+  metrics: { meetingsAttended: metric(12, 4), newPeopleMet: metric(2, 9), followUpsSent: metric(6, 2), followUpRate: metric(0.7, 0.5), secondMeetings: metric(1, 0), hoursAtMeetingsAndEvents: metric(3, 3) },
   rateBasis: { followed: 7, eligible: 10, fromDays: 1, toDays: 30 },
   missing: [],
   newPeople: [],
@@ -18,6 +18,7 @@ const digest = (over: Partial<DigestData> = {}): DigestData => ({
   settingsUrl: "https://x/l/settings/t",
   pauseUrl: "https://x/l/pause/t",
   webUrl: "https://x/l/view/t",
+  events: { upcoming: [], attended: [], eventsUrl: "https://x/l/events/t" },
   ...over,
 });
 
@@ -30,11 +31,11 @@ describe("digest numbers", () => {
     expect(rows.followUpRate.trend).toBe("up");
   });
 
-  it("hours in meetings sit beside the counts as activity, uncoloured", () => {
+  it("hours at meetings and events sit beside the counts as activity, uncoloured", () => {
     const d = digest();
-    d.metrics.hoursInMeetings = { value: 9.5, previous: 4 };
-    const hours = metricRows(d).find((r) => r.key === "hoursInMeetings")!;
-    expect(hours).toMatchObject({ label: "Hours in meetings", value: "9.5", delta: "▲ 5.5 h from last week", trend: "same" });
+    d.metrics.hoursAtMeetingsAndEvents = { value: 9.5, previous: 4 };
+    const hours = metricRows(d).find((r) => r.key === "hoursAtMeetingsAndEvents")!;
+    expect(hours).toMatchObject({ label: "Hours at meetings & events", value: "9.5", delta: "▲ 5.5 h from last week", trend: "same" });
   });
 
   it("the rate says what it is a share of", () => {

@@ -38,6 +38,7 @@ function fixture(): DigestData {
       followUpsSent: { value: 3, previous: 4 },
       followUpRate: { value: 0.6, previous: 0.5 },
       secondMeetings: { value: 1, previous: 0 },
+      hoursAtMeetingsAndEvents: { value: 14.5, previous: 12 },
     },
     missing: [
       followUp("tok-ana", {
@@ -75,6 +76,7 @@ function fixture(): DigestData {
     settingsUrl: `${APP}/settings/digest`,
     pauseUrl: `${APP}/digest/pause?t=owner-tok`,
     webUrl: `${APP}/digest/2026-W17`,
+    events: { upcoming: [], attended: [], eventsUrl: `${APP}/l/events/owner-tok` },
   };
 }
 
@@ -88,6 +90,7 @@ function quietFixture(): DigestData {
       followUpsSent: { value: 0, previous: 2 },
       followUpRate: { value: 1, previous: 0.8 },
       secondMeetings: { value: 0, previous: 0 },
+      hoursAtMeetingsAndEvents: { value: 2, previous: 6 },
     },
     missing: [],
     newPeople: [],

@@ -1,11 +1,13 @@
 import type { AccountRecord } from "../accounts";
 import { firstNameOf, humanDate } from "../followup";
-import { attended, type Confirmation, type Contact, infer, type Inference, RULES } from "../inference";
+import { confirmedAt, networkingEvents, type NetworkingEvent, type OwnerStatements } from "../events";
+import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, linkPath, sealLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
 import type { PersonRecord } from "../storage";
 import { DAY } from "../time";
-import type { DigestData, DigestPerson, Metric } from "./model";
+import { activityHours } from "./activity";
+import type { DigestAttendedEvent, DigestData, DigestEvents, DigestPerson, DigestUpcomingEvent, Metric } from "./model";
 
 /** Where links point and how they are signed. */
 export interface LinkConfig {
@@ -31,6 +33,22 @@ export function isoWeek(ms: number, timeZone: string): string {
 export function actionUrl(links: LinkConfig, account: string, act: LinkAction, now: number, person?: Contact): string {
   const token = sealLink(links.key, { act, acc: account, ...(person ? { per: person.email, evt: person.eventId } : {}) }, links.issuedAt ?? now);
   return `${links.baseUrl.replace(/\/$/, "")}${linkPath(act, token)}`;
+}
+
+/** Link to an app action about one event (its id in `evt`, no person): "goal" and "met". */
+export function eventUrl(links: LinkConfig, account: string, act: "goal" | "met", eventId: string, now: number): string {
+  const token = sealLink(links.key, { act, acc: account, evt: eventId }, links.issuedAt ?? now);
+  return `${links.baseUrl.replace(/\/$/, "")}${linkPath(act, token)}`;
+}
+
+/**
+ * When an event is, as the owner reads it in their zone: "Thu 4 Jun, 18:30"; an all-day event
+ * "Thu 4 Jun (all day)", or "Thu 4 Jun – Sat 6 Jun" over several days.
+ */
+export function eventWhen(e: Pick<NetworkingEvent, "start" | "end" | "allDay">, timeZone: string): string {
+  if (e.allDay) return e.end - e.start > DAY ? `${humanDate(e.start, timeZone)} – ${humanDate(e.end - 1, timeZone)}` : `${humanDate(e.start, timeZone)} (all day)`;
+  const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(e.start);
+  return `${humanDate(e.start, timeZone)}, ${time}`;
 }
 
 /** The weekly numbers of one inference. */
@@ -62,22 +80,20 @@ export function buildDigest(o: {
   links: LinkConfig;
   /** The instant whose ISO week names the digest (the scheduled occurrence); `now` by default. */
   weekOf?: number;
-  /** Whom the owner says they met at events (shared/spec/events.md): first meetings like any other. */
-  confirmations?: readonly Confirmation[];
+  /**
+   * The owner's statements (shared/spec/events.md "What the owner says", core/events loadStatements):
+   * marks and goals decide the networking events, confirmations are first meetings like any other.
+   */
+  statements?: Partial<Pick<OwnerStatements, "marks" | "goals" | "confirmations">>;
 }): DigestData {
   const { account, now, links } = o;
   const tz = account.timeZone;
-  const said = { confirmations: o.confirmations ?? [] };
+  const said = { confirmations: o.statements?.confirmations ?? [] };
+  const marks = o.statements?.marks ?? new Map<string, boolean>();
   const current = infer(account, o.meetings, o.messages, now, said);
   const previous = infer(account, o.meetings, o.messages, now - 7 * DAY, said);
   const a = weekly(current, now);
   const b = weekly(previous, now - 7 * DAY);
-  /** Hours in the meetings the owner attended during the 7 days before `at`, to the half hour. */
-  const hoursBefore = (at: number) => {
-    const from = at - RULES.newContactWindowMs;
-    const ms = o.meetings.filter((m) => m.end > from && m.start < at && attended(m, at)).reduce((sum, m) => sum + Math.max(0, Math.min(m.end, at) - Math.max(m.start, from)), 0);
-    return Math.round((ms / 3_600_000) * 2) / 2;
-  };
   const metric = (k: "meetingsAttended" | "newPeopleMet" | "followUpsSent" | "followUpRate" | "secondMeetings"): Metric => ({ value: a[k], previous: b[k] });
   // Days ago as calendar days in the owner's zone, so "today" and "yesterday" agree with the date shown.
   const localDay = (ms: number) => {
@@ -109,6 +125,7 @@ export function buildDigest(o: {
   // Each person in one list: waiting first, then followed up, then the rest of the new people.
   const listed = new Set([...missing.map((p) => p.email), ...wins.map((p) => p.email)]);
   const newPeople = current.newContacts.filter((c) => !listed.has(c.email)).map(person);
+  const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations } });
   const start = now - 7 * DAY;
   const fmt = (ms: number, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat("en-GB", { ...opts, timeZone: tz }).format(ms);
   return {
@@ -122,15 +139,63 @@ export function buildDigest(o: {
       followUpsSent: metric("followUpsSent"),
       followUpRate: metric("followUpRate"),
       secondMeetings: metric("secondMeetings"),
-      hoursInMeetings: { value: hoursBefore(now), previous: hoursBefore(now - 7 * DAY) },
+      hoursAtMeetingsAndEvents: { value: activityHours(account, o.meetings, now, marks), previous: activityHours(account, o.meetings, now - 7 * DAY, marks) },
     },
     rateBasis: { followed: a.followed, eligible: a.eligible, fromDays: Math.round(RULES.missingMinAgeMs / DAY), toDays: Math.round(RULES.missingMaxAgeMs / DAY) },
     missing,
     newPeople,
     wins,
-    quiet: missing.length === 0 && newPeople.length === 0 && wins.length === 0,
+    events,
+    quiet: missing.length === 0 && newPeople.length === 0 && wins.length === 0 && events.upcoming.length === 0 && events.attended.length === 0,
     settingsUrl: actionUrl(links, account.email, "settings", now),
     pauseUrl: actionUrl(links, account.email, "pause", now),
     webUrl: `${actionUrl(links, account.email, "view", now)}?week=${isoWeek(o.weekOf ?? now, tz)}`,
   };
+}
+
+/**
+ * "Coming up" and "Your events" (shared/spec/events.md "Emails and the digest"): the upcoming
+ * networking events with their goals and goal links, the attended ones with their result (the new
+ * people met there, how many followed up, the goal against it) and the "whom did you meet" link,
+ * and the link to the owner's events page, which every digest carries.
+ */
+export function digestEvents(o: {
+  account: AccountRecord;
+  meetings: readonly Meeting[];
+  /** Every new contact of the inference as of `now` (inferred or confirmed). */
+  contacts: readonly Contact[];
+  now: number;
+  links: LinkConfig;
+  statements: Pick<OwnerStatements, "marks" | "goals" | "confirmations">;
+}): DigestEvents {
+  const { account, now, links } = o;
+  const tz = account.timeZone;
+  const found = networkingEvents(account, o.meetings, o.contacts, now, o.statements);
+  const upcoming: DigestUpcomingEvent[] = found.upcoming.map((e) => ({
+    eventId: e.eventId,
+    title: e.title,
+    start: new Date(e.start).toISOString(),
+    when: eventWhen(e, tz),
+    ...(e.goal !== undefined ? { goal: e.goal } : {}),
+    goalUrl: eventUrl(links, account.email, "goal", e.eventId, now),
+  }));
+  const attended: DigestAttendedEvent[] = found.attended.map((e) => {
+    const met = e.met.map((c) => ({ email: c.email, name: c.name || c.email, followedUp: c.followedUpAt !== undefined && c.followedUpAt <= now }));
+    const alreadyInTouch = confirmedAt(e.eventId, o.statements, o.contacts)
+      .filter((c) => c.status === "already-in-touch")
+      .map((c) => c.name || c.email);
+    return {
+      eventId: e.eventId,
+      title: e.title,
+      start: new Date(e.start).toISOString(),
+      when: eventWhen(e, tz),
+      ...(e.goal !== undefined ? { goal: e.goal } : {}),
+      met,
+      followedUp: met.filter((p) => p.followedUp).length,
+      goalMet: e.goal !== undefined && met.length >= e.goal,
+      alreadyInTouch,
+      metUrl: eventUrl(links, account.email, "met", e.eventId, now),
+    };
+  });
+  return { upcoming, attended, eventsUrl: actionUrl(links, account.email, "events", now) };
 }

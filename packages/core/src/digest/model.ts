@@ -49,8 +49,12 @@ export interface DigestData {
     /** Share (0..1) of the new people met 1–30 days ago who have been followed up. */
     followUpRate: Metric;
     secondMeetings: Metric;
-    /** Hours in attended meetings over the last 7 days (activity, beside the productivity numbers). */
-    hoursInMeetings?: Metric;
+    /**
+     * Hours at meetings and networking events (activity, beside the productivity numbers): the union
+     * of the spans of the attended meetings and attended networking events that ended in the 7 days,
+     * all-day events left out, overlaps counted once (shared/spec/events.md), to the half hour.
+     */
+    hoursAtMeetingsAndEvents: Metric;
   };
   /**
    * What the follow-up rate is a share of: `followed` of the `eligible` new people met between
@@ -61,10 +65,63 @@ export interface DigestData {
   /** New people this week who are in neither `missing` nor `wins`: each person in one list only. */
   newPeople: DigestPerson[];
   wins: DigestWin[];
-  /** True when there is nothing to act on and nothing happened. */
+  /** The networking events of shared/spec/events.md: "Coming up" and "Your events". */
+  events: DigestEvents;
+  /** True when there is nothing to act on and nothing happened (no people, no networking events). */
   quiet: boolean;
   settingsUrl: string;
   pauseUrl: string;
   /** The app page that shows this digest in a browser. */
   webUrl: string;
+}
+
+/** An upcoming networking event (now < start ≤ now + 7 days), with the one-tap way to set its goal. */
+export interface DigestUpcomingEvent {
+  eventId: string;
+  /** Untrusted text (the calendar's title). */
+  title: string;
+  /** ISO-8601 start. */
+  start: string;
+  /** Human local date and time in the owner's zone, e.g. "Thu 4 Jun, 18:30" or "Thu 4 Jun (all day)". */
+  when: string;
+  /** The owner's goal: meet this many new people (1–20), when set. */
+  goal?: number;
+  /** Sets (or changes) the goal of this event (link action "goal", the event in `evt`). */
+  goalUrl: string;
+}
+
+/** Someone met at an attended networking event: a new contact whose first meeting is the event. */
+export interface DigestEventPerson {
+  email: string;
+  /** Untrusted text; the address when no name is known. */
+  name: string;
+  followedUp: boolean;
+}
+
+/** An attended networking event (ended in the 7 days) with its result against its goal. */
+export interface DigestAttendedEvent {
+  eventId: string;
+  title: string;
+  start: string;
+  /** Human local date and time of its start, as in {@link DigestUpcomingEvent.when}. */
+  when: string;
+  goal?: number;
+  /** The new people met there (inferred or confirmed). */
+  met: DigestEventPerson[];
+  /** How many of `met` have been followed up. */
+  followedUp: number;
+  /** True when a goal is set and met.length >= goal. */
+  goalMet: boolean;
+  /** People the owner says they met there who are not new ("already in touch"): not counted. */
+  alreadyInTouch: string[];
+  /** Says whom the owner met there (link action "met", the event in `evt`). */
+  metUrl: string;
+}
+
+/** The digest's event sections. `eventsUrl` is in every digest, quiet or not, events or none. */
+export interface DigestEvents {
+  upcoming: DigestUpcomingEvent[];
+  attended: DigestAttendedEvent[];
+  /** The owner's events page (link action "events"): mark or unmark events of the next 14 days. */
+  eventsUrl: string;
 }

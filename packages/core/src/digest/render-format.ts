@@ -2,7 +2,7 @@
  * Pure helpers shared by the HTML and plain-text digest renderers: cleaning
  * untrusted provider text, vetting URLs, and wording numbers and changes.
  */
-import type { DigestData, DigestPerson, Metric } from "./model";
+import type { DigestAttendedEvent, DigestData, DigestPerson, DigestUpcomingEvent, Metric } from "./model";
 
 /**
  * C0/C1 controls, line/paragraph separators, and bidi embedding/override/isolate
@@ -120,15 +120,23 @@ export interface MetricRow {
 
 export function metricRows(d: DigestData): MetricRow[] {
   const m = d.metrics;
-  const count = (key: Exclude<MetricRow["key"], "hoursInMeetings">, label: string): MetricRow => ({
+  const count = (key: Exclude<MetricRow["key"], "hoursAtMeetingsAndEvents">, label: string): MetricRow => ({
     key,
     label,
     value: String(Math.round(finite(m[key].value))),
     delta: countDelta(m[key]),
     trend: trend(m[key]),
   });
+  const hours = m.hoursAtMeetingsAndEvents;
   return [
     // Activity is shown, never judged: only productivity (follow-ups, rate, second meetings) is coloured.
+    {
+      key: "hoursAtMeetingsAndEvents",
+      label: "Hours at meetings & events",
+      value: String(Math.round(finite(hours.value) * 2) / 2),
+      delta: hoursDelta(hours),
+      trend: "same",
+    },
     { ...count("meetingsAttended", "Meetings attended"), trend: "same" },
     { ...count("newPeopleMet", "New people met"), trend: "same" },
     count("followUpsSent", "Follow-ups sent"),
@@ -140,18 +148,64 @@ export function metricRows(d: DigestData): MetricRow[] {
       trend: trend(m.followUpRate, true),
     },
     count("secondMeetings", "Second meetings booked"),
-    ...(m.hoursInMeetings
-      ? [
-          {
-            key: "hoursInMeetings" as const,
-            label: "Hours in meetings",
-            value: String(finite(m.hoursInMeetings.value)),
-            delta: hoursDelta(m.hoursInMeetings),
-            trend: "same" as Trend,
-          },
-        ]
-      : []),
   ];
+}
+
+// ---- Networking events ("Coming up", "Your events") -------------------------------------------
+
+export const COMING_UP_TITLE = "Coming up";
+export const YOUR_EVENTS_TITLE = "Your events";
+export const NO_UPCOMING_NOTE = "No networking events in your calendar for the next 7 days.";
+export const EVENTS_LINK_LABEL = "Mark or unmark your networking events (next 14 days)";
+
+/** An event's title as a label, or "your event" when it has none. */
+export function eventTitle(e: { title: string }): string {
+  return cleanText(e.title, 100) || "your event";
+}
+
+/** "Your goal: meet 3 new people." or "No goal set yet." */
+export function goalLine(e: DigestUpcomingEvent): string {
+  return e.goal !== undefined ? `Your goal: meet ${plural(Math.round(finite(e.goal)), "new person", "new people")}.` : "No goal set yet.";
+}
+
+/** The goal link's label, naming the event: "Set a goal for Founders Mixer" or "Change the goal for …". */
+export function goalLinkLabel(e: DigestUpcomingEvent): string {
+  return `${e.goal !== undefined ? "Change the goal" : "Set a goal"} for ${eventTitle(e)}`;
+}
+
+/** "Say whom you met at Founders Mixer". */
+export function metLinkLabel(e: DigestAttendedEvent): string {
+  return `Say whom you met at ${eventTitle(e)}`;
+}
+
+/**
+ * An attended event's result, one line, goal against result: "Goal 3 · met 2 new people · 1 of 2
+ * followed up · 1 short of your goal", "… · goal met", or without a goal "Met 2 new people · …".
+ */
+export function eventResult(e: DigestAttendedEvent): string {
+  const n = e.met.length;
+  const met = plural(n, "new person", "new people");
+  if (n === 0 && e.goal === undefined) return "No new people from this event yet";
+  const parts: string[] = [];
+  if (e.goal !== undefined) parts.push(`Goal ${Math.round(finite(e.goal))}`, `met ${met}`);
+  else parts.push(`Met ${met}`);
+  if (n > 0) parts.push(`${e.followedUp} of ${n} followed up`);
+  if (e.goal !== undefined) parts.push(e.goalMet ? "goal met" : `${Math.max(0, Math.round(finite(e.goal)) - n)} short of your goal`);
+  return parts.join(" · ");
+}
+
+/** The people met at an event, by follow-up: "Followed up: Ana Souza · Waiting: Ben Ito" ("" when nobody). */
+export function eventPeople(e: DigestAttendedEvent): string {
+  const name = (p: DigestAttendedEvent["met"][number]) => cleanText(p.name, 60) || cleanText(p.email, 120);
+  const done = e.met.filter((p) => p.followedUp).map(name);
+  const waiting = e.met.filter((p) => !p.followedUp).map(name);
+  return [done.length ? `Followed up: ${done.join(", ")}` : "", waiting.length ? `Waiting: ${waiting.join(", ")}` : ""].filter(Boolean).join(" · ");
+}
+
+/** "Already in touch (not counted): Cleo Park". */
+export function alreadyInTouchLine(e: DigestAttendedEvent): string | undefined {
+  if (!e.alreadyInTouch.length) return undefined;
+  return `Already in touch (not counted): ${e.alreadyInTouch.map((n) => cleanText(n, 60)).join(", ")}`;
 }
 
 /** Never contains CR/LF or other controls. */
@@ -185,7 +239,9 @@ export function preheaderFor(d: DigestData): string {
   else if (d.quiet) lead = "No new people and nothing waiting";
   else if (d.wins.length > 0) lead = `You followed up with ${nameList(d.wins)}`;
   else lead = "Nothing waiting";
-  return cleanText(`${lead} — ${tally}.`, 200);
+  const next = d.events?.upcoming[0];
+  const coming = next ? ` Coming up: ${cleanText(next.title, 60) || "a networking event"}, ${cleanText(next.when, 40)}.` : "";
+  return cleanText(`${lead} — ${tally}.${coming}`, 200);
 }
 
 export function greeting(d: DigestData): string {

@@ -5,17 +5,28 @@
 import type { DigestData, DigestPerson } from "./model";
 import {
   actionUrl,
+  alreadyInTouchLine,
   CAUGHT_UP_NOTE,
+  COMING_UP_TITLE,
   cleanText,
   displayName,
+  EVENTS_LINK_LABEL,
+  eventPeople,
+  eventResult,
+  eventTitle,
+  goalLine,
+  goalLinkLabel,
   greeting,
   metLine,
   metricRows,
   metricsSummary,
+  metLinkLabel,
+  NO_UPCOMING_NOTE,
   PRIVACY_LINE,
   QUIET_NOTE,
   safeUrl,
   winHow,
+  YOUR_EVENTS_TITLE,
 } from "./render-format";
 
 function heading(title: string): string[] {
@@ -26,6 +37,35 @@ function who(p: DigestPerson): string {
   const name = displayName(p);
   const email = cleanText(p.email, 120);
   return email && email !== name ? `${name} <${email}>` : name;
+}
+
+/** "Your events" (when any were attended) and "Coming up" (always: it carries the events link). */
+function eventSections(d: DigestData): string[] {
+  const out: string[] = [];
+  const ev = d.events;
+  if (ev.attended.length > 0) {
+    out.push(...heading(`${YOUR_EVENTS_TITLE} (${ev.attended.length})`));
+    for (const e of ev.attended) {
+      out.push("", `* ${eventTitle(e)}, ${cleanText(e.when, 60)}`, `  ${eventResult(e)}`);
+      const names = eventPeople(e);
+      if (names) out.push(`  ${names}`);
+      const known = alreadyInTouchLine(e);
+      if (known) out.push(`  ${known}`);
+      const href = safeUrl(e.metUrl);
+      if (href) out.push(`  ${metLinkLabel(e)}: ${href}`);
+    }
+  }
+  out.push(...heading(COMING_UP_TITLE));
+  if (ev.upcoming.length === 0) out.push(NO_UPCOMING_NOTE);
+  for (const e of ev.upcoming) {
+    out.push("", `* ${eventTitle(e)}, ${cleanText(e.when, 60)}`, `  ${goalLine(e)}`);
+    const href = safeUrl(e.goalUrl);
+    if (href) out.push(`  ${goalLinkLabel(e)}: ${href}`);
+  }
+  // An unusable link is dropped, not pointed elsewhere: the label must do what it says.
+  const events = safeUrl(ev.eventsUrl);
+  if (events) out.push("", `${EVENTS_LINK_LABEL}: ${events}`);
+  return out;
 }
 
 export function renderDigestText(d: DigestData): string {
@@ -50,6 +90,8 @@ export function renderDigestText(d: DigestData): string {
       if (dismiss) out.push(`  No follow-up needed: ${dismiss}`);
     }
   }
+
+  out.push(...eventSections(d));
 
   if (d.newPeople.length > 0) {
     out.push(...heading(`New people this week (${d.newPeople.length})`));

@@ -12,7 +12,7 @@
  *   conditional write, reconciled against Sent by its stable Message-ID after a crash.
  */
 import type { AccountRecord } from "../accounts";
-import { actionUrl, type LinkConfig, sendOnce, type SendOnceOutcome } from "../digest";
+import { actionUrl, eventUrl, type LinkConfig, sendOnce, type SendOnceOutcome } from "../digest";
 import {
   type EventJob,
   type EventJobItem,
@@ -26,7 +26,6 @@ import {
   putEventJob as putJob,
 } from "../events";
 import type { Contact } from "../inference";
-import { linkPath, sealLink } from "../links";
 import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
 import { scan, syncStream } from "../scan";
@@ -150,8 +149,7 @@ export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, 
 
 /** The link that says whom else the owner met at an event (LinkAction "met", the event in `evt`). */
 export function metUrl(links: LinkConfig, account: string, eventId: string, now: number): string {
-  const token = sealLink(links.key, { act: "met", acc: account, evt: eventId }, links.issuedAt ?? now);
-  return `${links.baseUrl.replace(/\/$/, "")}${linkPath("met", token)}`;
+  return eventUrl(links, account, "met", eventId, now);
 }
 
 /** The morning after an attended networking event: the new people met there so far, drafts for those not yet written to, and the "whom else" link. */

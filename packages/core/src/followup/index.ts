@@ -1,5 +1,8 @@
 import type { AccountRecord } from "../accounts";
-import type { MailMessage } from "../model";
+import { type EventMarks, networkingReason } from "../events";
+import { ownerIdentity } from "../identity";
+import { asOwnerSees, type Contact } from "../inference";
+import type { MailMessage, Meeting, Owner } from "../model";
 import { randomBytes } from "node:crypto";
 import { DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS } from "../limits";
 import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../providers";
@@ -40,10 +43,10 @@ Best,
   {
     id: "event",
     label: "After an event",
-    subject: "Good to meet you at {meeting}",
+    subject: "Great to meet you at {meeting}",
     body: `Hi {firstName},
 
-It was good to meet you at {meeting}. I'd be glad to stay in touch; let me know if there's anything I can help with.
+It was great to meet you at {meeting} on {date}. I'd be glad to stay in touch; let me know if there's anything I can help with.
 
 Best,
 {ownerName}`,
@@ -60,6 +63,26 @@ Best,
 {ownerName}`,
   },
 ];
+
+/** The "After an event" ready template: the default for a person first met at a networking event. */
+export const EVENT_TEMPLATE = READY_TEMPLATES.find((t) => t.id === "event")!;
+
+/**
+ * The people whose first meeting is a networking event (shared/spec/events.md): met at a large
+ * gathering or confirmed by the owner (both always at an event), or first met at a meeting that is a
+ * networking event by rules 1 to 4 with the owner's marks. Their drafts default to
+ * {@link EVENT_TEMPLATE}; the scan stores this as PersonRecord.atEvent.
+ */
+export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], contacts: readonly Contact[], marks?: EventMarks): Set<string> {
+  const owner = ownerIdentity(ownerInfo.email, ownerInfo.aliases);
+  const byId = new Map(meetings.map((m) => [m.id, m]));
+  const out = new Set<string>();
+  for (const c of contacts) {
+    const m = byId.get(c.eventId);
+    if (c.metBy !== undefined || (m && networkingReason(asOwnerSees(m, owner), owner, marks) !== undefined)) out.add(c.email);
+  }
+  return out;
+}
 
 /**
  * The given name to greet someone by, by this stated heuristic:
@@ -162,12 +185,14 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
       .replaceAll("{ownerName}", signature);
   const base = (earlier?.subject ?? "").replace(/^\s*((re|fwd?|aw)\s*:\s*)+/i, "").trim();
   const late = now !== undefined && now - person.metAt > LATE_AFTER_MS;
-  const subjectTemplate = account.subjectTemplate || (late ? (phrase ? LATE_SUBJECT : "Following up") : DEFAULT_SUBJECT);
+  // Met at a networking event: "After an event" is the default, wherever the owner set nothing of their own.
+  const atEvent = person.atEvent === true;
+  const subjectTemplate = account.subjectTemplate || (late ? (phrase ? LATE_SUBJECT : "Following up") : atEvent ? EVENT_TEMPLATE.subject : DEFAULT_SUBJECT);
   const subject = fill(subjectTemplate).replace(/, there\b/, "").replace(/\s+/g, " ").trim();
   return {
     to: { email: person.email, name: person.name },
     subject: earlier && base ? `Re: ${base}` : subject,
-    text: fill(account.template || DEFAULT_TEMPLATE),
+    text: fill(account.template || (atEvent ? EVENT_TEMPLATE.body : DEFAULT_TEMPLATE)),
     ...(earlier ? { replyTo: { threadId: earlier.threadId, messageId: earlier.messageId, providerMessageId: earlier.id } } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { updateAccount } from "../accounts";
 import { loadStatements, networkingEvents, type NetworkingEvents, type OwnerStatements } from "../events";
+import { metAtEvents } from "../followup";
 import { type Contact, infer, type Inference } from "../inference";
 import type { Owner } from "../model";
 import type { CalendarReader, SentMailReader } from "../providers";
@@ -88,9 +89,11 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const result = infer(self, meetings, messages, now, { confirmations: statements.confirmations });
   const events = networkingEvents(self, meetings, result.contacts, now, statements);
   const before = new Map(previous.map((p) => [p.email, p]));
+  // Whose first meeting is a networking event: their drafts default to the "After an event" template.
+  const atEvent = metAtEvents(self, meetings, result.contacts, statements.marks);
   const people: PersonRecord[] = result.contacts.map((c) => {
     const prev = before.get(c.email);
-    const record: PersonRecord = { ...c, stage: nextStage(c, prev) };
+    const record: PersonRecord = { ...c, stage: nextStage(c, prev), ...(atEvent.has(c.email) ? { atEvent: true as const } : {}) };
     if (prev?.draftId) Object.assign(record, { draftId: prev.draftId, draftLink: prev.draftLink });
     return record;
   });

@@ -10,6 +10,12 @@ export interface PersonRecord extends Contact {
   stage: "met" | "drafted" | "followed_up" | "dismissed";
   draftId?: string;
   draftLink?: string;
+  /**
+   * Their first meeting is a networking event (shared/spec/events.md: met at a large gathering,
+   * confirmed by the owner, or a first meeting that is a networking event): drafts default to the
+   * "After an event" template. Written by the scan; absent on records stored before it existed.
+   */
+  atEvent?: true;
 }
 
 type Item = Record<string, unknown>;

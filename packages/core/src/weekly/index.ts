@@ -22,7 +22,7 @@ export async function prepareDigest(o: { repo: Repository; account: AccountRecor
     loadStatements(o.repo, o.account.email),
   ]);
   const digest = buildDigest({
-    account: o.account, meetings, messages, people, now: o.now, links: o.links, weekOf: o.weekOf, confirmations: statements.confirmations,
+    account: o.account, meetings, messages, people, now: o.now, links: o.links, weekOf: o.weekOf, statements,
   });
   return { digest, rendered: await renderDigest(digest) };
 }

@@ -3,6 +3,7 @@
 import { Body, Container, Head, Heading, Html, Preview, Section, Text } from "@react-email/components";
 import type { DigestData } from "../model";
 import { CAUGHT_UP_NOTE, greeting, QUIET_NOTE } from "../render-format";
+import { ComingUp, YourEvents } from "./Events";
 import { FollowUps } from "./FollowUps";
 import { Footer } from "./Footer";
 import { Metrics } from "./Metrics";
@@ -58,6 +59,8 @@ export function DigestEmail({ d, subject, preheader }: DigestEmailProps) {
             ) : null}
             {/* Even in a week flagged quiet, never hide something that needs acting on. */}
             <FollowUps d={d} />
+            <YourEvents d={d} />
+            <ComingUp d={d} />
             <NewPeople d={d} />
             <Wins d={d} />
           </Section>

@@ -27,10 +27,11 @@ function Gap() {
   return <Column style={{ width: "4%", fontSize: "1px", lineHeight: "1px" }}>&nbsp;</Column>;
 }
 
-/** "Activity against productivity": meetings in, people met and followed up out. */
+/** "Activity against productivity": hours and meetings in, people met and followed up out. */
 export function Metrics({ d }: { d: DigestData }) {
   const rows = metricRows(d);
-  const [meetings, people, sent, rate, second, hours] = rows;
+  // Activity first (hours, meetings), then what came of it (people, follow-ups, second meetings).
+  const [hours, meetings, people, sent, rate, second] = rows;
   const summary = metricsSummary(d);
   return (
     <Section>
@@ -41,19 +42,19 @@ export function Metrics({ d }: { d: DigestData }) {
         {summary}
       </Text>
       <Row>
+        <Tile m={hours} />
+        <Gap />
         <Tile m={meetings} />
-        <Gap />
+      </Row>
+      <Row style={{ marginTop: "8px" }}>
         <Tile m={people} />
-      </Row>
-      <Row style={{ marginTop: "8px" }}>
+        <Gap />
         <Tile m={sent} />
-        <Gap />
-        <Tile m={rate} />
       </Row>
       <Row style={{ marginTop: "8px" }}>
-        <Tile m={second} />
+        <Tile m={rate} />
         <Gap />
-        {hours ? <Tile m={hours} /> : <Column style={{ width: "48%" }}>&nbsp;</Column>}
+        <Tile m={second} />
       </Row>
     </Section>
   );

@@ -30,6 +30,7 @@ export const s = {
   inner: { padding: "24px 24px 8px" },
   h1: { fontSize: "22px", lineHeight: "28px", fontWeight: 700, margin: "0 0 8px", color: colors.ink },
   h2: { fontSize: "17px", lineHeight: "24px", fontWeight: 700, margin: "0 0 4px", color: colors.ink },
+  h3: { fontSize: "16px", lineHeight: "22px", fontWeight: 700, margin: "0", color: colors.ink },
   lead: { fontSize: "15px", lineHeight: "22px", margin: "0 0 16px", color: colors.muted },
   small: { fontSize: "13px", lineHeight: "20px", margin: "0", color: colors.muted },
   text: { fontSize: "15px", lineHeight: "22px", margin: "0", color: colors.ink },
@@ -53,6 +54,8 @@ export const s = {
     minWidth: "160px",
   },
   link: { color: colors.accent, textDecoration: "underline" },
+  /** A link that does something (set a goal, say whom you met): a 44px tall tap target that wraps tightly. */
+  actionLink: { color: colors.accent, textDecoration: "underline", fontSize: "15px", lineHeight: "22px", fontWeight: 700, display: "inline-block", padding: "11px 0" },
   quietLink: { color: colors.muted, textDecoration: "underline", fontSize: "13px", lineHeight: "44px" },
   footer: { padding: "8px 24px 24px" },
   footerLinks: { fontSize: "13px", lineHeight: "28px", margin: "0 0 8px", color: colors.muted },

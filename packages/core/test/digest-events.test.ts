@@ -1,0 +1,269 @@
+/**
+ * The digest's networking events (issue 11): "Coming up" with goals and the events link (in every
+ * digest), "Your events" with each goal against its result, hours at meetings and events as the
+ * union of spans, and drafts that know the event. Each test fails without the change.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { AccountRecord } from "../src/accounts";
+import { activityMs, activitySpans } from "../src/digest/activity";
+import { buildDigest, type LinkConfig } from "../src/digest/build";
+import type { DigestData } from "../src/digest/model";
+import { renderDigest } from "../src/digest/render";
+import { composeFollowUp, DEFAULT_TEMPLATE, metAtEvents } from "../src/followup";
+import { infer } from "../src/inference";
+import { openLink } from "../src/links";
+import type { Meeting } from "../src/model";
+import type { PersonRecord } from "../src/storage";
+import { a, crowd, DAY, HOUR, meeting, MINUTE, NOW, OWNER, sent } from "./support/builders";
+
+const links: LinkConfig = { baseUrl: "https://app.followthrough.test", key: "digest-events-key" };
+const account = { ...OWNER, displayName: "Olga Wner", provider: "google", clientId: "c", refreshTokenSealed: "x", status: "active", connectedAt: 0 } as AccountRecord;
+const RUNS = { numRuns: 200 };
+
+/** Text content of the HTML, roughly: tags dropped, the entities React writes decoded. */
+const visible = (html: string) =>
+  html
+    .replace(/<style[\s\S]*?<\/style>/g, "")
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+const attr = (u: string) => u.replace(/&/g, "&amp;");
+const tokenOf = (url: string) => url.split("/").pop()!;
+
+// ---------------------------------------------------------------------------------------------
+// Hours at meetings and networking events
+// ---------------------------------------------------------------------------------------------
+
+/** Oracle: minutes covered by at least one span, on a one-minute grid. */
+function coveredMinutes(spans: [number, number][]): number {
+  const minutes = new Set<number>();
+  for (const [s, e] of spans) for (let t = s; t < e; t += MINUTE) minutes.add(t);
+  return minutes.size;
+}
+
+/** Meetings the owner attended, on whole minutes, ending inside the digest's window (NOW − 7 days, NOW). */
+const attendedInWindow = fc
+  .array(fc.record({ endMin: fc.integer({ min: 1, max: 7 * 24 * 60 - 1 }), lenMin: fc.integer({ min: 1, max: 6 * 60 }), large: fc.boolean() }), { maxLength: 12 })
+  .map((list) =>
+    list.map(({ endMin, lenMin, large }) => meeting({ end: NOW - endMin * MINUTE, duration: lenMin * MINUTE, attendees: large ? crowd(30) : ["ext@partner.io"] })),
+  );
+
+describe("hours at meetings and networking events", () => {
+  it("property: the union of the spans, overlaps counted once", () => {
+    fc.assert(
+      fc.property(attendedInWindow, (ms) => {
+        const got = activityMs(OWNER, ms, NOW);
+        expect(got).toBe(coveredMinutes(ms.map((m) => [m.start, m.end])) * MINUTE);
+        // Never more than the plain sum; spans come back sorted and disjoint.
+        expect(got).toBeLessThanOrEqual(ms.reduce((s, m) => s + (m.end - m.start), 0));
+        const spans = activitySpans(OWNER, ms, NOW);
+        for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThan(spans[i - 1][1]);
+      }),
+      RUNS,
+    );
+  });
+
+  it("property: all-day events, unattended networking events and events outside the window add nothing", () => {
+    const noise = fc.integer({ min: 0, max: 6 }).chain((day) =>
+      fc.constantFrom<Meeting>(
+        // all day, attended
+        meeting({ allDay: true, start: NOW - (day + 2) * DAY, end: NOW - (day + 1) * DAY, title: "Offsite" }),
+        // a networking event (keyword, platform, large) the owner never answered or declined
+        meeting({ end: NOW - day * DAY - HOUR, title: "Founders Mixer", selfResponse: "needsAction", attendees: ["host@venue.example"] }),
+        meeting({ end: NOW - day * DAY - HOUR, title: "Climate Summit", selfResponse: "declined", attendees: crowd(40) }),
+        meeting({ end: NOW - day * DAY - HOUR, title: "Talks", selfResponse: undefined, platform: "luma", attendees: ["host@venue.example"] }),
+        // a cancelled networking event
+        meeting({ end: NOW - day * DAY - HOUR, title: "Demo Day", cancelled: true }),
+        // ended before the window, or not yet ended
+        meeting({ end: NOW - 7 * DAY - (day + 1) * HOUR }),
+        meeting({ start: NOW - HOUR, end: NOW + (day + 1) * HOUR }),
+      ),
+    );
+    fc.assert(
+      fc.property(attendedInWindow, fc.array(noise, { maxLength: 6 }), (ms, extra) => {
+        expect(activityMs(OWNER, [...ms, ...extra], NOW)).toBe(activityMs(OWNER, ms, NOW));
+      }),
+      RUNS,
+    );
+  });
+
+  it("a large gathering that is a networking event and a Gmail ticket are counted; an internal all-hands too (it is a meeting)", () => {
+    const reception = meeting({ title: "Partner reception", start: NOW - 3 * DAY, duration: 3 * HOUR, attendees: crowd(60) });
+    const ticket = meeting({ title: "AI Summit", kind: "fromGmail", organizerSelf: true, selfResponse: undefined, attendees: [], start: NOW - 2 * DAY, duration: 2 * HOUR });
+    const allHands = meeting({ title: "All hands", start: NOW - 4 * DAY, duration: HOUR, attendees: crowd(30, {}, "acme.io") });
+    expect(activityMs(OWNER, [reception], NOW)).toBe(3 * HOUR);
+    expect(activityMs(OWNER, [ticket], NOW)).toBe(2 * HOUR);
+    // A ticket the owner unmarked is no networking event, and no meeting of behaviour.md either.
+    expect(activityMs(OWNER, [ticket], NOW, new Map([[ticket.id, false]]))).toBe(0);
+    expect(activityMs(OWNER, [reception, ticket, allHands], NOW)).toBe(6 * HOUR);
+    // A 1:1 inside the reception's span is counted once.
+    const inside = meeting({ start: NOW - 3 * DAY + HOUR, duration: HOUR });
+    expect(activityMs(OWNER, [reception, inside], NOW)).toBe(3 * HOUR);
+  });
+
+  it("the digest shows it with last week's value beside it", () => {
+    const thisWeek = [meeting({ start: NOW - 2 * DAY, duration: 2 * HOUR }), meeting({ start: NOW - 2 * DAY + HOUR, duration: 2 * HOUR }), meeting({ title: "AI Summit", kind: "fromGmail", organizerSelf: true, selfResponse: undefined, attendees: [], start: NOW - DAY, duration: 90 * MINUTE })];
+    const lastWeek = [meeting({ start: NOW - 9 * DAY, duration: HOUR }), meeting({ allDay: true, start: NOW - 10 * DAY, end: NOW - 9 * DAY - 12 * HOUR })];
+    const d = buildDigest({ account, meetings: [...thisWeek, ...lastWeek], messages: [], people: [], now: NOW, links });
+    expect(d.metrics.hoursAtMeetingsAndEvents).toEqual({ value: 4.5, previous: 1 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Coming up, Your events, and the events link
+// ---------------------------------------------------------------------------------------------
+
+/** Upcoming: a mixer with a goal, a Luma event without one (Europe/Berlin is the owner's zone). */
+const mixer = meeting({ id: "ev-mixer", title: "Founders Mixer", start: Date.UTC(2026, 2, 19, 17, 30), duration: 3 * HOUR, attendees: ["host@venue.example"] });
+const luma = meeting({ id: "ev-luma", title: "AI Tinkerers", start: Date.UTC(2026, 2, 21, 10, 0), duration: 2 * HOUR, platform: "luma", attendees: [] });
+const later = meeting({ id: "ev-later", title: "Climate Summit", start: NOW + 8 * DAY, attendees: ["host@venue.example"] });
+/** Attended two days ago: a demo day where the owner met Ana (written to since) and Ben (not yet). */
+const demoDay = meeting({ id: "ev-demo", title: "Demo Day", start: NOW - 3 * DAY, duration: 3 * HOUR, attendees: [a("ana@north.example", { name: "Ana Souza" }), a("ben@south.example", { name: "Ben Ito" })] });
+const wroteAna = sent({ to: ["ana@north.example"], sentAt: NOW - DAY });
+const goals = new Map([["ev-mixer", 3], ["ev-demo", 3]]);
+
+function eventsDigest(goalMap = goals): DigestData {
+  return buildDigest({ account, meetings: [mixer, luma, later, demoDay], messages: [wroteAna], people: [], now: NOW, links, statements: { goals: goalMap, marks: new Map(), confirmations: [] } });
+}
+
+describe("Coming up", () => {
+  it("lists the upcoming networking events with local time, goal and a goal link carrying the event", () => {
+    const d = eventsDigest();
+    expect(d.events.upcoming.map((e) => e.eventId)).toEqual(["ev-mixer", "ev-luma"]);
+    const [m, l] = d.events.upcoming;
+    expect(m).toMatchObject({ title: "Founders Mixer", when: "Thu 19 Mar, 18:30", goal: 3 });
+    expect(l.goal).toBeUndefined();
+    for (const e of d.events.upcoming) expect(openLink(links.key, tokenOf(e.goalUrl), NOW, { act: "goal", acc: account.email })).toMatchObject({ evt: e.eventId });
+    expect(openLink(links.key, tokenOf(d.events.eventsUrl), NOW, { act: "events", acc: account.email }).evt).toBeUndefined();
+    expect(new URL(d.events.eventsUrl).pathname).toMatch(/^\/l\/events\//);
+  });
+
+  it("text and HTML: a goal shown and changeable, a missing goal settable, link texts that name the event", async () => {
+    const d = eventsDigest();
+    const { html, text } = await renderDigest(d);
+    const [m, l] = d.events.upcoming;
+    expect(text).toContain("Coming up\n");
+    expect(text).toContain("* Founders Mixer, Thu 19 Mar, 18:30\n  Your goal: meet 3 new people.");
+    expect(text).toContain(`  Change the goal for Founders Mixer: ${m.goalUrl}`);
+    expect(text).toContain(`* AI Tinkerers, Sat 21 Mar, 11:00\n  No goal set yet.\n  Set a goal for AI Tinkerers: ${l.goalUrl}`);
+    expect(text).toContain(`Mark or unmark your networking events (next 14 days): ${d.events.eventsUrl}`);
+    expect(html).toMatch(/<h2[^>]*>Coming up<\/h2>/);
+    expect(html).toMatch(/<h3[^>]*>Founders Mixer<\/h3>/);
+    expect(html).toMatch(new RegExp(`<a[^>]*href="${attr(m.goalUrl)}"[^>]*>Change the goal for Founders Mixer</a>`));
+    expect(html).toMatch(new RegExp(`<a[^>]*href="${attr(l.goalUrl)}"[^>]*>Set a goal for AI Tinkerers</a>`));
+    expect(html).toMatch(new RegExp(`<a[^>]*href="${attr(d.events.eventsUrl)}"[^>]*>Mark or unmark your networking events \\(next 14 days\\)</a>`));
+    expect(visible(html)).toContain("Your goal: meet 3 new people.");
+    expect(visible(html)).toContain("No goal set yet.");
+    // The inbox preview names the next event.
+    expect((await renderDigest(d)).preheader).toContain("Coming up: Founders Mixer, Thu 19 Mar, 18:30.");
+  });
+});
+
+describe("Your events", () => {
+  it("an attended event with a goal of 3 and 2 met, 1 followed up: the result against the goal, and the met link", async () => {
+    const d = eventsDigest();
+    expect(d.events.attended).toHaveLength(1);
+    const e = d.events.attended[0];
+    expect(e).toMatchObject({ eventId: "ev-demo", title: "Demo Day", goal: 3, followedUp: 1, goalMet: false });
+    expect(e.met.map((p) => [p.name, p.followedUp])).toEqual([["Ana Souza", true], ["Ben Ito", false]]);
+    expect(openLink(links.key, tokenOf(e.metUrl), NOW, { act: "met", acc: account.email })).toMatchObject({ evt: "ev-demo" });
+    const { html, text } = await renderDigest(d);
+    expect(text).toContain("Your events (1)\n");
+    expect(text).toContain("  Goal 3 · met 2 new people · 1 of 2 followed up · 1 short of your goal\n  Followed up: Ana Souza · Waiting: Ben Ito");
+    expect(text).toContain(`  Say whom you met at Demo Day: ${e.metUrl}`);
+    expect(html).toMatch(/<h2[^>]*>Your events \(1\)<\/h2>/);
+    expect(html).toMatch(/<h3[^>]*>Demo Day<\/h3>/);
+    expect(visible(html)).toContain("Goal 3 · met 2 new people · 1 of 2 followed up · 1 short of your goal");
+    expect(visible(html)).toContain("Followed up: Ana Souza · Waiting: Ben Ito");
+    expect(html).toMatch(new RegExp(`<a[^>]*href="${attr(e.metUrl)}"[^>]*>Say whom you met at Demo Day</a>`));
+  });
+
+  it("goal met when met ≥ goal; no goal, no verdict", async () => {
+    const met = eventsDigest(new Map([["ev-demo", 2]])).events.attended[0];
+    expect(met.goalMet).toBe(true);
+    const none = eventsDigest(new Map()).events.attended[0];
+    expect(none.goalMet).toBe(false);
+    expect(none.goal).toBeUndefined();
+    const text = (await renderDigest(eventsDigest(new Map([["ev-demo", 2]])))).text;
+    expect(text).toContain("Goal 2 · met 2 new people · 1 of 2 followed up · goal met");
+    expect((await renderDigest(eventsDigest(new Map()))).text).toContain("  Met 2 new people · 1 of 2 followed up\n");
+  });
+
+  it("people the owner confirmed who were already in touch are named apart and not counted", () => {
+    const known = sent({ to: [{ email: "cleo@east.example", name: "Cleo Park" }], sentAt: NOW - 60 * DAY });
+    const d = buildDigest({
+      account, meetings: [demoDay], messages: [wroteAna, known], people: [], now: NOW, links,
+      statements: { confirmations: [{ eventId: "ev-demo", email: "cleo@east.example", name: "Cleo Park", at: NOW }] },
+    });
+    const e = d.events.attended[0];
+    expect(e.met.map((p) => p.email)).toEqual(["ana@north.example", "ben@south.example"]);
+    expect(e.alreadyInTouch).toEqual(["Cleo Park"]);
+  });
+});
+
+describe("the events link is in every digest", () => {
+  it("a quiet digest (nothing at all) says there is no event coming and still links the events page, text and HTML", async () => {
+    const d = buildDigest({ account, meetings: [], messages: [], people: [], now: NOW, links });
+    expect(d.quiet).toBe(true);
+    expect(d.events).toMatchObject({ upcoming: [], attended: [] });
+    const { html, text, subject } = await renderDigest(d);
+    expect(subject).toBe("A quiet week — nothing waiting");
+    expect(text).toContain(`Coming up\n---------\nNo networking events in your calendar for the next 7 days.\n\nMark or unmark your networking events (next 14 days): ${d.events.eventsUrl}`);
+    expect(html).toMatch(/<h2[^>]*>Coming up<\/h2>/);
+    expect(visible(html)).toContain("No networking events in your calendar for the next 7 days.");
+    expect(html).toContain(`href="${attr(d.events.eventsUrl)}"`);
+    expect(text).not.toContain("Your events");
+  });
+
+  it("a week with an upcoming event is not quiet", () => {
+    expect(buildDigest({ account, meetings: [mixer], messages: [], people: [], now: NOW, links }).quiet).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Drafts that know the event
+// ---------------------------------------------------------------------------------------------
+
+describe("drafts of people met at a networking event", () => {
+  const person = (over: Partial<PersonRecord> = {}): PersonRecord => ({
+    email: "ben@south.example", name: "Ben Ito", eventId: "ev-demo", eventTitle: "Demo Day", metAt: demoDay.start, metEnd: demoDay.end, stage: "met", ...over,
+  });
+
+  it("get the 'After an event' template by default; old records and ordinary meetings keep the default", () => {
+    const d = composeFollowUp(account, person({ atEvent: true }), undefined, NOW);
+    expect(d.subject).toBe("Great to meet you at Demo Day");
+    expect(d.text).toBe("Hi Ben,\n\nIt was great to meet you at Demo Day on Fri 13 Mar. I'd be glad to stay in touch; let me know if there's anything I can help with.\n\nBest,\nOlga");
+    const old = composeFollowUp(account, person(), undefined, NOW);
+    expect(old.subject).toBe("Great to meet you, Ben");
+    expect(old.text).toContain("It was good to meet you at Demo Day on Fri 13 Mar. I enjoyed our conversation");
+  });
+
+  it("the owner's own template and subject win; a month on, the plain late subject", () => {
+    const own = composeFollowUp({ ...account, template: "Hey {firstName}!", subjectTemplate: "Hi from {ownerName}" }, person({ atEvent: true }), undefined, NOW);
+    expect([own.subject, own.text]).toEqual(["Hi from Olga", "Hey Ben!"]);
+    const bodyOnly = composeFollowUp({ ...account, template: "Hey {firstName}!" }, person({ atEvent: true }), undefined, NOW);
+    expect(bodyOnly.text).toBe("Hey Ben!");
+    expect(composeFollowUp(account, person({ atEvent: true }), undefined, demoDay.start + 30 * DAY).subject).toBe("Following up from Demo Day");
+    expect(DEFAULT_TEMPLATE).not.toContain("great to meet");
+  });
+
+  it("metAtEvents: a first meeting that is a networking event, met at a large gathering or confirmed; not an ordinary meeting", () => {
+    const coffee = meeting({ id: "ev-coffee", title: "Coffee", start: NOW - 5 * DAY, attendees: ["dan@west.example"] });
+    const reception = meeting({ id: "ev-rec", title: "Partner reception", start: NOW - 4 * DAY, attendees: [...crowd(30), a("eve@far.example")] });
+    const marked = meeting({ id: "ev-marked", title: "Dinner", start: NOW - 6 * DAY, attendees: ["fay@near.example"] });
+    const all = [demoDay, coffee, reception, marked];
+    const messages = [wroteAna, sent({ to: ["eve@far.example"], sentAt: NOW - 3 * DAY })];
+    const marks = new Map([["ev-marked", true]]);
+    const r = infer(OWNER, all, messages, NOW, { confirmations: [{ eventId: "ev-rec", email: "gus@far.example", name: "Gus" }] });
+    const at = metAtEvents(OWNER, all, r.contacts, marks);
+    expect([...at].sort()).toEqual(["ana@north.example", "ben@south.example", "eve@far.example", "fay@near.example", "gus@far.example"]);
+    expect(at.has("dan@west.example")).toBe(false);
+    // Unmarked, the dinner is an ordinary meeting again.
+    expect(metAtEvents(OWNER, all, r.contacts, new Map([["ev-marked", false]])).has("fay@near.example")).toBe(false);
+  });
+});
