@@ -181,6 +181,9 @@ describe("Your events", () => {
     expect(visible(html)).toContain("Goal 3 · met 2 new people · 1 of 2 followed up · 1 short of your goal");
     expect(visible(html)).toContain("Followed up: Ana Souza · Waiting: Ben Ito");
     expect(html).toMatch(new RegExp(`<a[^>]*href="${attr(e.metUrl)}"[^>]*>Say whom you met at Demo Day</a>`));
+    // The summary under the numbers says how many of the week's new people came from events, and the goals' verdict.
+    expect(text).toContain("1 meeting → 2 new people this week (2 at 1 networking event; goal met at 0 of 1).");
+    expect(visible(html)).toContain("1 meeting → 2 new people this week (2 at 1 networking event; goal met at 0 of 1).");
   });
 
   it("goal met when met ≥ goal; no goal, no verdict", async () => {

@@ -262,13 +262,23 @@ export function winHow(by: "mail" | "meeting"): string {
   return by === "meeting" ? "met again" : "followed up by mail";
 }
 
+/** " (5 at 2 networking events; goal met at 1 of 2)", or "" in a week without attended events. */
+function atEvents(d: DigestData): string {
+  const list = d.events?.attended ?? [];
+  if (!list.length) return "";
+  const met = list.reduce((n, e) => n + e.met.length, 0);
+  const goals = list.filter((e) => e.goal !== undefined);
+  const verdict = goals.length ? `; goal met at ${goals.filter((e) => e.goalMet).length} of ${goals.length}` : "";
+  return ` (${met} at ${plural(list.length, "networking event")}${verdict})`;
+}
+
 /**
  * The sentence under the numbers, each number with its own denominator: "4 meetings → 9 new
  * people. Of the 10 new people you met 1–30 days ago, 7 have heard from you (70%)."
  */
 export function metricsSummary(d: DigestData): string {
   const m = d.metrics;
-  const activity = `${plural(Math.round(finite(m.meetingsAttended.value)), "meeting")} → ${plural(Math.round(finite(m.newPeopleMet.value)), "new person", "new people")} this week.`;
+  const activity = `${plural(Math.round(finite(m.meetingsAttended.value)), "meeting")} → ${plural(Math.round(finite(m.newPeopleMet.value)), "new person", "new people")} this week${atEvents(d)}.`;
   const b = d.rateBasis;
   if (!b) return `${activity} ${percent(m.followUpRate.value)}% followed up.`;
   if (b.eligible === 0) return `${activity} Nobody you met ${b.fromDays}–${b.toDays} days ago is waiting.`;
