@@ -132,15 +132,15 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
       const hidden = html`<input type="hidden" name="event" value="${e.m.id}">`;
       if (!e.reason)
         return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${whenText(e.m, zone)}</span>
-<form method="post">${hidden}<input type="hidden" name="action" value="mark"><button type="submit" class="secondary" aria-label="Mark ${title} as a networking event">Mark as a networking event</button></form></li>`;
+<form method="post">${hidden}<input type="hidden" name="action" value="mark"><button type="submit" class="secondary" aria-label="Mark as a networking event: ${title}">Mark as a networking event</button></form></li>`;
       return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${whenText(e.m, zone)} · networking event: ${REASONS[e.reason]}</span>
 <p>${goal !== undefined ? html`Your goal: <b>${goalText(goal)}</b>.` : html`No goal yet.`}</p>
 <form method="post" class="inline">${hidden}<input type="hidden" name="action" value="goal">
 <label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}–${EVENT_RULES.goalMax})</label>
 <input type="number" id="goal-${id}" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${goal ?? ""}" required>
 <button type="submit">Save goal</button></form>
-${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary" aria-label="Remove the goal of ${title}">Remove goal</button></form>` : ""}
-<form method="post">${hidden}<input type="hidden" name="action" value="unmark"><button type="submit" class="secondary" aria-label="${title} is not a networking event">Not a networking event</button></form></li>`;
+${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary" aria-label="Remove goal: ${title}">Remove goal</button></form>` : ""}
+<form method="post">${hidden}<input type="hidden" name="action" value="unmark"><button type="submit" class="secondary" aria-label="Not a networking event: ${title}">Not a networking event</button></form></li>`;
     };
     return kit.page(
       c,
@@ -303,7 +303,7 @@ ${
   confirmed.length
     ? html`<h2>You said you met</h2><ul>${confirmed.map(
         (p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span>
-<form method="post"><input type="hidden" name="action" value="unconfirm"><input type="hidden" name="email" value="${p.email}"><button type="submit" class="secondary" aria-label="Take back: I did not meet ${p.name || p.email}">Take back</button></form></li>`,
+<form method="post"><input type="hidden" name="action" value="unconfirm"><input type="hidden" name="email" value="${p.email}"><button type="submit" class="secondary" aria-label="Take back: ${p.name || p.email}">Take back</button></form></li>`,
       )}</ul>
 <p class="muted">Each one you have not written to appears in your digest with a one-tap draft.</p>`
     : ""

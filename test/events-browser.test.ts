@@ -1,0 +1,162 @@
+/**
+ * Networking events in a real browser (issue 11), on the local stack (`npm start`: the demo
+ * mailboxes in the sandbox, dynalite, the app): a goal set from the digest's "Coming up", an event
+ * marked from the events page, and "who did you meet" on the demo's 200-guest conference: search,
+ * pick two, add one who was not listed, find them in the next digest as missing follow-ups with
+ * one-tap drafts, take one back. Chromium at a phone's and a desktop's width, light and dark, every
+ * page axe-clean (test/support/page-check.ts); screenshots in test-artifacts/pages/.
+ */
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAccount } from "@followthrough/core/accounts";
+import { loadStatements, pickableAttendees } from "@followthrough/core/events";
+import { linkPath, sealLink } from "@followthrough/core/links";
+import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
+import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
+import { launchChromium } from "./support/browser";
+import { root } from "./support/fixtures";
+import { pageChecks, VIEWPORTS } from "./support/page-check";
+
+const KEY = "events-browser-test-link-key-0123456789";
+const DAY = 86_400_000;
+const CONFERENCE = "sh9rlp7ug6eu4ne7av2fiu5u0k"; // demo-google: Melbourne Product Design Conference 2026, 200 guests, ended the morning of `now`
+
+let stack: LocalStack;
+let browser: Browser;
+const { contextOf, check, press, writeReport } = pageChecks(() => browser, join(root, "test-artifacts", "pages"));
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, linkKey: KEY });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  writeReport("axe-events.json");
+  await browser?.close();
+  await stack?.close();
+});
+
+const google = () => stack.accounts.find((a) => a.account.provider === "google")!;
+const link = (act: "events" | "met" | "goal", evt?: string) =>
+  `${stack.url}${linkPath(act, sealLink(KEY, { act, acc: google().account.email, ...(evt ? { evt } : {}) }, Date.now()))}`;
+const mainText = async (page: Page) => ((await page.textContent("main")) ?? "").replace(/\s+/g, " ");
+
+describe("networking events in Chromium", () => {
+  it("sets a goal from the digest's Coming up", async () => {
+    const { account, weekly } = google();
+    const upcoming = weekly.digest.events?.upcoming ?? [];
+    const mixer = upcoming.find((e) => /Founders Mixer/.test(e.title));
+    expect(mixer, JSON.stringify(upcoming.map((e) => e.title))).toBeDefined();
+    const ctx = await contextOf(true, VIEWPORTS.phone);
+    const digest = await ctx.newPage();
+    await digest.goto(weekly.digest.webUrl);
+    // The digest's links open a new tab (target=_blank), as they do from a mail client.
+    const [page] = await Promise.all([ctx.waitForEvent("page"), digest.getByRole("link", { name: `Set a goal for ${mixer!.title}` }).click()]);
+    await page.waitForLoadState("load");
+    expect(await mainText(page)).toContain(`Your goal for ${mixer!.title}`);
+    await check(page, "event-goal");
+    await press(page, /^3$/);
+    expect(await mainText(page)).toContain(`Saved. Your goal: meet 3 new people at ${mixer!.title}.`);
+    await check(page, "event-goal-saved");
+    expect((await loadStatements(stack.repo, account.email)).goals.get(mixer!.eventId)).toBe(3);
+    // Another number, typed.
+    await page.getByLabel(/Or another number/).fill("7");
+    await press(page, "Set goal");
+    expect(await mainText(page)).toContain("Your goal: meet 7 new people");
+    expect((await loadStatements(stack.repo, account.email)).goals.get(mixer!.eventId)).toBe(7);
+    await page.context().close();
+  }, 180_000);
+
+  it("marks an event from the events page, and unmarks it", async () => {
+    const { account } = google();
+    const page = await (await contextOf()).newPage();
+    await page.goto(link("events"));
+    expect(await mainText(page)).toContain("Your events");
+    await check(page, "events");
+    const other = page.locator("ul.events").nth(1).locator("li").first();
+    const title = ((await other.locator(".who").textContent()) ?? "").trim();
+    expect(title).not.toBe("");
+    await Promise.all([page.waitForURL(/done=mark/), other.getByRole("button", { name: `Mark as a networking event: ${title}` }).click()]);
+    await page.waitForLoadState("load");
+    const after = await mainText(page);
+    expect(after).toContain(`${title} is now a networking event.`);
+    expect(after.split("Your other events")[0]).toContain(title);
+    await check(page, "events-marked");
+    expect([...(await loadStatements(stack.repo, account.email)).marks.values()]).toContain(true);
+    await Promise.all([page.waitForURL(/done=unmark/), page.getByRole("button", { name: `Not a networking event: ${title}` }).click()]);
+    await page.waitForLoadState("load");
+    expect(await mainText(page)).toContain(`${title} is no longer a networking event.`);
+    await page.context().close();
+  }, 180_000);
+
+  it("who did you meet at a 200-guest conference: search, pick two, add one, see them in the next digest, take one back", async () => {
+    const { account, provider, now } = google();
+    const conference = (await stack.repo.loadMeetings(account.email)).find((m) => m.id === CONFERENCE)!;
+    expect(conference.attendees.length).toBeGreaterThanOrEqual(199);
+    // Two guests the owner never wrote to.
+    const written = new Set((await stack.repo.loadMessages(account.email)).flatMap((m) => m.recipients.map((r) => r.email)));
+    const strangers = pickableAttendees(conference, account).filter((p) => !written.has(p.email) && p.name && p.company);
+    const [a, b] = [strangers[3], strangers[strangers.length - 5]];
+    const added = { name: "Priya Natarajan", email: "priya@northstar-labs.io" };
+
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await page.goto(link("met", CONFERENCE));
+    expect(await mainText(page)).toContain(`Who did you meet at ${conference.title}?`);
+    await check(page, "event-met");
+    for (const p of [a, b]) {
+      await page.getByLabel(/Search \d+ guests/).fill(p.name);
+      await expect.poll(() => page.locator("#count").textContent()).toMatch(/^\d+ of \d+ guests match\.$/);
+      const box = page.getByRole("checkbox", { name: new RegExp(p.email.replace(/[.+]/g, "\\$&")) });
+      expect(await box.isVisible()).toBe(true);
+      await box.check();
+    }
+    await check(page, "event-met-search");
+    await page.getByLabel(/Search \d+ guests/).fill("");
+    await press(page, "Save whom I met");
+    expect(await mainText(page)).toContain("Saved: 2 people added to whom you met.");
+    await page.getByLabel("Their name").fill(added.name);
+    await page.getByLabel("Their email address").fill(added.email);
+    await press(page, "Add");
+    expect(await mainText(page)).toContain("Saved: 1 person added to whom you met.");
+    // A colleague's address is refused with a clear line, and what was typed stays.
+    await page.getByLabel("Their name").fill("A Colleague");
+    await page.getByLabel("Their email address").fill(`someone@${account.email.split("@")[1]}`);
+    await press(page, "Add");
+    expect(await mainText(page)).toContain("colleague");
+    expect(await page.getByLabel("Their email address").inputValue()).toBe(`someone@${account.email.split("@")[1]}`);
+    await check(page, "event-met-refused");
+
+    // The next week's digest lists the three as missing follow-ups, each with its one-tap draft.
+    const current = (await loadAccount(stack.repo, account.email))!;
+    const next = await runWeekly({ repo: stack.repo, provider, account: current, now: now + 7 * DAY, links: { baseUrl: stack.url, key: KEY, issuedAt: Date.now() } });
+    const missing = next.digest.missing.map((p) => p.email);
+    for (const p of [a, b, added]) expect(missing, p.email).toContain(p.email);
+    const digest = await (await contextOf()).newPage();
+    await digest.goto(next.digest.webUrl);
+    const body = (await digest.textContent("body")) ?? "";
+    for (const p of [a, b, added]) expect(body).toContain(p.name);
+    const draftHref = next.digest.missing.find((p) => p.email === added.email)!.draftUrl;
+    expect(await digest.locator(`a[href="${draftHref}"]`).count()).toBeGreaterThan(0);
+    // The one-tap draft opens in a new tab, whose page POSTs and lands on the draft (locally, the app's draft viewer).
+    const [tab] = await Promise.all([digest.context().waitForEvent("page"), digest.locator(`a[href="${draftHref}"]`).first().click()]);
+    await tab.waitForURL(/\/local\/drafts\//);
+    const draft = (await tab.textContent("main")) ?? "";
+    expect(draft).toContain(added.email);
+    // The "after an event" template, with the event's name (its year dropped) and date.
+    expect(draft).toContain("It was great to meet you at Melbourne Product Design Conference on Tue 26 May.");
+    await digest.context().close();
+
+    // Take one back: gone from the statements and from the next digest.
+    await page.goto(link("met", CONFERENCE));
+    await press(page, `Take back: ${b.name}`);
+    expect(await mainText(page)).toContain("Taken back.");
+    const said = (await loadStatements(stack.repo, account.email)).confirmations.map((c) => c.email);
+    expect(said).not.toContain(b.email);
+    expect(said).toEqual(expect.arrayContaining([a.email, added.email]));
+    const again = await prepareDigest({ repo: stack.repo, account: current, now: now + 7 * DAY, links: { baseUrl: stack.url, key: KEY } });
+    expect(again.digest.missing.map((p) => p.email)).not.toContain(b.email);
+    expect(again.digest.missing.map((p) => p.email)).toContain(a.email);
+    await page.context().close();
+  }, 300_000);
+});

@@ -1,0 +1,69 @@
+/**
+ * What the browser tests of pages share: a person's browser context, the check of a page at a
+ * phone's and a desktop's width in light and dark mode (axe-core with WCAG 2.2 A/AA, zero
+ * violations; nothing wider than the phone; a screenshot of each), and pressing a form's button.
+ */
+import { writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { expect } from "vitest";
+
+export const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+export const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } } as const;
+
+type Report = Record<string, { url: string; violations: { id: string; impact?: string | null; nodes: number }[] }[]>;
+
+/** The checks of one test file, writing screenshots and axe results into `gallery`. */
+export function pageChecks(browser: () => Browser, gallery: string) {
+  mkdirSync(gallery, { recursive: true });
+  /** axe results per page, written to `<gallery>/<file>` by {@link writeReport}. */
+  const report: Report = {};
+
+  /**
+   * A context as a person's browser. With `autoSubmit` off, a one-tap confirm page stays on screen
+   * with its button (as without JavaScript), so that it can be checked and pressed; axe still runs.
+   */
+  async function contextOf(autoSubmit = true, viewport: { width: number; height: number } = VIEWPORTS.desktop): Promise<BrowserContext> {
+    const ctx = await browser().newContext({ viewport });
+    if (!autoSubmit) await ctx.addInitScript(() => void (HTMLFormElement.prototype.submit = function () {}));
+    return ctx;
+  }
+
+  /**
+   * Checks the page as it is now at both widths and in both schemes: axe (zero violations), nothing
+   * wider than a phone, and four screenshots named after the page.
+   */
+  async function check(page: Page, name: string, o: { axe?: boolean } = {}): Promise<void> {
+    const found: string[] = [];
+    const before = page.viewportSize() ?? VIEWPORTS.desktop;
+    for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.screenshot({ path: join(gallery, `${name}-${width}-${scheme}.png`), fullPage: true });
+        if (o.axe === false) continue;
+        const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+        (report[name] ??= []).push({ url: page.url().replace(/\/l\/([a-z]+)\/[^/?#]+/, "/l/$1/<token>"), violations: axe.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })) });
+        for (const v of axe.violations) found.push(`${width}/${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(" | ")}`);
+        if (width === "phone") {
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          if (overflow > 1) found.push(`${width}/${scheme}: ${overflow}px wider than the phone`);
+        }
+      }
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.setViewportSize(before);
+    expect(found, name).toEqual([]);
+  }
+
+  /** Submits the form holding the button named `name` and waits for the page it answers with. */
+  async function press(page: Page, name: string | RegExp): Promise<void> {
+    await Promise.all([page.waitForLoadState("load"), page.waitForURL(() => true), page.getByRole("button", { name }).first().click()]);
+    await page.waitForLoadState("load");
+  }
+
+  const writeReport = (file: string) => writeFileSync(join(gallery, file), `${JSON.stringify(report, null, 2)}\n`);
+
+  return { contextOf, check, press, writeReport };
+}
