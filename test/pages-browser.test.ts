@@ -5,12 +5,10 @@
  * photographed into test-artifacts/pages/ (<page>-<phone|desktop>-<light|dark>.png), a gallery of
  * the whole app. The local stack (`npm start`) serves it: the sandbox is the provider.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import { serve } from "@hono/node-server";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { linkPath, sealLink } from "@followthrough/core/links";
@@ -18,26 +16,24 @@ import { keys } from "@followthrough/core/storage";
 import { createApp } from "@followthrough/functions/app";
 import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
 import { launchChromium } from "./support/browser";
+import { pageChecks } from "./support/page-check";
 import { root } from "./support/fixtures";
 
 const gallery = join(root, "test-artifacts", "pages");
 const KEY = "pages-browser-test-link-key-0123456789";
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
-const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } } as const;
 
 let stack: LocalStack;
 let browser: Browser;
-/** axe results per page, written to test-artifacts/pages/axe.json at the end. */
-const report: Record<string, { url: string; violations: { id: string; impact?: string | null; nodes: number }[] }[]> = {};
+/** axe results per page are written to test-artifacts/pages/axe.json at the end. */
+const { contextOf, check, press, writeReport } = pageChecks(() => browser, gallery);
 
 beforeAll(async () => {
-  mkdirSync(gallery, { recursive: true });
   stack = await startLocalStack({ port: 0, linkKey: KEY });
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
-  writeFileSync(join(gallery, "axe.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeReport("axe.json");
   await browser?.close();
   await stack?.close();
 });
@@ -46,48 +42,6 @@ const google = () => stack.accounts.find((a) => a.account.provider === "google")
 const microsoft = () => stack.accounts.find((a) => a.account.provider === "microsoft")!;
 const link = (act: Parameters<typeof linkPath>[0], claims: Record<string, string>, at = Date.now()) =>
   `${stack.url}${linkPath(act, sealLink(KEY, { act, ...claims } as never, at))}`;
-
-/**
- * A context as a person's browser. With `autoSubmit` off, a one-tap confirm page stays on screen
- * with its button (as without JavaScript), so that it can be checked and pressed; axe still runs.
- */
-async function contextOf(autoSubmit = true): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop });
-  if (!autoSubmit) await ctx.addInitScript(() => void (HTMLFormElement.prototype.submit = function () {}));
-  return ctx;
-}
-
-/**
- * Checks the page as it is now at both widths and in both schemes: axe (zero violations), nothing
- * wider than a phone, and four screenshots named after the page.
- */
-async function check(page: Page, name: string, o: { axe?: boolean } = {}): Promise<void> {
-  const found: string[] = [];
-  for (const [width, viewport] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(viewport);
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: join(gallery, `${name}-${width}-${scheme}.png`), fullPage: true });
-      if (o.axe === false) continue;
-      const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-      (report[name] ??= []).push({ url: page.url().replace(/\/l\/([a-z]+)\/[^/?#]+/, "/l/$1/<token>"), violations: axe.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })) });
-      for (const v of axe.violations) found.push(`${width}/${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(" | ")}`);
-      if (width === "phone") {
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        if (overflow > 1) found.push(`${width}/${scheme}: ${overflow}px wider than the phone`);
-      }
-    }
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-  await page.setViewportSize(VIEWPORTS.desktop);
-  expect(found, name).toEqual([]);
-}
-
-/** Submits the form holding the button named `name` and waits for the page it answers with. */
-async function press(page: Page, name: string | RegExp): Promise<void> {
-  await Promise.all([page.waitForLoadState("load"), page.waitForURL(() => true), page.getByRole("button", { name }).first().click()]);
-  await page.waitForLoadState("load");
-}
 
 describe("every page in Chromium, phone and desktop, light and dark, with axe", () => {
   it("index (local) links to the digests, settings and /connect", async () => {
