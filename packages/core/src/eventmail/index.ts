@@ -28,7 +28,7 @@ import {
 import type { Contact } from "../inference";
 import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
-import { scan, syncStream } from "../scan";
+import { calendarCursor, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
 import { DAY } from "../time";
 
@@ -72,8 +72,7 @@ export async function runEventJob(o: {
   if (job.kind === "sync") {
     const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
     await syncStream(provider.calendar, {
-      loadCursor: () => repo.getCursor(email, "calendar"),
-      saveCursor: (c) => repo.putCursor(email, "calendar", c),
+      ...calendarCursor(repo, email),
       upsert: (items, gen) => repo.putMeetings(email, items, gen),
       remove: (ids) => repo.deleteItems(email, "meeting", ids),
       sweep: (gen) => repo.sweep(email, "meeting", gen),

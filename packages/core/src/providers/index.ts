@@ -7,9 +7,13 @@ import type { MailMessage, Meeting } from "../model";
  * (`pageToken`/`nextLink` when an incremental round is itself paged). `until`: the end of a window
  * that the cursor is bound to (Graph's calendarView delta), so the stream can renew it in time.
  */
-export type SyncCursor =
+export type SyncCursor = (
   | { mode: "full"; since: number; page?: string; anchor?: string; generation: number; until?: number }
-  | { mode: "incremental"; cursor: string; page?: string; generation: number; until?: number };
+  | { mode: "incremental"; cursor: string; page?: string; generation: number; until?: number }
+) & {
+  /** The shape of the items stored under this cursor (core/scan MEETING_SHAPE); the store's, never an adapter's. */
+  shape?: number;
+};
 
 /** One page of changes from a stream. */
 export interface SyncPage<T> {

@@ -3,7 +3,7 @@ import { loadStatements, networkingEvents, type NetworkingEvents, type OwnerStat
 import { metAtEvents } from "../followup";
 import { type Contact, infer, type Inference } from "../inference";
 import type { Owner } from "../model";
-import type { CalendarReader, SentMailReader } from "../providers";
+import type { CalendarReader, SentMailReader, SyncCursor } from "../providers";
 import type { PersonRecord, Repository } from "../storage";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
@@ -53,14 +53,32 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
   return "met";
 }
 
+/**
+ * The shape of the meetings the calendar sync stores. Version 2 reads the event platform from a
+ * description at ingest (`Meeting.platform`, shared/spec/events.md rule 3); meetings stored by an
+ * earlier version lack it. A stored calendar cursor of another version is not used: the next sync
+ * is a full one, which rewrites every meeting (a few requests per account, once).
+ */
+export const MEETING_SHAPE = 2;
+
+/** The calendar cursor of an account, kept with the shape of the meetings it stored. */
+export function calendarCursor(repo: Repository, account: string) {
+  return {
+    loadCursor: async (): Promise<SyncCursor | undefined> => {
+      const c = await repo.getCursor(account, "calendar");
+      return c?.shape === MEETING_SHAPE ? c : undefined;
+    },
+    saveCursor: (c: SyncCursor) => repo.putCursor(account, "calendar", { ...c, shape: MEETING_SHAPE }),
+  };
+}
+
 /** Syncs calendar and sent mail into the store, runs the rules over everything stored, and records people. */
 export async function scan(input: ScanInput): Promise<ScanResult> {
   const { owner, provider, repo, now } = input;
   const account = owner.email;
   const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY, now };
   const calendar = await syncStream(provider.calendar, {
-    loadCursor: () => repo.getCursor(account, "calendar"),
-    saveCursor: (c) => repo.putCursor(account, "calendar", c),
+    ...calendarCursor(repo, account),
     upsert: (items, gen) => repo.putMeetings(account, items, gen),
     remove: (ids) => repo.deleteItems(account, "meeting", ids),
     sweep: (gen) => repo.sweep(account, "meeting", gen),

@@ -1,0 +1,44 @@
+/**
+ * Meetings stored before the calendar sync read event platforms (`Meeting.platform`, events.md rule
+ * 3) lack it, and an incremental sync would never rewrite an unchanged event. A calendar cursor of
+ * an older shape is therefore not used: the next scan syncs the calendar in full once, and the
+ * ticket whose description links to Eventbrite is a networking event again.
+ */
+import { describe, expect, it } from "vitest";
+import { MEETING_SHAPE } from "@followthrough/core/scan";
+import { keys } from "@followthrough/core/storage";
+import { ownFixture } from "./support/fixtures";
+import { startScanHarness } from "./support/scan-harness";
+
+const TICKET = "3pt1gg520vdmjaikcfcudsi2eo"; // demo-google: Melbourne Design Week, an Eventbrite link in its description
+
+describe("the calendar cursor carries the shape of the meetings stored", () => {
+  it("a cursor of an older shape starts a full calendar sync that fills in the platform", async () => {
+    const h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      const first = await h.scan(now);
+      const upcoming = first.networkingEvents?.upcoming.map((e) => e.eventId) ?? [];
+      expect(upcoming).toContain(TICKET);
+      expect((await h.repo.getCursor(h.email, "calendar"))?.shape).toBe(MEETING_SHAPE);
+
+      // As an earlier release left it: no platform on the stored meeting, a cursor without a shape.
+      const key = keys.meeting(h.email, TICKET);
+      const stored = (await h.repo.get<{ meeting: Record<string, unknown> }>(key))!;
+      expect(stored.meeting.platform).toBe("eventbrite");
+      const { platform: _, ...old } = stored.meeting;
+      await h.repo.put({ ...stored, ...key, meeting: old });
+      const { shape: __, ...oldCursor } = (await h.repo.getCursor(h.email, "calendar"))!;
+      await h.repo.putCursor(h.email, "calendar", oldCursor);
+
+      const again = await h.scan(now);
+      expect(again.streams.calendar.mode).toBe("full");
+      expect(again.networkingEvents?.upcoming.map((e) => e.eventId)).toContain(TICKET);
+      expect((await h.repo.get<{ meeting: Record<string, unknown> }>(key))?.meeting.platform).toBe("eventbrite");
+      // And then incremental again.
+      expect((await h.scan(now)).streams.calendar.mode).toBe("incremental");
+    } finally {
+      await h.close();
+    }
+  });
+});
