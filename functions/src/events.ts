@@ -286,6 +286,9 @@ ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said
     const list = pickableAttendees(m, account);
     const confirmed = statements.confirmations.filter((x) => x.eventId === m.id);
     const already = new Set(confirmed.map((x) => x.email));
+    // Whom the last scan found met here by the owner's own mail (events.md: written to soon after).
+    const wrote = (await deps.repo.loadPeople(account.email)).filter((p) => p.eventId === m.id && p.metBy !== "confirmed" && !already.has(p.email));
+    const byMail = new Set(wrote.map((p) => p.email));
     const query = (c.req.query("q") ?? "").slice(0, 100);
     const shown = searchAttendees(list, query);
     const picked = new Set(said?.picked ?? []);
@@ -308,6 +311,12 @@ ${
 <p class="muted">Each one you have not written to appears in your digest with a one-tap draft.</p>`
     : ""
 }
+${
+  wrote.length
+    ? html`<h2>Met there, by your mail</h2><ul>${wrote.map((p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span></li>`)}</ul>
+<p class="muted">You wrote to them soon after the event, so they count already.</p>`
+    : ""
+}
 <h2>On the guest list</h2>
 ${
   list.length
@@ -317,9 +326,9 @@ ${
 <form method="post" id="pick"><input type="hidden" name="action" value="confirm">
 <fieldset><legend>Tick the people you met</legend>
 <ul id="guests" class="guests">${shown.map((p, i) => {
-        const done = already.has(p.email);
+        const done = already.has(p.email) || byMail.has(p.email);
         return html`<li data-search="${`${p.name} ${p.email} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
-<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${done ? " (you said so)" : ""}</label></li>`;
+<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : ""}</label></li>`;
       })}</ul>
 ${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
 </fieldset>

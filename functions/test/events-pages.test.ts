@@ -149,8 +149,13 @@ describe("one event's goal (the digest's Coming up)", () => {
 describe("who did you meet at a 200-guest conference", () => {
   const path = () => link("met", "conf-1");
 
-  it("lists the guests who are persons, searchable by name, address or company", async () => {
+  it("lists the guests who are persons, searchable by name, address or company; those met by mail already count", async () => {
+    // The last scan found Guest 042 met at the conference: the owner wrote to them the next day.
+    const c = conference.end;
+    await repo.putPeople(OWNER, [{ email: "guest042@company2.com", name: "Guest 042", eventId: "conf-1", eventTitle: conference.title, metAt: conference.start, metEnd: c, followedUpAt: c + DAY, followedUpBy: "mail", metBy: "large-gathering", stage: "followed_up" }]);
     const page = await text(await app.request(path()));
+    expect(page).toMatch(/Met there, by your mail.*Guest 042.*On the guest list/);
+    expect(page).toMatch(/value="guest042@company2.com" checked disabled> <label for="g\d+" class="inline">Guest 042 · Company2 <span class="muted">guest042@company2.com<\/span> \(you wrote to them\)/);
     expect(page).toContain("Who did you meet at Climate Tech Summit?");
     // 197 guests, Zoë and the organiser; not the colleague, not the one who declined.
     expect(page).toContain("199 guests.");
