@@ -8,7 +8,7 @@
  * floor's (median of the pairwise ratios), bytes deployed and bytes loaded with their multiples,
  * and peak memory. A bare Node start (an empty handler) is the yardstick of both.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { refreshTokenOf } from "../packages/core/src/accounts";
@@ -42,10 +42,16 @@ export interface HandlerBench {
   loadMultiple: number;
   importMs: { handler: number; floor: number };
   invokeMs: { handler: number; floor: number };
-  /** Every file deployed (both providers' chunks included; the floor then holds both providers' clients too). */
+  /**
+   * Every file deployed (both providers' chunks included; the floor then holds both providers'
+   * clients too: bench/floors/<handler>.ts, or <handler>-deployed.ts where the timed request's
+   * floor needs fewer clients than the function must deploy, as the API's settings page).
+   */
   bundleBytes: { handler: number; floor: number };
   /** Goal <= 1.3. */
   bundleMultiple: number;
+  /** Where a separate deployed floor exists: the bundle against the timed request's own floor too. */
+  bundleVsRunFloor?: { floor: number; multiple: number };
   /** The files this provider's run loaded. */
   loadedBytes: { handler: number; floor: number };
   loadedMultiple: number;
@@ -93,10 +99,11 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
     for (const h of infraHandlers()) {
       const handlerBundle = await bundle(h.name, h.entry, join(out, h.name));
       // What is deployed: a function serving both providers has both providers' clients in its floor.
-      const deployedFloor = await bundle(`floor-${h.name}`, `bench/floors/${h.name}.ts`, join(out, `floor-${h.name}`));
+      const deployedEntry = existsSync(join(root, `bench/floors/${h.name}-deployed.ts`)) ? `bench/floors/${h.name}-deployed.ts` : `bench/floors/${h.name}.ts`;
+      const deployedFloor = await bundle(`floor-${h.name}-deployed`, deployedEntry, join(out, `floor-${h.name}-deployed`));
       for (const provider of h.name === "dispatch" || h.name === "api" ? (["google"] as const) : (["google", "microsoft"] as const)) {
         const floorName = h.name === "dispatch" || h.name === "api" ? h.name : `${h.name}-${provider}`;
-        const floorBundle = floorName === h.name ? deployedFloor : await bundle(`floor-${floorName}`, `bench/floors/${floorName}.ts`, join(out, `floor-${floorName}`));
+        const floorBundle = floorName === h.name && deployedEntry === `bench/floors/${h.name}.ts` ? deployedFloor : await bundle(`floor-${floorName}`, `bench/floors/${floorName}.ts`, join(out, `floor-${floorName}`));
         const hs: ColdRun[] = [];
         const fs: ColdRun[] = [];
         const bare: ColdRun[] = [];
@@ -140,10 +147,13 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
           peakMiB: { handler: round(Math.max(...hs.map((r) => r.maxRssKiB)) / 1024, 1), floor: round(Math.max(...fs.map((r) => r.maxRssKiB)) / 1024, 1) },
         };
         result.loadedMultiple = round(result.loadedBytes.handler / result.loadedBytes.floor);
+        if (floorName === h.name && floorBundle !== deployedFloor) result.bundleVsRunFloor = { floor: floorBundle.totalBytes, multiple: round(handlerBundle.totalBytes / floorBundle.totalBytes) };
         results.push(result);
         console.log(
           `(handlers) ${h.name}${result.provider ? ` (${provider})` : ""}: cold ${result.coldMs.handler} ms vs floor ${result.coldMs.floor} ms (bare Node ${result.coldMs.bareNode} ms): ${result.loadMultiple}x (goal <= 1.2); ` +
-            `bundle ${(result.bundleBytes.handler / 1024).toFixed(0)} KiB vs ${(result.bundleBytes.floor / 1024).toFixed(0)} KiB: ${result.bundleMultiple}x (goal <= 1.3); ` +
+            `bundle ${(result.bundleBytes.handler / 1024).toFixed(0)} KiB vs ${(result.bundleBytes.floor / 1024).toFixed(0)} KiB: ${result.bundleMultiple}x (goal <= 1.3)` +
+            (result.bundleVsRunFloor ? ` (vs the request's floor ${(result.bundleVsRunFloor.floor / 1024).toFixed(0)} KiB: ${result.bundleVsRunFloor.multiple}x)` : "") +
+            "; " +
             `import ${result.importMs.handler}/${result.importMs.floor} ms, invoke ${result.invokeMs.handler}/${result.invokeMs.floor} ms; ` +
             `loaded ${(result.loadedBytes.handler / 1024).toFixed(0)} KiB vs ${(result.loadedBytes.floor / 1024).toFixed(0)} KiB: ${result.loadedMultiple}x; peak ${result.peakMiB.handler} MiB (floor ${result.peakMiB.floor})`,
         );

@@ -1,0 +1,32 @@
+/**
+ * The deployed floor of the API (bundle size only), beside bench/floors/api.ts (the floor a settings
+ * request is timed against). The API also serves the draft tap and the connect callback, which must
+ * call the provider (a Gmail or Graph draft, the profile read), so what it deploys is compared with
+ * a floor holding those clients too, as the worker's and backfill's deployed floors hold both
+ * providers' clients: the settings route of api.ts, and a draft route loading one provider's
+ * clients on demand.
+ */
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { Hono } from "hono";
+import { handle } from "hono/aws-lambda";
+import { html } from "hono/html";
+import { doc, floorEnv, table } from "./common";
+
+const app = new Hono();
+app.get("/l/:act/:token", async (c) => {
+  const got = await doc.send(new GetCommand({ TableName: table(), Key: { pk: `ACCOUNT#${floorEnv("EMAIL")}`, sk: "ACCOUNT" } }));
+  return c.html(html`<h1>Settings</h1><p>${String(got.Item?.email)}</p><form method="post"><button>Save</button></form>`);
+});
+app.post("/l/draft/:token", async (c) => {
+  const raw = Buffer.from(`To: someone@example.com\r\nSubject: Following up\r\n\r\nHello`).toString("base64url");
+  if (process.env.FLOOR_PROVIDER === "microsoft") {
+    const { graphClient } = await import("./microsoft");
+    const d = await (await graphClient()).api("/me/messages").post({ subject: "Following up", body: { contentType: "text", content: "Hello" } });
+    return c.redirect(String(d.webLink), 303);
+  }
+  const { googleClients } = await import("./google");
+  const d = await googleClients().g.users.drafts.create({ userId: "me", requestBody: { message: { raw } } });
+  return c.redirect(`https://mail.google.com/mail/#drafts/${d.data.message?.id}`, 303);
+});
+
+export const handler = handle(app);
