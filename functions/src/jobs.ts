@@ -34,7 +34,7 @@ export function lazySqsSender(queueUrl: string): QueueSender {
   let sender: Promise<QueueSender> | undefined;
   return {
     async sendBatch(bodies) {
-      sender ??= Promise.all([import("@aws-sdk/client-sqs"), import("@followthrough/core/queue")]).then(([{ SQSClient }, { sqsSender }]) => sqsSender(new SQSClient({}), queueUrl));
+      sender ??= Promise.all([import("@aws-sdk/client-sqs"), import("@followthrough/core/queue/sqs")]).then(([{ SQSClient }, { sqsSender }]) => sqsSender(new SQSClient({}), queueUrl));
       return (await sender).sendBatch(bodies);
     },
   };

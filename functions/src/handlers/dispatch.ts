@@ -4,7 +4,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type DispatchResult, dispatchDue } from "@followthrough/core/dispatch";
-import { type QueueSender, sqsSender } from "@followthrough/core/queue";
+import type { QueueSender } from "@followthrough/core/queue";
+import { sqsSender } from "@followthrough/core/queue/sqs";
 import { Repository } from "@followthrough/core/storage";
 import { linked, need } from "../linked";
 

@@ -1,10 +1,8 @@
-import type { SQSClient } from "@aws-sdk/client-sqs";
-
 /*
- * The SQS SDK is imported where a batch is sent, not at the top: this module's QueueSender and
- * SQS_BATCH_MAX are used by every handler (core/dispatch), and a static import would put SQS's
- * client in the start of each, the backfill and the API included, which send only now and then
- * (a continuation, a first backfill). A caller that sends builds its SQSClient anyway.
+ * No SDK here: QueueSender and SQS_BATCH_MAX are used by every handler (core/dispatch), so the SQS
+ * client is in core/queue/sqs, imported by the handlers that send (the dispatcher at start; the
+ * API and the backfill on their first send). Importing the SDK from this module would put SQS's
+ * client in the start of the backfill and the API too (esbuild places whole modules in chunks).
  */
 
 /** Sends message bodies to a queue, at most ten per call; returns the bodies that were not accepted. */
@@ -14,21 +12,6 @@ export interface QueueSender {
 
 /** SQS's limit of entries per SendMessageBatch. */
 export const SQS_BATCH_MAX = 10;
-
-/** A {@link QueueSender} on SQS (standard queue: no deduplication ids; the consumer is idempotent). */
-export function sqsSender(client: SQSClient, queueUrl: string): QueueSender {
-  return {
-    async sendBatch(bodies) {
-      if (bodies.length > SQS_BATCH_MAX) throw new RangeError(`at most ${SQS_BATCH_MAX} messages per batch, got ${bodies.length}`);
-      if (!bodies.length) return { failed: [] };
-      const { SendMessageBatchCommand } = await import("@aws-sdk/client-sqs");
-      const out = await client.send(
-        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }),
-      );
-      return { failed: (out.Failed ?? []).map((f) => bodies[Number(f.Id)]) };
-    },
-  };
-}
 
 /** An in-memory {@link QueueSender} that records every batch (local runs and tests). */
 export interface MemorySender extends QueueSender {

@@ -1,0 +1,17 @@
+/** The SQS {@link QueueSender} (core/queue has the interface and an in-memory one, without the SDK). */
+import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { type QueueSender, SQS_BATCH_MAX } from "../index";
+
+/** A {@link QueueSender} on SQS (standard queue: no deduplication ids; the consumer is idempotent). */
+export function sqsSender(client: SQSClient, queueUrl: string): QueueSender {
+  return {
+    async sendBatch(bodies) {
+      if (bodies.length > SQS_BATCH_MAX) throw new RangeError(`at most ${SQS_BATCH_MAX} messages per batch, got ${bodies.length}`);
+      if (!bodies.length) return { failed: [] };
+      const out = await client.send(
+        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }),
+      );
+      return { failed: (out.Failed ?? []).map((f) => bodies[Number(f.Id)]) };
+    },
+  };
+}
