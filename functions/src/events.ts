@@ -97,6 +97,14 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
     const m = (await deps.repo.loadMeetings(account.email)).find((x) => x.id === claims.evt);
     return m && asOwnerSees(m, owner(account));
   };
+  /** A POST of one of these pages: its link verified for `act`, sent from this origin, its form read. */
+  const posted = async (c: C, act: "events" | "goal" | "met") => {
+    const auth = await kit.authorise(c, act);
+    if (auth instanceof Response) return auth;
+    if (!sameOrigin(c, base)) return notFromHere(c);
+    const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
+    return { ...auth, form, action: one(form, "action") };
+  };
   const gone = (c: C, account: string) =>
     kit.page(c, 404, "Event not found", html`<h1>Event not found</h1><p>This event is not in your calendar any more.</p>${nav(account)}`);
 
@@ -174,12 +182,9 @@ ${nav(account.email, false)}`,
   });
 
   app.post("/l/events/:token", async (c) => {
-    const auth = await kit.authorise(c, "events");
-    if (auth instanceof Response) return auth;
-    if (!sameOrigin(c, base)) return notFromHere(c);
-    const { account } = auth;
-    const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
-    const action = one(form, "action");
+    const post = await posted(c, "events");
+    if (post instanceof Response) return post;
+    const { account, form, action } = post;
     const eventId = one(form, "event");
     const now = deps.now();
     try {
@@ -244,12 +249,9 @@ ${nav(account.email)}`,
   });
 
   app.post("/l/goal/:token", async (c) => {
-    const auth = await kit.authorise(c, "goal");
-    if (auth instanceof Response) return auth;
-    if (!sameOrigin(c, base)) return notFromHere(c);
-    const { account, claims } = auth;
-    const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
-    const action = one(form, "action");
+    const post = await posted(c, "goal");
+    if (post instanceof Response) return post;
+    const { account, claims, form, action } = post;
     try {
       if (action === "cleargoal") {
         await clearGoal(deps.repo, account, claims.evt!);
@@ -352,12 +354,9 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
   });
 
   app.post("/l/met/:token", async (c) => {
-    const auth = await kit.authorise(c, "met");
-    if (auth instanceof Response) return auth;
-    if (!sameOrigin(c, base)) return notFromHere(c);
-    const { account, claims } = auth;
-    const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
-    const action = one(form, "action");
+    const post = await posted(c, "met");
+    if (post instanceof Response) return post;
+    const { account, claims, form, action } = post;
     const now = Math.max(deps.now(), asOf(account));
     try {
       if (action === "unconfirm") {
