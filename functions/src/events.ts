@@ -175,12 +175,6 @@ ${nav(account.email, false)}`,
 
   const metLink = (account: string, evt: string) => kit.linkFor(account, "met", { evt });
 
-  app.get("/l/events/:token", async (c) => {
-    const auth = await kit.authorise(c, "events");
-    if (auth instanceof Response) return auth;
-    return eventsPage(c, auth.account);
-  });
-
   app.post("/l/events/:token", async (c) => {
     const post = await posted(c, "events");
     if (post instanceof Response) return post;
@@ -241,12 +235,6 @@ ${goal !== undefined ? html`<form method="post"><input type="hidden" name="actio
 ${nav(account.email)}`,
     );
   };
-
-  app.get("/l/goal/:token", async (c) => {
-    const auth = await kit.authorise(c, "goal");
-    if (auth instanceof Response) return auth;
-    return goalPage(c, auth.account, auth.claims);
-  });
 
   app.post("/l/goal/:token", async (c) => {
     const post = await posted(c, "goal");
@@ -347,12 +335,6 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     );
   };
 
-  app.get("/l/met/:token", async (c) => {
-    const auth = await kit.authorise(c, "met");
-    if (auth instanceof Response) return auth;
-    return metPage(c, auth.account, auth.claims);
-  });
-
   app.post("/l/met/:token", async (c) => {
     const post = await posted(c, "met");
     if (post instanceof Response) return post;
@@ -380,6 +362,14 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       throw e;
     }
   });
+
+  // A GET only shows the page of its link.
+  const pages = { events: (c: C, a: AccountRecord) => eventsPage(c, a), goal: goalPage, met: metPage } as const;
+  for (const act of ["events", "goal", "met"] as const)
+    app.get(`/l/${act}/:token`, async (c) => {
+      const auth = await kit.authorise(c, act);
+      return auth instanceof Response ? auth : pages[act](c, auth.account, auth.claims);
+    });
 }
 
 /** A goal from the form: a whole number; the range is checked by core (one message for both). */
