@@ -25,7 +25,7 @@ import { providerFor } from "@followthrough/core/runtime";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { Repository, startLocalDynamo, type LocalDynamo } from "@followthrough/core/storage";
 import { runWeekly } from "@followthrough/core/weekly";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { ConnectError, connectMicrosoft } from "../packages/cli/src/connect";
 import { withLocalStore } from "../packages/cli/src/local-store";
 import { connectSandboxAccount, LOCAL_CLIENT_ID } from "../packages/cli/src/sandbox-consent";
@@ -205,7 +205,7 @@ describe("through the CLI", () => {
     await Promise.all([sandbox?.close(), dynamo?.stop()]);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
-  const tls = () => ({ fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never });
+  const tls = () => ({ fetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never });
 
   it("sandbox consent with gmail.compose unticked: a ConnectError naming it, nothing stored", async () => {
     const err = await connectSandboxAccount(sandbox, google.account, repo, ring, { deny: [COMPOSE] }).catch((e: unknown) => e);

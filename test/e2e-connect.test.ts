@@ -25,7 +25,7 @@ import { createBackfillHandler } from "@followthrough/functions/handlers/backfil
 import { createDispatchHandler } from "@followthrough/functions/handlers/dispatch";
 import { createWorkerHandler } from "@followthrough/functions/handlers/worker";
 import { buildDeps, type Deps, appDeps } from "@followthrough/functions/resources";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { launchChromium } from "./support/browser";
 import { ownFixture } from "./support/fixtures";
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
   await new Promise<void>((res) => (server.listening ? res() : server.once("listening", () => res())));
   appUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
   const ring = randomKeyring();
-  const tls = { dispatcher: sandboxDispatcher(sandbox.ca!) } as never;
+  const tls = { agent: sandboxAgent(sandbox.ca!) } as never;
   deps = buildDeps({
     tableName: dynamo.tableName,
     doc: dynamo.doc,

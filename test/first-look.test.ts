@@ -13,7 +13,7 @@ import { providerFor } from "@followthrough/core/runtime";
 import { scan } from "@followthrough/core/scan";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { firstLookMarkup } from "../functions/src/firstlook";
 
@@ -46,7 +46,7 @@ describe("first look while the backfill runs", () => {
       await ensureTable(dynamo.client, table);
       const repo = new Repository(dynamo.doc, table);
       const account = await connectSandboxAccount(sandbox, fixture.account, repo, ring);
-      const provider = providerFor(account, { ring, tuning: { pageSize: 10 }, retry: { baseMs: 5, maxMs: 50 }, microsoft: { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never } });
+      const provider = providerFor(account, { ring, tuning: { pageSize: 10 }, retry: { baseMs: 5, maxMs: 50 }, microsoft: { fetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never } });
 
       // Nothing read yet: nothing to show, and said so.
       const before = await firstLook(repo, account, now);

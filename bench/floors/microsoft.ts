@@ -1,8 +1,11 @@
 /**
  * Floor calls of an Outlook account, the calls the adapter makes on a small mailbox: token refresh,
  * a calendar view delta page, the series masters of its occurrences, a Sent Items page, its delta.
+ * Over the transport the adapter must use (core/microsoft/transport): node-fetch on node:http(s),
+ * the Graph client's default chain ending in a handler that sends with it, not the global fetch.
  */
-import { Client } from "@microsoft/microsoft-graph-client";
+import { type Context, Client, MiddlewareFactory } from "@microsoft/microsoft-graph-client";
+import fetch from "node-fetch";
 import { finishScan, floorEnv, storePage } from "./common";
 
 export async function graphClient(): Promise<Client> {
@@ -13,8 +16,12 @@ export async function graphClient(): Promise<Client> {
   });
   const token = ((await res.json()) as { access_token: string }).access_token;
   const baseUrl = floorEnv("API_URL");
+  const middleware = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: async () => token });
+  middleware[middleware.length - 1] = {
+    execute: async (context: Context) => void (context.response = (await fetch(context.request as string, context.options as never)) as unknown as Response),
+  };
   // A host other than Graph's gets the token only when named (the sandbox's, as in the adapter).
-  return Client.init({ baseUrl, customHosts: new Set([new URL(baseUrl).hostname]), defaultVersion: "v1.0", authProvider: (done) => done(null, token) });
+  return Client.initWithMiddleware({ baseUrl, customHosts: new Set([new URL(baseUrl).hostname]), defaultVersion: "v1.0", middleware });
 }
 
 export async function graphReads(email: string, c: Client): Promise<void> {

@@ -15,7 +15,7 @@ import { updateAccount } from "@followthrough/core/accounts";
 import { memorySender } from "@followthrough/core/queue";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createBackfillHandler } from "../src/handlers/backfill";
@@ -58,7 +58,7 @@ async function setup(provider: "google" | "microsoft") {
     linkKey: "backfill-test-link-key",
     baseUrl: "https://app.followthrough.test",
     now: () => now,
-    provider: { tuning: { pageSize: 10 }, retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never },
+    provider: { tuning: { pageSize: 10 }, retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
   });
   return { repo, backfills, handler: createBackfillHandler(() => deps), worker: createWorkerHandler(() => deps) };
 }

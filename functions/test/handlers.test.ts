@@ -15,7 +15,7 @@ import { MemoryMailer } from "@followthrough/core/reconnect";
 import { dueSlot, utcHourOfWeek } from "@followthrough/core/schedule";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { createBackfillHandler } from "../src/handlers/backfill";
 import { createDispatchHandler } from "../src/handlers/dispatch";
@@ -196,7 +196,7 @@ describe("worker and backfill handlers (SQS) against the sandbox", () => {
       provider: {
         tuning: { pageSize: 50 },
         retry: { baseMs: 5, maxMs: 50 },
-        microsoftFetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never,
+        microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never,
       },
     });
   });

@@ -3,7 +3,7 @@ import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import { providerFor } from "@followthrough/core/runtime";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { ownFixture } from "../../../test/support/fixtures";
 import { type AppDeps, createApp } from "../../src/app";
 
@@ -31,7 +31,7 @@ export async function startWebStack(o: { baseUrl: string; linkKey: string; extra
   const [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true }), startLocalDynamo()]);
   const repo = new Repository(dynamo.doc, dynamo.tableName);
   const ring = randomKeyring();
-  const tls = { dispatcher: sandboxDispatcher(sandbox.ca!) };
+  const tls = { agent: sandboxAgent(sandbox.ca!) };
   /** The adapter as production builds it, trusting the sandbox's certificate for Graph. */
   const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) =>
     providerFor(a, { ring, microsoft: { fetchOptions: tls as never, onRefreshToken }, retry: { baseMs: 5, maxMs: 50 } });
@@ -53,7 +53,7 @@ export async function startWebStack(o: { baseUrl: string; linkKey: string; extra
     ring,
     enqueueBackfill: async () => {},
     providerForNew: build,
-    httpFetch: (input, init) => fetch(input, { ...init, ...tls } as RequestInit),
+    httpFetch: (input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit),
     ...o.extra,
   };
   return { sandbox, dynamo, repo, ring, fixtures, deps, app: createApp(deps), close: async () => void (await Promise.all([sandbox.close(), dynamo.stop()])) };

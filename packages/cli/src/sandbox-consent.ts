@@ -12,7 +12,7 @@ import {
 import { providerFor } from "@followthrough/core/runtime";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
-import { type AccountInfo, type RunningSandbox, sandboxDispatcher } from "@followthrough/sandbox";
+import { type AccountInfo, type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { ConnectError } from "./connect";
 
 /** The OAuth client id the local tools use against the sandbox. */
@@ -67,7 +67,7 @@ export async function connectSandboxAccount(
   const profile = await providerFor(provisional, {
     ring,
     microsoft: {
-      ...(sandbox.ca ? { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca) } as never } : {}),
+      ...(sandbox.ca ? { fetchOptions: { agent: sandboxAgent(sandbox.ca) } as never } : {}),
       onRefreshToken: async (t) => void (refreshToken = t),
     },
   }).profile();

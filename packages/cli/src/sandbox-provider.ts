@@ -3,7 +3,7 @@ import type { MailboxProvider } from "@followthrough/core/providers";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
-import { type AccountInfo, type RunningSandbox, sandboxDispatcher } from "@followthrough/sandbox";
+import { type AccountInfo, type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "./sandbox-consent";
 
 /** A sandbox account connected and stored, and the provider adapter that reads it. */
@@ -30,7 +30,7 @@ export async function connectSandboxProvider(
     ...ctx,
     ring,
     microsoft: {
-      ...(sandbox.ca ? { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca) } as never } : {}),
+      ...(sandbox.ca ? { fetchOptions: { agent: sandboxAgent(sandbox.ca) } as never } : {}),
       onRefreshToken: async (token) => void (account = await rotateRefreshToken(repo, ring, account, token)),
     },
   });

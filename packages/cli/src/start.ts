@@ -22,7 +22,7 @@ import { createApp, localDraftLanding } from "@followthrough/functions/app";
 import { inProcessBackfill } from "@followthrough/functions/connect";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import { TableOutboxMailer } from "@followthrough/core/reconnect";
-import { loadFixture, type RunningSandbox, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { loadFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { connectSandboxProvider } from "./sandbox-provider";
 import { type LocalStore, loadClientSecret, loadLinkKey, localHome, localStoreExists, openLocalStore } from "./local-store";
@@ -172,7 +172,7 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   }
   // /connect works here too, with the sandbox as the provider: its OAuth endpoints (an account
   // chooser in the browser), its Gmail/Calendar and Graph APIs, as the hosted app uses the real ones.
-  const tls = sandbox.ca ? { fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca) } as never } : {};
+  const tls = sandbox.ca ? { fetchOptions: { agent: sandboxAgent(sandbox.ca) } as never } : {};
   const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) => providerFor(a, { ring, clock, microsoft: { ...tls, onRefreshToken } });
   const known = lookup(providers);
   const demoProviderFor = (a: AccountRecord): MailboxProvider => {

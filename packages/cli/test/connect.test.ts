@@ -18,7 +18,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { listAccounts, refreshTokenOf, rotateRefreshToken } from "@followthrough/core/accounts";
 import { GOOGLE_SCOPES, MICROSOFT_SCOPES, authorizationRequest, exchangeCode, googleEndpoints, refreshGrant } from "@followthrough/core/oauth";
 import { providerFor } from "@followthrough/core/runtime";
-import { type RunningSandbox, loadFixture, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { type RunningSandbox, loadFixture, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConnectError, connectGoogle } from "../src/connect";
 import { loadClientSecret, openLocalStore, withLocalStore } from "../src/local-store";
@@ -342,7 +342,7 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
       const profile = await providerFor(account, {
         ring: s.ring,
         microsoft: {
-          fetchOptions: { dispatcher: sandboxDispatcher(sandbox.ca!) } as never,
+          fetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never,
           onRefreshToken: async (t) => void (current = await rotateRefreshToken(s.repo, s.ring, current, t)),
         },
       }).profile();

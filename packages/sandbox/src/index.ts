@@ -4,4 +4,4 @@ export { createSandboxApp } from "./app";
 export { loadFixture, FixtureError, type MailboxFixture, type AccountInfo, type Expected } from "./fixtures";
 export { defaultLimits, type QuotaLimits, type UsageStats } from "./quota";
 export type { FaultSpec } from "./faults";
-export { sandboxDispatcher } from "./tls";
+export { sandboxAgent, sandboxDispatcher } from "./tls";

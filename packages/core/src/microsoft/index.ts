@@ -1,4 +1,4 @@
-import { Client, RetryHandlerOptions, type ClientOptions } from "@microsoft/microsoft-graph-client";
+import { Client, MiddlewareFactory, RetryHandlerOptions, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import type { Owner } from "../model";
 import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
 import { buildMime, headerSafe, mimeOfOutgoing } from "../mail";
@@ -7,6 +7,7 @@ import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, s
 import { toIanaZone } from "../zones";
 import { classifyAccessDenied, classifyGraphError } from "./errors";
 import { graphCalendarStream, graphGetter, graphSentStream } from "./streams";
+import { NodeHttpMessageHandler, tokenFetch, transportOptions } from "./transport";
 
 export { mapGraphEvent, mapGraphMessage } from "./map";
 
@@ -34,7 +35,11 @@ export interface MicrosoftProviderOptions {
   onRefreshToken?: (token: string) => Promise<void>;
   /** Graph origin (the sandbox's https URL locally). */
   baseUrl?: string;
-  /** Extra fetch options (the sandbox's TLS trust in tests). */
+  /**
+   * Extra request options of the transport (node-fetch over `node:https`, not the global fetch:
+   * ./transport), for Graph and the token refresh: `{ agent: new https.Agent({ ca }) }` trusts the
+   * sandbox's certificate in tests. An undici `dispatcher` is refused.
+   */
   fetchOptions?: ClientOptions["fetchOptions"];
   clock?: Clock;
   /** Requests per 10 minutes per mailbox (10,000) and the share of it to plan for. */
@@ -47,6 +52,8 @@ export interface MicrosoftProviderOptions {
 /** Graph behind the role interfaces, paced under the per-mailbox limit, with one retry policy. */
 export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider {
   const clock = o.clock ?? systemClock;
+  const transport = transportOptions(o.fetchOptions);
+  const refreshFetch = tokenFetch(transport);
   const pacer = new Pacer(Math.floor((o.requestsPer10Minutes ?? 10_000) * (o.quotaShare ?? 0.95)), 600_000, clock);
   let refreshToken = o.refreshToken;
   let access: { token: string; expiresAt: number } | undefined;
@@ -56,7 +63,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
     if (access && access.expiresAt > clock.now() + 60_000) return access.token;
     refreshing ??= (async () => {
       try {
-        const t = await refreshGrant(o.oauth, refreshToken);
+        const t = await refreshGrant(o.oauth, refreshToken, refreshFetch);
         if (t.refreshToken && t.refreshToken !== refreshToken) {
           refreshToken = t.refreshToken;
           await o.onRefreshToken?.(t.refreshToken);
@@ -71,10 +78,13 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
     return refreshing;
   };
   const host = o.baseUrl ? new URL(o.baseUrl).hostname : undefined;
+  // The client's default chain (auth, retry, redirect, telemetry), its last handler sending over node:https.
+  const middleware = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: token });
+  middleware[middleware.length - 1] = new NodeHttpMessageHandler(transport);
   const client = Client.initWithMiddleware({
-    authProvider: { getAccessToken: token },
+    middleware,
     ...(o.baseUrl ? { baseUrl: o.baseUrl, customHosts: new Set([host!]) } : {}),
-    ...(o.fetchOptions ? { fetchOptions: o.fetchOptions } : {}),
+    ...(transport ? { fetchOptions: transport } : {}),
   });
   const noClientRetry = [new RetryHandlerOptions(0, 0)];
   const retry = { clock, ...o.retry };

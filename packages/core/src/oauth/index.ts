@@ -365,12 +365,15 @@ export async function exchangeCode(client: OAuthClientConfig, pending: PendingAu
   }
 }
 
-/** Refresh grant; Microsoft returns a new refresh token each time, which the caller must store. */
-export async function refreshGrant(client: OAuthClientConfig, refreshToken: string): Promise<GrantedTokens> {
+/**
+ * Refresh grant; Microsoft returns a new refresh token each time, which the caller must store.
+ * `customFetch` sends the request instead of the global fetch (the Microsoft adapter's node:https transport).
+ */
+export async function refreshGrant(client: OAuthClientConfig, refreshToken: string, customFetch?: (url: string, init: RequestInit) => Promise<Response>): Promise<GrantedTokens> {
   const as = server(client);
   const c: oauth.Client = { client_id: client.clientId };
   try {
-    const res = await oauth.refreshTokenGrantRequest(as, c, auth(client), refreshToken, insecure(client));
+    const res = await oauth.refreshTokenGrantRequest(as, c, auth(client), refreshToken, { ...insecure(client), ...(customFetch ? { [oauth.customFetch]: customFetch } : {}) });
     const t = await oauth.processRefreshTokenResponse(as, c, res);
     return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope };
   } catch (e) {

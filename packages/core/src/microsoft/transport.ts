@@ -1,0 +1,69 @@
+/**
+ * How the Microsoft adapter reaches Graph and the token endpoint: over `node:http(s)` through
+ * node-fetch (the library the Google clients' gaxios already uses), not Node's global `fetch`.
+ * The global `fetch` (undici, its HTTP parser in WebAssembly) costs about 15 MiB more per process
+ * than a `node:https` request (docs/benchmarks.md (6)), enough to push an Outlook run past the
+ * Lambda's 100 MiB goal. Everything else keeps the global `fetch`.
+ */
+import type { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import type { Context, FetchOptions, Middleware } from "@microsoft/microsoft-graph-client";
+import nodeFetch, { type RequestInit as NodeRequestInit } from "node-fetch";
+
+/**
+ * What undici gave a request before its answer timed out (its `headersTimeout` and `bodyTimeout`
+ * defaults, 300 s each); `node:http` has no timeout of its own, so a stalled connection is cut here
+ * instead of holding the run to the Lambda's limit.
+ */
+export const REQUEST_TIMEOUT_MS = 300_000;
+
+/**
+ * The transport's options, as the adapter's `fetchOptions` (node-fetch's request options): `agent`
+ * an `https.Agent` (e.g. one trusting the sandbox's certificate, `ca`), used for https URLs only,
+ * or a function of the URL. An undici `dispatcher` has no effect here and is refused.
+ */
+export function transportOptions(fetchOptions: FetchOptions | undefined): FetchOptions | undefined {
+  if (!fetchOptions) return undefined;
+  if ("dispatcher" in fetchOptions)
+    throw new Error("microsoft: fetchOptions.dispatcher is an option of Node's fetch (undici), which the Graph adapter does not use; pass { agent: new https.Agent({ ca }) } instead");
+  const { agent } = fetchOptions as { agent?: unknown };
+  // An https agent given to a plain-http request (the sandbox's token endpoint) would throw: only https uses it.
+  if (agent instanceof HttpsAgent) return { ...fetchOptions, agent: (url: URL) => (url.protocol === "https:" ? agent : undefined) };
+  return fetchOptions;
+}
+
+/** One request through node-fetch with the transport's options and the timeout (a caller's signal still applies). */
+function request(url: string, init: Record<string, unknown>, options: FetchOptions | undefined) {
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  const own = init.signal as AbortSignal | null | undefined;
+  const signal = own ? AbortSignal.any([own, timeout]) : timeout;
+  return nodeFetch(url, { ...options, ...init, ...(options?.agent ? { agent: options.agent as HttpAgent } : {}), signal } as NodeRequestInit);
+}
+
+/**
+ * The last handler of the Graph client's middleware chain in place of its `HTTPMessageHandler`
+ * (which calls the global `fetch`): the same request (URL and options the chain built, the client's
+ * `fetchOptions` merged in), sent by node-fetch. Its response has what the client reads (status,
+ * `headers.get`, `json()`, `text()`).
+ */
+export class NodeHttpMessageHandler implements Middleware {
+  constructor(private readonly options?: FetchOptions) {}
+  async execute(context: Context): Promise<void> {
+    if (typeof context.request !== "string") throw new Error("microsoft: the Graph transport takes a URL string, not a Request");
+    context.response = (await request(context.request, { ...(context.options as Record<string, unknown>) }, this.options)) as unknown as Response;
+  }
+}
+
+/**
+ * A `fetch` for oauth4webapi's `customFetch` (the token refresh): the request over node-fetch, the
+ * answer read whole and handed back as a standard `Response` (oauth4webapi checks for one and
+ * cancels its body stream on an error answer, which a node-fetch body cannot do).
+ */
+export function tokenFetch(options?: FetchOptions): (url: string, init: RequestInit) => Promise<Response> {
+  return async (url, init) => {
+    const res = await request(url, { ...(init as Record<string, unknown>) }, options);
+    const body = await res.arrayBuffer();
+    const empty = [204, 205, 304].includes(res.status);
+    return new Response(empty ? null : body, { status: res.status, statusText: res.statusText, headers: [...res.headers] });
+  };
+}

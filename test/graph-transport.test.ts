@@ -1,0 +1,91 @@
+/**
+ * The Microsoft adapter's transport (core/microsoft/transport): Graph and the token refresh go over
+ * node:https through node-fetch, never Node's global fetch (undici costs an Outlook Lambda run
+ * ~15 MiB more, docs/benchmarks.md (6)), with the same behaviour: the sandbox's certificate trusted
+ * through an https.Agent, Retry-After waited out, a dropped connection retried, a revoked grant
+ * told apart from an outage.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { microsoftProvider } from "@followthrough/core/microsoft";
+import { ProviderError } from "@followthrough/core/resilience";
+import { sandboxAgent } from "@followthrough/sandbox";
+import { ownFixture } from "./support/fixtures";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
+
+describe("the Graph adapter's transport (demo-microsoft)", () => {
+  let h: ScanHarness;
+  const globalFetch = globalThis.fetch;
+  let globalCalls: string[] = [];
+  /** The global fetch, counted and refused, while the adapter runs (the harness's control calls restore it). */
+  const withoutGlobalFetch = async <T>(fn: () => Promise<T>): Promise<T> => {
+    globalThis.fetch = (async (input: string | URL | Request) => {
+      globalCalls.push(String(input instanceof Request ? input.url : input));
+      throw new Error("the global fetch was called");
+    }) as typeof fetch;
+    try {
+      return await fn();
+    } finally {
+      globalThis.fetch = globalFetch;
+    }
+  };
+
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-microsoft") });
+  }, 60_000);
+  afterEach(async () => {
+    globalThis.fetch = globalFetch;
+    globalCalls = [];
+    await h.clearFaults();
+  });
+  afterAll(async () => h?.close());
+
+  it("refreshes the token and reads the profile and a whole scan without the global fetch", async () => {
+    await h.resetStats();
+    const profile = await withoutGlobalFetch(() => h.provider.profile());
+    expect(profile.email.toLowerCase()).toBe(h.email.toLowerCase());
+    const result = await withoutGlobalFetch(() => h.scan(h.clock!.now()));
+    expect(globalCalls).toEqual([]);
+    expect(result.complete).toBe(true);
+    expect(result.streams.sentMail.upserts).toBeGreaterThan(0);
+    expect(result.streams.calendar.upserts).toBeGreaterThan(0);
+    // The sandbox answered these over HTTPS (its certificate trusted through the agent only).
+    const stats = await h.stats();
+    expect(Object.keys(stats.calls).filter((k) => k.startsWith("graph.")).length).toBeGreaterThan(2);
+  });
+
+  it("waits out a 429's Retry-After and retries a dropped connection, still without the global fetch", async () => {
+    await h.injectFault([
+      { route: "graph.*", kind: "status", status: 429, retryAfter: 7, times: 1 },
+      { route: "graph.*", kind: "reset", after: 1, times: 1 },
+    ]);
+    const before = h.clock!.now();
+    await withoutGlobalFetch(() => h.provider.profile());
+    expect(globalCalls).toEqual([]);
+    // The pause came from the answer's Retry-After header (read from node-fetch's headers), not the 5 ms base.
+    expect(h.clock!.now() - before).toBeGreaterThanOrEqual(7_000);
+  });
+
+  it("tells a revoked grant (the token endpoint's invalid_grant) from an outage", async () => {
+    const account = h.account();
+    const p = microsoftProvider({
+      owner: account,
+      oauth: { clientId: account.clientId, endpoints: { tokenUrl: account.endpoints!.tokenUrl!, authorizeUrl: account.endpoints!.tokenUrl! } },
+      refreshToken: "not-a-refresh-token",
+      baseUrl: account.endpoints!.apiUrl,
+      fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never,
+      retry: { baseMs: 5, maxMs: 50 },
+    });
+    const e = await withoutGlobalFetch(() => p.profile()).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    expect((e as ProviderError).kind).toBe("auth-revoked");
+    expect((e as Error).message).toMatch(/invalid_grant/);
+    expect(globalCalls).toEqual([]);
+  });
+
+  it("refuses an undici dispatcher with a one-line error naming the option to use", () => {
+    const account = h.account();
+    expect(() =>
+      microsoftProvider({ owner: account, oauth: { clientId: "x", endpoints: { tokenUrl: "https://t", authorizeUrl: "https://t" } }, refreshToken: "r", fetchOptions: { dispatcher: {} } as never }),
+    ).toThrow(/^microsoft: fetchOptions\.dispatcher .*\{ agent: new https\.Agent\(\{ ca \}\) \}/);
+  });
+});
