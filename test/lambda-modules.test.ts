@@ -5,8 +5,10 @@
  * loaded files map back to the modules they hold through the bundle's metafile: a Google account's
  * weekly run loads no Graph module, an Outlook account's no Google one, the hourly dispatcher
  * loads no provider SDK and no email renderer, and the API serving a settings page loads neither a
- * provider SDK nor the mail composer nor React Email (its provider adapters are chunks of their own,
- * imported by the requests that need one: a draft tap, a connect callback).
+ * provider SDK nor the mail composer nor React Email nor the local viewers' MIME parser (its provider
+ * adapters are chunks of their own, imported by the requests that need one: a draft tap, a connect
+ * callback; the local-only routes are not in its bundle at all). A backfill, which never writes
+ * mail, loads no mail composer: nodemailer is a chunk of its own, loaded on the first draft or send.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,12 +100,15 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(modules.filter((m) => m.startsWith("packages/core/src/google/"))).toEqual([]);
   }, 60_000);
 
-  it("a Google account's backfill loads no Graph module and no email renderer", async () => {
+  it("a Google account's backfill loads no Graph module, no email renderer and no mail composer", async () => {
     const { table, account } = await freshAccount(stack, "google");
-    const { packages, result } = await loadedPackages(bundles.backfill, sqsEvent(account.email, "Backfills"), table);
+    const { packages, modules, result } = await loadedPackages(bundles.backfill, sqsEvent(account.email, "Backfills"), table);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(packages).toEqual(expect.arrayContaining(["@googleapis/gmail", "@googleapis/calendar"]));
-    for (const p of [...GRAPH, ...RENDERER]) expect(packages, p).not.toContain(p);
+    for (const p of [...GRAPH, ...RENDERER, "nodemailer"]) expect(packages, p).not.toContain(p);
+    // The adapter's draft and send code builds MIME through core/mail's composer, imported on the first draft or send.
+    expect(modules.filter((m) => m.startsWith("packages/core/src/mail/compose"))).toEqual([]);
+    expect(packagesOf(Object.keys(bundles.backfill.metafile.inputs))).toContain("nodemailer");
   }, 60_000);
 
   it("the API serving a settings page loads no provider SDK, no mail composer and no React Email; their chunks are deployed, off its start", async () => {
@@ -113,10 +118,15 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(result).toMatchObject({ statusCode: 200 });
     expect(String((result as { body?: unknown }).body)).toContain(account.email);
     expect(packages).toEqual(expect.arrayContaining(["hono", "@aws-sdk/client-dynamodb"]));
-    const heavy = [...GOOGLE, ...GRAPH, ...RENDERER, "nodemailer", "@aws-sdk/client-sesv2"];
+    const heavy = [...GOOGLE, ...GRAPH, ...RENDERER, "nodemailer", "@aws-sdk/client-sesv2", "postal-mime"];
     for (const p of heavy) expect(packages, p).not.toContain(p);
     expect(packages.filter((p) => p.startsWith("@react-email/") || p.startsWith("@googleapis/") || p.startsWith("@microsoft/")), "provider SDKs or React Email").toEqual([]);
     expect(modules.filter((m) => /^packages\/core\/src\/(google|microsoft|runtime|mail)\//.test(m)), "adapters").toEqual([]);
+    // The local-only routes (npm start's index and sandbox viewers) are not deployed with the API at all, nor is SES
+    // (the API links no sender): the API's files hold neither.
+    const deployed = Object.keys(bundles.api.metafile.inputs);
+    expect(deployed.filter((m) => m.startsWith("functions/src/local"))).toEqual([]);
+    expect(packagesOf(deployed)).not.toContain("@aws-sdk/client-sesv2");
     // Not a request that happened to skip them: no start of the API holds them (its static graph)…
     for (const p of [...heavy, "windows-iana"]) expect(staticPackages(bundles.api), p).not.toContain(p);
     // …while the draft tap's and the connect callback's adapters are deployed with it, as chunks of their own.
@@ -133,6 +143,6 @@ describe("modules loaded at run time, bundled as deployed", () => {
     const { packages, result } = await loadedPackages(bundles.backfill, sqsEvent(account.email, "Backfills"), table);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(packages).toEqual(expect.arrayContaining(["@microsoft/microsoft-graph-client", "windows-iana"]));
-    for (const p of [...GOOGLE, "@aws-sdk/client-sqs"]) expect(packages, p).not.toContain(p);
+    for (const p of [...GOOGLE, "@aws-sdk/client-sqs", "nodemailer"]) expect(packages, p).not.toContain(p);
   }, 60_000);
 });

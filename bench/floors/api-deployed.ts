@@ -3,14 +3,15 @@
  * request is timed against). The API also serves the draft tap and the connect callback, which must
  * call the provider (a Gmail or Graph draft, the profile read), so what it deploys is compared with
  * a floor holding those clients too, as the worker's and backfill's deployed floors hold both
- * providers' clients: the settings route of api.ts, and a draft route loading one provider's
- * clients on demand.
+ * providers' clients: the settings route of api.ts, a draft route loading one provider's
+ * clients on demand, and a connect callback that enqueues the account's first backfill on SQS
+ * (infra/api.ts links `Backfills`), its client imported on that first use as the API imports it.
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
 import { html } from "hono/html";
-import { doc, floorEnv, table } from "./common";
+import { doc, floorEnv, resource, table } from "./common";
 
 const app = new Hono();
 app.get("/l/:act/:token", async (c) => {
@@ -27,6 +28,12 @@ app.post("/l/draft/:token", async (c) => {
   const { googleClients } = await import("./google");
   const d = await googleClients().g.users.drafts.create({ userId: "me", requestBody: { message: { raw } } });
   return c.redirect(`https://mail.google.com/mail/#drafts/${d.data.message?.id}`, 303);
+});
+
+app.get("/connect/:provider/callback", async (c) => {
+  const { SQSClient, SendMessageCommand } = await import("@aws-sdk/client-sqs");
+  await new SQSClient({}).send(new SendMessageCommand({ QueueUrl: resource<{ url: string }>("Backfills").url, MessageBody: floorEnv("EMAIL") }));
+  return c.html(html`<h1>Connected</h1>`);
 });
 
 export const handler = handle(app);

@@ -1,7 +1,7 @@
-/** Lambda entry of the Hono app behind the Function URL. */
+/** Lambda entry of the Hono app behind the Function URL (functions/src/routes.ts: no local-only route). */
 import type { Hono } from "hono";
 import { handle, type LambdaContext, type LambdaEvent } from "hono/aws-lambda";
-import { createApp } from "./app";
+import { buildApp } from "./routes";
 import { appDeps, type Deps, resourceDeps } from "./resources";
 
 /**
@@ -14,7 +14,7 @@ export function createApiHandler(deps: () => Deps) {
     if (!app) {
       const d = deps();
       const host = "requestContext" in event && event.requestContext && "domainName" in event.requestContext ? event.requestContext.domainName : undefined;
-      app = createApp(appDeps(d, d.baseUrl ?? (host ? `https://${host}` : undefined)));
+      app = buildApp(appDeps(d, d.baseUrl ?? (host ? `https://${host}` : undefined)));
     }
     return handle(app)(event, context);
   };

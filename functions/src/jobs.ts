@@ -11,10 +11,14 @@ import { type RevokedHandler, revokedHandler } from "@followthrough/core/dispatc
 import { loadProvider } from "@followthrough/core/loader";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { QueueSender } from "@followthrough/core/queue";
-import type { SystemMailer } from "@followthrough/core/reconnect";
 import { parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
 import { linked, need } from "./linked";
+import { lazySesMailer } from "./ses";
+import { lazySqsSender } from "./sqs";
+
+export { lazySesMailer } from "./ses";
+export { lazySqsSender } from "./sqs";
 
 /** What a queue worker uses; functions/src/resources.ts buildDeps (tests) gives a superset. */
 export interface JobDeps {
@@ -27,28 +31,6 @@ export interface JobDeps {
   baseUrl?: string;
   /** The Backfills queue: where a backfill cut short by the time limit asks for its continuation. */
   backfills?: QueueSender;
-}
-
-/** A {@link QueueSender} on SQS whose client is imported on first use. */
-export function lazySqsSender(queueUrl: string): QueueSender {
-  let sender: Promise<QueueSender> | undefined;
-  return {
-    async sendBatch(bodies) {
-      sender ??= Promise.all([import("@aws-sdk/client-sqs"), import("@followthrough/core/queue/sqs")]).then(([{ SQSClient }, { sqsSender }]) => sqsSender(new SQSClient({}), queueUrl));
-      return (await sender).sendBatch(bodies);
-    },
-  };
-}
-
-/** SES through the linked sender, imported on first use (only a revoked grant sends it). */
-export function lazySesMailer(sender: string): SystemMailer {
-  let mailer: Promise<SystemMailer> | undefined;
-  return {
-    async send(to, subject, text, html) {
-      mailer ??= Promise.all([import("@aws-sdk/client-sesv2"), import("@followthrough/core/ses")]).then(([{ SESv2Client }, { SesMailer }]) => new SesMailer(new SESv2Client({}), sender));
-      return (await mailer).send(to, subject, text, html);
-    },
-  };
 }
 
 /** The deps of this Lambda from what it links. */

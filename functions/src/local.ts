@@ -8,7 +8,7 @@ import type { Hono } from "hono";
 import { html } from "hono/html";
 import { type AccountRecord, listAccounts, loadAccount } from "@followthrough/core/accounts";
 import PostalMime from "postal-mime";
-import { latestDigestWeek } from "./app";
+import { latestDigestWeek } from "./routes";
 import type { AppDeps } from "./kit";
 import type { Markup, PageKit } from "./pages";
 

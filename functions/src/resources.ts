@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { lazySesMailer, lazySqsSender } from "./jobs";
+import { lazySqsSender } from "./sqs";
 import { linked, need } from "./linked";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
@@ -148,9 +148,9 @@ export function resourceConfig(): DepsConfig {
     },
     digests: queue("Digests"),
     backfills: queue("Backfills"),
-    // The reconnect notice goes through SES from the linked sender; without it a revoked grant only sets the status.
-    // SES's and SQS's clients are imported on first use (their own chunks): most requests need neither.
-    ...(linked("Notices")?.sender ? { notify: lazySesMailer(linked("Notices")!.sender) } : {}),
+    // SQS's client is imported on first use (its own chunk): most requests need none. No `notify`:
+    // the API links no sender (infra/api.ts) and sends no notice (a revoked grant found by the first
+    // backfill is the backfill worker's to announce), so its bundle holds no SES client.
   };
 }
 

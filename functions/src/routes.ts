@@ -1,5 +1,7 @@
 /**
- * The HTTP app behind the digest's one-tap links, the same on Lambda and locally.
+ * The HTTP app behind the digest's one-tap links, the same on Lambda and locally: every route but
+ * the local-only ones (functions/src/local.ts, mounted by app.ts's createApp), so the deployed API
+ * (functions/src/api.ts builds it with {@link buildApp}) holds none of their code nor postal-mime.
  *
  * Every link is `/l/<action>/<token>` with a sealed, opaque token (core/links: the account, person
  * and meeting are encrypted in it, never in the URL's clear text). A GET never
@@ -20,12 +22,10 @@ import { keys, type PersonRecord, type Repository } from "@followthrough/core/st
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
 import { APP_CSP, type AppDeps, createKit, REFERRER_POLICY } from "./kit";
-import { mountLocal } from "./local";
-import type { Markup } from "./pages";
+import type { Markup, PageKit } from "./pages";
 import { mountSettings } from "./settings";
 
 export type { AppDeps, ConnectDeps } from "./kit";
-export { localDraftLanding } from "./local";
 
 type C = Context;
 
@@ -42,8 +42,11 @@ const WEEK = /^\d{4}-W\d{2}$/;
  */
 const DIGEST_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; font-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** Builds the app. */
-export function createApp(deps: AppDeps): Hono {
+/**
+ * Builds the app. `more` mounts further routes (the local-only ones) after the app's own, before
+ * the not-found and error handlers.
+ */
+export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void): Hono {
   const app = new Hono();
   const base = deps.baseUrl.replace(/\/$/, "");
 
@@ -234,8 +237,8 @@ ${afterNav(account.email)}`,
     }
   });
 
-  // Local only (npm start): the accounts index and the sandbox viewers, functions/src/local.ts.
-  mountLocal(app, deps, kit);
+  // Local only (npm start): the accounts index and the sandbox viewers, functions/src/local.ts (app.ts).
+  more?.(app, kit);
 
   app.notFound((c) => say(c, 404, "Not found", "This page does not exist."));
   app.onError((err, c) => {

@@ -1,0 +1,39 @@
+/**
+ * The MIME builder itself, nodemailer's composer and its header encoder: a module of its own that
+ * core/mail imports on the first draft or send, so a bundle split by esbuild holds nodemailer in a
+ * chunk of its own, off the start of every handler and off a backfill (which never writes mail).
+ */
+import MailComposer from "nodemailer/lib/mail-composer/index.js";
+import { encodeWord } from "nodemailer/lib/mime-funcs/index.js";
+import { headerSafe, type MimeInput } from "./index";
+
+/** Something a mail reader would take for an RFC 2047 encoded word (`=?charset?B|Q?...?=`). */
+const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?/i;
+
+/**
+ * A header text as the reader must show it. Text that merely looks like an encoded word (a name
+ * such as `=?utf-8?B?ZXZpbA==?=`) is itself encoded, so the reader decodes our word once and shows
+ * the literal text, instead of decoding the lookalike into something else.
+ */
+export function literalHeaderText(s: string): string {
+  const text = headerSafe(s);
+  return ENCODED_WORD.test(text) ? encodeWord(text, "B", 52) : text;
+}
+
+/** See core/mail buildMime. */
+export function composeMime(m: MimeInput): Promise<Buffer> {
+  const addr = (a: { name?: string; address: string }) => ({ name: literalHeaderText(a.name ?? ""), address: headerSafe(a.address) });
+  const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), headerSafe(v)]));
+  const composer = new MailComposer({
+    from: addr(m.from),
+    to: m.to.map(addr),
+    subject: literalHeaderText(m.subject),
+    text: m.text,
+    ...(m.html ? { html: m.html } : {}),
+    ...(m.inReplyTo ? { inReplyTo: headerSafe(m.inReplyTo) } : {}),
+    ...(m.references?.length ? { references: m.references.map(headerSafe) } : {}),
+    ...(m.messageId ? { messageId: headerSafe(m.messageId) } : {}),
+    headers,
+  });
+  return new Promise((resolve, reject) => composer.compile().build((err, buf) => (err ? reject(err) : resolve(buf))));
+}
