@@ -33,6 +33,17 @@ export async function accountAndLease(email: string): Promise<Record<string, unk
   return got.Item ?? {};
 }
 
+/** An Outlook account's refresh token rotated (the adapter's onRefreshToken: one conditional update of the account). */
+export async function rotateToken(email: string): Promise<void> {
+  await doc.send(new UpdateCommand({ TableName: table(), Key: { pk: `ACCOUNT#${email}`, sk: "ACCOUNT" }, UpdateExpression: "SET floorToken = :t", ExpressionAttributeValues: { ":t": Date.now() } }));
+}
+
+/** The weekly run's first question: has the first backfill read both streams (their cursors read)? */
+export async function cursorsRead(email: string): Promise<void> {
+  const pk = `ACCOUNT#${email}`;
+  await Promise.all(["calendar", "sent"].map((s) => doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: `CURSOR#${s}` } }))));
+}
+
 /** After a stream's page: its items and its cursor stored; then the next stream's cursor read. */
 export async function storePage(email: string, stream: "calendar" | "sent", ids: string[]): Promise<void> {
   const pk = `ACCOUNT#${email}`;
@@ -41,20 +52,32 @@ export async function storePage(email: string, stream: "calendar" | "sent", ids:
   if (stream === "calendar") await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "CURSOR#sent" } }));
 }
 
-/** The end of a scan with the handler's table calls (counted through a proxy: 5 Get, 4 Put, 2 BatchWrite, 4 Query, 2 Update, 1 Delete in all). */
-export async function finishScan(email: string): Promise<void> {
+/**
+ * The end of a scan with the handler's table calls, in its order (counted through a proxy, a Google
+ * backfill: 5 Get, 4 Put, 2 BatchWrite, 6 Query, 2 Update, 2 Delete in all; an Outlook one: 4 Get,
+ * 3 Put, the same others, one Update being its refresh token's rotation, `rotateToken`): the stored
+ * records read back for the rules, the owner's learned aliases stored (`ownerLearned`: the Gmail
+ * adapter's Send-As aliases; and its sent cursor is written twice, the floor's second Put is its
+ * scan mark), then (a complete first read) the week's event emails planned from the meetings and
+ * statements read again, the lease released, the account's due-hour index set.
+ */
+export async function finishScan(email: string, o: { ownerLearned: boolean }): Promise<void> {
   const pk = `ACCOUNT#${email}`;
   const load = (prefix: string) => doc.send(new QueryCommand({ TableName: table(), KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": pk, ":s": prefix } }));
   await Promise.all([load("MEETING#"), load("MSG#"), load("PERSON#"), load("SAYS#")]);
-  await doc.send(new UpdateCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" }, UpdateExpression: "SET floorSeen = :t", ExpressionAttributeValues: { ":t": Date.now() } }));
-  await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" } }));
-  await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "FLOORSCAN", at: Date.now() } }));
+  if (o.ownerLearned) {
+    await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" } }));
+    await doc.send(new UpdateCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" }, UpdateExpression: "SET floorSeen = :t", ExpressionAttributeValues: { ":t": Date.now() } }));
+  }
+  await Promise.all([load("MEETING#"), load("SAYS#")]);
+  await doc.send(new DeleteCommand({ TableName: table(), Key: { pk, sk: "FLOOREVJOB#sync" } }));
+  if (o.ownerLearned) await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "FLOORSCAN", at: Date.now() } }));
   await doc.send(new DeleteCommand({ TableName: table(), Key: { pk, sk: "LEASE#floor" } }));
   await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" } }));
   await doc.send(new UpdateCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" }, UpdateExpression: "SET floorDone = :t", ExpressionAttributeValues: { ":t": Date.now() } }));
 }
 
-/** The weekly digest's table calls around its one send (counted through a proxy: 1 Get, 2 Put, 4 Query more than a scan). */
+/** The weekly digest's table calls around its one send (counted through a proxy: 1 Get, 2 Put, 4 Query more than a scan; `cursorsRead` adds 2 Get). */
 export async function digestCalls(email: string, send: () => Promise<unknown>): Promise<void> {
   const pk = `ACCOUNT#${email}`;
   const load = (prefix: string) => doc.send(new QueryCommand({ TableName: table(), KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": pk, ":s": prefix } }));

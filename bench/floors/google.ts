@@ -23,5 +23,5 @@ export async function googleReads(email: string, c: ReturnType<typeof googleClie
   await Promise.all(ids.map((id) => c.g.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] })));
   await c.g.users.history.list({ userId: "me", startHistoryId: profile.data.historyId!, labelId: "SENT", historyTypes: ["messageAdded"] });
   await storePage(email, "sent", ids);
-  await finishScan(email);
+  await finishScan(email, { ownerLearned: true });
 }

@@ -6,7 +6,7 @@
  */
 import { type Context, Client, MiddlewareFactory } from "@microsoft/microsoft-graph-client";
 import fetch from "node-fetch";
-import { finishScan, floorEnv, storePage } from "./common";
+import { finishScan, floorEnv, rotateToken, storePage } from "./common";
 
 export async function graphClient(): Promise<Client> {
   const res = await fetch(floorEnv("TOKEN_URL"), {
@@ -15,6 +15,7 @@ export async function graphClient(): Promise<Client> {
     body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: floorEnv("REFRESH_TOKEN"), client_id: floorEnv("CLIENT_ID"), client_secret: "local-secret" }),
   });
   const token = ((await res.json()) as { access_token: string }).access_token;
+  await rotateToken(floorEnv("EMAIL"));
   const baseUrl = floorEnv("API_URL");
   const middleware = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: async () => token });
   middleware[middleware.length - 1] = {
@@ -34,5 +35,5 @@ export async function graphReads(email: string, c: Client): Promise<void> {
   const sent = await c.api("/me/mailFolders/sentitems/messages").select("id,from,toRecipients,ccRecipients,sentDateTime").top(50).get();
   await c.api("/me/mailFolders/sentitems/messages/delta").select("id").get();
   await storePage(email, "sent", (sent.value ?? []).map((m: { id: string }) => m.id));
-  await finishScan(email);
+  await finishScan(email, { ownerLearned: false });
 }

@@ -1,12 +1,13 @@
 /** Floor of the weekly worker for a Google account: the backfill's reads, one React Email render, one send. */
 import type { SQSEvent } from "aws-lambda";
-import { accountAndLease, bodyOf, digestCalls } from "./common";
+import { accountAndLease, bodyOf, cursorsRead, digestCalls } from "./common";
 import { googleClients, googleReads } from "./google";
 import { rawMail, renderDigest } from "./render";
 
 export async function handler(event: SQSEvent) {
   const email = bodyOf(event);
   await accountAndLease(email);
+  await cursorsRead(email);
   const c = googleClients();
   await googleReads(email, c);
   const { html } = await renderDigest();

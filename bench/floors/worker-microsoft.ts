@@ -1,12 +1,13 @@
 /** Floor of the weekly worker for an Outlook account: the backfill's reads, one React Email render, one send. */
 import type { SQSEvent } from "aws-lambda";
-import { accountAndLease, bodyOf, digestCalls } from "./common";
+import { accountAndLease, bodyOf, cursorsRead, digestCalls } from "./common";
 import { graphClient, graphReads } from "./microsoft";
 import { rawMail, renderDigest } from "./render";
 
 export async function handler(event: SQSEvent) {
   const email = bodyOf(event);
   await accountAndLease(email);
+  await cursorsRead(email);
   const c = await graphClient();
   await graphReads(email, c);
   const { html } = await renderDigest();

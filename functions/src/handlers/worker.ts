@@ -8,7 +8,7 @@ import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
-import { scan } from "@followthrough/core/scan";
+import { type ScanResult, scan } from "@followthrough/core/scan";
 import type { Repository } from "@followthrough/core/storage";
 import { runWeekly } from "@followthrough/core/weekly";
 import { type JobDeps, jobDeps } from "../jobs";
@@ -55,6 +55,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // The first digest uses complete data only: while the first backfill has not read everything
           // (it continues on the Backfills queue), this run reads on as far as its time allows and sends
           // no digest unless that completes it. The record succeeds either way (no retry, no DLQ).
+          let scanned: ScanResult | undefined;
           if (!(await backfillComplete(d.repo, email))) {
             const stopBefore = remainingMs ? () => remainingMs() < MIN_START_MS : undefined;
             const read = await scan({ owner: account, provider, repo: d.repo, now, stopBefore });
@@ -62,10 +63,12 @@ export function createWorkerHandler(deps: () => JobDeps) {
               console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "first backfill still reading" }));
               return;
             }
+            // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
+            scanned = read;
           }
           // The digest is named after the scheduled occurrence, so a late retry stays in its week.
           const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
-          const weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf });
+          const weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf, scanned });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
           // The event emails of the coming week go on the due-hour index (core/events planEventJobs).
           await planEventJobs({ repo: d.repo, account: { ...account, aliases: weekly.scan.owner.aliases }, now });

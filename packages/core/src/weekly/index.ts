@@ -37,8 +37,14 @@ export async function runWeekly(o: {
   send?: boolean;
   /** The scheduled occurrence this run belongs to (names the digest's week); `now` by default. */
   weekOf?: number;
+  /**
+   * A complete scan this job already made as of the same `now` (the worker's read that finished an
+   * unfinished first backfill): its result is used, not a second sync and a second run of the rules.
+   */
+  scanned?: ScanResult;
 }): Promise<WeeklyResult> {
-  const result = await scan({ owner: o.account, provider: o.provider, repo: o.repo, now: o.now });
+  if (o.scanned && !o.scanned.complete) throw new Error("runWeekly: scanned must be a complete scan (the rules did not run on an incomplete one)");
+  const result = o.scanned ?? (await scan({ owner: o.account, provider: o.provider, repo: o.repo, now: o.now }));
   // The digest sees the owner as the scan did: with the aliases and name it learned.
   const account: AccountRecord = { ...o.account, aliases: result.owner.aliases, ...(result.owner.displayName ? { displayName: result.owner.displayName } : {}) };
   const { digest, rendered } = await prepareDigest({ ...o, account });

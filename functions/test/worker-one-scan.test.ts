@@ -1,0 +1,80 @@
+/**
+ * The weekly run of an account whose first backfill is unfinished reads on until it completes and
+ * builds the digest on that read: one sync of each stream, not a second one in `runWeekly` (the
+ * same `now`, so a second sync finds nothing new and re-runs the rules for nothing).
+ */
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import { randomKeyring } from "@followthrough/core/secrets";
+import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
+import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
+import { createBackfillHandler } from "../src/handlers/backfill";
+import { createWorkerHandler } from "../src/handlers/worker";
+import { buildDeps } from "../src/resources";
+
+const root = join(import.meta.dirname, "../..");
+const now = Date.parse("2026-10-14T23:30:00Z");
+
+let dynamo: LocalDynamo;
+let sandbox: RunningSandbox;
+let fixtures: Record<"google" | "microsoft", MailboxFixture>;
+const ring = randomKeyring();
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  fixtures = { google: loadFixture(join(root, "fixtures/demo-google")), microsoft: loadFixture(join(root, "fixtures/demo-microsoft")) };
+  sandbox = await startSandbox({ fixtures: Object.values(fixtures), https: true });
+  await fetch(new URL("/_control/clock", sandbox.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ now: new Date(now).toISOString() }) });
+}, 60_000);
+afterAll(async () => {
+  await sandbox?.close();
+  await dynamo?.stop();
+});
+
+describe("the weekly run of an account not yet backfilled", () => {
+  for (const provider of ["google", "microsoft"] as const) {
+    it(`${provider}: the pages of one sync of each stream (as the backfill reads), then one digest`, async () => {
+      const email = fixtures[provider].account.email;
+      const run = async (kind: "backfill" | "worker") => {
+        const table = `oneScan${provider}${kind}`;
+        await ensureTable(dynamo.client, table);
+        const repo = new Repository(dynamo.doc, table);
+        await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
+        const deps = buildDeps({
+          tableName: table,
+          doc: dynamo.doc,
+          tokenKeyring: ring,
+          linkKey: "one-scan-link-key",
+          baseUrl: "https://app.followthrough.test",
+          now: () => now,
+          provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
+        });
+        // The pages each stream is asked for, counted as the adapter is asked.
+        const pages: Record<string, number> = { calendar: 0, sentMail: 0 };
+        const count = (name: "calendar" | "sentMail", s: MailboxProvider["calendar"] | MailboxProvider["sentMail"]) => ({
+          page: (...a: Parameters<typeof s.page>) => {
+            pages[name]++;
+            return s.page(...a);
+          },
+        });
+        const counted = (p: MailboxProvider) => Object.assign(Object.create(p), { calendar: count("calendar", p.calendar), sentMail: count("sentMail", p.sentMail) }) as MailboxProvider;
+        const handler = (kind === "backfill" ? createBackfillHandler : createWorkerHandler)(() => ({ ...deps, providerFor: async (a) => counted(await deps.providerFor(a)) }));
+        expect(await handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
+        const digests = (await repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((d) => (d.digest as { status: string }).status);
+        return { pages, digests };
+      };
+      const backfill = await run("backfill");
+      const worker = await run("worker");
+      expect(backfill.digests).toEqual([]);
+      expect(worker.digests).toEqual(["sent"]);
+      expect(backfill.pages.calendar).toBeGreaterThan(0);
+      expect(backfill.pages.sentMail).toBeGreaterThan(0);
+      // A second sync (the digest's own scan after the read that completed the backfill) would ask each stream again.
+      expect(worker.pages).toEqual(backfill.pages);
+    }, 60_000);
+  }
+});
