@@ -8,7 +8,8 @@
  * provider SDK nor the mail composer nor React Email nor the local viewers' MIME parser (its provider
  * adapters are chunks of their own, imported by the requests that need one: a draft tap, a connect
  * callback; the local-only routes are not in its bundle at all). A backfill, which never writes
- * mail, loads no mail composer: nodemailer is a chunk of its own, loaded on the first draft or send.
+ * mail, deploys no mail composer: its adapters are read-only (core/loader/reader), so nodemailer is
+ * not in its files at all; elsewhere it is a chunk of its own, loaded on the first draft or send.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -106,10 +107,20 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(packages).toEqual(expect.arrayContaining(["@googleapis/gmail", "@googleapis/calendar"]));
     for (const p of [...GRAPH, ...RENDERER, "nodemailer"]) expect(packages, p).not.toContain(p);
-    // The adapter's draft and send code builds MIME through core/mail's composer, imported on the first draft or send.
     expect(modules.filter((m) => m.startsWith("packages/core/src/mail/compose"))).toEqual([]);
-    expect(packagesOf(Object.keys(bundles.backfill.metafile.inputs))).toContain("nodemailer");
   }, 60_000);
+
+  it("the backfill deploys no mail composer: its read-only adapters reference none (the worker's and the API's do)", async () => {
+    const { outputs, inputs } = bundles.backfill.metafile;
+    // Every deployed file of the backfill, by the modules it holds: no nodemailer, no composer module.
+    const deployed = Object.values(outputs).flatMap((o) => Object.keys(o.inputs));
+    expect(packagesOf(deployed)).not.toContain("nodemailer");
+    expect(deployed.filter((m) => /^packages\/core\/src\/(mail\/compose|composer\/)/.test(m))).toEqual([]);
+    expect(packagesOf(Object.keys(inputs))).not.toContain("nodemailer");
+    // Its provider adapters are deployed (read-only entries), and the functions that draft or send keep the composer.
+    expect(packagesOf(deployed)).toEqual(expect.arrayContaining(["@googleapis/gmail", "@microsoft/microsoft-graph-client"]));
+    for (const b of [bundles.worker, bundles.api]) expect(packagesOf(Object.keys(b.metafile.inputs)), b.name).toContain("nodemailer");
+  });
 
   it("the API serving a settings page loads no provider SDK, no mail composer and no React Email; their chunks are deployed, off its start", async () => {
     const { table, account } = await freshAccount(stack, "google");

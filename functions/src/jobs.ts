@@ -1,14 +1,16 @@
 /**
  * The dependencies of the queue workers (weekly digest, backfill), built from what the function
  * links. Only DynamoDB's client is built up front: the account's provider adapter is loaded on
- * demand (core/loader: a chunk of its own per provider in the split bundle), and SES and SQS
- * are imported the first time they are used (a revoked grant's notice, a backfill's continuation).
+ * demand by the loader the handler passes (core/loader's loadProvider for the weekly worker,
+ * core/loader/reader's read-only loadReader for the backfill, whose bundle then holds no mail
+ * composer; a chunk of its own per provider in the split bundle), and SES and SQS are imported
+ * the first time they are used (a revoked grant's notice, a backfill's continuation).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
 import { type RevokedHandler, revokedHandler } from "@followthrough/core/dispatch";
-import { loadProvider } from "@followthrough/core/loader";
+import type { ProviderLoader } from "@followthrough/core/loader";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { QueueSender } from "@followthrough/core/queue";
 import { parseKeyring } from "@followthrough/core/secrets";
@@ -33,8 +35,8 @@ export interface JobDeps {
   backfills?: QueueSender;
 }
 
-/** The deps of this Lambda from what it links. */
-export function resourceJobDeps(): JobDeps {
+/** The deps of this Lambda from what it links, its adapters loaded by `load`. */
+export function resourceJobDeps(load: ProviderLoader): JobDeps {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const repo = new Repository(doc, need(linked("Table")?.name, "Table"));
   const keyring = linked("TokenKeyring")?.value;
@@ -54,7 +56,7 @@ export function resourceJobDeps(): JobDeps {
     providerFor(account) {
       let current = account;
       const secret = (name: "GoogleClientSecret" | "MicrosoftClientSecret") => linked(name)?.value;
-      return loadProvider(account, {
+      return load(account, {
         ring: need(ring, "TokenKeyring"),
         google: { clientSecret: secret("GoogleClientSecret") },
         microsoft: {
@@ -68,7 +70,10 @@ export function resourceJobDeps(): JobDeps {
 
 let cached: JobDeps | undefined;
 
-/** The deps of this Lambda instance, built on first use (importing a handler stays side-effect free). */
-export function jobDeps(): JobDeps {
-  return (cached ??= resourceJobDeps());
+/**
+ * The deps of this Lambda instance, built on first use (importing a handler stays side-effect free).
+ * One handler per Lambda, so one `load`: the handler's module names it.
+ */
+export function jobDeps(load: ProviderLoader): JobDeps {
+  return (cached ??= resourceJobDeps(load));
 }

@@ -3,12 +3,14 @@
  * scan lease. A year of a heavy mailbox can outlast one Lambda run (15 minutes): the scan stops
  * between pages before the limit, its cursors stored, and the handler enqueues the account again
  * itself; the next invocation continues from the cursors. The record still succeeds, so a long
- * backfill never goes through the queue's retries or its dead-letter queue.
+ * backfill never goes through the queue's retries or its dead-letter queue. It never drafts or
+ * sends: its adapters are read-only (core/loader/reader), so its bundle holds no mail composer.
  */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { planEventJobs } from "@followthrough/core/events";
+import { loadReader } from "@followthrough/core/loader/reader";
 import { scan } from "@followthrough/core/scan";
 import { type JobDeps, jobDeps } from "../jobs";
 
@@ -58,4 +60,4 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
   };
 }
 
-export const handler = createBackfillHandler(jobDeps);
+export const handler = createBackfillHandler(() => jobDeps(loadReader));

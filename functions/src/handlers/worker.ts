@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
+import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { type ScanResult, scan } from "@followthrough/core/scan";
@@ -82,4 +83,4 @@ export function createWorkerHandler(deps: () => JobDeps) {
   };
 }
 
-export const handler = createWorkerHandler(jobDeps);
+export const handler = createWorkerHandler(() => jobDeps(loadProvider));

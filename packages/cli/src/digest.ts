@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { digestMail } from "@followthrough/core/digest";
+import { loadComposer } from "@followthrough/core/composer";
 import { mimeOfOutgoing } from "@followthrough/core/mail";
 import { scan } from "@followthrough/core/scan";
 import { prepareDigest } from "@followthrough/core/weekly";
@@ -39,7 +40,7 @@ export async function digestCommand(argv: string[]): Promise<number> {
     const { digest, rendered: sendable } = await prepareDigest({ repo, account, now, links });
     // These files are a preview: their links are signed here, for a mailbox no app has stored.
     const rendered = { ...sendable, html: withPreviewBanner(sendable.html), text: `${PREVIEW_NOTE}\n\n${sendable.text}` };
-    const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered));
+    const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered), loadComposer);
     writeFileSync(join(out, "digest.html"), rendered.html);
     writeFileSync(join(out, "digest.txt"), rendered.text);
     writeFileSync(join(out, "digest.eml"), eml);

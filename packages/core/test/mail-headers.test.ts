@@ -1,10 +1,11 @@
 /** Draft and digest headers carry names and subjects as the reader must see them, never more. */
 import PostalMime from "postal-mime";
 import { describe, expect, it } from "vitest";
+import { loadComposer } from "../src/composer";
 import { buildMime } from "../src/mail";
 
 const parse = async (m: Parameters<typeof buildMime>[0]) => {
-  const raw = await buildMime(m);
+  const raw = await buildMime(m, loadComposer);
   const head = raw.toString("latin1").split("\r\n\r\n")[0];
   return { head, mail: await PostalMime.parse(raw) };
 };

@@ -1,7 +1,7 @@
 import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
-import { buildMime, mimeOfOutgoing } from "../mail";
+import { buildMime, type Composer, composerOf, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, MarkedDraft, OutgoingMail, Profile } from "../providers";
 import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
 import { googleCalendarStream } from "./calendar";
@@ -52,6 +52,11 @@ export interface GoogleProviderOptions {
   gmailPageSize?: number;
   calendarPageSize?: number;
   retry?: Partial<RetryOptions>;
+  /**
+   * The MIME builder of drafts and sends (core/composer's `loadComposer`). Without it the adapter
+   * only reads: createDraft and send throw (a backfill's adapter, whose bundle holds no composer).
+   */
+  composer?: Composer;
 }
 
 /** Builds an OAuth2 client for a stored refresh token, pointed at `tokenUrl` when given (the sandbox). */
@@ -132,6 +137,7 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
       return { email: p.data.emailAddress ?? o.owner.email, aliases: [], timeZone: tz.data.value ?? undefined };
     },
     async createDraft(d: DraftRequest & { marker?: string }): Promise<DraftResult> {
+      const composer = composerOf(o.composer, "draft");
       const raw = await buildMime({
         from: { name: o.owner.displayName, address: o.owner.email },
         to: [{ name: d.to.name, address: d.to.email }],
@@ -140,7 +146,7 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
         inReplyTo: d.replyTo?.messageId,
         references: d.replyTo?.messageId ? [d.replyTo.messageId] : undefined,
         ...(d.marker ? { headers: { [DRAFT_MARKER_HEADER]: d.marker } } : {}),
-      });
+      }, composer);
       const res = await gmailCall(
         10,
         () => g.users.drafts.create({ userId: "me", requestBody: { message: { raw: raw.toString("base64url"), threadId: d.replyTo?.threadId } } }, req),
@@ -165,7 +171,7 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
       }
     },
     async send(mail: OutgoingMail) {
-      const raw = await mimeOfOutgoing(o.owner, mail);
+      const raw = await mimeOfOutgoing(o.owner, mail, composerOf(o.composer, "send"));
       const res = await gmailCall(100, () => g.users.messages.send({ userId: "me", requestBody: { raw: raw.toString("base64url") } }, req), true);
       return { id: res.data.id ?? "" };
     },

@@ -1,7 +1,8 @@
 /**
  * The MIME builder itself, nodemailer's composer and its header encoder: a module of its own that
- * core/mail imports on the first draft or send, so a bundle split by esbuild holds nodemailer in a
- * chunk of its own, off the start of every handler and off a backfill (which never writes mail).
+ * core/composer imports on the first draft or send, so a bundle split by esbuild holds nodemailer in
+ * a chunk of its own, off the start of every handler, and not deployed with a backfill at all (its
+ * adapters are given no composer: it never writes mail).
  */
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { encodeWord } from "nodemailer/lib/mime-funcs/index.js";
@@ -20,7 +21,7 @@ export function literalHeaderText(s: string): string {
   return ENCODED_WORD.test(text) ? encodeWord(text, "B", 52) : text;
 }
 
-/** See core/mail buildMime. */
+/** See core/mail buildMime (loaded through core/composer). */
 export function composeMime(m: MimeInput): Promise<Buffer> {
   const addr = (a: { name?: string; address: string }) => ({ name: literalHeaderText(a.name ?? ""), address: headerSafe(a.address) });
   const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), headerSafe(v)]));

@@ -17,18 +17,29 @@ export interface MimeInput {
 }
 
 /**
+ * The MIME builder, loaded by the caller: `loadComposer` (core/composer) imports ./compose, all of
+ * nodemailer, on first use. This module never imports it, so a bundle whose adapters are given no
+ * composer (a backfill's, which never writes mail) holds no composer chunk at all.
+ */
+export type Composer = () => Promise<{ composeMime(m: MimeInput): Promise<Buffer> }>;
+
+/** The composer an adapter was given; one built without (read-only) refuses to write mail. */
+export function composerOf(composer: Composer | undefined, action: string): Composer {
+  if (!composer) throw new Error(`cannot ${action}: this adapter was built read-only (no mail composer)`);
+  return composer;
+}
+
+/**
  * Builds MIME with nodemailer's composer (RFC 2047 headers, quoted-printable bodies). Names,
  * subject and extra headers are stripped of control characters first, so nothing supplied by a
  * provider or a person can add a header.
  */
-export async function buildMime(m: MimeInput): Promise<Buffer> {
-  // All of nodemailer (the composer and its header encoder) is in ./compose, imported on the first
-  // draft or send: a backfill, a dispatch or the API's start never loads it (a chunk of its own).
-  return (await import("./compose")).composeMime(m);
+export async function buildMime(m: MimeInput, composer: Composer): Promise<Buffer> {
+  return (await composer()).composeMime(m);
 }
 
 /** The MIME of an outgoing message from the owner (what the adapters send, and what `digest --out` writes). */
-export function mimeOfOutgoing(owner: { email: string; displayName?: string }, mail: { to: string; subject: string; text: string; html?: string; messageId?: string; headers?: Record<string, string> }): Promise<Buffer> {
+export function mimeOfOutgoing(owner: { email: string; displayName?: string }, mail: { to: string; subject: string; text: string; html?: string; messageId?: string; headers?: Record<string, string> }, composer: Composer): Promise<Buffer> {
   return buildMime({
     from: { name: owner.displayName ?? "Followthrough", address: owner.email },
     to: [{ address: mail.to }],
@@ -37,5 +48,5 @@ export function mimeOfOutgoing(owner: { email: string; displayName?: string }, m
     html: mail.html,
     messageId: mail.messageId,
     headers: mail.headers,
-  });
+  }, composer);
 }

@@ -1,7 +1,7 @@
 import { Client, MiddlewareFactory, RetryHandlerOptions, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import type { Owner } from "../model";
 import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
-import { buildMime, headerSafe, mimeOfOutgoing } from "../mail";
+import { type Composer, composerOf, headerSafe, mimeOfOutgoing } from "../mail";
 import type { DraftRequest, DraftResult, MailboxProvider, MarkedDraft, OutgoingMail, Profile } from "../providers";
 import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { toIanaZone } from "../zones";
@@ -47,6 +47,11 @@ export interface MicrosoftProviderOptions {
   quotaShare?: number;
   pageSize?: number;
   retry?: Partial<RetryOptions>;
+  /**
+   * The MIME builder of sends (core/composer's `loadComposer`). Without it the adapter only reads:
+   * createDraft and send throw (a backfill's adapter, whose bundle holds no composer).
+   */
+  composer?: Composer;
 }
 
 /** Graph behind the role interfaces, paced under the per-mailbox limit, with one retry policy. */
@@ -129,6 +134,8 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       return { email, aliases: [...aliases], displayName: me.displayName, timeZone: toIanaZone(settings.timeZone) };
     },
     async createDraft(d: DraftRequest & { marker?: string }): Promise<DraftResult> {
+      // Graph builds the draft itself (JSON), but a read-only adapter writes no mail at all.
+      composerOf(o.composer, "draft");
       const to = [{ emailAddress: { address: d.to.email, name: headerSafe(d.to.name || d.to.email) } }];
       // The marker rides as a single-value extended property, written with the draft itself.
       const marked = d.marker ? { singleValueExtendedProperties: [{ id: DRAFT_MARKER_PROPERTY, value: d.marker }] } : {};
@@ -178,7 +185,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       }
     },
     async send(mail: OutgoingMail) {
-      const raw = await mimeOfOutgoing(o.owner, mail);
+      const raw = await mimeOfOutgoing(o.owner, mail, composerOf(o.composer, "send"));
       // The MIME form keeps our headers (List-Unsubscribe, Message-ID); the JSON form allows only x- headers.
       await call((c) => c.api("/me/sendMail").header("Content-Type", "text/plain").middlewareOptions(noClientRetry).post(raw.toString("base64")), true, "POST /me/sendMail");
       return { id: mail.messageId ?? "" };

@@ -1,29 +1,10 @@
-import { type AccountRecord, refreshTokenOf } from "../accounts";
-import { googleOAuthClient, googleProvider } from "../google";
+import type { AccountRecord } from "../accounts";
+import { loadComposer } from "../composer";
 import type { MailboxProvider } from "../providers";
 import type { ProviderContext } from "./context";
+import { googleAdapter } from "./google-reader";
 
-/** The Gmail + Calendar adapter of a stored Google account (loads Google's clients only). */
+/** The Gmail + Calendar adapter of a stored Google account (loads Google's clients only), drafts and sends included. */
 export function googleFor(account: AccountRecord, ctx: ProviderContext): MailboxProvider {
-  const refreshToken = refreshTokenOf(ctx.ring, account);
-  const auth = googleOAuthClient({
-    clientId: account.clientId,
-    clientSecret: ctx.google?.clientSecret,
-    refreshToken,
-    tokenUrl: account.endpoints?.tokenUrl,
-  });
-  return googleProvider({
-    owner: account,
-    auth,
-    rootUrl: account.endpoints?.apiUrl,
-    clock: ctx.clock,
-    concurrency: ctx.tuning?.concurrency,
-    gmailConcurrency: ctx.tuning?.gmailConcurrency,
-    gmailUnitsPerMinute: ctx.tuning?.gmailUnitsPerMinute,
-    calendarPerMinute: ctx.tuning?.calendarPerMinute,
-    quotaShare: ctx.tuning?.quotaShare,
-    gmailPageSize: ctx.tuning?.pageSize,
-    calendarPageSize: ctx.tuning?.pageSize,
-    retry: ctx.retry,
-  });
+  return googleAdapter(account, ctx, loadComposer);
 }

@@ -1,30 +1,10 @@
-import { type AccountRecord, refreshTokenOf } from "../accounts";
-import { microsoftProvider } from "../microsoft";
-import { microsoftEndpoints } from "../oauth";
+import type { AccountRecord } from "../accounts";
+import { loadComposer } from "../composer";
 import type { MailboxProvider } from "../providers";
 import type { ProviderContext } from "./context";
+import { microsoftAdapter } from "./microsoft-reader";
 
-/** The Graph adapter of a stored Microsoft account (loads Graph's client only). */
+/** The Graph adapter of a stored Microsoft account (loads Graph's client only), drafts and sends included. */
 export function microsoftFor(account: AccountRecord, ctx: ProviderContext): MailboxProvider {
-  const refreshToken = refreshTokenOf(ctx.ring, account);
-  return microsoftProvider({
-    owner: account,
-    oauth: {
-      clientId: account.clientId,
-      clientSecret: ctx.microsoft?.clientSecret,
-      endpoints: account.endpoints?.tokenUrl
-        ? { tokenUrl: account.endpoints.tokenUrl, authorizeUrl: account.endpoints.authorizeUrl ?? account.endpoints.tokenUrl }
-        : microsoftEndpoints(),
-    },
-    refreshToken,
-    onRefreshToken: ctx.microsoft?.onRefreshToken,
-    grantedScopes: account.scopes,
-    baseUrl: account.endpoints?.apiUrl,
-    fetchOptions: ctx.microsoft?.fetchOptions,
-    clock: ctx.clock,
-    requestsPer10Minutes: ctx.tuning?.graphPer10Minutes,
-    quotaShare: ctx.tuning?.quotaShare,
-    pageSize: ctx.tuning?.pageSize,
-    retry: ctx.retry,
-  });
+  return microsoftAdapter(account, ctx, loadComposer);
 }

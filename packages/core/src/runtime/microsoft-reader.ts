@@ -1,0 +1,40 @@
+import { type AccountRecord, refreshTokenOf } from "../accounts";
+import { microsoftProvider } from "../microsoft";
+import { microsoftEndpoints } from "../oauth";
+import type { Composer } from "../mail";
+import type { MailboxProvider } from "../providers";
+import type { ProviderContext } from "./context";
+
+/**
+ * The Graph adapter of a stored Microsoft account (loads Graph's client only), drafting and sending
+ * when given `composer` (./microsoft's microsoftFor), read-only without it.
+ */
+export function microsoftAdapter(account: AccountRecord, ctx: ProviderContext, composer?: Composer): MailboxProvider {
+  const refreshToken = refreshTokenOf(ctx.ring, account);
+  return microsoftProvider({
+    owner: account,
+    oauth: {
+      clientId: account.clientId,
+      clientSecret: ctx.microsoft?.clientSecret,
+      endpoints: account.endpoints?.tokenUrl
+        ? { tokenUrl: account.endpoints.tokenUrl, authorizeUrl: account.endpoints.authorizeUrl ?? account.endpoints.tokenUrl }
+        : microsoftEndpoints(),
+    },
+    refreshToken,
+    onRefreshToken: ctx.microsoft?.onRefreshToken,
+    grantedScopes: account.scopes,
+    baseUrl: account.endpoints?.apiUrl,
+    fetchOptions: ctx.microsoft?.fetchOptions,
+    clock: ctx.clock,
+    requestsPer10Minutes: ctx.tuning?.graphPer10Minutes,
+    quotaShare: ctx.tuning?.quotaShare,
+    pageSize: ctx.tuning?.pageSize,
+    retry: ctx.retry,
+    composer,
+  });
+}
+
+/** A read-only Graph adapter (a backfill's): this module never references the mail composer. */
+export function microsoftReaderFor(account: AccountRecord, ctx: ProviderContext): MailboxProvider {
+  return microsoftAdapter(account, ctx);
+}
