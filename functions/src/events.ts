@@ -23,6 +23,7 @@ import {
   clearGoal,
   confirmMet,
   EVENT_RULES,
+  findEvent,
   loadStatements,
   markEvent,
   networkingReason,
@@ -34,6 +35,7 @@ import {
   StatementError,
   unconfirmMet,
 } from "@followthrough/core/events";
+import { eventWhen } from "@followthrough/core/followup";
 import { asOwnerSees, attendedEvent } from "@followthrough/core/inference";
 import { ownerIdentity } from "@followthrough/core/identity";
 import type { LinkClaims } from "@followthrough/core/links";
@@ -58,14 +60,6 @@ const REASONS: Record<NetworkingReason, string> = {
   platform: "from an event platform",
   marked: "you marked it",
 };
-
-/** "Thu 28 May, 18:00–21:00" (or "Thu 28 May, all day") in the owner's zone. */
-export function whenText(m: Pick<Meeting, "start" | "end" | "allDay">, zone: string): string {
-  const day = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: zone }).format(m.start);
-  if (m.allDay) return `${day}, all day`;
-  const time = (t: number) => new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone }).format(t);
-  return `${day}, ${time(m.start)}–${time(m.end)}`;
-}
 
 const goalText = (n: number) => `meet ${n} new ${n === 1 ? "person" : "people"}`;
 
@@ -93,10 +87,7 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
     html`<nav class="after" aria-label="More"><p>${events ? html`<a href="${kit.linkFor(account, "events")}">Your events</a> · ` : ""}<a href="${kit.linkFor(account, "view")}">Your latest digest</a> · <a href="${kit.linkFor(account, "settings")}">Your settings</a></p></nav>`;
 
   /** The stored event of a link, as the owner sees it; undefined when it is gone. */
-  const eventOf = async (account: AccountRecord, claims: LinkClaims): Promise<Meeting | undefined> => {
-    const m = (await deps.repo.loadMeetings(account.email)).find((x) => x.id === claims.evt);
-    return m && asOwnerSees(m, owner(account));
-  };
+  const eventOf = (account: AccountRecord, claims: LinkClaims): Promise<Meeting | undefined> => findEvent(deps.repo, account, claims.evt!);
   /** A POST of one of these pages: its link verified for `act`, sent from this origin, its form read. */
   const posted = async (c: C, act: "events" | "goal" | "met") => {
     const auth = await kit.authorise(c, act);
@@ -115,12 +106,10 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
     const zone = account.timeZone;
     const [meetings, statements] = await Promise.all([deps.repo.loadMeetings(account.email), loadStatements(deps.repo, account.email)]);
     const who = owner(account);
-    const seen = new Set<string>();
     const ahead: { m: Meeting; reason?: NetworkingReason }[] = [];
     const recent: Meeting[] = [];
     for (const raw of meetings.slice().sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1))) {
-      if (seen.has(raw.id) || !Number.isFinite(raw.start)) continue;
-      seen.add(raw.id);
+      if (!Number.isFinite(raw.start)) continue;
       const m = asOwnerSees(raw, who);
       const reason = networkingReason(m, who, statements.marks);
       if (m.start > now && m.start <= now + EVENTS_PAGE_DAYS * DAY && canBeNetworkingEvent(m)) ahead.push({ m, reason });
@@ -139,9 +128,9 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
       const title = e.m.title || "(no title)";
       const hidden = html`<input type="hidden" name="event" value="${e.m.id}">`;
       if (!e.reason)
-        return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${whenText(e.m, zone)}</span>
+        return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${eventWhen(e.m, zone, { until: true })}</span>
 <form method="post">${hidden}<input type="hidden" name="action" value="mark"><button type="submit" class="secondary" aria-label="Mark as a networking event: ${title}">Mark as a networking event</button></form></li>`;
-      return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${whenText(e.m, zone)} · networking event: ${REASONS[e.reason]}</span>
+      return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${eventWhen(e.m, zone, { until: true })} · networking event: ${REASONS[e.reason]}</span>
 <p>${goal !== undefined ? html`Your goal: <b>${goalText(goal)}</b>.` : html`No goal yet.`}</p>
 <form method="post" class="inline">${hidden}<input type="hidden" name="action" value="goal">
 <label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}–${EVENT_RULES.goalMax})</label>
@@ -165,7 +154,7 @@ ${others.length ? html`<ul class="events">${others.map(row)}</ul>` : html`<p>No 
 ${
   recent.length
     ? html`<h2>Recently attended</h2><ul class="events">${recent.map(
-        (m) => html`<li><span class="who">${m.title || "(no title)"}</span><br><span class="muted">${whenText(m, zone)}</span><br><a href="${metLink(account.email, m.id)}">Who did you meet at ${m.title || "this event"}?</a></li>`,
+        (m) => html`<li><span class="who">${m.title || "(no title)"}</span><br><span class="muted">${eventWhen(m, zone, { until: true })}</span><br><a href="${metLink(account.email, m.id)}">Who did you meet at ${m.title || "this event"}?</a></li>`,
       )}</ul>`
     : ""
 }
@@ -217,7 +206,7 @@ ${nav(account.email, false)}`,
       said?.error ? 400 : 200,
       said?.error ? "Not saved" : `Goal for ${title}`,
       html`<h1>Your goal for ${title}</h1>
-<p class="muted">${whenText(m, account.timeZone)}</p>
+<p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
 ${saved === "1" && goal !== undefined && !said ? html`<p role="status"><b>Saved. Your goal: ${goalText(goal)} at ${title}.</b></p>` : ""}
 ${saved === "0" && !said ? html`<p role="status"><b>Goal removed.</b></p>` : ""}
 ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
@@ -269,7 +258,7 @@ ${nav(account.email)}`,
         c,
         said?.error ? 400 : 200,
         `Who did you meet at ${title}?`,
-        html`<h1>Who did you meet at ${title}?</h1><p>${whenText(m, account.timeZone)}</p>
+        html`<h1>Who did you meet at ${title}?</h1><p>${eventWhen(m, account.timeZone, { until: true })}</p>
 ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
 <p>Come back once you have been: this page lists its guests then.</p>${nav(account.email)}`,
       );
@@ -289,7 +278,7 @@ ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said
       said?.error ? 400 : 200,
       said?.error ? "Not saved" : `Who did you meet at ${title}?`,
       html`<h1>Who did you meet at ${title}?</h1>
-<p class="muted">${whenText(m, account.timeZone)}</p>
+<p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
 ${notice && !said ? html`<p role="status"><b>${notice}</b></p>` : ""}
 ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
 ${
@@ -339,7 +328,8 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     const post = await posted(c, "met");
     if (post instanceof Response) return post;
     const { account, claims, form, action } = post;
-    const now = Math.max(deps.now(), asOf(account));
+    // The same instant the page judged "attended" by (the demo's accounts live at their mailbox's now).
+    const now = asOf(account);
     try {
       if (action === "unconfirm") {
         await unconfirmMet(deps.repo, account, claims.evt!, one(form, "email"));

@@ -1,5 +1,5 @@
 import type { AccountRecord } from "../accounts";
-import { firstNameOf, humanDate } from "../followup";
+import { eventWhen, firstNameOf, humanDate } from "../followup";
 import { confirmedAt, networkingEvents, type NetworkingEvent, type OwnerStatements } from "../events";
 import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, linkPath, sealLink } from "../links";
@@ -39,16 +39,6 @@ export function actionUrl(links: LinkConfig, account: string, act: LinkAction, n
 export function eventUrl(links: LinkConfig, account: string, act: "goal" | "met", eventId: string, now: number): string {
   const token = sealLink(links.key, { act, acc: account, evt: eventId }, links.issuedAt ?? now);
   return `${links.baseUrl.replace(/\/$/, "")}${linkPath(act, token)}`;
-}
-
-/**
- * When an event is, as the owner reads it in their zone: "Thu 4 Jun, 18:30"; an all-day event
- * "Thu 4 Jun (all day)", or "Thu 4 Jun – Sat 6 Jun" over several days.
- */
-export function eventWhen(e: Pick<NetworkingEvent, "start" | "end" | "allDay">, timeZone: string): string {
-  if (e.allDay) return e.end - e.start > DAY ? `${humanDate(e.start, timeZone)} – ${humanDate(e.end - 1, timeZone)}` : `${humanDate(e.start, timeZone)} (all day)`;
-  const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(e.start);
-  return `${humanDate(e.start, timeZone)}, ${time}`;
 }
 
 /** The weekly numbers of one inference. */

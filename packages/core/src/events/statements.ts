@@ -42,12 +42,19 @@ export async function loadStatements(repo: Repository, account: string): Promise
   return out;
 }
 
-/** The stored event (one occurrence) with this id, as the rules see it. */
-async function storedEvent(repo: Repository, account: Owner, eventId: string): Promise<Meeting> {
+/** The stored event (one occurrence) with this id, as the owner sees it; undefined when it is not in the calendar. */
+export async function findEvent(repo: Repository, account: Pick<Owner, "email" | "aliases">, eventId: string): Promise<Meeting | undefined> {
   const item = await repo.get<{ meeting: Meeting & { start: number | null; end: number | null } }>(keys.meeting(account.email, eventId));
-  if (!item) throw new StatementError("no-such-event", "That event is not in your calendar (any more).");
+  if (!item) return undefined;
   const m = item.meeting;
   return asOwnerSees({ ...m, start: m.start ?? Number.NaN, end: m.end ?? Number.NaN }, ownerIdentity(account.email, account.aliases));
+}
+
+/** The stored event with this id, as the rules see it; a statement about an event not in the calendar is refused. */
+async function storedEvent(repo: Repository, account: Owner, eventId: string): Promise<Meeting> {
+  const m = await findEvent(repo, account, eventId);
+  if (!m) throw new StatementError("no-such-event", "That event is not in your calendar (any more).");
+  return m;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../pro
 import { ProviderError } from "../resilience";
 import { keys, type PersonRecord, type Repository } from "../storage";
 import { plainText } from "../text";
+import { DAY } from "../time";
 
 /** The owner's follow-up template; {firstName}, {meeting}, {date} and {ownerName} are filled in. */
 export const DEFAULT_TEMPLATE = `Hi {firstName},
@@ -154,6 +155,17 @@ export function meetingPhrase(title: string | undefined, names: (string | undefi
 /** A meeting date the way the owner reads it, in their zone: "Tue 14 Apr". */
 export function humanDate(ms: number, timeZone: string): string {
   return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone }).format(ms);
+}
+
+/**
+ * When an event is, as the owner reads it in their zone: "Thu 4 Jun, 18:30" (with `until`, "Thu 4
+ * Jun, 18:30–21:00"); an all-day event "Thu 4 Jun (all day)", or "Thu 4 Jun – Sat 6 Jun" over
+ * several days.
+ */
+export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone: string, o: { until?: boolean } = {}): string {
+  if (e.allDay) return e.end - e.start > DAY ? `${humanDate(e.start, timeZone)} – ${humanDate(e.end - 1, timeZone)}` : `${humanDate(e.start, timeZone)} (all day)`;
+  const time = (t: number) => new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(t);
+  return `${humanDate(e.start, timeZone)}, ${time(e.start)}${o.until ? `–${time(e.end)}` : ""}`;
 }
 
 /** What the owner set about drafts beyond the body template (all optional). */
