@@ -8,40 +8,35 @@
  * before the first backfill has read everything.
  */
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 import { updateAccount } from "@followthrough/core/accounts";
 import { memorySender } from "@followthrough/core/queue";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
+import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createBackfillHandler } from "../src/handlers/backfill";
 import { createWorkerHandler } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
-const root = join(import.meta.dirname, "../..");
 const now = Date.parse("2026-10-14T23:30:00Z");
 const MINUTE = 60_000;
 
 let dynamo: LocalDynamo;
 let sandbox: RunningSandbox;
-let fixtures: Record<"google" | "microsoft", MailboxFixture>;
+let fixtures: HandlerStack["fixtures"];
+let stack: HandlerStack;
 const ring = randomKeyring();
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  fixtures = { google: loadFixture(join(root, "fixtures/demo-google")), microsoft: loadFixture(join(root, "fixtures/demo-microsoft")) };
   // Small pages: the demo year takes many pages, so a run cut after a few of them is really cut.
-  sandbox = await startSandbox({ fixtures: Object.values(fixtures), https: true, pageSize: { gmail: 10, calendar: 10, graph: 10 } });
-  await fetch(new URL("/_control/clock", sandbox.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ now: new Date(now).toISOString() }) });
+  stack = await startHandlerStack(now, { pageSize: { gmail: 10, calendar: 10, graph: 10 } });
+  ({ dynamo, sandbox, fixtures } = stack);
 }, 60_000);
-afterAll(async () => {
-  await sandbox?.close();
-  await dynamo?.stop();
-});
+afterAll(() => stack?.close());
 
 let tables = 0;
 async function setup(provider: "google" | "microsoft") {

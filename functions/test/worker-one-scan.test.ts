@@ -4,36 +4,31 @@
  * same `now`, so a second sync finds nothing new and re-runs the rules for nothing).
  */
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
+import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { createBackfillHandler } from "../src/handlers/backfill";
 import { createWorkerHandler } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
-const root = join(import.meta.dirname, "../..");
 const now = Date.parse("2026-10-14T23:30:00Z");
 
 let dynamo: LocalDynamo;
 let sandbox: RunningSandbox;
-let fixtures: Record<"google" | "microsoft", MailboxFixture>;
+let fixtures: HandlerStack["fixtures"];
+let stack: HandlerStack;
 const ring = randomKeyring();
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  fixtures = { google: loadFixture(join(root, "fixtures/demo-google")), microsoft: loadFixture(join(root, "fixtures/demo-microsoft")) };
-  sandbox = await startSandbox({ fixtures: Object.values(fixtures), https: true });
-  await fetch(new URL("/_control/clock", sandbox.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ now: new Date(now).toISOString() }) });
+  stack = await startHandlerStack(now);
+  ({ dynamo, sandbox, fixtures } = stack);
 }, 60_000);
-afterAll(async () => {
-  await sandbox?.close();
-  await dynamo?.stop();
-});
+afterAll(() => stack?.close());
 
 describe("the weekly run of an account not yet backfilled", () => {
   for (const provider of ["google", "microsoft"] as const) {
