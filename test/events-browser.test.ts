@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 const google = () => stack.accounts.find((a) => a.account.provider === "google")!;
-const link = (act: "events" | "met" | "goal", evt?: string) =>
+const link = (act: "events" | "met" | "goal" | "settings", evt?: string) =>
   `${stack.url}${linkPath(act, sealLink(KEY, { act, acc: google().account.email, ...(evt ? { evt } : {}) }, Date.now()))}`;
 const mainText = async (page: Page) => ((await page.textContent("main")) ?? "").replace(/\s+/g, " ");
 
@@ -67,6 +67,9 @@ describe("networking events in Chromium", () => {
     await press(page, "Set goal");
     expect(await mainText(page)).toContain("Your goal: meet 7 new people");
     expect((await loadStatements(stack.repo, account.email)).goals.get(mixer!.eventId)).toBe(7);
+    await press(page, "Remove the goal");
+    expect(await mainText(page)).toContain("Goal removed.");
+    expect((await loadStatements(stack.repo, account.email)).goals.has(mixer!.eventId)).toBe(false);
     await page.context().close();
   }, 180_000);
 
@@ -86,11 +89,39 @@ describe("networking events in Chromium", () => {
     expect(after.split("Your other events")[0]).toContain(title);
     await check(page, "events-marked");
     expect([...(await loadStatements(stack.repo, account.email)).marks.values()]).toContain(true);
+    // A goal typed on the events page, then removed there.
+    const row = page.locator("ul.events").first().locator("li", { hasText: title });
+    await row.getByLabel(`Goal for ${title}: new people to meet (1–20)`).fill("4");
+    await Promise.all([page.waitForURL(/done=goal/), row.getByRole("button", { name: "Save goal" }).click()]);
+    await page.waitForLoadState("load");
+    expect(await mainText(page)).toContain(`Goal saved for ${title}.`);
+    expect([...(await loadStatements(stack.repo, account.email)).goals.values()]).toContain(4);
+    await Promise.all([page.waitForURL(/done=cleargoal/), page.getByRole("button", { name: `Remove goal: ${title}` }).click()]);
+    await page.waitForLoadState("load");
+    expect(await mainText(page)).toContain(`Goal removed from ${title}.`);
+    expect([...(await loadStatements(stack.repo, account.email)).goals.values()]).not.toContain(4);
     await Promise.all([page.waitForURL(/done=unmark/), page.getByRole("button", { name: `Not a networking event: ${title}` }).click()]);
     await page.waitForLoadState("load");
     expect(await mainText(page)).toContain(`${title} is no longer a networking event.`);
     await page.context().close();
   }, 180_000);
+
+  it("switches the morning-of email off in settings, and on again", async () => {
+    const { account } = google();
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await page.goto(link("settings"));
+    const box = page.getByLabel("The morning of an event with a goal");
+    expect(await box.isChecked()).toBe(true);
+    await box.uncheck();
+    await press(page, "Save event emails");
+    expect(await mainText(page)).toContain("Saved.");
+    expect(await page.getByLabel("The morning of an event with a goal").isChecked()).toBe(false);
+    expect((await loadAccount(stack.repo, account.email))?.eventEmails).toEqual({ morningOf: false, morningAfter: true });
+    await page.getByLabel("The morning of an event with a goal").check();
+    await press(page, "Save event emails");
+    expect((await loadAccount(stack.repo, account.email))?.eventEmails).toEqual({ morningOf: true, morningAfter: true });
+    await page.context().close();
+  }, 120_000);
 
   it("who did you meet at a 200-guest conference: search, pick two, add one, see them in the next digest, take one back", async () => {
     const { account, provider, now } = google();
@@ -106,6 +137,13 @@ describe("networking events in Chromium", () => {
     await page.goto(link("met", CONFERENCE));
     expect(await mainText(page)).toContain(`Who did you meet at ${conference.title}?`);
     await check(page, "event-met");
+    // The search button (the way without script): the server filters the list.
+    await page.getByLabel(/Search \d+ guests/).fill(a.name);
+    await press(page, "Search");
+    expect(new URL(page.url()).searchParams.get("q")).toBe(a.name);
+    expect(await page.locator("#count").textContent()).toMatch(/^\d+ of \d+ guests match\.$/);
+    expect(await page.locator("#guests li").count()).toBeLessThan(20);
+    await page.goto(link("met", CONFERENCE));
     for (const p of [a, b]) {
       await page.getByLabel(/Search \d+ guests/).fill(p.name);
       await expect.poll(() => page.locator("#count").textContent()).toMatch(/^\d+ of \d+ guests match\.$/);
