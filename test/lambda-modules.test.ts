@@ -22,8 +22,10 @@ import { type Bundle, bundle, freshAccount, functionUrlEvent, inputsOf, LINK_KEY
 const GOOGLE = ["@googleapis/gmail", "@googleapis/calendar", "googleapis-common", "google-auth-library"];
 const GRAPH = ["@microsoft/microsoft-graph-client"];
 const RENDERER = ["@react-email/render", "@react-email/components", "react-dom"];
-/** Packages of the static graph of a bundle: the entry and the chunks it imports statically (what every start loads). */
-const staticPackages = (b: Bundle) => {
+/** Outlook's Windows-zone table (core/zones' generated module; windows-iana itself is deployed nowhere). */
+const ZONE_TABLE = "packages/core/src/zones/windows.ts";
+/** Modules of the static graph of a bundle: the entry and the chunks it imports statically (what every start loads). */
+const staticModules = (b: Bundle) => {
   const outputs = b.metafile.outputs;
   const seen = new Set<string>();
   const stack = [relative(root, b.file)];
@@ -33,8 +35,10 @@ const staticPackages = (b: Bundle) => {
     seen.add(k);
     for (const i of outputs[k].imports) if (i.kind === "import-statement" && outputs[i.path]) stack.push(i.path);
   }
-  return packagesOf([...seen].flatMap((k) => Object.keys(outputs[k].inputs)));
+  return [...seen].flatMap((k) => Object.keys(outputs[k].inputs));
 };
+/** Packages of the static graph of a bundle. */
+const staticPackages = (b: Bundle) => packagesOf(staticModules(b));
 
 let stack: LocalStack;
 let out: string;
@@ -139,7 +143,8 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(deployed.filter((m) => m.startsWith("functions/src/local"))).toEqual([]);
     expect(packagesOf(deployed)).not.toContain("@aws-sdk/client-sesv2");
     // Not a request that happened to skip them: no start of the API holds them (its static graph)…
-    for (const p of [...heavy, "windows-iana"]) expect(staticPackages(bundles.api), p).not.toContain(p);
+    for (const p of heavy) expect(staticPackages(bundles.api), p).not.toContain(p);
+    expect(staticModules(bundles.api)).not.toContain(ZONE_TABLE);
     // …while the draft tap's and the connect callback's adapters are deployed with it, as chunks of their own.
     expect(packagesOf(Object.keys(bundles.api.metafile.inputs))).toEqual(expect.arrayContaining(["@googleapis/gmail", "@microsoft/microsoft-graph-client", "nodemailer"]));
     // The API renders no email: the renderer's lazy chunks (react-dom/server, prettier) are not even deployed with it.
@@ -149,11 +154,22 @@ describe("modules loaded at run time, bundled as deployed", () => {
   it("the backfill's start holds neither Outlook's zone table nor SQS's client (loaded with the Microsoft chunk, on a continuation)", async () => {
     const start = staticPackages(bundles.backfill);
     expect(start).toContain("@aws-sdk/client-dynamodb");
-    for (const p of ["windows-iana", "@aws-sdk/client-sqs", "@aws-sdk/client-sesv2", ...GOOGLE, ...GRAPH, ...RENDERER]) expect(start, p).not.toContain(p);
+    for (const p of ["@aws-sdk/client-sqs", "@aws-sdk/client-sesv2", ...GOOGLE, ...GRAPH, ...RENDERER]) expect(start, p).not.toContain(p);
+    expect(staticModules(bundles.backfill)).not.toContain(ZONE_TABLE);
     const { table, account } = await freshAccount(stack, "microsoft");
-    const { packages, result } = await loadedPackages(bundles.backfill, sqsEvent(account.email, "Backfills"), table);
+    const { packages, modules, result } = await loadedPackages(bundles.backfill, sqsEvent(account.email, "Backfills"), table);
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(packages).toEqual(expect.arrayContaining(["@microsoft/microsoft-graph-client", "windows-iana"]));
+    expect(packages).toContain("@microsoft/microsoft-graph-client");
+    expect(modules).toContain(ZONE_TABLE);
     for (const p of [...GOOGLE, "@aws-sdk/client-sqs", "nodemailer"]) expect(packages, p).not.toContain(p);
   }, 60_000);
+
+  it("no function deploys windows-iana: the Outlook ones carry core/zones' generated table, off their start", () => {
+    for (const b of Object.values(bundles)) expect(packagesOf(Object.keys(b.metafile.inputs)), b.name).not.toContain("windows-iana");
+    for (const b of [bundles.worker, bundles.backfill, bundles.api]) {
+      expect(Object.keys(b.metafile.inputs), b.name).toContain(ZONE_TABLE);
+      expect(staticModules(b), b.name).not.toContain(ZONE_TABLE);
+    }
+    expect(Object.keys(bundles.dispatch.metafile.inputs)).not.toContain(ZONE_TABLE);
+  });
 });
