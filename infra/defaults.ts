@@ -11,9 +11,12 @@
  * functions/src/jobs.ts SES and SQS on first use), so a Google account's run never loads or parses
  * Graph's client, nor an Outlook account's Google's (measured: `npm run bench handlers`,
  * docs/benchmarks.md).
+ *
+ * `plugins`: infra/esbuild-plugins.mjs (a path from the project root, where SST's builder runs),
+ * which bundles nodemailer without its 90 KB extension <-> content type table (issue 12).
  */
 export const NODE = {
   runtime: "nodejs22.x",
   architecture: "arm64",
-  nodejs: { format: "esm", minify: true, splitting: true },
+  nodejs: { format: "esm", minify: true, splitting: true, plugins: "infra/esbuild-plugins.mjs" },
 } as const;

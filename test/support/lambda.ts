@@ -1,8 +1,8 @@
 /**
  * Lambda handlers as deployed, run locally: each handler bundled with esbuild the way SST's Node
- * builder does it (infra/defaults.ts NODE: ESM, minify, splitting; platform node, Node 22 target,
- * the createRequire banner), loaded in a fresh Node process and invoked once against loopback
- * endpoints only: dynalite as DynamoDB, the provider sandbox as Gmail/Calendar/Graph/OAuth, and a
+ * builder does it (infra/defaults.ts NODE: ESM, minify, splitting, its esbuild plugins; platform
+ * node, Node 22 target, the createRequire banner), loaded in a fresh Node process and invoked once
+ * against loopback endpoints only: dynalite as DynamoDB, the provider sandbox as Gmail/Calendar/Graph/OAuth, and a
  * small SQS stand-in (SQS's JSON protocol, SendMessage and SendMessageBatch). A run can trace the
  * files the process actually loaded (an ESM `load` hook), which the bundle's metafile maps back to
  * source modules and packages. Used by test/lambda-modules.test.ts and `npm run bench handlers`.
@@ -15,7 +15,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, type BuildOptions, type Metafile } from "esbuild";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import { parseKeyring, type Keyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
@@ -36,6 +36,12 @@ const SST_ESM_BANNER = [
   `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
 ].join("\n");
 
+/**
+ * NODE's `nodejs.plugins` (infra/esbuild-plugins.mjs), loaded as SST's builder loads it: the path
+ * joined to the project root, then `import()`ed.
+ */
+export const sstPlugins: Plugin[] = ((await import(pathToFileURL(join(root, NODE.nodejs.plugins)).href)) as { default: Plugin[] }).default;
+
 /** esbuild options as SST builds a `nodejs` function of infra/defaults.ts NODE. */
 export function sstBuildOptions(o: { minify?: boolean; splitting?: boolean; external?: string[] } = {}): BuildOptions {
   return {
@@ -49,6 +55,7 @@ export function sstBuildOptions(o: { minify?: boolean; splitting?: boolean; exte
     splitting: o.splitting ?? NODE.nodejs.splitting,
     external: ["sharp", "pg-native", ...(o.external ?? [])],
     banner: { js: SST_ESM_BANNER },
+    plugins: sstPlugins,
     outExtension: { ".js": ".mjs" },
     metafile: true,
     logLevel: "error",

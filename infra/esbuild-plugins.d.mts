@@ -1,0 +1,10 @@
+/** Types of infra/esbuild-plugins.mjs (plain JavaScript: SST's Node builder loads it with `node`). */
+import type { Plugin } from "esbuild";
+
+/** The module bundled in place of nodemailer's MIME type table. */
+export declare const MIME_TYPES_STAND_IN: string;
+/** nodemailer without its extension <-> content type table (see the .mjs). */
+export declare function nodemailerWithoutMimeTable(): Plugin;
+/** The plugins of every function (infra/defaults.ts NODE `nodejs.plugins`). */
+declare const plugins: Plugin[];
+export default plugins;

@@ -1,0 +1,69 @@
+/**
+ * esbuild plugins of every function (infra/defaults.ts NODE: `nodejs.plugins`), and of the local
+ * builds that stand for them (test/support/lambda.ts sstBuildOptions, so `npm run bench` and
+ * test/lambda-modules.test.ts build what SST deploys).
+ *
+ * How SST loads this file: its Go builder (pkg/runtime/node) joins the `plugins` path to its working
+ * directory, the project root, and runs `node .sst/platform/functions/nodejs-runtime/plugin.mjs
+ * <absolute path>`, which `import()`s it (so plain ESM JavaScript: Node 20 does not load .ts) and
+ * calls each plugin's `setup` with a stand-in of esbuild's build object. That stand-in has only
+ * onResolve, onLoad and onEnd, and differs from esbuild's in three ways this file allows for:
+ * - every resolve and load of the build is sent to it, and each callback's `filter` is tested
+ *   against the message's `path` field, which its messages do not have (the path is in `value`),
+ *   so a filter sees the string "undefined": the filters here match anything and the callbacks match;
+ * - onEnd callbacks are never called (the Go side never asks), so every check happens on load;
+ * - a callback's `errors` list does not survive the trip to Go (its decoder asserts integers where
+ *   JSON gives floats), and a thrown error ends the bridge process without a reply (the Go side
+ *   then waits for one); what fails a build is a reply `{ error: "text" }`, which Go returns as the
+ *   callback's error. fail() picks the form.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** The module bundled in place of nodemailer's table. */
+export const MIME_TYPES_STAND_IN = fileURLToPath(new URL("./nodemailer-mime-types.mjs", import.meta.url));
+
+const IN_NODEMAILER = /[\\/]node_modules[\\/]nodemailer[\\/]/;
+/** How nodemailer's modules import the table: `./mime-types.js` (mime-funcs), `../mime-funcs/mime-types.js` (mailer). */
+const TABLE_IMPORT = /^\.\.?\/(?:mime-funcs\/)?mime-types(?:\.js)?$/;
+/** nodemailer's table itself (ESM and CommonJS builds). */
+const TABLE_FILE = /[\\/]mime-funcs[\\/]mime-types\.[cm]?js$/;
+/** The module that uses the table: mime-funcs/index.js. */
+const MIME_FUNCS_FILE = /[\\/]mime-funcs[\\/]index\.[cm]?js$/;
+/** mime-funcs's import of the table, ESM or CommonJS. */
+const MIME_FUNCS_IMPORTS_TABLE = /(?:\bfrom\s*|\brequire\(\s*)["']\.\/mime-types(?:\.js)?["']/;
+
+/**
+ * nodemailer without its extension <-> content type table: the imports of nodemailer's
+ * mime-funcs/mime-types.js resolve to infra/nodemailer-mime-types.mjs, which knows the two types
+ * our composer writes (its header there says why that is all it needs). The precedent is webpack's
+ * IgnorePlugin for moment's locales: data the deployed code never consults is not deployed.
+ *
+ * The build fails (one line) if nodemailer's table would still be bundled, or if nodemailer's
+ * mime-funcs no longer imports it as `./mime-types.js` (an upgrade that moved or renamed the
+ * table, which would otherwise undo this silently).
+ */
+export function nodemailerWithoutMimeTable() {
+  return {
+    name: "nodemailer-without-mime-table",
+    setup(build) {
+      const inSst = typeof build.resolve !== "function";
+      const fail = (text) => (inSst ? { error: text } : { errors: [{ text }] });
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (!TABLE_IMPORT.test(args.path) || !IN_NODEMAILER.test(args.importer ?? "")) return undefined;
+        return { path: MIME_TYPES_STAND_IN, namespace: "file" };
+      });
+      build.onLoad({ filter: /.*/ }, (args) => {
+        const file = args.path ?? "";
+        if (!IN_NODEMAILER.test(file)) return undefined;
+        if (TABLE_FILE.test(file))
+          return fail(`infra/esbuild-plugins.mjs: nodemailer's MIME type table ${file} would be bundled; its import was not replaced (see nodemailerWithoutMimeTable)`);
+        if (MIME_FUNCS_FILE.test(file) && !MIME_FUNCS_IMPORTS_TABLE.test(readFileSync(file, "utf8")))
+          return fail(`infra/esbuild-plugins.mjs: ${file} no longer imports ./mime-types.js, so nodemailer's MIME type table cannot be replaced; update nodemailerWithoutMimeTable`);
+        return undefined;
+      });
+    },
+  };
+}
+
+export default [nodemailerWithoutMimeTable()];
