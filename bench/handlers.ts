@@ -96,7 +96,9 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
   try {
     const bareFile = join(out, "bare.mjs");
     writeFileSync(bareFile, "export const handler = async () => ({});\n");
-    for (const h of infraHandlers()) {
+    // BENCH_HANDLERS=backfill,worker measures only those (all by default).
+    const only = process.env.BENCH_HANDLERS?.split(",").filter(Boolean);
+    for (const h of infraHandlers().filter((x) => !only || only.includes(x.name))) {
       const handlerBundle = await bundle(h.name, h.entry, join(out, h.name));
       // What is deployed: a function serving both providers has both providers' clients in its floor.
       const deployedEntry = existsSync(join(root, `bench/floors/${h.name}-deployed.ts`)) ? `bench/floors/${h.name}-deployed.ts` : `bench/floors/${h.name}.ts`;
