@@ -1,7 +1,8 @@
 /**
  * Networking events in a real browser (issue 11), on the local stack (`npm start`: the demo
  * mailboxes in the sandbox, dynalite, the app): a goal set from the digest's "Coming up", an event
- * marked from the events page, and "who did you meet" on the demo's 200-guest conference: search,
+ * marked from the events page, and "who did you meet" on the demo's 200-guest conference (its list in
+ * closed groups by first letter, short on a phone): search with and without script, open a letter,
  * pick two, add one who was not listed, find them in the next digest as missing follow-ups with
  * one-tap drafts, take one back. Chromium at a phone's and a desktop's width, light and dark, every
  * page axe-clean (test/support/page-check.ts); screenshots in test-artifacts/pages/.
@@ -13,6 +14,7 @@ import { loadAccount } from "@followthrough/core/accounts";
 import { loadStatements, pickableAttendees } from "@followthrough/core/events";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
+import { guestLetter } from "../functions/src/events";
 import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
 import { launchChromium } from "./support/browser";
 import { root } from "./support/fixtures";
@@ -133,26 +135,63 @@ describe("networking events in Chromium", () => {
     const [a, b] = [strangers[3], strangers[strangers.length - 5]];
     const added = { name: "Priya Natarajan", email: "priya@northstar-labs.io" };
 
+    const boxOf = (page: Page, p: { email: string }) => page.getByRole("checkbox", { name: new RegExp(p.email.replace(/[.+]/g, "\\$&")) });
+    const letterOf = (page: Page, p: { name: string }) => page.locator(`#guests details[data-letter="${guestLetter(p.name)}"]`);
+
+    // The search button, without script: the server filters the list and shows the matching letters open.
+    const plain = await browser.newContext({ viewport: VIEWPORTS.phone, javaScriptEnabled: false });
+    const noScript = await plain.newPage();
+    await noScript.goto(link("met", CONFERENCE));
+    await noScript.getByLabel(/Search \d+ guests/).fill(a.name);
+    await press(noScript, "Search");
+    expect(new URL(noScript.url()).searchParams.get("q")).toBe(a.name);
+    expect(await noScript.locator("#count").textContent()).toMatch(/^\d+ of \d+ guests match\.$/);
+    expect(await noScript.locator("#guests li").count()).toBeLessThan(20);
+    expect(await noScript.locator("#guests details[open]").count()).toBeGreaterThan(0);
+    expect(await noScript.locator("#guests details:not([open])").count()).toBe(0);
+    expect(await letterOf(noScript, a).locator("summary").textContent()).toMatch(/^\S · \d+ of \d+ guests?$/);
+    expect(await boxOf(noScript, a).isVisible()).toBe(true);
+    await plain.close();
+
     const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
     await page.goto(link("met", CONFERENCE));
     expect(await mainText(page)).toContain(`Who did you meet at ${conference.title}?`);
+    // Short on a phone: the guests sit in closed groups, one per first letter, each saying how many.
+    const groups = page.locator("#guests details");
+    expect(await groups.count()).toBeGreaterThan(5);
+    expect(await page.locator("#guests details[open]").count()).toBe(0);
+    expect(await groups.locator("summary").allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^[A-Z#] · \d+ guests?$/)]));
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    console.log(`met page, ${conference.attendees.length} guests, at 390 px with its letters closed: ${height} px tall`);
+    expect(height).toBeLessThan(3000);
     await check(page, "event-met");
-    // The search button (the way without script): the server filters the list.
-    await page.getByLabel(/Search \d+ guests/).fill(a.name);
-    await press(page, "Search");
-    expect(new URL(page.url()).searchParams.get("q")).toBe(a.name);
-    expect(await page.locator("#count").textContent()).toMatch(/^\d+ of \d+ guests match\.$/);
-    expect(await page.locator("#guests li").count()).toBeLessThan(20);
-    await page.goto(link("met", CONFERENCE));
-    for (const p of [a, b]) {
-      await page.getByLabel(/Search \d+ guests/).fill(p.name);
-      await expect.poll(() => page.locator("#count").textContent()).toMatch(/^\d+ of \d+ guests match\.$/);
-      const box = page.getByRole("checkbox", { name: new RegExp(p.email.replace(/[.+]/g, "\\$&")) });
-      expect(await box.isVisible()).toBe(true);
-      await box.check();
-    }
+    // A summary opens and closes from the keyboard too (a native <details>).
+    const other = groups.nth(1);
+    await other.locator("summary").focus();
+    await page.keyboard.press("Enter");
+    expect(await other.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    await page.keyboard.press("Enter");
+    expect(await other.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    // The first: its letter opened by a tap on its summary, then ticked.
+    expect(await boxOf(page, a).isVisible()).toBe(false);
+    await letterOf(page, a).locator("summary").click();
+    expect(await boxOf(page, a).isVisible()).toBe(true);
+    await boxOf(page, a).check();
+    // The second: found by typing, which shows only the letters with a match, open.
+    await page.getByLabel(/Search \d+ guests/).fill(b.name);
+    await expect.poll(() => page.locator("#count").textContent()).toMatch(/^\d+ of \d+ guests match\.$/);
+    expect(await page.locator("#guests details:not([hidden]):not([open])").count()).toBe(0);
+    expect(await letterOf(page, b).locator("summary").textContent()).toMatch(/^\S · \d+ of \d+ guests?$/);
+    expect(await boxOf(page, b).isVisible()).toBe(true);
+    await boxOf(page, b).check();
     await check(page, "event-met-search");
     await page.getByLabel(/Search \d+ guests/).fill("");
+    // Emptied: every letter back, the two holding a tick open, the others closed; the count as before.
+    await expect.poll(() => page.locator("#count").textContent()).toMatch(/^\d+ guests\.$/);
+    expect(await page.locator("#guests details[hidden]").count()).toBe(0);
+    expect(await page.locator("#guests details[open]").count()).toBe(new Set([a, b].map((p) => guestLetter(p.name))).size);
+    expect(await boxOf(page, a).isChecked()).toBe(true);
+    expect(await boxOf(page, b).isChecked()).toBe(true);
     await press(page, "Save whom I met");
     expect(await mainText(page)).toContain("Saved: 2 people added to whom you met.");
     await page.getByLabel("Their name").fill(added.name);

@@ -9,6 +9,9 @@
  * - `/l/met/<token>` (act "met", the event in the token; the morning-after email, "Your events"):
  *   "Who did you meet at E?": the event's guest list (persons only, searchable), checkboxes, a form to
  *   add someone who was not on the list, and the confirmations so far, each of which can be taken back.
+ *   A list longer than {@link GROUP_GUESTS_ABOVE} is grouped by first letter in closed <details>
+ *   (one form, so ticks in several letters are saved together), which keeps it a phone's screen or
+ *   three long; a search opens the letters that match.
  *
  * A GET only shows; every change is a POST from the page (link scanners fetch URLs, they do not
  * submit forms), checked to come from this origin like the settings forms. After a change the page
@@ -30,6 +33,7 @@ import {
   type NetworkingReason,
   type OwnerStatements,
   pickableAttendees,
+  type PickableAttendee,
   searchAttendees,
   setGoal,
   StatementError,
@@ -60,6 +64,35 @@ const REASONS: Record<NetworkingReason, string> = {
   platform: "from an event platform",
   marked: "you marked it",
 };
+
+/** Above this many guests the met page groups its list by first letter (A–Z, then "#"), each group closed. */
+export const GROUP_GUESTS_ABOVE = 30;
+
+/** Letters that carry no combining mark to strip (NFD leaves them whole) and their base letter. */
+const BASE_LETTER: Record<string, string> = { Æ: "A", Ð: "D", Đ: "D", Ł: "L", Ø: "O", Œ: "O", Þ: "T" };
+
+/** The letter a name is filed under: its first letter without accents (É -> E, Ø -> O), or "#" when that is not A–Z. */
+export function guestLetter(shown: string): string {
+  const first = shown.trim().normalize("NFD").charAt(0).toUpperCase().charAt(0); // "ß" -> "SS" -> "S"
+  const base = BASE_LETTER[first] ?? first;
+  return /^[A-Z]$/.test(base) ? base : "#";
+}
+
+/** Groups guests by {@link guestLetter} of the name shown (the address without a name), A–Z then "#"; order within a group kept. */
+export function groupGuests<T>(items: readonly T[], guest: (item: T) => { name: string; email: string }): { letter: string; guests: T[] }[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const g = guest(item);
+    const letter = guestLetter(g.name || g.email);
+    const into = groups.get(letter);
+    if (into) into.push(item);
+    else groups.set(letter, [item]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a === "#" ? 1 : b === "#" ? -1 : a < b ? -1 : a > b ? 1 : 0)).map(([letter, guests]) => ({ letter, guests }));
+}
+
+/** A group's summary: "A · 12 guests", or under a search "A · 1 of 12 guests". */
+const letterSummary = (letter: string, n: number, of?: number) => `${letter} · ${of === undefined ? `${n} ${n === 1 ? "guest" : "guests"}` : `${n} of ${of} ${of === 1 ? "guest" : "guests"}`}`;
 
 const goalText = (n: number) => `meet ${n} new ${n === 1 ? "person" : "people"}`;
 
@@ -271,6 +304,13 @@ ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said
     const query = (c.req.query("q") ?? "").slice(0, 100);
     const shown = searchAttendees(list, query);
     const picked = new Set(said?.picked ?? []);
+    const guestRow = (p: PickableAttendee, i: number) => {
+      const done = already.has(p.email) || byMail.has(p.email);
+      return html`<li data-search="${`${p.name} ${p.email} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
+<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : ""}</label></li>`;
+    };
+    // Each letter's number of guests on the whole list (a search shows "1 of 12" under its letter).
+    const totals = new Map(groupGuests(list, (p) => p).map((g) => [g.letter, g.guests.length] as const));
     const saved = c.req.query("saved");
     const notice = saved === "taken-back" ? "Taken back." : saved && /^\d+$/.test(saved) ? `Saved: ${saved} ${saved === "1" ? "person" : "people"} added to whom you met.` : undefined;
     return kit.page(
@@ -304,11 +344,17 @@ ${
 <p class="muted" id="count" aria-live="polite">${query ? `${shown.length} of ${list.length} guests match.` : `${list.length} guests.`}</p>
 <form method="post" id="pick"><input type="hidden" name="action" value="confirm">
 <fieldset><legend>Tick the people you met</legend>
-<ul id="guests" class="guests">${shown.map((p, i) => {
-        const done = already.has(p.email) || byMail.has(p.email);
-        return html`<li data-search="${`${p.name} ${p.email} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
-<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : ""}</label></li>`;
-      })}</ul>
+${
+  list.length > GROUP_GUESTS_ABOVE
+    ? html`<div id="guests" class="letters">${groupGuests(shown.map((p, i) => ({ p, i })), (e) => e.p).map(({ letter, guests }) => {
+        // Closed unless it holds what the search found or a tick of the owner's still to be saved.
+        const open = query !== "" || guests.some((e) => picked.has(e.p.email) && !already.has(e.p.email) && !byMail.has(e.p.email));
+        const total = totals.get(letter) ?? guests.length;
+        return html`<details class="letter" data-letter="${letter}" data-total="${total}"${open ? html` open` : ""}><summary>${letterSummary(letter, guests.length, query ? total : undefined)}</summary>
+<ul class="guests">${guests.map((e) => guestRow(e.p, e.i))}</ul></details>`;
+      })}</div>`
+    : html`<ul id="guests" class="guests">${shown.map(guestRow)}</ul>`
+}
 ${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
 </fieldset>
 <button type="submit">Save whom I met</button></form>`
@@ -369,21 +415,44 @@ function parseGoal(raw: string): number {
   return Number(t);
 }
 
-/** Filters the guest list as the owner types (the GET search form does the same without script). */
+/**
+ * Filters the guest list as the owner types (the GET search form does the same without script). On
+ * a list grouped by letter it shows only the letters with a match, open, each saying how many; an
+ * emptied box gives back the letters as they were, and opens those holding a tick not yet saved.
+ */
 function searchScript(nonce: string, total: number): Markup {
   return html`<script nonce="${nonce}">
 (function () {
   var q = document.getElementById("q"), count = document.getElementById("count");
-  var items = Array.prototype.slice.call(document.querySelectorAll("#guests li"));
-  var fold = function (s) { return s.normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase(); };
+  var all = function (root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); };
+  var items = all(document, "#guests li");
+  var groups = all(document, "#guests details").map(function (d) {
+    var s = d.querySelector("summary");
+    return { d: d, s: s, text: s.textContent, lis: all(d, "li"), letter: d.getAttribute("data-letter"), total: d.getAttribute("data-total") };
+  });
+  var fold = function (s) { return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); };
   var hay = items.map(function (li) { return fold(li.getAttribute("data-search") || ""); });
+  var before = null;
   q.addEventListener("input", function () {
-    var words = fold(q.value).split(/\\s+/).filter(Boolean), shown = 0;
+    var words = fold(q.value).split(/\s+/).filter(Boolean), shown = 0;
     items.forEach(function (li, i) {
       var ok = words.every(function (w) { return hay[i].indexOf(w) >= 0; });
       li.hidden = !ok;
       if (ok) shown++;
     });
+    if (words.length && !before) before = groups.map(function (g) { return g.d.open; });
+    groups.forEach(function (g, k) {
+      var n = g.lis.filter(function (li) { return !li.hidden; }).length;
+      g.d.hidden = n === 0;
+      if (words.length) {
+        g.d.open = n > 0;
+        g.s.textContent = g.letter + " \u00b7 " + n + " of " + g.total + (g.total === "1" ? " guest" : " guests");
+      } else {
+        if (before) g.d.open = before[k] || !!g.d.querySelector("input:checked:not(:disabled)");
+        g.s.textContent = g.text;
+      }
+    });
+    if (!words.length) before = null;
     count.textContent = words.length ? shown + " of ${total} guests match." : "${total} guests.";
   });
 })();

@@ -122,6 +122,9 @@ ul.events,ul.guests{list-style:none;padding-left:0}
 ul.events>li{margin:0 0 1.25rem;padding-bottom:1rem;border-bottom:1px solid rgba(127,127,127,.35)}
 ul.guests>li{margin:.35rem 0}
 ul.guests>li[hidden]{display:none}
+details.letter{border-bottom:1px solid rgba(127,127,127,.35)}
+details.letter[hidden]{display:none}
+details.letter>summary{padding:.6rem 0;font-weight:600;cursor:pointer}
 `;
 
 type C = Context;

@@ -13,7 +13,7 @@ import type { Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createApp } from "../src/app";
-import { eventTag } from "../src/events";
+import { eventTag, GROUP_GUESTS_ABOVE, groupGuests, guestLetter } from "../src/events";
 
 const BASE = "http://app.test";
 const KEY = "events-pages-test-link-key-0123456789";
@@ -39,8 +39,28 @@ const conference = meeting("conf-1", "Climate Tech Summit", NOW - 2 * DAY, 8, {
     { email: "gone@company1.com", name: "Declined Guest", response: "declined", resource: false, organizer: false },
   ],
 });
+const person = (email: string, name: string) => ({ email, name, response: "accepted" as const, resource: false, organizer: false });
+// One guest over the threshold (30 listed and the organiser), with names from A–Z and beyond; and one at it.
+const unusual = [
+  person("angel.ruiz@sierra.es", "ángel ruiz"),
+  person("asa.berg@fjord.se", "Åsa Berg"),
+  person("emile.durand@lumiere.fr", "Émile Durand"),
+  person("oystein.lie@nordlys.no", "Øystein Lie"),
+  person("lucja.nowak@wisla.pl", "Łucja Nowak"),
+  person("zoe.park@hanriver.kr", "Zoë Park"),
+  person("li.ming@changjiang.cn", "李明"),
+  person("xavier@noname.org", ""),
+];
+const bigMeetup = meeting("meetup-31", "Hardware Meetup", NOW - 3 * DAY, 3, {
+  attendees: [...unusual, ...Array.from({ length: GROUP_GUESTS_ABOVE - unusual.length }, (_, i) => person(`g${i}@meetupco.org`, `Guest M${String(i).padStart(2, "0")}`))],
+});
+const smallMeetup = meeting("meetup-30", "Small Meetup", NOW - 3 * DAY, 3, {
+  attendees: Array.from({ length: GROUP_GUESTS_ABOVE - 1 }, (_, i) => person(`s${i}@smallco.org`, `Small ${String(i).padStart(2, "0")}`)),
+});
 const meetings = [
   conference,
+  bigMeetup,
+  smallMeetup,
   meeting("mixer-1", "Founders Mixer", NOW + 2 * DAY, 3),
   meeting("lunch-1", "Lunch with Ivo", NOW + 3 * DAY, 1),
   meeting("later-1", "Product Meetup", NOW + 20 * DAY, 2), // beyond 14 days
@@ -208,6 +228,81 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(await text(res)).toContain("Come back once you have been");
     expect((await post(link("met", "mixer-1"), { action: "add", name: "Early Bird", email: "early@bird.io" })).status).toBe(400);
     expect((await loadStatements(repo, OWNER)).confirmations.length).toBe(before);
+  });
+});
+
+describe("a long guest list is grouped by first letter", () => {
+  const summaries = (page: string) => [...page.matchAll(/<summary>([^<]*)<\/summary>/g)].map((m) => m[1]);
+  /** The markup of one letter's group (its <details> up to the end of it). */
+  const group = (page: string, letter: string) => page.match(new RegExp(`<details class="letter" data-letter="${letter.replace("#", "\\#")}"[^>]*>.*?</details>`))?.[0] ?? "";
+
+  it("files a name under its first letter without accents, anything else under #", () => {
+    expect(["ángel", "Åsa", "Émile", "Øystein", "Łucja", "Zoë", "ßen", "  maria", "李明", "9lives", "", "Ærø", "İlker"].map(guestLetter)).toEqual(["A", "A", "E", "O", "L", "Z", "S", "M", "#", "#", "#", "A", "I"]);
+    const groups = groupGuests([{ name: "Zed", email: "z@x.io" }, { name: "", email: "b@x.io" }, { name: "李明", email: "l@x.io" }, { name: "Ann", email: "a@x.io" }, { name: "Émile", email: "e@x.io" }, { name: "Bo", email: "bo@x.io" }], (p) => p);
+    expect(groups.map((g) => [g.letter, g.guests.map((p) => p.email)])).toEqual([["A", ["a@x.io"]], ["B", ["b@x.io", "bo@x.io"]], ["E", ["e@x.io"]], ["Z", ["z@x.io"]], ["#", ["l@x.io"]]]);
+  });
+
+  it(`more than ${GROUP_GUESTS_ABOVE} guests: one closed group per letter, A–Z then #, each with its count, in the one form`, async () => {
+    const raw = await text(await app.request(link("met", "meetup-31")));
+    expect(raw).toContain(`${GROUP_GUESTS_ABOVE + 1} guests.`);
+    expect(raw).toContain('<div id="guests" class="letters">');
+    expect(summaries(raw)).toEqual(["A · 2 guests", "E · 1 guest", "G · 22 guests", "H · 1 guest", "L · 1 guest", "O · 1 guest", "X · 1 guest", "Z · 1 guest", "# · 1 guest"]);
+    expect(raw).not.toMatch(/<details[^>]* open/);
+    // Accents are ignored for the letter; a guest without a name is filed under their address.
+    expect(group(raw, "A")).toContain("ángel ruiz");
+    expect(group(raw, "A")).toContain("Åsa Berg");
+    expect(group(raw, "E")).toContain("Émile Durand");
+    expect(group(raw, "O")).toContain("Øystein Lie");
+    expect(group(raw, "L")).toContain("Łucja Nowak");
+    expect(group(raw, "X")).toContain('value="xavier@noname.org"');
+    expect(group(raw, "#")).toContain("李明");
+    expect(group(raw, "G").match(/type="checkbox"/g)).toHaveLength(22);
+    // Every group sits inside the one form, so ticks in several letters are saved together.
+    const form = raw.match(/<form method="post" id="pick">.*?<\/form>/)?.[0] ?? "";
+    expect(form.match(/<details /g)).toHaveLength(9);
+    expect(form.match(/type="checkbox"/g)).toHaveLength(GROUP_GUESTS_ABOVE + 1);
+    expect(new Set(form.match(/id="g\d+"/g)).size).toBe(GROUP_GUESTS_ABOVE + 1);
+  });
+
+  it("a search without script shows only the letters that match, open, and how many of each letter match", async () => {
+    const raw = await text(await app.request(`${link("met", "meetup-31")}?q=${encodeURIComponent("emile")}`));
+    expect(raw).toContain(`1 of ${GROUP_GUESTS_ABOVE + 1} guests match.`);
+    expect(summaries(raw)).toEqual(["E · 1 of 1 guest"]);
+    expect(raw).toMatch(/<details class="letter" data-letter="E" data-total="1" open><summary>/);
+    const several = await text(await app.request(`${link("met", "meetup-31")}?q=${encodeURIComponent("guest m1")}`));
+    expect(summaries(several)).toEqual(["G · 10 of 22 guests"]);
+    expect(several).toMatch(/data-letter="G" data-total="22" open>/);
+    // The 200-guest conference: its letters with their counts, the search opening Zoë's.
+    const conf = await text(await app.request(link("met", "conf-1")));
+    expect(summaries(conf)).toEqual(["G · 197 guests", "H · 1 guest", "Z · 1 guest"]);
+    const zoe = await text(await app.request(`${link("met", "conf-1")}?q=zoe`));
+    expect(summaries(zoe)).toEqual(["Z · 1 of 1 guest"]);
+    expect(group(zoe, "Z")).toMatch(/^<details class="letter" data-letter="Z" data-total="1" open>/);
+  });
+
+  it("a refused pick shows the page again with the letters of what was ticked open and ticked", async () => {
+    const res = await post(link("met", "meetup-31"), { action: "confirm", pick: ["emile.durand@lumiere.fr", "li.ming@changjiang.cn", "stranger@nowhere.org"] });
+    expect(res.status).toBe(400);
+    const raw = await text(res);
+    expect(raw).toContain("stranger@nowhere.org is not on this event&#39;s list");
+    expect(group(raw, "E")).toMatch(/^<details [^>]* open>/);
+    expect(group(raw, "#")).toMatch(/^<details [^>]* open>/);
+    expect(group(raw, "E")).toMatch(/value="emile.durand@lumiere.fr" checked>/);
+    expect(group(raw, "#")).toMatch(/value="li.ming@changjiang.cn" checked>/);
+    expect(raw.match(/<details [^>]* open>/g)).toHaveLength(2);
+    expect((await loadStatements(repo, OWNER)).confirmations.filter((c) => c.eventId === "meetup-31")).toEqual([]);
+  });
+
+  it(`the threshold: ${GROUP_GUESTS_ABOVE} guests stay one flat list, one more are grouped`, async () => {
+    const raw = await text(await app.request(link("met", "meetup-30")));
+    expect(raw).toContain(`${GROUP_GUESTS_ABOVE} guests.`);
+    expect(raw).toContain('<ul id="guests" class="guests">');
+    expect(raw).not.toContain("<details");
+    expect(raw.match(/type="checkbox"/g)).toHaveLength(GROUP_GUESTS_ABOVE);
+    const big = await text(await app.request(link("met", "meetup-31")));
+    expect(big).toContain(`${GROUP_GUESTS_ABOVE + 1} guests.`);
+    expect(big).toContain('<div id="guests" class="letters">');
+    expect(big).not.toContain('<ul id="guests"');
   });
 });
 
