@@ -6,10 +6,13 @@ import type { SandboxState } from "../state";
 export const esc = (s: string) =>
   s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 
+// A phone-width viewport, one main landmark, the system's light or dark colours, and long scope URLs
+// that wrap instead of widening the page.
 const page = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>` +
-  `<style>body{font-family:sans-serif;max-width:36rem;margin:3rem auto}button{display:block;margin:.5rem 0;padding:.5rem 1rem}.hinted{font-weight:bold}</style>` +
-  `</head><body>${body}</body></html>`;
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title>` +
+  `<style>:root{color-scheme:light dark}body{font-family:sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}code{overflow-wrap:anywhere}` +
+  `fieldset{margin:.5rem 0}label{display:block;margin:.25rem 0}button{display:block;margin:.5rem 0;padding:.5rem 1rem}.hinted{font-weight:bold}</style>` +
+  `</head><body><main>${body}</main></body></html>`;
 
 /** A 400 HTML error page, as the providers show for a bad client or redirect URI (nothing is redirected). */
 export function errorPage(c: Context, heading: string, message: string, status = 400): Response {
@@ -37,15 +40,18 @@ export function consentPage(c: Context, v: ConsentView): Response {
   const action = esc(new URL(c.req.url).pathname + new URL(c.req.url).search);
   const hint = v.loginHint?.toLowerCase();
   const emails = [...v.emails].sort((a, b) => Number(b.toLowerCase() === hint) - Number(a.toLowerCase() === hint));
-  const boxes = v.granular
-    ? `<input type="hidden" name="consent_form" value="1">` +
-      v.scopes.map((s) => `<label><input type="checkbox" name="grant" value="${esc(s)}" checked> <code>${esc(s)}</code></label><br>`).join("")
-    : "";
+  // Each account's form holds its own checkboxes, grouped under a legend naming the account.
+  const boxes = (e: string) =>
+    v.granular
+      ? `<input type="hidden" name="consent_form" value="1"><fieldset><legend>What ${esc(e)} shares</legend>` +
+        v.scopes.map((s) => `<label><input type="checkbox" name="grant" value="${esc(s)}" checked> <code>${esc(s)}</code></label>`).join("") +
+        `</fieldset>`
+      : "";
   const forms = emails
     .map((e) => {
       const hinted = e.toLowerCase() === hint;
       return (
-        `<form method="post" action="${action}"><input type="hidden" name="account" value="${esc(e)}">${boxes}` +
+        `<form method="post" action="${action}"><input type="hidden" name="account" value="${esc(e)}">${boxes(e)}` +
         `<button type="submit" name="approve" value="1"${hinted ? ' class="hinted" autofocus' : ""} data-account="${esc(e)}">Continue as ${esc(e)}</button></form>`
       );
     })

@@ -1,0 +1,102 @@
+/**
+ * The sandbox's OAuth consent page (packages/sandbox/src/oauth/shared.ts consentPage), which a
+ * newcomer meets in `npm start` when connecting a demo Google or Outlook account, in headless
+ * Chromium as a person reaches and uses it: the app's /connect, its "Connect Google" / "Connect
+ * Microsoft" link, the sandbox's authorize page (checked at a phone's and a desktop's width, light
+ * and dark, axe-core WCAG 2.2 A/AA zero violations, nothing wider than the phone), then "Continue
+ * as <email>" back to the app's callback ("Reconnected"), or Cancel back to it with access_denied
+ * ("Not connected"). Screenshots and axe results in test-artifacts/pages/ (consent-*).
+ */
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAccount } from "@followthrough/core/accounts";
+import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
+import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
+import { launchChromium } from "./support/browser";
+import { root } from "./support/fixtures";
+import { pageChecks, VIEWPORTS } from "./support/page-check";
+
+let stack: LocalStack;
+let browser: Browser;
+const { contextOf, check, press, writeReport } = pageChecks(() => browser, join(root, "test-artifacts", "pages"));
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0 });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  writeReport("axe-consent.json");
+  await browser?.close();
+  await stack?.close();
+});
+
+const mainText = async (page: Page) => ((await page.textContent("main")) ?? "").replace(/\s+/g, " ");
+const providers = [
+  { provider: "google", link: "Connect Google", endpoints: googleEndpoints },
+  { provider: "microsoft", link: "Connect Microsoft", endpoints: microsoftEndpoints },
+] as const;
+
+/** From the app's index, as a person: Connect an account, then the provider's button; waits for the sandbox's page. */
+async function openConsent(page: Page, link: string): Promise<void> {
+  await page.goto(`${stack.url}/`);
+  await page.getByRole("link", { name: "Connect an account" }).click();
+  await page.waitForURL(`${stack.url}/connect`);
+  await Promise.all([page.waitForURL((u) => u.href.startsWith(stack.sandbox.url)), page.getByRole("link", { name: link }).click()]);
+  await page.waitForLoadState("load");
+}
+
+describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ provider, link, endpoints }) => {
+  const account = () => stack.accounts.find((a) => a.account.provider === provider)!.account;
+
+  it("is reached from the app's connect link, passes the page checks, and Continue connects", async () => {
+    const email = account().email;
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await openConsent(page, link);
+    const at = new URL(page.url());
+    expect(at.origin + at.pathname).toBe(endpoints(stack.sandbox.url).authorizeUrl);
+    expect(at.searchParams.get("redirect_uri")).toBe(`${stack.url}/connect/${provider}/callback`);
+    // One landmark, one heading, the account's button with its address.
+    expect(await page.locator("main").count()).toBe(1);
+    expect(await page.getByRole("heading", { level: 1 }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: `Continue as ${email}` }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(1);
+    if (provider === "google") {
+      // Granular consent: every scope asked for is a ticked checkbox named by its label, in a group naming the account.
+      const scopes = (at.searchParams.get("scope") ?? "").split(" ").filter(Boolean);
+      expect(scopes.length).toBeGreaterThan(1);
+      const group = page.getByRole("group", { name: `What ${email} shares` });
+      expect(await group.getByRole("checkbox").count()).toBe(scopes.length);
+      for (const s of scopes) expect(await group.getByRole("checkbox", { name: s, exact: true }).isChecked(), s).toBe(true);
+    }
+    await check(page, `consent-${provider}`);
+    const before = (await loadAccount(stack.repo, email))!;
+    await press(page, `Continue as ${email}`);
+    expect(page.url()).toMatch(new RegExp(`^${stack.url}/connect/${provider}/callback\\?`));
+    const main = await mainText(page);
+    expect(main).toContain("Reconnected");
+    expect(main).toContain(`${email} is connected.`);
+    const after = (await loadAccount(stack.repo, email))!;
+    expect(after.status).toBe("active");
+    // The grant was stored anew: a refresh token sealed in place of the old one (Cancel leaves it).
+    expect(after.refreshTokenSealed).not.toEqual(before.refreshTokenSealed);
+    await page.context().close();
+  });
+
+  it("Cancel goes back to the app with access_denied: Not connected, nothing changed", async () => {
+    const email = account().email;
+    const before = (await loadAccount(stack.repo, email))!;
+    const page = await (await contextOf()).newPage();
+    await openConsent(page, link);
+    await press(page, "Cancel");
+    const back = new URL(page.url());
+    expect(back.origin + back.pathname).toBe(`${stack.url}/connect/${provider}/callback`);
+    expect(back.searchParams.get("error")).toBe("access_denied");
+    expect(await mainText(page)).toContain("Not connected");
+    expect((await loadAccount(stack.repo, email))!.refreshTokenSealed).toEqual(before.refreshTokenSealed);
+    // The app's page, the same for both providers: checked once.
+    if (provider === "google") await check(page, "consent-cancelled");
+    await page.context().close();
+  });
+});
