@@ -46,12 +46,21 @@ export async function main(argv: string[]): Promise<number> {
       pageSize: pageSize ? { gmail: pageSize, calendar: pageSize, graph: pageSize } : undefined,
       quota: values["no-quota"] ? false : undefined,
     });
-    console.log(`sandbox listening on ${sandbox.url} (https ${sandbox.httpsUrl})`);
-    // The HTTPS listener's self-signed certificate, for NODE_EXTRA_CA_CERTS (docs/self-hosting.md).
-    if (values["ca-out"] && sandbox.ca) {
-      writeFileSync(values["ca-out"], sandbox.ca);
-      console.log(`CA certificate written to ${values["ca-out"]} (trust it with NODE_EXTRA_CA_CERTS=${values["ca-out"]})`);
+    // The HTTPS listener's self-signed certificate, for NODE_EXTRA_CA_CERTS (docs/self-hosting.md):
+    // written before anything is printed, so a script that waits for the first line finds the file.
+    const caOut = values["ca-out"];
+    if (caOut && sandbox.ca) {
+      try {
+        writeFileSync(caOut, sandbox.ca);
+      } catch (e) {
+        await sandbox.close();
+        const { code, message } = e as NodeJS.ErrnoException;
+        const why = code === "EISDIR" ? "is a directory" : code === "ENOENT" ? "its directory does not exist" : code === "EACCES" || code === "EPERM" ? "permission denied" : message.split("\n")[0];
+        throw new RangeError(`--ca-out ${JSON.stringify(caOut)}: cannot write the CA certificate there (${why})`);
+      }
     }
+    console.log(`sandbox listening on ${sandbox.url} (https ${sandbox.httpsUrl})`);
+    if (caOut) console.log(`CA certificate written to ${caOut} (trust it with NODE_EXTRA_CA_CERTS=${caOut})`);
     for (const a of sandbox.state.accounts.values()) console.log(`  ${a.info.provider.padEnd(9)} ${a.info.email}`);
     const stop = () => void sandbox.close().then(() => process.exit(0));
     process.once("SIGINT", stop);
