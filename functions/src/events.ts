@@ -430,11 +430,11 @@ function searchScript(nonce: string, total: number): Markup {
     var s = d.querySelector("summary");
     return { d: d, s: s, text: s.textContent, lis: all(d, "li"), letter: d.getAttribute("data-letter"), total: d.getAttribute("data-total") };
   });
-  var fold = function (s) { return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); };
+  var fold = function (s) { return s.normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase(); };
   var hay = items.map(function (li) { return fold(li.getAttribute("data-search") || ""); });
   var before = null;
   q.addEventListener("input", function () {
-    var words = fold(q.value).split(/\s+/).filter(Boolean), shown = 0;
+    var words = fold(q.value).split(/\\s+/).filter(Boolean), shown = 0;
     items.forEach(function (li, i) {
       var ok = words.every(function (w) { return hay[i].indexOf(w) >= 0; });
       li.hidden = !ok;
@@ -446,7 +446,7 @@ function searchScript(nonce: string, total: number): Markup {
       g.d.hidden = n === 0;
       if (words.length) {
         g.d.open = n > 0;
-        g.s.textContent = g.letter + " \u00b7 " + n + " of " + g.total + (g.total === "1" ? " guest" : " guests");
+        g.s.textContent = g.letter + " \\u00b7 " + n + " of " + g.total + (g.total === "1" ? " guest" : " guests");
       } else {
         if (before) g.d.open = before[k] || !!g.d.querySelector("input:checked:not(:disabled)");
         g.s.textContent = g.text;
