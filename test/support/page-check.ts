@@ -34,7 +34,7 @@ export function pageChecks(browser: () => Browser, gallery: string) {
    * Checks the page as it is now at both widths and in both schemes: axe (zero violations), nothing
    * wider than a phone, and four screenshots named after the page.
    */
-  async function check(page: Page, name: string, o: { axe?: boolean } = {}): Promise<void> {
+  async function check(page: Page, name: string): Promise<void> {
     const found: string[] = [];
     const before = page.viewportSize() ?? VIEWPORTS.desktop;
     for (const [width, viewport] of Object.entries(VIEWPORTS)) {
@@ -42,7 +42,6 @@ export function pageChecks(browser: () => Browser, gallery: string) {
       for (const scheme of ["light", "dark"] as const) {
         await page.emulateMedia({ colorScheme: scheme });
         await page.screenshot({ path: join(gallery, `${name}-${width}-${scheme}.png`), fullPage: true });
-        if (o.axe === false) continue;
         const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
         (report[name] ??= []).push({ url: page.url().replace(/\/l\/([a-z]+)\/[^/?#]+/, "/l/$1/<token>"), violations: axe.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })) });
         for (const v of axe.violations) found.push(`${width}/${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(" | ")}`);
