@@ -18,6 +18,7 @@
  *   callback's error. fail() picks the form.
  */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The module bundled in place of nodemailer's table. */
@@ -49,11 +50,16 @@ export function nodemailerWithoutMimeTable() {
     setup(build) {
       const inSst = typeof build.resolve !== "function";
       const fail = (text) => (inSst ? { error: text } : { errors: [{ text }] });
-      build.onResolve({ filter: /.*/ }, (args) => {
+      // Under SST's bridge every callback must match "undefined" (see above); esbuild itself gets
+      // narrow filters, so it calls into JavaScript only for the few paths that can matter.
+      const anything = /.*/;
+      build.onResolve({ filter: inSst ? anything : /(?:^|\/)mime-types(?:\.js)?$/ }, (args) => {
         if (!TABLE_IMPORT.test(args.path) || !IN_NODEMAILER.test(args.importer ?? "")) return undefined;
+        // Only the import that reaches the table itself (mime-funcs/mime-types), not any future module of the same name.
+        if (!TABLE_FILE.test(resolve(args.resolveDir ?? "", args.path).replace(/(?<!\.[cm]?js)$/, ".js"))) return undefined;
         return { path: MIME_TYPES_STAND_IN, namespace: "file" };
       });
-      build.onLoad({ filter: /.*/ }, (args) => {
+      build.onLoad({ filter: inSst ? anything : IN_NODEMAILER }, (args) => {
         const file = args.path ?? "";
         if (!IN_NODEMAILER.test(file)) return undefined;
         if (TABLE_FILE.test(file))

@@ -111,6 +111,20 @@ describe("nodemailer without its MIME type table", () => {
     await expect(r).rejects.toThrow(/mime-funcs\/index\.js no longer imports \.\/mime-types\.js/);
   });
 
+  it("replaces only the import that reaches mime-funcs/mime-types.js, not another nodemailer module of the same name", async () => {
+    const dir = join(tmp, "namesake");
+    const pkg = join(dir, "node_modules/nodemailer");
+    mkdirSync(join(pkg, "dist/esm/mime-node"), { recursive: true });
+    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "nodemailer", type: "module", exports: { "./lib/mime-node": "./dist/esm/mime-node/index.js" } }));
+    writeFileSync(join(pkg, "dist/esm/mime-node/index.js"), `export { kinds } from './mime-types.js';\n`);
+    writeFileSync(join(pkg, "dist/esm/mime-node/mime-types.js"), `export const kinds = ['namesake'];\n`);
+    writeFileSync(join(dir, "entry.mjs"), `export { kinds } from "nodemailer/lib/mime-node";\n`);
+    const r = await build({ ...sstBuildOptions(), entryPoints: [join(dir, "entry.mjs")], outdir: join(dir, "out"), absWorkingDir: dir, write: false, logLevel: "silent" });
+    const inputs = Object.keys(r.metafile!.inputs);
+    expect(inputs).toContain("node_modules/nodemailer/dist/esm/mime-node/mime-types.js");
+    expect(inputs.some((i) => i.endsWith("nodemailer-mime-types.mjs"))).toBe(false);
+  });
+
   it("the local builds use the file NODE names (the plugins SST is given)", async () => {
     expect(NODE.nodejs.plugins).toBe("infra/esbuild-plugins.mjs");
     const mod = (await import(pathToFileURL(PLUGINS_FILE).href)) as { default: Plugin[] };
