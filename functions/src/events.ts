@@ -71,9 +71,13 @@ export const GROUP_GUESTS_ABOVE = 30;
 /** Letters that carry no combining mark to strip (NFD leaves them whole) and their base letter. */
 const BASE_LETTER: Record<string, string> = { Æ: "A", Ð: "D", Đ: "D", Ł: "L", Ø: "O", Œ: "O", Þ: "T" };
 
-/** The letter a name is filed under: its first letter without accents (É -> E, Ø -> O), or "#" when that is not A–Z. */
+/**
+ * The letter a name is filed under: its first letter or digit (quotes, brackets and modifier letters
+ * such as ʻ skipped) without accents or ligatures (É -> E, Ø -> O, Ĳ -> I), or "#" when that is not A–Z (a digit, a Han character).
+ */
 export function guestLetter(shown: string): string {
-  const first = shown.trim().normalize("NFD").charAt(0).toUpperCase().charAt(0); // "ß" -> "SS" -> "S"
+  const letter = shown.normalize("NFKD").match(/(?!\p{Lm})[\p{L}\p{N}]/u)?.[0] ?? "";
+  const first = letter.toUpperCase().charAt(0); // "ß" -> "SS" -> "S"
   const base = BASE_LETTER[first] ?? first;
   return /^[A-Z]$/.test(base) ? base : "#";
 }
@@ -302,6 +306,8 @@ ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said
     const wrote = (await deps.repo.loadPeople(account.email)).filter((p) => p.eventId === m.id && p.metBy !== "confirmed" && !already.has(p.email));
     const byMail = new Set(wrote.map((p) => p.email));
     const query = (c.req.query("q") ?? "").slice(0, 100);
+    // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.
+    const searching = query.trim() !== "";
     const shown = searchAttendees(list, query);
     const picked = new Set(said?.picked ?? []);
     const guestRow = (p: PickableAttendee, i: number) => {
@@ -341,16 +347,16 @@ ${
   list.length
     ? html`<form method="get" role="search" action="${selfPath(c)}"><label for="q">Search ${list.length} guests by name, address or company</label>
 <input type="search" id="q" name="q" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" class="secondary">Search</button></form>
-<p class="muted" id="count" aria-live="polite">${query ? `${shown.length} of ${list.length} guests match.` : `${list.length} guests.`}</p>
+<p class="muted" id="count" aria-live="polite">${searching ? `${shown.length} of ${list.length} guests match.` : `${list.length} guests.`}</p>
 <form method="post" id="pick"><input type="hidden" name="action" value="confirm">
 <fieldset><legend>Tick the people you met</legend>
 ${
   list.length > GROUP_GUESTS_ABOVE
     ? html`<div id="guests" class="letters">${groupGuests(shown.map((p, i) => ({ p, i })), (e) => e.p).map(({ letter, guests }) => {
         // Closed unless it holds what the search found or a tick of the owner's still to be saved.
-        const open = query !== "" || guests.some((e) => picked.has(e.p.email) && !already.has(e.p.email) && !byMail.has(e.p.email));
+        const open = searching || guests.some((e) => picked.has(e.p.email) && !already.has(e.p.email) && !byMail.has(e.p.email));
         const total = totals.get(letter) ?? guests.length;
-        return html`<details class="letter" data-letter="${letter}" data-total="${total}"${open ? html` open` : ""}><summary>${letterSummary(letter, guests.length, query ? total : undefined)}</summary>
+        return html`<details class="letter" data-letter="${letter}" data-total="${total}"${open ? html` open` : ""}><summary>${letterSummary(letter, guests.length, searching ? total : undefined)}</summary>
 <ul class="guests">${guests.map((e) => guestRow(e.p, e.i))}</ul></details>`;
       })}</div>`
     : html`<ul id="guests" class="guests">${shown.map(guestRow)}</ul>`

@@ -238,6 +238,8 @@ describe("a long guest list is grouped by first letter", () => {
 
   it("files a name under its first letter without accents, anything else under #", () => {
     expect(["ángel", "Åsa", "Émile", "Øystein", "Łucja", "Zoë", "ßen", "  maria", "李明", "9lives", "", "Ærø", "İlker"].map(guestLetter)).toEqual(["A", "A", "E", "O", "L", "Z", "S", "M", "#", "#", "#", "A", "I"]);
+    // Filed under the first letter, past quotes, brackets and modifier letters; ligatures by their first letter.
+    expect(['"Bob Smith"', "'Anna'", "(Dr) Xu", "ʻOla", "Ĳsbrand", "ǅuro", "Ｚoe", "  9 Ana"].map(guestLetter)).toEqual(["B", "A", "D", "O", "I", "D", "Z", "#"]);
     const groups = groupGuests([{ name: "Zed", email: "z@x.io" }, { name: "", email: "b@x.io" }, { name: "李明", email: "l@x.io" }, { name: "Ann", email: "a@x.io" }, { name: "Émile", email: "e@x.io" }, { name: "Bo", email: "bo@x.io" }], (p) => p);
     expect(groups.map((g) => [g.letter, g.guests.map((p) => p.email)])).toEqual([["A", ["a@x.io"]], ["B", ["b@x.io", "bo@x.io"]], ["E", ["e@x.io"]], ["Z", ["z@x.io"]], ["#", ["l@x.io"]]]);
   });
@@ -278,6 +280,11 @@ describe("a long guest list is grouped by first letter", () => {
     const zoe = await text(await app.request(`${link("met", "conf-1")}?q=zoe`));
     expect(summaries(zoe)).toEqual(["Z · 1 of 1 guest"]);
     expect(group(zoe, "Z")).toMatch(/^<details class="letter" data-letter="Z" data-total="1" open>/);
+    // White space alone is no search: every letter closed, the count unqualified.
+    const blank = await text(await app.request(`${link("met", "conf-1")}?q=${encodeURIComponent("  ")}`));
+    expect(summaries(blank)).toEqual(["G · 197 guests", "H · 1 guest", "Z · 1 guest"]);
+    expect(blank).not.toMatch(/<details [^>]* open>/);
+    expect(blank).toContain(">199 guests.<");
   });
 
   it("a refused pick shows the page again with the letters of what was ticked open and ticked", async () => {
