@@ -60,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     console.log(`sandbox listening on ${sandbox.url} (https ${sandbox.httpsUrl})`);
-    if (caOut) console.log(`CA certificate written to ${caOut} (trust it with NODE_EXTRA_CA_CERTS=${caOut})`);
+    if (caOut && sandbox.ca) console.log(`CA certificate written to ${caOut} (trust it with NODE_EXTRA_CA_CERTS=${caOut})`);
     for (const a of sandbox.state.accounts.values()) console.log(`  ${a.info.provider.padEnd(9)} ${a.info.email}`);
     const stop = () => void sandbox.close().then(() => process.exit(0));
     process.once("SIGINT", stop);

@@ -1,7 +1,8 @@
 /**
  * `followthrough-sandbox --ca-out <file>` as a person runs it (the package's bin, a child process):
- * the file holds the PEM certificate of the sandbox's HTTPS listener before the first line is
- * printed, a node:https request to that listener succeeds when it trusts exactly that CA and fails
+ * the file holds the PEM certificate of the sandbox's HTTPS listener once the CA line is printed
+ * (cli.ts writes it before printing anything; a child's output cannot show that order without a
+ * race, so this test does not claim it), a node:https request to that listener succeeds when it trusts exactly that CA and fails
  * without it, and a path it cannot write gives a one-line error, exit status 2 and no listener left.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
