@@ -5,6 +5,8 @@
  * `GET /connect/<provider>/callback` accepts only a callback whose state matches that cookie,
  * clears the cookie (a replayed callback then has no state), exchanges the code, reads the profile
  * through the real adapter, stores the account and enqueues its first backfill.
+ * `GET /l/reconnect/<token>` (the reconnect email's sealed link) starts the same flow for the
+ * token's account, its stored address as the provider's login_hint.
  */
 import type { Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -23,6 +25,7 @@ import {
   storeConnection,
 } from "@followthrough/core/connect";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
+import { type LinkClaims, LinkError, openLink } from "@followthrough/core/links";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
 import { loadProvider } from "@followthrough/core/loader";
@@ -47,7 +50,7 @@ export type { ConnectDeps } from "./kit";
 
 const hintPattern = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/;
 
-/** Registers /connect, /connect/:provider and /connect/:provider/callback. */
+/** Registers /connect, /connect/:provider, /connect/:provider/callback and /l/reconnect/:token. */
 export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
   mountFirstLook(app, deps, kit); // issue 12: the first look's fragment route (functions/src/firstlook.ts)
   const base = deps.baseUrl.replace(/\/$/, "");
@@ -100,16 +103,44 @@ ${configured.map(section)}`
     );
   });
 
-  app.get("/connect/:provider", async (c) => {
-    const p = c.req.param("provider");
+  /**
+   * Starts the authorization-code flow for provider `p` (PKCE; state and verifier sealed in this
+   * browser's connect cookie): a 302 to the provider's authorize URL, with `hint` as its login_hint
+   * when it looks like an address. 404 when the provider is unknown or not configured here.
+   */
+  const startConnect = async (c: Context, p: string | undefined, hint: string | undefined) => {
     const client = clientOf(p);
     if (!isProviderName(p) || !client || !deps.ring) return kit.say(c, 404, "Not found", "This page does not exist.");
-    const hint = c.req.query("login_hint");
     const extra = hint && hintPattern.test(hint) ? { login_hint: hint } : undefined;
     const { url, pending } = await authorizationRequest(p, client, redirectUri(p), extra);
     const { name, path } = cookie(p);
     setCookie(c, name, sealPending(deps.ring, pending, deps.now()), { path, httpOnly: true, secure, sameSite: "Lax", maxAge: 600 });
     return c.redirect(url, 302);
+  };
+
+  app.get("/connect/:provider", (c) => startConnect(c, c.req.param("provider"), c.req.query("login_hint")));
+
+  // The reconnect link (core/reconnect reconnectUrl): the sealed token names the account; the flow
+  // starts for its provider with the stored address as the hint, which only the provider sees.
+  app.get("/l/reconnect/:token", async (c) => {
+    let claims: LinkClaims;
+    try {
+      claims = openLink(deps.linkKey, c.req.param("token"), deps.now(), { act: "reconnect" });
+    } catch (e) {
+      if (e instanceof LinkError) return kit.linkRefused(c, e.problem);
+      throw e;
+    }
+    const account = await loadAccount(deps.repo, claims.acc);
+    if (!account)
+      return kit.page(
+        c,
+        404,
+        "Account not found",
+        html`<h1>Account not found</h1>
+<p>This account is no longer connected to Followthrough (it may have been disconnected), so there is nothing to reconnect. You can connect it again from the start.</p>
+<p><a class="button" href="${base}/connect">Connect an account</a></p>`,
+      );
+    return startConnect(c, account.provider, account.email);
   });
 
   app.get("/connect/:provider/callback", async (c) => {
@@ -244,6 +275,8 @@ export function inProcessBackfill(o: {
   now: () => number;
   mailer: SystemMailer;
   baseUrl: string;
+  /** Key of the sealed links (the reconnect email's link); without it that link is the plain connect page. */
+  linkKey?: Uint8Array | string;
   onSettled?: (email: string, error?: unknown) => void;
 }): (email: string) => Promise<void> {
   return async (email) => {
@@ -253,7 +286,7 @@ export function inProcessBackfill(o: {
       try {
         await scan({ owner: account, provider: await o.providerFor(account), repo: o.repo, now: o.now() });
       } catch (e) {
-        if (isRevoked(e)) await handleRevoked({ repo: o.repo, account, now: o.now(), notify: o.mailer, baseUrl: o.baseUrl, error: e });
+        if (isRevoked(e)) await handleRevoked({ repo: o.repo, account, now: o.now(), notify: o.mailer, baseUrl: o.baseUrl, linkKey: o.linkKey, error: e });
         else throw e;
       }
     };

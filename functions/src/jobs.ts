@@ -45,12 +45,13 @@ export function resourceJobDeps(load: ProviderLoader): JobDeps {
   const sender = linked("Notices")?.sender;
   const notify = sender ? lazySesMailer(sender) : undefined;
   const backfillsUrl = linked("Backfills")?.url;
-  const onRevoked = revokedHandler(notify, baseUrl);
+  const linkKey = linked("LinkSigningKey")?.value;
+  const onRevoked = revokedHandler(notify, baseUrl, linkKey);
   return {
     repo,
     now: Date.now,
     onRevoked,
-    linkKey: linked("LinkSigningKey")?.value,
+    linkKey,
     baseUrl,
     ...(backfillsUrl ? { backfills: lazySqsSender(backfillsUrl) } : {}),
     providerFor(account) {

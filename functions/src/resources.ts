@@ -76,7 +76,7 @@ export function buildDeps(config: DepsConfig): Deps {
   const now = config.now ?? Date.now;
   const knobs = config.provider ?? {};
   const { notify, baseUrl } = config;
-  const onRevoked = revokedHandler(notify, baseUrl);
+  const onRevoked = revokedHandler(notify, baseUrl, config.linkKey);
   return {
     repo,
     now,

@@ -172,7 +172,7 @@ ${edited && !edited.error ? html`<p role="status"><b>Template loaded below: edit
 ${
   status === "needs_reconnect"
     ? html`<p>${providerName(account)} stopped letting us read this account. Your data is kept; reconnect to get your digests again.</p>
-<p><a class="button" href="${reconnectUrl(base, account)}">Reconnect ${account.email}</a></p>`
+<p><a class="button" href="${reconnectUrl(base, account, deps.linkKey, deps.now())}">Reconnect ${account.email}</a></p>`
     : ""
 }
 <h2>When your digest arrives</h2>

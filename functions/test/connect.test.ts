@@ -9,13 +9,13 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf } from "@followthrough/core/accounts";
 import { sealPending } from "@followthrough/core/connect";
 import { googleEndpoints } from "@followthrough/core/oauth";
-import { handleRevoked, isRevoked, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
+import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { providerFor } from "@followthrough/core/runtime";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
-import { type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { keys, type LocalDynamo, Repository } from "@followthrough/core/storage";
 import { openLink, sealLink } from "@followthrough/core/links";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
 import { type WebStack, startWebStack } from "./support/web-stack";
@@ -273,28 +273,34 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect((failure as ProviderError).kind).toBe("auth-revoked");
     expect(isRevoked(failure)).toBe(true);
 
-    const outcomes = await Promise.all([1, 2].map(() => handleRevoked({ repo, account, now, notify: mailer, baseUrl: BASE })));
+    const outcomes = await Promise.all([1, 2].map(() => handleRevoked({ repo, account, now, notify: mailer, baseUrl: BASE, linkKey: KEY })));
     expect(outcomes.sort()).toEqual(["already-notified", "notified"]);
-    expect(await handleRevoked({ repo, account, now: now + 1000, notify: mailer, baseUrl: BASE })).toBe("already-notified");
+    expect(await handleRevoked({ repo, account, now: now + 1000, notify: mailer, baseUrl: BASE, linkKey: KEY })).toBe("already-notified");
     const marked = (await loadAccount(repo, email()))!;
     expect(marked.status).toBe("needs_reconnect");
     expect(marked.reconnectNotifiedAt).toBe(now);
     expect(marked.refreshTokenSealed).toBe(account.refreshTokenSealed);
     const mails = await outbox(repo, email());
     expect(mails).toHaveLength(1);
-    const link = `${BASE}/connect/${p}?login_hint=${encodeURIComponent(email())}`;
     expect(mails[0]).toMatchObject({ to: email() });
-    expect(mails[0].text).toContain(link);
+    // The email's link is sealed: no address in it, in any spelling.
+    const link = /^Reconnect: (\S+)$/m.exec(mails[0].text)?.[1] ?? "";
+    expect(link).toMatch(new RegExp(`^${BASE}/l/reconnect/[\\w-]{100,}$`));
+    expect(mails[0].html).toContain(`href="${link}"`);
+    expectNoAddress(link);
     const slot = dueSlot(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
     expect((await accountsDue(repo, slot)).emails).not.toContain(email().toLowerCase());
 
-    // Settings shows the reconnect button with the same link.
-    const settings = await app.request(pathOf(`${BASE}/l/settings/${sealLink(KEY, { act: "settings", acc: email() }, Date.now())}`));
-    expect((await settings.text()).replace(/&amp;/g, "&")).toContain(link);
+    // Settings shows a reconnect button: a sealed link too, no address in it.
+    const settings = await (await app.request(pathOf(`${BASE}/l/settings/${sealLink(KEY, { act: "settings", acc: email() }, Date.now())}`))).text();
+    const button = /<a class="button" href="([^"]+)">Reconnect /.exec(settings)?.[1] ?? "";
+    expect(button).toMatch(new RegExp(`^${BASE}/l/reconnect/[\\w-]{100,}$`));
+    expectNoAddress(button);
+    // The button starts the provider's sign-in with the address as the hint, as the email's link does.
+    expect((await reconnectBegin(button)).authorize.searchParams.get("login_hint")).toBe(email());
 
     // The owner follows the link from the email.
-    const { authorize, cookie } = await begin(p, pathOf(link).slice(`/connect/${p}`.length));
-    expect(authorize.searchParams.get("login_hint")).toBe(email());
+    const { authorize, cookie } = await reconnectBegin(link);
     const res = await callback(await consent(authorize, email()), cookie);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Reconnected");
@@ -304,9 +310,73 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect(back.schedule).toEqual(account.schedule);
     expect((await accountsDue(repo, dueSlot(back.schedule!, back.timeZone, Date.now()))).emails).toContain(email().toLowerCase());
     // A late report about the old connection changes nothing now.
-    expect(await handleRevoked({ repo, account, now: Date.now(), notify: mailer, baseUrl: BASE })).toBe("stale");
+    expect(await handleRevoked({ repo, account, now: Date.now(), notify: mailer, baseUrl: BASE, linkKey: KEY })).toBe("stale");
     expect((await loadAccount(repo, email()))!.status).toBe("active");
     expect(await outbox(repo, email())).toHaveLength(1);
+  });
+
+  /** Follows a reconnect link: a 302 to the provider's authorize URL, its cookie set exactly as GET /connect/<provider> sets it. */
+  async function reconnectBegin(link: string) {
+    const res = await app.request(pathOf(link));
+    expect(res.status).toBe(302);
+    const authorize = new URL(res.headers.get("location")!);
+    const setCookie = res.headers.get("set-cookie") ?? "";
+    const plain = await begin(p);
+    expect(authorize.origin + authorize.pathname).toBe(plain.authorize.origin + plain.authorize.pathname);
+    expect(authorize.searchParams.get("redirect_uri")).toBe(`${BASE}/connect/${p}/callback`);
+    expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(authorize.searchParams.get("login_hint")).toBe(email());
+    // The same cookie as the plain start: name, attributes (all but its sealed value).
+    const attributes = (c: string) => c.split(";").slice(1).map((x) => x.trim()).sort();
+    expect(setCookie.split("=")[0]).toBe(plain.setCookie.split("=")[0]);
+    expect(attributes(setCookie)).toEqual(attributes(plain.setCookie));
+    return { authorize, setCookie, cookie: setCookie.split(";")[0] };
+  }
+
+  /** Neither the address nor any URL spelling of it is in `url`. */
+  const expectNoAddress = (url: string) => {
+    const e = email().toLowerCase();
+    for (const s of [e, encodeURIComponent(e), encodeURIComponent(encodeURIComponent(e)), e.split("@")[0]!, e.split("@")[1]!]) expect(url.toLowerCase()).not.toContain(s.toLowerCase());
+    expect(url).not.toContain("login_hint");
+  };
+
+  it("a reconnect link expired, forged or of another account's key gets the usual refused-link page; no flow starts", async () => {
+    const token = (at: number, key = KEY) => sealLink(key, { act: "reconnect", acc: email() }, at);
+    const expired = await app.request(`/l/reconnect/${token(Date.now() - 31 * 86_400_000)}`);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain("This link has expired");
+    const good = token(Date.now());
+    const forged = await app.request(`/l/reconnect/${good.slice(0, 60)}${good[60] === "A" ? "B" : "A"}${good.slice(61)}`);
+    expect(forged.status).toBe(400);
+    expect(await forged.text()).toContain("This link is not valid.");
+    expect((await app.request(`/l/reconnect/${token(Date.now(), "another-deployment-link-key-0123456789")}`)).status).toBe(400);
+    expect((await app.request("/l/reconnect/nonsense")).status).toBe(400);
+    // A settings token is no reconnect link (and a reconnect token opens no settings page).
+    const settings = await app.request(`/l/reconnect/${sealLink(KEY, { act: "settings", acc: email() }, Date.now())}`);
+    expect(settings.status).toBe(403);
+    expect((await app.request(`/l/settings/${good}`)).status).toBe(403);
+    for (const r of [expired, forged, settings]) expect(r.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("a reconnect link of an account that is gone says so and links to /connect", async () => {
+    const res = await app.request(`/l/reconnect/${sealLink(KEY, { act: "reconnect", acc: `gone-${p}@example.com` }, Date.now())}`);
+    expect(res.status).toBe(404);
+    const body = await res.text();
+    expect(body).toContain("Account not found");
+    expect(body).toContain(`href="${BASE}/connect"`);
+    expect(res.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("without a link key the reconnect email links to the plain connect page, no login_hint", async () => {
+    const account = (await loadAccount(repo, email()))!;
+    const mailer = new MemoryMailer();
+    // A stand-in account record in the table (its own partition), so the real one is left alone.
+    const other = { ...account, email: `nokey-${p}@example.com`, connectedAt: account.connectedAt };
+    await repo.put({ ...keys.account(other.email), account: other });
+    expect(await handleRevoked({ repo, account: other, now: Date.now(), notify: mailer, baseUrl: BASE })).toBe("notified");
+    expect(mailer.sent).toHaveLength(1);
+    expect(/^Reconnect: (\S+)$/m.exec(mailer.sent[0]!.text)?.[1]).toBe(`${BASE}/connect/${p}`);
+    expect(mailer.sent[0]!.text + mailer.sent[0]!.html).not.toContain("login_hint");
   });
 });
 
@@ -343,11 +413,15 @@ describe("local in-process backfill", () => {
     const mailsBefore = (await outbox(repo, email)).length;
     await fetch(new URL(`/_control/accounts/${encodeURIComponent(email)}/revoke`, sandbox.url), { method: "POST" });
     const again = new Promise<void>((r) => (done = r));
-    const enqueue = inProcessBackfill({ repo, providerFor: stored, now: () => Date.now(), mailer, baseUrl: BASE, onSettled: (e, error) => (settled.push({ email: e, error }), done()) });
+    const enqueue = inProcessBackfill({ repo, providerFor: stored, now: () => Date.now(), mailer, baseUrl: BASE, linkKey: KEY, onSettled: (e, error) => (settled.push({ email: e, error }), done()) });
     await enqueue(email);
     await again;
     expect(settled.at(-1)).toEqual({ email, error: undefined });
     expect((await loadAccount(repo, email))!.status).toBe("needs_reconnect");
-    expect(await outbox(repo, email)).toHaveLength(mailsBefore + 1);
+    const mails = await outbox(repo, email);
+    expect(mails).toHaveLength(mailsBefore + 1);
+    // Its reconnect link is sealed with the link key it was given.
+    const link = /^Reconnect: (\S+)$/m.exec(mails.at(-1)!.text)?.[1] ?? "";
+    expect(openLink(KEY, link.slice(`${BASE}/l/reconnect/`.length), Date.now(), { act: "reconnect" }).acc).toBe(email.toLowerCase());
   });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountRecord, accountsDue, loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { dispatchDue, WEEKLY_GUARD_MS } from "@followthrough/core/dispatch";
 import { acquireLease, leaseKey, releaseLease } from "@followthrough/core/lease";
+import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
 import { MemoryMailer } from "@followthrough/core/reconnect";
 import { dueSlot, utcHourOfWeek } from "@followthrough/core/schedule";
@@ -267,7 +268,11 @@ describe("worker and backfill handlers (SQS) against the sandbox", () => {
     const after = (await loadAccount(repo, email))!;
     expect(after.status).toBe("needs_reconnect");
     expect(mailer.sent.filter((x) => x.to === email)).toHaveLength(1);
-    expect(mailer.sent[0].text).toContain(`${BASE_URL}/connect/google`);
+    // Its link is sealed with the deployment's link key: the account is in the token, not in the URL.
+    const link = /^Reconnect: (\S+)$/m.exec(mailer.sent[0].text)?.[1] ?? "";
+    expect(link.startsWith(`${BASE_URL}/l/reconnect/`)).toBe(true);
+    for (const s of [email, encodeURIComponent(email), "login_hint"]) expect(link.toLowerCase()).not.toContain(s.toLowerCase());
+    expect(openLink(LINK_KEY, link.split("/").at(-1)!, now, { act: "reconnect" }).acc).toBe(email.toLowerCase());
     expect((await accountsDue(repo, slot)).emails).not.toContain(email.toLowerCase());
     // Delivered again: skipped (not active), still not a failure, no second email.
     expect(await worker()(sqsEvent(sqsRecord(email)))).toEqual(fail());

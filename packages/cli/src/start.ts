@@ -198,7 +198,7 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     },
     ring,
     providerForNew: build,
-    enqueueBackfill: inProcessBackfill({ repo: store, providerFor: demoProviderFor, now: () => Date.now(), mailer: new TableOutboxMailer(store), baseUrl: url }),
+    enqueueBackfill: inProcessBackfill({ repo: store, providerFor: demoProviderFor, now: () => Date.now(), mailer: new TableOutboxMailer(store), baseUrl: url, linkKey }),
     ...(sandbox.ca ? { httpFetch: ((input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit)) as typeof fetch } : {}),
   });
   // One-tap links are opaque (/l/<act>/<token>): a token the real accounts' key opens goes to their app.

@@ -3,8 +3,11 @@ import { describe, expect, it } from "vitest";
 import type { AccountRecord } from "../src/accounts";
 import { classifyGoogleError } from "../src/google/errors";
 import { GrantError, MissingScopeError } from "../src/oauth";
-import { isRevoked, reconnectMail, reconnectReason } from "../src/reconnect";
+import { LINK_TTL_SECONDS, LinkError, openLink } from "../src/links";
+import { isRevoked, reconnectMail, reconnectReason, reconnectUrl } from "../src/reconnect";
 import { ProviderError } from "../src/resilience";
+
+const KEY = "reconnect-test-link-key-0123456789abcdef";
 
 const account = (over: Partial<AccountRecord>): AccountRecord => ({
   provider: "google",
@@ -55,7 +58,43 @@ describe("reconnectMail", () => {
     const m = reconnectMail("https://app.test", account({ provider: "microsoft", reconnectReason: "missing-scope: Mail.Send" }));
     expect(m.text).toMatch(/^Microsoft no longer gives Followthrough the Mail.Send permission for o@acme.io, which it needs. We send your weekly digest/);
     expect(m.html).toContain("Mail.Send permission");
-    expect(m.text).toContain("https://app.test/connect/microsoft?login_hint=o%40acme.io");
+  });
+
+  /** The link of a mail: the one after "Reconnect:" in the text, and the html's href (the same). */
+  const linkOf = (m: { text: string; html: string }) => {
+    const text = /^Reconnect: (\S+)$/m.exec(m.text)?.[1];
+    const href = /<a href="([^"]+)">Reconnect /.exec(m.html)?.[1]?.replace(/&amp;/g, "&");
+    expect(text).toBeTruthy();
+    expect(href).toBe(text);
+    return text!;
+  };
+  /** Every way an address could be spelled in a URL. */
+  const spellings = (email: string) => [email, encodeURIComponent(email), email.replace("@", "%2540"), email.split("@")[0]!, email.split("@")[1]!];
+
+  it("links to a sealed /l/reconnect token for the account, valid 30 days, with no address in the URL", () => {
+    const now = Date.parse("2026-03-02T10:00:00Z");
+    const m = reconnectMail("https://app.test/", account({ provider: "microsoft", email: "Owner.Name@acme.io" }), { key: KEY, now });
+    const url = linkOf(m);
+    expect(url).toMatch(/^https:\/\/app\.test\/l\/reconnect\/[A-Za-z0-9_-]{100,}$/);
+    for (const s of spellings("owner.name@acme.io")) expect(url.toLowerCase()).not.toContain(s.toLowerCase());
+    expect(url).not.toContain("login_hint");
+    const claims = openLink(KEY, url.split("/").at(-1)!, now, { act: "reconnect" });
+    expect(claims.acc).toBe("owner.name@acme.io");
+    expect(claims.exp).toBe(now / 1000 + LINK_TTL_SECONDS.reconnect);
+    expect(LINK_TTL_SECONDS.reconnect).toBe(30 * 86400);
+    expect(() => openLink(KEY, url.split("/").at(-1)!, now + 30 * 86400_000, { act: "reconnect" })).toThrow(LinkError);
+    // The link is only for reconnecting: it opens nothing else.
+    expect(() => openLink(KEY, url.split("/").at(-1)!, now, { act: "settings" })).toThrow(/wrong-action/);
+  });
+
+  it("without a link key, links to the plain connect page: no login_hint, no address", () => {
+    for (const provider of ["google", "microsoft"] as const) {
+      const m = reconnectMail("https://app.test", account({ provider }), { now: Date.now() });
+      expect(linkOf(m)).toBe(`https://app.test/connect/${provider}`);
+      expect(m.text + m.html).not.toContain("login_hint");
+      expect(reconnectUrl("https://app.test/", account({ provider }), undefined, Date.now())).toBe(`https://app.test/connect/${provider}`);
+      expect(reconnectUrl("https://app.test", account({ provider }), "", Date.now())).toBe(`https://app.test/connect/${provider}`);
+    }
   });
 
   it("asks to sign in again after an MFA prompt, says consent is gone for AADSTS65001, revoked otherwise", () => {

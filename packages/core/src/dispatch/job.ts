@@ -73,12 +73,13 @@ export async function markNeedsReconnect(repo: Repository, account: AccountRecor
 
 /**
  * The revoked-grant handler of a deployment: with a system mailer and the app's URL, core/reconnect
- * handleRevoked (status, reason and one reconnect email); without them, {@link markNeedsReconnect}.
+ * handleRevoked (status, reason and one reconnect email, whose link is sealed with `linkKey`: no
+ * address in it); without them, {@link markNeedsReconnect}.
  */
-export function revokedHandler(notify: SystemMailer | undefined, baseUrl: string | undefined): RevokedHandler {
+export function revokedHandler(notify: SystemMailer | undefined, baseUrl: string | undefined, linkKey: Uint8Array | string | undefined): RevokedHandler {
   if (!notify || !baseUrl) return markNeedsReconnect;
   return async (repo, account, error, at) => {
-    const outcome = await handleRevoked({ repo, account, now: at, notify, baseUrl, error });
+    const outcome = await handleRevoked({ repo, account, now: at, notify, baseUrl, error, ...(linkKey !== undefined ? { linkKey } : {}) });
     console.warn(`account ${account.email}: grant revoked; ${outcome}`);
   };
 }

@@ -6,9 +6,11 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
  * morning-after event email, core/eventmail) opens "whom did you meet at this event": its token
  * carries the event id in `evt` and no person. `events` opens the owner's events of the next 14 days
  * (mark, unmark, goals); `goal` sets the goal of the one event in `evt` (the digest's Coming up).
+ * `reconnect` (the reconnect email, the settings page's Reconnect button) starts the connect flow
+ * for the account's provider with its address as the sign-in hint, so the address is never in the URL.
  */
-export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met" | "events" | "goal";
-export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met", "events", "goal"];
+export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met" | "events" | "goal" | "reconnect";
+export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met", "events", "goal", "reconnect"];
 export const isLinkAction = (s: string): s is LinkAction => (LINK_ACTIONS as readonly string[]).includes(s);
 
 /** The claims a link carries: bound to the account, and for follow-ups to the person and the meeting. */
@@ -38,8 +40,22 @@ export class LinkError extends Error {
   }
 }
 
-/** How long links stay valid: a digest's links for six weeks, settings links for a week, a signed-in management link for 15 minutes. */
-export const LINK_TTL_SECONDS: Record<LinkAction, number> = { draft: 42 * 86400, dismiss: 42 * 86400, settings: 7 * 86400, pause: 42 * 86400, view: 42 * 86400, manage: 15 * 60, met: 42 * 86400, events: 42 * 86400, goal: 42 * 86400 };
+/**
+ * How long links stay valid: a digest's links for six weeks, settings links for a week, a signed-in
+ * management link for 15 minutes, a reconnect link for 30 days (its email is sent once).
+ */
+export const LINK_TTL_SECONDS: Record<LinkAction, number> = {
+  draft: 42 * 86400,
+  dismiss: 42 * 86400,
+  settings: 7 * 86400,
+  pause: 42 * 86400,
+  view: 42 * 86400,
+  manage: 15 * 60,
+  met: 42 * 86400,
+  events: 42 * 86400,
+  goal: 42 * 86400,
+  reconnect: 30 * 86400,
+};
 
 /** Version byte of a sealed token; a token of another version is malformed. */
 const VERSION = 2;

@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, loadAccount } from "../accounts";
+import { linkPath, sealLink } from "../links";
 import { GrantError, MissingScopeError, needsReconnect, SCOPE_WORDS, scopeKey } from "../oauth";
 import { ProviderError } from "../resilience";
 import { keys, type Repository } from "../storage";
@@ -107,15 +108,26 @@ function missingPermission(account: Pick<AccountRecord, "provider" | "reconnectR
   return w ? { label: w.label, use: w.use } : { label: m[1]!, use: "" };
 }
 
-/** Where the owner reconnects: the hosted connect flow with the address pre-selected. */
-export function reconnectUrl(baseUrl: string, account: Pick<AccountRecord, "provider" | "email">): string {
-  return `${baseUrl.replace(/\/$/, "")}/connect/${account.provider}?login_hint=${encodeURIComponent(account.email)}`;
+/**
+ * Where the owner reconnects: a sealed link (`/l/reconnect/<token>`, act "reconnect", valid 30 days)
+ * whose route starts the hosted connect flow for the account's provider with the stored address as
+ * the sign-in hint. The address is only inside the token, never in the URL (browser history, logs,
+ * Referer). Without a link key: the plain `/connect/<provider>`, with no hint at all.
+ */
+export function reconnectUrl(baseUrl: string, account: Pick<AccountRecord, "provider" | "email">, linkKey: Uint8Array | string | undefined, nowMs: number): string {
+  const base = baseUrl.replace(/\/$/, "");
+  if (linkKey === undefined || linkKey === "") return `${base}/connect/${account.provider}`;
+  return `${base}${linkPath("reconnect", sealLink(linkKey, { act: "reconnect", acc: account.email }, nowMs))}`;
 }
 
-/** The reconnect email. */
-export function reconnectMail(baseUrl: string, account: AccountRecord): { subject: string; text: string; html: string } {
+/** The reconnect email; its link is {@link reconnectUrl}'s (sealed with `links.key` when there is one). */
+export function reconnectMail(
+  baseUrl: string,
+  account: AccountRecord,
+  links: { key?: Uint8Array | string; now: number } = { now: Date.now() },
+): { subject: string; text: string; html: string } {
   const name = account.provider === "google" ? "Google" : "Microsoft";
-  const url = reconnectUrl(baseUrl, account);
+  const url = reconnectUrl(baseUrl, account, links.key, links.now);
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
   const subject = `Reconnect your ${name} account to keep getting your Followthrough digest`;
   const missing = missingPermission(account);
@@ -171,6 +183,8 @@ export async function handleRevoked(o: {
   notify: SystemMailer;
   /** Public origin of the app (the reconnect link). */
   baseUrl: string;
+  /** Key of the sealed links; without it the email links to the plain connect page (no address in any URL). */
+  linkKey?: Uint8Array | string;
   /** The failure, whose {@link reconnectReason} is stored on the account and worded in the email. */
   error?: unknown;
 }): Promise<RevokedOutcome> {
@@ -196,7 +210,7 @@ export async function handleRevoked(o: {
     if (current.connectedAt !== account.connectedAt) return "stale";
     return "already-notified";
   }
-  const mail = reconnectMail(o.baseUrl, { ...account, status: "needs_reconnect", reconnectReason: reason });
+  const mail = reconnectMail(o.baseUrl, { ...account, status: "needs_reconnect", reconnectReason: reason }, { key: o.linkKey, now });
   try {
     await o.notify.send(account.email, mail.subject, mail.text, mail.html);
   } catch (e) {
