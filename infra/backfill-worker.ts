@@ -2,7 +2,7 @@ import { api } from "./api";
 import { BACKFILL_TIMEOUT_MINUTES, backfills } from "./backfill";
 import { NODE } from "./defaults";
 import { notices } from "./email";
-import { providerSecrets } from "./secrets";
+import { linkSigningKey, providerSecrets } from "./secrets";
 import { table } from "./storage";
 
 /**
@@ -16,7 +16,8 @@ backfills.subscribe(
     memory: "1024 MB",
     timeout: `${BACKFILL_TIMEOUT_MINUTES} minutes`,
     // Its own queue: a backfill cut short by the time limit enqueues its continuation (handlers/backfill.ts).
-    link: [table, ...providerSecrets, notices, api, backfills],
+    // The link key seals the reconnect link (/l/reconnect/<token>: no address in it).
+    link: [table, linkSigningKey, ...providerSecrets, notices, api, backfills],
   },
   {
     batch: { size: 1, partialResponses: true },

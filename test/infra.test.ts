@@ -162,8 +162,9 @@ describe("infra", () => {
       const sub = subscriptions.find((s) => s.queue === queue);
       expect(sub, queue).toBeDefined();
       expect(linkNames(sub!.subscriber.link)).toContain("Notices");
-      // The reconnect email's link needs the app's URL.
+      // The reconnect email's link needs the app's URL, and the link key that seals it (no address in it).
       expect(linkNames(sub!.subscriber.link)).toContain("Api");
+      expect(linkNames(sub!.subscriber.link)).toContain("LinkSigningKey");
     }
   });
 
