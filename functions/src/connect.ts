@@ -127,6 +127,16 @@ ${configured.map(section)}`
     try {
       claims = openLink(deps.linkKey, c.req.param("token"), deps.now(), { act: "reconnect" });
     } catch (e) {
+      // An expired reconnect link: no digest is coming to open (the account needs reconnecting), so connect from the start.
+      if (e instanceof LinkError && e.problem === "expired")
+        return kit.page(
+          c,
+          410,
+          "Link expired",
+          html`<h1>Link expired</h1>
+<p>This reconnect link has expired. Connect your account again from the start: choose Google or Microsoft and sign in with the same address.</p>
+<p><a class="button" href="${base}/connect">Connect an account</a></p>`,
+        );
       if (e instanceof LinkError) return kit.linkRefused(c, e.problem);
       throw e;
     }

@@ -344,7 +344,10 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     const token = (at: number, key = KEY) => sealLink(key, { act: "reconnect", acc: email() }, at);
     const expired = await app.request(`/l/reconnect/${token(Date.now() - 31 * 86_400_000)}`);
     expect(expired.status).toBe(410);
-    expect(await expired.text()).toContain("This link has expired");
+    const expiredPage = await expired.text();
+    expect(expiredPage).toContain("This reconnect link has expired");
+    // No digest is coming for an account that needs reconnecting: the page points to /connect instead.
+    expect(expiredPage).toMatch(/<a class="button" href="[^"]*\/connect">Connect an account<\/a>/);
     const good = token(Date.now());
     const forged = await app.request(`/l/reconnect/${good.slice(0, 60)}${good[60] === "A" ? "B" : "A"}${good.slice(61)}`);
     expect(forged.status).toBe(400);
