@@ -89,7 +89,7 @@ function check(name: string, run: ColdRun) {
 }
 
 export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machine: string; handlers: HandlerBench[] }> {
-  const runs = o.runs ?? Number(process.env.BENCH_HANDLER_RUNS ?? 7);
+  const runs = o.runs ?? Number(process.env.BENCH_HANDLER_RUNS ?? 11);
   const out = mkdtempSync(join(tmpdir(), "ft-bench-handlers-"));
   const stack = await startLocalStack();
   const results: HandlerBench[] = [];
