@@ -25,7 +25,6 @@ import {
   storeConnection,
 } from "@followthrough/core/connect";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
-import { type LinkClaims, LinkError, openLink } from "@followthrough/core/links";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
 import { loadProvider } from "@followthrough/core/loader";
@@ -120,37 +119,22 @@ ${configured.map(section)}`
 
   app.get("/connect/:provider", (c) => startConnect(c, c.req.param("provider"), c.req.query("login_hint")));
 
+  // The reconnect link's own refusals (kit.authorise's shared pages otherwise): an expired link and
+  // a gone account end on /connect, since a reconnect link is mailed because no digest is coming.
+  const connectAgain = (status: 404 | 410, title: string, sentence: string) => (c: Context) =>
+    kit.page(c, status, title, html`<h1>${title}</h1>
+<p>${sentence}</p>
+<p><a class="button" href="${base}/connect">Connect an account</a></p>`);
+  const reconnectPages = {
+    expired: connectAgain(410, "Link expired", "This reconnect link has expired. Connect your account again from the start: choose Google or Microsoft and sign in with the same address."),
+    missing: connectAgain(404, "Account not found", "This account is no longer connected to Followthrough (it may have been disconnected), so there is nothing to reconnect. You can connect it again from the start."),
+  };
   // The reconnect link (core/reconnect reconnectUrl): the sealed token names the account; the flow
   // starts for its provider with the stored address as the hint, which only the provider sees.
   app.get("/l/reconnect/:token", async (c) => {
-    let claims: LinkClaims;
-    try {
-      claims = openLink(deps.linkKey, c.req.param("token"), deps.now(), { act: "reconnect" });
-    } catch (e) {
-      // An expired reconnect link: no digest is coming to open (the account needs reconnecting), so connect from the start.
-      if (e instanceof LinkError && e.problem === "expired")
-        return kit.page(
-          c,
-          410,
-          "Link expired",
-          html`<h1>Link expired</h1>
-<p>This reconnect link has expired. Connect your account again from the start: choose Google or Microsoft and sign in with the same address.</p>
-<p><a class="button" href="${base}/connect">Connect an account</a></p>`,
-        );
-      if (e instanceof LinkError) return kit.linkRefused(c, e.problem);
-      throw e;
-    }
-    const account = await loadAccount(deps.repo, claims.acc);
-    if (!account)
-      return kit.page(
-        c,
-        404,
-        "Account not found",
-        html`<h1>Account not found</h1>
-<p>This account is no longer connected to Followthrough (it may have been disconnected), so there is nothing to reconnect. You can connect it again from the start.</p>
-<p><a class="button" href="${base}/connect">Connect an account</a></p>`,
-      );
-    return startConnect(c, account.provider, account.email);
+    const ok = await kit.authorise(c, "reconnect", reconnectPages);
+    if (ok instanceof Response) return ok;
+    return startConnect(c, ok.account.provider, ok.account.email);
   });
 
   app.get("/connect/:provider/callback", async (c) => {

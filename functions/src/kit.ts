@@ -13,7 +13,7 @@ import { type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
-import type { Markup, PageKit } from "./pages";
+import type { LinkPages, Markup, PageKit } from "./pages";
 
 /** The AppDeps fields of the connect flow (all optional in AppDeps). */
 export interface ConnectDeps {
@@ -160,18 +160,18 @@ export function createKit(deps: AppDeps): PageKit {
     return say(c, status, title, sentence);
   };
 
-  const authorise = async (c: C, act: LinkAction): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
+  const authorise = async (c: C, act: LinkAction, pages: LinkPages = {}): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
     let claims: LinkClaims;
     try {
       claims = openLink(deps.linkKey, c.req.param("token") ?? "", deps.now(), { act });
     } catch (e) {
-      if (e instanceof LinkError) return linkRefused(c, e.problem);
+      if (e instanceof LinkError) return e.problem === "expired" && pages.expired ? pages.expired(c) : linkRefused(c, e.problem);
       throw e;
     }
     if ((act === "draft" || act === "dismiss") && (typeof claims.per !== "string" || typeof claims.evt !== "string")) return linkRefused(c, "malformed");
     if ((act === "met" || act === "goal") && typeof claims.evt !== "string") return linkRefused(c, "malformed");
     const account = await loadAccount(deps.repo, claims.acc);
-    if (!account) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+    if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
     return { claims, account };
   };
 

@@ -9,13 +9,23 @@ import type { LinkAction, LinkClaims, LinkProblem } from "@followthrough/core/li
 
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
+/** An action's own pages for a refused link (see PageKit authorise). */
+export interface LinkPages {
+  expired?: (c: Context) => Response | Promise<Response>;
+  missing?: (c: Context) => Response | Promise<Response>;
+}
+
 export interface PageKit {
   /** A plain, mobile-friendly page (the app's shell, CSP nonce'd style). */
   page(c: Context, status: number, title: string, body: Markup): Response | Promise<Response>;
   /** A page that is one clear sentence. */
   say(c: Context, status: number, title: string, sentence: string): Response | Promise<Response>;
-  /** Verifies the path's token for `act` and loads the account; a Response when refused. */
-  authorise(c: Context, act: LinkAction): Promise<{ claims: LinkClaims; account: AccountRecord } | Response>;
+  /**
+   * Verifies the path's token for `act` and loads the account; a Response when refused. `pages`
+   * gives an action's own page where the shared one would mislead: its link expired, or its
+   * account is gone (a reconnect link: no digest is coming to open).
+   */
+  authorise(c: Context, act: LinkAction, pages?: LinkPages): Promise<{ claims: LinkClaims; account: AccountRecord } | Response>;
   /** A freshly signed link of this app (`evt`: the event a met or goal link is about). */
   linkFor(account: string, act: LinkAction, extra?: { evt?: string }): string;
   /** The request's CSP nonce. */
