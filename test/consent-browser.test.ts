@@ -5,24 +5,28 @@
  * Microsoft" link, the sandbox's authorize page (checked at a phone's and a desktop's width, light
  * and dark, axe-core WCAG 2.2 A/AA zero violations, nothing wider than the phone), then "Continue
  * as <email>" back to the app's callback ("Reconnected"), or Cancel back to it with access_denied
- * ("Not connected"). Screenshots and axe results in test-artifacts/pages/ (consent-*).
+ * ("Not connected"). Also the reconnect email's sealed link (to the consent page with the stored
+ * address as login_hint, then reconnected) and its expired page (checked, its button to /connect).
+ * Screenshots and axe results in test-artifacts/pages/ (consent-*, reconnect-expired-*).
  */
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
+import { reconnectUrl } from "@followthrough/core/reconnect";
 import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
 import { launchChromium } from "./support/browser";
 import { root } from "./support/fixtures";
 import { pageChecks, VIEWPORTS } from "./support/page-check";
 
+const KEY = "consent-browser-link-key-0123456789abcdef";
 let stack: LocalStack;
 let browser: Browser;
 const { contextOf, check, press, writeReport } = pageChecks(() => browser, join(root, "test-artifacts", "pages"));
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
+  stack = await startLocalStack({ port: 0, linkKey: KEY });
   browser = await launchChromium();
 }, 120_000);
 
@@ -97,6 +101,36 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ 
     expect((await loadAccount(stack.repo, email))!.refreshTokenSealed).toEqual(before.refreshTokenSealed);
     // The app's page, the same for both providers: checked once.
     if (provider === "google") await check(page, "consent-cancelled");
+    await page.context().close();
+  });
+});
+
+describe("the reconnect email's sealed link in Chromium", () => {
+  const account = () => stack.accounts.find((a) => a.account.provider === "google")!.account;
+
+  it("opens the provider's consent for the stored address (only the provider sees it), and Continue reconnects", async () => {
+    const email = account().email;
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    const link = reconnectUrl(stack.url, account(), KEY, Date.now());
+    expect(link).not.toContain(email.split("@")[0]);
+    await Promise.all([page.waitForURL((u) => u.href.startsWith(stack.sandbox.url)), page.goto(link)]);
+    await page.waitForLoadState("load");
+    const at = new URL(page.url());
+    expect(at.origin + at.pathname).toBe(googleEndpoints(stack.sandbox.url).authorizeUrl);
+    expect(at.searchParams.get("login_hint")).toBe(email);
+    await press(page, `Continue as ${email}`);
+    expect(await mainText(page)).toContain(`${email} is connected.`);
+    await page.context().close();
+  });
+
+  it("an expired one says so, passes the page checks, and its button leads to /connect", async () => {
+    const page = await (await contextOf()).newPage();
+    const response = await page.goto(reconnectUrl(stack.url, account(), KEY, Date.now() - 31 * 86_400_000));
+    expect(response?.status()).toBe(410);
+    expect(await mainText(page)).toContain("This reconnect link has expired");
+    await check(page, "reconnect-expired");
+    await Promise.all([page.waitForURL(`${stack.url}/connect`), page.getByRole("link", { name: "Connect an account" }).click()]);
+    expect(await page.getByRole("link", { name: "Connect Google" }).count()).toBe(1);
     await page.context().close();
   });
 });
