@@ -315,8 +315,8 @@ ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said
       return html`<li data-search="${`${p.name} ${p.email} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
 <label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : ""}</label></li>`;
     };
-    // Each letter's number of guests on the whole list (a search shows "1 of 12" under its letter).
-    const totals = new Map(groupGuests(list, (p) => p).map((g) => [g.letter, g.guests.length] as const));
+    // Under a search each letter says "1 of 12": its number of guests on the whole list (without one, shown is the list).
+    const totals = searching && list.length > GROUP_GUESTS_ABOVE ? new Map(groupGuests(list, (p) => p).map((g) => [g.letter, g.guests.length] as const)) : undefined;
     const saved = c.req.query("saved");
     const notice = saved === "taken-back" ? "Taken back." : saved && /^\d+$/.test(saved) ? `Saved: ${saved} ${saved === "1" ? "person" : "people"} added to whom you met.` : undefined;
     return kit.page(
@@ -355,7 +355,7 @@ ${
     ? html`<div id="guests" class="letters">${groupGuests(shown.map((p, i) => ({ p, i })), (e) => e.p).map(({ letter, guests }) => {
         // Closed unless it holds what the search found or a tick of the owner's still to be saved.
         const open = searching || guests.some((e) => picked.has(e.p.email) && !already.has(e.p.email) && !byMail.has(e.p.email));
-        const total = totals.get(letter) ?? guests.length;
+        const total = totals?.get(letter) ?? guests.length;
         return html`<details class="letter" data-letter="${letter}" data-total="${total}"${open ? html` open` : ""}><summary>${letterSummary(letter, guests.length, searching ? total : undefined)}</summary>
 <ul class="guests">${guests.map((e) => guestRow(e.p, e.i))}</ul></details>`;
       })}</div>`
