@@ -8,7 +8,8 @@ import { setGoal } from "@followthrough/core/events";
 import { draftFollowUp, humanDate } from "@followthrough/core/followup";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { openLink } from "@followthrough/core/links";
-import { keys } from "@followthrough/core/storage";
+import { scan } from "@followthrough/core/scan";
+import { keys, Repository } from "@followthrough/core/storage";
 import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
 import PostalMime from "postal-mime";
 import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
@@ -82,6 +83,36 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     const digests = (await sentThroughApi(h)).filter((m) => m.subject === a.rendered.subject);
     expect(digests).toHaveLength(1);
     expect(unfold(digests[0].raw)).toMatch(/List-Unsubscribe:\s*<https:\/\/app\.followthrough\.test\/l\/pause\/[A-Za-z0-9_-]+>/i);
+  });
+
+  it("builds the digest from what its scan read: the account's meetings, messages, people and statements are read once, not again", async () => {
+    const reads = new Map<string, number>();
+    class CountingRepository extends Repository {
+      override query(pk: string, prefix: string) {
+        reads.set(prefix, (reads.get(prefix) ?? 0) + 1);
+        return super.query(pk, prefix);
+      }
+    }
+    const repo = new CountingRepository(h.repo.doc, h.repo.table);
+    const later = now + 7 * 86_400_000;
+    await h.setClock(later);
+    await scan({ owner: h.account(), provider: h.provider, repo, now: later });
+    const byScan = new Map(reads);
+    reads.clear();
+    const weekly = await runWeekly({ repo, provider: h.provider, account: h.account(), now: later + 60_000, links });
+    expect(weekly.outcome).toBe("sent");
+    for (const prefix of [keys.prefix.meeting, keys.prefix.message, keys.prefix.person, keys.prefix.says]) {
+      expect(byScan.get(prefix), prefix).toBeGreaterThanOrEqual(1);
+      expect(reads.get(prefix), prefix).toBe(byScan.get(prefix));
+    }
+    // And the digest is the one built from the stored data (for the owner as the scan saw them).
+    const owner = weekly.scan.owner;
+    const account = { ...h.account(), aliases: owner.aliases, ...(owner.displayName ? { displayName: owner.displayName } : {}) };
+    const { digest } = await prepareDigest({ repo: h.repo, account, now: later + 60_000, links });
+    // (Links are sealed with a fresh nonce each time: compared without their tokens.)
+    const unsealed = (d: unknown) => JSON.parse(JSON.stringify(d).replace(/\/l\/([a-z-]+)\/[A-Za-z0-9_-]+/g, "/l/$1/TOKEN"));
+    expect(weekly.digest.missing.length + weekly.digest.newPeople.length).toBeGreaterThan(0);
+    expect(unsealed(weekly.digest)).toEqual(unsealed(digest));
   });
 });
 

@@ -2,7 +2,7 @@ import { updateAccount } from "../accounts";
 import { loadStatements, networkingEvents, type NetworkingEvents, type OwnerStatements } from "../events";
 import { metAtEvents } from "../followup";
 import { type Contact, infer, type Inference } from "../inference";
-import type { Owner } from "../model";
+import type { MailMessage, Meeting, Owner } from "../model";
 import type { CalendarReader, SentMailReader, SyncCursor } from "../providers";
 import type { PersonRecord, Repository } from "../storage";
 import { DAY } from "../time";
@@ -39,6 +39,11 @@ export interface ScanResult extends Inference {
   networkingEvents?: NetworkingEvents;
   /** The owner's statements the rules read (marks, goals, whom they met). */
   statements?: OwnerStatements;
+  /**
+   * The stored meetings and sent messages the rules ran over (a complete scan only), so the same
+   * job's digest is built from them instead of reading the account's partition a second time.
+   */
+  read?: { meetings: Meeting[]; messages: MailMessage[] };
   /**
    * False when `stopBefore` cut the sync short: the rules did not run (they run over complete data
    * only), the lists are empty and no person was written; a later scan continues from the cursors.
@@ -117,5 +122,5 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   });
   const changed = people.filter((p) => JSON.stringify(p) !== JSON.stringify(before.get(p.email)));
   await repo.putPeople(account, changed);
-  return { ...result, people, owner: self, streams: { calendar, sentMail }, complete: true, networkingEvents: events, statements };
+  return { ...result, people, owner: self, streams: { calendar, sentMail }, complete: true, networkingEvents: events, statements, read: { meetings, messages } };
 }
