@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { LinkAction, LinkClaims, LinkProblem } from "@followthrough/core/links";
+import { dateFormat } from "@followthrough/core/time";
 
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -46,7 +47,7 @@ export const originOf = (baseUrl: string) => new URL(baseUrl).origin;
 export function nextOccurrence(s: { day: number; hour: number }, timeZone: string, at: number): number {
   const HOUR = 3_600_000;
   const parts = (t: number) => {
-    const f = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "numeric", hourCycle: "h23" }).formatToParts(t);
+    const f = dateFormat("en-US", { timeZone, weekday: "short", hour: "numeric", hourCycle: "h23" }).formatToParts(t);
     const wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(f.find((p) => p.type === "weekday")!.value) + 1;
     return { day: wd, hour: Number(f.find((p) => p.type === "hour")!.value) };
   };
@@ -59,7 +60,7 @@ export function nextOccurrence(s: { day: number; hour: number }, timeZone: strin
 
 /** "Monday 7 December 2026 at 08:00" in the person's zone. */
 export function whenLocal(t: number, timeZone: string): string {
-  const date = new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(t);
-  const time = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(t);
+  const date = dateFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(t);
+  const time = dateFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(t);
   return `${date} at ${time}`;
 }

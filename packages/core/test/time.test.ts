@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { localMidnight } from "@followthrough/core/time";
+import { dateFormat, localMidnight } from "@followthrough/core/time";
 import { parseInstant, toIanaZone } from "@followthrough/core/zones";
 
 it("maps Outlook's Windows zone names to IANA and leaves IANA names alone", () => {
@@ -19,4 +19,16 @@ it("reads Graph's offset-less times in the zone it names, Windows names included
 it("finds local midnight across a daylight-saving change", () => {
   expect(localMidnight("2026-03-08", "America/Los_Angeles")).toBe(Date.parse("2026-03-08T08:00:00Z"));
   expect(localMidnight("2026-03-09", "America/Los_Angeles")).toBe(Date.parse("2026-03-09T07:00:00Z"));
+});
+
+it("dateFormat builds a format once per locale and options and formats as Intl does", () => {
+  const opts = { weekday: "short", day: "numeric", month: "short", timeZone: "Australia/Melbourne" } as const;
+  const f = dateFormat("en-GB", opts);
+  expect(dateFormat("en-GB", { ...opts })).toBe(f);
+  const t = Date.parse("2026-04-13T20:00:00Z"); // Tuesday morning in Melbourne, Monday in London
+  expect(f.format(t)).toBe(new Intl.DateTimeFormat("en-GB", opts).format(t));
+  expect(f.format(t)).toBe("Tue 14 Apr");
+  expect(dateFormat("en-GB", { ...opts, timeZone: "Europe/London" }).format(t)).toBe("Mon 13 Apr");
+  expect(dateFormat("en-US", opts)).not.toBe(f);
+  expect(() => dateFormat("en-GB", { ...opts, timeZone: "Not/AZone" })).toThrow(RangeError);
 });

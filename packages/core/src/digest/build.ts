@@ -5,7 +5,7 @@ import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, linkPath, sealLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
 import type { PersonRecord } from "../storage";
-import { DAY } from "../time";
+import { DAY, dateFormat } from "../time";
 import { activityHours } from "./activity";
 import type { DigestAttendedEvent, DigestData, DigestEvents, DigestPerson, DigestUpcomingEvent, Metric } from "./model";
 
@@ -20,7 +20,7 @@ export interface LinkConfig {
 
 /** ISO-8601 week of a local date, e.g. "2026-W17". */
 export function isoWeek(ms: number, timeZone: string): string {
-  const [y, m, d] = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms).split("-").map(Number);
+  const [y, m, d] = dateFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms).split("-").map(Number);
   const date = new Date(Date.UTC(y, m - 1, d));
   const day = date.getUTCDay() || 7;
   date.setUTCDate(date.getUTCDate() + 4 - day);
@@ -87,7 +87,7 @@ export function buildDigest(o: {
   const metric = (k: "meetingsAttended" | "newPeopleMet" | "followUpsSent" | "followUpRate" | "secondMeetings"): Metric => ({ value: a[k], previous: b[k] });
   // Days ago as calendar days in the owner's zone, so "today" and "yesterday" agree with the date shown.
   const localDay = (ms: number) => {
-    const [y, m, d] = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms).split("-").map(Number);
+    const [y, m, d] = dateFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms).split("-").map(Number);
     return Math.round(Date.UTC(y, m - 1, d) / DAY);
   };
   const stage = new Map(o.people.map((p) => [p.email, p.stage]));
@@ -117,7 +117,7 @@ export function buildDigest(o: {
   const newPeople = current.newContacts.filter((c) => !listed.has(c.email)).map(person);
   const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations } });
   const start = now - 7 * DAY;
-  const fmt = (ms: number, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat("en-GB", { ...opts, timeZone: tz }).format(ms);
+  const fmt = (ms: number, opts: Intl.DateTimeFormatOptions) => dateFormat("en-GB", { ...opts, timeZone: tz }).format(ms);
   return {
     owner: { email: account.email, name: account.displayName ?? account.email, firstName: firstNameOf(account.displayName), timeZone: tz },
     week: isoWeek(o.weekOf ?? now, tz),

@@ -30,7 +30,7 @@ import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
 import { calendarCursor, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
-import { DAY } from "../time";
+import { DAY, dateFormat } from "../time";
 
 const HOUR = 3_600_000;
 
@@ -125,7 +125,7 @@ export async function runEventJob(o: {
 // ---- The emails -------------------------------------------------------------------------------
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-const fmt = (ms: number, zone: string, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat("en-GB", { ...opts, timeZone: zone }).format(ms);
+const fmt = (ms: number, zone: string, opts: Intl.DateTimeFormatOptions) => dateFormat("en-GB", { ...opts, timeZone: zone }).format(ms);
 const people = (n: number) => `${n} new ${n === 1 ? "person" : "people"}`;
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(title)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem;margin:0 auto;padding:1rem;color:#1a1a1a">${body}</body></html>`;
