@@ -14,9 +14,20 @@
  *
  * `plugins`: infra/esbuild-plugins.mjs (a path from the project root, where SST's builder runs),
  * which bundles nodemailer without its 90 KB extension <-> content type table (issue 12).
+ *
+ * `esbuild.define`: `process.env.NODE_ENV` is "production" in every bundle (SST passes
+ * `nodejs.esbuild.define` to esbuild). Without it React's packages pick their build at run time from
+ * an environment variable Lambda does not set, so the digest rendered with React's development
+ * build (its extra checks on every element) and every bundle carried both builds.
  */
 export const NODE = {
   runtime: "nodejs22.x",
   architecture: "arm64",
-  nodejs: { format: "esm", minify: true, splitting: true, plugins: "infra/esbuild-plugins.mjs" },
+  nodejs: {
+    format: "esm",
+    minify: true,
+    splitting: true,
+    plugins: "infra/esbuild-plugins.mjs",
+    esbuild: { define: { "process.env.NODE_ENV": JSON.stringify("production") } },
+  },
 } as const;

@@ -164,6 +164,15 @@ describe("modules loaded at run time, bundled as deployed", () => {
     for (const p of [...GOOGLE, "@aws-sdk/client-sqs", "nodemailer"]) expect(packages, p).not.toContain(p);
   }, 60_000);
 
+  it("React's production build only: no function deploys a development build (infra defines NODE_ENV; Lambda sets none)", () => {
+    for (const b of Object.values(bundles)) {
+      const inputs = Object.keys(b.metafile.inputs);
+      expect(inputs.filter((m) => /node_modules\/react(-dom)?\/.*\.development\.js$/.test(m)), b.name).toEqual([]);
+    }
+    const worker = Object.keys(bundles.worker.metafile.inputs);
+    expect(worker.filter((m) => /node_modules\/react-dom\/cjs\/react-dom-server\.node\.production\.js$/.test(m))).toHaveLength(1);
+  });
+
   it("no function deploys windows-iana: the Outlook ones carry core/zones' generated table, off their start", () => {
     for (const b of Object.values(bundles)) expect(packagesOf(Object.keys(b.metafile.inputs)), b.name).not.toContain("windows-iana");
     for (const b of [bundles.worker, bundles.backfill, bundles.api]) {

@@ -51,6 +51,7 @@ export function sstBuildOptions(o: { minify?: boolean; splitting?: boolean; exte
     target: "node22",
     mainFields: ["module", "main"],
     keepNames: true,
+    define: { ...NODE.nodejs.esbuild.define },
     minify: o.minify ?? NODE.nodejs.minify,
     splitting: o.splitting ?? NODE.nodejs.splitting,
     external: ["sharp", "pg-native", ...(o.external ?? [])],
