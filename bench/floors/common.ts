@@ -54,12 +54,13 @@ export async function storePage(email: string, stream: "calendar" | "sent", ids:
 
 /**
  * The end of a scan with the handler's table calls, in its order (counted through a proxy, a Google
- * backfill: 5 Get, 4 Put, 2 BatchWrite, 6 Query, 2 Update, 2 Delete in all; an Outlook one: 4 Get,
+ * backfill: 5 Get, 4 Put, 2 BatchWrite, 4 Query, 2 Update, 2 Delete in all; an Outlook one: 4 Get,
  * 3 Put, the same others, one Update being its refresh token's rotation, `rotateToken`): the stored
  * records read back for the rules, the owner's learned aliases stored (`ownerLearned`: the Gmail
  * adapter's Send-As aliases; and its sent cursor is written twice, the floor's second Put is its
  * scan mark), then (a complete first read) the week's event emails planned from the meetings and
- * statements read again, the lease released, the account's due-hour index set.
+ * statements the rules read (no Query of their own), the lease released, the account's due-hour
+ * index set.
  */
 export async function finishScan(email: string, o: { ownerLearned: boolean }): Promise<void> {
   const pk = `ACCOUNT#${email}`;
@@ -69,7 +70,6 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
     await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" } }));
     await doc.send(new UpdateCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" }, UpdateExpression: "SET floorSeen = :t", ExpressionAttributeValues: { ":t": Date.now() } }));
   }
-  await Promise.all([load("MEETING#"), load("SAYS#")]);
   await doc.send(new DeleteCommand({ TableName: table(), Key: { pk, sk: "FLOOREVJOB#sync" } }));
   if (o.ownerLearned) await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "FLOORSCAN", at: Date.now() } }));
   await doc.send(new DeleteCommand({ TableName: table(), Key: { pk, sk: "LEASE#floor" } }));
