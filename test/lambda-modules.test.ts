@@ -21,7 +21,7 @@ import { type Bundle, bundle, freshAccount, functionUrlEvent, inputsOf, LINK_KEY
 
 const GOOGLE = ["@googleapis/gmail", "@googleapis/calendar", "googleapis-common", "google-auth-library"];
 const GRAPH = ["@microsoft/microsoft-graph-client"];
-const RENDERER = ["@react-email/render", "@react-email/components", "react-dom"];
+const RENDERER = ["@react-email/components", "@react-email/button", "react-dom"];
 /** Outlook's Windows-zone table (core/zones' generated module; windows-iana itself is deployed nowhere). */
 const ZONE_TABLE = "packages/core/src/zones/windows.ts";
 /** Modules of the static graph of a bundle: the entry and the chunks it imports statically (what every start loads). */
@@ -89,7 +89,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
     const { table, account } = await freshAccount(stack, "google");
     const { packages, modules, result } = await loadedPackages(bundles.worker, sqsEvent(account.email), table);
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(packages).toEqual(expect.arrayContaining(["@googleapis/gmail", "@googleapis/calendar", "google-auth-library", "@react-email/render"]));
+    expect(packages).toEqual(expect.arrayContaining(["@googleapis/gmail", "@googleapis/calendar", "google-auth-library", "react-dom", "@react-email/button"]));
     for (const p of GRAPH) expect(packages, p).not.toContain(p);
     expect(modules.filter((m) => m.startsWith("packages/core/src/microsoft/"))).toEqual([]);
     // The Graph adapter is in the deployed files (Outlook accounts use the same function): only its chunk was not loaded.
@@ -100,7 +100,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
     const { table, account } = await freshAccount(stack, "microsoft");
     const { packages, modules, result } = await loadedPackages(bundles.worker, sqsEvent(account.email), table);
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(packages).toEqual(expect.arrayContaining(["@microsoft/microsoft-graph-client", "@react-email/render"]));
+    expect(packages).toEqual(expect.arrayContaining(["@microsoft/microsoft-graph-client", "react-dom", "@react-email/button"]));
     for (const p of GOOGLE) expect(packages, p).not.toContain(p);
     expect(modules.filter((m) => m.startsWith("packages/core/src/google/"))).toEqual([]);
   }, 60_000);
@@ -147,7 +147,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(staticModules(bundles.api)).not.toContain(ZONE_TABLE);
     // …while the draft tap's and the connect callback's adapters are deployed with it, as chunks of their own.
     expect(packagesOf(Object.keys(bundles.api.metafile.inputs))).toEqual(expect.arrayContaining(["@googleapis/gmail", "@microsoft/microsoft-graph-client", "nodemailer"]));
-    // The API renders no email: the renderer's lazy chunks (react-dom/server, prettier) are not even deployed with it.
+    // The API renders no email: the renderer's lazy chunk (react-dom/server) is not even deployed with it.
     for (const p of ["react-dom", "prettier", "@react-email/render"]) expect(packagesOf(Object.keys(bundles.api.metafile.inputs)), p).not.toContain(p);
   }, 60_000);
 
@@ -163,6 +163,14 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(modules).toContain(ZONE_TABLE);
     for (const p of [...GOOGLE, "@aws-sdk/client-sqs", "nodemailer"]) expect(packages, p).not.toContain(p);
   }, 60_000);
+
+  it("the worker renders with React's static markup: React Email's render() and what it brings (a plain-text converter, HTML parsers, Prettier) are deployed nowhere", () => {
+    // (@react-email/components' barrel still imports its own copy of render(): esbuild drops every byte of it.)
+    const written = (b: Bundle) => Object.values(b.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([m]) => m));
+    expect(packagesOf(written(bundles.worker))).toEqual(expect.arrayContaining(["react-dom", "@react-email/button"]));
+    for (const b of Object.values(bundles))
+      for (const p of ["@react-email/render", "html-to-text", "htmlparser2", "html5parser", "prettier"]) expect(packagesOf(written(b)), `${b.name}: ${p}`).not.toContain(p);
+  });
 
   it("React's production build only: no function deploys a development build (infra defines NODE_ENV; Lambda sets none)", () => {
     for (const b of Object.values(bundles)) {

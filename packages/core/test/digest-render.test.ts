@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { DigestData, DigestFollowUp, DigestPerson, DigestWin } from "../src/digest/model";
-import { renderDigest } from "../src/digest/render";
-import { cleanText, safeUrl } from "../src/digest/render-format";
+import { render as renderWithReactEmail } from "@react-email/render";
+import { createElement } from "react";
+import { DigestEmail } from "../src/digest/email/DigestEmail";
+import { renderDigest, XHTML_DOCTYPE } from "../src/digest/render";
+import { cleanText, preheaderFor, safeUrl, subjectFor } from "../src/digest/render-format";
 
 const APP = "https://app.followthrough.test";
 
@@ -116,6 +119,29 @@ function visibleText(html: string): string {
 }
 
 describe("renderDigest", () => {
+  it("writes the HTML React Email's render() writes, less React's hydration markers (static markup under its XHTML doctype)", async () => {
+    const hostile = fixture();
+    hostile.owner.firstName = "<img src=x onerror=alert(1)>";
+    hostile.missing = [followUp("x1", { email: "x1@evil.test", name: "<script>alert(1)</script>", eventTitle: '"quoted" & <b>bold</b>', draftUrl: "javascript:alert(1)" })];
+    const quiet = fixture();
+    quiet.missing = [];
+    quiet.newPeople = [];
+    quiet.wins = [];
+    quiet.quiet = true;
+    for (const d of [fixture(), hostile, quiet]) {
+      const ours = await renderDigest(d);
+      const theirs = await renderWithReactEmail(createElement(DigestEmail, { d, subject: subjectFor(d), preheader: preheaderFor(d) }));
+      expect(ours.html.startsWith(XHTML_DOCTYPE)).toBe(true);
+      // The streaming renderer marks its Suspense boundary (<!--$--> … <!--/$-->), the hoisted
+      // <html>, <head> and <body> and every boundary between adjacent texts (<!-- -->) for a browser
+      // to hydrate; an email is never hydrated. Apart from those comments, the same bytes.
+      const markers = /<!--(\$|\/\$|html|head|body| )-->/g;
+      expect(theirs).toMatch(markers);
+      expect(ours.html).not.toMatch(markers);
+      expect(ours.html).toBe(theirs.replace(markers, ""));
+    }
+  });
+
   it("writes a one-line subject and preheader", async () => {
     const r = await renderDigest(fixture());
     expect(r.subject).toBe("Your week: 3 follow-ups waiting");

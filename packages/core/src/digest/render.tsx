@@ -5,8 +5,16 @@
  * DigestData with React Email. All provider text (names, titles, emails) goes in
  * as React text children, which React escapes; no dangerouslySetInnerHTML is used
  * anywhere, and every href passes through safeUrl (http/https only).
+ *
+ * The HTML is React's `renderToStaticMarkup` (react-dom/server, imported on the first render) under
+ * the XHTML 1.0 Transitional doctype React Email's own `render()` writes: the same bytes less the
+ * hydration comments of React's streaming renderer, which no email needs (checked against it in
+ * packages/core/test/digest-render.test.ts). That helper adds what the digest does not use: a
+ * stream and a Suspense boundary for async components, a plain-text converter with its HTML parsers
+ * (loaded with it: about 200 KiB), Prettier. And the streaming renderer turns on Node's async hooks
+ * for the rest of the process (its request storage is an AsyncLocalStorage), so every promise after
+ * the first digest paid for them.
  */
-import { render } from "@react-email/render";
 import { DigestEmail } from "./email/DigestEmail";
 import type { DigestData } from "./model";
 import { preheaderFor, subjectFor } from "./render-format";
@@ -21,10 +29,16 @@ export interface RenderedDigestEmail {
   preheader: string;
 }
 
+/** The doctype email clients expect, as React Email writes it. */
+export const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">';
+
 export async function renderDigest(d: DigestData): Promise<RenderedDigestEmail> {
   const subject = subjectFor(d);
   const preheader = preheaderFor(d);
-  const html = await render(<DigestEmail d={d} subject={subject} preheader={preheader} />);
+  // A CommonJS module: bundled, its exports are only the namespace's default (esbuild in Node mode).
+  const server = await import("react-dom/server");
+  const { renderToStaticMarkup } = server.default ?? server;
+  const html = XHTML_DOCTYPE + renderToStaticMarkup(<DigestEmail d={d} subject={subject} preheader={preheader} />);
   const text = renderDigestText(d);
   return { html, text, subject, preheader };
 }
