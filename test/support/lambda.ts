@@ -304,7 +304,9 @@ export async function runCold(file: string, event: unknown, env: Record<string, 
   child.stderr.on("data", (c) => (stderr += c));
   const code = await new Promise<number | null>((r) => child.on("close", r));
   const line = stdout.split("\n").find((l) => l.startsWith("{\"coldRun\""));
-  if (code !== 0 || !line) throw new Error(`run of ${file} exited ${code}: ${stderr.slice(-2000)}\n${stdout.slice(-2000)}`);
+  // The head of stderr names the error; its tail, where it was (an error's dump can be long).
+  const excerpt = (s: string) => (s.length > 3000 ? `${s.slice(0, 2000)}\n…\n${s.slice(-1000)}` : s);
+  if (code !== 0 || !line) throw new Error(`run of ${file} exited ${code}: ${excerpt(stderr)}\n${excerpt(stdout)}`);
   const run = (JSON.parse(line) as { coldRun: ColdRun }).coldRun;
   if (traceOut) {
     run.loaded = [...new Set(readFileSync(traceOut, "utf8").split("\n").filter(Boolean).map((u) => new URL(u).pathname))];
