@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestMessageId, isoWeek, sendDigestOnce } from "@followthrough/core/digest";
 import { setGoal } from "@followthrough/core/events";
-import { draftFollowUp, humanDate } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, humanDate, undoDismiss } from "@followthrough/core/followup";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { openLink } from "@followthrough/core/links";
 import { scan } from "@followthrough/core/scan";
 import { keys, Repository } from "@followthrough/core/storage";
-import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
+import { prepareDigest, runWeekly, scannedRecords } from "@followthrough/core/weekly";
 import PostalMime from "postal-mime";
 import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
@@ -85,7 +85,7 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     expect(unfold(digests[0].raw)).toMatch(/List-Unsubscribe:\s*<https:\/\/app\.followthrough\.test\/l\/pause\/[A-Za-z0-9_-]+>/i);
   });
 
-  it("builds the digest from what its scan read: the account's meetings, messages, people and statements are read once, not again", async () => {
+  it("builds the digest on the meetings and sent messages its scan read (not read again); people and statements are read fresh", async () => {
     const reads = new Map<string, number>();
     class CountingRepository extends Repository {
       override query(pk: string, prefix: string) {
@@ -101,10 +101,10 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     reads.clear();
     const weekly = await runWeekly({ repo, provider: h.provider, account: h.account(), now: later + 60_000, links });
     expect(weekly.outcome).toBe("sent");
-    for (const prefix of [keys.prefix.meeting, keys.prefix.message, keys.prefix.person, keys.prefix.says]) {
-      expect(byScan.get(prefix), prefix).toBeGreaterThanOrEqual(1);
-      expect(reads.get(prefix), prefix).toBe(byScan.get(prefix));
-    }
+    const { meeting, message, person, says } = keys.prefix;
+    for (const prefix of [meeting, message, person, says]) expect(byScan.get(prefix), prefix).toBeGreaterThanOrEqual(1);
+    expect({ [meeting]: reads.get(meeting), [message]: reads.get(message) }).toEqual({ [meeting]: byScan.get(meeting), [message]: byScan.get(message) });
+    expect({ [person]: reads.get(person), [says]: reads.get(says) }).toEqual({ [person]: byScan.get(person)! + 1, [says]: byScan.get(says)! + 1 });
     // And the digest is the one built from the stored data (for the owner as the scan saw them).
     const owner = weekly.scan.owner;
     const account = { ...h.account(), aliases: owner.aliases, ...(owner.displayName ? { displayName: owner.displayName } : {}) };
@@ -113,6 +113,20 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     const unsealed = (d: unknown) => JSON.parse(JSON.stringify(d).replace(/\/l\/([a-z-]+)\/[A-Za-z0-9_-]+/g, "/l/$1/TOKEN"));
     expect(weekly.digest.missing.length + weekly.digest.newPeople.length).toBeGreaterThan(0);
     expect(unsealed(weekly.digest)).toEqual(unsealed(digest));
+  });
+
+  it("honours a dismissal the owner made after the scan read the people: the digest on the scan's records reads the people fresh", async () => {
+    const later = now + 14 * 86_400_000;
+    await h.setClock(later);
+    const result = await scan({ owner: h.account(), provider: h.provider, repo: h.repo, now: later });
+    const before = await prepareDigest({ repo: h.repo, account: h.account(), now: later, links, scanned: scannedRecords(result) });
+    const waiting = before.digest.missing[0];
+    expect(waiting, "a missing follow-up to dismiss").toBeDefined();
+    expect(await dismissFollowUp(h.repo, h.email, waiting.email)).toBe(true);
+    const after = await prepareDigest({ repo: h.repo, account: h.account(), now: later, links, scanned: scannedRecords(result) });
+    expect(after.digest.missing.map((m) => m.email)).not.toContain(waiting.email);
+    expect(after.digest.missing).toHaveLength(before.digest.missing.length - 1);
+    await undoDismiss(h.repo, h.email, waiting.email, "met");
   });
 });
 

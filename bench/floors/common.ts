@@ -54,13 +54,12 @@ export async function storePage(email: string, stream: "calendar" | "sent", ids:
 
 /**
  * The end of a scan with the handler's table calls, in its order (counted through a proxy, a Google
- * backfill: 5 Get, 4 Put, 2 BatchWrite, 4 Query, 2 Update, 2 Delete in all; an Outlook one: 4 Get,
+ * backfill: 5 Get, 4 Put, 2 BatchWrite, 5 Query, 2 Update, 2 Delete in all; an Outlook one: 4 Get,
  * 3 Put, the same others, one Update being its refresh token's rotation, `rotateToken`): the stored
  * records read back for the rules, the owner's learned aliases stored (`ownerLearned`: the Gmail
  * adapter's Send-As aliases; and its sent cursor is written twice, the floor's second Put is its
- * scan mark), then (a complete first read) the week's event emails planned from the meetings and
- * statements the rules read (no Query of their own), the lease released, the account's due-hour
- * index set.
+ * scan mark), then (a complete first read) the week's event emails planned from the meetings the
+ * rules read and the statements read again, the lease released, the account's due-hour index set.
  */
 export async function finishScan(email: string, o: { ownerLearned: boolean }): Promise<void> {
   const pk = `ACCOUNT#${email}`;
@@ -70,6 +69,7 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
     await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" } }));
     await doc.send(new UpdateCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" }, UpdateExpression: "SET floorSeen = :t", ExpressionAttributeValues: { ":t": Date.now() } }));
   }
+  await load("SAYS#");
   await doc.send(new DeleteCommand({ TableName: table(), Key: { pk, sk: "FLOOREVJOB#sync" } }));
   if (o.ownerLearned) await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "FLOORSCAN", at: Date.now() } }));
   await doc.send(new DeleteCommand({ TableName: table(), Key: { pk, sk: "LEASE#floor" } }));
@@ -78,12 +78,14 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
 }
 
 /**
- * The weekly digest's table calls around its one send (counted through a proxy: 1 Get, 2 Put more
- * than a scan; `cursorsRead` adds 2 Get). The digest is built from the scan's own reads (core/weekly
- * inputsOf), so it queries nothing more.
+ * The weekly digest's table calls around its one send (counted through a proxy: 2 Query, 1 Get,
+ * 2 Put more than a scan; `cursorsRead` adds 2 Get). The digest is built on the scan's meetings and
+ * sent messages (core/weekly scannedRecords) and reads the people and the statements again.
  */
 export async function digestCalls(email: string, send: () => Promise<unknown>): Promise<void> {
   const pk = `ACCOUNT#${email}`;
+  const load = (prefix: string) => doc.send(new QueryCommand({ TableName: table(), KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": pk, ":s": prefix } }));
+  await Promise.all([load("PERSON#"), load("SAYS#")]);
   await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "DIGEST#floor" } }));
   await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "DIGEST#floor", status: "sending" } }));
   await send();

@@ -41,7 +41,8 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           const result = await scan({ owner: account, provider: await d.providerFor(account), repo: d.repo, now, stopBefore });
           complete = result.complete;
           // A complete first read: the event emails of the coming week go on the due-hour index.
-          if (complete) await planEventJobs({ repo: d.repo, account: { ...account, aliases: result.owner.aliases }, now, meetings: result.read?.meetings, statements: result.statements });
+          // Its meetings are the scan's (not read again); the statements are read as they are now.
+          if (complete) await planEventJobs({ repo: d.repo, account: { ...account, aliases: result.owner.aliases }, now, meetings: result.read?.meetings });
           console.log(JSON.stringify({ msg: "backfill", account: email, complete, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "backfill", account: email, outcome }));

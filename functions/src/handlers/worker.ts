@@ -72,8 +72,9 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf, scanned });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
           // The event emails of the coming week go on the due-hour index (core/events planEventJobs),
-          // planned from the meetings and statements the scan read (not read a third time).
-          await planEventJobs({ repo: d.repo, account: { ...account, aliases: weekly.scan.owner.aliases }, now, meetings: weekly.scan.read?.meetings, statements: weekly.scan.statements });
+          // planned from the meetings the scan read (not read again) and the statements as they are
+          // now: a mark the owner set while the digest was sent is planned, not undone.
+          await planEventJobs({ repo: d.repo, account: { ...account, aliases: weekly.scan.owner.aliases }, now, meetings: weekly.scan.read?.meetings });
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));
         return outcome !== "busy";

@@ -4,8 +4,7 @@ import { parseArgs } from "node:util";
 import { digestMail } from "@followthrough/core/digest";
 import { loadComposer } from "@followthrough/core/composer";
 import { mimeOfOutgoing } from "@followthrough/core/mail";
-import { scan } from "@followthrough/core/scan";
-import { prepareDigest } from "@followthrough/core/weekly";
+import { runWeekly } from "@followthrough/core/weekly";
 import { loadFixture } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { prepareOutDir } from "./out-dir";
@@ -35,9 +34,10 @@ export async function digestCommand(argv: string[]): Promise<number> {
   // Checked (and created) before any work: a bad folder is one line and exit 2, never a hang.
   const out = prepareOutDir(values.out);
   return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
-    const account = current();
-    await scan({ owner: account, provider, repo, now });
-    const { digest, rendered: sendable } = await prepareDigest({ repo, account, now, links });
+    // The weekly job without its send: the digest of the owner as the scan learned them (the name and
+    // aliases the worker's digest has), built on the scan's reads.
+    const { scan: scanned, digest, rendered: sendable } = await runWeekly({ repo, provider, account: current(), now, links, send: false });
+    const account = { ...current(), aliases: scanned.owner.aliases, ...(scanned.owner.displayName ? { displayName: scanned.owner.displayName } : {}) };
     // These files are a preview: their links are signed here, for a mailbox no app has stored.
     const rendered = { ...sendable, html: withPreviewBanner(sendable.html), text: `${PREVIEW_NOTE}\n\n${sendable.text}` };
     const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered), loadComposer);

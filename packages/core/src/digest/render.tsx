@@ -35,7 +35,7 @@ export const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Trans
 export async function renderDigest(d: DigestData): Promise<RenderedDigestEmail> {
   const subject = subjectFor(d);
   const preheader = preheaderFor(d);
-  // A CommonJS module: bundled, its exports are only the namespace's default (esbuild in Node mode).
+  // A CommonJS module: in the esbuild bundle (Node mode) its exports come as the namespace's default.
   const server = await import("react-dom/server");
   const { renderToStaticMarkup } = server.default ?? server;
   const html = XHTML_DOCTYPE + renderToStaticMarkup(<DigestEmail d={d} subject={subject} preheader={preheader} />);

@@ -1,10 +1,10 @@
 import type { AccountRecord } from "../accounts";
-import { loadStatements, type OwnerStatements } from "../events";
+import { loadStatements } from "../events";
 import { buildDigest, type DigestData, type DigestOutcome, type LinkConfig, renderDigest, type RenderedDigestEmail, sendDigestOnce } from "../digest";
 import type { MailMessage, Meeting } from "../model";
 import type { MailboxProvider } from "../providers";
 import { scan, type ScanResult } from "../scan";
-import type { PersonRecord, Repository } from "../storage";
+import type { Repository } from "../storage";
 
 /** The outcome of one account's weekly job. */
 export interface WeeklyResult {
@@ -14,36 +14,39 @@ export interface WeeklyResult {
   outcome: DigestOutcome;
 }
 
-/** What a digest is built from: the account's stored meetings, sent messages, people and statements. */
-export interface DigestInputs {
+/**
+ * The records of an account that only its scan writes (under the scan lease): the meetings and sent
+ * messages the provider's streams hold. A job that has just scanned builds from the scan's own copy
+ * (`ScanResult.read`): for a heavy mailbox, a year of sent headers is not read a second time.
+ */
+export interface ScannedRecords {
   meetings: Meeting[];
   messages: MailMessage[];
-  people: PersonRecord[];
-  statements: OwnerStatements;
 }
 
-/** What a complete scan already read and wrote: the same as reading the account's partition again. */
-export function inputsOf(scanned: ScanResult): DigestInputs | undefined {
-  return scanned.complete && scanned.read && scanned.statements
-    ? { meetings: scanned.read.meetings, messages: scanned.read.messages, people: scanned.people, statements: scanned.statements }
-    : undefined;
+/** What a complete scan read of the records only it writes; undefined for an incomplete one. */
+export function scannedRecords(scanned: ScanResult): ScannedRecords | undefined {
+  return scanned.complete ? scanned.read : undefined;
 }
 
 /**
- * Builds and renders the digest of an account as of `now`: from `inputs` when the same job's
- * complete scan has them, otherwise from what is stored.
+ * Builds and renders the digest of an account as of `now`. The meetings and sent messages come from
+ * `scanned` when the same job's complete scan has them, otherwise from the table; the people (a
+ * dismissal or a draft tapped a moment ago) and the owner's statements (a goal, a mark, "we met")
+ * are read fresh either way: the owner changes them at any time, and they are few.
  */
-export async function prepareDigest(o: { repo: Repository; account: AccountRecord; now: number; links: LinkConfig; weekOf?: number; inputs?: DigestInputs }) {
-  const { meetings, messages, people, statements } = o.inputs ?? (await loadInputs(o.repo, o.account.email));
+export async function prepareDigest(o: { repo: Repository; account: AccountRecord; now: number; links: LinkConfig; weekOf?: number; scanned?: ScannedRecords }) {
+  const email = o.account.email;
+  const [meetings, messages, people, statements] = await Promise.all([
+    o.scanned?.meetings ?? o.repo.loadMeetings(email),
+    o.scanned?.messages ?? o.repo.loadMessages(email),
+    o.repo.loadPeople(email),
+    loadStatements(o.repo, email),
+  ]);
   const digest = buildDigest({
     account: o.account, meetings, messages, people, now: o.now, links: o.links, weekOf: o.weekOf, statements,
   });
   return { digest, rendered: await renderDigest(digest) };
-}
-
-async function loadInputs(repo: Repository, email: string): Promise<DigestInputs> {
-  const [meetings, messages, people, statements] = await Promise.all([repo.loadMeetings(email), repo.loadMessages(email), repo.loadPeople(email), loadStatements(repo, email)]);
-  return { meetings, messages, people, statements };
 }
 
 /** The weekly job of one account: scan, build the digest, send it once through the owner's own mailbox. */
@@ -66,8 +69,8 @@ export async function runWeekly(o: {
   const result = o.scanned ?? (await scan({ owner: o.account, provider: o.provider, repo: o.repo, now: o.now }));
   // The digest sees the owner as the scan did: with the aliases and name it learned.
   const account: AccountRecord = { ...o.account, aliases: result.owner.aliases, ...(result.owner.displayName ? { displayName: result.owner.displayName } : {}) };
-  // The scan's own reads (it ran the rules over them and wrote the people): not read a second time.
-  const { digest, rendered } = await prepareDigest({ ...o, account, inputs: inputsOf(result) });
+  // The meetings and sent messages the scan read: not read a second time.
+  const { digest, rendered } = await prepareDigest({ ...o, account, scanned: scannedRecords(result) });
   const outcome = o.send === false ? "in-progress" : await sendDigestOnce({ repo: o.repo, provider: o.provider, account, data: digest, rendered, now: o.now });
   return { scan: result, digest, rendered, outcome };
 }
