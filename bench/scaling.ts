@@ -11,6 +11,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { ensureTable, localClientConfig } from "../packages/core/src/storage";
+import { loadComposer } from "../packages/core/src/composer";
 import { googleOAuthClient, googleProvider } from "../packages/core/src/google";
 import { randomKeyring } from "../packages/core/src/secrets";
 import { saveAccount } from "../packages/core/src/accounts";
@@ -86,7 +87,8 @@ export async function benchScaling() {
     const ring = randomKeyring();
     const account = await saveAccount(repo, ring, { ...box.account, clientId: "bench", refreshToken: t.refresh_token, status: "active", connectedAt: box.now });
     const auth = googleOAuthClient({ clientId: "bench", refreshToken: t.refresh_token, tokenUrl: `${sandboxUrl}/google/token` });
-    const provider = googleProvider({ owner: account, auth, rootUrl: sandboxUrl });
+    // The worker's adapter: it sends the digest, so it has the mail composer (a backfill's reads only).
+    const provider = googleProvider({ owner: account, auth, rootUrl: sandboxUrl, composer: loadComposer });
     const links = { baseUrl: "https://app.example", key: "k" };
     const usage = async () => (await (await fetch(`${sandboxUrl}/_control/accounts/${email}/stats`)).json()) as { totalCalls: number; gmailUnits: number; calls: Record<string, number> };
 
