@@ -9,32 +9,17 @@
  * address as login_hint, then reconnected) and its expired page (checked, its button to /connect).
  * Screenshots and axe results in test-artifacts/pages/ (consent-*, reconnect-expired-*).
  */
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import { reconnectUrl } from "@followthrough/core/reconnect";
-import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
-import { launchChromium } from "./support/browser";
-import { root } from "./support/fixtures";
-import { pageChecks, VIEWPORTS } from "./support/page-check";
+import { appInChromium } from "./support/app-browser";
+import { VIEWPORTS } from "./support/page-check";
 
 const KEY = "consent-browser-link-key-0123456789abcdef";
-let stack: LocalStack;
-let browser: Browser;
-const { contextOf, check, press, writeReport } = pageChecks(() => browser, join(root, "test-artifacts", "pages"));
-
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, linkKey: KEY });
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  writeReport("axe-consent.json");
-  await browser?.close();
-  await stack?.close();
-});
+const app = appInChromium({ linkKey: KEY, report: "axe-consent.json" });
+const { contextOf, check, press } = app;
 
 const mainText = async (page: Page) => ((await page.textContent("main")) ?? "").replace(/\s+/g, " ");
 const providers = [
@@ -44,23 +29,23 @@ const providers = [
 
 /** From the app's index, as a person: Connect an account, then the provider's button; waits for the sandbox's page. */
 async function openConsent(page: Page, link: string): Promise<void> {
-  await page.goto(`${stack.url}/`);
+  await page.goto(`${app.stack.url}/`);
   await page.getByRole("link", { name: "Connect an account" }).click();
-  await page.waitForURL(`${stack.url}/connect`);
-  await Promise.all([page.waitForURL((u) => u.href.startsWith(stack.sandbox.url)), page.getByRole("link", { name: link }).click()]);
+  await page.waitForURL(`${app.stack.url}/connect`);
+  await Promise.all([page.waitForURL((u) => u.href.startsWith(app.stack.sandbox.url)), page.getByRole("link", { name: link }).click()]);
   await page.waitForLoadState("load");
 }
 
 describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ provider, link, endpoints }) => {
-  const account = () => stack.accounts.find((a) => a.account.provider === provider)!.account;
+  const account = () => app.stack.accounts.find((a) => a.account.provider === provider)!.account;
 
   it("is reached from the app's connect link, passes the page checks, and Continue connects", async () => {
     const email = account().email;
     const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
     await openConsent(page, link);
     const at = new URL(page.url());
-    expect(at.origin + at.pathname).toBe(endpoints(stack.sandbox.url).authorizeUrl);
-    expect(at.searchParams.get("redirect_uri")).toBe(`${stack.url}/connect/${provider}/callback`);
+    expect(at.origin + at.pathname).toBe(endpoints(app.stack.sandbox.url).authorizeUrl);
+    expect(at.searchParams.get("redirect_uri")).toBe(`${app.stack.url}/connect/${provider}/callback`);
     // One landmark, one heading, the account's button with its address.
     expect(await page.locator("main").count()).toBe(1);
     expect(await page.getByRole("heading", { level: 1 }).count()).toBe(1);
@@ -75,13 +60,13 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ 
       for (const s of scopes) expect(await group.getByRole("checkbox", { name: s, exact: true }).isChecked(), s).toBe(true);
     }
     await check(page, `consent-${provider}`);
-    const before = (await loadAccount(stack.repo, email))!;
+    const before = (await loadAccount(app.stack.repo, email))!;
     await press(page, `Continue as ${email}`);
-    expect(page.url()).toMatch(new RegExp(`^${stack.url}/connect/${provider}/callback\\?`));
+    expect(page.url()).toMatch(new RegExp(`^${app.stack.url}/connect/${provider}/callback\\?`));
     const main = await mainText(page);
     expect(main).toContain("Reconnected");
     expect(main).toContain(`${email} is connected.`);
-    const after = (await loadAccount(stack.repo, email))!;
+    const after = (await loadAccount(app.stack.repo, email))!;
     expect(after.status).toBe("active");
     // The grant was stored anew: a refresh token sealed in place of the old one (Cancel leaves it).
     expect(after.refreshTokenSealed).not.toEqual(before.refreshTokenSealed);
@@ -90,15 +75,15 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ 
 
   it("Cancel goes back to the app with access_denied: Not connected, nothing changed", async () => {
     const email = account().email;
-    const before = (await loadAccount(stack.repo, email))!;
+    const before = (await loadAccount(app.stack.repo, email))!;
     const page = await (await contextOf()).newPage();
     await openConsent(page, link);
     await press(page, "Cancel");
     const back = new URL(page.url());
-    expect(back.origin + back.pathname).toBe(`${stack.url}/connect/${provider}/callback`);
+    expect(back.origin + back.pathname).toBe(`${app.stack.url}/connect/${provider}/callback`);
     expect(back.searchParams.get("error")).toBe("access_denied");
     expect(await mainText(page)).toContain("Not connected");
-    expect((await loadAccount(stack.repo, email))!.refreshTokenSealed).toEqual(before.refreshTokenSealed);
+    expect((await loadAccount(app.stack.repo, email))!.refreshTokenSealed).toEqual(before.refreshTokenSealed);
     // The app's page, the same for both providers: checked once.
     if (provider === "google") await check(page, "consent-cancelled");
     await page.context().close();
@@ -106,17 +91,17 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ 
 });
 
 describe("the reconnect email's sealed link in Chromium", () => {
-  const account = () => stack.accounts.find((a) => a.account.provider === "google")!.account;
+  const account = () => app.stack.accounts.find((a) => a.account.provider === "google")!.account;
 
   it("opens the provider's consent for the stored address (only the provider sees it), and Continue reconnects", async () => {
     const email = account().email;
     const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
-    const link = reconnectUrl(stack.url, account(), KEY, Date.now());
+    const link = reconnectUrl(app.stack.url, account(), KEY, Date.now());
     expect(link).not.toContain(email.split("@")[0]);
-    await Promise.all([page.waitForURL((u) => u.href.startsWith(stack.sandbox.url)), page.goto(link)]);
+    await Promise.all([page.waitForURL((u) => u.href.startsWith(app.stack.sandbox.url)), page.goto(link)]);
     await page.waitForLoadState("load");
     const at = new URL(page.url());
-    expect(at.origin + at.pathname).toBe(googleEndpoints(stack.sandbox.url).authorizeUrl);
+    expect(at.origin + at.pathname).toBe(googleEndpoints(app.stack.sandbox.url).authorizeUrl);
     expect(at.searchParams.get("login_hint")).toBe(email);
     await press(page, `Continue as ${email}`);
     expect(await mainText(page)).toContain(`${email} is connected.`);
@@ -125,11 +110,11 @@ describe("the reconnect email's sealed link in Chromium", () => {
 
   it("an expired one says so, passes the page checks, and its button leads to /connect", async () => {
     const page = await (await contextOf()).newPage();
-    const response = await page.goto(reconnectUrl(stack.url, account(), KEY, Date.now() - 31 * 86_400_000));
+    const response = await page.goto(reconnectUrl(app.stack.url, account(), KEY, Date.now() - 31 * 86_400_000));
     expect(response?.status()).toBe(410);
     expect(await mainText(page)).toContain("This reconnect link has expired");
     await check(page, "reconnect-expired");
-    await Promise.all([page.waitForURL(`${stack.url}/connect`), page.getByRole("link", { name: "Connect an account" }).click()]);
+    await Promise.all([page.waitForURL(`${app.stack.url}/connect`), page.getByRole("link", { name: "Connect an account" }).click()]);
     expect(await page.getByRole("link", { name: "Connect Google" }).count()).toBe(1);
     await page.context().close();
   });

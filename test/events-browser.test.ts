@@ -7,41 +7,26 @@
  * one-tap drafts, take one back. Chromium at a phone's and a desktop's width, light and dark, every
  * page axe-clean (test/support/page-check.ts); screenshots in test-artifacts/pages/.
  */
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { loadStatements, pickableAttendees } from "@followthrough/core/events";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
 import { guestLetter } from "../functions/src/events";
-import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
-import { launchChromium } from "./support/browser";
-import { root } from "./support/fixtures";
-import { pageChecks, VIEWPORTS } from "./support/page-check";
+import { appInChromium } from "./support/app-browser";
+import { VIEWPORTS } from "./support/page-check";
 
 const KEY = "events-browser-test-link-key-0123456789";
 const DAY = 86_400_000;
 const CONFERENCE = "sh9rlp7ug6eu4ne7av2fiu5u0k"; // demo-google: Melbourne Product Design Conference 2026, 200 guests, ended the morning of `now`
 
-let stack: LocalStack;
-let browser: Browser;
-const { contextOf, check, press, writeReport } = pageChecks(() => browser, join(root, "test-artifacts", "pages"));
+const app = appInChromium({ linkKey: KEY, report: "axe-events.json", startMs: 180_000 });
+const { contextOf, check, press } = app;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, linkKey: KEY });
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  writeReport("axe-events.json");
-  await browser?.close();
-  await stack?.close();
-});
-
-const google = () => stack.accounts.find((a) => a.account.provider === "google")!;
+const google = () => app.stack.accounts.find((a) => a.account.provider === "google")!;
 const link = (act: "events" | "met" | "goal" | "settings", evt?: string) =>
-  `${stack.url}${linkPath(act, sealLink(KEY, { act, acc: google().account.email, ...(evt ? { evt } : {}) }, Date.now()))}`;
+  `${app.stack.url}${linkPath(act, sealLink(KEY, { act, acc: google().account.email, ...(evt ? { evt } : {}) }, Date.now()))}`;
 const mainText = async (page: Page) => ((await page.textContent("main")) ?? "").replace(/\s+/g, " ");
 
 describe("networking events in Chromium", () => {
@@ -59,19 +44,19 @@ describe("networking events in Chromium", () => {
     expect(await mainText(page)).toContain(`Your goal for ${mixer!.title}`);
     await check(page, "event-goal");
     // The demo set a goal of 3 for the mixer (npm start); one tap makes it 5.
-    expect((await loadStatements(stack.repo, account.email)).goals.get(mixer!.eventId)).toBe(3);
+    expect((await loadStatements(app.stack.repo, account.email)).goals.get(mixer!.eventId)).toBe(3);
     await press(page, /^5$/);
     expect(await mainText(page)).toContain(`Saved. Your goal: meet 5 new people at ${mixer!.title}.`);
     await check(page, "event-goal-saved");
-    expect((await loadStatements(stack.repo, account.email)).goals.get(mixer!.eventId)).toBe(5);
+    expect((await loadStatements(app.stack.repo, account.email)).goals.get(mixer!.eventId)).toBe(5);
     // Another number, typed.
     await page.getByLabel(/Or another number/).fill("7");
     await press(page, "Set goal");
     expect(await mainText(page)).toContain("Your goal: meet 7 new people");
-    expect((await loadStatements(stack.repo, account.email)).goals.get(mixer!.eventId)).toBe(7);
+    expect((await loadStatements(app.stack.repo, account.email)).goals.get(mixer!.eventId)).toBe(7);
     await press(page, "Remove the goal");
     expect(await mainText(page)).toContain("Goal removed.");
-    expect((await loadStatements(stack.repo, account.email)).goals.has(mixer!.eventId)).toBe(false);
+    expect((await loadStatements(app.stack.repo, account.email)).goals.has(mixer!.eventId)).toBe(false);
     await page.context().close();
   }, 180_000);
 
@@ -90,18 +75,18 @@ describe("networking events in Chromium", () => {
     expect(after).toContain(`${title} is now a networking event.`);
     expect(after.split("Your other events")[0]).toContain(title);
     await check(page, "events-marked");
-    expect([...(await loadStatements(stack.repo, account.email)).marks.values()]).toContain(true);
+    expect([...(await loadStatements(app.stack.repo, account.email)).marks.values()]).toContain(true);
     // A goal typed on the events page, then removed there.
     const row = page.locator("ul.events").first().locator("li", { hasText: title });
     await row.getByLabel(`Goal for ${title}: new people to meet (1–20)`).fill("4");
     await Promise.all([page.waitForURL(/done=goal/), row.getByRole("button", { name: "Save goal" }).click()]);
     await page.waitForLoadState("load");
     expect(await mainText(page)).toContain(`Goal saved for ${title}.`);
-    expect([...(await loadStatements(stack.repo, account.email)).goals.values()]).toContain(4);
+    expect([...(await loadStatements(app.stack.repo, account.email)).goals.values()]).toContain(4);
     await Promise.all([page.waitForURL(/done=cleargoal/), page.getByRole("button", { name: `Remove goal: ${title}` }).click()]);
     await page.waitForLoadState("load");
     expect(await mainText(page)).toContain(`Goal removed from ${title}.`);
-    expect([...(await loadStatements(stack.repo, account.email)).goals.values()]).not.toContain(4);
+    expect([...(await loadStatements(app.stack.repo, account.email)).goals.values()]).not.toContain(4);
     await Promise.all([page.waitForURL(/done=unmark/), page.getByRole("button", { name: `Not a networking event: ${title}` }).click()]);
     await page.waitForLoadState("load");
     expect(await mainText(page)).toContain(`${title} is no longer a networking event.`);
@@ -118,19 +103,19 @@ describe("networking events in Chromium", () => {
     await press(page, "Save event emails");
     expect(await mainText(page)).toContain("Saved.");
     expect(await page.getByLabel("The morning of an event with a goal").isChecked()).toBe(false);
-    expect((await loadAccount(stack.repo, account.email))?.eventEmails).toEqual({ morningOf: false, morningAfter: true });
+    expect((await loadAccount(app.stack.repo, account.email))?.eventEmails).toEqual({ morningOf: false, morningAfter: true });
     await page.getByLabel("The morning of an event with a goal").check();
     await press(page, "Save event emails");
-    expect((await loadAccount(stack.repo, account.email))?.eventEmails).toEqual({ morningOf: true, morningAfter: true });
+    expect((await loadAccount(app.stack.repo, account.email))?.eventEmails).toEqual({ morningOf: true, morningAfter: true });
     await page.context().close();
   }, 120_000);
 
   it("who did you meet at a 200-guest conference: search, pick two, add one, see them in the next digest, take one back", async () => {
     const { account, provider, now } = google();
-    const conference = (await stack.repo.loadMeetings(account.email)).find((m) => m.id === CONFERENCE)!;
+    const conference = (await app.stack.repo.loadMeetings(account.email)).find((m) => m.id === CONFERENCE)!;
     expect(conference.attendees.length).toBeGreaterThanOrEqual(199);
     // Two guests the owner never wrote to.
-    const written = new Set((await stack.repo.loadMessages(account.email)).flatMap((m) => m.recipients.map((r) => r.email)));
+    const written = new Set((await app.stack.repo.loadMessages(account.email)).flatMap((m) => m.recipients.map((r) => r.email)));
     const strangers = pickableAttendees(conference, account).filter((p) => !written.has(p.email) && p.name && p.company);
     const [a, b] = [strangers[3], strangers[strangers.length - 5]];
     const added = { name: "Priya Natarajan", email: "priya@northstar-labs.io" };
@@ -139,7 +124,7 @@ describe("networking events in Chromium", () => {
     const letterOf = (page: Page, p: { name: string }) => page.locator(`#guests details[data-letter="${guestLetter(p.name)}"]`);
 
     // The search button, without script: the server filters the list and shows the matching letters open.
-    const plain = await browser.newContext({ viewport: VIEWPORTS.phone, javaScriptEnabled: false });
+    const plain = await app.browser.newContext({ viewport: VIEWPORTS.phone, javaScriptEnabled: false });
     const noScript = await plain.newPage();
     await noScript.goto(link("met", CONFERENCE));
     await noScript.getByLabel(/Search \d+ guests/).fill(a.name);
@@ -214,8 +199,8 @@ describe("networking events in Chromium", () => {
     await check(page, "event-met-refused");
 
     // The next week's digest lists the three as missing follow-ups, each with its one-tap draft.
-    const current = (await loadAccount(stack.repo, account.email))!;
-    const next = await runWeekly({ repo: stack.repo, provider, account: current, now: now + 7 * DAY, links: { baseUrl: stack.url, key: KEY, issuedAt: Date.now() } });
+    const current = (await loadAccount(app.stack.repo, account.email))!;
+    const next = await runWeekly({ repo: app.stack.repo, provider, account: current, now: now + 7 * DAY, links: { baseUrl: app.stack.url, key: KEY, issuedAt: Date.now() } });
     const missing = next.digest.missing.map((p) => p.email);
     for (const p of [a, b, added]) expect(missing, p.email).toContain(p.email);
     const digest = await (await contextOf()).newPage();
@@ -237,10 +222,10 @@ describe("networking events in Chromium", () => {
     await page.goto(link("met", CONFERENCE));
     await press(page, `Take back: ${b.name}`);
     expect(await mainText(page)).toContain("Taken back.");
-    const said = (await loadStatements(stack.repo, account.email)).confirmations.map((c) => c.email);
+    const said = (await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email);
     expect(said).not.toContain(b.email);
     expect(said).toEqual(expect.arrayContaining([a.email, added.email]));
-    const again = await prepareDigest({ repo: stack.repo, account: current, now: now + 7 * DAY, links: { baseUrl: stack.url, key: KEY } });
+    const again = await prepareDigest({ repo: app.stack.repo, account: current, now: now + 7 * DAY, links: { baseUrl: app.stack.url, key: KEY } });
     expect(again.digest.missing.map((p) => p.email)).not.toContain(b.email);
     expect(again.digest.missing.map((p) => p.email)).toContain(a.email);
     await page.context().close();

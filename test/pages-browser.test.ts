@@ -6,55 +6,37 @@
  * the whole app. The local stack (`npm start`) serves it: the sandbox is the provider.
  */
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
 import { createApp } from "@followthrough/functions/app";
-import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
-import { launchChromium } from "./support/browser";
-import { pageChecks } from "./support/page-check";
-import { root } from "./support/fixtures";
+import { appInChromium } from "./support/app-browser";
 
-const gallery = join(root, "test-artifacts", "pages");
 const KEY = "pages-browser-test-link-key-0123456789";
 
-let stack: LocalStack;
-let browser: Browser;
 /** axe results per page are written to test-artifacts/pages/axe.json at the end. */
-const { contextOf, check, press, writeReport } = pageChecks(() => browser, gallery);
+const app = appInChromium({ linkKey: KEY, report: "axe.json" });
+const { contextOf, check, press } = app;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, linkKey: KEY });
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  writeReport("axe.json");
-  await browser?.close();
-  await stack?.close();
-});
-
-const google = () => stack.accounts.find((a) => a.account.provider === "google")!;
-const microsoft = () => stack.accounts.find((a) => a.account.provider === "microsoft")!;
+const google = () => app.stack.accounts.find((a) => a.account.provider === "google")!;
+const microsoft = () => app.stack.accounts.find((a) => a.account.provider === "microsoft")!;
 const link = (act: Parameters<typeof linkPath>[0], claims: Record<string, string>, at = Date.now()) =>
-  `${stack.url}${linkPath(act, sealLink(KEY, { act, ...claims } as never, at))}`;
+  `${app.stack.url}${linkPath(act, sealLink(KEY, { act, ...claims } as never, at))}`;
 
 describe("every page in Chromium, phone and desktop, light and dark, with axe", () => {
   it("index (local) links to the digests, settings and /connect", async () => {
     const page = await (await contextOf()).newPage();
-    await page.goto(`${stack.url}/`);
-    expect(await page.getByRole("link", { name: "Connect an account" }).getAttribute("href")).toBe(`${stack.url}/connect`);
+    await page.goto(`${app.stack.url}/`);
+    expect(await page.getByRole("link", { name: "Connect an account" }).getAttribute("href")).toBe(`${app.stack.url}/connect`);
     await check(page, "index");
     await page.context().close();
   });
 
   it("event email viewer (local): the morning-of email as sent, its goal sentence and a way back", async () => {
     const page = await (await contextOf()).newPage();
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${app.stack.url}/`);
     await page.getByRole("link", { name: /^Morning of: / }).first().click();
     await page.waitForURL(/\/local\/sent\//);
     expect(await page.textContent("main")).toMatch(/Your goal: meet \d+ new people\./);
@@ -65,7 +47,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
 
   it("connect, with the sandbox as the provider (npm start), and the consent round trip to Connected", async () => {
     const page = await (await contextOf()).newPage();
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${app.stack.url}/`);
     await page.getByRole("link", { name: "Connect an account" }).click();
     await page.waitForLoadState("load");
     expect(await page.textContent("main")).not.toContain("not set up");
@@ -87,7 +69,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
   });
 
   it("connect on a server with no provider configured says so, with no dangling list", async () => {
-    const bare = createApp({ repo: stack.repo, linkKey: KEY, baseUrl: "http://localhost:0", now: () => Date.now(), providerFor: () => { throw new Error("none"); } });
+    const bare = createApp({ repo: app.stack.repo, linkKey: KEY, baseUrl: "http://localhost:0", now: () => Date.now(), providerFor: () => { throw new Error("none"); } });
     const server = serve({ fetch: bare.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise((r) => server.once("listening", r));
     try {
@@ -105,7 +87,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
 
   it("digest view: headings, main, a distinct name for every draft link, and the settings link", async () => {
     const page = await (await contextOf()).newPage();
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${app.stack.url}/`);
     await page.locator("li", { hasText: google().account.email }).getByRole("link", { name: /Digest/ }).click();
     await page.waitForLoadState("load");
     expect(await page.locator("main").count()).toBe(1);
@@ -155,8 +137,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     const { email } = google().account;
     const now = Date.now();
     const per = "in.flight@example.org";
-    await stack.repo.putPeople(email, [{ email: per, name: "In Flight", eventId: "e-inflight", eventTitle: "Coffee", metAt: now - 3 * 86_400_000, metEnd: now - 3 * 86_400_000 + 3_600_000, stage: "met" }]);
-    await stack.repo.put({ ...keys.draft(email, per), claim: { status: "creating", claimedAt: now, marker: "in-flight" } });
+    await app.stack.repo.putPeople(email, [{ email: per, name: "In Flight", eventId: "e-inflight", eventTitle: "Coffee", metAt: now - 3 * 86_400_000, metEnd: now - 3 * 86_400_000 + 3_600_000, stage: "met" }]);
+    await app.stack.repo.put({ ...keys.draft(email, per), claim: { status: "creating", claimedAt: now, marker: "in-flight" } });
     const ctx = await contextOf(false);
     const page = await ctx.newPage();
     await page.goto(link("draft", { acc: email, per, evt: "e-inflight" }));
@@ -179,11 +161,11 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await check(page, "confirm-dismiss");
     await press(page, "Remove from my digests");
     expect(await page.textContent("h1")).toBe("Done");
-    expect((await stack.repo.getPerson(email, person.email))!.stage).toBe("dismissed");
+    expect((await app.stack.repo.getPerson(email, person.email))!.stage).toBe("dismissed");
     await check(page, "dismissed");
     await press(page, "Undo");
     expect(await page.textContent("h1")).toBe("Back in your digests");
-    expect((await stack.repo.getPerson(email, person.email))!.stage).toBe("met");
+    expect((await app.stack.repo.getPerson(email, person.email))!.stage).toBe("met");
     await check(page, "dismiss-undone");
     await ctx.close();
   });
@@ -196,11 +178,11 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await check(page, "confirm-pause");
     await press(page, "Pause my digests");
     expect(await page.textContent("h1")).toBe("Digests paused");
-    expect((await loadAccount(stack.repo, email))!.status).toBe("paused");
+    expect((await loadAccount(app.stack.repo, email))!.status).toBe("paused");
     await check(page, "paused");
     await press(page, "Resume my digests");
     expect(new URL(page.url()).searchParams.get("saved")).toBe("1");
-    expect((await loadAccount(stack.repo, email))!.status).toBe("active");
+    expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
     await ctx.close();
   });
 
@@ -223,7 +205,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.getByLabel("Follow-up message").fill(fixed);
     await press(page, "Save");
     expect(await page.getByRole("status").textContent()).toContain("Saved");
-    const saved = (await loadAccount(stack.repo, email))!;
+    const saved = (await loadAccount(app.stack.repo, email))!;
     expect(saved.schedule).toEqual({ day: 3, hour: 17 });
     expect(saved.template).toBe(fixed);
     await check(page, "settings-saved");
@@ -232,11 +214,11 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await press(page, "Load this template");
     expect(await page.getByLabel("Follow-up message").inputValue()).toContain("Would you have 30 minutes");
     expect(await page.getByLabel("Subject").inputValue()).toBe("Coffee, {firstName}?");
-    expect((await loadAccount(stack.repo, email))!.template).toBe(fixed);
+    expect((await loadAccount(app.stack.repo, email))!.template).toBe(fixed);
     await check(page, "settings-preset");
     await page.getByLabel("Sign drafts as").fill("Isla M.");
     await press(page, "Save");
-    const withPreset = (await loadAccount(stack.repo, email))!;
+    const withPreset = (await loadAccount(app.stack.repo, email))!;
     expect(withPreset.subjectTemplate).toBe("Coffee, {firstName}?");
     expect(withPreset.signatureName).toBe("Isla M.");
     expect(withPreset.template).toContain("Would you have 30 minutes");
@@ -244,13 +226,13 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.getByLabel("Their email address").fill("Mei.Lin@Example.com");
     await page.getByLabel("Greet them as").fill("Mei Lin");
     await press(page, "Save name");
-    expect((await loadAccount(stack.repo, email))!.firstNames).toEqual({ "mei.lin@example.com": "Mei Lin" });
+    expect((await loadAccount(app.stack.repo, email))!.firstNames).toEqual({ "mei.lin@example.com": "Mei Lin" });
     expect(await page.textContent("main")).toContain("mei.lin@example.com: Mei Lin");
     await press(page, "Pause my digests");
-    expect((await loadAccount(stack.repo, email))!.status).toBe("paused");
+    expect((await loadAccount(app.stack.repo, email))!.status).toBe("paused");
     await check(page, "settings-paused");
     await press(page, "Resume my digests");
-    expect((await loadAccount(stack.repo, email))!.status).toBe("active");
+    expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
     await page.context().close();
   });
 
@@ -260,7 +242,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     const page = await ctx.newPage();
     // A page on another origin (the sandbox's) auto-submits a form to the settings link.
     const target = link("settings", { acc: email });
-    await page.goto(`${stack.sandbox.url}/_control/accounts`);
+    await page.goto(`${app.stack.sandbox.url}/_control/accounts`);
     await page.evaluate((action) => {
       const f = document.createElement("form");
       f.method = "post";
@@ -274,7 +256,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     }, target);
     await page.waitForURL(target);
     expect(await page.textContent("h1")).toBe("Not allowed");
-    expect((await loadAccount(stack.repo, email))!.status).toBe("active");
+    expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
     await check(page, "refused-cross-site");
     await ctx.close();
   });
@@ -282,7 +264,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
   it("/settings sign-in, manage, disconnect with its confirmation", async () => {
     const { email } = google().account;
     const page = await (await contextOf()).newPage();
-    await page.goto(`${stack.url}/settings`);
+    await page.goto(`${app.stack.url}/settings`);
     await check(page, "settings-signin");
     await page.getByRole("link", { name: "Sign in with Google" }).click();
     await page.waitForLoadState("load");
@@ -294,7 +276,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await check(page, "disconnect-confirm");
     await press(page, "Yes, disconnect and delete my data");
     expect(await page.textContent("h1")).toBe("Disconnected");
-    expect(await loadAccount(stack.repo, email)).toBeUndefined();
+    expect(await loadAccount(app.stack.repo, email)).toBeUndefined();
     await check(page, "disconnected");
     await page.context().close();
   });
@@ -303,11 +285,11 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     const { email } = microsoft().account;
     const page = await (await contextOf()).newPage();
     const cases: [string, string, string][] = [
-      ["error-not-valid", `${stack.url}/l/draft/not-a-token`, "Link not valid"],
+      ["error-not-valid", `${app.stack.url}/l/draft/not-a-token`, "Link not valid"],
       ["error-expired", link("settings", { acc: email }, Date.now() - 400 * 86_400_000), "Link expired"],
-      ["error-retired", `${stack.url}/a/draft?u=someone%40example.com`, "Link retired"],
+      ["error-retired", `${app.stack.url}/a/draft?u=someone%40example.com`, "Link retired"],
       ["error-wrong-link", link("view", { acc: email }).replace("/l/view/", "/l/pause/"), "Wrong link"],
-      ["error-not-found", `${stack.url}/nowhere`, "Not found"],
+      ["error-not-found", `${app.stack.url}/nowhere`, "Not found"],
     ];
     for (const [name, url, title] of cases) {
       await page.goto(url);
