@@ -1,6 +1,6 @@
 import type { AccountRecord } from "../accounts";
 import { eventWhen, firstNameOf, humanDate } from "../followup";
-import { confirmedAt, networkingEvents, type NetworkingEvent, type OwnerStatements } from "../events";
+import { confirmedAt, localDate, networkingEvents, type NetworkingEvent, type OwnerStatements } from "../events";
 import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, linkPath, sealLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
@@ -20,8 +20,7 @@ export interface LinkConfig {
 
 /** ISO-8601 week of a local date, e.g. "2026-W17". */
 export function isoWeek(ms: number, timeZone: string): string {
-  const [y, m, d] = dateFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms).split("-").map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
+  const date = new Date(Date.parse(localDate(ms, timeZone)));
   const day = date.getUTCDay() || 7;
   date.setUTCDate(date.getUTCDate() + 4 - day);
   const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
@@ -86,10 +85,7 @@ export function buildDigest(o: {
   const b = weekly(previous, now - 7 * DAY);
   const metric = (k: "meetingsAttended" | "newPeopleMet" | "followUpsSent" | "followUpRate" | "secondMeetings"): Metric => ({ value: a[k], previous: b[k] });
   // Days ago as calendar days in the owner's zone, so "today" and "yesterday" agree with the date shown.
-  const localDay = (ms: number) => {
-    const [y, m, d] = dateFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms).split("-").map(Number);
-    return Math.round(Date.UTC(y, m - 1, d) / DAY);
-  };
+  const localDay = (ms: number) => Math.round(Date.parse(localDate(ms, tz)) / DAY);
   const stage = new Map(o.people.map((p) => [p.email, p.stage]));
   const person = (c: Contact): DigestPerson => ({
     email: c.email,
