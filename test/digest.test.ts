@@ -10,7 +10,7 @@ import { normalizeAddress } from "@followthrough/core/identity";
 import { openLink } from "@followthrough/core/links";
 import { scan } from "@followthrough/core/scan";
 import { keys, Repository } from "@followthrough/core/storage";
-import { prepareDigest, runWeekly, scannedRecords } from "@followthrough/core/weekly";
+import { prepareDigest, runWeekly, withLearnedIdentity } from "@followthrough/core/weekly";
 import PostalMime from "postal-mime";
 import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
@@ -106,8 +106,7 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     expect({ [meeting]: reads.get(meeting), [message]: reads.get(message) }).toEqual({ [meeting]: byScan.get(meeting), [message]: byScan.get(message) });
     expect({ [person]: reads.get(person), [says]: reads.get(says) }).toEqual({ [person]: byScan.get(person)! + 1, [says]: byScan.get(says)! + 1 });
     // And the digest is the one built from the stored data (for the owner as the scan saw them).
-    const owner = weekly.scan.owner;
-    const account = { ...h.account(), aliases: owner.aliases, ...(owner.displayName ? { displayName: owner.displayName } : {}) };
+    const account = withLearnedIdentity(h.account(), weekly.scan.owner);
     const { digest } = await prepareDigest({ repo: h.repo, account, now: later + 60_000, links });
     // (Links are sealed with a fresh nonce each time: compared without their tokens.)
     const unsealed = (d: unknown) => JSON.parse(JSON.stringify(d).replace(/\/l\/([a-z-]+)\/[A-Za-z0-9_-]+/g, "/l/$1/TOKEN"));
@@ -119,11 +118,11 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     const later = now + 14 * 86_400_000;
     await h.setClock(later);
     const result = await scan({ owner: h.account(), provider: h.provider, repo: h.repo, now: later });
-    const before = await prepareDigest({ repo: h.repo, account: h.account(), now: later, links, scanned: scannedRecords(result) });
+    const before = await prepareDigest({ repo: h.repo, account: h.account(), now: later, links, scanned: result.read });
     const waiting = before.digest.missing[0];
     expect(waiting, "a missing follow-up to dismiss").toBeDefined();
     expect(await dismissFollowUp(h.repo, h.email, waiting.email)).toBe(true);
-    const after = await prepareDigest({ repo: h.repo, account: h.account(), now: later, links, scanned: scannedRecords(result) });
+    const after = await prepareDigest({ repo: h.repo, account: h.account(), now: later, links, scanned: result.read });
     expect(after.digest.missing.map((m) => m.email)).not.toContain(waiting.email);
     expect(after.digest.missing).toHaveLength(before.digest.missing.length - 1);
     await undoDismiss(h.repo, h.email, waiting.email, "met");

@@ -80,7 +80,7 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
 /**
  * The weekly digest's table calls around its one send (counted through a proxy: 2 Query, 1 Get,
  * 2 Put more than a scan; `cursorsRead` adds 2 Get). The digest is built on the scan's meetings and
- * sent messages (core/weekly scannedRecords) and reads the people and the statements again.
+ * sent messages (core/scan ScanResult.read) and reads the people and the statements again.
  */
 export async function digestCalls(email: string, send: () => Promise<unknown>): Promise<void> {
   const pk = `ACCOUNT#${email}`;

@@ -1,7 +1,7 @@
 /**
  * A backfill and a weekly run read the records only the scan writes (meetings, sent messages) once:
  * the rules, the digest and the plan of the coming week's event emails use the scan's copy
- * (core/weekly scannedRecords, planEventJobs' meetings), not a second and third Query of the same
+ * (core/scan ScanResult.read, planEventJobs' meetings), not a second and third Query of the same
  * items. The owner's own records, which the app changes at any time (people's stages, statements),
  * are read again where they are used. Counted at the DynamoDB client (a real local endpoint), by the
  * sort-key prefix each Query asks for.

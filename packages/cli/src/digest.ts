@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { digestMail } from "@followthrough/core/digest";
 import { loadComposer } from "@followthrough/core/composer";
 import { mimeOfOutgoing } from "@followthrough/core/mail";
-import { runWeekly } from "@followthrough/core/weekly";
+import { runWeekly, withLearnedIdentity } from "@followthrough/core/weekly";
 import { loadFixture } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { prepareOutDir } from "./out-dir";
@@ -37,7 +37,7 @@ export async function digestCommand(argv: string[]): Promise<number> {
     // The weekly job without its send: the digest of the owner as the scan learned them (the name and
     // aliases the worker's digest has), built on the scan's reads.
     const { scan: scanned, digest, rendered: sendable } = await runWeekly({ repo, provider, account: current(), now, links, send: false });
-    const account = { ...current(), aliases: scanned.owner.aliases, ...(scanned.owner.displayName ? { displayName: scanned.owner.displayName } : {}) };
+    const account = withLearnedIdentity(current(), scanned.owner);
     // These files are a preview: their links are signed here, for a mailbox no app has stored.
     const rendered = { ...sendable, html: withPreviewBanner(sendable.html), text: `${PREVIEW_NOTE}\n\n${sendable.text}` };
     const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered), loadComposer);

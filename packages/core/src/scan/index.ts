@@ -29,6 +29,16 @@ export interface ScanInput {
   stopBefore?: () => boolean;
 }
 
+/**
+ * The records of an account that only its scan writes (under the scan lease): the meetings and sent
+ * messages the provider's streams hold. A job that has just scanned uses the scan's copy: for a heavy
+ * mailbox, a year of sent headers is not read a second time.
+ */
+export interface ScannedRecords {
+  meetings: Meeting[];
+  messages: MailMessage[];
+}
+
 /** A scan's outcome: the spec's two lists, every contact with its stage, and what each stream did. */
 export interface ScanResult extends Inference {
   people: PersonRecord[];
@@ -40,10 +50,10 @@ export interface ScanResult extends Inference {
   /** The owner's statements the rules read (marks, goals, whom they met). */
   statements?: OwnerStatements;
   /**
-   * The stored meetings and sent messages the rules ran over (a complete scan only), so the same
-   * job's digest is built from them instead of reading the account's partition a second time.
+   * The stored meetings and sent messages the rules ran over (set by a complete scan only), so the
+   * same job's digest and event plan use them instead of reading the account's partition again.
    */
-  read?: { meetings: Meeting[]; messages: MailMessage[] };
+  read?: ScannedRecords;
   /**
    * False when `stopBefore` cut the sync short: the rules did not run (they run over complete data
    * only), the lists are empty and no person was written; a later scan continues from the cursors.

@@ -1,9 +1,8 @@
 import type { AccountRecord } from "../accounts";
 import { loadStatements } from "../events";
 import { buildDigest, type DigestData, type DigestOutcome, type LinkConfig, renderDigest, type RenderedDigestEmail, sendDigestOnce } from "../digest";
-import type { MailMessage, Meeting } from "../model";
 import type { MailboxProvider } from "../providers";
-import { scan, type ScanResult } from "../scan";
+import { scan, type ScannedRecords, type ScanResult } from "../scan";
 import type { Repository } from "../storage";
 
 /** The outcome of one account's weekly job. */
@@ -14,19 +13,9 @@ export interface WeeklyResult {
   outcome: DigestOutcome;
 }
 
-/**
- * The records of an account that only its scan writes (under the scan lease): the meetings and sent
- * messages the provider's streams hold. A job that has just scanned builds from the scan's own copy
- * (`ScanResult.read`): for a heavy mailbox, a year of sent headers is not read a second time.
- */
-export interface ScannedRecords {
-  meetings: Meeting[];
-  messages: MailMessage[];
-}
-
-/** What a complete scan read of the records only it writes; undefined for an incomplete one. */
-export function scannedRecords(scanned: ScanResult): ScannedRecords | undefined {
-  return scanned.complete ? scanned.read : undefined;
+/** The owner as a scan learned them: the account with the aliases and name its reads showed. */
+export function withLearnedIdentity(account: AccountRecord, owner: ScanResult["owner"]): AccountRecord {
+  return { ...account, aliases: owner.aliases, ...(owner.displayName ? { displayName: owner.displayName } : {}) };
 }
 
 /**
@@ -68,9 +57,9 @@ export async function runWeekly(o: {
   if (o.scanned && !o.scanned.complete) throw new Error("runWeekly: scanned must be a complete scan (the rules did not run on an incomplete one)");
   const result = o.scanned ?? (await scan({ owner: o.account, provider: o.provider, repo: o.repo, now: o.now }));
   // The digest sees the owner as the scan did: with the aliases and name it learned.
-  const account: AccountRecord = { ...o.account, aliases: result.owner.aliases, ...(result.owner.displayName ? { displayName: result.owner.displayName } : {}) };
+  const account = withLearnedIdentity(o.account, result.owner);
   // The meetings and sent messages the scan read: not read a second time.
-  const { digest, rendered } = await prepareDigest({ ...o, account, scanned: scannedRecords(result) });
+  const { digest, rendered } = await prepareDigest({ ...o, account, scanned: result.read });
   const outcome = o.send === false ? "in-progress" : await sendDigestOnce({ repo: o.repo, provider: o.provider, account, data: digest, rendered, now: o.now });
   return { scan: result, digest, rendered, outcome };
 }
