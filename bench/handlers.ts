@@ -101,10 +101,11 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
     const bareFile = join(out, "bare.mjs");
     writeFileSync(bareFile, "export const handler = async () => ({});\n");
     // BENCH_HANDLERS=backfill,worker measures only those (all by default).
+    const handlers = infraHandlers();
     const only = process.env.BENCH_HANDLERS?.split(",").map((n) => n.trim()).filter(Boolean);
-    const unknown = only?.filter((n) => !infraHandlers().some((h) => h.name === n)) ?? [];
-    if (unknown.length) throw new Error(`BENCH_HANDLERS: no handler named ${unknown.join(", ")} in infra/ (there are ${infraHandlers().map((h) => h.name).join(", ")})`);
-    for (const h of infraHandlers().filter((x) => !only?.length || only.includes(x.name))) {
+    const unknown = only?.filter((n) => !handlers.some((h) => h.name === n)) ?? [];
+    if (unknown.length) throw new Error(`BENCH_HANDLERS: no handler named ${unknown.join(", ")} in infra/ (there are ${handlers.map((h) => h.name).join(", ")})`);
+    for (const h of handlers.filter((x) => !only?.length || only.includes(x.name))) {
       const handlerBundle = await bundle(h.name, h.entry, join(out, h.name));
       // What is deployed: a function serving both providers has both providers' clients in its floor.
       const deployedEntry = existsSync(join(root, `bench/floors/${h.name}-deployed.ts`)) ? `bench/floors/${h.name}-deployed.ts` : `bench/floors/${h.name}.ts`;

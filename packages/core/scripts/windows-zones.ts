@@ -82,8 +82,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     }
     console.log(`windows-zones: ${relative(repoRoot, tablePath)} is up to date`);
   } else {
-    const text = renderWindowsZones();
-    writeFileSync(tablePath, text);
-    console.log(`windows-zones: wrote ${relative(repoRoot, tablePath)} (${windowsZones().length} names, windows-iana ${windowsIanaVersion()})`);
+    const version = windowsIanaVersion();
+    const rows = windowsZones();
+    writeFileSync(tablePath, renderWindowsZones(version, rows));
+    console.log(`windows-zones: wrote ${relative(repoRoot, tablePath)} (${rows.length} names, windows-iana ${version})`);
   }
 }
