@@ -529,10 +529,13 @@ describe("where the spec is silent (docs/rules.md)", () => {
     expect(c.followedUpAt).toBeUndefined();
   });
 
-  it("a later meeting starting exactly when the first ended counts", () => {
+  it("a later meeting starting exactly when the first ended (back to back) is no follow-up; a millisecond later is", () => {
     const f = first();
-    const c = run([f, meeting({ start: f.end })]).contacts[0];
-    expect([c.followedUpBy, c.followedUpAt]).toEqual(["meeting", f.end]);
+    const b2b = run([f, meeting({ start: f.end, end: f.end + HOUR })]);
+    expect(b2b.contacts[0].followedUpAt).toBeUndefined();
+    expect(emails(b2b.missingFollowUps)).toEqual(["ext@partner.io"]);
+    const c = run([f, meeting({ start: f.end + 1, end: f.end + HOUR })]).contacts[0];
+    expect([c.followedUpBy, c.followedUpAt]).toEqual(["meeting", f.end + 1]);
   });
 
   it("a follow-up mail and a later meeting at the same instant: recorded as mail", () => {

@@ -125,10 +125,14 @@ function appearances(ordered: Meeting[], owner: OwnerIdentity): Appearances {
   return index;
 }
 
-/** A later meeting that counts as a follow-up: after the first ended, not cancelled, nobody declined, not large. */
+/**
+ * A later meeting that counts as a follow-up: starting strictly after the first ended (the spec's
+ * "after", read as for mail, where a message at the first meeting's very start is no follow-up),
+ * not cancelled, nobody declined, not large.
+ */
 function laterMeetingWith(email: string, first: Meeting, index: Appearances): Meeting | undefined {
   for (const { meeting: m, response } of index.get(email) ?? []) {
-    if (m === first || m.id === first.id || !(m.start >= first.end) || isLarge(m)) continue;
+    if (m === first || m.id === first.id || !(m.start > first.end) || isLarge(m)) continue;
     if (m.selfResponse === "declined" || response === "declined") continue;
     return m;
   }
