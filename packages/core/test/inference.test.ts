@@ -58,6 +58,13 @@ describe("a large gathering", () => {
     expect(isLarge(meeting({ attendees: crowd(25) }))).toBe(false);
   });
 
+  it("an entry of the owner at another address (an alias learned after the meeting was stored) is the owner, not one of the 25", () => {
+    const m = meeting({ attendees: [...crowd(25), a(OWNER.aliases[0], { response: "needsAction" })] });
+    expect(isLarge(m)).toBe(true); // as stored, before the alias is applied
+    expect(contactsOf([m])).toHaveLength(25);
+    expect(contactsOf([m])).not.toContain(OWNER.aliases[0]);
+  });
+
   it("resources are not counted", () => {
     expect(isLarge(meeting({ attendees: [...crowd(25), a("Board@partner.io", { resource: true }), a("r2@partner.io", { resource: true })] }))).toBe(false);
   });

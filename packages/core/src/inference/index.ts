@@ -141,15 +141,21 @@ function laterMeetingWith(email: string, first: Meeting, index: Appearances): Me
 
 /**
  * A meeting as if every owner identity had been known when it was mapped: an alias learned later
- * (from sent mail or the calendar) that organised it or answered it stands for the owner.
+ * (from sent mail or the calendar) that organised it or answered it stands for the owner, and an
+ * entry of the owner's at another address is the owner's, not an attendee "besides the owner" (the
+ * mappers drop the owner identities they know; a guest list naming the owner at two addresses is not
+ * one entry closer to a large gathering).
  */
 export function asOwnerSees(m: Meeting, owner: OwnerIdentity): Meeting {
   const orgIsOwner = !m.organizerSelf && m.organizer !== undefined && owner.addresses.has(m.organizer.email);
-  const own = m.selfResponse === undefined ? m.attendees.find((a) => owner.addresses.has(a.email)) : undefined;
-  if (!orgIsOwner && !own) return m;
+  const ownEntries = m.attendees.filter((a) => owner.addresses.has(a.email));
+  if (!orgIsOwner && !ownEntries.length) return m;
   const out: Meeting = { ...m };
   if (orgIsOwner) Object.assign(out, { organizerSelf: true, organizer: undefined });
-  if (own) out.selfResponse = own.response;
+  if (ownEntries.length) {
+    if (m.selfResponse === undefined) out.selfResponse = ownEntries[0].response;
+    out.attendees = m.attendees.filter((a) => !owner.addresses.has(a.email));
+  }
   return out;
 }
 
