@@ -32,3 +32,23 @@ it("dateFormat builds a format once per locale and options and formats as Intl d
   expect(dateFormat("en-US", opts)).not.toBe(f);
   expect(() => dateFormat("en-GB", { ...opts, timeZone: "Not/AZone" })).toThrow(RangeError);
 });
+
+it("a day whose midnight the clocks skip (spring forward at 00:00, west of UTC) begins at the change, not an hour early", () => {
+  // America/Santiago, 6 Sep 2026: 00:00 (-04) becomes 01:00 (-03) at 04:00Z; 5 Sep ends then too.
+  expect(localMidnight("2026-09-06", "America/Santiago")).toBe(Date.parse("2026-09-06T04:00:00Z"));
+  // 5 Apr 2026: 24:00 (-03) on the 4th goes back to 23:00 (-04); the 5th begins at 04:00Z, once.
+  expect(localMidnight("2026-04-05", "America/Santiago")).toBe(Date.parse("2026-04-05T04:00:00Z"));
+});
+
+it("property: local midnight is the first second of its date, in zones that change at midnight and elsewhere (2024–2027)", () => {
+  const wrong: string[] = [];
+  for (const zone of ["America/Santiago", "America/Asuncion", "America/Havana", "Asia/Beirut", "Africa/Cairo", "Europe/Berlin", "Australia/Lord_Howe", "Pacific/Chatham", "America/St_Johns"]) {
+    const f = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
+    for (let d = Date.UTC(2024, 0, 1); d < Date.UTC(2028, 0, 1); d += 86_400_000) {
+      const date = new Date(d).toISOString().slice(0, 10);
+      const start = localMidnight(date, zone);
+      if (f.format(start) !== date || !(f.format(start - 1000) < date)) wrong.push(`${zone} ${date}: ${new Date(start).toISOString()}`);
+    }
+  }
+  expect(wrong).toEqual([]);
+});

@@ -55,10 +55,15 @@ export function localMidnight(date: string, zone: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
   if (!m) return Number.NaN;
   const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  // Two passes settle the offset across a DST change.
-  let ms = guess - zoneOffset(guess, zone);
-  ms = guess - zoneOffset(ms, zone);
-  return ms;
+  // The offsets a day either side; at most one change lies between. Midnight under one of them is
+  // the answer where the zone shows 00:00 then (the earlier, where a change back repeats it). Where
+  // the clocks spring forward at midnight (America/Santiago, Asia/Beirut) 00:00 never shows: the
+  // day begins at the change, which is midnight by the offset before it.
+  const before = zoneOffset(guess - DAY, zone);
+  const after = zoneOffset(guess + DAY, zone);
+  const shows = (ms: number) => ms + zoneOffset(ms, zone) === guess;
+  const candidates = [guess - before, guess - after].filter(shows);
+  return candidates.length ? Math.min(...candidates) : guess - before;
 }
 
 /** True for an IANA zone this runtime knows (Graph may name Windows zones; callers fall back to UTC). */
