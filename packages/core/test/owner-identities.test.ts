@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { mapGmailMessage, mapGoogleEvent } from "../src/google/map";
+import { mapGraphMessage } from "../src/microsoft/map";
 import { infer } from "../src/inference";
 import type { Owner } from "../src/model";
 import { learnOwnerIdentities } from "../src/scan";
@@ -40,6 +41,27 @@ describe("learnOwnerIdentities", () => {
     const learned = learnOwnerIdentities(bare, [meeting({ self: { email: "owner@acme.io", name: "Olive Wner" } })], [sent({ from: "owner@acme.io" })]);
     expect(learned.displayName).toBe("Olive Wner");
     expect(learned.aliases).toEqual([]);
+  });
+
+  it("a message the owner sent as a delegate on someone's behalf (Graph sender ≠ from) teaches nothing about the owner", () => {
+    const onBehalf = mapGraphMessage(
+      {
+        id: "s1",
+        sentDateTime: new Date(NOW - DAY).toISOString(),
+        sender: { emailAddress: { address: "Owner@acme.io", name: "Olive Wner" } },
+        from: { emailAddress: { address: "exec@partnerco.com", name: "Ed Exec" } },
+        toRecipients: [{ emailAddress: { address: "ana@partnerco.com" } }],
+      },
+      "sentitems",
+    );
+    expect([onBehalf.from, onBehalf.onBehalfOf, onBehalf.inSent]).toEqual(["exec@partnerco.com", true, true]);
+    const own = mapGraphMessage({ id: "s2", sentDateTime: new Date(NOW - DAY).toISOString(), sender: { emailAddress: { address: "olive@acme.io" } }, from: { emailAddress: { address: "Olive@acme.io" } } }, "sentitems");
+    expect(own.onBehalfOf).toBeUndefined();
+    const learned = learnOwnerIdentities(bare, [], [onBehalf, own]);
+    expect(learned.aliases).toEqual(["olive@acme.io"]);
+    // ...so the principal and their colleagues met at a meeting stay people, not the owner's colleagues.
+    const m = meeting({ attendees: ["exec@partnerco.com", "ana@partnerco.com"] });
+    expect(infer({ ...bare, aliases: learned.aliases }, [m], [onBehalf], NOW).contacts.map((c) => c.email).sort()).toEqual(["ana@partnerco.com", "exec@partnerco.com"]);
   });
 
   it("the Google mapping records the self entry and the From name", () => {

@@ -73,12 +73,14 @@ const recipients = (list: Recipient[] | null | undefined) =>
 export function mapGraphMessage(m: Message & { "@odata.type"?: string; meetingMessageType?: string }, folder: "inbox" | "sentitems"): MailMessage {
   const type = (m["@odata.type"] ?? "").toLowerCase();
   const from = m.from?.emailAddress?.address ? normalizeAddress(m.from.emailAddress.address) : undefined;
+  const sender = m.sender?.emailAddress?.address ? normalizeAddress(m.sender.emailAddress.address) : undefined;
   return {
     id: m.id ?? "",
     threadId: m.conversationId ?? undefined,
     messageId: m.internetMessageId ?? undefined,
     sentAt: parseInstant(m.sentDateTime ?? m.receivedDateTime ?? undefined),
     from,
+    ...(from && sender && sender !== from ? { onBehalfOf: true } : {}),
     inSent: folder === "sentitems",
     draft: m.isDraft === true,
     meetingNotice: type.includes("eventmessage") || (m.meetingMessageType != null && m.meetingMessageType !== "none"),

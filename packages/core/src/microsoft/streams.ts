@@ -18,7 +18,7 @@ export interface DeltaResponse {
 
 /** Message fields the rules need: headers only, never the body. */
 export const MESSAGE_SELECT = [
-  "id", "subject", "sentDateTime", "receivedDateTime", "from", "toRecipients", "ccRecipients", "bccRecipients", "isDraft", "internetMessageId", "conversationId",
+  "id", "subject", "sentDateTime", "receivedDateTime", "from", "sender", "toRecipients", "ccRecipients", "bccRecipients", "isDraft", "internetMessageId", "conversationId",
 ].join(",");
 
 /** Renew a calendar view window when its end is less than this ahead of the scan's own horizon. */

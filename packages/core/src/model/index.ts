@@ -68,6 +68,12 @@ export interface MailMessage {
   from?: string;
   /** The sender's display name (From header), when there is one. */
   fromName?: string;
+  /**
+   * Sent on behalf of `from` by another mailbox (Graph's `sender` differs from its `from`): in the
+   * owner's Sent Items, a message the owner sent as a delegate for someone else, whose address is not
+   * one of the owner's.
+   */
+  onBehalfOf?: boolean;
   /** In the sent folder / has the SENT label. */
   inSent: boolean;
   draft: boolean;

@@ -27,7 +27,8 @@ export function learnOwnerIdentities(owner: Owner, meetings: readonly Meeting[],
     if (email && !known.has(email)) found.add(email);
   };
   for (const m of messages) {
-    if (!m.inSent || m.draft || !m.from) continue;
+    // Sent on someone else's behalf (a delegate's copy: Graph `sender` is the owner, `from` them).
+    if (!m.inSent || m.draft || !m.from || m.onBehalfOf) continue;
     add(m.from);
     const name = m.fromName?.trim();
     if (name && !name.includes("@")) names.set(name, (names.get(name) ?? 0) + 1);
