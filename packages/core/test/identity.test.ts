@@ -39,6 +39,15 @@ describe("normalizeAddress", () => {
     expect(normalizeAddress("+1555@sms.example")).toBe("+1555@sms.example");
   });
 
+  it("accepts an internationalised domain in its Unicode form as in its ASCII one, composed or not", () => {
+    expect(normalizeAddress("Jonas@Bäckerei.de")).toBe("jonas@bäckerei.de");
+    expect(normalizeAddress("jonas@ba\u0308ckerei.de")).toBe("jonas@bäckerei.de");
+    expect(normalizeAddress("jonas@xn--bckerei-5wa.de")).toBe("jonas@xn--bckerei-5wa.de");
+    expect(normalizeAddress("ivan@почта.рф")).toBe("ivan@почта.рф");
+    expect(normalizeAddress("ana@bäckerei")).toBeUndefined();
+    expect(normalizeAddress("ana@-bäckerei.de")).toBeUndefined();
+  });
+
   it("is idempotent", () => {
     for (const s of ["Ana.Lima+x@GoogleMail.com", "B.O+y@Acme.IO", "c@d.ef"]) {
       const n = normalizeAddress(s)!;

@@ -24,7 +24,12 @@ export const PLATFORM_SENDERS: ReadonlySet<string> = new Set(["calendar-invite@l
 /** Domains that host calendar resources (rooms, equipment) or group calendars. */
 const NON_PERSON_DOMAINS = ["resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com", "import.calendar.google.com"];
 
-const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+/**
+ * `local@domain.tld`; a domain label is letters and digits of any script with inner hyphens, so an
+ * internationalised domain counts in its Unicode form (`jonas@bäckerei.de`) as in its ASCII one
+ * (`jonas@xn--bckerei-5wa.de`); providers pass on whichever form the sender used.
+ */
+const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?)+$/iu;
 
 /**
  * True when `s` looks like a deliverable `local@domain.tld` address. A control or bidi formatting
@@ -57,7 +62,8 @@ const memo = new Map<string, string | undefined>();
 const ENCAPSULATED = /^imcea[a-z0-9]*-/;
 
 function normalizeUncached(raw: string): string | undefined {
-  const s = raw.trim().toLowerCase();
+  // NFC: a name typed with combining accents and its precomposed twin are one address.
+  const s = raw.trim().normalize("NFC").toLowerCase();
   if (!isAddress(s) || ENCAPSULATED.test(s)) return undefined;
   const at = s.lastIndexOf("@");
   let local = s.slice(0, at);
