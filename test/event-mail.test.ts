@@ -27,7 +27,8 @@ import {
   planEventJobs,
   setGoal,
 } from "@followthrough/core/events";
-import { runEventJob } from "@followthrough/core/eventmail";
+import { morningAfterMail, runEventJob } from "@followthrough/core/eventmail";
+import { infer } from "@followthrough/core/inference";
 import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
 import type { Meeting } from "@followthrough/core/model";
@@ -36,7 +37,7 @@ import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createWorkerHandler } from "../functions/src/handlers/worker";
 import type { JobDeps } from "../functions/src/jobs";
-import { haveShared, sharedFixture, sharedSkipReason } from "./support/fixtures";
+import { haveShared, ownFixture, sharedFixture, sharedSkipReason } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
 const HOUR = 3_600_000;
@@ -346,5 +347,121 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: hour + HOUR }, now: clock, links })).toBe("sent");
     expect(await sentCopies("morning-after", speakerNight)).toHaveLength(1);
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
+  });
+});
+
+describe("the daily sync runs for every active account, so an event accepted mid-week gets its emails (demo-google)", () => {
+  // Isla (Australia/Melbourne, UTC+10 in June). The demo's events are all over by 3 June.
+  const monday = iso("2026-06-14T22:00:00Z"); // Mon 15 Jun 08:00: the weekly scan and plan, nothing coming up
+  const tuesdaySync = iso("2026-06-15T21:00:00Z"); // Tue 16 Jun 07:00
+  const accepted = iso("2026-06-16T02:00:00Z"); // Tue 16 Jun 12:00: the owner accepts a mixer for Thursday
+  const wednesdaySync = iso("2026-06-16T21:00:00Z"); // Wed 17 Jun 07:00
+  const mixerId = "midweekmixer0001";
+  let h: ScanHarness;
+  let clock = monday;
+  const deps = (): JobDeps => ({ repo: h.repo, now: () => clock, providerFor: () => h.provider, onRevoked: markNeedsReconnect, linkKey: "midweek-link-key", baseUrl: "https://app.followthrough.test" });
+  const sqs = (bodies: string[]): SQSEvent =>
+    ({ Records: bodies.map((body) => ({ messageId: randomUUID(), body, receiptHandle: randomUUID(), attributes: {}, messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:1:Digests", awsRegion: "us-east-1" })) }) as unknown as SQSEvent;
+  /** The hour's dispatch, then the worker on what it queued. */
+  async function dispatchAndWork(hour: number) {
+    clock = hour + 60_000;
+    await h.setClock(clock);
+    const queue = memorySender();
+    await dispatchDue({ repo: h.repo, queue, at: hour });
+    const bodies = queue.batches.flat();
+    if (bodies.length) expect(await createWorkerHandler(deps)(sqs(bodies))).toEqual({ batchItemFailures: [] });
+    return bodies.map((b) => parseEventJob(b));
+  }
+  const sentEventMail = async () =>
+    (await h.control<{ headers: Record<string, string> }[]>("GET", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/sent`)).filter((m) =>
+      Object.entries(m.headers).some(([k]) => k.toLowerCase() === "x-followthrough-event-mail"),
+    );
+
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 50 });
+    await h.setClock(monday);
+    await h.scan(monday);
+  }, 60_000);
+  afterAll(() => h?.close());
+
+  it("the weekly plan of a quiet week still puts tomorrow's 07:00 sync on the index; a paused account gets none", async () => {
+    const plan = await planEventJobs({ repo: h.repo, account: h.account(), now: monday });
+    expect(plan.jobs).toEqual([]);
+    expect(plan.sync).toBe(tuesdaySync);
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: tuesdaySync });
+    // Paused (or needing a reconnect): no sync item, and the one there is removed.
+    expect((await planEventJobs({ repo: h.repo, account: { ...h.account(), status: "paused" }, now: monday })).sync).toBeUndefined();
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toBeUndefined();
+    await planEventJobs({ repo: h.repo, account: h.account(), now: monday });
+  });
+
+  it("Tuesday's sync finds nothing and keeps the chain; Wednesday's finds Thursday's mixer and plans both emails; the morning after is sent once", async () => {
+    expect(await dispatchAndWork(tuesdaySync)).toEqual([{ job: "event", kind: "sync", acc: h.email, due: tuesdaySync }]);
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: wednesdaySync });
+    // Tuesday noon: the owner accepts a mixer on Thursday 18:00–20:00 (its host and two guests on it).
+    await h.setClock(accepted);
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/calendar/events`, {
+      id: mixerId,
+      status: "confirmed",
+      summary: "Founders Mixer",
+      organizer: { email: "events@designmelb.org", displayName: "Design Melbourne" },
+      start: { dateTime: "2026-06-18T18:00:00+10:00", timeZone: "Australia/Melbourne" },
+      end: { dateTime: "2026-06-18T20:00:00+10:00", timeZone: "Australia/Melbourne" },
+      attendees: [
+        { email: "events@designmelb.org", displayName: "Design Melbourne", organizer: true, responseStatus: "accepted" },
+        { email: h.email, self: true, responseStatus: "accepted" },
+        { email: "rafa@tidepool.example", displayName: "Rafa Lindqvist", responseStatus: "accepted" },
+      ],
+    });
+    await h.resetStats();
+    expect((await dispatchAndWork(wednesdaySync)).map((j) => j?.kind)).toEqual(["sync"]);
+    // One incremental calendar read, nothing else at the provider.
+    const stats = await h.stats();
+    expect(stats.calls).toEqual({ "calendar.events.list": 1 });
+    const ofHour = iso("2026-06-17T22:00:00Z"); // Thu 18 Jun 08:00
+    const afterHour = iso("2026-06-18T22:00:00Z"); // Fri 19 Jun 08:00
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-of", mixerId))).toMatchObject({ due: ofHour });
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", mixerId))).toMatchObject({ due: afterHour });
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: iso("2026-06-17T21:00:00Z") });
+    // Thursday: the sync, then the morning-of hour (no goal: no email). Friday: the sync, then the morning after.
+    await dispatchAndWork(iso("2026-06-17T21:00:00Z"));
+    expect((await dispatchAndWork(ofHour)).map((j) => j?.kind)).toEqual(["morning-of"]);
+    await dispatchAndWork(iso("2026-06-18T21:00:00Z"));
+    expect((await dispatchAndWork(afterHour)).map((j) => j?.kind)).toEqual(["morning-after"]);
+    const sent = await sentEventMail();
+    expect(sent).toHaveLength(1);
+    // Rafa is new; the host was first met at the demo's May mixer, so is not.
+    expect(sent[0].headers.Subject).toBe("Founders Mixer: 1 new person met");
+    expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-after", mixerId)))?.mail.status).toBe("sent");
+    // The job is gone; the same hour dispatched again queues nothing and sends nothing.
+    expect(await dispatchAndWork(afterHour)).toEqual([]);
+    expect(await sentEventMail()).toHaveLength(1);
+  });
+});
+
+describe("the morning-after email says what the follow-up was", () => {
+  const zone = "Europe/London";
+  const now = iso("2026-06-17T07:00:00Z"); // Wednesday 08:00, the morning after a Tuesday mixer
+  const account = { email: "owner@acme.io", aliases: [], timeZone: zone, displayName: "Owner", provider: "google", clientId: "c", refreshTokenSealed: "x", status: "active", connectedAt: 0 } as AccountRecord;
+  const links = { baseUrl: "https://app.followthrough.test", key: "k".repeat(32) };
+  const person = (email: string, name: string) => ({ email, name, response: "accepted" as const, resource: false, organizer: false });
+  const base = { allDay: false, cancelled: false, kind: "default" as const, organizerSelf: true, selfResponse: "accepted" as const };
+  const mixer: Meeting = { ...base, id: "mixer", title: "Design Mixer", start: iso("2026-06-16T17:00:00Z"), end: iso("2026-06-16T19:00:00Z"), attendees: [person("ana@north.example", "Ana Souza"), person("ben@south.example", "Ben Ito"), person("cy@west.example", "Cy Moss")] };
+  const coffee = (id: string, email: string, name: string, start: string): Meeting => ({ ...base, id, title: "Coffee", start: iso(start), end: iso(start) + HOUR, attendees: [person(email, name)] });
+  const meetings = [mixer, coffee("c-ben", "ben@south.example", "Ben Ito", "2026-06-19T09:00:00Z")];
+  const wroteAna = { id: "s1", sentAt: iso("2026-06-16T21:00:00Z"), from: account.email, inSent: true, draft: false, meetingNotice: false, subject: "Great to meet you", recipients: [{ email: "ana@north.example", name: "" }] };
+
+  it("mail sent: 'you wrote on'; a later meeting still ahead: 'you meet again on', never 'you wrote'; a past one: 'you met again on'", () => {
+    const contacts = infer(account, meetings, [wroteAna], now).contacts.filter((c) => c.eventId === "mixer");
+    const text = morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start }, met: contacts, now, links }).text;
+    expect(text).toContain("- Ana Souza <ana@north.example>: you wrote on 16 Jun");
+    expect(text).toContain("- Ben Ito <ben@south.example>: you meet again on 19 Jun");
+    expect(text).not.toMatch(/Ben Ito[^\n]*wrote/);
+    expect(text).toMatch(/- Cy Moss <cy@west.example>: draft a follow-up https:\/\/app\.followthrough\.test\/l\/draft\//);
+    // Read after the coffee took place, the same meeting is in the past tense; the HTML says the same.
+    const later = iso("2026-06-19T12:00:00Z");
+    const after = morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start }, met: infer(account, meetings, [wroteAna], later).contacts.filter((c) => c.eventId === "mixer"), now: later, links });
+    expect(after.text).toContain("- Ben Ito <ben@south.example>: you met again on 19 Jun");
+    expect(after.html).toContain("<li>Ben Ito &lt;ben@south.example&gt;: you met again on 19 Jun</li>");
   });
 });

@@ -311,6 +311,9 @@ ${
     if (action === "resume") {
       if (account.status === "needs_reconnect") return kit.say(c, 409, "Reconnect first", "This account needs reconnecting before its digests can resume.");
       if (account.status === "paused" && !(await updateAccount(deps.repo, account.email, { status: "active" }, now))) return gone();
+      // The daily event sync (and the coming event emails) go back on the due-hour index now, not at the next weekly run.
+      if (account.status === "paused")
+        await planEventJobs({ repo: deps.repo, account: { ...account, status: "active" }, now }).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
       return back();
     }
     if (action === "disconnect") {

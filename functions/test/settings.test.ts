@@ -233,10 +233,13 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(await due(paused)).not.toContain(email().toLowerCase());
     const page = await (await app.request(path)).text();
     expect(page).toContain('value="resume"');
+    await repo.delete(keys.eventJob(email().toLowerCase(), "sync"));
     expect((await post(path, { action: "resume" })).status).toBe(303);
     const resumed = (await loadAccount(repo, email()))!;
     expect(resumed.status).toBe("active");
     expect(await due(resumed)).toContain(email().toLowerCase());
+    // The daily event sync is back on the due-hour index at once (not at the next weekly run).
+    expect(await repo.get(keys.eventJob(email().toLowerCase(), "sync"))).toMatchObject({ due: expect.any(Number) });
     expect(resumed.schedule).toEqual({ day: 3, hour: 17 });
   });
 

@@ -4,7 +4,8 @@
  *
  * - core/events planEventJobs (after every complete scan, and after each daily sync) writes one
  *   item per (account, event, kind) on the due-hour index GSI2 "EVDUE#<UTC hour>" (core/events/due),
- *   and the account's daily sync item while it has networking events in the coming week.
+ *   and the daily sync item of every active account (07:00 local), so that an event accepted
+ *   mid-week is planned by the next morning, not at the next weekly scan.
  * - The hourly dispatcher (core/dispatch) queues the jobs of its hour beside the weekly digests;
  *   the worker runs {@link runEventJob} under the account's scan lease (core/dispatch runAccountJob:
  *   unknown, paused or disconnected accounts are skipped).
@@ -151,6 +152,18 @@ export function metUrl(links: LinkConfig, account: string, eventId: string, now:
   return eventUrl(links, account, "met", eventId, now);
 }
 
+/**
+ * How a person met at the event was followed up (behaviour.md "Follow-ups"): mail the owner sent
+ * ("you wrote on 19 Jun"), or a later meeting with them, which counts even before it happens
+ * ("you meet again on 19 Jun", then "you met again on 19 Jun"). A contact without a kind is mail,
+ * as the digest's wins read it.
+ */
+export function followUpWords(by: Contact["followedUpBy"], at: number, now: number, zone: string): string {
+  const day = fmt(at, zone, { day: "numeric", month: "short" });
+  if (by !== "meeting") return `you wrote on ${day}`;
+  return at > now ? `you meet again on ${day}` : `you met again on ${day}`;
+}
+
 /** The morning after an attended networking event: the new people met there so far, drafts for those not yet written to, and the "whom else" link. */
 export function morningAfterMail(o: { account: AccountRecord; event: { eventId: string; title: string; start: number }; met: readonly Contact[]; now: number; links: LinkConfig }): EventMail {
   const zone = o.account.timeZone;
@@ -163,8 +176,9 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
   for (const c of o.met) {
     const who = c.name && c.name !== c.email ? `${c.name} <${c.email}>` : c.email;
     if (c.followedUpAt !== undefined) {
-      lines.push(`- ${who}: you wrote on ${fmt(c.followedUpAt, zone, { day: "numeric", month: "short" })}`);
-      items.push(`<li>${esc(who)}: you wrote on ${esc(fmt(c.followedUpAt, zone, { day: "numeric", month: "short" }))}</li>`);
+      const how = followUpWords(c.followedUpBy, c.followedUpAt, o.now, zone);
+      lines.push(`- ${who}: ${how}`);
+      items.push(`<li>${esc(who)}: ${esc(how)}</li>`);
     } else {
       const draft = actionUrl(o.links, o.account.email, "draft", o.now, c);
       lines.push(`- ${who}: draft a follow-up ${draft}`);

@@ -75,7 +75,7 @@ function hourFor(at: number, latest: number, now: number): number | undefined {
 /** What a plan wrote. */
 export interface EventPlan {
   jobs: { kind: EventMailKind; eventId: string; hour: number }[];
-  /** The daily sync's next hour, when the account has networking events in the coming week. */
+  /** The daily sync's next hour (every active account has one; none while paused or disconnected). */
   sync?: number;
 }
 
@@ -84,10 +84,21 @@ export interface EventPlan {
  * morning-of item for every networking event starting within {@link PLAN_AHEAD_MS} (the goal is
  * read when it is sent, so a goal set later counts), a morning-after item for every one that ends
  * by then and ended in the last 7 days, each at its local time (core/events/due); an item of an
- * email already sent or switched off is not written. Rewriting moves an item whose event moved. The
- * daily sync item is kept while a networking event starts in the coming week, and removed after.
+ * email already sent or switched off is not written. Rewriting moves an item whose event moved.
+ *
+ * The daily sync item (next 07:00 local) is written for every active account, whatever the coming
+ * week holds: a networking event the owner accepts mid-week, with nothing planned yet, is found by
+ * the next morning's sync, whose own plan then puts its emails on the index (and the sync after).
+ * An account whose `status` says paused or needs_reconnect gets none (its item is removed); an
+ * owner without a `status` (tests, scripts) counts as active.
  */
-export async function planEventJobs(o: { repo: Repository; account: Owner & Pick<AccountRecord, "eventEmails">; now: number; meetings?: readonly Meeting[]; statements?: OwnerStatements }): Promise<EventPlan> {
+export async function planEventJobs(o: {
+  repo: Repository;
+  account: Owner & Pick<AccountRecord, "eventEmails"> & Partial<Pick<AccountRecord, "status">>;
+  now: number;
+  meetings?: readonly Meeting[];
+  statements?: OwnerStatements;
+}): Promise<EventPlan> {
   const { repo, account, now } = o;
   const email = account.email.toLowerCase();
   const [meetings, statements] = await Promise.all([o.meetings ?? repo.loadMeetings(email), o.statements ?? loadStatements(repo, email)]);
@@ -109,7 +120,7 @@ export async function planEventJobs(o: { repo: Repository; account: Owner & Pick
       plan.jobs.push({ kind, eventId: m.id, hour });
     }
   }
-  if (events.some((m) => m.start > now && m.start <= now + PLAN_AHEAD_MS)) {
+  if (account.status === undefined || account.status === "active") {
     plan.sync = dueHour(nextSyncAt(now, zone));
     await putEventJob(repo, email, "sync", undefined, plan.sync);
   } else {
