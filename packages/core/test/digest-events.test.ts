@@ -11,6 +11,7 @@ import { buildDigest, type LinkConfig } from "../src/digest/build";
 import type { DigestData } from "../src/digest/model";
 import { renderDigest } from "../src/digest/render";
 import { composeFollowUp, DEFAULT_TEMPLATE, metAtEvents } from "../src/followup";
+import { networkingEvents } from "../src/events";
 import { infer } from "../src/inference";
 import { openLink } from "../src/links";
 import type { Meeting } from "../src/model";
@@ -195,6 +196,19 @@ describe("Your events", () => {
     const text = (await renderDigest(eventsDigest(new Map([["ev-demo", 2]])))).text;
     expect(text).toContain("Goal 2 · met 2 new people · 1 of 2 followed up · goal met");
     expect((await renderDigest(eventsDigest(new Map()))).text).toContain("  Met 2 new people · 1 of 2 followed up\n");
+  });
+
+  it("a later meeting still ahead counts as followed up, as the scan reports it (behaviour.md: 'even if it is still in the future')", async () => {
+    // Ben has a coffee booked two days from now; Ana was written to. Both are followed up.
+    const coffee = meeting({ id: "coffee-ben", title: "Coffee", start: NOW + 2 * DAY, attendees: [a("ben@south.example", { name: "Ben Ito" })] });
+    const d = buildDigest({ account, meetings: [demoDay, coffee], messages: [wroteAna], people: [], now: NOW, links, statements: { goals, marks: new Map(), confirmations: [] } });
+    const e = d.events.attended[0];
+    expect(e.met.map((p) => [p.name, p.followedUp])).toEqual([["Ana Souza", true], ["Ben Ito", true]]);
+    expect(e.followedUp).toBe(2);
+    // The same count the scan's networkingEvents gives for the event.
+    const scanned = networkingEvents(account, [demoDay, coffee], infer(account, [demoDay, coffee], [wroteAna], NOW).contacts, NOW).attended[0];
+    expect(scanned.followedUp.map((c) => c.email)).toEqual(e.met.filter((p) => p.followedUp).map((p) => p.email));
+    expect((await renderDigest(d)).text).toContain("2 of 2 followed up");
   });
 
   it("people the owner confirmed who were already in touch are named apart and not counted", () => {

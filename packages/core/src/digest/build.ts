@@ -166,7 +166,10 @@ export function digestEvents(o: {
     goalUrl: eventUrl(links, account.email, "goal", e.eventId, now),
   }));
   const attended: DigestAttendedEvent[] = found.attended.map((e) => {
-    const met = e.met.map((c) => ({ email: c.email, name: c.name || c.email, followedUp: c.followedUpAt !== undefined && c.followedUpAt <= now }));
+    // Followed up as the scan reports it (core/events networkingEvents): mail sent by now, or a
+    // later meeting, which counts even while it is still ahead (behaviour.md "Follow-ups").
+    const followed = new Set(e.followedUp.map((c) => c.email));
+    const met = e.met.map((c) => ({ email: c.email, name: c.name || c.email, followedUp: followed.has(c.email) }));
     const alreadyInTouch = confirmedAt(e.eventId, o.statements, o.contacts)
       .filter((c) => c.status === "already-in-touch")
       .map((c) => c.name || c.email);
