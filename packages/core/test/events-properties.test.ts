@@ -70,6 +70,7 @@ const linkCase = fc.constantFrom(
   { host: "luma.com", path: "/x-y", platform: "luma" },
   { host: "luma.com", path: "", platform: "luma" },
   { host: "meetup.com", path: "/london-js/events/31404417/", platform: "meetup" },
+  { host: "meetup.com", path: "/london-js/events/31404417", platform: "meetup" },
   { host: "eventbrite.com", path: "/e/gala-tickets-1", platform: "eventbrite" },
   { host: "eventbrite.co.uk", path: "/e/x", platform: "eventbrite" },
   { host: "partiful.com", path: "/e/Ab12", platform: "partiful" },
@@ -83,6 +84,9 @@ const wrap = fc.constantFrom(
   (u: string) => `<p>RSVP: <a href="${u}">here</a></p>`,
   (u: string) => `(${u})`,
   (u: string) => `line one\n${u}\nline three`,
+  (u: string) => `Details: ${u}.`,
+  (u: string) => `RSVP at ${u}, doors 18:30`,
+  (u: string) => `<p>Zoom: https://zoom.us/j/1&nbsp;RSVP:&nbsp;${u}&nbsp;</p>`,
 );
 
 describe("event-page links by exact host", () => {

@@ -62,6 +62,21 @@ describe("rule 3: event platforms", () => {
     ["https://notmeetup.com/a/events/1", undefined],
     ["write to calendar-invite@lu.ma", undefined],
     ["Ticket #47102", undefined],
+    // Prose punctuation after a link is not part of its path.
+    ["Details: https://www.meetup.com/london-js/events/312345678.", "meetup"],
+    ["RSVP at meetup.com/london-js/events/312345678, doors 18:30", "meetup"],
+    ["Tickets (meetup.com/london-js/events/312345678!); doors 18:30", "meetup"],
+    ["Where? meetup.com/london-js/events/312345678?!", "meetup"],
+    ["https://www.meetup.com/london-js/events/312345678.html", undefined],
+    ["https://www.meetup.com/london-js/events/312345678x.", undefined],
+    // HTML entities are decoded before looking; a non-breaking or zero-width space ends a link.
+    ["<p>RSVP:&nbsp;https://www.meetup.com/london-js/events/312345678&nbsp;</p>", "meetup"],
+    ["<p>Zoom: https://zoom.us/j/123&nbsp;RSVP:&nbsp;https://lu.ma/abc</p>", "luma"],
+    ["Zoom: https://zoom.us/j/123&nbsplu.ma/abc", "luma"],
+    ["https://www.meetup.com/london-js/events/312345678&#8203;", "meetup"],
+    ["meetup.com&sol;london-js&sol;events&sol;312345678", "meetup"],
+    ["https&#58;&#x2F;&#47;www.meetup.com&#X2F;london-js&#x2f;events&#x2F;312345678&#46;", "meetup"],
+    ["https://zoom.us/j/123&amp;nbsp;https://lu.ma/abc", undefined],
   ])("%j → %s", (text, expected) => {
     expect(platformOfText(text)).toBe(expected);
   });
@@ -91,6 +106,7 @@ describe("rule 3: event platforms", () => {
     expect(viaBody.platform).toBe("partiful");
     expect(JSON.stringify(viaBody)).not.toMatch(/RSVP|partiful\.com/);
     expect(mapGraphEvent({ ...base, location: { displayName: "ti.to/acme/conf" } }, OWNER).platform).toBe("tito");
+    expect(mapGraphEvent({ ...base, location: { displayName: "meetup.com/london-js/events/312345678." } }, OWNER).platform).toBe("meetup");
     expect(mapGraphEvent({ ...base, iCalUId: "evt@events.lu.ma" }, OWNER).platform).toBeUndefined();
   });
 

@@ -1,3 +1,4 @@
+import { decodeHTML } from "entities";
 import type { EventPlatform } from "../model";
 
 /**
@@ -24,9 +25,14 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
 
 /**
  * A host name starts where no host character, `@` (an address, not a link) or `/` of a longer
- * path precedes it, and runs over dot-separated labels; a port and a path may follow.
+ * path precedes it, and runs over dot-separated labels; a port and a path may follow. The path
+ * stops at any Unicode space (`\s` holds U+00A0, the decoded `&nbsp;`), at an invisible format
+ * character (a zero-width space, `\p{Cf}`), at a quote, a bracket, `<`, `>`, a backtick or `\`.
  */
-const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(\/[^\s"'<>()\[\]{}`\\]*)?/giu;
+const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(\/[^\s\p{Cf}"'<>()\[\]{}`\\]*)?/giu;
+
+/** Sentence punctuation that ends a path is the prose's, not the link's (`…/events/123.`). */
+const TRAILING_PUNCTUATION = /[.,;:!?]+$/u;
 
 /** The platform of one link's host and path, or undefined; the host must match exactly (after `www.`). */
 export function platformOfLink(rawHost: string, rawPath: string): EventPlatform | undefined {
@@ -44,10 +50,12 @@ export function platformOfLink(rawHost: string, rawPath: string): EventPlatform 
 /** The first event-page link in a text (plain or HTML, with or without scheme and `www.`). */
 export function platformOfText(text: string | null | undefined): EventPlatform | undefined {
   if (!text) return undefined;
-  // HTML: links sit in attributes and text alike; entities for '/' and ':' are decoded first.
-  const plain = text.replace(/&#x2f;|&#47;/gi, "/").replace(/&#x3a;|&#58;/gi, ":").replace(/&amp;/gi, "&");
+  // HTML: links sit in attributes and text alike. Every named and numeric entity is decoded first,
+  // in one pass (`&amp;nbsp;` is the text `&nbsp;`), as a browser decodes text: the legacy names
+  // also without `;` (`&nbspRSVP`). A query string this garbles (`?a=1&copy=2`) never decides a platform.
+  const plain = decodeHTML(text);
   for (const m of plain.matchAll(LINK)) {
-    const found = platformOfLink(m[1], m[2] ?? "");
+    const found = platformOfLink(m[1], (m[2] ?? "").replace(TRAILING_PUNCTUATION, ""));
     if (found) return found;
   }
   return undefined;
