@@ -43,6 +43,14 @@ import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 const HOUR = 3_600_000;
 const iso = (s: string) => Date.parse(s);
 
+/** A sandbox harness on `fixture`, its clock set to `at` and one scan done as of then. */
+async function scannedAt(fixture: string, at: number): Promise<ScanHarness> {
+  const h = await startScanHarness({ fixture, pageSize: 50 });
+  await h.setClock(at);
+  await h.scan(at);
+  return h;
+}
+
 describe("local times of the event emails", () => {
   it("morning of: 08:00 on the first day, or 18:00 the evening before an event starting before 10:00", () => {
     const zone = "Europe/London";
@@ -204,9 +212,7 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
   }
 
   beforeAll(async () => {
-    h = await startScanHarness({ fixture: sharedFixture("google-eventgoer"), pageSize: 50 });
-    await h.setClock(start);
-    await h.scan(start);
+    h = await scannedAt(sharedFixture("google-eventgoer"), start);
   }, 60_000);
   afterAll(() => h?.close());
 
@@ -378,9 +384,7 @@ describe("the daily sync runs for every active account, so an event accepted mid
     );
 
   beforeAll(async () => {
-    h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 50 });
-    await h.setClock(monday);
-    await h.scan(monday);
+    h = await scannedAt(ownFixture("demo-google"), monday);
   }, 60_000);
   afterAll(() => h?.close());
 
