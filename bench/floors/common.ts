@@ -54,12 +54,14 @@ export async function storePage(email: string, stream: "calendar" | "sent", ids:
 
 /**
  * The end of a scan with the handler's table calls, in its order (counted through a proxy, a Google
- * backfill: 5 Get, 4 Put, 2 BatchWrite, 5 Query, 2 Update, 2 Delete in all; an Outlook one: 4 Get,
- * 3 Put, the same others, one Update being its refresh token's rotation, `rotateToken`): the stored
+ * backfill: 5 Get, 5 Put, 2 BatchWrite, 5 Query, 2 Update, 1 Delete in all; an Outlook one: 4 Get,
+ * 4 Put, the same others, one Update being its refresh token's rotation, `rotateToken`): the stored
  * records read back for the rules, the owner's learned aliases stored (`ownerLearned`: the Gmail
  * adapter's Send-As aliases; and its sent cursor is written twice, the floor's second Put is its
  * scan mark), then (a complete first read) the week's event emails planned from the meetings the
- * rules read and the statements read again, the lease released, the account's due-hour index set.
+ * rules read and the statements read again, with the next day's calendar sync put on the due-hour
+ * index (every active account has one since e20680c; it was deleted when no networking event was
+ * near), the lease released, the account's due-hour index set.
  */
 export async function finishScan(email: string, o: { ownerLearned: boolean }): Promise<void> {
   const pk = `ACCOUNT#${email}`;
@@ -70,7 +72,7 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
     await doc.send(new UpdateCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" }, UpdateExpression: "SET floorSeen = :t", ExpressionAttributeValues: { ":t": Date.now() } }));
   }
   await load("SAYS#");
-  await doc.send(new DeleteCommand({ TableName: table(), Key: { pk, sk: "FLOOREVJOB#sync" } }));
+  await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "FLOOREVJOB#sync", gsi2pk: `EVDUE#${new Date(Date.now() + 86_400_000).toISOString().slice(0, 13)}`, gsi2sk: pk } }));
   if (o.ownerLearned) await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "FLOORSCAN", at: Date.now() } }));
   await doc.send(new DeleteCommand({ TableName: table(), Key: { pk, sk: "LEASE#floor" } }));
   await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" } }));
