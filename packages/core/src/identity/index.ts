@@ -24,19 +24,27 @@ export const PLATFORM_SENDERS: ReadonlySet<string> = new Set(["calendar-invite@l
 /** Domains that host calendar resources (rooms, equipment) or group calendars. */
 const NON_PERSON_DOMAINS = ["resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com", "import.calendar.google.com"];
 
+/** `local@domain.tld` with an ASCII domain: the common case, and a cheap pattern to build. */
+const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+
 /**
- * `local@domain.tld`; a domain label is letters and digits of any script with inner hyphens, so an
- * internationalised domain counts in its Unicode form (`jonas@bäckerei.de`) as in its ASCII one
- * (`jonas@xn--bckerei-5wa.de`); providers pass on whichever form the sender used.
+ * The same with domain labels of letters and digits of any script, so an internationalised domain
+ * counts in its Unicode form (`jonas@bäckerei.de`) as in its ASCII one (`jonas@xn--bckerei-5wa.de`);
+ * providers pass on whichever form the sender used. Built on first use: V8 takes milliseconds to
+ * compile its Unicode property classes, a cost no ASCII address should pay at a cold start.
  */
-const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?)+$/iu;
+let unicodeAddress: RegExp | undefined;
+const UNICODE_DOMAIN = () =>
+  (unicodeAddress ??= /^[^\s@<>()",;:\\[\]]+@[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?)+$/iu);
 
 /**
  * True when `s` looks like a deliverable `local@domain.tld` address. A control or bidi formatting
  * character anywhere makes it no address: it could only disguise what a reader sees.
  */
 export function isAddress(s: string): boolean {
-  return !hasUnsafeChars(s) && ADDRESS.test(s.trim());
+  if (hasUnsafeChars(s)) return false;
+  const t = s.trim();
+  return ADDRESS.test(t) || (/[^\x00-\x7f]/.test(t) && UNICODE_DOMAIN().test(t));
 }
 
 /**
