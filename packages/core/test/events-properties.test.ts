@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hasNetworkingKeyword, isInternal, NETWORKING_KEYWORDS, networkingEvents, platformOfText } from "../src/events";
+import { hasNetworkingKeyword, isInternal, NETWORKING_KEYWORDS, networkingEvents } from "../src/events";
+import { platformOfText } from "../src/events/platform";
 import { ownerIdentity } from "../src/identity";
 import { infer } from "../src/inference";
 import type { MailMessage, Meeting } from "../src/model";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { companyOf, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, platformOf, platformOfText, searchAttendees } from "../src/events";
+import { companyOf, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, searchAttendees } from "../src/events";
+import { platformOf, platformOfText } from "../src/events/platform";
 import { mapGoogleEvent } from "../src/google/map";
 import { ownerIdentity } from "../src/identity";
 import { infer } from "../src/inference";

@@ -7,11 +7,7 @@ import type { EventPlatform } from "../model";
  * location's or description's text.
  */
 
-/** Organiser addresses of the platforms' own invitations (normalised). Not persons. */
-export const PLATFORM_ORGANIZERS: ReadonlyMap<string, EventPlatform> = new Map([
-  ["calendar-invite@lu.ma", "luma"],
-  ["info@meetup.com", "meetup"],
-]);
+export { PLATFORM_ORGANIZERS } from "./organizers";
 
 /** The platform a Google `iCalUID` shows: `…@events.lu.ma` (Luma) or `event_<id>@meetup.com` (Meetup). */
 export function platformOfICalUid(uid: string | null | undefined): EventPlatform | undefined {

@@ -2,7 +2,7 @@ import { isColleague, ownerIdentity, type OwnerIdentity } from "../identity";
 import { asOwnerSees, type Contact, isLarge, isResourceEntry } from "../inference";
 import type { EventPlatform, Meeting, Owner } from "../model";
 import { DAY } from "../time";
-import { PLATFORM_ORGANIZERS } from "./platform";
+import { PLATFORM_ORGANIZERS } from "./organizers";
 
 
 /** The windows of shared/spec/events.md. */
