@@ -3,7 +3,7 @@
  * dispatcher reads them from. Lean on purpose (storage and time only): the dispatcher imports it.
  */
 import type { Repository } from "../storage";
-import { zoneOffset } from "../time";
+import { atLocal, zoneOffset } from "../time";
 
 const HOUR = 3_600_000;
 
@@ -48,17 +48,8 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-/**
- * The instant of local wall-clock `hour`:00 on `date` in `zone`, with the offset of that instant
- * (not of midnight): 08:00 on the day a clock changes at 02:00 is 08:00 of the new offset.
- */
-export function atLocal(date: string, hour: number, zone: string): number {
-  const [y, m, d] = date.split("-").map(Number);
-  const wall = Date.UTC(y, m - 1, d, hour);
-  let ms = wall - zoneOffset(wall, zone);
-  ms = wall - zoneOffset(ms, zone);
-  return ms;
-}
+/** The instant of local wall-clock `hour`:00 on a date (core/time, which all-day events use too). */
+export { atLocal };
 
 /** What the due times read of an event. */
 export interface TimedEvent {

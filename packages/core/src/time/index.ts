@@ -50,20 +50,28 @@ export function zoneOffset(ms: number, zone: string): number {
   return asUtc - (ms - (ms % 1000));
 }
 
-/** Epoch ms of local midnight at the start of `date` (YYYY-MM-DD) in `zone`. */
-export function localMidnight(date: string, zone: string): number {
+/**
+ * The first instant the wall clock of `zone` shows `hour`:00 on `date` (YYYY-MM-DD), with the offset
+ * of that instant, not of midnight: 08:00 on the day a clock changes at 02:00 is 08:00 of the new
+ * offset. The offsets a day either side are the candidates (at most one change lies between); where
+ * the clock shows that time twice (a change back), the earlier; where it never shows it (the clocks
+ * skip it: America/Santiago springs forward at midnight), the change itself, the time by the offset
+ * before it. NaN for a malformed date.
+ */
+export function atLocal(date: string, hour: number, zone: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
   if (!m) return Number.NaN;
-  const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  // The offsets a day either side; at most one change lies between. Midnight under one of them is
-  // the answer where the zone shows 00:00 then (the earlier, where a change back repeats it). Where
-  // the clocks spring forward at midnight (America/Santiago, Asia/Beirut) 00:00 never shows: the
-  // day begins at the change, which is midnight by the offset before it.
-  const before = zoneOffset(guess - DAY, zone);
-  const after = zoneOffset(guess + DAY, zone);
-  const shows = (ms: number) => ms + zoneOffset(ms, zone) === guess;
-  const candidates = [guess - before, guess - after].filter(shows);
-  return candidates.length ? Math.min(...candidates) : guess - before;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hour);
+  const before = zoneOffset(wall - DAY, zone);
+  const after = zoneOffset(wall + DAY, zone);
+  const shows = (ms: number) => ms + zoneOffset(ms, zone) === wall;
+  const candidates = [wall - before, wall - after].filter(shows);
+  return candidates.length ? Math.min(...candidates) : wall - before;
+}
+
+/** Epoch ms of the start of `date` (YYYY-MM-DD) in `zone`: local midnight, or the change where the clocks skip it. */
+export function localMidnight(date: string, zone: string): number {
+  return atLocal(date, 0, zone);
 }
 
 /** True for an IANA zone this runtime knows (Graph may name Windows zones; callers fall back to UTC). */
