@@ -7,8 +7,6 @@ import type { EventPlatform } from "../model";
  * location's or description's text.
  */
 
-export { PLATFORM_ORGANIZERS } from "./organizers";
-
 /** The platform a Google `iCalUID` shows: `…@events.lu.ma` (Luma) or `event_<id>@meetup.com` (Meetup). */
 export function platformOfICalUid(uid: string | null | undefined): EventPlatform | undefined {
   const u = (uid ?? "").trim().toLowerCase();
