@@ -1,12 +1,13 @@
 /**
  * Floor calls of an Outlook account, the calls the adapter makes on a small mailbox: token refresh,
- * a calendar view delta page, the series masters of its occurrences, a Sent Items page, its delta.
+ * a calendar view delta page, the series masters of its occurrences, a Sent Items page, its delta,
+ * an Inbox page and its delta.
  * Over the transport the adapter must use (core/microsoft/transport): node-fetch on node:http(s),
  * the Graph client's default chain ending in a handler that sends with it, not the global fetch.
  */
 import { type Context, Client, MiddlewareFactory } from "@microsoft/microsoft-graph-client";
 import fetch from "node-fetch";
-import { finishScan, floorEnv, rotateToken, storePage } from "./common";
+import { finishScan, floorEnv, ownerMailPage, rotateToken, storePage } from "./common";
 
 export async function graphClient(): Promise<Client> {
   const res = await fetch(floorEnv("TOKEN_URL"), {
@@ -35,5 +36,11 @@ export async function graphReads(email: string, c: Client): Promise<void> {
   const sent = await c.api("/me/mailFolders/sentitems/messages").select("id,from,toRecipients,ccRecipients,sentDateTime").top(50).get();
   await c.api("/me/mailFolders/sentitems/messages/delta").select("id").get();
   await storePage(email, "sent", (sent.value ?? []).map((m: { id: string }) => m.id));
+  // The Inbox's mail From the owner (core/scan's owner-mail stream): its cursor read, a page and its
+  // delta, the cursor stored; a small mailbox's Inbox has no copy From the owner, so nothing else.
+  await ownerMailPage(email, async () => {
+    await c.api("/me/mailFolders/inbox/messages").select("id,from,toRecipients,ccRecipients,sentDateTime").top(50).get();
+    await c.api("/me/mailFolders/inbox/messages/delta").select("id").get();
+  });
   await finishScan(email, { ownerLearned: false });
 }

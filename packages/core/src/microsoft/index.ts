@@ -6,7 +6,7 @@ import type { DraftRequest, DraftResult, MailboxProvider, MarkedDraft, OutgoingM
 import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { toIanaZone } from "../zones";
 import { classifyAccessDenied, classifyGraphError } from "./errors";
-import { graphCalendarStream, graphGetter, graphSentStream } from "./streams";
+import { graphCalendarStream, graphGetter, graphOwnerInboxStream, graphSentStream } from "./streams";
 import { NodeHttpMessageHandler, tokenFetch, transportOptions } from "./transport";
 
 export { mapGraphEvent, mapGraphMessage } from "./map";
@@ -117,6 +117,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
 
   return {
     sentMail: graphSentStream(get, o.pageSize ?? 200),
+    ownerMail: (identities) => graphOwnerInboxStream(get, identities, o.pageSize ?? 200),
     calendar: graphCalendarStream(get, o.owner),
     async profile(): Promise<Profile> {
       const me = (await call((c) =>

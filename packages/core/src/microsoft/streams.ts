@@ -67,7 +67,7 @@ function deltaStream<T>(
 type Item = Record<string, unknown> & Removed;
 
 /** Upserts and deletes of a page of Graph items. */
-function split<T>(items: Item[], map: (item: Item) => T | "remove"): { upserts: T[]; deletes: string[] } {
+function split<T>(items: Item[], map: (item: Item) => T | "remove" | "skip"): { upserts: T[]; deletes: string[] } {
   const upserts: T[] = [];
   const deletes: string[] = [];
   const seen = new Set<string>();
@@ -76,7 +76,7 @@ function split<T>(items: Item[], map: (item: Item) => T | "remove"): { upserts: 
     seen.add(item.id);
     const mapped = item["@removed"] ? "remove" : map(item);
     if (mapped === "remove") deletes.push(item.id);
-    else upserts.push(mapped);
+    else if (mapped !== "skip") upserts.push(mapped);
   }
   return { upserts, deletes };
 }
@@ -101,11 +101,32 @@ const ANCHOR_PAGES = 20;
  * anchor catches up with what changed meanwhile.
  */
 export function graphSentStream(get: GraphGet, pageSize = 200): ChangeStream<MailMessage> {
-  const map = (item: Item) => mapGraphMessage(item as Message, "sentitems");
+  return graphFolderStream(get, "sentitems", pageSize, () => true);
+}
+
+/**
+ * The Inbox's messages From one of the owner's `identities` (normalised addresses), headers only:
+ * shared/spec/behaviour.md counts a message From an owner identity as the owner's, wherever it is
+ * (a copy the owner sent from another system, or Bcc'd to themselves). The stream reads the Inbox's
+ * headers as the Sent Items stream reads Sent (a listing, then delta rounds) and keeps only those;
+ * Graph's own `$filter=from/emailAddress/address eq` is not used: for a sender of the mailbox's own
+ * organisation it has been reported to match nothing (microsoftgraph/microsoft-graph-docs#121), and
+ * the owner is always of their own organisation. Removals pass through (the caller drops ids it never stored).
+ */
+export function graphOwnerInboxStream(get: GraphGet, identities: ReadonlySet<string>, pageSize = 200): ChangeStream<MailMessage> {
+  return graphFolderStream(get, "inbox", pageSize, (m) => m.from !== undefined && identities.has(m.from));
+}
+
+/** A mail folder by listing then delta (see graphSentStream), keeping the messages `keep` accepts. */
+function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSize: number, keep: (m: MailMessage) => boolean): ChangeStream<MailMessage> {
+  const map = (item: Item): MailMessage | "skip" => {
+    const m = mapGraphMessage(item as Message, folder);
+    return keep(m) ? m : "skip";
+  };
   const top = Math.max(1, Math.min(pageSize, 1000));
   const listing = (since: number) =>
-    `/me/mailFolders/sentitems/messages?$filter=receivedDateTime ge ${isoSeconds(since)}&$orderby=receivedDateTime desc&$select=${MESSAGE_SELECT}&$top=${top}`;
-  const anchor = (from: number) => `/me/mailFolders/sentitems/messages/delta?$select=${MESSAGE_SELECT}&$filter=receivedDateTime ge ${isoSeconds(from)}`;
+    `/me/mailFolders/${folder}/messages?$filter=receivedDateTime ge ${isoSeconds(since)}&$orderby=receivedDateTime desc&$select=${MESSAGE_SELECT}&$top=${top}`;
+  const anchor = (from: number) => `/me/mailFolders/${folder}/messages/delta?$select=${MESSAGE_SELECT}&$filter=receivedDateTime ge ${isoSeconds(from)}`;
   return {
     async page(cursor, window): Promise<SyncPage<MailMessage>> {
       const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
@@ -131,7 +152,7 @@ export function graphSentStream(get: GraphGet, pageSize = 200): ChangeStream<Mai
       let res = await get(anchor(Number.isFinite(from) ? Math.max(from, c.since) : c.since));
       items.push(...(res.value ?? []));
       for (let n = 1; res["@odata.nextLink"]; n++) {
-        if (n >= ANCHOR_PAGES) throw new ProviderError("temporary", "microsoft: the anchoring delta round of Sent Items did not end");
+        if (n >= ANCHOR_PAGES) throw new ProviderError("temporary", `microsoft: the anchoring delta round of ${folder} did not end`);
         res = await get(res["@odata.nextLink"]);
         items.push(...(res.value ?? []));
       }

@@ -13,6 +13,8 @@ export type SyncCursor = (
 ) & {
   /** The shape of the items stored under this cursor (core/scan MEETING_SHAPE); the store's, never an adapter's. */
   shape?: number;
+  /** What the items stored under this cursor were selected by (core/scan: the owner identities of the owner-mail stream); the store's. */
+  selector?: string;
 };
 
 /** One page of changes from a stream. */
@@ -44,6 +46,16 @@ export interface ChangeStream<T> {
 /** Reads the messages the owner sent (headers only). */
 export interface SentMailReader {
   sentMail: ChangeStream<MailMessage>;
+}
+
+/**
+ * Reads the owner's mail outside the sent folder whose From is an owner identity (headers only):
+ * shared/spec/behaviour.md counts it as outbound. A factory, since the identities are learned as
+ * the scan goes; a provider that cannot read it without reading every received message's headers
+ * at a quota cost (Gmail under gmail.metadata, which refuses a `q` search) leaves it out.
+ */
+export interface OwnerMailReader {
+  ownerMail?(identities: ReadonlySet<string>): ChangeStream<MailMessage>;
 }
 
 /** Reads the owner's calendar (metadata only). */
@@ -134,4 +146,4 @@ export interface ProfileReader {
 }
 
 /** Everything the service needs from one connected mailbox. */
-export type MailboxProvider = SentMailReader & CalendarReader & DraftWriter & MailSender & ProfileReader;
+export type MailboxProvider = SentMailReader & OwnerMailReader & CalendarReader & DraftWriter & MailSender & ProfileReader;

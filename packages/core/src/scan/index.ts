@@ -3,11 +3,12 @@ import { loadStatements, networkingEvents, type NetworkingEvents, type OwnerStat
 import { metAtEvents } from "../followup";
 import { type Contact, infer, type Inference } from "../inference";
 import type { MailMessage, Meeting, Owner } from "../model";
-import type { CalendarReader, SentMailReader, SyncCursor } from "../providers";
+import { ownerIdentity } from "../identity";
+import type { CalendarReader, OwnerMailReader, SentMailReader, SyncCursor } from "../providers";
 import type { PersonRecord, Repository } from "../storage";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
-import { type StreamReport, syncStream } from "./sync";
+import { type StreamReport, type StreamSink, syncStream } from "./sync";
 
 export { syncStream, type StreamReport, type StreamSink } from "./sync";
 export { learnOwnerIdentities, type LearnedIdentities } from "./identities";
@@ -18,7 +19,7 @@ export const BACKFILL_DAYS = 365;
 /** What a scan needs: the owner, where to read, where to store, and the time it runs as of. */
 export interface ScanInput {
   owner: Owner;
-  provider: SentMailReader & CalendarReader;
+  provider: SentMailReader & OwnerMailReader & CalendarReader;
   repo: Repository;
   now: number;
   backfillDays?: number;
@@ -44,7 +45,8 @@ export interface ScanResult extends Inference {
   people: PersonRecord[];
   /** The owner as the rules saw it: the stored aliases plus those learned from sent mail and the calendar. */
   owner: Owner;
-  streams: { calendar: StreamReport; sentMail: StreamReport };
+  /** `ownerMail`: the owner's mail outside Sent, where the provider reads it (OwnerMailReader). */
+  streams: { calendar: StreamReport; sentMail: StreamReport; ownerMail?: StreamReport };
   /** Upcoming and attended networking events (shared/spec/events.md), with the owner's goals; absent when the rules did not run. */
   networkingEvents?: NetworkingEvents;
   /** The owner's statements the rules read (marks, goals, whom they met). */
@@ -87,6 +89,44 @@ export function calendarCursor(repo: Repository, account: string) {
   };
 }
 
+/** The stored cursor of the owner-mail stream (OwnerMailReader). */
+export const OWNER_MAIL_STREAM = "ownermail";
+
+/**
+ * Where the owner-mail stream's messages and cursor go. Its cursor carries the identities it read
+ * by: when they change (a new alias learned), the stream reads its folder again under a new
+ * generation, whose sweep drops what the old identities kept and only that (the items carry the
+ * stream's name). Removals of messages it never stored (any received message deleted) are dropped.
+ */
+function ownerMailSink(repo: Repository, account: string, identities: ReadonlySet<string>, stored: readonly MailMessage[], since: number): StreamSink<MailMessage> & { changed: boolean } {
+  const selector = [...identities].sort().join(" ");
+  const mine = new Set(stored.filter((m) => !m.inSent).map((m) => m.id));
+  return {
+    changed: false,
+    loadCursor: async () => {
+      const c = await repo.getCursor(account, OWNER_MAIL_STREAM);
+      if (!c || c.selector === selector) return c;
+      return { mode: "full", since, generation: c.generation + 1 };
+    },
+    saveCursor: (c) => repo.putCursor(account, OWNER_MAIL_STREAM, { ...c, selector }),
+    async upsert(items, gen) {
+      for (const m of items) mine.add(m.id);
+      this.changed ||= items.length > 0;
+      await repo.putMessages(account, items, gen, OWNER_MAIL_STREAM);
+    },
+    async remove(ids) {
+      const gone = ids.filter((id) => mine.delete(id));
+      this.changed ||= gone.length > 0;
+      await repo.deleteItems(account, "message", gone);
+    },
+    async sweep(gen) {
+      const n = await repo.sweep(account, "message", gen, OWNER_MAIL_STREAM);
+      this.changed ||= n > 0;
+      return n;
+    },
+  };
+}
+
 /** Syncs calendar and sent mail into the store, runs the rules over everything stored, and records people. */
 export async function scan(input: ScanInput): Promise<ScanResult> {
   const { owner, provider, repo, now } = input;
@@ -105,18 +145,30 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     remove: (ids) => repo.deleteItems(account, "message", ids),
     sweep: (gen) => repo.sweep(account, "message", gen),
   }, window, input.stopBefore);
-  if (calendar.stopped || sentMail.stopped)
-    return { newContacts: [], missingFollowUps: [], contacts: [], stats: { meetingsAttended: 0, newPeopleMet: 0, followUpsSent: 0 }, people: [], owner, streams: { calendar, sentMail }, complete: false };
-  const [meetings, messages, previous, statements] = await Promise.all([
+  const incomplete = (streams: ScanResult["streams"]): ScanResult =>
+    ({ newContacts: [], missingFollowUps: [], contacts: [], stats: { meetingsAttended: 0, newPeopleMet: 0, followUpsSent: 0 }, people: [], owner, streams, complete: false });
+  if (calendar.stopped || sentMail.stopped) return incomplete({ calendar, sentMail });
+  const [meetings, stored, previous, statements] = await Promise.all([
     repo.loadMeetings(account),
     repo.loadMessages(account),
     repo.loadPeople(account),
     loadStatements(repo, account),
   ]);
+  let messages = stored;
   // Aliases come from what the read scopes show (the From of sent mail, the calendar's self entry);
   // they are stored on the account, so later scans, digests and drafts use them too.
   const learned = learnOwnerIdentities(owner, meetings, messages);
   const self: Owner = { ...owner, aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) };
+  // Mail From an owner identity outside Sent, read with the identities just learned.
+  let ownerMail: StreamReport | undefined;
+  if (provider.ownerMail) {
+    const identities = ownerIdentity(self.email, self.aliases).addresses;
+    const sink = ownerMailSink(repo, account, identities, stored, window.since);
+    ownerMail = await syncStream(provider.ownerMail(identities), sink, window, input.stopBefore);
+    if (ownerMail.stopped) return incomplete({ calendar, sentMail, ownerMail });
+    if (sink.changed) messages = await repo.loadMessages(account);
+  }
+  const streams = { calendar, sentMail, ...(ownerMail ? { ownerMail } : {}) };
   if (learned.changed)
     await updateAccount(repo, account, { aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) }, now);
   const result = infer(self, meetings, messages, now, { confirmations: statements.confirmations });
@@ -132,5 +184,5 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   });
   const changed = people.filter((p) => JSON.stringify(p) !== JSON.stringify(before.get(p.email)));
   await repo.putPeople(account, changed);
-  return { ...result, people, owner: self, streams: { calendar, sentMail }, complete: true, networkingEvents: events, statements, read: { meetings, messages } };
+  return { ...result, people, owner: self, streams, complete: true, networkingEvents: events, statements, read: { meetings, messages } };
 }

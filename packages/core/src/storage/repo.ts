@@ -132,18 +132,24 @@ export class Repository {
     );
   }
 
-  /** Upserts messages (headers only) tagged with the sync generation that saw them. */
-  async putMessages(account: string, messages: MailMessage[], generation: number): Promise<void> {
-    await this.batch(messages.map((m) => ({ PutRequest: { Item: { ...keys.message(account, m.id), gen: generation, ...expiry(m.sentAt), message: m } } })));
+  /**
+   * Upserts messages (headers only) tagged with the sync generation that saw them and, for any
+   * stream but Sent's, the stream's name (`stream`), so each stream's sweep removes only its own.
+   */
+  async putMessages(account: string, messages: MailMessage[], generation: number, stream?: string): Promise<void> {
+    await this.batch(messages.map((m) => ({ PutRequest: { Item: { ...keys.message(account, m.id), gen: generation, ...(stream ? { stream } : {}), ...expiry(m.sentAt), message: m } } })));
   }
 
   async deleteItems(account: string, kind: "meeting" | "message", ids: string[]): Promise<void> {
     await this.batch(ids.map((id) => ({ DeleteRequest: { Key: keys[kind](account, id) } })));
   }
 
-  /** Removes items of a kind that the full sync of `generation` did not see (deleted at the provider meanwhile). */
-  async sweep(account: string, kind: "meeting" | "message", generation: number): Promise<number> {
-    const stale = (await this.query(keys.partition(account), keys.prefix[kind])).filter((i) => (i.gen as number) < generation);
+  /**
+   * Removes items of a kind that the full sync of `generation` did not see (deleted at the provider
+   * meanwhile): of messages, only those its `stream` wrote (putMessages; none: Sent's).
+   */
+  async sweep(account: string, kind: "meeting" | "message", generation: number, stream?: string): Promise<number> {
+    const stale = (await this.query(keys.partition(account), keys.prefix[kind])).filter((i) => (i.gen as number) < generation && i.stream === stream);
     await this.batch(stale.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
     return stale.length;
   }

@@ -1,0 +1,121 @@
+/**
+ * Mail From an owner identity outside Sent (shared/spec/behaviour.md, "An outbound message is a
+ * message the owner sent (From an owner identity, or in the sent folder)"): on Outlook the scan
+ * reads the Inbox's copies From the owner, through the sandbox with the real Graph client. Each
+ * case starts from the labelled demo mailbox, where `missingFollowUps` names people not yet written to.
+ */
+import { normalizeAddress } from "@followthrough/core/identity";
+import { afterEach, describe, expect, it } from "vitest";
+import { ownFixture } from "./support/fixtures";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
+
+const HOUR = 3_600_000;
+
+describe("owner mail outside Sent (microsoft)", () => {
+  let h: ScanHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  /** A message in the Inbox From `from` to `to`, received `at`. */
+  const inboxCopy = (h: ScanHarness, key: string, from: string, to: string, at: number) =>
+    h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/inbox`, {
+      id: `AAMkInboxCopy${key}=`,
+      subject: "Good to meet you",
+      sentDateTime: new Date(at).toISOString(),
+      receivedDateTime: new Date(at + 5000).toISOString(),
+      internetMessageId: `<copy-${key}@phone.example>`,
+      isDraft: false,
+      from: { emailAddress: { name: "Mei Lin Goh", address: from } },
+      toRecipients: [{ emailAddress: { name: "", address: to } }],
+    });
+
+  const sentFrom = (h: ScanHarness, key: string, from: string, to: string, at: number) =>
+    h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/sentitems`, {
+      id: `AAMkSentFrom${key}=`,
+      subject: "Notes",
+      sentDateTime: new Date(at).toISOString(),
+      receivedDateTime: new Date(at).toISOString(),
+      internetMessageId: `<sent-${key}@outlook.test>`,
+      isDraft: false,
+      from: { emailAddress: { name: "Mei Lin Goh", address: from } },
+      sender: { emailAddress: { name: "Mei Lin Goh", address: from } },
+      toRecipients: [{ emailAddress: { name: "", address: to } }],
+    });
+
+  const start = async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-microsoft") });
+    const now = Date.parse(h.expected.now);
+    await h.setClock(now - HOUR);
+    return { h, now, person: normalizeAddress(h.expected.missingFollowUps[0])! };
+  };
+  const missing = (r: { missingFollowUps: { email: string }[] }) => r.missingFollowUps.map((c) => c.email);
+  const ownerMailItems = async (h: ScanHarness) => (await h.tableSnapshot()).filter((i) => i.stream === "ownermail").map((i) => String(i.sk));
+
+  it("an Inbox copy From an alias is a follow-up, and only the owner's copies are stored", async () => {
+    const { h, now, person } = await start();
+    expect(missing(await h.scan(now - HOUR))).toContain(person);
+    await inboxCopy(h, "alias", h.fixture.account.aliases[0], person, now - 2 * HOUR);
+    await inboxCopy(h, "stranger", "someone@else.example", person, now - 2 * HOUR);
+    await h.setClock(now);
+    const r = await h.scan(now);
+    expect(missing(r)).not.toContain(person);
+    expect(r.people.find((p) => p.email === person)?.stage).toBe("followed_up");
+    expect(r.streams.ownerMail).toMatchObject({ mode: "incremental", upserts: 1 });
+    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyalias="]);
+  });
+
+  it("an alias learned from Sent reads the Inbox again with it", async () => {
+    const { h, now, person } = await start();
+    const alias = "m.goh@tidewater-analytics.com";
+    await inboxCopy(h, "new-alias", alias, person, now - 2 * HOUR);
+    // The alias is no owner identity yet: the copy is someone else's mail.
+    expect(missing(await h.scan(now - HOUR))).toContain(person);
+    expect(await ownerMailItems(h)).toEqual([]);
+    // The owner sends from it: the scan learns it and reads the Inbox under it.
+    await sentFrom(h, "new-alias", alias, "colleague@tidewater-analytics.com", now - 30 * 60_000);
+    await h.setClock(now);
+    const r = await h.scan(now);
+    expect(r.owner.aliases).toContain(alias);
+    expect(r.streams.ownerMail).toMatchObject({ mode: "full", upserts: 1 });
+    expect(missing(r)).not.toContain(person);
+  });
+
+  it("a full re-read sweeps only the owner-mail stream's messages", async () => {
+    const { h, now, person } = await start();
+    await inboxCopy(h, "kept", h.email, person, now - 3 * HOUR);
+    await inboxCopy(h, "gone", h.email, "someone@else.example", now - 3 * HOUR);
+    await h.scan(now - HOUR);
+    const before = await h.tableSnapshot();
+    const sent = before.filter((i) => String(i.sk).startsWith("MSG#") && i.stream === undefined).map((i) => i.sk);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopygone=", "MSG#AAMkInboxCopykept="]);
+    // One copy leaves the mailbox while every delta link has expired: only a full re-read (and
+    // its sweep) can find it gone; Sent's own full re-read must keep Sent's messages, and this
+    // stream's sweep must not take them either.
+    await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/AAMkInboxCopygone=`);
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-cursors`, {});
+    await h.setClock(now);
+    const r = await h.scan(now);
+    expect(r.streams.ownerMail).toMatchObject({ mode: "full", recoveries: 1, swept: 1 });
+    expect(r.streams.sentMail).toMatchObject({ mode: "full", recoveries: 1, swept: 0 });
+    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopykept="]);
+    const after = await h.tableSnapshot();
+    expect(after.filter((i) => String(i.sk).startsWith("MSG#") && i.stream === undefined).map((i) => i.sk)).toEqual(sent);
+    expect(missing(r)).not.toContain(person);
+  });
+});
+
+describe("owner mail outside Sent (google)", () => {
+  it("is not read: gmail.metadata cannot search by sender, so the adapter offers no such stream", async () => {
+    const h = await startScanHarness({ fixture: ownFixture("demo-google") });
+    try {
+      expect(h.provider.ownerMail).toBeUndefined();
+      const r = await h.scan(Date.parse(h.expected.now));
+      expect(r.streams.ownerMail).toBeUndefined();
+    } finally {
+      await h.close();
+    }
+  });
+});
