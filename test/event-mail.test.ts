@@ -325,13 +325,14 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(openLink(LINK_KEY, met!, clock).per).toBeUndefined();
     // Two morning-after emails were due this hour (the mixer and the Climate Hackathon), and a
     // morning-of without a goal (no call). Each morning-after read the mail since the event first:
-    // one incremental request per stream, the new sent messages' headers (our own emails among
-    // them, which the weekly scan would read anyway), and its send.
+    // one incremental request per stream (calendar, SENT, and INBOX for mail From the owner), the
+    // new messages' headers (our own emails among them, which the weekly scan would read anyway),
+    // and its send.
     const stats = await h.stats();
     expect(stats.calls["calendar.events.list"]).toBe(2);
-    expect(stats.calls["gmail.history.list"]).toBe(2);
+    expect(stats.calls["gmail.history.list"]).toBe(4);
     expect(stats.calls["gmail.messages.send"]).toBe(2);
-    expect(stats.totalCalls - (stats.calls["gmail.messages.get"] ?? 0)).toBe(6);
+    expect(stats.totalCalls - (stats.calls["gmail.messages.get"] ?? 0)).toBe(8);
     // The draft link works: the person is stored by that sync.
     expect(await h.repo.getPerson(h.email, "jo.park@harbourlabs.io")).toMatchObject({ eventId: mixer });
   });

@@ -4,6 +4,7 @@
  * reads the Inbox's copies From the owner, through the sandbox with the real Graph client. Each
  * case starts from the labelled demo mailbox, where `missingFollowUps` names people not yet written to.
  */
+import { OWNER_INBOX_DAYS } from "@followthrough/core/google";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { afterEach, describe, expect, it } from "vitest";
 import { ownFixture } from "./support/fixtures";
@@ -108,14 +109,60 @@ describe("owner mail outside Sent (microsoft)", () => {
 });
 
 describe("owner mail outside Sent (google)", () => {
-  it("is not read: gmail.metadata cannot search by sender, so the adapter offers no such stream", async () => {
-    const h = await startScanHarness({ fixture: ownFixture("demo-google") });
-    try {
-      expect(h.provider.ownerMail).toBeUndefined();
-      const r = await h.scan(Date.parse(h.expected.now));
-      expect(r.streams.ownerMail).toBeUndefined();
-    } finally {
-      await h.close();
-    }
+  let h: ScanHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  /** A message labelled INBOX only (not SENT) From `from` to `to`, sent `at`. */
+  const inboxCopy = (h: ScanHarness, key: number, from: string, to: string, at: number) =>
+    h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages`, {
+      id: `19c0ffee${String(key).padStart(8, "0")}`,
+      threadId: `19c0ffee${String(key).padStart(8, "0")}`,
+      labelIds: ["INBOX", "CATEGORY_PERSONAL"],
+      internalDate: String(at + 5000),
+      headers: { From: from, To: to, Subject: "Good to meet you", Date: new Date(at).toUTCString(), "Message-ID": `<copy-${key}@phone.example>` },
+    });
+
+  const start = async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-google") });
+    const now = Date.parse(h.expected.now);
+    await h.setClock(now - HOUR);
+    return { h, now, person: normalizeAddress(h.expected.missingFollowUps[0])! };
+  };
+  const missing = (r: { missingFollowUps: { email: string }[] }) => r.missingFollowUps.map((c) => c.email);
+  const ownerMailItems = async (h: ScanHarness) => (await h.tableSnapshot()).filter((i) => i.stream === "ownermail").map((i) => String(i.sk));
+
+  it("an INBOX copy From the owner (not SENT) is a follow-up, and only the owner's copies are stored", async () => {
+    const { h, now, person } = await start();
+    expect(missing(await h.scan(now - HOUR))).toContain(person);
+    await inboxCopy(h, 1, h.email, person, now - 2 * HOUR);
+    await inboxCopy(h, 2, "someone@else.example", person, now - 2 * HOUR);
+    await h.setClock(now);
+    const r = await h.scan(now);
+    expect(missing(r)).not.toContain(person);
+    expect(r.streams.ownerMail).toMatchObject({ mode: "incremental", upserts: 1 });
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000001"]);
+  });
+
+  it(`reads the Inbox back ${OWNER_INBOX_DAYS} days only: a messages.get for each message there, none before`, async () => {
+    const { h, now, person } = await start();
+    const day = 86_400_000;
+    await inboxCopy(h, 3, h.email, person, now - (OWNER_INBOX_DAYS - 1) * day);
+    await inboxCopy(h, 4, h.email, person, now - (OWNER_INBOX_DAYS + 1) * day);
+    const inbox = h.fixture.google!.messages.filter((m) => m.labelIds?.includes("INBOX") && !m.labelIds.includes("SENT"));
+    const recent = inbox.filter((m) => Number(m.internalDate) >= now - HOUR - OWNER_INBOX_DAYS * day).length;
+    await h.resetStats();
+    const r = await h.scan(now - HOUR);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000003"]);
+    expect(r.streams.ownerMail).toMatchObject({ mode: "full", upserts: 1 });
+    // Sent's reads plus the window's Inbox messages (the fixture's, and the copy inside it), and at
+    // most one page's worth of older ones that shows where the window ends.
+    const gets = (await h.stats()).calls["gmail.messages.get"];
+    const sent = h.fixture.google!.messages.filter((m) => m.labelIds?.includes("SENT")).length;
+    expect(gets).toBeGreaterThanOrEqual(sent + recent + 1);
+    expect(gets).toBeLessThanOrEqual(sent + recent + 1 + 7);
+    expect(inbox.length).toBeGreaterThan(recent + 7);
   });
 });

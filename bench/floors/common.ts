@@ -52,18 +52,19 @@ export async function storePage(email: string, stream: "calendar" | "sent", ids:
   if (stream === "calendar") await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "CURSOR#sent" } }));
 }
 
-/** A stream that stores nothing: its cursor read, `read`, its cursor stored. */
-export async function ownerMailPage(email: string, read: () => Promise<void>): Promise<void> {
+/** A stream that stores nothing: its cursor read, `read`, its cursor stored after each of `pages` pages. */
+export async function ownerMailPage(email: string, read: () => Promise<void>, pages = 1): Promise<void> {
   const key = { pk: `ACCOUNT#${email}`, sk: "CURSOR#ownermail" };
   await doc.send(new GetCommand({ TableName: table(), Key: key }));
   await read();
-  await doc.send(new PutCommand({ TableName: table(), Item: { ...key, mode: "incremental", at: Date.now() } }));
+  for (let n = 0; n < pages; n++) await doc.send(new PutCommand({ TableName: table(), Item: { ...key, mode: "incremental", at: Date.now() } }));
 }
 
 /**
  * The end of a scan with the handler's table calls, in its order (counted through a proxy, a Google
- * backfill: 5 Get, 5 Put, 2 BatchWrite, 5 Query, 2 Update, 1 Delete in all; an Outlook one: 5 Get,
- * 5 Put (its owner-mail stream's cursor: `ownerMailPage`), the same others, one Update being its refresh token's rotation, `rotateToken`): the stored
+ * backfill: 6 Get, 7 Put, 2 BatchWrite, 5 Query, 2 Update, 1 Delete in all (the owner-mail stream's
+ * cursor read and stored twice: `ownerMailPage`); an Outlook one: 5 Get, 5 Put (that cursor stored
+ * once), the same others, one Update being its refresh token's rotation, `rotateToken`): the stored
  * records read back for the rules, the owner's learned aliases stored (`ownerLearned`: the Gmail
  * adapter's Send-As aliases; and its sent cursor is written twice, the floor's second Put is its
  * scan mark), then (a complete first read) the week's event emails planned from the meetings the

@@ -1,10 +1,11 @@
 /**
  * Floor calls of a Google account, the calls the adapter makes on a small mailbox: token refresh,
- * a calendar page, the profile (history anchor), a SENT page and its headers, one history page.
+ * a calendar page, the profile (history anchor), a SENT page and its headers, one history page; the
+ * same for the INBOX label.
  */
 import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
-import { finishScan, floorEnv, storePage } from "./common";
+import { finishScan, floorEnv, ownerMailPage, storePage } from "./common";
 
 export function googleClients() {
   // The OAuth2 client of the API packages' own google-auth-library (as the adapter uses).
@@ -23,5 +24,13 @@ export async function googleReads(email: string, c: ReturnType<typeof googleClie
   await Promise.all(ids.map((id) => c.g.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] })));
   await c.g.users.history.list({ userId: "me", startHistoryId: profile.data.historyId!, labelId: "SENT", historyTypes: ["messageAdded"] });
   await storePage(email, "sent", ids);
+  // The INBOX's mail From the owner (core/scan's owner-mail stream): the profile (its history anchor),
+  // an INBOX page and its headers, one history page; a small mailbox has no copy From the owner.
+  await ownerMailPage(email, async () => {
+    const anchor = await c.g.users.getProfile({ userId: "me" });
+    const inbox = await c.g.users.messages.list({ userId: "me", labelIds: ["INBOX"], maxResults: 500 });
+    await Promise.all((inbox.data.messages ?? []).map((m) => c.g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] })));
+    await c.g.users.history.list({ userId: "me", startHistoryId: anchor.data.historyId!, labelId: "INBOX", historyTypes: ["messageAdded"] });
+  }, 2);
   await finishScan(email, { ownerLearned: true });
 }

@@ -6,10 +6,11 @@ import type { DraftRequest, DraftResult, MailboxProvider, MarkedDraft, OutgoingM
 import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
 import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
-import { gmailSentStream } from "./sent";
+import { gmailOwnerInboxStream, gmailSentStream } from "./sent";
 
 export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
 export { classifyGoogleError } from "./errors";
+export { OWNER_INBOX_DAYS } from "./sent";
 
 /** Gmail requests the adapter keeps in flight per user by default (see `gmailConcurrency`). */
 export const GMAIL_CONCURRENCY = 4;
@@ -123,8 +124,10 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
     });
     return found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   };
+  const gmailStreamOptions = { gmail: g, call: gmailCall, concurrency: o.concurrency ?? gmailSlots.limit, pageSize: o.gmailPageSize ?? 500 };
   return {
-    sentMail: gmailSentStream({ gmail: g, call: gmailCall, concurrency: o.concurrency ?? gmailSlots.limit, pageSize: o.gmailPageSize ?? 500 }),
+    sentMail: gmailSentStream(gmailStreamOptions),
+    ownerMail: (identities) => gmailOwnerInboxStream(gmailStreamOptions, identities),
     calendar: googleCalendarStream({ calendar: cal, call: calendarCall, owner: o.owner, pageSize: o.calendarPageSize ?? 2500 }),
     async profile(): Promise<Profile> {
       // Only what the requested scopes allow: users.getProfile (gmail.metadata/compose) and the

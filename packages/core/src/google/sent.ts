@@ -1,6 +1,6 @@
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { MailMessage } from "../model";
-import type { ChangeStream, SyncCursor, SyncPage } from "../providers";
+import type { ChangeStream, SyncCursor, SyncPage, SyncWindow } from "../providers";
 import { mapLimit, ProviderError } from "../resilience";
 import { GMAIL_HEADERS, mapGmailMessage } from "./map";
 
@@ -24,7 +24,46 @@ const UNITS = { list: 5, get: 5, history: 2, profile: 1 };
  * stops at the window; later syncs follow history.list from the history id taken before the backfill.
  */
 export function gmailSentStream(o: GmailSentOptions): ChangeStream<MailMessage> {
+  return gmailLabelStream(o, { label: "SENT", keep: () => true });
+}
+
+/**
+ * How far back the Inbox is read for mail From the owner: the longest a missing follow-up looks back
+ * (a first meeting that ended up to 30 days ago, shared/spec/behaviour.md) and a fortnight more for
+ * the meeting's own length and the Sunday-to-Sunday of a weekly scan.
+ */
+export const OWNER_INBOX_DAYS = 45;
+
+/**
+ * The INBOX label's messages From one of the owner's `identities` that are not in SENT (those the
+ * sent stream has): a copy the owner sent from another system, or Bcc'd to themselves. The
+ * gmail.metadata scope refuses a `q` search (`from:`), so each Inbox message costs a
+ * `messages.get` (5 units) to see its From: the stream reads the last OWNER_INBOX_DAYS only, which
+ * is as far as a missing follow-up looks. Like the Graph stream it mirrors the Inbox: a copy that
+ * leaves it (deleted or archived) is removed, as a fresh read would not find it. An owner's Inbox
+ * copy older than the window, which would make a person known before a first meeting, is not read
+ * (docs/rules.md).
+ */
+export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlySet<string>): ChangeStream<MailMessage> {
+  return gmailLabelStream(o, {
+    label: "INBOX",
+    keep: (m) => !m.inSent && !m.draft && m.from !== undefined && identities.has(m.from),
+    since: (w) => Math.max(w.since, (w.now ?? w.until) - OWNER_INBOX_DAYS * 86_400_000),
+  });
+}
+
+interface LabelStream {
+  label: "SENT" | "INBOX";
+  /** Which messages of the label the stream keeps. */
+  keep: (m: MailMessage) => boolean;
+  /** The first day the backfill reads (default the window's). */
+  since?: (w: SyncWindow) => number;
+}
+
+/** One label's messages, headers only, by listing and then history.list (see gmailSentStream). */
+function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<MailMessage> {
   const { gmail, call } = o;
+  const { label } = spec;
   const req = { retry: false } as const;
 
   async function fetchMessages(ids: string[]): Promise<{ found: MailMessage[]; gone: string[] }> {
@@ -46,15 +85,18 @@ export function gmailSentStream(o: GmailSentOptions): ChangeStream<MailMessage> 
     return { found: got.filter((m): m is MailMessage => m !== undefined), gone };
   }
 
-  async function full(cursor: Extract<SyncCursor, { mode: "full" }>): Promise<SyncPage<MailMessage>> {
+  async function full(c: Extract<SyncCursor, { mode: "full" }>, window: SyncWindow): Promise<SyncPage<MailMessage>> {
+    // A stream that reads less than the window starts later, however its full read began (a first
+    // sync, an expired history id's recovery, the caller's re-read).
+    const cursor = spec.since ? { ...c, since: Math.max(c.since, spec.since(window)) } : c;
     const anchor = cursor.anchor ?? (await call(UNITS.profile, () => gmail.users.getProfile({ userId: "me" }, req))).data.historyId ?? undefined;
     if (!anchor) throw new ProviderError("temporary", "gmail: profile has no historyId");
     const list = await call(UNITS.list, () =>
-      gmail.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: o.pageSize, pageToken: cursor.page, includeSpamTrash: false }, req),
+      gmail.users.messages.list({ userId: "me", labelIds: [label], maxResults: o.pageSize, pageToken: cursor.page, includeSpamTrash: false }, req),
     );
     const ids = (list.data.messages ?? []).map((m) => m.id!).filter(Boolean);
     const { found } = await fetchMessages(ids);
-    const inWindow = found.filter((m) => m.sentAt >= cursor.since);
+    const inWindow = found.filter((m) => m.sentAt >= cursor.since && spec.keep(m));
     const reachedWindowEnd = found.length > 0 && found.some((m) => m.sentAt < cursor.since);
     const more = list.data.nextPageToken && !reachedWindowEnd;
     const next: SyncCursor = more
@@ -71,7 +113,7 @@ export function gmailSentStream(o: GmailSentOptions): ChangeStream<MailMessage> 
           {
             userId: "me",
             startHistoryId: cursor.cursor,
-            labelId: "SENT",
+            labelId: label,
             historyTypes: ["messageAdded", "messageDeleted", "labelAdded", "labelRemoved"],
             maxResults: o.pageSize,
             pageToken: cursor.page,
@@ -86,13 +128,15 @@ export function gmailSentStream(o: GmailSentOptions): ChangeStream<MailMessage> 
     const added = new Set<string>();
     const removed = new Set<string>();
     for (const h of res.data.history ?? []) {
-      for (const a of h.messagesAdded ?? []) if (a.message?.id && (a.message.labelIds ?? ["SENT"]).includes("SENT")) added.add(a.message.id);
-      for (const a of h.labelsAdded ?? []) if (a.message?.id && (a.labelIds ?? []).includes("SENT")) added.add(a.message.id);
+      for (const a of h.messagesAdded ?? []) if (a.message?.id && (a.message.labelIds ?? [label]).includes(label)) added.add(a.message.id);
+      for (const a of h.labelsAdded ?? []) if (a.message?.id && (a.labelIds ?? []).includes(label)) added.add(a.message.id);
       for (const d of h.messagesDeleted ?? []) if (d.message?.id) removed.add(d.message.id);
-      for (const r of h.labelsRemoved ?? []) if (r.message?.id && (r.labelIds ?? []).includes("SENT")) removed.add(r.message.id);
+      for (const r of h.labelsRemoved ?? []) if (r.message?.id && (r.labelIds ?? []).includes(label)) removed.add(r.message.id);
     }
     for (const id of removed) added.delete(id);
-    const { found, gone } = await fetchMessages([...added]);
+    const fetched = await fetchMessages([...added]);
+    const found = fetched.found.filter(spec.keep);
+    const gone = fetched.gone;
     const next: SyncCursor = res.data.nextPageToken
       ? { mode: "incremental", cursor: cursor.cursor, page: res.data.nextPageToken, generation: cursor.generation }
       : { mode: "incremental", cursor: res.data.historyId ?? cursor.cursor, generation: cursor.generation };
@@ -101,8 +145,8 @@ export function gmailSentStream(o: GmailSentOptions): ChangeStream<MailMessage> 
 
   return {
     page(cursor, window) {
-      if (!cursor) return full({ mode: "full", since: window.since, generation: 1 });
-      return cursor.mode === "full" ? full(cursor) : incremental(cursor);
+      if (!cursor) return full({ mode: "full", since: window.since, generation: 1 }, window);
+      return cursor.mode === "full" ? full(cursor, window) : incremental(cursor);
     },
   };
 }

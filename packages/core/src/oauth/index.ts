@@ -43,7 +43,7 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
       scope: `${G}gmail.metadata`,
       label: "gmail.metadata",
       allows: "Read the headers and labels of your mail (senders, recipients, subjects, dates). It gives no access to message bodies or attachments.",
-      use: "We read the headers of the mail you sent: who you wrote to and when, and which addresses you send from.",
+      use: "We read the headers of the mail you sent: who you wrote to and when, and which addresses you send from; and who sent each message of your last 45 days of Inbox, to find mail you sent from elsewhere. Of the Inbox we keep only those.",
     },
     {
       scope: `${G}gmail.compose`,
