@@ -127,7 +127,10 @@ function ownerMailSink(repo: Repository, account: string, identities: ReadonlySe
   };
 }
 
-/** Syncs calendar and sent mail into the store, runs the rules over everything stored, and records people. */
+/**
+ * Syncs calendar, sent mail and (where the provider reads it) the owner's mail outside Sent into the
+ * store, runs the rules over everything stored, and records people.
+ */
 export async function scan(input: ScanInput): Promise<ScanResult> {
   const { owner, provider, repo, now } = input;
   const account = owner.email;
