@@ -73,3 +73,42 @@ describe("the weekly run of an account not yet backfilled", () => {
     }, 60_000);
   }
 });
+
+describe("the weekly run of an account backfilled before the owner-mail stream existed", () => {
+  for (const provider of ["google", "microsoft"] as const) {
+    it(`${provider}: reads the owner's mail outside Sent under the time limit first, then sends the digest`, async () => {
+      const email = fixtures[provider].account.email;
+      const table = `ownerMail${provider}`;
+      await ensureTable(dynamo.client, table);
+      const repo = new Repository(dynamo.doc, table);
+      await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
+      const deps = buildDeps({
+        tableName: table,
+        doc: dynamo.doc,
+        tokenKeyring: ring,
+        linkKey: "one-scan-link-key",
+        baseUrl: "https://app.followthrough.test",
+        now: () => now,
+        provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
+      });
+      // The backfill of a provider without the stream: calendar and Sent read to the end.
+      const older = async (a: Parameters<typeof deps.providerFor>[0]) => Object.assign(Object.create(await deps.providerFor(a)), { ownerMail: undefined }) as MailboxProvider;
+      await createBackfillHandler(() => ({ ...deps, providerFor: older }))({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent);
+      expect((await repo.getCursor(email, "sent"))?.mode).toBe("incremental");
+      expect(await repo.getCursor(email, "ownermail")).toBeUndefined();
+      const digests = async () => (await repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((d) => (d.digest as { status: string }).status);
+      const record = () => ({ Records: [{ messageId: randomUUID(), body: email }] }) as SQSEvent;
+      // A run with time to start the record and none for a page: the new stream's first read is
+      // bounded by the time limit like a backfill's, so nothing is read unbounded and no digest goes
+      // out on incomplete data (that week's run is spent: the weekly guard holds for 20 hours).
+      let asked = 0;
+      await createWorkerHandler(() => deps)(record(), { getRemainingTimeInMillis: () => (asked++ === 0 ? 120_000 : 1_000) });
+      expect(await digests()).toEqual([]);
+      expect((await repo.getCursor(email, "ownermail"))?.mode).not.toBe("incremental");
+      // The next run, with time, reads it to the end and sends the digest.
+      await createWorkerHandler(() => ({ ...deps, now: () => now + 21 * 3_600_000 }))(record(), { getRemainingTimeInMillis: () => 240_000 });
+      expect((await repo.getCursor(email, "ownermail"))?.mode).toBe("incremental");
+      expect(await digests()).toEqual(["sent"]);
+    }, 60_000);
+  }
+});

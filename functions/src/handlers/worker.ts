@@ -9,7 +9,7 @@ import { runEventJob } from "@followthrough/core/eventmail";
 import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
-import { type ScanResult, scan } from "@followthrough/core/scan";
+import { OWNER_MAIL_STREAM, type ScanResult, scan } from "@followthrough/core/scan";
 import type { Repository } from "@followthrough/core/storage";
 import { runWeekly } from "@followthrough/core/weekly";
 import { type JobDeps, jobDeps } from "../jobs";
@@ -20,10 +20,18 @@ export const WORKER_LEASE_MS = 6 * 60_000;
 /** A record is not started with less than this left; it goes back to the queue. */
 const MIN_START_MS = 60_000;
 
-/** Both streams' full syncs done: the account's first backfill read everything. */
-async function backfillComplete(repo: Repository, email: string): Promise<boolean> {
-  const [calendar, sent] = await Promise.all([repo.getCursor(email, "calendar"), repo.getCursor(email, "sent")]);
-  return calendar?.mode === "incremental" && sent?.mode === "incremental";
+/**
+ * Every stream's full sync done: the account's first backfill read everything. `ownerMail`: the
+ * provider reads the owner's mail outside Sent (an account connected before it did has no such
+ * cursor yet, and reads it here first, under the time limit).
+ */
+async function backfillComplete(repo: Repository, email: string, ownerMail: boolean): Promise<boolean> {
+  const [calendar, sent, owned] = await Promise.all([
+    repo.getCursor(email, "calendar"),
+    repo.getCursor(email, "sent"),
+    ownerMail ? repo.getCursor(email, OWNER_MAIL_STREAM) : undefined,
+  ]);
+  return calendar?.mode === "incremental" && sent?.mode === "incremental" && (!ownerMail || owned?.mode === "incremental");
 }
 
 /** The handler over given deps (tests pass local ones). */
@@ -57,7 +65,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // (it continues on the Backfills queue), this run reads on as far as its time allows and sends
           // no digest unless that completes it. The record succeeds either way (no retry, no DLQ).
           let scanned: ScanResult | undefined;
-          if (!(await backfillComplete(d.repo, email))) {
+          if (!(await backfillComplete(d.repo, email, provider.ownerMail !== undefined))) {
             const stopBefore = remainingMs ? () => remainingMs() < MIN_START_MS : undefined;
             const read = await scan({ owner: account, provider, repo: d.repo, now, stopBefore });
             if (!read.complete) {
