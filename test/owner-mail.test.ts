@@ -77,10 +77,14 @@ describe("owner mail outside Sent (microsoft)", () => {
     // The owner sends from it: the scan learns it and reads the Inbox under it.
     await sentFrom(h, "new-alias", alias, "colleague@tidewater-analytics.com", now - 30 * 60_000);
     await h.setClock(now);
+    const sentItems = async () => (await h.tableSnapshot()).filter((i) => String(i.sk).startsWith("MSG#") && i.stream === undefined).map((i) => i.sk);
+    const sentBefore = await sentItems();
     const r = await h.scan(now);
     expect(r.owner.aliases).toContain(alias);
     expect(r.streams.ownerMail).toMatchObject({ mode: "full", upserts: 1 });
     expect(missing(r)).not.toContain(person);
+    // That re-read's sweep (a new generation of its own) leaves Sent's messages alone.
+    expect((await sentItems()).sort()).toEqual([...sentBefore, "MSG#AAMkSentFromnew-alias="].sort());
   });
 
   it("a full re-read sweeps only the owner-mail stream's messages", async () => {
@@ -164,5 +168,41 @@ describe("owner mail outside Sent (google)", () => {
     expect(gets).toBeGreaterThanOrEqual(sent + recent + 1);
     expect(gets).toBeLessThanOrEqual(sent + recent + 1 + 7);
     expect(inbox.length).toBeGreaterThan(recent + 7);
+  });
+  const labels = (h: ScanHarness, key: number, body: { add?: string[]; remove?: string[] }) =>
+    h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/19c0ffee${String(key).padStart(8, "0")}/labels`, body);
+
+  it("a copy archived and given back to the Inbox between scans is still the owner's", async () => {
+    const { h, now, person } = await start();
+    await inboxCopy(h, 5, h.email, person, now - 3 * HOUR);
+    await h.scan(now - 2 * HOUR);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000005"]);
+    await labels(h, 5, { remove: ["INBOX"] });
+    await labels(h, 5, { add: ["INBOX"] });
+    await h.setClock(now);
+    const r = await h.scan(now);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000005"]);
+    expect(missing(r)).not.toContain(person);
+    // Archived for good, it leaves the stream, as a fresh read of the Inbox would not find it.
+    await labels(h, 5, { remove: ["INBOX"] });
+    await h.scan(now);
+    expect(await ownerMailItems(h)).toEqual([]);
+  });
+
+  it(`a re-read of the ${OWNER_INBOX_DAYS} days sweeps only what it looked for`, async () => {
+    const { h, now, person } = await start();
+    await h.scan(now - 2 * HOUR);
+    // A copy dated before the window arrives later (another system's late delivery): the history
+    // round reads it, as it reads every new Inbox message.
+    await inboxCopy(h, 6, h.email, person, now - (OWNER_INBOX_DAYS + 5) * 86_400_000);
+    await h.scan(now - HOUR);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000006"]);
+    // The history id expires: the full re-read covers the 45 days only, so its sweep leaves the
+    // older copy it never looked for.
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-cursors`, {});
+    await h.setClock(now);
+    const r = await h.scan(now);
+    expect(r.streams.ownerMail).toMatchObject({ mode: "full", recoveries: 1 });
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000006"]);
   });
 });

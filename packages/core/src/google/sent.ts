@@ -48,7 +48,9 @@ export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlyS
   return gmailLabelStream(o, {
     label: "INBOX",
     keep: (m) => !m.inSent && !m.draft && m.from !== undefined && identities.has(m.from),
-    since: (w) => Math.max(w.since, (w.now ?? w.until) - OWNER_INBOX_DAYS * 86_400_000),
+    since: (w) => (w.now === undefined ? w.since : Math.max(w.since, w.now - OWNER_INBOX_DAYS * 86_400_000)),
+    // At most one page past the window's start is read for nothing: a smaller page than SENT's.
+    pageSize: Math.min(o.pageSize, 100),
   });
 }
 
@@ -58,6 +60,8 @@ interface LabelStream {
   keep: (m: MailMessage) => boolean;
   /** The first day the backfill reads (default the window's). */
   since?: (w: SyncWindow) => number;
+  /** messages.list page size (default the options'). */
+  pageSize?: number;
 }
 
 /** One label's messages, headers only, by listing and then history.list (see gmailSentStream). */
@@ -92,7 +96,7 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     const anchor = cursor.anchor ?? (await call(UNITS.profile, () => gmail.users.getProfile({ userId: "me" }, req))).data.historyId ?? undefined;
     if (!anchor) throw new ProviderError("temporary", "gmail: profile has no historyId");
     const list = await call(UNITS.list, () =>
-      gmail.users.messages.list({ userId: "me", labelIds: [label], maxResults: o.pageSize, pageToken: cursor.page, includeSpamTrash: false }, req),
+      gmail.users.messages.list({ userId: "me", labelIds: [label], maxResults: spec.pageSize ?? o.pageSize, pageToken: cursor.page, includeSpamTrash: false }, req),
     );
     const ids = (list.data.messages ?? []).map((m) => m.id!).filter(Boolean);
     const { found } = await fetchMessages(ids);
@@ -125,16 +129,22 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
       if (e instanceof ProviderError && e.kind === "not-found") throw new ProviderError("cursor-expired", "gmail: history id expired", 404, undefined, { cause: e });
       throw e;
     }
-    const added = new Set<string>();
-    const removed = new Set<string>();
+    // Records come oldest first; a message's last one decides (an INBOX label removed and given
+    // back, a snooze or an undone archive, leaves it in). A deletion is final.
+    const last = new Map<string, "added" | "removed">();
+    const mark = (id: string | null | undefined, what: "added" | "removed") => {
+      if (id) last.set(id, what);
+    };
+    const deleted = new Set<string>();
     for (const h of res.data.history ?? []) {
-      for (const a of h.messagesAdded ?? []) if (a.message?.id && (a.message.labelIds ?? [label]).includes(label)) added.add(a.message.id);
-      for (const a of h.labelsAdded ?? []) if (a.message?.id && (a.labelIds ?? []).includes(label)) added.add(a.message.id);
-      for (const d of h.messagesDeleted ?? []) if (d.message?.id) removed.add(d.message.id);
-      for (const r of h.labelsRemoved ?? []) if (r.message?.id && (r.labelIds ?? []).includes(label)) removed.add(r.message.id);
+      for (const a of h.messagesAdded ?? []) if ((a.message?.labelIds ?? [label]).includes(label)) mark(a.message?.id, "added");
+      for (const a of h.labelsAdded ?? []) if ((a.labelIds ?? []).includes(label)) mark(a.message?.id, "added");
+      for (const r of h.labelsRemoved ?? []) if ((r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
+      for (const d of h.messagesDeleted ?? []) if (d.message?.id) deleted.add(d.message.id);
     }
-    for (const id of removed) added.delete(id);
-    const fetched = await fetchMessages([...added]);
+    const added = [...last].filter(([id, what]) => what === "added" && !deleted.has(id)).map(([id]) => id);
+    const removed = new Set([...deleted, ...[...last].filter(([, what]) => what === "removed").map(([id]) => id)]);
+    const fetched = await fetchMessages(added);
     const found = fetched.found.filter(spec.keep);
     const gone = fetched.gone;
     const next: SyncCursor = res.data.nextPageToken
@@ -144,6 +154,7 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
   }
 
   return {
+    ...(spec.since ? { readsFrom: spec.since } : {}),
     page(cursor, window) {
       if (!cursor) return full({ mode: "full", since: window.since, generation: 1 }, window);
       return cursor.mode === "full" ? full(cursor, window) : incremental(cursor);

@@ -41,6 +41,12 @@ export interface SyncWindow {
 /** A stream of changes: call `page` with the stored cursor (undefined the first time) until `done`. */
 export interface ChangeStream<T> {
   page(cursor: SyncCursor | undefined, window: SyncWindow): Promise<SyncPage<T>>;
+  /**
+   * Where a full read of the stream starts, when later than the window's `since` (Gmail's owner
+   * mail reads 45 days): a sweep after a full read removes only items from then on, since older
+   * ones were not looked for.
+   */
+  readsFrom?(window: SyncWindow): number;
 }
 
 /** Reads the messages the owner sent (headers only). */

@@ -98,7 +98,7 @@ export const OWNER_MAIL_STREAM = "ownermail";
  * generation, whose sweep drops what the old identities kept and only that (the items carry the
  * stream's name). Removals of messages it never stored (any received message deleted) are dropped.
  */
-function ownerMailSink(repo: Repository, account: string, identities: ReadonlySet<string>, stored: readonly MailMessage[], since: number): StreamSink<MailMessage> & { changed: boolean } {
+function ownerMailSink(repo: Repository, account: string, identities: ReadonlySet<string>, stored: readonly MailMessage[], since: number, readsFrom?: number): StreamSink<MailMessage> & { changed: boolean } {
   const selector = [...identities].sort().join(" ");
   const mine = new Set(stored.filter((m) => !m.inSent).map((m) => m.id));
   return {
@@ -120,7 +120,7 @@ function ownerMailSink(repo: Repository, account: string, identities: ReadonlySe
       await repo.deleteItems(account, "message", gone);
     },
     async sweep(gen) {
-      const n = await repo.sweep(account, "message", gen, OWNER_MAIL_STREAM);
+      const n = await repo.sweep(account, "message", gen, OWNER_MAIL_STREAM, readsFrom);
       this.changed ||= n > 0;
       return n;
     },
@@ -162,18 +162,19 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   // they are stored on the account, so later scans, digests and drafts use them too.
   const learned = learnOwnerIdentities(owner, meetings, messages);
   const self: Owner = { ...owner, aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) };
+  if (learned.changed)
+    await updateAccount(repo, account, { aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) }, now);
   // Mail From an owner identity outside Sent, read with the identities just learned.
   let ownerMail: StreamReport | undefined;
   if (provider.ownerMail) {
     const identities = ownerIdentity(self.email, self.aliases).addresses;
-    const sink = ownerMailSink(repo, account, identities, stored, window.since);
-    ownerMail = await syncStream(provider.ownerMail(identities), sink, window, input.stopBefore);
+    const stream = provider.ownerMail(identities);
+    const sink = ownerMailSink(repo, account, identities, stored, window.since, stream.readsFrom?.(window));
+    ownerMail = await syncStream(stream, sink, window, input.stopBefore);
     if (ownerMail.stopped) return incomplete({ calendar, sentMail, ownerMail });
     if (sink.changed) messages = await repo.loadMessages(account);
   }
   const streams = { calendar, sentMail, ...(ownerMail ? { ownerMail } : {}) };
-  if (learned.changed)
-    await updateAccount(repo, account, { aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) }, now);
   const result = infer(self, meetings, messages, now, { confirmations: statements.confirmations });
   const events = networkingEvents(self, meetings, result.contacts, now, statements);
   const before = new Map(previous.map((p) => [p.email, p]));
