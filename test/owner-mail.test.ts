@@ -12,6 +12,15 @@ import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
 const HOUR = 3_600_000;
 
+/** The harness an hour before the demo's labelled `now`, and a person its labels call not yet followed up. */
+async function started(h: ScanHarness) {
+  const now = Date.parse(h.expected.now);
+  await h.setClock(now - HOUR);
+  return { h, now, person: normalizeAddress(h.expected.missingFollowUps[0])! };
+}
+const missing = (r: { missingFollowUps: { email: string }[] }) => r.missingFollowUps.map((c) => c.email);
+const ownerMailItems = async (h: ScanHarness) => (await h.tableSnapshot()).filter((i) => i.stream === "ownermail").map((i) => String(i.sk));
+
 describe("owner mail outside Sent (microsoft)", () => {
   let h: ScanHarness | undefined;
   afterEach(async () => {
@@ -47,12 +56,8 @@ describe("owner mail outside Sent (microsoft)", () => {
 
   const start = async () => {
     h = await startScanHarness({ fixture: ownFixture("demo-microsoft") });
-    const now = Date.parse(h.expected.now);
-    await h.setClock(now - HOUR);
-    return { h, now, person: normalizeAddress(h.expected.missingFollowUps[0])! };
+    return started(h);
   };
-  const missing = (r: { missingFollowUps: { email: string }[] }) => r.missingFollowUps.map((c) => c.email);
-  const ownerMailItems = async (h: ScanHarness) => (await h.tableSnapshot()).filter((i) => i.stream === "ownermail").map((i) => String(i.sk));
 
   it("an Inbox copy From an alias is a follow-up, and only the owner's copies are stored", async () => {
     const { h, now, person } = await start();
@@ -131,12 +136,8 @@ describe("owner mail outside Sent (google)", () => {
 
   const start = async () => {
     h = await startScanHarness({ fixture: ownFixture("demo-google") });
-    const now = Date.parse(h.expected.now);
-    await h.setClock(now - HOUR);
-    return { h, now, person: normalizeAddress(h.expected.missingFollowUps[0])! };
+    return started(h);
   };
-  const missing = (r: { missingFollowUps: { email: string }[] }) => r.missingFollowUps.map((c) => c.email);
-  const ownerMailItems = async (h: ScanHarness) => (await h.tableSnapshot()).filter((i) => i.stream === "ownermail").map((i) => String(i.sk));
 
   it("an INBOX copy From the owner (not SENT) is a follow-up, and only the owner's copies are stored", async () => {
     const { h, now, person } = await start();

@@ -30,24 +30,29 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack?.close());
 
+/** A table of its own with the provider's fixture account connected, and the handlers' deps over it. */
+async function connected(provider: "google" | "microsoft", table: string) {
+  await ensureTable(dynamo.client, table);
+  const repo = new Repository(dynamo.doc, table);
+  await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
+  const deps = buildDeps({
+    tableName: table,
+    doc: dynamo.doc,
+    tokenKeyring: ring,
+    linkKey: "one-scan-link-key",
+    baseUrl: "https://app.followthrough.test",
+    now: () => now,
+    provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
+  });
+  return { repo, deps };
+}
+
 describe("the weekly run of an account not yet backfilled", () => {
   for (const provider of ["google", "microsoft"] as const) {
     it(`${provider}: the pages of one sync of each stream (as the backfill reads), then one digest`, async () => {
       const email = fixtures[provider].account.email;
       const run = async (kind: "backfill" | "worker") => {
-        const table = `oneScan${provider}${kind}`;
-        await ensureTable(dynamo.client, table);
-        const repo = new Repository(dynamo.doc, table);
-        await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
-        const deps = buildDeps({
-          tableName: table,
-          doc: dynamo.doc,
-          tokenKeyring: ring,
-          linkKey: "one-scan-link-key",
-          baseUrl: "https://app.followthrough.test",
-          now: () => now,
-          provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
-        });
+        const { repo, deps } = await connected(provider, `oneScan${provider}${kind}`);
         // The pages each stream is asked for, counted as the adapter is asked.
         const pages: Record<string, number> = { calendar: 0, sentMail: 0 };
         const count = (name: "calendar" | "sentMail", s: MailboxProvider["calendar"] | MailboxProvider["sentMail"]) => ({
@@ -78,19 +83,7 @@ describe("the weekly run of an account backfilled before the owner-mail stream e
   for (const provider of ["google", "microsoft"] as const) {
     it(`${provider}: reads the owner's mail outside Sent under the time limit first, then sends the digest`, async () => {
       const email = fixtures[provider].account.email;
-      const table = `ownerMail${provider}`;
-      await ensureTable(dynamo.client, table);
-      const repo = new Repository(dynamo.doc, table);
-      await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
-      const deps = buildDeps({
-        tableName: table,
-        doc: dynamo.doc,
-        tokenKeyring: ring,
-        linkKey: "one-scan-link-key",
-        baseUrl: "https://app.followthrough.test",
-        now: () => now,
-        provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
-      });
+      const { repo, deps } = await connected(provider, `ownerMail${provider}`);
       // The backfill of a provider without the stream: calendar and Sent read to the end.
       const older = async (a: Parameters<typeof deps.providerFor>[0]) => Object.assign(Object.create(await deps.providerFor(a)), { ownerMail: undefined }) as MailboxProvider;
       await createBackfillHandler(() => ({ ...deps, providerFor: older }))({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent);
