@@ -14,7 +14,8 @@ import { dispatchDue, markNeedsReconnect } from "@followthrough/core/dispatch";
 import {
   atLocal,
   confirmMet,
-  dueHour,
+  DUE_SLOT_MS,
+  dispatchSlot,
   eventDueKey,
   eventJobsDue,
   eventMailMessageId,
@@ -91,11 +92,17 @@ describe("local times of the event emails", () => {
     expect(atLocal("2026-03-07", 8, ny)).toBe(iso("2026-03-07T13:00:00Z"));
   });
 
-  it("a due time inside an hour goes at the next hourly dispatch (08:00 in India is 02:30 UTC → 03:00)", () => {
-    const at = morningOfAt({ start: iso("2026-06-20T12:30:00Z"), end: iso("2026-06-20T14:30:00Z") }, "Asia/Kolkata");
-    expect(at).toBe(iso("2026-06-20T02:30:00Z"));
-    expect(dueHour(at)).toBe(iso("2026-06-20T03:00:00Z"));
-    expect(eventDueKey(dueHour(at))).toBe("EVDUE#2026-06-20T03");
+  it("08:00 local is its own quarter-hour slot in zones off the whole hour (India 02:30 UTC, Nepal 02:15)", () => {
+    const india = morningOfAt({ start: iso("2026-06-20T12:30:00Z"), end: iso("2026-06-20T14:30:00Z") }, "Asia/Kolkata");
+    expect(india).toBe(iso("2026-06-20T02:30:00Z"));
+    expect(dispatchSlot(india)).toBe(india);
+    expect(eventDueKey(dispatchSlot(india))).toBe("EVDUE#2026-06-20T02:30");
+    const nepal = morningAfterAt({ start: iso("2026-06-19T12:00:00Z"), end: iso("2026-06-19T14:00:00Z") }, "Asia/Kathmandu");
+    expect(nepal).toBe(iso("2026-06-20T02:15:00Z"));
+    expect(eventDueKey(dispatchSlot(nepal))).toBe("EVDUE#2026-06-20T02:15");
+    // A whole hour keeps the key every job had when the dispatcher ran hourly.
+    expect(eventDueKey(iso("2026-06-20T03:00:00Z"))).toBe("EVDUE#2026-06-20T03");
+    expect(dispatchSlot(iso("2026-06-20T02:00:01Z"))).toBe(iso("2026-06-20T02:15:00Z"));
   });
 });
 
@@ -161,6 +168,27 @@ describe("the due-hour index, for an owner in New York across the November chang
     expect(new Set(all).size).toBe(15);
     expect(all.filter((b) => b.startsWith("digest"))).toHaveLength(3);
     expect(queue.batches.map((b) => b.length)).toEqual([10, 5]);
+  });
+
+  it("the dispatcher of 02:30 UTC queues India's 08:00 email; the digests' index is read on the hour only", async () => {
+    const acc = "priya@example.in";
+    const slot = iso("2026-06-20T02:30:00Z");
+    const body = `{"job":"event","kind":"morning-of","acc":"${acc}","evt":"in1","due":${slot}}`;
+    await repo.put({ ...keys.eventJob(acc, "morning-of", "in1"), gsi2pk: eventDueKey(slot), gsi2sk: `${acc}#morning-of#in1`, body, due: slot });
+    const at = async (t: string) => {
+      const queue = memorySender();
+      const r = await dispatchDue({ repo, queue, at: iso(t) });
+      return { r, bodies: queue.batches.flat() };
+    };
+    expect((await at("2026-06-20T02:15:00Z")).bodies).toEqual([]);
+    expect((await at("2026-06-20T02:30:00Z")).bodies).toEqual([body]);
+    expect((await at("2026-06-20T02:45:00Z")).bodies).toEqual([]);
+    expect((await at("2026-06-20T03:00:00Z")).bodies).toEqual([]);
+    // A digest due at 13:00 UTC on Sunday 1 Nov (08:00 EST) goes at 13:00, not again at 13:15.
+    const sunday = iso("2026-11-01T13:00:00Z");
+    await saveAccount(repo, randomKeyring(), { email: "quarter@example.org", provider: "google", clientId: "c", refreshToken: "r", connectedAt: sunday - 86_400_000, aliases: [], displayName: "Q", timeZone: ny, status: "active", schedule: { day: 7, hour: 8 } });
+    expect((await at("2026-11-01T13:00:00Z")).bodies).toContain("quarter@example.org");
+    expect((await at("2026-11-01T13:15:00Z")).bodies).not.toContain("quarter@example.org");
   });
 });
 
@@ -336,7 +364,7 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     // The draft link works: the person is stored by that sync.
     expect(await h.repo.getPerson(h.email, "jo.park@harbourlabs.io")).toMatchObject({ eventId: mixer });
   });
-  it("a morning-after sync cut short by the time limit continues at the next hour, then sends once", async () => {
+  it("a morning-after sync cut short by the time limit continues at the next dispatch, then sends once", async () => {
     const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST
     const hour = iso("2026-06-22T07:00:00Z");
     clock = hour + 60_000;
@@ -346,12 +374,13 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toMatchObject({ due: hour });
     const cut = await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links, stopBefore: () => true });
     expect(cut).toBe("continued");
-    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toMatchObject({ due: hour + HOUR });
+    const next = hour + DUE_SLOT_MS; // the next quarter hour's dispatch
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toMatchObject({ due: next });
     expect(await sentCopies("morning-after", speakerNight)).toHaveLength(0);
-    // The old hour's duplicate is stale now; the next hour's job sends.
+    // The old slot's duplicate is stale now; the next slot's job sends.
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links })).toBe("stale");
-    clock = hour + HOUR + 60_000;
-    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: hour + HOUR }, now: clock, links })).toBe("sent");
+    clock = next + 60_000;
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: next }, now: clock, links })).toBe("sent");
     expect(await sentCopies("morning-after", speakerNight)).toHaveLength(1);
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
   });

@@ -127,9 +127,9 @@ describe("infra", () => {
     );
   });
 
-  it("dispatches every hour on the hour to the Digests queue, with EventBridge's own event", () => {
+  it("dispatches every quarter hour to the Digests queue, with EventBridge's own event", () => {
     const { args } = one("Cron", "Dispatch");
-    expect(args.schedule).toBe("cron(0 * * * ? *)");
+    expect(args.schedule).toBe("cron(0/15 * * * ? *)");
     expect(args.function.handler).toBe("functions/src/handlers/dispatch.handler");
     expect(linkNames(args.function.link)).toEqual(["Digests", "Table.name"]);
     // sst.aws.Cron would otherwise send `{}` in place of the scheduled event (and its `time`).

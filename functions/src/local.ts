@@ -55,7 +55,7 @@ ${mails.length
 ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet.</p>`}
 <p><a class="button" href="${base}/connect">Connect an account</a></p>
 <p class="muted">Here the provider sandbox plays Google and Microsoft: connecting picks one of its mailboxes. Sandbox: ${local.sandboxUrl}</p>
-<p class="muted">The demo sets a goal for each demo's mixer and sends the event emails at their due hours, as the hourly job would: an email due after the demo's "this week" is a preview of what comes next.</p>`,
+<p class="muted">The demo sets a goal for each demo's mixer and sends the event emails at their due hours, as the dispatcher would: an email due after the demo's "this week" is a preview of what comes next.</p>`,
     );
   });
 

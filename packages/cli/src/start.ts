@@ -58,7 +58,7 @@ export const DEMO_MIXER_GOAL = 3;
 /**
  * After a demo account's weekly run: sets a goal for the coming mixer (core/events setGoal, as the
  * owner would), plans the event emails as the weekly worker does (planEventJobs as of `now`), and
- * runs the jobs due until the end of tomorrow (the owner's local day) the way the hourly dispatcher
+ * runs the jobs due until the end of tomorrow (the owner's local day) the way the dispatcher
  * would, each as of its due hour (runEventJob): this morning's and tomorrow's emails. A due hour
  * after the demo's `now` is a preview of what comes next. Later jobs stay on the index, unrun; the
  * daily calendar sync is not run (the demo's calendar does not change).

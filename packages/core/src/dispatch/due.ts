@@ -1,16 +1,16 @@
 import { accountsDue } from "../accounts";
-import { eventJobsDue } from "../events/due";
+import { DUE_SLOT_MS, eventJobsDue } from "../events/due";
 import { type QueueSender, SQS_BATCH_MAX } from "../queue";
 import { utcHourOfWeek } from "../schedule";
 import type { Repository } from "../storage";
 
-/** What one hourly dispatch did. */
+/** What one dispatch (every quarter hour) did. */
 export interface DispatchResult {
   /** UTC hour of the week (0 = Monday 00:00 UTC). */
   slot: number;
   /** Accounts found due (GSI2 query). */
   due: number;
-  /** Event jobs found due this UTC hour (GSI2 "EVDUE#<hour>" query): event emails and daily syncs. */
+  /** Event jobs found due this quarter hour (GSI2 "EVDUE#…" query): event emails and daily syncs. */
   eventJobs: number;
   /** Messages the queue accepted. */
   sent: number;
@@ -21,10 +21,11 @@ export interface DispatchResult {
 }
 
 /**
- * The hourly dispatcher: the accounts whose digest is due in the UTC hour of `at` (one query on
- * GSI2 "DUE#nnn", paged, never a scan) go to the queue in batches of ten, the account email as the
- * body; then the event jobs due in that hour (one query on GSI2 "EVDUE#<hour>", core/events/due),
- * their JSON as the body. Entries the queue refuses are retried once, then reported.
+ * The dispatcher, every quarter hour: on the hour, the accounts whose digest is due in the UTC hour
+ * of `at` (one query on GSI2 "DUE#nnn", paged, never a scan) go to the queue in batches of ten, the
+ * account email as the body; then, at every quarter, the event jobs due in that quarter hour (one
+ * query on GSI2 "EVDUE#…", core/events/due), their JSON as the body. Entries the queue refuses are
+ * retried once, then reported.
  */
 export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at: number; pageSize?: number }): Promise<DispatchResult> {
   const slot = utcHourOfWeek(o.at);
@@ -38,7 +39,9 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
   let start: Record<string, unknown> | undefined;
   // Accounts first, then event jobs; a partial batch waits until both indexes are read.
   let phase: "accounts" | "events" | "done" = "accounts";
-  const hour = Math.floor(o.at / 3_600_000) * 3_600_000;
+  // The event jobs of this quarter hour; the accounts' weekly slots are whole UTC hours, read on the hour.
+  const quarter = Math.floor(o.at / DUE_SLOT_MS) * DUE_SLOT_MS;
+  if (quarter % 3_600_000 !== 0) phase = "events";
   do {
     if (phase === "accounts") {
       const page = await accountsDue(o.repo, slot, start, o.pageSize);
@@ -47,7 +50,7 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
       start = page.next;
       if (!start) phase = "events";
     } else {
-      const page = await eventJobsDue(o.repo, hour, start, o.pageSize);
+      const page = await eventJobsDue(o.repo, quarter, start, o.pageSize);
       result.eventJobs += page.bodies.length;
       pending.push(...page.bodies);
       start = page.next;

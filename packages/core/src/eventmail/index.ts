@@ -6,7 +6,7 @@
  *   item per (account, event, kind) on the due-hour index GSI2 "EVDUE#<UTC hour>" (core/events/due),
  *   and the daily sync item of every active account (07:00 local), so that an event accepted
  *   mid-week is planned by the next morning, not at the next weekly scan.
- * - The hourly dispatcher (core/dispatch) queues the jobs of its hour beside the weekly digests;
+ * - The dispatcher (core/dispatch, every quarter hour) queues the jobs of its slot beside the weekly digests;
  *   the worker runs {@link runEventJob} under the account's scan lease (core/dispatch runAccountJob:
  *   unknown, paused or disconnected accounts are skipped).
  * - Each email goes through core/digest sendOnce: claimed per (account, event, kind) by a
@@ -22,6 +22,7 @@ import {
   type EventMailRecord,
   loadStatements,
   networkingMeetings,
+  nextDispatchSlot,
   PLAN_AHEAD_MS,
   planEventJobs,
   putEventJob as putJob,
@@ -99,8 +100,8 @@ export async function runEventJob(o: {
   } else {
     const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore });
     if (!result.complete) {
-      // Cut short (a cursor expired and a full sync is under way): the next hour continues it.
-      await putJob(repo, email, kind, eventId, Math.floor(now / HOUR) * HOUR + HOUR);
+      // Cut short (a cursor expired and a full sync is under way): the next dispatch continues it.
+      await putJob(repo, email, kind, eventId, nextDispatchSlot(now));
       return "continued";
     }
     const owner = { ...account, aliases: result.owner.aliases };

@@ -1,6 +1,7 @@
 /**
- * When the event emails of shared/spec/events.md are due, and the due-hour index the hourly
- * dispatcher reads them from. Lean on purpose (storage and time only): the dispatcher imports it.
+ * When the event emails of shared/spec/events.md are due, and the due index the dispatcher reads
+ * them from every quarter hour (DUE_SLOT_MS: the spec's 08:00 is 08:00 in India, +05:30, and
+ * Nepal, +05:45, too). Lean on purpose (storage and time only): the dispatcher imports it.
  */
 import type { Repository } from "../storage";
 import { atLocal, zoneOffset } from "../time";
@@ -26,11 +27,25 @@ export interface EventJob {
 /** Local hours of shared/spec/events.md "Emails and the digest", and of the daily sync before them. */
 export const EVENT_MAIL_HOURS = { morningOf: 8, eveningBefore: 18, startsEarlyBefore: 10, morningAfter: 8, sync: 7 } as const;
 
-/** The GSI2 partition of a UTC hour's event jobs (an absolute hour: events happen once). */
-export const eventDueKey = (hourMs: number) => `EVDUE#${new Date(hourMs).toISOString().slice(0, 13)}`;
+/** The dispatcher's period, and the grain of the due index: every zone's offset is a whole number of quarter hours. */
+export const DUE_SLOT_MS = 15 * 60_000;
 
-/** The first hourly dispatch at or after `ms` (a due time at :30 in India goes at the next full hour). */
-export const dueHour = (ms: number) => Math.ceil(ms / HOUR) * HOUR;
+/**
+ * The GSI2 partition of a dispatch slot's event jobs (an absolute time: events happen once):
+ * `EVDUE#2026-06-20T03` for a whole UTC hour (the form every job had when the dispatcher ran
+ * hourly, so jobs planned then are still found), `EVDUE#2026-06-20T02:30` for a quarter past, half
+ * past or quarter to.
+ */
+export const eventDueKey = (slotMs: number) => {
+  const iso = new Date(slotMs).toISOString();
+  return `EVDUE#${slotMs % HOUR === 0 ? iso.slice(0, 13) : iso.slice(0, 16)}`;
+};
+
+/** The first dispatch at or after `ms` (08:00 in India, 02:30 UTC, is its own slot). */
+export const dispatchSlot = (ms: number) => Math.ceil(ms / DUE_SLOT_MS) * DUE_SLOT_MS;
+
+/** The dispatch slot after the one `now` is in (a due time already gone goes there). */
+export const nextDispatchSlot = (now: number) => Math.floor(now / DUE_SLOT_MS) * DUE_SLOT_MS + DUE_SLOT_MS;
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
 export function localDate(ms: number, zone: string): string {
@@ -95,8 +110,8 @@ export function parseEventJob(body: string): EventJob | undefined {
   return j as EventJob;
 }
 
-/** The event jobs due in the UTC hour `hourMs`: one query on GSI2 "EVDUE#<hour>", paged, never a scan. */
-export async function eventJobsDue(repo: Repository, hourMs: number, start?: Record<string, unknown>, limit = 1000) {
-  const page = await repo.gsi2Page(eventDueKey(hourMs), "body", start, limit);
+/** The event jobs due in the dispatch slot `slotMs`: one query on GSI2 (eventDueKey), paged, never a scan. */
+export async function eventJobsDue(repo: Repository, slotMs: number, start?: Record<string, unknown>, limit = 1000) {
+  const page = await repo.gsi2Page(eventDueKey(slotMs), "body", start, limit);
   return { bodies: page.values, next: page.next };
 }

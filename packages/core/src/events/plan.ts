@@ -10,7 +10,7 @@ import { asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository } from "../storage";
 import { DAY } from "../time";
-import { dueHour, type EventJob, eventDueKey, eventJobBody, type EventMailKind, morningAfterAt, morningOfAt, nextSyncAt } from "./due";
+import { dispatchSlot, type EventJob, eventDueKey, eventJobBody, type EventMailKind, morningAfterAt, morningOfAt, nextDispatchSlot, nextSyncAt } from "./due";
 import { networkingReason } from "./rules";
 import { loadStatements, type OwnerStatements } from "./statements";
 
@@ -64,11 +64,11 @@ export function networkingMeetings(account: Owner, meetings: readonly Meeting[],
   return out;
 }
 
-/** The UTC hour a job goes in, given when it is due and when it stops making sense; undefined when too late. */
+/** The dispatch slot a job goes in, given when it is due and when it stops making sense; undefined when too late. */
 function hourFor(at: number, latest: number, now: number): number | undefined {
-  const h = dueHour(at);
-  // The hour's dispatch may have run already: a due time already gone goes at the next hour.
-  const slot = h > now ? h : Math.floor(now / HOUR) * HOUR + HOUR;
+  const due = dispatchSlot(at);
+  // The slot's dispatch may have run already: a due time already gone goes at the next slot.
+  const slot = due > now ? due : nextDispatchSlot(now);
   return slot < latest ? slot : undefined;
 }
 
@@ -121,7 +121,7 @@ export async function planEventJobs(o: {
     }
   }
   if (account.status === undefined || account.status === "active") {
-    plan.sync = dueHour(nextSyncAt(now, zone));
+    plan.sync = dispatchSlot(nextSyncAt(now, zone));
     await putEventJob(repo, email, "sync", undefined, plan.sync);
   } else {
     await repo.delete(keys.eventJob(email, "sync"));
