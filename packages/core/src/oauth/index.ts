@@ -81,7 +81,7 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
       scope: "MailboxSettings.Read",
       label: "MailboxSettings.Read",
       allows: "Read your mailbox settings: time zone, language, working hours and automatic replies.",
-      use: "We read only your time zone, so your digest arrives at 08:00 where you are.",
+      use: "We read only your time zone, so your digest and event emails arrive in the morning where you are.",
     },
     {
       scope: "Mail.ReadBasic",
