@@ -3,9 +3,9 @@ import { digests } from "./queue";
 import { table } from "./storage";
 
 /**
- * Every quarter hour: on the hour, the accounts whose digest is due in this UTC hour of the week go
- * to the Digests queue; at each quarter, the event jobs due then (08:00 local is a quarter past,
- * half past or a quarter to the UTC hour in India, Nepal, Newfoundland, South Australia…). sst.aws.Cron sets the rule target's `input` to its `event` ({} by default), which
+ * Every quarter hour: the accounts whose digest is due in this quarter hour of the week, and the
+ * event jobs due then, go to the Digests queue (08:00 local is a quarter past, half past or a
+ * quarter to the UTC hour in India, Nepal, Newfoundland, South Australia…). sst.aws.Cron sets the rule target's `input` to its `event` ({} by default), which
  * would replace EventBridge's scheduled event; dropping `input` lets the handler read `time`.
  */
 export const dispatch = new sst.aws.Cron("Dispatch", {

@@ -1,6 +1,6 @@
 /**
  * The single DynamoDB table: pk/sk, generic GSIs (gsi1: every account; gsi2: accounts by the UTC
- * hour of the week their digest is due, queried by the hourly dispatcher), TTL on `expiresAt`
+ * quarter hour of the week their digest is due, and event jobs by theirs, queried by the dispatcher), TTL on `expiresAt`
  * (leases, link nonces and other expiring items). Mirrors core/storage tableDefinition.
  */
 export const table = new sst.aws.Dynamo("Table", {

@@ -231,7 +231,7 @@ ${configured.map(section)}`
       try {
         await deps.enqueueBackfill(account.email);
       } catch (e) {
-        // The account is stored; the hourly dispatcher scans it anyway.
+        // The account is stored; the dispatcher scans it anyway.
         console.error("connect: could not enqueue the first backfill", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       }
     }

@@ -43,17 +43,20 @@ export const whenOf = (s: { day: number; hour: number }) => `${DAY_NAMES[s.day -
 /** The request's own origin as the public base URL names it. */
 export const originOf = (baseUrl: string) => new URL(baseUrl).origin;
 
-/** The first time at or after `at` that the local (day, hour) comes round in `timeZone` (the start of that hour). */
+/**
+ * The first time at or after `at` that the local (day, hour) comes round in `timeZone` (the start
+ * of that hour), stepping by the dispatcher's quarter hours: 02:30 UTC for 08:00 in India.
+ */
 export function nextOccurrence(s: { day: number; hour: number }, timeZone: string, at: number): number {
-  const HOUR = 3_600_000;
+  const QUARTER = 15 * 60_000;
   const parts = (t: number) => {
-    const f = dateFormat("en-US", { timeZone, weekday: "short", hour: "numeric", hourCycle: "h23" }).formatToParts(t);
+    const f = dateFormat("en-US", { timeZone, weekday: "short", hour: "numeric", minute: "numeric", hourCycle: "h23" }).formatToParts(t);
     const wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(f.find((p) => p.type === "weekday")!.value) + 1;
-    return { day: wd, hour: Number(f.find((p) => p.type === "hour")!.value) };
+    return { day: wd, hour: Number(f.find((p) => p.type === "hour")!.value), minute: Number(f.find((p) => p.type === "minute")!.value) };
   };
-  for (let t = Math.ceil(at / HOUR) * HOUR, i = 0; i <= 24 * 8; i++, t += HOUR) {
+  for (let t = Math.ceil(at / QUARTER) * QUARTER, i = 0; i <= 24 * 8 * 4; i++, t += QUARTER) {
     const p = parts(t);
-    if (p.day === s.day && p.hour === s.hour) return t;
+    if (p.day === s.day && p.hour === s.hour && p.minute === 0) return t;
   }
   return at;
 }

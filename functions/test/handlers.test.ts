@@ -77,10 +77,12 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo?.stop());
 
-describe("dispatch handler (EventBridge, hourly)", () => {
+describe("dispatch handler (EventBridge, every quarter hour)", () => {
   // Monday 2 March 2026, 14:00 UTC: slot 14.
   const at = Date.parse("2026-03-02T14:00:00Z");
-  const zones = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "America/St_Johns", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Tokyo", "Australia/Melbourne", "Pacific/Auckland"];
+  const zones = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Australia/Melbourne", "Pacific/Auckland"];
+  // Zones off the whole hour: at 14:00 UTC the local hour began at 13:30 (St John's, India) or 13:15 (Nepal).
+  const offHour = { "America/St_Johns": "2026-03-02T13:30:00Z", "Asia/Kolkata": "2026-03-02T13:30:00Z", "Asia/Kathmandu": "2026-03-02T13:15:00Z" } as const;
   let repo: Repository;
   const due: string[] = [];
 
@@ -91,13 +93,18 @@ describe("dispatch handler (EventBridge, hourly)", () => {
     const base = { provider: "google" as const, clientId: "c", refreshToken: "r", connectedAt: at, aliases: [] };
     const save = (email: string, timeZone: string, schedule: { day: number; hour: number }, status: AccountRecord["status"] = "active") =>
       saveAccount(repo, ring, { ...base, email, displayName: email, timeZone, schedule, status });
-    // 22 accounts due at 14:00 UTC on Monday, whatever their zone (half- and quarter-hour offsets included).
+    // 22 accounts due at 14:00 UTC on Monday, whatever their whole-hour zone.
     for (let i = 0; i < 22; i++) {
       const zone = zones[i % zones.length];
       const email = `due${String(i).padStart(2, "0")}@example.com`;
       await save(email, zone, localDayHour(at, zone));
       due.push(email);
     }
+    // The local hour of 14:00 UTC in zones off the whole hour: due at the quarter it began, not at 14:00.
+    // (Connected just before it, so that today's occurrence is the next one: St John's changes to
+    // daylight time before next Monday.)
+    for (const [zone, iso] of Object.entries(offHour))
+      await saveAccount(repo, ring, { ...base, connectedAt: Date.parse(iso) - 60_000, email: `off-${zone.split("/")[1].toLowerCase()}@example.com`, displayName: zone, timeZone: zone, schedule: localDayHour(at, zone), status: "active" });
     // Due an hour later, a day later: not now.
     await save("later@example.com", "Europe/Berlin", { ...localDayHour(at, "Europe/Berlin"), hour: (localDayHour(at, "Europe/Berlin").hour + 1) % 24 });
     await save("tomorrow@example.com", "Asia/Tokyo", { ...localDayHour(at, "Asia/Tokyo"), day: (localDayHour(at, "Asia/Tokyo").day % 7) + 1 });
@@ -140,6 +147,16 @@ describe("dispatch handler (EventBridge, hourly)", () => {
     await expect(createDispatchHandler(() => buildDeps({ tableName: "dispatch", doc: dynamo.doc, digests: always }))(scheduledEvent("2026-03-02T14:00:00Z"))).rejects.toThrow(
       /1 of 22 accounts not queued/,
     );
+  });
+
+  it("zones off the whole hour are sent at the quarter their local hour begins (19:00 in India is 13:30 UTC)", async () => {
+    for (const [zone, iso] of Object.entries(offHour)) {
+      const queue = memorySender();
+      const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent(iso));
+      expect(queue.batches.flat(), zone).toContain(`off-${zone.split("/")[1].toLowerCase()}@example.com`);
+      expect(result.slot).toBe(utcHourOfWeek(Date.parse(iso)));
+      expect(result.slot % 1).not.toBe(0);
+    }
   });
 
   it("an hour with nobody due sends nothing", async () => {

@@ -1,4 +1,4 @@
-/** EventBridge, every quarter hour: on the hour the accounts due this UTC hour of the week, and at each quarter the event jobs due then (core/events/due), go to the Digests queue. */
+/** EventBridge, every quarter hour: the accounts whose digest is due in this quarter hour of the week, and the event jobs due then (core/events/due), go to the Digests queue. */
 import type { ScheduledEvent } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";

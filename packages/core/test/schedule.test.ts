@@ -13,11 +13,19 @@ describe("due slot: the UTC hour of the week a local digest hour falls in", () =
     expect(dueSlot(monday8, "America/Los_Angeles", Date.parse("2026-10-28T12:00:00Z"))).toBe(16); // Mon 2 Nov, 08:00 PST = 16:00 UTC
   });
 
-  it("wraps around the week for zones ahead of UTC; in half-hour zones, the first run after the local hour began", () => {
+  it("wraps around the week for zones ahead of UTC; in zones off the whole hour, the quarter the local hour begins", () => {
     // Monday 08:00 in Auckland (UTC+13 in January) is Sunday 19:00 UTC.
     expect(dueSlot(monday8, "Pacific/Auckland", Date.parse("2026-01-14T00:00:00Z"))).toBe(6 * 24 + 19);
-    // India is UTC+5:30: Monday 08:00 local is 02:30 UTC; the 03:00 UTC run is the first at which it has come.
-    expect(dueSlot(monday8, "Asia/Kolkata", Date.parse("2026-01-14T00:00:00Z"))).toBe(3);
+    // India is UTC+5:30: Monday 08:00 local is 02:30 UTC; Nepal, UTC+5:45, 02:15 UTC.
+    expect(dueSlot(monday8, "Asia/Kolkata", Date.parse("2026-01-14T00:00:00Z"))).toBe(2.5);
+    expect(dueSlot(monday8, "Asia/Kathmandu", Date.parse("2026-01-14T00:00:00Z"))).toBe(2.25);
+    expect(dueKey(2.5)).toBe("DUE#002:30");
+    expect(dueKey(2.25)).toBe("DUE#002:15");
+    // The dispatcher's own slot at that instant is the same number.
+    expect(utcHourOfWeek(Date.parse("2026-01-19T02:30:00Z"))).toBe(2.5);
+    expect(utcHourOfWeek(Date.parse("2026-01-19T02:44:59Z"))).toBe(2.5);
+    // Adelaide, UTC+10:30 in January: Monday 08:00 is Sunday 21:30 UTC.
+    expect(dueSlot(monday8, "Australia/Adelaide", Date.parse("2026-01-14T00:00:00Z"))).toBe(6 * 24 + 21.5);
   });
 
   it("agrees with the hour the dispatcher computes for that instant", () => {
@@ -45,6 +53,12 @@ describe("when clocks go back, the refreshed slot can be the very next hour", ()
 });
 
 describe("the occurrence a run belongs to", () => {
+  it("is the local hour's start, a half past UTC in India", () => {
+    const due = Date.parse("2026-01-19T02:30:00Z"); // Monday 08:00 in Kolkata
+    expect(previousOccurrence(monday8, "Asia/Kolkata", due + 20 * 60_000)).toBe(due);
+    expect(previousOccurrence(monday8, "Asia/Kolkata", due)).toBe(due);
+  });
+
   it("names a Sunday-night digest's week even when the run is retried after midnight", () => {
     const sunday23 = { day: 7, hour: 23 };
     const due = Date.parse("2026-11-22T22:00:00Z"); // Sunday 23:00 in Berlin (CET)

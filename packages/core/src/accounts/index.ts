@@ -56,8 +56,8 @@ export interface AccountRecord extends Owner {
 
 /**
  * Index attributes of an account item: every account is listed under GSI1 "ACCOUNTS"; an active
- * one is also under GSI2 by the UTC hour of the week its digest is due, which the hourly
- * dispatcher queries (a paused or disconnected account simply has no GSI2 key).
+ * one is also under GSI2 by the UTC hour of the week (to the quarter) its digest is due, which the
+ * dispatcher queries every quarter hour (a paused or disconnected account simply has no GSI2 key).
  */
 export function accountIndexes(record: AccountRecord, at: number): Record<string, string> {
   const base = { gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase() };
@@ -122,7 +122,7 @@ export async function updateAccount(
   return next;
 }
 
-/** Accounts whose digest is due in a UTC hour-of-week slot: one query on GSI2, pages of up to `limit`. */
+/** Accounts whose digest is due in a UTC hour-of-week slot (to the quarter): one query on GSI2, pages of up to `limit`. */
 export async function accountsDue(repo: Repository, slot: number, start?: Record<string, unknown>, limit = 1000) {
   const page = await repo.gsi2Page(dueKey(slot), "gsi2sk", start, limit);
   return { emails: page.values, next: page.next };

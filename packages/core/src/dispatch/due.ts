@@ -6,7 +6,7 @@ import type { Repository } from "../storage";
 
 /** What one dispatch (every quarter hour) did. */
 export interface DispatchResult {
-  /** UTC hour of the week (0 = Monday 00:00 UTC). */
+  /** UTC hour of the week, to the quarter (0 = Monday 00:00 UTC, 2.5 = Monday 02:30 UTC). */
   slot: number;
   /** Accounts found due (GSI2 query). */
   due: number;
@@ -21,11 +21,11 @@ export interface DispatchResult {
 }
 
 /**
- * The dispatcher, every quarter hour: on the hour, the accounts whose digest is due in the UTC hour
- * of `at` (one query on GSI2 "DUE#nnn", paged, never a scan) go to the queue in batches of ten, the
- * account email as the body; then, at every quarter, the event jobs due in that quarter hour (one
- * query on GSI2 "EVDUE#…", core/events/due), their JSON as the body. Entries the queue refuses are
- * retried once, then reported.
+ * The dispatcher, every quarter hour: the accounts whose digest is due in the quarter hour of `at`
+ * (one query on GSI2 "DUE#nnn" or "DUE#nnn:mm", core/schedule dueKey, paged, never a scan) go to
+ * the queue in batches of ten, the account email as the body; then the event jobs due in that
+ * quarter hour (one query on GSI2 "EVDUE#…", core/events/due), their JSON as the body. Entries the
+ * queue refuses are retried once, then reported.
  */
 export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at: number; pageSize?: number }): Promise<DispatchResult> {
   const slot = utcHourOfWeek(o.at);
@@ -39,9 +39,8 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
   let start: Record<string, unknown> | undefined;
   // Accounts first, then event jobs; a partial batch waits until both indexes are read.
   let phase: "accounts" | "events" | "done" = "accounts";
-  // The event jobs of this quarter hour; the accounts' weekly slots are whole UTC hours, read on the hour.
+  // This quarter hour's accounts (utcHourOfWeek: to the quarter) and event jobs.
   const quarter = Math.floor(o.at / DUE_SLOT_MS) * DUE_SLOT_MS;
-  if (quarter % 3_600_000 !== 0) phase = "events";
   do {
     if (phase === "accounts") {
       const page = await accountsDue(o.repo, slot, start, o.pageSize);

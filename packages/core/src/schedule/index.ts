@@ -10,27 +10,33 @@ export interface DigestSchedule {
 export const DEFAULT_SCHEDULE: DigestSchedule = { day: 1, hour: 8 };
 
 const HOUR = 3_600_000;
+/** The dispatcher's period: every zone's offset is a whole number of quarter hours. */
+const QUARTER = 15 * 60_000;
 const WEEK_HOURS = 168;
 
-/** The UTC hour of the week (0 = Monday 00:00 UTC … 167) of an instant. */
+/**
+ * The UTC hour of the week (0 = Monday 00:00 UTC … 167.75) of an instant, to the quarter hour
+ * before it: 2.5 is Monday 02:30 UTC. Quarters are exact in binary, so slots compare with ===.
+ */
 export function utcHourOfWeek(ms: number): number {
-  const d = new Date(ms);
-  return (((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours()) % WEEK_HOURS;
+  const q = Math.floor(ms / QUARTER) * QUARTER;
+  const d = new Date(q);
+  return (((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours() + d.getUTCMinutes() / 60) % WEEK_HOURS;
 }
 
 /**
- * The UTC hour of the week of the next time, at or after `at`, that the local (day, hour) comes
- * round in `timeZone`. The zone's offset is taken at that next occurrence, not at `at`, so a
- * daylight-saving change before it is accounted for; the index is refreshed after every run, so
- * each week's slot is computed with that week's offset. In zones with a half-hour offset the slot
- * is the first hourly run at which the local hour has begun (08:00 in India, 02:30 UTC, goes at 03:00 UTC).
+ * The UTC hour of the week (to the quarter) of the next time, at or after `at`, that the local
+ * (day, hour) comes round in `timeZone`. The zone's offset is taken at that next occurrence, not at
+ * `at`, so a daylight-saving change before it is accounted for; the index is refreshed after every
+ * run, so each week's slot is computed with that week's offset. In zones off the whole hour the
+ * slot is a quarter: Monday 08:00 in India is 2.5 (02:30 UTC), in Nepal 2.25.
  */
 export function dueSlot(s: DigestSchedule, timeZone: string, at: number): number {
   const local = (s.day - 1) * 24 + s.hour;
-  const slotWith = (offsetMs: number) => (((local - Math.floor(offsetMs / HOUR)) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+  const slotWith = (offsetMs: number) => (((local - offsetMs / HOUR) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
   const first = slotWith(zoneOffset(at, timeZone));
   const hoursAhead = (first - utcHourOfWeek(at) + WEEK_HOURS) % WEEK_HOURS;
-  const next = Math.floor(at / HOUR) * HOUR + hoursAhead * HOUR;
+  const next = Math.floor(at / QUARTER) * QUARTER + hoursAhead * HOUR;
   return slotWith(zoneOffset(next, timeZone));
 }
 
@@ -40,15 +46,24 @@ export function dueSlot(s: DigestSchedule, timeZone: string, at: number): number
  * the end of an ISO week, is still that week's digest.
  */
 export function previousOccurrence(s: DigestSchedule, timeZone: string, at: number): number {
-  for (let t = Math.floor(at / HOUR) * HOUR, i = 0; i <= WEEK_HOURS + 1; i++, t -= HOUR) {
+  const quarters = (WEEK_HOURS + 1) * 4;
+  for (let t = Math.floor(at / QUARTER) * QUARTER, i = 0; i <= quarters; i++, t -= QUARTER) {
     const local = new Date(t + zoneOffset(t, timeZone));
-    if (((local.getUTCDay() + 6) % 7) + 1 === s.day && local.getUTCHours() === s.hour) return t;
+    if (((local.getUTCDay() + 6) % 7) + 1 === s.day && local.getUTCHours() === s.hour && local.getUTCMinutes() === 0) return t;
   }
   return at;
 }
 
-/** The due-hour index partition key of a slot: the dispatcher queries it, never scans. */
-export const dueKey = (slot: number) => `DUE#${String(slot).padStart(3, "0")}`;
+/**
+ * The due index partition key of a slot: the dispatcher queries it, never scans. A whole hour is
+ * `DUE#006` (the form every account had while the dispatcher ran hourly: an account indexed then
+ * is still found), a quarter past, half past or quarter to is `DUE#002:30`.
+ */
+export const dueKey = (slot: number) => {
+  const hour = Math.floor(slot);
+  const minutes = Math.round((slot - hour) * 60);
+  return `DUE#${String(hour).padStart(3, "0")}${minutes ? `:${String(minutes).padStart(2, "0")}` : ""}`;
+};
 
 /** Validates a schedule from a form or API: one-line errors. */
 export function parseSchedule(day: unknown, hour: unknown): DigestSchedule {
