@@ -7,6 +7,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { LinkAction, LinkClaims, LinkProblem } from "@followthrough/core/links";
 import { dateFormat } from "@followthrough/core/time";
+import { nextScheduled } from "@followthrough/core/schedule";
 
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -44,21 +45,13 @@ export const whenOf = (s: { day: number; hour: number }) => `${DAY_NAMES[s.day -
 export const originOf = (baseUrl: string) => new URL(baseUrl).origin;
 
 /**
- * The first time at or after `at` that the local (day, hour) comes round in `timeZone` (the start
- * of that hour), stepping by the dispatcher's quarter hours: 02:30 UTC for 08:00 in India.
+ * The first time at or after `at` that the local (day, hour) comes round in `timeZone`, as the
+ * dispatcher sends it (core/schedule nextScheduled, from the next quarter hour: 02:30 UTC for
+ * 08:00 in India; where the clocks skip the hour, when the skip ends).
  */
 export function nextOccurrence(s: { day: number; hour: number }, timeZone: string, at: number): number {
   const QUARTER = 15 * 60_000;
-  const parts = (t: number) => {
-    const f = dateFormat("en-US", { timeZone, weekday: "short", hour: "numeric", minute: "numeric", hourCycle: "h23" }).formatToParts(t);
-    const wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(f.find((p) => p.type === "weekday")!.value) + 1;
-    return { day: wd, hour: Number(f.find((p) => p.type === "hour")!.value), minute: Number(f.find((p) => p.type === "minute")!.value) };
-  };
-  for (let t = Math.ceil(at / QUARTER) * QUARTER, i = 0; i <= 24 * 8 * 4; i++, t += QUARTER) {
-    const p = parts(t);
-    if (p.day === s.day && p.hour === s.hour && p.minute === 0) return t;
-  }
-  return at;
+  return nextScheduled(s, timeZone, Math.ceil(at / QUARTER) * QUARTER);
 }
 
 /** "Monday 7 December 2026 at 08:00" in the person's zone. */

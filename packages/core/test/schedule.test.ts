@@ -52,6 +52,25 @@ describe("when clocks go back, the refreshed slot can be the very next hour", ()
   });
 });
 
+describe("a schedule hour the clocks skip that day", () => {
+  it("is sent when the skip ends, and names its own week (Berlin, Sunday 02:00 on 29 March 2026)", () => {
+    const sunday2 = { day: 7, hour: 2 };
+    const change = Date.parse("2026-03-29T01:00:00Z"); // 02:00 CET becomes 03:00 CEST
+    expect(dueSlot(sunday2, "Europe/Berlin", Date.parse("2026-03-25T12:00:00Z"))).toBe(utcHourOfWeek(change));
+    expect(previousOccurrence(sunday2, "Europe/Berlin", change + 60_000)).toBe(change);
+    expect(isoWeek(previousOccurrence(sunday2, "Europe/Berlin", change + 60_000), "Europe/Berlin")).toBe("2026-W13");
+  });
+  it("and where the clock jumps from a quarter to the hour (Chatham, 02:45 → 03:45 on 27 September 2026)", () => {
+    const sunday3 = { day: 7, hour: 3 };
+    const at = Date.parse("2026-09-23T00:00:00Z");
+    const slot = dueSlot(sunday3, "Pacific/Chatham", at);
+    const occurrence = previousOccurrence(sunday3, "Pacific/Chatham", Date.parse("2026-09-27T00:00:00Z"));
+    expect(utcHourOfWeek(occurrence)).toBe(slot);
+    expect(isoWeek(occurrence, "Pacific/Chatham")).toBe("2026-W39");
+    expect(previousOccurrence(sunday3, "Pacific/Chatham", occurrence + 60_000)).toBe(occurrence);
+  });
+});
+
 describe("the occurrence a run belongs to", () => {
   it("is the local hour's start, a half past UTC in India", () => {
     const due = Date.parse("2026-01-19T02:30:00Z"); // Monday 08:00 in Kolkata

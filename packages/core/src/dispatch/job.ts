@@ -24,9 +24,9 @@ export interface AccountJobOptions {
    */
   onRevoked?: RevokedHandler;
   /**
-   * The weekly job: skipped when it already ran in the last 20 hours (the due-hour index moves
-   * an hour when clocks change, which can name the very next hour once a year; a duplicate
-   * dispatch then finds the week done), and recorded as run afterwards.
+   * The weekly job: skipped when it already ran in the last 20 hours (the due index moves an hour
+   * when clocks change, half an hour at Lord Howe, which can name a slot just after the one run
+   * once a year; a duplicate dispatch then finds the week done), and recorded as run afterwards.
    */
   weekly?: boolean;
 }
@@ -46,8 +46,13 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
   try {
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
     if (run.held) return "busy";
-    // Re-derive the due-hour index for the next occurrence (the zone's offset may change by then).
-    await updateAccount(o.repo, o.email, o.weekly ? { lastWeeklyAt: o.now } : {}, o.now + 3_600_000);
+    // Re-derive the due index for the next occurrence not yet run (the zone's offset may change by
+    // then): after the weekly run, the one after it; after any other job (an event email, the daily
+    // sync, a backfill), the next from now, which may be this week's still to come. Refreshing such
+    // a job "an hour from now", as the hourly dispatcher could, names next week's slot for a job
+    // less than an hour before this week's, which moves the index off this week's before it is read.
+    const refreshAt = o.weekly ? o.now + WEEKLY_GUARD_MS : Math.max(o.now, (account.lastWeeklyAt ?? -Infinity) + WEEKLY_GUARD_MS);
+    await updateAccount(o.repo, o.email, o.weekly ? { lastWeeklyAt: o.now } : {}, refreshAt);
     return "done";
   } catch (e) {
     if (isRevoked(e)) {

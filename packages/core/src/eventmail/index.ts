@@ -3,7 +3,7 @@
  * through the owner's own mailbox, and the light daily sync that keeps events current.
  *
  * - core/events planEventJobs (after every complete scan, and after each daily sync) writes one
- *   item per (account, event, kind) on the due-hour index GSI2 "EVDUE#<UTC hour>" (core/events/due),
+ *   item per (account, event, kind) on the due index GSI2 "EVDUE#<slot>" (core/events/due),
  *   and the daily sync item of every active account (07:00 local), so that an event accepted
  *   mid-week is planned by the next morning, not at the next weekly scan.
  * - The dispatcher (core/dispatch, every quarter hour) queues the jobs of its slot beside the weekly digests;
@@ -34,7 +34,6 @@ import { calendarCursor, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
 import { DAY, dateFormat } from "../time";
 
-const HOUR = 3_600_000;
 
 /** How one event job went. */
 export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "paused";

@@ -14,13 +14,13 @@ export type EventMailKind = "morning-of" | "morning-after";
 export type EventJobKind = EventMailKind | "sync";
 export const EVENT_JOB_KINDS: readonly EventJobKind[] = ["morning-of", "morning-after", "sync"];
 
-/** One event job as queued: the account, the event (none for the sync), and the UTC hour it was due. */
+/** One event job as queued: the account, the event (none for the sync), and the dispatch slot it was due in. */
 export interface EventJob {
   job: "event";
   kind: EventJobKind;
   acc: string;
   evt?: string;
-  /** The UTC hour (epoch ms) it is due in: a job whose stored item moved meanwhile is stale. */
+  /** The dispatch slot (epoch ms, a quarter hour) it is due in: a job whose stored item moved meanwhile is stale. */
   due: number;
 }
 

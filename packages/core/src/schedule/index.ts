@@ -1,4 +1,4 @@
-import { zoneOffset } from "../time";
+import { atLocal, zoneOffset } from "../time";
 
 /** When the owner wants the digest: a weekday (1 = Monday … 7 = Sunday, ISO) and an hour, in their zone. */
 export interface DigestSchedule {
@@ -24,34 +24,52 @@ export function utcHourOfWeek(ms: number): number {
   return (((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours() + d.getUTCMinutes() / 60) % WEEK_HOURS;
 }
 
+/** The local date (YYYY-MM-DD) of an instant in a zone, and that date's ISO weekday (1 = Monday). */
+const localDate = (ms: number, zone: string) => new Date(ms + zoneOffset(ms, zone)).toISOString().slice(0, 10);
+const weekday = (date: string) => ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
+const plusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 24 * HOUR).toISOString().slice(0, 10);
+
 /**
- * The UTC hour of the week (to the quarter) of the next time, at or after `at`, that the local
- * (day, hour) comes round in `timeZone`. The zone's offset is taken at that next occurrence, not at
- * `at`, so a daylight-saving change before it is accounted for; the index is refreshed after every
- * run, so each week's slot is computed with that week's offset. In zones off the whole hour the
- * slot is a quarter: Monday 08:00 in India is 2.5 (02:30 UTC), in Nepal 2.25.
+ * The schedule's occurrences on the local dates around `at`, oldest first: the instant the local
+ * (day, hour) begins (core/time atLocal: with that instant's own offset; where the clocks skip the
+ * hour, when the skip ends; where it comes twice, the first).
  */
-export function dueSlot(s: DigestSchedule, timeZone: string, at: number): number {
-  const local = (s.day - 1) * 24 + s.hour;
-  const slotWith = (offsetMs: number) => (((local - offsetMs / HOUR) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
-  const first = slotWith(zoneOffset(at, timeZone));
-  const hoursAhead = (first - utcHourOfWeek(at) + WEEK_HOURS) % WEEK_HOURS;
-  const next = Math.floor(at / QUARTER) * QUARTER + hoursAhead * HOUR;
-  return slotWith(zoneOffset(next, timeZone));
+function occurrencesAround(s: DigestSchedule, timeZone: string, at: number): number[] {
+  const today = localDate(at, timeZone);
+  const out: number[] = [];
+  for (let n = -8; n <= 8; n++) {
+    const date = plusDays(today, n);
+    if (weekday(date) === s.day) out.push(atLocal(date, s.hour, timeZone));
+  }
+  return out;
+}
+
+/** The first occurrence at or after the quarter hour `at` is in. */
+export function nextScheduled(s: DigestSchedule, timeZone: string, at: number): number {
+  const from = Math.floor(at / QUARTER) * QUARTER;
+  return occurrencesAround(s, timeZone, at).find((t) => t >= from) ?? at;
 }
 
 /**
- * The latest scheduled occurrence at or before `at` (the start of the local hour), at most a week
- * back. A digest is named after the occurrence it belongs to, so a run retried hours late, across
- * the end of an ISO week, is still that week's digest.
+ * The UTC hour of the week (to the quarter) of the next occurrence (nextScheduled), which the
+ * dispatcher sends at. The zone's offset is that occurrence's own, so a daylight-saving change
+ * before it is accounted for; the index is refreshed after every run, so each week's slot is
+ * computed with that week's offset. In zones off the whole hour the slot is a quarter: Monday 08:00
+ * in India is 2.5 (02:30 UTC), in Nepal 2.25.
+ */
+export function dueSlot(s: DigestSchedule, timeZone: string, at: number): number {
+  return utcHourOfWeek(nextScheduled(s, timeZone, at));
+}
+
+/**
+ * The latest occurrence at or before `at`, at most a week back (the same instants nextScheduled
+ * gives, so a run at a skipped hour's slot finds its own occurrence). A digest is named after the
+ * occurrence it belongs to, so a run retried hours late, across the end of an ISO week, is still
+ * that week's digest.
  */
 export function previousOccurrence(s: DigestSchedule, timeZone: string, at: number): number {
-  const quarters = (WEEK_HOURS + 1) * 4;
-  for (let t = Math.floor(at / QUARTER) * QUARTER, i = 0; i <= quarters; i++, t -= QUARTER) {
-    const local = new Date(t + zoneOffset(t, timeZone));
-    if (((local.getUTCDay() + 6) % 7) + 1 === s.day && local.getUTCHours() === s.hour && local.getUTCMinutes() === 0) return t;
-  }
-  return at;
+  const past = occurrencesAround(s, timeZone, at).filter((t) => t <= at);
+  return past.length ? past[past.length - 1] : at;
 }
 
 /**

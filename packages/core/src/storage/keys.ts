@@ -22,7 +22,7 @@ export const keys = {
   eventMark: (email: string, eventId: string) => ({ pk: account(email), sk: `SAYS#MARK#${eventId}` }),
   eventGoal: (email: string, eventId: string) => ({ pk: account(email), sk: `SAYS#GOAL#${eventId}` }),
   metConfirmation: (email: string, eventId: string, person: string) => ({ pk: account(email), sk: `SAYS#MET#${eventId}#${person}` }),
-  /** An event email (or the account's daily event sync) waiting for its UTC hour: one item per (account, event, kind), on GSI2 "EVDUE#<hour>". */
+  /** An event email (or the account's daily event sync) waiting for its dispatch slot (a quarter hour): one item per (account, event, kind), on GSI2 "EVDUE#<slot>" (core/events/due eventDueKey). */
   eventJob: (email: string, kind: string, eventId?: string) => ({ pk: account(email), sk: `EVJOB#${kind}${eventId === undefined ? "" : `#${eventId}`}` }),
   /** One event email per (account, event, kind): the exactly-once claim and what was sent. */
   eventMail: (email: string, kind: string, eventId: string) => ({ pk: account(email), sk: `EVMAIL#${kind}#${eventId}` }),
