@@ -7,7 +7,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { LinkAction, LinkClaims, LinkProblem } from "@followthrough/core/links";
 import { dateFormat } from "@followthrough/core/time";
-import { nextScheduled } from "@followthrough/core/schedule";
+import { dispatchSlot, nextScheduled } from "@followthrough/core/schedule";
 
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -50,8 +50,7 @@ export const originOf = (baseUrl: string) => new URL(baseUrl).origin;
  * 08:00 in India; where the clocks skip the hour, when the skip ends).
  */
 export function nextOccurrence(s: { day: number; hour: number }, timeZone: string, at: number): number {
-  const QUARTER = 15 * 60_000;
-  return nextScheduled(s, timeZone, Math.ceil(at / QUARTER) * QUARTER);
+  return nextScheduled(s, timeZone, dispatchSlot(at));
 }
 
 /** "Monday 7 December 2026 at 08:00" in the person's zone. */

@@ -1,7 +1,7 @@
 import { accountsDue } from "../accounts";
-import { DUE_SLOT_MS, eventJobsDue } from "../events/due";
+import { eventJobsDue } from "../events/due";
 import { type QueueSender, SQS_BATCH_MAX } from "../queue";
-import { utcHourOfWeek } from "../schedule";
+import { slotStart, utcHourOfWeek } from "../schedule";
 import type { Repository } from "../storage";
 
 /** What one dispatch (every quarter hour) did. */
@@ -40,7 +40,7 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
   // Accounts first, then event jobs; a partial batch waits until both indexes are read.
   let phase: "accounts" | "events" | "done" = "accounts";
   // This quarter hour's accounts (utcHourOfWeek: to the quarter) and event jobs.
-  const quarter = Math.floor(o.at / DUE_SLOT_MS) * DUE_SLOT_MS;
+  const quarter = slotStart(o.at);
   do {
     if (phase === "accounts") {
       const page = await accountsDue(o.repo, slot, start, o.pageSize);

@@ -1,10 +1,10 @@
 /**
  * When the event emails of shared/spec/events.md are due, and the due index the dispatcher reads
  * them from every quarter hour (DUE_SLOT_MS: the spec's 08:00 is 08:00 in India, +05:30, and
- * Nepal, +05:45, too). Lean on purpose (storage and time only): the dispatcher imports it.
+ * Nepal, +05:45, too). Lean on purpose (storage, time and schedule only): the dispatcher imports it.
  */
 import type { Repository } from "../storage";
-import { atLocal, zoneOffset } from "../time";
+import { addDays, atLocal, localDate, zoneOffset } from "../time";
 
 const HOUR = 3_600_000;
 
@@ -27,9 +27,6 @@ export interface EventJob {
 /** Local hours of shared/spec/events.md "Emails and the digest", and of the daily sync before them. */
 export const EVENT_MAIL_HOURS = { morningOf: 8, eveningBefore: 18, startsEarlyBefore: 10, morningAfter: 8, sync: 7 } as const;
 
-/** The dispatcher's period, and the grain of the due index: every zone's offset is a whole number of quarter hours. */
-export const DUE_SLOT_MS = 15 * 60_000;
-
 /**
  * The GSI2 partition of a dispatch slot's event jobs (an absolute time: events happen once):
  * `EVDUE#2026-06-20T03` for a whole UTC hour (the form every job had when the dispatcher ran
@@ -41,30 +38,16 @@ export const eventDueKey = (slotMs: number) => {
   return `EVDUE#${slotMs % HOUR === 0 ? iso.slice(0, 13) : iso.slice(0, 16)}`;
 };
 
-/** The first dispatch at or after `ms` (08:00 in India, 02:30 UTC, is its own slot). */
-export const dispatchSlot = (ms: number) => Math.ceil(ms / DUE_SLOT_MS) * DUE_SLOT_MS;
-
-/** The dispatch slot after the one `now` is in (a due time already gone goes there). */
-export const nextDispatchSlot = (now: number) => Math.floor(now / DUE_SLOT_MS) * DUE_SLOT_MS + DUE_SLOT_MS;
-
-/** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
-export function localDate(ms: number, zone: string): string {
-  return new Date(ms + zoneOffset(ms, zone)).toISOString().slice(0, 10);
-}
+/** The dispatcher's quarter-hour slots (core/schedule, which the digest's index uses too). */
+export { DUE_SLOT_MS, dispatchSlot, nextDispatchSlot } from "../schedule";
 
 /** The local hour (0–23, fractional minutes ignored) of an instant in a zone. */
 export function localHour(ms: number, zone: string): number {
   return new Date(ms + zoneOffset(ms, zone)).getUTCHours();
 }
 
-/** A date `days` after `date` (YYYY-MM-DD). */
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split("-").map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
-
-/** The instant of local wall-clock `hour`:00 on a date (core/time, which all-day events use too). */
-export { atLocal };
+/** Local dates and wall-clock hours (core/time, which all-day events and the digest's schedule use too). */
+export { addDays, atLocal, localDate };
 
 /** What the due times read of an event. */
 export interface TimedEvent {

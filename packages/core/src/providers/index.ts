@@ -57,8 +57,8 @@ export interface SentMailReader {
 /**
  * Reads the owner's mail outside the sent folder whose From is an owner identity (headers only):
  * shared/spec/behaviour.md counts it as outbound. A factory, since the identities are learned as
- * the scan goes; a provider that cannot read it without reading every received message's headers
- * at a quota cost (Gmail under gmail.metadata, which refuses a `q` search) leaves it out.
+ * the scan goes. Optional: a provider without it reads Sent alone (both adapters have it; Gmail's
+ * reads 45 days, its `readsFrom`, since gmail.metadata refuses a `q` search by sender).
  */
 export interface OwnerMailReader {
   ownerMail?(identities: ReadonlySet<string>): ChangeStream<MailMessage>;

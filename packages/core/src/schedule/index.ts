@@ -1,4 +1,4 @@
-import { atLocal, zoneOffset } from "../time";
+import { addDays, atLocal, localDate } from "../time";
 
 /** When the owner wants the digest: a weekday (1 = Monday … 7 = Sunday, ISO) and an hour, in their zone. */
 export interface DigestSchedule {
@@ -9,25 +9,34 @@ export interface DigestSchedule {
 /** Monday 8:00 in the owner's zone unless they choose otherwise. */
 export const DEFAULT_SCHEDULE: DigestSchedule = { day: 1, hour: 8 };
 
-const HOUR = 3_600_000;
-/** The dispatcher's period: every zone's offset is a whole number of quarter hours. */
-const QUARTER = 15 * 60_000;
 const WEEK_HOURS = 168;
+
+/**
+ * The dispatcher's period, and the grain of both due indexes (the digests' and the event jobs'):
+ * every zone's offset is a whole number of quarter hours.
+ */
+export const DUE_SLOT_MS = 15 * 60_000;
+
+/** The start of the dispatch slot `ms` is in. */
+export const slotStart = (ms: number) => Math.floor(ms / DUE_SLOT_MS) * DUE_SLOT_MS;
+
+/** The first dispatch at or after `ms` (08:00 in India, 02:30 UTC, is its own slot). */
+export const dispatchSlot = (ms: number) => Math.ceil(ms / DUE_SLOT_MS) * DUE_SLOT_MS;
+
+/** The dispatch slot after the one `now` is in (a due time already gone goes there). */
+export const nextDispatchSlot = (now: number) => slotStart(now) + DUE_SLOT_MS;
 
 /**
  * The UTC hour of the week (0 = Monday 00:00 UTC … 167.75) of an instant, to the quarter hour
  * before it: 2.5 is Monday 02:30 UTC. Quarters are exact in binary, so slots compare with ===.
  */
 export function utcHourOfWeek(ms: number): number {
-  const q = Math.floor(ms / QUARTER) * QUARTER;
-  const d = new Date(q);
+  const d = new Date(slotStart(ms));
   return (((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours() + d.getUTCMinutes() / 60) % WEEK_HOURS;
 }
 
-/** The local date (YYYY-MM-DD) of an instant in a zone, and that date's ISO weekday (1 = Monday). */
-const localDate = (ms: number, zone: string) => new Date(ms + zoneOffset(ms, zone)).toISOString().slice(0, 10);
+/** A date's ISO weekday (1 = Monday … 7 = Sunday). */
 const weekday = (date: string) => ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
-const plusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 24 * HOUR).toISOString().slice(0, 10);
 
 /**
  * The schedule's occurrences on the local dates around `at`, oldest first: the instant the local
@@ -38,7 +47,7 @@ function occurrencesAround(s: DigestSchedule, timeZone: string, at: number): num
   const today = localDate(at, timeZone);
   const out: number[] = [];
   for (let n = -8; n <= 8; n++) {
-    const date = plusDays(today, n);
+    const date = addDays(today, n);
     if (weekday(date) === s.day) out.push(atLocal(date, s.hour, timeZone));
   }
   return out;
@@ -46,7 +55,7 @@ function occurrencesAround(s: DigestSchedule, timeZone: string, at: number): num
 
 /** The first occurrence at or after the quarter hour `at` is in. */
 export function nextScheduled(s: DigestSchedule, timeZone: string, at: number): number {
-  const from = Math.floor(at / QUARTER) * QUARTER;
+  const from = slotStart(at);
   return occurrencesAround(s, timeZone, at).find((t) => t >= from) ?? at;
 }
 

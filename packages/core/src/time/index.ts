@@ -69,6 +69,17 @@ export function atLocal(date: string, hour: number, zone: string): number {
   return candidates.length ? Math.min(...candidates) : wall - before;
 }
 
+/** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
+export function localDate(ms: number, zone: string): string {
+  return new Date(ms + zoneOffset(ms, zone)).toISOString().slice(0, 10);
+}
+
+/** A date `days` after `date` (YYYY-MM-DD). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
 /** Epoch ms of the start of `date` (YYYY-MM-DD) in `zone`: local midnight, or the change where the clocks skip it. */
 export function localMidnight(date: string, zone: string): number {
   return atLocal(date, 0, zone);
