@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { LinkAction, LinkClaims, LinkProblem } from "@followthrough/core/links";
-import { dateFormat } from "@followthrough/core/time";
+import { formatLocal } from "@followthrough/core/time";
 import { dispatchSlot, nextScheduled } from "@followthrough/core/schedule";
 
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -53,9 +53,7 @@ export function nextOccurrence(s: { day: number; hour: number }, timeZone: strin
   return nextScheduled(s, timeZone, dispatchSlot(at));
 }
 
-/** "Monday 7 December 2026 at 08:00" in the person's zone. */
+/** "Monday, 7 December 2026 at 08:00" in the person's zone. */
 export function whenLocal(t: number, timeZone: string): string {
-  const date = dateFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(t);
-  const time = dateFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(t);
-  return `${date} at ${time}`;
+  return `${formatLocal(t, timeZone, "EEEE, d MMMM y")} at ${formatLocal(t, timeZone, "HH:mm")}`;
 }

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { dateFormat, localMidnight } from "@followthrough/core/time";
+import { DAY, formatLocal, isZone, type LocalPattern, localMidnight, zoneOffset } from "@followthrough/core/time";
 import { parseInstant, toIanaZone } from "@followthrough/core/zones";
 
 it("maps Outlook's Windows zone names to IANA and leaves IANA names alone", () => {
@@ -21,16 +21,69 @@ it("finds local midnight across a daylight-saving change", () => {
   expect(localMidnight("2026-03-09", "America/Los_Angeles")).toBe(Date.parse("2026-03-09T07:00:00Z"));
 });
 
-it("dateFormat builds a format once per locale and options and formats as Intl does", () => {
-  const opts = { weekday: "short", day: "numeric", month: "short", timeZone: "Australia/Melbourne" } as const;
-  const f = dateFormat("en-GB", opts);
-  expect(dateFormat("en-GB", { ...opts })).toBe(f);
+const PATTERNS: Record<LocalPattern, Intl.DateTimeFormatOptions> = {
+  "HH:mm": { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+  "d MMM": { day: "numeric", month: "short" },
+  "d MMM y": { day: "numeric", month: "short", year: "numeric" },
+  "EEE d MMM": { weekday: "short", day: "numeric", month: "short" },
+  "EEEE d MMMM": { weekday: "long", day: "numeric", month: "long" },
+  "EEEE, d MMMM y": { weekday: "long", day: "numeric", month: "long", year: "numeric" },
+};
+
+/** The offset as Intl reads it: the wall clock's parts, back to UTC. */
+function intlOffset(f: Intl.DateTimeFormat, ms: number): number {
+  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - (ms - (ms % 1000));
+}
+const offsetFormat = (timeZone: string) =>
+  new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+it("formatLocal writes each pattern as Intl's en-GB does, in every zone this runtime knows", () => {
   const t = Date.parse("2026-04-13T20:00:00Z"); // Tuesday morning in Melbourne, Monday in London
-  expect(f.format(t)).toBe(new Intl.DateTimeFormat("en-GB", opts).format(t));
-  expect(f.format(t)).toBe("Tue 14 Apr");
-  expect(dateFormat("en-GB", { ...opts, timeZone: "Europe/London" }).format(t)).toBe("Mon 13 Apr");
-  expect(dateFormat("en-US", opts)).not.toBe(f);
-  expect(() => dateFormat("en-GB", { ...opts, timeZone: "Not/AZone" })).toThrow(RangeError);
+  expect(formatLocal(t, "Australia/Melbourne", "EEE d MMM")).toBe("Tue 14 Apr");
+  expect(formatLocal(t, "Europe/London", "EEE d MMM")).toBe("Mon 13 Apr");
+  expect(formatLocal(Date.parse("2026-09-07T13:05:00Z"), "Europe/London", "EEEE, d MMMM y")).toBe("Monday, 7 September 2026");
+  expect(formatLocal(Date.parse("2026-09-07T13:05:00Z"), "Europe/London", "d MMM")).toBe("7 Sept");
+  const wrong: string[] = [];
+  for (const zone of [...Intl.supportedValuesOf("timeZone"), "UTC", "Asia/Kolkata"]) {
+    const formats = Object.entries(PATTERNS).map(([pattern, o]) => [pattern as LocalPattern, new Intl.DateTimeFormat("en-GB", { ...o, timeZone: zone })] as const);
+    // 61 instants from 2024 to 2027, 23 days and 7 h 13 min apart: every month, weekday and hour.
+    for (let ms = Date.UTC(2024, 0, 1); ms < Date.UTC(2028, 0, 1); ms += 23 * DAY + 7 * 3_600_000 + 13 * 60_000) {
+      for (const [pattern, f] of formats) if (formatLocal(ms, zone, pattern) !== f.format(ms)) wrong.push(`${zone} ${new Date(ms).toISOString()} ${pattern}: ${formatLocal(ms, zone, pattern)} ≠ ${f.format(ms)}`);
+    }
+  }
+  expect(wrong.slice(0, 10)).toEqual([]);
+});
+
+it("zoneOffset agrees with Intl on both sides of every change 2024–2027, changes inside a UTC hour included", () => {
+  const wrong: string[] = [];
+  // Adelaide and Lord Howe change at half past a UTC hour, Chatham at a quarter to; the others on it.
+  for (const zone of ["Australia/Adelaide", "Australia/Lord_Howe", "Pacific/Chatham", "Europe/Berlin", "America/Santiago", "America/St_Johns", "Asia/Tehran", "Africa/Cairo"]) {
+    const f = offsetFormat(zone);
+    for (let d = Date.UTC(2024, 0, 1); d < Date.UTC(2028, 0, 1); d += DAY) {
+      if (intlOffset(f, d) === intlOffset(f, d + DAY)) continue;
+      for (let h = d; h < d + DAY; h += 3_600_000) {
+        if (intlOffset(f, h) === intlOffset(f, h + 3_600_000)) continue;
+        // A change in (h, h + 1 h]: ask the hour's start first (what a cache would keep), then each minute of it.
+        for (let ms = h; ms <= h + 3_600_000; ms += 60_000) if (zoneOffset(ms, zone) !== intlOffset(f, ms)) wrong.push(`${zone} ${new Date(ms).toISOString()}`);
+      }
+    }
+  }
+  expect(wrong.slice(0, 10)).toEqual([]);
+});
+
+it("zoneOffset takes aliases, refuses unknown zones, and gives the process its own zone back", () => {
+  const before = process.env.TZ;
+  const local = new Date(Date.UTC(2026, 6, 1)).getTimezoneOffset();
+  expect(zoneOffset(Date.UTC(2026, 6, 1), "Asia/Kolkata")).toBe(5.5 * 3_600_000);
+  expect(zoneOffset(Date.UTC(2026, 6, 1), "US/Eastern")).toBe(-4 * 3_600_000);
+  expect(zoneOffset(Date.UTC(2026, 6, 1), "UTC")).toBe(0);
+  expect(() => zoneOffset(Date.UTC(2026, 6, 1), "Not/AZone")).toThrow(RangeError);
+  expect(() => formatLocal(Date.UTC(2026, 6, 1), "Not/AZone", "HH:mm")).toThrow(RangeError);
+  expect(isZone("Not/AZone")).toBe(false);
+  expect(isZone("Europe/Kyiv")).toBe(true);
+  expect(process.env.TZ).toBe(before);
+  expect(new Date(Date.UTC(2026, 6, 1)).getTimezoneOffset()).toBe(local);
 });
 
 it("a day whose midnight the clocks skip (spring forward at 00:00, west of UTC) begins at the change, not an hour early", () => {

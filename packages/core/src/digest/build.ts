@@ -5,7 +5,7 @@ import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, linkPath, sealLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
 import type { PersonRecord } from "../storage";
-import { DAY, dateFormat } from "../time";
+import { DAY, formatLocal } from "../time";
 import { activityHours } from "./activity";
 import type { DigestAttendedEvent, DigestData, DigestEvents, DigestPerson, DigestUpcomingEvent, Metric } from "./model";
 
@@ -113,11 +113,10 @@ export function buildDigest(o: {
   const newPeople = current.newContacts.filter((c) => !listed.has(c.email)).map(person);
   const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations } });
   const start = now - 7 * DAY;
-  const fmt = (ms: number, opts: Intl.DateTimeFormatOptions) => dateFormat("en-GB", { ...opts, timeZone: tz }).format(ms);
   return {
     owner: { email: account.email, name: account.displayName ?? account.email, firstName: firstNameOf(account.displayName), timeZone: tz },
     week: isoWeek(o.weekOf ?? now, tz),
-    range: `${fmt(start, { day: "numeric", month: "short" })} – ${fmt(now, { day: "numeric", month: "short", year: "numeric" })}`,
+    range: `${formatLocal(start, tz, "d MMM")} – ${formatLocal(now, tz, "d MMM y")}`,
     generatedAt: new Date(now).toISOString(),
     metrics: {
       meetingsAttended: metric("meetingsAttended"),

@@ -32,7 +32,7 @@ import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
 import { calendarCursor, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
-import { DAY, dateFormat } from "../time";
+import { DAY, formatLocal, localDate } from "../time";
 
 
 /** How one event job went. */
@@ -126,7 +126,6 @@ export async function runEventJob(o: {
 // ---- The emails -------------------------------------------------------------------------------
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-const fmt = (ms: number, zone: string, opts: Intl.DateTimeFormatOptions) => dateFormat("en-GB", { ...opts, timeZone: zone }).format(ms);
 const people = (n: number) => `${n} new ${n === 1 ? "person" : "people"}`;
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(title)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem;margin:0 auto;padding:1rem;color:#1a1a1a">${body}</body></html>`;
@@ -134,9 +133,9 @@ const page = (title: string, body: string) =>
 /** The morning of an upcoming networking event with a goal ("Today: Founders Mixer. Your goal: meet 3 new people."). */
 export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, "title" | "start" | "allDay">; goal: number; now: number }): EventMail {
   const zone = o.account.timeZone;
-  const sameDay = fmt(o.event.start, zone, { dateStyle: "short" }) === fmt(o.now, zone, { dateStyle: "short" });
+  const sameDay = localDate(o.event.start, zone) === localDate(o.now, zone);
   const when = sameDay ? "Today" : "Tomorrow";
-  const at = o.event.allDay ? "" : ` at ${fmt(o.event.start, zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })}`;
+  const at = o.event.allDay ? "" : ` at ${formatLocal(o.event.start, zone, "HH:mm")}`;
   const title = o.event.title || "your event";
   const headline = `${when}: ${title}. Your goal: meet ${people(o.goal)}.`;
   const why = "Going with a number in mind is what turns an evening of small talk into people you will still know next month.";
@@ -159,7 +158,7 @@ export function metUrl(links: LinkConfig, account: string, eventId: string, now:
  * as the digest's wins read it.
  */
 export function followUpWords(by: Contact["followedUpBy"], at: number, now: number, zone: string): string {
-  const day = fmt(at, zone, { day: "numeric", month: "short" });
+  const day = formatLocal(at, zone, "d MMM");
   if (by !== "meeting") return `you wrote on ${day}`;
   return at > now ? `you meet again on ${day}` : `you met again on ${day}`;
 }
@@ -168,7 +167,7 @@ export function followUpWords(by: Contact["followedUpBy"], at: number, now: numb
 export function morningAfterMail(o: { account: AccountRecord; event: { eventId: string; title: string; start: number }; met: readonly Contact[]; now: number; links: LinkConfig }): EventMail {
   const zone = o.account.timeZone;
   const title = o.event.title || "your event";
-  const day = fmt(o.event.start, zone, { weekday: "long", day: "numeric", month: "long" });
+  const day = formatLocal(o.event.start, zone, "EEEE d MMMM");
   const other = metUrl(o.links, o.account.email, o.event.eventId, o.now);
   const subject = o.met.length ? `${title}: ${people(o.met.length)} met` : `${title}: whom did you meet?`;
   const lines: string[] = [];

@@ -9,7 +9,7 @@ import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../pro
 import { ProviderError } from "../resilience";
 import { keys, type PersonRecord, type Repository } from "../storage";
 import { plainText } from "../text";
-import { DAY, dateFormat } from "../time";
+import { DAY, formatLocal } from "../time";
 
 /** The owner's follow-up template; {firstName}, {meeting}, {date} and {ownerName} are filled in. */
 export const DEFAULT_TEMPLATE = `Hi {firstName},
@@ -154,7 +154,7 @@ export function meetingPhrase(title: string | undefined, names: (string | undefi
 
 /** A meeting date the way the owner reads it, in their zone: "Tue 14 Apr". */
 export function humanDate(ms: number, timeZone: string): string {
-  return dateFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone }).format(ms);
+  return formatLocal(ms, timeZone, "EEE d MMM");
 }
 
 /**
@@ -164,7 +164,7 @@ export function humanDate(ms: number, timeZone: string): string {
  */
 export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone: string, o: { until?: boolean } = {}): string {
   if (e.allDay) return e.end - e.start > DAY ? `${humanDate(e.start, timeZone)} – ${humanDate(e.end - 1, timeZone)}` : `${humanDate(e.start, timeZone)} (all day)`;
-  const time = (t: number) => dateFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(t);
+  const time = (t: number) => formatLocal(t, timeZone, "HH:mm");
   return `${humanDate(e.start, timeZone)}, ${time(e.start)}${o.until ? `–${time(e.end)}` : ""}`;
 }
 

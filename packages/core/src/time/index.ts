@@ -4,50 +4,110 @@
  * with CLDR's table: only the Graph adapter needs them.
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-const shared = new Map<string, Intl.DateTimeFormat>();
+const HOUR = 60 * 60 * 1000;
 
 /**
- * A date format of `locale` with `options`, built once per process and reused: building one costs
- * ICU's pattern and zone lookup (0.2–1 ms after the first), formatting with it microseconds, and a
- * digest or a page formats many dates in the same few ways. The keys are bounded by the zones the
- * providers name (a few hundred) times the handful of formats the code asks for.
+ * The zones this runtime names canonically (`Intl.supportedValuesOf`, about 3 ms once), and every
+ * other name checked once: an alias ("Asia/Kolkata") is a zone if Intl.DateTimeFormat takes it.
  */
-export function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
-  let f = shared.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, options);
-    shared.set(key, f);
+let canonical: Set<string> | undefined;
+const checked = new Map<string, boolean>();
+const isUtc = (zone: string) => zone === "UTC" || zone === "Etc/UTC";
+
+/** True for an IANA zone this runtime knows (Graph may name Windows zones; callers fall back to UTC). */
+export function isZone(zone: string): boolean {
+  if (isUtc(zone)) return true;
+  if (/\s/.test(zone)) return false; // a Windows name ("Pacific Standard Time"); no IANA name has a space
+  canonical ??= new Set(Intl.supportedValuesOf("timeZone"));
+  if (canonical.has(zone)) return true;
+  let known = checked.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (checked.size < 1000) checked.set(zone, known);
   }
-  return f;
+  return known;
 }
 
-/** Offset of `zone` from UTC at instant `ms`, in milliseconds (positive east of Greenwich). */
+/**
+ * Offsets by (zone, UTC hour), for the hours without a change in them; bounded, as a long-running
+ * local server keeps it.
+ */
+const offsets = new Map<string, number>();
+
+/**
+ * The offset at `ms` of the zone the process is set to: `Date`'s own local time, ICU's zone rules.
+ * The process's TZ is set to `zone` for these synchronous reads and then given back. Node documents
+ * TZ as settable at run time and resets its caches on the assignment (nodejs/node#20026). It is the
+ * same ICU zone data as Intl.DateTimeFormat's, without DateTimeFormat's first construction, which
+ * builds ICU's set of available locales: 15–25 ms of every cold start that formats a date
+ * (docs/benchmarks.md (6)).
+ */
+function readOffsets(zone: string, at: readonly number[]): number[] {
+  const env = process.env;
+  const before = env.TZ;
+  env.TZ = zone;
+  try {
+    return at.map((ms) => Math.round(-new Date(ms).getTimezoneOffset() * 60_000));
+  } finally {
+    if (before === undefined) delete env.TZ;
+    else env.TZ = before;
+  }
+}
+
+/** Offset of `zone` from UTC at instant `ms`, in milliseconds (positive east of Greenwich). RangeError for an unknown zone. */
 export function zoneOffset(ms: number, zone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(zone).formatToParts(new Date(ms))) if (p.type !== "literal") parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return asUtc - (ms - (ms % 1000));
+  if (isUtc(zone)) return 0;
+  const hour = Math.floor(ms / HOUR);
+  const key = `${zone}|${hour}`;
+  const cached = offsets.get(key);
+  if (cached !== undefined) return cached;
+  const [offset, first, last] = readOffsets(zone, [ms, hour * HOUR, (hour + 1) * HOUR - 1]);
+  // A name ICU does not know reads as UTC: only a zone at UTC at that hour needs asking.
+  if (offset === 0 && first === 0 && last === 0 && !isZone(zone)) throw new RangeError(`Invalid time zone: ${zone}`);
+  if (first === last) {
+    if (offsets.size >= 100_000) offsets.clear();
+    offsets.set(key, first);
+  }
+  return offset;
+}
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/**
+ * The date and time patterns the emails and pages write, as CLDR's British English writes them
+ * (en-GB: "Mon 7 Sept", "Monday, 7 September 2026", "14:05"). Written out here rather than through
+ * Intl.DateTimeFormat, whose first construction costs a cold start 15–25 ms (see readOffsets);
+ * packages/core/test/time.test.ts checks each against Intl's en-GB over every zone.
+ */
+export type LocalPattern = "HH:mm" | "d MMM" | "d MMM y" | "EEE d MMM" | "EEEE d MMMM" | "EEEE, d MMMM y";
+
+/** An instant as `pattern` shows it on the wall clock of `zone`. */
+export function formatLocal(ms: number, zone: string, pattern: LocalPattern): string {
+  const t = new Date(ms + zoneOffset(ms, zone));
+  const day = t.getUTCDate();
+  const month = MONTHS[t.getUTCMonth()];
+  const mon = month === "September" ? "Sept" : month.slice(0, 3);
+  const weekday = WEEKDAYS[t.getUTCDay()];
+  switch (pattern) {
+    case "HH:mm":
+      return `${String(t.getUTCHours()).padStart(2, "0")}:${String(t.getUTCMinutes()).padStart(2, "0")}`;
+    case "d MMM":
+      return `${day} ${mon}`;
+    case "d MMM y":
+      return `${day} ${mon} ${t.getUTCFullYear()}`;
+    case "EEE d MMM":
+      return `${weekday.slice(0, 3)} ${day} ${mon}`;
+    case "EEEE d MMMM":
+      return `${weekday} ${day} ${month}`;
+    case "EEEE, d MMMM y":
+      return `${weekday}, ${day} ${month} ${t.getUTCFullYear()}`;
+  }
 }
 
 /**
@@ -83,16 +143,6 @@ export function addDays(date: string, days: number): string {
 /** Epoch ms of the start of `date` (YYYY-MM-DD) in `zone`: local midnight, or the change where the clocks skip it. */
 export function localMidnight(date: string, zone: string): number {
   return atLocal(date, 0, zone);
-}
-
-/** True for an IANA zone this runtime knows (Graph may name Windows zones; callers fall back to UTC). */
-export function isZone(zone: string): boolean {
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Milliseconds in a day (the spec's windows are absolute: 7 days is 7 × 24 hours). */
