@@ -30,6 +30,11 @@ export function composeMime(m: MimeInput): Promise<Buffer> {
     to: m.to.map(addr),
     subject: literalHeaderText(m.subject),
     text: m.text,
+    // Quoted-printable always, as nodemailer would choose for text mostly in Latin letters (every
+    // email we write): without it, nodemailer counts each body's characters to choose, one by one,
+    // 14–17 ms of a cold worker's first digest (docs/benchmarks.md (6)). Text in other scripts is
+    // still valid, only longer than base64 would be.
+    textEncoding: "quoted-printable",
     ...(m.html ? { html: m.html } : {}),
     ...(m.inReplyTo ? { inReplyTo: headerSafe(m.inReplyTo) } : {}),
     ...(m.references?.length ? { references: m.references.map(headerSafe) } : {}),
