@@ -92,27 +92,31 @@ describe("owner mail outside Sent (microsoft)", () => {
     expect((await sentItems()).sort()).toEqual([...sentBefore, "MSG#AAMkSentFromnew-alias="].sort());
   });
 
-  it("a full re-read sweeps only the owner-mail stream's messages", async () => {
+  it("a copy that leaves the Inbox stays the owner's mail, through delta rounds and a full re-read", async () => {
     const { h, now, person } = await start();
-    await inboxCopy(h, "kept", h.email, person, now - 3 * HOUR);
-    await inboxCopy(h, "gone", h.email, "someone@else.example", now - 3 * HOUR);
-    await h.scan(now - HOUR);
-    const before = await h.tableSnapshot();
-    const sent = before.filter((i) => String(i.sk).startsWith("MSG#") && i.stream === undefined).map((i) => i.sk);
+    await inboxCopy(h, "left", h.email, person, now - 3 * HOUR);
+    await inboxCopy(h, "other", h.email, "someone@else.example", now - 3 * HOUR);
+    await h.scan(now - 2 * HOUR);
+    const sentItems = async () => (await h.tableSnapshot()).filter((i) => String(i.sk).startsWith("MSG#") && i.stream === undefined).map((i) => i.sk);
+    const sent = await sentItems();
     expect(sent.length).toBeGreaterThan(0);
-    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopygone=", "MSG#AAMkInboxCopykept="]);
-    // One copy leaves the mailbox while every delta link has expired: only a full re-read (and
-    // its sweep) can find it gone; Sent's own full re-read must keep Sent's messages, and this
-    // stream's sweep must not take them either.
-    await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/AAMkInboxCopygone=`);
+    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyleft=", "MSG#AAMkInboxCopyother="]);
+    // The copy leaves the Inbox. Graph's Inbox delta reports a message archived, moved or deleted
+    // alike (@removed); the sandbox's control deletes it. The follow-up was still sent.
+    await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/AAMkInboxCopyleft=`);
+    let r = await h.scan(now - HOUR);
+    expect(r.streams.ownerMail).toMatchObject({ mode: "incremental", deletes: 0 });
+    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyleft=", "MSG#AAMkInboxCopyother="]);
+    expect(missing(r)).not.toContain(person);
+    // Every delta link expires: the full re-reads sweep neither the copy they no longer find nor,
+    // for Sent's, the owner-mail stream's messages (nor this stream Sent's).
     await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-cursors`, {});
     await h.setClock(now);
-    const r = await h.scan(now);
-    expect(r.streams.ownerMail).toMatchObject({ mode: "full", recoveries: 1, swept: 1 });
+    r = await h.scan(now);
+    expect(r.streams.ownerMail).toMatchObject({ mode: "full", recoveries: 1, swept: 0 });
     expect(r.streams.sentMail).toMatchObject({ mode: "full", recoveries: 1, swept: 0 });
-    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopykept="]);
-    const after = await h.tableSnapshot();
-    expect(after.filter((i) => String(i.sk).startsWith("MSG#") && i.stream === undefined).map((i) => i.sk)).toEqual(sent);
+    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyleft=", "MSG#AAMkInboxCopyother="]);
+    expect(await sentItems()).toEqual(sent);
     expect(missing(r)).not.toContain(person);
   });
 });
@@ -173,7 +177,7 @@ describe("owner mail outside Sent (google)", () => {
   const labels = (h: ScanHarness, key: number, body: { add?: string[]; remove?: string[] }) =>
     h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/19c0ffee${String(key).padStart(8, "0")}/labels`, body);
 
-  it("a copy archived and given back to the Inbox between scans is still the owner's", async () => {
+  it("a copy archived (and given back, or not) is still the owner's until it is deleted", async () => {
     const { h, now, person } = await start();
     await inboxCopy(h, 5, h.email, person, now - 3 * HOUR);
     await h.scan(now - 2 * HOUR);
@@ -184,9 +188,15 @@ describe("owner mail outside Sent (google)", () => {
     const r = await h.scan(now);
     expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000005"]);
     expect(missing(r)).not.toContain(person);
-    // Archived for good, it leaves the stream, as a fresh read of the Inbox would not find it.
+    // Archived for good, it is still mail the owner sent.
     await labels(h, 5, { remove: ["INBOX"] });
-    await h.scan(now);
+    expect(missing(await h.scan(now))).not.toContain(person);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000005"]);
+    // Deleted from the Inbox, it is gone. (Deleted once archived, it stays: the Inbox's history no
+    // longer lists it, docs/rules.md.)
+    await labels(h, 5, { add: ["INBOX"] });
+    await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/19c0ffee00000005`);
+    expect(missing(await h.scan(now))).toContain(person);
     expect(await ownerMailItems(h)).toEqual([]);
   });
 

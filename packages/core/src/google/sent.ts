@@ -39,10 +39,10 @@ export const OWNER_INBOX_DAYS = 45;
  * sent stream has): a copy the owner sent from another system, or Bcc'd to themselves. The
  * gmail.metadata scope refuses a `q` search (`from:`), so each Inbox message costs a
  * `messages.get` (5 units) to see its From: the stream reads the last OWNER_INBOX_DAYS only, which
- * is as far as a missing follow-up looks. Like the Graph stream it mirrors the Inbox: a copy that
- * leaves it (deleted or archived) is removed, as a fresh read would not find it. An owner's Inbox
- * copy older than the window, which would make a person known before a first meeting, is not read
- * (docs/rules.md).
+ * is as far as a missing follow-up looks. A copy read stays the owner's mail when it leaves the
+ * Inbox (archived, or trashed as a sent message stays in SENT until deleted): only its deletion
+ * removes it. An owner's Inbox copy older than the window, which would make a person known before a
+ * first meeting, is not read (docs/rules.md).
  */
 export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlySet<string>): ChangeStream<MailMessage> {
   return gmailLabelStream(o, {
@@ -51,6 +51,7 @@ export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlyS
     since: (w) => (w.now === undefined ? w.since : Math.max(w.since, w.now - OWNER_INBOX_DAYS * 86_400_000)),
     // At most one page past the window's start is read for nothing: a smaller page than SENT's.
     pageSize: Math.min(o.pageSize, 100),
+    leavesWithLabel: false,
   });
 }
 
@@ -62,6 +63,11 @@ interface LabelStream {
   since?: (w: SyncWindow) => number;
   /** messages.list page size (default the options'). */
   pageSize?: number;
+  /**
+   * Whether a message the label is taken from leaves the stream (default true, SENT's: it is no
+   * longer in the sent folder). INBOX: false, since an archived copy is still the owner's mail.
+   */
+  leavesWithLabel?: boolean;
 }
 
 /** One label's messages, headers only, by listing and then history.list (see gmailSentStream). */
@@ -139,7 +145,7 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     for (const h of res.data.history ?? []) {
       for (const a of h.messagesAdded ?? []) if ((a.message?.labelIds ?? [label]).includes(label)) mark(a.message?.id, "added");
       for (const a of h.labelsAdded ?? []) if ((a.labelIds ?? []).includes(label)) mark(a.message?.id, "added");
-      for (const r of h.labelsRemoved ?? []) if ((r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
+      if (spec.leavesWithLabel !== false) for (const r of h.labelsRemoved ?? []) if ((r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
       for (const d of h.messagesDeleted ?? []) if (d.message?.id) deleted.add(d.message.id);
     }
     const added = [...last].filter(([id, what]) => what === "added" && !deleted.has(id)).map(([id]) => id);
@@ -154,7 +160,6 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
   }
 
   return {
-    ...(spec.since ? { readsFrom: spec.since } : {}),
     page(cursor, window) {
       if (!cursor) return full({ mode: "full", since: window.since, generation: 1 }, window);
       return cursor.mode === "full" ? full(cursor, window) : incremental(cursor);

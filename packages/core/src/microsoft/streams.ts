@@ -66,15 +66,15 @@ function deltaStream<T>(
 
 type Item = Record<string, unknown> & Removed;
 
-/** Upserts and deletes of a page of Graph items. */
-function split<T>(items: Item[], map: (item: Item) => T | "remove" | "skip"): { upserts: T[]; deletes: string[] } {
+/** Upserts and deletes of a page of Graph items (`@removed` entries dropped when not `removals`). */
+function split<T>(items: Item[], map: (item: Item) => T | "remove" | "skip", removals = true): { upserts: T[]; deletes: string[] } {
   const upserts: T[] = [];
   const deletes: string[] = [];
   const seen = new Set<string>();
   for (const item of items) {
     if (!item.id || seen.has(item.id)) continue;
     seen.add(item.id);
-    const mapped = item["@removed"] ? "remove" : map(item);
+    const mapped = item["@removed"] ? (removals ? "remove" : "skip") : map(item);
     if (mapped === "remove") deletes.push(item.id);
     else if (mapped !== "skip") upserts.push(mapped);
   }
@@ -111,14 +111,20 @@ export function graphSentStream(get: GraphGet, pageSize = 200): ChangeStream<Mai
  * headers as the Sent Items stream reads Sent (a listing, then delta rounds) and keeps only those;
  * Graph's own `$filter=from/emailAddress/address eq` is not used: for a sender of the mailbox's own
  * organisation it has been reported to match nothing (microsoftgraph/microsoft-graph-docs#121), and
- * the owner is always of their own organisation. Removals pass through (the caller drops ids it never stored).
+ * the owner is always of their own organisation. It removes nothing: the folder's delta reports a
+ * message moved out of it (to Archive, another folder, Deleted Items) as `@removed` as it reports
+ * one deleted (learn.microsoft.com/graph/delta-query-messages: a delta query is per folder), and a
+ * copy archived or tidied away is still mail the owner sent.
  */
 export function graphOwnerInboxStream(get: GraphGet, identities: ReadonlySet<string>, pageSize = 200): ChangeStream<MailMessage> {
-  return graphFolderStream(get, "inbox", pageSize, (m) => m.from !== undefined && identities.has(m.from));
+  return graphFolderStream(get, "inbox", pageSize, (m) => m.from !== undefined && identities.has(m.from), false);
 }
 
-/** A mail folder by listing then delta (see graphSentStream), keeping the messages `keep` accepts. */
-function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSize: number, keep: (m: MailMessage) => boolean): ChangeStream<MailMessage> {
+/**
+ * A mail folder by listing then delta (see graphSentStream), keeping the messages `keep` accepts;
+ * a message the delta reports `@removed` is a delete when `removals`.
+ */
+function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSize: number, keep: (m: MailMessage) => boolean, removals = true): ChangeStream<MailMessage> {
   const map = (item: Item): MailMessage | "skip" => {
     const m = mapGraphMessage(item as Message, folder);
     return keep(m) ? m : "skip";
@@ -133,14 +139,14 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
       if (c.mode === "incremental") {
         const res = await get(c.page ?? c.cursor);
         const next = nextOf(res, c, undefined);
-        return { ...split(res.value ?? [], map), next, done: next.mode === "incremental" && !next.page };
+        return { ...split(res.value ?? [], map, removals), next, done: next.mode === "incremental" && !next.page };
       }
       // A backfill page of the listing, anchored.
       if (c.page && c.anchor) {
         const res = await get(c.page);
         const nextLink = res["@odata.nextLink"];
         const next: SyncCursor = nextLink ? { ...c, page: nextLink } : { mode: "incremental", cursor: c.anchor, generation: c.generation };
-        return { ...split(res.value ?? [], map), next, done: false };
+        return { ...split(res.value ?? [], map, removals), next, done: false };
       }
       // The backfill's first call (also where a cursor of the former delta-only backfill restarts).
       const first = await get(listing(c.since));
@@ -162,7 +168,7 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
       const next: SyncCursor = nextLink
         ? { mode: "full", since: c.since, page: nextLink, anchor: deltaLink, generation: c.generation }
         : { mode: "incremental", cursor: deltaLink, generation: c.generation };
-      return { ...split(items, map), next, done: !nextLink };
+      return { ...split(items, map, removals), next, done: !nextLink };
     },
   };
 }

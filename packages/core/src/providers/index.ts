@@ -41,12 +41,6 @@ export interface SyncWindow {
 /** A stream of changes: call `page` with the stored cursor (undefined the first time) until `done`. */
 export interface ChangeStream<T> {
   page(cursor: SyncCursor | undefined, window: SyncWindow): Promise<SyncPage<T>>;
-  /**
-   * Where a full read of the stream starts, when later than the window's `since` (Gmail's owner
-   * mail reads 45 days): a sweep after a full read removes only items from then on, since older
-   * ones were not looked for.
-   */
-  readsFrom?(window: SyncWindow): number;
 }
 
 /** Reads the messages the owner sent (headers only). */
@@ -58,7 +52,9 @@ export interface SentMailReader {
  * Reads the owner's mail outside the sent folder whose From is an owner identity (headers only):
  * shared/spec/behaviour.md counts it as outbound. A factory, since the identities are learned as
  * the scan goes. Optional: a provider without it reads Sent alone (both adapters have it; Gmail's
- * reads 45 days, its `readsFrom`, since gmail.metadata refuses a `q` search by sender).
+ * reads 45 days back, since gmail.metadata refuses a `q` search by sender). Its deletes are only
+ * the copies gone from the mailbox for certain: a copy leaving the folder read (archived, moved)
+ * is still the owner's mail.
  */
 export interface OwnerMailReader {
   ownerMail?(identities: ReadonlySet<string>): ChangeStream<MailMessage>;

@@ -95,10 +95,12 @@ export const OWNER_MAIL_STREAM = "ownermail";
 /**
  * Where the owner-mail stream's messages and cursor go. Its cursor carries the identities it read
  * by: when they change (a new alias learned), the stream reads its folder again under a new
- * generation, whose sweep drops what the old identities kept and only that (the items carry the
- * stream's name). Removals of messages it never stored (any received message deleted) are dropped.
+ * generation. A copy stored stays the owner's mail until the stream says it is gone from the
+ * mailbox (a Gmail deletion): a full re-read (a new alias, an expired cursor) sweeps nothing, since
+ * a copy it no longer finds in the folder may only have been archived, and identities are never
+ * taken back. Removals of messages it never stored (any received message deleted) are dropped.
  */
-function ownerMailSink(repo: Repository, account: string, identities: ReadonlySet<string>, stored: readonly MailMessage[], since: number, readsFrom?: number): StreamSink<MailMessage> & { changed: boolean } {
+function ownerMailSink(repo: Repository, account: string, identities: ReadonlySet<string>, stored: readonly MailMessage[], since: number): StreamSink<MailMessage> & { changed: boolean } {
   const selector = [...identities].sort().join(" ");
   const mine = new Set(stored.filter((m) => !m.inSent).map((m) => m.id));
   return {
@@ -119,11 +121,7 @@ function ownerMailSink(repo: Repository, account: string, identities: ReadonlySe
       this.changed ||= gone.length > 0;
       await repo.deleteItems(account, "message", gone);
     },
-    async sweep(gen) {
-      const n = await repo.sweep(account, "message", gen, OWNER_MAIL_STREAM, readsFrom);
-      this.changed ||= n > 0;
-      return n;
-    },
+    sweep: async () => 0,
   };
 }
 
@@ -169,7 +167,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   if (provider.ownerMail) {
     const identities = ownerIdentity(self.email, self.aliases).addresses;
     const stream = provider.ownerMail(identities);
-    const sink = ownerMailSink(repo, account, identities, stored, window.since, stream.readsFrom?.(window));
+    const sink = ownerMailSink(repo, account, identities, stored, window.since);
     ownerMail = await syncStream(stream, sink, window, input.stopBefore);
     if (ownerMail.stopped) return incomplete({ calendar, sentMail, ownerMail });
     if (sink.changed) messages = await repo.loadMessages(account);

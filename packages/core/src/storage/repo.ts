@@ -149,9 +149,8 @@ export class Repository {
    * meanwhile): of messages, only those its `stream` wrote (putMessages; none: Sent's), and, with
    * `from`, only messages sent from then on (a stream whose full read starts later than its window).
    */
-  async sweep(account: string, kind: "meeting" | "message", generation: number, stream?: string, from?: number): Promise<number> {
-    const covered = (i: Item) => from === undefined || (i.message as MailMessage | undefined)?.sentAt === undefined || (i.message as MailMessage).sentAt >= from;
-    const stale = (await this.query(keys.partition(account), keys.prefix[kind])).filter((i) => (i.gen as number) < generation && i.stream === stream && covered(i));
+  async sweep(account: string, kind: "meeting" | "message", generation: number, stream?: string): Promise<number> {
+    const stale = (await this.query(keys.partition(account), keys.prefix[kind])).filter((i) => (i.gen as number) < generation && i.stream === stream);
     await this.batch(stale.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
     return stale.length;
   }
