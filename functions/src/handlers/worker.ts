@@ -21,17 +21,18 @@ export const WORKER_LEASE_MS = 6 * 60_000;
 const MIN_START_MS = 60_000;
 
 /**
- * Every stream's full sync done: the account's first backfill read everything. `ownerMail`: the
- * provider reads the owner's mail outside Sent (an account connected before it did has no such
- * cursor yet, and reads it here first, under the time limit).
+ * How far the account's streams have been read: `backfilled` when the first backfill read calendar
+ * and Sent to the end; `ownerMail` when the owner's mail outside Sent was read to the end too (or
+ * the provider reads none). An account connected before that stream existed is backfilled without
+ * it, and reads it in its weekly runs, under the time limit.
  */
-async function backfillComplete(repo: Repository, email: string, ownerMail: boolean): Promise<boolean> {
+async function readSoFar(repo: Repository, email: string, ownerMail: boolean): Promise<{ backfilled: boolean; ownerMail: boolean }> {
   const [calendar, sent, owned] = await Promise.all([
     repo.getCursor(email, "calendar"),
     repo.getCursor(email, "sent"),
     ownerMail ? repo.getCursor(email, OWNER_MAIL_STREAM) : undefined,
   ]);
-  return calendar?.mode === "incremental" && sent?.mode === "incremental" && (!ownerMail || owned?.mode === "incremental");
+  return { backfilled: calendar?.mode === "incremental" && sent?.mode === "incremental", ownerMail: !ownerMail || owned?.mode === "incremental" };
 }
 
 /** The handler over given deps (tests pass local ones). */
@@ -64,16 +65,21 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // The first digest uses complete data only: while the first backfill has not read everything
           // (it continues on the Backfills queue), this run reads on as far as its time allows and sends
           // no digest unless that completes it. The record succeeds either way (no retry, no DLQ).
+          // An account backfilled before the owner-mail stream existed reads that stream on as far as
+          // the time allows and gets its digest regardless, built as its earlier ones were (its Sent
+          // and calendar complete); the read goes on next time.
           let scanned: ScanResult | undefined;
-          if (!(await backfillComplete(d.repo, email, provider.ownerMail !== undefined))) {
+          const read = await readSoFar(d.repo, email, provider.ownerMail !== undefined);
+          if (!read.backfilled || !read.ownerMail) {
             const stopBefore = remainingMs ? () => remainingMs() < MIN_START_MS : undefined;
-            const read = await scan({ owner: account, provider, repo: d.repo, now, stopBefore });
-            if (!read.complete) {
+            const result = await scan({ owner: account, provider, repo: d.repo, now, stopBefore, ownerMailMayLag: read.backfilled });
+            if (!result.complete) {
               console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "first backfill still reading" }));
               return;
             }
+            if (result.streams.ownerMail?.stopped) console.log(JSON.stringify({ msg: "weekly", account: email, ownerMail: "still reading" }));
             // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
-            scanned = read;
+            scanned = result;
           }
           // The digest is named after the scheduled occurrence, so a late retry stays in its week.
           const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);

@@ -28,6 +28,13 @@ export interface ScanInput {
    * The scan then stops with what it read stored and its cursors saved, and reports `complete: false`.
    */
   stopBefore?: () => boolean;
+  /**
+   * When the owner-mail stream (OwnerMailReader) stops before its end, infer from what is stored and
+   * report `complete: true` (the stream's report says `stopped`): for an account whose calendar and
+   * Sent were read to the end before that stream existed, its first read continues at the next scan
+   * instead of holding back the weekly digest. Calendar or Sent stopping still ends the scan.
+   */
+  ownerMailMayLag?: boolean;
 }
 
 /**
@@ -169,7 +176,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     const stream = provider.ownerMail(identities);
     const sink = ownerMailSink(repo, account, identities, stored, window.since);
     ownerMail = await syncStream(stream, sink, window, input.stopBefore);
-    if (ownerMail.stopped) return incomplete({ calendar, sentMail, ownerMail });
+    if (ownerMail.stopped && !input.ownerMailMayLag) return incomplete({ calendar, sentMail, ownerMail });
     if (sink.changed) messages = await repo.loadMessages(account);
   }
   const streams = { calendar, sentMail, ...(ownerMail ? { ownerMail } : {}) };
