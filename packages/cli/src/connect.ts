@@ -18,6 +18,7 @@ import {
 } from "@followthrough/core/oauth";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { encrypt } from "@followthrough/core/secrets";
+import { isZone } from "@followthrough/core/time";
 import { UsageError } from "./errors";
 import { type LocalStore, localHome, saveClientSecret, withLocalStore } from "./local-store";
 
@@ -335,7 +336,8 @@ async function storeAccount(
     email: profile.email,
     aliases: profile.aliases,
     displayName: profile.displayName,
-    timeZone: profile.timeZone ?? previous?.timeZone ?? localZone(),
+    // As the hosted connect does (core/connect): a zone this runtime does not know is not stored.
+    timeZone: (profile.timeZone && isZone(profile.timeZone) ? profile.timeZone : undefined) ?? previous?.timeZone ?? localZone(),
     clientId,
     refreshToken: latest,
     status: "active",

@@ -1,3 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { build } from "esbuild";
 import { expect, it } from "vitest";
 import { DAY, formatLocal, isZone, type LocalPattern, localMidnight, zoneOffset } from "@followthrough/core/time";
 import { parseInstant, toIanaZone } from "@followthrough/core/zones";
@@ -20,6 +26,8 @@ it("finds local midnight across a daylight-saving change", () => {
   expect(localMidnight("2026-03-08", "America/Los_Angeles")).toBe(Date.parse("2026-03-08T08:00:00Z"));
   expect(localMidnight("2026-03-09", "America/Los_Angeles")).toBe(Date.parse("2026-03-09T07:00:00Z"));
 });
+
+const HOUR = 3_600_000;
 
 const PATTERNS: Record<LocalPattern, Intl.DateTimeFormatOptions> = {
   "HH:mm": { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
@@ -72,18 +80,73 @@ it("zoneOffset agrees with Intl on both sides of every change 2024–2027, chang
   expect(wrong.slice(0, 10)).toEqual([]);
 });
 
-it("zoneOffset takes aliases, refuses unknown zones, and gives the process its own zone back", () => {
-  const before = process.env.TZ;
-  const local = new Date(Date.UTC(2026, 6, 1)).getTimezoneOffset();
-  expect(zoneOffset(Date.UTC(2026, 6, 1), "Asia/Kolkata")).toBe(5.5 * 3_600_000);
-  expect(zoneOffset(Date.UTC(2026, 6, 1), "US/Eastern")).toBe(-4 * 3_600_000);
-  expect(zoneOffset(Date.UTC(2026, 6, 1), "UTC")).toBe(0);
-  expect(() => zoneOffset(Date.UTC(2026, 6, 1), "Not/AZone")).toThrow(RangeError);
-  expect(() => formatLocal(Date.UTC(2026, 6, 1), "Not/AZone", "HH:mm")).toThrow(RangeError);
-  expect(isZone("Not/AZone")).toBe(false);
+it("zoneOffset takes aliases as Intl resolves them, short ones included, and refuses what Intl refuses", () => {
+  const jan = Date.UTC(2026, 0, 15);
+  const jul = Date.UTC(2026, 6, 15);
+  expect(zoneOffset(jul, "Asia/Kolkata")).toBe(5.5 * HOUR);
+  expect(zoneOffset(jul, "US/Eastern")).toBe(-4 * HOUR);
+  expect(zoneOffset(jul, "UTC")).toBe(0);
+  // Names the C library reads its own way under TZ ("Eire": Irish winter time as a negative
+  // summer time; "EST": a fixed offset) are read as the canonical zone Intl names for them.
+  for (const zone of ["Eire", "EST", "MST", "HST", "CET", "EET", "MET", "PRC", "ROK", "GMT", "UCT", "Europe/Kyiv"]) {
+    const f = offsetFormat(zone);
+    for (const t of [jan, jul]) expect(zoneOffset(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(intlOffset(f, t));
+  }
+  for (const bad of ["Not/AZone", "UTC+3", "EST5", "+03:00", "Pacific Standard Time"]) {
+    expect(() => zoneOffset(jul, bad), bad).toThrow(RangeError);
+    expect(isZone(bad), bad).toBe(false);
+  }
+  expect(() => formatLocal(jul, "Not/AZone", "HH:mm")).toThrow(RangeError);
   expect(isZone("Europe/Kyiv")).toBe(true);
-  expect(process.env.TZ).toBe(before);
-  expect(new Date(Date.UTC(2026, 6, 1)).getTimezoneOffset()).toBe(local);
+});
+
+it("zoneOffset gives the process its own zone back", () => {
+  const before = process.env.TZ;
+  process.env.TZ = "America/New_York";
+  try {
+    const jul = Date.UTC(2026, 6, 15);
+    expect(new Date(jul).getTimezoneOffset()).toBe(240);
+    // Hours not read yet (no cache), a non-zero zone read last.
+    expect(zoneOffset(jul + 7 * HOUR, "Europe/Berlin")).toBe(2 * HOUR);
+    expect(zoneOffset(jul + 9 * HOUR, "Asia/Tokyo")).toBe(9 * HOUR);
+    expect(process.env.TZ).toBe("America/New_York");
+    expect(new Date(jul).getTimezoneOffset()).toBe(240);
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
+});
+
+it("in a worker thread, whose process.env is its own copy, zones are read through Intl and still right", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ft-time-worker-"));
+  try {
+    const out = join(dir, "probe.mjs");
+    await build({
+      stdin: {
+        contents: `import { parentPort } from "node:worker_threads";
+import { zoneOffset, formatLocal } from "./src/time/index.ts";
+parentPort.postMessage([zoneOffset(Date.UTC(2026, 0, 15), "Asia/Tokyo"), zoneOffset(Date.UTC(2026, 6, 15), "Europe/Berlin"), formatLocal(Date.UTC(2026, 6, 15, 22, 30), "Australia/Adelaide", "EEE d MMM")]);`,
+        resolveDir: fileURLToPath(new URL("..", import.meta.url)),
+        loader: "ts",
+      },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      outfile: out,
+      logLevel: "silent",
+    });
+    const answer = await new Promise<unknown>((resolve, reject) => {
+      const w = new Worker(out);
+      w.once("message", (m) => {
+        resolve(m);
+        void w.terminate();
+      });
+      w.once("error", reject);
+    });
+    expect(answer).toEqual([9 * HOUR, 2 * HOUR, "Thu 16 Jul"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 it("a day whose midnight the clocks skip (spring forward at 00:00, west of UTC) begins at the change, not an hour early", () => {

@@ -8,29 +8,34 @@ const HOUR = 60 * 60 * 1000;
 
 /**
  * The zones this runtime names canonically (`Intl.supportedValuesOf`, about 3 ms once), and every
- * other name checked once: an alias ("Asia/Kolkata") is a zone if Intl.DateTimeFormat takes it.
+ * other name resolved once through Intl.DateTimeFormat, which takes aliases ("Asia/Kolkata",
+ * "US/Eastern", "Eire") and says which canonical zone they are; null for a name it refuses.
  */
 let canonical: Set<string> | undefined;
-const checked = new Map<string, boolean>();
+const resolved = new Map<string, string | null>();
 const isUtc = (zone: string) => zone === "UTC" || zone === "Etc/UTC";
+
+/** The canonical IANA name of `zone`, "UTC" for UTC's names, undefined for a name this runtime does not know. */
+function canonicalZone(zone: string): string | undefined {
+  if (isUtc(zone)) return "UTC";
+  if (/\s/.test(zone)) return undefined; // a Windows name ("Pacific Standard Time"); no IANA name has a space
+  canonical ??= new Set(Intl.supportedValuesOf("timeZone"));
+  if (canonical.has(zone)) return zone;
+  let name = resolved.get(zone);
+  if (name === undefined) {
+    try {
+      name = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+    } catch {
+      name = null;
+    }
+    if (resolved.size < 1000) resolved.set(zone, name);
+  }
+  return name === null ? undefined : isUtc(name) ? "UTC" : name;
+}
 
 /** True for an IANA zone this runtime knows (Graph may name Windows zones; callers fall back to UTC). */
 export function isZone(zone: string): boolean {
-  if (isUtc(zone)) return true;
-  if (/\s/.test(zone)) return false; // a Windows name ("Pacific Standard Time"); no IANA name has a space
-  canonical ??= new Set(Intl.supportedValuesOf("timeZone"));
-  if (canonical.has(zone)) return true;
-  let known = checked.get(zone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: zone });
-      known = true;
-    } catch {
-      known = false;
-    }
-    if (checked.size < 1000) checked.set(zone, known);
-  }
-  return known;
+  return canonicalZone(zone) !== undefined;
 }
 
 /**
@@ -40,23 +45,52 @@ export function isZone(zone: string): boolean {
 const offsets = new Map<string, number>();
 
 /**
- * The offset at `ms` of the zone the process is set to: `Date`'s own local time, ICU's zone rules.
- * The process's TZ is set to `zone` for these synchronous reads and then given back. Node documents
- * TZ as settable at run time and resets its caches on the assignment (nodejs/node#20026). It is the
+ * The offsets at `at` of `zone` as `Date`'s own local time reads them (ICU's zone rules), with the
+ * process's TZ set to the zone for these synchronous reads and then given back. Node documents TZ
+ * as settable at run time and resets its caches on the assignment (nodejs/node#20026). It is the
  * same ICU zone data as Intl.DateTimeFormat's, without DateTimeFormat's first construction, which
  * builds ICU's set of available locales: 15–25 ms of every cold start that formats a date
- * (docs/benchmarks.md (6)).
+ * (docs/benchmarks.md (6)). Only canonical names with a "/" are given to TZ: ICU matches a short
+ * name there against the C library's own reading of TZ, and differs from Intl ("Eire", "EST").
  */
 function readOffsets(zone: string, at: readonly number[]): number[] {
   const env = process.env;
   const before = env.TZ;
   env.TZ = zone;
   try {
-    return at.map((ms) => Math.round(-new Date(ms).getTimezoneOffset() * 60_000));
+    return at.map((ms) => Math.round(0 - new Date(ms).getTimezoneOffset() * 60_000));
   } finally {
     if (before === undefined) delete env.TZ;
     else env.TZ = before;
   }
+}
+
+/**
+ * Whether reading offsets under TZ works in this process, checked once: not in a worker thread,
+ * whose process.env is its own copy, nor where deleting TZ does not give the process its zone back.
+ * Where it does not, every zone is read through Intl.
+ */
+let tzReads: boolean | undefined;
+function tzReadsZones(): boolean {
+  if (tzReads === undefined) {
+    const at = Date.UTC(2026, 0, 15);
+    const own = new Date(at).getTimezoneOffset();
+    tzReads = readOffsets("Asia/Tokyo", [at])[0] === 9 * HOUR && new Date(at).getTimezoneOffset() === own;
+  }
+  return tzReads;
+}
+
+/** The offset at `ms` as Intl reads `zone`'s wall clock (the way where TZ cannot be used). */
+const intlFormats = new Map<string, Intl.DateTimeFormat>();
+function intlOffset(ms: number, zone: string): number {
+  let f = intlFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    intlFormats.set(zone, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(ms)) if (part.type !== "literal") p[part.type] = Number(part.value);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - (ms - (ms % 1000));
 }
 
 /** Offset of `zone` from UTC at instant `ms`, in milliseconds (positive east of Greenwich). RangeError for an unknown zone. */
@@ -66,9 +100,11 @@ export function zoneOffset(ms: number, zone: string): number {
   const key = `${zone}|${hour}`;
   const cached = offsets.get(key);
   if (cached !== undefined) return cached;
-  const [offset, first, last] = readOffsets(zone, [ms, hour * HOUR, (hour + 1) * HOUR - 1]);
-  // A name ICU does not know reads as UTC: only a zone at UTC at that hour needs asking.
-  if (offset === 0 && first === 0 && last === 0 && !isZone(zone)) throw new RangeError(`Invalid time zone: ${zone}`);
+  const name = canonicalZone(zone);
+  if (name === undefined) throw new RangeError(`Invalid time zone: ${zone}`);
+  if (name === "UTC") return 0;
+  const at = [ms, hour * HOUR, (hour + 1) * HOUR - 1];
+  const [offset, first, last] = name.includes("/") && tzReadsZones() ? readOffsets(name, at) : at.map((t) => intlOffset(t, name));
   if (first === last) {
     if (offsets.size >= 100_000) offsets.clear();
     offsets.set(key, first);
