@@ -104,8 +104,10 @@ export const OWNER_MAIL_STREAM = "ownermail";
  * by: when they change (a new alias learned), the stream reads its folder again under a new
  * generation. A copy stored stays the owner's mail until the stream says it is gone from the
  * mailbox (a Gmail deletion): a full re-read (a new alias, an expired cursor) sweeps nothing, since
- * a copy it no longer finds in the folder may only have been archived, and identities are never
- * taken back. Removals of messages it never stored (any received message deleted) are dropped.
+ * a copy it no longer finds in the folder may only have been archived. A copy From an address that
+ * is no longer an owner identity (aliases are replaced at a reconnect) stays stored but stops
+ * counting: the rules check each From against the identities of the day (inference isOutbound).
+ * Removals of messages it never stored (any received message deleted) are dropped.
  */
 function ownerMailSink(repo: Repository, account: string, identities: ReadonlySet<string>, stored: readonly MailMessage[], since: number): StreamSink<MailMessage> & { changed: boolean } {
   const selector = [...identities].sort().join(" ");

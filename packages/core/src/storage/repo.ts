@@ -146,8 +146,7 @@ export class Repository {
 
   /**
    * Removes items of a kind that the full sync of `generation` did not see (deleted at the provider
-   * meanwhile): of messages, only those its `stream` wrote (putMessages; none: Sent's), and, with
-   * `from`, only messages sent from then on (a stream whose full read starts later than its window).
+   * meanwhile): of messages, only those its `stream` wrote (putMessages; none: Sent's).
    */
   async sweep(account: string, kind: "meeting" | "message", generation: number, stream?: string): Promise<number> {
     const stale = (await this.query(keys.partition(account), keys.prefix[kind])).filter((i) => (i.gen as number) < generation && i.stream === stream);
