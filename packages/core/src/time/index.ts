@@ -50,8 +50,7 @@ const offsets = new Map<string, number>();
  * as settable at run time and resets its caches on the assignment (nodejs/node#20026). It is the
  * same ICU zone data as Intl.DateTimeFormat's, without DateTimeFormat's first construction, which
  * builds ICU's set of available locales: 15–25 ms of every cold start that formats a date
- * (docs/benchmarks.md (6)). Only canonical names with a "/" are given to TZ: ICU matches a short
- * name there against the C library's own reading of TZ, and differs from Intl ("Eire", "EST").
+ * (docs/benchmarks.md (6)). Only names `tzSafe` accepts are given to TZ.
  */
 function readOffsets(zone: string, at: readonly number[]): number[] {
   const env = process.env;
@@ -93,6 +92,14 @@ function intlOffset(ms: number, zone: string): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - (ms - (ms % 1000));
 }
 
+/**
+ * A zone name TZ can be given as it is: with a "/" and no digit, ICU takes it as an Olson ID of its
+ * own data. A name of 3–4 letters ("EST", "Eire") it checks against the C library's reading of TZ,
+ * and a name with digits ("Etc/GMT+5", POSIX's "EST5EDT") it leaves to the C library: both then
+ * depend on the host's tzdata and may differ from Intl. Those go through their canonical name.
+ */
+const tzSafe = (zone: string) => zone.includes("/") && !/\d/.test(zone);
+
 /** Offset of `zone` from UTC at instant `ms`, in milliseconds (positive east of Greenwich). RangeError for an unknown zone. */
 export function zoneOffset(ms: number, zone: string): number {
   if (isUtc(zone)) return 0;
@@ -100,11 +107,18 @@ export function zoneOffset(ms: number, zone: string): number {
   const key = `${zone}|${hour}`;
   const cached = offsets.get(key);
   if (cached !== undefined) return cached;
-  const name = canonicalZone(zone);
-  if (name === undefined) throw new RangeError(`Invalid time zone: ${zone}`);
-  if (name === "UTC") return 0;
+  let name = zone;
+  if (!tzSafe(zone)) {
+    const c = canonicalZone(zone);
+    if (c === undefined) throw new RangeError(`Invalid time zone: ${zone}`);
+    if (c === "UTC") return 0;
+    name = c;
+  }
   const at = [ms, hour * HOUR, (hour + 1) * HOUR - 1];
-  const [offset, first, last] = name.includes("/") && tzReadsZones() ? readOffsets(name, at) : at.map((t) => intlOffset(t, name));
+  const viaTz = tzSafe(name) && tzReadsZones();
+  const [offset, first, last] = viaTz ? readOffsets(name, at) : at.map((t) => intlOffset(t, name));
+  // ICU reads a name it does not know as UTC: only a zone reading 0 needs asking whether it is one.
+  if (viaTz && offset === 0 && first === 0 && last === 0 && !isZone(name)) throw new RangeError(`Invalid time zone: ${zone}`);
   if (first === last) {
     if (offsets.size >= 100_000) offsets.clear();
     offsets.set(key, first);
