@@ -58,6 +58,24 @@ describe("Graph delta: messages and calendarView", () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it("a message moved out of a folder keeps its id: the old folder's delta reports it @removed, the new one's has it, its parentFolderId follows", async () => {
+    const inbox = await collect<GraphMessage>(client, client.api("/me/mailFolders/inbox/messages/delta").get());
+    const archive = await collect<GraphMessage>(client, client.api("/me/mailFolders/archive/messages/delta").get());
+    const [added] = (await control(sb.url, `/accounts/${email}/graph/messages/inbox`, msg("to file", "2026-06-04T09:00:00Z"))).messages as GraphMessage[];
+    const seen = await collect<GraphMessage>(client, client.api(inbox.deltaLink!).get());
+    expect(seen.items.map((m) => m.id)).toEqual([added.id]);
+    const folders = Object.fromEntries(
+      await Promise.all(["inbox", "archive", "deleteditems", "junkemail"].map(async (f) => [f, ((await client.api(`/me/mailFolders/${f}`).select("id").get()) as { id: string }).id] as const)),
+    );
+    expect(new Set(Object.values(folders)).size).toBe(4);
+    expect(((await client.api(`/me/mailFolders/${folders.junkemail}`).get()) as { displayName: string }).displayName).toBe("Junk Email");
+    await control(sb.url, `/accounts/${email}/graph/messages/${encodeURIComponent(added.id!)}/move`, { folder: "archive" });
+    expect((await collect(client, client.api(seen.deltaLink!).get())).items).toEqual([{ id: added.id, "@removed": { reason: "deleted" } }]);
+    expect((await collect<GraphMessage>(client, client.api(archive.deltaLink!).get())).items.map((m) => m.id)).toEqual([added.id]);
+    expect(((await client.api(`/me/messages/${encodeURIComponent(added.id!)}`).select("parentFolderId").get()) as GraphMessage).parentFolderId).toBe(folders.archive);
+    expect((await graphFailure(client.api("/me/mailFolders/nosuchfolder").get())).statusCode).toBe(404);
+  });
+
   it("sendMail shows up in the sentitems delta", async () => {
     const round = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages/delta").get());
     await client.api("/me/sendMail").post({ message: { subject: "Following up", toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] } });

@@ -33,6 +33,17 @@ export function graphControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
     return c.json({ messages: items.map((m) => store.addMessage(folder, m)) }, 201);
   });
 
+  /** Moves a message to another folder (`{ "folder": "archive" }`: a well-known name or a folder id), as the owner's mail app would. */
+  app.post(`${base}/messages/:id/move`, async (c) => {
+    const store = storeOf(c);
+    if (store instanceof Response) return store;
+    const body = (await c.req.json().catch(() => undefined)) as { folder?: unknown } | undefined;
+    const folder = typeof body?.folder === "string" ? store.folder(body.folder) : undefined;
+    if (!folder) return send(c, 400, { error: "body must be {folder}: inbox, sentitems, drafts, archive, deleteditems or junkemail" });
+    const moved = store.moveMessage(c.req.param("id"), folder);
+    return moved ? c.json({ message: moved }) : send(c, 404, { error: "no such message" });
+  });
+
   app.delete(`${base}/messages/:id`, (c) => {
     const store = storeOf(c);
     if (store instanceof Response) return store;

@@ -19,7 +19,7 @@ import {
   parseTop,
   queryOf,
 } from "./query";
-import type { DeltaCursor, FolderName, MessageRecord } from "./store";
+import { type DeltaCursor, FOLDER_DISPLAY, type FolderName, type MessageRecord } from "./store";
 import { resumedCursor } from "./delta";
 import { graphMessageFromMime } from "./mime-send";
 
@@ -152,15 +152,15 @@ function messagesDelta(state: SandboxState) {
     const pending: MessageRecord[] = live
       ? live.map(([, r]) => r)
       : initial
-      ? call.store.messageRecords(folder).filter((r) => !r.deleted && r.ord > after && inRange(r.message)).sort((a, b) => a.ord - b.ord)
+      ? call.store.messageRecords(folder).filter((r) => !r.deleted && r.folder === folder && r.ord > after && inRange(r.message)).sort((a, b) => a.ord - b.ord)
       : call.store
           .messageRecords(folder)
-          .filter((r) => r.seq > after && r.seq <= through && (r.deleted || inRange(r.message)))
+          .filter((r) => r.seq > after && r.seq <= through && (r.deleted || r.folder !== folder || inRange(r.message)))
           .sort((a, b) => a.seq - b.seq);
     const pageRecs = pending.slice(0, size);
     const body: Record<string, unknown> = {
       "@odata.context": `${call.origin}/v1.0/$metadata#Collection(message)`,
-      value: pageRecs.map((r) => (r.deleted ? removed(r.message.id!) : applySelect(r.message, cursor.kind === "messages" ? cursor.select : undefined))),
+      value: pageRecs.map((r) => (r.deleted || r.folder !== folder ? removed(r.message.id!) : applySelect(r.message, cursor.kind === "messages" ? cursor.select : undefined))),
     };
     const path = new URL(call.c.req.url).pathname;
     if (pending.length > size) {
@@ -186,6 +186,22 @@ function recipientsOk(m: GraphMessage): boolean {
 export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
   for (const p of folderPaths("")) app.get(p, guard(state, "graph", "graph.messages.list"), listMessages(state));
   for (const p of folderPaths("/delta")) app.get(p, guard(state, "graph", "graph.messages.delta"), messagesDelta(state));
+
+  // GET /me/mailFolders/{id}: a well-known name or a folder's id (learn.microsoft.com/graph/api/mailfolder-get).
+  for (const p of ["/v1.0/me/mailFolders/:folder", "/v1.0/me/mailfolders/:folder"])
+    app.get(
+      p,
+      guard(state, "graph", "graph.mailFolders.get"),
+      graphHandler((call) => {
+        const folder = folderOf(call);
+        const id = call.store.folderIds[folder];
+        const count = call.store.messagesIn(folder).length;
+        const entity = { id, displayName: FOLDER_DISPLAY[folder], parentFolderId: null, childFolderCount: 0, unreadItemCount: 0, totalItemCount: count, isHidden: false };
+        const select = queryOf(call.c.req.url).get("$select");
+        const picked = select ? Object.fromEntries(Object.entries(entity).filter(([k]) => k === "id" || select.split(",").map((x) => x.trim()).includes(k))) : entity;
+        return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailFolders/$entity`, ...picked });
+      }),
+    );
 
   app.get(
     "/v1.0/me/messages/:id",

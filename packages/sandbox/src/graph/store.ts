@@ -2,8 +2,15 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Event as GraphEvent, Message as GraphMessage, Recipient } from "@microsoft/microsoft-graph-types";
 import type { AccountInfo, MicrosoftData } from "../fixtures";
 
-/** Mail folders the sandbox keeps, by well-known name. */
-export type FolderName = "inbox" | "sentitems" | "drafts";
+/** Mail folders the sandbox keeps, by well-known name (learn.microsoft.com/graph/api/resources/mailfolder, "Well-known folder names"). */
+export type FolderName = "inbox" | "sentitems" | "drafts" | "archive" | "deleteditems" | "junkemail";
+
+const FOLDER_NAMES: readonly FolderName[] = ["inbox", "sentitems", "drafts", "archive", "deleteditems", "junkemail"];
+
+/** Display names of the well-known folders, as an English mailbox shows them. */
+export const FOLDER_DISPLAY: Record<FolderName, string> = {
+  inbox: "Inbox", sentitems: "Sent Items", drafts: "Drafts", archive: "Archive", deleteditems: "Deleted Items", junkemail: "Junk Email",
+};
 
 /** A stored message and its change bookkeeping. */
 export interface MessageRecord {
@@ -14,6 +21,12 @@ export interface MessageRecord {
   /** Change number: bumped on every change (delta reports records changed since a token's number). */
   seq: number;
   deleted: boolean;
+  /**
+   * The folder the message was last moved out of: that folder's delta reports it `@removed`, as a
+   * delta query is per folder (learn.microsoft.com/graph/delta-query-messages). Its id stays, as an
+   * immutable id does (learn.microsoft.com/graph/outlook-immutable-id).
+   */
+  movedFrom?: FolderName;
   /**
    * Single-value extended properties written with the message (`singleValueExtendedProperties`),
    * by property id. Graph returns them only through `$expand` and finds them through `$filter`.
@@ -106,6 +119,9 @@ export class GraphStore {
       inbox: data.inbox.find((m) => m.parentFolderId)?.parentFolderId ?? fakeId("AAMkAGFolderInbox"),
       sentitems: data.sentitems.find((m) => m.parentFolderId)?.parentFolderId ?? fakeId("AAMkAGFolderSent"),
       drafts: fakeId("AAMkAGFolderDrafts"),
+      archive: fakeId("AAMkAGFolderArchive"),
+      deleteditems: fakeId("AAMkAGFolderDeleted"),
+      junkemail: fakeId("AAMkAGFolderJunk"),
     };
     for (const m of data.inbox) this.putMessage("inbox", m);
     for (const m of data.sentitems) this.putMessage("sentitems", m);
@@ -121,7 +137,8 @@ export class GraphStore {
   /** Resolves a folder segment: a well-known name (any case) or a folder id. */
   folder(segment: string): FolderName | undefined {
     const s = segment.toLowerCase();
-    if (s === "inbox" || s === "sentitems" || s === "drafts") return s;
+    const known = FOLDER_NAMES.find((f) => f === s);
+    if (known) return known;
     return (Object.keys(this.folderIds) as FolderName[]).find((k) => this.folderIds[k] === segment);
   }
 
@@ -137,9 +154,22 @@ export class GraphStore {
     return [...this.messages.values()].filter((r) => r.folder === folder && !r.deleted);
   }
 
-  /** Every message record of a folder, tombstones included (for delta). */
+  /** Every message record of a folder, tombstones and messages moved out of it included (for delta). */
   messageRecords(folder: FolderName): MessageRecord[] {
-    return [...this.messages.values()].filter((r) => r.folder === folder);
+    return [...this.messages.values()].filter((r) => r.folder === folder || r.movedFrom === folder);
+  }
+
+  /** Moves a message to another folder, keeping its id (delta then reports it removed from the old one). */
+  moveMessage(id: string, to: FolderName): GraphMessage | undefined {
+    const r = this.messages.get(id);
+    if (!r || r.deleted) return undefined;
+    if (r.folder !== to) {
+      r.movedFrom = r.folder;
+      r.folder = to;
+      r.message = { ...r.message, parentFolderId: this.folderIds[to] };
+      r.seq = ++this.seq;
+    }
+    return r.message;
   }
 
   /** The record of a message by id, tombstones included. */
