@@ -92,30 +92,46 @@ describe("owner mail outside Sent (microsoft)", () => {
     expect((await sentItems()).sort()).toEqual([...sentBefore, "MSG#AAMkSentFromnew-alias="].sort());
   });
 
-  it("a copy that leaves the Inbox stays the owner's mail, through delta rounds and a full re-read", async () => {
-    const { h, now, person } = await start();
-    await inboxCopy(h, "left", h.email, person, now - 3 * HOUR);
-    await inboxCopy(h, "other", h.email, "someone@else.example", now - 3 * HOUR);
-    await h.scan(now - 2 * HOUR);
+  const move = (h: ScanHarness, key: string, folder: string) =>
+    h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/AAMkInboxCopy${key}=/move`, { folder });
+
+  it("a copy filed out of the Inbox stays the owner's mail; one deleted, or moved to Deleted Items or Junk, goes", async () => {
+    const { h, now } = await start();
+    const MIN = 60_000;
+    // Four people waiting for a follow-up at this hour; each gets one from another system.
+    const [person, binnedTo, junkedTo, deletedTo] = missing(await h.scan(now - 2 * HOUR));
+    expect(deletedTo).toBeDefined();
+    await inboxCopy(h, "archived", h.email, person, now - 3 * HOUR);
+    await inboxCopy(h, "binned", h.email, binnedTo, now - 3 * HOUR);
+    await inboxCopy(h, "junked", h.email, junkedTo, now - 3 * HOUR);
+    await inboxCopy(h, "deleted", h.email, deletedTo, now - 3 * HOUR);
+    let r = await h.scan(now - 2 * HOUR + MIN);
+    for (const p of [person, binnedTo, junkedTo, deletedTo]) expect(missing(r)).not.toContain(p);
     const sentItems = async () => (await h.tableSnapshot()).filter((i) => String(i.sk).startsWith("MSG#") && i.stream === undefined).map((i) => i.sk);
     const sent = await sentItems();
     expect(sent.length).toBeGreaterThan(0);
-    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyleft=", "MSG#AAMkInboxCopyother="]);
-    // The copy leaves the Inbox. Graph's Inbox delta reports a message archived, moved or deleted
-    // alike (@removed); the sandbox's control deletes it. The follow-up was still sent.
-    await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/AAMkInboxCopyleft=`);
-    let r = await h.scan(now - HOUR);
-    expect(r.streams.ownerMail).toMatchObject({ mode: "incremental", deletes: 0 });
-    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyleft=", "MSG#AAMkInboxCopyother="]);
+    // Graph's Inbox delta reports each of these as @removed alike; where the copy went decides.
+    await move(h, "archived", "archive");
+    await move(h, "binned", "deleteditems");
+    await move(h, "junked", "junkemail");
+    await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/AAMkInboxCopydeleted=`);
+    await h.resetStats();
+    r = await h.scan(now - 2 * HOUR + 2 * MIN);
+    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyarchived="]);
     expect(missing(r)).not.toContain(person);
-    // Every delta link expires: the full re-reads sweep neither the copy they no longer find nor,
-    // for Sent's, the owner-mail stream's messages (nor this stream Sent's).
+    for (const p of [binnedTo, junkedTo, deletedTo]) expect(missing(r)).toContain(p);
+    // One read of each copy that left and of the two folders' ids, nothing more.
+    const calls = (await h.stats()).calls;
+    expect(calls["graph.messages.get"]).toBe(4);
+    expect(calls["graph.mailFolders.get"]).toBe(2);
+    // Every delta link expires: the full re-reads sweep neither the filed copy they no longer find
+    // nor, for Sent's, the owner-mail stream's messages (nor this stream Sent's).
     await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-cursors`, {});
     await h.setClock(now);
     r = await h.scan(now);
     expect(r.streams.ownerMail).toMatchObject({ mode: "full", recoveries: 1, swept: 0 });
     expect(r.streams.sentMail).toMatchObject({ mode: "full", recoveries: 1, swept: 0 });
-    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyleft=", "MSG#AAMkInboxCopyother="]);
+    expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyarchived="]);
     expect(await sentItems()).toEqual(sent);
     expect(missing(r)).not.toContain(person);
   });
@@ -177,7 +193,7 @@ describe("owner mail outside Sent (google)", () => {
   const labels = (h: ScanHarness, key: number, body: { add?: string[]; remove?: string[] }) =>
     h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/19c0ffee${String(key).padStart(8, "0")}/labels`, body);
 
-  it("a copy archived (and given back, or not) is still the owner's until it is deleted", async () => {
+  it("a copy archived (and given back, or not) is still the owner's until it is trashed", async () => {
     const { h, now, person } = await start();
     await inboxCopy(h, 5, h.email, person, now - 3 * HOUR);
     await h.scan(now - 2 * HOUR);
@@ -188,16 +204,33 @@ describe("owner mail outside Sent (google)", () => {
     const r = await h.scan(now);
     expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000005"]);
     expect(missing(r)).not.toContain(person);
-    // Archived for good, it is still mail the owner sent.
+    // Archived for good, it is still mail the owner sent: its labels are read once to see where it went.
     await labels(h, 5, { remove: ["INBOX"] });
+    await h.resetStats();
     expect(missing(await h.scan(now))).not.toContain(person);
     expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000005"]);
-    // Deleted from the Inbox, it is gone. (Deleted once archived, it stays: the Inbox's history no
-    // longer lists it, docs/rules.md.)
+    expect((await h.stats()).calls["gmail.messages.get"]).toBe(1);
+    // Given back and trashed, it is gone (Gmail takes INBOX away as it adds TRASH).
     await labels(h, 5, { add: ["INBOX"] });
-    await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/19c0ffee00000005`);
+    await labels(h, 5, { add: ["TRASH"], remove: ["INBOX"] });
     expect(missing(await h.scan(now))).toContain(person);
     expect(await ownerMailItems(h)).toEqual([]);
+  });
+
+  it("a copy deleted from the Inbox, or marked as spam, goes", async () => {
+    const { h, now, person } = await start();
+    const other = normalizeAddress(h.expected.missingFollowUps[1])!;
+    await inboxCopy(h, 8, h.email, person, now - 3 * HOUR);
+    await inboxCopy(h, 9, h.email, other, now - 3 * HOUR);
+    await h.scan(now - 2 * HOUR);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000008", "MSG#19c0ffee00000009"]);
+    await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/19c0ffee00000008`);
+    await labels(h, 9, { add: ["SPAM"], remove: ["INBOX"] });
+    await h.setClock(now);
+    const r = await h.scan(now);
+    expect(await ownerMailItems(h)).toEqual([]);
+    expect(missing(r)).toContain(person);
+    expect(missing(r)).toContain(other);
   });
 
   it(`a re-read of the ${OWNER_INBOX_DAYS} days removes nothing: a copy archived inside them and one older both stay`, async () => {

@@ -1,6 +1,6 @@
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { MailMessage } from "../model";
-import type { ChangeStream, SyncCursor, SyncPage, SyncWindow } from "../providers";
+import type { ChangeStream, OwnerMailStream, SyncCursor, SyncPage, SyncWindow } from "../providers";
 import { mapLimit, ProviderError } from "../resilience";
 import { GMAIL_HEADERS, mapGmailMessage } from "./map";
 
@@ -39,20 +39,34 @@ export const OWNER_INBOX_DAYS = 45;
  * sent stream has): a copy the owner sent from another system, or Bcc'd to themselves. The
  * gmail.metadata scope refuses a `q` search (`from:`), so each Inbox message costs a
  * `messages.get` (5 units) to see its From: the stream reads the last OWNER_INBOX_DAYS only, which
- * is as far as a missing follow-up looks. A copy read stays the owner's mail when it leaves the
- * Inbox (archived, or trashed as a sent message stays in SENT until deleted): only its deletion
- * removes it. An owner's Inbox copy older than the window, which would make a person known before a
- * first meeting, is not read (docs/rules.md).
+ * is as far as a missing follow-up looks. A copy that loses the INBOX label is reported `left`:
+ * archived, it is still the owner's mail; `gone` reads its labels (`messages.get`, format minimal)
+ * and says whether it was trashed or marked as spam, or deleted. An owner's Inbox copy older than
+ * the window, which would make a person known before a first meeting, is not read (docs/rules.md).
  */
-export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlySet<string>): ChangeStream<MailMessage> {
-  return gmailLabelStream(o, {
+export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlySet<string>): OwnerMailStream {
+  const stream = gmailLabelStream(o, {
     label: "INBOX",
     keep: (m) => !m.inSent && !m.draft && m.from !== undefined && identities.has(m.from),
     since: (w) => (w.now === undefined ? w.since : Math.max(w.since, w.now - OWNER_INBOX_DAYS * 86_400_000)),
     // At most one page past the window's start is read for nothing: a smaller page than SENT's.
     pageSize: Math.min(o.pageSize, 100),
-    leavesWithLabel: false,
+    leaving: "left",
   });
+  async function gone(ids: string[]): Promise<string[]> {
+    const out = await mapLimit(ids, o.concurrency, async (id) => {
+      try {
+        const r = await o.call(UNITS.get, () => o.gmail.users.messages.get({ userId: "me", id, format: "minimal" }, { retry: false }));
+        const labels = r.data.labelIds ?? [];
+        return labels.includes("TRASH") || labels.includes("SPAM") ? id : undefined;
+      } catch (e) {
+        if (e instanceof ProviderError && e.kind === "not-found") return id;
+        throw e;
+      }
+    });
+    return out.filter((id): id is string => id !== undefined);
+  }
+  return { ...stream, gone };
 }
 
 interface LabelStream {
@@ -64,10 +78,11 @@ interface LabelStream {
   /** messages.list page size (default the options'). */
   pageSize?: number;
   /**
-   * Whether a message the label is taken from leaves the stream (default true, SENT's: it is no
-   * longer in the sent folder). INBOX: false, since an archived copy is still the owner's mail.
+   * What a message the label is taken from is: "delete" (SENT's, the default: it is no longer in the
+   * sent folder) or "left" (INBOX's: reported in SyncPage.left, since an archived copy is still the
+   * owner's mail).
    */
-  leavesWithLabel?: boolean;
+  leaving?: "delete" | "left";
 }
 
 /** One label's messages, headers only, by listing and then history.list (see gmailSentStream). */
@@ -138,25 +153,32 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     // Records come oldest first; a message's last one decides (an INBOX label removed and given
     // back, a snooze or an undone archive, leaves it in). A deletion is final.
     const last = new Map<string, "added" | "removed">();
+    const addedHere = new Set<string>();
     const mark = (id: string | null | undefined, what: "added" | "removed") => {
-      if (id) last.set(id, what);
+      if (!id) return;
+      last.set(id, what);
+      if (what === "added") addedHere.add(id);
     };
     const deleted = new Set<string>();
     for (const h of res.data.history ?? []) {
       for (const a of h.messagesAdded ?? []) if ((a.message?.labelIds ?? [label]).includes(label)) mark(a.message?.id, "added");
       for (const a of h.labelsAdded ?? []) if ((a.labelIds ?? []).includes(label)) mark(a.message?.id, "added");
-      if (spec.leavesWithLabel !== false) for (const r of h.labelsRemoved ?? []) if ((r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
+      for (const r of h.labelsRemoved ?? []) if ((r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
       for (const d of h.messagesDeleted ?? []) if (d.message?.id) deleted.add(d.message.id);
     }
-    const added = [...last].filter(([id, what]) => what === "added" && !deleted.has(id)).map(([id]) => id);
-    const removed = new Set([...deleted, ...[...last].filter(([, what]) => what === "removed").map(([id]) => id)]);
+    const lastRemoved = [...last].filter(([id, what]) => what === "removed" && !deleted.has(id)).map(([id]) => id);
+    const leftIds = spec.leaving === "left" ? lastRemoved : [];
+    // A message added and then taken out within the round is still read: it was in the label (an
+    // Inbox copy archived since), and `left` then asks where it went.
+    const added = [...last].filter(([id, what]) => !deleted.has(id) && (what === "added" || (spec.leaving === "left" && addedHere.has(id)))).map(([id]) => id);
+    const removed = new Set([...deleted, ...(spec.leaving === "left" ? [] : lastRemoved)]);
     const fetched = await fetchMessages(added);
     const found = fetched.found.filter(spec.keep);
     const gone = fetched.gone;
     const next: SyncCursor = res.data.nextPageToken
       ? { mode: "incremental", cursor: cursor.cursor, page: res.data.nextPageToken, generation: cursor.generation }
       : { mode: "incremental", cursor: res.data.historyId ?? cursor.cursor, generation: cursor.generation };
-    return { upserts: found, deletes: [...removed, ...gone], next, done: !res.data.nextPageToken };
+    return { upserts: found, deletes: [...removed, ...gone], ...(leftIds.length ? { left: leftIds } : {}), next, done: !res.data.nextPageToken };
   }
 
   return {

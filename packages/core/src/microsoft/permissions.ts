@@ -9,10 +9,12 @@
 export const GRAPH_CALL_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   "GET /me": ["User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   "GET /me/mailboxsettings": ["MailboxSettings.Read", "MailboxSettings.ReadWrite"],
+  "GET /me/mailfolders/{id}": ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"],
   "GET /me/mailfolders/{id}/messages": ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"],
   "GET /me/mailfolders/{id}/messages/delta": ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"],
   "GET /me/calendarview/delta": ["Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite"],
   "GET /me/events/{id}": ["Calendars.ReadBasic", "Calendars.Read"],
+  "GET /me/messages/{id}": ["Mail.ReadBasic", "Mail.Read"],
   "POST /me/messages": ["Mail.ReadWrite"],
   "POST /me/messages/{id}/createreply": ["Mail.ReadWrite"],
   "POST /me/sendmail": ["Mail.Send"],

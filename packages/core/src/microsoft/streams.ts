@@ -1,7 +1,7 @@
 import { type Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
-import type { ChangeStream, SyncCursor, SyncPage } from "../providers";
+import type { ChangeStream, OwnerMailStream, SyncCursor, SyncPage } from "../providers";
 import { mapLimit, ProviderError } from "../resilience";
 import { mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
 
@@ -66,19 +66,24 @@ function deltaStream<T>(
 
 type Item = Record<string, unknown> & Removed;
 
-/** Upserts and deletes of a page of Graph items (`@removed` entries dropped when not `removals`). */
-function split<T>(items: Item[], map: (item: Item) => T | "remove" | "skip", removals = true): { upserts: T[]; deletes: string[] } {
+/** Upserts and deletes of a page of Graph items (`@removed` entries are `left` when not `removals`). */
+function split<T>(items: Item[], map: (item: Item) => T | "remove" | "skip", removals = true): { upserts: T[]; deletes: string[]; left?: string[] } {
   const upserts: T[] = [];
   const deletes: string[] = [];
+  const left: string[] = [];
   const seen = new Set<string>();
   for (const item of items) {
     if (!item.id || seen.has(item.id)) continue;
     seen.add(item.id);
-    const mapped = item["@removed"] ? (removals ? "remove" : "skip") : map(item);
+    if (item["@removed"] && !removals) {
+      left.push(item.id);
+      continue;
+    }
+    const mapped = item["@removed"] ? "remove" : map(item);
     if (mapped === "remove") deletes.push(item.id);
     else if (mapped !== "skip") upserts.push(mapped);
   }
-  return { upserts, deletes };
+  return { upserts, deletes, ...(left.length ? { left } : {}) };
 }
 
 /** How far before the scan's time the anchoring delta round starts at the latest. */
@@ -111,13 +116,39 @@ export function graphSentStream(get: GraphGet, pageSize = 200): ChangeStream<Mai
  * headers as the Sent Items stream reads Sent (a listing, then delta rounds) and keeps only those;
  * Graph's own `$filter=from/emailAddress/address eq` is not used: for a sender of the mailbox's own
  * organisation it has been reported to match nothing (microsoftgraph/microsoft-graph-docs#121), and
- * the owner is always of their own organisation. It removes nothing: the folder's delta reports a
- * message moved out of it (to Archive, another folder, Deleted Items) as `@removed` as it reports
- * one deleted (learn.microsoft.com/graph/delta-query-messages: a delta query is per folder), and a
- * copy archived or tidied away is still mail the owner sent.
+ * the owner is always of their own organisation. The folder's delta reports a message moved out of
+ * it (to Archive, another folder, Deleted Items) as `@removed`, as it reports one deleted
+ * (learn.microsoft.com/graph/delta-query-messages: a delta query is per folder), so each is `left`;
+ * `gone` then reads the copy's folder (`GET /me/messages/{id}`, an immutable id that a move keeps:
+ * learn.microsoft.com/graph/outlook-immutable-id): deleted (404), in Deleted Items or in Junk Email
+ * it is gone; archived or filed, it is still mail the owner sent.
  */
-export function graphOwnerInboxStream(get: GraphGet, identities: ReadonlySet<string>, pageSize = 200): ChangeStream<MailMessage> {
-  return graphFolderStream(get, "inbox", pageSize, (m) => m.from !== undefined && identities.has(m.from), false);
+export function graphOwnerInboxStream(get: GraphGet, identities: ReadonlySet<string>, pageSize = 200): OwnerMailStream {
+  const stream = graphFolderStream(get, "inbox", pageSize, (m) => m.from !== undefined && identities.has(m.from), false);
+  let outside: Promise<Set<string>> | undefined;
+  // The ids of the two folders a read of the mailbox leaves out, asked once per scan when needed.
+  const foldersOut = () =>
+    (outside ??= Promise.all(["deleteditems", "junkemail"].map((f) => get(`/me/mailFolders/${f}?$select=id`) as Promise<{ id?: string }>)).then(
+      (fs) => new Set(fs.map((f) => f.id).filter((id): id is string => !!id)),
+      (e) => {
+        outside = undefined;
+        throw e;
+      },
+    ));
+  async function gone(ids: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const id of ids) {
+      try {
+        const m = (await get(`/me/messages/${encodeURIComponent(id)}?$select=id,parentFolderId`)) as { parentFolderId?: string };
+        if (m.parentFolderId && (await foldersOut()).has(m.parentFolderId)) out.push(id);
+      } catch (e) {
+        if (e instanceof ProviderError && e.kind === "not-found") out.push(id);
+        else throw e;
+      }
+    }
+    return out;
+  }
+  return { ...stream, gone };
 }
 
 /**

@@ -22,6 +22,11 @@ export interface SyncPage<T> {
   upserts: T[];
   /** Ids of items removed since the cursor (deleted mail, deleted events). */
   deletes: string[];
+  /**
+   * Ids of items that left the part of the mailbox the stream reads, and may still be elsewhere in
+   * it (an owner-mail copy moved out of the Inbox): see OwnerMailStream.gone.
+   */
+  left?: string[];
   /** The cursor to store once this page's changes are written. */
   next: SyncCursor;
   /** True when the stream is caught up (the stored cursor is incremental with no page left). */
@@ -49,15 +54,26 @@ export interface SentMailReader {
 }
 
 /**
+ * The owner-mail stream: its deletes are copies gone from the mailbox; its `left` are copies that
+ * left the folder it reads, which are still the owner's mail unless `gone` says otherwise.
+ */
+export interface OwnerMailStream extends ChangeStream<MailMessage> {
+  /**
+   * Of these ids (copies the store holds that a page reported `left`), those no longer the owner's
+   * mail: deleted, or in the trash or spam folder (Gmail `TRASH`/`SPAM`; Outlook Deleted Items and
+   * Junk Email), which a read of the mailbox leaves out. An archived or otherwise filed copy stays.
+   */
+  gone(ids: string[]): Promise<string[]>;
+}
+
+/**
  * Reads the owner's mail outside the sent folder whose From is an owner identity (headers only):
  * shared/spec/behaviour.md counts it as outbound. A factory, since the identities are learned as
  * the scan goes. Optional: a provider without it reads Sent alone (both adapters have it; Gmail's
- * reads 45 days back, since gmail.metadata refuses a `q` search by sender). Its deletes are only
- * the copies gone from the mailbox for certain: a copy leaving the folder read (archived, moved)
- * is still the owner's mail.
+ * reads 45 days back, since gmail.metadata refuses a `q` search by sender).
  */
 export interface OwnerMailReader {
-  ownerMail?(identities: ReadonlySet<string>): ChangeStream<MailMessage>;
+  ownerMail?(identities: ReadonlySet<string>): OwnerMailStream;
 }
 
 /** Reads the owner's calendar (metadata only). */

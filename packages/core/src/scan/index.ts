@@ -4,7 +4,7 @@ import { metAtEvents } from "../followup";
 import { type Contact, infer, type Inference } from "../inference";
 import type { MailMessage, Meeting, Owner } from "../model";
 import { ownerIdentity } from "../identity";
-import type { CalendarReader, OwnerMailReader, SentMailReader, SyncCursor } from "../providers";
+import type { CalendarReader, OwnerMailReader, OwnerMailStream, SentMailReader, SyncCursor } from "../providers";
 import type { PersonRecord, Repository } from "../storage";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
@@ -102,14 +102,15 @@ export const OWNER_MAIL_STREAM = "ownermail";
 /**
  * Where the owner-mail stream's messages and cursor go. Its cursor carries the identities it read
  * by: when they change (a new alias learned), the stream reads its folder again under a new
- * generation. A copy stored stays the owner's mail until the stream says it is gone from the
- * mailbox (a Gmail deletion): a full re-read (a new alias, an expired cursor) sweeps nothing, since
- * a copy it no longer finds in the folder may only have been archived. A copy From an address that
+ * generation. A copy stored stays the owner's mail until it is gone from the mailbox: deleted, or
+ * in the trash or spam folder (a copy that left the folder is asked about, OwnerMailStream.gone); a
+ * full re-read (a new alias, an expired cursor) sweeps nothing, since a copy it no longer finds in
+ * the folder may only have been archived. A copy From an address that
  * is no longer an owner identity (aliases are replaced at a reconnect) stays stored but stops
  * counting: the rules check each From against the identities of the day (inference isOutbound).
  * Removals of messages it never stored (any received message deleted) are dropped.
  */
-function ownerMailSink(repo: Repository, account: string, identities: ReadonlySet<string>, stored: readonly MailMessage[], since: number): StreamSink<MailMessage> & { changed: boolean } {
+function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStream, identities: ReadonlySet<string>, stored: readonly MailMessage[], since: number): StreamSink<MailMessage> & { changed: boolean } {
   const selector = [...identities].sort().join(" ");
   const mine = new Set(stored.filter((m) => !m.inSent).map((m) => m.id));
   return {
@@ -129,6 +130,10 @@ function ownerMailSink(repo: Repository, account: string, identities: ReadonlySe
       const gone = ids.filter((id) => mine.delete(id));
       this.changed ||= gone.length > 0;
       await repo.deleteItems(account, "message", gone);
+    },
+    async left(ids) {
+      const held = ids.filter((id) => mine.has(id));
+      if (held.length) await this.remove(await stream.gone(held));
     },
     sweep: async () => 0,
   };
@@ -176,7 +181,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   if (provider.ownerMail) {
     const identities = ownerIdentity(self.email, self.aliases).addresses;
     const stream = provider.ownerMail(identities);
-    const sink = ownerMailSink(repo, account, identities, stored, window.since);
+    const sink = ownerMailSink(repo, account, stream, identities, stored, window.since);
     ownerMail = await syncStream(stream, sink, window, input.stopBefore);
     if (ownerMail.stopped && !input.ownerMailMayLag) return incomplete({ calendar, sentMail, ownerMail });
     if (sink.changed) messages = await repo.loadMessages(account);

@@ -20,6 +20,8 @@ export interface StreamSink<T> {
   saveCursor(cursor: SyncCursor): Promise<void>;
   upsert(items: T[], generation: number): Promise<void>;
   remove(ids: string[]): Promise<void>;
+  /** Items that left the part of the mailbox the stream reads (SyncPage.left); without it, they stay. */
+  left?(ids: string[]): Promise<void>;
   /** Deletes items older than `generation` once a full sync of it completed. */
   sweep(generation: number): Promise<number>;
 }
@@ -56,6 +58,7 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
     report.pages++;
     if (page.upserts.length) await sink.upsert(page.upserts, page.next.generation);
     if (page.deletes.length) await sink.remove(page.deletes);
+    if (page.left?.length && sink.left) await sink.left(page.left);
     report.upserts += page.upserts.length;
     report.deletes += page.deletes.length;
     const finishedFull = (!cursor || cursor.mode === "full") && page.next.mode === "incremental";
