@@ -92,7 +92,13 @@ it("zoneOffset takes aliases as Intl resolves them, short ones included, and ref
     const f = offsetFormat(zone);
     for (const t of [jan, jul]) expect(zoneOffset(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(intlOffset(f, t));
   }
-  for (const bad of ["Not/AZone", "UTC+3", "EST5", "+03:00", "Pacific Standard Time"]) {
+  // Intl takes a name in any case; ICU under TZ would not ("asia/tokyo" would read 0).
+  for (const zone of ["asia/tokyo", "ASIA/KOLKATA", "america/new_york"]) {
+    const f = offsetFormat(zone);
+    for (const t of [jan, jul]) expect(zoneOffset(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(intlOffset(f, t));
+  }
+  // Names the C library would read as files or POSIX rules, which Intl refuses.
+  for (const bad of ["Not/AZone", "UTC+3", "EST5", "+03:00", "Pacific Standard Time", "/usr/share/zoneinfo/Europe/Paris", ":Europe/Paris", "posix/Europe/Paris"]) {
     expect(() => zoneOffset(jul, bad), bad).toThrow(RangeError);
     expect(isZone(bad), bad).toBe(false);
   }
@@ -135,15 +141,25 @@ parentPort.postMessage([zoneOffset(Date.UTC(2026, 0, 15), "Asia/Tokyo"), zoneOff
       outfile: out,
       logLevel: "silent",
     });
-    const answer = await new Promise<unknown>((resolve, reject) => {
-      const w = new Worker(out);
-      w.once("message", (m) => {
-        resolve(m);
-        void w.terminate();
+    const ask = () =>
+      new Promise<unknown>((resolve, reject) => {
+        const w = new Worker(out);
+        w.once("message", (m) => {
+          resolve(m);
+          void w.terminate();
+        });
+        w.once("error", reject);
       });
-      w.once("error", reject);
-    });
-    expect(answer).toEqual([9 * HOUR, 2 * HOUR, "Thu 16 Jul"]);
+    expect(await ask()).toEqual([9 * HOUR, 2 * HOUR, "Thu 16 Jul"]);
+    // In a process whose own zone is Tokyo's, a check of Tokyo alone would pass in the thread.
+    const before = process.env.TZ;
+    process.env.TZ = "Asia/Tokyo";
+    try {
+      expect(await ask()).toEqual([9 * HOUR, 2 * HOUR, "Thu 16 Jul"]);
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -72,9 +72,10 @@ function readOffsets(zone: string, at: readonly number[]): number[] {
 let tzReads: boolean | undefined;
 function tzReadsZones(): boolean {
   if (tzReads === undefined) {
+    // Two zones apart from each other, so that a process whose own zone is one of them cannot pass.
     const at = Date.UTC(2026, 0, 15);
     const own = new Date(at).getTimezoneOffset();
-    tzReads = readOffsets("Asia/Tokyo", [at])[0] === 9 * HOUR && new Date(at).getTimezoneOffset() === own;
+    tzReads = readOffsets("Asia/Tokyo", [at])[0] === 9 * HOUR && readOffsets("America/New_York", [at])[0] === -5 * HOUR && new Date(at).getTimezoneOffset() === own;
   }
   return tzReads;
 }
@@ -93,12 +94,15 @@ function intlOffset(ms: number, zone: string): number {
 }
 
 /**
- * A zone name TZ can be given as it is: with a "/" and no digit, ICU takes it as an Olson ID of its
+ * A canonical zone name TZ can be given: with a "/" and no digit, ICU takes it as an Olson ID of its
  * own data. A name of 3–4 letters ("EST", "Eire") it checks against the C library's reading of TZ,
  * and a name with digits ("Etc/GMT+5", POSIX's "EST5EDT") it leaves to the C library: both then
- * depend on the host's tzdata and may differ from Intl. Those go through their canonical name.
+ * depend on the host's tzdata and may differ from Intl. Only canonical names come here (the
+ * runtime's own list, or what Intl resolves a name to), since ICU's lookup is exact: "asia/tokyo"
+ * under TZ would read as the C library's UTC, and a path ("/usr/share/zoneinfo/…") as the C library
+ * reads the file.
  */
-const tzSafe = (zone: string) => zone.includes("/") && !/\d/.test(zone);
+const tzSafe = (name: string) => name.includes("/") && !/\d/.test(name);
 
 /** Offset of `zone` from UTC at instant `ms`, in milliseconds (positive east of Greenwich). RangeError for an unknown zone. */
 export function zoneOffset(ms: number, zone: string): number {
@@ -107,18 +111,11 @@ export function zoneOffset(ms: number, zone: string): number {
   const key = `${zone}|${hour}`;
   const cached = offsets.get(key);
   if (cached !== undefined) return cached;
-  let name = zone;
-  if (!tzSafe(zone)) {
-    const c = canonicalZone(zone);
-    if (c === undefined) throw new RangeError(`Invalid time zone: ${zone}`);
-    if (c === "UTC") return 0;
-    name = c;
-  }
+  const name = canonicalZone(zone);
+  if (name === undefined) throw new RangeError(`Invalid time zone: ${zone}`);
+  if (name === "UTC") return 0;
   const at = [ms, hour * HOUR, (hour + 1) * HOUR - 1];
-  const viaTz = tzSafe(name) && tzReadsZones();
-  const [offset, first, last] = viaTz ? readOffsets(name, at) : at.map((t) => intlOffset(t, name));
-  // ICU reads a name it does not know as UTC: only a zone reading 0 needs asking whether it is one.
-  if (viaTz && offset === 0 && first === 0 && last === 0 && !isZone(name)) throw new RangeError(`Invalid time zone: ${zone}`);
+  const [offset, first, last] = tzSafe(name) && tzReadsZones() ? readOffsets(name, at) : at.map((t) => intlOffset(t, name));
   if (first === last) {
     if (offsets.size >= 100_000) offsets.clear();
     offsets.set(key, first);
