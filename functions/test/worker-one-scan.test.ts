@@ -84,29 +84,57 @@ describe("the weekly run of an account backfilled before the owner-mail stream e
     it(`${provider}: reads the owner's mail outside Sent as far as the time limit allows, and sends the digest`, async () => {
       const email = fixtures[provider].account.email;
       const { repo, deps } = await connected(provider, `ownerMail${provider}`);
-      // The backfill of a provider without the stream: calendar and Sent read to the end.
+      // The backfill and first digest of a provider without the stream: calendar and Sent read to the end.
       const older = async (a: Parameters<typeof deps.providerFor>[0]) => Object.assign(Object.create(await deps.providerFor(a)), { ownerMail: undefined }) as MailboxProvider;
       await createBackfillHandler(() => ({ ...deps, providerFor: older }))({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent);
+      const record = () => ({ Records: [{ messageId: randomUUID(), body: email }] }) as SQSEvent;
+      await createWorkerHandler(() => ({ ...deps, providerFor: older }))(record(), { getRemainingTimeInMillis: () => 240_000 });
       expect((await repo.getCursor(email, "sent"))?.mode).toBe("incremental");
       expect(await repo.getCursor(email, "ownermail")).toBeUndefined();
       const digests = async () => (await repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((d) => (d.digest as { status: string }).status);
-      const record = () => ({ Records: [{ messageId: randomUUID(), body: email }] }) as SQSEvent;
-      // A run whose time runs out as the new stream starts: its first read is bounded by the time
-      // limit like a backfill's (nothing read unbounded), and the week's digest still goes out, built
-      // on the Sent and calendar the account's digests were always built on.
+      expect(await digests()).toEqual(["sent"]);
+      // The next week, with the stream, a run whose time runs out as the stream starts: its first
+      // read is bounded by the time limit like a backfill's (nothing read unbounded), and the week's
+      // digest still goes out, built on the Sent and calendar the account's digests were built on.
       let ownerMailAsked = false;
       const watched = async (a: Parameters<typeof deps.providerFor>[0]) => {
         const p = await deps.providerFor(a);
         return Object.assign(Object.create(p), { ownerMail: (ids: ReadonlySet<string>) => ((ownerMailAsked = true), p.ownerMail!(ids)) }) as MailboxProvider;
       };
+      const week = 7 * 86_400_000;
+      await createWorkerHandler(() => ({ ...deps, now: () => now + week, providerFor: watched }))(record(), { getRemainingTimeInMillis: () => (ownerMailAsked ? 1_000 : 120_000) });
+      expect(ownerMailAsked).toBe(true);
+      expect(await digests()).toEqual(["sent", "sent"]);
+      expect((await repo.getCursor(email, "ownermail"))?.mode).not.toBe("incremental");
+      // The week after, with time, it reads the stream to the end and sends that week's digest.
+      await createWorkerHandler(() => ({ ...deps, now: () => now + 2 * week }))(record(), { getRemainingTimeInMillis: () => 240_000 });
+      expect((await repo.getCursor(email, "ownermail"))?.mode).toBe("incremental");
+      expect(await digests()).toEqual(["sent", "sent", "sent"]);
+    }, 60_000);
+
+    it(`${provider}: a new account whose first backfill stopped in that stream waits for it before its first digest`, async () => {
+      const email = fixtures[provider].account.email;
+      const { repo, deps } = await connected(provider, `ownerMailNew${provider}`);
+      // The first backfill runs out of time as the owner-mail stream starts: calendar and Sent are
+      // read to the end, as an older account's are, and the backfill continues itself on its queue.
+      let ownerMailAsked = false;
+      const watched = async (a: Parameters<typeof deps.providerFor>[0]) => {
+        const p = await deps.providerFor(a);
+        return Object.assign(Object.create(p), { ownerMail: (ids: ReadonlySet<string>) => ((ownerMailAsked = true), p.ownerMail!(ids)) }) as MailboxProvider;
+      };
+      const queued: string[][] = [];
+      const backfills = { sendBatch: async (bodies: string[]) => (queued.push(bodies), { failed: [] }) };
+      const timed = { getRemainingTimeInMillis: () => (ownerMailAsked ? 1_000 : 600_000) };
+      await createBackfillHandler(() => ({ ...deps, backfills, providerFor: watched }))({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, timed as never);
+      expect(queued).toEqual([[email.toLowerCase()]]);
+      expect((await repo.getCursor(email, "sent"))?.mode).toBe("incremental");
+      expect((await repo.getCursor(email, "ownermail"))?.mode).not.toBe("incremental");
+      // Its weekly run comes before the continuation and runs out of time the same way: no digest.
+      ownerMailAsked = false;
+      const record = () => ({ Records: [{ messageId: randomUUID(), body: email }] }) as SQSEvent;
       await createWorkerHandler(() => ({ ...deps, providerFor: watched }))(record(), { getRemainingTimeInMillis: () => (ownerMailAsked ? 1_000 : 120_000) });
       expect(ownerMailAsked).toBe(true);
-      expect(await digests()).toEqual(["sent"]);
-      expect((await repo.getCursor(email, "ownermail"))?.mode).not.toBe("incremental");
-      // The next week's run, with time, reads it to the end and sends that week's digest.
-      await createWorkerHandler(() => ({ ...deps, now: () => now + 7 * 86_400_000 }))(record(), { getRemainingTimeInMillis: () => 240_000 });
-      expect((await repo.getCursor(email, "ownermail"))?.mode).toBe("incremental");
-      expect(await digests()).toEqual(["sent", "sent"]);
+      expect(await repo.query(`ACCOUNT#${email}`, "DIGEST#")).toEqual([]);
     }, 60_000);
   }
 });

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { hasSentDigest } from "@followthrough/core/digest";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
 import { loadProvider } from "@followthrough/core/loader";
@@ -65,14 +66,17 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // The first digest uses complete data only: while the first backfill has not read everything
           // (it continues on the Backfills queue), this run reads on as far as its time allows and sends
           // no digest unless that completes it. The record succeeds either way (no retry, no DLQ).
-          // An account backfilled before the owner-mail stream existed reads that stream on as far as
-          // the time allows and gets its digest regardless, built as its earlier ones were (its Sent
-          // and calendar complete); the read goes on next time.
+          // An account that has had digests before the owner-mail stream existed reads that stream on
+          // as far as the time allows and gets its digest regardless, built as its earlier ones were
+          // (its Sent and calendar complete); the read goes on next time. A new account whose first
+          // backfill stopped in that stream looks the same by its cursors, but has had no digest: its
+          // first waits for complete data.
           let scanned: ScanResult | undefined;
           const read = await readSoFar(d.repo, email, provider.ownerMail !== undefined);
           if (!read.backfilled || !read.ownerMail) {
             const stopBefore = remainingMs ? () => remainingMs() < MIN_START_MS : undefined;
-            const result = await scan({ owner: account, provider, repo: d.repo, now, stopBefore, ownerMailMayLag: read.backfilled });
+            const ownerMailMayLag = read.backfilled && (await hasSentDigest(d.repo, email));
+            const result = await scan({ owner: account, provider, repo: d.repo, now, stopBefore, ownerMailMayLag });
             if (!result.complete) {
               console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "first backfill still reading" }));
               return;

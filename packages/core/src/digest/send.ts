@@ -133,6 +133,11 @@ export function digestMail(account: { email: string }, data: DigestData, rendere
   };
 }
 
+/** True once any weekly digest of the account was sent. */
+export async function hasSentDigest(repo: Repository, account: string): Promise<boolean> {
+  return (await repo.query(keys.partition(account), keys.prefix.digest)).some((i) => (i.digest as DigestRecord | undefined)?.status === "sent");
+}
+
 /** The stored digest of a week (for the app's "view in browser"). */
 export async function loadDigest(repo: Repository, account: string, week: string): Promise<DigestRecord | undefined> {
   return (await repo.get<{ digest: DigestRecord }>(keys.digest(account, week)))?.digest;
