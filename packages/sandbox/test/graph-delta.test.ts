@@ -74,6 +74,15 @@ describe("Graph delta: messages and calendarView", () => {
     expect((await collect<GraphMessage>(client, client.api(archive.deltaLink!).get())).items.map((m) => m.id)).toEqual([added.id]);
     expect(((await client.api(`/me/messages/${encodeURIComponent(added.id!)}`).select("parentFolderId").get()) as GraphMessage).parentFolderId).toBe(folders.archive);
     expect((await graphFailure(client.api("/me/mailFolders/nosuchfolder").get())).statusCode).toBe(404);
+    // Moved on again before the Inbox is next read: the Inbox still hears of it, and so does Archive.
+    const after = await collect(client, client.api(seen.deltaLink!).get());
+    const [twice] = (await control(sb.url, `/accounts/${email}/graph/messages/inbox`, msg("to file twice", "2026-06-05T09:00:00Z"))).messages as GraphMessage[];
+    const inboxHas = await collect(client, client.api(after.deltaLink!).get());
+    const archiveAt = await collect(client, client.api("/me/mailFolders/archive/messages/delta").get());
+    await control(sb.url, `/accounts/${email}/graph/messages/${encodeURIComponent(twice.id!)}/move`, { folder: "archive" });
+    await control(sb.url, `/accounts/${email}/graph/messages/${encodeURIComponent(twice.id!)}/move`, { folder: "deleteditems" });
+    expect((await collect(client, client.api(inboxHas.deltaLink!).get())).items).toEqual([{ id: twice.id, "@removed": { reason: "deleted" } }]);
+    expect((await collect(client, client.api(archiveAt.deltaLink!).get())).items).toEqual([{ id: twice.id, "@removed": { reason: "deleted" } }]);
   });
 
   it("sendMail shows up in the sentitems delta", async () => {

@@ -39,7 +39,7 @@ export function graphControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
     if (store instanceof Response) return store;
     const body = (await c.req.json().catch(() => undefined)) as { folder?: unknown } | undefined;
     const folder = typeof body?.folder === "string" ? store.folder(body.folder) : undefined;
-    if (!folder) return send(c, 400, { error: "body must be {folder}: inbox, sentitems, drafts, archive, deleteditems or junkemail" });
+    if (!folder) return send(c, 400, { error: "body must be {folder}: inbox, sentitems, drafts, archive, deleteditems, junkemail or recoverableitemsdeletions" });
     const moved = store.moveMessage(c.req.param("id"), folder);
     return moved ? c.json({ message: moved }) : send(c, 404, { error: "no such message" });
   });

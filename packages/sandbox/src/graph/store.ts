@@ -3,13 +3,14 @@ import type { Event as GraphEvent, Message as GraphMessage, Recipient } from "@m
 import type { AccountInfo, MicrosoftData } from "../fixtures";
 
 /** Mail folders the sandbox keeps, by well-known name (learn.microsoft.com/graph/api/resources/mailfolder, "Well-known folder names"). */
-export type FolderName = "inbox" | "sentitems" | "drafts" | "archive" | "deleteditems" | "junkemail";
+export type FolderName = "inbox" | "sentitems" | "drafts" | "archive" | "deleteditems" | "junkemail" | "recoverableitemsdeletions";
 
-const FOLDER_NAMES: readonly FolderName[] = ["inbox", "sentitems", "drafts", "archive", "deleteditems", "junkemail"];
+const FOLDER_NAMES: readonly FolderName[] = ["inbox", "sentitems", "drafts", "archive", "deleteditems", "junkemail", "recoverableitemsdeletions"];
 
 /** Display names of the well-known folders, as an English mailbox shows them. */
 export const FOLDER_DISPLAY: Record<FolderName, string> = {
   inbox: "Inbox", sentitems: "Sent Items", drafts: "Drafts", archive: "Archive", deleteditems: "Deleted Items", junkemail: "Junk Email",
+  recoverableitemsdeletions: "Deletions",
 };
 
 /** A stored message and its change bookkeeping. */
@@ -22,11 +23,11 @@ export interface MessageRecord {
   seq: number;
   deleted: boolean;
   /**
-   * The folder the message was last moved out of: that folder's delta reports it `@removed`, as a
-   * delta query is per folder (learn.microsoft.com/graph/delta-query-messages). Its id stays, as an
+   * The folders the message was moved out of: each one's delta reports it `@removed`, as a delta
+   * query is per folder (learn.microsoft.com/graph/delta-query-messages). Its id stays, as an
    * immutable id does (learn.microsoft.com/graph/outlook-immutable-id).
    */
-  movedFrom?: FolderName;
+  movedFrom?: FolderName[];
   /**
    * Single-value extended properties written with the message (`singleValueExtendedProperties`),
    * by property id. Graph returns them only through `$expand` and finds them through `$filter`.
@@ -122,6 +123,7 @@ export class GraphStore {
       archive: fakeId("AAMkAGFolderArchive"),
       deleteditems: fakeId("AAMkAGFolderDeleted"),
       junkemail: fakeId("AAMkAGFolderJunk"),
+      recoverableitemsdeletions: fakeId("AAMkAGFolderDeletions"),
     };
     for (const m of data.inbox) this.putMessage("inbox", m);
     for (const m of data.sentitems) this.putMessage("sentitems", m);
@@ -156,7 +158,7 @@ export class GraphStore {
 
   /** Every message record of a folder, tombstones and messages moved out of it included (for delta). */
   messageRecords(folder: FolderName): MessageRecord[] {
-    return [...this.messages.values()].filter((r) => r.folder === folder || r.movedFrom === folder);
+    return [...this.messages.values()].filter((r) => r.folder === folder || r.movedFrom?.includes(folder));
   }
 
   /** Moves a message to another folder, keeping its id (delta then reports it removed from the old one). */
@@ -164,7 +166,7 @@ export class GraphStore {
     const r = this.messages.get(id);
     if (!r || r.deleted) return undefined;
     if (r.folder !== to) {
-      r.movedFrom = r.folder;
+      r.movedFrom = [...new Set([...(r.movedFrom ?? []), r.folder])];
       r.folder = to;
       r.message = { ...r.message, parentFolderId: this.folderIds[to] };
       r.seq = ++this.seq;
