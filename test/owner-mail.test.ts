@@ -95,18 +95,19 @@ describe("owner mail outside Sent (microsoft)", () => {
   const move = (h: ScanHarness, key: string, folder: string) =>
     h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/AAMkInboxCopy${key}=/move`, { folder });
 
-  it("a copy filed out of the Inbox stays the owner's mail; one deleted, or moved to Deleted Items or Junk, goes", async () => {
+  it("a copy filed out of the Inbox stays the owner's mail; one deleted, or moved to Deleted Items, Junk or Recoverable Items, goes", async () => {
     const { h, now } = await start();
     const MIN = 60_000;
     // Four people waiting for a follow-up at this hour; each gets one from another system.
-    const [person, binnedTo, junkedTo, deletedTo] = missing(await h.scan(now - 2 * HOUR));
-    expect(deletedTo).toBeDefined();
+    const [person, binnedTo, junkedTo, deletedTo, purgedTo] = missing(await h.scan(now - 2 * HOUR));
+    expect(purgedTo).toBeDefined();
     await inboxCopy(h, "archived", h.email, person, now - 3 * HOUR);
     await inboxCopy(h, "binned", h.email, binnedTo, now - 3 * HOUR);
     await inboxCopy(h, "junked", h.email, junkedTo, now - 3 * HOUR);
     await inboxCopy(h, "deleted", h.email, deletedTo, now - 3 * HOUR);
+    await inboxCopy(h, "purged", h.email, purgedTo, now - 3 * HOUR);
     let r = await h.scan(now - 2 * HOUR + MIN);
-    for (const p of [person, binnedTo, junkedTo, deletedTo]) expect(missing(r)).not.toContain(p);
+    for (const p of [person, binnedTo, junkedTo, deletedTo, purgedTo]) expect(missing(r)).not.toContain(p);
     const sentItems = async () => (await h.tableSnapshot()).filter((i) => String(i.sk).startsWith("MSG#") && i.stream === undefined).map((i) => i.sk);
     const sent = await sentItems();
     expect(sent.length).toBeGreaterThan(0);
@@ -114,16 +115,20 @@ describe("owner mail outside Sent (microsoft)", () => {
     await move(h, "archived", "archive");
     await move(h, "binned", "deleteditems");
     await move(h, "junked", "junkemail");
+    // Archived first, then deleted past Deleted Items (Shift+Delete) before the next scan: the
+    // Inbox's delta still reports it, and it is found in Recoverable Items.
+    await move(h, "purged", "archive");
+    await move(h, "purged", "recoverableitemsdeletions");
     await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/graph/messages/AAMkInboxCopydeleted=`);
     await h.resetStats();
     r = await h.scan(now - 2 * HOUR + 2 * MIN);
     expect(await ownerMailItems(h)).toEqual(["MSG#AAMkInboxCopyarchived="]);
     expect(missing(r)).not.toContain(person);
-    for (const p of [binnedTo, junkedTo, deletedTo]) expect(missing(r)).toContain(p);
-    // One read of each copy that left and of the two folders' ids, nothing more.
+    for (const p of [binnedTo, junkedTo, deletedTo, purgedTo]) expect(missing(r)).toContain(p);
+    // One read of each copy that left and of the three folders' ids, nothing more.
     const calls = (await h.stats()).calls;
-    expect(calls["graph.messages.get"]).toBe(4);
-    expect(calls["graph.mailFolders.get"]).toBe(2);
+    expect(calls["graph.messages.get"]).toBe(5);
+    expect(calls["graph.mailFolders.get"]).toBe(3);
     // Every delta link expires: the full re-reads sweep neither the filed copy they no longer find
     // nor, for Sent's, the owner-mail stream's messages (nor this stream Sent's).
     await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-cursors`, {});
@@ -217,20 +222,22 @@ describe("owner mail outside Sent (google)", () => {
     expect(await ownerMailItems(h)).toEqual([]);
   });
 
-  it("a copy deleted from the Inbox, or marked as spam, goes", async () => {
+  it("a copy deleted from the Inbox, marked as spam, or trashed with INBOX kept, goes", async () => {
     const { h, now, person } = await start();
-    const other = normalizeAddress(h.expected.missingFollowUps[1])!;
+    const [other, third] = [1, 2].map((i) => normalizeAddress(h.expected.missingFollowUps[i])!);
     await inboxCopy(h, 8, h.email, person, now - 3 * HOUR);
     await inboxCopy(h, 9, h.email, other, now - 3 * HOUR);
+    await inboxCopy(h, 10, h.email, third, now - 3 * HOUR);
     await h.scan(now - 2 * HOUR);
-    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000008", "MSG#19c0ffee00000009"]);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000008", "MSG#19c0ffee00000009", "MSG#19c0ffee00000010"]);
     await h.control("DELETE", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/19c0ffee00000008`);
     await labels(h, 9, { add: ["SPAM"], remove: ["INBOX"] });
+    // Whether Gmail takes INBOX away as it adds TRASH, the history's TRASH added is enough.
+    await labels(h, 10, { add: ["TRASH"] });
     await h.setClock(now);
     const r = await h.scan(now);
     expect(await ownerMailItems(h)).toEqual([]);
-    expect(missing(r)).toContain(person);
-    expect(missing(r)).toContain(other);
+    for (const p of [person, other, third]) expect(missing(r)).toContain(p);
   });
 
   it(`a re-read of the ${OWNER_INBOX_DAYS} days removes nothing: a copy archived inside them and one older both stay`, async () => {

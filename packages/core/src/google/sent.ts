@@ -162,7 +162,11 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     const deleted = new Set<string>();
     for (const h of res.data.history ?? []) {
       for (const a of h.messagesAdded ?? []) if ((a.message?.labelIds ?? [label]).includes(label)) mark(a.message?.id, "added");
-      for (const a of h.labelsAdded ?? []) if ((a.labelIds ?? []).includes(label)) mark(a.message?.id, "added");
+      for (const a of h.labelsAdded ?? []) {
+        if ((a.labelIds ?? []).includes(label)) mark(a.message?.id, "added");
+        // Trashed or marked as spam with the label kept: it leaves what a read of the mailbox finds.
+        else if (spec.leaving === "left" && (a.labelIds ?? []).some((l) => l === "TRASH" || l === "SPAM")) mark(a.message?.id, "removed");
+      }
       for (const r of h.labelsRemoved ?? []) if ((r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
       for (const d of h.messagesDeleted ?? []) if (d.message?.id) deleted.add(d.message.id);
     }

@@ -109,6 +109,9 @@ export function graphSentStream(get: GraphGet, pageSize = 200): ChangeStream<Mai
   return graphFolderStream(get, "sentitems", pageSize, () => true);
 }
 
+/** Copies asked about at once (Graph serves a mailbox 4 requests at a time, docs/provider-quirks.md). */
+const GONE_CONCURRENCY = 4;
+
 /**
  * The Inbox's messages From one of the owner's `identities` (normalised addresses), headers only:
  * shared/spec/behaviour.md counts a message From an owner identity as the owner's, wherever it is
@@ -120,33 +123,42 @@ export function graphSentStream(get: GraphGet, pageSize = 200): ChangeStream<Mai
  * it (to Archive, another folder, Deleted Items) as `@removed`, as it reports one deleted
  * (learn.microsoft.com/graph/delta-query-messages: a delta query is per folder), so each is `left`;
  * `gone` then reads the copy's folder (`GET /me/messages/{id}`, an immutable id that a move keeps:
- * learn.microsoft.com/graph/outlook-immutable-id): deleted (404), in Deleted Items or in Junk Email
- * it is gone; archived or filed, it is still mail the owner sent.
+ * learn.microsoft.com/graph/outlook-immutable-id): deleted (404), in Deleted Items, in Junk Email or
+ * in Recoverable Items (a deletion past Deleted Items) it is gone; archived or filed, it is still mail
+ * the owner sent.
  */
 export function graphOwnerInboxStream(get: GraphGet, identities: ReadonlySet<string>, pageSize = 200): OwnerMailStream {
   const stream = graphFolderStream(get, "inbox", pageSize, (m) => m.from !== undefined && identities.has(m.from), false);
   let outside: Promise<Set<string>> | undefined;
-  // The ids of the two folders a read of the mailbox leaves out, asked once per scan when needed.
+  // The ids of the folders a read of the mailbox leaves out, asked once per scan when needed (a
+  // mailbox without Recoverable Items answers 404 for it).
+  const folderId = (f: string) =>
+    (get(`/me/mailFolders/${f}?$select=id`) as Promise<{ id?: string }>).then(
+      (r) => r.id,
+      (e) => {
+        if (e instanceof ProviderError && e.kind === "not-found") return undefined;
+        throw e;
+      },
+    );
   const foldersOut = () =>
-    (outside ??= Promise.all(["deleteditems", "junkemail"].map((f) => get(`/me/mailFolders/${f}?$select=id`) as Promise<{ id?: string }>)).then(
-      (fs) => new Set(fs.map((f) => f.id).filter((id): id is string => !!id)),
+    (outside ??= Promise.all(["deleteditems", "junkemail", "recoverableitemsdeletions"].map(folderId)).then(
+      (ids) => new Set(ids.filter((id): id is string => !!id)),
       (e) => {
         outside = undefined;
         throw e;
       },
     ));
   async function gone(ids: string[]): Promise<string[]> {
-    const out: string[] = [];
-    for (const id of ids) {
+    const out = await mapLimit(ids, GONE_CONCURRENCY, async (id) => {
       try {
         const m = (await get(`/me/messages/${encodeURIComponent(id)}?$select=id,parentFolderId`)) as { parentFolderId?: string };
-        if (m.parentFolderId && (await foldersOut()).has(m.parentFolderId)) out.push(id);
+        return m.parentFolderId && (await foldersOut()).has(m.parentFolderId) ? id : undefined;
       } catch (e) {
-        if (e instanceof ProviderError && e.kind === "not-found") out.push(id);
-        else throw e;
+        if (e instanceof ProviderError && e.kind === "not-found") return id;
+        throw e;
       }
-    }
-    return out;
+    });
+    return out.filter((id): id is string => id !== undefined);
   }
   return { ...stream, gone };
 }
