@@ -1,7 +1,7 @@
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { MailMessage } from "../model";
 import type { ChangeStream, OwnerMailStream, SyncCursor, SyncPage, SyncWindow } from "../providers";
-import { mapLimit, ProviderError } from "../resilience";
+import { idsGone, mapLimit, ProviderError } from "../resilience";
 import { GMAIL_HEADERS, mapGmailMessage } from "./map";
 
 /** Calls Gmail through the adapter's pacing and retry policy; `units` is the call's quota cost. */
@@ -53,19 +53,12 @@ export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlyS
     pageSize: Math.min(o.pageSize, 100),
     leaving: "left",
   });
-  async function gone(ids: string[]): Promise<string[]> {
-    const out = await mapLimit(ids, o.concurrency, async (id) => {
-      try {
-        const r = await o.call(UNITS.get, () => o.gmail.users.messages.get({ userId: "me", id, format: "minimal" }, { retry: false }));
-        const labels = r.data.labelIds ?? [];
-        return labels.includes("TRASH") || labels.includes("SPAM") ? id : undefined;
-      } catch (e) {
-        if (e instanceof ProviderError && e.kind === "not-found") return id;
-        throw e;
-      }
+  const gone = (ids: string[]) =>
+    idsGone(ids, o.concurrency, async (id) => {
+      const r = await o.call(UNITS.get, () => o.gmail.users.messages.get({ userId: "me", id, format: "minimal" }, { retry: false }));
+      const labels = r.data.labelIds ?? [];
+      return labels.includes("TRASH") || labels.includes("SPAM");
     });
-    return out.filter((id): id is string => id !== undefined);
-  }
   return { ...stream, gone };
 }
 

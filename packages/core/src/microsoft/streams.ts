@@ -2,7 +2,7 @@ import { type Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-cli
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
 import type { ChangeStream, OwnerMailStream, SyncCursor, SyncPage } from "../providers";
-import { mapLimit, ProviderError } from "../resilience";
+import { idsGone, mapLimit, ProviderError } from "../resilience";
 import { mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
 
 /** A Graph GET through the adapter's pacing and retry policy. */
@@ -148,18 +148,11 @@ export function graphOwnerInboxStream(get: GraphGet, identities: ReadonlySet<str
         throw e;
       },
     ));
-  async function gone(ids: string[]): Promise<string[]> {
-    const out = await mapLimit(ids, GONE_CONCURRENCY, async (id) => {
-      try {
-        const m = (await get(`/me/messages/${encodeURIComponent(id)}?$select=id,parentFolderId`)) as { parentFolderId?: string };
-        return m.parentFolderId && (await foldersOut()).has(m.parentFolderId) ? id : undefined;
-      } catch (e) {
-        if (e instanceof ProviderError && e.kind === "not-found") return id;
-        throw e;
-      }
+  const gone = (ids: string[]) =>
+    idsGone(ids, GONE_CONCURRENCY, async (id) => {
+      const m = (await get(`/me/messages/${encodeURIComponent(id)}?$select=id,parentFolderId`)) as { parentFolderId?: string };
+      return !!m.parentFolderId && (await foldersOut()).has(m.parentFolderId);
     });
-    return out.filter((id): id is string => id !== undefined);
-  }
   return { ...stream, gone };
 }
 

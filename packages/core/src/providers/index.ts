@@ -60,8 +60,9 @@ export interface SentMailReader {
 export interface OwnerMailStream extends ChangeStream<MailMessage> {
   /**
    * Of these ids (copies the store holds that a page reported `left`), those no longer the owner's
-   * mail: deleted, or in the trash or spam folder (Gmail `TRASH`/`SPAM`; Outlook Deleted Items and
-   * Junk Email), which a read of the mailbox leaves out. An archived or otherwise filed copy stays.
+   * mail: deleted, or in the trash or spam folder (Gmail `TRASH`/`SPAM`; Outlook Deleted Items, Junk
+   * Email and Recoverable Items), which a read of the mailbox leaves out. An archived or otherwise
+   * filed copy stays.
    */
   gone(ids: string[]): Promise<string[]>;
 }

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "./clock";
+import { ProviderError } from "./errors";
 
 /**
  * Keeps a caller under a per-window budget (e.g. Gmail's 6,000 units a minute per user) by waiting
@@ -111,4 +112,20 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   });
   await Promise.all(workers);
   return out;
+}
+
+/**
+ * Of `ids`, those `isGone` says are gone, asked `limit` at a time; an id whose read answers
+ * not-found (ProviderError "not-found") is gone too. Any other error fails the whole call.
+ */
+export async function idsGone(ids: readonly string[], limit: number, isGone: (id: string) => Promise<boolean>): Promise<string[]> {
+  const gone = await mapLimit(ids, limit, async (id) => {
+    try {
+      return await isGone(id);
+    } catch (e) {
+      if (e instanceof ProviderError && e.kind === "not-found") return true;
+      throw e;
+    }
+  });
+  return ids.filter((_, i) => gone[i]);
 }
