@@ -10,6 +10,7 @@ import {
   checkOrderLeadsFilter,
   compareBy,
   link,
+  mailFolderProperties,
   matchesDates,
   messageProperties,
   parseDateFilter,
@@ -40,7 +41,9 @@ const orderable: Record<string, string> = {
 };
 
 /** Graph lets paths differ in case; clients write `mailFolders` and `mailfolders` alike. */
-const folderPaths = (suffix: string) => ["/v1.0/me/mailFolders/:folder/messages" + suffix, "/v1.0/me/mailfolders/:folder/messages" + suffix];
+/** A mail folder's path, in either case Graph takes. */
+const folderRoutes = ["/v1.0/me/mailFolders/:folder", "/v1.0/me/mailfolders/:folder"];
+const folderPaths = (suffix: string) => folderRoutes.map((p) => `${p}/messages${suffix}`);
 
 function folderOf(call: GraphCall): FolderName {
   const f = call.store.folder(call.c.req.param("folder") ?? "");
@@ -188,7 +191,7 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
   for (const p of folderPaths("/delta")) app.get(p, guard(state, "graph", "graph.messages.delta"), messagesDelta(state));
 
   // GET /me/mailFolders/{id}: a well-known name or a folder's id (learn.microsoft.com/graph/api/mailfolder-get).
-  for (const p of ["/v1.0/me/mailFolders/:folder", "/v1.0/me/mailfolders/:folder"])
+  for (const p of folderRoutes)
     app.get(
       p,
       guard(state, "graph", "graph.mailFolders.get"),
@@ -197,9 +200,8 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
         const id = call.store.folderIds[folder];
         const count = call.store.messagesIn(folder).length;
         const entity = { id, displayName: FOLDER_DISPLAY[folder], parentFolderId: null, childFolderCount: 0, unreadItemCount: 0, totalItemCount: count, isHidden: false };
-        const select = queryOf(call.c.req.url).get("$select");
-        const picked = select ? Object.fromEntries(Object.entries(entity).filter(([k]) => k === "id" || select.split(",").map((x) => x.trim()).includes(k))) : entity;
-        return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailFolders/$entity`, ...picked });
+        const select = parseSelect(queryOf(call.c.req.url).get("$select"), mailFolderProperties, "mailFolder");
+        return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailFolders/$entity`, ...applySelect(entity, select) });
       }),
     );
 

@@ -22,6 +22,11 @@ export const messageProperties = new Set(
 );
 
 /** Properties of `microsoft.graph.event` that `$select` accepts. */
+/** mailFolder's properties (learn.microsoft.com/graph/api/resources/mailfolder). */
+export const mailFolderProperties = new Set(
+  ["childFolderCount", "displayName", "id", "isHidden", "parentFolderId", "totalItemCount", "unreadItemCount"].map((p) => p.toLowerCase()),
+);
+
 export const eventProperties = new Set(
   [
     "allowNewTimeProposals", "attendees", "body", "bodyPreview", "categories", "changeKey", "createdDateTime", "end", "hasAttachments",
