@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestMessageId, isoWeek, sendDigestOnce } from "@followthrough/core/digest";
+import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { setGoal } from "@followthrough/core/events";
 import { dismissFollowUp, draftFollowUp, humanDate, undoDismiss } from "@followthrough/core/followup";
 import { normalizeAddress } from "@followthrough/core/identity";
@@ -203,6 +204,52 @@ describe("a send that happened before its run died is reconciled, not repeated",
       expect(outcome).toBe("reconciled");
       expect((await sentThroughApi(h)).filter((m) => m.subject === rendered.subject)).toHaveLength(1);
       expect(isoWeek(now, account.timeZone)).toBe(digest.week);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("a digest is stored as it was emailed, compressed, and its outcome is written into the claim", () => {
+  it.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("%s", async (dir) => {
+    const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      const account = h.account();
+      await h.scan(now);
+      const { digest, rendered } = await prepareDigest({ repo: h.repo, account, now, links });
+      await h.setClock(now);
+      expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now })).toBe("sent");
+      // The table holds the HTML and text gzipped, not as plain strings several times their size.
+      const stored = (await h.repo.get<{ digest: StoredDigest }>(keys.digest(account.email, digest.week)))!.digest;
+      expect(stored.body).toBeInstanceOf(Uint8Array);
+      expect(stored.html).toBeUndefined();
+      expect(stored.text).toBeUndefined();
+      expect(stored.body!.byteLength).toBeLessThan(rendered.html.length / 2);
+      expect(stored).toMatchObject({ status: "sent", sentAt: now, subject: rendered.subject });
+      // Read back exactly as emailed (the app's "view" link).
+      expect(await loadDigest(h.repo, account.email, digest.week)).toMatchObject({ status: "sent", html: rendered.html, text: rendered.text });
+      // A record written before the body was compressed is read as it is.
+      const before = { status: "sent", week: "2020-W01", messageId: "<old@x>", claimedAt: 1, sentAt: 2, subject: "old", html: "<p>old</p>", text: "old" };
+      await h.repo.put({ ...keys.digest(account.email, "2020-W01"), digest: before });
+      expect(await loadDigest(h.repo, account.email, "2020-W01")).toEqual(before);
+      expect(digestHasBody(before as StoredDigest)).toBe(true);
+      expect(digestHasBody(stored)).toBe(true);
+      expect(digestHasBody({ status: "sending", week: "2020-W02", messageId: "<x>", claimedAt: 1 })).toBe(false);
+
+      // The item removed while the email went out (the account deleted): the outcome does not bring it back.
+      const week = "2099-W01";
+      const key = keys.digest(account.email, week);
+      const deletingSender = {
+        sentRecently: (id: string, since: number) => h.provider.sentRecently(id, since),
+        send: async (mail: Parameters<typeof h.provider.send>[0]) => {
+          expect((await h.repo.get<{ digest: StoredDigest }>(key))?.digest.status).toBe("sending");
+          await h.repo.delete(key);
+          return h.provider.send(mail);
+        },
+      };
+      expect(await sendDigestOnce({ repo: h.repo, provider: deletingSender, account, data: { ...digest, week }, rendered, now })).toBe("sent");
+      expect(await h.repo.get(key)).toBeUndefined();
     } finally {
       await h.close();
     }

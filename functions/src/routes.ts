@@ -15,7 +15,7 @@ import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, setAccountStatus } from "@followthrough/core/accounts";
-import { loadDigest } from "@followthrough/core/digest-store";
+import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import type { LinkClaims } from "@followthrough/core/links";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
@@ -252,7 +252,7 @@ ${afterNav(account.email)}`,
 export async function latestDigestWeek(repo: Repository, account: string): Promise<string | undefined> {
   const items = await repo.query(keys.partition(account), keys.prefix.digest);
   const weeks = items
-    .filter((i) => typeof (i.digest as { html?: unknown } | undefined)?.html === "string")
+    .filter((i) => digestHasBody(i.digest as StoredDigest | undefined))
     .map((i) => String(i.sk).slice(keys.prefix.digest.length))
     .sort();
   return weeks.at(-1);

@@ -5,4 +5,4 @@
  * since esbuild keeps an `import()` target even where the code calling it is unused; importing
  * this module instead keeps the API's deployed bundle free of them (issue 12, docs/benchmarks.md (6)).
  */
-export { type DigestRecord, loadDigest } from "../digest/send";
+export { type DigestRecord, digestHasBody, loadDigest, type StoredDigest } from "../digest/send";

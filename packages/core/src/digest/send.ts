@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
 import type { AccountRecord } from "../accounts";
 import type { MailSender, OutgoingMail } from "../providers";
 import { keys, type Repository } from "../storage";
@@ -11,7 +12,7 @@ export interface RenderedDigest {
   text: string;
 }
 
-/** The stored record of one week's digest. */
+/** One week's digest as read back ({@link loadDigest}). */
 export interface DigestRecord {
   status: "sending" | "sent" | "failed";
   week: string;
@@ -24,6 +25,30 @@ export interface DigestRecord {
   text?: string;
   error?: string;
 }
+
+/**
+ * One week's digest as the table holds it: the HTML and text in `body`, gzipped JSON. A digest is
+ * 10–100 KB of inline-styled markup that gzip shrinks to between a fifth and a third (its sealed links do not compress),
+ * and DynamoDB bills writes and reads by the KB and caps an item at 400 KB. Records written before
+ * it hold `html` and `text` as plain strings, and are read as they are.
+ */
+export type StoredDigest = Omit<DigestRecord, "html" | "text"> & { body?: Uint8Array; html?: string; text?: string };
+
+/** The `body` of a stored digest. */
+export function packDigestBody(rendered: { html: string; text: string }): Uint8Array {
+  return gzipSync(JSON.stringify({ html: rendered.html, text: rendered.text }));
+}
+
+/** A stored digest as read back: its HTML and text unpacked from `body` (or as stored before it). */
+export function unpackDigest(stored: StoredDigest): DigestRecord {
+  const { body, ...rest } = stored;
+  if (!(body instanceof Uint8Array)) return rest;
+  const { html, text } = JSON.parse(gunzipSync(body).toString("utf8")) as { html: string; text: string };
+  return { ...rest, html, text };
+}
+
+/** True when a stored digest holds what was emailed (the app can show it). */
+export const digestHasBody = (stored: StoredDigest | undefined): boolean => stored?.body instanceof Uint8Array || typeof stored?.html === "string";
 
 /** How the send went. */
 export type DigestOutcome = "sent" | "already-sent" | "in-progress" | "reconciled" | "paused";
@@ -64,15 +89,12 @@ export async function sendOnce<R extends SendRecord>(o: {
   record: R;
   mail: OutgoingMail & { messageId: string };
   now: number;
-  /** Other attributes of the item (written with every state). */
-  extra?: Record<string, unknown>;
 }): Promise<SendOnceOutcome> {
   const { repo, key, field, now } = o;
   const record: R = { ...o.record, status: "sending", messageId: o.mail.messageId, claimedAt: now };
-  const item = (r: R) => ({ ...key, ...o.extra, [field]: r });
   const previous = (await repo.get<Record<string, SendRecord>>(key))?.[field];
   const claimed = await repo.putIf(
-    item(record),
+    { ...key, [field]: record },
     "attribute_not_exists(pk) OR #d.#s = :failed OR (#d.#s = :sending AND #d.claimedAt < :stale)",
     { ":failed": "failed", ":sending": "sending", ":stale": now - LEASE_MS },
     { "#d": field, "#s": "status" },
@@ -81,18 +103,21 @@ export async function sendOnce<R extends SendRecord>(o: {
     const current = (await repo.get<Record<string, SendRecord>>(key))?.[field];
     return current?.status === "sent" ? "already-sent" : "in-progress";
   }
+  // The outcome is written into the claimed record, not with the whole record again (a digest's is
+  // its email, kilobytes of it): an item deleted meanwhile (its account removed) stays deleted.
+  const mark = (fields: Partial<SendRecord>) => repo.setIn(key, field, fields);
   // An earlier attempt may have sent before failing or dying: look in Sent before sending again.
   if (previous && previous.status !== "sent" && (await o.provider.sentRecently(o.mail.messageId, previous.claimedAt - 5 * 60_000))) {
-    await repo.put(item({ ...record, status: "sent", sentAt: previous.claimedAt }));
+    await mark({ status: "sent", sentAt: previous.claimedAt });
     return "reconciled";
   }
   try {
     await o.provider.send(o.mail);
   } catch (e) {
-    await repo.put(item({ ...record, status: "failed", error: String((e as Error).message).slice(0, 300) }));
+    await mark({ status: "failed", error: String((e as Error).message).slice(0, 300) });
     throw e;
   }
-  await repo.put(item({ ...record, status: "sent", sentAt: now }));
+  await mark({ status: "sent", sentAt: now });
   return "sent";
 }
 
@@ -111,7 +136,7 @@ export async function sendDigestOnce(o: {
   const { account, data, rendered, now } = o;
   if (account.status === "paused") return "paused";
   const messageId = digestMessageId(account.email, data.week);
-  const record: DigestRecord = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, html: rendered.html, text: rendered.text };
+  const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, body: packDigestBody(rendered) };
   const mail = digestMail(account, data, rendered);
   return sendOnce({ repo: o.repo, provider: o.provider, key: keys.digest(account.email, data.week), field: "digest", record, mail: { ...mail, messageId }, now });
 }
@@ -135,10 +160,11 @@ export function digestMail(account: { email: string }, data: DigestData, rendere
 
 /** True once any weekly digest of the account was sent. */
 export async function hasSentDigest(repo: Repository, account: string): Promise<boolean> {
-  return (await repo.query(keys.partition(account), keys.prefix.digest)).some((i) => (i.digest as DigestRecord | undefined)?.status === "sent");
+  return (await repo.query(keys.partition(account), keys.prefix.digest)).some((i) => (i.digest as StoredDigest | undefined)?.status === "sent");
 }
 
 /** The stored digest of a week (for the app's "view in browser"). */
 export async function loadDigest(repo: Repository, account: string, week: string): Promise<DigestRecord | undefined> {
-  return (await repo.get<{ digest: DigestRecord }>(keys.digest(account, week)))?.digest;
+  const stored = (await repo.get<{ digest: StoredDigest }>(keys.digest(account, week)))?.digest;
+  return stored && unpackDigest(stored);
 }

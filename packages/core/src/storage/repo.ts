@@ -1,4 +1,4 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Contact } from "../inference";
 import type { MailMessage, Meeting } from "../model";
 import type { SyncCursor } from "../providers";
@@ -99,8 +99,33 @@ export class Repository {
     return this.conditional(new DeleteCommand({ TableName: this.table, Key: key, ...conditionOf(condition, values, names) }));
   }
 
+  /**
+   * Sets `fields` inside the map attribute `attribute` of an existing item, leaving the rest of the
+   * item as it is (an UpdateItem: only these values travel and are billed, not the whole item);
+   * false when the item or that attribute is no longer there (nothing is written then).
+   */
+  setIn(key: { pk: string; sk: string }, attribute: string, fields: Item): Promise<boolean> {
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = { "#a": attribute };
+    const values: Item = {};
+    entries.forEach(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+    });
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key,
+        UpdateExpression: `SET ${entries.map((_, i) => `#a.#f${i} = :v${i}`).join(", ")}`,
+        ConditionExpression: "attribute_exists(#a)",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
   /** Sends a conditional write: true when it applied, false when its condition did not hold. */
-  private async conditional(command: PutCommand | DeleteCommand): Promise<boolean> {
+  private async conditional(command: PutCommand | DeleteCommand | UpdateCommand): Promise<boolean> {
     try {
       await this.doc.send(command as PutCommand);
       return true;
