@@ -40,8 +40,9 @@ digests.subscribe(
     handler: "functions/src/handlers/worker.handler",
     memory: "1024 MB",
     timeout: `${WORKER_TIMEOUT_MINUTES} minutes`,
-    // The API's URL is the base of the digest's one-tap links.
-    link: [table, linkSigningKey, ...providerSecrets, api, notices],
+    // The API's URL is the base of the digest's one-tap links. Its own queue: a weekly run whose read
+    // the time limit cut short (an expired cursor's re-read of the year) enqueues its continuation.
+    link: [table, linkSigningKey, ...providerSecrets, api, notices, digests],
   },
   {
     batch: { size: 5, partialResponses: true },

@@ -168,8 +168,9 @@ describe("infra", () => {
     }
   });
 
-  it("links the backfill to its own queue, where a backfill cut short by the time limit asks for its continuation", () => {
+  it("links the backfill and the worker to their own queues, where a run cut short by the time limit asks for its continuation", () => {
     expect(linkNames(subscriptions.find((s) => s.queue === "Backfills")!.subscriber.link)).toContain("Backfills");
+    expect(linkNames(subscriptions.find((s) => s.queue === "Digests")!.subscriber.link)).toContain("Digests");
   });
 
   it("caps concurrent scans under Google's per-project Gmail quota", () => {

@@ -33,6 +33,8 @@ export interface JobDeps {
   baseUrl?: string;
   /** The Backfills queue: where a backfill cut short by the time limit asks for its continuation. */
   backfills?: QueueSender;
+  /** The Digests queue: where a weekly run whose read was cut short by the time limit asks for its continuation. */
+  digests?: QueueSender;
 }
 
 /** The deps of this Lambda from what it links, its adapters loaded by `load`. */
@@ -45,6 +47,7 @@ export function resourceJobDeps(load: ProviderLoader): JobDeps {
   const sender = linked("Notices")?.sender;
   const notify = sender ? lazySesMailer(sender) : undefined;
   const backfillsUrl = linked("Backfills")?.url;
+  const digestsUrl = linked("Digests")?.url;
   const linkKey = linked("LinkSigningKey")?.value;
   const onRevoked = revokedHandler(notify, baseUrl, linkKey);
   return {
@@ -54,6 +57,7 @@ export function resourceJobDeps(load: ProviderLoader): JobDeps {
     linkKey,
     baseUrl,
     ...(backfillsUrl ? { backfills: lazySqsSender(backfillsUrl) } : {}),
+    ...(digestsUrl ? { digests: lazySqsSender(digestsUrl) } : {}),
     providerFor(account) {
       let current = account;
       const secret = (name: "GoogleClientSecret" | "MicrosoftClientSecret") => linked(name)?.value;

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
-import { updateAccount } from "@followthrough/core/accounts";
+import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { memorySender } from "@followthrough/core/queue";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
@@ -45,17 +45,19 @@ async function setup(provider: "google" | "microsoft") {
   const repo = new Repository(dynamo.doc, table);
   await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
   const backfills = memorySender();
+  const digests = memorySender();
   const deps = buildDeps({
     tableName: table,
     doc: dynamo.doc,
     tokenKeyring: ring,
     backfills,
+    digests,
     linkKey: "backfill-test-link-key",
     baseUrl: "https://app.followthrough.test",
     now: () => now,
     provider: { tuning: { pageSize: 10 }, retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
   });
-  return { repo, backfills, handler: createBackfillHandler(() => deps), worker: createWorkerHandler(() => deps) };
+  return { repo, backfills, digests, deps, handler: createBackfillHandler(() => deps), worker: createWorkerHandler(() => deps) };
 }
 
 /**
@@ -144,4 +146,58 @@ describe("a backfill cut off by the time limit", () => {
     expect(cut.backfills.batches).toEqual([[email]]);
     expect((await stored(cut.repo, email)).people).toEqual([]);
   });
+});
+
+describe("a weekly run whose cursors the provider expired", () => {
+  for (const provider of ["google", "microsoft"] as const) {
+    it(`${provider}: re-reads the year in invocations it enqueues itself on Digests, then sends that week's digest once; nothing dead-lettered`, async () => {
+      const email = fixtures[provider].account.email;
+      const cut = await setup(provider);
+      expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(0))).toEqual({ batchItemFailures: [] });
+      expect((await stored(cut.repo, email)).cursors).toEqual(["incremental", "incremental"]);
+      const messages = (await stored(cut.repo, email)).messages;
+      // A week on, the provider no longer honours the stored cursors (Gmail's history id, Graph's delta tokens).
+      const week = 7 * 24 * 3_600_000;
+      sandbox.state.expireCursors(email, provider === "google" ? "gmail" : "graph");
+      const worker = createWorkerHandler(() => ({ ...cut.deps, now: () => now + week }));
+      const digests = async () => (await cut.repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((i) => i.digest as { status: string; week: string });
+      // The Digests queue as infra/queue.ts declares it: a failed record is redelivered, the 3rd failure dead-letters it.
+      const queue: { id: string; body: string; receives: number }[] = [{ id: randomUUID(), body: email, receives: 0 }];
+      const dlq: string[] = [];
+      let invocations = 0;
+      let failures = 0;
+      const weeks: string[][] = [];
+      while (queue.length) {
+        const record = queue.shift()!;
+        record.receives++;
+        invocations++;
+        expect(invocations, "runs away").toBeLessThan(200);
+        const sent = cut.digests.batches.length;
+        // The worker's 5 minutes, each check between pages costing 80 seconds: three pages a run before the last minute.
+        let checks = 0;
+        const res = await worker({ Records: [{ messageId: record.id, body: record.body }] } as SQSEvent, { getRemainingTimeInMillis: () => 5 * MINUTE - 80_000 * checks++ });
+        if (res.batchItemFailures.length) {
+          failures++;
+          if (record.receives >= 3) dlq.push(record.body);
+          else queue.push(record);
+        }
+        weeks.push((await digests()).map((d) => `${d.week} ${d.status}`));
+        for (const batch of cut.digests.batches.slice(sent)) for (const body of batch) queue.push({ id: randomUUID(), body, receives: 0 });
+      }
+      // Cut off: no digest from the runs that did not finish the read, one from the run that did.
+      expect(invocations).toBeGreaterThan(1);
+      expect(weeks.slice(0, -1).every((w) => w.length === 0)).toBe(true);
+      expect(weeks.at(-1)).toHaveLength(1);
+      expect(weeks.at(-1)![0]).toMatch(/ sent$/);
+      expect(failures).toBe(0);
+      expect(dlq).toEqual([]);
+      // The re-read ends where an uninterrupted one would: every stream incremental, the same messages.
+      expect((await stored(cut.repo, email)).cursors).toEqual(["incremental", "incremental"]);
+      expect((await stored(cut.repo, email)).messages).toEqual(messages);
+      // The week is recorded as run: a duplicate dispatch of it finds the week done.
+      expect((await loadAccount(cut.repo, email))?.lastWeeklyAt).toBe(now + week);
+      expect(await worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => 5 * MINUTE })).toEqual({ batchItemFailures: [] });
+      expect(await digests()).toHaveLength(1);
+    }, 120_000);
+  }
 });

@@ -5,12 +5,13 @@
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { hasSentDigest } from "@followthrough/core/digest";
-import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
+import { CONTINUES, processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
 import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
-import { OWNER_MAIL_STREAM, type ScanResult, scan } from "@followthrough/core/scan";
+import { OWNER_MAIL_STREAM, scan } from "@followthrough/core/scan";
+import type { SyncCursor } from "@followthrough/core/providers";
 import type { Repository } from "@followthrough/core/storage";
 import { runWeekly } from "@followthrough/core/weekly";
 import { type JobDeps, jobDeps } from "../jobs";
@@ -25,7 +26,8 @@ const MIN_START_MS = 60_000;
  * How far the account's streams have been read: `backfilled` when the first backfill read calendar
  * and Sent to the end; `ownerMail` when the owner's mail outside Sent was read to the end too (or
  * the provider reads none). An account connected before that stream existed is backfilled without
- * it, and reads it in its weekly runs, under the time limit.
+ * it, and reads it in its weekly runs, under the time limit. A stream re-reading its window because
+ * the provider expired its cursor (`reread`) was read to the end before: that is not a first read.
  */
 async function readSoFar(repo: Repository, email: string, ownerMail: boolean): Promise<{ backfilled: boolean; ownerMail: boolean }> {
   const [calendar, sent, owned] = await Promise.all([
@@ -33,7 +35,8 @@ async function readSoFar(repo: Repository, email: string, ownerMail: boolean): P
     repo.getCursor(email, "sent"),
     ownerMail ? repo.getCursor(email, OWNER_MAIL_STREAM) : undefined,
   ]);
-  return { backfilled: calendar?.mode === "incremental" && sent?.mode === "incremental", ownerMail: !ownerMail || owned?.mode === "incremental" };
+  const done = (c: SyncCursor | undefined) => c?.mode === "incremental" || c?.reread === true;
+  return { backfilled: done(calendar) && done(sent), ownerMail: !ownerMail || done(owned) };
 }
 
 /** The handler over given deps (tests pass local ones). */
@@ -71,22 +74,27 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // (its Sent and calendar complete); the read goes on next time. A new account whose first
           // backfill stopped in that stream looks the same by its cursors, but has had no digest: its
           // first waits for complete data.
-          let scanned: ScanResult | undefined;
           const read = await readSoFar(d.repo, email, provider.ownerMail !== undefined);
-          if (!read.backfilled || !read.ownerMail) {
-            const stopBefore = remainingMs ? () => remainingMs() < MIN_START_MS : undefined;
-            const ownerMailMayLag = read.backfilled && (await hasSentDigest(d.repo, email));
-            const result = await scan({ owner: account, provider, repo: d.repo, now, stopBefore, ownerMailMayLag });
-            if (!result.complete) {
-              console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "first backfill still reading" }));
-              return;
-            }
-            if (result.streams.ownerMail?.stopped) console.log(JSON.stringify({ msg: "weekly", account: email, ownerMail: "still reading" }));
-            // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
-            scanned = result;
+          const ownerMailMayLag = read.backfilled && !read.ownerMail && (await hasSentDigest(d.repo, email));
+          const firstRead = !read.backfilled || (!read.ownerMail && !ownerMailMayLag);
+          // Any other week's read is bounded too when it can go on elsewhere (the Digests queue linked).
+          // A cursor the provider no longer honours makes it a full re-read of the year, as long as a
+          // backfill: Gmail keeps history "typically at least one week", sometimes much less
+          // (developers.google.com/gmail/api/guides/sync), about the time between two weekly runs;
+          // an Outlook delta token lasts as long as Graph's token cache keeps it (410, learn.microsoft.com/graph/delta-query-overview#synchronization-reset).
+          // Cut off at the time limit, the read continues in a new invocation this run enqueues, which
+          // sends the week's digest, instead of the Lambda timing out into the queue's retries and DLQ.
+          const bounded = remainingMs && (firstRead || ownerMailMayLag || d.digests) ? () => remainingMs() < MIN_START_MS : undefined;
+          const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, ownerMailMayLag });
+          if (!scanned.complete) {
+            if (!firstRead && d.digests) return CONTINUES;
+            console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: firstRead ? "first backfill still reading" : "read cut short by the time limit (no Digests queue to continue on)" }));
+            return;
           }
-          // The digest is named after the scheduled occurrence, so a late retry stays in its week.
+          if (scanned.streams.ownerMail?.stopped) console.log(JSON.stringify({ msg: "weekly", account: email, ownerMail: "still reading" }));
+          // The digest is named after the scheduled occurrence, so a late retry (or a continuation) stays in its week.
           const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
+          // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
           const weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf, scanned });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
           // The event emails of the coming week go on the due-hour index (core/events planEventJobs),
@@ -94,6 +102,13 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // now: a mark the owner set while the digest was sent is planned, not undone.
           await planEventJobs({ repo: d.repo, account: { ...account, aliases: weekly.scan.owner.aliases }, now, meetings: weekly.scan.read?.meetings });
         });
+        if (outcome === "continued") {
+          // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
+          // record fails and the queue hands it out again (the cursors hold what was read).
+          const { failed: notQueued } = await d.digests!.sendBatch([email]);
+          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "read continues in a new invocation", queued: notQueued.length === 0 }));
+          return notQueued.length === 0;
+        }
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));
         return outcome !== "busy";
       },

@@ -3,8 +3,15 @@ import { withLease } from "../lease";
 import { handleRevoked, isRevoked, reconnectReason, type SystemMailer } from "../reconnect";
 import type { Repository } from "../storage";
 
-/** How one account's job went; only "busy" and a thrown error make the queue deliver it again. */
-export type JobOutcome = "done" | "busy" | "skipped" | "revoked";
+/**
+ * How one account's job went; only "busy" and a thrown error make the queue deliver it again.
+ * "continued": the job stopped before the time limit to go on in a new invocation (it returned
+ * {@link CONTINUES}); the run is not recorded, so a weekly job is still this week's.
+ */
+export type JobOutcome = "done" | "busy" | "skipped" | "revoked" | "continued";
+
+/** What a job returns when it stopped early and goes on in a new invocation (the caller enqueues it, after the lease is released). */
+export const CONTINUES: unique symbol = Symbol("continues");
 
 /** The lease every scan of an account takes (the weekly worker and the backfill alike). */
 export const SCAN_LEASE = "scan";
@@ -46,6 +53,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
   try {
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
     if (run.held) return "busy";
+    if (run.value === CONTINUES) return "continued";
     // Re-derive the due index for the next occurrence not yet run (the zone's offset may change by
     // then): after the weekly run, the one after it; after any other job (an event email, the daily
     // sync, a backfill), the next from now, which may be this week's still to come. Refreshing such

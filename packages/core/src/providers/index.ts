@@ -15,6 +15,12 @@ export type SyncCursor = (
   shape?: number;
   /** What the items stored under this cursor were selected by (core/scan: the owner identities of the owner-mail stream); the store's. */
   selector?: string;
+  /**
+   * A full read that replaces a complete one: the provider stopped honouring the stream's
+   * incremental cursor (core/scan/sync), so the stream reads its window again. Set by the sync, never
+   * an adapter; the stream's first read was done.
+   */
+  reread?: true;
 };
 
 /** One page of changes from a stream. */

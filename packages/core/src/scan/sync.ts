@@ -29,8 +29,8 @@ export interface StreamSink<T> {
 /**
  * Pulls a stream until it is caught up. Items are written before the cursor that follows them, so
  * a sync that dies resumes from the last stored cursor and replays at most one page (idempotently).
- * An expired cursor restarts a full sync of the window under a new generation; when that full
- * sync completes, items it did not see are swept. `stopBefore`, asked before each page, ends the
+ * An expired cursor restarts a full sync of the window under a new generation (marked `reread`
+ * while it replaces a complete read); when that full sync completes, items it did not see are swept. `stopBefore`, asked before each page, ends the
  * sync early (report.stopped) with everything read so far stored.
  */
 export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>, window: SyncWindow, stopBefore?: () => boolean): Promise<StreamReport> {
@@ -49,7 +49,9 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
     } catch (e) {
       if (e instanceof ProviderError && e.kind === "cursor-expired" && report.recoveries < 3) {
         report.recoveries++;
-        cursor = { mode: "full", since: window.since, generation: (cursor?.generation ?? 0) + 1, ...(cursor?.until !== undefined ? { until: window.until } : {}) };
+        // Replacing a complete read (an incremental cursor, or a re-read of one): marked `reread` until it completes.
+        const reread = cursor?.mode === "incremental" || cursor?.reread === true;
+        cursor = { mode: "full", since: window.since, generation: (cursor?.generation ?? 0) + 1, ...(cursor?.until !== undefined ? { until: window.until } : {}), ...(reread ? { reread } : {}) };
         await sink.saveCursor(cursor);
         continue;
       }
@@ -62,8 +64,9 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
     report.upserts += page.upserts.length;
     report.deletes += page.deletes.length;
     const finishedFull = (!cursor || cursor.mode === "full") && page.next.mode === "incremental";
-    await sink.saveCursor(page.next);
-    cursor = page.next;
+    const next: SyncCursor = cursor?.reread && page.next.mode === "full" ? { ...page.next, reread: true } : page.next;
+    await sink.saveCursor(next);
+    cursor = next;
     if (finishedFull && page.next.generation > 1) report.swept += await sink.sweep(page.next.generation);
     if (page.done) return report;
   }
