@@ -178,14 +178,24 @@ describe.skipIf(!haveShared)("the digest's events on google-eventgoer (issue 11)
   });
 });
 
+/** A harness on `dir`, scanned, with its digest prepared as of the fixture's now; the caller closes it. */
+async function preparedDigest(dir: string) {
+  const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+  try {
+    const now = Date.parse(h.expected.now);
+    const account = h.account();
+    await h.scan(now);
+    return { h, now, account, ...(await prepareDigest({ repo: h.repo, account, now, links })) };
+  } catch (e) {
+    await h.close();
+    throw e;
+  }
+}
+
 describe("a send that happened before its run died is reconciled, not repeated", () => {
   it.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("%s", async (dir) => {
-    const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    const { h, now, account, digest, rendered } = await preparedDigest(dir);
     try {
-      const now = Date.parse(h.expected.now);
-      const account = h.account();
-      await h.scan(now);
-      const { digest, rendered } = await prepareDigest({ repo: h.repo, account, now, links });
       // The run sent, then died before recording it: the claim is left "sending".
       const messageId = digestMessageId(account.email, digest.week);
       await h.setClock(now);
@@ -212,12 +222,8 @@ describe("a send that happened before its run died is reconciled, not repeated",
 
 describe("a digest is stored as it was emailed, compressed, and its outcome is written into the claim", () => {
   it.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("%s", async (dir) => {
-    const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    const { h, now, account, digest, rendered } = await preparedDigest(dir);
     try {
-      const now = Date.parse(h.expected.now);
-      const account = h.account();
-      await h.scan(now);
-      const { digest, rendered } = await prepareDigest({ repo: h.repo, account, now, links });
       await h.setClock(now);
       expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now })).toBe("sent");
       // The table holds the HTML and text gzipped, not as plain strings several times their size.

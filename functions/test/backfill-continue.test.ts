@@ -64,9 +64,37 @@ async function setup(provider: "google" | "microsoft") {
  * A Lambda context whose clock is the pages read: the run starts with 15 minutes and each check
  * between pages costs `perPageMs`, so a run reads a few pages and then has less than the reserve left.
  */
-function contextOfPages(perPageMs: number) {
+function contextOfPages(perPageMs: number, startMs = 15 * MINUTE) {
   let checks = 0;
-  return { getRemainingTimeInMillis: () => 15 * MINUTE - perPageMs * checks++ };
+  return { getRemainingTimeInMillis: () => startMs - perPageMs * checks++ };
+}
+
+/**
+ * Delivers one record for `email` through a model of an SQS queue as infra declares it (a record
+ * reported failed is redelivered, its 3rd failure dead-letters it), with every continuation the
+ * handler sends to `sender` delivered in turn. `after` runs after each invocation.
+ */
+async function drain(email: string, sender: { batches: string[][] }, invoke: (record: SQSEvent) => Promise<{ batchItemFailures: unknown[] }>, after?: () => Promise<void>) {
+  const queue: { id: string; body: string; receives: number }[] = [{ id: randomUUID(), body: email, receives: 0 }];
+  const dlq: string[] = [];
+  let invocations = 0;
+  let failures = 0;
+  while (queue.length) {
+    const record = queue.shift()!;
+    record.receives++;
+    invocations++;
+    expect(invocations, "runs away").toBeLessThan(200);
+    const sent = sender.batches.length;
+    const res = await invoke({ Records: [{ messageId: record.id, body: record.body }] } as SQSEvent);
+    if (res.batchItemFailures.length) {
+      failures++;
+      if (record.receives >= 3) dlq.push(record.body);
+      else queue.push(record);
+    }
+    await after?.();
+    for (const batch of sender.batches.slice(sent)) for (const body of batch) queue.push({ id: randomUUID(), body, receives: 0 });
+  }
+  return { invocations, failures, dlq };
 }
 
 /** The stored outcome of a backfill: what the digest and the next scans read. */
@@ -91,26 +119,9 @@ describe("a backfill cut off by the time limit", () => {
       expect(expected.cursors).toEqual(["incremental", "incremental"]);
 
       const cut = await setup(provider);
-      // The Backfills queue as infra/backfill.ts declares it: a failed record is redelivered, the 3rd failure dead-letters it.
-      const queue: { id: string; body: string; receives: number }[] = [{ id: randomUUID(), body: email, receives: 0 }];
-      const dlq: string[] = [];
-      let invocations = 0;
-      let failures = 0;
-      while (queue.length) {
-        const record = queue.shift()!;
-        record.receives++;
-        invocations++;
-        expect(invocations, "runs away").toBeLessThan(200);
-        const sent = cut.backfills.batches.length;
-        // Each check between pages costs 3 minutes: 15 minutes leave room for 5 pages before the 2-minute reserve.
-        const res = await cut.handler({ Records: [{ messageId: record.id, body: record.body }] } as SQSEvent, contextOfPages(3 * MINUTE));
-        if (res.batchItemFailures.length) {
-          failures++;
-          if (record.receives >= 3) dlq.push(record.body);
-          else queue.push(record);
-        }
-        for (const batch of cut.backfills.batches.slice(sent)) for (const body of batch) queue.push({ id: randomUUID(), body, receives: 0 });
-      }
+      // Through the Backfills queue (infra/backfill.ts). Each check between pages costs 3 minutes:
+      // 15 minutes leave room for 5 pages before the 2-minute reserve.
+      const { invocations, failures, dlq } = await drain(email, cut.backfills, (record) => cut.handler(record, contextOfPages(3 * MINUTE)));
       expect(invocations).toBeGreaterThan(2);
       expect(failures).toBe(0);
       expect(dlq).toEqual([]);
@@ -161,29 +172,15 @@ describe("a weekly run whose cursors the provider expired", () => {
       sandbox.state.expireCursors(email, provider === "google" ? "gmail" : "graph");
       const worker = createWorkerHandler(() => ({ ...cut.deps, now: () => now + week }));
       const digests = async () => (await cut.repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((i) => i.digest as { status: string; week: string });
-      // The Digests queue as infra/queue.ts declares it: a failed record is redelivered, the 3rd failure dead-letters it.
-      const queue: { id: string; body: string; receives: number }[] = [{ id: randomUUID(), body: email, receives: 0 }];
-      const dlq: string[] = [];
-      let invocations = 0;
-      let failures = 0;
+      // Through the Digests queue (infra/queue.ts). The worker's 5 minutes, each check between pages
+      // costing 80 seconds: three pages a run before the last minute.
       const weeks: string[][] = [];
-      while (queue.length) {
-        const record = queue.shift()!;
-        record.receives++;
-        invocations++;
-        expect(invocations, "runs away").toBeLessThan(200);
-        const sent = cut.digests.batches.length;
-        // The worker's 5 minutes, each check between pages costing 80 seconds: three pages a run before the last minute.
-        let checks = 0;
-        const res = await worker({ Records: [{ messageId: record.id, body: record.body }] } as SQSEvent, { getRemainingTimeInMillis: () => 5 * MINUTE - 80_000 * checks++ });
-        if (res.batchItemFailures.length) {
-          failures++;
-          if (record.receives >= 3) dlq.push(record.body);
-          else queue.push(record);
-        }
-        weeks.push((await digests()).map((d) => `${d.week} ${d.status}`));
-        for (const batch of cut.digests.batches.slice(sent)) for (const body of batch) queue.push({ id: randomUUID(), body, receives: 0 });
-      }
+      const { invocations, failures, dlq } = await drain(
+        email,
+        cut.digests,
+        (record) => worker(record, contextOfPages(80_000, 5 * MINUTE)),
+        async () => void weeks.push((await digests()).map((d) => `${d.week} ${d.status}`)),
+      );
       // Cut off: no digest from the runs that did not finish the read, one from the run that did.
       expect(invocations).toBeGreaterThan(1);
       expect(weeks.slice(0, -1).every((w) => w.length === 0)).toBe(true);
