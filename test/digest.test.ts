@@ -256,6 +256,21 @@ describe("a digest is stored as it was emailed, compressed, and its outcome is w
       };
       expect(await sendDigestOnce({ repo: h.repo, provider: deletingSender, account, data: { ...digest, week }, rendered, now })).toBe("sent");
       expect(await h.repo.get(key)).toBeUndefined();
+
+      // An attempt that ran past its lease while another took the claim over: its outcome is not
+      // written into the other's claim (that one looks in Sent before sending).
+      const later = "2099-W02";
+      const laterKey = keys.digest(account.email, later);
+      const takeover = { status: "sending", week: later, messageId: digestMessageId(account.email, later), claimedAt: now + 11 * 60_000 };
+      const overtaken = {
+        sentRecently: (id: string, since: number) => h.provider.sentRecently(id, since),
+        send: async (mail: Parameters<typeof h.provider.send>[0]) => {
+          await h.repo.put({ ...laterKey, digest: takeover });
+          return h.provider.send(mail);
+        },
+      };
+      expect(await sendDigestOnce({ repo: h.repo, provider: overtaken, account, data: { ...digest, week: later }, rendered, now })).toBe("sent");
+      expect((await h.repo.get<{ digest: StoredDigest }>(laterKey))?.digest).toEqual(takeover);
     } finally {
       await h.close();
     }

@@ -90,7 +90,7 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
 
 /**
  * The weekly digest's table calls around its one send (counted through a proxy: 2 Query, 1 Get,
- * 2 Put more than a scan; `cursorsRead` adds 2 Get). The digest is built on the scan's meetings and
+ * 1 Put and 1 Update more than a scan: the claim, then its outcome; `cursorsRead` adds 2 Get). The digest is built on the scan's meetings and
  * sent messages (core/scan ScanResult.read) and reads the people and the statements again.
  */
 export async function digestCalls(email: string, send: () => Promise<unknown>): Promise<void> {
@@ -100,7 +100,7 @@ export async function digestCalls(email: string, send: () => Promise<unknown>): 
   await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "DIGEST#floor" } }));
   await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "DIGEST#floor", status: "sending" } }));
   await send();
-  await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "DIGEST#floor", status: "sent" } }));
+  await doc.send(new UpdateCommand({ TableName: table(), Key: { pk, sk: "DIGEST#floor" }, UpdateExpression: "SET #s = :s", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":s": "sent" } }));
 }
 
 /** Stores what was read (one batch write), as a sync stores a page. */

@@ -12,6 +12,8 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { isoWeek } from "@followthrough/core/digest";
+import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { memorySender } from "@followthrough/core/queue";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
@@ -160,41 +162,56 @@ describe("a backfill cut off by the time limit", () => {
 });
 
 describe("a weekly run whose cursors the provider expired", () => {
+  /** A backfilled account whose stored cursors the provider stops honouring a week on; `slot` is that week's scheduled digest. */
+  async function expiredAWeekOn(provider: "google" | "microsoft") {
+    const email = fixtures[provider].account.email;
+    const cut = await setup(provider);
+    expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(0))).toEqual({ batchItemFailures: [] });
+    expect((await stored(cut.repo, email)).cursors).toEqual(["incremental", "incremental"]);
+    const account = (await loadAccount(cut.repo, email))!;
+    const slot = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now + 7 * 24 * 3_600_000);
+    sandbox.state.expireCursors(email, provider === "google" ? "gmail" : "graph");
+    const worker = (at: number) => createWorkerHandler(() => ({ ...cut.deps, now: () => at }));
+    const digests = async () => (await cut.repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((i) => i.digest as { status: string; week: string });
+    return { email, cut, slot, worker, digests, messages: (await stored(cut.repo, email)).messages };
+  }
+  // The worker's 5 minutes, each check between pages costing a minute: three pages a run before the 2-minute reserve.
+  const workerContext = () => contextOfPages(MINUTE, 5 * MINUTE);
+
   for (const provider of ["google", "microsoft"] as const) {
     it(`${provider}: re-reads the year in invocations it enqueues itself on Digests, then sends that week's digest once; nothing dead-lettered`, async () => {
-      const email = fixtures[provider].account.email;
-      const cut = await setup(provider);
-      expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(0))).toEqual({ batchItemFailures: [] });
-      expect((await stored(cut.repo, email)).cursors).toEqual(["incremental", "incremental"]);
-      const messages = (await stored(cut.repo, email)).messages;
-      // A week on, the provider no longer honours the stored cursors (Gmail's history id, Graph's delta tokens).
-      const week = 7 * 24 * 3_600_000;
-      sandbox.state.expireCursors(email, provider === "google" ? "gmail" : "graph");
-      const worker = createWorkerHandler(() => ({ ...cut.deps, now: () => now + week }));
-      const digests = async () => (await cut.repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((i) => i.digest as { status: string; week: string });
-      // Through the Digests queue (infra/queue.ts). The worker's 5 minutes, each check between pages
-      // costing 80 seconds: three pages a run before the last minute.
+      const { email, cut, slot, worker, digests, messages } = await expiredAWeekOn(provider);
+      const at = slot + 5 * MINUTE;
+      // Through the Digests queue (infra/queue.ts).
       const weeks: string[][] = [];
-      const { invocations, failures, dlq } = await drain(
-        email,
-        cut.digests,
-        (record) => worker(record, contextOfPages(80_000, 5 * MINUTE)),
-        async () => void weeks.push((await digests()).map((d) => `${d.week} ${d.status}`)),
-      );
+      const { invocations, failures, dlq } = await drain(email, cut.digests, (record) => worker(at)(record, workerContext()), async () => void weeks.push((await digests()).map((d) => `${d.week} ${d.status}`)));
       // Cut off: no digest from the runs that did not finish the read, one from the run that did.
       expect(invocations).toBeGreaterThan(1);
       expect(weeks.slice(0, -1).every((w) => w.length === 0)).toBe(true);
-      expect(weeks.at(-1)).toHaveLength(1);
-      expect(weeks.at(-1)![0]).toMatch(/ sent$/);
+      expect(weeks.at(-1)).toEqual([`${isoWeek(slot, (await loadAccount(cut.repo, email))!.timeZone)} sent`]);
       expect(failures).toBe(0);
       expect(dlq).toEqual([]);
       // The re-read ends where an uninterrupted one would: every stream incremental, the same messages.
       expect((await stored(cut.repo, email)).cursors).toEqual(["incremental", "incremental"]);
       expect((await stored(cut.repo, email)).messages).toEqual(messages);
       // The week is recorded as run: a duplicate dispatch of it finds the week done.
-      expect((await loadAccount(cut.repo, email))?.lastWeeklyAt).toBe(now + week);
-      expect(await worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => 5 * MINUTE })).toEqual({ batchItemFailures: [] });
+      expect((await loadAccount(cut.repo, email))?.lastWeeklyAt).toBe(at);
+      expect(await worker(at)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => 5 * MINUTE })).toEqual({ batchItemFailures: [] });
       expect(await digests()).toHaveLength(1);
     }, 120_000);
   }
+
+  it("a read still going a day after the week's slot stops continuing itself: the week is recorded without a digest, and the read goes on next week", async () => {
+    const { email, cut, slot, worker, digests } = await expiredAWeekOn("google");
+    expect(await worker(slot + 5 * MINUTE)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
+    expect(cut.digests.batches).toEqual([[email]]);
+    // Its continuation is delivered 25 hours after the slot (a chain that kept failing to finish).
+    const late = slot + 25 * 3_600_000;
+    expect(await worker(late)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
+    expect(cut.digests.batches).toEqual([[email]]);
+    expect(await digests()).toEqual([]);
+    expect((await loadAccount(cut.repo, email))?.lastWeeklyAt).toBe(late);
+    // What was read stays: the next week's run reads on from the stored cursor.
+    expect(await cut.repo.getCursor(email, "sent")).toMatchObject({ mode: "full", reread: true });
+  }, 120_000);
 });

@@ -23,20 +23,36 @@ export const WORKER_LEASE_MS = 6 * 60_000;
 const MIN_START_MS = 60_000;
 
 /**
- * How far the account's streams have been read: `backfilled` when the first backfill read calendar
- * and Sent to the end; `ownerMail` when the owner's mail outside Sent was read to the end too (or
- * the provider reads none). An account connected before that stream existed is backfilled without
- * it, and reads it in its weekly runs, under the time limit. A stream re-reading its window because
- * the provider expired its cursor (`reread`) was read to the end before: that is not a first read.
+ * A weekly run's read starts no new page with less than this left: the longest page (500 Gmail
+ * headers at the paced quota, about 30 s), then, when that page completes the read, the rules over
+ * the year, the digest's render and send, and the event plan, or else the continuation's enqueue.
  */
-async function readSoFar(repo: Repository, email: string, ownerMail: boolean): Promise<{ backfilled: boolean; ownerMail: boolean }> {
+export const WEEKLY_SCAN_RESERVE_MS = 2 * 60_000;
+
+/**
+ * How long after the week's scheduled occurrence a cut-short read keeps continuing itself to send
+ * that week's digest. Past it the week is recorded as run without one and the read goes on in the
+ * next week's run: a chain that never completes (a provider expiring each new cursor before the
+ * re-read ends) stops within a day.
+ */
+export const CONTINUE_WITHIN_MS = 24 * 3_600_000;
+
+/**
+ * How far the account's streams have been read: `backfilled` when calendar and Sent were read to
+ * the end, or are reading their window again because the provider expired their cursors (`reread`:
+ * read to the end before); `ownerMail` the same of the owner's mail outside Sent (or the provider
+ * reads none), and `ownerMailCaughtUp` when that stream is not reading its window at all. An account
+ * connected before that stream existed is backfilled without it, and reads it in its weekly runs,
+ * under the time limit.
+ */
+async function readSoFar(repo: Repository, email: string, ownerMail: boolean): Promise<{ backfilled: boolean; ownerMail: boolean; ownerMailCaughtUp: boolean }> {
   const [calendar, sent, owned] = await Promise.all([
     repo.getCursor(email, "calendar"),
     repo.getCursor(email, "sent"),
     ownerMail ? repo.getCursor(email, OWNER_MAIL_STREAM) : undefined,
   ]);
   const done = (c: SyncCursor | undefined) => c?.mode === "incremental" || c?.reread === true;
-  return { backfilled: done(calendar) && done(sent), ownerMail: !ownerMail || done(owned) };
+  return { backfilled: done(calendar) && done(sent), ownerMail: !ownerMail || done(owned), ownerMailCaughtUp: !ownerMail || owned?.mode === "incremental" };
 }
 
 /** The handler over given deps (tests pass local ones). */
@@ -69,31 +85,32 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // The first digest uses complete data only: while the first backfill has not read everything
           // (it continues on the Backfills queue), this run reads on as far as its time allows and sends
           // no digest unless that completes it. The record succeeds either way (no retry, no DLQ).
-          // An account that has had digests before the owner-mail stream existed reads that stream on
-          // as far as the time allows and gets its digest regardless, built as its earlier ones were
-          // (its Sent and calendar complete); the read goes on next time. A new account whose first
-          // backfill stopped in that stream looks the same by its cursors, but has had no digest: its
-          // first waits for complete data.
+          // An account past that (it has had digests, or read everything once) reads the owner's mail
+          // outside Sent (a stream it had none of before, or one re-reading its window) as far as the
+          // time allows and gets its digest regardless, built on Sent and the calendar as its earlier
+          // ones were; that read goes on next time. Any other read of such an account (a cursor the provider expired, a stored shape
+          // renewed) is bounded when it can go on elsewhere (the Digests queue linked): a full re-read
+          // of the year can be as long as a backfill, since Gmail keeps history "typically at least one
+          // week", sometimes much less (developers.google.com/gmail/api/guides/sync), about the time
+          // between two weekly runs, and an Outlook delta token lasts as long as Graph's token cache
+          // keeps it (410, learn.microsoft.com/graph/delta-query-overview#synchronization-reset). Cut
+          // off at the time limit, it continues in a new invocation this run enqueues, which sends the
+          // week's digest, instead of the Lambda timing out into the queue's retries and DLQ.
           const read = await readSoFar(d.repo, email, provider.ownerMail !== undefined);
-          const ownerMailMayLag = read.backfilled && !read.ownerMail && (await hasSentDigest(d.repo, email));
-          const firstRead = !read.backfilled || (!read.ownerMail && !ownerMailMayLag);
-          // Any other week's read is bounded too when it can go on elsewhere (the Digests queue linked).
-          // A cursor the provider no longer honours makes it a full re-read of the year, as long as a
-          // backfill: Gmail keeps history "typically at least one week", sometimes much less
-          // (developers.google.com/gmail/api/guides/sync), about the time between two weekly runs;
-          // an Outlook delta token lasts as long as Graph's token cache keeps it (410, learn.microsoft.com/graph/delta-query-overview#synchronization-reset).
-          // Cut off at the time limit, the read continues in a new invocation this run enqueues, which
-          // sends the week's digest, instead of the Lambda timing out into the queue's retries and DLQ.
-          const bounded = remainingMs && (firstRead || ownerMailMayLag || d.digests) ? () => remainingMs() < MIN_START_MS : undefined;
+          const hadDigest = (!read.backfilled || !read.ownerMail) && (await hasSentDigest(d.repo, email));
+          const firstRead = !hadDigest && (!read.backfilled || !read.ownerMail);
+          const ownerMailMayLag = !firstRead && !read.ownerMailCaughtUp;
+          const bounded = remainingMs && (firstRead || ownerMailMayLag || d.digests) ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, ownerMailMayLag });
+          // The digest is named after the scheduled occurrence, so a late retry (or a continuation) stays in its week.
+          const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
           if (!scanned.complete) {
-            if (!firstRead && d.digests) return CONTINUES;
-            console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: firstRead ? "first backfill still reading" : "read cut short by the time limit (no Digests queue to continue on)" }));
+            if (!firstRead && d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;
+            const reason = firstRead ? "first backfill still reading" : d.digests ? "read still going a day after the week's slot; it goes on next week" : "read cut short by the time limit (no Digests queue to continue on)";
+            console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason }));
             return;
           }
           if (scanned.streams.ownerMail?.stopped) console.log(JSON.stringify({ msg: "weekly", account: email, ownerMail: "still reading" }));
-          // The digest is named after the scheduled occurrence, so a late retry (or a continuation) stays in its week.
-          const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
           // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
           const weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf, scanned });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));

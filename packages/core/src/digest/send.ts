@@ -28,7 +28,8 @@ export interface DigestRecord {
 
 /**
  * One week's digest as the table holds it: the HTML and text in `body`, gzipped JSON. A digest is
- * 10–100 KB of inline-styled markup that gzip shrinks to between a fifth and a third (its sealed links do not compress),
+ * tens of KB of inline-styled markup (the demo accounts' 13 and 55 KB) that gzip shrinks to between
+ * a fifth and a third (its sealed links do not compress),
  * and DynamoDB bills writes and reads by the KB and caps an item at 400 KB. Records written before
  * it hold `html` and `text` as plain strings, and are read as they are.
  */
@@ -103,9 +104,11 @@ export async function sendOnce<R extends SendRecord>(o: {
     const current = (await repo.get<Record<string, SendRecord>>(key))?.[field];
     return current?.status === "sent" ? "already-sent" : "in-progress";
   }
-  // The outcome is written into the claimed record, not with the whole record again (a digest's is
-  // its email, kilobytes of it): an item deleted meanwhile (its account removed) stays deleted.
-  const mark = (fields: Partial<SendRecord>) => repo.setIn(key, field, fields);
+  // The outcome is written into this attempt's claim, not with the whole record again (a digest's
+  // holds its email, kilobytes of it): an item deleted meanwhile (its account removed) stays
+  // deleted, and a claim another attempt took over (this one ran past the lease) is left to it,
+  // which looks in Sent before sending.
+  const mark = (fields: Partial<SendRecord>) => repo.setIn(key, field, fields, { claimedAt: now });
   // An earlier attempt may have sent before failing or dying: look in Sent before sending again.
   if (previous && previous.status !== "sent" && (await o.provider.sentRecently(o.mail.messageId, previous.claimedAt - 5 * 60_000))) {
     await mark({ status: "sent", sentAt: previous.claimedAt });

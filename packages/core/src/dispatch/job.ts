@@ -4,9 +4,10 @@ import { handleRevoked, isRevoked, reconnectReason, type SystemMailer } from "..
 import type { Repository } from "../storage";
 
 /**
- * How one account's job went; only "busy" and a thrown error make the queue deliver it again.
+ * How one account's job went. "busy" and a thrown error make the queue deliver it again.
  * "continued": the job stopped before the time limit to go on in a new invocation (it returned
- * {@link CONTINUES}); the run is not recorded, so a weekly job is still this week's.
+ * {@link CONTINUES}); the run is not recorded, so a weekly job is still this week's, and the caller
+ * enqueues it (a record whose enqueue fails is delivered again too).
  */
 export type JobOutcome = "done" | "busy" | "skipped" | "revoked" | "continued";
 

@@ -101,10 +101,11 @@ export class Repository {
 
   /**
    * Sets `fields` inside the map attribute `attribute` of an existing item, leaving the rest of the
-   * item as it is (an UpdateItem: only these values travel and are billed, not the whole item);
-   * false when the item or that attribute is no longer there (nothing is written then).
+   * item as it is (an UpdateItem: only these values travel and are billed, not the whole item),
+   * when that map holds `match`'s values; false when the item, the map or the match is not there
+   * (nothing is written then).
    */
-  setIn(key: { pk: string; sk: string }, attribute: string, fields: Item): Promise<boolean> {
+  setIn(key: { pk: string; sk: string }, attribute: string, fields: Item, match: Item = {}): Promise<boolean> {
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
     const names: Record<string, string> = { "#a": attribute };
     const values: Item = {};
@@ -112,12 +113,17 @@ export class Repository {
       names[`#f${i}`] = k;
       values[`:v${i}`] = v;
     });
+    const matches = Object.entries(match).map(([k, v], i) => {
+      names[`#m${i}`] = k;
+      values[`:m${i}`] = v;
+      return ` AND #a.#m${i} = :m${i}`;
+    });
     return this.conditional(
       new UpdateCommand({
         TableName: this.table,
         Key: key,
         UpdateExpression: `SET ${entries.map((_, i) => `#a.#f${i} = :v${i}`).join(", ")}`,
-        ConditionExpression: "attribute_exists(#a)",
+        ConditionExpression: `attribute_exists(#a)${matches.join("")}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),

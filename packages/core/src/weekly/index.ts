@@ -49,8 +49,8 @@ export async function runWeekly(o: {
   /** The scheduled occurrence this run belongs to (names the digest's week); `now` by default. */
   weekOf?: number;
   /**
-   * A complete scan this job already made as of the same `now` (the worker's read that finished an
-   * unfinished first backfill): its result is used, not a second sync and a second run of the rules.
+   * A complete scan this job already made as of the same `now` (the worker's own read, bounded by its
+   * time limit): its result is used, not a second sync and a second run of the rules.
    */
   scanned?: ScanResult;
 }): Promise<WeeklyResult> {
