@@ -55,7 +55,7 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         }
         return outcome !== "busy";
       },
-      { remainingMs, minStartMs: 5 * 60_000 },
+      { remainingMs, minStartMs: 5 * 60_000, requeue: d.backfills },
     );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };

@@ -129,7 +129,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));
         return outcome !== "busy";
       },
-      { remainingMs, minStartMs: MIN_START_MS },
+      { remainingMs, minStartMs: MIN_START_MS, requeue: d.digests },
     );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
