@@ -98,9 +98,19 @@ export async function digestCalls(email: string, send: () => Promise<unknown>): 
   const load = (prefix: string) => doc.send(new QueryCommand({ TableName: table(), KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": pk, ":s": prefix } }));
   await Promise.all([load("PERSON#"), load("SAYS#")]);
   await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "DIGEST#floor" } }));
-  await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "DIGEST#floor", status: "sending" } }));
+  const claimedAt = Date.now();
+  await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "DIGEST#floor", status: "sending", claimedAt } }));
   await send();
-  await doc.send(new UpdateCommand({ TableName: table(), Key: { pk, sk: "DIGEST#floor" }, UpdateExpression: "SET #s = :s", ExpressionAttributeNames: { "#s": "status" }, ExpressionAttributeValues: { ":s": "sent" } }));
+  await doc.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk, sk: "DIGEST#floor" },
+      UpdateExpression: "SET #s = :s",
+      ConditionExpression: "attribute_exists(pk) AND claimedAt = :c",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: { ":s": "sent", ":c": claimedAt },
+    }),
+  );
 }
 
 /** Stores what was read (one batch write), as a sync stores a page. */

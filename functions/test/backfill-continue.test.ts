@@ -201,6 +201,37 @@ describe("a weekly run whose cursors the provider expired", () => {
     }, 120_000);
   }
 
+  it("no page starts with less than 2 minutes left: a run that finds 100 s reads nothing and continues", async () => {
+    const { email, cut, slot, worker, digests } = await expiredAWeekOn("google");
+    let calls = 0;
+    const res = await worker(slot + 5 * MINUTE)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => (calls++ ? 100_000 : 5 * MINUTE) });
+    expect(res).toEqual({ batchItemFailures: [] });
+    expect(cut.digests.batches).toEqual([[email]]);
+    expect(await digests()).toEqual([]);
+    // Not a page asked for: the provider's refusal of the cursors is not even met yet.
+    expect((await stored(cut.repo, email)).cursors).toEqual(["incremental", "incremental"]);
+  }, 120_000);
+
+  it("a record the time left cannot start goes back to Digests as a new message, not failed", async () => {
+    const { email, cut, slot, worker } = await expiredAWeekOn("google");
+    const other = "someone-else@example.org";
+    const records = { Records: [email, other].map((body) => ({ messageId: randomUUID(), body })) } as SQSEvent;
+    expect(await worker(slot + 5 * MINUTE)(records, workerContext())).toEqual({ batchItemFailures: [] });
+    expect(cut.digests.batches).toEqual([[email], [other]]);
+  }, 120_000);
+
+  it("a stored meeting shape renewed while the read continues keeps the account established: the week's digest still goes out", async () => {
+    const { email, cut, slot, worker, digests } = await expiredAWeekOn("google");
+    // Meetings stored in an older shape: the calendar reads its window again too.
+    const calendar = (await cut.repo.getCursor(email, "calendar"))!;
+    await cut.repo.putCursor(email, "calendar", { ...calendar, shape: 1 });
+    const at = slot + 5 * MINUTE;
+    const { invocations, failures, dlq } = await drain(email, cut.digests, (record) => worker(at)(record, contextOfPages(90_000, 5 * MINUTE)));
+    expect(invocations).toBeGreaterThan(2);
+    expect([failures, dlq]).toEqual([0, []]);
+    expect((await digests()).map((d) => d.status)).toEqual(["sent"]);
+  }, 120_000);
+
   it("a read still going a day after the week's slot stops continuing itself: the week is recorded without a digest, and the read goes on next week", async () => {
     const { email, cut, slot, worker, digests } = await expiredAWeekOn("google");
     expect(await worker(slot + 5 * MINUTE)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });

@@ -10,8 +10,7 @@ import { runEventJob } from "@followthrough/core/eventmail";
 import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
-import { OWNER_MAIL_STREAM, scan } from "@followthrough/core/scan";
-import type { SyncCursor } from "@followthrough/core/providers";
+import { OWNER_MAIL_STREAM, readOnce, scan } from "@followthrough/core/scan";
 import type { Repository } from "@followthrough/core/storage";
 import { runWeekly } from "@followthrough/core/weekly";
 import { type JobDeps, jobDeps } from "../jobs";
@@ -19,13 +18,14 @@ import { need } from "../linked";
 
 /** Longer than the worker's timeout (infra/queue.ts: 5 minutes), so a worker that died frees the account. */
 export const WORKER_LEASE_MS = 6 * 60_000;
-/** A record is not started with less than this left; it goes back to the queue. */
+/** An event job's read starts no page with less than this left (its email is short work after it). */
 const MIN_START_MS = 60_000;
 
 /**
  * A weekly run's read starts no new page with less than this left: the longest page (500 Gmail
  * headers at the paced quota, about 30 s), then, when that page completes the read, the rules over
  * the year, the digest's render and send, and the event plan, or else the continuation's enqueue.
+ * No record starts with less (it goes back to the queue as a new message).
  */
 export const WEEKLY_SCAN_RESERVE_MS = 2 * 60_000;
 
@@ -39,20 +39,18 @@ export const CONTINUE_WITHIN_MS = 24 * 3_600_000;
 
 /**
  * How far the account's streams have been read: `backfilled` when calendar and Sent were read to
- * the end, or are reading their window again because the provider expired their cursors (`reread`:
- * read to the end before); `ownerMail` the same of the owner's mail outside Sent (or the provider
- * reads none), and `ownerMailCaughtUp` when that stream is not reading its window at all. An account
- * connected before that stream existed is backfilled without it, and reads it in its weekly runs,
- * under the time limit.
+ * the end once (core/scan readOnce: caught up, or reading their window again, `reread`, since the
+ * provider expired a cursor or the stored shape changed); `ownerMail` the same of the owner's mail
+ * outside Sent (or the provider reads none). An account connected before that stream existed is
+ * backfilled without it, and reads it in its weekly runs, under the time limit.
  */
-async function readSoFar(repo: Repository, email: string, ownerMail: boolean): Promise<{ backfilled: boolean; ownerMail: boolean; ownerMailCaughtUp: boolean }> {
+async function readSoFar(repo: Repository, email: string, ownerMail: boolean): Promise<{ backfilled: boolean; ownerMail: boolean }> {
   const [calendar, sent, owned] = await Promise.all([
     repo.getCursor(email, "calendar"),
     repo.getCursor(email, "sent"),
     ownerMail ? repo.getCursor(email, OWNER_MAIL_STREAM) : undefined,
   ]);
-  const done = (c: SyncCursor | undefined) => c?.mode === "incremental" || c?.reread === true;
-  return { backfilled: done(calendar) && done(sent), ownerMail: !ownerMail || done(owned), ownerMailCaughtUp: !ownerMail || owned?.mode === "incremental" };
+  return { backfilled: readOnce(calendar) && readOnce(sent), ownerMail: !ownerMail || readOnce(owned) };
 }
 
 /** The handler over given deps (tests pass local ones). */
@@ -82,9 +80,11 @@ export function createWorkerHandler(deps: () => JobDeps) {
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true };
         const outcome = await runAccountJob(job, async (account) => {
           const provider = await d.providerFor(account);
-          // The first digest uses complete data only: while the first backfill has not read everything
-          // (it continues on the Backfills queue), this run reads on as far as its time allows and sends
-          // no digest unless that completes it. The record succeeds either way (no retry, no DLQ).
+          // The first digest uses complete data only: while the first read is not done (the first
+          // backfill continues on the Backfills queue; an account connected before the owner-mail
+          // stream existed, with no digest yet, reads that stream here, week by week), this run reads
+          // on as far as its time allows and sends no digest unless that completes it. The record
+          // succeeds either way (no retry, no DLQ).
           // An account past that (it has had digests, or read everything once) reads the owner's mail
           // outside Sent (a stream it had none of before, or one re-reading its window) as far as the
           // time allows and gets its digest regardless, built on Sent and the calendar as its earlier
@@ -99,7 +99,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const read = await readSoFar(d.repo, email, provider.ownerMail !== undefined);
           const hadDigest = (!read.backfilled || !read.ownerMail) && (await hasSentDigest(d.repo, email));
           const firstRead = !hadDigest && (!read.backfilled || !read.ownerMail);
-          const ownerMailMayLag = !firstRead && !read.ownerMailCaughtUp;
+          const ownerMailMayLag = !firstRead;
           const bounded = remainingMs && (firstRead || ownerMailMayLag || d.digests) ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, ownerMailMayLag });
           // The digest is named after the scheduled occurrence, so a late retry (or a continuation) stays in its week.
@@ -129,7 +129,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));
         return outcome !== "busy";
       },
-      { remainingMs, minStartMs: MIN_START_MS, requeue: d.digests },
+      // A record starts with the weekly read's reserve left at least (one that cannot goes back as a new message).
+      { remainingMs, minStartMs: WEEKLY_SCAN_RESERVE_MS, requeue: d.digests },
     );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };

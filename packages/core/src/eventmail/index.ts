@@ -73,7 +73,7 @@ export async function runEventJob(o: {
   if (job.kind === "sync") {
     const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
     await syncStream(provider.calendar, {
-      ...calendarCursor(repo, email),
+      ...calendarCursor(repo, email, window.since),
       upsert: (items, gen) => repo.putMeetings(email, items, gen),
       remove: (ids) => repo.deleteItems(email, "meeting", ids),
       sweep: (gen) => repo.sweep(email, "meeting", gen),

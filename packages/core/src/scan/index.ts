@@ -8,9 +8,9 @@ import type { CalendarReader, OwnerMailReader, OwnerMailStream, SentMailReader, 
 import type { PersonRecord, Repository } from "../storage";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
-import { type StreamReport, type StreamSink, syncStream } from "./sync";
+import { readOnce, type StreamReport, type StreamSink, syncStream } from "./sync";
 
-export { syncStream, type StreamReport, type StreamSink } from "./sync";
+export { readOnce, syncStream, type StreamReport, type StreamSink } from "./sync";
 export { learnOwnerIdentities, type LearnedIdentities } from "./identities";
 
 /** How far back the first scan of an account reads. */
@@ -85,12 +85,17 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
  */
 export const MEETING_SHAPE = 2;
 
-/** The calendar cursor of an account, kept with the shape of the meetings it stored. */
-export function calendarCursor(repo: Repository, account: string) {
+/**
+ * The calendar cursor of an account, kept with the shape of the meetings it stored. A cursor of an
+ * older shape starts a full read of the window (`since`) under a new generation, marked `reread`
+ * when the old one had been read to the end: the stream was read once (core/scan/sync).
+ */
+export function calendarCursor(repo: Repository, account: string, since: number) {
   return {
     loadCursor: async (): Promise<SyncCursor | undefined> => {
       const c = await repo.getCursor(account, "calendar");
-      return c?.shape === MEETING_SHAPE ? c : undefined;
+      if (!c || c.shape === MEETING_SHAPE) return c;
+      return { mode: "full", since, generation: c.generation + 1, ...(readOnce(c) ? { reread: true as const } : {}) };
     },
     saveCursor: (c: SyncCursor) => repo.putCursor(account, "calendar", { ...c, shape: MEETING_SHAPE }),
   };
@@ -118,7 +123,7 @@ function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStrea
     loadCursor: async () => {
       const c = await repo.getCursor(account, OWNER_MAIL_STREAM);
       if (!c || c.selector === selector) return c;
-      return { mode: "full", since, generation: c.generation + 1 };
+      return { mode: "full", since, generation: c.generation + 1, ...(readOnce(c) ? { reread: true as const } : {}) };
     },
     saveCursor: (c) => repo.putCursor(account, OWNER_MAIL_STREAM, { ...c, selector }),
     async upsert(items, gen) {
@@ -148,7 +153,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const account = owner.email;
   const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY, now };
   const calendar = await syncStream(provider.calendar, {
-    ...calendarCursor(repo, account),
+    ...calendarCursor(repo, account, window.since),
     upsert: (items, gen) => repo.putMeetings(account, items, gen),
     remove: (ids) => repo.deleteItems(account, "meeting", ids),
     sweep: (gen) => repo.sweep(account, "meeting", gen),

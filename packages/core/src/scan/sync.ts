@@ -14,6 +14,9 @@ export interface StreamReport {
   stopped?: true;
 }
 
+/** True when the stream under `cursor` was read to the end once: caught up, or reading its window again (`reread`). */
+export const readOnce = (cursor: SyncCursor | undefined): boolean => cursor?.mode === "incremental" || cursor?.reread === true;
+
 /** Where a stream's items and cursor are kept. */
 export interface StreamSink<T> {
   loadCursor(): Promise<SyncCursor | undefined>;
@@ -50,7 +53,7 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
       if (e instanceof ProviderError && e.kind === "cursor-expired" && report.recoveries < 3) {
         report.recoveries++;
         // Replacing a complete read (an incremental cursor, or a re-read of one): marked `reread` until it completes.
-        const reread = cursor?.mode === "incremental" || cursor?.reread === true;
+        const reread = readOnce(cursor);
         cursor = { mode: "full", since: window.since, generation: (cursor?.generation ?? 0) + 1, ...(cursor?.until !== undefined ? { until: window.until } : {}), ...(reread ? { reread } : {}) };
         await sink.saveCursor(cursor);
         continue;
