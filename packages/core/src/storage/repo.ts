@@ -101,7 +101,8 @@ export class Repository {
 
   /**
    * Sets `fields` inside the map attribute `attribute` of an existing item, leaving the rest of the
-   * item as it is (an UpdateItem: only these values travel and are billed, not the whole item),
+   * item as it is (an UpdateItem: only these values travel; DynamoDB still bills the larger of the
+   * item's sizes before and after, docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html),
    * when that map holds `match`'s values; false when the item, the map or the match is not there
    * (nothing is written then).
    */
