@@ -88,6 +88,11 @@ describe("first look while the backfill runs", () => {
       const recentMissing = done.missingFollowUps.filter((c) => c.metEnd >= now - 30 * DAY).map((c) => c.email);
       expect(recentMissing.length).toBeGreaterThan(0);
       expect(final.people.map((x) => x.email)).toEqual(expect.arrayContaining(recentMissing));
+      // A stream reading its window again (the provider expired its cursor) was read to the end
+      // before: what is stored is complete, and the first look is not provisional meanwhile.
+      const sent = (await repo.getCursor(account.email, "sent"))!;
+      await repo.putCursor(account.email, "sent", { mode: "full", since: now - 365 * DAY, generation: sent.generation + 1, reread: true });
+      expect(await firstLook(repo, account, now)).toMatchObject({ ready: true, provisional: false, sentComplete: true, people: final.people });
     }, 60_000);
   }
 });

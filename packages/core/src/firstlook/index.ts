@@ -10,6 +10,7 @@ import type { AccountRecord } from "../accounts";
 import { infer } from "../inference";
 import type { Owner } from "../model";
 import { learnOwnerIdentities } from "../scan/identities";
+import { readOnce } from "../scan/sync";
 import type { Repository } from "../storage";
 import { DAY } from "../time";
 
@@ -44,8 +45,10 @@ export interface FirstLook {
 export async function firstLook(repo: Repository, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone">, now: number): Promise<FirstLook> {
   const email = account.email.toLowerCase();
   const [calendar, sent] = await Promise.all([repo.getCursor(email, "calendar"), repo.getCursor(email, "sent")]);
-  const calendarComplete = calendar?.mode === "incremental";
-  const sentComplete = sent?.mode === "incremental";
+  // Read to the end once (core/scan readOnce): caught up, or reading the window again after the
+  // provider expired a cursor, over what the read before stored.
+  const calendarComplete = readOnce(calendar);
+  const sentComplete = readOnce(sent);
   // A stored cursor of the sent stream means at least its first (newest) page is stored.
   const ready = calendarComplete && sent !== undefined;
   const base = { ready, provisional: !sentComplete, calendarComplete, sentComplete };
