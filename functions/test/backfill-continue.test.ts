@@ -21,7 +21,7 @@ import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createBackfillHandler } from "../src/handlers/backfill";
-import { createWorkerHandler } from "../src/handlers/worker";
+import { continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
 const now = Date.parse("2026-10-14T23:30:00Z");
@@ -206,7 +206,7 @@ describe("a weekly run whose cursors the provider expired", () => {
     let calls = 0;
     const res = await worker(slot + 5 * MINUTE)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => (calls++ ? 100_000 : 5 * MINUTE) });
     expect(res).toEqual({ batchItemFailures: [] });
-    expect(cut.digests.batches).toEqual([[email]]);
+    expect(cut.digests.batches).toEqual([[continuationBody(email, slot)]]);
     expect(await digests()).toEqual([]);
     // Not a page asked for: the provider's refusal of the cursors is not even met yet.
     expect((await stored(cut.repo, email)).cursors).toEqual(["incremental", "incremental"]);
@@ -217,7 +217,7 @@ describe("a weekly run whose cursors the provider expired", () => {
     const other = "someone-else@example.org";
     const records = { Records: [email, other].map((body) => ({ messageId: randomUUID(), body })) } as SQSEvent;
     expect(await worker(slot + 5 * MINUTE)(records, workerContext())).toEqual({ batchItemFailures: [] });
-    expect(cut.digests.batches).toEqual([[email], [other]]);
+    expect(cut.digests.batches).toEqual([[continuationBody(email, slot)], [other]]);
   }, 120_000);
 
   it("a stored meeting shape renewed while the read continues keeps the account established: the week's digest still goes out", async () => {
@@ -232,14 +232,37 @@ describe("a weekly run whose cursors the provider expired", () => {
     expect((await digests()).map((d) => d.status)).toEqual(["sent"]);
   }, 120_000);
 
+  it("every link names the week the run began in, whatever the owner changes in the schedule meanwhile", async () => {
+    const { email, cut, slot, worker, digests } = await expiredAWeekOn("google");
+    const at = slot + 5 * MINUTE;
+    let links = 0;
+    const { failures, dlq } = await drain(email, cut.digests, async (record) => {
+      // After the first link the owner moves the digest to Sunday 09:00 (7 = Sunday): last week's Sunday, 23 hours ago.
+      if (links++ === 1) await updateAccount(cut.repo, email, { schedule: { day: 7, hour: 9 } }, at);
+      return worker(at)(record, workerContext());
+    });
+    expect(links).toBeGreaterThan(2);
+    expect([failures, dlq]).toEqual([0, []]);
+    const zone = (await loadAccount(cut.repo, email))!.timeZone;
+    expect(await digests()).toEqual([expect.objectContaining({ status: "sent", week: isoWeek(slot, zone) })]);
+  }, 120_000);
+
+  it("a continuation's body names the account and the slot; a malformed one is refused", () => {
+    expect(parseContinuation(continuationBody("Ana@X.io", 123))).toEqual({ acc: "ana@x.io", slot: 123 });
+    expect(parseContinuation("ana@x.io")).toBeUndefined();
+    expect(parseContinuation(JSON.stringify({ job: "event", kind: "sync", acc: "a@x.io", due: 1 }))).toBeUndefined();
+    expect(() => parseContinuation(JSON.stringify({ job: "weekly", acc: "a@x.io" }))).toThrow(/malformed weekly continuation/);
+    expect(() => parseContinuation(JSON.stringify({ job: "weekly", acc: "", slot: 1 }))).toThrow(/malformed weekly continuation/);
+  });
+
   it("a read still going a day after the week's slot stops continuing itself: the week is recorded without a digest, and the read goes on next week", async () => {
     const { email, cut, slot, worker, digests } = await expiredAWeekOn("google");
     expect(await worker(slot + 5 * MINUTE)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
-    expect(cut.digests.batches).toEqual([[email]]);
+    expect(cut.digests.batches).toEqual([[continuationBody(email, slot)]]);
     // Its continuation is delivered 25 hours after the slot (a chain that kept failing to finish).
     const late = slot + 25 * 3_600_000;
     expect(await worker(late)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
-    expect(cut.digests.batches).toEqual([[email]]);
+    expect(cut.digests.batches).toEqual([[continuationBody(email, slot)]]);
     expect(await digests()).toEqual([]);
     expect((await loadAccount(cut.repo, email))?.lastWeeklyAt).toBe(late);
     // What was read stays: the next week's run reads on from the stored cursor.

@@ -53,6 +53,23 @@ async function readSoFar(repo: Repository, email: string, ownerMail: boolean): P
   return { backfilled: readOnce(calendar) && readOnce(sent), ownerMail: !ownerMail || readOnce(owned) };
 }
 
+/**
+ * A weekly run's continuation, as this worker enqueues it on Digests: the account and the scheduled
+ * occurrence the run belongs to, so every link names the same week and measures its one-day bound
+ * from the same slot, whatever the owner changes in the schedule meanwhile. Undefined for any other
+ * body (an account's email from the dispatcher, an event job); a malformed one throws.
+ */
+export function parseContinuation(body: string): { acc: string; slot: number } | undefined {
+  if (!body.trimStart().startsWith("{")) return undefined;
+  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; slot?: unknown };
+  if (j.job !== "weekly") return undefined;
+  if (typeof j.acc !== "string" || !j.acc || typeof j.slot !== "number" || !Number.isFinite(j.slot)) throw new Error("malformed weekly continuation");
+  return { acc: j.acc.trim().toLowerCase(), slot: j.slot };
+}
+
+/** The body of a weekly run's continuation ({@link parseContinuation}). */
+export const continuationBody = (acc: string, slot: number) => JSON.stringify({ job: "weekly", acc, slot });
+
 /** The handler over given deps (tests pass local ones). */
 export function createWorkerHandler(deps: () => JobDeps) {
   return async (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
@@ -64,7 +81,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
       records,
       async (r) => {
         const now = d.now();
-        const eventJob = parseEventJob(r.body);
+        const continued = parseContinuation(r.body);
+        const eventJob = continued ? undefined : parseEventJob(r.body);
         if (eventJob) {
           // An event email or the daily event sync: under the scan lease like the weekly run; a paused account is skipped.
           const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
@@ -76,7 +94,10 @@ export function createWorkerHandler(deps: () => JobDeps) {
           if (outcome !== "done") console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome }));
           return outcome !== "busy";
         }
-        const email = r.body.trim().toLowerCase();
+        const email = continued?.acc ?? r.body.trim().toLowerCase();
+        // The scheduled occurrence this run belongs to: a continuation's, or the one just past. The
+        // digest is named after it, so a late retry (or a continuation) stays in its week.
+        let weekOf = continued?.slot;
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true };
         const outcome = await runAccountJob(job, async (account) => {
           const provider = await d.providerFor(account);
@@ -102,8 +123,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const ownerMailMayLag = !firstRead;
           const bounded = remainingMs && (firstRead || ownerMailMayLag || d.digests) ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, ownerMailMayLag });
-          // The digest is named after the scheduled occurrence, so a late retry (or a continuation) stays in its week.
-          const weekOf = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
+          weekOf ??= previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
           if (!scanned.complete) {
             if (!firstRead && d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;
             const reason = firstRead ? "first backfill still reading" : d.digests ? "read still going a day after the week's slot; it goes on next week" : "read cut short by the time limit (no Digests queue to continue on)";
@@ -122,7 +142,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (outcome === "continued") {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
           // record fails and the queue hands it out again (the cursors hold what was read).
-          const { failed: notQueued } = await d.digests!.sendBatch([email]);
+          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!)]);
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "read continues in a new invocation", queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
