@@ -384,6 +384,22 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await sentCopies("morning-after", speakerNight)).toHaveLength(1);
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
   });
+
+  it("a daily sync cut short by the time limit continues at the next dispatch", async () => {
+    const item = (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!;
+    clock = item.due + 60_000;
+    await h.setClock(clock);
+    const links = { baseUrl: BASE_URL, key: LINK_KEY };
+    const job = { job: "event" as const, kind: "sync" as const, acc: h.email, due: item.due };
+    await h.resetStats();
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links, stopBefore: () => true })).toBe("continued");
+    expect((await h.stats()).totalCalls).toBe(0);
+    const next = item.due + DUE_SLOT_MS;
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: next });
+    clock = next + 60_000;
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: next }, now: clock, links })).toBe("synced");
+    expect(((await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!).due).toBeGreaterThan(next);
+  });
 });
 
 describe("the daily sync runs for every active account, so an event accepted mid-week gets its emails (demo-google)", () => {

@@ -41,4 +41,23 @@ describe("the calendar cursor carries the shape of the meetings stored", () => {
       await h.close();
     }
   });
+
+  it("Outlook: the full read of a renewed shape stays bound to its window's end, which Graph's calendar view renews by", async () => {
+    const h = await startScanHarness({ fixture: ownFixture("demo-microsoft"), pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      await h.scan(now);
+      const before = (await h.repo.getCursor(h.email, "calendar"))!;
+      expect(before).toMatchObject({ mode: "incremental", shape: MEETING_SHAPE });
+      expect(before.until).toBeGreaterThan(now);
+      const { shape: _, ...oldCursor } = before;
+      await h.repo.putCursor(h.email, "calendar", oldCursor);
+      expect((await h.scan(now)).streams.calendar.mode).toBe("full");
+      const after = (await h.repo.getCursor(h.email, "calendar"))!;
+      expect(after).toMatchObject({ mode: "incremental", shape: MEETING_SHAPE, generation: before.generation + 1 });
+      expect(after.until).toBeGreaterThan(now);
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -95,6 +95,12 @@ export function createWorkerHandler(deps: () => JobDeps) {
           return outcome !== "busy";
         }
         const email = continued?.acc ?? r.body.trim().toLowerCase();
+        if (continued && now - continued.slot >= CONTINUE_WITHIN_MS) {
+          // A link delivered past the chain's bound (redelivered, redriven): dropped before it reads or
+          // records anything; the week's own run and the next week's are left as they are.
+          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "continuation past its day; the read goes on next week" }));
+          return true;
+        }
         // The scheduled occurrence this run belongs to: a continuation's, or the one just past. The
         // digest is named after it, so a late retry (or a continuation) stays in its week.
         let weekOf = continued?.slot;
@@ -109,19 +115,20 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // An account past that (it has had digests, or read everything once) reads the owner's mail
           // outside Sent (a stream it had none of before, or one re-reading its window) as far as the
           // time allows and gets its digest regardless, built on Sent and the calendar as its earlier
-          // ones were; that read goes on next time. Any other read of such an account (a cursor the provider expired, a stored shape
-          // renewed) is bounded when it can go on elsewhere (the Digests queue linked): a full re-read
-          // of the year can be as long as a backfill, since Gmail keeps history "typically at least one
-          // week", sometimes much less (developers.google.com/gmail/api/guides/sync), about the time
-          // between two weekly runs, and an Outlook delta token lasts as long as Graph's token cache
-          // keeps it (410, learn.microsoft.com/graph/delta-query-overview#synchronization-reset). Cut
-          // off at the time limit, it continues in a new invocation this run enqueues, which sends the
-          // week's digest, instead of the Lambda timing out into the queue's retries and DLQ.
+          // ones were; that read goes on next time. Every read is bounded by the time left. A full
+          // re-read of the year (a cursor the provider expired, a stored shape renewed) can be as long
+          // as a backfill: Gmail keeps history "typically at least one week", sometimes much less
+          // (developers.google.com/gmail/api/guides/sync), about the time between two weekly runs, and
+          // an Outlook delta token lasts as long as Graph's token cache keeps it (410,
+          // learn.microsoft.com/graph/delta-query-overview#synchronization-reset). Cut off at the time
+          // limit, an established account's read continues in a new invocation this run enqueues on
+          // Digests, which sends the week's digest, instead of the Lambda timing out into the queue's
+          // retries and DLQ (without the Digests queue linked, the week goes without and the read on).
           const read = await readSoFar(d.repo, email, provider.ownerMail !== undefined);
           const hadDigest = (!read.backfilled || !read.ownerMail) && (await hasSentDigest(d.repo, email));
           const firstRead = !hadDigest && (!read.backfilled || !read.ownerMail);
           const ownerMailMayLag = !firstRead;
-          const bounded = remainingMs && (firstRead || ownerMailMayLag || d.digests) ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
+          const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, ownerMailMayLag });
           weekOf ??= previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
           if (!scanned.complete) {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
 import type { AccountRecord } from "../accounts";
 import type { MailSender, OutgoingMail } from "../providers";
 import { keys, type Repository } from "../storage";
@@ -34,23 +35,15 @@ export interface DigestRecord {
  */
 export type StoredDigest = Omit<DigestRecord, "html" | "text"> & { body?: Uint8Array; html?: string; text?: string };
 
-/*
- * node:zlib is imported where a body is packed or unpacked, not with this module: the API imports
- * it (core/digest-store) for its "view" route, and a request that shows no digest (a settings page)
- * should not load zlib (2–3 ms of a cold start).
- */
-
 /** The `body` of a stored digest. */
-export async function packDigestBody(rendered: { html: string; text: string }): Promise<Uint8Array> {
-  const { gzipSync } = await import("node:zlib");
+export function packDigestBody(rendered: { html: string; text: string }): Uint8Array {
   return gzipSync(JSON.stringify({ html: rendered.html, text: rendered.text }));
 }
 
 /** A stored digest as read back: its HTML and text unpacked from `body` (or as stored before it). */
-export async function unpackDigest(stored: StoredDigest): Promise<DigestRecord> {
+export function unpackDigest(stored: StoredDigest): DigestRecord {
   const { body, ...rest } = stored;
   if (!(body instanceof Uint8Array)) return rest;
-  const { gunzipSync } = await import("node:zlib");
   const { html, text } = JSON.parse(gunzipSync(body).toString("utf8")) as { html: string; text: string };
   return { ...rest, html, text };
 }
@@ -146,7 +139,7 @@ export async function sendDigestOnce(o: {
   const { account, data, rendered, now } = o;
   if (account.status === "paused") return "paused";
   const messageId = digestMessageId(account.email, data.week);
-  const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, body: await packDigestBody(rendered) };
+  const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, body: packDigestBody(rendered) };
   const mail = digestMail(account, data, rendered);
   return sendOnce({ repo: o.repo, provider: o.provider, key: keys.digest(account.email, data.week), field: "digest", record, mail: { ...mail, messageId }, now });
 }

@@ -61,7 +61,7 @@ export async function runEventJob(o: {
   job: EventJob;
   now: number;
   links: LinkConfig;
-  /** Asked before each page of the morning-after's sync (a Lambda near its limit); see core/scan. */
+  /** Asked before each page of the daily sync and the morning-after's (a Lambda near its limit); see core/scan. */
   stopBefore?: () => boolean;
 }): Promise<EventJobOutcome> {
   const { repo, provider, account, job, now } = o;
@@ -72,12 +72,18 @@ export async function runEventJob(o: {
   if (!item || item.due !== job.due) return "stale";
   if (job.kind === "sync") {
     const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
-    await syncStream(provider.calendar, {
-      ...calendarCursor(repo, email, window.since),
+    // Bounded like the morning-after's scan: a full re-read (an expired cursor, a renewed meeting
+    // shape) stops before the time limit with its cursor stored, and the next dispatch continues it.
+    const calendar = await syncStream(provider.calendar, {
+      ...calendarCursor(repo, email, window),
       upsert: (items, gen) => repo.putMeetings(email, items, gen),
       remove: (ids) => repo.deleteItems(email, "meeting", ids),
       sweep: (gen) => repo.sweep(email, "meeting", gen),
-    }, window);
+    }, window, o.stopBefore);
+    if (calendar.stopped) {
+      await putJob(repo, email, "sync", undefined, nextDispatchSlot(now));
+      return "continued";
+    }
     await planEventJobs({ repo, account, now });
     return "synced";
   }

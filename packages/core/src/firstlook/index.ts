@@ -45,8 +45,8 @@ export interface FirstLook {
 export async function firstLook(repo: Repository, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone">, now: number): Promise<FirstLook> {
   const email = account.email.toLowerCase();
   const [calendar, sent] = await Promise.all([repo.getCursor(email, "calendar"), repo.getCursor(email, "sent")]);
-  // Read to the end once (core/scan readOnce): caught up, or reading the window again after the
-  // provider expired a cursor, over what the read before stored.
+  // Read to the end once (core/scan readOnce): caught up, or reading the window again (the provider
+  // expired a cursor, the stored meeting shape was renewed) over what the read before stored.
   const calendarComplete = readOnce(calendar);
   const sentComplete = readOnce(sent);
   // A stored cursor of the sent stream means at least its first (newest) page is stored.

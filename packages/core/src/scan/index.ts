@@ -81,21 +81,24 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
  * The shape of the meetings the calendar sync stores. Version 2 reads the event platform from a
  * description at ingest (`Meeting.platform`, shared/spec/events.md rule 3); meetings stored by an
  * earlier version lack it. A stored calendar cursor of another version is not used: the next sync
- * is a full one, which rewrites every meeting (a few requests per account, once).
+ * is a full one under a new generation, which rewrites every meeting of the window (a few requests
+ * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
 export const MEETING_SHAPE = 2;
 
 /**
  * The calendar cursor of an account, kept with the shape of the meetings it stored. A cursor of an
- * older shape starts a full read of the window (`since`) under a new generation, marked `reread`
- * when the old one had been read to the end: the stream was read once (core/scan/sync).
+ * older shape starts a full read of `window` under a new generation, as core/scan/sync does for an
+ * expired one: bound to the window's end when the old one was (Graph's calendar view renews its
+ * window by it), and marked `reread` when the old one had been read to the end (the stream was read
+ * once).
  */
-export function calendarCursor(repo: Repository, account: string, since: number) {
+export function calendarCursor(repo: Repository, account: string, window: { since: number; until: number }) {
   return {
     loadCursor: async (): Promise<SyncCursor | undefined> => {
       const c = await repo.getCursor(account, "calendar");
       if (!c || c.shape === MEETING_SHAPE) return c;
-      return { mode: "full", since, generation: c.generation + 1, ...(readOnce(c) ? { reread: true as const } : {}) };
+      return { mode: "full", since: window.since, generation: c.generation + 1, ...(c.until !== undefined ? { until: window.until } : {}), ...(readOnce(c) ? { reread: true as const } : {}) };
     },
     saveCursor: (c: SyncCursor) => repo.putCursor(account, "calendar", { ...c, shape: MEETING_SHAPE }),
   };
@@ -153,7 +156,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const account = owner.email;
   const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY, now };
   const calendar = await syncStream(provider.calendar, {
-    ...calendarCursor(repo, account, window.since),
+    ...calendarCursor(repo, account, window),
     upsert: (items, gen) => repo.putMeetings(account, items, gen),
     remove: (ids) => repo.deleteItems(account, "meeting", ids),
     sweep: (gen) => repo.sweep(account, "meeting", gen),
