@@ -56,6 +56,11 @@ describe("the calendar cursor carries the shape of the meetings stored", () => {
       const after = (await h.repo.getCursor(h.email, "calendar"))!;
       expect(after).toMatchObject({ mode: "incremental", shape: MEETING_SHAPE, generation: before.generation + 1 });
       expect(after.until).toBeGreaterThan(now);
+      // A cursor stored before cursors carried the window's end: the renewal binds it.
+      const { shape: __, until: ___, ...older } = after;
+      await h.repo.putCursor(h.email, "calendar", older);
+      expect((await h.scan(now)).streams.calendar.mode).toBe("full");
+      expect((await h.repo.getCursor(h.email, "calendar"))?.until).toBeGreaterThan(now);
     } finally {
       await h.close();
     }

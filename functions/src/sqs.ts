@@ -9,9 +9,9 @@ import type { QueueSender } from "@followthrough/core/queue";
 export function lazySqsSender(queueUrl: string): QueueSender {
   let sender: Promise<QueueSender> | undefined;
   return {
-    async sendBatch(bodies) {
+    async sendBatch(bodies, o) {
       sender ??= Promise.all([import("@aws-sdk/client-sqs"), import("@followthrough/core/queue/sqs")]).then(([{ SQSClient }, { sqsSender }]) => sqsSender(new SQSClient({}), queueUrl));
-      return (await sender).sendBatch(bodies);
+      return (await sender).sendBatch(bodies, o);
     },
   };
 }

@@ -12,6 +12,8 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { SCAN_LEASE } from "@followthrough/core/dispatch";
+import { acquireLease } from "@followthrough/core/lease";
 import { isoWeek } from "@followthrough/core/digest";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { memorySender } from "@followthrough/core/queue";
@@ -21,7 +23,7 @@ import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createBackfillHandler } from "../src/handlers/backfill";
-import { continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
+import { BUSY_CONTINUATION_DELAY_S, continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
 const now = Date.parse("2026-10-14T23:30:00Z");
@@ -249,6 +251,19 @@ describe("a weekly run whose cursors the provider expired", () => {
     expect([failures, dlq]).toEqual([0, []]);
     const zone = (await loadAccount(cut.repo, email))!.timeZone;
     expect(await digests()).toEqual([expect.objectContaining({ status: "sent", week: isoWeek(slot, zone) })]);
+  }, 120_000);
+
+  it("a continuation that finds the account's lease held goes back with a delay, not failed", async () => {
+    const { email, cut, slot, worker } = await expiredAWeekOn("google");
+    const at = slot + 5 * MINUTE;
+    expect(await worker(at)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
+    const body = continuationBody(email, slot);
+    expect(cut.digests.batches).toEqual([[body]]);
+    // Another job holds the account (an event email, the other half of a split chain).
+    expect(await acquireLease(cut.repo, { email, name: SCAN_LEASE, owner: "someone", ttlMs: 6 * MINUTE, now: at })).toBeDefined();
+    expect(await worker(at)({ Records: [{ messageId: randomUUID(), body }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
+    expect(cut.digests.batches).toEqual([[body], [body]]);
+    expect(cut.digests.delays).toEqual([0, BUSY_CONTINUATION_DELAY_S]);
   }, 120_000);
 
   it("a continuation's body names the account and the slot; a malformed one is refused", () => {

@@ -135,24 +135,28 @@ export interface SqsStandIn {
   endpoint: string;
   url(queue: string): string;
   messages: Map<string, string[]>;
+  /** Each batched message's DelaySeconds (undefined when none), in the order of `messages`' batched ones. */
+  delays: Map<string, (number | undefined)[]>;
   close(): Promise<void>;
 }
 
 export async function startSqsStandIn(): Promise<SqsStandIn> {
   const messages = new Map<string, string[]>();
+  const delays = new Map<string, (number | undefined)[]>();
   const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       const target = String(req.headers["x-amz-target"] ?? "");
-      const input = body ? (JSON.parse(body) as { QueueUrl: string; MessageBody?: string; Entries?: { Id: string; MessageBody: string }[] }) : ({} as never);
+      const input = body ? (JSON.parse(body) as { QueueUrl: string; MessageBody?: string; Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[] }) : ({} as never);
       const queue = String(input.QueueUrl ?? "").split("/").pop()!;
       const list = messages.get(queue) ?? [];
       messages.set(queue, list);
       let out: unknown;
       if (target.endsWith(".SendMessageBatch")) {
         list.push(...input.Entries!.map((e) => e.MessageBody));
+        delays.set(queue, [...(delays.get(queue) ?? []), ...input.Entries!.map((e) => e.DelaySeconds)]);
         out = { Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] };
       } else if (target.endsWith(".SendMessage")) {
         list.push(input.MessageBody!);
@@ -172,6 +176,7 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
     endpoint,
     url: (queue) => `${endpoint}/000000000000/${queue}`,
     messages,
+    delays,
     close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
 }

@@ -38,6 +38,13 @@ export const WEEKLY_SCAN_RESERVE_MS = 2 * 60_000;
 export const CONTINUE_WITHIN_MS = 24 * 3_600_000;
 
 /**
+ * How long a continuation that found the account's lease held (an event job, the other half of a
+ * chain a redelivery split) waits before it is received again: sent back with this delay rather than
+ * failed into the queue's 30-minute retries and, after three, its dead-letter queue.
+ */
+export const BUSY_CONTINUATION_DELAY_S = 120;
+
+/**
  * How far the account's streams have been read: `backfilled` when calendar and Sent were read to
  * the end once (core/scan readOnce: caught up, or reading their window again, `reread`, since the
  * provider expired a cursor or the stored shape changed); `ownerMail` the same of the owner's mail
@@ -88,7 +95,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
           const outcome = await runAccountJob(job, async (account) => {
             const stopBefore = remainingMs ? () => remainingMs() < MIN_START_MS : undefined;
-            const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore });
+            const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore, clock: d.now });
             console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome: result }));
           });
           if (outcome !== "done") console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome }));
@@ -151,6 +158,11 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // record fails and the queue hands it out again (the cursors hold what was read).
           const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!)]);
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "read continues in a new invocation", queued: notQueued.length === 0 }));
+          return notQueued.length === 0;
+        }
+        if (outcome === "busy" && continued && d.digests) {
+          const { failed: notQueued } = await d.digests.sendBatch([r.body], { delaySeconds: BUSY_CONTINUATION_DELAY_S });
+          console.log(JSON.stringify({ msg: "weekly", account: email, outcome, requeued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));

@@ -63,8 +63,15 @@ export async function runEventJob(o: {
   links: LinkConfig;
   /** Asked before each page of the daily sync and the morning-after's (a Lambda near its limit); see core/scan. */
   stopBefore?: () => boolean;
+  /**
+   * The time as the job ends (the worker's clock; `now` by default). A job cut short is filed again
+   * at the first dispatch a minute or more after it: the read may have run past the quarter hour it
+   * began in, whose dispatch has then already queried the index.
+   */
+  clock?: () => number;
 }): Promise<EventJobOutcome> {
   const { repo, provider, account, job, now } = o;
+  const retrySlot = () => nextDispatchSlot((o.clock?.() ?? now) + 60_000);
   const email = account.email.toLowerCase();
   if (account.status === "paused") return "paused";
   const jobKey = keys.eventJob(email, job.kind, job.evt);
@@ -81,7 +88,7 @@ export async function runEventJob(o: {
       sweep: (gen) => repo.sweep(email, "meeting", gen),
     }, window, o.stopBefore);
     if (calendar.stopped) {
-      await putJob(repo, email, "sync", undefined, nextDispatchSlot(now));
+      await putJob(repo, email, "sync", undefined, retrySlot());
       return "continued";
     }
     await planEventJobs({ repo, account, now });
@@ -106,7 +113,7 @@ export async function runEventJob(o: {
     const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore });
     if (!result.complete) {
       // Cut short (a cursor expired and a full sync is under way): the next dispatch continues it.
-      await putJob(repo, email, kind, eventId, nextDispatchSlot(now));
+      await putJob(repo, email, kind, eventId, retrySlot());
       return "continued";
     }
     const owner = { ...account, aliases: result.owner.aliases };

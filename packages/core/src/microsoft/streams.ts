@@ -42,7 +42,11 @@ function deltaStream<T>(
       // under a new generation, then a sweep) before its end comes within half a year of now.
       if (boundWindow && cursor?.mode === "incremental" && cursor.until !== undefined && cursor.until < window.until - RENEW_BEFORE_MS)
         throw new ProviderError("cursor-expired", "microsoft: calendar view window ends soon; renewing it");
-      const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1, ...(boundWindow ? { until: window.until } : {}) };
+      const given: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
+      // A full round of a bound view is bound to the window's end it starts with, whoever made the
+      // cursor (core/scan/sync's after an expired one, core/scan's for a renewed meeting shape, or one
+      // stored before cursors carried `until`), so the incremental cursor it ends in can be renewed.
+      const c: SyncCursor = boundWindow && given.mode === "full" && given.until === undefined ? { ...given, until: window.until } : given;
       const url = c.page ?? (c.mode === "full" ? start(c.since, c.until ?? window.until) : c.cursor);
       const res = await get(url);
       const upserts: T[] = [];

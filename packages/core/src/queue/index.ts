@@ -5,9 +5,15 @@
  * client in the start of the backfill and the API too (esbuild places whole modules in chunks).
  */
 
+/** Options of one send. */
+export interface SendOptions {
+  /** Seconds before the messages can be received (SQS DelaySeconds: 0 to 900). */
+  delaySeconds?: number;
+}
+
 /** Sends message bodies to a queue, at most ten per call; returns the bodies that were not accepted. */
 export interface QueueSender {
-  sendBatch(bodies: string[]): Promise<{ failed: string[] }>;
+  sendBatch(bodies: string[], o?: SendOptions): Promise<{ failed: string[] }>;
 }
 
 /** SQS's limit of entries per SendMessageBatch. */
@@ -17,6 +23,8 @@ export const SQS_BATCH_MAX = 10;
 export interface MemorySender extends QueueSender {
   /** Every accepted batch, in order. */
   batches: string[][];
+  /** The delay each accepted batch was sent with (0 without one), in the same order. */
+  delays: number[];
   /** Every call's bodies, accepted or not. */
   calls: string[][];
   /** Bodies the next call(s) should report as failed (each once). */
@@ -27,14 +35,18 @@ export interface MemorySender extends QueueSender {
 export function memorySender(): MemorySender {
   const s: MemorySender = {
     batches: [],
+    delays: [],
     calls: [],
     failNext: new Set(),
-    async sendBatch(bodies) {
+    async sendBatch(bodies, o) {
       if (bodies.length > SQS_BATCH_MAX) throw new RangeError(`at most ${SQS_BATCH_MAX} messages per batch, got ${bodies.length}`);
       s.calls.push([...bodies]);
       const failed = bodies.filter((b) => s.failNext.delete(b));
       const sent = bodies.filter((b) => !failed.includes(b));
-      if (sent.length) s.batches.push(sent);
+      if (sent.length) {
+        s.batches.push(sent);
+        s.delays.push(o?.delaySeconds ?? 0);
+      }
       return { failed };
     },
   };
