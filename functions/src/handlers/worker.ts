@@ -31,9 +31,10 @@ export const WEEKLY_SCAN_RESERVE_MS = 2 * 60_000;
 
 /**
  * How long after the week's scheduled occurrence a cut-short read keeps continuing itself to send
- * that week's digest. Past it the week is recorded as run without one and the read goes on in the
- * next week's run: a chain that never completes (a provider expiring each new cursor before the
- * re-read ends) stops within a day.
+ * that week's digest: a chain that never completes (a provider expiring each new cursor before the
+ * re-read ends) stops within a day. A continuation received past it is dropped before it reads; the
+ * week's own record processed that late (retried) reads as far as its time allows and, cut short,
+ * records the week without a digest. Either way the read goes on in the next week's run.
  */
 export const CONTINUE_WITHIN_MS = 24 * 3_600_000;
 

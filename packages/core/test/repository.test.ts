@@ -45,6 +45,23 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(Number.isNaN(back[2].start)).toBe(true);
   });
 
+  it("setIn sets fields inside a map, only while the map holds what it must match, and never recreates a deleted item", async () => {
+    const key = { pk: `ACCOUNT#${acct}`, sk: "DIGEST#2026-W01" };
+    const body = new Uint8Array([31, 139, 8, 0, 1, 2, 3]);
+    await repo.put({ ...key, digest: { status: "sending", claimedAt: 1, body } });
+    expect(await repo.setIn(key, "digest", { status: "sent", sentAt: 5, error: undefined }, { claimedAt: 1 })).toBe(true);
+    expect((await repo.get<{ digest: Record<string, unknown> }>(key))?.digest).toEqual({ status: "sent", claimedAt: 1, sentAt: 5, body });
+    // Another attempt's claim: left as it is.
+    expect(await repo.setIn(key, "digest", { status: "failed" }, { claimedAt: 2 })).toBe(false);
+    expect((await repo.get<{ digest: { status: string } }>(key))?.digest.status).toBe("sent");
+    // No such map, no such item: nothing written.
+    expect(await repo.setIn(key, "mail", { status: "sent" })).toBe(false);
+    await repo.delete(key);
+    expect(await repo.setIn(key, "digest", { status: "sent" })).toBe(false);
+    expect(await repo.get(key)).toBeUndefined();
+    expect(() => repo.setIn(key, "digest", { status: undefined })).toThrow(/no field to set/);
+  });
+
   it("writes more than one batch and pages queries", async () => {
     const many = Array.from({ length: 260 }, (_, i) => message(`m${i}`, i));
     await repo.putMessages(acct, many, 1);

@@ -108,6 +108,7 @@ export class Repository {
    */
   setIn(key: { pk: string; sk: string }, attribute: string, fields: Item, match: Item = {}): Promise<boolean> {
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+    if (!entries.length) throw new Error("setIn: no field to set");
     const names: Record<string, string> = { "#a": attribute };
     const values: Item = {};
     entries.forEach(([k, v], i) => {
