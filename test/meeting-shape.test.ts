@@ -61,6 +61,12 @@ describe("the calendar cursor carries the shape of the meetings stored", () => {
       await h.repo.putCursor(h.email, "calendar", older);
       expect((await h.scan(now)).streams.calendar.mode).toBe("full");
       expect((await h.repo.getCursor(h.email, "calendar"))?.until).toBeGreaterThan(now);
+      // One of the current shape without it is renewed at once (a full round under a new generation).
+      const { until: ____, ...unbound } = (await h.repo.getCursor(h.email, "calendar"))!;
+      await h.repo.putCursor(h.email, "calendar", unbound);
+      const renewed = await h.scan(now);
+      expect(renewed.streams.calendar.recoveries).toBe(1);
+      expect((await h.repo.getCursor(h.email, "calendar"))?.until).toBeGreaterThan(now);
     } finally {
       await h.close();
     }

@@ -23,7 +23,7 @@ import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createBackfillHandler } from "../src/handlers/backfill";
-import { BUSY_CONTINUATION_DELAY_S, continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
+import { BUSY_DELAY_S, continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
 const now = Date.parse("2026-10-14T23:30:00Z");
@@ -253,7 +253,7 @@ describe("a weekly run whose cursors the provider expired", () => {
     expect(await digests()).toEqual([expect.objectContaining({ status: "sent", week: isoWeek(slot, zone) })]);
   }, 120_000);
 
-  it("a continuation that finds the account's lease held goes back with a delay, not failed", async () => {
+  it("a record that finds the account's lease held goes back with a delay, not failed", async () => {
     const { email, cut, slot, worker } = await expiredAWeekOn("google");
     const at = slot + 5 * MINUTE;
     expect(await worker(at)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
@@ -263,7 +263,14 @@ describe("a weekly run whose cursors the provider expired", () => {
     expect(await acquireLease(cut.repo, { email, name: SCAN_LEASE, owner: "someone", ttlMs: 6 * MINUTE, now: at })).toBeDefined();
     expect(await worker(at)({ Records: [{ messageId: randomUUID(), body }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
     expect(cut.digests.batches).toEqual([[body], [body]]);
-    expect(cut.digests.delays).toEqual([0, BUSY_CONTINUATION_DELAY_S]);
+    expect(cut.digests.delays).toEqual([0, BUSY_DELAY_S]);
+    // So does the week's own record (a duplicate dispatch), as a continuation of its slot, and an
+    // event job: nothing is reported failed.
+    expect(await worker(at)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
+    const sync = JSON.stringify({ job: "event", kind: "sync", acc: email, due: slot });
+    expect(await worker(at)({ Records: [{ messageId: randomUUID(), body: sync }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
+    expect(cut.digests.batches.slice(2)).toEqual([[body], [sync]]);
+    expect(cut.digests.delays.slice(2)).toEqual([BUSY_DELAY_S, BUSY_DELAY_S]);
   }, 120_000);
 
   it("a continuation's body names the account and the slot; a malformed one is refused", () => {

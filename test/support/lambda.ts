@@ -135,7 +135,7 @@ export interface SqsStandIn {
   endpoint: string;
   url(queue: string): string;
   messages: Map<string, string[]>;
-  /** Each batched message's DelaySeconds (undefined when none), in the order of `messages`' batched ones. */
+  /** Each message's DelaySeconds (undefined when none), in the order of `messages`. */
   delays: Map<string, (number | undefined)[]>;
   close(): Promise<void>;
 }
@@ -160,6 +160,7 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
         out = { Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] };
       } else if (target.endsWith(".SendMessage")) {
         list.push(input.MessageBody!);
+        delays.set(queue, [...(delays.get(queue) ?? []), (input as { DelaySeconds?: number }).DelaySeconds]);
         out = { MessageId: randomUUID(), MD5OfMessageBody: md5(input.MessageBody!) };
       } else {
         res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { loadAccount } from "@followthrough/core/accounts";
 import { hasSentDigest } from "@followthrough/core/digest";
 import { CONTINUES, processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
@@ -39,11 +40,14 @@ export const WEEKLY_SCAN_RESERVE_MS = 2 * 60_000;
 export const CONTINUE_WITHIN_MS = 24 * 3_600_000;
 
 /**
- * How long a continuation that found the account's lease held (an event job, the other half of a
- * chain a redelivery split) waits before it is received again: sent back with this delay rather than
- * failed into the queue's 30-minute retries and, after three, its dead-letter queue.
+ * How long a record that found the account's lease held (a weekly chain, a first backfill, an event
+ * job) waits before it is received again: sent back with this delay rather than failed into the
+ * queue's 30-minute retries and, after three, its dead-letter queue, which a holder running for an
+ * hour (a chain at Monday 08:00, the default digest slot and the event emails' hour) would reach.
+ * Each kind ends on its own: an event email once its event is past (core/eventmail), a weekly record
+ * as a continuation of its week's slot, dropped a day after it.
  */
-export const BUSY_CONTINUATION_DELAY_S = 120;
+export const BUSY_DELAY_S = 120;
 
 /**
  * How far the account's streams have been read: `backfilled` when calendar and Sent were read to
@@ -78,6 +82,17 @@ export function parseContinuation(body: string): { acc: string; slot: number } |
 /** The body of a weekly run's continuation ({@link parseContinuation}). */
 export const continuationBody = (acc: string, slot: number) => JSON.stringify({ job: "weekly", acc, slot });
 
+/**
+ * Sends a record that found the account's lease held back to Digests with a delay
+ * ({@link BUSY_DELAY_S}); false when the queue did not take it (or there is none), so the record is
+ * reported failed and the queue's own retries apply.
+ */
+async function bounce(d: JobDeps, body: string): Promise<boolean> {
+  if (!d.digests) return false;
+  const { failed } = await d.digests.sendBatch([body], { delaySeconds: BUSY_DELAY_S });
+  return failed.length === 0;
+}
+
 /** The handler over given deps (tests pass local ones). */
 export function createWorkerHandler(deps: () => JobDeps) {
   return async (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
@@ -100,7 +115,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
             console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome: result }));
           });
           if (outcome !== "done") console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome }));
-          return outcome !== "busy";
+          return outcome !== "busy" || (await bounce(d, r.body));
         }
         const email = continued?.acc ?? r.body.trim().toLowerCase();
         if (continued && now - continued.slot >= CONTINUE_WITHIN_MS) {
@@ -161,10 +176,14 @@ export function createWorkerHandler(deps: () => JobDeps) {
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "read continues in a new invocation", queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
-        if (outcome === "busy" && continued && d.digests) {
-          const { failed: notQueued } = await d.digests.sendBatch([r.body], { delaySeconds: BUSY_CONTINUATION_DELAY_S });
-          console.log(JSON.stringify({ msg: "weekly", account: email, outcome, requeued: notQueued.length === 0 }));
-          return notQueued.length === 0;
+        if (outcome === "busy" && d.digests) {
+          // Back as a continuation of its week's slot, so a record that keeps finding the lease held
+          // is dropped a day after the slot like any other link.
+          const account = continued ? undefined : await loadAccount(d.repo, email);
+          const slot = continued?.slot ?? (account && previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now));
+          const requeued = slot !== undefined && (await bounce(d, continuationBody(email, slot)));
+          console.log(JSON.stringify({ msg: "weekly", account: email, outcome, requeued }));
+          return requeued;
         }
         if (outcome !== "done") console.log(JSON.stringify({ msg: "weekly", account: email, outcome }));
         return outcome !== "busy";

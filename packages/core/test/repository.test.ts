@@ -59,7 +59,7 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     await repo.delete(key);
     expect(await repo.setIn(key, "digest", { status: "sent" })).toBe(false);
     expect(await repo.get(key)).toBeUndefined();
-    expect(() => repo.setIn(key, "digest", { status: undefined })).toThrow(/no field to set/);
+    await expect(repo.setIn(key, "digest", { status: undefined })).rejects.toThrow(/no field to set/);
   });
 
   it("writes more than one batch and pages queries", async () => {

@@ -40,7 +40,8 @@ function deltaStream<T>(
     async page(cursor, window): Promise<SyncPage<T>> {
       // A calendarView delta keeps the window of its first round forever: renew it (a full round
       // under a new generation, then a sweep) before its end comes within half a year of now.
-      if (boundWindow && cursor?.mode === "incremental" && cursor.until !== undefined && cursor.until < window.until - RENEW_BEFORE_MS)
+      // A cursor bound to no end (stored before cursors carried one) is renewed at once.
+      if (boundWindow && cursor?.mode === "incremental" && (cursor.until === undefined || cursor.until < window.until - RENEW_BEFORE_MS))
         throw new ProviderError("cursor-expired", "microsoft: calendar view window ends soon; renewing it");
       const given: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
       // A full round of a bound view is bound to the window's end it starts with, whoever made the

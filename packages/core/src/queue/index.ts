@@ -19,6 +19,13 @@ export interface QueueSender {
 /** SQS's limit of entries per SendMessageBatch. */
 export const SQS_BATCH_MAX = 10;
 
+/** Throws, before any request, for a batch SQS would refuse: more than ten messages, or a delay outside 0–900 whole seconds. */
+export function checkBatch(bodies: string[], o?: SendOptions): void {
+  if (bodies.length > SQS_BATCH_MAX) throw new RangeError(`at most ${SQS_BATCH_MAX} messages per batch, got ${bodies.length}`);
+  const delay = o?.delaySeconds;
+  if (delay !== undefined && !(Number.isInteger(delay) && delay >= 0 && delay <= 900)) throw new RangeError(`DelaySeconds must be a whole number from 0 to 900, got ${delay}`);
+}
+
 /** An in-memory {@link QueueSender} that records every batch (local runs and tests). */
 export interface MemorySender extends QueueSender {
   /** Every accepted batch, in order. */
@@ -39,7 +46,7 @@ export function memorySender(): MemorySender {
     calls: [],
     failNext: new Set(),
     async sendBatch(bodies, o) {
-      if (bodies.length > SQS_BATCH_MAX) throw new RangeError(`at most ${SQS_BATCH_MAX} messages per batch, got ${bodies.length}`);
+      checkBatch(bodies, o);
       s.calls.push([...bodies]);
       const failed = bodies.filter((b) => s.failNext.delete(b));
       const sent = bodies.filter((b) => !failed.includes(b));

@@ -106,7 +106,7 @@ export class Repository {
    * when that map holds `match`'s values; false when the item, the map or the match is not there
    * (nothing is written then).
    */
-  setIn(key: { pk: string; sk: string }, attribute: string, fields: Item, match: Item = {}): Promise<boolean> {
+  async setIn(key: { pk: string; sk: string }, attribute: string, fields: Item, match: Item = {}): Promise<boolean> {
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
     if (!entries.length) throw new Error("setIn: no field to set");
     const names: Record<string, string> = { "#a": attribute };
