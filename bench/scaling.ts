@@ -22,9 +22,19 @@ import { bigMailbox } from "./mailbox";
 
 const DAY = 86_400_000;
 
-/** Counts DynamoDB requests by command and the bytes written, via the client's middleware stack. */
+/** An item's size as JSON, a binary value counted by its bytes (DynamoDB bills binary by length). */
+const jsonSize = (v: unknown) => JSON.stringify(v, (_k, x) => (x instanceof Uint8Array ? "-".repeat(x.byteLength) : x)).length;
+
+/**
+ * Counts DynamoDB requests by command and the bytes written, via the client's middleware stack. An
+ * UpdateItem is billed by the larger of the item's sizes before and after the update
+ * (docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html): counted at
+ * the size the meter last saw the item put with (the digest's claim, before its outcome is set).
+ */
 function meter(client: { middlewareStack: { add: (mw: unknown, opts: unknown) => void } }) {
   const counts: Record<string, number> = {};
+  const sizes = new Map<string, number>();
+  const keyOf = (it: Record<string, unknown>) => JSON.stringify([it.pk, it.sk]);
   let writeUnits = 0;
   let readBytes = 0;
   client.middlewareStack.add(
@@ -35,10 +45,18 @@ function meter(client: { middlewareStack: { add: (mw: unknown, opts: unknown) =>
       if (input.Item) items.push(input.Item as Record<string, unknown>);
       for (const reqs of Object.values((input.RequestItems as Record<string, { PutRequest?: { Item: Record<string, unknown> } }[]>) ?? {}))
         for (const r of reqs) if (r.PutRequest) items.push(r.PutRequest.Item);
-      for (const it of items) writeUnits += Math.max(1, Math.ceil(JSON.stringify(it).length / 1024));
+      for (const it of items) {
+        const size = jsonSize(it);
+        sizes.set(keyOf(it), size);
+        writeUnits += Math.max(1, Math.ceil(size / 1024));
+      }
+      if ((ctx.commandName === "UpdateItemCommand" || ctx.commandName === "UpdateCommand") && input.Key) {
+        const size = Math.max(sizes.get(keyOf(input.Key as Record<string, unknown>)) ?? 0, jsonSize(input.ExpressionAttributeValues ?? {}));
+        writeUnits += Math.max(1, Math.ceil(size / 1024));
+      }
       const result = await next(args);
       const out = result.output as { Items?: unknown[]; Item?: unknown };
-      readBytes += JSON.stringify(out.Items ?? out.Item ?? "").length;
+      readBytes += jsonSize(out.Items ?? out.Item ?? "");
       return result;
     },
     { step: "initialize", name: "meter" },
