@@ -8,9 +8,9 @@ import type { CalendarReader, OwnerMailReader, OwnerMailStream, SentMailReader, 
 import type { PersonRecord, Repository } from "../storage";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
-import { readOnce, type StreamReport, type StreamSink, syncStream } from "./sync";
+import { restartCursor, type StreamReport, type StreamSink, syncStream } from "./sync";
 
-export { readOnce, syncStream, type StreamReport, type StreamSink } from "./sync";
+export { readOnce, restartCursor, syncStream, type StreamReport, type StreamSink } from "./sync";
 export { learnOwnerIdentities, type LearnedIdentities } from "./identities";
 
 /** How far back the first scan of an account reads. */
@@ -88,17 +88,15 @@ export const MEETING_SHAPE = 2;
 
 /**
  * The calendar cursor of an account, kept with the shape of the meetings it stored. A cursor of an
- * older shape starts a full read of `window` under a new generation, as core/scan/sync does for an
- * expired one: bound to the window's end when the old one was (Graph's calendar view renews its
- * window by it), and marked `reread` when the old one had been read to the end (the stream was read
- * once).
+ * older shape starts a full read of `window` under a new generation, as for an expired one
+ * (core/scan/sync restartCursor).
  */
 export function calendarCursor(repo: Repository, account: string, window: { since: number; until: number }) {
   return {
     loadCursor: async (): Promise<SyncCursor | undefined> => {
       const c = await repo.getCursor(account, "calendar");
       if (!c || c.shape === MEETING_SHAPE) return c;
-      return { mode: "full", since: window.since, generation: c.generation + 1, ...(c.until !== undefined ? { until: window.until } : {}), ...(readOnce(c) ? { reread: true as const } : {}) };
+      return restartCursor(c, window);
     },
     saveCursor: (c: SyncCursor) => repo.putCursor(account, "calendar", { ...c, shape: MEETING_SHAPE }),
   };
@@ -118,7 +116,7 @@ export const OWNER_MAIL_STREAM = "ownermail";
  * counting: the rules check each From against the identities of the day (inference isOutbound).
  * Removals of messages it never stored (any received message deleted) are dropped.
  */
-function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStream, identities: ReadonlySet<string>, stored: readonly MailMessage[], since: number): StreamSink<MailMessage> & { changed: boolean } {
+function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStream, identities: ReadonlySet<string>, stored: readonly MailMessage[], window: { since: number; until: number }): StreamSink<MailMessage> & { changed: boolean } {
   const selector = [...identities].sort().join(" ");
   const mine = new Set(stored.filter((m) => !m.inSent).map((m) => m.id));
   return {
@@ -126,7 +124,7 @@ function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStrea
     loadCursor: async () => {
       const c = await repo.getCursor(account, OWNER_MAIL_STREAM);
       if (!c || c.selector === selector) return c;
-      return { mode: "full", since, generation: c.generation + 1, ...(readOnce(c) ? { reread: true as const } : {}) };
+      return restartCursor(c, window);
     },
     saveCursor: (c) => repo.putCursor(account, OWNER_MAIL_STREAM, { ...c, selector }),
     async upsert(items, gen) {
@@ -189,7 +187,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   if (provider.ownerMail) {
     const identities = ownerIdentity(self.email, self.aliases).addresses;
     const stream = provider.ownerMail(identities);
-    const sink = ownerMailSink(repo, account, stream, identities, stored, window.since);
+    const sink = ownerMailSink(repo, account, stream, identities, stored, window);
     ownerMail = await syncStream(stream, sink, window, input.stopBefore);
     if (ownerMail.stopped && !input.ownerMailMayLag) return incomplete({ calendar, sentMail, ownerMail });
     if (sink.changed) messages = await repo.loadMessages(account);

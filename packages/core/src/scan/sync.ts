@@ -17,6 +17,22 @@ export interface StreamReport {
 /** True when the stream under `cursor` was read to the end once: caught up, or reading its window again (`reread`). */
 export const readOnce = (cursor: SyncCursor | undefined): boolean => cursor?.mode === "incremental" || cursor?.reread === true;
 
+/**
+ * The cursor of a full read of `window` that replaces `cursor` under a new generation: bound to the
+ * window's end when `cursor` was (Graph's calendar view renews its window by it), and marked
+ * `reread` while it replaces a complete read. After an expired cursor (syncStream), a renewed
+ * meeting shape or a new owner alias (core/scan's sinks).
+ */
+export function restartCursor(cursor: SyncCursor | undefined, window: { since: number; until: number }): SyncCursor {
+  return {
+    mode: "full",
+    since: window.since,
+    generation: (cursor?.generation ?? 0) + 1,
+    ...(cursor?.until !== undefined ? { until: window.until } : {}),
+    ...(readOnce(cursor) ? { reread: true as const } : {}),
+  };
+}
+
 /** Where a stream's items and cursor are kept. */
 export interface StreamSink<T> {
   loadCursor(): Promise<SyncCursor | undefined>;
@@ -32,9 +48,9 @@ export interface StreamSink<T> {
 /**
  * Pulls a stream until it is caught up. Items are written before the cursor that follows them, so
  * a sync that dies resumes from the last stored cursor and replays at most one page (idempotently).
- * An expired cursor restarts a full sync of the window under a new generation (marked `reread`
- * while it replaces a complete read); when that full sync completes, items it did not see are swept. `stopBefore`, asked before each page, ends the
- * sync early (report.stopped) with everything read so far stored.
+ * An expired cursor restarts a full sync of the window under a new generation ({@link restartCursor});
+ * when that full sync completes, items it did not see are swept. `stopBefore`, asked before each
+ * page, ends the sync early (report.stopped) with everything read so far stored.
  */
 export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>, window: SyncWindow, stopBefore?: () => boolean): Promise<StreamReport> {
   const report: StreamReport = { pages: 0, upserts: 0, deletes: 0, recoveries: 0, swept: 0, mode: "incremental" };
@@ -52,9 +68,7 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
     } catch (e) {
       if (e instanceof ProviderError && e.kind === "cursor-expired" && report.recoveries < 3) {
         report.recoveries++;
-        // Replacing a complete read (an incremental cursor, or a re-read of one): marked `reread` until it completes.
-        const reread = readOnce(cursor);
-        cursor = { mode: "full", since: window.since, generation: (cursor?.generation ?? 0) + 1, ...(cursor?.until !== undefined ? { until: window.until } : {}), ...(reread ? { reread } : {}) };
+        cursor = restartCursor(cursor, window);
         await sink.saveCursor(cursor);
         continue;
       }
