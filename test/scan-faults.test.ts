@@ -162,6 +162,38 @@ describe.each(cases)("scan under faults ($name)", (pc) => {
     await expectSameAs(h, again, cleanFinal);
   });
 
+  it("a full re-read after expired cursors sweeps only inside its own window: a meeting and a sent message of 362 days ago stay", async () => {
+    // Stored by the scan at now0 (inside its year), outside the year the re-read at now1, a week
+    // later, asks for: not seeing them says nothing. They stay until their TTL (RETAIN_DAYS).
+    const h = await harness();
+    const week = weekOfActivity(h.fixture);
+    const old = week.now0 - 362 * 86_400_000;
+    const friend = { email: "old.friend@longago.example", name: "Old Friend" };
+    await h.setClock(old - 86_400_000);
+    await applyActivity(h, {
+      ...week,
+      now1: week.now0,
+      sent: [{ key: "old-s", at: old + 3_600_000, to: [friend], subject: "A year on" }],
+      received: [],
+      meetings: [{ key: "old-m", title: "Coffee with an old friend", start: old, end: old + 1_800_000, createdAt: old - 86_400_000, organizer: "owner", attendees: [friend] }],
+      cancel: [],
+      purgeEvents: [],
+      deleteSent: [],
+    });
+    await h.scan(week.now0);
+    const held = async () => ({
+      meetings: (await h.repo.loadMeetings(h.email)).filter((m) => m.title === "Coffee with an old friend").length,
+      messages: (await h.repo.loadMessages(h.email)).filter((m) => m.subject === "A year on").length,
+    });
+    expect(await held()).toEqual({ meetings: 1, messages: 1 });
+    await applyActivity(h, week);
+    await h.injectFault(pc.expireBoth);
+    const r = await h.scan(week.now1);
+    expect(r.streams.calendar).toMatchObject({ mode: "full", recoveries: 1, swept: week.purgeEvents.length });
+    expect(r.streams.sentMail).toMatchObject({ mode: "full", recoveries: 1, swept: week.deleteSent.length });
+    expect(await held()).toEqual({ meetings: 1, messages: 1 });
+  });
+
   it("recovers when the sent-mail cursor expires in the middle of an incremental scan", async () => {
     const { h, week } = await scannedAWeekAgo();
     await h.injectFault(pc.expireMid);

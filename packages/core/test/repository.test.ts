@@ -77,6 +77,18 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect((await repo.loadMeetings(acct)).map((m) => m.id)).toEqual(["a"]);
   });
 
+  it("a sweep with the full sync's window start removes only what that window reaches (a day inside it)", async () => {
+    const acct2 = "sweep-window@acme.io";
+    const since = Date.parse("2025-12-01T00:00:00Z");
+    const DAY = 86_400_000;
+    await repo.putMeetings(acct2, [meeting("before", since - 3 * DAY), meeting("edge", since + DAY / 2), meeting("inside", since + 3 * DAY)], 1);
+    await repo.putMessages(acct2, [message("m-before", since - DAY), message("m-inside", since + 2 * DAY)], 1);
+    expect(await repo.sweep(acct2, "meeting", 2, { since })).toBe(1);
+    expect((await repo.loadMeetings(acct2)).map((m) => m.id).sort()).toEqual(["before", "edge"]);
+    expect(await repo.sweep(acct2, "message", 2, { since })).toBe(1);
+    expect((await repo.loadMessages(acct2)).map((m) => m.id)).toEqual(["m-before"]);
+  });
+
   it("cursors round-trip and delete", async () => {
     await repo.putCursor(acct, "sent", { mode: "incremental", cursor: "123", generation: 1 });
     expect(await repo.getCursor(acct, "sent")).toEqual({ mode: "incremental", cursor: "123", generation: 1 });

@@ -157,14 +157,14 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     ...calendarCursor(repo, account, window),
     upsert: (items, gen) => repo.putMeetings(account, items, gen),
     remove: (ids) => repo.deleteItems(account, "meeting", ids),
-    sweep: (gen) => repo.sweep(account, "meeting", gen),
+    sweep: (gen, since) => repo.sweep(account, "meeting", gen, { since }),
   }, window, input.stopBefore);
   const sentMail = await syncStream(provider.sentMail, {
     loadCursor: () => repo.getCursor(account, "sent"),
     saveCursor: (c) => repo.putCursor(account, "sent", c),
     upsert: (items, gen) => repo.putMessages(account, items, gen),
     remove: (ids) => repo.deleteItems(account, "message", ids),
-    sweep: (gen) => repo.sweep(account, "message", gen),
+    sweep: (gen, since) => repo.sweep(account, "message", gen, { since }),
   }, window, input.stopBefore);
   const incomplete = (streams: ScanResult["streams"]): ScanResult =>
     ({ newContacts: [], missingFollowUps: [], contacts: [], stats: { meetingsAttended: 0, newPeopleMet: 0, followUpsSent: 0 }, people: [], owner, streams, complete: false });

@@ -41,8 +41,12 @@ export interface StreamSink<T> {
   remove(ids: string[]): Promise<void>;
   /** Items that left the part of the mailbox the stream reads (SyncPage.left); without it, they stay. */
   left?(ids: string[]): Promise<void>;
-  /** Deletes items older than `generation` once a full sync of it completed. */
-  sweep(generation: number): Promise<number>;
+  /**
+   * Deletes items older than `generation` once a full sync of it completed: of those, only items the
+   * full sync's window reaches (`since`, the cursor's; core/storage Repository.sweep). An item older
+   * than that window was not asked for, so not seeing it says nothing: it stays until its TTL.
+   */
+  sweep(generation: number, since?: number): Promise<number>;
 }
 
 /**
@@ -81,10 +85,11 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
     report.upserts += page.upserts.length;
     report.deletes += page.deletes.length;
     const finishedFull = (!cursor || cursor.mode === "full") && page.next.mode === "incremental";
+    const fullSince = cursor?.mode === "full" ? cursor.since : undefined;
     const next: SyncCursor = cursor?.reread && page.next.mode === "full" ? { ...page.next, reread: true } : page.next;
     await sink.saveCursor(next);
     cursor = next;
-    if (finishedFull && page.next.generation > 1) report.swept += await sink.sweep(page.next.generation);
+    if (finishedFull && page.next.generation > 1) report.swept += await sink.sweep(page.next.generation, fullSince);
     if (page.done) return report;
   }
 }
