@@ -26,6 +26,7 @@ import {
   nextSyncAt,
   parseEventJob,
   planEventJobs,
+  putEventJob,
   setGoal,
 } from "@followthrough/core/events";
 import { morningAfterMail, runEventJob } from "@followthrough/core/eventmail";
@@ -147,6 +148,23 @@ describe("the due-hour index, for an owner in New York across the November chang
     // At 12:00 UTC on 1 Nov (07:00 EST) nothing is due; at 13:00 UTC the morning-after is.
     expect((await eventJobsDue(repo, iso("2026-11-01T12:00:00Z"))).bodies).toEqual([]);
     expect((await eventJobsDue(repo, iso("2026-11-01T13:00:00Z"))).bodies.map((b) => parseEventJob(b)?.evt)).toEqual(["sat-mixer"]);
+  });
+
+  it("an item due while the read before the plan ran, or within a minute of its write, goes in the next slot: its own was read already", async () => {
+    // Saturday 31 Oct, 07:50 EDT: the mixer's morning-of email is due at 08:00 EDT (12:00 UTC).
+    const readAt = iso("2026-10-31T11:50:00Z");
+    const morningOf = async (o: { now: number; clock?: () => number }) =>
+      (await planEventJobs({ repo, account, ...o })).jobs.find((j) => j.kind === "morning-of" && j.eventId === "sat-mixer")?.hour;
+    const at = (t?: number) => (t === undefined ? t : new Date(t).toISOString());
+    expect(at(await morningOf({ now: readAt }))).toBe("2026-10-31T12:00:00.000Z");
+    // The read took a quarter of an hour: written at 12:05 UTC, after the 12:00 dispatch queried its slot.
+    expect(at(await morningOf({ now: readAt, clock: () => iso("2026-10-31T12:05:00Z") }))).toBe("2026-10-31T12:15:00.000Z");
+    // Written 30 s before the slot: the dispatcher may already be reading it.
+    expect(at(await morningOf({ now: readAt, clock: () => iso("2026-10-31T11:59:30Z") }))).toBe("2026-10-31T12:15:00.000Z");
+    expect(at(await morningOf({ now: readAt, clock: () => iso("2026-10-31T11:58:00Z") }))).toBe("2026-10-31T12:00:00.000Z");
+    // Written once the mixer has begun (Saturday 19:00 EDT): no morning-of email any more.
+    expect(await morningOf({ now: readAt, clock: () => iso("2026-10-31T23:00:00Z") })).toBeUndefined();
+    await planEventJobs({ repo, account, now });
   });
 
   it("the dispatcher reads the digests' and the event jobs' index pages and queues each body once", async () => {
@@ -489,6 +507,52 @@ describe("the daily sync runs for every active account, so an event accepted mid
     // The job is gone; the same hour dispatched again queues nothing and sends nothing.
     expect(await dispatchAndWork(afterHour)).toEqual([]);
     expect(await sentEventMail()).toHaveLength(1);
+  });
+
+  it("a sync whose read ends after the 08:00 dispatch puts that morning's email in the next slot, not the one already read", async () => {
+    // Saturday 20 Jun: a brunch mixer at 10:00, its morning-of email due at 08:00 (22:00 UTC Friday).
+    const brunchId = "brunchmixer00001";
+    const ofHour = iso("2026-06-19T22:00:00Z");
+    await h.setClock(iso("2026-06-19T20:00:00Z"));
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/calendar/events`, {
+      id: brunchId,
+      status: "confirmed",
+      summary: "Founders Brunch Mixer",
+      organizer: { email: "events@designmelb.org", displayName: "Design Melbourne" },
+      start: { dateTime: "2026-06-20T10:00:00+10:00", timeZone: "Australia/Melbourne" },
+      end: { dateTime: "2026-06-20T12:00:00+10:00", timeZone: "Australia/Melbourne" },
+      attendees: [
+        { email: "events@designmelb.org", displayName: "Design Melbourne", organizer: true, responseStatus: "accepted" },
+        { email: h.email, self: true, responseStatus: "accepted" },
+        { email: "noor@tidepool.example", displayName: "Noor Haddad", responseStatus: "accepted" },
+      ],
+    });
+    // A sync continued at 07:45 (an earlier one cut short) starts at 07:55 and ends at 08:02.
+    const due = ofHour - DUE_SLOT_MS;
+    await putEventJob(h.repo, h.email, "sync", undefined, due);
+    const job = { job: "event" as const, kind: "sync" as const, acc: h.email, due };
+    const links = { baseUrl: "https://app.followthrough.test", key: "midweek-link-key" };
+    const started = ofHour - 5 * 60_000;
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: started, links, clock: () => ofHour + 2 * 60_000 })).toBe("synced");
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-of", brunchId))).toMatchObject({ due: ofHour + DUE_SLOT_MS });
+  });
+
+  it("a plan made while a cut-short daily sync waits for its next quarter hour leaves it there, not at tomorrow's 07:00", async () => {
+    // Sunday 21 Jun 07:00 (21:00 UTC Saturday): the sync is cut short and filed for 07:15.
+    const sunday = iso("2026-06-20T21:00:00Z");
+    await putEventJob(h.repo, h.email, "sync", undefined, sunday);
+    const links = { baseUrl: "https://app.followthrough.test", key: "midweek-link-key" };
+    const job = { job: "event" as const, kind: "sync" as const, acc: h.email, due: sunday };
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: sunday + 60_000, links, stopBefore: () => true, clock: () => sunday + 2 * 60_000 })).toBe("continued");
+    const retry = sunday + DUE_SLOT_MS;
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: retry });
+    // 07:05: the owner sets a goal (or a mark, or a setting), which plans again.
+    const plan = await planEventJobs({ repo: h.repo, account: h.account(), now: sunday + 5 * 60_000 });
+    expect(plan.sync).toBe(retry);
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: retry });
+    // The 07:15 dispatch runs it; done, it files tomorrow's.
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: retry }, now: retry + 60_000, links })).toBe("synced");
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: sunday + 86_400_000 });
   });
 });
 

@@ -42,7 +42,7 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           complete = result.complete;
           // A complete first read: the event emails of the coming week go on the due-hour index.
           // Its meetings are the scan's (not read again); the statements are read as they are now.
-          if (complete) await planEventJobs({ repo: d.repo, account: { ...account, aliases: result.owner.aliases }, now, meetings: result.read?.meetings });
+          if (complete) await planEventJobs({ repo: d.repo, account: { ...account, aliases: result.owner.aliases }, now, meetings: result.read?.meetings, clock: d.now });
           console.log(JSON.stringify({ msg: "backfill", account: email, complete, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "backfill", account: email, outcome }));

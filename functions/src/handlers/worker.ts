@@ -167,7 +167,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // The event emails of the coming week go on the due-hour index (core/events planEventJobs),
           // planned from the meetings the scan read (not read again) and the statements as they are
           // now: a mark the owner set while the digest was sent is planned, not undone.
-          await planEventJobs({ repo: d.repo, account: { ...account, aliases: weekly.scan.owner.aliases }, now, meetings: weekly.scan.read?.meetings });
+          await planEventJobs({ repo: d.repo, account: { ...account, aliases: weekly.scan.owner.aliases }, now, meetings: weekly.scan.read?.meetings, clock: d.now });
         });
         if (outcome === "continued") {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the

@@ -85,13 +85,13 @@ export async function runEventJob(o: {
       ...calendarCursor(repo, email, window),
       upsert: (items, gen) => repo.putMeetings(email, items, gen),
       remove: (ids) => repo.deleteItems(email, "meeting", ids),
-      sweep: (gen) => repo.sweep(email, "meeting", gen),
+      sweep: (gen, since) => repo.sweep(email, "meeting", gen, { since }),
     }, window, o.stopBefore);
     if (calendar.stopped) {
       await putJob(repo, email, "sync", undefined, retrySlot());
       return "continued";
     }
-    await planEventJobs({ repo, account, now });
+    await planEventJobs({ repo, account, now, clock: o.clock });
     return "synced";
   }
   const kind = job.kind;

@@ -64,11 +64,22 @@ export function networkingMeetings(account: Owner, meetings: readonly Meeting[],
   return out;
 }
 
-/** The dispatch slot a job goes in, given when it is due and when it stops making sense; undefined when too late. */
-function hourFor(at: number, latest: number, now: number): number | undefined {
+/**
+ * A slot starting within this of an item's write may already have been read by its dispatch (the
+ * dispatcher queries its slot's partition of the index once, as the slot starts; the index is
+ * eventually consistent): the item goes in the next slot. As core/eventmail's retry of a job cut short.
+ */
+export const PLAN_MARGIN_MS = 60_000;
+
+/**
+ * The dispatch slot a job goes in, given when it is due, when it stops making sense, and when its
+ * item is written; undefined when too late.
+ */
+function hourFor(at: number, latest: number, writtenAt: number): number | undefined {
   const due = dispatchSlot(at);
   // The slot's dispatch may have run already: a due time already gone goes at the next slot.
-  const slot = due > now ? due : nextDispatchSlot(now);
+  const open = writtenAt + PLAN_MARGIN_MS;
+  const slot = due > open ? due : nextDispatchSlot(open);
   return slot < latest ? slot : undefined;
 }
 
@@ -98,8 +109,16 @@ export async function planEventJobs(o: {
   now: number;
   meetings?: readonly Meeting[];
   statements?: OwnerStatements;
+  /**
+   * The time as each item is written (the handler's clock; `now` by default). `now` is when the
+   * records were read, which chooses the events; a plan that follows a long read (a weekly run, a
+   * backfill, a daily sync) is written minutes later, and an item due meanwhile goes in the next
+   * slot the dispatcher has yet to read, not in one it read while the scan ran.
+   */
+  clock?: () => number;
 }): Promise<EventPlan> {
   const { repo, account, now } = o;
+  const writtenAt = () => Math.max(now, o.clock?.() ?? now);
   const email = account.email.toLowerCase();
   const [meetings, statements] = await Promise.all([o.meetings ?? repo.loadMeetings(email), o.statements ?? loadStatements(repo, email)]);
   const zone = account.timeZone;
@@ -107,10 +126,10 @@ export async function planEventJobs(o: {
   const events = networkingMeetings(account, meetings, statements, now - 7 * DAY, now + PLAN_AHEAD_MS);
   for (const m of events) {
     const wanted: [EventMailKind, number | undefined][] = [];
-    if (m.start > now && eventEmailOn(account, "morning-of")) wanted.push(["morning-of", hourFor(morningOfAt(m, zone), m.start, now)]);
+    if (m.start > now && eventEmailOn(account, "morning-of")) wanted.push(["morning-of", hourFor(morningOfAt(m, zone), m.start, writtenAt())]);
     if (eventEmailOn(account, "morning-after")) {
       const at = morningAfterAt(m, zone);
-      wanted.push(["morning-after", hourFor(at, Math.min(at + MORNING_AFTER_LATE_MS, m.end + 7 * DAY), now)]);
+      wanted.push(["morning-after", hourFor(at, Math.min(at + MORNING_AFTER_LATE_MS, m.end + 7 * DAY), writtenAt())]);
     }
     for (const [kind, hour] of wanted) {
       if (hour === undefined) continue;
@@ -121,17 +140,31 @@ export async function planEventJobs(o: {
     }
   }
   if (account.status === undefined || account.status === "active") {
-    plan.sync = dispatchSlot(nextSyncAt(now, zone));
-    await putEventJob(repo, email, "sync", undefined, plan.sync);
+    const open = writtenAt() + PLAN_MARGIN_MS;
+    plan.sync = dispatchSlot(nextSyncAt(open, zone));
+    // A sync already due sooner (a daily sync cut short by the time limit and filed for the next
+    // quarter hour, core/eventmail) stays: a plan made meanwhile (a goal, a mark, a setting) must not
+    // put its continuation off to tomorrow. One conditional write, no read.
+    const kept = !(await putEventJob(repo, email, "sync", undefined, plan.sync, { unlessDueWithin: [open, plan.sync] }));
+    if (kept) plan.sync = (await repo.get<EventJobItem>(keys.eventJob(email, "sync")))?.due ?? plan.sync;
   } else {
     await repo.delete(keys.eventJob(email, "sync"));
   }
   return plan;
 }
 
-/** Puts (or moves) one event job on the due-hour index. */
-export async function putEventJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number): Promise<void> {
+/**
+ * Puts (or moves) one event job on the due-hour index; with `unlessDueWithin` [from, to], not over
+ * an item due after `from` and before `to` (false when that kept it).
+ */
+export async function putEventJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number, o: { unlessDueWithin?: [number, number] } = {}): Promise<boolean> {
   const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
-  await repo.put({ ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour });
+  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour };
+  if (!o.unlessDueWithin) {
+    await repo.put(item);
+    return true;
+  }
+  const [from, to] = o.unlessDueWithin;
+  return repo.putIf(item, "attribute_not_exists(#due) OR #due <= :from OR #due >= :to", { ":from": from, ":to": to }, { "#due": "due" });
 }
 
