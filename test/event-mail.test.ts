@@ -553,6 +553,10 @@ describe("the daily sync runs for every active account, so an event accepted mid
     // The 07:15 dispatch runs it; done, it files tomorrow's.
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: retry }, now: retry + 60_000, links })).toBe("synced");
     expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: sunday + 86_400_000 });
+    // Monday 06:59:30: a plan in the minute before the 07:00 sync leaves it (its dispatch reads it).
+    const monday = sunday + 86_400_000;
+    expect((await planEventJobs({ repo: h.repo, account: h.account(), now: monday - 30_000 })).sync).toBe(monday);
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: monday });
   });
 });
 

@@ -140,12 +140,14 @@ export async function planEventJobs(o: {
     }
   }
   if (account.status === undefined || account.status === "active") {
-    const open = writtenAt() + PLAN_MARGIN_MS;
-    plan.sync = dispatchSlot(nextSyncAt(open, zone));
-    // A sync already due sooner (a daily sync cut short by the time limit and filed for the next
-    // quarter hour, core/eventmail) stays: a plan made meanwhile (a goal, a mark, a setting) must not
-    // put its continuation off to tomorrow. One conditional write, no read.
-    const kept = !(await putEventJob(repo, email, "sync", undefined, plan.sync, { unlessDueWithin: [open, plan.sync] }));
+    const at = writtenAt();
+    plan.sync = dispatchSlot(nextSyncAt(at + PLAN_MARGIN_MS, zone));
+    // A sync already due sooner and not yet dispatched (a daily sync cut short by the time limit and
+    // filed for the next quarter hour, core/eventmail; today's 07:00 when this plan is written in the
+    // minute before it) stays: a plan made meanwhile (a goal, a mark, a setting) must not put it off
+    // to tomorrow. The margin is for what this plan writes; an item written earlier is read by its
+    // dispatch. One conditional write, no read.
+    const kept = !(await putEventJob(repo, email, "sync", undefined, plan.sync, { unlessDueWithin: [at, plan.sync] }));
     if (kept) plan.sync = (await repo.get<EventJobItem>(keys.eventJob(email, "sync")))?.due ?? plan.sync;
   } else {
     await repo.delete(keys.eventJob(email, "sync"));
