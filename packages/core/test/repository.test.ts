@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { type LocalDynamo, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
 
 const meeting = (id: string, start: number): Meeting => ({
   id,
@@ -72,7 +72,7 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
 
   it("sweep removes only items older than the completed generation", async () => {
     await repo.putMeetings(acct, [meeting("a", 1_000)], 2);
-    const swept = await repo.sweep(acct, "meeting", 2);
+    const swept = await sweep(repo, acct, "meeting", 2);
     expect(swept).toBe(2);
     expect((await repo.loadMeetings(acct)).map((m) => m.id)).toEqual(["a"]);
   });
@@ -83,9 +83,9 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     const DAY = 86_400_000;
     await repo.putMeetings(acct2, [meeting("before", since - 3 * DAY), meeting("edge", since + DAY / 2), meeting("inside", since + 3 * DAY)], 1);
     await repo.putMessages(acct2, [message("m-before", since - DAY), message("m-inside", since + 2 * DAY)], 1);
-    expect(await repo.sweep(acct2, "meeting", 2, { since })).toBe(1);
+    expect(await sweep(repo, acct2, "meeting", 2, { since })).toBe(1);
     expect((await repo.loadMeetings(acct2)).map((m) => m.id).sort()).toEqual(["before", "edge"]);
-    expect(await repo.sweep(acct2, "message", 2, { since })).toBe(1);
+    expect(await sweep(repo, acct2, "message", 2, { since })).toBe(1);
     expect((await repo.loadMessages(acct2)).map((m) => m.id)).toEqual(["m-before"]);
   });
 

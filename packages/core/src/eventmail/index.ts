@@ -32,6 +32,7 @@ import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
 import { calendarCursor, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
+import { sweep } from "../storage/sweep";
 import { DAY, formatLocal, localDate } from "../time";
 
 
@@ -85,7 +86,7 @@ export async function runEventJob(o: {
       ...calendarCursor(repo, email, window),
       upsert: (items, gen) => repo.putMeetings(email, items, gen),
       remove: (ids) => repo.deleteItems(email, "meeting", ids),
-      sweep: (gen, since) => repo.sweep(email, "meeting", gen, { since }),
+      sweep: (gen, since) => sweep(repo, email, "meeting", gen, { since }),
     }, window, o.stopBefore);
     if (calendar.stopped) {
       await putJob(repo, email, "sync", undefined, retrySlot());

@@ -6,6 +6,7 @@ import type { MailMessage, Meeting, Owner } from "../model";
 import { ownerIdentity } from "../identity";
 import type { CalendarReader, OwnerMailReader, OwnerMailStream, SentMailReader, SyncCursor } from "../providers";
 import type { PersonRecord, Repository } from "../storage";
+import { sweep } from "../storage/sweep";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
 import { restartCursor, type StreamReport, type StreamSink, syncStream } from "./sync";
@@ -157,14 +158,14 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     ...calendarCursor(repo, account, window),
     upsert: (items, gen) => repo.putMeetings(account, items, gen),
     remove: (ids) => repo.deleteItems(account, "meeting", ids),
-    sweep: (gen, since) => repo.sweep(account, "meeting", gen, { since }),
+    sweep: (gen, since) => sweep(repo, account, "meeting", gen, { since }),
   }, window, input.stopBefore);
   const sentMail = await syncStream(provider.sentMail, {
     loadCursor: () => repo.getCursor(account, "sent"),
     saveCursor: (c) => repo.putCursor(account, "sent", c),
     upsert: (items, gen) => repo.putMessages(account, items, gen),
     remove: (ids) => repo.deleteItems(account, "message", ids),
-    sweep: (gen, since) => repo.sweep(account, "message", gen, { since }),
+    sweep: (gen, since) => sweep(repo, account, "message", gen, { since }),
   }, window, input.stopBefore);
   const incomplete = (streams: ScanResult["streams"]): ScanResult =>
     ({ newContacts: [], missingFollowUps: [], contacts: [], stats: { meetingsAttended: 0, newPeopleMet: 0, followUpsSent: 0 }, people: [], owner, streams, complete: false });

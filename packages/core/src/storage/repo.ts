@@ -33,13 +33,6 @@ const finite = (n: number) => (Number.isFinite(n) ? n : null);
 
 /** Mail and meetings leave the table (DynamoDB TTL) 400 days after they happened: past every window the rules read. */
 export const RETAIN_DAYS = 400;
-/**
- * How far inside a full sync's window an item must be for the sweep to take its absence as a
- * deletion: the providers bound a window by different times (Calendar's timeMin by an event's end,
- * Graph's calendar view by overlap, Sent by the time sent or received), so an item at its very edge
- * may not have been listed.
- */
-export const SWEEP_SLACK_MS = 86_400_000;
 const expiry = (ms: number) => (Number.isFinite(ms) ? { expiresAt: Math.floor(ms / 1000) + RETAIN_DAYS * 86_400 } : {});
 
 /** Typed access to the single table for one service instance. Table name and client are injected. */
@@ -182,26 +175,6 @@ export class Repository {
 
   async deleteItems(account: string, kind: "meeting" | "message", ids: string[]): Promise<void> {
     await this.batch(ids.map((id) => ({ DeleteRequest: { Key: keys[kind](account, id) } })));
-  }
-
-  /**
-   * Removes items of a kind that the full sync of `generation` did not see (deleted at the provider
-   * meanwhile): of messages, only those its `stream` wrote (putMessages; none: Sent's). With `since`
-   * (the start of that sync's window), only items it could have seen: a meeting ending, a message
-   * sent, more than {@link SWEEP_SLACK_MS} after it. Older ones were not asked for (a year's window
-   * read again after an expired cursor starts later than the one that stored them) and stay until
-   * their TTL ({@link RETAIN_DAYS}): the digest's previous week looks back a year from a week ago.
-   */
-  async sweep(account: string, kind: "meeting" | "message", generation: number, o: { stream?: string; since?: number } = {}): Promise<number> {
-    const reached = (i: Record<string, unknown>) => {
-      if (o.since === undefined) return true;
-      const at = kind === "meeting" ? (i.meeting as { end?: number | null }).end : (i.message as { sentAt?: number }).sentAt;
-      // An item without a usable time (a meeting stored with none) is swept as before.
-      return typeof at !== "number" || !Number.isFinite(at) || at > o.since + SWEEP_SLACK_MS;
-    };
-    const stale = (await this.query(keys.partition(account), keys.prefix[kind])).filter((i) => (i.gen as number) < generation && i.stream === o.stream && reached(i));
-    await this.batch(stale.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
-    return stale.length;
   }
 
   async loadMeetings(account: string): Promise<Meeting[]> {
