@@ -445,6 +445,21 @@ describe("the daily sync runs for every active account, so an event accepted mid
     if (bodies.length) expect(await createWorkerHandler(deps)(sqs(bodies))).toEqual({ batchItemFailures: [] });
     return bodies.map((b) => parseEventJob(b));
   }
+  /** A mixer Design Melbourne hosts (local times in Melbourne, UTC+10), the owner and one guest accepted. */
+  const acceptMixer = (id: string, summary: string, start: string, end: string, guest: { email: string; displayName: string }) =>
+    h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/calendar/events`, {
+      id,
+      status: "confirmed",
+      summary,
+      organizer: { email: "events@designmelb.org", displayName: "Design Melbourne" },
+      start: { dateTime: `${start}:00+10:00`, timeZone: "Australia/Melbourne" },
+      end: { dateTime: `${end}:00+10:00`, timeZone: "Australia/Melbourne" },
+      attendees: [
+        { email: "events@designmelb.org", displayName: "Design Melbourne", organizer: true, responseStatus: "accepted" },
+        { email: h.email, self: true, responseStatus: "accepted" },
+        { ...guest, responseStatus: "accepted" },
+      ],
+    });
   const sentEventMail = async () =>
     (await h.control<{ headers: Record<string, string> }[]>("GET", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/sent`)).filter((m) =>
       Object.entries(m.headers).some(([k]) => k.toLowerCase() === "x-followthrough-event-mail"),
@@ -471,19 +486,7 @@ describe("the daily sync runs for every active account, so an event accepted mid
     expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: wednesdaySync });
     // Tuesday noon: the owner accepts a mixer on Thursday 18:00–20:00 (its host and two guests on it).
     await h.setClock(accepted);
-    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/calendar/events`, {
-      id: mixerId,
-      status: "confirmed",
-      summary: "Founders Mixer",
-      organizer: { email: "events@designmelb.org", displayName: "Design Melbourne" },
-      start: { dateTime: "2026-06-18T18:00:00+10:00", timeZone: "Australia/Melbourne" },
-      end: { dateTime: "2026-06-18T20:00:00+10:00", timeZone: "Australia/Melbourne" },
-      attendees: [
-        { email: "events@designmelb.org", displayName: "Design Melbourne", organizer: true, responseStatus: "accepted" },
-        { email: h.email, self: true, responseStatus: "accepted" },
-        { email: "rafa@tidepool.example", displayName: "Rafa Lindqvist", responseStatus: "accepted" },
-      ],
-    });
+    await acceptMixer(mixerId, "Founders Mixer", "2026-06-18T18:00", "2026-06-18T20:00", { email: "rafa@tidepool.example", displayName: "Rafa Lindqvist" });
     await h.resetStats();
     expect((await dispatchAndWork(wednesdaySync)).map((j) => j?.kind)).toEqual(["sync"]);
     // One incremental calendar read, nothing else at the provider.
@@ -514,19 +517,7 @@ describe("the daily sync runs for every active account, so an event accepted mid
     const brunchId = "brunchmixer00001";
     const ofHour = iso("2026-06-19T22:00:00Z");
     await h.setClock(iso("2026-06-19T20:00:00Z"));
-    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/calendar/events`, {
-      id: brunchId,
-      status: "confirmed",
-      summary: "Founders Brunch Mixer",
-      organizer: { email: "events@designmelb.org", displayName: "Design Melbourne" },
-      start: { dateTime: "2026-06-20T10:00:00+10:00", timeZone: "Australia/Melbourne" },
-      end: { dateTime: "2026-06-20T12:00:00+10:00", timeZone: "Australia/Melbourne" },
-      attendees: [
-        { email: "events@designmelb.org", displayName: "Design Melbourne", organizer: true, responseStatus: "accepted" },
-        { email: h.email, self: true, responseStatus: "accepted" },
-        { email: "noor@tidepool.example", displayName: "Noor Haddad", responseStatus: "accepted" },
-      ],
-    });
+    await acceptMixer(brunchId, "Founders Brunch Mixer", "2026-06-20T10:00", "2026-06-20T12:00", { email: "noor@tidepool.example", displayName: "Noor Haddad" });
     // A sync continued at 07:45 (an earlier one cut short) starts at 07:55 and ends at 08:02.
     const due = ofHour - DUE_SLOT_MS;
     await putEventJob(h.repo, h.email, "sync", undefined, due);
