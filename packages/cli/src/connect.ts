@@ -18,6 +18,7 @@ import {
 } from "@followthrough/core/oauth";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { encrypt } from "@followthrough/core/secrets";
+import { escapeHtml as esc } from "@followthrough/core/text";
 import { isZone } from "@followthrough/core/time";
 import { UsageError } from "./errors";
 import { type LocalStore, localHome, saveClientSecret, withLocalStore } from "./local-store";
@@ -192,7 +193,6 @@ export function openBrowser(url: string): void {
 const page = (title: string, text: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head>` +
   `<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto"><h1>${esc(title)}</h1><p>${esc(text)}</p></body></html>`;
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 
 /** A loopback listener on 127.0.0.1 (and ::1 on the same port when available), as `localhost`. */

@@ -33,6 +33,7 @@ import type { MailboxProvider, OutgoingMail } from "../providers";
 import { calendarCursor, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
 import { sweep } from "../storage/sweep";
+import { escapeHtml as esc } from "../text";
 import { DAY, formatLocal, localDate } from "../time";
 
 
@@ -139,7 +140,6 @@ export async function runEventJob(o: {
 
 // ---- The emails -------------------------------------------------------------------------------
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const people = (n: number) => `${n} new ${n === 1 ? "person" : "people"}`;
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(title)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem;margin:0 auto;padding:1rem;color:#1a1a1a">${body}</body></html>`;

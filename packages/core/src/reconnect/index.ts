@@ -15,6 +15,7 @@ import { linkPath, sealLink } from "../links";
 import { GrantError, MissingScopeError, needsReconnect, SCOPE_WORDS, scopeKey } from "../oauth";
 import { ProviderError } from "../resilience";
 import { keys, type Repository } from "../storage";
+import { escapeHtml as esc } from "../text";
 
 /** Mail from the service itself (not from the owner's mailbox). */
 export interface SystemMailer {
@@ -128,7 +129,6 @@ export function reconnectMail(
 ): { subject: string; text: string; html: string } {
   const name = account.provider === "google" ? "Google" : "Microsoft";
   const url = reconnectUrl(baseUrl, account, links.key, links.now);
-  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
   const subject = `Reconnect your ${name} account to keep getting your Followthrough digest`;
   const missing = missingPermission(account);
   const reason = account.reconnectReason ?? "";

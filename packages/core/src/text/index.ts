@@ -24,3 +24,8 @@ export function plainText(s: string | null | undefined): string {
     .replace(/ {2,}/g, " ")
     .trim();
 }
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Text for HTML built by hand (the event emails, the reconnect notice): the five characters with a meaning in markup escaped. */
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
