@@ -36,7 +36,7 @@ import { memorySender } from "@followthrough/core/queue";
 import type { Meeting } from "@followthrough/core/model";
 import { dueSlot } from "@followthrough/core/schedule";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { keys, type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createWorkerHandler } from "../functions/src/handlers/worker";
 import type { JobDeps } from "../functions/src/jobs";
 import { haveShared, ownFixture, sharedFixture, sharedSkipReason } from "./support/fixtures";
@@ -124,7 +124,7 @@ describe("the due-hour index, for an owner in New York across the November chang
     dynamo = await startLocalDynamo();
     repo = new Repository(dynamo.doc, dynamo.tableName);
     account = await saveAccount(repo, randomKeyring(), { email: owner, provider: "google", clientId: "c", refreshToken: "r", connectedAt: now, aliases: [], displayName: "Nina", timeZone: ny, status: "active" });
-    await repo.putMeetings(owner, [
+    await putMeetings(repo, owner, [
       // Saturday 31 Oct 19:00–22:00 EDT: its morning after is the first morning of EST.
       event("sat-mixer", "Halloween Founders Mixer", "2026-10-31T23:00:00Z", "2026-11-01T02:00:00Z"),
       // Monday 2 Nov 18:00 EST, the first weekday after the change.

@@ -11,7 +11,7 @@ import { loadStatements } from "@followthrough/core/events";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import type { Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createApp } from "../src/app";
 import { eventTag, GROUP_GUESTS_ABOVE, groupGuests, guestLetter } from "../src/events";
 
@@ -85,7 +85,7 @@ beforeAll(async () => {
   repo = new Repository(dynamo.doc, dynamo.tableName);
   account = await saveAccount(repo, randomKeyring(), { email: OWNER, provider: "google", clientId: "c", refreshToken: "r", connectedAt: NOW - 30 * DAY, aliases: [], displayName: "Mara Quinn", timeZone: zone, status: "active" });
   await saveAccount(repo, randomKeyring(), { email: "other@elsewhere.org", provider: "google", clientId: "c", refreshToken: "r", connectedAt: NOW, aliases: [], displayName: "Other", timeZone: zone, status: "active" });
-  await repo.putMeetings(OWNER, meetings, 1);
+  await putMeetings(repo, OWNER, meetings, 1);
   app = createApp({ repo, linkKey: KEY, baseUrl: BASE, now: () => NOW, providerFor: () => { throw new Error("no provider call expected"); } });
 }, 60_000);
 afterAll(() => dynamo?.stop());

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { type LocalDynamo, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
+import { type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
 
 const meeting = (id: string, start: number): Meeting => ({
   id,
@@ -37,8 +37,8 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
 
   it("upserts are idempotent and load back what was stored, NaN times included", async () => {
     const ms = [meeting("a", 1_000), meeting("b", 2_000), { ...meeting("c", Number.NaN), cancelled: true }];
-    await repo.putMeetings(acct, ms, 1);
-    await repo.putMeetings(acct, ms, 1);
+    await putMeetings(repo, acct, ms, 1);
+    await putMeetings(repo, acct, ms, 1);
     const back = (await repo.loadMeetings(acct)).sort((x, y) => x.id.localeCompare(y.id));
     expect(back).toHaveLength(3);
     expect(back[0]).toEqual(ms[0]);
@@ -64,14 +64,14 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
 
   it("writes more than one batch and pages queries", async () => {
     const many = Array.from({ length: 260 }, (_, i) => message(`m${i}`, i));
-    await repo.putMessages(acct, many, 1);
+    await putMessages(repo, acct, many, 1);
     const back = await repo.loadMessages(acct);
     expect(back).toHaveLength(260);
     expect(back.find((m) => m.id === "m7")).toEqual(many[7]);
   });
 
   it("sweep removes only items older than the completed generation", async () => {
-    await repo.putMeetings(acct, [meeting("a", 1_000)], 2);
+    await putMeetings(repo, acct, [meeting("a", 1_000)], 2);
     const swept = await sweep(repo, acct, "meeting", 2);
     expect(swept).toBe(2);
     expect((await repo.loadMeetings(acct)).map((m) => m.id)).toEqual(["a"]);
@@ -81,8 +81,8 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     const acct2 = "sweep-window@acme.io";
     const since = Date.parse("2025-12-01T00:00:00Z");
     const DAY = 86_400_000;
-    await repo.putMeetings(acct2, [meeting("before", since - 3 * DAY), meeting("edge", since + DAY / 2), meeting("inside", since + 3 * DAY)], 1);
-    await repo.putMessages(acct2, [message("m-before", since - DAY), message("m-inside", since + 2 * DAY)], 1);
+    await putMeetings(repo, acct2, [meeting("before", since - 3 * DAY), meeting("edge", since + DAY / 2), meeting("inside", since + 3 * DAY)], 1);
+    await putMessages(repo, acct2, [message("m-before", since - DAY), message("m-inside", since + 2 * DAY)], 1);
     expect(await sweep(repo, acct2, "meeting", 2, { since })).toBe(1);
     expect((await repo.loadMeetings(acct2)).map((m) => m.id).sort()).toEqual(["before", "edge"]);
     expect(await sweep(repo, acct2, "message", 2, { since })).toBe(1);

@@ -32,7 +32,7 @@ import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
 import { calendarCursor, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
-import { sweep } from "../storage/sweep";
+import { deleteItems, putMeetings, sweep } from "../storage/synced";
 import { escapeHtml as esc } from "../text";
 import { DAY, formatLocal, localDate } from "../time";
 
@@ -85,8 +85,8 @@ export async function runEventJob(o: {
     // shape) stops before the time limit with its cursor stored, and the next dispatch continues it.
     const calendar = await syncStream(provider.calendar, {
       ...calendarCursor(repo, email, window),
-      upsert: (items, gen) => repo.putMeetings(email, items, gen),
-      remove: (ids) => repo.deleteItems(email, "meeting", ids),
+      upsert: (items, gen) => putMeetings(repo, email, items, gen),
+      remove: (ids) => deleteItems(repo, email, "meeting", ids),
       sweep: (gen, since) => sweep(repo, email, "meeting", gen, { since }),
     }, window, o.stopBefore);
     if (calendar.stopped) {

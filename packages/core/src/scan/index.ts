@@ -6,7 +6,7 @@ import type { MailMessage, Meeting, Owner } from "../model";
 import { ownerIdentity } from "../identity";
 import type { CalendarReader, OwnerMailReader, OwnerMailStream, SentMailReader, SyncCursor } from "../providers";
 import type { PersonRecord, Repository } from "../storage";
-import { sweep } from "../storage/sweep";
+import { deleteItems, putMeetings, putMessages, sweep } from "../storage/synced";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
 import { restartCursor, type StreamReport, type StreamSink, syncStream } from "./sync";
@@ -131,12 +131,12 @@ function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStrea
     async upsert(items, gen) {
       for (const m of items) mine.add(m.id);
       this.changed ||= items.length > 0;
-      await repo.putMessages(account, items, gen, OWNER_MAIL_STREAM);
+      await putMessages(repo, account, items, gen, OWNER_MAIL_STREAM);
     },
     async remove(ids) {
       const gone = ids.filter((id) => mine.delete(id));
       this.changed ||= gone.length > 0;
-      await repo.deleteItems(account, "message", gone);
+      await deleteItems(repo, account, "message", gone);
     },
     async left(ids) {
       const held = ids.filter((id) => mine.has(id));
@@ -156,15 +156,15 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY, now };
   const calendar = await syncStream(provider.calendar, {
     ...calendarCursor(repo, account, window),
-    upsert: (items, gen) => repo.putMeetings(account, items, gen),
-    remove: (ids) => repo.deleteItems(account, "meeting", ids),
+    upsert: (items, gen) => putMeetings(repo, account, items, gen),
+    remove: (ids) => deleteItems(repo, account, "meeting", ids),
     sweep: (gen, since) => sweep(repo, account, "meeting", gen, { since }),
   }, window, input.stopBefore);
   const sentMail = await syncStream(provider.sentMail, {
     loadCursor: () => repo.getCursor(account, "sent"),
     saveCursor: (c) => repo.putCursor(account, "sent", c),
-    upsert: (items, gen) => repo.putMessages(account, items, gen),
-    remove: (ids) => repo.deleteItems(account, "message", ids),
+    upsert: (items, gen) => putMessages(repo, account, items, gen),
+    remove: (ids) => deleteItems(repo, account, "message", ids),
     sweep: (gen, since) => sweep(repo, account, "message", gen, { since }),
   }, window, input.stopBefore);
   const incomplete = (streams: ScanResult["streams"]): ScanResult =>

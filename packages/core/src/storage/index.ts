@@ -2,4 +2,4 @@ export * from "./table";
 export * from "./local";
 export * from "./keys";
 export * from "./repo";
-export * from "./sweep";
+export * from "./synced";

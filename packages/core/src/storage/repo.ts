@@ -28,12 +28,8 @@ const conditionOf = (condition: string, values: Item, names?: Record<string, str
   ...(names ? { ExpressionAttributeNames: names } : {}),
 });
 
-/** Meetings store NaN times (minimal cancelled events) as null. */
-const finite = (n: number) => (Number.isFinite(n) ? n : null);
-
 /** Mail and meetings leave the table (DynamoDB TTL) 400 days after they happened: past every window the rules read. */
 export const RETAIN_DAYS = 400;
-const expiry = (ms: number) => (Number.isFinite(ms) ? { expiresAt: Math.floor(ms / 1000) + RETAIN_DAYS * 86_400 } : {});
 
 /** Typed access to the single table for one service instance. Table name and client are injected. */
 export class Repository {
@@ -154,27 +150,6 @@ export class Repository {
 
   async deleteCursor(account: string, stream: string): Promise<void> {
     await this.delete(keys.cursor(account, stream));
-  }
-
-  /** Upserts meetings (idempotent) tagged with the sync generation that saw them. */
-  async putMeetings(account: string, meetings: Meeting[], generation: number): Promise<void> {
-    await this.batch(
-      meetings.map((m) => ({
-        PutRequest: { Item: { ...keys.meeting(account, m.id), gen: generation, ...expiry(m.end), meeting: { ...m, start: finite(m.start), end: finite(m.end) } } },
-      })),
-    );
-  }
-
-  /**
-   * Upserts messages (headers only) tagged with the sync generation that saw them and, for any
-   * stream but Sent's, the stream's name (`stream`), so each stream's sweep removes only its own.
-   */
-  async putMessages(account: string, messages: MailMessage[], generation: number, stream?: string): Promise<void> {
-    await this.batch(messages.map((m) => ({ PutRequest: { Item: { ...keys.message(account, m.id), gen: generation, ...(stream ? { stream } : {}), ...expiry(m.sentAt), message: m } } })));
-  }
-
-  async deleteItems(account: string, kind: "meeting" | "message", ids: string[]): Promise<void> {
-    await this.batch(ids.map((id) => ({ DeleteRequest: { Key: keys[kind](account, id) } })));
   }
 
   async loadMeetings(account: string): Promise<Meeting[]> {
