@@ -30,9 +30,8 @@ import {
 import type { Contact } from "../inference";
 import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
-import { calendarCursor, scan, syncStream } from "../scan";
+import { calendarSink, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
-import { deleteItems, putMeetings, sweep } from "../storage/synced";
 import { escapeHtml as esc } from "../text";
 import { DAY, formatLocal, localDate } from "../time";
 
@@ -83,12 +82,7 @@ export async function runEventJob(o: {
     const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
     // Bounded like the morning-after's scan: a full re-read (an expired cursor, a renewed meeting
     // shape) stops before the time limit with its cursor stored, and the next dispatch continues it.
-    const calendar = await syncStream(provider.calendar, {
-      ...calendarCursor(repo, email, window),
-      upsert: (items, gen) => putMeetings(repo, email, items, gen),
-      remove: (ids) => deleteItems(repo, email, "meeting", ids),
-      sweep: (gen, since) => sweep(repo, email, "meeting", gen, { since }),
-    }, window, o.stopBefore);
+    const calendar = await syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore);
     if (calendar.stopped) {
       await putJob(repo, email, "sync", undefined, retrySlot());
       return "continued";

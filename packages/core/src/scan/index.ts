@@ -88,11 +88,11 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
 export const MEETING_SHAPE = 2;
 
 /**
- * The calendar cursor of an account, kept with the shape of the meetings it stored. A cursor of an
- * older shape starts a full read of `window` under a new generation, as for an expired one
- * (core/scan/sync restartCursor).
+ * Where an account's calendar stream goes (the scan's and the daily event sync's): its meetings,
+ * and its cursor kept with the shape of the meetings it stored. A cursor of an older shape starts a
+ * full read of `window` under a new generation, as for an expired one (core/scan/sync restartCursor).
  */
-export function calendarCursor(repo: Repository, account: string, window: { since: number; until: number }) {
+export function calendarSink(repo: Repository, account: string, window: { since: number; until: number }): StreamSink<Meeting> {
   return {
     loadCursor: async (): Promise<SyncCursor | undefined> => {
       const c = await repo.getCursor(account, "calendar");
@@ -100,6 +100,9 @@ export function calendarCursor(repo: Repository, account: string, window: { sinc
       return restartCursor(c, window);
     },
     saveCursor: (c: SyncCursor) => repo.putCursor(account, "calendar", { ...c, shape: MEETING_SHAPE }),
+    upsert: (items, gen) => putMeetings(repo, account, items, gen),
+    remove: (ids) => deleteItems(repo, account, "meeting", ids),
+    sweep: (gen, since) => sweep(repo, account, "meeting", gen, { since }),
   };
 }
 
@@ -154,12 +157,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const { owner, provider, repo, now } = input;
   const account = owner.email;
   const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY, now };
-  const calendar = await syncStream(provider.calendar, {
-    ...calendarCursor(repo, account, window),
-    upsert: (items, gen) => putMeetings(repo, account, items, gen),
-    remove: (ids) => deleteItems(repo, account, "meeting", ids),
-    sweep: (gen, since) => sweep(repo, account, "meeting", gen, { since }),
-  }, window, input.stopBefore);
+  const calendar = await syncStream(provider.calendar, calendarSink(repo, account, window), window, input.stopBefore);
   const sentMail = await syncStream(provider.sentMail, {
     loadCursor: () => repo.getCursor(account, "sent"),
     saveCursor: (c) => repo.putCursor(account, "sent", c),

@@ -43,7 +43,7 @@ export interface StreamSink<T> {
   left?(ids: string[]): Promise<void>;
   /**
    * Deletes items older than `generation` once a full sync of it completed: of those, only items the
-   * full sync's window reaches (`since`, the cursor's; core/storage Repository.sweep). An item older
+   * full sync's window reaches (`since`, the cursor's; core/storage/synced sweep). An item older
    * than that window was not asked for, so not seeing it says nothing: it stays until its TTL.
    */
   sweep(generation: number, since?: number): Promise<number>;
