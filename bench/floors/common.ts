@@ -81,15 +81,16 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
     await doc.send(new UpdateCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" }, UpdateExpression: "SET floorSeen = :t", ExpressionAttributeValues: { ":t": Date.now() } }));
   }
   await load("SAYS#");
-  // Conditional, as the handler's: a sync already due sooner (a continuation) is not put off.
-  const due = Date.now() + 86_400_000;
+  // Conditional, as the handler's: a sync due after the write and sooner (a continuation) is not put off.
+  const now = Date.now();
+  const due = now + 86_400_000;
   await doc.send(
     new PutCommand({
       TableName: table(),
       Item: { pk, sk: "FLOOREVJOB#sync", gsi2pk: `EVDUE#${new Date(due).toISOString().slice(0, 13)}`, gsi2sk: pk, due },
       ConditionExpression: "attribute_not_exists(#d) OR #d <= :from OR #d >= :to",
       ExpressionAttributeNames: { "#d": "due" },
-      ExpressionAttributeValues: { ":from": Date.now() + 60_000, ":to": due },
+      ExpressionAttributeValues: { ":from": now, ":to": due },
     }),
   );
   if (o.ownerLearned) await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "FLOORSCAN", at: Date.now() } }));
