@@ -190,9 +190,15 @@ export function openBrowser(url: string): void {
   }
 }
 
+/**
+ * The loopback's answer in the person's browser: laid out at a phone's width, in the system's light
+ * or dark scheme, one landmark and heading (test/cli-connect-browser.test.ts checks it in Chromium).
+ */
 const page = (title: string, text: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head>` +
-  `<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto"><h1>${esc(title)}</h1><p>${esc(text)}</p></body></html>`;
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+  `<meta name="color-scheme" content="light dark"><title>${esc(title)} · Followthrough</title></head>` +
+  `<body style="font-family:system-ui,sans-serif;line-height:1.5;margin:0"><main style="max-width:32rem;margin:3rem auto;padding:0 1rem;overflow-wrap:anywhere">` +
+  `<h1>${esc(title)}</h1><p>${esc(text)}</p></main></body></html>`;
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 
 /** A loopback listener on 127.0.0.1 (and ::1 on the same port when available), as `localhost`. */
