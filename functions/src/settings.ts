@@ -13,7 +13,7 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import { type AccountRecord, accountByIdentity, deleteAccountData, loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, accountByIdentity, awaitsReconnect, deleteAccountData, loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { burnState, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
@@ -310,9 +310,12 @@ ${
     }
     if (action === "resume") {
       if (account.status === "needs_reconnect") return kit.say(c, 409, "Reconnect first", "This account needs reconnecting before its digests can resume.");
-      if (account.status === "paused" && !(await updateAccount(deps.repo, account.email, { status: "active" }, now))) return gone();
+      // Paused while its grant was gone (a one-tap pause of an account waiting for a reconnect): it
+      // goes back to waiting, and this page asks for the reconnect.
+      const resumed = awaitsReconnect(account) ? "needs_reconnect" : "active";
+      if (account.status === "paused" && !(await updateAccount(deps.repo, account.email, { status: resumed }, now))) return gone();
       // The daily event sync (and the coming event emails) go back on the due-hour index now, not at the next weekly run.
-      if (account.status === "paused")
+      if (account.status === "paused" && resumed === "active")
         await planEventJobs({ repo: deps.repo, account: { ...account, status: "active" }, now }).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
       return back();
     }

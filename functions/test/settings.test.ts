@@ -243,6 +243,28 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(resumed.schedule).toEqual({ day: 3, hour: 17 });
   });
 
+  it("a one-tap pause of an account waiting for a reconnect keeps it waiting: resume asks for the reconnect, not a silent 'active'", async () => {
+    // The grant was found gone: the notice went, stamped, and the account waits (core/reconnect handleRevoked).
+    const at = Date.now();
+    await updateAccount(repo, email(), { status: "needs_reconnect", reconnectReason: "auth-revoked", reconnectNotifiedAt: at }, at);
+    // The digest's List-Unsubscribe one-click POST (RFC 8058) is honoured: paused.
+    const pause = `/l/pause/${sealLink(KEY, { act: "pause", acc: email() }, at)}`;
+    const res = await app.request(pause, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    expect(res.status).toBe(200);
+    const paused = (await loadAccount(repo, email()))!;
+    expect(paused.status).toBe("paused");
+    expect(paused.reconnectReason).toBe("auth-revoked");
+    // Resume from the paused page's form: back to waiting for the reconnect (the grant is still gone),
+    // not "active" with the notice's stamp left, which no later failure could mail again.
+    expect((await post(path, { action: "resume" })).status).toBe(303);
+    const resumed = (await loadAccount(repo, email()))!;
+    expect(resumed.status).toBe("needs_reconnect");
+    expect(await due(resumed)).not.toContain(email().toLowerCase());
+    expect(await (await app.request(path)).text()).toContain("reconnect needed");
+    // A reconnect renews the grant and the account is on again.
+    expect((await connect(p)).status).toBe("active");
+  });
+
   it("disconnect needs a second, confirmed POST; then the grant is revoked and every item deleted", async () => {
     // Give the partition real content: a full scan, and a system mail in its outbox.
     await scan({ owner: account, provider: await stored(account), repo, now: Date.parse(fixtures[p].expected!.now) });

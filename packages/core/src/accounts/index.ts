@@ -176,6 +176,14 @@ export async function loadAccount(repo: Repository, email: string): Promise<Acco
 export const refreshTokenOf = (ring: Keyring, record: AccountRecord) => decrypt(ring, record.refreshTokenSealed, record.email.toLowerCase());
 
 /**
+ * Whether the account's grant was found gone and no reconnect has renewed it since (the reason and
+ * the notice's stamp stay until a reconnect clears them, core/connect storeConnection): a pause keeps
+ * that state, so resuming such an account asks for the reconnect instead of turning it on unread.
+ */
+export const awaitsReconnect = (a: Pick<AccountRecord, "status" | "reconnectReason" | "reconnectNotifiedAt">): boolean =>
+  a.status === "needs_reconnect" || a.reconnectReason !== undefined || a.reconnectNotifiedAt !== undefined;
+
+/**
  * Sets an account's status in place (an update of `account.status` only, so a refresh token rotated
  * meanwhile is not overwritten). False when the account does not exist.
  */
