@@ -5,6 +5,7 @@
  * owner's digest hour (EventBridge-shaped event to the dispatcher, SQS-shaped batch to the worker);
  * each sandbox mailbox then holds exactly one digest naming the right follow-ups.
  */
+import { loadProvider } from "@followthrough/core/loader";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import type { SQSEvent } from "aws-lambda";
@@ -53,7 +54,7 @@ beforeAll(async () => {
   appUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
   const ring = randomKeyring();
   const tls = { agent: sandboxAgent(sandbox.ca!) } as never;
-  deps = buildDeps({
+  deps = buildDeps({ loader: loadProvider,
     tableName: dynamo.tableName,
     doc: dynamo.doc,
     tokenKeyring: ring,

@@ -149,6 +149,14 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(packagesOf(Object.keys(bundles.api.metafile.inputs))).toEqual(expect.arrayContaining(["@googleapis/gmail", "@microsoft/microsoft-graph-client", "nodemailer"]));
     // The API renders no email: the renderer's lazy chunk (react-dom/server) is not even deployed with it.
     for (const p of ["react-dom", "prettier", "@react-email/render"]) expect(packagesOf(Object.keys(bundles.api.metafile.inputs)), p).not.toContain(p);
+    // Nor the adapters' readers (core/loader/mailbox): the API never syncs, so neither the streams, their
+    // mappers, nor the HTML decoder of event platforms are deployed with it (the worker's adapters have them).
+    const readers = ["packages/core/src/google/sent.ts", "packages/core/src/google/calendar.ts", "packages/core/src/google/map.ts", "packages/core/src/microsoft/streams.ts", "packages/core/src/microsoft/map.ts", "packages/core/src/events/platform.ts"];
+    // (What reaches the files: esbuild lists every module it read among the inputs, with those it shook out.)
+    const written = (b: typeof bundles.api) => [...new Set(Object.values(b.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([m]) => m)))];
+    expect(written(bundles.api).filter((m) => readers.includes(m)), "readers deployed with the API").toEqual([]);
+    expect(packagesOf(written(bundles.api))).not.toContain("entities");
+    expect(written(bundles.worker)).toEqual(expect.arrayContaining(readers));
   }, 60_000);
 
   it("the backfill's start holds neither Outlook's zone table nor SQS's client (loaded with the Microsoft chunk, on a continuation)", async () => {

@@ -9,12 +9,14 @@ import { lazySqsSender } from "./sqs";
 import { linked, need } from "./linked";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
+import { API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { type RevokedHandler, revokedHandler } from "@followthrough/core/dispatch";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { QueueSender } from "@followthrough/core/queue";
 import type { SystemMailer } from "@followthrough/core/reconnect";
-import { loadProvider, type ProviderContext } from "@followthrough/core/loader";
+import type { ProviderContext, ProviderLoader } from "@followthrough/core/loader";
+import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { type Keyring, parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
 import type { AppDeps } from "./app";
@@ -40,6 +42,11 @@ export interface DepsConfig {
   /** Mail from the service itself (the reconnect email); without it a revoked grant only sets the status. */
   notify?: SystemMailer;
   now?: () => number;
+  /**
+   * How an account's adapter is loaded: core/loader/mailbox's `loadMailbox` for the API (a profile,
+   * drafts and sends; no readers in its bundle), core/loader's `loadProvider` where deps scan (tests).
+   */
+  loader: ProviderLoader;
   /** Adapter knobs (page sizes, retry policy, clock) and Graph fetch options (the sandbox's TLS trust). */
   provider?: Pick<ProviderContext, "tuning" | "retry" | "clock"> & { microsoftFetchOptions?: NonNullable<ProviderContext["microsoft"]>["fetchOptions"] };
 }
@@ -90,7 +97,7 @@ export function buildDeps(config: DepsConfig): Deps {
     config,
     providerFor(account) {
       let current = account;
-      return loadProvider(account, {
+      return config.loader(account, {
         ring: need(ring, "TokenKeyring"),
         tuning: knobs.tuning,
         retry: knobs.retry,
@@ -148,6 +155,9 @@ export function resourceConfig(): DepsConfig {
     },
     digests: queue("Digests"),
     backfills: queue("Backfills"),
+    loader: loadMailbox,
+    // A person waits on each request: a provider's long Retry-After is answered, not waited out.
+    provider: { retry: { budgetMs: API_RETRY_BUDGET_MS } },
     // SQS's client is imported on first use (its own chunk): most requests need none. No `notify`:
     // the API links no sender (infra/api.ts) and sends no notice (a revoked grant found by the first
     // backfill is the backfill worker's to announce), so its bundle holds no SES client.

@@ -1,4 +1,5 @@
 /** The Lambda entry of the app, driven with a Function URL (API Gateway v2 shaped) event. */
+import { loadProvider } from "@followthrough/core/loader";
 import type { LambdaEvent } from "hono/aws-lambda";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { randomKeyring } from "@followthrough/core/secrets";
@@ -36,7 +37,7 @@ const event = (path: string, method = "GET"): LambdaEvent =>
 
 it("serves the app on Lambda: health, a refused link as a 400 page, the connect page with the request's origin", async () => {
   const handler = createApiHandler(() =>
-    buildDeps({ tableName: dynamo.tableName, doc: dynamo.doc, tokenKeyring: randomKeyring(), linkKey: "k", oauth: { google: { clientId: "g", endpoints: { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token" } } } }),
+    buildDeps({ loader: loadProvider, tableName: dynamo.tableName, doc: dynamo.doc, tokenKeyring: randomKeyring(), linkKey: "k", oauth: { google: { clientId: "g", endpoints: { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token" } } } }),
   );
   const health = (await handler(event("/health"))) as { statusCode: number; body: string };
   expect(health.statusCode).toBe(200);

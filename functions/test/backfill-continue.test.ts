@@ -7,6 +7,7 @@
  * one, in several invocations, none failed, nothing dead-lettered. The weekly run sends no digest
  * before the first backfill has read everything.
  */
+import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,7 +51,7 @@ async function setup(provider: "google" | "microsoft") {
   await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
   const backfills = memorySender();
   const digests = memorySender();
-  const deps = buildDeps({
+  const deps = buildDeps({ loader: loadProvider,
     tableName: table,
     doc: dynamo.doc,
     tokenKeyring: ring,

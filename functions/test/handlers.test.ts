@@ -3,6 +3,7 @@
  * Gmail/Graph/OAuth, an in-memory queue sender in place of SQS, and EventBridge- and SQS-shaped
  * events. Deps are built by resources.ts's buildDeps, the same function the Lambdas use.
  */
+import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { ScheduledEvent, SQSEvent, SQSRecord } from "aws-lambda";
@@ -114,7 +115,7 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     await save("revoked@example.com", "Asia/Tokyo", localDayHour(at, "Asia/Tokyo"), "needs_reconnect");
   });
 
-  const depsWith = (queue: ReturnType<typeof memorySender>): Deps => buildDeps({ tableName: "dispatch", doc: dynamo.doc, digests: queue, now: () => at });
+  const depsWith = (queue: ReturnType<typeof memorySender>): Deps => buildDeps({ loader: loadProvider, tableName: "dispatch", doc: dynamo.doc, digests: queue, now: () => at });
 
   it("sends the due accounts, and only those, in ceil(N/10) batches of at most ten", async () => {
     expect(utcHourOfWeek(at)).toBe(14);
@@ -144,7 +145,7 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     expect(queue.batches.flat().sort()).toEqual([...due].sort());
 
     const always = { sendBatch: async (b: string[]) => ({ failed: b.filter((x) => x === due[0]) }) };
-    await expect(createDispatchHandler(() => buildDeps({ tableName: "dispatch", doc: dynamo.doc, digests: always }))(scheduledEvent("2026-03-02T14:00:00Z"))).rejects.toThrow(
+    await expect(createDispatchHandler(() => buildDeps({ loader: loadProvider, tableName: "dispatch", doc: dynamo.doc, digests: always }))(scheduledEvent("2026-03-02T14:00:00Z"))).rejects.toThrow(
       /1 of 22 accounts not queued/,
     );
   });
@@ -203,7 +204,7 @@ describe("worker and backfill handlers (SQS) against the sandbox", () => {
     repo = new Repository(dynamo.doc, dynamo.tableName);
     const ring = randomKeyring();
     for (const f of [google, microsoft]) await connectSandboxAccount(sandbox, f.account, repo, ring);
-    deps = buildDeps({
+    deps = buildDeps({ loader: loadProvider,
       tableName: dynamo.tableName,
       doc: dynamo.doc,
       tokenKeyring: ring,

@@ -5,6 +5,7 @@
  * email (or the account's daily sync) is lost. The backfill and the weekly worker pass their clock
  * to the plan; every item they write is due in a slot that starts after it was written.
  */
+import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,7 +43,7 @@ describe("a plan written after a long read goes in slots the dispatcher has yet 
       // The handler's clock: the record starts at `start`; every later reading is after the read.
       let reads = 0;
       const clock = () => (reads++ === 0 ? start : start + readFor);
-      const deps = buildDeps({
+      const deps = buildDeps({ loader: loadProvider,
         tableName: table,
         doc: dynamo.doc,
         tokenKeyring: ring,

@@ -6,6 +6,7 @@
  * are read again where they are used. Counted at the DynamoDB client (a real local endpoint), by the
  * sort-key prefix each Query asks for.
  */
+import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent } from "aws-lambda";
@@ -50,7 +51,7 @@ describe("each kind of record is read once per run", () => {
       await connectSandboxAccount(sandbox, fixtures[provider].account, new Repository(dynamo.doc, table), ring);
       const run = async (kind: "backfill" | "worker") => {
         const reads = new Map<string, number>();
-        const deps = buildDeps({
+        const deps = buildDeps({ loader: loadProvider,
           tableName: table,
           doc: counting(dynamo.doc, reads),
           tokenKeyring: ring,

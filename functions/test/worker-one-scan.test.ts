@@ -3,6 +3,7 @@
  * builds the digest on that read: one sync of each stream, not a second one in `runWeekly` (the
  * same `now`, so a second sync finds nothing new and re-runs the rules for nothing).
  */
+import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +36,7 @@ async function connected(provider: "google" | "microsoft", table: string) {
   await ensureTable(dynamo.client, table);
   const repo = new Repository(dynamo.doc, table);
   await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
-  const deps = buildDeps({
+  const deps = buildDeps({ loader: loadProvider,
     tableName: table,
     doc: dynamo.doc,
     tokenKeyring: ring,

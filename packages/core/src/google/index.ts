@@ -2,7 +2,7 @@ import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
 import { buildMime, type Composer, composerOf, mimeOfOutgoing } from "../mail";
-import type { DraftRequest, DraftResult, MailboxProvider, MarkedDraft, OutgoingMail, Profile } from "../providers";
+import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
 import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
 import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
@@ -72,8 +72,30 @@ export function googleOAuthClient(o: { clientId: string; clientSecret?: string; 
   return client;
 }
 
+/** What an adapter's readers are built on (./sent, ./calendar). */
+interface GoogleParts {
+  gmail: Parameters<typeof gmailSentStream>[0];
+  calendar: Parameters<typeof googleCalendarStream>[0];
+}
+
 /** Gmail + Google Calendar behind the role interfaces, paced under the per-user quotas, with retries. */
 export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
+  return googleAdapterWith(o, (p) => ({
+    sentMail: gmailSentStream(p.gmail),
+    ownerMail: (identities) => gmailOwnerInboxStream(p.gmail, identities),
+    calendar: googleCalendarStream(p.calendar),
+  }));
+}
+
+/**
+ * The same adapter without its readers ({@link NO_READERS}): the profile, drafts and sends. The
+ * API's (core/loader/mailbox), which never syncs: its bundle holds none of ./sent, ./calendar and ./map.
+ */
+export function googleMailbox(o: GoogleProviderOptions): MailboxProvider {
+  return googleAdapterWith(o, () => NO_READERS);
+}
+
+function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) => MailboxReaders): MailboxProvider {
   const clock = o.clock ?? systemClock;
   const share = o.quotaShare ?? 0.95;
   const gmailPacer = new Pacer(Math.floor((o.gmailUnitsPerMinute ?? 6000) * share), 60_000, clock);
@@ -126,9 +148,7 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
   };
   const gmailStreamOptions = { gmail: g, call: gmailCall, concurrency: o.concurrency ?? gmailSlots.limit, pageSize: o.gmailPageSize ?? 500 };
   return {
-    sentMail: gmailSentStream(gmailStreamOptions),
-    ownerMail: (identities) => gmailOwnerInboxStream(gmailStreamOptions, identities),
-    calendar: googleCalendarStream({ calendar: cal, call: calendarCall, owner: o.owner, pageSize: o.calendarPageSize ?? 2500 }),
+    ...readers({ gmail: gmailStreamOptions, calendar: { calendar: cal, call: calendarCall, owner: o.owner, pageSize: o.calendarPageSize ?? 2500 } }),
     async profile(): Promise<Profile> {
       // Only what the requested scopes allow: users.getProfile (gmail.metadata/compose) and the
       // calendar's zone setting (calendar.readonly). Send-as addresses need a settings scope we do not

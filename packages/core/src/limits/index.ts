@@ -14,6 +14,13 @@ export const API_TIMEOUT_SECONDS = 30;
 export const DRAFT_CREATE_DEADLINE_MS = (API_TIMEOUT_SECONDS - 10) * 1000;
 
 /**
+ * The most one provider call of an API request may wait in retries (core/resilience `budgetMs`): a
+ * tap's few calls, the create bounded by DRAFT_CREATE_DEADLINE_MS, end inside the function's timeout,
+ * and a longer Retry-After is passed on to the person (503) instead of waited out.
+ */
+export const API_RETRY_BUDGET_MS = 3_000;
+
+/**
  * A draft claim in "creating" older than this belongs to a request that has surely ended (twice the
  * function's timeout): a later tap may take it over, after looking for the draft by its marker.
  */

@@ -2,7 +2,7 @@ import { Client, MiddlewareFactory, RetryHandlerOptions, type ClientOptions } fr
 import type { Owner } from "../model";
 import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
 import { type Composer, composerOf, headerSafe, mimeOfOutgoing } from "../mail";
-import type { DraftRequest, DraftResult, MailboxProvider, MarkedDraft, OutgoingMail, Profile } from "../providers";
+import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
 import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, systemClock, withRetry } from "../resilience";
 import { toIanaZone } from "../zones";
 import { classifyAccessDenied, classifyGraphError } from "./errors";
@@ -54,8 +54,34 @@ export interface MicrosoftProviderOptions {
   composer?: Composer;
 }
 
+/** What an adapter's readers are built on: its paced, retried call and its client. */
+interface GraphParts {
+  call: <T>(fn: (c: Client) => Promise<T>, once?: boolean, request?: string) => Promise<T>;
+  client: Client;
+}
+
 /** Graph behind the role interfaces, paced under the per-mailbox limit, with one retry policy. */
 export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider {
+  return graphAdapter(o, ({ call, client }) => {
+    const rawGet = graphGetter(client, o.pageSize ?? 200);
+    const get = (url: string) => call(() => rawGet(url), false, `GET ${url}`);
+    return {
+      sentMail: graphSentStream(get, o.pageSize ?? 200),
+      ownerMail: (identities) => graphOwnerInboxStream(get, identities, o.pageSize ?? 200),
+      calendar: graphCalendarStream(get, o.owner),
+    };
+  });
+}
+
+/**
+ * The same adapter without its readers ({@link NO_READERS}): the profile, drafts and sends. The
+ * API's (core/loader/mailbox), which never syncs: its bundle holds none of ./streams and ./map.
+ */
+export function microsoftMailbox(o: MicrosoftProviderOptions): MailboxProvider {
+  return graphAdapter(o, () => NO_READERS);
+}
+
+function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => MailboxReaders): MailboxProvider {
   const clock = o.clock ?? systemClock;
   const transport = transportOptions(o.fetchOptions);
   const refreshFetch = tokenFetch(transport);
@@ -112,13 +138,9 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
         return fn(client);
       }
     }), classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
-  const rawGet = graphGetter(client, o.pageSize ?? 200);
-  const get = (url: string) => call(() => rawGet(url), false, `GET ${url}`);
 
   return {
-    sentMail: graphSentStream(get, o.pageSize ?? 200),
-    ownerMail: (identities) => graphOwnerInboxStream(get, identities, o.pageSize ?? 200),
-    calendar: graphCalendarStream(get, o.owner),
+    ...readers({ call, client }),
     async profile(): Promise<Profile> {
       const me = (await call((c) =>
         c.api("/me").select("mail,userPrincipalName,proxyAddresses,displayName").middlewareOptions(noClientRetry).get(),

@@ -16,13 +16,13 @@ export interface DeltaResponse {
   "@odata.deltaLink"?: string;
 }
 
-/** Message fields the rules need: headers only, never the body. */
-export const MESSAGE_SELECT = [
+/** Message fields the rules need: headers only, never the body. (Pure: a bundle that syncs nothing drops it.) */
+export const MESSAGE_SELECT = /* @__PURE__ */ [
   "id", "subject", "sentDateTime", "receivedDateTime", "from", "sender", "toRecipients", "ccRecipients", "bccRecipients", "isDraft", "internetMessageId", "conversationId",
 ].join(",");
 
 /** Renew a calendar view window when its end is less than this ahead of the scan's own horizon. */
-const RENEW_BEFORE_MS = 185 * 86_400_000;
+const RENEW_BEFORE_MS = 15_984_000_000; // 185 days (a literal: a product of two is kept by a bundle that drops the rest)
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
@@ -224,7 +224,7 @@ function nextOf(res: DeltaResponse, c: SyncCursor, until: number | undefined): S
 }
 
 /** Event fields read from a series master to fill its occurrences. */
-export const MASTER_SELECT = ["subject", "organizer", "attendees", "isAllDay", "isCancelled", "isOrganizer", "responseStatus", "type", "location", "bodyPreview"].join(",");
+export const MASTER_SELECT = /* @__PURE__ */ ["subject", "organizer", "attendees", "isAllDay", "isCancelled", "isOrganizer", "responseStatus", "type", "location", "bodyPreview"].join(",");
 
 /** Series masters fetched at once. */
 const MASTER_CONCURRENCY = 4;

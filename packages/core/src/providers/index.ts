@@ -172,3 +172,14 @@ export interface ProfileReader {
 
 /** Everything the service needs from one connected mailbox. */
 export type MailboxProvider = SentMailReader & OwnerMailReader & CalendarReader & DraftWriter & MailSender & ProfileReader;
+
+/** An adapter's readers: the streams a scan syncs. */
+export type MailboxReaders = SentMailReader & OwnerMailReader & CalendarReader;
+
+const unread = (): Promise<never> => Promise.reject(new Error("this adapter does not read the mailbox or calendar (a profile, drafts and sends only)"));
+
+/**
+ * The readers of an adapter that has none (core/loader/mailbox's: the API's, which never syncs, so
+ * that its bundle holds no stream or mapping module): any page it is asked for fails.
+ */
+export const NO_READERS: MailboxReaders = { sentMail: { page: unread }, calendar: { page: unread } };

@@ -15,6 +15,12 @@ export interface RetryOptions {
    * are not idempotent (send, create a draft) retry only what the provider surely refused.
    */
   retryOn?: (error: ProviderError) => boolean;
+  /**
+   * The most the pauses of one call may add up to: a pause that would pass it (a long Retry-After)
+   * throws the error instead, for a caller a person waits on (the API answers 503 with the
+   * provider's Retry-After rather than outlasting its own timeout). Unbounded by default.
+   */
+  budgetMs?: number;
 }
 
 /** For calls that must not happen twice: only a rate limit (429) proves the provider did nothing. */
@@ -30,6 +36,7 @@ export const defaultRetry: RetryOptions = { attempts: 6, baseMs: 500, maxMs: 60_
  */
 export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) => ProviderError, options: Partial<RetryOptions> = {}): Promise<T> {
   const o = { ...defaultRetry, ...options } satisfies RetryOptions;
+  let waited = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
@@ -39,6 +46,7 @@ export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) 
       const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** (attempt - 1));
       const jitter = Math.round(o.random() * ceiling);
       const wait = e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, Math.min(jitter, 1000)) : jitter;
+      if (o.budgetMs !== undefined && (waited += wait) > o.budgetMs) throw e;
       o.onRetry?.(e, attempt, wait);
       await o.clock.sleep(wait);
     }

@@ -1,5 +1,5 @@
 import { type AccountRecord, refreshTokenOf } from "../accounts";
-import { googleOAuthClient, googleProvider } from "../google";
+import { googleOAuthClient, googleProvider, type GoogleProviderOptions } from "../google";
 import type { Composer } from "../mail";
 import type { MailboxProvider } from "../providers";
 import type { ProviderContext } from "./context";
@@ -9,6 +9,11 @@ import type { ProviderContext } from "./context";
  * and sending through `composer` when given (./google's googleFor), read-only without it.
  */
 export function googleAdapter(account: AccountRecord, ctx: ProviderContext, composer?: Composer): MailboxProvider {
+  return googleProvider(googleOptions(account, ctx, composer));
+}
+
+/** The adapter options of a stored account (./google-mailbox builds the API's adapter on them). */
+export function googleOptions(account: AccountRecord, ctx: ProviderContext, composer?: Composer): GoogleProviderOptions {
   const refreshToken = refreshTokenOf(ctx.ring, account);
   const auth = googleOAuthClient({
     clientId: account.clientId,
@@ -16,7 +21,7 @@ export function googleAdapter(account: AccountRecord, ctx: ProviderContext, comp
     refreshToken,
     tokenUrl: account.endpoints?.tokenUrl,
   });
-  return googleProvider({
+  return {
     owner: account,
     auth,
     rootUrl: account.endpoints?.apiUrl,
@@ -30,7 +35,7 @@ export function googleAdapter(account: AccountRecord, ctx: ProviderContext, comp
     calendarPageSize: ctx.tuning?.pageSize,
     retry: ctx.retry,
     composer,
-  });
+  };
 }
 
 /** A read-only Google adapter (a backfill's): this module never references the mail composer. */

@@ -1,5 +1,5 @@
 import { type AccountRecord, refreshTokenOf } from "../accounts";
-import { microsoftProvider } from "../microsoft";
+import { microsoftProvider, type MicrosoftProviderOptions } from "../microsoft";
 import { microsoftEndpoints } from "../oauth";
 import type { Composer } from "../mail";
 import type { MailboxProvider } from "../providers";
@@ -10,8 +10,13 @@ import type { ProviderContext } from "./context";
  * when given `composer` (./microsoft's microsoftFor), read-only without it.
  */
 export function microsoftAdapter(account: AccountRecord, ctx: ProviderContext, composer?: Composer): MailboxProvider {
+  return microsoftProvider(microsoftOptions(account, ctx, composer));
+}
+
+/** The adapter options of a stored account (./microsoft-mailbox builds the API's adapter on them). */
+export function microsoftOptions(account: AccountRecord, ctx: ProviderContext, composer?: Composer): MicrosoftProviderOptions {
   const refreshToken = refreshTokenOf(ctx.ring, account);
-  return microsoftProvider({
+  return {
     owner: account,
     oauth: {
       clientId: account.clientId,
@@ -31,7 +36,7 @@ export function microsoftAdapter(account: AccountRecord, ctx: ProviderContext, c
     pageSize: ctx.tuning?.pageSize,
     retry: ctx.retry,
     composer,
-  });
+  };
 }
 
 /** A read-only Graph adapter (a backfill's): this module never references the mail composer. */

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { type Clock, ProviderError, withRetry } from "@followthrough/core/resilience";
+
+/** A clock that only records the pauses asked of it. */
+function recordingClock(): Clock & { slept: number[] } {
+  const slept: number[] = [];
+  return { slept, now: () => 0, sleep: async (ms) => void slept.push(ms) };
+}
+
+const busy = (retryAfterMs?: number) => new ProviderError("rate-limited", "429", 429, retryAfterMs);
+const classify = (e: unknown) => (e instanceof ProviderError ? e : new ProviderError("temporary", String(e)));
+
+describe("withRetry's budget (what a call a person waits on may pause in all)", () => {
+  it("without one, a Retry-After is waited out, however long", async () => {
+    const clock = recordingClock();
+    let n = 0;
+    expect(await withRetry(async () => (n++ < 2 ? Promise.reject(busy(60_000)) : "ok"), classify, { clock })).toBe("ok");
+    expect(clock.slept).toEqual([60_000, 60_000]);
+  });
+
+  it("with one, a pause that would pass it throws the provider's error at once, Retry-After and all", async () => {
+    const clock = recordingClock();
+    const err = await withRetry(() => Promise.reject(busy(60_000)), classify, { clock, budgetMs: 3_000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as ProviderError).retryAfterMs).toBe(60_000);
+    expect(clock.slept).toEqual([]);
+  });
+
+  it("pauses inside it are taken, and counted: the one that passes it is not", async () => {
+    const clock = recordingClock();
+    let n = 0;
+    expect(await withRetry(async () => (n++ < 2 ? Promise.reject(busy(1_000)) : "ok"), classify, { clock, budgetMs: 2_500 })).toBe("ok");
+    expect(clock.slept).toEqual([1_000, 1_000]);
+    n = 0;
+    const failed = await withRetry(async () => (n++ < 3 ? Promise.reject(busy(1_000)) : "ok"), classify, { clock: recordingClock(), budgetMs: 2_500 }).catch((e) => e);
+    expect(failed).toBeInstanceOf(ProviderError);
+  });
+});
