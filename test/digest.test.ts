@@ -126,7 +126,7 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     const after = await prepareDigest({ repo: h.repo, account: h.account(), now: later, links, scanned: result.read });
     expect(after.digest.missing.map((m) => m.email)).not.toContain(waiting.email);
     expect(after.digest.missing).toHaveLength(before.digest.missing.length - 1);
-    await undoDismiss(h.repo, h.email, waiting.email, "met");
+    await undoDismiss(h.repo, h.email, waiting.email);
   });
 });
 

@@ -18,6 +18,8 @@ import { type AccountRecord, updateAccount } from "@followthrough/core/accounts"
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import type { LinkClaims } from "@followthrough/core/links";
+import { isRevoked, reconnectUrl } from "@followthrough/core/reconnect";
+import { ProviderError } from "@followthrough/core/resilience";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
@@ -188,18 +190,18 @@ ${afterNav(account)}
       const person = await personOf(account, claims);
       if (!person) return gone(c);
       const name = person.name || person.email;
-      if (form.undo === "met" || form.undo === "drafted") {
-        if (!(await undoDismiss(deps.repo, account.email, claims.per!, form.undo))) return gone(c);
+      // Undo (its form's `undo`, "1"; pages written before it carry the stage, which is now read from the record).
+      if (typeof form.undo === "string" && form.undo) {
+        if (!(await undoDismiss(deps.repo, account.email, claims.per!))) return gone(c);
         return page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(account.email)}`);
       }
-      const before = person.stage === "drafted" ? "drafted" : "met";
       if (!(await dismissFollowUp(deps.repo, account.email, claims.per!))) return gone(c);
       return page(
         c,
         200,
         "Done",
         html`<h1>Done</h1><p>${name} won't appear in your digests any more.</p>
-<form method="post"><input type="hidden" name="undo" value="${before}"><button type="submit" class="secondary">Undo</button></form>
+<form method="post"><input type="hidden" name="undo" value="1"><button type="submit" class="secondary">Undo</button></form>
 ${afterNav(account.email)}`,
       );
     }
@@ -236,6 +238,15 @@ ${afterNav(account.email)}`,
       if (e instanceof FollowUpError) {
         return e.problem === "failed" ? say(c, 502, "Draft not confirmed", e.message) : gone(c);
       }
+      // The provider refused before making anything (core/followup frees the claim): say which refusal.
+      if (isRevoked(e))
+        return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>Your mailbox no longer lets Followthrough make drafts. Reconnect ${account.email}, then tap the link again.</p>
+<p><a class="button" href="${reconnectUrl(base, account, deps.linkKey, deps.now())}">Reconnect</a></p>`);
+      if (e instanceof ProviderError && e.kind === "rate-limited") {
+        c.header("Retry-After", String(Math.max(1, Math.ceil((e.retryAfterMs ?? 60_000) / 1000))));
+        return say(c, 503, "Try again shortly", "Your mail provider asked us to slow down, and no draft was made. Tap the link again in a minute.");
+      }
+      if (e instanceof ProviderError) return say(c, 502, "Draft not made", "Your mail provider refused the draft, and none was made. Tap the link again to retry.");
       throw e;
     }
   });

@@ -247,8 +247,12 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(done).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
   });
 
+  /** A person an earlier test left as it found them (met, nothing claimed), for the next to use. */
+  let untouched: (DigestPerson & { draftUrl: string; dismissUrl: string }) | undefined;
+
   it("an unexpected failure is a 500 page without details, and nothing is claimed", async () => {
     const p = fresh();
+    untouched = p;
     const broken = createApp({
       repo: h.repo,
       linkKey: KEY,
@@ -265,6 +269,71 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(body).toContain("Something went wrong");
     expect(res.headers.get("referrer-policy")).toBe("same-origin");
     expect(await stageOf(p.email)).toBe("met");
+  });
+
+  it("the provider refuses the draft: each refusal is a page saying so (502, 503 with Retry-After, 409 to reconnect), nothing made; the next tap makes the one draft", async () => {
+    const p = fresh();
+    const before = await drafts();
+    const route = h.fixture.account.provider === "google" ? "gmail.drafts.create" : "graph.messages.create";
+    const refused = async (fault: Record<string, unknown>) => {
+      await h.injectFault({ route, account: h.email, kind: "status", ...fault });
+      try {
+        return await post(p.draftUrl);
+      } finally {
+        await h.clearFaults();
+      }
+    };
+    // A refusal (400).
+    const invalid = await refused({ status: 400 });
+    expect(invalid.status).toBe(502);
+    expect(await invalid.text()).toContain("Draft not made");
+    // Rate limited past the adapter's retries: the provider's Retry-After passed on.
+    const busy = await refused({ status: 429, retryAfter: 7, times: 0 });
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("7");
+    expect(await busy.text()).toContain("Tap the link again in a minute");
+    // The grant no longer allows it (401 again after the adapter's token refresh): reconnect this account.
+    const revoked = await refused({ status: 401, times: 0 });
+    expect(revoked.status).toBe(409);
+    expect(await revoked.text()).toMatch(new RegExp(`Reconnect needed[^]*href="${BASE}/l/reconnect/[A-Za-z0-9_-]+"`));
+    // Nothing was made and nothing claimed: the next tap makes the draft, once.
+    expect(await drafts()).toBe(before);
+    expect(await stageOf(p.email)).toBe("met");
+    expect((await post(p.draftUrl)).status).toBe(303);
+    expect(await drafts()).toBe(before + 1);
+  });
+
+  it("the draft is made but the lookup after it fails: the tap still lands on the draft, and a second tap on the same one", async () => {
+    const p = untouched ?? fresh();
+    const before = await drafts();
+    const list = h.fixture.account.provider === "google" ? "gmail.drafts.list" : "graph.messages.list";
+    await h.injectFault({ route: list, account: h.email, kind: "status", status: 500, times: 0 });
+    let first: Response;
+    try {
+      first = await post(p.draftUrl);
+    } finally {
+      await h.clearFaults();
+    }
+    expect(first.status).toBe(303);
+    expect(await drafts()).toBe(before + 1);
+    expect(await stageOf(p.email)).toBe("drafted");
+    const again = await post(p.draftUrl);
+    expect(again.headers.get("location")).toBe(first.headers.get("location"));
+    expect(await drafts()).toBe(before + 1);
+  });
+
+  it("dismissed twice (the auto-submit and a tap), Undo still puts a drafted person back as drafted", async () => {
+    const p = untouched!;
+    expect(await stageOf(p.email)).toBe("drafted");
+    const form = { headers: { "content-type": "application/x-www-form-urlencoded" } };
+    expect((await post(p.dismissUrl, form)).status).toBe(200);
+    const second = await post(p.dismissUrl, form);
+    expect(second.status).toBe(200);
+    expect(await stageOf(p.email)).toBe("dismissed");
+    // The second page's Undo, as a browser submits it.
+    const undo = /<input type="hidden" name="undo" value="([^"]*)">/.exec(await second.text())![1];
+    expect((await post(p.dismissUrl, { ...form, body: `undo=${undo}` })).status).toBe(200);
+    expect(await stageOf(p.email)).toBe("drafted");
   });
 
   it("settings and the local index link to the account's pages", async () => {

@@ -345,7 +345,8 @@ export async function draftFollowUp(o: {
     .filter((m) => !m.draft && !m.meetingNotice && m.inSent && m.recipients.some((r) => r.email === person.email))
     .sort((a, b) => b.sentAt - a.sentAt)[0];
   const creating = provider.createDraft({ ...composeFollowUp(account, person, earlier, o.now), marker: held.marker });
-  const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker), draft);
+  // The draft exists: a lookup that fails now converges on it alone (the claim keeps later taps on it).
+  const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker).catch(() => []), draft);
   let outcome: DraftResult | typeof TIMED_OUT;
   try {
     outcome = await withDeadline(creating, o.deadlineMs ?? DRAFT_CREATE_DEADLINE_MS);
@@ -378,13 +379,15 @@ export async function dismissFollowUp(repo: Repository, account: string, personE
 }
 
 /**
- * Takes a "No follow-up needed" back: a dismissed person returns to `stage` (the stage the dismiss
- * page saw: met or drafted). False when the person is unknown; a person not dismissed is left as is.
+ * Takes a "No follow-up needed" back: a dismissed person returns to "drafted" when a one-tap draft
+ * was made for them (the record keeps its id through the dismissal), else to "met". Judged from the
+ * record, not from the page: a second dismiss (the confirm page's auto-submit and a tap, two tabs)
+ * saw the person dismissed already. False when the person is unknown; one not dismissed is left as is.
  */
-export async function undoDismiss(repo: Repository, account: string, personEmail: string, stage: "met" | "drafted"): Promise<boolean> {
+export async function undoDismiss(repo: Repository, account: string, personEmail: string): Promise<boolean> {
   const person = await repo.getPerson(account, personEmail);
   if (!person) return false;
-  if (person.stage === "dismissed") await repo.putPeople(account, [{ ...person, stage }]);
+  if (person.stage === "dismissed") await repo.putPeople(account, [{ ...person, stage: person.draftId ? "drafted" : "met" }]);
   return true;
 }
 
