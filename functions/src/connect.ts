@@ -27,7 +27,7 @@ import {
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
-import { loadProvider } from "@followthrough/core/loader";
+import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Keyring } from "@followthrough/core/secrets";
@@ -69,13 +69,15 @@ export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
 <p>${SHORT_LABEL[p]} did not confirm the sign-in, so nothing was stored. Please start again.</p>
 <p><a class="button" href="${base}/connect">Start again</a></p>`,
     );
+  // Also what a reload of a sign-in that just succeeded gets (its cookie and state are used up): it
+  // cannot tell that from a stale one, so it does not say that nothing was stored.
   const staleAttempt = (c: Context) =>
     kit.page(
       c,
       400,
-      "Could not connect",
-      html`<h1>We could not connect your account</h1>
-<p>This sign-in has expired or was started in another browser, so nothing was stored. Please start again.</p>
+      "Sign-in already used",
+      html`<h1>This sign-in can't be used again</h1>
+<p>It has expired, was already used, or was started in another browser. If you have just connected your account, it is connected: you will find it in <a href="${base}/settings">your settings</a>. Otherwise, start again.</p>
 <p><a class="button" href="${base}/connect">Start again</a></p>`,
     );
 
@@ -184,16 +186,19 @@ ${configured.map(section)}`
     // A partial grant (a box unticked on Google's consent screen, a permission a tenant withholds):
     // store nothing, give the grant back, and say which permission is needed and why.
     const missing = missingScopes(p, granted, { hasRefreshToken: true, hasIdToken: identity !== undefined });
+    // A grant we will not keep goes back (Google revokes a token; Microsoft has no such endpoint).
+    const giveBack = async (why: string) => {
+      if (p !== "google") return;
+      const outcome = await revokeGrant(provisionalAccount(ring, p, client, refreshToken!, deps.now()), {
+        ring,
+        clientSecret: client.clientSecret,
+        revokeUrl: client.endpoints.revokeUrl,
+        fetch: deps.httpFetch,
+      });
+      if (!outcome.revoked) console.warn(`connect: ${why} not revoked`, outcome.detail);
+    };
     if (missing.length) {
-      if (p === "google") {
-        const outcome = await revokeGrant(provisionalAccount(ring, p, client, refreshToken, deps.now()), {
-          ring,
-          clientSecret: client.clientSecret,
-          revokeUrl: client.endpoints.revokeUrl,
-          fetch: deps.httpFetch,
-        });
-        if (!outcome.revoked) console.warn("connect: partial grant not revoked", outcome.detail);
-      }
+      await giveBack("partial grant");
       return kit.page(
         c,
         403,
@@ -209,11 +214,12 @@ ${configured.map(section)}`
       let latest = refreshToken;
       const onRefreshToken = async (t: string) => void (latest = t);
       const provisional = provisionalAccount(ring, p, client, refreshToken, deps.now());
-      // The provider's module is loaded here, on the callback that needs it (core/loader: a chunk of its own).
+      // The provider's module is loaded here, on the callback that needs it (a chunk of its own; its
+      // profile only, so core/loader/mailbox's adapter, without the readers).
       const build =
         deps.providerForNew ??
         ((a: AccountRecord, onRotate: (t: string) => Promise<void>) =>
-          loadProvider(a, { ring, google: { clientSecret: deps.oauth?.google?.clientSecret }, microsoft: { clientSecret: deps.oauth?.microsoft?.clientSecret, onRefreshToken: onRotate } }));
+          loadMailbox(a, { ring, google: { clientSecret: deps.oauth?.google?.clientSecret }, microsoft: { clientSecret: deps.oauth?.microsoft?.clientSecret, onRefreshToken: onRotate } }));
       profile = await (await build(provisional, onRefreshToken)).profile();
       refreshToken = latest;
     } catch (e) {
@@ -223,6 +229,7 @@ ${configured.map(section)}`
 
     const stored = await storeConnection({ repo: deps.repo, ring, provider: p, client, refreshToken, profile, now: deps.now(), ...(granted ? { scopes: granted } : {}), ...(identity ? { identity } : {}) });
     if (stored.kind === "conflict") {
+      await giveBack("grant of an address connected through the other provider");
       const other = SHORT_LABEL[stored.existing.provider];
       return kit.say(c, 409, "Already connected", `${stored.existing.email} is already connected through ${other}; disconnect it there first.`);
     }

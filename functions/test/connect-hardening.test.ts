@@ -61,7 +61,7 @@ describe("the state is single-use on the server", () => {
     // A copy of the browser's cookie with the same callback (same code and state): burnt.
     const again = await call(callback, cookie);
     expect(again.status).toBe(400);
-    expect(await again.text()).toContain("expired or was started in another browser");
+    expect(await again.text()).toContain("It has expired, was already used, or was started in another browser.");
     expect(await stored()).toBeUndefined();
     const fresh = await approved();
     expect((await call(fresh.callback, fresh.cookie)).status).toBe(200);
@@ -71,6 +71,13 @@ describe("the state is single-use on the server", () => {
   it("a successful callback replayed with its cookie is refused before any exchange", async () => {
     const { callback, cookie } = await approved();
     expect((await call(callback, cookie)).status).toBe(200);
-    expect((await call(callback, cookie)).status).toBe(400);
+    const replay = await call(callback, cookie);
+    expect(replay.status).toBe(400);
+    // A reload after the account was stored: the page must not say that nothing was.
+    const page = await replay.text();
+    expect(page).not.toContain("nothing was stored");
+    expect(page).toContain("If you have just connected your account, it is connected");
+    expect(page).toMatch(/href="[^"]*\/settings"/);
+    expect(await stored()).toBeDefined();
   });
 });

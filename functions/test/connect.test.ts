@@ -153,7 +153,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     location.searchParams.set("state", `${state.slice(0, -1)}${state.endsWith("A") ? "B" : "A"}`);
     const res = await callback(location.toString(), cookie);
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain("could not connect");
+    expect(await res.text()).toContain("This sign-in can't be used again");
     await nothingStored();
   });
 
@@ -256,7 +256,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect(again.status).toBe(400);
     const stolen = await callback(location, cookie);
     expect(stolen.status).toBe(400);
-    expect(await stolen.text()).toContain("could not connect");
+    expect(await stolen.text()).toContain("This sign-in can't be used again");
     expect(await loadAccount(repo, email())).toEqual(record);
   });
 
@@ -380,6 +380,25 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect(mailer.sent).toHaveLength(1);
     expect(/^Reconnect: (\S+)$/m.exec(mailer.sent[0]!.text)?.[1]).toBe(`${BASE}/connect/${p}`);
     expect(mailer.sent[0]!.text + mailer.sent[0]!.html).not.toContain("login_hint");
+  });
+});
+
+describe("an address already connected through the other provider", () => {
+  it("is refused with 409, and the grant Google just gave is revoked, not left live", async () => {
+    const email = fixtures.google.account.email;
+    const key = keys.account(email);
+    const kept = await repo.get<Record<string, unknown>>(key);
+    // The same address, stored as an Outlook account.
+    await repo.put({ ...key, account: { email, provider: "microsoft", clientId: "followthrough-web", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active", refreshTokenSealed: "x" } });
+    try {
+      const { res } = await connect("google");
+      expect(res.status).toBe(409);
+      expect(await res.text()).toContain("is already connected through Microsoft");
+      expect(sandbox.state.tokens.hasRefreshToken(email, "followthrough-web")).toBe(false);
+    } finally {
+      if (kept) await repo.put(kept as typeof key);
+      else await repo.delete(key);
+    }
   });
 });
 
