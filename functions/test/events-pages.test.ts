@@ -221,6 +221,26 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(said).toEqual(["priya@northstar.io", "zoe.chateau@kestrel.vc"]);
   });
 
+  it("values too long for an address or an event id are refused with a 400 page, not a failure of the store", async () => {
+    const long = `${"a".repeat(1100)}@acme.io`;
+    const add = await post(path(), { action: "add", name: "X", email: long });
+    expect(add.status).toBe(400);
+    expect(await text(add)).toContain("is not an e-mail address");
+    expect((await post(path(), { action: "confirm", pick: [long] })).status).toBe(400);
+    // Taking back a confirmation that cannot exist changes nothing and says so as for any other.
+    const before = (await loadStatements(repo, OWNER)).confirmations;
+    expect((await post(path(), { action: "unconfirm", email: long })).status).toBe(303);
+    expect((await loadStatements(repo, OWNER)).confirmations).toEqual(before);
+    // An event id no calendar holds, however long: the events page's "not in your calendar".
+    for (const action of ["mark", "unmark", "goal"]) {
+      const res = await post(link("events"), { action, event: "e".repeat(1100), goal: "3" });
+      expect(res.status, action).toBeLessThan(500);
+      expect(res.status, action).toBeGreaterThanOrEqual(400);
+    }
+    // Removing a goal no event can have removes nothing, as for any event without one.
+    expect((await post(link("events"), { action: "cleargoal", event: "e".repeat(1100) })).status).toBe(303);
+  });
+
   it("an upcoming event has nobody to pick yet; a GET changes nothing", async () => {
     const before = (await loadStatements(repo, OWNER)).confirmations.length;
     const res = await app.request(link("met", "mixer-1"));

@@ -39,6 +39,9 @@ let unicodeAddressPattern: RegExp | undefined;
 const unicodeAddress = () =>
   (unicodeAddressPattern ??= /^[^\s@<>()",;:\\[\]]+@[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?)+$/iu);
 
+/** The longest address: RFC 5321's 256-octet path less its angle brackets. */
+export const MAX_ADDRESS_LENGTH = 254;
+
 /**
  * True when `s` looks like a deliverable `local@domain.tld` address. A control or bidi formatting
  * character anywhere makes it no address: it could only disguise what a reader sees.
@@ -46,6 +49,9 @@ const unicodeAddress = () =>
 export function isAddress(s: string): boolean {
   if (hasUnsafeChars(s)) return false;
   const t = s.trim();
+  // No longer than a path allows (RFC 5321 4.5.3.1.3: 256 octets with its angle brackets): nothing
+  // longer is deliverable, and every key it would make must fit DynamoDB's 1,024-byte sort key.
+  if (t.length > MAX_ADDRESS_LENGTH) return false;
   return ADDRESS.test(t) || (NON_ASCII.test(t) && unicodeAddress().test(t));
 }
 
@@ -54,6 +60,8 @@ export function isAddress(s: string): boolean {
  * dropped and the domain folded to gmail.com. Returns undefined for something that is not an address.
  */
 export function normalizeAddress(raw: string): string | undefined {
+  // Only what could be an address (with some space around it) is remembered, not any string sent.
+  if (raw.length > 2 * MAX_ADDRESS_LENGTH) return undefined;
   const hit = memo.get(raw);
   if (hit !== undefined || memo.has(raw)) return hit;
   const n = normalizeUncached(raw);
