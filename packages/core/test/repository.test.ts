@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
@@ -116,5 +116,21 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     const again = await loadAccount(repo, "owner2@acme.io");
     expect(again && refreshTokenOf(ring, again)).toBe("M.R3_next");
     expect(() => refreshTokenOf(randomKeyring(), again!)).toThrow();
+  });
+
+  it("a disconnect cut short leaves the account and its sign-in in place, so it can be done again; done, nothing is left", async () => {
+    const email = "leaving@acme.io";
+    await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: "google:123456789012345678901" });
+    await linkIdentity(repo, "google:123456789012345678901", email);
+    await putMeetings(repo, email, [meeting("x", 1_000), meeting("y", 2_000)], 1);
+    // The data's delete fails part-way (a Lambda's time limit, a refused write).
+    const cut = Object.assign(Object.create(repo) as Repository, { batch: () => Promise.reject(new Error("time limit")) });
+    await expect(deleteAccountData(cut, email)).rejects.toThrow("time limit");
+    expect(await loadAccount(repo, email)).toBeDefined();
+    expect((await accountByIdentity(repo, "google:123456789012345678901"))?.email).toBe(email);
+    // Again, whole: the partition and the identity are gone.
+    expect(await deleteAccountData(repo, email)).toBe(3);
+    expect(await repo.allItems(email)).toEqual([]);
+    expect(await accountByIdentity(repo, "google:123456789012345678901")).toBeUndefined();
   });
 });
