@@ -70,6 +70,13 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ 
     expect(after.status).toBe("active");
     // The grant was stored anew: a refresh token sealed in place of the old one (Cancel leaves it).
     expect(after.refreshTokenSealed).not.toEqual(before.refreshTokenSealed);
+    // A reload of that answer: the sign-in is used up, and the page says where the account is, not that nothing was stored.
+    const reloaded = await page.reload();
+    expect(reloaded?.status()).toBe(400);
+    expect(await page.textContent("h1")).toBe("This sign-in can't be used again");
+    expect(await page.getByRole("link", { name: "your settings" }).count()).toBe(1);
+    await check(page, `connect-used-${provider}`);
+    expect((await loadAccount(app.stack.repo, email))!.refreshTokenSealed).toEqual(after.refreshTokenSealed);
     await page.context().close();
   });
 

@@ -133,6 +133,32 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await ctx.close();
   });
 
+  it("draft refused by the provider: 'Draft not made', 'Try again shortly' and 'Reconnect needed', each checked; then the tap makes it", async () => {
+    const { email } = microsoft().account;
+    const person = microsoft().weekly.digest.missing[0];
+    const fault = (spec: Record<string, unknown>) =>
+      fetch(`${app.stack.sandbox.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "graph.messages.create*", account: email, kind: "status", ...spec }) });
+    const clear = () => fetch(`${app.stack.sandbox.url}/_control/faults`, { method: "DELETE" });
+    const page = await (await contextOf(false)).newPage();
+    for (const [name, spec, title] of [
+      ["draft-refused", { status: 400 }, "Draft not made"],
+      ["draft-busy", { status: 429, retryAfter: 30, times: 0 }, "Try again shortly"],
+      ["draft-reconnect", { status: 401, times: 0 }, "Reconnect needed"],
+    ] as const) {
+      await fault(spec);
+      await page.goto(person.draftUrl);
+      await press(page, "Open the draft");
+      await clear();
+      expect(await page.textContent("h1"), name).toBe(title);
+      await check(page, name);
+    }
+    expect(await page.getByRole("link", { name: "Reconnect" }).getAttribute("href")).toMatch(/\/l\/reconnect\//);
+    await page.goto(person.draftUrl);
+    await press(page, "Open the draft");
+    expect(page.url()).toContain("/local/drafts/");
+    await page.context().close();
+  });
+
   it("draft being made (another tap is creating it)", async () => {
     const { email } = google().account;
     const now = Date.now();
