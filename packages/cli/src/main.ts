@@ -13,7 +13,8 @@ const COMMANDS: Record<string, string> = {
                         plus the weekly job of the accounts in the local store (see connect);
                         --port 0 picks a free port (default 8787)`,
   scan: `  scan --fixtures <mailbox> --now <ISO> [--json]
-                        serve a mailbox fixture from the sandbox, connect it, scan it, print the result`,
+                        serve a mailbox fixture from the sandbox, connect it, scan it, print the result
+                        (--now without an offset is UTC)`,
   digest: `  digest --fixtures <mailbox> --now <ISO> --out <dir> [--base-url URL]
                         write digest.html, digest.txt and digest.eml as they would be sent`,
   connect: `  connect google --credentials <client_secret.json> [--home DIR]

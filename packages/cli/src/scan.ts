@@ -60,10 +60,13 @@ function summary(account: string, now: number, r: ScanResult): string {
   ].join("\n");
 }
 
-/** Parses `--now`; a bad value is a usage error. */
+/**
+ * Parses `--now`; a bad value is a usage error. A date-time without an offset is read as UTC, not in
+ * this machine's zone (as ECMAScript would): the same arguments scan the same on any host.
+ */
 export function parseNow(value: string | undefined): number {
   if (value === undefined) return Date.now();
-  const ms = Date.parse(value);
+  const ms = Date.parse(/T[^Z+-]*$/i.test(value) && !/[zZ]$/.test(value) ? `${value}Z` : value);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(value)}`);
   return ms;
 }
