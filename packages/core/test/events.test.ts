@@ -28,6 +28,10 @@ describe("rule 2: title keywords, whole words", () => {
     ["Product Meetup #41", true],
     ["Meet-up in the park", true],
     ["Expo2026", false],
+    // A word is a run of letters and digits (decimal digits): a superscript or circled number ends it.
+    ["Summit²", true],
+    ["Expo① hall", true],
+    ["Expo٢٠٢٦", false],
     ["2026 Expo", true],
     ["Café-Summit", true],
     ["Gala", true],
@@ -99,6 +103,16 @@ describe("rule 3: event platforms", () => {
     );
     expect(m.platform).toBe("luma");
     expect(JSON.stringify(m)).not.toMatch(/Secret|Second Home|lu\.ma/);
+  });
+
+  it("Google: a dateTime without an offset is wall time in its timeZone (Calendar v3 EventDateTime), never in this host's zone", () => {
+    const at = (start: { dateTime: string; timeZone?: string }) =>
+      mapGoogleEvent({ id: "n1", summary: "Talks", start, end: { dateTime: "2026-06-20T23:00:00Z" }, organizer: { email: OWNER.email, self: true } }, { ...OWNER, timeZone: "America/New_York" }).start;
+    expect(at({ dateTime: "2026-06-20T09:00:00", timeZone: "Europe/London" })).toBe(Date.parse("2026-06-20T08:00:00Z"));
+    expect(at({ dateTime: "2026-01-20T09:00:00.000", timeZone: "Europe/London" })).toBe(Date.parse("2026-01-20T09:00:00Z"));
+    // No zone named (or one this runtime does not know): the owner's.
+    expect(at({ dateTime: "2026-06-20T09:00:00" })).toBe(Date.parse("2026-06-20T13:00:00Z"));
+    expect(at({ dateTime: "2026-06-20T09:00:00+02:00", timeZone: "Europe/London" })).toBe(Date.parse("2026-06-20T07:00:00Z"));
   });
 
   it("Graph mapping reads location.displayName and bodyPreview, never iCalUId, and stores neither text", () => {

@@ -141,7 +141,10 @@ describe("non-persons", () => {
     "acme.io_3132@resource.calendar.google.com",
     "team_abc@group.calendar.google.com",
     "en.usa#holiday@group.v.calendar.google.com",
-  ])("calendar resource / group address %s", (addr) => {
+    // Google Calendar's placeholder organiser of the events Gmail adds from mail, and imported calendars' ids.
+    "unknownorganizer@calendar.google.com",
+    "abc123@import.calendar.google.com",
+  ])("calendar resource / group / placeholder address %s", (addr) => {
     expect(isNonPersonAddress(addr)).toBe(true);
   });
 

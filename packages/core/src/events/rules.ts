@@ -23,7 +23,7 @@ export const NETWORKING_KEYWORDS: readonly string[] = [
 export const EXCLUDED_PHRASE = "conference call";
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const wordRegex = (phrase: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escape(phrase)}(?![\\p{L}\\p{N}])`, "iu");
+const wordRegex = (phrase: string) => new RegExp(`(?<![\\p{L}\\p{Nd}])${escape(phrase)}(?![\\p{L}\\p{Nd}])`, "iu");
 
 /**
  * Rule 2's two patterns, compiled on first use (not at import: a Unicode-aware pattern costs its
@@ -35,7 +35,7 @@ const wordRegex = (phrase: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escape(ph
 let rule2: { keywords: RegExp; excluded: RegExp } | undefined;
 const rule2Patterns = () =>
   (rule2 ??= {
-    keywords: new RegExp(`(?<![\\p{L}\\p{N}])(?:${NETWORKING_KEYWORDS.map(escape).join("|")})(?![\\p{L}\\p{N}])`, "iu"),
+    keywords: new RegExp(`(?<![\\p{L}\\p{Nd}])(?:${NETWORKING_KEYWORDS.map(escape).join("|")})(?![\\p{L}\\p{Nd}])`, "iu"),
     excluded: wordRegex(EXCLUDED_PHRASE),
   });
 

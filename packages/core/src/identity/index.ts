@@ -21,8 +21,12 @@ export const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
 /** Event platforms' invitation senders (shared/spec/events.md rule 3), normalised. */
 export const PLATFORM_SENDERS: ReadonlySet<string> = new Set(["calendar-invite@lu.ma", "info@meetup.com"]);
 
-/** Domains that host calendar resources (rooms, equipment) or group calendars. */
-const NON_PERSON_DOMAINS = ["resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com", "import.calendar.google.com"];
+/**
+ * Domains that host calendar resources (rooms, equipment), group calendars and Google Calendar's own
+ * placeholders (`unknownorganizer@calendar.google.com` organises the events Gmail adds from mail):
+ * Google Calendar's domain and every domain under it. No person has an address there.
+ */
+const NON_PERSON_DOMAINS = ["calendar.google.com"];
 
 /** `local@domain.tld` with an ASCII domain: the common case, and a cheap pattern to build. */
 const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
