@@ -163,3 +163,43 @@ describe.concurrent("followthrough scan: summary and usage errors", () => {
     expect(line).toMatch(/not valid JSON/);
   });
 });
+
+describe("scan --fixtures reads the whole mailbox, however old (the spec's rules have no horizon; the service's first read is a year)", () => {
+  const aged = mkdtempSync(join(tmpdir(), "ft-aged-"));
+  afterAll(() => rmSync(aged, { recursive: true, force: true }));
+  const DAY = 86_400_000;
+
+  it.each([
+    ["demo-google", "ana@fernstudio.co"],
+    ["demo-microsoft", "aisha@sandbar.vc"],
+  ] as const)("%s: a mail to a new contact sent 400 days ago makes them known", async (name, person) => {
+    const dir = join(aged, name);
+    cpSync(ownFixture(name), dir, { recursive: true });
+    const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as { now: string; newContacts: string[] };
+    expect(expected.newContacts).toContain(person);
+    const at = new Date(Date.parse(expected.now) - 400 * DAY);
+    if (name === "demo-google") {
+      const file = join(dir, "google", "messages.json");
+      const messages = JSON.parse(readFileSync(file, "utf8")) as { id: string; threadId: string; labelIds: string[]; internalDate: string; historyId: string; payload: { headers: { name: string; value: string }[] } }[];
+      const sent = messages.find((m) => m.labelIds.includes("SENT"))!;
+      const headers = sent.payload.headers.map((h) =>
+        h.name === "To" ? { ...h, value: person } : h.name === "Date" ? { ...h, value: at.toUTCString().replace("GMT", "+0000") } : h.name === "Message-ID" ? { ...h, value: "<aged-1@mail.gmail.com>" } : h.name === "Subject" ? { ...h, value: "Last year" } : h,
+      );
+      messages.push({ ...sent, id: "aged00000000001", threadId: "aged00000000001", internalDate: String(at.getTime()), historyId: "1000", payload: { ...sent.payload, headers } });
+      writeFileSync(file, JSON.stringify(messages));
+    } else {
+      const file = join(dir, "microsoft", "sentitems.json");
+      const messages = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>[];
+      const iso = at.toISOString().replace(/\.\d{3}Z$/, "Z");
+      messages.push({ ...messages[0], id: "AAMkAged0001", internetMessageId: "<aged-1@outlook.com>", subject: "Last year", createdDateTime: iso, lastModifiedDateTime: iso, receivedDateTime: iso, sentDateTime: iso, toRecipients: [{ emailAddress: { name: "Them", address: person } }], ccRecipients: [], bccRecipients: [] });
+      writeFileSync(file, JSON.stringify(messages));
+    }
+    const r = await run(["scan", "--fixtures", dir, "--now", expected.now, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { newContacts: { email: string }[] };
+    const found = out.newContacts.map((c) => norm(c.email));
+    expect(found).not.toContain(person);
+    expect(sortedSet(found)).toEqual(sortedSet(expected.newContacts.map(norm).filter((e) => e !== person)));
+  });
+});

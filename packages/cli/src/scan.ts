@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
-import { scan, type ScanResult } from "@followthrough/core/scan";
-import { loadFixture } from "@followthrough/sandbox";
+import { BACKFILL_DAYS, scan, type ScanResult } from "@followthrough/core/scan";
+import { DAY } from "@followthrough/core/time";
+import { loadFixture, type MailboxFixture } from "@followthrough/sandbox";
 import type { Contact } from "@followthrough/core/inference";
 import type { NetworkingEvent } from "@followthrough/core/events";
 import { UsageError } from "./errors";
@@ -61,6 +62,24 @@ function summary(account: string, now: number, r: ScanResult): string {
 }
 
 /**
+ * How many days back a scan of this fixture reads: all of it. The service reads a year at connect
+ * (core/scan BACKFILL_DAYS, a quota's worth of Gmail for a heavy sender); shared/spec/behaviour.md's
+ * "first meeting" and "no outbound message more than 14 days before" have no horizon, and a
+ * fixture costs no quota, so the scan contract sees every message and event the mailbox holds
+ * (a day's slack for zone-less Graph times).
+ */
+export function fixtureDays(f: MailboxFixture, now: number): number {
+  const times = [
+    ...(f.google?.messages ?? []).map((m) => Number(m.internalDate)),
+    ...(f.google?.events ?? []).map((e) => Date.parse(e.start?.dateTime ?? e.start?.date ?? "")),
+    ...[...(f.microsoft?.sentitems ?? []), ...(f.microsoft?.inbox ?? [])].map((m) => Date.parse(m.sentDateTime ?? m.receivedDateTime ?? "")),
+    ...(f.microsoft?.events ?? []).map((e) => Date.parse(e.start?.dateTime ?? "")),
+  ].filter(Number.isFinite);
+  const earliest = times.length ? Math.min(...times) : now;
+  return Math.max(BACKFILL_DAYS, Math.ceil((now - earliest) / DAY) + 1);
+}
+
+/**
  * Parses `--now`; a bad value is a usage error. A date-time without an offset is read as UTC, not in
  * this machine's zone (as ECMAScript would): the same arguments scan the same on any host.
  */
@@ -84,7 +103,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
   const fixture = loadFixture(values.fixtures);
   return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
     const account = current();
-    const result = await scan({ owner: account, provider, repo, now });
+    const result = await scan({ owner: account, provider, repo, now, backfillDays: fixtureDays(fixture, now) });
     console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
     return 0;
   });
