@@ -5,7 +5,7 @@
  * draft, and every tap lands on it or on "being made", which leads to it.
  */
 import { describe, expect, it } from "vitest";
-import { draftFollowUp, type FollowUpDraft } from "@followthrough/core/followup";
+import { draftFollowUp, type FollowUpDraft, FollowUpError } from "@followthrough/core/followup";
 import { DRAFT_CLAIM_LEASE_MS } from "@followthrough/core/limits";
 import type { DraftWriter } from "@followthrough/core/providers";
 import { ownFixture } from "./support/fixtures";
@@ -100,6 +100,32 @@ describe.each([
       expect((await tap(now, { writer: dying, deadlineMs: 200 })).status).toBe("pending");
       expect(await ours()).toHaveLength(1);
       const r = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 1));
+      expect(r.created).toBe(false);
+      expect(await ours()).toEqual([r.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a takeover whose look for the earlier draft fails says 'not confirmed' and frees the claim: the next tap finds that draft", async () => {
+    const { h, now, tap, ours } = await setup();
+    try {
+      const dying: DraftWriter = {
+        ...h.provider,
+        createDraft: async (d) => {
+          await h.provider.createDraft(d);
+          return new Promise(() => {});
+        },
+      };
+      expect((await tap(now, { writer: dying, deadlineMs: 200 })).status).toBe("pending");
+      const list = provider === "google" ? "gmail.drafts.list" : "graph.messages.list";
+      await h.injectFault({ route: list, kind: "status", status: 500, times: 0 });
+      const failed = await tap(now + DRAFT_CLAIM_LEASE_MS + 1).catch((e: unknown) => e);
+      await h.clearFaults();
+      expect(failed).toBeInstanceOf(FollowUpError);
+      expect((failed as FollowUpError).problem).toBe("failed");
+      // At once, not a lease later: the claim was freed, and the look finds the draft the first tap made.
+      const r = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 2));
       expect(r.created).toBe(false);
       expect(await ours()).toEqual([r.draftId]);
     } finally {

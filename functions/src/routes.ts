@@ -235,18 +235,22 @@ ${afterNav(account.email)}`,
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(account.email)}`);
       return c.redirect(to, 303);
     } catch (e) {
-      if (e instanceof FollowUpError) {
-        return e.problem === "failed" ? say(c, 502, "Draft not confirmed", e.message) : gone(c);
-      }
-      // The provider refused before making anything (core/followup frees the claim): say which refusal.
+      // A grant that no longer allows it, wherever the tap met it: reconnect this account.
       if (isRevoked(e))
         return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>Your mailbox no longer lets Followthrough make drafts. Reconnect ${account.email}, then tap the link again.</p>
 <p><a class="button" href="${reconnectUrl(base, account, deps.linkKey, deps.now())}">Reconnect</a></p>`);
-      if (e instanceof ProviderError && e.kind === "rate-limited") {
-        c.header("Retry-After", String(Math.max(1, Math.ceil((e.retryAfterMs ?? 60_000) / 1000))));
-        return say(c, 503, "Try again shortly", "Your mail provider asked us to slow down, and no draft was made. Tap the link again in a minute.");
+      if (e instanceof FollowUpError && e.problem === "refused") {
+        // The provider refused the create, so nothing was made (core/followup freed the claim).
+        const cause = e.cause instanceof ProviderError ? e.cause : undefined;
+        if (cause?.kind === "rate-limited") {
+          c.header("Retry-After", String(Math.max(1, Math.ceil((cause.retryAfterMs ?? 60_000) / 1000))));
+          return say(c, 503, "Try again shortly", "Your mail provider asked us to slow down, and no draft was made. Tap the link again in a minute.");
+        }
+        return say(c, 502, "Draft not made", e.message);
       }
-      if (e instanceof ProviderError) return say(c, 502, "Draft not made", "Your mail provider refused the draft, and none was made. Tap the link again to retry.");
+      if (e instanceof FollowUpError) return e.problem === "failed" ? say(c, 502, "Draft not confirmed", e.message) : gone(c);
+      // Any other provider failure came after the create began: whether the draft exists is for the next tap to find.
+      if (e instanceof ProviderError) return say(c, 502, "Draft not confirmed", "We couldn't confirm your draft was made; tap again to retry.");
       throw e;
     }
   });

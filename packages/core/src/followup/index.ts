@@ -226,7 +226,8 @@ interface DraftClaim {
 /** A tap that cannot be served: the person is gone, or the provider failed and left nothing we can find. */
 export class FollowUpError extends Error {
   constructor(
-    readonly problem: "unknown-person" | "failed",
+    /** `refused`: the provider refused the create, so nothing was made (its ProviderError is the cause). */
+    readonly problem: "unknown-person" | "failed" | "refused",
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -325,9 +326,12 @@ export async function draftFollowUp(o: {
       names,
     );
     if (!wrote) winner = (await recorded()) ?? winner;
-    for (const d of all) if (d.id !== winner.id) await provider.deleteDraft(d.id);
     const current = await repo.getPerson(account.email, person.email);
     if (current?.stage === "met") await repo.putPeople(account.email, [{ ...current, stage: "drafted", draftId: winner.id, draftLink: winner.webLink }]);
+    // The winner is recorded and the tap lands on it: a duplicate the provider will not delete now
+    // (a long Retry-After, an outage) is left in Drafts, not turned into a failed tap.
+    for (const d of all)
+      if (d.id !== winner.id) await provider.deleteDraft(d.id).catch((e) => console.warn("draft: duplicate not deleted", d.id, e instanceof Error ? e.message : String(e)));
     return { status: "ready", draftId: winner.id, webLink: winner.webLink, created: ours !== undefined && winner.id === ours.id };
   };
   /** Frees the claim at once for the next tap (which will look for the marker first). */
@@ -335,7 +339,14 @@ export async function draftFollowUp(o: {
 
   // 2. A taken-over claim: the earlier request may have made the draft.
   if (!fresh) {
-    const found = await provider.findDrafts(held.marker);
+    let found: MarkedDraft[];
+    try {
+      found = await provider.findDrafts(held.marker);
+    } catch (e) {
+      // Whether the earlier request made it is unknown: free the claim for the next tap, which looks again.
+      await release();
+      throw new FollowUpError("failed", "We couldn't confirm your draft was made; tap again to retry.", { cause: e });
+    }
     if (found.length) return settle(found);
   }
 
@@ -353,7 +364,7 @@ export async function draftFollowUp(o: {
   } catch (e) {
     if (surelyRefused(e)) {
       await repo.deleteIf(key, "#c.#s = :creating AND #c.claimedAt = :mine", { ":creating": "creating", ":mine": held.claimedAt }, names);
-      throw e;
+      throw new FollowUpError("refused", "Your mail provider refused the draft, and none was made. Tap the link again to retry.", { cause: e });
     }
     // The answer was lost: the provider may have made the draft. Look for it by its marker.
     const found = await provider.findDrafts(held.marker).catch(() => undefined);
