@@ -27,6 +27,7 @@ import {
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
+import { API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
@@ -219,7 +220,7 @@ ${configured.map(section)}`
       const build =
         deps.providerForNew ??
         ((a: AccountRecord, onRotate: (t: string) => Promise<void>) =>
-          loadMailbox(a, { ring, google: { clientSecret: deps.oauth?.google?.clientSecret }, microsoft: { clientSecret: deps.oauth?.microsoft?.clientSecret, onRefreshToken: onRotate } }));
+          loadMailbox(a, { ring, retry: { budgetMs: API_RETRY_BUDGET_MS }, google: { clientSecret: deps.oauth?.google?.clientSecret }, microsoft: { clientSecret: deps.oauth?.microsoft?.clientSecret, onRefreshToken: onRotate } }));
       profile = await (await build(provisional, onRefreshToken)).profile();
       refreshToken = latest;
     } catch (e) {

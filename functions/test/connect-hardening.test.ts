@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { type WebStack, startWebStack } from "./support/web-stack";
+import { createApp } from "../src/app";
 
 const BASE = "http://app.test";
 let stack: WebStack;
@@ -80,4 +81,23 @@ describe("the state is single-use on the server", () => {
     expect(page).toMatch(/href="[^"]*\/settings"/);
     expect(await stored()).toBeDefined();
   });
+});
+
+describe("the callback's profile read, as production loads it (core/loader/mailbox)", () => {
+  it("a provider asking for a minute's pause is answered, not waited out past the function's timeout: 502, nothing changed", async () => {
+    // The production default (no providerForNew): the reader-less adapter with the API's retry budget.
+    const app = createApp({ ...stack.deps, providerForNew: undefined });
+    const { callback, cookie } = await approved();
+    const before = await stored();
+    await fetch(`${stack.sandbox.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "gmail.getProfile", kind: "status", status: 429, retryAfter: 60, times: 0 }) });
+    const t0 = Date.now();
+    try {
+      const res = await app.request(pathOf(callback.toString()), { headers: { cookie } });
+      expect(res.status).toBe(502);
+    } finally {
+      await fetch(`${stack.sandbox.url}/_control/faults`, { method: "DELETE" });
+    }
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(await stored()).toEqual(before);
+  }, 30_000);
 });

@@ -232,6 +232,7 @@ describe("who did you meet at a 200-guest conference", () => {
     expect((await post(path(), { action: "unconfirm", email: long })).status).toBe(303);
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual(before);
     // An event id no calendar holds, however long: the events page's "not in your calendar".
+    // (Counted in bytes: packages/core/test/events.test.ts; dynalite checks a key's length in characters.)
     for (const action of ["mark", "unmark", "goal"]) {
       const res = await post(link("events"), { action, event: "e".repeat(1100), goal: "3" });
       expect(res.status, action).toBeLessThan(500);

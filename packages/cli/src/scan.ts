@@ -69,13 +69,13 @@ function summary(account: string, now: number, r: ScanResult): string {
  * (a day's slack for zone-less Graph times).
  */
 export function fixtureDays(f: MailboxFixture, now: number): number {
-  const times = [
-    ...(f.google?.messages ?? []).map((m) => Number(m.internalDate)),
-    ...(f.google?.events ?? []).map((e) => Date.parse(e.start?.dateTime ?? e.start?.date ?? "")),
-    ...[...(f.microsoft?.sentitems ?? []), ...(f.microsoft?.inbox ?? [])].map((m) => Date.parse(m.sentDateTime ?? m.receivedDateTime ?? "")),
-    ...(f.microsoft?.events ?? []).map((e) => Date.parse(e.start?.dateTime ?? "")),
-  ].filter(Number.isFinite);
-  const earliest = times.length ? Math.min(...times) : now;
+  let earliest = now;
+  const see = (ms: number) => void (ms < earliest && (earliest = ms)); // NaN never is
+  for (const m of f.google?.messages ?? []) see(Number(m.internalDate));
+  for (const e of f.google?.events ?? []) see(Date.parse(e.start?.dateTime ?? e.start?.date ?? ""));
+  // Graph's mail windows are cut by receivedDateTime: the earlier of the two times counts.
+  for (const m of [...(f.microsoft?.sentitems ?? []), ...(f.microsoft?.inbox ?? [])]) for (const t of [m.sentDateTime, m.receivedDateTime]) see(Date.parse(t ?? ""));
+  for (const e of f.microsoft?.events ?? []) see(Date.parse(e.start?.dateTime ?? ""));
   return Math.max(BACKFILL_DAYS, Math.ceil((now - earliest) / DAY) + 1);
 }
 

@@ -18,7 +18,7 @@ const RUNS = { numRuns: 300 };
 /** Oracle: a keyword is held when the title's letters/digits runs, in order, contain it as written. */
 function oracleHolds(title: string): boolean {
   const lower = title.toLowerCase();
-  const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
+  const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{Nd}]/u.test(ch);
   const holds = (k: string) => {
     for (let i = lower.indexOf(k); i >= 0; i = lower.indexOf(k, i + 1)) {
       if (!isWordChar([...lower.slice(0, i)].pop()) && !isWordChar([...lower.slice(i + k.length)][0])) return true;
@@ -33,7 +33,7 @@ const randomCase = (s: string) => fc.array(fc.boolean(), { minLength: s.length, 
 const fragment = fc.oneof(
   fc.constantFrom(...NETWORKING_KEYWORDS, "conference call").chain(randomCase),
   fc.stringMatching(/^[a-z0-9éß]{1,6}$/),
-  fc.constantFrom(" ", "-", "—", "&", "#", "  ", "/", "s", "er", "2026", "é", "_", "'"),
+  fc.constantFrom(" ", "-", "—", "&", "#", "  ", "/", "s", "er", "2026", "é", "_", "'", "²", "①", "٣"),
 );
 const title = fc.array(fragment, { maxLength: 7 }).map((parts) => parts.join(""));
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { companyOf, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, searchAttendees } from "../src/events";
+import { clearGoal, companyOf, findEvent, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, searchAttendees } from "../src/events";
 import { platformOf, platformOfText } from "../src/events/platform";
 import { mapGoogleEvent } from "../src/google/map";
 import { ownerIdentity } from "../src/identity";
 import { infer } from "../src/inference";
 import { mapGraphEvent } from "../src/microsoft/map";
 import type { MailMessage, Meeting } from "../src/model";
+import type { Repository } from "../src/storage";
 import { a, crowd, DAY, HOUR, meeting, NOW, OWNER, sent } from "./support/builders";
 
 const me = ownerIdentity(OWNER.email, OWNER.aliases);
@@ -278,5 +279,20 @@ describe("the attendee list of \"who I met\"", () => {
     expect(searchAttendees(list, "kestrel lima").map((p) => p.email)).toEqual(["ana@kestrel.vc"]);
     expect(searchAttendees(list, "p19@").map((p) => p.email)).toEqual(["p19@crowd.example"]);
     expect(searchAttendees(list, "  ")).toHaveLength(202);
+  });
+});
+
+describe("event ids a key cannot hold", () => {
+  it("are in no calendar, counted in bytes (DynamoDB's 1,024-byte sort key): the store is never asked", async () => {
+    const asked: string[] = [];
+    const store = { get: async (k: { sk: string }) => void asked.push(k.sk), delete: async (k: { sk: string }) => void asked.push(k.sk) } as unknown as Repository;
+    for (const id of ["e".repeat(1100), "€".repeat(400)]) {
+      expect(await findEvent(store, OWNER, id)).toBeUndefined();
+      await clearGoal(store, OWNER, id);
+    }
+    expect(asked).toEqual([]);
+    // An id of 300 euro signs (900 bytes) is one a key holds: looked up.
+    await findEvent(store, OWNER, "€".repeat(300));
+    expect(asked).toHaveLength(1);
   });
 });

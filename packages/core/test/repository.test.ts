@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountByIdentity, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
+import { keys, type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
 
 const meeting = (id: string, start: number): Meeting => ({
   id,
@@ -123,10 +123,14 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: "google:123456789012345678901" });
     await linkIdentity(repo, "google:123456789012345678901", email);
     await putMeetings(repo, email, [meeting("x", 1_000), meeting("y", 2_000)], 1);
+    expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk).toBeDefined();
     // The data's delete fails part-way (a Lambda's time limit, a refused write).
     const cut = Object.assign(Object.create(repo) as Repository, { batch: () => Promise.reject(new Error("time limit")) });
     await expect(deleteAccountData(cut, email)).rejects.toThrow("time limit");
-    expect(await loadAccount(repo, email)).toBeDefined();
+    // Paused and off the due-hour index: nothing runs for it (and mails a reconnect notice) meanwhile.
+    const left = (await loadAccount(repo, email))!;
+    expect(left.status).toBe("paused");
+    expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk).toBeUndefined();
     expect((await accountByIdentity(repo, "google:123456789012345678901"))?.email).toBe(email);
     // Again, whole: the partition and the identity are gone.
     expect(await deleteAccountData(repo, email)).toBe(3);

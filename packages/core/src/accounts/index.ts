@@ -129,19 +129,21 @@ export async function accountsDue(repo: Repository, slot: number, start?: Record
 }
 
 /**
- * Deletes every item of an account's partition (disconnect). Returns how many were deleted. The
- * account record and its sign-in identity go last: a disconnect cut short (a time limit, a failed
- * write) leaves an account its owner can still sign in to and disconnect again, never data under
- * an account that is gone.
+ * Deletes every item of an account's partition (disconnect). Returns how many were deleted. First
+ * the account is paused (off the due-hour index: no weekly run or event job reads or mails it
+ * meanwhile), then its data goes, then the account record, and its sign-in identity last: a
+ * disconnect cut short (a time limit, a failed write) leaves a paused account its owner can sign in
+ * to and disconnect again, never data under an account that is gone.
  */
 export async function deleteAccountData(repo: Repository, email: string): Promise<number> {
   const account = await loadAccount(repo, email);
+  if (account && account.status !== "paused") await updateAccount(repo, email, { status: "paused" }, Date.now());
   const items = await repo.allItems(email);
   const own = keys.account(email);
   const isAccount = (i: Record<string, unknown>) => i.pk === own.pk && i.sk === own.sk;
   await repo.batch(items.filter((i) => !isAccount(i)).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
-  if (account?.identity) await repo.deleteIf(keys.identity(account.identity), "#e = :e", { ":e": account.email.toLowerCase() }, { "#e": "email" });
   if (items.some(isAccount)) await repo.delete(own);
+  if (account?.identity) await repo.deleteIf(keys.identity(account.identity), "#e = :e", { ":e": account.email.toLowerCase() }, { "#e": "email" });
   return items.length;
 }
 

@@ -42,13 +42,16 @@ export async function loadStatements(repo: Repository, account: string): Promise
   return out;
 }
 
-/** Google allows event ids of up to 1,024 characters; Graph's are about 150. A stored one is shorter than its key's limit. */
-const MAX_EVENT_ID_LENGTH = 900;
+/**
+ * Whether an event id fits the keys it names (DynamoDB's sort key holds 1,024 bytes of UTF-8; the
+ * longest prefix is under 100): Google allows ids of up to 1,024 characters, Graph's are about 150.
+ */
+const storableEventId = (eventId: string) => Buffer.byteLength(eventId, "utf8") <= 900;
 
 /** The stored event (one occurrence) with this id, as the owner sees it; undefined when it is not in the calendar. */
 export async function findEvent(repo: Repository, account: Pick<Owner, "email" | "aliases">, eventId: string): Promise<Meeting | undefined> {
   // Longer than any id a key can hold (DynamoDB's sort key is 1,024 bytes): in no calendar.
-  if (eventId.length > MAX_EVENT_ID_LENGTH) return undefined;
+  if (!storableEventId(eventId)) return undefined;
   const item = await repo.get<{ meeting: Meeting & { start: number | null; end: number | null } }>(keys.meeting(account.email, eventId));
   if (!item) return undefined;
   const m = item.meeting;
@@ -86,7 +89,7 @@ export async function setGoal(repo: Repository, owner: Owner, eventId: string, n
 
 /** Removes an event's goal. */
 export async function clearGoal(repo: Repository, owner: Owner, eventId: string): Promise<void> {
-  if (eventId.length > MAX_EVENT_ID_LENGTH) return; // no goal can be stored under it
+  if (!storableEventId(eventId)) return; // no goal can be stored under it
   await repo.delete(keys.eventGoal(owner.email, eventId));
 }
 
