@@ -114,6 +114,12 @@ describe("rule 3: event platforms", () => {
     // No zone named (or one this runtime does not know): the owner's.
     expect(at({ dateTime: "2026-06-20T09:00:00" })).toBe(Date.parse("2026-06-20T13:00:00Z"));
     expect(at({ dateTime: "2026-06-20T09:00:00+02:00", timeZone: "Europe/London" })).toBe(Date.parse("2026-06-20T07:00:00Z"));
+    // At a change, in both hemispheres alike (as core/time atLocal): a time shown twice is the
+    // earlier; one the clocks skip is read with the offset before the change.
+    expect(at({ dateTime: "2026-11-01T01:30:00", timeZone: "America/New_York" })).toBe(Date.parse("2026-11-01T05:30:00Z"));
+    expect(at({ dateTime: "2026-10-25T02:30:00", timeZone: "Europe/Berlin" })).toBe(Date.parse("2026-10-25T00:30:00Z"));
+    expect(at({ dateTime: "2026-03-08T02:30:00", timeZone: "America/New_York" })).toBe(Date.parse("2026-03-08T07:30:00Z"));
+    expect(at({ dateTime: "2026-03-29T02:30:00", timeZone: "Europe/Berlin" })).toBe(Date.parse("2026-03-29T01:30:00Z"));
   });
 
   it("Graph mapping reads location.displayName and bodyPreview, never iCalUId, and stores neither text", () => {

@@ -4,7 +4,7 @@ import { decodeHeader, parseAddressList } from "../addresses";
 import { normalizeAddress, ownerIdentity } from "../identity";
 import type { Attendee, EventKind, MailMessage, Meeting, Owner, Response } from "../model";
 import { platformOf } from "../events/platform";
-import { isZone, localMidnight, zoneOffset } from "../time";
+import { atWall, isZone, localMidnight } from "../time";
 
 const responses: Record<string, Response> = { accepted: "accepted", tentative: "tentative", declined: "declined", needsAction: "needsAction" };
 const kinds: Record<string, EventKind> = {
@@ -24,8 +24,8 @@ function instant(t: calendar_v3.Schema$EventDateTime | undefined, zone: string):
     // (Calendar v3 discovery, EventDateTime.dateTime): without one, the wall time is in that zone
     // (the owner's when it names none this runtime knows), never in this host's.
     const z = t.timeZone && isZone(t.timeZone) ? t.timeZone : zone;
-    const wall = Date.parse(`${t.dateTime.replace(/(\.\d{3})\d*$/, "$1")}Z`);
-    return { ms: wall - zoneOffset(wall - zoneOffset(wall, z), z), allDay: false };
+    // A wall time the clocks show twice is the earlier, one they skip is read with the offset before (core/time atWall).
+    return { ms: atWall(Date.parse(`${t.dateTime.replace(/(\.\d{3})\d*$/, "$1")}Z`), z), allDay: false };
   }
   if (t?.date) return { ms: localMidnight(t.date, zone), allDay: true };
   return { ms: Number.NaN, allDay: false };

@@ -168,7 +168,16 @@ export function formatLocal(ms: number, zone: string, pattern: LocalPattern): st
 export function atLocal(date: string, hour: number, zone: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
   if (!m) return Number.NaN;
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hour);
+  return atWall(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hour), zone);
+}
+
+/**
+ * The instant `zone`'s wall clock shows `wall` (a local date and time written as if UTC, in ms), as
+ * {@link atLocal} resolves it: a time shown twice is the earlier, a time skipped is read with the
+ * offset before the change.
+ */
+export function atWall(wall: number, zone: string): number {
+  if (!Number.isFinite(wall)) return Number.NaN;
   const before = zoneOffset(wall - DAY, zone);
   const after = zoneOffset(wall + DAY, zone);
   const shows = (ms: number) => ms + zoneOffset(ms, zone) === wall;
