@@ -41,6 +41,15 @@ describe.each([
     return list.filter((m) => (m.toRecipients ?? []).some((r) => r.emailAddress?.address?.toLowerCase() === email)).map((m) => m.id);
   }
 
+  /** A writer whose process dies right after the provider made the draft: its create never answers. */
+  const dyingAfterCreate = (h: ScanHarness): DraftWriter => ({
+    ...h.provider,
+    createDraft: async (d) => {
+      await h.provider.createDraft(d);
+      return new Promise(() => {});
+    },
+  });
+
   const ready = (r: FollowUpDraft) => {
     if (r.status !== "ready") throw new Error(`expected a ready draft, got ${r.status}`);
     return r;
@@ -90,13 +99,7 @@ describe.each([
     const { h, now, person, tap, ours } = await setup();
     try {
       // The process dies right after the provider made the draft: the tap never gets further.
-      const dying: DraftWriter = {
-        ...h.provider,
-        createDraft: async (d) => {
-          await h.provider.createDraft(d);
-          return new Promise(() => {});
-        },
-      };
+      const dying = dyingAfterCreate(h);
       expect((await tap(now, { writer: dying, deadlineMs: 200 })).status).toBe("pending");
       expect(await ours()).toHaveLength(1);
       const r = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 1));
@@ -110,13 +113,7 @@ describe.each([
   it("a takeover whose look for the earlier draft fails says 'not confirmed' and frees the claim: the next tap finds that draft", async () => {
     const { h, now, tap, ours } = await setup();
     try {
-      const dying: DraftWriter = {
-        ...h.provider,
-        createDraft: async (d) => {
-          await h.provider.createDraft(d);
-          return new Promise(() => {});
-        },
-      };
+      const dying = dyingAfterCreate(h);
       expect((await tap(now, { writer: dying, deadlineMs: 200 })).status).toBe("pending");
       const list = provider === "google" ? "gmail.drafts.list" : "graph.messages.list";
       await h.injectFault({ route: list, kind: "status", status: 500, times: 0 });
