@@ -5,7 +5,9 @@
  * draft, and every tap lands on it or on "being made", which leads to it.
  */
 import { describe, expect, it } from "vitest";
-import { draftFollowUp, type FollowUpDraft, FollowUpError } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, type FollowUpDraft, FollowUpError, undoDismiss } from "@followthrough/core/followup";
+import { ProviderError } from "@followthrough/core/resilience";
+import { putMessages } from "@followthrough/core/storage";
 import { DRAFT_CLAIM_LEASE_MS } from "@followthrough/core/limits";
 import type { DraftWriter } from "@followthrough/core/providers";
 import { ownFixture } from "./support/fixtures";
@@ -124,6 +126,63 @@ describe.each([
       // At once, not a lease later: the claim was freed, and the look finds the draft the first tap made.
       const r = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 2));
       expect(r.created).toBe(false);
+      expect(await ours()).toEqual([r.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a tap waiting on another whose create is refused claims again and makes the draft itself, instead of 'being made'", async () => {
+    const { h, now, tap, ours } = await setup();
+    try {
+      const refused: DraftWriter = {
+        ...h.provider,
+        createDraft: async () => {
+          await sleep(400);
+          throw new ProviderError("rate-limited", "429", 429, 30_000);
+        },
+      };
+      const [a, b] = await Promise.allSettled([tap(now, { writer: refused }), (async () => (await sleep(100), tap(now, { waitMs: 3000 })))()]);
+      expect(a.status).toBe("rejected");
+      expect((a as PromiseRejectedResult).reason).toBeInstanceOf(FollowUpError);
+      const made = ready((b as PromiseFulfilledResult<FollowUpDraft>).value);
+      expect(await ours()).toEqual([made.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a draft made for a person dismissed meanwhile is kept on their record: Undo brings them back as drafted", async () => {
+    const { h, now, person, tap } = await setup();
+    try {
+      await dismissFollowUp(h.repo, h.email, person.email);
+      const r = ready(await tap(now));
+      expect((await h.repo.getPerson(h.email, person.email))?.stage).toBe("dismissed");
+      await undoDismiss(h.repo, h.email, person.email);
+      const back = (await h.repo.getPerson(h.email, person.email))!;
+      expect(back.stage).toBe("drafted");
+      expect(back.draftId).toBe(r.draftId);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a reply to mail gone from the mailbox since the scan (not found) is made as a new message instead", async () => {
+    const { h, now, person, tap, ours } = await setup();
+    try {
+      // The scan stored an earlier mail to the person, since purged from the mailbox.
+      await putMessages(h.repo, h.email, [{ id: "purged-1", threadId: "purged-thread-1", messageId: "<purged-1@example.com>", sentAt: now - 40 * 86_400_000, from: h.email, inSent: true, draft: false, meetingNotice: false, recipients: [{ email: person.email, name: person.name }], subject: "Earlier" }], 1);
+      const asked: (string | undefined)[] = [];
+      const writer: DraftWriter = {
+        ...h.provider,
+        createDraft: async (d) => {
+          asked.push(d.replyTo?.providerMessageId);
+          if (d.replyTo) throw new ProviderError("not-found", "404 the message does not exist", 404);
+          return h.provider.createDraft(d);
+        },
+      };
+      const r = ready(await tap(now, { writer }));
+      expect(asked).toEqual(["purged-1", undefined]);
       expect(await ours()).toEqual([r.draftId]);
     } finally {
       await h.close();

@@ -288,14 +288,17 @@ export async function draftFollowUp(o: {
       const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: randomBytes(18).toString("base64url") };
       if (await repo.putIf({ ...key, claim: mine }, "attribute_not_exists(pk)")) [claim, fresh] = [mine, true];
     } else if (existing.claimedAt > o.now - DRAFT_CLAIM_LEASE_MS) {
-      // Another request is creating it: wait a moment for it (most taps then land on the draft), else "pending".
-      for (let waited = 0; waited < (o.waitMs ?? 3000); waited += 200) {
+      // Another request is creating it: wait a moment for it (most taps then land on the draft), else
+      // "pending". A claim that went meanwhile (its create was refused) or was freed (its lookup
+      // failed) is not being made by anyone: claim again, and answer for this tap's own attempt.
+      let changed = false;
+      for (let waited = 0; waited < (o.waitMs ?? 3000) && !changed; waited += 200) {
         await sleep(200);
         const c = (await repo.get<{ claim: DraftClaim }>(key))?.claim;
         if (c?.status === "created" && c.draftId) return { status: "ready", draftId: c.draftId, webLink: c.webLink ?? "", created: false };
-        if (!c || c.claimedAt !== existing.claimedAt) break;
+        changed = !c || c.claimedAt !== existing.claimedAt;
       }
-      return { status: "pending" };
+      if (!changed) return { status: "pending" };
     } else {
       // A stale claim: its request has ended. Take it over, keeping its marker.
       const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: existing.marker };
@@ -326,8 +329,11 @@ export async function draftFollowUp(o: {
       names,
     );
     if (!wrote) winner = (await recorded()) ?? winner;
+    // The draft is the person's whatever their stage: one dismissed meanwhile keeps it, so an Undo
+    // brings them back as drafted (undoDismiss), not as never drafted for.
     const current = await repo.getPerson(account.email, person.email);
-    if (current?.stage === "met") await repo.putPeople(account.email, [{ ...current, stage: "drafted", draftId: winner.id, draftLink: winner.webLink }]);
+    if (current && current.draftId !== winner.id)
+      await repo.putPeople(account.email, [{ ...current, stage: current.stage === "met" ? "drafted" : current.stage, draftId: winner.id, draftLink: winner.webLink }]);
     // The winner is recorded and the tap lands on it: a duplicate the provider will not delete now
     // (a long Retry-After, an outage) is left in Drafts, not turned into a failed tap.
     for (const d of all)
@@ -355,7 +361,13 @@ export async function draftFollowUp(o: {
   const earlier = messages
     .filter((m) => !m.draft && !m.meetingNotice && m.inSent && m.recipients.some((r) => r.email === person.email))
     .sort((a, b) => b.sentAt - a.sentAt)[0];
-  const creating = provider.createDraft({ ...composeFollowUp(account, person, earlier, o.now), marker: held.marker });
+  const request = { ...composeFollowUp(account, person, earlier, o.now), marker: held.marker };
+  // The mail it answers may be gone from the mailbox since the scan stored it (purged): the provider
+  // refuses the reply (not found), which made nothing, and a new message to the person is made instead.
+  const creating = provider.createDraft(request).catch((e: unknown) => {
+    if (!request.replyTo || !(e instanceof ProviderError) || e.kind !== "not-found") throw e;
+    return provider.createDraft({ ...composeFollowUp(account, person, undefined, o.now), marker: held.marker });
+  });
   // The draft exists: a lookup that fails now converges on it alone (the claim keeps later taps on it).
   const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker).catch(() => []), draft);
   let outcome: DraftResult | typeof TIMED_OUT;
