@@ -381,6 +381,17 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect(/^Reconnect: (\S+)$/m.exec(mailer.sent[0]!.text)?.[1]).toBe(`${BASE}/connect/${p}`);
     expect(mailer.sent[0]!.text + mailer.sent[0]!.html).not.toContain("login_hint");
   });
+
+  it("a job that finds the grant gone on an account paused meanwhile (a disconnect under way, the owner's pause) sends no notice", async () => {
+    const account = (await loadAccount(repo, email()))!;
+    const mailer = new MemoryMailer();
+    const other = { ...account, email: `paused-${p}@example.com`, status: "active" as const };
+    await repo.put({ ...keys.account(other.email), account: { ...other, status: "paused" } });
+    // The job loaded it active; the owner paused (or began a disconnect) before its next call failed.
+    expect(await handleRevoked({ repo, account: other, now: Date.now(), notify: mailer, baseUrl: BASE })).toBe("paused");
+    expect(mailer.sent).toHaveLength(0);
+    expect((await loadAccount(repo, other.email))!.status).toBe("paused");
+  });
 });
 
 describe("an address already connected through the other provider", () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountByIdentity, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, awaitsReconnect, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
@@ -130,6 +130,8 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     // Paused and off the due-hour index: nothing runs for it (and mails a reconnect notice) meanwhile.
     const left = (await loadAccount(repo, email))!;
     expect(left.status).toBe("paused");
+    // Its grant was revoked before the delete began: a Resume of it asks for the reconnect.
+    expect(awaitsReconnect(left)).toBe(true);
     expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk).toBeUndefined();
     expect((await accountByIdentity(repo, "google:123456789012345678901"))?.email).toBe(email);
     // Again, whole: the partition and the identity are gone.

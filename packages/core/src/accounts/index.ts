@@ -130,14 +130,16 @@ export async function accountsDue(repo: Repository, slot: number, start?: Record
 
 /**
  * Deletes every item of an account's partition (disconnect). Returns how many were deleted. First
- * the account is paused (off the due-hour index: no weekly run or event job reads or mails it
- * meanwhile), then its data goes, then the account record, and its sign-in identity last: a
+ * the account is paused (off the due-hour index; a job already running that finds the grant gone
+ * sends no reconnect notice to a paused account, core/reconnect handleRevoked), then its data goes, then the account record, and its sign-in identity last: a
  * disconnect cut short (a time limit, a failed write) leaves a paused account its owner can sign in
  * to and disconnect again, never data under an account that is gone.
  */
 export async function deleteAccountData(repo: Repository, email: string): Promise<number> {
   const account = await loadAccount(repo, email);
-  if (account && account.status !== "paused") await updateAccount(repo, email, { status: "paused" }, Date.now());
+  // Paused as a grant found gone is (its reason set): a disconnect revokes first, so a Resume of one
+  // cut short asks for the reconnect (awaitsReconnect) instead of running on a revoked grant.
+  if (account) await updateAccount(repo, email, { status: "paused", reconnectReason: account.reconnectReason ?? "auth-revoked" }, Date.now());
   const items = await repo.allItems(email);
   const own = keys.account(email);
   const isAccount = (i: Record<string, unknown>) => i.pk === own.pk && i.sk === own.sk;

@@ -164,7 +164,12 @@ export type RevokedOutcome =
   /** The account reconnected (a new connection) since the failing run loaded it: nothing to do. */
   | "stale"
   /** The account is gone (disconnected). */
-  | "gone";
+  | "gone"
+  /**
+   * The owner paused it (or a disconnect is under way, core/accounts deleteAccountData): no notice;
+   * a resume finds the grant gone on its next run and notifies then.
+   */
+  | "paused";
 
 const isConditionFailed = (e: unknown) => (e as { name?: string }).name === "ConditionalCheckFailedException";
 
@@ -198,9 +203,9 @@ export async function handleRevoked(o: {
         TableName: repo.table,
         Key: key,
         UpdateExpression: "SET #a.#s = :nr, #a.#n = :now, #a.#r = :r REMOVE gsi2pk, gsi2sk",
-        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#a.#n) AND #a.#c = :c",
+        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#a.#n) AND #a.#c = :c AND #a.#s <> :paused",
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ":nr": "needs_reconnect", ":now": now, ":c": account.connectedAt, ":r": reason },
+        ExpressionAttributeValues: { ":nr": "needs_reconnect", ":now": now, ":c": account.connectedAt, ":r": reason, ":paused": "paused" },
       }),
     );
   } catch (e) {
@@ -208,6 +213,7 @@ export async function handleRevoked(o: {
     const current = await loadAccount(repo, account.email);
     if (!current) return "gone";
     if (current.connectedAt !== account.connectedAt) return "stale";
+    if (current.status === "paused" && current.reconnectNotifiedAt === undefined) return "paused";
     return "already-notified";
   }
   const mail = reconnectMail(o.baseUrl, { ...account, status: "needs_reconnect", reconnectReason: reason }, { key: o.linkKey, now });
