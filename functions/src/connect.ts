@@ -225,7 +225,16 @@ ${configured.map(section)}`
       refreshToken = latest;
     } catch (e) {
       console.warn("connect: profile read failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-      return couldNotConnect(c, p, 502);
+      // Nothing is stored. The grant is not given back: at Google a revoke ends the client's whole
+      // grant for this person, so an account already connected with it would lose it too.
+      return kit.page(
+        c,
+        502,
+        "Could not connect",
+        html`<h1>We could not connect your account</h1>
+<p>${SHORT_LABEL[p]} let you sign in, but we could not read your account there just now, so nothing was stored. Please try again in a minute.</p>
+<p><a class="button" href="${base}/connect/${p}">Try again</a></p>`,
+      );
     }
 
     const stored = await storeConnection({ repo: deps.repo, ring, provider: p, client, refreshToken, profile, now: deps.now(), ...(granted ? { scopes: granted } : {}), ...(identity ? { identity } : {}) });

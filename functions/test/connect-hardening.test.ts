@@ -94,6 +94,7 @@ describe("the callback's profile read, as production loads it (core/loader/mailb
     try {
       const res = await app.request(pathOf(callback.toString()), { headers: { cookie } });
       expect(res.status).toBe(502);
+      expect(await res.text()).toContain("we could not read your account there just now, so nothing was stored. Please try again in a minute.");
     } finally {
       await fetch(`${stack.sandbox.url}/_control/faults`, { method: "DELETE" });
     }
