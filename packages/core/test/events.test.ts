@@ -120,6 +120,9 @@ describe("rule 3: event platforms", () => {
     expect(at({ dateTime: "2026-10-25T02:30:00", timeZone: "Europe/Berlin" })).toBe(Date.parse("2026-10-25T00:30:00Z"));
     expect(at({ dateTime: "2026-03-08T02:30:00", timeZone: "America/New_York" })).toBe(Date.parse("2026-03-08T07:30:00Z"));
     expect(at({ dateTime: "2026-03-29T02:30:00", timeZone: "Europe/Berlin" })).toBe(Date.parse("2026-03-29T01:30:00Z"));
+    // The southern hemisphere: Sydney's clocks go back on 5 April and forward on 4 October.
+    expect(at({ dateTime: "2026-04-05T02:30:00", timeZone: "Australia/Sydney" })).toBe(Date.parse("2026-04-04T15:30:00Z"));
+    expect(at({ dateTime: "2026-10-04T02:30:00", timeZone: "Australia/Sydney" })).toBe(Date.parse("2026-10-03T16:30:00Z"));
   });
 
   it("Graph mapping reads location.displayName and bodyPreview, never iCalUId, and stores neither text", () => {
