@@ -95,6 +95,26 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ 
     if (provider === "google") await check(page, "consent-cancelled");
     await page.context().close();
   });
+
+  it("Continue while the provider will not answer for the profile: 'Could not connect', try again in a minute, nothing changed", async () => {
+    const email = account().email;
+    const before = (await loadAccount(app.stack.repo, email))!;
+    const route = provider === "google" ? "gmail.getProfile" : "graph.me";
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await openConsent(page, link);
+    await fetch(`${app.stack.sandbox.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route, account: email, kind: "status", status: 503, times: 0 }) });
+    try {
+      await press(page, `Continue as ${email}`);
+    } finally {
+      await fetch(`${app.stack.sandbox.url}/_control/faults`, { method: "DELETE" });
+    }
+    expect(await page.textContent("h1")).toBe("We could not connect your account");
+    expect(await mainText(page)).toContain("we could not read your account there just now, so nothing was stored. Please try again in a minute.");
+    expect(await page.getByRole("link", { name: "Try again" }).getAttribute("href")).toBe(`${app.stack.url}/connect/${provider}`);
+    if (provider === "google") await check(page, "connect-profile-unread");
+    expect((await loadAccount(app.stack.repo, email))!.refreshTokenSealed).toEqual(before.refreshTokenSealed);
+    await page.context().close();
+  });
 });
 
 describe("the reconnect email's sealed link in Chromium", () => {
