@@ -152,6 +152,34 @@ describe.each([
     }
   });
 
+  it("a tap that waited on another and then creates itself has the wait taken off its create's deadline", async () => {
+    const { h, now, tap } = await setup();
+    try {
+      const refusedLate: DraftWriter = { ...h.provider, createDraft: async () => (await sleep(1000), Promise.reject(new ProviderError("rate-limited", "429", 429, 30_000))) };
+      const slow: DraftWriter = { ...h.provider, createDraft: async (d) => (await sleep(800), h.provider.createDraft(d)) };
+      const [, b] = await Promise.allSettled([tap(now, { writer: refusedLate }), (async () => (await sleep(100), tap(now, { writer: slow, waitMs: 3000, deadlineMs: 1500 })))()]);
+      // About a second of waiting leaves about half a second of its 1.5 s: the 0.8 s create answers "being made".
+      expect((b as PromiseFulfilledResult<FollowUpDraft>).value.status).toBe("pending");
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a person record that lost its draft (a scan wrote it back) gets it again at the next tap", async () => {
+    const { h, now, person, tap } = await setup();
+    try {
+      const r = ready(await tap(now));
+      const { draftId: _d, draftLink: _l, ...lost } = (await h.repo.getPerson(h.email, person.email))!;
+      await h.repo.putPeople(h.email, [{ ...lost, stage: "met" }]);
+      expect(ready(await tap(now + 1)).draftId).toBe(r.draftId);
+      const healed = (await h.repo.getPerson(h.email, person.email))!;
+      expect(healed.draftId).toBe(r.draftId);
+      expect(healed.stage).toBe("drafted");
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a draft made for a person dismissed meanwhile is kept on their record: Undo brings them back as drafted", async () => {
     const { h, now, person, tap } = await setup();
     try {

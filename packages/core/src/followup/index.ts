@@ -281,9 +281,17 @@ export async function draftFollowUp(o: {
   // 1. Claim the person, or learn where an earlier tap stands.
   let claim: DraftClaim | undefined;
   let fresh = false;
+  /** Time this tap spent waiting on another's claim: taken off its own create's deadline. */
+  let waitedMs = 0;
   for (let attempt = 0; attempt < 5 && !claim; attempt++) {
     const existing = (await repo.get<{ claim: DraftClaim }>(key))?.claim;
-    if (existing?.status === "created" && existing.draftId) return { status: "ready", draftId: existing.draftId, webLink: existing.webLink ?? "", created: false };
+    if (existing?.status === "created" && existing.draftId) {
+      // The person's record may have lost it (a scan that read it before the draft was recorded
+      // wrote it back after): put it back, so the digest and an Undo know the draft.
+      if (person.draftId !== existing.draftId)
+        await repo.putPeople(account.email, [{ ...person, stage: person.stage === "met" ? "drafted" : person.stage, draftId: existing.draftId, draftLink: existing.webLink ?? "" }]);
+      return { status: "ready", draftId: existing.draftId, webLink: existing.webLink ?? "", created: false };
+    }
     if (!existing) {
       const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: randomBytes(18).toString("base64url") };
       if (await repo.putIf({ ...key, claim: mine }, "attribute_not_exists(pk)")) [claim, fresh] = [mine, true];
@@ -294,6 +302,7 @@ export async function draftFollowUp(o: {
       let changed = false;
       for (let waited = 0; waited < (o.waitMs ?? 3000) && !changed; waited += 200) {
         await sleep(200);
+        waitedMs += 200;
         const c = (await repo.get<{ claim: DraftClaim }>(key))?.claim;
         if (c?.status === "created" && c.draftId) return { status: "ready", draftId: c.draftId, webLink: c.webLink ?? "", created: false };
         changed = !c || c.claimedAt !== existing.claimedAt;
@@ -372,7 +381,7 @@ export async function draftFollowUp(o: {
   const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker).catch(() => []), draft);
   let outcome: DraftResult | typeof TIMED_OUT;
   try {
-    outcome = await withDeadline(creating, o.deadlineMs ?? DRAFT_CREATE_DEADLINE_MS);
+    outcome = await withDeadline(creating, Math.max(0, (o.deadlineMs ?? DRAFT_CREATE_DEADLINE_MS) - waitedMs));
   } catch (e) {
     if (surelyRefused(e)) {
       await repo.deleteIf(key, "#c.#s = :creating AND #c.claimedAt = :mine", { ":creating": "creating", ":mine": held.claimedAt }, names);
