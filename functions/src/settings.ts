@@ -332,7 +332,9 @@ ${
 <button type="submit">Yes, disconnect and delete my data</button></form>
 <p><a href="${selfPath(c)}">Keep my account</a></p>`,
         );
-      // Revoke first (it needs the stored token), then delete whatever revocation said.
+      // Paused first (a job that then finds the grant gone sends no reconnect notice, core/reconnect
+      // handleRevoked), then revoked (it needs the stored token), then deleted whatever revocation said.
+      await updateAccount(deps.repo, account.email, { status: "paused", reconnectReason: account.reconnectReason ?? "auth-revoked" }, deps.now());
       const current = (await loadAccount(deps.repo, account.email)) ?? account;
       const outcome = deps.ring
         ? await revokeGrant(current, {

@@ -334,4 +334,21 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     // Google's grant is still live (nothing revoked it); only our copy of the token is gone.
     if (p === "google") expect((await refreshGrant({ clientId: again.clientId, endpoints: deps.oauth!.google!.endpoints }, token)).accessToken).toBeTruthy();
   });
+
+  it("disconnect pauses the account before it revokes: a job that meets the revoked grant meanwhile sends no reconnect notice", async () => {
+    await connect(p);
+    let atRevoke: string | undefined;
+    const watching = createApp({
+      ...deps,
+      httpFetch: async (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        if (/revoke/i.test(url)) atRevoke = (await loadAccount(repo, email()))?.status;
+        return deps.httpFetch!(input, init);
+      },
+    });
+    const res = await post(await managePath(p, watching), { action: "disconnect", confirm: "disconnect" }, SAME, watching);
+    expect(res.status).toBe(200);
+    expect(atRevoke).toBe("paused");
+    expect(await repo.allItems(email())).toEqual([]);
+  });
 });

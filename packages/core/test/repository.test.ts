@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountByIdentity, awaitsReconnect, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, awaitsReconnect, deleteAccountData, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import { markNeedsReconnect } from "@followthrough/core/dispatch";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
@@ -116,6 +117,17 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     const again = await loadAccount(repo, "owner2@acme.io");
     expect(again && refreshTokenOf(ring, again)).toBe("M.R3_next");
     expect(() => refreshTokenOf(randomKeyring(), again!)).toThrow();
+  });
+
+  it("a job without a mailer that finds the grant gone leaves an account paused meanwhile paused", async () => {
+    const email = "paused-owner@acme.io";
+    const account = await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active" });
+    await updateAccount(repo, email, { status: "paused" }, 2);
+    await markNeedsReconnect(repo, account, new Error("invalid_grant"), 3);
+    expect((await loadAccount(repo, email))!.status).toBe("paused");
+    await updateAccount(repo, email, { status: "active" }, 4);
+    await markNeedsReconnect(repo, account, new Error("invalid_grant"), 5);
+    expect((await loadAccount(repo, email))!.status).toBe("needs_reconnect");
   });
 
   it("a disconnect cut short leaves the account and its sign-in in place, so it can be done again; done, nothing is left", async () => {

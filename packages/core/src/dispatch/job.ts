@@ -81,6 +81,8 @@ export type RevokedHandler = (repo: Repository, account: AccountRecord, error: u
  * core/reconnect handleRevoked instead.
  */
 export async function markNeedsReconnect(repo: Repository, account: AccountRecord, error: unknown, now: number): Promise<void> {
+  // An account paused meanwhile (the owner, a disconnect under way) stays paused, as handleRevoked leaves it.
+  if ((await loadAccount(repo, account.email))?.status === "paused") return;
   console.warn(`account ${account.email}: grant revoked (${(error as Error)?.message}); marked needs_reconnect, no reconnect email (no mailer)`);
   await updateAccount(repo, account.email, { status: "needs_reconnect", reconnectReason: reconnectReason(error) ?? "auth-revoked" }, now);
 }
