@@ -101,4 +101,19 @@ describe("the callback's profile read, as production loads it (core/loader/mailb
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(await stored()).toEqual(before);
   }, 30_000);
+
+  it("a refusal that waiting will not clear (400) does not say to try again in a minute", async () => {
+    const app = createApp({ ...stack.deps, providerForNew: undefined });
+    const { callback, cookie } = await approved();
+    await fetch(`${stack.sandbox.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "gmail.getProfile", kind: "status", status: 400, times: 0 }) });
+    try {
+      const res = await app.request(pathOf(callback.toString()), { headers: { cookie } });
+      expect(res.status).toBe(502);
+      const page = await res.text();
+      expect(page).not.toContain("in a minute");
+      expect(page).toContain("Check that this account has email and a calendar turned on, then try again.");
+    } finally {
+      await fetch(`${stack.sandbox.url}/_control/faults`, { method: "DELETE" });
+    }
+  });
 });
