@@ -195,22 +195,26 @@ describe.each([
     }
   });
 
-  it("a reply to mail gone from the mailbox since the scan (not found) is made as a new message instead", async () => {
+  it("a reply to mail gone from the mailbox since the scan is made as a new message instead (Graph: not found; Gmail: invalid thread_id)", async () => {
     const { h, now, person, tap, ours } = await setup();
     try {
-      // The scan stored an earlier mail to the person, since purged from the mailbox.
+      // The scan stored an earlier mail to the person, since purged from the mailbox: the provider knows neither it nor its thread.
       await putMessages(h.repo, h.email, [{ id: "purged-1", threadId: "purged-thread-1", messageId: "<purged-1@example.com>", sentAt: now - 40 * 86_400_000, from: h.email, inSent: true, draft: false, meetingNotice: false, recipients: [{ email: person.email, name: person.name }], subject: "Earlier" }], 1);
       const asked: (string | undefined)[] = [];
+      const refusals: string[] = [];
       const writer: DraftWriter = {
         ...h.provider,
         createDraft: async (d) => {
           asked.push(d.replyTo?.providerMessageId);
-          if (d.replyTo) throw new ProviderError("not-found", "404 the message does not exist", 404);
-          return h.provider.createDraft(d);
+          return h.provider.createDraft(d).catch((e: unknown) => {
+            refusals.push(e instanceof ProviderError ? e.kind : String(e));
+            throw e;
+          });
         },
       };
       const r = ready(await tap(now, { writer }));
       expect(asked).toEqual(["purged-1", undefined]);
+      expect(refusals).toEqual([provider === "google" ? "invalid" : "not-found"]);
       expect(await ours()).toEqual([r.draftId]);
     } finally {
       await h.close();

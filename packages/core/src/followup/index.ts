@@ -372,9 +372,11 @@ export async function draftFollowUp(o: {
     .sort((a, b) => b.sentAt - a.sentAt)[0];
   const request = { ...composeFollowUp(account, person, earlier, o.now), marker: held.marker };
   // The mail it answers may be gone from the mailbox since the scan stored it (purged): the provider
-  // refuses the reply (not found), which made nothing, and a new message to the person is made instead.
+  // refuses the reply, which made nothing (Graph's createReply: not found; Gmail: 400 "Invalid
+  // thread_id value"), and a new message to the person is made instead.
+  const replyRefused = (e: unknown) => e instanceof ProviderError && (e.kind === "not-found" || (e.kind === "invalid" && /thread_?id/i.test(e.message)));
   const creating = provider.createDraft(request).catch((e: unknown) => {
-    if (!request.replyTo || !(e instanceof ProviderError) || e.kind !== "not-found") throw e;
+    if (!request.replyTo || !replyRefused(e)) throw e;
     return provider.createDraft({ ...composeFollowUp(account, person, undefined, o.now), marker: held.marker });
   });
   // The draft exists: a lookup that fails now converges on it alone (the claim keeps later taps on it).

@@ -236,7 +236,10 @@ export class GmailStore {
   private threadFor(threadId: string | null | undefined, headers: MimeHeader[]): string | undefined {
     if (!threadId) return undefined;
     const thread = [...this.messages.values()].filter((m) => m.threadId === threadId);
-    if (thread.length === 0) throw new GmailError(404, "Requested entity was not found.", "notFound");
+    // An unknown (or purged) thread is refused as a bad argument, not "not found": Gmail answers 400
+    // "Invalid thread_id value" (reported for a reply into a thread that does not exist,
+    // github.com/PipedreamHQ/pipedream/issues/15223 and the community post it links).
+    if (thread.length === 0) throw new GmailError(400, "Invalid thread_id value", "invalidArgument");
     if (!headerValue(headers, "in-reply-to") && !headerValue(headers, "references")) return undefined;
     const subject = baseSubject(headerValue(headers, "subject"));
     return thread.some((m) => baseSubject(headerValue(m.payload?.headers as MimeHeader[], "subject")) === subject) ? threadId : undefined;
