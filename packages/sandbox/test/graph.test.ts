@@ -100,6 +100,8 @@ for (const mailbox of microsoftMailboxes) {
       // Outlook names the Windows zone; it maps back to the owner's IANA zone.
       expect(findIana(settings.timeZone)).toContain(account.timeZone);
       expect(settings.timeZone).toMatch(/Standard Time$/);
+      // The property on its own names the same zone the same way.
+      expect((await client.api("/me/mailboxSettings/timeZone").get()).value).toBe(settings.timeZone);
     });
   });
 }

@@ -79,7 +79,7 @@ export function graphRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
   app.get(
     "/v1.0/me/mailboxSettings/timeZone",
     guard(state, "graph", "graph.mailboxSettings"),
-    graphHandler((call) => ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailboxSettings/timeZone`, value: call.store.account.timeZone })),
+    graphHandler((call) => ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailboxSettings/timeZone`, value: mailboxSettings(call.store).timeZone })),
   );
 
   app.post(
