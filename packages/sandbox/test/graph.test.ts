@@ -134,6 +134,15 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(missing.code).toBe("ErrorItemNotFound");
   });
 
+  it("createReply takes a comment or the message's body, and refuses both (400) as Graph documents", async () => {
+    const sent = (await client.api("/me/mailFolders/sentitems/messages").top(1).get()) as Page<GraphMessage>;
+    const original = sent.value[0] ?? (await client.api("/me/mailFolders/inbox/messages").top(1).get()).value[0];
+    const to = [{ emailAddress: { address: "bo@fabrikam.example" } }];
+    expect(((await client.api(`/me/messages/${original.id}/createReply`).post({ comment: "Thanks!", message: { toRecipients: to } })) as GraphMessage).isDraft).toBe(true);
+    const both = await graphFailure(client.api(`/me/messages/${original.id}/createReply`).post({ comment: "Thanks!", message: { toRecipients: to, body: { contentType: "text", content: "Thanks!" } } }));
+    expect(both.statusCode).toBe(400);
+  });
+
   it("sendMail answers 202, is logged as sent and lands in Sent Items stamped with the mailbox clock", async () => {
     await control(sb.url, "/clock", { now: "2026-06-01T12:00:00Z" });
     await client.api("/me/sendMail").post({

@@ -237,6 +237,10 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
       const text = await call.c.req.text();
       const body = (text ? JSON.parse(text) : {}) as { message?: GraphMessage; comment?: string };
       if (body.message && !recipientsOk(body.message)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
+      // "You can specify either a comment or the body property of the message parameter. Specifying
+      // both will return an HTTP 400 Bad Request error." (learn.microsoft.com/graph/api/message-createreply)
+      if (body.comment !== undefined && body.message?.body !== undefined)
+        throw new GraphQueryError(400, "ErrorInvalidRequest", "Specify either a comment or the body of the message, not both.");
       const fromOwner = original.from?.emailAddress?.address?.toLowerCase() === call.store.account.email.toLowerCase();
       const draft = call.store.createDraft({
         ...(body.message?.singleValueExtendedProperties ? { singleValueExtendedProperties: body.message.singleValueExtendedProperties } : {}),
