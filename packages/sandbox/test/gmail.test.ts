@@ -150,6 +150,10 @@ for (const mailbox of googleMailboxes) {
       expect(r.data.history!.map((h) => h.messagesAdded![0].message!.id)).toEqual(sorted.slice(-3).map((m) => m.id));
       const tooOld = await rejection(g.users.history.list({ userId: "me", startHistoryId: String(Number(sorted[0].historyId) - 1) }));
       expect(tooOld.status).toBe(404);
+      // One the mailbox never issued (past its current id) is invalid: 404 too, so a client resyncs.
+      const current = (await g.users.getProfile({ userId: "me" })).data.historyId!;
+      expect((await g.users.history.list({ userId: "me", startHistoryId: current })).status).toBe(200);
+      expect((await rejection(g.users.history.list({ userId: "me", startHistoryId: String(Number(current) + 1000) }))).status).toBe(404);
     });
   });
 }

@@ -200,7 +200,10 @@ export class GmailStore {
   /** History records after a start id; throws 404 when the start id has expired. */
   historySince(q: HistoryQuery, afterId = 0): HistoryEntry[] {
     if (this.historyMaxAgeMs !== undefined) this.history.expireOlderThan(this.now(), this.historyMaxAgeMs);
-    if (this.history.expired(q.startHistoryId)) throw new GmailError(404, "Requested entity was not found.", "notFound");
+    // "Supplying an invalid or out of date startHistoryId typically returns an HTTP 404" (the
+    // discovery document's history.list): out of date (before the horizon) or never issued (after
+    // the mailbox's current id), so a client holding a wrong cursor resyncs, as it would on Gmail.
+    if (this.history.expired(q.startHistoryId) || q.startHistoryId > Number(this.historyId())) throw new GmailError(404, "Requested entity was not found.", "notFound");
     return this.history.query(q, afterId);
   }
 
