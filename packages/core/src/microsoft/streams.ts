@@ -52,8 +52,7 @@ function deltaStream<T>(
       const res = await get(url);
       const upserts: T[] = [];
       const deletes: string[] = [];
-      for (const item of res.value ?? []) {
-        if (!item.id) continue;
+      for (const item of lastOfEach(res.value ?? [])) {
         const mapped = item["@removed"] ? "remove" : map(item);
         if (mapped === "remove") deletes.push(item.id);
         else upserts.push(mapped);
@@ -71,15 +70,24 @@ function deltaStream<T>(
 
 type Item = Record<string, unknown> & Removed;
 
+/**
+ * A page's items with one entry per id, the last: "a single entity will be contained multiple times
+ * in the response if that entity was changed multiple times" (learn.microsoft.com/graph/delta-query-overview),
+ * and the later entry is its later state (a message updated, then removed; an event removed, then
+ * restored). Items without an id are dropped.
+ */
+function lastOfEach<T extends { id?: string }>(items: T[]): (T & { id: string })[] {
+  const last = new Map<string, number>();
+  items.forEach((item, i) => item.id && last.set(item.id, i));
+  return items.filter((item, i): item is T & { id: string } => !!item.id && last.get(item.id) === i);
+}
+
 /** Upserts and deletes of a page of Graph items (`@removed` entries are `left` when not `removals`). */
 function split<T>(items: Item[], map: (item: Item) => T | "remove" | "skip", removals = true): { upserts: T[]; deletes: string[]; left?: string[] } {
   const upserts: T[] = [];
   const deletes: string[] = [];
   const left: string[] = [];
-  const seen = new Set<string>();
-  for (const item of items) {
-    if (!item.id || seen.has(item.id)) continue;
-    seen.add(item.id);
+  for (const item of lastOfEach(items)) {
     if (item["@removed"] && !removals) {
       left.push(item.id);
       continue;

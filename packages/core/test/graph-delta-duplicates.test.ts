@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { type DeltaResponse, graphCalendarStream, graphSentStream } from "../src/microsoft/streams";
+import { OWNER } from "./support/builders";
+
+const window = { since: Date.parse("2026-01-01T00:00:00Z"), until: Date.parse("2027-01-01T00:00:00Z"), now: Date.parse("2026-06-01T00:00:00Z") };
+const message = (id: string, subject: string) => ({
+  id, subject, sentDateTime: "2026-05-30T10:00:00Z", receivedDateTime: "2026-05-30T10:00:00Z", isDraft: false,
+  from: { emailAddress: { address: OWNER.email } }, toRecipients: [{ emailAddress: { address: "bo@fabrikam.example", name: "Bo" } }],
+});
+const event = (id: string, subject: string) => ({
+  id, subject, type: "singleInstance", isCancelled: false, isOrganizer: true, responseStatus: { response: "organizer" },
+  start: { dateTime: "2026-05-30T10:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-05-30T11:00:00.0000000", timeZone: "UTC" },
+  organizer: { emailAddress: { address: OWNER.email } }, attendees: [],
+});
+const removed = (id: string) => ({ id, "@removed": { reason: "deleted" } });
+
+/** A Graph stub answering every URL with the same delta page (a round's last). */
+const answering = (page: DeltaResponse) => async () => ({ ...page, "@odata.deltaLink": "https://graph.example/delta?$deltatoken=next" });
+
+describe("a Graph delta page that holds an item more than once (learn.microsoft.com/graph/delta-query-overview)", () => {
+  it("messages: the last entry is the item's state: updated then removed is removed, removed then back is kept, twice changed is its last", async () => {
+    const stream = graphSentStream(answering({ value: [message("a", "v1"), removed("a"), removed("b"), message("b", "back"), message("c", "v1"), message("c", "v2")] }));
+    const page = await stream.page({ mode: "incremental", cursor: "https://graph.example/delta?$deltatoken=1", generation: 1 }, window);
+    expect(page.deletes).toEqual(["a"]);
+    expect(page.upserts.map((m) => [m.id, m.subject])).toEqual([["b", "back"], ["c", "v2"]]);
+  });
+
+  it("events: the same (not both an upsert and a delete of one id)", async () => {
+    const stream = graphCalendarStream(answering({ value: [event("e1", "v1"), removed("e1"), removed("e2"), event("e2", "back"), event("e3", "v1"), event("e3", "v2")] }), OWNER);
+    const page = await stream.page({ mode: "incremental", cursor: "https://graph.example/delta?$deltatoken=1", generation: 1, until: window.until }, window);
+    expect(page.deletes).toEqual(["e1"]);
+    expect(page.upserts.map((m) => [m.id, m.title])).toEqual([["e2", "back"], ["e3", "v2"]]);
+  });
+});
