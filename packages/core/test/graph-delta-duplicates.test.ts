@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DeltaResponse, graphCalendarStream, graphSentStream } from "../src/microsoft/streams";
+import { type DeltaResponse, graphCalendarStream, graphOwnerInboxStream, graphSentStream } from "../src/microsoft/streams";
 import { OWNER } from "./support/builders";
 
 const window = { since: Date.parse("2026-01-01T00:00:00Z"), until: Date.parse("2027-01-01T00:00:00Z"), now: Date.parse("2026-06-01T00:00:00Z") };
@@ -23,6 +23,13 @@ describe("a Graph delta page that holds an item more than once (learn.microsoft.
     const page = await stream.page({ mode: "incremental", cursor: "https://graph.example/delta?$deltatoken=1", generation: 1 }, window);
     expect(page.deletes).toEqual(["a"]);
     expect(page.upserts.map((m) => [m.id, m.subject])).toEqual([["b", "back"], ["c", "v2"]]);
+  });
+
+  it("the owner's Inbox copies: one that arrived and left within the page is still read, and asked about as left", async () => {
+    const stream = graphOwnerInboxStream(answering({ value: [message("x", "Bcc to self"), removed("x"), message("y", "v1"), message("y", "v2")] }), new Set([OWNER.email]));
+    const page = (await stream.page({ mode: "incremental", cursor: "https://graph.example/delta?$deltatoken=1", generation: 1 }, window)) as { upserts: { id: string; subject?: string }[]; left?: string[] };
+    expect(page.upserts.map((m) => [m.id, m.subject])).toEqual([["x", "Bcc to self"], ["y", "v2"]]);
+    expect(page.left).toEqual(["x"]);
   });
 
   it("events: the same (not both an upsert and a delete of one id)", async () => {

@@ -87,8 +87,16 @@ function split<T>(items: Item[], map: (item: Item) => T | "remove" | "skip", rem
   const upserts: T[] = [];
   const deletes: string[] = [];
   const left: string[] = [];
+  // Where a removal is only "left the folder" (the owner-mail stream), a copy that arrived and left
+  // within one page is still read (its last full entry), and then asked about as left, as when the
+  // two fall on different pages.
+  const lastFull = new Map<string, Item>();
+  if (!removals) for (const item of items) if (item.id && !item["@removed"]) lastFull.set(item.id, item);
   for (const item of lastOfEach(items)) {
     if (item["@removed"] && !removals) {
+      const arrived = lastFull.get(item.id);
+      const mapped = arrived ? map(arrived) : "skip";
+      if (mapped !== "remove" && mapped !== "skip") upserts.push(mapped);
       left.push(item.id);
       continue;
     }
