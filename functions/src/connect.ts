@@ -27,7 +27,7 @@ import {
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
-import { retryable } from "@followthrough/core/resilience";
+import { ProviderError, retryable } from "@followthrough/core/resilience";
 import { API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { scan } from "@followthrough/core/scan";
@@ -228,15 +228,15 @@ ${configured.map(section)}`
       console.warn("connect: profile read failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       // Nothing is stored. The grant is not given back: at Google a revoke ends the client's whole
       // grant for this person, so an account already connected with it would lose it too.
-      // A busy or failing provider passes; any other refusal (mail turned off for the account, a
-      // mailbox not set up) does not, and waiting a minute would not help.
-      const passing = retryable(e);
+      // A busy or failing provider passes; the provider's refusal of the read itself (mail turned
+      // off for the account, a mailbox not set up) does not, and waiting a minute would not help.
+      const refused = e instanceof ProviderError && (e.kind === "invalid" || e.kind === "not-found");
       return kit.page(
         c,
         502,
         "Could not connect",
         html`<h1>We could not connect your account</h1>
-<p>${SHORT_LABEL[p]} let you sign in, but we could not read your account there${passing ? " just now" : ""}, so nothing was stored. ${passing ? "Please try again in a minute." : "Check that this account has email and a calendar turned on, then try again."}</p>
+<p>${SHORT_LABEL[p]} let you sign in, but we could not read your account there${retryable(e) ? " just now" : ""}, so nothing was stored. ${retryable(e) ? "Please try again in a minute." : refused ? "Check that this account has email and a calendar turned on, then try again." : "Please try again."}</p>
 <p><a class="button" href="${base}/connect/${p}">Try again</a></p>`,
       );
     }

@@ -102,6 +102,16 @@ describe("the callback's profile read, as production loads it (core/loader/mailb
     expect(await stored()).toEqual(before);
   }, 30_000);
 
+  it("a failure that is not the provider's (its module would not load) says only to try again", async () => {
+    const app = createApp({ ...stack.deps, providerForNew: () => Promise.reject(new Error("chunk failed to load")) });
+    const { callback, cookie } = await approved();
+    const res = await app.request(pathOf(callback.toString()), { headers: { cookie } });
+    expect(res.status).toBe(502);
+    const page = await res.text();
+    expect(page).toContain("so nothing was stored. Please try again.");
+    expect(page).not.toContain("Check that this account");
+  });
+
   it("a refusal that waiting will not clear (400) does not say to try again in a minute", async () => {
     const app = createApp({ ...stack.deps, providerForNew: undefined });
     const { callback, cookie } = await approved();
