@@ -288,8 +288,9 @@ export async function draftFollowUp(o: {
     if (existing?.status === "created" && existing.draftId) {
       // The person's record may have lost it (a scan that read it before the draft was recorded
       // wrote it back after): put it back, so the digest and an Undo know the draft.
-      if (person.draftId !== existing.draftId)
-        await repo.putPeople(account.email, [{ ...person, stage: person.stage === "met" ? "drafted" : person.stage, draftId: existing.draftId, draftLink: existing.webLink ?? "" }]);
+      const now = person.draftId === existing.draftId ? undefined : await repo.getPerson(account.email, person.email);
+      if (now && now.draftId !== existing.draftId)
+        await repo.putPeople(account.email, [{ ...now, stage: now.stage === "met" ? "drafted" : now.stage, draftId: existing.draftId, draftLink: existing.webLink ?? "" }]);
       return { status: "ready", draftId: existing.draftId, webLink: existing.webLink ?? "", created: false };
     }
     if (!existing) {
