@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { BACKFILL_DAYS, scan, type ScanResult } from "@followthrough/core/scan";
-import { DAY } from "@followthrough/core/time";
+import { DAY, hasOffset } from "@followthrough/core/time";
 import { loadFixture, type MailboxFixture } from "@followthrough/sandbox";
 import type { Contact } from "@followthrough/core/inference";
 import type { NetworkingEvent } from "@followthrough/core/events";
@@ -85,7 +85,7 @@ export function fixtureDays(f: MailboxFixture, now: number): number {
  */
 export function parseNow(value: string | undefined): number {
   if (value === undefined) return Date.now();
-  const ms = Date.parse(/T[^Z+-]*$/i.test(value) && !/[zZ]$/.test(value) ? `${value}Z` : value);
+  const ms = Date.parse(hasOffset(value) ? value : `${value}Z`);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(value)}`);
   return ms;
 }

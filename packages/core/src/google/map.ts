@@ -4,7 +4,7 @@ import { decodeHeader, parseAddressList } from "../addresses";
 import { normalizeAddress, ownerIdentity } from "../identity";
 import type { Attendee, EventKind, MailMessage, Meeting, Owner, Response } from "../model";
 import { platformOf } from "../events/platform";
-import { atWall, isZone, localMidnight } from "../time";
+import { atWall, hasOffset, isZone, localMidnight, wallMs } from "../time";
 
 const responses: Record<string, Response> = { accepted: "accepted", tentative: "tentative", declined: "declined", needsAction: "needsAction" };
 const kinds: Record<string, EventKind> = {
@@ -14,18 +14,15 @@ const kinds: Record<string, EventKind> = {
 /** Subjects Google Calendar gives its automatic invitation and response mails. */
 export const NOTICE_SUBJECTS = /^(invitation|updated invitation|canceled event|cancelled event|accepted|declined|tentative|tentatively accepted|invitation from google calendar)\s*:/i;
 
-/** An RFC 3339 date-time's own offset (or Z). */
-const HAS_OFFSET = /(?:[zZ]|[+-]\d{2}:?\d{2})$/;
-
 function instant(t: calendar_v3.Schema$EventDateTime | undefined, zone: string): { ms: number; allDay: boolean } {
   if (t?.dateTime) {
-    if (HAS_OFFSET.test(t.dateTime)) return { ms: Date.parse(t.dateTime), allDay: false };
+    if (hasOffset(t.dateTime)) return { ms: Date.parse(t.dateTime), allDay: false };
     // "A time zone offset is required unless a time zone is explicitly specified in timeZone"
     // (Calendar v3 discovery, EventDateTime.dateTime): without one, the wall time is in that zone
     // (the owner's when it names none this runtime knows), never in this host's.
     const z = t.timeZone && isZone(t.timeZone) ? t.timeZone : zone;
     // A wall time the clocks show twice is the earlier, one they skip is read with the offset before (core/time atWall).
-    return { ms: atWall(Date.parse(`${t.dateTime.replace(/(\.\d{3})\d*$/, "$1")}Z`), z), allDay: false };
+    return { ms: atWall(wallMs(t.dateTime), z), allDay: false };
   }
   if (t?.date) return { ms: localMidnight(t.date, zone), allDay: true };
   return { ms: Number.NaN, allDay: false };

@@ -201,5 +201,14 @@ export function localMidnight(date: string, zone: string): number {
   return atLocal(date, 0, zone);
 }
 
+/** Whether an ISO/RFC 3339 date-time carries its own offset (or Z). */
+export const hasOffset = (value: string): boolean => /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(value);
+
+/**
+ * An offset-less ISO date-time's wall clock, written as if UTC (ms), to the millisecond (Graph writes
+ * seven fractional digits): what {@link atWall} and a zone's offset turn into an instant.
+ */
+export const wallMs = (value: string): number => Date.parse(`${value.replace(/(\.\d{3})\d*$/, "$1")}Z`);
+
 /** Milliseconds in a day (the spec's windows are absolute: 7 days is 7 × 24 hours). */
 export const DAY = 24 * 60 * 60 * 1000;

@@ -8,17 +8,16 @@
  * handler or Google account's run parses it (a re-export from core/time would put it back in every
  * start: esbuild places modules, not exports, in chunks).
  */
-import { isZone, zoneOffset } from "../time";
+import { hasOffset, isZone, wallMs, zoneOffset } from "../time";
 import { WINDOWS_ZONES } from "./windows";
 
 /** Parses a provider date-time: ISO with offset or Z, or Graph's offset-less UTC ("2026-03-16T08:30:00.0000000"). */
 export function parseInstant(value: string | null | undefined, zoneOfNaive = "UTC"): number {
   if (!value) return Number.NaN;
-  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(value)) return Date.parse(value);
-  const trimmed = value.replace(/(\.\d{3})\d*$/, "$1");
+  if (hasOffset(value)) return Date.parse(value);
+  const utc = wallMs(value);
   const zone = zoneOfNaive === "UTC" ? undefined : toIanaZone(zoneOfNaive);
-  if (!zone) return Date.parse(`${trimmed}Z`);
-  const utc = Date.parse(`${trimmed}Z`);
+  if (!zone) return utc;
   return utc - zoneOffset(utc - zoneOffset(utc, zone), zone);
 }
 
