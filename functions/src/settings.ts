@@ -13,7 +13,7 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import { type AccountRecord, accountByIdentity, awaitsReconnect, deleteAccountData, loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, accountByIdentity, awaitsReconnect, deleteAccountData, loadAccount, pauseForDisconnect, updateAccount } from "@followthrough/core/accounts";
 import { burnState, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
@@ -334,7 +334,7 @@ ${
         );
       // Paused first (a job that then finds the grant gone sends no reconnect notice, core/reconnect
       // handleRevoked), then revoked (it needs the stored token), then deleted whatever revocation said.
-      await updateAccount(deps.repo, account.email, { status: "paused", reconnectReason: account.reconnectReason ?? "auth-revoked" }, deps.now());
+      await pauseForDisconnect(deps.repo, account, deps.now());
       const current = (await loadAccount(deps.repo, account.email)) ?? account;
       const outcome = deps.ring
         ? await revokeGrant(current, {

@@ -137,9 +137,7 @@ export async function accountsDue(repo: Repository, slot: number, start?: Record
  */
 export async function deleteAccountData(repo: Repository, email: string): Promise<number> {
   const account = await loadAccount(repo, email);
-  // Paused as a grant found gone is (its reason set): a disconnect revokes first, so a Resume of one
-  // cut short asks for the reconnect (awaitsReconnect) instead of running on a revoked grant.
-  if (account) await updateAccount(repo, email, { status: "paused", reconnectReason: account.reconnectReason ?? "auth-revoked" }, Date.now());
+  if (account) await pauseForDisconnect(repo, account, Date.now());
   const items = await repo.allItems(email);
   const own = keys.account(email);
   const isAccount = (i: Record<string, unknown>) => i.pk === own.pk && i.sk === own.sk;
@@ -186,6 +184,17 @@ export async function loadAccount(repo: Repository, email: string): Promise<Acco
 
 /** The account's refresh token in clear, for the OAuth client only. */
 export const refreshTokenOf = (ring: Keyring, record: AccountRecord) => decrypt(ring, record.refreshTokenSealed, record.email.toLowerCase());
+
+/**
+ * Pauses an account a disconnect is taking apart, as a grant found gone is paused (its reconnect
+ * reason set): no job runs or mails for it meanwhile (core/reconnect handleRevoked leaves a paused
+ * account alone), and a Resume of a disconnect cut short, whose grant was revoked, asks for the
+ * reconnect (awaitsReconnect) instead of running on it. Nothing to write when it already is.
+ */
+export async function pauseForDisconnect(repo: Repository, account: AccountRecord, at: number): Promise<void> {
+  if (account.status === "paused" && account.reconnectReason !== undefined) return;
+  await updateAccount(repo, account.email, { status: "paused", reconnectReason: account.reconnectReason ?? "auth-revoked" }, at);
+}
 
 /**
  * Whether the account's grant was found gone and no reconnect has renewed it since (the reason and
