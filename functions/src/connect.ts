@@ -230,13 +230,14 @@ ${configured.map(section)}`
       // grant for this person, so an account already connected with it would lose it too.
       // A busy or failing provider passes; the provider's refusal of the read itself (mail turned
       // off for the account, a mailbox not set up) does not, and waiting a minute would not help.
+      const passing = retryable(e);
       const refused = e instanceof ProviderError && (e.kind === "invalid" || e.kind === "not-found");
       return kit.page(
         c,
         502,
         "Could not connect",
         html`<h1>We could not connect your account</h1>
-<p>${SHORT_LABEL[p]} let you sign in, but we could not read your account there${retryable(e) ? " just now" : ""}, so nothing was stored. ${retryable(e) ? "Please try again in a minute." : refused ? "Check that this account has email and a calendar turned on, then try again." : "Please try again."}</p>
+<p>${SHORT_LABEL[p]} let you sign in, but we could not read your account there${passing ? " just now" : ""}, so nothing was stored. ${passing ? "Please try again in a minute." : refused ? "Check that this account has email and a calendar turned on, then try again." : "Please try again."}</p>
 <p><a class="button" href="${base}/connect/${p}">Try again</a></p>`,
       );
     }

@@ -283,14 +283,20 @@ export async function draftFollowUp(o: {
   let fresh = false;
   /** Time this tap spent waiting on another's claim: taken off its own create's deadline. */
   let waitedMs = 0;
+  /**
+   * Puts the draft on the person's record, read afresh, whatever their stage (one dismissed keeps it,
+   * so an Undo brings them back as drafted); a person still "met" becomes "drafted".
+   */
+  const recordDraft = async (draftId: string, draftLink: string) => {
+    const stored = await repo.getPerson(account.email, person.email);
+    if (stored && stored.draftId !== draftId) await repo.putPeople(account.email, [{ ...stored, stage: stored.stage === "met" ? "drafted" : stored.stage, draftId, draftLink }]);
+  };
   for (let attempt = 0; attempt < 5 && !claim; attempt++) {
     const existing = (await repo.get<{ claim: DraftClaim }>(key))?.claim;
     if (existing?.status === "created" && existing.draftId) {
       // The person's record may have lost it (a scan that read it before the draft was recorded
       // wrote it back after): put it back, so the digest and an Undo know the draft.
-      const now = person.draftId === existing.draftId ? undefined : await repo.getPerson(account.email, person.email);
-      if (now && now.draftId !== existing.draftId)
-        await repo.putPeople(account.email, [{ ...now, stage: now.stage === "met" ? "drafted" : now.stage, draftId: existing.draftId, draftLink: existing.webLink ?? "" }]);
+      if (person.draftId !== existing.draftId) await recordDraft(existing.draftId, existing.webLink ?? "");
       return { status: "ready", draftId: existing.draftId, webLink: existing.webLink ?? "", created: false };
     }
     if (!existing) {
@@ -339,11 +345,7 @@ export async function draftFollowUp(o: {
       names,
     );
     if (!wrote) winner = (await recorded()) ?? winner;
-    // The draft is the person's whatever their stage: one dismissed meanwhile keeps it, so an Undo
-    // brings them back as drafted (undoDismiss), not as never drafted for.
-    const current = await repo.getPerson(account.email, person.email);
-    if (current && current.draftId !== winner.id)
-      await repo.putPeople(account.email, [{ ...current, stage: current.stage === "met" ? "drafted" : current.stage, draftId: winner.id, draftLink: winner.webLink }]);
+    await recordDraft(winner.id, winner.webLink);
     // The winner is recorded and the tap lands on it: a duplicate the provider will not delete now
     // (a long Retry-After, an outage) is left in Drafts, not turned into a failed tap.
     for (const d of all)
