@@ -8,11 +8,9 @@
  * bridge (.sst/platform/functions/nodejs-runtime/plugin.mjs, driven as SST's Go builder drives it)
  * loads the file at the path NODE names and does the same.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
@@ -23,13 +21,13 @@ import { MIME_TYPES_STAND_IN } from "../infra/esbuild-plugins.mjs";
 import * as standIn from "../infra/nodemailer-mime-types.mjs";
 import { NODE } from "../infra/defaults";
 import { bundle, root, sstBuildOptions, sstPlugins } from "./support/lambda";
+import { SST_BRIDGE, sstBridge } from "./support/sst-bridge";
 
 const TABLE = "node_modules/nodemailer/dist/esm/mime-funcs/mime-types.js";
 const STAND_IN = "infra/nodemailer-mime-types.mjs";
 /** Entries only nodemailer's table holds (so their absence from the output means the table is gone). */
 const TABLE_MARKERS = ["application/vnd.ms-excel", "x-world/x-vrml", "application/x-xpinstall"];
 const PLUGINS_FILE = join(root, NODE.nodejs.plugins);
-const SST_BRIDGE = join(root, ".sst/platform/functions/nodejs-runtime/plugin.mjs");
 
 const tmp = mkdtempSync(join(tmpdir(), "ft-mimetable-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -133,47 +131,6 @@ describe("nodemailer without its MIME type table", () => {
     expect(MIME_TYPES_STAND_IN).toBe(join(root, STAND_IN));
   });
 });
-
-/**
- * esbuild's side of SST's plugin bridge, as SST's Go builder (pkg/runtime/node/plugin.go) drives it:
- * `node .sst/platform/functions/nodejs-runtime/plugin.mjs <root>/<nodejs.plugins>` from the project
- * root, every resolve and load sent to it as a JSON line `{id, command, value}`, its reply's `path`,
- * `namespace`, `external`, `contents`, `loader`, `resolveDir` applied and its `error` returned as the
- * callback's error.
- */
-function sstBridge(pluginsPath: string): { plugin: Plugin; stop(): void } {
-  const child = spawn(process.execPath, ["--no-warnings", ".sst/platform/functions/nodejs-runtime/plugin.mjs", pluginsPath], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
-  const pending = new Map<number, (v: Record<string, unknown>) => void>();
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    const m = JSON.parse(line) as { id: number; value: Record<string, unknown> };
-    pending.get(m.id)?.(m.value);
-    pending.delete(m.id);
-  });
-  let id = 0;
-  const request = (command: string, value: Record<string, unknown>) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      pending.set(id, resolve);
-      child.stdin!.write(JSON.stringify({ id: id++, command, value }) + "\n");
-    });
-  const plugin: Plugin = {
-    name: "nodejs-plugin",
-    setup(b) {
-      b.onResolve({ filter: /.*/ }, async (a) => {
-        const r = await request("resolve", { path: a.path, importer: a.importer, namespace: a.namespace, resolveDir: a.resolveDir, kind: a.kind, pluginData: null, with: a.with });
-        if (typeof r.error === "string") throw new Error(r.error);
-        if (!r.path && !r.external) return undefined;
-        return { path: r.path as string, ...(r.namespace ? { namespace: r.namespace as string } : {}), ...(r.external ? { external: true } : {}) };
-      });
-      b.onLoad({ filter: /.*/ }, async (a) => {
-        const r = await request("load", { path: a.path, namespace: a.namespace, suffix: a.suffix, pluginData: null, with: a.with });
-        if (typeof r.error === "string") throw new Error(r.error);
-        if (typeof r.contents !== "string") return undefined;
-        return { contents: r.contents, loader: r.loader as "js", resolveDir: r.resolveDir as string };
-      });
-    },
-  };
-  return { plugin, stop: () => child.kill() };
-}
 
 describe.skipIf(!existsSync(SST_BRIDGE))("through SST's own plugin bridge (skipped when .sst/platform is not unpacked: npm run sst:platform)", () => {
   it("builds the composer with the stand-in, and fails a build that would bundle the table with the plugin's one-line error", async () => {
