@@ -13,7 +13,8 @@
  * docs/benchmarks.md).
  *
  * `plugins`: infra/esbuild-plugins.mjs (a path from the project root, where SST's builder runs),
- * which bundles nodemailer without its 90 KB extension <-> content type table (issue 12).
+ * which bundles nodemailer without its 90 KB extension <-> content type table, and our
+ * `react-dom/server` as React's synchronous renderer alone, without the streaming one (issue 12).
  *
  * `esbuild.define`: `process.env.NODE_ENV` is "production" in every bundle (SST passes
  * `nodejs.esbuild.define` to esbuild). Without it React's packages pick their build at run time from

@@ -5,6 +5,10 @@ import type { Plugin } from "esbuild";
 export declare const MIME_TYPES_STAND_IN: string;
 /** nodemailer without its extension <-> content type table (see the .mjs). */
 export declare function nodemailerWithoutMimeTable(): Plugin;
+/** React's synchronous server renderer (react-dom-server-legacy.node.production.js), where renderToStaticMarkup lives. */
+export declare const REACT_DOM_SERVER_LEGACY: string;
+/** Our `react-dom/server` imports resolved to `file` (by default that renderer) alone (see the .mjs). */
+export declare function reactDomServerStaticOnly(file?: string): Plugin;
 /** The plugins of every function (infra/defaults.ts NODE `nodejs.plugins`). */
 declare const plugins: Plugin[];
 export default plugins;

@@ -17,8 +17,9 @@
  *   then waits for one); what fails a build is a reply `{ error: "text" }`, which Go returns as the
  *   callback's error. fail() picks the form.
  */
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The module bundled in place of nodemailer's table. */
@@ -72,4 +73,33 @@ export function nodemailerWithoutMimeTable() {
   };
 }
 
-export default [nodemailerWithoutMimeTable()];
+/** React DOM's server renderer without its streaming half (see reactDomServerStaticOnly). */
+export const REACT_DOM_SERVER_LEGACY = join(dirname(createRequire(import.meta.url).resolve("react-dom/package.json")), "cjs", "react-dom-server-legacy.node.production.js");
+const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
+
+/**
+ * `react-dom/server` as our code uses it: only `renderToStaticMarkup` (core/digest/render.tsx).
+ * The package's Node entry (server.node.js) requires two renderers, the synchronous one that
+ * function lives in (react-dom-server-legacy) and the streaming one (react-dom-server: pipeable and
+ * readable streams, resume), so a bundle compiles and runs both at the first render. Our imports of
+ * `react-dom/server` resolve to the synchronous renderer's production build alone; a module in
+ * node_modules importing it keeps the package's entry. The bundles define NODE_ENV as production
+ * (infra/defaults.ts), which is the build the entry would pick. The build fails (one line) if a
+ * React upgrade moved that file.
+ */
+export function reactDomServerStaticOnly(file = REACT_DOM_SERVER_LEGACY) {
+  return {
+    name: "react-dom-server-static-only",
+    setup(build) {
+      const inSst = typeof build.resolve !== "function";
+      const fail = (text) => (inSst ? { error: text } : { errors: [{ text }] });
+      build.onResolve({ filter: inSst ? /.*/ : /^react-dom\/server$/ }, (args) => {
+        if (args.path !== "react-dom/server" || IN_NODE_MODULES.test(args.importer ?? "")) return undefined;
+        if (!existsSync(file)) return fail(`infra/esbuild-plugins.mjs: React's synchronous server renderer ${file} is not there; update reactDomServerStaticOnly for this React`);
+        return { path: file, namespace: "file" };
+      });
+    },
+  };
+}
+
+export default [nodemailerWithoutMimeTable(), reactDomServerStaticOnly()];

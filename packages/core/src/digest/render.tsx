@@ -13,7 +13,9 @@
  * stream and a Suspense boundary for async components, a plain-text converter with its HTML parsers
  * (loaded with it: about 200 KiB), Prettier. And the streaming renderer turns on Node's async hooks
  * for the rest of the process (its request storage is an AsyncLocalStorage), so every promise after
- * the first digest paid for them.
+ * the first digest paid for them. The deployed bundles resolve `react-dom/server` to the synchronous
+ * renderer's own file (infra/esbuild-plugins.mjs), so they compile that renderer alone, not also the
+ * streaming one the package's Node entry requires beside it.
  */
 import { DigestEmail } from "./email/DigestEmail";
 import type { DigestData } from "./model";
