@@ -73,6 +73,9 @@ describe.skipIf(!haveShared)("google-eventgoer through the sandbox", () => {
       await refuse({ added: [{ name: "Typo", email: "pat@@example" }] }, "bad-address");
       await refuse({ added: [{ name: "  ", email: "pat@example.org" }] }, "bad-name");
       await refuse({ picked: ["pat@example.org"] }, "not-on-list");
+      await expect(confirmMet(h.repo, owner, reception, { picked: ["pat@example.org"] }, now)).rejects.toThrow("pat@example.org is not on this event's list: add them with their name instead.");
+      // One who declined was invited: the refusal says why they are not on the list.
+      await expect(confirmMet(h.repo, owner, reception, { picked: ["Eve.Lund@fernhouse.co"] }, now)).rejects.toThrow("eve.lund@fernhouse.co declined this event's invitation, so they are not on its list: if you met them there, add them with their name.");
       await expect(confirmMet(h.repo, owner, mixer, { picked: ["rory@kestrel.vc"] }, now)).rejects.toBeInstanceOf(StatementError); // unmarked, and not yet attended
       await confirmMet(h.repo, owner, reception, { picked: ["Umar.Butt@Kestrel.VC", "ben.okoro@gmail.com"], added: [{ name: "Pat Quinn", email: "pat@example.org" }] }, now);
 

@@ -184,7 +184,11 @@ export async function confirmMet(
   for (const raw of people.picked ?? []) {
     const email = validatePersonAddress(owner, raw);
     const p = list.get(email);
-    if (!p) throw new StatementError("not-on-list", `${email} is not on this event's list: add them with their name instead.`);
+    if (!p) {
+      // The list leaves out those who declined; say so rather than that they were never invited.
+      const declined = m.attendees.some((a) => a.email === email && a.response === "declined");
+      throw new StatementError("not-on-list", declined ? `${email} declined this event's invitation, so they are not on its list: if you met them there, add them with their name.` : `${email} is not on this event's list: add them with their name instead.`);
+    }
     out.push({ eventId, email, name: p.name });
   }
   for (const a of people.added ?? []) out.push({ eventId, email: validatePersonAddress(owner, a.email), name: validateName(a.name) });
