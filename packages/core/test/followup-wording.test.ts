@@ -1,7 +1,7 @@
 /** Drafts a person would send: the issue-10 examples, each wrong before this wording. */
 import { describe, expect, it } from "vitest";
 import type { AccountRecord } from "../src/accounts";
-import { composeFollowUp, firstNameOf, meetingPhrase } from "../src/followup";
+import { composeFollowUp, eventWhen, firstNameOf, meetingPhrase } from "../src/followup";
 import type { PersonRecord } from "../src/storage";
 
 const DAY = 86_400_000;
@@ -57,5 +57,20 @@ describe("subject and signature", () => {
     const d = composeFollowUp(owner, person("Wen Zhou", "Demo day"), undefined, metAt + DAY);
     expect(d.subject).toBe("After Demo day, Wendy");
     expect(d.text).toMatch(/^Hi Wendy,[\s\S]*Best,\nIsla M\.$/);
+  });
+});
+
+describe("when an event is, as the owner reads it", () => {
+  it("an all-day event is one day by its local dates, also on the days the clocks change (25 and 23 hours)", () => {
+    const ny = "America/New_York";
+    // Sunday 1 November 2026 in New York lasts 25 hours (the clocks go back), 8 March 2026 lasts 23.
+    expect(eventWhen({ allDay: true, start: Date.parse("2026-11-01T04:00:00Z"), end: Date.parse("2026-11-02T05:00:00Z") }, ny)).toBe("Sun 1 Nov (all day)");
+    expect(eventWhen({ allDay: true, start: Date.parse("2026-03-08T05:00:00Z"), end: Date.parse("2026-03-09T04:00:00Z") }, ny)).toBe("Sun 8 Mar (all day)");
+    // Sydney's clocks go back on Sunday 5 April 2026.
+    expect(eventWhen({ allDay: true, start: Date.parse("2026-04-04T13:00:00Z"), end: Date.parse("2026-04-05T14:00:00Z") }, "Australia/Sydney")).toBe("Sun 5 Apr (all day)");
+    expect(eventWhen({ allDay: true, start: Date.parse("2026-06-04T04:00:00Z"), end: Date.parse("2026-06-06T04:00:00Z") }, ny)).toBe("Thu 4 Jun – Fri 5 Jun");
+    // A year to the day is not one day.
+    expect(eventWhen({ allDay: true, start: Date.parse("2026-06-04T04:00:00Z"), end: Date.parse("2027-06-05T04:00:00Z") }, ny)).toBe("Thu 4 Jun – Fri 4 Jun");
+    expect(eventWhen({ allDay: false, start: Date.parse("2026-06-04T22:30:00Z"), end: Date.parse("2026-06-05T01:00:00Z") }, ny, { until: true })).toBe("Thu 4 Jun, 18:30–21:00");
   });
 });

@@ -9,7 +9,7 @@ import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../pro
 import { ProviderError } from "../resilience";
 import { keys, type PersonRecord, type Repository } from "../storage";
 import { plainText } from "../text";
-import { DAY, formatLocal } from "../time";
+import { formatLocal } from "../time";
 
 /** The owner's follow-up template; {firstName}, {meeting}, {date} and {ownerName} are filled in. */
 export const DEFAULT_TEMPLATE = `Hi {firstName},
@@ -163,7 +163,13 @@ export function humanDate(ms: number, timeZone: string): string {
  * several days.
  */
 export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone: string, o: { until?: boolean } = {}): string {
-  if (e.allDay) return e.end - e.start > DAY ? `${humanDate(e.start, timeZone)} – ${humanDate(e.end - 1, timeZone)}` : `${humanDate(e.start, timeZone)} (all day)`;
+  if (e.allDay) {
+    // Several days when its last moment falls on another local date than its first: by dates, not
+    // by length, since a day the clocks go back lasts 25 hours (and one they go forward, 23).
+    const lastMoment = Math.max(e.start, e.end - 1);
+    const oneDay = formatLocal(e.start, timeZone, "d MMM y") === formatLocal(lastMoment, timeZone, "d MMM y");
+    return oneDay ? `${humanDate(e.start, timeZone)} (all day)` : `${humanDate(e.start, timeZone)} – ${humanDate(lastMoment, timeZone)}`;
+  }
   const time = (t: number) => formatLocal(t, timeZone, "HH:mm");
   return `${humanDate(e.start, timeZone)}, ${time(e.start)}${o.until ? `–${time(e.end)}` : ""}`;
 }
