@@ -1,3 +1,4 @@
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountByIdentity, awaitsReconnect, deleteAccountData, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { markNeedsReconnect } from "@followthrough/core/dispatch";
@@ -128,6 +129,18 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     await updateAccount(repo, email, { status: "active" }, 4);
     await markNeedsReconnect(repo, account, new Error("invalid_grant"), 5);
     expect((await loadAccount(repo, email))!.status).toBe("needs_reconnect");
+  });
+
+  it("an index refresh with nothing to set on an account paused meanwhile takes it off the index (no empty name map)", async () => {
+    const email = "refresh-paused@acme.io";
+    await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active" });
+    expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk).toBeDefined();
+    await repo.doc.send(new UpdateCommand({ TableName: repo.table, Key: keys.account(email), UpdateExpression: "SET #a.#s = :p", ExpressionAttributeNames: { "#a": "account", "#s": "status" }, ExpressionAttributeValues: { ":p": "paused" } }));
+    // A job that ran meanwhile refreshes the account's index as it ends (core/dispatch runAccountJob).
+    await expect(updateAccount(repo, email, {}, 2)).resolves.toMatchObject({ status: "paused" });
+    const item = await repo.get<Record<string, unknown>>(keys.account(email));
+    expect(item?.gsi2pk).toBeUndefined();
+    expect(item?.gsi2sk).toBeUndefined();
   });
 
   it("a disconnect cut short leaves the account and its sign-in in place, so it can be done again; done, nothing is left", async () => {

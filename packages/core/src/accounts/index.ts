@@ -108,14 +108,16 @@ export async function updateAccount(
     }
   }
   const expression = [sets.length ? `SET ${sets.join(", ")}` : "", idx.gsi2pk ? "" : "REMOVE gsi2pk, gsi2sk"].filter(Boolean).join(" ");
-  const used = (k: string) => expression.includes(k);
+  const used = Object.fromEntries(Object.entries(names).filter(([k]) => expression.includes(k)));
   await repo.doc.send(
     new UpdateCommand({
       TableName: repo.table,
       Key: keys.account(email),
       UpdateExpression: expression,
       ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeNames: Object.fromEntries(Object.entries(names).filter(([k]) => used(k))),
+      // DynamoDB refuses an empty map: a refresh with nothing to set on an account off the index
+      // (paused meanwhile) is a bare REMOVE, which names nothing.
+      ...(Object.keys(used).length ? { ExpressionAttributeNames: used } : {}),
       ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
     }),
   );
