@@ -23,6 +23,7 @@ import {
   markEvent,
   morningAfterAt,
   morningOfAt,
+  nextDispatchSlot,
   nextSyncAt,
   parseEventJob,
   planEventJobs,
@@ -346,6 +347,26 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await worker()(sqsEvent([{ id: "retry", body: again }]))).toEqual({ batchItemFailures: [] });
     expect(await sentCopies("morning-of", mixer)).toHaveLength(1);
     expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-of", mixer)))!.mail.status).toBe("sent");
+  });
+
+  it("a claim left 'sending' by a worker that died, not yet stale: the job is filed for the first dispatch after it is, which reconciles it", async () => {
+    const hour = iso("2026-06-20T07:00:00Z");
+    const record = (await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-of", mixer)))!.mail;
+    const body = JSON.stringify({ job: "event", kind: "morning-of", acc: h.email, evt: mixer, due: hour });
+    // Its worker claimed the send three minutes ago, sent, and died (a redelivery, a duplicate
+    // dispatch or a busy resend can reach it inside the claim's 10 minutes: the scan lease is 6).
+    clock += 60_000;
+    await h.repo.put({ ...keys.eventMail(h.email, "morning-of", mixer), mail: { ...record, status: "sending", claimedAt: clock - 3 * 60_000 } });
+    await h.repo.put({ ...keys.eventJob(h.email, "morning-of", mixer), body, due: hour, gsi2pk: eventDueKey(hour), gsi2sk: `${h.email}#morning-of#${mixer}` });
+    expect(await worker()(sqsEvent([{ id: "in-progress", body }]))).toEqual({ batchItemFailures: [] });
+    // Not dropped in a slot already read: filed again for the first dispatch once the claim is stale.
+    const refiled = await h.repo.get<{ due: number }>(keys.eventJob(h.email, "morning-of", mixer));
+    expect(refiled?.due).toBe(nextDispatchSlot(clock + 10 * 60_000));
+    expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-of", mixer)))!.mail.status).toBe("sending");
+    await dispatchAndWork(refiled!.due);
+    expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-of", mixer)))!.mail.status).toBe("sent");
+    expect(await sentCopies("morning-of", mixer)).toHaveLength(1);
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-of", mixer))).toBeUndefined();
   });
 
   it("exactly one morning-after email, with the people met, one-tap drafts and the link to say whom else", async () => {

@@ -15,7 +15,7 @@ import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { SCAN_LEASE } from "@followthrough/core/dispatch";
 import { acquireLease } from "@followthrough/core/lease";
-import { isoWeek } from "@followthrough/core/digest";
+import { digestMessageId, isoWeek } from "@followthrough/core/digest";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { memorySender } from "@followthrough/core/queue";
 import { randomKeyring } from "@followthrough/core/secrets";
@@ -272,6 +272,25 @@ describe("a weekly run whose cursors the provider expired", () => {
     expect(await worker(at)({ Records: [{ messageId: randomUUID(), body: sync }] } as SQSEvent, workerContext())).toEqual({ batchItemFailures: [] });
     expect(cut.digests.batches.slice(2)).toEqual([[body], [sync]]);
     expect(cut.digests.delays.slice(2)).toEqual([BUSY_DELAY_S, BUSY_DELAY_S]);
+  }, 120_000);
+
+  it("a week whose digest a run that died left claimed: back with a delay, not taken for done; sent once the claim is stale", async () => {
+    const { email, cut, slot, worker, digests } = await expiredAWeekOn("google");
+    const at = slot + 5 * MINUTE;
+    const week = isoWeek(slot, (await loadAccount(cut.repo, email))!.timeZone);
+    // The run before claimed the week's send three minutes ago and died before sending (a duplicate
+    // dispatch or a busy resend can come inside the claim's 10 minutes: the scan lease is 6).
+    await cut.repo.put({ pk: `ACCOUNT#${email}`, sk: `DIGEST#${week}`, digest: { status: "sending", messageId: digestMessageId(email, week), claimedAt: at - 3 * MINUTE, week } });
+    expect(await worker(at)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => 5 * MINUTE })).toEqual({ batchItemFailures: [] });
+    expect(cut.digests.batches.at(-1)).toEqual([continuationBody(email, slot)]);
+    expect(cut.digests.delays.at(-1)).toBe(BUSY_DELAY_S);
+    expect((await loadAccount(cut.repo, email))?.lastWeeklyAt).toBeUndefined();
+    expect((await digests()).map((d) => d.status)).toEqual(["sending"]);
+    // The continuation, past the claim's 10 minutes: it looks in Sent, finds nothing, sends.
+    const later = at + 11 * MINUTE;
+    expect(await worker(later)({ Records: [{ messageId: randomUUID(), body: continuationBody(email, slot) }] } as SQSEvent, { getRemainingTimeInMillis: () => 5 * MINUTE })).toEqual({ batchItemFailures: [] });
+    expect((await digests()).map((d) => d.status)).toEqual(["sent"]);
+    expect((await loadAccount(cut.repo, email))?.lastWeeklyAt).toBe(later);
   }, 120_000);
 
   it("a continuation's body names the account and the slot; a malformed one is refused", () => {

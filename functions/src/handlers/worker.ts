@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { loadAccount } from "@followthrough/core/accounts";
 import { hasSentDigest } from "@followthrough/core/digest";
-import { CONTINUES, processBatch, runAccountJob } from "@followthrough/core/dispatch";
+import { CONTINUES, processBatch, RETRY_LATER, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
 import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
@@ -164,6 +164,9 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
           const weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf, scanned });
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
+          // The week's digest is claimed by an attempt that died (its claim outlives the scan lease):
+          // back later, when the claim is stale and this run's successor looks in Sent before sending.
+          if (weekly.outcome === "in-progress") return RETRY_LATER;
           // The event emails of the coming week go on the due-hour index (core/events planEventJobs),
           // planned from the meetings the scan read (not read again) and the statements as they are
           // now: a mark the owner set while the digest was sent is planned, not undone.

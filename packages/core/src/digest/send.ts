@@ -54,7 +54,8 @@ export const digestHasBody = (stored: StoredDigest | undefined): boolean => stor
 /** How the send went. */
 export type DigestOutcome = "sent" | "already-sent" | "in-progress" | "reconciled" | "paused";
 
-const LEASE_MS = 10 * 60_000;
+/** How long a send's claim holds off another attempt: a claim older than this was left by one that died. */
+export const SEND_CLAIM_STALE_MS = 10 * 60_000;
 
 /** A Message-ID stable for (account, week): a retried send is recognisable in Sent. */
 export function digestMessageId(account: string, week: string): string {
@@ -97,7 +98,7 @@ export async function sendOnce<R extends SendRecord>(o: {
   const claimed = await repo.putIf(
     { ...key, [field]: record },
     "attribute_not_exists(pk) OR #d.#s = :failed OR (#d.#s = :sending AND #d.claimedAt < :stale)",
-    { ":failed": "failed", ":sending": "sending", ":stale": now - LEASE_MS },
+    { ":failed": "failed", ":sending": "sending", ":stale": now - SEND_CLAIM_STALE_MS },
     { "#d": field, "#s": "status" },
   );
   if (!claimed) {

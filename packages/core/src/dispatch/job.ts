@@ -4,7 +4,8 @@ import { handleRevoked, isRevoked, reconnectReason, type SystemMailer } from "..
 import type { Repository } from "../storage";
 
 /**
- * How one account's job went. "busy" and a thrown error make the queue deliver it again.
+ * How one account's job went. "busy" (a held lease, or {@link RETRY_LATER}) and a thrown error make
+ * the queue deliver it again.
  * "continued": the job stopped before the time limit to go on in a new invocation (it returned
  * {@link CONTINUES}); the run is not recorded, so a weekly job is still this week's, and the caller
  * enqueues it (a record whose enqueue fails is delivered again too).
@@ -13,6 +14,14 @@ export type JobOutcome = "done" | "busy" | "skipped" | "revoked" | "continued";
 
 /** What a job returns when it stopped early and goes on in a new invocation (the caller enqueues it, after the lease is released). */
 export const CONTINUES: unique symbol = Symbol("continues");
+
+/**
+ * What a job returns when the send it came for is claimed by an earlier attempt that died and whose
+ * claim is not stale yet (core/digest sendOnce "in-progress": a claim outlives the scan lease, so the
+ * next attempt can find it): "busy", as a held lease is, so the queue delivers it again later; the
+ * run is not recorded, and the week is not taken for done.
+ */
+export const RETRY_LATER: unique symbol = Symbol("retry-later");
 
 /** The lease every scan of an account takes (the weekly worker and the backfill alike). */
 export const SCAN_LEASE = "scan";
@@ -53,7 +62,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
   if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS) return "skipped";
   try {
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
-    if (run.held) return "busy";
+    if (run.held || run.value === RETRY_LATER) return "busy";
     if (run.value === CONTINUES) return "continued";
     // Re-derive the due index for the next occurrence not yet run (the zone's offset may change by
     // then): after the weekly run, the one after it; after any other job (an event email, the daily

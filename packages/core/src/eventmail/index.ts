@@ -13,7 +13,7 @@
  *   conditional write, reconciled against Sent by its stable Message-ID after a crash.
  */
 import type { AccountRecord } from "../accounts";
-import { actionUrl, eventUrl, type LinkConfig, sendOnce, type SendOnceOutcome } from "../digest";
+import { actionUrl, eventUrl, type LinkConfig, SEND_CLAIM_STALE_MS, sendOnce, type SendOnceOutcome } from "../digest";
 import {
   type EventJob,
   type EventJobItem,
@@ -129,6 +129,9 @@ export async function runEventJob(o: {
   };
   const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now });
   if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
+  // Claimed by an attempt that died, its claim not stale yet: filed again for the first dispatch
+  // after it is, whose run looks in Sent before sending (its slot here has passed: never read again).
+  else await putJob(repo, email, kind, eventId, nextDispatchSlot(now + SEND_CLAIM_STALE_MS));
   return outcome;
 }
 
