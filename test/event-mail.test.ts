@@ -442,6 +442,28 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: next }, now: clock, links })).toBe("synced");
     expect(((await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!).due).toBeGreaterThan(next);
   });
+
+  it("a daily sync that fails is filed again an hour on, so the chain goes on; its redelivery finds it moved and does nothing", async () => {
+    const item = (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!;
+    clock = item.due + 60_000;
+    await h.setClock(clock);
+    const links = { baseUrl: BASE_URL, key: LINK_KEY };
+    const job = { job: "event" as const, kind: "sync" as const, acc: h.email, due: item.due };
+    // Calendar down past the adapter's retries.
+    await h.injectFault({ route: "calendar.events.list", account: h.email, kind: "status", status: 503, times: 0 });
+    try {
+      await expect(runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links })).rejects.toThrow();
+    } finally {
+      await h.clearFaults();
+    }
+    const again = nextDispatchSlot(clock + HOUR);
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: again });
+    // The failed message, redelivered: stale.
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock + 30 * 60_000, links })).toBe("stale");
+    clock = again + 60_000;
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: again }, now: clock, links })).toBe("synced");
+    expect(((await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!).due).toBeGreaterThan(again);
+  });
 });
 
 describe("the daily sync runs for every active account, so an event accepted mid-week gets its emails (demo-google)", () => {

@@ -30,6 +30,7 @@ import {
 import type { Contact } from "../inference";
 import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
+import { isRevoked } from "../reconnect";
 import { calendarSink, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
 import { escapeHtml as esc } from "../text";
@@ -38,6 +39,9 @@ import { DAY, formatLocal, localDate } from "../time";
 
 /** How one event job went. */
 export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "paused";
+
+/** How long after a failed daily sync it is tried again (core/eventmail runEventJob). */
+export const SYNC_RETRY_MS = 3_600_000;
 
 /** The emails' rendered form. */
 export interface EventMail {
@@ -79,16 +83,26 @@ export async function runEventJob(o: {
   const item = await repo.get<EventJobItem>(jobKey);
   if (!item || item.due !== job.due) return "stale";
   if (job.kind === "sync") {
-    const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
-    // Bounded like the morning-after's scan: a full re-read (an expired cursor, a renewed meeting
-    // shape) stops before the time limit with its cursor stored, and the next dispatch continues it.
-    const calendar = await syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore);
-    if (calendar.stopped) {
-      await putJob(repo, email, "sync", undefined, retrySlot());
-      return "continued";
+    try {
+      const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
+      // Bounded like the morning-after's scan: a full re-read (an expired cursor, a renewed meeting
+      // shape) stops before the time limit with its cursor stored, and the next dispatch continues it.
+      const calendar = await syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore);
+      if (calendar.stopped) {
+        await putJob(repo, email, "sync", undefined, retrySlot());
+        return "continued";
+      }
+      await planEventJobs({ repo, account, now, clock: o.clock });
+      return "synced";
+    } catch (e) {
+      // Each sync plans the next: one that fails (the provider down past the adapter's retries, the
+      // table throttled) is filed again an hour on, so the chain goes on. Its message still fails:
+      // redelivered, it finds its item moved (stale) and does nothing, so nothing reaches the
+      // dead-letter queue and the chain does not wait for the next weekly run. A revoked grant ends it.
+      // (A refiling that fails too leaves the failure reported the first one.)
+      if (!isRevoked(e)) await putJob(repo, email, "sync", undefined, nextDispatchSlot((o.clock?.() ?? now) + SYNC_RETRY_MS)).catch(() => undefined);
+      throw e;
     }
-    await planEventJobs({ repo, account, now, clock: o.clock });
-    return "synced";
   }
   const kind = job.kind;
   const eventId = job.evt!;
