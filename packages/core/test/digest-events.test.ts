@@ -211,6 +211,19 @@ describe("Your events", () => {
     expect((await renderDigest(d)).text).toContain("2 of 2 followed up");
   });
 
+  it("the follow-up rate counts a later meeting still ahead as the lists do, and a second meeting is counted once, in the week it is held", () => {
+    // Dan: met three days ago at a 1:1, a second meeting booked twenty days on. Nobody else.
+    const first = meeting({ id: "dan-1", title: "Intro", start: NOW - 3 * DAY, attendees: [a("dan@west.example", { name: "Dan West" })] });
+    const second = meeting({ id: "dan-2", title: "Follow-up", start: NOW + 20 * DAY, attendees: [a("dan@west.example", { name: "Dan West" })] });
+    const at = (now: number) => buildDigest({ account, meetings: [first, second], messages: [], people: [], now, links });
+    const d = at(NOW);
+    expect(d.missing).toEqual([]);
+    expect(d.rateBasis).toMatchObject({ followed: 1, eligible: 1 });
+    expect(d.metrics.followUpRate.value).toBe(1);
+    // Counted the week it is held, and that week only (not in each of the weeks before it).
+    expect([NOW, NOW + 7 * DAY, NOW + 14 * DAY, NOW + 21 * DAY, NOW + 28 * DAY].map((t) => at(t).metrics.secondMeetings.value)).toEqual([0, 0, 0, 1, 0]);
+  });
+
   it("people the owner confirmed who were already in touch are named apart and not counted", () => {
     const known = sent({ to: [{ email: "cleo@east.example", name: "Cleo Park" }], sentAt: NOW - 60 * DAY });
     const d = buildDigest({

@@ -122,7 +122,7 @@ describe("renderDigest", () => {
       expect(out).toContain("▼ 1 from last week"); // follow-ups 4 → 3
       expect(out).toContain("60%");
       expect(out).toContain("▲ 10 points from last week"); // rate 50% → 60%
-      expect(out).toContain("Second meetings booked");
+      expect(out).toContain("Second meetings");
       expect(out).toContain("▲ 1 from last week"); // 0 → 1
     }
     expect(text).toContain("Meetings attended: 12 (▲ 2 from last week)");

@@ -40,10 +40,15 @@ export function eventUrl(links: LinkConfig, account: string, act: "goal" | "met"
   return `${links.baseUrl.replace(/\/$/, "")}${linkPath(act, token)}`;
 }
 
-/** The weekly numbers of one inference. */
+/**
+ * The weekly numbers of one inference. Followed up is what the rules say (behaviour.md
+ * "Follow-ups"): a later meeting counts while it is still ahead, as in the missing follow-ups and
+ * "Your events", so the rate never calls someone waiting whom the digest does not list. A second
+ * meeting is counted in the week it is held, so one booked weeks ahead is counted once.
+ */
 function weekly(r: Inference, now: number) {
   const eligible = r.contacts.filter((c) => c.metEnd >= now - RULES.missingMaxAgeMs && c.metEnd <= now - RULES.missingMinAgeMs);
-  const followed = eligible.filter((c) => c.followedUpAt !== undefined && c.followedUpAt <= now);
+  const followed = eligible.filter((c) => c.followedUpAt !== undefined);
   return {
     meetingsAttended: r.stats.meetingsAttended,
     newPeopleMet: r.newContacts.length,
@@ -51,7 +56,7 @@ function weekly(r: Inference, now: number) {
     followUpRate: eligible.length ? followed.length / eligible.length : 0,
     followed: followed.length,
     eligible: eligible.length,
-    secondMeetings: r.contacts.filter((c) => c.followedUpBy === "meeting" && c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY).length,
+    secondMeetings: r.contacts.filter((c) => c.followedUpBy === "meeting" && c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY && c.followedUpAt <= now).length,
   };
 }
 

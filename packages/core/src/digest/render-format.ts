@@ -147,7 +147,7 @@ export function metricRows(d: DigestData): MetricRow[] {
       delta: rateDelta(m.followUpRate),
       trend: trend(m.followUpRate, true),
     },
-    count("secondMeetings", "Second meetings booked"),
+    count("secondMeetings", "Second meetings"),
   ];
 }
 
