@@ -6,6 +6,8 @@
  * none without a goal, switched off or paused, and the local times across a daylight-saving change.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { SQSEvent } from "aws-lambda";
 import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -311,6 +313,33 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     await dispatchAndWork(iso("2026-06-18T17:00:00Z"));
     expect(await sentCopies("morning-of", northwind)).toHaveLength(0);
     await updateAccount(h.repo, h.email, { status: "active" }, clock);
+  });
+
+  it("the morning-of job reads the calendar first: an event moved since the 07:00 sync goes at its new time, one cancelled gets none", async () => {
+    // Northwind's evening-before email (18:00 BST), its goal set above; the 07:00 sync stored it.
+    const hour = iso("2026-06-18T17:00:00Z");
+    const body = JSON.stringify({ job: "event", kind: "morning-of", acc: h.email, evt: northwind, due: hour });
+    const enc = encodeURIComponent(h.email);
+    const stored = (JSON.parse(readFileSync(join(sharedFixture("google-eventgoer"), "google", "events.json"), "utf8")) as { id: string; start: { dateTime: string }; end: { dateTime: string } }[]).find((e) => e.id === northwind)!;
+    // At noon the organiser moves it a week on.
+    const week = 7 * 24 * HOUR;
+    const moved = { ...stored, start: { ...stored.start, dateTime: new Date(Date.parse(stored.start.dateTime) + week).toISOString() }, end: { ...stored.end, dateTime: new Date(Date.parse(stored.end.dateTime) + week).toISOString() } };
+    await h.control("POST", `/_control/accounts/${enc}/calendar/events`, moved);
+    clock = hour + 2 * 60_000;
+    await h.setClock(clock);
+    expect(await worker()(sqsEvent([{ id: "moved", body }]))).toEqual({ batchItemFailures: [] });
+    expect(await sentCopies("morning-of", northwind)).toHaveLength(0);
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-of", northwind))).toMatchObject({ due: hour + week });
+    // Then it is cancelled: at its new hour, no email, and the job is gone.
+    await h.control("POST", `/_control/accounts/${enc}/calendar/events/${northwind}/cancel`);
+    clock = hour + week + 2 * 60_000;
+    await h.setClock(clock);
+    const later = JSON.stringify({ job: "event", kind: "morning-of", acc: h.email, evt: northwind, due: hour + week });
+    expect(await worker()(sqsEvent([{ id: "cancelled", body: later }]))).toEqual({ batchItemFailures: [] });
+    expect(await sentCopies("morning-of", northwind)).toHaveLength(0);
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-of", northwind))).toBeUndefined();
+    clock = hour + 2 * 60_000;
+    await h.setClock(clock);
   });
 
   it("none when the owner switched that kind off", async () => {

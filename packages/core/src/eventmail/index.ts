@@ -15,12 +15,14 @@
 import type { AccountRecord } from "../accounts";
 import { actionUrl, eventUrl, type LinkConfig, SEND_CLAIM_STALE_MS, sendOnce, type SendOnceOutcome } from "../digest";
 import {
+  dispatchSlot,
   type EventJob,
   type EventJobItem,
   eventEmailOn,
   eventMailMessageId,
   type EventMailRecord,
   loadStatements,
+  morningOfAt,
   networkingMeetings,
   nextDispatchSlot,
   PLAN_AHEAD_MS,
@@ -38,7 +40,7 @@ import { DAY, formatLocal, localDate } from "../time";
 
 
 /** How one event job went. */
-export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "paused";
+export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "moved" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "paused";
 
 /** How long after a failed daily sync it is tried again (core/eventmail runEventJob). */
 export const SYNC_RETRY_MS = 3_600_000;
@@ -113,9 +115,25 @@ export async function runEventJob(o: {
   if (!eventEmailOn(account, kind)) return done("off");
   let mail: EventMail;
   if (kind === "morning-of") {
+    // No goal, no email (the goal is read when it is sent): decided before any provider call.
+    if (!(await loadStatements(repo, email)).goals.has(eventId)) return done("no-goal");
+    // The calendar as it is now, not as the 07:00 sync stored it (an evening-before email comes 11
+    // hours later): an event cancelled, declined or moved since is not announced.
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
+    const calendar = await syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore);
+    if (calendar.stopped) {
+      await putJob(repo, email, kind, eventId, retrySlot());
+      return "continued";
+    }
     const [meetings, statements] = await Promise.all([repo.loadMeetings(email), loadStatements(repo, email)]);
     const m = networkingMeetings(account, meetings, statements, now, now + PLAN_AHEAD_MS).find((x) => x.id === eventId);
     if (!m || m.start <= now) return done("not-networking");
+    // Moved later: its email goes at the new time (an event moved earlier is announced now).
+    const slot = dispatchSlot(morningOfAt(m, account.timeZone));
+    if (slot > now) {
+      await putJob(repo, email, kind, eventId, slot);
+      return "moved";
+    }
     const goal = statements.goals.get(eventId);
     if (goal === undefined) return done("no-goal");
     mail = morningOfMail({ account, event: m, goal, now });
