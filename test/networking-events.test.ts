@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { deleteAccountData } from "@followthrough/core/accounts";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { prepareDigest } from "@followthrough/core/weekly";
+import { dismissFollowUp, draftFollowUp } from "@followthrough/core/followup";
 import { clearGoal, confirmedAt, confirmMet, loadStatements, markEvent, pickableAttendees, setGoal, StatementError, unconfirmMet } from "@followthrough/core/events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -99,6 +100,17 @@ describe.skipIf(!haveShared)("google-eventgoer through the sandbox", () => {
       await clearGoal(h.repo, owner, intro);
       r = await h.scan(now + 2);
       expect(emails(r.missingFollowUps)).not.toContain("umar.butt@kestrel.vc");
+      // Taken back, Umar is no longer a contact: the record stays, marked gone, and the draft and
+      // dismiss links of the digest that listed him answer "no longer in your list".
+      expect(await h.repo.getPerson(h.email, "umar.butt@kestrel.vc")).toMatchObject({ gone: true, eventId: reception });
+      await expect(draftFollowUp({ repo: h.repo, provider: h.provider, account: owner, person: "umar.butt@kestrel.vc", now: now + 2 })).rejects.toMatchObject({ problem: "unknown-person" });
+      expect(await dismissFollowUp(h.repo, h.email, "umar.butt@kestrel.vc")).toBe(false);
+      // Confirmed again, he is back, not gone.
+      await confirmMet(h.repo, owner, reception, { picked: ["umar.butt@kestrel.vc"] }, now + 3);
+      await h.scan(now + 3);
+      expect((await h.repo.getPerson(h.email, "umar.butt@kestrel.vc"))?.gone).toBeUndefined();
+      await unconfirmMet(h.repo, owner, reception, "umar.butt@kestrel.vc");
+      r = await h.scan(now + 4);
       expect(emails(r.missingFollowUps)).toContain("pat@example.org");
       expect(r.networkingEvents?.upcoming.find((e) => e.eventId === intro)?.goal).toBeUndefined();
 

@@ -303,7 +303,7 @@ ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said
     const confirmed = statements.confirmations.filter((x) => x.eventId === m.id);
     const already = new Set(confirmed.map((x) => x.email));
     // Whom the last scan found met here by the owner's own mail (events.md: written to soon after).
-    const wrote = (await deps.repo.loadPeople(account.email)).filter((p) => p.eventId === m.id && p.metBy !== "confirmed" && !already.has(p.email));
+    const wrote = (await deps.repo.loadPeople(account.email)).filter((p) => !p.gone && p.eventId === m.id && p.metBy !== "confirmed" && !already.has(p.email));
     const byMail = new Set(wrote.map((p) => p.email));
     const query = (c.req.query("q") ?? "").slice(0, 100);
     // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.

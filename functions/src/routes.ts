@@ -64,8 +64,14 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   const kit = createKit(deps);
   const { page, say, authorise, linkFor, nonceOf, linkRefused } = kit;
 
-  /** The person a follow-up link is about (the person, not the meeting: a first meeting may change). */
-  const personOf = (account: AccountRecord, claims: LinkClaims): Promise<PersonRecord | undefined> => deps.repo.getPerson(account.email, claims.per!);
+  /**
+   * The person a follow-up link is about (the person, not the meeting: a first meeting may change);
+   * undefined for one the scan no longer finds (`gone`: a confirmation taken back, the meeting gone).
+   */
+  const personOf = async (account: AccountRecord, claims: LinkClaims): Promise<PersonRecord | undefined> => {
+    const person = await deps.repo.getPerson(account.email, claims.per!);
+    return person?.gone ? undefined : person;
+  };
   const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
 
   /** The way on from a confirmation or result page: the digest and the settings. */

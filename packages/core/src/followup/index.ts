@@ -280,7 +280,7 @@ export async function draftFollowUp(o: {
 }): Promise<FollowUpDraft> {
   const { repo, account, provider } = o;
   const person = await repo.getPerson(account.email, o.person);
-  if (!person) throw new FollowUpError("unknown-person", "This follow-up is no longer in your list.");
+  if (!person || person.gone) throw new FollowUpError("unknown-person", "This follow-up is no longer in your list.");
   const key = keys.draft(account.email, person.email);
   const names = { "#c": "claim", "#s": "status" };
 
@@ -416,7 +416,7 @@ export async function draftFollowUp(o: {
 /** "No follow-up needed": the person leaves future digests. Idempotent. */
 export async function dismissFollowUp(repo: Repository, account: string, personEmail: string): Promise<boolean> {
   const person = await repo.getPerson(account, personEmail);
-  if (!person) return false;
+  if (!person || person.gone) return false;
   if (person.stage !== "dismissed") await repo.putPeople(account, [{ ...person, stage: "dismissed" }]);
   return true;
 }
@@ -429,7 +429,7 @@ export async function dismissFollowUp(repo: Repository, account: string, personE
  */
 export async function undoDismiss(repo: Repository, account: string, personEmail: string): Promise<boolean> {
   const person = await repo.getPerson(account, personEmail);
-  if (!person) return false;
+  if (!person || person.gone) return false;
   if (person.stage === "dismissed") await repo.putPeople(account, [{ ...person, stage: person.draftId ? "drafted" : "met" }]);
   return true;
 }

@@ -204,6 +204,10 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     return record;
   });
   const changed = people.filter((p) => JSON.stringify(p) !== JSON.stringify(before.get(p.email)));
-  await repo.putPeople(account, changed);
+  // Stored people the rules no longer find are kept, marked gone: a link in an earlier email about
+  // them must not draft a follow-up to a meeting that is not there any more.
+  const current = new Set(people.map((p) => p.email));
+  const gone = previous.filter((p) => !current.has(p.email) && !p.gone).map((p): PersonRecord => ({ ...p, gone: true }));
+  await repo.putPeople(account, [...changed, ...gone]);
   return { ...result, people, owner: self, streams, complete: true, networkingEvents: events, statements, read: { meetings, messages } };
 }

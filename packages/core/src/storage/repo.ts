@@ -16,6 +16,12 @@ export interface PersonRecord extends Contact {
    * "After an event" template. Written by the scan; absent on records stored before it existed.
    */
   atEvent?: true;
+  /**
+   * No longer a contact: the scan found no first meeting for them any more (a confirmation taken
+   * back, the meeting cancelled or gone from the calendar). The record stays for its stage and
+   * draft, should they come back; links about them answer "no longer in your list".
+   */
+  gone?: true;
 }
 
 type Item = Record<string, unknown>;
