@@ -22,6 +22,16 @@ import { lazySqsSender } from "./sqs";
 export { lazySesMailer } from "./ses";
 export { lazySqsSender } from "./sqs";
 
+/**
+ * How long a record that found the account's lease held (a weekly chain, a first backfill, an event
+ * job) waits before it is received again: sent back with this delay rather than failed into the
+ * queue's 30-minute retries and, after three, its dead-letter queue, which a holder running for an
+ * hour (a chain at Monday 08:00, the default digest slot and the event emails' hour) would reach.
+ * Each kind ends on its own: an event email once its event is past (core/eventmail), a weekly record
+ * as a continuation of its week's slot, dropped a day after it, a backfill once its read is done.
+ */
+export const BUSY_DELAY_S = 120;
+
 /** What a queue worker uses; functions/src/resources.ts buildDeps (tests) gives a superset. */
 export interface JobDeps {
   repo: Repository;

@@ -20,6 +20,7 @@ import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, i
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
 import { planEventJobs } from "@followthrough/core/events";
+import { firstReadDone } from "@followthrough/core/scan";
 import { reconnectUrl } from "@followthrough/core/reconnect";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import type { AppDeps } from "./kit";
@@ -315,8 +316,13 @@ ${
       const resumed = awaitsReconnect(account) ? "needs_reconnect" : "active";
       if (account.status === "paused" && !(await updateAccount(deps.repo, account.email, { status: resumed }, now))) return gone();
       // The daily event sync (and the coming event emails) go back on the due-hour index now, not at the next weekly run.
-      if (account.status === "paused" && resumed === "active")
+      if (account.status === "paused" && resumed === "active") {
         await planEventJobs({ repo: deps.repo, account: { ...account, status: "active" }, now }).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
+        // A first read the pause cut short (its continuation found the account paused and stopped)
+        // goes on now, not a few minutes of it each weekly run.
+        if (deps.enqueueBackfill && !(await firstReadDone(deps.repo, account.email)))
+          await deps.enqueueBackfill(account.email).catch((e) => console.warn("settings: backfill not queued", e instanceof Error ? e.message : String(e)));
+      }
       return back();
     }
     if (action === "disconnect") {

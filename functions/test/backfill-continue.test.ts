@@ -152,6 +152,15 @@ describe("a backfill cut off by the time limit", () => {
     expect((await digests()).length).toBe(1);
   });
 
+  it("a backfill that finds the account's lease held goes back with a delay, not failed (three failures would dead-letter the first read)", async () => {
+    const cut = await setup("google");
+    const email = fixtures.google.account.email;
+    expect(await acquireLease(cut.repo, { email, name: SCAN_LEASE, owner: "weekly-run", ttlMs: 6 * MINUTE, now })).toBeDefined();
+    expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(0))).toEqual({ batchItemFailures: [] });
+    expect(cut.backfills.batches).toEqual([[email]]);
+    expect(cut.backfills.delays).toEqual([BUSY_DELAY_S]);
+  });
+
   it("a run with too little time left for a page reads nothing and enqueues its continuation", async () => {
     const cut = await setup("google");
     const email = fixtures.google.account.email;

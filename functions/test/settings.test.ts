@@ -243,6 +243,34 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(resumed.schedule).toEqual({ day: 3, hour: 17 });
   });
 
+  it("resume queues the first backfill again when the pause cut it short, and not once it is done", async () => {
+    const queued: string[] = [];
+    const before = deps.enqueueBackfill;
+    deps.enqueueBackfill = async (e) => void queued.push(e);
+    const acc = email().toLowerCase();
+    const calendar = await repo.getCursor(acc, "calendar");
+    const sent = await repo.getCursor(acc, "sent");
+    try {
+      // The first read stopped part-way through Sent (its continuation found the account paused).
+      await repo.putCursor(acc, "calendar", { mode: "incremental", generation: 1, token: "c" } as never);
+      await repo.putCursor(acc, "sent", { mode: "full", since: 0, generation: 1 } as never);
+      expect((await post(path, { action: "pause" })).status).toBe(303);
+      expect((await post(path, { action: "resume" })).status).toBe(303);
+      expect(queued).toEqual([acc]);
+      // Read to the end: a resume queues nothing.
+      await repo.putCursor(acc, "sent", { mode: "incremental", generation: 1, token: "s" } as never);
+      expect((await post(path, { action: "pause" })).status).toBe(303);
+      expect((await post(path, { action: "resume" })).status).toBe(303);
+      expect(queued).toEqual([acc]);
+    } finally {
+      deps.enqueueBackfill = before;
+      if (calendar) await repo.putCursor(acc, "calendar", calendar);
+      else await repo.deleteCursor(acc, "calendar");
+      if (sent) await repo.putCursor(acc, "sent", sent);
+      else await repo.deleteCursor(acc, "sent");
+    }
+  });
+
   it("a one-tap pause of an account waiting for a reconnect keeps it waiting: resume asks for the reconnect, not a silent 'active'", async () => {
     // The grant was found gone: the notice went, stamped, and the account waits (core/reconnect handleRevoked).
     const at = Date.now();

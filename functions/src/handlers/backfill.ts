@@ -12,7 +12,7 @@ import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { planEventJobs } from "@followthrough/core/events";
 import { loadReader } from "@followthrough/core/loader/reader";
 import { scan } from "@followthrough/core/scan";
-import { type JobDeps, jobDeps } from "../jobs";
+import { BUSY_DELAY_S, type JobDeps, jobDeps } from "../jobs";
 
 /** Longer than the backfill's timeout (infra/backfill.ts: 15 minutes). */
 export const BACKFILL_LEASE_MS = 16 * 60_000;
@@ -52,6 +52,12 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           // Not queued: report the record failed, so the queue hands it out again (the cursors hold).
           if (notQueued.length) return false;
           console.log(JSON.stringify({ msg: "backfill", account: email, continued: true }));
+        }
+        if (outcome === "busy" && d.backfills) {
+          // Another job holds the account (a weekly run, an event email): back with a delay, not
+          // failed into the queue's retries, three of which would dead-letter the first read.
+          const { failed: notQueued } = await d.backfills.sendBatch([email], { delaySeconds: BUSY_DELAY_S });
+          return notQueued.length === 0;
         }
         return outcome !== "busy";
       },

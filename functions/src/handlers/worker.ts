@@ -14,7 +14,7 @@ import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedu
 import { OWNER_MAIL_STREAM, readOnce, scan } from "@followthrough/core/scan";
 import type { Repository } from "@followthrough/core/storage";
 import { runWeekly } from "@followthrough/core/weekly";
-import { type JobDeps, jobDeps } from "../jobs";
+import { BUSY_DELAY_S, type JobDeps, jobDeps } from "../jobs";
 import { need } from "../linked";
 
 /** Longer than the worker's timeout (infra/queue.ts: 5 minutes), so a worker that died frees the account. */
@@ -39,15 +39,7 @@ export const WEEKLY_SCAN_RESERVE_MS = 2 * 60_000;
  */
 export const CONTINUE_WITHIN_MS = 24 * 3_600_000;
 
-/**
- * How long a record that found the account's lease held (a weekly chain, a first backfill, an event
- * job) waits before it is received again: sent back with this delay rather than failed into the
- * queue's 30-minute retries and, after three, its dead-letter queue, which a holder running for an
- * hour (a chain at Monday 08:00, the default digest slot and the event emails' hour) would reach.
- * Each kind ends on its own: an event email once its event is past (core/eventmail), a weekly record
- * as a continuation of its week's slot, dropped a day after it.
- */
-export const BUSY_DELAY_S = 120;
+export { BUSY_DELAY_S } from "../jobs";
 
 /**
  * How far the account's streams have been read: `backfilled` when calendar and Sent were read to

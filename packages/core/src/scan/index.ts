@@ -9,7 +9,7 @@ import type { PersonRecord, Repository } from "../storage";
 import { deleteItems, putMeetings, putMessages, sweep } from "../storage/synced";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
-import { restartCursor, type StreamReport, type StreamSink, syncStream } from "./sync";
+import { readOnce, restartCursor, type StreamReport, type StreamSink, syncStream } from "./sync";
 
 export { readOnce, restartCursor, syncStream, type StreamReport, type StreamSink } from "./sync";
 export { learnOwnerIdentities, type LearnedIdentities } from "./identities";
@@ -104,6 +104,12 @@ export function calendarSink(repo: Repository, account: string, window: { since:
     remove: (ids) => deleteItems(repo, account, "meeting", ids),
     sweep: (gen, since) => sweep(repo, account, "meeting", gen, { since }),
   };
+}
+
+/** Calendar and Sent read to the end once ({@link readOnce}): a first backfill done, which the first digest waits for. */
+export async function firstReadDone(repo: Repository, account: string): Promise<boolean> {
+  const [calendar, sent] = await Promise.all([repo.getCursor(account, "calendar"), repo.getCursor(account, "sent")]);
+  return readOnce(calendar) && readOnce(sent);
 }
 
 /** The stored cursor of the owner-mail stream (OwnerMailReader). */
