@@ -160,6 +160,26 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     }
   });
 
+  it("a quarter hour no dispatch completed (a skipped schedule, a run failed for good) is dispatched by the next run", async () => {
+    await repo.delete(keys.dispatched);
+    // 13:45 runs; 14:00 never does; 14:15 sends 14:00's accounts as well as its own.
+    await createDispatchHandler(() => depsWith(memorySender()))(scheduledEvent("2026-03-02T13:45:00Z"));
+    const queue = memorySender();
+    const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent("2026-03-02T14:15:00Z"));
+    expect(result.slot).toBe(14.25);
+    expect(queue.batches.flat().sort()).toEqual(expect.arrayContaining([...due].sort()));
+    expect(queue.batches.flat()).not.toContain("later@example.com");
+    // Done: the next run catches up nothing.
+    const next = memorySender();
+    await createDispatchHandler(() => depsWith(next))(scheduledEvent("2026-03-02T14:30:00Z"));
+    expect(next.batches.flat().filter((b) => due.includes(b))).toEqual([]);
+    // Never further back than two hours, and never before the first dispatch recorded.
+    await repo.delete(keys.dispatched);
+    const first = memorySender();
+    await createDispatchHandler(() => depsWith(first))(scheduledEvent("2026-03-02T14:45:00Z"));
+    expect(first.batches.flat().filter((b) => due.includes(b))).toEqual([]);
+  });
+
   it("an hour with nobody due sends nothing", async () => {
     const queue = memorySender();
     const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent("2026-03-04T03:00:00Z"));

@@ -3,7 +3,7 @@ import type { ScheduledEvent } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { type DispatchResult, dispatchDue } from "@followthrough/core/dispatch";
+import { type DispatchResult, dispatchDue, markDispatched, missedSlots } from "@followthrough/core/dispatch";
 import type { QueueSender } from "@followthrough/core/queue";
 import { sqsSender } from "@followthrough/core/queue/sqs";
 import { Repository } from "@followthrough/core/storage";
@@ -33,10 +33,19 @@ export function createDispatchHandler(deps: () => DispatchDeps) {
     const d = deps();
     // The scheduled time of the rule, not the invocation's clock (a late start still dispatches its hour).
     const at = event.time ? Date.parse(event.time) : d.now();
-    const result = await dispatchDue({ repo: d.repo, queue: need(d.digests, "Digests queue"), at });
+    const queue = need(d.digests, "Digests queue");
+    const result = await dispatchDue({ repo: d.repo, queue, at });
     console.log(JSON.stringify({ msg: "dispatch", time: event.time, slot: result.slot, due: result.due, eventJobs: result.eventJobs, sent: result.sent, batches: result.batches, failed: result.failed.length }));
+    // Then the quarter hours no dispatch completed (a skipped schedule, a run that failed for good).
+    let failed = result.failed.length;
+    for (const missed of await missedSlots(d.repo, at)) {
+      const late = await dispatchDue({ repo: d.repo, queue, at: missed });
+      failed += late.failed.length;
+      console.log(JSON.stringify({ msg: "dispatch", caughtUp: new Date(missed).toISOString(), due: late.due, eventJobs: late.eventJobs, sent: late.sent, failed: late.failed.length }));
+    }
     // EventBridge retries a failed invocation; the worker is idempotent (lease + one digest a week).
-    if (result.failed.length) throw new Error(`dispatch: ${result.failed.length} of ${result.due} accounts not queued`);
+    if (failed) throw new Error(`dispatch: ${failed} of ${result.due} accounts not queued`);
+    await markDispatched(d.repo, at);
     return result;
   };
 }

@@ -1,8 +1,8 @@
 import { accountsDue } from "../accounts";
 import { eventJobsDue } from "../events/due";
 import { type QueueSender, SQS_BATCH_MAX } from "../queue";
-import { slotStart, utcHourOfWeek } from "../schedule";
-import type { Repository } from "../storage";
+import { DUE_SLOT_MS, slotStart, utcHourOfWeek } from "../schedule";
+import { keys, type Repository } from "../storage";
 
 /** What one dispatch (every quarter hour) did. */
 export interface DispatchResult {
@@ -70,4 +70,31 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
     result.failed.push(...failed);
   }
   return result;
+}
+
+/**
+ * How far back a dispatch catches up quarter hours no dispatch completed: EventBridge skipped an
+ * invocation (its schedules are at least once, not exactly once), or a run failed past Lambda's two
+ * retries. Each holds digests and event jobs indexed by their slot, which no later query reads.
+ */
+export const CATCH_UP_MS = 2 * 3_600_000;
+
+/**
+ * The quarter hours before `at`'s that no dispatch completed since the last one that did, oldest
+ * first, at most {@link CATCH_UP_MS} back; none before the first dispatch ever recorded. A slot
+ * dispatched twice is harmless: the worker's lease, the weekly guard and sendOnce make every job
+ * run once.
+ */
+export async function missedSlots(repo: Repository, at: number): Promise<number[]> {
+  const quarter = slotStart(at);
+  const last = (await repo.get<{ at: number }>(keys.dispatched))?.at;
+  if (last === undefined) return [];
+  const out: number[] = [];
+  for (let q = Math.max(last + DUE_SLOT_MS, quarter - CATCH_UP_MS); q < quarter; q += DUE_SLOT_MS) out.push(q);
+  return out;
+}
+
+/** Records `at`'s quarter hour as dispatched in full (never moves the record back). */
+export async function markDispatched(repo: Repository, at: number): Promise<void> {
+  await repo.putIf({ ...keys.dispatched, at: slotStart(at) }, "attribute_not_exists(pk) OR #a < :a", { ":a": slotStart(at) }, { "#a": "at" });
 }

@@ -26,6 +26,8 @@ export const keys = {
   eventJob: (email: string, kind: string, eventId?: string) => ({ pk: account(email), sk: `EVJOB#${kind}${eventId === undefined ? "" : `#${eventId}`}` }),
   /** One event email per (account, event, kind): the exactly-once claim and what was sent. */
   eventMail: (email: string, kind: string, eventId: string) => ({ pk: account(email), sk: `EVMAIL#${kind}#${eventId}` }),
+  /** The dispatcher's own record: the last quarter hour it dispatched in full (core/dispatch missedSlots). */
+  dispatched: { pk: "DISPATCH", sk: "LAST" },
   /** Prefix of an entity's sort keys within an account's partition. */
   prefix: { meeting: "MEETING#", message: "MSG#", person: "PERSON#", scan: "SCAN#", cursor: "CURSOR#", draft: "DRAFT#", digest: "DIGEST#", says: "SAYS#", eventJob: "EVJOB#", eventMail: "EVMAIL#" },
   partition: account,
