@@ -489,6 +489,17 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: again });
     // The failed message, redelivered: stale.
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock + 30 * 60_000, links })).toBe("stale");
+    // The retry fails too: the next day's 07:00, not every hour for as long as the failure lasts.
+    await h.injectFault({ route: "calendar.events.list", account: h.email, kind: "status", status: 503, times: 0 });
+    try {
+      await expect(runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: again }, now: again + 60_000, links })).rejects.toThrow();
+    } finally {
+      await h.clearFaults();
+    }
+    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: dispatchSlot(nextSyncAt(again + 60_000, h.account().timeZone)) });
+    expect(dispatchSlot(nextSyncAt(again + 60_000, h.account().timeZone)) - item.due).toBe(24 * HOUR);
+    // (Back at the hour's retry, for the rest of this test.)
+    await putEventJob(h.repo, h.email, "sync", undefined, again);
     clock = again + 60_000;
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: again }, now: clock, links })).toBe("synced");
     expect(((await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!).due).toBeGreaterThan(again);

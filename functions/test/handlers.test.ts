@@ -173,6 +173,15 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     const next = memorySender();
     await createDispatchHandler(() => depsWith(next))(scheduledEvent("2026-03-02T14:30:00Z"));
     expect(next.batches.flat().filter((b) => due.includes(b))).toEqual([]);
+    // A slot whose queue refuses an entry for good fails its run (EventBridge retries it) but is
+    // recorded: the runs after it do not send its accounts again.
+    await repo.delete(keys.dispatched);
+    await createDispatchHandler(() => depsWith(memorySender()))(scheduledEvent("2026-03-02T13:45:00Z"));
+    const refusing = { sendBatch: async (b: string[]) => ({ failed: b.filter((x) => x === due[0]) }) };
+    await expect(createDispatchHandler(() => buildDeps({ loader: loadProvider, tableName: "dispatch", doc: dynamo.doc, digests: refusing, now: () => at }))(scheduledEvent("2026-03-02T14:00:00Z"))).rejects.toThrow(/1 of 22/);
+    const after = memorySender();
+    await createDispatchHandler(() => depsWith(after))(scheduledEvent("2026-03-02T14:15:00Z"));
+    expect(after.batches.flat().filter((b) => due.includes(b))).toEqual([]);
     // Never further back than two hours, and never before the first dispatch recorded.
     await repo.delete(keys.dispatched);
     const first = memorySender();

@@ -250,6 +250,7 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const acc = email().toLowerCase();
     const calendar = await repo.getCursor(acc, "calendar");
     const sent = await repo.getCursor(acc, "sent");
+    const owned = await repo.getCursor(acc, "ownermail");
     try {
       // The first read stopped part-way through Sent (its continuation found the account paused).
       await repo.putCursor(acc, "calendar", { mode: "incremental", generation: 1, token: "c" } as never);
@@ -257,17 +258,25 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       expect((await post(path, { action: "pause" })).status).toBe(303);
       expect((await post(path, { action: "resume" })).status).toBe(303);
       expect(queued).toEqual([acc]);
-      // Read to the end: a resume queues nothing.
+      // Sent read too, the owner's mail outside Sent not yet: queued again.
       await repo.putCursor(acc, "sent", { mode: "incremental", generation: 1, token: "s" } as never);
+      await repo.putCursor(acc, "ownermail", { mode: "full", since: 0, generation: 1 } as never);
       expect((await post(path, { action: "pause" })).status).toBe(303);
       expect((await post(path, { action: "resume" })).status).toBe(303);
-      expect(queued).toEqual([acc]);
+      expect(queued).toEqual([acc, acc]);
+      // Read to the end: a resume queues nothing.
+      await repo.putCursor(acc, "ownermail", { mode: "incremental", generation: 1, token: "o" } as never);
+      expect((await post(path, { action: "pause" })).status).toBe(303);
+      expect((await post(path, { action: "resume" })).status).toBe(303);
+      expect(queued).toEqual([acc, acc]);
     } finally {
       deps.enqueueBackfill = before;
       if (calendar) await repo.putCursor(acc, "calendar", calendar);
       else await repo.deleteCursor(acc, "calendar");
       if (sent) await repo.putCursor(acc, "sent", sent);
       else await repo.deleteCursor(acc, "sent");
+      if (owned) await repo.putCursor(acc, "ownermail", owned);
+      else await repo.deleteCursor(acc, "ownermail");
     }
   });
 

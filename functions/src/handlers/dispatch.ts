@@ -36,16 +36,21 @@ export function createDispatchHandler(deps: () => DispatchDeps) {
     const queue = need(d.digests, "Digests queue");
     const result = await dispatchDue({ repo: d.repo, queue, at });
     console.log(JSON.stringify({ msg: "dispatch", time: event.time, slot: result.slot, due: result.due, eventJobs: result.eventJobs, sent: result.sent, batches: result.batches, failed: result.failed.length }));
-    // Then the quarter hours no dispatch completed (a skipped schedule, a run that failed for good).
-    let failed = result.failed.length;
-    for (const missed of await missedSlots(d.repo, at)) {
-      const late = await dispatchDue({ repo: d.repo, queue, at: missed });
-      failed += late.failed.length;
-      console.log(JSON.stringify({ msg: "dispatch", caughtUp: new Date(missed).toISOString(), due: late.due, eventJobs: late.eventJobs, sent: late.sent, failed: late.failed.length }));
+    // Then the quarter hours no run reached (a skipped schedule, a run that died before its record),
+    // each tried once; this one is recorded whatever they did, so a failure that lasts is not sent
+    // again by every later run. Its own failure is EventBridge's to retry (the retry sends the slot
+    // again and catches nothing up); one of this bookkeeping is only logged, the slot being sent.
+    try {
+      for (const missed of await missedSlots(d.repo, at)) {
+        const late = await dispatchDue({ repo: d.repo, queue, at: missed });
+        console.log(JSON.stringify({ msg: "dispatch", caughtUp: new Date(missed).toISOString(), due: late.due, eventJobs: late.eventJobs, sent: late.sent, failed: late.failed.length }));
+      }
+      await markDispatched(d.repo, at);
+    } catch (e) {
+      console.warn(JSON.stringify({ msg: "dispatch", catchUp: "not finished", error: e instanceof Error ? e.message : String(e) }));
     }
     // EventBridge retries a failed invocation; the worker is idempotent (lease + one digest a week).
-    if (failed) throw new Error(`dispatch: ${failed} of ${result.due} accounts not queued`);
-    await markDispatched(d.repo, at);
+    if (result.failed.length) throw new Error(`dispatch: ${result.failed.length} of ${result.due} accounts not queued`);
     return result;
   };
 }

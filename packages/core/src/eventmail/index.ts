@@ -25,7 +25,9 @@ import {
   morningOfAt,
   networkingMeetings,
   nextDispatchSlot,
+  nextSyncAt,
   PLAN_AHEAD_MS,
+  PLAN_MARGIN_MS,
   planEventJobs,
   putEventJob as putJob,
 } from "../events";
@@ -98,11 +100,17 @@ export async function runEventJob(o: {
       return "synced";
     } catch (e) {
       // Each sync plans the next: one that fails (the provider down past the adapter's retries, the
-      // table throttled) is filed again an hour on, so the chain goes on. Its message still fails:
-      // redelivered, it finds its item moved (stale) and does nothing, so nothing reaches the
-      // dead-letter queue and the chain does not wait for the next weekly run. A revoked grant ends it.
+      // table throttled) is filed again, so the chain goes on: the day's own sync an hour on, once;
+      // a retry or a continuation that fails, at the next day's 07:00, so a failure that lasts costs
+      // a run a day, as the chain does anyway. Its message still fails: redelivered, it finds its item
+      // moved (stale) and does nothing, so nothing reaches the dead-letter queue and the chain does
+      // not wait for the next weekly run. A revoked grant ends it.
       // (A refiling that fails too leaves the failure reported the first one.)
-      if (!isRevoked(e)) await putJob(repo, email, "sync", undefined, nextDispatchSlot((o.clock?.() ?? now) + SYNC_RETRY_MS)).catch(() => undefined);
+      if (!isRevoked(e)) {
+        const at = o.clock?.() ?? now;
+        const regular = job.due === dispatchSlot(nextSyncAt(job.due - 1, account.timeZone));
+        await putJob(repo, email, "sync", undefined, regular ? nextDispatchSlot(at + SYNC_RETRY_MS) : dispatchSlot(nextSyncAt(at, account.timeZone))).catch(() => undefined);
+      }
       throw e;
     }
   }
@@ -118,10 +126,15 @@ export async function runEventJob(o: {
     // No goal, no email (the goal is read when it is sent): decided before any provider call.
     if (!(await loadStatements(repo, email)).goals.has(eventId)) return done("no-goal");
     // The calendar as it is now, not as the 07:00 sync stored it (an evening-before email comes 11
-    // hours later): an event cancelled, declined or moved since is not announced.
+    // hours later): an event cancelled, declined or moved since is not announced. A calendar that
+    // fails to answer leaves what is stored, as before this read existed: the email still goes.
     const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
-    const calendar = await syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore);
-    if (calendar.stopped) {
+    const calendar = await syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore).catch((e: unknown) => {
+      if (isRevoked(e)) throw e;
+      console.warn(`morning-of ${eventId}: calendar not read (${e instanceof Error ? e.message : String(e)}); the stored meetings decide`);
+      return undefined;
+    });
+    if (calendar?.stopped) {
       await putJob(repo, email, kind, eventId, retrySlot());
       return "continued";
     }
@@ -131,7 +144,9 @@ export async function runEventJob(o: {
     // Moved later: its email goes at the new time (an event moved earlier is announced now).
     const slot = dispatchSlot(morningOfAt(m, account.timeZone));
     if (slot > now) {
-      await putJob(repo, email, kind, eventId, slot);
+      // In the slot, unless its dispatch may have read the index while this job read the calendar.
+      const open = (o.clock?.() ?? now) + PLAN_MARGIN_MS;
+      await putJob(repo, email, kind, eventId, slot > open ? slot : nextDispatchSlot(open));
       return "moved";
     }
     const goal = statements.goals.get(eventId);

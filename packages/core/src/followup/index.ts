@@ -442,7 +442,7 @@ export async function undoDismiss(repo: Repository, account: string, personEmail
  */
 export async function startedDraft(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string }): Promise<MarkedDraft | undefined> {
   const person = await o.repo.getPerson(o.account.email, o.person);
-  if (!person || person.stage !== "met") return undefined;
+  if (!person || person.gone || person.stage !== "met") return undefined;
   const claim = (await o.repo.get<{ claim: DraftClaim }>(keys.draft(o.account.email, person.email)))?.claim;
   if (claim) return undefined;
   return (await o.provider.draftsTo(person.email)).at(-1);

@@ -106,10 +106,13 @@ export function calendarSink(repo: Repository, account: string, window: { since:
   };
 }
 
-/** Calendar and Sent read to the end once ({@link readOnce}): a first backfill done, which the first digest waits for. */
+/**
+ * Calendar, Sent and the owner's mail outside Sent read to the end once ({@link readOnce}): what a
+ * first backfill reads before it stops, and what the first digest waits for.
+ */
 export async function firstReadDone(repo: Repository, account: string): Promise<boolean> {
-  const [calendar, sent] = await Promise.all([repo.getCursor(account, "calendar"), repo.getCursor(account, "sent")]);
-  return readOnce(calendar) && readOnce(sent);
+  const cursors = await Promise.all(["calendar", "sent", OWNER_MAIL_STREAM].map((s) => repo.getCursor(account, s)));
+  return cursors.every(readOnce);
 }
 
 /** The stored cursor of the owner-mail stream (OwnerMailReader). */
