@@ -13,6 +13,7 @@ import { type RevokedHandler, revokedHandler } from "@followthrough/core/dispatc
 import type { ProviderLoader } from "@followthrough/core/loader";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { QueueSender } from "@followthrough/core/queue";
+import { JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
 import { linked, need } from "./linked";
@@ -73,6 +74,7 @@ export function resourceJobDeps(load: ProviderLoader): JobDeps {
       const secret = (name: "GoogleClientSecret" | "MicrosoftClientSecret") => linked(name)?.value;
       return load(account, {
         ring: need(ring, "TokenKeyring"),
+        retry: { budgetMs: JOB_RETRY_BUDGET_MS },
         google: { clientSecret: secret("GoogleClientSecret") },
         microsoft: {
           clientSecret: secret("MicrosoftClientSecret"),

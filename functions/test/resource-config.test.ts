@@ -3,14 +3,20 @@
  * read when "sst" is first imported: set here before the import, in this file's own worker).
  */
 import { describe, expect, it } from "vitest";
-import { API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
+import { randomBytes } from "node:crypto";
+import type { AccountRecord } from "@followthrough/core/accounts";
+import { API_RETRY_BUDGET_MS, JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
+import type { ProviderLoader } from "@followthrough/core/loader";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
 
 const link = (name: string, value: unknown) => (process.env[`SST_RESOURCE_${name}`] = JSON.stringify(value));
 link("Table", { name: "followthrough-table" });
 link("LinkSigningKey", { value: "k" });
 link("Api", { url: "https://app.example", name: "Api" });
+link("TokenKeyring", { value: `k1:${randomBytes(32).toString("base64")}` });
 const { resourceConfig } = await import("../src/resources");
+const { resourceJobDeps } = await import("../src/jobs");
+const { WEEKLY_SCAN_RESERVE_MS } = await import("../src/handlers/worker");
 
 describe("the API's resource configuration", () => {
   it("loads adapters without their readers, and bounds each provider call's retries so a tap ends inside the function's timeout", () => {
@@ -18,5 +24,18 @@ describe("the API's resource configuration", () => {
     expect(config.tableName).toBe("followthrough-table");
     expect(config.loader).toBe(loadMailbox);
     expect(config.provider?.retry?.budgetMs).toBe(API_RETRY_BUDGET_MS);
+  });
+});
+
+describe("the queue workers' resource configuration", () => {
+  it("bounds each provider call's retries under the weekly read's reserve: a long Retry-After fails the record for the queue, not the function into its timeout", async () => {
+    let options: Parameters<ProviderLoader>[1] | undefined;
+    const load: ProviderLoader = async (_account, o) => {
+      options = o;
+      return {} as Awaited<ReturnType<ProviderLoader>>;
+    };
+    await resourceJobDeps(load).providerFor({ email: "a@example.com", provider: "google" } as AccountRecord);
+    expect(options?.retry?.budgetMs).toBe(JOB_RETRY_BUDGET_MS);
+    expect(JOB_RETRY_BUDGET_MS).toBeLessThan(WEEKLY_SCAN_RESERVE_MS);
   });
 });

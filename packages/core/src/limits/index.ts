@@ -25,3 +25,12 @@ export const API_RETRY_BUDGET_MS = 3_000;
  * function's timeout): a later tap may take it over, after looking for the draft by its marker.
  */
 export const DRAFT_CLAIM_LEASE_MS = 2 * API_TIMEOUT_SECONDS * 1000;
+
+/**
+ * The most one provider call of a queued job (the weekly worker, an event job, a backfill) may wait
+ * in retries (core/resilience `budgetMs`): under the weekly read's 2-minute reserve and the
+ * backfill's 5, so a provider's long Retry-After fails the record for the queue to deliver again
+ * later instead of sleeping the function into its timeout (which returns the whole batch, its
+ * continuations already queued).
+ */
+export const JOB_RETRY_BUDGET_MS = 60_000;
