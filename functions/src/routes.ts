@@ -14,7 +14,7 @@
 import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
-import { type AccountRecord, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import type { LinkClaims } from "@followthrough/core/links";
@@ -183,9 +183,8 @@ ${afterNav(account)}
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const oneClick = form["List-Unsubscribe"] === "One-Click";
       // An account waiting for a reconnect is paused too (an unsubscribe is honoured), keeping that
-      // state: its reason stays, and resuming asks for the reconnect (core/accounts awaitsReconnect).
-      const patch = account.status === "needs_reconnect" && !account.reconnectReason ? { status: "paused" as const, reconnectReason: "auth-revoked" } : { status: "paused" as const };
-      if (!(await updateAccount(deps.repo, account.email, patch, deps.now()))) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+      // state: its reason stays, and resuming asks for the reconnect (core/accounts pausePatch).
+      if (!(await updateAccount(deps.repo, account.email, pausePatch(account), deps.now()))) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
       // RFC 8058: the mail client POSTs in the background; answer 200, no redirect.
       if (oneClick) return c.text("Your weekly digests are paused.", 200);
       return pausedPage(c, account.email, "Your weekly digests are paused; you won't get another until you turn them back on.");

@@ -13,7 +13,7 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import { type AccountRecord, accountByIdentity, awaitsReconnect, deleteAccountData, loadAccount, pauseForDisconnect, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, accountByIdentity, awaitsReconnect, deleteAccountData, loadAccount, pauseForDisconnect, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { burnState, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
@@ -183,7 +183,7 @@ ${
 <p><label for="hour">Time</label><select id="hour" name="hour">${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
 <p class="muted">In your time zone: ${account.timeZone}.</p>
 <h2>Your follow-up template</h2>
-<p class="muted" id="template-help">Used for every draft. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
+<p class="muted" id="template-help">Used for every draft; while it is the standard text, people you met at a networking event get the "After an event" message instead. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
 <p><label for="subject">Subject</label><input type="text" id="subject" name="subject" maxlength="${SUBJECT_MAX}" value="${subject}" placeholder="${DEFAULT_SUBJECT}" aria-describedby="subject-help"></p>
 <p class="muted" id="subject-help">Leave empty for "${DEFAULT_SUBJECT}" soon after the meeting and "Following up from {meeting}" after two weeks. A reply keeps the thread's subject.</p>
 <p><label for="template">Follow-up message</label><textarea id="template" name="template" rows="8" maxlength="${TEMPLATE_MAX}" aria-describedby="template-help">${template}</textarea></p>
@@ -306,7 +306,8 @@ ${
       return settingsPage(c, account, undefined, act === "manage", { template: preset.body, subject: preset.subject });
     }
     if (action === "pause") {
-      if (account.status === "active" && !(await updateAccount(deps.repo, account.email, { status: "paused" }, now))) return gone();
+      // As the digest's one-tap pause: an account waiting for a reconnect is paused too, keeping that state.
+      if ((account.status === "active" || account.status === "needs_reconnect") && !(await updateAccount(deps.repo, account.email, pausePatch(account), now))) return gone();
       return back();
     }
     if (action === "resume") {

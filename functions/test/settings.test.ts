@@ -298,6 +298,14 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(resumed.status).toBe("needs_reconnect");
     expect(await due(resumed)).not.toContain(email().toLowerCase());
     expect(await (await app.request(path)).text()).toContain("reconnect needed");
+    // The settings page's own Pause (a tab opened before the grant went) pauses it too, keeping the
+    // reason: "Saved." is true, and a reconnect does not start digests the owner paused.
+    expect((await post(path, { action: "pause" })).status).toBe(303);
+    const pausedHere = (await loadAccount(repo, email()))!;
+    expect(pausedHere.status).toBe("paused");
+    expect(pausedHere.reconnectReason).toBe("auth-revoked");
+    expect((await post(path, { action: "resume" })).status).toBe(303);
+    expect((await loadAccount(repo, email()))!.status).toBe("needs_reconnect");
     // A reconnect renews the grant and the account is on again.
     expect((await connect(p)).status).toBe("active");
   });

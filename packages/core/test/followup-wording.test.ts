@@ -1,7 +1,7 @@
 /** Drafts a person would send: the issue-10 examples, each wrong before this wording. */
 import { describe, expect, it } from "vitest";
 import type { AccountRecord } from "../src/accounts";
-import { composeFollowUp, eventWhen, firstNameOf, meetingPhrase } from "../src/followup";
+import { composeFollowUp, DEFAULT_TEMPLATE, EVENT_TEMPLATE, eventWhen, firstNameOf, meetingPhrase } from "../src/followup";
 import type { PersonRecord } from "../src/storage";
 
 const DAY = 86_400_000;
@@ -72,5 +72,23 @@ describe("when an event is, as the owner reads it", () => {
     // A year to the day is not one day.
     expect(eventWhen({ allDay: true, start: Date.parse("2026-06-04T04:00:00Z"), end: Date.parse("2027-06-05T04:00:00Z") }, ny)).toBe("Thu 4 Jun – Fri 4 Jun");
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-04T22:30:00Z"), end: Date.parse("2026-06-05T01:00:00Z") }, ny, { until: true })).toBe("Thu 4 Jun, 18:30–21:00");
+    // A time the store read back as NaN (a null stored): said, not thrown on (the events pages showed a 500).
+    expect(eventWhen({ allDay: false, start: Date.parse("2026-06-04T22:30:00Z"), end: Number.NaN }, ny, { until: true })).toBe("Thu 4 Jun, 18:30");
+    expect(eventWhen({ allDay: true, start: Date.parse("2026-06-04T04:00:00Z"), end: Number.NaN }, ny)).toBe("Thu 4 Jun (all day)");
+    expect(eventWhen({ allDay: false, start: Number.NaN, end: Number.NaN }, ny)).toBe("time not known");
+  });
+});
+
+describe("the owner's own template", () => {
+  it("the standard text stored as it stands (a settings save of the day alone stores what the box showed) is no choice: a person met at an event still gets 'After an event'", () => {
+    const atEvent: PersonRecord = { ...person("Wen Zhou", "Founders Mixer"), atEvent: true };
+    const expected = composeFollowUp(account, atEvent, undefined, metAt + DAY).text;
+    expect(expected).toContain(EVENT_TEMPLATE.body.split("\n")[2].split("{")[0].trim());
+    expect(expected).not.toBe(composeFollowUp(account, { ...atEvent, atEvent: undefined }, undefined, metAt + DAY).text);
+    // As a browser submits a textarea: CRLF line breaks.
+    for (const stored of [DEFAULT_TEMPLATE, DEFAULT_TEMPLATE.replace(/\n/g, "\r\n"), `  ${DEFAULT_TEMPLATE}\n`])
+      expect(composeFollowUp({ ...account, template: stored }, atEvent, undefined, metAt + DAY).text).toBe(expected);
+    // A template of the owner's own is used for everyone.
+    expect(composeFollowUp({ ...account, template: "Hey {firstName}!" }, atEvent, undefined, metAt + DAY).text).toBe("Hey Wen!");
   });
 });

@@ -199,6 +199,14 @@ export async function pauseForDisconnect(repo: Repository, account: AccountRecor
 }
 
 /**
+ * The update that pauses an account at the owner's word (settings, the digest's one-tap pause): one
+ * waiting for a reconnect is paused too, keeping that state (its reason), so resuming asks for the
+ * reconnect ({@link awaitsReconnect}).
+ */
+export const pausePatch = (a: Pick<AccountRecord, "status" | "reconnectReason">): Pick<AccountRecord, "status" | "reconnectReason"> =>
+  a.status === "needs_reconnect" && !a.reconnectReason ? { status: "paused", reconnectReason: "auth-revoked" } : { status: "paused" };
+
+/**
  * Whether the account's grant was found gone and no reconnect has renewed it since (the reason and
  * the notice's stamp stay until a reconnect clears them, core/connect storeConnection): a pause keeps
  * that state, so resuming such an account asks for the reconnect instead of turning it on unread.

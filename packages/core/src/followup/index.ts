@@ -163,6 +163,9 @@ export function humanDate(ms: number, timeZone: string): string {
  * several days.
  */
 export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone: string, o: { until?: boolean } = {}): string {
+  // A stored time may be missing (the store reads a null back as NaN): said so, not thrown on.
+  if (!Number.isFinite(e.start)) return "time not known";
+  if (!Number.isFinite(e.end)) e = { ...e, end: e.start };
   if (e.allDay) {
     // Several days when its last moment falls on another local date than its first: by dates, not
     // by length, since a day the clocks go back lasts 25 hours (and one they go forward, 23).
@@ -171,7 +174,7 @@ export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone
     return oneDay ? `${humanDate(e.start, timeZone)} (all day)` : `${humanDate(e.start, timeZone)} – ${humanDate(lastMoment, timeZone)}`;
   }
   const time = (t: number) => formatLocal(t, timeZone, "HH:mm");
-  return `${humanDate(e.start, timeZone)}, ${time(e.start)}${o.until ? `–${time(e.end)}` : ""}`;
+  return `${humanDate(e.start, timeZone)}, ${time(e.start)}${o.until && e.end > e.start ? `–${time(e.end)}` : ""}`;
 }
 
 /** What the owner set about drafts beyond the body template (all optional). */
@@ -182,6 +185,16 @@ export interface DraftSettings {
   signatureName?: string;
   /** First names the owner corrected, by person address (lower case). */
   firstNames?: Record<string, string>;
+}
+
+/**
+ * The owner's own body template, if they wrote one: the default text stored as it stands is no
+ * choice (the settings form shows it in the box when nothing is stored, and a save of the day alone
+ * stores it), so a person met at an event still gets "After an event".
+ */
+export function ownTemplate(stored: string | undefined): string | undefined {
+  const t = stored?.replace(/\r\n?/g, "\n").trim();
+  return t && t !== DEFAULT_TEMPLATE.trim() ? stored : undefined;
 }
 
 /**
@@ -210,7 +223,7 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   return {
     to: { email: person.email, name: person.name },
     subject: earlier && base ? `Re: ${base}` : subject,
-    text: fill(account.template || (atEvent ? EVENT_TEMPLATE.body : DEFAULT_TEMPLATE)),
+    text: fill(ownTemplate(account.template) ?? (atEvent ? EVENT_TEMPLATE.body : DEFAULT_TEMPLATE)),
     ...(earlier ? { replyTo: { threadId: earlier.threadId, messageId: earlier.messageId, providerMessageId: earlier.id } } : {}),
   };
 }
