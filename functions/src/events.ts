@@ -120,8 +120,8 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
   const owner = (a: AccountRecord) => ownerIdentity(a.email, a.aliases);
   const notFromHere = (c: C) => kit.say(c, 403, "Not allowed", "This form can only be sent from its page.");
 
-  const nav = (account: string, events = true) =>
-    html`<nav class="after" aria-label="More"><p>${events ? html`<a href="${kit.linkFor(account, "events")}">Your events</a> · ` : ""}<a href="${kit.linkFor(account, "view")}">Your latest digest</a> · <a href="${kit.linkFor(account, "settings")}">Your settings</a></p></nav>`;
+  const nav = (c: C, account: string, events = true) =>
+    html`<nav class="after" aria-label="More"><p>${events ? html`<a href="${kit.linkFor(c, account, "events")}">Your events</a> · ` : ""}<a href="${kit.linkFor(c, account, "view")}">Your latest digest</a> · <a href="${kit.linkFor(c, account, "settings")}">Your settings</a></p></nav>`;
 
   /** The stored event of a link, as the owner sees it; undefined when it is gone. */
   const eventOf = (account: AccountRecord, claims: LinkClaims): Promise<Meeting | undefined> => findEvent(deps.repo, account, claims.evt!);
@@ -134,7 +134,7 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
     return { ...auth, form, action: one(form, "action") };
   };
   const gone = (c: C, account: string) =>
-    kit.page(c, 404, "Event not found", html`<h1>Event not found</h1><p>This event is not in your calendar any more.</p>${nav(account)}`);
+    kit.page(c, 404, "Event not found", html`<h1>Event not found</h1><p>This event is not in your calendar any more.</p>${nav(c, account)}`);
 
   // ---- The events page ---------------------------------------------------------------------
 
@@ -191,15 +191,15 @@ ${others.length ? html`<ul class="events">${others.map(row)}</ul>` : html`<p>No 
 ${
   recent.length
     ? html`<h2>Recently attended</h2><ul class="events">${recent.map(
-        (m) => html`<li><span class="who">${m.title || "(no title)"}</span><br><span class="muted">${eventWhen(m, zone, { until: true })}</span><br><a href="${metLink(account.email, m.id)}">Who did you meet at ${m.title || "this event"}?</a></li>`,
+        (m) => html`<li><span class="who">${m.title || "(no title)"}</span><br><span class="muted">${eventWhen(m, zone, { until: true })}</span><br><a href="${metLink(c, account.email, m.id)}">Who did you meet at ${m.title || "this event"}?</a></li>`,
       )}</ul>`
     : ""
 }
-${nav(account.email, false)}`,
+${nav(c, account.email, false)}`,
     );
   };
 
-  const metLink = (account: string, evt: string) => kit.linkFor(account, "met", { evt });
+  const metLink = (c: C, account: string, evt: string) => kit.linkFor(c, account, "met", { evt });
 
   app.post("/l/events/:token", async (c) => {
     const post = await posted(c, "events");
@@ -233,7 +233,7 @@ ${nav(account.email, false)}`,
         c,
         409,
         "Not a networking event",
-        html`<h1>${title} is not a networking event</h1><p>It was unmarked or has changed. Mark it as a networking event on your events page first, then set its goal.</p>${nav(account.email)}`,
+        html`<h1>${title} is not a networking event</h1><p>It was unmarked or has changed. Mark it as a networking event on your events page first, then set its goal.</p>${nav(c, account.email)}`,
       );
     const goal = statements.goals.get(m.id);
     const saved = c.req.query("saved");
@@ -258,7 +258,7 @@ ${quick.map((n) => html`<button type="submit" name="goal" value="${n}"${n === go
 <button type="submit" class="secondary">Set goal</button></form>
 ${goal !== undefined ? html`<form method="post"><input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary">Remove the goal</button></form>` : ""}
 <p class="muted">The morning of the event you get one short email with your goal; the morning after, the people you met there.</p>
-${nav(account.email)}`,
+${nav(c, account.email)}`,
     );
   };
 
@@ -289,7 +289,7 @@ ${nav(account.email)}`,
     const statements: OwnerStatements = await loadStatements(deps.repo, account.email);
     const title = m.title || "this event";
     if (!networkingReason(m, owner(account), statements.marks))
-      return kit.page(c, 409, "Not a networking event", html`<h1>${title} is not a networking event</h1><p>It was unmarked. Mark it again on your events page to say whom you met there.</p>${nav(account.email)}`);
+      return kit.page(c, 409, "Not a networking event", html`<h1>${title} is not a networking event</h1><p>It was unmarked. Mark it again on your events page to say whom you met there.</p>${nav(c, account.email)}`);
     if (!attendedEvent(m, now))
       return kit.page(
         c,
@@ -297,7 +297,7 @@ ${nav(account.email)}`,
         `Who did you meet at ${title}?`,
         html`<h1>Who did you meet at ${title}?</h1><p>${eventWhen(m, account.timeZone, { until: true })}</p>
 ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
-<p>Come back once you have been: this page lists its guests then.</p>${nav(account.email)}`,
+<p>Come back once you have been: this page lists its guests then.</p>${nav(c, account.email)}`,
       );
     const list = pickableAttendees(m, account);
     const confirmed = statements.confirmations.filter((x) => x.eventId === m.id);
@@ -371,7 +371,7 @@ ${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
 <p><label for="name">Their name</label><input type="text" id="name" name="name" maxlength="200" autocomplete="off" value="${said?.name ?? ""}" required></p>
 <p><label for="email">Their email address</label><input type="email" id="email" name="email" maxlength="254" autocomplete="off" value="${said?.email ?? ""}" required></p>
 <button type="submit" class="secondary">Add</button></form>
-${nav(account.email)}
+${nav(c, account.email)}
 ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     );
   };

@@ -18,7 +18,7 @@ import type { PageKit } from "./pages";
 export const FIRST_LOOK_REFRESH_SECONDS = 10;
 
 type Deps = { repo: Repository; now: () => number };
-type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf">;
+type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "say">;
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -37,7 +37,7 @@ export function firstLookMarkup(look: FirstLook): HtmlEscapedString | Promise<Ht
 /** The first-look section of the Connected page, refreshing itself until complete. */
 export async function firstLookSection(deps: Deps, kit: Kit, c: Context, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone">): Promise<HtmlEscapedString> {
   const look = await firstLook(deps.repo, account, deps.now());
-  const fragment = `${new URL(kit.linkFor(account.email, "view")).pathname}/first-look`;
+  const fragment = `${new URL(kit.linkFor(c, account.email, "view")).pathname}/first-look`;
   return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look)}</section>
 ${look.provisional
   ? html`<script nonce="${kit.nonceOf(c)}">
@@ -60,6 +60,8 @@ export function mountFirstLook(app: Hono, deps: Deps, kit: Kit): void {
   app.get("/l/view/:token/first-look", async (c) => {
     const auth = await kit.authorise(c, "view");
     if (auth instanceof Response) return auth;
+    // A digest's own view link (its week sealed in) opens that digest only, not the live first look.
+    if (auth.claims.wk !== undefined) return kit.say(c, 404, "Not found", "This page does not exist.");
     const look = await firstLook(deps.repo, auth.account, deps.now());
     c.header("Cache-Control", "no-store");
     return c.html(firstLookMarkup(look));

@@ -9,7 +9,7 @@ import { html, raw } from "hono/html";
 import { NONCE } from "hono/secure-headers";
 import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
-import { type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
+import { LINK_TTL_SECONDS, type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
@@ -160,6 +160,8 @@ export function createKit(deps: AppDeps): PageKit {
     return say(c, status, title, sentence);
   };
 
+  /** The expiry (epoch seconds) of the link each request came in on. */
+  const linkUntil = new WeakMap<Request, number>();
   const authorise = async (c: C, act: LinkAction, pages: LinkPages = {}): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
     let claims: LinkClaims;
     try {
@@ -172,11 +174,23 @@ export function createKit(deps: AppDeps): PageKit {
     if ((act === "met" || act === "goal") && typeof claims.evt !== "string") return linkRefused(c, "malformed");
     const account = await loadAccount(deps.repo, claims.acc);
     if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+    // Links this request's page hands out live no longer than the link it came in on.
+    linkUntil.set(c.req.raw, claims.exp);
     return { claims, account };
   };
 
-  const linkFor = (account: string, act: LinkAction, extra: { evt?: string } = {}) =>
-    `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}) }, deps.now()))}`;
+  /**
+   * A link a page hands out lives no longer than the link the request came in on (its `exp`): one
+   * leaked link opens its page and what that page links to, until the leaked link itself expires,
+   * not a chain of fresh settings, events and digest links for as long as someone keeps clicking.
+   * A page reached without a link (the connect callback's) hands out links of their full lifetime.
+   */
+  const linkFor = (c: C, account: string, act: LinkAction, extra: { evt?: string } = {}) => {
+    const now = deps.now();
+    const until = linkUntil.get(c.req.raw);
+    const ttl = until === undefined ? LINK_TTL_SECONDS[act] : Math.max(1, Math.min(LINK_TTL_SECONDS[act], until - Math.floor(now / 1000)));
+    return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}) }, now, ttl))}`;
+  };
 
   return { page, say, authorise, linkFor, nonceOf, linkRefused };
 }

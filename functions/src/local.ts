@@ -41,7 +41,7 @@ export function mountLocal(app: Hono, deps: AppDeps, kit: PageKit): void {
       accounts.map(async (a) => {
         const [week, mails] = await Promise.all([latestDigestWeek(deps.repo, a.email), sandboxEventMails(local.sandboxUrl, a).catch(() => [])]);
         return html`<li><span class="who">${a.email}</span> <span class="muted">(${a.provider}${a.status === "active" ? "" : `, ${a.status}`})</span><br>
-${week ? html`<a href="${linkFor(a.email, "view")}?week=${week}">Digest ${week}</a> · ` : html`<span class="muted">No digest yet</span> · `}<a href="${linkFor(a.email, "events")}">Your events</a> · <a href="${linkFor(a.email, "settings")}">Settings</a>
+${week ? html`<a href="${linkFor(c, a.email, "view")}?week=${week}">Digest ${week}</a> · ` : html`<span class="muted">No digest yet</span> · `}<a href="${linkFor(c, a.email, "events")}">Your events</a> · <a href="${linkFor(c, a.email, "settings")}">Settings</a>
 ${mails.length
   ? html`<br>Event emails sent:<ul>${mails.map((m) => html`<li><a href="${viewerUrl(a.email, m.id)}">${KIND_LABEL[m.kind] ?? m.kind}: ${m.subject}</a></li>`)}</ul>`
   : ""}</li>`;
@@ -74,7 +74,7 @@ ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet
 <pre>${draft.body}</pre>
 <h2>What next</h2>
 <p>Open it in your Drafts folder, add a line only you could write (something you talked about, a link you promised), and send it.</p>
-<nav class="after" aria-label="More"><p><a href="${base}/">Back to your accounts</a> · <a href="${linkFor(account.email, "view")}">Your latest digest</a> · <a href="${linkFor(account.email, "settings")}">Your settings</a></p></nav>`,
+<nav class="after" aria-label="More"><p><a href="${base}/">Back to your accounts</a> · <a href="${linkFor(c, account.email, "view")}">Your latest digest</a> · <a href="${linkFor(c, account.email, "settings")}">Your settings</a></p></nav>`,
     );
   });
 
@@ -92,7 +92,7 @@ ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet
 <dl><dt>To</dt><dd>${mail.to}</dd><dt>Subject</dt><dd>${mail.subject}</dd></dl>
 <pre>${linkify(mail.text, base)}</pre>
 <p class="muted">In the demo this email went at its due hour, which can be after the demo's "this week": a preview.</p>
-<nav class="after" aria-label="More"><p><a href="${base}/">Back to your accounts</a> · <a href="${linkFor(account.email, "events")}">Your events</a> · <a href="${linkFor(account.email, "view")}">Your latest digest</a></p></nav>`,
+<nav class="after" aria-label="More"><p><a href="${base}/">Back to your accounts</a> · <a href="${linkFor(c, account.email, "events")}">Your events</a> · <a href="${linkFor(c, account.email, "view")}">Your latest digest</a></p></nav>`,
     );
   });
 }

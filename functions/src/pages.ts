@@ -28,8 +28,8 @@ export interface PageKit {
    * account is gone (a reconnect link: no digest is coming to open).
    */
   authorise(c: Context, act: LinkAction, pages?: LinkPages): Promise<{ claims: LinkClaims; account: AccountRecord } | Response>;
-  /** A freshly signed link of this app (`evt`: the event a met or goal link is about). */
-  linkFor(account: string, act: LinkAction, extra?: { evt?: string }): string;
+  /** A freshly signed link of this app (`evt`: the event a met or goal link is about), living no longer than the link `c` came in on. */
+  linkFor(c: Context, account: string, act: LinkAction, extra?: { evt?: string }): string;
   /** The request's CSP nonce. */
   nonceOf(c: Context): string;
   /** The page of a refused link. */

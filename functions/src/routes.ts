@@ -17,7 +17,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
-import type { LinkClaims } from "@followthrough/core/links";
+import { LINK_TTL_SECONDS, type LinkClaims } from "@followthrough/core/links";
 import { isRevoked, reconnectUrl } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
@@ -75,8 +75,8 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
 
   /** The way on from a confirmation or result page: the digest and the settings. */
-  const afterNav = (account: string) =>
-    html`<nav class="after" aria-label="More"><p><a href="${linkFor(account, "view")}">Your latest digest</a> · <a href="${linkFor(account, "settings")}">Your settings</a></p></nav>`;
+  const afterNav = (c: C, account: string) =>
+    html`<nav class="after" aria-label="More"><p><a href="${linkFor(c, account, "view")}">Your latest digest</a> · <a href="${linkFor(c, account, "settings")}">Your settings</a></p></nav>`;
 
   /** Digests paused: the way back is right here (the settings page resumes them). */
   const pausedPage = (c: C, account: string, sentence: string) =>
@@ -85,7 +85,7 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
       200,
       "Digests paused",
       html`<h1>Digests paused</h1><p>${sentence}</p>
-<form method="post" action="${linkFor(account, "settings")}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>
+<form method="post" action="${linkFor(c, account, "settings")}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>
 <p class="muted">You can also resume them later from <a href="${base}/settings">your settings</a> (sign in with the account you connected) or by connecting again.</p>`,
     );
 
@@ -123,7 +123,7 @@ ${foot}
       html`<h1>Your draft is being made</h1>
 <p>Your follow-up draft is being created in your mailbox. This page opens it as soon as it is there.</p>
 <p><a href="${new URL(c.req.url).pathname}">Open it now</a></p>
-${afterNav(account)}
+${afterNav(c, account)}
 <script nonce="${nonceOf(c)}">setTimeout(function () { location.replace(location.pathname); }, 3000);</script>`,
     );
 
@@ -137,9 +137,14 @@ ${afterNav(account)}
   app.get("/l/view/:token", async (c) => {
     const auth = await authorise(c, "view");
     if (auth instanceof Response) return auth;
-    const week = c.req.query("week") ?? (await latestDigestWeek(deps.repo, auth.account.email));
+    // A digest's own link opens its week, whatever the URL says; one without a week (a page's
+    // "Your latest digest", a digest emailed before links named their week) opens no digest made
+    // after it was issued: a forwarded link never shows a later week's people.
+    const issuedAt = auth.claims.exp * 1000 - LINK_TTL_SECONDS.view * 1000;
+    const madeBy = issuedAt + DIGEST_BUILD_MARGIN_MS;
+    const week = auth.claims.wk ?? c.req.query("week") ?? (await latestDigestWeek(deps.repo, auth.account.email, madeBy));
     const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week) : undefined;
-    if (!digest?.html) return say(c, 404, "No digest", "There is no digest for that week.");
+    if (!digest?.html || (!auth.claims.wk && digest.claimedAt > madeBy)) return say(c, 404, "No digest", "There is no digest for that week.");
     return c.body(digest.html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DIGEST_CSP });
   });
 
@@ -163,15 +168,15 @@ ${afterNav(account)}
     const { act, claims, account } = auth;
     if (act === "pause") {
       if (account.status === "paused") return pausedPage(c, account.email, "Your weekly digests are already paused.");
-      return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on.</p>`, "Pause my digests", afterNav(account.email));
+      return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on.</p>`, "Pause my digests", afterNav(c, account.email));
     }
     const person = await personOf(account, claims);
     if (!person) return gone(c);
     const who = html`<p><span class="who">${person.name || person.email}</span>${person.name && person.name !== person.email ? html` <span class="muted">&lt;${person.email}&gt;</span>` : ""}</p>
 <p>Met at <span class="who">${person.eventTitle || "a meeting"}</span> on ${humanDate(person.metAt, account.timeZone)}.</p>`;
     return act === "draft"
-      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(account.email))
-      : confirmPage(c, "No follow-up needed", who, "Remove from my digests", afterNav(account.email));
+      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email))
+      : confirmPage(c, "No follow-up needed", who, "Remove from my digests", afterNav(c, account.email));
   });
 
   app.post("/l/:act/:token", async (c) => {
@@ -198,7 +203,7 @@ ${afterNav(account)}
       // Undo (its form's `undo`, "1"; pages written before it carry the stage, which is now read from the record).
       if (typeof form.undo === "string" && form.undo) {
         if (!(await undoDismiss(deps.repo, account.email, claims.per!))) return gone(c);
-        return page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(account.email)}`);
+        return page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(c, account.email)}`);
       }
       if (!(await dismissFollowUp(deps.repo, account.email, claims.per!))) return gone(c);
       return page(
@@ -207,7 +212,7 @@ ${afterNav(account)}
         "Done",
         html`<h1>Done</h1><p>${name} won't appear in your digests any more.</p>
 <form method="post"><input type="hidden" name="undo" value="1"><button type="submit" class="secondary">Undo</button></form>
-${afterNav(account.email)}`,
+${afterNav(c, account.email)}`,
       );
     }
 
@@ -229,7 +234,7 @@ ${afterNav(account.email)}`,
 <p>You started a draft to <span class="who">${person?.name || person?.email || "this person"}</span>${started.createdAt ? html` on ${humanDate(started.createdAt, account.timeZone)}` : ""}. Finish that one instead of starting again?</p>
 ${open ? html`<p><a class="button" href="${open}">Open your draft</a></p>` : html`<p>It is in your Drafts folder.</p>`}
 <form method="post"><input type="hidden" name="anyway" value="1"><button type="submit" class="secondary">Make a new draft anyway</button></form>
-${afterNav(account.email)}`,
+${afterNav(c, account.email)}`,
         );
       }
     }
@@ -237,7 +242,7 @@ ${afterNav(account.email)}`,
       const draft = await draftFollowUp({ repo: deps.repo, provider: await deps.providerFor(account), account, person: claims.per!, now: deps.now() });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
-      if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(account.email)}`);
+      if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);
       return c.redirect(to, 303);
     } catch (e) {
       // A grant that no longer allows it, wherever the tap met it: reconnect this account.
@@ -271,11 +276,17 @@ ${afterNav(account.email)}`,
   return app;
 }
 
-/** The ISO week of the account's latest stored digest that has its HTML. */
-export async function latestDigestWeek(repo: Repository, account: string): Promise<string | undefined> {
+/**
+ * How long after a link's issue a digest built with it may be stored: the digest is claimed (its
+ * `claimedAt`) after its links are sealed, within the same run.
+ */
+const DIGEST_BUILD_MARGIN_MS = 3_600_000;
+
+/** The ISO week of the account's latest stored digest that has its HTML (made by `madeBy`, when given). */
+export async function latestDigestWeek(repo: Repository, account: string, madeBy = Infinity): Promise<string | undefined> {
   const items = await repo.query(keys.partition(account), keys.prefix.digest);
   const weeks = items
-    .filter((i) => digestHasBody(i.digest as StoredDigest | undefined))
+    .filter((i) => digestHasBody(i.digest as StoredDigest | undefined) && (i.digest as StoredDigest).claimedAt <= madeBy)
     .map((i) => String(i.sk).slice(keys.prefix.digest.length))
     .sort();
   return weeks.at(-1);

@@ -196,7 +196,7 @@ ${
 <button type="submit" class="secondary">Load this template</button>
 </form>
 <h2>Event emails</h2>
-<p class="muted">For your networking events (<a href="${kit.linkFor(account.email, "events")}">your events</a>): one short email the morning of an event you set a goal for, and one the morning after with the people you met there. Pausing your digests pauses these too.</p>
+<p class="muted">For your networking events (<a href="${kit.linkFor(c, account.email, "events")}">your events</a>): one short email the morning of an event you set a goal for, and one the morning after with the people you met there. Pausing your digests pauses these too.</p>
 <form method="post"><input type="hidden" name="action" value="eventemails">
 <p><input type="checkbox" id="morningOf" name="morningOf" value="on"${account.eventEmails?.morningOf !== false ? html` checked` : ""}> <label class="inline" for="morningOf">The morning of an event with a goal</label></p>
 <p><input type="checkbox" id="morningAfter" name="morningAfter" value="on"${account.eventEmails?.morningAfter !== false ? html` checked` : ""}> <label class="inline" for="morningAfter">The morning after an event: whom you met</label></p>
@@ -221,7 +221,7 @@ ${
     ? html`<form method="post"><input type="hidden" name="action" value="resume"><p>Your digests are paused.</p><button type="submit">Resume my digests</button></form>`
     : status === "active"
       ? html`<form method="post"><input type="hidden" name="action" value="pause"><p>Stop the weekly digest until you turn it back on.</p><button type="submit">Pause my digests</button></form>
-<p class="muted">Every digest also carries a one-tap <a href="${kit.linkFor(account.email, "pause")}">pause link</a>.</p>`
+<p class="muted">Every digest also carries a one-tap <a href="${kit.linkFor(c, account.email, "pause")}">pause link</a>.</p>`
       : html`<p class="muted">Nothing is sent while the account needs reconnecting.</p>`
 }
 <h2>Disconnect</h2>

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { type DigestPerson, sendDigestOnce } from "@followthrough/core/digest";
-import { sealLink } from "@followthrough/core/links";
+import { openLink, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
 import { prepareDigest, runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
@@ -155,8 +155,51 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await res.text()).toBe(weekly.rendered.html);
     expect(res.headers.get("content-security-policy")).toMatch(/script-src|default-src 'none'/);
-    const none = await app.request(pathOf(weekly.digest.webUrl).replace(/week=[^&]+/, "week=2001-W01"));
-    expect(none.status).toBe(404);
+    // The link's week is sealed in: another week in its URL changes nothing.
+    const other = await app.request(`${pathOf(weekly.digest.webUrl)}?week=2001-W01`);
+    expect(await other.text()).toBe(weekly.rendered.html);
+  });
+
+  it("a digest's view link opens its own week only, never a later digest or the live first look; a page's links live no longer than the link it came in on", async () => {
+    const saved = now;
+    let laterWeek = "";
+    try {
+      // Next week's digest.
+      now = saved + 7 * DAY;
+      await h.setClock(now);
+      const later = await runWeekly({ repo: h.repo, provider: h.provider, account: h.account(), now, links });
+      expect(later.outcome).toBe("sent");
+      laterWeek = later.digest.week;
+      expect(later.digest.week).not.toBe(weekly.digest.week);
+      // This week's link, forwarded: its week, whatever the URL asks for; no first look.
+      const view = pathOf(weekly.digest.webUrl);
+      expect(await (await app.request(`${view}?week=${later.digest.week}`)).text()).toBe(weekly.rendered.html);
+      expect((await app.request(`${view}/first-look`)).status).toBe(404);
+      // A view link without a week, issued before next week's digest: nothing made after it.
+      const old = `/l/view/${sealLink(KEY, { act: "view", acc: h.email }, saved)}`;
+      expect((await app.request(`${old}?week=${later.digest.week}`)).status).toBe(404);
+      expect(await (await app.request(old)).text()).toBe(weekly.rendered.html);
+      // Issued now, it opens the latest.
+      const current = `/l/view/${sealLink(KEY, { act: "view", acc: h.email }, now)}`;
+      expect(await (await app.request(current)).text()).toBe(later.rendered.html);
+
+      // 41 days after the first digest, its dismiss link's page hands out settings and digest links
+      // that end when the dismiss link ends, not 7 and 42 days later.
+      now = saved + 41 * DAY;
+      // (A GET changes nothing: any person's link will do.)
+      const page = await (await app.request(pathOf((people[0] as DigestPerson & { dismissUrl: string }).dismissUrl))).text();
+      const tokenOf = (act: string) => new RegExp(`/l/${act}/([A-Za-z0-9_-]+)`).exec(page)?.[1];
+      for (const act of ["settings", "view"] as const) {
+        const token = tokenOf(act)!;
+        expect(openLink(KEY, token, now, { act }).acc).toBe(h.email);
+        expect(() => openLink(KEY, token, saved + 42 * DAY + 1000, { act })).toThrow();
+      }
+    } finally {
+      now = saved;
+      await h.setClock(now);
+      // Next week's digest goes: the tests after this one are in this week.
+      await h.repo.delete({ pk: `ACCOUNT#${h.email}`, sk: `DIGEST#${laterWeek}` });
+    }
   });
 
   it("a tampered token (signature or payload) is refused with 400 and changes nothing", async () => {

@@ -34,6 +34,12 @@ export function actionUrl(links: LinkConfig, account: string, act: LinkAction, n
   return `${links.baseUrl.replace(/\/$/, "")}${linkPath(act, token)}`;
 }
 
+/** A digest's "view in browser" link: its week sealed in, the only digest it opens. */
+export function weekUrl(links: LinkConfig, account: string, week: string, now: number): string {
+  const token = sealLink(links.key, { act: "view", acc: account, wk: week }, links.issuedAt ?? now);
+  return `${links.baseUrl.replace(/\/$/, "")}${linkPath("view", token)}`;
+}
+
 /** Link to an app action about one event (its id in `evt`, no person): "goal" and "met". */
 export function eventUrl(links: LinkConfig, account: string, act: "goal" | "met", eventId: string, now: number): string {
   const token = sealLink(links.key, { act, acc: account, evt: eventId }, links.issuedAt ?? now);
@@ -139,7 +145,7 @@ export function buildDigest(o: {
     quiet: missing.length === 0 && newPeople.length === 0 && wins.length === 0 && events.upcoming.length === 0 && events.attended.length === 0,
     settingsUrl: actionUrl(links, account.email, "settings", now),
     pauseUrl: actionUrl(links, account.email, "pause", now),
-    webUrl: `${actionUrl(links, account.email, "view", now)}?week=${isoWeek(o.weekOf ?? now, tz)}`,
+    webUrl: weekUrl(links, account.email, isoWeek(o.weekOf ?? now, tz), now),
   };
 }
 

@@ -22,6 +22,12 @@ export interface LinkClaims {
   per?: string;
   /** Meeting id where the person was first met, for draft and dismiss. */
   evt?: string;
+  /**
+   * A digest's own view link: its ISO week, the only digest it opens (a forwarded digest shows no
+   * other week's people, and no first look). A view link without it (a page's "Your latest digest")
+   * opens no digest made after it was issued.
+   */
+  wk?: string;
   /** Expiry, epoch seconds. */
   exp: number;
 }
