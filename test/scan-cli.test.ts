@@ -3,8 +3,8 @@
  * mailboxes, the JSON contract of shared/spec/mailbox-fixtures.md, the readable summary, and
  * one-line usage errors with exit status 2.
  */
-import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { normalizeAddress } from "@followthrough/core/identity";
@@ -144,6 +144,35 @@ describe.concurrent("followthrough scan: summary and usage errors", () => {
     const line = oneLineError(await run(["scan", "--fixtures", ownFixture("demo-google"), "--now", "next tuesday", "--json"]));
     expect(line).toMatch(/--now/);
     expect(line).toContain("next tuesday");
+  });
+
+  it("a --now that names no real date or time (30 February, 24:00), or none at all: exit 2, one line", async () => {
+    for (const now of ["2026-02-30T10:00:00Z", "2026-04-31T10:00:00Z", "2026-04-22T24:00:00Z"]) {
+      const line = oneLineError(await run(["scan", "--fixtures", ownFixture("demo-google"), "--now", now, "--json"]));
+      expect(line).toContain(now);
+    }
+    expect(oneLineError(await run(["scan", "--fixtures", ownFixture("demo-google"), "--json"]))).toMatch(/--now/);
+  });
+
+  it("output that cannot be written (a full disk): exit 1, one line, no stack", async () => {
+    const r = await new Promise<Run>((resolve) => {
+      const child = spawn(process.execPath, [bin, "scan", "--fixtures", ownFixture("demo-google"), "--now", "2026-05-26T22:30:00Z", "--json"], { cwd: root, stdio: ["ignore", openSync("/dev/full", "w"), "pipe"] });
+      let stderr = "";
+      child.stderr!.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code, stdout: "", stderr }));
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split("\n")).toEqual(["followthrough: could not write the output (ENOSPC)"]);
+  });
+
+  it("a local store that does not start ends the command (exit 1, one line) instead of leaving the sandbox running", async () => {
+    const r = await new Promise<Run>((resolve) => {
+      execFile(process.execPath, [bin, "scan", "--fixtures", ownFixture("demo-google"), "--now", "2026-05-26T22:30:00Z", "--json"], { cwd: root, timeout: 30_000, env: { ...process.env, FOLLOWTHROUGH_DYNAMO_ENGINE: "bogus" } }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+      );
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^followthrough: FOLLOWTHROUGH_DYNAMO_ENGINE must be one of/)]);
   });
 
   it("a folder that does not exist: exit 2, one line naming it", async () => {

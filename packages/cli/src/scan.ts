@@ -86,7 +86,13 @@ export function fixtureDays(f: MailboxFixture, now: number): number {
 export function parseNow(value: string | undefined): number {
   if (value === undefined) return Date.now();
   const ms = Date.parse(hasOffset(value) ? value : `${value}Z`);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(value)}`);
+  const bad = () => new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(value)}`);
+  const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+  if (!parts || Number.isNaN(ms)) throw bad();
+  // A date or time that does not exist (30 February, 24:00) is refused, not rolled over into the next.
+  const [, y, mo, d, h, mi] = parts.map(Number);
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59) throw bad();
   return ms;
 }
 
@@ -99,6 +105,8 @@ export async function scanCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   if (!values.fixtures) throw new UsageError("scan needs --fixtures <mailbox>");
+  // The contract's `--now <ISO-8601>`: a forgotten one would scan as of this machine's clock, plausibly and wrongly.
+  if (values.now === undefined) throw new UsageError("scan needs --now <ISO-8601 date-time>");
   const now = parseNow(values.now);
   const fixture = loadFixture(values.fixtures);
   return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {

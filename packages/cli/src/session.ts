@@ -29,7 +29,12 @@ export async function withFixtureSession<T>(
 ): Promise<T> {
   const clock = new VirtualClock();
   const sandbox = await startSandbox({ ...sandboxOptions, fixtures: [fixture], https: true, clock: () => clock.now() });
-  const dynamo = await startLocalDynamo();
+  // A store that does not start (no Java for DynamoDB Local, an unknown engine) must not leave the
+  // sandbox's servers holding the process open.
+  const dynamo = await startLocalDynamo().catch(async (e: unknown) => {
+    await sandbox.close();
+    throw e;
+  });
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
     const { account, provider } = await connectSandboxProvider(sandbox, fixture.account, repo, randomKeyring(), { clock });

@@ -137,7 +137,7 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     port = await listen(server);
   } catch (e) {
     await Promise.all([sandbox.close(), dynamo.stop()]);
-    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`port ${o.port ?? 8787} is in use: pass --port <n> (0 picks a free one)`);
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`port ${o.port ?? 8787} is in use: pass --port <n> (0 picks a free one; through npm: npm start -- --port 0)`);
     throw e;
   }
   const url = `http://localhost:${port}`;

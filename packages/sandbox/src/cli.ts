@@ -72,6 +72,13 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`followthrough-sandbox: ${e.message}`);
       return 2;
     }
-    throw e;
+    // Anything else (a port in use, no permission to listen) in one line, as a usage error is.
+    const { code, message } = e as NodeJS.ErrnoException;
+    if (code === "EADDRINUSE") {
+      console.error(`followthrough-sandbox: the port is in use (${message.split("\n")[0]}); pass --port <n>, or --port 0 for a free one`);
+      return 2;
+    }
+    console.error(`followthrough-sandbox: ${String(message ?? e).split("\n")[0]}${code ? ` (${code})` : ""}`);
+    return 1;
   }
 }
