@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -334,6 +334,21 @@ describe("followthrough digest --out", () => {
     expect(r.stdout).toContain("Preview: the links in this digest are not live");
     expect(text.split("\n")[0]).toContain("Preview: the links in this digest are not live");
     expect(html).toMatch(/<body[^>]*><div role="note"[^>]*>Preview: the links in this digest are not live/);
+  });
+
+  it("a run that fails leaves no folder it created, and no half-written files", () => {
+    // A fixture whose scan fails (the local store does not start): the folder it was to write goes again.
+    const target = join(out, "not-yet", "digest");
+    const r = spawnSync(process.execPath, [join(root, "packages/cli/bin/followthrough.mjs"), "digest", "--fixtures", ownFixture("demo-google"), "--now", "2026-05-26T22:30:00Z", "--out", target], {
+      encoding: "utf8",
+      cwd: root,
+      env: { ...process.env, FOLLOWTHROUGH_DYNAMO_ENGINE: "bogus" },
+    });
+    expect(r.status).toBe(1);
+    expect(existsSync(target)).toBe(false);
+    // The successful run above left exactly its three files (the partial names renamed away).
+    expect(readdirSync(out).filter((f) => f.startsWith("digest")).sort()).toEqual(["digest.eml", "digest.html", "digest.txt"]);
+    expect(readdirSync(out).filter((f) => f.endsWith(".partial"))).toEqual([]);
   });
 
   it.each([

@@ -1,5 +1,5 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { digestMail } from "@followthrough/core/digest";
 import { loadComposer } from "@followthrough/core/composer";
@@ -32,7 +32,9 @@ export async function digestCommand(argv: string[]): Promise<number> {
   const now = parseNow(values.now);
   const links = linkConfig(values["base-url"]);
   const fixture = loadFixture(values.fixtures);
-  // Checked (and created) before any work: a bad folder is one line and exit 2, never a hang.
+  // Checked (and created) before any work: a bad folder is one line and exit 2, never a hang. A
+  // folder this run created goes again if the run fails: a failure leaves nothing behind.
+  const existed = existsSync(resolve(values.out));
   const out = prepareOutDir(values.out);
   return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
     // The weekly job without its send: the digest of the owner as the scan learned them (the name and
@@ -44,11 +46,15 @@ export async function digestCommand(argv: string[]): Promise<number> {
     // These files are a preview: their links are signed here, for a mailbox no app has stored.
     const rendered = { ...sendable, html: withPreviewBanner(sendable.html), text: `${PREVIEW_NOTE}\n\n${sendable.text}` };
     const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered), loadComposer);
-    writeFileSync(join(out, "digest.html"), rendered.html);
-    writeFileSync(join(out, "digest.txt"), rendered.text);
-    writeFileSync(join(out, "digest.eml"), eml);
+    // All three written beside, then renamed into place: a failure part-way mixes no new file with old ones.
+    const files: [string, string | Buffer][] = [["digest.html", rendered.html], ["digest.txt", rendered.text], ["digest.eml", eml]];
+    for (const [name, body] of files) writeFileSync(join(out, `.${name}.partial`), body);
+    for (const [name] of files) renameSync(join(out, `.${name}.partial`), join(out, name));
     console.log(`${rendered.subject}\nwrote ${join(out, "digest.html")}, digest.txt and digest.eml (${digest.missing.length} follow-ups waiting, links to ${links.baseUrl})\n${PREVIEW_NOTE}`);
     return 0;
+  }).catch((e: unknown) => {
+    if (!existed) rmSync(out, { recursive: true, force: true });
+    throw e;
   });
 }
 
