@@ -106,13 +106,33 @@ function checkGmailMessage(m: Obj): string | undefined {
   return undefined;
 }
 
+/** A date-time a provider would send: one the clock can read. */
+const readableTime = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+/** A calendar date, YYYY-MM-DD, that exists (not 30 February). */
+function realDate(v: unknown): boolean {
+  const m = typeof v === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+/** An attendee or organiser entry: an object whose `email`, if any, is a string. */
+const personEntry = (a: unknown) => isObj(a) && (a.email === undefined || typeof a.email === "string");
+/** A Graph recipient or attendee: an object whose `emailAddress`, if any, is an object with a string (or no) address. */
+const graphEntry = (a: unknown) => isObj(a) && (a.emailAddress === undefined || (isObj(a.emailAddress) && (a.emailAddress.address === undefined || a.emailAddress.address === null || typeof a.emailAddress.address === "string")));
+
 function checkGoogleEvent(e: Obj): string | undefined {
   if (!str(e.id)) return "missing string id";
   if (e.status === "cancelled") return undefined; // minimal form allowed
   if (!isObj(e.start) || !isObj(e.end)) return "start and end are required unless cancelled";
-  if (!str(e.start.dateTime) && !str(e.start.date)) return "start needs dateTime or date";
-  if (!str(e.end.dateTime) && !str(e.end.date)) return "end needs dateTime or date";
+  for (const side of ["start", "end"] as const) {
+    const t = e[side] as Obj;
+    if (!str(t.dateTime) && !str(t.date)) return `${side} needs dateTime or date`;
+    if (str(t.dateTime) && !readableTime(t.dateTime)) return `${side}.dateTime is not a date-time`;
+    if (!str(t.dateTime) && !realDate(t.date)) return `${side}.date is not a date (YYYY-MM-DD)`;
+  }
   if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
+  if (Array.isArray(e.attendees) && !e.attendees.every(personEntry)) return "every attendee must be an object with a string email";
+  if (e.organizer !== undefined && !personEntry(e.organizer)) return "organizer must be an object with a string email";
   return undefined;
 }
 
@@ -121,8 +141,11 @@ function checkGraphMessage(m: Obj): string | undefined {
   for (const f of ["receivedDateTime", "sentDateTime"])
     if (m[f] !== undefined && m[f] !== null && (typeof m[f] !== "string" || Number.isNaN(Date.parse(m[f] as string))))
       return `${f} is not a date`;
-  for (const f of ["toRecipients", "ccRecipients", "bccRecipients"])
+  for (const f of ["toRecipients", "ccRecipients", "bccRecipients"]) {
     if (m[f] !== undefined && !Array.isArray(m[f])) return `${f} must be an array`;
+    if (Array.isArray(m[f]) && !(m[f] as unknown[]).every(graphEntry)) return `every entry of ${f} must be an object with an emailAddress object`;
+  }
+  if (m.from !== undefined && m.from !== null && !graphEntry(m.from)) return "from must be an object with an emailAddress object";
   return undefined;
 }
 
@@ -130,7 +153,11 @@ function checkGraphEvent(e: Obj): string | undefined {
   if (!str(e.id)) return "missing string id";
   if (!isObj(e.start) || !str(e.start.dateTime)) return "start.dateTime is required";
   if (!isObj(e.end) || !str(e.end.dateTime)) return "end.dateTime is required";
+  if (!readableTime(e.start.dateTime)) return "start.dateTime is not a date-time";
+  if (!readableTime(e.end.dateTime)) return "end.dateTime is not a date-time";
   if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
+  if (Array.isArray(e.attendees) && !e.attendees.every(graphEntry)) return "every attendee must be an object with an emailAddress object";
+  if (e.organizer !== undefined && e.organizer !== null && !graphEntry(e.organizer)) return "organizer must be an object with an emailAddress object";
   return undefined;
 }
 

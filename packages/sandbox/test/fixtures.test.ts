@@ -79,6 +79,35 @@ describe("malformed fixtures give a one-line error naming the file and the probl
       /sentDateTime is not a date/,
     ],
     ["bad expected.json", () => google({ "expected.json": { newContacts: [] } }), "expected.json", /ISO-8601 now/],
+    // Shapes that are JSON but no provider would send: each crashed deep in the scan before.
+    ["event dateTime not a date", () => google({ "google/events.json": [{ ...goodEvent, start: { dateTime: "not-a-date" } }] }), "events.json", /start.dateTime is not a date-time/],
+    ["event date that does not exist", () => google({ "google/events.json": [{ ...goodEvent, start: { date: "2026-02-30" }, end: { date: "2026-03-01" } }] }), "events.json", /start.date is not a date/],
+    ["null attendee", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: "a@b.test" }, null] }] }), "events.json", /every attendee/],
+    ["attendee email a number", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: 5 }] }] }), "events.json", /every attendee/],
+    [
+      "graph event dateTime garbage",
+      () =>
+        folder({
+          "account.json": { ...goodAccount, provider: "microsoft" },
+          "microsoft/inbox.json": [],
+          "microsoft/sentitems.json": [],
+          "microsoft/events.json": [{ id: "x", start: { dateTime: "garbage", timeZone: "UTC" }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }],
+        }),
+      "events.json",
+      /start.dateTime is not a date-time/,
+    ],
+    [
+      "graph null recipient",
+      () =>
+        folder({
+          "account.json": { ...goodAccount, provider: "microsoft" },
+          "microsoft/inbox.json": [],
+          "microsoft/sentitems.json": [{ id: "s", sentDateTime: "2026-01-01T10:00:00Z", toRecipients: [null] }],
+          "microsoft/events.json": [],
+        }),
+      "sentitems.json",
+      /every entry of toRecipients/,
+    ],
   ];
   it.each(cases)("%s", (_name, make, file, pattern) => {
     const err = problem(make());
