@@ -148,7 +148,7 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     account: AccountRecord,
     notice: string | undefined,
     canManage: boolean,
-    edited?: { error?: string; day?: unknown; hour?: unknown; template?: unknown; subject?: unknown; signature?: unknown },
+    edited?: { error?: string; day?: unknown; hour?: unknown; template?: unknown; subject?: unknown; signature?: unknown; person?: unknown; first?: unknown },
   ) => {
     const asNumber = (v: unknown, fallback: number) => (typeof v === "string" && /^\d{1,2}$/.test(v) ? Number(v) : fallback);
     const stored = account.schedule ?? DEFAULT_SCHEDULE;
@@ -210,8 +210,8 @@ ${
     : ""
 }
 <form method="post"><input type="hidden" name="action" value="firstname">
-<p><label for="person">Their email address</label><input type="text" inputmode="email" id="person" name="person" autocomplete="off"></p>
-<p><label for="first">Greet them as</label><input type="text" id="first" name="first" autocomplete="off" aria-describedby="first-help"></p>
+<p><label for="person">Their email address</label><input type="text" inputmode="email" id="person" name="person" autocomplete="off"${typeof edited?.person === "string" ? html` value="${edited.person}"` : ""}></p>
+<p><label for="first">Greet them as</label><input type="text" id="first" name="first" autocomplete="off" aria-describedby="first-help"${typeof edited?.first === "string" ? html` value="${edited.first}"` : ""}></p>
 <p class="muted" id="first-help">Leave empty to go back to the guess.</p>
 <button type="submit" class="secondary">Save name</button>
 </form>
@@ -283,7 +283,7 @@ ${
       try {
         fix = validateFirstName(form.person, form.first);
       } catch (e) {
-        if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message });
+        if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, person: form.person, first: form.first });
         throw e;
       }
       const names = { ...(account.firstNames ?? {}) };

@@ -243,6 +243,16 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(resumed.schedule).toEqual({ day: 3, hour: 17 });
   });
 
+  it("a first-name correction that is refused comes back as typed; a good one is kept", async () => {
+    const bad = await post(path, { action: "firstname", person: "wei.jie@", first: "Wei Jie" });
+    expect(bad.status).toBe(400);
+    const page = await bad.text();
+    expect(page).toContain('value="wei.jie@"');
+    expect(page).toContain('value="Wei Jie"');
+    expect((await post(path, { action: "firstname", person: "wei.jie@example.org", first: "Wei Jie" })).status).toBe(303);
+    expect((await loadAccount(repo, email()))!.firstNames).toMatchObject({ "wei.jie@example.org": "Wei Jie" });
+  });
+
   it("resume queues the first backfill again when the pause cut it short, and not once it is done", async () => {
     const queued: string[] = [];
     const before = deps.enqueueBackfill;
