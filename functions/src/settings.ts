@@ -238,9 +238,14 @@ ${
 
   // A settings link (from a digest) shows and changes the schedule, pause and template; a manage
   // link (earned by signing in again with the connected account) also disconnects and deletes.
+  // A manage link ends 15 minutes after the sign-in that earned it: the way back is signing in again,
+  // not a digest (whose links cannot disconnect).
+  const signInAgain = (c: Context) =>
+    kit.page(c, 410, "Sign in again", html`<h1>Sign in again</h1><p>Your sign-in to manage this account ended: it lasts 15 minutes. Nothing was changed.</p><p><a class="button" href="${base}/settings">Sign in again</a></p>`);
+  const authoriseAct = (c: Context, act: "settings" | "manage") => kit.authorise(c, act, act === "manage" ? { expired: signInAgain } : {});
   for (const act of ["settings", "manage"] as const) {
     app.get(`/l/${act}/:token`, async (c) => {
-      const auth = await kit.authorise(c, act);
+      const auth = await authoriseAct(c, act);
       if (auth instanceof Response) return auth;
       return settingsPage(c, auth.account, c.req.query("saved") === "1" ? "Saved." : undefined, act === "manage");
     });
@@ -250,7 +255,7 @@ ${
   mountSignIn(app, deps, kit);
 
   const post = async (c: Context, act: "settings" | "manage") => {
-    const auth = await kit.authorise(c, act);
+    const auth = await authoriseAct(c, act);
     if (auth instanceof Response) return auth;
     if (!sameOrigin(c, base)) return kit.say(c, 403, "Not allowed", "This form can only be sent from your settings page.");
     const { account } = auth;

@@ -243,6 +243,17 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(resumed.schedule).toEqual({ day: 3, hour: 17 });
   });
 
+  it("a manage link past its 15 minutes sends the owner to sign in again (not to a digest, whose links cannot disconnect); nothing is changed", async () => {
+    const stale = `/l/manage/${sealLink(KEY, { act: "manage", acc: email() }, Date.now() - 16 * 60_000)}`;
+    const before = (await loadAccount(repo, email()))!;
+    const res = await post(stale, { action: "save", day: "5", hour: "9", template: "Hi {firstName}", subject: "", signature: "" });
+    expect(res.status).toBe(410);
+    const page = await res.text();
+    expect(page).toContain("Sign in again");
+    expect(page).toMatch(/href="[^"]*\/settings"/);
+    expect((await loadAccount(repo, email()))!.schedule).toEqual(before.schedule);
+  });
+
   it("a first-name correction that is refused comes back as typed; a good one is kept", async () => {
     const bad = await post(path, { action: "firstname", person: "wei.jie@", first: "Wei Jie" });
     expect(bad.status).toBe(400);
