@@ -439,6 +439,9 @@ function searchScript(nonce: string, total: number): Markup {
   var fold = function (s) { return s.normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase(); };
   var hay = items.map(function (li) { return fold(li.getAttribute("data-search") || ""); });
   var before = null;
+  // The list filters as you type: Enter or Search stays on the page, so ticks not yet saved are kept
+  // (without script the search is a GET of this page, which the person makes before ticking).
+  q.form.addEventListener("submit", function (e) { e.preventDefault(); });
   q.addEventListener("input", function () {
     var words = fold(q.value).split(/\\s+/).filter(Boolean), shown = 0;
     items.forEach(function (li, i) {
