@@ -2,7 +2,7 @@ import type { AccountRecord } from "../accounts";
 import { eventWhen, firstNameOf, humanDate } from "../followup";
 import { confirmedAt, localDate, networkingEvents, type NetworkingEvent, type OwnerStatements } from "../events";
 import { type Contact, infer, type Inference, RULES } from "../inference";
-import { type LinkAction, linkPath, sealLink } from "../links";
+import { type LinkAction, type LinkClaims, linkPath, sealLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
 import type { PersonRecord } from "../storage";
 import { DAY, formatLocal } from "../time";
@@ -28,22 +28,24 @@ export function isoWeek(ms: number, timeZone: string): string {
   return `${date.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
 }
 
+/** A link of the app: `claims` sealed (issued at `links.issuedAt`, else `now`), under the base URL. */
+function appUrl(links: LinkConfig, claims: Omit<LinkClaims, "exp">, now: number): string {
+  return `${links.baseUrl.replace(/\/$/, "")}${linkPath(claims.act, sealLink(links.key, claims, links.issuedAt ?? now))}`;
+}
+
 /** Link to an app action for the account. */
 export function actionUrl(links: LinkConfig, account: string, act: LinkAction, now: number, person?: Contact): string {
-  const token = sealLink(links.key, { act, acc: account, ...(person ? { per: person.email, evt: person.eventId } : {}) }, links.issuedAt ?? now);
-  return `${links.baseUrl.replace(/\/$/, "")}${linkPath(act, token)}`;
+  return appUrl(links, { act, acc: account, ...(person ? { per: person.email, evt: person.eventId } : {}) }, now);
 }
 
 /** A digest's "view in browser" link: its week sealed in, the only digest it opens. */
 export function weekUrl(links: LinkConfig, account: string, week: string, now: number): string {
-  const token = sealLink(links.key, { act: "view", acc: account, wk: week }, links.issuedAt ?? now);
-  return `${links.baseUrl.replace(/\/$/, "")}${linkPath("view", token)}`;
+  return appUrl(links, { act: "view", acc: account, wk: week }, now);
 }
 
 /** Link to an app action about one event (its id in `evt`, no person): "goal" and "met". */
 export function eventUrl(links: LinkConfig, account: string, act: "goal" | "met", eventId: string, now: number): string {
-  const token = sealLink(links.key, { act, acc: account, evt: eventId }, links.issuedAt ?? now);
-  return `${links.baseUrl.replace(/\/$/, "")}${linkPath(act, token)}`;
+  return appUrl(links, { act, acc: account, evt: eventId }, now);
 }
 
 /**
