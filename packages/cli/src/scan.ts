@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { BACKFILL_DAYS, scan, type ScanResult } from "@followthrough/core/scan";
-import { DAY, hasOffset } from "@followthrough/core/time";
+import { DAY, hasOffset, isCalendarDate } from "@followthrough/core/time";
 import { loadFixture, type MailboxFixture } from "@followthrough/sandbox";
 import type { Contact } from "@followthrough/core/inference";
 import type { NetworkingEvent } from "@followthrough/core/events";
@@ -87,12 +87,10 @@ export function parseNow(value: string | undefined): number {
   if (value === undefined) return Date.now();
   const ms = Date.parse(hasOffset(value) ? value : `${value}Z`);
   const bad = () => new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(value)}`);
-  const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+  const parts = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})/.exec(value);
   if (!parts || Number.isNaN(ms)) throw bad();
   // A date or time that does not exist (30 February, 24:00) is refused, not rolled over into the next.
-  const [, y, mo, d, h, mi] = parts.map(Number);
-  const day = new Date(Date.UTC(y, mo - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59) throw bad();
+  if (!isCalendarDate(parts[1]) || Number(parts[2]) > 23 || Number(parts[3]) > 59) throw bad();
   return ms;
 }
 

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { calendar_v3 } from "@googleapis/calendar";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
+import { isCalendarDate } from "@followthrough/core/time";
 
 /** The owner of a mailbox fixture, as `account.json` describes it. */
 export interface AccountInfo {
@@ -108,13 +109,6 @@ function checkGmailMessage(m: Obj): string | undefined {
 
 /** A date-time a provider would send: one the clock can read. */
 const readableTime = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
-/** A calendar date, YYYY-MM-DD, that exists (not 30 February). */
-function realDate(v: unknown): boolean {
-  const m = typeof v === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
-  if (!m) return false;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
-}
 /** An attendee or organiser entry: an object whose `email`, if any, is a string. */
 const personEntry = (a: unknown) => isObj(a) && (a.email === undefined || typeof a.email === "string");
 /** A Graph recipient or attendee: an object whose `emailAddress`, if any, is an object with a string (or no) address. */
@@ -128,7 +122,7 @@ function checkGoogleEvent(e: Obj): string | undefined {
     const t = e[side] as Obj;
     if (!str(t.dateTime) && !str(t.date)) return `${side} needs dateTime or date`;
     if (str(t.dateTime) && !readableTime(t.dateTime)) return `${side}.dateTime is not a date-time`;
-    if (!str(t.dateTime) && !realDate(t.date)) return `${side}.date is not a date (YYYY-MM-DD)`;
+    if (!str(t.dateTime) && !(typeof t.date === "string" && isCalendarDate(t.date))) return `${side}.date is not a date (YYYY-MM-DD)`;
   }
   if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
   if (Array.isArray(e.attendees) && !e.attendees.every(personEntry)) return "every attendee must be an object with a string email";

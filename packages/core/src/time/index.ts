@@ -190,6 +190,11 @@ export function localDate(ms: number, zone: string): string {
   return new Date(ms + zoneOffset(ms, zone)).toISOString().slice(0, 10);
 }
 
+/** Whether `date` (YYYY-MM-DD) is a day the calendar has: not 30 February, not month 13. */
+export function isCalendarDate(date: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) && addDays(date, 0) === date;
+}
+
 /** A date `days` after `date` (YYYY-MM-DD). */
 export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split("-").map(Number);
