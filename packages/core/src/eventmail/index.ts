@@ -86,12 +86,16 @@ export async function runEventJob(o: {
   const jobKey = keys.eventJob(email, job.kind, job.evt);
   const item = await repo.get<EventJobItem>(jobKey);
   if (!item || item.due !== job.due) return "stale";
+  // The calendar's incremental sync, bounded like the morning-after's scan: a full re-read (an expired
+  // cursor, a renewed meeting shape) stops before the time limit with its cursor stored.
+  const syncCalendar = () => {
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
+    return syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore);
+  };
   if (job.kind === "sync") {
     try {
-      const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
-      // Bounded like the morning-after's scan: a full re-read (an expired cursor, a renewed meeting
-      // shape) stops before the time limit with its cursor stored, and the next dispatch continues it.
-      const calendar = await syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore);
+      // Cut short, the next dispatch continues it.
+      const calendar = await syncCalendar();
       if (calendar.stopped) {
         await putJob(repo, email, "sync", undefined, retrySlot());
         return "continued";
@@ -124,12 +128,13 @@ export async function runEventJob(o: {
   let mail: EventMail;
   if (kind === "morning-of") {
     // No goal, no email (the goal is read when it is sent): decided before any provider call.
-    if (!(await loadStatements(repo, email)).goals.has(eventId)) return done("no-goal");
+    const statements = await loadStatements(repo, email);
+    const goal = statements.goals.get(eventId);
+    if (goal === undefined) return done("no-goal");
     // The calendar as it is now, not as the 07:00 sync stored it (an evening-before email comes 11
     // hours later): an event cancelled, declined or moved since is not announced. A calendar that
     // fails to answer leaves what is stored, as before this read existed: the email still goes.
-    const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
-    const calendar = await syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore).catch((e: unknown) => {
+    const calendar = await syncCalendar().catch((e: unknown) => {
       if (isRevoked(e)) throw e;
       console.warn(`morning-of ${eventId}: calendar not read (${e instanceof Error ? e.message : String(e)}); the stored meetings decide`);
       return undefined;
@@ -138,8 +143,7 @@ export async function runEventJob(o: {
       await putJob(repo, email, kind, eventId, retrySlot());
       return "continued";
     }
-    const [meetings, statements] = await Promise.all([repo.loadMeetings(email), loadStatements(repo, email)]);
-    const m = networkingMeetings(account, meetings, statements, now, now + PLAN_AHEAD_MS).find((x) => x.id === eventId);
+    const m = networkingMeetings(account, await repo.loadMeetings(email), statements, now, now + PLAN_AHEAD_MS).find((x) => x.id === eventId);
     if (!m || m.start <= now) return done("not-networking");
     // Moved later: its email goes at the new time (an event moved earlier is announced now).
     const slot = dispatchSlot(morningOfAt(m, account.timeZone));
@@ -149,8 +153,6 @@ export async function runEventJob(o: {
       await putJob(repo, email, kind, eventId, slot > open ? slot : nextDispatchSlot(open));
       return "moved";
     }
-    const goal = statements.goals.get(eventId);
-    if (goal === undefined) return done("no-goal");
     mail = morningOfMail({ account, event: m, goal, now });
   } else {
     const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore });
