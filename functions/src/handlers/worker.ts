@@ -11,8 +11,7 @@ import { runEventJob } from "@followthrough/core/eventmail";
 import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
-import { OWNER_MAIL_STREAM, readOnce, scan } from "@followthrough/core/scan";
-import type { Repository } from "@followthrough/core/storage";
+import { readSoFar, scan } from "@followthrough/core/scan";
 import { runWeekly } from "@followthrough/core/weekly";
 import { BUSY_DELAY_S, type JobDeps, jobDeps } from "../jobs";
 import { need } from "../linked";
@@ -41,21 +40,6 @@ export const CONTINUE_WITHIN_MS = 24 * 3_600_000;
 
 export { BUSY_DELAY_S } from "../jobs";
 
-/**
- * How far the account's streams have been read: `backfilled` when calendar and Sent were read to
- * the end once (core/scan readOnce: caught up, or reading their window again, `reread`, since the
- * provider expired a cursor or the stored shape changed); `ownerMail` the same of the owner's mail
- * outside Sent (or the provider reads none). An account connected before that stream existed is
- * backfilled without it, and reads it in its weekly runs, under the time limit.
- */
-async function readSoFar(repo: Repository, email: string, ownerMail: boolean): Promise<{ backfilled: boolean; ownerMail: boolean }> {
-  const [calendar, sent, owned] = await Promise.all([
-    repo.getCursor(email, "calendar"),
-    repo.getCursor(email, "sent"),
-    ownerMail ? repo.getCursor(email, OWNER_MAIL_STREAM) : undefined,
-  ]);
-  return { backfilled: readOnce(calendar) && readOnce(sent), ownerMail: !ownerMail || readOnce(owned) };
-}
 
 /**
  * A weekly run's continuation, as this worker enqueues it on Digests: the account and the scheduled

@@ -107,12 +107,25 @@ export function calendarSink(repo: Repository, account: string, window: { since:
 }
 
 /**
- * Calendar, Sent and the owner's mail outside Sent read to the end once ({@link readOnce}): what a
- * first backfill reads before it stops, and what the first digest waits for.
+ * How far the account's streams have been read: `backfilled` when calendar and Sent were read to
+ * the end once ({@link readOnce}: caught up, or reading their window again, `reread`, since the
+ * provider expired a cursor or the stored shape changed); `ownerMail` the same of the owner's mail
+ * outside Sent (or, `ownerMail` false, the provider reads none). An account connected before that
+ * stream existed is backfilled without it, and reads it in its weekly runs, under the time limit.
  */
+export async function readSoFar(repo: Repository, account: string, ownerMail = true): Promise<{ backfilled: boolean; ownerMail: boolean }> {
+  const [calendar, sent, owned] = await Promise.all([
+    repo.getCursor(account, "calendar"),
+    repo.getCursor(account, "sent"),
+    ownerMail ? repo.getCursor(account, OWNER_MAIL_STREAM) : undefined,
+  ]);
+  return { backfilled: readOnce(calendar) && readOnce(sent), ownerMail: !ownerMail || readOnce(owned) };
+}
+
+/** Every stream read to the end once ({@link readSoFar}): what a first backfill reads before it stops, and what the first digest waits for. */
 export async function firstReadDone(repo: Repository, account: string): Promise<boolean> {
-  const cursors = await Promise.all(["calendar", "sent", OWNER_MAIL_STREAM].map((s) => repo.getCursor(account, s)));
-  return cursors.every(readOnce);
+  const read = await readSoFar(repo, account);
+  return read.backfilled && read.ownerMail;
 }
 
 /** The stored cursor of the owner-mail stream (OwnerMailReader). */
