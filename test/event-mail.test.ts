@@ -453,12 +453,26 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
   });
 
-  it("a daily sync cut short by the time limit continues at the next dispatch", async () => {
+  /** The account's daily sync as filed, the clock a minute into its slot. */
+  async function syncDueNow() {
     const item = (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!;
     clock = item.due + 60_000;
     await h.setClock(clock);
-    const links = { baseUrl: BASE_URL, key: LINK_KEY };
-    const job = { job: "event" as const, kind: "sync" as const, acc: h.email, due: item.due };
+    return { item, job: { job: "event" as const, kind: "sync" as const, acc: h.email, due: item.due }, links: { baseUrl: BASE_URL, key: LINK_KEY } };
+  }
+
+  /** `run` with the calendar down past the adapter's retries: it must fail. */
+  async function withCalendarDown(run: () => Promise<unknown>) {
+    await h.injectFault({ route: "calendar.events.list", account: h.email, kind: "status", status: 503, times: 0 });
+    try {
+      await expect(run()).rejects.toThrow();
+    } finally {
+      await h.clearFaults();
+    }
+  }
+
+  it("a daily sync cut short by the time limit continues at the next dispatch", async () => {
+    const { item, job, links } = await syncDueNow();
     await h.resetStats();
     // Cut short after reading into the next quarter hour (16 minutes on): filed for the one after it,
     // whose dispatch has not run yet.
@@ -473,29 +487,14 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
   });
 
   it("a daily sync that fails is filed again an hour on, so the chain goes on; its redelivery finds it moved and does nothing", async () => {
-    const item = (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!;
-    clock = item.due + 60_000;
-    await h.setClock(clock);
-    const links = { baseUrl: BASE_URL, key: LINK_KEY };
-    const job = { job: "event" as const, kind: "sync" as const, acc: h.email, due: item.due };
-    // Calendar down past the adapter's retries.
-    await h.injectFault({ route: "calendar.events.list", account: h.email, kind: "status", status: 503, times: 0 });
-    try {
-      await expect(runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links })).rejects.toThrow();
-    } finally {
-      await h.clearFaults();
-    }
+    const { item, job, links } = await syncDueNow();
+    await withCalendarDown(() => runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links }));
     const again = nextDispatchSlot(clock + HOUR);
     expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: again });
     // The failed message, redelivered: stale.
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock + 30 * 60_000, links })).toBe("stale");
     // The retry fails too: the next day's 07:00, not every hour for as long as the failure lasts.
-    await h.injectFault({ route: "calendar.events.list", account: h.email, kind: "status", status: 503, times: 0 });
-    try {
-      await expect(runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: again }, now: again + 60_000, links })).rejects.toThrow();
-    } finally {
-      await h.clearFaults();
-    }
+    await withCalendarDown(() => runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: again }, now: again + 60_000, links }));
     expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: dispatchSlot(nextSyncAt(again + 60_000, h.account().timeZone)) });
     expect(dispatchSlot(nextSyncAt(again + 60_000, h.account().timeZone)) - item.due).toBe(24 * HOUR);
     // (Back at the hour's retry, for the rest of this test.)

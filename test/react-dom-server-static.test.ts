@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DigestData } from "@followthrough/core/digest";
 import { renderDigest } from "../packages/core/src/digest/render";
@@ -29,13 +29,21 @@ const RENDER = join(root, "packages/core/src/digest/render.tsx");
 const tmp = mkdtempSync(join(tmpdir(), "ft-reactdom-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/**
+ * The modules a bundle of a one-line entry module holds: `source` written outside node_modules (so
+ * it counts as ours), bundled as the functions are (`plugins` in place of infra's, when given).
+ */
+async function inputsOf(name: string, source: string, plugins?: Plugin[]): Promise<string[]> {
+  const dir = join(tmp, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "entry.mjs"), `${source}\n`);
+  const r = await build({ ...sstBuildOptions(), ...(plugins ? { plugins } : {}), entryPoints: [join(dir, "entry.mjs")], outdir: join(dir, "out"), absWorkingDir: root, nodePaths: [join(root, "node_modules")], write: false });
+  return Object.keys(r.metafile!.inputs);
+}
+
 describe("react-dom/server bundled as its synchronous renderer alone", () => {
   it("our import of react-dom/server bundles React's synchronous renderer, not the streaming one", async () => {
-    const dir = join(tmp, "ours");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "entry.mjs"), `export { renderToStaticMarkup } from "react-dom/server";\n`);
-    const r = await build({ ...sstBuildOptions(), entryPoints: [join(dir, "entry.mjs")], outdir: join(dir, "out"), absWorkingDir: root, nodePaths: [join(root, "node_modules")], write: false });
-    const inputs = Object.keys(r.metafile!.inputs);
+    const inputs = await inputsOf("ours", `export { renderToStaticMarkup } from "react-dom/server";`);
     expect(inputs).toContain(SYNC);
     expect(inputs).not.toContain(STREAMING);
     expect(inputs).not.toContain(ENTRY);
@@ -52,11 +60,7 @@ describe("react-dom/server bundled as its synchronous renderer alone", () => {
   }, 60_000);
 
   it("a package in node_modules that imports react-dom/server keeps the package's entry (both renderers)", async () => {
-    const dir = join(tmp, "package");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "entry.mjs"), `export { render } from "@react-email/render";\n`);
-    const r = await build({ ...sstBuildOptions(), entryPoints: [join(dir, "entry.mjs")], outdir: join(dir, "out"), absWorkingDir: root, nodePaths: [join(root, "node_modules")], write: false });
-    const inputs = Object.keys(r.metafile!.inputs);
+    const inputs = await inputsOf("package", `export { render } from "@react-email/render";`);
     expect(inputs).toContain(ENTRY);
     expect(inputs).toContain(STREAMING);
   }, 60_000);
@@ -77,11 +81,7 @@ describe.skipIf(!existsSync(SST_BRIDGE))("through SST's own plugin bridge (skipp
   it("resolves our import of react-dom/server to React's synchronous renderer alone", async () => {
     const bridge = sstBridge(join(root, NODE.nodejs.plugins));
     try {
-      const dir = join(tmp, "bridge");
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "entry.mjs"), `export { renderToStaticMarkup } from "react-dom/server";\n`);
-      const r = await build({ ...sstBuildOptions(), plugins: [bridge.plugin], absWorkingDir: root, nodePaths: [join(root, "node_modules")], entryPoints: [join(dir, "entry.mjs")], outdir: join(dir, "out"), write: false });
-      const inputs = Object.keys(r.metafile!.inputs);
+      const inputs = await inputsOf("bridge", `export { renderToStaticMarkup } from "react-dom/server";`, [bridge.plugin]);
       expect(inputs).toContain(SYNC);
       expect(inputs).not.toContain(STREAMING);
       expect(inputs).not.toContain(ENTRY);
