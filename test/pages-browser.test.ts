@@ -307,7 +307,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.context().close();
   });
 
-  it("error pages: not valid, expired, retired, wrong link, not found", async () => {
+  it("error pages: not valid, expired, retired, wrong link, not found, sign in again", async () => {
     const { email } = microsoft().account;
     const page = await (await contextOf()).newPage();
     const cases: [string, string, string][] = [
@@ -316,6 +316,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       ["error-retired", `${app.stack.url}/a/draft?u=someone%40example.com`, "Link retired"],
       ["error-wrong-link", link("view", { acc: email }).replace("/l/view/", "/l/pause/"), "Wrong link"],
       ["error-not-found", `${app.stack.url}/nowhere`, "Not found"],
+      // A manage link past its 15 minutes: the way back is signing in again.
+      ["error-manage-expired", link("manage", { acc: email }, Date.now() - 16 * 60_000), "Sign in again"],
     ];
     for (const [name, url, title] of cases) {
       await page.goto(url);
