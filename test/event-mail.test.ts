@@ -503,6 +503,54 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: again }, now: clock, links })).toBe("synced");
     expect(((await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!).due).toBeGreaterThan(again);
   });
+
+  it("a morning-after email whose run fails is filed again an hour on, until it would no longer be planned, and then sent once", async () => {
+    const tinkerers = "ciquplonggnt1etjbigv2q3bet"; // AI Tinkerers London, Mon 22 Jun 18:00 BST
+    const hour = iso("2026-06-23T07:00:00Z");
+    const links = { baseUrl: BASE_URL, key: LINK_KEY };
+    const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: tinkerers, due: hour };
+    const item = () => h.repo.get<{ due: number; first?: number }>(keys.eventJob(h.email, "morning-after", tinkerers));
+    const run = (due: number, at: number) => runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due }, now: at, links });
+    const failing = async (route: string, due: number, at: number) => {
+      await h.injectFault({ route, account: h.email, kind: "status", status: 503, times: 0 });
+      try {
+        await expect(run(due, at)).rejects.toThrow();
+      } finally {
+        await h.clearFaults();
+      }
+    };
+    expect(await item()).toMatchObject({ due: hour });
+    clock = hour + 60_000;
+    await h.setClock(clock);
+    // The send refused past the adapter's retries: filed an hour on, its claim marked failed.
+    await failing("gmail.messages.send", hour, clock);
+    const second = nextDispatchSlot(clock + HOUR);
+    expect(await item()).toMatchObject({ due: second, first: hour });
+    expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-after", tinkerers)))!.mail.status).toBe("failed");
+    // The failed message, redelivered minutes later, finds it moved: nothing reaches the DLQ.
+    expect(await run(hour, clock + 5 * 60_000)).toBe("stale");
+    // The retry's mail read fails (Gmail's history down): again an hour on, still counted from the first slot.
+    await failing("gmail.history.list", second, second + 60_000);
+    const third = nextDispatchSlot(second + 60_000 + HOUR);
+    expect(await item()).toMatchObject({ due: third, first: hour });
+    // The provider back: the retry sends, once.
+    clock = third + 60_000;
+    await h.setClock(clock);
+    expect(await run(third, clock)).toBe("sent");
+    expect(await sentCopies("morning-after", tinkerers)).toHaveLength(1);
+    expect(await item()).toBeUndefined();
+    // One failing still 12 hours after its first slot (when a plan would no longer file it) is not tried again.
+    const happyHour = "dag85ve4qk410nsclpie1omjl7"; // Climate Tech Happy Hour, the same evening
+    const late = hour + 11 * HOUR + 30 * 60_000;
+    await putEventJob(h.repo, h.email, "morning-after", happyHour, dispatchSlot(late), { first: hour });
+    await h.injectFault({ route: "gmail.history.list", account: h.email, kind: "status", status: 503, times: 0 });
+    try {
+      await expect(runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, evt: happyHour, due: dispatchSlot(late) }, now: late, links })).rejects.toThrow();
+    } finally {
+      await h.clearFaults();
+    }
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", happyHour))).toBeUndefined();
+  });
 });
 
 describe("the daily sync runs for every active account, so an event accepted mid-week gets its emails (demo-google)", () => {

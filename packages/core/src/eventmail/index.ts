@@ -22,6 +22,7 @@ import {
   eventMailMessageId,
   type EventMailRecord,
   loadStatements,
+  MORNING_AFTER_LATE_MS,
   morningOfAt,
   networkingMeetings,
   nextDispatchSlot,
@@ -46,6 +47,8 @@ export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "moved"
 
 /** How long after a failed daily sync it is tried again (core/eventmail runEventJob). */
 export const SYNC_RETRY_MS = 3_600_000;
+/** How long after a failed event email's run it is tried again, up to MORNING_AFTER_LATE_MS after its first slot. */
+export const EMAIL_RETRY_MS = 3_600_000;
 
 /** The emails' rendered form. */
 export interface EventMail {
@@ -125,63 +128,83 @@ export async function runEventJob(o: {
     return outcome;
   };
   if (!eventEmailOn(account, kind)) return done("off");
-  let mail: EventMail;
-  if (kind === "morning-of") {
-    // No goal, no email (the goal is read when it is sent): decided before any provider call.
-    const statements = await loadStatements(repo, email);
-    const goal = statements.goals.get(eventId);
-    if (goal === undefined) return done("no-goal");
-    // The calendar as it is now, not as the 07:00 sync stored it (an evening-before email comes 11
-    // hours later): an event cancelled, declined or moved since is not announced. A calendar that
-    // fails to answer leaves what is stored, as before this read existed: the email still goes.
-    const calendar = await syncCalendar().catch((e: unknown) => {
-      if (isRevoked(e)) throw e;
-      console.warn(`morning-of ${eventId}: calendar not read (${e instanceof Error ? e.message : String(e)}); the stored meetings decide`);
-      return undefined;
-    });
-    if (calendar?.stopped) {
-      await putJob(repo, email, kind, eventId, retrySlot());
-      return "continued";
+  try {
+    let mail: EventMail;
+    if (kind === "morning-of") {
+      // No goal, no email (the goal is read when it is sent): decided before any provider call.
+      const statements = await loadStatements(repo, email);
+      const goal = statements.goals.get(eventId);
+      if (goal === undefined) return done("no-goal");
+      // The calendar as it is now, not as the 07:00 sync stored it (an evening-before email comes 11
+      // hours later): an event cancelled, declined or moved since is not announced. A calendar that
+      // fails to answer leaves what is stored, as before this read existed: the email still goes.
+      const calendar = await syncCalendar().catch((e: unknown) => {
+        if (isRevoked(e)) throw e;
+        console.warn(`morning-of ${eventId}: calendar not read (${e instanceof Error ? e.message : String(e)}); the stored meetings decide`);
+        return undefined;
+      });
+      if (calendar?.stopped) {
+        await putJob(repo, email, kind, eventId, retrySlot());
+        return "continued";
+      }
+      const m = networkingMeetings(account, await repo.loadMeetings(email), statements, now, now + PLAN_AHEAD_MS).find((x) => x.id === eventId);
+      if (!m || m.start <= now) return done("not-networking");
+      // Moved later: its email goes at the new time (an event moved earlier is announced now).
+      const slot = dispatchSlot(morningOfAt(m, account.timeZone));
+      if (slot > now) {
+        // In the slot, unless its dispatch may have read the index while this job read the calendar.
+        const open = (o.clock?.() ?? now) + PLAN_MARGIN_MS;
+        await putJob(repo, email, kind, eventId, slot > open ? slot : nextDispatchSlot(open));
+        return "moved";
+      }
+      mail = morningOfMail({ account, event: m, goal, now });
+    } else {
+      const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore });
+      if (!result.complete) {
+        // Cut short (a cursor expired and a full sync is under way): the next dispatch continues it.
+        await putJob(repo, email, kind, eventId, retrySlot());
+        return "continued";
+      }
+      const owner = { ...account, aliases: result.owner.aliases };
+      const attended = result.networkingEvents?.attended.find((e) => e.eventId === eventId);
+      if (!attended) return done("not-attended");
+      mail = morningAfterMail({ account: owner, event: attended, met: attended.met, now, links: o.links });
     }
-    const m = networkingMeetings(account, await repo.loadMeetings(email), statements, now, now + PLAN_AHEAD_MS).find((x) => x.id === eventId);
-    if (!m || m.start <= now) return done("not-networking");
-    // Moved later: its email goes at the new time (an event moved earlier is announced now).
-    const slot = dispatchSlot(morningOfAt(m, account.timeZone));
-    if (slot > now) {
-      // In the slot, unless its dispatch may have read the index while this job read the calendar.
-      const open = (o.clock?.() ?? now) + PLAN_MARGIN_MS;
-      await putJob(repo, email, kind, eventId, slot > open ? slot : nextDispatchSlot(open));
-      return "moved";
+    const messageId = eventMailMessageId(email, kind, eventId);
+    const record: EventMailRecord = { status: "sending", messageId, claimedAt: now, kind, eventId, subject: mail.subject };
+    const outgoing: OutgoingMail & { messageId: string } = {
+      to: account.email,
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      messageId,
+      headers: { "Auto-Submitted": "auto-generated", "X-Followthrough-Event-Mail": kind },
+    };
+    const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now });
+    if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
+    // Claimed by an attempt that died, its claim not stale yet: filed again for the first dispatch
+    // after it is, whose run looks in Sent before sending (its slot here has passed: never read again).
+    else await putJob(repo, email, kind, eventId, nextDispatchSlot(now + SEND_CLAIM_STALE_MS));
+    return outcome;
+  } catch (e) {
+    // An email whose run fails (the provider down past the adapter's retries, the send refused, the
+    // table throttled) is filed again an hour on, for as long as it would still have been planned:
+    // MORNING_AFTER_LATE_MS after the slot it was first due in. Without this its message went
+    // through the queue's retries, minutes apart, to the dead-letter queue, and the item stayed in
+    // a slot already read: the email was lost to a failure of an hour. The message still fails:
+    // redelivered, it finds its item moved (stale). A send claim marked failed is taken again by
+    // the retry, which looks in Sent first (core/digest sendOnce). A revoked grant ends it.
+    if (!isRevoked(e)) {
+      const first = item.first ?? item.due;
+      const next = nextDispatchSlot((o.clock?.() ?? now) + EMAIL_RETRY_MS);
+      if (next <= first + MORNING_AFTER_LATE_MS) await putJob(repo, email, kind, eventId, next, { first }).catch(() => undefined);
+      else {
+        console.warn(`${kind} ${eventId}: failing since ${new Date(first).toISOString()}; not tried again`);
+        await repo.delete(jobKey).catch(() => undefined);
+      }
     }
-    mail = morningOfMail({ account, event: m, goal, now });
-  } else {
-    const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore });
-    if (!result.complete) {
-      // Cut short (a cursor expired and a full sync is under way): the next dispatch continues it.
-      await putJob(repo, email, kind, eventId, retrySlot());
-      return "continued";
-    }
-    const owner = { ...account, aliases: result.owner.aliases };
-    const attended = result.networkingEvents?.attended.find((e) => e.eventId === eventId);
-    if (!attended) return done("not-attended");
-    mail = morningAfterMail({ account: owner, event: attended, met: attended.met, now, links: o.links });
+    throw e;
   }
-  const messageId = eventMailMessageId(email, kind, eventId);
-  const record: EventMailRecord = { status: "sending", messageId, claimedAt: now, kind, eventId, subject: mail.subject };
-  const outgoing: OutgoingMail & { messageId: string } = {
-    to: account.email,
-    subject: mail.subject,
-    html: mail.html,
-    text: mail.text,
-    messageId,
-    headers: { "Auto-Submitted": "auto-generated", "X-Followthrough-Event-Mail": kind },
-  };
-  const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now });
-  if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
-  // Claimed by an attempt that died, its claim not stale yet: filed again for the first dispatch
-  // after it is, whose run looks in Sent before sending (its slot here has passed: never read again).
-  else await putJob(repo, email, kind, eventId, nextDispatchSlot(now + SEND_CLAIM_STALE_MS));
-  return outcome;
 }
 
 // ---- The emails -------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ export interface EventMailRecord {
 export interface EventJobItem {
   body: string;
   due: number;
+  /** An email's job filed again after a failure (core/eventmail): the slot it was first due in, which bounds its retries. */
+  first?: number;
 }
 
 const HOUR = 3_600_000;
@@ -157,11 +159,12 @@ export async function planEventJobs(o: {
 
 /**
  * Puts (or moves) one event job on the due-hour index; with `unlessDueWithin` [from, to], not over
- * an item due after `from` and before `to` (false when that kept it).
+ * an item due after `from` and before `to` (false when that kept it); with `first`, the slot a
+ * retried email was first due in.
  */
-export async function putEventJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number, o: { unlessDueWithin?: [number, number] } = {}): Promise<boolean> {
+export async function putEventJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number, o: { unlessDueWithin?: [number, number]; first?: number } = {}): Promise<boolean> {
   const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
-  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour };
+  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour, ...(o.first === undefined ? {} : { first: o.first }) };
   if (!o.unlessDueWithin) {
     await repo.put(item);
     return true;
