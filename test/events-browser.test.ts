@@ -22,7 +22,7 @@ const DAY = 86_400_000;
 const CONFERENCE = "sh9rlp7ug6eu4ne7av2fiu5u0k"; // demo-google: Melbourne Product Design Conference 2026, 200 guests, ended the morning of `now`
 
 const app = appInChromium({ linkKey: KEY, report: "axe-events.json", startMs: 180_000 });
-const { contextOf, check, press } = app;
+const { contextOf, check, press, invalidFields } = app;
 
 const google = () => app.stack.accounts.find((a) => a.account.provider === "google")!;
 const link = (act: "events" | "met" | "goal" | "settings", evt?: string) =>
@@ -203,6 +203,7 @@ describe("networking events in Chromium", () => {
     await press(page, "Add");
     expect(await mainText(page)).toContain("colleague");
     expect(await page.getByLabel("Their email address").inputValue()).toBe(`someone@${account.email.split("@")[1]}`);
+    expect(await invalidFields(page)).toEqual([{ label: "Their email address", description: expect.stringContaining("colleague's address") }]);
     await check(page, "event-met-refused");
 
     // The next week's digest lists the three as missing follow-ups, each with its one-tap draft.

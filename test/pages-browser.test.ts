@@ -18,7 +18,7 @@ const KEY = "pages-browser-test-link-key-0123456789";
 
 /** axe results per page are written to test-artifacts/pages/axe.json at the end. */
 const app = appInChromium({ linkKey: KEY, report: "axe.json" });
-const { contextOf, check, press } = app;
+const { contextOf, check, press, invalidFields } = app;
 
 const google = () => app.stack.accounts.find((a) => a.account.provider === "google")!;
 const microsoft = () => app.stack.accounts.find((a) => a.account.provider === "microsoft")!;
@@ -226,6 +226,9 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.getByRole("alert").textContent()).toContain("Unknown placeholder {oops}");
     expect(await page.getByLabel("Follow-up message").inputValue()).toBe(edited);
     expect(await page.getByLabel("Day").inputValue()).toBe("3");
+    // The message is tied to the field it is about: a screen reader on the template hears why.
+    expect(await invalidFields(page)).toEqual([{ label: "Follow-up message", description: expect.stringMatching(/^Not saved\. Unknown placeholder \{oops\}.*Placeholders: \{firstName\}/) }]);
+    expect(await page.getByRole("alert").getByRole("link").getAttribute("href")).toBe("#template");
     await check(page, "settings-error");
     const fixed = "Hi {firstName},\nthanks for the chat at {meeting}.\n{ownerName}";
     await page.getByLabel("Follow-up message").fill(fixed);
@@ -248,6 +251,12 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(withPreset.subjectTemplate).toBe("Coffee, {firstName}?");
     expect(withPreset.signatureName).toBe("Isla M.");
     expect(withPreset.template).toContain("Would you have 30 minutes");
+    // A first name for an address that is not one: the address field is the one marked, the name kept.
+    await page.getByLabel("Their email address").fill("mei.lin");
+    await page.getByLabel("Greet them as").fill("Mei Lin");
+    await press(page, "Save name");
+    expect(await invalidFields(page)).toEqual([{ label: "Their email address", description: "Not saved. Give the person's email address." }]);
+    expect(await page.getByLabel("Greet them as").inputValue()).toBe("Mei Lin");
     // A corrected first name, remembered for that person.
     await page.getByLabel("Their email address").fill("Mei.Lin@Example.com");
     await page.getByLabel("Greet them as").fill("Mei Lin");

@@ -46,7 +46,7 @@ import type { LinkClaims } from "@followthrough/core/links";
 import type { Meeting } from "@followthrough/core/model";
 import { DAY } from "@followthrough/core/time";
 import type { AppDeps } from "./kit";
-import type { Markup, PageKit } from "./pages";
+import { fieldAttrs, formError, type Markup, type PageKit } from "./pages";
 import { sameOrigin } from "./settings";
 
 /** How far ahead the events page looks. */
@@ -138,7 +138,7 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
 
   // ---- The events page ---------------------------------------------------------------------
 
-  const eventsPage = async (c: C, account: AccountRecord, said?: { error?: string; status?: number }) => {
+  const eventsPage = async (c: C, account: AccountRecord, said?: { error?: string; status?: number; field?: string; typed?: string }) => {
     const now = asOf(account);
     const zone = account.timeZone;
     const [meetings, statements] = await Promise.all([deps.repo.loadMeetings(account.email), loadStatements(deps.repo, account.email)]);
@@ -171,7 +171,7 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
 <p>${goal !== undefined ? html`Your goal: <b>${goalText(goal)}</b>.` : html`No goal yet.`}</p>
 <form method="post" class="inline">${hidden}<input type="hidden" name="action" value="goal">
 <label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}–${EVENT_RULES.goalMax})</label>
-<input type="number" id="goal-${id}" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${goal ?? ""}" required>
+<input type="number" id="goal-${id}" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${said?.field === `goal-${id}` ? (said.typed ?? "") : (goal ?? "")}" required${fieldAttrs(`goal-${id}`, said?.field)}>
 <button type="submit">Save goal</button></form>
 ${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary" aria-label="Remove goal: ${title}">Remove goal</button></form>` : ""}
 <form method="post">${hidden}<input type="hidden" name="action" value="unmark"><button type="submit" class="secondary" aria-label="Not a networking event: ${title}">Not a networking event</button></form></li>`;
@@ -182,7 +182,7 @@ ${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" na
       said?.error ? "Not saved" : "Your events",
       html`<h1>Your events</h1>
 ${notice && !said?.error ? html`<p role="status"><b>${notice}</b></p>` : ""}
-${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
+${said?.error ? formError(said.error, said.field) : ""}
 <p class="muted">Your calendar for the next ${EVENTS_PAGE_DAYS} days, in your time zone (${zone}). A networking event gets a goal, an email the morning of it, and one the morning after with the people you met there. Events you declined or have not answered are left out.</p>
 <h2>Networking events</h2>
 ${networking.length ? html`<ul class="events">${networking.map(row)}</ul>` : html`<p>None in the next ${EVENTS_PAGE_DAYS} days. Mark one below if it is.</p>`}
@@ -214,7 +214,11 @@ ${nav(c, account.email, false)}`,
       else if (action === "cleargoal") await clearGoal(deps.repo, account, eventId);
       else return kit.say(c, 400, "Not saved", "That is not something this page does.");
     } catch (e) {
-      if (e instanceof StatementError) return eventsPage(c, account, { error: e.message, status: e.code === "no-such-event" ? 404 : 400 });
+      if (e instanceof StatementError) {
+        // A refused goal is about that event's goal box: it keeps what was typed and says why.
+        const field = action === "goal" && eventId && e.code !== "no-such-event" ? `goal-${eventTag(eventId)}` : undefined;
+        return eventsPage(c, account, { error: e.message, status: e.code === "no-such-event" ? 404 : 400, field, typed: field ? one(form, "goal").slice(0, 10) : undefined });
+      }
       throw e;
     }
     const tag = eventTag(eventId);
@@ -223,7 +227,7 @@ ${nav(c, account.email, false)}`,
 
   // ---- One event's goal --------------------------------------------------------------------
 
-  const goalPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; typed?: string }) => {
+  const goalPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; typed?: string }) => {
     const m = await eventOf(account, claims);
     if (!m) return gone(c, account.email);
     const statements = await loadStatements(deps.repo, account.email);
@@ -246,7 +250,7 @@ ${nav(c, account.email, false)}`,
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
 ${saved === "1" && goal !== undefined && !said ? html`<p role="status"><b>Saved. Your goal: ${goalText(goal)} at ${title}.</b></p>` : ""}
 ${saved === "0" && !said ? html`<p role="status"><b>Goal removed.</b></p>` : ""}
-${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
+${said?.error ? formError(said.error, said.field) : ""}
 <p>${goal !== undefined ? html`Your goal now: <b>${goalText(goal)}</b>.` : "Going with a number in mind is what turns an evening of small talk into people you still know next month. How many new people will you meet?"}</p>
 <form method="post"><input type="hidden" name="action" value="goal">
 <fieldset><legend>Meet this many new people</legend>
@@ -254,7 +258,7 @@ ${quick.map((n) => html`<button type="submit" name="goal" value="${n}"${n === go
 </fieldset></form>
 <form method="post"><input type="hidden" name="action" value="goal">
 <label for="goal">Or another number (${EVENT_RULES.goalMin}–${EVENT_RULES.goalMax})</label>
-<input type="number" id="goal" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${said?.typed ?? ""}" required>
+<input type="number" id="goal" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${said?.typed ?? ""}" required${fieldAttrs("goal", said?.field)}>
 <button type="submit" class="secondary">Set goal</button></form>
 ${goal !== undefined ? html`<form method="post"><input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary">Remove the goal</button></form>` : ""}
 <p class="muted">The morning of the event you get one short email with your goal; the morning after, the people you met there.</p>
@@ -274,7 +278,7 @@ ${nav(c, account.email)}`,
       if (action !== "goal") return kit.say(c, 400, "Not saved", "That is not something this page does.");
       await setGoal(deps.repo, account, claims.evt!, parseGoal(one(form, "goal")), deps.now());
     } catch (e) {
-      if (e instanceof StatementError) return e.code === "no-such-event" ? gone(c, account.email) : goalPage(c, account, claims, { error: e.message, typed: one(form, "goal").slice(0, 10) });
+      if (e instanceof StatementError) return e.code === "no-such-event" ? gone(c, account.email) : goalPage(c, account, claims, { error: e.message, field: e.code === "bad-goal" ? "goal" : undefined, typed: one(form, "goal").slice(0, 10) });
       throw e;
     }
     return c.redirect(`${selfPath(c)}?saved=1`, 303);
@@ -282,7 +286,7 @@ ${nav(c, account.email)}`,
 
   // ---- Who did you meet at E? --------------------------------------------------------------
 
-  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; name?: string; email?: string; picked?: string[] }) => {
+  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[] }) => {
     const m = await eventOf(account, claims);
     if (!m) return gone(c, account.email);
     const now = asOf(account);
@@ -296,7 +300,7 @@ ${nav(c, account.email)}`,
         said?.error ? 400 : 200,
         `Who did you meet at ${title}?`,
         html`<h1>Who did you meet at ${title}?</h1><p>${eventWhen(m, account.timeZone, { until: true })}</p>
-${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
+${said?.error ? formError(said.error, said.field) : ""}
 <p>Come back once you have been: this page lists its guests then.</p>${nav(c, account.email)}`,
       );
     const list = pickableAttendees(m, account);
@@ -326,7 +330,7 @@ ${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said
       html`<h1>Who did you meet at ${title}?</h1>
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
 ${notice && !said ? html`<p role="status"><b>${notice}</b></p>` : ""}
-${said?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${said.error}</p></div>` : ""}
+${said?.error ? formError(said.error, said.field) : ""}
 ${
   confirmed.length
     ? html`<h2>You said you met</h2><ul>${confirmed.map(
@@ -368,8 +372,8 @@ ${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
 }
 <h2>Someone not on the list?</h2>
 <form method="post"><input type="hidden" name="action" value="add">
-<p><label for="name">Their name</label><input type="text" id="name" name="name" maxlength="200" autocomplete="off" value="${said?.name ?? ""}" required></p>
-<p><label for="email">Their email address</label><input type="email" id="email" name="email" maxlength="254" autocomplete="off" value="${said?.email ?? ""}" required></p>
+<p><label for="name">Their name</label><input type="text" id="name" name="name" maxlength="200" autocomplete="off" value="${said?.name ?? ""}" required${fieldAttrs("name", said?.field)}></p>
+<p><label for="email">Their email address</label><input type="email" id="email" name="email" maxlength="254" autocomplete="off" value="${said?.email ?? ""}" required${fieldAttrs("email", said?.field)}></p>
 <button type="submit" class="secondary">Add</button></form>
 ${nav(c, account.email)}
 ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
@@ -399,7 +403,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     } catch (e) {
       if (e instanceof StatementError) {
         if (e.code === "no-such-event") return gone(c, account.email);
-        return metPage(c, account, claims, action === "add" ? { error: e.message, name: one(form, "name").slice(0, 200), email: one(form, "email").slice(0, 254) } : { error: e.message, picked: all(form, "pick") });
+        return metPage(c, account, claims, action === "add" ? { error: e.message, field: ADD_FIELD[e.code], name: one(form, "name").slice(0, 200), email: one(form, "email").slice(0, 254) } : { error: e.message, picked: all(form, "pick") });
       }
       throw e;
     }
@@ -413,6 +417,9 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       return auth instanceof Response ? auth : pages[act](c, auth.account, auth.claims);
     });
 }
+
+/** The "someone not on the list" field each refusal of an added person is about. */
+const ADD_FIELD: Partial<Record<StatementError["code"], "name" | "email">> = { "bad-name": "name", "bad-address": "email", owner: "email", colleague: "email", "not-person": "email" };
 
 /** A goal from the form: a whole number; the range is checked by core (one message for both). */
 function parseGoal(raw: string): number {

@@ -3,6 +3,7 @@
  * the page shell, one-sentence pages, signed-link checks and fresh links.
  */
 import type { Context } from "hono";
+import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { LinkAction, LinkClaims, LinkProblem } from "@followthrough/core/links";
@@ -56,4 +57,25 @@ export function nextOccurrence(s: { day: number; hour: number }, timeZone: strin
 /** "Monday, 7 December 2026 at 08:00" in the person's zone. */
 export function whenLocal(t: number, timeZone: string): string {
   return `${formatLocal(t, timeZone, "EEEE, d MMMM y")} at ${formatLocal(t, timeZone, "HH:mm")}`;
+}
+
+/** The id of a refused form's message (formError), which the field it is about names (fieldAttrs). */
+export const FORM_ERROR_ID = "form-error";
+
+/**
+ * A refused form's one-line message at the top of the page, announced as it appears; with `field`
+ * (the id of the control it is about) the message links to that control, which says it is invalid
+ * and is described by the message ({@link fieldAttrs}): a screen reader on the field hears why.
+ */
+export function formError(message: string, field?: string): Markup {
+  return html`<div class="error" role="alert" id="${FORM_ERROR_ID}"><p><b>Not saved.</b> ${field ? html`<a href="#${field}">${message}</a>` : message}</p></div>`;
+}
+
+/**
+ * A control's `aria-describedby` (its own help, `help`) and, when it is the one a refused form is
+ * about (`invalid` is its id), `aria-invalid` and the form's message first in its description.
+ */
+export function fieldAttrs(id: string, invalid: string | undefined, help?: string): Markup | "" {
+  if (invalid === id) return html` aria-invalid="true" aria-describedby="${help ? `${FORM_ERROR_ID} ${help}` : FORM_ERROR_ID}"`;
+  return help ? html` aria-describedby="${help}"` : "";
 }

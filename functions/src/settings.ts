@@ -24,7 +24,7 @@ import { firstReadDone } from "@followthrough/core/scan";
 import { reconnectUrl } from "@followthrough/core/reconnect";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import type { AppDeps } from "./kit";
-import { DAY_NAMES, type PageKit, originOf, whenOf } from "./pages";
+import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, whenOf } from "./pages";
 
 /** The longest template accepted, in characters. */
 export const TEMPLATE_MAX = 2000;
@@ -37,25 +37,31 @@ const TEMPLATE_MAX_TEXT = String(TEMPLATE_MAX).replace(/\B(?=(\d{3})+$)/g, ",");
 /** The placeholders a template may use. */
 export const PLACEHOLDERS = ["{firstName}", "{meeting}", "{date}", "{ownerName}"] as const;
 
-/** A refused form value; the message is the one line the page shows. */
+/** A refused form value; the message is the one line the page shows, `field` the id of the control it is about. */
 export class SettingsError extends Error {
   override name = "SettingsError";
+  constructor(
+    message: string,
+    readonly field?: "day" | "hour" | "template" | "subject" | "signature" | "person" | "first",
+  ) {
+    super(message);
+  }
 }
 
 /** Validates a template from the form: line endings normalised, trimmed; one-line errors. */
 export function validateTemplate(raw: unknown): string {
-  if (typeof raw !== "string") throw new SettingsError("The template is missing.");
+  if (typeof raw !== "string") throw new SettingsError("The template is missing.", "template");
   const t = raw.replace(/\r\n?/g, "\n").trim();
-  if (!t) throw new SettingsError("The template can't be empty.");
-  if ([...t].length > TEMPLATE_MAX) throw new SettingsError(`The template is longer than ${TEMPLATE_MAX_TEXT} characters.`);
+  if (!t) throw new SettingsError("The template can't be empty.", "template");
+  if ([...t].length > TEMPLATE_MAX) throw new SettingsError(`The template is longer than ${TEMPLATE_MAX_TEXT} characters.`, "template");
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(t)) throw new SettingsError("The template contains control characters.");
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(t)) throw new SettingsError("The template contains control characters.", "template");
   const list = "{firstName}, {meeting}, {date} or {ownerName}";
   for (const m of t.matchAll(/\{[^{}\n]*\}/g)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(m[0])) throw new SettingsError(`Unknown placeholder ${m[0].slice(0, 40)}: use ${list}.`);
+    if (!(PLACEHOLDERS as readonly string[]).includes(m[0])) throw new SettingsError(`Unknown placeholder ${m[0].slice(0, 40)}: use ${list}.`, "template");
   }
   const rest = PLACEHOLDERS.reduce((s, p) => s.replaceAll(p, ""), t);
-  if (/[{}]/.test(rest)) throw new SettingsError(`Curly braces are only for the placeholders ${list}.`);
+  if (/[{}]/.test(rest)) throw new SettingsError(`Curly braces are only for the placeholders ${list}.`, "template");
   return t;
 }
 
@@ -66,27 +72,27 @@ export const SIGNATURE_MAX = 80;
 /** Validates the subject template: one line, the same placeholders as the body; empty means the default. */
 export function validateSubject(raw: unknown): string {
   if (raw === undefined) return "";
-  if (typeof raw !== "string") throw new SettingsError("The subject is not valid.");
+  if (typeof raw !== "string") throw new SettingsError("The subject is not valid.", "subject");
   const t = raw.replace(/\s+/g, " ").trim();
   if (!t) return "";
-  if ([...t].length > SUBJECT_MAX) throw new SettingsError(`The subject is longer than ${SUBJECT_MAX} characters.`);
+  if ([...t].length > SUBJECT_MAX) throw new SettingsError(`The subject is longer than ${SUBJECT_MAX} characters.`, "subject");
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(t)) throw new SettingsError("The subject contains control characters.");
+  if (/[\u0000-\u001f\u007f]/.test(t)) throw new SettingsError("The subject contains control characters.", "subject");
   for (const m of t.matchAll(/\{[^{}\n]*\}/g)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(m[0])) throw new SettingsError(`Unknown placeholder ${m[0].slice(0, 40)} in the subject: use {firstName}, {meeting}, {date} or {ownerName}.`);
+    if (!(PLACEHOLDERS as readonly string[]).includes(m[0])) throw new SettingsError(`Unknown placeholder ${m[0].slice(0, 40)} in the subject: use {firstName}, {meeting}, {date} or {ownerName}.`, "subject");
   }
-  if (/[{}]/.test(PLACEHOLDERS.reduce((x, p) => x.replaceAll(p, ""), t))) throw new SettingsError("Curly braces in the subject are only for the placeholders.");
+  if (/[{}]/.test(PLACEHOLDERS.reduce((x, p) => x.replaceAll(p, ""), t))) throw new SettingsError("Curly braces in the subject are only for the placeholders.", "subject");
   return t;
 }
 
 /** Validates the name drafts are signed with: one line, no braces; empty means the first name. */
 export function validateSignature(raw: unknown): string {
   if (raw === undefined) return "";
-  if (typeof raw !== "string") throw new SettingsError("The signature name is not valid.");
+  if (typeof raw !== "string") throw new SettingsError("The signature name is not valid.", "signature");
   const t = raw.replace(/\s+/g, " ").trim();
-  if ([...t].length > SIGNATURE_MAX) throw new SettingsError(`The signature name is longer than ${SIGNATURE_MAX} characters.`);
+  if ([...t].length > SIGNATURE_MAX) throw new SettingsError(`The signature name is longer than ${SIGNATURE_MAX} characters.`, "signature");
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f{}]/.test(t)) throw new SettingsError("The signature name can't contain braces or control characters.");
+  if (/[\u0000-\u001f\u007f{}]/.test(t)) throw new SettingsError("The signature name can't contain braces or control characters.", "signature");
   return t;
 }
 
@@ -95,24 +101,24 @@ export const FIRST_NAMES_MAX = 500;
 
 /** Validates a first-name correction: an address and the name to greet them by (empty removes it). */
 export function validateFirstName(person: unknown, first: unknown): { person: string; first: string } {
-  if (typeof person !== "string" || !/^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/.test(person.trim())) throw new SettingsError("Give the person's email address.");
-  if (typeof first !== "string") throw new SettingsError("Give the name to greet them by.");
+  if (typeof person !== "string" || !/^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/.test(person.trim())) throw new SettingsError("Give the person's email address.", "person");
+  if (typeof first !== "string") throw new SettingsError("Give the name to greet them by.", "first");
   const t = first.replace(/\s+/g, " ").trim();
-  if ([...t].length > 60) throw new SettingsError("The first name is longer than 60 characters.");
+  if ([...t].length > 60) throw new SettingsError("The first name is longer than 60 characters.", "first");
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f{}<>@]/.test(t)) throw new SettingsError("The first name can't contain braces, angle brackets, @ or control characters.");
+  if (/[\u0000-\u001f\u007f{}<>@]/.test(t)) throw new SettingsError("The first name can't contain braces, angle brackets, @ or control characters.", "first");
   return { person: person.trim().toLowerCase(), first: t };
 }
 
 /** Validates day (1–7) and hour (0–23) from the form; one-line errors. */
 export function validateSchedule(day: unknown, hour: unknown): DigestSchedule {
-  if (typeof day !== "string" || !/^\d{1,2}$/.test(day)) throw new SettingsError("Choose a day from Monday to Sunday.");
-  if (typeof hour !== "string" || !/^\d{1,2}$/.test(hour)) throw new SettingsError("Choose an hour from 0 to 23.");
+  if (typeof day !== "string" || !/^\d{1,2}$/.test(day)) throw new SettingsError("Choose a day from Monday to Sunday.", "day");
+  if (typeof hour !== "string" || !/^\d{1,2}$/.test(hour)) throw new SettingsError("Choose an hour from 0 to 23.", "hour");
   try {
     return parseSchedule(day, hour);
   } catch (e) {
     const m = (e as Error).message;
-    throw new SettingsError(`${m.charAt(0).toUpperCase()}${m.slice(1)}.`);
+    throw new SettingsError(`${m.charAt(0).toUpperCase()}${m.slice(1)}.`, m.startsWith("day") ? "day" : "hour");
   }
 }
 
@@ -148,7 +154,7 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     account: AccountRecord,
     notice: string | undefined,
     canManage: boolean,
-    edited?: { error?: string; day?: unknown; hour?: unknown; template?: unknown; subject?: unknown; signature?: unknown; person?: unknown; first?: unknown },
+    edited?: { error?: string; field?: SettingsError["field"]; day?: unknown; hour?: unknown; template?: unknown; subject?: unknown; signature?: unknown; person?: unknown; first?: unknown },
   ) => {
     const asNumber = (v: unknown, fallback: number) => (typeof v === "string" && /^\d{1,2}$/.test(v) ? Number(v) : fallback);
     const stored = account.schedule ?? DEFAULT_SCHEDULE;
@@ -157,13 +163,14 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     const subject = edited && typeof edited.subject === "string" ? edited.subject : account.subjectTemplate ?? "";
     const signature = edited && typeof edited.signature === "string" ? edited.signature : account.signatureName ?? "";
     const status = account.status;
+    const bad = edited?.field;
     return kit.page(
       c,
       edited?.error ? 400 : 200,
       edited?.error ? "Not saved" : "Settings",
       html`<h1>Settings</h1>
 ${notice ? html`<p role="status"><b>${notice}</b></p>` : ""}
-${edited?.error ? html`<div class="error" role="alert"><p><b>Not saved.</b> ${edited.error}</p></div>` : ""}
+${edited?.error ? formError(edited.error, edited.field) : ""}
 ${edited && !edited.error ? html`<p role="status"><b>Template loaded below: edit it if you like, then Save.</b></p>` : ""}
 <dl>
 <dt>Account</dt><dd>${account.displayName ? html`${account.displayName} · ` : ""}${account.email}</dd>
@@ -179,15 +186,15 @@ ${
 <h2>When your digest arrives</h2>
 <form method="post">
 <input type="hidden" name="action" value="save">
-<p><label for="day">Day</label><select id="day" name="day">${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
-<p><label for="hour">Time</label><select id="hour" name="hour">${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
+<p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
+<p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
 <p class="muted">In your time zone: ${account.timeZone}.</p>
 <h2>Your follow-up template</h2>
 <p class="muted" id="template-help">Used for every draft; while it is the standard text, people you met at a networking event get the "After an event" message instead. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
-<p><label for="subject">Subject</label><input type="text" id="subject" name="subject" maxlength="${SUBJECT_MAX}" value="${subject}" placeholder="${DEFAULT_SUBJECT}" aria-describedby="subject-help"></p>
+<p><label for="subject">Subject</label><input type="text" id="subject" name="subject" maxlength="${SUBJECT_MAX}" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>
 <p class="muted" id="subject-help">Leave empty for "${DEFAULT_SUBJECT}" soon after the meeting and "Following up from {meeting}" after two weeks. A reply keeps the thread's subject.</p>
-<p><label for="template">Follow-up message</label><textarea id="template" name="template" rows="8" maxlength="${TEMPLATE_MAX}" aria-describedby="template-help">${template}</textarea></p>
-<p><label for="signature">Sign drafts as</label><input type="text" id="signature" name="signature" maxlength="${SIGNATURE_MAX}" value="${signature}" autocomplete="name" aria-describedby="signature-help"></p>
+<p><label for="template">Follow-up message</label><textarea id="template" name="template" rows="8" maxlength="${TEMPLATE_MAX}"${fieldAttrs("template", bad, "template-help")}>${template}</textarea></p>
+<p><label for="signature">Sign drafts as</label><input type="text" id="signature" name="signature" maxlength="${SIGNATURE_MAX}" value="${signature}" autocomplete="name"${fieldAttrs("signature", bad, "signature-help")}></p>
 <p class="muted" id="signature-help">Fills {ownerName}; empty uses your first name.</p>
 <button type="submit">Save</button>
 </form>
@@ -210,8 +217,8 @@ ${
     : ""
 }
 <form method="post"><input type="hidden" name="action" value="firstname">
-<p><label for="person">Their email address</label><input type="text" inputmode="email" id="person" name="person" autocomplete="off"${typeof edited?.person === "string" ? html` value="${edited.person}"` : ""}></p>
-<p><label for="first">Greet them as</label><input type="text" id="first" name="first" autocomplete="off" aria-describedby="first-help"${typeof edited?.first === "string" ? html` value="${edited.first}"` : ""}></p>
+<p><label for="person">Their email address</label><input type="text" inputmode="email" id="person" name="person" autocomplete="off"${fieldAttrs("person", bad)}${typeof edited?.person === "string" ? html` value="${edited.person}"` : ""}></p>
+<p><label for="first">Greet them as</label><input type="text" id="first" name="first" autocomplete="off"${fieldAttrs("first", bad, "first-help")}${typeof edited?.first === "string" ? html` value="${edited.first}"` : ""}></p>
 <p class="muted" id="first-help">Leave empty to go back to the guess.</p>
 <button type="submit" class="secondary">Save name</button>
 </form>
@@ -277,7 +284,7 @@ ${
         signatureName = validateSignature(form.signature);
       } catch (e) {
         if (e instanceof SettingsError)
-          return settingsPage(c, account, undefined, act === "manage", { error: e.message, day: form.day, hour: form.hour, template: form.template, subject: form.subject, signature: form.signature });
+          return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, day: form.day, hour: form.hour, template: form.template, subject: form.subject, signature: form.signature });
         throw e;
       }
       if (!(await updateAccount(deps.repo, account.email, { schedule, template, subjectTemplate, signatureName }, now))) return gone();
@@ -288,7 +295,7 @@ ${
       try {
         fix = validateFirstName(form.person, form.first);
       } catch (e) {
-        if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, person: form.person, first: form.first });
+        if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, person: form.person, first: form.first });
         throw e;
       }
       const names = { ...(account.firstNames ?? {}) };

@@ -117,7 +117,14 @@ describe("the events page", () => {
     for (const bad of ["0", "21", "2.5", "three", ""]) {
       const res = await post(path, { action: "goal", event: "lunch-1", goal: bad });
       expect(res.status).toBe(400);
-      expect(await text(res)).toContain("A goal is a whole number of new people from 1 to 20.");
+      const page = await text(res);
+      expect(page).toContain("A goal is a whole number of new people from 1 to 20.");
+      // That event's goal box keeps what was typed and is the field the message is about.
+      const box = new RegExp(`<input type="number" id="goal-${eventTag("lunch-1")}"[^>]*>`).exec(page)?.[0];
+      expect(box).toContain(`value="${bad}"`);
+      expect(box).toContain(`aria-invalid="true" aria-describedby="form-error"`);
+      expect(page).toContain(`<div class="error" role="alert" id="form-error"><p><b>Not saved.</b> <a href="#goal-${eventTag("lunch-1")}">`);
+      expect(page.match(/aria-invalid/g)).toHaveLength(1);
     }
     expect((await loadStatements(repo, OWNER)).goals.get("lunch-1")).toBe(4);
     expect((await post(path, { action: "mark", event: "no-such-event" })).status).toBe(404);
@@ -207,7 +214,12 @@ describe("who did you meet at a 200-guest conference", () => {
       const page = await text(refused);
       expect(page).toContain(message);
       expect(page).toContain(`value="${email}"`);
+      // The address box is the one marked; the name is not.
+      expect(/<input type="email" id="email"[^>]*>/.exec(page)?.[0]).toContain(`aria-invalid="true"`);
+      expect(/<input type="text" id="name"[^>]*>/.exec(page)?.[0]).not.toContain("aria-invalid");
     }
+    const noName = await text(await post(path(), { action: "add", name: " ", email: "sam@elsewhere.org" }));
+    expect(/<input type="text" id="name"[^>]*>/.exec(noName)?.[0]).toContain(`aria-invalid="true"`);
     const notListed = await post(path(), { action: "confirm", pick: ["stranger@nowhere.org"] });
     expect(notListed.status).toBe(400);
     expect(await text(notListed)).toContain("stranger@nowhere.org is not on this event&#39;s list");

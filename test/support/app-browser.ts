@@ -28,6 +28,7 @@ export function appInChromium(o: { linkKey: string; report: string; startMs?: nu
     contextOf: checks.contextOf,
     check: checks.check,
     press: checks.press,
+    invalidFields: checks.invalidFields,
     get stack(): LocalStack {
       return stack!;
     },

@@ -1,7 +1,8 @@
 /**
  * What the browser tests of pages share: a person's browser context, the check of a page at a
  * phone's and a desktop's width in light and dark mode (axe-core with WCAG 2.2 A/AA, zero
- * violations; nothing wider than the phone; a screenshot of each), and pressing a form's button.
+ * violations; nothing wider than the phone; a screenshot of each), pressing a form's button, and
+ * the controls a refused form marks invalid.
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -62,7 +63,24 @@ export function pageChecks(browser: () => Browser, gallery: string) {
     await page.waitForLoadState("load");
   }
 
+  /**
+   * Each control the page marks invalid (`aria-invalid="true"`): its label, and the text of what
+   * describes it (`aria-describedby`, in order), as a screen reader on the field would say them.
+   */
+  async function invalidFields(page: Page): Promise<{ label: string; description: string }[]> {
+    return page.$$eval('[aria-invalid="true"]', (els) =>
+      els.map((el) => ({
+        label: ((el as HTMLInputElement).labels?.[0]?.textContent ?? "").trim(),
+        description: (el.getAttribute("aria-describedby") ?? "")
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((id) => (document.getElementById(id)?.textContent ?? "").replace(/\s+/g, " ").trim())
+          .join(" "),
+      })),
+    );
+  }
+
   const writeReport = (file: string) => writeFileSync(join(gallery, file), `${JSON.stringify(report, null, 2)}\n`);
 
-  return { contextOf, check, press, writeReport };
+  return { contextOf, check, press, invalidFields, writeReport };
 }
