@@ -333,6 +333,18 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect(await page.textContent("h1"), name).toBe(title);
       await check(page, name);
     }
+    // A template saved on a manage page whose 15 minutes ran out while it was written: the page
+    // says to sign in again and gives back what was typed, to copy. (The settings form, pointed at
+    // a manage link already past its time, stands in for a page left open that long.)
+    await page.goto(link("settings", { acc: email }));
+    await page.locator("form:has(#template)").evaluate((f, to) => f.setAttribute("action", to), link("manage", { acc: email }, Date.now() - 16 * 60_000));
+    const typed = "Hi {firstName},\nit took me a while to write this.\n{ownerName}";
+    await page.getByLabel("Follow-up message").fill(typed);
+    await press(page, "Save");
+    expect(await page.textContent("h1")).toBe("Sign in again");
+    expect(await page.getByLabel("Follow-up message").inputValue()).toBe(typed);
+    expect(await page.getByLabel("Follow-up message").getAttribute("readonly")).toBe("");
+    await check(page, "error-manage-expired-typed");
     await page.context().close();
   });
 });

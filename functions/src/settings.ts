@@ -247,8 +247,26 @@ ${
   // link (earned by signing in again with the connected account) also disconnects and deletes.
   // A manage link ends 15 minutes after the sign-in that earned it: the way back is signing in again,
   // not a digest (whose links cannot disconnect).
-  const signInAgain = (c: Context) =>
-    kit.page(c, 410, "Sign in again", html`<h1>Sign in again</h1><p>Your sign-in to manage this account ended: it lasts 15 minutes. Nothing was changed.</p><p><a class="button" href="${base}/settings">Sign in again</a></p>`);
+  // A save sent after it ended shows what was typed (only to a form of this app's own origin), to
+  // copy before signing in again: a template written over more than 15 minutes is not lost.
+  const signInAgain = async (c: Context) => {
+    const form = c.req.method === "POST" && sameOrigin(c, base) ? await c.req.parseBody().catch(() => ({}) as Record<string, unknown>) : {};
+    const fields: [string, unknown][] = form.action === "save" ? [["Subject", form.subject], ["Follow-up message", form.template], ["Sign drafts as", form.signature]] : [];
+    const typed = fields.filter((f): f is [string, string] => typeof f[1] === "string" && f[1].trim() !== "");
+    return kit.page(
+      c,
+      410,
+      "Sign in again",
+      html`<h1>Sign in again</h1><p>Your sign-in to manage this account ended: it lasts 15 minutes. Nothing was changed.</p>
+${
+  typed.length
+    ? html`<p>What you typed, not saved: copy it, sign in again, and paste it in.</p>
+${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</label><textarea id="typed-${i}" rows="${Math.min(12, value.split("\n").length + 1)}" readonly>${value.slice(0, TEMPLATE_MAX)}</textarea></p>`)}`
+    : ""
+}
+<p><a class="button" href="${base}/settings">Sign in again</a></p>`,
+    );
+  };
   const authoriseAct = (c: Context, act: "settings" | "manage") => kit.authorise(c, act, act === "manage" ? { expired: signInAgain } : {});
   for (const act of ["settings", "manage"] as const) {
     app.get(`/l/${act}/:token`, async (c) => {

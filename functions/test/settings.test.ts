@@ -251,7 +251,13 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const page = await res.text();
     expect(page).toContain("Sign in again");
     expect(page).toMatch(/href="[^"]*\/settings"/);
+    // What was typed comes back to copy, read-only; nothing is saved.
+    expect(page).toContain('readonly>Hi {firstName}</textarea>');
     expect((await loadAccount(repo, email()))!.schedule).toEqual(before.schedule);
+    // A form from another origin gets the same page without its values echoed.
+    const foreign = await post(stale, { action: "save", day: "5", hour: "9", template: "Hi {firstName} <b>x</b>", subject: "", signature: "" }, { ...SAME, origin: "https://evil.example", "sec-fetch-site": "cross-site" });
+    expect(foreign.status).toBe(410);
+    expect(await foreign.text()).not.toContain("Hi {firstName}");
   });
 
   it("a first-name correction that is refused comes back as typed; a good one is kept", async () => {
