@@ -131,6 +131,39 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect((await loadAccount(repo, email))!.status).toBe("needs_reconnect");
   });
 
+  it("a job without a mailer marks the grant gone in one conditional write: a pause between its read and its write, or a reconnect, is kept", async () => {
+    const email = "race-owner@acme.io";
+    const account = await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active" });
+    // The owner pauses while the job is marking the account: just before its write reaches the table.
+    const racing = new Repository(db.doc, db.tableName);
+    const send = db.doc.send.bind(db.doc);
+    let paused = false;
+    (racing as { doc: unknown }).doc = new Proxy(db.doc, {
+      get: (target, prop) =>
+        prop === "send"
+          ? async (cmd: unknown) => {
+              if (cmd instanceof UpdateCommand && !paused) {
+                paused = true;
+                await updateAccount(repo, email, { status: "paused" }, 2);
+              }
+              return send(cmd as never);
+            }
+          : Reflect.get(target, prop),
+    });
+    await markNeedsReconnect(racing, account, new Error("invalid_grant"), 3);
+    expect(paused).toBe(true);
+    expect((await loadAccount(repo, email))!.status).toBe("paused");
+    // Reconnected since the run loaded it (a new grant, a new connectedAt): the old grant's failure marks nothing.
+    await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r2", connectedAt: 10, aliases: [], timeZone: "UTC", status: "active" });
+    await markNeedsReconnect(repo, account, new Error("invalid_grant"), 11);
+    expect((await loadAccount(repo, email))!.status).toBe("active");
+    expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk).toBeDefined();
+    // The current grant's failure marks it, off the due-hour index, with its reason.
+    await markNeedsReconnect(repo, (await loadAccount(repo, email))!, new Error("invalid_grant"), 12);
+    expect(await loadAccount(repo, email)).toMatchObject({ status: "needs_reconnect", reconnectReason: "auth-revoked" });
+    expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk).toBeUndefined();
+  });
+
   it("an index refresh with nothing to set on an account paused meanwhile takes it off the index (no empty name map)", async () => {
     const email = "refresh-paused@acme.io";
     await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active" });

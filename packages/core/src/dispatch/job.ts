@@ -1,7 +1,8 @@
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { handleRevoked, isRevoked, reconnectReason, type SystemMailer } from "../reconnect";
-import type { Repository } from "../storage";
+import { keys, type Repository } from "../storage";
 
 /**
  * How one account's job went. "busy" (a held lease, or {@link RETRY_LATER}) and a thrown error make
@@ -90,10 +91,26 @@ export type RevokedHandler = (repo: Repository, account: AccountRecord, error: u
  * core/reconnect handleRevoked instead.
  */
 export async function markNeedsReconnect(repo: Repository, account: AccountRecord, error: unknown, now: number): Promise<void> {
-  // An account paused meanwhile (the owner, a disconnect under way) stays paused, as handleRevoked leaves it.
-  if ((await loadAccount(repo, account.email))?.status === "paused") return;
+  // One conditional update, as handleRevoked's: an account paused meanwhile (the owner, a disconnect
+  // under way) stays paused, and one reconnected meanwhile (a new connectedAt: the grant the run
+  // found gone is not the account's any more) stays active. The due-hour index keys go, as
+  // updateAccount takes an account off the index for any status but active.
+  try {
+    await repo.doc.send(
+      new UpdateCommand({
+        TableName: repo.table,
+        Key: keys.account(account.email),
+        UpdateExpression: "SET #a.#s = :nr, #a.#r = :r REMOVE gsi2pk, gsi2sk",
+        ConditionExpression: "attribute_exists(pk) AND #a.#c = :c AND #a.#s <> :paused",
+        ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason" },
+        ExpressionAttributeValues: { ":nr": "needs_reconnect", ":r": reconnectReason(error) ?? "auth-revoked", ":c": account.connectedAt, ":paused": "paused" },
+      }),
+    );
+  } catch (e) {
+    if ((e as { name?: string }).name === "ConditionalCheckFailedException") return;
+    throw e;
+  }
   console.warn(`account ${account.email}: grant revoked (${(error as Error)?.message}); marked needs_reconnect, no reconnect email (no mailer)`);
-  await updateAccount(repo, account.email, { status: "needs_reconnect", reconnectReason: reconnectReason(error) ?? "auth-revoked" }, now);
 }
 
 /**
