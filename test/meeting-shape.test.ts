@@ -5,8 +5,9 @@
  * ticket whose description links to Eventbrite is a networking event again.
  */
 import { describe, expect, it } from "vitest";
-import { MEETING_SHAPE } from "@followthrough/core/scan";
+import { MEETING_SHAPE, scan } from "@followthrough/core/scan";
 import { keys } from "@followthrough/core/storage";
+import { localDate, localMidnight } from "@followthrough/core/time";
 import { ownFixture } from "./support/fixtures";
 import { startScanHarness } from "./support/scan-harness";
 
@@ -67,6 +68,39 @@ describe("the calendar cursor carries the shape of the meetings stored", () => {
       const renewed = await h.scan(now);
       expect(renewed.streams.calendar.recoveries).toBe(1);
       expect((await h.repo.getCursor(h.email, "calendar"))?.until).toBeGreaterThan(now);
+    } finally {
+      await h.close();
+    }
+  });
+
+  // An all-day event is stored as its day's midnight in the owner's zone. A reconnect that changes
+  // the zone (storeConnection takes the provider's) would leave unchanged ones at the old zone's
+  // midnight under an incremental sync: a day early or late in the new zone.
+  it.each([
+    ["demo-google", "Wattle co-design day", "2026-05-19", "America/New_York"],
+    ["demo-microsoft", "Coral Bay — data-centre site visit", "2026-10-07", "America/Los_Angeles"],
+  ])("%s: a cursor read in another time zone starts a full calendar sync, which stores all-day events at the new zone's midnight", async (fixture, title, day, zone) => {
+    const h = await startScanHarness({ fixture: ownFixture(fixture), pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      const before = h.account().timeZone;
+      await h.scan(now);
+      const stored = async () => (await h.repo.loadMeetings(h.email)).find((m) => m.title === title)!;
+      expect((await stored()).allDay).toBe(true);
+      expect((await stored()).start).toBe(localMidnight(day, before));
+      expect((await h.repo.getCursor(h.email, "calendar"))?.zone).toBe(before);
+      // Reconnected in another zone: the account and its adapters read in it.
+      const owner = { ...h.account(), timeZone: zone };
+      const moved = await scan({ owner, provider: h.providerAs({ timeZone: zone }), repo: h.repo, now });
+      expect(moved.streams.calendar.mode).toBe("full");
+      expect((await stored()).start).toBe(localMidnight(day, zone));
+      expect(localDate((await stored()).start, zone)).toBe(day);
+      expect((await h.repo.getCursor(h.email, "calendar"))?.zone).toBe(zone);
+      // Then incremental again; a cursor from before cursors carried a zone is taken as the account's.
+      expect((await scan({ owner, provider: h.providerAs({ timeZone: zone }), repo: h.repo, now })).streams.calendar.mode).toBe("incremental");
+      const { zone: _, ...older } = (await h.repo.getCursor(h.email, "calendar"))!;
+      await h.repo.putCursor(h.email, "calendar", older);
+      expect((await scan({ owner, provider: h.providerAs({ timeZone: zone }), repo: h.repo, now })).streams.calendar.mode).toBe("incremental");
     } finally {
       await h.close();
     }

@@ -47,6 +47,8 @@ export interface ScanHarness {
   dynamo: LocalDynamo;
   repo: Repository;
   provider: MailboxProvider;
+  /** A provider of the same connection for the account as `as` changes it (a reconnect's new time zone). */
+  providerAs(as: Partial<Pick<AccountRecord, "timeZone" | "aliases">>): MailboxProvider;
   /** The stored account (its refresh token rotates on Microsoft). */
   account(): AccountRecord;
   email: string;
@@ -127,6 +129,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
       dynamo,
       repo,
       provider: conn.provider,
+      providerAs: conn.providerAs,
       account: conn.account,
       email,
       scan: (now) => runScan({ owner: conn.account(), provider: conn.provider, repo, now }),

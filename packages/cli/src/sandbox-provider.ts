@@ -11,6 +11,8 @@ export interface SandboxConnection {
   /** The stored account as of now (Microsoft rotates the refresh token on every use). */
   account(): AccountRecord;
   provider: MailboxProvider;
+  /** A provider for the same connection read as `as` says (a changed time zone, as after a reconnect); built as `provider` was. */
+  providerAs(as: Partial<Pick<AccountRecord, "timeZone" | "aliases">>): MailboxProvider;
 }
 
 /**
@@ -26,13 +28,14 @@ export async function connectSandboxProvider(
   ctx: Omit<ProviderContext, "ring" | "microsoft"> = {},
 ): Promise<SandboxConnection> {
   let account = await connectSandboxAccount(sandbox, info, repo, ring);
-  const provider = providerFor(account, {
-    ...ctx,
-    ring,
-    microsoft: {
-      ...(sandbox.ca ? { fetchOptions: { agent: sandboxAgent(sandbox.ca) } as never } : {}),
-      onRefreshToken: async (token) => void (account = await rotateRefreshToken(repo, ring, account, token)),
-    },
-  });
-  return { account: () => account, provider };
+  const build = (acc: AccountRecord) =>
+    providerFor(acc, {
+      ...ctx,
+      ring,
+      microsoft: {
+        ...(sandbox.ca ? { fetchOptions: { agent: sandboxAgent(sandbox.ca) } as never } : {}),
+        onRefreshToken: async (token) => void (account = await rotateRefreshToken(repo, ring, account, token)),
+      },
+    });
+  return { account: () => account, provider: build(account), providerAs: (as) => build({ ...account, ...as }) };
 }

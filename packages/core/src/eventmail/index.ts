@@ -93,7 +93,7 @@ export async function runEventJob(o: {
   // cursor, a renewed meeting shape) stops before the time limit with its cursor stored.
   const syncCalendar = () => {
     const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
-    return syncStream(provider.calendar, calendarSink(repo, email, window), window, o.stopBefore);
+    return syncStream(provider.calendar, calendarSink(repo, email, window, account.timeZone), window, o.stopBefore);
   };
   if (job.kind === "sync") {
     try {

@@ -13,6 +13,8 @@ export type SyncCursor = (
 ) & {
   /** The shape of the items stored under this cursor (core/scan MEETING_SHAPE); the store's, never an adapter's. */
   shape?: number;
+  /** The time zone all-day meetings stored under this cursor were read in (core/scan calendarSink); the store's, never an adapter's. */
+  zone?: string;
   /** What the items stored under this cursor were selected by (core/scan: the owner identities of the owner-mail stream); the store's. */
   selector?: string;
   /**

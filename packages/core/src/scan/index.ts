@@ -89,17 +89,22 @@ export const MEETING_SHAPE = 2;
 
 /**
  * Where an account's calendar stream goes (the scan's and the daily event sync's): its meetings,
- * and its cursor kept with the shape of the meetings it stored. A cursor of an older shape starts a
- * full read of `window` under a new generation, as for an expired one (core/scan/sync restartCursor).
+ * and its cursor kept with the shape of the meetings it stored and the zone it read them in. A
+ * cursor of an older shape starts a full read of `window` under a new generation, as for an
+ * expired one (core/scan/sync restartCursor); so does one of another zone: an all-day event is
+ * stored as its day's local midnight in the owner's zone (core/google, core/microsoft map), and an
+ * incremental sync never rewrites an unchanged one, so after a reconnect that changed the zone its
+ * day would be read in the new zone from the old zone's midnight, a day early or late. (A cursor
+ * stored before cursors carried their zone is taken as of the account's.)
  */
-export function calendarSink(repo: Repository, account: string, window: { since: number; until: number }): StreamSink<Meeting> {
+export function calendarSink(repo: Repository, account: string, window: { since: number; until: number }, zone: string): StreamSink<Meeting> {
   return {
     loadCursor: async (): Promise<SyncCursor | undefined> => {
       const c = await repo.getCursor(account, "calendar");
-      if (!c || c.shape === MEETING_SHAPE) return c;
+      if (!c || (c.shape === MEETING_SHAPE && (c.zone === undefined || c.zone === zone))) return c;
       return restartCursor(c, window);
     },
-    saveCursor: (c: SyncCursor) => repo.putCursor(account, "calendar", { ...c, shape: MEETING_SHAPE }),
+    saveCursor: (c: SyncCursor) => repo.putCursor(account, "calendar", { ...c, shape: MEETING_SHAPE, zone }),
     upsert: (items, gen) => putMeetings(repo, account, items, gen),
     remove: (ids) => deleteItems(repo, account, "meeting", ids),
     sweep: (gen, since) => sweep(repo, account, "meeting", gen, { since }),
@@ -179,7 +184,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const { owner, provider, repo, now } = input;
   const account = owner.email;
   const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY, now };
-  const calendar = await syncStream(provider.calendar, calendarSink(repo, account, window), window, input.stopBefore);
+  const calendar = await syncStream(provider.calendar, calendarSink(repo, account, window, owner.timeZone), window, input.stopBefore);
   const sentMail = await syncStream(provider.sentMail, {
     loadCursor: () => repo.getCursor(account, "sent"),
     saveCursor: (c) => repo.putCursor(account, "sent", c),
