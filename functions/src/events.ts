@@ -317,7 +317,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const guestRow = (p: PickableAttendee, i: number) => {
       const done = already.has(p.email) || byMail.has(p.email);
       return html`<li data-search="${`${p.name} ${p.email} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
-<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : ""}</label></li>`;
+<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
     };
     // Under a search each letter says "1 of 12": its number of guests on the whole list (without one, shown is the list).
     const totals = searching && list.length > GROUP_GUESTS_ABOVE ? new Map(groupGuests(list, (p) => p).map((g) => [g.letter, g.guests.length] as const)) : undefined;

@@ -276,18 +276,22 @@ describe("the attendee list of \"who I met\"", () => {
     expect(companyOf("ben@gmail.com")).toBe("");
   });
 
-  it("persons only (no colleagues, role addresses, rooms or declines), by name, searchable by name, address or company", () => {
+  it("persons only (no colleagues, role addresses or rooms; those who declined marked), by name, searchable by name, address or company", () => {
     const big = meeting({
       attendees: [...crowd(200), a("zoë.durand@atelier.fr", { name: "Zoë Durand" }), a("ana@kestrel.vc", { name: "Ana Lima" }), "kim@acme.io", "events@kestrel.vc",
-        a("room@kestrel.vc", { resource: true }), a("no@kestrel.vc", { name: "Nope", response: "declined" })],
+        a("room@kestrel.vc", { resource: true }), a("no@kestrel.vc", { name: "Nope", response: "declined" }),
+        // Two entries of one person, the first declined: the other one stands.
+        a("twice@atelier.fr", { name: "Twice (old)", response: "declined" }), a("twice@atelier.fr", { name: "Twice" })],
     });
     const list = pickableAttendees(big, OWNER);
-    expect(list).toHaveLength(202);
-    expect(list[0]).toEqual({ email: "ana@kestrel.vc", name: "Ana Lima", company: "Kestrel" });
+    expect(list).toHaveLength(204);
+    expect(list[0]).toEqual({ email: "ana@kestrel.vc", name: "Ana Lima", company: "Kestrel", declined: false });
+    expect(list.find((p) => p.email === "no@kestrel.vc")).toEqual({ email: "no@kestrel.vc", name: "Nope", company: "Kestrel", declined: true });
+    expect(list.filter((p) => p.email === "twice@atelier.fr")).toEqual([{ email: "twice@atelier.fr", name: "Twice", company: "Atelier", declined: false }]);
     expect(searchAttendees(list, "zoe").map((p) => p.email)).toEqual(["zoë.durand@atelier.fr"]);
     expect(searchAttendees(list, "kestrel lima").map((p) => p.email)).toEqual(["ana@kestrel.vc"]);
     expect(searchAttendees(list, "p19@").map((p) => p.email)).toEqual(["p19@crowd.example"]);
-    expect(searchAttendees(list, "  ")).toHaveLength(202);
+    expect(searchAttendees(list, "  ")).toHaveLength(204);
   });
 });
 

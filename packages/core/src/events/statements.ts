@@ -1,5 +1,5 @@
 import { classify, domainOf, isAddress, normalizeAddress, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
-import { attendedEvent, type Confirmation, type Contact, peopleAt, asOwnerSees } from "../inference";
+import { attendedEvent, type Confirmation, type Contact, guestsAt, asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository } from "../storage";
 import { hasUnsafeChars } from "../text";
@@ -97,6 +97,8 @@ export async function clearGoal(repo: Repository, owner: Owner, eventId: string)
 export interface PickableAttendee {
   email: string;
   name: string;
+  /** Declined the invitation (and may have come after all: events.md's list is every entry). */
+  declined: boolean;
   /** The organisation the address's domain names ("" on a public mailbox domain). */
   company: string;
 }
@@ -114,9 +116,13 @@ export function companyOf(email: string): string {
   return label.split(/[-_]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join(" ");
 }
 
-/** The attendees the owner can pick from on "Who I met at E": persons, not colleagues, not declined; by name. */
+/**
+ * The attendees the owner can pick from on "Who I met at E" (events.md: "E's attendee list
+ * (persons only, not colleagues)"): those who declined too, marked, since someone who declined may
+ * have come after all and the owner knows whom they met; by name.
+ */
 export function pickableAttendees(m: Meeting, owner: Owner): PickableAttendee[] {
-  return peopleAt(m, ownerIdentity(owner.email, owner.aliases))
+  return guestsAt(m, ownerIdentity(owner.email, owner.aliases))
     .map((p) => ({ ...p, company: companyOf(p.email) }))
     .sort((a, b) => (a.name || a.email).localeCompare(b.name || b.email) || (a.email < b.email ? -1 : 1));
 }
@@ -184,11 +190,7 @@ export async function confirmMet(
   for (const raw of people.picked ?? []) {
     const email = validatePersonAddress(owner, raw);
     const p = list.get(email);
-    if (!p) {
-      // The list leaves out those who declined; say so rather than that they were never invited.
-      const declined = m.attendees.some((a) => a.email === email && a.response === "declined");
-      throw new StatementError("not-on-list", declined ? `${email} declined this event's invitation, so they are not on its list: if you met them there, add them with their name.` : `${email} is not on this event's list: add them with their name instead.`);
-    }
+    if (!p) throw new StatementError("not-on-list", `${email} is not on this event's list: add them with their name instead.`);
     out.push({ eventId, email, name: p.name });
   }
   for (const a of people.added ?? []) out.push({ eventId, email: validatePersonAddress(owner, a.email), name: validateName(a.name) });

@@ -103,6 +103,24 @@ export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; nam
   return [...seen.values()];
 }
 
+/**
+ * The persons on a meeting's guest list (no resources, colleagues or role addresses), each once, in
+ * list order: those who declined too, marked (every entry of theirs declined), for the owner's
+ * "whom I met" picker. {@link peopleAt} is those who did not decline.
+ */
+export function guestsAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string; declined: boolean }[] {
+  const seen = new Map<string, { email: string; name: string; declined: boolean }>();
+  for (const a of entries(m, owner)) {
+    if (isResourceEntry(a) || classify(owner, a.email) !== "person") continue;
+    const declined = a.response === "declined";
+    const had = seen.get(a.email);
+    if (!had) seen.set(a.email, { email: a.email, name: a.name, declined });
+    // An entry that did not decline is the one peopleAt reads (its name, its place kept).
+    else if (had.declined && !declined) seen.set(a.email, { email: a.email, name: a.name, declined: false });
+  }
+  return [...seen.values()];
+}
+
 /** An outbound message: sent by the owner, not a draft, not an automatic meeting notice. */
 export function isOutbound(msg: MailMessage, owner: OwnerIdentity): boolean {
   if (msg.draft || msg.meetingNotice) return false;
