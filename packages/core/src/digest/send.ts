@@ -68,6 +68,12 @@ export interface SendRecord {
   status: "sending" | "sent" | "failed";
   messageId: string;
   claimedAt: number;
+  /**
+   * When the first attempt that may have sent claimed it: Sent is looked in from there, not from the
+   * last claim (an attempt that failed before sending still claims, and a retry an hour later must
+   * still find a copy the first one sent). Absent on records written before it: `claimedAt`.
+   */
+  firstClaimedAt?: number;
   sentAt?: number;
   error?: string;
 }
@@ -93,8 +99,9 @@ export async function sendOnce<R extends SendRecord>(o: {
   now: number;
 }): Promise<SendOnceOutcome> {
   const { repo, key, field, now } = o;
-  const record: R = { ...o.record, status: "sending", messageId: o.mail.messageId, claimedAt: now };
   const previous = (await repo.get<Record<string, SendRecord>>(key))?.[field];
+  const firstClaimedAt = previous && previous.status !== "sent" ? (previous.firstClaimedAt ?? previous.claimedAt) : now;
+  const record: R = { ...o.record, status: "sending", messageId: o.mail.messageId, claimedAt: now, firstClaimedAt };
   const claimed = await repo.putIf(
     { ...key, [field]: record },
     "attribute_not_exists(pk) OR #d.#s = :failed OR (#d.#s = :sending AND #d.claimedAt < :stale)",
@@ -111,7 +118,7 @@ export async function sendOnce<R extends SendRecord>(o: {
   // which looks in Sent before sending.
   const mark = (fields: Partial<SendRecord>) => repo.setIn(key, field, fields, { claimedAt: now });
   // An earlier attempt may have sent before failing or dying: look in Sent before sending again.
-  if (previous && previous.status !== "sent" && (await o.provider.sentRecently(o.mail.messageId, previous.claimedAt - 5 * 60_000))) {
+  if (previous && previous.status !== "sent" && (await o.provider.sentRecently(o.mail.messageId, firstClaimedAt - 5 * 60_000))) {
     await mark({ status: "sent", sentAt: previous.claimedAt });
     return "reconciled";
   }
