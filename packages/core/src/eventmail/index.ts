@@ -21,8 +21,8 @@ import {
   eventEmailOn,
   eventMailMessageId,
   type EventMailRecord,
+  eventMailLatest,
   loadStatements,
-  MORNING_AFTER_LATE_MS,
   morningOfAt,
   networkingMeetings,
   nextDispatchSlot,
@@ -47,7 +47,7 @@ export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "moved"
 
 /** How long after a failed daily sync it is tried again (core/eventmail runEventJob). */
 export const SYNC_RETRY_MS = 3_600_000;
-/** How long after a failed event email's run it is tried again, up to MORNING_AFTER_LATE_MS after its first slot. */
+/** How long after a failed event email's run it is tried again (while core/events eventMailLatest allows). */
 export const EMAIL_RETRY_MS = 3_600_000;
 
 /** The emails' rendered form. */
@@ -116,7 +116,7 @@ export async function runEventJob(o: {
       if (!isRevoked(e)) {
         const at = o.clock?.() ?? now;
         const regular = job.due === dispatchSlot(nextSyncAt(job.due - 1, account.timeZone));
-        await putJob(repo, email, "sync", undefined, regular ? nextDispatchSlot(at + SYNC_RETRY_MS) : dispatchSlot(nextSyncAt(at, account.timeZone))).catch(() => undefined);
+        await putJob(repo, email, "sync", undefined, regular ? nextDispatchSlot(at + SYNC_RETRY_MS) : dispatchSlot(nextSyncAt(at, account.timeZone)), { ifPresent: true }).catch(() => undefined);
       }
       throw e;
     }
@@ -188,20 +188,26 @@ export async function runEventJob(o: {
     return outcome;
   } catch (e) {
     // An email whose run fails (the provider down past the adapter's retries, the send refused, the
-    // table throttled) is filed again an hour on, for as long as it would still have been planned:
-    // MORNING_AFTER_LATE_MS after the slot it was first due in. Without this its message went
-    // through the queue's retries, minutes apart, to the dead-letter queue, and the item stayed in
-    // a slot already read: the email was lost to a failure of an hour. The message still fails:
-    // redelivered, it finds its item moved (stale). A send claim marked failed is taken again by
-    // the retry, which looks in Sent first (core/digest sendOnce). A revoked grant ends it.
+    // table throttled) is filed again an hour on, for as long as a plan would still file it
+    // (eventMailLatest: a morning-of email until the event starts, a morning-after one up to 12
+    // hours after its hour), reckoned from the stored event each time, so a plan written meanwhile
+    // changes nothing. Without this its message went through the queue's retries, minutes apart,
+    // to the dead-letter queue, and the item stayed in a slot already read: the email was lost to
+    // a failure of an hour. The message still fails: redelivered, it finds its item moved (stale).
+    // A send claim marked failed is taken again by the retry, which looks in Sent first (core/digest
+    // sendOnce). A revoked grant ends it; an item gone meanwhile (the account deleted) stays gone.
     if (!isRevoked(e)) {
-      const first = item.first ?? item.due;
-      const next = nextDispatchSlot((o.clock?.() ?? now) + EMAIL_RETRY_MS);
-      if (next <= first + MORNING_AFTER_LATE_MS) await putJob(repo, email, kind, eventId, next, { first }).catch(() => undefined);
-      else {
-        console.warn(`${kind} ${eventId}: failing since ${new Date(first).toISOString()}; not tried again`);
-        await repo.delete(jobKey).catch(() => undefined);
-      }
+      const refile = async () => {
+        const stored = (await repo.get<{ meeting?: Meeting }>(keys.meeting(email, eventId)))?.meeting;
+        const next = nextDispatchSlot((o.clock?.() ?? now) + EMAIL_RETRY_MS);
+        if (stored && Number.isFinite(stored.start ?? Number.NaN) && next < eventMailLatest(kind, stored, account.timeZone)) {
+          await putJob(repo, email, kind, eventId, next, { ifPresent: true });
+          return;
+        }
+        console.warn(`${kind} ${eventId}: failed, and too late to try again`);
+        await repo.delete(jobKey);
+      };
+      await refile().catch(() => undefined);
     }
     throw e;
   }

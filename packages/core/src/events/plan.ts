@@ -30,8 +30,6 @@ export interface EventMailRecord {
 export interface EventJobItem {
   body: string;
   due: number;
-  /** An email's job filed again after a failure (core/eventmail): the slot it was first due in, which bounds its retries. */
-  first?: number;
 }
 
 const HOUR = 3_600_000;
@@ -40,6 +38,17 @@ const HOUR = 3_600_000;
 export const PLAN_AHEAD_MS = 8 * DAY;
 /** A morning-after email found late (its hour already gone when planned) still goes within this. */
 export const MORNING_AFTER_LATE_MS = 12 * HOUR;
+
+/**
+ * Until when an event's email is still filed (a slot must start before it): a morning-of email
+ * before the event starts; a morning-after one within {@link MORNING_AFTER_LATE_MS} of its hour
+ * and a week of the event's end. A plan files nothing later, nor does a failed run's retry
+ * (core/eventmail).
+ */
+export function eventMailLatest(kind: EventMailKind, m: Pick<Meeting, "start" | "end">, zone: string): number {
+  if (kind === "morning-of") return m.start;
+  return Math.min(morningAfterAt(m, zone) + MORNING_AFTER_LATE_MS, m.end + 7 * DAY);
+}
 
 /** Whether the owner gets this kind (on unless switched off in settings). */
 export function eventEmailOn(account: Partial<Pick<AccountRecord, "eventEmails">>, kind: EventMailKind): boolean {
@@ -128,11 +137,8 @@ export async function planEventJobs(o: {
   const events = networkingMeetings(account, meetings, statements, now - 7 * DAY, now + PLAN_AHEAD_MS);
   for (const m of events) {
     const wanted: [EventMailKind, number | undefined][] = [];
-    if (m.start > now && eventEmailOn(account, "morning-of")) wanted.push(["morning-of", hourFor(morningOfAt(m, zone), m.start, writtenAt())]);
-    if (eventEmailOn(account, "morning-after")) {
-      const at = morningAfterAt(m, zone);
-      wanted.push(["morning-after", hourFor(at, Math.min(at + MORNING_AFTER_LATE_MS, m.end + 7 * DAY), writtenAt())]);
-    }
+    if (m.start > now && eventEmailOn(account, "morning-of")) wanted.push(["morning-of", hourFor(morningOfAt(m, zone), eventMailLatest("morning-of", m, zone), writtenAt())]);
+    if (eventEmailOn(account, "morning-after")) wanted.push(["morning-after", hourFor(morningAfterAt(m, zone), eventMailLatest("morning-after", m, zone), writtenAt())]);
     for (const [kind, hour] of wanted) {
       if (hour === undefined) continue;
       const sent = (await repo.get<{ mail?: EventMailRecord }>(keys.eventMail(email, kind, m.id)))?.mail;
@@ -159,12 +165,13 @@ export async function planEventJobs(o: {
 
 /**
  * Puts (or moves) one event job on the due-hour index; with `unlessDueWithin` [from, to], not over
- * an item due after `from` and before `to` (false when that kept it); with `first`, the slot a
- * retried email was first due in.
+ * an item due after `from` and before `to` (false when that kept it); with `ifPresent`, only over
+ * an item still there (a failed run's retry: an account deleted meanwhile stays deleted).
  */
-export async function putEventJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number, o: { unlessDueWithin?: [number, number]; first?: number } = {}): Promise<boolean> {
+export async function putEventJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number, o: { unlessDueWithin?: [number, number]; ifPresent?: boolean } = {}): Promise<boolean> {
   const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
-  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour, ...(o.first === undefined ? {} : { first: o.first }) };
+  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour };
+  if (o.ifPresent) return repo.putIf(item, "attribute_exists(pk)");
   if (!o.unlessDueWithin) {
     await repo.put(item);
     return true;
