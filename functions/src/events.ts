@@ -154,6 +154,9 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
     }
     const networking = ahead.filter((e) => e.reason);
     const others = ahead.filter((e) => !e.reason);
+    // A refused goal names its event's goal box; only a listed networking event has one (the event
+    // may have started, or been unmarked, since the page was loaded).
+    const bad = said?.field !== undefined && networking.some((e) => `goal-${eventTag(e.m.id)}` === said.field) ? said.field : undefined;
     const done = c.req.query("done");
     const tag = c.req.query("e");
     const named = tag ? ahead.find((e) => eventTag(e.m.id) === tag)?.m.title || "The event" : "The event";
@@ -171,7 +174,7 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
 <p>${goal !== undefined ? html`Your goal: <b>${goalText(goal)}</b>.` : html`No goal yet.`}</p>
 <form method="post" class="inline">${hidden}<input type="hidden" name="action" value="goal">
 <label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}–${EVENT_RULES.goalMax})</label>
-<input type="number" id="goal-${id}" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${said?.field === `goal-${id}` ? (said.typed ?? "") : (goal ?? "")}" required${fieldAttrs(`goal-${id}`, said?.field)}>
+<input type="number" id="goal-${id}" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${bad === `goal-${id}` ? (said?.typed ?? "") : (goal ?? "")}" required${fieldAttrs(`goal-${id}`, bad)}>
 <button type="submit">Save goal</button></form>
 ${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary" aria-label="Remove goal: ${title}">Remove goal</button></form>` : ""}
 <form method="post">${hidden}<input type="hidden" name="action" value="unmark"><button type="submit" class="secondary" aria-label="Not a networking event: ${title}">Not a networking event</button></form></li>`;
@@ -182,7 +185,7 @@ ${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" na
       said?.error ? "Not saved" : "Your events",
       html`<h1>Your events</h1>
 ${notice && !said?.error ? html`<p role="status"><b>${notice}</b></p>` : ""}
-${said?.error ? formError(said.error, said.field) : ""}
+${said?.error ? formError(said.error, bad) : ""}
 <p class="muted">Your calendar for the next ${EVENTS_PAGE_DAYS} days, in your time zone (${zone}). A networking event gets a goal, an email the morning of it, and one the morning after with the people you met there. Events you declined or have not answered are left out.</p>
 <h2>Networking events</h2>
 ${networking.length ? html`<ul class="events">${networking.map(row)}</ul>` : html`<p>None in the next ${EVENTS_PAGE_DAYS} days. Mark one below if it is.</p>`}
@@ -216,7 +219,7 @@ ${nav(c, account.email, false)}`,
     } catch (e) {
       if (e instanceof StatementError) {
         // A refused goal is about that event's goal box: it keeps what was typed and says why.
-        const field = action === "goal" && eventId && e.code !== "no-such-event" ? `goal-${eventTag(eventId)}` : undefined;
+        const field = action === "goal" && eventId && e.code === "bad-goal" ? `goal-${eventTag(eventId)}` : undefined;
         return eventsPage(c, account, { error: e.message, status: e.code === "no-such-event" ? 404 : 400, field, typed: field ? one(form, "goal").slice(0, 10) : undefined });
       }
       throw e;

@@ -134,7 +134,11 @@ describe("the events page", () => {
     // A goal needs a networking event.
     const refused = await post(path, { action: "goal", event: "lunch-1", goal: "3" });
     expect(refused.status).toBe(400);
-    expect(await text(refused)).toContain("mark the event first");
+    const page2 = await text(refused);
+    expect(page2).toContain("mark the event first");
+    // Its row has no goal box: the message links nowhere and marks nothing.
+    expect(page2).not.toContain("aria-invalid");
+    expect(page2).toContain(`<div class="error" role="alert" id="form-error"><p><b>Not saved.</b> A goal can only be set`);
   });
 
   it("refuses a form from another origin and a link of another account's", async () => {
