@@ -4,7 +4,8 @@ import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import { describe, expect, it } from "vitest";
 import { mapGmailMessage, mapGoogleEvent } from "../src/google/map";
 import { ownerIdentity } from "../src/identity";
-import { attended, infer, isLarge, isOutbound, peopleAt } from "../src/inference";
+import { networkingReason } from "../src/events";
+import { attended, attendedEvent, infer, isLarge, isOutbound, peopleAt } from "../src/inference";
 import { mapGraphEvent, mapGraphMessage } from "../src/microsoft/map";
 import type { MailMessage, Meeting, Owner } from "../src/model";
 import { a, crowd, DAY, HOUR, MINUTE, meeting, NOW, OWNER, sent } from "./support/builders";
@@ -421,6 +422,10 @@ describe("provider mapping: the owner's answer and attendees", () => {
       ["room@partner.io", true, "needsAction"],
       ["ext@partner.io", false, "needsAction"],
     ]);
+    // A ticket Gmail put in the calendar is organised by the owner (events.md), whatever organiser Google names.
+    const ticket = g({ eventType: "fromGmail", summary: "Climate Hackathon 2026", organizer: { email: "unknownorganizer@calendar.google.com" } });
+    expect([ticket.kind, ticket.organizerSelf, attendedEvent(ticket, NOW)]).toEqual(["fromGmail", true, true]);
+    expect(networkingReason(ticket, me, new Map())).toBe("keyword");
     expect(g({ eventType: "focusTime" }).kind).toBe("focusTime");
     expect(g({ eventType: "somethingNew" }).kind).toBe("other");
     expect(g({}).kind).toBe("default");

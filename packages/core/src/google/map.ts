@@ -77,7 +77,9 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     allDay: start.allDay,
     cancelled: e.status === "cancelled",
     kind: kinds[e.eventType ?? "default"] ?? "other",
-    organizerSelf: e.organizer?.self === true || isMe(e.organizer?.email),
+    // A ticket Gmail put in the calendar is "organised by the owner" (events.md), whatever organiser
+    // Google names on it (often a placeholder address, with no `self` flag and no attendee entries).
+    organizerSelf: e.organizer?.self === true || isMe(e.organizer?.email) || e.eventType === "fromGmail",
     selfResponse,
     organizer: orgEmail && !e.organizer?.self ? { email: orgEmail, name: e.organizer?.displayName ?? "" } : undefined,
     attendees,
