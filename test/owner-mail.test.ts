@@ -240,6 +240,42 @@ describe("owner mail outside Sent (google)", () => {
     for (const p of [person, other, third]) expect(missing(r)).toContain(p);
   });
 
+  it("the scan contract's whole mailbox: an archived copy is read too, whatever its age; trashed it goes, restored it comes back", async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-google"), wholeMailbox: true });
+    const { now, person } = await started(h);
+    const [other] = [1].map((i) => normalizeAddress(h!.expected.missingFollowUps[i])!);
+    // Archived (no INBOX, no SENT), and older than the service's Inbox window.
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages`, {
+      id: "19c0ffee00000021",
+      threadId: "19c0ffee00000021",
+      labelIds: ["CATEGORY_PERSONAL"],
+      internalDate: String(now - 3 * HOUR),
+      headers: { From: h.email, To: person, Subject: "Good to meet you", Date: new Date(now - 3 * HOUR).toUTCString(), "Message-ID": "<copy-21@phone.example>" },
+    });
+    const first = await h.scan(now - 2 * HOUR);
+    expect(missing(first)).not.toContain(person);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000021"]);
+    // Arriving later, archived at once: the history round reads it (no label needed).
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages`, {
+      id: "19c0ffee00000022",
+      threadId: "19c0ffee00000022",
+      labelIds: ["CATEGORY_PERSONAL"],
+      internalDate: String(now - 90 * 60_000),
+      headers: { From: h.email, To: other, Subject: "Notes", Date: new Date(now - 90 * 60_000).toUTCString(), "Message-ID": "<copy-22@phone.example>" },
+    });
+    await labels(h, 21, { add: ["TRASH"] });
+    const second = await h.scan(now - HOUR);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000022"]);
+    expect(missing(second)).toContain(person);
+    expect(missing(second)).not.toContain(other);
+    // Taken out of the Trash: the owner's again.
+    await labels(h, 21, { remove: ["TRASH"] });
+    await h.setClock(now);
+    const third = await h.scan(now);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000021", "MSG#19c0ffee00000022"]);
+    expect(missing(third)).not.toContain(person);
+  });
+
   it(`a re-read of the ${OWNER_INBOX_DAYS} days removes nothing: a copy archived inside them and one older both stay`, async () => {
     const { h, now, person } = await start();
     await inboxCopy(h, 7, h.email, "someone@else.example", now - 3 * HOUR);

@@ -106,6 +106,68 @@ describe.concurrent.each(mailboxes)("followthrough scan --json on $name", ({ dir
   });
 });
 
+describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.md: From an owner identity, or in the sent folder)", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "ft-whole-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** A Gmail message resource as messages.get format=metadata returns it. */
+  const message = (id: string, labelIds: string[], at: string, from: string, to: string, subject: string) => ({
+    id,
+    threadId: id,
+    labelIds,
+    snippet: subject,
+    historyId: "4999000",
+    internalDate: String(Date.parse(at)),
+    sizeEstimate: 2048,
+    payload: {
+      partId: "",
+      mimeType: "text/plain",
+      filename: "",
+      headers: [
+        { name: "Date", value: new Date(at).toUTCString().replace("GMT", "+0000") },
+        { name: "Message-ID", value: `<${id}@mail.example>` },
+        { name: "Subject", value: subject },
+        { name: "From", value: from },
+        { name: "To", value: to },
+      ],
+    },
+  });
+
+  it("an Inbox copy From the owner older than the service's 45 days, or an archived one, makes a person known; sent mail in the Trash is a follow-up", async () => {
+    const dir = join(tmp, "demo-google");
+    cpSync(ownFixture("demo-google"), dir, { recursive: true });
+    const f = loadFixture(dir);
+    const known = "ana@fernstudio.co"; // a new contact of the labels
+    const archived = "aroha@tuimotion.co.nz"; // another
+    const written = "elena.popescu@verdantlabs.eu"; // a missing follow-up of the labels
+    expect(f.expected!.newContacts).toEqual(expect.arrayContaining([known, archived]));
+    expect(f.expected!.missingFollowUps).toContain(written);
+    const messages = JSON.parse(readFileSync(join(dir, "google/messages.json"), "utf8")) as unknown[];
+    messages.push(
+      // Sent from the owner's phone two months ago, Bcc'd to the Inbox: no copy in Sent.
+      message("19f0000000000a01", ["INBOX", "CATEGORY_PERSONAL"], "2026-03-27T09:00:00Z", "Isla Marchetti <isla@paperkite.studio>", `Ana <${known}>`, "Intro, as promised"),
+      // Sent from another client and archived: neither SENT nor INBOX.
+      message("19f0000000000a03", ["CATEGORY_PERSONAL"], "2026-04-02T09:00:00Z", "Isla Marchetti <isla@paperkite.studio>", `Aroha <${archived}>`, "Our chat in March"),
+      // Written this evening, then moved to the Trash.
+      message("19f0000000000a02", ["SENT", "TRASH"], "2026-05-26T20:00:00Z", "Isla Marchetti <isla@paperkite.studio>", `Elena <${written}>`, "Good to meet you"),
+    );
+    writeFileSync(join(dir, "google/messages.json"), JSON.stringify(messages));
+    const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { newContacts: ContactJson[]; missingFollowUps: ContactJson[] };
+    const news = out.newContacts.map((c) => norm(c.email));
+    const missing = out.missingFollowUps.map((c) => norm(c.email));
+    expect(news).not.toContain(known);
+    expect(news).not.toContain(archived);
+    expect(missing).not.toContain(written);
+    // Nothing else moved.
+    const moved = [known, archived, written];
+    expect(sortedSet(news)).toEqual(sortedSet(f.expected!.newContacts.filter((e) => !moved.includes(e)).map(norm)));
+    expect(sortedSet(missing)).toEqual(sortedSet(f.expected!.missingFollowUps.filter((e) => !moved.includes(e)).map(norm)));
+  });
+});
+
 describe.concurrent("followthrough scan: summary and usage errors", () => {
   const tmp = mkdtempSync(join(tmpdir(), "ft-cli-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -35,6 +35,8 @@ export interface HarnessOptions {
    * default); `false` runs them on the system clock.
    */
   virtualClock?: boolean;
+  /** The adapter reads the owner's mail as the scan contract reads a fixture (core/google `wholeMailbox`). */
+  wholeMailbox?: boolean;
 }
 
 /** A running sandbox + store + connected account. */
@@ -109,6 +111,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
       // The adapters pace under the sandbox's limits when a test sets its own.
       tuning: {
         pageSize,
+        ...(o.wholeMailbox ? { wholeMailbox: true } : {}),
         ...(o.quota
           ? {
               gmailUnitsPerMinute: o.quota.gmailUnitsPerMinute,

@@ -39,7 +39,7 @@ export async function digestCommand(argv: string[]): Promise<number> {
   return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
     // The weekly job without its send: the digest of the owner as the scan learned them (the name and
     // aliases the worker's digest has), built on the scan's reads.
-    // It reads the whole fixture, as `scan --fixtures` does (fixtureDays), so the two agree.
+    // It reads the whole fixture, as `scan --fixtures` does (fixtureDays, wholeMailbox), so the two agree.
     const read = await scan({ owner: current(), provider, repo, now, backfillDays: fixtureDays(fixture, now) });
     const { scan: scanned, digest, rendered: sendable } = await runWeekly({ repo, provider, account: current(), now, links, send: false, scanned: read });
     const account = withLearnedIdentity(current(), scanned.owner);
@@ -52,7 +52,7 @@ export async function digestCommand(argv: string[]): Promise<number> {
     for (const [name] of files) renameSync(join(out, `.${name}.partial`), join(out, name));
     console.log(`${rendered.subject}\nwrote ${join(out, "digest.html")}, digest.txt and digest.eml (${digest.missing.length} follow-ups waiting, links to ${links.baseUrl})\n${PREVIEW_NOTE}`);
     return 0;
-  }).catch((e: unknown) => {
+  }, {}, { wholeMailbox: true }).catch((e: unknown) => {
     if (!existed) rmSync(out, { recursive: true, force: true });
     throw e;
   });

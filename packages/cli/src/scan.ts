@@ -107,10 +107,16 @@ export async function scanCommand(argv: string[]): Promise<number> {
   if (values.now === undefined) throw new UsageError("scan needs --now <ISO-8601 date-time>");
   const now = parseNow(values.now);
   const fixture = loadFixture(values.fixtures);
-  return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
-    const account = current();
-    const result = await scan({ owner: account, provider, repo, now, backfillDays: fixtureDays(fixture, now) });
-    console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
-    return 0;
-  });
+  // The whole mailbox, as behaviour.md defines outbound mail: every copy From the owner, however old.
+  return withFixtureSession(
+    fixture,
+    async ({ repo, account: current, provider }) => {
+      const account = current();
+      const result = await scan({ owner: account, provider, repo, now, backfillDays: fixtureDays(fixture, now) });
+      console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
+      return 0;
+    },
+    {},
+    { wholeMailbox: true },
+  );
 }

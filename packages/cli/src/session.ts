@@ -26,6 +26,12 @@ export async function withFixtureSession<T>(
   fn: (s: FixtureSession) => Promise<T>,
   /** Extra sandbox settings (benchmarks: a service time per call). */
   sandboxOptions: Pick<SandboxOptions, "serviceTimeMs" | "quota" | "pageSize"> = {},
+  /**
+   * `wholeMailbox`: the adapter reads the owner's mail as the scan contract reads a fixture (core/google
+   * GoogleProviderOptions.wholeMailbox: the Inbox's copies From the owner over the whole window,
+   * trashed sent mail), where the service (and the benchmarks of it) reads as its quota allows.
+   */
+  o: { wholeMailbox?: boolean } = {},
 ): Promise<T> {
   const clock = new VirtualClock();
   const sandbox = await startSandbox({ ...sandboxOptions, fixtures: [fixture], https: true, clock: () => clock.now() });
@@ -37,7 +43,7 @@ export async function withFixtureSession<T>(
   });
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
-    const { account, provider } = await connectSandboxProvider(sandbox, fixture.account, repo, randomKeyring(), { clock });
+    const { account, provider } = await connectSandboxProvider(sandbox, fixture.account, repo, randomKeyring(), { clock, ...(o.wholeMailbox ? { tuning: { wholeMailbox: true } } : {}) });
     return await fn({ sandbox, repo, account, provider, clock });
   } finally {
     await sandbox.close();

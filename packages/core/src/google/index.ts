@@ -54,6 +54,14 @@ export interface GoogleProviderOptions {
   calendarPageSize?: number;
   retry?: Partial<RetryOptions>;
   /**
+   * Read the owner's mail as the scan contract reads a mailbox fixture, where no quota is spent
+   * (packages/cli withFixtureSession): every copy From the owner outside Sent over the whole window
+   * (the Inbox's, and archived ones), not the Inbox's last OWNER_INBOX_DAYS, and sent mail since
+   * moved to the Trash. The service reads as
+   * documented in docs/rules.md ("Owner mail outside Sent"): each Inbox message costs a get.
+   */
+  wholeMailbox?: boolean;
+  /**
    * The MIME builder of drafts and sends (core/composer's `loadComposer`). Without it the adapter
    * only reads: createDraft and send throw (a backfill's adapter, whose bundle holds no composer).
    */
@@ -81,8 +89,8 @@ interface GoogleParts {
 /** Gmail + Google Calendar behind the role interfaces, paced under the per-user quotas, with retries. */
 export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
   return googleAdapterWith(o, (p) => ({
-    sentMail: gmailSentStream(p.gmail),
-    ownerMail: (identities) => gmailOwnerInboxStream(p.gmail, identities),
+    sentMail: gmailSentStream(p.gmail, { trashed: o.wholeMailbox }),
+    ownerMail: (identities) => gmailOwnerInboxStream(p.gmail, identities, o.wholeMailbox ? { days: Number.POSITIVE_INFINITY, allMail: true } : {}),
     calendar: googleCalendarStream(p.calendar),
   }));
 }

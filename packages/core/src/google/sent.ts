@@ -22,9 +22,11 @@ const UNITS = { list: 5, get: 5, history: 2, profile: 1 };
 /**
  * The owner's sent mail from Gmail, headers only: a backfill lists the SENT label newest first and
  * stops at the window; later syncs follow history.list from the history id taken before the backfill.
+ * With `trashed`, the backfill lists sent mail the owner has since moved to the Trash too (Gmail's
+ * `includeSpamTrash`; the list leaves it out by default): it was still sent (behaviour.md).
  */
-export function gmailSentStream(o: GmailSentOptions): ChangeStream<MailMessage> {
-  return gmailLabelStream(o, { label: "SENT", keep: () => true });
+export function gmailSentStream(o: GmailSentOptions, x: { trashed?: boolean } = {}): ChangeStream<MailMessage> {
+  return gmailLabelStream(o, { label: "SENT", keep: () => true, ...(x.trashed ? { includeSpamTrash: true } : {}) });
 }
 
 /**
@@ -44,11 +46,14 @@ export const OWNER_INBOX_DAYS = 45;
  * and says whether it was trashed or marked as spam, or deleted. An owner's Inbox copy older than
  * the window, which would make a person known before a first meeting, is not read (docs/rules.md).
  */
-export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlySet<string>): OwnerMailStream {
+export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlySet<string>, x: { days?: number; allMail?: boolean } = {}): OwnerMailStream {
+  const days = x.days ?? OWNER_INBOX_DAYS;
   const stream = gmailLabelStream(o, {
-    label: "INBOX",
+    // `allMail` (the scan contract's whole mailbox): every message, whatever its labels (an
+    // archived copy too), not the Inbox's.
+    label: x.allMail ? undefined : "INBOX",
     keep: (m) => !m.inSent && !m.draft && m.from !== undefined && identities.has(m.from),
-    since: (w) => (w.now === undefined ? w.since : Math.max(w.since, w.now - OWNER_INBOX_DAYS * 86_400_000)),
+    since: (w) => (w.now === undefined || !Number.isFinite(days) ? w.since : Math.max(w.since, w.now - days * 86_400_000)),
     // At most one page past the window's start is read for nothing: a smaller page than SENT's.
     pageSize: Math.min(o.pageSize, 100),
     leaving: "left",
@@ -63,13 +68,16 @@ export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlyS
 }
 
 interface LabelStream {
-  label: "SENT" | "INBOX";
+  /** The label read; none: all mail (Gmail's messages.list and history.list without a label). */
+  label: "SENT" | "INBOX" | undefined;
   /** Which messages of the label the stream keeps. */
   keep: (m: MailMessage) => boolean;
   /** The first day the backfill reads (default the window's). */
   since?: (w: SyncWindow) => number;
   /** messages.list page size (default the options'). */
   pageSize?: number;
+  /** The backfill's list includes the label's messages in the Trash or Spam too. */
+  includeSpamTrash?: boolean;
   /**
    * What a message the label is taken from is: "delete" (SENT's, the default: it is no longer in the
    * sent folder) or "left" (INBOX's: reported in SyncPage.left, since an archived copy is still the
@@ -110,7 +118,7 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     const anchor = cursor.anchor ?? (await call(UNITS.profile, () => gmail.users.getProfile({ userId: "me" }, req))).data.historyId ?? undefined;
     if (!anchor) throw new ProviderError("temporary", "gmail: profile has no historyId");
     const list = await call(UNITS.list, () =>
-      gmail.users.messages.list({ userId: "me", labelIds: [label], maxResults: spec.pageSize ?? o.pageSize, pageToken: cursor.page, includeSpamTrash: false }, req),
+      gmail.users.messages.list({ userId: "me", ...(label ? { labelIds: [label] } : {}), maxResults: spec.pageSize ?? o.pageSize, pageToken: cursor.page, includeSpamTrash: spec.includeSpamTrash === true }, req),
     );
     const ids = (list.data.messages ?? []).map((m) => m.id!).filter(Boolean);
     const { found } = await fetchMessages(ids);
@@ -131,7 +139,7 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
           {
             userId: "me",
             startHistoryId: cursor.cursor,
-            labelId: label,
+            ...(label ? { labelId: label } : {}),
             historyTypes: ["messageAdded", "messageDeleted", "labelAdded", "labelRemoved"],
             maxResults: o.pageSize,
             pageToken: cursor.page,
@@ -154,13 +162,18 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     };
     const deleted = new Set<string>();
     for (const h of res.data.history ?? []) {
-      for (const a of h.messagesAdded ?? []) if ((a.message?.labelIds ?? [label]).includes(label)) mark(a.message?.id, "added");
+      const hidden = (ids: string[] | null | undefined) => (ids ?? []).some((l) => l === "TRASH" || l === "SPAM");
+      for (const a of h.messagesAdded ?? []) if (label === undefined || (a.message?.labelIds ?? [label]).includes(label)) mark(a.message?.id, "added");
       for (const a of h.labelsAdded ?? []) {
-        if ((a.labelIds ?? []).includes(label)) mark(a.message?.id, "added");
+        if (label !== undefined && (a.labelIds ?? []).includes(label)) mark(a.message?.id, "added");
         // Trashed or marked as spam with the label kept: it leaves what a read of the mailbox finds.
-        else if (spec.leaving === "left" && (a.labelIds ?? []).some((l) => l === "TRASH" || l === "SPAM")) mark(a.message?.id, "removed");
+        else if (spec.leaving === "left" && hidden(a.labelIds)) mark(a.message?.id, "removed");
       }
-      for (const r of h.labelsRemoved ?? []) if ((r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
+      for (const r of h.labelsRemoved ?? []) {
+        if (label !== undefined && (r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
+        // All mail: a message taken out of the Trash or Spam is back in what a read finds.
+        else if (label === undefined && hidden(r.labelIds)) mark(r.message?.id, "added");
+      }
       for (const d of h.messagesDeleted ?? []) if (d.message?.id) deleted.add(d.message.id);
     }
     const lastRemoved = [...last].filter(([id, what]) => what === "removed" && !deleted.has(id)).map(([id]) => id);

@@ -20,6 +20,8 @@ export interface ProviderContext {
     gmailUnitsPerMinute?: number;
     calendarPerMinute?: number;
     graphPer10Minutes?: number;
+    /** Gmail: read the owner's mail as the scan contract reads a fixture (core/google GoogleProviderOptions.wholeMailbox). */
+    wholeMailbox?: boolean;
   };
   /** Retry policy of the adapters (tests use short pauses). */
   retry?: Partial<RetryOptions>;
