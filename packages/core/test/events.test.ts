@@ -75,6 +75,15 @@ describe("rule 3: event platforms", () => {
     ["Where? meetup.com/london-js/events/312345678?!", "meetup"],
     ["https://www.meetup.com/london-js/events/312345678.html", undefined],
     ["https://www.meetup.com/london-js/events/312345678x.", undefined],
+    // Markdown emphasis, and non-ASCII punctuation straight after a link (a URL holds none raw).
+    ["RSVP **https://www.meetup.com/londonjs/events/31404417**", "meetup"],
+    ["*meetup.com/londonjs/events/31404417*", "meetup"],
+    ["RSVP “https://www.meetup.com/londonjs/events/31404417”", "meetup"],
+    ["https://www.meetup.com/londonjs/events/31404417…", "meetup"],
+    ["https://www.meetup.com/londonjs/events/31404417—see you there", "meetup"],
+    ["詳細 https://www.meetup.com/londonjs/events/31404417。", "meetup"],
+    ["https://www.meetup.com/londonjs/events/31404417«", "meetup"],
+    ["https://www.meetup.com/londonjs/events/31404417é", undefined],
     // HTML entities are decoded before looking; a non-breaking or zero-width space ends a link.
     ["<p>RSVP:&nbsp;https://www.meetup.com/london-js/events/312345678&nbsp;</p>", "meetup"],
     ["<p>Zoom: https://zoom.us/j/123&nbsp;RSVP:&nbsp;https://lu.ma/abc</p>", "luma"],

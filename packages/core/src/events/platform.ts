@@ -25,8 +25,18 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
  */
 const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(\/[^\s\p{Cf}"'<>()\[\]{}`\\]*)?/giu;
 
-/** Sentence punctuation that ends a path is the prose's, not the link's (`…/events/123.`). */
-const TRAILING_PUNCTUATION = /[.,;:!?]+$/u;
+/**
+ * Punctuation that ends a path is the prose's, not the link's (`…/events/123.`): sentence marks,
+ * and Markdown's emphasis around a link (`**…/events/123**`), as GitHub's autolinks leave out
+ * `? ! . , : * _ ~` at a link's end.
+ */
+const TRAILING_PUNCTUATION = /[.,;:!?*_~]+$/u;
+
+/**
+ * A URL holds no raw non-ASCII punctuation or symbol (RFC 3986; an IRI's are letters): a closing
+ * curly quote, an ellipsis, a dash or an ideographic full stop right after a link is the prose's.
+ */
+const PROSE_AFTER_LINK = /(?=[\p{P}\p{S}])(?=[^\x00-\x7f])/u;
 
 /** The platform of one link's host and path, or undefined; the host must match exactly (after `www.`). */
 export function platformOfLink(rawHost: string, rawPath: string): EventPlatform | undefined {
@@ -49,7 +59,7 @@ export function platformOfText(text: string | null | undefined): EventPlatform |
   // also without `;` (`&nbspRSVP`). A query string this garbles (`?a=1&copy=2`) never decides a platform.
   const plain = decodeHTML(text);
   for (const m of plain.matchAll(LINK)) {
-    const found = platformOfLink(m[1], (m[2] ?? "").replace(TRAILING_PUNCTUATION, ""));
+    const found = platformOfLink(m[1], (m[2] ?? "").split(PROSE_AFTER_LINK)[0].replace(TRAILING_PUNCTUATION, ""));
     if (found) return found;
   }
   return undefined;

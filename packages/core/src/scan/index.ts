@@ -82,7 +82,8 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
  * The shape of the meetings the calendar sync stores. Version 2 reads the event platform from a
  * description at ingest (`Meeting.platform`, shared/spec/events.md rule 3); meetings stored by an
  * earlier version lack it. Version 3 stores a Gmail ticket (`fromGmail`) as organised by the owner
- * whatever organiser Google names (events.md), where version 2 needed `organizer.self`. A stored calendar cursor of another version is not used: the next sync
+ * whatever organiser Google names (events.md), where version 2 needed `organizer.self`, and ends a
+ * platform link at non-ASCII punctuation and Markdown emphasis (core/events/platform). A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
