@@ -8,6 +8,7 @@ import type { AccountRecord } from "../accounts";
 import { ownerIdentity } from "../identity";
 import { asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
+import { mapLimit } from "../resilience/pacer";
 import { keys, type Repository } from "../storage";
 import { DAY } from "../time";
 import { dispatchSlot, type EventJob, eventDueKey, eventJobBody, type EventMailKind, morningAfterAt, morningOfAt, nextDispatchSlot, nextSyncAt } from "./due";
@@ -36,6 +37,9 @@ const HOUR = 3_600_000;
 
 /** How far ahead a plan looks: the week of "upcoming", and a day more for events a weekly scan would miss. */
 export const PLAN_AHEAD_MS = 8 * DAY;
+/** How many of a plan's items are read and written at once. */
+const PLAN_WRITES_IN_FLIGHT = 8;
+
 /** A morning-after email found late (its hour already gone when planned) still goes within this. */
 export const MORNING_AFTER_LATE_MS = 12 * HOUR;
 
@@ -135,18 +139,25 @@ export async function planEventJobs(o: {
   const zone = account.timeZone;
   const plan: EventPlan = { jobs: [] };
   const events = networkingMeetings(account, meetings, statements, now - 7 * DAY, now + PLAN_AHEAD_MS);
+  const wanted: { kind: EventMailKind; eventId: string; hour: number }[] = [];
   for (const m of events) {
-    const wanted: [EventMailKind, number | undefined][] = [];
-    if (m.start > now && eventEmailOn(account, "morning-of")) wanted.push(["morning-of", hourFor(morningOfAt(m, zone), eventMailLatest("morning-of", m, zone), writtenAt())]);
-    if (eventEmailOn(account, "morning-after")) wanted.push(["morning-after", hourFor(morningAfterAt(m, zone), eventMailLatest("morning-after", m, zone), writtenAt())]);
-    for (const [kind, hour] of wanted) {
-      if (hour === undefined) continue;
-      const sent = (await repo.get<{ mail?: EventMailRecord }>(keys.eventMail(email, kind, m.id)))?.mail;
-      if (sent?.status === "sent") continue;
-      await putEventJob(repo, email, kind, m.id, hour);
-      plan.jobs.push({ kind, eventId: m.id, hour });
-    }
+    const want = (kind: EventMailKind, at: number) => {
+      const hour = hourFor(at, eventMailLatest(kind, m, zone), writtenAt());
+      if (hour !== undefined) wanted.push({ kind, eventId: m.id, hour });
+    };
+    if (m.start > now && eventEmailOn(account, "morning-of")) want("morning-of", morningOfAt(m, zone));
+    if (eventEmailOn(account, "morning-after")) want("morning-after", morningAfterAt(m, zone));
   }
+  // Each item is its email's record read and, unless it was sent, the item written: independent of
+  // the others, so a few at once (round trips, not one after another; a weekly run plans after its
+  // send, on the way to its end).
+  const written = await mapLimit(wanted, PLAN_WRITES_IN_FLIGHT, async (j) => {
+    const sent = (await repo.get<{ mail?: EventMailRecord }>(keys.eventMail(email, j.kind, j.eventId)))?.mail;
+    if (sent?.status === "sent") return false;
+    await putEventJob(repo, email, j.kind, j.eventId, j.hour);
+    return true;
+  });
+  plan.jobs.push(...wanted.filter((_, i) => written[i]));
   if (account.status === undefined || account.status === "active") {
     const at = writtenAt();
     plan.sync = dispatchSlot(nextSyncAt(at + PLAN_MARGIN_MS, zone));
