@@ -302,6 +302,28 @@ describe("worker and backfill handlers (SQS) against the sandbox", () => {
     }
   });
 
+  it("the event plan runs beside the digest: a plan that fails fails the record (for the queue to retry), after the digest, with no unhandled rejection", async () => {
+    const email = microsoft.account.email;
+    await updateAccount(repo, email, { lastWeeklyAt: now - WEEKLY_GUARD_MS - 1 }, now);
+    // The table refuses the plan's writes (its items and the daily sync), and only those.
+    const refusing = new Proxy(repo, {
+      get(target, prop) {
+        const real = Reflect.get(target, prop, target);
+        if (prop !== "put" && prop !== "putIf") return typeof real === "function" ? real.bind(target) : real;
+        return async (item: { sk?: string }, ...rest: unknown[]) => {
+          if (String(item.sk).startsWith("EVJOB#")) throw new Error("ProvisionedThroughputExceededException: the plan's write");
+          return (real as (...a: unknown[]) => Promise<unknown>).call(target, item, ...rest);
+        };
+      },
+    });
+    const r = sqsRecord(email);
+    const refused = createWorkerHandler(() => ({ ...deps, repo: refusing }));
+    expect(await refused(sqsEvent(r))).toEqual(fail(r.messageId));
+    // The digest went its way meanwhile (already sent this week: once, still).
+    expect(await digestsSent(microsoft)).toBe(1);
+    expect(await repo.get(leaseKey(email, "scan"))).toBeUndefined();
+  });
+
   it("handles a revoked grant without a retry: needs_reconnect, one reconnect email, off the due index", async () => {
     const email = google.account.email;
     // This week's run happened in an earlier test; make this a later week's (the weekly guard skips a re-run within hours).

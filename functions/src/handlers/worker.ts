@@ -105,6 +105,10 @@ export function createWorkerHandler(deps: () => JobDeps) {
         let weekOf = continued?.slot;
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true };
         const outcome = await runAccountJob(job, async (account) => {
+          // How far the streams were read (three cursor reads) goes while the provider's module loads.
+          const readSoFarAsked = readSoFar(d.repo, email);
+          // (Awaited below; when the provider fails first, its failure is the run's, not an unhandled one.)
+          readSoFarAsked.catch(() => undefined);
           const provider = await d.providerFor(account);
           // The first digest uses complete data only: while the first read is not done (the first
           // backfill continues on the Backfills queue; an account connected before the owner-mail
@@ -123,7 +127,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // limit, an established account's read continues in a new invocation this run enqueues on
           // Digests, which sends the week's digest, instead of the Lambda timing out into the queue's
           // retries and DLQ (without the Digests queue linked, the week goes without and the read on).
-          const read = await readSoFar(d.repo, email, provider.ownerMail !== undefined);
+          const read = { ...(await readSoFarAsked), ...(provider.ownerMail === undefined ? { ownerMail: true } : {}) };
           const hadDigest = (!read.backfilled || !read.ownerMail) && (await hasSentDigest(d.repo, email));
           const firstRead = !hadDigest && (!read.backfilled || !read.ownerMail);
           const ownerMailMayLag = !firstRead;
@@ -137,16 +141,26 @@ export function createWorkerHandler(deps: () => JobDeps) {
             return;
           }
           if (scanned.streams.ownerMail?.stopped) console.log(JSON.stringify({ msg: "weekly", account: email, ownerMail: "still reading" }));
-          // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
-          const weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf, scanned });
+          // The event emails of the coming week go on the due-hour index (core/events planEventJobs),
+          // planned from the meetings the scan read (not read again) and the statements as they are
+          // now. The plan needs nothing of the digest: its table round trips run while the digest is
+          // built, rendered and sent, and the run ends once both have.
+          const planning = planEventJobs({ repo: d.repo, account: { ...account, aliases: scanned.owner.aliases }, now, meetings: scanned.read?.meetings, clock: d.now });
+          // (Awaited below; a plan that fails while the digest is still under way is not an unhandled rejection.)
+          planning.catch(() => undefined);
+          let weekly;
+          try {
+            // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
+            weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf, scanned });
+          } finally {
+            // A digest that failed still waits for the plan (its lease held meanwhile); the digest's error wins.
+            await planning.catch(() => undefined);
+          }
+          await planning;
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
           // The week's digest is claimed by an attempt that died (its claim outlives the scan lease):
           // back later, when the claim is stale and this run's successor looks in Sent before sending.
           if (weekly.outcome === "in-progress") return RETRY_LATER;
-          // The event emails of the coming week go on the due-hour index (core/events planEventJobs),
-          // planned from the meetings the scan read (not read again) and the statements as they are
-          // now: a mark the owner set while the digest was sent is planned, not undone.
-          await planEventJobs({ repo: d.repo, account: { ...account, aliases: weekly.scan.owner.aliases }, now, meetings: weekly.scan.read?.meetings, clock: d.now });
         });
         if (outcome === "continued") {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
