@@ -240,40 +240,44 @@ describe("owner mail outside Sent (google)", () => {
     for (const p of [person, other, third]) expect(missing(r)).toContain(p);
   });
 
-  it("the scan contract's whole mailbox: an archived copy is read too, whatever its age; trashed it goes, restored it comes back", async () => {
+  it("the scan contract's whole mailbox: an archived copy is read too, whatever its age, and one in the Trash; one in Spam is not (a forged From lands there)", async () => {
     h = await startScanHarness({ fixture: ownFixture("demo-google"), wholeMailbox: true });
     const { now, person } = await started(h);
-    const [other] = [1].map((i) => normalizeAddress(h!.expected.missingFollowUps[i])!);
-    // Archived (no INBOX, no SENT), and older than the service's Inbox window.
-    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages`, {
-      id: "19c0ffee00000021",
-      threadId: "19c0ffee00000021",
-      labelIds: ["CATEGORY_PERSONAL"],
-      internalDate: String(now - 3 * HOUR),
-      headers: { From: h.email, To: person, Subject: "Good to meet you", Date: new Date(now - 3 * HOUR).toUTCString(), "Message-ID": "<copy-21@phone.example>" },
-    });
+    const [other, third] = [1, 2].map((i) => normalizeAddress(h!.expected.missingFollowUps[i])!);
+    const post = (key: number, labelIds: string[], to: string, at: number) =>
+      h!.control("POST", `/_control/accounts/${encodeURIComponent(h!.email)}/gmail/messages`, {
+        id: `19c0ffee${String(key).padStart(8, "0")}`,
+        threadId: `19c0ffee${String(key).padStart(8, "0")}`,
+        labelIds,
+        internalDate: String(at),
+        headers: { From: h!.email, To: to, Subject: "Good to meet you", Date: new Date(at).toUTCString(), "Message-ID": `<copy-${key}@phone.example>` },
+      });
+    // Archived (no INBOX, no SENT).
+    await post(21, ["CATEGORY_PERSONAL"], person, now - 3 * HOUR);
     const first = await h.scan(now - 2 * HOUR);
     expect(missing(first)).not.toContain(person);
     expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000021"]);
-    // Arriving later, archived at once: the history round reads it (no label needed).
-    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages`, {
-      id: "19c0ffee00000022",
-      threadId: "19c0ffee00000022",
-      labelIds: ["CATEGORY_PERSONAL"],
-      internalDate: String(now - 90 * 60_000),
-      headers: { From: h.email, To: other, Subject: "Notes", Date: new Date(now - 90 * 60_000).toUTCString(), "Message-ID": "<copy-22@phone.example>" },
-    });
+    // Arriving later, archived at once: the history round reads it (no label needed). One arriving
+    // in Spam with the owner's From is not the owner's mail.
+    await post(22, ["CATEGORY_PERSONAL"], other, now - 90 * 60_000);
+    await post(23, ["SPAM"], third, now - 80 * 60_000);
+    // Moved to the Trash, a copy is still mail the owner sent; marked as spam, it goes.
     await labels(h, 21, { add: ["TRASH"] });
     const second = await h.scan(now - HOUR);
-    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000022"]);
-    expect(missing(second)).toContain(person);
-    expect(missing(second)).not.toContain(other);
-    // Taken out of the Trash: the owner's again.
-    await labels(h, 21, { remove: ["TRASH"] });
-    await h.setClock(now);
-    const third = await h.scan(now);
     expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000021", "MSG#19c0ffee00000022"]);
-    expect(missing(third)).not.toContain(person);
+    expect(missing(second)).not.toContain(person);
+    expect(missing(second)).not.toContain(other);
+    expect(missing(second)).toContain(third);
+    await labels(h, 22, { add: ["SPAM"] });
+    const spammed = await h.scan(now - 30 * 60_000);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000021"]);
+    expect(missing(spammed)).toContain(other);
+    // Taken out of Spam: the owner's again.
+    await labels(h, 22, { remove: ["SPAM"] });
+    await h.setClock(now);
+    const third_ = await h.scan(now);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000021", "MSG#19c0ffee00000022"]);
+    expect(missing(third_)).not.toContain(other);
   });
 
   it(`a re-read of the ${OWNER_INBOX_DAYS} days removes nothing: a copy archived inside them and one older both stay`, async () => {

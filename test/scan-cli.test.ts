@@ -133,15 +133,17 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
     },
   });
 
-  it("an Inbox copy From the owner older than the service's 45 days, or an archived one, makes a person known; sent mail in the Trash is a follow-up", async () => {
+  it("an Inbox copy From the owner older than the service's 45 days, or an archived one, makes a person known; sent mail in the Trash is a follow-up, mail in Spam is not", async () => {
     const dir = join(tmp, "demo-google");
     cpSync(ownFixture("demo-google"), dir, { recursive: true });
     const f = loadFixture(dir);
     const known = "ana@fernstudio.co"; // a new contact of the labels
     const archived = "aroha@tuimotion.co.nz"; // another
     const written = "elena.popescu@verdantlabs.eu"; // a missing follow-up of the labels
+    const trashedCopy = "kwame@tallgrass.ai"; // another
+    const spam = "mira@wattle.coop"; // another: mail in Spam forging the owner's From does not count
     expect(f.expected!.newContacts).toEqual(expect.arrayContaining([known, archived]));
-    expect(f.expected!.missingFollowUps).toContain(written);
+    expect(f.expected!.missingFollowUps).toEqual(expect.arrayContaining([written, trashedCopy, spam]));
     const messages = JSON.parse(readFileSync(join(dir, "google/messages.json"), "utf8")) as unknown[];
     messages.push(
       // Sent from the owner's phone two months ago, Bcc'd to the Inbox: no copy in Sent.
@@ -150,6 +152,10 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
       message("19f0000000000a03", ["CATEGORY_PERSONAL"], "2026-04-02T09:00:00Z", "Isla Marchetti <isla@paperkite.studio>", `Aroha <${archived}>`, "Our chat in March"),
       // Written this evening, then moved to the Trash.
       message("19f0000000000a02", ["SENT", "TRASH"], "2026-05-26T20:00:00Z", "Isla Marchetti <isla@paperkite.studio>", `Elena <${written}>`, "Good to meet you"),
+      // A copy From the owner (not Sent's) in the Trash, and a forged one in Spam.
+      message("19f0000000000a04", ["TRASH"], "2026-05-26T20:10:00Z", "Isla Marchetti <isla@paperkite.studio>", `Kwame <${trashedCopy}>`, "Good to meet you"),
+      message("19f0000000000a05", ["SPAM"], "2026-05-26T20:20:00Z", "Isla Marchetti <isla@paperkite.studio>", `Mira <${spam}>`, "Claim your prize"),
+      message("19f0000000000a06", ["SENT", "SPAM"], "2026-05-26T20:30:00Z", "Isla Marchetti <isla@paperkite.studio>", `Mira <${spam}>`, "Claim your prize"),
     );
     writeFileSync(join(dir, "google/messages.json"), JSON.stringify(messages));
     const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
@@ -161,10 +167,13 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
     expect(news).not.toContain(known);
     expect(news).not.toContain(archived);
     expect(missing).not.toContain(written);
+    expect(missing).not.toContain(trashedCopy);
+    expect(missing).toContain(spam);
     // Nothing else moved.
-    const moved = [known, archived, written];
-    expect(sortedSet(news)).toEqual(sortedSet(f.expected!.newContacts.filter((e) => !moved.includes(e)).map(norm)));
-    expect(sortedSet(missing)).toEqual(sortedSet(f.expected!.missingFollowUps.filter((e) => !moved.includes(e)).map(norm)));
+    const known_ = [known, archived];
+    const followed = [...known_, written, trashedCopy];
+    expect(sortedSet(news)).toEqual(sortedSet(f.expected!.newContacts.filter((e) => !known_.includes(e)).map(norm)));
+    expect(sortedSet(missing)).toEqual(sortedSet(f.expected!.missingFollowUps.filter((e) => !followed.includes(e)).map(norm)));
   });
 });
 

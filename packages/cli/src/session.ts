@@ -28,8 +28,9 @@ export async function withFixtureSession<T>(
   sandboxOptions: Pick<SandboxOptions, "serviceTimeMs" | "quota" | "pageSize"> = {},
   /**
    * `wholeMailbox`: the adapter reads the owner's mail as the scan contract reads a fixture (core/google
-   * GoogleProviderOptions.wholeMailbox: the Inbox's copies From the owner over the whole window,
-   * trashed sent mail), where the service (and the benchmarks of it) reads as its quota allows.
+   * GoogleProviderOptions.wholeMailbox: every copy From the owner outside Sent, whatever its labels
+   * and age, and sent mail in the Trash; never Spam), where the service (and the benchmarks of it)
+   * reads as its quota allows.
    */
   o: { wholeMailbox?: boolean } = {},
 ): Promise<T> {

@@ -56,8 +56,8 @@ export interface GoogleProviderOptions {
   /**
    * Read the owner's mail as the scan contract reads a mailbox fixture, where no quota is spent
    * (packages/cli withFixtureSession): every copy From the owner outside Sent over the whole window
-   * (the Inbox's, and archived ones), not the Inbox's last OWNER_INBOX_DAYS, and sent mail since
-   * moved to the Trash. The service reads as
+   * (the Inbox's, archived ones, ones in the Trash), not the Inbox's last OWNER_INBOX_DAYS, and sent
+   * mail since moved to the Trash; never mail in Spam. The service reads as
    * documented in docs/rules.md ("Owner mail outside Sent"): each Inbox message costs a get.
    */
   wholeMailbox?: boolean;

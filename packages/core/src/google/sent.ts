@@ -22,12 +22,16 @@ const UNITS = { list: 5, get: 5, history: 2, profile: 1 };
 /**
  * The owner's sent mail from Gmail, headers only: a backfill lists the SENT label newest first and
  * stops at the window; later syncs follow history.list from the history id taken before the backfill.
- * With `trashed`, the backfill lists sent mail the owner has since moved to the Trash too (Gmail's
- * `includeSpamTrash`; the list leaves it out by default): it was still sent (behaviour.md).
+ * With `trashed`, it reads sent mail the owner has since moved to the Trash too (Gmail's
+ * `includeSpamTrash`; the list leaves it out by default): it was still sent (behaviour.md). Mail in
+ * Spam is not read either way.
  */
 export function gmailSentStream(o: GmailSentOptions, x: { trashed?: boolean } = {}): ChangeStream<MailMessage> {
-  return gmailLabelStream(o, { label: "SENT", keep: () => true, ...(x.trashed ? { includeSpamTrash: true } : {}) });
+  return gmailLabelStream(o, { label: "SENT", keep: () => true, ...(x.trashed ? WHOLE_MAILBOX : {}) });
 }
+
+/** What the scan contract's whole mailbox reads besides a label's usual list: the Trash, never Spam (a forged From lands there). */
+const WHOLE_MAILBOX = { includeSpamTrash: true, hidden: ["SPAM"], skipHidden: true } as const;
 
 /**
  * How far back the Inbox is read for mail From the owner: the longest a missing follow-up looks back
@@ -48,9 +52,11 @@ export const OWNER_INBOX_DAYS = 45;
  */
 export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlySet<string>, x: { days?: number; allMail?: boolean } = {}): OwnerMailStream {
   const days = x.days ?? OWNER_INBOX_DAYS;
+  // `allMail` (the scan contract's whole mailbox): every message, whatever its labels (an archived
+  // copy, one in the Trash), not the Inbox's; never one in Spam.
+  const hidden: readonly string[] = x.allMail ? WHOLE_MAILBOX.hidden : ["TRASH", "SPAM"];
   const stream = gmailLabelStream(o, {
-    // `allMail` (the scan contract's whole mailbox): every message, whatever its labels (an
-    // archived copy too), not the Inbox's.
+    ...(x.allMail ? WHOLE_MAILBOX : {}),
     label: x.allMail ? undefined : "INBOX",
     keep: (m) => !m.inSent && !m.draft && m.from !== undefined && identities.has(m.from),
     since: (w) => (w.now === undefined || !Number.isFinite(days) ? w.since : Math.max(w.since, w.now - days * 86_400_000)),
@@ -61,8 +67,7 @@ export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlyS
   const gone = (ids: string[]) =>
     idsGone(ids, o.concurrency, async (id) => {
       const r = await o.call(UNITS.get, () => o.gmail.users.messages.get({ userId: "me", id, format: "minimal" }, { retry: false }));
-      const labels = r.data.labelIds ?? [];
-      return labels.includes("TRASH") || labels.includes("SPAM");
+      return (r.data.labelIds ?? []).some((l) => hidden.includes(l));
     });
   return { ...stream, gone };
 }
@@ -78,6 +83,13 @@ interface LabelStream {
   pageSize?: number;
   /** The backfill's list includes the label's messages in the Trash or Spam too. */
   includeSpamTrash?: boolean;
+  /** Labels that take a message out of what a read of the mailbox finds (default the Trash and Spam). */
+  hidden?: readonly string[];
+  /**
+   * A message read carrying one of `hidden` is not the stream's (gone, for a history round): with
+   * `includeSpamTrash` the list holds such messages, and history reports mail arriving in Spam.
+   */
+  skipHidden?: boolean;
   /**
    * What a message the label is taken from is: "delete" (SENT's, the default: it is no longer in the
    * sent folder) or "left" (INBOX's: reported in SyncPage.left, since an archived copy is still the
@@ -90,6 +102,8 @@ interface LabelStream {
 function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<MailMessage> {
   const { gmail, call } = o;
   const { label } = spec;
+  const hiddenLabels: readonly string[] = spec.hidden ?? ["TRASH", "SPAM"];
+  const isHidden = (ids: readonly string[] | null | undefined) => (ids ?? []).some((l) => hiddenLabels.includes(l));
   const req = { retry: false } as const;
 
   async function fetchMessages(ids: string[]): Promise<{ found: MailMessage[]; gone: string[] }> {
@@ -99,6 +113,10 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
         const r = await call(UNITS.get, () =>
           gmail.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: GMAIL_HEADERS }, req),
         );
+        if (spec.skipHidden && isHidden(r.data.labelIds)) {
+          gone.push(id);
+          return undefined;
+        }
         return mapGmailMessage(r.data);
       } catch (e) {
         if (e instanceof ProviderError && e.kind === "not-found") {
@@ -162,17 +180,16 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     };
     const deleted = new Set<string>();
     for (const h of res.data.history ?? []) {
-      const hidden = (ids: string[] | null | undefined) => (ids ?? []).some((l) => l === "TRASH" || l === "SPAM");
       for (const a of h.messagesAdded ?? []) if (label === undefined || (a.message?.labelIds ?? [label]).includes(label)) mark(a.message?.id, "added");
       for (const a of h.labelsAdded ?? []) {
         if (label !== undefined && (a.labelIds ?? []).includes(label)) mark(a.message?.id, "added");
         // Trashed or marked as spam with the label kept: it leaves what a read of the mailbox finds.
-        else if (spec.leaving === "left" && hidden(a.labelIds)) mark(a.message?.id, "removed");
+        else if (spec.leaving === "left" && isHidden(a.labelIds)) mark(a.message?.id, "removed");
       }
       for (const r of h.labelsRemoved ?? []) {
         if (label !== undefined && (r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
         // All mail: a message taken out of the Trash or Spam is back in what a read finds.
-        else if (label === undefined && hidden(r.labelIds)) mark(r.message?.id, "added");
+        else if (label === undefined && isHidden(r.labelIds)) mark(r.message?.id, "added");
       }
       for (const d of h.messagesDeleted ?? []) if (d.message?.id) deleted.add(d.message.id);
     }
