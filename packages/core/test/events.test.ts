@@ -84,6 +84,9 @@ describe("rule 3: event platforms", () => {
     ["詳細 https://www.meetup.com/londonjs/events/31404417。", "meetup"],
     ["https://www.meetup.com/londonjs/events/31404417«", "meetup"],
     ["https://www.meetup.com/londonjs/events/31404417é", undefined],
+    // A link right after another one's prose punctuation is looked at on its own.
+    ["Zoom：https://zoom.us/j/1。申込：https://www.meetup.com/londonjs/events/31404417", "meetup"],
+    ["https://zoom.us/j/1—https://lu.ma/abc", "luma"],
     // HTML entities are decoded before looking; a non-breaking or zero-width space ends a link.
     ["<p>RSVP:&nbsp;https://www.meetup.com/london-js/events/312345678&nbsp;</p>", "meetup"],
     ["<p>Zoom: https://zoom.us/j/123&nbsp;RSVP:&nbsp;https://lu.ma/abc</p>", "luma"],

@@ -21,22 +21,24 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
  * A host name starts where no host character, `@` (an address, not a link) or `/` of a longer
  * path precedes it, and runs over dot-separated labels; a port and a path may follow. The path
  * stops at any Unicode space (`\s` holds U+00A0, the decoded `&nbsp;`), at an invisible format
- * character (a zero-width space, `\p{Cf}`), at a quote, a bracket, `<`, `>`, a backtick or `\`.
+ * character (a zero-width space, `\p{Cf}`), at a quote, a bracket, `<`, `>`, a backtick or `\`,
+ * and at a non-ASCII punctuation mark or symbol: a URL holds none raw (RFC 3986; an IRI's are
+ * letters), so a closing curly quote, an ellipsis, a dash or an ideographic full stop right after
+ * a link is the prose's, and a link right after it is looked at on its own.
  */
-const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(\/[^\s\p{Cf}"'<>()\[\]{}`\\]*)?/giu;
+const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(\/(?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\])*)?/giu;
 
 /**
  * Punctuation that ends a path is the prose's, not the link's (`…/events/123.`): sentence marks,
  * and Markdown's emphasis around a link (`**…/events/123**`), as GitHub's autolinks leave out
- * `? ! . , : * _ ~` at a link's end.
+ * `? ! . , : * _ ~` at a link's end, trimmed from its end.
  */
-const TRAILING_PUNCTUATION = /[.,;:!?*_~]+$/u;
-
-/**
- * A URL holds no raw non-ASCII punctuation or symbol (RFC 3986; an IRI's are letters): a closing
- * curly quote, an ellipsis, a dash or an ideographic full stop right after a link is the prose's.
- */
-const PROSE_AFTER_LINK = /(?=[\p{P}\p{S}])(?=[^\x00-\x7f])/u;
+const TRAILING_PUNCTUATION = new Set(".,;:!?*_~");
+function withoutTrailingPunctuation(path: string): string {
+  let end = path.length;
+  while (end > 0 && TRAILING_PUNCTUATION.has(path[end - 1])) end--;
+  return path.slice(0, end);
+}
 
 /** The platform of one link's host and path, or undefined; the host must match exactly (after `www.`). */
 export function platformOfLink(rawHost: string, rawPath: string): EventPlatform | undefined {
@@ -59,7 +61,7 @@ export function platformOfText(text: string | null | undefined): EventPlatform |
   // also without `;` (`&nbspRSVP`). A query string this garbles (`?a=1&copy=2`) never decides a platform.
   const plain = decodeHTML(text);
   for (const m of plain.matchAll(LINK)) {
-    const found = platformOfLink(m[1], (m[2] ?? "").split(PROSE_AFTER_LINK)[0].replace(TRAILING_PUNCTUATION, ""));
+    const found = platformOfLink(m[1], withoutTrailingPunctuation(m[2] ?? ""));
     if (found) return found;
   }
   return undefined;
