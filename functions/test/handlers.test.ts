@@ -302,26 +302,52 @@ describe("worker and backfill handlers (SQS) against the sandbox", () => {
     }
   });
 
-  it("the event plan runs beside the digest: a plan that fails fails the record (for the queue to retry), after the digest, with no unhandled rejection", async () => {
+  it("the event plan runs beside the digest: a plan that fails fails the record (for the queue to retry), after the digest is sent and every plan write has ended, with no unhandled rejection", async () => {
     const email = microsoft.account.email;
     await updateAccount(repo, email, { lastWeeklyAt: now - WEEKLY_GUARD_MS - 1 }, now);
-    // The table refuses the plan's writes (its items and the daily sync), and only those.
+    // This week's digest to send again (its record removed), while the plan fails.
+    for (const d of await repo.query(keys.partition(email), keys.prefix.digest)) await repo.delete({ pk: String(d.pk), sk: String(d.sk) });
+    // The table refuses the plan's first write at once; its other writes take a while and succeed.
+    let refusedOne = false;
+    const writesEnded: number[] = [];
     const refusing = new Proxy(repo, {
       get(target, prop) {
         const real = Reflect.get(target, prop, target);
         if (prop !== "put" && prop !== "putIf") return typeof real === "function" ? real.bind(target) : real;
         return async (item: { sk?: string }, ...rest: unknown[]) => {
-          if (String(item.sk).startsWith("EVJOB#")) throw new Error("ProvisionedThroughputExceededException: the plan's write");
-          return (real as (...a: unknown[]) => Promise<unknown>).call(target, item, ...rest);
+          const write = () => (real as (...a: unknown[]) => Promise<unknown>).call(target, item, ...rest);
+          if (!String(item.sk).startsWith("EVJOB#")) return write();
+          if (!refusedOne) {
+            refusedOne = true;
+            throw new Error("ProvisionedThroughputExceededException: the plan's write");
+          }
+          await new Promise((done) => setTimeout(done, 150));
+          const result = await write();
+          writesEnded.push(Date.now());
+          return result;
         };
       },
     });
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
     const r = sqsRecord(email);
-    const refused = createWorkerHandler(() => ({ ...deps, repo: refusing }));
-    expect(await refused(sqsEvent(r))).toEqual(fail(r.messageId));
-    // The digest went its way meanwhile (already sent this week: once, still).
-    expect(await digestsSent(microsoft)).toBe(1);
+    let answer;
+    try {
+      answer = await createWorkerHandler(() => ({ ...deps, repo: refusing }))(sqsEvent(r));
+    } finally {
+      console.log = log;
+    }
+    const ended = Date.now();
+    expect(answer).toEqual(fail(r.messageId));
+    expect(refusedOne).toBe(true);
+    // The plan's other writes had all ended when the handler answered: none outlived the lease.
+    expect(writesEnded.length).toBeGreaterThan(0);
+    expect(Math.max(...writesEnded)).toBeLessThanOrEqual(ended);
     expect(await repo.get(leaseKey(email, "scan"))).toBeUndefined();
+    // The digest was sent meanwhile, and the log says so before the record fails.
+    expect(await digestsSent(microsoft)).toBe(2);
+    expect(logged.some((l) => l.includes('"msg":"weekly"') && l.includes('"digest":"sent"'))).toBe(true);
   });
 
   it("handles a revoked grant without a retry: needs_reconnect, one reconnect email, off the due index", async () => {

@@ -152,12 +152,14 @@ export function createWorkerHandler(deps: () => JobDeps) {
           try {
             // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
             weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf, scanned });
-          } finally {
-            // A digest that failed still waits for the plan (its lease held meanwhile); the digest's error wins.
-            await planning.catch(() => undefined);
+          } catch (e) {
+            // The plan is waited for (none of its writes outlives the lease); the digest's failure is
+            // the record's, the plan's own is logged.
+            await planning.catch((p: unknown) => console.warn(JSON.stringify({ msg: "weekly", account: email, plan: "failed", error: p instanceof Error ? p.message : String(p) })));
+            throw e;
           }
-          await planning;
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
+          await planning;
           // The week's digest is claimed by an attempt that died (its claim outlives the scan lease):
           // back later, when the claim is stale and this run's successor looks in Sent before sending.
           if (weekly.outcome === "in-progress") return RETRY_LATER;

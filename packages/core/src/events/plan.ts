@@ -139,25 +139,31 @@ export async function planEventJobs(o: {
   const zone = account.timeZone;
   const plan: EventPlan = { jobs: [] };
   const events = networkingMeetings(account, meetings, statements, now - 7 * DAY, now + PLAN_AHEAD_MS);
-  const wanted: { kind: EventMailKind; eventId: string; hour: number }[] = [];
+  const wanted: { kind: EventMailKind; eventId: string; at: number; latest: number }[] = [];
   for (const m of events) {
-    const want = (kind: EventMailKind, at: number) => {
-      const hour = hourFor(at, eventMailLatest(kind, m, zone), writtenAt());
-      if (hour !== undefined) wanted.push({ kind, eventId: m.id, hour });
-    };
-    if (m.start > now && eventEmailOn(account, "morning-of")) want("morning-of", morningOfAt(m, zone));
-    if (eventEmailOn(account, "morning-after")) want("morning-after", morningAfterAt(m, zone));
+    if (m.start > now && eventEmailOn(account, "morning-of")) wanted.push({ kind: "morning-of", eventId: m.id, at: morningOfAt(m, zone), latest: eventMailLatest("morning-of", m, zone) });
+    if (eventEmailOn(account, "morning-after")) wanted.push({ kind: "morning-after", eventId: m.id, at: morningAfterAt(m, zone), latest: eventMailLatest("morning-after", m, zone) });
   }
   // Each item is its email's record read and, unless it was sent, the item written: independent of
-  // the others, so a few at once (round trips, not one after another; a weekly run plans after its
-  // send, on the way to its end).
-  const written = await mapLimit(wanted, PLAN_WRITES_IN_FLIGHT, async (j) => {
-    const sent = (await repo.get<{ mail?: EventMailRecord }>(keys.eventMail(email, j.kind, j.eventId)))?.mail;
-    if (sent?.status === "sent") return false;
-    await putEventJob(repo, email, j.kind, j.eventId, j.hour);
-    return true;
+  // the others, so a few at once (round trips, not one after another). Its slot is chosen as it is
+  // written (hourFor's margin is from that write). Every item is waited for, failed or not, before
+  // the plan fails: none is still being written once the caller gives up its lease.
+  type Outcome = { job: EventPlan["jobs"][number] } | { failure: unknown } | undefined;
+  const outcomes = await mapLimit(wanted, PLAN_WRITES_IN_FLIGHT, async (j): Promise<Outcome> => {
+    try {
+      if (hourFor(j.at, j.latest, writtenAt()) === undefined) return undefined;
+      const sent = (await repo.get<{ mail?: EventMailRecord }>(keys.eventMail(email, j.kind, j.eventId)))?.mail;
+      if (sent?.status === "sent") return undefined;
+      const hour = hourFor(j.at, j.latest, writtenAt());
+      if (hour === undefined) return undefined;
+      await putEventJob(repo, email, j.kind, j.eventId, hour);
+      return { job: { kind: j.kind, eventId: j.eventId, hour } };
+    } catch (failure) {
+      return { failure };
+    }
   });
-  plan.jobs.push(...wanted.filter((_, i) => written[i]));
+  for (const o of outcomes) if (o && "failure" in o) throw o.failure;
+  for (const o of outcomes) if (o && "job" in o) plan.jobs.push(o.job);
   if (account.status === undefined || account.status === "active") {
     const at = writtenAt();
     plan.sync = dispatchSlot(nextSyncAt(at + PLAN_MARGIN_MS, zone));
