@@ -4,7 +4,7 @@ import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import { describe, expect, it } from "vitest";
 import { mapGmailMessage, mapGoogleEvent } from "../src/google/map";
 import { ownerIdentity } from "../src/identity";
-import { networkingReason } from "../src/events";
+import { networkingReason, pickableAttendees } from "../src/events";
 import { attended, attendedEvent, infer, isLarge, isOutbound, peopleAt } from "../src/inference";
 import { mapGraphEvent, mapGraphMessage } from "../src/microsoft/map";
 import type { MailMessage, Meeting, Owner } from "../src/model";
@@ -426,6 +426,9 @@ describe("provider mapping: the owner's answer and attendees", () => {
     const ticket = g({ eventType: "fromGmail", summary: "Climate Hackathon 2026", organizer: { email: "unknownorganizer@calendar.google.com" } });
     expect([ticket.kind, ticket.organizerSelf, attendedEvent(ticket, NOW)]).toEqual(["fromGmail", true, true]);
     expect(networkingReason(ticket, me, new Map())).toBe("keyword");
+    // Its named organiser is the owner's stand-in, not a guest: nobody to pick or meet there.
+    const named = g({ eventType: "fromGmail", summary: "Design Summit", organizer: { email: "jane@smallconf.io", displayName: "Jane" } });
+    expect([named.organizer, peopleAt(named, me), pickableAttendees(named, OWNER)]).toEqual([undefined, [], []]);
     expect(g({ eventType: "focusTime" }).kind).toBe("focusTime");
     expect(g({ eventType: "somethingNew" }).kind).toBe("other");
     expect(g({}).kind).toBe("default");

@@ -35,6 +35,9 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     const n = email ? normalizeAddress(email) : undefined;
     return n !== undefined && me.addresses.has(n);
   };
+  // A ticket Gmail put in the calendar is "organised by the owner" (events.md), whatever organiser
+  // Google names on it (often a placeholder address, with no `self` flag and no attendee entries).
+  const organizerSelf = e.organizer?.self === true || isMe(e.organizer?.email) || e.eventType === "fromGmail";
   const start = instant(e.start, owner.timeZone);
   const end = instant(e.end, owner.timeZone);
   const orgEmail = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
@@ -77,11 +80,10 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     allDay: start.allDay,
     cancelled: e.status === "cancelled",
     kind: kinds[e.eventType ?? "default"] ?? "other",
-    // A ticket Gmail put in the calendar is "organised by the owner" (events.md), whatever organiser
-    // Google names on it (often a placeholder address, with no `self` flag and no attendee entries).
-    organizerSelf: e.organizer?.self === true || isMe(e.organizer?.email) || e.eventType === "fromGmail",
+    organizerSelf,
     selfResponse,
-    organizer: orgEmail && !e.organizer?.self ? { email: orgEmail, name: e.organizer?.displayName ?? "" } : undefined,
+    // The owner organised it: no one else is on it as its organiser.
+    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.displayName ?? "" } : undefined,
     attendees,
     seriesId: e.recurringEventId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),
