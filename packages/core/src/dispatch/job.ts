@@ -1,7 +1,6 @@
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
-import { handleRevoked, isRevoked, reconnectReason, type SystemMailer } from "../reconnect";
+import { handleRevoked, isRevoked, markGrantGone, reconnectReason, type SystemMailer } from "../reconnect";
 import { keys, type Repository } from "../storage";
 
 /**
@@ -91,25 +90,10 @@ export type RevokedHandler = (repo: Repository, account: AccountRecord, error: u
  * core/reconnect handleRevoked instead.
  */
 export async function markNeedsReconnect(repo: Repository, account: AccountRecord, error: unknown, now: number): Promise<void> {
-  // One conditional update, as handleRevoked's: an account paused meanwhile (the owner, a disconnect
-  // under way) stays paused, and one reconnected meanwhile (a new connectedAt: the grant the run
-  // found gone is not the account's any more) stays active. The due-hour index keys go, as
-  // updateAccount takes an account off the index for any status but active.
-  try {
-    await repo.doc.send(
-      new UpdateCommand({
-        TableName: repo.table,
-        Key: keys.account(account.email),
-        UpdateExpression: "SET #a.#s = :nr, #a.#r = :r REMOVE gsi2pk, gsi2sk",
-        ConditionExpression: "attribute_exists(pk) AND #a.#c = :c AND #a.#s <> :paused",
-        ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason" },
-        ExpressionAttributeValues: { ":nr": "needs_reconnect", ":r": reconnectReason(error) ?? "auth-revoked", ":c": account.connectedAt, ":paused": "paused" },
-      }),
-    );
-  } catch (e) {
-    if ((e as { name?: string }).name === "ConditionalCheckFailedException") return;
-    throw e;
-  }
+  // One conditional update, as handleRevoked's (core/reconnect markGrantGone): an account paused
+  // meanwhile (the owner, a disconnect under way) stays paused, and one reconnected meanwhile (a new
+  // connectedAt: the grant the run found gone is not the account's any more) stays active.
+  if (!(await markGrantGone(repo, account, reconnectReason(error) ?? "auth-revoked"))) return;
   console.warn(`account ${account.email}: grant revoked (${(error as Error)?.message}); marked needs_reconnect, no reconnect email (no mailer)`);
 }
 

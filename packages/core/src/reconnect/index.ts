@@ -174,6 +174,33 @@ export type RevokedOutcome =
 const isConditionFailed = (e: unknown) => (e as { name?: string }).name === "ConditionalCheckFailedException";
 
 /**
+ * Marks the account's grant gone in one conditional update: status "needs_reconnect" and the
+ * reason, the due-hour index keys removed, only while the connection is still the one the failing
+ * run used (`connectedAt`) and the account is not paused (by the owner, or a disconnect under way).
+ * With `notifiedAt`, also stamps `reconnectNotifiedAt`, only while it is unset (handleRevoked: the
+ * call that wins it sends the one email). False when the condition kept the account as it was.
+ */
+export async function markGrantGone(repo: Repository, account: Pick<AccountRecord, "email" | "connectedAt">, reason: string, notifiedAt?: number): Promise<boolean> {
+  const stamp = notifiedAt !== undefined;
+  try {
+    await repo.doc.send(
+      new UpdateCommand({
+        TableName: repo.table,
+        Key: keys.account(account.email),
+        UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${stamp ? ", #a.#n = :now" : ""} REMOVE gsi2pk, gsi2sk`,
+        ConditionExpression: `attribute_exists(pk)${stamp ? " AND attribute_not_exists(#a.#n)" : ""} AND #a.#c = :c AND #a.#s <> :paused`,
+        ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason", ...(stamp ? { "#n": "reconnectNotifiedAt" } : {}) },
+        ExpressionAttributeValues: { ":nr": "needs_reconnect", ":r": reason, ":c": account.connectedAt, ":paused": "paused", ...(stamp ? { ":now": notifiedAt } : {}) },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailed(e)) return false;
+    throw e;
+  }
+}
+
+/**
  * Handles a run that failed because the grant is gone (see {@link isRevoked}). One conditional
  * update — only while `reconnectNotifiedAt` is unset and the connection is still the one the run
  * used (`connectedAt`) — sets status "needs_reconnect", stamps `reconnectNotifiedAt` and removes the
@@ -196,20 +223,7 @@ export async function handleRevoked(o: {
   const { repo, account, now } = o;
   const key = keys.account(account.email);
   const reason = (o.error !== undefined ? reconnectReason(o.error) : undefined) ?? "auth-revoked";
-  const names = { "#a": "account", "#s": "status", "#n": "reconnectNotifiedAt", "#c": "connectedAt", "#r": "reconnectReason" };
-  try {
-    await repo.doc.send(
-      new UpdateCommand({
-        TableName: repo.table,
-        Key: key,
-        UpdateExpression: "SET #a.#s = :nr, #a.#n = :now, #a.#r = :r REMOVE gsi2pk, gsi2sk",
-        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#a.#n) AND #a.#c = :c AND #a.#s <> :paused",
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ":nr": "needs_reconnect", ":now": now, ":c": account.connectedAt, ":r": reason, ":paused": "paused" },
-      }),
-    );
-  } catch (e) {
-    if (!isConditionFailed(e)) throw e;
+  if (!(await markGrantGone(repo, account, reason, now))) {
     const current = await loadAccount(repo, account.email);
     if (!current) return "gone";
     if (current.connectedAt !== account.connectedAt) return "stale";
