@@ -22,6 +22,7 @@ import {
   eventMailMessageId,
   type EventMailRecord,
   eventMailLatest,
+  findEvent,
   loadStatements,
   morningOfAt,
   networkingMeetings,
@@ -198,9 +199,9 @@ export async function runEventJob(o: {
     // sendOnce). A revoked grant ends it; an item gone meanwhile (the account deleted) stays gone.
     if (!isRevoked(e)) {
       const refile = async () => {
-        const stored = (await repo.get<{ meeting?: Meeting }>(keys.meeting(email, eventId)))?.meeting;
+        const stored = await findEvent(repo, account, eventId);
         const next = nextDispatchSlot((o.clock?.() ?? now) + EMAIL_RETRY_MS);
-        if (stored && Number.isFinite(stored.start ?? Number.NaN) && next < eventMailLatest(kind, stored, account.timeZone)) {
+        if (stored && Number.isFinite(stored.start) && next < eventMailLatest(kind, stored, account.timeZone)) {
           await putJob(repo, email, kind, eventId, next, { ifPresent: true });
           return;
         }
