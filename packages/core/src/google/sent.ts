@@ -30,6 +30,9 @@ export function gmailSentStream(o: GmailSentOptions, x: { trashed?: boolean } = 
   return gmailLabelStream(o, { label: "SENT", keep: () => true, ...(x.trashed ? WHOLE_MAILBOX : {}) });
 }
 
+/** Labels that take a message out of what a read of the mailbox finds (Gmail's list leaves them out unless asked). */
+const TRASH_AND_SPAM: readonly string[] = ["TRASH", "SPAM"];
+
 /** What the scan contract's whole mailbox reads besides a label's usual list: the Trash, never Spam (a forged From lands there). */
 const WHOLE_MAILBOX = { includeSpamTrash: true, hidden: ["SPAM"], skipHidden: true } as const;
 
@@ -54,7 +57,7 @@ export function gmailOwnerInboxStream(o: GmailSentOptions, identities: ReadonlyS
   const days = x.days ?? OWNER_INBOX_DAYS;
   // `allMail` (the scan contract's whole mailbox): every message, whatever its labels (an archived
   // copy, one in the Trash), not the Inbox's; never one in Spam.
-  const hidden: readonly string[] = x.allMail ? WHOLE_MAILBOX.hidden : ["TRASH", "SPAM"];
+  const hidden: readonly string[] = x.allMail ? WHOLE_MAILBOX.hidden : TRASH_AND_SPAM;
   const stream = gmailLabelStream(o, {
     ...(x.allMail ? WHOLE_MAILBOX : {}),
     label: x.allMail ? undefined : "INBOX",
@@ -83,7 +86,7 @@ interface LabelStream {
   pageSize?: number;
   /** The backfill's list includes the label's messages in the Trash or Spam too. */
   includeSpamTrash?: boolean;
-  /** Labels that take a message out of what a read of the mailbox finds (default the Trash and Spam). */
+  /** Labels that take a message out of what a read of the mailbox finds (default TRASH_AND_SPAM). */
   hidden?: readonly string[];
   /**
    * A message read carrying one of `hidden` is not the stream's (gone, for a history round): with
@@ -102,7 +105,7 @@ interface LabelStream {
 function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<MailMessage> {
   const { gmail, call } = o;
   const { label } = spec;
-  const hiddenLabels: readonly string[] = spec.hidden ?? ["TRASH", "SPAM"];
+  const hiddenLabels = spec.hidden ?? TRASH_AND_SPAM;
   const isHidden = (ids: readonly string[] | null | undefined) => (ids ?? []).some((l) => hiddenLabels.includes(l));
   const req = { retry: false } as const;
 
