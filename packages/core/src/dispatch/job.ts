@@ -1,7 +1,7 @@
 import { type AccountRecord, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { handleRevoked, isRevoked, markGrantGone, reconnectReason, type SystemMailer } from "../reconnect";
-import { keys, type Repository } from "../storage";
+import type { Repository } from "../storage";
 
 /**
  * How one account's job went. "busy" (a held lease, or {@link RETRY_LATER}) and a thrown error make
