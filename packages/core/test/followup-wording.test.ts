@@ -21,7 +21,24 @@ describe("first names, by the stated heuristic", () => {
     ["Priyanka Raghunathan Iyer", "Priyanka"],
     ["", "there"],
     ["someone@example.com", "there"],
+    // A title before the name is not the given name; an apostrophe inside a name is part of it.
+    ["Dr. Jane Smith", "Jane"],
+    ["Mr John Smith", "John"],
+    ["Prof. Tan, Wei Jie", "Wei Jie"],
+    ["D'Angelo Russell", "D'Angelo"],
+    ["Siobhán O’Brien", "Siobhán"],
+    ["'Bea' Lund", "Bea"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
+});
+
+describe("names and titles go into the draft as they stand", () => {
+  it("a `$` in a title or a name is text, not a replacement pattern", () => {
+    const d = composeFollowUp(account, person("Wen $& Zhou", "Make $$ Night $` $'"), undefined, metAt + DAY);
+    expect(d.text).toContain("Make $$ Night $` $'");
+    expect(d.text).toMatch(/^Hi Wen,/);
+    const owner = { ...account, subjectTemplate: "{meeting} {firstName}", firstNames: { "wen@example.com": "W$&n" } };
+    expect(composeFollowUp(owner, person("Wen Zhou", "Cost $$ review"), undefined, metAt + DAY).subject).toBe("Cost $$ review W$&n");
+  });
 });
 
 describe("meeting titles in a sentence", () => {

@@ -94,11 +94,13 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
  *   single-syllable-like words of 2 to 4 letters, as two-part given names written apart are
  *   ("Mei Lin Goh" → "Mei Lin", "Tan, Wei Jie" → "Wei Jie"), or when the first is one of a few
  *   common first halves of compound names ("Mary Anne", "Jean Luc", "Anne Marie");
- * - initials ("J.", "A") are skipped.
+ * - initials ("J.", "A") and titles written before a name ("Dr.", "Mr", "Prof") are skipped;
+ * - quotes and brackets are dropped, an apostrophe inside a name kept ("D'Angelo").
  * The owner can correct any person's first name in the draft; it is a guess, said as one.
  */
 export function firstNameOf(name: string | undefined): string {
-  const n = (name ?? "").replace(/["'()]/g, "").replace(/\s+/g, " ").trim();
+  // Quotes around a nickname and brackets go; an apostrophe inside a name stays ("D'Angelo").
+  const n = (name ?? "").replace(/["()\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "").replace(/\s+/g, " ").trim();
   if (!n || n.includes("@")) return "there";
   let words: string[];
   if (n.includes(",")) {
@@ -108,7 +110,7 @@ export function firstNameOf(name: string | undefined): string {
     const all = n.split(" ");
     words = all.length > 2 ? all.slice(0, -1) : all.slice(0, 1);
   }
-  words = words.filter((w) => !/^\p{L}\.?$/u.test(w) && !/^\p{L}\.$/u.test(w));
+  words = words.filter((w) => !/^\p{L}\.?$/u.test(w) && !HONORIFICS.has(w.toLowerCase().replace(/\.$/, "")));
   if (!words.length) return n.split(/[ ,]/)[0];
   const [first, second] = words;
   const short = (w: string | undefined) => !!w && /^\p{Lu}\p{Ll}{1,3}$/u.test(w);
@@ -117,6 +119,9 @@ export function firstNameOf(name: string | undefined): string {
 }
 
 const COMPOUND_FIRST = new Set(["mary", "anne", "ann", "jean", "marie", "jo", "sarah", "lou"]);
+
+/** Titles written before a name ("Dr. Jane Smith", "Prof Tan Wei Jie"): never the given name. */
+const HONORIFICS = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "sr", "sra", "herr", "frau", "mme", "mlle", "m"]);
 
 /** Words a title is split on: dashes, bars, slashes, bullets, "x" and "&" between names, "<>". */
 const TITLE_SEPARATORS = /\s*(?:[—–|/·•<>]+|\s-\s|\s(?:x|&|\+|with)\s)\s*/i;
@@ -207,13 +212,15 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   const first = plainText(account.firstNames?.[person.email.toLowerCase()] ?? "") || firstNameOf(person.name);
   const signature = plainText(account.signatureName ?? "") || (firstNameOf(account.displayName) === "there" ? "" : firstNameOf(account.displayName));
   const phrase = meetingPhrase(person.eventTitle, [person.name, account.displayName]);
+  // Each value goes in as it stands: a function replacement, since a string one reads `$$`, `$&`,
+  // `` $` `` and `$'` in a name or title as patterns.
   const fill = (t: string) =>
     t
-      .replaceAll(" at {meeting}", phrase ? ` at ${phrase}` : "")
-      .replaceAll("{meeting}", phrase ?? "our meeting")
-      .replaceAll("{firstName}", first)
-      .replaceAll("{date}", humanDate(person.metAt, account.timeZone))
-      .replaceAll("{ownerName}", signature);
+      .replaceAll(" at {meeting}", () => (phrase ? ` at ${phrase}` : ""))
+      .replaceAll("{meeting}", () => phrase ?? "our meeting")
+      .replaceAll("{firstName}", () => first)
+      .replaceAll("{date}", () => humanDate(person.metAt, account.timeZone))
+      .replaceAll("{ownerName}", () => signature);
   const base = (earlier?.subject ?? "").replace(/^\s*((re|fwd?|aw)\s*:\s*)+/i, "").trim();
   const late = now !== undefined && now - person.metAt > LATE_AFTER_MS;
   // Met at a networking event: "After an event" is the default, wherever the owner set nothing of their own.
