@@ -336,8 +336,8 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
       const items = await s.dynamo.doc.send(new ScanCommand({ TableName: s.dynamo.tableName }));
       expect(items.Items!.length).toBeGreaterThan(0);
       expect(JSON.stringify(items.Items)).not.toContain(token);
-      // The stored token is the newest (Microsoft rotates on use) and still refreshes: read the profile with it,
-      // storing the rotated one in turn (the sandbox, like Microsoft, revokes a replaced refresh token).
+      // The stored token is the newest (Microsoft returns a new one on each refresh) and still
+      // refreshes: read the profile with it, storing the new one in turn.
       let current = account;
       const profile = await providerFor(account, {
         ring: s.ring,

@@ -95,16 +95,17 @@ export class TokenStore {
     return out;
   }
 
-  /** Refresh grant. Microsoft rotates: the old refresh token dies and a new one is returned. */
+  /**
+   * Refresh grant. Microsoft returns a new refresh token each time and the old one stays valid ("The
+   * Microsoft identity platform doesn't revoke old refresh tokens when used to fetch new access
+   * tokens", learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime): two runs
+   * refreshing the same stored token at once both get tokens. Google returns none (the stored one lasts).
+   */
   refreshGrant(refreshToken: string, clientId: string | undefined): IssuedTokens {
     const g = this.refresh.get(refreshToken);
     if (!g) throw new OAuthError("invalid_grant", "Token has been expired or revoked.");
     if (clientId !== undefined && clientId !== g.clientId) throw new OAuthError("invalid_grant", "Token was issued to another client.");
-    if (g.provider === "microsoft") {
-      this.refresh.delete(refreshToken);
-      return this.issue(g, true);
-    }
-    return this.issue(g, false);
+    return this.issue(g, g.provider === "microsoft");
   }
 
   /** True while the account holds a live refresh token for this client (an earlier offline consent not yet revoked). */

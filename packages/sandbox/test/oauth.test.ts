@@ -298,7 +298,7 @@ describe("Microsoft OAuth through oauth4webapi", () => {
     return e as oauth.ResponseBodyError;
   }
 
-  it("runs the PKCE code flow and rotates refresh tokens", async () => {
+  it("runs the PKCE code flow; each refresh returns a new refresh token and the old one stays valid", async () => {
     const { params, verifier } = await authorize();
     const tokens = await redeem(params, verifier);
     expect(tokens.token_type).toBe("bearer"); // oauth4webapi lower-cases it
@@ -312,21 +312,26 @@ describe("Microsoft OAuth through oauth4webapi", () => {
     expect(next.refresh_token).not.toBe(tokens.refresh_token);
     expect(next.access_token).not.toBe(tokens.access_token);
 
-    const reused = await bodyError(refresh(tokens.refresh_token!));
-    expect(reused.error).toBe("invalid_grant");
-    expect(reused.status).toBe(400);
-    expect(reused.cause).toMatchObject({ error_codes: [70008] });
-    expect(reused.cause.trace_id).toBeTruthy();
-    expect(reused.cause.correlation_id).toBeTruthy();
-    expect(reused.cause.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
-    expect(reused.error_description).toMatch(/^AADSTS70008:/);
+    // The token used stays valid: "The Microsoft identity platform doesn't revoke old refresh tokens
+    // when used to fetch new access tokens" (learn.microsoft.com/entra/identity-platform/refresh-tokens).
+    // Two runs refreshing the same stored token both get tokens.
+    const reused = await refresh(tokens.refresh_token!);
+    expect(reused.refresh_token).toBeTruthy();
+    expect(reused.refresh_token).not.toBe(next.refresh_token);
 
-    // The rotated token still works, then control revocation kills it.
+    // The new token works too, then control revocation kills every one of the grant's tokens.
     const third = await refresh(next.refresh_token!);
     await control(`/accounts/${MS}/revoke`);
-    const revoked = await bodyError(refresh(third.refresh_token!));
-    expect(revoked.error).toBe("invalid_grant");
-    expect(revoked.cause).toMatchObject({ error_codes: [70008] });
+    for (const t of [tokens.refresh_token!, third.refresh_token!]) {
+      const revoked = await bodyError(refresh(t));
+      expect(revoked.error).toBe("invalid_grant");
+      expect(revoked.status).toBe(400);
+      expect(revoked.cause).toMatchObject({ error_codes: [70008] });
+      expect(revoked.cause.trace_id).toBeTruthy();
+      expect(revoked.cause.correlation_id).toBeTruthy();
+      expect(revoked.cause.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+      expect(revoked.error_description).toMatch(/^AADSTS70008:/);
+    }
   });
 
   it("rejects a wrong verifier and a redeemed code with invalid_grant", async () => {

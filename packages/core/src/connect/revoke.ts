@@ -8,7 +8,7 @@
  * `POST /me/revokeSignInSessions`, which invalidates *every* refresh token of the user (all apps,
  * all devices) and, on the real Graph, needs the `User.RevokeSessions.All` delegated permission
  * (work or school accounts only), which our least-privilege scopes do not include: it is therefore
- * best-effort — it works against the sandbox and is expected to be refused (403) by the real Graph.
+ * best-effort: the real Graph refuses it (403) under our scopes, and so does the sandbox.
  * Either way the caller deletes the stored (sealed) refresh token, so nothing of ours can use the
  * grant any more; the owner removes the app's consent at https://myapps.microsoft.com (work or
  * school) or https://account.live.com/consent/Manage (personal).

@@ -106,7 +106,7 @@ const microsoftToken: TokenProfile = {
 /**
  * Microsoft identity platform v2.0: `GET|POST /microsoft/:tenant/oauth2/v2.0/authorize` and
  * `POST /microsoft/:tenant/oauth2/v2.0/token`; any tenant (common, organizations, consumers, a GUID) is accepted.
- * Refresh tokens rotate on every use.
+ * Each refresh returns a new refresh token; the one used stays valid (sandbox tokens.ts refreshGrant).
  */
 export function microsoftOAuthRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
   const authorize = authorizeHandler(state, microsoftAuthorize);
