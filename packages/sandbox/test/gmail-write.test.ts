@@ -193,4 +193,23 @@ describe("Gmail v1 history, drafts and sends (real @googleapis/gmail client)", (
     const h = await g.users.history.list({ userId: "me", startHistoryId: start, historyTypes: ["messageDeleted"] });
     expect(h.data.history!.map((r) => r.messagesDeleted![0].message!.id)).toEqual([gone.id]);
   });
+  it("format=metadata answers the top-level headers only: no MIME parts and no body, even where the message has them", async () => {
+    // "Returns only email message ID, labels, and email headers" (gmail-v1 discovery, `format`).
+    const added: gmail_v1.Schema$Message = await control(sb.url, `${acct}/gmail/messages`, "POST", {
+      labelIds: ["INBOX"],
+      payload: {
+        mimeType: "multipart/mixed",
+        headers: [{ name: "From", value: "Ana <ana@example.net>" }, { name: "Subject", value: "Invitation" }],
+        parts: [{ partId: "0", mimeType: "text/calendar", filename: "invite.ics", headers: [], body: { size: 6, data: "QkVHSU4" } }],
+      },
+    });
+    for (const metadataHeaders of [undefined, ["Subject"]]) {
+      const r = await g.users.messages.get({ userId: "me", id: added.id!, format: "metadata", ...(metadataHeaders ? { metadataHeaders } : {}) });
+      expect(r.data.payload!.parts).toBeUndefined();
+      expect(r.data.payload!.body).toBeUndefined();
+      expect(JSON.stringify(r.data)).not.toContain("QkVHSU4");
+      expect(r.data.payload!.mimeType).toBe("multipart/mixed");
+      expect(r.data.payload!.headers!.map((h) => h.name)).toEqual(metadataHeaders ?? (added.payload!.headers ?? []).map((h) => h.name));
+    }
+  });
 });

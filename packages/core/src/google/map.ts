@@ -126,8 +126,9 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
     ...(sender?.name ? { fromName: sender.name } : {}),
     inSent: labels.has("SENT"),
     draft: labels.has("DRAFT"),
-    // Gmail's metadata format has no MIME parts: a notice is known by its subject, its top-level type,
-    // or Outlook's Content-Class header (parts are looked at when a response carries them).
+    // Gmail's metadata format has no MIME parts (the sandbox answers so too): a notice is known by its
+    // subject, its top-level type, or Outlook's Content-Class header. Parts count only in a message
+    // read some other way (the mapper is pure; no read of the service's carries them).
     meetingNotice:
       NOTICE_SUBJECTS.test(subject) ||
       contentType.includes("text/calendar") ||

@@ -59,8 +59,10 @@ export function formatParam(c: Context<SandboxEnv>): Format {
 }
 
 /**
- * A message in the requested format: metadata keeps only `metadataHeaders` (all when none), minimal
- * drops the payload, full is the stored message, raw replaces the payload with the RFC 822 header
+ * A message in the requested format: metadata keeps the top-level headers only, those named in
+ * `metadataHeaders` (all when none), and no MIME parts or body ("Returns only email message ID,
+ * labels, and email headers": the gmail-v1 discovery document, `format`'s enumDescriptions); minimal
+ * drops the payload; full is the stored message; raw replaces the payload with the RFC 822 header
  * block the sandbox holds (its messages have no bodies).
  */
 export function shape(m: gmail_v1.Schema$Message, format: Format, metadataHeaders: string[]): gmail_v1.Schema$Message {
@@ -70,9 +72,10 @@ export function shape(m: gmail_v1.Schema$Message, format: Format, metadataHeader
     const text = (payload?.headers ?? []).map((h) => `${h.name}: ${h.value}`).join("\r\n") + "\r\n\r\n";
     return { ...rest, raw: Buffer.from(text).toString("base64url") };
   }
-  if (format === "full" || metadataHeaders.length === 0 || !m.payload) return m;
+  if (format === "full" || !m.payload) return m;
+  const { parts: _parts, body: _body, ...top } = m.payload;
   const wanted = new Set(metadataHeaders.map((h) => h.toLowerCase()));
-  return { ...m, payload: { ...m.payload, headers: (m.payload.headers ?? []).filter((h) => wanted.has((h.name ?? "").toLowerCase())) } };
+  return { ...m, payload: metadataHeaders.length === 0 ? top : { ...top, headers: (top.headers ?? []).filter((h) => wanted.has((h.name ?? "").toLowerCase())) } };
 }
 
 /** Runs a handler, answering {@link GmailError}s in Google's JSON error shape. */
