@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountRecord, listAccounts, loadAccount, updateAccount } from "@followthrough/core/accounts";
-import { dispatchDue, runAccountJob } from "@followthrough/core/dispatch";
+import { dispatchDue, dueWeeklyBody, runAccountJob } from "@followthrough/core/dispatch";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { GOOGLE_SCOPES, MICROSOFT_SCOPES, refreshGrant } from "@followthrough/core/oauth";
 import { memorySender } from "@followthrough/core/queue";
@@ -316,7 +316,7 @@ describe("Outlook zone", () => {
         const r = await dispatchDue({ repo: stackLA.repo, queue, at });
         expect(r.due, `${label} ${new Date(at).toISOString()}`).toBe(at === monday8 ? 1 : 0);
       }
-      expect(queue.batches.flat()).toEqual([f.account.email.toLowerCase()]);
+      expect(queue.batches.flat()).toEqual([dueWeeklyBody(f.account.email.toLowerCase(), monday8)]);
     }
 
     // The job the dispatcher queued at that hour sends the digest from the owner's mailbox at 08:00 Los Angeles time.

@@ -12,7 +12,7 @@ import type { SQSEvent } from "aws-lambda";
 import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountRecord, saveAccount, updateAccount } from "@followthrough/core/accounts";
-import { dispatchDue, markNeedsReconnect } from "@followthrough/core/dispatch";
+import { dispatchDue, dueWeeklyBody, markNeedsReconnect } from "@followthrough/core/dispatch";
 import {
   atLocal,
   confirmMet,
@@ -187,7 +187,7 @@ describe("the due-hour index, for an owner in New York across the November chang
     expect(r).toMatchObject({ due: 3, eventJobs: 12, sent: 15, batches: 2, failed: [] });
     const all = queue.batches.flat();
     expect(new Set(all).size).toBe(15);
-    expect(all.filter((b) => b.startsWith("digest"))).toHaveLength(3);
+    expect(all.filter((b) => b.startsWith('{"job":"weekly","acc":"digest'))).toHaveLength(3);
     expect(queue.batches.map((b) => b.length)).toEqual([10, 5]);
   });
 
@@ -208,8 +208,8 @@ describe("the due-hour index, for an owner in New York across the November chang
     // A digest due at 13:00 UTC on Sunday 1 Nov (08:00 EST) goes at 13:00, not again at 13:15.
     const sunday = iso("2026-11-01T13:00:00Z");
     await saveAccount(repo, randomKeyring(), { email: "quarter@example.org", provider: "google", clientId: "c", refreshToken: "r", connectedAt: sunday - 86_400_000, aliases: [], displayName: "Q", timeZone: ny, status: "active", schedule: { day: 7, hour: 8 } });
-    expect((await at("2026-11-01T13:00:00Z")).bodies).toContain("quarter@example.org");
-    expect((await at("2026-11-01T13:15:00Z")).bodies).not.toContain("quarter@example.org");
+    expect((await at("2026-11-01T13:00:00Z")).bodies).toContain(dueWeeklyBody("quarter@example.org", sunday));
+    expect((await at("2026-11-01T13:15:00Z")).bodies.join("\n")).not.toContain("quarter@example.org");
   });
 });
 

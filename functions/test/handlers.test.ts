@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { ScheduledEvent, SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountRecord, accountsDue, loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
-import { dispatchDue, WEEKLY_GUARD_MS } from "@followthrough/core/dispatch";
+import { dispatchDue, dueWeeklyBody, WEEKLY_GUARD_MS } from "@followthrough/core/dispatch";
 import { acquireLease, leaseKey, releaseLease } from "@followthrough/core/lease";
 import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
@@ -21,7 +21,10 @@ import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, st
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { createBackfillHandler } from "../src/handlers/backfill";
 import { createDispatchHandler } from "../src/handlers/dispatch";
-import { createWorkerHandler, WORKER_LEASE_MS } from "../src/handlers/worker";
+import { createWorkerHandler, parseContinuation, WORKER_LEASE_MS } from "../src/handlers/worker";
+
+/** The accounts a dispatch queued (its bodies name the account and the slot; event jobs as they are). */
+const accountsIn = (bodies: string[]) => bodies.map((b) => parseContinuation(b)?.acc ?? b);
 import { buildDeps, type Deps } from "../src/resources";
 
 const root = join(import.meta.dirname, "../..");
@@ -125,26 +128,28 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent("2026-03-02T14:00:41Z"));
     expect(result).toMatchObject({ slot: 14, due: 22, sent: 22, batches: 3, failed: [] });
     expect(queue.batches.map((b) => b.length)).toEqual([10, 10, 2]);
-    expect(queue.batches.flat().sort()).toEqual([...due].sort());
+    expect(accountsIn(queue.batches.flat()).sort()).toEqual([...due].sort());
+    // Each names the slot it was found due for (the worker names the week after it).
+    for (const b of queue.batches.flat()) expect(parseContinuation(b)).toEqual({ acc: expect.any(String), slot: at, due: true });
   });
 
   it("pages through the due-hour index without losing or repeating anyone", async () => {
     const queue = memorySender();
     const result = await dispatchDue({ repo, queue, at, pageSize: 7 });
     expect(result).toMatchObject({ due: 22, sent: 22, batches: 3 });
-    expect(queue.batches.flat().sort()).toEqual([...due].sort());
+    expect(accountsIn(queue.batches.flat()).sort()).toEqual([...due].sort());
     expect((await accountsDue(repo, 14, undefined, 100)).emails).toHaveLength(22);
   });
 
   it("retries entries the queue refused once, and fails the invocation when they fail again", async () => {
     const queue = memorySender();
-    queue.failNext.add(due[3]).add(due[15]);
+    queue.failNext.add(dueWeeklyBody(due[3], at)).add(dueWeeklyBody(due[15], at));
     const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent("2026-03-02T14:00:00Z"));
     expect(result).toMatchObject({ sent: 22, batches: 4, failed: [] });
-    expect(queue.calls[3].sort()).toEqual([due[3], due[15]].sort());
-    expect(queue.batches.flat().sort()).toEqual([...due].sort());
+    expect(accountsIn(queue.calls[3]).sort()).toEqual([due[3], due[15]].sort());
+    expect(accountsIn(queue.batches.flat()).sort()).toEqual([...due].sort());
 
-    const always = { sendBatch: async (b: string[]) => ({ failed: b.filter((x) => x === due[0]) }) };
+    const always = { sendBatch: async (b: string[]) => ({ failed: b.filter((x) => accountsIn([x])[0] === due[0]) }) };
     await expect(createDispatchHandler(() => buildDeps({ loader: loadProvider, tableName: "dispatch", doc: dynamo.doc, digests: always }))(scheduledEvent("2026-03-02T14:00:00Z"))).rejects.toThrow(
       /1 of 22 accounts not queued/,
     );
@@ -154,7 +159,7 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     for (const [zone, iso] of Object.entries(offHour)) {
       const queue = memorySender();
       const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent(iso));
-      expect(queue.batches.flat(), zone).toContain(`off-${zone.split("/")[1].toLowerCase()}@example.com`);
+      expect(accountsIn(queue.batches.flat()), zone).toContain(`off-${zone.split("/")[1].toLowerCase()}@example.com`);
       expect(result.slot).toBe(utcHourOfWeek(Date.parse(iso)));
       expect(result.slot % 1).not.toBe(0);
     }
@@ -167,26 +172,26 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     const queue = memorySender();
     const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent("2026-03-02T14:15:00Z"));
     expect(result.slot).toBe(14.25);
-    expect(queue.batches.flat().sort()).toEqual(expect.arrayContaining([...due].sort()));
-    expect(queue.batches.flat()).not.toContain("later@example.com");
+    expect(accountsIn(queue.batches.flat()).sort()).toEqual(expect.arrayContaining([...due].sort()));
+    expect(accountsIn(queue.batches.flat())).not.toContain("later@example.com");
     // Done: the next run catches up nothing.
     const next = memorySender();
     await createDispatchHandler(() => depsWith(next))(scheduledEvent("2026-03-02T14:30:00Z"));
-    expect(next.batches.flat().filter((b) => due.includes(b))).toEqual([]);
+    expect(accountsIn(next.batches.flat()).filter((b) => due.includes(b))).toEqual([]);
     // A slot whose queue refuses an entry for good fails its run (EventBridge retries it) but is
     // recorded: the runs after it do not send its accounts again.
     await repo.delete(keys.dispatched);
     await createDispatchHandler(() => depsWith(memorySender()))(scheduledEvent("2026-03-02T13:45:00Z"));
-    const refusing = { sendBatch: async (b: string[]) => ({ failed: b.filter((x) => x === due[0]) }) };
+    const refusing = { sendBatch: async (b: string[]) => ({ failed: b.filter((x) => accountsIn([x])[0] === due[0]) }) };
     await expect(createDispatchHandler(() => buildDeps({ loader: loadProvider, tableName: "dispatch", doc: dynamo.doc, digests: refusing, now: () => at }))(scheduledEvent("2026-03-02T14:00:00Z"))).rejects.toThrow(/1 of 22/);
     const after = memorySender();
     await createDispatchHandler(() => depsWith(after))(scheduledEvent("2026-03-02T14:15:00Z"));
-    expect(after.batches.flat().filter((b) => due.includes(b))).toEqual([]);
+    expect(accountsIn(after.batches.flat()).filter((b) => due.includes(b))).toEqual([]);
     // Never further back than two hours, and never before the first dispatch recorded.
     await repo.delete(keys.dispatched);
     const first = memorySender();
     await createDispatchHandler(() => depsWith(first))(scheduledEvent("2026-03-02T14:45:00Z"));
-    expect(first.batches.flat().filter((b) => due.includes(b))).toEqual([]);
+    expect(accountsIn(first.batches.flat()).filter((b) => due.includes(b))).toEqual([]);
   });
 
   it("an hour with nobody due sends nothing", async () => {

@@ -1,10 +1,12 @@
 /**
- * SQS Digests: a record is an account email (scan, build and send its weekly digest once), or an
+ * SQS Digests: a record is an account's weekly run (the dispatcher's `{job: "weekly", acc, slot, due}`,
+ * a run's own continuation, or a bare email queued before the slot was in the body: scan, build and
+ * send its weekly digest once), or an
  * event job's JSON (core/events/due: an event email or the daily event sync, core/eventmail).
  */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { loadAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
 import { hasSentDigest } from "@followthrough/core/digest";
 import { CONTINUES, processBatch, RETRY_LATER, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
@@ -44,16 +46,26 @@ export { BUSY_DELAY_S } from "../jobs";
 /**
  * A weekly run's continuation, as this worker enqueues it on Digests: the account and the scheduled
  * occurrence the run belongs to, so every link names the same week and measures its one-day bound
- * from the same slot, whatever the owner changes in the schedule meanwhile. Undefined for any other
- * body (an account's email from the dispatcher, an event job); a malformed one throws.
+ * from the same slot, whatever the owner changes in the schedule meanwhile. The dispatcher's record
+ * has the same form, marked `due` (core/dispatch dueWeeklyBody: the slot it was found due for).
+ * Undefined for any other body (a bare account email, an event job); a malformed one throws.
  */
-export function parseContinuation(body: string): { acc: string; slot: number } | undefined {
+export function parseContinuation(body: string): { acc: string; slot: number; due?: true } | undefined {
   if (!body.trimStart().startsWith("{")) return undefined;
-  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; slot?: unknown };
+  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; slot?: unknown; due?: unknown };
   if (j.job !== "weekly") return undefined;
   if (typeof j.acc !== "string" || !j.acc || typeof j.slot !== "number" || !Number.isFinite(j.slot)) throw new Error("malformed weekly continuation");
-  return { acc: j.acc.trim().toLowerCase(), slot: j.slot };
+  return { acc: j.acc.trim().toLowerCase(), slot: j.slot, ...(j.due === true ? { due: true as const } : {}) };
 }
+
+/**
+ * The occurrence a dispatched run belongs to: the later of the slot it was dispatched for and the
+ * one just past under the schedule and zone stored now (a record redriven a week late names the
+ * current week, as a bare email always did; one run after the owner moved the slot names the week
+ * it was dispatched in, not the one before).
+ */
+const occurrenceOf = (account: Pick<AccountRecord, "schedule" | "timeZone">, now: number, dispatched?: number) =>
+  Math.max(previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now), dispatched ?? -Infinity);
 
 /** The body of a weekly run's continuation ({@link parseContinuation}). */
 export const continuationBody = (acc: string, slot: number) => JSON.stringify({ job: "weekly", acc, slot });
@@ -80,8 +92,11 @@ export function createWorkerHandler(deps: () => JobDeps) {
       records,
       async (r) => {
         const now = d.now();
-        const continued = parseContinuation(r.body);
-        const eventJob = continued ? undefined : parseEventJob(r.body);
+        const weeklyBody = parseContinuation(r.body);
+        // The dispatcher's record of a due slot, or a run's own continuation.
+        const dispatched = weeklyBody?.due ? weeklyBody.slot : undefined;
+        const continued = weeklyBody?.due ? undefined : weeklyBody;
+        const eventJob = weeklyBody ? undefined : parseEventJob(r.body);
         if (eventJob) {
           // An event email or the daily event sync: under the scan lease like the weekly run; a paused account is skipped.
           const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
@@ -93,15 +108,16 @@ export function createWorkerHandler(deps: () => JobDeps) {
           if (outcome !== "done") console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome }));
           return outcome !== "busy" || (await bounce(d, r.body));
         }
-        const email = continued?.acc ?? r.body.trim().toLowerCase();
+        const email = weeklyBody?.acc ?? r.body.trim().toLowerCase();
         if (continued && now - continued.slot >= CONTINUE_WITHIN_MS) {
           // A link delivered past the chain's bound (redelivered, redriven): dropped before it reads or
           // records anything; the week's own run and the next week's are left as they are.
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "continuation past its day; the read goes on next week" }));
           return true;
         }
-        // The scheduled occurrence this run belongs to: a continuation's, or the one just past. The
-        // digest is named after it, so a late retry (or a continuation) stays in its week.
+        // The scheduled occurrence this run belongs to: a continuation's, or the one just past (not
+        // before the slot it was dispatched for). The digest is named after it, so a late retry (or a
+        // continuation) stays in its week.
         let weekOf = continued?.slot;
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true };
         const outcome = await runAccountJob(job, async (account) => {
@@ -133,7 +149,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const ownerMailMayLag = !firstRead;
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, ownerMailMayLag });
-          weekOf ??= previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now);
+          weekOf ??= occurrenceOf(account, now, dispatched);
           if (!scanned.complete) {
             if (!firstRead && d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;
             const reason = firstRead ? "first backfill still reading" : d.digests ? "read still going a day after the week's slot; it goes on next week" : "read cut short by the time limit (no Digests queue to continue on)";
@@ -175,7 +191,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // Back as a continuation of its week's slot, so a record that keeps finding the lease held
           // is dropped a day after the slot like any other link.
           const account = continued ? undefined : await loadAccount(d.repo, email);
-          const slot = continued?.slot ?? (account && previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now));
+          const slot = continued?.slot ?? (account ? occurrenceOf(account, now, dispatched) : dispatched);
           const requeued = slot !== undefined && (await bounce(d, continuationBody(email, slot)));
           console.log(JSON.stringify({ msg: "weekly", account: email, outcome, requeued }));
           return requeued;

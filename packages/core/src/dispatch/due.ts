@@ -21,9 +21,20 @@ export interface DispatchResult {
 }
 
 /**
+ * The body of an account's weekly run as the dispatcher queues it: the account and the occurrence
+ * it was found due for (the quarter hour dispatched). The worker names the week after that slot, so
+ * a schedule or zone the owner changes between the dispatch and the run (a queue delay at a busy
+ * hour) does not make it name last week's occurrence, find that digest sent, and leave this week's
+ * to a re-dispatch its 20-hour guard then skips. The worker reads it as functions' weekly
+ * continuation (`{job: "weekly", acc, slot}`), marked `due`; it still takes a bare email (a record
+ * queued before this form).
+ */
+export const dueWeeklyBody = (email: string, slot: number) => JSON.stringify({ job: "weekly", acc: email, slot, due: true });
+
+/**
  * The dispatcher, every quarter hour: the accounts whose digest is due in the quarter hour of `at`
  * (one query on GSI2 "DUE#nnn" or "DUE#nnn:mm", core/schedule dueKey, paged, never a scan) go to
- * the queue in batches of ten, the account email as the body; then the event jobs due in that
+ * the queue in batches of ten ({@link dueWeeklyBody}: the account and the slot); then the event jobs due in that
  * quarter hour (one query on GSI2 "EVDUE#…", core/events/due), their JSON as the body. Entries the
  * queue refuses are retried once, then reported.
  */
@@ -45,7 +56,7 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
     if (phase === "accounts") {
       const page = await accountsDue(o.repo, slot, start, o.pageSize);
       result.due += page.emails.length;
-      pending.push(...page.emails);
+      pending.push(...page.emails.map((email) => dueWeeklyBody(email, quarter)));
       start = page.next;
       if (!start) phase = "events";
     } else {

@@ -1,0 +1,93 @@
+/**
+ * The dispatcher's record names the slot it was found due for, and the weekly run names its week
+ * after that slot: an owner who moves the digest an hour later (or whose zone moves west) between
+ * the dispatch and the run still gets this week's digest, once (helper-60 finding 1: the run named
+ * last week's occurrence, found that digest sent, and the re-dispatch at the new hour was skipped
+ * by the 20-hour guard, so the week had none).
+ */
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccountRecord, accountIndexes, updateAccount } from "@followthrough/core/accounts";
+import { dispatchDue, dueWeeklyBody } from "@followthrough/core/dispatch";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import { memorySender } from "@followthrough/core/queue";
+import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { createWorkerHandler } from "../src/handlers/worker";
+
+const WEEK = 7 * 86_400_000;
+/** Monday 2 November 2026, 08:00 in London (GMT). */
+const slot = Date.parse("2026-11-02T08:00:00Z");
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+}, 60_000);
+afterAll(() => dynamo?.stop());
+
+/** An account with nothing new to read, whose digests are counted by the week they name. */
+async function setup(table: string) {
+  const repo = new Repository(dynamo.doc, dynamo.tableName);
+  const email = `${table}@acme.example`;
+  let clock = slot - WEEK;
+  const weeks: string[] = [];
+  const nothing = { page: async (c?: { generation?: number }) => ({ upserts: [], deletes: [], next: { mode: "incremental", cursor: "c", generation: c?.generation ?? 1 }, done: true }) };
+  const provider = {
+    calendar: nothing,
+    sentMail: nothing,
+    send: async (m: { headers?: Record<string, string> }) => (weeks.push(m.headers?.["X-Followthrough-Week"] ?? "?"), { id: `sent-${weeks.length}` }),
+    sentRecently: async () => false,
+  } as unknown as MailboxProvider;
+  const account = { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshTokenSealed: "x", status: "active", connectedAt: clock - 30 * 86_400_000, schedule: { day: 1, hour: 8 } } as unknown as AccountRecord;
+  await repo.put({ ...keys.account(email), ...accountIndexes(account, clock), account });
+  const queue = memorySender();
+  const worker = createWorkerHandler(() => ({ repo, now: () => clock, providerFor: () => provider, onRevoked: async () => {}, linkKey: "k", baseUrl: "https://app.followthrough.test", digests: queue }));
+  const mine = (bodies: string[]) => bodies.filter((b) => b.includes(`"${email}"`) || b === email);
+  /** The dispatch of `at`'s quarter hour: this account's records. */
+  const dispatch = async (at: number) => {
+    clock = at;
+    const before = queue.batches.flat().length;
+    await dispatchDue({ repo, queue, at });
+    return mine(queue.batches.flat().slice(before));
+  };
+  const work = async (bodies: string[], at: number) => {
+    clock = at;
+    const r = await worker({ Records: bodies.map((body, i) => ({ messageId: `m${at}-${i}`, body })) } as SQSEvent);
+    expect(r.batchItemFailures).toEqual([]);
+  };
+  const stored = async () => (await repo.query(keys.partition(email), keys.prefix.digest)).map((i) => String(i.sk).slice(keys.prefix.digest.length)).sort();
+  return { repo, email, weeks, dispatch, work, stored, setClock: (t: number) => (clock = t) };
+}
+
+describe("a weekly run names the week of the slot it was dispatched for", () => {
+  it("the digest moved an hour later between the dispatch and the run: this week's digest is sent, once", async () => {
+    const t = await setup("moved");
+    // Last week, as scheduled.
+    const last = await t.dispatch(slot - WEEK);
+    expect(last).toEqual([dueWeeklyBody(t.email, slot - WEEK)]);
+    await t.work(last, slot - WEEK + 60_000);
+    expect(t.weeks).toEqual(["2026-W44"]);
+    // This week: dispatched at 08:00; the owner moves the digest to 09:00 a moment later; the run
+    // comes a minute after the slot (a queue delay at a busy hour can be longer).
+    const now = await t.dispatch(slot);
+    t.setClock(slot + 30_000);
+    await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 9 } }, slot + 30_000);
+    await t.work(now, slot + 60_000);
+    expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
+    // The new hour's dispatch (if the index still names it) finds the week done.
+    for (let q = slot + 15 * 60_000; q <= slot + 2 * 3_600_000; q += 15 * 60_000) {
+      const due = await t.dispatch(q);
+      if (due.length) await t.work(due, q + 60_000);
+    }
+    expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
+    expect(await t.stored()).toEqual(["2026-W44", "2026-W45"]);
+  });
+
+  it("a record redriven a week late names the current week, as a bare email does", async () => {
+    const t = await setup("late");
+    await t.work([dueWeeklyBody(t.email, slot - WEEK)], slot + 3_600_000);
+    expect(t.weeks).toEqual(["2026-W45"]);
+    // A bare email (a record queued before the slot was in the body) still runs: two weeks on, that week.
+    await t.work([t.email], slot + 2 * WEEK);
+    expect(t.weeks).toEqual(["2026-W45", "2026-W47"]);
+  });
+});
