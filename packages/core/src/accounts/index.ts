@@ -133,9 +133,10 @@ export async function accountsDue(repo: Repository, slot: number, start?: Record
 /**
  * Deletes every item of an account's partition (disconnect). Returns how many were deleted. First
  * the account is paused (off the due-hour index; a job already running that finds the grant gone
- * sends no reconnect notice to a paused account, core/reconnect handleRevoked), then its data goes, then the account record, and its sign-in identity last: a
- * disconnect cut short (a time limit, a failed write) leaves a paused account its owner can sign in
- * to and disconnect again, never data under an account that is gone.
+ * sends no reconnect notice to a paused account, core/reconnect handleRevoked), then its data goes,
+ * then the account record, then whatever a job running meanwhile wrote since (read again), and its
+ * sign-in identity last: a disconnect cut short before the account record goes (a time limit, a
+ * failed write) leaves a paused account its owner can sign in to and disconnect again.
  */
 export async function deleteAccountData(repo: Repository, email: string): Promise<number> {
   const account = await loadAccount(repo, email);
@@ -145,8 +146,13 @@ export async function deleteAccountData(repo: Repository, email: string): Promis
   const isAccount = (i: Record<string, unknown>) => i.pk === own.pk && i.sk === own.sk;
   await repo.batch(items.filter((i) => !isAccount(i)).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
   if (items.some(isAccount)) await repo.delete(own);
+  // A job running meanwhile (it holds no lock this waits for) may have written since the read above:
+  // read once more now that the account is gone. A job that writes after this read ends after the
+  // account went, and sweeps its own writes (core/dispatch runAccountJob).
+  const late = await repo.allItems(email);
+  if (late.length) await repo.batch(late.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
   if (account?.identity) await repo.deleteIf(keys.identity(account.identity), "#e = :e", { ":e": account.email.toLowerCase() }, { "#e": "email" });
-  return items.length;
+  return items.length + late.length;
 }
 
 /** Points an identity at its account (and drops the account's previous identity, if it changed). */

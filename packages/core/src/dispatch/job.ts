@@ -1,4 +1,4 @@
-import { type AccountRecord, loadAccount, updateAccount } from "../accounts";
+import { type AccountRecord, deleteAccountData, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { handleRevoked, isRevoked, markGrantGone, reconnectReason, type SystemMailer } from "../reconnect";
 import type { Repository } from "../storage";
@@ -62,23 +62,52 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
   if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS) return "skipped";
   try {
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
-    if (run.held || run.value === RETRY_LATER) return "busy";
-    if (run.value === CONTINUES) return "continued";
+    if (run.held) return "busy";
+    if (run.value === RETRY_LATER || run.value === CONTINUES) {
+      // Disconnected while it ran: nothing goes on (no retry, no continuation), and what it wrote goes.
+      if (await sweptIfGone(o.repo, o.email)) return "skipped";
+      return run.value === RETRY_LATER ? "busy" : "continued";
+    }
     // Re-derive the due index for the next occurrence not yet run (the zone's offset may change by
     // then): after the weekly run, the one after it; after any other job (an event email, the daily
     // sync, a backfill), the next from now, which may be this week's still to come. Refreshing such
     // a job "an hour from now", as the hourly dispatcher could, names next week's slot for a job
     // less than an hour before this week's, which moves the index off this week's before it is read.
     const refreshAt = o.weekly ? o.now + WEEKLY_GUARD_MS : Math.max(o.now, (account.lastWeeklyAt ?? -Infinity) + WEEKLY_GUARD_MS);
-    await updateAccount(o.repo, o.email, o.weekly ? { lastWeeklyAt: o.now } : {}, refreshAt);
+    const recorded = await updateAccount(o.repo, o.email, o.weekly ? { lastWeeklyAt: o.now } : {}, refreshAt).catch((e: unknown) => {
+      // The account went between that read and this write (a disconnect): as below.
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException") return undefined;
+      throw e;
+    });
+    if (!recorded) {
+      await deleteAccountData(o.repo, o.email);
+      return "skipped";
+    }
     return "done";
   } catch (e) {
     if (isRevoked(e)) {
       await (o.onRevoked ?? markNeedsReconnect)(o.repo, account, e, o.now);
+      await sweptIfGone(o.repo, o.email);
       return "revoked";
     }
+    // The failure is the record's either way; a disconnect meanwhile still gets what the job wrote.
+    await sweptIfGone(o.repo, o.email).catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * A job's writes are plain puts (cursors, meetings, messages, people, event jobs): a disconnect that
+ * deletes the account's data while one runs (settings' disconnect: no lease, it cannot wait out a
+ * 15-minute backfill) would leave what the job wrote after the deletion read the partition. So a
+ * job that ends (done, cut short, failed) and finds its account gone deletes the partition again
+ * (core/accounts deleteAccountData, whose last read comes after the account item is deleted: a job
+ * either wrote before that read, or ends after the account is gone and sweeps here). True when it did.
+ */
+async function sweptIfGone(repo: Repository, email: string): Promise<boolean> {
+  if (await loadAccount(repo, email)) return false;
+  await deleteAccountData(repo, email);
+  return true;
 }
 
 /** What a job does with an account whose grant is gone. */

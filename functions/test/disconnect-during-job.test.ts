@@ -1,0 +1,70 @@
+/**
+ * A disconnect while a job runs (helper-60 finding 2): the settings page deletes the account's data
+ * without waiting for the scan lease (a backfill can hold it 15 minutes), so the job's writes after
+ * the deletion read the partition (cursors, meetings, messages, people, event jobs) stayed under an
+ * account that is gone. Now the job that ends and finds its account gone deletes the partition again,
+ * and the deletion reads it once more after the account item goes.
+ */
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccountRecord, accountIndexes, deleteAccountData } from "@followthrough/core/accounts";
+import type { MailboxProvider } from "@followthrough/core/providers";
+import { memorySender } from "@followthrough/core/queue";
+import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { createBackfillHandler } from "../src/handlers/backfill";
+import { createWorkerHandler } from "../src/handlers/worker";
+
+const now = Date.parse("2026-11-02T08:00:00Z");
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+}, 60_000);
+afterAll(() => dynamo?.stop());
+
+/** An account whose first calendar page waits for `gate`; it meets Bo and wrote to him. */
+async function setup(email: string) {
+  const repo = new Repository(dynamo.doc, dynamo.tableName);
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  let entered!: () => void;
+  const inPage = new Promise<void>((r) => (entered = r));
+  let calls = 0;
+  const meeting = { id: "m1", title: "Coffee with Bo", start: now - 86_400_000, end: now - 82_800_000, allDay: false, cancelled: false, kind: "default", organizerSelf: true, attendees: [{ email: "bo@fabrikam.example", name: "Bo", response: "accepted", resource: false, organizer: false }] };
+  const provider = {
+    calendar: {
+      page: async () => {
+        if (calls++ === 0) {
+          entered();
+          await gate;
+        }
+        return { upserts: [meeting], deletes: [], next: { mode: "incremental", cursor: "c", generation: 1 }, done: true };
+      },
+    },
+    sentMail: { page: async () => ({ upserts: [{ id: "s1", subject: "hi", sentAt: now - 3_600_000, from: email, inSent: true, draft: false, meetingNotice: false, recipients: [{ email: "bo@fabrikam.example", name: "Bo" }] }], deletes: [], next: { mode: "incremental", cursor: "s", generation: 1 }, done: true }) },
+    send: async () => ({ id: "sent" }),
+    sentRecently: async () => false,
+  } as unknown as MailboxProvider;
+  const account = { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshTokenSealed: "x", status: "active", connectedAt: now - 86_400_000, schedule: { day: 1, hour: 8 } } as unknown as AccountRecord;
+  await repo.put({ ...keys.account(email), ...accountIndexes(account, now), account });
+  const deps = { repo, now: () => now, providerFor: () => provider, onRevoked: async () => {}, linkKey: "k", baseUrl: "https://app.followthrough.test", backfills: memorySender(), digests: memorySender() };
+  return { repo, deps, inPage, open };
+}
+
+describe("a disconnect while a job runs leaves nothing behind", () => {
+  for (const kind of ["backfill", "worker"] as const) {
+    it(`${kind}: the job's writes after the deletion are deleted too, and nothing is queued to go on`, async () => {
+      const email = `${kind}@acme.example`;
+      const t = await setup(email);
+      const handler = kind === "backfill" ? createBackfillHandler(() => t.deps) : createWorkerHandler(() => t.deps);
+      const running = handler({ Records: [{ messageId: `${kind}-1`, body: email }] } as SQSEvent);
+      await t.inPage;
+      // The owner disconnects while the job waits on the provider.
+      await deleteAccountData(t.repo, email);
+      expect(await t.repo.allItems(email)).toEqual([]);
+      t.open();
+      expect((await running).batchItemFailures).toEqual([]);
+      expect(await t.repo.allItems(email)).toEqual([]);
+      expect([...t.deps.backfills.batches, ...t.deps.digests.batches]).toEqual([]);
+    });
+  }
+});
