@@ -453,6 +453,33 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
   });
 
+  it("a morning-after email no longer goes once its morning is past (its hour + 12 h): a read still cut short is not filed again, and a record that comes back later sends nothing", async () => {
+    const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST: its morning after is Mon 08:00 BST
+    const latest = iso("2026-06-22T19:00:00Z"); // 07:00 UTC + 12 h
+    const links = { baseUrl: BASE_URL, key: LINK_KEY };
+    // As if it had never gone (the test before sent it): its record and its copies in Sent forgotten.
+    await h.repo.delete(keys.eventMail(h.email, "morning-after", speakerNight));
+    const copies = (await sentCopies("morning-after", speakerNight)).length;
+    // Re-filed all day while each read was cut short: the last slot before its bound is 18:45; that
+    // run is cut short too, and the next slot (19:00) is past the bound, so it is not filed again.
+    const due = latest - DUE_SLOT_MS;
+    await putEventJob(h.repo, h.email, "morning-after", speakerNight, due);
+    clock = due + 60_000;
+    await h.setClock(clock);
+    const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: speakerNight, due };
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links, stopBefore: () => true, clock: () => clock })).toBe("too-late");
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
+    // A record that comes back after the bound (sent back while the account was busy, a claim held
+    // by an attempt that died) reads, finds the event attended, and sends nothing.
+    const later = latest + 3_600_000;
+    await putEventJob(h.repo, h.email, "morning-after", speakerNight, later);
+    clock = later + 60_000;
+    await h.setClock(clock);
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: later }, now: clock, links })).toBe("too-late");
+    expect(await sentCopies("morning-after", speakerNight)).toHaveLength(copies);
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
+  });
+
   /** The account's daily sync as filed, the clock a minute into its slot. */
   async function syncDueNow() {
     const item = (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!;

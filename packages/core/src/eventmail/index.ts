@@ -44,7 +44,7 @@ import { DAY, formatLocal, localDate } from "../time";
 
 
 /** How one event job went. */
-export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "moved" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "paused";
+export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "moved" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "too-late" | "paused";
 
 /** How long after a failed daily sync it is tried again (core/eventmail runEventJob). */
 export const SYNC_RETRY_MS = 3_600_000;
@@ -162,13 +162,21 @@ export async function runEventJob(o: {
     } else {
       const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore });
       if (!result.complete) {
-        // Cut short (a cursor expired and a full sync is under way): the next dispatch continues it.
-        await putJob(repo, email, kind, eventId, retrySlot());
+        // Cut short (a cursor expired and a full sync is under way): the next dispatch continues it,
+        // while the email may still go (eventMailLatest, reckoned from the stored event).
+        const slot = retrySlot();
+        const stored = await findEvent(repo, account, eventId);
+        if (!stored || !(slot < eventMailLatest(kind, stored, account.timeZone))) return done("too-late");
+        await putJob(repo, email, kind, eventId, slot);
         return "continued";
       }
       const owner = { ...account, aliases: result.owner.aliases };
       const attended = result.networkingEvents?.attended.find((e) => e.eventId === eventId);
       if (!attended) return done("not-attended");
+      // However it got here this late (re-filed while reads were cut short, its send claim held by an
+      // attempt that died, its record sent back while the account was busy): "the morning after" no
+      // longer, it is not sent (a plan would not file it now, core/events eventMailLatest).
+      if (now >= eventMailLatest(kind, attended, account.timeZone)) return done("too-late");
       mail = morningAfterMail({ account: owner, event: attended, met: attended.met, now, links: o.links });
     }
     const messageId = eventMailMessageId(email, kind, eventId);
