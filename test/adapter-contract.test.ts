@@ -111,6 +111,14 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect(threaded, "the reply draft joins the earlier thread").toBeDefined();
   });
 
+  it("draftExists: a marked draft is there until it is deleted", async () => {
+    const marker = `contract-${Date.now()}`;
+    const d = await h.provider.createDraft({ to: { email: "exists.check@example.org", name: "Check" }, subject: "Still there?", text: "Hi", marker });
+    expect(await h.provider.draftExists({ id: d.id, marker })).toBe(true);
+    await h.provider.deleteDraft(d.id);
+    expect(await h.provider.draftExists({ id: d.id, marker })).toBe(false);
+  });
+
   it("send: mail from the owner with our Message-ID and headers; sentRecently finds it", async () => {
     const messageId = `<digest-test-${Date.now()}@followthrough.local>`;
     expect(await h.provider.sentRecently(messageId)).toBe(false);

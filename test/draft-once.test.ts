@@ -180,6 +180,28 @@ describe.each([
     }
   });
 
+  it("a draft the owner deleted: the next tap makes a new one (and records it), the tap after lands on that one", async () => {
+    const { h, now, person, tap, ours } = await setup();
+    try {
+      const first = ready(await tap(now));
+      expect(first.created).toBe(true);
+      // The owner deletes it in their mailbox, as their mail app does (Gmail drafts.delete; Graph DELETE /me/messages/{id}).
+      await h.provider.deleteDraft(first.draftId);
+      expect(await ours()).toEqual([]);
+      const second = ready(await tap(now + 60_000));
+      expect(second.created).toBe(true);
+      expect(second.draftId).not.toBe(first.draftId);
+      expect(await ours()).toEqual([second.draftId]);
+      expect((await h.repo.getPerson(h.email, person.email))?.draftId).toBe(second.draftId);
+      // Still there: the next tap opens it and makes nothing.
+      const third = ready(await tap(now + 120_000));
+      expect(third).toMatchObject({ draftId: second.draftId, created: false });
+      expect(await ours()).toEqual([second.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a draft made for a person dismissed meanwhile is kept on their record: Undo brings them back as drafted", async () => {
     const { h, now, person, tap } = await setup();
     try {

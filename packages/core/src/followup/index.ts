@@ -320,10 +320,19 @@ export async function draftFollowUp(o: {
   for (let attempt = 0; attempt < 5 && !claim; attempt++) {
     const existing = (await repo.get<{ claim: DraftClaim }>(key))?.claim;
     if (existing?.status === "created" && existing.draftId) {
-      // The person's record may have lost it (a scan that read it before the draft was recorded
-      // wrote it back after): put it back, so the digest and an Undo know the draft.
-      if (person.draftId !== existing.draftId) await recordDraft(existing.draftId, existing.webLink ?? "");
-      return { status: "ready", draftId: existing.draftId, webLink: existing.webLink ?? "", created: false };
+      // Still in Drafts (or the provider cannot say now: the tap lands on it, as it always did).
+      const there = await provider.draftExists({ id: existing.draftId, marker: existing.marker }).catch(() => true);
+      if (there) {
+        // The person's record may have lost it (a scan that read it before the draft was recorded
+        // wrote it back after): put it back, so the digest and an Undo know the draft.
+        if (person.draftId !== existing.draftId) await recordDraft(existing.draftId, existing.webLink ?? "");
+        return { status: "ready", draftId: existing.draftId, webLink: existing.webLink ?? "", created: false };
+      }
+      // The owner deleted it (or sent it): this tap makes a new one, under a new marker, by the same
+      // steps as a first tap. Taken by a conditional write on the gone draft's id, so of two taps one makes it.
+      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: randomBytes(18).toString("base64url") };
+      if (await repo.putIf({ ...key, claim: mine }, "#c.draftId = :gone", { ":gone": existing.draftId }, { "#c": "claim" })) [claim, fresh] = [mine, true];
+      continue;
     }
     if (!existing) {
       const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: randomBytes(18).toString("base64url") };

@@ -193,6 +193,16 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
       const addressed = (to: string) => to.split(",").some((part) => (/<([^>]+)>/.exec(part)?.[1] ?? part).trim() === want);
       return (await recentDrafts()).filter((d) => addressed(d.to)).map(({ id, webLink, createdAt }) => ({ id, webLink, createdAt }));
     },
+    async draftExists(d: { id: string; marker: string }): Promise<boolean> {
+      try {
+        await gmailCall(5, () => g.users.drafts.get({ userId: "me", id: d.id, format: "minimal" }, req));
+        return true;
+      } catch (e) {
+        // A draft deleted, or sent (a sent draft stops being one): 404.
+        if (e instanceof ProviderError && e.kind === "not-found") return false;
+        throw e;
+      }
+    },
     async deleteDraft(id: string): Promise<void> {
       try {
         await gmailCall(10, () => g.users.drafts.delete({ userId: "me", id }, req));

@@ -139,6 +139,21 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
       }
     }), classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
 
+  /** Drafts carrying the marker, oldest first. */
+  const findDrafts = async (marker: string): Promise<MarkedDraft[]> => {
+    // One request: Graph filters Drafts by the extended property's value (documented for messages).
+    const q = (s: string) => s.replace(/'/g, "''");
+    const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${q(DRAFT_MARKER_PROPERTY)}' and ep/value eq '${q(marker)}')`;
+    const res = (await call(
+      (c) => c.api("/me/mailFolders/drafts/messages").header("Prefer", 'IdType="ImmutableId"').filter(filter).select("id,createdDateTime,webLink").top(25).middlewareOptions(noClientRetry).get(),
+      false,
+      "GET /me/mailfolders/drafts/messages",
+    )) as { value?: { id: string; createdDateTime?: string; webLink?: string }[] };
+    return (res.value ?? [])
+      .map((m) => ({ id: m.id, webLink: m.webLink ?? "", createdAt: Date.parse(m.createdDateTime ?? "") || 0 }))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  };
+
   return {
     ...readers({ call, client }),
     async profile(): Promise<Profile> {
@@ -173,19 +188,7 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
       )) as { id: string; webLink: string };
       return { id: draft.id, webLink: draft.webLink };
     },
-    async findDrafts(marker: string): Promise<MarkedDraft[]> {
-      // One request: Graph filters Drafts by the extended property's value (documented for messages).
-      const q = (s: string) => s.replace(/'/g, "''");
-      const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${q(DRAFT_MARKER_PROPERTY)}' and ep/value eq '${q(marker)}')`;
-      const res = (await call(
-        (c) => c.api("/me/mailFolders/drafts/messages").header("Prefer", 'IdType="ImmutableId"').filter(filter).select("id,createdDateTime,webLink").top(25).middlewareOptions(noClientRetry).get(),
-        false,
-        "GET /me/mailfolders/drafts/messages",
-      )) as { value?: { id: string; createdDateTime?: string; webLink?: string }[] };
-      return (res.value ?? [])
-        .map((m) => ({ id: m.id, webLink: m.webLink ?? "", createdAt: Date.parse(m.createdDateTime ?? "") || 0 }))
-        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-    },
+    findDrafts,
     async draftsTo(email: string): Promise<MarkedDraft[]> {
       // One request, one page: the newest drafts with their recipients, matched here.
       const want = email.trim().toLowerCase();
@@ -198,6 +201,10 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
         .filter((m) => (m.toRecipients ?? []).some((r) => r.emailAddress?.address?.toLowerCase() === want))
         .map((m) => ({ id: m.id, webLink: m.webLink ?? "", createdAt: Date.parse(m.createdDateTime ?? "") || 0 }))
         .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    },
+    async draftExists(d: { id: string; marker: string }): Promise<boolean> {
+      // Drafts only: a deleted draft moves to Deleted Items (its id still answers), a sent one to Sent Items.
+      return (await findDrafts(d.marker)).some((x) => x.id === d.id);
     },
     async deleteDraft(id: string): Promise<void> {
       try {

@@ -136,6 +136,11 @@ export interface DraftWriter {
   draftsTo(email: string): Promise<MarkedDraft[]>;
   /** Deletes a draft; a draft already gone is not an error. */
   deleteDraft(id: string): Promise<void>;
+  /**
+   * Whether a draft we made is still in the owner's Drafts: false once they deleted or sent it. One
+   * request (Gmail drafts.get; Graph the marker's lookup, which reads the Drafts folder only).
+   */
+  draftExists(draft: { id: string; marker: string }): Promise<boolean>;
 }
 
 /** A message to send from the owner's account (the digest). */
