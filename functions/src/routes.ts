@@ -18,7 +18,7 @@ import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/co
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { LINK_TTL_SECONDS, type LinkClaims } from "@followthrough/core/links";
-import { isRevoked, reconnectUrl } from "@followthrough/core/reconnect";
+import { isRevoked } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import { mountConnect } from "./connect";
@@ -248,7 +248,7 @@ ${afterNav(c, account.email)}`,
       // A grant that no longer allows it, wherever the tap met it: reconnect this account.
       if (isRevoked(e))
         return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>Your mailbox no longer lets Followthrough make drafts. Reconnect ${account.email}, then tap the link again.</p>
-<p><a class="button" href="${reconnectUrl(base, account, deps.linkKey, deps.now())}">Reconnect</a></p>`);
+<p><a class="button" href="${linkFor(c, account.email, "reconnect")}">Reconnect</a></p>`);
       if (e instanceof FollowUpError && e.problem === "refused") {
         // The provider refused the create, so nothing was made (core/followup freed the claim).
         const cause = e.cause instanceof ProviderError ? e.cause : undefined;

@@ -21,7 +21,6 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
 import { planEventJobs } from "@followthrough/core/events";
 import { firstReadDone } from "@followthrough/core/scan";
-import { reconnectUrl } from "@followthrough/core/reconnect";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import type { AppDeps } from "./kit";
 import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, whenOf } from "./pages";
@@ -180,7 +179,7 @@ ${edited && !edited.error ? html`<p role="status"><b>Template loaded below: edit
 ${
   status === "needs_reconnect"
     ? html`<p>${providerName(account)} stopped letting us read this account. Your data is kept; reconnect to get your digests again.</p>
-<p><a class="button" href="${reconnectUrl(base, account, deps.linkKey, deps.now())}">Reconnect ${account.email}</a></p>`
+<p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect ${account.email}</a></p>`
     : ""
 }
 <h2>When your digest arrives</h2>

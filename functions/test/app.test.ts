@@ -339,6 +339,18 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const revoked = await refused({ status: 401, times: 0 });
     expect(revoked.status).toBe(409);
     expect(await revoked.text()).toMatch(new RegExp(`Reconnect needed[^]*href="${BASE}/l/reconnect/[A-Za-z0-9_-]+"`));
+    // Its reconnect link lives no longer than the link the tap came in on (docs/security.md): one with an hour left hands out one with an hour left.
+    const evt = (await h.repo.getPerson(h.email, p.email))!.eventId;
+    const hourLeft = `${BASE}/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: p.email, evt }, now, 3600)}`;
+    await h.injectFault({ route, account: h.email, kind: "status", status: 401, times: 0 });
+    let page: string;
+    try {
+      page = await (await post(hourLeft)).text();
+    } finally {
+      await h.clearFaults();
+    }
+    const reconnectToken = new RegExp(`href="${BASE}/l/reconnect/([A-Za-z0-9_-]+)"`).exec(page)![1];
+    expect(openLink(KEY, reconnectToken, now, { act: "reconnect" }).exp).toBeLessThanOrEqual(Math.floor(now / 1000) + 3600);
     // Nothing was made and nothing claimed: the next tap makes the draft, once.
     expect(await drafts()).toBe(before);
     expect(await stageOf(p.email)).toBe("met");
