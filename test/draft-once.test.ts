@@ -152,6 +152,21 @@ describe.each([
     }
   });
 
+  it("a create refused after the tap answered 'being made': the next tap creates the draft, not 'being made' for the claim's lease", async () => {
+    const { h, now, tap, ours } = await setup();
+    try {
+      const refusedLate: DraftWriter = { ...h.provider, createDraft: async () => (await sleep(300), Promise.reject(new ProviderError("rate-limited", "429", 429, 30_000))) };
+      expect((await tap(now, { writer: refusedLate, deadlineMs: 50 })).status).toBe("pending");
+      await sleep(500);
+      // Five seconds on, well inside the claim's lease, the provider healthy again.
+      const made = ready(await tap(now + 5_000));
+      expect(made.created).toBe(true);
+      expect(await ours()).toEqual([made.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a tap that waited on another and then creates itself has the wait taken off its create's deadline", async () => {
     const { h, now, tap } = await setup();
     try {

@@ -419,24 +419,35 @@ export async function draftFollowUp(o: {
   });
   // The draft exists: a lookup that fails now converges on it alone (the claim keeps later taps on it).
   const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker).catch(() => []), draft);
+  /**
+   * A create that failed: a refusal made nothing (the claim goes, so the next tap creates at once); a
+   * lost answer may have made the draft (looked for by its marker; not found, the claim is freed for
+   * the next tap, which looks again). A draft found is converged on; otherwise the tap's error.
+   */
+  const afterFailure = async (e: unknown): Promise<FollowUpDraft | FollowUpError> => {
+    if (surelyRefused(e)) {
+      await repo.deleteIf(key, "#c.#s = :creating AND #c.claimedAt = :mine", { ":creating": "creating", ":mine": held.claimedAt }, names);
+      return new FollowUpError("refused", "Your mail provider refused the draft, and none was made. Tap the link again to retry.", { cause: e });
+    }
+    const found = await provider.findDrafts(held.marker).catch(() => undefined);
+    if (found?.length) return settle(found);
+    await release();
+    return new FollowUpError("failed", "We couldn't confirm your draft was made; tap again to retry.", { cause: e });
+  };
   let outcome: DraftResult | typeof TIMED_OUT;
   try {
     outcome = await withDeadline(creating, Math.max(0, (o.deadlineMs ?? DRAFT_CREATE_DEADLINE_MS) - waitedMs));
   } catch (e) {
-    if (surelyRefused(e)) {
-      await repo.deleteIf(key, "#c.#s = :creating AND #c.claimedAt = :mine", { ":creating": "creating", ":mine": held.claimedAt }, names);
-      throw new FollowUpError("refused", "Your mail provider refused the draft, and none was made. Tap the link again to retry.", { cause: e });
-    }
-    // The answer was lost: the provider may have made the draft. Look for it by its marker.
-    const found = await provider.findDrafts(held.marker).catch(() => undefined);
-    if (found?.length) return settle(found);
-    await release();
-    throw new FollowUpError("failed", "We couldn't confirm your draft was made; tap again to retry.", { cause: e });
+    const after = await afterFailure(e);
+    if (after instanceof FollowUpError) throw after;
+    return after;
   }
   if (outcome === TIMED_OUT) {
-    // Still creating after the deadline: answer "being made"; when the create ends, converge then.
-    // (On Lambda the function may be frozen first: the claim's lease and the marker cover that.)
-    creating.then(finish, () => undefined).catch(() => undefined);
+    // Still creating after the deadline: answer "being made"; when the create ends, converge then,
+    // or, when it fails, leave the claim as a failure here would (a refusal then no longer holds
+    // later taps on "being made" for the claim's lease). (On Lambda the function may be frozen
+    // first: the claim's lease and the marker cover that.)
+    creating.then(finish, afterFailure).catch(() => undefined);
     return { status: "pending" };
   }
   return finish(outcome);
