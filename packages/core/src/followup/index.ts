@@ -206,7 +206,7 @@ export function ownTemplate(stored: string | undefined): string | undefined {
  * The draft for a person: template filled, and a reply to the latest mail the owner sent them, if
  * any. `now` picks the default subject (a warm one soon after the meeting, a plain one later).
  */
-export function composeFollowUp(account: AccountRecord & { template?: string } & DraftSettings, stored: PersonRecord, earlier?: MailMessage, now?: number): DraftRequest {
+export function composeFollowUp(account: AccountRecord & { template?: string } & DraftSettings, stored: PersonRecord, earlier?: MailMessage, now?: number, address?: string): DraftRequest {
   // Names and titles come from other people's calendars and mail: no control or bidi characters in a draft.
   const person = { ...stored, name: plainText(stored.name), eventTitle: plainText(stored.eventTitle) };
   const first = plainText(account.firstNames?.[person.email.toLowerCase()] ?? "") || firstNameOf(person.name);
@@ -228,7 +228,8 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   const subjectTemplate = account.subjectTemplate || (late ? (phrase ? LATE_SUBJECT : "Following up") : atEvent ? EVENT_TEMPLATE.subject : DEFAULT_SUBJECT);
   const subject = fill(subjectTemplate).replace(/, there\b/, "").replace(/\s+/g, " ").trim();
   return {
-    to: { email: person.email, name: person.name },
+    // The address as the person's calendar entry wrote it, where it differs from the normalised one.
+    to: { email: address ?? person.email, name: person.name },
     subject: earlier && base ? `Re: ${base}` : subject,
     text: fill(ownTemplate(account.template) ?? (atEvent ? EVENT_TEMPLATE.body : DEFAULT_TEMPLATE)),
     ...(earlier ? { replyTo: { threadId: earlier.threadId, messageId: earlier.messageId, providerMessageId: earlier.id } } : {}),
@@ -408,14 +409,15 @@ export async function draftFollowUp(o: {
   const earlier = messages
     .filter((m) => !m.draft && !m.meetingNotice && m.inSent && m.recipients.some((r) => r.email === person.email))
     .sort((a, b) => b.sentAt - a.sentAt)[0];
-  const request = { ...composeFollowUp(account, person, earlier, o.now), marker: held.marker };
+  const address = await addressOf(repo, account.email, person);
+  const request = { ...composeFollowUp(account, person, earlier, o.now, address), marker: held.marker };
   // The mail it answers may be gone from the mailbox since the scan stored it (purged): the provider
   // refuses the reply, which made nothing (Graph's createReply: not found; Gmail: 400 "Invalid
   // thread_id value"), and a new message to the person is made instead.
   const replyRefused = (e: unknown) => e instanceof ProviderError && (e.kind === "not-found" || (e.kind === "invalid" && /thread_?id/i.test(e.message)));
   const creating = provider.createDraft(request).catch((e: unknown) => {
     if (!request.replyTo || !replyRefused(e)) throw e;
-    return provider.createDraft({ ...composeFollowUp(account, person, undefined, o.now), marker: held.marker });
+    return provider.createDraft({ ...composeFollowUp(account, person, undefined, o.now, address), marker: held.marker });
   });
   // The draft exists: a lookup that fails now converges on it alone (the claim keeps later taps on it).
   const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker).catch(() => []), draft);
@@ -451,6 +453,18 @@ export async function draftFollowUp(o: {
     return { status: "pending" };
   }
   return finish(outcome);
+}
+
+/**
+ * Where a draft to a person goes: their address as their entry on the first meeting wrote it
+ * (`Attendee.address`, kept where normalising changed it: `ana+events@x.io`, not `ana@x.io`),
+ * else the normalised one (a meeting stored before it was kept, a person the owner added).
+ */
+async function addressOf(repo: Repository, account: string, person: PersonRecord): Promise<string | undefined> {
+  const m = (await repo.get<{ meeting?: Meeting }>(keys.meeting(account, person.eventId)).catch(() => undefined))?.meeting;
+  if (!m) return undefined;
+  const entry = m.attendees.find((a) => a.email === person.email && a.address) ?? (m.organizer?.email === person.email ? m.organizer : undefined);
+  return entry?.address;
 }
 
 /** "No follow-up needed": the person leaves future digests. Idempotent. */

@@ -1,6 +1,7 @@
 import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
+import { normalizeAddress } from "../identity";
 import { buildMime, type Composer, composerOf, mimeOfOutgoing } from "../mail";
 import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
 import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
@@ -189,8 +190,9 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
       return (await recentDrafts()).filter((d) => d.marker === marker).map(({ id, webLink, createdAt }) => ({ id, webLink, createdAt }));
     },
     async draftsTo(email: string): Promise<MarkedDraft[]> {
-      const want = email.trim().toLowerCase();
-      const addressed = (to: string) => to.split(",").some((part) => (/<([^>]+)>/.exec(part)?.[1] ?? part).trim() === want);
+      // Compared normalised (shared/spec/behaviour.md): a draft to `Ana+events@x.io` is one to `ana@x.io`.
+      const want = normalizeAddress(email);
+      const addressed = (to: string) => want !== undefined && to.split(",").some((part) => normalizeAddress((/<([^>]+)>/.exec(part)?.[1] ?? part).trim()) === want);
       return (await recentDrafts()).filter((d) => addressed(d.to)).map(({ id, webLink, createdAt }) => ({ id, webLink, createdAt }));
     },
     async draftExists(d: { id: string; marker: string }): Promise<boolean> {

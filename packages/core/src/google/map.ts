@@ -2,7 +2,7 @@ import type { calendar_v3 } from "@googleapis/calendar";
 import type { gmail_v1 } from "@googleapis/gmail";
 import { decodeHeader, parseAddressList } from "../addresses";
 import { normalizeAddress, ownerIdentity } from "../identity";
-import type { Attendee, EventKind, MailMessage, Meeting, Owner, Response } from "../model";
+import { type Attendee, type EventKind, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { atWall, hasOffset, isZone, localMidnight, wallMs } from "../time";
 
@@ -66,6 +66,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     }
     attendees.push({
       email,
+      ...writtenAddress(a.email, email),
       name: a.displayName ?? "",
       response: responses[a.responseStatus ?? ""] ?? "needsAction",
       resource: a.resource === true,
@@ -83,7 +84,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     organizerSelf,
     selfResponse,
     // The owner organised it: no one else is on it as its organiser.
-    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.displayName ?? "" } : undefined,
+    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.displayName ?? "", ...writtenAddress(e.organizer?.email, orgEmail) } : undefined,
     attendees,
     seriesId: e.recurringEventId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),

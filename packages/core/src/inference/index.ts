@@ -88,7 +88,7 @@ function entries(m: Meeting, owner: OwnerIdentity) {
   const list = m.attendees.slice();
   const org = m.organizer;
   if (org && !owner.addresses.has(org.email) && !list.some((a) => a.email === org.email))
-    list.push({ email: org.email, name: org.name, response: "accepted", resource: false, organizer: true });
+    list.push({ email: org.email, ...(org.address ? { address: org.address } : {}), name: org.name, response: "accepted", resource: false, organizer: true });
   return list;
 }
 

@@ -1,5 +1,6 @@
 import { Client, MiddlewareFactory, RetryHandlerOptions, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import type { Owner } from "../model";
+import { normalizeAddress } from "../identity";
 import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
 import { type Composer, composerOf, headerSafe, mimeOfOutgoing } from "../mail";
 import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
@@ -191,14 +192,15 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
     findDrafts,
     async draftsTo(email: string): Promise<MarkedDraft[]> {
       // One request, one page: the newest drafts with their recipients, matched here.
-      const want = email.trim().toLowerCase();
+      // Compared normalised (shared/spec/behaviour.md): a draft to `Ana+events@x.io` is one to `ana@x.io`.
+      const want = normalizeAddress(email);
       const res = (await call(
         (c) => c.api("/me/mailFolders/drafts/messages").header("Prefer", 'IdType="ImmutableId"').select("id,createdDateTime,webLink,toRecipients").top(25).middlewareOptions(noClientRetry).get(),
         false,
         "GET /me/mailfolders/drafts/messages",
       )) as { value?: { id: string; createdDateTime?: string; webLink?: string; toRecipients?: { emailAddress?: { address?: string } }[] }[] };
       return (res.value ?? [])
-        .filter((m) => (m.toRecipients ?? []).some((r) => r.emailAddress?.address?.toLowerCase() === want))
+        .filter((m) => want !== undefined && (m.toRecipients ?? []).some((r) => r.emailAddress?.address !== undefined && normalizeAddress(r.emailAddress.address) === want))
         .map((m) => ({ id: m.id, webLink: m.webLink ?? "", createdAt: Date.parse(m.createdDateTime ?? "") || 0 }))
         .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },

@@ -1,6 +1,6 @@
 import type { Event, Message, Recipient } from "@microsoft/microsoft-graph-types";
 import { normalizeAddress, ownerIdentity } from "../identity";
-import type { Attendee, MailMessage, Meeting, Owner, Response } from "../model";
+import { type Attendee, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { localMidnight } from "../time";
 import { parseInstant } from "../zones";
@@ -29,7 +29,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
       selfResponse ??= response;
       continue;
     }
-    attendees.push({ email, name: a.emailAddress?.name ?? "", response, resource: a.type === "resource", organizer: email === orgEmail });
+    attendees.push({ email, ...writtenAddress(a.emailAddress?.address, email), name: a.emailAddress?.name ?? "", response, resource: a.type === "resource", organizer: email === orgEmail });
   }
   const platform = platformOf({ location: e.location?.displayName, description: e.bodyPreview });
   const organizerSelf = e.isOrganizer === true || (orgEmail !== undefined && me.addresses.has(orgEmail));
@@ -43,7 +43,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
     kind: "default",
     organizerSelf,
     selfResponse: organizerSelf && e.responseStatus?.response === "organizer" ? undefined : selfResponse,
-    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.emailAddress?.name ?? "" } : undefined,
+    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.emailAddress?.name ?? "", ...writtenAddress(e.organizer?.emailAddress?.address, orgEmail) } : undefined,
     attendees,
     seriesId: e.seriesMasterId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),

@@ -7,6 +7,8 @@ export type Response = "accepted" | "tentative" | "declined" | "needsAction";
 export interface Attendee {
   /** Normalised address. */
   email: string;
+  /** The address as the entry wrote it, kept where normalising changed more than letter case (a `+tag`, Gmail's dots): mail to this person goes there ({@link writtenAddress}). */
+  address?: string;
   name: string;
   response: Response;
   /** A room or other resource (Google `resource: true`, Graph `type: "resource"`). */
@@ -32,8 +34,8 @@ export interface Meeting {
   organizerSelf: boolean;
   /** The owner's own response, when the owner is on the list. */
   selfResponse?: Response;
-  /** Organiser's normalised address and name (may be absent from `attendees`). */
-  organizer?: { email: string; name: string };
+  /** Organiser's normalised address and name (may be absent from `attendees`), and its address as written where that differs ({@link Attendee.address}). */
+  organizer?: { email: string; name: string; address?: string };
   /** Attendee entries other than the owner's own. */
   attendees: Attendee[];
   /** Series id for an occurrence of a recurring event. */
@@ -90,4 +92,14 @@ export interface Owner {
   aliases: string[];
   displayName?: string;
   timeZone: string;
+}
+
+/**
+ * `{ address }` when an address as written differs from its normalised form beyond letter case
+ * (shared/spec/behaviour.md normalises for comparison only: `ana+events@x.io` is `ana@x.io` to the
+ * rules, but a draft goes to `ana+events@x.io`); nothing otherwise, so most entries store no copy.
+ */
+export function writtenAddress(raw: string | null | undefined, email: string | undefined): { address?: string } {
+  const written = (raw ?? "").trim();
+  return email && written && written.normalize("NFC").toLowerCase() !== email ? { address: written } : {};
 }

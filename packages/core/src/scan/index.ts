@@ -83,11 +83,13 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
  * description at ingest (`Meeting.platform`, shared/spec/events.md rule 3); meetings stored by an
  * earlier version lack it. Version 3 stores a Gmail ticket (`fromGmail`) as organised by the owner
  * whatever organiser Google names (events.md), where version 2 needed `organizer.self`, and ends a
- * platform link at non-ASCII punctuation and Markdown emphasis (core/events/platform). A stored calendar cursor of another version is not used: the next sync
+ * platform link at non-ASCII punctuation and Markdown emphasis (core/events/platform). Version 4
+ * keeps an entry's address as written where normalising changed it (`Attendee.address`: a
+ * `+tag`, Gmail's dots), which a follow-up draft is addressed to. A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
-export const MEETING_SHAPE = 3;
+export const MEETING_SHAPE = 4;
 
 /**
  * Where an account's calendar stream goes (the scan's and the daily event sync's): its meetings,

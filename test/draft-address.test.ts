@@ -1,0 +1,86 @@
+/**
+ * A draft goes to the address the person's calendar entry wrote (helper-59 finding 2): the spec
+ * normalises addresses "for every comparison" (shared/spec/behaviour.md), so `Ana.Silva+Events@…` is
+ * `ana.silva@…` to the rules, but a draft addressed to that comparison form drops the person's tag
+ * (their filters, or a different mailbox where plus addressing is not offered), and Gmail's dots.
+ * Both providers, through the sandbox with the real clients.
+ */
+import { describe, expect, it } from "vitest";
+import { draftFollowUp, startedDraft } from "@followthrough/core/followup";
+import { ownFixture } from "./support/fixtures";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
+
+const HOUR = 3_600_000;
+const people = [
+  { written: "Ana.Silva+Events@Example.org", email: "ana.silva@example.org", name: "Ana Silva" },
+  { written: "John.Smith+news@googlemail.com", email: "johnsmith@gmail.com", name: "John Smith" },
+];
+
+/** A meeting two days before `now` that the owner organised, with the two people on it. */
+async function addMeeting(h: ScanHarness, provider: "google" | "microsoft", now: number) {
+  const enc = encodeURIComponent(h.email);
+  const start = new Date(now - 48 * HOUR).toISOString();
+  const end = new Date(now - 47 * HOUR).toISOString();
+  if (provider === "google")
+    await h.control("POST", `/_control/accounts/${enc}/calendar/events`, {
+      id: "addrcheck1",
+      status: "confirmed",
+      summary: "Partnership chat",
+      organizer: { email: h.email, self: true },
+      start: { dateTime: start },
+      end: { dateTime: end },
+      attendees: [{ email: h.email, self: true, organizer: true, responseStatus: "accepted" }, ...people.map((p) => ({ email: p.written, displayName: p.name, responseStatus: "accepted" }))],
+    });
+  else
+    await h.control("POST", `/_control/accounts/${enc}/graph/events`, {
+      id: "addrcheck1",
+      subject: "Partnership chat",
+      isOrganizer: true,
+      responseStatus: { response: "organizer" },
+      organizer: { emailAddress: { address: h.email } },
+      start: { dateTime: start.replace("Z", "0000").replace(/\.\d+0000$/, ".0000000"), timeZone: "UTC" },
+      end: { dateTime: end.replace("Z", "0000").replace(/\.\d+0000$/, ".0000000"), timeZone: "UTC" },
+      attendees: people.map((p) => ({ type: "required", status: { response: "accepted" }, emailAddress: { address: p.written, name: p.name } })),
+    });
+}
+
+/** The To addresses of the sandbox mailbox's drafts. */
+async function draftRecipients(h: ScanHarness, provider: "google" | "microsoft"): Promise<string[][]> {
+  const enc = encodeURIComponent(h.email);
+  if (provider === "google") return (await h.control<{ recipients: string[] }[]>("GET", `/_control/accounts/${enc}/gmail/drafts`)).map((d) => d.recipients);
+  return (await h.control<{ toRecipients?: { emailAddress?: { address?: string } }[] }[]>("GET", `/_control/accounts/${enc}/graph/drafts`)).map((m) => (m.toRecipients ?? []).map((r) => r.emailAddress?.address ?? ""));
+}
+
+describe.each([
+  ["google", ownFixture("demo-google")],
+  ["microsoft", ownFixture("demo-microsoft")],
+] as const)("%s: a follow-up draft goes to the address as written", (provider, dir) => {
+  it("a +tag and Gmail's dots are kept in the draft's To; the rules and the person's record keep the normalised address", async () => {
+    const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      await addMeeting(h, provider, now);
+      await h.scan(now);
+      for (const p of people) {
+        const person = await h.repo.getPerson(h.email, p.email);
+        expect(person, p.email).toMatchObject({ email: p.email, eventId: "addrcheck1" });
+        const before = (await draftRecipients(h, provider)).length;
+        const r = await draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: p.email, now, waitMs: 0 });
+        expect(r.status).toBe("ready");
+        const after = await draftRecipients(h, provider);
+        expect(after).toHaveLength(before + 1);
+        // (The sandbox's control listing gives recipients lower-cased.)
+        const to = after.flat().map((a) => a.toLowerCase());
+        expect(to, JSON.stringify(after)).toContain(p.written.toLowerCase());
+        expect(to).not.toContain(p.email);
+      }
+      // The owner's own draft to the tagged address counts as one to the person (compared normalised).
+      const ana = await h.repo.getPerson(h.email, people[0].email);
+      await h.repo.putPeople(h.email, [{ ...ana!, stage: "met" }]);
+      await h.repo.delete({ pk: `ACCOUNT#${h.email.toLowerCase()}`, sk: `DRAFT#${people[0].email}` });
+      expect(await startedDraft({ repo: h.repo, provider: h.provider, account: h.account(), person: people[0].email })).toBeDefined();
+    } finally {
+      await h.close();
+    }
+  });
+});
