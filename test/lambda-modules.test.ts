@@ -82,7 +82,8 @@ describe("modules loaded at run time, bundled as deployed", () => {
     const slot = dueSlot(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, monday);
     const { packages, result } = await loadedPackages(bundles.dispatch, scheduledEvent(new Date(monday + slot * 3_600_000).toISOString()), table);
     expect(result).toMatchObject({ due: 1, sent: 1, failed: [] });
-    expect(stack.sqs.messages.get("Digests")).toContain(account.email);
+    // The record names the account and the slot it was due for (core/dispatch dueWeeklyBody).
+    expect((stack.sqs.messages.get("Digests") ?? []).map((b) => (JSON.parse(b) as { acc: string }).acc)).toContain(account.email);
     expect(packages).toEqual(expect.arrayContaining(["@aws-sdk/client-dynamodb", "@aws-sdk/client-sqs"]));
     for (const p of [...GOOGLE, ...GRAPH, ...RENDERER, "@aws-sdk/client-sesv2", "nodemailer"]) expect(packages, p).not.toContain(p);
     // Nothing of the bundle is a provider SDK at all: the provider adapters are not even in its files.

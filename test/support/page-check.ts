@@ -59,7 +59,12 @@ export function pageChecks(browser: () => Browser, gallery: string) {
 
   /** Submits the form holding the button named `name` and waits for the page it answers with. */
   async function press(page: Page, name: string | RegExp): Promise<void> {
-    await Promise.all([page.waitForLoadState("load"), page.waitForURL(() => true), page.getByRole("button", { name }).first().click()]);
+    // The click's own navigation (a form POST, its redirect): waited for, not only the page already
+    // loaded (which answered at once, so a slow POST under load left the old URL to be read). A
+    // button that navigates nowhere (the browser's own validation stops the form) waits 5 s at most.
+    const navigated = page.waitForEvent("framenavigated", { predicate: (f) => f === page.mainFrame(), timeout: 5_000 }).catch(() => undefined);
+    await page.getByRole("button", { name }).first().click();
+    await navigated;
     await page.waitForLoadState("load");
   }
 
