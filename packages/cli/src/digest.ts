@@ -15,8 +15,20 @@ import { withFixtureSession } from "./session";
 /** Where one-tap links point, and the key they are signed with (configuration, with local defaults). */
 export function linkConfig(baseUrl?: string) {
   const url = baseUrl ?? process.env.FOLLOWTHROUGH_BASE_URL ?? "http://localhost:8787";
-  if (!/^https?:\/\/[^/\s]+/.test(url)) throw new UsageError(`--base-url must be an http(s) URL, got ${JSON.stringify(url)}`);
-  return { baseUrl: url.replace(/\/$/, ""), key: process.env.FOLLOWTHROUGH_LINK_KEY ?? "followthrough-local-development-key" };
+  const source = baseUrl !== undefined ? "--base-url" : "FOLLOWTHROUGH_BASE_URL";
+  if (!/^https?:\/\/[^/\s]+/.test(url)) throw new UsageError(`${source} must be an http(s) URL, got ${JSON.stringify(url)}`);
+  return { baseUrl: url.replace(/\/$/, ""), key: envLinkKey() ?? "followthrough-local-development-key" };
+}
+
+/**
+ * FOLLOWTHROUGH_LINK_KEY, the HMAC key one-tap links are signed with; undefined when unset. Set but
+ * empty or short (a blank line of a `.env` template) is refused: links signed with it could be forged.
+ */
+export function envLinkKey(): string | undefined {
+  const key = process.env.FOLLOWTHROUGH_LINK_KEY;
+  if (key === undefined) return undefined;
+  if (key.trim().length < 16) throw new UsageError("FOLLOWTHROUGH_LINK_KEY must be at least 16 characters (or unset it to use a generated key)");
+  return key;
 }
 
 /** `followthrough digest --fixtures <mailbox> --now <ISO> --out <dir>`: the digest that would be sent. */
@@ -29,6 +41,8 @@ export async function digestCommand(argv: string[]): Promise<number> {
   }
   if (!values.fixtures) throw new UsageError("digest needs --fixtures <mailbox>");
   if (!values.out) throw new UsageError("digest needs --out <dir>");
+  // As `scan`: a forgotten --now would build the digest as of this machine's clock, plausibly and wrongly.
+  if (values.now === undefined) throw new UsageError("digest needs --now <ISO-8601 date-time>");
   const now = parseNow(values.now);
   const links = linkConfig(values["base-url"]);
   const fixture = loadFixture(values.fixtures);

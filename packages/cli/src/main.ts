@@ -66,8 +66,13 @@ export async function main(argv: string[]): Promise<number> {
       case "help":
       case "--help":
       case "-h":
+        // Asked for: the usage on stdout; no command at all is a usage error: on stderr, exit 2.
+        if (command === undefined) {
+          console.error(usage);
+          return 2;
+        }
         console.log(usage);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)} (try: followthrough help)`);
     }

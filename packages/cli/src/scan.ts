@@ -88,9 +88,13 @@ export function parseNow(value: string | undefined): number {
   const ms = Date.parse(hasOffset(value) ? value : `${value}Z`);
   const bad = () => new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(value)}`);
   const parts = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})/.exec(value);
-  if (!parts || Number.isNaN(ms)) throw bad();
+  if (!parts) throw bad();
+  // A scan reads a year (and more) either side of it: a date the providers' windows cannot hold is
+  // refused here, not answered by a provider's "Bad Request".
+  const year = Number(parts[1].slice(0, 4));
+  if (year < 1971 || year > 9997) throw new UsageError(`--now must be between the years 1971 and 9997, got ${JSON.stringify(value)}`);
   // A date or time that does not exist (30 February, 24:00) is refused, not rolled over into the next.
-  if (!isCalendarDate(parts[1]) || Number(parts[2]) > 23 || Number(parts[3]) > 59) throw bad();
+  if (Number.isNaN(ms) || !isCalendarDate(parts[1]) || Number(parts[2]) > 23 || Number(parts[3]) > 59) throw bad();
   return ms;
 }
 

@@ -17,6 +17,7 @@ import type { MailboxProvider } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import type { LinkConfig } from "@followthrough/core/digest";
+import { envLinkKey } from "./digest";
 import { runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
 import { createApp, localDraftLanding } from "@followthrough/functions/app";
 import { inProcessBackfill } from "@followthrough/functions/connect";
@@ -128,7 +129,7 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   const store = new Repository(dynamo.doc, dynamo.tableName);
   const ring = randomKeyring();
   // A fresh key each run: a demo link cannot be forged from a constant in the source.
-  const linkKey = o.linkKey ?? process.env.FOLLOWTHROUGH_LINK_KEY ?? randomBytes(32).toString("base64url");
+  const linkKey = o.linkKey ?? envLinkKey() ?? randomBytes(32).toString("base64url");
   let app: { fetch: (r: Request) => Response | Promise<Response> } = { fetch: () => new Response("starting", { status: 503 }) };
   // Loopback only, and only loopback Host names: a page elsewhere cannot rebind a name to this app.
   const server = serve({ fetch: loopbackOnly((req: Request) => app.fetch(req)), port: o.port ?? 8787, hostname: "127.0.0.1" });
@@ -239,7 +240,7 @@ async function startRealAccounts(home: string | undefined, url: string, notes: s
     await store.close();
     return undefined;
   }
-  const linkKey = process.env.FOLLOWTHROUGH_LINK_KEY ?? loadLinkKey(home);
+  const linkKey = envLinkKey() ?? loadLinkKey(home);
   const providers = new Map<string, MailboxProvider>();
   const accounts: LocalAccount[] = [];
   for (const record of records) {

@@ -70,4 +70,41 @@ describe("bad input is one line and a non-zero exit", () => {
     oneLine(await run(["scan", "--bogus"]), /bogus/);
     oneLine(await run(["frobnicate"]), /unknown command "frobnicate"/);
   });
+
+  it("no command: the usage on stderr, exit 2 (asked for with help: stdout, exit 0)", async () => {
+    const r = await run([]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toContain("usage: followthrough");
+  });
+
+  it("digest without --now is refused, as scan is (it built the digest as of this machine's clock)", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "ft-out-")), "d");
+    oneLine(await run(["digest", "--fixtures", FIXTURE, "--out", out]), /digest needs --now/);
+  });
+
+  it("a --now whose year the scan's windows cannot hold: one range error, not a provider's Bad Request", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "ft-out-")), "d");
+    oneLine(await run(["scan", "--fixtures", FIXTURE, "--now", "9999-12-31T23:59:59Z"]), /--now must be between the years 1971 and 9997/);
+    oneLine(await run(["scan", "--fixtures", FIXTURE, "--now", "0001-01-01T00:00:00Z"]), /--now must be between the years 1971 and 9997/);
+    oneLine(await run(["digest", "--fixtures", FIXTURE, "--out", out, "--now", "9999-01-01T00:00:00Z"]), /--now must be between/);
+  });
+
+  it("a bad base URL names where it came from; an empty or short link key is refused", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "ft-out-")), "d");
+    const saved = { url: process.env.FOLLOWTHROUGH_BASE_URL, key: process.env.FOLLOWTHROUGH_LINK_KEY };
+    try {
+      process.env.FOLLOWTHROUGH_BASE_URL = "notaurl";
+      oneLine(await digest(out), /^followthrough: FOLLOWTHROUGH_BASE_URL must be an http\(s\) URL/);
+      oneLine(await run(["digest", "--fixtures", FIXTURE, "--now", "2026-05-26T22:30:00Z", "--out", out, "--base-url", "nope"]), /^followthrough: --base-url must be/);
+      delete process.env.FOLLOWTHROUGH_BASE_URL;
+      process.env.FOLLOWTHROUGH_LINK_KEY = "";
+      oneLine(await digest(out), /FOLLOWTHROUGH_LINK_KEY must be at least 16 characters/);
+    } finally {
+      for (const [k, v] of [["FOLLOWTHROUGH_BASE_URL", saved.url], ["FOLLOWTHROUGH_LINK_KEY", saved.key]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
 });

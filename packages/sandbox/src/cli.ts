@@ -3,6 +3,8 @@ import { parseArgs } from "node:util";
 import { FixtureError } from "./fixtures";
 import { startSandbox } from "./server";
 
+const oneLine = (m: string) => m.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
+
 const usage = "usage: followthrough-sandbox --fixtures <mailbox> [--fixtures <mailbox>...] [--port N] [--https-port N] [--page-size N] [--no-quota] [--ca-out <file>]";
 
 /** Runs the sandbox from the command line until interrupted; returns the exit code on a startup error. */
@@ -23,8 +25,8 @@ export async function main(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (e) {
-    console.error(`followthrough-sandbox: ${(e as Error).message}`);
-    console.error(usage);
+    // One line (node:util's parseArgs writes several), then where the usage is.
+    console.error(`followthrough-sandbox: ${oneLine((e as Error).message)} (followthrough-sandbox --help for the usage)`);
     return 2;
   }
   if (values.help) {
@@ -34,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   const int = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     if (!/^\d+$/.test(v)) throw new RangeError(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
+    if (name.endsWith("port") && Number(v) > 65535) throw new RangeError(`--${name} must be a port from 0 to 65535, got ${v}`);
     return Number(v);
   };
   try {
@@ -69,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof FixtureError || e instanceof RangeError) {
-      console.error(`followthrough-sandbox: ${e.message}`);
+      console.error(`followthrough-sandbox: ${oneLine(e.message)}`);
       return 2;
     }
     // Anything else (a port in use, no permission to listen) in one line, as a usage error is.
