@@ -96,6 +96,8 @@ function checkGmailMessage(m: Obj): string | undefined {
   if (!str(m.id)) return "missing string id";
   if (!str(m.threadId)) return "missing string threadId";
   if (typeof m.internalDate !== "string" || !/^\d+$/.test(m.internalDate)) return "internalDate must be a string of digits";
+  // Milliseconds a Date can hold (±8.64e15): beyond, no clock (nor DynamoDB's numbers) reads it.
+  if (Number(m.internalDate) > 8.64e15) return "internalDate is out of range (milliseconds since 1970, at most 8640000000000000)";
   if (m.historyId !== undefined && (typeof m.historyId !== "string" || !/^\d+$/.test(m.historyId)))
     return "historyId must be a string of digits";
   if (m.labelIds !== undefined && !(Array.isArray(m.labelIds) && m.labelIds.every((l) => typeof l === "string")))
@@ -109,10 +111,12 @@ function checkGmailMessage(m: Obj): string | undefined {
 
 /** A date-time a provider would send: one the clock can read. */
 const readableTime = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
-/** An attendee or organiser entry: an object whose `email`, if any, is a string. */
-const personEntry = (a: unknown) => isObj(a) && (a.email === undefined || typeof a.email === "string");
-/** A Graph recipient or attendee: an object whose `emailAddress`, if any, is an object with a string (or no) address. */
-const graphEntry = (a: unknown) => isObj(a) && (a.emailAddress === undefined || (isObj(a.emailAddress) && (a.emailAddress.address === undefined || a.emailAddress.address === null || typeof a.emailAddress.address === "string")));
+/** Absent, null or a string: the type of every optional text field the providers send. */
+const optionalText = (v: unknown) => v === undefined || v === null || typeof v === "string";
+/** An attendee or organiser entry: an object whose `email` and `displayName`, if any, are strings. */
+const personEntry = (a: unknown) => isObj(a) && (a.email === undefined || typeof a.email === "string") && optionalText(a.displayName);
+/** A Graph recipient or attendee: an object whose `emailAddress`, if any, is an object with a string (or no) address and name. */
+const graphEntry = (a: unknown) => isObj(a) && (a.emailAddress === undefined || (isObj(a.emailAddress) && optionalText(a.emailAddress.address) && optionalText(a.emailAddress.name)));
 
 function checkGoogleEvent(e: Obj): string | undefined {
   if (!str(e.id)) return "missing string id";
@@ -125,8 +129,9 @@ function checkGoogleEvent(e: Obj): string | undefined {
     if (!str(t.dateTime) && !(typeof t.date === "string" && isCalendarDate(t.date))) return `${side}.date is not a date (YYYY-MM-DD)`;
   }
   if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
-  if (Array.isArray(e.attendees) && !e.attendees.every(personEntry)) return "every attendee must be an object with a string email";
-  if (e.organizer !== undefined && !personEntry(e.organizer)) return "organizer must be an object with a string email";
+  if (Array.isArray(e.attendees) && !e.attendees.every(personEntry)) return "every attendee must be an object with a string email and displayName";
+  if (e.organizer !== undefined && !personEntry(e.organizer)) return "organizer must be an object with a string email and displayName";
+  for (const f of ["summary", "location", "description", "iCalUID", "recurringEventId"]) if (!optionalText(e[f])) return `${f} must be a string`;
   return undefined;
 }
 
@@ -137,9 +142,11 @@ function checkGraphMessage(m: Obj): string | undefined {
       return `${f} is not a date`;
   for (const f of ["toRecipients", "ccRecipients", "bccRecipients"]) {
     if (m[f] !== undefined && !Array.isArray(m[f])) return `${f} must be an array`;
-    if (Array.isArray(m[f]) && !(m[f] as unknown[]).every(graphEntry)) return `every entry of ${f} must be an object with an emailAddress object`;
+    if (Array.isArray(m[f]) && !(m[f] as unknown[]).every(graphEntry)) return `every entry of ${f} must be an object with an emailAddress object (string address and name)`;
   }
-  if (m.from !== undefined && m.from !== null && !graphEntry(m.from)) return "from must be an object with an emailAddress object";
+  if (m.from !== undefined && m.from !== null && !graphEntry(m.from)) return "from must be an object with an emailAddress object (string address and name)";
+  if (m.sender !== undefined && m.sender !== null && !graphEntry(m.sender)) return "sender must be an object with an emailAddress object (string address and name)";
+  if (!optionalText(m.subject)) return "subject must be a string";
   return undefined;
 }
 
@@ -150,8 +157,10 @@ function checkGraphEvent(e: Obj): string | undefined {
   if (!readableTime(e.start.dateTime)) return "start.dateTime is not a date-time";
   if (!readableTime(e.end.dateTime)) return "end.dateTime is not a date-time";
   if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
-  if (Array.isArray(e.attendees) && !e.attendees.every(graphEntry)) return "every attendee must be an object with an emailAddress object";
-  if (e.organizer !== undefined && e.organizer !== null && !graphEntry(e.organizer)) return "organizer must be an object with an emailAddress object";
+  if (Array.isArray(e.attendees) && !e.attendees.every(graphEntry)) return "every attendee must be an object with an emailAddress object (string address and name)";
+  if (e.organizer !== undefined && e.organizer !== null && !graphEntry(e.organizer)) return "organizer must be an object with an emailAddress object (string address and name)";
+  for (const f of ["subject", "bodyPreview", "iCalUId", "seriesMasterId"]) if (!optionalText(e[f])) return `${f} must be a string`;
+  if (e.location !== undefined && e.location !== null && !(isObj(e.location) && optionalText(e.location.displayName))) return "location must be an object with a string displayName";
   return undefined;
 }
 
@@ -174,6 +183,7 @@ function readAccount(file: string): AccountInfo {
   if (!Array.isArray(aliases) || !aliases.every((x) => typeof x === "string")) throw new FixtureError(file, "aliases must be an array of strings");
   const timeZone = a.timeZone ?? "UTC";
   if (typeof timeZone !== "string" || !validZone(timeZone)) throw new FixtureError(file, `timeZone ${JSON.stringify(timeZone)} is not an IANA zone`);
+  if (!optionalText(a.displayName)) throw new FixtureError(file, "displayName must be a string");
   const displayName = typeof a.displayName === "string" ? a.displayName : a.email;
   return { provider: a.provider, email: a.email, aliases, displayName, timeZone };
 }

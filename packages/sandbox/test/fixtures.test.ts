@@ -51,6 +51,10 @@ describe("malformed fixtures give a one-line error naming the file and the probl
     ["message without internalDate", () => google({ "google/messages.json": [{ ...goodMessage, internalDate: 17 }] }), "messages.json", /item 0 \(id m1\): internalDate/],
     ["message headers wrong", () => google({ "google/messages.json": [{ ...goodMessage, payload: {} }] }), "messages.json", /payload.headers/],
     ["duplicate message id", () => google({ "google/messages.json": [goodMessage, goodMessage] }), "messages.json", /duplicate id m1/],
+    ["internalDate past what a Date holds", () => google({ "google/messages.json": [{ ...goodMessage, internalDate: "99999999999999999" }] }), "messages.json", /item 0 \(id m1\): internalDate is out of range/],
+    ["attendee name a number", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: "a@x.io", displayName: 5 }] }] }), "events.json", /every attendee must be an object with a string email and displayName/],
+    ["event title a number", () => google({ "google/events.json": [{ ...goodEvent, summary: 123 }] }), "events.json", /summary must be a string/],
+    ["account displayName a number", () => google({ "account.json": { ...goodAccount, displayName: 7 } }), "account.json", /displayName must be a string/],
     ["events missing", () => folder({ "account.json": goodAccount, "google/messages.json": [] }), "events.json", /missing/],
     ["event without start", () => google({ "google/events.json": [{ id: "e9", status: "confirmed" }] }), "events.json", /item 0 \(id e9\): start and end/],
     ["truncated events", () => google({ "google/events.json": '[{"id": "e1"' }), "events.json", /not valid JSON/],
@@ -65,6 +69,18 @@ describe("malformed fixtures give a one-line error naming the file and the probl
         }),
       "events.json",
       /start.dateTime/,
+    ],
+    [
+      "graph recipient name a number",
+      () =>
+        folder({
+          "account.json": { ...goodAccount, provider: "microsoft" },
+          "microsoft/inbox.json": [],
+          "microsoft/sentitems.json": [{ id: "s", toRecipients: [{ emailAddress: { address: "a@x.io", name: 5 } }] }],
+          "microsoft/events.json": [],
+        }),
+      "sentitems.json",
+      /every entry of toRecipients must be an object with an emailAddress object \(string address and name\)/,
     ],
     [
       "graph sent date not a date",
