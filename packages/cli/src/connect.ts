@@ -24,7 +24,10 @@ import { UsageError } from "./errors";
 import { type LocalStore, localHome, saveClientSecret, withLocalStore } from "./local-store";
 
 /** The connect flow failed after its arguments were accepted (denied, no refresh token, timeout): one line, exit 1. */
-export class ConnectError extends Error {}
+export class ConnectError extends Error {
+  /** A sign-in server of a library is still listening (local-auth's, after a timeout): the command ends itself once this is reported. */
+  lingering?: true;
+}
 
 const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
@@ -107,6 +110,8 @@ export interface GoogleConnectOptions {
   tokenUrl?: string;
   /** Where a partial grant is given back (Google's revoke endpoint by default). */
   revokeUrl?: string;
+  /** How long to wait for the sign-in in the browser (default 300 s, `--timeout`). */
+  timeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -116,6 +121,9 @@ async function revokeGoogle(url: string, token: string): Promise<void> {
     () => undefined,
   );
 }
+
+/** The sign-in's wait ran out. */
+class TimedOut extends Error {}
 
 const realAuthenticate: Authenticate = async (o) => {
   const { authenticate } = await import("@google-cloud/local-auth");
@@ -131,12 +139,28 @@ export async function connectGoogle(o: GoogleConnectOptions): Promise<AccountRec
   const log = o.log ?? ((l: string) => console.log(l));
   const file = readGoogleClientFile(o.credentials);
   return withLocalStore(o.home, async (store) => {
-    log("Opening your browser on Google's consent page (it needs a browser on this machine; Ctrl-C to give up)…");
+    const timeoutMs = o.timeoutMs ?? 300_000;
+    log(`Opening your browser on Google's consent page (it needs a browser on this machine; waiting ${Math.round(timeoutMs / 1000)} s, Ctrl-C to give up)…`);
     let client: LocalAuthClient;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      client = await (o.authenticate ?? realAuthenticate)({ keyfilePath: resolve(o.credentials), scopes: GOOGLE_SCOPES });
+      // local-auth opens the browser itself and waits on its loopback server with no end and no URL
+      // printed: on a machine with no browser it would wait for ever. Bounded here.
+      const gaveUp = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TimedOut()), timeoutMs);
+      });
+      client = await Promise.race([(o.authenticate ?? realAuthenticate)({ keyfilePath: resolve(o.credentials), scopes: GOOGLE_SCOPES }), gaveUp]);
     } catch (e) {
+      if (e instanceof TimedOut) {
+        // local-auth's loopback server is still listening and cannot be closed from here: the command
+        // ends itself once the error is reported (connectCommand).
+        throw Object.assign(new ConnectError(
+          `no sign-in completed within ${Math.round(timeoutMs / 1000)} s: connect needs a browser on this machine (on one without, connect where there is one and copy the .followthrough folder, docs/self-hosting.md); --timeout <s> waits longer`,
+        ), { lingering: true as const });
+      }
       throw new ConnectError(`Google sign-in failed: ${oneLine((e as Error).message)}`);
+    } finally {
+      clearTimeout(timer);
     }
     const refreshToken = client.credentials.refresh_token;
     if (!refreshToken)
@@ -365,9 +389,15 @@ export async function connectCommand(argv: string[]): Promise<number> {
   try {
     switch (what) {
       case "google": {
-        const v = parse(rest, { credentials: { type: "string" }, home: { type: "string" } });
+        const v = parse(rest, { credentials: { type: "string" }, home: { type: "string" }, timeout: { type: "string" } });
         if (!v.credentials) throw new UsageError("connect google needs --credentials <client_secret.json>");
-        const account = await connectGoogle({ credentials: v.credentials as string, home: localHome(v.home as string | undefined) });
+        const timeout = v.timeout === undefined ? 300 : Number(v.timeout);
+        if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a number of seconds, got ${JSON.stringify(v.timeout)}`);
+        const account = await connectGoogle({ credentials: v.credentials as string, home: localHome(v.home as string | undefined), timeoutMs: timeout * 1000 }).catch((e: unknown) => {
+          // Its error line is printed by the caller; then the process ends, though local-auth still listens.
+          if (e instanceof ConnectError && e.lingering) setTimeout(() => process.exit(process.exitCode ?? 1), 1_000).unref();
+          throw e;
+        });
         console.log(`connected ${describe(account)}`);
         return 0;
       }

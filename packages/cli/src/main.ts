@@ -17,7 +17,7 @@ const COMMANDS: Record<string, string> = {
                         (--now without an offset is UTC)`,
   digest: `  digest --fixtures <mailbox> --now <ISO> --out <dir> [--base-url URL]
                         write digest.html, digest.txt and digest.eml as they would be sent`,
-  connect: `  connect google --credentials <client_secret.json> [--home DIR]
+  connect: `  connect google --credentials <client_secret.json> [--timeout SECONDS] [--home DIR]
                         sign in to your Gmail account (browser, loopback redirect) and keep it in the local store
   connect microsoft --client-id <id> [--tenant common] [--no-browser] [--timeout SECONDS] [--home DIR]
                         sign in to your Outlook account (authorization code + PKCE) and keep it in the local store

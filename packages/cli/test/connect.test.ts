@@ -234,6 +234,19 @@ describe("connect google through @google-cloud/local-auth", () => {
       expect((err as Error).message).toMatch(/no refresh token.*https:\/\/myaccount\.google\.com\/permissions/);
     });
 
+    it("no sign-in within the wait (no browser on this machine): one line saying so, not a wait for ever", async () => {
+      const err = await connectGoogle({
+        credentials: file("client_secret_nobrowser.json", desktopClient()),
+        home: join(scratch, "home-google-nobrowser"),
+        log: () => {},
+        timeoutMs: 50,
+        authenticate: () => new Promise(() => {}),
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectError);
+      expect((err as Error).message).not.toContain("\n");
+      expect((err as Error).message).toMatch(/^no sign-in completed within 0 s: connect needs a browser on this machine/);
+    });
+
     it("a scope left unticked on the consent screen is named, and the partial grant is revoked", async () => {
       const refreshToken = await sandboxRefreshToken();
       const endpoints = googleEndpoints(sandbox.url);
