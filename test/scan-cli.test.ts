@@ -264,6 +264,46 @@ describe.concurrent("followthrough scan: summary and usage errors", () => {
   });
 });
 
+describe("scan --fixtures reads the calendar as far ahead as it goes: a later meeting 400 days away follows a person up (behaviour.md: 'even if it is still in the future')", () => {
+  const ahead = mkdtempSync(join(tmpdir(), "ft-ahead-"));
+  afterAll(() => rmSync(ahead, { recursive: true, force: true }));
+  const DAY = 86_400_000;
+
+  it.each([
+    ["demo-google", "kwame@tallgrass.ai"],
+    ["demo-microsoft", "aisha@sandbar.vc"],
+  ] as const)("%s", async (name, person) => {
+    const dir = join(ahead, name);
+    cpSync(ownFixture(name), dir, { recursive: true });
+    const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as { now: string; missingFollowUps: string[] };
+    expect(expected.missingFollowUps).toContain(person);
+    const start = new Date(Date.parse(expected.now) + 400 * DAY);
+    const end = new Date(start.getTime() + 3_600_000);
+    const account = JSON.parse(readFileSync(join(dir, "account.json"), "utf8")) as { email: string };
+    if (name === "demo-google") {
+      const file = join(dir, "google", "events.json");
+      const events = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>[];
+      events.push({ kind: "calendar#event", id: "farahead1", status: "confirmed", summary: "Catch-up next year", organizer: { email: account.email, self: true }, start: { dateTime: start.toISOString() }, end: { dateTime: end.toISOString() },
+        attendees: [{ email: account.email, self: true, organizer: true, responseStatus: "accepted" }, { email: person, responseStatus: "accepted" }], eventType: "default" });
+      writeFileSync(file, JSON.stringify(events));
+    } else {
+      const file = join(dir, "microsoft", "events.json");
+      const events = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>[];
+      const at = (d: Date) => ({ dateTime: d.toISOString().replace(/\.\d{3}Z$/, ".0000000"), timeZone: "UTC" });
+      events.push({ id: "AAMkFarAhead1", subject: "Catch-up next year", type: "singleInstance", isOrganizer: true, isCancelled: false, isAllDay: false, responseStatus: { response: "organizer" }, organizer: { emailAddress: { address: account.email } }, start: at(start), end: at(end),
+        attendees: [{ type: "required", status: { response: "accepted" }, emailAddress: { address: person } }] });
+      writeFileSync(file, JSON.stringify(events));
+    }
+    const r = await run(["scan", "--fixtures", dir, "--now", expected.now, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { missingFollowUps: { email: string }[] };
+    const missing = out.missingFollowUps.map((c) => norm(c.email));
+    expect(missing).not.toContain(person);
+    expect(sortedSet(missing)).toEqual(sortedSet(expected.missingFollowUps.map(norm).filter((e) => e !== person)));
+  });
+});
+
 describe("scan --fixtures reads the whole mailbox, however old (the spec's rules have no horizon; the service's first read is a year)", () => {
   const aged = mkdtempSync(join(tmpdir(), "ft-aged-"));
   afterAll(() => rmSync(aged, { recursive: true, force: true }));

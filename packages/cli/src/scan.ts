@@ -80,6 +80,19 @@ export function fixtureDays(f: MailboxFixture, now: number): number {
 }
 
 /**
+ * How many days ahead a scan of this fixture reads: as far as its calendar goes (a later meeting
+ * "even if it is still in the future" follows a person up, shared/spec/behaviour.md), a year at
+ * least, as the service reads; a day's slack for zone-less Graph times.
+ */
+export function fixtureAheadDays(f: MailboxFixture, now: number): number {
+  let latest = now;
+  const see = (ms: number) => void (ms > latest && (latest = ms)); // NaN never is
+  for (const e of f.google?.events ?? []) see(Date.parse(e.end?.dateTime ?? e.end?.date ?? e.start?.dateTime ?? e.start?.date ?? ""));
+  for (const e of f.microsoft?.events ?? []) see(Date.parse(e.end?.dateTime ?? e.start?.dateTime ?? ""));
+  return Math.max(BACKFILL_DAYS, Math.ceil((latest - now) / DAY) + 1);
+}
+
+/**
  * Parses `--now`; a bad value is a usage error. A date-time without an offset is read as UTC, not in
  * this machine's zone (as ECMAScript would): the same arguments scan the same on any host.
  */
@@ -116,7 +129,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
     fixture,
     async ({ repo, account: current, provider }) => {
       const account = current();
-      const result = await scan({ owner: account, provider, repo, now, backfillDays: fixtureDays(fixture, now) });
+      const result = await scan({ owner: account, provider, repo, now, backfillDays: fixtureDays(fixture, now), aheadDays: fixtureAheadDays(fixture, now) });
       console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
       return 0;
     },

@@ -25,6 +25,12 @@ export interface ScanInput {
   now: number;
   backfillDays?: number;
   /**
+   * How many days ahead of `now` the calendar is read (default {@link BACKFILL_DAYS}): a later
+   * meeting with someone counts "even if it is still in the future" (shared/spec/behaviour.md); the
+   * service reads a year ahead, the scan contract as far as its fixture's calendar goes.
+   */
+  aheadDays?: number;
+  /**
    * Asked before each page: true when no new page should start (a Lambda near its time limit).
    * The scan then stops with what it read stored and its cursors saved, and reports `complete: false`.
    */
@@ -187,7 +193,7 @@ function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStrea
 export async function scan(input: ScanInput): Promise<ScanResult> {
   const { owner, provider, repo, now } = input;
   const account = owner.email;
-  const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + BACKFILL_DAYS * DAY, now };
+  const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + (input.aheadDays ?? BACKFILL_DAYS) * DAY, now };
   const calendar = await syncStream(provider.calendar, calendarSink(repo, account, window, owner.timeZone), window, input.stopBefore);
   const sentMail = await syncStream(provider.sentMail, {
     loadCursor: () => repo.getCursor(account, "sent"),
