@@ -106,6 +106,27 @@ for (const mailbox of microsoftMailboxes) {
   });
 }
 
+describe("Graph sandbox: mailboxSettings names the Windows zone only where it reads back as the owner's rules", () => {
+  it.each([
+    ["Asia/Singapore", "Singapore Standard Time"],
+    ["Australia/Melbourne", "AUS Eastern Standard Time"], // reads back as Australia/Sydney: the same offsets
+    ["Europe/Madrid", "Romance Standard Time"],
+    // "Mountain Standard Time (Mexico)" reads back as America/Chihuahua, an hour off since 2022; Bishkek's as Almaty.
+    ["America/Mazatlan", "America/Mazatlan"],
+    ["Asia/Bishkek", "Asia/Bishkek"],
+  ])("%s: %s", async (zone, named) => {
+    const email = "zone@contoso.example";
+    const fixture = tinyOutlook(email);
+    const sb = await startSandbox({ fixtures: [{ ...fixture, account: { ...fixture.account, timeZone: zone } }], https: true, quota: false });
+    try {
+      const client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, email)).access_token });
+      expect((await client.api("/me/mailboxSettings").get()).timeZone).toBe(named);
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
 describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () => {
   let sb: RunningSandbox;
   let client: Client;

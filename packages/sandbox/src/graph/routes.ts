@@ -1,4 +1,4 @@
-import { findWindows } from "windows-iana";
+import { findIana, findWindows } from "windows-iana";
 import type { Hono } from "hono";
 import { guard, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
@@ -33,9 +33,36 @@ function user(store: GraphStore): Record<string, unknown> {
   };
 }
 
+/** Offsets of a zone at weekly instants over 2024-2028, for comparing two zones' rules. */
+function offsets(zone: string): string {
+  const f = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" });
+  const out: string[] = [];
+  for (let t = Date.UTC(2024, 0, 1); t < Date.UTC(2028, 0, 1); t += 7 * 86_400_000) out.push(f.formatToParts(t).find((p) => p.type === "timeZoneName")?.value ?? "");
+  return out.join(",");
+}
+const settingsZone = new Map<string, string>();
+
+/**
+ * The zone mailboxSettings names: the Windows name, as Outlook stores it ("Singapore Standard
+ * Time"), where one names this zone's rules, i.e. where the zone CLDR maps that Windows name back
+ * to (its first, as any reader of it must pick) keeps the same offsets; else the IANA name, which
+ * mailboxSettings also holds (a zone set through the API). America/Mazatlan is "Mountain Standard
+ * Time (Mexico)", which reads back as America/Chihuahua, an hour off since 2022: the fixture's own
+ * zone is answered instead, so a scan applies the owner's zone (shared/spec/behaviour.md).
+ */
+function windowsNameOf(zone: string): string {
+  let name = settingsZone.get(zone);
+  if (name === undefined) {
+    const windows = findWindows(zone)[0];
+    const back = windows ? findIana(windows)[0] : undefined;
+    name = windows && back && (back === zone || offsets(back) === offsets(zone)) ? windows : zone;
+    settingsZone.set(zone, name);
+  }
+  return name;
+}
+
 function mailboxSettings(store: GraphStore): Record<string, unknown> {
-  // Outlook stores the Windows name of the zone where one exists ("Singapore Standard Time"), as real mailboxes do.
-  const tz = findWindows(store.account.timeZone)[0] ?? store.account.timeZone;
+  const tz = windowsNameOf(store.account.timeZone);
   return {
     archiveFolder: null,
     timeZone: tz,
