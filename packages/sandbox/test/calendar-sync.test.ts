@@ -112,6 +112,14 @@ describe(`Calendar v3 emulator: incremental sync (${demoGoogle.name})`, () => {
     }
   });
 
+  it("refuses a syncToken with showDeleted=false (the discovery document: 'it is not allowed to set showDeleted to False'); true is fine", async () => {
+    const token = await fullSync();
+    const err = await cal.events.list({ calendarId: "primary", syncToken: token, showDeleted: false }, { retry: false }).catch((e) => e);
+    expect(err.status).toBe(400);
+    expect(err.message).toBe("Sync token cannot be used with showDeleted=false.");
+    expect((await cal.events.list({ calendarId: "primary", syncToken: token, showDeleted: true }, { retry: false })).status).toBe(200);
+  });
+
   it("answers 410 fullSyncRequired after expireSyncTokens, and a new full sync recovers", async () => {
     const token = await fullSync();
     sb.state.account(email)!.calendar!.expireSyncTokens();

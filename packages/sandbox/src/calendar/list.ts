@@ -79,6 +79,8 @@ export function listEvents(store: CalendarStore, q: Record<string, string>, page
   if (syncToken !== undefined) {
     const clash = syncRestrictions.find((p) => q[p] !== undefined);
     if (clash) return bad("Sync token cannot be used with other request restrictions.", "invalid", clash);
+    // "it is not allowed to set showDeleted to False" (the syncToken parameter, calendar-v3 discovery document).
+    if (q.showDeleted !== undefined && !bool(q.showDeleted, true)) return bad("Sync token cannot be used with showDeleted=false.", "invalid", "showDeleted");
   }
   const singleEvents = bool(q.singleEvents, false);
   const showDeleted = bool(q.showDeleted, false);
