@@ -115,7 +115,8 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
         api === "graph"
           ? graphError(admission.reason === "concurrency" ? "TooManyRequests" : "ApplicationThrottled", "Application is over its MailboxConcurrency or request limit.")
           : googleError(429, `User-rate limit exceeded. Retry after ${new Date(state.clock() + admission.retryAfter * 1000).toISOString()}`, admission.reason);
-      return send(c, 429, body, { "retry-after": String(admission.retryAfter) });
+      const withHeader = !(api === "gmail" && state.quota.limits && state.quota.limits.gmailRetryAfterHeader === false);
+      return send(c, 429, body, withHeader ? { "retry-after": String(admission.retryAfter) } : {});
     }
     try {
       if (latencyMs > 0) await sleep(latencyMs);

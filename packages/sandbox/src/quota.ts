@@ -17,6 +17,13 @@ export interface QuotaLimits {
   graphPer10Minutes: number;
   /** Graph concurrent requests per mailbox. */
   graphConcurrency: number;
+  /**
+   * Whether Gmail's per-user rate-limit answer (429 userRateLimitExceeded) carries a Retry-After
+   * header besides the time its message names ("Retry after <ISO time>"). Default true; false
+   * answers as Gmail is reported to (twentyhq/twenty pull request 17850, taers232c/GAMADV-XTD3
+   * issue 337): the time in the message only.
+   */
+  gmailRetryAfterHeader?: boolean;
 }
 
 /** Documented per-user limits (shared/reference/providers.md). */

@@ -16,8 +16,24 @@ function header(headers: unknown, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Maps a Google client error (GaxiosError, OAuth refresh failure, network) to a neutral kind. */
-export function classifyGoogleError(e: unknown): ProviderError {
+/**
+ * The time a Gmail per-user rate limit names in its message ("User-rate limit exceeded.  Retry after
+ * 2024-11-12T11:16:42.247Z"), as a wait from `now`; undefined when there is none. Gmail puts it there,
+ * often with no Retry-After header, and for up to about 15 minutes (twentyhq/twenty pull request
+ * 17850, googleapis/google-api-ruby-client issue 20544, taers232c/GAMADV-XTD3 issue 337): retrying
+ * within seconds only meets the same refusal.
+ */
+export function retryAfterInMessage(text: string | undefined, now: number): number | undefined {
+  const at = /Retry after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)/i.exec(text ?? "")?.[1];
+  const ms = at === undefined ? Number.NaN : Date.parse(at);
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms - now);
+}
+
+/**
+ * Maps a Google client error (GaxiosError, OAuth refresh failure, network) to a neutral kind. `now`
+ * (the adapter's clock) reads a wait the error names as a time.
+ */
+export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError {
   if (e instanceof ProviderError) return e;
   const g = (e ?? {}) as GaxiosLike;
   const status = g.response?.status ?? (typeof g.status === "number" ? g.status : undefined);
@@ -26,7 +42,8 @@ export function classifyGoogleError(e: unknown): ProviderError {
   const reason = (data?.error as { errors?: { reason?: string }[] } | undefined)?.errors?.[0]?.reason;
   const details = (data?.error as { details?: { reason?: string }[] } | undefined)?.details ?? [];
   const message = `google: ${g.message ?? String(e)}`.split("\n")[0];
-  const retryAfter = parseRetryAfter(header(g.response?.headers, "retry-after"));
+  const bodyMessage = (data?.error as { message?: unknown } | undefined)?.message;
+  const retryAfter = parseRetryAfter(header(g.response?.headers, "retry-after"), now) ?? retryAfterInMessage(typeof bodyMessage === "string" ? bodyMessage : g.message, now);
   if (oauthError === "invalid_grant" || oauthError === "unauthorized_client") return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
   if (status === undefined) return new ProviderError(isNetworkError(e) ? "temporary" : "temporary", message, undefined, undefined, { cause: e });
   if (status === 429 || (status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(reason ?? "")))

@@ -10,7 +10,7 @@ import { classifyGoogleError } from "./errors";
 import { gmailOwnerInboxStream, gmailSentStream } from "./sent";
 
 export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
-export { classifyGoogleError } from "./errors";
+export { classifyGoogleError, retryAfterInMessage } from "./errors";
 export { OWNER_INBOX_DAYS } from "./sent";
 
 /** Gmail requests the adapter keeps in flight per user by default (see `gmailConcurrency`). */
@@ -111,6 +111,8 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
   const calendarPacer = new Pacer(Math.floor((o.calendarPerMinute ?? 600) * share), 60_000, clock);
   const gmailSlots = new Slots(o.gmailConcurrency ?? GMAIL_CONCURRENCY);
   const retry = { clock, ...o.retry };
+  // A wait Google names as a time (a rate limit's "Retry after …") is read on this adapter's clock.
+  const classify = (e: unknown) => classifyGoogleError(e, clock.now());
   const rootUrl = o.rootUrl ? `${o.rootUrl.replace(/\/$/, "")}/` : undefined;
   const g = gmail({ version: "v1", auth: o.auth, ...(rootUrl ? { rootUrl } : {}) });
   const cal = calendar({ version: "v3", auth: o.auth as never, ...(rootUrl ? { rootUrl } : {}) });
@@ -128,10 +130,10 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
   const gmailCall = <T>(units: number, fn: () => Promise<T>, once = false) =>
     withRetry(
       () => gmailSlots.run(() => gmailPacer.run(units, () => refreshOn401(fn))),
-      classifyGoogleError,
+      classify,
       once ? { ...retry, retryOn: onlyRateLimited } : retry,
     );
-  const calendarCall = <T>(fn: () => Promise<T>) => withRetry(() => calendarPacer.run(1, () => refreshOn401(fn)), classifyGoogleError, retry);
+  const calendarCall = <T>(fn: () => Promise<T>) => withRetry(() => calendarPacer.run(1, () => refreshOn401(fn)), classify, retry);
   const req = { retry: false } as const;
 
   /**
