@@ -356,7 +356,8 @@ describe("followthrough digest --out", () => {
     [["--now", "2026-01-01T00:00:00Z", "--out", "x"], /--fixtures/],
     [["--fixtures", "fixtures/demo-google", "--now", "2026-01-01T00:00:00Z"], /--out/],
     [["--fixtures", "fixtures/demo-google", "--now", "soon", "--out", "x"], /--now/],
-    [["--fixtures", "fixtures/demo-google", "--out", "x", "--base-url", "javascript:alert(1)"], /--base-url/],
+    [["--fixtures", "fixtures/demo-google", "--now", "2026-01-01T00:00:00Z", "--out", "x", "--base-url", "javascript:alert(1)"], /--base-url/],
+    [["--fixtures", "fixtures/demo-google", "--out", "x"], /digest needs --now/],
   ])("bad arguments %j: one line, exit 2", (args, pattern) => {
     const r = spawnSync(process.execPath, [join(root, "packages/cli/bin/followthrough.mjs"), "digest", ...(args as string[])], { encoding: "utf8", cwd: root });
     expect(r.status).toBe(2);
