@@ -137,6 +137,22 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect(await h.provider.sentRecently(messageId)).toBe(true);
   });
 
+  it("sentRecently finds a send whose Message-ID the provider replaced (Gmail's API is reported to), by the id our own header carries again", async () => {
+    const gmail = h.sandbox.state.account(h.fixture.account.email)?.gmail;
+    if (gmail) gmail.rewritesMessageId = true;
+    try {
+      const messageId = `<digest-rewritten-${Date.now()}@followthrough.local>`;
+      await h.provider.send({ to: h.fixture.account.email, subject: "Your week again", html: "<p>Hello</p>", text: "Hello", messageId });
+      const mine = (await written(h, "sent")).find((s) => s.subject === "Your week again")!;
+      const header = (name: string) => Object.entries(mine.headers).find(([k]) => k.toLowerCase() === name)?.[1];
+      if (gmail) expect(header("message-id")).not.toBe(messageId);
+      expect(header("x-followthrough-id")).toBe(messageId);
+      expect(await h.provider.sentRecently(messageId)).toBe(true);
+    } finally {
+      if (gmail) gmail.rewritesMessageId = false;
+    }
+  });
+
   it("a rate-limited call is retried after its Retry-After; a revoked grant is auth-revoked", async () => {
     const route = h.fixture.account.provider === "google" ? "gmail.getProfile" : "graph.*";
     await h.injectFault({ route, kind: "status", status: 429, retryAfter: 0, times: 2 });

@@ -2,7 +2,7 @@ import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
 import { normalizeAddress } from "../identity";
-import { buildMime, type Composer, composerOf, mimeOfOutgoing } from "../mail";
+import { buildMime, type Composer, composerOf, mimeOfOutgoing, SENT_ID_HEADER } from "../mail";
 import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
 import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
 import { googleCalendarStream } from "./calendar";
@@ -227,9 +227,10 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
       do {
         const list = await gmailCall(5, () => g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 50, pageToken }, req));
         for (const m of list.data.messages ?? []) {
-          const got = await gmailCall(5, () => g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["Message-ID"] }, req));
-          const header = got.data.payload?.headers?.find((h) => h.name?.toLowerCase() === "message-id")?.value;
-          if (header?.trim() === messageId.trim()) return true;
+          const got = await gmailCall(5, () => g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["Message-ID", SENT_ID_HEADER] }, req));
+          // Our Message-ID, or (where Gmail gave the message one of its own) the header carrying it again.
+          const ids = (got.data.payload?.headers ?? []).filter((h) => ["message-id", SENT_ID_HEADER.toLowerCase()].includes(h.name?.toLowerCase() ?? "")).map((h) => h.value?.trim());
+          if (ids.includes(messageId.trim())) return true;
           if (Number(got.data.internalDate) < since || ++seen >= 500) return false;
         }
         pageToken = list.data.nextPageToken ?? undefined;

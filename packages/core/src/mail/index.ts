@@ -47,6 +47,11 @@ export function mimeOfOutgoing(owner: { email: string; displayName?: string }, m
     text: mail.text,
     html: mail.html,
     messageId: mail.messageId,
-    headers: mail.headers,
+    // The id again in a header of our own: a provider that gives the message a Message-ID of its own
+    // (Gmail's API is reported to) still keeps this one, which sentRecently also matches.
+    headers: mail.messageId ? { ...mail.headers, [SENT_ID_HEADER]: mail.messageId } : mail.headers,
   }, composer);
 }
+
+/** The header a sent message carries its Message-ID in again (see {@link mimeOfOutgoing}). */
+export const SENT_ID_HEADER = "X-Followthrough-Id";

@@ -63,6 +63,12 @@ export class GmailStore {
   readonly history: HistoryLog;
   /** When set, history older than this many ms expires (Gmail: about a week, sometimes hours). */
   historyMaxAgeMs?: number;
+  /**
+   * When set, messages.send gives the message a Message-ID of Gmail's own in place of the one the
+   * raw message carries, as sends through the API are reported to get (gauteh/lieer issue 198);
+   * other headers are kept as sent.
+   */
+  rewritesMessageId?: boolean;
 
   constructor(
     readonly account: AccountInfo,
@@ -268,7 +274,12 @@ export class GmailStore {
     const parsed = parseRfc822(raw);
     const recipients = ["to", "cc", "bcc"].flatMap((h) => addressesIn(headerValue(parsed.headers, h)));
     if (recipients.length === 0) throw new GmailError(400, "Recipient address required", "invalidArgument");
-    const m = this.store(this.fromRaw(raw, ["SENT"], threadId), raw);
+    const built = this.fromRaw(raw, ["SENT"], threadId);
+    if (this.rewritesMessageId) {
+      const headers = built.payload!.headers!.filter((h) => h.name?.toLowerCase() !== "message-id");
+      built.payload = { ...built.payload, headers: [...headers, { name: "Message-ID", value: `<CA+${built.id}@mail.gmail.com>` }] };
+    }
+    const m = this.store(built, raw);
     this.sentIds.push(m.id!);
     return { id: m.id, threadId: m.threadId, labelIds: [...m.labelIds!] };
   }
