@@ -138,6 +138,21 @@ describe("Graph delta: messages and calendarView", () => {
     expect(changes.items[2]).toEqual({ id: "AAMkEvent5=", "@removed": { reason: "deleted" } });
     expect(changes.items[3]).toMatchObject({ subject: "Coffee", start: { dateTime: "2026-05-09T08:00:00.0000000", timeZone: "UTC" } });
     expect(changes.deltaLink).toMatch(new RegExp(`^${sb.httpsUrl}/v1.0/me/calendarView/delta\\?\\$deltatoken=`));
+
+    // Moved out of the window and then changed again (or moved out, then deleted) before the next
+    // round: still a removal (the client last saw it in the window), as one move out is.
+    await control(sb.url, `/accounts/${email}/graph/events`, { id: "AAMkEvent6=", start: { dateTime: "2026-08-01T10:00:00Z" }, end: { dateTime: "2026-08-01T11:00:00Z" } });
+    await control(sb.url, `/accounts/${email}/graph/events`, { id: "AAMkEvent6=", subject: "Renamed out there" });
+    await control(sb.url, `/accounts/${email}/graph/events`, { id: "AAMkEvent7=", start: { dateTime: "2026-08-02T10:00:00Z" }, end: { dateTime: "2026-08-02T11:00:00Z" } });
+    await control(sb.url, `/accounts/${email}/graph/events/AAMkEvent7=`, undefined, "DELETE");
+    // One that came in and went out again between two rounds was never seen: nothing to report.
+    await control(sb.url, `/accounts/${email}/graph/events`, { id: "AAMkBrief=", subject: "Brief", start: { dateTime: "2026-05-08T08:00:00Z" }, end: { dateTime: "2026-05-08T09:00:00Z" } });
+    await control(sb.url, `/accounts/${email}/graph/events`, { id: "AAMkBrief=", start: { dateTime: "2026-08-08T08:00:00Z" }, end: { dateTime: "2026-08-08T09:00:00Z" } });
+    const later = await collect<GraphEvent>(client, client.api(changes.deltaLink!).get());
+    expect(later.items).toEqual([
+      { id: "AAMkEvent6=", "@removed": { reason: "deleted" } },
+      { id: "AAMkEvent7=", "@removed": { reason: "deleted" } },
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@ import type { SandboxState } from "../state";
 import { type GraphCall, graphHandler, notFound, ok, pageSizeOf, syncStateNotFound } from "./http";
 import { GraphQueryError, applySelect, compareBy, eventProperties, link, parseOrderBy, parseSelect, parseSkip, parseTop, queryOf } from "./query";
 import { resumedCursor } from "./delta";
-import { type DeltaCursor, type EventRecord, type GraphStore, graphTime } from "./store";
+import { type DeltaCursor, type EventRecord, type GraphStore, graphTime, knownSpan } from "./store";
 
 const orderable: Record<string, string> = {
   "start/datetime": "start/dateTime",
@@ -94,7 +94,7 @@ function calendarDelta(state: SandboxState) {
     if (initial) pending = records.filter((r) => !r.deleted && r.ord > after && inWindow(r.span)).sort((a, b) => a.ord - b.ord);
     else
       pending = records
-        .filter((r) => r.seq > after && r.seq <= through && (inWindow(r.prevSpan) || (!r.deleted && inWindow(r.span))))
+        .filter((r) => r.seq > after && r.seq <= through && (inWindow(knownSpan(r, cursor.since!)) || (!r.deleted && inWindow(r.span))))
         .sort((a, b) => a.seq - b.seq);
     const pageRecs = pending.slice(0, size);
     const body: Record<string, unknown> = {

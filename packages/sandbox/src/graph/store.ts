@@ -35,14 +35,27 @@ export interface MessageRecord {
   extended?: Map<string, string>;
 }
 
-/** A stored event, its change bookkeeping and its time span (ms) before the last change. */
+/** A stored event, its change bookkeeping, and every version's time span (ms), for delta rounds. */
 export interface EventRecord {
   event: GraphEvent;
   ord: number;
   seq: number;
   deleted: boolean;
   span: [number, number];
-  prevSpan?: [number, number];
+  /** Each change, oldest first: its sequence number and the span (or deletion) it left. */
+  versions: { seq: number; span: [number, number]; deleted: boolean }[];
+}
+
+/**
+ * The span a delta client that synced through change `since` knew for this event: that of its
+ * latest version at or before `since`, none if it was deleted then or came after. A round reports
+ * a removal for an event the client knew in the window that is no longer in it, however many
+ * changes came between (moved out, then renamed, is still a removal).
+ */
+export function knownSpan(r: EventRecord, since: number): [number, number] | undefined {
+  let known: EventRecord["versions"][number] | undefined;
+  for (const v of r.versions) if (v.seq <= since) known = v;
+  return known && !known.deleted ? known.span : undefined;
 }
 
 /** Where a delta round stands; kept server-side under an opaque skip or delta token. */
@@ -262,7 +275,8 @@ export class GraphStore {
 
   private putEvent(event: GraphEvent, prev?: EventRecord): EventRecord {
     const span: [number, number] = [graphTime(event.start), graphTime(event.end)];
-    const rec: EventRecord = { event, ord: prev?.ord ?? ++this.ord, seq: ++this.seq, deleted: false, span, prevSpan: prev?.span };
+    const seq = ++this.seq;
+    const rec: EventRecord = { event, ord: prev?.ord ?? ++this.ord, seq, deleted: false, span, versions: [...(prev?.versions ?? []), { seq, span, deleted: false }] };
     this.events.set(event.id!, rec);
     return rec;
   }
@@ -389,8 +403,8 @@ export class GraphStore {
     // Deleting a series master deletes the series.
     if (r.event.type === "seriesMaster") for (const o of this.seriesEvents(id)) this.deleteEvent(o.event.id!);
     r.deleted = true;
-    r.prevSpan = r.span;
     r.seq = ++this.seq;
+    r.versions.push({ seq: r.seq, span: r.span, deleted: true });
     return true;
   }
 
