@@ -7,7 +7,7 @@
  */
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountRecord, accountIndexes, deleteAccountData } from "@followthrough/core/accounts";
+import { type AccountRecord, accountIndexes, deleteAccountData, loadAccount, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { memorySender } from "@followthrough/core/queue";
 import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
@@ -67,4 +67,24 @@ describe("a disconnect while a job runs leaves nothing behind", () => {
       expect([...t.deps.backfills.batches, ...t.deps.digests.batches]).toEqual([]);
     });
   }
+});
+
+describe("a pause while a weekly run reads stops its digest (helper-60 finding 7)", () => {
+  it("the owner pauses during the read: nothing is claimed or sent, and the account stays paused", async () => {
+    const email = "paused-midway@acme.example";
+    const t = await setup(email);
+    let sent = 0;
+    const provider = t.deps.providerFor();
+    (provider as unknown as { send: () => Promise<{ id: string }> }).send = async () => (sent++, { id: "sent" });
+    const running = createWorkerHandler(() => t.deps)({ Records: [{ messageId: "weekly-1", body: email }] } as SQSEvent);
+    await t.inPage;
+    // The one-tap pause from last week's digest, while this run waits on the provider.
+    const account = (await loadAccount(t.repo, email))!;
+    await updateAccount(t.repo, email, pausePatch(account), now);
+    t.open();
+    expect((await running).batchItemFailures).toEqual([]);
+    expect(sent).toBe(0);
+    expect(await t.repo.query({ pk: `ACCOUNT#${email}` }.pk, "DIGEST#")).toEqual([]);
+    expect((await loadAccount(t.repo, email))?.status).toBe("paused");
+  });
 });

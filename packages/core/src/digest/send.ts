@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { AccountRecord } from "../accounts";
+import { type AccountRecord, loadAccount } from "../accounts";
 import type { MailSender, OutgoingMail } from "../providers";
 import { keys, type Repository } from "../storage";
 import type { DigestData } from "./model";
@@ -79,7 +79,7 @@ export interface SendRecord {
 }
 
 /** How one exactly-once send went. */
-export type SendOnceOutcome = "sent" | "already-sent" | "in-progress" | "reconciled";
+export type SendOnceOutcome = "sent" | "already-sent" | "in-progress" | "reconciled" | "paused";
 
 /**
  * Sends one email through the owner's own account exactly once per item `key`: a conditional write
@@ -97,9 +97,17 @@ export async function sendOnce<R extends SendRecord>(o: {
   record: R;
   mail: OutgoingMail & { messageId: string };
   now: number;
+  /**
+   * Whether to send at all, asked beside the claim's first read (no round trip of its own on the
+   * way): the owner may have paused since the run loaded the account, minutes ago for a long read.
+   * False: nothing is claimed or sent ("paused").
+   */
+  proceed?: () => Promise<boolean>;
 }): Promise<SendOnceOutcome> {
   const { repo, key, field, now } = o;
-  const previous = (await repo.get<Record<string, SendRecord>>(key))?.[field];
+  const [item, go] = await Promise.all([repo.get<Record<string, SendRecord>>(key), o.proceed ? o.proceed() : true]);
+  if (!go) return "paused";
+  const previous = item?.[field];
   const firstClaimedAt = previous && previous.status !== "sent" ? (previous.firstClaimedAt ?? previous.claimedAt) : now;
   const record: R = { ...o.record, status: "sending", messageId: o.mail.messageId, claimedAt: now, firstClaimedAt };
   const claimed = await repo.putIf(
@@ -149,7 +157,13 @@ export async function sendDigestOnce(o: {
   const messageId = digestMessageId(account.email, data.week);
   const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, body: packDigestBody(rendered) };
   const mail = digestMail(account, data, rendered);
-  return sendOnce({ repo: o.repo, provider: o.provider, key: keys.digest(account.email, data.week), field: "digest", record, mail: { ...mail, messageId }, now });
+  return sendOnce({ repo: o.repo, provider: o.provider, key: keys.digest(account.email, data.week), field: "digest", record, mail: { ...mail, messageId }, now, proceed: () => stillActive(o.repo, account.email) });
+}
+
+/** Whether the account is still there and not paused (read afresh: a pause during a run's read stops its send). */
+export async function stillActive(repo: Repository, email: string): Promise<boolean> {
+  const current = await loadAccount(repo, email);
+  return current !== undefined && current.status !== "paused";
 }
 
 /** The digest as a message to the owner, with a stable Message-ID and one-click unsubscribe (pause) headers. */

@@ -13,7 +13,7 @@
  *   conditional write, reconciled against Sent by its stable Message-ID after a crash.
  */
 import type { AccountRecord } from "../accounts";
-import { actionUrl, eventUrl, type LinkConfig, SEND_CLAIM_STALE_MS, sendOnce, type SendOnceOutcome } from "../digest";
+import { actionUrl, eventUrl, type LinkConfig, SEND_CLAIM_STALE_MS, sendOnce, type SendOnceOutcome, stillActive } from "../digest";
 import {
   dispatchSlot,
   type EventJob,
@@ -189,7 +189,10 @@ export async function runEventJob(o: {
       messageId,
       headers: { "Auto-Submitted": "auto-generated", "X-Followthrough-Event-Mail": kind },
     };
-    const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now });
+    // Paused since this job loaded the account (its read can take minutes): nothing goes, and the item
+    // stays for the plan a resume makes, as for a job that finds the account paused at its start.
+    const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now, proceed: () => stillActive(repo, email) });
+    if (outcome === "paused") return outcome;
     if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
     // Claimed by an attempt that died, its claim not stale yet: filed again for the first dispatch
     // after it is, whose run looks in Sent before sending (its slot here has passed: never read again).
