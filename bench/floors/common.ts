@@ -100,7 +100,7 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
 }
 
 /**
- * The weekly digest's table calls around its one send (counted through a proxy: 2 Query, 1 Get,
+ * The weekly digest's table calls around its one send (counted through a proxy: 2 Query, 2 Get,
  * 1 Put and 1 Update more than a scan: the claim, then its outcome; `cursorsRead` adds 2 Get). The digest is built on the scan's meetings and
  * sent messages (core/scan ScanResult.read) and reads the people and the statements again.
  */
@@ -108,7 +108,8 @@ export async function digestCalls(email: string, send: () => Promise<unknown>): 
   const pk = `ACCOUNT#${email}`;
   const load = (prefix: string) => doc.send(new QueryCommand({ TableName: table(), KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": pk, ":s": prefix } }));
   await Promise.all([load("PERSON#"), load("SAYS#")]);
-  await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "DIGEST#floor" } }));
+  // The claim's first read, and beside it the account read again (a pause meanwhile stops the send).
+  await Promise.all([doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "DIGEST#floor" } })), doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "ACCOUNT" } }))]);
   const claimedAt = Date.now();
   await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: "DIGEST#floor", status: "sending", claimedAt } }));
   await send();
