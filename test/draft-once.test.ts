@@ -5,7 +5,7 @@
  * draft, and every tap lands on it or on "being made", which leads to it.
  */
 import { describe, expect, it } from "vitest";
-import { dismissFollowUp, draftFollowUp, type FollowUpDraft, FollowUpError, undoDismiss } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, type FollowUpDraft, FollowUpError, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { ProviderError } from "@followthrough/core/resilience";
 import { putMessages } from "@followthrough/core/storage";
 import { DRAFT_CLAIM_LEASE_MS } from "@followthrough/core/limits";
@@ -212,6 +212,20 @@ describe.each([
       const third = ready(await tap(now + 120_000));
       expect(third).toMatchObject({ draftId: second.draftId, created: false });
       expect(await ours()).toEqual([second.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("two quick taps: the second's look for a draft the owner started does not take the first tap's fresh draft for theirs", async () => {
+    const { h, now, person, tap } = await setup();
+    try {
+      let made: Promise<FollowUpDraft> | undefined;
+      // The first tap makes our draft while the second's (slow) look at the owner's drafts runs.
+      const slowLook: DraftWriter = { ...h.provider, draftsTo: async (email) => ((made = tap(now)), await made, h.provider.draftsTo(email)) };
+      const started = await startedDraft({ repo: h.repo, provider: slowLook, account: h.account(), person: person.email });
+      expect(ready(await made!).created).toBe(true);
+      expect(started).toBeUndefined();
     } finally {
       await h.close();
     }

@@ -497,7 +497,11 @@ export async function undoDismiss(repo: Repository, account: string, personEmail
 export async function startedDraft(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string }): Promise<MarkedDraft | undefined> {
   const person = await o.repo.getPerson(o.account.email, o.person);
   if (!person || person.gone || person.stage !== "met") return undefined;
-  const claim = (await o.repo.get<{ claim: DraftClaim }>(keys.draft(o.account.email, person.email)))?.claim;
-  if (claim) return undefined;
-  return (await o.provider.draftsTo(person.email)).at(-1);
+  const claimKey = keys.draft(o.account.email, person.email);
+  if ((await o.repo.get<{ claim: DraftClaim }>(claimKey))?.claim) return undefined;
+  const newest = (await o.provider.draftsTo(person.email)).at(-1);
+  // A tap that came meanwhile (a double tap, a second device) may have made our own draft while
+  // this look ran (Gmail's reads ten drafts): a claim there now means that draft is ours, not theirs.
+  if (newest && (await o.repo.get<{ claim: DraftClaim }>(claimKey))?.claim) return undefined;
+  return newest;
 }
