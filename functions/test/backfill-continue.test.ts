@@ -23,7 +23,10 @@ import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/s
 import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { createBackfillHandler } from "../src/handlers/backfill";
+import { BACKFILL_CHAIN_MAX_MS, createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
+
+/** The accounts of Backfills records (a continuation names its account and when its chain began). */
+const accountsOf = (batches: string[][]) => batches.map((b) => b.map((body) => parseBackfill(body, 0).acc));
 import { BUSY_DELAY_S, continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
@@ -141,7 +144,7 @@ describe("a backfill cut off by the time limit", () => {
       (await cut.repo.doc.send(new QueryCommand({ TableName: cut.repo.table, KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": `ACCOUNT#${email}`, ":s": "DIGEST#" } }))).Items ?? [];
     // A backfill cut after a few pages (its continuation is queued, not run yet).
     expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
-    expect(cut.backfills.batches).toEqual([[email]]);
+    expect(accountsOf(cut.backfills.batches)).toEqual([[email]]);
     // The weekly run with little time: it reads on a little, does not finish, sends nothing, and does not fail.
     expect(await cut.worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
     expect(await digests()).toEqual([]);
@@ -157,7 +160,7 @@ describe("a backfill cut off by the time limit", () => {
     const email = fixtures.google.account.email;
     expect(await acquireLease(cut.repo, { email, name: SCAN_LEASE, owner: "weekly-run", ttlMs: 6 * MINUTE, now })).toBeDefined();
     expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(0))).toEqual({ batchItemFailures: [] });
-    expect(cut.backfills.batches).toEqual([[email]]);
+    expect(accountsOf(cut.backfills.batches)).toEqual([[email]]);
     expect(cut.backfills.delays).toEqual([BUSY_DELAY_S]);
   });
 
@@ -168,8 +171,32 @@ describe("a backfill cut off by the time limit", () => {
     let checks = 0;
     const res = await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => (checks++ ? 1 * MINUTE : 6 * MINUTE) });
     expect(res).toEqual({ batchItemFailures: [] });
-    expect(cut.backfills.batches).toEqual([[email]]);
+    expect(accountsOf(cut.backfills.batches)).toEqual([[email]]);
     expect((await stored(cut.repo, email)).people).toEqual([]);
+  });
+});
+
+describe("a backfill chain that never ends (helper-60 finding 5)", () => {
+  it("still cut short two days after its first link, it stops continuing itself: logged, nothing queued, the record done", async () => {
+    const cut = await setup("microsoft");
+    const email = fixtures.microsoft.account.email;
+    const short = () => {
+      let checks = 0;
+      return { getRemainingTimeInMillis: () => (checks++ ? 1 * MINUTE : 6 * MINUTE) };
+    };
+    // The first link (a bare email) begins its chain now; its continuation carries that time.
+    await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, short());
+    const [[first]] = cut.backfills.batches;
+    expect(parseBackfill(first, 1)).toEqual({ acc: email, since: now });
+    // A link of a chain begun two days before this run (each read since cut short, as a provider
+    // expiring each new cursor would) queues nothing more.
+    const res = await cut.handler({ Records: [{ messageId: randomUUID(), body: JSON.stringify({ job: "backfill", acc: email, since: now - BACKFILL_CHAIN_MAX_MS }) }] } as SQSEvent, short());
+    expect(res).toEqual({ batchItemFailures: [] });
+    expect(cut.backfills.batches).toHaveLength(1);
+    // A minute younger, it continues, keeping its chain's start.
+    await cut.handler({ Records: [{ messageId: randomUUID(), body: JSON.stringify({ job: "backfill", acc: email, since: now - BACKFILL_CHAIN_MAX_MS + 60_000 }) }] } as SQSEvent, short());
+    expect(parseBackfill(cut.backfills.batches[1][0], 1)).toEqual({ acc: email, since: now - BACKFILL_CHAIN_MAX_MS + 60_000 });
+    expect(() => parseBackfill('{"job":"backfill","acc":"a@x.io"}', 1)).toThrow(/malformed backfill continuation/);
   });
 });
 

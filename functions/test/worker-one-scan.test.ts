@@ -13,7 +13,7 @@ import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
 import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
-import { createBackfillHandler } from "../src/handlers/backfill";
+import { createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
 import { createWorkerHandler } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
@@ -127,7 +127,7 @@ describe("the weekly run of an account backfilled before the owner-mail stream e
       const backfills = { sendBatch: async (bodies: string[]) => (queued.push(bodies), { failed: [] }) };
       const timed = { getRemainingTimeInMillis: () => (ownerMailAsked ? 1_000 : 600_000) };
       await createBackfillHandler(() => ({ ...deps, backfills, providerFor: watched }))({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, timed as never);
-      expect(queued).toEqual([[email.toLowerCase()]]);
+      expect(queued.map((b) => b.map((body) => parseBackfill(body, 0).acc))).toEqual([[email.toLowerCase()]]);
       expect((await repo.getCursor(email, "sent"))?.mode).toBe("incremental");
       expect((await repo.getCursor(email, "ownermail"))?.mode).not.toBe("incremental");
       // Its weekly run comes before the continuation and runs out of time the same way: no digest.

@@ -1,5 +1,6 @@
 /**
- * SQS Backfills: the first scan of a just-connected account (record body: its email), under the
+ * SQS Backfills: the first scan of a just-connected account (record body: its email, or a
+ * continuation naming it and when its chain began), under the
  * scan lease. A year of a heavy mailbox can outlast one Lambda run (15 minutes): the scan stops
  * between pages before the limit, its cursors stored, and the handler enqueues the account again
  * itself; the next invocation continues from the cursors. The record still succeeds, so a long
@@ -23,6 +24,29 @@ export const BACKFILL_LEASE_MS = 16 * 60_000;
  */
 export const BACKFILL_STOP_RESERVE_MS = 2 * 60_000;
 
+/**
+ * How long after its first link a backfill chain still enqueues its continuation. A year of the
+ * heaviest mailbox is minutes of quota; a chain still going days later is one whose reads never end
+ * (a provider expiring each new cursor before the re-read completes): it stops, logged, and the
+ * weekly runs read on week by week, each within its own time (functions/src/handlers/worker.ts),
+ * as the weekly chain stops a day after its slot.
+ */
+export const BACKFILL_CHAIN_MAX_MS = 2 * 86_400_000;
+
+/** A backfill's continuation: the account and when its chain began (the first link's time). */
+export const backfillContinuation = (acc: string, since: number) => JSON.stringify({ job: "backfill", acc, since });
+
+/**
+ * A Backfills record: a bare account email (the connect's, a resume's: a chain that begins now), or
+ * a continuation ({@link backfillContinuation}); a malformed one throws.
+ */
+export function parseBackfill(body: string, now: number): { acc: string; since: number } {
+  if (!body.trimStart().startsWith("{")) return { acc: body.trim().toLowerCase(), since: now };
+  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; since?: unknown };
+  if (j.job !== "backfill" || typeof j.acc !== "string" || !j.acc || typeof j.since !== "number" || !Number.isFinite(j.since)) throw new Error("malformed backfill continuation");
+  return { acc: j.acc.trim().toLowerCase(), since: j.since };
+}
+
 /** The handler over given deps (tests pass local ones). */
 export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: number } = {}) {
   const reserve = o.stopReserveMs ?? BACKFILL_STOP_RESERVE_MS;
@@ -32,8 +56,8 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
     const failed = await processBatch(
       event.Records.map((r) => ({ id: r.messageId, body: r.body })),
       async (r) => {
-        const email = r.body.trim().toLowerCase();
         const now = d.now();
+        const { acc: email, since } = parseBackfill(r.body, now);
         let complete = true;
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked };
         const outcome = await runAccountJob(job, async (account) => {
@@ -46,9 +70,13 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           console.log(JSON.stringify({ msg: "backfill", account: email, complete, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "backfill", account: email, outcome }));
+        if (outcome === "done" && !complete && now - since >= BACKFILL_CHAIN_MAX_MS) {
+          console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: "still reading two days after the chain began; the weekly runs read on" }));
+          return true;
+        }
         if (outcome === "done" && !complete) {
           // Cut short by the time limit (the lease is released): continue in a new invocation.
-          const { failed: notQueued } = await d.backfills!.sendBatch([email]);
+          const { failed: notQueued } = await d.backfills!.sendBatch([backfillContinuation(email, since)]);
           // Not queued: report the record failed, so the queue hands it out again (the cursors hold).
           if (notQueued.length) return false;
           console.log(JSON.stringify({ msg: "backfill", account: email, continued: true }));
@@ -56,7 +84,7 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         if (outcome === "busy" && d.backfills) {
           // Another job holds the account (a weekly run, an event email): back with a delay, not
           // failed into the queue's retries, three of which would dead-letter the first read.
-          const { failed: notQueued } = await d.backfills.sendBatch([email], { delaySeconds: BUSY_DELAY_S });
+          const { failed: notQueued } = await d.backfills.sendBatch([backfillContinuation(email, since)], { delaySeconds: BUSY_DELAY_S });
           return notQueued.length === 0;
         }
         return outcome !== "busy";
