@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { draftFollowUp, startedDraft } from "@followthrough/core/followup";
+import { runWeekly } from "@followthrough/core/weekly";
 import { ownFixture } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
@@ -60,7 +61,14 @@ describe.each([
     try {
       const now = Date.parse(h.expected.now);
       await addMeeting(h, provider, now);
-      await h.scan(now);
+      const scanned = await h.scan(now);
+      // The digest shows each the way they wrote their address; its links name the normalised one.
+      const { digest, rendered } = await runWeekly({ repo: h.repo, provider: h.provider, account: h.account(), now, links: { baseUrl: "https://app.followthrough.test", key: "draft-address-link-key" }, send: false, scanned });
+      for (const p of people) {
+        expect(digest.missing.find((m) => m.email === p.email)).toMatchObject({ email: p.email, address: p.written });
+        expect(rendered.text).toContain(`<${p.written}>`);
+        expect(rendered.html).toContain(p.written);
+      }
       for (const p of people) {
         const person = await h.repo.getPerson(h.email, p.email);
         expect(person, p.email).toMatchObject({ email: p.email, eventId: "addrcheck1" });

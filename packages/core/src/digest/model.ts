@@ -8,7 +8,10 @@ export interface Metric {
 
 /** One person in a digest list. */
 export interface DigestPerson {
+  /** Normalised address: the person's identity (links, lists). */
   email: string;
+  /** The address as their calendar entry wrote it, where normalising changed it (a `+tag`, Gmail's dots): what is shown, and where a draft goes. */
+  address?: string;
   /** Display name as the provider gave it (untrusted text). */
   name: string;
   firstName: string;

@@ -35,7 +35,7 @@ function heading(title: string): string[] {
 
 function who(p: DigestPerson): string {
   const name = displayName(p);
-  const email = cleanText(p.email, 120);
+  const email = cleanText(p.address ?? p.email, 120);
   return email && email !== name ? `${name} <${email}>` : name;
 }
 

@@ -7,7 +7,7 @@ import { s } from "./styles";
 
 function FollowUpItem({ f, d }: { f: DigestFollowUp; d: DigestData }) {
   const name = displayName(f);
-  const email = cleanText(f.email, 120);
+  const email = cleanText(f.address ?? f.email, 120);
   const draft = actionUrl(f.draftUrl, d);
   // An unusable dismiss link is dropped, not pointed elsewhere: the label must do what it says.
   const dismiss = safeUrl(f.dismissUrl);

@@ -7,7 +7,7 @@ import { s } from "./styles";
 
 function PersonLine({ p, note }: { p: DigestPerson; note: string }) {
   const name = displayName(p);
-  const email = cleanText(p.email, 120);
+  const email = cleanText(p.address ?? p.email, 120);
   return (
     <Section className="ft-rule" style={{ ...s.item, padding: "10px 0" }}>
       <Text className="ft-ink" style={s.text}>
