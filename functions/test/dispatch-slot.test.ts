@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => dynamo?.stop());
 
 /** An account with nothing new to read, whose digests are counted by the week they name. */
-async function setup(table: string) {
+async function setup(table: string, schedule = { day: 1, hour: 8 }) {
   const repo = new Repository(dynamo.doc, dynamo.tableName);
   const email = `${table}@acme.example`;
   let clock = slot - WEEK;
@@ -37,7 +37,7 @@ async function setup(table: string) {
     send: async (m: { headers?: Record<string, string> }) => (weeks.push(m.headers?.["X-Followthrough-Week"] ?? "?"), { id: `sent-${weeks.length}` }),
     sentRecently: async () => false,
   } as unknown as MailboxProvider;
-  const account = { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshTokenSealed: "x", status: "active", connectedAt: clock - 30 * 86_400_000, schedule: { day: 1, hour: 8 } } as unknown as AccountRecord;
+  const account = { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshTokenSealed: "x", status: "active", connectedAt: clock - 30 * 86_400_000, schedule } as unknown as AccountRecord;
   await repo.put({ ...keys.account(email), ...accountIndexes(account, clock), account });
   const queue = memorySender();
   const worker = createWorkerHandler(() => ({ repo, now: () => clock, providerFor: () => provider, onRevoked: async () => {}, linkKey: "k", baseUrl: "https://app.followthrough.test", digests: queue }));
@@ -80,6 +80,26 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     }
     expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
     expect(await t.stored()).toEqual(["2026-W44", "2026-W45"]);
+  });
+
+  it("a digest moved to an earlier slot less than 20 hours after the last one, into the next week: that week's digest goes (helper-60 finding 6)", async () => {
+    // Sunday 20:00 in London: the week of 2-8 November's digest goes on Sunday 8 November.
+    const t = await setup("earlier", { day: 7, hour: 20 });
+    const sunday = Date.parse("2026-11-08T20:00:00Z");
+    const first = await t.dispatch(sunday);
+    expect(first).toEqual([dueWeeklyBody(t.email, sunday)]);
+    await t.work(first, sunday + 60_000);
+    expect(t.weeks).toEqual(["2026-W45"]);
+    // That evening the owner moves it to Monday 08:00: twelve hours on, a new week's slot.
+    await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 8 } }, sunday + 3_600_000);
+    const monday = Date.parse("2026-11-09T08:00:00Z");
+    const next = await t.dispatch(monday);
+    expect(next).toEqual([dueWeeklyBody(t.email, monday)]);
+    await t.work(next, monday + 60_000);
+    expect(t.weeks).toEqual(["2026-W45", "2026-W46"]);
+    // A duplicate of that dispatch (EventBridge's retry, an SQS redelivery) is still skipped.
+    await t.work(next, monday + 120_000);
+    expect(t.weeks).toEqual(["2026-W45", "2026-W46"]);
   });
 
   it("a record redriven a week late names the current week, as a bare email does", async () => {

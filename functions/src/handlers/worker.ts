@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
-import { hasSentDigest } from "@followthrough/core/digest";
+import { hasSentDigest, isoWeek } from "@followthrough/core/digest";
 import { CONTINUES, processBatch, RETRY_LATER, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
 import { loadProvider } from "@followthrough/core/loader";
@@ -119,7 +119,9 @@ export function createWorkerHandler(deps: () => JobDeps) {
         // before the slot it was dispatched for). The digest is named after it, so a late retry (or a
         // continuation) stays in its week.
         let weekOf = continued?.slot;
-        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true };
+        const weekFor = (account: AccountRecord) => continued?.slot ?? occurrenceOf(account, now, dispatched);
+        // The week it is for, so the duplicate guard skips only a run for the week last run.
+        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
           // How far the streams were read (three cursor reads) goes while the provider's module loads.
           const readSoFarAsked = readSoFar(d.repo, email);
@@ -149,7 +151,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const ownerMailMayLag = !firstRead;
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, ownerMailMayLag });
-          weekOf ??= occurrenceOf(account, now, dispatched);
+          weekOf ??= weekFor(account);
           if (!scanned.complete) {
             if (!firstRead && d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;
             const reason = firstRead ? "first backfill still reading" : d.digests ? "read still going a day after the week's slot; it goes on next week" : "read cut short by the time limit (no Digests queue to continue on)";

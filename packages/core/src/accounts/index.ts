@@ -40,6 +40,8 @@ export interface AccountRecord extends Owner {
   reconnectNotifiedAt?: number;
   /** When the weekly job last completed (a duplicate dispatch within hours is skipped). */
   lastWeeklyAt?: number;
+  /** The ISO week (the owner's zone) that run was for: a run for another week is no duplicate, however soon. */
+  lastWeek?: string;
   /**
    * The scopes the provider granted at connect (the token response's `scope`); a later 403 for a
    * permission outside them is the grant, not the call, and needs a reconnect.
@@ -85,7 +87,7 @@ export async function saveAccount(
 export async function updateAccount(
   repo: Repository,
   email: string,
-  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "reconnectReason">>,
+  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>,
   at: number,
 ): Promise<AccountRecord | undefined> {
   const current = await loadAccount(repo, email);

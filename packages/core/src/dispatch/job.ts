@@ -46,6 +46,12 @@ export interface AccountJobOptions {
    * once a year; a duplicate dispatch then finds the week done), and recorded as run afterwards.
    */
   weekly?: boolean;
+  /**
+   * The ISO week a weekly run is for (the week its digest is named after). With it the guard skips
+   * only a run for the week last run: a digest moved to an earlier slot within 20 hours of the last
+   * one, into the next week, is that week's run, not a duplicate. Recorded with the run.
+   */
+  weekOf?: (account: AccountRecord) => string;
 }
 
 /** A weekly run this recent makes another one a duplicate. */
@@ -59,7 +65,8 @@ export const WEEKLY_GUARD_MS = 20 * 3_600_000;
 export async function runAccountJob(o: AccountJobOptions, job: (account: AccountRecord) => Promise<unknown>): Promise<JobOutcome> {
   const account = await loadAccount(o.repo, o.email);
   if (!account || account.status !== "active") return "skipped";
-  if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS) return "skipped";
+  const week = o.weekly && o.weekOf ? o.weekOf(account) : undefined;
+  if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS && (week === undefined || account.lastWeek === undefined || account.lastWeek === week)) return "skipped";
   try {
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
     if (run.held) return "busy";
@@ -74,7 +81,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
     // a job "an hour from now", as the hourly dispatcher could, names next week's slot for a job
     // less than an hour before this week's, which moves the index off this week's before it is read.
     const refreshAt = o.weekly ? o.now + WEEKLY_GUARD_MS : Math.max(o.now, (account.lastWeeklyAt ?? -Infinity) + WEEKLY_GUARD_MS);
-    const recorded = await updateAccount(o.repo, o.email, o.weekly ? { lastWeeklyAt: o.now } : {}, refreshAt).catch((e: unknown) => {
+    const recorded = await updateAccount(o.repo, o.email, o.weekly ? { lastWeeklyAt: o.now, ...(week !== undefined ? { lastWeek: week } : {}) } : {}, refreshAt).catch((e: unknown) => {
       // The account went between that read and this write (a disconnect): as below.
       if ((e as { name?: string }).name === "ConditionalCheckFailedException") return undefined;
       throw e;
