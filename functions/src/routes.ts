@@ -216,10 +216,14 @@ ${afterNav(c, account.email)}`,
       );
     }
 
+    // One adapter for the tap, built once: each one built refreshes its own access token (and, for
+    // Outlook, rotates the stored refresh token), so the look and the create share it.
+    let adapter: ReturnType<typeof deps.providerFor> | undefined;
+    const provider = () => (adapter ??= deps.providerFor(account));
     // A draft the owner already started to this person is offered first, not duplicated.
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (form.anyway !== "1") {
-      const started = await startedDraft({ repo: deps.repo, provider: await deps.providerFor(account), account, person: claims.per! }).catch((e) => {
+      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: claims.per! }))().catch((e) => {
         console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
         return undefined;
       });
@@ -239,7 +243,7 @@ ${afterNav(c, account.email)}`,
       }
     }
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: await deps.providerFor(account), account, person: claims.per!, now: deps.now() });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: claims.per!, now: deps.now() });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);

@@ -89,6 +89,16 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await stageOf(p.email)).toBe("met");
   });
 
+  it("a tap builds one adapter for the look at the owner's drafts and the create (each built refreshes its own token)", async () => {
+    // Any person will do (the count is the same whether a draft is made or found): not one of fresh()'s.
+    const p = people[0] as DigestPerson & { draftUrl: string };
+    let built = 0;
+    const counting = createApp({ repo: h.repo, linkKey: KEY, baseUrl: BASE, now: () => now, providerFor: () => (built++, h.provider), draftLanding: localDraftLanding(BASE) });
+    const res = await counting.request(pathOf(p.draftUrl), { method: "POST" });
+    expect(res.status).toBe(303);
+    expect(built).toBe(1);
+  });
+
   it("POST creates exactly one draft and 303s to the landing; a second POST lands on the same draft", async () => {
     const p = fresh();
     const before = await drafts();
