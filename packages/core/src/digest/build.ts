@@ -3,7 +3,7 @@ import { eventWhen, firstNameOf, humanDate } from "../followup";
 import { confirmedAt, localDate, networkingEvents, type NetworkingEvent, type OwnerStatements } from "../events";
 import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, type LinkClaims, linkPath, sealLink } from "../links";
-import type { MailMessage, Meeting } from "../model";
+import { addressOn, type MailMessage, type Meeting } from "../model";
 import type { PersonRecord } from "../storage";
 import { DAY, formatLocal } from "../time";
 import { activityHours } from "./activity";
@@ -100,15 +100,11 @@ export function buildDigest(o: {
   // Days ago as calendar days in the owner's zone, so "today" and "yesterday" agree with the date shown.
   const localDay = (ms: number) => Math.round(Date.parse(localDate(ms, tz)) / DAY);
   const stage = new Map(o.people.map((p) => [p.email, p.stage]));
-  // The address as written on the person's first meeting, where it differs (core/model Attendee.address).
+  // The address as written on the person's first meeting, where it differs (core/model addressOn).
   const meetingsById = new Map(o.meetings.map((m) => [m.id, m]));
-  const writtenAt = (c: Contact) => {
-    const m = meetingsById.get(c.eventId);
-    return m?.attendees.find((a) => a.email === c.email && a.address)?.address ?? (m?.organizer?.email === c.email ? m.organizer.address : undefined);
-  };
   const person = (c: Contact): DigestPerson => ({
     email: c.email,
-    ...((address) => (address ? { address } : {}))(writtenAt(c)),
+    ...((address) => (address ? { address } : {}))(addressOn(meetingsById.get(c.eventId), c.email)),
     name: c.name || c.email,
     firstName: account.firstNames?.[c.email.toLowerCase()] ?? firstNameOf(c.name),
     eventTitle: c.eventTitle || "a meeting",

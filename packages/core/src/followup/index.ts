@@ -2,7 +2,7 @@ import type { AccountRecord } from "../accounts";
 import { type EventMarks, networkingReason } from "../events";
 import { ownerIdentity } from "../identity";
 import { asOwnerSees, type Contact } from "../inference";
-import type { MailMessage, Meeting, Owner } from "../model";
+import { addressOn, type MailMessage, type Meeting, type Owner } from "../model";
 import { randomBytes } from "node:crypto";
 import { DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS } from "../limits";
 import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../providers";
@@ -462,9 +462,7 @@ export async function draftFollowUp(o: {
  */
 async function addressOf(repo: Repository, account: string, person: PersonRecord): Promise<string | undefined> {
   const m = (await repo.get<{ meeting?: Meeting }>(keys.meeting(account, person.eventId)).catch(() => undefined))?.meeting;
-  if (!m) return undefined;
-  const entry = m.attendees.find((a) => a.email === person.email && a.address) ?? (m.organizer?.email === person.email ? m.organizer : undefined);
-  return entry?.address;
+  return addressOn(m, person.email);
 }
 
 /** "No follow-up needed": the person leaves future digests. Idempotent. */

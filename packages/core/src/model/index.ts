@@ -103,3 +103,13 @@ export function writtenAddress(raw: string | null | undefined, email: string | u
   const written = (raw ?? "").trim();
   return email && written && written.normalize("NFC").toLowerCase() !== email ? { address: written } : {};
 }
+
+/**
+ * The address a person's entry on a meeting wrote (their attendee entry, else the organiser's), where
+ * it differs from the normalised `email` ({@link writtenAddress}); undefined otherwise, or for a
+ * meeting stored before it was kept. Where a draft to them goes, and what a digest shows.
+ */
+export function addressOn(m: Meeting | undefined, email: string): string | undefined {
+  if (!m) return undefined;
+  return m.attendees.find((a) => a.email === email && a.address)?.address ?? (m.organizer?.email === email ? m.organizer.address : undefined);
+}
