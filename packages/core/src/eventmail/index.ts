@@ -124,6 +124,14 @@ export async function runEventJob(o: {
   }
   const kind = job.kind;
   const eventId = job.evt!;
+  /**
+   * Whether the email may still be filed for a slot (eventMailLatest: a morning-of one until the
+   * event starts, a morning-after one up to 12 hours after its hour), reckoned from the stored event.
+   */
+  const fileableAt = async (slot: number) => {
+    const stored = await findEvent(repo, account, eventId);
+    return stored !== undefined && Number.isFinite(stored.start) && slot < eventMailLatest(kind, stored, account.timeZone);
+  };
   const done = async (outcome: EventJobOutcome) => {
     await repo.delete(jobKey);
     return outcome;
@@ -165,8 +173,7 @@ export async function runEventJob(o: {
         // Cut short (a cursor expired and a full sync is under way): the next dispatch continues it,
         // while the email may still go (eventMailLatest, reckoned from the stored event).
         const slot = retrySlot();
-        const stored = await findEvent(repo, account, eventId);
-        if (!stored || !(slot < eventMailLatest(kind, stored, account.timeZone))) return done("too-late");
+        if (!(await fileableAt(slot))) return done("too-late");
         await putJob(repo, email, kind, eventId, slot);
         return "continued";
       }
@@ -210,9 +217,8 @@ export async function runEventJob(o: {
     // sendOnce). A revoked grant ends it; an item gone meanwhile (the account deleted) stays gone.
     if (!isRevoked(e)) {
       const refile = async () => {
-        const stored = await findEvent(repo, account, eventId);
         const next = nextDispatchSlot((o.clock?.() ?? now) + EMAIL_RETRY_MS);
-        if (stored && Number.isFinite(stored.start) && next < eventMailLatest(kind, stored, account.timeZone)) {
+        if (await fileableAt(next)) {
           await putJob(repo, email, kind, eventId, next, { ifPresent: true });
           return;
         }
