@@ -8,7 +8,7 @@ import { runWeekly, withLearnedIdentity } from "@followthrough/core/weekly";
 import { loadFixture } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { prepareOutDir } from "./out-dir";
-import { fixtureAheadDays, fixtureDays, parseNow } from "./scan";
+import { fixtureWindow, parseNow } from "./scan";
 import { scan } from "@followthrough/core/scan";
 import { withFixtureSession } from "./session";
 
@@ -53,8 +53,8 @@ export async function digestCommand(argv: string[]): Promise<number> {
   return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
     // The weekly job without its send: the digest of the owner as the scan learned them (the name and
     // aliases the worker's digest has), built on the scan's reads.
-    // It reads the whole fixture, as `scan --fixtures` does (fixtureDays, wholeMailbox), so the two agree.
-    const read = await scan({ owner: current(), provider, repo, now, backfillDays: fixtureDays(fixture, now), aheadDays: fixtureAheadDays(fixture, now) });
+    // It reads the whole fixture, as `scan --fixtures` does (fixtureWindow, wholeMailbox), so the two agree.
+    const read = await scan({ owner: current(), provider, repo, now, ...fixtureWindow(fixture, now) });
     const { scan: scanned, digest, rendered: sendable } = await runWeekly({ repo, provider, account: current(), now, links, send: false, scanned: read });
     const account = withLearnedIdentity(current(), scanned.owner);
     // These files are a preview: their links are signed here, for a mailbox no app has stored.

@@ -62,34 +62,31 @@ function summary(account: string, now: number, r: ScanResult): string {
 }
 
 /**
- * How many days back a scan of this fixture reads: all of it. The service reads a year at connect
- * (core/scan BACKFILL_DAYS, a quota's worth of Gmail for a heavy sender); shared/spec/behaviour.md's
- * "first meeting" and "no outbound message more than 14 days before" have no horizon, and a
- * fixture costs no quota, so the scan contract sees every message and event the mailbox holds
- * (a day's slack for zone-less Graph times).
+ * The window a scan of this fixture reads, as `scan`'s `backfillDays` and `aheadDays`: all of it.
+ * Back: the service reads a year at connect (core/scan BACKFILL_DAYS, a quota's worth of Gmail for a
+ * heavy sender); shared/spec/behaviour.md's "first meeting" and "no outbound message more than 14
+ * days before" have no horizon, and a fixture costs no quota, so the scan contract sees every
+ * message and event the mailbox holds. Ahead: as far as its calendar goes (a later meeting "even if
+ * it is still in the future" follows a person up), a year at least, as the service reads. Each with
+ * a day's slack for zone-less Graph times.
  */
-export function fixtureDays(f: MailboxFixture, now: number): number {
+export function fixtureWindow(f: MailboxFixture, now: number): { backfillDays: number; aheadDays: number } {
   let earliest = now;
-  const see = (ms: number) => void (ms < earliest && (earliest = ms)); // NaN never is
-  for (const m of f.google?.messages ?? []) see(Number(m.internalDate));
-  for (const e of f.google?.events ?? []) see(Date.parse(e.start?.dateTime ?? e.start?.date ?? ""));
-  // Graph's mail windows are cut by receivedDateTime: the earlier of the two times counts.
-  for (const m of [...(f.microsoft?.sentitems ?? []), ...(f.microsoft?.inbox ?? [])]) for (const t of [m.sentDateTime, m.receivedDateTime]) see(Date.parse(t ?? ""));
-  for (const e of f.microsoft?.events ?? []) see(Date.parse(e.start?.dateTime ?? ""));
-  return Math.max(BACKFILL_DAYS, Math.ceil((now - earliest) / DAY) + 1);
-}
-
-/**
- * How many days ahead a scan of this fixture reads: as far as its calendar goes (a later meeting
- * "even if it is still in the future" follows a person up, shared/spec/behaviour.md), a year at
- * least, as the service reads; a day's slack for zone-less Graph times.
- */
-export function fixtureAheadDays(f: MailboxFixture, now: number): number {
   let latest = now;
-  const see = (ms: number) => void (ms > latest && (latest = ms)); // NaN never is
-  for (const e of f.google?.events ?? []) see(Date.parse(e.end?.dateTime ?? e.end?.date ?? e.start?.dateTime ?? e.start?.date ?? ""));
-  for (const e of f.microsoft?.events ?? []) see(Date.parse(e.end?.dateTime ?? e.start?.dateTime ?? ""));
-  return Math.max(BACKFILL_DAYS, Math.ceil((latest - now) / DAY) + 1);
+  const back = (ms: number) => void (ms < earliest && (earliest = ms)); // NaN never is
+  const ahead = (ms: number) => void (ms > latest && (latest = ms));
+  for (const m of f.google?.messages ?? []) back(Number(m.internalDate));
+  for (const e of f.google?.events ?? []) {
+    back(Date.parse(e.start?.dateTime ?? e.start?.date ?? ""));
+    ahead(Date.parse(e.end?.dateTime ?? e.end?.date ?? e.start?.dateTime ?? e.start?.date ?? ""));
+  }
+  // Graph's mail windows are cut by receivedDateTime: the earlier of the two times counts.
+  for (const m of [...(f.microsoft?.sentitems ?? []), ...(f.microsoft?.inbox ?? [])]) for (const t of [m.sentDateTime, m.receivedDateTime]) back(Date.parse(t ?? ""));
+  for (const e of f.microsoft?.events ?? []) {
+    back(Date.parse(e.start?.dateTime ?? ""));
+    ahead(Date.parse(e.end?.dateTime ?? e.start?.dateTime ?? ""));
+  }
+  return { backfillDays: Math.max(BACKFILL_DAYS, Math.ceil((now - earliest) / DAY) + 1), aheadDays: Math.max(BACKFILL_DAYS, Math.ceil((latest - now) / DAY) + 1) };
 }
 
 /**
@@ -129,7 +126,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
     fixture,
     async ({ repo, account: current, provider }) => {
       const account = current();
-      const result = await scan({ owner: account, provider, repo, now, backfillDays: fixtureDays(fixture, now), aheadDays: fixtureAheadDays(fixture, now) });
+      const result = await scan({ owner: account, provider, repo, now, ...fixtureWindow(fixture, now) });
       console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
       return 0;
     },
