@@ -118,8 +118,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
         // The scheduled occurrence this run belongs to: a continuation's, or the one just past (not
         // before the slot it was dispatched for). The digest is named after it, so a late retry (or a
         // continuation) stays in its week.
-        let weekOf = continued?.slot;
         const weekFor = (account: AccountRecord) => continued?.slot ?? occurrenceOf(account, now, dispatched);
+        let weekOf: number | undefined;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
@@ -151,7 +151,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const ownerMailMayLag = !firstRead;
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, ownerMailMayLag });
-          weekOf ??= weekFor(account);
+          weekOf = weekFor(account);
           if (!scanned.complete) {
             if (!firstRead && d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;
             const reason = firstRead ? "first backfill still reading" : d.digests ? "read still going a day after the week's slot; it goes on next week" : "read cut short by the time limit (no Digests queue to continue on)";
@@ -193,7 +193,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // Back as a continuation of its week's slot, so a record that keeps finding the lease held
           // is dropped a day after the slot like any other link.
           const account = continued ? undefined : await loadAccount(d.repo, email);
-          const slot = continued?.slot ?? (account ? occurrenceOf(account, now, dispatched) : dispatched);
+          const slot = account ? weekFor(account) : (continued?.slot ?? dispatched);
           const requeued = slot !== undefined && (await bounce(d, continuationBody(email, slot)));
           console.log(JSON.stringify({ msg: "weekly", account: email, outcome, requeued }));
           return requeued;
