@@ -7,10 +7,11 @@
  */
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountRecord, accountIndexes, deleteAccountData, loadAccount, pausePatch, updateAccount } from "@followthrough/core/accounts";
+import { deleteAccountData, loadAccount, pausePatch, saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { randomKeyring } from "@followthrough/core/secrets";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { memorySender } from "@followthrough/core/queue";
-import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createBackfillHandler } from "../src/handlers/backfill";
 import { createWorkerHandler } from "../src/handlers/worker";
 
@@ -44,8 +45,7 @@ async function setup(email: string) {
     send: async () => ({ id: "sent" }),
     sentRecently: async () => false,
   } as unknown as MailboxProvider;
-  const account = { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshTokenSealed: "x", status: "active", connectedAt: now - 86_400_000, schedule: { day: 1, hour: 8 } } as unknown as AccountRecord;
-  await repo.put({ ...keys.account(email), ...accountIndexes(account, now), account });
+  await saveAccount(repo, randomKeyring(), { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshToken: "r", status: "active", connectedAt: now - 86_400_000, schedule: { day: 1, hour: 8 } });
   const deps = { repo, now: () => now, providerFor: () => provider, onRevoked: async () => {}, linkKey: "k", baseUrl: "https://app.followthrough.test", backfills: memorySender(), digests: memorySender() };
   return { repo, deps, inPage, open };
 }

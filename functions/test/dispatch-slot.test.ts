@@ -7,7 +7,8 @@
  */
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountRecord, accountIndexes, updateAccount } from "@followthrough/core/accounts";
+import { saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { randomKeyring } from "@followthrough/core/secrets";
 import { dispatchDue, dueWeeklyBody } from "@followthrough/core/dispatch";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { memorySender } from "@followthrough/core/queue";
@@ -37,8 +38,8 @@ async function setup(table: string, schedule = { day: 1, hour: 8 }) {
     send: async (m: { headers?: Record<string, string> }) => (weeks.push(m.headers?.["X-Followthrough-Week"] ?? "?"), { id: `sent-${weeks.length}` }),
     sentRecently: async () => false,
   } as unknown as MailboxProvider;
-  const account = { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshTokenSealed: "x", status: "active", connectedAt: clock - 30 * 86_400_000, schedule } as unknown as AccountRecord;
-  await repo.put({ ...keys.account(email), ...accountIndexes(account, clock), account });
+  // Connected a week before the slot (after the clocks went back: its due index is GMT's).
+  await saveAccount(repo, randomKeyring(), { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshToken: "r", status: "active", connectedAt: clock, schedule });
   const queue = memorySender();
   const worker = createWorkerHandler(() => ({ repo, now: () => clock, providerFor: () => provider, onRevoked: async () => {}, linkKey: "k", baseUrl: "https://app.followthrough.test", digests: queue }));
   const mine = (bodies: string[]) => bodies.filter((b) => b.includes(`"${email}"`) || b === email);
