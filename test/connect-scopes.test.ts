@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountRecord, listAccounts, loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { dispatchDue, dueWeeklyBody, runAccountJob } from "@followthrough/core/dispatch";
 import { normalizeAddress } from "@followthrough/core/identity";
-import { GOOGLE_SCOPES, MICROSOFT_SCOPES, refreshGrant } from "@followthrough/core/oauth";
+import { GOOGLE_SCOPES, MICROSOFT_SCOPES } from "@followthrough/core/oauth";
 import { memorySender } from "@followthrough/core/queue";
 import { handleRevoked, MemoryMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";

@@ -58,7 +58,7 @@ describe.each([
   };
 
   it("a create slower than the lease: a later tap takes over, and both converge on one draft", async () => {
-    const { h, now, person, tap, ours } = await setup();
+    const { h, now, tap, ours } = await setup();
     try {
       await h.injectFault({ route: createRoute, kind: "latency", latencyMs: 1500 });
       const first = await tap(now, { deadlineMs: 100 });
@@ -82,7 +82,7 @@ describe.each([
     ["a 503 after the create", { kind: "status" as const, status: 503 }],
     ["a 500 after the create", { kind: "status" as const, status: 500 }],
   ])("%s: the draft is found by its marker, not made again", async (_what, fault) => {
-    const { h, now, person, tap, ours } = await setup();
+    const { h, now, tap, ours } = await setup();
     try {
       await h.resetStats();
       await h.injectFault({ route: createRoute, phase: "after", ...fault });
@@ -98,7 +98,7 @@ describe.each([
   });
 
   it("a crash between the create and the claim's update: the next tap after the lease finds the draft", async () => {
-    const { h, now, person, tap, ours } = await setup();
+    const { h, now, tap, ours } = await setup();
     try {
       // The process dies right after the provider made the draft: the tap never gets further.
       const dying = dyingAfterCreate(h);

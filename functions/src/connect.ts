@@ -32,7 +32,6 @@ import { API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
-import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
 import type { AppDeps } from "./kit";
 import { nextOccurrence, type PageKit, whenLocal, whenOf } from "./pages";

@@ -11,11 +11,10 @@ import { sealPending } from "@followthrough/core/connect";
 import { googleEndpoints } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
-import { providerFor } from "@followthrough/core/runtime";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
-import { keys, type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { keys, Repository } from "@followthrough/core/storage";
 import { openLink, sealLink } from "@followthrough/core/links";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
 import { type WebStack, startWebStack } from "./support/web-stack";
@@ -32,7 +31,6 @@ const pathOf = (url: string) => {
 };
 
 let sandbox: RunningSandbox;
-let dynamo: LocalDynamo;
 let repo: Repository;
 let ring: Keyring;
 let app: ReturnType<typeof createApp>;
@@ -47,7 +45,7 @@ const stored = (a: AccountRecord) => deps.providerFor(a);
 beforeAll(async () => {
   // No httpFetch: revocation here goes through the plain fetch.
   stack = await startWebStack({ baseUrl: BASE, linkKey: KEY, extra: { enqueueBackfill: async (email) => void enqueued.push(email), httpFetch: undefined } });
-  ({ sandbox, dynamo, repo, ring, fixtures, deps, app } = stack);
+  ({ sandbox, repo, ring, fixtures, deps, app } = stack);
 });
 afterAll(() => stack?.close());
 

@@ -6,7 +6,7 @@
  * another account. A GET never changes anything.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountRecord, loadAccount, saveAccount } from "@followthrough/core/accounts";
+import { loadAccount, saveAccount } from "@followthrough/core/accounts";
 import { loadStatements } from "@followthrough/core/events";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import type { Meeting } from "@followthrough/core/model";
@@ -70,7 +70,7 @@ const meetings = [
 let dynamo: LocalDynamo;
 let repo: Repository;
 let app: ReturnType<typeof createApp>;
-let account: AccountRecord;
+
 
 const link = (act: "events" | "goal" | "met", evt?: string, acc = OWNER) => linkPath(act, sealLink(KEY, { act, acc, ...(evt ? { evt } : {}) }, NOW));
 const post = (path: string, body: Record<string, string | string[]>, headers: Record<string, string> = SAME) => {
@@ -83,7 +83,7 @@ const text = async (res: Response) => (await res.text()).replace(/\s+/g, " ");
 beforeAll(async () => {
   dynamo = await startLocalDynamo();
   repo = new Repository(dynamo.doc, dynamo.tableName);
-  account = await saveAccount(repo, randomKeyring(), { email: OWNER, provider: "google", clientId: "c", refreshToken: "r", connectedAt: NOW - 30 * DAY, aliases: [], displayName: "Mara Quinn", timeZone: zone, status: "active" });
+  await saveAccount(repo, randomKeyring(), { email: OWNER, provider: "google", clientId: "c", refreshToken: "r", connectedAt: NOW - 30 * DAY, aliases: [], displayName: "Mara Quinn", timeZone: zone, status: "active" });
   await saveAccount(repo, randomKeyring(), { email: "other@elsewhere.org", provider: "google", clientId: "c", refreshToken: "r", connectedAt: NOW, aliases: [], displayName: "Other", timeZone: zone, status: "active" });
   await putMeetings(repo, OWNER, meetings, 1);
   app = createApp({ repo, linkKey: KEY, baseUrl: BASE, now: () => NOW, providerFor: () => { throw new Error("no provider call expected"); } });

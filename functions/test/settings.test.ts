@@ -9,11 +9,10 @@ import { composeFollowUp, DEFAULT_TEMPLATE } from "@followthrough/core/followup"
 import { sealLink } from "@followthrough/core/links";
 import { GrantError, refreshGrant } from "@followthrough/core/oauth";
 import { TableOutboxMailer } from "@followthrough/core/reconnect";
-import { providerFor } from "@followthrough/core/runtime";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
 import { type Keyring } from "@followthrough/core/secrets";
-import { keys, type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { keys, Repository } from "@followthrough/core/storage";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
 import { type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
@@ -25,7 +24,6 @@ type Provider = "google" | "microsoft";
 const SAME = { origin: BASE, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" };
 
 let sandbox: RunningSandbox;
-let dynamo: LocalDynamo;
 let repo: Repository;
 let ring: Keyring;
 let fixtures: Record<Provider, MailboxFixture>;
@@ -35,7 +33,7 @@ let stack: WebStack;
 
 beforeAll(async () => {
   stack = await startWebStack({ baseUrl: BASE, linkKey: KEY });
-  ({ sandbox, dynamo, repo, ring, fixtures, deps, app } = stack);
+  ({ sandbox, repo, ring, fixtures, deps, app } = stack);
 });
 afterAll(() => stack?.close());
 

@@ -5,7 +5,7 @@ import { createElement } from "react";
 import { DigestEmail } from "../src/digest/email/DigestEmail";
 import { renderDigest, XHTML_DOCTYPE } from "../src/digest/render";
 import { cleanText, preheaderFor, safeUrl, subjectFor } from "../src/digest/render-format";
-import { APP, digestFixture as fixture, followUp, person } from "./support/digest-fixture";
+import { digestFixture as fixture, followUp, person } from "./support/digest-fixture";
 
 function quietFixture(): DigestData {
   const d = fixture();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { gmail_v1 } from "@googleapis/gmail";
 import { type RunningSandbox, defaultLimits, startSandbox } from "../src/index";
-import { control, gmailClient, rejection, tinyMailbox, tokenFor } from "./gmail-support";
+import { control, gmailClient, tinyMailbox, tokenFor } from "./gmail-support";
 
 const email = "ada@example.org";
 const header = (e: any, name: string): string | null | undefined =>

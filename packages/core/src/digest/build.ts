@@ -1,6 +1,6 @@
 import type { AccountRecord } from "../accounts";
 import { eventWhen, firstNameOf, humanDate } from "../followup";
-import { confirmedAt, localDate, networkingEvents, type NetworkingEvent, type OwnerStatements } from "../events";
+import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "../events";
 import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, type LinkClaims, linkPath, sealLink } from "../links";
 import { addressOn, type MailMessage, type Meeting } from "../model";

@@ -5,7 +5,7 @@ import type { SandboxState } from "../state";
 import { type GraphCall, graphHandler, notFound, ok, pageSizeOf, syncStateNotFound } from "./http";
 import { GraphQueryError, applySelect, compareBy, eventProperties, link, parseOrderBy, parseSelect, parseSkip, parseTop, queryOf } from "./query";
 import { resumedCursor } from "./delta";
-import { type DeltaCursor, type EventRecord, type GraphStore, graphTime, knownSpan } from "./store";
+import { type EventRecord, type GraphStore, graphTime, knownSpan } from "./store";
 
 const orderable: Record<string, string> = {
   "start/datetime": "start/dateTime",

@@ -133,7 +133,6 @@ const removed = (id: string) => ({ id, "@removed": { reason: "deleted" } });
 function messagesDelta(state: SandboxState) {
   return graphHandler((call) => {
     const folder = folderOf(call);
-    const q = queryOf(call.c.req.url);
     const cursor = resumedCursor(call, (saved) => saved.kind === "messages" && saved.folder === folder) ?? startCursor(call, folder, state);
     if (cursor.kind !== "messages") throw syncStateNotFound();
     const size = Math.min(cursor.pageSize ?? 10, state.pageSize.graph);
