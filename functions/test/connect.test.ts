@@ -245,6 +245,30 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect((await (await stored(account)).profile()).email.toLowerCase()).toBe(f.email.toLowerCase());
   });
 
+  it("an address now signed in to by another identity is a new account: the previous owner's data is deleted, nothing of it handed over", async () => {
+    expect((await connect(p)).res.status).toBe(200);
+    const mine = (await loadAccount(repo, email()))!;
+    expect(mine.identity).toBeTruthy();
+    // The previous owner of the address: another identity, their own settings, a person met, a sign-in link.
+    const previous = p === "google" ? "google:100000000000000000000" : "microsoft:00000000-0000-0000-0000-000000000001:00000000-0000-0000-0000-000000000002";
+    const old = { ...mine, identity: previous, status: "paused" as const, schedule: { ...DEFAULT_SCHEDULE, hour: 6 }, template: "Hi {first}, from the previous owner" };
+    await repo.put({ ...keys.account(email()), account: old });
+    await repo.put({ ...keys.identity(previous), email: email().toLowerCase() });
+    await repo.delete(keys.identity(mine.identity!));
+    await repo.put({ pk: keys.account(email()).pk, sk: "PERSON#someone@previous.example", name: "Someone" });
+
+    const { res } = await connect(p);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain("<h1>Connected</h1>");
+    const now = (await loadAccount(repo, email()))!;
+    expect(now).toMatchObject({ identity: mine.identity, status: "active", schedule: DEFAULT_SCHEDULE });
+    expect(now.template).toBeUndefined();
+    expect(await repo.get({ pk: keys.account(email()).pk, sk: "PERSON#someone@previous.example" })).toBeUndefined();
+    expect(await repo.get(keys.identity(previous))).toBeUndefined();
+    expect((await repo.get<{ email: string }>(keys.identity(mine.identity!)))?.email).toBe(email().toLowerCase());
+  });
+
   it("a replayed callback is refused: without the cookie (cleared), and with it (the code was already redeemed)", async () => {
     // A fresh connection to replay (it re-connects the same account).
     const { res, location, cookie } = await connect(p);

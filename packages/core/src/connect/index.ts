@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, linkIdentity, loadAccount, saveAccount } from "../accounts";
+import { type AccountRecord, deleteAccountData, linkIdentity, loadAccount, saveAccount } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -118,7 +118,9 @@ export type StoreOutcome =
  * Stores a connected account from its profile. A new account gets the default schedule and status
  * active. An existing one (reconnect) keeps its schedule, template and a "paused" choice, gets the
  * new token, becomes active again when it needed reconnecting, and loses `reconnectNotifiedAt` (so a
- * later revocation mails again). `connectedAt` is the time of this connection: a late "revoked"
+ * later revocation mails again). An address whose stored sign-in identity is not the one signing in
+ * now is someone else's account: the previous owner's data is deleted first, and it is connected as
+ * new. `connectedAt` is the time of this connection: a late "revoked"
  * report about the previous connection then no longer matches it (see reconnect/handleRevoked).
  */
 export async function storeConnection(o: {
@@ -136,8 +138,16 @@ export async function storeConnection(o: {
 }): Promise<StoreOutcome> {
   const email = o.profile.email.trim();
   if (!email.includes("@")) throw new Error("the provider's profile has no address");
-  const existing = await loadAccount(o.repo, email);
+  let existing = await loadAccount(o.repo, email);
   if (existing && existing.provider !== o.provider) return { kind: "conflict", existing };
+  if (existing?.identity && o.identity && existing.identity !== identityKey(o.identity)) {
+    // Someone else signed in to this address (the provider gave it to a new account: a Workspace or
+    // Entra user deleted and the name given again). What the account held is the previous owner's:
+    // their people, digests, settings and links. It is deleted, as a disconnect deletes it, and this
+    // is a new connection, never a reconnect that would hand it over.
+    await deleteAccountData(o.repo, existing.email);
+    existing = undefined;
+  }
   const lower = email.toLowerCase();
   const aliases = [...new Set(o.profile.aliases.map((a) => a.trim()).filter((a) => a && a.toLowerCase() !== lower))];
   const timeZone = o.profile.timeZone && isZone(o.profile.timeZone) ? o.profile.timeZone : (existing?.timeZone ?? "UTC");
