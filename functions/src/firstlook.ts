@@ -60,8 +60,10 @@ export function mountFirstLook(app: Hono, deps: Deps, kit: Kit): void {
   app.get("/l/view/:token/first-look", async (c) => {
     const auth = await kit.authorise(c, "view");
     if (auth instanceof Response) return auth;
-    // A digest's own view link (its week sealed in) opens that digest only, not the live first look.
-    if (auth.claims.wk !== undefined) return kit.say(c, 404, "Not found", "This page does not exist.");
+    // A digest's own view link (its week sealed in) opens that digest only, not the live first look;
+    // nor does a view link a page handed out (its chain may have begun at a forwarded digest): the
+    // Connected page's own link, issued whole, does.
+    if (auth.claims.wk !== undefined || auth.claims.org !== undefined) return kit.say(c, 404, "Not found", "This page does not exist.");
     const look = await firstLook(deps.repo, auth.account, deps.now());
     c.header("Cache-Control", "no-store");
     return c.html(firstLookMarkup(look));

@@ -9,7 +9,7 @@ import { html, raw } from "hono/html";
 import { NONCE } from "hono/secure-headers";
 import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
-import { LINK_TTL_SECONDS, type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
+import { chainIssuedAt, LINK_TTL_SECONDS, type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
@@ -160,8 +160,8 @@ export function createKit(deps: AppDeps): PageKit {
     return say(c, status, title, sentence);
   };
 
-  /** The expiry (epoch seconds) of the link each request came in on. */
-  const linkUntil = new WeakMap<Request, number>();
+  /** The claims of the link each request came in on. */
+  const cameIn = new WeakMap<Request, LinkClaims>();
   const authorise = async (c: C, act: LinkAction, pages: LinkPages = {}): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
     let claims: LinkClaims;
     try {
@@ -175,7 +175,7 @@ export function createKit(deps: AppDeps): PageKit {
     const account = await loadAccount(deps.repo, claims.acc);
     if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
     // Links this request's page hands out live no longer than the link it came in on.
-    linkUntil.set(c.req.raw, claims.exp);
+    cameIn.set(c.req.raw, claims);
     return { claims, account };
   };
 
@@ -187,9 +187,12 @@ export function createKit(deps: AppDeps): PageKit {
    */
   const linkFor = (c: C, account: string, act: LinkAction, extra: { evt?: string } = {}) => {
     const now = deps.now();
-    const until = linkUntil.get(c.req.raw);
-    const ttl = until === undefined ? LINK_TTL_SECONDS[act] : Math.max(1, Math.min(LINK_TTL_SECONDS[act], until - Math.floor(now / 1000)));
-    return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}) }, now, ttl))}`;
+    const from = cameIn.get(c.req.raw);
+    const ttl = from === undefined ? LINK_TTL_SECONDS[act] : Math.max(1, Math.min(LINK_TTL_SECONDS[act], from.exp - Math.floor(now / 1000)));
+    // It also carries when its chain began (a forwarded digest's pages hand out no way to a later
+    // digest or the live first look; core/links chainIssuedAt).
+    const org = from === undefined ? {} : { org: chainIssuedAt(from) };
+    return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
   };
 
   return { page, say, authorise, linkFor, nonceOf, linkRefused };

@@ -17,7 +17,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
-import { LINK_TTL_SECONDS, type LinkClaims } from "@followthrough/core/links";
+import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
 import { isRevoked } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
@@ -139,8 +139,8 @@ ${afterNav(c, account)}
     if (auth instanceof Response) return auth;
     // A digest's own link opens its week, whatever the URL says; one without a week (a page's
     // "Your latest digest", a digest emailed before links named their week) opens no digest made
-    // after it was issued: a forwarded link never shows a later week's people.
-    const issuedAt = auth.claims.exp * 1000 - LINK_TTL_SECONDS.view * 1000;
+    // after its chain of pages began: a forwarded link never shows a later week's people.
+    const issuedAt = chainIssuedAt(auth.claims) * 1000;
     const madeBy = issuedAt + DIGEST_BUILD_MARGIN_MS;
     const week = auth.claims.wk ?? c.req.query("week") ?? (await latestDigestWeek(deps.repo, auth.account.email, madeBy));
     const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week) : undefined;

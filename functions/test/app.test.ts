@@ -193,6 +193,17 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
       const current = `/l/view/${sealLink(KEY, { act: "view", acc: h.email }, now)}`;
       expect(await (await app.request(current)).text()).toBe(later.rendered.html);
 
+      // This week's digest forwarded: its dismiss page's "Your latest digest" opens this week's,
+      // not next week's, and not the live first look.
+      const viaPage = async (from: string) => `/l/view/${/\/l\/view\/([A-Za-z0-9_-]+)/.exec(await (await app.request(from)).text())![1]}`;
+      const fromDismiss = await viaPage(pathOf((people[0] as DigestPerson & { dismissUrl: string }).dismissUrl));
+      expect(await (await app.request(fromDismiss)).text()).toBe(weekly.rendered.html);
+      expect((await app.request(`${fromDismiss}/first-look`)).status).toBe(404);
+      // A settings link issued now (a sign-in) whose events page leads to "Your latest digest": the
+      // latest, next week's, although that link ends with the settings link, in 7 days.
+      const events = /\/l\/events\/[A-Za-z0-9_-]+/.exec(await (await app.request(`/l/settings/${sealLink(KEY, { act: "settings", acc: h.email }, now)}`)).text())![0];
+      expect(await (await app.request(await viaPage(events))).text()).toBe(later.rendered.html);
+
       // 41 days after the first digest, its dismiss link's page hands out settings and digest links
       // that end when the dismiss link ends, not 7 and 42 days later.
       now = saved + 41 * DAY;

@@ -28,9 +28,22 @@ export interface LinkClaims {
    * opens no digest made after it was issued.
    */
   wk?: string;
+  /**
+   * On a link a page handed out: when the link that page was reached through was issued (epoch
+   * seconds), carried on down the chain of pages. Links issued whole (a digest's, a connect or
+   * sign-in page's) have none: they live their full lifetime, so they were issued at `exp` less it.
+   */
+  org?: number;
   /** Expiry, epoch seconds. */
   exp: number;
 }
+
+/**
+ * When the chain of pages a link belongs to began (epoch seconds): the issue of the digest, sign-in
+ * or connect page whose link it was reached from. A view link without a week opens no digest made
+ * after it; the live first look opens only from a link issued whole.
+ */
+export const chainIssuedAt = (claims: LinkClaims): number => claims.org ?? claims.exp - LINK_TTL_SECONDS[claims.act];
 
 /**
  * Why a link was refused. `old-form`: a link of the earlier, readable form (`/a/<account>/…`),
@@ -137,6 +150,7 @@ export function openLink(
     throw new LinkError("malformed");
   }
   if (typeof claims !== "object" || claims === null || typeof claims.acc !== "string" || !isLinkAction(String(claims.act))) throw new LinkError("malformed");
+  if (claims.org !== undefined && typeof claims.org !== "number") throw new LinkError("malformed");
   if (typeof claims.exp !== "number" || claims.exp * 1000 <= nowMs) throw new LinkError("expired");
   const acts = expect.act === undefined ? undefined : Array.isArray(expect.act) ? expect.act : [expect.act];
   if (acts && !acts.includes(claims.act)) throw new LinkError("wrong-action");
