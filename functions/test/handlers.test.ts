@@ -364,9 +364,24 @@ describe("worker and backfill handlers (SQS) against the sandbox", () => {
     const slot = dueSlot(before.schedule ?? { day: 1, hour: 8 }, before.timeZone, now);
     expect((await accountsDue(repo, slot)).emails).toContain(email.toLowerCase());
 
-    expect(await worker()(sqsEvent(sqsRecord(email)))).toEqual(fail());
+    // The mailer refuses the notice once (SES throttled, a recipient not yet verified): the record
+    // fails, and its next delivery sends the notice.
+    const r = sqsRecord(email);
+    const send = mailer.send.bind(mailer);
+    mailer.send = async () => {
+      mailer.send = send;
+      throw new Error("Throttling: Maximum sending rate exceeded.");
+    };
+    expect(await worker()(sqsEvent(r))).toEqual(fail(r.messageId));
+    const marked = (await loadAccount(repo, email))!;
+    expect(marked.status).toBe("needs_reconnect");
+    expect(marked.reconnectNotifiedAt).toBeUndefined();
+    expect(mailer.sent.filter((x) => x.to === email)).toHaveLength(0);
+    expect(await worker()(sqsEvent(r))).toEqual(fail());
     const after = (await loadAccount(repo, email))!;
     expect(after.status).toBe("needs_reconnect");
+    // The reason found at the first delivery.
+    expect(after.reconnectReason).toBe(marked.reconnectReason);
     expect(mailer.sent.filter((x) => x.to === email)).toHaveLength(1);
     // Its link is sealed with the deployment's link key: the account is in the token, not in the URL.
     const link = /^Reconnect: (\S+)$/m.exec(mailer.sent[0].text)?.[1] ?? "";

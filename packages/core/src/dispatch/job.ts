@@ -64,6 +64,12 @@ export const WEEKLY_GUARD_MS = 20 * 3_600_000;
  */
 export async function runAccountJob(o: AccountJobOptions, job: (account: AccountRecord) => Promise<unknown>): Promise<JobOutcome> {
   const account = await loadAccount(o.repo, o.email);
+  // A grant found gone whose reconnect notice did not go (the mailer failed, and the record is
+  // delivered again): the notice is this delivery's work. Nothing else runs until a reconnect.
+  if (account?.status === "needs_reconnect" && account.reconnectNotifiedAt === undefined && o.onRevoked?.notifies) {
+    await o.onRevoked(o.repo, account, undefined, o.now);
+    return "revoked";
+  }
   if (!account || account.status !== "active") return "skipped";
   const week = o.weekly && o.weekOf ? o.weekOf(account) : undefined;
   if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS && (week === undefined || account.lastWeek === undefined || account.lastWeek === week)) return "skipped";
@@ -118,7 +124,10 @@ async function sweptIfGone(repo: Repository, email: string): Promise<boolean> {
 }
 
 /** What a job does with an account whose grant is gone. */
-export type RevokedHandler = (repo: Repository, account: AccountRecord, error: unknown, now: number) => Promise<void>;
+export type RevokedHandler = ((repo: Repository, account: AccountRecord, error: unknown, now: number) => Promise<void>) & {
+  /** It emails the owner (core/reconnect handleRevoked): a notice not yet sent is retried. */
+  notifies?: boolean;
+};
 
 /**
  * The fallback when no system mailer is configured: status "needs_reconnect" only (which also takes
@@ -140,8 +149,10 @@ export async function markNeedsReconnect(repo: Repository, account: AccountRecor
  */
 export function revokedHandler(notify: SystemMailer | undefined, baseUrl: string | undefined, linkKey: Uint8Array | string | undefined): RevokedHandler {
   if (!notify || !baseUrl) return markNeedsReconnect;
-  return async (repo, account, error, at) => {
+  const handler: RevokedHandler = async (repo, account, error, at) => {
     const outcome = await handleRevoked({ repo, account, now: at, notify, baseUrl, error, ...(linkKey !== undefined ? { linkKey } : {}) });
     console.warn(`account ${account.email}: grant revoked; ${outcome}`);
   };
+  handler.notifies = true;
+  return handler;
 }

@@ -205,7 +205,9 @@ export async function markGrantGone(repo: Repository, account: Pick<AccountRecor
  * update — only while `reconnectNotifiedAt` is unset and the connection is still the one the run
  * used (`connectedAt`) — sets status "needs_reconnect", stamps `reconnectNotifiedAt` and removes the
  * due-hour index keys; only the call that wins it sends the email, so concurrent failures send one.
- * If sending fails, the stamp is rolled back (the next failure retries) and the error is thrown.
+ * If sending fails, the stamp is rolled back and the error is thrown: the record fails, and its next
+ * delivery finds the account marked but not notified and sends the notice then (core/dispatch
+ * runAccountJob).
  */
 export async function handleRevoked(o: {
   repo: Repository;
@@ -222,7 +224,8 @@ export async function handleRevoked(o: {
 }): Promise<RevokedOutcome> {
   const { repo, account, now } = o;
   const key = keys.account(account.email);
-  const reason = (o.error !== undefined ? reconnectReason(o.error) : undefined) ?? "auth-revoked";
+  // Without the failure (a notice retried after the mailer failed), the reason stored with the mark.
+  const reason = (o.error !== undefined ? reconnectReason(o.error) : undefined) ?? account.reconnectReason ?? "auth-revoked";
   if (!(await markGrantGone(repo, account, reason, now))) {
     const current = await loadAccount(repo, account.email);
     if (!current) return "gone";
