@@ -1,7 +1,8 @@
 /**
  * The service's own sender (SES), for the one "please reconnect" email a revoked account gets: the
  * owner's mailbox cannot send it any more. Verify the sender's domain in SES before the first deploy
- * (set FOLLOWTHROUGH_NOTICE_SENDER, e.g. "notices@followthrough.example" or a bare domain).
+ * (set FOLLOWTHROUGH_NOTICE_SENDER, e.g. "notices@followthrough.example", or a bare domain: notices then
+ * come from notices@ it, core/ses senderAddress).
  */
 export const notices = new sst.aws.Email("Notices", {
   sender: noticeSender(process.env),

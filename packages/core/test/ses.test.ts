@@ -35,3 +35,9 @@ it("sends the reconnect notice through SES v2 from the configured sender, subjec
   expect(b.Content.Simple.Body.Text.Data).toBe("Please reconnect");
   expect(b.Content.Simple.Body.Html.Data).toBe("<p>Please</p>");
 });
+
+it("a sender configured as a bare domain sends from notices@ that domain (SES's From is an address)", async () => {
+  const client = new SESv2Client({ endpoint, region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+  await new SesMailer(client, "followthrough.example").send("owner@acme.io", "Reconnect", "Please reconnect");
+  expect(requests.at(-1)!.body.FromEmailAddress).toBe("notices@followthrough.example");
+});

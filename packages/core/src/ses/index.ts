@@ -2,6 +2,13 @@ import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import type { SystemMailer } from "../reconnect";
 
 /**
+ * The From address of a configured sender: an address as it is; a bare domain (SES verifies a
+ * domain as an identity, which lets any address at it send; SES's From must be an address) as
+ * `notices@` that domain.
+ */
+export const senderAddress = (sender: string): string => (sender.includes("@") ? sender : `notices@${sender}`);
+
+/**
  * The service's own mail on AWS (the reconnect notice): Amazon SES v2 from a verified sender
  * (SST's `sst.aws.Email` component links it and grants ses:SendEmail).
  */
@@ -14,7 +21,7 @@ export class SesMailer implements SystemMailer {
   async send(to: string, subject: string, text: string, html?: string): Promise<void> {
     await this.client.send(
       new SendEmailCommand({
-        FromEmailAddress: this.from,
+        FromEmailAddress: senderAddress(this.from),
         Destination: { ToAddresses: [to] },
         Content: {
           Simple: {
