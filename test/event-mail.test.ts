@@ -414,6 +414,8 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     // The sent message's text holds the person, a draft link for them and the "met" link for the event.
     const raw = (await PostalMime.parse(sent[0].raw)).text ?? "";
     expect(raw).toContain("jo.park@harbourlabs.io");
+    // The event's result: the goal set before it (3) against the people met there so far.
+    expect(raw).toContain("Your goal was 3 new people: you met 1 so far, 2 short; 0 of 1 followed up.");
     const draft = /\/l\/draft\/([A-Za-z0-9_-]+)/.exec(raw)?.[1];
     const met = /\/l\/met\/([A-Za-z0-9_-]+)/.exec(raw)?.[1];
     expect(openLink(LINK_KEY, draft!, clock, { act: "draft" })).toMatchObject({ acc: h.email, per: "jo.park@harbourlabs.io", evt: mixer });
@@ -791,5 +793,10 @@ describe("the morning-after email says what the follow-up was", () => {
     const after = morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start }, met: infer(account, meetings, [wroteAna], later).contacts.filter((c) => c.eventId === "mixer"), now: later, links });
     expect(after.text).toContain("- Ben Ito <ben@south.example>: you met again on 19 Jun");
     expect(after.html).toContain("<li>Ben Ito &lt;ben@south.example&gt;: you met again on 19 Jun</li>");
+    // Its result first: without a goal, how many followed up; with one, the goal against the people met.
+    expect(text.split("\n")[0]).toBe("2 of 3 followed up so far.");
+    const withGoal = morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start, goal: 2 }, met: contacts, now, links });
+    expect(withGoal.text.split("\n")[0]).toBe("Your goal was 2 new people: you met 3 so far, goal met; 2 of 3 followed up.");
+    expect(withGoal.html).toContain("<p><strong>Your goal was 2 new people: you met 3 so far, goal met; 2 of 3 followed up.</strong></p>");
   });
 });

@@ -270,8 +270,21 @@ export function followUpWords(by: Contact["followedUpBy"], at: number, now: numb
   return at > now ? `you meet again on ${day}` : `you met again on ${day}`;
 }
 
-/** The morning after an attended networking event: the new people met there so far, drafts for those not yet written to, and the "whom else" link. */
-export function morningAfterMail(o: { account: AccountRecord; event: { eventId: string; title: string; start: number }; met: readonly Contact[]; now: number; links: LinkConfig }): EventMail {
+/**
+ * An event's result in one sentence (events.md "result": the new people met there, how many of them
+ * followed up, the goal if set): "Your goal was 3 new people: you met 2 so far, 1 short; 1 of 2
+ * followed up." or, without a goal, "1 of 2 followed up so far." ("" when nobody and no goal).
+ */
+export function eventResultLine(met: readonly Contact[], goal: number | undefined): string {
+  const n = met.length;
+  const followed = `${met.filter((c) => c.followedUpAt !== undefined).length} of ${n} followed up`;
+  if (goal === undefined) return n ? `${followed} so far.` : "";
+  const against = n >= goal ? "goal met" : `${goal - n} short`;
+  return `Your goal was ${people(goal)}: you met ${n} so far, ${against}${n ? `; ${followed}` : ""}.`;
+}
+
+/** The morning after an attended networking event: its result (the goal against the people met), the new people met there so far, drafts for those not yet written to, and the "whom else" link. */
+export function morningAfterMail(o: { account: AccountRecord; event: { eventId: string; title: string; start: number; goal?: number }; met: readonly Contact[]; now: number; links: LinkConfig }): EventMail {
   const zone = o.account.timeZone;
   const title = o.event.title || "your event";
   const day = formatLocal(o.event.start, zone, "EEEE d MMMM");
@@ -292,9 +305,10 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
     }
   }
   const intro = o.met.length ? `The new people you met at ${title} on ${day}, so far:` : `Nobody from ${title} on ${day} is in your list yet.`;
+  const result = eventResultLine(o.met, o.event.goal);
   return {
     subject,
-    text: `${intro}\n${lines.join("\n")}${lines.length ? "\n" : ""}\nMet someone else there? Say whom: ${other}\n`,
-    html: page(subject, `<h1 style="font-size:1.3rem">${esc(title)}</h1><p>${esc(intro)}</p>${items.length ? `<ul>${items.join("")}</ul>` : ""}<p><a href="${esc(other)}">Met someone else there? Say whom</a></p>`),
+    text: `${result ? `${result}\n\n` : ""}${intro}\n${lines.join("\n")}${lines.length ? "\n" : ""}\nMet someone else there? Say whom: ${other}\n`,
+    html: page(subject, `<h1 style="font-size:1.3rem">${esc(title)}</h1>${result ? `<p><strong>${esc(result)}</strong></p>` : ""}<p>${esc(intro)}</p>${items.length ? `<ul>${items.join("")}</ul>` : ""}<p><a href="${esc(other)}">Met someone else there? Say whom</a></p>`),
   };
 }
