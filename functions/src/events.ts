@@ -24,6 +24,7 @@ import type { AccountRecord } from "@followthrough/core/accounts";
 import {
   canBeNetworkingEvent,
   clearGoal,
+  confirmedAt,
   confirmMet,
   EVENT_RULES,
   findEvent,
@@ -309,18 +310,26 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const list = pickableAttendees(m, account);
     const confirmed = statements.confirmations.filter((x) => x.eventId === m.id);
     const already = new Set(confirmed.map((x) => x.email));
-    // Whom the last scan found met here by the owner's own mail (events.md: written to soon after).
-    const wrote = (await deps.repo.loadPeople(account.email)).filter((p) => !p.gone && p.eventId === m.id && p.metBy !== "confirmed" && !already.has(p.email));
+    const people = (await deps.repo.loadPeople(account.email)).filter((p) => !p.gone);
+    // Whom the last scan found first met here without the owner saying so: at a large gathering, by
+    // the owner's own mail written soon after (events.md); at a smaller event, by attending it, as at
+    // any meeting (behaviour.md): the owner may never have written to them.
+    const found = people.filter((p) => p.eventId === m.id && p.metBy !== "confirmed" && !already.has(p.email));
+    const wrote = found.filter((p) => p.metBy === "large-gathering");
+    const attendedWith = found.filter((p) => p.metBy === undefined);
     const byMail = new Set(wrote.map((p) => p.email));
+    const metThere = new Set(attendedWith.map((p) => p.email));
+    // A confirmed person who is not new here (written to or met before): "already in touch" (events.md).
+    const inTouch = new Set(confirmedAt(m.id, statements, people).filter((x) => x.status === "already-in-touch").map((x) => x.email));
     const query = (c.req.query("q") ?? "").slice(0, 100);
     // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.
     const searching = query.trim() !== "";
     const shown = searchAttendees(list, query);
     const picked = new Set(said?.picked ?? []);
     const guestRow = (p: PickableAttendee, i: number) => {
-      const done = already.has(p.email) || byMail.has(p.email);
+      const done = already.has(p.email) || byMail.has(p.email) || metThere.has(p.email);
       return html`<li data-search="${`${p.name} ${p.email} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
-<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
+<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
     };
     // Under a search each letter says "1 of 12": its number of guests on the whole list (without one, shown is the list).
     const totals = searching && list.length > GROUP_GUESTS_ABOVE ? new Map(groupGuests(list, (p) => p).map((g) => [g.letter, g.guests.length] as const)) : undefined;
@@ -337,16 +346,22 @@ ${said?.error ? formError(said.error, said.field) : ""}
 ${
   confirmed.length
     ? html`<h2>You said you met</h2><ul>${confirmed.map(
-        (p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span>
+        (p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span>${inTouch.has(p.email) ? html` <span class="muted">· already in touch, not counted as new</span>` : ""}
 <form method="post"><input type="hidden" name="action" value="unconfirm"><input type="hidden" name="email" value="${p.email}"><button type="submit" class="secondary" aria-label="Take back: ${p.name || p.email}">Take back</button></form></li>`,
       )}</ul>
-<p class="muted">Each one you have not written to appears in your digest with a one-tap draft.</p>`
+<p class="muted">Each new one you have not written to appears in your digest with a one-tap draft.</p>`
     : ""
 }
 ${
   wrote.length
     ? html`<h2>Met there, by your mail</h2><ul>${wrote.map((p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span></li>`)}</ul>
 <p class="muted">You wrote to them soon after the event, so they count already.</p>`
+    : ""
+}
+${
+  attendedWith.length
+    ? html`<h2>Met there</h2><ul>${attendedWith.map((p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span></li>`)}</ul>
+<p class="muted">The event was small enough to count as a meeting, so everyone who went with you counts as met already.</p>`
     : ""
 }
 <h2>On the guest list</h2>

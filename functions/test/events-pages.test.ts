@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount, saveAccount } from "@followthrough/core/accounts";
-import { loadStatements } from "@followthrough/core/events";
+import { confirmMet, loadStatements, unconfirmMet } from "@followthrough/core/events";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import type { Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
@@ -174,6 +174,33 @@ describe("one event's goal (the digest's Coming up)", () => {
     expect((await app.request(linkPath("goal", sealLink(KEY, { act: "goal", acc: OWNER }, NOW)))).status).toBe(400);
     expect((await app.request(link("goal", "deleted-event"))).status).toBe(404);
     expect((await app.request(link("goal", "lunch-1"))).status).toBe(409); // not a networking event
+  });
+});
+
+describe("who did you meet at a small networking event", () => {
+  it("everyone who went is met by attending, never 'you wrote to them'; a confirmed person met before is already in touch", async () => {
+    // A six-person mixer last night: not a large gathering, so its guests are met as at any meeting.
+    const mixer = meeting("mixer-0", "Breakfast Mixer", NOW - DAY, 2, {
+      attendees: ["ana", "ben", "cy", "dee", "eli"].map((n) => person(`${n}@smallfirm.io`, `${n[0].toUpperCase()}${n.slice(1)} Small`)).concat(person("ivo@otherco.com", "Ivo Petrov")),
+    });
+    await putMeetings(repo, OWNER, [mixer], 1);
+    // The last scan: Ana first met there (never written to); Ivo first met at an earlier lunch.
+    await repo.putPeople(OWNER, [
+      { email: "ana@smallfirm.io", name: "Ana Small", eventId: "mixer-0", eventTitle: mixer.title, metAt: mixer.start, metEnd: mixer.end, stage: "met" },
+      { email: "ivo@otherco.com", name: "Ivo Petrov", eventId: "lunch-0", eventTitle: "Lunch", metAt: NOW - 40 * DAY, metEnd: NOW - 40 * DAY + HOUR, stage: "met" },
+    ]);
+    // The owner says they met Ivo there.
+    await confirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", { picked: ["ivo@otherco.com"] }, NOW);
+    try {
+      const page = await text(await app.request(link("met", "mixer-0")));
+      expect(page).not.toContain("you wrote to them");
+      expect(page).not.toContain("Met there, by your mail");
+      expect(page).toMatch(/<h2>Met there<\/h2><ul><li><span class="who">Ana Small<\/span>/);
+      expect(page).toMatch(/value="ana@smallfirm.io" checked disabled> <label for="g\d+" class="inline">Ana Small[^<]*<span class="muted">ana@smallfirm.io<\/span> \(met there\)/);
+      expect(page).toMatch(/You said you met.*Ivo Petrov<\/span> <span class="muted">ivo@otherco.com<\/span> <span class="muted">· already in touch, not counted as new<\/span>/);
+    } finally {
+      await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", "ivo@otherco.com");
+    }
   });
 });
 
