@@ -37,6 +37,8 @@ export interface HarnessOptions {
   virtualClock?: boolean;
   /** The adapter reads the owner's mail as the scan contract reads a fixture (core/google `wholeMailbox`). */
   wholeMailbox?: boolean;
+  /** The adapters cut a request unanswered this long (core/limits PROVIDER_REQUEST_TIMEOUT_MS by default). */
+  requestTimeoutMs?: number;
 }
 
 /** A running sandbox + store + connected account. */
@@ -112,6 +114,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
       tuning: {
         pageSize,
         ...(o.wholeMailbox ? { wholeMailbox: true } : {}),
+        ...(o.requestTimeoutMs !== undefined ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
         ...(o.quota
           ? {
               gmailUnitsPerMinute: o.quota.gmailUnitsPerMinute,

@@ -35,4 +35,21 @@ describe("withRetry's budget (what a call a person waits on may pause in all)", 
     const failed = await withRetry(async () => (n++ < 3 ? Promise.reject(busy(1_000)) : "ok"), classify, { clock: recordingClock(), budgetMs: 2_500 }).catch((e) => e);
     expect(failed).toBeInstanceOf(ProviderError);
   });
+
+  it("the time of each failed attempt counts too: attempts that run until their request is cut end the call", async () => {
+    let now = 0;
+    const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
+    let attempts = 0;
+    const stalled = async () => {
+      attempts++;
+      now += 20_000; // the request ran until its timeout
+      throw new ProviderError("temporary", "request timed out");
+    };
+    const e = await withRetry(stalled, classify, { clock, random: () => 0, budgetMs: 60_000 }).catch((x) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    // 20, 40, 60 s spent: within the budget, so one more; after it, 80 s, none (a call ends within
+    // its budget and one more attempt).
+    expect(attempts).toBe(4);
+    expect(now).toBe(80_000);
+  });
 });

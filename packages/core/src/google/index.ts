@@ -5,6 +5,7 @@ import { normalizeAddress } from "../identity";
 import { buildMime, type Composer, composerOf, mimeOfOutgoing, SENT_ID_HEADER } from "../mail";
 import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
 import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
+import { PROVIDER_REQUEST_TIMEOUT_MS } from "../limits";
 import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
 import { gmailOwnerInboxStream, gmailSentStream } from "./sent";
@@ -54,6 +55,8 @@ export interface GoogleProviderOptions {
   gmailPageSize?: number;
   calendarPageSize?: number;
   retry?: Partial<RetryOptions>;
+  /** How long one request may go unanswered before it is cut (core/limits PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   /**
    * Read the owner's mail as the scan contract reads a mailbox fixture, where no quota is spent
    * (packages/cli withFixtureSession): every copy From the owner outside Sent over the whole window
@@ -114,8 +117,10 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
   // A wait Google names as a time (a rate limit's "Retry after …") is read on this adapter's clock.
   const classify = (e: unknown) => classifyGoogleError(e, clock.now());
   const rootUrl = o.rootUrl ? `${o.rootUrl.replace(/\/$/, "")}/` : undefined;
-  const g = gmail({ version: "v1", auth: o.auth, ...(rootUrl ? { rootUrl } : {}) });
-  const cal = calendar({ version: "v3", auth: o.auth as never, ...(rootUrl ? { rootUrl } : {}) });
+  // Every request of both clients is cut when it goes unanswered this long (gaxios has no default).
+  const timeout = o.requestTimeoutMs ?? PROVIDER_REQUEST_TIMEOUT_MS;
+  const g = gmail({ version: "v1", auth: o.auth, timeout, ...(rootUrl ? { rootUrl } : {}) });
+  const cal = calendar({ version: "v3", auth: o.auth as never, timeout, ...(rootUrl ? { rootUrl } : {}) });
   // An access token the provider stopped honouring before its expiry gets one refresh, not "revoked".
   const refreshOn401 = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {

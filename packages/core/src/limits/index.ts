@@ -34,3 +34,11 @@ export const DRAFT_CLAIM_LEASE_MS = 2 * API_TIMEOUT_SECONDS * 1000;
  * continuations already queued).
  */
 export const JOB_RETRY_BUDGET_MS = 60_000;
+
+/**
+ * How long one provider request may go unanswered before it is cut and counts as a temporary
+ * failure (a stalled connection; gaxios and node-fetch have no timeout of their own). Well inside
+ * the shortest time a job keeps in reserve (an event job starts with at least a minute left, and its
+ * retries are bounded by JOB_RETRY_BUDGET_MS, which counts each failed attempt's time too).
+ */
+export const PROVIDER_REQUEST_TIMEOUT_MS = 30_000;

@@ -8,6 +8,7 @@ import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, s
 import { toIanaZone } from "../zones";
 import { classifyAccessDenied, classifyGraphError } from "./errors";
 import { graphCalendarStream, graphGetter, graphOwnerInboxStream, graphSentStream } from "./streams";
+import { PROVIDER_REQUEST_TIMEOUT_MS } from "../limits";
 import { NodeHttpMessageHandler, tokenFetch, transportOptions } from "./transport";
 
 export { mapGraphEvent, mapGraphMessage } from "./map";
@@ -48,6 +49,8 @@ export interface MicrosoftProviderOptions {
   quotaShare?: number;
   pageSize?: number;
   retry?: Partial<RetryOptions>;
+  /** How long one request (Graph's, the token refresh's) may go unanswered before it is cut (core/limits PROVIDER_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   /**
    * The MIME builder of sends (core/composer's `loadComposer`). Without it the adapter only reads:
    * createDraft and send throw (a backfill's adapter, whose bundle holds no composer).
@@ -84,7 +87,7 @@ export function microsoftMailbox(o: MicrosoftProviderOptions): MailboxProvider {
 
 function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => MailboxReaders): MailboxProvider {
   const clock = o.clock ?? systemClock;
-  const transport = transportOptions(o.fetchOptions);
+  const transport = { options: transportOptions(o.fetchOptions), timeoutMs: o.requestTimeoutMs ?? PROVIDER_REQUEST_TIMEOUT_MS };
   const refreshFetch = tokenFetch(transport);
   const pacer = new Pacer(Math.floor((o.requestsPer10Minutes ?? 10_000) * (o.quotaShare ?? 0.95)), 600_000, clock);
   let refreshToken = o.refreshToken;
@@ -116,7 +119,7 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
   const client = Client.initWithMiddleware({
     middleware,
     ...(o.baseUrl ? { baseUrl: o.baseUrl, customHosts: new Set([host!]) } : {}),
-    ...(transport ? { fetchOptions: transport } : {}),
+    ...(transport.options ? { fetchOptions: transport.options } : {}),
   });
   const noClientRetry = [new RetryHandlerOptions(0, 0)];
   const retry = { clock, ...o.retry };

@@ -11,11 +11,13 @@ import type { Context, FetchOptions, Middleware } from "@microsoft/microsoft-gra
 import nodeFetch, { type RequestInit as NodeRequestInit } from "node-fetch";
 
 /**
- * What undici gave a request before its answer timed out (its `headersTimeout` and `bodyTimeout`
- * defaults, 300 s each); `node:http` has no timeout of its own, so a stalled connection is cut here
- * instead of holding the run to the Lambda's limit.
+ * `node:http` has no timeout of its own: a stalled connection is cut after `timeoutMs` (core/limits
+ * PROVIDER_REQUEST_TIMEOUT_MS by default) instead of holding the run to the Lambda's limit.
  */
-export const REQUEST_TIMEOUT_MS = 300_000;
+export interface Transport {
+  options?: FetchOptions;
+  timeoutMs: number;
+}
 
 /**
  * The transport's options, as the adapter's `fetchOptions` (node-fetch's request options): `agent`
@@ -33,8 +35,8 @@ export function transportOptions(fetchOptions: FetchOptions | undefined): FetchO
 }
 
 /** One request through node-fetch with the transport's options and the timeout (a caller's signal still applies). */
-function request(url: string, init: Record<string, unknown>, options: FetchOptions | undefined) {
-  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+function request(url: string, init: Record<string, unknown>, { options, timeoutMs }: Transport) {
+  const timeout = AbortSignal.timeout(timeoutMs);
   const own = init.signal as AbortSignal | null | undefined;
   const signal = own ? AbortSignal.any([own, timeout]) : timeout;
   return nodeFetch(url, { ...options, ...init, ...(options?.agent ? { agent: options.agent as HttpAgent } : {}), signal } as NodeRequestInit);
@@ -47,10 +49,10 @@ function request(url: string, init: Record<string, unknown>, options: FetchOptio
  * `headers.get`, `json()`, `text()`).
  */
 export class NodeHttpMessageHandler implements Middleware {
-  constructor(private readonly options?: FetchOptions) {}
+  constructor(private readonly transport: Transport) {}
   async execute(context: Context): Promise<void> {
     if (typeof context.request !== "string") throw new Error("microsoft: the Graph transport takes a URL string, not a Request");
-    context.response = (await request(context.request, { ...(context.options as Record<string, unknown>) }, this.options)) as unknown as Response;
+    context.response = (await request(context.request, { ...(context.options as Record<string, unknown>) }, this.transport)) as unknown as Response;
   }
 }
 
@@ -59,9 +61,9 @@ export class NodeHttpMessageHandler implements Middleware {
  * answer read whole and handed back as a standard `Response` (oauth4webapi checks for one and
  * cancels its body stream on an error answer, which a node-fetch body cannot do).
  */
-export function tokenFetch(options?: FetchOptions): (url: string, init: RequestInit) => Promise<Response> {
+export function tokenFetch(transport: Transport): (url: string, init: RequestInit) => Promise<Response> {
   return async (url, init) => {
-    const res = await request(url, { ...(init as Record<string, unknown>) }, options);
+    const res = await request(url, { ...(init as Record<string, unknown>) }, transport);
     const body = await res.arrayBuffer();
     const empty = [204, 205, 304].includes(res.status);
     return new Response(empty ? null : body, { status: res.status, statusText: res.statusText, headers: [...res.headers] });

@@ -16,9 +16,12 @@ export interface RetryOptions {
    */
   retryOn?: (error: ProviderError) => boolean;
   /**
-   * The most the pauses of one call may add up to: a pause that would pass it (a long Retry-After)
-   * throws the error instead, for a caller a person waits on (the API answers 503 with the
-   * provider's Retry-After rather than outlasting its own timeout). Unbounded by default.
+   * The most the pauses of one call and its failed attempts may add up to (on `clock`): a pause that
+   * would pass it (a long Retry-After, attempts that each ran until their request timed out) throws
+   * the error instead, for a caller a person waits on (the API answers 503 with the provider's
+   * Retry-After rather than outlasting its own timeout) or a job with a reserve to keep. A call so
+   * ends within its budget and one more attempt (bounded by the adapters' request timeout).
+   * Unbounded by default.
    */
   budgetMs?: number;
 }
@@ -36,8 +39,9 @@ export const defaultRetry: RetryOptions = { attempts: 6, baseMs: 500, maxMs: 60_
  */
 export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) => ProviderError, options: Partial<RetryOptions> = {}): Promise<T> {
   const o = { ...defaultRetry, ...options } satisfies RetryOptions;
-  let waited = 0;
+  let spent = 0;
   for (let attempt = 1; ; attempt++) {
+    const began = o.budgetMs === undefined ? 0 : o.clock.now();
     try {
       return await fn();
     } catch (raw) {
@@ -46,7 +50,7 @@ export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) 
       const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** (attempt - 1));
       const jitter = Math.round(o.random() * ceiling);
       const wait = e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, Math.min(jitter, 1000)) : jitter;
-      if (o.budgetMs !== undefined && (waited += wait) > o.budgetMs) throw e;
+      if (o.budgetMs !== undefined && (spent += o.clock.now() - began + wait) > o.budgetMs) throw e;
       o.onRetry?.(e, attempt, wait);
       await o.clock.sleep(wait);
     }

@@ -22,6 +22,8 @@ export interface ProviderContext {
     graphPer10Minutes?: number;
     /** Gmail: read the owner's mail as the scan contract reads a fixture (core/google GoogleProviderOptions.wholeMailbox). */
     wholeMailbox?: boolean;
+    /** How long one provider request may go unanswered (core/limits PROVIDER_REQUEST_TIMEOUT_MS by default). */
+    requestTimeoutMs?: number;
   };
   /** Retry policy of the adapters (tests use short pauses). */
   retry?: Partial<RetryOptions>;

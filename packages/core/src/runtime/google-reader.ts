@@ -34,6 +34,7 @@ export function googleOptions(account: AccountRecord, ctx: ProviderContext, comp
     gmailPageSize: ctx.tuning?.pageSize,
     calendarPageSize: ctx.tuning?.pageSize,
     retry: ctx.retry,
+    ...(ctx.tuning?.requestTimeoutMs !== undefined ? { requestTimeoutMs: ctx.tuning.requestTimeoutMs } : {}),
     ...(ctx.tuning?.wholeMailbox ? { wholeMailbox: true } : {}),
     composer,
   };

@@ -35,6 +35,7 @@ export function microsoftOptions(account: AccountRecord, ctx: ProviderContext, c
     quotaShare: ctx.tuning?.quotaShare,
     pageSize: ctx.tuning?.pageSize,
     retry: ctx.retry,
+    ...(ctx.tuning?.requestTimeoutMs !== undefined ? { requestTimeoutMs: ctx.tuning.requestTimeoutMs } : {}),
     composer,
   };
 }
