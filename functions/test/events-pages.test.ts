@@ -11,7 +11,7 @@ import { confirmMet, loadStatements, unconfirmMet } from "@followthrough/core/ev
 import { linkPath, sealLink } from "@followthrough/core/links";
 import type { Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { keys, type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createApp } from "../src/app";
 import { eventTag, GROUP_GUESTS_ABOVE, groupGuests, guestLetter } from "../src/events";
 
@@ -168,6 +168,19 @@ describe("one event's goal (the digest's Coming up)", () => {
     expect(await text(bad)).toContain('value="25"');
     expect((await post(path, { action: "cleargoal" })).status).toBe(303);
     expect((await loadStatements(repo, OWNER)).goals.has("mixer-1")).toBe(false);
+  });
+
+  it("a goal set on an event no plan has seen yet puts its morning-of email on the index at once", async () => {
+    // The Founders Mixer as stored after the last plan (an event email's calendar read stores it, and
+    // does not plan): none of its emails on the index.
+    await repo.delete(keys.eventJob(OWNER, "morning-of", "mixer-1"));
+    try {
+      expect((await post(link("events"), { action: "goal", event: "mixer-1", goal: "3" })).status).toBe(303);
+      // It starts at 10:00 London time: its email at 08:00 that morning.
+      expect(await repo.get(keys.eventJob(OWNER, "morning-of", "mixer-1"))).toMatchObject({ due: Date.parse("2026-06-12T07:00:00Z") });
+    } finally {
+      await repo.delete(keys.eventGoal(OWNER, "mixer-1"));
+    }
   });
 
   it("a goal link without an event, or for an event not in the calendar, is refused", async () => {

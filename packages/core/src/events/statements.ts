@@ -76,8 +76,13 @@ export async function markEvent(repo: Repository, owner: Owner & Pick<AccountRec
   await planEventJobs({ repo, account: owner, now });
 }
 
-/** Sets the goal of a networking event: meet `n` new people, a whole number from 1 to 20. */
-export async function setGoal(repo: Repository, owner: Owner, eventId: string, n: number, now: number): Promise<void> {
+/**
+ * Sets the goal of a networking event: meet `n` new people, a whole number from 1 to 20. Then plans,
+ * as a mark does: an event stored since the last plan (by an event email's calendar read, which does
+ * not plan) gets its morning-of email on the index now, not at the next 07:00 sync, which may be
+ * after its hour.
+ */
+export async function setGoal(repo: Repository, owner: Owner & Pick<AccountRecord, "eventEmails">, eventId: string, n: number, now: number): Promise<void> {
   if (!Number.isInteger(n) || n < EVENT_RULES.goalMin || n > EVENT_RULES.goalMax)
     throw new StatementError("bad-goal", `A goal is a whole number of new people from ${EVENT_RULES.goalMin} to ${EVENT_RULES.goalMax}.`);
   const m = await storedEvent(repo, owner, eventId);
@@ -85,6 +90,7 @@ export async function setGoal(repo: Repository, owner: Owner, eventId: string, n
   if (!isNetworkingEvent(m, ownerIdentity(owner.email, owner.aliases), marks))
     throw new StatementError("not-networking", "A goal can only be set for a networking event: mark the event first.");
   await repo.put({ ...keys.eventGoal(owner.email, eventId), eventId, goal: n, at: now });
+  await planEventJobs({ repo, account: owner, now });
 }
 
 /** Removes an event's goal. */
