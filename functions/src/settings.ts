@@ -248,7 +248,7 @@ ${
   // not a digest (whose links cannot disconnect).
   // A save sent after it ended shows what was typed (only to a form of this app's own origin), to
   // copy before signing in again: a template written over more than 15 minutes is not lost.
-  const signInAgain = async (c: Context) => {
+  const signInAgain = async (c: Context, act: "settings" | "manage") => {
     const form = c.req.method === "POST" && sameOrigin(c, base) ? await c.req.parseBody().catch(() => ({}) as Record<string, unknown>) : {};
     const fields: [string, unknown][] = form.action === "save" ? [["Subject", form.subject], ["Follow-up message", form.template], ["Sign drafts as", form.signature]] : [];
     const typed = fields.filter((f): f is [string, string] => typeof f[1] === "string" && f[1].trim() !== "");
@@ -256,7 +256,7 @@ ${
       c,
       410,
       "Sign in again",
-      html`<h1>Sign in again</h1><p>Your sign-in to manage this account ended: it lasts 15 minutes. Nothing was changed.</p>
+      html`<h1>Sign in again</h1><p>${act === "manage" ? "Your sign-in to manage this account ended: it lasts 15 minutes." : "This settings link has expired."} Nothing was changed.</p>
 ${
   typed.length
     ? html`<p>What you typed, not saved: copy it, sign in again, and paste it in.</p>
@@ -266,7 +266,10 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
 <p><a class="button" href="${base}/settings">Sign in again</a></p>`,
     );
   };
-  const authoriseAct = (c: Context, act: "settings" | "manage") => kit.authorise(c, act, act === "manage" ? { expired: signInAgain } : {});
+  // A settings link's save sent after it expired (links a page hands out can end within minutes:
+  // core/links chainIssuedAt) gets the same page: what was typed is not lost either.
+  const authoriseAct = (c: Context, act: "settings" | "manage") =>
+    kit.authorise(c, act, act === "manage" || c.req.method === "POST" ? { expired: (cc: Context) => signInAgain(cc, act) } : {});
   for (const act of ["settings", "manage"] as const) {
     app.get(`/l/${act}/:token`, async (c) => {
       const auth = await authoriseAct(c, act);

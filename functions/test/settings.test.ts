@@ -258,6 +258,20 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(await foreign.text()).not.toContain("Hi {firstName}");
   });
 
+  it("a settings link that expired while the form was open gives back what was typed; nothing is changed", async () => {
+    const stale = `/l/settings/${sealLink(KEY, { act: "settings", acc: email() }, Date.now() - 8 * 86_400_000)}`;
+    const before = (await loadAccount(repo, email()))!;
+    const res = await post(stale, { action: "save", day: "5", hour: "9", template: "Hi {firstName}, long typed", subject: "", signature: "" });
+    expect(res.status).toBe(410);
+    const page = await res.text();
+    expect(page).toContain("This settings link has expired. Nothing was changed.");
+    expect(page).toContain('readonly>Hi {firstName}, long typed</textarea>');
+    expect(page).toMatch(/href="[^"]*\/settings"/);
+    expect((await loadAccount(repo, email()))!.schedule).toEqual(before.schedule);
+    // Opened (a GET), the expired link gets the usual page.
+    expect(await (await app.request(stale)).text()).toContain("This link has expired");
+  });
+
   it("a first-name correction that is refused comes back as typed; a good one is kept", async () => {
     const bad = await post(path, { action: "firstname", person: "wei.jie@", first: "Wei Jie" });
     expect(bad.status).toBe(400);
