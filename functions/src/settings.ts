@@ -321,7 +321,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       const names = { ...(account.firstNames ?? {}) };
       if (fix.first) names[fix.person] = fix.first;
       else delete names[fix.person];
-      if (Object.keys(names).length > FIRST_NAMES_MAX) return settingsPage(c, account, undefined, act === "manage", { error: `At most ${FIRST_NAMES_MAX} names are kept.` });
+      if (Object.keys(names).length > FIRST_NAMES_MAX)
+        return settingsPage(c, account, undefined, act === "manage", { error: `At most ${FIRST_NAMES_MAX} names are kept: remove one first.`, field: "person", person: form.person, first: form.first });
       if (!(await updateAccount(deps.repo, account.email, { firstNames: names }, now))) return gone();
       return back();
     }

@@ -16,7 +16,7 @@ import { keys, Repository } from "@followthrough/core/storage";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
 import { type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
-import { TEMPLATE_MAX, validateTemplate } from "../src/settings";
+import { FIRST_NAMES_MAX, TEMPLATE_MAX, validateTemplate } from "../src/settings";
 
 const BASE = "http://app.test";
 const KEY = "settings-test-link-key-0123456789abcdef";
@@ -280,6 +280,21 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(page).toContain('value="Wei Jie"');
     expect((await post(path, { action: "firstname", person: "wei.jie@example.org", first: "Wei Jie" })).status).toBe(303);
     expect((await loadAccount(repo, email()))!.firstNames).toMatchObject({ "wei.jie@example.org": "Wei Jie" });
+    // One past the most kept: refused, and what was typed comes back.
+    const before = (await loadAccount(repo, email()))!.firstNames ?? {};
+    const full = Object.fromEntries(Array.from({ length: FIRST_NAMES_MAX }, (_, i) => [`p${i}@example.org`, `P${i}`]));
+    await updateAccount(repo, email(), { firstNames: full }, Date.now());
+    try {
+      const over = await post(path, { action: "firstname", person: "ana.one@example.org", first: "Ana" });
+      expect(over.status).toBe(400);
+      const refused = await over.text();
+      expect(refused).toContain(`At most ${FIRST_NAMES_MAX} names are kept`);
+      expect(refused).toContain('value="ana.one@example.org"');
+      expect(refused).toContain('value="Ana"');
+      expect(Object.keys((await loadAccount(repo, email()))!.firstNames ?? {})).toHaveLength(FIRST_NAMES_MAX);
+    } finally {
+      await updateAccount(repo, email(), { firstNames: before }, Date.now());
+    }
   });
 
   it("resume queues the first backfill again when the pause cut it short, and not once it is done", async () => {
