@@ -37,6 +37,28 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
   });
   afterAll(() => db?.stop());
 
+  it("reads of the table are strongly consistent: a read after a write sees it (DynamoDB reads are eventually consistent unless asked)", async () => {
+    const asked: { command: string; consistent: unknown; index: unknown }[] = [];
+    const spy = new Repository(db.doc, db.tableName);
+    const tap = (next: (a: { input: Record<string, unknown> }) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: Record<string, unknown> }) => {
+      asked.push({ command: context.commandName ?? "", consistent: args.input.ConsistentRead, index: args.input.IndexName });
+      return next(args);
+    };
+    db.doc.middlewareStack.add(tap as never, { step: "initialize", name: "consistencyTap" });
+    try {
+      await spy.put({ ...keys.person(acct, "read-after@x.io"), person: { email: "read-after@x.io" } });
+      await spy.get(keys.person(acct, "read-after@x.io"));
+      await spy.query(keys.account(acct).pk, "PERSON#");
+      await spy.allItems(acct);
+    } finally {
+      db.doc.middlewareStack.remove("consistencyTap");
+      await repo.delete(keys.person(acct, "read-after@x.io"));
+    }
+    const reads = asked.filter((a) => /^(Get|Query)/.test(a.command) && a.index === undefined);
+    expect(reads.length).toBeGreaterThanOrEqual(3);
+    for (const r of reads) expect(r, r.command).toMatchObject({ consistent: true });
+  });
+
   it("upserts are idempotent and load back what was stored, NaN times included", async () => {
     const ms = [meeting("a", 1_000), meeting("b", 2_000), { ...meeting("c", Number.NaN), cancelled: true }];
     await putMeetings(repo, acct, ms, 1);

@@ -56,7 +56,11 @@ export class Repository {
     }
   }
 
-  /** Every item of a partition whose sort key starts with `prefix` (the whole partition for ""). */
+  /**
+   * Every item of a partition whose sort key starts with `prefix` (the whole partition for ""),
+   * strongly consistent as `get` is: callers read back what they just wrote (a mark, then the plan
+   * that reads the statements; a calendar read stored, then the meetings loaded).
+   */
   async query(pk: string, prefix: string): Promise<Item[]> {
     const items: Item[] = [];
     let start: Item | undefined;
@@ -64,6 +68,7 @@ export class Repository {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
+          ConsistentRead: true,
           KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :p)" : "pk = :pk",
           ExpressionAttributeValues: prefix ? { ":pk": pk, ":p": prefix } : { ":pk": pk },
           ExclusiveStartKey: start,
