@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { API_TIMEOUT_SECONDS, DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
+import { SEND_CLAIM_STALE_MS } from "@followthrough/core/digest";
+import { WORKER_LEASE_MS } from "../functions/src/handlers/worker";
+import { BACKFILL_LEASE_MS } from "../functions/src/handlers/backfill";
 import { tableDefinition, TTL_ATTRIBUTE } from "@followthrough/core/storage";
 
 const root = join(import.meta.dirname, "..");
@@ -134,6 +137,13 @@ describe("infra", () => {
     expect(linkNames(args.function.link)).toEqual(["Digests", "Table.name"]);
     // sst.aws.Cron would otherwise send `{}` in place of the scheduled event (and its `time`).
     expect(args.transform.target).toHaveProperty("input", undefined);
+  });
+
+  it("the scan leases and the digest's send claim outlive the function that holds them (a run that died is not taken for a live one's, and no live one is taken over)", () => {
+    const timeoutMs = (queue: string) => seconds(subscriptions.find((s) => s.queue === queue)!.subscriber.timeout) * 1000;
+    expect(WORKER_LEASE_MS).toBeGreaterThan(timeoutMs("Digests"));
+    expect(SEND_CLAIM_STALE_MS).toBeGreaterThan(timeoutMs("Digests"));
+    expect(BACKFILL_LEASE_MS).toBeGreaterThan(timeoutMs("Backfills"));
   });
 
   for (const [queue, dlq, handler, maxBatch] of [
