@@ -7,10 +7,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { API_TIMEOUT_SECONDS, DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
+import { API_TIMEOUT_SECONDS, DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS, JOB_RETRY_BUDGET_MS, PROVIDER_REQUEST_TIMEOUT_MS } from "@followthrough/core/limits";
 import { SEND_CLAIM_STALE_MS } from "@followthrough/core/digest";
-import { WORKER_LEASE_MS } from "../functions/src/handlers/worker";
-import { BACKFILL_LEASE_MS } from "../functions/src/handlers/backfill";
+import { EVENT_READ_RESERVE_MS, WEEKLY_SCAN_RESERVE_MS, WORKER_LEASE_MS } from "../functions/src/handlers/worker";
+import { BACKFILL_LEASE_MS, BACKFILL_STOP_RESERVE_MS } from "../functions/src/handlers/backfill";
 import { tableDefinition, TTL_ATTRIBUTE } from "@followthrough/core/storage";
 
 const root = join(import.meta.dirname, "..");
@@ -144,6 +144,14 @@ describe("infra", () => {
     expect(WORKER_LEASE_MS).toBeGreaterThan(timeoutMs("Digests"));
     expect(SEND_CLAIM_STALE_MS).toBeGreaterThan(timeoutMs("Digests"));
     expect(BACKFILL_LEASE_MS).toBeGreaterThan(timeoutMs("Backfills"));
+  });
+
+  it("a job's reads keep in reserve what one call may take (its retry budget and one more attempt cut at the request timeout), and the reserve fits the function", () => {
+    const call = JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS;
+    for (const reserve of [EVENT_READ_RESERVE_MS, WEEKLY_SCAN_RESERVE_MS, BACKFILL_STOP_RESERVE_MS]) {
+      expect(reserve).toBeGreaterThanOrEqual(call);
+      expect(reserve).toBeLessThan(seconds(subscriptions.find((s) => s.queue === "Digests")!.subscriber.timeout) * 1000);
+    }
   });
 
   for (const [queue, dlq, handler, maxBatch] of [

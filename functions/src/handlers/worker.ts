@@ -20,8 +20,12 @@ import { need } from "../linked";
 
 /** Longer than the worker's timeout (infra/queue.ts: 5 minutes), so a worker that died frees the account. */
 export const WORKER_LEASE_MS = 6 * 60_000;
-/** An event job's read starts no page with less than this left (its email is short work after it). */
-const MIN_START_MS = 60_000;
+/**
+ * An event job's read starts no page with less than this left: one call of the page may take its
+ * retry budget and one more attempt (core/limits JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS),
+ * and the email's send after it as long again at worst (until 2026-12-01 a minute, the budget alone).
+ */
+export const EVENT_READ_RESERVE_MS = 2 * 60_000;
 
 /**
  * A weekly run's read starts no new page with less than this left: the longest page (500 Gmail
@@ -101,7 +105,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // An event email or the daily event sync: under the scan lease like the weekly run; a paused account is skipped.
           const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
           const outcome = await runAccountJob(job, async (account) => {
-            const stopBefore = remainingMs ? () => remainingMs() < MIN_START_MS : undefined;
+            const stopBefore = remainingMs ? () => remainingMs() < EVENT_READ_RESERVE_MS : undefined;
             const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore, clock: d.now });
             console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome: result }));
           });

@@ -28,10 +28,11 @@ export const DRAFT_CLAIM_LEASE_MS = 2 * API_TIMEOUT_SECONDS * 1000;
 
 /**
  * The most one provider call of a queued job (the weekly worker, an event job, a backfill) may wait
- * in retries (core/resilience `budgetMs`): under the weekly read's 2-minute reserve and the
- * backfill's 5, so a provider's long Retry-After fails the record for the queue to deliver again
- * later instead of sleeping the function into its timeout (which returns the whole batch, its
- * continuations already queued).
+ * in retries and failed attempts (core/resilience `budgetMs`): with one more attempt
+ * (PROVIDER_REQUEST_TIMEOUT_MS) it fits the 2 minutes the weekly read, an event job's read and the
+ * backfill keep in reserve (test/infra.test.ts), so a provider's long Retry-After or a stalled
+ * connection fails the record for the queue to deliver again later instead of running the function
+ * into its timeout (which returns the whole batch, its continuations already queued).
  */
 export const JOB_RETRY_BUDGET_MS = 60_000;
 
