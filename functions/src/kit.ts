@@ -165,7 +165,7 @@ export function createKit(deps: AppDeps): PageKit {
   const authorise = async (c: C, act: LinkAction, pages: LinkPages = {}): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
     let claims: LinkClaims;
     try {
-      claims = openLink(deps.linkKey, c.req.param("token") ?? "", deps.now(), { act });
+      claims = openLink(deps.linkKey, c.req.param("token") ?? "", deps.now(), { act, ...(pages.evenExpired ? { evenExpired: true } : {}) });
     } catch (e) {
       if (e instanceof LinkError) return e.problem === "expired" && pages.expired ? pages.expired(c) : linkRefused(c, e.problem);
       throw e;

@@ -16,6 +16,8 @@ export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 export interface LinkPages {
   expired?: (c: Context) => Response | Promise<Response>;
   missing?: (c: Context) => Response | Promise<Response>;
+  /** Accept the link past its expiry (a digest's one-click unsubscribe). */
+  evenExpired?: boolean;
 }
 
 export interface PageKit {

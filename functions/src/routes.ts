@@ -154,11 +154,20 @@ ${afterNav(c, account)}
   // The events page, one event's goal, and "who did you meet": functions/src/events.ts.
   mountEvents(app, deps, kit);
 
+  /**
+   * A digest's one-click unsubscribe (RFC 8058: its mail client POSTs `List-Unsubscribe=One-Click`
+   * to the pause link of the List-Unsubscribe header, in the background, and tells the owner it is
+   * done): honoured however old the digest, as an unsubscribe must keep working; only the link's
+   * authenticity is checked. Every other use of a pause link ends with it.
+   */
+  const oneClick = async (c: C) =>
+    c.req.method === "POST" && c.req.param("act") === "pause" && (await c.req.parseBody().catch(() => ({}) as Record<string, unknown>))["List-Unsubscribe"] === "One-Click";
+
   /** The act in the path, checked, and its token verified against it and the account. */
   const authoriseAct = async (c: C) => {
     const act = c.req.param("act") ?? "";
     if (!isMutating(act)) return say(c, 404, "Not found", "This page does not exist.");
-    const auth = await authorise(c, act);
+    const auth = await authorise(c, act, (await oneClick(c)) ? { evenExpired: true } : {});
     return auth instanceof Response ? auth : { act, ...auth };
   };
 

@@ -3,7 +3,7 @@
  * weekly run stored people and the emailed digest. GETs never change anything; POSTs do, once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAccount } from "@followthrough/core/accounts";
+import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { type DigestPerson, sendDigestOnce } from "@followthrough/core/digest";
 import { openLink, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
@@ -449,5 +449,21 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now: later })).toBe("paused");
     // A second tap is harmless.
     expect((await post(weekly.digest.pauseUrl)).status).toBe(200);
+  });
+
+  it("a digest's one-click unsubscribe works however old the digest; any other use of its expired pause link is refused", async () => {
+    await updateAccount(h.repo, h.email, { status: "active" }, now);
+    const old = `/l/pause/${sealLink(KEY, { act: "pause", acc: h.email }, now - 100 * DAY)}`;
+    // The pause page's own button (a plain form POST), on a link long expired: refused, nothing changed.
+    const button = await app.request(old, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    expect(button.status).toBe(410);
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("active");
+    // The mail client's one-click POST (RFC 8058): honoured.
+    const res = await app.request(old, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    expect(res.status).toBe(200);
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("paused");
+    // Still only an authentic link of this account's: a tampered one is refused.
+    const tampered = old.slice(0, -2) + (old.endsWith("AA") ? "BB" : "AA");
+    expect((await app.request(tampered, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" })).status).toBe(400);
   });
 });

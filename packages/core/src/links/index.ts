@@ -126,7 +126,12 @@ export function openLink(
   key: Uint8Array | string,
   token: string,
   nowMs: number,
-  expect: { act?: LinkAction | LinkAction[]; acc?: string } = {},
+  expect: {
+    act?: LinkAction | LinkAction[];
+    acc?: string;
+    /** Accept an authentic link past its expiry (a digest's one-click unsubscribe, RFC 8058, which must keep working). */
+    evenExpired?: boolean;
+  } = {},
 ): LinkClaims {
   if (!/^[A-Za-z0-9_-]{100,4096}$/.test(token)) throw new LinkError("malformed");
   const raw = Buffer.from(token, "base64url");
@@ -151,7 +156,7 @@ export function openLink(
   }
   if (typeof claims !== "object" || claims === null || typeof claims.acc !== "string" || !isLinkAction(String(claims.act))) throw new LinkError("malformed");
   if (claims.org !== undefined && typeof claims.org !== "number") throw new LinkError("malformed");
-  if (typeof claims.exp !== "number" || claims.exp * 1000 <= nowMs) throw new LinkError("expired");
+  if (typeof claims.exp !== "number" || (claims.exp * 1000 <= nowMs && !expect.evenExpired)) throw new LinkError("expired");
   const acts = expect.act === undefined ? undefined : Array.isArray(expect.act) ? expect.act : [expect.act];
   if (acts && !acts.includes(claims.act)) throw new LinkError("wrong-action");
   if (expect.acc !== undefined && claims.acc !== expect.acc.toLowerCase()) throw new LinkError("wrong-account");
