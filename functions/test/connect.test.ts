@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf } from "@followthrough/core/accounts";
+import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, saveAccount } from "@followthrough/core/accounts";
 import { sealPending } from "@followthrough/core/connect";
 import { googleEndpoints } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
@@ -267,6 +267,30 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect(await repo.get({ pk: keys.account(email()).pk, sk: "PERSON#someone@previous.example" })).toBeUndefined();
     expect(await repo.get(keys.identity(previous))).toBeUndefined();
     expect((await repo.get<{ email: string }>(keys.identity(mine.identity!)))?.email).toBe(email().toLowerCase());
+  });
+
+  it("the same sign-in under a new address (the provider renamed the account) moves the account: its settings come along, the old record and its data go", async () => {
+    expect((await connect(p)).res.status).toBe(200);
+    const mine = (await loadAccount(repo, email()))!;
+    // As it was before the rename: the account under its old address, with the owner's settings
+    // and a person met; the new address not connected yet.
+    const oldEmail = `renamed-from.${p}@example.org`;
+    await deleteAccountData(repo, email());
+    await saveAccount(repo, ring, { ...mine, email: oldEmail, refreshToken: "old-token", template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });
+    await linkIdentity(repo, mine.identity!, oldEmail);
+    await repo.put({ pk: keys.account(oldEmail).pk, sk: "PERSON#someone@example.org", name: "Someone" });
+
+    expect((await connect(p)).res.status).toBe(200);
+    expect(await loadAccount(repo, oldEmail)).toBeUndefined();
+    expect(await repo.allItems(oldEmail)).toEqual([]);
+    const now = (await loadAccount(repo, email()))!;
+    expect(now).toMatchObject({ identity: mine.identity, status: "active", template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });
+    expect((await repo.get<{ email: string }>(keys.identity(mine.identity!)))?.email).toBe(email().toLowerCase());
+    // The settings this test gave it go again.
+    const item = (await repo.get<{ account: AccountRecord }>(keys.account(email())))!;
+    delete item.account.template;
+    delete item.account.firstNames;
+    await repo.put(item as never);
   });
 
   it("a replayed callback is refused: without the cookie (cleared), and with it (the code was already redeemed)", async () => {

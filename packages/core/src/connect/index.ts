@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, deleteAccountData, linkIdentity, loadAccount, saveAccount } from "../accounts";
+import { type AccountRecord, accountByIdentity, deleteAccountData, linkIdentity, loadAccount, saveAccount } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -108,6 +108,12 @@ const endpointsOf = (client: ConnectClient): AccountRecord["endpoints"] => ({
   authorizeUrl: client.endpoints.authorizeUrl,
 });
 
+/** The owner's own choices on an account (what a rename carries to the new address). */
+const settingsOf = (a: AccountRecord): Partial<AccountRecord> => {
+  const { template, subjectTemplate, signatureName, firstNames, eventEmails } = a;
+  return Object.fromEntries(Object.entries({ template, subjectTemplate, signatureName, firstNames, eventEmails }).filter(([, v]) => v !== undefined));
+};
+
 /** What storing a connection did. */
 export type StoreOutcome =
   | { kind: "connected" | "reconnected"; account: AccountRecord }
@@ -148,6 +154,12 @@ export async function storeConnection(o: {
     await deleteAccountData(o.repo, existing.email);
     existing = undefined;
   }
+  // The same sign-in under another address (the provider renamed the account; its identity is
+  // the same person's): that account is this one now. Its settings come along to a new record, and
+  // its old record and data go, so no second account keeps scanning the same mailbox unreachable.
+  const moved = o.identity ? await accountByIdentity(o.repo, identityKey(o.identity)) : undefined;
+  const carried = moved && moved.email.toLowerCase() !== email.toLowerCase() ? moved : undefined;
+  if (carried) await deleteAccountData(o.repo, carried.email);
   const lower = email.toLowerCase();
   const aliases = [...new Set(o.profile.aliases.map((a) => a.trim()).filter((a) => a && a.toLowerCase() !== lower))];
   const timeZone = o.profile.timeZone && isZone(o.profile.timeZone) ? o.profile.timeZone : (existing?.timeZone ?? "UTC");
@@ -166,7 +178,8 @@ export async function storeConnection(o: {
   };
   if (base.identity) await linkIdentity(o.repo, base.identity, base.email, existing?.identity);
   if (!existing) {
-    const account = await saveAccount(o.repo, o.ring, { ...base, status: "active", schedule: { ...DEFAULT_SCHEDULE } });
+    const settings = carried ? settingsOf(carried) : {};
+    const account = await saveAccount(o.repo, o.ring, { ...settings, ...base, status: "active", schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) } });
     return { kind: "connected", account };
   }
   // The whole record is replaced (a put), which is how reconnectNotifiedAt is cleared.
