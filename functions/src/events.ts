@@ -319,8 +319,11 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const attendedWith = found.filter((p) => p.metBy === undefined);
     const byMail = new Set(wrote.map((p) => p.email));
     const metThere = new Set(attendedWith.map((p) => p.email));
-    // A confirmed person who is not new here (written to or met before): "already in touch" (events.md).
-    const inTouch = new Set(confirmedAt(m.id, statements, people).filter((x) => x.status === "already-in-touch").map((x) => x.email));
+    // A confirmed person the last scan found first met elsewhere (an earlier meeting): "already in
+    // touch" (events.md). One it has not read yet (confirmed since) is not called that: the next scan
+    // decides, and the digest says.
+    const firstMetElsewhere = new Set(people.filter((p) => p.eventId !== m.id).map((p) => p.email));
+    const inTouch = new Set(confirmedAt(m.id, statements, people).filter((x) => x.status === "already-in-touch" && firstMetElsewhere.has(x.email)).map((x) => x.email));
     const query = (c.req.query("q") ?? "").slice(0, 100);
     // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.
     const searching = query.trim() !== "";

@@ -202,8 +202,8 @@ describe("who did you meet at a small networking event", () => {
       { email: "ana@smallfirm.io", name: "Ana Small", eventId: "mixer-0", eventTitle: mixer.title, metAt: mixer.start, metEnd: mixer.end, stage: "met" },
       { email: "ivo@otherco.com", name: "Ivo Petrov", eventId: "lunch-0", eventTitle: "Lunch", metAt: NOW - 40 * DAY, metEnd: NOW - 40 * DAY + HOUR, stage: "met" },
     ]);
-    // The owner says they met Ivo there.
-    await confirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", { picked: ["ivo@otherco.com"] }, NOW);
+    // The owner says they met Ivo there, and Ben (whom no scan has read as met yet).
+    await confirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", { picked: ["ivo@otherco.com", "ben@smallfirm.io"] }, NOW);
     try {
       const page = await text(await app.request(link("met", "mixer-0")));
       expect(page).not.toContain("you wrote to them");
@@ -211,8 +211,10 @@ describe("who did you meet at a small networking event", () => {
       expect(page).toMatch(/<h2>Met there<\/h2><ul><li><span class="who">Ana Small<\/span>/);
       expect(page).toMatch(/value="ana@smallfirm.io" checked disabled> <label for="g\d+" class="inline">Ana Small[^<]*<span class="muted">ana@smallfirm.io<\/span> \(met there\)/);
       expect(page).toMatch(/You said you met.*Ivo Petrov<\/span> <span class="muted">ivo@otherco.com<\/span> <span class="muted">· already in touch, not counted as new<\/span>/);
+      expect(page).toMatch(/Ben Small<\/span> <span class="muted">ben@smallfirm.io<\/span>\s*<form/);
     } finally {
       await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", "ivo@otherco.com");
+      await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", "ben@smallfirm.io");
     }
   });
 });
