@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, saveAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { sealPending } from "@followthrough/core/connect";
 import { googleEndpoints } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
@@ -276,7 +276,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     // and a person met; the new address not connected yet.
     const oldEmail = `renamed-from.${p}@example.org`;
     await deleteAccountData(repo, email());
-    await saveAccount(repo, ring, { ...mine, email: oldEmail, refreshToken: "old-token", template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });
+    await saveAccount(repo, ring, { ...mine, email: oldEmail, refreshToken: "old-token", status: "paused", lastWeek: "2026-W10", lastWeeklyAt: 1_000, template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });
     await linkIdentity(repo, mine.identity!, oldEmail);
     await repo.put({ pk: keys.account(oldEmail).pk, sk: "PERSON#someone@example.org", name: "Someone" });
 
@@ -284,13 +284,17 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect(await loadAccount(repo, oldEmail)).toBeUndefined();
     expect(await repo.allItems(oldEmail)).toEqual([]);
     const now = (await loadAccount(repo, email()))!;
-    expect(now).toMatchObject({ identity: mine.identity, status: "active", template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });
+    // A pause stays (as a reconnect keeps it), and so does the week last run.
+    expect(now).toMatchObject({ identity: mine.identity, status: "paused", lastWeek: "2026-W10", lastWeeklyAt: 1_000, template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });
     expect((await repo.get<{ email: string }>(keys.identity(mine.identity!)))?.email).toBe(email().toLowerCase());
     // The settings this test gave it go again.
     const item = (await repo.get<{ account: AccountRecord }>(keys.account(email())))!;
     delete item.account.template;
     delete item.account.firstNames;
+    delete item.account.lastWeek;
+    delete item.account.lastWeeklyAt;
     await repo.put(item as never);
+    await updateAccount(repo, email(), { status: "active" }, Date.now());
   });
 
   it("a replayed callback is refused: without the cookie (cleared), and with it (the code was already redeemed)", async () => {

@@ -108,10 +108,13 @@ const endpointsOf = (client: ConnectClient): AccountRecord["endpoints"] => ({
   authorizeUrl: client.endpoints.authorizeUrl,
 });
 
-/** The owner's own choices on an account (what a rename carries to the new address). */
+/**
+ * What a rename carries to the new address: the owner's own choices (a pause among them, as a
+ * reconnect keeps it) and the week last run, so the moved account gets no second digest that week.
+ */
 const settingsOf = (a: AccountRecord): Partial<AccountRecord> => {
-  const { template, subjectTemplate, signatureName, firstNames, eventEmails } = a;
-  return Object.fromEntries(Object.entries({ template, subjectTemplate, signatureName, firstNames, eventEmails }).filter(([, v]) => v !== undefined));
+  const { template, subjectTemplate, signatureName, firstNames, eventEmails, lastWeeklyAt, lastWeek } = a;
+  return Object.fromEntries(Object.entries({ template, subjectTemplate, signatureName, firstNames, eventEmails, lastWeeklyAt, lastWeek }).filter(([, v]) => v !== undefined));
 };
 
 /** What storing a connection did. */
@@ -179,7 +182,8 @@ export async function storeConnection(o: {
   if (base.identity) await linkIdentity(o.repo, base.identity, base.email, existing?.identity);
   if (!existing) {
     const settings = carried ? settingsOf(carried) : {};
-    const account = await saveAccount(o.repo, o.ring, { ...settings, ...base, status: "active", schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) } });
+    const status = carried?.status === "paused" ? "paused" : "active";
+    const account = await saveAccount(o.repo, o.ring, { ...settings, ...base, status, schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) } });
     return { kind: "connected", account };
   }
   // The whole record is replaced (a put), which is how reconnectNotifiedAt is cleared.
