@@ -256,6 +256,9 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     await repo.put({ ...keys.identity(previous), email: email().toLowerCase() });
     await repo.delete(keys.identity(mine.identity!));
     await repo.put({ pk: keys.account(email()).pk, sk: "PERSON#someone@previous.example", name: "Someone" });
+    // A link in one of the previous owner's digests.
+    const theirs = `/l/settings/${sealLink(KEY, { act: "settings", acc: email() }, Date.now() - 60_000)}`;
+    expect((await app.request(theirs)).status).toBe(200);
 
     const { res } = await connect(p);
     expect(res.status).toBe(200);
@@ -267,6 +270,10 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect(await repo.get({ pk: keys.account(email()).pk, sk: "PERSON#someone@previous.example" })).toBeUndefined();
     expect(await repo.get(keys.identity(previous))).toBeUndefined();
     expect((await repo.get<{ email: string }>(keys.identity(mine.identity!)))?.email).toBe(email().toLowerCase());
+    // Their links open nothing of the new owner's; the new owner's own do.
+    expect((await app.request(theirs)).status).toBe(410);
+    const settings = /href="http:\/\/app\.test(\/l\/settings\/[^"]+)"/.exec(body)?.[1];
+    expect((await app.request(settings!)).status).toBe(200);
   });
 
   it("the same sign-in under a new address (the provider renamed the account) moves the account: its settings come along, the old record and its data go", async () => {

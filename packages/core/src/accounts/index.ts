@@ -54,6 +54,11 @@ export interface AccountRecord extends Owner {
    * oid), from the ID token at connect. Disconnect and delete need a fresh sign-in that matches it.
    */
   identity?: string;
+  /**
+   * Links whose chain of pages began before this (epoch ms) are refused: the address passed to a new
+   * owner then (core/connect storeConnection), and the previous owner's digests still hold links.
+   */
+  linksFrom?: number;
 }
 
 /**
