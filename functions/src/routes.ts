@@ -142,7 +142,10 @@ ${afterNav(c, account)}
     // after its chain of pages began: a forwarded link never shows a later week's people.
     const issuedAt = chainIssuedAt(auth.claims) * 1000;
     const madeBy = issuedAt + DIGEST_BUILD_MARGIN_MS;
-    const week = auth.claims.wk ?? c.req.query("week") ?? (await latestDigestWeek(deps.repo, auth.account.email, madeBy));
+    // A view link a page handed out (its chain may have begun at a forwarded digest) opens the latest
+    // digest made before its chain began, never another week named in its URL.
+    const asked = auth.claims.org === undefined ? c.req.query("week") : undefined;
+    const week = auth.claims.wk ?? asked ?? (await latestDigestWeek(deps.repo, auth.account.email, madeBy));
     const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week) : undefined;
     if (!digest?.html || (!auth.claims.wk && digest.claimedAt > madeBy)) return say(c, 404, "No digest", "There is no digest for that week.");
     return c.body(digest.html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DIGEST_CSP });

@@ -202,7 +202,11 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
       // A settings link issued now (a sign-in) whose events page leads to "Your latest digest": the
       // latest, next week's, although that link ends with the settings link, in 7 days.
       const events = /\/l\/events\/[A-Za-z0-9_-]+/.exec(await (await app.request(`/l/settings/${sealLink(KEY, { act: "settings", acc: h.email }, now)}`)).text())![0];
-      expect(await (await app.request(await viaPage(events))).text()).toBe(later.rendered.html);
+      const fromSettings = await viaPage(events);
+      expect(await (await app.request(fromSettings)).text()).toBe(later.rendered.html);
+      // Such a link opens no other week named in its URL.
+      expect(await (await app.request(`${fromSettings}?week=${weekly.digest.week}`)).text()).toBe(later.rendered.html);
+      expect(await (await app.request(`${fromDismiss}?week=${later.digest.week}`)).text()).toBe(weekly.rendered.html);
 
       // 41 days after the first digest, its dismiss link's page hands out settings and digest links
       // that end when the dismiss link ends, not 7 and 42 days later.
