@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Clock, ProviderError, withRetry } from "@followthrough/core/resilience";
+import { type Clock, ProviderError, timedRequest, withRetry } from "@followthrough/core/resilience";
 
 /** A clock that only records the pauses asked of it. */
 function recordingClock(): Clock & { slept: number[] } {
@@ -36,20 +36,31 @@ describe("withRetry's budget (what a call a person waits on may pause in all)", 
     expect(failed).toBeInstanceOf(ProviderError);
   });
 
-  it("the time of each failed attempt counts too: attempts that run until their request is cut end the call", async () => {
+  it("the time of each failed request counts too: requests that run until they are cut end the call; a wait for quota before a request does not count", async () => {
     let now = 0;
     const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
     let attempts = 0;
-    const stalled = async () => {
-      attempts++;
-      now += 20_000; // the request ran until its timeout
-      throw new ProviderError("temporary", "request timed out");
-    };
+    const stalled = () =>
+      timedRequest(clock, async () => {
+        attempts++;
+        now += 20_000; // the request ran until its timeout
+        throw new ProviderError("temporary", "request timed out");
+      });
     const e = await withRetry(stalled, classify, { clock, random: () => 0, budgetMs: 60_000 }).catch((x) => x);
     expect(e).toBeInstanceOf(ProviderError);
     // 20, 40, 60 s spent: within the budget, so one more; after it, 80 s, none (a call ends within
     // its budget and one more attempt).
     expect(attempts).toBe(4);
     expect(now).toBe(80_000);
+    // A call held 61 s by the pacer before its request, which then fails quickly: retried.
+    let tries = 0;
+    const queued = async () => {
+      now += 61_000; // waiting for a quota slot, longer than the whole budget
+      return timedRequest(clock, async () => {
+        if (tries++ === 0) throw new ProviderError("temporary", "503");
+        return "ok";
+      });
+    };
+    expect(await withRetry(queued, classify, { clock, random: () => 0, budgetMs: 60_000 })).toBe("ok");
   });
 });

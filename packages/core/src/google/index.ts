@@ -4,7 +4,7 @@ import type { Owner } from "../model";
 import { normalizeAddress } from "../identity";
 import { buildMime, type Composer, composerOf, mimeOfOutgoing, SENT_ID_HEADER } from "../mail";
 import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
-import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, withRetry } from "../resilience";
+import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, timedRequest, withRetry } from "../resilience";
 import { PROVIDER_REQUEST_TIMEOUT_MS } from "../limits";
 import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
@@ -134,11 +134,11 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
   // A slot first, then the quota charge: the call is held on the clock from its charge to its answer.
   const gmailCall = <T>(units: number, fn: () => Promise<T>, once = false) =>
     withRetry(
-      () => gmailSlots.run(() => gmailPacer.run(units, () => refreshOn401(fn))),
+      () => gmailSlots.run(() => gmailPacer.run(units, () => timedRequest(clock, () => refreshOn401(fn)))),
       classify,
       once ? { ...retry, retryOn: onlyRateLimited } : retry,
     );
-  const calendarCall = <T>(fn: () => Promise<T>) => withRetry(() => calendarPacer.run(1, () => refreshOn401(fn)), classify, retry);
+  const calendarCall = <T>(fn: () => Promise<T>) => withRetry(() => calendarPacer.run(1, () => timedRequest(clock, () => refreshOn401(fn))), classify, retry);
   const req = { retry: false } as const;
 
   /**

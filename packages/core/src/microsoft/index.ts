@@ -4,7 +4,7 @@ import { normalizeAddress } from "../identity";
 import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
 import { type Composer, composerOf, headerSafe, mimeOfOutgoing } from "../mail";
 import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
-import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, systemClock, withRetry } from "../resilience";
+import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, systemClock, timedRequest, withRetry } from "../resilience";
 import { toIanaZone } from "../zones";
 import { classifyAccessDenied, classifyGraphError } from "./errors";
 import { graphCalendarStream, graphGetter, graphOwnerInboxStream, graphSentStream } from "./streams";
@@ -127,7 +127,7 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
   const call = <T>(fn: (c: Client) => Promise<T>, once = false, request?: string) =>
     withRetry(
       // Held on the clock from the quota charge to the answer (a virtual clock must not move in between).
-      () => pacer.run(1, async () => {
+      () => pacer.run(1, () => timedRequest(clock, async () => {
       // Refresh here, not only inside the client: the client wraps an authProvider failure into a
       // GraphError (statusCode -1), losing the GrantError, so a revoked grant looked "temporary".
       await token();
@@ -141,7 +141,7 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
         await token();
         return fn(client);
       }
-    }), classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
+    })), classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
 
   /** Drafts carrying the marker, oldest first. */
   const findDrafts = async (marker: string): Promise<MarkedDraft[]> => {

@@ -16,8 +16,9 @@ export interface RetryOptions {
    */
   retryOn?: (error: ProviderError) => boolean;
   /**
-   * The most the pauses of one call and its failed attempts may add up to (on `clock`): a pause that
-   * would pass it (a long Retry-After, attempts that each ran until their request timed out) throws
+   * The most the pauses of one call and its failed requests (as {@link timedRequest} measured them,
+   * not their wait for quota before) may add up to: a pause that would pass it (a long Retry-After,
+   * requests that each ran until they were cut) throws
    * the error instead, for a caller a person waits on (the API answers 503 with the provider's
    * Retry-After rather than outlasting its own timeout) or a job with a reserve to keep. A call so
    * ends within its budget and one more attempt (bounded by the adapters' request timeout).
@@ -41,7 +42,6 @@ export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) 
   const o = { ...defaultRetry, ...options } satisfies RetryOptions;
   let spent = 0;
   for (let attempt = 1; ; attempt++) {
-    const began = o.budgetMs === undefined ? 0 : o.clock.now();
     try {
       return await fn();
     } catch (raw) {
@@ -50,9 +50,31 @@ export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) 
       const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** (attempt - 1));
       const jitter = Math.round(o.random() * ceiling);
       const wait = e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, Math.min(jitter, 1000)) : jitter;
-      if (o.budgetMs !== undefined && (spent += o.clock.now() - began + wait) > o.budgetMs) throw e;
+      if (o.budgetMs !== undefined && (spent += requestMsOf(raw) + wait) > o.budgetMs) throw e;
       o.onRetry?.(e, attempt, wait);
       await o.clock.sleep(wait);
     }
   }
 }
+
+const REQUEST_MS = Symbol("requestMs");
+
+/**
+ * Runs one provider request, and marks its failure with how long it ran on `clock`: a retry budget
+ * ({@link withRetry} `budgetMs`) counts that time, not the call's wait for a quota slot before it (a
+ * busy minute's pacer can hold a call for most of a minute before its request goes out).
+ */
+export async function timedRequest<T>(clock: Clock, fn: () => Promise<T>): Promise<T> {
+  const began = clock.now();
+  try {
+    return await fn();
+  } catch (e) {
+    if (e !== null && typeof e === "object") (e as Record<symbol, unknown>)[REQUEST_MS] = clock.now() - began;
+    throw e;
+  }
+}
+
+const requestMsOf = (e: unknown): number => {
+  const ms = e !== null && typeof e === "object" ? (e as Record<symbol, unknown>)[REQUEST_MS] : undefined;
+  return typeof ms === "number" && ms > 0 ? ms : 0;
+};
