@@ -28,7 +28,7 @@ import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, m
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
-import { API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
+import { API_REQUEST_TIMEOUT_MS, API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
@@ -220,7 +220,7 @@ ${configured.map(section)}`
       const build =
         deps.providerForNew ??
         ((a: AccountRecord, onRotate: (t: string) => Promise<void>) =>
-          loadMailbox(a, { ring, retry: { budgetMs: API_RETRY_BUDGET_MS }, google: { clientSecret: deps.oauth?.google?.clientSecret }, microsoft: { clientSecret: deps.oauth?.microsoft?.clientSecret, onRefreshToken: onRotate } }));
+          loadMailbox(a, { ring, retry: { budgetMs: API_RETRY_BUDGET_MS }, tuning: { requestTimeoutMs: API_REQUEST_TIMEOUT_MS }, google: { clientSecret: deps.oauth?.google?.clientSecret }, microsoft: { clientSecret: deps.oauth?.microsoft?.clientSecret, onRefreshToken: onRotate } }));
       profile = await (await build(provisional, onRefreshToken)).profile();
       refreshToken = latest;
     } catch (e) {

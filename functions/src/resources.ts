@@ -9,7 +9,7 @@ import { lazySqsSender } from "./sqs";
 import { linked, need } from "./linked";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
-import { API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
+import { API_REQUEST_TIMEOUT_MS, API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { type RevokedHandler, revokedHandler } from "@followthrough/core/dispatch";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import type { MailboxProvider } from "@followthrough/core/providers";
@@ -157,7 +157,7 @@ export function resourceConfig(): DepsConfig {
     backfills: queue("Backfills"),
     loader: loadMailbox,
     // A person waits on each request: a provider's long Retry-After is answered, not waited out.
-    provider: { retry: { budgetMs: API_RETRY_BUDGET_MS } },
+    provider: { retry: { budgetMs: API_RETRY_BUDGET_MS }, tuning: { requestTimeoutMs: API_REQUEST_TIMEOUT_MS } },
     // SQS's client is imported on first use (its own chunk): most requests need none. No `notify`:
     // the API links no sender (infra/api.ts) and sends no notice (a revoked grant found by the first
     // backfill is the backfill worker's to announce), so its bundle holds no SES client.

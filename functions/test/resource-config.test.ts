@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { AccountRecord } from "@followthrough/core/accounts";
-import { API_RETRY_BUDGET_MS, JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
+import { API_REQUEST_TIMEOUT_MS, API_RETRY_BUDGET_MS, API_TIMEOUT_SECONDS, JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import type { ProviderLoader } from "@followthrough/core/loader";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
 
@@ -24,6 +24,9 @@ describe("the API's resource configuration", () => {
     expect(config.tableName).toBe("followthrough-table");
     expect(config.loader).toBe(loadMailbox);
     expect(config.provider?.retry?.budgetMs).toBe(API_RETRY_BUDGET_MS);
+    // A stalled provider request is cut well inside the function's timeout, so the page gets out.
+    expect(config.provider?.tuning?.requestTimeoutMs).toBe(API_REQUEST_TIMEOUT_MS);
+    expect(API_REQUEST_TIMEOUT_MS + API_RETRY_BUDGET_MS).toBeLessThan(API_TIMEOUT_SECONDS * 1000 / 2);
   });
 });
 

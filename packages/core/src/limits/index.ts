@@ -43,3 +43,10 @@ export const JOB_RETRY_BUDGET_MS = 60_000;
  * retries are bounded by JOB_RETRY_BUDGET_MS, which counts each failed attempt's time too).
  */
 export const PROVIDER_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The same for a request a person waits on (the API: a tap's draft, the connect callback's profile):
+ * well inside the function's timeout (API_TIMEOUT_SECONDS), so a stalled provider gets the person a
+ * page saying so, not the gateway's error.
+ */
+export const API_REQUEST_TIMEOUT_MS = 10_000;
