@@ -51,3 +51,25 @@ describe.each([
 it("a request cut at the deployed timeout leaves a job's retry budget room for another attempt", () => {
   expect(2 * PROVIDER_REQUEST_TIMEOUT_MS).toBeLessThanOrEqual(JOB_RETRY_BUDGET_MS);
 });
+
+describe("a stalled Google token endpoint", () => {
+  let h: ScanHarness;
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-google"), virtualClock: false, requestTimeoutMs: TIMEOUT_MS, retry: { baseMs: 5, maxMs: 20, budgetMs: BUDGET_MS } });
+  });
+  afterAll(() => h?.close());
+
+  it("the token refresh (google-auth-library's own transporter) is cut at the request timeout too, and is no revoked grant", async () => {
+    await h.injectFault({ route: "oauth.google.token", kind: "latency", latencyMs: 5_000, times: 0 });
+    const began = Date.now();
+    const e = await h.provider.profile().then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    const took = Date.now() - began;
+    await h.clearFaults();
+    expect(e).toBeInstanceOf(ProviderError);
+    expect((e as ProviderError).kind).not.toBe("auth-revoked");
+    expect(took).toBeLessThan(3_000);
+  });
+});

@@ -73,11 +73,13 @@ export interface GoogleProviderOptions {
 }
 
 /** Builds an OAuth2 client for a stored refresh token, pointed at `tokenUrl` when given (the sandbox). */
-export function googleOAuthClient(o: { clientId: string; clientSecret?: string; refreshToken: string; tokenUrl?: string; redirectUri?: string }): GoogleOAuthClient {
+export function googleOAuthClient(o: { clientId: string; clientSecret?: string; refreshToken: string; tokenUrl?: string; redirectUri?: string; requestTimeoutMs?: number }): GoogleOAuthClient {
   const client = new OAuth2({
     clientId: o.clientId,
     clientSecret: o.clientSecret,
     redirectUri: o.redirectUri,
+    // The token refresh goes through the library's own transporter: cut a stalled one there too.
+    transporterOptions: { timeout: o.requestTimeoutMs ?? PROVIDER_REQUEST_TIMEOUT_MS },
     ...(o.tokenUrl ? { endpoints: { oauth2TokenUrl: o.tokenUrl } } : {}),
   });
   client.setCredentials({ refresh_token: o.refreshToken });

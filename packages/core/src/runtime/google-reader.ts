@@ -20,6 +20,7 @@ export function googleOptions(account: AccountRecord, ctx: ProviderContext, comp
     clientSecret: ctx.google?.clientSecret,
     refreshToken,
     tokenUrl: account.endpoints?.tokenUrl,
+    ...(ctx.tuning?.requestTimeoutMs !== undefined ? { requestTimeoutMs: ctx.tuning.requestTimeoutMs } : {}),
   });
   return {
     owner: account,
