@@ -148,9 +148,13 @@ describe("infra", () => {
 
   it("a job's reads keep in reserve what one call may take (its retry budget and one more attempt cut at the request timeout), and the reserve fits the function", () => {
     const call = JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS;
-    for (const reserve of [EVENT_READ_RESERVE_MS, WEEKLY_SCAN_RESERVE_MS, BACKFILL_STOP_RESERVE_MS]) {
+    for (const [reserve, queue] of [
+      [EVENT_READ_RESERVE_MS, "Digests"],
+      [WEEKLY_SCAN_RESERVE_MS, "Digests"],
+      [BACKFILL_STOP_RESERVE_MS, "Backfills"],
+    ] as const) {
       expect(reserve).toBeGreaterThanOrEqual(call);
-      expect(reserve).toBeLessThan(seconds(subscriptions.find((s) => s.queue === "Digests")!.subscriber.timeout) * 1000);
+      expect(reserve).toBeLessThan(seconds(subscriptions.find((s) => s.queue === queue)!.subscriber.timeout) * 1000);
     }
   });
 

@@ -22,8 +22,9 @@ import { need } from "../linked";
 export const WORKER_LEASE_MS = 6 * 60_000;
 /**
  * An event job's read starts no page with less than this left: one call of the page may take its
- * retry budget and one more attempt (core/limits JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS),
- * and the email's send after it as long again at worst (until 2026-12-01 a minute, the budget alone).
+ * retry budget and one more attempt (core/limits JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS,
+ * 90 s), which leaves the email's send, one request, half a minute (until 2026-12-01 the reserve was
+ * a minute, the budget alone). A send slower than that fails the record, for the queue to deliver.
  */
 export const EVENT_READ_RESERVE_MS = 2 * 60_000;
 
