@@ -3,14 +3,14 @@
  * calendar first, then Sent newest first, storing every page as it goes (core/scan), so as soon as
  * the calendar and the newest sent mail are stored this can answer "whom did I meet in the last 30
  * days and not write to?" from what is stored so far. It is provisional until the sent mail's full
- * sync completes (older mail may show a person as known, or as written to); the weekly digest never
+ * sync completes, and the owner's mail outside Sent after it, (older mail may show a person as known, or as written to); the weekly digest never
  * uses it (it runs the rules over complete data only). Plain data; the "Connected" page renders it.
  */
 import type { AccountRecord } from "../accounts";
 import { infer } from "../inference";
 import type { Owner } from "../model";
 import { learnOwnerIdentities } from "../scan/identities";
-import { readOnce } from "../scan/sync";
+import { OWNER_MAIL_STREAM, readOnce } from "../scan/sync";
 import type { Repository } from "../storage";
 import { DAY } from "../time";
 
@@ -44,14 +44,16 @@ export interface FirstLook {
 /** The first look of an account as of `now`, from what its backfill stored so far. */
 export async function firstLook(repo: Repository, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone">, now: number): Promise<FirstLook> {
   const email = account.email.toLowerCase();
-  const [calendar, sent] = await Promise.all([repo.getCursor(email, "calendar"), repo.getCursor(email, "sent")]);
+  const [calendar, sent, ownerMail] = await Promise.all([repo.getCursor(email, "calendar"), repo.getCursor(email, "sent"), repo.getCursor(email, OWNER_MAIL_STREAM)]);
   // Read to the end once (core/scan readOnce): caught up, or reading the window again (the provider
   // expired a cursor, the stored meeting shape was renewed) over what the read before stored.
   const calendarComplete = readOnce(calendar);
   const sentComplete = readOnce(sent);
   // A stored cursor of the sent stream means at least its first (newest) page is stored.
   const ready = calendarComplete && sent !== undefined;
-  const base = { ready, provisional: !sentComplete, calendarComplete, sentComplete };
+  // Provisional until the owner's mail outside Sent is read too (core/scan reads it after Sent): a
+  // copy From the owner there (sent from another system, a Bcc to self) is mail to the person.
+  const base = { ready, provisional: !sentComplete || !readOnce(ownerMail), calendarComplete, sentComplete };
   if (!ready) return { ...base, messagesRead: 0, people: [] };
   const [meetings, messages] = await Promise.all([repo.loadMeetings(email), repo.loadMessages(email)]);
   return { ...base, ...firstLookOf({ email, aliases: account.aliases ?? [], displayName: account.displayName, timeZone: account.timeZone }, meetings, messages, now) };

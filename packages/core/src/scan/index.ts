@@ -143,8 +143,8 @@ export async function firstReadDone(repo: Repository, account: string): Promise<
   return read.backfilled && read.ownerMail;
 }
 
-/** The stored cursor of the owner-mail stream (OwnerMailReader). */
-export const OWNER_MAIL_STREAM = "ownermail";
+import { OWNER_MAIL_STREAM } from "./sync";
+export { OWNER_MAIL_STREAM };
 
 /**
  * Where the owner-mail stream's messages and cursor go. Its cursor carries the identities it read
