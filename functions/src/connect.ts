@@ -274,7 +274,7 @@ ${
     : html`<p>Your ${stored.kind === "reconnected" ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
 }
 <p><a href="${settings}">Your settings</a></p>
-${firstLookSection(deps, kit, c, account)}`,
+${firstLookSection(deps, kit, c, account, { reconnected: stored.kind === "reconnected" })}`,
     );
   });
 }

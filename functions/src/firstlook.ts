@@ -16,6 +16,8 @@ import type { PageKit } from "./pages";
 
 /** Seconds between two refreshes of the section while the backfill runs. */
 export const FIRST_LOOK_REFRESH_SECONDS = 10;
+/** How many times it asks (half an hour): a read that never ends (no backfill queued, a failure) does not keep an open page polling for ever. */
+export const FIRST_LOOK_REFRESHES = 180;
 
 type Deps = { repo: Repository; now: () => number };
 type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "say">;
@@ -35,19 +37,37 @@ export function firstLookMarkup(look: FirstLook): HtmlEscapedString | Promise<Ht
 }
 
 /** The first-look section of the Connected page, refreshing itself until complete. */
-export async function firstLookSection(deps: Deps, kit: Kit, c: Context, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone">): Promise<HtmlEscapedString> {
+export async function firstLookSection(
+  deps: Deps,
+  kit: Kit,
+  c: Context,
+  account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "status">,
+  o: { reconnected?: boolean } = {},
+): Promise<HtmlEscapedString | string> {
   const look = await firstLook(deps.repo, account, deps.now());
+  // Reconnected after a first read that was done: what is stored is the earlier connection's, read to
+  // its end then and not since (weeks, perhaps). No first look from it; the next scan brings it up to
+  // date, and the digests go on as before.
+  if (o.reconnected && !look.provisional) return "";
+  // Paused: nothing is read until a resume (no backfill is queued), so nothing is promised or polled.
+  if (account.status === "paused" && look.provisional)
+    return html`<section id="first-look"><h2>A first look</h2><p class="muted">Your digests are paused, so your calendar and mail are not read for now. Resume them, and your first digest shows whom you met and have not written to.</p></section>`;
   const fragment = `${new URL(kit.linkFor(c, account.email, "view")).pathname}/first-look`;
   return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look)}</section>
 ${look.provisional
   ? html`<script nonce="${kit.nonceOf(c)}">
 (function () {
   var s = document.getElementById("first-look");
+  var left = ${FIRST_LOOK_REFRESHES};
+  var again = function () {
+    if (--left > 0) return setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000});
+    s.insertAdjacentHTML("beforeend", '<p class="muted">Still reading. Your first digest shows the rest; this page no longer updates itself.</p>');
+  };
   var tick = function () {
     fetch(s.getAttribute("data-src"), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (t) {
       if (t) s.innerHTML = t;
-      if (!t || !s.querySelector('[data-provisional="false"]')) setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000});
-    }, function () { setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000}); });
+      if (!t || !s.querySelector('[data-provisional="false"]')) again();
+    }, again);
   };
   setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000});
 })();

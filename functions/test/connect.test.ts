@@ -304,6 +304,28 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     await updateAccount(repo, email(), { status: "active" }, Date.now());
   });
 
+  it("the Reconnected page shows no first look from an earlier connection's finished read, and a paused account's promises none", async () => {
+    expect((await connect(p)).res.status).toBe(200);
+    const streams = ["calendar", "sent", "ownermail"];
+    // The first read was done weeks ago: every stream's cursor incremental.
+    for (const s of streams) await repo.putCursor(email(), s, { mode: "incremental", cursor: "c1", generation: 1 });
+    try {
+      const again = await (await connect(p)).res.text();
+      expect(again).toContain("<h1>Reconnected</h1>");
+      expect(again).not.toContain('id="first-look"');
+      // Paused, with nothing read: nothing is read until a resume, and the page neither promises nor polls.
+      for (const s of streams) await repo.deleteCursor(email(), s);
+      await updateAccount(repo, email(), { status: "paused" }, Date.now());
+      const paused = await (await connect(p)).res.text();
+      expect(paused).toContain("Your digests are paused, so your calendar and mail are not read for now.");
+      expect(paused).not.toContain("appear here in a minute or two");
+      expect(paused).not.toContain("setTimeout(tick");
+    } finally {
+      for (const s of streams) await repo.deleteCursor(email(), s);
+      await updateAccount(repo, email(), { status: "active" }, Date.now());
+    }
+  });
+
   it("a replayed callback is refused: without the cookie (cleared), and with it (the code was already redeemed)", async () => {
     // A fresh connection to replay (it re-connects the same account).
     const { res, location, cookie } = await connect(p);
