@@ -128,11 +128,32 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
   const eventOf = (account: AccountRecord, claims: LinkClaims): Promise<Meeting | undefined> => findEvent(deps.repo, account, claims.evt!);
   /** A POST of one of these pages: its link verified for `act`, sent from this origin, its form read. */
   const posted = async (c: C, act: "events" | "goal" | "met") => {
-    const auth = await kit.authorise(c, act);
+    const auth = await kit.authorise(c, act, { expired: expiredPost });
     if (auth instanceof Response) return auth;
     if (!sameOrigin(c, base)) return notFromHere(c);
     const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
     return { ...auth, form, action: one(form, "action") };
+  };
+  /**
+   * A form sent on a link that expired while the page was open (links a page hands out can end
+   * within minutes, core/links chainIssuedAt): nothing is changed, and what was typed comes back to
+   * copy (only to a form of this app's own origin), as the settings page does.
+   */
+  const expiredPost = async (c: C) => {
+    const form = sameOrigin(c, base) ? ((await c.req.parseBody({ all: true }).catch(() => ({}))) as Form) : {};
+    const fields: [string, string][] = [
+      ["Name", one(form, "name")],
+      ["Address", one(form, "email")],
+      ["Goal", one(form, "goal")],
+    ];
+    const typed = fields.filter(([, v]) => v.trim() !== "");
+    return kit.page(
+      c,
+      410,
+      "Link expired",
+      html`<h1>This link has expired</h1><p>Nothing was changed. Open your latest digest for a fresh link, or sign in at <a href="${base}/settings">your settings</a>.</p>
+${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</label><input type="text" id="typed-${i}" value="${value.slice(0, 320)}" readonly></p>`)}` : ""}`,
+    );
   };
   const gone = (c: C, account: string) =>
     kit.page(c, 404, "Event not found", html`<h1>Event not found</h1><p>This event is not in your calendar any more.</p>${nav(c, account)}`);

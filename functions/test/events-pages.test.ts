@@ -279,6 +279,22 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(said).toEqual(["priya@northstar.io", "zoe.chateau@kestrel.vc"]);
   });
 
+  it("an addition sent on a link that expired while the page was open changes nothing and gives back what was typed", async () => {
+    const stale = linkPath("met", sealLink(KEY, { act: "met", acc: OWNER, evt: "conf-1" }, NOW - 43 * DAY));
+    const before = (await loadStatements(repo, OWNER)).confirmations.length;
+    const res = await post(stale, { action: "add", name: "Priya Natarajan", email: "priya.n@northstar.io" });
+    expect(res.status).toBe(410);
+    const page = await text(res);
+    expect(page).toContain("Nothing was changed.");
+    expect(page).toContain('value="Priya Natarajan" readonly');
+    expect(page).toContain('value="priya.n@northstar.io" readonly');
+    expect((await loadStatements(repo, OWNER)).confirmations.length).toBe(before);
+    // From another origin: the same page, nothing echoed.
+    const foreign = await post(stale, { action: "add", name: "Priya Natarajan", email: "priya.n@northstar.io" }, { ...SAME, origin: "https://evil.example", "sec-fetch-site": "cross-site" });
+    expect(foreign.status).toBe(410);
+    expect(await text(foreign)).not.toContain("Priya");
+  });
+
   it("values too long for an address or an event id are refused with a 400 page, not a failure of the store", async () => {
     const long = `${"a".repeat(1100)}@acme.io`;
     const add = await post(path(), { action: "add", name: "X", email: long });
