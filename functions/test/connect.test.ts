@@ -222,6 +222,8 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     }
     expect(account.scopes?.length).toBeGreaterThan(0);
     expect(account.connectedAt).toBeGreaterThanOrEqual(before);
+    // A new record says when it was created: a job that began before it wrote for a disconnected account.
+    expect(account.createdAt).toBe(account.connectedAt);
 
     // The refresh token is only ever stored sealed: not in any item of the table.
     const token = refreshTokenOf(ring, account);

@@ -58,13 +58,49 @@ describe("a disconnect while a job runs leaves nothing behind", () => {
       const handler = kind === "backfill" ? createBackfillHandler(() => t.deps) : createWorkerHandler(() => t.deps);
       const running = handler({ Records: [{ messageId: `${kind}-1`, body: email }] } as SQSEvent);
       await t.inPage;
-      // The owner disconnects while the job waits on the provider.
+      // The owner disconnects while the job waits on the provider (its lease, on this test's clock of
+      // a month ago, has expired by the wall clock the deletion reads: it goes too).
       await deleteAccountData(t.repo, email);
       expect(await t.repo.allItems(email)).toEqual([]);
       t.open();
       expect((await running).batchItemFailures).toEqual([]);
       expect(await t.repo.allItems(email)).toEqual([]);
       expect([...t.deps.backfills.batches, ...t.deps.digests.batches]).toEqual([]);
+    });
+  }
+});
+
+describe("a disconnect and a new connection while a job runs (helper-68 finding 1)", () => {
+  for (const kind of ["backfill", "worker"] as const) {
+    it(`${kind}: the new connection's first read waits for the job, and nothing the job wrote after the deletion stays`, async () => {
+      const email = `reconnected-${kind}@acme.example`;
+      const t = await setup(email);
+      // On the wall clock, as in production: the job's lease is live while it runs.
+      const live = { ...t.deps, now: () => Date.now() };
+      const handler = kind === "backfill" ? createBackfillHandler(() => live) : createWorkerHandler(() => live);
+      const running = handler({ Records: [{ messageId: `${kind}-1`, body: email }] } as SQSEvent);
+      await t.inPage;
+      await deleteAccountData(t.repo, email);
+      expect((await t.repo.allItems(email)).map((i) => i.sk)).toEqual(["LEASE#scan"]);
+      // Connected again at once: a new account record, and its first backfill queued.
+      await saveAccount(t.repo, randomKeyring(), { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshToken: "r2", status: "active", connectedAt: Date.now(), createdAt: Date.now(), schedule: { day: 1, hour: 8 } });
+      const first = createBackfillHandler(() => live);
+      // It waits on the running job's lease: sent back for later, not run beside it.
+      expect((await first({ Records: [{ messageId: "first-1", body: email }] } as SQSEvent)).batchItemFailures).toEqual([]);
+      const bounced = t.deps.backfills.batches.flat();
+      expect(bounced).toHaveLength(1);
+      expect(bounced[0]).toContain(email);
+      expect(await t.repo.loadMeetings(email)).toEqual([]);
+      t.open();
+      expect((await running).batchItemFailures).toEqual([]);
+      // Nothing the old job wrote stays: the new account record alone, and the old job queued nothing to go on.
+      expect((await t.repo.allItems(email)).map((i) => i.sk)).toEqual(["ACCOUNT"]);
+      expect([...t.deps.backfills.batches, ...t.deps.digests.batches].flat()).toEqual(bounced);
+      const account = (await loadAccount(t.repo, email))!;
+      expect(account.lastWeek).toBeUndefined();
+      // Then the new connection's first read runs, from the start.
+      expect((await first({ Records: [{ messageId: "first-2", body: bounced[0] }] } as SQSEvent)).batchItemFailures).toEqual([]);
+      expect((await t.repo.loadMeetings(email)).map((m) => m.id)).toEqual(["m1"]);
     });
   }
 });

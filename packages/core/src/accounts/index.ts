@@ -59,6 +59,11 @@ export interface AccountRecord extends Owner {
    * owner then (core/connect storeConnection), and the previous owner's digests still hold links.
    */
   linksFrom?: number;
+  /**
+   * When this record was created by a connection (epoch ms; absent on records from before it). A job
+   * that began before it ran for an account since disconnected: what it wrote belongs to nobody.
+   */
+  createdAt?: number;
 }
 
 /**
@@ -148,7 +153,10 @@ export async function accountsDue(repo: Repository, slot: number, start?: Record
 export async function deleteAccountData(repo: Repository, email: string): Promise<number> {
   const account = await loadAccount(repo, email);
   if (account) await pauseForDisconnect(repo, account, Date.now());
-  const items = await repo.allItems(email);
+  // A lease a job still holds stays until that job ends (it releases it, and finds the account
+  // gone): a connection made meanwhile waits for it instead of reading beside the job's late writes.
+  const held = (i: Record<string, unknown>) => String(i.sk).startsWith("LEASE#") && typeof i.expiresAt === "number" && i.expiresAt * 1000 > Date.now();
+  const items = (await repo.allItems(email)).filter((i) => !held(i));
   const own = keys.account(email);
   const isAccount = (i: Record<string, unknown>) => i.pk === own.pk && i.sk === own.sk;
   await repo.batch(items.filter((i) => !isAccount(i)).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
@@ -156,7 +164,7 @@ export async function deleteAccountData(repo: Repository, email: string): Promis
   // A job running meanwhile (it holds no lock this waits for) may have written since the read above:
   // read once more now that the account is gone. A job that writes after this read ends after the
   // account went, and sweeps its own writes (core/dispatch runAccountJob).
-  const late = await repo.allItems(email);
+  const late = (await repo.allItems(email)).filter((i) => !held(i));
   if (late.length) await repo.batch(late.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
   if (account?.identity) await repo.deleteIf(keys.identity(account.identity), "#e = :e", { ":e": account.email.toLowerCase() }, { "#e": "email" });
   return items.length + late.length;

@@ -187,7 +187,7 @@ export async function storeConnection(o: {
     const status = carried?.status === "paused" ? "paused" : "active";
     // The previous owner's links (in their digests, forwarded or not) open nothing of the new owner's.
     const fresh = newOwnerSince !== undefined ? { linksFrom: newOwnerSince } : {};
-    const account = await saveAccount(o.repo, o.ring, { ...settings, ...base, ...fresh, status, schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) } });
+    const account = await saveAccount(o.repo, o.ring, { ...settings, ...base, ...fresh, createdAt: o.now, status, schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) } });
     return { kind: "connected", account };
   }
   // The whole record is replaced (a put), which is how reconnectNotifiedAt is cleared.

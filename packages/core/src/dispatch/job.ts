@@ -1,7 +1,8 @@
 import { type AccountRecord, deleteAccountData, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { handleRevoked, isRevoked, markGrantGone, reconnectReason, type SystemMailer } from "../reconnect";
-import type { Repository } from "../storage";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { keys, type Repository } from "../storage";
 
 /**
  * How one account's job went. "busy" (a held lease, or {@link RETRY_LATER}) and a thrown error make
@@ -81,7 +82,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
     if (run.held) return "busy";
     if (run.value === RETRY_LATER || run.value === CONTINUES) {
       // Disconnected while it ran: nothing goes on (no retry, no continuation), and what it wrote goes.
-      if (await sweptIfGone(o.repo, o.email)) return "skipped";
+      if (await sweptIfGone(o.repo, o.email, o.now)) return "skipped";
       return run.value === RETRY_LATER ? "busy" : "continued";
     }
     // Re-derive the due index for the next occurrence not yet run (the zone's offset may change by
@@ -99,15 +100,25 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
       await deleteAccountData(o.repo, o.email);
       return "skipped";
     }
+    if (connectedSince(recorded, o.now)) {
+      // Recorded on a new connection's account: its data goes (above), and so does this run's record
+      // of a week, with its due index derived again from now.
+      await clearForNewConnection(o.repo, o.email);
+      if (o.weekly) {
+        await o.repo.doc.send(new UpdateCommand({ TableName: o.repo.table, Key: keys.account(o.email), UpdateExpression: "REMOVE #a.lastWeeklyAt, #a.lastWeek", ExpressionAttributeNames: { "#a": "account" } }));
+        await updateAccount(o.repo, o.email, {}, o.now);
+      }
+      return "skipped";
+    }
     return "done";
   } catch (e) {
     if (isRevoked(e)) {
       await (o.onRevoked ?? markNeedsReconnect)(o.repo, account, e, o.now);
-      await sweptIfGone(o.repo, o.email);
+      await sweptIfGone(o.repo, o.email, o.now);
       return "revoked";
     }
     // The failure is the record's either way; a disconnect meanwhile still gets what the job wrote.
-    await sweptIfGone(o.repo, o.email).catch(() => undefined);
+    await sweptIfGone(o.repo, o.email, o.now).catch(() => undefined);
     throw e;
   }
 }
@@ -120,10 +131,30 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
  * (core/accounts deleteAccountData, whose last read comes after the account item is deleted: a job
  * either wrote before that read, or ends after the account is gone and sweeps here). True when it did.
  */
-async function sweptIfGone(repo: Repository, email: string): Promise<boolean> {
-  if (await loadAccount(repo, email)) return false;
-  await deleteAccountData(repo, email);
+async function sweptIfGone(repo: Repository, email: string, began: number): Promise<boolean> {
+  const current = await loadAccount(repo, email);
+  if (!current) {
+    await deleteAccountData(repo, email);
+    return true;
+  }
+  if (!connectedSince(current, began)) return false;
+  await clearForNewConnection(repo, email);
   return true;
+}
+
+/** The account was disconnected and connected again (a new record) since a job that began at `began`. */
+const connectedSince = (account: AccountRecord, began: number) => (account.createdAt ?? -Infinity) > began;
+
+/**
+ * Disconnected and connected again while a job ran: the job's writes after the deletion belong to
+ * nobody, and would have the new connection's first read resume from the old one's cursors (its
+ * newest pages deleted, never read again). Everything of the partition goes but the new account
+ * record and the leases (the new connection's first read waits on the job's, then reads afresh).
+ */
+async function clearForNewConnection(repo: Repository, email: string): Promise<void> {
+  const own = keys.account(email);
+  const items = (await repo.allItems(email)).filter((i) => i.sk !== own.sk && !String(i.sk).startsWith("LEASE#"));
+  await repo.batch(items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
 }
 
 /** What a job does with an account whose grant is gone. */
