@@ -104,7 +104,7 @@ export async function runEventJob(o: {
         await putJob(repo, email, "sync", undefined, retrySlot());
         return "continued";
       }
-      await planEventJobs({ repo, account, now, clock: o.clock, afterSync: job.due });
+      await planEventJobs({ repo, account, now, clock: o.clock });
       return "synced";
     } catch (e) {
       // Each sync plans the next: one that fails (the provider down past the adapter's retries, the

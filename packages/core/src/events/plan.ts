@@ -86,9 +86,6 @@ export function networkingMeetings(account: Owner, meetings: readonly Meeting[],
  */
 export const PLAN_MARGIN_MS = 60_000;
 
-/** How long after its due a daily sync's job may still be on its way (queued, sent back busy): a plan leaves its item. */
-export const SYNC_IN_FLIGHT_MS = 60 * 60_000;
-
 /**
  * The dispatch slot a job goes in, given when it is due, when it stops making sense, and when its
  * item is written; undefined when too late.
@@ -134,8 +131,6 @@ export async function planEventJobs(o: {
    * slot the dispatcher has yet to read, not in one it read while the scan ran.
    */
   clock?: () => number;
-  /** The due of the daily sync this plan follows: that item is the running job's own, and moves on. */
-  afterSync?: number;
 }): Promise<EventPlan> {
   const { repo, account, now } = o;
   const writtenAt = () => Math.max(now, o.clock?.() ?? now);
@@ -175,11 +170,9 @@ export async function planEventJobs(o: {
     // A sync already due sooner and not yet dispatched (a daily sync cut short by the time limit and
     // filed for the next quarter hour, core/eventmail; today's 07:00 when this plan is written in the
     // minute before it) stays: a plan made meanwhile (a goal, a mark, a setting) must not put it off
-    // to tomorrow. So does one due in the last hour (SYNC_IN_FLIGHT_MS): dispatched, its job may
-    // still be queued (sent back busy, or waiting its turn), and it does nothing once its item has
-    // moved. The sync's own plan moves its item on (`afterSync`). The margin is for what this plan
-    // writes; an item written earlier is read by its dispatch. One conditional write, no read.
-    const kept = !(await putEventJob(repo, email, "sync", undefined, plan.sync, { unlessDueWithin: [at - SYNC_IN_FLIGHT_MS, plan.sync], replacing: o.afterSync }));
+    // to tomorrow. The margin is for what this plan writes; an item written earlier is read by its
+    // dispatch. One conditional write, no read.
+    const kept = !(await putEventJob(repo, email, "sync", undefined, plan.sync, { unlessDueWithin: [at, plan.sync] }));
     if (kept) plan.sync = (await repo.get<EventJobItem>(keys.eventJob(email, "sync")))?.due ?? plan.sync;
   } else {
     await repo.delete(keys.eventJob(email, "sync"));
@@ -192,14 +185,7 @@ export async function planEventJobs(o: {
  * an item due after `from` and before `to` (false when that kept it); with `ifPresent`, only over
  * an item still there (a failed run's retry: an account deleted meanwhile stays deleted).
  */
-export async function putEventJob(
-  repo: Repository,
-  email: string,
-  kind: EventJob["kind"],
-  eventId: string | undefined,
-  hour: number,
-  o: { unlessDueWithin?: [number, number]; replacing?: number; ifPresent?: boolean } = {},
-): Promise<boolean> {
+export async function putEventJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number, o: { unlessDueWithin?: [number, number]; ifPresent?: boolean } = {}): Promise<boolean> {
   const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
   const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour };
   if (o.ifPresent) return repo.putIf(item, "attribute_exists(pk)");
@@ -208,8 +194,6 @@ export async function putEventJob(
     return true;
   }
   const [from, to] = o.unlessDueWithin;
-  if (o.replacing !== undefined)
-    return repo.putIf(item, "attribute_not_exists(#due) OR #due = :own OR #due <= :from OR #due >= :to", { ":from": from, ":to": to, ":own": o.replacing }, { "#due": "due" });
   return repo.putIf(item, "attribute_not_exists(#due) OR #due <= :from OR #due >= :to", { ":from": from, ":to": to }, { "#due": "due" });
 }
 
