@@ -68,10 +68,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
   // A grant found gone whose reconnect notice did not go (the mailer failed, and the record is
   // delivered again): the notice is this delivery's work. Nothing else runs until a reconnect.
   if (account?.status === "needs_reconnect" && account.reconnectNotifiedAt === undefined && o.onRevoked?.notifies) {
-    // Refused again, the record is not failed for it: a mailer that keeps refusing (a recipient SES
-    // will not send to) would otherwise send every record of the account to the dead-letter queue.
-    // The next record of the account tries again.
-    await o.onRevoked(o.repo, account, undefined, o.now).catch((e: unknown) => console.warn(`account ${account.email}: reconnect notice refused again (${e instanceof Error ? e.message : String(e)})`));
+    await o.onRevoked(o.repo, account, undefined, o.now);
     return "revoked";
   }
   if (!account || account.status !== "active") return "skipped";
