@@ -174,8 +174,8 @@ export function createKit(deps: AppDeps): PageKit {
     if ((act === "met" || act === "goal") && typeof claims.evt !== "string") return linkRefused(c, "malformed");
     const account = await loadAccount(deps.repo, claims.acc);
     if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
-    // A link of the address's previous owner (core/accounts linksFrom): as good as expired.
-    if (account.linksFrom !== undefined && chainIssuedAt(claims) < Math.floor(account.linksFrom / 1000)) return linkRefused(c, "expired");
+    // A link of an earlier connection of this address (core/accounts createdAt): as good as expired.
+    if (account.createdAt !== undefined && chainIssuedAt(claims) < Math.floor(account.createdAt / 1000)) return linkRefused(c, "expired");
     // Links this request's page hands out live no longer than the link it came in on.
     cameIn.set(c.req.raw, claims);
     return { claims, account };

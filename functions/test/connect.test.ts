@@ -253,7 +253,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect(mine.identity).toBeTruthy();
     // The previous owner of the address: another identity, their own settings, a person met, a sign-in link.
     const previous = p === "google" ? "google:100000000000000000000" : "microsoft:00000000-0000-0000-0000-000000000001:00000000-0000-0000-0000-000000000002";
-    const old = { ...mine, identity: previous, status: "paused" as const, schedule: { ...DEFAULT_SCHEDULE, hour: 6 }, template: "Hi {first}, from the previous owner" };
+    const old = { ...mine, identity: previous, createdAt: Date.now() - 120_000, status: "paused" as const, schedule: { ...DEFAULT_SCHEDULE, hour: 6 }, template: "Hi {first}, from the previous owner" };
     await repo.put({ ...keys.account(email()), account: old });
     await repo.put({ ...keys.identity(previous), email: email().toLowerCase() });
     await repo.delete(keys.identity(mine.identity!));
@@ -276,6 +276,10 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect((await app.request(theirs)).status).toBe(410);
     const settings = /href="http:\/\/app\.test(\/l\/settings\/[^"]+)"/.exec(body)?.[1];
     expect((await app.request(settings!)).status).toBe(200);
+    // Nor after the new owner disconnects and connects again (a new record, no identity to compare).
+    await deleteAccountData(repo, email());
+    expect((await connect(p)).res.status).toBe(200);
+    expect((await app.request(theirs)).status).toBe(410);
   });
 
   it("the same sign-in under a new address (the provider renamed the account) moves the account: its settings come along, the old record and its data go", async () => {

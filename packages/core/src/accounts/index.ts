@@ -55,13 +55,10 @@ export interface AccountRecord extends Owner {
    */
   identity?: string;
   /**
-   * Links whose chain of pages began before this (epoch ms) are refused: the address passed to a new
-   * owner then (core/connect storeConnection), and the previous owner's digests still hold links.
-   */
-  linksFrom?: number;
-  /**
    * When this record was created by a connection (epoch ms; absent on records from before it). A job
-   * that began before it ran for an account since disconnected: what it wrote belongs to nobody.
+   * that began before it ran for an account since disconnected: what it wrote belongs to nobody. A
+   * link whose chain of pages began before it is an earlier connection's (the address's previous
+   * owner's, or the owner's own before a disconnect): refused.
    */
   createdAt?: number;
 }

@@ -148,7 +148,6 @@ export async function storeConnection(o: {
   const email = o.profile.email.trim();
   if (!email.includes("@")) throw new Error("the provider's profile has no address");
   let existing = await loadAccount(o.repo, email);
-  let newOwnerSince: number | undefined;
   if (existing && existing.provider !== o.provider) return { kind: "conflict", existing };
   if (existing?.identity && o.identity && existing.identity !== identityKey(o.identity)) {
     // Someone else signed in to this address (the provider gave it to a new account: a Workspace or
@@ -157,7 +156,6 @@ export async function storeConnection(o: {
     // is a new connection, never a reconnect that would hand it over.
     await deleteAccountData(o.repo, existing.email);
     existing = undefined;
-    newOwnerSince = o.now;
   }
   // The same sign-in under another address (the provider renamed the account; its identity is
   // the same person's): that account is this one now. Its settings come along to a new record, and
@@ -185,9 +183,9 @@ export async function storeConnection(o: {
   if (!existing) {
     const settings = carried ? settingsOf(carried) : {};
     const status = carried?.status === "paused" ? "paused" : "active";
-    // The previous owner's links (in their digests, forwarded or not) open nothing of the new owner's.
-    const fresh = newOwnerSince !== undefined ? { linksFrom: newOwnerSince } : {};
-    const account = await saveAccount(o.repo, o.ring, { ...settings, ...base, ...fresh, createdAt: o.now, status, schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) } });
+    // `createdAt`: links of an earlier connection of this address (a previous owner's digests,
+    // forwarded or not) open nothing of this one's (functions/src/kit authorise).
+    const account = await saveAccount(o.repo, o.ring, { ...settings, ...base, createdAt: o.now, status, schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) } });
     return { kind: "connected", account };
   }
   // The whole record is replaced (a put), which is how reconnectNotifiedAt is cleared.
