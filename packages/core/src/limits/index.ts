@@ -46,7 +46,8 @@ export const PROVIDER_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * The same for a request a person waits on (the API: a tap's draft, the connect callback's profile):
- * well inside the function's timeout (API_TIMEOUT_SECONDS), so a stalled provider gets the person a
- * page saying so, not the gateway's error.
+ * inside the function's timeout (API_TIMEOUT_SECONDS) with the retry budget, so a stalled provider
+ * gets the person a page saying so, not the gateway's error; and as long as a tap waits for a draft
+ * before it answers "being made" (DRAFT_CREATE_DEADLINE_MS), so a slow create is not cut before.
  */
-export const API_REQUEST_TIMEOUT_MS = 10_000;
+export const API_REQUEST_TIMEOUT_MS = 20_000;
