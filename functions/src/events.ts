@@ -141,11 +141,10 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
    */
   const expiredPost = async (c: C) => {
     const form = sameOrigin(c, base) ? ((await c.req.parseBody({ all: true }).catch(() => ({}))) as Form) : {};
-    const fields: [string, string][] = [
-      ["Name", one(form, "name")],
-      ["Address", one(form, "email")],
-      ["Goal", one(form, "goal")],
-    ];
+    // What a person typed: an addition's name and address, a goal (not a hidden field of a button).
+    const action = one(form, "action");
+    const fields: [string, string][] =
+      action === "add" ? [["Name", one(form, "name")], ["Address", one(form, "email")]] : action === "goal" ? [["Goal", one(form, "goal")]] : [];
     const typed = fields.filter(([, v]) => v.trim() !== "");
     return kit.page(
       c,

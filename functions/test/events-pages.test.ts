@@ -289,6 +289,8 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(page).toContain('value="Priya Natarajan" readonly');
     expect(page).toContain('value="priya.n@northstar.io" readonly');
     expect((await loadStatements(repo, OWNER)).confirmations.length).toBe(before);
+    // A "Take back" button's hidden address is nothing typed: not shown as such.
+    expect(await text(await post(stale, { action: "unconfirm", email: "zoe.chateau@kestrel.vc" }))).not.toContain("What you typed");
     // From another origin: the same page, nothing echoed.
     const foreign = await post(stale, { action: "add", name: "Priya Natarajan", email: "priya.n@northstar.io" }, { ...SAME, origin: "https://evil.example", "sec-fetch-site": "cross-site" });
     expect(foreign.status).toBe(410);
