@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -243,6 +244,15 @@ describe("a digest is stored as it was emailed, compressed, and its outcome is w
       expect(digestHasBody(before as StoredDigest)).toBe(true);
       expect(digestHasBody(stored)).toBe(true);
       expect(digestHasBody({ status: "sending", week: "2020-W02", messageId: "<x>", claimedAt: 1 })).toBe(false);
+
+      // A digest too large to keep beside its record (hundreds of follow-ups, their sealed links
+      // incompressible): sent all the same, its record without the body, not a claim DynamoDB refuses.
+      const bigWeek = "2098-W01";
+      const big = { ...rendered, html: rendered.html + `<!--${randomBytes(420_000).toString("base64")}-->` };
+      expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: { ...digest, week: bigWeek }, rendered: big, now })).toBe("sent");
+      const kept = (await h.repo.get<{ digest: StoredDigest }>(keys.digest(account.email, bigWeek)))!.digest;
+      expect(kept.status).toBe("sent");
+      expect(digestHasBody(kept)).toBe(false);
 
       // The item removed while the email went out (the account deleted): the outcome does not bring it back.
       const week = "2099-W01";
