@@ -297,3 +297,20 @@ describe("drafts of people met at a networking event", () => {
     expect(metAtEvents(OWNER, all, r.contacts, new Map([["ev-marked", false]])).has("fay@near.example")).toBe(false);
   });
 });
+
+describe("a person dismissed ('no follow-up needed')", () => {
+  it("appears nowhere in the digest's lists and does not lower its follow-up rate (helper-70 finding 5)", () => {
+    // Dan, met three days ago and never written to; Eve, met three days ago and written to.
+    const dan = meeting({ id: "m-dan", end: NOW - 3 * DAY, attendees: ["dan@partner.io"] });
+    const eve = meeting({ id: "m-eve", end: NOW - 3 * DAY, attendees: ["eve@partner.io"] });
+    const wroteEve = sent({ to: ["eve@partner.io"], sentAt: NOW - 2 * DAY });
+    const person = (email: string, eventId: string, stage: PersonRecord["stage"]) => ({ email, name: "", eventId, eventTitle: "Coffee", metAt: NOW - 3 * DAY - HOUR, metEnd: NOW - 3 * DAY, stage }) as PersonRecord;
+    const before = buildDigest({ account, meetings: [dan, eve], messages: [wroteEve], people: [person("dan@partner.io", "m-dan", "met")], now: NOW, links });
+    expect(before.missing.map((p) => p.email)).toEqual(["dan@partner.io"]);
+    expect(before.metrics.followUpRate.value).toBe(0.5);
+    const after = buildDigest({ account, meetings: [dan, eve], messages: [wroteEve], people: [person("dan@partner.io", "m-dan", "dismissed")], now: NOW, links });
+    expect(after.missing).toEqual([]);
+    expect(after.newPeople.map((p) => p.email)).not.toContain("dan@partner.io");
+    expect(after.metrics.followUpRate.value).toBe(1);
+  });
+});

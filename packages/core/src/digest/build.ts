@@ -54,8 +54,9 @@ export function eventUrl(links: LinkConfig, account: string, act: "goal" | "met"
  * "Your events", so the rate never calls someone waiting whom the digest does not list. A second
  * meeting is counted in the week it is held, so one booked weeks ahead is counted once.
  */
-function weekly(r: Inference, now: number) {
-  const eligible = r.contacts.filter((c) => c.metEnd >= now - RULES.missingMaxAgeMs && c.metEnd <= now - RULES.missingMinAgeMs);
+function weekly(r: Inference, now: number, dismissed: ReadonlySet<string>) {
+  // A person the owner said needs no follow-up is not waiting: out of the rate, as out of the list.
+  const eligible = r.contacts.filter((c) => c.metEnd >= now - RULES.missingMaxAgeMs && c.metEnd <= now - RULES.missingMinAgeMs && !dismissed.has(c.email));
   const followed = eligible.filter((c) => c.followedUpAt !== undefined);
   return {
     meetingsAttended: r.stats.meetingsAttended,
@@ -94,8 +95,9 @@ export function buildDigest(o: {
   const marks = o.statements?.marks ?? new Map<string, boolean>();
   const current = infer(account, o.meetings, o.messages, now, said);
   const previous = infer(account, o.meetings, o.messages, now - 7 * DAY, said);
-  const a = weekly(current, now);
-  const b = weekly(previous, now - 7 * DAY);
+  const dismissed = new Set(o.people.filter((p) => p.stage === "dismissed").map((p) => p.email));
+  const a = weekly(current, now, dismissed);
+  const b = weekly(previous, now - 7 * DAY, dismissed);
   const metric = (k: "meetingsAttended" | "newPeopleMet" | "followUpsSent" | "followUpRate" | "secondMeetings"): Metric => ({ value: a[k], previous: b[k] });
   // Days ago as calendar days in the owner's zone, so "today" and "yesterday" agree with the date shown.
   const localDay = (ms: number) => Math.round(Date.parse(localDate(ms, tz)) / DAY);
@@ -113,7 +115,7 @@ export function buildDigest(o: {
     daysAgo: Math.max(0, localDay(now) - localDay(c.metAt)),
   });
   const missing = current.missingFollowUps
-    .filter((c) => stage.get(c.email) !== "dismissed")
+    .filter((c) => !dismissed.has(c.email))
     .sort((x, y) => x.metEnd - y.metEnd)
     .map((c) => ({
       ...person(c),
@@ -126,7 +128,8 @@ export function buildDigest(o: {
     .map((c) => ({ ...person(c), by: c.followedUpBy ?? ("mail" as const) }));
   // Each person in one list: waiting first, then followed up, then the rest of the new people.
   const listed = new Set([...missing.map((p) => p.email), ...wins.map((p) => p.email)]);
-  const newPeople = current.newContacts.filter((c) => !listed.has(c.email)).map(person);
+  // A dismissed person "won't appear in your digests any more" (the dismiss page): not here either.
+  const newPeople = current.newContacts.filter((c) => !listed.has(c.email) && !dismissed.has(c.email)).map(person);
   const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations } });
   const start = now - 7 * DAY;
   return {
