@@ -10,6 +10,7 @@ import { activityMs, activitySpans } from "../src/digest/activity";
 import { buildDigest, type LinkConfig } from "../src/digest/build";
 import type { DigestData } from "../src/digest/model";
 import { renderDigest } from "../src/digest/render";
+import { metricRows, preheaderFor } from "../src/digest/render-format";
 import { composeFollowUp, DEFAULT_TEMPLATE, metAtEvents } from "../src/followup";
 import { networkingEvents } from "../src/events";
 import { infer } from "../src/inference";
@@ -312,5 +313,20 @@ describe("a person dismissed ('no follow-up needed')", () => {
     expect(after.missing).toEqual([]);
     expect(after.newPeople.map((p) => p.email)).not.toContain("dan@partner.io");
     expect(after.metrics.followUpRate.value).toBe(1);
+  });
+});
+
+describe("a week with nobody to follow up (helper-70 finding 6)", () => {
+  it("shows no rate (not 0 %, not a fall from last week's), and the preview line names none", async () => {
+    // Last week: Ana met and written to (100 %). This week: nobody met 1–30 days ago any more.
+    const ana = meeting({ id: "m-ana", end: NOW - 32 * DAY + 3 * DAY, attendees: ["ana@partner.io"] });
+    const wrote = sent({ to: ["ana@partner.io"], sentAt: NOW - 28 * DAY });
+    const d = buildDigest({ account, meetings: [ana], messages: [wrote], people: [], now: NOW + 4 * DAY, links });
+    expect(d.rateBasis).toMatchObject({ eligible: 0, previousEligible: 1 });
+    const row = metricRows(d).find((r) => r.key === "followUpRate")!;
+    expect(row).toMatchObject({ value: "–", trend: "same" });
+    expect(preheaderFor(d)).not.toMatch(/%/);
+    const { text } = await renderDigest(d);
+    expect(text).not.toMatch(/0%|▼ 100/);
   });
 });

@@ -145,7 +145,7 @@ export function buildDigest(o: {
       secondMeetings: metric("secondMeetings"),
       hoursAtMeetingsAndEvents: { value: activityHours(account, o.meetings, now, marks), previous: activityHours(account, o.meetings, now - 7 * DAY, marks) },
     },
-    rateBasis: { followed: a.followed, eligible: a.eligible, fromDays: Math.round(RULES.missingMinAgeMs / DAY), toDays: Math.round(RULES.missingMaxAgeMs / DAY) },
+    rateBasis: { followed: a.followed, eligible: a.eligible, previousEligible: b.eligible, fromDays: Math.round(RULES.missingMinAgeMs / DAY), toDays: Math.round(RULES.missingMaxAgeMs / DAY) },
     missing,
     newPeople,
     wins,

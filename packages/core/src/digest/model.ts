@@ -63,7 +63,8 @@ export interface DigestData {
    * What the follow-up rate is a share of: `followed` of the `eligible` new people met between
    * `fromDays` and `toDays` days ago (not this week's new people, whom the digest lists).
    */
-  rateBasis?: { followed: number; eligible: number; fromDays: number; toDays: number };
+  /** `eligible` 0: nobody to follow up, so no rate (shown as "–"); `previousEligible` 0: none last week to compare with. */
+  rateBasis?: { followed: number; eligible: number; previousEligible?: number; fromDays: number; toDays: number };
   missing: DigestFollowUp[];
   /** New people this week who are in neither `missing` nor `wins`: each person in one list only. */
   newPeople: DigestPerson[];

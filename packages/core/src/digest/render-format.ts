@@ -118,6 +118,9 @@ export interface MetricRow {
   trend: Trend;
 }
 
+/** No one the rate is about this week (nobody met 1–30 days ago, or all dismissed). */
+const rateUndefined = (d: DigestData) => d.rateBasis?.eligible === 0;
+
 export function metricRows(d: DigestData): MetricRow[] {
   const m = d.metrics;
   const count = (key: Exclude<MetricRow["key"], "hoursAtMeetingsAndEvents">, label: string): MetricRow => ({
@@ -140,13 +143,16 @@ export function metricRows(d: DigestData): MetricRow[] {
     { ...count("meetingsAttended", "Meetings attended"), trend: "same" },
     { ...count("newPeopleMet", "New people met"), trend: "same" },
     count("followUpsSent", "Follow-ups sent"),
-    {
-      key: "followUpRate",
-      label: "Follow-up rate",
-      value: `${percent(m.followUpRate.value)}%`,
-      delta: rateDelta(m.followUpRate),
-      trend: trend(m.followUpRate, true),
-    },
+    // Nobody met 1–30 days ago: no rate, not 0 % (nor a fall from last week's); nobody then: nothing to compare.
+    rateUndefined(d)
+      ? { key: "followUpRate", label: "Follow-up rate", value: "–", delta: "nobody to follow up", trend: "same" }
+      : {
+          key: "followUpRate",
+          label: "Follow-up rate",
+          value: `${percent(m.followUpRate.value)}%`,
+          delta: d.rateBasis?.previousEligible === 0 ? "nobody to follow up last week" : rateDelta(m.followUpRate),
+          trend: d.rateBasis?.previousEligible === 0 ? "same" : trend(m.followUpRate, true),
+        },
     count("secondMeetings", "Second meetings"),
   ];
 }
@@ -233,7 +239,7 @@ export function preheaderFor(d: DigestData): string {
     Math.round(finite(m.newPeopleMet.value)),
     "new person",
     "new people",
-  )}, ${percent(m.followUpRate.value)}% followed up`;
+  )}${rateUndefined(d) ? "" : `, ${percent(m.followUpRate.value)}% followed up`}`;
   let lead: string;
   if (d.missing.length > 0) lead = `Follow up with ${nameList(d.missing)}`;
   else if (d.quiet) lead = "No new people and nothing waiting";
