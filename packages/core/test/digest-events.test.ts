@@ -330,3 +330,16 @@ describe("a week with nobody to follow up (helper-70 finding 6)", () => {
     expect(text).not.toMatch(/0%|▼ 100/);
   });
 });
+
+describe("second meetings (helper-70 finding 4)", () => {
+  it("count a later meeting held this week even when mail came first", () => {
+    // Ana: met 10 days ago, written to 9 days ago, coffee again 2 days ago.
+    const first = meeting({ id: "m-first", end: NOW - 10 * DAY, attendees: ["ana@partner.io"] });
+    const again = meeting({ id: "m-again", end: NOW - 2 * DAY, attendees: ["ana@partner.io"] });
+    const wrote = sent({ to: ["ana@partner.io"], sentAt: NOW - 9 * DAY });
+    const d = buildDigest({ account, meetings: [first, again], messages: [wrote], people: [], now: NOW, links });
+    expect(d.metrics.secondMeetings.value).toBe(1);
+    // A week later it is last week's.
+    expect(buildDigest({ account, meetings: [first, again], messages: [wrote], people: [], now: NOW + 7 * DAY, links }).metrics.secondMeetings).toEqual({ value: 0, previous: 1 });
+  });
+});

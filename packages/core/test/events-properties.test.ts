@@ -243,9 +243,11 @@ describe("behaviour.md's results are unchanged without large gatherings", () => 
         const messages = msgs.map((x, i) => sent({ id: `s${i}`, sentAt: at(x), to: x.to, meetingNotice: x.meetingNotice }));
         const now = infer(OWNER, meetings, messages, NOW);
         const before = behaviourInfer(OWNER, meetings, messages, NOW);
-        expect(now.newContacts).toEqual(before.newContacts);
-        expect(now.missingFollowUps).toEqual(before.missingFollowUps);
-        expect(now.contacts).toEqual(before.contacts);
+        // (The digest's secondMeetingAt is a field the pre-events inference did not have.)
+        const strip = (cs: typeof now.contacts) => cs.map(({ secondMeetingAt: _, ...c }) => c);
+        expect(strip(now.newContacts)).toEqual(before.newContacts);
+        expect(strip(now.missingFollowUps)).toEqual(before.missingFollowUps);
+        expect(strip(now.contacts)).toEqual(before.contacts);
         expect(now.stats).toEqual(before.stats);
         // and without networking events, both lists of events.md stay empty
         const events = networkingEvents(OWNER, meetings.map((m) => ({ ...m, title: "Coffee" })), now.contacts, NOW);

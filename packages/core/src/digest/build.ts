@@ -65,7 +65,8 @@ function weekly(r: Inference, now: number, dismissed: ReadonlySet<string>) {
     followUpRate: eligible.length ? followed.length / eligible.length : 0,
     followed: followed.length,
     eligible: eligible.length,
-    secondMeetings: r.contacts.filter((c) => c.followedUpBy === "meeting" && c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY && c.followedUpAt <= now).length,
+    // Held this week, whether or not mail came first (docs/rules.md "Stats").
+    secondMeetings: r.contacts.filter((c) => c.secondMeetingAt !== undefined && c.secondMeetingAt > now - 7 * DAY && c.secondMeetingAt <= now).length,
   };
 }
 

@@ -29,6 +29,8 @@ export interface Contact {
   /** When the follow-up happened, if it did. */
   followedUpAt?: number;
   followedUpBy?: "mail" | "meeting";
+  /** The start of the first later meeting with them (the digest's "second meetings"), whether or not mail came first. */
+  secondMeetingAt?: number;
   /**
    * How the first meeting was found (shared/spec/events.md): a meeting (behaviour.md), a large
    * gathering followed by the owner's mail soon after, or the owner's own confirmation.
@@ -238,6 +240,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
     if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
     const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];
     const later = laterMeetingWith(email, meeting, index);
+    if (later) contact.secondMeetingAt = later.start;
     if (mail !== undefined && (!later || mail <= later.start)) Object.assign(contact, { followedUpAt: mail, followedUpBy: "mail" });
     else if (later) Object.assign(contact, { followedUpAt: later.start, followedUpBy: "meeting" });
     if (contact.followedUpBy === "mail" && mail > now - RULES.newContactWindowMs) followUpsSent++;
