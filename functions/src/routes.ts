@@ -147,7 +147,10 @@ ${afterNav(c, account)}
     const asked = auth.claims.org === undefined ? c.req.query("week") : undefined;
     const week = auth.claims.wk ?? asked ?? (await latestDigestWeek(deps.repo, auth.account.email, madeBy));
     const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week) : undefined;
-    if (!digest?.html || (!auth.claims.wk && digest.claimedAt > madeBy)) return say(c, 404, "No digest", "There is no digest for that week.");
+    if (!digest || (!auth.claims.wk && digest.claimedAt > madeBy)) return say(c, 404, "No digest", "There is no digest for that week.");
+    // Sent, but too large to keep beside its record (core/digest DIGEST_BODY_MAX_BYTES): say where it is.
+    if (!digest.html && digest.status === "sent") return say(c, 404, "Not kept here", "This digest was too large to keep a copy here; it is in your mailbox.");
+    if (!digest.html) return say(c, 404, "No digest", "There is no digest for that week.");
     return c.body(digest.html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DIGEST_CSP });
   });
 

@@ -227,6 +227,18 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     }
   });
 
+  it("a digest sent but too large to keep a copy of says so, and where it is", async () => {
+    const week = "2098-W02";
+    await h.repo.put({ ...keys.digest(h.email, week), digest: { status: "sent", week, messageId: "<big@followthrough.app>", claimedAt: now, sentAt: now, subject: "Your week" } });
+    try {
+      const res = await app.request(`/l/view/${sealLink(KEY, { act: "view", acc: h.email, wk: week }, now)}`);
+      expect(res.status).toBe(404);
+      expect(await res.text()).toContain("too large to keep a copy here; it is in your mailbox");
+    } finally {
+      await h.repo.delete(keys.digest(h.email, week));
+    }
+  });
+
   it("a tampered token (signature or payload) is refused with 400 and changes nothing", async () => {
     const p = fresh();
     const before = await drafts();
