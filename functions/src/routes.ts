@@ -301,11 +301,15 @@ ${afterNav(c, account.email)}`,
  */
 const DIGEST_BUILD_MARGIN_MS = 3_600_000;
 
-/** The ISO week of the account's latest stored digest that has its HTML (made by `madeBy`, when given). */
+/**
+ * The ISO week of the account's latest digest (made by `madeBy`, when given): one with its HTML, or
+ * one sent too large to keep it (its view says where it is), never an older one in its place.
+ */
 export async function latestDigestWeek(repo: Repository, account: string, madeBy = Infinity): Promise<string | undefined> {
   const items = await repo.query(keys.partition(account), keys.prefix.digest);
+  const shown = (d: StoredDigest | undefined) => digestHasBody(d) || d?.status === "sent";
   const weeks = items
-    .filter((i) => digestHasBody(i.digest as StoredDigest | undefined) && (i.digest as StoredDigest).claimedAt <= madeBy)
+    .filter((i) => shown(i.digest as StoredDigest | undefined) && (i.digest as StoredDigest).claimedAt <= madeBy)
     .map((i) => String(i.sk).slice(keys.prefix.digest.length))
     .sort();
   return weeks.at(-1);

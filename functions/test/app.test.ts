@@ -234,6 +234,9 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
       const res = await app.request(`/l/view/${sealLink(KEY, { act: "view", acc: h.email, wk: week }, now)}`);
       expect(res.status).toBe(404);
       expect(await res.text()).toContain("too large to keep a copy here; it is in your mailbox");
+      // "Your latest digest" says the same, not an older digest in its place.
+      const latest = await app.request(`/l/view/${sealLink(KEY, { act: "view", acc: h.email }, now)}`);
+      expect(await latest.text()).toContain("too large to keep a copy here");
     } finally {
       await h.repo.delete(keys.digest(h.email, week));
     }
