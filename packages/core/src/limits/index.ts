@@ -46,8 +46,12 @@ export const PROVIDER_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * The same for a request a person waits on (the API: a tap's draft, the connect callback's profile):
- * inside the function's timeout (API_TIMEOUT_SECONDS) with the retry budget, so a stalled provider
- * gets the person a page saying so, not the gateway's error; and as long as a tap waits for a draft
- * before it answers "being made" (DRAFT_CREATE_DEADLINE_MS), so a slow create is not cut before.
+ * short enough that the requests of one page, one after another, end inside the function's timeout
+ * (API_TIMEOUT_SECONDS): a draft's create and then the look for its marker; Microsoft's token
+ * refresh, profile and mailbox settings at connect. A stalled provider then gets the person a page
+ * saying so, not the gateway's error, and never a draft claim left "creating". A create slower than
+ * this is cut; the page asks for another tap, which finds the draft by its marker if it was made.
+ * (20 s for a moment on 2026-12-01, as long as a tap waits before "being made": a create answered
+ * just inside it, then its marker's look, outlasted the function, helper-71 finding 1.)
  */
-export const API_REQUEST_TIMEOUT_MS = 20_000;
+export const API_REQUEST_TIMEOUT_MS = 6_000;
