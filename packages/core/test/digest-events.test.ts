@@ -313,6 +313,12 @@ describe("a person dismissed ('no follow-up needed')", () => {
     expect(after.missing).toEqual([]);
     expect(after.newPeople.map((p) => p.email)).not.toContain("dan@partner.io");
     expect(after.metrics.followUpRate.value).toBe(1);
+    // Dan alone this week, dismissed: met (the number says 1), so the week is not "quiet", and the
+    // preview line does not say "No new people" beside "1 new person".
+    const alone = buildDigest({ account, meetings: [dan], messages: [], people: [person("dan@partner.io", "m-dan", "dismissed")], now: NOW, links });
+    expect(alone.metrics.newPeopleMet.value).toBe(1);
+    expect(alone.quiet).toBe(false);
+    expect(preheaderFor(alone)).not.toMatch(/No new people/);
   });
 });
 

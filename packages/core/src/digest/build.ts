@@ -151,7 +151,8 @@ export function buildDigest(o: {
     newPeople,
     wins,
     events,
-    quiet: missing.length === 0 && newPeople.length === 0 && wins.length === 0 && events.upcoming.length === 0 && events.attended.length === 0,
+    // Not quiet while the numbers say someone new was met (one dismissed since is in no list).
+    quiet: missing.length === 0 && newPeople.length === 0 && a.newPeopleMet === 0 && wins.length === 0 && events.upcoming.length === 0 && events.attended.length === 0,
     settingsUrl: actionUrl(links, account.email, "settings", now),
     pauseUrl: actionUrl(links, account.email, "pause", now),
     webUrl: weekUrl(links, account.email, isoWeek(o.weekOf ?? now, tz), now),
