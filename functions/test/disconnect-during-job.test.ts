@@ -105,6 +105,23 @@ describe("a disconnect and a new connection while a job runs (helper-68 finding 
   }
 });
 
+describe("a pause while a first backfill reads (helper-68 finding 5)", () => {
+  it("the run cut short after it queues no continuation: the resume queues the read again, so one chain goes on, not two", async () => {
+    const email = "paused-backfill@acme.example";
+    const t = await setup(email);
+    // Time enough to start and read the calendar's page; then under the reserve (cut short).
+    let checks = 0;
+    const context = { getRemainingTimeInMillis: () => (checks++ < 2 ? 6 * 60_000 : 60_000) };
+    const running = createBackfillHandler(() => t.deps)({ Records: [{ messageId: "first-1", body: email }] } as SQSEvent, context as never);
+    await t.inPage;
+    await updateAccount(t.repo, email, pausePatch((await loadAccount(t.repo, email))!), now);
+    t.open();
+    expect((await running).batchItemFailures).toEqual([]);
+    expect(t.deps.backfills.batches).toEqual([]);
+    expect((await loadAccount(t.repo, email))?.status).toBe("paused");
+  });
+});
+
 describe("a pause while a weekly run reads stops its digest (helper-60 finding 7)", () => {
   it("the owner pauses during the read: nothing is claimed or sent, and the account stays paused", async () => {
     const email = "paused-midway@acme.example";

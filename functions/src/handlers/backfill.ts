@@ -9,6 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { loadAccount } from "@followthrough/core/accounts";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { planEventJobs } from "@followthrough/core/events";
 import { loadReader } from "@followthrough/core/loader/reader";
@@ -72,6 +73,11 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         if (outcome !== "done") console.log(JSON.stringify({ msg: "backfill", account: email, outcome }));
         if (outcome === "done" && !complete && now - since >= BACKFILL_CHAIN_MAX_MS) {
           console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: "still reading two days after the chain began; the weekly runs read on" }));
+          return true;
+        }
+        if (outcome === "done" && !complete && (await loadAccount(d.repo, email))?.status === "paused") {
+          // Paused while it read: it goes no further; the resume queues the read again (settings).
+          console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: "paused" }));
           return true;
         }
         if (outcome === "done" && !complete) {
