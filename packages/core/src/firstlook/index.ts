@@ -3,8 +3,8 @@
  * calendar first, then Sent newest first, storing every page as it goes (core/scan), so as soon as
  * the calendar and the newest sent mail are stored this can answer "whom did I meet in the last 30
  * days and not write to?" from what is stored so far. It is provisional until the sent mail's full
- * sync completes, and the owner's mail outside Sent after it, (older mail may show a person as known, or as written to); the weekly digest never
- * uses it (it runs the rules over complete data only). Plain data; the "Connected" page renders it.
+ * sync completes, and then the owner's mail outside Sent (older mail may show a person as known, or
+ * as written to); the weekly digest never uses it (it runs the rules over complete data only). Plain data; the "Connected" page renders it.
  */
 import type { AccountRecord } from "../accounts";
 import { infer } from "../inference";

@@ -38,9 +38,9 @@ export const JOB_RETRY_BUDGET_MS = 60_000;
 
 /**
  * How long one provider request may go unanswered before it is cut and counts as a temporary
- * failure (a stalled connection; gaxios and node-fetch have no timeout of their own). Well inside
- * the shortest time a job keeps in reserve (an event job starts with at least a minute left, and its
- * retries are bounded by JOB_RETRY_BUDGET_MS, which counts each failed attempt's time too).
+ * failure (a stalled connection; gaxios and node-fetch have no timeout of their own). With a call's
+ * retry budget (JOB_RETRY_BUDGET_MS, which counts each failed request's time too) it fits the 2
+ * minutes every job's read keeps in reserve (test/infra.test.ts).
  */
 export const PROVIDER_REQUEST_TIMEOUT_MS = 30_000;
 

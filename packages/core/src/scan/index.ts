@@ -9,9 +9,9 @@ import type { PersonRecord, Repository } from "../storage";
 import { deleteItems, putMeetings, putMessages, sweep } from "../storage/synced";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
-import { readOnce, restartCursor, type StreamReport, type StreamSink, syncStream } from "./sync";
+import { OWNER_MAIL_STREAM, readOnce, restartCursor, type StreamReport, type StreamSink, syncStream } from "./sync";
 
-export { readOnce, restartCursor, syncStream, type StreamReport, type StreamSink } from "./sync";
+export { OWNER_MAIL_STREAM, readOnce, restartCursor, syncStream, type StreamReport, type StreamSink } from "./sync";
 export { learnOwnerIdentities, type LearnedIdentities } from "./identities";
 
 /** How far back the first scan of an account reads. */
@@ -142,9 +142,6 @@ export async function firstReadDone(repo: Repository, account: string): Promise<
   const read = await readSoFar(repo, account);
   return read.backfilled && read.ownerMail;
 }
-
-import { OWNER_MAIL_STREAM } from "./sync";
-export { OWNER_MAIL_STREAM };
 
 /**
  * Where the owner-mail stream's messages and cursor go. Its cursor carries the identities it read

@@ -14,10 +14,10 @@ export interface StreamReport {
   stopped?: true;
 }
 
-/** True when the stream under `cursor` was read to the end once: caught up, or reading its window again (`reread`). */
 /** The stored cursor of the owner-mail stream (core/scan's OwnerMailReader): mail From the owner outside Sent. */
 export const OWNER_MAIL_STREAM = "ownermail";
 
+/** True when the stream under `cursor` was read to the end once: caught up, or reading its window again (`reread`). */
 export const readOnce = (cursor: SyncCursor | undefined): boolean => cursor?.mode === "incremental" || cursor?.reread === true;
 
 /**
