@@ -156,13 +156,13 @@ export async function deleteAccountData(repo: Repository, email: string): Promis
   const items = (await repo.allItems(email)).filter((i) => !held(i));
   const own = keys.account(email);
   const isAccount = (i: Record<string, unknown>) => i.pk === own.pk && i.sk === own.sk;
-  await repo.batch(items.filter((i) => !isAccount(i)).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
+  await repo.deleteEach(items.filter((i) => !isAccount(i)));
   if (items.some(isAccount)) await repo.delete(own);
   // A job running meanwhile (it holds no lock this waits for) may have written since the read above:
   // read once more now that the account is gone. A job that writes after this read ends after the
   // account went, and sweeps its own writes (core/dispatch runAccountJob).
   const late = (await repo.allItems(email)).filter((i) => !held(i));
-  if (late.length) await repo.batch(late.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
+  await repo.deleteEach(late);
   if (account?.identity) await repo.deleteIf(keys.identity(account.identity), "#e = :e", { ":e": account.email.toLowerCase() }, { "#e": "email" });
   return items.length + late.length;
 }

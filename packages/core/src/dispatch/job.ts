@@ -151,7 +151,7 @@ const connectedSince = (account: AccountRecord, began: number) => (account.creat
 async function clearForNewConnection(repo: Repository, email: string): Promise<void> {
   const own = keys.account(email);
   const items = (await repo.allItems(email)).filter((i) => i.sk !== own.sk && !String(i.sk).startsWith("LEASE#"));
-  await repo.batch(items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
+  await repo.deleteEach(items);
 }
 
 /** What a job does with an account whose grant is gone. */

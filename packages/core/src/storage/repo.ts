@@ -56,6 +56,11 @@ export class Repository {
     }
   }
 
+  /** Deletes these items (by their keys), in batches. */
+  async deleteEach(items: readonly Item[]): Promise<void> {
+    await this.batch(items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
+  }
+
   /**
    * Every item of a partition whose sort key starts with `prefix` (the whole partition for ""),
    * strongly consistent as `get` is: callers read back what they just wrote (a mark, then the plan

@@ -57,6 +57,6 @@ export async function sweep(repo: Repository, account: string, kind: "meeting" |
     return typeof at !== "number" || !Number.isFinite(at) || at > o.since + SWEEP_SLACK_MS;
   };
   const stale = (await repo.query(keys.partition(account), keys.prefix[kind])).filter((i) => (i.gen as number) < generation && i.stream === o.stream && reached(i));
-  await repo.batch(stale.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })));
+  await repo.deleteEach(stale);
   return stale.length;
 }
