@@ -142,6 +142,18 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(() => refreshTokenOf(randomKeyring(), again!)).toThrow();
   });
 
+  it("updateAccount removes a field patched to undefined, and sets the others beside it", async () => {
+    const email = "remove-owner@acme.io";
+    await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active", template: "Hi", lastWeek: "2026-W10", lastWeeklyAt: 5 });
+    const next = await updateAccount(repo, email, { template: undefined, lastWeek: undefined, signatureName: "Ana" }, 6);
+    const stored = (await loadAccount(repo, email))!;
+    for (const a of [next!, stored]) {
+      expect(a).not.toHaveProperty("template");
+      expect(a).not.toHaveProperty("lastWeek");
+      expect(a).toMatchObject({ signatureName: "Ana", lastWeeklyAt: 5 });
+    }
+  });
+
   it("a job without a mailer that finds the grant gone leaves an account paused meanwhile paused", async () => {
     const email = "paused-owner@acme.io";
     const account = await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active" });

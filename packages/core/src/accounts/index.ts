@@ -89,7 +89,8 @@ export async function saveAccount(
 
 /**
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.
- * The sealed refresh token is left as stored (it may have rotated meanwhile). False when unknown.
+ * A field patched to `undefined` is removed. The sealed refresh token is left as stored (it may have
+ * rotated meanwhile). False when unknown.
  */
 export async function updateAccount(
   repo: Repository,
@@ -99,12 +100,18 @@ export async function updateAccount(
 ): Promise<AccountRecord | undefined> {
   const current = await loadAccount(repo, email);
   if (!current) return undefined;
-  const next = { ...current, ...patch };
+  const next: AccountRecord = { ...current, ...patch };
   const names: Record<string, string> = { "#a": "account" };
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
+  const removes: string[] = [];
   Object.entries(patch).forEach(([k, v], i) => {
     names[`#f${i}`] = k;
+    if (v === undefined) {
+      delete (next as unknown as Record<string, unknown>)[k];
+      removes.push(`#a.#f${i}`);
+      return;
+    }
     values[`:v${i}`] = v;
     sets.push(`#a.#f${i} = :v${i}`);
   });
@@ -116,7 +123,8 @@ export async function updateAccount(
       sets.push(`#${k} = :${k}`);
     }
   }
-  const expression = [sets.length ? `SET ${sets.join(", ")}` : "", idx.gsi2pk ? "" : "REMOVE gsi2pk, gsi2sk"].filter(Boolean).join(" ");
+  if (!idx.gsi2pk) removes.push("gsi2pk", "gsi2sk");
+  const expression = [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].filter(Boolean).join(" ");
   const used = Object.fromEntries(Object.entries(names).filter(([k]) => expression.includes(k)));
   await repo.doc.send(
     new UpdateCommand({

@@ -1,7 +1,6 @@
 import { type AccountRecord, deleteAccountData, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { handleRevoked, isRevoked, markGrantGone, reconnectReason, type SystemMailer } from "../reconnect";
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { keys, type Repository } from "../storage";
 
 /**
@@ -101,10 +100,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
       // Recorded on a new connection's account: its data goes (above), and so does this run's record
       // of a week, with its due index derived again from now.
       await clearForNewConnection(o.repo, o.email);
-      if (o.weekly) {
-        await o.repo.doc.send(new UpdateCommand({ TableName: o.repo.table, Key: keys.account(o.email), UpdateExpression: "REMOVE #a.lastWeeklyAt, #a.lastWeek", ExpressionAttributeNames: { "#a": "account" } }));
-        await updateAccount(o.repo, o.email, {}, o.now);
-      }
+      if (o.weekly) await updateAccount(o.repo, o.email, { lastWeeklyAt: undefined, lastWeek: undefined }, o.now);
       return "skipped";
     }
     return "done";
