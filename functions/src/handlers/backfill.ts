@@ -71,17 +71,20 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           console.log(JSON.stringify({ msg: "backfill", account: email, complete, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "backfill", account: email, outcome }));
-        if (outcome === "done" && !complete && now - since >= BACKFILL_CHAIN_MAX_MS) {
-          console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: "still reading two days after the chain began; the weekly runs read on" }));
-          return true;
-        }
-        if (outcome === "done" && !complete && (await loadAccount(d.repo, email))?.status === "paused") {
-          // Paused while it read: it goes no further; the resume queues the read again (settings).
-          console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: "paused" }));
-          return true;
-        }
         if (outcome === "done" && !complete) {
-          // Cut short by the time limit (the lease is released): continue in a new invocation.
+          // Cut short by the time limit (the lease is released): continue in a new invocation, unless
+          // the chain began two days ago, or the owner paused while it read (the resume queues the
+          // read again, settings).
+          const stop =
+            now - since >= BACKFILL_CHAIN_MAX_MS
+              ? "still reading two days after the chain began; the weekly runs read on"
+              : (await loadAccount(d.repo, email))?.status === "paused"
+                ? "paused"
+                : undefined;
+          if (stop) {
+            console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: stop }));
+            return true;
+          }
           const { failed: notQueued } = await d.backfills!.sendBatch([backfillContinuation(email, since)]);
           // Not queued: report the record failed, so the queue hands it out again (the cursors hold).
           if (notQueued.length) return false;
