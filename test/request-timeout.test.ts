@@ -14,6 +14,21 @@ import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 const TIMEOUT_MS = 250;
 const BUDGET_MS = 700;
 
+/** The adapter's profile() while `route` answers nothing for 5 s: what it threw (or undefined) and how long it took. */
+async function profileWhileStalled(h: ScanHarness, route: string): Promise<{ e: unknown; took: number }> {
+  await h.injectFault({ route, kind: "latency", latencyMs: 5_000, times: 0 });
+  const began = Date.now();
+  try {
+    const e = await h.provider.profile().then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    return { e, took: Date.now() - began };
+  } finally {
+    await h.clearFaults();
+  }
+}
+
 describe.each([
   ["demo-google", "gmail.getProfile"],
   ["demo-microsoft", "graph.me"],
@@ -26,15 +41,8 @@ describe.each([
   afterAll(() => h?.close());
 
   it("each attempt is cut at the request timeout, and the call gives up once its attempts and pauses pass the budget", async () => {
-    await h.injectFault({ route, kind: "latency", latencyMs: 5_000, times: 0 });
     await h.resetStats();
-    const began = Date.now();
-    const e = await h.provider.profile().then(
-      () => undefined,
-      (x: unknown) => x,
-    );
-    const took = Date.now() - began;
-    await h.clearFaults();
+    const { e, took } = await profileWhileStalled(h, route);
     expect(e).toBeInstanceOf(ProviderError);
     expect((e as ProviderError).kind).toBe("temporary");
     // Not the 5 s the provider stalls for; three attempts of 250 ms pass the 700 ms budget, where
@@ -60,14 +68,7 @@ describe("a stalled Google token endpoint", () => {
   afterAll(() => h?.close());
 
   it("the token refresh (google-auth-library's own transporter) is cut at the request timeout too, and is no revoked grant", async () => {
-    await h.injectFault({ route: "oauth.google.token", kind: "latency", latencyMs: 5_000, times: 0 });
-    const began = Date.now();
-    const e = await h.provider.profile().then(
-      () => undefined,
-      (x: unknown) => x,
-    );
-    const took = Date.now() - began;
-    await h.clearFaults();
+    const { e, took } = await profileWhileStalled(h, "oauth.google.token");
     expect(e).toBeInstanceOf(ProviderError);
     expect((e as ProviderError).kind).not.toBe("auth-revoked");
     expect(took).toBeLessThan(3_000);
