@@ -236,6 +236,16 @@ describe("networking events in Chromium", () => {
     const again = await prepareDigest({ repo: app.stack.repo, account: current, now: now + 7 * DAY, links: { baseUrl: app.stack.url, key: KEY } });
     expect(again.digest.missing.map((p) => p.email)).not.toContain(b.email);
     expect(again.digest.missing.map((p) => p.email)).toContain(a.email);
+    // The page left open until its link expired: an addition comes back, read-only, to copy.
+    const stale = `${app.stack.url}${linkPath("met", sealLink(KEY, { act: "met", acc: account.email, evt: CONFERENCE }, Date.now() - 50 * DAY))}`;
+    await page.locator("form:has(#email)").evaluate((f, to) => f.setAttribute("action", to), stale);
+    await page.getByLabel("Their name").fill("Sam Late");
+    await page.getByLabel("Their email address").fill("sam.late@elsewhere.org");
+    await press(page, "Add");
+    expect(await page.textContent("h1")).toBe("This link has expired");
+    expect(await page.getByLabel("Address").inputValue()).toBe("sam.late@elsewhere.org");
+    expect(await page.getByLabel("Address").getAttribute("readonly")).toBe("");
+    await check(page, "event-met-expired-typed");
     await page.context().close();
   }, 300_000);
 });

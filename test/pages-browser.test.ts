@@ -345,6 +345,14 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.getByLabel("Follow-up message").inputValue()).toBe(typed);
     expect(await page.getByLabel("Follow-up message").getAttribute("readonly")).toBe("");
     await check(page, "error-manage-expired-typed");
+    // The same with a settings link that expired while its page was open.
+    await page.goto(link("settings", { acc: email }));
+    await page.locator("form:has(#template)").evaluate((f, to) => f.setAttribute("action", to), link("settings", { acc: email }, Date.now() - 8 * 86_400_000));
+    await page.getByLabel("Follow-up message").fill(typed);
+    await press(page, "Save");
+    expect(await page.textContent("h1")).toBe("Sign in again");
+    expect(await page.getByLabel("Follow-up message").inputValue()).toBe(typed);
+    await check(page, "error-settings-expired-typed");
     await page.context().close();
   });
 });
