@@ -110,6 +110,43 @@ describe("networking events in Chromium", () => {
     await page.context().close();
   }, 120_000);
 
+  it("who did you meet at a smaller event: those the owner went with are 'met there'; one said and first met elsewhere is 'already in touch'", async () => {
+    const { account } = app.stack.accounts.find((a) => a.account.provider === "microsoft")!;
+    const lunch = (await app.stack.repo.loadMeetings(account.email)).find((m) => /Women in Payments networking lunch/.test(m.title))!;
+    const people = await app.stack.repo.loadPeople(account.email);
+    // The lunch is small enough to count as a meeting: whom the owner went with were met there.
+    const went = people.filter((p) => p.eventId === lunch.id && p.metBy === undefined);
+    expect(went.length).toBeGreaterThan(0);
+    // Someone first met at another meeting, and not a guest of the lunch.
+    const guests = new Set(lunch.attendees.map((a) => a.email));
+    const known = people.find((p) => p.eventId && p.eventId !== lunch.id && !guests.has(p.email) && p.name)!;
+    const metLink = `${app.stack.url}${linkPath("met", sealLink(KEY, { act: "met", acc: account.email, evt: lunch.id }, Date.now()))}`;
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await page.goto(metLink);
+    expect(await page.getByRole("heading", { name: "Met there", exact: true }).isVisible()).toBe(true);
+    const main = await mainText(page);
+    for (const p of went) {
+      expect(main).toContain(p.email);
+      // On the guest list too: ticked, not to be ticked again.
+      const box = page.getByRole("checkbox", { name: new RegExp(p.email.replace(/[.+]/g, "\\$&")) });
+      expect(await box.isChecked()).toBe(true);
+      expect(await box.isDisabled()).toBe(true);
+      expect(await page.locator(`label[for="${await box.getAttribute("id")}"]`).textContent()).toContain("(met there)");
+    }
+    await check(page, "event-met-small");
+    await page.getByLabel("Their name").fill(known.name!);
+    await page.getByLabel("Their email address").fill(known.email);
+    await press(page, "Add");
+    expect(await mainText(page)).toContain("Saved: 1 person added to whom you met.");
+    const said = page.locator("h2:text-is('You said you met') + ul li").filter({ hasText: known.email });
+    expect(((await said.textContent()) ?? "").replace(/\s+/g, " ")).toContain("already in touch, not counted as new");
+    await check(page, "event-met-in-touch");
+    await press(page, `Take back: ${known.name}`);
+    expect(await mainText(page)).toContain("Taken back.");
+    expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).not.toContain(known.email);
+    await page.context().close();
+  }, 120_000);
+
   it("who did you meet at a 200-guest conference: search, pick two, add one, see them in the next digest, take one back", async () => {
     const { account, provider, now } = google();
     const conference = (await app.stack.repo.loadMeetings(account.email)).find((m) => m.id === CONFERENCE)!;

@@ -8,7 +8,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { describe, expect, it } from "vitest";
-import { loadAccount } from "@followthrough/core/accounts";
+import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
 import { createApp } from "@followthrough/functions/app";
@@ -68,6 +68,37 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.context().close();
   });
 
+  it("connected while paused: the first look says nothing is read until a resume, and the page asks for nothing", async () => {
+    const { email } = google().account;
+    const streams = ["calendar", "sent", "ownermail"];
+    const saved = await Promise.all(streams.map((s) => app.stack.repo.getCursor(email, s)));
+    // Nothing read yet (a first connection whose read has not begun), and the digests paused.
+    for (const s of streams) await app.stack.repo.deleteCursor(email, s);
+    await updateAccount(app.stack.repo, email, { status: "paused" }, Date.now());
+    try {
+      const page = await (await contextOf()).newPage();
+      const requests: string[] = [];
+      page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+      await page.goto(`${app.stack.url}/connect`);
+      await page.getByRole("link", { name: "Connect Google" }).click();
+      await page.waitForLoadState("load");
+      await press(page, `Continue as ${email}`);
+      const section = (await page.textContent("#first-look")) ?? "";
+      expect(section).toContain("Your digests are paused, so your calendar and mail are not read for now.");
+      expect(section).not.toContain("in a minute or two");
+      expect(await page.locator("#first-look").getAttribute("data-src")).toBeNull();
+      await check(page, "connected-paused");
+      // No refresh of the section is ever asked for (it would poll every 10 s).
+      const before = requests.length;
+      await page.waitForTimeout(1_000);
+      expect(requests.slice(before).filter((r) => r.endsWith("/first-look"))).toEqual([]);
+      await page.context().close();
+    } finally {
+      for (const [i, s] of streams.entries()) if (saved[i]) await app.stack.repo.putCursor(email, s, saved[i]!);
+      await updateAccount(app.stack.repo, email, { status: "active" }, Date.now());
+    }
+  });
+
   it("connect on a server with no provider configured says so, with no dangling list", async () => {
     const bare = createApp({ repo: app.stack.repo, linkKey: KEY, baseUrl: "http://localhost:0", now: () => Date.now(), providerFor: () => { throw new Error("none"); } });
     const server = serve({ fetch: bare.fetch, port: 0, hostname: "127.0.0.1" });
@@ -98,6 +129,23 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.getByRole("link", { name: /settings/i }).count()).toBeGreaterThan(0);
     await check(page, "digest");
     await page.context().close();
+  });
+
+  it("a digest sent but too large to keep here: its view link says it is in the mailbox", async () => {
+    const { email } = microsoft().account;
+    const week = "2098-W03";
+    await app.stack.repo.put({ ...keys.digest(email, week), digest: { status: "sent", week, messageId: "<big@followthrough.app>", claimedAt: Date.now(), sentAt: Date.now(), subject: "Your week" } });
+    try {
+      const page = await (await contextOf()).newPage();
+      const res = await page.goto(link("view", { acc: email, wk: week }));
+      expect(res?.status()).toBe(404);
+      expect(await page.textContent("h1")).toBe("Not kept here");
+      expect(await page.textContent("main")).toContain("it is in your mailbox");
+      await check(page, "digest-not-kept");
+      await page.context().close();
+    } finally {
+      await app.stack.repo.delete(keys.digest(email, week));
+    }
   });
 
   it("draft: the confirm page, then the draft viewer with what to do next and a way back", async () => {
