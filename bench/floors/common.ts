@@ -45,9 +45,9 @@ export async function cursorsRead(email: string): Promise<void> {
 }
 
 /** After a stream's page: its items and its cursor stored; then the next stream's cursor read. */
-export async function storePage(email: string, stream: "calendar" | "sent", ids: string[]): Promise<void> {
+export async function storePage(email: string, stream: "calendar" | "sent", items: { id?: string | null }[]): Promise<void> {
   const pk = `ACCOUNT#${email}`;
-  await store(email, stream === "calendar" ? "EV" : "MSG", ids);
+  await store(email, stream === "calendar" ? "MEETING" : "MSG", items);
   await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: `CURSOR#${stream}`, mode: "incremental", at: Date.now() } }));
   if (stream === "calendar") await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "CURSOR#sent" } }));
 }
@@ -125,9 +125,13 @@ export async function digestCalls(email: string, send: () => Promise<unknown>): 
   );
 }
 
-/** Stores what was read (one batch write), as a sync stores a page. */
-export async function store(email: string, kind: string, ids: string[]): Promise<void> {
-  const items = ids.slice(0, 25).map((id) => ({ PutRequest: { Item: { pk: `ACCOUNT#${email}`, sk: `FLOOR${kind}#${id}` } } }));
+/**
+ * Stores what was read (one batch write), as a sync stores a page: each item as the provider gave
+ * it, under the prefix `finishScan` reads back for the rules (until 2026-12-02 the floor stored bare
+ * ids under `FLOOR…` prefixes, so its read-back found nothing where the handler's reads its records).
+ */
+export async function store(email: string, kind: string, read: { id?: string | null }[]): Promise<void> {
+  const items = read.slice(0, 25).map((item) => ({ PutRequest: { Item: { pk: `ACCOUNT#${email}`, sk: `${kind}#${item.id}`, item: JSON.stringify(item) } } }));
   if (items.length) await doc.send(new BatchWriteCommand({ RequestItems: { [table()]: items } }));
 }
 

@@ -17,13 +17,13 @@ export function googleClients() {
 
 export async function googleReads(email: string, c: ReturnType<typeof googleClients>): Promise<void> {
   const events = await c.cal.events.list({ calendarId: "primary", maxResults: 250, singleEvents: true, timeMin: new Date(Date.now() - 365 * 864e5).toISOString() });
-  await storePage(email, "calendar", (events.data.items ?? []).map((e) => e.id!));
+  await storePage(email, "calendar", events.data.items ?? []);
   const profile = await c.g.users.getProfile({ userId: "me" });
   const list = await c.g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 500 });
   const ids = (list.data.messages ?? []).map((m) => m.id!);
-  await Promise.all(ids.map((id) => c.g.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] })));
+  const messages = await Promise.all(ids.map((id) => c.g.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] })));
   await c.g.users.history.list({ userId: "me", startHistoryId: profile.data.historyId!, labelId: "SENT", historyTypes: ["messageAdded"] });
-  await storePage(email, "sent", ids);
+  await storePage(email, "sent", messages.map((m) => m.data));
   // The INBOX's mail From the owner (core/scan's owner-mail stream): the profile (its history anchor),
   // an INBOX page and its headers, one history page; a small mailbox has no copy From the owner.
   await ownerMailPage(email, async () => {

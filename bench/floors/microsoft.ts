@@ -32,10 +32,10 @@ export async function graphReads(email: string, c: Client): Promise<void> {
   const events = await c.api("/me/calendarView/delta").query({ startDateTime: start, endDateTime: end }).get();
   const masters = [...new Set((events.value ?? []).map((e: { seriesMasterId?: string }) => e.seriesMasterId).filter(Boolean))] as string[];
   await Promise.all(masters.map((id) => c.api(`/me/events/${id}`).get()));
-  await storePage(email, "calendar", (events.value ?? []).map((e: { id: string }) => e.id));
+  await storePage(email, "calendar", events.value ?? []);
   const sent = await c.api("/me/mailFolders/sentitems/messages").select("id,from,toRecipients,ccRecipients,sentDateTime").top(50).get();
   await c.api("/me/mailFolders/sentitems/messages/delta").select("id").get();
-  await storePage(email, "sent", (sent.value ?? []).map((m: { id: string }) => m.id));
+  await storePage(email, "sent", sent.value ?? []);
   // The Inbox's mail From the owner (core/scan's owner-mail stream): its cursor read, a page and its
   // delta, the cursor stored; a small mailbox's Inbox has no copy From the owner, so nothing else.
   await ownerMailPage(email, async () => {
