@@ -492,6 +492,13 @@ describe("provider mapping: Gmail meeting notices", () => {
     expect(gm({ Subject: "Accepted offer", "Content-Type": "multipart/alternative; boundary=x" }).meetingNotice).toBe(false);
   });
 
+  it.each(["Cancelled event: I can't make Friday, sorry", "Tentatively accepted: your proposal", "Invitation from Google Calendar: you're invited", "accepted: see you then", "Invitation : Coffee", "INVITATION: Coffee"])(
+    "Subject %j is the owner's own mail: the spec's prefixes are a closed list, as written",
+    (subject) => {
+      expect(gm({ Subject: subject }).meetingNotice).toBe(false);
+    },
+  );
+
   it("labels, From and dates", () => {
     const m = gm({ Subject: "Hi" });
     expect([m.inSent, m.draft, m.from, m.sentAt]).toEqual([true, false, "owner@acme.io", NOW]);

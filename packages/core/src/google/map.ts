@@ -11,8 +11,13 @@ const kinds: Record<string, EventKind> = {
   default: "default", outOfOffice: "outOfOffice", focusTime: "focusTime", workingLocation: "workingLocation", birthday: "birthday", fromGmail: "fromGmail",
 };
 
-/** Subjects Google Calendar gives its automatic invitation and response mails. */
-export const NOTICE_SUBJECTS = /^(invitation|updated invitation|canceled event|cancelled event|accepted|declined|tentative|tentatively accepted|invitation from google calendar)\s*:/i;
+/**
+ * The Subject prefixes of Gmail's automatic meeting notices, exactly as shared/spec/behaviour.md lists
+ * them ("a Subject starting `Invitation:`, `Updated invitation:`, `Canceled event:`, `Accepted:`,
+ * `Declined:` or `Tentative:`"): as written, in that case. Any other Subject is the owner's own mail,
+ * even one a calendar in another spelling might write ("Cancelled event:", "Tentatively accepted:").
+ */
+export const NOTICE_SUBJECTS = /^(?:Invitation|Updated invitation|Canceled event|Accepted|Declined|Tentative):/;
 
 function instant(t: calendar_v3.Schema$EventDateTime | undefined, zone: string): { ms: number; allDay: boolean } {
   if (t?.dateTime) {
