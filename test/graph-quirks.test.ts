@@ -81,6 +81,21 @@ describe("Graph adapter: documented behaviours of calendarView/delta and filtere
     await Promise.all([sandbox?.close(), dynamo?.stop()]);
   });
 
+  it("a calendar page whose series masters may not start (no time left) is given up: none fetched, nothing of it stored, read again next", async () => {
+    await resetStats();
+    const mem = memorySink<Meeting>();
+    const report = await syncStream(provider.calendar, mem.sink, { ...window, abandon: () => true });
+    expect(report.stopped).toBe(true);
+    expect(calls(await stats(), "graph.events.get")).toBe(0);
+    expect([...mem.items.keys()].filter((id) => id.includes("-occ"))).toEqual([]);
+    expect(mem.cursor()?.mode).not.toBe("incremental");
+    // The next read, with time, picks up where the stored cursor is and fills every occurrence.
+    const again = await syncStream(provider.calendar, mem.sink, window);
+    expect(again.stopped).toBeUndefined();
+    expect(mem.items.get("AAMkSeriesReview-occ0=")?.title).toBe("Design review");
+    expect(mem.cursor()?.mode).toBe("incremental");
+  });
+
   it("fills occurrence stubs from their series master, once per series per round; exceptions keep their own fields", async () => {
     await resetStats();
     const { items, cursor, pages } = await drain<Meeting>(provider.calendar);

@@ -68,13 +68,25 @@ async function setup(provider: "google" | "microsoft") {
   return { repo, backfills, digests, deps, handler: createBackfillHandler(() => deps), worker: createWorkerHandler(() => deps) };
 }
 
+/** The provider calls that read a page of a stream (a listing, a history or delta round). */
+const PAGE_ROUTES = ["gmail.messages.list", "gmail.history.list", "calendar.events.list", "graph.messages.list", "graph.messages.delta", "graph.calendarView.delta"];
+/** Pages the sandbox has served the two accounts so far. */
+const pagesServed = () =>
+  [fixtures.google.account.email, fixtures.microsoft.account.email].reduce((n, email) => {
+    const calls = sandbox.state.quota.usage(email).calls;
+    return n + PAGE_ROUTES.reduce((m, r) => m + (calls[r] ?? 0), 0);
+  }, 0);
+
 /**
- * A Lambda context whose clock is the pages read: the run starts with 15 minutes and each check
- * between pages costs `perPageMs`, so a run reads a few pages and then has less than the reserve left.
+ * A Lambda context whose clock is the pages read: the run starts with 15 minutes and each page the
+ * sandbox serves costs `perPageMs`, so a run reads a few pages and then has less than the reserve
+ * left. (Asking the time costs nothing: the handler asks between pages and before each call of a
+ * page made of several, core/limits PAGE_ABANDON_RESERVE_MS; the page a run ends in with too little
+ * left is given up and read again by the next.)
  */
 function contextOfPages(perPageMs: number, startMs = 15 * MINUTE) {
-  let checks = 0;
-  return { getRemainingTimeInMillis: () => startMs - perPageMs * checks++ };
+  const base = pagesServed();
+  return { getRemainingTimeInMillis: () => startMs - perPageMs * (pagesServed() - base) };
 }
 
 /**
@@ -163,6 +175,35 @@ describe("a backfill cut off by the time limit", () => {
     expect(accountsOf(cut.backfills.batches)).toEqual([[email]]);
     expect(cut.backfills.delays).toEqual([BUSY_DELAY_S]);
   });
+
+  it("a Gmail page that runs out of time part-way starts no more messages.get: given up unstored, read again by the continuation, nothing dead-lettered", async () => {
+    const email = fixtures.google.account.email;
+    const whole = await setup("google");
+    await whole.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(0));
+    const expected = await stored(whole.repo, email);
+
+    const cut = await setup("google");
+    sandbox.state.quota.reset(email);
+    const gets = () => sandbox.state.quota.usage(email).calls["gmail.messages.get"] ?? 0;
+    // The clock is the messages read: 15 minutes until the first, then 125 s less 5 s for each one, so
+    // the first Sent page (10 messages here), begun with the whole reserve left, falls under the page
+    // reserve (100 s) after its 6th.
+    const context = { getRemainingTimeInMillis: () => (gets() === 0 ? 15 * MINUTE : 125_000 - 5_000 * gets()) };
+    const res = await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, context);
+    expect(res).toEqual({ batchItemFailures: [] });
+    // The calls in flight when it fell under finish; none starts after (the page has 10).
+    expect(gets()).toBeGreaterThanOrEqual(6);
+    expect(gets()).toBeLessThan(10);
+    // Nothing of the page is stored, and the Sent cursor is where the page began.
+    expect((await stored(cut.repo, email)).messages).toEqual([]);
+    expect(await cut.repo.getCursor(email, "sent")).toBeUndefined();
+    expect(accountsOf(cut.backfills.batches)).toEqual([[email]]);
+    // The continuation reads it all.
+    cut.backfills.batches.length = 0;
+    const { failures, dlq } = await drain(email, cut.backfills, (record) => cut.handler(record, contextOfPages(0)));
+    expect([failures, dlq]).toEqual([0, []]);
+    expect(await stored(cut.repo, email)).toEqual(expected);
+  }, 120_000);
 
   it("a run with too little time left for a page reads nothing and enqueues its continuation", async () => {
     const cut = await setup("google");

@@ -12,6 +12,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { loadAccount } from "@followthrough/core/accounts";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { planEventJobs } from "@followthrough/core/events";
+import { PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadReader } from "@followthrough/core/loader/reader";
 import { scan } from "@followthrough/core/scan";
 import { BUSY_DELAY_S, type JobDeps, jobDeps } from "../jobs";
@@ -63,7 +64,9 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked };
         const outcome = await runAccountJob(job, async (account) => {
           const stopBefore = remainingMs && d.backfills ? () => remainingMs() < reserve : undefined;
-          const result = await scan({ owner: account, provider: await d.providerFor(account), repo: d.repo, now, stopBefore });
+          // Within a page, no call starts once less than one call's worst case is left (core/limits).
+          const abandonPageBefore = remainingMs && d.backfills ? () => remainingMs() < PAGE_ABANDON_RESERVE_MS : undefined;
+          const result = await scan({ owner: account, provider: await d.providerFor(account), repo: d.repo, now, stopBefore, abandonPageBefore });
           complete = result.complete;
           // A complete first read: the event emails of the coming week go on the due-hour index.
           // Its meetings are the scan's (not read again); the statements are read as they are now.

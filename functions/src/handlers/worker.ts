@@ -10,6 +10,7 @@ import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
 import { hasSentDigest, isoWeek } from "@followthrough/core/digest";
 import { CONTINUES, processBatch, RETRY_LATER, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
+import { PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
@@ -93,6 +94,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
     const links = { baseUrl: need(d.baseUrl, "Api URL"), key: need(d.linkKey, "LinkSigningKey") };
     const records = event.Records.map((r) => ({ id: r.messageId, body: r.body }));
     const remainingMs = context ? () => context.getRemainingTimeInMillis() : undefined;
+    // Within a page of several calls, none starts once less than one call's worst case is left (core/limits).
+    const abandonPage = remainingMs ? () => remainingMs() < PAGE_ABANDON_RESERVE_MS : undefined;
     const failed = await processBatch(
       records,
       async (r) => {
@@ -107,7 +110,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
           const outcome = await runAccountJob(job, async (account) => {
             const stopBefore = remainingMs ? () => remainingMs() < EVENT_READ_RESERVE_MS : undefined;
-            const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore, clock: d.now });
+            const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore, abandonPageBefore: abandonPage, clock: d.now });
             console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome: result }));
           });
           if (outcome !== "done") console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome }));
@@ -155,7 +158,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const firstRead = !hadDigest && (!read.backfilled || !read.ownerMail);
           const ownerMailMayLag = !firstRead;
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
-          const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, ownerMailMayLag });
+          const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag });
           weekOf = weekFor(account);
           if (!scanned.complete) {
             if (!firstRead && d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;

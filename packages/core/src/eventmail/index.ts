@@ -76,6 +76,8 @@ export async function runEventJob(o: {
   links: LinkConfig;
   /** Asked before each page of the daily sync and the morning-after's (a Lambda near its limit); see core/scan. */
   stopBefore?: () => boolean;
+  /** Asked before each call of a page made of several (core/scan `abandonPageBefore`). */
+  abandonPageBefore?: () => boolean;
   /**
    * The time as the job ends (the worker's clock; `now` by default). A job cut short is filed again
    * at the first dispatch a minute or more after it: the read may have run past the quarter hour it
@@ -93,7 +95,7 @@ export async function runEventJob(o: {
   // The calendar's incremental sync, bounded like the morning-after's scan: a full re-read (an expired
   // cursor, a renewed meeting shape) stops before the time limit with its cursor stored.
   const syncCalendar = () => {
-    const window = { since: now - 365 * DAY, until: now + 365 * DAY, now };
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY, now, ...(o.abandonPageBefore ? { abandon: o.abandonPageBefore } : {}) };
     return syncStream(provider.calendar, calendarSink(repo, email, window, account.timeZone), window, o.stopBefore);
   };
   if (job.kind === "sync") {
@@ -168,7 +170,7 @@ export async function runEventJob(o: {
       }
       mail = morningOfMail({ account, event: m, goal, now });
     } else {
-      const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore });
+      const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore, abandonPageBefore: o.abandonPageBefore });
       if (!result.complete) {
         // Cut short (a cursor expired and a full sync is under way): the next dispatch continues it,
         // while the email may still go (eventMailLatest, reckoned from the stored event).

@@ -1,7 +1,7 @@
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { MailMessage } from "../model";
 import type { ChangeStream, OwnerMailStream, SyncCursor, SyncPage, SyncWindow } from "../providers";
-import { idsGone, mapLimit, ProviderError } from "../resilience";
+import { idsGone, mapLimit, PageAbandoned, ProviderError } from "../resilience";
 import { GMAIL_HEADERS, mapGmailMessage } from "./map";
 
 /** Calls Gmail through the adapter's pacing and retry policy; `units` is the call's quota cost. */
@@ -109,13 +109,15 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
   const isHidden = (ids: readonly string[] | null | undefined) => (ids ?? []).some((l) => hiddenLabels.includes(l));
   const req = { retry: false } as const;
 
-  async function fetchMessages(ids: string[]): Promise<{ found: MailMessage[]; gone: string[] }> {
+  /** The messages of `ids`; with `abandon`, asked before each `messages.get` goes out (after its wait for quota), the page is given up. */
+  async function fetchMessages(ids: string[], abandon?: () => boolean): Promise<{ found: MailMessage[]; gone: string[] }> {
     const gone: string[] = [];
     const got = await mapLimit(ids, o.concurrency, async (id) => {
       try {
-        const r = await call(UNITS.get, () =>
-          gmail.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: GMAIL_HEADERS }, req),
-        );
+        const r = await call(UNITS.get, () => {
+          if (abandon?.()) throw new PageAbandoned();
+          return gmail.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: GMAIL_HEADERS }, req);
+        });
         if (spec.skipHidden && isHidden(r.data.labelIds)) {
           gone.push(id);
           return undefined;
@@ -142,7 +144,7 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
       gmail.users.messages.list({ userId: "me", ...(label ? { labelIds: [label] } : {}), maxResults: spec.pageSize ?? o.pageSize, pageToken: cursor.page, includeSpamTrash: spec.includeSpamTrash === true }, req),
     );
     const ids = (list.data.messages ?? []).map((m) => m.id!).filter(Boolean);
-    const { found } = await fetchMessages(ids);
+    const { found } = await fetchMessages(ids, window.abandon);
     const inWindow = found.filter((m) => m.sentAt >= cursor.since && spec.keep(m));
     const reachedWindowEnd = found.length > 0 && found.some((m) => m.sentAt < cursor.since);
     const more = list.data.nextPageToken && !reachedWindowEnd;
@@ -152,7 +154,7 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     return { upserts: inWindow, deletes: [], next, done: false };
   }
 
-  async function incremental(cursor: Extract<SyncCursor, { mode: "incremental" }>): Promise<SyncPage<MailMessage>> {
+  async function incremental(cursor: Extract<SyncCursor, { mode: "incremental" }>, window: SyncWindow): Promise<SyncPage<MailMessage>> {
     let res;
     try {
       res = await call(UNITS.history, () =>
@@ -202,7 +204,7 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     // Inbox copy archived since), and `left` then asks where it went.
     const added = [...last].filter(([id, what]) => !deleted.has(id) && (what === "added" || (spec.leaving === "left" && addedHere.has(id)))).map(([id]) => id);
     const removed = new Set([...deleted, ...(spec.leaving === "left" ? [] : lastRemoved)]);
-    const fetched = await fetchMessages(added);
+    const fetched = await fetchMessages(added, window.abandon);
     const found = fetched.found.filter(spec.keep);
     const gone = fetched.gone;
     const next: SyncCursor = res.data.nextPageToken
@@ -214,7 +216,7 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
   return {
     page(cursor, window) {
       if (!cursor) return full({ mode: "full", since: window.since, generation: 1 }, window);
-      return cursor.mode === "full" ? full(cursor, window) : incremental(cursor);
+      return cursor.mode === "full" ? full(cursor, window) : incremental(cursor, window);
     },
   };
 }

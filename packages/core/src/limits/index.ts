@@ -45,6 +45,17 @@ export const JOB_RETRY_BUDGET_MS = 60_000;
 export const PROVIDER_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
+ * Within a page of many calls (a Gmail page: one list, then up to 500 `messages.get`), no call
+ * starts once less than this is left: one call's worst case (JOB_RETRY_BUDGET_MS and one more
+ * attempt cut at PROVIDER_REQUEST_TIMEOUT_MS) and 10 s to store the cursors, release the lease and
+ * enqueue the continuation. The page is then given up, unstored, and read again by the
+ * continuation. A page only starts with the job's whole reserve left (2 minutes, more than this:
+ * test/infra.test.ts), so a page at the paced quota (about 25 s) ends before it; only one slowed by
+ * throttling or stalls, which the between-page check cannot see, is cut.
+ */
+export const PAGE_ABANDON_RESERVE_MS = JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS + 10_000;
+
+/**
  * The same for a request a person waits on (the API: a tap's draft, the connect callback's profile):
  * short enough that the requests of one page, one after another, end inside the function's timeout
  * (API_TIMEOUT_SECONDS): a draft's create and then the look for its marker; Microsoft's token

@@ -2,7 +2,7 @@ import { type Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-cli
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
 import type { ChangeStream, OwnerMailStream, SyncCursor, SyncPage } from "../providers";
-import { idsGone, mapLimit, ProviderError } from "../resilience";
+import { idsGone, mapLimit, PageAbandoned, ProviderError } from "../resilience";
 import { mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
 
 /** A Graph GET through the adapter's pacing and retry policy. */
@@ -281,7 +281,13 @@ export function graphCalendarStream(get: GraphGet, owner: Owner): ChangeStream<M
       const raw = await rounds.page(cursor, window);
       const stub = (e: Event) => e.type === "occurrence" && !!e.seriesMasterId && !("subject" in e);
       const series = [...new Set((raw.upserts as Event[]).filter(stub).map((e) => e.seriesMasterId!))];
-      const found = new Map(await mapLimit(series, MASTER_CONCURRENCY, async (id) => [id, await master(id)] as const));
+      const found = new Map(
+        await mapLimit(series, MASTER_CONCURRENCY, async (id) => {
+          // Each series master is a call of its own: none starts once the page must be given up.
+          if (window.abandon?.()) throw new PageAbandoned();
+          return [id, await master(id)] as const;
+        }),
+      );
       const upserts: Meeting[] = [];
       const deletes = [...raw.deletes];
       for (const item of raw.upserts as Event[]) {

@@ -49,6 +49,13 @@ export interface SyncWindow {
   since: number;
   until: number;
   now?: number;
+  /**
+   * Asked before each provider call of a page made of several (Gmail's `messages.get` after a list,
+   * Graph's series masters after a calendar page): true when no call may start any more (a Lambda
+   * near its time limit). The page then rejects with PageAbandoned (core/resilience), nothing of it
+   * stored and its cursor where it was, so the next read replays it.
+   */
+  abandon?: () => boolean;
 }
 
 /** A stream of changes: call `page` with the stored cursor (undefined the first time) until `done`. */

@@ -15,6 +15,17 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * A page given up part-way because no call may start any more (SyncWindow.abandon): not a provider
+ * failure, never retried (withRetry passes it through as it is); the sync stops with the page unread.
+ */
+export class PageAbandoned extends Error {
+  constructor() {
+    super("page given up: too little time left to start another call");
+    this.name = "PageAbandoned";
+  }
+}
+
 /** True for kinds worth retrying after a pause. */
 export const retryable = (e: unknown): e is ProviderError =>
   e instanceof ProviderError && (e.kind === "temporary" || e.kind === "rate-limited");

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "./clock";
-import { ProviderError, retryable } from "./errors";
+import { PageAbandoned, ProviderError, retryable } from "./errors";
 
 /** Retry policy: exponential backoff with full jitter, honouring Retry-After. */
 export interface RetryOptions {
@@ -45,6 +45,7 @@ export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) 
     try {
       return await fn();
     } catch (raw) {
+      if (raw instanceof PageAbandoned) throw raw;
       const e = raw instanceof ProviderError ? raw : classify(raw);
       if (!retryable(e) || attempt >= o.attempts || (o.retryOn && !o.retryOn(e))) throw e;
       const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** (attempt - 1));

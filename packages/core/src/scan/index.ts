@@ -36,6 +36,11 @@ export interface ScanInput {
    */
   stopBefore?: () => boolean;
   /**
+   * Asked before each call of a page made of several (SyncWindow.abandon): true when no call may
+   * start any more. The page is given up unstored, and the scan stops as after `stopBefore`.
+   */
+  abandonPageBefore?: () => boolean;
+  /**
    * When the owner-mail stream (OwnerMailReader) stops before its end, infer from what is stored and
    * report `complete: true` (the stream's report says `stopped`): for an account whose calendar and
    * Sent were read to the end before that stream existed, its first read continues at the next scan
@@ -190,7 +195,7 @@ function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStrea
 export async function scan(input: ScanInput): Promise<ScanResult> {
   const { owner, provider, repo, now } = input;
   const account = owner.email;
-  const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + (input.aheadDays ?? BACKFILL_DAYS) * DAY, now };
+  const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + (input.aheadDays ?? BACKFILL_DAYS) * DAY, now, ...(input.abandonPageBefore ? { abandon: input.abandonPageBefore } : {}) };
   const calendar = await syncStream(provider.calendar, calendarSink(repo, account, window, owner.timeZone), window, input.stopBefore);
   const sentMail = await syncStream(provider.sentMail, {
     loadCursor: () => repo.getCursor(account, "sent"),

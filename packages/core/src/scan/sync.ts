@@ -1,5 +1,5 @@
 import type { ChangeStream, SyncCursor, SyncWindow } from "../providers";
-import { ProviderError } from "../resilience";
+import { PageAbandoned, ProviderError } from "../resilience";
 
 /** What one stream's sync did. */
 export interface StreamReport {
@@ -10,7 +10,10 @@ export interface StreamReport {
   recoveries: number;
   swept: number;
   mode: "full" | "incremental";
-  /** Set when `stopBefore` said to stop before the stream was caught up (its cursor is stored). */
+  /**
+   * Set when `stopBefore` said to stop before the stream was caught up (its cursor is stored), or a
+   * page was given up part-way (`window.abandon`: nothing of it stored, its cursor where it was).
+   */
   stopped?: true;
 }
 
@@ -57,7 +60,8 @@ export interface StreamSink<T> {
  * a sync that dies resumes from the last stored cursor and replays at most one page (idempotently).
  * An expired cursor restarts a full sync of the window under a new generation ({@link restartCursor});
  * when that full sync completes, items it did not see are swept. `stopBefore`, asked before each
- * page, ends the sync early (report.stopped) with everything read so far stored.
+ * page, ends the sync early (report.stopped) with everything read so far stored; so does a page
+ * given up part-way by `window.abandon` (PageAbandoned), which is not stored and is read again next.
  */
 export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>, window: SyncWindow, stopBefore?: () => boolean): Promise<StreamReport> {
   const report: StreamReport = { pages: 0, upserts: 0, deletes: 0, recoveries: 0, swept: 0, mode: "incremental" };
@@ -73,6 +77,10 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
     try {
       page = await stream.page(cursor, window);
     } catch (e) {
+      if (e instanceof PageAbandoned) {
+        report.stopped = true;
+        return report;
+      }
       if (e instanceof ProviderError && e.kind === "cursor-expired" && report.recoveries < 3) {
         report.recoveries++;
         cursor = restartCursor(cursor, window);
