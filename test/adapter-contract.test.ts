@@ -4,6 +4,7 @@
  * profile, create draft, send) behave the same whichever provider is behind them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { READ_EVENT_TYPES } from "@followthrough/core/google";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import type { ChangeStream, SyncCursor } from "@followthrough/core/providers";
 import { ProviderError } from "@followthrough/core/resilience";
@@ -82,11 +83,14 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect(again.done).toBe(true);
   });
 
-  it("calendar: a full sync returns every event that is not cancelled, mapped", async () => {
+  it("calendar: a full sync returns every event that is not cancelled, mapped (on Google, of the types read: no out of office, focus time or working location)", async () => {
     const window = { since: now - 365 * DAY, until: now + 365 * DAY };
     const { items } = await drain<Meeting>(h.provider.calendar, window);
     const f = h.fixture;
-    const live = f.google ? f.google.events.filter((e) => e.status !== "cancelled").map((e) => e.id) : f.microsoft!.events.filter((e) => !e.isCancelled).map((e) => e.id);
+    const live = f.google
+      ? f.google.events.filter((e) => e.status !== "cancelled" && READ_EVENT_TYPES.includes(e.eventType ?? "default")).map((e) => e.id)
+      : f.microsoft!.events.filter((e) => !e.isCancelled).map((e) => e.id);
+    if (f.google) expect(f.google.events.some((e) => e.eventType === "outOfOffice") && f.google.events.some((e) => e.eventType === "fromGmail")).toBe(true);
     expect([...items.keys()].sort()).toEqual([...live].sort() as string[]);
     for (const m of items.values()) expect(Number.isFinite(m.start) && m.end >= m.start).toBe(true);
   });

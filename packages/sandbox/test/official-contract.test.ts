@@ -249,6 +249,35 @@ describe("official contract: enum query parameters come from the discovery docum
     }
   });
 
+  it("eventTypes keeps the events of the types named, in a listing and in a sync round; none named, every type (the event-types guide)", async () => {
+    const cal = await token(googleEmail(), [google("calendar.readonly")]);
+    const typesOf = async (query: string) => {
+      const res = await call({ method: "GET", path: "/calendar/v3/calendars/primary/events" }, cal, query);
+      expect(res.status, query).toBe(200);
+      const body = (await res.json()) as { items: { eventType?: string }[]; nextSyncToken?: string };
+      return { types: new Set(body.items.map((e) => e.eventType ?? "default")), sync: body.nextSyncToken };
+    };
+    const all = await typesOf("?maxResults=2500");
+    expect([...all.types].sort()).toEqual(expect.arrayContaining(["default", "focusTime", "fromGmail", "outOfOffice"]));
+    const two = await typesOf("?maxResults=2500&eventTypes=default&eventTypes=fromGmail&showDeleted=true");
+    expect([...two.types].sort()).toEqual(["default", "fromGmail"]);
+    // A sync round with the same types: of an out-of-office block and a meeting changed since, only the meeting.
+    expect(two.sync).toBeDefined();
+    const now = Date.now();
+    const at = (h: number) => ({ dateTime: new Date(now + h * 3_600_000).toISOString() });
+    const res = await fetch(new URL(`/_control/accounts/${encodeURIComponent(googleEmail())}/calendar/events`, sb.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([
+        { id: "typesooo1", eventType: "outOfOffice", summary: "Away", start: at(24), end: at(48) },
+        { id: "typesmeet1", summary: "Coffee", start: at(2), end: at(3), attendees: [{ email: "x@partner.example", responseStatus: "accepted" }] },
+      ]),
+    });
+    expect(res.status).toBe(200);
+    const again = await call({ method: "GET", path: "/calendar/v3/calendars/primary/events" }, cal, `?eventTypes=default&eventTypes=fromGmail&syncToken=${encodeURIComponent(two.sync!)}`);
+    expect(((await again.json()) as { items: { id: string }[] }).items.map((e) => e.id)).toEqual(["typesmeet1"]);
+  });
+
   it("a bad orderBy is refused from the document's enum before the handler's own rules", async () => {
     const cal = await token(googleEmail(), [google("calendar.readonly")]);
     const res = await call({ method: "GET", path: "/calendar/v3/calendars/primary/events" }, cal, "?orderBy=summary");

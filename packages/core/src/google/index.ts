@@ -13,6 +13,7 @@ import { gmailOwnerInboxStream, gmailSentStream } from "./sent";
 export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
 export { classifyGoogleError, retryAfterInMessage } from "./errors";
 export { OWNER_INBOX_DAYS } from "./sent";
+export { READ_EVENT_TYPES } from "./calendar";
 
 /** Gmail requests the adapter keeps in flight per user by default (see `gmailConcurrency`). */
 export const GMAIL_CONCURRENCY = 4;

@@ -96,11 +96,13 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
  * whatever organiser Google names (events.md), where version 2 needed `organizer.self`, and ends a
  * platform link at non-ASCII punctuation and Markdown emphasis (core/events/platform). Version 4
  * keeps an entry's address as written where normalising changed it (`Attendee.address`: a
- * `+tag`, Gmail's dots), which a follow-up draft is addressed to. A stored calendar cursor of another version is not used: the next sync
+ * `+tag`, Gmail's dots), which a follow-up draft is addressed to. Version 5 holds Google's ordinary
+ * events and Gmail's tickets only (core/google READ_EVENT_TYPES, named on each request since), and a
+ * sync token made without `eventTypes` is not used with it. A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
-export const MEETING_SHAPE = 4;
+export const MEETING_SHAPE = 5;
 
 /**
  * Where an account's calendar stream goes (the scan's and the daily event sync's): its meetings,

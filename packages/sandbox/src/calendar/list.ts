@@ -72,8 +72,13 @@ function matchesText(e: Event, q: string): boolean {
  * `singleEvents=false` returns them too (Google would return the recurring parents instead).
  * Pages are cut from the candidates in key order; cancelled events hidden by showDeleted=false
  * still use up room, so a page may be short (as on Google) while nextPageToken is set.
+ * `eventTypes` (the repeated parameter's values) keeps the events of those types, in a listing and
+ * in a sync round alike (an event with no `eventType` is a `default` one); none given, every type,
+ * as developers.google.com/calendar/api/guides/event-types says ("If no type is specified, all
+ * event types will be returned"). The Calendar document of revision 20240111 names a narrower
+ * default (default, focusTime, outOfOffice); the adapter names its types, so it relies on neither.
  */
-export function listEvents(store: CalendarStore, q: Record<string, string>, pageCap: number): Answer {
+export function listEvents(store: CalendarStore, q: Record<string, string>, pageCap: number, eventTypes: readonly string[] = []): Answer {
   const zone = store.timeZone;
   const syncToken = q.syncToken;
   if (syncToken !== undefined) {
@@ -139,6 +144,7 @@ export function listEvents(store: CalendarStore, q: Record<string, string>, page
   const candidates = store
     .all()
     .filter((en) => {
+      if (eventTypes.length && !eventTypes.includes(en.event.eventType ?? "default")) return false;
       if (since !== undefined) return en.seq > since;
       if (en.purged) return false;
       const e = en.event;

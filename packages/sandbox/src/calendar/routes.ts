@@ -59,7 +59,7 @@ export function calendarRoutes(app: Hono<SandboxEnv>, state: SandboxState): void
   app.get(`${base}/calendars/:calendarId/events`, guard(state, "calendar", "calendar.events.list"), (c) => {
     const store = primary(c);
     if (!store) return notFound(c);
-    const answer = listEvents(store, c.req.query(), state.pageSize.calendar);
+    const answer = listEvents(store, c.req.query(), state.pageSize.calendar, c.req.queries("eventTypes") ?? []);
     return send(c, answer.status, answer.body);
   });
 
