@@ -95,6 +95,31 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     for (const m of items.values()) expect(Number.isFinite(m.start) && m.end >= m.start).toBe(true);
   });
 
+  it("calendar: the cursor keeps the end its listing ran to, and a listing whose end comes within half a year of the window's is renewed", async () => {
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+    const { cursor } = await drain<Meeting>(h.provider.calendar, window);
+    expect(cursor).toMatchObject({ mode: "incremental", until: window.until });
+    // Renewed (a full read under a new generation, core/scan/sync): an end 200 days short, or none.
+    for (const until of [window.until - 200 * DAY, undefined])
+      await expect(h.provider.calendar.page({ ...cursor!, until } as SyncCursor, window), String(until)).rejects.toMatchObject({ kind: "cursor-expired" });
+    // Not before: 100 days short is a sync round as usual.
+    expect((await h.provider.calendar.page({ ...cursor!, until: window.until - 100 * DAY } as SyncCursor, window)).next.mode).toBe("incremental");
+  });
+
+  it.runIf(String(dir).includes("demo-google"))("calendar: a sync round keeps no meeting outside the window (a series' instances years ahead)", async () => {
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+    const { cursor } = await drain<Meeting>(h.provider.calendar, window);
+    const at = (days: number, hours = 0) => ({ dateTime: new Date(now + days * DAY + hours * 3_600_000).toISOString() });
+    const guest = [{ email: "ines@partner.example", responseStatus: "accepted" }];
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/calendar/events`, [
+      { id: "contractfar1", summary: "Review", start: at(730), end: at(730, 1), attendees: guest },
+      { id: "contractnear1", summary: "Review", start: at(7), end: at(7, 1), attendees: guest },
+    ]);
+    const round = await h.provider.calendar.page(cursor, window);
+    expect(round.upserts.map((m) => m.id)).toEqual(["contractnear1"]);
+    expect(round.deletes).toContain("contractfar1");
+  });
+
   it("createDraft: a draft to the person in the owner's mailbox, threaded when asked", async () => {
     const fresh = await h.provider.createDraft({ to: { email: "new.person@example.org", name: "New Person" }, subject: "Good to meet you", text: "Hi New,\nthanks" });
     expect(fresh.id).toBeTruthy();

@@ -25,33 +25,56 @@ export interface GoogleCalendarOptions {
 export const READ_EVENT_TYPES: readonly string[] = ["default", "fromGmail"];
 
 /**
+ * Renew the listing when the end it was made to (its `timeMax`) is less than this ahead of the scan's
+ * own horizon: a sync round reports changes only, so an instance of an unchanged recurring series
+ * that was past that end when the listing ran never arrives (as Graph's calendar view, core/microsoft).
+ */
+const RENEW_BEFORE_MS = 15_984_000_000; // 185 days
+
+/**
  * The primary calendar's event instances of READ_EVENT_TYPES: a full listing of the window
  * (singleEvents, showDeleted), then syncToken rounds. Cancelled events are removals: a cancelled
- * event is no meeting.
+ * event is no meeting. A sync round has no time bounds (the document's `syncToken` refuses
+ * `timeMin`/`timeMax`), and a change to a recurring series brings every instance of it, years
+ * ahead (garrytan/gbrain PR 5015 saw about 700 from one weekly series): an instance outside the
+ * window is not kept (a removal, in case an earlier round kept it). The incremental cursor keeps the
+ * end its listing ran to (`until`), and is renewed by a full listing before that comes within
+ * RENEW_BEFORE_MS of the window's end.
  */
 export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Meeting> {
   const req = { retry: false } as const;
-  const split = (items: calendar_v3.Schema$Event[]) => {
+  /** A page's items as upserts and removals; with `within`, a meeting wholly outside it is a removal. */
+  const split = (items: calendar_v3.Schema$Event[], within?: { since: number; until: number }) => {
     const upserts: Meeting[] = [];
     const deletes: string[] = [];
     for (const e of items) {
       if (!e.id) continue;
-      if (e.status === "cancelled") deletes.push(e.id);
-      else upserts.push(mapGoogleEvent(e, o.owner));
+      if (e.status === "cancelled") {
+        deletes.push(e.id);
+        continue;
+      }
+      const m = mapGoogleEvent(e, o.owner);
+      if (within && (m.start >= within.until || m.end <= within.since)) deletes.push(e.id);
+      else upserts.push(m);
     }
     return { upserts, deletes };
   };
 
   return {
     async page(cursor, window): Promise<SyncPage<Meeting>> {
+      // A cursor bound to no end (stored before cursors carried one) is renewed at once.
+      if (cursor?.mode === "incremental" && (cursor.until === undefined || cursor.until < window.until - RENEW_BEFORE_MS))
+        throw new ProviderError("cursor-expired", "calendar: the listing's end comes near; renewing it");
       const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
       const base = { calendarId: "primary", eventTypes: [...READ_EVENT_TYPES], singleEvents: true, showDeleted: true, maxResults: o.pageSize, pageToken: c.page };
+      // The end a full listing runs to: its first page's, kept in `anchor` across its pages.
+      const end = c.mode === "full" ? Number(c.anchor ?? window.until) : undefined;
       let res;
       try {
         res = await o.call(() =>
           o.calendar.events.list(
             c.mode === "full"
-              ? { ...base, timeMin: new Date(c.since).toISOString(), timeMax: new Date(Number(c.anchor ?? window.until)).toISOString() }
+              ? { ...base, timeMin: new Date(c.since).toISOString(), timeMax: new Date(end!).toISOString() }
               : { ...base, syncToken: c.cursor },
             req,
           ),
@@ -61,11 +84,11 @@ export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Mee
           throw new ProviderError("cursor-expired", "calendar: sync token expired", 410, undefined, { cause: e });
         throw e;
       }
-      const { upserts, deletes } = split(res.data.items ?? []);
+      const { upserts, deletes } = split(res.data.items ?? [], c.mode === "incremental" ? window : undefined);
       const nextPage = res.data.nextPageToken ?? undefined;
       let next: SyncCursor;
-      if (nextPage) next = c.mode === "full" ? { ...c, anchor: c.anchor ?? String(window.until), page: nextPage } : { ...c, page: nextPage };
-      else if (res.data.nextSyncToken) next = { mode: "incremental", cursor: res.data.nextSyncToken, generation: c.generation };
+      if (nextPage) next = c.mode === "full" ? { ...c, anchor: String(end), page: nextPage } : { ...c, page: nextPage };
+      else if (res.data.nextSyncToken) next = { mode: "incremental", cursor: res.data.nextSyncToken, generation: c.generation, ...((end ?? c.until) !== undefined ? { until: end ?? c.until } : {}) };
       else throw new ProviderError("temporary", "calendar: last page carried no nextSyncToken");
       return { upserts, deletes, next, done: !nextPage };
     },
