@@ -14,7 +14,7 @@ import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/s
 import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
-import { createWorkerHandler } from "../src/handlers/worker";
+import { createWorkerHandler, WEEKLY_SCAN_RESERVE_MS } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
 const now = Date.parse("2026-10-14T23:30:00Z");
@@ -103,7 +103,7 @@ describe("the weekly run of an account backfilled before the owner-mail stream e
         return Object.assign(Object.create(p), { ownerMail: (ids: ReadonlySet<string>) => ((ownerMailAsked = true), p.ownerMail!(ids)) }) as MailboxProvider;
       };
       const week = 7 * 86_400_000;
-      await createWorkerHandler(() => ({ ...deps, now: () => now + week, providerFor: watched }))(record(), { getRemainingTimeInMillis: () => (ownerMailAsked ? 1_000 : 120_000) });
+      await createWorkerHandler(() => ({ ...deps, now: () => now + week, providerFor: watched }))(record(), { getRemainingTimeInMillis: () => (ownerMailAsked ? 1_000 : WEEKLY_SCAN_RESERVE_MS) });
       expect(ownerMailAsked).toBe(true);
       expect(await digests()).toEqual(["sent", "sent"]);
       expect((await repo.getCursor(email, "ownermail"))?.mode).not.toBe("incremental");
@@ -133,7 +133,7 @@ describe("the weekly run of an account backfilled before the owner-mail stream e
       // Its weekly run comes before the continuation and runs out of time the same way: no digest.
       ownerMailAsked = false;
       const record = () => ({ Records: [{ messageId: randomUUID(), body: email }] }) as SQSEvent;
-      await createWorkerHandler(() => ({ ...deps, providerFor: watched }))(record(), { getRemainingTimeInMillis: () => (ownerMailAsked ? 1_000 : 120_000) });
+      await createWorkerHandler(() => ({ ...deps, providerFor: watched }))(record(), { getRemainingTimeInMillis: () => (ownerMailAsked ? 1_000 : WEEKLY_SCAN_RESERVE_MS) });
       expect(ownerMailAsked).toBe(true);
       expect(await repo.query(`ACCOUNT#${email}`, "DIGEST#")).toEqual([]);
     }, 60_000);

@@ -12,7 +12,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { loadAccount } from "@followthrough/core/accounts";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { planEventJobs } from "@followthrough/core/events";
-import { PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
+import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadReader } from "@followthrough/core/loader/reader";
 import { scan } from "@followthrough/core/scan";
 import { BUSY_DELAY_S, type JobDeps, jobDeps } from "../jobs";
@@ -21,10 +21,11 @@ import { BUSY_DELAY_S, type JobDeps, jobDeps } from "../jobs";
 export const BACKFILL_LEASE_MS = 16 * 60_000;
 
 /**
- * No new page starts with less than this left: the longest page (500 Gmail message headers at the
- * paced quota, ~30 s), storing it, and enqueueing the continuation fit in it with room to spare.
+ * No new page starts with less than this left (core/limits JOB_READ_RESERVE_MS, 2.5 minutes): the
+ * longest page at the paced quota, storing it, and enqueueing the continuation fit in it, and a
+ * page's calls stop in time when the page is slower than that.
  */
-export const BACKFILL_STOP_RESERVE_MS = 2 * 60_000;
+export const BACKFILL_STOP_RESERVE_MS = JOB_READ_RESERVE_MS;
 
 /**
  * How long after its first link a backfill chain still enqueues its continuation. A year of the

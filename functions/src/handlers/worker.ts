@@ -10,7 +10,7 @@ import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
 import { hasSentDigest, isoWeek } from "@followthrough/core/digest";
 import { CONTINUES, processBatch, RETRY_LATER, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
-import { PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
+import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
@@ -22,20 +22,23 @@ import { need } from "../linked";
 /** Longer than the worker's timeout (infra/queue.ts: 5 minutes), so a worker that died frees the account. */
 export const WORKER_LEASE_MS = 6 * 60_000;
 /**
- * An event job's read starts no page with less than this left: one call of the page may take its
- * retry budget and one more attempt (core/limits JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS,
- * 90 s), which leaves the email's send, one request, half a minute (until 2026-12-01 the reserve was
- * a minute, the budget alone). A send slower than that fails the record, for the queue to deliver.
+ * An event job's read starts no page with less than this left (core/limits JOB_READ_RESERVE_MS, 2.5
+ * minutes): one call of the page may take its retry budget and one more attempt (core/limits
+ * JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS, 90 s), and no call of a page starts with less
+ * than that and 10 s left, which leaves the email's send at least that (until 2026-12-01 the reserve
+ * was a minute, the budget alone; until 2026-12-02, 2 minutes). A send slower fails the record, for
+ * the queue to deliver.
  */
-export const EVENT_READ_RESERVE_MS = 2 * 60_000;
+export const EVENT_READ_RESERVE_MS = JOB_READ_RESERVE_MS;
 
 /**
- * A weekly run's read starts no new page with less than this left: the longest page (500 Gmail
- * headers at the paced quota, about 30 s), then, when that page completes the read, the rules over
- * the year, the digest's render and send, and the event plan, or else the continuation's enqueue.
- * No record starts with less (it goes back to the queue as a new message).
+ * A weekly run's read starts no new page with less than this left (core/limits JOB_READ_RESERVE_MS,
+ * 2.5 minutes): the longest page (500 Gmail headers at the paced quota, about 30 s), then, when that
+ * page completes the read, the rules over the year, the digest's render and send, and the event
+ * plan, or else the continuation's enqueue. No record starts with less (it goes back to the queue as
+ * a new message).
  */
-export const WEEKLY_SCAN_RESERVE_MS = 2 * 60_000;
+export const WEEKLY_SCAN_RESERVE_MS = JOB_READ_RESERVE_MS;
 
 /**
  * How long after the week's scheduled occurrence a cut-short read keeps continuing itself to send

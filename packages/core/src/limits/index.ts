@@ -29,8 +29,8 @@ export const DRAFT_CLAIM_LEASE_MS = 2 * API_TIMEOUT_SECONDS * 1000;
 /**
  * The most one provider call of a queued job (the weekly worker, an event job, a backfill) may wait
  * in retries and failed attempts (core/resilience `budgetMs`): with one more attempt
- * (PROVIDER_REQUEST_TIMEOUT_MS) it fits the 2 minutes the weekly read, an event job's read and the
- * backfill keep in reserve (test/infra.test.ts), so a provider's long Retry-After or a stalled
+ * (PROVIDER_REQUEST_TIMEOUT_MS) it fits the reserve the weekly read, an event job's read and the
+ * backfill keep (test/infra.test.ts), so a provider's long Retry-After or a stalled
  * connection fails the record for the queue to deliver again later instead of running the function
  * into its timeout (which returns the whole batch, its continuations already queued).
  */
@@ -39,8 +39,8 @@ export const JOB_RETRY_BUDGET_MS = 60_000;
 /**
  * How long one provider request may go unanswered before it is cut and counts as a temporary
  * failure (a stalled connection; gaxios and node-fetch have no timeout of their own). With a call's
- * retry budget (JOB_RETRY_BUDGET_MS, which counts each failed request's time too) it fits the 2
- * minutes every job's read keeps in reserve (test/infra.test.ts).
+ * retry budget (JOB_RETRY_BUDGET_MS, which counts each failed request's time too) it fits within
+ * PAGE_ABANDON_RESERVE_MS, and so within what every job's read keeps in reserve (test/infra.test.ts).
  */
 export const PROVIDER_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -49,11 +49,25 @@ export const PROVIDER_REQUEST_TIMEOUT_MS = 30_000;
  * starts once less than this is left: one call's worst case (JOB_RETRY_BUDGET_MS and one more
  * attempt cut at PROVIDER_REQUEST_TIMEOUT_MS) and 10 s to store the cursors, release the lease and
  * enqueue the continuation. The page is then given up, unstored, and read again by the
- * continuation. A page only starts with the job's whole reserve left (2 minutes, more than this:
- * test/infra.test.ts), so a page at the paced quota (about 25 s) ends before it; only one slowed by
- * throttling or stalls, which the between-page check cannot see, is cut.
+ * continuation. A page only starts with the job's whole reserve left (JOB_READ_RESERVE_MS: this and
+ * LONGEST_PAGE_MS more), so a page at the paced quota ends before it; only one slowed by throttling
+ * or stalls, which the between-page check cannot see, is cut.
  */
 export const PAGE_ABANDON_RESERVE_MS = JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS + 10_000;
+
+/**
+ * The longest page at the paced quota: a Gmail page of 500 `messages.get` (5 units each) and its
+ * list, 2,505 units against the adapter's 5,700 a minute, about 26 s.
+ */
+export const LONGEST_PAGE_MS = 30_000;
+
+/**
+ * No page of a job's read (the backfill, the weekly run, an event job) starts with less than this
+ * left: PAGE_ABANDON_RESERVE_MS and the longest page, and 20 s to spare, so a page at the paced quota
+ * ends before its calls must stop (until 2026-12-02 the reserve was 2 minutes, which left a page 20
+ * s: one that began near it was given up part-way as a matter of course, helper-74 #1).
+ */
+export const JOB_READ_RESERVE_MS = PAGE_ABANDON_RESERVE_MS + LONGEST_PAGE_MS + 20_000;
 
 /**
  * The same for a request a person waits on (the API: a tap's draft, the connect callback's profile):
