@@ -4,10 +4,10 @@ import { normalizeAddress } from "../identity";
 import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
 import { type Composer, composerOf, headerSafe, mimeOfOutgoing } from "../mail";
 import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
-import { type Clock, onlyRateLimited, Pacer, ProviderError, type RetryOptions, systemClock, timedRequest, withRetry } from "../resilience";
+import { type Clock, onlyRateLimited, Pacer, PageAbandoned, ProviderError, type RetryOptions, systemClock, timedRequest, withRetry } from "../resilience";
 import { toIanaZone } from "../zones";
 import { classifyAccessDenied, classifyGraphError } from "./errors";
-import { graphCalendarStream, graphGetter, graphOwnerInboxStream, graphSentStream } from "./streams";
+import { type GraphGet, graphCalendarStream, graphGetter, graphOwnerInboxStream, graphSentStream } from "./streams";
 import { PROVIDER_REQUEST_TIMEOUT_MS } from "../limits";
 import { NodeHttpMessageHandler, tokenFetch, transportOptions } from "./transport";
 
@@ -68,7 +68,15 @@ interface GraphParts {
 export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider {
   return graphAdapter(o, ({ call, client }) => {
     const rawGet = graphGetter(client, o.pageSize ?? 200);
-    const get = (url: string) => call(() => rawGet(url), false, `GET ${url}`);
+    const get: GraphGet = (url, g) =>
+      call(
+        () => {
+          if (g?.abandon?.()) throw new PageAbandoned();
+          return rawGet(url);
+        },
+        false,
+        `GET ${url}`,
+      );
     return {
       sentMail: graphSentStream(get, o.pageSize ?? 200),
       ownerMail: (identities) => graphOwnerInboxStream(get, identities, o.pageSize ?? 200),

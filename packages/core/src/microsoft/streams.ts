@@ -2,11 +2,12 @@ import { type Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-cli
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
 import type { ChangeStream, OwnerMailStream, SyncCursor, SyncPage } from "../providers";
-import { idsGone, mapLimit, PageAbandoned, ProviderError } from "../resilience";
+import { idsGone, mapLimit, ProviderError } from "../resilience";
 import { mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
 
 /** A Graph GET through the adapter's pacing and retry policy. */
-export type GraphGet = (url: string) => Promise<DeltaResponse>;
+/** A GET of a path or link; with `abandon`, asked as the request goes out (after its wait for quota, and again on each retry), it rejects with PageAbandoned instead. */
+export type GraphGet = (url: string, o?: { abandon?: () => boolean }) => Promise<DeltaResponse>;
 
 type Removed = { id?: string; "@removed"?: { reason?: string } };
 /** One page of a Graph delta round. */
@@ -262,10 +263,10 @@ export function graphCalendarStream(get: GraphGet, owner: Owner): ChangeStream<M
     true,
   );
   let masters = new Map<string, Promise<Event | null>>();
-  const master = (id: string) => {
+  const master = (id: string, abandon?: () => boolean) => {
     let p = masters.get(id);
     if (!p) {
-      p = (get(`/me/events/${encodeURIComponent(id)}?$select=${MASTER_SELECT}`) as Promise<Event>).catch((e) => {
+      p = (get(`/me/events/${encodeURIComponent(id)}?$select=${MASTER_SELECT}`, { abandon }) as Promise<Event>).catch((e) => {
         if (e instanceof ProviderError && e.kind === "not-found") return null;
         masters.delete(id);
         throw e;
@@ -282,11 +283,8 @@ export function graphCalendarStream(get: GraphGet, owner: Owner): ChangeStream<M
       const stub = (e: Event) => e.type === "occurrence" && !!e.seriesMasterId && !("subject" in e);
       const series = [...new Set((raw.upserts as Event[]).filter(stub).map((e) => e.seriesMasterId!))];
       const found = new Map(
-        await mapLimit(series, MASTER_CONCURRENCY, async (id) => {
-          // Each series master is a call of its own: none starts once the page must be given up.
-          if (window.abandon?.()) throw new PageAbandoned();
-          return [id, await master(id)] as const;
-        }),
+        // Each series master is a call of its own: none goes out once the page must be given up.
+        await mapLimit(series, MASTER_CONCURRENCY, async (id) => [id, await master(id, window.abandon)] as const),
       );
       const upserts: Meeting[] = [];
       const deletes = [...raw.deletes];
