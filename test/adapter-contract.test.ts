@@ -106,7 +106,7 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect((await h.provider.calendar.page({ ...cursor!, until: window.until - 100 * DAY } as SyncCursor, window)).next.mode).toBe("incremental");
   });
 
-  it.runIf(String(dir).includes("demo-google"))("calendar: a sync round keeps no meeting outside the window (a series' instances years ahead)", async () => {
+  it.runIf(String(dir).includes("demo-google"))("calendar: a sync round keeps no meeting past the window's end (a series' instances years ahead)", async () => {
     const window = { since: now - 365 * DAY, until: now + 365 * DAY };
     const { cursor } = await drain<Meeting>(h.provider.calendar, window);
     const at = (days: number, hours = 0) => ({ dateTime: new Date(now + days * DAY + hours * 3_600_000).toISOString() });
@@ -117,7 +117,7 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     ]);
     const round = await h.provider.calendar.page(cursor, window);
     expect(round.upserts.map((m) => m.id)).toEqual(["contractnear1"]);
-    expect(round.deletes).toContain("contractfar1");
+    expect(round.deletes).not.toContain("contractfar1");
   });
 
   it("createDraft: a draft to the person in the owner's mailbox, threaded when asked", async () => {

@@ -36,15 +36,20 @@ const RENEW_BEFORE_MS = 15_984_000_000; // 185 days
  * (singleEvents, showDeleted), then syncToken rounds. Cancelled events are removals: a cancelled
  * event is no meeting. A sync round has no time bounds (the document's `syncToken` refuses
  * `timeMin`/`timeMax`), and a change to a recurring series brings every instance of it, years
- * ahead (garrytan/gbrain PR 5015 saw about 700 from one weekly series): an instance outside the
- * window is not kept (a removal, in case an earlier round kept it). The incremental cursor keeps the
+ * ahead (garrytan/gbrain PR 5015 saw about 700 from one weekly series): an instance past the
+ * window's end is not kept. The incremental cursor keeps the
  * end its listing ran to (`until`), and is renewed by a full listing before that comes within
  * RENEW_BEFORE_MS of the window's end.
  */
 export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Meeting> {
   const req = { retry: false } as const;
-  /** A page's items as upserts and removals; with `within`, a meeting wholly outside it is a removal. */
-  const split = (items: calendar_v3.Schema$Event[], within?: { since: number; until: number }) => {
+  /**
+   * A page's items as upserts and removals; with `after`, a meeting starting at or after it is left
+   * out (neither: it was never stored, and one stored and since moved there goes at the next
+   * renewal's sweep). A meeting before the window is kept, as the sweep keeps one (a person met
+   * there is known).
+   */
+  const split = (items: calendar_v3.Schema$Event[], after?: number) => {
     const upserts: Meeting[] = [];
     const deletes: string[] = [];
     for (const e of items) {
@@ -54,8 +59,7 @@ export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Mee
         continue;
       }
       const m = mapGoogleEvent(e, o.owner);
-      if (within && (m.start >= within.until || m.end <= within.since)) deletes.push(e.id);
-      else upserts.push(m);
+      if (after === undefined || !(m.start >= after)) upserts.push(m);
     }
     return { upserts, deletes };
   };
@@ -84,7 +88,7 @@ export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Mee
           throw new ProviderError("cursor-expired", "calendar: sync token expired", 410, undefined, { cause: e });
         throw e;
       }
-      const { upserts, deletes } = split(res.data.items ?? [], c.mode === "incremental" ? window : undefined);
+      const { upserts, deletes } = split(res.data.items ?? [], c.mode === "incremental" ? window.until : undefined);
       const nextPage = res.data.nextPageToken ?? undefined;
       let next: SyncCursor;
       if (nextPage) next = c.mode === "full" ? { ...c, anchor: String(end), page: nextPage } : { ...c, page: nextPage };
