@@ -37,17 +37,17 @@ const RENEW_BEFORE_MS = 15_984_000_000; // 185 days
  * event is no meeting. A sync round has no time bounds (the document's `syncToken` refuses
  * `timeMin`/`timeMax`), and a change to a recurring series brings every instance of it, years
  * ahead (garrytan/gbrain PR 5015 saw about 700 from one weekly series): an instance past the
- * window's end is not kept. The incremental cursor keeps the
+ * window's end is a removal, not kept. The incremental cursor keeps the
  * end its listing ran to (`until`), and is renewed by a full listing before that comes within
  * RENEW_BEFORE_MS of the window's end.
  */
 export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Meeting> {
   const req = { retry: false } as const;
   /**
-   * A page's items as upserts and removals; with `after`, a meeting starting at or after it is left
-   * out (neither: it was never stored, and one stored and since moved there goes at the next
-   * renewal's sweep). A meeting before the window is kept, as the sweep keeps one (a person met
-   * there is known).
+   * A page's items as upserts and removals; with `after`, a meeting starting at or after it is a
+   * removal, not kept: one stored at its old time and moved there goes at once (a removal of one
+   * never stored writes nothing that stays). A meeting before the window is kept, as the sweep keeps
+   * one (a person met there is known).
    */
   const split = (items: calendar_v3.Schema$Event[], after?: number) => {
     const upserts: Meeting[] = [];
@@ -59,7 +59,8 @@ export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Mee
         continue;
       }
       const m = mapGoogleEvent(e, o.owner);
-      if (after === undefined || !(m.start >= after)) upserts.push(m);
+      if (after !== undefined && m.start >= after) deletes.push(e.id);
+      else upserts.push(m);
     }
     return { upserts, deletes };
   };
