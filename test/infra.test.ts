@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { GMAIL_DEFAULTS, GMAIL_UNITS } from "@followthrough/core/google";
 import { API_TIMEOUT_SECONDS, DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS, JOB_RETRY_BUDGET_MS, LONGEST_PAGE_MS, PAGE_ABANDON_RESERVE_MS, PROVIDER_REQUEST_TIMEOUT_MS } from "@followthrough/core/limits";
 import { SEND_CLAIM_STALE_MS } from "@followthrough/core/digest";
 import { EVENT_READ_RESERVE_MS, WEEKLY_SCAN_RESERVE_MS, WORKER_LEASE_MS } from "../functions/src/handlers/worker";
@@ -159,6 +160,9 @@ describe("infra", () => {
       // with that and the longest page at the paced quota left, so such a page is never cut.
       expect(reserve).toBeGreaterThanOrEqual(PAGE_ABANDON_RESERVE_MS + LONGEST_PAGE_MS);
     }
+    // The longest page: a Gmail listing and a get for each of its messages, at the units a minute the adapter paces to.
+    const pageUnits = GMAIL_UNITS.list + GMAIL_DEFAULTS.pageSize * GMAIL_UNITS.get;
+    expect((pageUnits / (GMAIL_DEFAULTS.unitsPerMinute * GMAIL_DEFAULTS.quotaShare)) * 60_000).toBeLessThanOrEqual(LONGEST_PAGE_MS);
   });
 
   for (const [queue, dlq, handler, maxBatch] of [

@@ -12,7 +12,7 @@ import { gmailOwnerInboxStream, gmailSentStream } from "./sent";
 
 export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
 export { classifyGoogleError, retryAfterInMessage } from "./errors";
-export { OWNER_INBOX_DAYS } from "./sent";
+export { GMAIL_UNITS, OWNER_INBOX_DAYS } from "./sent";
 export { READ_EVENT_TYPES } from "./calendar";
 
 /** Gmail requests the adapter keeps in flight per user by default (see `gmailConcurrency`). */
@@ -110,10 +110,13 @@ export function googleMailbox(o: GoogleProviderOptions): MailboxProvider {
   return googleAdapterWith(o, () => NO_READERS);
 }
 
+/** The adapter's defaults for Gmail: the per-user quota it paces to, the share of it it uses, the page of a listing. */
+export const GMAIL_DEFAULTS = { unitsPerMinute: 6000, quotaShare: 0.95, pageSize: 500 } as const;
+
 function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) => MailboxReaders): MailboxProvider {
   const clock = o.clock ?? systemClock;
-  const share = o.quotaShare ?? 0.95;
-  const gmailPacer = new Pacer(Math.floor((o.gmailUnitsPerMinute ?? 6000) * share), 60_000, clock);
+  const share = o.quotaShare ?? GMAIL_DEFAULTS.quotaShare;
+  const gmailPacer = new Pacer(Math.floor((o.gmailUnitsPerMinute ?? GMAIL_DEFAULTS.unitsPerMinute) * share), 60_000, clock);
   const calendarPacer = new Pacer(Math.floor((o.calendarPerMinute ?? 600) * share), 60_000, clock);
   const gmailSlots = new Slots(o.gmailConcurrency ?? GMAIL_CONCURRENCY);
   const retry = { clock, ...o.retry };
@@ -165,7 +168,7 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
     });
     return found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   };
-  const gmailStreamOptions = { gmail: g, call: gmailCall, concurrency: o.concurrency ?? gmailSlots.limit, pageSize: o.gmailPageSize ?? 500 };
+  const gmailStreamOptions = { gmail: g, call: gmailCall, concurrency: o.concurrency ?? gmailSlots.limit, pageSize: o.gmailPageSize ?? GMAIL_DEFAULTS.pageSize };
   return {
     ...readers({ gmail: gmailStreamOptions, calendar: { calendar: cal, call: calendarCall, owner: o.owner, pageSize: o.calendarPageSize ?? 2500 } }),
     async profile(): Promise<Profile> {

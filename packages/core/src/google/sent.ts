@@ -17,7 +17,9 @@ export interface GmailSentOptions {
   pageSize: number;
 }
 
-const UNITS = { list: 5, get: 5, history: 2, profile: 1 };
+/** Gmail's quota units per call (developers.google.com/gmail/api/reference/quota). */
+export const GMAIL_UNITS = { list: 5, get: 5, history: 2, profile: 1 } as const;
+const UNITS = GMAIL_UNITS;
 
 /**
  * The owner's sent mail from Gmail, headers only: a backfill lists the SENT label newest first and
