@@ -34,6 +34,6 @@ export async function handler(event: SQSEvent, context?: Context) {
     if (!/invalid_grant/.test(String(e))) throw e;
     await noticeRevoked(bodyOf(event));
   }
-  if ((context?.getRemainingTimeInMillis() ?? Infinity) < 120_000) await continueLater(bodyOf(event));
+  if ((context?.getRemainingTimeInMillis() ?? Infinity) < 150_000) await continueLater(bodyOf(event));
   return { batchItemFailures: [] };
 }

@@ -210,7 +210,7 @@ describe("a backfill cut off by the time limit", () => {
   it("a run with too little time left for a page reads nothing and enqueues its continuation", async () => {
     const cut = await setup("google");
     const email = fixtures.google.account.email;
-    // 6 minutes left: enough to start the record (5), but the first check between pages already finds under 2.
+    // 6 minutes left: enough to start the record (5), but the first check between pages already finds under 2.5.
     let checks = 0;
     const res = await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => (checks++ ? 1 * MINUTE : 6 * MINUTE) });
     expect(res).toEqual({ batchItemFailures: [] });
@@ -283,7 +283,7 @@ describe("a weekly run whose cursors the provider expired", () => {
     }, 120_000);
   }
 
-  it("no page starts with less than 2 minutes left: a run that finds 100 s reads nothing and continues", async () => {
+  it("no page starts with less than the read's reserve left (2.5 minutes): a run that finds 100 s reads nothing and continues", async () => {
     const { email, cut, slot, worker, digests } = await expiredAWeekOn("google");
     let calls = 0;
     const res = await worker(slot + 5 * MINUTE)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => (calls++ ? 100_000 : 5 * MINUTE) });
@@ -298,8 +298,8 @@ describe("a weekly run whose cursors the provider expired", () => {
     const { email, cut, slot, worker } = await expiredAWeekOn("google");
     const other = "someone-else@example.org";
     const records = { Records: [email, other].map((body) => ({ messageId: randomUUID(), body })) } as SQSEvent;
-    // The first record reads three pages and stops at 100 s; the second would start with 90 s: less
-    // than the weekly read's 2-minute reserve, so it is not started.
+    // The time checks see 5, 4, 3 and 2 minutes, then 100 s: the first record stops reading once under
+    // the weekly read's 2.5-minute reserve; the second would start with less than that, so it is not started.
     const left = [5 * MINUTE, 4 * MINUTE, 3 * MINUTE, 2 * MINUTE, 100_000, 90_000];
     let checks = 0;
     expect(await worker(slot + 5 * MINUTE)(records, { getRemainingTimeInMillis: () => left[Math.min(checks++, left.length - 1)] })).toEqual({ batchItemFailures: [] });

@@ -25,9 +25,9 @@ export const WORKER_LEASE_MS = 6 * 60_000;
  * An event job's read starts no page with less than this left (core/limits JOB_READ_RESERVE_MS, 2.5
  * minutes): one call of the page may take its retry budget and one more attempt (core/limits
  * JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS, 90 s), and no call of a page starts with less
- * than that and 10 s left, which leaves the email's send at least that (until 2026-12-01 the reserve
- * was a minute, the budget alone; until 2026-12-02, 2 minutes). A send slower fails the record, for
- * the queue to deliver.
+ * than that and 10 s left: a page at the paced quota ends with two minutes for the email's send, a
+ * slowed one with 10 s at the least (until 2026-12-01 the reserve was a minute, the budget alone;
+ * until 2026-12-02, 2 minutes). A send that does not fit fails the record, for the queue to deliver.
  */
 export const EVENT_READ_RESERVE_MS = JOB_READ_RESERVE_MS;
 
