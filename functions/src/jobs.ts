@@ -33,6 +33,17 @@ export { lazySqsSender } from "./sqs";
  */
 export const BUSY_DELAY_S = 120;
 
+/**
+ * How a continuation (a read cut short by the time limit) is sent on: for a Google account, a minute
+ * later. The adapter's quota pacer (core/resilience Pacer) lives in the invocation and the next one
+ * starts it empty, while Gmail still counts what the run before spent in its last minute (a per-user
+ * rate over a sliding window, developers.google.com/gmail/api/reference/quota; the sandbox's model,
+ * docs/sandbox.md): without the wait, the new run could spend up to its whole budget again inside
+ * that minute and meet 429s. SQS holds the message (DelaySeconds); no function runs meanwhile.
+ * Graph's limits are over 10 minutes and far beyond a year's reads (docs/benchmarks.md (4)).
+ */
+export const continuationSend = (provider: string | undefined): { delaySeconds: number } | undefined => (provider === "google" ? { delaySeconds: 60 } : undefined);
+
 /** What a queue worker uses; functions/src/resources.ts buildDeps (tests) gives a superset. */
 export interface JobDeps {
   repo: Repository;

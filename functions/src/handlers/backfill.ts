@@ -15,7 +15,7 @@ import { planEventJobs } from "@followthrough/core/events";
 import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadReader } from "@followthrough/core/loader/reader";
 import { scan } from "@followthrough/core/scan";
-import { BUSY_DELAY_S, type JobDeps, jobDeps } from "../jobs";
+import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps } from "../jobs";
 
 /** Longer than the backfill's timeout (infra/backfill.ts: 15 minutes). */
 export const BACKFILL_LEASE_MS = 16 * 60_000;
@@ -62,8 +62,10 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         const now = d.now();
         const { acc: email, since } = parseBackfill(r.body, now);
         let complete = true;
+        let provider: string | undefined;
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked };
         const outcome = await runAccountJob(job, async (account) => {
+          provider = account.provider;
           const stopBefore = remainingMs && d.backfills ? () => remainingMs() < reserve : undefined;
           // Within a page, no call starts once less than one call's worst case is left (core/limits).
           const abandonPageBefore = remainingMs && d.backfills ? () => remainingMs() < PAGE_ABANDON_RESERVE_MS : undefined;
@@ -89,7 +91,7 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
             console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: stop }));
             return true;
           }
-          const { failed: notQueued } = await d.backfills!.sendBatch([backfillContinuation(email, since)]);
+          const { failed: notQueued } = await d.backfills!.sendBatch([backfillContinuation(email, since)], continuationSend(provider));
           // Not queued: report the record failed, so the queue hands it out again (the cursors hold).
           if (notQueued.length) return false;
           console.log(JSON.stringify({ msg: "backfill", account: email, continued: true }));

@@ -16,7 +16,7 @@ import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { readSoFar, scan } from "@followthrough/core/scan";
 import { runWeekly } from "@followthrough/core/weekly";
-import { BUSY_DELAY_S, type JobDeps, jobDeps } from "../jobs";
+import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps } from "../jobs";
 import { need } from "../linked";
 
 /** Longer than the worker's timeout (infra/queue.ts: 5 minutes), so a worker that died frees the account. */
@@ -131,9 +131,11 @@ export function createWorkerHandler(deps: () => JobDeps) {
         // continuation) stays in its week.
         const weekFor = (account: AccountRecord) => continued?.slot ?? occurrenceOf(account, now, dispatched);
         let weekOf: number | undefined;
+        let accountProvider: string | undefined;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
+          accountProvider = account.provider;
           // How far the streams were read (three cursor reads) goes while the provider's module loads.
           const readSoFarAsked = readSoFar(d.repo, email);
           // (Awaited below; when the provider fails first, its failure is the run's, not an unhandled one.)
@@ -196,7 +198,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (outcome === "continued") {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
           // record fails and the queue hands it out again (the cursors hold what was read).
-          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!)]);
+          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!)], continuationSend(accountProvider));
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "read continues in a new invocation", queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
