@@ -179,7 +179,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // planned from the meetings the scan read (not read again) and the statements as they are
           // now. The plan needs nothing of the digest: its table round trips run while the digest is
           // built, rendered and sent, and the run ends once both have.
-          const planning = planEventJobs({ repo: d.repo, account: { ...account, aliases: scanned.owner.aliases }, now, meetings: scanned.read?.meetings, clock: d.now });
+          // An email item filed for the slot this run was dispatched in stays there: that dispatch queued its job too.
+          const planning = planEventJobs({ repo: d.repo, account: { ...account, aliases: scanned.owner.aliases }, now, meetings: scanned.read?.meetings, clock: d.now, keepSlot: dispatched });
           // (Awaited below; a plan that fails while the digest is still under way is not an unhandled rejection.)
           planning.catch(() => undefined);
           let weekly;

@@ -131,6 +131,16 @@ export async function planEventJobs(o: {
    * slot the dispatcher has yet to read, not in one it read while the scan ran.
    */
   clock?: () => number;
+  /**
+   * The slot the calling job was dispatched in (the weekly run's): an item already filed for that
+   * slot stays there, not moved on to the next by the margin. That slot's dispatch read it (it was
+   * on the index before the slot, or the margin would have filed it later) and queued its job, which
+   * runs once this one ends; moved, that job found its item moved and stopped, and the email went a
+   * quarter hour late (helper-77 #2: a Monday 08:00 email beside the default Monday 08:00 digest).
+   * Only a job of that slot may say so: a plan written from a settings page or a reconnect may follow
+   * a job that found the account paused or its grant gone and left the item, which must move on.
+   */
+  keepSlot?: number;
 }): Promise<EventPlan> {
   const { repo, account, now } = o;
   const writtenAt = () => Math.max(now, o.clock?.() ?? now);
@@ -156,6 +166,12 @@ export async function planEventJobs(o: {
       if (sent?.status === "sent") return undefined;
       const hour = hourFor(j.at, j.latest, writtenAt());
       if (hour === undefined) return undefined;
+      const due = dispatchSlot(j.at);
+      if (o.keepSlot !== undefined && due === o.keepSlot && hour !== due) {
+        // Filed for the caller's own slot already: kept (one conditional write, no read).
+        const moved = await putEventJob(repo, email, j.kind, j.eventId, hour, { unlessDue: due });
+        return { job: { kind: j.kind, eventId: j.eventId, hour: moved ? hour : due } };
+      }
       await putEventJob(repo, email, j.kind, j.eventId, hour);
       return { job: { kind: j.kind, eventId: j.eventId, hour } };
     } catch (failure) {
@@ -182,13 +198,22 @@ export async function planEventJobs(o: {
 
 /**
  * Puts (or moves) one event job on the due-hour index; with `unlessDueWithin` [from, to], not over
- * an item due after `from` and before `to` (false when that kept it); with `ifPresent`, only over
- * an item still there (a failed run's retry: an account deleted meanwhile stays deleted).
+ * an item due after `from` and before `to` (false when that kept it); with `unlessDue`, not over an
+ * item due then (false when that kept it); with `ifPresent`, only over an item still there (a failed
+ * run's retry: an account deleted meanwhile stays deleted).
  */
-export async function putEventJob(repo: Repository, email: string, kind: EventJob["kind"], eventId: string | undefined, hour: number, o: { unlessDueWithin?: [number, number]; ifPresent?: boolean } = {}): Promise<boolean> {
+export async function putEventJob(
+  repo: Repository,
+  email: string,
+  kind: EventJob["kind"],
+  eventId: string | undefined,
+  hour: number,
+  o: { unlessDueWithin?: [number, number]; unlessDue?: number; ifPresent?: boolean } = {},
+): Promise<boolean> {
   const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
   const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour };
   if (o.ifPresent) return repo.putIf(item, "attribute_exists(pk)");
+  if (o.unlessDue !== undefined) return repo.putIf(item, "attribute_not_exists(#due) OR #due <> :due", { ":due": o.unlessDue }, { "#due": "due" });
   if (!o.unlessDueWithin) {
     await repo.put(item);
     return true;
