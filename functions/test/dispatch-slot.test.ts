@@ -7,7 +7,10 @@
  */
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { type EventJobItem, planEventJobs } from "@followthrough/core/events";
+import type { Meeting } from "@followthrough/core/model";
+import { putMeetings } from "@followthrough/core/storage";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { dispatchDue, dueWeeklyBody } from "@followthrough/core/dispatch";
 import type { MailboxProvider } from "@followthrough/core/providers";
@@ -119,6 +122,25 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     await quarters(Date.parse("2026-10-25T20:00:00Z"), Date.parse("2026-10-26T01:00:00Z"));
     expect(t.weeks).toEqual(["2026-W42", "2026-W43"]);
     expect(await t.stored()).toEqual(["2026-W42", "2026-W43"]);
+  });
+
+  it("an event email due in the digest's own slot keeps that slot through the weekly run's plan (helper-77 #2)", async () => {
+    const t = await setup("sameslot");
+    // A networking event on Monday 2 November at noon, planned the day before: its morning-of email at 08:00.
+    const meetup = { id: "ev-sameslot", title: "Founders meetup", start: slot + 4 * 3_600_000, end: slot + 6 * 3_600_000, allDay: false, cancelled: false, kind: "default", organizerSelf: true, attendees: [{ email: "guest@elsewhere.example", name: "Guest" }] } as unknown as Meeting;
+    await putMeetings(t.repo, t.email, [meetup], 1);
+    const account = (await loadAccount(t.repo, t.email))!;
+    await planEventJobs({ repo: t.repo, account, now: slot - 86_400_000 });
+    const item = async () => (await t.repo.get<EventJobItem>(keys.eventJob(t.email, "morning-of", meetup.id)))?.due;
+    expect(await item()).toBe(slot);
+    // The 08:00 dispatch queues the digest and the email's job; the digest's run goes first and plans.
+    const due = await t.dispatch(slot);
+    const weekly = due.filter((b) => !b.includes('"event"'));
+    expect(due.some((b) => b.includes(meetup.id))).toBe(true);
+    await t.work(weekly, slot + 40_000);
+    expect(t.weeks).toEqual(["2026-W45"]);
+    // The queued job still finds its item where it was queued for.
+    expect(await item()).toBe(slot);
   });
 
   it("a record redriven a week late names the current week, as a bare email does", async () => {
