@@ -2,6 +2,7 @@ import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountByIdentity, awaitsReconnect, deleteAccountData, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { markNeedsReconnect } from "@followthrough/core/dispatch";
+import { findEvent } from "@followthrough/core/events";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
@@ -36,6 +37,25 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     repo = new Repository(db.doc, db.tableName);
   });
   afterAll(() => db?.stop());
+
+  it("a meeting too large for one item as a map (a conference's 5,000 guests) and a message with a 350 KB Subject are kept gzipped and read back whole", async () => {
+    const guests = Array.from({ length: 5_000 }, (_, i) => ({ email: `guest.number${i}@company${i % 700}.example.com`, name: `Guest Number ${i} of the Conference`, response: "accepted" as const, resource: false, organizer: false }));
+    const conference = { ...meeting("big-conference", Date.UTC(2026, 4, 1)), title: "Product Summit 2026", attendees: guests };
+    const long = { ...message("big-subject", Date.UTC(2026, 4, 2)), subject: "Follow-up ".repeat(35_000) };
+    expect(JSON.stringify(conference).length).toBeGreaterThan(400_000);
+    await putMeetings(repo, acct, [conference], 1);
+    await putMessages(repo, acct, [long], 1);
+    const stored = await repo.get<Record<string, unknown>>(keys.meeting(acct, conference.id));
+    expect(stored?.meeting).toBeUndefined();
+    expect(stored?.meetingZ).toBeInstanceOf(Uint8Array);
+    expect((await repo.loadMeetings(acct)).find((m) => m.id === conference.id)).toEqual(conference);
+    expect((await findEvent(repo, { email: acct, aliases: [] }, conference.id))?.attendees).toHaveLength(5_000);
+    expect((await repo.loadMessages(acct)).find((m) => m.id === long.id)).toEqual(long);
+    // A sweep reads its time as it reads a map's.
+    expect(await sweep(repo, acct, "meeting", 2, { since: Date.UTC(2026, 0, 1) })).toBeGreaterThanOrEqual(1);
+    expect((await repo.loadMeetings(acct)).find((m) => m.id === conference.id)).toBeUndefined();
+    await repo.delete(keys.message(acct, long.id));
+  }, 60_000);
 
   it("reads of the table are strongly consistent: a read after a write sees it (DynamoDB reads are eventually consistent unless asked)", async () => {
     const asked: { command: string; consistent: unknown; index: unknown }[] = [];

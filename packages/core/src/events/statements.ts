@@ -1,7 +1,7 @@
 import { classify, domainOf, isAddress, normalizeAddress, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
 import { attendedEvent, type Confirmation, type Contact, guestsAt, asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
-import { keys, type Repository } from "../storage";
+import { keys, type Repository, unpacked } from "../storage";
 import { hasUnsafeChars } from "../text";
 import type { AccountRecord } from "../accounts";
 import { planEventJobs } from "./plan";
@@ -52,9 +52,8 @@ const storableEventId = (eventId: string) => Buffer.byteLength(eventId, "utf8") 
 export async function findEvent(repo: Repository, account: Pick<Owner, "email" | "aliases">, eventId: string): Promise<Meeting | undefined> {
   // Longer than any id a key can hold (DynamoDB's sort key is 1,024 bytes): in no calendar.
   if (!storableEventId(eventId)) return undefined;
-  const item = await repo.get<{ meeting: Meeting & { start: number | null; end: number | null } }>(keys.meeting(account.email, eventId));
-  if (!item) return undefined;
-  const m = item.meeting;
+  const m = unpacked<Meeting & { start: number | null; end: number | null }>(await repo.get(keys.meeting(account.email, eventId)), "meeting");
+  if (!m) return undefined;
   return asOwnerSees({ ...m, start: m.start ?? Number.NaN, end: m.end ?? Number.NaN }, ownerIdentity(account.email, account.aliases));
 }
 

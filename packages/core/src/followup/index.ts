@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS } from "../limits";
 import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../providers";
 import { ProviderError } from "../resilience";
-import { keys, type PersonRecord, type Repository } from "../storage";
+import { keys, type PersonRecord, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
 import { formatLocal } from "../time";
 
@@ -461,7 +461,7 @@ export async function draftFollowUp(o: {
  * else the normalised one (a meeting stored before it was kept, a person the owner added).
  */
 async function addressOf(repo: Repository, account: string, person: PersonRecord): Promise<string | undefined> {
-  const m = (await repo.get<{ meeting?: Meeting }>(keys.meeting(account, person.eventId)).catch(() => undefined))?.meeting;
+  const m = unpacked<Meeting>(await repo.get<Record<string, unknown>>(keys.meeting(account, person.eventId)).catch(() => undefined), "meeting");
   return addressOn(m, person.email);
 }
 

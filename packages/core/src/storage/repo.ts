@@ -3,6 +3,7 @@ import type { Contact } from "../inference";
 import type { MailMessage, Meeting } from "../model";
 import type { SyncCursor } from "../providers";
 import { keys } from "./keys";
+import { unpacked } from "./packed";
 
 /** A stored person: the rules' view (a Contact) plus the follow-up stage the owner moves along. */
 export interface PersonRecord extends Contact {
@@ -170,13 +171,13 @@ export class Repository {
 
   async loadMeetings(account: string): Promise<Meeting[]> {
     return (await this.query(keys.partition(account), keys.prefix.meeting)).map((i) => {
-      const m = i.meeting as Meeting & { start: number | null; end: number | null };
+      const m = unpacked<Meeting & { start: number | null; end: number | null }>(i, "meeting")!;
       return { ...m, start: m.start ?? Number.NaN, end: m.end ?? Number.NaN };
     });
   }
 
   async loadMessages(account: string): Promise<MailMessage[]> {
-    return (await this.query(keys.partition(account), keys.prefix.message)).map((i) => i.message as MailMessage);
+    return (await this.query(keys.partition(account), keys.prefix.message)).map((i) => unpacked<MailMessage>(i, "message")!);
   }
 
   async loadPeople(account: string): Promise<PersonRecord[]> {

@@ -6,6 +6,7 @@
  */
 import type { MailMessage, Meeting } from "../model";
 import { keys } from "./keys";
+import { packed, unpacked } from "./packed";
 import { RETAIN_DAYS, type Repository } from "./repo";
 
 /** Meetings store NaN times (minimal cancelled events) as null. */
@@ -16,7 +17,7 @@ const expiry = (ms: number) => (Number.isFinite(ms) ? { expiresAt: Math.floor(ms
 export async function putMeetings(repo: Repository, account: string, meetings: Meeting[], generation: number): Promise<void> {
   await repo.batch(
     meetings.map((m) => ({
-      PutRequest: { Item: { ...keys.meeting(account, m.id), gen: generation, ...expiry(m.end), meeting: { ...m, start: finite(m.start), end: finite(m.end) } } },
+      PutRequest: { Item: { ...keys.meeting(account, m.id), gen: generation, ...expiry(m.end), ...packed("meeting", m.id, { ...m, start: finite(m.start), end: finite(m.end) }) } },
     })),
   );
 }
@@ -26,7 +27,7 @@ export async function putMeetings(repo: Repository, account: string, meetings: M
  * stream but Sent's, the stream's name (`stream`), so each stream's sweep removes only its own.
  */
 export async function putMessages(repo: Repository, account: string, messages: MailMessage[], generation: number, stream?: string): Promise<void> {
-  await repo.batch(messages.map((m) => ({ PutRequest: { Item: { ...keys.message(account, m.id), gen: generation, ...(stream ? { stream } : {}), ...expiry(m.sentAt), message: m } } })));
+  await repo.batch(messages.map((m) => ({ PutRequest: { Item: { ...keys.message(account, m.id), gen: generation, ...(stream ? { stream } : {}), ...expiry(m.sentAt), ...packed("message", m.id, m) } } })));
 }
 
 export async function deleteItems(repo: Repository, account: string, kind: "meeting" | "message", ids: string[]): Promise<void> {
@@ -52,7 +53,7 @@ export const SWEEP_SLACK_MS = 86_400_000;
 export async function sweep(repo: Repository, account: string, kind: "meeting" | "message", generation: number, o: { stream?: string; since?: number } = {}): Promise<number> {
   const reached = (i: Record<string, unknown>) => {
     if (o.since === undefined) return true;
-    const at = kind === "meeting" ? (i.meeting as { end?: number | null }).end : (i.message as { sentAt?: number }).sentAt;
+    const at = kind === "meeting" ? unpacked<{ end?: number | null }>(i, "meeting")?.end : unpacked<{ sentAt?: number }>(i, "message")?.sentAt;
     // An item without a usable time (a meeting stored with none) is swept as before.
     return typeof at !== "number" || !Number.isFinite(at) || at > o.since + SWEEP_SLACK_MS;
   };
