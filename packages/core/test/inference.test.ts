@@ -7,7 +7,7 @@ import { ownerIdentity } from "../src/identity";
 import { networkingReason, pickableAttendees } from "../src/events";
 import { attended, attendedEvent, infer, isLarge, isOutbound, peopleAt } from "../src/inference";
 import { mapGraphEvent, mapGraphMessage } from "../src/microsoft/map";
-import type { MailMessage, Meeting, Owner } from "../src/model";
+import { type MailMessage, type Meeting, type Owner, TEXT_KEPT_MAX } from "../src/model";
 import { a, crowd, DAY, HOUR, MINUTE, meeting, NOW, OWNER, sent } from "./support/builders";
 
 const me = ownerIdentity(OWNER.email, OWNER.aliases);
@@ -591,5 +591,19 @@ describe("where the spec is silent (docs/rules.md)", () => {
     const m1 = meeting({ start: NOW - 3 * DAY, attendees: ["zed@partner.io", "amy@partner.io"] });
     const m2 = meeting({ start: NOW - 4 * DAY, attendees: ["mo@partner.io"] });
     expect(emails(run([m1, m2]).newContacts)).toEqual(["mo@partner.io", "amy@partner.io", "zed@partner.io"]);
+  });
+});
+
+describe("provider mapping: titles and Subjects of hundreds of KB", () => {
+  it("are kept to TEXT_KEPT_MAX characters, so no record naming them passes DynamoDB's 400 KB item (helper-79 #1)", () => {
+    const huge = "Summit ".repeat(70_000);
+    const g = mapGoogleEvent({ id: "e", summary: huge, start: { dateTime: "2026-05-01T10:00:00Z" }, end: { dateTime: "2026-05-01T11:00:00Z" } }, OWNER);
+    const m = mapGraphEvent({ id: "e", subject: huge, start: { dateTime: "2026-05-01T10:00:00", timeZone: "UTC" }, end: { dateTime: "2026-05-01T11:00:00", timeZone: "UTC" } } as Event, OWNER);
+    for (const t of [g.title, m.title]) expect(t).toBe(huge.slice(0, TEXT_KEPT_MAX));
+    const gm = mapGmailMessage({ id: "x", internalDate: "1777000000000", labelIds: ["SENT"], payload: { headers: [{ name: "Subject", value: huge }, { name: "To", value: "a@b.io" }] } });
+    const mm = mapGraphMessage({ id: "x", subject: huge, sentDateTime: "2026-05-01T10:00:00Z", toRecipients: [{ emailAddress: { address: "a@b.io" } }] } as Message, "sentitems");
+    for (const s of [gm.subject, mm.subject]) expect(s).toHaveLength(TEXT_KEPT_MAX);
+    // Short text is as it was.
+    expect(mapGoogleEvent({ id: "e", summary: "Coffee", start: { dateTime: "2026-05-01T10:00:00Z" }, end: { dateTime: "2026-05-01T11:00:00Z" } }, OWNER).title).toBe("Coffee");
   });
 });

@@ -2,7 +2,7 @@ import type { calendar_v3 } from "@googleapis/calendar";
 import type { gmail_v1 } from "@googleapis/gmail";
 import { decodeHeader, parseAddressList } from "../addresses";
 import { normalizeAddress, ownerIdentity } from "../identity";
-import { type Attendee, type EventKind, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
+import { type Attendee, type EventKind, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { atWall, hasOffset, isZone, localMidnight, wallMs } from "../time";
 
@@ -80,7 +80,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
   }
   return {
     id: e.id ?? "",
-    title: e.summary ?? "",
+    title: keptText(e.summary ?? ""),
     start: start.ms,
     end: end.ms,
     allDay: start.allDay,
@@ -119,7 +119,7 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
   }
   const labels = new Set(m.labelIds ?? []);
   const sender = parseAddressList(headers.get("from"))[0];
-  const subject = decodeHeader(headers.get("subject"));
+  const subject = keptText(decodeHeader(headers.get("subject")));
   const contentType = (headers.get("content-type") ?? "").toLowerCase();
   let sentAt = Number(m.internalDate);
   if (!Number.isFinite(sentAt) || m.internalDate == null) sentAt = Date.parse(headers.get("date") ?? "");

@@ -1,6 +1,6 @@
 import type { Event, Message, Recipient } from "@microsoft/microsoft-graph-types";
 import { normalizeAddress, ownerIdentity } from "../identity";
-import { type Attendee, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
+import { type Attendee, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { localMidnight } from "../time";
 import { parseInstant } from "../zones";
@@ -35,7 +35,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
   const organizerSelf = e.isOrganizer === true || (orgEmail !== undefined && me.addresses.has(orgEmail));
   return {
     id: e.id ?? "",
-    title: e.subject ?? "",
+    title: keptText(e.subject ?? ""),
     start: time(e.start),
     end: time(e.end),
     allDay: e.isAllDay === true,
@@ -85,6 +85,6 @@ export function mapGraphMessage(m: Message & { "@odata.type"?: string; meetingMe
     draft: m.isDraft === true,
     meetingNotice: type.includes("eventmessage") || (m.meetingMessageType != null && m.meetingMessageType !== "none"),
     recipients: [...recipients(m.toRecipients), ...recipients(m.ccRecipients), ...recipients(m.bccRecipients)],
-    subject: m.subject ?? undefined,
+    subject: m.subject == null ? undefined : keptText(m.subject),
   };
 }

@@ -113,3 +113,19 @@ export function addressOn(m: Meeting | undefined, email: string): string | undef
   if (!m) return undefined;
   return m.attendees.find((a) => a.email === email && a.address)?.address ?? (m.organizer?.email === email ? m.organizer.address : undefined);
 }
+
+/**
+ * The most of a meeting's title or a message's Subject kept (characters). Both are shown, never
+ * parsed whole: a title of hundreds of KB (valid JSON, no provider's UI writes one) went into every
+ * record that names its meeting, a person's among them, past DynamoDB's 400 KB item. A networking
+ * keyword or the phrase "conference call" further in than this is not seen.
+ */
+export const TEXT_KEPT_MAX = 10_000;
+
+/** `s` cut to {@link TEXT_KEPT_MAX} characters (not inside a surrogate pair). */
+export function keptText(s: string): string {
+  if (s.length <= TEXT_KEPT_MAX) return s;
+  const end = /[\uD800-\uDBFF]/.test(s[TEXT_KEPT_MAX - 1]) ? TEXT_KEPT_MAX - 1 : TEXT_KEPT_MAX;
+  return s.slice(0, end);
+}
+
