@@ -13,7 +13,7 @@ import { runEventJob } from "@followthrough/core/eventmail";
 import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
-import { DEFAULT_SCHEDULE, nextScheduled, previousOccurrence } from "@followthrough/core/schedule";
+import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { readSoFar, scan } from "@followthrough/core/scan";
 import { runWeekly } from "@followthrough/core/weekly";
 import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps } from "../jobs";
@@ -133,10 +133,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         let weekOf: number | undefined;
         let accountProvider: string | undefined;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
-        // A dispatched slot that is no occurrence of the schedule (the due index's hour of the week come
-        // round early, the week the clocks go back) is a duplicate within the guard's 20 hours.
-        const offSchedule = dispatched === undefined ? undefined : (a: AccountRecord) => nextScheduled(a.schedule ?? DEFAULT_SCHEDULE, a.timeZone, dispatched) !== dispatched;
-        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone), offSchedule };
+        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
           accountProvider = account.provider;
           // How far the streams were read (three cursor reads) goes while the provider's module loads.

@@ -52,14 +52,6 @@ export interface AccountJobOptions {
    * one, into the next week, is that week's run, not a duplicate. Recorded with the run.
    */
   weekOf?: (account: AccountRecord) => string;
-  /**
-   * True when the slot a weekly record was dispatched for is no occurrence of the account's schedule
-   * as stored: the due index keeps only the UTC hour of the week, so when the clocks go back that hour
-   * can come round once more the same week, an hour after the run (a Sunday 23:00 digest in Berlin:
-   * next week's 22:00 UTC, reached on Monday at 00:00, in the next ISO week). Within the 20 hours such
-   * a record is the duplicate the guard is for, whatever week it would name (helper-77 #1).
-   */
-  offSchedule?: (account: AccountRecord) => boolean;
 }
 
 /** A weekly run this recent makes another one a duplicate. */
@@ -80,8 +72,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
   }
   if (!account || account.status !== "active") return "skipped";
   const week = o.weekly && o.weekOf ? o.weekOf(account) : undefined;
-  if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS && (week === undefined || account.lastWeek === undefined || account.lastWeek === week || o.offSchedule?.(account)))
-    return "skipped";
+  if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS && (week === undefined || account.lastWeek === undefined || account.lastWeek === week)) return "skipped";
   try {
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
     if (run.held) return "busy";
