@@ -1,6 +1,6 @@
 import type { calendar_v3 } from "@googleapis/calendar";
 import type { Meeting, Owner } from "../model";
-import type { ChangeStream, SyncCursor, SyncPage } from "../providers";
+import { type ChangeStream, listingEndsSoon, type SyncCursor, type SyncPage } from "../providers";
 import { ProviderError } from "../resilience";
 import { mapGoogleEvent } from "./map";
 
@@ -25,21 +25,14 @@ export interface GoogleCalendarOptions {
 export const READ_EVENT_TYPES: readonly string[] = ["default", "fromGmail"];
 
 /**
- * Renew the listing when the end it was made to (its `timeMax`) is less than this ahead of the scan's
- * own horizon: a sync round reports changes only, so an instance of an unchanged recurring series
- * that was past that end when the listing ran never arrives (as Graph's calendar view, core/microsoft).
- */
-const RENEW_BEFORE_MS = 15_984_000_000; // 185 days
-
-/**
  * The primary calendar's event instances of READ_EVENT_TYPES: a full listing of the window
  * (singleEvents, showDeleted), then syncToken rounds. Cancelled events are removals: a cancelled
  * event is no meeting. A sync round has no time bounds (the document's `syncToken` refuses
  * `timeMin`/`timeMax`), and a change to a recurring series brings every instance of it, years
  * ahead (garrytan/gbrain PR 5015 saw about 700 from one weekly series): an instance past the
  * window's end is a removal, not kept. The incremental cursor keeps the
- * end its listing ran to (`until`), and is renewed by a full listing before that comes within
- * RENEW_BEFORE_MS of the window's end.
+ * end its listing ran to (`until`), and is renewed by a full listing before that comes within 185
+ * days of the window's end (core/providers listingEndsSoon, as Graph's calendar view is).
  */
 export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Meeting> {
   const req = { retry: false } as const;
@@ -67,8 +60,8 @@ export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Mee
 
   return {
     async page(cursor, window): Promise<SyncPage<Meeting>> {
-      // A cursor bound to no end (stored before cursors carried one) is renewed at once.
-      if (cursor?.mode === "incremental" && (cursor.until === undefined || cursor.until < window.until - RENEW_BEFORE_MS))
+      // The listing renewed before its end comes near (or at once, for a cursor stored without one).
+      if (listingEndsSoon(cursor, window))
         throw new ProviderError("cursor-expired", "calendar: the listing's end comes near; renewing it");
       const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
       const base = { calendarId: "primary", eventTypes: [...READ_EVENT_TYPES], singleEvents: true, showDeleted: true, maxResults: o.pageSize, pageToken: c.page };
@@ -93,7 +86,10 @@ export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Mee
       const nextPage = res.data.nextPageToken ?? undefined;
       let next: SyncCursor;
       if (nextPage) next = c.mode === "full" ? { ...c, anchor: String(end), page: nextPage } : { ...c, page: nextPage };
-      else if (res.data.nextSyncToken) next = { mode: "incremental", cursor: res.data.nextSyncToken, generation: c.generation, ...((end ?? c.until) !== undefined ? { until: end ?? c.until } : {}) };
+      else if (res.data.nextSyncToken) {
+        const until = end ?? c.until;
+        next = { mode: "incremental", cursor: res.data.nextSyncToken, generation: c.generation, ...(until !== undefined ? { until } : {}) };
+      }
       else throw new ProviderError("temporary", "calendar: last page carried no nextSyncToken");
       return { upserts, deletes, next, done: !nextPage };
     },

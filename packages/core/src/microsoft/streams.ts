@@ -1,7 +1,7 @@
 import { type Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
-import type { ChangeStream, OwnerMailStream, SyncCursor, SyncPage } from "../providers";
+import { type ChangeStream, listingEndsSoon, type OwnerMailStream, type SyncCursor, type SyncPage } from "../providers";
 import { idsGone, mapLimit, ProviderError } from "../resilience";
 import { mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
 
@@ -22,8 +22,6 @@ export const MESSAGE_SELECT = /* @__PURE__ */ [
   "id", "subject", "sentDateTime", "receivedDateTime", "from", "sender", "toRecipients", "ccRecipients", "bccRecipients", "isDraft", "internetMessageId", "conversationId",
 ].join(",");
 
-/** Renew a calendar view window when its end is less than this ahead of the scan's own horizon. */
-const RENEW_BEFORE_MS = 15_984_000_000; // 185 days (a literal: a product of two is kept by a bundle that drops the rest)
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
@@ -42,7 +40,7 @@ function deltaStream<T>(
       // A calendarView delta keeps the window of its first round forever: renew it (a full round
       // under a new generation, then a sweep) before its end comes within half a year of now.
       // A cursor bound to no end (stored before cursors carried one) is renewed at once.
-      if (boundWindow && cursor?.mode === "incremental" && (cursor.until === undefined || cursor.until < window.until - RENEW_BEFORE_MS))
+      if (boundWindow && listingEndsSoon(cursor, window))
         throw new ProviderError("cursor-expired", "microsoft: calendar view window ends soon; renewing it");
       const given: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
       // A full round of a bound view is bound to the window's end it starts with, whoever made the

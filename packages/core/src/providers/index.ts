@@ -58,6 +58,19 @@ export interface SyncWindow {
   abandon?: () => boolean;
 }
 
+/** Renew a calendar listing when its end is less than this ahead of the scan's own horizon: 185 days (a literal: a product of two is kept by a bundle that drops the rest). */
+const CALENDAR_RENEW_BEFORE_MS = 15_984_000_000;
+
+/**
+ * True when a calendar stream's incremental cursor must be renewed by a full listing: the end its
+ * listing ran to (`until`) comes within CALENDAR_RENEW_BEFORE_MS of the window's, or it has none (a
+ * cursor stored before cursors carried one). A round reports changes only, so what lies past that
+ * end never arrives otherwise (Google's listing and Graph's calendar view alike).
+ */
+export function listingEndsSoon(cursor: SyncCursor | undefined, window: SyncWindow): boolean {
+  return cursor?.mode === "incremental" && (cursor.until === undefined || cursor.until < window.until - CALENDAR_RENEW_BEFORE_MS);
+}
+
 /** A stream of changes: call `page` with the stored cursor (undefined the first time) until `done`. */
 export interface ChangeStream<T> {
   page(cursor: SyncCursor | undefined, window: SyncWindow): Promise<SyncPage<T>>;
