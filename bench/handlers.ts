@@ -13,7 +13,7 @@ import os, { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { refreshTokenOf } from "../packages/core/src/accounts";
 import { linkPath, sealLink } from "../packages/core/src/links";
-import { DEFAULT_SCHEDULE, dueSlot } from "../packages/core/src/schedule";
+import { keys } from "../packages/core/src/storage";
 import {
   type Bundle,
   bundle,
@@ -66,7 +66,7 @@ const median = (xs: number[]) => {
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function prepare(stack: LocalStack, handler: string, provider: "google" | "microsoft") {
-  const { table, account } = await freshAccount(stack, provider);
+  const { table, repo, account } = await freshAccount(stack, provider);
   // Every run is the same mailbox in the sandbox, a few hundred milliseconds after the last: its
   // per-user quota window (Gmail's 250 units a second, a send costing 100) would otherwise answer one
   // run's send with the previous run's usage, a 429 the handler waits out and a floor fails on.
@@ -80,8 +80,8 @@ async function prepare(stack: LocalStack, handler: string, provider: "google" | 
   });
   let event: unknown;
   if (handler === "dispatch") {
-    const monday = Date.parse("2026-03-02T00:00:00Z");
-    event = scheduledEvent(new Date(monday + dueSlot(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, monday) * 3_600_000).toISOString());
+    // The quarter hour the account's digest is due (the occurrence its index was derived for).
+    event = scheduledEvent(new Date((await repo.get<{ dueAt: number }>(keys.account(account.email)))!.dueAt).toISOString());
   } else if (handler === "api") event = functionUrlEvent(linkPath("settings", sealLink(LINK_KEY, { act: "settings", acc: account.email }, Date.now())));
   else event = sqsEvent(account.email);
   return { env, event };

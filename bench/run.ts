@@ -39,6 +39,10 @@ if (all || which.has("handlers")) {
   const { benchHandlers } = await import("./handlers");
   out.handlers = await benchHandlers();
 }
+if (all || which.has("schedule")) {
+  const { benchSchedule } = await import("./schedule");
+  out.schedule = await benchSchedule();
+}
 if (all || which.has("scaling")) {
   const { benchScaling } = await import("./scaling");
   const r = await benchScaling();

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkPath, sealLink } from "@followthrough/core/links";
-import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
+import { keys } from "@followthrough/core/storage";
 import { type Bundle, bundle, freshAccount, functionUrlEvent, inputsOf, LINK_KEY, type LocalStack, lambdaEnv, packagesOf, root, runCold, scheduledEvent, sqsEvent, startLocalStack } from "./support/lambda";
 
 const GOOGLE = ["@googleapis/gmail", "@googleapis/calendar", "googleapis-common", "google-auth-library"];
@@ -76,11 +76,10 @@ async function loadedPackages(b: Bundle, event: unknown, table: string): Promise
 
 describe("modules loaded at run time, bundled as deployed", () => {
   it("the dispatcher loads DynamoDB's and SQS's clients and no provider SDK or email renderer", async () => {
-    const { table, account } = await freshAccount(stack, "google");
-    // Monday 2 March 2026: the hour of the week the account's digest is due.
-    const monday = Date.parse("2026-03-02T00:00:00Z");
-    const slot = dueSlot(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, monday);
-    const { packages, result } = await loadedPackages(bundles.dispatch, scheduledEvent(new Date(monday + slot * 3_600_000).toISOString()), table);
+    const { table, repo, account } = await freshAccount(stack, "google");
+    // The quarter hour the account's digest is due (the occurrence its index was derived for).
+    const dueAt = (await repo.get<{ dueAt: number }>(keys.account(account.email)))!.dueAt;
+    const { packages, result } = await loadedPackages(bundles.dispatch, scheduledEvent(new Date(dueAt).toISOString()), table);
     expect(result).toMatchObject({ due: 1, sent: 1, failed: [] });
     // The record names the account and the slot it was due for (core/dispatch dueWeeklyBody).
     expect((stack.sqs.messages.get("Digests") ?? []).map((b) => (JSON.parse(b) as { acc: string }).acc)).toContain(account.email);

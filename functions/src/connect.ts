@@ -258,7 +258,7 @@ ${configured.map(section)}`
     }
     const schedule = account.schedule ?? DEFAULT_SCHEDULE;
     const when = whenOf(schedule);
-    const first = whenLocal(nextOccurrence(schedule, account.timeZone, deps.now()), account.timeZone);
+    const first = whenLocal(nextOccurrence(schedule, account.timeZone, deps.now(), account.lastWeek), account.timeZone);
     const settings = kit.linkFor(c, account.email, "settings");
     const paused = account.status === "paused";
     return kit.page(

@@ -8,7 +8,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { LinkAction, LinkClaims, LinkProblem } from "@followthrough/core/links";
 import { formatLocal } from "@followthrough/core/time";
-import { dispatchSlot, nextScheduled } from "@followthrough/core/schedule";
+import { dispatchSlot, nextDue } from "@followthrough/core/schedule";
 
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -49,11 +49,12 @@ export const originOf = (baseUrl: string) => new URL(baseUrl).origin;
 
 /**
  * The first time at or after `at` that the local (day, hour) comes round in `timeZone`, as the
- * dispatcher sends it (core/schedule nextScheduled, from the next quarter hour: 02:30 UTC for
- * 08:00 in India; where the clocks skip the hour, when the skip ends).
+ * dispatcher sends it (core/schedule nextDue, from the next quarter hour: 02:30 UTC for 08:00 in
+ * India; where the clocks skip the hour, when the skip ends), in a week later than `lastWeek`, the
+ * week of the last digest (a reconnected account's this week's digest may have gone).
  */
-export function nextOccurrence(s: { day: number; hour: number }, timeZone: string, at: number): number {
-  return nextScheduled(s, timeZone, dispatchSlot(at));
+export function nextOccurrence(s: { day: number; hour: number }, timeZone: string, at: number, lastWeek?: string): number {
+  return nextDue(s, timeZone, dispatchSlot(at), lastWeek);
 }
 
 /** "Monday, 7 December 2026 at 08:00" in the person's zone. */

@@ -125,6 +125,31 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     expect(await item()).toBe(slot);
   });
 
+  it("the index of next week's occurrence coming round this week (the clocks went back between) is left for next week", async () => {
+    // London, Sunday 23:00: the 25 October 2026 run (23:00 GMT, the day the clocks went back) and the
+    // week before's (18 October, 22:00 UTC in BST). Re-derived after the 18 October run, the index
+    // names 25 October's 23:00 UTC, whose hour of the week comes round an hour after that run.
+    const t = await setup("ahead", { day: 7, hour: 23 });
+    const run = Date.parse("2026-10-18T22:00:00Z");
+    // The index derived three days before (the account was set up a week later than that).
+    await updateAccount(t.repo, t.email, {}, run - 3 * 86_400_000);
+    const first = await t.dispatch(run);
+    expect(first).toEqual([dueWeeklyBody(t.email, run)]);
+    await t.work(first, run + 60_000);
+    expect(t.weeks).toEqual(["2026-W42"]);
+    // An hour later the key is the account's, but its occurrence is next week's: nothing is queued.
+    const stored = await t.repo.get<{ gsi2pk: string; dueAt: number }>(keys.account(t.email));
+    expect(stored?.dueAt).toBe(Date.parse("2026-10-25T23:00:00Z"));
+    t.setClock(run + 3_600_000);
+    const ahead = await dispatchDue({ repo: t.repo, queue: memorySender(), at: run + 3_600_000 });
+    expect(ahead).toMatchObject({ due: 0, ahead: 1, sent: 0 });
+    // The week after, at 23:00 GMT, it is due.
+    const next = await t.dispatch(Date.parse("2026-10-25T23:00:00Z"));
+    expect(next).toEqual([dueWeeklyBody(t.email, Date.parse("2026-10-25T23:00:00Z"))]);
+    await t.work(next, Date.parse("2026-10-25T23:01:00Z"));
+    expect(t.weeks).toEqual(["2026-W42", "2026-W43"]);
+  });
+
   it("a record redriven a week late names the current week, as a bare email does", async () => {
     const t = await setup("late");
     await t.work([dueWeeklyBody(t.email, slot - WEEK)], slot + 3_600_000);

@@ -19,4 +19,13 @@ describe("nextOccurrence: when the pages say the digest arrives", () => {
     // The slot is an hour of the week counted from Monday 00:00 UTC; Monday 08:00 in these zones is still Monday in UTC.
     expect(slotAt).toBe(next);
   });
+
+  it("after a week's digest went (a reconnected account keeps the week), the next week's, as the index names it", () => {
+    // Berlin: reconnected on Monday 19 January 2026 at 07:05 UTC, five minutes after that week's digest went.
+    const at = Date.parse("2026-01-19T07:05:00Z");
+    expect(new Date(nextOccurrence(monday8, "Europe/Berlin", Date.parse("2026-01-19T06:50:00Z"))).toISOString()).toBe("2026-01-19T07:00:00.000Z");
+    expect(new Date(nextOccurrence(monday8, "Europe/Berlin", at, "2026-W04")).toISOString()).toBe("2026-01-26T07:00:00.000Z");
+    // Not run that week: the occurrence still ahead this week.
+    expect(new Date(nextOccurrence(monday8, "Europe/Berlin", Date.parse("2026-01-19T06:50:00Z"), "2026-W03")).toISOString()).toBe("2026-01-19T07:00:00.000Z");
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dueKey, dueSlot, parseSchedule, previousOccurrence, utcHourOfWeek } from "@followthrough/core/schedule";
+import { dueKey, dueSlot, nextDue, parseSchedule, previousOccurrence, utcHourOfWeek } from "@followthrough/core/schedule";
 import { isoWeek } from "@followthrough/core/digest";
 
 const monday8 = { day: 1, hour: 8 };
@@ -49,6 +49,32 @@ describe("when clocks go back, the refreshed slot can be the very next hour", ()
     const run = Date.parse("2026-10-26T12:00:00Z");
     expect(utcHourOfWeek(run)).toBe(dueSlot(monday8, "America/New_York", run - 60_000));
     expect(dueSlot(monday8, "America/New_York", run + 3_600_000)).toBe(utcHourOfWeek(run + 3_600_000));
+  });
+});
+
+describe("nextDue: the occurrence the due index names", () => {
+  it("is the first from the quarter hour on, of a week later than the one last run", () => {
+    const sunday23 = { day: 7, hour: 23 };
+    // Berlin, the Sunday 18 October 2026 run (21:00 UTC, CEST) was week 42's.
+    const run = Date.parse("2026-10-18T21:01:00Z");
+    expect(isoWeek(run, "Europe/Berlin")).toBe("2026-W42");
+    // Without a week run, the quarter hour's own occurrence; with week 42 run, the next Sunday's, an
+    // hour later in UTC once the clocks have gone back (22:00 UTC, CET).
+    expect(new Date(nextDue(sunday23, "Europe/Berlin", run)).toISOString()).toBe("2026-10-18T21:00:00.000Z");
+    expect(new Date(nextDue(sunday23, "Europe/Berlin", run, "2026-W42")).toISOString()).toBe("2026-10-25T22:00:00.000Z");
+    // Its UTC hour of the week comes round an hour after the run: the dispatcher tells the two weeks
+    // apart by this instant (core/accounts accountsDue).
+    expect(utcHourOfWeek(nextDue(sunday23, "Europe/Berlin", run, "2026-W42"))).toBe(utcHourOfWeek(run + 3_600_000));
+  });
+
+  it("skips an occurrence later in a week already run (a schedule moved to a later day), and none of a week not run", () => {
+    // New York: week 44's digest went on Monday 26 October; the owner moves it to Sunday 12:00, the
+    // last day of that ISO week.
+    const after = Date.parse("2026-10-27T15:00:00Z");
+    expect(new Date(nextDue({ day: 7, hour: 12 }, "America/New_York", after, "2026-W44")).toISOString()).toBe("2026-11-08T17:00:00.000Z");
+    expect(new Date(nextDue({ day: 7, hour: 12 }, "America/New_York", after, "2026-W43")).toISOString()).toBe("2026-11-01T17:00:00.000Z");
+    // Across the end of a year: week 53 of 2026 run, the next is 2027's first.
+    expect(isoWeek(nextDue(monday8, "UTC", Date.parse("2026-12-29T00:00:00Z"), "2026-W53"), "UTC")).toBe("2027-W01");
   });
 });
 

@@ -1,7 +1,7 @@
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Owner } from "../model";
 import { decrypt, encrypt, type Keyring } from "../secrets";
-import { DEFAULT_SCHEDULE, type DigestSchedule, dueKey, dueSlot } from "../schedule";
+import { DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
 import { GSI, keys, type Repository } from "../storage";
 
 /** Where a provider's APIs and token endpoint are (Google's and Microsoft's own, or the sandbox). */
@@ -66,13 +66,16 @@ export interface AccountRecord extends Owner {
 /**
  * Index attributes of an account item: every account is listed under GSI1 "ACCOUNTS"; an active
  * one is also under GSI2 by the UTC hour of the week (to the quarter) its digest is due, which the
- * dispatcher queries every quarter hour (a paused or disconnected account simply has no GSI2 key).
+ * dispatcher queries every quarter hour (a paused or disconnected account simply has no GSI2 key),
+ * with `dueAt`, the occurrence that hour was derived for (core/schedule nextDue: the first at or
+ * after `at` of a week not yet run), so that the dispatcher can tell the hour's own week from a
+ * later one's.
  */
-export function accountIndexes(record: AccountRecord, at: number): Record<string, string> {
+export function accountIndexes(record: AccountRecord, at: number): Record<string, string | number> {
   const base = { gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase() };
   if (record.status !== "active") return base;
-  const slot = dueSlot(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, at);
-  return { ...base, gsi2pk: dueKey(slot), gsi2sk: record.email.toLowerCase() };
+  const dueAt = nextDue(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, at, record.lastWeek);
+  return { ...base, gsi2pk: dueKey(utcHourOfWeek(dueAt)), gsi2sk: record.email.toLowerCase(), dueAt };
 }
 
 /** Stores an account, sealing its refresh token with the keyring's current key. */
@@ -116,14 +119,14 @@ export async function updateAccount(
     sets.push(`#a.#f${i} = :v${i}`);
   });
   const idx = accountIndexes(next, at);
-  for (const k of ["gsi2pk", "gsi2sk"]) {
-    if (idx[k]) {
+  for (const k of ["gsi2pk", "gsi2sk", "dueAt"]) {
+    if (idx[k] !== undefined) {
       names[`#${k}`] = k;
       values[`:${k}`] = idx[k];
       sets.push(`#${k} = :${k}`);
     }
   }
-  if (!idx.gsi2pk) removes.push("gsi2pk", "gsi2sk");
+  if (!idx.gsi2pk) removes.push("gsi2pk", "gsi2sk", "dueAt");
   const expression = [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].filter(Boolean).join(" ");
   const used = Object.fromEntries(Object.entries(names).filter(([k]) => expression.includes(k)));
   await repo.doc.send(
@@ -141,10 +144,17 @@ export async function updateAccount(
   return next;
 }
 
-/** Accounts whose digest is due in a UTC hour-of-week slot (to the quarter): one query on GSI2, pages of up to `limit`. */
-export async function accountsDue(repo: Repository, slot: number, start?: Record<string, unknown>, limit = 1000) {
-  const page = await repo.gsi2Page(dueKey(slot), "gsi2sk", start, limit);
-  return { emails: page.values, next: page.next };
+/**
+ * Accounts whose digest is due in a UTC hour-of-week slot (to the quarter): one query on GSI2, pages
+ * of up to `limit`. Given `at`, the quarter hour being dispatched, an account whose index was
+ * derived for a later week's occurrence (`dueAt` past that quarter hour: the week the clocks change,
+ * next week's occurrence has another UTC hour, which can come round before it) is left for then,
+ * and counted in `ahead`. An item indexed before `dueAt` was kept is always due.
+ */
+export async function accountsDue(repo: Repository, slot: number, start?: Record<string, unknown>, limit = 1000, at?: number) {
+  const page = await repo.gsi2Items(dueKey(slot), ["gsi2sk", "dueAt"], start, limit);
+  const ahead = (i: Record<string, unknown>) => at !== undefined && typeof i.dueAt === "number" && i.dueAt >= slotStart(at) + DUE_SLOT_MS;
+  return { emails: page.items.filter((i) => !ahead(i)).map((i) => String(i.gsi2sk)), ahead: page.items.filter(ahead).length, next: page.next };
 }
 
 /**

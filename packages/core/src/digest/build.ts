@@ -4,6 +4,7 @@ import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "
 import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, type LinkClaims, linkPath, sealLink } from "../links";
 import { addressOn, type MailMessage, type Meeting } from "../model";
+import { isoWeek } from "../schedule";
 import type { PersonRecord } from "../storage";
 import { DAY, formatLocal } from "../time";
 import { activityHours } from "./activity";
@@ -18,15 +19,8 @@ export interface LinkConfig {
   issuedAt?: number;
 }
 
-/** ISO-8601 week of a local date, e.g. "2026-W17". */
-export function isoWeek(ms: number, timeZone: string): string {
-  const date = new Date(Date.parse(localDate(ms, timeZone)));
-  const day = date.getUTCDay() || 7;
-  date.setUTCDate(date.getUTCDate() + 4 - day);
-  const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
-  const week = Math.ceil(((date.getTime() - yearStart) / DAY + 1) / 7);
-  return `${date.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
-}
+/** ISO-8601 week of a local date, e.g. "2026-W17" (core/schedule, where the due index names weeks too). */
+export { isoWeek };
 
 /** A link of the app: `claims` sealed (issued at `links.issuedAt`, else `now`), under the base URL. */
 function appUrl(links: LinkConfig, claims: Omit<LinkClaims, "exp">, now: number): string {

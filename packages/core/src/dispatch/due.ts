@@ -10,6 +10,11 @@ export interface DispatchResult {
   slot: number;
   /** Accounts found due (GSI2 query). */
   due: number;
+  /**
+   * Accounts under this quarter hour's key whose index names a later week's occurrence (the week the
+   * clocks change: core/accounts accountsDue), left for then.
+   */
+  ahead: number;
   /** Event jobs found due this quarter hour (GSI2 "EVDUE#…" query): event emails and daily syncs. */
   eventJobs: number;
   /** Messages the queue accepted. */
@@ -40,7 +45,7 @@ export const dueWeeklyBody = (email: string, slot: number) => JSON.stringify({ j
  */
 export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at: number; pageSize?: number }): Promise<DispatchResult> {
   const slot = utcHourOfWeek(o.at);
-  const result: DispatchResult = { slot, due: 0, eventJobs: 0, sent: 0, batches: 0, failed: [] };
+  const result: DispatchResult = { slot, due: 0, ahead: 0, eventJobs: 0, sent: 0, batches: 0, failed: [] };
   const send = async (bodies: string[]) => {
     result.batches++;
     return (await o.queue.sendBatch(bodies)).failed;
@@ -54,8 +59,9 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
   const quarter = slotStart(o.at);
   do {
     if (phase === "accounts") {
-      const page = await accountsDue(o.repo, slot, start, o.pageSize);
+      const page = await accountsDue(o.repo, slot, start, o.pageSize, quarter);
       result.due += page.emails.length;
+      result.ahead += page.ahead;
       pending.push(...page.emails.map((email) => dueWeeklyBody(email, quarter)));
       start = page.next;
       if (!start) phase = "events";

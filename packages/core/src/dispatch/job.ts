@@ -82,11 +82,13 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
       return run.value === RETRY_LATER ? "busy" : "continued";
     }
     // Re-derive the due index for the next occurrence not yet run (the zone's offset may change by
-    // then): after the weekly run, the one after it; after any other job (an event email, the daily
-    // sync, a backfill), the next from now, which may be this week's still to come. Refreshing such
-    // a job "an hour from now", as the hourly dispatcher could, names next week's slot for a job
-    // less than an hour before this week's, which moves the index off this week's before it is read.
-    const refreshAt = o.weekly ? o.now + WEEKLY_GUARD_MS : Math.max(o.now, (account.lastWeeklyAt ?? -Infinity) + WEEKLY_GUARD_MS);
+    // then): the first from now of a week later than the one last run (core/schedule nextDue), which
+    // after the weekly run is this run's week, and after any other job (an event email, the daily
+    // sync, a backfill) may be this week's still to come. An account whose runs recorded no week
+    // (before weeks were recorded) derives it as it did: after the weekly run, from 20 hours on;
+    // after any other job, from now, not before 20 hours after the last weekly run.
+    const lastWeek = o.weekly ? week : account.lastWeek;
+    const refreshAt = lastWeek !== undefined ? o.now : o.weekly ? o.now + WEEKLY_GUARD_MS : Math.max(o.now, (account.lastWeeklyAt ?? -Infinity) + WEEKLY_GUARD_MS);
     const recorded = await updateAccount(o.repo, o.email, o.weekly ? { lastWeeklyAt: o.now, ...(week !== undefined ? { lastWeek: week } : {}) } : {}, refreshAt).catch((e: unknown) => {
       // The account went between that read and this write (a disconnect): as below.
       if ((e as { name?: string }).name === "ConditionalCheckFailedException") return undefined;

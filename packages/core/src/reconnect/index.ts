@@ -187,7 +187,7 @@ export async function markGrantGone(repo: Repository, account: Pick<AccountRecor
       new UpdateCommand({
         TableName: repo.table,
         Key: keys.account(account.email),
-        UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${stamp ? ", #a.#n = :now" : ""} REMOVE gsi2pk, gsi2sk`,
+        UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${stamp ? ", #a.#n = :now" : ""} REMOVE gsi2pk, gsi2sk, dueAt`,
         ConditionExpression: `attribute_exists(pk)${stamp ? " AND attribute_not_exists(#a.#n)" : ""} AND #a.#c = :c AND #a.#s <> :paused`,
         ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason", ...(stamp ? { "#n": "reconnectNotifiedAt" } : {}) },
         ExpressionAttributeValues: { ":nr": "needs_reconnect", ":r": reason, ":c": account.connectedAt, ":paused": "paused", ...(stamp ? { ":now": notifiedAt } : {}) },

@@ -59,6 +59,32 @@ export function nextScheduled(s: DigestSchedule, timeZone: string, at: number): 
   return occurrencesAround(s, timeZone, at).find((t) => t >= from) ?? at;
 }
 
+/** ISO-8601 week of the local date of `ms` in `timeZone`, e.g. "2026-W17": the week a digest is named after. */
+export function isoWeek(ms: number, timeZone: string): string {
+  const date = new Date(Date.parse(localDate(ms, timeZone)));
+  const day = date.getUTCDay() || 7;
+  date.setUTCDate(date.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((date.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${date.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+/**
+ * The occurrence the due index names: the first at or after the quarter hour `at` is in whose ISO
+ * week is later than `lastWeek`, the week the last weekly run was for (a week whose digest went is
+ * not due again, whatever the schedule became since). Where the clocks change between two
+ * occurrences their UTC hours of the week differ, so the index of the next one can come round in
+ * the dispatcher's query before it: core/accounts keeps this instant beside it, and the dispatcher
+ * leaves an account whose instant is a later week's (core/accounts accountsDue).
+ */
+export function nextDue(s: DigestSchedule, timeZone: string, at: number, lastWeek?: string): number {
+  let t = nextScheduled(s, timeZone, at);
+  // ISO week names compare as strings ("2026-W53" < "2027-W01"); a zone changed since the last run
+  // can name a week a day apart, so at most two steps.
+  for (let i = 0; i < 2 && lastWeek !== undefined && isoWeek(t, timeZone) <= lastWeek; i++) t = nextScheduled(s, timeZone, t + DUE_SLOT_MS);
+  return t;
+}
+
 /**
  * The UTC hour of the week (to the quarter) of the next occurrence (nextScheduled), which the
  * dispatcher sends at. The zone's offset is that occurrence's own, so a daylight-saving change

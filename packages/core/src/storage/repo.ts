@@ -197,19 +197,26 @@ export class Repository {
    * up to `limit`, and where the next page starts. One query, never a scan.
    */
   async gsi2Page(pk: string, attribute: string, start?: Record<string, unknown>, limit = 1000): Promise<{ values: string[]; next?: Record<string, unknown> }> {
+    const page = await this.gsi2Items(pk, [attribute], start, limit);
+    return { values: page.items.map((i) => String(i[attribute])), next: page.next };
+  }
+
+  /** One page of a due-hour index partition (GSI2): the given attributes of each item under `pk` (those it has). */
+  async gsi2Items(pk: string, attributes: string[], start?: Record<string, unknown>, limit = 1000): Promise<{ items: Record<string, unknown>[]; next?: Record<string, unknown> }> {
+    const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: "gsi2",
         KeyConditionExpression: "gsi2pk = :k",
         ExpressionAttributeValues: { ":k": pk },
-        ProjectionExpression: "#a",
-        ExpressionAttributeNames: { "#a": attribute },
+        ProjectionExpression: Object.keys(names).join(", "),
+        ExpressionAttributeNames: names,
         ExclusiveStartKey: start,
         Limit: limit,
       }),
     );
-    return { values: (out.Items ?? []).map((i) => String(i[attribute])), next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
+    return { items: out.Items ?? [], next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
   }
 
   /** Every item of an account (tests, disconnect). */

@@ -1,0 +1,90 @@
+/**
+ * The weekly digest across clock changes and schedule changes, simulated (support/schedule-sim: the
+ * real dispatcher at every quarter hour the account's due index names, the real worker a minute
+ * after each dispatch, jobs other than the weekly run re-deriving the index at given hours). Each
+ * week's digest goes once, at the owner's local day and hour, and no week is skipped.
+ *
+ * helper-77 #1: the index keeps the UTC hour of the week, and the week the clocks go back next
+ * week's occurrence has a later UTC hour, which came round an hour after this week's run; that run
+ * named the next week, passed the 20-hour guard and sent next week's digest that night (the real
+ * Sunday then had none). Since the account keeps the instant its index was derived for, the
+ * dispatcher leaves it for that week. helper-78: the scenarios in which an earlier guard against
+ * that lost a week's digest.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localDate } from "@followthrough/core/time";
+import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { localDayHour, type Scenario, type Sent, simulate as run, weeklyViolations } from "./support/schedule-sim";
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+}, 60_000);
+afterAll(() => dynamo?.stop());
+
+const simulate = (s: Scenario) => run(new Repository(dynamo.doc, dynamo.tableName), s);
+
+describe("the weekly digest across clock changes (quarter-hourly dispatch, simulated)", () => {
+  const cases: Scenario[] = [
+    // The week the clocks go back, Sunday 23:00: next week's occurrence is an hour later in UTC.
+    { zone: "Europe/Berlin", schedule: { day: 7, hour: 23 }, from: "2026-10-05T00:00:00Z", to: "2026-11-10T00:00:00Z", otherJobsAt: [5] },
+    { zone: "America/New_York", schedule: { day: 7, hour: 23 }, from: "2026-10-19T00:00:00Z", to: "2026-11-17T00:00:00Z", otherJobsAt: [10] },
+    { zone: "Australia/Sydney", schedule: { day: 7, hour: 23 }, from: "2026-03-23T00:00:00Z", to: "2026-04-21T00:00:00Z", otherJobsAt: [20] },
+    { zone: "Australia/Lord_Howe", schedule: { day: 7, hour: 23 }, from: "2026-03-23T00:00:00Z", to: "2026-04-21T00:00:00Z", otherJobsAt: [20] },
+    // The clocks go forward.
+    { zone: "America/New_York", schedule: { day: 1, hour: 0 }, from: "2026-02-23T00:00:00Z", to: "2026-03-24T00:00:00Z", otherJobsAt: [3, 4, 5] },
+    { zone: "Europe/London", schedule: { day: 1, hour: 8 }, from: "2026-03-16T00:00:00Z", to: "2026-04-14T00:00:00Z", otherJobsAt: [6] },
+  ];
+  for (const c of cases) {
+    it(`${c.zone}, day ${c.schedule.day} at ${c.schedule.hour}:00, ${c.from.slice(0, 10)} to ${c.to.slice(0, 10)}`, async () => {
+      expect(weeklyViolations(await simulate(c), c)).toEqual([]);
+    });
+  }
+});
+
+describe("the weekly digest when the owner moves it (simulated)", () => {
+  const local = (sent: Sent[], zone: string) => sent.map((x) => `${x.week} ${localDate(x.at, zone)} ${String(localDayHour(x.at, zone).hour).padStart(2, "0")}:${String(localDayHour(x.at, zone).minute).padStart(2, "0")}`);
+
+  it("moved within 20 hours of the last run into the next week, a daily sync between: that week's digest goes at the new hour (helper-78)", async () => {
+    // Sunday 20:00 in London; the Sunday 8 November run sends week 45; at 21:00 the owner moves the
+    // digest to Monday 08:00, twelve hours on; the daily sync at 23:00 re-derives the index.
+    const sent = await simulate({
+      zone: "Europe/London",
+      schedule: { day: 7, hour: 20 },
+      from: "2026-11-02T00:00:00Z",
+      to: "2026-11-17T00:00:00Z",
+      otherJobsAt: [23],
+      changes: [{ at: "2026-11-08T21:00:00Z", patch: { schedule: { day: 1, hour: 8 } } }],
+    });
+    expect(local(sent, "Europe/London")).toEqual(["2026-W45 2026-11-08 20:01", "2026-W46 2026-11-09 08:01", "2026-W47 2026-11-16 08:01"]);
+  });
+
+  it("moved within 20 hours of the last run, the clocks going back before the new hour, a daily sync between (helper-78)", async () => {
+    // Saturday 20:00 in Berlin; the Saturday 24 October run sends week 43; at 21:00 the owner moves
+    // the digest to Monday 01:00, after the clocks go back at 03:00 on Sunday.
+    const sent = await simulate({
+      zone: "Europe/Berlin",
+      schedule: { day: 6, hour: 20 },
+      from: "2026-10-19T00:00:00Z",
+      to: "2026-11-03T00:00:00Z",
+      otherJobsAt: [1, 22],
+      changes: [{ at: "2026-10-24T19:00:00Z", patch: { schedule: { day: 1, hour: 1 } } }],
+    });
+    expect(local(sent, "Europe/Berlin")).toEqual(["2026-W43 2026-10-24 20:01", "2026-W44 2026-10-26 01:01", "2026-W45 2026-11-02 01:01"]);
+  });
+
+  it("moved to a later day of a week already sent: the next digest is the next week's, at the new time", async () => {
+    // Monday 08:00 in New York; after the Monday 26 October digest the owner moves it to Sunday
+    // 12:00, the last day of that ISO week (sent), and the clocks go back that Sunday morning.
+    const sent = await simulate({
+      zone: "America/New_York",
+      schedule: { day: 1, hour: 8 },
+      from: "2026-10-25T00:00:00Z",
+      to: "2026-11-10T00:00:00Z",
+      otherJobsAt: [6, 18],
+      changes: [{ at: "2026-10-27T15:00:00Z", patch: { schedule: { day: 7, hour: 12 } } }],
+    });
+    expect(local(sent, "America/New_York")).toEqual(["2026-W44 2026-10-26 08:01", "2026-W45 2026-11-08 12:01"]);
+  });
+});
+
