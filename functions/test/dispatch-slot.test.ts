@@ -12,7 +12,7 @@ import { type EventJobItem, planEventJobs } from "@followthrough/core/events";
 import type { Meeting } from "@followthrough/core/model";
 import { putMeetings } from "@followthrough/core/storage";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { dispatchDue, dueWeeklyBody } from "@followthrough/core/dispatch";
+import { dispatchDue, dueWeeklyBody, markDispatched, missedSlots, runAccountJob } from "@followthrough/core/dispatch";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { memorySender } from "@followthrough/core/queue";
 import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
@@ -148,6 +148,23 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     expect(next).toEqual([dueWeeklyBody(t.email, Date.parse("2026-10-25T23:00:00Z"))]);
     await t.work(next, Date.parse("2026-10-25T23:01:00Z"));
     expect(t.weeks).toEqual(["2026-W42", "2026-W43"]);
+  });
+
+  it("a missed dispatch caught up after a job re-derived the index still sends the week's digest (helper-80 #1)", async () => {
+    const t = await setup("catchup");
+    const last = await t.dispatch(slot - WEEK);
+    await t.work(last, slot - WEEK + 60_000);
+    expect(t.weeks).toEqual(["2026-W44"]);
+    // The dispatcher completed 07:45; its 08:00 run is skipped (EventBridge is at least once, not
+    // exactly once). At 08:20 an event job of the account ends and re-derives the index; at 08:30
+    // the next run catches up 08:00 and 08:15.
+    await markDispatched(t.repo, slot - 15 * 60_000);
+    await runAccountJob({ repo: t.repo, email: t.email, owner: "event-job", now: slot + 20 * 60_000, leaseMs: 60_000 }, async () => undefined);
+    const caughtUp: string[] = [];
+    for (const m of await missedSlots(t.repo, slot + 30 * 60_000)) caughtUp.push(...(await t.dispatch(m)));
+    expect(caughtUp).toEqual([dueWeeklyBody(t.email, slot)]);
+    await t.work(caughtUp, slot + 31 * 60_000);
+    expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
   });
 
   it("a record redriven a week late names the current week, as a bare email does", async () => {

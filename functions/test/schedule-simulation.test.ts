@@ -30,13 +30,17 @@ describe("the weekly digest across clock changes (quarter-hourly dispatch, simul
     { zone: "Europe/Berlin", schedule: { day: 7, hour: 23 }, from: "2026-10-05T00:00:00Z", to: "2026-11-10T00:00:00Z", otherJobsAt: [5] },
     { zone: "America/New_York", schedule: { day: 7, hour: 23 }, from: "2026-10-19T00:00:00Z", to: "2026-11-17T00:00:00Z", otherJobsAt: [10] },
     { zone: "Australia/Sydney", schedule: { day: 7, hour: 23 }, from: "2026-03-23T00:00:00Z", to: "2026-04-21T00:00:00Z", otherJobsAt: [20] },
+    // Lord Howe's clocks go back half an hour: next week's slot is 23:30, still Sunday (a control).
     { zone: "Australia/Lord_Howe", schedule: { day: 7, hour: 23 }, from: "2026-03-23T00:00:00Z", to: "2026-04-21T00:00:00Z", otherJobsAt: [20] },
-    // The clocks go forward.
+    // Dispatches missed (a quarter, a half of them), a job re-deriving the index twenty minutes after each, and caught up later (helper-80 #1).
+    { zone: "Europe/Berlin", schedule: { day: 1, hour: 8 }, from: "2026-09-28T00:00:00Z", to: "2026-12-01T00:00:00Z", otherJobsAt: [6], missed: 0.25 },
+    { zone: "Europe/Berlin", schedule: { day: 7, hour: 23 }, from: "2026-09-28T00:00:00Z", to: "2026-12-01T00:00:00Z", otherJobsAt: [6], missed: 0.5 },
+    // The clocks go forward (controls).
     { zone: "America/New_York", schedule: { day: 1, hour: 0 }, from: "2026-02-23T00:00:00Z", to: "2026-03-24T00:00:00Z", otherJobsAt: [3, 4, 5] },
     { zone: "Europe/London", schedule: { day: 1, hour: 8 }, from: "2026-03-16T00:00:00Z", to: "2026-04-14T00:00:00Z", otherJobsAt: [6] },
   ];
   for (const c of cases) {
-    it(`${c.zone}, day ${c.schedule.day} at ${c.schedule.hour}:00, ${c.from.slice(0, 10)} to ${c.to.slice(0, 10)}`, async () => {
+    it(`${c.zone}, day ${c.schedule.day} at ${c.schedule.hour}:00, ${c.from.slice(0, 10)} to ${c.to.slice(0, 10)}${c.missed ? `, ${c.missed * 100}% of dispatches missed and caught up` : ""}`, async () => {
       expect(weeklyViolations(await simulate(c), c)).toEqual([]);
     });
   }

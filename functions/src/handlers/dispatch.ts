@@ -35,7 +35,7 @@ export function createDispatchHandler(deps: () => DispatchDeps) {
     const at = event.time ? Date.parse(event.time) : d.now();
     const queue = need(d.digests, "Digests queue");
     const result = await dispatchDue({ repo: d.repo, queue, at });
-    console.log(JSON.stringify({ msg: "dispatch", time: event.time, slot: result.slot, due: result.due, eventJobs: result.eventJobs, sent: result.sent, batches: result.batches, failed: result.failed.length }));
+    console.log(JSON.stringify({ msg: "dispatch", time: event.time, slot: result.slot, due: result.due, ahead: result.ahead, eventJobs: result.eventJobs, sent: result.sent, batches: result.batches, failed: result.failed.length }));
     // Then the quarter hours no run reached (a skipped schedule, a run that died before its record),
     // each tried once; this one is recorded whatever they did, so a failure that lasts is not sent
     // again by every later run. Its own failure is EventBridge's to retry (the retry sends the slot
@@ -43,7 +43,7 @@ export function createDispatchHandler(deps: () => DispatchDeps) {
     try {
       for (const missed of await missedSlots(d.repo, at)) {
         const late = await dispatchDue({ repo: d.repo, queue, at: missed });
-        console.log(JSON.stringify({ msg: "dispatch", caughtUp: new Date(missed).toISOString(), due: late.due, eventJobs: late.eventJobs, sent: late.sent, failed: late.failed.length }));
+        console.log(JSON.stringify({ msg: "dispatch", caughtUp: new Date(missed).toISOString(), due: late.due, ahead: late.ahead, eventJobs: late.eventJobs, sent: late.sent, failed: late.failed.length }));
       }
       await markDispatched(d.repo, at);
     } catch (e) {

@@ -11,10 +11,10 @@
  */
 import type { SQSEvent } from "aws-lambda";
 import { saveAccount, updateAccount } from "@followthrough/core/accounts";
-import { dispatchDue, runAccountJob } from "@followthrough/core/dispatch";
+import { dispatchDue, markDispatched, missedSlots, runAccountJob } from "@followthrough/core/dispatch";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { memorySender } from "@followthrough/core/queue";
-import { type DigestSchedule, DUE_SLOT_MS, dueKey, nextScheduled, previousOccurrence, slotStart, utcHourOfWeek } from "@followthrough/core/schedule";
+import { CATCH_UP_MS, type DigestSchedule, DUE_SLOT_MS, dueKey, nextScheduled, previousOccurrence, slotStart, utcHourOfWeek } from "@followthrough/core/schedule";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type Repository } from "@followthrough/core/storage";
 import { localDate, zoneOffset } from "@followthrough/core/time";
@@ -38,6 +38,20 @@ export interface Scenario {
   otherJobsAt?: number[];
   /** The owner's changes (schedule, zone) at given instants. */
   changes?: { at: string; patch: Parameters<typeof updateAccount>[2] }[];
+  /**
+   * The share (0–1) of the account's dispatches the dispatcher misses (chosen by the quarter hour,
+   * so a scenario runs the same every time): a job other than the weekly run re-derives the index
+   * twenty minutes after the missed one (in the next quarter hour), and a later dispatcher run (two
+   * to eight quarter hours on, also by the quarter hour) catches it up (core/dispatch missedSlots).
+   */
+  missed?: number;
+}
+
+/** A number in [0, 1) from a quarter hour and a salt (FNV-1a over both). */
+function unit(q: number, salt: number): number {
+  let h = 0x811c9dc5 ^ salt;
+  for (const c of String(q)) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+  return (h >>> 0) / 4294967296;
 }
 
 let n = 0;
@@ -57,6 +71,10 @@ export async function simulate(repo: Repository, s: Scenario): Promise<Sent[]> {
   await saveAccount(repo, randomKeyring(), { email, aliases: [], displayName: "Owner", timeZone: s.zone, provider: "google", clientId: "c", refreshToken: "r", status: "active", connectedAt: clock, schedule: s.schedule });
   const queue = memorySender();
   const worker = createWorkerHandler(() => ({ repo, now: () => clock, providerFor: () => provider, onRevoked: async () => {}, linkKey: "k", baseUrl: "https://app.followthrough.test", digests: queue }));
+  // The dispatcher's record of the last quarter hour it completed is the table's, not the account's:
+  // each scenario starts its own (a catch-up reaches back from it).
+  await repo.delete(keys.dispatched);
+  await markDispatched(repo, clock);
   const end = Date.parse(s.to);
   const others: { at: number; run: () => Promise<unknown> }[] = [];
   for (let d = clock - (clock % DAY); d < end; d += DAY) {
@@ -70,6 +88,20 @@ export async function simulate(repo: Repository, s: Scenario): Promise<Sent[]> {
     others.push({ at, run: () => updateAccount(repo, email, c.patch, at) });
   }
   others.sort((a, b) => a.at - b.at);
+  /** One dispatcher run at the quarter hour `at` (as functions' dispatch handler: its own, then the ones missed), and the worker a minute after. */
+  const dispatchRun = async (at: number) => {
+    clock = at;
+    const before = queue.batches.flat().length;
+    await dispatchDue({ repo, queue, at });
+    for (const m of await missedSlots(repo, at)) await dispatchDue({ repo, queue, at: m });
+    await markDispatched(repo, at);
+    const bodies = queue.batches.flat().slice(before).filter((b) => b.includes(`"${email}"`) && !b.includes('"event"'));
+    if (bodies.length) {
+      clock = at + 60_000;
+      const r = await worker({ Records: bodies.map((body, i) => ({ messageId: `m${at}-${i}`, body })) } as SQSEvent);
+      if (r.batchItemFailures.length) throw new Error(`the worker failed a record at ${new Date(clock).toISOString()}`);
+    }
+  };
   const quiet = { log: console.log, warn: console.warn };
   console.log = () => undefined;
   console.warn = () => undefined;
@@ -94,15 +126,17 @@ export async function simulate(repo: Repository, s: Scenario): Promise<Sent[]> {
         continue;
       }
       if (fire === Infinity) break;
-      clock = fire;
-      const before = queue.batches.flat().length;
-      await dispatchDue({ repo, queue, at: fire });
-      const bodies = queue.batches.flat().slice(before).filter((b) => b.includes(`"${email}"`) && !b.includes('"event"'));
-      if (bodies.length) {
-        clock = fire + 60_000;
-        const r = await worker({ Records: bodies.map((body, i) => ({ messageId: `m${fire}-${i}`, body })) } as SQSEvent);
-        if (r.batchItemFailures.length) throw new Error(`the worker failed a record at ${new Date(clock).toISOString()}`);
+      if (s.missed && unit(fire, 1) < s.missed) {
+        // Missed: a job re-derives the index meanwhile; a later run catches the quarter hour up.
+        const job = fire + 20 * 60_000;
+        const run = fire + (2 + Math.floor(unit(fire, 2) * 7)) * DUE_SLOT_MS;
+        others.push({ at: job, run: () => runAccountJob({ repo, email, owner: `other-${job}`, now: job, leaseMs: 60_000 }, async () => undefined) });
+        others.push({ at: run, run: () => dispatchRun(run) });
+        others.sort((a, b) => a.at - b.at);
+        q = fire + DUE_SLOT_MS;
+        continue;
       }
+      await dispatchRun(fire);
       q = fire + DUE_SLOT_MS;
     }
   } finally {
@@ -120,16 +154,17 @@ export function localDayHour(at: number, zone: string): { day: number; hour: num
 
 /**
  * What is wrong with a scenario's digests under one schedule and zone throughout: a week sent twice,
- * a digest not within two minutes after an occurrence, an occurrence in the span without its digest.
- * Empty when right.
+ * a digest not within two minutes after an occurrence (or, where dispatches are missed, after the
+ * catch-up's reach), an occurrence in the span without its digest. Empty when right.
  */
-export function weeklyViolations(sent: Sent[], s: Pick<Scenario, "zone" | "schedule" | "from" | "to">): string[] {
+export function weeklyViolations(sent: Sent[], s: Pick<Scenario, "zone" | "schedule" | "from" | "to" | "missed">): string[] {
   const out: string[] = [];
+  const late = lateness(s);
   const weeks = sent.map((x) => x.week);
   if (new Set(weeks).size !== weeks.length) out.push(`a week sent twice: ${weeks.join(", ")}`);
   for (const x of sent) {
     const occurrence = previousOccurrence(s.schedule, s.zone, x.at);
-    if (x.at - occurrence >= 2 * 60_000) out.push(`${x.week} sent at ${new Date(x.at).toISOString()}, not at an occurrence (the last was ${new Date(occurrence).toISOString()})`);
+    if (x.at - occurrence >= late) out.push(`${x.week} sent at ${new Date(x.at).toISOString()}, not at an occurrence (the last was ${new Date(occurrence).toISOString()})`);
   }
   const expected: string[] = [];
   for (let o = nextScheduled(s.schedule, s.zone, Date.parse(s.from) + DUE_SLOT_MS); o < Date.parse(s.to) - HOUR; o = nextScheduled(s.schedule, s.zone, o + DAY)) expected.push(new Date(o).toISOString());
@@ -138,3 +173,6 @@ export function weeklyViolations(sent: Sent[], s: Pick<Scenario, "zone" | "sched
   if (missing.length) out.push(`no digest for the occurrences ${missing.join(", ")}`);
   return out;
 }
+
+/** How long after its occurrence a digest may go: two minutes, or the catch-up's reach and two minutes where dispatches are missed. */
+export const lateness = (s: Pick<Scenario, "missed">) => (s.missed ? CATCH_UP_MS : 0) + 2 * 60_000;

@@ -73,8 +73,13 @@ describe("nextDue: the occurrence the due index names", () => {
     const after = Date.parse("2026-10-27T15:00:00Z");
     expect(new Date(nextDue({ day: 7, hour: 12 }, "America/New_York", after, "2026-W44")).toISOString()).toBe("2026-11-08T17:00:00.000Z");
     expect(new Date(nextDue({ day: 7, hour: 12 }, "America/New_York", after, "2026-W43")).toISOString()).toBe("2026-11-01T17:00:00.000Z");
-    // Across the end of a year: week 53 of 2026 run, the next is 2027's first.
-    expect(isoWeek(nextDue(monday8, "UTC", Date.parse("2026-12-29T00:00:00Z"), "2026-W53"), "UTC")).toBe("2027-W01");
+    // Across the end of a year: Monday 28 December 2026 is week 53's; with week 53 run, the next is
+    // 2027's first week's Monday, and with week 52 run, that Monday's own.
+    const monday28 = Date.parse("2026-12-28T07:00:00Z");
+    expect(new Date(nextDue(monday8, "UTC", monday28, "2026-W53")).toISOString()).toBe("2027-01-04T08:00:00.000Z");
+    expect(new Date(nextDue(monday8, "UTC", monday28, "2026-W52")).toISOString()).toBe("2026-12-28T08:00:00.000Z");
+    // A week of the next year counts as later than week 53 (the names compare as strings).
+    expect(new Date(nextDue(monday8, "UTC", Date.parse("2027-01-04T07:00:00Z"), "2026-W53")).toISOString()).toBe("2027-01-04T08:00:00.000Z");
   });
 });
 

@@ -1,7 +1,7 @@
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Owner } from "../model";
 import { decrypt, encrypt, type Keyring } from "../secrets";
-import { DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
+import { CATCH_UP_MS, DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
 import { GSI, keys, type Repository } from "../storage";
 
 /** Where a provider's APIs and token endpoint are (Google's and Microsoft's own, or the sandbox). */
@@ -67,14 +67,18 @@ export interface AccountRecord extends Owner {
  * Index attributes of an account item: every account is listed under GSI1 "ACCOUNTS"; an active
  * one is also under GSI2 by the UTC hour of the week (to the quarter) its digest is due, which the
  * dispatcher queries every quarter hour (a paused or disconnected account simply has no GSI2 key),
- * with `dueAt`, the occurrence that hour was derived for (core/schedule nextDue: the first at or
- * after `at` of a week not yet run), so that the dispatcher can tell the hour's own week from a
- * later one's.
+ * with `dueAt`, the occurrence that hour was derived for (core/schedule nextDue: the first of a week
+ * not yet run, from two hours before `at`), so that the dispatcher can tell the hour's own week from
+ * a later one's.
  */
 export function accountIndexes(record: AccountRecord, at: number): Record<string, string | number> {
   const base = { gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase() };
   if (record.status !== "active") return base;
-  const dueAt = nextDue(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, at, record.lastWeek);
+  // From the catch-up's reach back (core/schedule CATCH_UP_MS): an occurrence of a week not run, whose
+  // quarter hour a skipped dispatch leaves to a catch-up up to two hours later, keeps the index (a
+  // job or a settings save meanwhile must not move it to next week's, which the catch-up would then
+  // find ahead, helper-80 #1). A week that has run is passed by `lastWeek`.
+  const dueAt = nextDue(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, at - CATCH_UP_MS, record.lastWeek);
   return { ...base, gsi2pk: dueKey(utcHourOfWeek(dueAt)), gsi2sk: record.email.toLowerCase(), dueAt };
 }
 

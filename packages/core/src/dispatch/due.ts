@@ -1,14 +1,14 @@
 import { accountsDue } from "../accounts";
 import { eventJobsDue } from "../events/due";
 import { type QueueSender, SQS_BATCH_MAX } from "../queue";
-import { DUE_SLOT_MS, slotStart, utcHourOfWeek } from "../schedule";
+import { CATCH_UP_MS, DUE_SLOT_MS, slotStart, utcHourOfWeek } from "../schedule";
 import { keys, type Repository } from "../storage";
 
 /** What one dispatch (every quarter hour) did. */
 export interface DispatchResult {
   /** UTC hour of the week, to the quarter (0 = Monday 00:00 UTC, 2.5 = Monday 02:30 UTC). */
   slot: number;
-  /** Accounts found due (GSI2 query). */
+  /** Accounts found due (GSI2 query) and queued, or tried: those `ahead` not counted. */
   due: number;
   /**
    * Accounts under this quarter hour's key whose index names a later week's occurrence (the week the
@@ -89,12 +89,8 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
   return result;
 }
 
-/**
- * How far back a dispatch catches up quarter hours no dispatch completed: EventBridge skipped an
- * invocation (its schedules are at least once, not exactly once), or a run failed past Lambda's two
- * retries. Each holds digests and event jobs indexed by their slot, which no later query reads.
- */
-export const CATCH_UP_MS = 2 * 3_600_000;
+/** How far back a dispatch catches up quarter hours no dispatch completed (core/schedule). */
+export { CATCH_UP_MS } from "../schedule";
 
 /**
  * The quarter hours before `at`'s that no dispatch completed since the last one that did, oldest
