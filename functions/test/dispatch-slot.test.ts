@@ -167,6 +167,33 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
   });
 
+  it("a settings save (the same schedule) between a missed dispatch and its catch-up: the week's digest goes", async () => {
+    const t = await setup("catchup-save");
+    await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
+    await markDispatched(t.repo, slot - 15 * 60_000);
+    // 08:00 is skipped; at 08:20 the owner saves the settings form (its schedule as it was).
+    await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 8 }, signatureName: "Sam" }, slot + 20 * 60_000);
+    const caughtUp: string[] = [];
+    for (const m of await missedSlots(t.repo, slot + 30 * 60_000)) caughtUp.push(...(await t.dispatch(m)));
+    expect(caughtUp).toEqual([dueWeeklyBody(t.email, slot)]);
+    await t.work(caughtUp, slot + 31 * 60_000);
+    expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
+  });
+
+  it("an account resumed after a missed dispatch is not caught up for an occurrence it was paused over (helper-81 #2)", async () => {
+    const t = await setup("catchup-resume");
+    await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
+    await updateAccount(t.repo, t.email, { status: "paused" }, slot - 3_600_000);
+    await markDispatched(t.repo, slot - 15 * 60_000);
+    // 08:00 is skipped; resumed at 08:35; the 08:45 run catches up 08:00 to 08:30.
+    await updateAccount(t.repo, t.email, { status: "active" }, slot + 35 * 60_000);
+    const caughtUp: string[] = [];
+    for (const m of await missedSlots(t.repo, slot + 45 * 60_000)) caughtUp.push(...(await t.dispatch(m)));
+    expect(caughtUp).toEqual([]);
+    // Its next digest is next week's, at the schedule's hour.
+    expect((await t.repo.get<{ dueAt: number }>(keys.account(t.email)))?.dueAt).toBe(slot + WEEK);
+  });
+
   it("a record redriven a week late names the current week, as a bare email does", async () => {
     const t = await setup("late");
     await t.work([dueWeeklyBody(t.email, slot - WEEK)], slot + 3_600_000);

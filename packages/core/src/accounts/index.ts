@@ -68,17 +68,19 @@ export interface AccountRecord extends Owner {
  * one is also under GSI2 by the UTC hour of the week (to the quarter) its digest is due, which the
  * dispatcher queries every quarter hour (a paused or disconnected account simply has no GSI2 key),
  * with `dueAt`, the occurrence that hour was derived for (core/schedule nextDue: the first of a week
- * not yet run, from two hours before `at`), so that the dispatcher can tell the hour's own week from
- * a later one's.
+ * not yet run, from `at`), so that the dispatcher can tell the hour's own week from a later one's.
  */
-export function accountIndexes(record: AccountRecord, at: number): Record<string, string | number> {
+export function accountIndexes(record: AccountRecord, at: number, indexedAt?: number): Record<string, string | number> {
   const base = { gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase() };
   if (record.status !== "active") return base;
-  // From the catch-up's reach back (core/schedule CATCH_UP_MS): an occurrence of a week not run, whose
-  // quarter hour a skipped dispatch leaves to a catch-up up to two hours later, keeps the index (a
-  // job or a settings save meanwhile must not move it to next week's, which the catch-up would then
-  // find ahead, helper-80 #1). A week that has run is passed by `lastWeek`.
-  const dueAt = nextDue(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, at - CATCH_UP_MS, record.lastWeek);
+  // An occurrence the index already named (`indexedAt`, its stored dueAt, when the schedule and zone
+  // are unchanged), past but within the catch-up's reach (core/schedule CATCH_UP_MS), stays named
+  // while its week has not run: a dispatch of it that was skipped is caught up to two hours later,
+  // and a job or settings save meanwhile must not move the index to next week's, which the catch-up
+  // would then find ahead (helper-80 #1). A new connection, a resume, a changed schedule or zone
+  // derive from `at` (an occurrence before them is not theirs to send, helper-81 #2).
+  const from = indexedAt !== undefined && indexedAt < at && indexedAt >= at - CATCH_UP_MS ? indexedAt : at;
+  const dueAt = nextDue(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, from, record.lastWeek);
   return { ...base, gsi2pk: dueKey(utcHourOfWeek(dueAt)), gsi2sk: record.email.toLowerCase(), dueAt };
 }
 
@@ -105,9 +107,15 @@ export async function updateAccount(
   patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>,
   at: number,
 ): Promise<AccountRecord | undefined> {
-  const current = await loadAccount(repo, email);
+  const item = await repo.get<{ account: AccountRecord; dueAt?: unknown }>(keys.account(email));
+  const current = item?.account;
   if (!current) return undefined;
   const next: AccountRecord = { ...current, ...patch };
+  // The occurrence the index names now, kept where it is still the same schedule's (accountIndexes).
+  const was = current.schedule ?? DEFAULT_SCHEDULE;
+  const now = next.schedule ?? DEFAULT_SCHEDULE;
+  const same = current.status === "active" && was.day === now.day && was.hour === now.hour && current.timeZone === next.timeZone;
+  const indexedAt = same && typeof item.dueAt === "number" ? item.dueAt : undefined;
   const names: Record<string, string> = { "#a": "account" };
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
@@ -122,7 +130,7 @@ export async function updateAccount(
     values[`:v${i}`] = v;
     sets.push(`#a.#f${i} = :v${i}`);
   });
-  const idx = accountIndexes(next, at);
+  const idx = accountIndexes(next, at, indexedAt);
   for (const k of ["gsi2pk", "gsi2sk", "dueAt"]) {
     if (idx[k] !== undefined) {
       names[`#${k}`] = k;
