@@ -5,7 +5,7 @@
  * random schedule (half of them within two hours of the end of the ISO week), one to three other jobs a day at random minutes, and up to two changes of the
  * schedule or zone at random instants; in half of them a third of the account's dispatches are
  * missed and caught up later, a job re-deriving the index between. Counted as wrong: a week sent
- * twice, a digest not within two minutes (two hours more where dispatches are missed) after an
+ * twice, a digest not within two minutes (two hours more for one a catch-up queued) after an
  * occurrence of the schedule and zone in force, an occurrence without its digest from eight days
  * after the last change on. Seeded (BENCH_SCHEDULE_SEED), BENCH_SCHEDULE_RUNS runs.
  */
@@ -111,7 +111,7 @@ function violations(sent: Sent[], s: Scenario): string[] {
   for (const x of sent) {
     const f = inForce(s, x.at - 60_000);
     const occurrence = previousOccurrence(f.schedule, f.zone, x.at);
-    if (x.at - occurrence >= lateness(s)) out.push(`${x.week} sent at ${new Date(x.at).toISOString()}, not at an occurrence (the last was ${new Date(occurrence).toISOString()})`);
+    if (x.at - occurrence >= lateness(x)) out.push(`${x.week} sent at ${new Date(x.at).toISOString()}, not at an occurrence (the last was ${new Date(occurrence).toISOString()})`);
   }
   const last = Math.max(Date.parse(s.from), ...(s.changes ?? []).map((c) => Date.parse(c.at)));
   const f = inForce(s, Date.parse(s.to));
