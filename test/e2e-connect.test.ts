@@ -134,7 +134,8 @@ describe.each(fixtures.map((f) => [f.account.provider, f] as const))("%s: connec
     // The sandbox advances a week; the owner's digest hour is the one that contains now1.
     clock = now1;
     await fetch(`${sandbox.url}/_control/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ now: new Date(now1).toISOString() }) });
-    await updateAccount(deps.repo, f.account.email, { schedule: localDayHour(now1, f.account.timeZone) }, now1);
+    // The owner chose that hour before it came round (a schedule saved within its own hour is next week's).
+    await updateAccount(deps.repo, f.account.email, { schedule: localDayHour(now1, f.account.timeZone) }, Math.floor(now1 / 3_600_000) * 3_600_000 - 3_600_000);
 
     const dispatch = createDispatchHandler(() => deps);
     const worker = createWorkerHandler(() => deps);

@@ -12,6 +12,7 @@ import { type EventJobItem, planEventJobs } from "@followthrough/core/events";
 import type { Meeting } from "@followthrough/core/model";
 import { putMeetings } from "@followthrough/core/storage";
 import { randomKeyring } from "@followthrough/core/secrets";
+import { storeConnection } from "@followthrough/core/connect";
 import { dispatchDue, dueWeeklyBody, markDispatched, missedSlots, runAccountJob } from "@followthrough/core/dispatch";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { memorySender } from "@followthrough/core/queue";
@@ -192,6 +193,70 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     expect(caughtUp).toEqual([]);
     // Its next digest is next week's, at the schedule's hour.
     expect((await t.repo.get<{ dueAt: number }>(keys.account(t.email)))?.dueAt).toBe(slot + WEEK);
+  });
+
+  describe("what a write between a missed dispatch and its catch-up keeps (helper-82)", () => {
+    /** Last week sent; the dispatcher completed 07:45, and its 08:00 run is skipped. */
+    const missed = async (name: string) => {
+      const t = await setup(name);
+      await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
+      await markDispatched(t.repo, slot - 15 * 60_000);
+      return t;
+    };
+    const catchUp = async (t: Awaited<ReturnType<typeof missed>>, at: number) => {
+      const out: string[] = [];
+      for (const m of await missedSlots(t.repo, at)) out.push(...(await t.dispatch(m)));
+      return out;
+    };
+    const dueAt = async (t: Awaited<ReturnType<typeof missed>>) => (await t.repo.get<{ dueAt: number }>(keys.account(t.email)))?.dueAt;
+
+    it("a job at 10:00:30, before the 10:00 run that catches 08:00 up: the week's digest goes (#1)", async () => {
+      const t = await missed("keep-edge");
+      await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + 2 * 3_600_000 + 30_000, leaseMs: 60_000 }, async () => undefined);
+      expect(await catchUp(t, slot + 2 * 3_600_000)).toEqual([dueWeeklyBody(t.email, slot)]);
+    });
+
+    it("a reconnect of the active account at 08:20: the 08:30 catch-up still sends it (#2)", async () => {
+      const t = await missed("keep-reconnect");
+      const account = (await loadAccount(t.repo, t.email))!;
+      const outcome = await storeConnection({
+        repo: t.repo,
+        ring: randomKeyring(),
+        provider: "google",
+        client: { clientId: "c", endpoints: { authorizationUrl: "https://a.test/auth", tokenUrl: "https://a.test/token" } } as never,
+        refreshToken: "r2",
+        profile: { email: t.email, aliases: [], timeZone: account.timeZone },
+        now: slot + 20 * 60_000,
+      });
+      expect(outcome.kind).toBe("reconnected");
+      expect(await catchUp(t, slot + 30 * 60_000)).toEqual([dueWeeklyBody(t.email, slot)]);
+    });
+
+    it("a resume at 08:05, in the occurrence's own quarter hour, is not caught up for it (#5)", async () => {
+      const t = await missed("keep-resume-quarter");
+      await updateAccount(t.repo, t.email, { status: "paused" }, slot - 3_600_000);
+      await updateAccount(t.repo, t.email, { status: "active" }, slot + 5 * 60_000);
+      expect(await catchUp(t, slot + 15 * 60_000)).toEqual([]);
+      expect(await dueAt(t)).toBe(slot + WEEK);
+    });
+
+    it("a schedule moved to Tuesday 09:00 at 08:20: not caught up for Monday, due on Tuesday (#6)", async () => {
+      const t = await missed("keep-moved");
+      await updateAccount(t.repo, t.email, { schedule: { day: 2, hour: 9 } }, slot + 20 * 60_000);
+      expect(await catchUp(t, slot + 30 * 60_000)).toEqual([]);
+      expect(await dueAt(t)).toBe(slot + 25 * 3_600_000);
+    });
+
+    it("a week whose run was dispatched and failed for good: a job two and a half hours on moves the index to next week's (#6)", async () => {
+      const t = await setup("keep-failed");
+      await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
+      // Dispatched at 08:00; its run goes to the dead-letter queue (not run here).
+      expect(await t.dispatch(slot)).toEqual([dueWeeklyBody(t.email, slot)]);
+      await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + 60 * 60_000, leaseMs: 60_000 }, async () => undefined);
+      expect(await dueAt(t)).toBe(slot);
+      await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + 150 * 60_000, leaseMs: 60_000 }, async () => undefined);
+      expect(await dueAt(t)).toBe(slot + WEEK);
+    });
   });
 
   it("a record redriven a week late names the current week, as a bare email does", async () => {

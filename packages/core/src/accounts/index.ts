@@ -1,7 +1,7 @@
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Owner } from "../model";
 import { decrypt, encrypt, type Keyring } from "../secrets";
-import { CATCH_UP_MS, DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
+import { CATCH_UP_MS, DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dispatchSlot, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
 import { GSI, keys, type Repository } from "../storage";
 
 /** Where a provider's APIs and token endpoint are (Google's and Microsoft's own, or the sandbox). */
@@ -68,33 +68,66 @@ export interface AccountRecord extends Owner {
  * one is also under GSI2 by the UTC hour of the week (to the quarter) its digest is due, which the
  * dispatcher queries every quarter hour (a paused or disconnected account simply has no GSI2 key),
  * with `dueAt`, the occurrence that hour was derived for (core/schedule nextDue: the first of a week
- * not yet run, from `at`), so that the dispatcher can tell the hour's own week from a later one's.
+ * not yet run, from the next quarter hour on), so that the dispatcher can tell the hour's own week
+ * from a later one's. `previous` is the item as stored before this write ({@link keptOccurrence}).
  */
-export function accountIndexes(record: AccountRecord, at: number, indexedAt?: number): Record<string, string | number> {
+export function accountIndexes(record: AccountRecord, at: number, previous?: StoredAccountItem): Record<string, string | number> {
   const base = { gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase() };
   if (record.status !== "active") return base;
-  // An occurrence the index already named (`indexedAt`, its stored dueAt, when the schedule and zone
-  // are unchanged), past but within the catch-up's reach (core/schedule CATCH_UP_MS), stays named
-  // while its week has not run: a dispatch of it that was skipped is caught up to two hours later,
-  // and a job or settings save meanwhile must not move the index to next week's, which the catch-up
-  // would then find ahead (helper-80 #1). A new connection, a resume, a changed schedule or zone
-  // derive from `at` (an occurrence before them is not theirs to send, helper-81 #2).
-  const from = indexedAt !== undefined && indexedAt < at && indexedAt >= at - CATCH_UP_MS ? indexedAt : at;
+  const from = keptOccurrence(previous, record, at) ?? dispatchSlot(at);
   const dueAt = nextDue(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, from, record.lastWeek);
   return { ...base, gsi2pk: dueKey(utcHourOfWeek(dueAt)), gsi2sk: record.email.toLowerCase(), dueAt };
 }
 
-/** Stores an account, sealing its refresh token with the keyring's current key. */
+/** An account item as stored: the record and its index's occurrence. */
+export type StoredAccountItem = { account: AccountRecord; dueAt?: unknown; gsi2pk?: unknown };
+
+/**
+ * How long past its occurrence the index keeps naming it: the catch-up's reach back from its
+ * dispatcher run's quarter hour (core/schedule CATCH_UP_MS), and a quarter hour for a run that
+ * starts late or retries (helper-82 #1: a job at 10:00:30 moved the index off 08:00 before the
+ * 10:00 run, started after it, caught 08:00 up).
+ */
+export const KEEP_PAST_OCCURRENCE_MS = CATCH_UP_MS + DUE_SLOT_MS;
+
+/**
+ * The occurrence the index already names, when it stays named: past (the dispatch of its quarter hour
+ * may have been skipped, and a catch-up up to two hours later reads the index as it is then: a job or
+ * a settings save meanwhile must not move it to next week's, which the catch-up would find ahead,
+ * helper-80 #1), no older than {@link KEEP_PAST_OCCURRENCE_MS}, on an account active before and
+ * after the write whose schedule and zone it leaves as they were (a resume, a new connection, a
+ * changed schedule or zone derive from now: an occurrence before them is not theirs to send,
+ * helper-81 #2). Its week's run, once recorded (`lastWeek`), moves the index on regardless. An item
+ * indexed before `dueAt` was kept keeps the catch-up's reach from now.
+ */
+function keptOccurrence(previous: StoredAccountItem | undefined, next: AccountRecord, at: number): number | undefined {
+  const current = previous?.account;
+  if (!current || current.status !== "active" || next.status !== "active" || current.timeZone !== next.timeZone) return undefined;
+  const was = current.schedule ?? DEFAULT_SCHEDULE;
+  const will = next.schedule ?? DEFAULT_SCHEDULE;
+  if (was.day !== will.day || was.hour !== will.hour) return undefined;
+  const named = typeof previous.dueAt === "number" ? previous.dueAt : previous.gsi2pk !== undefined ? at - CATCH_UP_MS : undefined;
+  return named !== undefined && named < at && named >= at - KEEP_PAST_OCCURRENCE_MS ? named : undefined;
+}
+
+/**
+ * Stores an account, sealing its refresh token with the keyring's current key. `previous`: the item
+ * this replaces (a reconnect), whose index's occurrence it may keep ({@link keptOccurrence}).
+ */
 export async function saveAccount(
   repo: Repository,
   ring: Keyring,
   account: Omit<AccountRecord, "refreshTokenSealed"> & { refreshToken: string },
+  previous?: StoredAccountItem,
 ): Promise<AccountRecord> {
   const { refreshToken, ...rest } = account;
   const record: AccountRecord = { ...rest, refreshTokenSealed: encrypt(ring, refreshToken, account.email.toLowerCase()) };
-  await repo.put({ ...keys.account(account.email), ...accountIndexes(record, account.connectedAt), account: record });
+  await repo.put({ ...keys.account(account.email), ...accountIndexes(record, account.connectedAt, previous), account: record });
   return record;
 }
+
+/** The account item as stored (the record, and its index's occurrence). */
+export const loadAccountItem = (repo: Repository, email: string) => repo.get<StoredAccountItem>(keys.account(email));
 
 /**
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.
@@ -107,15 +140,10 @@ export async function updateAccount(
   patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>,
   at: number,
 ): Promise<AccountRecord | undefined> {
-  const item = await repo.get<{ account: AccountRecord; dueAt?: unknown }>(keys.account(email));
+  const item = await loadAccountItem(repo, email);
   const current = item?.account;
   if (!current) return undefined;
   const next: AccountRecord = { ...current, ...patch };
-  // The occurrence the index names now, kept where it is still the same schedule's (accountIndexes).
-  const was = current.schedule ?? DEFAULT_SCHEDULE;
-  const now = next.schedule ?? DEFAULT_SCHEDULE;
-  const same = current.status === "active" && was.day === now.day && was.hour === now.hour && current.timeZone === next.timeZone;
-  const indexedAt = same && typeof item.dueAt === "number" ? item.dueAt : undefined;
   const names: Record<string, string> = { "#a": "account" };
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
@@ -130,7 +158,7 @@ export async function updateAccount(
     values[`:v${i}`] = v;
     sets.push(`#a.#f${i} = :v${i}`);
   });
-  const idx = accountIndexes(next, at, indexedAt);
+  const idx = accountIndexes(next, at, item);
   for (const k of ["gsi2pk", "gsi2sk", "dueAt"]) {
     if (idx[k] !== undefined) {
       names[`#${k}`] = k;

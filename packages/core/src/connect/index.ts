@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, deleteAccountData, linkIdentity, loadAccount, saveAccount } from "../accounts";
+import { type AccountRecord, accountByIdentity, deleteAccountData, linkIdentity, loadAccountItem, saveAccount } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -147,7 +147,9 @@ export async function storeConnection(o: {
 }): Promise<StoreOutcome> {
   const email = o.profile.email.trim();
   if (!email.includes("@")) throw new Error("the provider's profile has no address");
-  let existing = await loadAccount(o.repo, email);
+  // The item as stored: a reconnect keeps its index's occurrence where nothing it decides changes (core/accounts saveAccount).
+  const stored = await loadAccountItem(o.repo, email);
+  let existing = stored?.account;
   if (existing && existing.provider !== o.provider) return { kind: "conflict", existing };
   if (existing?.identity && o.identity && existing.identity !== identityKey(o.identity)) {
     // Someone else signed in to this address (the provider gave it to a new account: a Workspace or
@@ -190,11 +192,16 @@ export async function storeConnection(o: {
   }
   // The whole record is replaced (a put), which is how reconnectNotifiedAt is cleared.
   const { refreshTokenSealed: _old, reconnectNotifiedAt: _notified, reconnectReason: _reason, scopes: _scopes, ...kept } = existing;
-  const account = await saveAccount(o.repo, o.ring, {
-    ...kept,
-    ...base,
-    status: existing.status === "paused" ? "paused" : "active",
-    schedule: existing.schedule ?? { ...DEFAULT_SCHEDULE },
-  });
+  const account = await saveAccount(
+    o.repo,
+    o.ring,
+    {
+      ...kept,
+      ...base,
+      status: existing.status === "paused" ? "paused" : "active",
+      schedule: existing.schedule ?? { ...DEFAULT_SCHEDULE },
+    },
+    stored,
+  );
   return { kind: "reconnected", account };
 }
