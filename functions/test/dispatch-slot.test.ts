@@ -247,6 +247,12 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       expect(await dueAt(t)).toBe(slot + 25 * 3_600_000);
     });
 
+    it("a schedule moved at 09:30 to 09:00, an hour already dispatched: the index names next week's 09:00, not a quarter hour gone (#6)", async () => {
+      const t = await missed("keep-moved-past");
+      await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 9 } }, slot + 90 * 60_000);
+      expect(await dueAt(t)).toBe(slot + WEEK + 3_600_000);
+    });
+
     it("a week whose run was dispatched and failed for good: a job two and a half hours on moves the index to next week's (#6)", async () => {
       const t = await setup("keep-failed");
       await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
