@@ -310,7 +310,9 @@ describe("Outlook zone", () => {
       [Date.UTC(2026, 5, 1, 15), "PDT"],
       [Date.UTC(2026, 11, 7, 16), "PST"],
     ] as const) {
-      await updateAccount(stackLA.repo, f.account.email, {}, monday8 - 3 * 3_600_000);
+      // The owner sets Monday 08:00 three hours before (from another hour: a change derives the index from then).
+      await updateAccount(stackLA.repo, f.account.email, { schedule: { day: 1, hour: 9 } }, monday8 - 3 * 3_600_000);
+      await updateAccount(stackLA.repo, f.account.email, { schedule: { day: 1, hour: 8 } }, monday8 - 3 * 3_600_000);
       const queue = memorySender();
       for (const at of [monday8 - 3_600_000, monday8, monday8 + 3_600_000]) {
         const r = await dispatchDue({ repo: stackLA.repo, queue, at });

@@ -130,10 +130,10 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     // London, Sunday 23:00: the 25 October 2026 run (23:00 GMT, the day the clocks went back) and the
     // week before's (18 October, 22:00 UTC in BST). Re-derived after the 18 October run, the index
     // names 25 October's 23:00 UTC, whose hour of the week comes round an hour after that run.
-    const t = await setup("ahead", { day: 7, hour: 23 });
+    const t = await setup("ahead", { day: 7, hour: 22 });
     const run = Date.parse("2026-10-18T22:00:00Z");
-    // The index derived three days before (the account was set up a week later than that).
-    await updateAccount(t.repo, t.email, {}, run - 3 * 86_400_000);
+    // The owner chose Sunday 23:00 three days before (the account's setup is dated a week later).
+    await updateAccount(t.repo, t.email, { schedule: { day: 7, hour: 23 } }, run - 3 * 86_400_000);
     const first = await t.dispatch(run);
     expect(first).toEqual([dueWeeklyBody(t.email, run)]);
     await t.work(first, run + 60_000);
@@ -251,6 +251,14 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       const t = await missed("keep-moved-past");
       await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 9 } }, slot + 90 * 60_000);
       expect(await dueAt(t)).toBe(slot + WEEK + 3_600_000);
+    });
+
+    it("an index still naming last week's occurrence (its run failed, nothing re-derived since), a save at 08:05: the 08:15 catch-up sends this week's (helper-83 #1)", async () => {
+      const t = await setup("keep-stale");
+      expect(await dueAt(t)).toBe(slot - WEEK);
+      await markDispatched(t.repo, slot - 15 * 60_000);
+      await updateAccount(t.repo, t.email, { signatureName: "Sam" }, slot + 5 * 60_000);
+      expect(await catchUp(t, slot + 15 * 60_000)).toEqual([dueWeeklyBody(t.email, slot)]);
     });
 
     it("a week whose run was dispatched and failed for good: a job two and a half hours on moves the index to next week's (#6)", async () => {

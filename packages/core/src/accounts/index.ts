@@ -69,12 +69,12 @@ export interface AccountRecord extends Owner {
  * dispatcher queries every quarter hour (a paused or disconnected account simply has no GSI2 key),
  * with `dueAt`, the occurrence that hour was derived for (core/schedule nextDue: the first of a week
  * not yet run, from the next quarter hour on), so that the dispatcher can tell the hour's own week
- * from a later one's. `previous` is the item as stored before this write ({@link keptOccurrence}).
+ * from a later one's. `previous` is the item as stored before this write ({@link keptFrom}).
  */
 export function accountIndexes(record: AccountRecord, at: number, previous?: StoredAccountItem): Record<string, string | number> {
   const base = { gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase() };
   if (record.status !== "active") return base;
-  const from = keptOccurrence(previous, record, at) ?? dispatchSlot(at);
+  const from = keptFrom(previous, record, at) ?? dispatchSlot(at);
   const dueAt = nextDue(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, from, record.lastWeek);
   return { ...base, gsi2pk: dueKey(utcHourOfWeek(dueAt)), gsi2sk: record.email.toLowerCase(), dueAt };
 }
@@ -91,28 +91,30 @@ export type StoredAccountItem = { account: AccountRecord; dueAt?: unknown; gsi2p
 export const KEEP_PAST_OCCURRENCE_MS = CATCH_UP_MS + DUE_SLOT_MS;
 
 /**
- * The occurrence the index already names, when it stays named: past (the dispatch of its quarter hour
- * may have been skipped, and a catch-up up to two hours later reads the index as it is then: a job or
- * a settings save meanwhile must not move it to next week's, which the catch-up would find ahead,
- * helper-80 #1), no older than {@link KEEP_PAST_OCCURRENCE_MS}, on an account active before and
- * after the write whose schedule and zone it leaves as they were (a resume, a new connection, a
- * changed schedule or zone derive from now: an occurrence before them is not theirs to send,
- * helper-81 #2). Its week's run, once recorded (`lastWeek`), moves the index on regardless. An item
- * indexed before `dueAt` was kept keeps the catch-up's reach from now.
+ * Where the index's next occurrence is looked for from, on an account active before and after the
+ * write whose schedule and zone it leaves as they were: the occurrence the index names (`dueAt`), if
+ * it is not older than {@link KEEP_PAST_OCCURRENCE_MS}: past, the dispatch of its quarter hour may
+ * have been skipped, and a catch-up up to two hours later reads the index as it is then, so a job
+ * or a settings save meanwhile must not move it to next week's, which the catch-up would find ahead
+ * (helper-80 #1); its week's run, once recorded (`lastWeek`), moves it on. An older one (a week's run
+ * that failed, nothing re-derived since) or none (an item indexed before `dueAt` was kept): the
+ * catch-up's reach back from now (helper-83 #1). Undefined otherwise: a resume, a new connection, a
+ * changed schedule or zone derive from the next quarter hour (an occurrence before them is not
+ * theirs to send, helper-81 #2).
  */
-function keptOccurrence(previous: StoredAccountItem | undefined, next: AccountRecord, at: number): number | undefined {
+function keptFrom(previous: StoredAccountItem | undefined, next: AccountRecord, at: number): number | undefined {
   const current = previous?.account;
   if (!current || current.status !== "active" || next.status !== "active" || current.timeZone !== next.timeZone) return undefined;
   const was = current.schedule ?? DEFAULT_SCHEDULE;
   const will = next.schedule ?? DEFAULT_SCHEDULE;
   if (was.day !== will.day || was.hour !== will.hour) return undefined;
-  const named = typeof previous.dueAt === "number" ? previous.dueAt : previous.gsi2pk !== undefined ? at - CATCH_UP_MS : undefined;
-  return named !== undefined && named < at && named >= at - KEEP_PAST_OCCURRENCE_MS ? named : undefined;
+  const named = typeof previous.dueAt === "number" ? previous.dueAt : undefined;
+  return named !== undefined && named >= at - KEEP_PAST_OCCURRENCE_MS ? named : at - CATCH_UP_MS;
 }
 
 /**
  * Stores an account, sealing its refresh token with the keyring's current key. `previous`: the item
- * this replaces (a reconnect), whose index's occurrence it may keep ({@link keptOccurrence}).
+ * this replaces (a reconnect), whose index's occurrence it may keep ({@link keptFrom}).
  */
 export async function saveAccount(
   repo: Repository,

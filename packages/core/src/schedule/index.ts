@@ -21,8 +21,8 @@ export const DUE_SLOT_MS = 15 * 60_000;
  * How far back a dispatch catches up quarter hours no dispatch completed (core/dispatch
  * missedSlots): EventBridge skipped an invocation (its schedules are at least once, not exactly
  * once), or a run failed past Lambda's two retries. Each holds digests and event jobs indexed by
- * their slot, which no later query reads. The due index keeps an occurrence not yet run this long
- * ({@link nextDue}), so that a catch-up still finds it.
+ * their slot, which no later query reads. The due index keeps naming an occurrence not yet run
+ * about this long after it (core/accounts accountIndexes), so that a catch-up still finds it.
  */
 export const CATCH_UP_MS = 2 * 3_600_000;
 
@@ -84,10 +84,9 @@ export function isoWeek(ms: number, timeZone: string): string {
  * not due again, whatever the schedule became since). Where the clocks change between two
  * occurrences their UTC hours of the week differ, so the index of the next one can come round in
  * the dispatcher's query before it: core/accounts keeps this instant beside it, and the dispatcher
- * leaves an account whose instant is a later week's (core/accounts accountsDue). The index is
- * derived from {@link CATCH_UP_MS} before the write (core/accounts accountIndexes), so that an
- * occurrence just past whose week has not run stays indexed until a catch-up of its quarter hour
- * can have read it.
+ * leaves an account whose instant is a later week's (core/accounts accountsDue). Where to look from
+ * is core/accounts accountIndexes': an occurrence just past whose week has not run stays named until
+ * a catch-up of its quarter hour can have read it.
  */
 export function nextDue(s: DigestSchedule, timeZone: string, at: number, lastWeek?: string): number {
   let t = nextScheduled(s, timeZone, at);
