@@ -6,6 +6,7 @@
  * by the 20-hour guard, so the week had none).
  */
 import type { SQSEvent } from "aws-lambda";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { type EventJobItem, planEventJobs } from "@followthrough/core/events";
@@ -259,6 +260,41 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       await markDispatched(t.repo, slot - 15 * 60_000);
       await updateAccount(t.repo, t.email, { signatureName: "Sam" }, slot + 5 * 60_000);
       expect(await catchUp(t, slot + 15 * 60_000)).toEqual([dueWeeklyBody(t.email, slot)]);
+    });
+
+    it("a week recorded as run and then forgotten (cleared on a new connection): the index goes back to this week's occurrence (helper-84 #1)", async () => {
+      const t = await setup("keep-forgotten");
+      await updateAccount(t.repo, t.email, { lastWeek: "2026-W45" }, slot - 2 * 3_600_000);
+      expect(await dueAt(t)).toBe(slot + WEEK);
+      await updateAccount(t.repo, t.email, { lastWeek: undefined }, slot - 3_600_000);
+      expect(await dueAt(t)).toBe(slot);
+    });
+
+    it("an active item off the index (no dueAt, no key), a save at 08:05: derived from the next quarter hour, not caught up for 08:00 (helper-84 #3)", async () => {
+      const t = await missed("keep-offindex");
+      await t.repo.doc.send(new UpdateCommand({ TableName: t.repo.table, Key: keys.account(t.email), UpdateExpression: "REMOVE gsi2pk, gsi2sk, dueAt" }));
+      await updateAccount(t.repo, t.email, { signatureName: "Sam" }, slot + 5 * 60_000);
+      expect(await catchUp(t, slot + 15 * 60_000)).toEqual([]);
+      expect(await dueAt(t)).toBe(slot + WEEK);
+    });
+
+    it("a refresh that read the schedule before the owner changed it writes the index of the new one (helper-84 #2)", async () => {
+      const t = await setup("keep-race", { day: 5, hour: 17 });
+      // The refresh's read returns the item as it was; the owner's Monday 08:00 lands right after it.
+      const racing = new Repository(t.repo.doc, t.repo.table);
+      const get = racing.get.bind(racing);
+      let owner = true;
+      racing.get = async <T,>(key: { pk: string; sk: string }) => {
+        const item = await get<T>(key);
+        if (owner) {
+          owner = false;
+          await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 8 } }, slot - 3 * 86_400_000);
+        }
+        return item;
+      };
+      await updateAccount(racing, t.email, {}, slot - 3 * 86_400_000 + 60_000);
+      expect((await loadAccount(t.repo, t.email))?.schedule).toEqual({ day: 1, hour: 8 });
+      expect(await dueAt(t)).toBe(slot);
     });
 
     it("a week whose run was dispatched and failed for good: a job two and a half hours on moves the index to next week's (#6)", async () => {

@@ -68,8 +68,8 @@ export interface AccountRecord extends Owner {
  * one is also under GSI2 by the UTC hour of the week (to the quarter) its digest is due, which the
  * dispatcher queries every quarter hour (a paused or disconnected account simply has no GSI2 key),
  * with `dueAt`, the occurrence that hour was derived for (core/schedule nextDue: the first of a week
- * not yet run, from the next quarter hour on), so that the dispatcher can tell the hour's own week
- * from a later one's. `previous` is the item as stored before this write ({@link keptFrom}).
+ * not yet run, looked for from where {@link keptFrom} says, else from the next quarter hour), so that
+ * the dispatcher can tell the hour's own week from a later one's. `previous` is the item as stored before this write ({@link keptFrom}).
  */
 export function accountIndexes(record: AccountRecord, at: number, previous?: StoredAccountItem): Record<string, string | number> {
   const base = { gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase() };
@@ -98,9 +98,10 @@ export const KEEP_PAST_OCCURRENCE_MS = CATCH_UP_MS + DUE_SLOT_MS;
  * or a settings save meanwhile must not move it to next week's, which the catch-up would find ahead
  * (helper-80 #1); its week's run, once recorded (`lastWeek`), moves it on. An older one (a week's run
  * that failed, nothing re-derived since) or none (an item indexed before `dueAt` was kept): the
- * catch-up's reach back from now (helper-83 #1). Undefined otherwise: a resume, a new connection, a
- * changed schedule or zone derive from the next quarter hour (an occurrence before them is not
- * theirs to send, helper-81 #2).
+ * catch-up's reach back from now (helper-83 #1; an item indexed before `dueAt` was kept, the same).
+ * Undefined otherwise: a resume, a new connection, a changed schedule or zone, a week run then
+ * forgotten, an active item not on the index, derive from the next quarter hour (an occurrence
+ * before them is not theirs to send, helper-81 #2).
  */
 function keptFrom(previous: StoredAccountItem | undefined, next: AccountRecord, at: number): number | undefined {
   const current = previous?.account;
@@ -108,8 +109,11 @@ function keptFrom(previous: StoredAccountItem | undefined, next: AccountRecord, 
   const was = current.schedule ?? DEFAULT_SCHEDULE;
   const will = next.schedule ?? DEFAULT_SCHEDULE;
   if (was.day !== will.day || was.hour !== will.hour) return undefined;
-  const named = typeof previous.dueAt === "number" ? previous.dueAt : undefined;
-  return named !== undefined && named >= at - KEEP_PAST_OCCURRENCE_MS ? named : at - CATCH_UP_MS;
+  // A week recorded as run and then forgotten (a job's record of a week cleared on a new connection,
+  // core/dispatch runAccountJob): the stored occurrence may have passed one now due again (helper-84 #1).
+  if (current.lastWeek !== undefined && (next.lastWeek === undefined || next.lastWeek < current.lastWeek)) return undefined;
+  if (typeof previous.dueAt !== "number") return previous.gsi2pk !== undefined ? at - CATCH_UP_MS : undefined;
+  return previous.dueAt >= at - KEEP_PAST_OCCURRENCE_MS ? previous.dueAt : at - CATCH_UP_MS;
 }
 
 /**
@@ -142,48 +146,78 @@ export async function updateAccount(
   patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>,
   at: number,
 ): Promise<AccountRecord | undefined> {
-  const item = await loadAccountItem(repo, email);
-  const current = item?.account;
-  if (!current) return undefined;
-  const next: AccountRecord = { ...current, ...patch };
-  const names: Record<string, string> = { "#a": "account" };
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  const removes: string[] = [];
-  Object.entries(patch).forEach(([k, v], i) => {
-    names[`#f${i}`] = k;
-    if (v === undefined) {
-      delete (next as unknown as Record<string, unknown>)[k];
-      removes.push(`#a.#f${i}`);
-      return;
+  // The index is derived from what was read: the write holds only if none of that changed meanwhile
+  // (another job's refresh, the owner's save); otherwise it reads again (helper-84 #2: a refresh that
+  // read Friday 17:00 and wrote after the owner's Monday 08:00 left the index on Friday).
+  for (let attempt = 1; ; attempt++) {
+    const item = await loadAccountItem(repo, email);
+    const current = item?.account;
+    if (!current) return undefined;
+    const next: AccountRecord = { ...current, ...patch };
+    const names: Record<string, string> = { "#a": "account" };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    Object.entries(patch).forEach(([k, v], i) => {
+      names[`#f${i}`] = k;
+      if (v === undefined) {
+        delete (next as unknown as Record<string, unknown>)[k];
+        removes.push(`#a.#f${i}`);
+        return;
+      }
+      values[`:v${i}`] = v;
+      sets.push(`#a.#f${i} = :v${i}`);
+    });
+    const idx = accountIndexes(next, at, item);
+    for (const k of ["gsi2pk", "gsi2sk", "dueAt"]) {
+      if (idx[k] !== undefined) {
+        names[`#${k}`] = k;
+        values[`:${k}`] = idx[k];
+        sets.push(`#${k} = :${k}`);
+      }
     }
-    values[`:v${i}`] = v;
-    sets.push(`#a.#f${i} = :v${i}`);
-  });
-  const idx = accountIndexes(next, at, item);
-  for (const k of ["gsi2pk", "gsi2sk", "dueAt"]) {
-    if (idx[k] !== undefined) {
-      names[`#${k}`] = k;
-      values[`:${k}`] = idx[k];
-      sets.push(`#${k} = :${k}`);
+    if (!idx.gsi2pk) removes.push("gsi2pk", "gsi2sk", "dueAt");
+    const expression = [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].filter(Boolean).join(" ");
+    // What the derivation read, as it was read.
+    const read: [string, Record<string, string>, unknown][] = [
+      ["#a.#cst", { "#cst": "status" }, current.status],
+      ["#a.#ctz", { "#ctz": "timeZone" }, current.timeZone],
+      ["#a.#csc.#cday", { "#csc": "schedule", "#cday": "day" }, current.schedule?.day],
+      ["#a.#csc.#chr", { "#csc": "schedule", "#chr": "hour" }, current.schedule?.hour],
+      ["#a.#clw", { "#clw": "lastWeek" }, current.lastWeek],
+      ["#a.#cca", { "#cca": "connectedAt" }, current.connectedAt],
+      ["#cdue", { "#cdue": "dueAt" }, item.dueAt],
+    ];
+    const condition = ["attribute_exists(pk)"];
+    read.forEach(([path, n, v], i) => {
+      Object.assign(names, n);
+      if (v === undefined) condition.push(`attribute_not_exists(${path})`);
+      else {
+        values[`:c${i}`] = v;
+        condition.push(`${path} = :c${i}`);
+      }
+    });
+    const conditionExpression = condition.join(" AND ");
+    const used = Object.fromEntries(Object.entries(names).filter(([k]) => new RegExp(`${k}(?![\\w])`).test(`${expression} ${conditionExpression}`)));
+    try {
+      await repo.doc.send(
+        new UpdateCommand({
+          TableName: repo.table,
+          Key: keys.account(email),
+          UpdateExpression: expression,
+          ConditionExpression: conditionExpression,
+          ExpressionAttributeNames: used,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      return next;
+    } catch (e) {
+      if ((e as { name?: string }).name !== "ConditionalCheckFailedException") throw e;
+      // Gone (the next read says so) or changed (read again). Not a ConditionalCheckFailedException
+      // past the last attempt: callers take that for an account deleted meanwhile.
+      if (attempt >= 5) throw new Error(`account ${email}: changed by another writer during each of ${attempt} updates`);
     }
   }
-  if (!idx.gsi2pk) removes.push("gsi2pk", "gsi2sk", "dueAt");
-  const expression = [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].filter(Boolean).join(" ");
-  const used = Object.fromEntries(Object.entries(names).filter(([k]) => expression.includes(k)));
-  await repo.doc.send(
-    new UpdateCommand({
-      TableName: repo.table,
-      Key: keys.account(email),
-      UpdateExpression: expression,
-      ConditionExpression: "attribute_exists(pk)",
-      // DynamoDB refuses an empty map: a refresh with nothing to set on an account off the index
-      // (paused meanwhile) is a bare REMOVE, which names nothing.
-      ...(Object.keys(used).length ? { ExpressionAttributeNames: used } : {}),
-      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-    }),
-  );
-  return next;
 }
 
 /**
