@@ -9,7 +9,8 @@ export interface BigMailbox {
   now: number;
 }
 
-function rng(seed: number) {
+/** mulberry32: a small seeded generator, so a generated input (or a failing scenario) can be made again. */
+export function rng(seed: number) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -13,23 +13,12 @@ import type { DigestSchedule } from "../packages/core/src/schedule";
 import { DUE_SLOT_MS, nextScheduled, previousOccurrence } from "../packages/core/src/schedule";
 import { Repository, startLocalDynamo } from "../packages/core/src/storage";
 import { zoneOffset } from "../packages/core/src/time";
+import { rng } from "./mailbox";
 import { lateness, type Scenario, type Sent, simulate } from "../functions/test/support/schedule-sim";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "America/Santiago", "Australia/Sydney", "Australia/Lord_Howe", "Pacific/Auckland", "Pacific/Chatham", "Asia/Jerusalem", "America/Havana"];
-
-/** mulberry32: a small seeded generator, so a failing scenario can be run again. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The instants in 2026–2027 at which `zone`'s offset changes (to the hour). */
 function changesOf(zone: string): number[] {

@@ -12,9 +12,9 @@
  * that lost a week's digest.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localDate } from "@followthrough/core/time";
+import { formatLocal, localDate } from "@followthrough/core/time";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
-import { localDayHour, type Scenario, type Sent, simulate as run, weeklyViolations } from "./support/schedule-sim";
+import { type Scenario, type Sent, simulate as run, weeklyViolations } from "./support/schedule-sim";
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {
@@ -47,7 +47,7 @@ describe("the weekly digest across clock changes (quarter-hourly dispatch, simul
 });
 
 describe("the weekly digest when the owner moves it (simulated)", () => {
-  const local = (sent: Sent[], zone: string) => sent.map((x) => `${x.week} ${localDate(x.at, zone)} ${String(localDayHour(x.at, zone).hour).padStart(2, "0")}:${String(localDayHour(x.at, zone).minute).padStart(2, "0")}`);
+  const local = (sent: Sent[], zone: string) => sent.map((x) => `${x.week} ${localDate(x.at, zone)} ${formatLocal(x.at, zone, "HH:mm")}`);
 
   it("moved within 20 hours of the last run into the next week, a daily sync between: that week's digest goes at the new hour (helper-78)", async () => {
     // Sunday 20:00 in London; the Sunday 8 November run sends week 45; at 21:00 the owner moves the

@@ -17,7 +17,6 @@ import { memorySender } from "@followthrough/core/queue";
 import { CATCH_UP_MS, type DigestSchedule, DUE_SLOT_MS, dueKey, nextScheduled, previousOccurrence, slotStart, utcHourOfWeek } from "@followthrough/core/schedule";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type Repository } from "@followthrough/core/storage";
-import { localDate, zoneOffset } from "@followthrough/core/time";
 import { createWorkerHandler } from "../../src/handlers/worker";
 
 const HOUR = 3_600_000;
@@ -154,12 +153,6 @@ export async function simulate(repo: Repository, s: Scenario): Promise<Sent[]> {
     console.warn = quiet.warn;
   }
   return sent;
-}
-
-/** The local ISO weekday (1–7), hour and minute of an instant. */
-export function localDayHour(at: number, zone: string): { day: number; hour: number; minute: number } {
-  const local = new Date(at + zoneOffset(at, zone));
-  return { day: ((new Date(`${localDate(at, zone)}T00:00:00Z`).getUTCDay() + 6) % 7) + 1, hour: local.getUTCHours(), minute: local.getUTCMinutes() };
 }
 
 /**
