@@ -152,51 +152,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     expect(t.weeks).toEqual(["2026-W42", "2026-W43"]);
   });
 
-  it("a missed dispatch caught up after a job re-derived the index still sends the week's digest (helper-80 #1)", async () => {
-    const t = await setup("catchup");
-    const last = await t.dispatch(slot - WEEK);
-    await t.work(last, slot - WEEK + 60_000);
-    expect(t.weeks).toEqual(["2026-W44"]);
-    // The dispatcher completed 07:45; its 08:00 run is skipped (EventBridge is at least once, not
-    // exactly once). At 08:20 an event job of the account ends and re-derives the index; at 08:30
-    // the next run catches up 08:00 and 08:15.
-    await markDispatched(t.repo, slot - 15 * 60_000);
-    await runAccountJob({ repo: t.repo, email: t.email, owner: "event-job", now: slot + 20 * 60_000, leaseMs: 60_000 }, async () => undefined);
-    const caughtUp: string[] = [];
-    for (const m of await missedSlots(t.repo, slot + 30 * 60_000)) caughtUp.push(...(await t.dispatch(m)));
-    expect(caughtUp).toEqual([dueWeeklyBody(t.email, slot)]);
-    await t.work(caughtUp, slot + 31 * 60_000);
-    expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
-  });
-
-  it("a settings save (the same schedule) between a missed dispatch and its catch-up: the week's digest goes", async () => {
-    const t = await setup("catchup-save");
-    await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
-    await markDispatched(t.repo, slot - 15 * 60_000);
-    // 08:00 is skipped; at 08:20 the owner saves the settings form (its schedule as it was).
-    await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 8 }, signatureName: "Sam" }, slot + 20 * 60_000);
-    const caughtUp: string[] = [];
-    for (const m of await missedSlots(t.repo, slot + 30 * 60_000)) caughtUp.push(...(await t.dispatch(m)));
-    expect(caughtUp).toEqual([dueWeeklyBody(t.email, slot)]);
-    await t.work(caughtUp, slot + 31 * 60_000);
-    expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
-  });
-
-  it("an account resumed after a missed dispatch is not caught up for an occurrence it was paused over (helper-81 #2)", async () => {
-    const t = await setup("catchup-resume");
-    await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
-    await updateAccount(t.repo, t.email, { status: "paused" }, slot - 3_600_000);
-    await markDispatched(t.repo, slot - 15 * 60_000);
-    // 08:00 is skipped; resumed at 08:35; the 08:45 run catches up 08:00 to 08:30.
-    await updateAccount(t.repo, t.email, { status: "active" }, slot + 35 * 60_000);
-    const caughtUp: string[] = [];
-    for (const m of await missedSlots(t.repo, slot + 45 * 60_000)) caughtUp.push(...(await t.dispatch(m)));
-    expect(caughtUp).toEqual([]);
-    // Its next digest is next week's, at the schedule's hour.
-    expect((await t.repo.get<{ dueAt: number }>(keys.account(t.email)))?.dueAt).toBe(slot + WEEK);
-  });
-
-  describe("what a write between a missed dispatch and its catch-up keeps (helper-82)", () => {
+  describe("a write between a missed dispatch and its catch-up (helper-80, helper-81, helper-82)", () => {
     /** Last week sent; the dispatcher completed 07:45, and its 08:00 run is skipped. */
     const missed = async (name: string) => {
       const t = await setup(name);
@@ -210,6 +166,38 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       return out;
     };
     const dueAt = async (t: Awaited<ReturnType<typeof missed>>) => (await t.repo.get<{ dueAt: number }>(keys.account(t.email)))?.dueAt;
+
+    it("a job re-derived the index: the catch-up still sends the week's digest (helper-80 #1)", async () => {
+      const t = await missed("catchup");
+      expect(t.weeks).toEqual(["2026-W44"]);
+      // At 08:20 an event job of the account ends and re-derives the index; at 08:30 the next run
+      // catches up 08:00 and 08:15 (EventBridge is at least once, not exactly once).
+      await runAccountJob({ repo: t.repo, email: t.email, owner: "event-job", now: slot + 20 * 60_000, leaseMs: 60_000 }, async () => undefined);
+      const caughtUp = await catchUp(t, slot + 30 * 60_000);
+      expect(caughtUp).toEqual([dueWeeklyBody(t.email, slot)]);
+      await t.work(caughtUp, slot + 31 * 60_000);
+      expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
+    });
+
+    it("a settings save (the same schedule): the week's digest goes", async () => {
+      const t = await missed("catchup-save");
+      // At 08:20 the owner saves the settings form (its schedule as it was).
+      await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 8 }, signatureName: "Sam" }, slot + 20 * 60_000);
+      const caughtUp = await catchUp(t, slot + 30 * 60_000);
+      expect(caughtUp).toEqual([dueWeeklyBody(t.email, slot)]);
+      await t.work(caughtUp, slot + 31 * 60_000);
+      expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
+    });
+
+    it("an account resumed after it is not caught up for an occurrence it was paused over (helper-81 #2)", async () => {
+      const t = await missed("catchup-resume");
+      await updateAccount(t.repo, t.email, { status: "paused" }, slot - 3_600_000);
+      // Resumed at 08:35; the 08:45 run catches up 08:00 to 08:30.
+      await updateAccount(t.repo, t.email, { status: "active" }, slot + 35 * 60_000);
+      expect(await catchUp(t, slot + 45 * 60_000)).toEqual([]);
+      // Its next digest is next week's, at the schedule's hour.
+      expect(await dueAt(t)).toBe(slot + WEEK);
+    });
 
     it("a job at 10:00:30, before the 10:00 run that catches 08:00 up: the week's digest goes (#1)", async () => {
       const t = await missed("keep-edge");
