@@ -198,7 +198,6 @@ export async function updateAccount(
       }
     });
     const conditionExpression = condition.join(" AND ");
-    const used = Object.fromEntries(Object.entries(names).filter(([k]) => new RegExp(`${k}(?![\\w])`).test(`${expression} ${conditionExpression}`)));
     try {
       await repo.doc.send(
         new UpdateCommand({
@@ -206,7 +205,8 @@ export async function updateAccount(
           Key: keys.account(email),
           UpdateExpression: expression,
           ConditionExpression: conditionExpression,
-          ExpressionAttributeNames: used,
+          // Every name is added with its use, and the condition always names the account map (#a).
+          ExpressionAttributeNames: names,
           ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
         }),
       );
