@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { describe, expect, it } from "vitest";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { EMAIL_LIST_MAX, packDigestBody, renderDigest } from "@followthrough/core/digest";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
 import { createApp } from "@followthrough/functions/app";
@@ -141,6 +142,37 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect(await page.textContent("h1")).toBe("Not kept here");
       expect(await page.textContent("main")).toContain("it is in your mailbox");
       await check(page, "digest-not-kept");
+      await page.context().close();
+    } finally {
+      await app.stack.repo.delete(keys.digest(email, week));
+    }
+  });
+
+  it("a long week: the email's \"See all\" link opens the digest in the browser at its list, with every person", async () => {
+    const { email } = google().account;
+    const week = "2098-W04";
+    const d = google().weekly.digest;
+    const first = d.missing[0];
+    const total = EMAIL_LIST_MAX + 6;
+    const many = {
+      ...d,
+      week,
+      webUrl: link("view", { acc: email, wk: week }),
+      missing: Array.from({ length: total }, (_, i) => ({ ...first, email: `person${i}@long-week.test`, name: `Long Week Person ${i}`, draftUrl: `${first.draftUrl}?n=${i}` })),
+    };
+    const rendered = await renderDigest(many);
+    await app.stack.repo.put({ ...keys.digest(email, week), digest: { status: "sent", week, messageId: "<long@followthrough.app>", claimedAt: Date.now(), sentAt: Date.now(), subject: rendered.subject, body: packDigestBody(rendered) } });
+    try {
+      // The link as the email has it, tapped from the mail client.
+      const href = /<a [^>]*href="([^"]+)"[^>]*>See all (\d+) waiting in your browser<\/a>/.exec(rendered.html);
+      expect(href?.[2]).toBe(String(total));
+      const page = await (await contextOf()).newPage();
+      const res = await page.goto(href![1].replace(/&amp;/g, "&"));
+      expect(res?.status()).toBe(200);
+      expect(await page.evaluate(() => document.querySelector(":target")?.id)).toBe("waiting");
+      expect(await page.getByRole("link", { name: /^Draft follow-up to Long Week Person \d+$/ }).count()).toBe(total);
+      expect(await page.getByText("not in this email").count()).toBe(0);
+      await check(page, "digest-long-week");
       await page.context().close();
     } finally {
       await app.stack.repo.delete(keys.digest(email, week));

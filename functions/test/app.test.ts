@@ -159,7 +159,7 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(digest.missing.length).toBe(people.length - 1);
   });
 
-  it("the view link serves the digest HTML exactly as emailed", async () => {
+  it("the view link serves the digest HTML exactly as emailed (a week whose lists fit the email)", async () => {
     const res = await app.request(pathOf(weekly.digest.webUrl));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);

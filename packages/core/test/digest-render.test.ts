@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { DigestData } from "../src/digest/model";
 import { render as renderWithReactEmail } from "@react-email/render";
 import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { DigestEmail } from "../src/digest/email/DigestEmail";
-import { renderDigest, XHTML_DOCTYPE } from "../src/digest/render";
+import { EMAIL_HTML_BUDGET, EMAIL_LIST_MAX, EMAIL_LIST_MIN, renderDigest, XHTML_DOCTYPE } from "../src/digest/render";
 import { cleanText, preheaderFor, safeUrl, subjectFor } from "../src/digest/render-format";
 import { digestFixture as fixture, followUp, person } from "./support/digest-fixture";
 
@@ -263,6 +264,94 @@ describe("renderDigest", () => {
     }
     expect(cleanText("a\r\nBcc: b\u2028c\u202ed")).toBe("a Bcc: b c d");
     expect(cleanText("x".repeat(300), 10)).toHaveLength(10);
+  });
+
+  describe("a long week: the email stays under Gmail's 102 KB clip, the browser view lists everyone", () => {
+    // Links as long as the real sealed ones (about 340 characters), each distinct.
+    const link = (act: string, i: number) => `https://followthrough.example.com/l/${act}/${"A".repeat(285)}${String(i).padStart(6, "0")}`;
+    const GMAIL_CLIP = 102 * 1024;
+    const bytes = (html: string) => Buffer.byteLength(html);
+    function heavy(o: { missing: number; upcoming: number }): DigestData {
+      const d = fixture();
+      return {
+        ...d,
+        missing: Array.from({ length: o.missing }, (_, i) =>
+          followUp(`t${i}`, { email: `person.${i}@partner${i}.example`, name: `Person Number ${i}`, eventTitle: "Annual Product Conference — networking", draftUrl: link("draft", i), dismissUrl: link("dismiss", i) }),
+        ),
+        wins: Array.from({ length: 40 }, (_, i) => ({ ...person({ email: `won${i}@example.com`, name: `Won Person ${i}`, eventTitle: "Founders breakfast" }), by: "mail" as const })),
+        newPeople: Array.from({ length: 40 }, (_, i) => person({ email: `new${i}@example.com`, name: `New Person ${i}`, eventTitle: "Founders breakfast" })),
+        events: {
+          eventsUrl: link("events", 0),
+          upcoming: Array.from({ length: o.upcoming }, (_, i) => ({ eventId: `u${i}`, title: `Upcoming meetup ${i}`, start: "2026-04-22T18:00:00Z", when: "Wed 22 Apr, 18:00", goalUrl: link("goal", i) })),
+          attended: Array.from({ length: 5 }, (_, i) => ({
+            eventId: `a${i}`,
+            title: `Attended conference ${i}`,
+            start: "2026-04-15T09:00:00Z",
+            when: "Wed 15 Apr, 09:00",
+            met: Array.from({ length: 30 }, (_, j) => ({ email: `m${j}@x.example`, name: `Met Person ${j}`, followedUp: j % 3 === 0 })),
+            followedUp: 10,
+            goalMet: true,
+            goal: 5,
+            alreadyInTouch: [],
+            metUrl: link("met", i),
+          })),
+        },
+      };
+    }
+    const hrefs = (html: string, act: string) => [...html.matchAll(new RegExp(`href="https://followthrough\\.example\\.com/l/${act}/A+(\\d+)"`, "g"))].map((m) => Number(m[1]));
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const renderToHtml = (d: DigestData, listMax: number) => XHTML_DOCTYPE + renderToStaticMarkup(createElement(DigestEmail, { d, subject: subjectFor(d), preheader: preheaderFor(d), listMax }));
+
+    it("60 waiting, 40 new, 40 followed up and 12 events: the email shows the first of each list, says how many more, and keeps the events and the footer above the clip", async () => {
+      const d = heavy({ missing: 60, upcoming: 7 });
+      const r = await renderDigest(d);
+      expect(bytes(r.html)).toBeLessThan(GMAIL_CLIP);
+      // The first EMAIL_LIST_MAX waiting people, in order, each with both links; none of the rest.
+      expect(hrefs(r.html, "draft")).toEqual(range(EMAIL_LIST_MAX));
+      expect(hrefs(r.html, "dismiss")).toEqual(range(EMAIL_LIST_MAX));
+      const seen = visibleText(r.html);
+      expect(seen).toContain(`Waiting for a follow-up (60)`);
+      expect(seen).toContain(`${60 - EMAIL_LIST_MAX} more are not in this email. See all 60 waiting in your browser`);
+      expect(seen).toContain(`${40 - EMAIL_LIST_MAX} more are not in this email. See all 40 new people in your browser`);
+      expect(seen).toContain(`${40 - EMAIL_LIST_MAX} more are not in this email. See all 40 followed up in your browser`);
+      expect(seen).not.toContain(`New Person ${EMAIL_LIST_MAX}`);
+      expect(seen).toContain(`New Person ${EMAIL_LIST_MAX - 1}`);
+      for (const [anchor, label] of [["waiting", "waiting"], ["new-people", "new people"], ["followed-up", "followed up"]]) {
+        expect(r.html).toMatch(new RegExp(`<a [^>]*href="${attr(d.webUrl)}#${anchor}"[^>]*>See all \\d+ ${label} in your browser</a>`));
+        expect(r.webHtml).toContain(`id="${anchor}"`);
+      }
+      // What came after the lists is all there: every event's goal and "whom did you meet" link, the pause link.
+      expect(hrefs(r.html, "goal")).toEqual(range(7));
+      expect(hrefs(r.html, "met")).toEqual(range(5));
+      expect(r.html).toContain(`href="${attr(d.pauseUrl)}"`);
+      // The browser's copy lists everyone and says nothing is left out; so does the text part.
+      expect(hrefs(r.webHtml!, "draft")).toEqual(range(60));
+      expect(hrefs(r.webHtml!, "dismiss")).toEqual(range(60));
+      expect(visibleText(r.webHtml!)).not.toContain("not in this email");
+      expect(visibleText(r.webHtml!)).toContain("New Person 39");
+      for (const f of d.missing) expect(r.text).toContain(`Draft follow-up: ${f.draftUrl}`);
+      expect(r.text).not.toContain("not in this email");
+    });
+
+    it("a week with more events than fit beside 15 of each list shows 5 of each, and keeps every person for the browser", async () => {
+      const d = heavy({ missing: 16, upcoming: 40 });
+      expect(bytes(renderToHtml(d, EMAIL_LIST_MAX))).toBeGreaterThan(EMAIL_HTML_BUDGET); // the case this is about
+      const r = await renderDigest(d);
+      expect(bytes(r.html)).toBeLessThanOrEqual(EMAIL_HTML_BUDGET);
+      expect(hrefs(r.html, "draft")).toEqual(range(EMAIL_LIST_MIN));
+      expect(hrefs(r.html, "goal")).toEqual(range(40));
+      expect(visibleText(r.html)).toContain(`${16 - EMAIL_LIST_MIN} more are not in this email. See all 16 waiting in your browser`);
+      expect(hrefs(r.webHtml!, "draft")).toEqual(range(16));
+    });
+
+    it("a week within the lists' length is emailed whole and keeps no second copy", async () => {
+      const d = { ...heavy({ missing: EMAIL_LIST_MAX, upcoming: 7 }), wins: [], newPeople: [] };
+      const r = await renderDigest(d);
+      expect(hrefs(r.html, "draft")).toEqual(range(EMAIL_LIST_MAX));
+      expect(visibleText(r.html)).not.toContain("not in this email");
+      expect(r.webHtml).toBeUndefined();
+      expect((await renderDigest(fixture())).webHtml).toBeUndefined();
+    });
   });
 
   it("renders fast once warm (measured, not asserted)", async () => {

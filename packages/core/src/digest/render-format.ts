@@ -214,6 +214,14 @@ export function alreadyInTouchLine(e: DigestAttendedEvent): string | undefined {
   return `Already in touch (not counted): ${e.alreadyInTouch.map((n) => cleanText(n, 60)).join(", ")}`;
 }
 
+/**
+ * The line under a list the email cut short: "12 more are not in this email." and the link's label,
+ * "See all 32 waiting in your browser" (`what`: "waiting", "new people", "followed up").
+ */
+export function moreLine(left: number, total: number, what: string): { note: string; link: string } {
+  return { note: `${left} more ${left === 1 ? "is" : "are"} not in this email.`, link: `See all ${total} ${what} in your browser` };
+}
+
 /** Never contains CR/LF or other controls. */
 export function subjectFor(d: DigestData): string {
   const waiting = d.missing.length;

@@ -29,7 +29,29 @@ export interface RenderedDigestEmail {
   /** One line, no CR/LF or other control characters. */
   subject: string;
   preheader: string;
+  /**
+   * The same digest with every person listed, for the app's "view in browser", where the email
+   * ({@link EMAIL_LIST_MAX}) left some out; absent when it left none out (the view shows `html`).
+   */
+  webHtml?: string;
 }
+
+/**
+ * The most people each of the email's lists (waiting for a follow-up, new this week, followed up)
+ * shows. Gmail shows an email's first 102 KB and hides the rest behind "[Message clipped] View
+ * entire message" (https://shkspr.mobi/blog/2019/05/102kb-ought-to-be-enough-for-any-email/). A
+ * waiting person's card is about 2.6 KB with its two sealed links, and missing follow-ups are
+ * those of the last 30 days (shared/spec/behaviour.md), so a large event keeps a long list for
+ * weeks: past about 35 cards the events, their goal links and the footer's pause link fell behind
+ * the clip. A list cut short says how many more there are and links to the digest in a browser
+ * (`DigestData.webUrl`), which lists every one; the text part lists every one too. With 15 in each
+ * list and a week of a dozen events, the email is about 93 KB.
+ */
+export const EMAIL_LIST_MAX = 15;
+
+/** Past this many bytes of HTML (the week's events are not cut short), the lists show {@link EMAIL_LIST_MIN}. */
+export const EMAIL_HTML_BUDGET = 100_000;
+export const EMAIL_LIST_MIN = 5;
 
 /** The doctype email clients expect, as React Email writes it. */
 export const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">';
@@ -40,9 +62,13 @@ export async function renderDigest(d: DigestData): Promise<RenderedDigestEmail> 
   // A CommonJS module: in the esbuild bundle (Node mode) its exports come as the namespace's default.
   const server = await import("react-dom/server");
   const { renderToStaticMarkup } = server.default ?? server;
-  const html = XHTML_DOCTYPE + renderToStaticMarkup(<DigestEmail d={d} subject={subject} preheader={preheader} />);
+  const page = (max?: number) => XHTML_DOCTYPE + renderToStaticMarkup(<DigestEmail d={d} subject={subject} preheader={preheader} listMax={max} />);
+  const longest = Math.max(d.missing.length, d.newPeople.length, d.wins.length);
+  let listMax = EMAIL_LIST_MAX;
+  let html = page(listMax);
+  if (longest > EMAIL_LIST_MIN && Buffer.byteLength(html) > EMAIL_HTML_BUDGET) html = page((listMax = EMAIL_LIST_MIN));
   const text = renderDigestText(d);
-  return { html, text, subject, preheader };
+  return { html, text, subject, preheader, ...(longest > listMax ? { webHtml: page() } : {}) };
 }
 
 export { renderDigestText } from "./render-text";

@@ -10,6 +10,8 @@ export interface RenderedDigest {
   subject: string;
   html: string;
   text: string;
+  /** What the app's "view in browser" shows where it is not `html`: every person, where the email listed some (core/digest/render). */
+  webHtml?: string;
 }
 
 /** One week's digest as read back ({@link loadDigest}). */
@@ -20,7 +22,7 @@ export interface DigestRecord {
   claimedAt: number;
   sentAt?: number;
   subject?: string;
-  /** The HTML exactly as emailed, so the app can show it. */
+  /** The HTML the app shows: as emailed, or where the email left people out for its size, the same digest with every one (RenderedDigest.webHtml). */
   html?: string;
   text?: string;
   error?: string;
@@ -38,9 +40,9 @@ export type StoredDigest = Omit<DigestRecord, "html" | "text"> & { body?: Uint8A
 /** The most of a packed digest body stored with its record (DynamoDB caps an item at 400 KB). */
 export const DIGEST_BODY_MAX_BYTES = 300 * 1024;
 
-/** The `body` of a stored digest. */
-export function packDigestBody(rendered: { html: string; text: string }): Uint8Array {
-  return gzipSync(JSON.stringify({ html: rendered.html, text: rendered.text }));
+/** The `body` of a stored digest: the HTML the app shows (`webHtml` where the email left people out) and the text. */
+export function packDigestBody(rendered: { html: string; text: string; webHtml?: string }): Uint8Array {
+  return gzipSync(JSON.stringify({ html: rendered.webHtml ?? rendered.html, text: rendered.text }));
 }
 
 /** A stored digest as read back: its HTML and text unpacked from `body` (or as stored before it). */

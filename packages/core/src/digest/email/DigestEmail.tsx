@@ -14,10 +14,15 @@ export interface DigestEmailProps {
   d: DigestData;
   subject: string;
   preheader: string;
+  /**
+   * The most people each list (waiting, new, followed up) shows; the rest are counted, with a link
+   * to the digest in a browser, which shows every one. Every person by default.
+   */
+  listMax?: number;
 }
 
 /** The whole digest: one 600px column, tables throughout (React Email's components). */
-export function DigestEmail({ d, subject, preheader }: DigestEmailProps) {
+export function DigestEmail({ d, subject, preheader, listMax = Infinity }: DigestEmailProps) {
   const nothingToList = d.missing.length === 0 && d.newPeople.length === 0 && d.wins.length === 0;
   return (
     <Html lang="en" dir="ltr">
@@ -58,11 +63,11 @@ export function DigestEmail({ d, subject, preheader }: DigestEmailProps) {
               </Section>
             ) : null}
             {/* Even in a week flagged quiet, never hide something that needs acting on. */}
-            <FollowUps d={d} />
+            <FollowUps d={d} max={listMax} />
             <YourEvents d={d} />
             <ComingUp d={d} />
-            <NewPeople d={d} />
-            <Wins d={d} />
+            <NewPeople d={d} max={listMax} />
+            <Wins d={d} max={listMax} />
           </Section>
           <Footer d={d} />
         </Container>

@@ -3,6 +3,7 @@
 import { Button, Heading, Link, Section, Text } from "@react-email/components";
 import type { DigestData, DigestFollowUp } from "../model";
 import { actionUrl, cleanText, displayName, metLine, safeUrl } from "../render-format";
+import { More } from "./More";
 import { s } from "./styles";
 
 function FollowUpItem({ f, d }: { f: DigestFollowUp; d: DigestData }) {
@@ -45,19 +46,21 @@ function FollowUpItem({ f, d }: { f: DigestFollowUp; d: DigestData }) {
   );
 }
 
-export function FollowUps({ d }: { d: DigestData }) {
+export function FollowUps({ d, max = Infinity }: { d: DigestData; max?: number }) {
   if (d.missing.length === 0) return null;
+  const shown = d.missing.slice(0, max);
   return (
-    <Section style={{ marginTop: "24px" }}>
+    <Section id="waiting" style={{ marginTop: "24px" }}>
       <Heading as="h2" className="ft-ink" style={s.h2}>
         Waiting for a follow-up ({d.missing.length})
       </Heading>
       <Text className="ft-muted" style={s.small}>
         New people you met who haven't heard from you yet.
       </Text>
-      {d.missing.map((f, i) => (
+      {shown.map((f, i) => (
         <FollowUpItem key={`${f.email}-${i}`} f={f} d={d} />
       ))}
+      <More d={d} shown={shown.length} total={d.missing.length} what="waiting" anchor="waiting" />
     </Section>
   );
 }

@@ -3,6 +3,7 @@
 import { Heading, Section, Text } from "@react-email/components";
 import type { DigestData, DigestPerson, DigestWin } from "../model";
 import { cleanText, displayName, metLine, winHow } from "../render-format";
+import { More } from "./More";
 import { s } from "./styles";
 
 function PersonLine({ p, note }: { p: DigestPerson; note: string }) {
@@ -21,30 +22,34 @@ function PersonLine({ p, note }: { p: DigestPerson; note: string }) {
   );
 }
 
-export function NewPeople({ d }: { d: DigestData }) {
+export function NewPeople({ d, max = Infinity }: { d: DigestData; max?: number }) {
   if (d.newPeople.length === 0) return null;
+  const shown = d.newPeople.slice(0, max);
   return (
-    <Section style={{ marginTop: "24px" }}>
+    <Section id="new-people" style={{ marginTop: "24px" }}>
       <Heading as="h2" className="ft-ink" style={s.h2}>
         New people this week ({d.newPeople.length})
       </Heading>
-      {d.newPeople.map((p, i) => (
+      {shown.map((p, i) => (
         <PersonLine key={`${p.email}-${i}`} p={p} note={capitalise(metLine(p))} />
       ))}
+      <More d={d} shown={shown.length} total={d.newPeople.length} what="new people" anchor="new-people" />
     </Section>
   );
 }
 
-export function Wins({ d }: { d: DigestData }) {
+export function Wins({ d, max = Infinity }: { d: DigestData; max?: number }) {
   if (d.wins.length === 0) return null;
+  const shown = d.wins.slice(0, max);
   return (
-    <Section style={{ marginTop: "24px" }}>
+    <Section id="followed-up" style={{ marginTop: "24px" }}>
       <Heading as="h2" className="ft-ink" style={s.h2}>
         Followed up ({d.wins.length})
       </Heading>
-      {d.wins.map((w: DigestWin, i) => (
+      {shown.map((w: DigestWin, i) => (
         <PersonLine key={`${w.email}-${i}`} p={w} note={`${capitalise(winHow(w.by))} — ${metLine(w)}`} />
       ))}
+      <More d={d} shown={shown.length} total={d.wins.length} what="followed up" anchor="followed-up" />
     </Section>
   );
 }
