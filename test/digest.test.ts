@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { digestMail, digestMessageId, EMAIL_LIST_MAX, isoWeek, renderDigest, sendDigestOnce } from "@followthrough/core/digest";
+import { DIGEST_BODY_MAX_BYTES, digestBodyFor, digestMail, digestMessageId, EMAIL_LIST_MAX, isoWeek, packDigestBody, renderDigest, sendDigestOnce, unpackDigest } from "@followthrough/core/digest";
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { setGoal } from "@followthrough/core/events";
 import { dismissFollowUp, draftFollowUp, humanDate, undoDismiss } from "@followthrough/core/followup";
@@ -43,11 +43,16 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
   });
   afterAll(() => h?.close());
 
-  it("names exactly the expected missing follow-ups, each with its own draft and dismiss links", async () => {
-    await h.scan(now);
+  it("names exactly the expected missing follow-ups, newest first, each with its own draft and dismiss links", async () => {
+    const scanned = await h.scan(now);
     const { digest, rendered } = await prepareDigest({ repo: h.repo, account: h.account(), now, links });
     const want = h.expected.missingFollowUps.map((a) => normalizeAddress(a)).sort();
     expect(digest.missing.map((m) => m.email).sort()).toEqual(want);
+    // Newest first (the email shows the first of a long list): by when the first meeting ended.
+    const ended = new Map(scanned.missingFollowUps.map((c) => [c.email, c.metEnd]));
+    const ends = digest.missing.map((m) => ended.get(m.email)!);
+    expect(new Set(ends).size, "meetings ending at distinct times, so that the order says something").toBeGreaterThan(1);
+    expect(ends).toEqual([...ends].sort((a, b) => b - a));
     const urls = digest.missing.flatMap((m) => [m.draftUrl, m.dismissUrl]);
     expect(new Set(urls).size).toBe(urls.length);
     for (const [i, m] of digest.missing.entries()) {
@@ -267,6 +272,18 @@ describe("a digest is stored as it was emailed, compressed, and its outcome is w
       expect(await loadDigest(h.repo, account.email, longWeek)).toMatchObject({ status: "sent", html: long.webHtml, text: long.text });
       expect(digestMail(account, many, long).html).toBe(long.html);
       for (const [i, m] of many.missing.entries()) expect(long.html.includes(`href="${m.draftUrl}"`), m.draftUrl).toBe(i < EMAIL_LIST_MAX);
+      // Past the item's limit (hundreds of people, their sealed links incompressible): the browser copy
+      // without the text (which the app never shows); then the email's own HTML; then nothing.
+      const noise = (n: number) => `<!--${randomBytes(n).toString("base64")}-->`;
+      const unpacked = (body: Uint8Array | undefined) => body && unpackDigest({ status: "sent", week: longWeek, messageId: "<x>", claimedAt: now, body });
+      const bigText = { ...long, text: long.text + noise(300_000) };
+      expect(packDigestBody(bigText).byteLength).toBeGreaterThan(DIGEST_BODY_MAX_BYTES);
+      expect(unpacked(digestBodyFor(bigText))).toMatchObject({ html: long.webHtml });
+      expect(unpacked(digestBodyFor(bigText))?.text).toBeUndefined();
+      const bigView = { ...long, webHtml: long.webHtml + noise(420_000) };
+      expect(unpacked(digestBodyFor(bigView))).toMatchObject({ html: long.html });
+      expect(digestBodyFor({ ...bigView, html: long.html + noise(420_000) })).toBeUndefined();
+      expect(unpacked(digestBodyFor(long))).toMatchObject({ html: long.webHtml, text: long.text });
 
       // The item removed while the email went out (the account deleted): the outcome does not bring it back.
       const week = "2099-W01";

@@ -4,7 +4,8 @@ import { render as renderWithReactEmail } from "@react-email/render";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { DigestEmail } from "../src/digest/email/DigestEmail";
-import { EMAIL_HTML_BUDGET, EMAIL_LIST_MAX, EMAIL_LIST_MIN, renderDigest, XHTML_DOCTYPE } from "../src/digest/render";
+import { EMAIL_HTML_BUDGET, EMAIL_LIST_MAX, EMAIL_LIST_STEPS, quotedPrintableBytes, renderDigest, XHTML_DOCTYPE } from "../src/digest/render";
+import { composeMime } from "../src/mail/compose";
 import { cleanText, preheaderFor, safeUrl, subjectFor } from "../src/digest/render-format";
 import { digestFixture as fixture, followUp, person } from "./support/digest-fixture";
 
@@ -270,20 +271,20 @@ describe("renderDigest", () => {
     // Links as long as the real sealed ones (about 340 characters), each distinct.
     const link = (act: string, i: number) => `https://followthrough.example.com/l/${act}/${"A".repeat(285)}${String(i).padStart(6, "0")}`;
     const GMAIL_CLIP = 102 * 1024;
-    const bytes = (html: string) => Buffer.byteLength(html);
-    function heavy(o: { missing: number; upcoming: number }): DigestData {
+    function heavy(o: { missing: number; upcoming: number; attended?: number; name?: (i: number) => string }): DigestData {
       const d = fixture();
+      const name = o.name ?? ((i: number) => `Person Number ${i}`);
       return {
         ...d,
         missing: Array.from({ length: o.missing }, (_, i) =>
-          followUp(`t${i}`, { email: `person.${i}@partner${i}.example`, name: `Person Number ${i}`, eventTitle: "Annual Product Conference — networking", draftUrl: link("draft", i), dismissUrl: link("dismiss", i) }),
+          followUp(`t${i}`, { email: `person.${i}@partner${i}.example`, name: name(i), eventTitle: "Annual Product Conference — networking", draftUrl: link("draft", i), dismissUrl: link("dismiss", i) }),
         ),
-        wins: Array.from({ length: 40 }, (_, i) => ({ ...person({ email: `won${i}@example.com`, name: `Won Person ${i}`, eventTitle: "Founders breakfast" }), by: "mail" as const })),
-        newPeople: Array.from({ length: 40 }, (_, i) => person({ email: `new${i}@example.com`, name: `New Person ${i}`, eventTitle: "Founders breakfast" })),
+        wins: Array.from({ length: 40 }, (_, i) => ({ ...person({ email: `won${i}@example.com`, name: o.name ? name(100 + i) : `Won Person ${i}`, eventTitle: "Founders breakfast" }), by: "mail" as const })),
+        newPeople: Array.from({ length: 40 }, (_, i) => person({ email: `new${i}@example.com`, name: o.name ? name(200 + i) : `New Person ${i}`, eventTitle: "Founders breakfast" })),
         events: {
           eventsUrl: link("events", 0),
           upcoming: Array.from({ length: o.upcoming }, (_, i) => ({ eventId: `u${i}`, title: `Upcoming meetup ${i}`, start: "2026-04-22T18:00:00Z", when: "Wed 22 Apr, 18:00", goalUrl: link("goal", i) })),
-          attended: Array.from({ length: 5 }, (_, i) => ({
+          attended: Array.from({ length: o.attended ?? 5 }, (_, i) => ({
             eventId: `a${i}`,
             title: `Attended conference ${i}`,
             start: "2026-04-15T09:00:00Z",
@@ -300,12 +301,22 @@ describe("renderDigest", () => {
     }
     const hrefs = (html: string, act: string) => [...html.matchAll(new RegExp(`href="https://followthrough\\.example\\.com/l/${act}/A+(\\d+)"`, "g"))].map((m) => Number(m[1]));
     const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+    /** The HTML part's body as the composer sends it (quoted-printable). */
+    async function sentHtmlBytes(html: string): Promise<number> {
+      const mime = (await composeMime({ from: { address: "maya@studio.test" }, to: [{ address: "maya@studio.test" }], subject: "Your week", text: "text", html })).toString("latin1");
+      const start = mime.indexOf("\r\n\r\n", mime.indexOf("Content-Type: text/html")) + 4;
+      const end = mime.indexOf("\r\n--", start);
+      expect(start).toBeGreaterThan(3);
+      expect(end).toBeGreaterThan(start);
+      return end - start;
+    }
     const renderToHtml = (d: DigestData, listMax: number) => XHTML_DOCTYPE + renderToStaticMarkup(createElement(DigestEmail, { d, subject: subjectFor(d), preheader: preheaderFor(d), listMax }));
 
-    it("60 waiting, 40 new, 40 followed up and 12 events: the email shows the first of each list, says how many more, and keeps the events and the footer above the clip", async () => {
-      const d = heavy({ missing: 60, upcoming: 7 });
+    it("60 waiting, 40 new, 40 followed up and 10 events: the email shows the first of each list, says how many more, and keeps the events and the footer above the clip", async () => {
+      const d = heavy({ missing: 60, upcoming: 7, attended: 3 });
       const r = await renderDigest(d);
-      expect(bytes(r.html)).toBeLessThan(GMAIL_CLIP);
+      expect(quotedPrintableBytes(r.html)).toBeLessThanOrEqual(EMAIL_HTML_BUDGET);
+      expect(await sentHtmlBytes(r.html)).toBeLessThan(GMAIL_CLIP);
       // The first EMAIL_LIST_MAX waiting people, in order, each with both links; none of the rest.
       expect(hrefs(r.html, "draft")).toEqual(range(EMAIL_LIST_MAX));
       expect(hrefs(r.html, "dismiss")).toEqual(range(EMAIL_LIST_MAX));
@@ -313,16 +324,16 @@ describe("renderDigest", () => {
       expect(seen).toContain(`Waiting for a follow-up (60)`);
       expect(seen).toContain(`${60 - EMAIL_LIST_MAX} more are not in this email. See all 60 waiting in your browser`);
       expect(seen).toContain(`${40 - EMAIL_LIST_MAX} more are not in this email. See all 40 new people in your browser`);
-      expect(seen).toContain(`${40 - EMAIL_LIST_MAX} more are not in this email. See all 40 followed up in your browser`);
+      expect(seen).toContain(`${40 - EMAIL_LIST_MAX} more are not in this email. See all 40 you followed up in your browser`);
       expect(seen).not.toContain(`New Person ${EMAIL_LIST_MAX}`);
       expect(seen).toContain(`New Person ${EMAIL_LIST_MAX - 1}`);
-      for (const [anchor, label] of [["waiting", "waiting"], ["new-people", "new people"], ["followed-up", "followed up"]]) {
+      for (const [anchor, label] of [["waiting", "waiting"], ["new-people", "new people"], ["followed-up", "you followed up"]]) {
         expect(r.html).toMatch(new RegExp(`<a [^>]*href="${attr(d.webUrl)}#${anchor}"[^>]*>See all \\d+ ${label} in your browser</a>`));
         expect(r.webHtml).toContain(`id="${anchor}"`);
       }
       // What came after the lists is all there: every event's goal and "whom did you meet" link, the pause link.
       expect(hrefs(r.html, "goal")).toEqual(range(7));
-      expect(hrefs(r.html, "met")).toEqual(range(5));
+      expect(hrefs(r.html, "met")).toEqual(range(3));
       expect(r.html).toContain(`href="${attr(d.pauseUrl)}"`);
       // The browser's copy lists everyone and says nothing is left out; so does the text part.
       expect(hrefs(r.webHtml!, "draft")).toEqual(range(60));
@@ -333,15 +344,30 @@ describe("renderDigest", () => {
       expect(r.text).not.toContain("not in this email");
     });
 
-    it("a week with more events than fit beside 15 of each list shows 5 of each, and keeps every person for the browser", async () => {
-      const d = heavy({ missing: 16, upcoming: 40 });
-      expect(bytes(renderToHtml(d, EMAIL_LIST_MAX))).toBeGreaterThan(EMAIL_HTML_BUDGET); // the case this is about
+    it("a week whose email would pass the budget shows fewer of each list, the most that fit, and keeps every person for the browser", async () => {
+      const d = heavy({ missing: 16, upcoming: 25 });
+      const sizes = EMAIL_LIST_STEPS.map((max) => quotedPrintableBytes(renderToHtml(d, max)));
+      expect(sizes[0]).toBeGreaterThan(EMAIL_HTML_BUDGET); // the case this is about
+      const fits = EMAIL_LIST_STEPS.find((_, i) => sizes[i] <= EMAIL_HTML_BUDGET) ?? 0;
+      expect(fits, `sizes ${sizes.join(", ")}`).toBeGreaterThan(0);
+      expect(fits).toBeLessThan(EMAIL_LIST_MAX);
       const r = await renderDigest(d);
-      expect(bytes(r.html)).toBeLessThanOrEqual(EMAIL_HTML_BUDGET);
-      expect(hrefs(r.html, "draft")).toEqual(range(EMAIL_LIST_MIN));
-      expect(hrefs(r.html, "goal")).toEqual(range(40));
-      expect(visibleText(r.html)).toContain(`${16 - EMAIL_LIST_MIN} more are not in this email. See all 16 waiting in your browser`);
+      expect(r.html).toBe(renderToHtml(d, fits));
+      expect(quotedPrintableBytes(r.html)).toBeLessThanOrEqual(EMAIL_HTML_BUDGET);
+      expect(hrefs(r.html, "draft")).toEqual(range(fits));
+      expect(hrefs(r.html, "goal")).toEqual(range(25));
+      expect(visibleText(r.html)).toContain(`${16 - fits} more are not in this email. See all 16 waiting in your browser`);
       expect(hrefs(r.webHtml!, "draft")).toEqual(range(16));
+    });
+
+    it("names in Japanese (three bytes a character, nine quoted-printable): the HTML as sent stays under the clip, and the budget's estimate is the encoder's size", async () => {
+      const d = heavy({ missing: 40, upcoming: 7, name: (i) => `山田太郎花子の長い名前${"あいうえおかきくけこ".slice(0, 1 + (i % 9))}` });
+      const r = await renderDigest(d);
+      const sent = await sentHtmlBytes(r.html);
+      expect(sent).toBeLessThan(GMAIL_CLIP);
+      // Fewer shown than with Latin names: the size decided it, not the count.
+      expect(hrefs(r.html, "draft").length).toBeLessThan(EMAIL_LIST_MAX);
+      expect(Math.abs(quotedPrintableBytes(r.html) - sent) / sent).toBeLessThan(0.02);
     });
 
     it("a week within the lists' length is emailed whole and keeps no second copy", async () => {

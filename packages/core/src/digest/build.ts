@@ -109,9 +109,11 @@ export function buildDigest(o: {
     metOn: humanDate(c.metAt, tz),
     daysAgo: Math.max(0, localDay(now) - localDay(c.metAt)),
   });
+  // Newest first: the people met days ago, while a note still lands, before those of three or four
+  // weeks ago; the email shows the first of a long list (render.tsx EMAIL_LIST_MAX).
   const missing = current.missingFollowUps
     .filter((c) => !dismissed.has(c.email))
-    .sort((x, y) => x.metEnd - y.metEnd)
+    .sort((x, y) => y.metEnd - x.metEnd)
     .map((c) => ({
       ...person(c),
       draftUrl: actionUrl(links, account.email, "draft", now, c),

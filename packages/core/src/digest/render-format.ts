@@ -216,7 +216,7 @@ export function alreadyInTouchLine(e: DigestAttendedEvent): string | undefined {
 
 /**
  * The line under a list the email cut short: "12 more are not in this email." and the link's label,
- * "See all 32 waiting in your browser" (`what`: "waiting", "new people", "followed up").
+ * "See all 32 waiting in your browser" (`what`: "waiting", "new people", "you followed up").
  */
 export function moreLine(left: number, total: number, what: string): { note: string; link: string } {
   return { note: `${left} more ${left === 1 ? "is" : "are"} not in this email.`, link: `See all ${total} ${what} in your browser` };

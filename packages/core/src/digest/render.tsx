@@ -40,18 +40,36 @@ export interface RenderedDigestEmail {
  * The most people each of the email's lists (waiting for a follow-up, new this week, followed up)
  * shows. Gmail shows an email's first 102 KB and hides the rest behind "[Message clipped] View
  * entire message" (https://shkspr.mobi/blog/2019/05/102kb-ought-to-be-enough-for-any-email/). A
- * waiting person's card is about 2.6 KB with its two sealed links, and missing follow-ups are
- * those of the last 30 days (shared/spec/behaviour.md), so a large event keeps a long list for
- * weeks: past about 35 cards the events, their goal links and the footer's pause link fell behind
- * the clip. A list cut short says how many more there are and links to the digest in a browser
- * (`DigestData.webUrl`), which lists every one; the text part lists every one too. With 15 in each
- * list and a week of a dozen events, the email is about 93 KB.
+ * waiting person's card is about 2.6 KB with its two sealed links (2.9 KB with Graph's longer event
+ * ids), and missing follow-ups are those of the last 30 days (shared/spec/behaviour.md), so a large
+ * event keeps a long list for weeks: past about 35 cards the events, their goal links and the
+ * footer's pause link fell behind the clip. A list cut short says how many more there are and links
+ * to the digest in a browser (`DigestData.webUrl`), which lists every one; the text part lists every
+ * one too. The same lengths for every account: Outlook does not clip, but a list of 60 cards is no
+ * easier to act on there.
  */
 export const EMAIL_LIST_MAX = 15;
 
-/** Past this many bytes of HTML (the week's events are not cut short), the lists show {@link EMAIL_LIST_MIN}. */
+/**
+ * The most bytes the HTML may take as sent ({@link quotedPrintableBytes}; whether Gmail counts the
+ * encoded or the decoded size is not documented, so the larger), under Gmail's 102 KB. A render
+ * past it shows fewer people in each list, down to {@link EMAIL_LIST_MIN}; the week's events are
+ * never cut (they are the coming 7 days' and the past 7 days' networking events, a handful).
+ */
 export const EMAIL_HTML_BUDGET = 100_000;
-export const EMAIL_LIST_MIN = 5;
+export const EMAIL_LIST_STEPS = [EMAIL_LIST_MAX, 10, 5] as const;
+export const EMAIL_LIST_MIN = EMAIL_LIST_STEPS[EMAIL_LIST_STEPS.length - 1];
+
+/**
+ * The size of `html` as the composer sends it, quoted-printable (core/mail/compose, RFC 2045 6.7):
+ * `=` and every byte outside printable ASCII take three bytes, and each line of at most 76 ends in
+ * a soft break (`=` CRLF). An estimate within a line's break, not the encoding.
+ */
+export function quotedPrintableBytes(html: string): number {
+  let n = 0;
+  for (const b of Buffer.from(html, "utf8")) n += b === 0x3d || b > 0x7e || (b < 0x20 && b !== 0x0a && b !== 0x0d) ? 3 : 1;
+  return n + 3 * Math.ceil(n / 73);
+}
 
 /** The doctype email clients expect, as React Email writes it. */
 export const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">';
@@ -64,9 +82,13 @@ export async function renderDigest(d: DigestData): Promise<RenderedDigestEmail> 
   const { renderToStaticMarkup } = server.default ?? server;
   const page = (max?: number) => XHTML_DOCTYPE + renderToStaticMarkup(<DigestEmail d={d} subject={subject} preheader={preheader} listMax={max} />);
   const longest = Math.max(d.missing.length, d.newPeople.length, d.wins.length);
-  let listMax = EMAIL_LIST_MAX;
+  let listMax: number = EMAIL_LIST_MAX;
   let html = page(listMax);
-  if (longest > EMAIL_LIST_MIN && Buffer.byteLength(html) > EMAIL_HTML_BUDGET) html = page((listMax = EMAIL_LIST_MIN));
+  // Fewer people in each list while the email is past the budget and a list is longer than that.
+  for (const max of EMAIL_LIST_STEPS.slice(1)) {
+    if (longest <= max || quotedPrintableBytes(html) <= EMAIL_HTML_BUDGET) break;
+    html = page((listMax = max));
+  }
   const text = renderDigestText(d);
   return { html, text, subject, preheader, ...(longest > listMax ? { webHtml: page() } : {}) };
 }

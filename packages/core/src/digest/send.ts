@@ -45,12 +45,28 @@ export function packDigestBody(rendered: { html: string; text: string; webHtml?:
   return gzipSync(JSON.stringify({ html: rendered.webHtml ?? rendered.html, text: rendered.text }));
 }
 
+/**
+ * The body kept with a digest's record: {@link packDigestBody} while it is within
+ * {@link DIGEST_BODY_MAX_BYTES}; past it, without the text (the app never shows it), then, for a
+ * digest whose email left people out, the email's own HTML (its "See all" links then open what the
+ * email showed, rather than a page saying nothing was kept); undefined when even that is too large.
+ */
+export function digestBodyFor(rendered: { html: string; text: string; webHtml?: string }): Uint8Array | undefined {
+  const view = rendered.webHtml ?? rendered.html;
+  const tries = [() => packDigestBody(rendered), () => gzipSync(JSON.stringify({ html: view })), ...(rendered.webHtml ? [() => gzipSync(JSON.stringify({ html: rendered.html }))] : [])];
+  for (const pack of tries) {
+    const body = pack();
+    if (body.byteLength <= DIGEST_BODY_MAX_BYTES) return body;
+  }
+  return undefined;
+}
+
 /** A stored digest as read back: its HTML and text unpacked from `body` (or as stored before it). */
 export function unpackDigest(stored: StoredDigest): DigestRecord {
   const { body, ...rest } = stored;
   if (!(body instanceof Uint8Array)) return rest;
-  const { html, text } = JSON.parse(gunzipSync(body).toString("utf8")) as { html: string; text: string };
-  return { ...rest, html, text };
+  const { html, text } = JSON.parse(gunzipSync(body).toString("utf8")) as { html: string; text?: string };
+  return { ...rest, html, ...(text !== undefined ? { text } : {}) };
 }
 
 /** True when a stored digest holds what was emailed (the app can show it). */
@@ -160,11 +176,13 @@ export async function sendDigestOnce(o: {
   const { account, data, rendered, now } = o;
   if (account.status === "paused") return "paused";
   const messageId = digestMessageId(account.email, data.week);
-  // The body is kept for the app's view only while the item stays well inside DynamoDB's 400 KB (a
-  // few hundred follow-ups, each with its sealed links, which do not compress, pass it): a larger
-  // digest is still sent, and the view says it has no copy, rather than the claim failing every week.
-  const body = packDigestBody(rendered);
-  const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, ...(body.byteLength <= DIGEST_BODY_MAX_BYTES ? { body } : {}) };
+  // The body is kept for the app's view only while the item stays well inside DynamoDB's 400 KB
+  // (digestBodyFor: a browser copy of some 250 waiting people, each with its sealed links, which do
+  // not compress, is kept without the text, and past about 500 the email's own HTML is): a digest
+  // with none of these kept is still sent, and the view says it has no copy, rather than the claim
+  // failing every week.
+  const body = digestBodyFor(rendered);
+  const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, ...(body ? { body } : {}) };
   const mail = digestMail(account, data, rendered);
   return sendOnce({ repo: o.repo, provider: o.provider, key: keys.digest(account.email, data.week), field: "digest", record, mail: { ...mail, messageId }, now, proceed: () => stillActive(o.repo, account.email) });
 }

@@ -49,7 +49,7 @@ export function Wins({ d, max = Infinity }: { d: DigestData; max?: number }) {
       {shown.map((w: DigestWin, i) => (
         <PersonLine key={`${w.email}-${i}`} p={w} note={`${capitalise(winHow(w.by))} — ${metLine(w)}`} />
       ))}
-      <More d={d} shown={shown.length} total={d.wins.length} what="followed up" anchor="followed-up" />
+      <More d={d} shown={shown.length} total={d.wins.length} what="you followed up" anchor="followed-up" />
     </Section>
   );
 }
