@@ -48,11 +48,12 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
     const { digest, rendered } = await prepareDigest({ repo: h.repo, account: h.account(), now, links });
     const want = h.expected.missingFollowUps.map((a) => normalizeAddress(a)).sort();
     expect(digest.missing.map((m) => m.email).sort()).toEqual(want);
-    // Newest first (the email shows the first of a long list): by when the first meeting ended.
-    const ended = new Map(scanned.missingFollowUps.map((c) => [c.email, c.metEnd]));
-    const ends = digest.missing.map((m) => ended.get(m.email)!);
-    expect(new Set(ends).size, "meetings ending at distinct times, so that the order says something").toBeGreaterThan(1);
-    expect(ends).toEqual([...ends].sort((a, b) => b - a));
+    // Newest first (the email shows the first of a long list): by the first meeting's start, the
+    // date each card shows, then by address.
+    expect(scanned.missingFollowUps.length).toBe(digest.missing.length);
+    const order = digest.missing.map((m) => [Date.parse(m.metAt), m.email] as const);
+    expect(new Set(order.map(([t]) => t)).size, "meetings at distinct times, so that the order says something").toBeGreaterThan(1);
+    expect(order).toEqual([...order].sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? -1 : 1)));
     const urls = digest.missing.flatMap((m) => [m.draftUrl, m.dismissUrl]);
     expect(new Set(urls).size).toBe(urls.length);
     for (const [i, m] of digest.missing.entries()) {

@@ -349,3 +349,15 @@ describe("second meetings (helper-70 finding 4)", () => {
     expect(buildDigest({ account, meetings: [first, again], messages: [wrote], people: [], now: NOW + 7 * DAY, links }).metrics.secondMeetings).toEqual({ value: 0, previous: 1 });
   });
 });
+
+describe("the waiting list's order", () => {
+  it("newest first by the first meeting's start (the date each card shows), people met at the same meeting by address", () => {
+    // A two-day workshop that began before, and ended after, a one-hour meeting; an older meeting
+    // with two people. By when the meeting ended, the workshop's person would come first.
+    const workshop = meeting({ start: NOW - 4 * DAY, end: NOW - 2 * DAY, attendees: ["wanda@workshop.example"] });
+    const coffee = meeting({ start: NOW - 3 * DAY, duration: HOUR, attendees: ["bo@coffee.example"] });
+    const older = meeting({ start: NOW - 10 * DAY, duration: HOUR, attendees: ["zed@pair.example", "amy@pair.example"] });
+    const d = buildDigest({ account, meetings: [older, workshop, coffee], messages: [], people: [], now: NOW, links });
+    expect(d.missing.map((m) => m.email)).toEqual(["bo@coffee.example", "wanda@workshop.example", "amy@pair.example", "zed@pair.example"]);
+  });
+});

@@ -316,6 +316,7 @@ describe("renderDigest", () => {
       const d = heavy({ missing: 60, upcoming: 7, attended: 3 });
       const r = await renderDigest(d);
       expect(quotedPrintableBytes(r.html)).toBeLessThanOrEqual(EMAIL_HTML_BUDGET);
+      expect(quotedPrintableBytes(r.html)).toBeGreaterThanOrEqual(await sentHtmlBytes(r.html));
       expect(await sentHtmlBytes(r.html)).toBeLessThan(GMAIL_CLIP);
       // The first EMAIL_LIST_MAX waiting people, in order, each with both links; none of the rest.
       expect(hrefs(r.html, "draft")).toEqual(range(EMAIL_LIST_MAX));
@@ -360,14 +361,20 @@ describe("renderDigest", () => {
       expect(hrefs(r.webHtml!, "draft")).toEqual(range(16));
     });
 
-    it("names in Japanese (three bytes a character, nine quoted-printable): the HTML as sent stays under the clip, and the budget's estimate is the encoder's size", async () => {
+    it("names in Japanese (three bytes a character, nine quoted-printable): the HTML as sent stays under the clip, showing 10 of each, and the budget's estimate is at or just above the encoder's size", async () => {
       const d = heavy({ missing: 40, upcoming: 7, name: (i) => `山田太郎花子の長い名前${"あいうえおかきくけこ".slice(0, 1 + (i % 9))}` });
       const r = await renderDigest(d);
       const sent = await sentHtmlBytes(r.html);
       expect(sent).toBeLessThan(GMAIL_CLIP);
-      // Fewer shown than with Latin names: the size decided it, not the count.
-      expect(hrefs(r.html, "draft").length).toBeLessThan(EMAIL_LIST_MAX);
-      expect(Math.abs(quotedPrintableBytes(r.html) - sent) / sent).toBeLessThan(0.02);
+      // Fewer shown than with Latin names, the size deciding, not the count: 15 of each would pass
+      // the budget, 10 do not, and 10 are shown (the step between 15 and 5).
+      expect(quotedPrintableBytes(renderToHtml(d, EMAIL_LIST_MAX))).toBeGreaterThan(EMAIL_HTML_BUDGET);
+      expect(quotedPrintableBytes(renderToHtml(d, EMAIL_LIST_STEPS[1]))).toBeLessThanOrEqual(EMAIL_HTML_BUDGET);
+      expect(hrefs(r.html, "draft")).toEqual(range(EMAIL_LIST_STEPS[1]));
+      // The estimate is at or above the encoder's size, and close to it.
+      const estimate = quotedPrintableBytes(r.html);
+      expect(estimate).toBeGreaterThanOrEqual(sent);
+      expect(estimate / sent).toBeLessThan(1.02);
     });
 
     it("a week within the lists' length is emailed whole and keeps no second copy", async () => {

@@ -109,11 +109,12 @@ export function buildDigest(o: {
     metOn: humanDate(c.metAt, tz),
     daysAgo: Math.max(0, localDay(now) - localDay(c.metAt)),
   });
-  // Newest first: the people met days ago, while a note still lands, before those of three or four
-  // weeks ago; the email shows the first of a long list (render.tsx EMAIL_LIST_MAX).
+  // Newest first, by the meeting's start, the date each card shows: the people met days ago, while a
+  // note still lands, before those of three or four weeks ago; the email shows the first of a long
+  // list (render.tsx EMAIL_LIST_MAX). People met at the same meeting by address.
   const missing = current.missingFollowUps
     .filter((c) => !dismissed.has(c.email))
-    .sort((x, y) => y.metEnd - x.metEnd)
+    .sort((x, y) => y.metAt - x.metAt || (x.email < y.email ? -1 : x.email > y.email ? 1 : 0))
     .map((c) => ({
       ...person(c),
       draftUrl: actionUrl(links, account.email, "draft", now, c),

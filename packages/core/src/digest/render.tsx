@@ -44,8 +44,8 @@ export interface RenderedDigestEmail {
  * ids), and missing follow-ups are those of the last 30 days (shared/spec/behaviour.md), so a large
  * event keeps a long list for weeks: past about 35 cards the events, their goal links and the
  * footer's pause link fell behind the clip. A list cut short says how many more there are and links
- * to the digest in a browser (`DigestData.webUrl`), which lists every one; the text part lists every
- * one too. The same lengths for every account: Outlook does not clip, but a list of 60 cards is no
+ * to the digest in a browser (`DigestData.webUrl`), which lists every one (up to some 640 waiting
+ * people: core/digest/send digestBodyFor); the text part lists every one too. The same lengths for every account: Outlook does not clip, but a list of 60 cards is no
  * easier to act on there.
  */
 export const EMAIL_LIST_MAX = 15;
@@ -53,8 +53,9 @@ export const EMAIL_LIST_MAX = 15;
 /**
  * The most bytes the HTML may take as sent ({@link quotedPrintableBytes}; whether Gmail counts the
  * encoded or the decoded size is not documented, so the larger), under Gmail's 102 KB. A render
- * past it shows fewer people in each list, down to {@link EMAIL_LIST_MIN}; the week's events are
- * never cut (they are the coming 7 days' and the past 7 days' networking events, a handful).
+ * past it shows fewer people in each list, down to {@link EMAIL_LIST_MIN}. The week's events are
+ * never cut: the networking events of the coming and the past 7 days, usually a handful; a week of
+ * some 40 of them passes the clip even so.
  */
 export const EMAIL_HTML_BUDGET = 100_000;
 export const EMAIL_LIST_STEPS = [EMAIL_LIST_MAX, 10, 5] as const;
@@ -62,13 +63,16 @@ export const EMAIL_LIST_MIN = EMAIL_LIST_STEPS[EMAIL_LIST_STEPS.length - 1];
 
 /**
  * The size of `html` as the composer sends it, quoted-printable (core/mail/compose, RFC 2045 6.7):
- * `=` and every byte outside printable ASCII take three bytes, and each line of at most 76 ends in
- * a soft break (`=` CRLF). An estimate within a line's break, not the encoding.
+ * `=` and every byte outside printable ASCII take three bytes, and each line ends in a soft break
+ * (`=` CRLF). Lines are at most 76 bytes, but nodemailer breaks them at a space near the end and
+ * never inside an escaped character, so they average 73–75: counting a break for every 70 bytes
+ * keeps the estimate at or above the encoder's (checked in digest-render.test.ts), never the
+ * encoding itself.
  */
 export function quotedPrintableBytes(html: string): number {
   let n = 0;
   for (const b of Buffer.from(html, "utf8")) n += b === 0x3d || b > 0x7e || (b < 0x20 && b !== 0x0a && b !== 0x0d) ? 3 : 1;
-  return n + 3 * Math.ceil(n / 73);
+  return n + 3 * Math.ceil(n / 70);
 }
 
 /** The doctype email clients expect, as React Email writes it. */

@@ -22,7 +22,11 @@ export interface DigestRecord {
   claimedAt: number;
   sentAt?: number;
   subject?: string;
-  /** The HTML the app shows: as emailed, or where the email left people out for its size, the same digest with every one (RenderedDigest.webHtml). */
+  /**
+   * The HTML the app shows: as emailed, or where the email left people out for its size, the same
+   * digest with every one (RenderedDigest.webHtml), unless that copy is too large to keep
+   * ({@link digestBodyFor}: some 640 waiting people), when it is the email's own again.
+   */
   html?: string;
   text?: string;
   error?: string;
@@ -177,10 +181,10 @@ export async function sendDigestOnce(o: {
   if (account.status === "paused") return "paused";
   const messageId = digestMessageId(account.email, data.week);
   // The body is kept for the app's view only while the item stays well inside DynamoDB's 400 KB
-  // (digestBodyFor: a browser copy of some 250 waiting people, each with its sealed links, which do
-  // not compress, is kept without the text, and past about 500 the email's own HTML is): a digest
-  // with none of these kept is still sent, and the view says it has no copy, rather than the claim
-  // failing every week.
+  // (digestBodyFor: a browser copy of some 330 waiting people, each with its sealed links, which do
+  // not compress, is kept without the text, and past about 640 the email's own HTML is, whose "See
+  // all" links then open what the email showed): a digest with none of these kept is still sent,
+  // and the view says it has no copy, rather than the claim failing every week.
   const body = digestBodyFor(rendered);
   const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, ...(body ? { body } : {}) };
   const mail = digestMail(account, data, rendered);
