@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { SQSEvent } from "aws-lambda";
 import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountRecord, saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { dispatchDue, dueWeeklyBody, markNeedsReconnect } from "@followthrough/core/dispatch";
 import {
   atLocal,
@@ -766,6 +766,38 @@ describe("the daily sync runs for every active account, so an event accepted mid
     const monday = sunday + 86_400_000;
     expect((await planEventJobs({ repo: h.repo, account: h.account(), now: monday - 30_000 })).sync).toBe(monday);
     expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: monday });
+  });
+});
+
+describe.skipIf(!haveShared)("the morning-after email at 08:00 in the owner's zone as it is when it goes (google-eventgoer)", () => {
+  it("a zone changed after the plan (a reconnect): the job finds its 08:00 still ahead, files itself there, and sends then, once", async () => {
+    const mixer = "b9fqqjc9spae0ovijc3g65lpb1"; // Sat 20 Jun 18:30–21:00 BST
+    const start = iso("2026-06-17T07:30:00Z");
+    const h = await scannedAt(sharedFixture("google-eventgoer"), start);
+    try {
+      await planEventJobs({ repo: h.repo, account: h.account(), now: start });
+      const dueOf = async () => (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "morning-after", mixer)))?.due;
+      const london = iso("2026-06-21T07:00:00Z"); // Sunday 08:00 BST
+      expect(await dueOf()).toBe(london);
+      // Sunday 07:30 BST, after the day's 07:00 sync: the owner reconnects from Los Angeles.
+      await updateAccount(h.repo, h.email, { timeZone: "America/Los_Angeles" }, iso("2026-06-21T06:30:00Z"));
+      const links = { baseUrl: "https://app.followthrough.test", key: "zone-change-link-key" };
+      const run = async (due: number) => {
+        await h.setClock(due + 60_000);
+        const account = (await loadAccount(h.repo, h.email))!;
+        return runEventJob({ repo: h.repo, provider: h.provider, account, job: { job: "event", kind: "morning-after", acc: h.email, evt: mixer, due }, now: due + 60_000, links });
+      };
+      // 08:00 in London is midnight in Los Angeles: not sent, filed for 08:00 there.
+      expect(await run(london)).toBe("moved");
+      const la = iso("2026-06-21T15:00:00Z"); // Sunday 08:00 PDT
+      expect(await dueOf()).toBe(la);
+      expect(await h.repo.get(keys.eventMail(h.email, "morning-after", mixer))).toBeUndefined();
+      expect(await run(la)).toBe("sent");
+      expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-after", mixer)))!.mail.status).toBe("sent");
+      expect(await dueOf()).toBeUndefined();
+    } finally {
+      await h.close();
+    }
   });
 });
 

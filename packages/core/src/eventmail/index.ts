@@ -24,6 +24,7 @@ import {
   eventMailLatest,
   findEvent,
   loadStatements,
+  morningAfterAt,
   morningOfAt,
   networkingMeetings,
   nextDispatchSlot,
@@ -138,6 +139,16 @@ export async function runEventJob(o: {
     await repo.delete(jobKey);
     return outcome;
   };
+  /**
+   * An email whose slot, reckoned now, is still ahead is filed there instead of sent: in that slot,
+   * unless its dispatch may have read the index while this job read the calendar.
+   */
+  const movedLater = async (slot: number): Promise<"moved" | undefined> => {
+    if (slot <= now) return undefined;
+    const open = (o.clock?.() ?? now) + PLAN_MARGIN_MS;
+    await putJob(repo, email, kind, eventId, slot > open ? slot : nextDispatchSlot(open));
+    return "moved";
+  };
   if (!eventEmailOn(account, kind)) return done("off");
   try {
     let mail: EventMail;
@@ -161,13 +172,8 @@ export async function runEventJob(o: {
       const m = networkingMeetings(account, await repo.loadMeetings(email), statements, now, now + PLAN_AHEAD_MS).find((x) => x.id === eventId);
       if (!m || m.start <= now) return done("not-networking");
       // Moved later: its email goes at the new time (an event moved earlier is announced now).
-      const slot = dispatchSlot(morningOfAt(m, account.timeZone));
-      if (slot > now) {
-        // In the slot, unless its dispatch may have read the index while this job read the calendar.
-        const open = (o.clock?.() ?? now) + PLAN_MARGIN_MS;
-        await putJob(repo, email, kind, eventId, slot > open ? slot : nextDispatchSlot(open));
-        return "moved";
-      }
+      const later = await movedLater(dispatchSlot(morningOfAt(m, account.timeZone)));
+      if (later) return later;
       mail = morningOfMail({ account, event: m, goal, now });
     } else {
       const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore, abandonPageBefore: o.abandonPageBefore });
@@ -186,6 +192,10 @@ export async function runEventJob(o: {
       // attempt that died, its record sent back while the account was busy): "the morning after" no
       // longer, it is not sent (a plan would not file it now, core/events eventMailLatest).
       if (now >= eventMailLatest(kind, attended, account.timeZone)) return done("too-late");
+      // Its 08:00 still ahead, in the owner's zone as it is now (changed at a reconnect after the
+      // plan), or the event moved later: it goes then, as a morning-of email does.
+      const later = await movedLater(dispatchSlot(morningAfterAt(attended, account.timeZone)));
+      if (later) return later;
       mail = morningAfterMail({ account: owner, event: attended, met: attended.met, now, links: o.links });
     }
     const messageId = eventMailMessageId(email, kind, eventId);
