@@ -782,19 +782,46 @@ describe.skipIf(!haveShared)("the morning-after email at 08:00 in the owner's zo
       // Sunday 07:30 BST, after the day's 07:00 sync: the owner reconnects from Los Angeles.
       await updateAccount(h.repo, h.email, { timeZone: "America/Los_Angeles" }, iso("2026-06-21T06:30:00Z"));
       const links = { baseUrl: "https://app.followthrough.test", key: "zone-change-link-key" };
-      const run = async (due: number) => {
+      const run = async (due: number, readsEndAt = due + 60_000) => {
         await h.setClock(due + 60_000);
         const account = (await loadAccount(h.repo, h.email))!;
-        return runEventJob({ repo: h.repo, provider: h.provider, account, job: { job: "event", kind: "morning-after", acc: h.email, evt: mixer, due }, now: due + 60_000, links });
+        return runEventJob({ repo: h.repo, provider: h.provider, account, job: { job: "event", kind: "morning-after", acc: h.email, evt: mixer, due }, now: due + 60_000, links, clock: () => readsEndAt });
+      };
+      const copies = async () => {
+        const id = eventMailMessageId(h.email, "morning-after", mixer);
+        const sent = await h.control<{ headers: Record<string, string> }[]>("GET", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/sent`);
+        return sent.filter((m) => Object.entries(m.headers).some(([k, v]) => k.toLowerCase() === "message-id" && v.trim() === id)).length;
       };
       // 08:00 in London is midnight in Los Angeles: not sent, filed for 08:00 there.
       expect(await run(london)).toBe("moved");
       const la = iso("2026-06-21T15:00:00Z"); // Sunday 08:00 PDT
       expect(await dueOf()).toBe(la);
       expect(await h.repo.get(keys.eventMail(h.email, "morning-after", mixer))).toBeUndefined();
+      expect(await copies()).toBe(0);
       expect(await run(la)).toBe("sent");
       expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-after", mixer)))!.mail.status).toBe("sent");
       expect(await dueOf()).toBeUndefined();
+      expect(await copies()).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a slot that came while the job's reads ran is this one: sent, not filed a quarter hour on", async () => {
+    const mixer = "b9fqqjc9spae0ovijc3g65lpb1";
+    const start = iso("2026-06-17T07:30:00Z");
+    const h = await scannedAt(sharedFixture("google-eventgoer"), start);
+    try {
+      await planEventJobs({ repo: h.repo, account: h.account(), now: start });
+      const london = iso("2026-06-21T07:00:00Z");
+      // Reykjavik's 08:00 is an hour after London's: the job starts at London's slot, and its reads end after Reykjavik's.
+      await updateAccount(h.repo, h.email, { timeZone: "Atlantic/Reykjavik" }, iso("2026-06-21T06:30:00Z"));
+      await h.setClock(london + 60_000);
+      const account = (await loadAccount(h.repo, h.email))!;
+      const links = { baseUrl: "https://app.followthrough.test", key: "zone-change-link-key" };
+      const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: mixer, due: london };
+      expect(await runEventJob({ repo: h.repo, provider: h.provider, account, job, now: london + 60_000, links, clock: () => iso("2026-06-21T08:00:30Z") })).toBe("sent");
+      expect(await h.repo.get(keys.eventJob(h.email, "morning-after", mixer))).toBeUndefined();
     } finally {
       await h.close();
     }

@@ -140,12 +140,14 @@ export async function runEventJob(o: {
     return outcome;
   };
   /**
-   * An email whose slot, reckoned now, is still ahead is filed there instead of sent: in that slot,
-   * unless its dispatch may have read the index while this job read the calendar.
+   * An email whose slot, reckoned now, is still ahead once its reads are done is filed there instead
+   * of sent: in that slot, unless its dispatch may have read the index while this job read the
+   * calendar. A slot that came while the reads ran is this one: it is sent.
    */
   const movedLater = async (slot: number): Promise<"moved" | undefined> => {
-    if (slot <= now) return undefined;
-    const open = (o.clock?.() ?? now) + PLAN_MARGIN_MS;
+    const at = o.clock?.() ?? now;
+    if (slot <= at) return undefined;
+    const open = at + PLAN_MARGIN_MS;
     await putJob(repo, email, kind, eventId, slot > open ? slot : nextDispatchSlot(open));
     return "moved";
   };
