@@ -45,8 +45,8 @@ export interface RenderedDigestEmail {
  * event keeps a long list for weeks: past about 35 cards the events, their goal links and the
  * footer's pause link fell behind the clip. A list cut short says how many more there are and links
  * to the digest in a browser (`DigestData.webUrl`), which lists every one (up to some 640 waiting
- * people: core/digest/send digestBodyFor); the text part lists every one too. The same lengths for every account: Outlook does not clip, but a list of 60 cards is no
- * easier to act on there.
+ * people: core/digest/send digestBodyFor); the text part lists every one too. The same lengths for
+ * every account: Outlook does not clip, but a list of 60 cards is no easier to act on there.
  */
 export const EMAIL_LIST_MAX = 15;
 
