@@ -91,6 +91,11 @@ describe("local times of the event emails", () => {
     // The daily sync at 07:00 local on either side of the change.
     expect(nextSyncAt(iso("2026-10-31T12:00:00Z"), ny)).toBe(iso("2026-11-01T12:00:00Z")); // 07:00 EST
     expect(nextSyncAt(iso("2026-10-31T10:00:00Z"), ny)).toBe(iso("2026-10-31T11:00:00Z")); // 07:00 EDT
+    // With the evening sync (a goal set): 17:00 too, on either side of the change.
+    expect(nextSyncAt(iso("2026-10-31T12:00:00Z"), ny, true)).toBe(iso("2026-10-31T21:00:00Z")); // 17:00 EDT
+    expect(nextSyncAt(iso("2026-10-31T21:00:00Z"), ny, true)).toBe(iso("2026-11-01T12:00:00Z")); // then 07:00 EST
+    expect(nextSyncAt(iso("2026-11-01T12:00:00Z"), ny, true)).toBe(iso("2026-11-01T22:00:00Z")); // 17:00 EST
+    expect(nextSyncAt(iso("2026-10-31T10:00:00Z"), ny, true)).toBe(iso("2026-10-31T11:00:00Z")); // 07:00 EDT first
     // The spring change too (8 Mar 2026): 08:00 EDT = 12:00 UTC.
     expect(atLocal("2026-03-08", 8, ny)).toBe(iso("2026-03-08T12:00:00Z"));
     expect(atLocal("2026-03-07", 8, ny)).toBe(iso("2026-03-07T13:00:00Z"));

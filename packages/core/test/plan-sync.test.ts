@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { type EventJobItem, nextSyncAt, planEventJobs, putEventJob } from "@followthrough/core/events";
+import type { Meeting } from "@followthrough/core/model";
 
 const email = "owner@plan.example";
 const zone = "Europe/London";
@@ -28,4 +29,38 @@ it("a plan after the sync's hour (a resume at 07:30) moves a sync item already d
   const plan = await planEventJobs({ repo, account, now: seven + 30 * 60_000, meetings: [] });
   expect(plan.sync).toBe(tomorrow);
   expect((await repo.get<EventJobItem>(keys.eventJob(email, "sync")))?.due).toBe(tomorrow);
+});
+
+it("while a goal is set on an upcoming networking event the sync runs at 17:00 too, so an event moved after 07:00 to start before 10:00 the next morning gets its 18:00 evening-before email", async () => {
+  const owner = { email: "goals@plan.example", aliases: [], timeZone: "Europe/Berlin", status: "active" as const };
+  const meetup = (start: string, end: string): Meeting => ({
+    id: "meetup",
+    title: "Founders Meetup",
+    start: Date.parse(start),
+    end: Date.parse(end),
+    allDay: false,
+    cancelled: false,
+    kind: "default",
+    organizerSelf: true,
+    attendees: [{ email: "guest@otherco.example", name: "Guest", response: "accepted", resource: false, organizer: false }],
+  });
+  const friday = meetup("2026-06-19T12:00:00Z", "2026-06-19T14:00:00Z"); // Fri 14:00–16:00 CEST
+  const goal = { marks: new Map<string, boolean>(), goals: new Map([["meetup", 2]]), confirmations: [] };
+  const none = { ...goal, goals: new Map<string, number>() };
+  const tuesday7 = Date.parse("2026-06-16T05:00:00Z"); // Tue 07:00 CEST, the day's sync
+  // Without a goal: tomorrow's 07:00 only.
+  expect((await planEventJobs({ repo, account: owner, now: tuesday7, meetings: [friday], statements: none })).sync).toBe(Date.parse("2026-06-17T05:00:00Z"));
+  // With one: today's 17:00.
+  const plan = await planEventJobs({ repo, account: owner, now: tuesday7, meetings: [friday], statements: goal });
+  expect(plan.sync).toBe(Date.parse("2026-06-16T15:00:00Z"));
+  expect(plan.jobs.find((j) => j.kind === "morning-of")?.hour).toBe(Date.parse("2026-06-19T06:00:00Z")); // Fri 08:00
+  // At noon the organiser moves it to Wednesday 09:00. The 17:00 sync reads it, and its plan files
+  // the evening-before email for 18:00 today, and the next sync for tomorrow's 07:00.
+  const wednesday = meetup("2026-06-17T07:00:00Z", "2026-06-17T09:00:00Z");
+  const evening = await planEventJobs({ repo, account: owner, now: Date.parse("2026-06-16T15:00:30Z"), meetings: [wednesday], statements: goal });
+  expect(evening.jobs.find((j) => j.kind === "morning-of")?.hour).toBe(Date.parse("2026-06-16T16:00:00Z")); // Tue 18:00
+  expect(evening.sync).toBe(Date.parse("2026-06-17T05:00:00Z"));
+  expect((await repo.get<EventJobItem>(keys.eventJob(owner.email, "morning-of", "meetup")))?.due).toBe(Date.parse("2026-06-16T16:00:00Z"));
+  // The morning-of email switched off: no evening sync.
+  expect((await planEventJobs({ repo, account: { ...owner, eventEmails: { morningOf: false, morningAfter: true } }, now: tuesday7, meetings: [friday], statements: goal })).sync).toBe(Date.parse("2026-06-17T05:00:00Z"));
 });

@@ -119,7 +119,7 @@ export async function runEventJob(o: {
       // (A refiling that fails too leaves the failure reported the first one.)
       if (!isRevoked(e)) {
         const at = o.clock?.() ?? now;
-        const regular = job.due === dispatchSlot(nextSyncAt(job.due - 1, account.timeZone));
+        const regular = job.due === dispatchSlot(nextSyncAt(job.due - 1, account.timeZone, true));
         await putJob(repo, email, "sync", undefined, regular ? nextDispatchSlot(at + SYNC_RETRY_MS) : dispatchSlot(nextSyncAt(at, account.timeZone)), { ifPresent: true }).catch(() => undefined);
       }
       throw e;

@@ -25,7 +25,7 @@ export interface EventJob {
 }
 
 /** Local hours of shared/spec/events.md "Emails and the digest", and of the daily sync before them. */
-export const EVENT_MAIL_HOURS = { morningOf: 8, eveningBefore: 18, startsEarlyBefore: 10, morningAfter: 8, sync: 7 } as const;
+export const EVENT_MAIL_HOURS = { morningOf: 8, eveningBefore: 18, startsEarlyBefore: 10, morningAfter: 8, sync: 7, eveningSync: 17 } as const;
 
 /**
  * The GSI2 partition of a dispatch slot's event jobs (an absolute time: events happen once):
@@ -75,10 +75,23 @@ export function morningAfterAt(e: TimedEvent, zone: string): number {
   return atLocal(addDays(last, 1), EVENT_MAIL_HOURS.morningAfter, zone);
 }
 
-/** The next 07:00 local strictly after `now`: when the daily calendar sync runs. */
-export function nextSyncAt(now: number, zone: string): number {
-  const today = atLocal(localDate(now, zone), EVENT_MAIL_HOURS.sync, zone);
-  return today > now ? today : atLocal(addDays(localDate(now, zone), 1), EVENT_MAIL_HOURS.sync, zone);
+/**
+ * The next sync strictly after `now`: 07:00 local, before the day's 08:00 emails; with `evening`,
+ * 17:00 too, before the 18:00 evening-before email. The plan asks for the evening one while a goal
+ * is set on an upcoming networking event: an event moved after the 07:00 sync to start before 10:00
+ * the next morning (or to later that day) is then found in time for its email, not only at the next
+ * day's 07:00, when its evening has gone.
+ */
+export function nextSyncAt(now: number, zone: string, evening = false): number {
+  const hours = evening ? [EVENT_MAIL_HOURS.sync, EVENT_MAIL_HOURS.eveningSync] : [EVENT_MAIL_HOURS.sync];
+  const today = localDate(now, zone);
+  for (const day of [today, addDays(today, 1), addDays(today, 2)]) {
+    for (const hour of hours) {
+      const at = atLocal(day, hour, zone);
+      if (at > now) return at;
+    }
+  }
+  throw new Error(`no sync hour after ${new Date(now).toISOString()} in ${zone}`);
 }
 
 /** The queue body of an event job (JSON; a weekly job's body is the bare account address). */
