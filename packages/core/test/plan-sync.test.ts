@@ -63,4 +63,7 @@ it("while a goal is set on an upcoming networking event the sync runs at 17:00 t
   expect((await repo.get<EventJobItem>(keys.eventJob(owner.email, "morning-of", "meetup")))?.due).toBe(Date.parse("2026-06-16T16:00:00Z"));
   // The morning-of email switched off: no evening sync.
   expect((await planEventJobs({ repo, account: { ...owner, eventEmails: { morningOf: false, morningAfter: true } }, now: tuesday7, meetings: [friday], statements: goal })).sync).toBe(Date.parse("2026-06-17T05:00:00Z"));
+  // Its email sent already: nothing left for an evening read to find, so none.
+  await repo.put({ ...keys.eventMail(owner.email, "morning-of", "meetup"), mail: { status: "sent", messageId: "<x>", claimedAt: tuesday7, kind: "morning-of", eventId: "meetup" } });
+  expect((await planEventJobs({ repo, account: owner, now: tuesday7, meetings: [friday], statements: goal })).sync).toBe(Date.parse("2026-06-17T05:00:00Z"));
 });

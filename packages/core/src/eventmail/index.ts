@@ -4,8 +4,9 @@
  *
  * - core/events planEventJobs (after every complete scan, and after each daily sync) writes one
  *   item per (account, event, kind) on the due index GSI2 "EVDUE#<slot>" (core/events/due),
- *   and the daily sync item of every active account (07:00 local), so that an event accepted
- *   mid-week is planned by the next morning, not at the next weekly scan.
+ *   and the daily sync item of every active account (07:00 local, and 17:00 while a morning-of
+ *   email with a goal is still to come), so that an event accepted mid-week is planned by the next
+ *   morning, not at the next weekly scan, and one with a goal moved to the next morning by 18:00.
  * - The dispatcher (core/dispatch, every quarter hour) queues the jobs of its slot beside the weekly digests;
  *   the worker runs {@link runEventJob} under the account's scan lease (core/dispatch runAccountJob:
  *   unknown, paused or disconnected accounts are skipped).
@@ -120,7 +121,9 @@ export async function runEventJob(o: {
       if (!isRevoked(e)) {
         const at = o.clock?.() ?? now;
         const regular = job.due === dispatchSlot(nextSyncAt(job.due - 1, account.timeZone, true));
-        await putJob(repo, email, "sync", undefined, regular ? nextDispatchSlot(at + SYNC_RETRY_MS) : dispatchSlot(nextSyncAt(at, account.timeZone)), { ifPresent: true }).catch(() => undefined);
+        // (The next sync hour with the evening's: a goal may be set, and this failure left no plan to
+        // say; without one, that sync's plan goes back to 07:00.)
+        await putJob(repo, email, "sync", undefined, regular ? nextDispatchSlot(at + SYNC_RETRY_MS) : dispatchSlot(nextSyncAt(at, account.timeZone, true)), { ifPresent: true }).catch(() => undefined);
       }
       throw e;
     }
