@@ -814,6 +814,37 @@ describe.skipIf(!haveShared)("the morning-after email at 08:00 in the owner's zo
     }
   });
 
+  it("the 17:00 sync while a goal is set: the organiser moves the event at noon to 08:00 the next morning, and its evening-before email goes at 18:00", async () => {
+    const mixer = "b9fqqjc9spae0ovijc3g65lpb1"; // Sat 20 Jun 18:30–21:00 BST
+    const start = iso("2026-06-17T07:30:00Z");
+    const h = await scannedAt(sharedFixture("google-eventgoer"), start);
+    try {
+      const links = { baseUrl: "https://app.followthrough.test", key: "evening-sync-link-key" };
+      await setGoal(h.repo, h.account(), mixer, 3, start);
+      // Thursday's 07:00 sync plans the next one for 17:00, the goal's email being still to come.
+      const thursday7 = iso("2026-06-18T06:00:00Z");
+      const plan = await planEventJobs({ repo: h.repo, account: h.account(), now: thursday7 });
+      const five = iso("2026-06-18T16:00:00Z"); // 17:00 BST
+      expect(plan.sync).toBe(five);
+      // At noon the organiser moves the mixer to Friday 08:00.
+      const stored = (JSON.parse(readFileSync(join(sharedFixture("google-eventgoer"), "google", "events.json"), "utf8")) as { id: string; start: { dateTime: string }; end: { dateTime: string } }[]).find((e) => e.id === mixer)!;
+      const moved = { ...stored, start: { ...stored.start, dateTime: "2026-06-19T07:00:00Z" }, end: { ...stored.end, dateTime: "2026-06-19T09:00:00Z" } };
+      await h.setClock(iso("2026-06-18T11:00:00Z"));
+      await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/calendar/events`, moved);
+      // The 17:00 sync reads it, and its plan files the evening-before email for 18:00 BST.
+      await h.setClock(five + 60_000);
+      expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { job: "event", kind: "sync", acc: h.email, due: five }, now: five + 60_000, links })).toBe("synced");
+      const six = iso("2026-06-18T17:00:00Z");
+      expect(await h.repo.get(keys.eventJob(h.email, "morning-of", mixer))).toMatchObject({ due: six });
+      await h.setClock(six + 60_000);
+      expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { job: "event", kind: "morning-of", acc: h.email, evt: mixer, due: six }, now: six + 60_000, links })).toBe("sent");
+      const record = (await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-of", mixer)))!.mail;
+      expect(record.subject).toMatch(/^Tomorrow: /);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a slot that came while the job's reads ran is this one: sent, not filed a quarter hour on", async () => {
     const mixer = "b9fqqjc9spae0ovijc3g65lpb1";
     const start = iso("2026-06-17T07:30:00Z");
