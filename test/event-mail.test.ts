@@ -15,6 +15,7 @@ import { type AccountRecord, loadAccount, saveAccount, updateAccount } from "@fo
 import { dispatchDue, dueWeeklyBody, markNeedsReconnect } from "@followthrough/core/dispatch";
 import {
   atLocal,
+  clearGoal,
   confirmMet,
   DUE_SLOT_MS,
   dispatchSlot,
@@ -22,6 +23,7 @@ import {
   eventJobsDue,
   eventMailMessageId,
   type EventMailRecord,
+  loadStatements,
   markEvent,
   morningAfterAt,
   morningOfAt,
@@ -527,12 +529,23 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: again });
     // The failed message, redelivered: stale.
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock + 30 * 60_000, links })).toBe("stale");
-    // The retry fails too: the next sync hour, not every hour for as long as the failure lasts. That
-    // is 17:00 the same day (a goal may need the evening's read; that sync's plan goes back to 07:00
-    // when none does), not the next day's 07:00.
+    // The retry fails too: the next sync hour, not every hour for as long as the failure lasts. The
+    // owner has set goals (the mixer's), so that is 17:00 the same day, for the evening's read.
+    const goals = (await loadStatements(h.repo, h.email)).goals;
+    expect(goals.size).toBeGreaterThan(0);
     await withCalendarDown(() => runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: again }, now: again + 60_000, links }));
-    expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: dispatchSlot(nextSyncAt(again + 60_000, h.account().timeZone, true)) });
-    expect(dispatchSlot(nextSyncAt(again + 60_000, h.account().timeZone, true)) - item.due).toBe(10 * HOUR);
+    expect(((await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!).due - item.due).toBe(10 * HOUR);
+    // Without a goal, the next day's 07:00: an outage costs an account two runs a day, not four.
+    const stored = await Promise.all([...goals.keys()].map((id) => h.repo.get<Record<string, unknown>>(keys.eventGoal(h.email, id))));
+    for (const id of goals.keys()) await clearGoal(h.repo, h.account(), id);
+    try {
+      await putEventJob(h.repo, h.email, "sync", undefined, again);
+      await withCalendarDown(() => runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: again }, now: again + 60_000, links }));
+      expect(((await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))!).due - item.due).toBe(24 * HOUR);
+    } finally {
+      // The goals as they were (some of their events are gone from the calendar since: put back as stored).
+      for (const item of stored) if (item) await h.repo.put(item);
+    }
     // (Back at the hour's retry, for the rest of this test.)
     await putEventJob(h.repo, h.email, "sync", undefined, again);
     clock = again + 60_000;

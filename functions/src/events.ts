@@ -285,7 +285,7 @@ ${quick.map((n) => html`<button type="submit" name="goal" value="${n}"${n === go
 <input type="number" id="goal" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${said?.typed ?? ""}" required${fieldAttrs("goal", said?.field)}>
 <button type="submit" class="secondary">Set goal</button></form>
 ${goal !== undefined ? html`<form method="post"><input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary">Remove the goal</button></form>` : ""}
-<p class="muted">The morning of the event you get one short email with your goal; the morning after, the people you met there.</p>
+<p class="muted">The morning of the event you get one short email with your goal (the evening before, at 18:00, when it starts before 10:00); the morning after, the people you met there.</p>
 ${nav(c, account.email)}`,
     );
   };

@@ -202,7 +202,7 @@ ${
 <button type="submit" class="secondary">Load this template</button>
 </form>
 <h2>Event emails</h2>
-<p class="muted">For your networking events (<a href="${kit.linkFor(c, account.email, "events")}">your events</a>): one short email the morning of an event you set a goal for, and one the morning after with the people you met there. Pausing your digests pauses these too.</p>
+<p class="muted">For your networking events (<a href="${kit.linkFor(c, account.email, "events")}">your events</a>): one short email the morning of an event you set a goal for (at 18:00 the evening before when it starts before 10:00), and one the morning after with the people you met there. Pausing your digests pauses these too.</p>
 <form method="post"><input type="hidden" name="action" value="eventemails">
 <p><input type="checkbox" id="morningOf" name="morningOf" value="on"${account.eventEmails?.morningOf !== false ? html` checked` : ""}> <label class="inline" for="morningOf">The morning of an event with a goal</label></p>
 <p><input type="checkbox" id="morningAfter" name="morningAfter" value="on"${account.eventEmails?.morningAfter !== false ? html` checked` : ""}> <label class="inline" for="morningAfter">The morning after an event: whom you met</label></p>

@@ -63,6 +63,12 @@ it("while a goal is set on an upcoming networking event the sync runs at 17:00 t
   expect((await repo.get<EventJobItem>(keys.eventJob(owner.email, "morning-of", "meetup")))?.due).toBe(Date.parse("2026-06-16T16:00:00Z"));
   // The morning-of email switched off: no evening sync.
   expect((await planEventJobs({ repo, account: { ...owner, eventEmails: { morningOf: false, morningAfter: true } }, now: tuesday7, meetings: [friday], statements: goal })).sync).toBe(Date.parse("2026-06-17T05:00:00Z"));
+  // An event at 14:00 today: its email goes at 08:00, before any evening read could change it, so none.
+  const today = { ...meetup("2026-06-16T12:00:00Z", "2026-06-16T14:00:00Z"), id: "today" };
+  const todayGoal = { ...goal, goals: new Map([["today", 2]]) };
+  const todayPlan = await planEventJobs({ repo, account: { ...owner, email: "today@plan.example" }, now: tuesday7, meetings: [today], statements: todayGoal });
+  expect(todayPlan.jobs.find((j) => j.kind === "morning-of")?.hour).toBe(Date.parse("2026-06-16T06:00:00Z")); // 08:00 CEST
+  expect(todayPlan.sync).toBe(Date.parse("2026-06-17T05:00:00Z"));
   // Its email sent already: nothing left for an evening read to find, so none.
   await repo.put({ ...keys.eventMail(owner.email, "morning-of", "meetup"), mail: { status: "sent", messageId: "<x>", claimedAt: tuesday7, kind: "morning-of", eventId: "meetup" } });
   expect((await planEventJobs({ repo, account: owner, now: tuesday7, meetings: [friday], statements: goal })).sync).toBe(Date.parse("2026-06-17T05:00:00Z"));

@@ -112,18 +112,19 @@ export async function runEventJob(o: {
       return "synced";
     } catch (e) {
       // Each sync plans the next: one that fails (the provider down past the adapter's retries, the
-      // table throttled) is filed again, so the chain goes on: the day's own sync an hour on, once;
-      // a retry or a continuation that fails, at the next day's 07:00, so a failure that lasts costs
-      // a run a day, as the chain does anyway. Its message still fails: redelivered, it finds its item
-      // moved (stale) and does nothing, so nothing reaches the dead-letter queue and the chain does
-      // not wait for the next weekly run. A revoked grant ends it.
+      // table throttled) is filed again, so the chain goes on: the day's own sync (07:00, or 17:00)
+      // an hour on, once; a retry or a continuation that fails, at the next sync hour, so a failure
+      // that lasts costs a run or two a day, as the chain does anyway. That hour counts 17:00 only
+      // where the owner has set a goal (read here, as no plan was written to say; a read that fails
+      // counts none): without one, an outage would double every account's retries. Its message still
+      // fails: redelivered, it finds its item moved (stale) and does nothing, so nothing reaches the
+      // dead-letter queue and the chain does not wait for the next weekly run. A revoked grant ends it.
       // (A refiling that fails too leaves the failure reported the first one.)
       if (!isRevoked(e)) {
         const at = o.clock?.() ?? now;
         const regular = job.due === dispatchSlot(nextSyncAt(job.due - 1, account.timeZone, true));
-        // (The next sync hour with the evening's: a goal may be set, and this failure left no plan to
-        // say; without one, that sync's plan goes back to 07:00.)
-        await putJob(repo, email, "sync", undefined, regular ? nextDispatchSlot(at + SYNC_RETRY_MS) : dispatchSlot(nextSyncAt(at, account.timeZone, true)), { ifPresent: true }).catch(() => undefined);
+        const evening = !regular && (await loadStatements(repo, email).then((st) => st.goals.size > 0, () => false));
+        await putJob(repo, email, "sync", undefined, regular ? nextDispatchSlot(at + SYNC_RETRY_MS) : dispatchSlot(nextSyncAt(at, account.timeZone, evening)), { ifPresent: true }).catch(() => undefined);
       }
       throw e;
     }

@@ -75,24 +75,27 @@ export function morningAfterAt(e: TimedEvent, zone: string): number {
   return atLocal(addDays(last, 1), EVENT_MAIL_HOURS.morningAfter, zone);
 }
 
+/** The next `hour`:00 local strictly after `now`. */
+function nextAtHour(now: number, zone: string, hour: number): number {
+  const today = localDate(now, zone);
+  const at = atLocal(today, hour, zone);
+  return at > now ? at : atLocal(addDays(today, 1), hour, zone);
+}
+
 /**
  * The next sync strictly after `now`: 07:00 local, before the day's 08:00 emails; with `evening`,
- * 17:00 too, before the 18:00 evening-before email. The plan asks for the evening one while a goal
- * is set on an upcoming networking event: an event moved after the 07:00 sync to start before 10:00
- * the next morning (or to later that day) is then found in time for its email, not only at the next
- * day's 07:00, when its evening has gone.
+ * 17:00 too, before the 18:00 evening-before email. The plan asks for the evening one while a
+ * morning-of email with a goal is due after that evening: an event moved after the 07:00 sync to
+ * start before 10:00 the next morning (or to later that day) is then found in time for its email,
+ * not only at the next day's 07:00, when its evening has gone.
  */
 export function nextSyncAt(now: number, zone: string, evening = false): number {
-  const hours = evening ? [EVENT_MAIL_HOURS.sync, EVENT_MAIL_HOURS.eveningSync] : [EVENT_MAIL_HOURS.sync];
-  const today = localDate(now, zone);
-  for (const day of [today, addDays(today, 1), addDays(today, 2)]) {
-    for (const hour of hours) {
-      const at = atLocal(day, hour, zone);
-      if (at > now) return at;
-    }
-  }
-  throw new Error(`no sync hour after ${new Date(now).toISOString()} in ${zone}`);
+  const morning = nextAtHour(now, zone, EVENT_MAIL_HOURS.sync);
+  return evening ? Math.min(morning, nextEveningSyncAt(now, zone)) : morning;
 }
+
+/** The next 17:00 local strictly after `now` (the evening sync's hour, {@link nextSyncAt}). */
+export const nextEveningSyncAt = (now: number, zone: string): number => nextAtHour(now, zone, EVENT_MAIL_HOURS.eveningSync);
 
 /** The queue body of an event job (JSON; a weekly job's body is the bare account address). */
 export const eventJobBody = (j: Omit<EventJob, "job">): string => JSON.stringify({ job: "event", kind: j.kind, acc: j.acc.toLowerCase(), ...(j.evt !== undefined ? { evt: j.evt } : {}), due: j.due });

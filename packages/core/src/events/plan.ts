@@ -11,7 +11,7 @@ import type { Meeting, Owner } from "../model";
 import { mapLimit } from "../resilience/pacer";
 import { keys, type Repository } from "../storage";
 import { DAY } from "../time";
-import { dispatchSlot, type EventJob, eventDueKey, eventJobBody, type EventMailKind, morningAfterAt, morningOfAt, nextDispatchSlot, nextSyncAt } from "./due";
+import { dispatchSlot, type EventJob, eventDueKey, eventJobBody, type EventMailKind, morningAfterAt, morningOfAt, nextDispatchSlot, nextEveningSyncAt, nextSyncAt } from "./due";
 import { networkingReason } from "./rules";
 import { loadStatements, type OwnerStatements } from "./statements";
 
@@ -112,8 +112,8 @@ export interface EventPlan {
  * by then and ended in the last 7 days, each at its local time (core/events/due); an item of an
  * email already sent or switched off is not written. Rewriting moves an item whose event moved.
  *
- * The daily sync item (next 07:00 local, or 17:00 while a morning-of email with a goal is still to
- * come) is written for every active account, whatever the coming
+ * The daily sync item (next 07:00 local, or 17:00 while a morning-of email with a goal is due after
+ * that evening) is written for every active account, whatever the coming
  * week holds: a networking event the owner accepts mid-week, with nothing planned yet, is found by
  * the next morning's sync, whose own plan then puts its emails on the index (and the sync after).
  * An account whose `status` says paused or needs_reconnect gets none (its item is removed); an
@@ -183,9 +183,11 @@ export async function planEventJobs(o: {
   for (const o of outcomes) if (o && "job" in o) plan.jobs.push(o.job);
   if (account.status === undefined || account.status === "active") {
     const at = writtenAt();
-    // 17:00 too while a morning-of email with a goal is still to come (core/events/due nextSyncAt):
-    // one this plan filed (or kept); one already sent or past its time needs no evening read.
-    const evening = plan.jobs.some((j) => j.kind === "morning-of" && statements.goals.has(j.eventId));
+    // 17:00 too while a morning-of email with a goal is due after the next 17:00 (core/events/due
+    // nextSyncAt): one this plan filed (or kept). One already sent, past its time, or going before
+    // that evening (today's 08:00) has nothing for an evening read to change: each goes once.
+    const eveningSync = dispatchSlot(nextEveningSyncAt(at + PLAN_MARGIN_MS, zone));
+    const evening = plan.jobs.some((j) => j.kind === "morning-of" && statements.goals.has(j.eventId) && j.hour > eveningSync);
     plan.sync = dispatchSlot(nextSyncAt(at + PLAN_MARGIN_MS, zone, evening));
     // A sync already due sooner and not yet dispatched (a daily sync cut short by the time limit and
     // filed for the next quarter hour, core/eventmail; today's 07:00 when this plan is written in the
