@@ -189,13 +189,16 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
     });
 
-    it("an account resumed after it is not caught up for an occurrence it was paused over (helper-81 #2)", async () => {
-      const t = await missed("catchup-resume");
+    // Resumed at 08:35, the 08:45 run catching up 08:00 to 08:30; or at 08:05, in the occurrence's own
+    // quarter hour, the 08:15 run catching up 08:00. Either way its next digest is next week's.
+    it.each([
+      { label: "an account resumed after it is not caught up for an occurrence it was paused over (helper-81 #2)", key: "catchup-resume", resumed: 35, run: 45 },
+      { label: "a resume at 08:05, in the occurrence's own quarter hour, is not caught up for it (#5)", key: "keep-resume-quarter", resumed: 5, run: 15 },
+    ])("$label", async ({ key, resumed, run }) => {
+      const t = await missed(key);
       await updateAccount(t.repo, t.email, { status: "paused" }, slot - 3_600_000);
-      // Resumed at 08:35; the 08:45 run catches up 08:00 to 08:30.
-      await updateAccount(t.repo, t.email, { status: "active" }, slot + 35 * 60_000);
-      expect(await catchUp(t, slot + 45 * 60_000)).toEqual([]);
-      // Its next digest is next week's, at the schedule's hour.
+      await updateAccount(t.repo, t.email, { status: "active" }, slot + resumed * 60_000);
+      expect(await catchUp(t, slot + run * 60_000)).toEqual([]);
       expect(await dueAt(t)).toBe(slot + WEEK);
     });
 
@@ -221,13 +224,6 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       expect(await catchUp(t, slot + 30 * 60_000)).toEqual([dueWeeklyBody(t.email, slot)]);
     });
 
-    it("a resume at 08:05, in the occurrence's own quarter hour, is not caught up for it (#5)", async () => {
-      const t = await missed("keep-resume-quarter");
-      await updateAccount(t.repo, t.email, { status: "paused" }, slot - 3_600_000);
-      await updateAccount(t.repo, t.email, { status: "active" }, slot + 5 * 60_000);
-      expect(await catchUp(t, slot + 15 * 60_000)).toEqual([]);
-      expect(await dueAt(t)).toBe(slot + WEEK);
-    });
 
     it("a schedule moved to Tuesday 09:00 at 08:20: not caught up for Monday, due on Tuesday (#6)", async () => {
       const t = await missed("keep-moved");
