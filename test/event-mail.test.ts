@@ -50,6 +50,13 @@ import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 const HOUR = 3_600_000;
 const iso = (s: string) => Date.parse(s);
 
+/** The copies of one event email in the harness's Gmail Sent, by its Message-ID. */
+async function sentCopiesIn(h: ScanHarness, kind: "morning-of" | "morning-after", eventId: string) {
+  const id = eventMailMessageId(h.email, kind, eventId);
+  const sent = await h.control<{ headers: Record<string, string>; raw: string }[]>("GET", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/sent`);
+  return sent.filter((m) => Object.entries(m.headers).some(([k, v]) => k.toLowerCase() === "message-id" && v.trim() === id));
+}
+
 /** A sandbox harness on `fixture`, its clock set to `at` and one scan done as of then. */
 async function scannedAt(fixture: string, at: number): Promise<ScanHarness> {
   const h = await startScanHarness({ fixture, pageSize: 50 });
@@ -244,11 +251,7 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     ({ Records: records.map((r) => ({ messageId: r.id, body: r.body, receiptHandle: randomUUID(), attributes: {}, messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:1:Digests", awsRegion: "us-east-1" })) }) as unknown as SQSEvent;
 
   /** The sandbox mailbox's sent mail with this event email's Message-ID. */
-  async function sentCopies(kind: "morning-of" | "morning-after", eventId: string) {
-    const id = eventMailMessageId(h.email, kind, eventId);
-    const sent = await h.control<{ headers: Record<string, string>; raw: string }[]>("GET", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/sent`);
-    return sent.filter((m) => Object.entries(m.headers).some(([k, v]) => k.toLowerCase() === "message-id" && v.trim() === id));
-  }
+  const sentCopies = (kind: "morning-of" | "morning-after", eventId: string) => sentCopiesIn(h, kind, eventId);
 
   /** Ten dispatches of the same hour at once (EventBridge retries, overlapping runs), then the worker on every message, redelivering what it reports failed. */
   async function dispatchAndWork(hour: number) {
@@ -807,11 +810,7 @@ describe.skipIf(!haveShared)("the morning-after email at 08:00 in the owner's zo
         const account = (await loadAccount(h.repo, h.email))!;
         return runEventJob({ repo: h.repo, provider: h.provider, account, job: { job: "event", kind: "morning-after", acc: h.email, evt: mixer, due }, now: due + 60_000, links, clock: () => readsEndAt });
       };
-      const copies = async () => {
-        const id = eventMailMessageId(h.email, "morning-after", mixer);
-        const sent = await h.control<{ headers: Record<string, string> }[]>("GET", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/sent`);
-        return sent.filter((m) => Object.entries(m.headers).some(([k, v]) => k.toLowerCase() === "message-id" && v.trim() === id)).length;
-      };
+      const copies = async () => (await sentCopiesIn(h, "morning-after", mixer)).length;
       // 08:00 in London is midnight in Los Angeles: not sent, filed for 08:00 there.
       expect(await run(london)).toBe("moved");
       const la = iso("2026-06-21T15:00:00Z"); // Sunday 08:00 PDT
