@@ -5,8 +5,8 @@
  * - core/events planEventJobs (after every complete scan, and after each daily sync) writes one
  *   item per (account, event, kind) on the due index GSI2 "EVDUE#<slot>" (core/events/due),
  *   and the daily sync item of every active account (07:00 local, and 17:00 while a morning-of
- *   email with a goal is still to come), so that an event accepted mid-week is planned by the next
- *   morning, not at the next weekly scan, and one with a goal moved to the next morning by 18:00.
+ *   email with a goal is due after that evening), so that an event accepted mid-week is planned by
+ *   the next morning, not at the next weekly scan, and one with a goal moved to the next morning by 18:00.
  * - The dispatcher (core/dispatch, every quarter hour) queues the jobs of its slot beside the weekly digests;
  *   the worker runs {@link runEventJob} under the account's scan lease (core/dispatch runAccountJob:
  *   unknown, paused or disconnected accounts are skipped).
