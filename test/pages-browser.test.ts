@@ -350,6 +350,37 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.context().close();
   });
 
+  it("settings: the time zone, changed as a person changes it (the link, the list, Save), and a zone the list no longer has refused", async () => {
+    const { email } = microsoft().account;
+    const was = (await loadAccount(app.stack.repo, email))!.timeZone;
+    const page = await (await contextOf()).newPage();
+    try {
+      await page.goto(link("settings", { acc: email }));
+      expect(await page.getByLabel("Time zone").count()).toBe(0);
+      await page.getByRole("link", { name: "Change time zone" }).click();
+      await page.getByLabel("Time zone").waitFor();
+      expect(await page.getByLabel("Time zone").inputValue()).toBe(was);
+      expect(page.url()).toMatch(/\?zone=1#time-zone$/);
+      await check(page, "settings-zone");
+      // A page left open while the runtime dropped a zone: refused, tied to the list, nothing saved.
+      await page.getByLabel("Time zone").evaluate((s: HTMLSelectElement) => ((s.options[s.selectedIndex] as HTMLOptionElement).value = "Mars/Olympus_Mons"));
+      await press(page, "Save time zone");
+      expect(await invalidFields(page)).toEqual([{ label: "Time zone", description: expect.stringMatching(/^Not saved\. Choose a time zone from the list\. Your digest's day and hour/) }]);
+      expect(await page.getByRole("alert").getByRole("link").getAttribute("href")).toBe("#zone");
+      expect((await loadAccount(app.stack.repo, email))!.timeZone).toBe(was);
+      expect(await page.getByLabel("Time zone").inputValue()).toBe(was);
+      await check(page, "settings-zone-error");
+      await page.getByLabel("Time zone").selectOption({ label: "America/Los Angeles" });
+      await press(page, "Save time zone");
+      expect(await page.getByRole("status").textContent()).toContain("Saved");
+      expect(await page.textContent("main")).toContain("In your time zone: America/Los_Angeles.");
+      expect((await loadAccount(app.stack.repo, email))!.timeZone).toBe("America/Los_Angeles");
+    } finally {
+      await updateAccount(app.stack.repo, email, { timeZone: was }, Date.now());
+      await page.context().close();
+    }
+  });
+
   it("a cross-site form POST to settings is still refused", async () => {
     const { email } = google().account;
     const ctx = await contextOf();

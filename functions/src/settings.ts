@@ -1,6 +1,7 @@
 /**
  * The settings page behind the sealed settings link (`/l/settings/<token>`, act
- * "settings"): digest day and hour in the owner's zone, pause/resume, the follow-up template, and
+ * "settings"): digest day and hour in the owner's zone, the zone itself (listed on asking, `?zone=1`:
+ * core/events changeTimeZone), pause/resume, the follow-up template, and
  * disconnect (a confirm step, then revocation at the provider and deletion of every item).
  *
  * CSRF: the signed token in the URL is the capability; on top of it every POST must come from this
@@ -19,9 +20,10 @@ import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
-import { planEventJobs } from "@followthrough/core/events";
+import { changeTimeZone, planEventJobs } from "@followthrough/core/events";
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
+import { isZone } from "@followthrough/core/time";
 import type { AppDeps } from "./kit";
 import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, whenOf } from "./pages";
 
@@ -41,7 +43,7 @@ export class SettingsError extends Error {
   override name = "SettingsError";
   constructor(
     message: string,
-    readonly field?: "day" | "hour" | "template" | "subject" | "signature" | "person" | "first",
+    readonly field?: "day" | "hour" | "zone" | "template" | "subject" | "signature" | "person" | "first",
   ) {
     super(message);
   }
@@ -121,6 +123,24 @@ export function validateSchedule(day: unknown, hour: unknown): DigestSchedule {
   }
 }
 
+/** Validates a time zone from the form: an IANA name this runtime knows ("Europe/London", "UTC"); one-line errors. */
+export function validateZone(raw: unknown): string {
+  const zone = typeof raw === "string" ? raw.trim() : "";
+  if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(zone) || !isZone(zone)) throw new SettingsError("Choose a time zone from the list.", "zone");
+  return zone;
+}
+
+/**
+ * The zones the settings page offers: the runtime's own list (its ICU's canonical names; Node 20's
+ * writes "Asia/Calcutta", newer ones "Asia/Kolkata"), UTC first, and the owner's current zone where
+ * the list does not name it (an alias their calendar gave). Listed only when the owner asks to change
+ * it: enumerating the zones is a few milliseconds, which the page's every view need not pay.
+ */
+function zoneChoices(current: string): string[] {
+  const zones = Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC");
+  return ["UTC", ...(current !== "UTC" && !zones.includes(current) ? [current] : []), ...zones];
+}
+
 /**
  * True when a POST comes from the app's own origin (see the module note). `Sec-Fetch-Site` is set
  * by the browser itself and no page can forge it: when it says `same-origin`, an `Origin: null`
@@ -153,8 +173,12 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     account: AccountRecord,
     notice: string | undefined,
     canManage: boolean,
-    edited?: { error?: string; field?: SettingsError["field"]; day?: unknown; hour?: unknown; template?: unknown; subject?: unknown; signature?: unknown; person?: unknown; first?: unknown },
+    edited?: { error?: string; field?: SettingsError["field"]; day?: unknown; hour?: unknown; zone?: unknown; template?: unknown; subject?: unknown; signature?: unknown; person?: unknown; first?: unknown },
   ) => {
+    // The zone's form, when asked for (the "Change time zone" link) or refused (then showing the
+    // zone sent, where the list has it, else the account's).
+    const zoneForm = c.req.query("zone") === "1" || edited?.field === "zone";
+    const chosenZone = typeof edited?.zone === "string" ? edited.zone : account.timeZone;
     const asNumber = (v: unknown, fallback: number) => (typeof v === "string" && /^\d{1,2}$/.test(v) ? Number(v) : fallback);
     const stored = account.schedule ?? DEFAULT_SCHEDULE;
     const schedule = edited ? { day: asNumber(edited.day, stored.day), hour: asNumber(edited.hour, stored.hour) } : stored;
@@ -187,7 +211,17 @@ ${
 <input type="hidden" name="action" value="save">
 <p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
-<p class="muted">In your time zone: ${account.timeZone}.</p>
+<p class="muted">In your time zone: ${account.timeZone}.${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
+${
+  zoneForm
+    ? html`<h2 id="time-zone">Time zone</h2>
+<form method="post"><input type="hidden" name="action" value="zone">
+<p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${zoneChoices(account.timeZone).map((z, _, all) => html`<option value="${z}"${z === (all.includes(chosenZone) ? chosenZone : account.timeZone) ? html` selected` : ""}>${z.replaceAll("_", " ")}</option>`)}</select></p>
+<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. We read it from your calendar when you connected; change it here when you move.</p>
+<button type="submit" class="secondary">Save time zone</button>
+</form>`
+    : ""
+}
 <h2>Your follow-up template</h2>
 <p class="muted" id="template-help">Used for every draft; while it is the standard text, people you met at a networking event get the "After an event" message instead. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
 <p><label for="subject">Subject</label><input type="text" id="subject" name="subject" maxlength="${SUBJECT_MAX}" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>
@@ -308,6 +342,17 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         throw e;
       }
       if (!(await updateAccount(deps.repo, account.email, { schedule, template, subjectTemplate, signatureName }, now))) return gone();
+      return back();
+    }
+    if (action === "zone") {
+      let zone: string;
+      try {
+        zone = validateZone(form.zone);
+      } catch (e) {
+        if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, zone: form.zone });
+        throw e;
+      }
+      if (zone !== account.timeZone && !(await changeTimeZone(deps.repo, account.email, zone, now))) return gone();
       return back();
     }
     if (action === "firstname") {

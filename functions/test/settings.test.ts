@@ -10,6 +10,7 @@ import { sealLink } from "@followthrough/core/links";
 import { GrantError, refreshGrant } from "@followthrough/core/oauth";
 import { TableOutboxMailer } from "@followthrough/core/reconnect";
 import { scan } from "@followthrough/core/scan";
+import { nextDispatchSlot } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
 import { type Keyring } from "@followthrough/core/secrets";
 import { keys, Repository } from "@followthrough/core/storage";
@@ -221,6 +222,49 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(page).toMatch(/<option value="17" selected>17:00/);
     const draft = composeFollowUp(saved, { email: "ana@example.com", name: "Ana Silva", eventId: "e", eventTitle: "Demo day", metAt: Date.now(), metEnd: Date.now(), stage: "met" });
     expect(draft.text).toMatch(/^Hello Ana,\nlovely to meet you at Demo day \(/);
+    account = saved;
+  });
+
+  it("the time zone: listed when asked for, a bad one refused with its reason, a new one moves the due-hour index and files the calendar's sync for the next dispatch", async () => {
+    const page = await (await app.request(path)).text();
+    expect(page).toContain(`In your time zone: ${account.timeZone}. <a href="${path}?zone=1#time-zone">Change time zone</a>`);
+    expect(page).not.toContain('name="zone"');
+    const asked = await (await app.request(`${path}?zone=1`)).text();
+    expect(asked).toContain('<h2 id="time-zone">Time zone</h2>');
+    expect(asked).toContain(`<option value="${account.timeZone}" selected>${account.timeZone.replaceAll("_", " ")}</option>`);
+    expect(asked).toContain('<option value="America/Los_Angeles">America/Los Angeles</option>');
+    expect(asked).toContain('<option value="UTC">UTC</option>');
+    for (const bad of ["Mars/Olympus_Mons", "", "Europe/London\r\nX-Injected: 1", "../../etc/passwd", "x".repeat(65)]) {
+      const res = await post(path, { action: "zone", zone: bad });
+      expect(res.status, bad).toBe(400);
+      const body = await res.text();
+      expect(body).toContain('<a href="#zone">Choose a time zone from the list.</a>');
+      expect(body).toContain('<select id="zone" name="zone" aria-invalid="true" aria-describedby="form-error zone-help">');
+    }
+    expect(await loadAccount(repo, email())).toEqual(account);
+    // The zone it has: nothing changes.
+    const syncBefore = await repo.get(keys.eventJob(email(), "sync"));
+    expect((await post(path, { action: "zone", zone: account.timeZone })).status).toBe(303);
+    expect(await loadAccount(repo, email())).toEqual(account);
+    expect(await repo.get(keys.eventJob(email(), "sync"))).toEqual(syncBefore);
+
+    const zone = "Asia/Tokyo";
+    const before = Date.now();
+    const res = await post(path, { action: "zone", zone });
+    const after = Date.now();
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`${path}?saved=1`);
+    const saved = (await loadAccount(repo, email()))!;
+    expect(saved.timeZone).toBe(zone);
+    expect(saved.refreshTokenSealed).toBe(account.refreshTokenSealed);
+    expect(await due(saved)).toContain(email().toLowerCase());
+    expect(await due(account, saved.schedule)).not.toContain(email().toLowerCase());
+    // The calendar is read again in the new zone at the first dispatch a minute or more on.
+    const sync = (await repo.get<{ due: number }>(keys.eventJob(email(), "sync")))!;
+    expect([nextDispatchSlot(before + 60_000), nextDispatchSlot(after + 60_000)]).toContain(sync.due);
+    const back = await (await app.request(`${path}?saved=1`)).text();
+    expect(back).toContain("Saved.");
+    expect(back).toContain(`In your time zone: ${zone}.`);
     account = saved;
   });
 

@@ -4,7 +4,7 @@
  * renderer, no provider): the backfill calls it. core/eventmail runs the jobs.
  */
 import { createHash } from "node:crypto";
-import type { AccountRecord } from "../accounts";
+import { type AccountRecord, updateAccount } from "../accounts";
 import { ownerIdentity } from "../identity";
 import { asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
@@ -228,3 +228,21 @@ export async function putEventJob(
   return repo.putIf(item, "attribute_not_exists(#due) OR #due <= :from OR #due >= :to", { ":from": from, ":to": to }, { "#due": "due" });
 }
 
+
+/**
+ * The owner set another time zone (the settings page). The account's zone is saved and its digest's
+ * index derived again in it, as for a changed schedule (core/accounts updateAccount: from the next
+ * quarter hour, so an hour the new zone has already passed this week is next week's). An active
+ * account's daily calendar sync is filed for the first dispatch a minute or more from now, where
+ * it reads the calendar again in the new zone (core/scan calendarSink: a cursor read in another zone
+ * starts over, since an all-day event is stored as its day's midnight in the owner's zone) and plans
+ * the event emails from that read. Planning at once, from events stored in the old zone, would file
+ * an all-day event's email a day early or late for a large move. Until that sync, an email already
+ * filed reckons its 08:00 in the zone of when it goes (core/eventmail). Undefined when the account
+ * is gone.
+ */
+export async function changeTimeZone(repo: Repository, email: string, zone: string, now: number): Promise<AccountRecord | undefined> {
+  const updated = await updateAccount(repo, email, { timeZone: zone }, now);
+  if (updated?.status === "active") await putEventJob(repo, email.toLowerCase(), "sync", undefined, nextDispatchSlot(now + 60_000));
+  return updated;
+}
