@@ -350,33 +350,52 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.context().close();
   });
 
-  it("settings: the time zone, changed as a person changes it (the link, the list, Save), and a zone the list no longer has refused", async () => {
+  it("settings: the time zone, changed as a person changes it (the link, the list, Save), a zone the list no longer has refused, and the page's other Save still its own", async () => {
     const { email } = microsoft().account;
-    const was = (await loadAccount(app.stack.repo, email))!.timeZone;
+    const was = (await loadAccount(app.stack.repo, email))!;
+    const sync = await app.stack.repo.get<Record<string, unknown>>(keys.eventJob(email.toLowerCase(), "sync"));
     const page = await (await contextOf()).newPage();
     try {
       await page.goto(link("settings", { acc: email }));
       expect(await page.getByLabel("Time zone").count()).toBe(0);
-      await page.getByRole("link", { name: "Change time zone" }).click();
-      await page.getByLabel("Time zone").waitFor();
-      expect(await page.getByLabel("Time zone").inputValue()).toBe(was);
-      expect(page.url()).toMatch(/\?zone=1#time-zone$/);
+      const openZone = async () => {
+        await page.getByRole("link", { name: "Change time zone" }).click();
+        await page.getByLabel("Time zone").waitFor();
+        expect(page.url()).toMatch(/\?zone=1#time-zone$/);
+      };
+      await openZone();
+      expect(await page.getByLabel("Time zone").inputValue()).toBe(was.timeZone);
       await check(page, "settings-zone");
+      // The zone's form is a form of its own: the schedule and template form around it still saves.
+      await page.getByLabel("Time", { exact: true }).selectOption({ label: "09:00" });
+      await page.getByLabel("Follow-up message").fill("Hi {firstName},\ngood to meet you at {meeting}.\n{ownerName}");
+      await press(page, "Save");
+      expect(await page.getByRole("status").textContent()).toContain("Saved");
+      const scheduled = (await loadAccount(app.stack.repo, email))!;
+      expect(scheduled.schedule?.hour).toBe(9);
+      expect(scheduled.template).toBe("Hi {firstName},\ngood to meet you at {meeting}.\n{ownerName}");
+      expect(scheduled.timeZone).toBe(was.timeZone);
+      await openZone();
       // A page left open while the runtime dropped a zone: refused, tied to the list, nothing saved.
       await page.getByLabel("Time zone").evaluate((s: HTMLSelectElement) => ((s.options[s.selectedIndex] as HTMLOptionElement).value = "Mars/Olympus_Mons"));
       await press(page, "Save time zone");
       expect(await invalidFields(page)).toEqual([{ label: "Time zone", description: expect.stringMatching(/^Not saved\. Choose a time zone from the list\. Your digest's day and hour/) }]);
       expect(await page.getByRole("alert").getByRole("link").getAttribute("href")).toBe("#zone");
-      expect((await loadAccount(app.stack.repo, email))!.timeZone).toBe(was);
-      expect(await page.getByLabel("Time zone").inputValue()).toBe(was);
+      expect((await loadAccount(app.stack.repo, email))!.timeZone).toBe(was.timeZone);
+      expect(await page.getByLabel("Time zone").inputValue()).toBe(was.timeZone);
       await check(page, "settings-zone-error");
       await page.getByLabel("Time zone").selectOption({ label: "America/Los Angeles" });
       await press(page, "Save time zone");
       expect(await page.getByRole("status").textContent()).toContain("Saved");
       expect(await page.textContent("main")).toContain("In your time zone: America/Los_Angeles.");
-      expect((await loadAccount(app.stack.repo, email))!.timeZone).toBe("America/Los_Angeles");
+      const saved = (await loadAccount(app.stack.repo, email))!;
+      expect(saved.timeZone).toBe("America/Los_Angeles");
+      expect(saved.schedule).toEqual(scheduled.schedule);
+      expect(saved.template).toBe(scheduled.template);
     } finally {
-      await updateAccount(app.stack.repo, email, { timeZone: was }, Date.now());
+      await updateAccount(app.stack.repo, email, { timeZone: was.timeZone, schedule: was.schedule, template: was.template }, Date.now());
+      if (sync) await app.stack.repo.put(sync);
+      else await app.stack.repo.delete(keys.eventJob(email.toLowerCase(), "sync"));
       await page.context().close();
     }
   });

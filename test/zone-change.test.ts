@@ -2,7 +2,7 @@
  * The owner sets another time zone (the settings page, core/events changeTimeZone): the daily
  * calendar sync is filed for the next dispatch, reads the calendar again in the new zone, and plans
  * the event emails from that read. An all-day event is stored as its day's midnight in the owner's
- * zone, so a plan from what the old zone stored would put its email on the wrong day.
+ * zone, so a plan from what the old zone stored reckons its email in the old zone's hours.
  * Through the sandbox (Google Calendar with the real client library) and dynalite, on the project's
  * own spec-edge mailbox `g-events` (Europe/Paris; "Founders Summit", all day on Wednesday 23 Sep
  * 2026, a networking event the owner is invited to).
@@ -10,68 +10,104 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { runAccountJob } from "@followthrough/core/dispatch";
 import { changeTimeZone, nextDispatchSlot, planEventJobs, setGoal } from "@followthrough/core/events";
 import { runEventJob } from "@followthrough/core/eventmail";
 import { keys } from "@followthrough/core/storage";
-import { startScanHarness } from "./support/scan-harness";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
 const iso = (s: string) => Date.parse(s);
 const FIXTURE = join(import.meta.dirname, "fixtures", "spec-edges", "g-events");
 const FOUNDERS_SUMMIT = "abnc182m56ki8v2c0l9r0h47of";
+const AUCKLAND = "Pacific/Auckland";
+const START = iso("2026-09-16T06:30:00Z");
+/** Thursday 17 Sep, 10:05 in Paris, 20:05 in Auckland: the owner, moved to Auckland, saves the zone. */
+const SAVED = iso("2026-09-17T08:05:00Z");
+/** All day on the 23rd from midnight in Auckland (12:00 UTC on the 22nd): 18:00 the evening before there. */
+const EVENING_BEFORE_IN_AUCKLAND = iso("2026-09-22T06:00:00Z");
+
+/** The mailbox read and planned as of Wednesday 16 Sep in Paris, with a goal for the Summit. */
+async function plannedInParis(): Promise<ScanHarness> {
+  const h = await startScanHarness({ fixture: FIXTURE, pageSize: 50 });
+  await h.setClock(START);
+  await h.scan(START);
+  await setGoal(h.repo, h.account(), FOUNDERS_SUMMIT, 3, START);
+  await planEventJobs({ repo: h.repo, account: h.account(), now: START });
+  return h;
+}
+
+const morningOfDue = async (h: ScanHarness) => (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "morning-of", FOUNDERS_SUMMIT)))?.due;
+const syncDue = async (h: ScanHarness) => (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))?.due;
+
+/** The sync the dispatcher hands out at `slot`, run as the worker runs it: the adapter built for the account as stored now. */
+async function runSync(h: ScanHarness, slot: number) {
+  await h.setClock(slot + 60_000);
+  const account = (await loadAccount(h.repo, h.email))!;
+  const links = { baseUrl: "https://app.followthrough.test", key: "zone-change-link-key" };
+  const job = { job: "event" as const, kind: "sync" as const, acc: h.email, due: slot };
+  return runEventJob({ repo: h.repo, provider: h.providerAs({ timeZone: account.timeZone }), account, job, now: slot + 60_000, links });
+}
 
 describe("a time zone the owner changes", () => {
-  it("Paris to Los Angeles: the next dispatch's sync reads the calendar in the new zone, and the all-day event's evening-before email moves to 18:00 there, on the right day", async () => {
-    const start = iso("2026-09-16T06:30:00Z");
-    const h = await startScanHarness({ fixture: FIXTURE, pageSize: 50 });
+  it("Paris to Auckland: the next dispatch's sync reads the calendar in the new zone, and the all-day event's evening-before email goes at 18:00 there", async () => {
+    const h = await plannedInParis();
     try {
-      await h.setClock(start);
-      await h.scan(start);
-      await setGoal(h.repo, h.account(), FOUNDERS_SUMMIT, 3, start);
-      const dueOf = async () => (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "morning-of", FOUNDERS_SUMMIT)))?.due;
-      await planEventJobs({ repo: h.repo, account: h.account(), now: start });
-      // All day on the 23rd from midnight in Paris: 18:00 the evening before, Paris time.
-      expect(await dueOf()).toBe(iso("2026-09-22T16:00:00Z"));
-
-      // Thursday 17 Sep, 10:05 in Paris: the owner, moved to Los Angeles, saves the new zone.
-      const saved = iso("2026-09-17T08:05:00Z");
-      const account = await changeTimeZone(h.repo, h.email, "America/Los_Angeles", saved);
-      expect(account?.timeZone).toBe("America/Los_Angeles");
-      expect((await loadAccount(h.repo, h.email))?.timeZone).toBe("America/Los_Angeles");
-      // The digest's index is in the new zone: Monday 21 Sep, 08:00 in Los Angeles.
-      expect(await h.repo.get(keys.account(h.email))).toMatchObject({ dueAt: iso("2026-09-21T15:00:00Z") });
-      // The calendar sync is the next dispatch's (a minute or more on), not tomorrow's 07:00.
-      const slot = nextDispatchSlot(saved + 60_000);
+      // From midnight in Paris on the 23rd: 18:00 the evening before, Paris time.
+      expect(await morningOfDue(h)).toBe(iso("2026-09-22T16:00:00Z"));
+      const account = await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
+      expect(account?.timeZone).toBe(AUCKLAND);
+      expect((await loadAccount(h.repo, h.email))?.timeZone).toBe(AUCKLAND);
+      // The digest's index is in the new zone: Monday 21 Sep, 08:00 in Auckland.
+      expect(await h.repo.get(keys.account(h.email))).toMatchObject({ dueAt: iso("2026-09-20T20:00:00Z") });
+      // The calendar's sync is the next dispatch's (a minute or more on), not tomorrow's 07:00.
+      const slot = nextDispatchSlot(SAVED + 60_000);
       expect(slot).toBe(iso("2026-09-17T08:15:00Z"));
-      expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: slot });
-
-      // That dispatch runs it, as the worker does: the adapter built for the account as stored now.
-      await h.setClock(slot + 60_000);
-      const links = { baseUrl: "https://app.followthrough.test", key: "zone-change-link-key" };
-      const job = { job: "event" as const, kind: "sync" as const, acc: h.email, due: slot };
-      const outcome = await runEventJob({ repo: h.repo, provider: h.providerAs({ timeZone: "America/Los_Angeles" }), account: (await loadAccount(h.repo, h.email))!, job, now: slot + 60_000, links });
-      expect(outcome).toBe("synced");
-      // Read again from Los Angeles midnight on the 23rd: 18:00 on the 22nd there (01:00 UTC on the 23rd).
-      // From what the Paris read stored (22:00 UTC on the 22nd, 15:00 in Los Angeles) it would be 08:00 on the 22nd.
-      expect(await dueOf()).toBe(iso("2026-09-23T01:00:00Z"));
-      // It ran at 01:16 in Los Angeles: the next sync is 07:00 there, the same day.
-      expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: iso("2026-09-17T14:00:00Z") });
+      expect(await syncDue(h)).toBe(slot);
+      expect(await runSync(h, slot)).toBe("synced");
+      // Read again from midnight in Auckland. Planned from what the Paris read stored (22:00 UTC on
+      // the 22nd, 10:00 on the 23rd in Auckland) it would be 08:00 on the 23rd there, 20:00 UTC on the
+      // 22nd: eight hours after the event began, when no email goes.
+      expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
+      // It ran at 20:16 in Auckland: the next sync is 07:00 there the next morning.
+      expect(await syncDue(h)).toBe(iso("2026-09-17T19:00:00Z"));
     } finally {
       await h.close();
     }
   });
 
-  it("a paused account: the zone is saved, and no sync is filed (a resume plans again)", async () => {
-    const start = iso("2026-09-16T06:30:00Z");
-    const h = await startScanHarness({ fixture: FIXTURE, pageSize: 50 });
+  it("a job that held the account while the zone was saved, and planned in the zone it loaded after the save's sync slot: the sync is filed again when it ends", async () => {
+    const h = await plannedInParis();
     try {
-      await h.setClock(start);
-      await h.scan(start);
-      await planEventJobs({ repo: h.repo, account: h.account(), now: start });
-      const tomorrow7 = iso("2026-09-17T05:00:00Z"); // 07:00 in Paris
-      expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: tomorrow7 });
-      await updateAccount(h.repo, h.email, { status: "paused" }, start);
-      expect((await changeTimeZone(h.repo, h.email, "Asia/Tokyo", start))?.timeZone).toBe("Asia/Tokyo");
-      expect(await h.repo.get(keys.eventJob(h.email, "sync"))).toMatchObject({ due: tomorrow7 });
+      const ends = iso("2026-09-17T08:20:00Z");
+      const outcome = await runAccountJob({ repo: h.repo, email: h.email, owner: "long-job", now: iso("2026-09-17T08:04:00Z"), leaseMs: 600_000, clock: () => ends }, async (loaded) => {
+        // The owner saves Auckland while the job reads (no lease: the settings page never waits).
+        await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
+        expect(await syncDue(h)).toBe(iso("2026-09-17T08:15:00Z"));
+        // The job plans at 08:20 with the account it loaded: Paris. Its plan moves the sync item off
+        // 08:15, whose dispatched job, waiting for the lease, then finds its item moved.
+        await planEventJobs({ repo: h.repo, account: loaded, now: iso("2026-09-17T08:04:00Z"), clock: () => ends });
+        expect(await syncDue(h)).not.toBe(iso("2026-09-17T08:15:00Z"));
+      });
+      expect(outcome).toBe("done");
+      // Ended, the job finds the zone changed and files the sync for the next dispatch.
+      const slot = nextDispatchSlot(ends + 60_000);
+      expect(await syncDue(h)).toBe(slot);
+      expect(await runSync(h, slot)).toBe("synced");
+      expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a paused account: the zone is saved, and no sync is filed (the resume files it: functions/test/settings.test.ts)", async () => {
+    const h = await plannedInParis();
+    try {
+      // With a goal's evening-before email ahead, the plan's next sync is 17:00 in Paris.
+      const planned = await syncDue(h);
+      expect(planned).toBe(iso("2026-09-16T15:00:00Z"));
+      await updateAccount(h.repo, h.email, { status: "paused" }, START);
+      expect((await changeTimeZone(h.repo, h.email, AUCKLAND, START))?.timeZone).toBe(AUCKLAND);
+      expect(await syncDue(h)).toBe(planned);
     } finally {
       await h.close();
     }

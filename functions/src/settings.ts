@@ -20,7 +20,7 @@ import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
-import { changeTimeZone, planEventJobs } from "@followthrough/core/events";
+import { changeTimeZone, planAgain, planEventJobs } from "@followthrough/core/events";
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
@@ -123,10 +123,15 @@ export function validateSchedule(day: unknown, hour: unknown): DigestSchedule {
   }
 }
 
-/** Validates a time zone from the form: an IANA name this runtime knows ("Europe/London", "UTC"); one-line errors. */
-export function validateZone(raw: unknown): string {
+/**
+ * Validates a time zone from the form: one of those the page lists ({@link zoneChoices}: the
+ * runtime's canonical names, UTC, and the account's own), as listed; one-line errors. An alias a
+ * hand-made POST sends ("US/Eastern", "asia/tokyo") is refused, so the account always holds a name
+ * the list shows.
+ */
+export function validateZone(raw: unknown, current: string): string {
   const zone = typeof raw === "string" ? raw.trim() : "";
-  if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(zone) || !isZone(zone)) throw new SettingsError("Choose a time zone from the list.", "zone");
+  if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(zone) || !zoneChoices(current).includes(zone) || !isZone(zone)) throw new SettingsError("Choose a time zone from the list.", "zone");
   return zone;
 }
 
@@ -136,7 +141,7 @@ export function validateZone(raw: unknown): string {
  * the list does not name it (an alias their calendar gave). Listed only when the owner asks to change
  * it: enumerating the zones is a few milliseconds, which the page's every view need not pay.
  */
-function zoneChoices(current: string): string[] {
+export function zoneChoices(current: string): string[] {
   const zones = Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC");
   return ["UTC", ...(current !== "UTC" && !zones.includes(current) ? [current] : []), ...zones];
 }
@@ -212,16 +217,6 @@ ${
 <p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
 <p class="muted">In your time zone: ${account.timeZone}.${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
-${
-  zoneForm
-    ? html`<h2 id="time-zone">Time zone</h2>
-<form method="post"><input type="hidden" name="action" value="zone">
-<p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${zoneChoices(account.timeZone).map((z, _, all) => html`<option value="${z}"${z === (all.includes(chosenZone) ? chosenZone : account.timeZone) ? html` selected` : ""}>${z.replaceAll("_", " ")}</option>`)}</select></p>
-<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. We read it from your calendar when you connected; change it here when you move.</p>
-<button type="submit" class="secondary">Save time zone</button>
-</form>`
-    : ""
-}
 <h2>Your follow-up template</h2>
 <p class="muted" id="template-help">Used for every draft; while it is the standard text, people you met at a networking event get the "After an event" message instead. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
 <p><label for="subject">Subject</label><input type="text" id="subject" name="subject" maxlength="${SUBJECT_MAX}" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>
@@ -231,6 +226,16 @@ ${
 <p class="muted" id="signature-help">Fills {ownerName}; empty uses your first name.</p>
 <button type="submit">Save</button>
 </form>
+${
+  zoneForm
+    ? html`<h2 id="time-zone">Time zone</h2>
+<form method="post"><input type="hidden" name="action" value="zone">
+<p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${zoneChoices(account.timeZone).map((z, _, all) => html`<option value="${z}"${z === (all.includes(chosenZone) ? chosenZone : account.timeZone) ? html` selected` : ""}>${z.replaceAll("_", " ")}</option>`)}</select></p>
+<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. We read it from your calendar when you connected, and read it again if you reconnect; change it here when you move.</p>
+<button type="submit" class="secondary">Save time zone</button>
+</form>`
+    : ""
+}
 <form method="post"><input type="hidden" name="action" value="preset">
 <p><label for="preset">Start from a ready template</label><select id="preset" name="preset">${READY_TEMPLATES.map((t) => html`<option value="${t.id}">${t.label}</option>`)}</select></p>
 <button type="submit" class="secondary">Load this template</button>
@@ -347,7 +352,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
     if (action === "zone") {
       let zone: string;
       try {
-        zone = validateZone(form.zone);
+        zone = validateZone(form.zone, account.timeZone);
       } catch (e) {
         if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, zone: form.zone });
         throw e;
@@ -396,7 +401,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       if (account.status === "paused" && !(await updateAccount(deps.repo, account.email, { status: resumed }, now))) return gone();
       // The daily event sync (and the coming event emails) go back on the due-hour index now, not at the next weekly run.
       if (account.status === "paused" && resumed === "active") {
-        await planEventJobs({ repo: deps.repo, account: { ...account, status: "active" }, now }).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
+        // (After a zone set while paused, the calendar's sync at the next dispatch reads it in the new zone and plans.)
+        await planAgain(deps.repo, { ...account, status: "active" }, now).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
         // A first read the pause cut short (its continuation found the account paused and stopped)
         // goes on now, not a few minutes of it each weekly run.
         if (deps.enqueueBackfill && !(await firstReadDone(deps.repo, account.email)))

@@ -234,7 +234,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(asked).toContain(`<option value="${account.timeZone}" selected>${account.timeZone.replaceAll("_", " ")}</option>`);
     expect(asked).toContain('<option value="America/Los_Angeles">America/Los Angeles</option>');
     expect(asked).toContain('<option value="UTC">UTC</option>');
-    for (const bad of ["Mars/Olympus_Mons", "", "Europe/London\r\nX-Injected: 1", "../../etc/passwd", "x".repeat(65)]) {
+    // Not in the list: unknown, injected, and aliases the runtime would take but the list does not name.
+    for (const bad of ["Mars/Olympus_Mons", "", "Europe/London\r\nX-Injected: 1", "../../etc/passwd", "x".repeat(65), "US/Eastern", "asia/tokyo", "EST", "Etc/UTC"]) {
       const res = await post(path, { action: "zone", zone: bad });
       expect(res.status, bad).toBe(400);
       const body = await res.text();
@@ -375,6 +376,33 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       else await repo.deleteCursor(acc, "sent");
       if (owned) await repo.putCursor(acc, "ownermail", owned);
       else await repo.deleteCursor(acc, "ownermail");
+    }
+  });
+
+  it("a zone set while paused: no sync then; the resume files the calendar's sync for the next dispatch (read again in the new zone before any plan), not a plan from the old zone's meetings", async () => {
+    const acc = email().toLowerCase();
+    const calendar = await repo.getCursor(acc, "calendar");
+    const was = (await loadAccount(repo, email()))!;
+    const zone = was.timeZone === "Pacific/Auckland" ? "Europe/Paris" : "Pacific/Auckland";
+    try {
+      // The calendar as the last read left it: read in the account's zone.
+      await repo.putCursor(acc, "calendar", { mode: "incremental", generation: 1, token: "c", zone: was.timeZone } as never);
+      expect((await post(path, { action: "pause" })).status).toBe(303);
+      await repo.delete(keys.eventJob(acc, "sync"));
+      expect((await post(path, { action: "zone", zone })).status).toBe(303);
+      expect((await loadAccount(repo, email()))!.timeZone).toBe(zone);
+      expect(await repo.get(keys.eventJob(acc, "sync"))).toBeUndefined();
+      const before = Date.now();
+      expect((await post(path, { action: "resume" })).status).toBe(303);
+      const after = Date.now();
+      const sync = await repo.get<{ due: number }>(keys.eventJob(acc, "sync"));
+      expect([nextDispatchSlot(before + 60_000), nextDispatchSlot(after + 60_000)]).toContain(sync?.due);
+    } finally {
+      if (calendar) await repo.putCursor(acc, "calendar", calendar);
+      else await repo.deleteCursor(acc, "calendar");
+      await repo.delete(keys.eventJob(acc, "sync"));
+      await updateAccount(repo, email(), { timeZone: was.timeZone, status: "active" }, Date.now());
+      account = (await loadAccount(repo, email()))!;
     }
   });
 

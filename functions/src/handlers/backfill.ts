@@ -63,7 +63,7 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         const { acc: email, since } = parseBackfill(r.body, now);
         let complete = true;
         let provider: string | undefined;
-        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked };
+        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked, clock: d.now };
         const outcome = await runAccountJob(job, async (account) => {
           provider = account.provider;
           const stopBefore = remainingMs && d.backfills ? () => remainingMs() < reserve : undefined;

@@ -110,7 +110,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         const eventJob = weeklyBody ? undefined : parseEventJob(r.body);
         if (eventJob) {
           // An event email or the daily event sync: under the scan lease like the weekly run; a paused account is skipped.
-          const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked };
+          const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, clock: d.now };
           const outcome = await runAccountJob(job, async (account) => {
             const stopBefore = remainingMs ? () => remainingMs() < EVENT_READ_RESERVE_MS : undefined;
             const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore, abandonPageBefore: abandonPage, clock: d.now });
@@ -133,7 +133,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         let weekOf: number | undefined;
         let accountProvider: string | undefined;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
-        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone) };
+        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, clock: d.now, weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
           accountProvider = account.provider;
           // How far the streams were read (three cursor reads) goes while the provider's module loads.

@@ -1,5 +1,6 @@
 import { type AccountRecord, deleteAccountData, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
+import { syncSoon } from "../events/due";
 import { handleRevoked, isRevoked, markGrantGone, reconnectReason, type SystemMailer } from "../reconnect";
 import { keys, type Repository } from "../storage";
 
@@ -52,6 +53,8 @@ export interface AccountJobOptions {
    * one, into the next week, is that week's run, not a duplicate. Recorded with the run.
    */
   weekOf?: (account: AccountRecord) => string;
+  /** The time as the job ends (the worker's clock); `Date.now` by default. */
+  clock?: () => number;
 }
 
 /** A weekly run this recent makes another one a duplicate. */
@@ -97,6 +100,12 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
     if (!recorded) {
       await deleteAccountData(o.repo, o.email);
       return "skipped";
+    }
+    if (recorded.timeZone !== account.timeZone && recorded.status === "active" && !connectedSince(recorded, o.now)) {
+      // The owner set another zone while the job ran (the settings page, core/events changeTimeZone):
+      // what it planned was reckoned in the zone it loaded, and its plan may have moved the sync the
+      // save filed. The calendar is read again in the new zone at the next dispatch, which plans anew.
+      await syncSoon(o.repo, o.email, (o.clock ?? Date.now)()).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: o.email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
     }
     if (connectedSince(recorded, o.now)) {
       // Recorded on a new connection's account: its data goes (above), and so does this run's record

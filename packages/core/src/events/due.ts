@@ -3,7 +3,8 @@
  * them from every quarter hour (DUE_SLOT_MS: the spec's 08:00 is 08:00 in India, +05:30, and
  * Nepal, +05:45, too). Lean on purpose (storage, time and schedule only): the dispatcher imports it.
  */
-import type { Repository } from "../storage";
+import { keys, type Repository } from "../storage";
+import { nextDispatchSlot } from "../schedule";
 import { addDays, atLocal, localDate, zoneOffset } from "../time";
 
 const HOUR = 3_600_000;
@@ -114,3 +115,38 @@ export async function eventJobsDue(repo: Repository, slotMs: number, start?: Rec
   const page = await repo.gsi2Page(eventDueKey(slotMs), "body", start, limit);
   return { bodies: page.values, next: page.next };
 }
+
+/**
+ * Puts (or moves) one event job on the due-hour index; with `unlessDueWithin` [from, to], not over
+ * an item due after `from` and before `to` (false when that kept it); with `unlessDue`, not over an
+ * item due then (false when that kept it); with `ifPresent`, only over an item still there (a failed
+ * run's retry: an account deleted meanwhile stays deleted).
+ */
+export async function putEventJob(
+  repo: Repository,
+  email: string,
+  kind: EventJob["kind"],
+  eventId: string | undefined,
+  hour: number,
+  o: { unlessDueWithin?: [number, number]; unlessDue?: number; ifPresent?: boolean } = {},
+): Promise<boolean> {
+  const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
+  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour };
+  if (o.ifPresent) return repo.putIf(item, "attribute_exists(pk)");
+  if (o.unlessDue !== undefined) return repo.putIf(item, "attribute_not_exists(#due) OR #due <> :due", { ":due": o.unlessDue }, { "#due": "due" });
+  if (!o.unlessDueWithin) {
+    await repo.put(item);
+    return true;
+  }
+  const [from, to] = o.unlessDueWithin;
+  return repo.putIf(item, "attribute_not_exists(#due) OR #due <= :from OR #due >= :to", { ":from": from, ":to": to }, { "#due": "due" });
+}
+
+/**
+ * Files the account's daily calendar sync for the first dispatch a minute or more from `now`: the
+ * owner set another time zone (core/events changeTimeZone), or it changed while a job held the
+ * account (core/dispatch runAccountJob). The sync reads the calendar again in the new zone and plans
+ * from that read. `now` is the time of the write, so the slot is one the dispatcher has still to read.
+ */
+export const syncSoon = (repo: Repository, email: string, now: number): Promise<boolean> =>
+  putEventJob(repo, email.toLowerCase(), "sync", undefined, nextDispatchSlot(now + 60_000));

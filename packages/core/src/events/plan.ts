@@ -11,7 +11,7 @@ import type { Meeting, Owner } from "../model";
 import { mapLimit } from "../resilience/pacer";
 import { keys, type Repository } from "../storage";
 import { DAY } from "../time";
-import { dispatchSlot, type EventJob, eventDueKey, eventJobBody, type EventMailKind, morningAfterAt, morningOfAt, nextDispatchSlot, nextEveningSyncAt, nextSyncAt } from "./due";
+import { dispatchSlot, type EventMailKind, morningAfterAt, morningOfAt, nextDispatchSlot, nextEveningSyncAt, nextSyncAt, putEventJob, syncSoon } from "./due";
 import { networkingReason } from "./rules";
 import { loadStatements, type OwnerStatements } from "./statements";
 
@@ -203,46 +203,33 @@ export async function planEventJobs(o: {
 }
 
 /**
- * Puts (or moves) one event job on the due-hour index; with `unlessDueWithin` [from, to], not over
- * an item due after `from` and before `to` (false when that kept it); with `unlessDue`, not over an
- * item due then (false when that kept it); with `ifPresent`, only over an item still there (a failed
- * run's retry: an account deleted meanwhile stays deleted).
- */
-export async function putEventJob(
-  repo: Repository,
-  email: string,
-  kind: EventJob["kind"],
-  eventId: string | undefined,
-  hour: number,
-  o: { unlessDueWithin?: [number, number]; unlessDue?: number; ifPresent?: boolean } = {},
-): Promise<boolean> {
-  const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
-  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour };
-  if (o.ifPresent) return repo.putIf(item, "attribute_exists(pk)");
-  if (o.unlessDue !== undefined) return repo.putIf(item, "attribute_not_exists(#due) OR #due <> :due", { ":due": o.unlessDue }, { "#due": "due" });
-  if (!o.unlessDueWithin) {
-    await repo.put(item);
-    return true;
-  }
-  const [from, to] = o.unlessDueWithin;
-  return repo.putIf(item, "attribute_not_exists(#due) OR #due <= :from OR #due >= :to", { ":from": from, ":to": to }, { "#due": "due" });
-}
-
-
-/**
  * The owner set another time zone (the settings page). The account's zone is saved and its digest's
  * index derived again in it, as for a changed schedule (core/accounts updateAccount: from the next
  * quarter hour, so an hour the new zone has already passed this week is next week's). An active
- * account's daily calendar sync is filed for the first dispatch a minute or more from now, where
- * it reads the calendar again in the new zone (core/scan calendarSink: a cursor read in another zone
- * starts over, since an all-day event is stored as its day's midnight in the owner's zone) and plans
- * the event emails from that read. Planning at once, from events stored in the old zone, would file
- * an all-day event's email a day early or late for a large move. Until that sync, an email already
- * filed reckons its 08:00 in the zone of when it goes (core/eventmail). Undefined when the account
- * is gone.
+ * account's daily calendar sync is filed for the first dispatch a minute or more from now
+ * ({@link syncSoon}), where it reads the calendar again in the new zone (core/scan calendarSink: a
+ * cursor read in another zone starts over, since an all-day event is stored as its day's midnight in
+ * the owner's zone) and plans the event emails from that read. Planning at once, from events stored
+ * in the old zone, would put an all-day event's email at an hour of the old zone's reckoning: after
+ * a move east, later than the event's start, and then no email goes. A job that held the account
+ * while the zone changed files that sync again when it ends (core/dispatch runAccountJob), since
+ * its own plan may have moved it. A sync that could not be filed is logged: the zone is saved, and
+ * the next day's sync reads the calendar in it. Undefined when the account is gone.
  */
 export async function changeTimeZone(repo: Repository, email: string, zone: string, now: number): Promise<AccountRecord | undefined> {
   const updated = await updateAccount(repo, email, { timeZone: zone }, now);
-  if (updated?.status === "active") await putEventJob(repo, email.toLowerCase(), "sync", undefined, nextDispatchSlot(now + 60_000));
+  if (updated?.status === "active") await syncSoon(repo, email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
   return updated;
+}
+
+/**
+ * The event emails planned again after the owner's word (a resume): from the stored meetings, unless
+ * the calendar was last read in a zone other than the account's (a zone changed while paused), when
+ * the sync is filed for the next dispatch instead ({@link syncSoon}), which reads it again in the
+ * account's zone and plans from that (see {@link changeTimeZone}).
+ */
+export async function planAgain(repo: Repository, account: AccountRecord, now: number): Promise<void> {
+  const cursor = (await repo.getCursor(account.email.toLowerCase(), "calendar")) as { zone?: string } | undefined;
+  if (cursor?.zone !== undefined && cursor.zone !== account.timeZone) await syncSoon(repo, account.email, now);
+  else await planEventJobs({ repo, account, now });
 }
