@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { runAccountJob } from "@followthrough/core/dispatch";
-import { changeTimeZone, nextDispatchSlot, planEventJobs, setGoal } from "@followthrough/core/events";
+import { changeTimeZone, nextDispatchSlot, planEventJobs, putEventJob, setGoal } from "@followthrough/core/events";
 import { runEventJob } from "@followthrough/core/eventmail";
 import { keys } from "@followthrough/core/storage";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
@@ -94,6 +94,60 @@ describe("a time zone the owner changes", () => {
       expect(await syncDue(h)).toBe(slot);
       expect(await runSync(h, slot)).toBe("synced");
       expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a job that loaded the old zone and failed after the save (a daily sync whose refiling moved the save's sync to the old zone's next hour): the sync is filed again", async () => {
+    const h = await plannedInParis();
+    try {
+      const ends = iso("2026-09-17T08:20:00Z");
+      const run = runAccountJob({ repo: h.repo, email: h.email, owner: "failing-sync", now: iso("2026-09-17T08:04:00Z"), leaseMs: 600_000, clock: () => ends }, async (loaded) => {
+        await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
+        // The provider fails; the sync's failure path refiles the item at the next sync hour of the
+        // zone it loaded (core/eventmail runEventJob: 17:00 in Paris, a goal being set), then throws.
+        await putEventJob(h.repo, h.email, "sync", undefined, iso("2026-09-17T15:00:00Z"), { ifPresent: true });
+        expect(loaded.timeZone).toBe("Europe/Paris");
+        throw new Error("calendar: 503");
+      });
+      await expect(run).rejects.toThrow("calendar: 503");
+      expect(await syncDue(h)).toBe(nextDispatchSlot(ends + 60_000));
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a plan made from the table before the new zone's read (a goal set from a page after the sync's slot): it files no email from the old zone's meetings, only the sync at the next dispatch", async () => {
+    const h = await plannedInParis();
+    try {
+      await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
+      // 08:15's sync was dispatched and waits for the account; at 08:16 the owner sets a goal.
+      const at = iso("2026-09-17T08:16:00Z");
+      const plan = await planEventJobs({ repo: h.repo, account: (await loadAccount(h.repo, h.email))!, now: at });
+      expect(plan.jobs).toEqual([]);
+      expect(plan.sync).toBe(nextDispatchSlot(at + 60_000));
+      expect(await syncDue(h)).toBe(iso("2026-09-17T08:30:00Z"));
+      // The Paris filing stays until the sync's plan, from the calendar read in Auckland, moves it.
+      expect(await morningOfDue(h)).toBe(iso("2026-09-22T16:00:00Z"));
+      expect(await runSync(h, iso("2026-09-17T08:30:00Z"))).toBe("synced");
+      expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a calendar cursor from before cursors named their zone counts as another zone: the plan files only the sync", async () => {
+    const h = await plannedInParis();
+    try {
+      const cursor = (await h.repo.getCursor(h.email, "calendar")) as Record<string, unknown>;
+      expect(cursor.zone).toBe("Europe/Paris");
+      const { zone: _zone, ...older } = cursor;
+      await h.repo.putCursor(h.email, "calendar", older as never);
+      const at = iso("2026-09-16T09:00:00Z");
+      const plan = await planEventJobs({ repo: h.repo, account: h.account(), now: at });
+      expect(plan.jobs).toEqual([]);
+      expect(await syncDue(h)).toBe(nextDispatchSlot(at + 60_000));
     } finally {
       await h.close();
     }

@@ -20,7 +20,7 @@ import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
-import { changeTimeZone, planAgain, planEventJobs } from "@followthrough/core/events";
+import { changeTimeZone, planEventJobs } from "@followthrough/core/events";
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
@@ -401,8 +401,9 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       if (account.status === "paused" && !(await updateAccount(deps.repo, account.email, { status: resumed }, now))) return gone();
       // The daily event sync (and the coming event emails) go back on the due-hour index now, not at the next weekly run.
       if (account.status === "paused" && resumed === "active") {
-        // (After a zone set while paused, the calendar's sync at the next dispatch reads it in the new zone and plans.)
-        await planAgain(deps.repo, { ...account, status: "active" }, now).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
+        // (After a zone set while paused, the plan files only the calendar's sync, for the next
+        // dispatch, which reads it in the new zone and plans: core/events planEventJobs.)
+        await planEventJobs({ repo: deps.repo, account: { ...account, status: "active" }, now }).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
         // A first read the pause cut short (its continuation found the account paused and stopped)
         // goes on now, not a few minutes of it each weekly run.
         if (deps.enqueueBackfill && !(await firstReadDone(deps.repo, account.email)))

@@ -101,12 +101,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
       await deleteAccountData(o.repo, o.email);
       return "skipped";
     }
-    if (recorded.timeZone !== account.timeZone && recorded.status === "active" && !connectedSince(recorded, o.now)) {
-      // The owner set another zone while the job ran (the settings page, core/events changeTimeZone):
-      // what it planned was reckoned in the zone it loaded, and its plan may have moved the sync the
-      // save filed. The calendar is read again in the new zone at the next dispatch, which plans anew.
-      await syncSoon(o.repo, o.email, (o.clock ?? Date.now)()).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: o.email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
-    }
+    await syncIfZoneMoved(o, account, recorded);
     if (connectedSince(recorded, o.now)) {
       // Recorded on a new connection's account: its data goes (above), and so does this run's record
       // of a week, with its due index derived again from now.
@@ -122,6 +117,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
       return "revoked";
     }
     // The failure is the record's either way; a disconnect meanwhile still gets what the job wrote.
+    await syncIfZoneMoved(o, account);
     await sweptIfGone(o.repo, o.email, o.now).catch(() => undefined);
     throw e;
   }
@@ -144,6 +140,26 @@ async function sweptIfGone(repo: Repository, email: string, began: number): Prom
   if (!connectedSince(current, began)) return false;
   await clearForNewConnection(repo, email);
   return true;
+}
+
+/**
+ * The owner set another zone while the job ran (the settings page, core/events changeTimeZone): what
+ * the job planned was reckoned in the zone it loaded, and its plan (of its own scan's meetings), or a
+ * failed sync's refiling, may have moved the sync the save filed. The calendar's sync goes to the
+ * next dispatch again (core/events syncSoon), which reads it in the new zone and plans; an account
+ * disconnected meanwhile has that item deleted with the rest ({@link sweptIfGone}). `stored`: the
+ * account as the job's last write read it back, when it made one. Failures are logged: the next
+ * plan finds the calendar read in another zone and files the sync itself.
+ */
+async function syncIfZoneMoved(o: AccountJobOptions, loaded: AccountRecord, stored?: AccountRecord): Promise<void> {
+  try {
+    const current = stored ?? (await loadAccount(o.repo, o.email));
+    if (!current || current.status !== "active" || current.timeZone === loaded.timeZone || connectedSince(current, o.now)) return;
+    await syncSoon(o.repo, o.email, (o.clock ?? Date.now)());
+    await sweptIfGone(o.repo, o.email, o.now);
+  } catch (e) {
+    console.warn(JSON.stringify({ msg: "zone", account: o.email, sync: "not filed", error: e instanceof Error ? e.message : String(e) }));
+  }
 }
 
 /** The account was disconnected and connected again (a new record) since a job that began at `began`. */

@@ -143,10 +143,14 @@ export async function putEventJob(
 }
 
 /**
- * Files the account's daily calendar sync for the first dispatch a minute or more from `now`: the
- * owner set another time zone (core/events changeTimeZone), or it changed while a job held the
- * account (core/dispatch runAccountJob). The sync reads the calendar again in the new zone and plans
- * from that read. `now` is the time of the write, so the slot is one the dispatcher has still to read.
+ * Files the account's daily calendar sync for the first dispatch a minute or more from `now`, unless
+ * one is due sooner and not yet dispatched (after `now`): the owner set another time zone (core/events
+ * changeTimeZone), a plan found the calendar read in another zone (planEventJobs), or the zone changed
+ * while a job held the account (core/dispatch runAccountJob). The sync reads the calendar again in the
+ * account's zone and plans from that read. `now` is the time of the write, so the slot is one the
+ * dispatcher has still to read. False when a sooner one was kept.
  */
-export const syncSoon = (repo: Repository, email: string, now: number): Promise<boolean> =>
-  putEventJob(repo, email.toLowerCase(), "sync", undefined, nextDispatchSlot(now + 60_000));
+export function syncSoon(repo: Repository, email: string, now: number): Promise<boolean> {
+  const slot = nextDispatchSlot(now + 60_000);
+  return putEventJob(repo, email.toLowerCase(), "sync", undefined, slot, { unlessDueWithin: [now, slot] });
+}

@@ -118,6 +118,11 @@ export interface EventPlan {
  * the next morning's sync, whose own plan then puts its emails on the index (and the sync after).
  * An account whose `status` says paused or needs_reconnect gets none (its item is removed); an
  * owner without a `status` (tests, scripts) counts as active.
+ *
+ * Meetings read from the table while the calendar's cursor names another zone than the account's
+ * (the owner set one, {@link changeTimeZone}) are not planned from: only the sync is written, for
+ * the next dispatch, whose read in the account's zone then plans (one read of the cursor more, for
+ * a plan not given a scan's meetings).
  */
 export async function planEventJobs(o: {
   repo: Repository;
@@ -146,7 +151,23 @@ export async function planEventJobs(o: {
   const { repo, account, now } = o;
   const writtenAt = () => Math.max(now, o.clock?.() ?? now);
   const email = account.email.toLowerCase();
-  const [meetings, statements] = await Promise.all([o.meetings ?? repo.loadMeetings(email), o.statements ?? loadStatements(repo, email)]);
+  const active = account.status === undefined || account.status === "active";
+  const [meetings, statements, cursor] = await Promise.all([
+    o.meetings ?? repo.loadMeetings(email),
+    o.statements ?? loadStatements(repo, email),
+    // Only for meetings read from the table: a scan's own are of the account's zone.
+    !o.meetings && active ? (repo.getCursor(email, "calendar") as Promise<{ zone?: string } | undefined>) : undefined,
+  ]);
+  if (cursor && cursor.zone !== account.timeZone) {
+    // The calendar was last read in another zone than the account's (the owner set one since,
+    // core/events changeTimeZone; a cursor from before cursors named their zone counts as another):
+    // the stored meetings are of that zone's reckoning (an all-day event at its midnight), so
+    // nothing is filed from them. The sync goes to the next dispatch instead ({@link syncSoon}: kept
+    // where one is due sooner), which reads the calendar again in the account's zone and plans.
+    const at = writtenAt();
+    await syncSoon(repo, email, at);
+    return { jobs: [], sync: (await repo.get<EventJobItem>(keys.eventJob(email, "sync")))?.due };
+  }
   const zone = account.timeZone;
   const plan: EventPlan = { jobs: [] };
   const events = networkingMeetings(account, meetings, statements, now - 7 * DAY, now + PLAN_AHEAD_MS);
@@ -181,7 +202,7 @@ export async function planEventJobs(o: {
   });
   for (const o of outcomes) if (o && "failure" in o) throw o.failure;
   for (const o of outcomes) if (o && "job" in o) plan.jobs.push(o.job);
-  if (account.status === undefined || account.status === "active") {
+  if (active) {
     const at = writtenAt();
     // 17:00 too while a morning-of email with a goal is due after the next 17:00 (core/events/due
     // nextSyncAt): one this plan filed (or kept). One already sent, past its time, or going before
@@ -211,25 +232,14 @@ export async function planEventJobs(o: {
  * cursor read in another zone starts over, since an all-day event is stored as its day's midnight in
  * the owner's zone) and plans the event emails from that read. Planning at once, from events stored
  * in the old zone, would put an all-day event's email at an hour of the old zone's reckoning: after
- * a move east, later than the event's start, and then no email goes. A job that held the account
- * while the zone changed files that sync again when it ends (core/dispatch runAccountJob), since
- * its own plan may have moved it. A sync that could not be filed is logged: the zone is saved, and
- * the next day's sync reads the calendar in it. Undefined when the account is gone.
+ * a move east, later than the event's start, and then no email goes; so until that read any plan
+ * files only the sync ({@link planEventJobs}). A job that held the account while the zone changed,
+ * and may have moved that sync with a plan of its own scan's meetings, files it again when it ends
+ * (core/dispatch runAccountJob). A sync that could not be filed is logged: the zone is saved, and
+ * the next plan or sync files it. Undefined when the account is gone.
  */
 export async function changeTimeZone(repo: Repository, email: string, zone: string, now: number): Promise<AccountRecord | undefined> {
   const updated = await updateAccount(repo, email, { timeZone: zone }, now);
   if (updated?.status === "active") await syncSoon(repo, email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
   return updated;
-}
-
-/**
- * The event emails planned again after the owner's word (a resume): from the stored meetings, unless
- * the calendar was last read in a zone other than the account's (a zone changed while paused), when
- * the sync is filed for the next dispatch instead ({@link syncSoon}), which reads it again in the
- * account's zone and plans from that (see {@link changeTimeZone}).
- */
-export async function planAgain(repo: Repository, account: AccountRecord, now: number): Promise<void> {
-  const cursor = (await repo.getCursor(account.email.toLowerCase(), "calendar")) as { zone?: string } | undefined;
-  if (cursor?.zone !== undefined && cursor.zone !== account.timeZone) await syncSoon(repo, account.email, now);
-  else await planEventJobs({ repo, account, now });
 }
