@@ -369,7 +369,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       // The zone's form is a form of its own: the schedule and template form around it still saves.
       await page.getByLabel("Time", { exact: true }).selectOption({ label: "09:00" });
       await page.getByLabel("Follow-up message").fill("Hi {firstName},\ngood to meet you at {meeting}.\n{ownerName}");
-      await press(page, "Save");
+      await press(page, /^Save$/);
       expect(await page.getByRole("status").textContent()).toContain("Saved");
       const scheduled = (await loadAccount(app.stack.repo, email))!;
       expect(scheduled.schedule?.hour).toBe(9);

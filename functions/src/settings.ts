@@ -211,6 +211,16 @@ ${
 <p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect ${account.email}</a></p>`
     : ""
 }
+${
+  zoneForm
+    ? html`<h2 id="time-zone">Time zone</h2>
+<form method="post"><input type="hidden" name="action" value="zone">
+<p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${zoneChoices(account.timeZone).map((z, _, all) => html`<option value="${z}"${z === (all.includes(chosenZone) ? chosenZone : account.timeZone) ? html` selected` : ""}>${z.replaceAll("_", " ")}</option>`)}</select></p>
+<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. We read it from your calendar when you connected, and read it again if you reconnect; change it here when you move.</p>
+<button type="submit" class="secondary">Save time zone</button>
+</form>`
+    : ""
+}
 <h2>When your digest arrives</h2>
 <form method="post">
 <input type="hidden" name="action" value="save">
@@ -226,16 +236,6 @@ ${
 <p class="muted" id="signature-help">Fills {ownerName}; empty uses your first name.</p>
 <button type="submit">Save</button>
 </form>
-${
-  zoneForm
-    ? html`<h2 id="time-zone">Time zone</h2>
-<form method="post"><input type="hidden" name="action" value="zone">
-<p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${zoneChoices(account.timeZone).map((z, _, all) => html`<option value="${z}"${z === (all.includes(chosenZone) ? chosenZone : account.timeZone) ? html` selected` : ""}>${z.replaceAll("_", " ")}</option>`)}</select></p>
-<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. We read it from your calendar when you connected, and read it again if you reconnect; change it here when you move.</p>
-<button type="submit" class="secondary">Save time zone</button>
-</form>`
-    : ""
-}
 <form method="post"><input type="hidden" name="action" value="preset">
 <p><label for="preset">Start from a ready template</label><select id="preset" name="preset">${READY_TEMPLATES.map((t) => html`<option value="${t.id}">${t.label}</option>`)}</select></p>
 <button type="submit" class="secondary">Load this template</button>
