@@ -27,8 +27,8 @@ const SAVED = iso("2026-09-17T08:05:00Z");
 const EVENING_BEFORE_IN_AUCKLAND = iso("2026-09-22T06:00:00Z");
 
 /** The mailbox read and planned as of Wednesday 16 Sep in Paris, with a goal for the Summit. */
-async function plannedInParis(): Promise<ScanHarness> {
-  const h = await startScanHarness({ fixture: FIXTURE, pageSize: 50 });
+async function plannedInParis(pageSize = 50): Promise<ScanHarness> {
+  const h = await startScanHarness({ fixture: FIXTURE, pageSize });
   await h.setClock(START);
   await h.scan(START);
   await setGoal(h.repo, h.account(), FOUNDERS_SUMMIT, 3, START);
@@ -40,12 +40,12 @@ const morningOfDue = async (h: ScanHarness) => (await h.repo.get<{ due: number }
 const syncDue = async (h: ScanHarness) => (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))?.due;
 
 /** The sync the dispatcher hands out at `slot`, run as the worker runs it: the adapter built for the account as stored now. */
-async function runSync(h: ScanHarness, slot: number) {
+async function runSync(h: ScanHarness, slot: number, stopBefore?: () => boolean) {
   await h.setClock(slot + 60_000);
   const account = (await loadAccount(h.repo, h.email))!;
   const links = { baseUrl: "https://app.followthrough.test", key: "zone-change-link-key" };
   const job = { job: "event" as const, kind: "sync" as const, acc: h.email, due: slot };
-  return runEventJob({ repo: h.repo, provider: h.providerAs({ timeZone: account.timeZone }), account, job, now: slot + 60_000, links });
+  return runEventJob({ repo: h.repo, provider: h.providerAs({ timeZone: account.timeZone }), account, job, now: slot + 60_000, links, stopBefore });
 }
 
 describe("a time zone the owner changes", () => {
@@ -148,6 +148,46 @@ describe("a time zone the owner changes", () => {
       const plan = await planEventJobs({ repo: h.repo, account: h.account(), now: at });
       expect(plan.jobs).toEqual([]);
       expect(await syncDue(h)).toBe(nextDispatchSlot(at + 60_000));
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("the new zone's read cut short after its first page: plans still file only the sync until the read reaches its end", async () => {
+    // Calendar pages of 2 events: the full read in Auckland takes many.
+    const h = await plannedInParis(2);
+    try {
+      await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
+      const slot = nextDispatchSlot(SAVED + 60_000);
+      let pages = 0;
+      expect(await runSync(h, slot, () => pages++ >= 1)).toBe("continued");
+      // The cursor names Auckland from the read's first page; the Summit is still stored at Paris midnight.
+      expect(await h.repo.getCursor(h.email, "calendar")).toMatchObject({ mode: "full", reread: true, zone: AUCKLAND });
+      const at = iso("2026-09-17T08:25:00Z");
+      const plan = await planEventJobs({ repo: h.repo, account: (await loadAccount(h.repo, h.email))!, now: at });
+      expect(plan.jobs).toEqual([]);
+      expect(await morningOfDue(h)).toBe(iso("2026-09-22T16:00:00Z"));
+      // The read goes on at its next dispatch to the end, and plans.
+      const next = (await syncDue(h))!;
+      expect(next).toBeLessThanOrEqual(nextDispatchSlot(at + 60_000));
+      expect(await runSync(h, next)).toBe("synced");
+      expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a paused account with its calendar read in another zone: a plan (a goal set) files nothing from the old zone's meetings", async () => {
+    const h = await plannedInParis();
+    try {
+      await updateAccount(h.repo, h.email, { status: "paused" }, START);
+      await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
+      const paused = (await loadAccount(h.repo, h.email))!;
+      expect(paused.status).toBe("paused");
+      const plan = await planEventJobs({ repo: h.repo, account: paused, now: SAVED });
+      expect(plan.jobs).toEqual([]);
+      expect(await morningOfDue(h)).toBe(iso("2026-09-22T16:00:00Z"));
+      expect(await syncDue(h)).toBeUndefined();
     } finally {
       await h.close();
     }

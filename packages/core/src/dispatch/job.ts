@@ -80,6 +80,8 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
     if (run.held) return "busy";
     if (run.value === RETRY_LATER || run.value === CONTINUES) {
+      // (Its plan, if it made one, may have moved a zone change's sync: filed again, as below.)
+      await syncIfZoneMoved(o, account);
       // Disconnected while it ran: nothing goes on (no retry, no continuation), and what it wrote goes.
       if (await sweptIfGone(o.repo, o.email, o.now)) return "skipped";
       return run.value === RETRY_LATER ? "busy" : "continued";

@@ -156,14 +156,21 @@ export async function planEventJobs(o: {
     o.meetings ?? repo.loadMeetings(email),
     o.statements ?? loadStatements(repo, email),
     // Only for meetings read from the table: a scan's own are of the account's zone.
-    !o.meetings && active ? (repo.getCursor(email, "calendar") as Promise<{ zone?: string } | undefined>) : undefined,
+    o.meetings ? undefined : (repo.getCursor(email, "calendar") as Promise<{ zone?: string; mode?: string; reread?: boolean } | undefined>),
   ]);
-  if (cursor && cursor.zone !== account.timeZone) {
+  if (cursor && (cursor.zone !== account.timeZone || (cursor.mode === "full" && cursor.reread === true))) {
     // The calendar was last read in another zone than the account's (the owner set one since,
-    // core/events changeTimeZone; a cursor from before cursors named their zone counts as another):
-    // the stored meetings are of that zone's reckoning (an all-day event at its midnight), so
-    // nothing is filed from them. The sync goes to the next dispatch instead ({@link syncSoon}: kept
-    // where one is due sooner), which reads the calendar again in the account's zone and plans.
+    // core/events changeTimeZone; a cursor from before cursors named their zone counts as another),
+    // or is being read again in full and has not reached its end (a read in a new zone stamps that
+    // zone on its first page, while the meetings it has not reached are the old read's): the stored
+    // meetings are not all of the account's zone's reckoning (an all-day event at its midnight), so
+    // nothing is filed from them. An active account's sync goes to the next dispatch instead
+    // ({@link syncSoon}: kept where one is due sooner), which reads on in the account's zone and,
+    // at the end of the read, plans. A paused one gets none, as below; its resume plans again.
+    if (!active) {
+      await repo.delete(keys.eventJob(email, "sync"));
+      return { jobs: [] };
+    }
     const at = writtenAt();
     await syncSoon(repo, email, at);
     return { jobs: [], sync: (await repo.get<EventJobItem>(keys.eventJob(email, "sync")))?.due };
