@@ -193,6 +193,22 @@ describe("a time zone the owner changes", () => {
     }
   });
 
+  it("a save in the minute before the quarter hour a sync is due at: that sync is kept, not put off to the next; one already dispatched moves on", async () => {
+    const h = await plannedInParis();
+    try {
+      // A daily sync cut short is filed for 08:15; the owner saves at 08:14:30.
+      await putEventJob(h.repo, h.email, "sync", undefined, iso("2026-09-17T08:15:00Z"));
+      await changeTimeZone(h.repo, h.email, AUCKLAND, iso("2026-09-17T08:14:30Z"));
+      expect(await syncDue(h)).toBe(iso("2026-09-17T08:15:00Z"));
+      // One already dispatched (due at or before the save) is moved on to the next dispatch.
+      await putEventJob(h.repo, h.email, "sync", undefined, iso("2026-09-17T08:15:00Z"));
+      await changeTimeZone(h.repo, h.email, "Asia/Tokyo", iso("2026-09-17T08:15:10Z"));
+      expect(await syncDue(h)).toBe(iso("2026-09-17T08:30:00Z"));
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a paused account: the zone is saved, and no sync is filed (the resume files it: functions/test/settings.test.ts)", async () => {
     const h = await plannedInParis();
     try {
