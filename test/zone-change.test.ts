@@ -36,6 +36,16 @@ async function plannedInParis(pageSize = 50): Promise<ScanHarness> {
   return h;
 }
 
+/** Runs `body` on the mailbox {@link plannedInParis} plans, closing its harness after. */
+async function inParis(body: (h: ScanHarness) => Promise<void>, pageSize?: number): Promise<void> {
+  const h = await plannedInParis(pageSize);
+  try {
+    await body(h);
+  } finally {
+    await h.close();
+  }
+}
+
 const morningOfDue = async (h: ScanHarness) => (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "morning-of", FOUNDERS_SUMMIT)))?.due;
 const syncDue = async (h: ScanHarness) => (await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync")))?.due;
 
@@ -50,8 +60,7 @@ async function runSync(h: ScanHarness, slot: number, stopBefore?: () => boolean)
 
 describe("a time zone the owner changes", () => {
   it("Paris to Auckland: the next dispatch's sync reads the calendar in the new zone, and the all-day event's evening-before email goes at 18:00 there", async () => {
-    const h = await plannedInParis();
-    try {
+    await inParis(async (h) => {
       // From midnight in Paris on the 23rd: 18:00 the evening before, Paris time.
       expect(await morningOfDue(h)).toBe(iso("2026-09-22T16:00:00Z"));
       const account = await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
@@ -70,14 +79,11 @@ describe("a time zone the owner changes", () => {
       expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
       // It ran at 20:16 in Auckland: the next sync is 07:00 there the next morning.
       expect(await syncDue(h)).toBe(iso("2026-09-17T19:00:00Z"));
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it("a job that held the account while the zone was saved, and planned in the zone it loaded after the save's sync slot: the sync is filed again when it ends", async () => {
-    const h = await plannedInParis();
-    try {
+    await inParis(async (h) => {
       const ends = iso("2026-09-17T08:20:00Z");
       const outcome = await runAccountJob({ repo: h.repo, email: h.email, owner: "long-job", now: iso("2026-09-17T08:04:00Z"), leaseMs: 600_000, clock: () => ends }, async (loaded) => {
         // The owner saves Auckland while the job reads (no lease: the settings page never waits).
@@ -94,14 +100,11 @@ describe("a time zone the owner changes", () => {
       expect(await syncDue(h)).toBe(slot);
       expect(await runSync(h, slot)).toBe("synced");
       expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it("a job that loaded the old zone and failed after the save (a daily sync whose refiling moved the save's sync to the old zone's next hour): the sync is filed again", async () => {
-    const h = await plannedInParis();
-    try {
+    await inParis(async (h) => {
       const ends = iso("2026-09-17T08:20:00Z");
       const run = runAccountJob({ repo: h.repo, email: h.email, owner: "failing-sync", now: iso("2026-09-17T08:04:00Z"), leaseMs: 600_000, clock: () => ends }, async (loaded) => {
         await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
@@ -113,14 +116,11 @@ describe("a time zone the owner changes", () => {
       });
       await expect(run).rejects.toThrow("calendar: 503");
       expect(await syncDue(h)).toBe(nextDispatchSlot(ends + 60_000));
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it("a plan made from the table before the new zone's read (a goal set from a page after the sync's slot): it files no email from the old zone's meetings, only the sync at the next dispatch", async () => {
-    const h = await plannedInParis();
-    try {
+    await inParis(async (h) => {
       await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
       // 08:15's sync was dispatched and waits for the account; at 08:16 the owner sets a goal.
       const at = iso("2026-09-17T08:16:00Z");
@@ -132,14 +132,11 @@ describe("a time zone the owner changes", () => {
       expect(await morningOfDue(h)).toBe(iso("2026-09-22T16:00:00Z"));
       expect(await runSync(h, iso("2026-09-17T08:30:00Z"))).toBe("synced");
       expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it("a calendar cursor from before cursors named their zone counts as another zone: the plan files only the sync", async () => {
-    const h = await plannedInParis();
-    try {
+    await inParis(async (h) => {
       const cursor = (await h.repo.getCursor(h.email, "calendar")) as Record<string, unknown>;
       expect(cursor.zone).toBe("Europe/Paris");
       const { zone: _zone, ...older } = cursor;
@@ -148,15 +145,12 @@ describe("a time zone the owner changes", () => {
       const plan = await planEventJobs({ repo: h.repo, account: h.account(), now: at });
       expect(plan.jobs).toEqual([]);
       expect(await syncDue(h)).toBe(nextDispatchSlot(at + 60_000));
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it("the new zone's read cut short after its first page: plans still file only the sync until the read reaches its end", async () => {
     // Calendar pages of 2 events: the full read in Auckland takes many.
-    const h = await plannedInParis(2);
-    try {
+    await inParis(async (h) => {
       await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
       const slot = nextDispatchSlot(SAVED + 60_000);
       let pages = 0;
@@ -172,14 +166,11 @@ describe("a time zone the owner changes", () => {
       expect(next).toBeLessThanOrEqual(nextDispatchSlot(at + 60_000));
       expect(await runSync(h, next)).toBe("synced");
       expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
-    } finally {
-      await h.close();
-    }
+    }, 2);
   });
 
   it("a paused account with its calendar read in another zone: a plan (a goal set) files nothing from the old zone's meetings", async () => {
-    const h = await plannedInParis();
-    try {
+    await inParis(async (h) => {
       await updateAccount(h.repo, h.email, { status: "paused" }, START);
       await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
       const paused = (await loadAccount(h.repo, h.email))!;
@@ -188,14 +179,11 @@ describe("a time zone the owner changes", () => {
       expect(plan.jobs).toEqual([]);
       expect(await morningOfDue(h)).toBe(iso("2026-09-22T16:00:00Z"));
       expect(await syncDue(h)).toBeUndefined();
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it("a save in the minute before the quarter hour a sync is due at: that sync is kept, not put off to the next; one already dispatched moves on", async () => {
-    const h = await plannedInParis();
-    try {
+    await inParis(async (h) => {
       // A daily sync cut short is filed for 08:15; the owner saves at 08:14:30.
       await putEventJob(h.repo, h.email, "sync", undefined, iso("2026-09-17T08:15:00Z"));
       await changeTimeZone(h.repo, h.email, AUCKLAND, iso("2026-09-17T08:14:30Z"));
@@ -204,22 +192,17 @@ describe("a time zone the owner changes", () => {
       await putEventJob(h.repo, h.email, "sync", undefined, iso("2026-09-17T08:15:00Z"));
       await changeTimeZone(h.repo, h.email, "Asia/Tokyo", iso("2026-09-17T08:15:10Z"));
       expect(await syncDue(h)).toBe(iso("2026-09-17T08:30:00Z"));
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it("a paused account: the zone is saved, and no sync is filed (the resume files it: functions/test/settings.test.ts)", async () => {
-    const h = await plannedInParis();
-    try {
+    await inParis(async (h) => {
       // With a goal's evening-before email ahead, the plan's next sync is 17:00 in Paris.
       const planned = await syncDue(h);
       expect(planned).toBe(iso("2026-09-16T15:00:00Z"));
       await updateAccount(h.repo, h.email, { status: "paused" }, START);
       expect((await changeTimeZone(h.repo, h.email, AUCKLAND, START))?.timeZone).toBe(AUCKLAND);
       expect(await syncDue(h)).toBe(planned);
-    } finally {
-      await h.close();
-    }
+    });
   });
 });
