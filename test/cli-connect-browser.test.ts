@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
 import { launchChromium } from "./support/browser";
 import { root } from "./support/fixtures";
-import { pageChecks, VIEWPORTS } from "./support/page-check";
+import { PAGE_TEST_MS, pageChecks, VIEWPORTS } from "./support/page-check";
 
 const bin = join(root, "packages/cli/bin/followthrough.mjs");
 const fixture = loadFixture(join(root, "fixtures/demo-microsoft"));
@@ -70,7 +70,7 @@ async function answerConsent(url: URL, button: string): Promise<Page> {
   return page;
 }
 
-describe("connect microsoft's loopback pages in Chromium", () => {
+describe("connect microsoft's loopback pages in Chromium", { timeout: PAGE_TEST_MS }, () => {
   it("Continue on the consent page lands on the CLI's Connected page, which passes the page checks; the CLI exits 0", async () => {
     const run = await connect("home-continue");
     try {

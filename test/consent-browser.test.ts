@@ -15,7 +15,7 @@ import { loadAccount } from "@followthrough/core/accounts";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import { reconnectUrl } from "@followthrough/core/reconnect";
 import { appInChromium } from "./support/app-browser";
-import { VIEWPORTS } from "./support/page-check";
+import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
 const KEY = "consent-browser-link-key-0123456789abcdef";
 const app = appInChromium({ linkKey: KEY, report: "axe-consent.json" });
@@ -36,7 +36,7 @@ async function openConsent(page: Page, link: string): Promise<void> {
   await page.waitForLoadState("load");
 }
 
-describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ provider, link, endpoints }) => {
+describe.each(providers)("the sandbox's $provider consent page in Chromium", { timeout: PAGE_TEST_MS }, ({ provider, link, endpoints }) => {
   const account = () => app.stack.accounts.find((a) => a.account.provider === provider)!.account;
 
   it("is reached from the app's connect link, passes the page checks, and Continue connects", async () => {
@@ -117,7 +117,7 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", ({ 
   });
 });
 
-describe("the reconnect email's sealed link in Chromium", () => {
+describe("the reconnect email's sealed link in Chromium", { timeout: PAGE_TEST_MS }, () => {
   const account = () => app.stack.accounts.find((a) => a.account.provider === "google")!.account;
 
   it("opens the provider's consent for the stored address (only the provider sees it), and Continue reconnects", async () => {

@@ -15,7 +15,7 @@ import { linkPath, sealLink } from "@followthrough/core/links";
 import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
 import { guestLetter } from "../functions/src/events";
 import { appInChromium } from "./support/app-browser";
-import { VIEWPORTS } from "./support/page-check";
+import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
 const KEY = "events-browser-test-link-key-0123456789";
 const DAY = 86_400_000;
@@ -29,7 +29,7 @@ const link = (act: "events" | "met" | "goal" | "settings", evt?: string) =>
   `${app.stack.url}${linkPath(act, sealLink(KEY, { act, acc: google().account.email, ...(evt ? { evt } : {}) }, Date.now()))}`;
 const mainText = async (page: Page) => ((await page.textContent("main")) ?? "").replace(/\s+/g, " ");
 
-describe("networking events in Chromium", () => {
+describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
   it("sets a goal from the digest's Coming up", async () => {
     const { account, weekly } = google();
     const upcoming = weekly.digest.events?.upcoming ?? [];

@@ -14,6 +14,7 @@ import { linkPath, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
 import { createApp } from "@followthrough/functions/app";
 import { appInChromium } from "./support/app-browser";
+import { PAGE_TEST_MS } from "./support/page-check";
 
 const KEY = "pages-browser-test-link-key-0123456789";
 
@@ -26,7 +27,7 @@ const microsoft = () => app.stack.accounts.find((a) => a.account.provider === "m
 const link = (act: Parameters<typeof linkPath>[0], claims: Record<string, string>, at = Date.now()) =>
   `${app.stack.url}${linkPath(act, sealLink(KEY, { act, ...claims } as never, at))}`;
 
-describe("every page in Chromium, phone and desktop, light and dark, with axe", () => {
+describe("every page in Chromium, phone and desktop, light and dark, with axe", { timeout: PAGE_TEST_MS }, () => {
   it("index (local) links to the digests, settings and /connect", async () => {
     const page = await (await contextOf()).newPage();
     await page.goto(`${app.stack.url}/`);
