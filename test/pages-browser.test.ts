@@ -365,7 +365,9 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
         expect(page.url()).toMatch(/\?zone=1#time-zone$/);
       };
       await openZone();
-      expect(await page.getByLabel("Time zone").inputValue()).toBe(was.timeZone);
+      // As connected, the account follows its calendar's zone: the list's first choice.
+      expect(await page.getByLabel("Time zone").inputValue()).toBe("calendar");
+      expect(await page.locator("#zone option:checked").textContent()).toBe(`My calendar’s: ${was.timeZone.replaceAll("_", " ")}`);
       await check(page, "settings-zone");
       // The zone's form is a form of its own: the schedule and template form around it still saves.
       await page.getByLabel("Time", { exact: true }).selectOption({ label: "09:00" });
@@ -383,18 +385,27 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect(await invalidFields(page)).toEqual([{ label: "Time zone", description: expect.stringMatching(/^Not saved\. Choose a time zone from the list\. Your digest's day and hour/) }]);
       expect(await page.getByRole("alert").getByRole("link").getAttribute("href")).toBe("#zone");
       expect((await loadAccount(app.stack.repo, email))!.timeZone).toBe(was.timeZone);
-      expect(await page.getByLabel("Time zone").inputValue()).toBe(was.timeZone);
+      expect(await page.getByLabel("Time zone").inputValue()).toBe("calendar");
       await check(page, "settings-zone-error");
       await page.getByLabel("Time zone").selectOption({ label: "America/Los Angeles" });
       await press(page, "Save time zone");
       expect(await page.getByRole("status").textContent()).toContain("Saved");
-      expect(await page.textContent("main")).toContain("In your time zone: America/Los_Angeles.");
+      expect(await page.textContent("main")).toContain("In your time zone: America/Los_Angeles. Chosen here: a reconnect keeps it.");
       const saved = (await loadAccount(app.stack.repo, email))!;
-      expect(saved.timeZone).toBe("America/Los_Angeles");
+      expect(saved).toMatchObject({ timeZone: "America/Los_Angeles", zoneChosen: true, calendarZone: was.timeZone });
       expect(saved.schedule).toEqual(scheduled.schedule);
       expect(saved.template).toBe(scheduled.template);
+      // And back to the calendar's zone, which a reconnect reads again.
+      await openZone();
+      expect(await page.getByLabel("Time zone").inputValue()).toBe("America/Los_Angeles");
+      await page.getByLabel("Time zone").selectOption({ label: `My calendar’s: ${was.timeZone.replaceAll("_", " ")}` });
+      await press(page, "Save time zone");
+      expect(await page.textContent("main")).toContain(`In your time zone: ${was.timeZone}. Change time zone`);
+      const following = (await loadAccount(app.stack.repo, email))!;
+      expect(following.timeZone).toBe(was.timeZone);
+      expect(following.zoneChosen).toBeUndefined();
     } finally {
-      await updateAccount(app.stack.repo, email, { timeZone: was.timeZone, schedule: was.schedule, template: was.template }, Date.now());
+      await updateAccount(app.stack.repo, email, { timeZone: was.timeZone, zoneChosen: undefined, calendarZone: was.calendarZone, schedule: was.schedule, template: was.template }, Date.now());
       if (sync) await app.stack.repo.put(sync);
       else await app.stack.repo.delete(keys.eventJob(email.toLowerCase(), "sync"));
       await page.context().close();

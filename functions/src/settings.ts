@@ -14,7 +14,7 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import { type AccountRecord, accountByIdentity, awaitsReconnect, deleteAccountData, loadAccount, pauseForDisconnect, pausePatch, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, deleteAccountData, loadAccount, pauseForDisconnect, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { burnState, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
@@ -123,16 +123,22 @@ export function validateSchedule(day: unknown, hour: unknown): DigestSchedule {
   }
 }
 
+/** The zone list's first choice: the account's calendar's zone, followed across reconnects. */
+export const CALENDAR_ZONE = "calendar";
+
 /**
- * Validates a time zone from the form: one of those the page lists ({@link zoneChoices}: the
- * runtime's canonical names, UTC, and the account's own), as listed; one-line errors. An alias a
- * hand-made POST sends ("US/Eastern", "asia/tokyo") is refused, so the account always holds a name
- * the list shows.
+ * Validates a time zone from the form: {@link CALENDAR_ZONE} (the calendar's zone as last read,
+ * where known: core/accounts calendarZoneOf), or one of those the page lists ({@link zoneChoices}:
+ * the runtime's canonical names, UTC, and the account's own), as listed, which the owner then has
+ * chosen; one-line errors. An alias a hand-made POST sends ("US/Eastern", "asia/tokyo") is refused,
+ * so the account always holds a name the list shows.
  */
-export function validateZone(raw: unknown, current: string): string {
-  const zone = typeof raw === "string" ? raw.trim() : "";
-  if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(zone) || !zoneChoices(current).includes(zone) || !isZone(zone)) throw new SettingsError("Choose a time zone from the list.", "zone");
-  return zone;
+export function validateZone(raw: unknown, account: Pick<AccountRecord, "timeZone" | "calendarZone" | "zoneChosen">): { zone: string; chosen: boolean } {
+  const value = typeof raw === "string" ? raw.trim() : "";
+  const calendar = calendarZoneOf(account);
+  if (value === CALENDAR_ZONE && calendar) return { zone: calendar, chosen: false };
+  if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(value) || !zoneChoices(account.timeZone).includes(value) || !isZone(value)) throw new SettingsError("Choose a time zone from the list.", "zone");
+  return { zone: value, chosen: true };
 }
 
 /**
@@ -183,7 +189,13 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     // The zone's form, when asked for (the "Change time zone" link) or refused (then showing the
     // zone sent, where the list has it, else the account's).
     const zoneForm = c.req.query("zone") === "1" || edited?.field === "zone";
-    const chosenZone = typeof edited?.zone === "string" ? edited.zone : account.timeZone;
+    const calendarZone = calendarZoneOf(account);
+    const zones = zoneForm ? zoneChoices(account.timeZone) : [];
+    const sentZone = typeof edited?.zone === "string" ? edited.zone : undefined;
+    // The choice the list shows: what was sent, where listed; else the calendar's while the account follows it, else its zone.
+    const shownZone =
+      sentZone !== undefined && ((sentZone === CALENDAR_ZONE && calendarZone) || zones.includes(sentZone)) ? sentZone : account.zoneChosen || !calendarZone ? account.timeZone : CALENDAR_ZONE;
+    const option = (value: string, label: string) => html`<option value="${value}"${value === shownZone ? html` selected` : ""}>${label}</option>`;
     const asNumber = (v: unknown, fallback: number) => (typeof v === "string" && /^\d{1,2}$/.test(v) ? Number(v) : fallback);
     const stored = account.schedule ?? DEFAULT_SCHEDULE;
     const schedule = edited ? { day: asNumber(edited.day, stored.day), hour: asNumber(edited.hour, stored.hour) } : stored;
@@ -215,8 +227,8 @@ ${
   zoneForm
     ? html`<h2 id="time-zone">Time zone</h2>
 <form method="post"><input type="hidden" name="action" value="zone">
-<p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${zoneChoices(account.timeZone).map((z, _, all) => html`<option value="${z}"${z === (all.includes(chosenZone) ? chosenZone : account.timeZone) ? html` selected` : ""}>${z.replaceAll("_", " ")}</option>`)}</select></p>
-<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. We read it from your calendar when you connected, and read it again if you reconnect; change it here when you move.</p>
+<p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${calendarZone ? option(CALENDAR_ZONE, `My calendar’s: ${calendarZone.replaceAll("_", " ")}`) : ""}${zones.map((z) => option(z, z.replaceAll("_", " ")))}</select></p>
+<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. “My calendar’s” is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.</p>
 <button type="submit" class="secondary">Save time zone</button>
 </form>`
     : ""
@@ -226,7 +238,7 @@ ${
 <input type="hidden" name="action" value="save">
 <p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
-<p class="muted">In your time zone: ${account.timeZone}.${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
+<p class="muted">In your time zone: ${account.timeZone}.${account.zoneChosen ? " Chosen here: a reconnect keeps it." : ""}${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
 <h2>Your follow-up template</h2>
 <p class="muted" id="template-help">Used for every draft; while it is the standard text, people you met at a networking event get the "After an event" message instead. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
 <p><label for="subject">Subject</label><input type="text" id="subject" name="subject" maxlength="${SUBJECT_MAX}" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>
@@ -350,14 +362,15 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       return back();
     }
     if (action === "zone") {
-      let zone: string;
+      let pick: { zone: string; chosen: boolean };
       try {
-        zone = validateZone(form.zone, account.timeZone);
+        pick = validateZone(form.zone, account);
       } catch (e) {
         if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, zone: form.zone });
         throw e;
       }
-      if (zone !== account.timeZone && !(await changeTimeZone(deps.repo, account.email, zone, now))) return gone();
+      const changed = pick.zone !== account.timeZone || pick.chosen !== (account.zoneChosen === true);
+      if (changed && !(await changeTimeZone(deps.repo, account.email, pick.zone, now, { chosen: pick.chosen }))) return gone();
       return back();
     }
     if (action === "firstname") {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { sealPending } from "@followthrough/core/connect";
+import { changeTimeZone } from "@followthrough/core/events";
 import { googleEndpoints } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
@@ -302,6 +303,45 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect((await repo.get<{ email: string }>(keys.identity(mine.identity!)))?.email).toBe(email().toLowerCase());
     // The settings this test gave it go again.
     await updateAccount(repo, email(), { template: undefined, firstNames: undefined, lastWeek: undefined, lastWeeklyAt: undefined, status: "active" }, Date.now());
+  });
+
+  it("a time zone the owner chose on the settings page stays across a reconnect (and a rename); one the account follows from its calendar is read again", async () => {
+    expect((await connect(p)).res.status).toBe(200);
+    const calendar = fixtures[p].account.timeZone;
+    const elsewhere = calendar === "Pacific/Auckland" ? "Asia/Tokyo" : "Pacific/Auckland";
+    try {
+      // Not chosen by the owner (a record from before the choice was kept): the calendar's again.
+      await updateAccount(repo, email(), { timeZone: elsewhere }, Date.now());
+      expect((await connect(p)).res.status).toBe(200);
+      const followed = (await loadAccount(repo, email()))!;
+      expect(followed).toMatchObject({ timeZone: calendar, calendarZone: calendar });
+      expect(followed.zoneChosen).toBeUndefined();
+      // Chosen on the page: kept, with the calendar's zone beside it; and the reconnect's page says when the digest comes in it.
+      await changeTimeZone(repo, email(), elsewhere, Date.now());
+      const again = await connect(p);
+      expect(again.res.status).toBe(200);
+      expect(await loadAccount(repo, email())).toMatchObject({ timeZone: elsewhere, zoneChosen: true, calendarZone: calendar });
+      expect(await again.res.text()).toContain(`(${elsewhere})`);
+      // Renamed by the provider while chosen: the account carried over keeps the choice.
+      const mine = (await loadAccount(repo, email()))!;
+      const oldEmail = `zone-renamed.${p}@example.org`;
+      await deleteAccountData(repo, email());
+      await saveAccount(repo, ring, { ...mine, email: oldEmail, refreshToken: "old-token" });
+      await linkIdentity(repo, mine.identity!, oldEmail);
+      expect((await connect(p)).res.status).toBe(200);
+      expect(await loadAccount(repo, oldEmail)).toBeUndefined();
+      expect(await loadAccount(repo, email())).toMatchObject({ timeZone: elsewhere, zoneChosen: true, calendarZone: calendar });
+      // The calendar's again (the list's first choice): the next reconnect reads it.
+      await changeTimeZone(repo, email(), calendar, Date.now(), { chosen: false });
+      await updateAccount(repo, email(), { timeZone: elsewhere }, Date.now());
+      expect((await connect(p)).res.status).toBe(200);
+      const back = (await loadAccount(repo, email()))!;
+      expect(back.timeZone).toBe(calendar);
+      expect(back.zoneChosen).toBeUndefined();
+    } finally {
+      await updateAccount(repo, email(), { timeZone: calendar, zoneChosen: undefined }, Date.now());
+      await repo.delete(keys.eventJob(email().toLowerCase(), "sync"));
+    }
   });
 
   it("the Reconnected page shows no first look from an earlier connection's finished read, and a paused account's promises none", async () => {

@@ -231,7 +231,11 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(page).not.toContain('name="zone"');
     const asked = await (await app.request(`${path}?zone=1`)).text();
     expect(asked).toContain('<h2 id="time-zone">Time zone</h2>');
-    expect(asked).toContain(`<option value="${account.timeZone}" selected>${account.timeZone.replaceAll("_", " ")}</option>`);
+    // Following the calendar (as connected): its zone is the list's first choice, and the one chosen.
+    const calendar = account.timeZone;
+    expect(account.zoneChosen).toBeUndefined();
+    expect(asked).toContain(`<option value="calendar" selected>My calendar’s: ${calendar.replaceAll("_", " ")}</option><option value="UTC">`);
+    expect(asked).toContain(`<option value="${calendar}">${calendar.replaceAll("_", " ")}</option>`);
     expect(asked).toContain('<option value="America/Los_Angeles">America/Los Angeles</option>');
     expect(asked).toContain('<option value="UTC">UTC</option>');
     // Not in the list: unknown, injected, and aliases the runtime would take but the list does not name.
@@ -243,11 +247,20 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       expect(body).toContain('<select id="zone" name="zone" aria-invalid="true" aria-describedby="form-error zone-help">');
     }
     expect(await loadAccount(repo, email())).toEqual(account);
-    // The zone it has: nothing changes.
+    // The calendar's, as it follows: nothing changes.
     const syncBefore = await repo.get(keys.eventJob(email(), "sync"));
-    expect((await post(path, { action: "zone", zone: account.timeZone })).status).toBe(303);
+    expect((await post(path, { action: "zone", zone: "calendar" })).status).toBe(303);
     expect(await loadAccount(repo, email())).toEqual(account);
     expect(await repo.get(keys.eventJob(email(), "sync"))).toEqual(syncBefore);
+    // The same zone picked from the list: now chosen (a reconnect keeps it), the calendar's kept
+    // beside it; the zone is the same, so no sync is filed.
+    expect((await post(path, { action: "zone", zone: calendar })).status).toBe(303);
+    expect(await loadAccount(repo, email())).toEqual({ ...account, zoneChosen: true, calendarZone: calendar });
+    expect(await repo.get(keys.eventJob(email(), "sync"))).toEqual(syncBefore);
+    const pinned = await (await app.request(`${path}?zone=1`)).text();
+    expect(pinned).toContain(`In your time zone: ${calendar}. Chosen here: a reconnect keeps it.`);
+    expect(pinned).toContain(`<option value="calendar">My calendar’s: ${calendar.replaceAll("_", " ")}</option>`);
+    expect(pinned).toContain(`<option value="${calendar}" selected>`);
 
     const zone = "Asia/Tokyo";
     const before = Date.now();
@@ -263,10 +276,21 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     // The calendar is read again in the new zone at the first dispatch a minute or more on.
     const sync = (await repo.get<{ due: number }>(keys.eventJob(email(), "sync")))!;
     expect([nextDispatchSlot(before + 60_000), nextDispatchSlot(after + 60_000)]).toContain(sync.due);
+    expect(saved).toMatchObject({ zoneChosen: true, calendarZone: calendar });
     const back = await (await app.request(`${path}?saved=1`)).text();
     expect(back).toContain("Saved.");
-    expect(back).toContain(`In your time zone: ${zone}.`);
-    account = saved;
+    expect(back).toContain(`In your time zone: ${zone}. Chosen here: a reconnect keeps it.`);
+
+    // Back to the calendar's zone: it follows the calendar again, and the calendar is read in it.
+    await repo.delete(keys.eventJob(email(), "sync"));
+    expect((await post(path, { action: "zone", zone: "calendar" })).status).toBe(303);
+    const following = (await loadAccount(repo, email()))!;
+    expect(following).toMatchObject({ timeZone: calendar, calendarZone: calendar });
+    expect(following.zoneChosen).toBeUndefined();
+    expect(await due(following)).toContain(email().toLowerCase());
+    expect((await repo.get<{ due: number }>(keys.eventJob(email(), "sync")))?.due).toBeGreaterThanOrEqual(nextDispatchSlot(after + 60_000));
+    expect(await (await app.request(path)).text()).toContain(`In your time zone: ${calendar}. <a href=`);
+    account = following;
   });
 
   it("pause takes the account out of the due-hour index; resume puts it back", async () => {

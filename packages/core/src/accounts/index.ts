@@ -61,7 +61,21 @@ export interface AccountRecord extends Owner {
    * owner's, or the owner's own before a disconnect): refused.
    */
   createdAt?: number;
+  /**
+   * The zone the provider's calendar named at the last connect or reconnect (absent on records from
+   * before it was kept: `timeZone` is that zone then, unless {@link zoneChosen}).
+   */
+  calendarZone?: string;
+  /**
+   * The owner chose `timeZone` on the settings page (core/events changeTimeZone): a reconnect keeps
+   * it, and records the calendar's zone only in {@link calendarZone}. Absent while the account
+   * follows its calendar's zone.
+   */
+  zoneChosen?: boolean;
 }
+
+/** The zone the account's calendar named when last connected, where known ({@link AccountRecord.calendarZone}). */
+export const calendarZoneOf = (a: Pick<AccountRecord, "timeZone" | "calendarZone" | "zoneChosen">): string | undefined => a.calendarZone ?? (a.zoneChosen ? undefined : a.timeZone);
 
 /**
  * Index attributes of an account item: every account is listed under GSI1 "ACCOUNTS"; an active
@@ -143,7 +157,7 @@ export const loadAccountItem = (repo: Repository, email: string) => repo.get<Sto
 export async function updateAccount(
   repo: Repository,
   email: string,
-  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>,
+  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>,
   at: number,
 ): Promise<AccountRecord | undefined> {
   // The index is derived from what was read: the write holds only if none of that changed meanwhile

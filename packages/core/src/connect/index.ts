@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, deleteAccountData, linkIdentity, loadAccountItem, saveAccount } from "../accounts";
+import { type AccountRecord, accountByIdentity, calendarZoneOf, deleteAccountData, linkIdentity, loadAccountItem, saveAccount } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -125,8 +125,8 @@ export type StoreOutcome =
 
 /**
  * Stores a connected account from its profile. A new account gets the default schedule and status
- * active. An existing one (reconnect) keeps its schedule, template and a "paused" choice, gets the
- * new token, becomes active again when it needed reconnecting, and loses `reconnectNotifiedAt` (so a
+ * active. An existing one (reconnect) keeps its schedule, template, a "paused" choice and a time
+ * zone the owner chose (else it takes the calendar's zone again), gets the new token, becomes active again when it needed reconnecting, and loses `reconnectNotifiedAt` (so a
  * later revocation mails again). An address whose stored sign-in identity is not the one signing in
  * now is someone else's account: the previous owner's data is deleted first, and it is connected as
  * new. `connectedAt` is the time of this connection: a late "revoked"
@@ -167,13 +167,20 @@ export async function storeConnection(o: {
   if (carried) await deleteAccountData(o.repo, carried.email);
   const lower = email.toLowerCase();
   const aliases = [...new Set(o.profile.aliases.map((a) => a.trim()).filter((a) => a && a.toLowerCase() !== lower))];
-  const timeZone = o.profile.timeZone && isZone(o.profile.timeZone) ? o.profile.timeZone : (existing?.timeZone ?? "UTC");
+  // The calendar's zone, as the provider names it now; a zone the owner chose on the settings page
+  // stays (that of the account carried over from a renamed address too), and the calendar's is kept beside it.
+  const prior = existing ?? carried;
+  const fromCalendar = o.profile.timeZone && isZone(o.profile.timeZone) ? o.profile.timeZone : undefined;
+  const calendarZone = fromCalendar ?? (prior ? calendarZoneOf(prior) : undefined);
+  const timeZone = prior?.zoneChosen ? prior.timeZone : (fromCalendar ?? prior?.timeZone ?? "UTC");
   const base = {
     provider: o.provider,
     email: existing?.email ?? email,
     aliases,
     ...(o.profile.displayName ? { displayName: o.profile.displayName } : existing?.displayName ? { displayName: existing.displayName } : {}),
     timeZone,
+    ...(calendarZone ? { calendarZone } : {}),
+    ...(prior?.zoneChosen ? { zoneChosen: true } : {}),
     clientId: o.client.clientId,
     endpoints: endpointsOf(o.client),
     connectedAt: o.now,

@@ -4,7 +4,7 @@
  * renderer, no provider): the backfill calls it. core/eventmail runs the jobs.
  */
 import { createHash } from "node:crypto";
-import { type AccountRecord, updateAccount } from "../accounts";
+import { type AccountRecord, loadAccount, updateAccount } from "../accounts";
 import { ownerIdentity } from "../identity";
 import { asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
@@ -244,9 +244,21 @@ export async function planEventJobs(o: {
  * and may have moved that sync with a plan of its own scan's meetings, files it again when it ends
  * (core/dispatch runAccountJob). A sync that could not be filed is logged: the zone is saved, and
  * the next plan or sync files it. Undefined when the account is gone.
+ *
+ * `chosen` (the default): the owner picked `zone` from the list, and a reconnect keeps it. Not
+ * chosen: the owner asked for their calendar's zone again (`zone` is then
+ * core/accounts calendarZoneOf), and a reconnect takes the calendar's zone as it is then. The same
+ * zone again, chosen or not, changes only that, and files no sync.
  */
-export async function changeTimeZone(repo: Repository, email: string, zone: string, now: number): Promise<AccountRecord | undefined> {
-  const updated = await updateAccount(repo, email, { timeZone: zone }, now);
-  if (updated?.status === "active") await syncSoon(repo, email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
+export async function changeTimeZone(repo: Repository, email: string, zone: string, now: number, o: { chosen?: boolean } = {}): Promise<AccountRecord | undefined> {
+  const chosen = o.chosen ?? true;
+  const before = await loadAccount(repo, email);
+  if (!before) return undefined;
+  // Chosen: kept across reconnects, with the calendar's own zone beside it (a record from before
+  // `calendarZone` was kept follows its calendar, so its zone is the calendar's). Not chosen: the
+  // account follows its calendar's zone again from here.
+  const patch = { timeZone: zone, zoneChosen: chosen ? true : undefined, ...(chosen && before.calendarZone === undefined && !before.zoneChosen ? { calendarZone: before.timeZone } : {}) };
+  const updated = await updateAccount(repo, email, patch, now);
+  if (updated?.status === "active" && updated.timeZone !== before.timeZone) await syncSoon(repo, email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
   return updated;
 }
