@@ -395,8 +395,17 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect(saved).toMatchObject({ timeZone: "America/Los_Angeles", zoneChosen: true, calendarZone: was.timeZone });
       expect(saved.schedule).toEqual(scheduled.schedule);
       expect(saved.template).toBe(scheduled.template);
-      // And back to the calendar's zone, which a reconnect reads again.
-      await openZone();
+      // Reconnected (the consent in the same browser): the zone chosen is kept, and the page says so.
+      await page.goto(`${app.stack.url}/connect`);
+      await page.getByRole("link", { name: "Connect Microsoft" }).click();
+      await page.waitForLoadState("load");
+      await press(page, `Continue as ${email}`);
+      expect(await page.textContent("main")).toContain(`Your calendar is in ${was.timeZone}; your digests stay in America/Los_Angeles, the time zone you chose.`);
+      expect((await loadAccount(app.stack.repo, email))!).toMatchObject({ timeZone: "America/Los_Angeles", zoneChosen: true });
+      await check(page, "reconnected-zone-kept");
+      // And back to the calendar's zone from that page's link, which a reconnect reads again.
+      await page.getByRole("link", { name: "Change time zone" }).click();
+      await page.getByLabel("Time zone").waitFor();
       expect(await page.getByLabel("Time zone").inputValue()).toBe("America/Los_Angeles");
       await page.getByLabel("Time zone").selectOption({ label: `My calendar’s: ${was.timeZone.replaceAll("_", " ")}` });
       await press(page, "Save time zone");

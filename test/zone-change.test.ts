@@ -63,9 +63,12 @@ describe("a time zone the owner changes", () => {
     await inParis(async (h) => {
       // From midnight in Paris on the 23rd: 18:00 the evening before, Paris time.
       expect(await morningOfDue(h)).toBe(iso("2026-09-22T16:00:00Z"));
+      // Stored as a record from before the calendar's zone was kept beside the account's: its zone is the calendar's.
+      expect((await loadAccount(h.repo, h.email))?.calendarZone).toBeUndefined();
       const account = await changeTimeZone(h.repo, h.email, AUCKLAND, SAVED);
       expect(account?.timeZone).toBe(AUCKLAND);
-      expect((await loadAccount(h.repo, h.email))?.timeZone).toBe(AUCKLAND);
+      // Chosen, so a reconnect keeps it; the calendar's zone (Paris) kept beside it.
+      expect(await loadAccount(h.repo, h.email)).toMatchObject({ timeZone: AUCKLAND, zoneChosen: true, calendarZone: "Europe/Paris" });
       // The digest's index is in the new zone: Monday 21 Sep, 08:00 in Auckland.
       expect(await h.repo.get(keys.account(h.email))).toMatchObject({ dueAt: iso("2026-09-20T20:00:00Z") });
       // The calendar's sync is the next dispatch's (a minute or more on), not tomorrow's 07:00.

@@ -272,6 +272,11 @@ ${
     ? html`<p>Your digests are paused. Resume them to get your next digest on ${first} (${account.timeZone}).</p>
 <form method="post" action="${settings}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>`
     : html`<p>Your ${stored.kind === "reconnected" ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
+}${
+  // A zone the owner chose in settings is kept across the reconnect: said where the calendar now names another.
+  account.zoneChosen && account.calendarZone && account.calendarZone !== account.timeZone
+    ? html`<p>Your calendar is in ${account.calendarZone}; your digests stay in ${account.timeZone}, the time zone you chose. <a href="${settings}?zone=1#time-zone">Change time zone</a></p>`
+    : ""
 }
 <p><a href="${settings}">Your settings</a></p>
 ${firstLookSection(deps, kit, c, account, { reconnected: stored.kind === "reconnected" })}`,

@@ -20,7 +20,7 @@ import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
-import { changeTimeZone, planEventJobs } from "@followthrough/core/events";
+import { CALENDAR_ZONE as CALENDAR_ZONE_OF_ACCOUNT, changeTimeZone, planEventJobs } from "@followthrough/core/events";
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
@@ -370,7 +370,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         throw e;
       }
       const changed = pick.zone !== account.timeZone || pick.chosen !== (account.zoneChosen === true);
-      if (changed && !(await changeTimeZone(deps.repo, account.email, pick.zone, now, { chosen: pick.chosen }))) return gone();
+      if (changed && !(await changeTimeZone(deps.repo, account.email, pick.chosen ? pick.zone : CALENDAR_ZONE_OF_ACCOUNT, now))) return gone();
       return back();
     }
     if (action === "firstname") {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { sealPending } from "@followthrough/core/connect";
-import { changeTimeZone } from "@followthrough/core/events";
+import { CALENDAR_ZONE, changeTimeZone } from "@followthrough/core/events";
 import { googleEndpoints } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
@@ -321,7 +321,9 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
       const again = await connect(p);
       expect(again.res.status).toBe(200);
       expect(await loadAccount(repo, email())).toMatchObject({ timeZone: elsewhere, zoneChosen: true, calendarZone: calendar });
-      expect(await again.res.text()).toContain(`(${elsewhere})`);
+      const page = await again.res.text();
+      expect(page).toContain(`(${elsewhere})`);
+      expect(page).toContain(`Your calendar is in ${calendar}; your digests stay in ${elsewhere}, the time zone you chose. <a href="`);
       // Renamed by the provider while chosen: the account carried over keeps the choice.
       const mine = (await loadAccount(repo, email()))!;
       const oldEmail = `zone-renamed.${p}@example.org`;
@@ -332,7 +334,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
       expect(await loadAccount(repo, oldEmail)).toBeUndefined();
       expect(await loadAccount(repo, email())).toMatchObject({ timeZone: elsewhere, zoneChosen: true, calendarZone: calendar });
       // The calendar's again (the list's first choice): the next reconnect reads it.
-      await changeTimeZone(repo, email(), calendar, Date.now(), { chosen: false });
+      await changeTimeZone(repo, email(), CALENDAR_ZONE, Date.now());
       await updateAccount(repo, email(), { timeZone: elsewhere }, Date.now());
       expect((await connect(p)).res.status).toBe(200);
       const back = (await loadAccount(repo, email()))!;

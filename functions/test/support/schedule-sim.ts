@@ -10,7 +10,7 @@
  * scenarios, by `npm run bench -- schedule` (bench/schedule.ts).
  */
 import type { SQSEvent } from "aws-lambda";
-import { saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { type AccountPatch, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { dispatchDue, markDispatched, missedSlots, runAccountJob } from "@followthrough/core/dispatch";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { memorySender } from "@followthrough/core/queue";
@@ -38,7 +38,7 @@ export interface Scenario {
   /** UTC hours of the day (fractions for minutes) at which a job other than the weekly run re-derives the index. */
   otherJobsAt?: number[];
   /** The owner's changes (schedule, zone) at given instants. */
-  changes?: { at: string; patch: Parameters<typeof updateAccount>[2] }[];
+  changes?: { at: string; patch: AccountPatch }[];
   /**
    * The share (0–1) of the account's dispatches the dispatcher misses (chosen by the quarter hour,
    * so a scenario runs the same every time): a job other than the weekly run re-derives the index

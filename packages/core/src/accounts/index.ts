@@ -149,15 +149,21 @@ export async function saveAccount(
 /** The account item as stored (the record, and its index's occurrence). */
 export const loadAccountItem = (repo: Repository, email: string) => repo.get<StoredAccountItem>(keys.account(email));
 
+/** The fields {@link updateAccount} changes. */
+export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>;
+
 /**
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.
  * A field patched to `undefined` is removed. The sealed refresh token is left as stored (it may have
- * rotated meanwhile). False when unknown.
+ * rotated meanwhile). A change given as a function is made from the record each attempt reads (the
+ * write holds only while that record's status, zone, schedule, week and connection are as read: a
+ * reconnect in between is a new connection, and the change is made again from its record).
+ * Undefined when unknown.
  */
 export async function updateAccount(
   repo: Repository,
   email: string,
-  patch: Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>,
+  change: AccountPatch | ((current: AccountRecord) => AccountPatch),
   at: number,
 ): Promise<AccountRecord | undefined> {
   // The index is derived from what was read: the write holds only if none of that changed meanwhile
@@ -167,6 +173,7 @@ export async function updateAccount(
     const item = await loadAccountItem(repo, email);
     const current = item?.account;
     if (!current) return undefined;
+    const patch = typeof change === "function" ? change(current) : change;
     const next: AccountRecord = { ...current, ...patch };
     const names: Record<string, string> = { "#a": "account" };
     const values: Record<string, unknown> = {};

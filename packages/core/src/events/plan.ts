@@ -4,7 +4,7 @@
  * renderer, no provider): the backfill calls it. core/eventmail runs the jobs.
  */
 import { createHash } from "node:crypto";
-import { type AccountRecord, loadAccount, updateAccount } from "../accounts";
+import { type AccountRecord, calendarZoneOf, updateAccount } from "../accounts";
 import { ownerIdentity } from "../identity";
 import { asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
@@ -230,6 +230,9 @@ export async function planEventJobs(o: {
   return plan;
 }
 
+/** {@link changeTimeZone}'s zone that follows the account's calendar (the settings list's "My calendar’s"). */
+export const CALENDAR_ZONE = Symbol("the calendar's zone");
+
 /**
  * The owner set another time zone (the settings page). The account's zone is saved and its digest's
  * index derived again in it, as for a changed schedule (core/accounts updateAccount: from the next
@@ -245,20 +248,27 @@ export async function planEventJobs(o: {
  * (core/dispatch runAccountJob). A sync that could not be filed is logged: the zone is saved, and
  * the next plan or sync files it. Undefined when the account is gone.
  *
- * `chosen` (the default): the owner picked `zone` from the list, and a reconnect keeps it. Not
- * chosen: the owner asked for their calendar's zone again (`zone` is then
- * core/accounts calendarZoneOf), and a reconnect takes the calendar's zone as it is then. The same
- * zone again, chosen or not, changes only that, and files no sync.
+ * A zone named: the owner picked it from the list, and a reconnect keeps it. {@link CALENDAR_ZONE}:
+ * the owner asked for their calendar's zone again (core/accounts calendarZoneOf, as the record
+ * holds it when written), and a reconnect takes the calendar's zone as it is then. The same zone
+ * again changes only that, and files no sync.
  */
-export async function changeTimeZone(repo: Repository, email: string, zone: string, now: number, o: { chosen?: boolean } = {}): Promise<AccountRecord | undefined> {
-  const chosen = o.chosen ?? true;
-  const before = await loadAccount(repo, email);
-  if (!before) return undefined;
-  // Chosen: kept across reconnects, with the calendar's own zone beside it (a record from before
-  // `calendarZone` was kept follows its calendar, so its zone is the calendar's). Not chosen: the
-  // account follows its calendar's zone again from here.
-  const patch = { timeZone: zone, zoneChosen: chosen ? true : undefined, ...(chosen && before.calendarZone === undefined && !before.zoneChosen ? { calendarZone: before.timeZone } : {}) };
-  const updated = await updateAccount(repo, email, patch, now);
-  if (updated?.status === "active" && updated.timeZone !== before.timeZone) await syncSoon(repo, email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
+export async function changeTimeZone(repo: Repository, email: string, zone: string | typeof CALENDAR_ZONE, now: number): Promise<AccountRecord | undefined> {
+  // Made from the record the write holds against (a reconnect in between is read again).
+  let was: string | undefined;
+  const updated = await updateAccount(
+    repo,
+    email,
+    (current) => {
+      was = current.timeZone;
+      // The calendar's zone as last read; where never known, the account keeps its zone and follows the calendar from the next connect.
+      if (zone === CALENDAR_ZONE) return { timeZone: calendarZoneOf(current) ?? current.timeZone, zoneChosen: undefined };
+      // Chosen: kept across reconnects, with the calendar's own zone beside it (a record from before
+      // `calendarZone` was kept, and not chosen, holds the calendar's zone as its zone).
+      return { timeZone: zone, zoneChosen: true, ...(current.calendarZone === undefined && !current.zoneChosen ? { calendarZone: current.timeZone } : {}) };
+    },
+    now,
+  );
+  if (updated?.status === "active" && updated.timeZone !== was) await syncSoon(repo, email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
   return updated;
 }
