@@ -2,7 +2,7 @@ import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountByIdentity, awaitsReconnect, deleteAccountData, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { markNeedsReconnect } from "@followthrough/core/dispatch";
-import { findEvent } from "@followthrough/core/events";
+import { CALENDAR_ZONE, changeTimeZone, findEvent } from "@followthrough/core/events";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
@@ -216,6 +216,41 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     await markNeedsReconnect(repo, (await loadAccount(repo, email))!, new Error("invalid_grant"), 12);
     expect(await loadAccount(repo, email)).toMatchObject({ status: "needs_reconnect", reconnectReason: "auth-revoked" });
     expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk).toBeUndefined();
+  });
+
+  it.each([
+    ["a zone picked (the one the save read, now chosen)", "UTC", "UTC"],
+    ["the calendar's zone", CALENDAR_ZONE, "Europe/Berlin"],
+  ] as const)("%s while a reconnect lands between the save's read and its write: made from the reconnected record, and the sync filed for the zone it moved from", async (_, pick, want) => {
+    const email = `zone-race-${typeof pick === "string" ? "pick" : "calendar"}@acme.io`;
+    const ring = randomKeyring();
+    // An account from before the calendar's zone was kept: its zone is the calendar's (UTC).
+    await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active", ...(pick === CALENDAR_ZONE ? { zoneChosen: true, timeZone: "Asia/Tokyo", calendarZone: "UTC" } : {}) });
+    const racing = new Repository(db.doc, db.tableName);
+    const send = db.doc.send.bind(db.doc);
+    let reconnected = false;
+    (racing as { doc: unknown }).doc = new Proxy(db.doc, {
+      get: (target, prop) =>
+        prop === "send"
+          ? async (cmd: unknown) => {
+              if (cmd instanceof UpdateCommand && !reconnected) {
+                reconnected = true;
+                // The reconnect: a new connection whose calendar is in Berlin now (core/connect storeConnection's put).
+                const was = (await loadAccount(repo, email))!;
+                await saveAccount(repo, ring, { ...was, refreshToken: "r2", connectedAt: 10, calendarZone: "Europe/Berlin", timeZone: was.zoneChosen ? was.timeZone : "Europe/Berlin" });
+              }
+              return send(cmd as never);
+            }
+          : Reflect.get(target, prop),
+    });
+    await changeTimeZone(racing, email, pick, 20);
+    expect(reconnected).toBe(true);
+    const saved = (await loadAccount(repo, email))!;
+    expect(saved.timeZone).toBe(want);
+    expect(saved.calendarZone).toBe("Europe/Berlin");
+    expect(saved.zoneChosen).toBe(typeof pick === "string" ? true : undefined);
+    // The zone moved from the reconnected record's (Berlin to UTC; Tokyo, kept, to Berlin): the calendar is read in the new one.
+    expect((await repo.get<{ due: number }>(keys.eventJob(email, "sync")))?.due).toEqual(expect.any(Number));
   });
 
   it("an index refresh with nothing to set on an account paused meanwhile takes it off the index (no empty name map)", async () => {
