@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { dismissFollowUp, draftFollowUp, type FollowUpDraft, FollowUpError, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { ProviderError } from "@followthrough/core/resilience";
-import { putMessages } from "@followthrough/core/storage";
+import { keys, putMessages } from "@followthrough/core/storage";
 import { DRAFT_CLAIM_LEASE_MS } from "@followthrough/core/limits";
 import type { DraftWriter } from "@followthrough/core/providers";
 import { ownFixture } from "./support/fixtures";
@@ -61,15 +61,20 @@ describe.each([
     const { h, now, tap, ours } = await setup();
     try {
       await h.injectFault({ route: createRoute, kind: "latency", latencyMs: 1500 });
-      const first = await tap(now, { deadlineMs: 100 });
+      // The first tap's create, seen landing (the provider made its draft), so that the test waits
+      // for it, not for a fixed time a loaded machine can outlast.
+      let landed!: (id: string) => void;
+      const firstLanded = new Promise<string>((r) => (landed = r));
+      const watched: DraftWriter = { ...h.provider, createDraft: async (d) => h.provider.createDraft(d).then((r) => (landed(r.id), r)) };
+      const first = await tap(now, { deadlineMs: 100, writer: watched });
       expect(first.status).toBe("pending");
       // Within the lease a second tap waits for the first.
       expect((await tap(now + 1000)).status).toBe("pending");
       // After the lease it takes over: nothing carries the marker yet, so it creates.
       const second = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 1));
-      // The slow create lands later; its request converges on the draft already recorded.
-      for (let i = 0; i < 60 && (await ours()).length !== 1; i++) await sleep(100);
-      await sleep(1600);
+      // The slow create lands later, a draft of its own; its request then converges on the draft already recorded.
+      expect(await firstLanded).not.toBe(second.draftId);
+      for (let i = 0; i < 300 && (await ours()).length !== 1; i++) await sleep(100);
       expect(await ours()).toEqual([second.draftId]);
       expect(ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 5000)).draftId).toBe(second.draftId);
     } finally {
@@ -153,11 +158,13 @@ describe.each([
   });
 
   it("a create refused after the tap answered 'being made': the next tap creates the draft, not 'being made' for the claim's lease", async () => {
-    const { h, now, tap, ours } = await setup();
+    const { h, now, person, tap, ours } = await setup();
     try {
       const refusedLate: DraftWriter = { ...h.provider, createDraft: async () => (await sleep(300), Promise.reject(new ProviderError("rate-limited", "429", 429, 30_000))) };
       expect((await tap(now, { writer: refusedLate, deadlineMs: 50 })).status).toBe("pending");
-      await sleep(500);
+      // The refusal, once it lands, takes the claim away (waited for, not a fixed time).
+      for (let i = 0; i < 300 && (await h.repo.get(keys.draft(h.email, person.email))); i++) await sleep(50);
+      expect(await h.repo.get(keys.draft(h.email, person.email))).toBeUndefined();
       // Five seconds on, well inside the claim's lease, the provider healthy again.
       const made = ready(await tap(now + 5_000));
       expect(made.created).toBe(true);
