@@ -60,19 +60,21 @@ describe.each([
   it("a create slower than the lease: a later tap takes over, and both converge on one draft", async () => {
     const { h, now, tap, ours } = await setup();
     try {
-      await h.injectFault({ route: createRoute, kind: "latency", latencyMs: 1500 });
-      // The first tap's create, seen landing (the provider made its draft), so that the test waits
-      // for it, not for a fixed time a loaded machine can outlast.
+      // The first tap's create reaches the provider only when the test lets it (after the takeover
+      // below), and is seen landing: the test waits for events, not for times a loaded machine outlasts.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
       let landed!: (id: string) => void;
       const firstLanded = new Promise<string>((r) => (landed = r));
-      const watched: DraftWriter = { ...h.provider, createDraft: async (d) => h.provider.createDraft(d).then((r) => (landed(r.id), r)) };
-      const first = await tap(now, { deadlineMs: 100, writer: watched });
+      const slow: DraftWriter = { ...h.provider, createDraft: async (d) => (await held, h.provider.createDraft(d).then((r) => (landed(r.id), r))) };
+      const first = await tap(now, { deadlineMs: 100, writer: slow });
       expect(first.status).toBe("pending");
       // Within the lease a second tap waits for the first.
       expect((await tap(now + 1000)).status).toBe("pending");
       // After the lease it takes over: nothing carries the marker yet, so it creates.
       const second = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 1));
       // The slow create lands later, a draft of its own; its request then converges on the draft already recorded.
+      release();
       expect(await firstLanded).not.toBe(second.draftId);
       for (let i = 0; i < 300 && (await ours()).length !== 1; i++) await sleep(100);
       expect(await ours()).toEqual([second.draftId]);
@@ -140,14 +142,18 @@ describe.each([
   it("a tap waiting on another whose create is refused claims again and makes the draft itself, instead of 'being made'", async () => {
     const { h, now, tap, ours } = await setup();
     try {
+      // The second tap starts once the first holds the claim and is creating (not after a fixed time).
+      let creating!: () => void;
+      const entered = new Promise<void>((r) => (creating = r));
       const refused: DraftWriter = {
         ...h.provider,
         createDraft: async () => {
+          creating();
           await sleep(400);
           throw new ProviderError("rate-limited", "429", 429, 30_000);
         },
       };
-      const [a, b] = await Promise.allSettled([tap(now, { writer: refused }), (async () => (await sleep(100), tap(now, { waitMs: 3000 })))()]);
+      const [a, b] = await Promise.allSettled([tap(now, { writer: refused }), (async () => (await entered, tap(now, { waitMs: 10_000 })))()]);
       expect(a.status).toBe("rejected");
       expect((a as PromiseRejectedResult).reason).toBeInstanceOf(FollowUpError);
       const made = ready((b as PromiseFulfilledResult<FollowUpDraft>).value);
@@ -177,9 +183,12 @@ describe.each([
   it("a tap that waited on another and then creates itself has the wait taken off its create's deadline", async () => {
     const { h, now, tap } = await setup();
     try {
-      const refusedLate: DraftWriter = { ...h.provider, createDraft: async () => (await sleep(1000), Promise.reject(new ProviderError("rate-limited", "429", 429, 30_000))) };
+      let creating!: () => void;
+      const entered = new Promise<void>((r) => (creating = r));
+      const refusedLate: DraftWriter = { ...h.provider, createDraft: async () => (creating(), await sleep(1000), Promise.reject(new ProviderError("rate-limited", "429", 429, 30_000))) };
       const slow: DraftWriter = { ...h.provider, createDraft: async (d) => (await sleep(800), h.provider.createDraft(d)) };
-      const [, b] = await Promise.allSettled([tap(now, { writer: refusedLate }), (async () => (await sleep(100), tap(now, { writer: slow, waitMs: 3000, deadlineMs: 1500 })))()]);
+      // The second tap starts once the first is creating, and waits about a second for it (measured).
+      const [, b] = await Promise.allSettled([tap(now, { writer: refusedLate }), (async () => (await entered, tap(now, { writer: slow, waitMs: 3000, deadlineMs: 1500 })))()]);
       // About a second of waiting leaves about half a second of its 1.5 s: the 0.8 s create answers "being made".
       expect((b as PromiseFulfilledResult<FollowUpDraft>).value.status).toBe("pending");
     } finally {

@@ -22,6 +22,9 @@ describe("Gmail's per-user concurrent-request limit", () => {
 
   it("answers 429 rateLimitExceeded 'Too many concurrent requests for user' above the limit, without a time to retry", async () => {
     await control(sb.url, "/stats/reset", "POST");
+    // Each of these holds its slot 2 s (a latency fault, served after admission), so all six are in
+    // flight together even on a loaded machine.
+    await control(sb.url, "/faults", "POST", { route: "gmail.messages.get", kind: "latency", latencyMs: 2_000, times: 6 });
     const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => g.users.messages.get({ userId: "me", id, format: "minimal" })));
     const ok = outcomes.filter((o) => o.status === "fulfilled");
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected").map((o) => o.reason);

@@ -66,7 +66,8 @@ describe("Graph faults and throttling through the stock client", () => {
   });
 
   it("holds at most 4 concurrent requests per mailbox: the rest get 429 TooManyRequests, which the client retries", async () => {
-    const slow = { route: "graph.me", kind: "latency", latencyMs: 400, times: 8 };
+    // Long enough that all 8 are in flight together even when their TLS handshakes are slow (a loaded CI machine).
+    const slow = { route: "graph.me", kind: "latency", latencyMs: 2_000, times: 8 };
     await control(sb.url, "/faults", slow);
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => client.api("/me").middlewareOptions(noRetry()).get()));
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -76,12 +77,15 @@ describe("Graph faults and throttling through the stock client", () => {
     expect((await stats()).throttled).toBe(4);
 
     await control(sb.url, "/stats/reset");
-    await control(sb.url, "/faults", slow);
+    // As long as the 429's Retry-After (1 s): a retry may find the slots still full and be refused
+    // again (the client retries up to 3 times), so at least the 4 over the limit are refused, and
+    // every refusal is retried.
+    await control(sb.url, "/faults", { ...slow, latencyMs: 1_000 });
     const retried = await Promise.all(Array.from({ length: 8 }, () => client.api("/me").get()));
     expect(retried.every((me) => me.mail === email)).toBe(true);
     const s = await stats();
-    expect(s.throttled).toBe(4);
-    expect(s.calls["graph.me"]).toBe(12);
+    expect(s.throttled).toBeGreaterThanOrEqual(4);
+    expect(s.calls["graph.me"]).toBe(8 + s.throttled);
   });
 });
 

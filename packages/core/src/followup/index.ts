@@ -342,11 +342,15 @@ export async function draftFollowUp(o: {
       // Another request is creating it: wait a moment for it (most taps then land on the draft), else
       // "pending". A claim that went meanwhile (its create was refused) or was freed (its lookup
       // failed) is not being made by anyone: claim again, and answer for this tap's own attempt.
+      // Measured, not counted in steps: each look at the claim takes time too, and a slow table must
+      // not leave this tap's create more of its deadline than it has.
       let changed = false;
-      for (let waited = 0; waited < (o.waitMs ?? 3000) && !changed; waited += 200) {
+      const began = performance.now();
+      const before = waitedMs;
+      while (!changed && performance.now() - began < (o.waitMs ?? 3000)) {
         await sleep(200);
-        waitedMs += 200;
         const c = (await repo.get<{ claim: DraftClaim }>(key))?.claim;
+        waitedMs = before + (performance.now() - began);
         if (c?.status === "created" && c.draftId) return { status: "ready", draftId: c.draftId, webLink: c.webLink ?? "", created: false };
         changed = !c || c.claimedAt !== existing.claimedAt;
       }
