@@ -20,9 +20,17 @@ interface Run {
   stderr: string;
 }
 
+/**
+ * How long one run of the command may take, and a test of several (the file's describes run their
+ * tests five at a time, each a node process with the sandbox and a local store, on CI's two cores:
+ * a run took up to 28 s there, and a test of four runs 45 s). Hang guards, not speed goals.
+ */
+const RUN_MS = 120_000;
+const TEST_MS = 300_000;
+
 function run(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 45_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: RUN_MS, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -80,7 +88,7 @@ function expectNetworkingEvents(out: { networkingEvents?: { upcoming: EventJson[
   if (labels.attendedEvents) expect(ne.attended.map((e) => e.eventId).sort()).toEqual([...labels.attendedEvents].sort());
 }
 
-describe.concurrent.each(mailboxes)("followthrough scan --json on $name", ({ dir, shared }) => {
+describe.concurrent.each(mailboxes)("followthrough scan --json on $name", { timeout: TEST_MS }, ({ dir, shared }) => {
   it.skipIf(shared && !haveShared)("exits 0 with the contract's JSON, matching the labels", async () => {
     const f = loadFixture(dir);
     const expected = f.expected!;
@@ -108,7 +116,7 @@ describe.concurrent.each(mailboxes)("followthrough scan --json on $name", ({ dir
   });
 });
 
-describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.md: From an owner identity, or in the sent folder)", () => {
+describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.md: From an owner identity, or in the sent folder)", { timeout: TEST_MS }, () => {
   const tmp = mkdtempSync(join(tmpdir(), "ft-whole-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -179,7 +187,7 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
   });
 });
 
-describe.concurrent("followthrough scan: summary and usage errors", () => {
+describe.concurrent("followthrough scan: summary and usage errors", { timeout: TEST_MS }, () => {
   const tmp = mkdtempSync(join(tmpdir(), "ft-cli-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -240,7 +248,7 @@ describe.concurrent("followthrough scan: summary and usage errors", () => {
 
   it("a local store that does not start ends the command (exit 1, one line) instead of leaving the sandbox running", async () => {
     const r = await new Promise<Run>((resolve) => {
-      execFile(process.execPath, [bin, "scan", "--fixtures", ownFixture("demo-google"), "--now", "2026-05-26T22:30:00Z", "--json"], { cwd: root, timeout: 30_000, env: { ...process.env, FOLLOWTHROUGH_DYNAMO_ENGINE: "bogus" } }, (err, stdout, stderr) =>
+      execFile(process.execPath, [bin, "scan", "--fixtures", ownFixture("demo-google"), "--now", "2026-05-26T22:30:00Z", "--json"], { cwd: root, timeout: RUN_MS, env: { ...process.env, FOLLOWTHROUGH_DYNAMO_ENGINE: "bogus" } }, (err, stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
       );
     });
@@ -266,7 +274,7 @@ describe.concurrent("followthrough scan: summary and usage errors", () => {
   });
 });
 
-describe("scan --fixtures reads the calendar as far ahead as it goes: a later meeting 400 days away follows a person up (behaviour.md: 'even if it is still in the future')", () => {
+describe("scan --fixtures reads the calendar as far ahead as it goes: a later meeting 400 days away follows a person up (behaviour.md: 'even if it is still in the future')", { timeout: TEST_MS }, () => {
   const ahead = mkdtempSync(join(tmpdir(), "ft-ahead-"));
   afterAll(() => rmSync(ahead, { recursive: true, force: true }));
   const DAY = 86_400_000;
@@ -306,7 +314,7 @@ describe("scan --fixtures reads the calendar as far ahead as it goes: a later me
   });
 });
 
-describe("scan --fixtures reads the whole mailbox, however old (the spec's rules have no horizon; the service's first read is a year)", () => {
+describe("scan --fixtures reads the whole mailbox, however old (the spec's rules have no horizon; the service's first read is a year)", { timeout: TEST_MS }, () => {
   const aged = mkdtempSync(join(tmpdir(), "ft-aged-"));
   afterAll(() => rmSync(aged, { recursive: true, force: true }));
   const DAY = 86_400_000;

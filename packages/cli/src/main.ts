@@ -1,8 +1,4 @@
 import { UsageError } from "./errors";
-import { connectCommand } from "./connect";
-import { digestCommand } from "./digest";
-import { scanCommand } from "./scan";
-import { start } from "./start";
 
 export { UsageError };
 
@@ -54,14 +50,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     switch (command) {
+      // Each command's module loaded when it is the one run: `scan` does not load the connect flow's
+      // sign-in libraries, nor `connect` the sandbox and the local store.
       case "start":
-        return await start(rest);
+        return await (await import("./start")).start(rest);
       case "scan":
-        return await scanCommand(rest);
+        return await (await import("./scan")).scanCommand(rest);
       case "digest":
-        return await digestCommand(rest);
+        return await (await import("./digest")).digestCommand(rest);
       case "connect":
-        return await connectCommand(rest);
+        return await (await import("./connect")).connectCommand(rest);
       case undefined:
       case "help":
       case "--help":
