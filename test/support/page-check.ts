@@ -70,9 +70,10 @@ export function pageChecks(browser: () => Browser, gallery: string) {
   /** Submits the form holding the button named `name` and waits for the page it answers with. */
   async function press(page: Page, name: string | RegExp): Promise<void> {
     // The click's own navigation (a form POST, its redirect): waited for, not only the page already
-    // loaded (which answered at once, so a slow POST under load left the old URL to be read). A
-    // button that navigates nowhere (the browser's own validation stops the form) waits 5 s at most.
-    const navigated = page.waitForEvent("framenavigated", { predicate: (f) => f === page.mainFrame(), timeout: 5_000 }).catch(() => undefined);
+    // loaded (which answered at once, so a slow POST under load left the old URL to be read). Every
+    // button pressed here submits its form: one that navigates nowhere fails here, after a minute,
+    // rather than leaving the old page to be read as the answer (as a 5 s wait that gave up did).
+    const navigated = page.waitForEvent("framenavigated", { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
     await page.getByRole("button", { name }).first().click();
     await navigated;
     await page.waitForLoadState("load");
