@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
-import { BACKFILL_DAYS, scan, type ScanResult } from "@followthrough/core/scan";
-import { DAY, hasOffset, isCalendarDate } from "@followthrough/core/time";
-import { loadFixture, type MailboxFixture } from "@followthrough/sandbox";
-import type { Contact } from "@followthrough/core/inference";
 import type { NetworkingEvent } from "@followthrough/core/events";
+import type { Contact } from "@followthrough/core/inference";
+import { BACKFILL_DAYS } from "@followthrough/core/limits";
+import type { ScanResult } from "@followthrough/core/scan";
+import { DAY, hasOffset, isCalendarDate } from "@followthrough/core/time";
+import type { MailboxFixture } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
-import { withFixtureSession } from "./session";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const contactJson = (c: Contact) => ({
@@ -120,6 +120,9 @@ export async function scanCommand(argv: string[]): Promise<number> {
   // The contract's `--now <ISO-8601>`: a forgotten one would scan as of this machine's clock, plausibly and wrongly.
   if (values.now === undefined) throw new UsageError("scan needs --now <ISO-8601 date-time>");
   const now = parseNow(values.now);
+  // The arguments checked first: what the scan itself needs (the sandbox, the local store, the
+  // adapters) is loaded only for a command that will run.
+  const [{ loadFixture }, { withFixtureSession }, { scan }] = await Promise.all([import("@followthrough/sandbox/fixtures"), import("./session"), import("@followthrough/core/scan")]);
   const fixture = loadFixture(values.fixtures);
   // The whole mailbox, as behaviour.md defines outbound mail: every copy From the owner, however old.
   return withFixtureSession(

@@ -80,3 +80,6 @@ export const JOB_READ_RESERVE_MS = PAGE_ABANDON_RESERVE_MS + LONGEST_PAGE_MS + 2
  * just inside it, then its marker's look, outlasted the function, helper-71 finding 1.)
  */
 export const API_REQUEST_TIMEOUT_MS = 6_000;
+
+/** How far back the first scan of an account reads (core/scan; here so that light modules can read it). */
+export const BACKFILL_DAYS = 365;

@@ -9,13 +9,14 @@ import type { PersonRecord, Repository } from "../storage";
 import { deleteItems, putMeetings, putMessages, sweep } from "../storage/synced";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
+import { BACKFILL_DAYS } from "../limits";
 import { OWNER_MAIL_STREAM, readOnce, restartCursor, type StreamReport, type StreamSink, syncStream } from "./sync";
 
 export { OWNER_MAIL_STREAM, readOnce, restartCursor, syncStream, type StreamReport, type StreamSink } from "./sync";
 export { learnOwnerIdentities, type LearnedIdentities } from "./identities";
 
 /** How far back the first scan of an account reads. */
-export const BACKFILL_DAYS = 365;
+export { BACKFILL_DAYS };
 
 /** What a scan needs: the owner, where to read, where to store, and the time it runs as of. */
 export interface ScanInput {
