@@ -20,7 +20,7 @@ import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
-import { CALENDAR_ZONE as CALENDAR_ZONE_OF_ACCOUNT, changeTimeZone, planEventJobs } from "@followthrough/core/events";
+import { CALENDAR_ZONE, changeTimeZone, planEventJobs } from "@followthrough/core/events";
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
@@ -123,11 +123,11 @@ export function validateSchedule(day: unknown, hour: unknown): DigestSchedule {
   }
 }
 
-/** The zone list's first choice: the account's calendar's zone, followed across reconnects. */
-export const CALENDAR_ZONE = "calendar";
+/** The form value of the zone list's first choice: the account's calendar's zone, followed across reconnects (core/events CALENDAR_ZONE). */
+export const CALENDAR_OPTION = "calendar";
 
 /**
- * Validates a time zone from the form: {@link CALENDAR_ZONE} (the calendar's zone as last read,
+ * Validates a time zone from the form: {@link CALENDAR_OPTION} (the calendar's zone as last read,
  * where known: core/accounts calendarZoneOf), or one of those the page lists ({@link zoneChoices}:
  * the runtime's canonical names, UTC, and the account's own), as listed, which the owner then has
  * chosen; one-line errors. An alias a hand-made POST sends ("US/Eastern", "asia/tokyo") is refused,
@@ -136,7 +136,7 @@ export const CALENDAR_ZONE = "calendar";
 export function validateZone(raw: unknown, account: Pick<AccountRecord, "timeZone" | "calendarZone" | "zoneChosen">): { zone: string; chosen: boolean } {
   const value = typeof raw === "string" ? raw.trim() : "";
   const calendar = calendarZoneOf(account);
-  if (value === CALENDAR_ZONE && calendar) return { zone: calendar, chosen: false };
+  if (value === CALENDAR_OPTION && calendar) return { zone: calendar, chosen: false };
   if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(value) || !zoneChoices(account.timeZone).includes(value) || !isZone(value)) throw new SettingsError("Choose a time zone from the list.", "zone");
   return { zone: value, chosen: true };
 }
@@ -194,7 +194,7 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     const sentZone = typeof edited?.zone === "string" ? edited.zone : undefined;
     // The choice the list shows: what was sent, where listed; else the calendar's while the account follows it, else its zone.
     const shownZone =
-      sentZone !== undefined && ((sentZone === CALENDAR_ZONE && calendarZone) || zones.includes(sentZone)) ? sentZone : account.zoneChosen || !calendarZone ? account.timeZone : CALENDAR_ZONE;
+      sentZone !== undefined && ((sentZone === CALENDAR_OPTION && calendarZone) || zones.includes(sentZone)) ? sentZone : account.zoneChosen || !calendarZone ? account.timeZone : CALENDAR_OPTION;
     const option = (value: string, label: string) => html`<option value="${value}"${value === shownZone ? html` selected` : ""}>${label}</option>`;
     const asNumber = (v: unknown, fallback: number) => (typeof v === "string" && /^\d{1,2}$/.test(v) ? Number(v) : fallback);
     const stored = account.schedule ?? DEFAULT_SCHEDULE;
@@ -227,7 +227,7 @@ ${
   zoneForm
     ? html`<h2 id="time-zone">Time zone</h2>
 <form method="post"><input type="hidden" name="action" value="zone">
-<p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${calendarZone ? option(CALENDAR_ZONE, `My calendar’s: ${calendarZone.replaceAll("_", " ")}`) : ""}${zones.map((z) => option(z, z.replaceAll("_", " ")))}</select></p>
+<p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${calendarZone ? option(CALENDAR_OPTION, `My calendar’s: ${calendarZone.replaceAll("_", " ")}`) : ""}${zones.map((z) => option(z, z.replaceAll("_", " ")))}</select></p>
 <p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. “My calendar’s” is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.</p>
 <button type="submit" class="secondary">Save time zone</button>
 </form>`
@@ -370,7 +370,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         throw e;
       }
       const changed = pick.zone !== account.timeZone || pick.chosen !== (account.zoneChosen === true);
-      if (changed && !(await changeTimeZone(deps.repo, account.email, pick.chosen ? pick.zone : CALENDAR_ZONE_OF_ACCOUNT, now))) return gone();
+      if (changed && !(await changeTimeZone(deps.repo, account.email, pick.chosen ? pick.zone : CALENDAR_ZONE, now))) return gone();
       return back();
     }
     if (action === "firstname") {

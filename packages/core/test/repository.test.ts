@@ -38,6 +38,30 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
   });
   afterAll(() => db?.stop());
 
+  /**
+   * A repository on the same table whose first UpdateCommand runs `meanwhile` just before it reaches
+   * the table: another write landing between a read and the conditional write made from it.
+   * `ran()` says whether it did.
+   */
+  function racing(meanwhile: () => Promise<unknown>): { repo: Repository; ran: () => boolean } {
+    const raced = new Repository(db.doc, db.tableName);
+    const send = db.doc.send.bind(db.doc);
+    let ran = false;
+    (raced as { doc: unknown }).doc = new Proxy(db.doc, {
+      get: (target, prop) =>
+        prop === "send"
+          ? async (cmd: unknown) => {
+              if (cmd instanceof UpdateCommand && !ran) {
+                ran = true;
+                await meanwhile();
+              }
+              return send(cmd as never);
+            }
+          : Reflect.get(target, prop),
+    });
+    return { repo: raced, ran: () => ran };
+  }
+
   it("a meeting too large for one item as a map (a conference's 5,000 guests) and a message with a 350 KB Subject are kept gzipped and read back whole", async () => {
     const guests = Array.from({ length: 5_000 }, (_, i) => ({ email: `guest.number${i}@company${i % 700}.example.com`, name: `Guest Number ${i} of the Conference`, response: "accepted" as const, resource: false, organizer: false }));
     const conference = { ...meeting("big-conference", Date.UTC(2026, 4, 1)), title: "Product Summit 2026", attendees: guests };
@@ -189,23 +213,9 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     const email = "race-owner@acme.io";
     const account = await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active" });
     // The owner pauses while the job is marking the account: just before its write reaches the table.
-    const racing = new Repository(db.doc, db.tableName);
-    const send = db.doc.send.bind(db.doc);
-    let paused = false;
-    (racing as { doc: unknown }).doc = new Proxy(db.doc, {
-      get: (target, prop) =>
-        prop === "send"
-          ? async (cmd: unknown) => {
-              if (cmd instanceof UpdateCommand && !paused) {
-                paused = true;
-                await updateAccount(repo, email, { status: "paused" }, 2);
-              }
-              return send(cmd as never);
-            }
-          : Reflect.get(target, prop),
-    });
-    await markNeedsReconnect(racing, account, new Error("invalid_grant"), 3);
-    expect(paused).toBe(true);
+    const paused = racing(() => updateAccount(repo, email, { status: "paused" }, 2));
+    await markNeedsReconnect(paused.repo, account, new Error("invalid_grant"), 3);
+    expect(paused.ran()).toBe(true);
     expect((await loadAccount(repo, email))!.status).toBe("paused");
     // Reconnected since the run loaded it (a new grant, a new connectedAt): the old grant's failure marks nothing.
     await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r2", connectedAt: 10, aliases: [], timeZone: "UTC", status: "active" });
@@ -226,25 +236,13 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     const ring = randomKeyring();
     // An account from before the calendar's zone was kept: its zone is the calendar's (UTC).
     await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active", ...(pick === CALENDAR_ZONE ? { zoneChosen: true, timeZone: "Asia/Tokyo", calendarZone: "UTC" } : {}) });
-    const racing = new Repository(db.doc, db.tableName);
-    const send = db.doc.send.bind(db.doc);
-    let reconnected = false;
-    (racing as { doc: unknown }).doc = new Proxy(db.doc, {
-      get: (target, prop) =>
-        prop === "send"
-          ? async (cmd: unknown) => {
-              if (cmd instanceof UpdateCommand && !reconnected) {
-                reconnected = true;
-                // The reconnect: a new connection whose calendar is in Berlin now (core/connect storeConnection's put).
-                const was = (await loadAccount(repo, email))!;
-                await saveAccount(repo, ring, { ...was, refreshToken: "r2", connectedAt: 10, calendarZone: "Europe/Berlin", timeZone: was.zoneChosen ? was.timeZone : "Europe/Berlin" });
-              }
-              return send(cmd as never);
-            }
-          : Reflect.get(target, prop),
+    const reconnected = racing(async () => {
+      // The reconnect: a new connection whose calendar is in Berlin now (core/connect storeConnection's put).
+      const was = (await loadAccount(repo, email))!;
+      await saveAccount(repo, ring, { ...was, refreshToken: "r2", connectedAt: 10, calendarZone: "Europe/Berlin", timeZone: was.zoneChosen ? was.timeZone : "Europe/Berlin" });
     });
-    await changeTimeZone(racing, email, pick, 20);
-    expect(reconnected).toBe(true);
+    await changeTimeZone(reconnected.repo, email, pick, 20);
+    expect(reconnected.ran()).toBe(true);
     const saved = (await loadAccount(repo, email))!;
     expect(saved.timeZone).toBe(want);
     expect(saved.calendarZone).toBe("Europe/Berlin");

@@ -126,8 +126,9 @@ export type StoreOutcome =
 /**
  * Stores a connected account from its profile. A new account gets the default schedule and status
  * active. An existing one (reconnect) keeps its schedule, template, a "paused" choice and a time
- * zone the owner chose (else it takes the calendar's zone again), gets the new token, becomes active again when it needed reconnecting, and loses `reconnectNotifiedAt` (so a
- * later revocation mails again). An address whose stored sign-in identity is not the one signing in
+ * zone the owner chose (else it takes the calendar's zone again), gets the new token, becomes active
+ * again when it needed reconnecting, and loses `reconnectNotifiedAt` (so a later revocation mails
+ * again). An address whose stored sign-in identity is not the one signing in
  * now is someone else's account: the previous owner's data is deleted first, and it is connected as
  * new. `connectedAt` is the time of this connection: a late "revoked"
  * report about the previous connection then no longer matches it (see reconnect/handleRevoked).
