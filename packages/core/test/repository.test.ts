@@ -1,6 +1,7 @@
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountByIdentity, awaitsReconnect, deleteAccountData, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import { storeConnection } from "@followthrough/core/connect";
 import { markNeedsReconnect } from "@followthrough/core/dispatch";
 import { CALENDAR_ZONE, changeTimeZone, findEvent } from "@followthrough/core/events";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
@@ -249,6 +250,41 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(saved.zoneChosen).toBe(typeof pick === "string" ? true : undefined);
     // The zone moved from the reconnected record's (Berlin to UTC; Tokyo, kept, to Berlin): the calendar is read in the new one.
     expect((await repo.get<{ due: number }>(keys.eventJob(email, "sync")))?.due).toEqual(expect.any(Number));
+  });
+
+  it("a reconnect whose write comes after a setting saved since its read keeps that setting, and what the new grant decides", async () => {
+    const email = "saved-meanwhile@acme.io";
+    const ring = randomKeyring();
+    await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "needs_reconnect", reconnectReason: "auth-revoked", reconnectNotifiedAt: 2, scopes: ["old"] });
+    // The owner's save lands while the reconnect is between its read and its write of the account item (a put or an update).
+    const raced = new Repository(db.doc, db.tableName);
+    const send = db.doc.send.bind(db.doc);
+    let ran = false;
+    const own = keys.account(email);
+    const writesAccount = (cmd: unknown) =>
+      (cmd instanceof PutCommand && cmd.input.Item?.sk === own.sk && cmd.input.Item?.pk === own.pk) || (cmd instanceof UpdateCommand && cmd.input.Key?.sk === own.sk && cmd.input.Key?.pk === own.pk);
+    (raced as { doc: unknown }).doc = new Proxy(db.doc, {
+      get: (target, prop) =>
+        prop === "send"
+          ? async (cmd: unknown) => {
+              if (!ran && writesAccount(cmd)) {
+                ran = true;
+                await updateAccount(repo, email, { template: "Saved meanwhile, {{firstName}}", signatureName: "Isla" }, 5);
+              }
+              return send(cmd as never);
+            }
+          : Reflect.get(target, prop),
+    });
+    const client = { clientId: "c2", endpoints: { authorizeUrl: "https://accounts.example/auth", tokenUrl: "https://accounts.example/token" } };
+    const outcome = await storeConnection({ repo: raced, ring, provider: "google", client, refreshToken: "r2", profile: { email, aliases: [], timeZone: "Europe/Berlin" }, now: 10, scopes: ["new"] });
+    expect(ran).toBe(true);
+    expect(outcome.kind).toBe("reconnected");
+    const saved = (await loadAccount(repo, email))!;
+    expect(saved).toMatchObject({ template: "Saved meanwhile, {{firstName}}", signatureName: "Isla", status: "active", connectedAt: 10, clientId: "c2", scopes: ["new"], timeZone: "Europe/Berlin", calendarZone: "Europe/Berlin" });
+    expect(saved.reconnectReason).toBeUndefined();
+    expect(saved.reconnectNotifiedAt).toBeUndefined();
+    expect(refreshTokenOf(ring, saved)).toBe("r2");
+    expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk).toBeDefined();
   });
 
   it("an index refresh with nothing to set on an account paused meanwhile takes it off the index (no empty name map)", async () => {

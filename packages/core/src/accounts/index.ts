@@ -160,10 +160,36 @@ export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "
  * reconnect in between is a new connection, and the change is made again from its record).
  * Undefined when unknown.
  */
-export async function updateAccount(
+export function updateAccount(
   repo: Repository,
   email: string,
   change: AccountPatch | ((current: AccountRecord) => AccountPatch),
+  at: number,
+): Promise<AccountRecord | undefined> {
+  return updateRecord(repo, email, change, at);
+}
+
+/**
+ * A reconnect's write (core/connect storeConnection): the fields a new grant decides (its sealed
+ * token, scopes, endpoints, connectedAt, the zone it reads), made from the record each attempt reads
+ * as {@link updateAccount} makes a change. Only those fields are written: a setting the owner saved
+ * between the reconnect's read and its write (a template, the schedule, a pause) stays, where a put
+ * of the whole record read before would have put the old one back (helper-96 #4). Undefined when
+ * the account is gone.
+ */
+export function updateConnection(
+  repo: Repository,
+  email: string,
+  change: (current: AccountRecord) => Partial<AccountRecord>,
+  at: number,
+): Promise<AccountRecord | undefined> {
+  return updateRecord(repo, email, change, at);
+}
+
+async function updateRecord(
+  repo: Repository,
+  email: string,
+  change: Partial<AccountRecord> | ((current: AccountRecord) => Partial<AccountRecord>),
   at: number,
 ): Promise<AccountRecord | undefined> {
   // The index is derived from what was read: the write holds only if none of that changed meanwhile

@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, calendarZoneOf, deleteAccountData, linkIdentity, loadAccountItem, saveAccount } from "../accounts";
+import { type AccountRecord, accountByIdentity, calendarZoneOf, deleteAccountData, linkIdentity, loadAccountItem, saveAccount, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -148,9 +148,7 @@ export async function storeConnection(o: {
 }): Promise<StoreOutcome> {
   const email = o.profile.email.trim();
   if (!email.includes("@")) throw new Error("the provider's profile has no address");
-  // The item as stored: a reconnect keeps its index's occurrence where nothing it decides changes (core/accounts saveAccount).
-  const stored = await loadAccountItem(o.repo, email);
-  let existing = stored?.account;
+  let existing = (await loadAccountItem(o.repo, email))?.account;
   if (existing && existing.provider !== o.provider) return { kind: "conflict", existing };
   if (existing?.identity && o.identity && existing.identity !== identityKey(o.identity)) {
     // Someone else signed in to this address (the provider gave it to a new account: a Workspace or
@@ -168,48 +166,62 @@ export async function storeConnection(o: {
   if (carried) await deleteAccountData(o.repo, carried.email);
   const lower = email.toLowerCase();
   const aliases = [...new Set(o.profile.aliases.map((a) => a.trim()).filter((a) => a && a.toLowerCase() !== lower))];
-  // The calendar's zone, as the provider names it now; a zone the owner chose on the settings page
-  // stays (that of the account carried over from a renamed address too), and the calendar's is kept beside it.
-  const prior = existing ?? carried;
   const fromCalendar = o.profile.timeZone && isZone(o.profile.timeZone) ? o.profile.timeZone : undefined;
-  const calendarZone = fromCalendar ?? (prior ? calendarZoneOf(prior) : undefined);
-  const timeZone = prior?.zoneChosen ? prior.timeZone : (fromCalendar ?? prior?.timeZone ?? "UTC");
-  const base = {
-    provider: o.provider,
-    email: existing?.email ?? email,
-    aliases,
-    ...(o.profile.displayName ? { displayName: o.profile.displayName } : existing?.displayName ? { displayName: existing.displayName } : {}),
-    timeZone,
-    ...(calendarZone ? { calendarZone } : {}),
-    ...(prior?.zoneChosen ? { zoneChosen: true } : {}),
-    clientId: o.client.clientId,
-    endpoints: endpointsOf(o.client),
-    connectedAt: o.now,
+  // What this connection decides, from the record it is made from (`prior`: the account as stored,
+  // or the one carried over from a renamed address). The calendar's zone, as the provider names it
+  // now; a zone the owner chose on the settings page stays, and the calendar's is kept beside it.
+  const connection = (prior: AccountRecord | undefined) => {
+    const calendarZone = fromCalendar ?? (prior ? calendarZoneOf(prior) : undefined);
+    return {
+      provider: o.provider,
+      aliases,
+      ...(o.profile.displayName ? { displayName: o.profile.displayName } : {}),
+      timeZone: prior?.zoneChosen ? prior.timeZone : (fromCalendar ?? prior?.timeZone ?? "UTC"),
+      ...(calendarZone ? { calendarZone } : {}),
+      clientId: o.client.clientId,
+      endpoints: endpointsOf(o.client),
+      connectedAt: o.now,
+      ...(o.identity ? { identity: identityKey(o.identity) } : {}),
+    };
+  };
+  const identity = o.identity ? identityKey(o.identity) : existing?.identity;
+  if (identity) await linkIdentity(o.repo, identity, existing?.email ?? email, existing?.identity);
+  if (existing) {
+    // Only what the new grant decides is written, made from the record as it is at the write (core/accounts
+    // updateConnection): a setting saved meanwhile stays. The grant's token replaces the old one, and the
+    // marks of the old grant's failure go (an undefined field is removed).
+    const sealed = encrypt(o.ring, o.refreshToken, existing.email.toLowerCase());
+    const account = await updateConnection(
+      o.repo,
+      existing.email,
+      (current) => ({
+        ...connection(current),
+        status: current.status === "paused" ? "paused" : "active",
+        ...(current.schedule ? {} : { schedule: { ...DEFAULT_SCHEDULE } }),
+        refreshTokenSealed: sealed,
+        scopes: o.scopes,
+        reconnectNotifiedAt: undefined,
+        reconnectReason: undefined,
+      }),
+      o.now,
+    );
+    if (account) return { kind: "reconnected", account };
+    // Disconnected since it was read: this is a new connection.
+  }
+  const settings = carried ? settingsOf(carried) : {};
+  const status = carried?.status === "paused" ? "paused" : "active";
+  // `createdAt`: links of an earlier connection of this address (a previous owner's digests,
+  // forwarded or not) open nothing of this one's (functions/src/kit authorise).
+  const account = await saveAccount(o.repo, o.ring, {
+    ...settings,
+    ...connection(carried),
+    email,
+    ...(carried?.zoneChosen ? { zoneChosen: true } : {}),
     refreshToken: o.refreshToken,
     ...(o.scopes ? { scopes: o.scopes } : {}),
-    ...(o.identity ? { identity: identityKey(o.identity) } : existing?.identity ? { identity: existing.identity } : {}),
-  };
-  if (base.identity) await linkIdentity(o.repo, base.identity, base.email, existing?.identity);
-  if (!existing) {
-    const settings = carried ? settingsOf(carried) : {};
-    const status = carried?.status === "paused" ? "paused" : "active";
-    // `createdAt`: links of an earlier connection of this address (a previous owner's digests,
-    // forwarded or not) open nothing of this one's (functions/src/kit authorise).
-    const account = await saveAccount(o.repo, o.ring, { ...settings, ...base, createdAt: o.now, status, schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) } });
-    return { kind: "connected", account };
-  }
-  // The whole record is replaced (a put), which is how reconnectNotifiedAt is cleared.
-  const { refreshTokenSealed: _old, reconnectNotifiedAt: _notified, reconnectReason: _reason, scopes: _scopes, ...kept } = existing;
-  const account = await saveAccount(
-    o.repo,
-    o.ring,
-    {
-      ...kept,
-      ...base,
-      status: existing.status === "paused" ? "paused" : "active",
-      schedule: existing.schedule ?? { ...DEFAULT_SCHEDULE },
-    },
-    stored,
-  );
-  return { kind: "reconnected", account };
+    createdAt: o.now,
+    status,
+    schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) },
+  });
+  return { kind: "connected", account };
 }
