@@ -21,7 +21,8 @@ import { keys } from "@followthrough/core/storage";
 import { type Bundle, bundle, freshAccount, functionUrlEvent, inputsOf, LINK_KEY, type LocalStack, lambdaEnv, packagesOf, root, runCold, scheduledEvent, sqsEvent, startLocalStack } from "./support/lambda";
 
 const GOOGLE = ["@googleapis/gmail", "@googleapis/calendar", "googleapis-common", "google-auth-library"];
-const GRAPH = ["@microsoft/microsoft-graph-client"];
+/** Graph's client, and the OAuth library of its token refresh (core/grants: Google's refresh is google-auth-library's). */
+const GRAPH = ["@microsoft/microsoft-graph-client", "oauth4webapi"];
 const RENDERER = ["@react-email/components", "@react-email/button", "react-dom"];
 /** React's synchronous server renderer, which the digest uses, and its streaming one, which nothing of ours does (infra/esbuild-plugins.mjs reactDomServerStaticOnly). */
 const SYNC_RENDERER = "node_modules/react-dom/cjs/react-dom-server-legacy.node.production.js";
@@ -106,7 +107,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
     const { table, account } = await freshAccount(stack, "microsoft");
     const { packages, modules, result } = await loadedPackages(bundles.worker, sqsEvent(account.email), table);
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(packages).toEqual(expect.arrayContaining(["@microsoft/microsoft-graph-client", "react-dom", "@react-email/button"]));
+    expect(packages).toEqual(expect.arrayContaining([...GRAPH, "react-dom", "@react-email/button"]));
     for (const p of GOOGLE) expect(packages, p).not.toContain(p);
     expect(modules.filter((m) => m.startsWith("packages/core/src/google/"))).toEqual([]);
     expect(modules).toContain(SYNC_RENDERER);

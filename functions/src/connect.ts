@@ -24,7 +24,7 @@ import {
   sealPending,
   storeConnection,
 } from "@followthrough/core/connect";
-import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
+import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
@@ -36,6 +36,9 @@ import type { Repository } from "@followthrough/core/storage";
 import type { AppDeps } from "./kit";
 import { nextOccurrence, type PageKit, whenLocal, whenOf } from "./pages";
 import { firstLookSection, mountFirstLook } from "./firstlook";
+
+/** The OAuth exchanges (oauth4webapi), loaded by the routes that start or complete a sign-in, off the start of every other page. */
+const grants = () => import("@followthrough/core/grants");
 
 const PROVIDER_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft (Outlook)" };
 const SHORT_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft" };
@@ -114,7 +117,7 @@ ${configured.map(section)}`
     const client = clientOf(p);
     if (!isProviderName(p) || !client || !deps.ring) return kit.say(c, 404, "Not found", "This page does not exist.");
     const extra = hint && hintPattern.test(hint) ? { login_hint: hint } : undefined;
-    const { url, pending } = await authorizationRequest(p, client, redirectUri(p), extra);
+    const { url, pending } = await (await grants()).authorizationRequest(p, client, redirectUri(p), extra);
     const { name, path } = cookie(p);
     setCookie(c, name, sealPending(deps.ring, pending, deps.now()), { path, httpOnly: true, secure, sameSite: "Lax", maxAge: 600 });
     return c.redirect(url, 302);
@@ -174,7 +177,7 @@ ${configured.map(section)}`
     let granted: string[] | undefined;
     let identity: AccountIdentity | undefined;
     try {
-      const tokens = await exchangeCode(client, pending, q);
+      const tokens = await (await grants()).exchangeCode(client, pending, q);
       refreshToken = tokens.refreshToken;
       granted = parseScopes(tokens.scope);
       identity = tokens.identity;

@@ -17,7 +17,7 @@ import { html } from "hono/html";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, deleteAccountData, loadAccount, pauseForDisconnect, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { burnState, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
-import { type AccountIdentity, authorizationRequest, exchangeCode, GrantError, identityKey } from "@followthrough/core/oauth";
+import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
 import { CALENDAR_ZONE, changeTimeZone, planEventJobs } from "@followthrough/core/events";
@@ -26,6 +26,9 @@ import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthr
 import { isZone } from "@followthrough/core/time";
 import type { AppDeps } from "./kit";
 import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, whenOf } from "./pages";
+
+/** The OAuth exchanges (oauth4webapi), loaded by the routes that start or complete a sign-in, off the start of every other page. */
+const grants = () => import("@followthrough/core/grants");
 
 /** The longest template accepted, in characters. */
 export const TEMPLATE_MAX = 2000;
@@ -505,7 +508,7 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
     const p = c.req.param("provider");
     const client = isProviderName(p) ? deps.oauth?.[p] : undefined;
     if (!isProviderName(p) || !client || !deps.ring) return kit.say(c, 404, "Not found", "This page does not exist.");
-    const { url, pending } = await authorizationRequest(p, client, redirectUri(p), {}, true);
+    const { url, pending } = await (await grants()).authorizationRequest(p, client, redirectUri(p), {}, true);
     const { name, path } = cookie(p);
     setCookie(c, name, sealPending(deps.ring, pending, deps.now()), { path, httpOnly: true, secure, sameSite: "Lax", maxAge: 600 });
     return c.redirect(url, 302);
@@ -526,7 +529,7 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
     if (!(await burnState(deps.repo, p, pending.state, deps.now()))) return refused(c, 400, "This sign-in has expired or was started in another browser.");
     let identity: AccountIdentity | undefined;
     try {
-      identity = (await exchangeCode(client, pending, q)).identity;
+      identity = (await (await grants()).exchangeCode(client, pending, q)).identity;
     } catch (e) {
       console.warn("signin: refused", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       return refused(c, e instanceof GrantError ? 400 : 502, "We could not confirm your sign-in.");

@@ -5,17 +5,8 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type AccountRecord, listAccounts, loadAccount, type ProviderEndpoints, saveAccount } from "@followthrough/core/accounts";
-import {
-  GOOGLE_SCOPES,
-  authorizationRequest,
-  exchangeCode,
-  googleEndpoints,
-  microsoftEndpoints,
-  missingScopes,
-  missingScopesMessage,
-  type OAuthClientConfig,
-  parseScopes,
-} from "@followthrough/core/oauth";
+import { GOOGLE_SCOPES, googleEndpoints, microsoftEndpoints, missingScopes, missingScopesMessage, type OAuthClientConfig, parseScopes } from "@followthrough/core/oauth";
+import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { encrypt } from "@followthrough/core/secrets";
 import { escapeHtml as esc } from "@followthrough/core/text";

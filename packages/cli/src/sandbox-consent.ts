@@ -1,14 +1,7 @@
 import { type AccountRecord, saveAccount } from "@followthrough/core/accounts";
 import { provisionalAccount } from "@followthrough/core/connect";
-import {
-  authorizationRequest,
-  exchangeCode,
-  googleEndpoints,
-  microsoftEndpoints,
-  missingScopes,
-  missingScopesMessage,
-  parseScopes,
-} from "@followthrough/core/oauth";
+import { googleEndpoints, microsoftEndpoints, missingScopes, missingScopesMessage, parseScopes } from "@followthrough/core/oauth";
+import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
 import { providerFor } from "@followthrough/core/runtime";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";

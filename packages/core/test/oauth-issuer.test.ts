@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { authorizationRequest, exchangeCode, googleEndpoints } from "@followthrough/core/oauth";
+import { googleEndpoints } from "@followthrough/core/oauth";
+import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
 import { type RunningSandbox, startSandbox } from "@followthrough/sandbox";
 
 let sandbox: RunningSandbox;

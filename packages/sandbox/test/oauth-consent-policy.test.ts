@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyGraphError } from "@followthrough/core/microsoft";
-import { authorizationRequest, exchangeCode, GOOGLE_SCOPES, GrantError, googleEndpoints, MICROSOFT_SCOPES, microsoftEndpoints, refreshGrant } from "@followthrough/core/oauth";
+import { GOOGLE_SCOPES, GrantError, googleEndpoints, MICROSOFT_SCOPES, microsoftEndpoints } from "@followthrough/core/oauth";
+import { authorizationRequest, exchangeCode, refreshGrant } from "@followthrough/core/grants";
 import { isRevoked, reconnectReason } from "@followthrough/core/reconnect";
 import { type RunningSandbox, startSandbox } from "../src/index";
 

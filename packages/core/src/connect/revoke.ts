@@ -14,7 +14,7 @@
  * school) or https://account.live.com/consent/Manage (personal).
  */
 import { type AccountRecord, refreshTokenOf } from "../accounts";
-import { googleEndpoints, microsoftEndpoints, refreshGrant } from "../oauth";
+import { googleEndpoints, microsoftEndpoints } from "../oauth";
 import type { Keyring } from "../secrets";
 
 /** Where and how to revoke. */
@@ -65,6 +65,8 @@ export async function revokeGrant(account: AccountRecord, o: RevokeOptions): Pro
     const tokenUrl = account.endpoints?.tokenUrl ?? microsoftEndpoints().tokenUrl;
     let access: string;
     try {
+      // The OAuth library is loaded here, for an Outlook account's disconnect only (core/grants).
+      const { refreshGrant } = await import("../grants");
       const t = await refreshGrant({ clientId: account.clientId, clientSecret: o.clientSecret, endpoints: { tokenUrl, authorizeUrl: account.endpoints?.authorizeUrl ?? tokenUrl } }, token);
       access = t.accessToken;
     } catch (e) {

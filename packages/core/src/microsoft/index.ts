@@ -1,7 +1,8 @@
 import { Client, MiddlewareFactory, RetryHandlerOptions, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import type { Owner } from "../model";
 import { normalizeAddress } from "../identity";
-import { type OAuthClientConfig, parseScopes, refreshGrant } from "../oauth";
+import { type OAuthClientConfig, parseScopes } from "../oauth";
+import { refreshGrant } from "../grants";
 import { type Composer, composerOf, headerSafe, mimeOfOutgoing } from "../mail";
 import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
 import { type Clock, onlyRateLimited, Pacer, PageAbandoned, ProviderError, type RetryOptions, systemClock, timedRequest, withRetry } from "../resilience";

@@ -1,0 +1,127 @@
+/**
+ * The OAuth exchanges themselves, through oauth4webapi: the authorization request (PKCE, state), the
+ * code exchange at the callback and the refresh grant. A module apart from core/oauth (scopes,
+ * endpoints, the grant's errors), which every handler's run imports for its error classes: a bundle
+ * split by esbuild keeps oauth4webapi in the chunks that exchange a grant (the connect pages, the
+ * Graph adapter's refresh), and a Google account's weekly run does not load or parse it
+ * (docs/benchmarks.md (6)).
+ */
+import * as oauth from "oauth4webapi";
+import { type AccountIdentity, GOOGLE_SCOPES, type GrantedTokens, GrantError, MICROSOFT_SCOPES, type OAuthClientConfig, type PendingAuth } from "../oauth";
+
+/** Starts an authorization-code flow with PKCE (S256) and a random state; returns the URL to send the browser to. */
+export async function authorizationRequest(
+  provider: "google" | "microsoft",
+  client: OAuthClientConfig,
+  redirectUri: string,
+  extra: Record<string, string> = {},
+  /** A sign-in only (management): just `openid`, a fresh sign-in, no refresh token. */
+  signInOnly = false,
+): Promise<{ url: string; pending: PendingAuth }> {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const url = new URL(client.endpoints.authorizeUrl);
+  const p = url.searchParams;
+  p.set("client_id", client.clientId);
+  p.set("redirect_uri", redirectUri);
+  p.set("response_type", "code");
+  p.set("scope", signInOnly ? "openid" : (provider === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES).join(" "));
+  p.set("state", state);
+  p.set("code_challenge", await oauth.calculatePKCECodeChallenge(verifier));
+  p.set("code_challenge_method", "S256");
+  if (signInOnly) {
+    // Ask the person to sign in again now, whatever session their browser holds.
+    p.set("prompt", provider === "google" ? "select_account" : "login");
+    p.set("max_age", "0");
+  } else if (provider === "google") {
+    p.set("access_type", "offline");
+    p.set("prompt", "consent");
+    p.set("include_granted_scopes", "true");
+  }
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  return { url: url.toString(), pending: { provider, state, verifier, redirectUri } };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The payload of a compact JWT, unverified (only to read `tid` before the checked processing). */
+function peekClaims(jwt: unknown): Record<string, unknown> | undefined {
+  if (typeof jwt !== "string") return undefined;
+  try {
+    return JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function server(client: OAuthClientConfig): oauth.AuthorizationServer {
+  const issuer = client.endpoints.issuer ?? new URL(client.endpoints.tokenUrl).origin;
+  return {
+    issuer,
+    authorization_endpoint: client.endpoints.authorizeUrl,
+    token_endpoint: client.endpoints.tokenUrl,
+    ...(client.endpoints.issuerRequired ? { authorization_response_iss_parameter_supported: true } : {}),
+  };
+}
+
+const auth = (client: OAuthClientConfig) => (client.clientSecret ? oauth.ClientSecretPost(client.clientSecret) : oauth.None());
+const insecure = (client: OAuthClientConfig) => ({ [oauth.allowInsecureRequests]: client.endpoints.tokenUrl.startsWith("http://") });
+
+function toGrantError(e: unknown): unknown {
+  if (e instanceof oauth.ResponseBodyError) {
+    const body = (e.cause ?? {}) as { suberror?: unknown; error_codes?: unknown };
+    const suberror = typeof body.suberror === "string" && body.suberror ? body.suberror : undefined;
+    const codes = Array.isArray(body.error_codes) ? body.error_codes.filter((n): n is number => typeof n === "number") : [];
+    const text = `${e.error}${suberror ? ` (${suberror})` : ""}: ${(e.error_description ?? "").split(/\r?\n| Trace ID:/)[0]}`.trim();
+    return new GrantError(e.error, text, suberror, codes, e.status);
+  }
+  return e;
+}
+
+/** Completes the callback: checks state, exchanges the code with the PKCE verifier. */
+export async function exchangeCode(client: OAuthClientConfig, pending: PendingAuth, callback: URL | URLSearchParams): Promise<GrantedTokens> {
+  const as = server(client);
+  const c: oauth.Client = { client_id: client.clientId };
+  let params: URLSearchParams;
+  try {
+    params = oauth.validateAuthResponse(as, c, callback, pending.state);
+  } catch (e) {
+    // A callback that does not check out (state, a missing or wrong iss): the person's request, refused.
+    throw new GrantError("invalid_callback", `the authorization response was refused: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    const res = await oauth.authorizationCodeGrantRequest(as, c, auth(client), params, pending.redirectUri, pending.verifier, insecure(client));
+    // Microsoft's common endpoint: the ID token's issuer is its own tenant's; check it against that.
+    let tokenAs = as;
+    const template = client.endpoints.issuerTemplate;
+    if (template && res.ok) {
+      const tid = peekClaims(((await res.clone().json().catch(() => ({}))) as { id_token?: unknown }).id_token)?.tid;
+      if (typeof tid === "string" && GUID.test(tid)) tokenAs = { ...as, issuer: template.replace("{tenantid}", tid.toLowerCase()) };
+    }
+    const t = await oauth.processAuthorizationCodeResponse(tokenAs, c, res, { requireIdToken: false });
+    const claims = t.id_token ? oauth.getValidatedIdTokenClaims(t) : undefined;
+    let identity: AccountIdentity | undefined;
+    if (claims && pending.provider === "google" && typeof claims.sub === "string") identity = { provider: "google", sub: claims.sub };
+    if (claims && pending.provider === "microsoft" && typeof claims.oid === "string" && typeof claims.tid === "string" && GUID.test(claims.oid) && GUID.test(claims.tid))
+      identity = { provider: "microsoft", oid: claims.oid.toLowerCase(), tid: claims.tid.toLowerCase() };
+    return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope, ...(identity ? { identity } : {}) };
+  } catch (e) {
+    throw toGrantError(e);
+  }
+}
+
+/**
+ * Refresh grant; Microsoft returns a new refresh token each time, which the caller must store.
+ * `customFetch` sends the request instead of the global fetch (the Microsoft adapter's node:https transport).
+ */
+export async function refreshGrant(client: OAuthClientConfig, refreshToken: string, customFetch?: (url: string, init: RequestInit) => Promise<Response>): Promise<GrantedTokens> {
+  const as = server(client);
+  const c: oauth.Client = { client_id: client.clientId };
+  try {
+    const res = await oauth.refreshTokenGrantRequest(as, c, auth(client), refreshToken, { ...insecure(client), ...(customFetch ? { [oauth.customFetch]: customFetch } : {}) });
+    const t = await oauth.processRefreshTokenResponse(as, c, res);
+    return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope };
+  } catch (e) {
+    throw toGrantError(e);
+  }
+}
