@@ -252,11 +252,8 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect((await repo.get<{ due: number }>(keys.eventJob(email, "sync")))?.due).toEqual(expect.any(Number));
   });
 
-  it("a reconnect whose write comes after a setting saved since its read keeps that setting, and what the new grant decides", async () => {
-    const email = "saved-meanwhile@acme.io";
-    const ring = randomKeyring();
-    await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "needs_reconnect", reconnectReason: "auth-revoked", reconnectNotifiedAt: 2, scopes: ["old"] });
-    // The owner's save lands while the reconnect is between its read and its write of the account item (a put or an update).
+  /** A repository whose first write of `email`'s account item (a put or an update) runs `meanwhile` first. */
+  function racingAccountWrite(email: string, meanwhile: () => Promise<unknown>): { repo: Repository; ran: () => boolean } {
     const raced = new Repository(db.doc, db.tableName);
     const send = db.doc.send.bind(db.doc);
     let ran = false;
@@ -269,22 +266,100 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
           ? async (cmd: unknown) => {
               if (!ran && writesAccount(cmd)) {
                 ran = true;
-                await updateAccount(repo, email, { template: "Saved meanwhile, {{firstName}}", signatureName: "Isla" }, 5);
+                await meanwhile();
               }
               return send(cmd as never);
             }
           : Reflect.get(target, prop),
     });
-    const client = { clientId: "c2", endpoints: { authorizeUrl: "https://accounts.example/auth", tokenUrl: "https://accounts.example/token" } };
-    const outcome = await storeConnection({ repo: raced, ring, provider: "google", client, refreshToken: "r2", profile: { email, aliases: [], timeZone: "Europe/Berlin" }, now: 10, scopes: ["new"] });
-    expect(ran).toBe(true);
+    return { repo: raced, ran: () => ran };
+  }
+  const connectClient = { clientId: "c2", endpoints: { authorizeUrl: "https://accounts.example/auth", tokenUrl: "https://accounts.example/token" } };
+  const reconnect = (r: Repository, ring: ReturnType<typeof randomKeyring>, email: string, o: { zone?: string; identity?: string } = {}) =>
+    storeConnection({ repo: r, ring, provider: "google", client: connectClient, refreshToken: "r2", profile: { email, aliases: [], timeZone: o.zone ?? "Europe/Berlin" }, now: 10, scopes: ["new"], ...(o.identity ? { identity: { provider: "google" as const, sub: o.identity } } : {}) });
+
+  it.each([
+    ["a template", (email: string) => updateAccount(repo, email, { template: "Saved meanwhile, {{firstName}}", signatureName: "Isla" }, 5), { template: "Saved meanwhile, {{firstName}}", signatureName: "Isla", status: "active", timeZone: "Europe/Berlin" }],
+    ["a pause", (email: string) => updateAccount(repo, email, { status: "paused" }, 5), { status: "paused", timeZone: "Europe/Berlin" }],
+    ["a new schedule", (email: string) => updateAccount(repo, email, { schedule: { day: 5, hour: 16 } }, 5), { schedule: { day: 5, hour: 16 }, status: "active" }],
+    // The zone the account already had, pinned: it stays the owner's choice though the calendar moved (helper-98 #1).
+    ["the same zone pinned", (email: string) => changeTimeZone(repo, email, "Europe/Paris", 5), { timeZone: "Europe/Paris", zoneChosen: true, calendarZone: "America/New_York" }],
+  ] as const)("a reconnect whose write comes after %s saved since its read keeps it, and what the new grant decides", async (what, meanwhile, want) => {
+    const email = `saved-meanwhile-${what.replaceAll(" ", "-")}@acme.io`;
+    const ring = randomKeyring();
+    await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "Europe/Paris", calendarZone: "Europe/Paris", status: "needs_reconnect", reconnectReason: "auth-revoked", reconnectNotifiedAt: 2, scopes: ["old"] });
+    const raced = racingAccountWrite(email, () => meanwhile(email));
+    const outcome = await reconnect(raced.repo, ring, email, { zone: what === "the same zone pinned" ? "America/New_York" : "Europe/Berlin" });
+    expect(raced.ran()).toBe(true);
     expect(outcome.kind).toBe("reconnected");
     const saved = (await loadAccount(repo, email))!;
-    expect(saved).toMatchObject({ template: "Saved meanwhile, {{firstName}}", signatureName: "Isla", status: "active", connectedAt: 10, clientId: "c2", scopes: ["new"], timeZone: "Europe/Berlin", calendarZone: "Europe/Berlin" });
+    expect(saved).toMatchObject({ ...want, connectedAt: 10, clientId: "c2", scopes: ["new"] });
     expect(saved.reconnectReason).toBeUndefined();
     expect(saved.reconnectNotifiedAt).toBeUndefined();
     expect(refreshTokenOf(ring, saved)).toBe("r2");
-    expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk).toBeDefined();
+    // On the due-hour index unless paused.
+    expect((await repo.get<Record<string, unknown>>(keys.account(email)))?.gsi2pk === undefined).toBe(saved.status === "paused");
+  });
+
+  it("a token an earlier connection's job rotates after a reconnect is not stored over the new grant's", async () => {
+    const email = "rotated-late@acme.io";
+    const ring = randomKeyring();
+    const old = await saveAccount(repo, ring, { email, provider: "microsoft", clientId: "c", refreshToken: "old", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active", scopes: ["Mail.ReadBasic"] });
+    await storeConnection({ repo, ring, provider: "microsoft", client: connectClient, refreshToken: "new", profile: { email, aliases: [], timeZone: "UTC" }, now: 10, scopes: ["Mail.ReadBasic", "Mail.Send"] });
+    // A job that loaded the account before the reconnect refreshes its grant, which Microsoft rotates.
+    const kept = await rotateRefreshToken(repo, ring, old, "old-rotated");
+    expect(refreshTokenOf(ring, kept)).toBe("old-rotated");
+    const saved = (await loadAccount(repo, email))!;
+    expect(refreshTokenOf(ring, saved)).toBe("new");
+    expect(saved).toMatchObject({ connectedAt: 10, scopes: ["Mail.ReadBasic", "Mail.Send"] });
+    // The current connection's rotation is stored.
+    await rotateRefreshToken(repo, ring, saved, "new-rotated");
+    expect(refreshTokenOf(ring, (await loadAccount(repo, email))!)).toBe("new-rotated");
+  });
+
+  it("a reconnect that a disconnect overtakes becomes a new connection, and its sign-in finds it", async () => {
+    const email = "overtaken@acme.io";
+    const ring = randomKeyring();
+    const identity = "112233445566778899001";
+    await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active", template: "Old {{firstName}}", identity: `google:${identity}` });
+    await linkIdentity(repo, `google:${identity}`, email);
+    const raced = racingAccountWrite(email, () => deleteAccountData(repo, email));
+    const outcome = await reconnect(raced.repo, ring, email, { identity });
+    expect(raced.ran()).toBe(true);
+    expect(outcome.kind).toBe("connected");
+    const saved = (await loadAccount(repo, email))!;
+    expect(saved).toMatchObject({ createdAt: 10, connectedAt: 10, identity: `google:${identity}` });
+    expect(saved.template).toBeUndefined();
+    expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(email);
+  });
+
+  it("a reconnect whose account was disconnected and given to someone else meanwhile is stored again from the start, never onto theirs", async () => {
+    const email = "handed-over@acme.io";
+    const ring = randomKeyring();
+    await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: "google:111111111111111111111" });
+    const raced = racingAccountWrite(email, async () => {
+      await deleteAccountData(repo, email);
+      await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "theirs", connectedAt: 7, createdAt: 7, aliases: [], timeZone: "UTC", status: "active", template: "Their template", identity: "google:222222222222222222222" });
+    });
+    const outcome = await reconnect(raced.repo, ring, email, { identity: "111111111111111111111" });
+    expect(raced.ran()).toBe(true);
+    // Their account is someone else's (another sign-in): it goes, as at any connect, and this one is new.
+    expect(outcome.kind).toBe("connected");
+    const saved = (await loadAccount(repo, email))!;
+    expect(saved).toMatchObject({ createdAt: 10, identity: "google:111111111111111111111" });
+    expect(saved.template).toBeUndefined();
+  });
+
+  it("a first connection that another first connection of the address overtakes reconnects the account it stored", async () => {
+    const email = "two-tabs@acme.io";
+    const ring = randomKeyring();
+    const raced = racingAccountWrite(email, () => saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "other-tab", connectedAt: 5, createdAt: 5, aliases: [], timeZone: "UTC", status: "active", template: "From the other tab" }));
+    const outcome = await reconnect(raced.repo, ring, email);
+    expect(raced.ran()).toBe(true);
+    expect(outcome.kind).toBe("reconnected");
+    const saved = (await loadAccount(repo, email))!;
+    expect(saved).toMatchObject({ template: "From the other tab", createdAt: 5, connectedAt: 10 });
+    expect(refreshTokenOf(ring, saved)).toBe("r2");
   });
 
   it("an index refresh with nothing to set on an account paused meanwhile takes it off the index (no empty name map)", async () => {

@@ -146,6 +146,18 @@ export async function saveAccount(
   return record;
 }
 
+/**
+ * {@link saveAccount} for an address with no account: undefined, and nothing written, when one was
+ * stored meanwhile (another first connection of the same address: core/connect storeConnection then
+ * reconnects it instead).
+ */
+export async function createAccount(repo: Repository, ring: Keyring, account: Omit<AccountRecord, "refreshTokenSealed"> & { refreshToken: string }): Promise<AccountRecord | undefined> {
+  const { refreshToken, ...rest } = account;
+  const record: AccountRecord = { ...rest, refreshTokenSealed: encrypt(ring, refreshToken, account.email.toLowerCase()) };
+  const stored = await repo.putIf({ ...keys.account(account.email), ...accountIndexes(record, account.connectedAt), account: record }, "attribute_not_exists(pk)");
+  return stored ? record : undefined;
+}
+
 /** The account item as stored (the record, and its index's occurrence). */
 export const loadAccountItem = (repo: Repository, email: string) => repo.get<StoredAccountItem>(keys.account(email));
 
@@ -229,6 +241,9 @@ async function updateRecord(
     const read: [string, Record<string, string>, unknown][] = [
       ["#a.#cst", { "#cst": "status" }, current.status],
       ["#a.#ctz", { "#ctz": "timeZone" }, current.timeZone],
+      // What a reconnect's zone is decided from (a zone pinned meanwhile, even the one the account had, stays: helper-98 #1).
+      ["#a.#czc", { "#czc": "zoneChosen" }, current.zoneChosen],
+      ["#a.#ccz", { "#ccz": "calendarZone" }, current.calendarZone],
       ["#a.#csc.#cday", { "#csc": "schedule", "#cday": "day" }, current.schedule?.day],
       ["#a.#csc.#chr", { "#csc": "schedule", "#chr": "hour" }, current.schedule?.hour],
       ["#a.#clw", { "#clw": "lastWeek" }, current.lastWeek],
@@ -322,19 +337,30 @@ export async function accountByIdentity(repo: Repository, identity: string): Pro
   return account?.identity === identity ? account : undefined;
 }
 
-/** Replaces the stored refresh token (Microsoft rotates it on every use); only that field is written. */
+/**
+ * Replaces the stored refresh token (Microsoft rotates it on every use); only that field is written,
+ * and only while the account is the connection `record` was loaded as (`connectedAt`): a job that
+ * started before a reconnect rotates its old grant's token, which must not replace the new grant's
+ * (a reconnect made to grant a missing permission would be undone: helper-98 #3). Then, or when the
+ * account is gone, nothing is written and the job goes on with its own token in memory.
+ */
 export async function rotateRefreshToken(repo: Repository, ring: Keyring, record: AccountRecord, refreshToken: string): Promise<AccountRecord> {
   const sealed = encrypt(ring, refreshToken, record.email.toLowerCase());
-  await repo.doc.send(
-    new UpdateCommand({
-      TableName: repo.table,
-      Key: keys.account(record.email),
-      UpdateExpression: "SET #a.#t = :t",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeNames: { "#a": "account", "#t": "refreshTokenSealed" },
-      ExpressionAttributeValues: { ":t": sealed },
-    }),
-  );
+  try {
+    await repo.doc.send(
+      new UpdateCommand({
+        TableName: repo.table,
+        Key: keys.account(record.email),
+        UpdateExpression: "SET #a.#t = :t",
+        ConditionExpression: "attribute_exists(pk) AND #a.#c = :c",
+        ExpressionAttributeNames: { "#a": "account", "#t": "refreshTokenSealed", "#c": "connectedAt" },
+        ExpressionAttributeValues: { ":t": sealed, ":c": record.connectedAt },
+      }),
+    );
+  } catch (e) {
+    if ((e as { name?: string }).name !== "ConditionalCheckFailedException") throw e;
+    console.warn(`account ${record.email}: a rotated refresh token of an earlier connection was not stored (reconnected or disconnected since)`);
+  }
   return { ...record, refreshTokenSealed: sealed };
 }
 

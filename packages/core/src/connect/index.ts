@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, calendarZoneOf, deleteAccountData, linkIdentity, loadAccountItem, saveAccount, updateConnection } from "../accounts";
+import { type AccountRecord, accountByIdentity, calendarZoneOf, createAccount, deleteAccountData, linkIdentity, loadAccountItem, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -133,7 +133,18 @@ export type StoreOutcome =
  * new. `connectedAt` is the time of this connection: a late "revoked"
  * report about the previous connection then no longer matches it (see reconnect/handleRevoked).
  */
-export async function storeConnection(o: {
+export async function storeConnection(o: StoreInput): Promise<StoreOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await storeOnce(o);
+    } catch (e) {
+      if (!(e instanceof Replaced) || attempt >= 3) throw e;
+    }
+  }
+}
+
+/** What {@link storeConnection} is given. */
+export interface StoreInput {
   repo: Repository;
   ring: Keyring;
   provider: ProviderName;
@@ -145,7 +156,9 @@ export async function storeConnection(o: {
   scopes?: string[];
   /** Who signed in (the ID token's sub, or oid and tid): a later management sign-in must match it. */
   identity?: AccountIdentity;
-}): Promise<StoreOutcome> {
+}
+
+async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   const email = o.profile.email.trim();
   if (!email.includes("@")) throw new Error("the provider's profile has no address");
   let existing = (await loadAccountItem(o.repo, email))?.account;
@@ -184,9 +197,8 @@ export async function storeConnection(o: {
       ...(o.identity ? { identity: identityKey(o.identity) } : {}),
     };
   };
-  const identity = o.identity ? identityKey(o.identity) : existing?.identity;
-  if (identity) await linkIdentity(o.repo, identity, existing?.email ?? email, existing?.identity);
   if (existing) {
+    const createdAt = existing.createdAt;
     // Only what the new grant decides is written, made from the record as it is at the write (core/accounts
     // updateConnection): a setting saved meanwhile stays. The grant's token replaces the old one, and the
     // marks of the old grant's failure go (an undefined field is removed).
@@ -194,25 +206,34 @@ export async function storeConnection(o: {
     const account = await updateConnection(
       o.repo,
       existing.email,
-      (current) => ({
-        ...connection(current),
-        status: current.status === "paused" ? "paused" : "active",
-        ...(current.schedule ? {} : { schedule: { ...DEFAULT_SCHEDULE } }),
-        refreshTokenSealed: sealed,
-        scopes: o.scopes,
-        reconnectNotifiedAt: undefined,
-        reconnectReason: undefined,
-      }),
+      (current) => {
+        // Another account under this address since it was read (disconnected and connected again, by
+        // someone else or through the other provider): this connection is decided again from the start.
+        if (current.createdAt !== createdAt || current.provider !== o.provider) throw new Replaced();
+        return {
+          ...connection(current),
+          status: current.status === "paused" ? "paused" : "active",
+          ...(current.schedule ? {} : { schedule: { ...DEFAULT_SCHEDULE } }),
+          refreshTokenSealed: sealed,
+          scopes: o.scopes,
+          reconnectNotifiedAt: undefined,
+          reconnectReason: undefined,
+        };
+      },
       o.now,
     );
-    if (account) return { kind: "reconnected", account };
+    if (account) {
+      // The sign-in's link after the account it names (a disconnect finishing meanwhile deletes both).
+      if (account.identity) await linkIdentity(o.repo, account.identity, account.email, existing.identity);
+      return { kind: "reconnected", account };
+    }
     // Disconnected since it was read: this is a new connection.
   }
   const settings = carried ? settingsOf(carried) : {};
   const status = carried?.status === "paused" ? "paused" : "active";
   // `createdAt`: links of an earlier connection of this address (a previous owner's digests,
   // forwarded or not) open nothing of this one's (functions/src/kit authorise).
-  const account = await saveAccount(o.repo, o.ring, {
+  const account = await createAccount(o.repo, o.ring, {
     ...settings,
     ...connection(carried),
     email,
@@ -223,5 +244,11 @@ export async function storeConnection(o: {
     status,
     schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) },
   });
+  // Another first connection of this address stored its account meanwhile: this one reconnects it.
+  if (!account) throw new Replaced();
+  if (account.identity) await linkIdentity(o.repo, account.identity, account.email);
   return { kind: "connected", account };
 }
+
+/** The account under the address changed while a connection was being stored: it is stored again from the start. */
+class Replaced extends Error {}
