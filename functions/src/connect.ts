@@ -170,6 +170,8 @@ ${configured.map(section)}`
     const pending = openPending(ring, sealed, p, deps.now());
     if (!pending) return staleAttempt(c);
     if (!sameState(q.get("state") ?? undefined, pending.state) || !q.get("code")) return staleAttempt(c);
+    // Loaded before the state is burnt: a chunk that failed to load is this server's error (a 500), and the callback can be tried again.
+    const { exchangeCode } = await grants();
     // Single use on the server too: a copy of this cookie and callback never works again, even after a failure.
     if (!(await burnState(deps.repo, p, pending.state, deps.now()))) return staleAttempt(c);
 
@@ -177,7 +179,7 @@ ${configured.map(section)}`
     let granted: string[] | undefined;
     let identity: AccountIdentity | undefined;
     try {
-      const tokens = await (await grants()).exchangeCode(client, pending, q);
+      const tokens = await exchangeCode(client, pending, q);
       refreshToken = tokens.refreshToken;
       granted = parseScopes(tokens.scope);
       identity = tokens.identity;

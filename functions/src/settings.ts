@@ -526,10 +526,12 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
     if (q.get("error")) return refused(c, 400, "The sign-in was cancelled or refused.");
     const pending = openPending(ring, sealed, p, deps.now());
     if (!pending || !sameState(q.get("state") ?? undefined, pending.state) || !q.get("code")) return refused(c, 400, "This sign-in has expired or was started in another browser.");
+    // Loaded before the state is burnt (a chunk that failed to load is a 500, and the sign-in can be tried again).
+    const { exchangeCode } = await grants();
     if (!(await burnState(deps.repo, p, pending.state, deps.now()))) return refused(c, 400, "This sign-in has expired or was started in another browser.");
     let identity: AccountIdentity | undefined;
     try {
-      identity = (await (await grants()).exchangeCode(client, pending, q)).identity;
+      identity = (await exchangeCode(client, pending, q)).identity;
     } catch (e) {
       console.warn("signin: refused", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       return refused(c, e instanceof GrantError ? 400 : 502, "We could not confirm your sign-in.");
