@@ -168,6 +168,20 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(written(bundles.worker)).toEqual(expect.arrayContaining(readers));
   }, 60_000);
 
+  it("the API's connect start loads the OAuth exchanges on use, from their own chunk: a 302 to the provider with PKCE", async () => {
+    const { table } = await freshAccount(stack, "google");
+    const { packages, result } = await loadedPackages(bundles.api, functionUrlEvent("/connect/google"), table);
+    const r = result as { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
+    expect(r.statusCode).toBe(302);
+    const to = new URL(r.headers?.location ?? r.headers?.Location ?? "");
+    expect(to.origin + to.pathname).toBe("https://accounts.google.com/o/oauth2/v2/auth");
+    expect(to.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(to.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(packages).toContain("oauth4webapi");
+    // Not on the API's start: the settings page above loaded none of it.
+    expect(staticPackages(bundles.api)).not.toContain("oauth4webapi");
+  }, 60_000);
+
   it("the backfill's start holds neither Outlook's zone table nor SQS's client (loaded with the Microsoft chunk, on a continuation)", async () => {
     const start = staticPackages(bundles.backfill);
     expect(start).toContain("@aws-sdk/client-dynamodb");
