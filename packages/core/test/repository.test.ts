@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountByIdentity, awaitsReconnect, deleteAccountData, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { storeConnection } from "@followthrough/core/connect";
@@ -315,6 +315,10 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     // The current connection's rotation is stored.
     await rotateRefreshToken(repo, ring, saved, "new-rotated");
     expect(refreshTokenOf(ring, (await loadAccount(repo, email))!)).toBe("new-rotated");
+    // Disconnected: a job's rotation fails it (Microsoft has no revocation: that is what stops the job).
+    await deleteAccountData(repo, email);
+    await expect(rotateRefreshToken(repo, ring, saved, "after-disconnect")).rejects.toMatchObject({ name: "ConditionalCheckFailedException" });
+    expect(await loadAccount(repo, email)).toBeUndefined();
   });
 
   it("a reconnect that a disconnect overtakes becomes a new connection, and its sign-in finds it", async () => {
@@ -348,6 +352,36 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     const saved = (await loadAccount(repo, email))!;
     expect(saved).toMatchObject({ createdAt: 10, identity: "google:111111111111111111111" });
     expect(saved.template).toBeUndefined();
+  });
+
+  it("a disconnect whose last sweep comes after a new connection of the address stored its account leaves that account and its sign-in's link", async () => {
+    const email = "tab-race@acme.io";
+    const ring = randomKeyring();
+    const identity = "334455667788990011223";
+    await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: `google:${identity}` });
+    await linkIdentity(repo, `google:${identity}`, email, undefined, 1);
+    // The disconnect's repository: once its delete of the account item is done, a connection in another tab stores a new one.
+    const raced = new Repository(db.doc, db.tableName);
+    const send = db.doc.send.bind(db.doc);
+    let ran = false;
+    const own = keys.account(email);
+    (raced as { doc: unknown }).doc = new Proxy(db.doc, {
+      get: (target, prop) =>
+        prop === "send"
+          ? async (cmd: unknown) => {
+              const answer = await send(cmd as never);
+              if (!ran && cmd instanceof DeleteCommand && cmd.input.Key?.pk === own.pk && cmd.input.Key?.sk === own.sk) {
+                ran = true;
+                expect((await reconnect(repo, ring, email, { identity })).kind).toBe("connected");
+              }
+              return answer;
+            }
+          : Reflect.get(target, prop),
+    });
+    await deleteAccountData(raced, email);
+    expect(ran).toBe(true);
+    expect(await loadAccount(repo, email)).toMatchObject({ createdAt: 10, identity: `google:${identity}` });
+    expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(email);
   });
 
   it("a first connection that another first connection of the address overtakes reconnects the account it stored", async () => {

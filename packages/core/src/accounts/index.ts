@@ -317,15 +317,25 @@ export async function deleteAccountData(repo: Repository, email: string): Promis
   // A job running meanwhile (it holds no lock this waits for) may have written since the read above:
   // read once more now that the account is gone. A job that writes after this read ends after the
   // account went, and sweeps its own writes (core/dispatch runAccountJob).
-  const late = (await repo.allItems(email)).filter((i) => !held(i));
+  // A new connection's account stored since its record went (a reconnect in another tab, made new) is
+  // not this disconnect's: it stays, and so does its sign-in's link (helper-99 #1).
+  const newer = (i: Record<string, unknown>) => isAccount(i) && (i.account as AccountRecord | undefined)?.createdAt !== account?.createdAt;
+  const late = (await repo.allItems(email)).filter((i) => !held(i) && !newer(i));
   await repo.deleteEach(late);
-  if (account?.identity) await repo.deleteIf(keys.identity(account.identity), "#e = :e", { ":e": account.email.toLowerCase() }, { "#e": "email" });
+  if (account?.identity) {
+    const created = account.createdAt === undefined ? {} : { ":c": account.createdAt };
+    await repo.deleteIf(keys.identity(account.identity), `#e = :e${account.createdAt === undefined ? "" : " AND (attribute_not_exists(#c) OR #c = :c)"}`, { ":e": account.email.toLowerCase(), ...created }, { "#e": "email", ...(account.createdAt === undefined ? {} : { "#c": "createdAt" }) });
+  }
   return items.length + late.length;
 }
 
-/** Points an identity at its account (and drops the account's previous identity, if it changed). */
-export async function linkIdentity(repo: Repository, identity: string, email: string, previous?: string): Promise<void> {
-  await repo.put({ ...keys.identity(identity), email: email.toLowerCase() });
+/**
+ * Points an identity at its account (and drops the account's previous identity, if it changed).
+ * `createdAt`, the account's, lets a disconnect of an earlier account under the address tell this
+ * link from its own.
+ */
+export async function linkIdentity(repo: Repository, identity: string, email: string, previous?: string, createdAt?: number): Promise<void> {
+  await repo.put({ ...keys.identity(identity), email: email.toLowerCase(), ...(createdAt === undefined ? {} : { createdAt }) });
   if (previous && previous !== identity) await repo.deleteIf(keys.identity(previous), "#e = :e", { ":e": email.toLowerCase() }, { "#e": "email" });
 }
 
@@ -341,8 +351,8 @@ export async function accountByIdentity(repo: Repository, identity: string): Pro
  * Replaces the stored refresh token (Microsoft rotates it on every use); only that field is written,
  * and only while the account is the connection `record` was loaded as (`connectedAt`): a job that
  * started before a reconnect rotates its old grant's token, which must not replace the new grant's
- * (a reconnect made to grant a missing permission would be undone: helper-98 #3). Then, or when the
- * account is gone, nothing is written and the job goes on with its own token in memory.
+ * (a reconnect made to grant a missing permission would be undone: helper-98 #3): then nothing is
+ * written and the job goes on with its own token in memory. An account gone throws, as before.
  */
 export async function rotateRefreshToken(repo: Repository, ring: Keyring, record: AccountRecord, refreshToken: string): Promise<AccountRecord> {
   const sealed = encrypt(ring, refreshToken, record.email.toLowerCase());
@@ -359,7 +369,10 @@ export async function rotateRefreshToken(repo: Repository, ring: Keyring, record
     );
   } catch (e) {
     if ((e as { name?: string }).name !== "ConditionalCheckFailedException") throw e;
-    console.warn(`account ${record.email}: a rotated refresh token of an earlier connection was not stored (reconnected or disconnected since)`);
+    // Disconnected: the job stops here, as it did when the token had nowhere to go (Microsoft has no
+    // revocation endpoint: the stored token's deletion is what ends a job's access; helper-99 #3).
+    if (!(await loadAccount(repo, record.email))) throw e;
+    console.warn(`account ${record.email}: a rotated refresh token of an earlier connection was not stored (reconnected since)`);
   }
   return { ...record, refreshTokenSealed: sealed };
 }

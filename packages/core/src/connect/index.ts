@@ -224,7 +224,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     );
     if (account) {
       // The sign-in's link after the account it names (a disconnect finishing meanwhile deletes both).
-      if (account.identity) await linkIdentity(o.repo, account.identity, account.email, existing.identity);
+      if (account.identity) await linkIdentity(o.repo, account.identity, account.email, existing.identity, account.createdAt);
       return { kind: "reconnected", account };
     }
     // Disconnected since it was read: this is a new connection.
@@ -246,7 +246,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   });
   // Another first connection of this address stored its account meanwhile: this one reconnects it.
   if (!account) throw new Replaced();
-  if (account.identity) await linkIdentity(o.repo, account.identity, account.email);
+  if (account.identity) await linkIdentity(o.repo, account.identity, account.email, undefined, account.createdAt);
   return { kind: "connected", account };
 }
 
