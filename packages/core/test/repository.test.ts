@@ -40,11 +40,11 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
   afterAll(() => db?.stop());
 
   /**
-   * A repository on the same table whose first UpdateCommand runs `meanwhile` just before it reaches
-   * the table: another write landing between a read and the conditional write made from it.
-   * `ran()` says whether it did.
+   * A repository on the same table whose first command that `when` picks runs `meanwhile` just before
+   * it reaches the table (or, `after`, once it has): another write landing between two of a
+   * function's steps. `ran()` says whether it did.
    */
-  function racing(meanwhile: () => Promise<unknown>): { repo: Repository; ran: () => boolean } {
+  function interleaved(when: (cmd: unknown) => boolean, meanwhile: () => Promise<unknown>, o: { after?: boolean } = {}): { repo: Repository; ran: () => boolean } {
     const raced = new Repository(db.doc, db.tableName);
     const send = db.doc.send.bind(db.doc);
     let ran = false;
@@ -52,16 +52,28 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
       get: (target, prop) =>
         prop === "send"
           ? async (cmd: unknown) => {
-              if (cmd instanceof UpdateCommand && !ran) {
-                ran = true;
-                await meanwhile();
-              }
-              return send(cmd as never);
+              const picked = !ran && when(cmd);
+              if (picked) ran = true;
+              if (picked && !o.after) await meanwhile();
+              const answer = await send(cmd as never);
+              if (picked && o.after) await meanwhile();
+              return answer;
             }
           : Reflect.get(target, prop),
     });
     return { repo: raced, ran: () => ran };
   }
+  /** Another write landing between a read and the conditional write made from it (the first UpdateCommand). */
+  const racing = (meanwhile: () => Promise<unknown>) => interleaved((cmd) => cmd instanceof UpdateCommand, meanwhile);
+  /** Commands on `email`'s account item. */
+  const onAccount = (email: string, cmd: unknown) => {
+    const own = keys.account(email);
+    const key = cmd instanceof PutCommand ? cmd.input.Item : cmd instanceof UpdateCommand || cmd instanceof DeleteCommand ? cmd.input.Key : undefined;
+    return key?.pk === own.pk && key?.sk === own.sk;
+  };
+  /** A repository whose first write of `email`'s account item (a put or an update) runs `meanwhile` first. */
+  const racingAccountWrite = (email: string, meanwhile: () => Promise<unknown>) =>
+    interleaved((cmd) => (cmd instanceof PutCommand || cmd instanceof UpdateCommand) && onAccount(email, cmd), meanwhile);
 
   it("a meeting too large for one item as a map (a conference's 5,000 guests) and a message with a 350 KB Subject are kept gzipped and read back whole", async () => {
     const guests = Array.from({ length: 5_000 }, (_, i) => ({ email: `guest.number${i}@company${i % 700}.example.com`, name: `Guest Number ${i} of the Conference`, response: "accepted" as const, resource: false, organizer: false }));
@@ -252,28 +264,6 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect((await repo.get<{ due: number }>(keys.eventJob(email, "sync")))?.due).toEqual(expect.any(Number));
   });
 
-  /** A repository whose first write of `email`'s account item (a put or an update) runs `meanwhile` first. */
-  function racingAccountWrite(email: string, meanwhile: () => Promise<unknown>): { repo: Repository; ran: () => boolean } {
-    const raced = new Repository(db.doc, db.tableName);
-    const send = db.doc.send.bind(db.doc);
-    let ran = false;
-    const own = keys.account(email);
-    const writesAccount = (cmd: unknown) =>
-      (cmd instanceof PutCommand && cmd.input.Item?.sk === own.sk && cmd.input.Item?.pk === own.pk) || (cmd instanceof UpdateCommand && cmd.input.Key?.sk === own.sk && cmd.input.Key?.pk === own.pk);
-    (raced as { doc: unknown }).doc = new Proxy(db.doc, {
-      get: (target, prop) =>
-        prop === "send"
-          ? async (cmd: unknown) => {
-              if (!ran && writesAccount(cmd)) {
-                ran = true;
-                await meanwhile();
-              }
-              return send(cmd as never);
-            }
-          : Reflect.get(target, prop),
-    });
-    return { repo: raced, ran: () => ran };
-  }
   const connectClient = { clientId: "c2", endpoints: { authorizeUrl: "https://accounts.example/auth", tokenUrl: "https://accounts.example/token" } };
   const reconnect = (r: Repository, ring: ReturnType<typeof randomKeyring>, email: string, o: { zone?: string; identity?: string } = {}) =>
     storeConnection({ repo: r, ring, provider: "google", client: connectClient, refreshToken: "r2", profile: { email, aliases: [], timeZone: o.zone ?? "Europe/Berlin" }, now: 10, scopes: ["new"], ...(o.identity ? { identity: { provider: "google" as const, sub: o.identity } } : {}) });
@@ -361,25 +351,13 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     await saveAccount(repo, ring, { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: `google:${identity}` });
     await linkIdentity(repo, `google:${identity}`, email, undefined, 1);
     // The disconnect's repository: once its delete of the account item is done, a connection in another tab stores a new one.
-    const raced = new Repository(db.doc, db.tableName);
-    const send = db.doc.send.bind(db.doc);
-    let ran = false;
-    const own = keys.account(email);
-    (raced as { doc: unknown }).doc = new Proxy(db.doc, {
-      get: (target, prop) =>
-        prop === "send"
-          ? async (cmd: unknown) => {
-              const answer = await send(cmd as never);
-              if (!ran && cmd instanceof DeleteCommand && cmd.input.Key?.pk === own.pk && cmd.input.Key?.sk === own.sk) {
-                ran = true;
-                expect((await reconnect(repo, ring, email, { identity })).kind).toBe("connected");
-              }
-              return answer;
-            }
-          : Reflect.get(target, prop),
-    });
-    await deleteAccountData(raced, email);
-    expect(ran).toBe(true);
+    const raced = interleaved(
+      (cmd) => cmd instanceof DeleteCommand && onAccount(email, cmd),
+      async () => expect((await reconnect(repo, ring, email, { identity })).kind).toBe("connected"),
+      { after: true },
+    );
+    await deleteAccountData(raced.repo, email);
+    expect(raced.ran()).toBe(true);
     expect(await loadAccount(repo, email)).toMatchObject({ createdAt: 10, identity: `google:${identity}` });
     expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(email);
   });

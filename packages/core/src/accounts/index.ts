@@ -130,19 +130,20 @@ function keptFrom(previous: StoredAccountItem | undefined, next: AccountRecord, 
   return previous.dueAt >= at - KEEP_PAST_OCCURRENCE_MS ? previous.dueAt : at - CATCH_UP_MS;
 }
 
-/**
- * Stores an account, sealing its refresh token with the keyring's current key. `previous`: the item
- * this replaces (a reconnect), whose index's occurrence it may keep ({@link keptFrom}).
- */
-export async function saveAccount(
-  repo: Repository,
-  ring: Keyring,
-  account: Omit<AccountRecord, "refreshTokenSealed"> & { refreshToken: string },
-  previous?: StoredAccountItem,
-): Promise<AccountRecord> {
+/** An account as stored anew: the record with its refresh token in clear, which is sealed on the write. */
+type NewAccount = Omit<AccountRecord, "refreshTokenSealed"> & { refreshToken: string };
+
+/** The record, its refresh token sealed with the keyring's current key, and its item with the indexes of a new connection. */
+function newAccountItem(ring: Keyring, account: NewAccount) {
   const { refreshToken, ...rest } = account;
-  const record: AccountRecord = { ...rest, refreshTokenSealed: encrypt(ring, refreshToken, account.email.toLowerCase()) };
-  await repo.put({ ...keys.account(account.email), ...accountIndexes(record, account.connectedAt, previous), account: record });
+  const record: AccountRecord = { ...rest, refreshTokenSealed: sealRefreshToken(ring, account.email, refreshToken) };
+  return { record, item: { ...keys.account(account.email), ...accountIndexes(record, account.connectedAt), account: record } };
+}
+
+/** Stores an account, sealing its refresh token with the keyring's current key (whatever was stored under the address is replaced). */
+export async function saveAccount(repo: Repository, ring: Keyring, account: NewAccount): Promise<AccountRecord> {
+  const { record, item } = newAccountItem(ring, account);
+  await repo.put(item);
   return record;
 }
 
@@ -151,11 +152,9 @@ export async function saveAccount(
  * stored meanwhile (another first connection of the same address: core/connect storeConnection then
  * reconnects it instead).
  */
-export async function createAccount(repo: Repository, ring: Keyring, account: Omit<AccountRecord, "refreshTokenSealed"> & { refreshToken: string }): Promise<AccountRecord | undefined> {
-  const { refreshToken, ...rest } = account;
-  const record: AccountRecord = { ...rest, refreshTokenSealed: encrypt(ring, refreshToken, account.email.toLowerCase()) };
-  const stored = await repo.putIf({ ...keys.account(account.email), ...accountIndexes(record, account.connectedAt), account: record }, "attribute_not_exists(pk)");
-  return stored ? record : undefined;
+export async function createAccount(repo: Repository, ring: Keyring, account: NewAccount): Promise<AccountRecord | undefined> {
+  const { record, item } = newAccountItem(ring, account);
+  return (await repo.putIf(item, "attribute_not_exists(pk)")) ? record : undefined;
 }
 
 /** The account item as stored (the record, and its index's occurrence). */
@@ -178,27 +177,18 @@ export function updateAccount(
   change: AccountPatch | ((current: AccountRecord) => AccountPatch),
   at: number,
 ): Promise<AccountRecord | undefined> {
-  return updateRecord(repo, email, change, at);
+  return updateConnection(repo, email, change, at);
 }
 
 /**
- * A reconnect's write (core/connect storeConnection): the fields a new grant decides (its sealed
- * token, scopes, endpoints, connectedAt, the zone it reads), made from the record each attempt reads
- * as {@link updateAccount} makes a change. Only those fields are written: a setting the owner saved
- * between the reconnect's read and its write (a template, the schedule, a pause) stays, where a put
- * of the whole record read before would have put the old one back (helper-96 #4). Undefined when
- * the account is gone.
+ * {@link updateAccount} for any field of the record: a reconnect's write (core/connect
+ * storeConnection), the fields a new grant decides (its sealed token, scopes, endpoints,
+ * connectedAt, the zone it reads). Only those fields are written: a setting the owner saved between
+ * the reconnect's read and its write (a template, the schedule, a pause) stays, where a put of the
+ * whole record read before would have put the old one back (helper-96 #4). Undefined when the
+ * account is gone.
  */
-export function updateConnection(
-  repo: Repository,
-  email: string,
-  change: (current: AccountRecord) => Partial<AccountRecord>,
-  at: number,
-): Promise<AccountRecord | undefined> {
-  return updateRecord(repo, email, change, at);
-}
-
-async function updateRecord(
+export async function updateConnection(
   repo: Repository,
   email: string,
   change: Partial<AccountRecord> | ((current: AccountRecord) => Partial<AccountRecord>),
@@ -323,8 +313,11 @@ export async function deleteAccountData(repo: Repository, email: string): Promis
   const late = (await repo.allItems(email)).filter((i) => !held(i) && !newer(i));
   await repo.deleteEach(late);
   if (account?.identity) {
-    const created = account.createdAt === undefined ? {} : { ":c": account.createdAt };
-    await repo.deleteIf(keys.identity(account.identity), `#e = :e${account.createdAt === undefined ? "" : " AND (attribute_not_exists(#c) OR #c = :c)"}`, { ":e": account.email.toLowerCase(), ...created }, { "#e": "email", ...(account.createdAt === undefined ? {} : { "#c": "createdAt" }) });
+    // The link of this account: to its address, and (since links record it) of its creation.
+    const link = keys.identity(account.identity);
+    const address = { ":e": account.email.toLowerCase() };
+    if (account.createdAt === undefined) await repo.deleteIf(link, "#e = :e", address, { "#e": "email" });
+    else await repo.deleteIf(link, "#e = :e AND (attribute_not_exists(#c) OR #c = :c)", { ...address, ":c": account.createdAt }, { "#e": "email", "#c": "createdAt" });
   }
   return items.length + late.length;
 }
@@ -355,7 +348,7 @@ export async function accountByIdentity(repo: Repository, identity: string): Pro
  * written and the job goes on with its own token in memory. An account gone throws, as before.
  */
 export async function rotateRefreshToken(repo: Repository, ring: Keyring, record: AccountRecord, refreshToken: string): Promise<AccountRecord> {
-  const sealed = encrypt(ring, refreshToken, record.email.toLowerCase());
+  const sealed = sealRefreshToken(ring, record.email, refreshToken);
   try {
     await repo.doc.send(
       new UpdateCommand({
@@ -384,6 +377,9 @@ export async function loadAccount(repo: Repository, email: string): Promise<Acco
 
 /** The account's refresh token in clear, for the OAuth client only. */
 export const refreshTokenOf = (ring: Keyring, record: AccountRecord) => decrypt(ring, record.refreshTokenSealed, record.email.toLowerCase());
+
+/** A refresh token sealed for the account of `email` (its address is the additional data {@link refreshTokenOf} opens it with). */
+export const sealRefreshToken = (ring: Keyring, email: string, refreshToken: string) => encrypt(ring, refreshToken, email.toLowerCase());
 
 /**
  * Pauses an account a disconnect is taking apart, as a grant found gone is paused (its reconnect

@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, calendarZoneOf, createAccount, deleteAccountData, linkIdentity, loadAccountItem, updateConnection } from "../accounts";
+import { type AccountRecord, accountByIdentity, calendarZoneOf, createAccount, deleteAccountData, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -202,7 +202,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     // Only what the new grant decides is written, made from the record as it is at the write (core/accounts
     // updateConnection): a setting saved meanwhile stays. The grant's token replaces the old one, and the
     // marks of the old grant's failure go (an undefined field is removed).
-    const sealed = encrypt(o.ring, o.refreshToken, existing.email.toLowerCase());
+    const sealed = sealRefreshToken(o.ring, existing.email, o.refreshToken);
     const account = await updateConnection(
       o.repo,
       existing.email,
