@@ -141,9 +141,16 @@ describe.skipIf(!haveShared)("Graph: location.displayName and bodyPreview", () =
         // a daily series: calendarView/delta serves its occurrences as stubs, so the link comes from the master
         ...[1, 2].map((d) => ({ ...base, id: `ev-series-${d}`, type: "occurrence", seriesMasterId: "ev-series-master", subject: "Breakfast club",
           start: at(now + d * 24 * HOUR + 3 * HOUR), end: at(now + d * 24 * HOUR + 4 * HOUR), bodyPreview: "Each morning: https://lu.ma/breakfast-club-secret" })),
+        // Two series without a master whose occurrences each have a body of their own (helper-101): each
+        // is judged by its own, not the first one's. Office hours links only its first day; Supper links
+        // only its second.
+        ...[3, 4].map((d) => ({ ...base, id: `ev-office-${d}`, type: "occurrence", seriesMasterId: "ev-office-master", subject: "Office hours",
+          start: at(now + d * 24 * HOUR + 5 * HOUR), end: at(now + d * 24 * HOUR + 6 * HOUR), bodyPreview: d === 3 ? "https://lu.ma/first-one-secret" : "Office hours, no link" })),
+        ...[3, 4].map((d) => ({ ...base, id: `ev-supper-${d}`, type: "occurrence", seriesMasterId: "ev-supper-master", subject: "Supper",
+          start: at(now + d * 24 * HOUR + 10 * HOUR), end: at(now + d * 24 * HOUR + 11 * HOUR), bodyPreview: d === 3 ? "" : "RSVP https://lu.ma/supper-secret" })),
       ]);
       const r = await h.scan(now);
-      expect(ids(r.networkingEvents?.upcoming)).toEqual(["ev-body", "ev-loc", "ev-series-1", "ev-series-2"]);
+      expect(ids(r.networkingEvents?.upcoming)).toEqual(["ev-body", "ev-loc", "ev-office-3", "ev-series-1", "ev-series-2", "ev-supper-4"]);
       const table = JSON.stringify(await h.tableSnapshot());
       expect(table).not.toContain("secret");
     } finally {

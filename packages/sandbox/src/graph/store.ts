@@ -374,7 +374,10 @@ export class GraphStore {
   /**
    * True when an occurrence differs from its series master and Graph would hold it as an
    * exception: marked so in the fixture, cancelled, moved (other length or time of day, beyond a
-   * daylight-saving hour), or with other content (subject, attendees, responses...).
+   * daylight-saving hour), or with other content (subject, attendees, responses, location, body...):
+   * an occurrence edited on its own is an exception, served in full (learn.microsoft.com/graph/api/resources/event,
+   * `type`; learn.microsoft.com/graph/outlook-schedule-recurring-events). Until 2026-12-02 its body was left out
+   * of the comparison, so an occurrence with a body of its own came as a stub filled from the master's.
    */
   isException(occurrence: GraphEvent): boolean {
     if (occurrence.type === "exception") return true;
@@ -446,7 +449,7 @@ function seriesContent(e: GraphEvent): string {
     .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
   return JSON.stringify([
     e.subject ?? null, address(e.organizer), attendees, e.responseStatus?.response ?? null, !!e.isAllDay, e.showAs ?? null,
-    e.sensitivity ?? null, e.location?.displayName ?? null, !!e.isOnlineMeeting,
+    e.sensitivity ?? null, e.location?.displayName ?? null, !!e.isOnlineMeeting, e.bodyPreview ?? null, e.body?.content ?? null,
   ]);
 }
 
