@@ -67,6 +67,12 @@ describe("rule 3: event platforms", () => {
     ["https://lu.ma.evil.example/x", undefined],
     ["https://notmeetup.com/a/events/1", undefined],
     ["write to calendar-invite@lu.ma", undefined],
+    // A user part before the host (RFC 3986 3.2.1) is passed over: the host is what follows the `@`.
+    ["https://rsvp@lu.ma/abc", "luma"],
+    ["https://lu.ma@evil.example/abc", undefined],
+    ["https://lu.ma:x@evil.example/abc", undefined],
+    ["https://www.meetup.com@evil.example/grp/events/123", undefined],
+    ["https://lu.ma:443/abc", "luma"],
     ["Ticket #47102", undefined],
     // Prose punctuation after a link is not part of its path.
     ["Details: https://www.meetup.com/london-js/events/312345678.", "meetup"],

@@ -24,9 +24,12 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
  * character (a zero-width space, `\p{Cf}`), at a quote, a bracket, `<`, `>`, a backtick or `\`,
  * and at a non-ASCII punctuation mark or symbol: a URL holds none raw (RFC 3986; an IRI's are
  * letters), so a closing curly quote, an ellipsis, a dash or an ideographic full stop right after
- * a link is the prose's, and a link right after it is looked at on its own.
+ * a link is the prose's, and a link right after it is looked at on its own. After a scheme, a user
+ * part (`https://rsvp@lu.ma/…`, RFC 3986 3.2.1) is passed over to the host; a name followed by `@`
+ * before any `/`, `?` or `#` is a user part or an address, never the host (`https://lu.ma@evil.example/…`
+ * is evil.example's link; helper-101).
  */
-const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(\/(?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\])*)?/giu;
+const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/(?:[^\s/?#@]*@)?)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(?![^\s/?#]*@)(\/(?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\])*)?/giu;
 
 /**
  * Punctuation that ends a path is the prose's, not the link's (`…/events/123.`): sentence marks,
