@@ -112,6 +112,20 @@ describe("Graph delta: messages and calendarView", () => {
     expect((await graphFailure(client.api(first["@odata.nextLink"]!).get())).statusCode).toBe(410);
   });
 
+  it("calendarView delta serves an occurrence whose body differs from its series master's in full, as an exception", async () => {
+    // No master in the fixture: the first occurrence gives the derived master's content.
+    const day = (d: number, h: number) => ({ dateTime: `2026-09-0${d}T${h}:00:00.0000000`, timeZone: "UTC" });
+    await control(sb.url, `/accounts/${email}/graph/events`, [3, 4, 5].map((d) => ({
+      id: `AAMkBody${d}=`, type: "occurrence", seriesMasterId: "AAMkBodyMaster=", subject: "Office hours", start: day(d, 10), end: day(d, 11),
+      bodyPreview: d === 4 ? "RSVP https://lu.ma/own-link" : "https://lu.ma/first-one",
+    })));
+    const cal = await collect<GraphEvent>(client, client.api("/me/calendarView/delta").query({ startDateTime: "2026-09-01T00:00:00Z", endDateTime: "2026-09-30T00:00:00Z" }).get());
+    const served = new Map(cal.items.map((e) => [e.id, e]));
+    expect(served.get("AAMkBody4=")).toMatchObject({ type: "exception", bodyPreview: "RSVP https://lu.ma/own-link" });
+    for (const id of ["AAMkBody3=", "AAMkBody5="]) expect(served.get(id)).toMatchObject({ type: "occurrence" });
+    expect(served.get("AAMkBody3=")?.bodyPreview).toBeUndefined();
+  });
+
   it("calendarView delta reports a cancellation as a changed event and deletions or moves out of the window as @removed", async () => {
     const window = { startDateTime: "2026-05-01T00:00:00Z", endDateTime: "2026-05-10T00:00:00Z" };
     const noSelect = await graphFailure(client.api("/me/calendarView/delta").query(window).select("subject").get());
