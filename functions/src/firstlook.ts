@@ -41,7 +41,7 @@ export async function firstLookSection(
   deps: Deps,
   kit: Kit,
   c: Context,
-  account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "status">,
+  account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "status" | "provider">,
   o: { reconnected?: boolean } = {},
 ): Promise<HtmlEscapedString | string> {
   const look = await firstLook(deps.repo, account, deps.now());

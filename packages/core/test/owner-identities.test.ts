@@ -9,6 +9,7 @@ import { mapGraphMessage } from "../src/microsoft/map";
 import { infer } from "../src/inference";
 import type { Owner } from "../src/model";
 import { learnOwnerIdentities } from "../src/scan";
+import { firstLookOf } from "../src/firstlook";
 import { a, DAY, HOUR, meeting, NOW, sent } from "./support/builders";
 
 const bare: Owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
@@ -62,6 +63,29 @@ describe("learnOwnerIdentities", () => {
     // ...so the principal and their colleagues met at a meeting stay people, not the owner's colleagues.
     const m = meeting({ attendees: ["exec@partnerco.com", "ana@partnerco.com"] });
     expect(infer({ ...bare, aliases: learned.aliases }, [m], [onBehalf], NOW).contacts.map((c) => c.email).sort()).toEqual(["ana@partnerco.com", "exec@partnerco.com"]);
+  });
+
+  it("on Outlook, a From in Sent Items outside mail, userPrincipalName and proxyAddresses is another mailbox's (Send As), not the owner's (helper-102 #1)", () => {
+    // Send As a partner's mailbox: Graph's from and sender are both the partner, and Exchange files the copy in the sender's Sent Items.
+    const sendAs = mapGraphMessage(
+      { id: "s1", sentDateTime: new Date(NOW - 20 * DAY).toISOString(), sender: { emailAddress: { address: "boss@partnerco.com", name: "Bo Boss" } }, from: { emailAddress: { address: "boss@partnerco.com", name: "Bo Boss" } }, toRecipients: [{ emailAddress: { address: "someone@fourth.io" } }] },
+      "sentitems",
+    );
+    expect([sendAs.from, sendAs.onBehalfOf, sendAs.inSent]).toEqual(["boss@partnerco.com", undefined, true]);
+    const outlook: Owner = { ...bare, aliases: ["olive@acme.io"], provider: "microsoft" };
+    const learned = learnOwnerIdentities(outlook, [], [sendAs, sent({ from: "Olive@acme.io", fromName: "Olive Wner" })]);
+    // Nothing learned, and the display name is the owner's own From name, never the other mailbox's.
+    expect(learned).toEqual({ aliases: ["olive@acme.io"], displayName: "Olive Wner", changed: true });
+    expect(learnOwnerIdentities(outlook, [], [sendAs]).displayName).toBeUndefined();
+    // The same copy in a Gmail account's SENT is a send-as address of the owner's: learned, as the spec says.
+    expect(learnOwnerIdentities({ ...outlook, provider: "google" }, [], [sendAs]).aliases).toEqual(["olive@acme.io", "boss@partnerco.com"]);
+    // So boss and the colleagues of boss's domain stay people, and boss's reply Cc'ing kim is inbound: kim is still owed a follow-up.
+    const m = meeting({ end: NOW - 4 * DAY, attendees: ["boss@partnerco.com", "joe@partnerco.com", "kim@hey.com"] });
+    const reply = sent({ from: "boss@partnerco.com", inSent: false, sentAt: NOW - 3 * DAY, to: ["owner@acme.io", "kim@hey.com"] });
+    const r = infer({ ...outlook, aliases: learned.aliases }, [m], [sendAs, reply], NOW);
+    expect(r.missingFollowUps.map((c) => c.email).sort()).toEqual(["boss@partnerco.com", "joe@partnerco.com", "kim@hey.com"]);
+    // The first look on the Connected page learns the same way.
+    expect(firstLookOf(outlook, [m], [sendAs, reply], NOW).people.map((p) => p.email).sort()).toEqual(["boss@partnerco.com", "joe@partnerco.com", "kim@hey.com"]);
   });
 
   it("the Google mapping records the self entry and the From name", () => {

@@ -92,6 +92,8 @@ export interface Owner {
   aliases: string[];
   displayName?: string;
   timeZone: string;
+  /** The mailbox's provider, where known: it decides what can teach an alias (core/scan learnOwnerIdentities). */
+  provider?: "google" | "microsoft";
 }
 
 /**

@@ -12,11 +12,26 @@ export interface LearnedIdentities {
 }
 
 /**
+ * Whether the From of the owner's sent mail can name an owner identity the profile did not list.
+ * Gmail's profile names the primary address only: its send-as addresses need users.settings.sendAs
+ * and a settings scope we do not request, so Sent's From is where they show. Graph's `/me` lists
+ * every address of the mailbox (`mail`, `userPrincipalName`, `proxyAddresses`: shared/spec/
+ * behaviour.md's Outlook identities, stored as the account's aliases at connect), so a From outside
+ * them in Sent Items is another mailbox's: a user, group or shared mailbox the owner has Send As
+ * permission on (learn.microsoft.com/graph/outlook-send-mail-from-other-user). Exchange files such a
+ * message in the sender's own Sent Items by default, not the other mailbox's
+ * (learn.microsoft.com/powershell/module/exchange/set-mailboxsentitemsconfiguration). That mailbox
+ * is not the owner, and its mail to the owner is inbound (helper-102 #1).
+ */
+export const sentFromTeachesAliases = (owner: Pick<Owner, "provider">): boolean => owner.provider !== "microsoft";
+
+/**
  * Learns owner identities from what the read scopes already show (shared/spec/behaviour.md,
- * "Owner identities"): the From of every non-draft message in Sent (Gmail send-as addresses, which
- * the settings API would list but gmail.metadata cannot read) and the calendar entry the provider
- * marks as the calendar's owner (Google `self`). The display name comes from the From name of the
- * owner's sent mail (the most frequent), else from that calendar entry. Pure.
+ * "Owner identities"): on Gmail, the From of every non-draft message in Sent (send-as addresses,
+ * which the settings API would list but gmail.metadata cannot read; see {@link sentFromTeachesAliases})
+ * and the calendar entry the provider marks as the calendar's owner (Google `self`). The display
+ * name comes from the From name of the owner's sent mail (the most frequent), else from that
+ * calendar entry. Pure.
  */
 export function learnOwnerIdentities(owner: Owner, meetings: readonly Meeting[], messages: readonly MailMessage[]): LearnedIdentities {
   const known = new Set(ownerIdentity(owner.email, owner.aliases).addresses);
@@ -26,10 +41,12 @@ export function learnOwnerIdentities(owner: Owner, meetings: readonly Meeting[],
     const email = raw ? normalizeAddress(raw) : undefined;
     if (email && !known.has(email)) found.add(email);
   };
+  const fromSent = sentFromTeachesAliases(owner);
   for (const m of messages) {
     // Sent on someone else's behalf (a delegate's copy: Graph `sender` is the owner, `from` them).
     if (!m.inSent || m.draft || !m.from || m.onBehalfOf) continue;
-    add(m.from);
+    if (fromSent) add(m.from);
+    else if (!known.has(normalizeAddress(m.from) ?? "")) continue; // another mailbox's name is not the owner's
     const name = m.fromName?.trim();
     if (name && !name.includes("@")) names.set(name, (names.get(name) ?? 0) + 1);
   }

@@ -63,7 +63,7 @@ export interface ScannedRecords {
 /** A scan's outcome: the spec's two lists, every contact with its stage, and what each stream did. */
 export interface ScanResult extends Inference {
   people: PersonRecord[];
-  /** The owner as the rules saw it: the stored aliases plus those learned from sent mail and the calendar. */
+  /** The owner as the rules saw it: the stored aliases plus those learned from sent mail and the calendar (Gmail). */
   owner: Owner;
   /** `ownerMail`: the owner's mail outside Sent, where the provider reads it (OwnerMailReader). */
   streams: { calendar: StreamReport; sentMail: StreamReport; ownerMail?: StreamReport };
@@ -217,8 +217,9 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     loadStatements(repo, account),
   ]);
   let messages = stored;
-  // Aliases come from what the read scopes show (the From of sent mail, the calendar's self entry);
-  // they are stored on the account, so later scans, digests and drafts use them too.
+  // Gmail's aliases come from what the read scopes show (the From of sent mail, the calendar's self
+  // entry; Outlook's are Graph's list, stored at connect); they are stored on the account, so later
+  // scans, digests and drafts use them too.
   const learned = learnOwnerIdentities(owner, meetings, messages);
   const self: Owner = { ...owner, aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) };
   if (learned.changed)
