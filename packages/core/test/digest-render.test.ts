@@ -138,7 +138,9 @@ describe("renderDigest", () => {
     expect(seen).toContain("Hi Maya, here's your week: 14–20 Apr 2026.");
     expect(text.split("\n")[0]).toBe("Hi Maya, here's your week: 14–20 Apr 2026.");
     for (const out of [seen, text]) {
-      expect(out).toContain("New people this week");
+      expect(out).toContain("Also new this week (2)");
+      // Not "New people this week": the metrics count every new person, and this list only those in neither list above (helper-104 #9).
+      expect(out).not.toContain("New people this week");
       expect(out).toContain("Dan North");
       expect(out).toContain("Founders breakfast");
       expect(out).toContain("Followed up");
@@ -185,7 +187,7 @@ describe("renderDigest", () => {
       expect(out).toContain("Pause these digests");
       expect(out).toContain("View in browser");
       expect(out).not.toContain("Waiting for a follow-up");
-      expect(out).not.toContain("New people this week");
+      expect(out).not.toContain("Also new this week");
     }
     for (const u of [d.settingsUrl, d.pauseUrl, d.webUrl]) {
       expect(r.html).toContain(`href="${attr(u)}"`);

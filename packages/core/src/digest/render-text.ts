@@ -94,7 +94,7 @@ export function renderDigestText(d: DigestData): string {
   out.push(...eventSections(d));
 
   if (d.newPeople.length > 0) {
-    out.push(...heading(`New people this week (${d.newPeople.length})`));
+    out.push(...heading(`Also new this week (${d.newPeople.length})`));
     for (const p of d.newPeople) out.push(`* ${who(p)}, ${metLine(p)}`);
   }
 

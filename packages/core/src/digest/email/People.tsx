@@ -28,7 +28,7 @@ export function NewPeople({ d, max = Infinity }: { d: DigestData; max?: number }
   return (
     <Section id="new-people" style={{ marginTop: "24px" }}>
       <Heading as="h2" className="ft-ink" style={s.h2}>
-        New people this week ({d.newPeople.length})
+        Also new this week ({d.newPeople.length})
       </Heading>
       {shown.map((p, i) => (
         <PersonLine key={`${p.email}-${i}`} p={p} note={capitalise(metLine(p))} />
