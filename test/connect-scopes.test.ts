@@ -14,7 +14,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountRecord, listAccounts, loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, type AccountRecord, listAccounts, loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { dispatchDue, dueWeeklyBody, runAccountJob } from "@followthrough/core/dispatch";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { GOOGLE_SCOPES, MICROSOFT_SCOPES } from "@followthrough/core/oauth";
@@ -223,6 +223,10 @@ describe("through the CLI", () => {
     expect(account.clientId).toBe(LOCAL_CLIENT_ID);
     expect(account.timeZone).toBe(f.account.timeZone);
     expect(account.scopes!.length).toBe(f.account.provider === "google" ? GOOGLE_SCOPES.length : MICROSOFT_SCOPES.length);
+    // Who signed in is stored and linked, as the web connect stores it: the settings sign-in that
+    // disconnecting needs finds npm start's demo accounts (helper-104 #1: "No account connected with this sign-in").
+    expect(account.identity).toMatch(f.account.provider === "google" ? /^google:/ : /^microsoft:/);
+    expect((await accountByIdentity(repo, account.identity!))?.email).toBe(account.email);
     let current: AccountRecord = account;
     const provider = providerFor(account, { ring, microsoft: { ...tls(), onRefreshToken: async () => {} } });
     const result = await runWeekly({ repo, provider, account: current, now: Date.parse(f.expected!.now), links: { baseUrl: BASE, key: KEY } });

@@ -1,6 +1,6 @@
-import { type AccountRecord, saveAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, linkIdentity, saveAccount } from "@followthrough/core/accounts";
 import { provisionalAccount } from "@followthrough/core/connect";
-import { googleEndpoints, microsoftEndpoints, missingScopes, missingScopesMessage, parseScopes } from "@followthrough/core/oauth";
+import { googleEndpoints, identityKey, microsoftEndpoints, missingScopes, missingScopesMessage, parseScopes } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
 import { providerFor } from "@followthrough/core/runtime";
 import type { Keyring } from "@followthrough/core/secrets";
@@ -64,7 +64,13 @@ export async function connectSandboxAccount(
       onRefreshToken: async (t) => void (refreshToken = t),
     },
   }).profile();
-  return saveAccount(repo, ring, {
+  // Who signed in (the ID token's sub, or oid and tid), as a connect through the app stores it: the
+  // settings sign-in that disconnecting needs finds the account by it (helper-104 #1).
+  const identity = tokens.identity ? identityKey(tokens.identity) : undefined;
+  // No `createdAt`: the demo's links are issued on its virtual clock, which may lie before this
+  // connect's real time, and a link issued before an account's createdAt opens nothing (functions/src/kit).
+  const connectedAt = Date.now();
+  const account = await saveAccount(repo, ring, {
     provider: info.provider,
     email: profile.email,
     aliases: profile.aliases,
@@ -74,7 +80,10 @@ export async function connectSandboxAccount(
     refreshToken,
     status: "active",
     endpoints: { apiUrl, tokenUrl: endpoints.tokenUrl, authorizeUrl: endpoints.authorizeUrl },
-    connectedAt: Date.now(),
+    connectedAt,
     ...(granted ? { scopes: granted } : {}),
+    ...(identity ? { identity } : {}),
   });
+  if (identity) await linkIdentity(repo, identity, account.email);
+  return account;
 }
