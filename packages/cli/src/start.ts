@@ -143,12 +143,17 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   }
   const url = `http://localhost:${port}`;
   const providers = new Map<string, MailboxProvider>();
+  // The connection (connectedAt) each demo provider holds the token of: after a disconnect (Google's
+  // grant revoked) and a new connect in the browser, the old provider would read with a dead token
+  // and the new connection's first look would never come (helper-104 #2).
+  const builtFor = new Map<string, number | undefined>();
   const accounts: LocalAccount[] = [];
   try {
     for (const f of fixtures) {
       const conn = await connectSandboxProvider(sandbox, f.account, store, ring, { clock });
       const now = f.expected ? Date.parse(f.expected.now) : Date.now();
       providers.set(f.account.email.toLowerCase(), conn.provider);
+      builtFor.set(f.account.email.toLowerCase(), conn.account().connectedAt);
       const links = { baseUrl: url, key: linkKey, issuedAt: Date.now() };
       const weekly = await runWeekly({ repo: store, provider: conn.provider, account: conn.account(), now, links });
       // The event emails of the demo's coming days: a goal for the mixer, then the jobs at their hours.
@@ -177,10 +182,12 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) => providerFor(a, { ring, clock, microsoft: { ...tls, onRefreshToken } });
   const known = lookup(providers);
   const demoProviderFor = (a: AccountRecord): MailboxProvider => {
-    if (providers.has(a.email.toLowerCase())) return known(a);
+    const key = a.email.toLowerCase();
+    if (providers.has(key) && builtFor.get(key) === a.connectedAt) return known(a);
     let current = a;
     const p = build(a, async (t) => void (current = await rotateRefreshToken(store, ring, current, t)));
-    providers.set(a.email.toLowerCase(), p);
+    providers.set(key, p);
+    builtFor.set(key, a.connectedAt);
     return p;
   };
   const demoApp = createApp({
