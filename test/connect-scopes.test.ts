@@ -135,6 +135,19 @@ describe.each(["google", "microsoft"] as const)("%s through the web flow", (p) =
   });
 });
 
+describe("google, connected above", () => {
+  it("connecting again with a permission unticked that was given before: Google keeps it in the new grant, so this is a reconnect, as the connect page says (helper-104 #6)", async () => {
+    const { fixtures, repo, app } = stack;
+    const f = fixtures.google;
+    expect((await loadAccount(repo, f.account.email))?.scopes).toContain(COMPOSE);
+    const res = await webConnect("google", { deny: COMPOSE });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Reconnected");
+    expect((await loadAccount(repo, f.account.email))!.scopes).toContain(COMPOSE);
+    expect(await (await app.request("/connect")).text()).toContain("Connecting again, a permission you already gave us stays given: Google adds it to the new grant.");
+  });
+});
+
 describe("later: the grant narrows or Entra wants the person back", () => {
   it("Google: a permission removed at myaccount.google.com (403 insufficientPermissions) marks the account needs_reconnect naming it", async () => {
     const { sandbox, fixtures, repo, deps } = stack;

@@ -99,7 +99,7 @@ export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
 <p><b>We never read the content of your messages</b> — only message headers (sender, recipients, subject, date), and we keep only those of mail you sent. Nothing is sent to anyone but you; drafts wait in your Drafts folder until you send them.</p>
 ${
   configured.length
-    ? html`<p>You'll be asked to allow exactly these permissions. Each says what it lets an app do, which can be more than we do, and what we use it for. Followthrough needs all of them: if one is left unticked, nothing is stored and you can try again.</p>
+    ? html`<p>You'll be asked to allow exactly these permissions. Each says what it lets an app do, which can be more than we do, and what we use it for. Followthrough needs all of them: if one is left unticked, nothing is stored and you can try again. (Connecting again, a permission you already gave us stays given: Google adds it to the new grant.)</p>
 ${configured.map(section)}`
     : html`<p>Connecting is not set up on this server: its operator has not registered an OAuth client with Google or Microsoft (see docs/deploy.md).</p>`
 }
