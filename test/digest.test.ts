@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIGEST_BODY_MAX_BYTES, digestBodyFor, digestMail, digestMessageId, EMAIL_LIST_MAX, isoWeek, packDigestBody, renderDigest, sendDigestOnce, unpackDigest } from "@followthrough/core/digest";
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { setGoal } from "@followthrough/core/events";
-import { dismissFollowUp, draftFollowUp, humanDate, undoDismiss } from "@followthrough/core/followup";
+import { composeFollowUp, dismissFollowUp, draftFollowUp, humanDate, undoDismiss } from "@followthrough/core/followup";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { openLink } from "@followthrough/core/links";
 import { scan } from "@followthrough/core/scan";
@@ -182,6 +182,20 @@ describe.skipIf(!haveShared)("the digest's events on google-eventgoer (issue 11)
       const parsed = await PostalMime.parse(drafts.find((d) => d.recipients.some((r) => normalizeAddress(r) === target!.email))!.raw);
       expect(parsed.text).toMatch(new RegExp(`It was great to meet you (at .+ )?on ${target!.metOn}\\.`));
       expect(parsed.subject).toMatch(/^(Great to meet you|Re: )/);
+
+      // Written as of the account's own "now" (the local demo's labelled one, `asOf`) while the real
+      // clock is two months on: the subject is the one for soon after the meeting, not the late one
+      // (helper-104 #3); without it, the late one.
+      const written = new Set((await h.repo.loadMessages(h.email)).flatMap((m) => m.recipients.map((x) => x.email)));
+      const fresh = digest.missing.find((p) => !written.has(p.email) && p.email !== target!.email);
+      expect(fresh, "a missing follow-up never written to").toBeDefined();
+      const later = now + 60 * 86_400_000;
+      await draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: fresh!.email, now: later, asOf: now });
+      const all = await h.control<{ raw: string; recipients: string[] }[]>("GET", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/drafts`);
+      const subject = (await PostalMime.parse(all.find((d) => d.recipients.some((x) => normalizeAddress(x) === fresh!.email))!.raw)).subject ?? "";
+      expect(subject).toMatch(/^Great to meet you/);
+      const stored = (await h.repo.getPerson(h.email, fresh!.email))!;
+      expect(composeFollowUp(h.account(), stored, undefined, later).subject).toMatch(/^Following up/);
     } finally {
       await h.close();
     }

@@ -48,7 +48,8 @@ export interface AppDeps extends ConnectDeps {
   providerFor: (a: AccountRecord) => MailboxProvider | Promise<MailboxProvider>;
   /**
    * The instant an account's calendar is read as of on the events pages (what is "the next 14 days",
-   * what is attended): now() in production; locally, the demo's labelled "now" for its accounts.
+   * what is attended), and a follow-up draft is written as of (its default subject): now() in
+   * production; locally, the demo's labelled "now" for its accounts.
    */
   asOf?: (account: AccountRecord) => number;
   /** Where a draft tap lands; default: the provider's web link of the draft. */

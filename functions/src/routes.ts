@@ -258,7 +258,7 @@ ${afterNav(c, account.email)}`,
       }
     }
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: claims.per!, now: deps.now() });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: claims.per!, now: deps.now(), ...(deps.asOf ? { asOf: deps.asOf(account) } : {}) });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);

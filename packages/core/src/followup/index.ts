@@ -294,6 +294,12 @@ export async function draftFollowUp(o: {
   account: AccountRecord & { template?: string };
   person: string;
   now: number;
+  /**
+   * The instant the draft is written as of, which picks its default subject (soon after the meeting
+   * or later): `now` in production; locally, the demo's labelled "now" of its account, whose
+   * meetings lie months before the real clock (helper-104 #3).
+   */
+  asOf?: number;
   /** How long to wait for the create before answering "pending" (default {@link DRAFT_CREATE_DEADLINE_MS}). */
   deadlineMs?: number;
   /** How long a tap that finds another request creating the draft waits for it (default 3 s). */
@@ -414,14 +420,14 @@ export async function draftFollowUp(o: {
     .filter((m) => !m.draft && !m.meetingNotice && m.inSent && m.recipients.some((r) => r.email === person.email))
     .sort((a, b) => b.sentAt - a.sentAt)[0];
   const address = await addressOf(repo, account.email, person);
-  const request = { ...composeFollowUp(account, person, earlier, o.now, address), marker: held.marker };
+  const request = { ...composeFollowUp(account, person, earlier, o.asOf ?? o.now, address), marker: held.marker };
   // The mail it answers may be gone from the mailbox since the scan stored it (purged): the provider
   // refuses the reply, which made nothing (Graph's createReply: not found; Gmail: 400 "Invalid
   // thread_id value"), and a new message to the person is made instead.
   const replyRefused = (e: unknown) => e instanceof ProviderError && (e.kind === "not-found" || (e.kind === "invalid" && /thread_?id/i.test(e.message)));
   const creating = provider.createDraft(request).catch((e: unknown) => {
     if (!request.replyTo || !replyRefused(e)) throw e;
-    return provider.createDraft({ ...composeFollowUp(account, person, undefined, o.now, address), marker: held.marker });
+    return provider.createDraft({ ...composeFollowUp(account, person, undefined, o.asOf ?? o.now, address), marker: held.marker });
   });
   // The draft exists: a lookup that fails now converges on it alone (the claim keeps later taps on it).
   const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker).catch(() => []), draft);
