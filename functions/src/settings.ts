@@ -467,7 +467,10 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
 ${
   outcome.revoked
     ? html`<p>${providerName(current)} confirmed that our access is revoked.${current.provider === "microsoft" ? " Microsoft ends all sign-in sessions of the account when it does this, so other apps may ask you to sign in again." : ""}</p>`
-    : html`<p>We could not confirm with ${providerName(current)} that our access was revoked, but your data is deleted anyway and we no longer hold any token. To be sure, remove Followthrough at ${manage}.</p>`
+    : current.provider === "microsoft"
+      ? // Graph has no call that gives back one app's grant (core/connect revoke): said as the way Microsoft works, not as a failure (helper-104 #7).
+        html`<p>Microsoft gives apps no way to hand back their own access, so we deleted our token instead: nothing of ours can use it any more. To take Followthrough off your account's list of apps too, remove it at ${manage}.</p>`
+      : html`<p>We could not confirm with ${providerName(current)} that our access was revoked, but your data is deleted anyway and we no longer hold any token. To be sure, remove Followthrough at ${manage}.</p>`
 }
 <p><a href="${base}/connect">Connect again</a></p>`,
       );
