@@ -19,7 +19,7 @@ export const FIRST_LOOK_REFRESH_SECONDS = 10;
 /** How many times it asks (half an hour): a read that never ends (no backfill queued, a failure) does not keep an open page polling for ever. */
 export const FIRST_LOOK_REFRESHES = 180;
 
-type Deps = { repo: Repository; now: () => number };
+type Deps = { repo: Repository; now: () => number; asOf?: (account: { email: string }) => number };
 type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "say">;
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -44,7 +44,7 @@ export async function firstLookSection(
   account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "status" | "provider">,
   o: { reconnected?: boolean } = {},
 ): Promise<HtmlEscapedString | string> {
-  const look = await firstLook(deps.repo, account, deps.now());
+  const look = await firstLook(deps.repo, account, deps.asOf?.(account) ?? deps.now());
   // Reconnected after a first read that was done: what is stored is the earlier connection's, read to
   // its end then and not since (weeks, perhaps). No first look from it; the next scan brings it up to
   // date, and the digests go on as before.
@@ -84,7 +84,7 @@ export function mountFirstLook(app: Hono, deps: Deps, kit: Kit): void {
     // nor does a view link a page handed out (its chain may have begun at a forwarded digest): the
     // Connected page's own link, issued whole, does.
     if (auth.claims.wk !== undefined || auth.claims.org !== undefined) return kit.say(c, 404, "Not found", "This page does not exist.");
-    const look = await firstLook(deps.repo, auth.account, deps.now());
+    const look = await firstLook(deps.repo, auth.account, deps.asOf?.(auth.account) ?? deps.now());
     c.header("Cache-Control", "no-store");
     return c.html(firstLookMarkup(look));
   });

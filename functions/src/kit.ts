@@ -48,10 +48,11 @@ export interface AppDeps extends ConnectDeps {
   providerFor: (a: AccountRecord) => MailboxProvider | Promise<MailboxProvider>;
   /**
    * The instant an account's calendar is read as of on the events pages (what is "the next 14 days",
-   * what is attended), and a follow-up draft is written as of (its default subject): now() in
+   * what is attended), a follow-up draft is written as of (its default subject) and the Connected
+   * page's first look reads "the last 30 days" as of: now() in
    * production; locally, the demo's labelled "now" for its accounts.
    */
-  asOf?: (account: AccountRecord) => number;
+  asOf?: (account: Pick<AccountRecord, "email">) => number;
   /** Where a draft tap lands; default: the provider's web link of the draft. */
   draftLanding?: (account: AccountRecord, draft: { draftId: string; webLink: string }) => string;
   /** Local runs only: the provider sandbox (index page, draft viewer). */
