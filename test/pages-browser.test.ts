@@ -310,6 +310,17 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await invalidFields(page)).toEqual([{ label: "Follow-up message", description: expect.stringMatching(/^Not saved\. Unknown placeholder \{oops\}.*Placeholders: \{firstName\}/) }]);
     expect(await page.getByRole("alert").getByRole("link").getAttribute("href")).toBe("#template");
     await check(page, "settings-error");
+    // A template pasted over the limit: not cut short by the browser and saved without a word
+    // (helper-104), but refused by the server with the reason, and given back whole to shorten.
+    const long = `Hi {firstName},\n${"x".repeat(2_000)}\n{ownerName}`;
+    await page.getByLabel("Follow-up message").fill("");
+    await page.getByLabel("Follow-up message").focus();
+    await page.keyboard.insertText(long);
+    expect(await page.getByLabel("Follow-up message").inputValue()).toBe(long);
+    await press(page, "Save");
+    expect(await page.getByRole("alert").textContent()).toContain("The template is longer than 2,000 characters.");
+    expect(await page.getByLabel("Follow-up message").inputValue()).toBe(long);
+    expect((await loadAccount(app.stack.repo, email))!.template).not.toBe(long);
     const fixed = "Hi {firstName},\nthanks for the chat at {meeting}.\n{ownerName}";
     await page.getByLabel("Follow-up message").fill(fixed);
     await press(page, "Save");
