@@ -24,6 +24,7 @@ import { CALENDAR_ZONE, changeTimeZone, planEventJobs } from "@followthrough/cor
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
+import { normalizeAddress } from "@followthrough/core/identity";
 import type { AppDeps } from "./kit";
 import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, whenOf } from "./pages";
 
@@ -111,7 +112,9 @@ export function validateFirstName(person: unknown, first: unknown): { person: st
   if ([...t].length > 60) throw new SettingsError("The first name is longer than 60 characters.", "first");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f{}<>@]/.test(t)) throw new SettingsError("The first name can't contain braces, angle brackets, @ or control characters.", "first");
-  return { person: person.trim().toLowerCase(), first: t };
+  // Kept under the address as the rules compare it (shared/spec/behaviour.md's normalisation), which
+  // is how a draft looks the person up: `Ben.Osei+events@GoogleMail.com` corrects benosei@gmail.com.
+  return { person: normalizeAddress(person.trim()) ?? person.trim().toLowerCase(), first: t };
 }
 
 /** Validates day (1–7) and hour (0–23) from the form; one-line errors. */

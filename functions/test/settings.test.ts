@@ -350,6 +350,12 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(page).toContain('value="Wei Jie"');
     expect((await post(path, { action: "firstname", person: "wei.jie@example.org", first: "Wei Jie" })).status).toBe(303);
     expect((await loadAccount(repo, email()))!.firstNames).toMatchObject({ "wei.jie@example.org": "Wei Jie" });
+    // Typed as the digest shows it (dots, a +tag, googlemail): kept under the address a draft looks
+    // the person up by, the normalised one; lower-cased only, it never reached the draft.
+    expect((await post(path, { action: "firstname", person: "Ben.Osei+events@GoogleMail.com", first: "Benji" })).status).toBe(303);
+    const names = (await loadAccount(repo, email()))!.firstNames!;
+    expect(names["benosei@gmail.com"]).toBe("Benji");
+    expect(names["ben.osei+events@googlemail.com"]).toBeUndefined();
     // One past the most kept: refused, and what was typed comes back.
     const before = (await loadAccount(repo, email()))!.firstNames ?? {};
     const full = Object.fromEntries(Array.from({ length: FIRST_NAMES_MAX }, (_, i) => [`p${i}@example.org`, `P${i}`]));
