@@ -908,4 +908,13 @@ describe("the morning-after email says what the follow-up was", () => {
     expect(withGoal.text.split("\n")[0]).toBe("Your goal was 2 new people: you met 3 so far, goal met; 2 of 3 followed up.");
     expect(withGoal.html).toContain("<p><strong>Your goal was 2 new people: you met 3 so far, goal met; 2 of 3 followed up.</strong></p>");
   });
+
+  it("each person's address as their calendar entry wrote it (Gmail's dots), as the digest shows it, not the normalised form (helper-104 #8)", () => {
+    const dotted: Meeting = { ...mixer, id: "dotted", attendees: [{ ...person("benosei@gmail.com", "Ben Osei"), address: "ben.osei@gmail.com" }] };
+    const met = infer(account, [dotted], [], now).contacts;
+    expect(met.map((c) => [c.email, c.address])).toEqual([["benosei@gmail.com", "ben.osei@gmail.com"]]);
+    const mail = morningAfterMail({ account, event: { eventId: "dotted", title: "Design Mixer", start: dotted.start }, met, now, links });
+    expect(mail.text).toContain("- Ben Osei <ben.osei@gmail.com>: draft a follow-up");
+    expect(mail.text).not.toContain("benosei@gmail.com");
+  });
 });

@@ -178,6 +178,10 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
     await page.goto(link("met", CONFERENCE));
     expect(await mainText(page)).toContain(`Who did you meet at ${conference.title}?`);
+    // Addresses as the guests' entries wrote them (Gmail's dots), as the digest shows them (helper-104 #8).
+    const dotted = conference.attendees.map((x) => x.address).filter((x): x is string => !!x && /^[^@]*\.[^@]*@gmail\.com$/i.test(x));
+    expect(dotted.length).toBeGreaterThan(0);
+    for (const x of dotted) expect(await page.locator("#guests").textContent()).toContain(x.toLowerCase());
     // Short on a phone: the guests sit in closed groups, one per first letter, each saying how many.
     const groups = page.locator("#guests details");
     expect(await groups.count()).toBeGreaterThan(5);

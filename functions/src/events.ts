@@ -328,6 +328,10 @@ ${said?.error ? formError(said.error, said.field) : ""}
 <p>Come back once you have been: this page lists its guests then.</p>${nav(c, account.email)}`,
       );
     const list = pickableAttendees(m, account);
+    // Each address as their entry wrote it (Gmail's dots, a +tag), as the digest shows it; the
+    // normalised one stays the person's identity in the form.
+    const written = new Map(list.filter((p) => p.address).map((p) => [p.email, p.address!] as const));
+    const shownAddress = (p: { email: string; address?: string }) => p.address ?? written.get(p.email) ?? p.email;
     const confirmed = statements.confirmations.filter((x) => x.eventId === m.id);
     const already = new Set(confirmed.map((x) => x.email));
     const people = (await deps.repo.loadPeople(account.email)).filter((p) => !p.gone);
@@ -351,8 +355,8 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const picked = new Set(said?.picked ?? []);
     const guestRow = (p: PickableAttendee, i: number) => {
       const done = already.has(p.email) || byMail.has(p.email) || metThere.has(p.email);
-      return html`<li data-search="${`${p.name} ${p.email} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
-<label for="g${i}" class="inline">${p.name || p.email}${p.company ? html` · ${p.company}` : ""} <span class="muted">${p.email}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
+      return html`<li data-search="${`${p.name} ${p.email} ${p.address ?? ""} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
+<label for="g${i}" class="inline">${p.name || shownAddress(p)}${p.company ? html` · ${p.company}` : ""} <span class="muted">${shownAddress(p)}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
     };
     // Under a search each letter says "1 of 12": its number of guests on the whole list (without one, shown is the list).
     const totals = searching && list.length > GROUP_GUESTS_ABOVE ? new Map(groupGuests(list, (p) => p).map((g) => [g.letter, g.guests.length] as const)) : undefined;
@@ -369,7 +373,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
 ${
   confirmed.length
     ? html`<h2>You said you met</h2><ul>${confirmed.map(
-        (p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span>${inTouch.has(p.email) ? html` <span class="muted">· already in touch, not counted as new</span>` : ""}
+        (p) => html`<li><span class="who">${p.name || shownAddress(p)}</span> <span class="muted">${shownAddress(p)}</span>${inTouch.has(p.email) ? html` <span class="muted">· already in touch, not counted as new</span>` : ""}
 <form method="post"><input type="hidden" name="action" value="unconfirm"><input type="hidden" name="email" value="${p.email}"><button type="submit" class="secondary" aria-label="Take back: ${p.name || p.email}">Take back</button></form></li>`,
       )}</ul>
 <p class="muted">Each new one you have not written to appears in your digest with a one-tap draft.</p>`
@@ -377,13 +381,13 @@ ${
 }
 ${
   wrote.length
-    ? html`<h2>Met there, by your mail</h2><ul>${wrote.map((p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span></li>`)}</ul>
+    ? html`<h2>Met there, by your mail</h2><ul>${wrote.map((p) => html`<li><span class="who">${p.name || shownAddress(p)}</span> <span class="muted">${shownAddress(p)}</span></li>`)}</ul>
 <p class="muted">You wrote to them soon after the event, so they count already.</p>`
     : ""
 }
 ${
   attendedWith.length
-    ? html`<h2>Met there</h2><ul>${attendedWith.map((p) => html`<li><span class="who">${p.name || p.email}</span> <span class="muted">${p.email}</span></li>`)}</ul>
+    ? html`<h2>Met there</h2><ul>${attendedWith.map((p) => html`<li><span class="who">${p.name || shownAddress(p)}</span> <span class="muted">${shownAddress(p)}</span></li>`)}</ul>
 <p class="muted">The event was small enough to count as a meeting, so everyone who went with you counts as met already.</p>`
     : ""
 }

@@ -311,7 +311,9 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
   const lines: string[] = [];
   const items: string[] = [];
   for (const c of o.met) {
-    const who = c.name && c.name !== c.email ? `${c.name} <${c.email}>` : c.email;
+    // The address as their calendar entry wrote it (Gmail's dots kept), as the digest shows it.
+    const shown = c.address ?? c.email;
+    const who = c.name && c.name !== c.email ? `${c.name} <${shown}>` : shown;
     if (c.followedUpAt !== undefined) {
       const how = followUpWords(c.followedUpBy, c.followedUpAt, o.now, zone);
       lines.push(`- ${who}: ${how}`);

@@ -17,6 +17,8 @@ export const RULES = {
 /** A person met, with the meeting where they were first met. */
 export interface Contact {
   email: string;
+  /** The address as their entry at the first meeting wrote it, where normalising changed it beyond letter case (Attendee.address): what is shown. */
+  address?: string;
   name: string;
   eventId: string;
   eventTitle: string;
@@ -95,12 +97,12 @@ function entries(m: Meeting, owner: OwnerIdentity) {
 }
 
 /** The persons at a meeting: not the owner, not colleagues, not resources or role addresses, not declined. */
-export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string }[] {
-  const seen = new Map<string, { email: string; name: string }>();
+export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string; address?: string }[] {
+  const seen = new Map<string, { email: string; name: string; address?: string }>();
   for (const a of entries(m, owner)) {
     if (isResourceEntry(a) || a.response === "declined") continue;
     if (classify(owner, a.email) !== "person") continue;
-    if (!seen.has(a.email)) seen.set(a.email, { email: a.email, name: a.name });
+    if (!seen.has(a.email)) seen.set(a.email, { email: a.email, name: a.name, ...(a.address ? { address: a.address } : {}) });
   }
   return [...seen.values()];
 }
@@ -110,15 +112,16 @@ export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; nam
  * list order: those who declined too, marked (every entry of theirs declined), for the owner's
  * "whom I met" picker. {@link peopleAt} is those who did not decline.
  */
-export function guestsAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string; declined: boolean }[] {
-  const seen = new Map<string, { email: string; name: string; declined: boolean }>();
+export function guestsAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string; declined: boolean; address?: string }[] {
+  const seen = new Map<string, { email: string; name: string; declined: boolean; address?: string }>();
   for (const a of entries(m, owner)) {
     if (isResourceEntry(a) || classify(owner, a.email) !== "person") continue;
     const declined = a.response === "declined";
     const had = seen.get(a.email);
-    if (!had) seen.set(a.email, { email: a.email, name: a.name, declined });
+    const written = a.address ? { address: a.address } : {};
+    if (!had) seen.set(a.email, { email: a.email, name: a.name, declined, ...written });
     // An entry that did not decline is the one peopleAt reads (its name, its place kept).
-    else if (had.declined && !declined) seen.set(a.email, { email: a.email, name: a.name, declined: false });
+    else if (had.declined && !declined) seen.set(a.email, { email: a.email, name: a.name, declined: false, ...written });
   }
   return [...seen.values()];
 }
@@ -199,20 +202,20 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
     }
   }
   const ordered = meetings.slice().sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
-  const firstMet = new Map<string, { meeting: Meeting; name: string; metBy?: Contact["metBy"] }>();
+  const firstMet = new Map<string, { meeting: Meeting; name: string; address?: string; metBy?: Contact["metBy"] }>();
   let meetingsAttended = 0;
   for (const m of ordered) {
     if (!attended(m, now)) continue;
     meetingsAttended += m.end > now - RULES.newContactWindowMs ? 1 : 0;
     if (isLarge(m)) continue;
-    for (const p of peopleAt(m, owner)) if (!firstMet.has(p.email)) firstMet.set(p.email, { meeting: m, name: p.name });
+    for (const p of peopleAt(m, owner)) if (!firstMet.has(p.email)) firstMet.set(p.email, { meeting: m, name: p.name, address: p.address });
   }
   // shared/spec/events.md: a first meeting can also be a large gathering the owner wrote to the person
   // soon after, or an event where the owner says they met them; it is the earlier one, and a meeting
   // of behaviour.md that starts at the same moment comes first.
-  const consider = (email: string, name: string, m: Meeting, metBy: Contact["metBy"]) => {
+  const consider = (email: string, name: string, m: Meeting, metBy: Contact["metBy"], address?: string) => {
     const known = firstMet.get(email);
-    if (!known || m.start < known.meeting.start) firstMet.set(email, { meeting: m, name, metBy });
+    if (!known || m.start < known.meeting.start) firstMet.set(email, { meeting: m, name, address, metBy });
   };
   for (const m of ordered) {
     if (!attended(m, now) || !isLarge(m)) continue;
@@ -220,7 +223,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
       const sent = sentTo.get(p.email) ?? [];
       if (sent.some((t) => t < m.start - RULES.knownBeforeMs)) continue;
       const after = sent.filter((t) => t > m.start && t <= now);
-      if (after.length && Math.min(...after) <= m.end + RULES.largeGatheringMailWithinMs) consider(p.email, p.name, m, "large-gathering");
+      if (after.length && Math.min(...after) <= m.end + RULES.largeGatheringMailWithinMs) consider(p.email, p.name, m, "large-gathering", p.address);
     }
   }
   const byId = new Map(ordered.map((m) => [m.id, m]));
@@ -232,10 +235,10 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
   for (const m of ordered) for (const a of m.attendees) learnName(a.email, a.name);
   const index = appearances(ordered, owner);
   const contacts: Contact[] = [];
-  for (const [email, { meeting, name, metBy }] of firstMet) {
+  for (const [email, { meeting, name, address, metBy }] of firstMet) {
     const sent = sentTo.get(email) ?? [];
     if (sent.some((t) => t < meeting.start - RULES.knownBeforeMs)) continue;
-    const contact: Contact = { email, name: (name && !name.includes("@") ? name : "") || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end, ...(metBy ? { metBy } : {}) };
+    const contact: Contact = { email, ...(address ? { address } : {}), name: (name && !name.includes("@") ? name : "") || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end, ...(metBy ? { metBy } : {}) };
     const upToNow = sent.filter((t) => t <= now);
     if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
     const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];
