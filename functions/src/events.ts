@@ -44,9 +44,9 @@ import { eventWhen } from "@followthrough/core/followup";
 import { asOwnerSees, attendedEvent } from "@followthrough/core/inference";
 import { ownerIdentity } from "@followthrough/core/identity";
 import type { LinkClaims } from "@followthrough/core/links";
-import type { Meeting } from "@followthrough/core/model";
+import { addressOn, type Meeting } from "@followthrough/core/model";
 import { DAY } from "@followthrough/core/time";
-import type { AppDeps } from "./kit";
+import { type AppDeps, asOfFor } from "./kit";
 import { fieldAttrs, formError, type Markup, type PageKit } from "./pages";
 import { sameOrigin } from "./settings";
 
@@ -117,7 +117,6 @@ const all = (form: Form, name: string): string[] => {
 export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
   const base = deps.baseUrl.replace(/\/$/, "");
   const selfPath = (c: C) => new URL(c.req.url).pathname;
-  const asOf = (a: AccountRecord) => deps.asOf?.(a) ?? deps.now();
   const owner = (a: AccountRecord) => ownerIdentity(a.email, a.aliases);
   const notFromHere = (c: C) => kit.say(c, 403, "Not allowed", "This form can only be sent from its page.");
 
@@ -160,7 +159,7 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
   // ---- The events page ---------------------------------------------------------------------
 
   const eventsPage = async (c: C, account: AccountRecord, said?: { error?: string; status?: number; field?: string; typed?: string }) => {
-    const now = asOf(account);
+    const now = asOfFor(deps, account);
     const zone = account.timeZone;
     const [meetings, statements] = await Promise.all([deps.repo.loadMeetings(account.email), loadStatements(deps.repo, account.email)]);
     const who = owner(account);
@@ -313,7 +312,7 @@ ${nav(c, account.email)}`,
   const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[] }) => {
     const m = await eventOf(account, claims);
     if (!m) return gone(c, account.email);
-    const now = asOf(account);
+    const now = asOfFor(deps, account);
     const statements: OwnerStatements = await loadStatements(deps.repo, account.email);
     const title = m.title || "this event";
     if (!networkingReason(m, owner(account), statements.marks))
@@ -328,10 +327,9 @@ ${said?.error ? formError(said.error, said.field) : ""}
 <p>Come back once you have been: this page lists its guests then.</p>${nav(c, account.email)}`,
       );
     const list = pickableAttendees(m, account);
-    // Each address as their entry wrote it (Gmail's dots, a +tag), as the digest shows it; the
-    // normalised one stays the person's identity in the form.
-    const written = new Map(list.filter((p) => p.address).map((p) => [p.email, p.address!] as const));
-    const shownAddress = (p: { email: string; address?: string }) => p.address ?? written.get(p.email) ?? p.email;
+    // Each address as their entry on this event wrote it (Gmail's dots, a +tag), as the digest shows
+    // it; the normalised one stays the person's identity in the form.
+    const shownAddress = (p: { email: string }) => addressOn(m, p.email) ?? p.email;
     const confirmed = statements.confirmations.filter((x) => x.eventId === m.id);
     const already = new Set(confirmed.map((x) => x.email));
     const people = (await deps.repo.loadPeople(account.email)).filter((p) => !p.gone);
@@ -355,8 +353,9 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const picked = new Set(said?.picked ?? []);
     const guestRow = (p: PickableAttendee, i: number) => {
       const done = already.has(p.email) || byMail.has(p.email) || metThere.has(p.email);
-      return html`<li data-search="${`${p.name} ${p.email} ${p.address ?? ""} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
-<label for="g${i}" class="inline">${p.name || shownAddress(p)}${p.company ? html` · ${p.company}` : ""} <span class="muted">${shownAddress(p)}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
+      const shown = shownAddress(p);
+      return html`<li data-search="${`${p.name} ${p.email}${shown !== p.email ? ` ${shown}` : ""} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
+<label for="g${i}" class="inline">${p.name || shown}${p.company ? html` · ${p.company}` : ""} <span class="muted">${shown}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
     };
     // Under a search each letter says "1 of 12": its number of guests on the whole list (without one, shown is the list).
     const totals = searching && list.length > GROUP_GUESTS_ABOVE ? new Map(groupGuests(list, (p) => p).map((g) => [g.letter, g.guests.length] as const)) : undefined;
@@ -430,7 +429,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     if (post instanceof Response) return post;
     const { account, claims, form, action } = post;
     // The same instant the page judged "attended" by (the demo's accounts live at their mailbox's now).
-    const now = asOf(account);
+    const now = asOfFor(deps, account);
     try {
       if (action === "unconfirm") {
         await unconfirmMet(deps.repo, account, claims.evt!, one(form, "email"));

@@ -12,6 +12,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import { type FirstLook, firstLook } from "@followthrough/core/firstlook";
 import type { Repository } from "@followthrough/core/storage";
+import { type AppDeps, asOfFor } from "./kit";
 import type { PageKit } from "./pages";
 
 /** Seconds between two refreshes of the section while the backfill runs. */
@@ -19,7 +20,7 @@ export const FIRST_LOOK_REFRESH_SECONDS = 10;
 /** How many times it asks (half an hour): a read that never ends (no backfill queued, a failure) does not keep an open page polling for ever. */
 export const FIRST_LOOK_REFRESHES = 180;
 
-type Deps = { repo: Repository; now: () => number; asOf?: (account: { email: string }) => number };
+type Deps = { repo: Repository } & Pick<AppDeps, "now" | "asOf">;
 type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "say">;
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -44,7 +45,7 @@ export async function firstLookSection(
   account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "status" | "provider">,
   o: { reconnected?: boolean } = {},
 ): Promise<HtmlEscapedString | string> {
-  const look = await firstLook(deps.repo, account, deps.asOf?.(account) ?? deps.now());
+  const look = await firstLook(deps.repo, account, asOfFor(deps, account));
   // Reconnected after a first read that was done: what is stored is the earlier connection's, read to
   // its end then and not since (weeks, perhaps). No first look from it; the next scan brings it up to
   // date, and the digests go on as before.
@@ -84,7 +85,7 @@ export function mountFirstLook(app: Hono, deps: Deps, kit: Kit): void {
     // nor does a view link a page handed out (its chain may have begun at a forwarded digest): the
     // Connected page's own link, issued whole, does.
     if (auth.claims.wk !== undefined || auth.claims.org !== undefined) return kit.say(c, 404, "Not found", "This page does not exist.");
-    const look = await firstLook(deps.repo, auth.account, deps.asOf?.(auth.account) ?? deps.now());
+    const look = await firstLook(deps.repo, auth.account, asOfFor(deps, auth.account));
     c.header("Cache-Control", "no-store");
     return c.html(firstLookMarkup(look));
   });

@@ -59,6 +59,9 @@ export interface AppDeps extends ConnectDeps {
   local?: { sandboxUrl: string };
 }
 
+/** The instant an account's pages and drafts are reckoned as of: {@link AppDeps.asOf} where the app has it, else now(). */
+export const asOfFor = (deps: Pick<AppDeps, "now" | "asOf">, account: Pick<AccountRecord, "email">): number => deps.asOf?.(account) ?? deps.now();
+
 /** What a refused link shows. */
 export const LINK_PAGES: Record<LinkProblem, [status: 400 | 403 | 410, title: string, sentence: string]> = {
   malformed: [400, "Link not valid", "This link is not valid."],

@@ -23,7 +23,7 @@ import { ProviderError } from "@followthrough/core/resilience";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
-import { APP_CSP, type AppDeps, createKit, REFERRER_POLICY } from "./kit";
+import { APP_CSP, type AppDeps, asOfFor, createKit, REFERRER_POLICY } from "./kit";
 import type { Markup, PageKit } from "./pages";
 import { mountSettings } from "./settings";
 
@@ -258,7 +258,7 @@ ${afterNav(c, account.email)}`,
       }
     }
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: claims.per!, now: deps.now(), ...(deps.asOf ? { asOf: deps.asOf(account) } : {}) });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: claims.per!, now: deps.now(), asOf: asOfFor(deps, account) });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);

@@ -3,7 +3,7 @@ import { eventWhen, firstNameOf, humanDate } from "../followup";
 import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "../events";
 import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, type LinkClaims, linkPath, sealLink } from "../links";
-import { addressOn, type MailMessage, type Meeting } from "../model";
+import type { MailMessage, Meeting } from "../model";
 import { isoWeek } from "../schedule";
 import type { PersonRecord } from "../storage";
 import { DAY, formatLocal } from "../time";
@@ -97,11 +97,10 @@ export function buildDigest(o: {
   // Days ago as calendar days in the owner's zone, so "today" and "yesterday" agree with the date shown.
   const localDay = (ms: number) => Math.round(Date.parse(localDate(ms, tz)) / DAY);
   const stage = new Map(o.people.map((p) => [p.email, p.stage]));
-  // The address as written on the person's first meeting, where it differs (core/model addressOn).
-  const meetingsById = new Map(o.meetings.map((m) => [m.id, m]));
   const person = (c: Contact): DigestPerson => ({
     email: c.email,
-    ...((address) => (address ? { address } : {}))(addressOn(meetingsById.get(c.eventId), c.email)),
+    // The address as written on the person's first meeting, where it differs (the rules' Contact.address).
+    ...(c.address ? { address: c.address } : {}),
     name: c.name || c.email,
     firstName: account.firstNames?.[c.email.toLowerCase()] ?? firstNameOf(c.name),
     eventTitle: c.eventTitle || "a meeting",

@@ -101,8 +101,6 @@ export async function clearGoal(repo: Repository, owner: Owner, eventId: string)
 /** One attendee on the "Who I met at E" page. */
 export interface PickableAttendee {
   email: string;
-  /** The address as their entry wrote it, where normalising changed it beyond letter case: what is shown. */
-  address?: string;
   name: string;
   /** Declined the invitation (and may have come after all: events.md's list is every entry). */
   declined: boolean;

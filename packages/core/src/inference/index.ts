@@ -1,5 +1,5 @@
 import { type OwnerIdentity, classify, domainOf, withinDomain } from "../identity";
-import type { MailMessage, Meeting, Owner, Response } from "../model";
+import { addressOn, type MailMessage, type Meeting, type Owner, type Response } from "../model";
 import { ownerIdentity } from "../identity";
 import { DAY } from "../time";
 
@@ -17,7 +17,7 @@ export const RULES = {
 /** A person met, with the meeting where they were first met. */
 export interface Contact {
   email: string;
-  /** The address as their entry at the first meeting wrote it, where normalising changed it beyond letter case (Attendee.address): what is shown. */
+  /** The address as their entry at the first meeting wrote it, where normalising changed it beyond letter case (core/model addressOn): what is shown. */
   address?: string;
   name: string;
   eventId: string;
@@ -97,12 +97,12 @@ function entries(m: Meeting, owner: OwnerIdentity) {
 }
 
 /** The persons at a meeting: not the owner, not colleagues, not resources or role addresses, not declined. */
-export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string; address?: string }[] {
-  const seen = new Map<string, { email: string; name: string; address?: string }>();
+export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string }[] {
+  const seen = new Map<string, { email: string; name: string }>();
   for (const a of entries(m, owner)) {
     if (isResourceEntry(a) || a.response === "declined") continue;
     if (classify(owner, a.email) !== "person") continue;
-    if (!seen.has(a.email)) seen.set(a.email, { email: a.email, name: a.name, ...(a.address ? { address: a.address } : {}) });
+    if (!seen.has(a.email)) seen.set(a.email, { email: a.email, name: a.name });
   }
   return [...seen.values()];
 }
@@ -112,16 +112,15 @@ export function peopleAt(m: Meeting, owner: OwnerIdentity): { email: string; nam
  * list order: those who declined too, marked (every entry of theirs declined), for the owner's
  * "whom I met" picker. {@link peopleAt} is those who did not decline.
  */
-export function guestsAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string; declined: boolean; address?: string }[] {
-  const seen = new Map<string, { email: string; name: string; declined: boolean; address?: string }>();
+export function guestsAt(m: Meeting, owner: OwnerIdentity): { email: string; name: string; declined: boolean }[] {
+  const seen = new Map<string, { email: string; name: string; declined: boolean }>();
   for (const a of entries(m, owner)) {
     if (isResourceEntry(a) || classify(owner, a.email) !== "person") continue;
     const declined = a.response === "declined";
     const had = seen.get(a.email);
-    const written = a.address ? { address: a.address } : {};
-    if (!had) seen.set(a.email, { email: a.email, name: a.name, declined, ...written });
+    if (!had) seen.set(a.email, { email: a.email, name: a.name, declined });
     // An entry that did not decline is the one peopleAt reads (its name, its place kept).
-    else if (had.declined && !declined) seen.set(a.email, { email: a.email, name: a.name, declined: false, ...written });
+    else if (had.declined && !declined) seen.set(a.email, { email: a.email, name: a.name, declined: false });
   }
   return [...seen.values()];
 }
@@ -202,20 +201,20 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
     }
   }
   const ordered = meetings.slice().sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
-  const firstMet = new Map<string, { meeting: Meeting; name: string; address?: string; metBy?: Contact["metBy"] }>();
+  const firstMet = new Map<string, { meeting: Meeting; name: string; metBy?: Contact["metBy"] }>();
   let meetingsAttended = 0;
   for (const m of ordered) {
     if (!attended(m, now)) continue;
     meetingsAttended += m.end > now - RULES.newContactWindowMs ? 1 : 0;
     if (isLarge(m)) continue;
-    for (const p of peopleAt(m, owner)) if (!firstMet.has(p.email)) firstMet.set(p.email, { meeting: m, name: p.name, address: p.address });
+    for (const p of peopleAt(m, owner)) if (!firstMet.has(p.email)) firstMet.set(p.email, { meeting: m, name: p.name });
   }
   // shared/spec/events.md: a first meeting can also be a large gathering the owner wrote to the person
   // soon after, or an event where the owner says they met them; it is the earlier one, and a meeting
   // of behaviour.md that starts at the same moment comes first.
-  const consider = (email: string, name: string, m: Meeting, metBy: Contact["metBy"], address?: string) => {
+  const consider = (email: string, name: string, m: Meeting, metBy: Contact["metBy"]) => {
     const known = firstMet.get(email);
-    if (!known || m.start < known.meeting.start) firstMet.set(email, { meeting: m, name, address, metBy });
+    if (!known || m.start < known.meeting.start) firstMet.set(email, { meeting: m, name, metBy });
   };
   for (const m of ordered) {
     if (!attended(m, now) || !isLarge(m)) continue;
@@ -223,7 +222,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
       const sent = sentTo.get(p.email) ?? [];
       if (sent.some((t) => t < m.start - RULES.knownBeforeMs)) continue;
       const after = sent.filter((t) => t > m.start && t <= now);
-      if (after.length && Math.min(...after) <= m.end + RULES.largeGatheringMailWithinMs) consider(p.email, p.name, m, "large-gathering", p.address);
+      if (after.length && Math.min(...after) <= m.end + RULES.largeGatheringMailWithinMs) consider(p.email, p.name, m, "large-gathering");
     }
   }
   const byId = new Map(ordered.map((m) => [m.id, m]));
@@ -235,9 +234,10 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
   for (const m of ordered) for (const a of m.attendees) learnName(a.email, a.name);
   const index = appearances(ordered, owner);
   const contacts: Contact[] = [];
-  for (const [email, { meeting, name, address, metBy }] of firstMet) {
+  for (const [email, { meeting, name, metBy }] of firstMet) {
     const sent = sentTo.get(email) ?? [];
     if (sent.some((t) => t < meeting.start - RULES.knownBeforeMs)) continue;
+    const address = addressOn(meeting, email);
     const contact: Contact = { email, ...(address ? { address } : {}), name: (name && !name.includes("@") ? name : "") || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end, ...(metBy ? { metBy } : {}) };
     const upToNow = sent.filter((t) => t <= now);
     if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
