@@ -98,9 +98,12 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
     const finishedFull = (!cursor || cursor.mode === "full") && page.next.mode === "incremental";
     const fullSince = cursor?.mode === "full" ? cursor.since : undefined;
     const next: SyncCursor = cursor?.reread && page.next.mode === "full" ? { ...page.next, reread: true } : page.next;
+    // The sweep before the cursor that ends the full re-read: a run that dies in between replays
+    // the last page and sweeps again (both idempotent), where the other order left the sweep undone
+    // for good, the next run resuming incrementally (helper-105 #3).
+    if (finishedFull && page.next.generation > 1) report.swept += await sink.sweep(page.next.generation, fullSince);
     await sink.saveCursor(next);
     cursor = next;
-    if (finishedFull && page.next.generation > 1) report.swept += await sink.sweep(page.next.generation, fullSince);
     if (page.done) return report;
   }
 }
