@@ -317,7 +317,7 @@ ${
 ${
   typed.length
     ? html`<p>What you typed, not saved: copy it, sign in again, and paste it in.</p>
-${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</label><textarea id="typed-${i}" rows="${Math.min(12, value.split("\n").length + 1)}" readonly>${value.slice(0, TEMPLATE_MAX)}</textarea></p>`)}`
+${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</label><textarea id="typed-${i}" rows="${Math.min(12, value.split("\n").length + 1)}" readonly>${value}</textarea></p>`)}`
     : ""
 }
 <p><a class="button" href="${base}/settings">Sign in again</a></p>`,

@@ -337,6 +337,12 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(page).toContain("This settings link has expired. Nothing was changed.");
     expect(page).toContain('readonly>Hi {firstName}, long typed</textarea>');
     expect(page).toMatch(/href="[^"]*\/settings"/);
+    // Given back whole: a template within the limit in characters, though longer in UTF-16 units
+    // (emoji), and one over the limit, which the person was told to copy (helper-106 #3).
+    for (const template of [`Hi {firstName} ${"🎉".repeat(1900)} END-OF-MY-TEXT`, `Hi {firstName} ${"x".repeat(2500)} END-OF-MY-TEXT`]) {
+      const again = await (await post(stale, { action: "save", day: "5", hour: "9", template, subject: "", signature: "" })).text();
+      expect(again).toContain(`readonly>${template}</textarea>`);
+    }
     expect((await loadAccount(repo, email()))!.schedule).toEqual(before.schedule);
     // Opened (a GET), the expired link gets the usual page.
     expect(await (await app.request(stale)).text()).toContain("This link has expired");
