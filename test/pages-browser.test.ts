@@ -342,6 +342,22 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(withPreset.subjectTemplate).toBe("Coffee, {firstName}?");
     expect(withPreset.signatureName).toBe("Isla M.");
     expect(withPreset.template).toContain("Would you have 30 minutes");
+    // A subject or a signature pasted over its limit: refused with the reason and given back whole,
+    // never cut by the browser and then "Saved." (helper-106 #2).
+    for (const [label, text, reason] of [
+      ["Subject", `Coffee, {firstName}? ${"y".repeat(220)} THE-END`, "The subject is longer than 200 characters."],
+      ["Sign drafts as", `Isla ${"z".repeat(80)} SIG-END`, "The signature name is longer than 80 characters."],
+    ] as const) {
+      const before = (await page.getByLabel(label).inputValue());
+      await page.getByLabel(label).fill("");
+      await page.getByLabel(label).focus();
+      await page.keyboard.insertText(text);
+      await press(page, "Save");
+      expect(await page.getByRole("alert").textContent()).toContain(reason);
+      expect(await page.getByLabel(label).inputValue()).toBe(text);
+      await page.getByLabel(label).fill(before);
+    }
+    expect((await loadAccount(app.stack.repo, email))!.subjectTemplate).toBe("Coffee, {firstName}?");
     // A first name for an address that is not one: the address field is the one marked, the name kept.
     await page.getByLabel("Their email address").fill("mei.lin");
     await page.getByLabel("Greet them as").fill("Mei Lin");

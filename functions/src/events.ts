@@ -416,8 +416,8 @@ ${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
 }
 <h2>Someone not on the list?</h2>
 <form method="post"><input type="hidden" name="action" value="add">
-<p><label for="name">Their name</label><input type="text" id="name" name="name" maxlength="200" autocomplete="off" value="${said?.name ?? ""}" required${fieldAttrs("name", said?.field)}></p>
-<p><label for="email">Their email address</label><input type="email" id="email" name="email" maxlength="254" autocomplete="off" value="${said?.email ?? ""}" required${fieldAttrs("email", said?.field)}></p>
+<p><label for="name">Their name</label><input type="text" id="name" name="name" autocomplete="off" value="${said?.name ?? ""}" required${fieldAttrs("name", said?.field)}></p>
+<p><label for="email">Their email address</label><input type="email" id="email" name="email" autocomplete="off" value="${said?.email ?? ""}" required${fieldAttrs("email", said?.field)}></p>
 <button type="submit" class="secondary">Add</button></form>
 ${nav(c, account.email)}
 ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,

@@ -247,10 +247,10 @@ ${
 <p class="muted">In your time zone: ${account.timeZone}.${account.zoneChosen ? " Chosen here: a reconnect keeps it." : ""}${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
 <h2>Your follow-up template</h2>
 <p class="muted" id="template-help">Used for every draft; while it is the standard text, people you met at a networking event get the "After an event" message instead. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
-<p><label for="subject">Subject</label><input type="text" id="subject" name="subject" maxlength="${SUBJECT_MAX}" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>
+<p><label for="subject">Subject</label><input type="text" id="subject" name="subject" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>
 <p class="muted" id="subject-help">Leave empty for "${DEFAULT_SUBJECT}" soon after the meeting and "Following up from {meeting}" after two weeks. A reply keeps the thread's subject.</p>
 <p><label for="template">Follow-up message</label><textarea id="template" name="template" rows="8"${fieldAttrs("template", bad, "template-help")}>${template}</textarea></p>
-<p><label for="signature">Sign drafts as</label><input type="text" id="signature" name="signature" maxlength="${SIGNATURE_MAX}" value="${signature}" autocomplete="name"${fieldAttrs("signature", bad, "signature-help")}></p>
+<p><label for="signature">Sign drafts as</label><input type="text" id="signature" name="signature" value="${signature}" autocomplete="name"${fieldAttrs("signature", bad, "signature-help")}></p>
 <p class="muted" id="signature-help">Fills {ownerName}; empty uses your first name.</p>
 <button type="submit">Save</button>
 </form>
