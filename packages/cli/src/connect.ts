@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { type AccountRecord, listAccounts, loadAccount, type ProviderEndpoints, saveAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, calendarZoneOf, listAccounts, loadAccount, type ProviderEndpoints, saveAccount, sealRefreshToken, updateConnection } from "@followthrough/core/accounts";
 import { GOOGLE_SCOPES, googleEndpoints, microsoftEndpoints, missingScopes, missingScopesMessage, type OAuthClientConfig, parseScopes } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
@@ -314,7 +314,7 @@ export async function connectMicrosoft(o: MicrosoftConnectOptions): Promise<Acco
 
 /**
  * Reads the profile through the real adapter with the new refresh token, then saves the account
- * (the refresh token sealed). A reconnect keeps the account's settings (schedule, template).
+ * (the refresh token sealed). A reconnect writes only what the new grant decides: the owner's settings and a pause stay.
  */
 async function storeAccount(
   store: LocalStore,
@@ -352,6 +352,32 @@ async function storeAccount(
     throw new ConnectError(`signed in, but reading the ${provider} profile failed: ${oneLine((e as Error).message)}`);
   }
   const previous = await loadAccount(store.repo, profile.email);
+  const fromCalendar = profile.timeZone && isZone(profile.timeZone) ? profile.timeZone : undefined;
+  if (previous && previous.provider === provider) {
+    // A reconnect writes only what the new grant decides, as the hosted one does (core/connect):
+    // the owner's settings (a pause, subject, signature, first names, event emails, a chosen zone)
+    // stay. Saving a whole new record lost them and turned a paused account on (helper-106 #1).
+    const updated = await updateConnection(
+      store.repo,
+      previous.email,
+      (current) => ({
+        aliases: profile.aliases,
+        ...(profile.displayName ? { displayName: profile.displayName } : {}),
+        timeZone: current.zoneChosen ? current.timeZone : (fromCalendar ?? current.timeZone),
+        ...((fromCalendar ?? calendarZoneOf(current)) ? { calendarZone: fromCalendar ?? calendarZoneOf(current) } : {}),
+        clientId,
+        endpoints,
+        refreshTokenSealed: sealRefreshToken(store.ring, previous.email, latest),
+        status: current.status === "paused" ? "paused" : "active",
+        connectedAt: Date.now(),
+        ...(scopes ? { scopes } : {}),
+        reconnectNotifiedAt: undefined,
+        reconnectReason: undefined,
+      }),
+      Date.now(),
+    );
+    if (updated) return updated;
+  }
   const account = await saveAccount(store.repo, store.ring, {
     provider,
     email: profile.email,

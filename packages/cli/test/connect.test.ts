@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { listAccounts, refreshTokenOf, rotateRefreshToken } from "@followthrough/core/accounts";
+import { listAccounts, loadAccount, refreshTokenOf, rotateRefreshToken, updateAccount } from "@followthrough/core/accounts";
 import { GOOGLE_SCOPES, MICROSOFT_SCOPES, googleEndpoints } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode, refreshGrant } from "@followthrough/core/grants";
 import { providerFor } from "@followthrough/core/runtime";
@@ -219,6 +219,35 @@ describe("connect google through @google-cloud/local-auth", () => {
         expect(stored.refreshTokenSealed).not.toContain(refreshToken);
         expect(refreshTokenOf(s.ring, stored)).toBe(refreshToken);
         expect(await loadClientSecret(s, "google", clientId)).toBe("GOCSPX-test-secret");
+      });
+    });
+
+    it("connecting again keeps the owner's settings and a pause, and takes the new token (helper-106 #1)", async () => {
+      const creds = file("client_secret_again.json", desktopClient());
+      const home = join(scratch, "home-google-again");
+      const connect = async (refreshToken: string) =>
+        connectGoogle({ credentials: creds, home, apiUrl: sandbox.url, tokenUrl: googleEndpoints(sandbox.url).tokenUrl, log: () => {}, authenticate: async () => ({ credentials: { refresh_token: refreshToken, scope: GOOGLE_SCOPES.join(" ") } }) });
+      const first = await connect(await sandboxRefreshToken());
+      const settings = {
+        schedule: { day: 3, hour: 17 },
+        template: "Hi {firstName}, my own words",
+        subjectTemplate: "Great to meet you, {firstName}",
+        signatureName: "Isla M.",
+        firstNames: { "benosei@gmail.com": "Benjamin" },
+        eventEmails: { morningOf: false, morningAfter: false },
+        status: "paused" as const,
+        timeZone: "Europe/London",
+        zoneChosen: true,
+      };
+      await withLocalStore(home, (s) => updateAccount(s.repo, first.email, settings, Date.now()));
+      const second = await sandboxRefreshToken();
+      await connect(second);
+      await withLocalStore(home, async (s) => {
+        const stored = (await loadAccount(s.repo, first.email))!;
+        expect(stored).toMatchObject(settings);
+        expect(stored.calendarZone).toBe(fixture.account.timeZone);
+        expect(refreshTokenOf(s.ring, stored)).toBe(second);
+        expect(await listAccounts(s.repo)).toHaveLength(1);
       });
     });
 
