@@ -357,23 +357,27 @@ async function storeAccount(
     // A reconnect writes only what the new grant decides, as the hosted one does (core/connect):
     // the owner's settings (a pause, subject, signature, first names, event emails, a chosen zone)
     // stay. Saving a whole new record lost them and turned a paused account on (helper-106 #1).
+    const refreshTokenSealed = sealRefreshToken(store.ring, previous.email, latest);
     const updated = await updateConnection(
       store.repo,
       previous.email,
-      (current) => ({
-        aliases: profile.aliases,
-        ...(profile.displayName ? { displayName: profile.displayName } : {}),
-        timeZone: current.zoneChosen ? current.timeZone : (fromCalendar ?? current.timeZone),
-        ...((fromCalendar ?? calendarZoneOf(current)) ? { calendarZone: fromCalendar ?? calendarZoneOf(current) } : {}),
-        clientId,
-        endpoints,
-        refreshTokenSealed: sealRefreshToken(store.ring, previous.email, latest),
-        status: current.status === "paused" ? "paused" : "active",
-        connectedAt: Date.now(),
-        ...(scopes ? { scopes } : {}),
-        reconnectNotifiedAt: undefined,
-        reconnectReason: undefined,
-      }),
+      (current) => {
+        const calendarZone = fromCalendar ?? calendarZoneOf(current);
+        return {
+          aliases: profile.aliases,
+          ...(profile.displayName ? { displayName: profile.displayName } : {}),
+          timeZone: current.zoneChosen ? current.timeZone : (fromCalendar ?? current.timeZone),
+          ...(calendarZone ? { calendarZone } : {}),
+          clientId,
+          endpoints,
+          refreshTokenSealed,
+          status: current.status === "paused" ? "paused" : "active",
+          connectedAt: Date.now(),
+          ...(scopes ? { scopes } : {}),
+          reconnectNotifiedAt: undefined,
+          reconnectReason: undefined,
+        };
+      },
       Date.now(),
     );
     if (updated) return updated;
