@@ -10,7 +10,9 @@ export function lazySesMailer(sender: string): SystemMailer {
   let mailer: Promise<SystemMailer> | undefined;
   return {
     async send(to, subject, text, html) {
-      mailer ??= Promise.all([import("@aws-sdk/client-sesv2"), import("@followthrough/core/ses")]).then(([{ SESv2Client }, { SesMailer }]) => new SesMailer(new SESv2Client({}), sender));
+      mailer ??= Promise.all([import("@aws-sdk/client-sesv2"), import("@followthrough/core/ses")]).then(
+        ([{ SESv2Client }, { SesMailer, sesClientConfig }]) => new SesMailer(new SESv2Client(sesClientConfig()), sender),
+      );
       return (await mailer).send(to, subject, text, html);
     },
   };

@@ -2,7 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { SesMailer } from "@followthrough/core/ses";
+import { SesMailer, sesClientConfig } from "@followthrough/core/ses";
+import { SES_REQUEST_TIMEOUT_MS } from "@followthrough/core/limits";
 
 // A local HTTP endpoint standing in for SES: the real SDK client sends its real request to it.
 let server: Server;
@@ -41,3 +42,26 @@ it("a sender configured as a bare domain sends from notices@ that domain (SES's 
   await new SesMailer(client, "followthrough.example").send("owner@acme.io", "Reconnect", "Please reconnect");
   expect(requests.at(-1)!.body.FromEmailAddress).toBe("notices@followthrough.example");
 });
+
+it("a send SES leaves unanswered is cut at the client's request timeout, not waited on without end", async () => {
+  expect(sesClientConfig().requestHandler.requestTimeout).toBe(SES_REQUEST_TIMEOUT_MS);
+  // An endpoint that takes the request and never answers (a stalled connection). The SDK's handler
+  // only warns at `requestTimeout` unless told to throw (@smithy/node-http-handler's
+  // throwOnRequestTimeout): without it this send waits on.
+  const silent = createServer(() => undefined);
+  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+  try {
+    const at = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const client = new SESv2Client({ ...sesClientConfig(300), maxAttempts: 1, endpoint: at, region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+    const began = Date.now();
+    const failure = await new SesMailer(client, "notices@followthrough.example").send("owner@acme.io", "Reconnect", "Please reconnect").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(Date.now() - began).toBeLessThan(5_000);
+  } finally {
+    silent.closeAllConnections();
+    await new Promise<void>((r) => silent.close(() => r()));
+  }
+}, 10_000);

@@ -83,3 +83,10 @@ export const API_REQUEST_TIMEOUT_MS = 6_000;
 
 /** How far back the first scan of an account reads (core/scan; here so that light modules can read it). */
 export const BACKFILL_DAYS = 365;
+
+/**
+ * How long one request to SES (the reconnect notice) may go unanswered before it is cut: the SDK's
+ * client has no timeout of its own, and a send that hangs holds the notice's claim until the worker
+ * is killed.
+ */
+export const SES_REQUEST_TIMEOUT_MS = 10_000;

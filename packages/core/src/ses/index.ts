@@ -1,5 +1,13 @@
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
+import { SES_REQUEST_TIMEOUT_MS } from "../limits";
 import type { SystemMailer } from "../reconnect";
+
+/**
+ * The SES client's configuration: every request cut after `timeoutMs` (the SDK's own handler waits
+ * without end), so a stalled send fails (the SDK retries it, up to its three attempts) instead of
+ * holding the notice's claim until the worker is killed (core/reconnect handleRevoked).
+ */
+export const sesClientConfig = (timeoutMs: number = SES_REQUEST_TIMEOUT_MS) => ({ requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true } });
 
 /**
  * The From address of a configured sender: an address as it is; a bare domain (SES verifies a

@@ -195,7 +195,7 @@ async function waitUntilAnswering(endpoint: string, failed: () => Error | undefi
   const probe = new DynamoDBClient({
     ...localClientConfig(endpoint),
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
   });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   try {
