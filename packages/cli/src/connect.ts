@@ -375,6 +375,7 @@ async function storeAccount(
           connectedAt: Date.now(),
           ...(scopes ? { scopes } : {}),
           reconnectNotifiedAt: undefined,
+          reconnectNotifyingAt: undefined,
           reconnectReason: undefined,
         };
       },

@@ -36,8 +36,14 @@ export interface AccountRecord extends Owner {
    * false here (a settings toggle). Pausing the account pauses them with the digest.
    */
   eventEmails?: { morningOf?: boolean; morningAfter?: boolean };
-  /** When the one "please reconnect" email went out. */
+  /** When the one "please reconnect" email went out (confirmed sent). */
   reconnectNotifiedAt?: number;
+  /**
+   * When a run claimed the reconnect email to send it (core/reconnect handleRevoked): removed when
+   * the send is confirmed or fails; one left older than core/limits NOTICE_CLAIM_STALE_MS was lost
+   * with its run, and the next delivery sends the email again.
+   */
+  reconnectNotifyingAt?: number;
   /** When the weekly job last completed (a duplicate dispatch within hours is skipped). */
   lastWeeklyAt?: number;
   /** The ISO week (the owner's zone) that run was for: a run for another week is no duplicate, however soon. */
@@ -161,7 +167,7 @@ export async function createAccount(repo: Repository, ring: Keyring, account: Ne
 export const loadAccountItem = (repo: Repository, email: string) => repo.get<StoredAccountItem>(keys.account(email));
 
 /** The fields {@link updateAccount} changes. */
-export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>;
+export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>;
 
 /**
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.
@@ -405,8 +411,8 @@ export const pausePatch = (a: Pick<AccountRecord, "status" | "reconnectReason">)
  * the notice's stamp stay until a reconnect clears them, core/connect storeConnection): a pause keeps
  * that state, so resuming such an account asks for the reconnect instead of turning it on unread.
  */
-export const awaitsReconnect = (a: Pick<AccountRecord, "status" | "reconnectReason" | "reconnectNotifiedAt">): boolean =>
-  a.status === "needs_reconnect" || a.reconnectReason !== undefined || a.reconnectNotifiedAt !== undefined;
+export const awaitsReconnect = (a: Pick<AccountRecord, "status" | "reconnectReason" | "reconnectNotifiedAt" | "reconnectNotifyingAt">): boolean =>
+  a.status === "needs_reconnect" || a.reconnectReason !== undefined || a.reconnectNotifiedAt !== undefined || a.reconnectNotifyingAt !== undefined;
 
 /**
  * Sets an account's status in place (an update of `account.status` only, so a refresh token rotated

@@ -217,6 +217,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
           refreshTokenSealed: sealed,
           scopes: o.scopes,
           reconnectNotifiedAt: undefined,
+          reconnectNotifyingAt: undefined,
           reconnectReason: undefined,
         };
       },

@@ -1,7 +1,7 @@
 import { type AccountRecord, deleteAccountData, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { syncSoon } from "../events/due";
-import { handleRevoked, isRevoked, markGrantGone, reconnectReason, type SystemMailer } from "../reconnect";
+import { handleRevoked, isRevoked, markGrantGone, noticeState, reconnectReason, type SystemMailer } from "../reconnect";
 import { keys, type Repository } from "../storage";
 
 /**
@@ -67,9 +67,12 @@ export const WEEKLY_GUARD_MS = 20 * 3_600_000;
  */
 export async function runAccountJob(o: AccountJobOptions, job: (account: AccountRecord) => Promise<unknown>): Promise<JobOutcome> {
   const account = await loadAccount(o.repo, o.email);
-  // A grant found gone whose reconnect notice did not go (the mailer failed, and the record is
-  // delivered again): the notice is this delivery's work. Nothing else runs until a reconnect.
-  if (account?.status === "needs_reconnect" && account.reconnectNotifiedAt === undefined && o.onRevoked?.notifies) {
+  // A grant found gone whose reconnect notice did not go (the mailer failed, or the run sending it
+  // was lost, and the record is delivered again): the notice is this delivery's work; while another
+  // run's claim on it is fresh, the record comes back later. Nothing else runs until a reconnect.
+  const notice = account && o.onRevoked?.notifies ? noticeState(account, o.now) : "none";
+  if (notice === "sending") return "busy";
+  if (notice === "due" && account && o.onRevoked) {
     await o.onRevoked(o.repo, account, undefined, o.now);
     return "revoked";
   }

@@ -14,6 +14,7 @@ import { type AccountRecord, loadAccount } from "../accounts";
 import { linkPath, sealLink } from "../links";
 import { GrantError, MissingScopeError, needsReconnect, SCOPE_WORDS, scopeKey } from "../oauth";
 import { ProviderError } from "../resilience";
+import { NOTICE_CLAIM_STALE_MS } from "../limits";
 import { keys, type Repository } from "../storage";
 import { escapeHtml as esc } from "../text";
 
@@ -159,7 +160,7 @@ export function reconnectMail(
 export type RevokedOutcome =
   /** Marked needs_reconnect and mailed the owner (this call won the race). */
   | "notified"
-  /** Another call already notified the owner for this connection. */
+  /** Another call already notified the owner for this connection, or is sending the notice now. */
   | "already-notified"
   /** The account reconnected (a new connection) since the failing run loaded it: nothing to do. */
   | "stale"
@@ -174,23 +175,43 @@ export type RevokedOutcome =
 const isConditionFailed = (e: unknown) => (e as { name?: string }).name === "ConditionalCheckFailedException";
 
 /**
+ * Where an account's reconnect notice stands: "none" when its grant is not found gone (or a
+ * reconnect renewed it), "sent" once confirmed, "sending" while a run's claim on it is fresh (core/limits
+ * NOTICE_CLAIM_STALE_MS), and "due" when it is to be sent: never claimed, its send failed (the
+ * claim removed), or claimed by a run that was lost with it.
+ */
+export function noticeState(a: Pick<AccountRecord, "status" | "reconnectNotifiedAt" | "reconnectNotifyingAt">, now: number): "none" | "due" | "sending" | "sent" {
+  if (a.status !== "needs_reconnect") return "none";
+  if (a.reconnectNotifiedAt !== undefined) return "sent";
+  if (a.reconnectNotifyingAt !== undefined && now - a.reconnectNotifyingAt < NOTICE_CLAIM_STALE_MS) return "sending";
+  return "due";
+}
+
+/**
  * Marks the account's grant gone in one conditional update: status "needs_reconnect" and the
  * reason, the due-hour index keys removed, only while the connection is still the one the failing
  * run used (`connectedAt`) and the account is not paused (by the owner, or a disconnect under way).
- * With `notifiedAt`, also stamps `reconnectNotifiedAt`, only while it is unset (handleRevoked: the
- * call that wins it sends the one email). False when the condition kept the account as it was.
+ * With `claimAt`, also claims the reconnect notice (`reconnectNotifyingAt`), only while it was not
+ * sent and no other run's claim is fresh ({@link noticeState} "due"): the call that wins it sends the
+ * one email. False when the condition kept the account as it was.
  */
-export async function markGrantGone(repo: Repository, account: Pick<AccountRecord, "email" | "connectedAt">, reason: string, notifiedAt?: number): Promise<boolean> {
-  const stamp = notifiedAt !== undefined;
+export async function markGrantGone(repo: Repository, account: Pick<AccountRecord, "email" | "connectedAt">, reason: string, claimAt?: number): Promise<boolean> {
+  const claim = claimAt !== undefined;
   try {
     await repo.doc.send(
       new UpdateCommand({
         TableName: repo.table,
         Key: keys.account(account.email),
-        UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${stamp ? ", #a.#n = :now" : ""} REMOVE gsi2pk, gsi2sk, dueAt`,
-        ConditionExpression: `attribute_exists(pk)${stamp ? " AND attribute_not_exists(#a.#n)" : ""} AND #a.#c = :c AND #a.#s <> :paused`,
-        ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason", ...(stamp ? { "#n": "reconnectNotifiedAt" } : {}) },
-        ExpressionAttributeValues: { ":nr": "needs_reconnect", ":r": reason, ":c": account.connectedAt, ":paused": "paused", ...(stamp ? { ":now": notifiedAt } : {}) },
+        UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${claim ? ", #a.#k = :now" : ""} REMOVE gsi2pk, gsi2sk, dueAt`,
+        ConditionExpression: `attribute_exists(pk)${claim ? " AND attribute_not_exists(#a.#n) AND (attribute_not_exists(#a.#k) OR #a.#k <= :stale)" : ""} AND #a.#c = :c AND #a.#s <> :paused`,
+        ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason", ...(claim ? { "#n": "reconnectNotifiedAt", "#k": "reconnectNotifyingAt" } : {}) },
+        ExpressionAttributeValues: {
+          ":nr": "needs_reconnect",
+          ":r": reason,
+          ":c": account.connectedAt,
+          ":paused": "paused",
+          ...(claim ? { ":now": claimAt, ":stale": claimAt - NOTICE_CLAIM_STALE_MS } : {}),
+        },
       }),
     );
     return true;
@@ -201,13 +222,39 @@ export async function markGrantGone(repo: Repository, account: Pick<AccountRecor
 }
 
 /**
+ * Settles the claim `claimAt` on the account's notice, only while it is still that claim (a
+ * reconnect meanwhile removed it, or a later run took it over as stale): sent, it becomes
+ * `reconnectNotifiedAt`; failed, it is removed, for the next delivery to send.
+ */
+async function settleClaim(repo: Repository, email: string, claimAt: number, sent: boolean): Promise<void> {
+  await repo.doc
+    .send(
+      new UpdateCommand({
+        TableName: repo.table,
+        Key: keys.account(email),
+        UpdateExpression: sent ? "SET #a.#n = :at REMOVE #a.#k" : "REMOVE #a.#k",
+        ConditionExpression: "#a.#k = :at",
+        ExpressionAttributeNames: { "#a": "account", "#k": "reconnectNotifyingAt", ...(sent ? { "#n": "reconnectNotifiedAt" } : {}) },
+        ExpressionAttributeValues: { ":at": claimAt },
+      }),
+    )
+    .catch((e: unknown) => {
+      if (!isConditionFailed(e)) throw e;
+    });
+}
+
+/**
  * Handles a run that failed because the grant is gone (see {@link isRevoked}). One conditional
- * update — only while `reconnectNotifiedAt` is unset and the connection is still the one the run
- * used (`connectedAt`) — sets status "needs_reconnect", stamps `reconnectNotifiedAt` and removes the
- * due-hour index keys; only the call that wins it sends the email, so concurrent failures send one.
- * If sending fails, the stamp is rolled back and the error is thrown: the record fails, and its next
- * delivery finds the account marked but not notified and sends the notice then (core/dispatch
- * runAccountJob).
+ * update — only while the connection is still the one the run used (`connectedAt`) and the notice is
+ * due ({@link noticeState}) — sets status "needs_reconnect", claims the notice
+ * (`reconnectNotifyingAt`) and removes the due-hour index keys; only the call that wins it sends the
+ * email, so concurrent failures send one. The send confirmed, the claim becomes
+ * `reconnectNotifiedAt`. If sending fails, the claim is removed and the error is thrown: the record
+ * fails, and its next delivery finds the account marked but not notified and sends the notice then
+ * (core/dispatch runAccountJob). A run killed in the send (or before its confirmation) leaves its
+ * claim, which goes stale: the record's redelivery (after the queue's visibility timeout) sends the
+ * notice again. So the owner is told at least once; twice only when SES took a send whose run was
+ * lost before confirming it.
  */
 export async function handleRevoked(o: {
   repo: Repository;
@@ -223,7 +270,6 @@ export async function handleRevoked(o: {
   error?: unknown;
 }): Promise<RevokedOutcome> {
   const { repo, account, now } = o;
-  const key = keys.account(account.email);
   // Without the failure (a notice retried after the mailer failed), the reason stored with the mark.
   const reason = (o.error !== undefined ? reconnectReason(o.error) : undefined) ?? account.reconnectReason ?? "auth-revoked";
   if (!(await markGrantGone(repo, account, reason, now))) {
@@ -237,21 +283,9 @@ export async function handleRevoked(o: {
   try {
     await o.notify.send(account.email, mail.subject, mail.text, mail.html);
   } catch (e) {
-    await repo.doc
-      .send(
-        new UpdateCommand({
-          TableName: repo.table,
-          Key: key,
-          UpdateExpression: "REMOVE #a.#n",
-          ConditionExpression: "#a.#n = :now",
-          ExpressionAttributeNames: { "#a": "account", "#n": "reconnectNotifiedAt" },
-          ExpressionAttributeValues: { ":now": now },
-        }),
-      )
-      .catch((rollback) => {
-        if (!isConditionFailed(rollback)) throw rollback;
-      });
+    await settleClaim(repo, account.email, now, false);
     throw e;
   }
+  await settleClaim(repo, account.email, now, true);
   return "notified";
 }
