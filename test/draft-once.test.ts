@@ -119,6 +119,34 @@ describe.each([
     }
   });
 
+  it("a crash after the create, then ten drafts more before the next tap: the takeover still finds the draft by its marker", async () => {
+    const { h, now, tap, ours } = await setup();
+    try {
+      // The mailbox's clock is the taps' (a draft's date is then comparable with a claim's time).
+      await h.setClock(now);
+      expect((await tap(now, { writer: dyingAfterCreate(h), deadlineMs: 200 })).status).toBe("pending");
+      const [made] = await ours();
+      // The owner (or taps on other follow-ups) makes twelve drafts meanwhile: the marked one is no
+      // longer among Gmail's ten newest (helper-105 #2: the takeover made a second draft).
+      for (let i = 0; i < 12; i++) await h.provider.createDraft({ to: { email: `other${i}@elsewhere.example`, name: `Other ${i}` }, subject: `Note ${i}`, text: "Hi" });
+      const r = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 1));
+      expect(r.created).toBe(false);
+      expect(r.draftId).toBe(made);
+      expect(await ours()).toEqual([made]);
+      if (provider === "google") {
+        // An hour later, a tap's look after its create stops at the first page, which goes back past
+        // its claim (the drafts above are an hour old): one list, as before the look paged.
+        const other = (await h.repo.loadPeople(h.email)).find((p) => p.stage === "met" && !p.draftId)!;
+        await h.setClock(now + 3_600_000);
+        await h.resetStats();
+        ready(await draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: other.email, now: now + 3_600_000, waitMs: 0 }));
+        expect((await h.stats()).calls["gmail.drafts.list"]).toBe(1);
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a takeover whose look for the earlier draft fails says 'not confirmed' and frees the claim: the next tap finds that draft", async () => {
     const { h, now, tap, ours } = await setup();
     try {

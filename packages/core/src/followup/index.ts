@@ -246,6 +246,12 @@ interface DraftClaim {
   claimedAt: number;
   /** Opaque value the draft carries (Gmail header, Graph extended property), to find it again. */
   marker: string;
+  /**
+   * When the marker was first claimed (a takeover keeps it): no draft carrying it is older, so a
+   * look for it goes back that far. Absent on claims made before 2026-12-03 (the look then goes back
+   * as far as it can).
+   */
+  markedAt?: number;
   draftId?: string;
   webLink?: string;
 }
@@ -337,12 +343,12 @@ export async function draftFollowUp(o: {
       }
       // The owner deleted it (or sent it): this tap makes a new one, under a new marker, by the same
       // steps as a first tap. Taken by a conditional write on the gone draft's id, so of two taps one makes it.
-      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: randomBytes(18).toString("base64url") };
+      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: randomBytes(18).toString("base64url"), markedAt: o.now };
       if (await repo.putIf({ ...key, claim: mine }, "#c.draftId = :gone", { ":gone": existing.draftId }, { "#c": "claim" })) [claim, fresh] = [mine, true];
       continue;
     }
     if (!existing) {
-      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: randomBytes(18).toString("base64url") };
+      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: randomBytes(18).toString("base64url"), markedAt: o.now };
       if (await repo.putIf({ ...key, claim: mine }, "attribute_not_exists(pk)")) [claim, fresh] = [mine, true];
     } else if (existing.claimedAt > o.now - DRAFT_CLAIM_LEASE_MS) {
       // Another request is creating it: wait a moment for it (most taps then land on the draft), else
@@ -363,7 +369,7 @@ export async function draftFollowUp(o: {
       if (!changed) return { status: "pending" };
     } else {
       // A stale claim: its request has ended. Take it over, keeping its marker.
-      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: existing.marker };
+      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: existing.marker, markedAt: existing.markedAt ?? 0 };
       if (await repo.putIf({ ...key, claim: mine }, "#c.#s = :creating AND #c.claimedAt = :then", { ":creating": "creating", ":then": existing.claimedAt }, names)) claim = mine;
     }
   }
@@ -405,7 +411,7 @@ export async function draftFollowUp(o: {
   if (!fresh) {
     let found: MarkedDraft[];
     try {
-      found = await provider.findDrafts(held.marker);
+      found = await provider.findDrafts(held.marker, held.markedAt);
     } catch (e) {
       // Whether the earlier request made it is unknown: free the claim for the next tap, which looks again.
       await release();
@@ -430,7 +436,7 @@ export async function draftFollowUp(o: {
     return provider.createDraft({ ...composeFollowUp(account, person, undefined, o.asOf ?? o.now, address), marker: held.marker });
   });
   // The draft exists: a lookup that fails now converges on it alone (the claim keeps later taps on it).
-  const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker).catch(() => []), draft);
+  const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker, held.markedAt).catch(() => []), draft);
   /**
    * A create that failed: a refusal made nothing (the claim goes, so the next tap creates at once); a
    * lost answer may have made the draft (looked for by its marker; not found, the claim is freed for
@@ -441,7 +447,7 @@ export async function draftFollowUp(o: {
       await repo.deleteIf(key, "#c.#s = :creating AND #c.claimedAt = :mine", { ":creating": "creating", ":mine": held.claimedAt }, names);
       return new FollowUpError("refused", "Your mail provider refused the draft, and none was made. Tap the link again to retry.", { cause: e });
     }
-    const found = await provider.findDrafts(held.marker).catch(() => undefined);
+    const found = await provider.findDrafts(held.marker, held.markedAt).catch(() => undefined);
     if (found?.length) return settle(found);
     await release();
     return new FollowUpError("failed", "We couldn't confirm your draft was made; tap again to retry.", { cause: e });

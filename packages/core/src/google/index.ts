@@ -20,8 +20,12 @@ export const GMAIL_CONCURRENCY = 4;
 
 /** The header that marks a follow-up draft (an opaque value: it tells a recipient nothing). */
 export const DRAFT_MARKER_HEADER = "X-Followthrough-Ref";
-/** How many of the newest drafts a marker lookup reads (each costs 5 quota units). */
+/** How many drafts one page of a draft lookup reads (each costs 5 quota units). */
 export const DRAFT_LOOKBACK = 10;
+/** The most drafts a marker's lookup reads going back to its claim (505 units at most, with the lists). */
+export const DRAFT_LOOKBACK_MAX = 100;
+/** How far Gmail's clock (a draft's internalDate) may be behind ours (the claim's time). */
+export const DRAFT_CLOCK_SLACK_MS = 5 * 60_000;
 
 /** Gmail has no reliable link to one draft: land on the account's Drafts folder. */
 export const gmailDraftsLink = (email: string) => `https://mail.google.com/mail/u/${encodeURIComponent(email)}/#drafts`;
@@ -148,24 +152,37 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
   const req = { retry: false } as const;
 
   /**
-   * The newest drafts' headers, one bounded look shared by findDrafts and draftsTo. No `q` under
-   * gmail.metadata: 5 units for the list and 5 for each of at most DRAFT_LOOKBACK drafts.get.
+   * The newest drafts' headers, shared by findDrafts and draftsTo. No `q` under gmail.metadata: 5
+   * units for each list and 5 for each drafts.get. One page of DRAFT_LOOKBACK drafts; with `since`
+   * (when the marker was claimed), page after page until one holds a draft made before it (less
+   * DRAFT_CLOCK_SLACK_MS), none is left, or DRAFT_LOOKBACK_MAX were read: a draft made by a tap that
+   * died stays found however many drafts were made since (helper-105 #2). Gmail's reference gives
+   * drafts.list no order; it lists newest first, as messages.list does, and the cap bounds the look
+   * whatever the order.
    */
-  const recentDrafts = async (): Promise<(MarkedDraft & { marker?: string; to: string })[]> => {
-    const list = await gmailCall(5, () => g.users.drafts.list({ userId: "me", maxResults: DRAFT_LOOKBACK }, req));
+  const recentDrafts = async (since?: number): Promise<(MarkedDraft & { marker?: string; to: string })[]> => {
     const found: (MarkedDraft & { marker?: string; to: string })[] = [];
-    await mapLimit(list.data.drafts ?? [], 4, async (d) => {
-      if (!d.id) return;
-      let got;
-      try {
-        got = await gmailCall(5, () => g.users.drafts.get({ userId: "me", id: d.id!, format: "metadata" }, req));
-      } catch (e) {
-        if (e instanceof ProviderError && e.kind === "not-found") return;
-        throw e;
-      }
-      const header = (name: string) => got.data.message?.payload?.headers?.find((h) => h.name?.toLowerCase() === name.toLowerCase())?.value ?? undefined;
-      found.push({ id: d.id, webLink: gmailDraftsLink(o.owner.email), createdAt: Number(got.data.message?.internalDate ?? 0), marker: header(DRAFT_MARKER_HEADER)?.trim(), to: (header("To") ?? "").toLowerCase() });
-    });
+    let pageToken: string | undefined;
+    for (let read = 0; read < DRAFT_LOOKBACK_MAX; ) {
+      const list = await gmailCall(5, () => g.users.drafts.list({ userId: "me", maxResults: DRAFT_LOOKBACK, ...(pageToken ? { pageToken } : {}) }, req));
+      const ids = (list.data.drafts ?? []).flatMap((d) => (d.id ? [d.id] : [])).slice(0, DRAFT_LOOKBACK_MAX - read);
+      read += ids.length;
+      const page: (MarkedDraft & { marker?: string; to: string })[] = [];
+      await mapLimit(ids, 4, async (id) => {
+        let got;
+        try {
+          got = await gmailCall(5, () => g.users.drafts.get({ userId: "me", id, format: "metadata" }, req));
+        } catch (e) {
+          if (e instanceof ProviderError && e.kind === "not-found") return;
+          throw e;
+        }
+        const header = (name: string) => got.data.message?.payload?.headers?.find((h) => h.name?.toLowerCase() === name.toLowerCase())?.value ?? undefined;
+        page.push({ id, webLink: gmailDraftsLink(o.owner.email), createdAt: Number(got.data.message?.internalDate ?? 0), marker: header(DRAFT_MARKER_HEADER)?.trim(), to: (header("To") ?? "").toLowerCase() });
+      });
+      found.push(...page);
+      pageToken = list.data.nextPageToken ?? undefined;
+      if (since === undefined || !pageToken || ids.length === 0 || page.some((d) => d.createdAt < since - DRAFT_CLOCK_SLACK_MS)) break;
+    }
     return found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   };
   const gmailStreamOptions = { gmail: g, call: gmailCall, concurrency: o.concurrency ?? gmailSlots.limit, pageSize: o.gmailPageSize ?? GMAIL_DEFAULTS.pageSize };
@@ -199,8 +216,8 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
       );
       return { id: res.data.id ?? "", webLink: gmailDraftsLink(o.owner.email) };
     },
-    async findDrafts(marker: string): Promise<MarkedDraft[]> {
-      return (await recentDrafts()).filter((d) => d.marker === marker).map(({ id, webLink, createdAt }) => ({ id, webLink, createdAt }));
+    async findDrafts(marker: string, since?: number): Promise<MarkedDraft[]> {
+      return (await recentDrafts(since)).filter((d) => d.marker === marker).map(({ id, webLink, createdAt }) => ({ id, webLink, createdAt }));
     },
     async draftsTo(email: string): Promise<MarkedDraft[]> {
       // Compared normalised (shared/spec/behaviour.md): a draft to `Ana+events@x.io` is one to `ana@x.io`.

@@ -147,8 +147,12 @@ export interface MarkedDraft extends DraftResult {
  */
 export interface DraftWriter {
   createDraft(draft: DraftRequest & { marker?: string }): Promise<DraftResult>;
-  /** Drafts carrying `marker`, oldest first. Bounded in provider quota (see each adapter). */
-  findDrafts(marker: string): Promise<MarkedDraft[]>;
+  /**
+   * Drafts carrying `marker`, oldest first. Bounded in provider quota (see each adapter). `since`:
+   * when the marker was claimed (no draft carrying it is older), so the look goes back that far
+   * (Gmail pages back to it; Graph's filter finds the marker in one request anyway).
+   */
+  findDrafts(marker: string, since?: number): Promise<MarkedDraft[]>;
   /**
    * The owner's recent drafts addressed to `email` (the same bounded look at the newest drafts as
    * findDrafts: Gmail reads at most DRAFT_LOOKBACK drafts' headers, Graph one page), oldest first.
