@@ -14,7 +14,7 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, deleteAccountData, loadAccount, pauseForDisconnect, pausePatch, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, deleteAccountData, loadAccount, pauseForDisconnect, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
 import { burnState, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
@@ -387,12 +387,11 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, person: form.person, first: form.first });
         throw e;
       }
-      const names = { ...(account.firstNames ?? {}) };
-      if (fix.first) names[fix.person] = fix.first;
-      else delete names[fix.person];
-      if (Object.keys(names).length > FIRST_NAMES_MAX)
-        return settingsPage(c, account, undefined, act === "manage", { error: `At most ${FIRST_NAMES_MAX} names are kept: remove one first.`, field: "person", person: form.person, first: form.first });
-      if (!(await updateAccount(deps.repo, account.email, { firstNames: names }, now))) return gone();
+      // That one entry is written: corrections saved at the same moment each keep theirs.
+      const saved = await setFirstName(deps.repo, account.email, fix.person, fix.first || undefined, FIRST_NAMES_MAX);
+      if (saved === "gone") return gone();
+      if (saved === "full")
+        return settingsPage(c, (await loadAccount(deps.repo, account.email)) ?? account, undefined, act === "manage", { error: `At most ${FIRST_NAMES_MAX} names are kept: remove one first.`, field: "person", person: form.person, first: form.first });
       return back();
     }
     if (action === "eventemails") {

@@ -362,6 +362,17 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const names = (await loadAccount(repo, email()))!.firstNames!;
     expect(names["benosei@gmail.com"]).toBe("Benji");
     expect(names["ben.osei+events@googlemail.com"]).toBeUndefined();
+    // Ten corrections saved at the same moment (tabs, a quick hand): each says saved and each is kept
+    // (helper-106 #4: the whole map was written back as read, and only some survived).
+    const ten = Array.from({ length: 10 }, (_, i) => `same.moment${i}@example.org`);
+    const answers = await Promise.all(ten.map((person, i) => post(path, { action: "firstname", person, first: `Same${i}` })));
+    expect(answers.map((a) => a.status)).toEqual(ten.map(() => 303));
+    const kept = (await loadAccount(repo, email()))!.firstNames!;
+    expect(ten.map((person) => kept[person])).toEqual(ten.map((_, i) => `Same${i}`));
+    expect(kept["wei.jie@example.org"]).toBe("Wei Jie");
+    // Removed at the same moment, each one goes and the rest stay.
+    await Promise.all(ten.map((person) => post(path, { action: "firstname", person, first: "" })));
+    expect(Object.keys((await loadAccount(repo, email()))!.firstNames!).filter((k) => k.startsWith("same.moment"))).toEqual([]);
     // One past the most kept: refused, and what was typed comes back.
     const before = (await loadAccount(repo, email()))!.firstNames ?? {};
     const full = Object.fromEntries(Array.from({ length: FIRST_NAMES_MAX }, (_, i) => [`p${i}@example.org`, `P${i}`]));

@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountByIdentity, awaitsReconnect, deleteAccountData, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, awaitsReconnect, deleteAccountData, setFirstName, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { storeConnection } from "@followthrough/core/connect";
 import { markNeedsReconnect } from "@followthrough/core/dispatch";
 import { CALENDAR_ZONE, changeTimeZone, findEvent } from "@followthrough/core/events";
@@ -406,5 +406,22 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(await deleteAccountData(repo, email)).toBe(3);
     expect(await repo.allItems(email)).toEqual([]);
     expect(await accountByIdentity(repo, "google:123456789012345678901")).toBeUndefined();
+  });
+
+  it("first names are set one entry at a time: none yet, many at once, a removal, and no new one past the most kept", async () => {
+    const email = "names@acme.io";
+    await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active" });
+    const people = Array.from({ length: 8 }, (_, i) => `p${i}@x.io`);
+    // The account has no map yet: the first corrections, at once, each make or join it.
+    expect(await Promise.all(people.map((p, i) => setFirstName(repo, email, p, `P${i}`, 10)))).toEqual(people.map(() => "saved"));
+    expect((await loadAccount(repo, email))!.firstNames).toEqual(Object.fromEntries(people.map((p, i) => [p, `P${i}`])));
+    expect(await setFirstName(repo, email, "p0@x.io", undefined, 10)).toBe("saved");
+    expect(await setFirstName(repo, email, "p1@x.io", "Pee", 7)).toBe("saved");
+    expect(await setFirstName(repo, email, "new@x.io", "New", 7)).toBe("full");
+    const kept = (await loadAccount(repo, email))!.firstNames!;
+    expect(kept["p0@x.io"]).toBeUndefined();
+    expect(kept["p1@x.io"]).toBe("Pee");
+    expect(Object.keys(kept)).toHaveLength(7);
+    expect(await setFirstName(repo, "nobody@acme.io", "p@x.io", "P", 10)).toBe("gone");
   });
 });
