@@ -65,6 +65,24 @@ describe.each(["dynalite", "dynamodb-local"] as const)("the reconnect notice on 
     expect(mailer.sent).toHaveLength(1);
   });
 
+  it("a long run that finds the grant gone late claims the notice at that time: another delivery meanwhile waits", async () => {
+    const email = `late-${engine}@acme.io`;
+    const t0 = Date.parse("2026-11-30T12:00:00Z");
+    await connect(email, t0 - 86_400_000);
+    // A backfill record that began at t0 finds the grant gone 11 minutes in; SES is slow to answer.
+    const found = t0 + 11 * 60_000;
+    let handed!: () => void;
+    const inSes = new Promise<void>((r) => (handed = r));
+    const slow: SystemMailer = { send: () => (handed(), new Promise<void>(() => undefined)) };
+    void runAccountJob({ repo, email, owner: "backfill", now: t0, clock: () => found, leaseMs: 16 * 60_000, onRevoked: revokedHandler(slow, BASE, KEY) }, revoked);
+    await inSes;
+    expect((await loadAccount(repo, email))!.reconnectNotifyingAt).toBe(found);
+    // A second later another record of the account arrives while that send is in SES: it waits.
+    const mailer = new MemoryMailer();
+    expect(await job(email, found + 1_000, mailer)).toBe("busy");
+    expect(mailer.sent).toHaveLength(0);
+  });
+
   it("two runs finding the grant gone at once send one notice; an account notified before claims existed stays notified", async () => {
     const email = `twice-${engine}@acme.io`;
     const t0 = Date.parse("2026-11-30T10:00:00Z");

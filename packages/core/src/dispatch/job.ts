@@ -117,7 +117,9 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
     return "done";
   } catch (e) {
     if (isRevoked(e)) {
-      await (o.onRevoked ?? markNeedsReconnect)(o.repo, account, e, o.now);
+      // At the time the failure was found, not the record's start: a notice claimed 11 minutes into a
+      // backfill is a fresh claim, not one already stale (helper-107 #1).
+      await (o.onRevoked ?? markNeedsReconnect)(o.repo, account, e, o.clock?.() ?? o.now);
       await sweptIfGone(o.repo, o.email, o.now);
       return "revoked";
     }
