@@ -65,3 +65,54 @@ it("a send SES leaves unanswered is cut at the client's request timeout, not wai
     await new Promise<void>((r) => silent.close(() => r()));
   }
 }, 10_000);
+
+/** An endpoint that answers each SendEmail as `answer` says (by the request's number, from 1), counting them. */
+async function sesStandIn(answer: (n: number, res: import("node:http").ServerResponse) => void) {
+  let taken = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => answer(++taken, res));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const client = new SESv2Client({ ...sesClientConfig(300), endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+  return {
+    mailer: new SesMailer(client, "notices@followthrough.example", { baseMs: 5, maxMs: 20 }),
+    taken: () => taken,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+const json = (res: import("node:http").ServerResponse, status: number, body: object, type?: string) =>
+  res.writeHead(status, { "content-type": "application/json", ...(type ? { "x-amzn-errortype": type } : {}) }).end(JSON.stringify(body));
+
+it("a send SES took and answered too late is not sent again: SendEmail has no idempotency key (helper-107 #2)", async () => {
+  const ses = await sesStandIn((n, res) => setTimeout(() => json(res, 200, { MessageId: `m${n}` }), 600));
+  try {
+    await expect(ses.mailer.send("owner@acme.io", "Reconnect", "Please reconnect")).rejects.toBeInstanceOf(Error);
+    // Let any retry the client would make reach the stand-in.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(ses.taken()).toBe(1);
+  } finally {
+    await ses.close();
+  }
+}, 10_000);
+
+it("a send SES refused for its rate (429) is tried again, up to three attempts; any other refusal is not", async () => {
+  const limited = await sesStandIn((n, res) => (n < 3 ? json(res, 429, { message: "Maximum sending rate exceeded." }, "TooManyRequestsException") : json(res, 200, { MessageId: "m" })));
+  try {
+    await limited.mailer.send("owner@acme.io", "Reconnect", "Please reconnect");
+    expect(limited.taken()).toBe(3);
+  } finally {
+    await limited.close();
+  }
+  const rejected = await sesStandIn((_n, res) => json(res, 400, { message: "Email address is not verified." }, "MessageRejected"));
+  try {
+    const e = await rejected.mailer.send("owner@acme.io", "Reconnect", "Please reconnect").then(() => undefined, (x: unknown) => x);
+    expect((e as Error).name).toBe("MessageRejected");
+    expect(rejected.taken()).toBe(1);
+  } finally {
+    await rejected.close();
+  }
+}, 10_000);

@@ -94,8 +94,8 @@ export const SES_REQUEST_TIMEOUT_MS = 10_000;
 /**
  * A reconnect notice claimed for sending and not confirmed sent after this long was lost with the
  * run that claimed it (killed in the send, or between the send and its confirmation): the next
- * delivery of the account's record sends it again. Far longer than a send can take (three attempts
- * of SES_REQUEST_TIMEOUT_MS and the SDK's backoff), far shorter than the queues' visibility timeouts
+ * delivery of the account's record sends it again. Far longer than a send can take (a request cut at
+ * SES_REQUEST_TIMEOUT_MS, or three after 429s with pauses of at most 10 s, core/ses), far shorter than the queues' visibility timeouts
  * (30 and 90 minutes, infra/queue.ts and infra/backfill.ts), after which a killed run's record comes back.
  */
 export const NOTICE_CLAIM_STALE_MS = 10 * 60_000;

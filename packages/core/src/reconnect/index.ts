@@ -253,8 +253,9 @@ async function settleClaim(repo: Repository, email: string, claimAt: number, sen
  * fails, and its next delivery finds the account marked but not notified and sends the notice then
  * (core/dispatch runAccountJob). A run killed in the send (or before its confirmation) leaves its
  * claim, which goes stale: the record's redelivery (after the queue's visibility timeout) sends the
- * notice again. So the owner is told at least once; twice only when SES took a send whose run was
- * lost before confirming it.
+ * notice again. So the owner is told at least once; twice only when SES took a send whose answer was
+ * lost (the request cut at its timeout, or the run killed before confirming it): SendEmail takes no
+ * idempotency key.
  */
 export async function handleRevoked(o: {
   repo: Repository;

@@ -1,13 +1,26 @@
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import { SES_REQUEST_TIMEOUT_MS } from "../limits";
+import { onlyRateLimited, ProviderError, type RetryOptions, withRetry } from "../resilience";
 import type { SystemMailer } from "../reconnect";
 
 /**
  * The SES client's configuration: every request cut after `timeoutMs` (the SDK's own handler waits
- * without end), so a stalled send fails (the SDK retries it, up to its three attempts) instead of
- * holding the notice's claim until the worker is killed (core/reconnect handleRevoked).
+ * without end), so a stalled send fails instead of holding the notice's claim until the worker is
+ * killed (core/reconnect handleRevoked); and one attempt only: SendEmail takes no idempotency key,
+ * and the SDK retries a cut request, which SES may have taken and sent (helper-107 #2).
+ * {@link SesMailer} retries only what SES surely refused (429).
  */
-export const sesClientConfig = (timeoutMs: number = SES_REQUEST_TIMEOUT_MS) => ({ requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true } });
+export const sesClientConfig = (timeoutMs: number = SES_REQUEST_TIMEOUT_MS) => ({
+  maxAttempts: 1,
+  requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+});
+
+/** Only a 429 (TooManyRequestsException: the account's sending rate) proves SES sent nothing. */
+const sesFailure = (e: unknown): ProviderError => {
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const limited = status === 429 || (e as { name?: string }).name === "TooManyRequestsException";
+  return new ProviderError(limited ? "rate-limited" : "invalid", e instanceof Error ? e.message : String(e), status, undefined, { cause: e });
+};
 
 /**
  * The From address of a configured sender: an address as it is; a bare domain (SES verifies a
@@ -24,20 +37,27 @@ export class SesMailer implements SystemMailer {
   constructor(
     private readonly client: SESv2Client,
     private readonly from: string,
+    /** How a send SES refused for its rate is tried again (tests shorten the pauses). */
+    private readonly retry: Partial<RetryOptions> = {},
   ) {}
 
+  /**
+   * Sends once; again (three attempts in all) only after a 429, which proves nothing was sent. Any
+   * other failure, a cut request among them, is the caller's (the queue delivers the record again).
+   */
   async send(to: string, subject: string, text: string, html?: string): Promise<void> {
-    await this.client.send(
-      new SendEmailCommand({
-        FromEmailAddress: senderAddress(this.from),
-        Destination: { ToAddresses: [to] },
-        Content: {
-          Simple: {
-            Subject: { Data: subject.replace(/[\r\n]+/g, " "), Charset: "UTF-8" },
-            Body: { Text: { Data: text, Charset: "UTF-8" }, ...(html ? { Html: { Data: html, Charset: "UTF-8" } } : {}) },
-          },
+    const command = new SendEmailCommand({
+      FromEmailAddress: senderAddress(this.from),
+      Destination: { ToAddresses: [to] },
+      Content: {
+        Simple: {
+          Subject: { Data: subject.replace(/[\r\n]+/g, " "), Charset: "UTF-8" },
+          Body: { Text: { Data: text, Charset: "UTF-8" }, ...(html ? { Html: { Data: html, Charset: "UTF-8" } } : {}) },
         },
-      }),
-    );
+      },
+    });
+    await withRetry(() => this.client.send(command), sesFailure, { attempts: 3, baseMs: 1_000, maxMs: 10_000, retryOn: onlyRateLimited, ...this.retry }).catch((e: unknown) => {
+      throw e instanceof ProviderError && e.cause !== undefined ? e.cause : e;
+    });
   }
 }
