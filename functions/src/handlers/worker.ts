@@ -15,6 +15,7 @@ import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { readSoFar, scan } from "@followthrough/core/scan";
+import { noticeState } from "@followthrough/core/reconnect";
 import { runWeekly } from "@followthrough/core/weekly";
 import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps } from "../jobs";
 import { need } from "../linked";
@@ -120,11 +121,17 @@ export function createWorkerHandler(deps: () => JobDeps) {
           return outcome !== "busy" || (await bounce(d, r.body));
         }
         const email = weeklyBody?.acc ?? r.body.trim().toLowerCase();
+        // A link delivered past the chain's bound (redelivered, redriven): dropped before it reads or
+        // records anything; the week's own run and the next week's are left as they are. Unless it is
+        // a link whose run found the grant gone and was lost sending the notice: then the notice is
+        // still its work (core/dispatch runAccountJob), as no record of the account may come again (helper-107 #3).
         if (continued && now - continued.slot >= CONTINUE_WITHIN_MS) {
-          // A link delivered past the chain's bound (redelivered, redriven): dropped before it reads or
-          // records anything; the week's own run and the next week's are left as they are.
-          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "continuation past its day; the read goes on next week" }));
-          return true;
+          const account = await loadAccount(d.repo, email);
+          const notice = account ? noticeState(account, now) : "none";
+          if (notice !== "due" && notice !== "sending") {
+            console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "continuation past its day; the read goes on next week" }));
+            return true;
+          }
         }
         // The scheduled occurrence this run belongs to: a continuation's, or the one just past (not
         // before the slot it was dispatched for). The digest is named after it, so a late retry (or a
