@@ -447,7 +447,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     } catch (e) {
       if (e instanceof StatementError) {
         if (e.code === "no-such-event") return gone(c, account.email);
-        return metPage(c, account, claims, action === "add" ? { error: e.message, field: ADD_FIELD[e.code], name: one(form, "name").slice(0, 200), email: one(form, "email").slice(0, 254) } : { error: e.message, picked: all(form, "pick") });
+        return metPage(c, account, claims, action === "add" ? { error: e.message, field: ADD_FIELD[e.code], name: one(form, "name"), email: one(form, "email") } : { error: e.message, picked: all(form, "pick") });
       }
       throw e;
     }

@@ -303,6 +303,22 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(add.status).toBe(400);
     expect(await text(add)).toContain("is not an e-mail address");
     expect((await post(path(), { action: "confirm", pick: [long] })).status).toBe(400);
+    // A name past 200 characters: refused for that reason, given back whole (helper-106 #5).
+    const longName = `Ana ${"ü".repeat(197)}`;
+    const tooLong = await post(path(), { action: "add", name: longName, email: "ana.long@elsewhere.org" });
+    expect(tooLong.status).toBe(400);
+    const refusedPage = await text(tooLong);
+    expect(refusedPage).toContain("A name is at most 200 characters.");
+    expect(refusedPage).toContain(`value="${longName}"`);
+    // 200 characters, though 400 UTF-16 units, are within it; a direction mark pasted with a Hebrew
+    // name (U+200F) is dropped, not a reason to refuse the name.
+    const emoji = "🙂".repeat(200);
+    expect((await post(path(), { action: "add", name: emoji, email: "smile@elsewhere.org" })).status).toBe(303);
+    expect((await post(path(), { action: "add", name: "\u200fשרה כהן", email: "sara.cohen@elsewhere.org" })).status).toBe(303);
+    const names = new Map((await loadStatements(repo, OWNER)).confirmations.map((c) => [c.email, c.name]));
+    expect(names.get("smile@elsewhere.org")).toBe(emoji);
+    expect(names.get("sara.cohen@elsewhere.org")).toBe("שרה כהן");
+    for (const email of ["smile@elsewhere.org", "sara.cohen@elsewhere.org"]) await post(path(), { action: "unconfirm", email });
     // Taking back a confirmation that cannot exist changes nothing and says so as for any other.
     const before = (await loadStatements(repo, OWNER)).confirmations;
     expect((await post(path(), { action: "unconfirm", email: long })).status).toBe(303);

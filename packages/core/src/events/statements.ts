@@ -2,7 +2,7 @@ import { classify, domainOf, isAddress, normalizeAddress, ownerIdentity, PUBLIC_
 import { attendedEvent, type Confirmation, type Contact, guestsAt, asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository, unpacked } from "../storage";
-import { hasUnsafeChars } from "../text";
+import { plainText } from "../text";
 import type { AccountRecord } from "../accounts";
 import { planEventJobs } from "./plan";
 import { EVENT_RULES, type EventMarks, isNetworkingEvent, networkingReason } from "./rules";
@@ -161,12 +161,21 @@ export function validatePersonAddress(owner: Owner, raw: string): string {
   }
 }
 
-/** Checks a name the owner typed: 1 to 200 characters, no control or bidi formatting characters. */
+/**
+ * Checks a name the owner typed: 1 to 200 characters (code points) once made plain as a provider's
+ * names are (core/text plainText: control and bidi formatting characters dropped, white space
+ * folded). A direction mark pasted with a Hebrew or Arabic name goes, instead of the name being
+ * refused for a reason the person cannot see (helper-106 #5).
+ */
 export function validateName(raw: string): string {
-  const name = raw.trim().replace(/\s+/g, " ");
-  if (!name || name.length > 200 || hasUnsafeChars(name)) throw new StatementError("bad-name", "Give the person's name (up to 200 characters).");
+  const name = plainText(raw);
+  if (!name) throw new StatementError("bad-name", "Give the person's name.");
+  if ([...name].length > NAME_MAX) throw new StatementError("bad-name", `A name is at most ${NAME_MAX} characters.`);
   return name;
 }
+
+/** The longest name the owner may give a person they met (characters). */
+export const NAME_MAX = 200;
 
 /** The event must be an attended networking event for "Who I met at E". */
 async function attendedNetworkingEvent(repo: Repository, owner: Owner, eventId: string, now: number): Promise<Meeting> {
