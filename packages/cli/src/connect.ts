@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { type AccountRecord, calendarZoneOf, listAccounts, loadAccount, type ProviderEndpoints, saveAccount, sealRefreshToken, updateConnection } from "@followthrough/core/accounts";
 import { GOOGLE_SCOPES, googleEndpoints, microsoftEndpoints, missingScopes, missingScopesMessage, type OAuthClientConfig, parseScopes } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
@@ -11,6 +11,7 @@ import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { encrypt } from "@followthrough/core/secrets";
 import { escapeHtml as esc } from "@followthrough/core/text";
 import { isZone } from "@followthrough/core/time";
+import { parseOnce } from "./args";
 import { UsageError } from "./errors";
 import { type LocalStore, localHome, saveClientSecret, withLocalStore } from "./local-store";
 
@@ -24,7 +25,7 @@ const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig["options"]>) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    return parseOnce({ args: argv, options, strict: true, allowPositionals: false }) as Record<string, string | boolean | undefined>;
   } catch (e) {
     throw new UsageError(`connect: ${(e as Error).message} (try: followthrough help)`);
   }

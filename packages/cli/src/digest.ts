@@ -1,11 +1,11 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { digestMail } from "@followthrough/core/digest";
 import { loadComposer } from "@followthrough/core/composer";
 import { mimeOfOutgoing } from "@followthrough/core/mail";
 import { runWeekly, withLearnedIdentity } from "@followthrough/core/weekly";
 import { loadFixture } from "@followthrough/sandbox";
+import { parseOnce } from "./args";
 import { UsageError } from "./errors";
 import { prepareOutDir } from "./out-dir";
 import { fixtureWindow, parseNow } from "./scan";
@@ -16,7 +16,11 @@ import { withFixtureSession } from "./session";
 export function linkConfig(baseUrl?: string) {
   const url = baseUrl ?? process.env.FOLLOWTHROUGH_BASE_URL ?? "http://localhost:8787";
   const source = baseUrl !== undefined ? "--base-url" : "FOLLOWTHROUGH_BASE_URL";
-  if (!/^https?:\/\/[^/\s]+/.test(url)) throw new UsageError(`${source} must be an http(s) URL, got ${JSON.stringify(url)}`);
+  if (!/^https?:\/\/[^/\s]+/.test(url) || !URL.canParse(url)) throw new UsageError(`${source} must be an http(s) URL, got ${JSON.stringify(url)}`);
+  // Links are the base and a path: a query or fragment would end up inside every link's path.
+  const parsed = new URL(url);
+  if (parsed.search || parsed.hash || url.includes("?") || url.includes("#") || parsed.username || parsed.password)
+    throw new UsageError(`${source} must be an http(s) URL without a query, fragment or user name, got ${JSON.stringify(url)}`);
   return { baseUrl: url.replace(/\/$/, ""), key: envLinkKey() ?? "followthrough-local-development-key" };
 }
 
@@ -35,7 +39,7 @@ export function envLinkKey(): string | undefined {
 export async function digestCommand(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { fixtures: { type: "string" }, now: { type: "string" }, out: { type: "string" }, "base-url": { type: "string" } }, strict: true }));
+    values = parseOnce({ args: argv, options: { fixtures: { type: "string" }, now: { type: "string" }, out: { type: "string" }, "base-url": { type: "string" } }, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -62,8 +66,13 @@ export async function digestCommand(argv: string[]): Promise<number> {
     const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered), loadComposer);
     // All three written beside, then renamed into place: a failure part-way mixes no new file with old ones.
     const files: [string, string | Buffer][] = [["digest.html", rendered.html], ["digest.txt", rendered.text], ["digest.eml", eml]];
-    for (const [name, body] of files) writeFileSync(join(out, `.${name}.partial`), body);
-    for (const [name] of files) renameSync(join(out, `.${name}.partial`), join(out, name));
+    try {
+      for (const [name, body] of files) writeFileSync(join(out, `.${name}.partial`), body);
+      for (const [name] of files) renameSync(join(out, `.${name}.partial`), join(out, name));
+    } finally {
+      // A write or rename that failed leaves no partial file behind (helper-106 #8).
+      for (const [name] of files) rmSync(join(out, `.${name}.partial`), { force: true });
+    }
     console.log(`${rendered.subject}\nwrote ${join(out, "digest.html")}, digest.txt and digest.eml (${digest.missing.length} follow-ups waiting, links to ${links.baseUrl})\n${PREVIEW_NOTE}`);
     return 0;
   }, {}, { wholeMailbox: true }).catch((e: unknown) => {

@@ -1,10 +1,10 @@
-import { parseArgs } from "node:util";
 import type { NetworkingEvent } from "@followthrough/core/events";
 import type { Contact } from "@followthrough/core/inference";
 import { BACKFILL_DAYS } from "@followthrough/core/limits";
 import type { ScanResult } from "@followthrough/core/scan";
 import { DAY, hasOffset, isCalendarDate } from "@followthrough/core/time";
 import type { MailboxFixture } from "@followthrough/sandbox";
+import { parseOnce } from "./args";
 import { UsageError } from "./errors";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -112,7 +112,7 @@ export function parseNow(value: string | undefined): number {
 export async function scanCommand(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { fixtures: { type: "string" }, now: { type: "string" }, json: { type: "boolean" } }, strict: true }));
+    values = parseOnce({ args: argv, options: { fixtures: { type: "string" }, now: { type: "string" }, json: { type: "boolean" } }, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

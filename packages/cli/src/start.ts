@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { serve, type ServerType } from "@hono/node-server";
 import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus } from "@followthrough/core/accounts";
 import { type EventJobOutcome, runEventJob } from "@followthrough/core/eventmail";
@@ -17,6 +16,7 @@ import type { MailboxProvider } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import type { LinkConfig } from "@followthrough/core/digest";
+import { parseOnce } from "./args";
 import { envLinkKey } from "./digest";
 import { runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
 import { createApp, localDraftLanding } from "@followthrough/functions/app";
@@ -299,12 +299,17 @@ async function startRealAccounts(home: string | undefined, url: string, notes: s
 export async function start(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { fixtures: { type: "string", multiple: true }, port: { type: "string" }, home: { type: "string" } }, strict: true }));
+    values = parseOnce({ args: argv, options: { fixtures: { type: "string", multiple: true }, port: { type: "string" }, home: { type: "string" } }, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   if (values.port !== undefined && (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535))
     throw new UsageError(`--port must be a port number from 0 to 65535, got ${JSON.stringify(values.port)}`);
+  // A --home that is not there is a typo, not "no accounts": said as such, instead of the demo alone
+  // with nothing said (helper-106 #6). (FOLLOWTHROUGH_HOME, set once for every command, may name a
+  // folder no connect has made yet: the demo runs.)
+  if (values.home !== undefined && !existsSync(localHome(values.home)))
+    throw new UsageError(`--home ${JSON.stringify(values.home)}: no such folder (connect an account there first: followthrough connect google --home ${JSON.stringify(values.home)} ...)`);
   const stack = await startLocalStack({ fixtures: values.fixtures, port: values.port === undefined ? undefined : Number(values.port), home: localHome(values.home) });
   console.log(`local DynamoDB (${stack.dynamo.engine}) at ${stack.dynamo.endpoint}; provider sandbox at ${stack.sandbox.url}`);
   for (const a of stack.accounts) {

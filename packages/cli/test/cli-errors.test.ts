@@ -1,5 +1,5 @@
 /** Every command answers --help; every bad input is one line on stderr and a non-zero exit, never a stack or a hang. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -97,6 +97,9 @@ describe("bad input is one line and a non-zero exit", () => {
       process.env.FOLLOWTHROUGH_BASE_URL = "notaurl";
       oneLine(await digest(out), /^followthrough: FOLLOWTHROUGH_BASE_URL must be an http\(s\) URL/);
       oneLine(await run(["digest", "--fixtures", FIXTURE, "--now", "2026-05-26T22:30:00Z", "--out", out, "--base-url", "nope"]), /^followthrough: --base-url must be/);
+      // A query, fragment or user name would end up inside every link (helper-106 #8).
+      for (const url of ["https://app.example/?x=1", "https://app.example/base?", "https://app.example/#top", "https://me@app.example/"])
+        oneLine(await run(["digest", "--fixtures", FIXTURE, "--now", "2026-05-26T22:30:00Z", "--out", out, "--base-url", url]), /^followthrough: --base-url must be an http\(s\) URL without a query, fragment or user name/);
       delete process.env.FOLLOWTHROUGH_BASE_URL;
       process.env.FOLLOWTHROUGH_LINK_KEY = "";
       oneLine(await digest(out), /FOLLOWTHROUGH_LINK_KEY must be at least 16 characters/);
@@ -106,5 +109,29 @@ describe("bad input is one line and a non-zero exit", () => {
         else process.env[k] = v;
       }
     }
+  });
+
+  it("an option that takes one value, given twice, is refused, not taken as the last (helper-106 #10)", async () => {
+    oneLine(await run(["scan", "--fixtures", FIXTURE, "--fixtures", "elsewhere", "--now", "2026-05-26T22:30:00Z"]), /Option '--fixtures' was given more than once/);
+    oneLine(await run(["digest", "--fixtures", FIXTURE, "--now", "2026-05-26T22:30:00Z", "--now", "2026-05-27T00:00:00Z", "--out", "x"]), /Option '--now' was given more than once/);
+    oneLine(await run(["start", "--port", "0", "--port=1"]), /Option '--port' was given more than once/);
+    oneLine(await run(["connect", "google", "--timeout", "5", "--timeout", "6"]), /Option '--timeout' was given more than once/);
+  });
+
+  it("start --home naming no folder is refused, not the demo alone with nothing said (helper-106 #6)", async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), "ft-home-")), "typo");
+    oneLine(await run(["start", "--home", missing, "--port", "0"]), /--home ".*typo": no such folder/);
+  });
+
+  it("digest whose files cannot be put in place leaves no partial file behind (helper-106 #8)", async () => {
+    const out = mkdtempSync(join(tmpdir(), "ft-out-"));
+    // digest.html is taken by a folder with something in it: the rename into place fails.
+    mkdirSync(join(out, "digest.html"));
+    writeFileSync(join(out, "digest.html", "keep"), "mine");
+    const r = await digest(out);
+    expect(r.code).not.toBe(0);
+    expect(r.err.split("\n")).toHaveLength(1);
+    expect(readdirSync(out).sort()).toEqual(["digest.html"]);
+    expect(readdirSync(join(out, "digest.html"))).toEqual(["keep"]);
   });
 });
