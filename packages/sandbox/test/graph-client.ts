@@ -11,6 +11,11 @@ export interface SandboxGraphOptions {
   token: string | (() => string | Promise<string>);
   /** Extra client options (e.g. `middleware` for a custom chain). */
   options?: Partial<ClientOptions>;
+  /**
+   * Ask for immutable ids on every request (`Prefer: IdType="ImmutableId"`, as the adapter does),
+   * so answers carry the fixture's ids; a request's own Prefer header replaces it. Default true.
+   */
+  immutableIds?: boolean;
 }
 
 /**
@@ -28,7 +33,7 @@ export function sandboxGraphClient(o: SandboxGraphOptions): Client {
     ...auth,
     baseUrl: o.httpsUrl,
     customHosts: new Set([host]),
-    fetchOptions: { dispatcher: sandboxDispatcher(o.ca) } as ClientOptions["fetchOptions"],
+    fetchOptions: { dispatcher: sandboxDispatcher(o.ca), ...(o.immutableIds === false ? {} : { headers: { Prefer: 'IdType="ImmutableId"' } }) } as ClientOptions["fetchOptions"],
     ...o.options,
   });
 }

@@ -58,6 +58,33 @@ describe("Graph delta: messages and calendarView", () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it("without Prefer IdType=\"ImmutableId\" ids are regular ones that change when the item moves; a path takes either form, and a regular id from before the move names nothing", async () => {
+    // "This header only applies to the request it is included with"; by default an item's id "changes
+    // when the item is moved" (learn.microsoft.com/graph/outlook-immutable-id).
+    const regular = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, email)).access_token, immutableIds: false });
+    const [added] = (await control(sb.url, `/accounts/${email}/graph/messages/inbox`, msg("regular ids", "2026-06-06T09:00:00Z"))).messages as GraphMessage[];
+    const get = (c: Client, id: string) => c.api(`/me/messages/${encodeURIComponent(id)}`).select("id,subject").get() as Promise<GraphMessage>;
+    const listed = (await collect<GraphMessage>(regular, regular.api("/me/mailFolders/inbox/messages").top(50).get())).items.find((m) => m.subject === "regular ids")!;
+    expect(listed.id).not.toBe(added.id);
+    // Asked for, the immutable id; either form reads the message.
+    expect((await get(client, listed.id!)).id).toBe(added.id);
+    expect((await get(regular, added.id!)).id).toBe(listed.id);
+    // Events too, and a series' master named by its occurrences.
+    const events = (await collect<GraphEvent>(regular, regular.api("/me/calendarView").query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).top(100).get())).items;
+    const immutable = new Set((await collect<GraphEvent>(client, client.api("/me/calendarView").query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).top(100).get())).items.map((e) => e.id));
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      expect(immutable.has(e.id)).toBe(false);
+      if (e.seriesMasterId) expect(immutable.has(e.seriesMasterId)).toBe(false);
+    }
+    // Moved: its regular id changes, the old one names nothing; the immutable one stays.
+    await control(sb.url, `/accounts/${email}/graph/messages/${encodeURIComponent(added.id!)}/move`, { folder: "archive" });
+    const moved = await get(regular, added.id!);
+    expect(moved.id).not.toBe(listed.id);
+    expect((await graphFailure(get(regular, listed.id!))).statusCode).toBe(404);
+    expect((await get(client, moved.id!)).id).toBe(added.id);
+  });
+
   it("a message moved out of a folder keeps its id: the old folder's delta reports it @removed, the new one's has it, its parentFolderId follows", async () => {
     const inbox = await collect<GraphMessage>(client, client.api("/me/mailFolders/inbox/messages/delta").get());
     const archive = await collect<GraphMessage>(client, client.api("/me/mailFolders/archive/messages/delta").get());
@@ -192,7 +219,7 @@ for (const mailbox of microsoftMailboxes) {
       expect(new Map(mail.items.map((m) => [m.id, m]))).toEqual(new Map(sent.map((m) => [m.id, m])));
       const cal = await collect<GraphEvent>(
         client,
-        client.api("/me/calendarView/delta").header("Prefer", "odata.maxpagesize=50").query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).get(),
+        client.api("/me/calendarView/delta").header("Prefer", 'IdType="ImmutableId", odata.maxpagesize=50').query({ startDateTime: "2000-01-01T00:00:00Z", endDateTime: "2100-01-01T00:00:00Z" }).get(),
       );
       // Occurrences come as stubs (or in full as exceptions), everything else as the fixture holds it.
       expect(cal.items.map((e) => e.id).sort()).toEqual(events.filter((e) => e.type !== "seriesMaster").map((e) => e.id).sort());

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import type { Event as GraphEvent } from "@microsoft/microsoft-graph-types";
 import { guard, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
-import { type GraphCall, graphHandler, notFound, ok, pageSizeOf, syncStateNotFound } from "./http";
+import { type GraphCall, graphHandler, notFound, ok, pageSizeOf, pathId, syncStateNotFound } from "./http";
 import { GraphQueryError, applySelect, compareBy, eventProperties, link, parseOrderBy, parseSelect, parseSkip, parseTop, queryOf } from "./query";
 import { resumedCursor } from "./delta";
 import { type EventRecord, type GraphStore, graphTime, knownSpan } from "./store";
@@ -135,7 +135,7 @@ function deltaItem(store: GraphStore, e: GraphEvent): GraphEvent {
 /** GET /me/events/{id}: one event (a series master, an occurrence or a single instance), with $select. */
 function getEvent() {
   return graphHandler((call) => {
-    const ev = call.store.event(call.c.req.param("id") ?? "");
+    const ev = call.store.event(pathId(call));
     if (!ev) throw notFound();
     const select = parseSelect(queryOf(call.c.req.url).get("$select"), eventProperties, "event");
     return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/events/$entity`, ...applySelect(ev, select) });

@@ -13,6 +13,8 @@ export interface GraphCall {
   origin: string;
   /** Response headers to add (Preference-Applied). */
   headers: Record<string, string>;
+  /** The request asked for immutable ids (`Prefer: IdType="ImmutableId"`); otherwise answers carry regular ones. */
+  immutableIds: boolean;
 }
 
 /** Origin of the request itself, so @odata links point back at the listener (HTTP or HTTPS) the client used. */
@@ -29,8 +31,9 @@ export const syncStateNotFound = () =>
 
 /**
  * Wraps a Graph route: resolves the account's store (404 when the account has no Outlook mailbox),
- * honours `Prefer: IdType="ImmutableId"` (ids are immutable anyway; echoed in Preference-Applied),
- * and turns {@link GraphQueryError}s into Graph's error body.
+ * honours `Prefer: IdType="ImmutableId"` (echoed in Preference-Applied; without it, answers carry
+ * the regular ids that change when an item moves: {@link ok}), and turns {@link GraphQueryError}s
+ * into Graph's error body.
  */
 export function graphHandler(fn: (call: GraphCall) => Response | Promise<Response>): Handler<SandboxEnv> {
   return async (c) => {
@@ -40,10 +43,11 @@ export function graphHandler(fn: (call: GraphCall) => Response | Promise<Respons
     const headers: Record<string, string> = {};
     const applied: string[] = [];
     const idType = prefer.get("idtype");
-    if (idType && /immutableid/i.test(idType)) applied.push('IdType="ImmutableId"');
+    const immutableIds = idType !== undefined && /immutableid/i.test(idType);
+    if (immutableIds) applied.push('IdType="ImmutableId"');
     if (applied.length) headers["preference-applied"] = applied.join(", ");
     try {
-      const res = await fn({ c, store, prefer, origin: requestOrigin(c), headers });
+      const res = await fn({ c, store, prefer, origin: requestOrigin(c), headers, immutableIds });
       for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
       return res;
     } catch (e) {
@@ -62,10 +66,13 @@ export async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
-/** A 200 JSON answer with the call's extra headers. */
+/** A 200 JSON answer with the call's extra headers; its items' ids regular unless immutable ones were asked for. */
 export function ok(call: GraphCall, body: unknown, status = 200): Response {
-  return send(call.c, status, body, call.headers);
+  return send(call.c, status, call.immutableIds ? body : call.store.withRestIds(body), call.headers);
 }
+
+/** The item a request's path names by `:id` (either id form: GraphStore resolveId). */
+export const pathId = (call: GraphCall): string => call.store.resolveId(call.c.req.param("id") ?? "");
 
 /** The page size a request asks for: `Prefer: odata.maxpagesize`, else `$top`, else `fallback`; capped by the sandbox. */
 export function pageSizeOf(call: GraphCall, top: number | undefined, fallback: number, cap: number): number {

@@ -3,7 +3,7 @@ import type { Hono } from "hono";
 import type { Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { guard, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
-import { type GraphCall, graphHandler, jsonBody, notFound, ok, pageSizeOf, syncStateNotFound } from "./http";
+import { type GraphCall, graphHandler, jsonBody, notFound, ok, pageSizeOf, pathId, syncStateNotFound } from "./http";
 import {
   GraphQueryError,
   applySelect,
@@ -208,7 +208,7 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
     "/v1.0/me/messages/:id",
     guard(state, "graph", "graph.messages.get"),
     graphHandler((call) => {
-      const m = call.store.message(call.c.req.param("id") ?? "");
+      const m = call.store.message(pathId(call));
       if (!m) throw notFound();
       const select = parseSelect(queryOf(call.c.req.url).get("$select"), messageProperties, "message");
       return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/messages/$entity`, ...applySelect(m, select) });
@@ -231,7 +231,7 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
     "/v1.0/me/messages/:id/createReply",
     guard(state, "graph", "graph.messages.createReply"),
     graphHandler(async (call) => {
-      const original = call.store.message(call.c.req.param("id") ?? "");
+      const original = call.store.message(pathId(call));
       if (!original) throw notFound();
       const text = await call.c.req.text();
       const body = (text ? JSON.parse(text) : {}) as { message?: GraphMessage; comment?: string };
@@ -256,7 +256,7 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
     "/v1.0/me/messages/:id",
     guard(state, "graph", "graph.messages.delete"),
     graphHandler((call) => {
-      if (!call.store.deleteMessage(call.c.req.param("id") ?? "")) throw notFound();
+      if (!call.store.deleteMessage(pathId(call))) throw notFound();
       return new Response(null, { status: 204, headers: call.headers });
     }),
   );

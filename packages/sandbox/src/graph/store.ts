@@ -144,6 +144,47 @@ export class GraphStore {
     for (const id of new Set(data.events.map((e) => e.seriesMasterId).filter((x): x is string => !!x))) this.ensureMaster(id);
   }
 
+  /** Regular ids handed out (see {@link restId}), to the item's immutable id. */
+  private readonly restIds = new Map<string, string>();
+
+  /**
+   * The regular id Graph gives a message or event when the request does not ask for immutable ones
+   * (`Prefer: IdType="ImmutableId"` "only applies to the request it is included with", and by default
+   * an id "changes when the item is moved": learn.microsoft.com/graph/outlook-immutable-id). Derived
+   * from the item and the folder it is in, so a move changes it. Undefined for an id of no item.
+   */
+  restId(id: string): string | undefined {
+    const m = this.messages.get(id);
+    if (!m && !this.events.has(id)) return undefined;
+    const where = m ? this.folderIds[m.folder] : "calendar";
+    const rest = `AAMkAGRest${createHash("sha256").update(`${id}|${where}`).digest("base64url").slice(0, 43)}AAA=`;
+    this.restIds.set(rest, id);
+    return rest;
+  }
+
+  /**
+   * The item an id of a request's path names: an immutable id as it is; a regular one while it is
+   * still the item's (one from before a move names nothing, as on Graph). Both forms are taken on
+   * input, whatever the request's Prefer header.
+   */
+  resolveId(id: string): string {
+    const immutable = this.restIds.get(id);
+    if (immutable === undefined) return id;
+    return this.restId(immutable) === id ? immutable : `${id}#moved`;
+  }
+
+  /** A response body with every message and event id (`id`, `seriesMasterId`) in its regular form. */
+  withRestIds<T>(body: T): T {
+    const walk = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(walk);
+      if (v === null || typeof v !== "object") return v;
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, (k === "id" || k === "seriesMasterId") && typeof x === "string" ? (this.restId(x) ?? x) : walk(x)]),
+      );
+    };
+    return walk(body) as T;
+  }
+
   /** The newest change number. */
   get changeNumber(): number {
     return this.seq;
