@@ -106,6 +106,22 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect((await h.provider.calendar.page({ ...cursor!, until: window.until - 100 * DAY } as SyncCursor, window)).next.mode).toBe("incremental");
   });
 
+  it("calendar: an event added far outside the window comes to the next round as nothing stored (Graph reports it @removed, event-delta.md); the round does not fail", async () => {
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+    const { cursor, items } = await drain<Meeting>(h.provider.calendar, window);
+    const at = (ms: number) => new Date(ms).toISOString();
+    const far = now + 3 * 365 * DAY;
+    const enc = encodeURIComponent(h.email);
+    if (h.fixture.google)
+      await h.control("POST", `/_control/accounts/${enc}/calendar/events`, { id: "farawayevent001", status: "confirmed", summary: "Far away", start: { dateTime: at(far) }, end: { dateTime: at(far + 3_600_000) } });
+    else await h.control("POST", `/_control/accounts/${enc}/graph/events`, { id: "AAMkFarAway=", subject: "Far away", start: { dateTime: at(far) }, end: { dateTime: at(far + 3_600_000) } });
+    const round = await h.provider.calendar.page(cursor!, window);
+    expect(round.upserts.map((m) => m.id)).toEqual([]);
+    // Any removal names an id the full read never returned (nothing stored to remove).
+    for (const id of round.deletes) expect(items.has(id)).toBe(false);
+    expect(round.next.mode).toBe("incremental");
+  });
+
   it("createDraft: a draft to the person in the owner's mailbox, threaded when asked", async () => {
     const fresh = await h.provider.createDraft({ to: { email: "new.person@example.org", name: "New Person" }, subject: "Good to meet you", text: "Hi New,\nthanks" });
     expect(fresh.id).toBeTruthy();

@@ -173,7 +173,10 @@ describe("Graph delta: messages and calendarView", () => {
       { id: "AAMkFar=", subject: "Far away", start: { dateTime: "2026-09-09T08:00:00Z" }, end: { dateTime: "2026-09-09T08:30:00Z" } },
     ]);
     const changes = await collect<GraphEvent>(client, client.api(round.deltaLink!).get());
-    expect(changes.items.map((e) => e.id)).toEqual(["AAMkEvent3=", "AAMkEvent4=", "AAMkEvent5=", "AAMkNew="]);
+    // AAMkFar= was added outside the window: reported as removed, as Graph reports every event
+    // outside the range added, deleted or updated since the last round (event-delta.md).
+    expect(changes.items.map((e) => e.id)).toEqual(["AAMkEvent3=", "AAMkEvent4=", "AAMkEvent5=", "AAMkNew=", "AAMkFar="]);
+    expect(changes.items[4]).toEqual({ id: "AAMkFar=", "@removed": { reason: "deleted" } });
     expect(changes.items[0]).toMatchObject({ id: "AAMkEvent3=", isCancelled: true, subject: ev("AAMkEvent3=").subject });
     expect(changes.items[1]).toEqual({ id: "AAMkEvent4=", "@removed": { reason: "deleted" } });
     expect(changes.items[2]).toEqual({ id: "AAMkEvent5=", "@removed": { reason: "deleted" } });
@@ -186,13 +189,14 @@ describe("Graph delta: messages and calendarView", () => {
     await control(sb.url, `/accounts/${email}/graph/events`, { id: "AAMkEvent6=", subject: "Renamed out there" });
     await control(sb.url, `/accounts/${email}/graph/events`, { id: "AAMkEvent7=", start: { dateTime: "2026-08-02T10:00:00Z" }, end: { dateTime: "2026-08-02T11:00:00Z" } });
     await control(sb.url, `/accounts/${email}/graph/events/AAMkEvent7=`, undefined, "DELETE");
-    // One that came in and went out again between two rounds was never seen: nothing to report.
+    // One that came in and went out again between two rounds: out of the range now, and changed, so removed too.
     await control(sb.url, `/accounts/${email}/graph/events`, { id: "AAMkBrief=", subject: "Brief", start: { dateTime: "2026-05-08T08:00:00Z" }, end: { dateTime: "2026-05-08T09:00:00Z" } });
     await control(sb.url, `/accounts/${email}/graph/events`, { id: "AAMkBrief=", start: { dateTime: "2026-08-08T08:00:00Z" }, end: { dateTime: "2026-08-08T09:00:00Z" } });
     const later = await collect<GraphEvent>(client, client.api(changes.deltaLink!).get());
     expect(later.items).toEqual([
       { id: "AAMkEvent6=", "@removed": { reason: "deleted" } },
       { id: "AAMkEvent7=", "@removed": { reason: "deleted" } },
+      { id: "AAMkBrief=", "@removed": { reason: "deleted" } },
     ]);
   });
 });

@@ -5,7 +5,7 @@ import type { SandboxState } from "../state";
 import { type GraphCall, graphHandler, notFound, ok, pageSizeOf, pathId, syncStateNotFound } from "./http";
 import { GraphQueryError, applySelect, compareBy, eventProperties, link, parseOrderBy, parseSelect, parseSkip, parseTop, queryOf } from "./query";
 import { resumedCursor } from "./delta";
-import { type EventRecord, type GraphStore, graphTime, knownSpan } from "./store";
+import { type EventRecord, type GraphStore, graphTime } from "./store";
 
 const orderable: Record<string, string> = {
   "start/datetime": "start/dateTime",
@@ -92,10 +92,11 @@ function calendarDelta(state: SandboxState) {
     const records = call.store.eventRecords().filter((r) => r.event.type !== "seriesMaster");
     let pending: EventRecord[];
     if (initial) pending = records.filter((r) => !r.deleted && r.ord > after && inWindow(r.span)).sort((a, b) => a.ord - b.ord);
-    else
-      pending = records
-        .filter((r) => r.seq > after && r.seq <= through && (inWindow(knownSpan(r, cursor.since!)) || (!r.deleted && inWindow(r.span))))
-        .sort((a, b) => a.seq - b.seq);
+    // A change round reports every event changed since, those out of the window as removed, whether
+    // or not the client ever had them: "Events that are outside the date range and that have been
+    // added, deleted, or updated since the previous delta call" come as @removed
+    // (microsoft-graph-docs api-reference/v1.0/api/event-delta.md; helper-108 #3).
+    else pending = records.filter((r) => r.seq > after && r.seq <= through).sort((a, b) => a.seq - b.seq);
     const pageRecs = pending.slice(0, size);
     const body: Record<string, unknown> = {
       "@odata.context": `${call.origin}/v1.0/$metadata#Collection(event)`,

@@ -42,20 +42,6 @@ export interface EventRecord {
   seq: number;
   deleted: boolean;
   span: [number, number];
-  /** Each change, oldest first: its sequence number and the span (or deletion) it left. */
-  versions: { seq: number; span: [number, number]; deleted: boolean }[];
-}
-
-/**
- * The span a delta client that synced through change `since` knew for this event: that of its
- * latest version at or before `since`, none if it was deleted then or came after. A round reports
- * a removal for an event the client knew in the window that is no longer in it, however many
- * changes came between (moved out, then renamed, is still a removal).
- */
-export function knownSpan(r: EventRecord, since: number): [number, number] | undefined {
-  let known: EventRecord["versions"][number] | undefined;
-  for (const v of r.versions) if (v.seq <= since) known = v;
-  return known && !known.deleted ? known.span : undefined;
 }
 
 /** Where a delta round stands; kept server-side under an opaque skip or delta token. */
@@ -317,7 +303,7 @@ export class GraphStore {
   private putEvent(event: GraphEvent, prev?: EventRecord): EventRecord {
     const span: [number, number] = [graphTime(event.start), graphTime(event.end)];
     const seq = ++this.seq;
-    const rec: EventRecord = { event, ord: prev?.ord ?? ++this.ord, seq, deleted: false, span, versions: [...(prev?.versions ?? []), { seq, span, deleted: false }] };
+    const rec: EventRecord = { event, ord: prev?.ord ?? ++this.ord, seq, deleted: false, span };
     this.events.set(event.id!, rec);
     return rec;
   }
@@ -448,7 +434,6 @@ export class GraphStore {
     if (r.event.type === "seriesMaster") for (const o of this.seriesEvents(id)) this.deleteEvent(o.event.id!);
     r.deleted = true;
     r.seq = ++this.seq;
-    r.versions.push({ seq: r.seq, span: r.span, deleted: true });
     return true;
   }
 
