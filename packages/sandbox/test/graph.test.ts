@@ -4,6 +4,7 @@ import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/mi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccountInfo, MailboxFixture } from "@followthrough/sandbox";
 import { type RunningSandbox, startSandbox } from "../src/index";
+import { USER_PROPERTIES } from "../src/graph/user-properties";
 import { sandboxGraphClient, sandboxTokens } from "./graph-client";
 import { type Page, collect, control, graphFailure, tinyOutlook } from "./graph-support";
 import { microsoftData, microsoftMailboxes } from "./mailboxes";
@@ -96,6 +97,12 @@ for (const mailbox of microsoftMailboxes) {
       const sel = await client.api("/me").select(["id", "mail", "proxyAddresses"]).get();
       expect(account.aliases.length).toBeGreaterThan(0);
       expect(sel.proxyAddresses).toEqual([`SMTP:${owner}`, ...account.aliases.map((a) => `smtp:${a}`)]);
+      // A property the user type does not have: Graph's 400, not a null (helper-108 #4). A real one
+      // the sandbox does not model comes back null, as an unset property does.
+      const typo = await graphFailure(client.api("/me").select(["mail", "proxyAddress"]).get());
+      expect(typo.statusCode).toBe(400);
+      expect(typo.code).toBe("RequestBroker--ParseUri");
+      expect((await client.api("/me").select(["mail", "mobilePhone"]).get()).mobilePhone).toBeNull();
       const settings = await client.api("/me/mailboxSettings").get();
       // Outlook names the Windows zone; it maps back to the owner's IANA zone.
       expect(findIana(settings.timeZone)).toContain(account.timeZone);
@@ -202,5 +209,16 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     const err = await graphFailure(own.api("/me").get());
     expect(err.statusCode).toBe(401);
     expect(err.code).toBe("InvalidAuthenticationToken");
+  });
+});
+
+describe("the user properties the sandbox knows", () => {
+  it("are those of Microsoft's typings for a user (@microsoft/microsoft-graph-types), no more and no fewer", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { createRequire } = await import("node:module");
+    const dts = readFileSync(createRequire(import.meta.url).resolve("@microsoft/microsoft-graph-types/microsoft-graph.d.ts"), "utf8");
+    const body = (name: string) => /\{([\s\S]*?)\n\}/.exec(dts.slice(dts.indexOf(`export interface ${name} `)))![1];
+    const names = ["User", "DirectoryObject", "Entity"].flatMap((t) => [...body(t).matchAll(/^\s+([A-Za-z0-9]+)\??:/gm)].map((m) => m[1].toLowerCase()));
+    expect([...USER_PROPERTIES].sort()).toEqual([...new Set(names)].sort());
   });
 });

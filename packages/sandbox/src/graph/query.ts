@@ -45,7 +45,7 @@ export function queryOf(url: string): Map<string, string> {
 }
 
 /** Parses `$select` against the known properties of `type`; unknown names give Graph's 400. */
-export function parseSelect(value: string | undefined, known: Set<string>, type: string): string[] | undefined {
+export function parseSelect(value: string | undefined, known: ReadonlySet<string>, type: string): string[] | undefined {
   if (value === undefined || value.trim() === "") return undefined;
   const names = value.split(",").map((s) => s.trim()).filter(Boolean);
   for (const n of names)

@@ -6,8 +6,9 @@ import { graphCalendarRoutes } from "./calendar-routes";
 import { graphControlRoutes } from "./control-routes";
 import { graphHandler, ok } from "./http";
 import { graphMailRoutes } from "./mail-routes";
-import { queryOf } from "./query";
+import { parseSelect, queryOf } from "./query";
 import type { GraphStore } from "./store";
+import { USER_PROPERTIES } from "./user-properties";
 
 const defaultUserProps = ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"];
 
@@ -88,7 +89,9 @@ export function graphRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
     guard(state, "graph", "graph.me"),
     graphHandler((call) => {
       const all = user(call.store);
-      const select = queryOf(call.c.req.url).get("$select")?.split(",").map((s) => s.trim()).filter(Boolean);
+      // A name the user type does not have is refused, as for messages and events (a typo in the
+      // adapter's list would otherwise read as a null property here and fail the connect on Graph).
+      const select = parseSelect(queryOf(call.c.req.url).get("$select"), USER_PROPERTIES, "user");
       const out: Record<string, unknown> = { "@odata.context": `${call.origin}/v1.0/$metadata#users/$entity` };
       for (const p of select?.length ? select : defaultUserProps) {
         const key = Object.keys(all).find((k) => k.toLowerCase() === p.toLowerCase());
