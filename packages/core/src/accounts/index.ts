@@ -220,7 +220,7 @@ export async function setFirstName(repo: Repository, email: string, person: stri
 }
 
 /** The account item as stored (the record, and its index's occurrence). */
-export const loadAccountItem = (repo: Repository, email: string) => repo.get<StoredAccountItem>(keys.account(email));
+export const loadAccountItem = async (repo: Repository, email: string) => (couldBeAccount(email) ? repo.get<StoredAccountItem>(keys.account(email)) : undefined);
 
 /** The fields {@link updateAccount} changes. */
 export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>;
@@ -434,8 +434,16 @@ export async function rotateRefreshToken(repo: Repository, ring: Keyring, record
 
 /** Loads an account. */
 export async function loadAccount(repo: Repository, email: string): Promise<AccountRecord | undefined> {
+  if (!couldBeAccount(email)) return undefined;
   return (await repo.get<{ account: AccountRecord }>(keys.account(email)))?.account;
 }
+
+/**
+ * No stored account has an address this long (an address is at most 254 characters, RFC 5321's
+ * path less its brackets): one is not looked up, so an over-long address from a URL is "no such
+ * account", not the table's ValidationException on its key (helper-106 #9: a 500).
+ */
+const couldBeAccount = (email: string) => email.length <= 320;
 
 /** The account's refresh token in clear, for the OAuth client only. */
 export const refreshTokenOf = (ring: Keyring, record: AccountRecord) => decrypt(ring, record.refreshTokenSealed, record.email.toLowerCase());
