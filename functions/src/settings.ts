@@ -20,7 +20,7 @@ import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
-import { CALENDAR_ZONE, changeTimeZone, planEventJobs } from "@followthrough/core/events";
+import { CALENDAR_ZONE, changeTimeZone, planEventJobs, syncSoon } from "@followthrough/core/events";
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
@@ -348,6 +348,24 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
     const back = () => c.redirect(`${selfPath(c)}?saved=1`, 303);
     const now = deps.now();
     const gone = () => kit.say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+    /**
+     * Puts the account's coming event emails and daily sync on the due-hour index. A plan that fails
+     * (the table refused a write) files the daily sync for the next dispatch instead (core/events
+     * syncSoon: one write), which reads the calendar and plans within the hour; only when that fails
+     * too is the plan left to the next weekly run (logged). The page says saved either way: the
+     * setting is (helper-105: the failure was only logged, and the emails waited for the weekly run).
+     */
+    const plan = async (planFor: AccountRecord) => {
+      const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+      try {
+        await planEventJobs({ repo: deps.repo, account: planFor, now });
+      } catch (e) {
+        await syncSoon(deps.repo, planFor.email, deps.now()).then(
+          () => console.warn("settings: event plan not made; the calendar's sync is filed for the next dispatch", why(e)),
+          (f: unknown) => console.warn("settings: event plan not made, nor the sync filed; the weekly run plans", why(e), why(f)),
+        );
+      }
+    };
 
     if (action === "save") {
       let schedule: DigestSchedule;
@@ -398,7 +416,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       const eventEmails = { morningOf: form.morningOf === "on", morningAfter: form.morningAfter === "on" };
       if (!(await updateAccount(deps.repo, account.email, { eventEmails }, now))) return gone();
       // Emails switched on again go back on the due-hour index; switched off, their jobs end as "off".
-      await planEventJobs({ repo: deps.repo, account: { ...account, eventEmails }, now }).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
+      await plan({ ...account, eventEmails });
       return back();
     }
     if (action === "preset") {
@@ -421,7 +439,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       if (account.status === "paused" && resumed === "active") {
         // (After a zone set while paused, the plan files only the calendar's sync, for the next
         // dispatch, which reads it in the new zone and plans: core/events planEventJobs.)
-        await planEventJobs({ repo: deps.repo, account: { ...account, status: "active" }, now }).catch((e) => console.warn("settings: event plan not refreshed", e instanceof Error ? e.message : String(e)));
+        await plan({ ...account, status: "active" });
         // A first read the pause cut short (its continuation found the account paused and stopped)
         // goes on now, not a few minutes of it each weekly run.
         if (deps.enqueueBackfill && !(await firstReadDone(deps.repo, account.email)))

@@ -390,6 +390,40 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     }
   });
 
+  it("a resume or an event-email choice whose plan the table refuses files the calendar's sync for the next dispatch, which plans", async () => {
+    const acc = email().toLowerCase();
+    const realRepo = deps.repo;
+    let refuse = 0;
+    // The plan's first read fails (the table throttled); the sync's one write goes through.
+    deps.repo = new Proxy(realRepo, {
+      get(target, prop) {
+        const real = Reflect.get(target, prop, target);
+        if (prop === "loadMeetings" && refuse > 0)
+          return async () => {
+            refuse--;
+            throw new Error("ProvisionedThroughputExceededException: the plan's read");
+          };
+        return typeof real === "function" ? real.bind(target) : real;
+      },
+    });
+    try {
+      for (const [first, then] of [[{ action: "pause" }, { action: "resume" }], [{ action: "eventemails" }, { action: "eventemails", morningOf: "on", morningAfter: "on" }]] as const) {
+        expect((await post(path, first)).status).toBe(303);
+        await realRepo.delete(keys.eventJob(acc, "sync"));
+        refuse = 1;
+        const slots = [nextDispatchSlot(Date.now() + 60_000)];
+        expect((await post(path, then)).status).toBe(303);
+        slots.push(nextDispatchSlot(Date.now() + 60_000));
+        expect(refuse).toBe(0);
+        const sync = await realRepo.get<{ due: number }>(keys.eventJob(acc, "sync"));
+        expect(slots, then.action).toContain(sync?.due);
+      }
+    } finally {
+      deps.repo = realRepo;
+    }
+    expect((await loadAccount(repo, email()))!).toMatchObject({ status: "active", eventEmails: { morningOf: true, morningAfter: true } });
+  });
+
   it("resume queues the first backfill again when the pause cut it short, and not once it is done", async () => {
     const queued: string[] = [];
     const before = deps.enqueueBackfill;
