@@ -305,11 +305,9 @@ export async function start(argv: string[]): Promise<number> {
   }
   if (values.port !== undefined && (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535))
     throw new UsageError(`--port must be a port number from 0 to 65535, got ${JSON.stringify(values.port)}`);
-  // A --home that is not there is a typo, not "no accounts": said as such, instead of the demo alone
-  // with nothing said (helper-106 #6). (FOLLOWTHROUGH_HOME, set once for every command, may name a
-  // folder no connect has made yet: the demo runs.)
-  if (values.home !== undefined && !existsSync(localHome(values.home)))
-    throw new UsageError(`--home ${JSON.stringify(values.home)}: no such folder (connect an account there first: followthrough connect google --home ${JSON.stringify(values.home)} ...)`);
+  // A --home that is not there (a typo, or no connect yet): the demo runs, and says why no account
+  // of that folder does, instead of nothing said (helper-106 #6). Nothing is created there.
+  const missingHome = values.home !== undefined && !existsSync(localHome(values.home));
   const stack = await startLocalStack({ fixtures: values.fixtures, port: values.port === undefined ? undefined : Number(values.port), home: localHome(values.home) });
   console.log(`local DynamoDB (${stack.dynamo.engine}) at ${stack.dynamo.endpoint}; provider sandbox at ${stack.sandbox.url}`);
   for (const a of stack.accounts) {
@@ -330,6 +328,7 @@ export async function start(argv: string[]): Promise<number> {
     );
   }
   for (const n of stack.notes) console.log(`note: ${n}`);
+  if (missingHome) console.log(`note: --home ${JSON.stringify(values.home)}: no such folder, so the demo only (connect an account there first: followthrough connect google|microsoft --home ${JSON.stringify(values.home)} ...)`);
   console.log(`\nFollowthrough is running at ${stack.url}/  (press Ctrl-C to stop)`);
   if (process.env.FOLLOWTHROUGH_EXIT_AFTER_START) {
     await stack.close();
