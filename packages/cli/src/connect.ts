@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
-import { type AccountRecord, calendarZoneOf, listAccounts, loadAccount, type ProviderEndpoints, saveAccount, sealRefreshToken, updateConnection } from "@followthrough/core/accounts";
+import { type AccountRecord, listAccounts, loadAccount, type ProviderEndpoints, saveAccount, sealRefreshToken, updateConnection } from "@followthrough/core/accounts";
+import { type Grant, reconnectPatch } from "@followthrough/core/connect";
 import { GOOGLE_SCOPES, googleEndpoints, microsoftEndpoints, missingScopes, missingScopesMessage, type OAuthClientConfig, parseScopes } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
@@ -353,35 +354,13 @@ async function storeAccount(
     throw new ConnectError(`signed in, but reading the ${provider} profile failed: ${oneLine((e as Error).message)}`);
   }
   const previous = await loadAccount(store.repo, profile.email);
-  const fromCalendar = profile.timeZone && isZone(profile.timeZone) ? profile.timeZone : undefined;
   if (previous && previous.provider === provider) {
-    // A reconnect writes only what the new grant decides, as the hosted one does (core/connect):
-    // the owner's settings (a pause, subject, signature, first names, event emails, a chosen zone)
-    // stay. Saving a whole new record lost them and turned a paused account on (helper-106 #1).
-    const refreshTokenSealed = sealRefreshToken(store.ring, previous.email, latest);
-    const updated = await updateConnection(
-      store.repo,
-      previous.email,
-      (current) => {
-        const calendarZone = fromCalendar ?? calendarZoneOf(current);
-        return {
-          aliases: profile.aliases,
-          ...(profile.displayName ? { displayName: profile.displayName } : {}),
-          timeZone: current.zoneChosen ? current.timeZone : (fromCalendar ?? current.timeZone),
-          ...(calendarZone ? { calendarZone } : {}),
-          clientId,
-          endpoints,
-          refreshTokenSealed,
-          status: current.status === "paused" ? "paused" : "active",
-          connectedAt: Date.now(),
-          ...(scopes ? { scopes } : {}),
-          reconnectNotifiedAt: undefined,
-          reconnectNotifyingAt: undefined,
-          reconnectReason: undefined,
-        };
-      },
-      Date.now(),
-    );
+    // A reconnect writes only what the new grant decides, the hosted one's patch (core/connect
+    // reconnectPatch): the owner's settings (a pause, subject, signature, first names, event emails,
+    // a chosen zone) stay. Saving a whole new record lost them and turned a paused account on (helper-106 #1).
+    const grant: Grant = { provider, email: previous.email, profile, clientId, endpoints, scopes, now: Date.now() };
+    const sealed = sealRefreshToken(store.ring, previous.email, latest);
+    const updated = await updateConnection(store.repo, previous.email, (current) => reconnectPatch(grant, current, sealed), grant.now);
     if (updated) return updated;
   }
   const account = await saveAccount(store.repo, store.ring, {

@@ -117,6 +117,66 @@ const settingsOf = (a: AccountRecord): Partial<AccountRecord> => {
   return Object.fromEntries(Object.entries({ template, subjectTemplate, signatureName, firstNames, eventEmails, lastWeeklyAt, lastWeek }).filter(([, v]) => v !== undefined));
 };
 
+/** What a new grant of an account decides, however it was made (the hosted flow, the CLI's local one). */
+export interface Grant {
+  provider: ProviderName;
+  /** The address signed in to (the profile's). */
+  email: string;
+  profile: Profile;
+  clientId: string;
+  /** The endpoints the account is read through; absent for the real APIs' defaults. */
+  endpoints: AccountRecord["endpoints"];
+  /** The scopes the token response granted; absent when it named none. */
+  scopes?: string[];
+  now: number;
+  /** The sign-in identity key (core/oauth identityKey), when the flow learned it. */
+  identity?: string;
+}
+
+/**
+ * The fields a grant decides, from the record it is made from (`prior`: the account as stored, one
+ * carried over from a renamed address, or none): the profile's aliases (not the address itself) and
+ * name, the calendar's zone as the provider names it now (a zone the owner chose on the settings
+ * page stays, and the calendar's is kept beside it), the client, endpoints and connection time.
+ */
+export function grantFields(g: Grant, prior: AccountRecord | undefined): Partial<AccountRecord> & Pick<AccountRecord, "provider" | "aliases" | "timeZone" | "clientId" | "connectedAt"> {
+  const lower = g.email.toLowerCase();
+  const aliases = [...new Set(g.profile.aliases.map((a) => a.trim()).filter((a) => a && a.toLowerCase() !== lower))];
+  const fromCalendar = g.profile.timeZone && isZone(g.profile.timeZone) ? g.profile.timeZone : undefined;
+  const calendarZone = fromCalendar ?? (prior ? calendarZoneOf(prior) : undefined);
+  return {
+    provider: g.provider,
+    aliases,
+    ...(g.profile.displayName ? { displayName: g.profile.displayName } : {}),
+    timeZone: prior?.zoneChosen ? prior.timeZone : (fromCalendar ?? prior?.timeZone ?? "UTC"),
+    ...(calendarZone ? { calendarZone } : {}),
+    clientId: g.clientId,
+    endpoints: g.endpoints,
+    connectedAt: g.now,
+    ...(g.identity ? { identity: g.identity } : {}),
+  };
+}
+
+/**
+ * A reconnect's write (core/accounts updateConnection), made from the record as it is at the write:
+ * only what the grant decides ({@link grantFields}), its sealed token and scopes, the status (a pause
+ * stays; one waiting for a reconnect is active again), a schedule where there was none, and the
+ * marks of the old grant's failure removed (an undefined field is removed). The owner's settings
+ * saved meanwhile (template, subject, signature, first names, event emails, a chosen zone) stay.
+ */
+export function reconnectPatch(g: Grant, current: AccountRecord, refreshTokenSealed: string): Partial<AccountRecord> {
+  return {
+    ...grantFields(g, current),
+    status: current.status === "paused" ? "paused" : "active",
+    ...(current.schedule ? {} : { schedule: { ...DEFAULT_SCHEDULE } }),
+    refreshTokenSealed,
+    scopes: g.scopes,
+    reconnectNotifiedAt: undefined,
+    reconnectNotifyingAt: undefined,
+    reconnectReason: undefined,
+  };
+}
+
 /** What storing a connection did. */
 export type StoreOutcome =
   | { kind: "connected" | "reconnected"; account: AccountRecord }
@@ -177,26 +237,8 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   const moved = o.identity ? await accountByIdentity(o.repo, identityKey(o.identity)) : undefined;
   const carried = moved && moved.email.toLowerCase() !== email.toLowerCase() ? moved : undefined;
   if (carried) await deleteAccountData(o.repo, carried.email);
-  const lower = email.toLowerCase();
-  const aliases = [...new Set(o.profile.aliases.map((a) => a.trim()).filter((a) => a && a.toLowerCase() !== lower))];
-  const fromCalendar = o.profile.timeZone && isZone(o.profile.timeZone) ? o.profile.timeZone : undefined;
-  // What this connection decides, from the record it is made from (`prior`: the account as stored,
-  // or the one carried over from a renamed address). The calendar's zone, as the provider names it
-  // now; a zone the owner chose on the settings page stays, and the calendar's is kept beside it.
-  const connection = (prior: AccountRecord | undefined) => {
-    const calendarZone = fromCalendar ?? (prior ? calendarZoneOf(prior) : undefined);
-    return {
-      provider: o.provider,
-      aliases,
-      ...(o.profile.displayName ? { displayName: o.profile.displayName } : {}),
-      timeZone: prior?.zoneChosen ? prior.timeZone : (fromCalendar ?? prior?.timeZone ?? "UTC"),
-      ...(calendarZone ? { calendarZone } : {}),
-      clientId: o.client.clientId,
-      endpoints: endpointsOf(o.client),
-      connectedAt: o.now,
-      ...(o.identity ? { identity: identityKey(o.identity) } : {}),
-    };
-  };
+  const grant: Grant = { provider: o.provider, email, profile: o.profile, clientId: o.client.clientId, endpoints: endpointsOf(o.client), scopes: o.scopes, now: o.now, ...(o.identity ? { identity: identityKey(o.identity) } : {}) };
+  const connection = (prior: AccountRecord | undefined) => grantFields(grant, prior);
   if (existing) {
     const createdAt = existing.createdAt;
     // Only what the new grant decides is written, made from the record as it is at the write (core/accounts
@@ -210,16 +252,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
         // Another account under this address since it was read (disconnected and connected again, by
         // someone else or through the other provider): this connection is decided again from the start.
         if (current.createdAt !== createdAt || current.provider !== o.provider) throw new Replaced();
-        return {
-          ...connection(current),
-          status: current.status === "paused" ? "paused" : "active",
-          ...(current.schedule ? {} : { schedule: { ...DEFAULT_SCHEDULE } }),
-          refreshTokenSealed: sealed,
-          scopes: o.scopes,
-          reconnectNotifiedAt: undefined,
-          reconnectNotifyingAt: undefined,
-          reconnectReason: undefined,
-        };
+        return reconnectPatch(grant, current, sealed);
       },
       o.now,
     );
