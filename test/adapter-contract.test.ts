@@ -234,3 +234,36 @@ describe("Google calendar sync rounds", () => {
     expect(round.deletes).toContain("contractfar1");
   });
 });
+
+/**
+ * Google only: Gmail's messages.list promises no order, and its pages are only roughly newest
+ * first (googleapis/google-api-nodejs-client#3508: a page's internalDates go back up by hours, the
+ * order mail was stored in). A sent copy stored late with an old date (an IMAP client's append)
+ * comes among the newest: the backfill must not end there (helper-109 #1).
+ */
+describe("Gmail's list order", () => {
+  let h: ScanHarness;
+  let now: number;
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 5 });
+    now = Date.parse(h.expected.now);
+  });
+  afterAll(() => h?.close());
+
+  it("a sent copy stored last with a date before the window does not end the backfill: every sent message of the window is read", async () => {
+    const enc = encodeURIComponent(h.email);
+    const old = now - 400 * DAY;
+    await h.control("POST", `/_control/accounts/${enc}/gmail/messages`, {
+      labelIds: ["SENT"],
+      internalDate: String(old),
+      headers: { From: h.email, To: "old.friend@elsewhere.example", Subject: "Appended late", Date: new Date(old).toUTCString() },
+    });
+    await h.control("POST", `/_control/accounts/${enc}/gmail/list-order`, { order: "stored" });
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+    const { items, pages } = await drain<MailMessage>(h.provider.sentMail, window);
+    const inWindow = h.fixture.google!.messages.filter((m) => m.labelIds?.includes("SENT") && Number(m.internalDate) >= window.since).map((m) => m.id);
+    expect(inWindow.length).toBeGreaterThan(5);
+    expect([...items.keys()].sort()).toEqual([...inWindow].sort());
+    expect(pages).toBeGreaterThan(1);
+  });
+});

@@ -148,7 +148,11 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     const ids = (list.data.messages ?? []).map((m) => m.id!).filter(Boolean);
     const { found } = await fetchMessages(ids, window.abandon);
     const inWindow = found.filter((m) => m.sentAt >= cursor.since && spec.keep(m));
-    const reachedWindowEnd = found.length > 0 && found.some((m) => m.sentAt < cursor.since);
+    // The listing ends where a whole page is older than the window. Gmail lists only roughly newest
+    // first (a page's internalDates go back up by hours, googleapis/google-api-nodejs-client#3508; a
+    // copy appended late with an old date comes among the newest): one older message on a page is no
+    // end, and ending there lost the rest of the year (helper-109 #1).
+    const reachedWindowEnd = found.length > 0 && found.every((m) => m.sentAt < cursor.since);
     const more = list.data.nextPageToken && !reachedWindowEnd;
     const next: SyncCursor = more
       ? { mode: "full", since: cursor.since, page: list.data.nextPageToken!, anchor, generation: cursor.generation }

@@ -25,8 +25,8 @@ function toMessage(n: NewMessage): gmail_v1.Schema$Message {
 /**
  * Gmail control routes: add mail (`POST .../gmail/messages`, one message or an array), change labels
  * (`POST .../gmail/messages/:id/labels` `{add, remove}`), delete (`DELETE .../gmail/messages/:id`), read
- * drafts and mail sent through the API (`GET .../gmail/drafts`, `GET .../gmail/sent`) and the history state
- * (`GET .../gmail/history`).
+ * drafts and mail sent through the API (`GET .../gmail/drafts`, `GET .../gmail/sent`), the history state
+ * (`GET .../gmail/history`), and set how messages.list orders (`POST .../gmail/list-order`).
  */
 export function gmailControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
   app.post(`${base}/messages`, async (c) => {
@@ -55,6 +55,16 @@ export function gmailControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
     const g = gmailOf(c, state);
     if (g instanceof Response) return g;
     return g.deleteMessage(c.req.param("id")) ? c.json({ deleted: c.req.param("id") }) : send(c, 404, { error: `no message ${c.req.param("id")}` });
+  });
+
+  // How messages.list orders (GmailStore listOrder): `{order: "date" | "stored"}`.
+  app.post(`${base}/list-order`, async (c) => {
+    const g = gmailOf(c, state);
+    if (g instanceof Response) return g;
+    const { order } = (await c.req.json().catch(() => ({}))) as { order?: unknown };
+    if (order !== "date" && order !== "stored") return send(c, 400, { error: 'body must be {"order": "date" | "stored"}' });
+    g.listOrder = order;
+    return c.json({ order });
   });
 
   app.get(`${base}/drafts`, (c) => {

@@ -83,7 +83,11 @@ export function gmailRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
       const after = decodePageToken<{ d: string; i: string }>(c.req.query("pageToken"), (v) => typeof v.d === "string" && typeof v.i === "string");
       const all = g.list(c.req.queries("labelIds") ?? [], c.req.query("includeSpamTrash") === "true");
       let start = 0;
-      if (after) {
+      if (after && g.listOrder === "stored") {
+        // In stored order a page goes on after the message it ended with (gone since: from the start).
+        const idx = all.findIndex((m) => m.id === after.i);
+        start = idx + 1;
+      } else if (after) {
         const d = Number(after.d);
         const idx = all.findIndex((m) => Number(m.internalDate) < d || (Number(m.internalDate) === d && cmpId(m.id!, after.i) < 0));
         start = idx < 0 ? all.length : idx;

@@ -133,12 +133,21 @@ export class GmailStore {
     return [primary, ...aliases];
   }
 
-  /** Messages carrying all `labelIds`, newest first; SPAM and TRASH only when asked for. */
+  /**
+   * How messages.list orders what it returns. Gmail's reference promises no order; its lists come
+   * roughly newest first, but a page's `internalDate`s are observed to go back up by hours
+   * (googleapis/google-api-nodejs-client#3508: the order mail was stored in, not its date). "date"
+   * (the default) serves strictly newest `internalDate` first; "stored" serves the last stored first,
+   * whatever its `internalDate` (a copy appended late with an old date comes among the newest).
+   */
+  listOrder: "date" | "stored" = "date";
+
+  /** Messages carrying all `labelIds`, in {@link listOrder}; SPAM and TRASH only when asked for. */
   list(labelIds: string[] = [], includeSpamTrash = false): Message[] {
-    return [...this.messages.values()]
+    const found = [...this.messages.values()]
       .filter((m) => labelIds.every((l) => m.labelIds?.includes(l)))
-      .filter((m) => includeSpamTrash || !hidden.some((h) => m.labelIds?.includes(h) && !labelIds.includes(h)))
-      .sort(newestFirst);
+      .filter((m) => includeSpamTrash || !hidden.some((h) => m.labelIds?.includes(h) && !labelIds.includes(h)));
+    return this.listOrder === "stored" ? found.reverse() : found.sort(newestFirst);
   }
 
   /** One message (a copy), or undefined. */
