@@ -224,6 +224,26 @@ describe.each([
     }
   });
 
+  it("a takeover whose look for the earlier draft is slow has that look taken off its create's deadline (helper-110 #1)", async () => {
+    const { h, now, tap, ours } = await setup();
+    try {
+      // The first tap's create never reaches the provider (its request died): a stale claim, no draft.
+      expect((await tap(now, { writer: { ...h.provider, createDraft: () => new Promise(() => {}) }, deadlineMs: 50 })).status).toBe("pending");
+      // The takeover's look takes 0.8 s (a hundred drafts paged back), its create 0.6 s, within a 1.2 s deadline.
+      const slow: DraftWriter = {
+        ...h.provider,
+        findDrafts: async (m, since) => (await sleep(800), h.provider.findDrafts(m, since)),
+        createDraft: async (d) => (await sleep(600), h.provider.createDraft(d)),
+      };
+      expect((await tap(now + DRAFT_CLAIM_LEASE_MS + 1, { writer: slow, deadlineMs: 1200 })).status).toBe("pending");
+      // The create lands and its request converges on it: one draft.
+      for (let i = 0; i < 100 && (await ours()).length !== 1; i++) await sleep(100);
+      expect(await ours()).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a person record that lost its draft (a scan wrote it back) gets it again at the next tap", async () => {
     const { h, now, person, tap } = await setup();
     try {

@@ -248,8 +248,8 @@ interface DraftClaim {
   marker: string;
   /**
    * When the marker was first claimed (a takeover keeps it): no draft carrying it is older, so a
-   * look for it goes back that far. Absent on claims made before 2026-12-03 (the look then goes back
-   * as far as it can).
+   * look for it goes back that far. Absent on claims made before 2026-12-03: a takeover then takes
+   * the claim's time, or 0 for a freed one (the look goes back as far as it can).
    */
   markedAt?: number;
   draftId?: string;
@@ -320,8 +320,13 @@ export async function draftFollowUp(o: {
   // 1. Claim the person, or learn where an earlier tap stands.
   let claim: DraftClaim | undefined;
   let fresh = false;
-  /** Time this tap spent waiting on another's claim: taken off its own create's deadline. */
-  let waitedMs = 0;
+  /**
+   * When this tap began: everything before its create (a wait on another's claim, a takeover's look
+   * for the earlier draft, the table's reads) is taken off the create's deadline, so the tap's answer
+   * comes within the API's timeout however long those took (helper-110 #1: a takeover's look, paging
+   * back through a hundred drafts, was not counted).
+   */
+  const tapBegan = performance.now();
   /**
    * Puts the draft on the person's record, read afresh, whatever their stage (one dismissed keeps it,
    * so an Undo brings them back as drafted); a person still "met" becomes "drafted".
@@ -358,18 +363,16 @@ export async function draftFollowUp(o: {
       // not leave this tap's create more of its deadline than it has.
       let changed = false;
       const began = performance.now();
-      const before = waitedMs;
       while (!changed && performance.now() - began < (o.waitMs ?? 3000)) {
         await sleep(200);
         const c = (await repo.get<{ claim: DraftClaim }>(key))?.claim;
-        waitedMs = before + (performance.now() - began);
         if (c?.status === "created" && c.draftId) return { status: "ready", draftId: c.draftId, webLink: c.webLink ?? "", created: false };
         changed = !c || c.claimedAt !== existing.claimedAt;
       }
       if (!changed) return { status: "pending" };
     } else {
       // A stale claim: its request has ended. Take it over, keeping its marker.
-      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: existing.marker, markedAt: existing.markedAt ?? 0 };
+      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: existing.marker, markedAt: existing.markedAt ?? existing.claimedAt };
       if (await repo.putIf({ ...key, claim: mine }, "#c.#s = :creating AND #c.claimedAt = :then", { ":creating": "creating", ":then": existing.claimedAt }, names)) claim = mine;
     }
   }
@@ -436,7 +439,9 @@ export async function draftFollowUp(o: {
     return provider.createDraft({ ...composeFollowUp(account, person, undefined, o.asOf ?? o.now, address), marker: held.marker });
   });
   // The draft exists: a lookup that fails now converges on it alone (the claim keeps later taps on it).
-  const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker, held.markedAt).catch(() => []), draft);
+  // After this tap's create, a look goes back to its own claim: what the marker had before was
+  // looked for before the create (a takeover's look), and a slow earlier create lands after it.
+  const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker, held.claimedAt).catch(() => []), draft);
   /**
    * A create that failed: a refusal made nothing (the claim goes, so the next tap creates at once); a
    * lost answer may have made the draft (looked for by its marker; not found, the claim is freed for
@@ -447,14 +452,14 @@ export async function draftFollowUp(o: {
       await repo.deleteIf(key, "#c.#s = :creating AND #c.claimedAt = :mine", { ":creating": "creating", ":mine": held.claimedAt }, names);
       return new FollowUpError("refused", "Your mail provider refused the draft, and none was made. Tap the link again to retry.", { cause: e });
     }
-    const found = await provider.findDrafts(held.marker, held.markedAt).catch(() => undefined);
+    const found = await provider.findDrafts(held.marker, held.claimedAt).catch(() => undefined);
     if (found?.length) return settle(found);
     await release();
     return new FollowUpError("failed", "We couldn't confirm your draft was made; tap again to retry.", { cause: e });
   };
   let outcome: DraftResult | typeof TIMED_OUT;
   try {
-    outcome = await withDeadline(creating, Math.max(0, (o.deadlineMs ?? DRAFT_CREATE_DEADLINE_MS) - waitedMs));
+    outcome = await withDeadline(creating, Math.max(0, (o.deadlineMs ?? DRAFT_CREATE_DEADLINE_MS) - (performance.now() - tapBegan)));
   } catch (e) {
     const after = await afterFailure(e);
     if (after instanceof FollowUpError) throw after;

@@ -20,9 +20,9 @@ export const GMAIL_CONCURRENCY = 4;
 
 /** The header that marks a follow-up draft (an opaque value: it tells a recipient nothing). */
 export const DRAFT_MARKER_HEADER = "X-Followthrough-Ref";
-/** How many drafts one page of a draft lookup reads (each costs 5 quota units). */
+/** How many of the newest drafts a lookup reads, and how many at a time one going back further does (each drafts.get costs 5 units). */
 export const DRAFT_LOOKBACK = 10;
-/** The most drafts a marker's lookup reads going back to its claim (505 units at most, with the lists). */
+/** The most drafts a marker's lookup reads going back to its claim (505 units at most, with its one list). */
 export const DRAFT_LOOKBACK_MAX = 100;
 /** How far Gmail's clock (a draft's internalDate) may be behind ours (the claim's time). */
 export const DRAFT_CLOCK_SLACK_MS = 5 * 60_000;
@@ -152,23 +152,22 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
   const req = { retry: false } as const;
 
   /**
-   * The newest drafts' headers, shared by findDrafts and draftsTo. No `q` under gmail.metadata: 5
-   * units for each list and 5 for each drafts.get. One page of DRAFT_LOOKBACK drafts; with `since`
-   * (when the marker was claimed), page after page until one holds a draft made before it (less
-   * DRAFT_CLOCK_SLACK_MS), none is left, or DRAFT_LOOKBACK_MAX were read: a draft made by a tap that
-   * died stays found however many drafts were made since (helper-105 #2). Gmail's reference gives
-   * drafts.list no order; it lists newest first, as messages.list does, and the cap bounds the look
-   * whatever the order.
+   * The newest drafts' headers, shared by findDrafts and draftsTo. No `q` under gmail.metadata: one
+   * drafts.list (5 units, whatever its size) and 5 units for each drafts.get. DRAFT_LOOKBACK drafts;
+   * with `since` (when the marker was claimed), the list holds DRAFT_LOOKBACK_MAX and their headers
+   * are read DRAFT_LOOKBACK at a time until a batch holds a draft made before it (less
+   * DRAFT_CLOCK_SLACK_MS): a draft made by a tap that died stays found however many drafts were made
+   * since (helper-105 #2), and a look right after a create reads one batch. Gmail's reference gives
+   * drafts.list no order; it lists newest first, as messages.list roughly does, and the cap bounds
+   * the look whatever the order (505 units at most).
    */
   const recentDrafts = async (since?: number): Promise<(MarkedDraft & { marker?: string; to: string })[]> => {
+    const list = await gmailCall(5, () => g.users.drafts.list({ userId: "me", maxResults: since === undefined ? DRAFT_LOOKBACK : DRAFT_LOOKBACK_MAX }, req));
+    const ids = (list.data.drafts ?? []).flatMap((d) => (d.id ? [d.id] : []));
     const found: (MarkedDraft & { marker?: string; to: string })[] = [];
-    let pageToken: string | undefined;
-    for (let read = 0; read < DRAFT_LOOKBACK_MAX; ) {
-      const list = await gmailCall(5, () => g.users.drafts.list({ userId: "me", maxResults: DRAFT_LOOKBACK, ...(pageToken ? { pageToken } : {}) }, req));
-      const ids = (list.data.drafts ?? []).flatMap((d) => (d.id ? [d.id] : [])).slice(0, DRAFT_LOOKBACK_MAX - read);
-      read += ids.length;
-      const page: (MarkedDraft & { marker?: string; to: string })[] = [];
-      await mapLimit(ids, 4, async (id) => {
+    for (let at = 0; at < ids.length; at += DRAFT_LOOKBACK) {
+      const batch: (MarkedDraft & { marker?: string; to: string })[] = [];
+      await mapLimit(ids.slice(at, at + DRAFT_LOOKBACK), 4, async (id) => {
         let got;
         try {
           got = await gmailCall(5, () => g.users.drafts.get({ userId: "me", id, format: "metadata" }, req));
@@ -177,11 +176,10 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
           throw e;
         }
         const header = (name: string) => got.data.message?.payload?.headers?.find((h) => h.name?.toLowerCase() === name.toLowerCase())?.value ?? undefined;
-        page.push({ id, webLink: gmailDraftsLink(o.owner.email), createdAt: Number(got.data.message?.internalDate ?? 0), marker: header(DRAFT_MARKER_HEADER)?.trim(), to: (header("To") ?? "").toLowerCase() });
+        batch.push({ id, webLink: gmailDraftsLink(o.owner.email), createdAt: Number(got.data.message?.internalDate ?? 0), marker: header(DRAFT_MARKER_HEADER)?.trim(), to: (header("To") ?? "").toLowerCase() });
       });
-      found.push(...page);
-      pageToken = list.data.nextPageToken ?? undefined;
-      if (since === undefined || !pageToken || ids.length === 0 || page.some((d) => d.createdAt < since - DRAFT_CLOCK_SLACK_MS)) break;
+      found.push(...batch);
+      if (since === undefined || batch.some((d) => d.createdAt < since - DRAFT_CLOCK_SLACK_MS)) break;
     }
     return found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   };

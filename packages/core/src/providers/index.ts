@@ -155,7 +155,7 @@ export interface DraftWriter {
   findDrafts(marker: string, since?: number): Promise<MarkedDraft[]>;
   /**
    * The owner's recent drafts addressed to `email` (the same bounded look at the newest drafts as
-   * findDrafts: Gmail reads at most DRAFT_LOOKBACK drafts' headers, Graph one page), oldest first.
+   * findDrafts without `since`: Gmail reads DRAFT_LOOKBACK drafts' headers, Graph one page), oldest first.
    */
   draftsTo(email: string): Promise<MarkedDraft[]>;
   /** Deletes a draft; a draft already gone is not an error. */
