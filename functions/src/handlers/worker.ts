@@ -15,7 +15,6 @@ import { loadProvider } from "@followthrough/core/loader";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { readSoFar, scan } from "@followthrough/core/scan";
-import { noticeState } from "@followthrough/core/reconnect";
 import { runWeekly } from "@followthrough/core/weekly";
 import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps } from "../jobs";
 import { need } from "../linked";
@@ -126,12 +125,15 @@ export function createWorkerHandler(deps: () => JobDeps) {
         // a link whose run found the grant gone and was lost sending the notice: then the notice is
         // still its work (core/dispatch runAccountJob), as no record of the account may come again (helper-107 #3).
         if (continued && now - continued.slot >= CONTINUE_WITHIN_MS) {
-          const account = await loadAccount(d.repo, email);
-          const notice = account ? noticeState(account, now) : "none";
-          if (notice !== "due" && notice !== "sending") {
-            console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "continuation past its day; the read goes on next week" }));
-            return true;
+          // (One read decides: a reconnect meanwhile makes it an active account's link, dropped; helper-110 #2.)
+          const notice = await runAccountJob({ repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, clock: d.now, noticeOnly: true }, async () => undefined);
+          if (notice === "busy" && d.digests) {
+            const requeued = await bounce(d, continuationBody(email, continued.slot));
+            console.log(JSON.stringify({ msg: "weekly", account: email, outcome: notice, requeued }));
+            return requeued;
           }
+          if (notice !== "revoked") console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "continuation past its day; the read goes on next week" }));
+          return notice !== "busy";
         }
         // The scheduled occurrence this run belongs to: a continuation's, or the one just past (not
         // before the slot it was dispatched for). The digest is named after it, so a late retry (or a

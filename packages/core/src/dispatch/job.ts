@@ -42,6 +42,12 @@ export interface AccountJobOptions {
    */
   onRevoked?: RevokedHandler;
   /**
+   * Only the reconnect notice a lost run claimed (or whose send failed) is this record's work: sent
+   * (or "busy" while another run's claim is fresh), and otherwise "skipped" without running the job.
+   * One read decides both (a weekly continuation past its day, functions/src/handlers/worker.ts).
+   */
+  noticeOnly?: boolean;
+  /**
    * The weekly job: skipped when it already ran in the last 20 hours (the due index moves an hour
    * when clocks change, half an hour at Lord Howe, which can name a slot just after the one run
    * once a year; a duplicate dispatch then finds the week done), and recorded as run afterwards.
@@ -76,6 +82,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
     await o.onRevoked(o.repo, account, undefined, o.now);
     return "revoked";
   }
+  if (o.noticeOnly) return "skipped";
   if (!account || account.status !== "active") return "skipped";
   const week = o.weekly && o.weekOf ? o.weekOf(account) : undefined;
   if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS && (week === undefined || account.lastWeek === undefined || account.lastWeek === week)) return "skipped";
