@@ -104,6 +104,32 @@ describe.each(["dynalite", "dynamodb-local"] as const)("the reconnect notice on 
     expect(mailer.sent).toHaveLength(1);
   });
 
+  it("a notice sent whose stamp the table refuses is retried, and never fails the record (which would send it again)", async () => {
+    for (const refusals of [2, 5]) {
+      const email = `stamp-${refusals}-${engine}@acme.io`;
+      const t0 = Date.parse("2026-11-30T13:00:00Z");
+      await connect(email, t0 - 86_400_000);
+      let left = refusals;
+      const doc = new Proxy(db.doc, {
+        get(target, prop) {
+          const real = Reflect.get(target, prop, target);
+          if (prop !== "send") return typeof real === "function" ? real.bind(target) : real;
+          return async (cmd: { input?: { UpdateExpression?: string } }) => {
+            if (cmd.input?.UpdateExpression?.startsWith("SET #a.#n = :at") && left-- > 0) throw Object.assign(new Error("Throughput exceeds the current capacity"), { name: "ProvisionedThroughputExceededException" });
+            return (real as (c: unknown) => Promise<unknown>).call(target, cmd);
+          };
+        },
+      });
+      const flaky = new Repository(doc, db.tableName);
+      const mailer = new MemoryMailer();
+      const account = (await loadAccount(repo, email))!;
+      await revokedHandler(mailer, BASE, KEY)(flaky, account, new ProviderError("auth-revoked", "invalid_grant", 400), t0);
+      expect(mailer.sent).toHaveLength(1);
+      // Twice refused: stamped at the third attempt. Refused every time: sent, logged, and not thrown.
+      expect((await loadAccount(repo, email))!.reconnectNotifiedAt).toBe(refusals < 3 ? t0 : undefined);
+    }
+  });
+
   it("a send that fails removes the claim: the next delivery sends at once", async () => {
     const email = `refused-${engine}@acme.io`;
     const t0 = Date.parse("2026-11-30T11:00:00Z");

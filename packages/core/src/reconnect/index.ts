@@ -287,6 +287,20 @@ export async function handleRevoked(o: {
     await settleClaim(repo, account.email, now, false);
     throw e;
   }
-  await settleClaim(repo, account.email, now, true);
+  // Sent: the record's work is done whatever the stamp's write does. Tried three times; a stamp
+  // that is still not written is logged, not thrown (a failed record would be delivered again and,
+  // its claim stale, send a second notice: helper-110 #3).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await settleClaim(repo, account.email, now, true);
+      break;
+    } catch (e) {
+      if (attempt >= 3) {
+        console.warn(JSON.stringify({ msg: "reconnect", account: account.email, notice: "sent, not stamped", error: e instanceof Error ? e.message : String(e) }));
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
   return "notified";
 }
