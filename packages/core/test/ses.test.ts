@@ -116,3 +116,32 @@ it("a send SES refused for its rate (429) is tried again, up to three attempts; 
     await rejected.close();
   }
 }, 10_000);
+
+it("a send that found no SES to connect to is tried again (nothing was sent): the next attempt sends it once", async () => {
+  // A port nothing listens on yet: the first attempt is refused; SES comes up before the second.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  let taken = 0;
+  const ses = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => (taken++, json(res, 200, { MessageId: "m" })));
+  });
+  let up: Promise<void> | undefined;
+  const client = new SESv2Client({ ...sesClientConfig(300), endpoint: `http://127.0.0.1:${port}`, region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+  const mailer = new SesMailer(client, "notices@followthrough.example", {
+    baseMs: 300,
+    maxMs: 300,
+    random: () => 1,
+    onRetry: () => void (up ??= new Promise<void>((r) => ses.listen(port, "127.0.0.1", () => r()))),
+  });
+  try {
+    await mailer.send("owner@acme.io", "Reconnect", "Please reconnect");
+    expect(up).toBeDefined();
+    expect(taken).toBe(1);
+  } finally {
+    ses.closeAllConnections();
+    await new Promise<void>((r) => ses.close(() => r()));
+  }
+}, 10_000);

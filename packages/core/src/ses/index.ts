@@ -1,6 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import { SES_REQUEST_TIMEOUT_MS } from "../limits";
-import { onlyRateLimited, ProviderError, type RetryOptions, withRetry } from "../resilience";
+import { ProviderError, type RetryOptions, withRetry } from "../resilience";
 import type { SystemMailer } from "../reconnect";
 
 /**
@@ -8,19 +8,29 @@ import type { SystemMailer } from "../reconnect";
  * without end), so a stalled send fails instead of holding the notice's claim until the worker is
  * killed (core/reconnect handleRevoked); and one attempt only: SendEmail takes no idempotency key,
  * and the SDK retries a cut request, which SES may have taken and sent (helper-107 #2).
- * {@link SesMailer} retries only what SES surely refused (429).
+ * {@link SesMailer} retries only what surely was not sent (a 429, no connection made).
  */
 export const sesClientConfig = (timeoutMs: number = SES_REQUEST_TIMEOUT_MS) => ({
   maxAttempts: 1,
   requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
 });
 
-/** Only a 429 (TooManyRequestsException: the account's sending rate) proves SES sent nothing. */
+/**
+ * What proves SES sent nothing, and is worth another attempt: a 429 (TooManyRequestsException, the
+ * account's sending rate), and a request that never reached it (no connection made: refused, a
+ * name not resolved, the connection's timeout). Anything else may have been sent (a cut answer, a
+ * 5xx) or never will be (a refusal): the caller's.
+ */
 const sesFailure = (e: unknown): ProviderError => {
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const limited = status === 429 || (e as { name?: string }).name === "TooManyRequestsException";
-  return new ProviderError(limited ? "rate-limited" : "invalid", e instanceof Error ? e.message : String(e), status, undefined, { cause: e });
+  const x = e as { $metadata?: { httpStatusCode?: number }; name?: string; code?: string; message?: string };
+  const status = x.$metadata?.httpStatusCode;
+  const limited = status === 429 || x.name === "TooManyRequestsException";
+  const unsent = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(x.code ?? "") || (x.name === "TimeoutError" && /without establishing a connection/i.test(x.message ?? ""));
+  return new ProviderError(limited ? "rate-limited" : unsent ? "temporary" : "invalid", e instanceof Error ? e.message : String(e), status, undefined, { cause: e });
 };
+
+/** Tried again: only what proves nothing was sent (see sesFailure). */
+const unsentOnly = (e: ProviderError) => e.kind === "rate-limited" || e.kind === "temporary";
 
 /**
  * The From address of a configured sender: an address as it is; a bare domain (SES verifies a
@@ -42,8 +52,9 @@ export class SesMailer implements SystemMailer {
   ) {}
 
   /**
-   * Sends once; again (three attempts in all) only after a 429, which proves nothing was sent. Any
-   * other failure, a cut request among them, is the caller's (the queue delivers the record again).
+   * Sends once; again (three attempts in all) only after a failure that proves nothing was sent (a
+   * 429, no connection). Any other, a cut request among them, is the caller's (the queue delivers the
+   * record again).
    */
   async send(to: string, subject: string, text: string, html?: string): Promise<void> {
     const command = new SendEmailCommand({
@@ -56,7 +67,7 @@ export class SesMailer implements SystemMailer {
         },
       },
     });
-    await withRetry(() => this.client.send(command), sesFailure, { attempts: 3, baseMs: 1_000, maxMs: 10_000, retryOn: onlyRateLimited, ...this.retry }).catch((e: unknown) => {
+    await withRetry(() => this.client.send(command), sesFailure, { attempts: 3, baseMs: 1_000, maxMs: 10_000, retryOn: unsentOnly, ...this.retry }).catch((e: unknown) => {
       throw e instanceof ProviderError && e.cause !== undefined ? e.cause : e;
     });
   }
