@@ -77,8 +77,12 @@ describe("Graph delta: messages and calendarView", () => {
       expect(immutable.has(e.id)).toBe(false);
       if (e.seriesMasterId) expect(immutable.has(e.seriesMasterId)).toBe(false);
     }
-    // Moved: its regular id changes, the old one names nothing; the immutable one stays.
+    // Moved: its regular id changes, the old one names nothing; the immutable one stays. The Inbox's
+    // delta reports it removed under the id the Inbox gave it.
+    const inboxDelta = await collect<GraphMessage>(regular, regular.api("/me/mailFolders/inbox/messages/delta").get());
+    expect(inboxDelta.items.map((m) => m.id)).toContain(listed.id);
     await control(sb.url, `/accounts/${email}/graph/messages/${encodeURIComponent(added.id!)}/move`, { folder: "archive" });
+    expect((await collect(regular, regular.api(inboxDelta.deltaLink!).get())).items).toEqual([{ id: listed.id, "@removed": { reason: "deleted" } }]);
     const moved = await get(regular, added.id!);
     expect(moved.id).not.toBe(listed.id);
     expect((await graphFailure(get(regular, listed.id!))).statusCode).toBe(404);

@@ -222,7 +222,7 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
     },
     async deleteDraft(id: string): Promise<void> {
       try {
-        await call((c) => c.api(`/me/messages/${encodeURIComponent(id)}`).middlewareOptions(noClientRetry).delete(), false, "DELETE /me/messages/{id}");
+        await call((c) => c.api(`/me/messages/${encodeURIComponent(id)}`).header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry).delete(), false, "DELETE /me/messages/{id}");
       } catch (e) {
         if (e instanceof ProviderError && e.kind === "not-found") return;
         throw e;

@@ -162,7 +162,10 @@ function messagesDelta(state: SandboxState) {
     const pageRecs = pending.slice(0, size);
     const body: Record<string, unknown> = {
       "@odata.context": `${call.origin}/v1.0/$metadata#Collection(message)`,
-      value: pageRecs.map((r) => (r.deleted || r.folder !== folder ? removed(r.message.id!) : applySelect(r.message, cursor.kind === "messages" ? cursor.select : undefined))),
+      // A removal names the item as this folder's listing did (without immutable ids, the regular id it had here).
+      value: pageRecs.map((r) =>
+        r.deleted || r.folder !== folder ? removed(call.immutableIds ? r.message.id! : call.store.restId(r.message.id!, folder)!) : applySelect(r.message, cursor.kind === "messages" ? cursor.select : undefined),
+      ),
     };
     const path = new URL(call.c.req.url).pathname;
     if (pending.length > size) {

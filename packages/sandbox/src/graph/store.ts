@@ -139,10 +139,12 @@ export class GraphStore {
    * an id "changes when the item is moved": learn.microsoft.com/graph/outlook-immutable-id). Derived
    * from the item and the folder it is in, so a move changes it. Undefined for an id of no item.
    */
-  restId(id: string): string | undefined {
+  restId(id: string, folder?: FolderName): string | undefined {
     const m = this.messages.get(id);
     if (!m && !this.events.has(id)) return undefined;
-    const where = m ? this.folderIds[m.folder] : "calendar";
+    // `folder`: the one the id was given out in (a message moved out of a folder is removed from
+    // that folder's delta under the id that folder's listing gave it).
+    const where = m ? this.folderIds[folder ?? m.folder] : "calendar";
     const rest = `AAMkAGRest${createHash("sha256").update(`${id}|${where}`).digest("base64url").slice(0, 43)}AAA=`;
     this.restIds.set(rest, id);
     return rest;
