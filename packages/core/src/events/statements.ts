@@ -168,7 +168,8 @@ export function validatePersonAddress(owner: Owner, raw: string): string {
  * refused for a reason the person cannot see (helper-106 #5).
  */
 export function validateName(raw: string): string {
-  const name = plainText(raw);
+  // (Any white space folded, the no-break and ideographic spaces too, as before plainText.)
+  const name = plainText(raw).replace(/\s+/g, " ").trim();
   if (!name) throw new StatementError("bad-name", "Give the person's name.");
   if ([...name].length > NAME_MAX) throw new StatementError("bad-name", `A name is at most ${NAME_MAX} characters.`);
   return name;
