@@ -111,6 +111,10 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
     if (!admission.ok) {
       // Gmail's per-user concurrency limit: 429 rateLimitExceeded, no time to retry at (docs/provider-quirks.md).
       if (api === "gmail" && admission.reason === "concurrency") return send(c, 429, googleError(429, "Too many concurrent requests for user.", "rateLimitExceeded"));
+      // Calendar's own answer, not Gmail's: 403 usageLimits/rateLimitExceeded "Rate Limit Exceeded",
+      // with no time to retry at (developers.google.com/calendar/api/guides/errors, "403: Rate Limit
+      // Exceeded"; helper-109 #2: the sandbox gave Calendar Gmail's 429 and a Retry-After).
+      if (api === "calendar") return send(c, 403, googleError(403, "Rate Limit Exceeded", "rateLimitExceeded", { domain: "usageLimits" }));
       const body =
         api === "graph"
           ? graphError(admission.reason === "concurrency" ? "TooManyRequests" : "ApplicationThrottled", "Application is over its MailboxConcurrency or request limit.")

@@ -90,14 +90,15 @@ describe(`Calendar v3 emulator: per-user quota (${demoGoogle.name})`, () => {
   });
   afterAll(() => sb?.close());
 
-  it("answers 429 rateLimitExceeded over calendarPerMinute and counts the calls", async () => {
+  it("answers Calendar's 403 usageLimits/rateLimitExceeded over calendarPerMinute, with no time to retry at, and counts the calls", async () => {
     const cal = await connect(sb.url, email);
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push(await list(cal).then((r) => r.status, (e) => e.status));
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    // developers.google.com/calendar/api/guides/errors, "403: Rate Limit Exceeded" (not Gmail's 429 and Retry-After).
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 403, 403]);
     const err = await list(cal).catch((e) => e);
-    expect(Number(err.response.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(err.response.data.error.errors[0].reason).toBe("rateLimitExceeded");
+    expect(err.response.headers.get("retry-after")).toBeNull();
+    expect(err.response.data.error).toMatchObject({ code: 403, message: "Rate Limit Exceeded", errors: [{ domain: "usageLimits", reason: "rateLimitExceeded", message: "Rate Limit Exceeded" }] });
     const stats = await control(sb.url, `/accounts/${email}/stats`, "GET");
     expect(stats.calls["calendar.events.list"]).toBe(8);
     expect(stats.throttled).toBe(3);
