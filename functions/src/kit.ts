@@ -137,6 +137,12 @@ type C = Context;
 /** The request's CSP nonce (set by secureHeaders before the handler runs). */
 const nonceOf = (c: C) => (c.get("secureHeadersNonce") as string | undefined) ?? "";
 
+/**
+ * The pages' icon, inline (the CSP's img-src allows data:): a browser asks for /favicon.ico
+ * otherwise, and got the app's 404 page for it.
+ */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='#1f5fbf'/><path d='M5 8.5l2 2 4-5' stroke='#fff' stroke-width='1.8' fill='none'/></svg>")}`;
+
 /** Builds the page kit every feature module uses, as closures over the app's deps. */
 export function createKit(deps: AppDeps): PageKit {
   const base = deps.baseUrl.replace(/\/$/, "");
@@ -150,6 +156,7 @@ export function createKit(deps: AppDeps): PageKit {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="${REFERRER_POLICY}">
 <meta name="robots" content="noindex, nofollow">
+<link rel="icon" href="${FAVICON}">
 <title>${title} · Followthrough</title>
 <style nonce="${nonceOf(c)}">${raw(STYLE)}</style>
 </head>

@@ -83,6 +83,10 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(res.headers.get("referrer-policy")).toBe("same-origin");
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.headers.get("x-robots-tag")).toMatch(/noindex/);
+    // Its icon is inline, as the CSP's img-src allows (a browser asked /favicon.ico and got a 404 page).
+    const icon = /<link rel="icon" href="([^"]+)">/.exec(body)?.[1] ?? "";
+    expect(icon).toMatch(/^data:image\/svg\+xml,/);
+    expect(csp).toMatch(/img-src [^;]*data:/);
     // Scanners may fetch a link many times.
     await app.request(pathOf(p.draftUrl));
     expect(await drafts()).toBe(before);
