@@ -1,4 +1,5 @@
-import { createServer, type Server } from "node:http";
+import { Agent, createServer, type Server } from "node:http";
+import { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -139,6 +140,44 @@ it("a send that found no SES to connect to is tried again (nothing was sent): th
   try {
     await mailer.send("owner@acme.io", "Reconnect", "Please reconnect");
     expect(up).toBeDefined();
+    expect(taken).toBe(1);
+  } finally {
+    ses.closeAllConnections();
+    await new Promise<void>((r) => ses.close(() => r()));
+  }
+}, 10_000);
+
+it("a send whose connection is never made (the client's connection timeout) is tried again: nothing was sent", async () => {
+  expect(sesClientConfig().requestHandler.connectionTimeout).toBeLessThan(sesClientConfig().requestHandler.requestTimeout);
+  let taken = 0;
+  const ses = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => (taken++, json(res, 200, { MessageId: "m" })));
+  });
+  await new Promise<void>((r) => ses.listen(0, "127.0.0.1", () => r()));
+  // The first connection never completes (a SYN lost on the way): a socket that stays "connecting".
+  let connections = 0;
+  class FirstNeverConnects extends Agent {
+    override createConnection(options: object, done: unknown) {
+      if (connections++ > 0) return (Agent.prototype as unknown as { createConnection: (o: object, d: unknown) => Duplex }).createConnection.call(this, options, done);
+      const socket = Object.assign(new Duplex({ read() {}, write(_c, _e, next) { next(); } }), { connecting: true });
+      for (const m of ["setNoDelay", "setKeepAlive", "setTimeout", "ref", "unref"]) Object.assign(socket, { [m]: () => socket });
+      return socket;
+    }
+  }
+  const config = sesClientConfig(1_000, 300);
+  const client = new SESv2Client({
+    ...config,
+    requestHandler: { ...config.requestHandler, httpAgent: new FirstNeverConnects({ keepAlive: false }) },
+    endpoint: `http://127.0.0.1:${(ses.address() as AddressInfo).port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "a", secretAccessKey: "b" },
+  });
+  const retried: string[] = [];
+  const mailer = new SesMailer(client, "notices@followthrough.example", { baseMs: 10, maxMs: 10, random: () => 1, onRetry: (e) => void retried.push(e.message) });
+  try {
+    await mailer.send("owner@acme.io", "Reconnect", "Please reconnect");
+    expect(retried).toEqual([expect.stringMatching(/did not establish a connection/)]);
     expect(taken).toBe(1);
   } finally {
     ses.closeAllConnections();

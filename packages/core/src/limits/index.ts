@@ -91,6 +91,9 @@ export const BACKFILL_DAYS = 365;
  */
 export const SES_REQUEST_TIMEOUT_MS = 10_000;
 
+/** How long a connection to SES may take to be made before it is cut (nothing was sent: tried again). */
+export const SES_CONNECT_TIMEOUT_MS = 3_000;
+
 /**
  * A reconnect notice claimed for sending and not confirmed sent after this long was lost with the
  * run that claimed it (killed in the send, or between the send and its confirmation): the next

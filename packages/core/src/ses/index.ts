@@ -1,18 +1,20 @@
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
-import { SES_REQUEST_TIMEOUT_MS } from "../limits";
+import { SES_CONNECT_TIMEOUT_MS, SES_REQUEST_TIMEOUT_MS } from "../limits";
 import { ProviderError, type RetryOptions, withRetry } from "../resilience";
 import type { SystemMailer } from "../reconnect";
 
 /**
- * The SES client's configuration: every request cut after `timeoutMs` (the SDK's own handler waits
- * without end), so a stalled send fails instead of holding the notice's claim until the worker is
- * killed (core/reconnect handleRevoked); and one attempt only: SendEmail takes no idempotency key,
- * and the SDK retries a cut request, which SES may have taken and sent (helper-107 #2).
- * {@link SesMailer} retries only what surely was not sent (a 429, no connection made).
+ * The SES client's configuration: a connection not made within `connectMs` and a request
+ * unanswered within `timeoutMs` are cut (the SDK's own handler waits without end), so a stalled
+ * send fails instead of holding the notice's claim until the worker is killed (core/reconnect
+ * handleRevoked); the connection's limit is the shorter, so a connection that never comes is told
+ * from a request SES may have taken. One attempt only: SendEmail takes no idempotency key, and the
+ * SDK retries a cut request, which SES may have taken and sent (helper-107 #2). {@link SesMailer}
+ * retries only what surely was not sent (a 429, no connection made).
  */
-export const sesClientConfig = (timeoutMs: number = SES_REQUEST_TIMEOUT_MS) => ({
+export const sesClientConfig = (timeoutMs: number = SES_REQUEST_TIMEOUT_MS, connectMs: number = Math.min(SES_CONNECT_TIMEOUT_MS, timeoutMs)) => ({
   maxAttempts: 1,
-  requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+  requestHandler: { connectionTimeout: connectMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
 });
 
 /**
@@ -25,7 +27,8 @@ const sesFailure = (e: unknown): ProviderError => {
   const x = e as { $metadata?: { httpStatusCode?: number }; name?: string; code?: string; message?: string };
   const status = x.$metadata?.httpStatusCode;
   const limited = status === 429 || x.name === "TooManyRequestsException";
-  const unsent = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(x.code ?? "") || (x.name === "TimeoutError" && /without establishing a connection/i.test(x.message ?? ""));
+  // (@smithy/node-http-handler's connection timeout: "the request socket did not establish a connection ...".)
+  const unsent = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(x.code ?? "") || (x.name === "TimeoutError" && /did not establish a connection/i.test(x.message ?? ""));
   return new ProviderError(limited ? "rate-limited" : unsent ? "temporary" : "invalid", e instanceof Error ? e.message : String(e), status, undefined, { cause: e });
 };
 
