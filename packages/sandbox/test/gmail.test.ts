@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { AccountInfo } from "@followthrough/sandbox";
 import { type RunningSandbox, startSandbox } from "../src/index";
-import { gmailClient, listPages, rejection, tokenFor } from "./gmail-support";
+import { control, gmailClient, listPages, rejection, tinyMailbox, tokenFor } from "./gmail-support";
 import { googleData, googleMailboxes } from "./mailboxes";
 
 const byNewest = (a: gmail_v1.Schema$Message, b: gmail_v1.Schema$Message) => Number(b.internalDate) - Number(a.internalDate);
@@ -157,3 +157,40 @@ for (const mailbox of googleMailboxes) {
     });
   });
 }
+
+describe("messages.list in stored order (the control route list-order)", () => {
+  const email = "ada@example.org";
+  let sb: RunningSandbox;
+  let g: gmail_v1.Gmail;
+  beforeAll(async () => {
+    sb = await startSandbox({ fixtures: [tinyMailbox(10, email)], pageSize: { gmail: 3 } });
+    g = gmailClient(sb.url, await tokenFor(sb.url, email), { retry: false });
+  });
+  afterAll(() => sb?.close());
+
+  it("serves the last stored first, whatever its date, and a page goes on after one deleted since without a repeat", async () => {
+    const enc = encodeURIComponent(email);
+    const all = async () => (await listPages(g, { maxResults: 3 })).flatMap((p) => (p.messages ?? []).map((m) => m.id!));
+    const dated = await all();
+    // An old-dated copy stored last comes first in stored order, last in date order.
+    const [late] = await control(sb.url, `/accounts/${enc}/gmail/messages`, "POST", [{ labelIds: ["SENT"], internalDate: String(Date.parse("2020-01-01T00:00:00Z")), headers: { From: email, To: "x@elsewhere.example", Subject: "old" } }]);
+    expect((await all()).at(-1)).toBe(late.id);
+    await control(sb.url, `/accounts/${enc}/gmail/list-order`, "POST", { order: "stored" });
+    const first = (await g.users.messages.list({ userId: "me", maxResults: 3 })).data;
+    expect(first.messages!.map((m) => m.id)[0]).toBe(late.id);
+    // The page's last message is deleted before the next page is asked for.
+    await control(sb.url, `/accounts/${enc}/gmail/messages/${first.messages![2].id}`, "DELETE");
+    const rest: string[] = [];
+    let token = first.nextPageToken ?? undefined;
+    while (token) {
+      const page = (await g.users.messages.list({ userId: "me", maxResults: 3, pageToken: token })).data;
+      rest.push(...(page.messages ?? []).map((m) => m.id!));
+      token = page.nextPageToken ?? undefined;
+    }
+    const seen = [...first.messages!.map((m) => m.id!), ...rest];
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(dated.length + 1);
+    await control(sb.url, `/accounts/${enc}/gmail/list-order`, "POST", { order: "date" });
+    expect(await control(sb.url, `/accounts/${enc}/gmail/list-order`, "POST", { order: "sideways" }).catch((e: Error) => e.message)).toMatch(/400/);
+  });
+});

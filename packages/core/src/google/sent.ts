@@ -149,9 +149,10 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
     const { found } = await fetchMessages(ids, window.abandon);
     const inWindow = found.filter((m) => m.sentAt >= cursor.since && spec.keep(m));
     // The listing ends where a whole page is older than the window. Gmail lists only roughly newest
-    // first (a page's internalDates go back up by hours, googleapis/google-api-nodejs-client#3508; a
-    // copy appended late with an old date comes among the newest): one older message on a page is no
-    // end, and ending there lost the rest of the year (helper-109 #1).
+    // first (a page's internalDates go back up by hours, googleapis/google-api-nodejs-client#3508): one
+    // older message on a page is no end, and ending there could lose what the next page held of the
+    // window (helper-109 #1). A whole page out of place (a page of old-dated copies listed first)
+    // would still end it: nothing observed of Gmail does that (helper-111 #1).
     const reachedWindowEnd = found.length > 0 && found.every((m) => m.sentAt < cursor.since);
     const more = list.data.nextPageToken && !reachedWindowEnd;
     const next: SyncCursor = more

@@ -84,9 +84,11 @@ export function gmailRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
       const all = g.list(c.req.queries("labelIds") ?? [], c.req.query("includeSpamTrash") === "true");
       let start = 0;
       if (after && g.listOrder === "stored") {
-        // In stored order a page goes on after the message it ended with (gone since: from the start).
-        const idx = all.findIndex((m) => m.id === after.i);
-        start = idx + 1;
+        // In stored order a page goes on after the message it ended with, by the order it was stored
+        // in (a message deleted since keeps its place).
+        const mark = g.storedOrdinal(after.i);
+        const idx = all.findIndex((m) => g.storedOrdinal(m.id!) < mark);
+        start = idx < 0 ? all.length : idx;
       } else if (after) {
         const d = Number(after.d);
         const idx = all.findIndex((m) => Number(m.internalDate) < d || (Number(m.internalDate) === d && cmpId(m.id!, after.i) < 0));

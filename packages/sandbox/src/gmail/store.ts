@@ -82,6 +82,7 @@ export class GmailStore {
     for (const m of messages) {
       const copy = clone(m);
       this.messages.set(copy.id!, copy);
+      this.storedOrdinal(copy.id!);
       // Fixture messages appear in history as added at their own history id.
       if (copy.historyId) this.history.seed("messageAdded", copy, Number(copy.historyId), Number(copy.internalDate ?? 0));
       if (copy.labelIds?.includes("DRAFT")) this.drafts.set(draftIdFor(copy.id!), { id: draftIdFor(copy.id!), messageId: copy.id! });
@@ -136,18 +137,30 @@ export class GmailStore {
   /**
    * How messages.list orders what it returns. Gmail's reference promises no order; its lists come
    * roughly newest first, but a page's `internalDate`s are observed to go back up by hours
-   * (googleapis/google-api-nodejs-client#3508: the order mail was stored in, not its date). "date"
-   * (the default) serves strictly newest `internalDate` first; "stored" serves the last stored first,
-   * whatever its `internalDate` (a copy appended late with an old date comes among the newest).
+   * (googleapis/google-api-nodejs-client#3508). "date" (the default) serves strictly newest
+   * `internalDate` first; "stored" serves the last stored first, whatever its `internalDate`: a
+   * harsher model than anything observed (a copy stored late with an old date comes first), for
+   * tests of a reader that must not take one old date for the end.
    */
   listOrder: "date" | "stored" = "date";
+
+  /** When each message was first stored, in order (the "stored" list order, and its page tokens). */
+  private readonly storedAt = new Map<string, number>();
+  private stores = 0;
+
+  /** The order a message was first stored in (1, 2, ...): a "stored" listing goes on after one, gone or not. */
+  storedOrdinal(id: string): number {
+    let n = this.storedAt.get(id);
+    if (n === undefined) this.storedAt.set(id, (n = ++this.stores));
+    return n;
+  }
 
   /** Messages carrying all `labelIds`, in {@link listOrder}; SPAM and TRASH only when asked for. */
   list(labelIds: string[] = [], includeSpamTrash = false): Message[] {
     const found = [...this.messages.values()]
       .filter((m) => labelIds.every((l) => m.labelIds?.includes(l)))
       .filter((m) => includeSpamTrash || !hidden.some((h) => m.labelIds?.includes(h) && !labelIds.includes(h)));
-    return this.listOrder === "stored" ? found.reverse() : found.sort(newestFirst);
+    return this.listOrder === "stored" ? found.sort((a, b) => this.storedOrdinal(b.id!) - this.storedOrdinal(a.id!)) : found.sort(newestFirst);
   }
 
   /** One message (a copy), or undefined. */
@@ -185,6 +198,7 @@ export class GmailStore {
       internalDate,
     };
     this.messages.set(id, m);
+    this.storedOrdinal(id);
     m.historyId = String(this.history.record("messageAdded", m, this.now()).id);
     return clone(m);
   }
@@ -265,6 +279,7 @@ export class GmailStore {
 
   private store(m: Message, raw: string): Message {
     this.messages.set(m.id!, m);
+    this.storedOrdinal(m.id!);
     this.raws.set(m.id!, raw);
     m.historyId = String(this.history.record("messageAdded", m, this.now()).id);
     return m;
