@@ -360,6 +360,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       try {
         await planEventJobs({ repo: deps.repo, account: planFor, now });
       } catch (e) {
+        // (A paused account's plan only ends its jobs; its next one comes with the resume.)
+        if (planFor.status !== "active") return void console.warn("settings: event plan not made", why(e));
         await syncSoon(deps.repo, planFor.email, deps.now()).then(
           () => console.warn("settings: event plan not made; the calendar's sync is filed for the next dispatch", why(e)),
           (f: unknown) => console.warn("settings: event plan not made, nor the sync filed; the weekly run plans", why(e), why(f)),

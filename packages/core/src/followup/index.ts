@@ -248,8 +248,8 @@ interface DraftClaim {
   marker: string;
   /**
    * When the marker was first claimed (a takeover keeps it): no draft carrying it is older, so a
-   * look for it goes back that far. Absent on claims made before 2026-12-03: a takeover then takes
-   * the claim's time, or 0 for a freed one (the look goes back as far as it can).
+   * look for it goes back that far. Absent on claims made before 2026-12-03, whose `claimedAt` a
+   * takeover moved on: a takeover of one looks back as far as it can (0; helper-111 #5).
    */
   markedAt?: number;
   draftId?: string;
@@ -372,7 +372,7 @@ export async function draftFollowUp(o: {
       if (!changed) return { status: "pending" };
     } else {
       // A stale claim: its request has ended. Take it over, keeping its marker.
-      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: existing.marker, markedAt: existing.markedAt ?? existing.claimedAt };
+      const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: existing.marker, markedAt: existing.markedAt ?? 0 };
       if (await repo.putIf({ ...key, claim: mine }, "#c.#s = :creating AND #c.claimedAt = :then", { ":creating": "creating", ":then": existing.claimedAt }, names)) claim = mine;
     }
   }
