@@ -150,7 +150,8 @@ export interface DraftWriter {
   /**
    * Drafts carrying `marker`, oldest first. Bounded in provider quota (see each adapter). `since`:
    * when the marker was claimed (no draft carrying it is older), so the look goes back that far
-   * (Gmail pages back to it; Graph's filter finds the marker in one request anyway).
+   * (Gmail reads its newest drafts back to it, at most DRAFT_LOOKBACK_MAX; Graph's filter finds the
+   * marker in one request anyway).
    */
   findDrafts(marker: string, since?: number): Promise<MarkedDraft[]>;
   /**
