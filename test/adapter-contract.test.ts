@@ -267,3 +267,34 @@ describe("Gmail's list order", () => {
     expect(pages).toBeGreaterThan(1);
   });
 });
+
+/** Outlook only: an event's times in a zone of its own reach the scan as the instants they name. */
+describe("Outlook events in a zone of their own", () => {
+  let h: ScanHarness;
+  let now: number;
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-microsoft") });
+    now = Date.parse(h.expected.now);
+  });
+  afterAll(() => h?.close());
+
+  it("a meeting written at 09:00 Pacific is read as 16:00 UTC (summer), not 09:00 UTC", async () => {
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+    const { cursor } = await drain<Meeting>(h.provider.calendar, window);
+    const day = new Date(now + 10 * DAY).toISOString().slice(0, 10);
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/graph/events`, {
+      id: "AAMkContractZoned=",
+      subject: "Breakfast",
+      start: { dateTime: `${day}T09:00:00.0000000`, timeZone: "Pacific Standard Time" },
+      end: { dateTime: `${day}T10:00:00.0000000`, timeZone: "Pacific Standard Time" },
+      attendees: [{ emailAddress: { name: "Ines", address: "ines@partner.example" }, type: "required", status: { response: "accepted" } }],
+    });
+    const round = await h.provider.calendar.page(cursor, window);
+    const m = round.upserts.find((x) => x.id === "AAMkContractZoned=")!;
+    // Los Angeles' offset on that day (-7 h in summer, -8 h in winter).
+    const la = new Intl.DateTimeFormat("en-US", { timeZone: "America/Los_Angeles", timeZoneName: "longOffset" }).formatToParts(Date.parse(`${day}T16:00:00Z`)).find((p) => p.type === "timeZoneName")!.value;
+    const hours = -Number(/GMT([+-]\d{2})/.exec(la)![1]);
+    expect(m.start).toBe(Date.parse(`${day}T09:00:00Z`) + hours * 3_600_000);
+    expect(m.end - m.start).toBe(3_600_000);
+  });
+});

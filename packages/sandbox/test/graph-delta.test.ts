@@ -89,6 +89,28 @@ describe("Graph delta: messages and calendarView", () => {
     expect((await get(client, moved.id!)).id).toBe(added.id);
   });
 
+  it("an event's wall time is read in its own zone, and served in the zone the request asks for (UTC when it asks none)", async () => {
+    // "If not specified, those time values are returned in UTC" (user-list-calendarview.md); a
+    // Windows zone name as Outlook writes it (helper-108 #2: every wall time was read as UTC).
+    await control(sb.url, `/accounts/${email}/graph/events`, [
+      { id: "AAMkZonedLA=", subject: "Breakfast", start: { dateTime: "2026-07-20T09:00:00.0000000", timeZone: "Pacific Standard Time" }, end: { dateTime: "2026-07-20T10:00:00.0000000", timeZone: "Pacific Standard Time" } },
+      { id: "AAMkZonedParis=", subject: "Lunch", start: { dateTime: "2026-07-21T12:30:00.0000000", timeZone: "Europe/Paris" }, end: { dateTime: "2026-07-21T13:30:00.0000000", timeZone: "Europe/Paris" } },
+    ]);
+    const view = (window: [string, string], prefer?: string) =>
+      collect<GraphEvent>(client, client.api("/me/calendarView").header("Prefer", `IdType="ImmutableId"${prefer ? `, outlook.timezone="${prefer}"` : ""}`).query({ startDateTime: window[0], endDateTime: window[1] }).get());
+    const utc = (await view(["2026-07-20T00:00:00Z", "2026-07-22T00:00:00Z"])).items.filter((e) => e.id!.startsWith("AAMkZoned"));
+    expect(utc.map((e) => [e.id, e.start, e.end])).toEqual([
+      ["AAMkZonedLA=", { dateTime: "2026-07-20T16:00:00.0000000", timeZone: "UTC" }, { dateTime: "2026-07-20T17:00:00.0000000", timeZone: "UTC" }],
+      ["AAMkZonedParis=", { dateTime: "2026-07-21T10:30:00.0000000", timeZone: "UTC" }, { dateTime: "2026-07-21T11:30:00.0000000", timeZone: "UTC" }],
+    ]);
+    // The window is in instants: 09:00 in Los Angeles is 16:00 UTC, not 09:00 UTC.
+    expect((await view(["2026-07-20T08:30:00Z", "2026-07-20T10:30:00Z"])).items.map((e) => e.id)).not.toContain("AAMkZonedLA=");
+    expect((await view(["2026-07-20T15:30:00Z", "2026-07-20T16:30:00Z"])).items.map((e) => e.id)).toContain("AAMkZonedLA=");
+    // Asked in another zone: its wall times there, under the name asked.
+    const pacific = (await view(["2026-07-20T00:00:00Z", "2026-07-22T00:00:00Z"], "Pacific Standard Time")).items.find((e) => e.id === "AAMkZonedParis=")!;
+    expect(pacific.start).toEqual({ dateTime: "2026-07-21T03:30:00.0000000", timeZone: "Pacific Standard Time" });
+  });
+
   it("a message moved out of a folder keeps its id: the old folder's delta reports it @removed, the new one's has it, its parentFolderId follows", async () => {
     const inbox = await collect<GraphMessage>(client, client.api("/me/mailFolders/inbox/messages/delta").get());
     const archive = await collect<GraphMessage>(client, client.api("/me/mailFolders/archive/messages/delta").get());

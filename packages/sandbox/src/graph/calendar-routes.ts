@@ -6,6 +6,7 @@ import { type GraphCall, graphHandler, notFound, ok, pageSizeOf, pathId, syncSta
 import { GraphQueryError, applySelect, compareBy, eventProperties, link, parseOrderBy, parseSelect, parseSkip, parseTop, queryOf } from "./query";
 import { resumedCursor } from "./delta";
 import { type EventRecord, type GraphStore, graphTime } from "./store";
+import { ianaOf, wallIn } from "./zones";
 
 const orderable: Record<string, string> = {
   "start/datetime": "start/dateTime",
@@ -43,6 +44,22 @@ const getProp = (ev: GraphEvent, prop: string): unknown => {
   return (ev as Record<string, unknown>)[prop];
 };
 
+/**
+ * An event's start and end in the zone the request asks for (`Prefer: outlook.timezone`, UTC when
+ * absent: "If not specified, those time values are returned in UTC", user-list-calendarview.md), as
+ * Graph converts them; a time already in that zone, and an all-day event's dates, as stored.
+ */
+function inAskedZone<T extends GraphEvent>(call: GraphCall, e: T): T {
+  const asked = (call.prefer.get("outlook.timezone") ?? "").replace(/^"|"$/g, "") || "UTC";
+  const zone = ianaOf(asked) ?? "UTC";
+  if (e.isAllDay) return e;
+  const convert = (dt: GraphEvent["start"]) => {
+    if (!dt?.dateTime || ianaOf(dt.timeZone) === zone) return dt;
+    return { dateTime: wallIn(graphTime(dt), zone), timeZone: zone === "UTC" ? "UTC" : asked };
+  };
+  return { ...e, ...(e.start ? { start: convert(e.start) } : {}), ...(e.end ? { end: convert(e.end) } : {}) };
+}
+
 /** GET /me/calendarView: events overlapping the window, $select, $orderby, $top and $skip paging. */
 function calendarView(state: SandboxState) {
   return graphHandler((call) => {
@@ -60,7 +77,7 @@ function calendarView(state: SandboxState) {
       .sort(compareBy(order, getProp));
     const body: Record<string, unknown> = {
       "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/calendarView${select ? `(${select.join(",")})` : ""}`,
-      value: items.slice(skip, skip + page).map((e) => applySelect(e, select)),
+      value: items.slice(skip, skip + page).map((e) => applySelect(inAskedZone(call, e), select)),
     };
     if (skip + page < items.length) {
       const url = new URL(call.c.req.url);
@@ -100,7 +117,7 @@ function calendarDelta(state: SandboxState) {
     const pageRecs = pending.slice(0, size);
     const body: Record<string, unknown> = {
       "@odata.context": `${call.origin}/v1.0/$metadata#Collection(event)`,
-      value: pageRecs.map((r) => (r.deleted || !inWindow(r.span) ? { id: r.event.id, "@removed": { reason: "deleted" } } : deltaItem(call.store, r.event))),
+      value: pageRecs.map((r) => (r.deleted || !inWindow(r.span) ? { id: r.event.id, "@removed": { reason: "deleted" } } : inAskedZone(call, deltaItem(call.store, r.event)))),
     };
     const path = new URL(call.c.req.url).pathname;
     if (pending.length > size) {
@@ -139,7 +156,7 @@ function getEvent() {
     const ev = call.store.event(pathId(call));
     if (!ev) throw notFound();
     const select = parseSelect(queryOf(call.c.req.url).get("$select"), eventProperties, "event");
-    return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/events/$entity`, ...applySelect(ev, select) });
+    return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/events/$entity`, ...applySelect(inAskedZone(call, ev), select) });
   });
 }
 

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { ianaOf, zonedInstant } from "./zones";
 import type { Event as GraphEvent, Message as GraphMessage, Recipient } from "@microsoft/microsoft-graph-types";
 import type { AccountInfo, MicrosoftData } from "../fixtures";
 
@@ -79,10 +80,15 @@ const fakeId = (prefix: string) => `${prefix}${randomBytes(33).toString("base64u
 const changeKey = () => randomBytes(21).toString("base64url");
 const graphDate = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-/** Parses a Graph `dateTimeTimeZone` (UTC without a zone suffix, as Graph returns it) to ms. */
+/**
+ * Parses a Graph `dateTimeTimeZone` to ms: a wall time in its `timeZone` (a Windows or IANA name;
+ * UTC when absent or unknown), or an instant when it carries an offset. Until 2026-12-03 every wall
+ * time was read as UTC whatever its zone (helper-108 #2).
+ */
 export function graphTime(dt: { dateTime?: string | null; timeZone?: string | null } | null | undefined): number {
   const s = dt?.dateTime ?? "";
-  return Date.parse(/[zZ]$|[+-]\d{2}:\d{2}$/.test(s) ? s : `${s}Z`);
+  if (/[zZ]$|[+-]\d{2}:\d{2}$/.test(s)) return Date.parse(s);
+  return zonedInstant(s, ianaOf(dt?.timeZone) ?? "UTC");
 }
 
 /** Writes an instant as Graph does in UTC: `2026-05-16T10:00:00.0000000`. */
