@@ -5,8 +5,8 @@ import type { SandboxState } from "../state";
 import { type GraphCall, graphHandler, notFound, ok, pageSizeOf, pathId, syncStateNotFound } from "./http";
 import { GraphQueryError, applySelect, compareBy, eventProperties, link, parseOrderBy, parseSelect, parseSkip, parseTop, queryOf } from "./query";
 import { resumedCursor } from "./delta";
-import { type EventRecord, type GraphStore, graphTime } from "./store";
-import { ianaOf, wallIn } from "./zones";
+import { type EventRecord, type GraphStore, graphTime, wallIn } from "./store";
+import { ianaOf } from "./zones";
 
 const orderable: Record<string, string> = {
   "start/datetime": "start/dateTime",

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { zoneOffset } from "@followthrough/core/time";
 import { ianaOf, zonedInstant } from "./zones";
 import type { Event as GraphEvent, Message as GraphMessage, Recipient } from "@microsoft/microsoft-graph-types";
 import type { AccountInfo, MicrosoftData } from "../fixtures";
@@ -95,6 +96,9 @@ export function graphTime(dt: { dateTime?: string | null; timeZone?: string | nu
 export function toGraphTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$10000");
 }
+
+/** The wall time in `zone` at the instant `t`, as Graph writes it (`2026-05-16T09:00:00.0000000`). */
+export const wallIn = (t: number, zone: string): string => toGraphTime(t + zoneOffset(t, zone));
 
 /** The OWA link Graph returns in `webLink` for a message id. */
 export function messageWebLink(id: string): string {
