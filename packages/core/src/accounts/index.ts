@@ -172,47 +172,37 @@ export async function createAccount(repo: Repository, ring: Keyring, account: Ne
 export async function setFirstName(repo: Repository, email: string, person: string, first: string | undefined, max: number): Promise<"saved" | "full" | "gone"> {
   const Key = keys.account(email);
   const names = { "#a": "account", "#fn": "firstNames", "#p": person };
-  const conditionFailed = (e: unknown) => (e as { name?: string }).name === "ConditionalCheckFailedException";
   for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      await repo.doc.send(
-        first === undefined
-          ? new UpdateCommand({ TableName: repo.table, Key, UpdateExpression: "REMOVE #a.#fn.#p", ConditionExpression: "attribute_exists(pk) AND attribute_exists(#a.#fn)", ExpressionAttributeNames: names })
-          : new UpdateCommand({
-              TableName: repo.table,
-              Key,
-              UpdateExpression: "SET #a.#fn.#p = :f",
-              // A new entry only while fewer than `max` are kept (size() of a map counts its entries).
-              ConditionExpression: "attribute_exists(pk) AND attribute_exists(#a.#fn) AND (attribute_exists(#a.#fn.#p) OR size(#a.#fn) < :max)",
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: { ":f": first, ":max": max },
-            }),
-      );
-      return "saved";
-    } catch (e) {
-      if (!conditionFailed(e)) throw e;
-    }
+    const set =
+      first === undefined
+        ? new UpdateCommand({ TableName: repo.table, Key, UpdateExpression: "REMOVE #a.#fn.#p", ConditionExpression: "attribute_exists(pk) AND attribute_exists(#a.#fn)", ExpressionAttributeNames: names })
+        : new UpdateCommand({
+            TableName: repo.table,
+            Key,
+            UpdateExpression: "SET #a.#fn.#p = :f",
+            // A new entry only while fewer than `max` are kept (size() of a map counts its entries).
+            ConditionExpression: "attribute_exists(pk) AND attribute_exists(#a.#fn) AND (attribute_exists(#a.#fn.#p) OR size(#a.#fn) < :max)",
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ":f": first, ":max": max },
+          });
+    if (await repo.conditional(set)) return "saved";
     // Gone, no map yet (a path into a missing map cannot be set), or full.
     const current = await loadAccount(repo, email);
     if (!current) return "gone";
     if (current.firstNames === undefined) {
       if (first === undefined) return "saved";
-      try {
-        await repo.doc.send(
-          new UpdateCommand({
-            TableName: repo.table,
-            Key,
-            UpdateExpression: "SET #a.#fn = :m",
-            ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#a.#fn)",
-            ExpressionAttributeNames: { "#a": "account", "#fn": "firstNames" },
-            ExpressionAttributeValues: { ":m": { [person]: first } },
-          }),
-        );
-        return "saved";
-      } catch (e) {
-        if (!conditionFailed(e)) throw e;
-        continue;
-      }
+      const created = await repo.conditional(
+        new UpdateCommand({
+          TableName: repo.table,
+          Key,
+          UpdateExpression: "SET #a.#fn = :m",
+          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#a.#fn)",
+          ExpressionAttributeNames: { "#a": "account", "#fn": "firstNames" },
+          ExpressionAttributeValues: { ":m": { [person]: first } },
+        }),
+      );
+      if (created) return "saved";
+      continue;
     }
     if (first !== undefined && !(person in current.firstNames) && Object.keys(current.firstNames).length >= max) return "full";
   }

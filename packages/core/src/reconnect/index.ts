@@ -172,8 +172,6 @@ export type RevokedOutcome =
    */
   | "paused";
 
-const isConditionFailed = (e: unknown) => (e as { name?: string }).name === "ConditionalCheckFailedException";
-
 /**
  * Where an account's reconnect notice stands: "none" when its grant is not found gone (or a
  * reconnect renewed it), "sent" once confirmed, "sending" while a run's claim on it is fresh (core/limits
@@ -197,28 +195,22 @@ export function noticeState(a: Pick<AccountRecord, "status" | "reconnectNotified
  */
 export async function markGrantGone(repo: Repository, account: Pick<AccountRecord, "email" | "connectedAt">, reason: string, claimAt?: number): Promise<boolean> {
   const claim = claimAt !== undefined;
-  try {
-    await repo.doc.send(
-      new UpdateCommand({
-        TableName: repo.table,
-        Key: keys.account(account.email),
-        UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${claim ? ", #a.#k = :now" : ""} REMOVE gsi2pk, gsi2sk, dueAt`,
-        ConditionExpression: `attribute_exists(pk)${claim ? " AND attribute_not_exists(#a.#n) AND (attribute_not_exists(#a.#k) OR #a.#k <= :stale)" : ""} AND #a.#c = :c AND #a.#s <> :paused`,
-        ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason", ...(claim ? { "#n": "reconnectNotifiedAt", "#k": "reconnectNotifyingAt" } : {}) },
-        ExpressionAttributeValues: {
-          ":nr": "needs_reconnect",
-          ":r": reason,
-          ":c": account.connectedAt,
-          ":paused": "paused",
-          ...(claim ? { ":now": claimAt, ":stale": claimAt - NOTICE_CLAIM_STALE_MS } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (isConditionFailed(e)) return false;
-    throw e;
-  }
+  return repo.conditional(
+    new UpdateCommand({
+      TableName: repo.table,
+      Key: keys.account(account.email),
+      UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${claim ? ", #a.#k = :now" : ""} REMOVE gsi2pk, gsi2sk, dueAt`,
+      ConditionExpression: `attribute_exists(pk)${claim ? " AND attribute_not_exists(#a.#n) AND (attribute_not_exists(#a.#k) OR #a.#k <= :stale)" : ""} AND #a.#c = :c AND #a.#s <> :paused`,
+      ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason", ...(claim ? { "#n": "reconnectNotifiedAt", "#k": "reconnectNotifyingAt" } : {}) },
+      ExpressionAttributeValues: {
+        ":nr": "needs_reconnect",
+        ":r": reason,
+        ":c": account.connectedAt,
+        ":paused": "paused",
+        ...(claim ? { ":now": claimAt, ":stale": claimAt - NOTICE_CLAIM_STALE_MS } : {}),
+      },
+    }),
+  );
 }
 
 /**
@@ -227,20 +219,16 @@ export async function markGrantGone(repo: Repository, account: Pick<AccountRecor
  * `reconnectNotifiedAt`; failed, it is removed, for the next delivery to send.
  */
 async function settleClaim(repo: Repository, email: string, claimAt: number, sent: boolean): Promise<void> {
-  await repo.doc
-    .send(
-      new UpdateCommand({
-        TableName: repo.table,
-        Key: keys.account(email),
-        UpdateExpression: sent ? "SET #a.#n = :at REMOVE #a.#k" : "REMOVE #a.#k",
-        ConditionExpression: "#a.#k = :at",
-        ExpressionAttributeNames: { "#a": "account", "#k": "reconnectNotifyingAt", ...(sent ? { "#n": "reconnectNotifiedAt" } : {}) },
-        ExpressionAttributeValues: { ":at": claimAt },
-      }),
-    )
-    .catch((e: unknown) => {
-      if (!isConditionFailed(e)) throw e;
-    });
+  await repo.conditional(
+    new UpdateCommand({
+      TableName: repo.table,
+      Key: keys.account(email),
+      UpdateExpression: sent ? "SET #a.#n = :at REMOVE #a.#k" : "REMOVE #a.#k",
+      ConditionExpression: "#a.#k = :at",
+      ExpressionAttributeNames: { "#a": "account", "#k": "reconnectNotifyingAt", ...(sent ? { "#n": "reconnectNotifiedAt" } : {}) },
+      ExpressionAttributeValues: { ":at": claimAt },
+    }),
+  );
 }
 
 /**

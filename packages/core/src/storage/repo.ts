@@ -146,7 +146,7 @@ export class Repository {
   }
 
   /** Sends a conditional write: true when it applied, false when its condition did not hold. */
-  private async conditional(command: PutCommand | DeleteCommand | UpdateCommand): Promise<boolean> {
+  async conditional(command: PutCommand | DeleteCommand | UpdateCommand): Promise<boolean> {
     try {
       await this.doc.send(command as PutCommand);
       return true;
