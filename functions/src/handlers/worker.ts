@@ -103,6 +103,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
       records,
       async (r) => {
         const now = d.now();
+        /** What every job of this record runs under (its own lease owner per attempt). */
+        const jobFor = (email: string) => ({ repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, clock: d.now });
         const weeklyBody = parseContinuation(r.body);
         // The dispatcher's record of a due slot, or a run's own continuation.
         const dispatched = weeklyBody?.due ? weeklyBody.slot : undefined;
@@ -110,7 +112,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         const eventJob = weeklyBody ? undefined : parseEventJob(r.body);
         if (eventJob) {
           // An event email or the daily event sync: under the scan lease like the weekly run; a paused account is skipped.
-          const job = { repo: d.repo, email: eventJob.acc, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, clock: d.now };
+          const job = jobFor(eventJob.acc);
           const outcome = await runAccountJob(job, async (account) => {
             const stopBefore = remainingMs ? () => remainingMs() < EVENT_READ_RESERVE_MS : undefined;
             const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore, abandonPageBefore: abandonPage, clock: d.now });
@@ -126,7 +128,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         // still its work (core/dispatch runAccountJob), as no record of the account may come again (helper-107 #3).
         if (continued && now - continued.slot >= CONTINUE_WITHIN_MS) {
           // (One read decides: a reconnect meanwhile makes it an active account's link, dropped; helper-110 #2.)
-          const notice = await runAccountJob({ repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, clock: d.now, noticeOnly: true }, async () => undefined);
+          const notice = await runAccountJob({ ...jobFor(email), noticeOnly: true }, async () => undefined);
           if (notice === "busy" && d.digests) {
             const requeued = await bounce(d, continuationBody(email, continued.slot));
             console.log(JSON.stringify({ msg: "weekly", account: email, outcome: notice, requeued }));
@@ -142,7 +144,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         let weekOf: number | undefined;
         let accountProvider: string | undefined;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
-        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, clock: d.now, weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone) };
+        const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
           accountProvider = account.provider;
           // How far the streams were read (three cursor reads) goes while the provider's module loads.
