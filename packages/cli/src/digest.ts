@@ -19,7 +19,7 @@ export function linkConfig(baseUrl?: string) {
   if (!/^https?:\/\/[^/\s]+/.test(url) || !URL.canParse(url)) throw new UsageError(`${source} must be an http(s) URL, got ${JSON.stringify(url)}`);
   // Links are the base and a path: a query or fragment would end up inside every link's path.
   const parsed = new URL(url);
-  if (parsed.search || parsed.hash || url.includes("?") || url.includes("#") || parsed.username || parsed.password)
+  if (url.includes("?") || url.includes("#") || parsed.username || parsed.password)
     throw new UsageError(`${source} must be an http(s) URL without a query, fragment or user name, got ${JSON.stringify(url)}`);
   return { baseUrl: url.replace(/\/$/, ""), key: envLinkKey() ?? "followthrough-local-development-key" };
 }
