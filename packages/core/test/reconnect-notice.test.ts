@@ -13,6 +13,13 @@ import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 
 const BASE = "https://app.example";
+
+/** A mailer SES never answers (the worker is killed in the send); `inSes` settles once the send began. */
+function neverAnswers(): { mailer: SystemMailer; inSes: Promise<void> } {
+  let handed!: () => void;
+  const inSes = new Promise<void>((r) => (handed = r));
+  return { mailer: { send: () => (handed(), new Promise<void>(() => undefined)) }, inSes };
+}
 const KEY = "k".repeat(32);
 
 describe.each(["dynalite", "dynamodb-local"] as const)("the reconnect notice on %s", (engine) => {
@@ -37,11 +44,9 @@ describe.each(["dynalite", "dynamodb-local"] as const)("the reconnect notice on 
     const t0 = Date.parse("2026-11-30T09:00:00Z");
     await connect(email, t0 - 86_400_000);
     // The first run finds the grant gone; SES takes the notice and never answers (the worker is killed).
-    let handed!: () => void;
-    const inSes = new Promise<void>((r) => (handed = r));
-    const hanging: SystemMailer = { send: () => (handed(), new Promise<void>(() => undefined)) };
-    void job(email, t0, hanging, revoked);
-    await inSes;
+    const ses = neverAnswers();
+    void job(email, t0, ses.mailer, revoked);
+    await ses.inSes;
     const lost = (await loadAccount(repo, email))!;
     expect(lost.status).toBe("needs_reconnect");
     expect(lost.reconnectNotifiedAt).toBeUndefined();
@@ -71,11 +76,9 @@ describe.each(["dynalite", "dynamodb-local"] as const)("the reconnect notice on 
     await connect(email, t0 - 86_400_000);
     // A backfill record that began at t0 finds the grant gone 11 minutes in; SES is slow to answer.
     const found = t0 + 11 * 60_000;
-    let handed!: () => void;
-    const inSes = new Promise<void>((r) => (handed = r));
-    const slow: SystemMailer = { send: () => (handed(), new Promise<void>(() => undefined)) };
-    void runAccountJob({ repo, email, owner: "backfill", now: t0, clock: () => found, leaseMs: 16 * 60_000, onRevoked: revokedHandler(slow, BASE, KEY) }, revoked);
-    await inSes;
+    const ses = neverAnswers();
+    void runAccountJob({ repo, email, owner: "backfill", now: t0, clock: () => found, leaseMs: 16 * 60_000, onRevoked: revokedHandler(ses.mailer, BASE, KEY) }, revoked);
+    await ses.inSes;
     expect((await loadAccount(repo, email))!.reconnectNotifyingAt).toBe(found);
     // A second later another record of the account arrives while that send is in SES: it waits.
     const mailer = new MemoryMailer();
