@@ -87,7 +87,11 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
       runWeekly({ repo: h.repo, provider: h.provider, account, now, links }),
       runWeekly({ repo: h.repo, provider: h.provider, account, now, links }),
     ]);
-    expect([a.outcome, b.outcome].sort()).toEqual(["in-progress", "sent"].sort());
+    // One sends; the other finds its claim (in progress) or, when the send was quicker than its own
+    // build, the sent record (already sent): which depends on timing, one send does not.
+    const [sent, other] = [a.outcome, b.outcome].sort((x, y) => Number(y === "sent") - Number(x === "sent"));
+    expect(sent).toBe("sent");
+    expect(["in-progress", "already-sent"]).toContain(other);
     const again = await runWeekly({ repo: h.repo, provider: h.provider, account, now, links });
     expect(again.outcome).toBe("already-sent");
     const digests = (await sentThroughApi(h)).filter((m) => m.subject === a.rendered.subject);

@@ -36,13 +36,14 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const outputText = (outputs: Record<string, unknown>) => Object.keys(outputs).map((k) => readFileSync(join(root, k), "utf8")).join("\n");
 
 describe("nodemailer without its MIME type table", () => {
-  it("the API's deployed files hold no nodemailer MIME type table, and the composer's chunk holds the stand-in", async () => {
+  it("the API's deployed files hold no nodemailer MIME type table", async () => {
     const b = await bundle("api", "functions/src/api.ts", join(tmp, "api"));
     const outputs = b.metafile.outputs;
     const deployed = Object.values(outputs).flatMap((o) => Object.keys(o.inputs));
     expect(deployed).toContain("node_modules/nodemailer/dist/esm/mime-funcs/index.js");
     expect(deployed).not.toContain(TABLE);
-    expect(deployed).toContain(STAND_IN);
+    // (The composer calls no function of mime-funcs that consults a table since 2026-12-03, so
+    // esbuild leaves the stand-in out too; it stays in place of the table should one ever be called.)
     const text = outputText(outputs);
     for (const m of TABLE_MARKERS) expect(text, m).not.toContain(m);
   }, 60_000);
@@ -68,7 +69,7 @@ describe("nodemailer without its MIME type table", () => {
     const normalise = (b: Buffer) =>
       b
         .toString("utf8")
-        .replace(/_NmP-[0-9a-f]+-Part_/g, "_NmP-BOUNDARY-Part_")
+        .replace(/--_Ft-[0-9a-f]+/g, "--_Ft-BOUNDARY")
         .replace(/^Date: .*$/m, "Date: DATE");
     const a = normalise(await composeMime(message));
     const z = normalise(await bundled.composeMime(message));

@@ -17,8 +17,8 @@ export interface MimeInput {
 }
 
 /**
- * The MIME builder, loaded by the caller: `loadComposer` (core/composer) imports ./compose, all of
- * nodemailer, on first use. This module never imports it, so a bundle whose adapters are given no
+ * The MIME builder, loaded by the caller: `loadComposer` (core/composer) imports ./compose (with
+ * nodemailer's header and body encoders) on first use. This module never imports it, so a bundle whose adapters are given no
  * composer (a backfill's, which never writes mail) holds no composer chunk at all.
  */
 export type Composer = () => Promise<{ composeMime(m: MimeInput): Promise<Buffer> }>;
@@ -30,7 +30,7 @@ export function composerOf(composer: Composer | undefined, action: string): Comp
 }
 
 /**
- * Builds MIME with nodemailer's composer (RFC 2047 headers, quoted-printable bodies). Names,
+ * Builds MIME (./compose: nodemailer's RFC 2047 header and quoted-printable body encoders). Names,
  * subject and extra headers are stripped of control characters first, so nothing supplied by a
  * provider or a person can add a header.
  */

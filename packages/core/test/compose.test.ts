@@ -1,0 +1,119 @@
+/**
+ * core/mail/compose: the MIME of every draft and digest, built with nodemailer's encoders around one
+ * of two fixed shapes. nodemailer's own MailComposer (which built it until 2026-12-03) is the oracle:
+ * whatever the input, a reader (postal-mime) gets the same message from both.
+ */
+import fc from "fast-check";
+import MailComposer from "nodemailer/lib/mail-composer/index.js";
+import PostalMime from "postal-mime";
+import { describe, expect, it } from "vitest";
+import type { MimeInput } from "../src/mail";
+import { composeMime, literalHeaderText } from "../src/mail/compose";
+import { headerSafe } from "../src/mail";
+
+/**
+ * The same message through nodemailer's MailComposer, configured as core/mail/compose was until it
+ * replaced it; its bodies' line ends made LF first, as compose makes them (MailComposer leaves a CR
+ * alone, which RFC 5322 does not allow; compose makes it a line end).
+ */
+function oracle(given: MimeInput): Promise<Buffer> {
+  const lf = (s: string) => s.replace(/\r\n?/g, "\n");
+  const m = { ...given, text: lf(given.text), ...(given.html ? { html: lf(given.html) } : {}) };
+  const addr = (a: { name?: string; address: string }) => ({ name: literalHeaderText(a.name ?? ""), address: headerSafe(a.address) });
+  const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), headerSafe(v)]));
+  const composer = new MailComposer({
+    from: addr(m.from),
+    to: m.to.map(addr),
+    subject: literalHeaderText(m.subject),
+    text: m.text,
+    textEncoding: "quoted-printable",
+    ...(m.html ? { html: m.html } : {}),
+    ...(m.inReplyTo ? { inReplyTo: headerSafe(m.inReplyTo) } : {}),
+    ...(m.references?.length ? { references: m.references.map(headerSafe) } : {}),
+    ...(m.messageId ? { messageId: headerSafe(m.messageId) } : {}),
+    headers,
+  });
+  return new Promise((resolve, reject) => composer.compile().build((err, buf) => (err ? reject(err) : resolve(buf))));
+}
+
+/** What a reader gets: every field a draft or digest carries, bodies with their line ends as the reader gives them. */
+async function read(raw: Buffer) {
+  const p = await PostalMime.parse(raw);
+  const extra = p.headers.filter((h) => h.key.startsWith("x-")).map((h) => [h.key, h.value]);
+  return { from: p.from, to: p.to, subject: p.subject, text: p.text, html: p.html, inReplyTo: p.inReplyTo, references: p.references, messageId: p.messageId, extra };
+}
+
+/** Lines longer than RFC 5322's 78, and line ends other than CRLF. */
+function shapeFaults(raw: Buffer): string[] {
+  const s = raw.toString("latin1");
+  const faults = s.split("\r\n").filter((l) => l.length > 78).map((l) => `long line: ${l.slice(0, 40)}…`);
+  if (/[^\r]\n|\r(?!\n)/.test(s)) faults.push("a line end other than CRLF");
+  return faults;
+}
+
+const base: MimeInput = { from: { name: "Owner", address: "owner@x.io" }, to: [{ name: "Ana", address: "ana@x.io" }], subject: "Great to meet you", text: "Hi Ana", messageId: "<m1@x.io>" };
+
+const cases: [string, MimeInput][] = [
+  ["a draft: text only", base],
+  ["a digest: text and HTML", { ...base, html: "<p>Your week</p>\n<p>Caf\u00e9 = 3 people</p>", headers: { "X-Followthrough-Id": "<m1@x.io>" } }],
+  ["a reply, with In-Reply-To and References", { ...base, inReplyTo: "a1@mail.example.com", references: ["<r0@mail.example.com>", "r1@x <r2@x>"] }],
+  ["names that need quoting, encoding, or neither", { ...base, from: { name: "O'Brien, \"Pat\" \\ x", address: "pat@x.io" }, to: [{ name: "Zo\u00eb \u00c5ngstr\u00f6m \u65e5\u672c", address: "z@x.io" }, { name: "Ana (work)", address: "a.b+c@x.io" }, { address: "plain@x.io" }] }],
+  ["an internationalised domain and a local part that is not a dot-atom", { ...base, to: [{ address: "d@b\u00fccher.de" }, { address: "weird,local@x.io" }, { address: "\u00fcn\u00ef@b\u00fccher.de" }] }],
+  ["lookalike encoded words in a name and the subject", { ...base, to: [{ name: "=?utf-8?B?ZXZpbA==?= M\u00fcller", address: "m@x.io" }], subject: "=?utf-8?Q?not_a_word?= \u2014 after the Caf\u00e9 summit \u2713" }],
+  ["control, bidi and line-break characters in headers", { ...base, to: [{ name: "Sofia \u202eevil\u202c", address: "s@x.io" }], subject: "Hello\r\nBcc: all@x.io \u2066x\u2069", headers: { "X-Note": "a\r\nInjected: yes", "X-Na\u00efve": "na\u00efve" } }],
+  ["a long subject and long body lines", { ...base, subject: `Re: ${"a long subject ".repeat(12)}`, text: `${"word ".repeat(60)}\n${"x".repeat(300)}\nshort`, html: `<p>${"caf\u00e9 ".repeat(120)}</p>` }],
+  ["trailing white space, equals signs and every line end", { ...base, text: "line with trailing space \nand = sign\r\nand a CR alone\rend\n\n", html: "<p>a</p>\r\n<p>b</p>\r" }],
+  ["text in another script", { ...base, subject: "\u4f1a\u8b70\u306e\u3042\u3068\u3067", text: "\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8\n".repeat(20) }],
+  ["no Message-ID given", { ...base, messageId: undefined }],
+];
+
+
+describe("composeMime", () => {
+  it.each(cases)("%s: reads back as nodemailer's MailComposer's message does, in CRLF lines of 78 characters at most", async (_, m) => {
+    const [ours, theirs] = await Promise.all([composeMime(m), oracle(m)]);
+    const [a, b] = await Promise.all([read(ours), read(theirs)]);
+    // A message id we generate is our own; everything else is the same message.
+    if (!m.messageId) {
+      expect(a.messageId).toMatch(/^<[0-9a-f-]{36}@x\.io>$/);
+      a.messageId = b.messageId;
+    }
+    expect(a).toEqual(b);
+    expect(shapeFaults(ours)).toEqual([]);
+  });
+
+  it("writes a text part alone, or text and HTML as multipart/alternative, with the transfer encoding each needs", async () => {
+    const plain = (await composeMime(base)).toString("latin1");
+    expect(plain).toMatch(/^Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nHi Ana$/m);
+    expect(plain).not.toContain("multipart");
+    const both = (await composeMime({ ...base, text: "caf\u00e9", html: "<p>x</p>" })).toString("latin1");
+    const boundary = /boundary="([^"]+)"/.exec(both)![1];
+    expect(both.split(`--${boundary}\r\n`)).toHaveLength(3);
+    expect(both).toContain(`\r\n--${boundary}--\r\n`);
+    expect(both).toContain("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9");
+    expect(both).toContain("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<p>x</p>");
+    // Every message its own boundary.
+    const again = (await composeMime({ ...base, html: "<p>x</p>" })).toString("latin1");
+    expect(/boundary="([^"]+)"/.exec(again)![1]).not.toBe(boundary);
+  });
+
+  it("keeps headers one line each: nothing supplied adds a header", async () => {
+    const head = (await composeMime(cases[6][1])).toString("latin1").split("\r\n\r\n")[0];
+    const names = head.split("\r\n").filter((l) => !/^\s/.test(l)).map((l) => l.slice(0, l.indexOf(":")));
+    expect(names).toEqual(["X-Note", "X-Nave", "From", "To", "Subject", "Message-ID", "Date", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"]);
+  });
+
+  it("agrees with MailComposer on generated messages", async () => {
+    const text = fc.string({ unit: "binary", maxLength: 300 });
+    const name = fc.oneof(fc.constant(""), fc.string({ unit: "binary", maxLength: 40 }), fc.constantFrom("Ana", "Osei, Daniel", "Zo\u00eb", "=?utf-8?B?ZXZpbA==?=", 'A "quoted" \\ name'));
+    const address = fc.constantFrom("ana@x.io", "a.b+c@x.io", "d@b\u00fccher.de", "odd,local@x.io");
+    await fc.assert(
+      fc.asyncProperty(name, fc.array(fc.record({ name, address }), { minLength: 1, maxLength: 3 }), text, text, fc.option(text, { nil: undefined }), async (fromName, to, subject, body, html) => {
+        const m: MimeInput = { ...base, from: { name: fromName, address: "owner@x.io" }, to, subject, text: body, ...(html ? { html } : {}) };
+        const ours = await composeMime(m);
+        expect(await read(ours)).toEqual(await read(await oracle(m)));
+        expect(shapeFaults(ours)).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
