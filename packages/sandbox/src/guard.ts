@@ -1,7 +1,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context, MiddlewareHandler } from "hono";
 import { type Api, faultBody, googleEnumError, googleError, googleScopeChallenge, googleScopeError, graphAccessDenied, graphError } from "./errors";
-import { authorises, authorisingScopes, invalidEnum, officialContract } from "./official";
+import { authorises, authorisingScopes, basicMailExcludes, invalidEnum, officialContract } from "./official";
 import type { Account, SandboxState } from "./state";
 import type { FaultSpec } from "./faults";
 import type { TokenGrant } from "./tokens";
@@ -45,7 +45,8 @@ function unauthorized(api: Api): { status: number; body: unknown } {
 /**
  * What the official contract says about a request, checked where the provider's front end checks it:
  * after authentication, before the backend (faults) and before the quota is charged.
- * 403 when the grant holds none of the scopes/permissions the official files list for the request;
+ * 403 when the grant holds none of the scopes/permissions the official files list for the request,
+ * or reaches a mail call through Mail.ReadBasic alone and asks for what it excludes;
  * for Google, 400 when a query parameter is outside its discovery enum. A route with no official
  * entry (nor a documented exception) is a sandbox defect: 500.
  */
@@ -56,6 +57,8 @@ function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Re
     if (contract.kind === "graph") return send(c, 403, graphAccessDenied());
     return send(c, 403, googleScopeError(contract.method.errorInfo), { "www-authenticate": googleScopeChallenge(authorisingScopes(contract)) });
   }
+  // A mail call granted through Mail.ReadBasic alone asks for none of what that permission excludes.
+  if (contract.kind === "graph" && basicMailExcludes(contract.entry, grant.scopes, new URL(c.req.url).searchParams)) return send(c, 403, graphAccessDenied());
   if (contract.kind === "google") {
     const bad = invalidEnum(contract.method, new URL(c.req.url).searchParams);
     if (bad) return send(c, 400, googleEnumError(contract.method.api, bad.name, bad.value, bad.allowed));

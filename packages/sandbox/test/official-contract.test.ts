@@ -316,6 +316,30 @@ describe("official contract: where the files are silent", () => {
   });
 });
 
+describe("official contract: Mail.ReadBasic reads no body, attachment, extension or extended property, and does not search", () => {
+  const drafts = { method: "GET", path: "/v1.0/me/mailFolders/drafts/messages" };
+  const sent = { method: "GET", path: "/v1.0/me/mailFolders/sentitems/messages" };
+  const byMarker = `?$filter=${encodeURIComponent("singleValueExtendedProperties/Any(ep: ep/id eq 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name Followthrough-Draft' and ep/value eq 'x')")}`;
+
+  it("a grant of Mail.ReadBasic alone: headers yes; an extended-property filter, a body, attachments or a search, 403 ErrorAccessDenied", async () => {
+    const basic = await token(microsoftEmail(), ["User.Read", "Mail.ReadBasic"]);
+    expect((await call(sent, basic, "?$select=id,subject,from,toRecipients,ccRecipients,sentDateTime,hasAttachments&$top=5")).status).toBe(200);
+    for (const q of [byMarker, "?$select=id,body", "?$select=bodyPreview", "?$select=uniqueBody", "?$expand=attachments", "?$expand=extensions", "?$select=id&$expand=singleValueExtendedProperties($filter=id eq 'x')", `?$search=${encodeURIComponent('"coffee"')}`]) {
+      const res = await call(q === byMarker ? drafts : sent, basic, q);
+      expect(res.status, q).toBe(403);
+      expect(await res.json(), q).toEqual(graphDeniedBody);
+    }
+  });
+
+  it("with Mail.ReadWrite (or Mail.Read) beside it, the same requests are served", async () => {
+    for (const scopes of [["Mail.ReadBasic", "Mail.ReadWrite"], ["Mail.Read"]]) {
+      const broad = await token(microsoftEmail(), scopes);
+      if (scopes.includes("Mail.ReadWrite")) expect((await call(drafts, broad, byMarker)).status, scopes.join()).toBe(200);
+      expect((await call(sent, broad, "?$select=id,body")).status, scopes.join()).toBe(200);
+    }
+  });
+});
+
 describe("official contract: gmail.metadata refuses q and FULL/RAW even next to a broader scope", () => {
   const list = { method: "GET", path: "/gmail/v1/users/me/messages" };
   let messageId: string;

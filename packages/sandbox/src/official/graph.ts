@@ -111,3 +111,30 @@ export function graphAuthorises(entry: GraphEntry, scopes: readonly string[]): b
   const held = new Set(scopes.map(permissionName));
   return entry.permissions.some((p) => held.has(p.toLowerCase()));
 }
+
+/** The basic-mail permissions: everything of a message but what {@link basicMailExcludes} names. */
+const BASIC_MAIL = new Set(["mail.readbasic", "mail.readbasic.all", "mail.readbasic.shared"]);
+
+/**
+ * What a grant that reaches a request through Mail.ReadBasic alone may not ask for. The official
+ * map's own description of Mail.ReadBasic: "read email in the signed-in user's mailbox except body,
+ * previewBody, attachments and any extended properties" (official/microsoft/graph-permissions.json);
+ * the permissions reference adds uniqueBody and extensions, and "does not include permissions to
+ * search messages" (as quoted in microsoftgraph/microsoft-graph-docs#10946). Asked for in `$select`,
+ * `$expand` or `$filter`, or a `$search` at all, the call is refused: the sandbox answers 403
+ * ErrorAccessDenied, as for a permission the grant lacks, so a call that needs more than the scope
+ * it relies on fails here as it would against Graph (helper-108 #6: the path alone was checked).
+ * Undefined when the grant holds a broader permission for the path, or the query asks for none of it.
+ */
+export function basicMailExcludes(entry: GraphEntry, scopes: readonly string[], query: URLSearchParams): string | undefined {
+  const held = new Set(scopes.map(permissionName));
+  const granting = entry.permissions.map((p) => p.toLowerCase()).filter((p) => held.has(p));
+  if (!granting.length || !granting.every((p) => BASIC_MAIL.has(p))) return undefined;
+  if (query.has("$search")) return "$search";
+  const EXCLUDED = /(?<![\w])(body|bodyPreview|uniqueBody|attachments|extensions|singleValueExtendedProperties|multiValueExtendedProperties)(?![\w])/i;
+  for (const option of ["$select", "$expand", "$filter"]) {
+    const found = EXCLUDED.exec(query.get(option) ?? "");
+    if (found) return `${option} ${found[1]}`;
+  }
+  return undefined;
+}
