@@ -106,6 +106,15 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect((await h.provider.calendar.page({ ...cursor!, until: window.until - 100 * DAY } as SyncCursor, window)).next.mode).toBe("incremental");
   });
 
+  it("calendar: a window with nothing in it reads to the end and keeps a sync cursor (Graph opens such a round with an empty page and a nextLink)", async () => {
+    const since = now + 10 * 365 * DAY;
+    const window = { since, until: since + 30 * DAY };
+    const { cursor, items } = await drain<Meeting>(h.provider.calendar, window);
+    expect(items.size).toBe(0);
+    expect(cursor).toMatchObject({ mode: "incremental", until: window.until });
+    expect((await h.provider.calendar.page(cursor!, window)).upserts).toEqual([]);
+  });
+
   it("calendar: an event added far outside the window comes to the next round as nothing stored (Graph reports it @removed, event-delta.md); the round does not fail", async () => {
     const window = { since: now - 365 * DAY, until: now + 365 * DAY };
     const { cursor, items } = await drain<Meeting>(h.provider.calendar, window);

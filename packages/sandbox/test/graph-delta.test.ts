@@ -179,6 +179,19 @@ describe("Graph delta: messages and calendarView", () => {
     expect(served.get("AAMkBody3=")?.bodyPreview).toBeUndefined();
   });
 
+  it("calendarView delta over an empty window opens with an empty page and a nextLink; the deltaLink comes on the next page", async () => {
+    const first = (await client.api("/me/calendarView/delta").query({ startDateTime: "2031-01-01T00:00:00Z", endDateTime: "2031-02-01T00:00:00Z" }).get()) as Page<GraphEvent>;
+    expect(first.value).toEqual([]);
+    expect(first["@odata.deltaLink"]).toBeUndefined();
+    const next = (await client.api(first["@odata.nextLink"]!).get()) as Page<GraphEvent>;
+    expect(next.value).toEqual([]);
+    expect(next["@odata.nextLink"]).toBeUndefined();
+    // The round's token works: a quiet round answers one empty page with the deltaLink, as before.
+    const quiet = (await client.api(next["@odata.deltaLink"]!).get()) as Page<GraphEvent>;
+    expect(quiet.value).toEqual([]);
+    expect(quiet["@odata.deltaLink"]).toBeDefined();
+  });
+
   it("calendarView delta reports a cancellation as a changed event and deletions or moves out of the window as @removed", async () => {
     const window = { startDateTime: "2026-05-01T00:00:00Z", endDateTime: "2026-05-10T00:00:00Z" };
     const noSelect = await graphFailure(client.api("/me/calendarView/delta").query(window).select("subject").get());
