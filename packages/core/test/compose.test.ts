@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
-import PostalMime from "postal-mime";
+import PostalMime, { decodeWords } from "postal-mime";
 import { describe, expect, it } from "vitest";
 import type { MimeInput } from "../src/mail";
 import { composeMime, literalHeaderText } from "../src/mail/compose";
@@ -100,6 +100,59 @@ describe("composeMime", () => {
     const head = (await composeMime(cases[6][1])).toString("latin1").split("\r\n\r\n")[0];
     const names = head.split("\r\n").filter((l) => !/^\s/.test(l)).map((l) => l.slice(0, l.indexOf(":")));
     expect(names).toEqual(["X-Note", "X-Nave", "From", "To", "Subject", "Message-ID", "Date", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"]);
+  });
+
+  it("writes a long List-Unsubscribe URL as it is: a structured header is never encoded for its length", async () => {
+    const url = `<https://app.followthrough.test/l/pause/${"A".repeat(300)}>`;
+    const raw = await composeMime({ ...base, headers: { "List-Unsubscribe": url } });
+    expect(raw.toString("latin1").split("\r\n")).toContain(`List-Unsubscribe: ${url}`);
+  });
+
+  it("writes no extra header the message has of its own, nor an empty one (helper-113 #1)", async () => {
+    const raw = await composeMime({ ...base, headers: { From: "ceo@x.io", "Message-ID": "<x@y>", "Content-Type": "text/html", Bcc: "spy@x.io", "X-Empty": " ", "List-Unsubscribe": "<https://a.example/l/x>" } });
+    const names = raw.toString("latin1").split("\r\n\r\n")[0].split("\r\n").filter((l) => !/^\s/.test(l)).map((l) => l.slice(0, l.indexOf(":")));
+    expect(names).toEqual(["List-Unsubscribe", "From", "To", "Subject", "Message-ID", "Date", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"]);
+    expect(await read(raw)).toMatchObject({ from: { address: "owner@x.io" }, messageId: "<m1@x.io>" });
+  });
+
+  it("keeps a quoted local part and splits a domain literal at its own @ (helper-113 #2)", async () => {
+    const raw = await composeMime({ ...base, to: [{ address: '"john doe"@x.io' }, { address: "a@[x@evil.com]" }] });
+    expect(raw.toString("latin1")).toMatch(/^To: <"john doe"@x\.io>, <a@\[x@evil\.com\]>$/m);
+  });
+
+  it("reads a message id with white space inside its brackets as one id, in In-Reply-To and References alike (helper-113 #3)", async () => {
+    const r = await read(await composeMime({ ...base, inReplyTo: "<abc def@x.io>", references: ["<r1@x.io> <abc def@x.io>"] }));
+    expect(r.inReplyTo).toBe("<abcdef@x.io>");
+    expect(r.references).toBe("<r1@x.io> <abcdef@x.io>");
+  });
+
+  it("an extra header's value that looks like an encoded word reaches the reader literally (helper-113 #4)", async () => {
+    const id = `<${"x".repeat(20)}=?utf-8?q?x?=${"y".repeat(20)}@x.io>`;
+    const raw = await composeMime({ ...base, headers: { "X-Followthrough-Id": id } });
+    // (postal-mime gives an X- header's value as written: decoded here as a reader that decodes it would.)
+    const [[key, value]] = (await read(raw)).extra;
+    expect([key, decodeWords(value)]).toEqual(["x-followthrough-id", id]);
+    expect(shapeFaults(raw)).toEqual([]);
+  });
+
+  it("no white space but a space or tab starts a folded line: a no-break space in a message id adds no header (helper-113 P1)", async () => {
+    const smuggled = `<${"a".repeat(55)}\u00a0Bcc:boss@evil.example>`;
+    for (const m of [{ ...base, inReplyTo: smuggled, references: [smuggled] }, { ...base, to: [{ address: `${"a".repeat(60)}\u00a0Bcc:boss@evil.example` }] }, { ...base, subject: `${"a".repeat(70)}\u00a0Bcc: boss@evil.example` }]) {
+      const head = (await composeMime(m)).toString("utf8").split("\r\n\r\n")[0];
+      for (const l of head.split("\r\n")) expect(l, l).toMatch(/^(?:[ \t]|(?:From|To|Subject|Message-ID|In-Reply-To|References|Date|MIME-Version|Content-Type|Content-Transfer-Encoding): )/);
+      expect(head).not.toMatch(/\r\n[^ \t]*Bcc/i);
+    }
+  });
+
+  it("writes no header line past RFC 5322's 998 characters, whatever the length of a word (helper-113 P2)", async () => {
+    const subject = `Re: ${"x".repeat(1500)}`;
+    const name = '"'.repeat(512);
+    const raw = await composeMime({ ...base, subject, to: [{ name, address: "a@x.io" }], references: [`<${"r".repeat(2000)}@x.io>`, "<kept@x.io>"] });
+    expect(shapeFaults(raw)).toEqual([]);
+    const r = await read(raw);
+    expect(r.subject).toBe(subject);
+    expect(r.to?.[0].name).toBe(name);
+    expect(r.references).toBe("<kept@x.io>");
   });
 
   it("agrees with MailComposer on generated messages", async () => {

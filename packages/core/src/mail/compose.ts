@@ -14,7 +14,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { domainToASCII } from "node:url";
-import { encodeWord, encodeWords, foldLines, quoteString } from "nodemailer/lib/mime-funcs/index.js";
+import { encodeWord, encodeWords, quoteString } from "nodemailer/lib/mime-funcs/index.js";
 import { encode as qpEncode, wrap as qpWrap } from "nodemailer/lib/qp/index.js";
 import { headerSafe, type MimeInput } from "./index";
 
@@ -31,47 +31,98 @@ export function literalHeaderText(s: string): string {
   return ENCODED_WORD.test(text) ? encodeWord(text, "B", 52) : text;
 }
 
-/** Non-ASCII text: encoded words (Q, as for text mostly in Latin letters); ASCII text as it is. */
-const NON_ASCII = /[\u0080-\uffff]/;
-const encodedText = (s: string) => (NON_ASCII.test(s) ? encodeWords(s, "Q", 52, true) : s);
+/** A run of characters a header line cannot break: longer than this, a value is written as encoded words, which split. */
+const LONG_WORD = /[^ \t]{78,}/;
 
-/** RFC 5322 atext, and a local part made of it (a dot-atom). */
+/**
+ * A header's text as MailComposer wrote it: encoded words (Q, as for text mostly in Latin letters)
+ * once anything needs them (non-ASCII, a quote, a lookalike encoded word), ASCII as it is.
+ */
+const encodedText = (s: string) => encodeWords(s, "Q", 52, true);
+
+/**
+ * The subject: its text encoded as needed, and a word too long for one line encoded too, so that
+ * the line folds (RFC 5322 2.1.1: 998 characters at most, 78 should; a subject keeps an earlier
+ * one's, which may be long). Not for an extra header, which may be structured (List-Unsubscribe's
+ * <URL> is not read through encoded words; ours stay far below the limit).
+ */
+function subjectText(s: string): string {
+  const v = encodedText(s);
+  return LONG_WORD.test(v) ? encodeWord(s, "Q", 52) : v;
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+/** RFC 5322 atext, and a local part made of it (a dot-atom); a local part that is a quoted string. */
 const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+)*$/;
+const QUOTED_STRING = /^"(?:[^"\\]|\\[\s\S])*"$/;
+/** A domain literal ending an address (`a@[192.0.2.1]`): its "@" is the one before the bracket, not the last. */
+const DOMAIN_LITERAL = /@(\[[^[\]\\]*\])$/;
 /** An address with nothing a header parser could split on: written bare when it has no name. */
 const PLAIN_ADDRESS = /^[^\s"(),:;<>@[\\\]]+@[^\s"(),:;<>@[\\\]]+$/;
 
 /**
- * An address as a header carries it: a domain in Unicode as its A-label (`bücher.de` →
- * `xn--bcher-kva.de`) unless the local part needs SMTPUTF8 anyway, a local part that is not a
- * dot-atom quoted, angle brackets and control characters never inside.
+ * An address as a header carries it (as MailComposer normalised it): a domain in Unicode as its
+ * A-label (`bücher.de` → `xn--bcher-kva.de`) unless the local part needs SMTPUTF8 anyway, a local
+ * part that is neither a dot-atom nor a quoted string quoted, angle brackets and control characters
+ * never inside.
  */
 function headerAddress(address: string): string {
   const a = address.replace(/[\x00-\x1f\x7f<>]+/g, " ").trim();
-  const at = a.lastIndexOf("@");
-  if (at < 0) return DOT_ATOM.test(a) ? a : quoteString(a);
+  const literal = DOMAIN_LITERAL.exec(a);
+  const at = literal ? a.length - literal[1].length - 1 : a.lastIndexOf("@");
+  const localPart = (l: string) => (DOT_ATOM.test(l) || QUOTED_STRING.test(l) ? l : quoteString(l));
+  if (at < 0) return localPart(a);
   const local = a.slice(0, at);
   const domain = a.slice(at + 1);
   const ascii = NON_ASCII.test(domain) && !NON_ASCII.test(local) ? domainToASCII(domain) : "";
-  return `${DOT_ATOM.test(local) ? local : quoteString(local)}@${ascii || domain}`;
+  return `${localPart(local)}@${ascii || domain}`;
 }
 
-/** `Name <address>`: a name of word characters as it is, other ASCII quoted, anything else an encoded word. */
+/** `Name <address>`: a name of word characters as it is, other ASCII quoted, anything else (or too long a word) an encoded word. */
 function mailbox(a: { name?: string; address: string }): string {
   const address = headerAddress(headerSafe(a.address));
   const name = literalHeaderText(a.name ?? "");
   if (!name) return PLAIN_ADDRESS.test(address) ? address : `<${address}>`;
   const shown = /^[\w ]*$/.test(name) ? name : /^[\x20-\x7e]*$/.test(name) ? quoteString(name) : encodeWord(name, "Q", 52);
-  return `${shown} <${address}>`;
+  return `${LONG_WORD.test(shown) ? encodeWord(name, "Q", 52) : shown} <${address}>`;
 }
 
-/** A message id in its angle brackets (RFC 5322 msg-id). */
-const msgId = (id: string) => {
-  const v = headerSafe(id).trim();
-  return `${v.startsWith("<") ? "" : "<"}${v}${v.endsWith(">") ? "" : ">"}`;
-};
+/**
+ * Message ids (Message-ID, In-Reply-To, References) in their angle brackets, one per
+ * white-space-separated id, none inside (RFC 5322 3.6.4: a msg-id holds no white space, so what
+ * stands inside one pair of brackets is one id). An id too long for a header line is left out.
+ */
+function msgIds(value: string): string[] {
+  return headerSafe(value)
+    .replace(/<[^>]*>/g, (id) => id.replace(/\s+/g, ""))
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((v) => `${v.startsWith("<") ? "" : "<"}${v}${v.endsWith(">") ? "" : ">"}`)
+    .filter((id) => id.length <= 900);
+}
 
-/** A header line, folded at 76 characters. */
-const line = (key: string, value: string) => foldLines(`${key}: ${value}`, 76);
+/**
+ * A header line folded before white space past 76 characters. Only at a space or tab (RFC 5322
+ * 2.2.3, folding white space), never between two of them or before trailing ones: nodemailer's
+ * foldLines breaks at any JavaScript white space, a no-break space included, which starts a line
+ * a reader takes for a new header (helper-113 P1).
+ */
+function line(key: string, value: string): string {
+  const [first, ...rest] = value.split(/(?<=[^ \t])(?=[ \t]+[^ \t])/);
+  let out = "";
+  // (The first word stays on the name's line.)
+  let current = `${key}: ${first ?? ""}`;
+  for (const piece of rest) {
+    if (current && current.length + piece.length > 76) {
+      out += `${current}\r\n`;
+      current = piece;
+    } else current += piece;
+  }
+  return out + current;
+}
+
+/** Header names the composer writes itself (or never writes): an extra header of one of these names is not written. */
+const OWN_HEADER = /^(?:from|sender|reply-to|to|cc|bcc|subject|date|message-id|in-reply-to|references|mime-version|content-.*)$/i;
 
 /**
  * A text part's transfer encoding and body: 7bit for ASCII with no line past 76 characters (as
@@ -93,13 +144,17 @@ const part = (type: string, content: string) => {
 export async function composeMime(m: MimeInput): Promise<Buffer> {
   const from = headerAddress(headerSafe(m.from.address));
   const head = [
-    ...Object.entries(m.headers ?? {}).map(([k, v]) => line(headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), encodedText(headerSafe(v)))).filter((h) => !/^:/.test(h)),
+    // Extra headers: never one the message has of its own, never an empty one (as MailComposer).
+    ...Object.entries(m.headers ?? {})
+      .map(([k, v]) => [headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), headerSafe(v)] as const)
+      .filter(([k, v]) => k && !OWN_HEADER.test(k) && v.trim())
+      .map(([k, v]) => line(k, encodedText(v))),
     line("From", mailbox(m.from)),
     line("To", m.to.map(mailbox).join(", ")),
-    ...(m.inReplyTo ? [line("In-Reply-To", msgId(m.inReplyTo))] : []),
-    ...(m.references?.length ? [line("References", m.references.flatMap((r) => headerSafe(r).trim().split(/\s+/)).filter(Boolean).map(msgId).join(" "))] : []),
-    line("Subject", encodedText(literalHeaderText(m.subject))),
-    line("Message-ID", m.messageId ? msgId(m.messageId) : `<${randomUUID()}@${from.slice(from.lastIndexOf("@") + 1) || "localhost"}>`),
+    ...(m.inReplyTo && msgIds(m.inReplyTo).length ? [line("In-Reply-To", msgIds(m.inReplyTo).join(" "))] : []),
+    ...(m.references?.length && m.references.flatMap(msgIds).length ? [line("References", m.references.flatMap(msgIds).join(" "))] : []),
+    line("Subject", subjectText(literalHeaderText(m.subject))),
+    line("Message-ID", (m.messageId && msgIds(m.messageId)[0]) || `<${randomUUID()}@${from.slice(from.lastIndexOf("@") + 1) || "localhost"}>`),
     `Date: ${new Date().toUTCString().replace(/GMT/, "+0000")}`,
     "MIME-Version: 1.0",
   ];
