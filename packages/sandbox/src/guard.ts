@@ -1,7 +1,8 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context, MiddlewareHandler } from "hono";
 import { type Api, faultBody, googleEnumError, googleError, googleScopeChallenge, googleScopeError, graphAccessDenied, graphError } from "./errors";
-import { authorises, authorisingScopes, basicMailExcludes, invalidEnum, officialContract } from "./official";
+import { authorises, authorisingScopes, basicMailExcludes, basicMailOnly, invalidEnum, officialContract } from "./official";
+import { queryOf } from "./graph/query";
 import type { Account, SandboxState } from "./state";
 import type { FaultSpec } from "./faults";
 import type { TokenGrant } from "./tokens";
@@ -9,7 +10,7 @@ import type { TokenGrant } from "./tokens";
 /** Hono environment of sandbox routes: the authenticated account is set by {@link guard}. */
 export type SandboxEnv = {
   Bindings: Partial<HttpBindings>;
-  Variables: { account: Account; grant: TokenGrant };
+  Variables: { account: Account; grant: TokenGrant; /** Granted through Mail.ReadBasic alone (official/graph basicMailOnly). */ basicMail?: boolean };
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -57,8 +58,12 @@ function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Re
     if (contract.kind === "graph") return send(c, 403, graphAccessDenied());
     return send(c, 403, googleScopeError(contract.method.errorInfo), { "www-authenticate": googleScopeChallenge(authorisingScopes(contract)) });
   }
-  // A mail call granted through Mail.ReadBasic alone asks for none of what that permission excludes.
-  if (contract.kind === "graph" && basicMailExcludes(contract.entry, grant.scopes, new URL(c.req.url).searchParams)) return send(c, 403, graphAccessDenied());
+  // A mail call granted through Mail.ReadBasic alone asks for none of what that permission
+  // withholds, and is served without it (graph/http `ok`).
+  if (contract.kind === "graph" && basicMailOnly(contract.entry, grant.scopes)) {
+    if (basicMailExcludes(queryOf(c.req.url))) return send(c, 403, graphAccessDenied());
+    c.set("basicMail", true);
+  }
   if (contract.kind === "google") {
     const bad = invalidEnum(contract.method, new URL(c.req.url).searchParams);
     if (bad) return send(c, 400, googleEnumError(contract.method.api, bad.name, bad.value, bad.allowed));

@@ -1,3 +1,4 @@
+import { BASIC_MAIL_WITHHELD } from "../official";
 import type { Context, Handler } from "hono";
 import { graphError } from "../errors";
 import { type SandboxEnv, send } from "../guard";
@@ -68,7 +69,15 @@ export async function jsonBody(c: Context): Promise<unknown> {
 
 /** A 200 JSON answer with the call's extra headers; its items' ids regular unless immutable ones were asked for. */
 export function ok(call: GraphCall, body: unknown, status = 200): Response {
-  return send(call.c, status, call.immutableIds ? body : call.store.withRestIds(body), call.headers);
+  const served = call.c.get("basicMail") ? withoutWithheld(body) : body;
+  return send(call.c, status, call.immutableIds ? served : call.store.withRestIds(served), call.headers);
+}
+
+/** A body as a Mail.ReadBasic grant gets it: the message (or each message of a page) without what that permission withholds. */
+function withoutWithheld(body: unknown): unknown {
+  const strip = (m: unknown) => (m && typeof m === "object" ? Object.fromEntries(Object.entries(m).filter(([k]) => !BASIC_MAIL_WITHHELD.includes(k))) : m);
+  const page = body as { value?: unknown };
+  return page && typeof page === "object" && Array.isArray(page.value) ? { ...page, value: page.value.map(strip) } : strip(body);
 }
 
 /** The item a request's path names by `:id` (either id form: GraphStore resolveId). */

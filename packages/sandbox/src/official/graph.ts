@@ -116,24 +116,44 @@ export function graphAuthorises(entry: GraphEntry, scopes: readonly string[]): b
 const BASIC_MAIL = new Set(["mail.readbasic", "mail.readbasic.all", "mail.readbasic.shared"]);
 
 /**
- * What a grant that reaches a request through Mail.ReadBasic alone may not ask for. The official
- * map's own description of Mail.ReadBasic: "read email in the signed-in user's mailbox except body,
- * previewBody, attachments and any extended properties" (official/microsoft/graph-permissions.json);
- * the permissions reference adds uniqueBody and extensions, and "does not include permissions to
- * search messages" (as quoted in microsoftgraph/microsoft-graph-docs#10946). Asked for in `$select`,
- * `$expand` or `$filter`, or a `$search` at all, the call is refused: the sandbox answers 403
- * ErrorAccessDenied, as for a permission the grant lacks, so a call that needs more than the scope
- * it relies on fails here as it would against Graph (helper-108 #6: the path alone was checked).
- * Undefined when the grant holds a broader permission for the path, or the query asks for none of it.
+ * The message properties Mail.ReadBasic withholds. The official map's own description of the
+ * permission: "read email in the signed-in user's mailbox except body, previewBody, attachments and
+ * any extended properties" (official/microsoft/graph-permissions.json); the permissions reference
+ * adds uniqueBody and extensions, and "does not include permissions to search messages" (as quoted
+ * in microsoftgraph/microsoft-graph-docs#10946); its announcement: "Mail messages without the body
+ * or attachments".
  */
-export function basicMailExcludes(entry: GraphEntry, scopes: readonly string[], query: URLSearchParams): string | undefined {
+export const BASIC_MAIL_WITHHELD = ["body", "bodyPreview", "uniqueBody", "attachments", "extensions", "singleValueExtendedProperties", "multiValueExtendedProperties"];
+const WITHHELD = new RegExp(`(?<![\\w])(${BASIC_MAIL_WITHHELD.join("|")})(?![\\w])`, "i");
+
+/**
+ * True when the grant reaches the request only through Mail.ReadBasic: no broader permission the map
+ * lists for the path, and neither Mail.Read nor Mail.ReadWrite ("read, update, create and delete
+ * email", the map's description), which the map does not list on every path they cover (GET
+ * /me/messages/{id} names Mail.ReadBasic and Mail.Read only; helper-114 #6).
+ */
+export function basicMailOnly(entry: GraphEntry, scopes: readonly string[]): boolean {
   const held = new Set(scopes.map(permissionName));
+  if (held.has("mail.read") || held.has("mail.readwrite")) return false;
   const granting = entry.permissions.map((p) => p.toLowerCase()).filter((p) => held.has(p));
-  if (!granting.length || !granting.every((p) => BASIC_MAIL.has(p))) return undefined;
+  return granting.length > 0 && granting.every((p) => BASIC_MAIL.has(p));
+}
+
+/**
+ * What a request granted through Mail.ReadBasic alone asks for of what that permission withholds
+ * ({@link BASIC_MAIL_WITHHELD}): named in `$select`, `$expand` or `$filter` (outside its string
+ * literals), or any `$search`. `query` is the request's options as the routes read them (names
+ * lower-cased, the last of a repeated one: graph/query `queryOf`). Graph's answer to such a request
+ * is not documented; the sandbox refuses it (403 ErrorAccessDenied, as for a permission the grant
+ * lacks), so a call that needs more than the permission it relies on fails here (helper-108 #6: the
+ * path alone was checked). What such a grant is served leaves the withheld properties out
+ * (graph/http `ok`). Undefined when the query asks for none of it.
+ */
+export function basicMailExcludes(query: ReadonlyMap<string, string>): string | undefined {
   if (query.has("$search")) return "$search";
-  const EXCLUDED = /(?<![\w])(body|bodyPreview|uniqueBody|attachments|extensions|singleValueExtendedProperties|multiValueExtendedProperties)(?![\w])/i;
   for (const option of ["$select", "$expand", "$filter"]) {
-    const found = EXCLUDED.exec(query.get(option) ?? "");
+    const text = (query.get(option) ?? "").replace(/'(?:[^']|'')*'/g, "''");
+    const found = WITHHELD.exec(text);
     if (found) return `${option} ${found[1]}`;
   }
   return undefined;
