@@ -39,3 +39,24 @@ describe("a Graph delta page that holds an item more than once (learn.microsoft.
     expect(page.upserts.map((m) => [m.id, m.title])).toEqual([["e2", "back"], ["e3", "v2"]]);
   });
 });
+
+describe("a backfill's anchoring delta round of many empty pages (microsoftgraph/msgraph-sdk-java#493)", () => {
+  /** A Graph stub: the listing's one page, then an anchoring round of `empty` empty pages with a nextLink, then its deltaLink. */
+  const stub = (empty: number, full = 0) => {
+    let n = 0;
+    return async (url: string) => {
+      if (!url.includes("/delta")) return { value: [message("m1", "listed")] } as DeltaResponse;
+      n++;
+      if (n <= full) return { value: [message(`d${n}`, "anchored")], "@odata.nextLink": `https://graph.example/delta?$skiptoken=${n}` } as DeltaResponse;
+      if (n <= full + empty) return { value: [], "@odata.nextLink": `https://graph.example/delta?$skiptoken=${n}` } as DeltaResponse;
+      return { value: [], "@odata.deltaLink": "https://graph.example/delta?$deltatoken=end" } as DeltaResponse;
+    };
+  };
+
+  it("reads through 40 empty pages to the deltaLink; a round of items past its bound still fails, to be read again", async () => {
+    const page = await graphSentStream(stub(40)).page({ mode: "full", since: window.since, generation: 1 }, window);
+    expect(page.next).toMatchObject({ mode: "incremental", cursor: "https://graph.example/delta?$deltatoken=end" });
+    expect(page.upserts.map((m) => m.id)).toEqual(["m1"]);
+    await expect(graphSentStream(stub(0, 25)).page({ mode: "full", since: window.since, generation: 1 }, window)).rejects.toMatchObject({ kind: "temporary" });
+  });
+});

@@ -109,8 +109,16 @@ function split<T>(items: Item[], map: (item: Item) => T | "remove" | "skip", rem
 /** How far before the scan's time the anchoring delta round starts at the latest. */
 const ANCHOR_MARGIN_MS = 3_600_000;
 
-/** Most pages the anchoring delta round may take (it only holds mail sent during the backfill's first call). */
+/** Most pages with items the anchoring delta round may take (it only holds mail sent during the backfill's first call). */
 const ANCHOR_PAGES = 20;
+/**
+ * Most empty pages it may take besides. Graph answers delta rounds with runs of empty pages that
+ * carry a nextLink, "normal behavior" per a maintainer (microsoftgraph/msgraph-sdk-java#493,
+ * calendarView; microsoftgraph/microsoft-graph-docs-contrib#1316, directory objects): they prove
+ * nothing about the round's length, so they count apart, against a bound that only stops a round
+ * that never ends (helper-114 #7: 24 of them failed the backfill's first call on every attempt).
+ */
+const ANCHOR_EMPTY_PAGES = 200;
 
 /**
  * Sent Items, headers only; drafts and meeting notices are kept and flagged (the rules skip them).
@@ -213,8 +221,10 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
       const from = Math.min(Number.isFinite(newest) ? newest : Infinity, window.now !== undefined ? window.now - ANCHOR_MARGIN_MS : Infinity);
       let res = await get(anchor(Number.isFinite(from) ? Math.max(from, c.since) : c.since));
       items.push(...(res.value ?? []));
-      for (let n = 1; res["@odata.nextLink"]; n++) {
-        if (n >= ANCHOR_PAGES) throw new ProviderError("temporary", `microsoft: the anchoring delta round of ${folder} did not end`);
+      const taken = { full: 0, empty: 0 };
+      while (res["@odata.nextLink"]) {
+        taken[res.value?.length ? "full" : "empty"]++;
+        if (taken.full >= ANCHOR_PAGES || taken.empty >= ANCHOR_EMPTY_PAGES) throw new ProviderError("temporary", `microsoft: the anchoring delta round of ${folder} did not end`);
         res = await get(res["@odata.nextLink"]);
         items.push(...(res.value ?? []));
       }
