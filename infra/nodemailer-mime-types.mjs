@@ -6,6 +6,11 @@
  * alternative or a MIME node given a filename, none of which core/mail/compose passes: its text and
  * html parts carry their content type. Anything else gets nodemailer's own defaults:
  * application/octet-stream for a file name, "txt" for another text/* type and "bin" for the rest.
+ *
+ * Since 2026-12-03 (core/mail/compose lays out its messages around nodemailer's encoders, without
+ * MailComposer) nothing we bundle calls these two functions, so esbuild leaves the table and this
+ * stand-in out alike: the swap changes no output today. It stays as the guard that a later call of
+ * them (an attachment's type, say) deploys this file, not the table.
  */
 import path from "node:path";
 

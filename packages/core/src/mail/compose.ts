@@ -61,16 +61,18 @@ const DOMAIN_LITERAL = /@(\[[^[\]\\]*\])$/;
 const PLAIN_ADDRESS = /^[^\s"(),:;<>@[\\\]]+@[^\s"(),:;<>@[\\\]]+$/;
 
 /**
- * An address as a header carries it (as MailComposer normalised it): a domain in Unicode as its
- * A-label (`bücher.de` → `xn--bcher-kva.de`) unless the local part needs SMTPUTF8 anyway, a local
- * part that is neither a dot-atom nor a quoted string quoted, angle brackets and control characters
- * never inside.
+ * An address as a header carries it, as nodemailer 10.6's MimeNode normalises it
+ * (`_normalizeAddress`, `_normalizeLocalPart`; the compose test's oracle trips should that change):
+ * a domain in Unicode as its A-label (`bücher.de` → `xn--bcher-kva.de`) unless the local part needs
+ * SMTPUTF8 anyway, a local part that is neither a dot-atom nor a quoted string quoted, angle
+ * brackets and control characters never inside; empty when nothing is left.
  */
 function headerAddress(address: string): string {
   const a = address.replace(/[\x00-\x1f\x7f<>]+/g, " ").trim();
   const literal = DOMAIN_LITERAL.exec(a);
   const at = literal ? a.length - literal[1].length - 1 : a.lastIndexOf("@");
   const localPart = (l: string) => (DOT_ATOM.test(l) || QUOTED_STRING.test(l) ? l : quoteString(l));
+  if (!a) return "";
   if (at < 0) return localPart(a);
   const local = a.slice(0, at);
   const domain = a.slice(at + 1);
@@ -78,9 +80,14 @@ function headerAddress(address: string): string {
   return `${localPart(local)}@${ascii || domain}`;
 }
 
-/** `Name <address>`: a name of word characters as it is, other ASCII quoted, anything else (or too long a word) an encoded word. */
-function mailbox(a: { name?: string; address: string }): string {
+/**
+ * `Name <address>`: a name of word characters as it is, other ASCII quoted, anything else (or too
+ * long a word) an encoded word. Undefined for an address that is empty once made header-safe: no
+ * recipient at all, as MailComposer left it out (helper-115 #2).
+ */
+function mailbox(a: { name?: string; address: string }): string | undefined {
   const address = headerAddress(headerSafe(a.address));
+  if (!address) return undefined;
   const name = literalHeaderText(a.name ?? "");
   if (!name) return PLAIN_ADDRESS.test(address) ? address : `<${address}>`;
   const shown = /^[\w ]*$/.test(name) ? name : /^[\x20-\x7e]*$/.test(name) ? quoteString(name) : encodeWord(name, "Q", 52);
@@ -149,8 +156,10 @@ export async function composeMime(m: MimeInput): Promise<Buffer> {
       .map(([k, v]) => [headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), headerSafe(v)] as const)
       .filter(([k, v]) => k && !OWN_HEADER.test(k) && v.trim())
       .map(([k, v]) => line(k, encodedText(v))),
-    line("From", mailbox(m.from)),
-    line("To", m.to.map(mailbox).join(", ")),
+    ...[["From", [m.from]] as const, ["To", m.to] as const].flatMap(([key, list]) => {
+      const boxes = list.map(mailbox).filter((b) => b !== undefined);
+      return boxes.length ? [line(key, boxes.join(", "))] : [];
+    }),
     ...(m.inReplyTo && msgIds(m.inReplyTo).length ? [line("In-Reply-To", msgIds(m.inReplyTo).join(" "))] : []),
     ...(m.references?.length && m.references.flatMap(msgIds).length ? [line("References", m.references.flatMap(msgIds).join(" "))] : []),
     line("Subject", subjectText(literalHeaderText(m.subject))),

@@ -17,9 +17,10 @@ export interface MimeInput {
 }
 
 /**
- * The MIME builder, loaded by the caller: `loadComposer` (core/composer) imports ./compose (with
- * nodemailer's header and body encoders) on first use. This module never imports it, so a bundle whose adapters are given no
- * composer (a backfill's, which never writes mail) holds no composer chunk at all.
+ * The MIME builder, loaded by the caller: `loadComposer` (core/composer) imports ./compose
+ * (with nodemailer's header and body encoders) on first use. This module never imports it, so a
+ * bundle whose adapters are given no composer (a backfill's, which never writes mail) holds no
+ * composer chunk at all.
  */
 export type Composer = () => Promise<{ composeMime(m: MimeInput): Promise<Buffer> }>;
 

@@ -1,7 +1,7 @@
-import { BASIC_MAIL_WITHHELD } from "../official";
 import type { Context, Handler } from "hono";
 import { graphError } from "../errors";
 import { type SandboxEnv, send } from "../guard";
+import { BASIC_MAIL_WITHHELD } from "../official";
 import type { GraphStore } from "./store";
 import { GraphQueryError, parsePrefer } from "./query";
 
