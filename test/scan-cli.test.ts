@@ -143,6 +143,26 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
     },
   });
 
+  it("Calendar event ids as long as the discovery document allows (1,024 characters) are scanned like any other (helper-116 #1)", async () => {
+    const dir = join(tmp, "demo-google-long-ids");
+    cpSync(ownFixture("demo-google"), dir, { recursive: true });
+    const f = loadFixture(dir);
+    const file = join(dir, "google/events.json");
+    const events = JSON.parse(readFileSync(file, "utf8")) as { id: string }[];
+    // base32hex, as Calendar's ids are; each its own, 1,024 characters (an event's) or 1,007 (a series' instance adds 17).
+    const long = (i: number, n: number) => `${i.toString(32).padStart(4, "0")}${"0123456789abcdefghijklmnopqrstuv".repeat(33)}`.slice(0, n);
+    const renamed = new Map(events.map((e, i) => [e.id, long(i, /_\d{8}T\d{6}Z$/.test(e.id) ? 1007 : 1024)]));
+    writeFileSync(file, JSON.stringify(events.map((e) => ({ ...e, id: renamed.get(e.id) }))));
+    const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { newContacts: ContactJson[]; missingFollowUps: ContactJson[]; networkingEvents: { upcoming: EventJson[]; attended: EventJson[] } };
+    expect(sortedSet(out.newContacts.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.newContacts.map(norm)));
+    expect(sortedSet(out.missingFollowUps.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.missingFollowUps.map(norm)));
+    for (const c of out.newContacts) expect([...renamed.values()]).toContain(c.eventId);
+    expect(out.networkingEvents.upcoming.length + out.networkingEvents.attended.length).toBeGreaterThan(0);
+  });
+
   it("an Inbox copy From the owner older than the service's 45 days, or an archived one, makes a person known; sent mail in the Trash is a follow-up, mail in Spam is not", async () => {
     const dir = join(tmp, "demo-google");
     cpSync(ownFixture("demo-google"), dir, { recursive: true });
