@@ -93,16 +93,23 @@ export function fixtureWindow(f: MailboxFixture, now: number): { backfillDays: n
  * Parses `--now`; a bad value is a usage error. A date-time without an offset is read as UTC, not in
  * this machine's zone (as ECMAScript would): the same arguments scan the same on any host.
  */
-export function parseNow(value: string | undefined): number {
-  if (value === undefined) return Date.now();
+export function parseNow(given: string | undefined): number {
+  if (given === undefined) return Date.now();
+  // ISO 8601's other spellings of the same instant, as RFC 3339 (5.6: "t" and "z" in lower case) and
+  // ISO 8601 itself allow them: a comma before the fraction, an offset of hours alone (helper-116 #3).
+  const value = given
+    .replace(/^(\d{4}-\d{2}-\d{2})t/, "$1T")
+    .replace(/z$/, "Z")
+    .replace(/(T\d{2}:\d{2}:\d{2}),(\d)/, "$1.$2")
+    .replace(/([+-]\d{2})$/, "$1:00");
   const ms = Date.parse(hasOffset(value) ? value : `${value}Z`);
-  const bad = () => new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(value)}`);
+  const bad = () => new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(given)}`);
   const parts = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})/.exec(value);
   if (!parts) throw bad();
   // A scan reads a year (and more) either side of it: a date the providers' windows cannot hold is
   // refused here, not answered by a provider's "Bad Request".
   const year = Number(parts[1].slice(0, 4));
-  if (year < 1971 || year > 9997) throw new UsageError(`--now must be between the years 1971 and 9997, got ${JSON.stringify(value)}`);
+  if (year < 1971 || year > 9997) throw new UsageError(`--now must be between the years 1971 and 9997, got ${JSON.stringify(given)}`);
   // A date or time that does not exist (30 February, 24:00) is refused, not rolled over into the next.
   if (Number.isNaN(ms) || !isCalendarDate(parts[1]) || Number(parts[2]) > 23 || Number(parts[3]) > 59) throw bad();
   return ms;
