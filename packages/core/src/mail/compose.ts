@@ -120,13 +120,16 @@ function line(key: string, value: string): string {
   // (The first word stays on the name's line.)
   let current = `${key}: ${first ?? ""}`;
   for (const piece of rest) {
-    if (current && current.length + piece.length > 76) {
+    if (current.length + piece.length > 76) {
       out += `${current}\r\n`;
       current = piece;
     } else current += piece;
   }
   return out + current;
 }
+
+/** A header of a list (addresses, message ids): none when the list is empty. */
+const listLine = (key: string, items: readonly string[], separator: string): string[] => (items.length ? [line(key, items.join(separator))] : []);
 
 /** Header names the composer writes itself (or never writes): an extra header of one of these names is not written. */
 const OWN_HEADER = /^(?:from|sender|reply-to|to|cc|bcc|subject|date|message-id|in-reply-to|references|mime-version|content-.*)$/i;
@@ -156,12 +159,10 @@ export async function composeMime(m: MimeInput): Promise<Buffer> {
       .map(([k, v]) => [headerSafe(k).replace(/[^A-Za-z0-9-]/g, ""), headerSafe(v)] as const)
       .filter(([k, v]) => k && !OWN_HEADER.test(k) && v.trim())
       .map(([k, v]) => line(k, encodedText(v))),
-    ...[["From", [m.from]] as const, ["To", m.to] as const].flatMap(([key, list]) => {
-      const boxes = list.map(mailbox).filter((b) => b !== undefined);
-      return boxes.length ? [line(key, boxes.join(", "))] : [];
-    }),
-    ...(m.inReplyTo && msgIds(m.inReplyTo).length ? [line("In-Reply-To", msgIds(m.inReplyTo).join(" "))] : []),
-    ...(m.references?.length && m.references.flatMap(msgIds).length ? [line("References", m.references.flatMap(msgIds).join(" "))] : []),
+    ...listLine("From", [mailbox(m.from)].filter((b) => b !== undefined), ", "),
+    ...listLine("To", m.to.map(mailbox).filter((b) => b !== undefined), ", "),
+    ...listLine("In-Reply-To", m.inReplyTo ? msgIds(m.inReplyTo) : [], " "),
+    ...listLine("References", (m.references ?? []).flatMap(msgIds), " "),
     line("Subject", subjectText(literalHeaderText(m.subject))),
     line("Message-ID", (m.messageId && msgIds(m.messageId)[0]) || `<${randomUUID()}@${from.slice(from.lastIndexOf("@") + 1) || "localhost"}>`),
     `Date: ${new Date().toUTCString().replace(/GMT/, "+0000")}`,
