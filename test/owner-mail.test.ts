@@ -313,6 +313,31 @@ describe("owner mail outside Sent (google)", () => {
     expect(missing(third_)).not.toContain(other);
   });
 
+  it("the scan contract's whole mailbox gets each message once: what the read of Sent got is not got again for the owner's copies (helper-116 #2)", async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-google"), wholeMailbox: true });
+    const { now, person } = await started(h);
+    // An archived copy From the owner, for the owner-mail read to keep, and one of Sent's messages in the Trash too.
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages`, {
+      id: "19c0ffee00000031",
+      threadId: "19c0ffee00000031",
+      labelIds: ["CATEGORY_PERSONAL"],
+      internalDate: String(now - 3 * HOUR),
+      headers: { From: h.email, To: person, Subject: "Good to meet you", Date: new Date(now - 3 * HOUR).toUTCString(), "Message-ID": "<copy-31@phone.example>" },
+    });
+    const sent = h.fixture.google!.messages.filter((m) => m.labelIds?.includes("SENT"));
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/${sent[0].id}/labels`, { add: ["TRASH"] });
+    await h.resetStats();
+    const r = await h.scan(now - 2 * HOUR);
+    const gets = (await h.stats()).calls["gmail.messages.get"];
+    // Every message of the mailbox once (the fixture's and the copy), none twice: the Sent ones were 29 more.
+    expect(sent.length).toBeGreaterThan(20);
+    expect(gets).toBe(h.fixture.google!.messages.length + 1);
+    expect(await ownerMailItems(h)).toEqual(["MSG#19c0ffee00000031"]);
+    expect(missing(r)).not.toContain(person);
+    // The same lists as the demo's labels, but for the person the copy followed up.
+    expect(missing(r).sort()).toEqual(h.expected.missingFollowUps.map((e) => normalizeAddress(e)!).filter((e) => e !== person).sort());
+  });
+
   it(`a re-read of the ${OWNER_INBOX_DAYS} days removes nothing: a copy archived inside them and one older both stay`, async () => {
     const { h, now, person } = await start();
     await inboxCopy(h, 7, h.email, "someone@else.example", now - 3 * HOUR);

@@ -8,7 +8,7 @@ import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type Retry
 import { PROVIDER_REQUEST_TIMEOUT_MS } from "../limits";
 import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
-import { gmailOwnerInboxStream, gmailSentStream } from "./sent";
+import { gmailOwnerInboxStream, gmailSentStream, type SentSeen } from "./sent";
 
 export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
 export { classifyGoogleError, retryAfterInMessage } from "./errors";
@@ -99,9 +99,18 @@ interface GoogleParts {
 
 /** Gmail + Google Calendar behind the role interfaces, paced under the per-user quotas, with retries. */
 export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
+  // The whole mailbox's read of the owner's mail passes over what the scan's read of Sent got (SentSeen):
+  // the scan reads Sent first, then asks for the owner-mail stream, which takes what was seen since
+  // the last one was asked for, so that nothing carries from one scan to the next.
+  const seen: SentSeen | undefined = o.wholeMailbox ? new Map() : undefined;
   return googleAdapterWith(o, (p) => ({
-    sentMail: gmailSentStream(p.gmail, { trashed: o.wholeMailbox }),
-    ownerMail: (identities) => gmailOwnerInboxStream(p.gmail, identities, o.wholeMailbox ? { days: Number.POSITIVE_INFINITY, allMail: true } : {}),
+    sentMail: gmailSentStream(p.gmail, { trashed: o.wholeMailbox, ...(seen ? { seen } : {}) }),
+    ownerMail: (identities) => {
+      if (!seen) return gmailOwnerInboxStream(p.gmail, identities);
+      const sent = new Map(seen);
+      seen.clear();
+      return gmailOwnerInboxStream(p.gmail, identities, { days: Number.POSITIVE_INFINITY, allMail: true, sent });
+    },
     calendar: googleCalendarStream(p.calendar),
   }));
 }
