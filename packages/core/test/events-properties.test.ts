@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hasNetworkingKeyword, isInternal, NETWORKING_KEYWORDS, networkingEvents } from "../src/events";
+import { EVENT_RULES, hasNetworkingKeyword, isInternal, NETWORKING_KEYWORDS, networkingEvents, networkingReason } from "../src/events";
 import { platformOfText } from "../src/events/platform";
 import { ownerIdentity } from "../src/identity";
-import { infer } from "../src/inference";
+import { asOwnerSees, type Contact, infer } from "../src/inference";
 import type { MailMessage, Meeting } from "../src/model";
 import { a, crowd, DAY, HOUR, meeting, NOW, OWNER, sent } from "./support/builders";
 import { infer as behaviourInfer } from "./support/behaviour-reference";
@@ -252,6 +252,49 @@ describe("behaviour.md's results are unchanged without large gatherings", () => 
         // and without networking events, both lists of events.md stay empty
         const events = networkingEvents(OWNER, meetings.map((m) => ({ ...m, title: "Coffee" })), now.contacts, NOW);
         expect(events).toEqual({ upcoming: [], attended: [] });
+      }),
+      RUNS,
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Only meetings inside the two windows are classified: the same lists as classifying every one
+// ---------------------------------------------------------------------------------------------
+
+/** Oracle: events.md's lists by running the rules over every meeting, in start order, the first networking one of an id deciding. */
+function everyMeetingClassified(meetings: readonly Meeting[], contacts: readonly Contact[], now: number) {
+  const upcoming: unknown[] = [];
+  const attended: unknown[] = [];
+  const seen = new Set<string>();
+  for (const m of meetings.slice().sort((x, y) => x.start - y.start || x.end - y.end || (x.id < y.id ? -1 : 1))) {
+    if (seen.has(m.id)) continue;
+    const reason = networkingReason(asOwnerSees(m, me), me);
+    if (!reason) continue;
+    seen.add(m.id);
+    const base = { eventId: m.id, title: m.title, start: m.start, end: m.end, allDay: m.allDay, reason };
+    if (m.start > now && m.start <= now + EVENT_RULES.upcomingWithinMs) upcoming.push(base);
+    else if (m.end < now && m.end > now - EVENT_RULES.attendedWithinMs) {
+      const met = contacts.filter((c) => c.eventId === m.id);
+      attended.push({ ...base, met, followedUp: met.filter((c) => c.followedUpAt !== undefined) });
+    }
+  }
+  return { upcoming, attended };
+}
+
+describe("networkingEvents classifies only what its windows can report", () => {
+  it("gives the lists of classifying every meeting, ids shared in and out of the windows included", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(smallMeeting, fc.integer({ min: 0, max: 5 })), { maxLength: 10 }), ([...ms]) => {
+        // Few ids, so that meetings in and out of the windows share them (recurring instances do not, but nothing forbids it).
+        const meetings = ms.map(([m, id]) =>
+          meeting({
+            id: `m${id}`, title: m.title, start: m.start, end: m.start + m.duration, cancelled: m.cancelled, kind: m.kind, selfResponse: m.selfResponse, organizerSelf: m.organizerSelf,
+            attendees: [...m.attendees.map(([e, r]) => a(e, { response: r })), ...crowd(m.crowdSize)],
+          }),
+        );
+        const { contacts } = infer(OWNER, meetings, [], NOW);
+        expect(networkingEvents(OWNER, meetings, contacts, NOW)).toEqual(everyMeetingClassified(meetings, contacts, NOW));
       }),
       RUNS,
     );

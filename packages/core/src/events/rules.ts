@@ -148,8 +148,16 @@ export function networkingEvents(ownerInfo: Owner, meetings: readonly Meeting[],
   }
   const upcoming: NetworkingEvent[] = [];
   const attended: AttendedEvent[] = [];
+  const isUpcoming = (m: Meeting) => m.start > now && m.start <= now + EVENT_RULES.upcomingWithinMs;
+  const isAttended = (m: Meeting) => m.end < now && m.end > now - EVENT_RULES.attendedWithinMs;
+  // Only the ids of meetings inside the two windows can be reported: the year's other meetings are
+  // not classified (a scan's or a digest's rules ran every title of the year through rule 2's
+  // pattern, a few milliseconds of each weekly run). A meeting outside the windows sharing such an
+  // id still is, as before: the first networking one of an id decides.
+  const wanted = new Set<string>();
+  for (const m of meetings) if (isUpcoming(m) || isAttended(m)) wanted.add(m.id);
   const seen = new Set<string>();
-  const ordered = meetings.slice().sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
+  const ordered = meetings.filter((m) => wanted.has(m.id)).sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
   for (const m of ordered) {
     if (seen.has(m.id) || !Number.isFinite(m.start) || !Number.isFinite(m.end)) continue;
     const reason = networkingReason(asOwnerSees(m, owner), owner, statements.marks);
@@ -157,8 +165,8 @@ export function networkingEvents(ownerInfo: Owner, meetings: readonly Meeting[],
     seen.add(m.id);
     const goal = statements.goals?.get(m.id);
     const base: NetworkingEvent = { eventId: m.id, title: m.title, start: m.start, end: m.end, allDay: m.allDay, reason, ...(goal !== undefined ? { goal } : {}) };
-    if (m.start > now && m.start <= now + EVENT_RULES.upcomingWithinMs) upcoming.push(base);
-    else if (m.end < now && m.end > now - EVENT_RULES.attendedWithinMs) {
+    if (isUpcoming(m)) upcoming.push(base);
+    else if (isAttended(m)) {
       const met = byEvent.get(m.id) ?? [];
       attended.push({ ...base, met, followedUp: met.filter((c) => c.followedUpAt !== undefined) });
     }
