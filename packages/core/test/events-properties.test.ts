@@ -1,12 +1,15 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EVENT_RULES, hasNetworkingKeyword, isInternal, NETWORKING_KEYWORDS, networkingEvents, networkingReason } from "../src/events";
-import { platformOfText } from "../src/events/platform";
+import { loadHtmlDecoder, platformOfText } from "../src/events/platform";
 import { ownerIdentity } from "../src/identity";
 import { asOwnerSees, type Contact, infer } from "../src/inference";
 import type { MailMessage, Meeting } from "../src/model";
 import { a, crowd, DAY, HOUR, meeting, NOW, OWNER, sent } from "./support/builders";
 import { infer as behaviourInfer } from "./support/behaviour-reference";
+
+// platformOfText reads HTML character references once the decoder is loaded, as the adapters load it (platformTextsReady).
+beforeAll(loadHtmlDecoder);
 
 const me = ownerIdentity(OWNER.email, OWNER.aliases);
 const RUNS = { numRuns: 300 };

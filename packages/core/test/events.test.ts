@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { clearGoal, companyOf, findEvent, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, searchAttendees } from "../src/events";
-import { platformOf, platformOfText } from "../src/events/platform";
+import { loadHtmlDecoder, platformOf, platformOfText } from "../src/events/platform";
 import { mapGoogleEvent } from "../src/google/map";
 import { ownerIdentity } from "../src/identity";
 import { infer } from "../src/inference";
@@ -8,6 +8,9 @@ import { mapGraphEvent } from "../src/microsoft/map";
 import type { MailMessage, Meeting } from "../src/model";
 import type { Repository } from "../src/storage";
 import { a, crowd, DAY, HOUR, meeting, NOW, OWNER, sent } from "./support/builders";
+
+// platformOfText reads HTML character references once the decoder is loaded, as the adapters load it (platformTextsReady).
+beforeAll(loadHtmlDecoder);
 
 const me = ownerIdentity(OWNER.email, OWNER.aliases);
 const reason = (m: Meeting, marks?: Map<string, boolean>) => networkingReason(m, me, marks);

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { mapGmailMessage, mapGoogleEvent } from "@followthrough/core/google";
+import { mapGmailMessage, mapGoogleEvent, platformTextsReady } from "@followthrough/core/google";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { networkingEvents } from "@followthrough/core/events";
 import { infer } from "@followthrough/core/inference";
@@ -14,15 +14,16 @@ const read = (dir: string, rel: string) => JSON.parse(readFileSync(join(dir, rel
 const form = (xs: string[]) => [...new Set(xs.map((x) => normalizeAddress(x) ?? x))].sort();
 
 /** What `infer` answers on a fixture folder, next to its expected.json. */
-export function checkMailbox(dir: string) {
+export async function checkMailbox(dir: string) {
   const account = read(dir, "account.json");
   const expected = read(dir, "expected.json") as { now: string; newContacts: string[]; missingFollowUps: string[]; upcomingEvents?: string[]; attendedEvents?: string[] };
   const owner = { email: account.email, aliases: account.aliases ?? [], displayName: account.displayName, timeZone: account.timeZone ?? "UTC" };
   const now = Date.parse(expected.now);
   const google = account.provider === "google";
-  const meetings = google
-    ? read(dir, "google/events.json").map((e: never) => mapGoogleEvent(e, owner))
-    : read(dir, "microsoft/events.json").filter((e: { type?: string }) => e.type !== "seriesMaster").map((e: never) => mapGraphEvent(e, owner));
+  const events = google ? read(dir, "google/events.json") : read(dir, "microsoft/events.json").filter((e: { type?: string }) => e.type !== "seriesMaster");
+  // As the adapters do before mapping: the HTML decoder where an event's text needs it.
+  await platformTextsReady(events.flatMap((e: { location?: string | { displayName?: string }; description?: string; bodyPreview?: string }) => (typeof e.location === "object" ? [e.location?.displayName, e.bodyPreview] : [e.location, e.description])));
+  const meetings = google ? events.map((e: never) => mapGoogleEvent(e, owner)) : events.map((e: never) => mapGraphEvent(e, owner));
   const messages = google
     ? read(dir, "google/messages.json").map((m: never) => mapGmailMessage(m))
     : [...read(dir, "microsoft/sentitems.json").map((m: never) => mapGraphMessage(m, "sentitems")), ...read(dir, "microsoft/inbox.json").map((m: never) => mapGraphMessage(m, "inbox"))];

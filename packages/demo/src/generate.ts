@@ -115,7 +115,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const { checkMailbox } = await import("./check.ts");
     let ok = true;
     for (const w of written) {
-      const c = checkMailbox(w.dir);
+      const c = await checkMailbox(w.dir);
       ok &&= c.same;
       console.log(`${w.dir}: core's rules ${c.same ? "agree with" : "DIFFER from"} expected.json` + (c.same ? "" : `\n  got  ${JSON.stringify(c.got)}\n  want ${JSON.stringify(c.want)}`));
     }

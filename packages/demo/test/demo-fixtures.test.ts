@@ -60,8 +60,8 @@ describe.each(MAILBOXES)("%s", (mailbox) => {
     for (const w of want) expect(have).toContain(w);
   });
 
-  it("core's rules give exactly the labelled lists, networking events included (events.md)", () => {
-    const c = checkMailbox(dir());
+  it("core's rules give exactly the labelled lists, networking events included (events.md)", async () => {
+    const c = await checkMailbox(dir());
     expect(c.got).toEqual(c.want);
     expect(c.want.upcomingEvents?.length).toBe(4);
     expect(c.want.attendedEvents?.length).toBe(3);

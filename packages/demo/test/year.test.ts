@@ -44,14 +44,14 @@ describe("year-long mailboxes (generate.ts --size)", () => {
     expect(json(join(a, "y-microsoft/microsoft/events.json"))).toHaveLength(size.events);
   });
 
-  it("labels the same answer for the Google and the Outlook rendering of the same people, and core's rules agree", () => {
+  it("labels the same answer for the Google and the Outlook rendering of the same people, and core's rules agree", async () => {
     const g = json(join(a, "y-google/expected.json"));
     const m = json(join(a, "y-microsoft/expected.json"));
     expect(m).toEqual(g);
     expect(g.newContacts.length).toBeGreaterThan(3);
     expect(g.missingFollowUps.length).toBeGreaterThan(3);
     for (const dir of ["y-google", "y-microsoft"]) {
-      const c = checkMailbox(join(a, dir));
+      const c = await checkMailbox(join(a, dir));
       expect(c.got, dir).toEqual(c.want);
     }
   });

@@ -1,4 +1,3 @@
-import { decodeHTML } from "entities/decode";
 import type { EventPlatform } from "../model";
 
 /**
@@ -56,13 +55,37 @@ export function platformOfLink(rawHost: string, rawPath: string): EventPlatform 
   return undefined;
 }
 
+/**
+ * A character reference starts `&` and a letter or `#`; a text with none reads the same decoded.
+ * The decoder (entities, 40 KB with its table of names) is loaded only for a text holding one, by
+ * {@link platformTextsReady} before the mappers run: most events' texts hold none, and a weekly
+ * run's cold start paid about 3 % for loading it unused (docs/benchmarks.md (6)).
+ */
+const REFERENCE = /&[#a-z]/i;
+let decodeHTML: ((text: string) => string) | undefined;
+
+/** Loads the HTML decoder (once). */
+export async function loadHtmlDecoder(): Promise<void> {
+  decodeHTML ??= (await import("entities/decode")).decodeHTML;
+}
+
+/** Loads the HTML decoder where one of `texts` needs it; the adapters await it before mapping a page's events. */
+export async function platformTextsReady(texts: Iterable<string | null | undefined>): Promise<void> {
+  if (decodeHTML) return;
+  for (const t of texts) if (t && REFERENCE.test(t)) return loadHtmlDecoder();
+}
+
 /** The first event-page link in a text (plain or HTML, with or without scheme and `www.`). */
 export function platformOfText(text: string | null | undefined): EventPlatform | undefined {
   if (!text) return undefined;
   // HTML: links sit in attributes and text alike. Every named and numeric entity is decoded first,
   // in one pass (`&amp;nbsp;` is the text `&nbsp;`), as a browser decodes text: the legacy names
   // also without `;` (`&nbspRSVP`). A query string this garbles (`?a=1&copy=2`) never decides a platform.
-  const plain = decodeHTML(text);
+  let plain = text;
+  if (REFERENCE.test(text)) {
+    if (!decodeHTML) throw new Error("events/platform: a text holds an HTML character reference and the decoder is not loaded (await platformTextsReady first)");
+    plain = decodeHTML(text);
+  }
   for (const m of plain.matchAll(LINK)) {
     const found = platformOfLink(m[1], withoutTrailingPunctuation(m[2] ?? ""));
     if (found) return found;

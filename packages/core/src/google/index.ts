@@ -11,6 +11,8 @@ import { classifyGoogleError } from "./errors";
 import { gmailOwnerInboxStream, gmailSentStream, type SentSeen } from "./sent";
 
 export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
+/** What a caller of the event mapper awaits first over the events' texts: the HTML decoder, where one needs it (core/events/platform). */
+export { platformTextsReady } from "../events/platform";
 export { classifyGoogleError, retryAfterInMessage } from "./errors";
 export { GMAIL_UNITS, OWNER_INBOX_DAYS } from "./sent";
 export { READ_EVENT_TYPES } from "./calendar";

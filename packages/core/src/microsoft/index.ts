@@ -13,6 +13,8 @@ import { PROVIDER_REQUEST_TIMEOUT_MS } from "../limits";
 import { NodeHttpMessageHandler, tokenFetch, transportOptions } from "./transport";
 
 export { mapGraphEvent, mapGraphMessage } from "./map";
+/** What a caller of the event mapper awaits first over the events' texts: the HTML decoder, where one needs it (core/events/platform). */
+export { platformTextsReady } from "../events/platform";
 
 /**
  * The single-value extended property that marks a follow-up draft (a named property in our own

@@ -3,6 +3,7 @@ import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
 import { type ChangeStream, listingEndsSoon, type OwnerMailStream, type SyncCursor, type SyncPage } from "../providers";
 import { idsGone, mapLimit, ProviderError } from "../resilience";
+import { platformTextsReady } from "../events/platform";
 import { mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
 
 /** A Graph GET through the adapter's pacing and retry policy. */
@@ -296,11 +297,14 @@ export function graphCalendarStream(get: GraphGet, owner: Owner): ChangeStream<M
       );
       const upserts: Meeting[] = [];
       const deletes = [...raw.deletes];
+      const events: Event[] = [];
       for (const item of raw.upserts as Event[]) {
         const full = stub(item) ? withSeriesMaster(item, found.get(item.seriesMasterId!) ?? null) : item;
         if (!full || full.isCancelled) deletes.push(item.id!);
-        else upserts.push(mapGraphEvent(full, owner));
+        else events.push(full);
       }
+      await platformTextsReady(events.flatMap((e) => [e.location?.displayName, e.bodyPreview]));
+      for (const e of events) upserts.push(mapGraphEvent(e, owner));
       return { upserts, deletes, next: raw.next, done: raw.done };
     },
   };
