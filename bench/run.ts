@@ -5,7 +5,7 @@ const which = new Set(process.argv.slice(2));
 const all = which.size === 0;
 const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 if (all || which.has("inference")) {
-  const r = benchInference();
+  const r = await benchInference();
   out.inference = r;
   console.log(
     `(1) rules ${r.rulesMs.toFixed(1)} ms vs JSON.parse ${r.parseMs.toFixed(1)} ms of ${(r.inputBytes / 1e6).toFixed(1)} MB: ratio ${r.ratio.toFixed(2)} (target <= 0.50); ` +

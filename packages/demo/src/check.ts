@@ -22,7 +22,11 @@ export async function checkMailbox(dir: string) {
   const google = account.provider === "google";
   const events = google ? read(dir, "google/events.json") : read(dir, "microsoft/events.json").filter((e: { type?: string }) => e.type !== "seriesMaster");
   // As the adapters do before mapping: the HTML decoder where an event's text needs it.
-  await platformTextsReady(events.flatMap((e: { location?: string | { displayName?: string }; description?: string; bodyPreview?: string }) => (typeof e.location === "object" ? [e.location?.displayName, e.bodyPreview] : [e.location, e.description])));
+  await platformTextsReady(
+    google
+      ? events.flatMap((e: { location?: string | null; description?: string | null }) => [e.location, e.description])
+      : events.flatMap((e: { location?: { displayName?: string | null } | null; bodyPreview?: string | null }) => [e.location?.displayName, e.bodyPreview]),
+  );
   const meetings = google ? events.map((e: never) => mapGoogleEvent(e, owner)) : events.map((e: never) => mapGraphEvent(e, owner));
   const messages = google
     ? read(dir, "google/messages.json").map((m: never) => mapGmailMessage(m))
