@@ -200,7 +200,11 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
       times.push(msg.sentAt);
     }
   }
-  const ordered = meetings.slice().sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
+  // In start order; a meeting without finite times (a time the mapper could not read, stored as none)
+  // goes last, unsorted: compared with NaN the order is no order, and sorting it among the others put
+  // a later meeting before the first (helper-117).
+  const timed = (m: Meeting) => Number.isFinite(m.start) && Number.isFinite(m.end);
+  const ordered = [...meetings.filter(timed).sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1)), ...meetings.filter((m) => !timed(m))];
   const firstMet = new Map<string, { meeting: Meeting; name: string; metBy?: Contact["metBy"] }>();
   let meetingsAttended = 0;
   for (const m of ordered) {

@@ -1,0 +1,26 @@
+import fc from "fast-check";
+import { expect, it } from "vitest";
+import { infer } from "../src/inference";
+import { a, meeting, NOW, OWNER, HOUR } from "./support/builders";
+
+/**
+ * A meeting whose times could not be read is stored without them and loads with NaN (core/storage
+ * loadMeetings). Sorted among the others, it upset their start order, and a later meeting counted
+ * as the first (helper-117).
+ */
+it("meetings without times change nothing of infer's answer, whatever their ids", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: -40 * 24, max: -1 }), fc.constantFrom("ana@studio.io", "ben@gmail.com", "kim@acme.io"), fc.integer({ min: 0, max: 999 })), { minLength: 2, maxLength: 40 }),
+      fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 40 }),
+      (ms, nans) => {
+        const timed = ms.map(([h, p, k], i) => meeting({ id: `m${String(k).padStart(3, "0")}t${i}`, title: "Coffee", start: NOW + h * HOUR, end: NOW + h * HOUR + HOUR, selfResponse: "accepted", attendees: [a(p, { response: "accepted" })] }));
+        const untimed = nans.map((k) => meeting({ id: `m${String(k).padStart(3, "0")}n`, title: "x", start: Number.NaN, end: Number.NaN, cancelled: true, attendees: [] }));
+        const all = [...timed, ...untimed].sort((x, y) => (x.id < y.id ? 1 : -1));
+        const strip = (r: ReturnType<typeof infer>) => JSON.stringify(r.contacts);
+        expect(strip(infer(OWNER, all, [], NOW))).toEqual(strip(infer(OWNER, timed, [], NOW)));
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
