@@ -41,7 +41,7 @@ import {
   unconfirmMet,
 } from "@followthrough/core/events";
 import { eventWhen } from "@followthrough/core/followup";
-import { asOwnerSees, attendedEvent } from "@followthrough/core/inference";
+import { asOwnerSees, attendedEvent, inStartOrder } from "@followthrough/core/inference";
 import { ownerIdentity } from "@followthrough/core/identity";
 import type { LinkClaims } from "@followthrough/core/links";
 import { addressOn, type Meeting } from "@followthrough/core/model";
@@ -165,8 +165,7 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
     const who = owner(account);
     const ahead: { m: Meeting; reason?: NetworkingReason }[] = [];
     const recent: Meeting[] = [];
-    for (const raw of meetings.slice().sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1))) {
-      if (!Number.isFinite(raw.start)) continue;
+    for (const raw of inStartOrder(meetings)) {
       const m = asOwnerSees(raw, who);
       const reason = networkingReason(m, who, statements.marks);
       if (m.start > now && m.start <= now + EVENTS_PAGE_DAYS * DAY && canBeNetworkingEvent(m)) ahead.push({ m, reason });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { infer } from "../src/inference";
+import { infer, inStartOrder } from "../src/inference";
 import { a, meeting, NOW, OWNER, HOUR } from "./support/builders";
 
 /**
@@ -22,5 +22,23 @@ it("meetings without times change nothing of infer's answer, whatever their ids"
       },
     ),
     { numRuns: 2000 },
+  );
+});
+
+it("inStartOrder: the meetings with finite times, each once, by start, end and id, whatever meetings without times lie among them", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined, freq: 4 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 999 })), { maxLength: 60 }),
+      (ms) => {
+        const meetings = ms.map(([h, d, k], i) => meeting({ id: `m${String(k).padStart(3, "0")}x${i}`, title: "x", start: h === undefined ? Number.NaN : NOW + h * HOUR, end: h === undefined ? Number.NaN : NOW + (h + d) * HOUR }));
+        const out = inStartOrder(meetings);
+        expect(out.map((m) => m.id).sort()).toEqual(meetings.filter((m) => Number.isFinite(m.start)).map((m) => m.id).sort());
+        for (let i = 1; i < out.length; i++) {
+          const [p, q] = [out[i - 1], out[i]];
+          expect(p.start < q.start || (p.start === q.start && (p.end < q.end || (p.end === q.end && p.id < q.id)))).toBe(true);
+        }
+      },
+    ),
+    { numRuns: 1000 },
   );
 });

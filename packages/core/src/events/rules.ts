@@ -1,5 +1,5 @@
 import { isColleague, ownerIdentity, type OwnerIdentity } from "../identity";
-import { asOwnerSees, type Contact, isLarge, isResourceEntry } from "../inference";
+import { asOwnerSees, type Contact, inStartOrder, isLarge, isResourceEntry } from "../inference";
 import type { EventPlatform, Meeting, Owner } from "../model";
 import { DAY } from "../time";
 import { PLATFORM_ORGANIZERS } from "./organizers";
@@ -153,15 +153,12 @@ export function networkingEvents(ownerInfo: Owner, meetings: readonly Meeting[],
   // Only the ids of meetings inside the two windows can be reported: the year's other meetings are
   // not classified (a scan's or a digest's rules ran every title of the year through rule 2's
   // pattern, a few milliseconds of each weekly run). A meeting outside the windows sharing such an
-  // id still is, as before: the first networking one of an id decides. One without finite times (a
-  // cancelled event stored without them) is left out before the sort, whose order it would upset
-  // (a comparison with NaN is neither less nor more: helper-117 found lists out of start order).
+  // id still is, as before: the first networking one of an id decides. One without finite times is
+  // left out (inStartOrder: among the others it upset their order, helper-117).
   const wanted = new Set<string>();
   for (const m of meetings) if (isUpcoming(m) || isAttended(m)) wanted.add(m.id);
   const seen = new Set<string>();
-  const ordered = meetings
-    .filter((m) => wanted.has(m.id) && Number.isFinite(m.start) && Number.isFinite(m.end))
-    .sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
+  const ordered = inStartOrder(meetings.filter((m) => wanted.has(m.id)));
   for (const m of ordered) {
     if (seen.has(m.id)) continue;
     const reason = networkingReason(asOwnerSees(m, owner), owner, statements.marks);

@@ -181,6 +181,18 @@ export function asOwnerSees(m: Meeting, owner: OwnerIdentity): Meeting {
   return out;
 }
 
+const isTimed = (m: Meeting) => Number.isFinite(m.start) && Number.isFinite(m.end);
+
+/**
+ * The meetings with finite times, by start, then end, then id. One without them (a time the mapper
+ * could not read is stored as none and loads as NaN, core/storage loadMeetings) is left out: compared
+ * with NaN the order is no order, and sorted among the others it put a later meeting before the first
+ * (helper-117).
+ */
+export function inStartOrder<M extends Meeting>(meetings: readonly M[]): M[] {
+  return meetings.filter(isTimed).sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 /** Runs the rules of shared/spec/behaviour.md over one account's meetings and messages as of `now`. */
 export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMessage[], now: number, options: InferOptions = {}): Inference {
   const owner = ownerIdentity(ownerInfo.email, ownerInfo.aliases);
@@ -200,11 +212,8 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
       times.push(msg.sentAt);
     }
   }
-  // In start order; a meeting without finite times (a time the mapper could not read, stored as none)
-  // goes last, unsorted: compared with NaN the order is no order, and sorting it among the others put
-  // a later meeting before the first (helper-117).
-  const timed = (m: Meeting) => Number.isFinite(m.start) && Number.isFinite(m.end);
-  const ordered = [...meetings.filter(timed).sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1)), ...meetings.filter((m) => !timed(m))];
+  // In start order; a meeting without finite times goes last (see inStartOrder).
+  const ordered = [...inStartOrder(meetings), ...meetings.filter((m) => !isTimed(m))];
   const firstMet = new Map<string, { meeting: Meeting; name: string; metBy?: Contact["metBy"] }>();
   let meetingsAttended = 0;
   for (const m of ordered) {
