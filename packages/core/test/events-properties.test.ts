@@ -288,6 +288,14 @@ function everyMeetingClassified(meetings: readonly Meeting[], contacts: readonly
 }
 
 describe("networkingEvents classifies only what its windows can report", () => {
+  it("a meeting without times among others of its id leaves their start order alone (helper-118's counterexample, pinned)", () => {
+    const m = (title: string, start: number) => meeting({ id: "m0", title, start, end: start + HOUR, attendees: [] });
+    const meetings = [m("Founders Mixer", NOW + HOUR), { ...m("Coffee", NOW), start: Number.NaN, end: Number.NaN }, m("Demo Day", NOW)];
+    // Demo Day starts first and decides the id (a networking event, in neither window); the Mixer is not reported.
+    expect(networkingEvents(OWNER, meetings, [], NOW)).toEqual({ upcoming: [], attended: [] });
+    expect(everyMeetingClassified(meetings, [], NOW)).toEqual({ upcoming: [], attended: [] });
+  });
+
   it("gives the lists of classifying every meeting, in start order, ids shared in and out of the windows and meetings without times included", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(smallMeeting, fc.integer({ min: 0, max: 5 }), fc.constantFrom(false, false, false, true)), { maxLength: 10 }), ([...ms]) => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { infer, inStartOrder } from "../src/inference";
-import { a, meeting, NOW, OWNER, HOUR } from "./support/builders";
+import { a, HOUR, meeting, NOW, OWNER, sent } from "./support/builders";
 
 /**
  * A meeting whose times could not be read is stored without them and loads with NaN (core/storage
@@ -41,4 +41,20 @@ it("inStartOrder: the meetings with finite times, each once, by start, end and i
     ),
     { numRuns: 1000 },
   );
+});
+
+describe("a meeting with one of its times unread (helper-118)", () => {
+  const DAY = 24 * HOUR;
+  it("an end without a start: never attended, no contact met at NaN", () => {
+    const r = infer(OWNER, [meeting({ id: "half", start: Number.NaN, end: NOW - 3 * DAY, attendees: [a("ana@studio.io", { response: "accepted" })] })], [], NOW);
+    expect(r.contacts).toEqual([]);
+  });
+  it("a start without an end: never a later meeting, so the mail after it is the follow-up", () => {
+    const first = meeting({ id: "first", start: NOW - 20 * DAY, attendees: [a("ana@studio.io", { response: "accepted" })] });
+    const half = meeting({ id: "half", start: NOW - 15 * DAY, end: Number.NaN, attendees: [a("ana@studio.io", { response: "accepted" })] });
+    const mail = sent({ id: "mail", sentAt: NOW - 10 * DAY, to: ["ana@studio.io"] });
+    const ana = infer(OWNER, [first, half], [mail], NOW).contacts.find((c) => c.email === "ana@studio.io");
+    expect(ana?.eventId).toBe("first");
+    expect(ana?.followedUpAt).toBe(NOW - 10 * DAY);
+  });
 });

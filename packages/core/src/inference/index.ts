@@ -212,8 +212,10 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
       times.push(msg.sentAt);
     }
   }
-  // In start order; a meeting without finite times goes last (see inStartOrder).
-  const ordered = [...inStartOrder(meetings), ...meetings.filter((m) => !isTimed(m))];
+  // In start order, and only meetings with both times (inStartOrder): one without either is never
+  // attended and never a later meeting (docs/rules.md), though a finite end alone would pass
+  // `attended` and make a contact met at NaN (helper-118). Its entries still name people, last.
+  const ordered = inStartOrder(meetings);
   const firstMet = new Map<string, { meeting: Meeting; name: string; metBy?: Contact["metBy"] }>();
   let meetingsAttended = 0;
   for (const m of ordered) {
@@ -244,7 +246,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
     if (!m || !attendedEvent(m, now) || classify(owner, c.email) !== "person") continue;
     consider(c.email, c.name, m, "confirmed");
   }
-  for (const m of ordered) for (const a of m.attendees) learnName(a.email, a.name);
+  for (const m of [...ordered, ...meetings.filter((m) => !isTimed(m))]) for (const a of m.attendees) learnName(a.email, a.name);
   const index = appearances(ordered, owner);
   const contacts: Contact[] = [];
   for (const [email, { meeting, name, metBy }] of firstMet) {
