@@ -165,7 +165,10 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
     const who = owner(account);
     const ahead: { m: Meeting; reason?: NetworkingReason }[] = [];
     const recent: Meeting[] = [];
-    for (const raw of inStartOrder(meetings)) {
+    // Only meetings inside the page's two windows are classified (both branches below ask for them),
+    // not every meeting of the year.
+    const shown = (m: Meeting) => (m.start > now && m.start <= now + EVENTS_PAGE_DAYS * DAY) || (m.end < now && m.end > now - EVENT_RULES.attendedWithinMs);
+    for (const raw of inStartOrder(meetings.filter(shown))) {
       const m = asOwnerSees(raw, who);
       const reason = networkingReason(m, who, statements.marks);
       if (m.start > now && m.start <= now + EVENTS_PAGE_DAYS * DAY && canBeNetworkingEvent(m)) ahead.push({ m, reason });
