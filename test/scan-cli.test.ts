@@ -163,6 +163,36 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
     expect(out.networkingEvents.upcoming.length + out.networkingEvents.attended.length).toBeGreaterThan(0);
   });
 
+  it("Graph entries whose emailAddress is null, and a sent message with sentDateTime only, are read as Graph's types allow (helper-119)", async () => {
+    const dir = join(tmp, "demo-microsoft-nulls");
+    cpSync(ownFixture("demo-microsoft"), dir, { recursive: true });
+    const f = loadFixture(dir);
+    const written = f.expected!.missingFollowUps[0]; // a missing follow-up of the labels
+    const events = JSON.parse(readFileSync(join(dir, "microsoft/events.json"), "utf8")) as { attendees?: unknown[] }[];
+    // (Not on a gathering near the 26 entries that make it large: an entry without an address is still an entry.)
+    for (const e of events) if ((e.attendees ?? []).length < 20) e.attendees = [...(e.attendees ?? []), { type: "required", status: { response: "none", time: "0001-01-01T00:00:00Z" }, emailAddress: null }];
+    writeFileSync(join(dir, "microsoft/events.json"), JSON.stringify(events));
+    const sent = JSON.parse(readFileSync(join(dir, "microsoft/sentitems.json"), "utf8")) as Record<string, unknown>[];
+    const { receivedDateTime: _, ...template } = sent[0];
+    sent.push({
+      ...template,
+      id: "AAMkAGNullsAndSentOnly0000000000000000000000000000000000000000000001AAA=",
+      internetMessageId: "<nulls-and-sent-only@followthrough.test>",
+      sentDateTime: new Date(Date.parse(f.expected!.now) - 3_600_000).toISOString().replace(/\.\d+Z$/, "Z"),
+      toRecipients: [{ emailAddress: { address: written, name: "" } }],
+      ccRecipients: [{ emailAddress: null }],
+      bccRecipients: [],
+    });
+    writeFileSync(join(dir, "microsoft/sentitems.json"), JSON.stringify(sent));
+    const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { newContacts: ContactJson[]; missingFollowUps: ContactJson[] };
+    // The entries without an address change nothing; the message sent an hour before now is the follow-up.
+    expect(sortedSet(out.newContacts.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.newContacts.map(norm)));
+    expect(sortedSet(out.missingFollowUps.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.missingFollowUps.filter((e) => e !== written).map(norm)));
+  });
+
   it("an Inbox copy From the owner older than the service's 45 days, or an archived one, makes a person known; sent mail in the Trash is a follow-up, mail in Spam is not", async () => {
     const dir = join(tmp, "demo-google");
     cpSync(ownFixture("demo-google"), dir, { recursive: true });

@@ -115,8 +115,14 @@ const readableTime = (v: unknown) => typeof v === "string" && !Number.isNaN(Date
 const optionalText = (v: unknown) => v === undefined || v === null || typeof v === "string";
 /** An attendee or organiser entry: an object whose `email` and `displayName`, if any, are strings. */
 const personEntry = (a: unknown) => isObj(a) && (a.email === undefined || typeof a.email === "string") && optionalText(a.displayName);
-/** A Graph recipient or attendee: an object whose `emailAddress`, if any, is an object with a string (or no) address and name. */
-const graphEntry = (a: unknown) => isObj(a) && (a.emailAddress === undefined || (isObj(a.emailAddress) && optionalText(a.emailAddress.address) && optionalText(a.emailAddress.name)));
+/**
+ * A Graph recipient or attendee: an object whose `emailAddress`, if any, is null or an object with a
+ * string (or no) address and name. Graph's own types make it nullable (microsoft-graph-types
+ * `Recipient.emailAddress?: NullableOption<EmailAddress>`); such an entry has no address, as one
+ * without the field (helper-119: a null one made the whole scan exit 2).
+ */
+const graphEntry = (a: unknown) =>
+  isObj(a) && (a.emailAddress === undefined || a.emailAddress === null || (isObj(a.emailAddress) && optionalText(a.emailAddress.address) && optionalText(a.emailAddress.name)));
 
 function checkGoogleEvent(e: Obj): string | undefined {
   if (!str(e.id)) return "missing string id";
