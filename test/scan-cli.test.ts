@@ -193,6 +193,22 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
     expect(sortedSet(out.missingFollowUps.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.missingFollowUps.filter((e) => e !== written).map(norm)));
   });
 
+  it("Calendar attendees whose email is null are entries without an address, as googleapis' types allow", async () => {
+    const dir = join(tmp, "demo-google-nulls");
+    cpSync(ownFixture("demo-google"), dir, { recursive: true });
+    const f = loadFixture(dir);
+    const events = JSON.parse(readFileSync(join(dir, "google/events.json"), "utf8")) as { attendees?: unknown[] }[];
+    // (Not on a gathering near the 26 entries that make it large: an entry without an address is still an entry.)
+    for (const e of events) if (e.attendees?.length && e.attendees.length < 20) e.attendees.push({ email: null, displayName: null, responseStatus: "needsAction" });
+    writeFileSync(join(dir, "google/events.json"), JSON.stringify(events));
+    const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { newContacts: ContactJson[]; missingFollowUps: ContactJson[] };
+    expect(sortedSet(out.newContacts.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.newContacts.map(norm)));
+    expect(sortedSet(out.missingFollowUps.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.missingFollowUps.map(norm)));
+  });
+
   it("an Inbox copy From the owner older than the service's 45 days, or an archived one, makes a person known; sent mail in the Trash is a follow-up, mail in Spam is not", async () => {
     const dir = join(tmp, "demo-google");
     cpSync(ownFixture("demo-google"), dir, { recursive: true });

@@ -113,8 +113,11 @@ function checkGmailMessage(m: Obj): string | undefined {
 const readableTime = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
 /** Absent, null or a string: the type of every optional text field the providers send. */
 const optionalText = (v: unknown) => v === undefined || v === null || typeof v === "string";
-/** An attendee or organiser entry: an object whose `email` and `displayName`, if any, are strings. */
-const personEntry = (a: unknown) => isObj(a) && (a.email === undefined || typeof a.email === "string") && optionalText(a.displayName);
+/**
+ * An attendee or organiser entry: an object whose `email` and `displayName`, if any, are strings or
+ * null (googleapis' `Schema$EventAttendee` types every field `string | null`; an entry with no address).
+ */
+const personEntry = (a: unknown) => isObj(a) && optionalText(a.email) && optionalText(a.displayName);
 /**
  * A Graph recipient or attendee: an object whose `emailAddress`, if any, is null or an object with a
  * string (or no) address and name. Graph's own types make it nullable (microsoft-graph-types
