@@ -163,7 +163,7 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
     expect(out.networkingEvents.upcoming.length + out.networkingEvents.attended.length).toBeGreaterThan(0);
   });
 
-  it("Graph entries whose emailAddress is null, and a sent message with sentDateTime only, are read as Graph's types allow (helper-119)", async () => {
+  it("Graph entries whose emailAddress is null, lists that are null, and a sent message with sentDateTime only, are read as Graph's types allow (helper-119)", async () => {
     const dir = join(tmp, "demo-microsoft-nulls");
     cpSync(ownFixture("demo-microsoft"), dir, { recursive: true });
     const f = loadFixture(dir);
@@ -181,8 +181,11 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
       sentDateTime: new Date(Date.parse(f.expected!.now) - 3_600_000).toISOString().replace(/\.\d+Z$/, "Z"),
       toRecipients: [{ emailAddress: { address: written, name: "" } }],
       ccRecipients: [{ emailAddress: null }],
-      bccRecipients: [],
+      bccRecipients: null,
     });
+    // An event of nobody else's, its attendees null (Graph's NullableOption<Attendee[]>).
+    events.push({ ...(events[0] as object), id: "AAMkAGNullAttendees000000000000000000000000000000000000000000000001AAA=", iCalUId: "null-attendees", subject: "Focus", attendees: null } as never);
+    writeFileSync(join(dir, "microsoft/events.json"), JSON.stringify(events));
     writeFileSync(join(dir, "microsoft/sentitems.json"), JSON.stringify(sent));
     const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
     expect(r.stderr).toBe("");

@@ -150,7 +150,8 @@ function checkGraphMessage(m: Obj): string | undefined {
     if (m[f] !== undefined && m[f] !== null && (typeof m[f] !== "string" || Number.isNaN(Date.parse(m[f] as string))))
       return `${f} is not a date`;
   for (const f of ["toRecipients", "ccRecipients", "bccRecipients"]) {
-    if (m[f] !== undefined && !Array.isArray(m[f])) return `${f} must be an array`;
+    // Null as Graph's types allow (NullableOption<Recipient[]>): no recipients of that kind.
+    if (m[f] !== undefined && m[f] !== null && !Array.isArray(m[f])) return `${f} must be an array`;
     if (Array.isArray(m[f]) && !(m[f] as unknown[]).every(graphEntry)) return `every entry of ${f} must be an object with an emailAddress object (string address and name)`;
   }
   if (m.from !== undefined && m.from !== null && !graphEntry(m.from)) return "from must be an object with an emailAddress object (string address and name)";
@@ -165,7 +166,7 @@ function checkGraphEvent(e: Obj): string | undefined {
   if (!isObj(e.end) || !str(e.end.dateTime)) return "end.dateTime is required";
   if (!readableTime(e.start.dateTime)) return "start.dateTime is not a date-time";
   if (!readableTime(e.end.dateTime)) return "end.dateTime is not a date-time";
-  if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
+  if (e.attendees !== undefined && e.attendees !== null && !Array.isArray(e.attendees)) return "attendees must be an array";
   if (Array.isArray(e.attendees) && !e.attendees.every(graphEntry)) return "every attendee must be an object with an emailAddress object (string address and name)";
   if (e.organizer !== undefined && e.organizer !== null && !graphEntry(e.organizer)) return "organizer must be an object with an emailAddress object (string address and name)";
   for (const f of ["subject", "bodyPreview", "iCalUId", "seriesMasterId"]) if (!optionalText(e[f])) return `${f} must be a string`;
