@@ -107,6 +107,29 @@ describe("learnOwnerIdentities", () => {
   });
 });
 
+describe("an event naming no organiser (helper-120)", () => {
+  const event = (organizer: boolean, response: string) =>
+    mapGoogleEvent(
+      {
+        id: "e2",
+        status: "confirmed",
+        start: { dateTime: "2026-03-10T10:00:00Z" },
+        end: { dateTime: "2026-03-10T11:00:00Z" },
+        attendees: [{ email: "owner@acme.io", self: true, organizer, responseStatus: response }, { email: "ana@x.io", responseStatus: "accepted" }],
+      },
+      bare,
+    );
+  it("the owner's own entry marked organizer: the owner organised it, and met whoever came unless they declined", () => {
+    expect(event(true, "needsAction").organizerSelf).toBe(true);
+    const at = Date.parse("2026-03-12T10:00:00Z");
+    expect(infer(bare, [event(true, "needsAction")], [], at).newContacts.map((c) => c.email)).toEqual(["ana@x.io"]);
+    expect(infer(bare, [event(true, "declined")], [], at).newContacts).toEqual([]);
+  });
+  it("an entry not marked organizer leaves it organised by nobody known: the owner's answer decides", () => {
+    expect(event(false, "needsAction").organizerSelf).toBe(false);
+  });
+});
+
 describe("rules with aliases learned after the meetings were mapped", () => {
   const alias = "o.wner@acme-labs.com";
   const lateOwner: Owner = { ...bare, aliases: [alias] };

@@ -42,7 +42,12 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
   };
   // A ticket Gmail put in the calendar is "organised by the owner" (events.md), whatever organiser
   // Google names on it (often a placeholder address, with no `self` flag and no attendee entries).
-  const organizerSelf = e.organizer?.self === true || isMe(e.organizer?.email) || e.eventType === "fromGmail";
+  // With no organiser named, the owner's own attendee entry marked `organizer` says who organised it
+  // (Calendar's attendee.organizer: "Whether the attendee is the organizer of the event"; Google
+  // always names one, a fixture may not: helper-120).
+  const organizerNamed = !!(e.organizer?.email || e.organizer?.self);
+  const ownEntryOrganizes = !organizerNamed && (e.attendees ?? []).some((a) => a.organizer === true && (a.self === true || isMe(a.email)));
+  const organizerSelf = e.organizer?.self === true || isMe(e.organizer?.email) || e.eventType === "fromGmail" || ownEntryOrganizes;
   const start = instant(e.start, owner.timeZone);
   const end = instant(e.end, owner.timeZone);
   const orgEmail = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
