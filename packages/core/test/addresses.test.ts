@@ -90,3 +90,9 @@ describe("decodeHeader", () => {
     expect(() => decodeHeader("=?bogus?X?@@?=")).not.toThrow();
   });
 });
+
+describe("a quoted local part in angle brackets (helper-120)", () => {
+  it("is the mailbox unquoted when its content is dot-atom text", () => {
+    expect(parseAddressList('Gil <"gil.x"@t.io>, "Ana Lee" <"ana"@studio.io>').map((a) => a.email)).toEqual(["gil.x@t.io", "ana@studio.io"]);
+  });
+});

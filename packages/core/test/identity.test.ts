@@ -73,6 +73,16 @@ describe("normalizeAddress", () => {
   });
 });
 
+describe("quoted local parts (helper-120)", () => {
+  it("a quoted local part of dot-atom text is the same mailbox unquoted; any other stays no address", () => {
+    expect(normalizeAddress('"gus"@t.io')).toBe("gus@t.io");
+    expect(normalizeAddress('"Gil.X"@T.io')).toBe("gil.x@t.io");
+    expect(normalizeAddress('"ana+news"@studio.io')).toBe("ana@studio.io");
+    expect(normalizeAddress('"j.doe"@gmail.com')).toBe("jdoe@gmail.com");
+    for (const other of ['"a b"@t.io', '"a..b"@t.io', '".a"@t.io', '"a\\"b"@t.io', '""@t.io', '"a"b@t.io']) expect(normalizeAddress(other), other).toBeUndefined();
+  });
+});
+
 describe("public mailbox domains", () => {
   const specList = [
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",

@@ -83,9 +83,16 @@ const memo = new Map<string, string | undefined>();
  */
 const ENCAPSULATED = /^imcea[a-z0-9]*-/;
 
+/**
+ * A quoted local part whose content is dot-atom text: the same mailbox unquoted (RFC 5322 3.2.4, the
+ * quotes are no part of a quoted-string's meaning; 3.4.1), so `"gil.x"@t.io` is gil.x@t.io. Any other
+ * quoted local part (a space, an escape, two dots) stays no address here (helper-120).
+ */
+const QUOTED_DOT_ATOM = /^"([a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"(@[^@"]+)$/;
+
 function normalizeUncached(raw: string): string | undefined {
   // NFC: a name typed with combining accents and its precomposed twin are one address.
-  const s = raw.trim().normalize("NFC").toLowerCase();
+  const s = raw.trim().normalize("NFC").toLowerCase().replace(QUOTED_DOT_ATOM, "$1$2");
   if (!isAddress(s) || ENCAPSULATED.test(s)) return undefined;
   const at = s.lastIndexOf("@");
   let local = s.slice(0, at);
