@@ -125,6 +125,20 @@ describe("an event naming no organiser (helper-120)", () => {
     expect(infer(bare, [event(true, "needsAction")], [], at).newContacts.map((c) => c.email)).toEqual(["ana@x.io"]);
     expect(infer(bare, [event(true, "declined")], [], at).newContacts).toEqual([]);
   });
+  it("the same when the entry is an alias learned after the event was mapped (helper-121)", () => {
+    const m = mapGoogleEvent(
+      {
+        id: "e3",
+        status: "confirmed",
+        start: { dateTime: "2026-03-10T10:00:00Z" },
+        end: { dateTime: "2026-03-10T11:00:00Z" },
+        attendees: [{ email: "o.wner@acme-labs.com", organizer: true, responseStatus: "needsAction" }, { email: "ana@x.io", responseStatus: "accepted" }],
+      },
+      bare,
+    );
+    const at = Date.parse("2026-03-12T10:00:00Z");
+    expect(infer({ ...bare, aliases: ["o.wner@acme-labs.com"] }, [m], [], at).newContacts.map((c) => c.email)).toEqual(["ana@x.io"]);
+  });
   it("an entry not marked organizer leaves it organised by nobody known: the owner's answer decides", () => {
     expect(event(false, "needsAction").organizerSelf).toBe(false);
   });

@@ -169,8 +169,10 @@ function laterMeetingWith(email: string, first: Meeting, index: Appearances): Me
  * one entry closer to a large gathering).
  */
 export function asOwnerSees(m: Meeting, owner: OwnerIdentity): Meeting {
-  const orgIsOwner = !m.organizerSelf && m.organizer !== undefined && owner.addresses.has(m.organizer.email);
   const ownEntries = m.attendees.filter((a) => owner.addresses.has(a.email));
+  // With no organiser named, an own entry marked organizer says the owner organised it (core/google
+  // mapGoogleEvent reads the same from an entry it knew for the owner's; helper-121).
+  const orgIsOwner = !m.organizerSelf && (m.organizer !== undefined ? owner.addresses.has(m.organizer.email) : ownEntries.some((a) => a.organizer));
   if (!orgIsOwner && !ownEntries.length) return m;
   const out: Meeting = { ...m };
   if (orgIsOwner) Object.assign(out, { organizerSelf: true, organizer: undefined });
