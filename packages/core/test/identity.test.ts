@@ -79,6 +79,8 @@ describe("quoted local parts (helper-120)", () => {
     expect(normalizeAddress('"Gil.X"@T.io')).toBe("gil.x@t.io");
     expect(normalizeAddress('"ana+news"@studio.io')).toBe("ana@studio.io");
     expect(normalizeAddress('"j.doe"@gmail.com')).toBe("jdoe@gmail.com");
+    // RFC 6532: non-ASCII atext, as unquoted (helper-121).
+    expect(normalizeAddress('"jürgen"@x.de')).toBe("jürgen@x.de");
     for (const other of ['"a b"@t.io', '"a..b"@t.io', '".a"@t.io', '"a\\"b"@t.io', '""@t.io', '"a"b@t.io']) expect(normalizeAddress(other), other).toBeUndefined();
   });
 });

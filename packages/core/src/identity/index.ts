@@ -84,11 +84,11 @@ const memo = new Map<string, string | undefined>();
 const ENCAPSULATED = /^imcea[a-z0-9]*-/;
 
 /**
- * A quoted local part whose content is dot-atom text: the same mailbox unquoted (RFC 5322 3.2.4, the
+ * A quoted local part whose content is dot-atom text (RFC 6532's non-ASCII included): the same mailbox unquoted (RFC 5322 3.2.4, the
  * quotes are no part of a quoted-string's meaning; 3.4.1), so `"gil.x"@t.io` is gil.x@t.io. Any other
  * quoted local part (a space, an escape, two dots) stays no address here (helper-120).
  */
-const QUOTED_DOT_ATOM = /^"([a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"(@[^@"]+)$/;
+const QUOTED_DOT_ATOM = /^"([a-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*)"(@[^@"]+)$/;
 
 function normalizeUncached(raw: string): string | undefined {
   // NFC: a name typed with combining accents and its precomposed twin are one address.
