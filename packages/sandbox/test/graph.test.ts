@@ -171,6 +171,19 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(both.statusCode).toBe(400);
   });
 
+  it("createReply to a message whose lists or addresses are null drafts to nobody, as Graph answers [] (helper-121)", async () => {
+    const added = (await control(sb.url, `/accounts/${email}/graph/messages/inbox`, [
+      { subject: "No sender", from: { emailAddress: null }, toRecipients: null, sentDateTime: "2026-05-03T08:00:00Z" },
+      { subject: "Own copy", from: { emailAddress: { address: email } }, toRecipients: null, sentDateTime: "2026-05-03T08:00:00Z" },
+    ])).messages as GraphMessage[];
+    for (const m of added) {
+      const reply = (await client.api(`/me/messages/${m.id}/createReply`).post({ comment: "Thanks!" })) as GraphMessage;
+      expect(reply.toRecipients, m.subject!).toEqual([]);
+    }
+    // Received when sent, where only that is given, as a fixture's message is read.
+    expect(added.map((m) => m.receivedDateTime)).toEqual(["2026-05-03T08:00:00Z", "2026-05-03T08:00:00Z"]);
+  });
+
   it("sendMail answers 202, is logged as sent and lands in Sent Items stamped with the mailbox clock", async () => {
     await control(sb.url, "/clock", { now: "2026-06-01T12:00:00Z" });
     await client.api("/me/sendMail").post({

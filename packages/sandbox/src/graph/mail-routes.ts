@@ -247,7 +247,8 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
       const draft = call.store.createDraft({
         ...(body.message?.singleValueExtendedProperties ? { singleValueExtendedProperties: body.message.singleValueExtendedProperties } : {}),
         subject: `RE: ${original.subject ?? ""}`,
-        toRecipients: body.message?.toRecipients ?? (fromOwner ? original.toRecipients : original.from ? [original.from] : []),
+        // Null lists and addresses (Graph's types allow them) give no recipient, as Graph gives [] (helper-121).
+        toRecipients: body.message?.toRecipients ?? (fromOwner ? (original.toRecipients ?? []) : original.from?.emailAddress?.address ? [original.from] : []),
         ccRecipients: body.message?.ccRecipients ?? [],
         body: body.message?.body ?? { contentType: "text", content: body.comment ?? "" },
       } as GraphMessage, original.conversationId);

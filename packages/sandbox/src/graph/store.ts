@@ -253,7 +253,8 @@ export class GraphStore {
       lastModifiedDateTime: now,
       changeKey: key,
       categories: [],
-      receivedDateTime: now,
+      // Received when sent, where only that is given (as a fixture's message is read, below).
+      receivedDateTime: input.sentDateTime ?? now,
       sentDateTime: now,
       hasAttachments: false,
       internetMessageId: `<${randomBytes(12).toString("hex")}@sandbox.outlook.com>`,
