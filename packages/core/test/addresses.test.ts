@@ -91,8 +91,15 @@ describe("decodeHeader", () => {
   });
 });
 
-describe("a quoted local part in angle brackets (helper-120)", () => {
-  it("is the mailbox unquoted when its content is dot-atom text", () => {
+describe("a quoted local part (helper-120)", () => {
+  it("in angle brackets: the mailbox unquoted when its content is dot-atom text", () => {
     expect(parseAddressList('Gil <"gil.x"@t.io>, "Ana Lee" <"ana"@studio.io>').map((a) => a.email)).toEqual(["gil.x@t.io", "ana@studio.io"]);
+  });
+  it("written bare: the same, with no name; one that is not dot-atom text is still no address", () => {
+    expect(parseAddressList('"gus"@t.io, "Fay.B" @u.io (Fay), "a b"@t.io, "Kim" kim@v.io')).toEqual([
+      { email: "gus@t.io", raw: '"gus"@t.io', name: "" },
+      { email: "fay.b@u.io", raw: '"Fay.B"@u.io', name: "Fay" },
+      { email: "kim@v.io", raw: "kim@v.io", name: "Kim" },
+    ]);
   });
 });

@@ -160,18 +160,25 @@ function resolve(e: Entry, header: string): ParsedAddress | undefined {
   const part = (k: number) => (e.parts[k] >= 0 ? bounded(header.slice(e.parts[k], e.parts[k + 1]), MAX_ADDRESS + 1) : e.quoted[-1 - e.parts[k]]);
   let raw: string;
   let skip = -1;
+  let quotedLocal = -1;
   if (e.angle !== undefined) raw = e.angle.trim();
   else {
     // No angle brackets: the (last) word with an @ is the address, any other parts a name.
     for (let k = e.parts.length - 2; k >= 0 && skip < 0; k -= 2) if (e.parts[k] >= 0 && part(k).includes("@")) skip = k;
     if (skip < 0) return undefined;
     raw = part(skip);
+    // A quoted local part written bare (`"gus"@t.io`, RFC 5322 3.4.1): the quoted part right before a
+    // word that starts with the @ is the address's, not a name (core/identity reads it; helper-120).
+    if (raw.startsWith("@") && skip >= 2 && e.parts[skip - 2] < 0) {
+      quotedLocal = skip - 2;
+      raw = `"${part(quotedLocal)}"${raw}`;
+    }
   }
   if (raw.length > MAX_ADDRESS) return undefined;
   const email = normalizeAddress(raw);
   if (!email) return undefined;
   let nameText = "";
-  for (let k = 0; k < e.parts.length && nameText.length < MAX_NAME; k += 2) if (k !== skip) nameText += (nameText ? " " : "") + part(k);
+  for (let k = 0; k < e.parts.length && nameText.length < MAX_NAME; k += 2) if (k !== skip && k !== quotedLocal) nameText += (nameText ? " " : "") + part(k);
   let name = nameText ? plainText(decoded(bounded(nameText))) : "";
   if (!name && e.comment) name = plainText(decoded(e.comment));
   return { email, raw, name };
