@@ -83,12 +83,17 @@ const memo = new Map<string, string | undefined>();
  */
 const ENCAPSULATED = /^imcea[a-z0-9]*-/;
 
+/** RFC 5322 dot-atom text: runs of atext (RFC 6532's non-ASCII included) joined by single dots. */
+const DOT_ATOM_TEXT = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\uffff]+(?:\\.[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\uffff]+)*";
+/** A local part that is dot-atom text (core/mail/compose writes any other quoted). */
+export const DOT_ATOM = new RegExp(`^${DOT_ATOM_TEXT}$`);
+
 /**
- * A quoted local part whose content is dot-atom text (RFC 6532's non-ASCII included): the same mailbox unquoted (RFC 5322 3.2.4, the
+ * A quoted local part whose content is dot-atom text: the same mailbox unquoted (RFC 5322 3.2.4, the
  * quotes are no part of a quoted-string's meaning; 3.4.1), so `"gil.x"@t.io` is gil.x@t.io. Any other
  * quoted local part (a space, an escape, two dots) stays no address here (helper-120).
  */
-const QUOTED_DOT_ATOM = /^"([a-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*)"(@[^@"]+)$/;
+const QUOTED_DOT_ATOM = new RegExp(`^"(${DOT_ATOM_TEXT})"(@[^@"]+)$`);
 
 function normalizeUncached(raw: string): string | undefined {
   // NFC: a name typed with combining accents and its precomposed twin are one address.

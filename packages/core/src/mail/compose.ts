@@ -16,6 +16,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { domainToASCII } from "node:url";
 import { encodeWord, encodeWords, quoteString } from "nodemailer/lib/mime-funcs/index.js";
 import { encode as qpEncode, wrap as qpWrap } from "nodemailer/lib/qp/index.js";
+import { DOT_ATOM } from "../identity";
 import { headerSafe, type MimeInput } from "./index";
 
 /** Something a mail reader would take for an RFC 2047 encoded word (`=?charset?B|Q?...?=`). */
@@ -52,8 +53,7 @@ function subjectText(s: string): string {
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
-/** RFC 5322 atext, and a local part made of it (a dot-atom); a local part that is a quoted string. */
-const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+)*$/;
+/** A local part that is a quoted string (one that is a dot-atom: core/identity DOT_ATOM). */
 const QUOTED_STRING = /^"(?:[^"\\]|\\[\s\S])*"$/;
 /** A domain literal ending an address (`a@[192.0.2.1]`): its "@" is the one before the bracket, not the last. */
 const DOMAIN_LITERAL = /@(\[[^[\]\\]*\])$/;
