@@ -1,5 +1,5 @@
 import { platformTextsReady } from "../packages/core/src/events/platform";
-import { mapGmailMessage, mapGoogleEvent } from "../packages/core/src/google/map";
+import { googleEventTexts, mapGmailMessage, mapGoogleEvent } from "../packages/core/src/google/map";
 import { infer } from "../packages/core/src/inference";
 import { bigMailbox } from "./mailbox";
 
@@ -9,7 +9,7 @@ const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.
 export async function benchInference(runs = 7) {
   const box = bigMailbox({ messages: 20_000, events: 2_000 });
   // As the adapters do before mapping (outside the timing: a one-off load, not per message).
-  await platformTextsReady(box.events.flatMap((e) => [e.location, e.description]));
+  await platformTextsReady(box.events.flatMap(googleEventTexts));
   const text = JSON.stringify({ messages: box.messages, events: box.events });
   const parse: number[] = [];
   const inference: number[] = [];

@@ -4,11 +4,11 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { mapGmailMessage, mapGoogleEvent, platformTextsReady } from "@followthrough/core/google";
+import { googleEventTexts, mapGmailMessage, mapGoogleEvent, platformTextsReady } from "@followthrough/core/google";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { networkingEvents } from "@followthrough/core/events";
 import { infer } from "@followthrough/core/inference";
-import { mapGraphEvent, mapGraphMessage } from "@followthrough/core/microsoft";
+import { graphEventTexts, mapGraphEvent, mapGraphMessage } from "@followthrough/core/microsoft";
 
 const read = (dir: string, rel: string) => JSON.parse(readFileSync(join(dir, rel), "utf8"));
 const form = (xs: string[]) => [...new Set(xs.map((x) => normalizeAddress(x) ?? x))].sort();
@@ -22,11 +22,7 @@ export async function checkMailbox(dir: string) {
   const google = account.provider === "google";
   const events = google ? read(dir, "google/events.json") : read(dir, "microsoft/events.json").filter((e: { type?: string }) => e.type !== "seriesMaster");
   // As the adapters do before mapping: the HTML decoder where an event's text needs it.
-  await platformTextsReady(
-    google
-      ? events.flatMap((e: { location?: string | null; description?: string | null }) => [e.location, e.description])
-      : events.flatMap((e: { location?: { displayName?: string | null } | null; bodyPreview?: string | null }) => [e.location?.displayName, e.bodyPreview]),
-  );
+  await platformTextsReady(google ? events.flatMap(googleEventTexts) : events.flatMap(graphEventTexts));
   const meetings = google ? events.map((e: never) => mapGoogleEvent(e, owner)) : events.map((e: never) => mapGraphEvent(e, owner));
   const messages = google
     ? read(dir, "google/messages.json").map((m: never) => mapGmailMessage(m))

@@ -3,7 +3,7 @@ import type { Meeting, Owner } from "../model";
 import { type ChangeStream, listingEndsSoon, type SyncCursor, type SyncPage } from "../providers";
 import { ProviderError } from "../resilience";
 import { platformTextsReady } from "../events/platform";
-import { mapGoogleEvent } from "./map";
+import { googleEventTexts, mapGoogleEvent } from "./map";
 
 /** Options of the calendar stream. */
 export interface GoogleCalendarOptions {
@@ -83,7 +83,7 @@ export function googleCalendarStream(o: GoogleCalendarOptions): ChangeStream<Mee
           throw new ProviderError("cursor-expired", "calendar: sync token expired", 410, undefined, { cause: e });
         throw e;
       }
-      await platformTextsReady((res.data.items ?? []).flatMap((e) => [e.location, e.description]));
+      await platformTextsReady((res.data.items ?? []).flatMap(googleEventTexts));
       const { upserts, deletes } = split(res.data.items ?? [], c.mode === "incremental" ? window.until : undefined);
       const nextPage = res.data.nextPageToken ?? undefined;
       let next: SyncCursor;

@@ -10,7 +10,7 @@ import { googleCalendarStream } from "./calendar";
 import { classifyGoogleError } from "./errors";
 import { gmailOwnerInboxStream, gmailSentStream, type SentSeen } from "./sent";
 
-export { mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
+export { googleEventTexts, mapGmailMessage, mapGoogleEvent, GMAIL_HEADERS, NOTICE_SUBJECTS } from "./map";
 /** What a caller of the event mapper awaits first over the events' texts: the HTML decoder, where one needs it (core/events/platform). */
 export { platformTextsReady } from "../events/platform";
 export { classifyGoogleError, retryAfterInMessage } from "./errors";

@@ -34,6 +34,12 @@ function instant(t: calendar_v3.Schema$EventDateTime | undefined, zone: string):
 }
 
 /** Maps a Calendar v3 event (one instance) to a provider-neutral meeting; pure. */
+/** The texts an event's platform link is read from (events.md rule 3): its location and description. */
+const eventTexts = (e: calendar_v3.Schema$Event) => ({ location: e.location, description: e.description });
+
+/** Those texts as a list: what the caller of {@link mapGoogleEvent} loads the HTML decoder over first (core/events/platform platformTextsReady). */
+export const googleEventTexts = (e: calendar_v3.Schema$Event) => Object.values(eventTexts(e));
+
 export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeting {
   const me = ownerIdentity(owner.email, owner.aliases);
   const isMe = (email?: string | null) => {
@@ -100,7 +106,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     ...(unnamed ? { unnamedEntries: unnamed } : {}),
     ...(self ? { self } : {}),
     // events.md rule 3: only the platform is kept; the location's and description's text is not.
-    ...withPlatform(platformOf({ iCalUid: e.iCalUID, location: e.location, description: e.description })),
+    ...withPlatform(platformOf({ iCalUid: e.iCalUID, ...eventTexts(e) })),
   };
 }
 

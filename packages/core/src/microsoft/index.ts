@@ -12,7 +12,7 @@ import { type GraphGet, graphCalendarStream, graphGetter, graphOwnerInboxStream,
 import { PROVIDER_REQUEST_TIMEOUT_MS } from "../limits";
 import { NodeHttpMessageHandler, tokenFetch, transportOptions } from "./transport";
 
-export { mapGraphEvent, mapGraphMessage } from "./map";
+export { graphEventTexts, mapGraphEvent, mapGraphMessage } from "./map";
 /** What a caller of the event mapper awaits first over the events' texts: the HTML decoder, where one needs it (core/events/platform). */
 export { platformTextsReady } from "../events/platform";
 

@@ -10,6 +10,12 @@ const responses: Record<string, Response> = {
 };
 
 /** Maps a Graph calendarView event (one occurrence) to a provider-neutral meeting; pure. */
+/** The texts an event's platform link is read from (events.md rule 3): its location's name and its body's preview. */
+const eventTexts = (e: Event) => ({ location: e.location?.displayName, description: e.bodyPreview });
+
+/** Those texts as a list: what the caller of {@link mapGraphEvent} loads the HTML decoder over first (core/events/platform platformTextsReady). */
+export const graphEventTexts = (e: Event) => Object.values(eventTexts(e));
+
 export function mapGraphEvent(e: Event, owner: Owner): Meeting {
   const me = ownerIdentity(owner.email, owner.aliases);
   const time = (t: Event["start"]) =>
@@ -31,7 +37,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
     }
     attendees.push({ email, ...writtenAddress(a.emailAddress?.address, email), name: a.emailAddress?.name ?? "", response, resource: a.type === "resource", organizer: email === orgEmail });
   }
-  const platform = platformOf({ location: e.location?.displayName, description: e.bodyPreview });
+  const platform = platformOf(eventTexts(e));
   const organizerSelf = e.isOrganizer === true || (orgEmail !== undefined && me.addresses.has(orgEmail));
   return {
     id: e.id ?? "",

@@ -4,7 +4,7 @@ import type { MailMessage, Meeting, Owner } from "../model";
 import { type ChangeStream, listingEndsSoon, type OwnerMailStream, type SyncCursor, type SyncPage } from "../providers";
 import { idsGone, mapLimit, ProviderError } from "../resilience";
 import { platformTextsReady } from "../events/platform";
-import { mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
+import { graphEventTexts, mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
 
 /** A Graph GET through the adapter's pacing and retry policy. */
 /** A GET of a path or link; with `abandon`, asked as the request goes out (after its wait for quota, and again on each retry), it rejects with PageAbandoned instead. */
@@ -303,7 +303,7 @@ export function graphCalendarStream(get: GraphGet, owner: Owner): ChangeStream<M
         if (!full || full.isCancelled) deletes.push(item.id!);
         else events.push(full);
       }
-      await platformTextsReady(events.flatMap((e) => [e.location?.displayName, e.bodyPreview]));
+      await platformTextsReady(events.flatMap(graphEventTexts));
       for (const e of events) upserts.push(mapGraphEvent(e, owner));
       return { upserts, deletes, next: raw.next, done: raw.done };
     },
