@@ -165,14 +165,14 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
     const who = owner(account);
     const ahead: { m: Meeting; reason?: NetworkingReason }[] = [];
     const recent: Meeting[] = [];
-    // Only meetings inside the page's two windows are classified (both branches below ask for them),
-    // not every meeting of the year.
-    const shown = (m: Meeting) => (m.start > now && m.start <= now + EVENTS_PAGE_DAYS * DAY) || (m.end < now && m.end > now - EVENT_RULES.attendedWithinMs);
-    for (const raw of inStartOrder(meetings.filter(shown))) {
+    // The page's two windows; only meetings inside one are classified, not every meeting of the year.
+    const startsSoon = (m: Meeting) => m.start > now && m.start <= now + EVENTS_PAGE_DAYS * DAY;
+    const endedLately = (m: Meeting) => m.end < now && m.end > now - EVENT_RULES.attendedWithinMs;
+    for (const raw of inStartOrder(meetings.filter((m) => startsSoon(m) || endedLately(m)))) {
       const m = asOwnerSees(raw, who);
       const reason = networkingReason(m, who, statements.marks);
-      if (m.start > now && m.start <= now + EVENTS_PAGE_DAYS * DAY && canBeNetworkingEvent(m)) ahead.push({ m, reason });
-      else if (reason && attendedEvent(m, now) && m.end > now - EVENT_RULES.attendedWithinMs) recent.push(m);
+      if (startsSoon(m) && canBeNetworkingEvent(m)) ahead.push({ m, reason });
+      else if (reason && attendedEvent(m, now) && endedLately(m)) recent.push(m);
     }
     const networking = ahead.filter((e) => e.reason);
     const others = ahead.filter((e) => !e.reason);
