@@ -143,87 +143,90 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
     },
   });
 
-  it("Calendar event ids as long as the discovery document allows (1,024 characters) are scanned like any other (helper-116 #1)", async () => {
-    const dir = join(tmp, "demo-google-long-ids");
-    cpSync(ownFixture("demo-google"), dir, { recursive: true });
+  /** A copy of one of the project's mailboxes under `name`, with its labels, and its JSON files to edit. */
+  const copyOf = (fixture: string, name: string) => {
+    const dir = join(tmp, name);
+    cpSync(ownFixture(fixture), dir, { recursive: true });
     const f = loadFixture(dir);
-    const file = join(dir, "google/events.json");
-    const events = JSON.parse(readFileSync(file, "utf8")) as { id: string }[];
+    const read = <T>(file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as T;
+    const write = (file: string, value: unknown) => writeFileSync(join(dir, file), JSON.stringify(value));
+    return { dir, expected: f.expected!, read, write };
+  };
+  type ScanJson = { newContacts: ContactJson[]; missingFollowUps: ContactJson[]; networkingEvents: { upcoming: EventJson[]; attended: EventJson[] } };
+  /** `followthrough scan --json` of a copy as of its labels' now: no error, and what it printed. */
+  const scanned = async (c: ReturnType<typeof copyOf>): Promise<ScanJson> => {
+    const r = await run(["scan", "--fixtures", c.dir, "--now", c.expected.now, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as ScanJson;
+  };
+  /** The two lists, compared as the labels compare them. */
+  const news = (out: ScanJson) => sortedSet(out.newContacts.map((c) => norm(c.email)));
+  const missingOf = (out: ScanJson) => sortedSet(out.missingFollowUps.map((c) => norm(c.email)));
+  const labelled = (list: string[], less: string[] = []) => sortedSet(list.filter((e) => !less.includes(e)).map(norm));
+
+  it("Calendar event ids as long as the discovery document allows (1,024 characters) are scanned like any other (helper-116 #1)", async () => {
+    const c = copyOf("demo-google", "demo-google-long-ids");
+    const events = c.read<{ id: string }[]>("google/events.json");
     // base32hex, as Calendar's ids are; each its own, 1,024 characters (an event's) or 1,007 (a series' instance adds 17).
     const long = (i: number, n: number) => `${i.toString(32).padStart(4, "0")}${"0123456789abcdefghijklmnopqrstuv".repeat(33)}`.slice(0, n);
     const renamed = new Map(events.map((e, i) => [e.id, long(i, /_\d{8}T\d{6}Z$/.test(e.id) ? 1007 : 1024)]));
-    writeFileSync(file, JSON.stringify(events.map((e) => ({ ...e, id: renamed.get(e.id) }))));
-    const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { newContacts: ContactJson[]; missingFollowUps: ContactJson[]; networkingEvents: { upcoming: EventJson[]; attended: EventJson[] } };
-    expect(sortedSet(out.newContacts.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.newContacts.map(norm)));
-    expect(sortedSet(out.missingFollowUps.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.missingFollowUps.map(norm)));
-    for (const c of out.newContacts) expect([...renamed.values()]).toContain(c.eventId);
+    c.write("google/events.json", events.map((e) => ({ ...e, id: renamed.get(e.id) })));
+    const out = await scanned(c);
+    expect(news(out)).toEqual(labelled(c.expected.newContacts));
+    expect(missingOf(out)).toEqual(labelled(c.expected.missingFollowUps));
+    for (const contact of out.newContacts) expect([...renamed.values()]).toContain(contact.eventId);
     expect(out.networkingEvents.upcoming.length + out.networkingEvents.attended.length).toBeGreaterThan(0);
   });
 
   it("Graph entries whose emailAddress is null, lists that are null, and a sent message with sentDateTime only, are read as Graph's types allow (helper-119)", async () => {
-    const dir = join(tmp, "demo-microsoft-nulls");
-    cpSync(ownFixture("demo-microsoft"), dir, { recursive: true });
-    const f = loadFixture(dir);
-    const written = f.expected!.missingFollowUps[0]; // a missing follow-up of the labels
-    const events = JSON.parse(readFileSync(join(dir, "microsoft/events.json"), "utf8")) as { attendees?: unknown[] }[];
+    const c = copyOf("demo-microsoft", "demo-microsoft-nulls");
+    const written = c.expected.missingFollowUps[0]; // a missing follow-up of the labels
+    const events = c.read<{ attendees?: unknown[] }[]>("microsoft/events.json");
     // (Not on a gathering near the 26 entries that make it large: an entry without an address is still an entry.)
     for (const e of events) if ((e.attendees ?? []).length < 20) e.attendees = [...(e.attendees ?? []), { type: "required", status: { response: "none", time: "0001-01-01T00:00:00Z" }, emailAddress: null }];
-    writeFileSync(join(dir, "microsoft/events.json"), JSON.stringify(events));
-    const sent = JSON.parse(readFileSync(join(dir, "microsoft/sentitems.json"), "utf8")) as Record<string, unknown>[];
+    const sent = c.read<Record<string, unknown>[]>("microsoft/sentitems.json");
     const { receivedDateTime: _, ...template } = sent[0];
     sent.push({
       ...template,
       id: "AAMkAGNullsAndSentOnly0000000000000000000000000000000000000000000001AAA=",
       internetMessageId: "<nulls-and-sent-only@followthrough.test>",
-      sentDateTime: new Date(Date.parse(f.expected!.now) - 3_600_000).toISOString().replace(/\.\d+Z$/, "Z"),
+      sentDateTime: new Date(Date.parse(c.expected.now) - 3_600_000).toISOString().replace(/\.\d+Z$/, "Z"),
       toRecipients: [{ emailAddress: { address: written, name: "" } }],
       ccRecipients: [{ emailAddress: null }],
       bccRecipients: null,
     });
     // An event of nobody else's, its attendees null (Graph's NullableOption<Attendee[]>).
     events.push({ ...(events[0] as object), id: "AAMkAGNullAttendees000000000000000000000000000000000000000000000001AAA=", iCalUId: "null-attendees", subject: "Focus", attendees: null } as never);
-    writeFileSync(join(dir, "microsoft/events.json"), JSON.stringify(events));
-    writeFileSync(join(dir, "microsoft/sentitems.json"), JSON.stringify(sent));
-    const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { newContacts: ContactJson[]; missingFollowUps: ContactJson[] };
+    c.write("microsoft/events.json", events);
+    c.write("microsoft/sentitems.json", sent);
+    const out = await scanned(c);
     // The entries without an address change nothing; the message sent an hour before now is the follow-up.
-    expect(sortedSet(out.newContacts.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.newContacts.map(norm)));
-    expect(sortedSet(out.missingFollowUps.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.missingFollowUps.filter((e) => e !== written).map(norm)));
+    expect(news(out)).toEqual(labelled(c.expected.newContacts));
+    expect(missingOf(out)).toEqual(labelled(c.expected.missingFollowUps, [written]));
   });
 
   it("Calendar attendees whose email is null are entries without an address, as googleapis' types allow", async () => {
-    const dir = join(tmp, "demo-google-nulls");
-    cpSync(ownFixture("demo-google"), dir, { recursive: true });
-    const f = loadFixture(dir);
-    const events = JSON.parse(readFileSync(join(dir, "google/events.json"), "utf8")) as { attendees?: unknown[] }[];
+    const c = copyOf("demo-google", "demo-google-nulls");
+    const events = c.read<{ attendees?: unknown[] }[]>("google/events.json");
     // (Not on a gathering near the 26 entries that make it large: an entry without an address is still an entry.)
     for (const e of events) if (e.attendees?.length && e.attendees.length < 20) e.attendees.push({ email: null, displayName: null, responseStatus: "needsAction" });
-    writeFileSync(join(dir, "google/events.json"), JSON.stringify(events));
-    const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { newContacts: ContactJson[]; missingFollowUps: ContactJson[] };
-    expect(sortedSet(out.newContacts.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.newContacts.map(norm)));
-    expect(sortedSet(out.missingFollowUps.map((c) => norm(c.email)))).toEqual(sortedSet(f.expected!.missingFollowUps.map(norm)));
+    c.write("google/events.json", events);
+    const out = await scanned(c);
+    expect(news(out)).toEqual(labelled(c.expected.newContacts));
+    expect(missingOf(out)).toEqual(labelled(c.expected.missingFollowUps));
   });
 
   it("an Inbox copy From the owner older than the service's 45 days, or an archived one, makes a person known; sent mail in the Trash is a follow-up, mail in Spam is not", async () => {
-    const dir = join(tmp, "demo-google");
-    cpSync(ownFixture("demo-google"), dir, { recursive: true });
-    const f = loadFixture(dir);
+    const c = copyOf("demo-google", "demo-google");
     const known = "ana@fernstudio.co"; // a new contact of the labels
     const archived = "aroha@tuimotion.co.nz"; // another
     const written = "elena.popescu@verdantlabs.eu"; // a missing follow-up of the labels
     const trashedCopy = "kwame@tallgrass.ai"; // another
     const spam = "mira@wattle.coop"; // another: mail in Spam forging the owner's From does not count
-    expect(f.expected!.newContacts).toEqual(expect.arrayContaining([known, archived]));
-    expect(f.expected!.missingFollowUps).toEqual(expect.arrayContaining([written, trashedCopy, spam]));
-    const messages = JSON.parse(readFileSync(join(dir, "google/messages.json"), "utf8")) as unknown[];
+    expect(c.expected.newContacts).toEqual(expect.arrayContaining([known, archived]));
+    expect(c.expected.missingFollowUps).toEqual(expect.arrayContaining([written, trashedCopy, spam]));
+    const messages = c.read<unknown[]>("google/messages.json");
     messages.push(
       // Sent from the owner's phone two months ago, Bcc'd to the Inbox: no copy in Sent.
       message("19f0000000000a01", ["INBOX", "CATEGORY_PERSONAL"], "2026-03-27T09:00:00Z", "Isla Marchetti <isla@paperkite.studio>", `Ana <${known}>`, "Intro, as promised"),
@@ -236,23 +239,20 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
       message("19f0000000000a05", ["SPAM"], "2026-05-26T20:20:00Z", "Isla Marchetti <isla@paperkite.studio>", `Mira <${spam}>`, "Claim your prize"),
       message("19f0000000000a06", ["SENT", "SPAM"], "2026-05-26T20:30:00Z", "Isla Marchetti <isla@paperkite.studio>", `Mira <${spam}>`, "Claim your prize"),
     );
-    writeFileSync(join(dir, "google/messages.json"), JSON.stringify(messages));
-    const r = await run(["scan", "--fixtures", dir, "--now", f.expected!.now, "--json"]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { newContacts: ContactJson[]; missingFollowUps: ContactJson[] };
-    const news = out.newContacts.map((c) => norm(c.email));
-    const missing = out.missingFollowUps.map((c) => norm(c.email));
-    expect(news).not.toContain(known);
-    expect(news).not.toContain(archived);
+    c.write("google/messages.json", messages);
+    const out = await scanned(c);
+    const newOnes = news(out);
+    const missing = missingOf(out);
+    expect(newOnes).not.toContain(known);
+    expect(newOnes).not.toContain(archived);
     expect(missing).not.toContain(written);
     expect(missing).not.toContain(trashedCopy);
     expect(missing).toContain(spam);
     // Nothing else moved.
     const known_ = [known, archived];
     const followed = [...known_, written, trashedCopy];
-    expect(sortedSet(news)).toEqual(sortedSet(f.expected!.newContacts.filter((e) => !known_.includes(e)).map(norm)));
-    expect(sortedSet(missing)).toEqual(sortedSet(f.expected!.missingFollowUps.filter((e) => !followed.includes(e)).map(norm)));
+    expect(newOnes).toEqual(labelled(c.expected.newContacts, known_));
+    expect(missing).toEqual(labelled(c.expected.missingFollowUps, followed));
   });
 });
 
