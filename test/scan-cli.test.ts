@@ -217,6 +217,20 @@ describe("followthrough scan reads the whole mailbox's outbound mail (behaviour.
     expect(missingOf(out)).toEqual(labelled(c.expected.missingFollowUps));
   });
 
+  it("a message in Sent the owner redirected (Resent-From, RFC 5322 3.6.6): its author stays a person, and its Resent-To is written to (helper-120 #1)", async () => {
+    const c = copyOf("demo-google", "demo-google-resent");
+    const author = "elena.popescu@verdantlabs.eu"; // a missing follow-up of the labels, who wrote to the owner
+    const sentOn = "kwame@tallgrass.ai"; // another, to whom the owner sent her message on
+    expect(c.expected.missingFollowUps).toEqual(expect.arrayContaining([author, sentOn]));
+    const redirected = message("19f0000000000b01", ["SENT"], "2026-05-26T20:00:00Z", `Elena <${author}>`, "Isla Marchetti <isla@paperkite.studio>", "Slides from Thursday");
+    redirected.payload.headers.unshift({ name: "Resent-From", value: "Isla Marchetti <isla@paperkite.studio>" }, { name: "Resent-To", value: `Kwame <${sentOn}>` });
+    c.write("google/messages.json", [...c.read<unknown[]>("google/messages.json"), redirected]);
+    const out = await scanned(c);
+    // Her address (and so her domain) is not learned as the owner's: she and everything else stay as labelled, but Kwame.
+    expect(news(out)).toEqual(labelled(c.expected.newContacts));
+    expect(missingOf(out)).toEqual(labelled(c.expected.missingFollowUps, [sentOn]));
+  });
+
   it("an Inbox copy From the owner older than the service's 45 days, or an archived one, makes a person known; sent mail in the Trash is a follow-up, mail in Spam is not", async () => {
     const c = copyOf("demo-google", "demo-google");
     const known = "ana@fernstudio.co"; // a new contact of the labels

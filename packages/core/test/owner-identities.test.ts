@@ -88,6 +88,36 @@ describe("learnOwnerIdentities", () => {
     expect(firstLookOf(outlook, [m], [sendAs, reply], NOW).people.map((p) => p.email).sort()).toEqual(["boss@partnerco.com", "joe@partnerco.com", "kim@hey.com"]);
   });
 
+  it("a message the owner redirected (Resent-From, RFC 5322 3.6.6) in Gmail's SENT: its author is not the owner, and whom it went to is its Resent- recipients (helper-120 #1)", () => {
+    const headers = (...h: [string, string][]) => ({ headers: h.map(([name, value]) => ({ name, value })) });
+    // Ana's message to the owner, sent on to Bo; the latest resend's block comes first.
+    const redirected = mapGmailMessage({
+      id: "r1",
+      labelIds: ["SENT"],
+      internalDate: String(NOW - DAY),
+      payload: headers(
+        ["Resent-From", "Olive Wner <owner@acme.io>"],
+        ["Resent-To", "Bo <bo@partner.io>"],
+        ["Resent-Cc", "cy@partner.io"],
+        ["Resent-From", "Ana <ana@studio.io>"],
+        ["Resent-To", "owner@acme.io"],
+        ["From", "Ana <ana@studio.io>"],
+        ["To", "Olive <owner@acme.io>"],
+      ),
+    });
+    expect([redirected.from, redirected.fromName, redirected.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", "Olive Wner", ["bo@partner.io", "cy@partner.io"]]);
+    // A message without resent fields reads its From and To, as before.
+    const plain = mapGmailMessage({ id: "p1", labelIds: ["SENT"], internalDate: String(NOW - DAY), payload: headers(["From", "Ana <ana@studio.io>"], ["To", "bo@partner.io"]) });
+    expect([plain.from, plain.recipients.map((r) => r.email)]).toEqual(["ana@studio.io", ["bo@partner.io"]]);
+    // Nothing of Ana's is learned as the owner's, so Ana and her colleague met at a meeting stay people;
+    // the redirect to Bo is the owner writing to Bo.
+    const learned = learnOwnerIdentities(bare, [], [redirected]);
+    expect(learned.aliases).toEqual([]);
+    const m = meeting({ end: NOW - 4 * DAY, attendees: ["ana@studio.io", "kai@studio.io", "bo@partner.io"] });
+    const r = infer({ ...bare, aliases: learned.aliases }, [m], [redirected], NOW);
+    expect(r.missingFollowUps.map((c) => c.email).sort()).toEqual(["ana@studio.io", "kai@studio.io"]);
+  });
+
   it("the Google mapping records the self entry and the From name", () => {
     const m = mapGoogleEvent(
       {

@@ -118,8 +118,12 @@ function hasCalendarPart(p: gmail_v1.Schema$MessagePart | undefined): boolean {
   return (p.parts ?? []).some(hasCalendarPart);
 }
 
-/** The metadata headers the scan asks Gmail for. */
-export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type", "Content-Class"];
+/**
+ * The metadata headers the scan asks Gmail for. The resent fields are a redirected message's (RFC
+ * 5322 3.6.6): a client that redirects ("Redirect" in Apple Mail or Thunderbird) sends the message
+ * as it was, From and To its original author's and recipients', and adds who sent it on and to whom.
+ */
+export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type", "Content-Class", "Resent-From", "Resent-To", "Resent-Cc", "Resent-Bcc"];
 
 /** Maps a Gmail message (format=metadata) to a provider-neutral message; pure, never throws on bad headers. */
 export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
@@ -129,7 +133,11 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
     if (!headers.has(k)) headers.set(k, h.value ?? "");
   }
   const labels = new Set(m.labelIds ?? []);
-  const sender = parseAddressList(headers.get("from"))[0];
+  // A redirected message was sent by its Resent-From to its Resent- recipients, whoever wrote it: in
+  // the owner's Sent, its From is the original author's, not an address of the owner's (helper-120 #1).
+  // A resend prepends its block, so the first of each field (the one kept above) is the latest resend's.
+  const field = headers.has("resent-from") ? (k: string) => headers.get(`resent-${k}`) : (k: string) => headers.get(k);
+  const sender = parseAddressList(field("from"))[0];
   const subject = keptText(decodeHeader(headers.get("subject")));
   const contentType = (headers.get("content-type") ?? "").toLowerCase();
   let sentAt = Number(m.internalDate);
@@ -151,7 +159,7 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
       contentType.includes("text/calendar") ||
       /calendarmessage/i.test(headers.get("content-class") ?? "") ||
       hasCalendarPart(m.payload ?? undefined),
-    recipients: ["to", "cc", "bcc"].flatMap((k) => parseAddressList(headers.get(k)).map(({ email, name }) => ({ email, name }))),
+    recipients: ["to", "cc", "bcc"].flatMap((k) => parseAddressList(field(k)).map(({ email, name }) => ({ email, name }))),
     subject,
   };
 }
