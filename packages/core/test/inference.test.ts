@@ -227,6 +227,18 @@ describe("outbound messages", () => {
     expect(emails(msg.recipients)).toEqual(["a@x.io", "b@y.io", "ext@partner.io"]);
     expect(contactsOf([meeting()], [msg])).toEqual([]);
   });
+
+  it("a To, Cc or Bcc header written more than once (RFC 5322 allows one; some mailers write more): every one's recipients count (Gmail mapper)", () => {
+    const h = (name: string, value: string) => ({ name, value });
+    const msg = mapGmailMessage({
+      id: "g2",
+      internalDate: String(NOW - 60 * DAY),
+      labelIds: ["SENT"],
+      payload: { headers: [h("From", "owner@acme.io"), h("To", "a@x.io"), h("Cc", "b@y.io"), h("To", "Ext <ext@partner.io>"), h("Cc", ""), h("Bcc", "undisclosed-recipients:;"), h("Bcc", "c@z.io")] },
+    });
+    expect(emails(msg.recipients)).toEqual(["a@x.io", "ext@partner.io", "b@y.io", "c@z.io"]);
+    expect(contactsOf([meeting()], [msg])).toEqual([]);
+  });
 });
 
 describe("follow-up by mail", () => {

@@ -106,6 +106,14 @@ describe("learnOwnerIdentities", () => {
       ),
     });
     expect([redirected.from, redirected.fromName, redirected.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", "Olive Wner", ["bo@partner.io", "cy@partner.io"]]);
+    // The latest block ends where a field of it comes again: an older block's Cc is not this resend's.
+    const twice = mapGmailMessage({
+      id: "r2",
+      labelIds: ["SENT"],
+      internalDate: String(NOW - DAY),
+      payload: headers(["Resent-To", "bo@partner.io"], ["Resent-From", "owner@acme.io"], ["Resent-To", "owner@acme.io"], ["Resent-Cc", "old@studio.io"], ["Resent-From", "ana@studio.io"], ["From", "ana@studio.io"], ["To", "owner@acme.io"]),
+    });
+    expect([twice.from, twice.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", ["bo@partner.io"]]);
     // A message without resent fields reads its From and To, as before.
     const plain = mapGmailMessage({ id: "p1", labelIds: ["SENT"], internalDate: String(NOW - DAY), payload: headers(["From", "Ana <ana@studio.io>"], ["To", "bo@partner.io"]) });
     expect([plain.from, plain.recipients.map((r) => r.email)]).toEqual(["ana@studio.io", ["bo@partner.io"]]);

@@ -125,18 +125,31 @@ function hasCalendarPart(p: gmail_v1.Schema$MessagePart | undefined): boolean {
  */
 export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type", "Content-Class", "Resent-From", "Resent-To", "Resent-Cc", "Resent-Bcc"];
 
+/** Recipient headers whose every occurrence counts. */
+const ADDRESS_LISTS = new Set(["to", "cc", "bcc"]);
+
 /** Maps a Gmail message (format=metadata) to a provider-neutral message; pure, never throws on bad headers. */
 export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
   const headers = new Map<string, string>();
+  // The latest resend's block of resent fields (RFC 5322 3.6.6: each resend prepends its block, so
+  // it ends where a field of it comes again, the next block's).
+  const resent = new Map<string, string>();
+  let resentDone = false;
   for (const h of m.payload?.headers ?? []) {
     const k = (h.name ?? "").toLowerCase();
-    if (!headers.has(k)) headers.set(k, h.value ?? "");
+    const v = h.value ?? "";
+    if (k.startsWith("resent-") && !resentDone) {
+      if (resent.has(k)) resentDone = true;
+      else resent.set(k, v);
+    }
+    // RFC 5322 allows one To, Cc and Bcc; a message with more (some mailers write them) went to all of them.
+    if (ADDRESS_LISTS.has(k) && headers.has(k)) headers.set(k, `${headers.get(k)}, ${v}`);
+    else if (!headers.has(k)) headers.set(k, v);
   }
   const labels = new Set(m.labelIds ?? []);
   // A redirected message was sent by its Resent-From to its Resent- recipients, whoever wrote it: in
   // the owner's Sent, its From is the original author's, not an address of the owner's (helper-120 #1).
-  // A resend prepends its block, so the first of each field (the one kept above) is the latest resend's.
-  const field = headers.has("resent-from") ? (k: string) => headers.get(`resent-${k}`) : (k: string) => headers.get(k);
+  const field = resent.has("resent-from") ? (k: string) => resent.get(`resent-${k}`) : (k: string) => headers.get(k);
   const sender = parseAddressList(field("from"))[0];
   const subject = keptText(decodeHeader(headers.get("subject")));
   const contentType = (headers.get("content-type") ?? "").toLowerCase();
