@@ -126,6 +126,25 @@ describe("learnOwnerIdentities", () => {
     expect(r.missingFollowUps.map((c) => c.email).sort()).toEqual(["ana@studio.io", "kai@studio.io"]);
   });
 
+  it("resent fields read only as the owner's resend (helper-122): outside Sent, with no address in Resent-From, or naming someone else, they take nothing from the message", () => {
+    const headers = (...h: [string, string][]) => ({ headers: h.map(([name, value]) => ({ name, value })) });
+    const at = String(NOW - DAY);
+    // The owner's own post to a list that adds Resent-From, back in the Inbox (no Sent copy: written in another client):
+    // still the owner's message to whom the owner wrote.
+    const listCopy = mapGmailMessage({ id: "l1", labelIds: ["INBOX"], internalDate: at, payload: headers(["Resent-From", "dev@lists.example.org"], ["From", "Olive <owner@acme.io>"], ["To", "dev@lists.example.org"], ["Cc", "kai@studio.io"]) });
+    expect([listCopy.from, listCopy.recipients.map((r) => r.email), listCopy.resent]).toEqual(["owner@acme.io", ["dev@lists.example.org", "kai@studio.io"], undefined]);
+    // A Resent-From naming no address: the message as written.
+    const blank = mapGmailMessage({ id: "b1", labelIds: ["SENT"], internalDate: at, payload: headers(["Resent-From", ""], ["From", "owner@acme.io"], ["To", "kai@studio.io"]) });
+    expect([blank.from, blank.recipients.map((r) => r.email), blank.resent]).toEqual(["owner@acme.io", ["kai@studio.io"], undefined]);
+    const m = meeting({ end: NOW - 4 * DAY, attendees: ["kai@studio.io"] });
+    expect(infer(bare, [m], [listCopy], NOW).missingFollowUps).toEqual([]);
+    expect(infer(bare, [m], [blank], NOW).missingFollowUps).toEqual([]);
+    // A resend in Sent whose only block names someone else (a client that wrote none of its own): nothing learned.
+    const foreign = mapGmailMessage({ id: "f1", labelIds: ["SENT"], internalDate: at, payload: headers(["Resent-From", "Elena <elena@verdant.eu>"], ["Resent-To", "kai@studio.io"], ["From", "Elena <elena@verdant.eu>"], ["To", "owner@acme.io"]) });
+    expect(foreign.resent).toBe(true);
+    expect(learnOwnerIdentities(bare, [], [foreign])).toEqual({ aliases: [], changed: false });
+  });
+
   it("the Google mapping records the self entry and the From name", () => {
     const m = mapGoogleEvent(
       {

@@ -121,36 +121,49 @@ function hasCalendarPart(p: gmail_v1.Schema$MessagePart | undefined): boolean {
 /**
  * The metadata headers the scan asks Gmail for. The resent fields are a redirected message's (RFC
  * 5322 3.6.6): a client that redirects ("Redirect" in Apple Mail or Thunderbird) sends the message
- * as it was, From and To its original author's and recipients', and adds who sent it on and to whom.
+ * as it was, From and To its original author's and recipients', and adds a block saying who sent it
+ * on, when and to whom; each resend prepends its own.
  */
-export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type", "Content-Class", "Resent-From", "Resent-To", "Resent-Cc", "Resent-Bcc"];
+export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type", "Content-Class", "Resent-Date", "Resent-From", "Resent-To", "Resent-Cc", "Resent-Bcc"];
 
 /** Recipient headers whose every occurrence counts. */
 const ADDRESS_LISTS = new Set(["to", "cc", "bcc"]);
 
+/**
+ * The latest resend's block of resent fields: the first, which ends where one of its fields comes
+ * again (each block has one Resent-Date and one Resent-From, RFC 5322 3.6.6). Gmail's metadata lists
+ * no trace fields between blocks, so this is as far as the headers tell.
+ */
+function latestResend(headers: readonly gmail_v1.Schema$MessagePartHeader[]): Map<string, string> {
+  const block = new Map<string, string>();
+  for (const h of headers) {
+    const k = (h.name ?? "").toLowerCase();
+    if (!k.startsWith("resent-")) continue;
+    if (block.has(k)) break;
+    block.set(k, h.value ?? "");
+  }
+  return block;
+}
+
 /** Maps a Gmail message (format=metadata) to a provider-neutral message; pure, never throws on bad headers. */
 export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
   const headers = new Map<string, string>();
-  // The latest resend's block of resent fields (RFC 5322 3.6.6: each resend prepends its block, so
-  // it ends where a field of it comes again, the next block's).
-  const resent = new Map<string, string>();
-  let resentDone = false;
   for (const h of m.payload?.headers ?? []) {
     const k = (h.name ?? "").toLowerCase();
     const v = h.value ?? "";
-    if (k.startsWith("resent-") && !resentDone) {
-      if (resent.has(k)) resentDone = true;
-      else resent.set(k, v);
-    }
     // RFC 5322 allows one To, Cc and Bcc; a message with more (some mailers write them) went to all of them.
     if (ADDRESS_LISTS.has(k) && headers.has(k)) headers.set(k, `${headers.get(k)}, ${v}`);
     else if (!headers.has(k)) headers.set(k, v);
   }
   const labels = new Set(m.labelIds ?? []);
-  // A redirected message was sent by its Resent-From to its Resent- recipients, whoever wrote it: in
-  // the owner's Sent, its From is the original author's, not an address of the owner's (helper-120 #1).
-  const field = resent.has("resent-from") ? (k: string) => resent.get(`resent-${k}`) : (k: string) => headers.get(k);
-  const sender = parseAddressList(field("from"))[0];
+  // In the owner's Sent, a redirected message is the owner's resend: sent by its Resent-From to its
+  // Resent- recipients, its From the original author's, no address of the owner's (helper-120 #1).
+  // Anywhere else the resend is someone else's (a list that adds Resent-From), and the message is
+  // read as written. A block whose Resent-From names no address is no resend to read.
+  const block = labels.has("SENT") ? latestResend(m.payload?.headers ?? []) : undefined;
+  const resender = block && parseAddressList(block.get("resent-from"))[0];
+  const field = resender ? (k: string) => block!.get(`resent-${k}`) : (k: string) => headers.get(k);
+  const sender = resender ?? parseAddressList(headers.get("from"))[0];
   const subject = keptText(decodeHeader(headers.get("subject")));
   const contentType = (headers.get("content-type") ?? "").toLowerCase();
   let sentAt = Number(m.internalDate);
@@ -162,6 +175,7 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
     sentAt,
     from: sender?.email,
     ...(sender?.name ? { fromName: sender.name } : {}),
+    ...(resender ? { resent: true } : {}),
     inSent: labels.has("SENT"),
     draft: labels.has("DRAFT"),
     // Gmail's metadata format has no MIME parts (the sandbox answers so too): a notice is known by its

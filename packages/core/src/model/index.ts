@@ -76,6 +76,12 @@ export interface MailMessage {
    * one of the owner's.
    */
   onBehalfOf?: boolean;
+  /**
+   * The owner's resend of someone's message (a redirect in Gmail's Sent, RFC 5322 3.6.6): `from` and
+   * `recipients` are its latest Resent-From and Resent-To, -Cc and -Bcc; the original author, whose
+   * From it keeps, is not the owner, so it teaches no owner identity.
+   */
+  resent?: boolean;
   /** In the sent folder / has the SENT label. */
   inSent: boolean;
   draft: boolean;

@@ -43,8 +43,10 @@ export function learnOwnerIdentities(owner: Owner, meetings: readonly Meeting[],
   };
   const fromSent = sentFromTeachesAliases(owner);
   for (const m of messages) {
-    // Sent on someone else's behalf (a delegate's copy: Graph `sender` is the owner, `from` them).
-    if (!m.inSent || m.draft || !m.from || m.onBehalfOf) continue;
+    // Sent on someone else's behalf (a delegate's copy: Graph `sender` is the owner, `from` them), or
+    // someone's message the owner sent on (a redirect: its Resent-From may be any of the owner's
+    // addresses, or name the original author where a client wrote no block of its own).
+    if (!m.inSent || m.draft || !m.from || m.onBehalfOf || m.resent) continue;
     if (fromSent) add(m.from);
     else if (!known.has(normalizeAddress(m.from) ?? "")) continue; // another mailbox's name is not the owner's
     const name = m.fromName?.trim();
