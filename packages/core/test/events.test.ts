@@ -76,6 +76,14 @@ describe("rule 3: event platforms", () => {
     ["https://lu.ma:x@evil.example/abc", undefined],
     ["https://www.meetup.com@evil.example/grp/events/123", undefined],
     ["https://lu.ma:443/abc", "luma"],
+    // A query or fragment straight after a host, with no path, is that host's link: nothing in it is a host (helper-123 #2).
+    ["https://partner.example?ref=lu.ma", undefined],
+    ['<a href="https://partner.example?next=lu.ma/abc">Sign in</a>', undefined],
+    ["Book a slot: https://calendly.com#ti.to/x", undefined],
+    ["https://partner.example/?next=lu.ma/abc", undefined],
+    ["lu.ma?utm_source=mail", "luma"],
+    ["https://ti.to#tickets", "tito"],
+    ["Is it on lu.ma? See you there", "luma"],
     ["Ticket #47102", undefined],
     // Prose punctuation after a link is not part of its path.
     ["Details: https://www.meetup.com/london-js/events/312345678.", "meetup"],
@@ -113,6 +121,9 @@ describe("rule 3: event platforms", () => {
     expect(platformOf({ iCalUid: "event_31404417@meetup.com" })).toBe("meetup");
     expect(platformOf({ iCalUid: "abc@google.com" })).toBeUndefined();
     expect(platformOf({ iCalUid: "x@events.lu.ma.example" })).toBeUndefined();
+    // "ends with @events.lu.ma" (events.md), whatever comes before it (helper-123 #3).
+    expect(platformOf({ iCalUid: "@events.lu.ma" })).toBe("luma");
+    expect(platformOf({ iCalUid: "x@notevents.lu.ma" })).toBeUndefined();
   });
 
   it("Google mapping keeps the platform and nothing of the description or location", () => {
@@ -171,6 +182,19 @@ describe("the internal rule", () => {
     expect(isInternal(meeting({ attendees: ["a@acme.io", a("room1@acme.io", { resource: true }), a("x@partner.io", { response: "declined" })] }), me)).toBe(false);
     expect(isInternal(meeting({ attendees: ["a@acme.io", a("room@partner.io", { resource: true })] }), me)).toBe(true);
     expect(isInternal(meeting({ organizer: { email: "boss@partner.io", name: "" }, attendees: ["a@acme.io"] }), me)).toBe(false);
+  });
+
+  it("an organiser that is a room (an event made on the room's own calendar) is left out like the room's entry (helper-123 #1)", () => {
+    // Google names the room's resource calendar; Graph the room's mailbox, on the list as a resource.
+    const googleRoom = { email: "c_1888abc@resource.calendar.google.com", name: "Boardroom" };
+    expect(isInternal(meeting({ organizer: googleRoom, organizerSelf: false, attendees: ["a@acme.io", "b@acme.io"] }), me)).toBe(true);
+    expect(isInternal(meeting({ organizer: { email: "boardroom@rooms.example", name: "" }, organizerSelf: false, attendees: ["a@acme.io", a("boardroom@rooms.example", { resource: true })] }), me)).toBe(true);
+    expect(reason(meeting({ title: "Team Summit", organizer: googleRoom, organizerSelf: false, attendees: ["a@acme.io", "b@acme.io"] }))).toBeUndefined();
+    expect(reason(meeting({ organizer: googleRoom, organizerSelf: false, attendees: [a(googleRoom.email, { resource: true }), ...crowd(26, {}, "acme.io")] }))).toBeUndefined();
+    // A room organiser with an outsider on the list: not internal.
+    expect(isInternal(meeting({ organizer: googleRoom, organizerSelf: false, attendees: ["a@acme.io", "x@partner.io"] }), me)).toBe(false);
+    // ...and an organiser at a domain that merely holds rooms elsewhere is still someone.
+    expect(isInternal(meeting({ organizer: { email: "boardroom@rooms.example", name: "" }, organizerSelf: false, attendees: ["a@acme.io"] }), me)).toBe(false);
   });
 
   it("an internal all-hands with 40 colleagues, or an internal Networking lunch, is no networking event", () => {

@@ -10,16 +10,16 @@ import type { EventPlatform } from "../model";
 export function platformOfICalUid(uid: string | null | undefined): EventPlatform | undefined {
   const u = (uid ?? "").trim().toLowerCase();
   if (!u) return undefined;
-  const at = u.lastIndexOf("@");
-  if (at > 0 && u.slice(at + 1) === "events.lu.ma") return "luma";
+  if (u.endsWith("@events.lu.ma")) return "luma";
   if (/^event_[^@\s]+@meetup\.com$/.test(u)) return "meetup";
   return undefined;
 }
 
 /**
  * A host name starts where no host character, `@` (an address, not a link) or `/` of a longer
- * path precedes it, and runs over dot-separated labels; a port and a path may follow. The path
- * stops at any Unicode space (`\s` holds U+00A0, the decoded `&nbsp;`), at an invisible format
+ * path precedes it, and runs over dot-separated labels; a port and a path may follow. The path (or
+ * a query or fragment straight after the host: `partner.example?ref=lu.ma` is partner.example's
+ * link, helper-123 #2) stops at any Unicode space (`\s` holds U+00A0, the decoded `&nbsp;`), at an invisible format
  * character (a zero-width space, `\p{Cf}`), at a quote, a bracket, `<`, `>`, a backtick or `\`,
  * and at a non-ASCII punctuation mark or symbol: a URL holds none raw (RFC 3986; an IRI's are
  * letters), so a closing curly quote, an ellipsis, a dash or an ideographic full stop right after
@@ -28,7 +28,7 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
  * before any `/`, `?` or `#` is a user part or an address, never the host (`https://lu.ma@evil.example/…`
  * is evil.example's link; helper-101).
  */
-const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/(?:[^\s/?#@]*@)?)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(?![^\s/?#]*@)(\/(?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\])*)?/giu;
+const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/(?:[^\s/?#@]*@)?)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?::\d+)?(?![^\s/?#]*@)([/?#](?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\])*)?/giu;
 
 /**
  * Punctuation that ends a path is the prose's, not the link's (`…/events/123.`): sentence marks,

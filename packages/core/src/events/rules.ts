@@ -53,12 +53,19 @@ export function hasNetworkingKeyword(title: string): boolean {
 
 /**
  * Everyone other than the owner on an event: every attendee entry with an address (declined or
- * not), rooms and other resources left out, and the organiser.
+ * not) and the organiser, rooms and other resources left out.
  */
 function othersOn(m: Meeting, owner: OwnerIdentity): string[] {
   const out = new Set<string>();
-  for (const a of m.attendees) if (!isResourceEntry(a) && !owner.addresses.has(a.email)) out.add(a.email);
-  if (m.organizer && !m.organizerSelf && !owner.addresses.has(m.organizer.email)) out.add(m.organizer.email);
+  const resources = new Set<string>();
+  for (const a of m.attendees) {
+    if (isResourceEntry(a)) resources.add(a.email);
+    else if (!owner.addresses.has(a.email)) out.add(a.email);
+  }
+  // An event made on a room's own calendar names the room as its organiser (a Google resource
+  // address; on Graph, the room's mailbox, on the list as a resource): left out as on the list (helper-123 #1).
+  const org = m.organizer?.email;
+  if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isResourceEntry({ resource: false, email: org })) out.add(org);
   return [...out];
 }
 
