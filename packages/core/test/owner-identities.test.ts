@@ -106,14 +106,25 @@ describe("learnOwnerIdentities", () => {
       ),
     });
     expect([redirected.from, redirected.fromName, redirected.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", "Olive Wner", ["bo@partner.io", "cy@partner.io"]]);
-    // The latest block ends where a field of it comes again: an older block's Cc is not this resend's.
+    // The latest block ends where its Resent-From or Resent-Date comes again: an older block's Cc is not
+    // this resend's; a Resent-To written twice in it counts in full (helper-125 #5).
     const twice = mapGmailMessage({
       id: "r2",
       labelIds: ["SENT"],
       internalDate: String(NOW - DAY),
-      payload: headers(["Resent-To", "bo@partner.io"], ["Resent-From", "owner@acme.io"], ["Resent-To", "owner@acme.io"], ["Resent-Cc", "old@studio.io"], ["Resent-From", "ana@studio.io"], ["From", "ana@studio.io"], ["To", "owner@acme.io"]),
+      payload: headers(
+        ["Resent-From", "owner@acme.io"],
+        ["Resent-To", "bo@partner.io"],
+        ["Resent-To", "eve@partner.io"],
+        ["Resent-Date", "Mon, 1 Jun 2026 10:00:00 +0000"],
+        ["Resent-Date", "Sun, 31 May 2026 10:00:00 +0000"],
+        ["Resent-From", "ana@studio.io"],
+        ["Resent-Cc", "old@studio.io"],
+        ["From", "ana@studio.io"],
+        ["To", "owner@acme.io"],
+      ),
     });
-    expect([twice.from, twice.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", ["bo@partner.io"]]);
+    expect([twice.from, twice.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", ["bo@partner.io", "eve@partner.io"]]);
     // A message without resent fields reads its From and To, as before.
     const plain = mapGmailMessage({ id: "p1", labelIds: ["SENT"], internalDate: String(NOW - DAY), payload: headers(["From", "Ana <ana@studio.io>"], ["To", "bo@partner.io"]) });
     expect([plain.from, plain.recipients.map((r) => r.email)]).toEqual(["ana@studio.io", ["bo@partner.io"]]);
@@ -139,6 +150,12 @@ describe("learnOwnerIdentities", () => {
     const m = meeting({ end: NOW - 4 * DAY, attendees: ["kai@studio.io"] });
     expect(infer(bare, [m], [listCopy], NOW).missingFollowUps).toEqual([]);
     expect(infer(bare, [m], [blank], NOW).missingFollowUps).toEqual([]);
+    // A resend in Sent whose Resent-From a local mailer wrote (no domain the parser takes), or whose only
+    // block names someone else (a client that wrote none of its own): nothing learned, its recipients
+    // the resend's (helper-125 #4).
+    const local = mapGmailMessage({ id: "h1", labelIds: ["SENT"], internalDate: at, payload: headers(["Resent-From", "Olive <olive@localhost>"], ["Resent-To", "kai@studio.io"], ["From", "alice@vendor.io"], ["To", "owner@acme.io"]) });
+    expect([local.resent, local.from, local.recipients.map((r) => r.email)]).toEqual([true, undefined, ["kai@studio.io"]]);
+    expect(learnOwnerIdentities(bare, [], [local])).toEqual({ aliases: [], changed: false });
     // A resend in Sent whose only block names someone else (a client that wrote none of its own): nothing learned.
     const foreign = mapGmailMessage({ id: "f1", labelIds: ["SENT"], internalDate: at, payload: headers(["Resent-From", "Elena <elena@verdant.eu>"], ["Resent-To", "kai@studio.io"], ["From", "Elena <elena@verdant.eu>"], ["To", "owner@acme.io"]) });
     expect(foreign.resent).toBe(true);

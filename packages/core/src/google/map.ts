@@ -130,17 +130,20 @@ export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Mes
 const ADDRESS_LISTS = new Set(["to", "cc", "bcc"]);
 
 /**
- * The latest resend's block of resent fields: the first, which ends where one of its fields comes
- * again (each block has one Resent-Date and one Resent-From, RFC 5322 3.6.6). Gmail's metadata lists
- * no trace fields between blocks, so this is as far as the headers tell.
+ * The latest resend's block of resent fields: the first, which ends where its Resent-From or
+ * Resent-Date comes again (each block has one of each, RFC 5322 3.6.6); a Resent-To, -Cc or -Bcc
+ * written twice in it counts in full, as To does. Gmail's metadata lists no trace fields between
+ * blocks, so this is as far as the headers tell.
  */
 function latestResend(headers: readonly gmail_v1.Schema$MessagePartHeader[]): Map<string, string> {
   const block = new Map<string, string>();
   for (const h of headers) {
     const k = (h.name ?? "").toLowerCase();
     if (!k.startsWith("resent-")) continue;
-    if (block.has(k)) break;
-    block.set(k, h.value ?? "");
+    const v = h.value ?? "";
+    if (!block.has(k)) block.set(k, v);
+    else if (k === "resent-from" || k === "resent-date") break;
+    else if (ADDRESS_LISTS.has(k.slice("resent-".length))) block.set(k, `${block.get(k)}, ${v}`);
   }
   return block;
 }
@@ -157,13 +160,14 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
   }
   const labels = new Set(m.labelIds ?? []);
   // In the owner's Sent, a redirected message is the owner's resend: sent by its Resent-From to its
-  // Resent- recipients, its From the original author's, no address of the owner's (helper-120 #1).
-  // Anywhere else the resend is someone else's (a list that adds Resent-From), and the message is
-  // read as written. A block whose Resent-From names no address is no resend to read.
+  // Resent- recipients, its From the original author's, no address of the owner's (helper-120 #1),
+  // whatever its Resent-From holds (a local mailer's `ana@localhost` too; helper-125 #4). Anywhere
+  // else the resend is someone else's (a list that adds Resent-From), and the message is read as
+  // written; so is one whose Resent-From is blank.
   const block = labels.has("SENT") ? latestResend(m.payload?.headers ?? []) : undefined;
-  const resender = block && parseAddressList(block.get("resent-from"))[0];
-  const field = resender ? (k: string) => block!.get(`resent-${k}`) : (k: string) => headers.get(k);
-  const sender = resender ?? parseAddressList(headers.get("from"))[0];
+  const resent = !!block?.get("resent-from")?.trim();
+  const field = (k: string) => (resent ? block!.get(`resent-${k}`) : headers.get(k));
+  const sender = parseAddressList(field("from"))[0];
   const subject = keptText(decodeHeader(headers.get("subject")));
   const contentType = (headers.get("content-type") ?? "").toLowerCase();
   let sentAt = Number(m.internalDate);
@@ -175,7 +179,7 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
     sentAt,
     from: sender?.email,
     ...(sender?.name ? { fromName: sender.name } : {}),
-    ...(resender ? { resent: true } : {}),
+    ...(resent ? { resent: true } : {}),
     inSent: labels.has("SENT"),
     draft: labels.has("DRAFT"),
     // Gmail's metadata format has no MIME parts (the sandbox answers so too): a notice is known by its
@@ -186,7 +190,7 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
       contentType.includes("text/calendar") ||
       /calendarmessage/i.test(headers.get("content-class") ?? "") ||
       hasCalendarPart(m.payload ?? undefined),
-    recipients: ["to", "cc", "bcc"].flatMap((k) => parseAddressList(field(k)).map(({ email, name }) => ({ email, name }))),
+    recipients: [...ADDRESS_LISTS].flatMap((k) => parseAddressList(field(k)).map(({ email, name }) => ({ email, name }))),
     subject,
   };
 }
