@@ -84,6 +84,16 @@ describe("rule 3: event platforms", () => {
     ["lu.ma?utm_source=mail", "luma"],
     ["https://ti.to#tickets", "tito"],
     ["Is it on lu.ma? See you there", "luma"],
+    // ...whatever the host is written in: an internationalised name, `_`, a root dot, an IP literal (helper-125 #1).
+    ["https://bücher.example?next=lu.ma/abc", undefined],
+    ["Venue: https://café-berlin.de/?ref=lu.ma", undefined],
+    ["https://bücher.example/go?url=https://lu.ma/abc", undefined],
+    ["https://partner.example./?next=lu.ma/abc", undefined],
+    ["https://my_host.example?ref=lu.ma", undefined],
+    ["https://[2001:db8::1]?next=lu.ma/abc", undefined],
+    ["Register at lu.ma.", "luma"],
+    ["https://lu.ma./abc", "luma"],
+    ["Anmeldung über lu.ma/abc, bis Freitag", "luma"],
     ["Ticket #47102", undefined],
     // Prose punctuation after a link is not part of its path.
     ["Details: https://www.meetup.com/london-js/events/312345678.", "meetup"],

@@ -100,8 +100,8 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
  * `+tag`, Gmail's dots), which a follow-up draft is addressed to. Version 5 holds Google's ordinary
  * events and Gmail's tickets only (core/google READ_EVENT_TYPES, named on each request since), and a
  * sync token made without `eventTypes` is not used with it. Version 6 reads a link with a query or
- * fragment straight after its host (`partner.example?ref=lu.ma`) as that host's, not the platform's
- * named inside it, and a Google `iCalUID` that is `@events.lu.ma` alone as Luma's (helper-123). A stored calendar cursor of another version is not used: the next sync
+ * fragment straight after its host (`partner.example?ref=lu.ma`, an internationalised host's too) as
+ * that host's, not the platform's named inside it, and a Google `iCalUID` that is `@events.lu.ma` alone as Luma's (helper-123). A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
