@@ -92,6 +92,16 @@ describe("public mailbox domains", () => {
     "hey.com", "zoho.com", "mail.com", "yandex.com",
   ];
 
+  it.each(["live.co.uk", "hotmail.es", "yahoo.de", "outlook.com.au", "comcast.net", "orange.fr", "t-online.de", "naver.com"])(
+    "an owner on %s, a national or ISP mailbox domain beyond the spec's list, has no colleagues by domain (helper-124)",
+    (d) => {
+      expect(classify(ownerIdentity(`owner@${d}`), `bob@${d}`)).toBe("person");
+    },
+  );
+  it.each(["facebook.com", "alibaba.com", "nus.edu.sg", "live.io", "outlook.acme.com"])("%s, a company's own domain, is not public", (d) => {
+    expect(PUBLIC_DOMAINS.has(d)).toBe(false);
+  });
+
   it.each(specList)("includes %s (spec list)", (d) => {
     expect(PUBLIC_DOMAINS.has(d)).toBe(true);
   });

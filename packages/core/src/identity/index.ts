@@ -1,12 +1,35 @@
 /** Owner identities, address normalisation, colleagues and non-persons (shared/spec/behaviour.md, "Identities"). */
 import { hasUnsafeChars } from "../text";
 
-/** Public mailbox domains: an owner on one of these has no colleagues by domain. */
+/**
+ * Public mailbox domains: an owner on one of these has no colleagues by domain. The spec's list ("at
+ * least these"), the big providers' national domains and the large consumer ISPs' (helper-124: an
+ * owner on live.co.uk made every live.co.uk address a colleague). Hand-kept: the maintained lists of
+ * free mail domains (email-providers, free-email-domains) are made for sign-up forms and hold
+ * companies' and universities' own domains (facebook.com, alibaba.com, nus.edu.sg), whose people are
+ * colleagues of each other, in 137–271 KB every handler would load.
+ */
 export const PUBLIC_DOMAINS: ReadonlySet<string> = new Set([
+  // shared/spec/behaviour.md
   "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",
-  "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "pm.me", "gmx.com", "gmx.de", "gmx.net",
-  "fastmail.com", "hey.com", "zoho.com", "mail.com", "yandex.com", "yandex.ru", "outlook.de", "outlook.fr", "hotmail.co.uk",
-  "hotmail.fr", "yahoo.co.uk", "yahoo.fr", "web.de", "tutanota.com", "qq.com", "163.com", "rocketmail.com",
+  "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de",
+  "fastmail.com", "hey.com", "zoho.com", "mail.com", "yandex.com",
+  // the same providers' other and national domains
+  "pm.me", "protonmail.ch", "gmx.net", "gmx.at", "gmx.ch", "gmx.fr", "gmx.co.uk", "zohomail.com", "yandex.ru", "ya.ru",
+  "rocketmail.com", "aim.com", "fastmail.fm", "windowslive.com", "passport.com",
+  ...["co.uk", "de", "fr", "it", "es", "nl", "be", "at", "ch", "se", "dk", "no", "fi", "ie", "pt", "pl", "gr", "cz",
+    "ca", "com.au", "co.nz", "co.za", "com.br", "com.mx", "com.ar", "co.jp", "co.in", "in", "com.sg", "com.hk", "com.tw",
+    "co.kr", "com.tr", "cl", "com.co", "jp", "ru"].flatMap((suffix) => ["hotmail", "live", "outlook", "yahoo", "ymail", "aol", "msn"].map((p) => `${p}.${suffix}`)),
+  // large consumer ISPs' and national providers' mail
+  "comcast.net", "verizon.net", "att.net", "sbcglobal.net", "bellsouth.net", "cox.net", "charter.net", "earthlink.net",
+  "optonline.net", "btinternet.com", "sky.com", "virginmedia.com", "talktalk.net", "ntlworld.com", "blueyonder.co.uk",
+  "orange.fr", "wanadoo.fr", "free.fr", "laposte.net", "sfr.fr", "web.de", "t-online.de", "freenet.de", "arcor.de",
+  "posteo.de", "mailbox.org", "mail.ru", "bk.ru", "list.ru", "inbox.ru", "rambler.ru", "ukr.net", "seznam.cz", "wp.pl",
+  "o2.pl", "onet.pl", "interia.pl", "libero.it", "virgilio.it", "alice.it", "tin.it", "uol.com.br", "bol.com.br",
+  "terra.com.br", "naver.com", "daum.net", "hanmail.net", "qq.com", "163.com", "126.com", "sina.com", "sohu.com",
+  "aliyun.com", "foxmail.com", "rediffmail.com", "bigpond.com", "optusnet.com.au", "shaw.ca", "rogers.com",
+  "sympatico.ca", "telus.net", "xtra.co.nz", "tutanota.com", "tutanota.de", "tuta.io", "tutamail.com", "duck.com",
+  "hushmail.com", "gmx.us", "email.com", "inbox.com",
 ]);
 
 /** Local parts of automated or role addresses: never a person. */
