@@ -174,7 +174,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const firstRead = !hadDigest && (!read.backfilled || !read.ownerMail);
           const ownerMailMayLag = !firstRead;
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
-          const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag });
+          const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag, cursors: read.cursors });
           weekOf = weekFor(account);
           if (!scanned.complete) {
             if (!firstRead && d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;

@@ -48,7 +48,20 @@ export interface ScanInput {
    * instead of holding back the weekly digest. Calendar or Sent stopping still ends the scan.
    */
   ownerMailMayLag?: boolean;
+  /**
+   * The streams' cursors as {@link readSoFar} read them under the scan lease this scan runs in (no
+   * one else writes them meanwhile): each stream starts from its own instead of reading it again,
+   * three table reads less for a weekly run.
+   */
+  cursors?: ReadCursors;
 }
+
+/** The stored cursors of the scan's streams, as read (a stream absent here is read by the scan). */
+export type ReadCursors = { calendar?: SyncCursor; sent?: SyncCursor; [OWNER_MAIL_STREAM]?: SyncCursor };
+
+/** The cursor of `stream`: the one already read for this scan where there is one, else the stored one. */
+const cursorOf = (repo: Repository, account: string, stream: keyof ReadCursors, read: ReadCursors | undefined): Promise<SyncCursor | undefined> =>
+  read && stream in read ? Promise.resolve(read[stream]) : repo.getCursor(account, stream);
 
 /**
  * The records of an account that only its scan writes (under the scan lease): the meetings and sent
@@ -117,10 +130,10 @@ export const MEETING_SHAPE = 6;
  * day would be read in the new zone from the old zone's midnight, a day early or late. (A cursor
  * stored before cursors carried their zone is taken as of the account's.)
  */
-export function calendarSink(repo: Repository, account: string, window: { since: number; until: number }, zone: string): StreamSink<Meeting> {
+export function calendarSink(repo: Repository, account: string, window: { since: number; until: number }, zone: string, read?: ReadCursors): StreamSink<Meeting> {
   return {
     loadCursor: async (): Promise<SyncCursor | undefined> => {
-      const c = await repo.getCursor(account, "calendar");
+      const c = await cursorOf(repo, account, "calendar", read);
       if (!c || (c.shape === MEETING_SHAPE && (c.zone === undefined || c.zone === zone))) return c;
       return restartCursor(c, window);
     },
@@ -138,13 +151,14 @@ export function calendarSink(repo: Repository, account: string, window: { since:
  * outside Sent (or, `ownerMail` false, the provider reads none). An account connected before that
  * stream existed is backfilled without it, and reads it in its weekly runs, under the time limit.
  */
-export async function readSoFar(repo: Repository, account: string, ownerMail = true): Promise<{ backfilled: boolean; ownerMail: boolean }> {
+export async function readSoFar(repo: Repository, account: string, ownerMail = true): Promise<{ backfilled: boolean; ownerMail: boolean; cursors: ReadCursors }> {
   const [calendar, sent, owned] = await Promise.all([
     repo.getCursor(account, "calendar"),
     repo.getCursor(account, "sent"),
     ownerMail ? repo.getCursor(account, OWNER_MAIL_STREAM) : undefined,
   ]);
-  return { backfilled: readOnce(calendar) && readOnce(sent), ownerMail: !ownerMail || readOnce(owned) };
+  const cursors: ReadCursors = { calendar, sent, ...(ownerMail ? { [OWNER_MAIL_STREAM]: owned } : {}) };
+  return { backfilled: readOnce(calendar) && readOnce(sent), ownerMail: !ownerMail || readOnce(owned), cursors };
 }
 
 /** Every stream read to the end once ({@link readSoFar}): what a first backfill reads before it stops, and what the first digest waits for. */
@@ -164,13 +178,13 @@ export async function firstReadDone(repo: Repository, account: string): Promise<
  * counting: the rules check each From against the identities of the day (inference isOutbound).
  * Removals of messages it never stored (any received message deleted) are dropped.
  */
-function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStream, identities: ReadonlySet<string>, stored: readonly MailMessage[], window: { since: number; until: number }): StreamSink<MailMessage> & { changed: boolean } {
+function ownerMailSink(repo: Repository, account: string, stream: OwnerMailStream, identities: ReadonlySet<string>, stored: readonly MailMessage[], window: { since: number; until: number }, read?: ReadCursors): StreamSink<MailMessage> & { changed: boolean } {
   const selector = [...identities].sort().join(" ");
   const mine = new Set(stored.filter((m) => !m.inSent).map((m) => m.id));
   return {
     changed: false,
     loadCursor: async () => {
-      const c = await repo.getCursor(account, OWNER_MAIL_STREAM);
+      const c = await cursorOf(repo, account, OWNER_MAIL_STREAM, read);
       if (!c || c.selector === selector) return c;
       return restartCursor(c, window);
     },
@@ -201,9 +215,9 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const { owner, provider, repo, now } = input;
   const account = owner.email;
   const window = { since: now - (input.backfillDays ?? BACKFILL_DAYS) * DAY, until: now + (input.aheadDays ?? BACKFILL_DAYS) * DAY, now, ...(input.abandonPageBefore ? { abandon: input.abandonPageBefore } : {}) };
-  const calendar = await syncStream(provider.calendar, calendarSink(repo, account, window, owner.timeZone), window, input.stopBefore);
+  const calendar = await syncStream(provider.calendar, calendarSink(repo, account, window, owner.timeZone, input.cursors), window, input.stopBefore);
   const sentMail = await syncStream(provider.sentMail, {
-    loadCursor: () => repo.getCursor(account, "sent"),
+    loadCursor: () => cursorOf(repo, account, "sent", input.cursors),
     saveCursor: (c) => repo.putCursor(account, "sent", c),
     upsert: (items, gen) => putMessages(repo, account, items, gen),
     remove: (ids) => deleteItems(repo, account, "message", ids),
@@ -231,7 +245,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   if (provider.ownerMail) {
     const identities = ownerIdentity(self.email, self.aliases).addresses;
     const stream = provider.ownerMail(identities);
-    const sink = ownerMailSink(repo, account, stream, identities, stored, window);
+    const sink = ownerMailSink(repo, account, stream, identities, stored, window, input.cursors);
     ownerMail = await syncStream(stream, sink, window, input.stopBefore);
     if (ownerMail.stopped && !input.ownerMailMayLag) return incomplete({ calendar, sentMail, ownerMail });
     if (sink.changed) messages = await repo.loadMessages(account);
