@@ -38,24 +38,32 @@ export async function rotateToken(email: string): Promise<void> {
   await doc.send(new UpdateCommand({ TableName: table(), Key: { pk: `ACCOUNT#${email}`, sk: "ACCOUNT" }, UpdateExpression: "SET floorToken = :t", ExpressionAttributeValues: { ":t": Date.now() } }));
 }
 
-/** The weekly run's first question: has the first backfill read both streams (their cursors read)? */
+/**
+ * The weekly run's first questions: has the first read of every stream ended (their cursors read:
+ * with `accountAndLease`'s, three, which the scan then starts from), and, as it has not on a new
+ * account, has a digest been sent (core/digest hasSentDigest, one Query).
+ */
 export async function cursorsRead(email: string): Promise<void> {
   const pk = `ACCOUNT#${email}`;
   await Promise.all(["calendar", "sent"].map((s) => doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: `CURSOR#${s}` } }))));
+  await doc.send(new QueryCommand({ TableName: table(), KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": pk, ":s": "DIGEST#" } }));
 }
 
-/** After a stream's page: its items and its cursor stored; then the next stream's cursor read. */
-export async function storePage(email: string, stream: "calendar" | "sent", items: { id?: string | null }[]): Promise<void> {
+/** Where a scan's streams' cursors were read before it began (the weekly run's `cursorsRead`): none is read again. */
+export type Reads = { cursorsRead?: boolean };
+
+/** After a stream's page: its items and its cursor stored; then the next stream's cursor read (unless read before). */
+export async function storePage(email: string, stream: "calendar" | "sent", items: { id?: string | null }[], o: Reads = {}): Promise<void> {
   const pk = `ACCOUNT#${email}`;
   await store(email, stream === "calendar" ? "MEETING" : "MSG", items);
   await doc.send(new PutCommand({ TableName: table(), Item: { pk, sk: `CURSOR#${stream}`, mode: "incremental", at: Date.now() } }));
-  if (stream === "calendar") await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "CURSOR#sent" } }));
+  if (stream === "calendar" && !o.cursorsRead) await doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: "CURSOR#sent" } }));
 }
 
-/** A stream that stores nothing: its cursor read, `read`, its cursor stored after each of `pages` pages. */
-export async function ownerMailPage(email: string, read: () => Promise<void>, pages = 1): Promise<void> {
+/** A stream that stores nothing: its cursor read (unless read before), `read`, its cursor stored after each of `pages` pages. */
+export async function ownerMailPage(email: string, read: () => Promise<void>, pages = 1, o: Reads = {}): Promise<void> {
   const key = { pk: `ACCOUNT#${email}`, sk: "CURSOR#ownermail" };
-  await doc.send(new GetCommand({ TableName: table(), Key: key }));
+  if (!o.cursorsRead) await doc.send(new GetCommand({ TableName: table(), Key: key }));
   await read();
   for (let n = 0; n < pages; n++) await doc.send(new PutCommand({ TableName: table(), Item: { ...key, mode: "incremental", at: Date.now() } }));
 }
@@ -101,7 +109,7 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
 
 /**
  * The weekly digest's table calls around its one send (counted through a proxy: 2 Query, 2 Get,
- * 1 Put and 1 Update more than a scan: the claim, then its outcome; `cursorsRead` adds 2 Get). The digest is built on the scan's meetings and
+ * 1 Put and 1 Update more than a scan: the claim, then its outcome; `cursorsRead` adds 2 Get and a Query, and the scan's own three cursor reads are not made). The digest is built on the scan's meetings and
  * sent messages (core/scan ScanResult.read) and reads the people and the statements again.
  */
 export async function digestCalls(email: string, send: () => Promise<unknown>): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { calendar } from "@googleapis/calendar";
 import { auth as googleAuth, gmail } from "@googleapis/gmail";
-import { finishScan, floorEnv, ownerMailPage, storePage } from "./common";
+import { finishScan, floorEnv, ownerMailPage, type Reads, storePage } from "./common";
 
 export function googleClients() {
   // The OAuth2 client of the API packages' own google-auth-library (as the adapter uses).
@@ -15,9 +15,9 @@ export function googleClients() {
   return { g: gmail({ version: "v1", auth, rootUrl }), cal: calendar({ version: "v3", auth: auth as never, rootUrl }) };
 }
 
-export async function googleReads(email: string, c: ReturnType<typeof googleClients>): Promise<void> {
+export async function googleReads(email: string, c: ReturnType<typeof googleClients>, o: Reads = {}): Promise<void> {
   const events = await c.cal.events.list({ calendarId: "primary", maxResults: 250, singleEvents: true, timeMin: new Date(Date.now() - 365 * 864e5).toISOString() });
-  await storePage(email, "calendar", events.data.items ?? []);
+  await storePage(email, "calendar", events.data.items ?? [], o);
   const profile = await c.g.users.getProfile({ userId: "me" });
   const list = await c.g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 500 });
   const ids = (list.data.messages ?? []).map((m) => m.id!);
@@ -31,6 +31,6 @@ export async function googleReads(email: string, c: ReturnType<typeof googleClie
     const inbox = await c.g.users.messages.list({ userId: "me", labelIds: ["INBOX"], maxResults: 500 });
     await Promise.all((inbox.data.messages ?? []).map((m) => c.g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] })));
     await c.g.users.history.list({ userId: "me", startHistoryId: anchor.data.historyId!, labelId: "INBOX", historyTypes: ["messageAdded"] });
-  }, 2);
+  }, 2, o);
   await finishScan(email, { ownerLearned: true });
 }

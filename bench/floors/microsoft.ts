@@ -7,7 +7,7 @@
  */
 import { type Context, Client, MiddlewareFactory } from "@microsoft/microsoft-graph-client";
 import fetch from "node-fetch";
-import { finishScan, floorEnv, ownerMailPage, rotateToken, storePage } from "./common";
+import { finishScan, floorEnv, ownerMailPage, type Reads, rotateToken, storePage } from "./common";
 
 export async function graphClient(): Promise<Client> {
   const res = await fetch(floorEnv("TOKEN_URL"), {
@@ -26,13 +26,13 @@ export async function graphClient(): Promise<Client> {
   return Client.initWithMiddleware({ baseUrl, customHosts: new Set([new URL(baseUrl).hostname]), defaultVersion: "v1.0", middleware });
 }
 
-export async function graphReads(email: string, c: Client): Promise<void> {
+export async function graphReads(email: string, c: Client, o: Reads = {}): Promise<void> {
   const start = new Date(Date.now() - 365 * 864e5).toISOString();
   const end = new Date(Date.now() + 365 * 864e5).toISOString();
   const events = await c.api("/me/calendarView/delta").query({ startDateTime: start, endDateTime: end }).get();
   const masters = [...new Set((events.value ?? []).map((e: { seriesMasterId?: string }) => e.seriesMasterId).filter(Boolean))] as string[];
   await Promise.all(masters.map((id) => c.api(`/me/events/${id}`).get()));
-  await storePage(email, "calendar", events.value ?? []);
+  await storePage(email, "calendar", events.value ?? [], o);
   const sent = await c.api("/me/mailFolders/sentitems/messages").select("id,from,toRecipients,ccRecipients,sentDateTime").top(50).get();
   await c.api("/me/mailFolders/sentitems/messages/delta").select("id").get();
   await storePage(email, "sent", sent.value ?? []);
@@ -41,6 +41,6 @@ export async function graphReads(email: string, c: Client): Promise<void> {
   await ownerMailPage(email, async () => {
     await c.api("/me/mailFolders/inbox/messages").select("id,from,toRecipients,ccRecipients,sentDateTime").top(50).get();
     await c.api("/me/mailFolders/inbox/messages/delta").select("id").get();
-  });
+  }, 1, o);
   await finishScan(email, { ownerLearned: false });
 }

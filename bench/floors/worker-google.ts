@@ -9,7 +9,7 @@ export async function handler(event: SQSEvent) {
   await accountAndLease(email);
   await cursorsRead(email);
   const c = googleClients();
-  await googleReads(email, c);
+  await googleReads(email, c, { cursorsRead: true });
   const { html } = await renderDigest();
   await digestCalls(email, () => c.g.users.messages.send({ userId: "me", requestBody: { raw: Buffer.from(rawMail(email, html)).toString("base64url") } }));
   return { batchItemFailures: [] };

@@ -9,7 +9,7 @@ export async function handler(event: SQSEvent) {
   await accountAndLease(email);
   await cursorsRead(email);
   const c = await graphClient();
-  await graphReads(email, c);
+  await graphReads(email, c, { cursorsRead: true });
   const { html } = await renderDigest();
   await digestCalls(email, () => c.api("/me/sendMail").header("Content-Type", "text/plain").post(Buffer.from(rawMail(email, html)).toString("base64")));
   return { batchItemFailures: [] };
