@@ -17,9 +17,11 @@ export const PUBLIC_DOMAINS: ReadonlySet<string> = new Set([
   // the same providers' other and national domains
   "pm.me", "protonmail.ch", "gmx.net", "gmx.at", "gmx.ch", "gmx.fr", "gmx.co.uk", "zohomail.com", "yandex.ru", "ya.ru",
   "rocketmail.com", "aim.com", "fastmail.fm", "windowslive.com", "passport.com",
-  ...["co.uk", "de", "fr", "it", "es", "nl", "be", "at", "ch", "se", "dk", "no", "fi", "ie", "pt", "pl", "gr", "cz",
-    "ca", "com.au", "co.nz", "co.za", "com.br", "com.mx", "com.ar", "co.jp", "co.in", "in", "com.sg", "com.hk", "com.tw",
-    "co.kr", "com.tr", "cl", "com.co", "jp", "ru"].flatMap((suffix) => ["hotmail", "live", "outlook", "yahoo", "ymail", "aol", "msn"].map((p) => `${p}.${suffix}`)),
+  ...["co.uk", "fr", "de", "it", "es", "nl", "be", "ca", "com.au", "com.br", "co.jp", "se", "dk", "no", "fi", "gr", "com.ar"].map((c) => `hotmail.${c}`),
+  ...["co.uk", "fr", "de", "it", "nl", "be", "ca", "com.au", "se", "dk", "no", "ie", "at", "com.mx", "jp"].map((c) => `live.${c}`),
+  ...["fr", "de", "it", "es", "com.au", "jp", "com.br"].map((c) => `outlook.${c}`),
+  ...["co.uk", "fr", "de", "it", "es", "ca", "com.au", "co.jp", "co.in", "in", "com.br", "com.mx", "com.ar", "com.sg", "com.hk", "com.tw", "gr", "ie", "se", "dk", "no", "pl", "ro", "co.id", "com.ph", "com.vn", "co.nz", "co.za"].map((c) => `yahoo.${c}`),
+  ...["co.uk", "fr", "de"].map((c) => `aol.${c}`),
   // large consumer ISPs' and national providers' mail
   "comcast.net", "verizon.net", "att.net", "sbcglobal.net", "bellsouth.net", "cox.net", "charter.net", "earthlink.net",
   "optonline.net", "btinternet.com", "sky.com", "virginmedia.com", "talktalk.net", "ntlworld.com", "blueyonder.co.uk",
