@@ -94,6 +94,15 @@ describe("rule 3: event platforms", () => {
     ["Register at lu.ma.", "luma"],
     ["https://lu.ma./abc", "luma"],
     ["Anmeldung über lu.ma/abc, bis Freitag", "luma"],
+    // A letter of another script straight after a link without a path is the prose's (helper-126 #1).
+    ["lu.ma에서 신청하세요", "luma"],
+    ["티켓은 ti.to에서 구매", "tito"],
+    ["申し込みは lu.maから", "luma"],
+    ["报名请到 lu.ma上搜索", "luma"],
+    ["https://lu.maで詳細", "luma"],
+    ["Join us: www.lu.maで登録", "luma"],
+    ["<p>ลงทะเบียนที่ lu.maได้เลย</p>", "luma"],
+    ["https://пример.рф?x=lu.ma", undefined],
     ["Ticket #47102", undefined],
     // Prose punctuation after a link is not part of its path.
     ["Details: https://www.meetup.com/london-js/events/312345678.", "meetup"],
