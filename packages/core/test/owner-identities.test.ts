@@ -125,6 +125,24 @@ describe("learnOwnerIdentities", () => {
       ),
     });
     expect([twice.from, twice.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", ["bo@partner.io", "eve@partner.io"]]);
+    // MH's templates write Resent-To first: once a block holds its Resent-From and Resent-Date, a
+    // recipient field again is the older block's (helper-126 #2).
+    const mh = mapGmailMessage({
+      id: "r3",
+      labelIds: ["SENT"],
+      internalDate: String(NOW - DAY),
+      payload: headers(
+        ["Resent-To", "bo@partner.io"],
+        ["Resent-Date", "Mon, 1 Jun 2026 10:00:00 +0000"],
+        ["Resent-From", "owner@acme.io"],
+        ["Resent-To", "owner@acme.io"],
+        ["Resent-Cc", "cy@stranger.io"],
+        ["Resent-Date", "Sun, 31 May 2026 10:00:00 +0000"],
+        ["Resent-From", "ana@studio.io"],
+        ["From", "ana@studio.io"],
+      ),
+    });
+    expect(mh.recipients.map((r) => r.email)).toEqual(["bo@partner.io"]);
     // A message without resent fields reads its From and To, as before.
     const plain = mapGmailMessage({ id: "p1", labelIds: ["SENT"], internalDate: String(NOW - DAY), payload: headers(["From", "Ana <ana@studio.io>"], ["To", "bo@partner.io"]) });
     expect([plain.from, plain.recipients.map((r) => r.email)]).toEqual(["ana@studio.io", ["bo@partner.io"]]);
@@ -144,9 +162,11 @@ describe("learnOwnerIdentities", () => {
     // still the owner's message to whom the owner wrote.
     const listCopy = mapGmailMessage({ id: "l1", labelIds: ["INBOX"], internalDate: at, payload: headers(["Resent-From", "dev@lists.example.org"], ["From", "Olive <owner@acme.io>"], ["To", "dev@lists.example.org"], ["Cc", "kai@studio.io"]) });
     expect([listCopy.from, listCopy.recipients.map((r) => r.email), listCopy.resent]).toEqual(["owner@acme.io", ["dev@lists.example.org", "kai@studio.io"], undefined]);
-    // A Resent-From naming no address: the message as written.
+    // A blank Resent-From, or a stray one naming no address and no one it went to: the message as written (helper-126).
     const blank = mapGmailMessage({ id: "b1", labelIds: ["SENT"], internalDate: at, payload: headers(["Resent-From", ""], ["From", "owner@acme.io"], ["To", "kai@studio.io"]) });
     expect([blank.from, blank.recipients.map((r) => r.email), blank.resent]).toEqual(["owner@acme.io", ["kai@studio.io"], undefined]);
+    const stray = mapGmailMessage({ id: "b2", labelIds: ["SENT"], internalDate: at, payload: headers(["Resent-From", "Olive Wner"], ["From", "owner@acme.io"], ["To", "kai@studio.io"]) });
+    expect([stray.from, stray.recipients.map((r) => r.email), stray.resent]).toEqual(["owner@acme.io", ["kai@studio.io"], undefined]);
     const m = meeting({ end: NOW - 4 * DAY, attendees: ["kai@studio.io"] });
     expect(infer(bare, [m], [listCopy], NOW).missingFollowUps).toEqual([]);
     expect(infer(bare, [m], [blank], NOW).missingFollowUps).toEqual([]);

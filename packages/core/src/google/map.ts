@@ -124,16 +124,20 @@ function hasCalendarPart(p: gmail_v1.Schema$MessagePart | undefined): boolean {
  * as it was, From and To its original author's and recipients', and adds a block saying who sent it
  * on, when and to whom; each resend prepends its own.
  */
-export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type", "Content-Class", "Resent-Date", "Resent-From", "Resent-To", "Resent-Cc", "Resent-Bcc"];
+export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type", "Content-Class", "Resent-Date", "Resent-From", "Resent-Sender", "Resent-Message-ID", "Resent-To", "Resent-Cc", "Resent-Bcc"];
 
 /** Recipient headers whose every occurrence counts. */
 const ADDRESS_LISTS = new Set(["to", "cc", "bcc"]);
 
+/** The resent fields a block holds once (RFC 5322 3.6.6): one of them again is the next block's. */
+const ONCE_A_BLOCK = new Set(["resent-date", "resent-from", "resent-sender", "resent-message-id"]);
+
 /**
- * The latest resend's block of resent fields: the first, which ends where its Resent-From or
- * Resent-Date comes again (each block has one of each, RFC 5322 3.6.6); a Resent-To, -Cc or -Bcc
- * written twice in it counts in full, as To does. Gmail's metadata lists no trace fields between
- * blocks, so this is as far as the headers tell.
+ * The latest resend's block of resent fields: the first. It ends where a field it holds once comes
+ * again, or a recipient field comes again once it holds its Resent-From and Resent-Date (every block
+ * has both, RFC 5322 3.6.6; MH's templates write Resent-To first, helper-126 #2); a Resent-To, -Cc or
+ * -Bcc written twice before that counts in full, as To does. Gmail's metadata lists no trace fields
+ * between blocks, so this is as far as the headers tell.
  */
 function latestResend(headers: readonly gmail_v1.Schema$MessagePartHeader[]): Map<string, string> {
   const block = new Map<string, string>();
@@ -142,7 +146,7 @@ function latestResend(headers: readonly gmail_v1.Schema$MessagePartHeader[]): Ma
     if (!k.startsWith("resent-")) continue;
     const v = h.value ?? "";
     if (!block.has(k)) block.set(k, v);
-    else if (k === "resent-from" || k === "resent-date") break;
+    else if (ONCE_A_BLOCK.has(k) || (block.has("resent-from") && block.has("resent-date"))) break;
     else if (ADDRESS_LISTS.has(k.slice("resent-".length))) block.set(k, `${block.get(k)}, ${v}`);
   }
   return block;
@@ -161,11 +165,13 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
   const labels = new Set(m.labelIds ?? []);
   // In the owner's Sent, a redirected message is the owner's resend: sent by its Resent-From to its
   // Resent- recipients, its From the original author's, no address of the owner's (helper-120 #1),
-  // whatever its Resent-From holds (a local mailer's `ana@localhost` too; helper-125 #4). Anywhere
-  // else the resend is someone else's (a list that adds Resent-From), and the message is read as
-  // written; so is one whose Resent-From is blank.
+  // whether its Resent-From names an address or, sent on to someone, holds what a local mailer wrote
+  // (`ana@localhost`; helper-125 #4). Anywhere else the resend is someone else's (a list that adds
+  // Resent-From), and the message is read as written; so is one whose Resent-From is blank, or
+  // names no address and no one it went to (a stray field: helper-126).
   const block = labels.has("SENT") ? latestResend(m.payload?.headers ?? []) : undefined;
-  const resent = !!block?.get("resent-from")?.trim();
+  const resentBy = block?.get("resent-from")?.trim();
+  const resent = !!resentBy && (parseAddressList(resentBy).length > 0 || [...ADDRESS_LISTS].some((k) => block!.has(`resent-${k}`)));
   const field = (k: string) => (resent ? block!.get(`resent-${k}`) : headers.get(k));
   const sender = parseAddressList(field("from"))[0];
   const subject = keptText(decodeHeader(headers.get("subject")));
