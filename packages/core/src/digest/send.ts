@@ -125,7 +125,7 @@ export async function sendOnce<R extends SendRecord>(o: {
   /**
    * Whether to send at all, asked beside the claim's first read (no round trip of its own on the
    * way): the owner may have paused since the run loaded the account, minutes ago for a long read.
-   * False: nothing is claimed or sent ("paused").
+   * False: nothing is claimed or sent ("paused"; also when the account is no longer the connection the run loaded).
    */
   proceed?: () => Promise<boolean>;
 }): Promise<SendOnceOutcome> {
@@ -188,13 +188,19 @@ export async function sendDigestOnce(o: {
   const body = digestBodyFor(rendered);
   const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, ...(body ? { body } : {}) };
   const mail = digestMail(account, data, rendered);
-  return sendOnce({ repo: o.repo, provider: o.provider, key: keys.digest(account.email, data.week), field: "digest", record, mail: { ...mail, messageId }, now, proceed: () => stillActive(o.repo, account.email) });
+  return sendOnce({ repo: o.repo, provider: o.provider, key: keys.digest(account.email, data.week), field: "digest", record, mail: { ...mail, messageId }, now, proceed: () => stillActive(o.repo, account) });
 }
 
-/** Whether the account is still there and not paused (read afresh: a pause during a run's read stops its send). */
-export async function stillActive(repo: Repository, email: string): Promise<boolean> {
-  const current = await loadAccount(repo, email);
-  return current !== undefined && current.status !== "paused";
+/**
+ * Whether the account a run loaded is still there, the same connection, and not paused (read
+ * afresh: a pause during a run's read stops its send). A disconnect and a new connection under the
+ * address (settings and connect delete the account's data without the scan lease) make another
+ * account, whose data the run's read did not see whole: nothing is sent for it, and the job clears
+ * what it wrote (core/dispatch runAccountJob; helper-127).
+ */
+export async function stillActive(repo: Repository, loaded: Pick<AccountRecord, "email" | "createdAt">): Promise<boolean> {
+  const current = await loadAccount(repo, loaded.email);
+  return current !== undefined && current.status !== "paused" && current.createdAt === loaded.createdAt;
 }
 
 /** The digest as a message to the owner, with a stable Message-ID and one-click unsubscribe (pause) headers. */

@@ -216,7 +216,7 @@ export async function runEventJob(o: {
     };
     // Paused since this job loaded the account (its read can take minutes): nothing goes, and the item
     // stays for the plan a resume makes, as for a job that finds the account paused at its start.
-    const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now, proceed: () => stillActive(repo, email) });
+    const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now, proceed: () => stillActive(repo, account) });
     if (outcome === "paused") return outcome;
     if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
     // Claimed by an attempt that died, its claim not stale yet: filed again for the first dispatch
