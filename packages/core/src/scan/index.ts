@@ -49,9 +49,10 @@ export interface ScanInput {
    */
   ownerMailMayLag?: boolean;
   /**
-   * The streams' cursors as {@link readSoFar} read them under the scan lease this scan runs in (no
-   * one else writes them meanwhile): each stream starts from its own instead of reading it again,
-   * three table reads less for a weekly run.
+   * The streams' cursors as {@link readSoFar} read them under the scan lease this scan runs in (the
+   * other writers of cursors take that lease; a disconnect deletes them without it, and then the
+   * account is another connection, for which nothing is sent: core/digest stillActive): each stream
+   * starts from its own instead of reading it again, three table reads less for a weekly run.
    */
   cursors?: ReadCursors;
 }
