@@ -126,14 +126,25 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
         };
         const th = await traced(handlerBundle);
         const tf = await traced(floorBundle);
+        const runHandler = async () => {
+          const p = await prepare(stack, h.name, provider);
+          const r = await runCold(handlerBundle.file, p.event, p.env);
+          check(h.name, r);
+          return { r, env: p.env };
+        };
+        const runFloor = async () => {
+          const p = await prepare(stack, h.name, provider);
+          const r = await runCold(floorBundle.file, p.event, p.env);
+          check(floorName, r);
+          return r;
+        };
         for (let i = 0; i < runs; i++) {
-          const ph = await prepare(stack, h.name, provider);
-          const rh = await runCold(handlerBundle.file, ph.event, ph.env);
-          check(h.name, rh);
-          const pf = await prepare(stack, h.name, provider);
-          const rf = await runCold(floorBundle.file, pf.event, pf.env);
-          check(floorName, rf);
-          bare.push(await runCold(bareFile, {}, ph.env));
+          // Each pair in turn handler first and floor first, so neither always runs on what the other
+          // left in the stack's process (the sandbox's and dynalite's work and garbage; since 2026-12-03).
+          const floorFirst = i % 2 === 1 ? await runFloor() : undefined;
+          const { r: rh, env } = await runHandler();
+          const rf = floorFirst ?? (await runFloor());
+          bare.push(await runCold(bareFile, {}, env));
           hs.push(rh);
           fs.push(rf);
           ratios.push(rh.coldMs / rf.coldMs);
