@@ -13,6 +13,8 @@ import { firstLookOf } from "../src/firstlook";
 import { a, DAY, HOUR, meeting, NOW, sent } from "./support/builders";
 
 const bare: Owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
+/** A Gmail payload with these headers, in this order. */
+const headers = (...h: [string, string][]) => ({ headers: h.map(([name, value]) => ({ name, value })) });
 
 describe("learnOwnerIdentities", () => {
   it("adds the From of sent mail and the calendar's self entry; ignores drafts and received mail", () => {
@@ -89,7 +91,6 @@ describe("learnOwnerIdentities", () => {
   });
 
   it("a message the owner redirected (Resent-From, RFC 5322 3.6.6) in Gmail's SENT: its author is not the owner, and whom it went to is its Resent- recipients (helper-120 #1)", () => {
-    const headers = (...h: [string, string][]) => ({ headers: h.map(([name, value]) => ({ name, value })) });
     // Ana's message to the owner, sent on to Bo; the latest resend's block comes first.
     const redirected = mapGmailMessage({
       id: "r1",
@@ -156,7 +157,6 @@ describe("learnOwnerIdentities", () => {
   });
 
   it("resent fields read only as the owner's resend (helper-122): outside Sent, with no address in Resent-From, or naming someone else, they take nothing from the message", () => {
-    const headers = (...h: [string, string][]) => ({ headers: h.map(([name, value]) => ({ name, value })) });
     const at = String(NOW - DAY);
     // The owner's own post to a list that adds Resent-From, back in the Inbox (no Sent copy: written in another client):
     // still the owner's message to whom the owner wrote.
