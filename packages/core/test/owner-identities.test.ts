@@ -107,8 +107,8 @@ describe("learnOwnerIdentities", () => {
       ),
     });
     expect([redirected.from, redirected.fromName, redirected.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", "Olive Wner", ["bo@partner.io", "cy@partner.io"]]);
-    // The latest block ends where its Resent-From or Resent-Date comes again: an older block's Cc is not
-    // this resend's; a Resent-To written twice in it counts in full (helper-125 #5).
+    // A block holds each resent field once (RFC 5322 3.6): the latest ends where one of its fields
+    // comes again, so an older block's Cc is not this resend's.
     const twice = mapGmailMessage({
       id: "r2",
       labelIds: ["SENT"],
@@ -116,18 +116,16 @@ describe("learnOwnerIdentities", () => {
       payload: headers(
         ["Resent-From", "owner@acme.io"],
         ["Resent-To", "bo@partner.io"],
-        ["Resent-To", "eve@partner.io"],
-        ["Resent-Date", "Mon, 1 Jun 2026 10:00:00 +0000"],
+        ["Resent-To", "owner@acme.io"],
+        ["Resent-Cc", "old@studio.io"],
         ["Resent-Date", "Sun, 31 May 2026 10:00:00 +0000"],
         ["Resent-From", "ana@studio.io"],
-        ["Resent-Cc", "old@studio.io"],
         ["From", "ana@studio.io"],
         ["To", "owner@acme.io"],
       ),
     });
-    expect([twice.from, twice.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", ["bo@partner.io", "eve@partner.io"]]);
-    // MH's templates write Resent-To first: once a block holds its Resent-From and Resent-Date, a
-    // recipient field again is the older block's (helper-126 #2).
+    expect([twice.from, twice.recipients.map((r) => r.email)]).toEqual(["owner@acme.io", ["bo@partner.io"]]);
+    // MH's templates write Resent-To first: a Resent-To again is the older block's (helper-126 #2).
     const mh = mapGmailMessage({
       id: "r3",
       labelIds: ["SENT"],

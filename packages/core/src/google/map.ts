@@ -129,25 +129,22 @@ export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Mes
 /** Recipient headers whose every occurrence counts. */
 const ADDRESS_LISTS = new Set(["to", "cc", "bcc"]);
 
-/** The resent fields a block holds once (RFC 5322 3.6.6): one of them again is the next block's. */
-const ONCE_A_BLOCK = new Set(["resent-date", "resent-from", "resent-sender", "resent-message-id"]);
+/** Adds a header's value to those already read under its name, as one list (recipient headers written more than once). */
+const appendList = (read: Map<string, string>, k: string, v: string) => read.set(k, read.has(k) ? `${read.get(k)}, ${v}` : v);
 
 /**
- * The latest resend's block of resent fields: the first. It ends where a field it holds once comes
- * again, or a recipient field comes again once it holds its Resent-From and Resent-Date (every block
- * has both, RFC 5322 3.6.6; MH's templates write Resent-To first, helper-126 #2); a Resent-To, -Cc or
- * -Bcc written twice before that counts in full, as To does. Gmail's metadata lists no trace fields
- * between blocks, so this is as far as the headers tell.
+ * The latest resend's block of resent fields: the first. A block holds each resent field once at
+ * most (RFC 5322 3.6's table: "one per block"), so it ends where one of its fields comes again.
+ * Gmail's metadata lists no trace fields between blocks, so a field an older block has and the
+ * latest lacks, written before the older block's first repeated field, is read as the latest's.
  */
 function latestResend(headers: readonly gmail_v1.Schema$MessagePartHeader[]): Map<string, string> {
   const block = new Map<string, string>();
   for (const h of headers) {
     const k = (h.name ?? "").toLowerCase();
     if (!k.startsWith("resent-")) continue;
-    const v = h.value ?? "";
-    if (!block.has(k)) block.set(k, v);
-    else if (ONCE_A_BLOCK.has(k) || (block.has("resent-from") && block.has("resent-date"))) break;
-    else if (ADDRESS_LISTS.has(k.slice("resent-".length))) block.set(k, `${block.get(k)}, ${v}`);
+    if (block.has(k)) break;
+    block.set(k, h.value ?? "");
   }
   return block;
 }
@@ -159,7 +156,7 @@ export function mapGmailMessage(m: gmail_v1.Schema$Message): MailMessage {
     const k = (h.name ?? "").toLowerCase();
     const v = h.value ?? "";
     // RFC 5322 allows one To, Cc and Bcc; a message with more (some mailers write them) went to all of them.
-    if (ADDRESS_LISTS.has(k) && headers.has(k)) headers.set(k, `${headers.get(k)}, ${v}`);
+    if (ADDRESS_LISTS.has(k)) appendList(headers, k, v);
     else if (!headers.has(k)) headers.set(k, v);
   }
   const labels = new Set(m.labelIds ?? []);
