@@ -109,7 +109,8 @@ export async function finishScan(email: string, o: { ownerLearned: boolean }): P
 
 /**
  * The weekly digest's table calls around its one send (counted through a proxy: 2 Query, 2 Get,
- * 1 Put and 1 Update more than a scan: the claim, then its outcome; `cursorsRead` adds 2 Get and a Query, and the scan's own three cursor reads are not made). The digest is built on the scan's meetings and
+ * 1 Put and 1 Update more than a scan: the claim, then its outcome; `cursorsRead` adds 2 Get and a Query, and the scan does not read the sent and owner-mail cursors again:
+ * with `accountAndLease`'s calendar read, three cursor reads in all, as the handler's `readSoFar`). The digest is built on the scan's meetings and
  * sent messages (core/scan ScanResult.read) and reads the people and the statements again.
  */
 export async function digestCalls(email: string, send: () => Promise<unknown>): Promise<void> {
