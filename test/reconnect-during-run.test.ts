@@ -1,5 +1,6 @@
 /**
- * A disconnect and a new connection under the address while a weekly run reads (settings and
+ * A weekly run's reads and sends against its own connection. It reads each stream's cursor once
+ * (core/scan readSoFar's, handed to the scan). A disconnect and a new connection under the address while a weekly run reads (settings and
  * connect delete the account's data without the scan lease): the run's read did not see the new
  * connection's data whole (it may resume from the old connection's cursors over an emptied
  * partition), so no digest goes for it, and what the run wrote is cleared (helper-127). Before, the
@@ -7,7 +8,8 @@
  */
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deleteAccountData, loadAccount, saveAccount } from "@followthrough/core/accounts";
+import { deleteAccountData, loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { stillActive } from "@followthrough/core/digest";
 import { memorySender } from "@followthrough/core/queue";
 import { scan } from "@followthrough/core/scan";
 import { randomKeyring } from "@followthrough/core/secrets";
@@ -44,6 +46,44 @@ function mailbox(email: string, now: number) {
 
 const connect = (repo: Repository, email: string, at: number) =>
   saveAccount(repo, randomKeyring(), { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshToken: "r", status: "active", connectedAt: at, createdAt: at, schedule: { day: 1, hour: 8 } });
+
+/** The worker over a repository and this provider, its other dependencies local. */
+const workerOver = (repo: Repository, providerFor: () => Promise<unknown>) =>
+  createWorkerHandler(() => ({ repo, now: () => Date.now(), onRevoked: async () => {}, linkKey: "k", baseUrl: "https://app.test", backfills: memorySender(), digests: memorySender(), providerFor }) as never);
+
+describe("a weekly run", () => {
+  it("reads each stream's cursor once: readSoFar's, which the scan starts from", async () => {
+    const repo = new Repository(dynamo.doc, dynamo.tableName);
+    const email = "once@acme.example";
+    const t0 = Date.now();
+    await connect(repo, email, t0 - 90 * DAY);
+    const mb = mailbox(email, t0);
+    await scan({ owner: (await loadAccount(repo, email))!, provider: mb.provider as never, repo, now: t0 - 7 * DAY });
+    const reads: string[] = [];
+    const getCursor = repo.getCursor.bind(repo);
+    repo.getCursor = (e, stream) => (reads.push(stream), getCursor(e, stream));
+    expect((await workerOver(repo, async () => mb.provider)({ Records: [{ messageId: "o1", body: email }] } as SQSEvent)).batchItemFailures).toEqual([]);
+    expect(mb.sent).toHaveLength(1);
+    expect([...reads].sort()).toEqual(["calendar", "ownermail", "sent"]);
+  });
+});
+
+describe("stillActive: the connection a run loaded", () => {
+  it("holds while it is there and not paused; not once paused, gone, or connected again", async () => {
+    const repo = new Repository(dynamo.doc, dynamo.tableName);
+    const email = "still@acme.example";
+    const loaded = await connect(repo, email, Date.now() - DAY);
+    expect(await stillActive(repo, loaded)).toBe(true);
+    await updateAccount(repo, email, { status: "paused" }, Date.now());
+    expect(await stillActive(repo, loaded)).toBe(false);
+    await updateAccount(repo, email, { status: "active" }, Date.now());
+    expect(await stillActive(repo, loaded)).toBe(true);
+    await deleteAccountData(repo, email);
+    expect(await stillActive(repo, loaded)).toBe(false);
+    await connect(repo, email, Date.now());
+    expect(await stillActive(repo, loaded)).toBe(false);
+  });
+});
 
 describe("a disconnect and a new connection while a weekly run reads", () => {
   it("sends no digest for the new connection, and leaves its partition as the connect left it", async () => {

@@ -133,16 +133,17 @@ describe("internal: someone else on it and every one of them a colleague", () =>
     fc.assert(
       fc.property(
         fc.array(fc.tuple(other, fc.constantFrom("accepted", "declined", "needsAction") as fc.Arbitrary<"accepted" | "declined" | "needsAction">), { maxLength: 6 }),
-        fc.option(other, { nil: undefined }),
-        fc.array(fc.stringMatching(/^[a-z]{1,5}$/), { maxLength: 2 }),
-        (entries, organizer, rooms) => {
+        // The organiser: nobody else (the owner), someone, one of the rooms on the list, or a Google room not on it.
+        fc.oneof(fc.constant(undefined), other, fc.constant("room" as const), fc.constant("google-room" as const)),
+        fc.array(fc.stringMatching(/^[a-z]{1,5}$/), { minLength: 1, maxLength: 2 }),
+        (entries, who, rooms) => {
+          const organizer = who === "room" ? { email: `${rooms[0]}@partner.io`, room: true } : who === "google-room" ? { email: "c_1888@resource.calendar.google.com", room: true } : who;
           const m = meeting({
             attendees: [...entries.map(([o, r]) => a(o.email, { response: r })), ...rooms.map((r) => a(`${r}@partner.io`, { resource: true }))],
-            ...(organizer ? { organizer: { email: organizer.email, name: "" } } : { organizerSelf: true }),
+            ...(organizer ? { organizer: { email: organizer.email, name: "" }, organizerSelf: false } : { organizerSelf: true }),
           });
-          // An organiser that is on the list as a room is the room (helper-123 #1).
-          const roomOrganizer = organizer && rooms.some((r) => `${r}@partner.io` === organizer.email);
-          const people = [...entries.map(([o]) => o), ...(organizer && !roomOrganizer ? [organizer] : [])];
+          // An organiser that is a room is left out like the room's entry (helper-123 #1).
+          const people = [...entries.map(([o]) => o), ...(organizer && !("room" in organizer) ? [organizer] : [])];
           expect(isInternal(m, me)).toBe(people.length > 0 && people.every((p) => p.colleague));
         },
       ),

@@ -98,7 +98,7 @@ describe("public mailbox domains", () => {
       expect(classify(ownerIdentity(`owner@${d}`), `bob@${d}`)).toBe("person");
     },
   );
-  it.each(["facebook.com", "alibaba.com", "nus.edu.sg", "live.io", "outlook.acme.com"])("%s, a company's own domain, is not public", (d) => {
+  it.each(["facebook.com", "alibaba.com", "nus.edu.sg", "live.io", "outlook.acme.com", "ymail.de", "msn.gr", "live.gr"])("%s, a company's own domain or nobody's mail service, is not public", (d) => {
     expect(PUBLIC_DOMAINS.has(d)).toBe(false);
   });
 
