@@ -45,7 +45,7 @@ export async function rotateToken(email: string): Promise<void> {
  */
 export async function cursorsRead(email: string): Promise<void> {
   const pk = `ACCOUNT#${email}`;
-  await Promise.all(["calendar", "sent"].map((s) => doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: `CURSOR#${s}` } }))));
+  await Promise.all(["sent", "ownermail"].map((s) => doc.send(new GetCommand({ TableName: table(), Key: { pk, sk: `CURSOR#${s}` } }))));
   await doc.send(new QueryCommand({ TableName: table(), KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": pk, ":s": "DIGEST#" } }));
 }
 
