@@ -117,34 +117,23 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
         const fs: ColdRun[] = [];
         const bare: ColdRun[] = [];
         const ratios: number[] = [];
-        // One traced run each (not timed): which files a run of this provider loads.
-        const traced = async (b: Bundle) => {
+        /** One cold run of `b` on a freshly prepared account, checked; and that run's environment. */
+        const run = async (b: Bundle, trace = false) => {
           const p = await prepare(stack, h.name, provider);
-          const r = await runCold(b.file, p.event, p.env, { trace: true });
+          const r = await runCold(b.file, p.event, p.env, trace ? { trace: true } : undefined);
           check(b.name, r);
-          return r;
+          return Object.assign(r, { env: p.env });
         };
-        const th = await traced(handlerBundle);
-        const tf = await traced(floorBundle);
-        const runHandler = async () => {
-          const p = await prepare(stack, h.name, provider);
-          const r = await runCold(handlerBundle.file, p.event, p.env);
-          check(h.name, r);
-          return { r, env: p.env };
-        };
-        const runFloor = async () => {
-          const p = await prepare(stack, h.name, provider);
-          const r = await runCold(floorBundle.file, p.event, p.env);
-          check(floorName, r);
-          return r;
-        };
+        // One traced run each (not timed): which files a run of this provider loads.
+        const th = await run(handlerBundle, true);
+        const tf = await run(floorBundle, true);
         for (let i = 0; i < runs; i++) {
           // Each pair in turn handler first and floor first, so neither always runs on what the other
           // left in the stack's process (the sandbox's and dynalite's work and garbage; since 2026-12-03).
-          const floorFirst = i % 2 === 1 ? await runFloor() : undefined;
-          const { r: rh, env } = await runHandler();
-          const rf = floorFirst ?? (await runFloor());
-          bare.push(await runCold(bareFile, {}, env));
+          const floorFirst = i % 2 === 1 ? await run(floorBundle) : undefined;
+          const rh = await run(handlerBundle);
+          const rf = floorFirst ?? (await run(floorBundle));
+          bare.push(await runCold(bareFile, {}, rh.env));
           hs.push(rh);
           fs.push(rf);
           ratios.push(rh.coldMs / rf.coldMs);
