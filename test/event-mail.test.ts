@@ -325,6 +325,17 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     await updateAccount(h.repo, h.email, { status: "active" }, clock);
   });
 
+  it("none for a connection made again under the address while the job read: the job ran on the one it loaded (helper-127, helper-128 #3)", async () => {
+    const hour = iso("2026-06-18T17:00:00Z");
+    const job = { job: "event" as const, kind: "morning-of" as const, acc: h.email, evt: northwind, due: hour };
+    // The account as a job loaded it before a disconnect and a new connection (a record created later).
+    const loaded = { ...h.account(), createdAt: (h.account().createdAt ?? clock) - 60_000 };
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: loaded, job, now: clock, links: { baseUrl: BASE_URL, key: LINK_KEY } })).toBe("paused");
+    expect(await sentCopies("morning-of", northwind)).toHaveLength(0);
+    // The item stays for the new connection's own plan, as for a paused account.
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-of", northwind))).toMatchObject({ due: hour });
+  });
+
   it("the morning-of job reads the calendar first: an event moved since the 07:00 sync goes at its new time, one cancelled gets none", async () => {
     // Northwind's evening-before email (18:00 BST), its goal set above; the 07:00 sync stored it.
     const hour = iso("2026-06-18T17:00:00Z");
