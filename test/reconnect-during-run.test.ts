@@ -6,6 +6,7 @@
  * partition), so no digest goes for it, and what the run wrote is cleared (helper-127). Before, the
  * send asked only whether the address had an active account.
  */
+import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteAccountData, loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
@@ -47,6 +48,18 @@ function mailbox(email: string, now: number) {
 const connect = (repo: Repository, email: string, at: number) =>
   saveAccount(repo, randomKeyring(), { email, aliases: [], displayName: "Owner", timeZone: "Europe/London", provider: "google", clientId: "c", refreshToken: "r", status: "active", connectedAt: at, createdAt: at, schedule: { day: 1, hour: 8 } });
 
+/** An account connected 90 days ago whose streams last week's run read to the end (cursors stored), with its mailbox. */
+async function readLastWeek(repo: Repository, email: string) {
+  const t0 = Date.now();
+  await connect(repo, email, t0 - 90 * DAY);
+  const mb = mailbox(email, t0);
+  await scan({ owner: (await loadAccount(repo, email))!, provider: mb.provider as never, repo, now: t0 - 7 * DAY });
+  return mb;
+}
+
+/** One SQS record of a weekly run for `email`. */
+const weekly = (email: string) => ({ Records: [{ messageId: randomUUID(), body: email }] }) as unknown as SQSEvent;
+
 /** The worker over a repository and this provider, its other dependencies local. */
 const workerOver = (repo: Repository, providerFor: () => Promise<unknown>) =>
   createWorkerHandler(() => ({ repo, now: () => Date.now(), onRevoked: async () => {}, linkKey: "k", baseUrl: "https://app.test", backfills: memorySender(), digests: memorySender(), providerFor }) as never);
@@ -55,14 +68,11 @@ describe("a weekly run", () => {
   it("reads each stream's cursor once: readSoFar's, which the scan starts from", async () => {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
     const email = "once@acme.example";
-    const t0 = Date.now();
-    await connect(repo, email, t0 - 90 * DAY);
-    const mb = mailbox(email, t0);
-    await scan({ owner: (await loadAccount(repo, email))!, provider: mb.provider as never, repo, now: t0 - 7 * DAY });
+    const mb = await readLastWeek(repo, email);
     const reads: string[] = [];
     const getCursor = repo.getCursor.bind(repo);
     repo.getCursor = (e, stream) => (reads.push(stream), getCursor(e, stream));
-    expect((await workerOver(repo, async () => mb.provider)({ Records: [{ messageId: "o1", body: email }] } as SQSEvent)).batchItemFailures).toEqual([]);
+    expect((await workerOver(repo, async () => mb.provider)(weekly(email))).batchItemFailures).toEqual([]);
     expect(mb.sent).toHaveLength(1);
     expect([...reads].sort()).toEqual(["calendar", "ownermail", "sent"]);
   });
@@ -89,30 +99,16 @@ describe("a disconnect and a new connection while a weekly run reads", () => {
   it("sends no digest for the new connection, and leaves its partition as the connect left it", async () => {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
     const email = "owner@acme.example";
-    const t0 = Date.now();
-    await connect(repo, email, t0 - 90 * DAY);
-    const mb = mailbox(email, t0);
-    // Last week's run: the streams read to the end, their cursors stored.
-    await scan({ owner: (await loadAccount(repo, email))!, provider: mb.provider as never, repo, now: t0 - 7 * DAY });
+    const mb = await readLastWeek(repo, email);
     let replaced = false;
-    const deps = {
-      repo,
-      now: () => Date.now(),
-      onRevoked: async () => {},
-      linkKey: "k",
-      baseUrl: "https://app.test",
-      backfills: memorySender(),
-      digests: memorySender(),
-      providerFor: async () => {
-        // While the provider's module loads (the cursors already read): disconnected, connected again.
-        await deleteAccountData(repo, email);
-        await connect(repo, email, Date.now());
-        replaced = true;
-        return mb.provider as never;
-      },
-    };
-    const handler = createWorkerHandler(() => deps as never);
-    expect((await handler({ Records: [{ messageId: "w1", body: email }] } as SQSEvent)).batchItemFailures).toEqual([]);
+    const handler = workerOver(repo, async () => {
+      // While the provider's module loads (the cursors already read): disconnected, connected again.
+      await deleteAccountData(repo, email);
+      await connect(repo, email, Date.now());
+      replaced = true;
+      return mb.provider;
+    });
+    expect((await handler(weekly(email))).batchItemFailures).toEqual([]);
     expect(replaced).toBe(true);
     expect(mb.sent).toEqual([]);
     // The new connection's partition holds its account (and leases) only: what the run wrote went.
