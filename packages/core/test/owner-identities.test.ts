@@ -200,14 +200,15 @@ describe("learnOwnerIdentities", () => {
 });
 
 describe("an event naming no organiser (helper-120)", () => {
-  const event = (organizer: boolean, response: string) =>
+  /** The event with the owner's entry (or an entry as given) first, then Ana's. */
+  const event = (organizer: boolean, response: string, entry: { email: string; self?: boolean } = { email: "owner@acme.io", self: true }) =>
     mapGoogleEvent(
       {
         id: "e2",
         status: "confirmed",
         start: { dateTime: "2026-03-10T10:00:00Z" },
         end: { dateTime: "2026-03-10T11:00:00Z" },
-        attendees: [{ email: "owner@acme.io", self: true, organizer, responseStatus: response }, { email: "ana@x.io", responseStatus: "accepted" }],
+        attendees: [{ ...entry, organizer, responseStatus: response }, { email: "ana@x.io", responseStatus: "accepted" }],
       },
       bare,
     );
@@ -218,16 +219,7 @@ describe("an event naming no organiser (helper-120)", () => {
     expect(infer(bare, [event(true, "declined")], [], at).newContacts).toEqual([]);
   });
   it("the same when the entry is an alias learned after the event was mapped (helper-121)", () => {
-    const m = mapGoogleEvent(
-      {
-        id: "e3",
-        status: "confirmed",
-        start: { dateTime: "2026-03-10T10:00:00Z" },
-        end: { dateTime: "2026-03-10T11:00:00Z" },
-        attendees: [{ email: "o.wner@acme-labs.com", organizer: true, responseStatus: "needsAction" }, { email: "ana@x.io", responseStatus: "accepted" }],
-      },
-      bare,
-    );
+    const m = event(true, "needsAction", { email: "o.wner@acme-labs.com" });
     const at = Date.parse("2026-03-12T10:00:00Z");
     expect(infer({ ...bare, aliases: ["o.wner@acme-labs.com"] }, [m], [], at).newContacts.map((c) => c.email)).toEqual(["ana@x.io"]);
   });
