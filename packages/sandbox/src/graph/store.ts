@@ -106,6 +106,16 @@ export function messageWebLink(id: string): string {
 }
 
 /** The Outlook mailbox and calendar of one Microsoft account, with change numbers for delta. */
+/**
+ * A message received when it was sent where only its sending is given: Graph gives every message
+ * its receivedDateTime (a sent one's is its sending), and the listings' and delta's date filters
+ * read it (helper-119: a fixture's message with only sentDateTime was left out of every filtered
+ * read, and the follow-up it was never counted). For a fixture's messages and the control API's alike.
+ */
+function receivedWhenSent(m: GraphMessage): GraphMessage {
+  return m.receivedDateTime || !m.sentDateTime ? m : { ...m, receivedDateTime: m.sentDateTime };
+}
+
 export class GraphStore {
   private readonly messages = new Map<string, MessageRecord>();
   private readonly events = new Map<string, EventRecord>();
@@ -134,12 +144,8 @@ export class GraphStore {
       junkemail: fakeId("AAMkAGFolderJunk"),
       recoverableitemsdeletions: fakeId("AAMkAGFolderDeletions"),
     };
-    // Graph gives every message its receivedDateTime (a sent one's is its sending), and the listings'
-    // and delta's date filters read it: a fixture's message with only sentDateTime is received then
-    // (helper-119: it was left out of every filtered read, and the follow-up it was never counted).
-    const received = (m: GraphMessage): GraphMessage => (m.receivedDateTime || !m.sentDateTime ? m : { ...m, receivedDateTime: m.sentDateTime });
-    for (const m of data.inbox) this.putMessage("inbox", received(m));
-    for (const m of data.sentitems) this.putMessage("sentitems", received(m));
+    for (const m of data.inbox) this.putMessage("inbox", receivedWhenSent(m));
+    for (const m of data.sentitems) this.putMessage("sentitems", receivedWhenSent(m));
     for (const e of data.events) this.putEvent(e);
     for (const id of new Set(data.events.map((e) => e.seriesMasterId).filter((x): x is string => !!x))) this.ensureMaster(id);
   }
@@ -253,8 +259,7 @@ export class GraphStore {
       lastModifiedDateTime: now,
       changeKey: key,
       categories: [],
-      // Received when sent, where only that is given (as a fixture's message is read, below).
-      receivedDateTime: input.sentDateTime ?? now,
+      receivedDateTime: now,
       sentDateTime: now,
       hasAttachments: false,
       internetMessageId: `<${randomBytes(12).toString("hex")}@sandbox.outlook.com>`,
@@ -268,7 +273,7 @@ export class GraphStore {
       ccRecipients: [],
       bccRecipients: [],
       replyTo: [],
-      ...input,
+      ...receivedWhenSent(input),
     } as GraphMessage;
     this.putMessage(folder, message);
     return message;
