@@ -1,5 +1,5 @@
 import { classify, domainOf, isAddress, normalizeAddress, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
-import { attendedEvent, type Confirmation, type Contact, guestsAt, asOwnerSees } from "../inference";
+import { attendedEvent, type Confirmation, type Contact, guestsAt, asOwnerSees, isResourceAt } from "../inference";
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
@@ -144,6 +144,8 @@ export function searchAttendees(list: readonly PickableAttendee[], query: string
   });
 }
 
+const NOT_A_PERSON = "That address is not a person's (a room, a group or an automated address).";
+
 /** Checks an address the owner typed: a person's, not the owner's or a colleague's. Returns it normalised. */
 export function validatePersonAddress(owner: Owner, raw: string): string {
   const trimmed = raw.trim();
@@ -155,7 +157,7 @@ export function validatePersonAddress(owner: Owner, raw: string): string {
     case "colleague":
       throw new StatementError("colleague", "That is a colleague's address: colleagues are not networking contacts.");
     case "non-person":
-      throw new StatementError("not-person", "That address is not a person's (a room, a group or an automated address).");
+      throw new StatementError("not-person", NOT_A_PERSON);
     default:
       return email;
   }
@@ -201,14 +203,20 @@ export async function confirmMet(
 ): Promise<Confirmation[]> {
   const m = await attendedNetworkingEvent(repo, owner, eventId, now);
   const list = new Map(pickableAttendees(m, owner).map((p) => [p.email, p]));
+  // An address of the event's rooms and resources (its list's, or a room organising it) is no person met, picked or added.
+  const person = (raw: string) => {
+    const email = validatePersonAddress(owner, raw);
+    if (isResourceAt(m, email)) throw new StatementError("not-person", NOT_A_PERSON);
+    return email;
+  };
   const out: Confirmation[] = [];
   for (const raw of people.picked ?? []) {
-    const email = validatePersonAddress(owner, raw);
+    const email = person(raw);
     const p = list.get(email);
     if (!p) throw new StatementError("not-on-list", `${email} is not on this event's list: add them with their name instead.`);
     out.push({ eventId, email, name: p.name });
   }
-  for (const a of people.added ?? []) out.push({ eventId, email: validatePersonAddress(owner, a.email), name: validateName(a.name) });
+  for (const a of people.added ?? []) out.push({ eventId, email: person(a.email), name: validateName(a.name) });
   for (const c of out) await repo.put({ ...keys.metConfirmation(owner.email, eventId, c.email), ...c, at: now });
   return out;
 }

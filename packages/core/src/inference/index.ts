@@ -87,6 +87,12 @@ export function isLarge(m: Meeting): boolean {
 /** A room or other resource: flagged by the provider, or on Google's resource calendar domain. */
 export const isResourceEntry = (a: { resource: boolean; email: string }) => a.resource || withinDomain(domainOf(a.email), "resource.calendar.google.com");
 
+/**
+ * Whether `email` is a room or other resource at `m`: an entry the provider flags so, or an address on
+ * Google's resource calendar domain (an event made on a room's own calendar names it as organiser).
+ */
+export const isResourceAt = (m: Meeting, email: string) => isResourceEntry({ resource: false, email }) || m.attendees.some((a) => a.resource && a.email === email);
+
 /** Attendee entries with the organiser added when the list leaves them out. */
 function entries(m: Meeting, owner: OwnerIdentity) {
   const list = m.attendees.slice();
@@ -245,7 +251,8 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
   const byId = new Map(ordered.map((m) => [m.id, m]));
   for (const c of options.confirmations ?? []) {
     const m = byId.get(c.eventId);
-    if (!m || !attendedEvent(m, now) || classify(owner, c.email) !== "person") continue;
+    // (A room of the event is no one met: a confirmation of one, stored before confirmMet refused it, counts for nothing.)
+    if (!m || !attendedEvent(m, now) || classify(owner, c.email) !== "person" || isResourceAt(m, c.email)) continue;
     consider(c.email, c.name, m, "confirmed");
   }
   for (const m of [...ordered, ...meetings.filter((m) => !isTimed(m))]) for (const a of m.attendees) learnName(a.email, a.name);

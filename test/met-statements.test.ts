@@ -1,0 +1,64 @@
+/**
+ * "Who I met at E" (shared/spec/events.md "What the owner says") against a stored event, on
+ * dynalite: an address the event's own list or organiser names as a room or other resource is not a
+ * person's (behaviour.md), so it is refused whether picked or added, and a confirmation of one
+ * stored before it was refused counts for nothing (helper-130 #2: a room added by address became a
+ * new person met, with a follow-up draft).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { confirmMet, loadStatements } from "@followthrough/core/events";
+import { infer } from "@followthrough/core/inference";
+import type { Meeting, Owner } from "@followthrough/core/model";
+import { type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
+
+const DAY = 86_400_000;
+const now = Date.parse("2026-06-10T09:00:00Z");
+const owner: Owner = { email: "mara@lumenworks.io", aliases: [], timeZone: "Europe/London" };
+const person = (email: string, name: string, resource = false) => ({ email, name, response: "accepted" as const, resource, organizer: false });
+const graphRoom = "atrium@venuehotel.com"; // on the list as a resource (Graph's `type: "resource"`)
+const googleRoom = "c_188abc@resource.calendar.google.com"; // the organiser: made on the room's own calendar
+/** A Luma event the owner attended yesterday (a networking event by rule 3). */
+const mixer: Meeting = {
+  id: "mixer1",
+  title: "Founders Mixer",
+  start: now - DAY - 3 * 3_600_000,
+  end: now - DAY - 3_600_000,
+  allDay: false,
+  cancelled: false,
+  kind: "default",
+  organizerSelf: false,
+  selfResponse: "accepted",
+  organizer: { email: googleRoom, name: "Ballroom" },
+  attendees: [person("ivo@otherco.com", "Ivo Petrov"), person(graphRoom, "Atrium", true)],
+  platform: "luma",
+};
+
+describe("who I met at an event: its rooms are no one met", () => {
+  let db: LocalDynamo;
+  let repo: Repository;
+  beforeAll(async () => {
+    db = await startLocalDynamo();
+    repo = new Repository(db.doc, db.tableName);
+    await putMeetings(repo, owner.email, [mixer], 1);
+  });
+  afterAll(() => db?.stop());
+
+  it.each([
+    ["the list's room, picked", { picked: [graphRoom] }],
+    ["the list's room, added by address", { added: [{ name: "Atrium", email: graphRoom }] }],
+    ["the room organising it, added by address", { added: [{ name: "Ballroom", email: googleRoom.toUpperCase() }] }],
+  ])("%s: refused as not a person's, nothing stored", async (_, people) => {
+    await expect(confirmMet(repo, owner, mixer.id, people, now)).rejects.toMatchObject({ code: "not-person", message: "That address is not a person's (a room, a group or an automated address)." });
+    expect((await loadStatements(repo, owner.email)).confirmations).toEqual([]);
+  });
+
+  it("a person on the list, picked, is confirmed", async () => {
+    expect(await confirmMet(repo, owner, mixer.id, { picked: ["Ivo@OtherCo.com"] }, now)).toEqual([{ eventId: mixer.id, email: "ivo@otherco.com", name: "Ivo Petrov" }]);
+  });
+
+  it("a room's confirmation stored before it was refused makes no contact; the person's does", () => {
+    const confirmations = [graphRoom, googleRoom, "ivo@otherco.com"].map((email) => ({ eventId: mixer.id, email, name: "x" }));
+    const r = infer(owner, [mixer], [], now, { confirmations });
+    expect(r.contacts.map((c) => c.email)).toEqual(["ivo@otherco.com"]);
+  });
+});
