@@ -386,6 +386,32 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(item?.gsi2sk).toBeUndefined();
   });
 
+  it("an account the provider renamed (the same sign-in at a new address) keeps what the owner said and was sent; the old address keeps nothing", async () => {
+    const [was, now] = ["mara@old.example", "mara@new.example"];
+    const ring = randomKeyring();
+    const identity = "998877665544332211009";
+    await saveAccount(repo, ring, { email: was, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active", template: "Hi {first}", identity: `google:${identity}` });
+    await linkIdentity(repo, `google:${identity}`, was);
+    const said = [
+      { ...keys.eventMark(was, "evt1"), eventId: "evt1", marked: true, at: 2 },
+      { ...keys.eventGoal(was, "evt1"), eventId: "evt1", goal: 5, at: 2 },
+      { ...keys.metConfirmation(was, "evt0", "ivo@otherco.com"), eventId: "evt0", email: "ivo@otherco.com", name: "Ivo", at: 2 },
+      { ...keys.eventMail(was, "morning-after", "evt0"), status: "sent", at: 3 },
+      { ...keys.person(was, "ivo@otherco.com"), email: "ivo@otherco.com", stage: "dismissed" },
+      { ...keys.draft(was, "ana@x.io"), claim: { status: "created", draftId: "d1" } },
+    ];
+    for (const item of said) await repo.put(item);
+    await putMeetings(repo, was, [meeting("m1", 1_000)], 1);
+    const outcome = await reconnect(repo, ring, now, { identity });
+    expect(outcome.kind).toBe("connected");
+    expect((await loadAccount(repo, now))?.template).toBe("Hi {first}");
+    // Each as it was, under the new address; what the mailbox holds is read again there, not copied.
+    const moved = (await repo.allItems(now)).filter((i) => i.sk !== "ACCOUNT");
+    expect(moved.sort((a, b) => String(a.sk).localeCompare(String(b.sk)))).toEqual(said.map((i) => ({ ...i, pk: keys.account(now).pk })).sort((a, b) => a.sk.localeCompare(b.sk)));
+    expect(await repo.allItems(was)).toEqual([]);
+    expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(now);
+  });
+
   it("a disconnect cut short leaves the account and its sign-in in place, so it can be done again; done, nothing is left", async () => {
     const email = "leaving@acme.io";
     await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: "google:123456789012345678901" });

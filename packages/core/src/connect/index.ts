@@ -233,10 +233,14 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   }
   // The same sign-in under another address (the provider renamed the account; its identity is
   // the same person's): that account is this one now. Its settings come along to a new record, and
-  // its old record and data go, so no second account keeps scanning the same mailbox unreachable.
+  // what the owner said and was sent to its partition; its old record and data go, so no second
+  // account keeps scanning the same mailbox unreachable.
   const moved = o.identity ? await accountByIdentity(o.repo, identityKey(o.identity)) : undefined;
   const carried = moved && moved.email.toLowerCase() !== email.toLowerCase() ? moved : undefined;
-  if (carried) await deleteAccountData(o.repo, carried.email);
+  if (carried) {
+    await carryOwnersRecords(o.repo, carried.email, email);
+    await deleteAccountData(o.repo, carried.email);
+  }
   const grant: Grant = { provider: o.provider, email, profile: o.profile, clientId: o.client.clientId, endpoints: endpointsOf(o.client), scopes: o.scopes, now: o.now, ...(o.identity ? { identity: identityKey(o.identity) } : {}) };
   const connection = (prior: AccountRecord | undefined) => grantFields(grant, prior);
   if (existing) {
@@ -282,6 +286,22 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   if (!account) throw new Replaced();
   if (account.identity) await linkIdentity(o.repo, account.identity, account.email, undefined, account.createdAt);
   return { kind: "connected", account };
+}
+
+/**
+ * What a renamed account's owner said and was sent, which no read of the mailbox gives back: its
+ * statements (events.md: they "survive every rescan and are deleted with the account"), the event
+ * emails sent (each goes once per event), the people with their stages (a follow-up dismissed or
+ * drafted stays so) and the drafts made (a tap lands on the draft made, not a second one). Copied to
+ * the new address's partition before the old one goes; what the mailbox holds is read again there.
+ * (Until 2026-12-03 they went with the old partition: helper-129 #1, helper-130 #3.)
+ */
+const CARRIED_PREFIXES = [keys.prefix.says, keys.prefix.eventMail, keys.prefix.person, keys.prefix.draft];
+
+async function carryOwnersRecords(repo: Repository, from: string, to: string): Promise<void> {
+  const pk = keys.account(to).pk;
+  const items = (await Promise.all(CARRIED_PREFIXES.map((prefix) => repo.query(keys.account(from).pk, prefix)))).flat();
+  await repo.batch(items.map((item) => ({ PutRequest: { Item: { ...item, pk } } })));
 }
 
 /** The account under the address changed while a connection was being stored: it is stored again from the start. */
