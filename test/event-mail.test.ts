@@ -336,6 +336,22 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await h.repo.get(keys.eventJob(h.email, "morning-of", northwind))).toMatchObject({ due: hour });
   });
 
+  it("none for a kind switched off in settings while the job read: it ends off, its item gone, as when off at its start (helper-129 #2)", async () => {
+    const hour = iso("2026-06-18T17:00:00Z");
+    const job = { job: "event" as const, kind: "morning-of" as const, acc: h.email, evt: northwind, due: hour };
+    const loaded = h.account(); // morning-of on, as the job loaded it
+    await updateAccount(h.repo, h.email, { eventEmails: { morningOf: false } }, clock);
+    try {
+      expect(await runEventJob({ repo: h.repo, provider: h.provider, account: loaded, job, now: clock, links: { baseUrl: BASE_URL, key: LINK_KEY } })).toBe("off");
+      expect(await sentCopies("morning-of", northwind)).toHaveLength(0);
+      expect(await h.repo.get(keys.eventJob(h.email, "morning-of", northwind))).toBeUndefined();
+    } finally {
+      // Switched on again, with its item back where the plan had it.
+      await updateAccount(h.repo, h.email, { eventEmails: {} }, clock);
+      await putEventJob(h.repo, h.email, "morning-of", northwind, hour);
+    }
+  });
+
   it("the morning-of job reads the calendar first: an event moved since the 07:00 sync goes at its new time, one cancelled gets none", async () => {
     // Northwind's evening-before email (18:00 BST), its goal set above; the 07:00 sync stored it.
     const hour = iso("2026-06-18T17:00:00Z");

@@ -196,11 +196,12 @@ export async function sendDigestOnce(o: {
  * afresh: a pause during a run's read stops its send). A disconnect and a new connection under the
  * address (settings and connect delete the account's data without the scan lease) make another
  * account, whose data the run's read did not see whole: nothing is sent for it, and the job clears
- * what it wrote (core/dispatch runAccountJob; helper-127).
+ * what it wrote (core/dispatch runAccountJob; helper-127). `also`: what else the account as it is
+ * now must allow (an event email's kind still switched on).
  */
-export async function stillActive(repo: Repository, loaded: Pick<AccountRecord, "email" | "createdAt">): Promise<boolean> {
+export async function stillActive(repo: Repository, loaded: Pick<AccountRecord, "email" | "createdAt">, also: (current: AccountRecord) => boolean = () => true): Promise<boolean> {
   const current = await loadAccount(repo, loaded.email);
-  return current !== undefined && current.status !== "paused" && current.createdAt === loaded.createdAt;
+  return current !== undefined && current.status !== "paused" && current.createdAt === loaded.createdAt && also(current);
 }
 
 /** The digest as a message to the owner, with a stable Message-ID and one-click unsubscribe (pause) headers. */

@@ -216,8 +216,14 @@ export async function runEventJob(o: {
     };
     // Paused since this job loaded the account (its read can take minutes): nothing goes, and the item
     // stays for the plan a resume makes, as for a job that finds the account paused at its start.
-    const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now, proceed: () => stillActive(repo, account) });
-    if (outcome === "paused") return outcome;
+    // Its kind switched off meanwhile in settings: nothing goes either, as when off at the start (helper-129 #2).
+    let switchedOff = false;
+    const stillOn = (current: AccountRecord) => {
+      switchedOff = !eventEmailOn(current, kind);
+      return !switchedOff;
+    };
+    const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now, proceed: () => stillActive(repo, account, stillOn) });
+    if (outcome === "paused") return switchedOff ? done("off") : outcome;
     if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
     // Claimed by an attempt that died, its claim not stale yet: filed again for the first dispatch
     // after it is, whose run looks in Sent before sending (its slot here has passed: never read again).
