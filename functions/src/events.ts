@@ -41,7 +41,7 @@ import {
   unconfirmMet,
 } from "@followthrough/core/events";
 import { eventWhen } from "@followthrough/core/followup";
-import { asOwnerSees, attendedEvent, inStartOrder } from "@followthrough/core/inference";
+import { asOwnerSees, attendedEvent, infer, inStartOrder } from "@followthrough/core/inference";
 import { ownerIdentity } from "@followthrough/core/identity";
 import type { LinkClaims } from "@followthrough/core/links";
 import { addressOn, type Meeting } from "@followthrough/core/model";
@@ -343,11 +343,16 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const attendedWith = found.filter((p) => p.metBy === undefined);
     const byMail = new Set(wrote.map((p) => p.email));
     const metThere = new Set(attendedWith.map((p) => p.email));
-    // A confirmed person the last scan found first met elsewhere (an earlier meeting): "already in
-    // touch" (events.md). One it has not read yet (confirmed since) is not called that: the next scan
-    // decides, and the digest says.
-    const firstMetElsewhere = new Set(people.filter((p) => p.eventId !== m.id).map((p) => p.email));
-    const inTouch = new Set(confirmedAt(m.id, statements, people).filter((x) => x.status === "already-in-touch" && firstMetElsewhere.has(x.email)).map((x) => x.email));
+    // "Already in touch" (events.md), decided as the digest decides it: from the last scan's people
+    // when it found every confirmed person a contact (first met here or elsewhere); else (one
+    // confirmed since it, or one the owner wrote to more than 14 days before E, whom no scan makes a
+    // contact) by the rules run now over what is stored (helper-130 #1: one known by mail was never
+    // called so on this page while the digest said it).
+    const recorded = new Set(people.map((p) => p.email));
+    const contacts = confirmed.every((x) => recorded.has(x.email))
+      ? people
+      : infer(account, ...(await Promise.all([deps.repo.loadMeetings(account.email), deps.repo.loadMessages(account.email)])), now, { confirmations: statements.confirmations }).contacts;
+    const inTouch = new Set(confirmedAt(m.id, statements, contacts).filter((x) => x.status === "already-in-touch").map((x) => x.email));
     const query = (c.req.query("q") ?? "").slice(0, 100);
     // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.
     const searching = query.trim() !== "";

@@ -11,7 +11,7 @@ import { confirmMet, loadStatements, unconfirmMet } from "@followthrough/core/ev
 import { linkPath, sealLink } from "@followthrough/core/links";
 import type { Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
-import { keys, type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { keys, type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createApp } from "../src/app";
 import { eventTag, GROUP_GUESTS_ABOVE, groupGuests, guestLetter } from "../src/events";
 
@@ -191,19 +191,22 @@ describe("one event's goal (the digest's Coming up)", () => {
 });
 
 describe("who did you meet at a small networking event", () => {
-  it("everyone who went is met by attending, never 'you wrote to them'; a confirmed person met before is already in touch", async () => {
+  it("everyone who went is met by attending, never 'you wrote to them'; a confirmed person met before, or written to long before, is already in touch", async () => {
     // A six-person mixer last night: not a large gathering, so its guests are met as at any meeting.
     const mixer = meeting("mixer-0", "Breakfast Mixer", NOW - DAY, 2, {
       attendees: ["ana", "ben", "cy", "dee", "eli"].map((n) => person(`${n}@smallfirm.io`, `${n[0].toUpperCase()}${n.slice(1)} Small`)).concat(person("ivo@otherco.com", "Ivo Petrov")),
     });
-    await putMeetings(repo, OWNER, [mixer], 1);
-    // The last scan: Ana first met there (never written to); Ivo first met at an earlier lunch.
+    const lunch = meeting("lunch-0", "Lunch", NOW - 40 * DAY, 1);
+    await putMeetings(repo, OWNER, [mixer, lunch], 1);
+    // The owner wrote to Tess a month before the mixer: known, never a contact of any scan.
+    await putMessages(repo, OWNER, [{ id: "to-tess", sentAt: NOW - 30 * DAY, inSent: true, draft: false, meetingNotice: false, recipients: [{ email: "tess@earlyco.io", name: "Tess Early" }], subject: "Hello" }], 1);
+    // The last scan: Ana first met there (never written to); Ivo first met at the earlier lunch.
     await repo.putPeople(OWNER, [
       { email: "ana@smallfirm.io", name: "Ana Small", eventId: "mixer-0", eventTitle: mixer.title, metAt: mixer.start, metEnd: mixer.end, stage: "met" },
-      { email: "ivo@otherco.com", name: "Ivo Petrov", eventId: "lunch-0", eventTitle: "Lunch", metAt: NOW - 40 * DAY, metEnd: NOW - 40 * DAY + HOUR, stage: "met" },
+      { email: "ivo@otherco.com", name: "Ivo Petrov", eventId: "lunch-0", eventTitle: "Lunch", metAt: lunch.start, metEnd: lunch.end, stage: "met" },
     ]);
-    // The owner says they met Ivo there, and Ben (whom no scan has read as met yet).
-    await confirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", { picked: ["ivo@otherco.com", "ben@smallfirm.io"] }, NOW);
+    // The owner says they met Ivo there, Ben (whom no scan has read as met yet) and Tess (not on the list).
+    await confirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", { picked: ["ivo@otherco.com", "ben@smallfirm.io"], added: [{ name: "Tess Early", email: "tess@earlyco.io" }] }, NOW);
     try {
       const page = await text(await app.request(link("met", "mixer-0")));
       expect(page).not.toContain("you wrote to them");
@@ -212,9 +215,12 @@ describe("who did you meet at a small networking event", () => {
       expect(page).toMatch(/value="ana@smallfirm.io" checked disabled> <label for="g\d+" class="inline">Ana Small[^<]*<span class="muted">ana@smallfirm.io<\/span> \(met there\)/);
       expect(page).toMatch(/You said you met.*Ivo Petrov<\/span> <span class="muted">ivo@otherco.com<\/span> <span class="muted">· already in touch, not counted as new<\/span>/);
       expect(page).toMatch(/Ben Small<\/span> <span class="muted">ben@smallfirm.io<\/span>\s*<form/);
+      // As the digest says (helper-130 #1): written to more than 14 days before the mixer started.
+      expect(page).toMatch(/Tess Early<\/span> <span class="muted">tess@earlyco.io<\/span> <span class="muted">· already in touch, not counted as new<\/span>/);
     } finally {
-      await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", "ivo@otherco.com");
-      await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", "ben@smallfirm.io");
+      for (const who of ["ivo@otherco.com", "ben@smallfirm.io", "tess@earlyco.io"]) await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", who);
+      await repo.delete(keys.meeting(OWNER, "lunch-0"));
+      await repo.delete(keys.message(OWNER, "to-tess"));
     }
   });
 });
