@@ -238,14 +238,25 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await page.getByLabel("Their email address").fill(added.email);
     await press(page, "Add");
     expect(await mainText(page)).toContain("Saved: 1 person added to whom you met.");
-    // A colleague's address is refused with a clear line, and what was typed stays.
+    // A colleague's address is refused with a clear line; what was typed stays, and so does a tick
+    // not yet saved: an Add sends the ticks with it (helper-130 #4: it dropped them).
+    const c = strangers[7];
+    await letterOf(page, c).locator("summary").click();
+    await boxOf(page, c).check();
     await page.getByLabel("Their name").fill("A Colleague");
     await page.getByLabel("Their email address").fill(`someone@${account.email.split("@")[1]}`);
     await press(page, "Add");
     expect(await mainText(page)).toContain("colleague");
     expect(await page.getByLabel("Their email address").inputValue()).toBe(`someone@${account.email.split("@")[1]}`);
     expect(await invalidFields(page)).toEqual([{ label: "Their email address", description: expect.stringContaining("colleague's address") }]);
+    expect(await boxOf(page, c).isChecked()).toBe(true);
     await check(page, "event-met-refused");
+    // Corrected, one Add saves the tick and the person typed together.
+    await page.getByLabel("Their name").fill("Lena Ford");
+    await page.getByLabel("Their email address").fill("lena@fordworks.io");
+    await press(page, "Add");
+    expect(await mainText(page)).toContain("Saved: 2 people added to whom you met.");
+    expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((x) => x.email)).toEqual(expect.arrayContaining([c.email, "lena@fordworks.io"]));
 
     // The next week's digest lists the three as missing follow-ups, each with its one-tap draft.
     const current = (await loadAccount(app.stack.repo, account.email))!;
@@ -279,7 +290,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     expect(again.digest.missing.map((p) => p.email)).toContain(a.email);
     // The page left open until its link expired: an addition comes back, read-only, to copy.
     const stale = `${app.stack.url}${linkPath("met", sealLink(KEY, { act: "met", acc: account.email, evt: CONFERENCE }, Date.now() - 50 * DAY))}`;
-    await page.locator("form:has(#email)").evaluate((f, to) => f.setAttribute("action", to), stale);
+    await page.locator("form#pick").evaluate((f, to) => f.setAttribute("action", to), stale);
     await page.getByLabel("Their name").fill("Sam Late");
     await page.getByLabel("Their email address").fill("sam.late@elsewhere.org");
     await press(page, "Add");

@@ -403,7 +403,7 @@ ${
     ? html`<form method="get" role="search" action="${selfPath(c)}"><label for="q">Search ${list.length} guests by name, address or company</label>
 <input type="search" id="q" name="q" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" class="secondary">Search</button></form>
 <p class="muted" id="count" aria-live="polite">${searching ? `${shown.length} of ${list.length} guests match.` : `${list.length} guests.`}</p>
-<form method="post" id="pick"><input type="hidden" name="action" value="confirm">
+<form method="post" id="pick">
 <fieldset><legend>Tick the people you met</legend>
 ${
   list.length > GROUP_GUESTS_ABOVE
@@ -418,14 +418,13 @@ ${
 }
 ${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
 </fieldset>
-<button type="submit">Save whom I met</button></form>`
-    : html`<p>The invitation shows no guests. Add the people you met below.</p>`
+<button type="submit" name="action" value="confirm">Save whom I met</button></form>`
+    : html`<p>The invitation shows no guests. Add the people you met below.</p><form method="post" id="pick"></form>`
 }
 <h2>Someone not on the list?</h2>
-<form method="post"><input type="hidden" name="action" value="add">
-<p><label for="name">Their name</label><input type="text" id="name" name="name" autocomplete="off" value="${said?.name ?? ""}" required${fieldAttrs("name", said?.field)}></p>
-<p><label for="email">Their email address</label><input type="email" id="email" name="email" autocomplete="off" value="${said?.email ?? ""}" required${fieldAttrs("email", said?.field)}></p>
-<button type="submit" class="secondary">Add</button></form>
+<p><label for="name">Their name</label><input type="text" id="name" name="name" form="pick" autocomplete="off" value="${said?.name ?? ""}"${fieldAttrs("name", said?.field)}></p>
+<p><label for="email">Their email address</label><input type="email" id="email" name="email" form="pick" autocomplete="off" value="${said?.email ?? ""}"${fieldAttrs("email", said?.field)}></p>
+<button type="submit" form="pick" name="action" value="add" class="secondary">Add</button>
 ${nav(c, account.email)}
 ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     );
@@ -442,19 +441,19 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
         await unconfirmMet(deps.repo, account, claims.evt!, one(form, "email"));
         return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
       }
-      let saved: number;
-      if (action === "confirm") {
-        const picks = all(form, "pick");
-        if (!picks.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
-        saved = (await confirmMet(deps.repo, account, claims.evt!, { picked: picks.slice(0, 500) }, now)).length;
-      } else if (action === "add") {
-        saved = (await confirmMet(deps.repo, account, claims.evt!, { added: [{ name: one(form, "name"), email: one(form, "email") }] }, now)).length;
-      } else return kit.say(c, 400, "Not saved", "That is not something this page does.");
+      if (action !== "confirm" && action !== "add") return kit.say(c, 400, "Not saved", "That is not something this page does.");
+      // One form: the ticks and the person typed under "Someone not on the list?" go together, whichever
+      // button (or Enter in a field) sent it, so an Add does not drop ticks not yet saved (helper-130 #4).
+      const picked = all(form, "pick").slice(0, 500);
+      const [name, email] = [one(form, "name"), one(form, "email")];
+      const added = action === "add" || name.trim() || email.trim() ? [{ name, email }] : [];
+      if (!picked.length && !added.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
+      const saved = (await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now)).length;
       return c.redirect(`${selfPath(c)}?saved=${saved}`, 303);
     } catch (e) {
       if (e instanceof StatementError) {
         if (e.code === "no-such-event") return gone(c, account.email);
-        return metPage(c, account, claims, action === "add" ? { error: e.message, field: ADD_FIELD[e.code], name: one(form, "name"), email: one(form, "email") } : { error: e.message, picked: all(form, "pick") });
+        return metPage(c, account, claims, { error: e.message, field: e.about === "added" ? ADD_FIELD[e.code] : undefined, name: one(form, "name"), email: one(form, "email"), picked: all(form, "pick") });
       }
       throw e;
     }

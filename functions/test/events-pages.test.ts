@@ -285,6 +285,31 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(said).toEqual(["priya@northstar.io", "zoe.chateau@kestrel.vc"]);
   });
 
+  it("an Add sends the ticks not yet saved with it, a refused one gives both back, and Enter in a field adds too (helper-130 #4)", async () => {
+    // The page: Add's fields and button belong to the ticks' form.
+    const page = await text(await app.request(path()));
+    expect(/<input type="text" id="name"[^>]*>/.exec(page)?.[0]).toContain('form="pick"');
+    expect(/<input type="email" id="email"[^>]*>/.exec(page)?.[0]).toContain('form="pick"');
+    expect(page).toContain('<button type="submit" form="pick" name="action" value="add" class="secondary">Add</button>');
+    // A refused Add: the tick comes back ticked, what was typed too, the address marked.
+    const refused = await post(path(), { action: "add", pick: "guest011@company11.com", name: "A Colleague", email: "dev@lumenworks.io" });
+    expect(refused.status).toBe(400);
+    const again = await text(refused);
+    expect(again).toContain('value="guest011@company11.com" checked>');
+    expect(again).toContain('value="A Colleague"');
+    expect(/<input type="email" id="email"[^>]*>/.exec(again)?.[0]).toContain('aria-invalid="true"');
+    // Sent as a browser sends the Add: the tick and the person typed, both saved.
+    const res = await post(path(), { action: "add", pick: "guest011@company11.com", name: "Lena Ford", email: "lena@fordworks.io" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toMatch(/\?saved=2$/);
+    // Enter in a field sends the form's first button, "Save whom I met": the person typed is added.
+    const enter = await post(path(), { action: "confirm", name: "Kai Moss", email: "kai@mossco.io" });
+    expect(enter.headers.get("location")).toMatch(/\?saved=1$/);
+    const said = (await loadStatements(repo, OWNER)).confirmations.map((c) => c.email);
+    expect(said).toEqual(expect.arrayContaining(["guest011@company11.com", "lena@fordworks.io", "kai@mossco.io"]));
+    for (const email of ["guest011@company11.com", "lena@fordworks.io", "kai@mossco.io"]) await post(path(), { action: "unconfirm", email });
+  });
+
   it("an addition sent on a link that expired while the page was open changes nothing and gives back what was typed", async () => {
     const stale = linkPath("met", sealLink(KEY, { act: "met", acc: OWNER, evt: "conf-1" }, NOW - 43 * DAY));
     const before = (await loadStatements(repo, OWNER)).confirmations.length;

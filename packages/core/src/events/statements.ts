@@ -23,6 +23,8 @@ export class StatementError extends Error {
   constructor(
     readonly code: "no-such-event" | "not-networking" | "not-attended" | "bad-goal" | "bad-address" | "owner" | "colleague" | "not-person" | "bad-name" | "not-on-list",
     message: string,
+    /** "added": about the person added by name and address (not a pick from the list). */
+    readonly about?: "added",
   ) {
     super(message);
     this.name = "StatementError";
@@ -216,7 +218,13 @@ export async function confirmMet(
     if (!p) throw new StatementError("not-on-list", `${email} is not on this event's list: add them with their name instead.`);
     out.push({ eventId, email, name: p.name });
   }
-  for (const a of people.added ?? []) out.push({ eventId, email: person(a.email), name: validateName(a.name) });
+  for (const a of people.added ?? []) {
+    try {
+      out.push({ eventId, email: person(a.email), name: validateName(a.name) });
+    } catch (e) {
+      throw e instanceof StatementError ? new StatementError(e.code, e.message, "added") : e;
+    }
+  }
   for (const c of out) await repo.put({ ...keys.metConfirmation(owner.email, eventId, c.email), ...c, at: now });
   return out;
 }
