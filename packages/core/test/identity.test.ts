@@ -182,7 +182,7 @@ describe("non-persons", () => {
     expect(isNonPersonAddress(normalizeAddress(`${local.toUpperCase()}+abc@Partner.io`)!)).toBe(true);
   });
 
-  it.each(["noreply-calendar", "no-reply.mail", "no_reply", "noreply_42", "donotreply-billing", "do_not_reply", "bounces-123", "bounce+x", "mailer-daemon.eu"])(
+  it.each(["noreply-calendar", "no-reply.mail", "no_reply", "noreply_42", "donotreply-billing", "do_not_reply", "bounces-123", "bounce+x", "mailer-daemon.eu", "no.reply", "do.not.reply", "No.Reply.Events"])(
     "noreply-like variant %s",
     (local) => {
       expect(isNonPersonAddress(normalizeAddress(`${local}@partner.io`)!)).toBe(true);

@@ -188,7 +188,8 @@ export function isNonPersonAddress(address: string): boolean {
   if (ROLE_LOCAL_PARTS.has(local)) return true;
   // shared/spec/events.md: the event platforms' organiser addresses are not persons.
   if (PLATFORM_SENDERS.has(address)) return true;
-  return /^(no-?reply|do-?not-?reply|bounces?|mailer-daemon)([._-]|$)/.test(local);
+  // (Words joined by nothing, a hyphen, an underscore or a dot: `no.reply` too, helper-130.)
+  return /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|mailer-daemon)([._-]|$)/.test(local);
 }
 
 /** Why an address is or is not a networking contact. */
