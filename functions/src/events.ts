@@ -318,7 +318,12 @@ ${nav(c, account.email)}`,
     const statements: OwnerStatements = await loadStatements(deps.repo, account.email);
     const title = m.title || "this event";
     if (!networkingReason(m, owner(account), statements.marks))
-      return kit.page(c, 409, "Not a networking event", html`<h1>${title} is not a networking event</h1><p>It was unmarked. Mark it again on your events page to say whom you met there.</p>${nav(c, account.email)}`);
+      return kit.page(
+        c,
+        409,
+        "Not a networking event",
+        html`<h1>${title} is not a networking event</h1><p>${statements.marks.get(m.id) === false ? "It was unmarked. Mark it again" : "Mark it as one"} on your events page to say whom you met there.</p>${nav(c, account.email)}`,
+      );
     if (!attendedEvent(m, now))
       return kit.page(
         c,

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount, saveAccount } from "@followthrough/core/accounts";
-import { confirmMet, loadStatements, unconfirmMet } from "@followthrough/core/events";
+import { confirmMet, loadStatements, markEvent, unconfirmMet } from "@followthrough/core/events";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import type { Meeting } from "@followthrough/core/model";
 import { randomKeyring } from "@followthrough/core/secrets";
@@ -187,6 +187,24 @@ describe("one event's goal (the digest's Coming up)", () => {
     expect((await app.request(linkPath("goal", sealLink(KEY, { act: "goal", acc: OWNER }, NOW)))).status).toBe(400);
     expect((await app.request(link("goal", "deleted-event"))).status).toBe(404);
     expect((await app.request(link("goal", "lunch-1"))).status).toBe(409); // not a networking event
+  });
+});
+
+describe("who did you meet at an event that is not a networking event", () => {
+  it("says how to make it one: mark it, or mark it again when the owner unmarked it (helper-130)", async () => {
+    await putMeetings(repo, OWNER, [meeting("coffee-9", "Coffee with Ivo", NOW - DAY, 1)], 1);
+    const never = await app.request(link("met", "coffee-9"));
+    await repo.delete(keys.meeting(OWNER, "coffee-9"));
+    expect(never.status).toBe(409);
+    const neverPage = await text(never);
+    expect(neverPage).toContain("Mark it as one on your events page to say whom you met there.");
+    expect(neverPage).not.toContain("unmarked");
+    await markEvent(repo, (await loadAccount(repo, OWNER))!, "mixer-1", false, NOW);
+    try {
+      expect(await text(await app.request(link("met", "mixer-1")))).toContain("It was unmarked. Mark it again on your events page to say whom you met there.");
+    } finally {
+      await repo.delete(keys.eventMark(OWNER, "mixer-1"));
+    }
   });
 });
 
