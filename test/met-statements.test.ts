@@ -6,7 +6,8 @@
  * new person met, with a follow-up draft).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { confirmMet, loadStatements } from "@followthrough/core/events";
+import { confirmedAt, confirmMet, loadStatements } from "@followthrough/core/events";
+import { ownerIdentity } from "@followthrough/core/identity";
 import { infer } from "@followthrough/core/inference";
 import type { Meeting, Owner } from "@followthrough/core/model";
 import { type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
@@ -56,9 +57,11 @@ describe("who I met at an event: its rooms are no one met", () => {
     expect(await confirmMet(repo, owner, mixer.id, { picked: ["Ivo@OtherCo.com"] }, now)).toEqual([{ eventId: mixer.id, email: "ivo@otherco.com", name: "Ivo Petrov" }]);
   });
 
-  it("a room's confirmation stored before it was refused makes no contact; the person's does", () => {
-    const confirmations = [graphRoom, googleRoom, "ivo@otherco.com"].map((email) => ({ eventId: mixer.id, email, name: "x" }));
+  it("a room's confirmation stored before it was refused makes no contact, nor is it someone already in touch; the person's does", () => {
+    const confirmations = [graphRoom, googleRoom, "no.reply@eventco.com", "ivo@otherco.com"].map((email) => ({ eventId: mixer.id, email, name: "x", at: now }));
     const r = infer(owner, [mixer], [], now, { confirmations });
     expect(r.contacts.map((c) => c.email)).toEqual(["ivo@otherco.com"]);
+    // What the digest's "Your events" and the met page list (helper-131 #2: the rooms were "already in touch").
+    expect(confirmedAt(mixer, ownerIdentity(owner.email, owner.aliases), { confirmations }, r.contacts)).toEqual([{ email: "ivo@otherco.com", name: "x", status: "new" }]);
   });
 });

@@ -357,7 +357,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const contacts = confirmed.every((x) => recorded.has(x.email))
       ? people
       : infer(account, ...(await Promise.all([deps.repo.loadMeetings(account.email), deps.repo.loadMessages(account.email)])), now, { confirmations: statements.confirmations }).contacts;
-    const inTouch = new Set(confirmedAt(m.id, statements, contacts).filter((x) => x.status === "already-in-touch").map((x) => x.email));
+    const inTouch = new Set(confirmedAt(m, owner(account), statements, contacts).filter((x) => x.status === "already-in-touch").map((x) => x.email));
     const query = (c.req.query("q") ?? "").slice(0, 100);
     // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.
     const searching = query.trim() !== "";

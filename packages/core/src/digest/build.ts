@@ -1,6 +1,7 @@
 import type { AccountRecord } from "../accounts";
 import { eventWhen, firstNameOf, humanDate } from "../followup";
 import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "../events";
+import { ownerIdentity } from "../identity";
 import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, type LinkClaims, linkPath, sealLink } from "../links";
 import type { MailMessage, Meeting } from "../model";
@@ -173,6 +174,8 @@ export function digestEvents(o: {
   const { account, now, links } = o;
   const tz = account.timeZone;
   const found = networkingEvents(account, o.meetings, o.contacts, now, o.statements);
+  const byId = new Map(o.meetings.map((m) => [m.id, m]));
+  const self = ownerIdentity(account.email, account.aliases);
   const upcoming: DigestUpcomingEvent[] = found.upcoming.map((e) => ({
     eventId: e.eventId,
     title: e.title,
@@ -186,7 +189,7 @@ export function digestEvents(o: {
     // later meeting, which counts even while it is still ahead (behaviour.md "Follow-ups").
     const followed = new Set(e.followedUp.map((c) => c.email));
     const met = e.met.map((c) => ({ email: c.email, name: c.name || c.email, followedUp: followed.has(c.email) }));
-    const alreadyInTouch = confirmedAt(e.eventId, o.statements, o.contacts)
+    const alreadyInTouch = confirmedAt(byId.get(e.eventId)!, self, o.statements, o.contacts)
       .filter((c) => c.status === "already-in-touch")
       .map((c) => c.name || c.email);
     return {

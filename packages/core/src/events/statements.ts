@@ -1,5 +1,5 @@
-import { classify, domainOf, isAddress, normalizeAddress, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
-import { attendedEvent, type Confirmation, type Contact, guestsAt, asOwnerSees, isResourceAt } from "../inference";
+import { classify, domainOf, isAddress, normalizeAddress, type OwnerIdentity, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
+import { attendedEvent, canBeMetAt, type Confirmation, type Contact, guestsAt, asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
@@ -208,7 +208,7 @@ export async function confirmMet(
   // An address of the event's rooms and resources (its list's, or a room organising it) is no person met, picked or added.
   const person = (raw: string) => {
     const email = validatePersonAddress(owner, raw);
-    if (isResourceAt(m, email)) throw new StatementError("not-person", NOT_A_PERSON);
+    if (!canBeMetAt(m, ownerIdentity(owner.email, owner.aliases), email)) throw new StatementError("not-person", NOT_A_PERSON);
     return email;
   };
   const out: Confirmation[] = [];
@@ -236,14 +236,16 @@ export async function unconfirmMet(repo: Repository, owner: Owner, eventId: stri
 }
 
 /**
- * The people the owner confirmed at an event, each "new" (their first meeting is that event: counted
- * in its result) or "already in touch" (written to more than 14 days before, or met earlier).
+ * The people the owner confirmed at event `m`, each "new" (their first meeting is that event: counted
+ * in its result) or "already in touch" (written to more than 14 days before, or met earlier). A
+ * confirmation the rules take for no one met (a room of the event, an address that is no person's,
+ * stored before it was refused) is neither, and left out (helper-131 #2).
  */
-export function confirmedAt(eventId: string, statements: Pick<OwnerStatements, "confirmations">, contacts: readonly Contact[]) {
+export function confirmedAt(m: Meeting, owner: OwnerIdentity, statements: Pick<OwnerStatements, "confirmations">, contacts: readonly Contact[]) {
   const firstAt = new Map(contacts.map((c) => [c.email, c.eventId]));
   return statements.confirmations
-    .filter((c) => c.eventId === eventId)
-    .map((c) => ({ email: c.email, name: c.name, status: firstAt.get(c.email) === eventId ? ("new" as const) : ("already-in-touch" as const) }));
+    .filter((c) => c.eventId === m.id && canBeMetAt(m, owner, c.email))
+    .map((c) => ({ email: c.email, name: c.name, status: firstAt.get(c.email) === m.id ? ("new" as const) : ("already-in-touch" as const) }));
 }
 
 /** The marks as the rules take them. */

@@ -88,10 +88,11 @@ export function isLarge(m: Meeting): boolean {
 export const isResourceEntry = (a: { resource: boolean; email: string }) => a.resource || withinDomain(domainOf(a.email), "resource.calendar.google.com");
 
 /**
- * Whether `email` is a room or other resource at `m`: an entry the provider flags so, or an address on
- * Google's resource calendar domain (an event made on a room's own calendar names it as organiser).
+ * Whether the owner can have met `email` at `m` (events.md "Who I met at E"): a person (behaviour.md;
+ * Google's rooms, on their resource domain, are no person anywhere), and not an entry `m`'s list
+ * flags as a room or other resource (Graph's rooms are plain addresses elsewhere).
  */
-export const isResourceAt = (m: Meeting, email: string) => isResourceEntry({ resource: false, email }) || m.attendees.some((a) => a.resource && a.email === email);
+export const canBeMetAt = (m: Meeting, owner: OwnerIdentity, email: string) => classify(owner, email) === "person" && !m.attendees.some((a) => a.resource && a.email === email);
 
 /** Attendee entries with the organiser added when the list leaves them out. */
 function entries(m: Meeting, owner: OwnerIdentity) {
@@ -252,7 +253,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
   for (const c of options.confirmations ?? []) {
     const m = byId.get(c.eventId);
     // (A room of the event is no one met: a confirmation of one, stored before confirmMet refused it, counts for nothing.)
-    if (!m || !attendedEvent(m, now) || classify(owner, c.email) !== "person" || isResourceAt(m, c.email)) continue;
+    if (!m || !attendedEvent(m, now) || !canBeMetAt(m, owner, c.email)) continue;
     consider(c.email, c.name, m, "confirmed");
   }
   for (const m of [...ordered, ...meetings.filter((m) => !isTimed(m))]) for (const a of m.attendees) learnName(a.email, a.name);
