@@ -150,10 +150,15 @@ export async function sendOnce<R extends SendRecord>(o: {
   // deleted, and a claim another attempt took over (this one ran past the lease) is left to it,
   // which looks in Sent before sending.
   const mark = (fields: Partial<SendRecord>) => repo.setIn(key, field, fields, { claimedAt: now });
-  // An earlier attempt may have sent before failing or dying: look in Sent before sending again.
-  if (previous && previous.status !== "sent" && (await o.provider.sentRecently(o.mail.messageId, firstClaimedAt - 5 * 60_000))) {
-    await mark({ status: "sent", sentAt: previous.claimedAt });
-    return "reconciled";
+  // An earlier attempt may have sent before failing or dying: look in Sent before sending again, for
+  // its Message-ID as well as this one's (an attempt before the account's address was renamed wrote
+  // one made from the old address: helper-131 #3).
+  if (previous && previous.status !== "sent") {
+    for (const id of new Set([previous.messageId, o.mail.messageId].filter(Boolean))) {
+      if (!(await o.provider.sentRecently(id, firstClaimedAt - 5 * 60_000))) continue;
+      await mark({ status: "sent", sentAt: previous.claimedAt });
+      return "reconciled";
+    }
   }
   try {
     await o.provider.send(o.mail);
