@@ -140,10 +140,11 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
    */
   const expiredPost = async (c: C) => {
     const form = sameOrigin(c, base) ? ((await c.req.parseBody({ all: true }).catch(() => ({}))) as Form) : {};
-    // What a person typed: an addition's name and address, a goal (not a hidden field of a button).
+    // What a person typed: an addition's name and address (sent by Add, or by Enter, which is Save
+    // whom I met's: helper-131 #4), a goal (not a hidden field of a button).
     const action = one(form, "action");
     const fields: [string, string][] =
-      action === "add" ? [["Name", one(form, "name")], ["Address", one(form, "email")]] : action === "goal" ? [["Goal", one(form, "goal")]] : [];
+      action === "add" || action === "confirm" ? [["Name", one(form, "name")], ["Address", one(form, "email")]] : action === "goal" ? [["Goal", one(form, "goal")]] : [];
     const typed = fields.filter(([, v]) => v.trim() !== "");
     return kit.page(
       c,

@@ -338,6 +338,10 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(page).toContain('value="Priya Natarajan" readonly');
     expect(page).toContain('value="priya.n@northstar.io" readonly');
     expect((await loadStatements(repo, OWNER)).confirmations.length).toBe(before);
+    // Sent with Enter in the address box, as the form's first button (Save whom I met) sends it: the same (helper-131 #4).
+    const entered = await text(await post(stale, { action: "confirm", name: "Priya Natarajan", email: "priya.n@northstar.io" }));
+    expect(entered).toContain('value="Priya Natarajan" readonly');
+    expect(entered).toContain('value="priya.n@northstar.io" readonly');
     // A "Take back" button's hidden address is nothing typed: not shown as such.
     expect(await text(await post(stale, { action: "unconfirm", email: "zoe.chateau@kestrel.vc" }))).not.toContain("What you typed");
     // From another origin: the same page, nothing echoed.
