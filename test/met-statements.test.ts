@@ -6,11 +6,13 @@
  * new person met, with a follow-up draft).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { confirmedAt, confirmMet, loadStatements } from "@followthrough/core/events";
-import { ownerIdentity } from "@followthrough/core/identity";
-import { infer } from "@followthrough/core/inference";
+import { confirmedAt, confirmMet, loadStatements, markEvent } from "@followthrough/core/events";
+import { classify, ownerIdentity } from "@followthrough/core/identity";
+import { attendedEvent, infer } from "@followthrough/core/inference";
 import type { Meeting, Owner } from "@followthrough/core/model";
 import { type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { ownFixture } from "./support/fixtures";
+import { startScanHarness } from "./support/scan-harness";
 
 const DAY = 86_400_000;
 const now = Date.parse("2026-06-10T09:00:00Z");
@@ -63,5 +65,31 @@ describe("who I met at an event: its rooms are no one met", () => {
     expect(r.contacts.map((c) => c.email)).toEqual(["ivo@otherco.com"]);
     // What the digest's "Your events" and the met page list (helper-131 #2: the rooms were "already in touch").
     expect(confirmedAt(mixer, ownerIdentity(owner.email, owner.aliases), { confirmations }, r.contacts)).toEqual([{ email: "ivo@otherco.com", name: "x", status: "new" }]);
+  });
+});
+
+describe("a scan reads each confirmation once for the met page", () => {
+  it("marks known the confirmation of someone the owner wrote to long before (no contact at all), not that of someone new", async () => {
+    const h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 50 });
+    try {
+      const at = Date.parse(h.expected.now);
+      const first = await h.scan(at);
+      const account = h.account();
+      const self = ownerIdentity(account.email, account.aliases);
+      // The latest timed meeting the owner attended, marked a networking event.
+      const e = (await h.repo.loadMeetings(h.email)).filter((m) => !m.allDay && attendedEvent(m, at)).sort((a, b) => b.end - a.end)[0];
+      await markEvent(h.repo, account, e.id, true, at);
+      // Someone the owner wrote to more than 14 days before it, not on its list, and no contact (met nowhere before the mail).
+      const sent = (await h.repo.loadMessages(h.email)).filter((m) => m.inSent && !m.draft && m.sentAt < e.start - 15 * 86_400_000);
+      const contact = new Set(first.contacts.map((c) => c.email));
+      const known = sent.flatMap((m) => m.recipients.map((r) => r.email)).find((x) => classify(self, x) === "person" && !contact.has(x) && !e.attendees.some((a) => a.email === x))!;
+      expect(known).toBeDefined();
+      await confirmMet(h.repo, account, e.id, { added: [{ name: "Known Before", email: known }, { name: "Someone New", email: "someone.new@elsewhere.example" }] }, at);
+      await h.scan(at + 1);
+      const said = (await loadStatements(h.repo, h.email)).confirmations;
+      expect(said.map((c) => [c.email, c.known ?? false])).toEqual(expect.arrayContaining([[known, true], ["someone.new@elsewhere.example", false]]));
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -41,7 +41,7 @@ import {
   unconfirmMet,
 } from "@followthrough/core/events";
 import { eventWhen } from "@followthrough/core/followup";
-import { asOwnerSees, attendedEvent, infer, inStartOrder } from "@followthrough/core/inference";
+import { asOwnerSees, attendedEvent, inStartOrder } from "@followthrough/core/inference";
 import { ownerIdentity } from "@followthrough/core/identity";
 import type { LinkClaims } from "@followthrough/core/links";
 import { addressOn, type Meeting } from "@followthrough/core/model";
@@ -349,16 +349,17 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const attendedWith = found.filter((p) => p.metBy === undefined);
     const byMail = new Set(wrote.map((p) => p.email));
     const metThere = new Set(attendedWith.map((p) => p.email));
-    // "Already in touch" (events.md), decided as the digest decides it: from the last scan's people
-    // when it found every confirmed person a contact (first met here or elsewhere); else (one
-    // confirmed since it, or one the owner wrote to more than 14 days before E, whom no scan makes a
-    // contact) by the rules run now over what is stored (helper-130 #1: one known by mail was never
-    // called so on this page while the digest said it).
+    // "Already in touch" (events.md) as the last scan's rules read it: first met elsewhere (their
+    // record), or no contact at all, the owner having written to them more than 14 days before (the
+    // scan marks such a confirmation `known`; helper-130 #1: one known by mail was never called so here
+    // while the digest said it). One confirmed since that scan is called nothing yet: the next decides.
     const recorded = new Set(people.map((p) => p.email));
-    const contacts = confirmed.every((x) => recorded.has(x.email))
-      ? people
-      : infer(account, ...(await Promise.all([deps.repo.loadMeetings(account.email), deps.repo.loadMessages(account.email)])), now, { confirmations: statements.confirmations }).contacts;
-    const inTouch = new Set(confirmedAt(m, owner(account), statements, contacts).filter((x) => x.status === "already-in-touch").map((x) => x.email));
+    const known = new Set(confirmed.filter((x) => x.known).map((x) => x.email));
+    const inTouch = new Set(
+      confirmedAt(m, owner(account), statements, people)
+        .filter((x) => x.status === "already-in-touch" && (recorded.has(x.email) || known.has(x.email)))
+        .map((x) => x.email),
+    );
     const query = (c.req.query("q") ?? "").slice(0, 100);
     // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.
     const searching = query.trim() !== "";

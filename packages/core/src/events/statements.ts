@@ -1,5 +1,6 @@
 import { classify, domainOf, isAddress, normalizeAddress, type OwnerIdentity, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
 import { attendedEvent, canBeMetAt, type Confirmation, type Contact, guestsAt, asOwnerSees } from "../inference";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
@@ -15,7 +16,12 @@ import { EVENT_RULES, type EventMarks, isNetworkingEvent, networkingReason } fro
 export interface OwnerStatements {
   marks: Map<string, boolean>;
   goals: Map<string, number>;
-  confirmations: (Confirmation & { at: number })[];
+  /**
+   * `known`: the last complete scan found this confirmation's person no contact at all (the owner
+   * wrote to them more than 14 days before their first meeting): "already in touch" for good, as the
+   * met page reads it without the rules ({@link recordKnownConfirmations}).
+   */
+  confirmations: (Confirmation & { at: number; known?: true })[];
 }
 
 /** A statement the rules refuse, with a message the page can show as it is. */
@@ -38,7 +44,7 @@ export async function loadStatements(repo: Repository, account: string): Promise
     const sk = String(i.sk);
     if (sk.startsWith("SAYS#MARK#")) out.marks.set(String(i.eventId), i.marked === true);
     else if (sk.startsWith("SAYS#GOAL#")) out.goals.set(String(i.eventId), Number(i.goal));
-    else if (sk.startsWith("SAYS#MET#")) out.confirmations.push({ eventId: String(i.eventId), email: String(i.email), name: String(i.name ?? ""), at: Number(i.at) });
+    else if (sk.startsWith("SAYS#MET#")) out.confirmations.push({ eventId: String(i.eventId), email: String(i.email), name: String(i.name ?? ""), at: Number(i.at), ...(i.known === true ? { known: true as const } : {}) });
   }
   out.confirmations.sort((a, b) => a.at - b.at || (a.email < b.email ? -1 : 1));
   return out;
@@ -246,6 +252,43 @@ export function confirmedAt(m: Meeting, owner: OwnerIdentity, statements: Pick<O
   return statements.confirmations
     .filter((c) => c.eventId === m.id && canBeMetAt(m, owner, c.email))
     .map((c) => ({ email: c.email, name: c.name, status: firstAt.get(c.email) === m.id ? ("new" as const) : ("already-in-touch" as const) }));
+}
+
+/**
+ * Records on each confirmation what a complete scan's rules made of it ({@link OwnerStatements}
+ * `known`), so the "Who did you meet" page can say "already in touch" of one the owner wrote to long
+ * before without reading the year of mail the rules read (helper-131 #1: it ran the rules on every
+ * view). Only a confirmation whose reading changed is written, and only as it was read (one taken
+ * back, or confirmed again, meanwhile is left to the next scan).
+ */
+export async function recordKnownConfirmations(
+  repo: Repository,
+  account: string,
+  owner: OwnerIdentity,
+  meetings: readonly Meeting[],
+  confirmations: OwnerStatements["confirmations"],
+  contacts: readonly Contact[],
+  now: number,
+): Promise<void> {
+  if (!confirmations.length) return;
+  const isContact = new Set(contacts.map((c) => c.email));
+  const byId = new Map(meetings.map((m) => [m.id, m]));
+  for (const c of confirmations) {
+    const stored = byId.get(c.eventId);
+    const m = stored && asOwnerSees(stored, owner);
+    const known = !!m && attendedEvent(m, now) && canBeMetAt(m, owner, c.email) && !isContact.has(c.email);
+    if (known === (c.known === true)) continue;
+    await repo.conditional(
+      new UpdateCommand({
+        TableName: repo.table,
+        Key: keys.metConfirmation(account, c.eventId, c.email),
+        UpdateExpression: known ? "SET #k = :k" : "REMOVE #k",
+        ConditionExpression: "#at = :at",
+        ExpressionAttributeNames: { "#k": "known", "#at": "at" },
+        ExpressionAttributeValues: { ":at": c.at, ...(known ? { ":k": true } : {}) },
+      }),
+    );
+  }
 }
 
 /** The marks as the rules take them. */

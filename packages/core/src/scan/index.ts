@@ -1,5 +1,5 @@
 import { updateAccount } from "../accounts";
-import { loadStatements, networkingEvents, type NetworkingEvents, type OwnerStatements } from "../events";
+import { loadStatements, networkingEvents, type NetworkingEvents, type OwnerStatements, recordKnownConfirmations } from "../events";
 import { metAtEvents } from "../followup";
 import { type Contact, infer, type Inference } from "../inference";
 import type { MailMessage, Meeting, Owner } from "../model";
@@ -269,5 +269,6 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const current = new Set(people.map((p) => p.email));
   const gone = previous.filter((p) => !current.has(p.email) && !p.gone).map((p): PersonRecord => ({ ...p, gone: true }));
   await repo.putPeople(account, [...changed, ...gone]);
+  await recordKnownConfirmations(repo, account, ownerIdentity(self.email, self.aliases), meetings, statements.confirmations, result.contacts, now);
   return { ...result, people, owner: self, streams, complete: true, networkingEvents: events, statements, read: { meetings, messages } };
 }
