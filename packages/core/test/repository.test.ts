@@ -412,6 +412,20 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(now);
   });
 
+  it("a rename onto an address that already has an account (stored before sign-ins were recorded) leaves that account's people as they are", async () => {
+    const [was, now] = ["lee@old.example", "lee@new.example"];
+    const ring = randomKeyring();
+    const identity = "998877665544332211010";
+    await saveAccount(repo, ring, { email: was, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: `google:${identity}` });
+    await linkIdentity(repo, `google:${identity}`, was);
+    await saveAccount(repo, ring, { email: now, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active" });
+    await repo.put({ ...keys.person(was, "ivo@otherco.com"), email: "ivo@otherco.com", stage: "dismissed" });
+    await repo.put({ ...keys.person(now, "ivo@otherco.com"), email: "ivo@otherco.com", stage: "drafted", draftId: "d9" });
+    expect((await reconnect(repo, ring, now, { identity })).kind).toBe("reconnected");
+    expect(await repo.get(keys.person(now, "ivo@otherco.com"))).toMatchObject({ stage: "drafted", draftId: "d9" });
+    expect(await repo.allItems(was)).toEqual([]);
+  });
+
   it("a disconnect cut short leaves the account and its sign-in in place, so it can be done again; done, nothing is left", async () => {
     const email = "leaving@acme.io";
     await saveAccount(repo, randomKeyring(), { email, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: "google:123456789012345678901" });

@@ -238,7 +238,9 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   const moved = o.identity ? await accountByIdentity(o.repo, identityKey(o.identity)) : undefined;
   const carried = moved && moved.email.toLowerCase() !== email.toLowerCase() ? moved : undefined;
   if (carried) {
-    await carryOwnersRecords(o.repo, carried.email, email);
+    // (Into a new record only: an account already under the new address, one stored before sign-ins
+    // were recorded, keeps its own; helper-131 #6.)
+    if (!existing) await carryOwnersRecords(o.repo, carried.email, email);
     await deleteAccountData(o.repo, carried.email);
   }
   const grant: Grant = { provider: o.provider, email, profile: o.profile, clientId: o.client.clientId, endpoints: endpointsOf(o.client), scopes: o.scopes, now: o.now, ...(o.identity ? { identity: identityKey(o.identity) } : {}) };
