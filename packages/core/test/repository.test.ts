@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountByIdentity, awaitsReconnect, deleteAccountData, setFirstName, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, awaitsReconnect, deleteAccountData, setFirstName, updateAccount, updateConnection, linkIdentity, loadAccount, movedAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { storeConnection } from "@followthrough/core/connect";
 import { markNeedsReconnect } from "@followthrough/core/dispatch";
 import { CALENDAR_ZONE, changeTimeZone, findEvent } from "@followthrough/core/events";
@@ -386,7 +386,7 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(item?.gsi2sk).toBeUndefined();
   });
 
-  it("an account the provider renamed (the same sign-in at a new address) keeps what the owner said and was sent; the old address keeps nothing", async () => {
+  it("an account the provider renamed (the same sign-in at a new address) keeps what the owner said and was sent; the old address keeps only where it went", async () => {
     const [was, now] = ["mara@old.example", "mara@new.example"];
     const ring = randomKeyring();
     const identity = "998877665544332211009";
@@ -399,6 +399,7 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
       { ...keys.eventMail(was, "morning-after", "evt0"), status: "sent", at: 3 },
       { ...keys.person(was, "ivo@otherco.com"), email: "ivo@otherco.com", stage: "dismissed" },
       { ...keys.draft(was, "ana@x.io"), claim: { status: "created", draftId: "d1" } },
+      { ...keys.digest(was, "2026-W23"), digest: { status: "sent", week: "2026-W23" } },
     ];
     for (const item of said) await repo.put(item);
     await putMeetings(repo, was, [meeting("m1", 1_000)], 1);
@@ -408,8 +409,12 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     // Each as it was, under the new address; what the mailbox holds is read again there, not copied.
     const moved = (await repo.allItems(now)).filter((i) => i.sk !== "ACCOUNT");
     expect(moved.sort((a, b) => String(a.sk).localeCompare(String(b.sk)))).toEqual(said.map((i) => ({ ...i, pk: keys.account(now).pk })).sort((a, b) => a.sk.localeCompare(b.sk)));
-    expect(await repo.allItems(was)).toEqual([]);
+    expect(await repo.allItems(was)).toEqual([{ ...keys.moved(was), to: now, identity: `google:${identity}`, createdAt: 1, movedAt: 10 }]);
     expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(now);
+    // Its links follow it there, judged by the old account's creation; not once another sign-in holds the new address.
+    expect(await movedAccount(repo, was)).toMatchObject({ account: { email: now }, createdAt: 1 });
+    await updateConnection(repo, now, { identity: "google:someone-else" }, 11);
+    expect(await movedAccount(repo, was)).toBeUndefined();
   });
 
   it("a rename onto an address that already has an account (stored before sign-ins were recorded) leaves that account's people as they are", async () => {
@@ -423,7 +428,7 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     await repo.put({ ...keys.person(now, "ivo@otherco.com"), email: "ivo@otherco.com", stage: "drafted", draftId: "d9" });
     expect((await reconnect(repo, ring, now, { identity })).kind).toBe("reconnected");
     expect(await repo.get(keys.person(now, "ivo@otherco.com"))).toMatchObject({ stage: "drafted", draftId: "d9" });
-    expect(await repo.allItems(was)).toEqual([]);
+    expect((await repo.allItems(was)).map((i) => i.sk)).toEqual(["MOVED"]);
   });
 
   it("a disconnect cut short leaves the account and its sign-in in place, so it can be done again; done, nothing is left", async () => {

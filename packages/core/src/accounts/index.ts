@@ -465,6 +465,26 @@ export const pausePatch = (a: Pick<AccountRecord, "status" | "reconnectReason">)
  * the notice's stamp stay until a reconnect clears them, core/connect storeConnection): a pause keeps
  * that state, so resuming such an account asks for the reconnect instead of turning it on unread.
  */
+/**
+ * The account an address's went to when the provider renamed it (core/connect writes `keys.moved`
+ * at the old address), following up to three renames, and the creation of the account the address
+ * named (links are judged by it, as by `createdAt` at home). Undefined when it went nowhere, or where
+ * it went is now another sign-in's account.
+ */
+export async function movedAccount(repo: Repository, email: string): Promise<{ account: AccountRecord; createdAt?: number } | undefined> {
+  let first: { identity?: string; createdAt?: number } | undefined;
+  let at = email;
+  for (let hop = 0; hop < 3; hop++) {
+    const moved = await repo.get<{ to: string; identity?: string; createdAt?: number }>(keys.moved(at));
+    if (!moved) return undefined;
+    first ??= moved;
+    const account = await loadAccount(repo, moved.to);
+    if (account) return account.identity !== undefined && account.identity === first.identity ? { account, createdAt: first.createdAt } : undefined;
+    at = moved.to;
+  }
+  return undefined;
+}
+
 export const awaitsReconnect = (a: Pick<AccountRecord, "status" | "reconnectReason" | "reconnectNotifiedAt" | "reconnectNotifyingAt">): boolean =>
   a.status === "needs_reconnect" || a.reconnectReason !== undefined || a.reconnectNotifiedAt !== undefined || a.reconnectNotifyingAt !== undefined;
 

@@ -250,6 +250,9 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     // were recorded, keeps its own; helper-131 #6.)
     if (!existing) await carryOwnersRecords(o.repo, carried.email, email);
     await deleteAccountData(o.repo, carried.email);
+    // The links of the emails sent under the old address (a one-click unsubscribe above all) follow it
+    // to the new one, for that connection's sign-in only (helper-132 #1: they found no account).
+    await o.repo.put({ ...keys.moved(carried.email), to: email, ...(carried.identity ? { identity: carried.identity } : {}), ...(carried.createdAt !== undefined ? { createdAt: carried.createdAt } : {}), movedAt: o.now });
   }
   const grant: Grant = { provider: o.provider, email, profile: o.profile, clientId: o.client.clientId, endpoints: endpointsOf(o.client), scopes: o.scopes, now: o.now, ...(o.identity ? { identity: identityKey(o.identity) } : {}) };
   const connection = (prior: AccountRecord | undefined) => grantFields(grant, prior);
@@ -302,11 +305,12 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
  * What a renamed account's owner said and was sent, which no read of the mailbox gives back: its
  * statements (events.md: they "survive every rescan and are deleted with the account"), the event
  * emails sent (each goes once per event), the people with their stages (a follow-up dismissed or
- * drafted stays so) and the drafts made (a tap lands on the draft made, not a second one). Copied to
+ * drafted stays so), the drafts made (a tap lands on the draft made, not a second one) and the
+ * digests sent (their web view, as their links still open it). Copied to
  * the new address's partition before the old one goes; what the mailbox holds is read again there.
  * (Until 2026-12-03 they went with the old partition: helper-129 #1, helper-130 #3.)
  */
-const CARRIED_PREFIXES = [keys.prefix.says, keys.prefix.eventMail, keys.prefix.person, keys.prefix.draft];
+const CARRIED_PREFIXES = [keys.prefix.says, keys.prefix.eventMail, keys.prefix.person, keys.prefix.draft, keys.prefix.digest];
 
 async function carryOwnersRecords(repo: Repository, from: string, to: string): Promise<void> {
   const pk = keys.account(to).pk;
