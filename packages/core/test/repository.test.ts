@@ -5,6 +5,7 @@ import { storeConnection } from "@followthrough/core/connect";
 import { markNeedsReconnect } from "@followthrough/core/dispatch";
 import { CALENDAR_ZONE, changeTimeZone, findEvent } from "@followthrough/core/events";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
+import { gmailDraftsLink } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type LocalDynamo, putMeetings, putMessages, Repository, startLocalDynamo, sweep } from "@followthrough/core/storage";
 
@@ -397,8 +398,8 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
       { ...keys.eventGoal(was, "evt1"), eventId: "evt1", goal: 5, at: 2 },
       { ...keys.metConfirmation(was, "evt0", "ivo@otherco.com"), eventId: "evt0", email: "ivo@otherco.com", name: "Ivo", at: 2 },
       { ...keys.eventMail(was, "morning-after", "evt0"), status: "sent", at: 3 },
-      { ...keys.person(was, "ivo@otherco.com"), email: "ivo@otherco.com", stage: "dismissed" },
-      { ...keys.draft(was, "ana@x.io"), claim: { status: "created", draftId: "d1" } },
+      { ...keys.person(was, "ivo@otherco.com"), person: { email: "ivo@otherco.com", stage: "dismissed", draftId: "d0", draftLink: gmailDraftsLink(was) } },
+      { ...keys.draft(was, "ana@x.io"), claim: { status: "created", draftId: "d1", webLink: gmailDraftsLink(was) } },
       { ...keys.digest(was, "2026-W23"), digest: { status: "sent", week: "2026-W23" } },
     ];
     for (const item of said) await repo.put(item);
@@ -408,7 +409,9 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect((await loadAccount(repo, now))?.template).toBe("Hi {first}");
     // Each as it was, under the new address; what the mailbox holds is read again there, not copied.
     const moved = (await repo.allItems(now)).filter((i) => i.sk !== "ACCOUNT");
-    expect(moved.sort((a, b) => String(a.sk).localeCompare(String(b.sk)))).toEqual(said.map((i) => ({ ...i, pk: keys.account(now).pk })).sort((a, b) => a.sk.localeCompare(b.sk)));
+    // (A Gmail draft's link, to the Drafts of the mailbox's address, names the new one.)
+    const relinked = JSON.parse(JSON.stringify(said).replaceAll(gmailDraftsLink(was), gmailDraftsLink(now))) as typeof said;
+    expect(moved.sort((a, b) => String(a.sk).localeCompare(String(b.sk)))).toEqual(relinked.map((i) => ({ ...i, pk: keys.account(now).pk })).sort((a, b) => a.sk.localeCompare(b.sk)));
     expect(await repo.allItems(was)).toEqual([{ ...keys.moved(was), to: now, identity: `google:${identity}`, createdAt: 1, movedAt: 10 }]);
     expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(now);
     // Its links follow it there, judged by the old account's creation; not once another sign-in holds the new address.

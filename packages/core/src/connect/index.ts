@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, createAccount, deleteAccountData, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
-import type { Profile } from "../providers";
+import { gmailDraftsLink, type Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
 import { decrypt, encrypt, type Keyring } from "../secrets";
 import { keys, type Repository } from "../storage";
@@ -315,7 +315,16 @@ const CARRIED_PREFIXES = [keys.prefix.says, keys.prefix.eventMail, keys.prefix.p
 async function carryOwnersRecords(repo: Repository, from: string, to: string): Promise<void> {
   const pk = keys.account(to).pk;
   const items = (await Promise.all(CARRIED_PREFIXES.map((prefix) => repo.query(keys.account(from).pk, prefix)))).flat();
-  await repo.batch(items.map((item) => ({ PutRequest: { Item: { ...item, pk } } })));
+  // A Gmail draft's link names the mailbox's address: the copy names the new one (helper-131 #6).
+  const [was, now] = [gmailDraftsLink(from), gmailDraftsLink(to)];
+  const relinked = (o: unknown, field: string) => (o && typeof o === "object" && (o as Record<string, unknown>)[field] === was ? { ...o, [field]: now } : o);
+  const copy = (item: Record<string, unknown>) => ({
+    ...item,
+    pk,
+    ...(item.person ? { person: relinked(item.person, "draftLink") } : {}),
+    ...(item.claim ? { claim: relinked(item.claim, "webLink") } : {}),
+  });
+  await repo.batch(items.map((item) => ({ PutRequest: { Item: copy(item) } })));
 }
 
 /** The account under the address changed while a connection was being stored: it is stored again from the start. */

@@ -3,7 +3,7 @@ import { auth as googleAuth, gmail } from "@googleapis/gmail";
 import type { Owner } from "../model";
 import { normalizeAddress } from "../identity";
 import { buildMime, type Composer, composerOf, mimeOfOutgoing, SENT_ID_HEADER } from "../mail";
-import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
+import { type DraftRequest, type DraftResult, gmailDraftsLink, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
 import { type Clock, mapLimit, onlyRateLimited, Pacer, ProviderError, type RetryOptions, Slots, systemClock, timedRequest, withRetry } from "../resilience";
 import { PROVIDER_REQUEST_TIMEOUT_MS } from "../limits";
 import { googleCalendarStream } from "./calendar";
@@ -28,9 +28,6 @@ export const DRAFT_LOOKBACK = 10;
 export const DRAFT_LOOKBACK_MAX = 100;
 /** How far Gmail's clock (a draft's internalDate) may be behind ours (the claim's time). */
 export const DRAFT_CLOCK_SLACK_MS = 5 * 60_000;
-
-/** Gmail has no reliable link to one draft: land on the account's Drafts folder. */
-export const gmailDraftsLink = (email: string) => `https://mail.google.com/mail/u/${encodeURIComponent(email)}/#drafts`;
 
 /** The OAuth2 client class matching the Google API packages' own google-auth-library. */
 export const OAuth2 = googleAuth.OAuth2;
