@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, createAccount, deleteAccountData, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
+import { type AccountRecord, accountByIdentity, calendarZoneOf, createAccount, deleteAccountData, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import { gmailDraftsLink, type Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -222,15 +222,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   const email = o.profile.email.trim();
   if (!email.includes("@")) throw new Error("the provider's profile has no address");
   let existing = (await loadAccountItem(o.repo, email))?.account;
-  if (existing && existing.provider !== o.provider) {
-    // Connected through the other provider: refused while it still reads the mailbox. One whose grant
-    // is gone (the address moved between Google Workspace and Microsoft 365, its old user deleted)
-    // no sign-in can reconnect or disconnect any more: as for another identity signing in (below),
-    // its data is deleted and this is a new connection, instead of a refusal for good (helper-132 #2).
-    if (!awaitsReconnect(existing)) return { kind: "conflict", existing };
-    await deleteAccountData(o.repo, existing.email);
-    existing = undefined;
-  }
+  if (existing && existing.provider !== o.provider) return { kind: "conflict", existing };
   if (existing?.identity && o.identity && existing.identity !== identityKey(o.identity)) {
     // Someone else signed in to this address (the provider gave it to a new account: a Workspace or
     // Entra user deleted and the name given again). What the account held is the previous owner's:
