@@ -174,6 +174,8 @@ export function createKit(deps: AppDeps): PageKit {
 
   /** The claims of the link each request came in on. */
   const cameIn = new WeakMap<Request, LinkClaims>();
+  /** A request whose link named an address the provider renamed: the account it went to, and that address. */
+  const movedVia = new WeakMap<Request, { from: string; to: string }>();
   const authorise = async (c: C, act: LinkAction, pages: LinkPages = {}): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
     let claims: LinkClaims;
     try {
@@ -186,7 +188,9 @@ export function createKit(deps: AppDeps): PageKit {
     if ((act === "met" || act === "goal") && typeof claims.evt !== "string") return linkRefused(c, "malformed");
     // The address's account, or the one it went to when the provider renamed it (its links follow it).
     const home = await loadAccount(deps.repo, claims.acc);
-    const found = home ? { account: home, createdAt: home.createdAt } : await movedAccount(deps.repo, claims.acc);
+    const found = home ? { account: home, createdAt: home.createdAt } : await movedAccount(deps.repo, claims.acc, deps.now());
+    // The links its page hands out stay on the old address, judged by the same creation (helper-133 #3).
+    if (!home && found) movedVia.set(c.req.raw, { from: claims.acc, to: found.account.email });
     if (!found) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
     const { account, createdAt } = found;
     // A link of an earlier connection of this address (core/accounts createdAt): as good as expired.
@@ -209,7 +213,10 @@ export function createKit(deps: AppDeps): PageKit {
     // It also carries when its chain began (a forwarded digest's pages hand out no way to a later
     // digest or the live first look; core/links chainIssuedAt).
     const org = from === undefined ? {} : { org: chainIssuedAt(from) };
-    return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
+    // (On the address its link named, when that account moved there: the chain stays judged as it began.)
+    const via = movedVia.get(c.req.raw);
+    const acc = via && via.to.toLowerCase() === account.toLowerCase() ? via.from : account;
+    return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
   };
 
   return { page, say, authorise, linkFor, nonceOf, linkRefused };

@@ -324,17 +324,27 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
 
     expect((await connect(p)).res.status).toBe(200);
     try {
+      // A job of the old address that ran across the rename sweeps what it finds there: where it went stays (helper-133 #2).
+      await deleteAccountData(repo, oldEmail);
       const tap = await app.request(draft);
       expect(tap.status).toBe(200);
-      expect(await tap.text()).toContain("Ivo Petrov");
+      const confirm = await tap.text();
+      expect(confirm).toContain("Ivo Petrov");
+      // The links that page hands out (its settings) open too, judged as the chain began (helper-133 #3).
+      const settings = /href="http:\/\/app\.test(\/l\/settings\/[^"]+)"/.exec(confirm)![1];
+      expect((await app.request(settings)).status).toBe(200);
       expect((await app.request(earlier, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" })).status).toBe(410);
       expect((await loadAccount(repo, email()))!.status).toBe("active");
       const unsubscribe = await app.request(pause, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
       expect(unsubscribe.status).toBe(200);
       expect((await loadAccount(repo, email()))!.status).toBe("paused");
-      // Disconnected where it went: the old links find no account, as any disconnected account's.
+      // Disconnected where it went: the old links find no account, as any disconnected account's,
+      // and not again once the owner connects anew (helper-133 #4).
       await deleteAccountData(repo, email());
       expect((await app.request(draft)).status).toBe(404);
+      expect((await connect(p)).res.status).toBe(200);
+      expect((await app.request(pause, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" })).status).toBe(404);
+      expect((await loadAccount(repo, email()))!.status).toBe("active");
     } finally {
       await repo.delete(keys.moved(oldEmail));
       await deleteAccountData(repo, email());

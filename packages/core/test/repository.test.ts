@@ -412,12 +412,19 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     // (A Gmail draft's link, to the Drafts of the mailbox's address, names the new one.)
     const relinked = JSON.parse(JSON.stringify(said).replaceAll(gmailDraftsLink(was), gmailDraftsLink(now))) as typeof said;
     expect(moved.sort((a, b) => String(a.sk).localeCompare(String(b.sk)))).toEqual(relinked.map((i) => ({ ...i, pk: keys.account(now).pk })).sort((a, b) => a.sk.localeCompare(b.sk)));
-    expect(await repo.allItems(was)).toEqual([{ ...keys.moved(was), to: now, identity: `google:${identity}`, createdAt: 1, movedAt: 10 }]);
+    expect(await repo.allItems(was)).toEqual([{ ...keys.moved(was), to: now, identity: `google:${identity}`, createdAt: 1, toCreatedAt: 10, movedAt: 10, expiresAt: 42 * 86_400 }]);
+    expect((await loadAccount(repo, now))?.movedFrom).toEqual([was]);
     expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(now);
     // Its links follow it there, judged by the old account's creation; not once another sign-in holds the new address.
-    expect(await movedAccount(repo, was)).toMatchObject({ account: { email: now }, createdAt: 1 });
+    expect(await movedAccount(repo, was, 11)).toMatchObject({ account: { email: now }, createdAt: 1 });
+    // Not once its record has expired (the longest a link lives), nor where another account is now.
+    expect(await movedAccount(repo, was, 42 * 86_400_000)).toBeUndefined();
     await updateConnection(repo, now, { identity: "google:someone-else" }, 11);
-    expect(await movedAccount(repo, was)).toBeUndefined();
+    expect(await movedAccount(repo, was, 11)).toBeUndefined();
+    // Disconnected where it went: the record at the old address goes with it.
+    await updateConnection(repo, now, { identity: `google:${identity}` }, 12);
+    await deleteAccountData(repo, now);
+    expect(await repo.allItems(was)).toEqual([]);
   });
 
   it("a rename onto an address that already has an account (stored before sign-ins were recorded) leaves that account's people as they are", async () => {
