@@ -5,7 +5,7 @@
  * (helper-131 #3). A MailSender of the role interface records what it is asked; DynamoDB is dynalite.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sendOnce } from "@followthrough/core/digest";
+import { SEND_CLAIM_STALE_MS, sendOnce } from "@followthrough/core/digest";
 import type { MailSender, OutgoingMail } from "@followthrough/core/providers";
 import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 
@@ -45,6 +45,20 @@ describe("sendOnce after a failed claim", () => {
     expect(await sendOnce({ repo, provider: box.sender, key, field: "mail", record, mail: mail("<ev.after.new@followthrough.app>"), now })).toBe("reconciled");
     expect(box.sends).toEqual([]);
     expect((await repo.get<{ mail: { status: string } }>(key))?.mail.status).toBe("sent");
+  });
+
+  it("an attempt that failed after taking over keeps the earlier Message-ID for the next (helper-133 #5)", async () => {
+    const key = keys.eventMail("ana@new.example", "morning-after", "mixer3");
+    await claimed(key, "<ev.after.old3@followthrough.app>");
+    const record = { status: "sending" as const, messageId: "<ev.after.new3@followthrough.app>", claimedAt: now };
+    // The second attempt's look in Sent fails (the provider down): it dies with its claim on it.
+    const down: MailSender = { send: async () => ({ id: "x" }), sentRecently: async () => Promise.reject(new Error("503")) };
+    await expect(sendOnce({ repo, provider: down, key, field: "mail", record, mail: mail("<ev.after.new3@followthrough.app>"), now })).rejects.toThrow("503");
+    const box = mailbox(["<ev.after.old3@followthrough.app>"]);
+    // The third, once that claim is stale, finds the first attempt's copy.
+    const later = now + SEND_CLAIM_STALE_MS + 1;
+    expect(await sendOnce({ repo, provider: box.sender, key, field: "mail", record: { ...record, claimedAt: later }, mail: mail("<ev.after.new3@followthrough.app>"), now: later })).toBe("reconciled");
+    expect(box.sends).toEqual([]);
   });
 
   it("with neither in Sent, sends once under its own Message-ID", async () => {

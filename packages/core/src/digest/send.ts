@@ -99,6 +99,11 @@ export interface SendRecord {
    * still find a copy the first one sent). Absent on records written before it: `claimedAt`.
    */
   firstClaimedAt?: number;
+  /**
+   * The Message-IDs earlier attempts sent under, when not this one's (one made before the account's
+   * address was renamed), carried from claim to claim like `firstClaimedAt`: each is looked for in Sent.
+   */
+  earlierMessageIds?: string[];
   sentAt?: number;
   error?: string;
 }
@@ -133,8 +138,12 @@ export async function sendOnce<R extends SendRecord>(o: {
   const [item, go] = await Promise.all([repo.get<Record<string, SendRecord>>(key), o.proceed ? o.proceed() : true]);
   if (!go) return "paused";
   const previous = item?.[field];
-  const firstClaimedAt = previous && previous.status !== "sent" ? (previous.firstClaimedAt ?? previous.claimedAt) : now;
-  const record: R = { ...o.record, status: "sending", messageId: o.mail.messageId, claimedAt: now, firstClaimedAt };
+  const unsent = previous && previous.status !== "sent" ? previous : undefined;
+  const firstClaimedAt = unsent ? (unsent.firstClaimedAt ?? unsent.claimedAt) : now;
+  // Every Message-ID an attempt may have sent under, this one's last (helper-133 #5: a second takeover lost the first's).
+  const messageIds = [...new Set([...(unsent?.earlierMessageIds ?? []), ...(unsent?.messageId ? [unsent.messageId] : []), o.mail.messageId])].slice(-5);
+  const earlierMessageIds = messageIds.filter((id) => id !== o.mail.messageId);
+  const record: R = { ...o.record, status: "sending", messageId: o.mail.messageId, claimedAt: now, firstClaimedAt, ...(earlierMessageIds.length ? { earlierMessageIds } : {}) };
   const claimed = await repo.putIf(
     { ...key, [field]: record },
     "attribute_not_exists(pk) OR #d.#s = :failed OR (#d.#s = :sending AND #d.claimedAt < :stale)",
@@ -153,10 +162,10 @@ export async function sendOnce<R extends SendRecord>(o: {
   // An earlier attempt may have sent before failing or dying: look in Sent before sending again, for
   // its Message-ID as well as this one's (an attempt before the account's address was renamed wrote
   // one made from the old address: helper-131 #3).
-  if (previous && previous.status !== "sent") {
-    for (const id of new Set([previous.messageId, o.mail.messageId].filter(Boolean))) {
+  if (unsent) {
+    for (const id of messageIds) {
       if (!(await o.provider.sentRecently(id, firstClaimedAt - 5 * 60_000))) continue;
-      await mark({ status: "sent", sentAt: previous.claimedAt });
+      await mark({ status: "sent", sentAt: unsent.claimedAt });
       return "reconciled";
     }
   }
