@@ -6,11 +6,11 @@
  * new person met, with a follow-up draft).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { confirmedAt, confirmMet, loadStatements, markEvent } from "@followthrough/core/events";
+import { confirmedAt, confirmMet, loadStatements, markEvent, recordKnownConfirmations, unconfirmMet } from "@followthrough/core/events";
 import { classify, ownerIdentity } from "@followthrough/core/identity";
 import { attendedEvent, infer } from "@followthrough/core/inference";
 import type { Meeting, Owner } from "@followthrough/core/model";
-import { type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { keys, type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { ownFixture } from "./support/fixtures";
 import { startScanHarness } from "./support/scan-harness";
 
@@ -57,6 +57,22 @@ describe("who I met at an event: its rooms are no one met", () => {
 
   it("a person on the list, picked, is confirmed", async () => {
     expect(await confirmMet(repo, owner, mixer.id, { picked: ["Ivo@OtherCo.com"] }, now)).toEqual([{ eventId: mixer.id, email: "ivo@otherco.com", name: "Ivo Petrov" }]);
+  });
+
+  it("a scan's reading of a confirmation is written only when it changes, and only onto the confirmation it read", async () => {
+    const self = ownerIdentity(owner.email, owner.aliases);
+    const said = async () => (await loadStatements(repo, owner.email)).confirmations.find((c) => c.email === "ivo@otherco.com")!;
+    const ivo = await said();
+    // No contact at all (as if written to long before): known; then a contact after all: not.
+    await recordKnownConfirmations(repo, owner.email, self, [mixer], [ivo], [], now);
+    expect((await said()).known).toBe(true);
+    await recordKnownConfirmations(repo, owner.email, self, [mixer], [await said()], [{ email: "ivo@otherco.com", name: "Ivo", eventId: mixer.id, eventTitle: mixer.title, metAt: mixer.start, metEnd: mixer.end }], now);
+    expect((await said()).known).toBeUndefined();
+    // Taken back while the scan ran: its reading does not bring it back.
+    const read = await said();
+    await unconfirmMet(repo, owner, mixer.id, "ivo@otherco.com");
+    await recordKnownConfirmations(repo, owner.email, self, [mixer], [read], [], now);
+    expect(await repo.get(keys.metConfirmation(owner.email, mixer.id, "ivo@otherco.com"))).toBeUndefined();
   });
 
   it("a room's confirmation stored before it was refused makes no contact, nor is it someone already in touch; the person's does", () => {

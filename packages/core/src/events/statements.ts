@@ -211,7 +211,7 @@ export async function confirmMet(
 ): Promise<Confirmation[]> {
   const m = await attendedNetworkingEvent(repo, owner, eventId, now);
   const list = new Map(pickableAttendees(m, owner).map((p) => [p.email, p]));
-  // An address of the event's rooms and resources (its list's, or a room organising it) is no person met, picked or added.
+  // An address the event's list flags as a room or resource is no person met, picked or added (Google's rooms are no person anywhere).
   const person = (raw: string) => {
     const email = validatePersonAddress(owner, raw);
     if (!canBeMetAt(m, ownerIdentity(owner.email, owner.aliases), email)) throw new StatementError("not-person", NOT_A_PERSON);
