@@ -7,7 +7,7 @@
 import type { Context } from "hono";
 import { html, raw } from "hono/html";
 import { NONCE } from "hono/secure-headers";
-import { type AccountRecord, loadAccount, movedAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
 import { chainIssuedAt, LINK_TTL_SECONDS, type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import type { MailboxProvider } from "@followthrough/core/providers";
@@ -174,8 +174,6 @@ export function createKit(deps: AppDeps): PageKit {
 
   /** The claims of the link each request came in on. */
   const cameIn = new WeakMap<Request, LinkClaims>();
-  /** A request whose link named an address the provider renamed: the account it went to, and that address. */
-  const movedVia = new WeakMap<Request, { from: string; to: string }>();
   const authorise = async (c: C, act: LinkAction, pages: LinkPages = {}): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
     let claims: LinkClaims;
     try {
@@ -186,15 +184,10 @@ export function createKit(deps: AppDeps): PageKit {
     }
     if ((act === "draft" || act === "dismiss") && (typeof claims.per !== "string" || typeof claims.evt !== "string")) return linkRefused(c, "malformed");
     if ((act === "met" || act === "goal") && typeof claims.evt !== "string") return linkRefused(c, "malformed");
-    // The address's account, or the one it went to when the provider renamed it (its links follow it).
-    const home = await loadAccount(deps.repo, claims.acc);
-    const found = home ? { account: home, createdAt: home.createdAt } : await movedAccount(deps.repo, claims.acc, deps.now());
-    // The links its page hands out stay on the old address, judged by the same creation (helper-133 #3).
-    if (!home && found) movedVia.set(c.req.raw, { from: claims.acc, to: found.account.email });
-    if (!found) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
-    const { account, createdAt } = found;
+    const account = await loadAccount(deps.repo, claims.acc);
+    if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
     // A link of an earlier connection of this address (core/accounts createdAt): as good as expired.
-    if (createdAt !== undefined && chainIssuedAt(claims) < Math.floor(createdAt / 1000)) return linkRefused(c, "expired");
+    if (account.createdAt !== undefined && chainIssuedAt(claims) < Math.floor(account.createdAt / 1000)) return linkRefused(c, "expired");
     // Links this request's page hands out live no longer than the link it came in on.
     cameIn.set(c.req.raw, claims);
     return { claims, account };
@@ -213,10 +206,7 @@ export function createKit(deps: AppDeps): PageKit {
     // It also carries when its chain began (a forwarded digest's pages hand out no way to a later
     // digest or the live first look; core/links chainIssuedAt).
     const org = from === undefined ? {} : { org: chainIssuedAt(from) };
-    // (On the address its link named, when that account moved there: the chain stays judged as it began.)
-    const via = movedVia.get(c.req.raw);
-    const acc = via && via.to.toLowerCase() === account.toLowerCase() ? via.from : account;
-    return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
+    return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
   };
 
   return { page, say, authorise, linkFor, nonceOf, linkRefused };

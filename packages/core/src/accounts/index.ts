@@ -68,11 +68,6 @@ export interface AccountRecord extends Owner {
    */
   createdAt?: number;
   /**
-   * The addresses this account had before the provider renamed it (core/connect), most recent last:
-   * each keeps a `keys.moved` item pointing here, deleted with this account.
-   */
-  movedFrom?: string[];
-  /**
    * The zone the provider's calendar named at the last connect or reconnect (absent on records from
    * before it was kept: `timeZone` is that zone then, unless {@link zoneChosen}).
    */
@@ -355,9 +350,7 @@ export async function deleteAccountData(repo: Repository, email: string): Promis
   if (account) await pauseForDisconnect(repo, account, Date.now());
   // A lease a job still holds stays until that job ends (it releases it, and finds the account
   // gone): a connection made meanwhile waits for it instead of reading beside the job's late writes.
-  // Nor does an address's record of where its account went after a rename (it is that account's,
-  // not this address's: a job of the old address sweeping it after the rename keeps it; helper-133 #2).
-  const held = (i: Record<string, unknown>) => i.sk === "MOVED" || (String(i.sk).startsWith("LEASE#") && typeof i.expiresAt === "number" && i.expiresAt * 1000 > Date.now());
+  const held = (i: Record<string, unknown>) => String(i.sk).startsWith("LEASE#") && typeof i.expiresAt === "number" && i.expiresAt * 1000 > Date.now();
   const items = (await repo.allItems(email)).filter((i) => !held(i));
   const own = keys.account(email);
   const isAccount = (i: Record<string, unknown>) => i.pk === own.pk && i.sk === own.sk;
@@ -371,8 +364,6 @@ export async function deleteAccountData(repo: Repository, email: string): Promis
   const newer = (i: Record<string, unknown>) => isAccount(i) && (i.account as AccountRecord | undefined)?.createdAt !== account?.createdAt;
   const late = (await repo.allItems(email)).filter((i) => !held(i) && !newer(i));
   await repo.deleteEach(late);
-  // The old addresses' records pointing here (helper-133 #4: they outlived a disconnect).
-  for (const from of account?.movedFrom ?? []) await repo.deleteIf(keys.moved(from), "#t = :t", { ":t": account!.email }, { "#t": "to" });
   if (account?.identity) {
     // The link of this account: to its address, and (since links record it) of its creation.
     const link = keys.identity(account.identity);
@@ -474,43 +465,6 @@ export const pausePatch = (a: Pick<AccountRecord, "status" | "reconnectReason">)
  * the notice's stamp stay until a reconnect clears them, core/connect storeConnection): a pause keeps
  * that state, so resuming such an account asks for the reconnect instead of turning it on unread.
  */
-/** Where an address's account went when the provider renamed it (`keys.moved`, written by core/connect). */
-export interface MovedRecord {
-  to: string;
-  /** The sign-in of the account that moved. */
-  identity?: string;
-  /** The creation of the account under the old address: its links are judged by it. */
-  createdAt?: number;
-  /** The creation of the account it went to: one made later under that address (a disconnect, a new connection) is not it. */
-  toCreatedAt: number;
-  movedAt: number;
-  /** DynamoDB's TTL (seconds): gone once the longest-lived link of the old address has expired. */
-  expiresAt: number;
-}
-
-/** How long an address's links follow its account after a rename: the longest a link lives (core/links LINK_TTL_SECONDS, 42 days). */
-export const MOVED_KEEP_DAYS = 42;
-
-/**
- * The account an address's went to when the provider renamed it, following up to three renames, and
- * the creation of the account the address named (its links are judged by it, as by `createdAt` at
- * home). Undefined when it went nowhere, when the record has expired, or when the account there is
- * not the one it went to (disconnected since, or another sign-in's).
- */
-export async function movedAccount(repo: Repository, email: string, now: number): Promise<{ account: AccountRecord; createdAt?: number } | undefined> {
-  let first: MovedRecord | undefined;
-  let at = email;
-  for (let hop = 0; hop < 3; hop++) {
-    const moved = await repo.get<MovedRecord>(keys.moved(at));
-    if (!moved || moved.expiresAt * 1000 <= now) return undefined;
-    first ??= moved;
-    const account = await loadAccount(repo, moved.to);
-    if (account) return account.identity !== undefined && account.identity === first.identity && account.createdAt === moved.toCreatedAt ? { account, createdAt: first.createdAt } : undefined;
-    at = moved.to;
-  }
-  return undefined;
-}
-
 export const awaitsReconnect = (a: Pick<AccountRecord, "status" | "reconnectReason" | "reconnectNotifiedAt" | "reconnectNotifyingAt">): boolean =>
   a.status === "needs_reconnect" || a.reconnectReason !== undefined || a.reconnectNotifiedAt !== undefined || a.reconnectNotifyingAt !== undefined;
 

@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, calendarZoneOf, createAccount, deleteAccountData, linkIdentity, loadAccountItem, MOVED_KEEP_DAYS, type MovedRecord, sealRefreshToken, updateConnection } from "../accounts";
+import { type AccountRecord, accountByIdentity, calendarZoneOf, createAccount, deleteAccountData, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import { gmailDraftsLink, type Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -242,18 +242,6 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     // were recorded, keeps its own; helper-131 #6.)
     if (!existing) await carryOwnersRecords(o.repo, carried.email, email);
     await deleteAccountData(o.repo, carried.email);
-    // The links of the emails sent under the old address (a one-click unsubscribe above all) follow it
-    // to the new account, for that connection's sign-in only, as long as they live (helper-132 #1:
-    // they found no account). The new account is created below as of `o.now`.
-    const moved: MovedRecord = {
-      to: email,
-      ...(carried.identity ? { identity: carried.identity } : {}),
-      ...(carried.createdAt !== undefined ? { createdAt: carried.createdAt } : {}),
-      toCreatedAt: o.now,
-      movedAt: o.now,
-      expiresAt: Math.floor(o.now / 1000) + MOVED_KEEP_DAYS * 86_400,
-    };
-    await o.repo.put({ ...keys.moved(carried.email), ...moved });
   }
   const grant: Grant = { provider: o.provider, email, profile: o.profile, clientId: o.client.clientId, endpoints: endpointsOf(o.client), scopes: o.scopes, now: o.now, ...(o.identity ? { identity: identityKey(o.identity) } : {}) };
   const connection = (prior: AccountRecord | undefined) => grantFields(grant, prior);
@@ -293,7 +281,6 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     refreshToken: o.refreshToken,
     ...(o.scopes ? { scopes: o.scopes } : {}),
     createdAt: o.now,
-    ...(carried ? { movedFrom: [...(carried.movedFrom ?? []), carried.email].slice(-3) } : {}),
     status,
     schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) },
   });
@@ -308,7 +295,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
  * statements (events.md: they "survive every rescan and are deleted with the account"), the event
  * emails sent (each goes once per event), the people with their stages (a follow-up dismissed or
  * drafted stays so), the drafts made (a tap lands on the draft made, not a second one) and the
- * digests sent (their web view, as their links still open it). Copied to
+ * digests sent (a week's is not sent again, its copy in Sent found by its Message-ID). Copied to
  * the new address's partition before the old one goes; what the mailbox holds is read again there.
  * (Until 2026-12-03 they went with the old partition: helper-129 #1, helper-130 #3.)
  */

@@ -24,8 +24,6 @@ export const keys = {
   scan: (email: string, nowIso: string) => ({ pk: account(email), sk: `SCAN#${nowIso}` }),
   /** One follow-up draft per person, whatever their first meeting turns out to be. */
   draft: (email: string, person: string) => ({ pk: account(email), sk: `DRAFT#${person}` }),
-  /** Where an address's account went when the provider renamed it (core/connect): its links follow (core/accounts movedAccount). */
-  moved: (email: string) => ({ pk: account(email), sk: "MOVED" }),
   /** An account's provider identity (oauth.identityKey), pointing at its address. */
   identity: (key: string) => ({ pk: `IDENTITY#${key}`, sk: "IDENTITY" }),
   /** A connect attempt's state once its callback came back (single use, server-side; hashed). */
