@@ -141,8 +141,8 @@ export async function sendOnce<R extends SendRecord>(o: {
   const unsent = previous && previous.status !== "sent" ? previous : undefined;
   const firstClaimedAt = unsent ? (unsent.firstClaimedAt ?? unsent.claimedAt) : now;
   // Every Message-ID an attempt may have sent under, this one's last (helper-133 #5: a second takeover lost the first's).
-  const messageIds = [...new Set([...(unsent?.earlierMessageIds ?? []), ...(unsent?.messageId ? [unsent.messageId] : []), o.mail.messageId])].slice(-5);
-  const earlierMessageIds = messageIds.filter((id) => id !== o.mail.messageId);
+  const earlierMessageIds = [...new Set([...(unsent?.earlierMessageIds ?? []), ...(unsent?.messageId ? [unsent.messageId] : [])])].filter((id) => id !== o.mail.messageId).slice(-4);
+  const messageIds = [...earlierMessageIds, o.mail.messageId];
   const record: R = { ...o.record, status: "sending", messageId: o.mail.messageId, claimedAt: now, firstClaimedAt, ...(earlierMessageIds.length ? { earlierMessageIds } : {}) };
   const claimed = await repo.putIf(
     { ...key, [field]: record },
