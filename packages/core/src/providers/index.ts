@@ -210,11 +210,11 @@ export type MailboxReaders = SentMailReader & OwnerMailReader & CalendarReader;
 
 const unread = (): Promise<never> => Promise.reject(new Error("this adapter does not read the mailbox or calendar (a profile, drafts and sends only)"));
 
+/** Gmail has no reliable link to one draft: a draft's link lands on the Drafts folder of the mailbox of `email`. */
+export const gmailDraftsLink = (email: string) => `https://mail.google.com/mail/u/${encodeURIComponent(email)}/#drafts`;
+
 /**
  * The readers of an adapter that has none (core/loader/mailbox's: the API's, which never syncs, so
  * that its bundle holds no stream or mapping module): any page it is asked for fails.
  */
-/** Gmail has no reliable link to one draft: a draft's link lands on the Drafts folder of the mailbox of `email`. */
-export const gmailDraftsLink = (email: string) => `https://mail.google.com/mail/u/${encodeURIComponent(email)}/#drafts`;
-
 export const NO_READERS: MailboxReaders = { sentMail: { page: unread }, calendar: { page: unread } };
