@@ -1,5 +1,5 @@
 import { classify, domainOf, isAddress, normalizeAddress, type OwnerIdentity, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
-import { attendedEvent, canBeMetAt, type Confirmation, type Contact, guestsAt, asOwnerSees } from "../inference";
+import { attendedEvent, canBeMetAt, type Confirmation, confirmationCounts, type Contact, guestsAt, asOwnerSees } from "../inference";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository, unpacked } from "../storage";
@@ -276,7 +276,7 @@ export async function recordKnownConfirmations(
   for (const c of confirmations) {
     const stored = byId.get(c.eventId);
     const m = stored && asOwnerSees(stored, owner);
-    const known = !!m && attendedEvent(m, now) && canBeMetAt(m, owner, c.email) && !isContact.has(c.email);
+    const known = confirmationCounts(m, owner, c.email, now) && !isContact.has(c.email);
     if (known === (c.known === true)) continue;
     await repo.conditional(
       new UpdateCommand({

@@ -94,6 +94,13 @@ export const isResourceEntry = (a: { resource: boolean; email: string }) => a.re
  */
 export const canBeMetAt = (m: Meeting, owner: OwnerIdentity, email: string) => classify(owner, email) === "person" && !m.attendees.some((a) => a.resource && a.email === email);
 
+/**
+ * Whether the owner's confirmation that they met `email` at `m` (as the owner sees it) counts: at
+ * an event attended in events.md's sense, of someone who can have been met there. A room of the
+ * event, stored before confirmMet refused it, counts for nothing.
+ */
+export const confirmationCounts = (m: Meeting | undefined, owner: OwnerIdentity, email: string, now: number): m is Meeting => !!m && attendedEvent(m, now) && canBeMetAt(m, owner, email);
+
 /** Attendee entries with the organiser added when the list leaves them out. */
 function entries(m: Meeting, owner: OwnerIdentity) {
   const list = m.attendees.slice();
@@ -252,8 +259,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
   const byId = new Map(ordered.map((m) => [m.id, m]));
   for (const c of options.confirmations ?? []) {
     const m = byId.get(c.eventId);
-    // (A room of the event is no one met: a confirmation of one, stored before confirmMet refused it, counts for nothing.)
-    if (!m || !attendedEvent(m, now) || !canBeMetAt(m, owner, c.email)) continue;
+    if (!confirmationCounts(m, owner, c.email, now)) continue;
     consider(c.email, c.name, m, "confirmed");
   }
   for (const m of [...ordered, ...meetings.filter((m) => !isTimed(m))]) for (const a of m.attendees) learnName(a.email, a.name);
