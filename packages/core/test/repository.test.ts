@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountByIdentity, awaitsReconnect, deleteAccountData, setFirstName, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { storeConnection } from "@followthrough/core/connect";
@@ -414,6 +414,31 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(moved.sort((a, b) => String(a.sk).localeCompare(String(b.sk)))).toEqual(relinked.map((i) => ({ ...i, pk: keys.account(now).pk })).sort((a, b) => a.sk.localeCompare(b.sk)));
     expect(await repo.allItems(was)).toEqual([]);
     expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(now);
+  });
+
+  it("a rename carries a send claim an event job of the old address writes while the rename reads the old records (helper-135 #1), so the new address does not send it again", async () => {
+    const [was, now] = ["kit@old.example", "kit@new.example"];
+    const ring = randomKeyring();
+    const identity = "998877665544332211011";
+    await saveAccount(repo, ring, { email: was, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: `google:${identity}` });
+    await linkIdentity(repo, `google:${identity}`, was);
+    const claim = { ...keys.eventMail(was, "morning-of", "evt2"), mail: { status: "sending", messageId: "<m1@followthrough>", claimedAt: 5 } };
+    // The job read the account active before the rename began; its claim lands just after the rename's first read of the old partition.
+    let pausedAtClaim: string | undefined;
+    const raced = interleaved(
+      (cmd) => cmd instanceof QueryCommand && cmd.input.ExpressionAttributeValues?.[":pk"] === keys.account(was).pk,
+      async () => {
+        pausedAtClaim = (await loadAccount(repo, was))?.status;
+        await repo.put(claim);
+      },
+      { after: true },
+    );
+    expect((await reconnect(raced.repo, ring, now, { identity })).kind).toBe("connected");
+    expect(raced.ran()).toBe(true);
+    // A job that had not yet read the account by then finds it paused, and sends nothing.
+    expect(pausedAtClaim).toBe("paused");
+    expect(await repo.get(keys.eventMail(now, "morning-of", "evt2"))).toEqual({ ...claim, pk: keys.account(now).pk });
+    expect(await repo.allItems(was)).toEqual([]);
   });
 
   it("a rename onto an address that already has an account (stored before sign-ins were recorded) leaves that account's people as they are", async () => {

@@ -344,14 +344,17 @@ export async function accountsDue(repo: Repository, slot: number, start?: Record
  * then the account record, then whatever a job running meanwhile wrote since (read again), and its
  * sign-in identity last: a disconnect cut short before the account record goes (a time limit, a
  * failed write) leaves a paused account its owner can sign in to and disconnect again.
+ * `beforeDelete` is given each read's items before they go (a rename copies what it carries from
+ * them: core/connect), the late writes' read included.
  */
-export async function deleteAccountData(repo: Repository, email: string): Promise<number> {
+export async function deleteAccountData(repo: Repository, email: string, o: { beforeDelete?: (items: Record<string, unknown>[]) => Promise<void> } = {}): Promise<number> {
   const account = await loadAccount(repo, email);
   if (account) await pauseForDisconnect(repo, account, Date.now());
   // A lease a job still holds stays until that job ends (it releases it, and finds the account
   // gone): a connection made meanwhile waits for it instead of reading beside the job's late writes.
   const held = (i: Record<string, unknown>) => String(i.sk).startsWith("LEASE#") && typeof i.expiresAt === "number" && i.expiresAt * 1000 > Date.now();
   const items = (await repo.allItems(email)).filter((i) => !held(i));
+  await o.beforeDelete?.(items);
   const own = keys.account(email);
   const isAccount = (i: Record<string, unknown>) => i.pk === own.pk && i.sk === own.sk;
   await repo.deleteEach(items.filter((i) => !isAccount(i)));
@@ -363,6 +366,7 @@ export async function deleteAccountData(repo: Repository, email: string): Promis
   // not this disconnect's: it stays, and so does its sign-in's link (helper-99 #1).
   const newer = (i: Record<string, unknown>) => isAccount(i) && (i.account as AccountRecord | undefined)?.createdAt !== account?.createdAt;
   const late = (await repo.allItems(email)).filter((i) => !held(i) && !newer(i));
+  await o.beforeDelete?.(late);
   await repo.deleteEach(late);
   if (account?.identity) {
     // The link of this account: to its address, and (since links record it) of its creation.

@@ -238,10 +238,11 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   const moved = o.identity ? await accountByIdentity(o.repo, identityKey(o.identity)) : undefined;
   const carried = moved && moved.email.toLowerCase() !== email.toLowerCase() ? moved : undefined;
   if (carried) {
-    // (Into a new record only: an account already under the new address, one stored before sign-ins
-    // were recorded, keeps its own; helper-131 #6.)
-    if (!existing) await carryOwnersRecords(o.repo, carried.email, email);
-    await deleteAccountData(o.repo, carried.email);
+    // Copied from the reads of the old account's delete, which pauses it first: a job that has not read
+    // it yet sends nothing from it, and a claim a running job writes meanwhile is in the late read and
+    // comes along (helper-135 #1). (Into a new record only: an account already under the new address,
+    // one stored before sign-ins were recorded, keeps its own; helper-131 #6.)
+    await deleteAccountData(o.repo, carried.email, existing ? {} : { beforeDelete: (items) => carryOwnersRecords(o.repo, items, carried.email, email) });
   }
   const grant: Grant = { provider: o.provider, email, profile: o.profile, clientId: o.client.clientId, endpoints: endpointsOf(o.client), scopes: o.scopes, now: o.now, ...(o.identity ? { identity: identityKey(o.identity) } : {}) };
   const connection = (prior: AccountRecord | undefined) => grantFields(grant, prior);
@@ -301,9 +302,10 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
  */
 const CARRIED_PREFIXES = [keys.prefix.says, keys.prefix.eventMail, keys.prefix.person, keys.prefix.draft, keys.prefix.digest];
 
-async function carryOwnersRecords(repo: Repository, from: string, to: string): Promise<void> {
+async function carryOwnersRecords(repo: Repository, read: Record<string, unknown>[], from: string, to: string): Promise<void> {
   const pk = keys.account(to).pk;
-  const items = (await Promise.all(CARRIED_PREFIXES.map((prefix) => repo.query(keys.account(from).pk, prefix)))).flat();
+  const items = read.filter((i) => CARRIED_PREFIXES.some((prefix) => String(i.sk).startsWith(prefix)));
+  if (!items.length) return;
   // A Gmail draft's link names the mailbox's address: the copy names the new one (helper-131 #6).
   const [was, now] = [gmailDraftsLink(from), gmailDraftsLink(to)];
   const relinked = (o: unknown, field: string) => (o && typeof o === "object" && (o as Record<string, unknown>)[field] === was ? { ...o, [field]: now } : o);
