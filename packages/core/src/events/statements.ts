@@ -231,7 +231,18 @@ export async function confirmMet(
       throw e instanceof StatementError ? new StatementError(e.code, e.message, "added") : e;
     }
   }
-  for (const c of out) await repo.put({ ...keys.metConfirmation(owner.email, eventId, c.email), ...c, at: now });
+  // An update, not a put: a confirmation made again (an Add of someone already confirmed) keeps what
+  // the last scan made of that person at this event (`known`, recordKnownConfirmations; helper-133 #6).
+  for (const c of out)
+    await repo.doc.send(
+      new UpdateCommand({
+        TableName: repo.table,
+        Key: keys.metConfirmation(owner.email, eventId, c.email),
+        UpdateExpression: "SET #e = :e, #m = :m, #n = :n, #at = :at",
+        ExpressionAttributeNames: { "#e": "eventId", "#m": "email", "#n": "name", "#at": "at" },
+        ExpressionAttributeValues: { ":e": c.eventId, ":m": c.email, ":n": c.name, ":at": now },
+      }),
+    );
   return out;
 }
 
