@@ -200,6 +200,14 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     await control(sb.url, "/clock", { now: null });
   });
 
+  it("sendMail in MIME form (text/plain, base64 of the RFC 822 text) is logged as sent and keeps the text as the client sent it", async () => {
+    const mime = ["From: x@example.com", "To: bo@fabrikam.example", "Subject: In MIME", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", "Hello."].join("\r\n");
+    await client.api("/me/sendMail").header("Content-Type", "text/plain").post(Buffer.from(mime).toString("base64"));
+    const sent = (await control(sb.url, `/accounts/${email}/graph/sent`, undefined, "GET")) as GraphMessage[];
+    expect(sent.at(-1)).toMatchObject({ subject: "In MIME", toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] });
+    expect(sb.state.account(email)!.graph!.sentMime().at(-1)).toBe(mime);
+  });
+
   it("calendarView needs both window bounds and returns overlapping events only", async () => {
     const err = await graphFailure(client.api("/me/calendarView").query({ startDateTime: "2026-05-01T00:00:00Z" }).get());
     expect(err.statusCode).toBe(400);

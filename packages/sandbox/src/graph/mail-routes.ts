@@ -271,9 +271,12 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
     graphHandler(async (call) => {
       const mime = /^text\/plain/i.test(call.c.req.header("content-type") ?? "");
       let body: { message?: GraphMessage; saveToSentItems?: boolean | string };
+      let raw: string | undefined;
       if (mime) {
         try {
-          body = { message: (await graphMessageFromMime(await call.c.req.text())).message };
+          const read = await graphMessageFromMime(await call.c.req.text());
+          body = { message: read.message };
+          raw = read.raw;
         } catch {
           throw new GraphQueryError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
         }
@@ -284,7 +287,7 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
       const count = (message.toRecipients?.length ?? 0) + (message.ccRecipients?.length ?? 0) + (message.bccRecipients?.length ?? 0);
       if (count === 0) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
       const save = body.saveToSentItems === undefined ? true : String(body.saveToSentItems).toLowerCase() !== "false";
-      call.store.sendMail(message, save);
+      call.store.sendMail(message, save, raw);
       return new Response(null, { status: 202, headers: call.headers });
     }),
   );

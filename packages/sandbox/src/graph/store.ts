@@ -121,6 +121,7 @@ export class GraphStore {
   private readonly events = new Map<string, EventRecord>();
   private readonly cursors = new Map<string, DeltaCursor>();
   private readonly sentLog: GraphMessage[] = [];
+  private readonly sentMimeLog: string[] = [];
   private seq = 0;
   private ord = 0;
   /** Folder ids by well-known name (taken from the fixture's parentFolderId when it has one). */
@@ -308,13 +309,22 @@ export class GraphStore {
     return undefined;
   }
 
-  /** Sends a message (POST /me/sendMail): logged, and kept in Sent Items unless saveToSentItems is false. */
-  sendMail(body: GraphMessage, saveToSentItems: boolean): GraphMessage {
+  /**
+   * Sends a message (POST /me/sendMail): logged, and kept in Sent Items unless saveToSentItems is
+   * false. `mime`: the RFC 822 text of a send in MIME form, kept as sent (`sentMime`).
+   */
+  sendMail(body: GraphMessage, saveToSentItems: boolean, mime?: string): GraphMessage {
     const owner: Recipient = { emailAddress: { name: this.account.displayName, address: this.account.email } };
     const fields = { ...pickWritable(body), isDraft: false, isRead: true, from: owner, sender: owner, bodyPreview: preview(body) };
     const message = saveToSentItems ? this.addMessage("sentitems", fields) : { ...fields, id: fakeId("AAMkAGSandbox") };
     this.sentLog.push(structuredClone(message));
+    if (mime !== undefined) this.sentMimeLog.push(mime);
     return message;
+  }
+
+  /** The RFC 822 texts of the sends made in MIME form, oldest first (as Gmail's sent mail keeps its raw text). */
+  sentMime(): string[] {
+    return [...this.sentMimeLog];
   }
 
   /** Messages sent through sendMail, oldest first. */
