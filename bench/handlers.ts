@@ -120,12 +120,15 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
         /** One cold run of `b` on a freshly prepared account, checked; and that run's environment. */
         const run = async (b: Bundle, trace = false) => {
           const p = await prepare(stack, h.name, provider);
-          const r = await runCold(b.file, p.event, p.env, trace ? { trace: true } : undefined);
+          const r = await runCold(b.file, p.event, { ...p.env, ...floorEnv }, trace ? { trace: true } : undefined);
           check(b.name, r);
           return Object.assign(r, { env: p.env });
         };
         // One traced run each (not timed): which files a run of this provider loads.
+        const floorEnv: Record<string, string> = {};
         const th = await run(handlerBundle, true);
+        // A worker's floor sends an email as long as the handler's (bench/floors/render.ts rawMail).
+        if (h.name === "worker") floorEnv.FLOOR_SEND_BYTES = String(sentBytes(stack, provider, th.env.FLOOR_EMAIL));
         const tf = await run(floorBundle, true);
         for (let i = 0; i < runs; i++) {
           // Each pair in turn handler first and floor first, so neither always runs on what the other
@@ -173,6 +176,14 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
     rmSync(out, { recursive: true, force: true });
   }
   return { machine: machine(), handlers: results };
+}
+
+/** The bytes of the RFC 822 text the last send of `email`'s mailbox carried (Gmail's raw; Graph's MIME form). */
+function sentBytes(stack: LocalStack, provider: "google" | "microsoft", email: string): number {
+  const mailbox = stack.sandbox.state.account(email);
+  const raw = provider === "google" ? mailbox?.gmail?.listSent().at(-1)?.raw : mailbox?.graph?.sentMime().at(-1);
+  if (raw === undefined) throw new Error(`${email}: the handler's run sent no email in MIME form`);
+  return Buffer.byteLength(raw);
 }
 
 const sizeOf = (b: Bundle, file: string) => b.metafile.outputs[relative(root, file)]?.bytes ?? 0;
