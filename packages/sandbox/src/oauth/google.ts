@@ -3,6 +3,7 @@ import type { Context, Hono } from "hono";
 import { send, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
 import { type AuthorizeProfile, type Problem, authorizeHandler } from "./authorize";
+import { takeRefreshError } from "./policy";
 import { errorPage, oauthFault } from "./shared";
 import { type TokenProfile, tokenHandler } from "./token";
 
@@ -70,6 +71,7 @@ const googleToken: TokenProfile = {
   refreshPrefix: "1//",
   errorBody: (p: Problem) => ({ error: p.error, error_description: p.message }),
   classify: () => 0,
+  refreshProblem: (state, email) => takeRefreshError(state, email),
   successBody: (t) => ({
     access_token: t.access_token,
     expires_in: t.expires_in,

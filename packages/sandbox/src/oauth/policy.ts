@@ -8,8 +8,9 @@ import type { Problem } from "./authorize";
  * - a Microsoft tenant policy that withholds permissions from this account's tokens (an admin who
  *   has not consented to one permission): the authorize step grants the rest, and the token
  *   response's `scope` lists only what was granted;
- * - refresh errors: the token endpoint answers this account's refresh grant with one of Microsoft's
- *   documented errors (expired or revoked refresh token, MFA required, consent missing) in its own
+ * - refresh errors: the token endpoint answers this account's refresh grant with one of its
+ *   provider's documented errors (Microsoft: expired or revoked refresh token, MFA required, consent
+ *   missing; Google: revoked, a Workspace administrator's policy, Advanced Protection) in its own
  *   body shape, every time until cleared or `times` times.
  * Scopes withdrawn after the grant (a permission removed at myaccount.google.com) are
  * `TokenStore.withdrawScopes`, exposed here too.
@@ -76,12 +77,27 @@ export const REFRESH_ERRORS: Record<string, Problem> = {
   },
 };
 
-const ERROR_CODES = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "temporarily_unavailable", "server_error"]);
+/**
+ * Google's refresh-grant failures that need the person back, and first their administrator or their
+ * own security settings. `admin_policy_enforced`: a Google Workspace administrator's policy no longer
+ * lets this app (or one of its scopes) have the account's data (developers.google.com/identity/protocols/oauth2/web-server,
+ * "Authorization errors: admin_policy_enforced"; on a refresh grant: dust-tt/dust pull request 31975).
+ * `policy_enforced`: the account is in Google's Advanced Protection Program, which refuses non-Google
+ * apps (twentyhq/twenty pull request 25148). The descriptions are ours; clients read `error`.
+ */
+export const GOOGLE_REFRESH_ERRORS: Record<string, Problem> = {
+  "admin-policy": { error: "admin_policy_enforced", message: "Access to this account's data is restricted by a policy of its organisation." },
+  "advanced-protection": { error: "policy_enforced", message: "This account is enrolled in Advanced Protection, which blocks this app." },
+  revoked: { error: "invalid_grant", message: "Token has been expired or revoked." },
+};
+
+const ERROR_CODES = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "temporarily_unavailable", "server_error", "admin_policy_enforced", "policy_enforced"]);
 
 /**
  * Control routes:
  * - `POST /_control/accounts/:email/tenant-policy` `{ withhold: ["Mail.Send"] }` (Microsoft; `[]` clears);
  * - `POST /_control/accounts/:email/refresh-error` `{ kind: "inactive"|"expired"|"revoked"|"mfa"|"mfa-enrollment"|"consent" }`
+ *   (Google: `"admin-policy"|"advanced-protection"|"revoked"`)
  *   or `{ error, aadsts, suberror?, message? }`, optional `times` (default: until cleared); `{ clear: true }` clears;
  * - `POST /_control/accounts/:email/withdraw-scopes` `{ scopes: [...] }`: live grants lose them.
  */
@@ -111,8 +127,9 @@ export function policyRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
     }
     let problem: Problem | undefined;
     if (body.kind !== undefined) {
-      problem = REFRESH_ERRORS[body.kind];
-      if (!problem) return send(c, 400, { error: `kind must be one of ${Object.keys(REFRESH_ERRORS).join(", ")}` });
+      const kinds = a.info.provider === "google" ? GOOGLE_REFRESH_ERRORS : REFRESH_ERRORS;
+      problem = Object.hasOwn(kinds, body.kind) ? kinds[body.kind] : undefined;
+      if (!problem) return send(c, 400, { error: `kind must be one of ${Object.keys(kinds).join(", ")} for a ${a.info.provider === "google" ? "Google" : "Microsoft"} account` });
     } else {
       if (!body.error || !ERROR_CODES.has(body.error)) return send(c, 400, { error: `error must be one of ${[...ERROR_CODES].join(", ")}` });
       if (body.aadsts !== undefined && !Number.isInteger(body.aadsts)) return send(c, 400, { error: "aadsts must be an integer" });
