@@ -175,6 +175,36 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     expect(account.connectedAt).toBe(after.connectedAt);
   });
 
+  it.each([
+    ["admin-policy", "admin_policy_enforced", /^The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read .+ Ask them to allow it/],
+    ["advanced-protection", "policy_enforced", /is in Google's Advanced Protection Program/],
+  ])("Google: a refresh refused by a policy (%s) marks the account needs_reconnect naming it, with a notice saying who must act, not an error every run retries", async (kind, reason, words) => {
+    const { sandbox, fixtures, repo, deps } = stack;
+    const f = fixtures.google;
+    // Connected again first (the test before left it waiting for a reconnect): active, every permission.
+    expect((await webConnect("google")).status).toBe(200);
+    expect((await loadAccount(repo, f.account.email))!.status).toBe("active");
+    expect((await control(sandbox, `/accounts/${f.account.email}/refresh-error`, { kind })).status).toBe(200);
+    const mailer = new MemoryMailer();
+    const outcome = await runAccountJob(
+      {
+        repo,
+        email: f.account.email,
+        owner: `t-${kind}`,
+        now: Date.now(),
+        leaseMs: 60_000,
+        onRevoked: async (r, a, error, at) => void (await handleRevoked({ repo: r, account: a, now: at, notify: mailer, baseUrl: BASE, error })),
+      },
+      async (a) => runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, send: false }),
+    ).finally(() => control(sandbox, `/accounts/${f.account.email}/refresh-error`, { clear: true }));
+    expect(outcome).toBe("revoked");
+    const after = (await loadAccount(repo, f.account.email))!;
+    expect(after.status).toBe("needs_reconnect");
+    expect(after.reconnectReason).toBe(reason);
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0].text).toMatch(words);
+  });
+
   it("Microsoft: a Graph 403 the granted permissions explain nothing about is a plain error (account stays active); an MFA refresh error needs reconnecting", async () => {
     const { sandbox, fixtures, repo, deps } = stack;
     const f = fixtures.microsoft;

@@ -1,4 +1,4 @@
-import { MissingScopeError } from "../oauth";
+import { GOOGLE_POLICY_ERRORS, GrantError, MissingScopeError } from "../oauth";
 import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
 
 type GaxiosLike = {
@@ -45,6 +45,12 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   const bodyMessage = (data?.error as { message?: unknown } | undefined)?.message;
   const retryAfter = parseRetryAfter(header(g.response?.headers, "retry-after"), now) ?? retryAfterInMessage(typeof bodyMessage === "string" ? bodyMessage : g.message, now);
   if (oauthError === "invalid_grant" || oauthError === "unauthorized_client") return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
+  // A policy now refuses the grant (a Workspace administrator's, or Advanced Protection): the account
+  // needs its owner, and the reason (core/reconnect reconnectReason) says which, so the notice can say
+  // who must act. Until 2026-12-03 it was "invalid": every run failed into the queue's retries and the
+  // owner was never told.
+  if (oauthError !== undefined && GOOGLE_POLICY_ERRORS.has(oauthError))
+    return new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(oauthError, data?.error_description ?? oauthError, undefined, [], status) });
   if (status === undefined) return new ProviderError(isNetworkError(e) ? "temporary" : "temporary", message, undefined, undefined, { cause: e });
   if (status === 429 || (status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(reason ?? "")))
     return new ProviderError("rate-limited", message, status, retryAfter, { cause: e });

@@ -238,8 +238,18 @@ export class GrantError extends Error {
  * expired (invalid_grant: Microsoft AADSTS700082/70008/50173, Google's revoked or expired token),
  * or Entra wants an interactive step (interaction_required: MFA AADSTS50076/50079; consent_required
  * or suberror consent_required: AADSTS65001; login_required). learn.microsoft.com/entra/identity-platform/reference-error-codes.
+ * Google's policy refusals need the person too, and someone before them: {@link GOOGLE_POLICY_ERRORS}.
  */
-export const RECONNECT_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "unauthorized_client"]);
+export const RECONNECT_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "unauthorized_client", "admin_policy_enforced", "policy_enforced"]);
+
+/**
+ * Google's token-endpoint refusals a policy makes, kept as the reason a reconnect is needed:
+ * `admin_policy_enforced`, a Google Workspace administrator's policy no longer lets this app have the
+ * account's data (developers.google.com/identity/protocols/oauth2/web-server, authorization errors; on
+ * a refresh: dust-tt/dust pull request 31975); `policy_enforced`, the account is in Google's Advanced
+ * Protection Program (twentyhq/twenty pull request 25148). Retrying either only meets it again.
+ */
+export const GOOGLE_POLICY_ERRORS: ReadonlySet<string> = new Set(["admin_policy_enforced", "policy_enforced"]);
 
 /** True for a grant error that needs the person to reconnect (not a passing outage of the token endpoint). */
 export const needsReconnect = (e: GrantError) => RECONNECT_ERRORS.has(e.code) || e.suberror !== undefined;

@@ -122,6 +122,20 @@ export function reconnectUrl(baseUrl: string, account: Pick<AccountRecord, "prov
   return `${base}${linkPath("reconnect", sealLink(linkKey, { act: "reconnect", acc: account.email }, nowMs))}`;
 }
 
+/** Why the account needs its owner back, in the notice's words: who must act, and on what. */
+function reconnectWhy(name: string, account: AccountRecord): string {
+  const missing = missingPermission(account);
+  const reason = account.reconnectReason ?? "";
+  if (missing) return `${name} no longer gives Followthrough the ${missing.label} permission for ${account.email}, which it needs.${missing.use ? ` ${missing.use}` : ""}`;
+  // A Google Workspace administrator's policy, or Advanced Protection (core/oauth GOOGLE_POLICY_ERRORS): not the owner's doing alone.
+  if (/^admin_policy_enforced/.test(reason))
+    return `The Google Workspace administrator of ${account.email.slice(account.email.lastIndexOf("@") + 1)} no longer allows Followthrough to read ${account.email}. Ask them to allow it (Google Admin console: Security, API controls), then reconnect.`;
+  if (/^policy_enforced/.test(reason)) return `${account.email} is in Google's Advanced Protection Program, which does not let apps like Followthrough read it. Reconnecting works once the account has left the programme.`;
+  if (/^interaction_required/.test(reason)) return `${name} asks you to sign in again before Followthrough can read ${account.email} (for example, your organisation now requires multi-factor authentication).`;
+  if (/consent_required/.test(reason)) return `${name} no longer has your consent for Followthrough to read ${account.email}.`;
+  return `${name} no longer lets Followthrough read ${account.email} — access was revoked or has expired.`;
+}
+
 /** The reconnect email; its link is {@link reconnectUrl}'s (sealed with `links.key` when there is one). */
 export function reconnectMail(
   baseUrl: string,
@@ -131,15 +145,7 @@ export function reconnectMail(
   const name = account.provider === "google" ? "Google" : "Microsoft";
   const url = reconnectUrl(baseUrl, account, links.key, links.now);
   const subject = `Reconnect your ${name} account to keep getting your Followthrough digest`;
-  const missing = missingPermission(account);
-  const reason = account.reconnectReason ?? "";
-  const why = missing
-    ? `${name} no longer gives Followthrough the ${missing.label} permission for ${account.email}, which it needs.${missing.use ? ` ${missing.use}` : ""}`
-    : /^interaction_required/.test(reason)
-      ? `${name} asks you to sign in again before Followthrough can read ${account.email} (for example, your organisation now requires multi-factor authentication).`
-      : /consent_required/.test(reason)
-        ? `${name} no longer has your consent for Followthrough to read ${account.email}.`
-        : `${name} no longer lets Followthrough read ${account.email} — access was revoked or has expired.`;
+  const why = reconnectWhy(name, account);
   const text = [
     why,
     "",
