@@ -441,6 +441,22 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(await repo.allItems(was)).toEqual([]);
   });
 
+  it("a new connection of an address whose partition holds records and no account (a rename's copy whose account was never made: helper-131 #6) starts without them; a job's lease stays", async () => {
+    const email = "orphaned@new.example";
+    const ring = randomKeyring();
+    const left = [
+      { ...keys.eventGoal(email, "evt1"), eventId: "evt1", goal: 5, at: 2 },
+      { ...keys.person(email, "ivo@otherco.com"), person: { email: "ivo@otherco.com", stage: "dismissed" } },
+      { ...keys.digest(email, "2026-W23"), digest: { status: "sent", week: "2026-W23" } },
+    ];
+    for (const item of left) await repo.put(item);
+    const lease = { pk: keys.account(email).pk, sk: "LEASE#scan", owner: "a-job", expiresAt: Math.floor(Date.now() / 1000) + 600 };
+    await repo.put(lease);
+    // Someone else's sign-in at that address: nothing of the records left there is theirs.
+    expect((await reconnect(repo, ring, email, { identity: "998877665544332211012" })).kind).toBe("connected");
+    expect((await repo.allItems(email)).map((i) => i.sk).sort()).toEqual(["ACCOUNT", "LEASE#scan"]);
+  });
+
   it("a rename onto an address that already has an account (stored before sign-ins were recorded) leaves that account's people as they are", async () => {
     const [was, now] = ["lee@old.example", "lee@new.example"];
     const ring = randomKeyring();

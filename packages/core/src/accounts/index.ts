@@ -379,6 +379,21 @@ export async function deleteAccountData(repo: Repository, email: string, o: { be
 }
 
 /**
+ * Deletes what an account's partition holds besides its account record and its jobs' leases (a
+ * lease stays until its job ends: the next read waits on it, then reads afresh). `unlessAccount`:
+ * only when there is no account record at all, records that are no one's now: a rename's copy whose
+ * account was never made (the connection cut short between them: helper-131 #6). Returns how many went.
+ */
+export async function clearPartition(repo: Repository, email: string, o: { unlessAccount?: boolean } = {}): Promise<number> {
+  const own = keys.account(email);
+  const items = await repo.allItems(email);
+  if (o.unlessAccount && items.some((i) => i.pk === own.pk && i.sk === own.sk)) return 0;
+  const gone = items.filter((i) => i.sk !== own.sk && !String(i.sk).startsWith("LEASE#"));
+  await repo.deleteEach(gone);
+  return gone.length;
+}
+
+/**
  * Points an identity at its account (and drops the account's previous identity, if it changed).
  * `createdAt`, the account's, lets a disconnect of an earlier account under the address tell this
  * link from its own.

@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, calendarZoneOf, createAccount, deleteAccountData, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
+import { type AccountRecord, accountByIdentity, calendarZoneOf, clearPartition, createAccount, deleteAccountData, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import { gmailDraftsLink, type Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -270,6 +270,9 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     }
     // Disconnected since it was read: this is a new connection.
   }
+  // A new account starts with nothing a partition without an account holds (no one's: a rename's copy
+  // whose account was never made, helper-131 #6); a rename's own copy, just made, stays.
+  if (!carried) await clearPartition(o.repo, email, { unlessAccount: true });
   const settings = carried ? settingsOf(carried) : {};
   const status = carried?.status === "paused" ? "paused" : "active";
   // `createdAt`: links of an earlier connection of this address (a previous owner's digests,

@@ -1,8 +1,8 @@
-import { type AccountRecord, deleteAccountData, loadAccount, updateAccount } from "../accounts";
+import { type AccountRecord, clearPartition, deleteAccountData, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { syncSoon } from "../events/due";
 import { handleRevoked, isRevoked, markGrantGone, noticeState, reconnectReason, type SystemMailer } from "../reconnect";
-import { keys, type Repository } from "../storage";
+import type { Repository } from "../storage";
 
 /**
  * How one account's job went. "busy" (a held lease, or {@link RETRY_LATER}) and a thrown error make
@@ -186,9 +186,7 @@ const connectedSince = (account: AccountRecord, began: number) => (account.creat
  * record and the leases (the new connection's first read waits on the job's, then reads afresh).
  */
 async function clearForNewConnection(repo: Repository, email: string): Promise<void> {
-  const own = keys.account(email);
-  const items = (await repo.allItems(email)).filter((i) => i.sk !== own.sk && !String(i.sk).startsWith("LEASE#"));
-  await repo.deleteEach(items);
+  await clearPartition(repo, email);
 }
 
 /** What a job does with an account whose grant is gone. */
