@@ -88,6 +88,8 @@ export function controlRoutes(app: Hono<SandboxEnv>, state: SandboxState): void 
     if (specs.length === 0 || specs.some((s) => typeof s.route !== "string" || !["status", "reset", "latency", "expire"].includes(s.kind)))
       return send(c, 400, { error: "a fault needs route and kind (status, reset, latency, expire)" });
     if (specs.some((s) => s.phase !== undefined && s.phase !== "before" && s.phase !== "after")) return send(c, 400, { error: "phase is before or after" });
+    if (specs.some((s) => s.reason !== undefined && !(s.reason === "domainPolicy" && s.status === 403 && /^gmail\./.test(s.route))))
+      return send(c, 400, { error: "reason domainPolicy is a Gmail route's 403 (status 403, route gmail.*)" });
     return c.json({ ids: specs.map((s) => state.faults.add(s)) }, 201);
   });
   app.delete("/_control/faults", (c) => {

@@ -82,7 +82,7 @@ export function googleEnumError(api: "gmail" | "calendar", name: string, value: 
 export type Api = "gmail" | "calendar" | "graph" | "oauth" | "control";
 
 /** The body a provider sends for a fault status on its API. */
-export function faultBody(api: Api, status: number): unknown {
+export function faultBody(api: Api, status: number, reason?: "domainPolicy"): unknown {
   if (api === "graph") {
     if (status === 429) return graphError("TooManyRequests", "Too many requests. Please retry after the interval in the Retry-After header.");
     if (status === 503) return graphError("ServiceUnavailable", "The service is temporarily unavailable.");
@@ -92,6 +92,7 @@ export function faultBody(api: Api, status: number): unknown {
     return graphError("generalException", "An internal server error occurred.");
   }
   if (status === 429) return googleError(429, "User-rate limit exceeded.", "rateLimitExceeded");
+  if (status === 403 && reason === "domainPolicy") return googleError(403, "The domain administrators have disabled Gmail apps.", "domainPolicy");
   if (status === 403) return googleError(403, "User-rate limit exceeded.", "userRateLimitExceeded");
   if (status === 503) return googleError(503, "The service is currently unavailable.", "backendError");
   if (status === 401)

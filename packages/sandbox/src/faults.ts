@@ -12,6 +12,12 @@ export interface FaultSpec {
    */
   kind: "status" | "reset" | "latency" | "expire";
   status?: number;
+  /**
+   * A Google 403's documented reason instead of the default userRateLimitExceeded: `domainPolicy`,
+   * the Gmail API's "The domain administrators have disabled Gmail apps." (developers.google.com/workspace/gmail/api/guides/handle-errors,
+   * 403 errors: the app cannot be used in the authenticated user's domain).
+   */
+  reason?: "domainPolicy";
   /** Seconds for the Retry-After header on a status fault. */
   retryAfter?: number;
   latencyMs?: number;

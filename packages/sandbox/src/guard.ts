@@ -75,7 +75,7 @@ function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Re
 function faultAnswer(c: Context<SandboxEnv>, api: Api, fault: FaultSpec): Response {
   if (fault.kind === "reset") return resetConnection(c);
   const status = fault.status ?? 503;
-  return send(c, status, faultBody(api, status), fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {});
+  return send(c, status, faultBody(api, status, fault.reason), fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {});
 }
 
 /**
