@@ -176,15 +176,20 @@ describe("later: the grant narrows or Entra wants the person back", () => {
   });
 
   it.each([
-    ["admin-policy", "admin_policy_enforced", /^The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read .+ Ask them to allow it/],
-    ["advanced-protection", "policy_enforced", /is in Google's Advanced Protection Program/],
-  ])("Google: a refresh refused by a policy (%s) marks the account needs_reconnect naming it, with a notice saying who must act, not an error every run retries", async (kind, reason, words) => {
+    ["a refresh", "admin-policy", "admin_policy_enforced", /^The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read .+ Ask them to allow it/],
+    ["a refresh", "advanced-protection", "policy_enforced", /is in Google's Advanced Protection Program/],
+    ["a Gmail call", "403 domainPolicy", "domainPolicy", /^The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read/],
+  ])("Google: %s refused by a policy (%s) marks the account needs_reconnect naming it, with a notice saying who must act, not an error every run retries", async (what, kind, reason, words) => {
     const { sandbox, fixtures, repo, deps } = stack;
     const f = fixtures.google;
     // Connected again first (the test before left it waiting for a reconnect): active, every permission.
     expect((await webConnect("google")).status).toBe(200);
     expect((await loadAccount(repo, f.account.email))!.status).toBe("active");
-    expect((await control(sandbox, `/accounts/${f.account.email}/refresh-error`, { kind })).status).toBe(200);
+    const refusal =
+      what === "a refresh"
+        ? await control(sandbox, `/accounts/${f.account.email}/refresh-error`, { kind })
+        : await control(sandbox, "/faults", { route: "gmail.*", account: f.account.email, kind: "status", status: 403, reason: "domainPolicy", times: 0 });
+    expect(refusal.ok).toBe(true);
     const mailer = new MemoryMailer();
     const outcome = await runAccountJob(
       {
@@ -196,7 +201,7 @@ describe("later: the grant narrows or Entra wants the person back", () => {
         onRevoked: async (r, a, error, at) => void (await handleRevoked({ repo: r, account: a, now: at, notify: mailer, baseUrl: BASE, error })),
       },
       async (a) => runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, send: false }),
-    ).finally(() => control(sandbox, `/accounts/${f.account.email}/refresh-error`, { clear: true }));
+    ).finally(() => Promise.all([control(sandbox, `/accounts/${f.account.email}/refresh-error`, { clear: true }), fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" })]));
     expect(outcome).toBe("revoked");
     const after = (await loadAccount(repo, f.account.email))!;
     expect(after.status).toBe("needs_reconnect");

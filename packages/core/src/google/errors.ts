@@ -55,6 +55,9 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   if (status === 429 || (status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(reason ?? "")))
     return new ProviderError("rate-limited", message, status, retryAfter, { cause: e });
   if (status >= 500) return new ProviderError("temporary", message, status, retryAfter, { cause: e });
+  // The domain's administrators turned Gmail off for apps (403 domainPolicy): the same as their
+  // policy refusing the grant, above.
+  if (status === 403 && reason === "domainPolicy") return new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(reason, message, undefined, [], status) });
   // The token lacks a scope the method needs (the person removed it at myaccount.google.com, or never
   // granted it): 403 insufficientPermissions / ACCESS_TOKEN_SCOPE_INSUFFICIENT, with the scopes that
   // would do in WWW-Authenticate (RFC 6750 insufficient_scope). Only a reconnect can fix it.

@@ -240,16 +240,19 @@ export class GrantError extends Error {
  * or suberror consent_required: AADSTS65001; login_required). learn.microsoft.com/entra/identity-platform/reference-error-codes.
  * Google's policy refusals need the person too, and someone before them: {@link GOOGLE_POLICY_ERRORS}.
  */
-export const RECONNECT_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "unauthorized_client", "admin_policy_enforced", "policy_enforced"]);
+export const RECONNECT_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "unauthorized_client", "admin_policy_enforced", "policy_enforced", "domainPolicy"]);
 
 /**
  * Google's token-endpoint refusals a policy makes, kept as the reason a reconnect is needed:
  * `admin_policy_enforced`, a Google Workspace administrator's policy no longer lets this app have the
  * account's data (developers.google.com/identity/protocols/oauth2/web-server, authorization errors; on
  * a refresh: dust-tt/dust pull request 31975); `policy_enforced`, the account is in Google's Advanced
- * Protection Program (twentyhq/twenty pull request 25148). Retrying either only meets it again.
+ * Protection Program (twentyhq/twenty pull request 25148). And the Gmail API's own 403 `domainPolicy`
+ * (developers.google.com/workspace/gmail/api/guides/handle-errors: the domain's administrators have
+ * turned off Gmail for apps), kept under the same rule though no token endpoint says it. Retrying any
+ * of them only meets it again.
  */
-export const GOOGLE_POLICY_ERRORS: ReadonlySet<string> = new Set(["admin_policy_enforced", "policy_enforced"]);
+export const GOOGLE_POLICY_ERRORS: ReadonlySet<string> = new Set(["admin_policy_enforced", "policy_enforced", "domainPolicy"]);
 
 /** True for a grant error that needs the person to reconnect (not a passing outage of the token endpoint). */
 export const needsReconnect = (e: GrantError) => RECONNECT_ERRORS.has(e.code) || e.suberror !== undefined;

@@ -128,7 +128,7 @@ function reconnectWhy(name: string, account: AccountRecord): string {
   const reason = account.reconnectReason ?? "";
   if (missing) return `${name} no longer gives Followthrough the ${missing.label} permission for ${account.email}, which it needs.${missing.use ? ` ${missing.use}` : ""}`;
   // A Google Workspace administrator's policy, or Advanced Protection (core/oauth GOOGLE_POLICY_ERRORS): not the owner's doing alone.
-  if (/^admin_policy_enforced/.test(reason))
+  if (/^(admin_policy_enforced|domainPolicy)/.test(reason))
     return `The Google Workspace administrator of ${account.email.slice(account.email.lastIndexOf("@") + 1)} no longer allows Followthrough to read ${account.email}. Ask them to allow it (Google Admin console: Security, API controls), then reconnect.`;
   if (/^policy_enforced/.test(reason)) return `${account.email} is in Google's Advanced Protection Program, which does not let apps like Followthrough read it. Reconnecting works once the account has left the programme.`;
   if (/^interaction_required/.test(reason)) return `${name} asks you to sign in again before Followthrough can read ${account.email} (for example, your organisation now requires multi-factor authentication).`;
