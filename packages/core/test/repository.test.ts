@@ -2,7 +2,7 @@ import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountByIdentity, awaitsReconnect, deleteAccountData, setFirstName, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { storeConnection } from "@followthrough/core/connect";
-import { markNeedsReconnect } from "@followthrough/core/dispatch";
+import { markNeedsReconnect, runAccountJob } from "@followthrough/core/dispatch";
 import { CALENDAR_ZONE, changeTimeZone, findEvent } from "@followthrough/core/events";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import { gmailDraftsLink } from "@followthrough/core/providers";
@@ -455,6 +455,72 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     // Someone else's sign-in at that address: nothing of the records left there is theirs.
     expect((await reconnect(repo, ring, email, { identity: "998877665544332211012" })).kind).toBe("connected");
     expect((await repo.allItems(email)).map((i) => i.sk).sort()).toEqual(["ACCOUNT", "LEASE#scan"]);
+  });
+
+  /** An account renamed from `was`, with a goal and a sent digest recorded there. */
+  async function renamable(was: string, identity: string) {
+    const ring = randomKeyring();
+    await saveAccount(repo, ring, { email: was, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active", template: "Hi {first}", lastWeek: "2026-W23", lastWeeklyAt: 5, identity: `google:${identity}` });
+    await linkIdentity(repo, `google:${identity}`, was);
+    const said = [{ ...keys.eventGoal(was, "evt1"), eventId: "evt1", goal: 5, at: 2 }, { ...keys.digest(was, "2026-W23"), digest: { status: "sent", week: "2026-W23" } }];
+    for (const item of said) await repo.put(item);
+    return { ring, said };
+  }
+  const movedHere = async (now: string) => (await repo.allItems(now)).map((i) => String(i.sk)).filter((sk) => sk !== "ACCOUNT").sort();
+
+  it("a rename whose copy fails leaves the new account as the owner had it (active, their settings), marked movedFrom; the next job finishes the move (helper-136 #1)", async () => {
+    const [was, now, identity] = ["rae@old.example", "rae@new.example", "998877665544332211013"];
+    const { ring } = await renamable(was, identity);
+    // The copy's writes are refused (throttled past the retries); deletes go through.
+    const cut = Object.assign(Object.create(repo) as Repository, {
+      batch: (requests: Parameters<Repository["batch"]>[0]) => (requests.some((r) => "PutRequest" in r) ? Promise.reject(new Error("throttled")) : repo.batch(requests)),
+    });
+    await expect(reconnect(cut, ring, now, { identity })).rejects.toThrow("throttled");
+    expect(await loadAccount(repo, now)).toMatchObject({ status: "active", template: "Hi {first}", lastWeek: "2026-W23", movedFrom: was });
+    // The old account was paused before its records were read, and nothing of it is gone.
+    expect((await loadAccount(repo, was))?.status).toBe("paused");
+    const seen: (string | undefined)[] = [];
+    expect(await runAccountJob({ repo, email: now, owner: "job", now: 20, leaseMs: 60_000 }, async (a) => seen.push(a.movedFrom))).toBe("done");
+    expect(seen).toEqual([undefined]);
+    expect(await movedHere(now)).toEqual(["DIGEST#2026-W23", "SAYS#GOAL#evt1"]);
+    expect(await repo.allItems(was)).toEqual([]);
+    expect(await loadAccount(repo, now)).toMatchObject({ status: "active" });
+    expect((await loadAccount(repo, now))?.movedFrom).toBeUndefined();
+  });
+
+  it("a rename cut short after the old record went keeps the settings and a send claim written meanwhile; signing in again finishes it (helper-136 #2)", async () => {
+    const [was, now, identity] = ["sol@old.example", "sol@new.example", "998877665544332211014"];
+    const { ring } = await renamable(was, identity);
+    const claim = { ...keys.eventMail(was, "morning-of", "evt2"), mail: { status: "sending", messageId: "<m2@followthrough>", claimedAt: 5 } };
+    // A job's claim lands after the delete's first read; the copy of the read after the record went fails.
+    const raced = interleaved((cmd) => cmd instanceof QueryCommand && cmd.input.ExpressionAttributeValues?.[":pk"] === keys.account(was).pk, () => repo.put(claim), { after: true });
+    const cut = Object.assign(Object.create(raced.repo) as Repository, {
+      batch: (requests: Parameters<Repository["batch"]>[0]) => (requests.some((r) => "PutRequest" in r && r.PutRequest.Item.sk === claim.sk) ? Promise.reject(new Error("cut")) : raced.repo.batch(requests)),
+    });
+    await expect(reconnect(cut, ring, now, { identity })).rejects.toThrow("cut");
+    expect(await loadAccount(repo, was)).toBeUndefined();
+    expect((await reconnect(repo, ring, now, { identity })).kind).toBe("reconnected");
+    expect(await loadAccount(repo, now)).toMatchObject({ status: "active", template: "Hi {first}", lastWeek: "2026-W23" });
+    expect(await repo.get(keys.eventMail(now, "morning-of", "evt2"))).toEqual({ ...claim, pk: keys.account(now).pk });
+    expect(await repo.allItems(was)).toEqual([]);
+  });
+
+  it("a rename does not take what a newer account at the old address wrote during it (helper-136 #3)", async () => {
+    const [was, now, identity] = ["ula@old.example", "ula@new.example", "998877665544332211015"];
+    const { ring } = await renamable(was, identity);
+    // Someone else connects the old address right after its record went, and their first scan writes a person.
+    const raced = interleaved(
+      (cmd) => cmd instanceof DeleteCommand && onAccount(was, cmd),
+      async () => {
+        await saveAccount(repo, ring, { email: was, provider: "google", clientId: "c", refreshToken: "theirs", connectedAt: 30, createdAt: 30, aliases: [], timeZone: "UTC", status: "active", identity: "google:111111111111111111199" });
+        await repo.put({ ...keys.person(was, "secret.contact@else.example"), person: { email: "secret.contact@else.example", stage: "new" } });
+      },
+      { after: true },
+    );
+    expect((await reconnect(raced.repo, ring, now, { identity })).kind).toBe("connected");
+    expect(raced.ran()).toBe(true);
+    expect(await movedHere(now)).toEqual(["DIGEST#2026-W23", "SAYS#GOAL#evt1"]);
+    expect((await loadAccount(repo, was))?.identity).toBe("google:111111111111111111199");
   });
 
   it("a rename onto an address that already has an account (stored before sign-ins were recorded) leaves that account's people as they are", async () => {

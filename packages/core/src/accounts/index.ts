@@ -1,5 +1,6 @@
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Owner } from "../model";
+import { gmailDraftsLink } from "../providers";
 import { decrypt, encrypt, type Keyring } from "../secrets";
 import { CATCH_UP_MS, DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dispatchSlot, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
 import { GSI, keys, type Repository } from "../storage";
@@ -78,6 +79,12 @@ export interface AccountRecord extends Owner {
    * follows its calendar's zone.
    */
   zoneChosen?: boolean;
+  /**
+   * The address this account was renamed from (the provider renamed it; the same sign-in): set when
+   * the record is made, removed once the old account's records have come along and it has gone
+   * ({@link finishMove}). A move cut short is finished by the next sign-in or job.
+   */
+  movedFrom?: string;
 }
 
 /** The zone the account's calendar named when last connected, where known ({@link AccountRecord.calendarZone}). */
@@ -365,8 +372,10 @@ export async function deleteAccountData(repo: Repository, email: string, o: { be
   // A new connection's account stored since its record went (a reconnect in another tab, made new) is
   // not this disconnect's: it stays, and so does its sign-in's link (helper-99 #1).
   const newer = (i: Record<string, unknown>) => isAccount(i) && (i.account as AccountRecord | undefined)?.createdAt !== account?.createdAt;
-  const late = (await repo.allItems(email)).filter((i) => !held(i) && !newer(i));
-  await o.beforeDelete?.(late);
+  const after = await repo.allItems(email);
+  const late = after.filter((i) => !held(i) && !newer(i));
+  // What a newer account's connection wrote is never another's to take (helper-136 #3).
+  if (!after.some(newer)) await o.beforeDelete?.(late);
   await repo.deleteEach(late);
   if (account?.identity) {
     // The link of this account: to its address, and (since links record it) of its creation.
@@ -376,6 +385,49 @@ export async function deleteAccountData(repo: Repository, email: string, o: { be
     else await repo.deleteIf(link, "#e = :e AND (attribute_not_exists(#c) OR #c = :c)", { ...address, ":c": account.createdAt }, { "#e": "email", "#c": "createdAt" });
   }
   return items.length + late.length;
+}
+
+/**
+ * What a renamed account's owner said and was sent, which no read of the mailbox gives back: its
+ * statements (events.md: they "survive every rescan and are deleted with the account"), the event
+ * emails sent (each goes once per event), the people with their stages (a follow-up dismissed or
+ * drafted stays so), the drafts made (a tap lands on the draft made, not a second one) and the
+ * digests sent (a week's is not sent again, its copy in Sent found by its Message-ID). Copied to
+ * the new address's partition from the reads of the old account's delete, which pauses it first (a
+ * job that has not read it yet sends nothing from it), the read made after its record went included
+ * (a claim a running job writes meanwhile comes along: helper-135 #1); what the mailbox holds is
+ * read again there. (Until 2026-12-03 they went with the old partition: helper-129 #1, helper-130 #3.)
+ */
+const CARRIED_PREFIXES = [keys.prefix.says, keys.prefix.eventMail, keys.prefix.person, keys.prefix.draft, keys.prefix.digest];
+
+async function carryOwnersRecords(repo: Repository, read: Record<string, unknown>[], from: string, to: string): Promise<void> {
+  const pk = keys.account(to).pk;
+  const items = read.filter((i) => CARRIED_PREFIXES.some((prefix) => String(i.sk).startsWith(prefix)));
+  if (!items.length) return;
+  // A Gmail draft's link names the mailbox's address: the copy names the new one (helper-131 #6).
+  const [was, now] = [gmailDraftsLink(from), gmailDraftsLink(to)];
+  const relinked = (o: unknown, field: string) => (o && typeof o === "object" && (o as Record<string, unknown>)[field] === was ? { ...o, [field]: now } : o);
+  const copy = (item: Record<string, unknown>) => ({
+    ...item,
+    pk,
+    ...(item.person ? { person: relinked(item.person, "draftLink") } : {}),
+    ...(item.claim ? { claim: relinked(item.claim, "webLink") } : {}),
+  });
+  await repo.batch(items.map((item) => ({ PutRequest: { Item: copy(item) } })));
+}
+
+/**
+ * The second half of a rename ({@link AccountRecord.movedFrom}): the old account's records are copied
+ * to this one's partition as its delete reads them, the old account goes, and the mark is removed.
+ * Done again until it completes: every step can be repeated (a copy puts the same items again).
+ */
+export async function finishMove(repo: Repository, account: AccountRecord, at: number): Promise<AccountRecord> {
+  const from = account.movedFrom;
+  if (from === undefined) return account;
+  // (An account at the old address that another sign-in made since is theirs: left alone.)
+  const there = await loadAccount(repo, from);
+  if (!there || there.identity === account.identity) await deleteAccountData(repo, from, { beforeDelete: (items) => carryOwnersRecords(repo, items, from, account.email) });
+  return (await updateConnection(repo, account.email, (current) => (current.createdAt === account.createdAt ? { movedFrom: undefined } : {}), at)) ?? account;
 }
 
 /**

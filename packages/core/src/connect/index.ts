@@ -4,9 +4,9 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, calendarZoneOf, clearPartition, createAccount, deleteAccountData, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
+import { type AccountRecord, accountByIdentity, calendarZoneOf, clearPartition, createAccount, deleteAccountData, finishMove, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
-import { gmailDraftsLink, type Profile } from "../providers";
+import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
 import { decrypt, encrypt, type Keyring } from "../secrets";
 import { keys, type Repository } from "../storage";
@@ -237,13 +237,12 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   // account keeps scanning the same mailbox unreachable.
   const moved = o.identity ? await accountByIdentity(o.repo, identityKey(o.identity)) : undefined;
   const carried = moved && moved.email.toLowerCase() !== email.toLowerCase() ? moved : undefined;
-  if (carried) {
-    // Copied from the reads of the old account's delete, which pauses it first: a job that has not read
-    // it yet sends nothing from it, and a claim a running job writes meanwhile is in the late read and
-    // comes along (helper-135 #1). (Into a new record only: an account already under the new address,
-    // one stored before sign-ins were recorded, keeps its own; helper-131 #6.)
-    await deleteAccountData(o.repo, carried.email, existing ? {} : { beforeDelete: (items) => carryOwnersRecords(o.repo, items, carried.email, email) });
-  }
+  // The new record is made first, with the settings and status as read here and `movedFrom`; then the
+  // old account's records come along and it goes (core/accounts finishMove), and a move cut short
+  // is finished by the next sign-in or job (helper-136 #1, #2). An account already under the new
+  // address that is not this move's own (one stored before sign-ins were recorded) keeps its own
+  // records: the old one just goes (helper-131 #6).
+  if (carried && existing && existing.movedFrom?.toLowerCase() !== carried.email.toLowerCase()) await deleteAccountData(o.repo, carried.email);
   const grant: Grant = { provider: o.provider, email, profile: o.profile, clientId: o.client.clientId, endpoints: endpointsOf(o.client), scopes: o.scopes, now: o.now, ...(o.identity ? { identity: identityKey(o.identity) } : {}) };
   const connection = (prior: AccountRecord | undefined) => grantFields(grant, prior);
   if (existing) {
@@ -266,13 +265,13 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     if (account) {
       // The sign-in's link after the account it names (a disconnect finishing meanwhile deletes both).
       if (account.identity) await linkIdentity(o.repo, account.identity, account.email, existing.identity, account.createdAt);
-      return { kind: "reconnected", account };
+      return { kind: "reconnected", account: await finishMove(o.repo, account, o.now) };
     }
     // Disconnected since it was read: this is a new connection.
   }
-  // A new account starts with nothing a partition without an account holds (no one's: a rename's copy
-  // whose account was never made, helper-131 #6); a rename's own copy, just made, stays.
-  if (!carried) await clearPartition(o.repo, email, { unlessAccount: true });
+  // A new account starts with nothing a partition without an account holds (no one's: records left
+  // by a connection cut short; helper-131 #6).
+  await clearPartition(o.repo, email, { unlessAccount: true });
   const settings = carried ? settingsOf(carried) : {};
   const status = carried?.status === "paused" ? "paused" : "active";
   // `createdAt`: links of an earlier connection of this address (a previous owner's digests,
@@ -286,39 +285,13 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     ...(o.scopes ? { scopes: o.scopes } : {}),
     createdAt: o.now,
     status,
+    ...(carried ? { movedFrom: carried.email } : {}),
     schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) },
   });
   // Another first connection of this address stored its account meanwhile: this one reconnects it.
   if (!account) throw new Replaced();
   if (account.identity) await linkIdentity(o.repo, account.identity, account.email, undefined, account.createdAt);
-  return { kind: "connected", account };
-}
-
-/**
- * What a renamed account's owner said and was sent, which no read of the mailbox gives back: its
- * statements (events.md: they "survive every rescan and are deleted with the account"), the event
- * emails sent (each goes once per event), the people with their stages (a follow-up dismissed or
- * drafted stays so), the drafts made (a tap lands on the draft made, not a second one) and the
- * digests sent (a week's is not sent again, its copy in Sent found by its Message-ID). Copied to
- * the new address's partition before the old one goes; what the mailbox holds is read again there.
- * (Until 2026-12-03 they went with the old partition: helper-129 #1, helper-130 #3.)
- */
-const CARRIED_PREFIXES = [keys.prefix.says, keys.prefix.eventMail, keys.prefix.person, keys.prefix.draft, keys.prefix.digest];
-
-async function carryOwnersRecords(repo: Repository, read: Record<string, unknown>[], from: string, to: string): Promise<void> {
-  const pk = keys.account(to).pk;
-  const items = read.filter((i) => CARRIED_PREFIXES.some((prefix) => String(i.sk).startsWith(prefix)));
-  if (!items.length) return;
-  // A Gmail draft's link names the mailbox's address: the copy names the new one (helper-131 #6).
-  const [was, now] = [gmailDraftsLink(from), gmailDraftsLink(to)];
-  const relinked = (o: unknown, field: string) => (o && typeof o === "object" && (o as Record<string, unknown>)[field] === was ? { ...o, [field]: now } : o);
-  const copy = (item: Record<string, unknown>) => ({
-    ...item,
-    pk,
-    ...(item.person ? { person: relinked(item.person, "draftLink") } : {}),
-    ...(item.claim ? { claim: relinked(item.claim, "webLink") } : {}),
-  });
-  await repo.batch(items.map((item) => ({ PutRequest: { Item: copy(item) } })));
+  return { kind: "connected", account: await finishMove(o.repo, account, o.now) };
 }
 
 /** The account under the address changed while a connection was being stored: it is stored again from the start. */

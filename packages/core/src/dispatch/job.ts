@@ -1,4 +1,4 @@
-import { type AccountRecord, clearPartition, deleteAccountData, loadAccount, updateAccount } from "../accounts";
+import { type AccountRecord, clearPartition, deleteAccountData, finishMove, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { syncSoon } from "../events/due";
 import { handleRevoked, isRevoked, markGrantGone, noticeState, reconnectReason, type SystemMailer } from "../reconnect";
@@ -87,7 +87,8 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
   const week = o.weekly && o.weekOf ? o.weekOf(account) : undefined;
   if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS && (week === undefined || account.lastWeek === undefined || account.lastWeek === week)) return "skipped";
   try {
-    const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, () => job(account));
+    // A rename cut short is finished first (its records come along before this job reads them).
+    const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, async () => job(await finishMove(o.repo, account, o.now)));
     if (run.held) return "busy";
     if (run.value === RETRY_LATER || run.value === CONTINUES) {
       // (Its plan, if it made one, may have moved a zone change's sync: filed again, as below.)
