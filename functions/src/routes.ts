@@ -18,7 +18,7 @@ import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/co
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
-import { isRevoked } from "@followthrough/core/reconnect";
+import { isRevoked, reconnectReason, reconnectWhy } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import { mountConnect } from "./connect";
@@ -264,9 +264,10 @@ ${afterNav(c, account.email)}`,
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);
       return c.redirect(to, 303);
     } catch (e) {
-      // A grant that no longer allows it, wherever the tap met it: reconnect this account.
+      // A grant that no longer allows it, wherever the tap met it: reconnect this account, saying why and
+      // who must act first (a Workspace administrator's policy: helper-136 #4).
       if (isRevoked(e))
-        return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>Your mailbox no longer lets Followthrough make drafts. Reconnect ${account.email}, then tap the link again.</p>
+        return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>No draft was made. ${reconnectWhy({ ...account, reconnectReason: reconnectReason(e) })}</p><p>Reconnect ${account.email}, then tap the link again.</p>
 <p><a class="button" href="${linkFor(c, account.email, "reconnect")}">Reconnect</a></p>`);
       if (e instanceof FollowUpError && e.problem === "refused") {
         // The provider refused the create, so nothing was made (core/followup freed the claim).

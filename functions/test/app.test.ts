@@ -385,6 +385,12 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const revoked = await refused({ status: 401, times: 0 });
     expect(revoked.status).toBe(409);
     expect(await revoked.text()).toMatch(new RegExp(`Reconnect needed[^]*href="${BASE}/l/reconnect/[A-Za-z0-9_-]+"`));
+    if (h.fixture.account.provider === "google") {
+      // The domain's administrators turned Gmail off for apps: the page says who must act first (helper-136 #4).
+      const policy = await refused({ route: "gmail.*", status: 403, reason: "domainPolicy", times: 0 });
+      expect(policy.status).toBe(409);
+      expect(await policy.text()).toMatch(/Reconnect needed[^]*The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read/);
+    }
     // Its reconnect link lives no longer than the link the tap came in on (docs/security.md): one with an hour left hands out one with an hour left.
     const evt = (await h.repo.getPerson(h.email, p.email))!.eventId;
     const hourLeft = `${BASE}/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: p.email, evt }, now, 3600)}`;

@@ -122,8 +122,12 @@ export function reconnectUrl(baseUrl: string, account: Pick<AccountRecord, "prov
   return `${base}${linkPath("reconnect", sealLink(linkKey, { act: "reconnect", acc: account.email }, nowMs))}`;
 }
 
-/** Why the account needs its owner back, in the notice's words: who must act, and on what. */
-function reconnectWhy(name: string, account: AccountRecord): string {
+/**
+ * Why the account needs its owner back, in the notice's words: who must act, and on what (also the
+ * one-tap draft's page when a tap meets the refusal: functions/src/routes.ts).
+ */
+export function reconnectWhy(account: Pick<AccountRecord, "provider" | "email" | "reconnectReason">): string {
+  const name = account.provider === "google" ? "Google" : "Microsoft";
   const missing = missingPermission(account);
   const reason = account.reconnectReason ?? "";
   if (missing) return `${name} no longer gives Followthrough the ${missing.label} permission for ${account.email}, which it needs.${missing.use ? ` ${missing.use}` : ""}`;
@@ -145,7 +149,7 @@ export function reconnectMail(
   const name = account.provider === "google" ? "Google" : "Microsoft";
   const url = reconnectUrl(baseUrl, account, links.key, links.now);
   const subject = `Reconnect your ${name} account to keep getting your Followthrough digest`;
-  const why = reconnectWhy(name, account);
+  const why = reconnectWhy(account);
   const text = [
     why,
     "",
