@@ -476,10 +476,10 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
       batch: (requests: Parameters<Repository["batch"]>[0]) => (requests.some((r) => "PutRequest" in r) ? Promise.reject(new Error("throttled")) : repo.batch(requests)),
     });
     await expect(reconnect(cut, ring, now, { identity })).rejects.toThrow("throttled");
-    expect(await loadAccount(repo, now)).toMatchObject({ status: "active", template: "Hi {first}", lastWeek: "2026-W23", movedFrom: was });
+    expect(await loadAccount(repo, now)).toMatchObject({ status: "active", template: "Hi {first}", lastWeek: "2026-W23", movedFrom: { email: was, createdAt: 1 } });
     // The old account was paused before its records were read, and nothing of it is gone.
     expect((await loadAccount(repo, was))?.status).toBe("paused");
-    const seen: (string | undefined)[] = [];
+    const seen: unknown[] = [];
     expect(await runAccountJob({ repo, email: now, owner: "job", now: 20, leaseMs: 60_000 }, async (a) => seen.push(a.movedFrom))).toBe("done");
     expect(seen).toEqual([undefined]);
     expect(await movedHere(now)).toEqual(["DIGEST#2026-W23", "SAYS#GOAL#evt1"]);
@@ -503,6 +503,49 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(await loadAccount(repo, now)).toMatchObject({ status: "active", template: "Hi {first}", lastWeek: "2026-W23" });
     expect(await repo.get(keys.eventMail(now, "morning-of", "evt2"))).toEqual({ ...claim, pk: keys.account(now).pk });
     expect(await repo.allItems(was)).toEqual([]);
+  });
+
+  /** A rename whose copy was refused: the new account marked movedFrom, the old one paused and whole. */
+  async function cutShort(was: string, now: string, identity: string) {
+    const { ring } = await renamable(was, identity);
+    const cut = Object.assign(Object.create(repo) as Repository, {
+      batch: (requests: Parameters<Repository["batch"]>[0]) => (requests.some((r) => "PutRequest" in r) ? Promise.reject(new Error("throttled")) : repo.batch(requests)),
+    });
+    await expect(reconnect(cut, ring, now, { identity })).rejects.toThrow("throttled");
+    expect((await loadAccount(repo, now))?.movedFrom).toEqual({ email: was, createdAt: 1 });
+    return ring;
+  }
+
+  it("disconnecting an account whose move is not finished deletes the account it was renamed from too (helper-137 #1)", async () => {
+    const [was, now, identity] = ["vic@old.example", "vic@new.example", "998877665544332211016"];
+    await cutShort(was, now, identity);
+    await deleteAccountData(repo, now);
+    expect(await repo.allItems(was)).toEqual([]);
+    expect(await repo.allItems(now)).toEqual([]);
+    expect(await accountByIdentity(repo, `google:${identity}`)).toBeUndefined();
+  });
+
+  it("a move not finished leaves alone a later account at the old address (the owner's own after a rename back, or someone else's) (helper-137 #2)", async () => {
+    const [was, now, identity] = ["wes@old.example", "wes@new.example", "998877665544332211017"];
+    const ring = await cutShort(was, now, identity);
+    // The old account went another way meanwhile, and a later connection made an account there again.
+    await deleteAccountData(repo, was);
+    await saveAccount(repo, ring, { email: was, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 50, createdAt: 50, aliases: [], timeZone: "UTC", status: "active", identity: `google:${identity}` });
+    await repo.put({ ...keys.eventGoal(was, "evt9"), eventId: "evt9", goal: 2, at: 51 });
+    expect(await runAccountJob({ repo, email: now, owner: "job", now: 60, leaseMs: 60_000 }, async () => undefined)).toBe("done");
+    expect((await loadAccount(repo, was))?.createdAt).toBe(50);
+    expect(await repo.get(keys.eventGoal(was, "evt9"))).toBeDefined();
+    expect((await loadAccount(repo, now))?.movedFrom).toBeUndefined();
+  });
+
+  it("someone else connecting the old address while a move is not finished: the mover's records come along first (helper-137 #3)", async () => {
+    const [was, now, identity] = ["xan@old.example", "xan@new.example", "998877665544332211018"];
+    const ring = await cutShort(was, now, identity);
+    expect((await reconnect(repo, ring, was, { identity: "111111111111111111177" })).kind).toBe("connected");
+    expect(await movedHere(now)).toEqual(["DIGEST#2026-W23", "SAYS#GOAL#evt1"]);
+    expect((await loadAccount(repo, now))?.movedFrom).toBeUndefined();
+    expect((await loadAccount(repo, was))?.identity).toBe("google:111111111111111111177");
+    expect(await movedHere(was)).toEqual([]);
   });
 
   it("a rename does not take what a newer account at the old address wrote during it (helper-136 #3)", async () => {

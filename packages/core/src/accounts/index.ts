@@ -80,11 +80,12 @@ export interface AccountRecord extends Owner {
    */
   zoneChosen?: boolean;
   /**
-   * The address this account was renamed from (the provider renamed it; the same sign-in): set when
-   * the record is made, removed once the old account's records have come along and it has gone
-   * ({@link finishMove}). A move cut short is finished by the next sign-in or job.
+   * The account this one was renamed from (the provider renamed it; the same sign-in): its address and
+   * creation, set when the record is made, removed once the old account's records have come along and
+   * it has gone ({@link finishMove}). A move cut short is finished by the next sign-in or job, or goes
+   * with this account's disconnect.
    */
-  movedFrom?: string;
+  movedFrom?: { email: string; createdAt?: number };
 }
 
 /** The zone the account's calendar named when last connected, where known ({@link AccountRecord.calendarZone}). */
@@ -352,10 +353,18 @@ export async function accountsDue(repo: Repository, slot: number, start?: Record
  * sign-in identity last: a disconnect cut short before the account record goes (a time limit, a
  * failed write) leaves a paused account its owner can sign in to and disconnect again.
  * `beforeDelete` is given each read's items before they go (a rename copies what it carries from
- * them: core/connect), the late writes' read included.
+ * them: {@link finishMove}), the late writes' read included. `only`: nothing is done unless the
+ * account as read here passes it. An account renamed from another whose move is not finished takes
+ * that one with it ({@link AccountRecord.movedFrom}; helper-137 #1).
  */
-export async function deleteAccountData(repo: Repository, email: string, o: { beforeDelete?: (items: Record<string, unknown>[]) => Promise<void> } = {}): Promise<number> {
+export async function deleteAccountData(
+  repo: Repository,
+  email: string,
+  o: { beforeDelete?: (items: Record<string, unknown>[]) => Promise<void>; only?: (account: AccountRecord | undefined) => boolean } = {},
+): Promise<number> {
   const account = await loadAccount(repo, email);
+  if (o.only && !o.only(account)) return 0;
+  if (account?.movedFrom && !o.only) await deleteAccountData(repo, account.movedFrom.email, { only: sourceOf(account) });
   if (account) await pauseForDisconnect(repo, account, Date.now());
   // A lease a job still holds stays until that job ends (it releases it, and finds the account
   // gone): a connection made meanwhile waits for it instead of reading beside the job's late writes.
@@ -424,11 +433,18 @@ async function carryOwnersRecords(repo: Repository, read: Record<string, unknown
 export async function finishMove(repo: Repository, account: AccountRecord, at: number): Promise<AccountRecord> {
   const from = account.movedFrom;
   if (from === undefined) return account;
-  // (An account at the old address that another sign-in made since is theirs: left alone.)
-  const there = await loadAccount(repo, from);
-  if (!there || there.identity === account.identity) await deleteAccountData(repo, from, { beforeDelete: (items) => carryOwnersRecords(repo, items, from, account.email) });
+  await deleteAccountData(repo, from.email, { only: sourceOf(account), beforeDelete: (items) => carryOwnersRecords(repo, items, from.email, account.email) });
   return (await updateConnection(repo, account.email, (current) => (current.createdAt === account.createdAt ? { movedFrom: undefined } : {}), at)) ?? account;
 }
+
+/**
+ * Whether an account read at the address `mover` was renamed from is the one it was renamed from (the
+ * same sign-in, the same creation), or none is there any more (what is left is no one's). Another
+ * account there (the address given to someone else, or the owner's own later connection of it after
+ * a rename back) is left alone (helper-137 #2).
+ */
+const sourceOf = (mover: AccountRecord) => (there: AccountRecord | undefined) =>
+  there === undefined || (there.identity === mover.identity && there.createdAt === mover.movedFrom?.createdAt);
 
 /**
  * Deletes what an account's partition holds besides its account record and its jobs' leases (a

@@ -227,7 +227,10 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     // Someone else signed in to this address (the provider gave it to a new account: a Workspace or
     // Entra user deleted and the name given again). What the account held is the previous owner's:
     // their people, digests, settings and links. It is deleted, as a disconnect deletes it, and this
-    // is a new connection, never a reconnect that would hand it over.
+    // is a new connection, never a reconnect that would hand it over. (The old account of a rename not
+    // yet finished is its owner's to take first: helper-137 #3.)
+    const mover = await accountByIdentity(o.repo, existing.identity);
+    if (mover?.movedFrom?.email.toLowerCase() === existing.email.toLowerCase()) await finishMove(o.repo, mover, o.now);
     await deleteAccountData(o.repo, existing.email);
     existing = undefined;
   }
@@ -242,7 +245,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   // is finished by the next sign-in or job (helper-136 #1, #2). An account already under the new
   // address that is not this move's own (one stored before sign-ins were recorded) keeps its own
   // records: the old one just goes (helper-131 #6).
-  if (carried && existing && existing.movedFrom?.toLowerCase() !== carried.email.toLowerCase()) await deleteAccountData(o.repo, carried.email);
+  if (carried && existing && existing.movedFrom?.email.toLowerCase() !== carried.email.toLowerCase()) await deleteAccountData(o.repo, carried.email);
   const grant: Grant = { provider: o.provider, email, profile: o.profile, clientId: o.client.clientId, endpoints: endpointsOf(o.client), scopes: o.scopes, now: o.now, ...(o.identity ? { identity: identityKey(o.identity) } : {}) };
   const connection = (prior: AccountRecord | undefined) => grantFields(grant, prior);
   if (existing) {
@@ -285,7 +288,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     ...(o.scopes ? { scopes: o.scopes } : {}),
     createdAt: o.now,
     status,
-    ...(carried ? { movedFrom: carried.email } : {}),
+    ...(carried ? { movedFrom: { email: carried.email, ...(carried.createdAt !== undefined ? { createdAt: carried.createdAt } : {}) } } : {}),
     schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) },
   });
   // Another first connection of this address stored its account meanwhile: this one reconnects it.
