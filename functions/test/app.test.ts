@@ -389,7 +389,7 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
       // The domain's administrators turned Gmail off for apps: the page says who must act first (helper-136 #4).
       const policy = await refused({ route: "gmail.*", status: 403, reason: "domainPolicy", times: 0 });
       expect(policy.status).toBe(409);
-      expect(await policy.text()).toMatch(/Reconnect needed[^]*The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read/);
+      expect(await policy.text()).toMatch(/Reconnect needed[^]*The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read[^]*Once that has changed, reconnect /);
     }
     // Its reconnect link lives no longer than the link the tap came in on (docs/security.md): one with an hour left hands out one with an hour left.
     const evt = (await h.repo.getPerson(h.email, p.email))!.eventId;

@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, loadAccount } from "../accounts";
 import { linkPath, sealLink } from "../links";
-import { GrantError, MissingScopeError, needsReconnect, SCOPE_WORDS, scopeKey } from "../oauth";
+import { GOOGLE_POLICY_ERRORS, GrantError, MissingScopeError, needsReconnect, SCOPE_WORDS, scopeKey } from "../oauth";
 import { ProviderError } from "../resilience";
 import { NOTICE_CLAIM_STALE_MS } from "../limits";
 import { keys, type Repository } from "../storage";
@@ -122,6 +122,9 @@ export function reconnectUrl(baseUrl: string, account: Pick<AccountRecord, "prov
   return `${base}${linkPath("reconnect", sealLink(linkKey, { act: "reconnect", acc: account.email }, nowMs))}`;
 }
 
+/** Whether a reconnect reason is a policy someone else sets (core/oauth GOOGLE_POLICY_ERRORS): a reconnect works only once it has changed. */
+export const refusedByPolicy = (reason: string | undefined): boolean => reason !== undefined && GOOGLE_POLICY_ERRORS.has(reason);
+
 /**
  * Why the account needs its owner back, in the notice's words: who must act, and on what (also the
  * one-tap draft's page when a tap meets the refusal: functions/src/routes.ts).
@@ -133,7 +136,7 @@ export function reconnectWhy(account: Pick<AccountRecord, "provider" | "email" |
   if (missing) return `${name} no longer gives Followthrough the ${missing.label} permission for ${account.email}, which it needs.${missing.use ? ` ${missing.use}` : ""}`;
   // A Google Workspace administrator's policy, or Advanced Protection (core/oauth GOOGLE_POLICY_ERRORS): not the owner's doing alone.
   if (/^(admin_policy_enforced|domainPolicy)/.test(reason))
-    return `The Google Workspace administrator of ${account.email.slice(account.email.lastIndexOf("@") + 1)} no longer allows Followthrough to read ${account.email}. Ask them to allow it (Google Admin console: Security, API controls), then reconnect.`;
+    return `The Google Workspace administrator of ${account.email.slice(account.email.lastIndexOf("@") + 1)} no longer allows Followthrough to read ${account.email}. Ask them to allow it (Google Admin console: Security, API controls).`;
   if (/^policy_enforced/.test(reason)) return `${account.email} is in Google's Advanced Protection Program, which does not let apps like Followthrough read it. Reconnecting works once the account has left the programme.`;
   if (/^interaction_required/.test(reason)) return `${name} asks you to sign in again before Followthrough can read ${account.email} (for example, your organisation now requires multi-factor authentication).`;
   if (/consent_required/.test(reason)) return `${name} no longer has your consent for Followthrough to read ${account.email}.`;
