@@ -82,8 +82,9 @@ export function googleEnumError(api: "gmail" | "calendar", name: string, value: 
 export type Api = "gmail" | "calendar" | "graph" | "oauth" | "control";
 
 /** The body a provider sends for a fault status on its API. */
-export function faultBody(api: Api, status: number, reason?: "domainPolicy"): unknown {
+export function faultBody(api: Api, status: number, reason?: "domainPolicy" | "MailboxNotEnabledForRESTAPI"): unknown {
   if (api === "graph") {
+    if (status === 404 && reason === "MailboxNotEnabledForRESTAPI") return graphError("MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.");
     if (status === 429) return graphError("TooManyRequests", "Too many requests. Please retry after the interval in the Retry-After header.");
     if (status === 503) return graphError("ServiceUnavailable", "The service is temporarily unavailable.");
     if (status === 401) return graphError("InvalidAuthenticationToken", "Access token is empty or invalid.");

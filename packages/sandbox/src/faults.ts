@@ -13,11 +13,14 @@ export interface FaultSpec {
   kind: "status" | "reset" | "latency" | "expire";
   status?: number;
   /**
-   * A Google 403's documented reason instead of the default userRateLimitExceeded: `domainPolicy`,
-   * the Gmail API's "The domain administrators have disabled Gmail apps." (developers.google.com/workspace/gmail/api/guides/handle-errors,
-   * 403 errors: the app cannot be used in the authenticated user's domain).
+   * A documented reason instead of the status's default body: `domainPolicy`, a Gmail 403, "The
+   * domain administrators have disabled Gmail apps." (developers.google.com/workspace/gmail/api/guides/handle-errors,
+   * 403 errors: the app cannot be used in the authenticated user's domain); `MailboxNotEnabledForRESTAPI`,
+   * a Graph 404, the mailbox inactive, soft-deleted, without an Exchange Online licence or on-premises
+   * (microsoftgraph/msgraph-sdk-javascript issue 1756, microsoftgraph/microsoft-graph-docs-contrib
+   * issues 405 and 717).
    */
-  reason?: "domainPolicy";
+  reason?: "domainPolicy" | "MailboxNotEnabledForRESTAPI";
   /** Seconds for the Retry-After header on a status fault. */
   retryAfter?: number;
   latencyMs?: number;
