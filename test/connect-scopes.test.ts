@@ -233,6 +233,33 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     expect(after.status).toBe("needs_reconnect");
     expect(after.reconnectReason).toBe("interaction_required/basic_action AADSTS50076");
   });
+
+  it("Microsoft: a mailbox Graph cannot serve (404 MailboxNotEnabledForRESTAPI: inactive, unlicensed, on premises) marks the account needs_reconnect naming it, with a notice saying what must change", async () => {
+    const { sandbox, fixtures, repo, deps } = stack;
+    const f = fixtures.microsoft;
+    // Connected again first (the test before left it waiting for a reconnect).
+    expect((await webConnect("microsoft")).status).toBe(200);
+    expect((await loadAccount(repo, f.account.email))!.status).toBe("active");
+    expect((await control(sandbox, "/faults", { route: "graph.*", account: f.account.email, kind: "status", status: 404, reason: "MailboxNotEnabledForRESTAPI", times: 0 })).ok).toBe(true);
+    const mailer = new MemoryMailer();
+    const outcome = await runAccountJob(
+      {
+        repo,
+        email: f.account.email,
+        owner: "t-mailbox",
+        now: Date.now(),
+        leaseMs: 60_000,
+        onRevoked: async (r, a, error, at) => void (await handleRevoked({ repo: r, account: a, now: at, notify: mailer, baseUrl: BASE, error })),
+      },
+      async (a) => runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, send: false }),
+    ).finally(() => fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" }));
+    expect(outcome).toBe("revoked");
+    const after = (await loadAccount(repo, f.account.email))!;
+    expect(after.status).toBe("needs_reconnect");
+    expect(after.reconnectReason).toBe("MailboxNotEnabledForRESTAPI");
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0].text).toMatch(/^Microsoft says .+ has no mailbox Followthrough can read: it is inactive or deleted, has no Exchange Online licence/);
+  });
 });
 
 describe("through the CLI", () => {

@@ -26,7 +26,7 @@ import {
 } from "@followthrough/core/connect";
 import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
-import { handleRevoked, isRevoked, type SystemMailer } from "@followthrough/core/reconnect";
+import { handleRevoked, isRevoked, reconnectReason, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
 import { API_REQUEST_TIMEOUT_MS, API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
@@ -235,7 +235,8 @@ ${configured.map(section)}`
       // A busy or failing provider passes; the provider's refusal of the read itself (mail turned
       // off for the account, a mailbox not set up) does not, and waiting a minute would not help.
       const passing = retryable(e);
-      const refused = e instanceof ProviderError && (e.kind === "invalid" || e.kind === "not-found");
+      // (Also a mailbox Graph cannot serve, or a Workspace policy: core/reconnect refusedElsewhere.)
+      const refused = e instanceof ProviderError && (e.kind === "invalid" || e.kind === "not-found" || refusedElsewhere(reconnectReason(e)));
       return kit.page(
         c,
         502,

@@ -18,7 +18,7 @@ import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/co
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
-import { isRevoked, reconnectReason, reconnectWhy, refusedByPolicy } from "@followthrough/core/reconnect";
+import { isRevoked, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
 import { mountConnect } from "./connect";
@@ -268,7 +268,7 @@ ${afterNav(c, account.email)}`,
       // who must act first (a Workspace administrator's policy: helper-136 #4).
       if (isRevoked(e)) {
         const reason = reconnectReason(e);
-        return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>${reconnectWhy({ ...account, reconnectReason: reason })}</p><p>${refusedByPolicy(reason) ? "Once that has changed, reconnect" : "Reconnect"} ${account.email}, then tap the link again.</p>
+        return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>${reconnectWhy({ ...account, reconnectReason: reason })}</p><p>${refusedElsewhere(reason) ? "Once that has changed, reconnect" : "Reconnect"} ${account.email}, then tap the link again.</p>
 <p><a class="button" href="${linkFor(c, account.email, "reconnect")}">Reconnect</a></p>`);
       }
       if (e instanceof FollowUpError && e.problem === "refused") {

@@ -112,10 +112,13 @@ describe("the callback's profile read, as production loads it (core/loader/mailb
     expect(page).not.toContain("Check that this account");
   });
 
-  it("a refusal that waiting will not clear (400) does not say to try again in a minute", async () => {
+  it.each([
+    ["400", { status: 400 }],
+    ["403 domainPolicy: the domain's administrators turned Gmail off for apps", { status: 403, reason: "domainPolicy" }],
+  ])("a refusal that waiting will not clear (%s) does not say to try again in a minute", async (_, fault) => {
     const app = createApp({ ...stack.deps, providerForNew: undefined });
     const { callback, cookie } = await approved();
-    await fetch(`${stack.sandbox.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "gmail.getProfile", kind: "status", status: 400, times: 0 }) });
+    await fetch(`${stack.sandbox.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "gmail.getProfile", kind: "status", times: 0, ...fault }) });
     try {
       const res = await app.request(pathOf(callback.toString()), { headers: { cookie } });
       expect(res.status).toBe(502);

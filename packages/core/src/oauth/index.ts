@@ -240,7 +240,17 @@ export class GrantError extends Error {
  * or suberror consent_required: AADSTS65001; login_required). learn.microsoft.com/entra/identity-platform/reference-error-codes.
  * Google's policy refusals need the person too, and someone before them: {@link GOOGLE_POLICY_ERRORS}.
  */
-export const RECONNECT_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "unauthorized_client", "admin_policy_enforced", "policy_enforced", "domainPolicy"]);
+export const RECONNECT_ERRORS: ReadonlySet<string> = new Set([
+  "invalid_grant",
+  "interaction_required",
+  "consent_required",
+  "login_required",
+  "unauthorized_client",
+  "admin_policy_enforced",
+  "policy_enforced",
+  "domainPolicy",
+  "MailboxNotEnabledForRESTAPI",
+]);
 
 /**
  * Google's token-endpoint refusals a policy makes, kept as the reason a reconnect is needed:
@@ -253,6 +263,17 @@ export const RECONNECT_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "
  * of them only meets it again.
  */
 export const GOOGLE_POLICY_ERRORS: ReadonlySet<string> = new Set(["admin_policy_enforced", "policy_enforced", "domainPolicy"]);
+
+/**
+ * Graph's answer for a mailbox it cannot serve (a 404, sometimes a 401): inactive or soft-deleted, no
+ * Exchange Online licence, or kept on premises (microsoftgraph/msgraph-sdk-javascript issue 1756,
+ * microsoftgraph/microsoft-graph-docs-contrib issues 405 and 717). Kept as the reason the account
+ * needs its owner: no retry or reconnect serves it until the mailbox is back.
+ */
+export const MAILBOX_NOT_ENABLED = "MailboxNotEnabledForRESTAPI";
+
+/** The reasons only someone or something else can clear first (a policy, a licence): a reconnect works after. */
+export const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([...GOOGLE_POLICY_ERRORS, MAILBOX_NOT_ENABLED]);
 
 /** True for a grant error that needs the person to reconnect (not a passing outage of the token endpoint). */
 export const needsReconnect = (e: GrantError) => RECONNECT_ERRORS.has(e.code) || e.suberror !== undefined;

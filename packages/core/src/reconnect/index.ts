@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, loadAccount } from "../accounts";
 import { linkPath, sealLink } from "../links";
-import { GOOGLE_POLICY_ERRORS, GrantError, MissingScopeError, needsReconnect, SCOPE_WORDS, scopeKey } from "../oauth";
+import { GrantError, MAILBOX_NOT_ENABLED, MissingScopeError, needsReconnect, REFUSED_ELSEWHERE, SCOPE_WORDS, scopeKey } from "../oauth";
 import { ProviderError } from "../resilience";
 import { NOTICE_CLAIM_STALE_MS } from "../limits";
 import { keys, type Repository } from "../storage";
@@ -122,8 +122,8 @@ export function reconnectUrl(baseUrl: string, account: Pick<AccountRecord, "prov
   return `${base}${linkPath("reconnect", sealLink(linkKey, { act: "reconnect", acc: account.email }, nowMs))}`;
 }
 
-/** Whether a reconnect reason is a policy someone else sets (core/oauth GOOGLE_POLICY_ERRORS): a reconnect works only once it has changed. */
-export const refusedByPolicy = (reason: string | undefined): boolean => reason !== undefined && GOOGLE_POLICY_ERRORS.has(reason);
+/** Whether a reconnect reason is one only someone or something else can clear first (core/oauth REFUSED_ELSEWHERE): a reconnect works after. */
+export const refusedElsewhere = (reason: string | undefined): boolean => reason !== undefined && REFUSED_ELSEWHERE.has(reason);
 
 /**
  * Why the account needs its owner back, in the notice's words: who must act, and on what (also the
@@ -137,6 +137,8 @@ export function reconnectWhy(account: Pick<AccountRecord, "provider" | "email" |
   // A Google Workspace administrator's policy, or Advanced Protection (core/oauth GOOGLE_POLICY_ERRORS): not the owner's doing alone.
   if (/^(admin_policy_enforced|domainPolicy)/.test(reason))
     return `The Google Workspace administrator of ${account.email.slice(account.email.lastIndexOf("@") + 1)} no longer allows Followthrough to read ${account.email}. Ask them to allow it (Google Admin console: Security, API controls).`;
+  if (reason === MAILBOX_NOT_ENABLED)
+    return `Microsoft says ${account.email} has no mailbox Followthrough can read: it is inactive or deleted, has no Exchange Online licence, or is kept on your organisation's own Exchange server. Ask whoever manages it to make it available again.`;
   if (/^policy_enforced/.test(reason)) return `${account.email} is in Google's Advanced Protection Program, which does not let apps like Followthrough read it. Reconnecting works once the account has left the programme.`;
   if (/^interaction_required/.test(reason)) return `${name} asks you to sign in again before Followthrough can read ${account.email} (for example, your organisation now requires multi-factor authentication).`;
   if (/consent_required/.test(reason)) return `${name} no longer has your consent for Followthrough to read ${account.email}.`;
