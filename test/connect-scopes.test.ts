@@ -208,6 +208,7 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     expect(after.reconnectReason).toBe(reason);
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0].text).toMatch(words);
+    expect(mailer.sent[0].text).toContain("Your weekly digest is on hold until that has changed and you reconnect.");
   });
 
   it("Microsoft: a Graph 403 the granted permissions explain nothing about is a plain error (account stays active); an MFA refresh error needs reconnecting", async () => {
@@ -259,6 +260,7 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     expect(after.reconnectReason).toBe("MailboxNotEnabledForRESTAPI");
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0].text).toMatch(/^Microsoft says .+ has no mailbox Followthrough can read: it is inactive or deleted, has no Exchange Online licence/);
+    expect(mailer.sent[0].text).toContain("Your weekly digest is on hold until that has changed and you reconnect.");
   });
 });
 

@@ -26,7 +26,7 @@ import {
 } from "@followthrough/core/connect";
 import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
-import { handleRevoked, isRevoked, reconnectReason, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
+import { handleRevoked, isRevoked, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
 import { API_REQUEST_TIMEOUT_MS, API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
@@ -236,13 +236,15 @@ ${configured.map(section)}`
       // off for the account, a mailbox not set up) does not, and waiting a minute would not help.
       const passing = retryable(e);
       // (Also a mailbox Graph cannot serve, or a Workspace policy: core/reconnect refusedElsewhere.)
-      const refused = e instanceof ProviderError && (e.kind === "invalid" || e.kind === "not-found" || refusedElsewhere(reconnectReason(e)));
+      const reason = reconnectReason(e);
+      const elsewhere = refusedElsewhere(reason);
+      const refused = e instanceof ProviderError && (e.kind === "invalid" || e.kind === "not-found" || elsewhere);
       return kit.page(
         c,
         502,
         "Could not connect",
         html`<h1>We could not connect your account</h1>
-<p>${SHORT_LABEL[p]} let you sign in, but we could not read your account there${passing ? " just now" : ""}, so nothing was stored. ${passing ? "Please try again in a minute." : refused ? "Check that this account has email and a calendar turned on, then try again." : "Please try again."}</p>
+<p>${SHORT_LABEL[p]} let you sign in, but we could not read your account there${passing ? " just now" : ""}, so nothing was stored. ${passing ? "Please try again in a minute." : elsewhere ? `${reconnectWhy({ provider: p, email: "this account", reconnectReason: reason })} Once that has changed, try again.` : refused ? "Check that this account has email and a calendar turned on, then try again." : "Please try again."}</p>
 <p><a class="button" href="${base}/connect/${p}">Try again</a></p>`,
       );
     }

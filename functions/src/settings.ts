@@ -17,6 +17,7 @@ import { html } from "hono/html";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, deleteAccountData, loadAccount, pauseForDisconnect, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
 import { burnState, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
+import { reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
@@ -225,7 +226,7 @@ ${edited && !edited.error ? html`<p role="status"><b>Template loaded below: edit
 </dl>
 ${
   status === "needs_reconnect"
-    ? html`<p>${providerName(account)} stopped letting us read this account. Your data is kept; reconnect to get your digests again.</p>
+    ? html`<p>${reconnectWhy(account)} Your data is kept; ${refusedElsewhere(account.reconnectReason) ? "once that has changed, reconnect" : "reconnect"} to get your digests again.</p>
 <p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect ${account.email}</a></p>`
     : ""
 }

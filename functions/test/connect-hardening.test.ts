@@ -113,9 +113,9 @@ describe("the callback's profile read, as production loads it (core/loader/mailb
   });
 
   it.each([
-    ["400", { status: 400 }],
-    ["403 domainPolicy: the domain's administrators turned Gmail off for apps", { status: 403, reason: "domainPolicy" }],
-  ])("a refusal that waiting will not clear (%s) does not say to try again in a minute", async (_, fault) => {
+    ["400", { status: 400 }, "Check that this account has email and a calendar turned on, then try again."],
+    ["403 domainPolicy: the domain's administrators turned Gmail off for apps", { status: 403, reason: "domainPolicy" }, "Your Google Workspace administrator no longer allows Followthrough to read this account. Ask them to allow it (Google Admin console: Security, API controls). Once that has changed, try again."],
+  ])("a refusal that waiting will not clear (%s) does not say to try again in a minute", async (_, fault, words) => {
     const app = createApp({ ...stack.deps, providerForNew: undefined });
     const { callback, cookie } = await approved();
     await fetch(`${stack.sandbox.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "gmail.getProfile", kind: "status", times: 0, ...fault }) });
@@ -124,7 +124,7 @@ describe("the callback's profile read, as production loads it (core/loader/mailb
       expect(res.status).toBe(502);
       const page = await res.text();
       expect(page).not.toContain("in a minute");
-      expect(page).toContain("Check that this account has email and a calendar turned on, then try again.");
+      expect(page).toContain(words);
     } finally {
       await fetch(`${stack.sandbox.url}/_control/faults`, { method: "DELETE" });
     }

@@ -506,6 +506,10 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(resumed.status).toBe("needs_reconnect");
     expect(await due(resumed)).not.toContain(email().toLowerCase());
     expect(await (await app.request(path)).text()).toContain("reconnect needed");
+    // Why, and who must act first, as the notice says: a Workspace policy is not cleared by a reconnect alone.
+    await updateAccount(repo, email(), { reconnectReason: "domainPolicy" }, Date.now());
+    expect(await (await app.request(path)).text()).toMatch(/The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read [^]*once that has changed, reconnect to get your digests again/);
+    await updateAccount(repo, email(), { reconnectReason: "auth-revoked" }, Date.now());
     // The settings page's own Pause (a tab opened before the grant went) pauses it too, keeping the
     // reason: "Saved." is true, and a reconnect does not start digests the owner paused.
     expect((await post(path, { action: "pause" })).status).toBe(303);

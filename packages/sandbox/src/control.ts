@@ -88,9 +88,14 @@ export function controlRoutes(app: Hono<SandboxEnv>, state: SandboxState): void 
     if (specs.length === 0 || specs.some((s) => typeof s.route !== "string" || !["status", "reset", "latency", "expire"].includes(s.kind)))
       return send(c, 400, { error: "a fault needs route and kind (status, reset, latency, expire)" });
     if (specs.some((s) => s.phase !== undefined && s.phase !== "before" && s.phase !== "after")) return send(c, 400, { error: "phase is before or after" });
+    // A refusal a provider answers instead of doing the call: a status fault, never one that lets the call act first.
     const reasonFits = (s: FaultSpec) =>
-      s.reason === undefined || (s.reason === "domainPolicy" && s.status === 403 && /^gmail\./.test(s.route)) || (s.reason === "MailboxNotEnabledForRESTAPI" && s.status === 404 && /^graph\./.test(s.route));
-    if (!specs.every(reasonFits)) return send(c, 400, { error: "reason is domainPolicy with a Gmail route's 403 (route gmail.*), or MailboxNotEnabledForRESTAPI with a Graph route's 404 (route graph.*)" });
+      s.reason === undefined ||
+      (s.kind === "status" &&
+        s.phase !== "after" &&
+        ((s.reason === "domainPolicy" && s.status === 403 && /^gmail\./.test(s.route)) || (s.reason === "MailboxNotEnabledForRESTAPI" && s.status === 404 && /^graph\./.test(s.route))));
+    if (!specs.every(reasonFits))
+      return send(c, 400, { error: "reason is for a status fault before the call: domainPolicy with a Gmail route's 403 (route gmail.*), or MailboxNotEnabledForRESTAPI with a Graph route's 404 (route graph.*)" });
     return c.json({ ids: specs.map((s) => state.faults.add(s)) }, 201);
   });
   app.delete("/_control/faults", (c) => {

@@ -136,10 +136,10 @@ export function reconnectWhy(account: Pick<AccountRecord, "provider" | "email" |
   if (missing) return `${name} no longer gives Followthrough the ${missing.label} permission for ${account.email}, which it needs.${missing.use ? ` ${missing.use}` : ""}`;
   // A Google Workspace administrator's policy, or Advanced Protection (core/oauth GOOGLE_POLICY_ERRORS): not the owner's doing alone.
   if (/^(admin_policy_enforced|domainPolicy)/.test(reason))
-    return `The Google Workspace administrator of ${account.email.slice(account.email.lastIndexOf("@") + 1)} no longer allows Followthrough to read ${account.email}. Ask them to allow it (Google Admin console: Security, API controls).`;
+    return `${account.email.includes("@") ? `The Google Workspace administrator of ${account.email.slice(account.email.lastIndexOf("@") + 1)}` : "Your Google Workspace administrator"} no longer allows Followthrough to read ${account.email}. Ask them to allow it (Google Admin console: Security, API controls).`;
   if (reason === MAILBOX_NOT_ENABLED)
     return `Microsoft says ${account.email} has no mailbox Followthrough can read: it is inactive or deleted, has no Exchange Online licence, or is kept on your organisation's own Exchange server. Ask whoever manages it to make it available again.`;
-  if (/^policy_enforced/.test(reason)) return `${account.email} is in Google's Advanced Protection Program, which does not let apps like Followthrough read it. Reconnecting works once the account has left the programme.`;
+  if (/^policy_enforced/.test(reason)) return `${account.email} is in Google's Advanced Protection Program, which does not let apps like Followthrough read it.`;
   if (/^interaction_required/.test(reason)) return `${name} asks you to sign in again before Followthrough can read ${account.email} (for example, your organisation now requires multi-factor authentication).`;
   if (/consent_required/.test(reason)) return `${name} no longer has your consent for Followthrough to read ${account.email}.`;
   return `${name} no longer lets Followthrough read ${account.email} — access was revoked or has expired.`;
@@ -155,17 +155,18 @@ export function reconnectMail(
   const url = reconnectUrl(baseUrl, account, links.key, links.now);
   const subject = `Reconnect your ${name} account to keep getting your Followthrough digest`;
   const why = reconnectWhy(account);
+  const hold = `Your weekly digest is on hold until ${refusedElsewhere(account.reconnectReason) ? "that has changed and you reconnect" : "you reconnect"}. Nothing you had is lost.`;
   const text = [
     why,
     "",
-    "Your weekly digest is on hold until you reconnect. Nothing you had is lost.",
+    hold,
     "",
     `Reconnect: ${url}`,
     "",
     "If you meant to stop, do nothing: no more scans will run for this account.",
   ].join("\n");
   const html = `<p>${esc(why)}</p>
-<p>Your weekly digest is on hold until you reconnect. Nothing you had is lost.</p>
+<p>${esc(hold)}</p>
 <p><a href="${esc(url)}">Reconnect ${esc(account.email)}</a></p>
 <p>If you meant to stop, do nothing: no more scans will run for this account.</p>`;
   return { subject, text, html };
