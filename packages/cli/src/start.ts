@@ -10,7 +10,7 @@ import { addDays, atLocal, type EventMailKind, localDate, planEventJobs, setGoal
 import { LinkError, openLink } from "@followthrough/core/links";
 import { loopbackOnly } from "@followthrough/core/net";
 import { VirtualClock } from "@followthrough/core/resilience";
-import { reconnectReason } from "@followthrough/core/reconnect";
+import { markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { providerFor } from "@followthrough/core/runtime";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
@@ -270,8 +270,9 @@ async function startRealAccounts(home: string | undefined, url: string, notes: s
       // Only a grant the provider refused needs the person (not a token endpoint that was down).
       const reason = reconnectReason(e);
       if (reason) {
-        await setAccountStatus(store.repo, record.email, "needs_reconnect");
-        notes.push(`${record.email}: access was revoked or has expired (${reason}): run followthrough connect ${record.provider} again`);
+        // Marked with its reason, as the service marks it (core/reconnect markGrantGone), and said as its notice says it.
+        if (!(await markGrantGone(store.repo, account, reason))) await setAccountStatus(store.repo, record.email, "needs_reconnect");
+        notes.push(`${record.email}: ${reconnectWhy({ ...account, reconnectReason: reason })} Run followthrough connect ${record.provider} again${refusedElsewhere(reason) ? " once that has changed" : ""}.`);
       } else notes.push(`${record.email}: weekly job failed: ${String((e as Error).message ?? e).replace(/\s+/g, " ")}`);
     }
   }
