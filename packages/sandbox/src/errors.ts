@@ -82,7 +82,7 @@ export function googleEnumError(api: "gmail" | "calendar", name: string, value: 
 export type Api = "gmail" | "calendar" | "graph" | "oauth" | "control";
 
 /** The body a provider sends for a fault status on its API. */
-export function faultBody(api: Api, status: number, reason?: "domainPolicy" | "MailboxNotEnabledForRESTAPI"): unknown {
+export function faultBody(api: Api, status: number, reason?: "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition"): unknown {
   if (api === "graph") {
     if (status === 404 && reason === "MailboxNotEnabledForRESTAPI") return graphError("MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.");
     if (status === 429) return graphError("TooManyRequests", "Too many requests. Please retry after the interval in the Retry-After header.");
@@ -93,6 +93,7 @@ export function faultBody(api: Api, status: number, reason?: "domainPolicy" | "M
     return graphError("generalException", "An internal server error occurred.");
   }
   if (status === 429) return googleError(429, "User-rate limit exceeded.", "rateLimitExceeded");
+  if (status === 400 && reason === "failedPrecondition") return googleError(400, "Mail service not enabled", "failedPrecondition");
   if (status === 403 && reason === "domainPolicy") return googleError(403, "The domain administrators have disabled Gmail apps.", "domainPolicy");
   if (status === 403) return googleError(403, "User-rate limit exceeded.", "userRateLimitExceeded");
   if (status === 503) return googleError(503, "The service is currently unavailable.", "backendError");

@@ -18,9 +18,11 @@ export interface FaultSpec {
    * 403 errors: the app cannot be used in the authenticated user's domain); `MailboxNotEnabledForRESTAPI`,
    * a Graph 404, the mailbox inactive, soft-deleted, without an Exchange Online licence or on-premises
    * (microsoftgraph/msgraph-sdk-javascript issue 1756, microsoftgraph/microsoft-graph-docs-contrib
-   * issues 405 and 717).
+   * issues 405 and 717); `failedPrecondition`, a Gmail 400, "Mail service not enabled": the account
+   * has no Gmail, or its Workspace administrator turned it off for the account (FlowCrypt/flowcrypt-browser
+   * issues 435 and 4838, bkaankose/Wino-Mail pull request 580).
    */
-  reason?: "domainPolicy" | "MailboxNotEnabledForRESTAPI";
+  reason?: "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition";
   /** Seconds for the Retry-After header on a status fault. */
   retryAfter?: number;
   latencyMs?: number;
