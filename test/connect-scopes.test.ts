@@ -179,6 +179,7 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     ["a refresh", "admin-policy", "admin_policy_enforced", /^The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read .+ Ask them to allow it/],
     ["a refresh", "advanced-protection", "policy_enforced", /is in Google's Advanced Protection Program/],
     ["a Gmail call", "403 domainPolicy", "domainPolicy", /^The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read/],
+    ["a Gmail call", "400 Mail service not enabled", "mailServiceNotEnabled", /^Google says Gmail is not turned on for .+: in a Google Workspace organisation, its administrator turns Gmail on/],
   ])("Google: %s refused by a policy (%s) marks the account needs_reconnect naming it, with a notice saying who must act, not an error every run retries", async (what, kind, reason, words) => {
     const { sandbox, fixtures, repo, deps } = stack;
     const f = fixtures.google;
@@ -188,7 +189,7 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     const refusal =
       what === "a refresh"
         ? await control(sandbox, `/accounts/${f.account.email}/refresh-error`, { kind })
-        : await control(sandbox, "/faults", { route: "gmail.*", account: f.account.email, kind: "status", status: 403, reason: "domainPolicy", times: 0 });
+        : await control(sandbox, "/faults", { route: "gmail.*", account: f.account.email, kind: "status", times: 0, ...(reason === "domainPolicy" ? { status: 403, reason } : { status: 400, reason: "failedPrecondition" }) });
     expect(refusal.ok).toBe(true);
     const mailer = new MemoryMailer();
     const outcome = await runAccountJob(

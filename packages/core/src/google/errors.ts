@@ -1,4 +1,4 @@
-import { GOOGLE_POLICY_ERRORS, GrantError, MissingScopeError } from "../oauth";
+import { GMAIL_NOT_ENABLED, GOOGLE_POLICY_ERRORS, GrantError, MissingScopeError } from "../oauth";
 import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
 
 type GaxiosLike = {
@@ -58,6 +58,9 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   // The domain's administrators turned Gmail off for apps (403 domainPolicy): the same as their
   // policy refusing the grant, above.
   if (status === 403 && reason === "domainPolicy") return new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(reason, message, undefined, [], status) });
+  // The account has no Gmail, or its administrator turned it off (core/oauth GMAIL_NOT_ENABLED).
+  if (status === 400 && reason === "failedPrecondition" && /mail service not enabled/i.test(typeof bodyMessage === "string" ? bodyMessage : ""))
+    return new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(GMAIL_NOT_ENABLED, message, undefined, [], status) });
   // The token lacks a scope the method needs (the person removed it at myaccount.google.com, or never
   // granted it): 403 insufficientPermissions / ACCESS_TOKEN_SCOPE_INSUFFICIENT, with the scopes that
   // would do in WWW-Authenticate (RFC 6750 insufficient_scope). Only a reconnect can fix it.

@@ -250,6 +250,7 @@ export const RECONNECT_ERRORS: ReadonlySet<string> = new Set([
   "policy_enforced",
   "domainPolicy",
   "MailboxNotEnabledForRESTAPI",
+  "mailServiceNotEnabled",
 ]);
 
 /**
@@ -272,8 +273,16 @@ export const GOOGLE_POLICY_ERRORS: ReadonlySet<string> = new Set(["admin_policy_
  */
 export const MAILBOX_NOT_ENABLED = "MailboxNotEnabledForRESTAPI";
 
+/**
+ * Gmail's 400 `failedPrecondition` "Mail service not enabled": the account has no Gmail, or its
+ * Workspace administrator turned Gmail off for it (FlowCrypt/flowcrypt-browser issues 435 and 4838,
+ * bkaankose/Wino-Mail pull request 580). Our name for it (the reason `failedPrecondition` alone
+ * names other things too); kept as the reason the account needs its owner.
+ */
+export const GMAIL_NOT_ENABLED = "mailServiceNotEnabled";
+
 /** The reasons only someone or something else can clear first (a policy, a licence): a reconnect works after. */
-export const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([...GOOGLE_POLICY_ERRORS, MAILBOX_NOT_ENABLED]);
+export const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([...GOOGLE_POLICY_ERRORS, MAILBOX_NOT_ENABLED, GMAIL_NOT_ENABLED]);
 
 /** True for a grant error that needs the person to reconnect (not a passing outage of the token endpoint). */
 export const needsReconnect = (e: GrantError) => RECONNECT_ERRORS.has(e.code) || e.suberror !== undefined;
