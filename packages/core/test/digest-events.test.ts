@@ -10,7 +10,7 @@ import { activityMs, activitySpans } from "../src/digest/activity";
 import { buildDigest, type LinkConfig } from "../src/digest/build";
 import type { DigestData } from "../src/digest/model";
 import { renderDigest } from "../src/digest/render";
-import { metricRows, preheaderFor } from "../src/digest/render-format";
+import { eventPeople, metricRows, preheaderFor } from "../src/digest/render-format";
 import { composeFollowUp, DEFAULT_TEMPLATE, metAtEvents } from "../src/followup";
 import { networkingEvents } from "../src/events";
 import { infer } from "../src/inference";
@@ -319,6 +319,20 @@ describe("a person dismissed ('no follow-up needed')", () => {
     expect(alone.metrics.newPeopleMet.value).toBe(1);
     expect(alone.quiet).toBe(false);
     expect(preheaderFor(alone)).not.toMatch(/No new people/);
+  });
+});
+
+describe("a person dismissed, then written to or met at an event (helper-139 #1)", () => {
+  it("is neither 'Followed up' nor 'Waiting' in the digest, while still counted as met at the event", () => {
+    const mixerNow = meeting({ id: "m-mix", title: "Founders Mixer", end: NOW - 3 * DAY, attendees: ["dan@partner.io", "eve@partner.io"] });
+    const wrote = [sent({ to: ["dan@partner.io"], sentAt: NOW - 2 * DAY })];
+    const person = (email: string, stage: PersonRecord["stage"]) => ({ email, name: "", eventId: "m-mix", eventTitle: "Founders Mixer", metAt: NOW - 3 * DAY - HOUR, metEnd: NOW - 3 * DAY, stage }) as PersonRecord;
+    const d = buildDigest({ account, meetings: [mixerNow], messages: wrote, people: [person("dan@partner.io", "dismissed"), person("eve@partner.io", "dismissed")], now: NOW, links });
+    expect(d.wins.map((p) => p.email)).toEqual([]);
+    expect(d.missing).toEqual([]);
+    const at = d.events.attended.find((e) => e.eventId === "m-mix")!;
+    expect(at.met.map((p) => p.email).sort()).toEqual(["dan@partner.io", "eve@partner.io"]);
+    expect(eventPeople(at)).not.toMatch(/Waiting/);
   });
 });
 

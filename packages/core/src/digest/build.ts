@@ -122,13 +122,13 @@ export function buildDigest(o: {
       drafted: stage.get(c.email) === "drafted",
     }));
   const wins = current.contacts
-    .filter((c) => c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY && c.followedUpAt <= now)
+    .filter((c) => c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY && c.followedUpAt <= now && !dismissed.has(c.email))
     .map((c) => ({ ...person(c), by: c.followedUpBy ?? ("mail" as const) }));
   // Each person in one list: waiting first, then followed up, then the rest of the new people.
   const listed = new Set([...missing.map((p) => p.email), ...wins.map((p) => p.email)]);
   // A dismissed person "won't appear in your digests any more" (the dismiss page): not here either.
   const newPeople = current.newContacts.filter((c) => !listed.has(c.email) && !dismissed.has(c.email)).map(person);
-  const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations } });
+  const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations }, dismissed });
   const start = now - 7 * DAY;
   return {
     owner: { email: account.email, name: account.displayName ?? account.email, firstName: firstNameOf(account.displayName), timeZone: tz },
@@ -170,6 +170,8 @@ export function digestEvents(o: {
   now: number;
   links: LinkConfig;
   statements: Pick<OwnerStatements, "marks" | "goals" | "confirmations">;
+  /** The people the owner dismissed (never listed as waiting). */
+  dismissed?: ReadonlySet<string>;
 }): DigestEvents {
   const { account, now, links } = o;
   const tz = account.timeZone;
@@ -188,7 +190,7 @@ export function digestEvents(o: {
     // Followed up as the scan reports it (core/events networkingEvents): mail sent by now, or a
     // later meeting, which counts even while it is still ahead (behaviour.md "Follow-ups").
     const followed = new Set(e.followedUp.map((c) => c.email));
-    const met = e.met.map((c) => ({ email: c.email, name: c.name || c.email, followedUp: followed.has(c.email) }));
+    const met = e.met.map((c) => ({ email: c.email, name: c.name || c.email, followedUp: followed.has(c.email), ...(o.dismissed?.has(c.email) ? { dismissed: true as const } : {}) }));
     const alreadyInTouch = confirmedAt(byId.get(e.eventId)!, self, o.statements, o.contacts)
       .filter((c) => c.status === "already-in-touch")
       .map((c) => c.name || c.email);

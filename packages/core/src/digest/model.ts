@@ -100,6 +100,8 @@ export interface DigestEventPerson {
   /** Untrusted text; the address when no name is known. */
   name: string;
   followedUp: boolean;
+  /** The owner said they need no follow-up: met (counted), but never listed as waiting. */
+  dismissed?: true;
 }
 
 /** An attended networking event (ended in the 7 days) with its result against its goal. */

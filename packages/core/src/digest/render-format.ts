@@ -204,7 +204,8 @@ export function eventResult(e: DigestAttendedEvent): string {
 export function eventPeople(e: DigestAttendedEvent): string {
   const name = (p: DigestAttendedEvent["met"][number]) => cleanText(p.name, 60) || cleanText(p.email, 120);
   const done = e.met.filter((p) => p.followedUp).map(name);
-  const waiting = e.met.filter((p) => !p.followedUp).map(name);
+  // (Someone the owner dismissed "won't appear in your digests any more": counted as met, never waiting.)
+  const waiting = e.met.filter((p) => !p.followedUp && !p.dismissed).map(name);
   return [done.length ? `Followed up: ${done.join(", ")}` : "", waiting.length ? `Waiting: ${waiting.join(", ")}` : ""].filter(Boolean).join(" · ");
 }
 
