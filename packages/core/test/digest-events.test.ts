@@ -336,6 +336,14 @@ describe("a person dismissed, then written to or met at an event (helper-139 #1)
   });
 });
 
+describe("a person without a name (helper-139 #4)", () => {
+  it("is shown by the address as written on the meeting, not by its normalised form", () => {
+    const dee = meeting({ id: "m-dee", end: NOW - 3 * DAY, attendees: [a("deepark@gmail.com", { address: "Dee.Park+conf@gmail.com" })] });
+    const d = buildDigest({ account, meetings: [dee], messages: [], people: [], now: NOW, links });
+    expect(d.missing.map((p) => [p.email, p.name])).toEqual([["deepark@gmail.com", "Dee.Park+conf@gmail.com"]]);
+  });
+});
+
 describe("a week with nobody to follow up (helper-70 finding 6)", () => {
   it("shows no rate (not 0 %, not a fall from last week's), and the preview line names none", async () => {
     // Last week: Ana met and written to (100 %). This week: nobody met 1–30 days ago any more.

@@ -102,7 +102,8 @@ export function buildDigest(o: {
     email: c.email,
     // The address as written on the person's first meeting, where it differs (the rules' Contact.address).
     ...(c.address ? { address: c.address } : {}),
-    name: c.name || c.email,
+    // A person without a name shows the address as written, not its normalised key (docs/rules.md; helper-139 #4).
+    name: c.name || c.address || c.email,
     firstName: account.firstNames?.[c.email.toLowerCase()] ?? firstNameOf(c.name),
     eventTitle: c.eventTitle || "a meeting",
     metAt: new Date(c.metAt).toISOString(),
@@ -190,7 +191,7 @@ export function digestEvents(o: {
     // Followed up as the scan reports it (core/events networkingEvents): mail sent by now, or a
     // later meeting, which counts even while it is still ahead (behaviour.md "Follow-ups").
     const followed = new Set(e.followedUp.map((c) => c.email));
-    const met = e.met.map((c) => ({ email: c.email, name: c.name || c.email, followedUp: followed.has(c.email), ...(o.dismissed?.has(c.email) ? { dismissed: true as const } : {}) }));
+    const met = e.met.map((c) => ({ email: c.email, name: c.name || c.address || c.email, followedUp: followed.has(c.email), ...(o.dismissed?.has(c.email) ? { dismissed: true as const } : {}) }));
     const alreadyInTouch = confirmedAt(byId.get(e.eventId)!, self, o.statements, o.contacts)
       .filter((c) => c.status === "already-in-touch")
       .map((c) => c.name || c.email);
