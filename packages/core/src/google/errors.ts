@@ -1,4 +1,4 @@
-import { GMAIL_NOT_ENABLED, GOOGLE_POLICY_ERRORS, GrantError, MissingScopeError } from "../oauth";
+import { GMAIL_NOT_ENABLED, GOOGLE_POLICY_ERRORS, MissingScopeError, refusedFor } from "../oauth";
 import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
 
 type GaxiosLike = {
@@ -50,17 +50,17 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   // who must act. Until 2026-12-03 it was "invalid": every run failed into the queue's retries and the
   // owner was never told.
   if (oauthError !== undefined && GOOGLE_POLICY_ERRORS.has(oauthError))
-    return new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(oauthError, data?.error_description ?? oauthError, undefined, [], status) });
+    return refusedFor(oauthError, message, status, data?.error_description ?? oauthError);
   if (status === undefined) return new ProviderError(isNetworkError(e) ? "temporary" : "temporary", message, undefined, undefined, { cause: e });
   if (status === 429 || (status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(reason ?? "")))
     return new ProviderError("rate-limited", message, status, retryAfter, { cause: e });
   if (status >= 500) return new ProviderError("temporary", message, status, retryAfter, { cause: e });
   // The domain's administrators turned Gmail off for apps (403 domainPolicy): the same as their
   // policy refusing the grant, above.
-  if (status === 403 && reason === "domainPolicy") return new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(reason, message, undefined, [], status) });
+  if (status === 403 && reason === "domainPolicy") return refusedFor(reason, message, status);
   // The account has no Gmail, or its administrator turned it off (core/oauth GMAIL_NOT_ENABLED).
   if (status === 400 && reason === "failedPrecondition" && /mail service not enabled/i.test(typeof bodyMessage === "string" ? bodyMessage : ""))
-    return new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(GMAIL_NOT_ENABLED, message, undefined, [], status) });
+    return refusedFor(GMAIL_NOT_ENABLED, message, status);
   // The token lacks a scope the method needs (the person removed it at myaccount.google.com, or never
   // granted it): 403 insufficientPermissions / ACCESS_TOKEN_SCOPE_INSUFFICIENT, with the scopes that
   // would do in WWW-Authenticate (RFC 6750 insufficient_scope). Only a reconnect can fix it.

@@ -1,5 +1,5 @@
 import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
-import { GrantError, MAILBOX_NOT_ENABLED, MICROSOFT_SCOPES, MissingScopeError, needsReconnect, scopeKey } from "../oauth";
+import { GrantError, MAILBOX_NOT_ENABLED, MICROSOFT_SCOPES, MissingScopeError, needsReconnect, refusedFor, scopeKey } from "../oauth";
 import { permissionsFor } from "./permissions";
 
 /** Maps a Graph client error (GraphError, grant failure, network) to a neutral kind. */
@@ -21,7 +21,7 @@ export function classifyGraphError(e: unknown): ProviderError {
   if (status === 429) return new ProviderError("rate-limited", message, status, retryAfter, { cause: e });
   // A mailbox Graph cannot serve (inactive, unlicensed, on premises): the owner must hear of it; a
   // retry meets it again (core/oauth MAILBOX_NOT_ENABLED). Until 2026-12-03 a plain not-found.
-  if (code.toLowerCase() === MAILBOX_NOT_ENABLED.toLowerCase()) return new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(MAILBOX_NOT_ENABLED, message, undefined, [], status) });
+  if (code.toLowerCase() === MAILBOX_NOT_ENABLED.toLowerCase()) return refusedFor(MAILBOX_NOT_ENABLED, message, status);
   if (status >= 500) return new ProviderError("temporary", message, status, retryAfter, { cause: e });
   if (status === 401) return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
   // A 403 is about the grant only when the granted permissions do not cover the call (see

@@ -234,26 +234,6 @@ export class GrantError extends Error {
 }
 
 /**
- * Token-endpoint errors that only the person can clear by signing in again: the grant is gone or
- * expired (invalid_grant: Microsoft AADSTS700082/70008/50173, Google's revoked or expired token),
- * or Entra wants an interactive step (interaction_required: MFA AADSTS50076/50079; consent_required
- * or suberror consent_required: AADSTS65001; login_required). learn.microsoft.com/entra/identity-platform/reference-error-codes.
- * Google's policy refusals need the person too, and someone before them: {@link GOOGLE_POLICY_ERRORS}.
- */
-export const RECONNECT_ERRORS: ReadonlySet<string> = new Set([
-  "invalid_grant",
-  "interaction_required",
-  "consent_required",
-  "login_required",
-  "unauthorized_client",
-  "admin_policy_enforced",
-  "policy_enforced",
-  "domainPolicy",
-  "MailboxNotEnabledForRESTAPI",
-  "mailServiceNotEnabled",
-]);
-
-/**
  * Google's token-endpoint refusals a policy makes, kept as the reason a reconnect is needed:
  * `admin_policy_enforced`, a Google Workspace administrator's policy no longer lets this app have the
  * account's data (developers.google.com/identity/protocols/oauth2/web-server, authorization errors; on
@@ -283,6 +263,22 @@ export const GMAIL_NOT_ENABLED = "mailServiceNotEnabled";
 
 /** The reasons only someone or something else can clear first (a policy, a licence): a reconnect works after. */
 export const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([...GOOGLE_POLICY_ERRORS, MAILBOX_NOT_ENABLED, GMAIL_NOT_ENABLED]);
+
+/**
+ * Token-endpoint errors that only the person can clear by signing in again: the grant is gone or
+ * expired (invalid_grant: Microsoft AADSTS700082/70008/50173, Google's revoked or expired token),
+ * or Entra wants an interactive step (interaction_required: MFA AADSTS50076/50079; consent_required
+ * or suberror consent_required: AADSTS65001; login_required). learn.microsoft.com/entra/identity-platform/reference-error-codes.
+ * And the refusals someone else must clear first: {@link REFUSED_ELSEWHERE}.
+ */
+export const RECONNECT_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "unauthorized_client", ...REFUSED_ELSEWHERE]);
+
+/**
+ * A refusal the owner must hear of, kept under its `code` as the account's reconnect reason
+ * (core/reconnect reconnectReason): "auth-revoked", caused by a {@link GrantError} naming it.
+ */
+export const refusedFor = (code: string, message: string, status: number | undefined, detail = message): ProviderError =>
+  new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(code, detail, undefined, [], status) });
 
 /** True for a grant error that needs the person to reconnect (not a passing outage of the token endpoint). */
 export const needsReconnect = (e: GrantError) => RECONNECT_ERRORS.has(e.code) || e.suberror !== undefined;
