@@ -57,6 +57,28 @@ async function digestsIn(sandbox: RunningSandbox, f: MailboxFixture): Promise<st
   return sent.map((m) => m.subject ?? "").filter((s) => /^(Your week|A quiet week)/.test(s));
 }
 
+/**
+ * A weekly job of `f`'s account as the worker runs it, a week after its sample's now, with a grant
+ * found gone handled as the worker handles it (core/reconnect handleRevoked): its outcome, and the
+ * notices it mailed.
+ */
+async function weeklyJob(f: MailboxFixture, owner: string, o: { send?: boolean } = {}) {
+  const { repo, deps } = stack;
+  const mailer = new MemoryMailer();
+  const outcome = await runAccountJob(
+    {
+      repo,
+      email: f.account.email,
+      owner,
+      now: Date.now(),
+      leaseMs: 60_000,
+      onRevoked: async (r, a, error, at) => void (await handleRevoked({ repo: r, account: a, now: at, notify: mailer, baseUrl: BASE, error })),
+    },
+    async (a) => runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, ...(o.send === false ? { send: false } : {}) }),
+  );
+  return { outcome, mailer };
+}
+
 /** The web flow with the sandbox's consent shortcut (`extra`: deny=…); the callback's response. */
 async function webConnect(p: Provider, extra: Record<string, string> = {}) {
   const { app, fixtures } = stack;
@@ -150,22 +172,11 @@ describe("google, connected above", () => {
 
 describe("later: the grant narrows or Entra wants the person back", () => {
   it("Google: a permission removed at myaccount.google.com (403 insufficientPermissions) marks the account needs_reconnect naming it", async () => {
-    const { sandbox, fixtures, repo, deps } = stack;
+    const { sandbox, fixtures, repo } = stack;
     const f = fixtures.google;
     const account = (await loadAccount(repo, f.account.email))!;
     expect((await control(sandbox, `/accounts/${f.account.email}/withdraw-scopes`, { scopes: [COMPOSE] })).status).toBe(200);
-    const mailer = new MemoryMailer();
-    const outcome = await runAccountJob(
-      {
-        repo,
-        email: f.account.email,
-        owner: "t1",
-        now: Date.now(),
-        leaseMs: 60_000,
-        onRevoked: async (r, a, error, at) => void (await handleRevoked({ repo: r, account: a, now: at, notify: mailer, baseUrl: BASE, error })),
-      },
-      async (a) => runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY } }),
-    );
+    const { outcome, mailer } = await weeklyJob(f, "t1");
     expect(outcome).toBe("revoked");
     const after = (await loadAccount(repo, f.account.email))!;
     expect(after.status).toBe("needs_reconnect");
@@ -181,7 +192,7 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     ["a Gmail call", "403 domainPolicy", "domainPolicy", /^The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read/],
     ["a Gmail call", "400 Mail service not enabled", "mailServiceNotEnabled", /^Google says Gmail is not turned on for .+: in a Google Workspace organisation, its administrator turns Gmail on/],
   ])("Google: %s refused by a policy (%s) marks the account needs_reconnect naming it, with a notice saying who must act, not an error every run retries", async (what, kind, reason, words) => {
-    const { sandbox, fixtures, repo, deps } = stack;
+    const { sandbox, fixtures, repo } = stack;
     const f = fixtures.google;
     // Connected again first (the test before left it waiting for a reconnect): active, every permission.
     expect((await webConnect("google")).status).toBe(200);
@@ -191,18 +202,9 @@ describe("later: the grant narrows or Entra wants the person back", () => {
         ? await control(sandbox, `/accounts/${f.account.email}/refresh-error`, { kind })
         : await control(sandbox, "/faults", { route: "gmail.*", account: f.account.email, kind: "status", times: 0, ...(reason === "domainPolicy" ? { status: 403, reason } : { status: 400, reason: "failedPrecondition" }) });
     expect(refusal.ok).toBe(true);
-    const mailer = new MemoryMailer();
-    const outcome = await runAccountJob(
-      {
-        repo,
-        email: f.account.email,
-        owner: `t-${kind}`,
-        now: Date.now(),
-        leaseMs: 60_000,
-        onRevoked: async (r, a, error, at) => void (await handleRevoked({ repo: r, account: a, now: at, notify: mailer, baseUrl: BASE, error })),
-      },
-      async (a) => runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, send: false }),
-    ).finally(() => Promise.all([control(sandbox, `/accounts/${f.account.email}/refresh-error`, { clear: true }), fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" })]));
+    const { outcome, mailer } = await weeklyJob(f, `t-${kind}`, { send: false }).finally(() =>
+      Promise.all([control(sandbox, `/accounts/${f.account.email}/refresh-error`, { clear: true }), fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" })]),
+    );
     expect(outcome).toBe("revoked");
     const after = (await loadAccount(repo, f.account.email))!;
     expect(after.status).toBe("needs_reconnect");
@@ -237,24 +239,13 @@ describe("later: the grant narrows or Entra wants the person back", () => {
   });
 
   it("Microsoft: a mailbox Graph cannot serve (404 MailboxNotEnabledForRESTAPI: inactive, unlicensed, on premises) marks the account needs_reconnect naming it, with a notice saying what must change", async () => {
-    const { sandbox, fixtures, repo, deps } = stack;
+    const { sandbox, fixtures, repo } = stack;
     const f = fixtures.microsoft;
     // Connected again first (the test before left it waiting for a reconnect).
     expect((await webConnect("microsoft")).status).toBe(200);
     expect((await loadAccount(repo, f.account.email))!.status).toBe("active");
     expect((await control(sandbox, "/faults", { route: "graph.*", account: f.account.email, kind: "status", status: 404, reason: "MailboxNotEnabledForRESTAPI", times: 0 })).ok).toBe(true);
-    const mailer = new MemoryMailer();
-    const outcome = await runAccountJob(
-      {
-        repo,
-        email: f.account.email,
-        owner: "t-mailbox",
-        now: Date.now(),
-        leaseMs: 60_000,
-        onRevoked: async (r, a, error, at) => void (await handleRevoked({ repo: r, account: a, now: at, notify: mailer, baseUrl: BASE, error })),
-      },
-      async (a) => runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, send: false }),
-    ).finally(() => fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" }));
+    const { outcome, mailer } = await weeklyJob(f, "t-mailbox", { send: false }).finally(() => fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" }));
     expect(outcome).toBe("revoked");
     const after = (await loadAccount(repo, f.account.email))!;
     expect(after.status).toBe("needs_reconnect");

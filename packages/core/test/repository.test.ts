@@ -417,11 +417,8 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
   });
 
   it("a rename carries a send claim an event job of the old address writes while the rename reads the old records (helper-135 #1), so the new address does not send it again", async () => {
-    const [was, now] = ["kit@old.example", "kit@new.example"];
-    const ring = randomKeyring();
-    const identity = "998877665544332211011";
-    await saveAccount(repo, ring, { email: was, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 1, aliases: [], timeZone: "UTC", status: "active", identity: `google:${identity}` });
-    await linkIdentity(repo, `google:${identity}`, was);
+    const [was, now, identity] = ["kit@old.example", "kit@new.example", "998877665544332211011"];
+    const { ring } = await renamable(was, identity);
     const claim = { ...keys.eventMail(was, "morning-of", "evt2"), mail: { status: "sending", messageId: "<m1@followthrough>", claimedAt: 5 } };
     // The job read the account active before the rename began; its claim lands just after the rename's first read of the old partition.
     let pausedAtClaim: string | undefined;
