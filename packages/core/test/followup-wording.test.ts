@@ -28,7 +28,30 @@ describe("first names, by the stated heuristic", () => {
     ["D'Angelo Russell", "D'Angelo"],
     ["Siobhán O’Brien", "Siobhán"],
     ["'Bea' Lund", "Bea"],
+    // Letters after a name are not a given name (helper-139 #2); "Ma" after a name is a surname.
+    ["Ben Ito, PhD", "Ben"],
+    ["Ben Ito, MD, Ph.D.", "Ben"],
+    ["Ana Lima MBA", "Ana"],
+    ["Martin Luther King, Jr.", "Martin"],
+    ["José García Sr.", "José"],
+    ["Jack Ma", "Jack"],
+    // A title with only a surname is greeted as written; capitals read in ordinary case.
+    ["Dr Chen", "Dr Chen"],
+    ["Ms. Okafor", "Ms. Okafor"],
+    ["EVE ADAMS", "Eve"],
+    ["JEAN-LUC PICARD", "Jean-Luc"],
+    ["JJ ABRAMS", "JJ"],
+    ["YAMADA Taro", "Taro"],
+    ["NGUYEN Van Anh", "Van Anh"],
+    ["Jean DUPONT", "Jean"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
+
+  it("a draft greets and signs by them", () => {
+    const owner = { ...account, displayName: "Dr Isla Moreno" };
+    expect(composeFollowUp(owner, person("Ben Ito, PhD", "Demo day"), undefined, metAt + DAY).text).toMatch(/^Hi Ben,[\s\S]*Best,\nIsla$/);
+    expect(composeFollowUp(account, person("Dr Chen", "Demo day"), undefined, metAt + DAY).text).toMatch(/^Hi Dr Chen,/);
+    expect(composeFollowUp(account, person("EVE ADAMS", "Demo day"), undefined, metAt + DAY).subject).toBe("Great to meet you, Eve");
+  });
 });
 
 describe("names and titles go into the draft as they stand", () => {
@@ -48,6 +71,26 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Isla <> Wen", ["Wen Zhou", "Isla Moreno"])).toBeUndefined();
     expect(meetingPhrase("1:1", ["Wen Zhou", "Isla Moreno"])).toBeUndefined();
     expect(meetingPhrase("Demo day", ["Wen Zhou", "Isla Moreno"])).toBe("Demo day");
+  });
+
+  it("a first name inside a part of the title goes with it, and what says nothing goes too (helper-139 #3)", () => {
+    const two = ["Ana Lima", "Isla Moreno"];
+    expect(meetingPhrase("Ana / Isla sync", two)).toBeUndefined();
+    expect(meetingPhrase("Coffee w/ Ana", two)).toBe("coffee");
+    expect(meetingPhrase("Design review w/ Ana", two)).toBe("Design review");
+    expect(meetingPhrase("Isla and Ana", two)).toBeUndefined();
+    expect(meetingPhrase("Ana Lima intro call", two)).toBeUndefined();
+    expect(meetingPhrase("Ana & Isla: quick chat", two)).toBeUndefined();
+    expect(meetingPhrase("Ana Lima: product feedback", two)).toBe("product feedback");
+    // A surname that is also a word of the title leaves the title whole.
+    expect(meetingPhrase("Demo Day", ["Sam Day", "Isla Moreno"])).toBe("Demo Day");
+    // A person without a name, by the address's local part.
+    expect(meetingPhrase("Ana / Isla", [{ address: "ana.lima+conf@example.com" }, "Isla Moreno"])).toBeUndefined();
+  });
+
+  it("a draft to a person without a name leaves their name out of the sentence", () => {
+    const nameless = { ...person("", "Ana / Isla roadmap"), email: "ana.lima@example.com" };
+    expect(composeFollowUp(account, nameless, undefined, metAt + DAY).text).toContain("It was good to meet you at roadmap on Mon 27 Apr.");
   });
 
   it("the draft reads well with or without a title", () => {

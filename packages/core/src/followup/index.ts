@@ -88,70 +88,133 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
 /**
  * The given name to greet someone by, by this stated heuristic:
  * - no name, or an address → "there";
+ * - letters after the name ("Ben Ito, PhD", "Ana Lima MBA", "King, Jr.") are not part of it;
  * - "Last, Given…" (a comma) → the words after the comma are the given names;
+ * - a surname written first in capitals ("YAMADA Taro", "NGUYEN Van Anh") is followed by the given
+ *   names; a name written all in capitals is greeted in ordinary case ("EVE ADAMS" → "Eve");
  * - otherwise all words but the last are candidates (a single word is the given name);
  * - of the candidates, the first is the given name, extended by the next word when both are short
  *   single-syllable-like words of 2 to 4 letters, as two-part given names written apart are
  *   ("Mei Lin Goh" → "Mei Lin", "Tan, Wei Jie" → "Wei Jie"), or when the first is one of a few
  *   common first halves of compound names ("Mary Anne", "Jean Luc", "Anne Marie");
- * - initials ("J.", "A") and titles written before a name ("Dr.", "Mr", "Prof") are skipped;
+ * - initials ("J.", "A") and titles written before a name ("Dr.", "Mr", "Prof") are skipped; a title
+ *   with only a surname after it is the greeting ("Dr Chen" → "Dr Chen"), as a person writes it;
  * - quotes and brackets are dropped, an apostrophe inside a name kept ("D'Angelo").
  * The owner can correct any person's first name in the draft; it is a guess, said as one.
  */
 export function firstNameOf(name: string | undefined): string {
   // Quotes around a nickname and brackets go; an apostrophe inside a name stays ("D'Angelo").
-  const n = (name ?? "").replace(/["()\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "").replace(/\s+/g, " ").trim();
+  let n = (name ?? "").replace(/["()\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "").replace(/\s+/g, " ").trim();
   if (!n || n.includes("@")) return "there";
+  // Letters after the name: after a comma, any of them; written straight after it, only those that
+  // cannot be a surname ("MA" and "BA" can: "Jack Ma").
+  const parts = n.split(",").map((x) => x.trim());
+  while (parts.length > 1 && parts.at(-1)!.split(/\s+/).every((w) => !w || POST_NOMINALS.has(bare(w)))) parts.pop();
+  n = parts.filter(Boolean).join(", ");
+  const plain = n.split(" ");
+  while (plain.length > 1 && POST_NOMINALS.has(bare(plain.at(-1)!)) && !SURNAME_TOO.has(bare(plain.at(-1)!))) plain.pop();
+  if (!n.includes(",")) n = plain.join(" ");
+  // Written all in capitals: read in ordinary case (a word of two letters, "JJ", as it stands).
+  const capitals = (w: string) => /\p{Lu}{3}/u.test(w) && !/\p{Ll}/u.test(w);
+  const all = n.split(/[ ,]+/).filter(Boolean);
+  if (all.every((w) => !/\p{Ll}/u.test(w)) && all.some(capitals)) n = n.replace(/\p{L}+/gu, (w) => (w.length > 2 ? w.charAt(0) + w.slice(1).toLowerCase() : w));
   let words: string[];
   if (n.includes(",")) {
     const [last, given] = n.split(",", 2).map((x) => x.trim());
     words = given ? given.split(" ") : [last];
   } else {
-    const all = n.split(" ");
-    words = all.length > 2 ? all.slice(0, -1) : all.slice(0, 1);
+    const spelled = n.split(" ");
+    // A surname in capitals first ("YAMADA Taro", "NGUYEN Van Anh"): the words after it are given names.
+    const lead = spelled.findIndex((w) => !capitals(w));
+    words = lead > 0 ? spelled.slice(lead) : spelled.length > 2 ? spelled.slice(0, -1) : spelled.slice(0, 1);
   }
-  words = words.filter((w) => !/^\p{L}\.?$/u.test(w) && !HONORIFICS.has(w.toLowerCase().replace(/\.$/, "")));
-  if (!words.length) return n.split(/[ ,]/)[0];
+  const titled = words.filter((w) => !/^\p{L}\.?$/u.test(w));
+  words = titled.filter((w) => !HONORIFICS.has(bare(w)));
+  // Only a title before the surname ("Dr Chen", "Ms. Okafor"): greeted as written.
+  if (!words.length) return titled.length ? n.replace(/,.*$/, "") : n.split(/[ ,]/)[0];
   const [first, second] = words;
   const short = (w: string | undefined) => !!w && /^\p{Lu}\p{Ll}{1,3}$/u.test(w);
   if (second && ((short(first) && short(second)) || COMPOUND_FIRST.has(first.toLowerCase()))) return `${first} ${second}`;
   return first;
 }
 
+/** A word as the lists below hold it: lower case, without dots ("Ph.D." → "phd"). */
+const bare = (w: string) => w.toLowerCase().replace(/\./g, "");
+
+/** Degrees, honours and generational suffixes written after a name. */
+const POST_NOMINALS = new Set(["jr", "sr", "ii", "iii", "iv", "phd", "dphil", "md", "mba", "ma", "ba", "bsc", "msc", "meng", "beng", "llb", "llm", "jd", "esq", "cpa", "cfa", "pmp", "rn", "dds", "pe", "obe", "mbe", "cbe", "frs", "facs", "mph", "edd"]);
+/** Of {@link POST_NOMINALS}, those that are surnames too, so taken away only after a comma ("Jack Ma"). */
+const SURNAME_TOO = new Set(["ma", "ba", "ii", "pe", "rn", "md", "jd"]);
+
 const COMPOUND_FIRST = new Set(["mary", "anne", "ann", "jean", "marie", "jo", "sarah", "lou"]);
 
 /** Titles written before a name ("Dr. Jane Smith", "Prof Tan Wei Jie"): never the given name. */
 const HONORIFICS = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "sr", "sra", "herr", "frau", "mme", "mlle", "m"]);
 
-/** Words a title is split on: dashes, bars, slashes, bullets, "x" and "&" between names, "<>". */
-const TITLE_SEPARATORS = /\s*(?:[—–|/·•<>]+|\s-\s|\s(?:x|&|\+|with)\s)\s*/i;
+/** Words a title is split on: dashes, bars, slashes, bullets, "x", "&", "with" and "w/" between names, "<>". */
+const TITLE_SEPARATORS = /\s*(?:\sw\/|[—–|/·•<>]+|\s-\s|\s(?:x|&|\+|with)\s)\s*/i;
 /** Internal codes: [TAG], #123, ABC-123, (ref …), Zoom/Teams ids, long digit runs. */
 const INTERNAL_CODE = /\[[^\]]*\]|\((?:ref|id|internal|conf|tentative)[^)]*\)|#\w+|\b[A-Z]{2,}-\d+\b|\b\d{4,}\b/g;
-/** Titles that say nothing about the meeting: the sentence reads better without them. */
-const GENERIC = /^(?:1:1|1 ?on ?1|one[- ]on[- ]one|sync|catch ?up|call|meeting|chat|intro|introduction|meet|hold|busy|tbd|placeholder|)$/i;
+/** Titles that say nothing about the meeting ("sync", "quick chat", "intro call"): the sentence reads better without them. */
+const GENERIC =
+  /^(?:(?:quick|short|brief|weekly|monthly|first|intro|introductory|catch[- ]?up)\s+)?(?:1:1|1 ?on ?1|one[- ]on[- ]one|sync|catch[- ]?up|call|meeting|chat|intro|introduction|meet|hold|busy|tbd|placeholder|)$/i;
 /** A one-word title that reads as an occasion in lower case: "at breakfast". */
 const OCCASIONS = new Set(["breakfast", "lunch", "dinner", "coffee", "drinks", "brunch"]);
+/** Words joining names in a title ("Isla and Ana", "Ana & Isla"). */
+const JOINERS = new Set(["and", "&", "+", "x", "with", "w/", "<>", "/"]);
+
+/**
+ * The words of a name to find in a title; a person without a name by their address's local part
+ * ("ana.lima+conf@…" → "ana lima"), as titles write people by either.
+ */
+function nameWords(name: string | undefined, address?: string): { name: string; first: string } | undefined {
+  const n = (name ?? "").trim();
+  if (n && !n.includes("@")) return { name: n.toLowerCase(), first: firstNameOf(n).toLowerCase() };
+  const local = (address ?? (n.includes("@") ? n : "")).split("@")[0].split("+")[0];
+  const words = local.split(/[._-]+|\d+/).filter((w) => w.length > 1);
+  return words.length ? { name: words.join(" ").toLowerCase(), first: words[0].toLowerCase() } : undefined;
+}
 
 /**
  * The meeting's title as it can stand in a sentence ("good to meet you at …"), or undefined when
  * nothing meaningful is left: the names (or first names) of the two people, separators and internal
  * codes are dropped; a lone occasion word is lower-cased ("Breakfast — Wen / Isla" → "breakfast").
+ * A part of the title that begins or ends with a person's first name ("Isla sync", "Ana Lima intro
+ * call") keeps only what is left, and goes if that says nothing. `people` are names, or for a
+ * person without one `{ address }`.
  */
-export function meetingPhrase(title: string | undefined, names: (string | undefined)[]): string | undefined {
+export function meetingPhrase(title: string | undefined, people: (string | undefined | { name?: string; address: string })[]): string | undefined {
   const t = plainText(title ?? "").replace(INTERNAL_CODE, " ").replace(/\s+/g, " ").trim();
   if (!t || GENERIC.test(t)) return undefined;
-  const people = new Set<string>();
-  for (const name of names) {
-    const n = (name ?? "").trim().toLowerCase();
-    if (!n || n.includes("@")) continue;
-    people.add(n);
-    for (const w of n.replace(/,/g, " ").split(/\s+/)) if (w.length > 1) people.add(w);
-    people.add(firstNameOf(name).toLowerCase());
+  const named = new Set<string>();
+  const firsts = new Set<string>();
+  for (const p of people) {
+    const w = typeof p === "object" ? nameWords(p.name, p.address) : nameWords(p);
+    if (!w) continue;
+    named.add(w.name);
+    for (const x of w.name.replace(/,/g, " ").split(/\s+/)) if (x.length > 1) named.add(x);
+    named.add(w.first);
+    for (const x of w.first.split(/\s+/)) firsts.add(x);
   }
+  const bareWord = (w: string) => w.toLowerCase().replace(/^[^\p{L}\p{N}&+/<>]+|[^\p{L}\p{N}&+/<>]+$/gu, "");
+  const nameOrJoiner = (w: string) => named.has(bareWord(w)) || JOINERS.has(bareWord(w));
   const parts = t
     .split(TITLE_SEPARATORS)
-    .map((p) => p.replace(/^[\s,.;-]+|[\s,.;-]+$/g, ""))
-    .filter((p) => p && !people.has(p.toLowerCase()) && !p.toLowerCase().split(/\s+/).every((w) => people.has(w)));
+    .map((p) => p.replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, ""))
+    .map((p) => {
+      if (!p || named.has(p.toLowerCase())) return "";
+      const words = p.split(/\s+/);
+      let from = 0;
+      let to = words.length;
+      while (from < to && nameOrJoiner(words[from])) from++;
+      while (to > from && nameOrJoiner(words[to - 1])) to--;
+      const rest = words.slice(from, to).join(" ").replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, "");
+      if (!rest || GENERIC.test(rest)) return "";
+      // Only a first name taken off leaves the rest alone: "Demo Day" stays whole beside Sam Day.
+      const cut = [...words.slice(0, from), ...words.slice(to)].map(bareWord);
+      return cut.some((w) => firsts.has(w)) ? rest : p;
+    })
+    .filter(Boolean);
   const phrase = parts.join(" – ").trim();
   if (!phrase || GENERIC.test(phrase)) return undefined;
   return OCCASIONS.has(phrase.toLowerCase()) ? phrase.toLowerCase() : phrase;
@@ -211,7 +274,7 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   const person = { ...stored, name: plainText(stored.name), eventTitle: plainText(stored.eventTitle) };
   const first = plainText(account.firstNames?.[person.email.toLowerCase()] ?? "") || firstNameOf(person.name);
   const signature = plainText(account.signatureName ?? "") || (firstNameOf(account.displayName) === "there" ? "" : firstNameOf(account.displayName));
-  const phrase = meetingPhrase(person.eventTitle, [person.name, account.displayName]);
+  const phrase = meetingPhrase(person.eventTitle, [person.name || { address: address ?? person.address ?? person.email }, account.displayName || { address: account.email }]);
   // Each value goes in as it stands: a function replacement, since a string one reads `$$`, `$&`,
   // `` $` `` and `$'` in a name or title as patterns.
   const fill = (t: string) =>
