@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firstLook } from "@followthrough/core/firstlook";
+import { firstLook, firstLookOf } from "@followthrough/core/firstlook";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { providerFor } from "@followthrough/core/runtime";
 import { scan } from "@followthrough/core/scan";
@@ -16,6 +16,7 @@ import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@fo
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { firstLookMarkup } from "../functions/src/firstlook";
+import { a, meeting, NOW } from "../packages/core/test/support/builders";
 
 const root = join(import.meta.dirname, "..");
 const DAY = 86_400_000;
@@ -102,4 +103,15 @@ describe("first look while the backfill runs", () => {
       expect(await firstLook(repo, account, now)).toMatchObject({ ready: true, provisional: false, sentComplete: true, people: final.people });
     }, 60_000);
   }
+});
+
+describe("a person of the first look", () => {
+  it("without a name is shown by the address as the meeting wrote it, with a name beside it", async () => {
+    const m = meeting({ id: "m-dee", end: NOW - 3 * DAY, attendees: [a("deepark@gmail.com", { address: "Dee.Park+conf@gmail.com" }), a("bolind@gmail.com", { name: "Bo Lind", address: "Bo.Lind@gmail.com" })] });
+    const look = firstLookOf({ email: "owner@acme.io", aliases: [], timeZone: "UTC" }, [m], [], NOW);
+    const html = String(await firstLookMarkup({ ready: true, provisional: false, calendarComplete: true, sentComplete: true, ...look }));
+    expect(html).toContain('<span class="who">Dee.Park+conf@gmail.com</span>');
+    expect(html).not.toContain("deepark@gmail.com");
+    expect(html).toContain('<span class="who">Bo Lind</span> <span class="muted">Bo.Lind@gmail.com');
+  });
 });

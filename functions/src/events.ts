@@ -387,7 +387,7 @@ ${
   confirmed.length
     ? html`<h2>You said you met</h2><ul>${confirmed.map(
         (p) => html`<li><span class="who">${p.name || shownAddress(p)}</span> <span class="muted">${shownAddress(p)}</span>${inTouch.has(p.email) ? html` <span class="muted">· already in touch, not counted as new</span>` : ""}
-<form method="post"><input type="hidden" name="action" value="unconfirm"><input type="hidden" name="email" value="${p.email}"><button type="submit" class="secondary" aria-label="Take back: ${p.name || p.email}">Take back</button></form></li>`,
+<form method="post"><input type="hidden" name="action" value="unconfirm"><input type="hidden" name="email" value="${p.email}"><button type="submit" class="secondary" aria-label="Take back: ${p.name || shownAddress(p)}">Take back</button></form></li>`,
       )}</ul>
 <p class="muted">Each new one you have not written to appears in your digest with a one-tap draft.</p>`
     : ""

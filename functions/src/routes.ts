@@ -187,7 +187,9 @@ ${afterNav(c, account)}
     }
     const person = await personOf(account, claims);
     if (!person) return gone(c);
-    const who = html`<p><span class="who">${person.name || person.email}</span>${person.name && person.name !== person.email ? html` <span class="muted">&lt;${person.email}&gt;</span>` : ""}</p>
+    // The address as written on the person's first meeting (PersonRecord.address), not its normalised key.
+    const address = person.address ?? person.email;
+    const who = html`<p><span class="who">${person.name || address}</span>${person.name && person.name !== address ? html` <span class="muted">&lt;${address}&gt;</span>` : ""}</p>
 <p>Met at <span class="who">${person.eventTitle || "a meeting"}</span> on ${humanDate(person.metAt, account.timeZone)}.</p>`;
     return act === "draft"
       ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email))
@@ -214,7 +216,7 @@ ${afterNav(c, account)}
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const person = await personOf(account, claims);
       if (!person) return gone(c);
-      const name = person.name || person.email;
+      const name = person.name || person.address || person.email;
       // Undo (its form's `undo`, "1"; pages written before it carry the stage, which is now read from the record).
       if (typeof form.undo === "string" && form.undo) {
         if (!(await undoDismiss(deps.repo, account.email, claims.per!))) return gone(c);

@@ -165,6 +165,24 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(digest.missing.length).toBe(people.length - 1);
   });
 
+  it("a person without a name is shown by the address as written on the meeting, not its normalised key (helper-139 #4)", async () => {
+    // Put back as it was at the end: a person the other tests' taps only read.
+    const p = people[0] as DigestPerson & { draftUrl: string; dismissUrl: string };
+    const stored = (await h.repo.getPerson(h.email, p.email))!;
+    const written = `Written.As+Tag@${p.email.split("@")[1]}`.replace(/@.*/, (d) => d.toUpperCase());
+    await h.repo.putPeople(h.email, [{ ...stored, name: "", address: written }]);
+    try {
+      const page = await (await app.request(pathOf(p.draftUrl))).text();
+      expect(page).toContain(`<span class="who">${written}</span>`);
+      expect(page).not.toContain(p.email);
+      const dismissed = await (await post(p.dismissUrl)).text();
+      expect(dismissed).toContain(written);
+      expect(dismissed).not.toContain(p.email);
+    } finally {
+      await h.repo.putPeople(h.email, [stored]);
+    }
+  });
+
   it("the view link serves the digest HTML exactly as emailed (a week whose lists fit the email)", async () => {
     const res = await app.request(pathOf(weekly.digest.webUrl));
     expect(res.status).toBe(200);
@@ -322,7 +340,8 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
   });
 
   it("escapes a hostile name and meeting title on the pages", async () => {
-    const p = fresh();
+    // Put back as it was at the end: a person the other tests' taps only read.
+    const p = people[0] as DigestPerson & { draftUrl: string; dismissUrl: string };
     const stored = (await h.repo.getPerson(h.email, p.email))!;
     await h.repo.putPeople(h.email, [{ ...stored, name: "<script>alert(1)</script>", eventTitle: `"><img src=x onerror=alert(2)>` }]);
     for (const url of [p.draftUrl, p.dismissUrl]) {

@@ -235,6 +235,16 @@ describe("Your events", () => {
     expect(e.met.map((p) => p.email)).toEqual(["ana@north.example", "ben@south.example"]);
     expect(e.alreadyInTouch).toEqual(["Cleo Park"]);
   });
+
+  it("one of them without a name is named by the address as the guest list wrote it", () => {
+    const withDee = { ...demoDay, attendees: [...demoDay.attendees, a("deepark@gmail.com", { address: "Dee.Park+conf@gmail.com" })] };
+    const known = sent({ to: ["deepark@gmail.com"], sentAt: NOW - 60 * DAY });
+    const d = buildDigest({
+      account, meetings: [withDee], messages: [wroteAna, known], people: [], now: NOW, links,
+      statements: { confirmations: [{ eventId: "ev-demo", email: "deepark@gmail.com", name: "", at: NOW }] },
+    });
+    expect(d.events.attended[0].alreadyInTouch).toEqual(["Dee.Park+conf@gmail.com"]);
+  });
 });
 
 describe("the events link is in every digest", () => {

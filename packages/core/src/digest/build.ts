@@ -4,7 +4,7 @@ import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "
 import { ownerIdentity } from "../identity";
 import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, type LinkClaims, linkPath, sealLink } from "../links";
-import type { MailMessage, Meeting } from "../model";
+import { addressOn, type MailMessage, type Meeting } from "../model";
 import { isoWeek } from "../schedule";
 import type { PersonRecord } from "../storage";
 import { DAY, formatLocal } from "../time";
@@ -194,7 +194,7 @@ export function digestEvents(o: {
     const met = e.met.map((c) => ({ email: c.email, name: c.name || c.address || c.email, followedUp: followed.has(c.email), ...(o.dismissed?.has(c.email) ? { dismissed: true as const } : {}) }));
     const alreadyInTouch = confirmedAt(byId.get(e.eventId)!, self, o.statements, o.contacts)
       .filter((c) => c.status === "already-in-touch")
-      .map((c) => c.name || c.email);
+      .map((c) => c.name || addressOn(byId.get(e.eventId)!, c.email) || c.email);
     return {
       eventId: e.eventId,
       title: e.title,

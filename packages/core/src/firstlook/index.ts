@@ -20,6 +20,8 @@ export const FIRST_LOOK_DAYS = 30;
 /** One person of the first look. */
 export interface FirstLookPerson {
   email: string;
+  /** The address as written on the meeting, where it differs from the normalised `email` (what is shown). */
+  address?: string;
   name: string;
   /** The meeting where they were first met. */
   eventTitle: string;
@@ -68,7 +70,7 @@ export function firstLookOf(owner: Owner, meetings: Parameters<typeof infer>[1],
   const people = contacts
     .filter((c) => c.metEnd >= since && c.metEnd <= now && !(c.lastOutboundAt !== undefined && c.lastOutboundAt >= c.metAt))
     .sort((a, b) => b.metAt - a.metAt || (a.email < b.email ? -1 : 1))
-    .map((c) => ({ email: c.email, name: c.name, eventTitle: c.eventTitle, metAt: c.metAt }));
+    .map((c) => ({ email: c.email, ...(c.address ? { address: c.address } : {}), name: c.name, eventTitle: c.eventTitle, metAt: c.metAt }));
   const sent = messages.filter((m) => m.inSent && !m.draft);
   const readBackTo = sent.length ? sent.reduce((min, m) => Math.min(min, m.sentAt), Infinity) : undefined;
   return { messagesRead: sent.length, ...(readBackTo !== undefined ? { readBackTo } : {}), people };
