@@ -65,6 +65,21 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect(p.timeZone).toBe(h.fixture.account.timeZone);
   });
 
+  it("the calendar's zone alone, in one request, and as the owner changes it (the daily sync follows it)", async () => {
+    await h.control("POST", "/_control/stats/reset");
+    expect(await h.provider.calendarZone!()).toBe(h.fixture.account.timeZone);
+    expect((await h.stats()).totalCalls).toBe(1);
+    const enc = encodeURIComponent(h.email);
+    await expect(h.control("POST", `/_control/accounts/${enc}/time-zone`, { timeZone: "Mars/Olympus" })).rejects.toThrow(/HTTP 400/);
+    await h.control("POST", `/_control/accounts/${enc}/time-zone`, { timeZone: "Pacific/Auckland" });
+    try {
+      expect(await h.provider.calendarZone!()).toBe("Pacific/Auckland");
+      expect((await h.provider.profile()).timeZone).toBe("Pacific/Auckland");
+    } finally {
+      await h.control("POST", `/_control/accounts/${enc}/time-zone`, { timeZone: h.fixture.account.timeZone });
+    }
+  });
+
   it("sent mail: a full sync over several pages returns exactly the sent folder, headers only", async () => {
     const window = { since: now - 365 * DAY, until: now + 365 * DAY };
     const { items, cursor, pages } = await drain<MailMessage>(h.provider.sentMail, window);

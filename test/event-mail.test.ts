@@ -298,13 +298,14 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect((await eventJobsDue(h.repo, iso("2026-06-20T07:00:00Z"))).bodies.filter((b) => b.includes(mixer))).toHaveLength(1);
   });
 
-  it("the daily sync: one calendar request when nothing changed, then the next day's sync", async () => {
+  it("the daily sync: one calendar request when nothing changed, and the calendar's zone, then the next day's sync", async () => {
     await h.resetStats();
     const { bodies } = await dispatchAndWork(iso("2026-06-18T06:00:00Z"));
     expect(bodies.filter((b) => parseEventJob(b)?.kind === "sync")).toHaveLength(10);
     const stats = await h.stats();
-    // A sync token's incremental list, and only the calendar (the nine duplicates found the job done).
-    expect(stats.totalCalls).toBe(1);
+    // A sync token's incremental list and the zone's read (core/events followCalendarZone), and only
+    // the calendar (the nine duplicates found the job done).
+    expect(stats.calls).toEqual({ "calendar.settings.get": 1, "calendar.events.list": 1 });
     expect(Object.keys(stats.calls).every((k) => k.startsWith("calendar"))).toBe(true);
     const item = await h.repo.get<{ due: number }>(keys.eventJob(h.email, "sync"));
     expect(item?.due).toBe(iso("2026-06-19T06:00:00Z"));
@@ -757,9 +758,9 @@ describe("the daily sync runs for every active account, so an event accepted mid
     await acceptMixer(mixerId, "Founders Mixer", "2026-06-18T18:00", "2026-06-18T20:00", { email: "rafa@tidepool.example", displayName: "Rafa Lindqvist" });
     await h.resetStats();
     expect((await dispatchAndWork(wednesdaySync)).map((j) => j?.kind)).toEqual(["sync"]);
-    // One incremental calendar read, nothing else at the provider.
+    // One incremental calendar read and, the morning's sync, the calendar's zone: nothing else at the provider.
     const stats = await h.stats();
-    expect(stats.calls).toEqual({ "calendar.events.list": 1 });
+    expect(stats.calls).toEqual({ "calendar.settings.get": 1, "calendar.events.list": 1 });
     const ofHour = iso("2026-06-17T22:00:00Z"); // Thu 18 Jun 08:00
     const afterHour = iso("2026-06-18T22:00:00Z"); // Fri 19 Jun 08:00
     expect(await h.repo.get(keys.eventJob(h.email, "morning-of", mixerId))).toMatchObject({ due: ofHour });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { runAccountJob } from "@followthrough/core/dispatch";
-import { changeTimeZone, nextDispatchSlot, planEventJobs, putEventJob, setGoal } from "@followthrough/core/events";
+import { changeTimeZone, dispatchSlot, nextDispatchSlot, nextSyncAt, planEventJobs, putEventJob, setGoal } from "@followthrough/core/events";
 import { runEventJob } from "@followthrough/core/eventmail";
 import { keys } from "@followthrough/core/storage";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
@@ -206,6 +206,58 @@ describe("a time zone the owner changes", () => {
       await updateAccount(h.repo, h.email, { status: "paused" }, START);
       expect((await changeTimeZone(h.repo, h.email, AUCKLAND, START))?.timeZone).toBe(AUCKLAND);
       expect(await syncDue(h)).toBe(planned);
+    });
+  });
+});
+
+describe("a time zone the owner changes in their calendar (Google Calendar's settings), followed without a reconnect", () => {
+  /** The owner sets Auckland in Google Calendar's settings on Thursday 17 Sep. */
+  const moveCalendar = (h: ScanHarness, zone: string) => h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/time-zone`, { timeZone: zone });
+  /** The daily sync due at 07:00 in Paris on Friday 18 Sep. */
+  const DAILY = dispatchSlot(nextSyncAt(SAVED, "Europe/Paris", false));
+
+  it("the next daily sync takes the new zone, files the calendar's read in it for the next dispatch, and the digest and the all-day event's email follow", async () => {
+    await inParis(async (h) => {
+      expect(DAILY).toBe(iso("2026-09-18T05:00:00Z"));
+      await putEventJob(h.repo, h.email, "sync", undefined, DAILY);
+      await moveCalendar(h, AUCKLAND);
+      expect(await runSync(h, DAILY)).toBe("rezoned");
+      const account = (await loadAccount(h.repo, h.email))!;
+      expect(account).toMatchObject({ timeZone: AUCKLAND, calendarZone: AUCKLAND });
+      expect(account.zoneChosen).toBeUndefined();
+      // The digest's index is in the new zone: Monday 21 Sep, 08:00 in Auckland.
+      expect(await h.repo.get(keys.account(h.email))).toMatchObject({ dueAt: iso("2026-09-20T20:00:00Z") });
+      // The read in Auckland is the next dispatch's, with an adapter built in that zone.
+      const slot = nextDispatchSlot(DAILY + 60_000 + 60_000);
+      expect(await syncDue(h)).toBe(slot);
+      expect(await runSync(h, slot)).toBe("synced");
+      expect(await morningOfDue(h)).toBe(EVENING_BEFORE_IN_AUCKLAND);
+      // The day after, the zone is as read: nothing changes, the sync reads and plans.
+      const next = (await syncDue(h))!;
+      expect(await runSync(h, next)).toBe("synced");
+    });
+  });
+
+  it("a zone the owner chose on the settings page stays; the calendar's new zone is kept beside it, for \"My calendar's\"", async () => {
+    await inParis(async (h) => {
+      await changeTimeZone(h.repo, h.email, "Asia/Tokyo", SAVED);
+      await moveCalendar(h, AUCKLAND);
+      const slot = (await syncDue(h))!;
+      expect(await runSync(h, slot)).toBe("synced");
+      expect(await loadAccount(h.repo, h.email)).toMatchObject({ timeZone: "Asia/Tokyo", zoneChosen: true, calendarZone: AUCKLAND });
+    });
+  });
+
+  it("a zone that cannot be read (the settings call failing past its retries) leaves the account's, and the sync goes on", async () => {
+    await inParis(async (h) => {
+      await putEventJob(h.repo, h.email, "sync", undefined, DAILY);
+      await h.control("POST", "/_control/faults", { route: "calendar.settings.get", kind: "status", status: 500, times: 50 });
+      try {
+        expect(await runSync(h, DAILY)).toBe("synced");
+      } finally {
+        await h.control("DELETE", "/_control/faults");
+      }
+      expect((await loadAccount(h.repo, h.email))!.timeZone).toBe("Europe/Paris");
     });
   });
 });

@@ -51,6 +51,25 @@ export function controlRoutes(app: Hono<SandboxEnv>, state: SandboxState): void 
     return c.json({ revoked: a.info.email });
   });
 
+  /**
+   * The owner sets another zone in Google Calendar's settings or Outlook's (a move): the Calendar
+   * settings' `timezone` and Graph's mailboxSettings answer it from now on. `{timeZone}`: an IANA name.
+   */
+  app.post("/_control/accounts/:email/time-zone", async (c) => {
+    const a = state.account(c.req.param("email"));
+    if (!a) return missing(c.req.param("email"));
+    const body = (await c.req.json().catch(() => ({}))) as { timeZone?: unknown };
+    const zone = typeof body.timeZone === "string" ? body.timeZone : "";
+    try {
+      if (!zone) throw new RangeError();
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+    } catch {
+      return send(c, 400, { error: "timeZone must be an IANA time zone name" });
+    }
+    a.info.timeZone = zone;
+    return c.json({ timeZone: zone });
+  });
+
   app.post("/_control/accounts/:email/expire-access", (c) => {
     const a = state.account(c.req.param("email"));
     if (!a) return missing(c.req.param("email"));

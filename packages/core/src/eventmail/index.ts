@@ -24,6 +24,7 @@ import {
   type EventMailRecord,
   eventMailLatest,
   findEvent,
+  followCalendarZone,
   loadStatements,
   morningAfterAt,
   morningOfAt,
@@ -46,7 +47,7 @@ import { DAY, formatLocal, localDate } from "../time";
 
 
 /** How one event job went. */
-export type EventJobOutcome = SendOnceOutcome | "synced" | "continued" | "moved" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "too-late" | "paused";
+export type EventJobOutcome = SendOnceOutcome | "synced" | "rezoned" | "continued" | "moved" | "stale" | "off" | "no-goal" | "not-networking" | "not-attended" | "too-late" | "paused";
 
 /** How long after a failed daily sync it is tried again (core/eventmail runEventJob). */
 export const SYNC_RETRY_MS = 3_600_000;
@@ -102,6 +103,19 @@ export async function runEventJob(o: {
   };
   if (job.kind === "sync") {
     try {
+      // The calendar's zone, at the morning sync (once a day; not at the evening one, a retry or a
+      // continuation): followed where the owner chose none (core/events followCalendarZone).
+      // Changed, this read is not made: the adapter maps all-day events in the zone the job began
+      // with, and the sync filed for the next dispatch reads in the new one. A zone that cannot be
+      // read leaves the account's as it is and the sync goes on.
+      if (provider.calendarZone && job.due === dispatchSlot(nextSyncAt(job.due - 1, account.timeZone))) {
+        const zone = await provider.calendarZone().catch((e: unknown) => {
+          if (isRevoked(e)) throw e;
+          console.warn(JSON.stringify({ msg: "zone", account: email, read: "failed", error: e instanceof Error ? e.message : String(e) }));
+          return undefined;
+        });
+        if (await followCalendarZone(repo, account, zone, now)) return "rezoned";
+      }
       // Cut short, the next dispatch continues it.
       const calendar = await syncCalendar();
       if (calendar.stopped) {

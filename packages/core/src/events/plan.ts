@@ -10,7 +10,7 @@ import { asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
 import { mapLimit } from "../resilience/pacer";
 import { keys, type Repository } from "../storage";
-import { DAY } from "../time";
+import { DAY, isZone } from "../time";
 import { dispatchSlot, type EventMailKind, morningAfterAt, morningOfAt, nextDispatchSlot, nextEveningSyncAt, nextSyncAt, putEventJob, syncSoon } from "./due";
 import { networkingReason } from "./rules";
 import { loadStatements, type OwnerStatements } from "./statements";
@@ -270,5 +270,33 @@ export async function changeTimeZone(repo: Repository, email: string, zone: stri
     now,
   );
   if (updated?.status === "active" && updated.timeZone !== was) await syncSoon(repo, email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
+  return updated;
+}
+
+/**
+ * The calendar's zone as the provider names it now (read by the daily sync), followed without a
+ * reconnect: an owner who moved, or set another zone in Google Calendar or Outlook, gets the digest
+ * and the event emails at their new local hours. A zone the owner chose on the settings page stays,
+ * with the calendar's kept beside it (what "My calendar's" then offers), as a reconnect does (core/
+ * connect grantFields). A zone this runtime does not know, or none, changes nothing. When the zone
+ * changed, the calendar is read again in it at the next dispatch, as after a change on the settings
+ * page ({@link changeTimeZone}); returns the record then, else undefined.
+ */
+export async function followCalendarZone(repo: Repository, account: AccountRecord, read: string | undefined, now: number): Promise<AccountRecord | undefined> {
+  const zone = read !== undefined && isZone(read) ? read : undefined;
+  if (zone === undefined || (calendarZoneOf(account) === zone && (account.zoneChosen || account.timeZone === zone))) return undefined;
+  let was: string | undefined;
+  const updated = await updateAccount(
+    repo,
+    account.email,
+    (current) => {
+      was = current.timeZone;
+      return current.zoneChosen ? { calendarZone: zone } : { timeZone: zone, calendarZone: zone };
+    },
+    now,
+  );
+  if (!updated || updated.timeZone === was) return undefined;
+  console.log(JSON.stringify({ msg: "zone", account: account.email, followed: zone, was }));
+  if (updated.status === "active") await syncSoon(repo, account.email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: account.email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
   return updated;
 }

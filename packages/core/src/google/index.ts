@@ -191,6 +191,8 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
     }
     return found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   };
+  /** The zone of the owner's Calendar settings (calendar.readonly). */
+  const calendarZone = async () => (await calendarCall(() => cal.settings.get({ setting: "timezone" }, req))).data.value ?? undefined;
   const gmailStreamOptions = { gmail: g, call: gmailCall, concurrency: o.concurrency ?? gmailSlots.limit, pageSize: o.gmailPageSize ?? GMAIL_DEFAULTS.pageSize };
   return {
     ...readers({ gmail: gmailStreamOptions, calendar: { calendar: cal, call: calendarCall, owner: o.owner, pageSize: o.calendarPageSize ?? 2500 } }),
@@ -198,12 +200,10 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
       // Only what the requested scopes allow: users.getProfile (gmail.metadata/compose) and the
       // calendar's zone setting (calendar.readonly). Send-as addresses need a settings scope we do not
       // ask for: the scan learns aliases from the From of sent mail and the calendar's `self` entries.
-      const [p, tz] = await Promise.all([
-        gmailCall(1, () => g.users.getProfile({ userId: "me" }, req)),
-        calendarCall(() => cal.settings.get({ setting: "timezone" }, req)),
-      ]);
-      return { email: p.data.emailAddress ?? o.owner.email, aliases: [], timeZone: tz.data.value ?? undefined };
+      const [p, timeZone] = await Promise.all([gmailCall(1, () => g.users.getProfile({ userId: "me" }, req)), calendarZone()]);
+      return { email: p.data.emailAddress ?? o.owner.email, aliases: [], timeZone };
     },
+    calendarZone,
     async createDraft(d: DraftRequest & { marker?: string }): Promise<DraftResult> {
       const composer = composerOf(o.composer, "draft");
       const raw = await buildMime({

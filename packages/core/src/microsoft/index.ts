@@ -154,6 +154,9 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
       }
     })), classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
 
+  /** The owner's mailbox settings (MailboxSettings.Read): the zone they set in Outlook. */
+  const mailboxSettings = () => call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get(), false, "GET /me/mailboxSettings") as Promise<{ timeZone?: string }>;
+
   /** Drafts carrying the marker, oldest first. */
   const findDrafts = async (marker: string): Promise<MarkedDraft[]> => {
     // One request: Graph filters Drafts by the extended property's value (documented for messages).
@@ -177,7 +180,7 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
       false, "GET /me")) as { mail?: string; userPrincipalName?: string; proxyAddresses?: string[]; displayName?: string };
       // MailboxSettings.Read (requested at connect): the zone the owner set in Outlook. A failure is not
       // swallowed: an account stored in UTC would get its digest at the wrong hour every week.
-      const settings = (await call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get(), false, "GET /me/mailboxSettings")) as { timeZone?: string };
+      const settings = await mailboxSettings();
       const email = me.mail ?? me.userPrincipalName ?? o.owner.email;
       const aliases = new Set<string>();
       if (me.userPrincipalName) aliases.add(me.userPrincipalName);
@@ -185,6 +188,9 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
       aliases.delete(email);
       // Outlook usually names Windows zones ("Pacific Standard Time"): map to IANA.
       return { email, aliases: [...aliases], displayName: me.displayName, timeZone: toIanaZone(settings.timeZone) };
+    },
+    async calendarZone(): Promise<string | undefined> {
+      return toIanaZone((await mailboxSettings()).timeZone);
     },
     async createDraft(d: DraftRequest & { marker?: string }): Promise<DraftResult> {
       // Graph builds the draft itself (JSON), but a read-only adapter writes no mail at all.

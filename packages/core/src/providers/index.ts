@@ -200,6 +200,11 @@ export interface Profile {
 /** Reads the owner's profile. */
 export interface ProfileReader {
   profile(): Promise<Profile>;
+  /**
+   * The zone the owner's calendar names now, as {@link Profile.timeZone} reads it, in one request
+   * (the daily sync's check for a move: core/events followCalendarZone). Undefined when it names none.
+   */
+  calendarZone?(): Promise<string | undefined>;
 }
 
 /** Everything the service needs from one connected mailbox. */
