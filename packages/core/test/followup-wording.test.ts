@@ -44,6 +44,22 @@ describe("first names, by the stated heuristic", () => {
     ["YAMADA Taro", "Taro"],
     ["NGUYEN Van Anh", "Van Anh"],
     ["Jean DUPONT", "Jean"],
+    // A title in capitals is no surname; initials in capitals and a one-word name in capitals stay;
+    // a company or role beside the name is not part of it (helper-140 #1, #2, #5).
+    ["MRS Okafor", "Mrs Okafor"],
+    ["JRR Tolkien", "JRR"],
+    ["IBM", "IBM"],
+    ["JO ANN SMITH", "Jo Ann"],
+    ["İSMAİL YILMAZ", "İsmail"],
+    ["Mei Lin Meng", "Mei Lin"],
+    ["Jane Doe MD", "Jane"],
+    ["ACME - Ana Lima", "Ana"],
+    ["Ana Lima | ACME", "Ana"],
+    ["Ana Lima (ACME)", "Ana"],
+    ["Ana Lima @ ACME", "Ana"],
+    ["Tom Lee, CEO", "Tom"],
+    ["TAN, WEI JIE", "Wei Jie"],
+    ["(Bea)", "Bea"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   it("a draft greets and signs by them", () => {
@@ -81,11 +97,24 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Isla and Ana", two)).toBeUndefined();
     expect(meetingPhrase("Ana Lima intro call", two)).toBeUndefined();
     expect(meetingPhrase("Ana & Isla: quick chat", two)).toBeUndefined();
-    expect(meetingPhrase("Ana Lima: product feedback", two)).toBe("product feedback");
-    // A surname that is also a word of the title leaves the title whole.
+    expect(meetingPhrase("☕ Ana / Isla", two)).toBeUndefined();
+    expect(meetingPhrase("Isla ↔ Ana", two)).toBeUndefined();
+    // A part that says something stays whole, a first name or a surname in it (helper-140 #7, #8).
+    expect(meetingPhrase("Ana Lima: product feedback", two)).toBe("Ana Lima: product feedback");
     expect(meetingPhrase("Demo Day", ["Sam Day", "Isla Moreno"])).toBe("Demo Day");
-    // A person without a name, by the address's local part.
+    expect(meetingPhrase("Summer party", ["Summer Lee", "Isla Moreno"])).toBe("Summer party");
+    expect(meetingPhrase("Meet & greet", two)).toBe("Meet & greet");
+    // A person without a name, by the address's local part where it reads as a name; a role
+    // mailbox's one word is not cut from the title (helper-140 #6).
     expect(meetingPhrase("Ana / Isla", [{ address: "ana.lima+conf@example.com" }, "Isla Moreno"])).toBeUndefined();
+    expect(meetingPhrase("Info session", [{ address: "info@example.com" }, "Isla Moreno"])).toBe("Info session");
+    expect(meetingPhrase("Sales call", [{ address: "sales@example.com" }, "Isla Moreno"])).toBe("Sales call");
+  });
+
+  it("the names a draft holds are the ones taken out: a corrected first name, the owner's signature name (helper-140 #9)", () => {
+    const owner = { ...account, signatureName: "Izzy", firstNames: { "wen@example.com": "Wendy" } };
+    expect(composeFollowUp(owner, person("Wen Zhou", "Coffee w/ Wendy"), undefined, metAt + DAY).text).toContain("at coffee on");
+    expect(composeFollowUp(owner, person("Wen Zhou", "Wen / Izzy sync"), undefined, metAt + DAY).text).toContain("It was good to meet you on");
   });
 
   it("a draft to a person without a name leaves their name out of the sentence", () => {

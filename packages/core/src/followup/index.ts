@@ -88,10 +88,14 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
 /**
  * The given name to greet someone by, by this stated heuristic:
  * - no name, or an address → "there";
- * - letters after the name ("Ben Ito, PhD", "Ana Lima MBA", "King, Jr.") are not part of it;
+ * - an aside in brackets ("(ACME)", "(she/her)") is not part of the name; beside a company or role
+ *   after a separator ("Ana Lima | ACME", "ACME - Ana Lima", "Ana Lima @ ACME"), the part written
+ *   in mixed case is the name;
+ * - letters after the name ("Ben Ito, PhD", "Ana Lima MBA", "King, Jr.", "Tom Lee, CEO") are not part of it;
  * - "Last, Given…" (a comma) → the words after the comma are the given names;
  * - a surname written first in capitals ("YAMADA Taro", "NGUYEN Van Anh") is followed by the given
- *   names; a name written all in capitals is greeted in ordinary case ("EVE ADAMS" → "Eve");
+ *   names; a name of several words written all in capitals is greeted in ordinary case ("EVE
+ *   ADAMS" → "Eve"; "JJ" and a one-word "IBM" as they stand);
  * - otherwise all words but the last are candidates (a single word is the given name);
  * - of the candidates, the first is the given name, extended by the next word when both are short
  *   single-syllable-like words of 2 to 4 letters, as two-part given names written apart are
@@ -99,39 +103,52 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
  *   common first halves of compound names ("Mary Anne", "Jean Luc", "Anne Marie");
  * - initials ("J.", "A") and titles written before a name ("Dr.", "Mr", "Prof") are skipped; a title
  *   with only a surname after it is the greeting ("Dr Chen" → "Dr Chen"), as a person writes it;
- * - quotes and brackets are dropped, an apostrophe inside a name kept ("D'Angelo").
+ * - quotes are dropped, an apostrophe inside a name kept ("D'Angelo").
  * The owner can correct any person's first name in the draft; it is a guess, said as one.
  */
 export function firstNameOf(name: string | undefined): string {
-  // Quotes around a nickname and brackets go; an apostrophe inside a name stays ("D'Angelo").
-  let n = (name ?? "").replace(/["()\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "").replace(/\s+/g, " ").trim();
-  if (!n || n.includes("@")) return "there";
-  // Letters after the name: after a comma, any of them; written straight after it, only those that
-  // cannot be a surname ("MA" and "BA" can: "Jack Ma").
-  const parts = n.split(",").map((x) => x.trim());
-  while (parts.length > 1 && parts.at(-1)!.split(/\s+/).every((w) => !w || POST_NOMINALS.has(bare(w)))) parts.pop();
+  // Quotes around a nickname go; an apostrophe inside a name stays ("D'Angelo"). An aside in
+  // brackets goes whole, unless it is all there is.
+  const unquoted = (name ?? "").replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
+  const clean = (t: string) => t.replace(/\s+/g, " ").trim();
+  let n = clean(unquoted.replace(/\([^)]*\)|\[[^\]]*\]/g, " ")) || clean(unquoted.replace(/[()[\]]/g, " "));
+  if (!n || /\S@\S/.test(n)) return "there";
+  // A company or role beside the name: the first part in mixed case.
+  const segments = n.split(/\s+[|@\u2013\u2014/-]\s+|\s*\|\s*/).map(clean).filter((x) => /\p{L}/u.test(x));
+  n = segments.find((x) => /\p{Ll}/u.test(x)) ?? segments[0] ?? n;
+  const capitals = (w: string) => /\p{Lu}{3}/u.test(w) && !/\p{Ll}/u.test(w) && /[AEIOUY\u00c0-\u00dd]/u.test(w);
+  // Letters after the name: after a comma, any of them, and a word in capitals after a name in mixed
+  // case ("Tom Lee, CEO", "Ana Lima, ACME"); written straight after it, only those that cannot be a
+  // surname ("MA" and "BA" can: "Jack Ma").
+  const parts = n.split(",").map(clean);
+  const upper = (x: string) => x.split(" ").every((w) => !/\p{Ll}/u.test(w) && /\p{Lu}{2}/u.test(w));
+  while (parts.length > 1 && (parts.at(-1)!.split(" ").every((w) => !w || POST_NOMINALS.has(bare(w))) || (upper(parts.at(-1)!) && !upper(parts[0])))) parts.pop();
   n = parts.filter(Boolean).join(", ");
-  const plain = n.split(" ");
-  while (plain.length > 1 && POST_NOMINALS.has(bare(plain.at(-1)!)) && !SURNAME_TOO.has(bare(plain.at(-1)!))) plain.pop();
-  if (!n.includes(",")) n = plain.join(" ");
-  // Written all in capitals: read in ordinary case (a word of two letters, "JJ", as it stands).
-  const capitals = (w: string) => /\p{Lu}{3}/u.test(w) && !/\p{Ll}/u.test(w);
-  const all = n.split(/[ ,]+/).filter(Boolean);
-  if (all.every((w) => !/\p{Ll}/u.test(w)) && all.some(capitals)) n = n.replace(/\p{L}+/gu, (w) => (w.length > 2 ? w.charAt(0) + w.slice(1).toLowerCase() : w));
+  if (!n.includes(",")) {
+    const plain = n.split(" ");
+    while (plain.length > 1 && POST_NOMINALS.has(bare(plain.at(-1)!)) && !SURNAME_TOO.has(bare(plain.at(-1)!))) plain.pop();
+    n = plain.join(" ");
+  }
+  // Written all in capitals, in several words: read in ordinary case (two letters with a vowel too,
+  // "JO ANN"; "JJ" as it stands). The dotted capital I lowers to a plain i ("İSMAİL" → "İsmail").
+  const all = n.split(/[ ,]+/).filter((w) => /\p{L}/u.test(w));
+  if (all.length > 1 && all.every((w) => !/\p{Ll}/u.test(w)))
+    n = n.replace(/\p{L}+/gu, (w) => (w.length > 2 || /[AEIOUY]/.test(w) ? w.charAt(0) + w.slice(1).toLowerCase().replace(/i\u0307/g, "i") : w));
   let words: string[];
   if (n.includes(",")) {
-    const [last, given] = n.split(",", 2).map((x) => x.trim());
+    const [last, given] = n.split(",", 2).map(clean);
     words = given ? given.split(" ") : [last];
   } else {
     const spelled = n.split(" ");
-    // A surname in capitals first ("YAMADA Taro", "NGUYEN Van Anh"): the words after it are given names.
-    const lead = spelled.findIndex((w) => !capitals(w));
+    // A surname in capitals first ("YAMADA Taro", "NGUYEN Van Anh"): the words after it are given
+    // names. A title in capitals ("MRS Okafor") is no surname.
+    const lead = spelled.findIndex((w) => !capitals(w) || HONORIFICS.has(bare(w)));
     words = lead > 0 ? spelled.slice(lead) : spelled.length > 2 ? spelled.slice(0, -1) : spelled.slice(0, 1);
   }
   const titled = words.filter((w) => !/^\p{L}\.?$/u.test(w));
   words = titled.filter((w) => !HONORIFICS.has(bare(w)));
-  // Only a title before the surname ("Dr Chen", "Ms. Okafor"): greeted as written.
-  if (!words.length) return titled.length ? n.replace(/,.*$/, "") : n.split(/[ ,]/)[0];
+  // Only a title before the surname ("Dr Chen", "Ms. Okafor", "MRS Okafor" → "Mrs Okafor"): greeted as written.
+  if (!words.length) return titled.length ? n.replace(/,.*$/, "").replace(/\p{L}+/gu, (w) => (HONORIFICS.has(bare(w)) && !/\p{Ll}/u.test(w) ? w.charAt(0) + w.slice(1).toLowerCase() : w)) : n.split(/[ ,]/)[0];
   const [first, second] = words;
   const short = (w: string | undefined) => !!w && /^\p{Lu}\p{Ll}{1,3}$/u.test(w);
   if (second && ((short(first) && short(second)) || COMPOUND_FIRST.has(first.toLowerCase()))) return `${first} ${second}`;
@@ -142,17 +159,17 @@ export function firstNameOf(name: string | undefined): string {
 const bare = (w: string) => w.toLowerCase().replace(/\./g, "");
 
 /** Degrees, honours and generational suffixes written after a name. */
-const POST_NOMINALS = new Set(["jr", "sr", "ii", "iii", "iv", "phd", "dphil", "md", "mba", "ma", "ba", "bsc", "msc", "meng", "beng", "llb", "llm", "jd", "esq", "cpa", "cfa", "pmp", "rn", "dds", "pe", "obe", "mbe", "cbe", "frs", "facs", "mph", "edd"]);
+const POST_NOMINALS = new Set(["jr", "sr", "ii", "iii", "iv", "phd", "dphil", "md", "mba", "ma", "ba", "bsc", "msc", "llb", "llm", "jd", "esq", "cpa", "cfa", "pmp", "rn", "dds", "obe", "mbe", "cbe", "frs", "facs", "mph", "edd"]);
 /** Of {@link POST_NOMINALS}, those that are surnames too, so taken away only after a comma ("Jack Ma"). */
-const SURNAME_TOO = new Set(["ma", "ba", "ii", "pe", "rn", "md", "jd"]);
+const SURNAME_TOO = new Set(["ma", "ba"]);
 
 const COMPOUND_FIRST = new Set(["mary", "anne", "ann", "jean", "marie", "jo", "sarah", "lou"]);
 
 /** Titles written before a name ("Dr. Jane Smith", "Prof Tan Wei Jie"): never the given name. */
 const HONORIFICS = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "sr", "sra", "herr", "frau", "mme", "mlle", "m"]);
 
-/** Words a title is split on: dashes, bars, slashes, bullets, "x", "&", "with" and "w/" between names, "<>". */
-const TITLE_SEPARATORS = /\s*(?:\sw\/|[—–|/·•<>]+|\s-\s|\s(?:x|&|\+|with)\s)\s*/i;
+/** Words a title is split on: dashes, bars, slashes, bullets, arrows, "x", "&" (not in "meet & greet"), "with" and "w/" between names, "<>". */
+const TITLE_SEPARATORS = /\s*(?:\sw\/|[—–|/·•<>↔→]+|\s-\s|\s(?:x|\+|with)\s|(?<!\bmeet)\s&\s(?!greet\b))\s*/i;
 /** Internal codes: [TAG], #123, ABC-123, (ref …), Zoom/Teams ids, long digit runs. */
 const INTERNAL_CODE = /\[[^\]]*\]|\((?:ref|id|internal|conf|tentative)[^)]*\)|#\w+|\b[A-Z]{2,}-\d+\b|\b\d{4,}\b/g;
 /** Titles that say nothing about the meeting ("sync", "quick chat", "intro call"): the sentence reads better without them. */
@@ -164,24 +181,28 @@ const OCCASIONS = new Set(["breakfast", "lunch", "dinner", "coffee", "drinks", "
 const JOINERS = new Set(["and", "&", "+", "x", "with", "w/", "<>", "/"]);
 
 /**
- * The words of a name to find in a title; a person without a name by their address's local part
- * ("ana.lima+conf@…" → "ana lima"), as titles write people by either.
+ * The words of a name to find in a title, and its first name. A person without a name by their
+ * address's local part where it reads as a name ("ana.lima+conf@…" → "ana lima", first name "ana"),
+ * as titles write people by either; a local part of one word ("info", "ana1985") only as a part of
+ * the title on its own, never cut from a longer one ("Info session" stays).
  */
-function nameWords(name: string | undefined, address?: string): { name: string; first: string } | undefined {
+function nameWords(name: string | undefined, address?: string): { name: string; first?: string } | undefined {
   const n = (name ?? "").trim();
   if (n && !n.includes("@")) return { name: n.toLowerCase(), first: firstNameOf(n).toLowerCase() };
   const local = (address ?? (n.includes("@") ? n : "")).split("@")[0].split("+")[0];
   const words = local.split(/[._-]+|\d+/).filter((w) => w.length > 1);
-  return words.length ? { name: words.join(" ").toLowerCase(), first: words[0].toLowerCase() } : undefined;
+  if (!words.length) return undefined;
+  return { name: words.join(" ").toLowerCase(), ...(words.length > 1 ? { first: words[0].toLowerCase() } : {}) };
 }
 
 /**
  * The meeting's title as it can stand in a sentence ("good to meet you at …"), or undefined when
- * nothing meaningful is left: the names (or first names) of the two people, separators and internal
+ * nothing meaningful is left: the names (or first names) of the people, separators and internal
  * codes are dropped; a lone occasion word is lower-cased ("Breakfast — Wen / Isla" → "breakfast").
- * A part of the title that begins or ends with a person's first name ("Isla sync", "Ana Lima intro
- * call") keeps only what is left, and goes if that says nothing. `people` are names, or for a
- * person without one `{ address }`.
+ * A part of the title that is a first name with a word that says nothing ("Isla sync", "Ana Lima
+ * intro call") goes too; beside other parts, a first name is taken off a part ("Ana / Isla roadmap"
+ * → "roadmap"); a title of one part that says something stays whole ("Summer party" beside Summer
+ * Lee, "Demo Day" beside Sam Day). `people` are names, or for a person without one `{ address }`.
  */
 export function meetingPhrase(title: string | undefined, people: (string | undefined | { name?: string; address: string })[]): string | undefined {
   const t = plainText(title ?? "").replace(INTERNAL_CODE, " ").replace(/\s+/g, " ").trim();
@@ -193,26 +214,31 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
     if (!w) continue;
     named.add(w.name);
     for (const x of w.name.replace(/,/g, " ").split(/\s+/)) if (x.length > 1) named.add(x);
+    if (w.first === undefined) continue;
     named.add(w.first);
     for (const x of w.first.split(/\s+/)) firsts.add(x);
   }
   const bareWord = (w: string) => w.toLowerCase().replace(/^[^\p{L}\p{N}&+/<>]+|[^\p{L}\p{N}&+/<>]+$/gu, "");
-  const nameOrJoiner = (w: string) => named.has(bareWord(w)) || JOINERS.has(bareWord(w));
-  const parts = t
-    .split(TITLE_SEPARATORS)
-    .map((p) => p.replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, ""))
+  // A name, a word joining names, or a symbol alone ("☕ Ana / Isla").
+  const nameOrJoiner = (w: string) => !bareWord(w) || named.has(bareWord(w)) || JOINERS.has(bareWord(w));
+  const split = t.split(TITLE_SEPARATORS).map((p) => p.replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, ""));
+  const parts = split
     .map((p) => {
-      if (!p || named.has(p.toLowerCase())) return "";
+      if (!/[\p{L}\p{N}]/u.test(p) || named.has(p.toLowerCase())) return "";
       const words = p.split(/\s+/);
       let from = 0;
       let to = words.length;
       while (from < to && nameOrJoiner(words[from])) from++;
       while (to > from && nameOrJoiner(words[to - 1])) to--;
+      // Names and the words joining them only ("Isla and Ana").
+      if (from === to) return "";
+      if (from === 0 && to === words.length) return p;
       const rest = words.slice(from, to).join(" ").replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, "");
-      if (!rest || GENERIC.test(rest)) return "";
-      // Only a first name taken off leaves the rest alone: "Demo Day" stays whole beside Sam Day.
       const cut = [...words.slice(0, from), ...words.slice(to)].map(bareWord);
-      return cut.some((w) => firsts.has(w)) ? rest : p;
+      if (!cut.some((w) => firsts.has(w))) return p;
+      // Beside other parts, names set apart ("Ana / Isla roadmap"): the rest. Alone, the title is
+      // kept whole unless the rest says nothing ("Summer party" beside Summer Lee, "Isla sync").
+      return GENERIC.test(rest) ? "" : split.length > 1 ? rest : p;
     })
     .filter(Boolean);
   const phrase = parts.join(" – ").trim();
@@ -274,7 +300,8 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   const person = { ...stored, name: plainText(stored.name), eventTitle: plainText(stored.eventTitle) };
   const first = plainText(account.firstNames?.[person.email.toLowerCase()] ?? "") || firstNameOf(person.name);
   const signature = plainText(account.signatureName ?? "") || (firstNameOf(account.displayName) === "there" ? "" : firstNameOf(account.displayName));
-  const phrase = meetingPhrase(person.eventTitle, [person.name || { address: address ?? person.address ?? person.email }, account.displayName || { address: account.email }]);
+  // Everyone the draft names: the person (as the owner corrected them too), the owner (and the name they sign with).
+  const phrase = meetingPhrase(person.eventTitle, [person.name || { address: address ?? person.address ?? person.email }, account.displayName || { address: account.email }, plainText(account.firstNames?.[person.email.toLowerCase()] ?? ""), plainText(account.signatureName ?? "")]);
   // Each value goes in as it stands: a function replacement, since a string one reads `$$`, `$&`,
   // `` $` `` and `$'` in a name or title as patterns.
   const fill = (t: string) =>
@@ -292,7 +319,7 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   const subject = fill(subjectTemplate).replace(/, there\b/, "").replace(/\s+/g, " ").trim();
   return {
     // The address as the person's calendar entry wrote it, where it differs from the normalised one.
-    to: { email: address ?? person.email, name: person.name },
+    to: { email: address ?? person.address ?? person.email, name: person.name },
     subject: earlier && base ? `Re: ${base}` : subject,
     text: fill(ownTemplate(account.template) ?? (atEvent ? EVENT_TEMPLATE.body : DEFAULT_TEMPLATE)),
     ...(earlier ? { replyTo: { threadId: earlier.threadId, messageId: earlier.messageId, providerMessageId: earlier.id } } : {}),
