@@ -71,6 +71,22 @@ describe("first names, by the stated heuristic", () => {
 });
 
 describe("names and titles go into the draft as they stand", () => {
+  it("a placeholder inside a title or a name is text, filled in no second pass (helper-141 #5)", () => {
+    const d = composeFollowUp(account, person("{date} Silva", "Budget {ownerName} {date} review"), undefined, metAt + DAY);
+    expect(d.text).toMatch(/^Hi \{date\},/);
+    expect(d.text).toContain("at Budget {ownerName} {date} review on Mon 27 Apr.");
+  });
+
+  it("a subject to a person without a name drops the greeting's name, and only that (helper-141 #4)", () => {
+    const nameless = { ...person("", "Design review"), email: "ana.lima@example.com" };
+    const at = (subjectTemplate: string, p = nameless) => composeFollowUp({ ...account, subjectTemplate }, p, undefined, metAt + DAY).subject;
+    expect(at("Great chat at {meeting}, there's more to discuss", person("Wen Zhou", "Design review"))).toBe("Great chat at Design review, there's more to discuss");
+    expect(at("Great chat at {meeting}, there's more to discuss")).toBe("Great chat at Design review, there's more to discuss");
+    expect(at("Great to meet you, {firstName}")).toBe("Great to meet you");
+    expect(at("{firstName}: notes from {meeting}")).toBe("notes from Design review");
+    expect(at("{firstName}: notes from {meeting}", person("Wen Zhou", "Design review"))).toBe("Wen: notes from Design review");
+  });
+
   it("a `$` in a title or a name is text, not a replacement pattern", () => {
     const d = composeFollowUp(account, person("Wen $& Zhou", "Make $$ Night $` $'"), undefined, metAt + DAY);
     expect(d.text).toContain("Make $$ Night $` $'");

@@ -304,19 +304,22 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   const phrase = meetingPhrase(person.eventTitle, [person.name || { address: address ?? person.address ?? person.email }, account.displayName || { address: account.email }, plainText(account.firstNames?.[person.email.toLowerCase()] ?? ""), plainText(account.signatureName ?? "")]);
   // Each value goes in as it stands: a function replacement, since a string one reads `$$`, `$&`,
   // `` $` `` and `$'` in a name or title as patterns.
-  const fill = (t: string) =>
-    t
-      .replaceAll(" at {meeting}", () => (phrase ? ` at ${phrase}` : ""))
-      .replaceAll("{meeting}", () => phrase ?? "our meeting")
-      .replaceAll("{firstName}", () => first)
-      .replaceAll("{date}", () => humanDate(person.metAt, account.timeZone))
-      .replaceAll("{ownerName}", () => signature);
+  // In one pass, so that a placeholder inside a title or a name ("Budget {ownerName} review") is text.
+  // In a subject, a person without a name is not "there": ", {firstName}" and a leading "{firstName}:" go.
+  const values: Record<string, string> = { meeting: phrase ?? "our meeting", firstName: first, date: humanDate(person.metAt, account.timeZone), ownerName: signature };
+  const nameless = first === "there";
+  const fill = (t: string, subject = false) =>
+    t.replace(/ at \{meeting\}|,\s*\{firstName\}|^\{firstName\}[,:]\s*|\{(meeting|firstName|date|ownerName)\}/g, (m: string, key: string | undefined) => {
+      if (key) return values[key];
+      if (m === " at {meeting}") return phrase ? ` at ${phrase}` : "";
+      return subject && nameless ? "" : m.replace("{firstName}", first);
+    });
   const base = (earlier?.subject ?? "").replace(/^\s*((re|fwd?|aw)\s*:\s*)+/i, "").trim();
   const late = now !== undefined && now - person.metAt > LATE_AFTER_MS;
   // Met at a networking event: "After an event" is the default, wherever the owner set nothing of their own.
   const atEvent = person.atEvent === true;
   const subjectTemplate = account.subjectTemplate || (late ? (phrase ? LATE_SUBJECT : "Following up") : atEvent ? EVENT_TEMPLATE.subject : DEFAULT_SUBJECT);
-  const subject = fill(subjectTemplate).replace(/, there\b/, "").replace(/\s+/g, " ").trim();
+  const subject = fill(subjectTemplate, true).replace(/\s+/g, " ").trim();
   return {
     // The address as the person's calendar entry wrote it, where it differs from the normalised one.
     to: { email: address ?? person.address ?? person.email, name: person.name },
