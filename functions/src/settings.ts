@@ -54,10 +54,13 @@ export class SettingsError extends Error {
   }
 }
 
+/** Full-width braces (an East Asian input method's) as the placeholders' own. */
+const asciiBraces = (t: string) => t.replace(/\uff5b/g, "{").replace(/\uff5d/g, "}");
+
 /** Validates a template from the form: line endings normalised, trimmed; one-line errors. */
 export function validateTemplate(raw: unknown): string {
   if (typeof raw !== "string") throw new SettingsError("The template is missing.", "template");
-  const t = raw.replace(/\r\n?/g, "\n").trim();
+  const t = asciiBraces(raw.replace(/\r\n?/g, "\n")).trim();
   if (!t) throw new SettingsError("The template can't be empty.", "template");
   if ([...t].length > TEMPLATE_MAX) throw new SettingsError(`The template is longer than ${TEMPLATE_MAX_TEXT} characters.`, "template");
   // eslint-disable-next-line no-control-regex
@@ -79,7 +82,7 @@ export const SIGNATURE_MAX = 80;
 export function validateSubject(raw: unknown): string {
   if (raw === undefined) return "";
   if (typeof raw !== "string") throw new SettingsError("The subject is not valid.", "subject");
-  const t = raw.replace(/\s+/g, " ").trim();
+  const t = asciiBraces(raw.replace(/\s+/g, " ")).trim();
   if (!t) return "";
   if ([...t].length > SUBJECT_MAX) throw new SettingsError(`The subject is longer than ${SUBJECT_MAX} characters.`, "subject");
   // eslint-disable-next-line no-control-regex
@@ -107,7 +110,11 @@ export const FIRST_NAMES_MAX = 500;
 
 /** Validates a first-name correction: an address and the name to greet them by (empty removes it). */
 export function validateFirstName(person: unknown, first: unknown): { person: string; first: string } {
-  if (typeof person !== "string" || !/^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/.test(person.trim())) throw new SettingsError("Give the person's email address.", "person");
+  // As copied from a list or a mail client: "mailto:", brackets, quotes and a trailing comma, dot or semicolon go.
+  const typed = typeof person === "string" ? person.trim().replace(/^mailto:/i, "").replace(/^[\s<(["']+|[\s>)\]"',;.]+$/g, "") : "";
+  const key = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/.test(typed) ? normalizeAddress(typed) : undefined;
+  // Only an address the rules can read: a key no person has would be listed as saved and never used.
+  if (!key) throw new SettingsError("Give the person's email address.", "person");
   if (typeof first !== "string") throw new SettingsError("Give the name to greet them by.", "first");
   const t = first.replace(/\s+/g, " ").trim();
   if ([...t].length > 60) throw new SettingsError("The first name is longer than 60 characters.", "first");
@@ -115,7 +122,7 @@ export function validateFirstName(person: unknown, first: unknown): { person: st
   if (/[\u0000-\u001f\u007f{}<>@]/.test(t)) throw new SettingsError("The first name can't contain braces, angle brackets, @ or control characters.", "first");
   // Kept under the address as the rules compare it (shared/spec/behaviour.md's normalisation), which
   // is how a draft looks the person up: `Ben.Osei+events@GoogleMail.com` corrects benosei@gmail.com.
-  return { person: normalizeAddress(person.trim()) ?? person.trim().toLowerCase(), first: t };
+  return { person: key, first: t };
 }
 
 /** Validates day (1–7) and hour (0–23) from the form; one-line errors. */
@@ -222,7 +229,7 @@ ${edited && !edited.error ? html`<p role="status"><b>Template loaded below: edit
 <dl>
 <dt>Account</dt><dd>${account.displayName ? html`${account.displayName} · ` : ""}${account.email}</dd>
 <dt>Provider</dt><dd>${providerName(account)}</dd>
-<dt>Weekly digest</dt><dd>${status === "paused" ? "Paused" : status === "needs_reconnect" ? "On hold — reconnect needed" : `On, every ${whenOf(schedule)}`}</dd>
+<dt>Weekly digest</dt><dd>${status === "paused" ? "Paused" : status === "needs_reconnect" ? "On hold — reconnect needed" : `On, every ${whenOf(stored)}`}</dd>
 </dl>
 ${
   status === "needs_reconnect"

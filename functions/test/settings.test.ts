@@ -18,7 +18,7 @@ import { keys, Repository } from "@followthrough/core/storage";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
 import { type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
-import { FIRST_NAMES_MAX, TEMPLATE_MAX, validateTemplate } from "../src/settings";
+import { FIRST_NAMES_MAX, TEMPLATE_MAX, validateSubject, validateTemplate } from "../src/settings";
 
 const BASE = "http://app.test";
 const KEY = "settings-test-link-key-0123456789abcdef";
@@ -203,6 +203,17 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       expect(await res.text()).toContain(reason);
     }
     expect(await loadAccount(repo, email())).toEqual(account);
+    // The page states the schedule in effect, not the one typed and refused; the form keeps the typed one (helper-141 #3).
+    const refused = await (await post(path, { action: "save", day: "3", hour: "17", template: "Hi {FirstName}" })).text();
+    expect(refused).toContain("On, every Monday 8:00<");
+    expect(refused).not.toContain("every Wednesday");
+    expect(refused).toMatch(/<option value="3" selected>Wednesday/);
+  });
+
+  it("full-width braces (an East Asian input method's) are the placeholders' (helper-141 #6)", () => {
+    expect(validateTemplate("Hi \uff5bfirstName\uff5d,")).toBe("Hi {firstName},");
+    expect(validateSubject("Great to meet you, \uff5bfirstName\uff5d")).toBe("Great to meet you, {firstName}");
+    expect(() => validateTemplate("Hi \uff5blastName\uff5d")).toThrow("Unknown placeholder {lastName}");
   });
 
   it("saving day and hour moves the account in the due-hour index; the template is used for drafts", async () => {
@@ -362,6 +373,12 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const names = (await loadAccount(repo, email()))!.firstNames!;
     expect(names["benosei@gmail.com"]).toBe("Benji");
     expect(names["ben.osei+events@googlemail.com"]).toBeUndefined();
+    // As copied from a list or a mail client: kept under the address; what no person can have is refused (helper-141 #1).
+    for (const typed of ["Ana.Silva@example.com,", "mailto:ana.silva@example.com", "<ana.silva@example.com>;"]) {
+      expect((await post(path, { action: "firstname", person: typed, first: "Ani" })).status, typed).toBe(303);
+    }
+    expect(Object.keys((await loadAccount(repo, email()))!.firstNames!).filter((k) => k.includes("silva"))).toEqual(["ana.silva@example.com"]);
+    expect((await post(path, { action: "firstname", person: "ana@@example.com", first: "Ani" })).status).toBe(400);
     // Ten corrections saved at the same moment (tabs, a quick hand): each says saved and each is kept
     // (helper-106 #4: the whole map was written back as read, and only some survived).
     const ten = Array.from({ length: 10 }, (_, i) => `same.moment${i}@example.org`);
