@@ -418,6 +418,11 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       // That one entry is written: corrections saved at the same moment each keep theirs.
       const saved = await setFirstName(deps.repo, account.email, fix.person, fix.first || undefined, FIRST_NAMES_MAX);
       if (saved === "gone") return gone();
+      // A correction of the same person kept under the address as typed (saved before corrections
+      // were normalised) goes: the one just saved or removed is theirs now.
+      for (const typed of Object.keys(account.firstNames ?? {})) {
+        if (typed !== fix.person && normalizeAddress(typed) === fix.person && (await setFirstName(deps.repo, account.email, typed, undefined, FIRST_NAMES_MAX)) === "gone") return gone();
+      }
       if (saved === "full")
         return settingsPage(c, (await loadAccount(deps.repo, account.email)) ?? account, undefined, act === "manage", { error: `At most ${FIRST_NAMES_MAX} names are kept: remove one first.`, field: "person", person: form.person, first: form.first });
       return back();

@@ -379,6 +379,14 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     }
     expect(Object.keys((await loadAccount(repo, email()))!.firstNames!).filter((k) => k.includes("silva"))).toEqual(["ana.silva@example.com"]);
     expect((await post(path, { action: "firstname", person: "ana@@example.com", first: "Ani" })).status).toBe(400);
+    // A correction kept under the address as typed, before corrections were normalised: the draft
+    // uses it, and removing (or saving) that person takes it away (helper-141 #2).
+    await updateAccount(repo, email(), (a) => ({ firstNames: { ...a.firstNames, "cleo.park+events@googlemail.com": "Cleo P" } }), Date.now());
+    const cleo = { email: "cleopark@gmail.com", name: "Cleopatra Park", eventId: "e", eventTitle: "Demo day", metAt: Date.now(), metEnd: Date.now(), stage: "met" as const };
+    expect(composeFollowUp((await loadAccount(repo, email()))!, cleo).text).toMatch(/^\w+ Cleo P,/);
+    expect((await post(path, { action: "firstname", person: "Cleo.Park+events@googlemail.com", first: "" })).status).toBe(303);
+    expect(Object.keys((await loadAccount(repo, email()))!.firstNames!).filter((k) => k.includes("cleo"))).toEqual([]);
+    expect(composeFollowUp((await loadAccount(repo, email()))!, cleo).text).toMatch(/^\w+ Cleopatra,/);
     // Ten corrections saved at the same moment (tabs, a quick hand): each says saved and each is kept
     // (helper-106 #4: the whole map was written back as read, and only some survived).
     const ten = Array.from({ length: 10 }, (_, i) => `same.moment${i}@example.org`);

@@ -1,5 +1,5 @@
 import type { AccountRecord } from "../accounts";
-import { eventWhen, firstNameOf, humanDate } from "../followup";
+import { correctedFirstName, eventWhen, firstNameOf, humanDate } from "../followup";
 import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "../events";
 import { ownerIdentity } from "../identity";
 import { type Contact, infer, type Inference, RULES } from "../inference";
@@ -104,7 +104,7 @@ export function buildDigest(o: {
     ...(c.address ? { address: c.address } : {}),
     // A person without a name shows the address as written, not its normalised key (docs/rules.md; helper-139 #4).
     name: c.name || c.address || c.email,
-    firstName: account.firstNames?.[c.email.toLowerCase()] ?? firstNameOf(c.name),
+    firstName: correctedFirstName(account.firstNames, c.email) ?? firstNameOf(c.name),
     eventTitle: c.eventTitle || "a meeting",
     metAt: new Date(c.metAt).toISOString(),
     metOn: humanDate(c.metAt, tz),

@@ -1,6 +1,6 @@
 import type { AccountRecord } from "../accounts";
 import { type EventMarks, networkingReason } from "../events";
-import { ownerIdentity } from "../identity";
+import { normalizeAddress, ownerIdentity } from "../identity";
 import { asOwnerSees, type Contact } from "../inference";
 import { addressOn, type MailMessage, type Meeting, type Owner } from "../model";
 import { randomBytes } from "node:crypto";
@@ -246,6 +246,19 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
   return OCCASIONS.has(phrase.toLowerCase()) ? phrase.toLowerCase() : phrase;
 }
 
+/**
+ * The first name the owner corrected for a person (settings), by the person's normalised address;
+ * a correction kept under the address as typed (saved before corrections were normalised) is found
+ * by what it normalises to.
+ */
+export function correctedFirstName(firstNames: Record<string, string> | undefined, email: string): string | undefined {
+  if (!firstNames) return undefined;
+  const key = email.toLowerCase();
+  if (firstNames[key] !== undefined) return firstNames[key];
+  for (const [typed, first] of Object.entries(firstNames)) if (normalizeAddress(typed) === key) return first;
+  return undefined;
+}
+
 /** A meeting date the way the owner reads it, in their zone: "Tue 14 Apr". */
 export function humanDate(ms: number, timeZone: string): string {
   return formatLocal(ms, timeZone, "EEE d MMM");
@@ -298,10 +311,11 @@ export function ownTemplate(stored: string | undefined): string | undefined {
 export function composeFollowUp(account: AccountRecord & { template?: string } & DraftSettings, stored: PersonRecord, earlier?: MailMessage, now?: number, address?: string): DraftRequest {
   // Names and titles come from other people's calendars and mail: no control or bidi characters in a draft.
   const person = { ...stored, name: plainText(stored.name), eventTitle: plainText(stored.eventTitle) };
-  const first = plainText(account.firstNames?.[person.email.toLowerCase()] ?? "") || firstNameOf(person.name);
+  const corrected = plainText(correctedFirstName(account.firstNames, person.email) ?? "");
+  const first = corrected || firstNameOf(person.name);
   const signature = plainText(account.signatureName ?? "") || (firstNameOf(account.displayName) === "there" ? "" : firstNameOf(account.displayName));
   // Everyone the draft names: the person (as the owner corrected them too), the owner (and the name they sign with).
-  const phrase = meetingPhrase(person.eventTitle, [person.name || { address: address ?? person.address ?? person.email }, account.displayName || { address: account.email }, plainText(account.firstNames?.[person.email.toLowerCase()] ?? ""), plainText(account.signatureName ?? "")]);
+  const phrase = meetingPhrase(person.eventTitle, [person.name || { address: address ?? person.address ?? person.email }, account.displayName || { address: account.email }, corrected, plainText(account.signatureName ?? "")]);
   // Each value goes in as it stands: a function replacement, since a string one reads `$$`, `$&`,
   // `` $` `` and `$'` in a name or title as patterns.
   // In one pass, so that a placeholder inside a title or a name ("Budget {ownerName} review") is text.
