@@ -100,6 +100,41 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     }
   });
 
+  it("refused by someone else: the connect failure page and the settings page on hold name who must act, and a reconnect is offered", async () => {
+    const page = await (await contextOf()).newPage();
+    const email = google().account.email;
+    // The Workspace administrator turned Gmail off for apps: the profile read at connect is refused.
+    const faults = `${app.stack.sandbox.url}/_control/faults`;
+    await fetch(faults, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "gmail.getProfile", kind: "status", status: 403, reason: "domainPolicy", times: 0 }) });
+    try {
+      await page.goto(`${app.stack.url}/connect`);
+      await page.getByRole("link", { name: "Connect Google" }).click();
+      await page.waitForLoadState("load");
+      await press(page, `Continue as ${email}`);
+      const main = (await page.textContent("main")) ?? "";
+      expect(main).toContain("no longer allows Followthrough to read this account");
+      expect(main).toContain("Once that has changed, try again.");
+      expect(main).not.toContain("in a minute");
+      await check(page, "connect-refused-policy");
+    } finally {
+      await fetch(faults, { method: "DELETE" });
+    }
+    // The account a job found refused the same way: its settings page says so, and offers the reconnect.
+    await updateAccount(app.stack.repo, email, { status: "needs_reconnect", reconnectReason: "admin_policy_enforced" }, Date.now());
+    try {
+      await page.goto(link("settings", { acc: email }));
+      const held = (await page.textContent("main")) ?? "";
+      expect(held).toContain("On hold — reconnect needed");
+      expect(held).toContain(`Google Workspace administrator of ${email.slice(email.indexOf("@") + 1)} no longer allows Followthrough to read ${email}`);
+      expect(held).toContain("once that has changed, reconnect");
+      expect(await page.getByRole("link", { name: `Reconnect ${email}` }).getAttribute("href")).toMatch(/\/l\/reconnect\//);
+      await check(page, "settings-on-hold-policy");
+    } finally {
+      await updateAccount(app.stack.repo, email, { status: "active", reconnectReason: undefined }, Date.now());
+    }
+    await page.context().close();
+  });
+
   it("connect on a server with no provider configured says so, with no dangling list", async () => {
     const bare = createApp({ repo: app.stack.repo, linkKey: KEY, baseUrl: "http://localhost:0", now: () => Date.now(), providerFor: () => { throw new Error("none"); } });
     const server = serve({ fetch: bare.fetch, port: 0, hostname: "127.0.0.1" });
