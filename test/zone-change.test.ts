@@ -242,10 +242,42 @@ describe("a time zone the owner changes in their calendar (Google Calendar's set
     await inParis(async (h) => {
       await changeTimeZone(h.repo, h.email, "Asia/Tokyo", SAVED);
       await moveCalendar(h, AUCKLAND);
-      const slot = (await syncDue(h))!;
-      expect(await runSync(h, slot)).toBe("synced");
+      // The read in Tokyo the save filed (not a morning's: the zone is not read), then 07:00 in Tokyo.
+      expect(await runSync(h, (await syncDue(h))!)).toBe("synced");
+      expect((await loadAccount(h.repo, h.email))!.calendarZone).toBe("Europe/Paris");
+      const morning = (await syncDue(h))!;
+      expect(morning).toBe(dispatchSlot(nextSyncAt(SAVED + 3_600_000, "Asia/Tokyo", false)));
+      expect(await runSync(h, morning)).toBe("synced");
       expect(await loadAccount(h.repo, h.email)).toMatchObject({ timeZone: "Asia/Tokyo", zoneChosen: true, calendarZone: AUCKLAND });
     });
+  });
+
+  it("the same zone under another name (\"Europe/Kiev\" and \"Europe/Kyiv\") is no move: nothing is read again (helper-142 #3)", async () => {
+    await inParis(async (h) => {
+      await updateAccount(h.repo, h.email, { timeZone: "Europe/Kiev", calendarZone: "Europe/Kiev" }, START);
+      await putEventJob(h.repo, h.email, "sync", undefined, DAILY);
+      await moveCalendar(h, "Europe/Kyiv");
+      const kyiv = dispatchSlot(nextSyncAt(SAVED, "Europe/Kiev", false));
+      await putEventJob(h.repo, h.email, "sync", undefined, kyiv);
+      expect(await runSync(h, kyiv)).toBe("synced");
+      expect((await loadAccount(h.repo, h.email))!.timeZone).toBe("Europe/Kiev");
+    });
+  });
+
+  it("Outlook: MailboxSettings.Read withdrawn after consent leaves the zone as it is and the sync goes on, the account not put on hold (helper-142 #2)", async () => {
+    const h = await startScanHarness({ fixture: join(import.meta.dirname, "fixtures", "spec-edges", "o-graph"), pageSize: 50 });
+    try {
+      await h.setClock(START);
+      await h.scan(START);
+      await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/withdraw-scopes`, { scopes: ["MailboxSettings.Read"] });
+      const zone = (await loadAccount(h.repo, h.email))!.timeZone;
+      const morning = dispatchSlot(nextSyncAt(SAVED, zone, false));
+      await putEventJob(h.repo, h.email, "sync", undefined, morning);
+      expect(await runSync(h, morning)).toBe("synced");
+      expect(await loadAccount(h.repo, h.email)).toMatchObject({ status: "active", timeZone: zone });
+    } finally {
+      await h.close();
+    }
   });
 
   it("a zone that cannot be read (the settings call failing past its retries) leaves the account's, and the sync goes on", async () => {

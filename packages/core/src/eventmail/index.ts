@@ -39,6 +39,7 @@ import {
 import type { Contact } from "../inference";
 import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
+import { MissingScopeError } from "../oauth";
 import { isRevoked } from "../reconnect";
 import { calendarSink, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
@@ -110,7 +111,9 @@ export async function runEventJob(o: {
       // read leaves the account's as it is and the sync goes on.
       if (provider.calendarZone && job.due === dispatchSlot(nextSyncAt(job.due - 1, account.timeZone))) {
         const zone = await provider.calendarZone().catch((e: unknown) => {
-          if (isRevoked(e)) throw e;
+          // A grant gone ends the job as any call's would; a permission for this read alone
+          // withdrawn (Outlook's MailboxSettings.Read) leaves the zone as it is and the sync goes on.
+          if (isRevoked(e) && !(e instanceof MissingScopeError)) throw e;
           console.warn(JSON.stringify({ msg: "zone", account: email, read: "failed", error: e instanceof Error ? e.message : String(e) }));
           return undefined;
         });

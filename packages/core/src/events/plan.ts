@@ -10,7 +10,7 @@ import { asOwnerSees } from "../inference";
 import type { Meeting, Owner } from "../model";
 import { mapLimit } from "../resilience/pacer";
 import { keys, type Repository } from "../storage";
-import { DAY, isZone } from "../time";
+import { canonicalZone, DAY } from "../time";
 import { dispatchSlot, type EventMailKind, morningAfterAt, morningOfAt, nextDispatchSlot, nextEveningSyncAt, nextSyncAt, putEventJob, syncSoon } from "./due";
 import { networkingReason } from "./rules";
 import { loadStatements, type OwnerStatements } from "./statements";
@@ -283,15 +283,19 @@ export async function changeTimeZone(repo: Repository, email: string, zone: stri
  * page ({@link changeTimeZone}); returns the record then, else undefined.
  */
 export async function followCalendarZone(repo: Repository, account: AccountRecord, read: string | undefined, now: number): Promise<AccountRecord | undefined> {
-  const zone = read !== undefined && isZone(read) ? read : undefined;
-  if (zone === undefined || (calendarZoneOf(account) === zone && (account.zoneChosen || account.timeZone === zone))) return undefined;
+  // Compared as the runtime names them: the same zone under another name ("Asia/Calcutta" for
+  // "Asia/Kolkata") is no move.
+  const zone = read !== undefined ? canonicalZone(read) : undefined;
+  const same = (z: string | undefined) => z !== undefined && canonicalZone(z) === zone;
+  if (zone === undefined || (same(calendarZoneOf(account)) && (account.zoneChosen || same(account.timeZone)))) return undefined;
   let was: string | undefined;
   const updated = await updateAccount(
     repo,
     account.email,
     (current) => {
       was = current.timeZone;
-      return current.zoneChosen ? { calendarZone: zone } : { timeZone: zone, calendarZone: zone };
+      if (current.zoneChosen) return same(calendarZoneOf(current)) ? {} : { calendarZone: zone };
+      return same(current.timeZone) ? (same(calendarZoneOf(current)) ? {} : { calendarZone: current.timeZone }) : { timeZone: zone, calendarZone: zone };
     },
     now,
   );

@@ -16,7 +16,7 @@ const resolved = new Map<string, string | null>();
 const isUtc = (zone: string) => zone === "UTC" || zone === "Etc/UTC";
 
 /** The canonical IANA name of `zone`, "UTC" for UTC's names, undefined for a name this runtime does not know. */
-function canonicalZone(zone: string): string | undefined {
+export function canonicalZone(zone: string): string | undefined {
   if (isUtc(zone)) return "UTC";
   if (/\s/.test(zone)) return undefined; // a Windows name ("Pacific Standard Time"); no IANA name has a space
   canonical ??= new Set(Intl.supportedValuesOf("timeZone"));
