@@ -7,7 +7,7 @@
 import type { Context } from "hono";
 import { html, raw } from "hono/html";
 import { NONCE } from "hono/secure-headers";
-import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, loadAccount, movedAccount } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
 import { chainIssuedAt, LINK_TTL_SECONDS, type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import type { MailboxProvider } from "@followthrough/core/providers";
@@ -184,10 +184,15 @@ export function createKit(deps: AppDeps): PageKit {
     }
     if ((act === "draft" || act === "dismiss") && (typeof claims.per !== "string" || typeof claims.evt !== "string")) return linkRefused(c, "malformed");
     if ((act === "met" || act === "goal") && typeof claims.evt !== "string") return linkRefused(c, "malformed");
-    const account = await loadAccount(deps.repo, claims.acc);
-    if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+    let account = await loadAccount(deps.repo, claims.acc);
+    if (!account) {
+      // The provider renamed the account since the link was issued: it follows (core/accounts movedAccount).
+      account = await movedAccount(deps.repo, claims.acc, chainIssuedAt(claims));
+      if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+      claims = { ...claims, acc: account.email.toLowerCase() };
+    }
     // A link of an earlier connection of this address (core/accounts createdAt): as good as expired.
-    if (account.createdAt !== undefined && chainIssuedAt(claims) < Math.floor(account.createdAt / 1000)) return linkRefused(c, "expired");
+    else if (account.createdAt !== undefined && chainIssuedAt(claims) < Math.floor(account.createdAt / 1000)) return linkRefused(c, "expired");
     // Links this request's page hands out live no longer than the link it came in on.
     cameIn.set(c.req.raw, claims);
     return { claims, account };

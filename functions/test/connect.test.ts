@@ -293,10 +293,26 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     await saveAccount(repo, ring, { ...mine, email: oldEmail, refreshToken: "old-token", status: "paused", lastWeek: "2026-W10", lastWeeklyAt: 1_000, template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });
     await linkIdentity(repo, mine.identity!, oldEmail);
     await repo.put({ pk: keys.account(oldEmail).pk, sk: "PERSON#someone@example.org", name: "Someone" });
+    // The links of a digest sent to the old address before the rename.
+    const sent = Date.now();
+    const settingsLink = `/l/settings/${sealLink(KEY, { act: "settings", acc: oldEmail }, sent)}`;
+    const pauseLink = `/l/pause/${sealLink(KEY, { act: "pause", acc: oldEmail }, sent)}`;
 
     expect((await connect(p)).res.status).toBe(200);
     expect(await loadAccount(repo, oldEmail)).toBeUndefined();
-    expect(await repo.allItems(oldEmail)).toEqual([]);
+    // The old address keeps only where the account went.
+    expect((await repo.allItems(oldEmail)).map((i) => i.sk)).toEqual([keys.movedTo(oldEmail).sk]);
+    // Those links follow it (helper-132 #1): the settings open the account at its new address, and
+    // the digest's one-click unsubscribe (RFC 8058) pauses it.
+    const opened = await app.request(settingsLink);
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain(email());
+    await updateAccount(repo, email(), { status: "active" }, Date.now());
+    const unsubscribed = await app.request(pauseLink, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }) });
+    expect(unsubscribed.status).toBe(200);
+    expect((await loadAccount(repo, email()))?.status).toBe("paused");
+    // A link sealed for the old address after the move is none of ours: not followed.
+    expect((await app.request(`/l/settings/${sealLink(KEY, { act: "settings", acc: oldEmail }, Date.now() + 60_000)}`)).status).toBe(404);
     const now = (await loadAccount(repo, email()))!;
     // A pause stays (as a reconnect keeps it), and so does the week last run.
     expect(now).toMatchObject({ identity: mine.identity, status: "paused", lastWeek: "2026-W10", lastWeeklyAt: 1_000, template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });

@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountByIdentity, awaitsReconnect, deleteAccountData, setFirstName, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, awaitsReconnect, deleteAccountData, movedAccount, setFirstName, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { storeConnection } from "@followthrough/core/connect";
 import { markNeedsReconnect, runAccountJob } from "@followthrough/core/dispatch";
 import { CALENDAR_ZONE, changeTimeZone, findEvent } from "@followthrough/core/events";
@@ -266,8 +266,10 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
   });
 
   const connectClient = { clientId: "c2", endpoints: { authorizeUrl: "https://accounts.example/auth", tokenUrl: "https://accounts.example/token" } };
-  const reconnect = (r: Repository, ring: ReturnType<typeof randomKeyring>, email: string, o: { zone?: string; identity?: string } = {}) =>
-    storeConnection({ repo: r, ring, provider: "google", client: connectClient, refreshToken: "r2", profile: { email, aliases: [], timeZone: o.zone ?? "Europe/Berlin" }, now: 10, scopes: ["new"], ...(o.identity ? { identity: { provider: "google" as const, sub: o.identity } } : {}) });
+  const reconnect = (r: Repository, ring: ReturnType<typeof randomKeyring>, email: string, o: { zone?: string; identity?: string; now?: number } = {}) =>
+    storeConnection({ repo: r, ring, provider: "google", client: connectClient, refreshToken: "r2", profile: { email, aliases: [], timeZone: o.zone ?? "Europe/Berlin" }, now: o.now ?? 10, scopes: ["new"], ...(o.identity ? { identity: { provider: "google" as const, sub: o.identity } } : {}) });
+  /** What an address's partition holds besides where its renamed account went (core/accounts finishMove). */
+  const leftAt = async (email: string) => (await repo.allItems(email)).filter((i) => i.sk !== keys.movedTo(email).sk);
 
   it.each([
     ["a template", (email: string) => updateAccount(repo, email, { template: "Saved meanwhile, {{firstName}}", signatureName: "Isla" }, 5), { template: "Saved meanwhile, {{firstName}}", signatureName: "Isla", status: "active", timeZone: "Europe/Berlin" }],
@@ -412,8 +414,37 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     // (A Gmail draft's link, to the Drafts of the mailbox's address, names the new one.)
     const relinked = JSON.parse(JSON.stringify(said).replaceAll(gmailDraftsLink(was), gmailDraftsLink(now))) as typeof said;
     expect(moved.sort((a, b) => String(a.sk).localeCompare(String(b.sk)))).toEqual(relinked.map((i) => ({ ...i, pk: keys.account(now).pk })).sort((a, b) => a.sk.localeCompare(b.sk)));
-    expect(await repo.allItems(was)).toEqual([]);
+    // The old address keeps only where the account went, for the links of the emails sent to it.
+    expect((await repo.allItems(was)).map((i) => i.sk)).toEqual([keys.movedTo(was).sk]);
     expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(now);
+  });
+
+  it("links issued to a renamed account's old address follow it: those issued before the move, after the old account was made, to the account the move made (helper-132 #1)", async () => {
+    const [was, now, identity] = ["ines@old.example", "ines@new.example", "998877665544332211077"];
+    const ring = randomKeyring();
+    await saveAccount(repo, ring, { email: was, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 10_000, aliases: [], timeZone: "UTC", status: "active", identity: `google:${identity}` });
+    await linkIdentity(repo, `google:${identity}`, was);
+    await reconnect(repo, ring, now, { identity, now: 1_000_000 });
+    const forward = (await repo.get<{ movedTo: { at: number } }>(keys.movedTo(was)))!.movedTo;
+    const before = Math.floor(forward.at / 1000) - 60;
+    expect((await movedAccount(repo, was, before))?.email).toBe(now);
+    // Issued after the move (no link of ours is), or before the old account was made (an earlier owner's): not followed.
+    expect(await movedAccount(repo, was, Math.floor(forward.at / 1000) + 1)).toBeUndefined();
+    expect(await movedAccount(repo, was, 5)).toBeUndefined();
+    // Renamed again: followed to the latest address.
+    const later = "ines@newer.example";
+    await reconnect(repo, ring, later, { identity, now: 2_000_000 });
+    expect((await movedAccount(repo, was, before))?.email).toBe(later);
+    // Disconnected, or the address then connected by someone else: nothing is reached.
+    await deleteAccountData(repo, later);
+    expect(await movedAccount(repo, was, before)).toBeUndefined();
+    await saveAccount(repo, ring, { email: later, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 2, createdAt: Date.now(), aliases: [], timeZone: "UTC", status: "active" });
+    expect(await movedAccount(repo, was, before)).toBeUndefined();
+    // Someone else connecting the old address starts without the forward; their disconnect leaves none.
+    await reconnect(repo, ring, was, { identity: "998877665544332211079", now: 4_000_000 });
+    expect(await repo.get(keys.movedTo(was))).toBeUndefined();
+    await deleteAccountData(repo, was);
+    expect(await movedAccount(repo, was, before)).toBeUndefined();
   });
 
   it("a rename carries a send claim an event job of the old address writes while the rename reads the old records (helper-135 #1), so the new address does not send it again", async () => {
@@ -435,7 +466,7 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     // A job that had not yet read the account by then finds it paused, and sends nothing.
     expect(pausedAtClaim).toBe("paused");
     expect(await repo.get(keys.eventMail(now, "morning-of", "evt2"))).toEqual({ ...claim, pk: keys.account(now).pk });
-    expect(await repo.allItems(was)).toEqual([]);
+    expect(await leftAt(was)).toEqual([]);
   });
 
   it("a new connection of an address whose partition holds records and no account (a rename's copy whose account was never made: helper-131 #6) starts without them; a job's lease stays", async () => {
@@ -487,7 +518,7 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(await runAccountJob({ repo, email: now, owner: "job", now: 20, leaseMs: 60_000 }, async (a) => seen.push(a.movedFrom))).toBe("done");
     expect(seen).toEqual([undefined]);
     expect(await movedHere(now)).toEqual(["DIGEST#2026-W23", "SAYS#GOAL#evt1"]);
-    expect(await repo.allItems(was)).toEqual([]);
+    expect(await leftAt(was)).toEqual([]);
     expect(await loadAccount(repo, now)).toMatchObject({ status: "active" });
     expect((await loadAccount(repo, now))?.movedFrom).toBeUndefined();
   });
@@ -506,7 +537,7 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect((await reconnect(repo, ring, now, { identity })).kind).toBe("reconnected");
     expect(await loadAccount(repo, now)).toMatchObject({ status: "active", template: "Hi {first}", lastWeek: "2026-W23" });
     expect(await repo.get(keys.eventMail(now, "morning-of", "evt2"))).toEqual({ ...claim, pk: keys.account(now).pk });
-    expect(await repo.allItems(was)).toEqual([]);
+    expect(await leftAt(was)).toEqual([]);
   });
 
   it("disconnecting an account whose move is not finished deletes the account it was renamed from too (helper-137 #1)", async () => {

@@ -3,7 +3,7 @@ import type { Owner } from "../model";
 import { gmailDraftsLink } from "../providers";
 import { decrypt, encrypt, type Keyring } from "../secrets";
 import { CATCH_UP_MS, DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dispatchSlot, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
-import { GSI, keys, type Repository } from "../storage";
+import { GSI, keys, RETAIN_DAYS, type Repository } from "../storage";
 
 /** Where a provider's APIs and token endpoint are (Google's and Microsoft's own, or the sandbox). */
 export interface ProviderEndpoints {
@@ -434,7 +434,44 @@ export async function finishMove(repo: Repository, account: AccountRecord, at: n
   const from = account.movedFrom;
   if (from === undefined) return account;
   await deleteAccountData(repo, from.email, { only: sourceOf(account), beforeDelete: (items) => carryOwnersRecords(repo, items, from.email, account.email) });
+  // The emails sent under the old address hold links to it (a digest's, its one-click unsubscribe):
+  // they follow the account while no one has the old address ({@link movedAccount}).
+  if (!(await loadAccount(repo, from.email))) {
+    const forward: MovedTo = { to: account.email.toLowerCase(), at, ...(from.createdAt !== undefined ? { fromCreatedAt: from.createdAt } : {}), ...(account.createdAt !== undefined ? { toCreatedAt: account.createdAt } : {}) };
+    await repo.put({ ...keys.movedTo(from.email), movedTo: forward, expiresAt: Math.floor(at / 1000) + RETAIN_DAYS * 86_400 });
+  }
   return (await updateConnection(repo, account.email, (current) => (current.createdAt === account.createdAt ? { movedFrom: undefined } : {}), at)) ?? account;
+}
+
+/** Where a renamed account went (kept at its old address; {@link finishMove}). */
+export interface MovedTo {
+  /** The new address. */
+  to: string;
+  /** When the move finished (ms). */
+  at: number;
+  /** The old account's and the new one's creation (ms), where recorded. */
+  fromCreatedAt?: number;
+  toCreatedAt?: number;
+}
+
+/**
+ * The account a link sealed for `email` reaches when no account is there any more because the
+ * provider renamed it (the same sign-in at a new address): the link must have been issued before
+ * the move (`issuedAt`, seconds: core/links chainIssuedAt) and after the old account was created,
+ * and the account at the new address must be the one the move made (not a later connection of that
+ * address). A renamed account renamed again is followed (four moves at most). Undefined otherwise.
+ */
+export async function movedAccount(repo: Repository, email: string, issuedAt: number): Promise<AccountRecord | undefined> {
+  let at = email;
+  for (let moves = 0; moves < 4; moves++) {
+    const forward = (await repo.get<{ movedTo?: MovedTo }>(keys.movedTo(at)))?.movedTo;
+    if (!forward || issuedAt > Math.floor(forward.at / 1000)) return undefined;
+    if (moves === 0 && forward.fromCreatedAt !== undefined && issuedAt < Math.floor(forward.fromCreatedAt / 1000)) return undefined;
+    const there = await loadAccount(repo, forward.to);
+    if (there) return forward.toCreatedAt === undefined || there.createdAt === forward.toCreatedAt ? there : undefined;
+    at = forward.to;
+  }
+  return undefined;
 }
 
 /**

@@ -24,6 +24,8 @@ export const keys = {
   scan: (email: string, nowIso: string) => ({ pk: account(email), sk: `SCAN#${nowIso}` }),
   /** One follow-up draft per person, whatever their first meeting turns out to be. */
   draft: (email: string, person: string) => ({ pk: account(email), sk: `DRAFT#${person}` }),
+  /** Where the account of this address went when the provider renamed it (core/accounts finishMove): links issued before follow it. */
+  movedTo: (email: string) => ({ pk: account(email), sk: "MOVEDTO" }),
   /** An account's provider identity (oauth.identityKey), pointing at its address. */
   identity: (key: string) => ({ pk: `IDENTITY#${key}`, sk: "IDENTITY" }),
   /** A connect attempt's state once its callback came back (single use, server-side; hashed). */
