@@ -189,7 +189,9 @@ export function createKit(deps: AppDeps): PageKit {
       // The provider renamed the account since the link was issued: it follows (core/accounts movedAccount).
       account = await movedAccount(deps.repo, claims.acc, chainIssuedAt(claims));
       if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
-      claims = { ...claims, acc: account.email.toLowerCase() };
+      // The pages it opens hand out links of the account as it is now: their chain starts no earlier
+      // than its creation, or they would read as an earlier connection's (helper-144 #3).
+      claims = { ...claims, acc: account.email.toLowerCase(), org: Math.max(chainIssuedAt(claims), Math.ceil((account.createdAt ?? 0) / 1000)) };
     }
     // A link of an earlier connection of this address (core/accounts createdAt): as good as expired.
     else if (account.createdAt !== undefined && chainIssuedAt(claims) < Math.floor(account.createdAt / 1000)) return linkRefused(c, "expired");

@@ -290,11 +290,11 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     // and a person met; the new address not connected yet.
     const oldEmail = `renamed-from.${p}@example.org`;
     await deleteAccountData(repo, email());
-    await saveAccount(repo, ring, { ...mine, email: oldEmail, refreshToken: "old-token", status: "paused", lastWeek: "2026-W10", lastWeeklyAt: 1_000, template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });
+    await saveAccount(repo, ring, { ...mine, email: oldEmail, createdAt: Date.now() - 3_600_000, refreshToken: "old-token", status: "paused", lastWeek: "2026-W10", lastWeeklyAt: 1_000, template: "Hi {first}, kept across the rename", firstNames: { "wei.jie@example.org": "Wei Jie" } });
     await linkIdentity(repo, mine.identity!, oldEmail);
     await repo.put({ pk: keys.account(oldEmail).pk, sk: "PERSON#someone@example.org", name: "Someone" });
     // The links of a digest sent to the old address before the rename.
-    const sent = Date.now();
+    const sent = Date.now() - 60_000;
     const settingsLink = `/l/settings/${sealLink(KEY, { act: "settings", acc: oldEmail }, sent)}`;
     const pauseLink = `/l/pause/${sealLink(KEY, { act: "pause", acc: oldEmail }, sent)}`;
 
@@ -306,7 +306,12 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     // the digest's one-click unsubscribe (RFC 8058) pauses it.
     const opened = await app.request(settingsLink);
     expect(opened.status).toBe(200);
-    expect(await opened.text()).toContain(email());
+    const page = await opened.text();
+    expect(page).toContain(email());
+    // The links that page hands out work too (helper-144 #3: they read as an earlier connection's).
+    const handedOut = [...page.matchAll(/href="http:\/\/app\.test(\/l\/[^"]+)"/g)].map((m) => m[1]);
+    expect(handedOut.length).toBeGreaterThan(0);
+    for (const link of handedOut) expect((await app.request(link)).status, link).toBe(200);
     await updateAccount(repo, email(), { status: "active" }, Date.now());
     const unsubscribed = await app.request(pauseLink, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }) });
     expect(unsubscribed.status).toBe(200);

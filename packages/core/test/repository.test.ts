@@ -419,32 +419,42 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect((await accountByIdentity(repo, `google:${identity}`))?.email).toBe(now);
   });
 
-  it("links issued to a renamed account's old address follow it: those issued before the move, after the old account was made, to the account the move made (helper-132 #1)", async () => {
+  it("links issued to a renamed account's old address follow it: those issued while its account was there, to the account the move made, never through an address someone else holds (helper-132 #1, helper-144)", async () => {
     const [was, now, identity] = ["ines@old.example", "ines@new.example", "998877665544332211077"];
     const ring = randomKeyring();
     await saveAccount(repo, ring, { email: was, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 10_000, aliases: [], timeZone: "UTC", status: "active", identity: `google:${identity}` });
     await linkIdentity(repo, `google:${identity}`, was);
     await reconnect(repo, ring, now, { identity, now: 1_000_000 });
-    const forward = (await repo.get<{ movedTo: { at: number } }>(keys.movedTo(was)))!.movedTo;
-    const before = Math.floor(forward.at / 1000) - 60;
-    expect((await movedAccount(repo, was, before))?.email).toBe(now);
+    const moved = (await loadAccount(repo, now))!;
+    // The cut-off is when the account at the new address was made (a move finished late keeps it: helper-144 #2).
+    expect((await repo.get<{ movedTo: { at: number } }>(keys.movedTo(was)))!.movedTo.at).toBe(moved.createdAt);
+    expect(moved.forwardedFrom).toEqual([was]);
+    expect((await movedAccount(repo, was, 900))?.email).toBe(now);
     // Issued after the move (no link of ours is), or before the old account was made (an earlier owner's): not followed.
-    expect(await movedAccount(repo, was, Math.floor(forward.at / 1000) + 1)).toBeUndefined();
+    expect(await movedAccount(repo, was, 1_001)).toBeUndefined();
     expect(await movedAccount(repo, was, 5)).toBeUndefined();
-    // Renamed again: followed to the latest address.
+    // Renamed again: both earlier addresses point at the latest, one hop each.
     const later = "ines@newer.example";
     await reconnect(repo, ring, later, { identity, now: 2_000_000 });
-    expect((await movedAccount(repo, was, before))?.email).toBe(later);
-    // Disconnected, or the address then connected by someone else: nothing is reached.
+    expect((await movedAccount(repo, was, 900))?.email).toBe(later);
+    expect((await movedAccount(repo, now, 1_500))?.email).toBe(later);
+    expect((await loadAccount(repo, later))!.forwardedFrom!.sort()).toEqual([was, now].sort());
+    // Disconnected: the forwards go with it (the Disconnected page says everything went; helper-144 #4).
     await deleteAccountData(repo, later);
-    expect(await movedAccount(repo, was, before)).toBeUndefined();
-    await saveAccount(repo, ring, { email: later, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 2, createdAt: Date.now(), aliases: [], timeZone: "UTC", status: "active" });
-    expect(await movedAccount(repo, was, before)).toBeUndefined();
-    // Someone else connecting the old address starts without the forward; their disconnect leaves none.
-    await reconnect(repo, ring, was, { identity: "998877665544332211079", now: 4_000_000 });
     expect(await repo.get(keys.movedTo(was))).toBeUndefined();
-    await deleteAccountData(repo, was);
-    expect(await movedAccount(repo, was, before)).toBeUndefined();
+    expect(await repo.get(keys.movedTo(now))).toBeUndefined();
+    // Someone else then takes the middle address and is renamed from it: the old address's links reach nobody (helper-144 #1).
+    const other = "998877665544332211080";
+    await reconnect(repo, ring, now, { identity: other, now: 3_000_000 });
+    await reconnect(repo, ring, "nina@elsewhere.example", { identity: other, now: 4_000_000 });
+    expect((await movedAccount(repo, now, 3_500))?.email).toBe("nina@elsewhere.example");
+    expect(await movedAccount(repo, was, 900)).toBeUndefined();
+    expect(await movedAccount(repo, now, 1_500)).toBeUndefined();
+    // Someone connecting an old address starts without its forward; their disconnect leaves none.
+    await reconnect(repo, ring, now, { identity: "998877665544332211079", now: 5_000_000 });
+    expect(await repo.get(keys.movedTo(now))).toBeUndefined();
+    await deleteAccountData(repo, now);
+    expect(await movedAccount(repo, now, 3_500)).toBeUndefined();
   });
 
   it("a rename carries a send claim an event job of the old address writes while the rename reads the old records (helper-135 #1), so the new address does not send it again", async () => {

@@ -86,6 +86,11 @@ export interface AccountRecord extends Owner {
    * with this account's disconnect.
    */
   movedFrom?: { email: string; createdAt?: number };
+  /**
+   * The addresses this account was renamed from whose links reach it ({@link finishMove}: their
+   * forward points here); removed with the account.
+   */
+  forwardedFrom?: string[];
 }
 
 /** The zone the account's calendar named when last connected, where known ({@link AccountRecord.calendarZone}). */
@@ -386,6 +391,10 @@ export async function deleteAccountData(
   // What a newer account's connection wrote is never another's to take (helper-136 #3).
   if (!after.some(newer)) await o.beforeDelete?.(late);
   await repo.deleteEach(late);
+  // The forwards of the addresses it was renamed from go with it (the Disconnected page says everything
+  // went); a move's delete (`only`) leaves them for the move to point at the new address.
+  for (const address of o.only ? [] : (account?.forwardedFrom ?? []))
+    await repo.deleteIf(keys.movedTo(address), "#m.#to = :to AND #m.#tc = :tc", { ":to": email.toLowerCase(), ":tc": account?.createdAt ?? null }, { "#m": "movedTo", "#to": "to", "#tc": "toCreatedAt" });
   if (account?.identity) {
     // The link of this account: to its address, and (since links record it) of its creation.
     const link = keys.identity(account.identity);
@@ -433,45 +442,85 @@ async function carryOwnersRecords(repo: Repository, read: Record<string, unknown
 export async function finishMove(repo: Repository, account: AccountRecord, at: number): Promise<AccountRecord> {
   const from = account.movedFrom;
   if (from === undefined) return account;
-  await deleteAccountData(repo, from.email, { only: sourceOf(account), beforeDelete: (items) => carryOwnersRecords(repo, items, from.email, account.email) });
-  // The emails sent under the old address hold links to it (a digest's, its one-click unsubscribe):
-  // they follow the account while no one has the old address ({@link movedAccount}).
-  if (!(await loadAccount(repo, from.email))) {
-    const forward: MovedTo = { to: account.email.toLowerCase(), at, ...(from.createdAt !== undefined ? { fromCreatedAt: from.createdAt } : {}), ...(account.createdAt !== undefined ? { toCreatedAt: account.createdAt } : {}) };
-    await repo.put({ ...keys.movedTo(from.email), movedTo: forward, expiresAt: Math.floor(at / 1000) + RETAIN_DAYS * 86_400 });
-  }
-  return (await updateConnection(repo, account.email, (current) => (current.createdAt === account.createdAt ? { movedFrom: undefined } : {}), at)) ?? account;
+  // The addresses whose links reached the old account (its own earlier renames), read as it goes.
+  let earlier: string[] = [];
+  await deleteAccountData(repo, from.email, {
+    only: sourceOf(account),
+    beforeDelete: async (items) => {
+      const old = items.find((i) => i.sk === keys.account(from.email).sk)?.account as AccountRecord | undefined;
+      if (old?.forwardedFrom) earlier = old.forwardedFrom;
+      await carryOwnersRecords(repo, items, from.email, account.email);
+    },
+  });
+  const forwardedFrom = await forwardLinks(repo, account, from, earlier);
+  return (
+    (await updateConnection(repo, account.email, (current) => (current.createdAt === account.createdAt ? { movedFrom: undefined, ...(forwardedFrom.length ? { forwardedFrom } : {}) } : {}), at)) ?? account
+  );
 }
 
 /** Where a renamed account went (kept at its old address; {@link finishMove}). */
 export interface MovedTo {
-  /** The new address. */
+  /** The address the account is at now. */
   to: string;
-  /** When the move finished (ms). */
+  /** When the account left this address (ms): the account at the next one was created then. Links issued later are not followed. */
   at: number;
-  /** The old account's and the new one's creation (ms), where recorded. */
-  fromCreatedAt?: number;
-  toCreatedAt?: number;
+  /** This address's account's creation (ms): links issued earlier are an earlier connection's. */
+  fromCreatedAt: number;
+  /** The creation of the account at `to` (ms): a later connection of that address is not reached. */
+  toCreatedAt: number;
+}
+
+/**
+ * Points the links of the old address (and of the addresses the old account was itself renamed
+ * from, `earlier`) at the account the move made, while no account is at them: one hop each, so a
+ * chain of renames is never walked through an address someone else holds. Only where both
+ * creations are recorded. Returns the addresses that point here now.
+ */
+async function forwardLinks(repo: Repository, account: AccountRecord, from: { email: string; createdAt?: number }, earlier: string[]): Promise<string[]> {
+  const to = account.email.toLowerCase();
+  if (account.createdAt === undefined) return [];
+  const pointed: string[] = [];
+  const ttl = (ms: number) => Math.floor(ms / 1000) + RETAIN_DAYS * 86_400;
+  if (from.createdAt !== undefined && !(await loadAccount(repo, from.email))) {
+    const forward: MovedTo = { to, at: account.createdAt, fromCreatedAt: from.createdAt, toCreatedAt: account.createdAt };
+    await repo.put({ ...keys.movedTo(from.email), movedTo: forward, expiresAt: ttl(forward.at) });
+    pointed.push(from.email.toLowerCase());
+  }
+  for (const address of earlier) {
+    // Only a forward still pointing at the old address, to the old account: one cleared by a
+    // connection of that address since is not made again.
+    const key = keys.movedTo(address);
+    const forward = (await repo.get<{ movedTo?: MovedTo }>(key))?.movedTo;
+    if (!forward || forward.to !== from.email.toLowerCase() || forward.toCreatedAt !== from.createdAt) continue;
+    const moved = await repo.conditional(
+      new UpdateCommand({
+        TableName: repo.table,
+        Key: key,
+        UpdateExpression: "SET #m.#to = :to, #m.#tc = :tc",
+        ConditionExpression: "#m.#to = :was AND #m.#tc = :wasc",
+        ExpressionAttributeNames: { "#m": "movedTo", "#to": "to", "#tc": "toCreatedAt" },
+        ExpressionAttributeValues: { ":to": to, ":tc": account.createdAt, ":was": forward.to, ":wasc": forward.toCreatedAt },
+      }),
+    );
+    if (moved) pointed.push(address);
+  }
+  return pointed;
 }
 
 /**
  * The account a link sealed for `email` reaches when no account is there any more because the
- * provider renamed it (the same sign-in at a new address): the link must have been issued before
- * the move (`issuedAt`, seconds: core/links chainIssuedAt) and after the old account was created,
- * and the account at the new address must be the one the move made (not a later connection of that
- * address). A renamed account renamed again is followed (four moves at most). Undefined otherwise.
+ * provider renamed it (the same sign-in at a new address; renamed again, the forward points at the
+ * latest): the link must have been issued while that address's account was there (after its
+ * creation, by the time the account at the next address was made: `issuedAt`, seconds, core/links
+ * chainIssuedAt), and the account it points at must be the one the move made (not a later
+ * connection of that address). Undefined otherwise.
  */
 export async function movedAccount(repo: Repository, email: string, issuedAt: number): Promise<AccountRecord | undefined> {
-  let at = email;
-  for (let moves = 0; moves < 4; moves++) {
-    const forward = (await repo.get<{ movedTo?: MovedTo }>(keys.movedTo(at)))?.movedTo;
-    if (!forward || issuedAt > Math.floor(forward.at / 1000)) return undefined;
-    if (moves === 0 && forward.fromCreatedAt !== undefined && issuedAt < Math.floor(forward.fromCreatedAt / 1000)) return undefined;
-    const there = await loadAccount(repo, forward.to);
-    if (there) return forward.toCreatedAt === undefined || there.createdAt === forward.toCreatedAt ? there : undefined;
-    at = forward.to;
-  }
-  return undefined;
+  const forward = (await repo.get<{ movedTo?: MovedTo }>(keys.movedTo(email)))?.movedTo;
+  if (!forward || typeof forward.fromCreatedAt !== "number" || typeof forward.toCreatedAt !== "number") return undefined;
+  if (issuedAt > Math.floor(forward.at / 1000) || issuedAt < Math.floor(forward.fromCreatedAt / 1000)) return undefined;
+  const there = await loadAccount(repo, forward.to);
+  return there?.createdAt === forward.toCreatedAt ? there : undefined;
 }
 
 /**
