@@ -4,19 +4,23 @@ export { UsageError };
 
 /** Each command's usage lines (shown by `followthrough help` and by `<command> --help`). */
 const COMMANDS: Record<string, string> = {
-  start: `  start [--port N] [--home DIR]
-                        run the demo locally: local DynamoDB + provider sandbox on the demo mailboxes,
-                        plus the weekly job of the accounts in the local store (see connect);
-                        --port 0 picks a free port (default 8787)`,
+  start: `  start [--port N] [--home DIR] [--fixtures <mailbox>]...
+                        run the demo locally: local DynamoDB + provider sandbox on the demo mailboxes
+                        (or those of --fixtures, which may be given more than once), plus the weekly job of the
+                        accounts in the local store (see connect); --port 0 picks a free port (default 8787)`,
   scan: `  scan --fixtures <mailbox> --now <ISO> [--json]
                         serve a mailbox fixture from the sandbox, connect it, scan it, print the result
                         (--now without an offset is UTC)`,
   digest: `  digest --fixtures <mailbox> --now <ISO> --out <dir> [--base-url URL]
-                        write digest.html, digest.txt and digest.eml as they would be sent`,
+                        write digest.html, digest.txt and digest.eml as they would be sent; the links'
+                        base is --base-url, else $FOLLOWTHROUGH_BASE_URL, and they are signed with
+                        $FOLLOWTHROUGH_LINK_KEY where it is set`,
   connect: `  connect google --credentials <client_secret.json> [--timeout SECONDS] [--home DIR]
                         sign in to your Gmail account (browser, loopback redirect) and keep it in the local store
   connect microsoft --client-id <id> [--tenant common] [--no-browser] [--timeout SECONDS] [--home DIR]
-                        sign in to your Outlook account (authorization code + PKCE) and keep it in the local store
+                    [--authorize-base URL --api-url URL]
+                        sign in to your Outlook account (authorization code + PKCE) and keep it in the local store;
+                        --authorize-base and --api-url point it at a sandbox (docs/self-hosting.md)
   connect list [--home DIR]
                         list the accounts in the local store`,
 };
@@ -27,7 +31,8 @@ const STORE_NOTE = `The local store is DIR, else $FOLLOWTHROUGH_HOME, else .foll
 const usage = `usage: followthrough <command> [options]
 commands:
 ${Object.values(COMMANDS).join("\n")}
-${STORE_NOTE}`;
+${STORE_NOTE}
+FOLLOWTHROUGH_DEBUG=1 prints the stack of an unexpected error.`;
 
 /** `followthrough <command> --help`. */
 const commandUsage = (command: string) => `usage: followthrough ${command} [options]\n${COMMANDS[command]}${command === "start" || command === "connect" ? `\n${STORE_NOTE}` : ""}`;

@@ -2,7 +2,8 @@ import type { NetworkingEvent } from "@followthrough/core/events";
 import type { Contact } from "@followthrough/core/inference";
 import { BACKFILL_DAYS } from "@followthrough/core/limits";
 import type { ScanResult } from "@followthrough/core/scan";
-import { DAY, hasOffset, isCalendarDate } from "@followthrough/core/time";
+import { plainText } from "@followthrough/core/text";
+import { DAY, hasOffset, isCalendarDate, localDate } from "@followthrough/core/time";
 import type { MailboxFixture } from "@followthrough/sandbox";
 import { parseOnce } from "./args";
 import { UsageError } from "./errors";
@@ -49,8 +50,10 @@ export function scanJson(account: string, now: number, r: ScanResult) {
   };
 }
 
-function summary(account: string, now: number, r: ScanResult): string {
-  const line = (c: Contact) => `  - ${c.name || c.email} <${c.email}>, met at "${c.eventTitle}" on ${iso(c.metAt).slice(0, 10)}`;
+export function summary(account: string, zone: string, now: number, r: ScanResult): string {
+  // The meeting's day in the owner's zone, as every page and email says it; names and titles come
+  // from other people's calendars and mail: no line breaks or terminal escapes reach the screen.
+  const line = (c: Contact) => `  - ${plainText(c.name) || c.email} <${c.email}>, met at "${plainText(c.eventTitle)}" on ${localDate(c.metAt, zone)}`;
   return [
     `Scan of ${account} as of ${iso(now)}`,
     `${r.stats.meetingsAttended} meetings attended in the last 7 days; ${r.newContacts.length} new people met; ${r.stats.followUpsSent} follow-ups sent.`,
@@ -95,10 +98,12 @@ export function fixtureWindow(f: MailboxFixture, now: number): { backfillDays: n
  */
 export function parseNow(given: string | undefined): number {
   if (given === undefined) return Date.now();
-  // ISO 8601's other spellings of the same instant, as RFC 3339 (5.6: "t" and "z" in lower case) and
+  // ISO 8601's other spellings of the same instant, as RFC 3339 (5.6: "t" and "z" in lower case, a
+  // space for the "T" as its note allows, `date --rfc-3339=seconds`) and
   // ISO 8601 itself allow them: a comma before the fraction, an offset of hours alone (helper-116 #3).
   const value = given
-    .replace(/^(\d{4}-\d{2}-\d{2})t/, "$1T")
+    .trim()
+    .replace(/^(\d{4}-\d{2}-\d{2})[t ]/, "$1T")
     .replace(/z$/, "Z")
     .replace(/(T\d{2}:\d{2}:\d{2}),(\d)/, "$1.$2")
     .replace(/([+-]\d{2})$/, "$1:00");
@@ -137,7 +142,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
     async ({ repo, account: current, provider }) => {
       const account = current();
       const result = await scan({ owner: account, provider, repo, now, ...fixtureWindow(fixture, now) });
-      console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, now, result));
+      console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, account.timeZone, now, result));
       return 0;
     },
     {},

@@ -34,6 +34,13 @@ describe("followthrough --help", () => {
     }
   });
 
+  it("names every option the commands take (helper-143 #6: start's --fixtures, connect microsoft's sandbox URLs)", async () => {
+    const r = await run(["--help"]);
+    for (const flag of ["--port", "--home", "--fixtures", "--now", "--json", "--out", "--base-url", "--credentials", "--timeout", "--client-id", "--tenant", "--no-browser", "--authorize-base", "--api-url"]) expect(r.out, flag).toContain(flag);
+    expect((await run(["start", "--help"])).out).toContain("--fixtures <mailbox>");
+    for (const env of ["FOLLOWTHROUGH_HOME", "FOLLOWTHROUGH_BASE_URL", "FOLLOWTHROUGH_LINK_KEY", "FOLLOWTHROUGH_DEBUG"]) expect(r.out, env).toContain(env);
+  });
+
   it("connect google --help too, before any browser or file is touched", async () => {
     const r = await run(["connect", "google", "--help"]);
     expect(r.code).toBe(0);

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { calendar_v3 } from "@googleapis/calendar";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
-import { isCalendarDate } from "@followthrough/core/time";
+import { hasOffset, isCalendarDate } from "@followthrough/core/time";
 
 /** The owner of a mailbox fixture, as `account.json` describes it. */
 export interface AccountInfo {
@@ -65,6 +65,10 @@ function readJson(file: string): unknown {
   } catch (e) {
     throw new FixtureError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`);
   }
+  // A byte-order mark (Windows Notepad, PowerShell 5) is no part of the JSON (RFC 8259 8.1 lets a
+  // reader ignore it); UTF-16 is not UTF-8, said as such rather than as unreadable bytes.
+  text = text.replace(/^\uFEFF/, "");
+  if (text.includes("\u0000")) throw new FixtureError(file, "is not UTF-8 text (saved as UTF-16?)");
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -109,8 +113,17 @@ function checkGmailMessage(m: Obj): string | undefined {
   return undefined;
 }
 
-/** A date-time a provider would send: one the clock can read. */
-const readableTime = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+/**
+ * A date-time a provider would send: RFC 3339's form (Calendar's `dateTime`, with an offset or a
+ * `timeZone` beside it; Graph's `dateTime`, without an offset, to seven decimals), one the clock can
+ * read, and before the year 9999, the end of the calendars' own range (Calendar answers "Bad
+ * Request", Graph ErrorInvalidParameter). "Mon, 20 Apr 2026 10:00:00 PDT" reads as a date to
+ * ECMAScript but to neither provider, and no scan would read it.
+ */
+const readableTime = (v: unknown) =>
+  typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/i.test(v) && !Number.isNaN(Date.parse(hasOffset(v) ? v : `${v}Z`)) && v < "9999";
+/** When a Calendar or Graph time is, for comparing a start with its end (a date as its midnight, no offset as UTC). */
+const instantOf = (t: Obj) => (str(t.dateTime) ? Date.parse(hasOffset(t.dateTime as string) ? (t.dateTime as string) : `${t.dateTime}Z`) : Date.parse(`${t.date}T00:00:00Z`));
 /** Absent, null or a string: the type of every optional text field the providers send. */
 const optionalText = (v: unknown) => v === undefined || v === null || typeof v === "string";
 /**
@@ -134,9 +147,10 @@ function checkGoogleEvent(e: Obj): string | undefined {
   for (const side of ["start", "end"] as const) {
     const t = e[side] as Obj;
     if (!str(t.dateTime) && !str(t.date)) return `${side} needs dateTime or date`;
-    if (str(t.dateTime) && !readableTime(t.dateTime)) return `${side}.dateTime is not a date-time`;
-    if (!str(t.dateTime) && !(typeof t.date === "string" && isCalendarDate(t.date))) return `${side}.date is not a date (YYYY-MM-DD)`;
+    if (str(t.dateTime) && !readableTime(t.dateTime)) return `${side}.dateTime is not a date-time (RFC 3339: YYYY-MM-DDThh:mm:ss, an offset or none, before 9999)`;
+    if (!str(t.dateTime) && !(typeof t.date === "string" && isCalendarDate(t.date) && t.date < "9999")) return `${side}.date is not a date (YYYY-MM-DD, before 9999)`;
   }
+  if (instantOf(e.end as Obj) < instantOf(e.start as Obj)) return "end is before start";
   if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
   if (Array.isArray(e.attendees) && !e.attendees.every(personEntry)) return "every attendee must be an object with a string email and displayName";
   if (e.organizer !== undefined && !personEntry(e.organizer)) return "organizer must be an object with a string email and displayName";
@@ -164,8 +178,9 @@ function checkGraphEvent(e: Obj): string | undefined {
   if (!str(e.id)) return "missing string id";
   if (!isObj(e.start) || !str(e.start.dateTime)) return "start.dateTime is required";
   if (!isObj(e.end) || !str(e.end.dateTime)) return "end.dateTime is required";
-  if (!readableTime(e.start.dateTime)) return "start.dateTime is not a date-time";
-  if (!readableTime(e.end.dateTime)) return "end.dateTime is not a date-time";
+  if (!readableTime(e.start.dateTime)) return "start.dateTime is not a date-time (RFC 3339: YYYY-MM-DDThh:mm:ss, before 9999)";
+  if (!readableTime(e.end.dateTime)) return "end.dateTime is not a date-time (RFC 3339: YYYY-MM-DDThh:mm:ss, before 9999)";
+  if (instantOf(e.end) < instantOf(e.start)) return "end is before start";
   if (e.attendees !== undefined && e.attendees !== null && !Array.isArray(e.attendees)) return "attendees must be an array";
   if (Array.isArray(e.attendees) && !e.attendees.every(graphEntry)) return "every attendee must be an object with an emailAddress object (string address and name)";
   if (e.organizer !== undefined && e.organizer !== null && !graphEntry(e.organizer)) return "organizer must be an object with an emailAddress object (string address and name)";

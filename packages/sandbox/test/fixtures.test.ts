@@ -98,6 +98,11 @@ describe("malformed fixtures give a one-line error naming the file and the probl
     // Shapes that are JSON but no provider would send: each crashed deep in the scan before.
     ["event dateTime not a date", () => google({ "google/events.json": [{ ...goodEvent, start: { dateTime: "not-a-date" } }] }), "events.json", /start.dateTime is not a date-time/],
     ["event date that does not exist", () => google({ "google/events.json": [{ ...goodEvent, start: { date: "2026-02-30" }, end: { date: "2026-03-01" } }] }), "events.json", /start.date is not a date/],
+    // A time ECMAScript reads and no provider sends, one past the calendars' range, an end before its start (helper-143 #3, #4, #8).
+    ["event dateTime with a named zone", () => google({ "google/events.json": [{ ...goodEvent, start: { dateTime: "Mon, 20 Apr 2026 10:00:00 PDT" } }] }), "events.json", /start.dateTime is not a date-time \(RFC 3339/],
+    ["event in the year 9999", () => google({ "google/events.json": [{ ...goodEvent, start: { date: "9999-12-30" }, end: { date: "9999-12-31" } }] }), "events.json", /start.date is not a date \(YYYY-MM-DD, before 9999\)/],
+    ["event ending before it starts", () => google({ "google/events.json": [{ ...goodEvent, end: { dateTime: "2026-01-01T09:00:00Z" } }] }), "events.json", /end is before start/],
+    ["account.json in UTF-16", () => google({ "account.json": `\ufeff${JSON.stringify(goodAccount)}`.split("").join("\u0000") }), "account.json", /not UTF-8 text/],
     ["null attendee", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: "a@b.test" }, null] }] }), "events.json", /every attendee/],
     ["attendee email a number", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: 5 }] }] }), "events.json", /every attendee/],
     [
@@ -111,6 +116,18 @@ describe("malformed fixtures give a one-line error naming the file and the probl
         }),
       "events.json",
       /start.dateTime is not a date-time/,
+    ],
+    [
+      "graph event ending before it starts",
+      () =>
+        folder({
+          "account.json": { ...goodAccount, provider: "microsoft" },
+          "microsoft/inbox.json": [],
+          "microsoft/sentitems.json": [],
+          "microsoft/events.json": [{ id: "x", start: { dateTime: "2026-01-01T12:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }],
+        }),
+      "events.json",
+      /end is before start/,
     ],
     [
       "graph null recipient",
@@ -137,6 +154,12 @@ describe("malformed fixtures give a one-line error naming the file and the probl
     const f = loadFixture(google());
     expect(f.account.email).toBe("owner@acme.test");
     expect(f.google?.messages).toHaveLength(1);
+  });
+
+  it("a file saved with a byte-order mark (Windows Notepad, PowerShell 5) loads (RFC 8259 8.1; helper-143 #5)", () => {
+    const f = loadFixture(google({ "account.json": `\ufeff${JSON.stringify(goodAccount)}`, "google/events.json": `\ufeff${JSON.stringify([goodEvent, { ...goodEvent, id: "e2", start: { dateTime: "2026-01-01T10:00:00.1234567" }, end: { dateTime: "2026-01-01T13:00:00+02:00" } }])}` }));
+    expect(f.account.email).toBe("owner@acme.test");
+    expect(f.google?.events).toHaveLength(2);
   });
 
   it("the sandbox command exits non-zero with the one-line error", () => {
