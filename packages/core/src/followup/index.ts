@@ -130,10 +130,10 @@ export function firstNameOf(name: string | undefined): string {
     n = plain.join(" ");
   }
   // Written all in capitals, in several words: read in ordinary case (two letters with a vowel too,
-  // "JO ANN"; "JJ" as it stands). The dotted capital I lowers to a plain i ("İSMAİL" → "İsmail").
+  // "JO ANN"; "JJ" as it stands).
   const all = n.split(/[ ,]+/).filter((w) => /\p{L}/u.test(w));
   if (all.length > 1 && all.every((w) => !/\p{Ll}/u.test(w)))
-    n = n.replace(/\p{L}+/gu, (w) => (w.length > 2 || /[AEIOUY]/.test(w) ? w.charAt(0) + w.slice(1).toLowerCase().replace(/i\u0307/g, "i") : w));
+    n = n.replace(/\p{L}+/gu, (w) => (w.length > 2 || /[AEIOUY]/.test(w) ? ordinaryCase(w) : w));
   let words: string[];
   if (n.includes(",")) {
     const [last, given] = n.split(",", 2).map(clean);
@@ -148,12 +148,15 @@ export function firstNameOf(name: string | undefined): string {
   const titled = words.filter((w) => !/^\p{L}\.?$/u.test(w));
   words = titled.filter((w) => !HONORIFICS.has(bare(w)));
   // Only a title before the surname ("Dr Chen", "Ms. Okafor", "MRS Okafor" → "Mrs Okafor"): greeted as written.
-  if (!words.length) return titled.length ? n.replace(/,.*$/, "").replace(/\p{L}+/gu, (w) => (HONORIFICS.has(bare(w)) && !/\p{Ll}/u.test(w) ? w.charAt(0) + w.slice(1).toLowerCase() : w)) : n.split(/[ ,]/)[0];
+  if (!words.length) return titled.length ? n.replace(/,.*$/, "").replace(/\p{L}+/gu, (w) => (HONORIFICS.has(bare(w)) && !/\p{Ll}/u.test(w) ? ordinaryCase(w) : w)) : n.split(/[ ,]/)[0];
   const [first, second] = words;
   const short = (w: string | undefined) => !!w && /^\p{Lu}\p{Ll}{1,3}$/u.test(w);
   if (second && ((short(first) && short(second)) || COMPOUND_FIRST.has(first.toLowerCase()))) return `${first} ${second}`;
   return first;
 }
+
+/** A word written in capitals as a name is written: its first letter kept, the rest lower case; the dotted capital I lowers to a plain i ("İSMAİL" → "İsmail"). */
+const ordinaryCase = (w: string) => w.charAt(0) + w.slice(1).toLowerCase().replace(/i\u0307/g, "i");
 
 /** A word as the lists below hold it: lower case, without dots ("Ph.D." → "phd"). */
 const bare = (w: string) => w.toLowerCase().replace(/\./g, "");
