@@ -189,12 +189,13 @@ export function createKit(deps: AppDeps): PageKit {
       // The provider renamed the account since the link was issued: it follows (core/accounts movedAccount).
       account = await movedAccount(deps.repo, claims.acc, chainIssuedAt(claims));
       if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
-      // The pages it opens hand out links of the account as it is now: their chain starts no earlier
-      // than its creation, or they would read as an earlier connection's (helper-144 #3).
-      claims = { ...claims, acc: account.email.toLowerCase(), org: Math.max(chainIssuedAt(claims), Math.ceil((account.createdAt ?? 0) / 1000)) };
+      // The pages it opens hand out links of the account as it is now, marked as reached by the move
+      // (`mv`), or they would read as an earlier connection's (helper-144 #3); the chain's start
+      // (`org`) stays, and with it the digests they may open (helper-145 #1).
+      claims = { ...claims, acc: account.email.toLowerCase(), mv: Math.ceil((account.createdAt ?? 0) / 1000) };
     }
     // A link of an earlier connection of this address (core/accounts createdAt): as good as expired.
-    else if (account.createdAt !== undefined && chainIssuedAt(claims) < Math.floor(account.createdAt / 1000)) return linkRefused(c, "expired");
+    else if (account.createdAt !== undefined && Math.max(chainIssuedAt(claims), claims.mv ?? 0) < Math.floor(account.createdAt / 1000)) return linkRefused(c, "expired");
     // Links this request's page hands out live no longer than the link it came in on.
     cameIn.set(c.req.raw, claims);
     return { claims, account };
@@ -212,7 +213,7 @@ export function createKit(deps: AppDeps): PageKit {
     const ttl = from === undefined ? LINK_TTL_SECONDS[act] : Math.max(1, Math.min(LINK_TTL_SECONDS[act], from.exp - Math.floor(now / 1000)));
     // It also carries when its chain began (a forwarded digest's pages hand out no way to a later
     // digest or the live first look; core/links chainIssuedAt).
-    const org = from === undefined ? {} : { org: chainIssuedAt(from) };
+    const org = from === undefined ? {} : { org: chainIssuedAt(from), ...(from.mv !== undefined ? { mv: from.mv } : {}) };
     return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
   };
 

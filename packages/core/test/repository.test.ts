@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountByIdentity, awaitsReconnect, deleteAccountData, movedAccount, setFirstName, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, awaitsReconnect, deleteAccountData, finishMove, movedAccount, setFirstName, updateAccount, linkIdentity, loadAccount, refreshTokenOf, rotateRefreshToken, saveAccount } from "@followthrough/core/accounts";
 import { storeConnection } from "@followthrough/core/connect";
 import { markNeedsReconnect, runAccountJob } from "@followthrough/core/dispatch";
 import { CALENDAR_ZONE, changeTimeZone, findEvent } from "@followthrough/core/events";
@@ -439,6 +439,11 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect((await movedAccount(repo, was, 900))?.email).toBe(later);
     expect((await movedAccount(repo, now, 1_500))?.email).toBe(later);
     expect((await loadAccount(repo, later))!.forwardedFrom!.sort()).toEqual([was, now].sort());
+    // The move run again by a job that loaded the account before it finished (helper-145 #2): nothing is lost.
+    const stale = { ...(await loadAccount(repo, later))!, movedFrom: { email: now, createdAt: moved.createdAt, forwardedFrom: [was] } };
+    await finishMove(repo, stale, 2_100_000);
+    expect((await loadAccount(repo, later))!.forwardedFrom!.sort()).toEqual([was, now].sort());
+    expect((await movedAccount(repo, was, 900))?.email).toBe(later);
     // Disconnected: the forwards go with it (the Disconnected page says everything went; helper-144 #4).
     await deleteAccountData(repo, later);
     expect(await repo.get(keys.movedTo(was))).toBeUndefined();
@@ -455,6 +460,21 @@ describe.each(["dynalite", "dynamodb-local"] as const)("repository on %s", (engi
     expect(await repo.get(keys.movedTo(now))).toBeUndefined();
     await deleteAccountData(repo, now);
     expect(await movedAccount(repo, now, 3_500)).toBeUndefined();
+  });
+
+  it("disconnecting an account whose second move was cut short deletes the older address's forward too (helper-145 #3)", async () => {
+    const [a, b, c, identity] = ["olu@a.example", "olu@b.example", "olu@c.example", "998877665544332211081"];
+    const ring = randomKeyring();
+    await saveAccount(repo, ring, { email: a, provider: "google", clientId: "c", refreshToken: "r", connectedAt: 1, createdAt: 10_000, aliases: [], timeZone: "UTC", status: "active", identity: `google:${identity}` });
+    await linkIdentity(repo, `google:${identity}`, a);
+    await reconnect(repo, ring, b, { identity, now: 1_000_000 });
+    const atB = (await loadAccount(repo, b))!;
+    expect(await repo.get(keys.movedTo(a))).toBeDefined();
+    // The account at C made, its move not finished (the old one and its forwards as they were).
+    await saveAccount(repo, ring, { ...atB, refreshToken: "r3", email: c, createdAt: 2_000_000, forwardedFrom: undefined, movedFrom: { email: b, createdAt: atB.createdAt, forwardedFrom: atB.forwardedFrom } });
+    await deleteAccountData(repo, c);
+    expect(await loadAccount(repo, b)).toBeUndefined();
+    expect(await repo.get(keys.movedTo(a))).toBeUndefined();
   });
 
   it("a rename carries a send claim an event job of the old address writes while the rename reads the old records (helper-135 #1), so the new address does not send it again", async () => {

@@ -85,7 +85,7 @@ export interface AccountRecord extends Owner {
    * it has gone ({@link finishMove}). A move cut short is finished by the next sign-in or job, or goes
    * with this account's disconnect.
    */
-  movedFrom?: { email: string; createdAt?: number };
+  movedFrom?: { email: string; createdAt?: number; forwardedFrom?: string[] };
   /**
    * The addresses this account was renamed from whose links reach it ({@link finishMove}: their
    * forward points here); removed with the account.
@@ -392,9 +392,13 @@ export async function deleteAccountData(
   if (!after.some(newer)) await o.beforeDelete?.(late);
   await repo.deleteEach(late);
   // The forwards of the addresses it was renamed from go with it (the Disconnected page says everything
-  // went); a move's delete (`only`) leaves them for the move to point at the new address.
-  for (const address of o.only ? [] : (account?.forwardedFrom ?? []))
-    await repo.deleteIf(keys.movedTo(address), "#m.#to = :to AND #m.#tc = :tc", { ":to": email.toLowerCase(), ":tc": account?.createdAt ?? null }, { "#m": "movedTo", "#to": "to", "#tc": "toCreatedAt" });
+  // went), those of a move not finished too (still pointing at the old account, or already here:
+  // helper-145 #3); a move's delete (`only`) leaves them for the move to point at the new address.
+  if (account && !o.only) {
+    const from = account.movedFrom;
+    await dropForwards(repo, [...(account.forwardedFrom ?? []), ...(from ? [from.email, ...(from.forwardedFrom ?? [])] : [])], email, account.createdAt);
+    if (from) await dropForwards(repo, from.forwardedFrom ?? [], from.email, from.createdAt);
+  }
   if (account?.identity) {
     // The link of this account: to its address, and (since links record it) of its creation.
     const link = keys.identity(account.identity);
@@ -442,20 +446,29 @@ async function carryOwnersRecords(repo: Repository, read: Record<string, unknown
 export async function finishMove(repo: Repository, account: AccountRecord, at: number): Promise<AccountRecord> {
   const from = account.movedFrom;
   if (from === undefined) return account;
-  // The addresses whose links reached the old account (its own earlier renames), read as it goes.
-  let earlier: string[] = [];
-  await deleteAccountData(repo, from.email, {
-    only: sourceOf(account),
-    beforeDelete: async (items) => {
-      const old = items.find((i) => i.sk === keys.account(from.email).sk)?.account as AccountRecord | undefined;
-      if (old?.forwardedFrom) earlier = old.forwardedFrom;
-      await carryOwnersRecords(repo, items, from.email, account.email);
-    },
-  });
-  const forwardedFrom = await forwardLinks(repo, account, from, earlier);
+  await deleteAccountData(repo, from.email, { only: sourceOf(account), beforeDelete: (items) => carryOwnersRecords(repo, items, from.email, account.email) });
+  // The addresses whose links reached the old account (its own earlier renames), as the new record
+  // was made with them: a run of this repeated, or beside another, finds them still (helper-145 #2).
+  const pointed = await forwardLinks(repo, account, from, from.forwardedFrom ?? []);
   return (
-    (await updateConnection(repo, account.email, (current) => (current.createdAt === account.createdAt ? { movedFrom: undefined, ...(forwardedFrom.length ? { forwardedFrom } : {}) } : {}), at)) ?? account
+    (await updateConnection(
+      repo,
+      account.email,
+      (current) => {
+        if (current.createdAt !== account.createdAt) return {};
+        const forwardedFrom = [...new Set([...(current.forwardedFrom ?? []), ...pointed])];
+        return { movedFrom: undefined, ...(forwardedFrom.length ? { forwardedFrom } : {}) };
+      },
+      at,
+    )) ?? account
   );
+}
+
+/** Deletes the forwards at `addresses` that point at the account created at `createdAt` at `to`. */
+async function dropForwards(repo: Repository, addresses: string[], to: string, createdAt: number | undefined): Promise<void> {
+  if (createdAt === undefined) return;
+  for (const address of new Set(addresses))
+    await repo.deleteIf(keys.movedTo(address), "#m.#to = :to AND #m.#tc = :tc", { ":to": to.toLowerCase(), ":tc": createdAt }, { "#m": "movedTo", "#to": "to", "#tc": "toCreatedAt" });
 }
 
 /** Where a renamed account went (kept at its old address; {@link finishMove}). */
@@ -491,6 +504,11 @@ async function forwardLinks(repo: Repository, account: AccountRecord, from: { em
     // connection of that address since is not made again.
     const key = keys.movedTo(address);
     const forward = (await repo.get<{ movedTo?: MovedTo }>(key))?.movedTo;
+    // (Already pointing here: a run of this repeated.)
+    if (forward?.to === to && forward.toCreatedAt === account.createdAt) {
+      pointed.push(address);
+      continue;
+    }
     if (!forward || forward.to !== from.email.toLowerCase() || forward.toCreatedAt !== from.createdAt) continue;
     const moved = await repo.conditional(
       new UpdateCommand({

@@ -288,7 +288,9 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     ...(o.scopes ? { scopes: o.scopes } : {}),
     createdAt: o.now,
     status,
-    ...(carried ? { movedFrom: { email: carried.email, ...(carried.createdAt !== undefined ? { createdAt: carried.createdAt } : {}) } } : {}),
+    ...(carried
+      ? { movedFrom: { email: carried.email, ...(carried.createdAt !== undefined ? { createdAt: carried.createdAt } : {}), ...(carried.forwardedFrom?.length ? { forwardedFrom: carried.forwardedFrom } : {}) } }
+      : {}),
     schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) },
   });
   // Another first connection of this address stored its account meanwhile: this one reconnects it.

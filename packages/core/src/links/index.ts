@@ -34,6 +34,13 @@ export interface LinkClaims {
    * sign-in page's) have none: they live their full lifetime, so they were issued at `exp` less it.
    */
   org?: number;
+  /**
+   * On a link a page handed out after a link of a renamed account's old address was followed
+   * (core/accounts movedAccount): the creation of the account it reached (epoch seconds). The
+   * chain is that account's though it began before it: its links are not an earlier connection's.
+   * `org` stays the chain's start, for everything else it limits.
+   */
+  mv?: number;
   /** Expiry, epoch seconds. */
   exp: number;
 }
@@ -155,7 +162,7 @@ export function openLink(
     throw new LinkError("malformed");
   }
   if (typeof claims !== "object" || claims === null || typeof claims.acc !== "string" || !isLinkAction(String(claims.act))) throw new LinkError("malformed");
-  if (claims.org !== undefined && typeof claims.org !== "number") throw new LinkError("malformed");
+  if ((claims.org !== undefined && typeof claims.org !== "number") || (claims.mv !== undefined && typeof claims.mv !== "number")) throw new LinkError("malformed");
   if (typeof claims.exp !== "number" || (claims.exp * 1000 <= nowMs && !expect.evenExpired)) throw new LinkError("expired");
   const acts = expect.act === undefined ? undefined : Array.isArray(expect.act) ? expect.act : [expect.act];
   if (acts && !acts.includes(claims.act)) throw new LinkError("wrong-action");
