@@ -58,6 +58,15 @@ describe("first names, by the stated heuristic", () => {
     ["Ana Lima (ACME)", "Ana"],
     ["Ana Lima @ ACME", "Ana"],
     ["Tom Lee, CEO", "Tom"],
+    // A given name in capitals after a comma stays; a name in capitals beside a company is the name;
+    // capitals of other scripts; a handle or an address with spaces is no name (helper-146 #7, #8).
+    ["Smith, JJ", "JJ"],
+    ["JOHN SMITH | Acme Corp", "John"],
+    ["Guest - Ana Lima", "Ana"],
+    ["Tom Lee, VP Sales", "Tom"],
+    ["ПЕТРОВА Анна", "Анна"],
+    ["@ana", "there"],
+    ["ana.lima @ acme.com", "there"],
     ["TAN, WEI JIE", "Wei Jie"],
     ["(Bea)", "Bea"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
@@ -83,7 +92,11 @@ describe("names and titles go into the draft as they stand", () => {
     expect(at("Great chat at {meeting}, there's more to discuss", person("Wen Zhou", "Design review"))).toBe("Great chat at Design review, there's more to discuss");
     expect(at("Great chat at {meeting}, there's more to discuss")).toBe("Great chat at Design review, there's more to discuss");
     expect(at("Great to meet you, {firstName}")).toBe("Great to meet you");
-    expect(at("{firstName}: notes from {meeting}")).toBe("notes from Design review");
+    expect(at("{firstName}: notes from {meeting}")).toBe("Notes from Design review");
+    // Wherever the name stands (helper-146 #6).
+    expect(at("Thanks {firstName}!")).toBe("Thanks!");
+    expect(at("{firstName} - great to meet you")).toBe("Great to meet you");
+    expect(at("{firstName}")).toBe("Great to meet you");
     expect(at("{firstName}: notes from {meeting}", person("Wen Zhou", "Design review"))).toBe("Wen: notes from Design review");
   });
 
@@ -115,8 +128,12 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Ana & Isla: quick chat", two)).toBeUndefined();
     expect(meetingPhrase("☕ Ana / Isla", two)).toBeUndefined();
     expect(meetingPhrase("Isla ↔ Ana", two)).toBeUndefined();
-    // A part that says something stays whole, a first name or a surname in it (helper-140 #7, #8).
-    expect(meetingPhrase("Ana Lima: product feedback", two)).toBe("Ana Lima: product feedback");
+    // A whole name, or a first name beside an occasion, goes; a part that says something beside a
+    // first name or a surname alone stays whole (helper-140 #7, #8; helper-146 #1).
+    expect(meetingPhrase("Ana Lima: product feedback", two)).toBe("product feedback");
+    expect(meetingPhrase("Interview: Ana Lima", two)).toBe("Interview");
+    expect(meetingPhrase("Ana coffee", two)).toBe("coffee");
+    expect(meetingPhrase("Ana Lima and Isla Moreno lunch", two)).toBe("lunch");
     expect(meetingPhrase("Demo Day", ["Sam Day", "Isla Moreno"])).toBe("Demo Day");
     expect(meetingPhrase("Summer party", ["Summer Lee", "Isla Moreno"])).toBe("Summer party");
     expect(meetingPhrase("Meet & greet", two)).toBe("Meet & greet");
@@ -125,6 +142,18 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Ana / Isla", [{ address: "ana.lima+conf@example.com" }, "Isla Moreno"])).toBeUndefined();
     expect(meetingPhrase("Info session", [{ address: "info@example.com" }, "Isla Moreno"])).toBe("Info session");
     expect(meetingPhrase("Sales call", [{ address: "sales@example.com" }, "Isla Moreno"])).toBe("Sales call");
+    expect(meetingPhrase("Ana sync", [{ address: "ana@example.com" }, "Isla Moreno"])).toBeUndefined();
+    expect(meetingPhrase("Ana roadmap / Isla", [{ address: "ana@example.com" }, "Isla Moreno"])).toBe("roadmap");
+  });
+
+  it("an aside in brackets and an initial after a name go with it; '&', 'x', '+' and 'with' split only beside a name (helper-146 #3–#5)", () => {
+    const two = ["Wen Zhou", "Isla Moreno"];
+    expect(meetingPhrase("Intro: Wen (ACME) <> Isla (Paperkite)", two)).toBeUndefined();
+    expect(meetingPhrase("Wen Z. / Isla planning", two)).toBe("planning");
+    expect(meetingPhrase("Wine & Cheese night", two)).toBe("Wine & Cheese night");
+    expect(meetingPhrase("Product Q & A", two)).toBe("Product Q & A");
+    expect(meetingPhrase("Dinner with investors", two)).toBe("Dinner with investors");
+    expect(meetingPhrase("Dinner with Wen", two)).toBe("dinner");
   });
 
   it("the names a draft holds are the ones taken out: a corrected first name, the owner's signature name (helper-140 #9)", () => {

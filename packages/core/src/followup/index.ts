@@ -1,6 +1,6 @@
 import type { AccountRecord } from "../accounts";
 import { type EventMarks, networkingReason } from "../events";
-import { normalizeAddress, ownerIdentity } from "../identity";
+import { normalizeAddress, ownerIdentity, ROLE_LOCAL_PARTS } from "../identity";
 import { asOwnerSees, type Contact } from "../inference";
 import { addressOn, type MailMessage, type Meeting, type Owner } from "../model";
 import { randomBytes } from "node:crypto";
@@ -89,9 +89,10 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
  * The given name to greet someone by, by this stated heuristic:
  * - no name, or an address → "there";
  * - an aside in brackets ("(ACME)", "(she/her)") is not part of the name; beside a company or role
- *   after a separator ("Ana Lima | ACME", "ACME - Ana Lima", "Ana Lima @ ACME"), the part written
- *   in mixed case is the name;
- * - letters after the name ("Ben Ito, PhD", "Ana Lima MBA", "King, Jr.", "Tom Lee, CEO") are not part of it;
+ *   after a separator ("Ana Lima | ACME", "ACME - Ana Lima", "Ana Lima @ ACME"), the first part of
+ *   two words or more is the name;
+ * - letters after the name ("Ben Ito, PhD", "Ana Lima MBA", "King, Jr.") and a role after a comma
+ *   ("Tom Lee, CEO", "Ana Lima, VP Sales") are not part of it;
  * - "Last, Given…" (a comma) → the words after the comma are the given names;
  * - a surname written first in capitals ("YAMADA Taro", "NGUYEN Van Anh") is followed by the given
  *   names; a name of several words written all in capitals is greeted in ordinary case ("EVE
@@ -112,17 +113,21 @@ export function firstNameOf(name: string | undefined): string {
   const unquoted = (name ?? "").replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
   const clean = (t: string) => t.replace(/\s+/g, " ").trim();
   let n = clean(unquoted.replace(/\([^)]*\)|\[[^\]]*\]/g, " ")) || clean(unquoted.replace(/[()[\]]/g, " "));
-  if (!n || /\S@\S/.test(n)) return "there";
-  // A company or role beside the name: the first part in mixed case.
+  // An address written with spaces ("ana.lima @ acme.com") is no name either.
+  if (/^[^\s@]+\s*@\s*[^\s@]+\.[^\s@]+$/.test(n)) return "there";
+  // A company or role beside the name, after a separator ("Ana Lima | ACME", "Guest - Ana Lima",
+  // "Ana Lima @ ACME"): the first part of two words or more, else the first.
   const segments = n.split(/\s+[|@\u2013\u2014/-]\s+|\s*\|\s*/).map(clean).filter((x) => /\p{L}/u.test(x));
-  n = segments.find((x) => /\p{Ll}/u.test(x)) ?? segments[0] ?? n;
-  const capitals = (w: string) => /\p{Lu}{3}/u.test(w) && !/\p{Ll}/u.test(w) && /[AEIOUY\u00c0-\u00dd]/u.test(w);
-  // Letters after the name: after a comma, any of them, and a word in capitals after a name in mixed
-  // case ("Tom Lee, CEO", "Ana Lima, ACME"); written straight after it, only those that cannot be a
-  // surname ("MA" and "BA" can: "Jack Ma").
+  n = segments.find((x) => x.includes(" ")) ?? segments[0] ?? n;
+  // An address or a handle ("@ana") is no name.
+  if (!n || n.includes("@")) return "there";
+  // A word in capitals of three letters or more; in Latin letters, with a vowel ("JRR" is initials).
+  const capitals = (w: string) => /\p{Lu}{3}/u.test(w) && !/\p{Ll}/u.test(w) && (/[^A-Z'’.-]/u.test(w) || /[AEIOUY]/.test(w));
+  // Letters or a role after the name: after a comma, any of them ("Tom Lee, CEO", "Ana Lima, VP
+  // Sales"); written straight after it, only those that cannot be a surname ("MA" and "BA" can: "Jack Ma").
   const parts = n.split(",").map(clean);
-  const upper = (x: string) => x.split(" ").every((w) => !/\p{Ll}/u.test(w) && /\p{Lu}{2}/u.test(w));
-  while (parts.length > 1 && (parts.at(-1)!.split(" ").every((w) => !w || POST_NOMINALS.has(bare(w))) || (upper(parts.at(-1)!) && !upper(parts[0])))) parts.pop();
+  const letters = (x: string) => x.split(" ").every((w) => !w || POST_NOMINALS.has(bare(w))) || ROLE_WORDS.has(bare(x.split(" ")[0]));
+  while (parts.length > 1 && letters(parts.at(-1)!)) parts.pop();
   n = parts.filter(Boolean).join(", ");
   if (!n.includes(",")) {
     const plain = n.split(" ");
@@ -163,6 +168,8 @@ const bare = (w: string) => w.toLowerCase().replace(/\./g, "");
 
 /** Degrees, honours and generational suffixes written after a name. */
 const POST_NOMINALS = new Set(["jr", "sr", "ii", "iii", "iv", "phd", "dphil", "md", "mba", "ma", "ba", "bsc", "msc", "llb", "llm", "jd", "esq", "cpa", "cfa", "pmp", "rn", "dds", "obe", "mbe", "cbe", "frs", "facs", "mph", "edd"]);
+/** The first word of a role written after a name and a comma ("Tom Lee, VP Sales", "Ana Lima, Founder"). */
+const ROLE_WORDS = new Set(["ceo", "cto", "cfo", "coo", "cmo", "cpo", "cio", "ciso", "vp", "svp", "evp", "avp", "gm", "founder", "cofounder", "co-founder", "president", "director", "partner", "manager", "head", "chair", "principal", "md"]);
 /** Of {@link POST_NOMINALS}, those that are surnames too, so taken away only after a comma ("Jack Ma"). */
 const SURNAME_TOO = new Set(["ma", "ba"]);
 
@@ -171,8 +178,10 @@ const COMPOUND_FIRST = new Set(["mary", "anne", "ann", "jean", "marie", "jo", "s
 /** Titles written before a name ("Dr. Jane Smith", "Prof Tan Wei Jie"): never the given name. */
 const HONORIFICS = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "sr", "sra", "herr", "frau", "mme", "mlle", "m"]);
 
-/** Words a title is split on: dashes, bars, slashes, bullets, arrows, "x", "&" (not in "meet & greet"), "with" and "w/" between names, "<>". */
-const TITLE_SEPARATORS = /\s*(?:\sw\/|[—–|/·•<>↔→]+|\s-\s|\s(?:x|\+|with)\s|(?<!\bmeet)\s&\s(?!greet\b))\s*/i;
+/** Where a title is always split: dashes, bars, slashes, bullets, arrows, "w/", "<>". */
+const TITLE_SEPARATORS = /\s*(?:\sw\/|[—–|/·•<>↔→]+|\s-\s)\s*/i;
+/** Words that split a title only beside a name ("Wen x Isla", "Coffee with Ana"; not "Wine & Cheese night"). */
+const NAME_SEPARATORS = new Set(["x", "&", "+", "with"]);
 /** Internal codes: [TAG], #123, ABC-123, (ref …), Zoom/Teams ids, long digit runs. */
 const INTERNAL_CODE = /\[[^\]]*\]|\((?:ref|id|internal|conf|tentative)[^)]*\)|#\w+|\b[A-Z]{2,}-\d+\b|\b\d{4,}\b/g;
 /** Titles that say nothing about the meeting ("sync", "quick chat", "intro call"): the sentence reads better without them. */
@@ -185,49 +194,66 @@ const JOINERS = new Set(["and", "&", "+", "x", "with", "w/", "<>", "/"]);
 
 /**
  * The words of a name to find in a title, and its first name. A person without a name by their
- * address's local part where it reads as a name ("ana.lima+conf@…" → "ana lima", first name "ana"),
- * as titles write people by either; a local part of one word ("info", "ana1985") only as a part of
- * the title on its own, never cut from a longer one ("Info session" stays).
+ * address's local part ("ana.lima+conf@…" → "ana lima", first name "ana"; "ana@…" → "ana"), as
+ * titles write people by either; a role mailbox's word ("info", "sales") is never a first name.
  */
-function nameWords(name: string | undefined, address?: string): { name: string; first?: string } | undefined {
+function nameWords(name: string | undefined, address?: string): { words: string[]; first?: string } | undefined {
   const n = (name ?? "").trim();
-  if (n && !n.includes("@")) return { name: n.toLowerCase(), first: firstNameOf(n).toLowerCase() };
-  const local = (address ?? (n.includes("@") ? n : "")).split("@")[0].split("+")[0];
+  if (n && !n.includes("@")) return { words: n.toLowerCase().replace(/,/g, " ").split(/\s+/).filter((w) => w.length > 1), first: firstNameOf(n).toLowerCase() };
+  const local = (address ?? (n.includes("@") ? n : "")).split("@")[0].split("+")[0].toLowerCase();
   const words = local.split(/[._-]+|\d+/).filter((w) => w.length > 1);
   if (!words.length) return undefined;
-  return { name: words.join(" ").toLowerCase(), ...(words.length > 1 ? { first: words[0].toLowerCase() } : {}) };
+  return { words, ...(words.length > 1 || !ROLE_LOCAL_PARTS.has(words[0]) ? { first: words[0] } : {}) };
 }
 
 /**
  * The meeting's title as it can stand in a sentence ("good to meet you at …"), or undefined when
- * nothing meaningful is left: the names (or first names) of the people, separators and internal
- * codes are dropped; a lone occasion word is lower-cased ("Breakfast — Wen / Isla" → "breakfast").
- * A part of the title that is a first name with a word that says nothing ("Isla sync", "Ana Lima
- * intro call") goes too; beside other parts, a first name is taken off a part ("Ana / Isla roadmap"
- * → "roadmap"); a title of one part that says something stays whole ("Summer party" beside Summer
- * Lee, "Demo Day" beside Sam Day). `people` are names, or for a person without one `{ address }`.
+ * nothing meaningful is left: the names of the people (with their initials and a bracketed aside
+ * after a name, "Wen (ACME)"), separators and internal codes are dropped; a lone occasion word is
+ * lower-cased ("Breakfast — Wen / Isla" → "breakfast"). From a part of the title, names are taken
+ * off where a first name is among them and: other parts stand beside it ("Ana / Isla roadmap" →
+ * "roadmap"), a whole name went ("Interview: Wen Zhou" → "Interview"), or an occasion is left ("Wen
+ * coffee"); a part left saying nothing goes ("Isla sync"). Otherwise it stays whole ("Summer party"
+ * beside Summer Lee, "Demo Day" beside Sam Day). `people` are names, or for a person without one `{ address }`.
  */
 export function meetingPhrase(title: string | undefined, people: (string | undefined | { name?: string; address: string })[]): string | undefined {
-  const t = plainText(title ?? "").replace(INTERNAL_CODE, " ").replace(/\s+/g, " ").trim();
-  if (!t || GENERIC.test(t)) return undefined;
   const named = new Set<string>();
   const firsts = new Set<string>();
+  const wholeNames: string[][] = [];
   for (const p of people) {
     const w = typeof p === "object" ? nameWords(p.name, p.address) : nameWords(p);
     if (!w) continue;
-    named.add(w.name);
-    for (const x of w.name.replace(/,/g, " ").split(/\s+/)) if (x.length > 1) named.add(x);
+    for (const x of w.words) named.add(x);
+    if (w.words.length > 1) wholeNames.push(w.words);
     if (w.first === undefined) continue;
-    named.add(w.first);
-    for (const x of w.first.split(/\s+/)) firsts.add(x);
+    for (const x of w.first.split(/\s+/)) (named.add(x), firsts.add(x));
   }
   const bareWord = (w: string) => w.toLowerCase().replace(/^[^\p{L}\p{N}&+/<>]+|[^\p{L}\p{N}&+/<>]+$/gu, "");
-  // A name, a word joining names, or a symbol alone ("☕ Ana / Isla").
-  const nameOrJoiner = (w: string) => !bareWord(w) || named.has(bareWord(w)) || JOINERS.has(bareWord(w));
-  const split = t.split(TITLE_SEPARATORS).map((p) => p.replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, ""));
+  // An aside in brackets after a name ("Wen (ACME)") goes with it.
+  const t = plainText(title ?? "")
+    .replace(INTERNAL_CODE, " ")
+    .replace(/([\p{L}'’-]+)\s*\([^()]*\)/gu, (m, word: string) => (named.has(bareWord(word)) ? word : m))
+    .replace(/\s+/g, " ")
+    .trim();
+  if (!t || GENERIC.test(t)) return undefined;
+  // A name, its initial, a word joining names, or a symbol alone ("☕ Ana / Isla").
+  const nameOrJoiner = (w: string) => !bareWord(w) || named.has(bareWord(w)) || JOINERS.has(bareWord(w)) || /^\p{L}\.?$/u.test(w);
+  const split = t
+    .split(TITLE_SEPARATORS)
+    .flatMap((p) => {
+      // "x", "&", "+" and "with" split only beside a name.
+      const out: string[][] = [[]];
+      const words = p.split(" ");
+      words.forEach((w, i) => {
+        if (NAME_SEPARATORS.has(w.toLowerCase()) && (named.has(bareWord(words[i - 1] ?? "")) || named.has(bareWord(words[i + 1] ?? "")))) out.push([]);
+        else out.at(-1)!.push(w);
+      });
+      return out.map((ws) => ws.join(" "));
+    })
+    .map((p) => p.replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, ""));
   const parts = split
     .map((p) => {
-      if (!/[\p{L}\p{N}]/u.test(p) || named.has(p.toLowerCase())) return "";
+      if (!/[\p{L}\p{N}]/u.test(p)) return "";
       const words = p.split(/\s+/);
       let from = 0;
       let to = words.length;
@@ -239,9 +265,9 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
       const rest = words.slice(from, to).join(" ").replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, "");
       const cut = [...words.slice(0, from), ...words.slice(to)].map(bareWord);
       if (!cut.some((w) => firsts.has(w))) return p;
-      // Beside other parts, names set apart ("Ana / Isla roadmap"): the rest. Alone, the title is
-      // kept whole unless the rest says nothing ("Summer party" beside Summer Lee, "Isla sync").
-      return GENERIC.test(rest) ? "" : split.length > 1 ? rest : p;
+      if (GENERIC.test(rest)) return "";
+      const whole = wholeNames.some((ws) => ws.every((w) => cut.includes(w)));
+      return split.length > 1 || whole || OCCASIONS.has(rest.toLowerCase()) ? rest : p;
     })
     .filter(Boolean);
   const phrase = parts.join(" – ").trim();
@@ -325,18 +351,21 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   // In a subject, a person without a name is not "there": ", {firstName}" and a leading "{firstName}:" go.
   const values: Record<string, string> = { meeting: phrase ?? "our meeting", firstName: first, date: humanDate(person.metAt, account.timeZone), ownerName: signature };
   const nameless = first === "there";
-  const fill = (t: string, subject = false) =>
-    t.replace(/ at \{meeting\}|,\s*\{firstName\}|^\{firstName\}[,:]\s*|\{(meeting|firstName|date|ownerName)\}/g, (m: string, key: string | undefined) => {
-      if (key) return values[key];
-      if (m === " at {meeting}") return phrase ? ` at ${phrase}` : "";
-      return subject && nameless ? "" : m.replace("{firstName}", first);
-    });
+  const fill = (t: string) =>
+    t.replace(/ at \{meeting\}|\{(meeting|firstName|date|ownerName)\}/g, (m: string, key: string | undefined) => (key ? values[key] : phrase ? ` at ${phrase}` : ""));
+  /** A subject: to a person without a name, the greeting's name goes with what joins it ("Thanks {firstName}!" → "Thanks!"). */
+  const fillSubject = (t: string) => {
+    if (!nameless) return fill(t);
+    const filled = fill(t.replace(/[,\s]*\{firstName\}(?:\s*[,:–—-])?/g, "")).replace(/\s+([!?.,;:])/g, "$1").trim();
+    const text = /^\s*\{firstName\}/.test(t) ? filled.charAt(0).toUpperCase() + filled.slice(1) : filled;
+    return text || "Great to meet you";
+  };
   const base = (earlier?.subject ?? "").replace(/^\s*((re|fwd?|aw)\s*:\s*)+/i, "").trim();
   const late = now !== undefined && now - person.metAt > LATE_AFTER_MS;
   // Met at a networking event: "After an event" is the default, wherever the owner set nothing of their own.
   const atEvent = person.atEvent === true;
   const subjectTemplate = account.subjectTemplate || (late ? (phrase ? LATE_SUBJECT : "Following up") : atEvent ? EVENT_TEMPLATE.subject : DEFAULT_SUBJECT);
-  const subject = fill(subjectTemplate, true).replace(/\s+/g, " ").trim();
+  const subject = fillSubject(subjectTemplate).replace(/\s+/g, " ").trim();
   return {
     // The address as the person's calendar entry wrote it, where it differs from the normalised one.
     to: { email: address ?? person.address ?? person.email, name: person.name },
