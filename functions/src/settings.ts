@@ -25,7 +25,7 @@ import { CALENDAR_ZONE, changeTimeZone, planEventJobs, syncSoon } from "@followt
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
-import { normalizeAddress } from "@followthrough/core/identity";
+import { typedAddress } from "@followthrough/core/identity";
 import type { AppDeps } from "./kit";
 import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, whenOf } from "./pages";
 
@@ -110,9 +110,7 @@ export const FIRST_NAMES_MAX = 500;
 
 /** Validates a first-name correction: an address and the name to greet them by (empty removes it). */
 export function validateFirstName(person: unknown, first: unknown): { person: string; first: string } {
-  // As copied from a list or a mail client: "mailto:", brackets, quotes and a trailing comma, dot or semicolon go.
-  const typed = typeof person === "string" ? person.trim().replace(/^mailto:/i, "").replace(/^[\s<(["']+|[\s>)\]"',;.]+$/g, "") : "";
-  const key = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/.test(typed) ? normalizeAddress(typed) : undefined;
+  const key = typeof person === "string" ? typedAddress(person) : undefined;
   // Only an address the rules can read: a key no person has would be listed as saved and never used.
   if (!key) throw new SettingsError("Give the person's email address.", "person");
   if (typeof first !== "string") throw new SettingsError("Give the name to greet them by.", "first");
@@ -416,13 +414,18 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         throw e;
       }
       // That one entry is written: corrections saved at the same moment each keep theirs.
-      const saved = await setFirstName(deps.repo, account.email, fix.person, fix.first || undefined, FIRST_NAMES_MAX);
+      // Corrections of the same person kept under the address as typed (saved before corrections
+      // were normalised, "Ben.Osei+x@GoogleMail.com" or "ana@acme.com,") go once this one is saved or
+      // removed: it is theirs now. Full, they make room for it first (helper-146 #9, #10).
+      const older = Object.keys(account.firstNames ?? {}).filter((typed) => typed !== fix.person && typedAddress(typed) === fix.person);
+      const dropOlder = async () => {
+        for (const typed of older) if ((await setFirstName(deps.repo, account.email, typed, undefined, FIRST_NAMES_MAX)) === "gone") return false;
+        return true;
+      };
+      let saved = await setFirstName(deps.repo, account.email, fix.person, fix.first || undefined, FIRST_NAMES_MAX);
+      if (saved === "full" && older.length) saved = (await dropOlder()) ? await setFirstName(deps.repo, account.email, fix.person, fix.first || undefined, FIRST_NAMES_MAX) : "gone";
+      else if (saved === "saved" && !(await dropOlder())) saved = "gone";
       if (saved === "gone") return gone();
-      // A correction of the same person kept under the address as typed (saved before corrections
-      // were normalised) goes: the one just saved or removed is theirs now.
-      for (const typed of Object.keys(account.firstNames ?? {})) {
-        if (typed !== fix.person && normalizeAddress(typed) === fix.person && (await setFirstName(deps.repo, account.email, typed, undefined, FIRST_NAMES_MAX)) === "gone") return gone();
-      }
       if (saved === "full")
         return settingsPage(c, (await loadAccount(deps.repo, account.email)) ?? account, undefined, act === "manage", { error: `At most ${FIRST_NAMES_MAX} names are kept: remove one first.`, field: "person", person: form.person, first: form.first });
       return back();

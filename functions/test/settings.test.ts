@@ -410,9 +410,29 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       expect(refused).toContain('value="ana.one@example.org"');
       expect(refused).toContain('value="Ana"');
       expect(Object.keys((await loadAccount(repo, email()))!.firstNames ?? {})).toHaveLength(FIRST_NAMES_MAX);
+      // Full with one kept under the address as typed: correcting that person takes its place (helper-146 #9).
+      const { "p0@example.org": _gone, ...rest } = full;
+      await updateAccount(repo, email(), { firstNames: { ...rest, "Dee.Park+conf@gmail.com": "Dee" } }, Date.now());
+      expect((await post(path, { action: "firstname", person: "dee.park@gmail.com", first: "Deedee" })).status).toBe(303);
+      const kept = (await loadAccount(repo, email()))!.firstNames!;
+      expect(Object.keys(kept)).toHaveLength(FIRST_NAMES_MAX);
+      expect(kept["deepark@gmail.com"]).toBe("Deedee");
+      expect(kept["Dee.Park+conf@gmail.com"]).toBeUndefined();
     } finally {
       await updateAccount(repo, email(), { firstNames: before }, Date.now());
     }
+  });
+
+  it("a first-name correction typed as a mail client copies it, and an older one kept as typed with its punctuation, are the person's (helper-146 #10–#12)", async () => {
+    for (const typed of ["Ana Silva <Ana.Silva@example.com>", "<mailto:ana.silva@example.com>", "\u200bana.silva@example.com"]) {
+      expect((await post(path, { action: "firstname", person: typed, first: "Ani" })).status, typed).toBe(303);
+      expect((await loadAccount(repo, email()))!.firstNames!["ana.silva@example.com"], typed).toBe("Ani");
+    }
+    // Kept as typed by an older version ("…," lower-cased): removing the person takes it too.
+    await updateAccount(repo, email(), (a) => ({ firstNames: { ...a.firstNames, "cleo@example.org,": "Cleo" } }), Date.now());
+    expect((await post(path, { action: "firstname", person: "cleo@example.org", first: "" })).status).toBe(303);
+    expect(Object.keys((await loadAccount(repo, email()))!.firstNames!).filter((k) => k.includes("cleo"))).toEqual([]);
+    expect((await post(path, { action: "firstname", person: "ana.silva@example.com", first: "" })).status).toBe(303);
   });
 
   it("a resume or an event-email choice whose plan the table refuses files the calendar's sync for the next dispatch, which plans", async () => {

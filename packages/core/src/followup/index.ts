@@ -1,6 +1,6 @@
 import type { AccountRecord } from "../accounts";
 import { type EventMarks, networkingReason } from "../events";
-import { normalizeAddress, ownerIdentity, ROLE_LOCAL_PARTS } from "../identity";
+import { ownerIdentity, ROLE_LOCAL_PARTS, typedAddress } from "../identity";
 import { asOwnerSees, type Contact } from "../inference";
 import { addressOn, type MailMessage, type Meeting, type Owner } from "../model";
 import { randomBytes } from "node:crypto";
@@ -277,14 +277,14 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
 
 /**
  * The first name the owner corrected for a person (settings), by the person's normalised address;
- * a correction kept under the address as typed (saved before corrections were normalised) is found
- * by what it normalises to.
+ * a correction kept under the address as typed (saved before corrections were normalised, perhaps
+ * with a mail client's punctuation) is found by the address it holds (core/identity typedAddress).
  */
 export function correctedFirstName(firstNames: Record<string, string> | undefined, email: string): string | undefined {
   if (!firstNames) return undefined;
   const key = email.toLowerCase();
   if (firstNames[key] !== undefined) return firstNames[key];
-  for (const [typed, first] of Object.entries(firstNames)) if (normalizeAddress(typed) === key) return first;
+  for (const [typed, first] of Object.entries(firstNames)) if (typedAddress(typed) === key) return first;
   return undefined;
 }
 

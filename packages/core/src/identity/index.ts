@@ -202,3 +202,17 @@ export function classify(owner: OwnerIdentity, address: string): AddressKind {
   if (isColleague(owner, address)) return "colleague";
   return "person";
 }
+
+/**
+ * The address in what was typed for a person, as copied from a list or a mail client: the one in
+ * angle brackets after a name ("Ana Lima <ana@acme.com>"), without "mailto:", zero-width characters,
+ * brackets, quotes or a trailing comma, dot or semicolon; normalised as the rules compare addresses
+ * (a draft looks the person up by it). Undefined when no person can have it.
+ */
+export function typedAddress(raw: string): string | undefined {
+  let t = raw.replace(/[\u200b-\u200d\u2060\ufeff]/g, "").trim();
+  const angle = /<([^<>]*)>[\s,;.]*$/.exec(t);
+  if (angle) t = angle[1].trim();
+  t = t.replace(/^mailto:/i, "").replace(/^[\s<(["']+|[\s>)\]"',;.]+$/g, "").replace(/^mailto:/i, "");
+  return /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/.test(t) ? normalizeAddress(t) : undefined;
+}
