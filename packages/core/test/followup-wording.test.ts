@@ -62,7 +62,8 @@ describe("first names, by the stated heuristic", () => {
     // capitals of other scripts; a handle or an address with spaces is no name (helper-146 #7, #8).
     ["Smith, JJ", "JJ"],
     ["JOHN SMITH | Acme Corp", "John"],
-    ["Guest - Ana Lima", "Ana"],
+    ["Tom - Head of Sales", "Tom"],
+    ["Ana @ ACME Corp", "Ana"],
     ["Tom Lee, VP Sales", "Tom"],
     ["ПЕТРОВА Анна", "Анна"],
     ["@ana", "there"],
@@ -93,8 +94,9 @@ describe("names and titles go into the draft as they stand", () => {
     expect(at("Great chat at {meeting}, there's more to discuss")).toBe("Great chat at Design review, there's more to discuss");
     expect(at("Great to meet you, {firstName}")).toBe("Great to meet you");
     expect(at("{firstName}: notes from {meeting}")).toBe("Notes from Design review");
-    // Wherever the name stands (helper-146 #6).
-    expect(at("Thanks {firstName}!")).toBe("Thanks!");
+    // Where it goes cleanly (helper-146 #6, helper-147 #3).
+    expect(at("Thanks {firstName}!")).toBe("Thanks there!");
+    expect(at("Hi {firstName}, great to meet you at {meeting}")).toBe("Hi there, great to meet you at Design review");
     expect(at("{firstName} - great to meet you")).toBe("Great to meet you");
     expect(at("{firstName}")).toBe("Great to meet you");
     expect(at("{firstName}: notes from {meeting}", person("Wen Zhou", "Design review"))).toBe("Wen: notes from Design review");
@@ -154,6 +156,11 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Product Q & A", two)).toBe("Product Q & A");
     expect(meetingPhrase("Dinner with investors", two)).toBe("Dinner with investors");
     expect(meetingPhrase("Dinner with Wen", two)).toBe("dinner");
+    // An initial only beside a name; a word left hanging where the name was goes (helper-147 #2, #4).
+    expect(meetingPhrase("Wen / Isla: Series A", two)).toBe("Series A");
+    expect(meetingPhrase("A/B testing review", two)).toBe("A – B testing review");
+    expect(meetingPhrase("Talk by Wen Zhou", two)).toBe("Talk");
+    expect(meetingPhrase("Demo for Wen Zhou", two)).toBe("Demo");
   });
 
   it("the names a draft holds are the ones taken out: a corrected first name, the owner's signature name (helper-140 #9)", () => {

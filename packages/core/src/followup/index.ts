@@ -89,8 +89,8 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
  * The given name to greet someone by, by this stated heuristic:
  * - no name, or an address → "there";
  * - an aside in brackets ("(ACME)", "(she/her)") is not part of the name; beside a company or role
- *   after a separator ("Ana Lima | ACME", "ACME - Ana Lima", "Ana Lima @ ACME"), the first part of
- *   two words or more is the name;
+ *   after a separator ("Ana Lima | ACME", "ACME - Ana Lima", "Ana Lima @ ACME"), the first part is
+ *   the name unless it is one word in capitals;
  * - letters after the name ("Ben Ito, PhD", "Ana Lima MBA", "King, Jr.") and a role after a comma
  *   ("Tom Lee, CEO", "Ana Lima, VP Sales") are not part of it;
  * - "Last, Given…" (a comma) → the words after the comma are the given names;
@@ -116,9 +116,9 @@ export function firstNameOf(name: string | undefined): string {
   // An address written with spaces ("ana.lima @ acme.com") is no name either.
   if (/^[^\s@]+\s*@\s*[^\s@]+\.[^\s@]+$/.test(n)) return "there";
   // A company or role beside the name, after a separator ("Ana Lima | ACME", "Guest - Ana Lima",
-  // "Ana Lima @ ACME"): the first part of two words or more, else the first.
+  // "Ana Lima @ ACME"): the first part, unless it is one word in capitals ("ACME - Ana Lima").
   const segments = n.split(/\s+[|@\u2013\u2014/-]\s+|\s*\|\s*/).map(clean).filter((x) => /\p{L}/u.test(x));
-  n = segments.find((x) => x.includes(" ")) ?? segments[0] ?? n;
+  n = segments.find((x, i) => i === segments.length - 1 || x.includes(" ") || /\p{Ll}/u.test(x)) ?? n;
   // An address or a handle ("@ana") is no name.
   if (!n || n.includes("@")) return "there";
   // A word in capitals of three letters or more; in Latin letters, with a vowel ("JRR" is initials).
@@ -189,6 +189,8 @@ const GENERIC =
   /^(?:(?:quick|short|brief|weekly|monthly|first|intro|introductory|catch[- ]?up)\s+)?(?:1:1|1 ?on ?1|one[- ]on[- ]one|sync|catch[- ]?up|call|meeting|chat|intro|introduction|meet|hold|busy|tbd|placeholder|)$/i;
 /** A one-word title that reads as an occasion in lower case: "at breakfast". */
 const OCCASIONS = new Set(["breakfast", "lunch", "dinner", "coffee", "drinks", "brunch"]);
+/** Words that only lead up to a name at the end of what is left ("Talk by", "Demo for", "Chat ft."). */
+const DANGLING = /(?:\s+(?:by|for|re|ft|feat|featuring|with|w|hosted by|in conversation with|from|to|of|and))+\.?$/i;
 /** Words joining names in a title ("Isla and Ana", "Ana & Isla"). */
 const JOINERS = new Set(["and", "&", "+", "x", "with", "w/", "<>", "/"]);
 
@@ -237,7 +239,9 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
     .trim();
   if (!t || GENERIC.test(t)) return undefined;
   // A name, its initial, a word joining names, or a symbol alone ("☕ Ana / Isla").
-  const nameOrJoiner = (w: string) => !bareWord(w) || named.has(bareWord(w)) || JOINERS.has(bareWord(w)) || /^\p{L}\.?$/u.test(w);
+  const nameOrJoiner = (w: string) => !bareWord(w) || named.has(bareWord(w)) || JOINERS.has(bareWord(w));
+  // An initial counts with the name beside it ("Wen Z.", "J. Smith"), not alone ("Series A").
+  const initial = (w: string | undefined, beside: string | undefined) => w !== undefined && /^\p{L}\.?$/u.test(w) && beside !== undefined && named.has(bareWord(beside));
   const split = t
     .split(TITLE_SEPARATORS)
     .flatMap((p) => {
@@ -257,12 +261,13 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
       const words = p.split(/\s+/);
       let from = 0;
       let to = words.length;
-      while (from < to && nameOrJoiner(words[from])) from++;
-      while (to > from && nameOrJoiner(words[to - 1])) to--;
+      while (from < to && (nameOrJoiner(words[from]) || initial(words[from], words[from + 1]))) from++;
+      while (to > from && (nameOrJoiner(words[to - 1]) || initial(words[to - 1], words[to - 2]))) to--;
       // Names and the words joining them only ("Isla and Ana").
       if (from === to) return "";
       if (from === 0 && to === words.length) return p;
-      const rest = words.slice(from, to).join(" ").replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, "");
+      // A word left hanging where the name was ("Talk by", "Demo for") goes with it.
+      const rest = words.slice(from, to).join(" ").replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, "").replace(DANGLING, "").replace(/[\s,.;:-]+$/g, "");
       const cut = [...words.slice(0, from), ...words.slice(to)].map(bareWord);
       if (!cut.some((w) => firsts.has(w))) return p;
       if (GENERIC.test(rest)) return "";
@@ -353,11 +358,14 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   const nameless = first === "there";
   const fill = (t: string) =>
     t.replace(/ at \{meeting\}|\{(meeting|firstName|date|ownerName)\}/g, (m: string, key: string | undefined) => (key ? values[key] : phrase ? ` at ${phrase}` : ""));
-  /** A subject: to a person without a name, the greeting's name goes with what joins it ("Thanks {firstName}!" → "Thanks!"). */
+  /** A subject: to a person without a name, the greeting's name goes where it can ("Great to meet you, {firstName}"). */
   const fillSubject = (t: string) => {
     if (!nameless) return fill(t);
-    const filled = fill(t.replace(/[,\s]*\{firstName\}(?:\s*[,:–—-])?/g, "")).replace(/\s+([!?.,;:])/g, "$1").trim();
-    const text = /^\s*\{firstName\}/.test(t) ? filled.charAt(0).toUpperCase() + filled.slice(1) : filled;
+    // Only where it goes cleanly: after a comma, or first with a comma, colon or dash after it;
+    // elsewhere "there" stays, as in the greeting ("Hi {firstName} - great meeting you").
+    const lead = /^\s*\{firstName\}\s*(?:[,:–—-]\s*|$)/.test(t);
+    const filled = fill(t.replace(/,\s*\{firstName\}/g, "").replace(/^\s*\{firstName\}\s*(?:[,:–—-]\s*|$)/, "")).trim();
+    const text = lead ? filled.charAt(0).toUpperCase() + filled.slice(1) : filled;
     return text || "Great to meet you";
   };
   const base = (earlier?.subject ?? "").replace(/^\s*((re|fwd?|aw)\s*:\s*)+/i, "").trim();
