@@ -11,6 +11,7 @@ import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import { type FirstLook, firstLook } from "@followthrough/core/firstlook";
+import { shownName } from "@followthrough/core/model";
 import type { Repository } from "@followthrough/core/storage";
 import { type AppDeps, asOfFor } from "./kit";
 import type { PageKit } from "./pages";
@@ -29,7 +30,7 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export function firstLookMarkup(look: FirstLook): HtmlEscapedString | Promise<HtmlEscapedString> {
   if (!look.ready) return html`<h2>A first look</h2><p class="muted">Reading your calendar and your newest sent mail… the people you met lately appear here in a minute or two.</p>`;
   const list = look.people.length
-    ? html`<ul>${look.people.map((p) => html`<li><span class="who">${p.name || p.address || p.email}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${dayOf(p.metAt)}</span></li>`)}</ul>`
+    ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${dayOf(p.metAt)}</span></li>`)}</ul>`
     : html`<p>Nobody you met in the last 30 days is waiting for a note.</p>`;
   const status = look.provisional
     ? html`<p class="muted" data-provisional="true"><strong>Provisional:</strong> from the mail read so far (${look.messagesRead} sent messages${look.readBackTo ? html`, back to ${dayOf(look.readBackTo)}` : ""}). Older mail is still being read; someone here may turn out to be known or already written to.</p>`

@@ -21,14 +21,12 @@ import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
 import { isRevoked, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
+import { shownName } from "@followthrough/core/model";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
 import { APP_CSP, type AppDeps, asOfFor, createKit, REFERRER_POLICY } from "./kit";
 import type { Markup, PageKit } from "./pages";
 import { mountSettings } from "./settings";
-
-/** A person as a page names them: by name, else by the address as written on the meeting (PersonRecord.address), not its normalised key. */
-const shownAs = (p: Pick<PersonRecord, "name" | "address" | "email">) => p.name || p.address || p.email;
 
 export type { AppDeps, ConnectDeps } from "./kit";
 
@@ -192,7 +190,7 @@ ${afterNav(c, account)}
     if (!person) return gone(c);
     // The address as written on the person's first meeting (PersonRecord.address), not its normalised key.
     const address = person.address ?? person.email;
-    const who = html`<p><span class="who">${shownAs(person)}</span>${person.name && person.name !== address ? html` <span class="muted">&lt;${address}&gt;</span>` : ""}</p>
+    const who = html`<p><span class="who">${shownName(person)}</span>${person.name && person.name !== address ? html` <span class="muted">&lt;${address}&gt;</span>` : ""}</p>
 <p>Met at <span class="who">${person.eventTitle || "a meeting"}</span> on ${humanDate(person.metAt, account.timeZone)}.</p>`;
     return act === "draft"
       ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email))
@@ -219,7 +217,7 @@ ${afterNav(c, account)}
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const person = await personOf(account, claims);
       if (!person) return gone(c);
-      const name = shownAs(person);
+      const name = shownName(person);
       // Undo (its form's `undo`, "1"; pages written before it carry the stage, which is now read from the record).
       if (typeof form.undo === "string" && form.undo) {
         if (!(await undoDismiss(deps.repo, account.email, claims.per!))) return gone(c);
@@ -255,7 +253,7 @@ ${afterNav(c, account.email)}`,
           200,
           "You already started this",
           html`<h1>You already started this</h1>
-<p>You started a draft to <span class="who">${person ? shownAs(person) : "this person"}</span>${started.createdAt ? html` on ${humanDate(started.createdAt, account.timeZone)}` : ""}. Finish that one instead of starting again?</p>
+<p>You started a draft to <span class="who">${person ? shownName(person) : "this person"}</span>${started.createdAt ? html` on ${humanDate(started.createdAt, account.timeZone)}` : ""}. Finish that one instead of starting again?</p>
 ${open ? html`<p><a class="button" href="${open}">Open your draft</a></p>` : html`<p>It is in your Drafts folder.</p>`}
 <form method="post"><input type="hidden" name="anyway" value="1"><button type="submit" class="secondary">Make a new draft anyway</button></form>
 ${afterNav(c, account.email)}`,

@@ -4,7 +4,7 @@ import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "
 import { ownerIdentity } from "../identity";
 import { type Contact, infer, type Inference, RULES } from "../inference";
 import { type LinkAction, type LinkClaims, linkPath, sealLink } from "../links";
-import { addressOn, type MailMessage, type Meeting } from "../model";
+import { addressOn, type MailMessage, type Meeting, shownName } from "../model";
 import { isoWeek } from "../schedule";
 import type { PersonRecord } from "../storage";
 import { DAY, formatLocal } from "../time";
@@ -103,7 +103,7 @@ export function buildDigest(o: {
     // The address as written on the person's first meeting, where it differs (the rules' Contact.address).
     ...(c.address ? { address: c.address } : {}),
     // A person without a name shows the address as written, not its normalised key (docs/rules.md; helper-139 #4).
-    name: c.name || c.address || c.email,
+    name: shownName(c),
     firstName: correctedFirstName(account.firstNames, c.email) ?? firstNameOf(c.name),
     eventTitle: c.eventTitle || "a meeting",
     metAt: new Date(c.metAt).toISOString(),
@@ -191,7 +191,7 @@ export function digestEvents(o: {
     // Followed up as the scan reports it (core/events networkingEvents): mail sent by now, or a
     // later meeting, which counts even while it is still ahead (behaviour.md "Follow-ups").
     const followed = new Set(e.followedUp.map((c) => c.email));
-    const met = e.met.map((c) => ({ email: c.email, name: c.name || c.address || c.email, followedUp: followed.has(c.email), ...(o.dismissed?.has(c.email) ? { dismissed: true as const } : {}) }));
+    const met = e.met.map((c) => ({ email: c.email, name: shownName(c), followedUp: followed.has(c.email), ...(o.dismissed?.has(c.email) ? { dismissed: true as const } : {}) }));
     const alreadyInTouch = confirmedAt(byId.get(e.eventId)!, self, o.statements, o.contacts)
       .filter((c) => c.status === "already-in-touch")
       .map((c) => c.name || addressOn(byId.get(e.eventId)!, c.email) || c.email);

@@ -122,6 +122,9 @@ export function addressOn(m: Meeting | undefined, email: string): string | undef
   return m.attendees.find((a) => a.email === email && a.address)?.address ?? (m.organizer?.email === email ? m.organizer.address : undefined);
 }
 
+/** A person as the pages and emails name them: by name, else by the address as written (`address`), never by the normalised key alone where that differs. */
+export const shownName = (p: { name?: string; address?: string; email: string }): string => p.name || p.address || p.email;
+
 /**
  * The most of a meeting's title or a message's Subject kept (characters). Both are shown, never
  * parsed whole: a title of hundreds of KB (valid JSON, no provider's UI writes one) went into every
