@@ -1,4 +1,5 @@
 import { GOOGLE_SCOPES, MICROSOFT_SCOPES } from "@followthrough/core/oauth";
+import { isZone } from "@followthrough/core/time";
 import type { Hono } from "hono";
 import type { FaultSpec } from "./faults";
 import { FixtureError } from "./fixtures";
@@ -60,12 +61,7 @@ export function controlRoutes(app: Hono<SandboxEnv>, state: SandboxState): void 
     if (!a) return missing(c.req.param("email"));
     const body = (await c.req.json().catch(() => ({}))) as { timeZone?: unknown };
     const zone = typeof body.timeZone === "string" ? body.timeZone : "";
-    try {
-      if (!zone) throw new RangeError();
-      new Intl.DateTimeFormat("en", { timeZone: zone });
-    } catch {
-      return send(c, 400, { error: "timeZone must be an IANA time zone name" });
-    }
+    if (!isZone(zone)) return send(c, 400, { error: "timeZone must be an IANA time zone name" });
     a.info.timeZone = zone;
     return c.json({ timeZone: zone });
   });

@@ -269,9 +269,16 @@ export async function changeTimeZone(repo: Repository, email: string, zone: stri
     },
     now,
   );
-  if (updated?.status === "active" && updated.timeZone !== was) await syncSoon(repo, email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
+  if (updated?.status === "active" && updated.timeZone !== was) await readInNewZone(repo, email, now);
   return updated;
 }
+
+/** Files the calendar's read in a zone just changed for the next dispatch; one that cannot be filed is logged (the next plan or sync files it). */
+const readInNewZone = (repo: Repository, email: string, now: number) =>
+  syncSoon(repo, email, now).then(
+    () => undefined,
+    (e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })),
+  );
 
 /**
  * The calendar's zone as the provider names it now (read by the daily sync), followed without a
@@ -301,6 +308,6 @@ export async function followCalendarZone(repo: Repository, account: AccountRecor
   );
   if (!updated || updated.timeZone === was) return undefined;
   console.log(JSON.stringify({ msg: "zone", account: account.email, followed: zone, was }));
-  if (updated.status === "active") await syncSoon(repo, account.email, now).catch((e: unknown) => console.warn(JSON.stringify({ msg: "zone", account: account.email, sync: "not filed", error: e instanceof Error ? e.message : String(e) })));
+  if (updated.status === "active") await readInNewZone(repo, account.email, now);
   return updated;
 }
