@@ -3,7 +3,7 @@ import type { Contact } from "@followthrough/core/inference";
 import { BACKFILL_DAYS } from "@followthrough/core/limits";
 import type { ScanResult } from "@followthrough/core/scan";
 import { plainText } from "@followthrough/core/text";
-import { DAY, hasOffset, isCalendarDate, localDate } from "@followthrough/core/time";
+import { DAY, isCalendarDate, localDate, utcInstant } from "@followthrough/core/time";
 import type { MailboxFixture } from "@followthrough/sandbox";
 import { parseOnce } from "./args";
 import { UsageError } from "./errors";
@@ -107,7 +107,7 @@ export function parseNow(given: string | undefined): number {
     .replace(/z$/, "Z")
     .replace(/(T\d{2}:\d{2}:\d{2}),(\d)/, "$1.$2")
     .replace(/([+-]\d{2})$/, "$1:00");
-  const ms = Date.parse(hasOffset(value) ? value : `${value}Z`);
+  const ms = utcInstant(value);
   const bad = () => new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(given)}`);
   const parts = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})/.exec(value);
   if (!parts) throw bad();

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { calendar_v3 } from "@googleapis/calendar";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
-import { hasOffset, isCalendarDate } from "@followthrough/core/time";
+import { isCalendarDate, utcInstant } from "@followthrough/core/time";
 
 /** The owner of a mailbox fixture, as `account.json` describes it. */
 export interface AccountInfo {
@@ -121,9 +121,9 @@ function checkGmailMessage(m: Obj): string | undefined {
  * ECMAScript but to neither provider, and no scan would read it.
  */
 const readableTime = (v: unknown) =>
-  typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/i.test(v) && !Number.isNaN(Date.parse(hasOffset(v) ? v : `${v}Z`)) && v < "9999";
+  typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/i.test(v) && !Number.isNaN(utcInstant(v)) && v < "9999";
 /** When a Calendar or Graph time is, for comparing a start with its end (a date as its midnight, no offset as UTC). */
-const instantOf = (t: Obj) => (str(t.dateTime) ? Date.parse(hasOffset(t.dateTime as string) ? (t.dateTime as string) : `${t.dateTime}Z`) : Date.parse(`${t.date}T00:00:00Z`));
+const instantOf = (t: Obj) => utcInstant(str(t.dateTime) ? (t.dateTime as string) : `${t.date}T00:00:00`);
 /** Absent, null or a string: the type of every optional text field the providers send. */
 const optionalText = (v: unknown) => v === undefined || v === null || typeof v === "string";
 /**

@@ -209,6 +209,9 @@ export function localMidnight(date: string, zone: string): number {
 /** Whether an ISO/RFC 3339 date-time carries its own offset (or Z). */
 export const hasOffset = (value: string): boolean => /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(value);
 
+/** The instant of an ISO date-time; one that names no offset is read as UTC, on any host (NaN when unreadable). */
+export const utcInstant = (value: string): number => Date.parse(hasOffset(value) ? value : `${value}Z`);
+
 /**
  * An offset-less ISO date-time's wall clock, written as if UTC (ms), to the millisecond (Graph writes
  * seven fractional digits): what {@link atWall} and a zone's offset turn into an instant.
