@@ -24,6 +24,13 @@ const { contextOf, check, press, invalidFields } = app;
 
 const google = () => app.stack.accounts.find((a) => a.account.provider === "google")!;
 const microsoft = () => app.stack.accounts.find((a) => a.account.provider === "microsoft")!;
+/** Connects a Google account from /connect through the sandbox's consent page, as a person does. */
+async function connectGoogleAs(page: Awaited<ReturnType<Awaited<ReturnType<typeof contextOf>>["newPage"]>>, email: string) {
+  await page.goto(`${app.stack.url}/connect`);
+  await page.getByRole("link", { name: "Connect Google" }).click();
+  await page.waitForLoadState("load");
+  await press(page, `Continue as ${email}`);
+}
 const link = (act: Parameters<typeof linkPath>[0], claims: Record<string, string>, at = Date.now()) =>
   `${app.stack.url}${linkPath(act, sealLink(KEY, { act, ...claims } as never, at))}`;
 
@@ -81,10 +88,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       const page = await (await contextOf()).newPage();
       const requests: string[] = [];
       page.on("request", (r) => requests.push(new URL(r.url()).pathname));
-      await page.goto(`${app.stack.url}/connect`);
-      await page.getByRole("link", { name: "Connect Google" }).click();
-      await page.waitForLoadState("load");
-      await press(page, `Continue as ${email}`);
+      await connectGoogleAs(page, email);
       const section = (await page.textContent("#first-look")) ?? "";
       expect(section).toContain("Your digests are paused, so your calendar and mail are not read for now.");
       expect(section).not.toContain("in a minute or two");
@@ -107,10 +111,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     const faults = `${app.stack.sandbox.url}/_control/faults`;
     await fetch(faults, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "gmail.getProfile", kind: "status", status: 403, reason: "domainPolicy", times: 0 }) });
     try {
-      await page.goto(`${app.stack.url}/connect`);
-      await page.getByRole("link", { name: "Connect Google" }).click();
-      await page.waitForLoadState("load");
-      await press(page, `Continue as ${email}`);
+      await connectGoogleAs(page, email);
       const main = (await page.textContent("main")) ?? "";
       expect(main).toContain("no longer allows Followthrough to read this account");
       expect(main).toContain("Once that has changed, try again.");

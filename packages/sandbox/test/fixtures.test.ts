@@ -26,6 +26,10 @@ function folder(files: Record<string, unknown>): string {
   return dir;
 }
 
+/** An Outlook fixture whose calendar holds `events` (mail folders empty). */
+const outlookWith = (events: unknown[]) =>
+  folder({ "account.json": { ...goodAccount, provider: "microsoft" }, "microsoft/inbox.json": [], "microsoft/sentitems.json": [], "microsoft/events.json": events });
+
 const google = (over: Record<string, unknown> = {}) =>
   folder({ "account.json": goodAccount, "google/messages.json": [goodMessage], "google/events.json": [goodEvent], ...over });
 
@@ -107,25 +111,13 @@ describe("malformed fixtures give a one-line error naming the file and the probl
     ["attendee email a number", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: 5 }] }] }), "events.json", /every attendee/],
     [
       "graph event dateTime garbage",
-      () =>
-        folder({
-          "account.json": { ...goodAccount, provider: "microsoft" },
-          "microsoft/inbox.json": [],
-          "microsoft/sentitems.json": [],
-          "microsoft/events.json": [{ id: "x", start: { dateTime: "garbage", timeZone: "UTC" }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }],
-        }),
+      () => outlookWith([{ id: "x", start: { dateTime: "garbage", timeZone: "UTC" }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }]),
       "events.json",
       /start.dateTime is not a date-time/,
     ],
     [
       "graph event ending before it starts",
-      () =>
-        folder({
-          "account.json": { ...goodAccount, provider: "microsoft" },
-          "microsoft/inbox.json": [],
-          "microsoft/sentitems.json": [],
-          "microsoft/events.json": [{ id: "x", start: { dateTime: "2026-01-01T12:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }],
-        }),
+      () => outlookWith([{ id: "x", start: { dateTime: "2026-01-01T12:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }]),
       "events.json",
       /end is before start/,
     ],
