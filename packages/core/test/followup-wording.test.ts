@@ -70,6 +70,13 @@ describe("first names, by the stated heuristic", () => {
     ["ana.lima @ acme.com", "there"],
     ["TAN, WEI JIE", "Wei Jie"],
     ["(Bea)", "Bea"],
+    // An emoji or symbol before or after a name is none of it; a handle in lower case reads as an
+    // address's local part (helper-147's list).
+    ["🎉 Kate Smith", "Kate"],
+    ["Kate Smith ★", "Kate"],
+    ["kate.smith", "Kate"],
+    ["kate_smith", "Kate"],
+    ["info.sales", "there"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   it("a draft greets and signs by them", () => {
@@ -148,6 +155,24 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Ana roadmap / Isla", [{ address: "ana@example.com" }, "Isla Moreno"])).toBe("roadmap");
   });
 
+  it("a mail client's or calendar's mark before the title is no part of it; a slash inside a word splits only beside a name; where a person is from goes with them (helper-147's list)", () => {
+    const two = ["Kate Smith", "Isla Moreno"];
+    expect(meetingPhrase("FW: Coffee chat", two)).toBe("Coffee chat");
+    expect(meetingPhrase("RE: FW: Coffee with Kate", two)).toBe("coffee");
+    expect(meetingPhrase("Fwd: Product roadmap", two)).toBe("Product roadmap");
+    expect(meetingPhrase("Copy: Lunch", two)).toBe("lunch");
+    expect(meetingPhrase("Updated invitation: Design review", two)).toBe("Design review");
+    expect(meetingPhrase("WG: Strategie-Workshop", two)).toBe("Strategie-Workshop");
+    // A colon with no space after it is part of a name.
+    expect(meetingPhrase("re:Invent keynote", two)).toBe("re:Invent keynote");
+    expect(meetingPhrase("AI/ML meetup", two)).toBe("AI/ML meetup");
+    expect(meetingPhrase("Kate/Isla: AI/ML roadmap", two)).toBe("AI/ML roadmap");
+    expect(meetingPhrase("Kate/Isla sync", two)).toBeUndefined();
+    expect(meetingPhrase("Coffee w/Kate", two)).toBe("coffee");
+    expect(meetingPhrase("Chat with Kate from ACME", two)).toBeUndefined();
+    expect(meetingPhrase("Weekly Kate <> Isla", two)).toBeUndefined();
+  });
+
   it("an aside in brackets and an initial after a name go with it; '&', 'x', '+' and 'with' split only beside a name (helper-146 #3–#5)", () => {
     const two = ["Wen Zhou", "Isla Moreno"];
     expect(meetingPhrase("Intro: Wen (ACME) <> Isla (Paperkite)", two)).toBeUndefined();
@@ -158,7 +183,7 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Dinner with Wen", two)).toBe("dinner");
     // An initial only beside a name; a word left hanging where the name was goes (helper-147 #2, #4).
     expect(meetingPhrase("Wen / Isla: Series A", two)).toBe("Series A");
-    expect(meetingPhrase("A/B testing review", two)).toBe("A – B testing review");
+    expect(meetingPhrase("A/B testing review", two)).toBe("A/B testing review");
     expect(meetingPhrase("Talk by Wen Zhou", two)).toBe("Talk");
     expect(meetingPhrase("Demo for Wen Zhou", two)).toBe("Demo");
   });

@@ -87,7 +87,8 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
 
 /**
  * The given name to greet someone by, by this stated heuristic:
- * - no name, or an address → "there";
+ * - no name, or an address → "there"; a handle in lower case ("kate.smith") → its first word, as
+ *   an address's local part; an emoji or symbol standing alone is no part of a name;
  * - an aside in brackets ("(ACME)", "(she/her)") is not part of the name; beside a company or role
  *   after a separator ("Ana Lima | ACME", "ACME - Ana Lima", "Ana Lima @ ACME"), the first part is
  *   the name unless it is one word in capitals;
@@ -112,7 +113,9 @@ export function firstNameOf(name: string | undefined): string {
   // brackets goes whole, unless it is all there is.
   const unquoted = (name ?? "").replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
   const clean = (t: string) => t.replace(/\s+/g, " ").trim();
-  let n = clean(unquoted.replace(/\([^)]*\)|\[[^\]]*\]/g, " ")) || clean(unquoted.replace(/[()[\]]/g, " "));
+  // An emoji or symbol standing alone ("🎉", "★") is no part of a name.
+  const lettered = (t: string) => t.split(/\s+/).filter((w) => !/^[\p{Extended_Pictographic}\p{So}\u200d\ufe0f]+$/u.test(w)).join(" ");
+  let n = clean(lettered(unquoted.replace(/\([^)]*\)|\[[^\]]*\]/g, " "))) || clean(lettered(unquoted.replace(/[()[\]]/g, " ")));
   // An address written with spaces ("ana.lima @ acme.com") is no name either.
   if (/^[^\s@]+\s*@\s*[^\s@]+\.[^\s@]+$/.test(n)) return "there";
   // A company or role beside the name, after a separator ("Ana Lima | ACME", "Guest - Ana Lima",
@@ -121,6 +124,10 @@ export function firstNameOf(name: string | undefined): string {
   n = segments.find((x, i) => i === segments.length - 1 || x.includes(" ") || /\p{Ll}/u.test(x)) ?? n;
   // An address or a handle ("@ana") is no name.
   if (!n || n.includes("@")) return "there";
+  // A handle in lower case ("kate.smith", "kate_smith") reads as an address's local part does: its
+  // first word, unless that is a role mailbox's ("info.sales").
+  const handle = /^(\p{Ll}{2,})(?:[._]\p{Ll}+)+$/u.exec(n);
+  if (handle) return ROLE_LOCAL_PARTS.has(handle[1]) ? "there" : handle[1].replace(/^\p{Ll}/u, (c) => c.toUpperCase());
   // A word in capitals of three letters or more; in Latin letters, with a vowel ("JRR" is initials).
   const capitals = (w: string) => /\p{Lu}{3}/u.test(w) && !/\p{Ll}/u.test(w) && (/[^A-Z'’.-]/u.test(w) || /[AEIOUY]/.test(w));
   // Letters or a role after the name: after a comma, any of them ("Tom Lee, CEO", "Ana Lima, VP
@@ -178,15 +185,26 @@ const COMPOUND_FIRST = new Set(["mary", "anne", "ann", "jean", "marie", "jo", "s
 /** Titles written before a name ("Dr. Jane Smith", "Prof Tan Wei Jie"): never the given name. */
 const HONORIFICS = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "sr", "sra", "herr", "frau", "mme", "mlle", "m"]);
 
-/** Where a title is always split: dashes, bars, slashes, bullets, arrows, "w/", "<>". */
-const TITLE_SEPARATORS = /\s*(?:\sw\/|[—–|/·•<>↔→]+|\s-\s)\s*/i;
+/**
+ * Where a title is always split: dashes, bars, bullets, arrows, "w/", "<>", a slash with a space
+ * beside it ("Ana / Isla"; one inside a word, "AI/ML", splits only beside a name: `meetingPhrase`).
+ */
+const TITLE_SEPARATORS = /\s*(?:\sw\/|[—–|·•<>↔→]+|\s-\s|\s\/|\/\s)\s*/i;
+/**
+ * What a mail client or calendar writes before a meeting's own title: a forward's or reply's mark
+ * ("FW:", "Fwd:", "RE:", and the German and French "WG:", "AW:", "TR:"), Outlook's marks of a
+ * meeting's state ("Canceled:", "Accepted:", "Tentative:", "Declined:", "New Time Proposed:",
+ * "Copy:") and Google Calendar's invitation subjects ("Invitation:", "Updated invitation:"). Not the
+ * meeting's name. A colon with no space after it is part of a name ("re:Invent").
+ */
+const TITLE_MARKS = /^(?:\s*(?:re|fw|fwd|wg|aw|tr|canceled|cancelled|accepted|tentative|tentatively accepted|declined|new time proposed|copy|invitation|updated invitation)\s*:\s)+\s*/i;
 /** Words that split a title only beside a name ("Wen x Isla", "Coffee with Ana"; not "Wine & Cheese night"). */
 const NAME_SEPARATORS = new Set(["x", "&", "+", "with"]);
 /** Internal codes: [TAG], #123, ABC-123, (ref …), Zoom/Teams ids, long digit runs. */
 const INTERNAL_CODE = /\[[^\]]*\]|\((?:ref|id|internal|conf|tentative)[^)]*\)|#\w+|\b[A-Z]{2,}-\d+\b|\b\d{4,}\b/g;
 /** Titles that say nothing about the meeting ("sync", "quick chat", "intro call"): the sentence reads better without them. */
 const GENERIC =
-  /^(?:(?:quick|short|brief|weekly|monthly|first|intro|introductory|catch[- ]?up)\s+)?(?:1:1|1 ?on ?1|one[- ]on[- ]one|sync|catch[- ]?up|call|meeting|chat|intro|introduction|meet|hold|busy|tbd|placeholder|)$/i;
+  /^(?:(?:quick|short|brief|weekly|monthly|first|intro|introductory|catch[- ]?up)(?:\s+|$))?(?:1:1|1 ?on ?1|one[- ]on[- ]one|sync|catch[- ]?up|call|meeting|chat|intro|introduction|meet|hold|busy|tbd|placeholder|)$/i;
 /** A one-word title that reads as an occasion in lower case: "at breakfast". */
 const OCCASIONS = new Set(["breakfast", "lunch", "dinner", "coffee", "drinks", "brunch"]);
 /** Words that only lead up to a name at the end of what is left ("Talk by", "Demo for", "Chat ft."). */
@@ -210,8 +228,9 @@ function nameWords(name: string | undefined, address?: string): { words: string[
 
 /**
  * The meeting's title as it can stand in a sentence ("good to meet you at …"), or undefined when
- * nothing meaningful is left: the names of the people (with their initials and a bracketed aside
- * after a name, "Wen (ACME)"), separators and internal codes are dropped; a lone occasion word is
+ * nothing meaningful is left: a mail client's marks before it ("FW:", "Canceled:"), the names of
+ * the people (with their initials, a bracketed aside after a name, "Wen (ACME)", and where one is
+ * from, "Summer from ACME"), separators and internal codes are dropped; a lone occasion word is
  * lower-cased ("Breakfast — Wen / Isla" → "breakfast"). From a part of the title, names are taken
  * off where a first name is among them and: other parts stand beside it ("Ana / Isla roadmap" →
  * "roadmap"), a whole name went ("Interview: Wen Zhou" → "Interview"), or an occasion is left ("Wen
@@ -233,7 +252,10 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
   const bareWord = (w: string) => w.toLowerCase().replace(/^[^\p{L}\p{N}&+/<>]+|[^\p{L}\p{N}&+/<>]+$/gu, "");
   // An aside in brackets after a name ("Wen (ACME)") goes with it.
   const t = plainText(title ?? "")
+    .replace(TITLE_MARKS, "")
     .replace(INTERNAL_CODE, " ")
+    // A slash inside a word splits it beside a name ("Ana/Isla"), not otherwise ("AI/ML", "A/B").
+    .replace(/[\p{L}'’-]+(?:\/[\p{L}'’-]+)+/gu, (m) => (!/^w\//i.test(m) && m.split("/").some((w) => named.has(bareWord(w))) ? m.split("/").join(" / ") : m))
     .replace(/([\p{L}'’-]+)\s*\([^()]*\)/gu, (m, word: string) => (named.has(bareWord(word)) ? word : m))
     .replace(/\s+/g, " ")
     .trim();
@@ -270,7 +292,8 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
       const rest = words.slice(from, to).join(" ").replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, "").replace(DANGLING, "").replace(/[\s,.;:-]+$/g, "");
       const cut = [...words.slice(0, from), ...words.slice(to)].map(bareWord);
       if (!cut.some((w) => firsts.has(w))) return p;
-      if (GENERIC.test(rest)) return "";
+      // What says nothing goes, and so does where the person named first is from ("Summer from ACME").
+      if (GENERIC.test(rest) || (from > 0 && /^(?:from|of|at|@)\s/i.test(rest))) return "";
       const whole = wholeNames.some((ws) => ws.every((w) => cut.includes(w)));
       return split.length > 1 || whole || OCCASIONS.has(rest.toLowerCase()) ? rest : p;
     })
