@@ -69,11 +69,33 @@ function readJson(file: string): unknown {
   // reader ignore it); UTF-16 is not UTF-8, said as such rather than as unreadable bytes.
   text = text.replace(/^\uFEFF/, "");
   if (text.includes("\u0000")) throw new FixtureError(file, "is not UTF-8 text (saved as UTF-16?)");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new FixtureError(file, `is not valid JSON (${oneLine((e as Error).message)})`);
   }
+  if (depthOver(value, MAX_DEPTH)) throw new FixtureError(file, `is nested more than ${MAX_DEPTH} levels deep (no provider's item is)`);
+  return value;
+}
+
+/**
+ * How deep a fixture's JSON may nest: a provider's item is a handful of levels (a Gmail message's
+ * parts, a Graph event's attendees); the emulator copies items recursively, so thousands of levels
+ * would overflow its stack far from the file that held them.
+ */
+const MAX_DEPTH = 64;
+
+/** Whether `value` nests deeper than `max` arrays and objects (read without recursion). */
+function depthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d >= max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (typeof x === "object" && x !== null) stack.push([x, d + 1]);
+  }
+  return false;
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();

@@ -13,6 +13,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const goodAccount = { provider: "google", email: "owner@acme.test", aliases: [], displayName: "Owner", timeZone: "Europe/Paris" };
 const goodMessage = { id: "m1", threadId: "t1", labelIds: ["SENT"], historyId: "10", internalDate: "1700000000000", payload: { headers: [{ name: "To", value: "a@b.test" }] } };
 const goodEvent = { id: "e1", status: "confirmed", start: { dateTime: "2026-01-01T10:00:00Z" }, end: { dateTime: "2026-01-01T11:00:00Z" } };
+/** An object `levels` deep: { a: { a: … } }. */
+const nested = (levels: number): unknown => Array.from({ length: levels }).reduce<unknown>((inner) => ({ a: inner }), {});
 
 let n = 0;
 /** Writes a fixture folder from a map of relative path to content (string = raw text, else JSON). */
@@ -106,6 +108,8 @@ describe("malformed fixtures give a one-line error naming the file and the probl
     ["event dateTime with a named zone", () => google({ "google/events.json": [{ ...goodEvent, start: { dateTime: "Mon, 20 Apr 2026 10:00:00 PDT" } }] }), "events.json", /start.dateTime is not a date-time \(RFC 3339/],
     ["event in the year 9999", () => google({ "google/events.json": [{ ...goodEvent, start: { date: "9999-12-30" }, end: { date: "9999-12-31" } }] }), "events.json", /start.date is not a date \(YYYY-MM-DD, before 9999\)/],
     ["event ending before it starts", () => google({ "google/events.json": [{ ...goodEvent, end: { dateTime: "2026-01-01T09:00:00Z" } }] }), "events.json", /end is before start/],
+    // Thousands of levels overflowed the emulator's copy of the item, in the scan, naming no file (helper-143 #8c).
+    ["a field nested 3,000 levels deep", () => google({ "google/events.json": [{ ...goodEvent, extendedProperties: nested(3000) }] }), "events.json", /nested more than 64 levels deep/],
     ["account.json in UTF-16", () => google({ "account.json": `\ufeff${JSON.stringify(goodAccount)}`.split("").join("\u0000") }), "account.json", /not UTF-8 text/],
     ["null attendee", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: "a@b.test" }, null] }] }), "events.json", /every attendee/],
     ["attendee email a number", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: 5 }] }] }), "events.json", /every attendee/],
