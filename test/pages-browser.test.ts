@@ -406,6 +406,12 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await press(page, "Save name");
     expect((await loadAccount(app.stack.repo, email))!.firstNames).toEqual({ "mei.lin@example.com": "Mei Lin" });
     expect(await page.textContent("main")).toContain("mei.lin@example.com: Mei Lin");
+    // An address pasted from a mail client, with its name and punctuation: kept under the address (helper-146).
+    await page.getByLabel("Their email address").fill("Wen Zhou <Wen.Zhou@example.com>;");
+    await page.getByLabel("Greet them as").fill("Wendy");
+    await press(page, "Save name");
+    expect((await loadAccount(app.stack.repo, email))!.firstNames).toEqual({ "mei.lin@example.com": "Mei Lin", "wen.zhou@example.com": "Wendy" });
+    expect(await page.textContent("main")).toContain("wen.zhou@example.com: Wendy");
     await press(page, "Pause my digests");
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("paused");
     await check(page, "settings-paused");
