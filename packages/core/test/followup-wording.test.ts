@@ -70,13 +70,18 @@ describe("first names, by the stated heuristic", () => {
     ["ana.lima @ acme.com", "there"],
     ["TAN, WEI JIE", "Wei Jie"],
     ["(Bea)", "Bea"],
-    // An emoji or symbol before or after a name is none of it; a handle in lower case reads as an
-    // address's local part (helper-147's list).
+    // An emoji or symbol before or after a name is none of it (helper-147's list; skin tones and
+    // keycaps, helper-148); a handle in lower case is no name ("Hi mr.smith," or "Hi Mr,"), and
+    // a name in a script without case stands beside a company as one with lower case does.
     ["🎉 Kate Smith", "Kate"],
     ["Kate Smith ★", "Kate"],
-    ["kate.smith", "Kate"],
-    ["kate_smith", "Kate"],
-    ["info.sales", "there"],
+    ["👋🏽 Kate Smith", "Kate"],
+    ["1️⃣ Kate Smith", "Kate"],
+    ["kate.smith", "there"],
+    ["mr.smith", "there"],
+    ["acme.com", "there"],
+    ["王伟 | ACME", "王伟"],
+    ["김민준 ★ | ACME", "김민준"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   it("a draft greets and signs by them", () => {
@@ -171,6 +176,21 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Coffee w/Kate", two)).toBe("coffee");
     expect(meetingPhrase("Chat with Kate from ACME", two)).toBeUndefined();
     expect(meetingPhrase("Weekly Kate <> Isla", two)).toBeUndefined();
+    // helper-148's review: a slash beside a name splits after an aside or an initial, or beside a
+    // number, and "w/" still reads as "with"; where they were met stays, without its "at"; a first
+    // name in a title of one part that says something keeps it whole.
+    expect(meetingPhrase("Coffee w/Kate/Isla", two)).toBe("coffee");
+    expect(meetingPhrase("CI/CD review w/Kate/Isla", two)).toBe("CI/CD review");
+    expect(meetingPhrase("Kate (ACME)/Isla (Beta) roadmap", two)).toBe("roadmap");
+    expect(meetingPhrase("Kate S./Isla M.", two)).toBeUndefined();
+    expect(meetingPhrase("Isla/2pm sync", two)).toBe("2pm sync");
+    expect(meetingPhrase("Kate/24/7 support", two)).toBe("24/7 support");
+    expect(meetingPhrase("Google I/O", two)).toBe("Google I/O");
+    expect(meetingPhrase("Coffee with Kate at Web Summit", two)).toBe("Coffee – Web Summit");
+    expect(meetingPhrase("Kate & Isla at Web Summit", two)).toBe("Web Summit");
+    expect(meetingPhrase("Summer of Code kickoff", ["Summer Lee", "Isla Moreno"])).toBe("Summer of Code kickoff");
+    expect(meetingPhrase("Paris at Night", ["Paris Hilton", "Isla Moreno"])).toBe("Paris at Night");
+    expect(meetingPhrase("Kate from Accounting farewell", two)).toBe("Kate from Accounting farewell");
   });
 
   it("an aside in brackets and an initial after a name go with it; '&', 'x', '+' and 'with' split only beside a name (helper-146 #3–#5)", () => {

@@ -87,8 +87,8 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
 
 /**
  * The given name to greet someone by, by this stated heuristic:
- * - no name, or an address → "there"; a handle in lower case ("kate.smith") → its first word, as
- *   an address's local part; an emoji or symbol standing alone is no part of a name;
+ * - no name, an address or a handle in lower case ("kate.smith") → "there"; an emoji or symbol
+ *   standing alone is no part of a name;
  * - an aside in brackets ("(ACME)", "(she/her)") is not part of the name; beside a company or role
  *   after a separator ("Ana Lima | ACME", "ACME - Ana Lima", "Ana Lima @ ACME"), the first part is
  *   the name unless it is one word in capitals;
@@ -114,20 +114,19 @@ export function firstNameOf(name: string | undefined): string {
   const unquoted = (name ?? "").replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
   const clean = (t: string) => t.replace(/\s+/g, " ").trim();
   // An emoji or symbol standing alone ("🎉", "★") is no part of a name.
-  const lettered = (t: string) => t.split(/\s+/).filter((w) => !/^[\p{Extended_Pictographic}\p{So}\u200d\ufe0f]+$/u.test(w)).join(" ");
+  const lettered = (t: string) => t.split(/\s+/).filter((w) => !/^[\p{Extended_Pictographic}\p{So}\p{Emoji_Component}]+$/u.test(w)).join(" ");
   let n = clean(lettered(unquoted.replace(/\([^)]*\)|\[[^\]]*\]/g, " "))) || clean(lettered(unquoted.replace(/[()[\]]/g, " ")));
   // An address written with spaces ("ana.lima @ acme.com") is no name either.
   if (/^[^\s@]+\s*@\s*[^\s@]+\.[^\s@]+$/.test(n)) return "there";
   // A company or role beside the name, after a separator ("Ana Lima | ACME", "Guest - Ana Lima",
   // "Ana Lima @ ACME"): the first part, unless it is one word in capitals ("ACME - Ana Lima").
   const segments = n.split(/\s+[|@\u2013\u2014/-]\s+|\s*\|\s*/).map(clean).filter((x) => /\p{L}/u.test(x));
-  n = segments.find((x, i) => i === segments.length - 1 || x.includes(" ") || /\p{Ll}/u.test(x)) ?? n;
+  n = segments.find((x, i) => i === segments.length - 1 || x.includes(" ") || /\p{Ll}|\p{Lo}/u.test(x)) ?? n;
   // An address or a handle ("@ana") is no name.
   if (!n || n.includes("@")) return "there";
-  // A handle in lower case ("kate.smith", "kate_smith") reads as an address's local part does: its
-  // first word, unless that is a role mailbox's ("info.sales").
-  const handle = /^(\p{Ll}{2,})(?:[._]\p{Ll}+)+$/u.exec(n);
-  if (handle) return ROLE_LOCAL_PARTS.has(handle[1]) ? "there" : handle[1].replace(/^\p{Ll}/u, (c) => c.toUpperCase());
+  // A handle in lower case ("kate.smith", "mr.smith", "acme.com") is no name either: greeted as a
+  // person known only by their address is.
+  if (/^\p{Ll}+(?:[._]\p{Ll}+)+$/u.test(n)) return "there";
   // A word in capitals of three letters or more; in Latin letters, with a vowel ("JRR" is initials).
   const capitals = (w: string) => /\p{Lu}{3}/u.test(w) && !/\p{Ll}/u.test(w) && (/[^A-Z'’.-]/u.test(w) || /[AEIOUY]/.test(w));
   // Letters or a role after the name: after a comma, any of them ("Tom Lee, CEO", "Ana Lima, VP
@@ -229,8 +228,8 @@ function nameWords(name: string | undefined, address?: string): { words: string[
 /**
  * The meeting's title as it can stand in a sentence ("good to meet you at …"), or undefined when
  * nothing meaningful is left: a mail client's marks before it ("FW:", "Canceled:"), the names of
- * the people (with their initials, a bracketed aside after a name, "Wen (ACME)", and where one is
- * from, "Summer from ACME"), separators and internal codes are dropped; a lone occasion word is
+ * the people (with their initials, a bracketed aside after a name, "Wen (ACME)", where one is from,
+ * "Summer from ACME", and the "at" before where they were met), separators and internal codes are dropped; a lone occasion word is
  * lower-cased ("Breakfast — Wen / Isla" → "breakfast"). From a part of the title, names are taken
  * off where a first name is among them and: other parts stand beside it ("Ana / Isla roadmap" →
  * "roadmap"), a whole name went ("Interview: Wen Zhou" → "Interview"), or an occasion is left ("Wen
@@ -254,9 +253,14 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
   const t = plainText(title ?? "")
     .replace(TITLE_MARKS, "")
     .replace(INTERNAL_CODE, " ")
-    // A slash inside a word splits it beside a name ("Ana/Isla"), not otherwise ("AI/ML", "A/B").
-    .replace(/[\p{L}'’-]+(?:\/[\p{L}'’-]+)+/gu, (m) => (!/^w\//i.test(m) && m.split("/").some((w) => named.has(bareWord(w))) ? m.split("/").join(" / ") : m))
     .replace(/([\p{L}'’-]+)\s*\([^()]*\)/gu, (m, word: string) => (named.has(bareWord(word)) ? word : m))
+    // A slash with no space beside it splits where a name is on either side of it ("Ana/Isla",
+    // "Kate S./Isla", "Isla/2pm sync"), not otherwise ("AI/ML", "A/B", "24/7"); "w/" is "with".
+    .replace(/\S*\/\S*/g, (m) => {
+      const lead = /^w\//i.test(m) ? m.slice(0, 2) : "";
+      const pieces = m.slice(lead.length).split("/");
+      return lead + pieces.reduce((out, x, i) => (i === 0 ? x : `${out}${named.has(bareWord(pieces[i - 1])) || named.has(bareWord(x)) ? " / " : "/"}${x}`), "");
+    })
     .replace(/\s+/g, " ")
     .trim();
   if (!t || GENERIC.test(t)) return undefined;
@@ -289,13 +293,17 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
       if (from === to) return "";
       if (from === 0 && to === words.length) return p;
       // A word left hanging where the name was ("Talk by", "Demo for") goes with it.
-      const rest = words.slice(from, to).join(" ").replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, "").replace(DANGLING, "").replace(/[\s,.;:-]+$/g, "");
+      let rest = words.slice(from, to).join(" ").replace(/^[\s,.;:-]+|[\s,.;:-]+$/g, "").replace(DANGLING, "").replace(/[\s,.;:-]+$/g, "");
       const cut = [...words.slice(0, from), ...words.slice(to)].map(bareWord);
       if (!cut.some((w) => firsts.has(w))) return p;
-      // What says nothing goes, and so does where the person named first is from ("Summer from ACME").
-      if (GENERIC.test(rest) || (from > 0 && /^(?:from|of|at|@)\s/i.test(rest))) return "";
+      if (GENERIC.test(rest)) return "";
       const whole = wholeNames.some((ws) => ws.every((w) => cut.includes(w)));
-      return split.length > 1 || whole || OCCASIONS.has(rest.toLowerCase()) ? rest : p;
+      if (split.length === 1 && !whole) return OCCASIONS.has(rest.toLowerCase()) ? rest : p;
+      // After a name taken out: where the person is from goes with them ("Summer from ACME"); where
+      // they were met stays, without its "at" ("Kate at Web Summit" → "Web Summit").
+      if (from > 0 && /^(?:from|of)\s+\p{Lu}\S*(?:\s+\p{Lu}\S*)?$/u.test(rest)) return "";
+      if (from > 0) rest = rest.replace(/^at\s+(?=\S)/i, "");
+      return rest;
     })
     .filter(Boolean);
   const phrase = parts.join(" – ").trim();
