@@ -294,6 +294,32 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await ctx.close();
   });
 
+  it("a person known only by their address: the confirm page, the draft and the dismiss page name the address as written on the meeting, not its normalised key", async () => {
+    const { email } = google().account;
+    const now = Date.now();
+    const per = "deepark@gmail.com";
+    const written = "Dee.Park+conf@gmail.com";
+    await app.stack.repo.putPeople(email, [{ email: per, address: written, name: "", eventId: "e-nameless", eventTitle: "Dee / Isla: pricing", metAt: now - 3 * 86_400_000, metEnd: now - 3 * 86_400_000 + 3_600_000, stage: "met" }]);
+    const ctx = await contextOf(false);
+    const page = await ctx.newPage();
+    await page.goto(link("draft", { acc: email, per, evt: "e-nameless" }));
+    expect(await page.textContent("main")).toContain(written);
+    expect(await page.textContent("main")).not.toContain(per);
+    await check(page, "confirm-draft-nameless");
+    await press(page, "Open the draft");
+    expect(page.url()).toContain("/local/drafts/");
+    const draft = await page.textContent("main");
+    expect(draft).toContain(written);
+    expect(draft).toContain("Hi there,");
+    expect(draft).toContain("at pricing on");
+    await page.goto(link("dismiss", { acc: email, per, evt: "e-nameless" }));
+    await press(page, "Remove from my digests");
+    expect(await page.textContent("main")).toContain(written);
+    expect(await page.textContent("main")).not.toContain(per);
+    await check(page, "dismissed-nameless");
+    await ctx.close();
+  });
+
   it("no follow-up needed: confirm, done, and undo puts the person back", async () => {
     const person = google().weekly.digest.missing[1];
     const { email } = google().account;
