@@ -78,6 +78,11 @@ export function googleEnumError(api: "gmail" | "calendar", name: string, value: 
   return googleError(400, `Invalid value at '${field}' (type.googleapis.com/gmail.v1.${type}), "${value}"`, "invalidArgument");
 }
 
+/** Gmail's (One Platform's) answer to a query parameter the method does not have (official/google unknownParameter). */
+export function googleUnknownParameterError(name: string) {
+  return googleError(400, `Invalid JSON payload received. Unknown name "${name}": Cannot bind query parameter. Field '${name}' could not be found in request message.`, "invalidArgument");
+}
+
 /** Which provider family a route belongs to; decides the error shape and the quota model. */
 export type Api = "gmail" | "calendar" | "graph" | "oauth" | "control";
 

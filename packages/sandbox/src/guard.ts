@@ -1,7 +1,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context, MiddlewareHandler } from "hono";
-import { type Api, faultBody, googleEnumError, googleError, googleScopeChallenge, googleScopeError, graphAccessDenied, graphError } from "./errors";
-import { authorises, authorisingScopes, basicMailExcludes, basicMailOnly, invalidEnum, officialContract } from "./official";
+import { type Api, faultBody, googleEnumError, googleError, googleScopeChallenge, googleScopeError, googleUnknownParameterError, graphAccessDenied, graphError } from "./errors";
+import { authorises, authorisingScopes, basicMailExcludes, basicMailOnly, invalidEnum, officialContract, unknownParameter } from "./official";
 import { queryOf } from "./graph/query";
 import type { Account, SandboxState } from "./state";
 import type { FaultSpec } from "./faults";
@@ -48,7 +48,8 @@ function unauthorized(api: Api): { status: number; body: unknown } {
  * after authentication, before the backend (faults) and before the quota is charged.
  * 403 when the grant holds none of the scopes/permissions the official files list for the request,
  * or reaches a mail call through Mail.ReadBasic alone and asks for what it excludes;
- * for Google, 400 when a query parameter is outside its discovery enum. A route with no official
+ * for Google, 400 when a query parameter is outside its discovery enum, or (Gmail) not one the
+ * method has. A route with no official
  * entry (nor a documented exception) is a sandbox defect: 500.
  */
 function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Response | undefined {
@@ -65,7 +66,11 @@ function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Re
     c.set("basicMail", true);
   }
   if (contract.kind === "google") {
-    const bad = invalidEnum(contract.method, new URL(c.req.url).searchParams);
+    const query = new URL(c.req.url).searchParams;
+    // Gmail refuses a parameter its method does not have; Calendar's answer is not documented, so none is given.
+    const unknown = contract.method.api === "gmail" ? unknownParameter(contract.method, query) : undefined;
+    if (unknown !== undefined) return send(c, 400, googleUnknownParameterError(unknown));
+    const bad = invalidEnum(contract.method, query);
     if (bad) return send(c, 400, googleEnumError(contract.method.api, bad.name, bad.value, bad.allowed));
   }
   return undefined;

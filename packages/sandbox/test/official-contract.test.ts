@@ -225,6 +225,27 @@ describe("official contract: enum query parameters come from the discovery docum
     expect(parameters).toBeGreaterThanOrEqual(5);
   });
 
+  it("Gmail refuses a query parameter its method does not have (a misspelt or extra key the client sends as given), on every served Gmail route; the system ones pass", async () => {
+    const gmailRoutes = servedRoutes(sb).filter((r) => r.api === "gmail");
+    const accessToken = await token(googleEmail(), [strongest.gmail]);
+    for (const r of gmailRoutes) {
+      const label = `${r.method} ${r.pattern}`;
+      const bad = await call(r, accessToken, "?fooBar=1");
+      expect(bad.status, label).toBe(400);
+      const body = await bad.json();
+      expect(body.error.message, label).toBe(`Invalid JSON payload received. Unknown name "fooBar": Cannot bind query parameter. Field 'fooBar' could not be found in request message.`);
+      expect(body.error.status, label).toBe("INVALID_ARGUMENT");
+      const system = await call(r, accessToken, "?prettyPrint=false&quotaUser=q&fields=*");
+      expect(await system.text(), label).not.toMatch(/Unknown name/);
+    }
+    expect(gmailRoutes.length).toBeGreaterThanOrEqual(10);
+    // A parameter of another method (messages.list's maxResults on messages.get) is as unknown.
+    const list = await call({ method: "GET", path: "/gmail/v1/users/me/messages" }, accessToken, "?maxResults=5&includeSpamTrash=false");
+    expect(list.status).toBe(200);
+    const other = await call({ method: "GET", path: "/gmail/v1/users/me/profile" }, accessToken, "?maxResults=5");
+    expect((await other.json()).error.message).toMatch(/^Invalid JSON payload received\. Unknown name "maxResults"/);
+  });
+
   it("validates each value of a repeated parameter (historyTypes, eventTypes)", async () => {
     const gmail = await token(googleEmail(), ["https://mail.google.com/"]);
     const history = await call({ method: "GET", path: "/gmail/v1/users/me/history" }, gmail, "?startHistoryId=1&historyTypes=messageAdded&historyTypes=messageMoved");

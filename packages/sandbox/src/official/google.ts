@@ -167,6 +167,17 @@ export function invalidEnum(m: GoogleMethod, query: URLSearchParams): { name: st
   return undefined;
 }
 
+/**
+ * A query parameter the method does not have, neither among its own nor the system ones: Gmail's
+ * front end (One Platform) refuses it, where the googleapis client sends any key it is given as a
+ * query parameter (googleapis/google-api-nodejs-client#1991: an extra key on messages.send; the
+ * same front end's full answer, rapidwebltd/php-google-people-api#25). Undefined when all are known.
+ */
+export function unknownParameter(m: GoogleMethod, query: URLSearchParams): string | undefined {
+  for (const name of query.keys()) if (!(name in m.parameters) && !(name in m.globalParameters)) return name;
+  return undefined;
+}
+
 /** True when the grant holds any one of the method's scopes. */
 export function googleAuthorises(m: GoogleMethod, scopes: readonly string[]): boolean {
   return m.scopes.some((s) => scopes.includes(s));

@@ -9,7 +9,7 @@ import { type GoogleMethod, googleAuthorises, matchGoogle } from "./google";
 import { type GraphEntry, graphAuthorises, matchGraph } from "./graph";
 
 export { exceptions, holdsGmailMetadata, resourceScopes } from "./exceptions";
-export { type GoogleMethod, enumOf, enumParameters, googleMethods, invalidEnum, matchGoogle } from "./google";
+export { type GoogleMethod, enumOf, enumParameters, googleMethods, invalidEnum, matchGoogle, unknownParameter } from "./google";
 export { BASIC_MAIL_WITHHELD, basicMailExcludes, basicMailOnly, type GraphEntry, graphPathOf, matchGraph, matchGraphMap, permissionName } from "./graph";
 
 /** The official entry of a provider request. */
