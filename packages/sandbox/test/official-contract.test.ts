@@ -384,6 +384,29 @@ describe("official contract: Mail.ReadBasic reads no body, attachment, extension
   });
 });
 
+describe("official contract: Calendars.ReadBasic reads no event's body, attachment or extension (helper-149 #3)", () => {
+  const view = { method: "GET", path: "/v1.0/me/calendarView" };
+  const window = `?startDateTime=2020-01-01T00:00:00Z&endDateTime=2030-01-01T00:00:00Z&$top=5`;
+
+  it("a grant of it alone is served events without body and preview, and refused a request for them; with Calendars.Read beside it, served them", async () => {
+    const basic = await token(microsoftEmail(), ["User.Read", "Calendars.ReadBasic"]);
+    const page = (await (await call(view, basic, window)).json()) as { value: Record<string, unknown>[] };
+    expect(page.value.length).toBeGreaterThan(0);
+    for (const e of page.value) {
+      expect(e).toHaveProperty("subject");
+      for (const k of ["body", "bodyPreview"]) expect(e, k).not.toHaveProperty(k);
+    }
+    const asked = await call(view, basic, `${window}&$select=subject,bodyPreview`);
+    expect(asked.status).toBe(403);
+    expect(await asked.json()).toEqual(graphDeniedBody);
+    const broad = await token(microsoftEmail(), ["Calendars.ReadBasic", "Calendars.Read"]);
+    const full = (await (await call(view, broad, window)).json()) as { value: Record<string, unknown>[] };
+    expect(full.value.some((e) => "bodyPreview" in e)).toBe(true);
+    // Mail.Read beside it is no broader calendar permission.
+    expect((await call(view, await token(microsoftEmail(), ["Calendars.ReadBasic", "Mail.Read"]), `${window}&$select=subject,bodyPreview`)).status).toBe(403);
+  });
+});
+
 describe("official contract: gmail.metadata refuses q and FULL/RAW even next to a broader scope", () => {
   const list = { method: "GET", path: "/gmail/v1/users/me/messages" };
   let messageId: string;

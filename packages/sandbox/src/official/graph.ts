@@ -113,7 +113,7 @@ export function graphAuthorises(entry: GraphEntry, scopes: readonly string[]): b
 }
 
 /** The basic-mail permissions: everything of a message but what {@link basicMailExcludes} names. */
-const BASIC_MAIL = new Set(["mail.readbasic", "mail.readbasic.all", "mail.readbasic.shared"]);
+const BASIC_MAIL = new Set(["mail.readbasic", "mail.readbasic.all", "mail.readbasic.shared", "calendars.readbasic", "calendars.readbasic.all"]);
 
 /**
  * The message properties Mail.ReadBasic withholds. The official map's own description of the
@@ -121,22 +121,27 @@ const BASIC_MAIL = new Set(["mail.readbasic", "mail.readbasic.all", "mail.readba
  * any extended properties" (official/microsoft/graph-permissions.json); the permissions reference
  * adds uniqueBody and extensions, and "does not include permissions to search messages" (as quoted
  * in microsoftgraph/microsoft-graph-docs#10946); its announcement: "Mail messages without the body
- * or attachments".
+ * or attachments". Calendars.ReadBasic withholds the same of an event: the map's description, "read
+ * events in user calendars, except for properties such as body, attachments, and extensions"
+ * (bodyPreview is the body's start).
  */
 export const BASIC_MAIL_WITHHELD = ["body", "bodyPreview", "uniqueBody", "attachments", "extensions", "singleValueExtendedProperties", "multiValueExtendedProperties"];
 const WITHHELD = new RegExp(`(?<![\\w])(${BASIC_MAIL_WITHHELD.join("|")})(?![\\w])`, "i");
 
 /**
- * True when the grant reaches the request only through Mail.ReadBasic: no broader permission the map
+ * True when the grant reaches the request only through Mail.ReadBasic (or, on a calendar's path,
+ * Calendars.ReadBasic; helper-149 #3: a token holding it alone was served bodies): no broader permission the map
  * lists for the path, and neither Mail.Read nor Mail.ReadWrite ("read, update, create and delete
  * email", the map's description), which the map does not list on every path they cover (GET
  * /me/messages/{id} names Mail.ReadBasic and Mail.Read only; helper-114 #6).
  */
 export function basicMailOnly(entry: GraphEntry, scopes: readonly string[]): boolean {
   const held = new Set(scopes.map(permissionName));
-  if (held.has("mail.read") || held.has("mail.readwrite")) return false;
   const granting = entry.permissions.map((p) => p.toLowerCase()).filter((p) => held.has(p));
-  return granting.length > 0 && granting.every((p) => BASIC_MAIL.has(p));
+  if (!granting.length || !granting.every((p) => BASIC_MAIL.has(p))) return false;
+  // The broader permissions of the same family ("mail", "calendars"), listed on the path or not.
+  const family = granting[0].split(".")[0];
+  return !held.has(`${family}.read`) && !held.has(`${family}.readwrite`);
 }
 
 /**
