@@ -162,6 +162,19 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(missing.code).toBe("ErrorItemNotFound");
   });
 
+  it("DELETE moves a message to Deleted Items, where its id still answers; deleting it there removes it (helper-149 #4)", async () => {
+    const draft = (await client.api("/me/messages").post({ subject: "Deleted soon", body: { contentType: "text", content: "x" }, toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] })) as GraphMessage;
+    const deleted = (await client.api("/me/mailFolders/deleteditems").select("id").get()) as { id: string };
+    await client.api(`/me/messages/${draft.id}`).delete();
+    const moved = (await client.api(`/me/messages/${draft.id}`).select("id,parentFolderId").get()) as GraphMessage;
+    expect(moved.parentFolderId).toBe(deleted.id);
+    const inDrafts = (await client.api("/me/mailFolders/drafts/messages").select("id").get()) as { value: GraphMessage[] };
+    expect(inDrafts.value.map((m) => m.id)).not.toContain(draft.id);
+    await client.api(`/me/messages/${draft.id}`).delete();
+    expect((await graphFailure(client.api(`/me/messages/${draft.id}`).get())).statusCode).toBe(404);
+    expect((await graphFailure(client.api(`/me/messages/${draft.id}`).delete())).statusCode).toBe(404);
+  });
+
   it("createReply takes a comment or the message's body, and refuses both (400) as Graph documents", async () => {
     const sent = (await client.api("/me/mailFolders/sentitems/messages").top(1).get()) as Page<GraphMessage>;
     const original = sent.value[0] ?? (await client.api("/me/mailFolders/inbox/messages").top(1).get()).value[0];

@@ -280,10 +280,16 @@ export class GraphStore {
     return message;
   }
 
-  /** Deletes a message (delta then reports it as removed). */
+  /**
+   * Deletes a message as Graph's DELETE does: a soft delete that moves it to Deleted Items, its id
+   * still answering there (Outlook's "Deleted Items"; message-permanentDelete is the call that
+   * purges, learn.microsoft.com/graph/api/message-permanentdelete); one already in Deleted Items is
+   * removed. Its folder's delta reports it removed either way.
+   */
   deleteMessage(id: string): boolean {
     const r = this.messages.get(id);
     if (!r || r.deleted) return false;
+    if (r.folder !== "deleteditems") return this.moveMessage(id, "deleteditems") !== undefined;
     r.deleted = true;
     r.seq = ++this.seq;
     return true;
