@@ -111,6 +111,18 @@ describe("Graph delta: messages and calendarView", () => {
     expect(pacific.start).toEqual({ dateTime: "2026-07-21T03:30:00.0000000", timeZone: "Pacific Standard Time" });
   });
 
+  it("an all-day event is served midnight to midnight of its dates, labelled with the zone asked for, whatever zone it was stored in (helper-149 #5)", async () => {
+    await control(sb.url, `/accounts/${email}/graph/events`, [
+      { id: "AAMkAllDayTokyo=", subject: "Offsite", isAllDay: true, start: { dateTime: "2026-07-23T00:00:00.0000000", timeZone: "Tokyo Standard Time" }, end: { dateTime: "2026-07-24T00:00:00.0000000", timeZone: "Tokyo Standard Time" } },
+    ]);
+    const view = (prefer?: string) =>
+      collect<GraphEvent>(client, client.api("/me/calendarView").header("Prefer", `IdType="ImmutableId"${prefer ? `, outlook.timezone="${prefer}"` : ""}`).query({ startDateTime: "2026-07-22T00:00:00Z", endDateTime: "2026-07-25T00:00:00Z" }).get());
+    const utc = (await view()).items.find((e) => e.id === "AAMkAllDayTokyo=")!;
+    expect([utc.start, utc.end]).toEqual([{ dateTime: "2026-07-23T00:00:00.0000000", timeZone: "UTC" }, { dateTime: "2026-07-24T00:00:00.0000000", timeZone: "UTC" }]);
+    const pacific = (await view("Pacific Standard Time")).items.find((e) => e.id === "AAMkAllDayTokyo=")!;
+    expect(pacific.start).toEqual({ dateTime: "2026-07-23T00:00:00.0000000", timeZone: "Pacific Standard Time" });
+  });
+
   it("a message moved out of a folder keeps its id: the old folder's delta reports it @removed, the new one's has it, its parentFolderId follows", async () => {
     const inbox = await collect<GraphMessage>(client, client.api("/me/mailFolders/inbox/messages/delta").get());
     const archive = await collect<GraphMessage>(client, client.api("/me/mailFolders/archive/messages/delta").get());

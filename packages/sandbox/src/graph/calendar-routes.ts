@@ -47,12 +47,18 @@ const getProp = (ev: GraphEvent, prop: string): unknown => {
 /**
  * An event's start and end in the zone the request asks for (`Prefer: outlook.timezone`, UTC when
  * absent: "If not specified, those time values are returned in UTC", user-list-calendarview.md), as
- * Graph converts them; a time already in that zone, and an all-day event's dates, as stored.
+ * Graph converts them; a time already in that zone as stored. An all-day event's are its dates at
+ * midnight, labelled with the zone asked for, whatever zone it was stored in: "All day events
+ * always return midnight-to-midnight regardless of time zone" (microsoftgraph/microsoft-graph-docs
+ * #1802, a Microsoft engineer's answer; #6003).
  */
 function inAskedZone<T extends GraphEvent>(call: GraphCall, e: T): T {
   const asked = (call.prefer.get("outlook.timezone") ?? "").replace(/^"|"$/g, "") || "UTC";
   const zone = ianaOf(asked) ?? "UTC";
-  if (e.isAllDay) return e;
+  if (e.isAllDay) {
+    const midnight = (dt: GraphEvent["start"]) => (dt?.dateTime ? { dateTime: `${dt.dateTime.slice(0, 10)}T00:00:00.0000000`, timeZone: zone === "UTC" ? "UTC" : asked } : dt);
+    return { ...e, ...(e.start ? { start: midnight(e.start) } : {}), ...(e.end ? { end: midnight(e.end) } : {}) };
+  }
   const convert = (dt: GraphEvent["start"]) => {
     if (!dt?.dateTime || ianaOf(dt.timeZone) === zone) return dt;
     return { dateTime: wallIn(graphTime(dt), zone), timeZone: zone === "UTC" ? "UTC" : asked };
