@@ -406,3 +406,40 @@ describe("Outlook zone", () => {
     expect(new Intl.DateTimeFormat("en-US", { timeZone: "America/Los_Angeles", weekday: "long", hour: "2-digit", hourCycle: "h23" }).format(Date.parse(digest[0].sentDateTime!))).toBe("Monday, 08");
   });
 });
+
+describe("a personal Outlook.com account", () => {
+  let dir: string;
+  let personal: WebStack;
+  const email = "isla.marchetti@outlook.com";
+  beforeAll(async () => {
+    // The demo Outlook mailbox as a personal Microsoft account's: Graph's /me has mail null and
+    // ignores $select (no proxyAddresses); the address is the userPrincipalName (helper-149 #6).
+    dir = mkdtempSync(join(tmpdir(), "ft-msa-"));
+    cpSync(ownFixture("demo-microsoft"), dir, { recursive: true });
+    const info = JSON.parse(readFileSync(join(dir, "account.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(join(dir, "account.json"), JSON.stringify({ ...info, email, aliases: [] }));
+    personal = await startWebStack({ baseUrl: BASE, linkKey: KEY, fixtures: { microsoft: dir } });
+  }, 60_000);
+  afterAll(async () => {
+    await personal?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("connects under its userPrincipalName, with no alias from a null mail, and gets its digest", async () => {
+    const token = (await (await control(personal.sandbox, `/accounts/${email}/tokens`)).json()) as { access_token: string };
+    const me = (await (await fetch(`${personal.sandbox.httpsUrl}/v1.0/me?$select=mail,userPrincipalName,proxyAddresses`, { headers: { authorization: `Bearer ${token.access_token}` }, dispatcher: sandboxDispatcher(personal.sandbox.ca!) } as RequestInit)).json()) as Record<string, unknown>;
+    expect(me).toMatchObject({ mail: null, userPrincipalName: email });
+    const start = await personal.app.request("/connect/microsoft");
+    const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
+    const authorize = new URL(start.headers.get("location")!);
+    authorize.searchParams.set("account", email);
+    authorize.searchParams.set("approve", "1");
+    const consent = await fetch(authorize, { redirect: "manual" });
+    expect((await personal.app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } })).status).toBe(200);
+    const account = (await loadAccount(personal.repo, email))!;
+    expect(account).toMatchObject({ email, status: "active", aliases: [] });
+    const now = Date.parse(personal.fixtures.microsoft.expected!.now);
+    const weekly = await runWeekly({ repo: personal.repo, provider: await personal.deps.providerFor(account), account, now, links: { baseUrl: BASE, key: KEY } });
+    expect(weekly.outcome).toBe("sent");
+  });
+});

@@ -113,6 +113,26 @@ for (const mailbox of microsoftMailboxes) {
   });
 }
 
+describe("Graph sandbox: a personal Microsoft account's /me (helper-149 #6)", () => {
+  it("has mail null, its address as userPrincipalName, and ignores $select: no proxyAddresses; a work account's answers what is selected", async () => {
+    const personal = "ana.lima@outlook.com";
+    const work = "ana@contoso.example";
+    const sb = await startSandbox({ fixtures: [tinyOutlook(personal), tinyOutlook(work)], https: true, quota: false });
+    try {
+      const me = async (email: string) =>
+        (await sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, email)).access_token }).api("/me").select("mail,userPrincipalName,proxyAddresses,displayName").get()) as Record<string, unknown>;
+      const p = await me(personal);
+      expect(p).toMatchObject({ mail: null, userPrincipalName: personal, displayName: expect.any(String), jobTitle: null });
+      expect(p).not.toHaveProperty("proxyAddresses");
+      const w = await me(work);
+      expect(w).toMatchObject({ mail: work, userPrincipalName: work, proxyAddresses: expect.arrayContaining([`SMTP:${work}`]) });
+      expect(w).not.toHaveProperty("jobTitle");
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
 describe("Graph sandbox: mailboxSettings names the Windows zone only where it reads back as the owner's rules", () => {
   it.each([
     ["Asia/Singapore", "Singapore Standard Time"],

@@ -2,6 +2,7 @@ import { findIana, findWindows } from "windows-iana";
 import type { Hono } from "hono";
 import { guard, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
+import { CONSUMER_TENANT, microsoftTenant } from "../oauth/id-token";
 import { graphCalendarRoutes } from "./calendar-routes";
 import { graphControlRoutes } from "./control-routes";
 import { graphHandler, ok } from "./http";
@@ -12,6 +13,16 @@ import { USER_PROPERTIES } from "./user-properties";
 
 const defaultUserProps = ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"];
 
+/**
+ * True for a personal Microsoft account (Outlook.com, Hotmail: the consumer tenant, oauth/id-token).
+ * Its GET /me has `mail` null, the address being the userPrincipalName (a Microsoft engineer in
+ * jasonjoh/node-tutorial#16 and OfficeDev/outlook-dev-docs#196; microsoftgraph/microsoft-graph-docs
+ * #9037), and ignores `$select`, answering the default properties ("$select is not currently
+ * supported for /me requests for consumer accounts", microsoftgraph/microsoft-graph-docs#2117;
+ * #2101): no proxyAddresses.
+ */
+const personal = (store: GraphStore) => microsoftTenant(store.account.email) === CONSUMER_TENANT;
+
 /** The signed-in user as GET /me returns it; every property, of which the caller picks. */
 function user(store: GraphStore): Record<string, unknown> {
   const a = store.account;
@@ -21,10 +32,10 @@ function user(store: GraphStore): Record<string, unknown> {
     displayName: a.displayName,
     givenName: givenName ?? null,
     jobTitle: null,
-    mail: a.email,
+    mail: personal(store) ? null : a.email,
     mobilePhone: null,
     officeLocation: null,
-    preferredLanguage: "en-US",
+    preferredLanguage: personal(store) ? null : "en-US",
     surname: rest.join(" ") || null,
     userPrincipalName: a.email,
     id: store.userId,
@@ -93,7 +104,7 @@ export function graphRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
       // adapter's list would otherwise read as a null property here and fail the connect on Graph).
       const select = parseSelect(queryOf(call.c.req.url).get("$select"), USER_PROPERTIES, "user");
       const out: Record<string, unknown> = { "@odata.context": `${call.origin}/v1.0/$metadata#users/$entity` };
-      for (const p of select?.length ? select : defaultUserProps) {
+      for (const p of select?.length && !personal(call.store) ? select : defaultUserProps) {
         const key = Object.keys(all).find((k) => k.toLowerCase() === p.toLowerCase());
         out[key ?? p] = key ? all[key] : null;
       }
