@@ -229,8 +229,8 @@ function nameWords(name: string | undefined, address?: string): { words: string[
  * The meeting's title as it can stand in a sentence ("good to meet you at …"), or undefined when
  * nothing meaningful is left: a mail client's marks before it ("FW:", "Canceled:"), the names of
  * the people (with their initials, a bracketed aside after a name, "Wen (ACME)", where one is from,
- * "Summer from ACME", and the "at" before where they were met), separators and internal codes are dropped; a lone occasion word is
- * lower-cased ("Breakfast — Wen / Isla" → "breakfast"). From a part of the title, names are taken
+ * "Summer from ACME", and the "at" before where they were met), separators and internal codes are
+ * dropped; a lone occasion word is lower-cased ("Breakfast — Wen / Isla" → "breakfast"). From a part of the title, names are taken
  * off where a first name is among them and: other parts stand beside it ("Ana / Isla roadmap" →
  * "roadmap"), a whole name went ("Interview: Wen Zhou" → "Interview"), or an occasion is left ("Wen
  * coffee"); a part left saying nothing goes ("Isla sync"). Otherwise it stays whole ("Summer party"
