@@ -62,13 +62,9 @@ for (const mailbox of googleMailboxes) {
       expect(items.map((e) => e.id).sort()).toEqual(expected.map((e) => e.id).sort());
     });
 
-    it("orders by start time with singleEvents, and refuses orderBy startTime without it; an ordered listing ends with no sync token (helper-149 #2)", async () => {
-      const pages = await listPages(cal, { singleEvents: true, orderBy: "startTime", showDeleted: true });
-      const items = itemsOf(pages);
+    it("orders by start time with singleEvents, and refuses orderBy startTime without it", async () => {
+      const items = itemsOf(await listPages(cal, { singleEvents: true, orderBy: "startTime", showDeleted: true }));
       expect(items).toHaveLength(fixture.length);
-      // googleapis/google-api-ruby-client#312; an unordered listing's last page has one.
-      expect(pages.at(-1)!.nextSyncToken).toBeUndefined();
-      expect((await listPages(cal, { singleEvents: true, showDeleted: true })).at(-1)!.nextSyncToken).toEqual(expect.any(String));
       const times = items.map((e) => startMs(e, zone));
       expect(times.every((t) => !Number.isNaN(t))).toBe(true);
       expect(times).toEqual([...times].sort((a, b) => a - b));

@@ -187,9 +187,7 @@ export function listEvents(store: CalendarStore, q: Record<string, string>, page
     defaultReminders: [{ method: "popup", minutes: 10 }],
   };
   if (rest.length > slice.length) body.nextPageToken = encodePage({ k: slice[slice.length - 1].k, s: snapshot });
-  // An ordered listing ends with no sync token (googleapis/google-api-ruby-client#312: orderBy=startTime,
-  // next_sync_token nil; a listing by timeMin/timeMax ends with one, which the adapter syncs from).
-  else if (orderBy === undefined) body.nextSyncToken = store.syncToken(snapshot);
+  else body.nextSyncToken = store.syncToken(snapshot);
   body.items = items;
   return { status: 200, body };
 }
