@@ -402,6 +402,8 @@ describe("official contract: Calendars.ReadBasic reads no event's body, attachme
     const broad = await token(microsoftEmail(), ["Calendars.ReadBasic", "Calendars.Read"]);
     const full = (await (await call(view, broad, window)).json()) as { value: Record<string, unknown>[] };
     expect(full.value.some((e) => "bodyPreview" in e)).toBe(true);
+    // A .Shared calendar permission beside it reaches the owner's own calendar too (helper-151).
+    expect((await call(view, await token(microsoftEmail(), ["Calendars.ReadBasic", "Calendars.Read.Shared"]), `${window}&$select=subject,bodyPreview`)).status).not.toBe(403);
     // Mail.Read beside it is no broader calendar permission.
     expect((await call(view, await token(microsoftEmail(), ["Calendars.ReadBasic", "Mail.Read"]), `${window}&$select=subject,bodyPreview`)).status).toBe(403);
   });

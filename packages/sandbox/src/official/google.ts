@@ -170,8 +170,9 @@ export function invalidEnum(m: GoogleMethod, query: URLSearchParams): { name: st
 /**
  * A query parameter the method does not have, neither among its own nor the system ones: Gmail's
  * front end (One Platform) refuses it, where the googleapis client sends any key it is given as a
- * query parameter (googleapis/google-api-nodejs-client#1991: an extra key on messages.send; the
- * same front end's full answer, rapidwebltd/php-google-people-api#25). Undefined when all are known.
+ * query parameter (googleapis/google-api-nodejs-client#1991: an extra key on messages.send it could
+ * not bind; the same front end's answer for a name a method does not have, People API,
+ * rapidwebltd/php-google-people-api#25). Undefined when all are known.
  */
 export function unknownParameter(m: GoogleMethod, query: URLSearchParams): string | undefined {
   for (const name of query.keys()) if (!(name in m.parameters) && !(name in m.globalParameters)) return name;

@@ -139,9 +139,10 @@ export function basicMailOnly(entry: GraphEntry, scopes: readonly string[]): boo
   const held = new Set(scopes.map(permissionName));
   const granting = entry.permissions.map((p) => p.toLowerCase()).filter((p) => held.has(p));
   if (!granting.length || !granting.every((p) => BASIC_MAIL.has(p))) return false;
-  // The broader permissions of the same family ("mail", "calendars"), listed on the path or not.
+  // The broader permissions of the same family ("mail", "calendars"; their .Shared forms reach the
+  // user's own mailbox too), listed on the path or not (helper-151).
   const family = granting[0].split(".")[0];
-  return !held.has(`${family}.read`) && !held.has(`${family}.readwrite`);
+  return ![`${family}.read`, `${family}.readwrite`, `${family}.read.shared`, `${family}.readwrite.shared`].some((p) => held.has(p));
 }
 
 /**
