@@ -182,17 +182,22 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(missing.code).toBe("ErrorItemNotFound");
   });
 
-  it("DELETE moves a message to Deleted Items, where its id still answers; deleting it there removes it (helper-149 #4)", async () => {
+  it("DELETE moves a message to Deleted Items, then to Recoverable Items, its id answering, then purges it; the control API's delete purges at once (helper-149 #4, helper-151)", async () => {
     const draft = (await client.api("/me/messages").post({ subject: "Deleted soon", body: { contentType: "text", content: "x" }, toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] })) as GraphMessage;
-    const deleted = (await client.api("/me/mailFolders/deleteditems").select("id").get()) as { id: string };
+    const folderId = async (f: string) => ((await client.api(`/me/mailFolders/${f}`).select("id").get()) as { id: string }).id;
+    const parentOf = async (id: string) => ((await client.api(`/me/messages/${id}`).select("id,parentFolderId").get()) as GraphMessage).parentFolderId;
     await client.api(`/me/messages/${draft.id}`).delete();
-    const moved = (await client.api(`/me/messages/${draft.id}`).select("id,parentFolderId").get()) as GraphMessage;
-    expect(moved.parentFolderId).toBe(deleted.id);
+    expect(await parentOf(draft.id!)).toBe(await folderId("deleteditems"));
     const inDrafts = (await client.api("/me/mailFolders/drafts/messages").select("id").get()) as { value: GraphMessage[] };
     expect(inDrafts.value.map((m) => m.id)).not.toContain(draft.id);
     await client.api(`/me/messages/${draft.id}`).delete();
+    expect(await parentOf(draft.id!)).toBe(await folderId("recoverableitemsdeletions"));
+    await client.api(`/me/messages/${draft.id}`).delete();
     expect((await graphFailure(client.api(`/me/messages/${draft.id}`).get())).statusCode).toBe(404);
     expect((await graphFailure(client.api(`/me/messages/${draft.id}`).delete())).statusCode).toBe(404);
+    const other = (await client.api("/me/messages").post({ subject: "Gone", body: { contentType: "text", content: "x" }, toRecipients: [] })) as GraphMessage;
+    await fetch(`${sb.url}/_control/accounts/${email}/graph/messages/${encodeURIComponent(other.id!)}`, { method: "DELETE" });
+    expect((await graphFailure(client.api(`/me/messages/${other.id}`).get())).statusCode).toBe(404);
   });
 
   it("createReply takes a comment or the message's body, and refuses both (400) as Graph documents", async () => {

@@ -47,7 +47,7 @@ export function graphControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
   app.delete(`${base}/messages/:id`, (c) => {
     const store = storeOf(c);
     if (store instanceof Response) return store;
-    return store.deleteMessage(c.req.param("id")) ? c.json({ deleted: c.req.param("id") }) : send(c, 404, { error: "no such message" });
+    return store.purgeMessage(c.req.param("id")) ? c.json({ deleted: c.req.param("id") }) : send(c, 404, { error: "no such message" });
   });
 
   /** Adds or updates (merging fields) one or many events. */

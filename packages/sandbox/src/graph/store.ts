@@ -281,15 +281,23 @@ export class GraphStore {
   }
 
   /**
-   * Deletes a message as Graph's DELETE does: a soft delete that moves it to Deleted Items, its id
-   * still answering there (Outlook's "Deleted Items"; message-permanentDelete is the call that
-   * purges, learn.microsoft.com/graph/api/message-permanentdelete); one already in Deleted Items is
-   * removed. Its folder's delta reports it removed either way.
+   * Deletes a message as Graph's DELETE does, a soft delete: to Deleted Items, and from there to
+   * Recoverable Items (`recoverableitemsdeletions`), its immutable id still answering
+   * (message-permanentDelete is the call that purges, learn.microsoft.com/graph/api/message-permanentdelete;
+   * a DELETE leaves it in Deleted Items, as reported in ggpwnkthx/Microsoft-Graph-SMTP-Relay#28).
+   * One in Recoverable Items is purged. Its folder's delta reports it removed either way.
    */
   deleteMessage(id: string): boolean {
     const r = this.messages.get(id);
     if (!r || r.deleted) return false;
-    if (r.folder !== "deleteditems") return this.moveMessage(id, "deleteditems") !== undefined;
+    if (r.folder === "recoverableitemsdeletions") return this.purgeMessage(id);
+    return this.moveMessage(id, r.folder === "deleteditems" ? "recoverableitemsdeletions" : "deleteditems") !== undefined;
+  }
+
+  /** Removes a message at once (the control API's delete: a message gone from the mailbox, its id answering 404). */
+  purgeMessage(id: string): boolean {
+    const r = this.messages.get(id);
+    if (!r || r.deleted) return false;
     r.deleted = true;
     r.seq = ++this.seq;
     return true;
