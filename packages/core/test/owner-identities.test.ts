@@ -67,6 +67,17 @@ describe("learnOwnerIdentities", () => {
     expect(infer({ ...bare, aliases: learned.aliases }, [m], [onBehalf], NOW).contacts.map((c) => c.email).sort()).toEqual(["ana@partnerco.com", "exec@partnerco.com"]);
   });
 
+  it("a personal Microsoft account (Outlook.com: Graph names none of its aliases) learns them from the From of its Sent Items, as Gmail does; an organisation's does not (helper-151)", () => {
+    const fromAlias = sent({ from: "isla.m@outlook.com", fromName: "Isla M" });
+    const personal: Owner = { ...bare, email: "isla@outlook.com", provider: "microsoft", identity: "microsoft:9188040d-6c67-4c5b-b112-36a304b66dad:00000000-0000-0000-0001-23456789abcd" };
+    expect(learnOwnerIdentities(personal, [], [fromAlias]).aliases).toEqual(["isla.m@outlook.com"]);
+    const work: Owner = { ...personal, identity: "microsoft:72f988bf-86f1-41af-91ab-2d7cd011db47:00000000-0000-0000-0001-23456789abcd" };
+    expect(learnOwnerIdentities(work, [], [fromAlias]).aliases).toEqual([]);
+    // So the owner's own alias on an invitation is nobody met.
+    const m = meeting({ end: NOW - 4 * DAY, attendees: ["isla.m@outlook.com", "kim@hey.com"] });
+    expect(firstLookOf(personal, [m], [fromAlias], NOW).people.map((p) => p.email)).toEqual(["kim@hey.com"]);
+  });
+
   it("on Outlook, a From in Sent Items outside mail, userPrincipalName and proxyAddresses is another mailbox's (Send As), not the owner's (helper-102 #1)", () => {
     // Send As a partner's mailbox: Graph's from and sender are both the partner, and Exchange files the copy in the sender's Sent Items.
     const sendAs = mapGraphMessage(

@@ -44,7 +44,7 @@ export interface FirstLook {
 }
 
 /** The first look of an account as of `now`, from what its backfill stored so far. */
-export async function firstLook(repo: Repository, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "provider">, now: number): Promise<FirstLook> {
+export async function firstLook(repo: Repository, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "provider" | "identity">, now: number): Promise<FirstLook> {
   const email = account.email.toLowerCase();
   const [calendar, sent, ownerMail] = await Promise.all([repo.getCursor(email, "calendar"), repo.getCursor(email, "sent"), repo.getCursor(email, OWNER_MAIL_STREAM)]);
   // Read to the end once (core/scan readOnce): caught up, or reading the window again (the provider
@@ -58,7 +58,7 @@ export async function firstLook(repo: Repository, account: Pick<AccountRecord, "
   const base = { ready, provisional: !sentComplete || !readOnce(ownerMail), calendarComplete, sentComplete };
   if (!ready) return { ...base, messagesRead: 0, people: [] };
   const [meetings, messages] = await Promise.all([repo.loadMeetings(email), repo.loadMessages(email)]);
-  return { ...base, ...firstLookOf({ email, aliases: account.aliases ?? [], displayName: account.displayName, timeZone: account.timeZone, provider: account.provider }, meetings, messages, now) };
+  return { ...base, ...firstLookOf({ email, aliases: account.aliases ?? [], displayName: account.displayName, timeZone: account.timeZone, provider: account.provider, identity: account.identity }, meetings, messages, now) };
 }
 
 /** The pure part: the people of the first look over the stored meetings and messages. */

@@ -100,6 +100,8 @@ export interface Owner {
   timeZone: string;
   /** The mailbox's provider, where known: it decides what can teach an alias (core/scan learnOwnerIdentities). */
   provider?: "google" | "microsoft";
+  /** The provider's fixed id of the account (core/oauth identityKey), where known: a personal Microsoft account's is taught aliases as Gmail's is. */
+  identity?: string;
 }
 
 /**

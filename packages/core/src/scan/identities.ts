@@ -13,6 +13,7 @@ export interface LearnedIdentities {
 
 /**
  * Whether the From of the owner's sent mail can name an owner identity the profile did not list.
+ * Everywhere but an organisation's Outlook mailbox:
  * Gmail's profile names the primary address only: its send-as addresses need users.settings.sendAs
  * and a settings scope we do not request, so Sent's From is where they show. Graph's `/me` lists
  * every address of the mailbox (`mail`, `userPrincipalName`, `proxyAddresses`: shared/spec/
@@ -23,7 +24,22 @@ export interface LearnedIdentities {
  * (learn.microsoft.com/powershell/module/exchange/set-mailboxsentitemsconfiguration). That mailbox
  * is not the owner, and its mail to the owner is inbound (helper-102 #1).
  */
-export const sentFromTeachesAliases = (owner: Pick<Owner, "provider">): boolean => owner.provider !== "microsoft";
+export const sentFromTeachesAliases = (owner: Pick<Owner, "provider" | "identity">): boolean => owner.provider !== "microsoft" || personalMicrosoft(owner);
+
+/**
+ * The tenant of personal Microsoft accounts (Outlook.com, Hotmail), as an ID token's `tid` names it
+ * (learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
+ */
+const CONSUMER_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/**
+ * A personal Microsoft account (its identity's tenant is the consumer one, core/oauth identityKey).
+ * Graph's `/me` names no alias of it (`mail` null, no proxyAddresses: docs/provider-quirks.md),
+ * though its aliases share its mailbox and send from it (support.microsoft.com, "Add or remove an
+ * email alias", article 12407), and it has no Send As on another mailbox, an organisation's
+ * permission: the From of its Sent Items is one of its own addresses, as on Gmail (helper-151).
+ */
+const personalMicrosoft = (owner: Pick<Owner, "identity">) => owner.identity?.startsWith(`microsoft:${CONSUMER_TENANT}:`) === true;
 
 /**
  * Learns owner identities from what the read scopes already show (shared/spec/behaviour.md,

@@ -235,8 +235,9 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   ]);
   let messages = stored;
   // Gmail's aliases come from what the read scopes show (the From of sent mail, the calendar's self
-  // entry; Outlook's are Graph's list, stored at connect); they are stored on the account, so later
-  // scans, digests and drafts use them too.
+  // entry; an organisation's Outlook's are Graph's list, stored at connect; a personal Microsoft
+  // account's, which Graph does not list, the From of its Sent Items); they are stored on the
+  // account, so later scans, digests and drafts use them too.
   const learned = learnOwnerIdentities(owner, meetings, messages);
   const self: Owner = { ...owner, aliases: learned.aliases, ...(learned.displayName ? { displayName: learned.displayName } : {}) };
   if (learned.changed)

@@ -19,7 +19,11 @@ const signingKey = () => (key ??= generateKeyPairSync("rsa", { modulusLength: 20
 
 /** Microsoft's tenant of personal (MSA) accounts. */
 export const CONSUMER_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
-const CONSUMER_DOMAINS = new Set(["outlook.com", "hotmail.com", "live.com", "msn.com", "outlook.de", "outlook.fr", "hotmail.co.uk", "hotmail.fr"]);
+const CONSUMER_DOMAINS = new Set([
+  "outlook.com", "hotmail.com", "live.com", "msn.com", "passport.com", "windowslive.com",
+  "outlook.de", "outlook.fr", "outlook.es", "outlook.it", "outlook.jp", "outlook.co.uk", "outlook.com.au",
+  "hotmail.co.uk", "hotmail.fr", "hotmail.de", "hotmail.es", "hotmail.it", "live.co.uk", "live.fr", "live.de", "live.nl", "live.com.au",
+]);
 
 const guidOf = (text: string) => {
   const h = createHash("sha256").update(text).digest("hex");
