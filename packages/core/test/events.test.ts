@@ -216,6 +216,15 @@ describe("the internal rule", () => {
     expect(isInternal(meeting({ organizer: { email: "boardroom@rooms.example", name: "" }, organizerSelf: false, attendees: ["a@acme.io"] }), me)).toBe(false);
   });
 
+  it("an organiser that is a shared (group) calendar is no one, as a room is: a company's all-hands made on it is internal (helper-150 #1)", () => {
+    const shared = { email: "c_0a1b2c3d4e@group.calendar.google.com", name: "Acme Company Events" };
+    expect(isInternal(meeting({ organizer: shared, organizerSelf: false, attendees: ["a@acme.io", "b@acme.io"] }), me)).toBe(true);
+    expect(reason(meeting({ title: "All hands", organizer: shared, organizerSelf: false, attendees: crowd(40, {}, "acme.io") }))).toBeUndefined();
+    expect(reason(meeting({ title: "Company Summit", organizer: shared, organizerSelf: false, attendees: ["a@acme.io", "b@acme.io"] }))).toBeUndefined();
+    // With an outsider on it, it is what it would be without the calendar.
+    expect(reason(meeting({ title: "Company Summit", organizer: shared, organizerSelf: false, attendees: ["a@acme.io", "x@partner.io"] }))).toBe("keyword");
+  });
+
   it("an internal all-hands with 40 colleagues, or an internal Networking lunch, is no networking event", () => {
     expect(reason(meeting({ attendees: crowd(40, {}, "acme.io") }))).toBeUndefined();
     expect(reason(meeting({ title: "Networking lunch", attendees: ["a@acme.io"] }))).toBeUndefined();
