@@ -166,7 +166,10 @@ describe("non-persons", () => {
     // Google Calendar's placeholder organiser of the events Gmail adds from mail, and imported calendars' ids.
     "unknownorganizer@calendar.google.com",
     "abc123@import.calendar.google.com",
-  ])("calendar resource / group / placeholder address %s", (addr) => {
+    // A mailing list's address at the list hosts (helper-150 #2).
+    "rust-london@googlegroups.com",
+    "main@typescript.groups.io",
+  ])("calendar resource / group / placeholder / mailing list address %s", (addr) => {
     expect(isNonPersonAddress(addr)).toBe(true);
   });
 

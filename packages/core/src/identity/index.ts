@@ -47,11 +47,14 @@ export const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
 export const PLATFORM_SENDERS: ReadonlySet<string> = new Set(["calendar-invite@lu.ma", "info@meetup.com"]);
 
 /**
- * Domains that host calendar resources (rooms, equipment), group calendars and Google Calendar's own
- * placeholders (`unknownorganizer@calendar.google.com` organises the events Gmail adds from mail):
- * Google Calendar's domain and every domain under it. No person has an address there.
+ * Domains where no person has an address: Google Calendar's and every domain under it (calendar
+ * resources, group calendars and Google Calendar's own placeholders:
+ * `unknownorganizer@calendar.google.com` organises the events Gmail adds from mail), and the mailing
+ * list hosts whose every address is a list: Google Groups (`googlegroups.com`, a group's address is
+ * `name@googlegroups.com`) and Groups.io (`name@groups.io`). A meetup's invitation sent to its list
+ * is not someone met (helper-150 #2).
  */
-const NON_PERSON_DOMAINS = ["calendar.google.com"];
+const NON_PERSON_DOMAINS = ["calendar.google.com", "googlegroups.com", "groups.io"];
 
 /** `local@domain.tld` with an ASCII domain: the common case, and a cheap pattern to build. */
 const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
