@@ -921,6 +921,10 @@ describe("the morning-after email says what the follow-up was", () => {
   it("mail sent: 'you wrote on'; a later meeting still ahead: 'you meet again on', never 'you wrote'; a past one: 'you met again on'", () => {
     const contacts = infer(account, meetings, [wroteAna], now).contacts.filter((c) => c.eventId === "mixer");
     const text = morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start }, met: contacts, now, links }).text;
+    expect(text).toContain("at Design Mixer on Tuesday 16 June, so far:");
+    // An event over several dates is named by both (helper-150 #3).
+    const conference = morningAfterMail({ account, event: { eventId: "mixer", title: "Web Summit", start: mixer.start, end: iso("2026-06-18T19:00:00Z") }, met: [], now, links }).text;
+    expect(conference).toContain("Nobody from Web Summit from Tuesday 16 June to Thursday 18 June is in your list yet.");
     expect(text).toContain("- Ana Souza <ana@north.example>: you wrote on 16 Jun");
     expect(text).toContain("- Ben Ito <ben@south.example>: you meet again on 19 Jun");
     expect(text).not.toMatch(/Ben Ito[^\n]*wrote/);

@@ -325,10 +325,13 @@ export function eventResultLine(met: readonly Contact[], goal: number | undefine
 }
 
 /** The morning after an attended networking event: its result (the goal against the people met), the new people met there so far, drafts for those not yet written to, and the "whom else" link. */
-export function morningAfterMail(o: { account: AccountRecord; event: { eventId: string; title: string; start: number; goal?: number }; met: readonly Contact[]; now: number; links: LinkConfig }): EventMail {
+export function morningAfterMail(o: { account: AccountRecord; event: { eventId: string; title: string; start: number; end?: number; goal?: number }; met: readonly Contact[]; now: number; links: LinkConfig }): EventMail {
   const zone = o.account.timeZone;
   const title = o.event.title || "your event";
-  const day = formatLocal(o.event.start, zone, "EEEE d MMMM");
+  // An event over several dates (a conference Tuesday to Thursday) is named by both (helper-150 #3).
+  const first = formatLocal(o.event.start, zone, "EEEE d MMMM");
+  const last = formatLocal(Math.max(o.event.start, (o.event.end ?? o.event.start) - 1), zone, "EEEE d MMMM");
+  const day = first === last ? `on ${first}` : `from ${first} to ${last}`;
   const other = metUrl(o.links, o.account.email, o.event.eventId, o.now);
   const subject = o.met.length ? `${title}: ${people(o.met.length)} met` : `${title}: whom did you meet?`;
   const lines: string[] = [];
@@ -347,7 +350,7 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
       items.push(`<li>${esc(who)}: <a href="${esc(draft)}">Draft a follow-up</a></li>`);
     }
   }
-  const intro = o.met.length ? `The new people you met at ${title} on ${day}, so far:` : `Nobody from ${title} on ${day} is in your list yet.`;
+  const intro = o.met.length ? `The new people you met at ${title} ${day}, so far:` : `Nobody from ${title} ${day} is in your list yet.`;
   const result = eventResultLine(o.met, o.event.goal);
   return {
     subject,
