@@ -225,6 +225,32 @@ describe("the internal rule", () => {
     expect(reason(meeting({ title: "Company Summit", organizer: shared, organizerSelf: false, attendees: ["a@acme.io", "x@partner.io"] }))).toBe("keyword");
   });
 
+  it("an event made on a shared calendar is organised by its creator: a colleague's all-hands, even with its guest list hidden, is internal; a vendor's or a friend's is not (helper-152)", () => {
+    const owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
+    const onShared = (creator: string, attendees: { email: string }[], title = "Company Summit") =>
+      mapGoogleEvent(
+        {
+          id: `ev-${creator}`,
+          status: "confirmed",
+          summary: title,
+          start: { dateTime: "2026-06-10T16:00:00Z" },
+          end: { dateTime: "2026-06-10T18:00:00Z" },
+          organizer: { email: "c_0a1b2c3d4e@group.calendar.google.com", displayName: "Events" },
+          creator: { email: creator },
+          attendees: [{ email: "owner@acme.io", self: true, responseStatus: "accepted" }, ...attendees.map((a) => ({ ...a, responseStatus: "accepted" }))],
+        },
+        owner,
+      );
+    const colleagues = [{ email: "a@acme.io" }, { email: "b@acme.io" }];
+    expect(onShared("ceo@acme.io", colleagues).organizer?.email).toBe("ceo@acme.io");
+    expect(reason(onShared("ceo@acme.io", colleagues))).toBeUndefined();
+    expect(reason(onShared("ceo@acme.io", []))).toBeUndefined();
+    expect(reason(onShared("sam@vendor.io", colleagues, "Customer Summit"))).toBe("keyword");
+    expect(reason(onShared("friend@gmail.com", colleagues, "Founders Mixer"))).toBe("keyword");
+    // Made by the owner on the shared calendar: the calendar is no one, the list decides.
+    expect(reason(onShared("owner@acme.io", colleagues))).toBeUndefined();
+  });
+
   it("an internal all-hands with 40 colleagues, or an internal Networking lunch, is no networking event", () => {
     expect(reason(meeting({ attendees: crowd(40, {}, "acme.io") }))).toBeUndefined();
     expect(reason(meeting({ title: "Networking lunch", attendees: ["a@acme.io"] }))).toBeUndefined();

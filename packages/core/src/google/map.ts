@@ -1,7 +1,7 @@
 import type { calendar_v3 } from "@googleapis/calendar";
 import type { gmail_v1 } from "@googleapis/gmail";
 import { decodeHeader, parseAddressList } from "../addresses";
-import { normalizeAddress, ownerIdentity } from "../identity";
+import { domainOf, normalizeAddress, ownerIdentity, withinDomain } from "../identity";
 import { type Attendee, type EventKind, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { atWall, hasOffset, isZone, localMidnight, wallMs } from "../time";
@@ -56,7 +56,15 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
   const organizerSelf = e.organizer?.self === true || isMe(e.organizer?.email) || e.eventType === "fromGmail" || ownEntryOrganizes;
   const start = instant(e.start, owner.timeZone);
   const end = instant(e.end, owner.timeZone);
-  const orgEmail = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
+  // An event made on a shared (group) calendar names the calendar as its organiser, an address that
+  // says nothing of whose it is (a company's, a vendor's, a friend's); who made it is its `creator`
+  // ("The creator of the event", the Calendar document), read as its organiser where it is someone
+  // other than the owner (helper-152: a company all-hands and a vendor's summit told apart).
+  const named = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
+  const creator = e.creator?.email ? normalizeAddress(e.creator.email) : undefined;
+  const byCreator = named !== undefined && withinDomain(domainOf(named), "group.calendar.google.com") && creator !== undefined && !e.creator?.self && !isMe(creator);
+  const organizerEntry = byCreator ? e.creator : e.organizer;
+  const orgEmail = byCreator ? creator : named;
   let selfResponse: Response | undefined;
   let selfFlagged = false;
   let unnamed = 0;
@@ -100,7 +108,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     organizerSelf,
     selfResponse,
     // The owner organised it: no one else is on it as its organiser.
-    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.displayName ?? "", ...writtenAddress(e.organizer?.email, orgEmail) } : undefined,
+    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: organizerEntry?.displayName ?? "", ...writtenAddress(organizerEntry?.email, orgEmail) } : undefined,
     attendees,
     seriesId: e.recurringEventId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),
