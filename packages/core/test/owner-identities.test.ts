@@ -73,6 +73,12 @@ describe("learnOwnerIdentities", () => {
     expect(learnOwnerIdentities(personal, [], [fromAlias]).aliases).toEqual(["isla.m@outlook.com"]);
     const work: Owner = { ...personal, identity: "microsoft:72f988bf-86f1-41af-91ab-2d7cd011db47:00000000-0000-0000-0001-23456789abcd" };
     expect(learnOwnerIdentities(work, [], [fromAlias]).aliases).toEqual([]);
+    // Only with a sign it is the owner's: a Microsoft address, or the owner's name on it; a stranger's
+    // message filed into Sent Items teaches nothing (helper-152).
+    const named: Owner = { ...personal, displayName: "Isla Moreno" };
+    const filedIn = sent({ from: "jordi@brightpath.io", fromName: "Jordi Puig" });
+    const ownOld = sent({ from: "isla@oldstudio.io", fromName: "Isla Moreno" });
+    expect(learnOwnerIdentities(named, [], [filedIn, ownOld]).aliases).toEqual(["isla@oldstudio.io"]);
     // So the owner's own alias on an invitation is nobody met.
     const m = meeting({ end: NOW - 4 * DAY, attendees: ["isla.m@outlook.com", "kim@hey.com"] });
     expect(firstLookOf(personal, [m], [fromAlias], NOW).people.map((p) => p.email)).toEqual(["kim@hey.com"]);

@@ -42,6 +42,21 @@ const CONSUMER_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
 const personalMicrosoft = (owner: Pick<Owner, "identity">) => owner.identity?.startsWith(`microsoft:${CONSUMER_TENANT}:`) === true;
 
 /**
+ * On a personal Microsoft account, a From in Sent Items is taken for one of the owner's only with a
+ * sign of it: a Microsoft address (Outlook.com's own aliases) or the owner's own name on it. Any
+ * message can be moved or filed into Outlook's Sent Items (by hand, a rule, an import, another
+ * client's copy), and Graph shows no redirect's resent fields; a stranger's address learned as the
+ * owner's would make every address of its domain a colleague (helper-152).
+ */
+function ownersOwn(owner: Pick<Owner, "displayName">, m: MailMessage): boolean {
+  if (m.meetingNotice) return false;
+  const domain = (normalizeAddress(m.from ?? "") ?? "").split("@")[1] ?? "";
+  if (/^(?:outlook|hotmail|live)\.[a-z.]+$|^(?:msn|passport|windowslive)\.com$/.test(domain)) return true;
+  const mine = owner.displayName?.trim().toLowerCase();
+  return !!mine && m.fromName?.trim().toLowerCase() === mine;
+}
+
+/**
  * Learns owner identities from what the read scopes already show (shared/spec/behaviour.md,
  * "Owner identities"): on Gmail, the From of every non-draft message in Sent (send-as addresses,
  * which the settings API would list but gmail.metadata cannot read; see {@link sentFromTeachesAliases})
@@ -63,7 +78,7 @@ export function learnOwnerIdentities(owner: Owner, meetings: readonly Meeting[],
     // someone's message the owner sent on (a redirect: its Resent-From may be any of the owner's
     // addresses, or name the original author where a client wrote no block of its own).
     if (!m.inSent || m.draft || !m.from || m.onBehalfOf || m.resent) continue;
-    if (fromSent) add(m.from);
+    if (fromSent && (owner.provider !== "microsoft" || ownersOwn(owner, m))) add(m.from);
     else if (!known.has(normalizeAddress(m.from) ?? "")) continue; // another mailbox's name is not the owner's
     const name = m.fromName?.trim();
     if (name && !name.includes("@")) names.set(name, (names.get(name) ?? 0) + 1);
