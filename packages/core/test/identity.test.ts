@@ -155,6 +155,13 @@ describe("colleagues", () => {
     const two = ownerIdentity("owner@acme.io", ["owner@acme-labs.com"]);
     expect(classify(two, "x@acme-labs.com")).toBe("colleague");
   });
+
+  it("an alias at a non-person domain (a Google Group the owner sends as) makes no colleagues, and stays the owner's (helper-152)", () => {
+    const owner = ownerIdentity("owner@acme.io", ["pyberlin-orga@googlegroups.com"]);
+    expect(owner.colleagueDomains).toEqual(["acme.io"]);
+    expect(classify(owner, "pyberlin-orga@googlegroups.com")).toBe("owner");
+    expect(isColleague(owner, "python-berlin@googlegroups.com")).toBe(false);
+  });
 });
 
 describe("non-persons", () => {

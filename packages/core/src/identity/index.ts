@@ -169,7 +169,8 @@ function buildOwnerIdentity(primary: string, aliases: readonly string[]): OwnerI
     const n = normalizeAddress(a);
     if (n) addresses.add(n);
   }
-  const colleagueDomains = [...new Set([...addresses].map(domainOf))].filter((d) => !PUBLIC_DOMAINS.has(d) && d !== "gmail.com");
+  // (A non-person domain is no organisation either: a Gmail send-as address of a Google Group makes no colleagues; helper-152.)
+  const colleagueDomains = [...new Set([...addresses].map(domainOf))].filter((d) => !PUBLIC_DOMAINS.has(d) && d !== "gmail.com" && !NON_PERSON_DOMAINS.some((n) => withinDomain(d, n)));
   return { addresses, colleagueDomains };
 }
 
