@@ -925,6 +925,9 @@ describe("the morning-after email says what the follow-up was", () => {
     // An event over several dates is named by both (helper-150 #3).
     const conference = morningAfterMail({ account, event: { eventId: "mixer", title: "Web Summit", start: mixer.start, end: iso("2026-06-18T19:00:00Z") }, met: [], now, links }).text;
     expect(conference).toContain("Nobody from Web Summit from Tuesday 16 June to Thursday 18 June is in your list yet.");
+    // One night's mixer past midnight (23:00–01:00 in London) is named by the day it began (helper-152).
+    const late = morningAfterMail({ account, event: { eventId: "mixer", title: "Late Mixer", start: iso("2026-06-16T22:00:00Z"), end: iso("2026-06-17T00:00:00Z") }, met: [], now, links }).text;
+    expect(late).toContain("Nobody from Late Mixer on Tuesday 16 June is in your list yet.");
     expect(text).toContain("- Ana Souza <ana@north.example>: you wrote on 16 Jun");
     expect(text).toContain("- Ben Ito <ben@south.example>: you meet again on 19 Jun");
     expect(text).not.toMatch(/Ben Ito[^\n]*wrote/);

@@ -328,9 +328,11 @@ export function eventResultLine(met: readonly Contact[], goal: number | undefine
 export function morningAfterMail(o: { account: AccountRecord; event: { eventId: string; title: string; start: number; end?: number; goal?: number }; met: readonly Contact[]; now: number; links: LinkConfig }): EventMail {
   const zone = o.account.timeZone;
   const title = o.event.title || "your event";
-  // An event over several dates (a conference Tuesday to Thursday) is named by both (helper-150 #3).
+  // An event over several days (a conference Tuesday to Thursday) is named by both dates (helper-150
+  // #3); one night's event past midnight (a mixer 23:00–01:00) by the day it began (helper-152).
+  const end = o.event.end ?? o.event.start;
   const first = formatLocal(o.event.start, zone, "EEEE d MMMM");
-  const last = formatLocal(Math.max(o.event.start, (o.event.end ?? o.event.start) - 1), zone, "EEEE d MMMM");
+  const last = end - o.event.start < DAY ? first : formatLocal(Math.max(o.event.start, end - 1), zone, "EEEE d MMMM");
   const day = first === last ? `on ${first}` : `from ${first} to ${last}`;
   const other = metUrl(o.links, o.account.email, o.event.eventId, o.now);
   const subject = o.met.length ? `${title}: ${people(o.met.length)} met` : `${title}: whom did you meet?`;
