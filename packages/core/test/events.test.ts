@@ -225,7 +225,7 @@ describe("the internal rule", () => {
     expect(reason(meeting({ title: "Company Summit", organizer: shared, organizerSelf: false, attendees: ["a@acme.io", "x@partner.io"] }))).toBe("keyword");
   });
 
-  it("an event made on a shared calendar is organised by its creator: a colleague's all-hands, even with its guest list hidden, is internal; a vendor's or a friend's is not (helper-152)", () => {
+  it("an event made on a shared calendar counts its creator in the calendar's place: a colleague's all-hands, even with its guest list hidden, is internal; a vendor's or a friend's is not; the creator is no one met (helper-152, helper-153)", () => {
     const owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
     const onShared = (creator: string, attendees: { email: string }[], title = "Company Summit") =>
       mapGoogleEvent(
@@ -242,13 +242,16 @@ describe("the internal rule", () => {
         owner,
       );
     const colleagues = [{ email: "a@acme.io" }, { email: "b@acme.io" }];
-    expect(onShared("ceo@acme.io", colleagues).organizer?.email).toBe("ceo@acme.io");
+    expect(onShared("ceo@acme.io", colleagues)).toMatchObject({ organizer: { email: "c_0a1b2c3d4e@group.calendar.google.com" }, madeBy: "ceo@acme.io" });
     expect(reason(onShared("ceo@acme.io", colleagues))).toBeUndefined();
     expect(reason(onShared("ceo@acme.io", []))).toBeUndefined();
     expect(reason(onShared("sam@vendor.io", colleagues, "Customer Summit"))).toBe("keyword");
     expect(reason(onShared("friend@gmail.com", colleagues, "Founders Mixer"))).toBe("keyword");
     // Made by the owner on the shared calendar: the calendar is no one, the list decides.
     expect(reason(onShared("owner@acme.io", colleagues))).toBeUndefined();
+    // Who made it is no one met by it (helper-153): only the list's people are contacts.
+    const vendors = onShared("coordinator@vendor.io", [{ email: "ops@vendor.io" }], "Customer dinner");
+    expect(infer({ email: "owner@acme.io", aliases: [], timeZone: "UTC" }, [{ ...vendors, end: Date.parse("2026-06-10T18:00:00Z") }], [], Date.parse("2026-06-20T00:00:00Z")).contacts.map((c) => c.email)).toEqual(["ops@vendor.io"]);
   });
 
   it("an internal all-hands with 40 colleagues, or an internal Networking lunch, is no networking event", () => {

@@ -67,6 +67,8 @@ function othersOn(m: Meeting, owner: OwnerIdentity): string[] {
   // So is a shared calendar's: an event made on a Workspace group calendar names the calendar.
   const org = m.organizer?.email;
   if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isResourceEntry({ resource: false, email: org }) && !aCalendar(org)) out.add(org);
+  // In a shared calendar's place, who made the event (Google's creator: a colleague's all-hands, a vendor's summit).
+  if (m.madeBy && org && aCalendar(org) && !owner.addresses.has(m.madeBy)) out.add(m.madeBy);
   return [...out];
 }
 

@@ -56,15 +56,13 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
   const organizerSelf = e.organizer?.self === true || isMe(e.organizer?.email) || e.eventType === "fromGmail" || ownEntryOrganizes;
   const start = instant(e.start, owner.timeZone);
   const end = instant(e.end, owner.timeZone);
+  const orgEmail = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
   // An event made on a shared (group) calendar names the calendar as its organiser, an address that
   // says nothing of whose it is (a company's, a vendor's, a friend's); who made it is its `creator`
-  // ("The creator of the event", the Calendar document), read as its organiser where it is someone
-  // other than the owner (helper-152: a company all-hands and a vendor's summit told apart).
-  const named = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
+  // ("The creator of the event", the Calendar document), kept for the internal rule alone where it
+  // is someone other than the owner: not someone met, unless on the list (helper-152, helper-153).
   const creator = e.creator?.email ? normalizeAddress(e.creator.email) : undefined;
-  const byCreator = named !== undefined && withinDomain(domainOf(named), "group.calendar.google.com") && creator !== undefined && !e.creator?.self && !isMe(creator);
-  const organizerEntry = byCreator ? e.creator : e.organizer;
-  const orgEmail = byCreator ? creator : named;
+  const madeBy = orgEmail !== undefined && withinDomain(domainOf(orgEmail), "group.calendar.google.com") && creator !== undefined && !e.creator?.self && !isMe(creator) ? creator : undefined;
   let selfResponse: Response | undefined;
   let selfFlagged = false;
   let unnamed = 0;
@@ -108,7 +106,8 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     organizerSelf,
     selfResponse,
     // The owner organised it: no one else is on it as its organiser.
-    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: organizerEntry?.displayName ?? "", ...writtenAddress(organizerEntry?.email, orgEmail) } : undefined,
+    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.displayName ?? "", ...writtenAddress(e.organizer?.email, orgEmail) } : undefined,
+    ...(madeBy ? { madeBy } : {}),
     attendees,
     seriesId: e.recurringEventId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),

@@ -116,8 +116,8 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
  * sync token made without `eventTypes` is not used with it. Version 6 reads a link with a query or
  * fragment straight after its host (`partner.example?ref=lu.ma`, an internationalised host's too) as
  * that host's, not the platform's named inside it, and a Google `iCalUID` that is `@events.lu.ma` alone as Luma's (helper-123).
- * Version 7 reads a Google event made on a shared (group) calendar as organised by its creator
- * (core/google mapGoogleEvent; helper-150 #1, helper-152). A stored calendar cursor of another version is not used: the next sync
+ * Version 7 keeps who made a Google event organised by a shared (group) calendar (`madeBy`, its
+ * creator; core/google mapGoogleEvent; helper-150 #1, helper-152). A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
