@@ -67,20 +67,29 @@ describe("learnOwnerIdentities", () => {
     expect(infer({ ...bare, aliases: learned.aliases }, [m], [onBehalf], NOW).contacts.map((c) => c.email).sort()).toEqual(["ana@partnerco.com", "exec@partnerco.com"]);
   });
 
-  it("a personal Microsoft account (Outlook.com: Graph names none of its aliases) learns them from the From of its Sent Items, as Gmail does; an organisation's does not (helper-151)", () => {
-    const fromAlias = sent({ from: "isla.m@outlook.com", fromName: "Isla M" });
-    const personal: Owner = { ...bare, email: "isla@outlook.com", provider: "microsoft", identity: "microsoft:9188040d-6c67-4c5b-b112-36a304b66dad:00000000-0000-0000-0001-23456789abcd" };
-    expect(learnOwnerIdentities(personal, [], [fromAlias]).aliases).toEqual(["isla.m@outlook.com"]);
+  it("a personal Microsoft account (Outlook.com: Graph names none of its aliases) learns them from the From of its Sent Items under its own name; an organisation's does not (helper-151, helper-152, helper-153)", () => {
+    // Graph's From name comes through the mapper (it did not: the name never matched, helper-153).
+    const fromAlias = mapGraphMessage(
+      { id: "a1", sentDateTime: new Date(NOW - 20 * DAY).toISOString(), from: { emailAddress: { address: "isla@moreno.family", name: "Isla Moreno" } }, sender: { emailAddress: { address: "isla@moreno.family", name: "Isla Moreno" } }, toRecipients: [{ emailAddress: { address: "someone@else.io" } }] },
+      "sentitems",
+    );
+    expect(fromAlias.fromName).toBe("Isla Moreno");
+    const personal: Owner = { ...bare, email: "isla@outlook.com", displayName: "Isla Moreno", provider: "microsoft", identity: "microsoft:9188040d-6c67-4c5b-b112-36a304b66dad:00000000-0000-0000-0001-23456789abcd" };
+    expect(learnOwnerIdentities(personal, [], [fromAlias]).aliases).toEqual(["isla@moreno.family"]);
     const work: Owner = { ...personal, identity: "microsoft:72f988bf-86f1-41af-91ab-2d7cd011db47:00000000-0000-0000-0001-23456789abcd" };
     expect(learnOwnerIdentities(work, [], [fromAlias]).aliases).toEqual([]);
-    // Only with a sign it is the owner's: a Microsoft address, or the owner's name on it; a stranger's
-    // message filed into Sent Items teaches nothing (helper-152).
-    const named: Owner = { ...personal, displayName: "Isla Moreno" };
-    const filedIn = sent({ from: "jordi@brightpath.io", fromName: "Jordi Puig" });
-    const ownOld = sent({ from: "isla@oldstudio.io", fromName: "Isla Moreno" });
-    expect(learnOwnerIdentities(named, [], [filedIn, ownOld]).aliases).toEqual(["isla@oldstudio.io"]);
+    // Filed into Sent Items under another name (a stranger's, a family member's Outlook.com mail, a
+    // student's university Live address): not the owner's; nor a meeting notice, nor with no name known.
+    const filed = [
+      sent({ from: "jordi@brightpath.io", fromName: "Jordi Puig" }),
+      sent({ from: "ana.moreno@outlook.com", fromName: "Ana Moreno" }),
+      sent({ from: "t.student.21@live.ucl.ac.uk", fromName: "T Student" }),
+      sent({ from: "isla@old.io", fromName: "Isla Moreno", meetingNotice: true }),
+    ];
+    expect(learnOwnerIdentities(personal, [], filed).aliases).toEqual([]);
+    expect(learnOwnerIdentities({ ...personal, displayName: undefined }, [], [fromAlias]).aliases).toEqual([]);
     // So the owner's own alias on an invitation is nobody met.
-    const m = meeting({ end: NOW - 4 * DAY, attendees: ["isla.m@outlook.com", "kim@hey.com"] });
+    const m = meeting({ end: NOW - 4 * DAY, attendees: ["isla@moreno.family", "kim@hey.com"] });
     expect(firstLookOf(personal, [m], [fromAlias], NOW).people.map((p) => p.email)).toEqual(["kim@hey.com"]);
   });
 

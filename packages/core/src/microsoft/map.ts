@@ -86,6 +86,8 @@ export function mapGraphMessage(m: Message & { "@odata.type"?: string; meetingMe
     messageId: m.internetMessageId ?? undefined,
     sentAt: parseInstant(m.sentDateTime ?? m.receivedDateTime ?? undefined),
     from,
+    // The name on the From, which tells a personal account's own alias (core/scan learnOwnerIdentities; helper-153).
+    ...(m.from?.emailAddress?.name?.trim() ? { fromName: m.from.emailAddress.name.trim() } : {}),
     ...(from && sender && sender !== from ? { onBehalfOf: true } : {}),
     inSent: folder === "sentitems",
     draft: m.isDraft === true,

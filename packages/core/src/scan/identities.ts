@@ -42,18 +42,16 @@ const CONSUMER_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
 const personalMicrosoft = (owner: Pick<Owner, "identity">) => owner.identity?.startsWith(`microsoft:${CONSUMER_TENANT}:`) === true;
 
 /**
- * On a personal Microsoft account, a From in Sent Items is taken for one of the owner's only with a
- * sign of it: a Microsoft address (Outlook.com's own aliases) or the owner's own name on it. Any
- * message can be moved or filed into Outlook's Sent Items (by hand, a rule, an import, another
- * client's copy), and Graph shows no redirect's resent fields; a stranger's address learned as the
- * owner's would make every address of its domain a colleague (helper-152).
+ * On a personal Microsoft account, a From in Sent Items is taken for one of the owner's only with
+ * the owner's own name on it (an alias sends under the account's name), and not from a meeting
+ * notice. Any message can be moved or filed into Outlook's Sent Items (by hand, a rule, an import,
+ * another client's copy; a family member's Outlook.com mail too), and Graph shows no redirect's
+ * resent fields; a stranger's address learned as the owner's would make their mail the owner's and
+ * every address of their domain a colleague (helper-152, helper-153).
  */
 function ownersOwn(owner: Pick<Owner, "displayName">, m: MailMessage): boolean {
-  if (m.meetingNotice) return false;
-  const domain = (normalizeAddress(m.from ?? "") ?? "").split("@")[1] ?? "";
-  if (/^(?:outlook|hotmail|live)\.[a-z.]+$|^(?:msn|passport|windowslive)\.com$/.test(domain)) return true;
   const mine = owner.displayName?.trim().toLowerCase();
-  return !!mine && m.fromName?.trim().toLowerCase() === mine;
+  return !m.meetingNotice && !!mine && m.fromName?.trim().toLowerCase() === mine;
 }
 
 /**
