@@ -928,6 +928,12 @@ describe("the morning-after email says what the follow-up was", () => {
     // One night's mixer past midnight (23:00–01:00 in London) is named by the day it began (helper-152).
     const late = morningAfterMail({ account, event: { eventId: "mixer", title: "Late Mixer", start: iso("2026-06-16T22:00:00Z"), end: iso("2026-06-17T00:00:00Z") }, met: [], now, links }).text;
     expect(late).toContain("Nobody from Late Mixer on Tuesday 16 June is in your list yet.");
+    // By the local clock, the same on the days the clocks change: a 22-hour hackathon, noon to noon
+    // on the weekend the clocks go forward, are two dates (helper-153).
+    const hack = (start: string, end: string) => morningAfterMail({ account, event: { eventId: "mixer", title: "Hack", start: iso(start), end: iso(end) }, met: [], now, links }).text;
+    expect(hack("2026-06-05T17:00:00Z", "2026-06-06T15:00:00Z")).toContain("Nobody from Hack from Friday 5 June to Saturday 6 June");
+    expect(hack("2026-03-28T12:00:00Z", "2026-03-29T11:00:00Z")).toContain("Nobody from Hack from Saturday 28 March to Sunday 29 March");
+    expect(hack("2026-06-06T11:00:00Z", "2026-06-07T11:00:00Z")).toContain("Nobody from Hack from Saturday 6 June to Sunday 7 June");
     expect(text).toContain("- Ana Souza <ana@north.example>: you wrote on 16 Jun");
     expect(text).toContain("- Ben Ito <ben@south.example>: you meet again on 19 Jun");
     expect(text).not.toMatch(/Ben Ito[^\n]*wrote/);
