@@ -1,4 +1,4 @@
-import { domainOf, isColleague, ownerIdentity, type OwnerIdentity, withinDomain } from "../identity";
+import { isCalendarAddress, isColleague, ownerIdentity, type OwnerIdentity } from "../identity";
 import { asOwnerSees, type Contact, inStartOrder, isLarge, isResourceEntry } from "../inference";
 import type { EventPlatform, Meeting, Owner } from "../model";
 import { DAY } from "../time";
@@ -59,27 +59,21 @@ function othersOn(m: Meeting, owner: OwnerIdentity): string[] {
   const out = new Set<string>();
   const resources = new Set<string>();
   for (const a of m.attendees) {
-    if (isResourceEntry(a) || aCalendar(a.email)) resources.add(a.email);
+    if (isResourceEntry(a) || isCalendarAddress(a.email)) resources.add(a.email);
     else if (!owner.addresses.has(a.email)) out.add(a.email);
   }
   // An event made on a room's own calendar names the room as its organiser (a Google resource
   // address; on Graph, the room's mailbox, on the list as a resource): left out as on the list (helper-123 #1).
-  // So is a shared calendar's: an event made on a Workspace group calendar names the calendar.
+  // So is a shared calendar's: an event made on a Workspace group calendar names the calendar, which
+  // is no one (behaviour.md lists group calendars as "Not a person"; events.md counts "someone other
+  // than the owner"; helper-150 #1: a company's all-hands made on one was a networking event).
   const org = m.organizer?.email;
-  if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isResourceEntry({ resource: false, email: org }) && !aCalendar(org)) out.add(org);
+  if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isResourceEntry({ resource: false, email: org }) && !isCalendarAddress(org)) out.add(org);
   // In a shared calendar's place, who made the event (Google's creator: a colleague's all-hands, a vendor's summit).
-  if (m.madeBy && org && aCalendar(org) && !owner.addresses.has(m.madeBy)) out.add(m.madeBy);
+  if (m.madeBy && org && isCalendarAddress(org) && !owner.addresses.has(m.madeBy)) out.add(m.madeBy);
   return [...out];
 }
 
-/**
- * A calendar, not someone: a Google group calendar (`…@group.calendar.google.com`, a shared
- * calendar an event is made on, which Google then names as its organiser), a room, or Google
- * Calendar's placeholder organiser; behaviour.md lists group calendars as "Not a person", and
- * events.md counts "someone other than the owner" (helper-150 #1: a company's all-hands made on a
- * shared calendar was a networking event).
- */
-const aCalendar = (email: string) => withinDomain(domainOf(email), "calendar.google.com");
 
 /** Internal: someone other than the owner is on it and every one of them is a colleague (by domain). */
 export function isInternal(m: Meeting, owner: OwnerIdentity): boolean {
