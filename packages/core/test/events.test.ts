@@ -249,6 +249,9 @@ describe("the internal rule", () => {
     expect(reason(onShared("friend@gmail.com", colleagues, "Founders Mixer"))).toBe("keyword");
     // Made by the owner on the shared calendar: the calendar is no one, the list decides.
     expect(reason(onShared("owner@acme.io", colleagues))).toBeUndefined();
+    // Made by a service account, a room or the calendar itself: no one, and the list decides (helper-154).
+    for (const robot of ["hr-sync@acme-prod.iam.gserviceaccount.com", "c_188@resource.calendar.google.com", "c_0a1b2c3d4e@group.calendar.google.com"])
+      expect(reason(onShared(robot, crowd(40, {}, "acme.io"), "All hands")), robot).toBeUndefined();
     // Who made it is no one met by it (helper-153): only the list's people are contacts.
     const vendors = onShared("coordinator@vendor.io", [{ email: "ops@vendor.io" }], "Customer dinner");
     expect(infer({ email: "owner@acme.io", aliases: [], timeZone: "UTC" }, [{ ...vendors, end: Date.parse("2026-06-10T18:00:00Z") }], [], Date.parse("2026-06-20T00:00:00Z")).contacts.map((c) => c.email)).toEqual(["ops@vendor.io"]);

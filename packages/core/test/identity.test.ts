@@ -176,6 +176,8 @@ describe("non-persons", () => {
     // A mailing list's address at the list hosts (helper-150 #2).
     "rust-london@googlegroups.com",
     "main@typescript.groups.io",
+    // A Google Cloud service account, as integrations write calendars (helper-154).
+    "hr-sync@acme-prod.iam.gserviceaccount.com",
   ])("calendar resource / group / placeholder / mailing list address %s", (addr) => {
     expect(isNonPersonAddress(addr)).toBe(true);
   });

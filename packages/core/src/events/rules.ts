@@ -1,4 +1,4 @@
-import { isCalendarAddress, isColleague, ownerIdentity, type OwnerIdentity } from "../identity";
+import { isCalendarAddress, isColleague, isNonPersonAddress, ownerIdentity, type OwnerIdentity } from "../identity";
 import { asOwnerSees, type Contact, inStartOrder, isLarge, isResourceEntry } from "../inference";
 import type { EventPlatform, Meeting, Owner } from "../model";
 import { DAY } from "../time";
@@ -70,7 +70,8 @@ function othersOn(m: Meeting, owner: OwnerIdentity): string[] {
   const org = m.organizer?.email;
   if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isResourceEntry({ resource: false, email: org }) && !isCalendarAddress(org)) out.add(org);
   // In a shared calendar's place, who made the event (Google's creator: a colleague's all-hands, a vendor's summit).
-  if (m.madeBy && org && isCalendarAddress(org) && !owner.addresses.has(m.madeBy)) out.add(m.madeBy);
+  // Someone, that is: not a service account, a room or the calendar itself (helper-154).
+  if (m.madeBy && org && isCalendarAddress(org) && !owner.addresses.has(m.madeBy) && !isNonPersonAddress(m.madeBy)) out.add(m.madeBy);
   return [...out];
 }
 

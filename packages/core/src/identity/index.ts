@@ -52,9 +52,10 @@ export const PLATFORM_SENDERS: ReadonlySet<string> = new Set(["calendar-invite@l
  * `unknownorganizer@calendar.google.com` organises the events Gmail adds from mail), and the mailing
  * list hosts whose every address is a list: Google Groups (`googlegroups.com`, a group's address is
  * `name@googlegroups.com`) and Groups.io (`name@groups.io`). A meetup's invitation sent to its list
- * is not someone met (helper-150 #2).
+ * is not someone met (helper-150 #2). And Google Cloud's service accounts
+ * (`name@project.iam.gserviceaccount.com`), which integrations write calendars as (helper-154).
  */
-const NON_PERSON_DOMAINS = ["calendar.google.com", "googlegroups.com", "groups.io"];
+const NON_PERSON_DOMAINS = ["calendar.google.com", "googlegroups.com", "groups.io", "gserviceaccount.com"];
 
 /** An address of Google Calendar's own (a room, a group calendar, a placeholder organiser): a calendar, not someone. */
 export const isCalendarAddress = (address: string): boolean => withinDomain(domainOf(address), "calendar.google.com");
