@@ -262,7 +262,9 @@ describe("when an event is, as the owner reads it", () => {
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-16T13:00:00Z"), end: Date.parse("2026-06-18T21:00:00Z") }, ny, { until: true })).toBe("Tue 16 Jun, 09:00 – Thu 18 Jun, 17:00");
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-19T22:00:00Z"), end: Date.parse("2026-06-21T22:00:00Z") }, ny, { until: true })).toBe("Fri 19 Jun, 18:00 – Sun 21 Jun, 18:00");
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-05T02:00:00Z"), end: Date.parse("2026-06-05T04:00:00Z") }, ny, { until: true })).toBe("Thu 4 Jun, 22:00–00:00");
-    expect(eventWhen({ allDay: false, start: Date.parse("2026-06-16T13:00:00Z"), end: Date.parse("2026-06-18T21:00:00Z") }, ny)).toBe("Tue 16 Jun, 09:00");
+    // The digest's "Coming up" (no `until`) shows both ends too (helper-152).
+    expect(eventWhen({ allDay: false, start: Date.parse("2026-06-16T13:00:00Z"), end: Date.parse("2026-06-18T21:00:00Z") }, ny)).toBe("Tue 16 Jun, 09:00 – Thu 18 Jun, 17:00");
+    expect(eventWhen({ allDay: false, start: Date.parse("2026-06-04T22:30:00Z"), end: Date.parse("2026-06-05T01:00:00Z") }, ny)).toBe("Thu 4 Jun, 18:30");
     // A time the store read back as NaN (a null stored): said, not thrown on (the events pages showed a 500).
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-04T22:30:00Z"), end: Number.NaN }, ny, { until: true })).toBe("Thu 4 Jun, 18:30");
     expect(eventWhen({ allDay: true, start: Date.parse("2026-06-04T04:00:00Z"), end: Number.NaN }, ny)).toBe("Thu 4 Jun (all day)");

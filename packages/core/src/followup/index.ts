@@ -331,8 +331,8 @@ export function humanDate(ms: number, timeZone: string): string {
 
 /**
  * When an event is, as the owner reads it in their zone: "Thu 4 Jun, 18:30" (with `until`, "Thu 4
- * Jun, 18:30–21:00", or over several dates "Tue 16 Jun, 09:00 – Thu 18 Jun, 17:00"); an all-day
- * event "Thu 4 Jun (all day)", or "Thu 4 Jun – Sat 6 Jun" over several days.
+ * Jun, 18:30–21:00"), over several dates "Tue 16 Jun, 09:00 – Thu 18 Jun, 17:00" either way; an
+ * all-day event "Thu 4 Jun (all day)", or "Thu 4 Jun – Sat 6 Jun" over several days.
  */
 export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone: string, o: { until?: boolean } = {}): string {
   // A stored time may be missing (the store reads a null back as NaN): said so, not thrown on.
@@ -349,7 +349,8 @@ export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone
   // Over several local dates (a conference Tue 09:00 to Thu 17:00, a 48-hour hackathon): each end
   // with its date; one ending at midnight ends on its first date (helper-150 #3).
   const severalDays = e.end > e.start && formatLocal(e.start, timeZone, "d MMM y") !== formatLocal(e.end - 1, timeZone, "d MMM y");
-  if (o.until && severalDays) return `${humanDate(e.start, timeZone)}, ${time(e.start)} – ${humanDate(e.end, timeZone)}, ${time(e.end)}`;
+  // (With or without `until`: a conference's first morning alone would say it is one day; helper-152.)
+  if (severalDays) return `${humanDate(e.start, timeZone)}, ${time(e.start)} – ${humanDate(e.end, timeZone)}, ${time(e.end)}`;
   return `${humanDate(e.start, timeZone)}, ${time(e.start)}${o.until && e.end > e.start ? `–${time(e.end)}` : ""}`;
 }
 
