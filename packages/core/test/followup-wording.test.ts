@@ -188,6 +188,8 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Google I/O", two)).toBe("Google I/O");
     expect(meetingPhrase("Coffee with Kate at Web Summit", two)).toBe("Coffee – Web Summit");
     expect(meetingPhrase("Kate & Isla at Web Summit", two)).toBe("Web Summit");
+    expect(meetingPhrase("Kate / Isla at 10", two)).toBeUndefined();
+    expect(meetingPhrase("Coffee with Kate at 3pm", two)).toBe("coffee");
     expect(meetingPhrase("Summer of Code kickoff", ["Summer Lee", "Isla Moreno"])).toBe("Summer of Code kickoff");
     expect(meetingPhrase("Paris at Night", ["Paris Hilton", "Isla Moreno"])).toBe("Paris at Night");
     expect(meetingPhrase("Kate from Accounting farewell", two)).toBe("Kate from Accounting farewell");

@@ -302,6 +302,8 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
       // After a name taken out: where the person is from goes with them ("Summer from ACME"); where
       // they were met stays, without its "at" ("Kate at Web Summit" → "Web Summit").
       if (from > 0 && /^(?:from|of)\s+\p{Lu}\S*(?:\s+\p{Lu}\S*)?$/u.test(rest)) return "";
+      // When they met is no place ("Kate / Isla at 10", "Coffee with Kate at 3pm"; helper-154).
+      if (from > 0 && /^at\s+\d/i.test(rest)) return "";
       if (from > 0) rest = rest.replace(/^at\s+(?=\S)/i, "");
       return rest;
     })
