@@ -340,19 +340,17 @@ export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone
   // A stored time may be missing (the store reads a null back as NaN): said so, not thrown on.
   if (!Number.isFinite(e.start)) return "time not known";
   if (!Number.isFinite(e.end)) e = { ...e, end: e.start };
-  if (e.allDay) {
-    // Several days when its last moment falls on another local date than its first: by dates, not
-    // by length, since a day the clocks go back lasts 25 hours (and one they go forward, 23).
-    const lastMoment = Math.max(e.start, e.end - 1);
-    const oneDay = formatLocal(e.start, timeZone, "d MMM y") === formatLocal(lastMoment, timeZone, "d MMM y");
-    return oneDay ? `${humanDate(e.start, timeZone)} (all day)` : `${humanDate(e.start, timeZone)} – ${humanDate(lastMoment, timeZone)}`;
-  }
+  // Several days when its last moment falls on another local date than its first: by dates, not by
+  // length, since a day the clocks go back lasts 25 hours (and one they go forward, 23); one ending
+  // at midnight ends on its first date.
+  const lastMoment = Math.max(e.start, e.end - 1);
+  const oneDay = formatLocal(e.start, timeZone, "d MMM y") === formatLocal(lastMoment, timeZone, "d MMM y");
+  if (e.allDay) return oneDay ? `${humanDate(e.start, timeZone)} (all day)` : `${humanDate(e.start, timeZone)} – ${humanDate(lastMoment, timeZone)}`;
   const time = (t: number) => formatLocal(t, timeZone, "HH:mm");
-  // Over several local dates (a conference Tue 09:00 to Thu 17:00, a 48-hour hackathon): each end
-  // with its date; one ending at midnight ends on its first date (helper-150 #3).
-  const severalDays = e.end > e.start && formatLocal(e.start, timeZone, "d MMM y") !== formatLocal(e.end - 1, timeZone, "d MMM y");
-  // (With or without `until`: a conference's first morning alone would say it is one day; helper-152.)
-  if (severalDays) return `${humanDate(e.start, timeZone)}, ${time(e.start)} – ${humanDate(e.end, timeZone)}, ${time(e.end)}`;
+  // Timed over several dates (a conference Tue 09:00 to Thu 17:00, a 48-hour hackathon): each end
+  // with its date, with or without `until` (a conference's first morning alone would say it is one
+  // day; helper-150 #3, helper-152).
+  if (!oneDay) return `${humanDate(e.start, timeZone)}, ${time(e.start)} – ${humanDate(e.end, timeZone)}, ${time(e.end)}`;
   return `${humanDate(e.start, timeZone)}, ${time(e.start)}${o.until && e.end > e.start ? `–${time(e.end)}` : ""}`;
 }
 
