@@ -68,7 +68,8 @@ function othersOn(m: Meeting, owner: OwnerIdentity): string[] {
   // is no one (behaviour.md lists group calendars as "Not a person"; events.md counts "someone other
   // than the owner"; helper-150 #1: a company's all-hands made on one was a networking event).
   const org = m.organizer?.email;
-  if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isResourceEntry({ resource: false, email: org }) && !isCalendarAddress(org)) out.add(org);
+  // (A calendar address covers a Google room's, `resource.calendar.google.com`.)
+  if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isCalendarAddress(org)) out.add(org);
   // In a shared calendar's place, who made the event (Google's creator: a colleague's all-hands, a vendor's summit).
   // Someone, that is: not a service account, a room or the calendar itself (helper-154).
   if (m.madeBy && org && isCalendarAddress(org) && !owner.addresses.has(m.madeBy) && !isNonPersonAddress(m.madeBy)) out.add(m.madeBy);
