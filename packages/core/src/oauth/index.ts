@@ -216,6 +216,15 @@ export type AccountIdentity = { provider: "google"; sub: string } | { provider: 
 /** One string per identity, for lookups and comparison. */
 export const identityKey = (i: AccountIdentity) => (i.provider === "google" ? `google:${i.sub}` : `microsoft:${i.tid}:${i.oid}`);
 
+/**
+ * Microsoft's tenant of personal accounts (Outlook.com, Hotmail), as an ID token's `tid` names it
+ * (learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
+ */
+export const MICROSOFT_CONSUMER_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/** Whether an account's identity ({@link identityKey}) is a personal Microsoft account's. */
+export const personalMicrosoftIdentity = (identity: string | undefined): boolean => identity?.startsWith(`microsoft:${MICROSOFT_CONSUMER_TENANT}:`) === true;
+
 /** An OAuth error answer of a token endpoint (invalid_grant and friends; Microsoft adds AADSTS codes and a suberror). */
 export class GrantError extends Error {
   constructor(

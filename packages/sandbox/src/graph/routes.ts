@@ -2,7 +2,8 @@ import { findIana, findWindows } from "windows-iana";
 import type { Hono } from "hono";
 import { guard, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
-import { CONSUMER_TENANT, microsoftTenant } from "../oauth/id-token";
+import { MICROSOFT_CONSUMER_TENANT } from "@followthrough/core/oauth";
+import { microsoftTenant } from "../oauth/id-token";
 import { graphCalendarRoutes } from "./calendar-routes";
 import { graphControlRoutes } from "./control-routes";
 import { graphHandler, ok } from "./http";
@@ -21,7 +22,7 @@ const defaultUserProps = ["businessPhones", "displayName", "givenName", "jobTitl
  * supported for /me requests for consumer accounts", microsoftgraph/microsoft-graph-docs#2117;
  * #2101): no proxyAddresses.
  */
-const personal = (store: GraphStore) => microsoftTenant(store.account.email) === CONSUMER_TENANT;
+const personal = (store: GraphStore) => microsoftTenant(store.account.email) === MICROSOFT_CONSUMER_TENANT;
 
 /** The signed-in user as GET /me returns it; every property, of which the caller picks. */
 function user(store: GraphStore): Record<string, unknown> {

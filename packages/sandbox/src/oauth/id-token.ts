@@ -12,13 +12,12 @@
 import { createHash, createSign, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { SandboxState } from "../state";
 import type { TokenGrant } from "../tokens";
+import { MICROSOFT_CONSUMER_TENANT } from "@followthrough/core/oauth";
 import { GOOGLE_ISSUER, googleSub } from "./google";
 
 let key: KeyObject | undefined;
 const signingKey = () => (key ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey);
 
-/** Microsoft's tenant of personal (MSA) accounts. */
-export const CONSUMER_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
 const CONSUMER_DOMAINS = new Set([
   "outlook.com", "hotmail.com", "live.com", "msn.com", "passport.com", "windowslive.com",
   "outlook.de", "outlook.fr", "outlook.es", "outlook.it", "outlook.jp", "outlook.co.uk", "outlook.com.au",
@@ -33,7 +32,7 @@ const guidOf = (text: string) => {
 /** The tenant id of a sandbox Microsoft account: the consumer tenant for personal domains, else one per domain. */
 export function microsoftTenant(email: string): string {
   const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
-  return CONSUMER_DOMAINS.has(domain) ? CONSUMER_TENANT : guidOf(`tenant:${domain}`);
+  return CONSUMER_DOMAINS.has(domain) ? MICROSOFT_CONSUMER_TENANT : guidOf(`tenant:${domain}`);
 }
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
