@@ -1,7 +1,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context, MiddlewareHandler } from "hono";
 import { type Api, faultBody, googleEnumError, googleError, googleScopeChallenge, googleScopeError, googleUnknownParameterError, graphAccessDenied, graphError } from "./errors";
-import { authorises, authorisingScopes, basicMailExcludes, basicMailOnly, invalidEnum, officialContract, unknownParameter } from "./official";
+import { authorises, authorisingScopes, basicExcludes, basicOnly, invalidEnum, officialContract, unknownParameter } from "./official";
 import { queryOf } from "./graph/query";
 import type { Account, SandboxState } from "./state";
 import type { FaultSpec } from "./faults";
@@ -10,7 +10,7 @@ import type { TokenGrant } from "./tokens";
 /** Hono environment of sandbox routes: the authenticated account is set by {@link guard}. */
 export type SandboxEnv = {
   Bindings: Partial<HttpBindings>;
-  Variables: { account: Account; grant: TokenGrant; /** Granted through Mail.ReadBasic alone (official/graph basicMailOnly). */ basicMail?: boolean };
+  Variables: { account: Account; grant: TokenGrant; /** Granted through Mail.ReadBasic or Calendars.ReadBasic alone (official/graph basicOnly). */ basic?: boolean };
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,9 +61,9 @@ function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Re
   }
   // A mail call granted through Mail.ReadBasic alone asks for none of what that permission
   // withholds, and is served without it (graph/http `ok`).
-  if (contract.kind === "graph" && basicMailOnly(contract.entry, grant.scopes)) {
-    if (basicMailExcludes(queryOf(c.req.url))) return send(c, 403, graphAccessDenied());
-    c.set("basicMail", true);
+  if (contract.kind === "graph" && basicOnly(contract.entry, grant.scopes)) {
+    if (basicExcludes(queryOf(c.req.url))) return send(c, 403, graphAccessDenied());
+    c.set("basic", true);
   }
   if (contract.kind === "google") {
     const query = new URL(c.req.url).searchParams;

@@ -1,7 +1,7 @@
 import type { Context, Handler } from "hono";
 import { graphError } from "../errors";
 import { type SandboxEnv, send } from "../guard";
-import { BASIC_MAIL_WITHHELD } from "../official";
+import { BASIC_WITHHELD } from "../official";
 import type { GraphStore } from "./store";
 import { GraphQueryError, parsePrefer } from "./query";
 
@@ -69,13 +69,13 @@ export async function jsonBody(c: Context): Promise<unknown> {
 
 /** A 200 JSON answer with the call's extra headers; its items' ids regular unless immutable ones were asked for. */
 export function ok(call: GraphCall, body: unknown, status = 200): Response {
-  const served = call.c.get("basicMail") ? withoutWithheld(body) : body;
+  const served = call.c.get("basic") ? withoutWithheld(body) : body;
   return send(call.c, status, call.immutableIds ? served : call.store.withRestIds(served), call.headers);
 }
 
-/** A body as a Mail.ReadBasic grant gets it: the message (or each message of a page) without what that permission withholds. */
+/** A body as a basic grant (Mail.ReadBasic, Calendars.ReadBasic) gets it: the item (or each item of a page) without what that permission withholds. */
 function withoutWithheld(body: unknown): unknown {
-  const strip = (m: unknown) => (m && typeof m === "object" ? Object.fromEntries(Object.entries(m).filter(([k]) => !BASIC_MAIL_WITHHELD.includes(k))) : m);
+  const strip = (m: unknown) => (m && typeof m === "object" ? Object.fromEntries(Object.entries(m).filter(([k]) => !BASIC_WITHHELD.includes(k))) : m);
   const page = body as { value?: unknown };
   return page && typeof page === "object" && Array.isArray(page.value) ? { ...page, value: page.value.map(strip) } : strip(body);
 }

@@ -112,11 +112,11 @@ export function graphAuthorises(entry: GraphEntry, scopes: readonly string[]): b
   return entry.permissions.some((p) => held.has(p.toLowerCase()));
 }
 
-/** The basic-mail permissions: everything of a message but what {@link basicMailExcludes} names. */
-const BASIC_MAIL = new Set(["mail.readbasic", "mail.readbasic.all", "mail.readbasic.shared", "calendars.readbasic", "calendars.readbasic.all"]);
+/** The basic permissions (Mail.ReadBasic, Calendars.ReadBasic): everything of a message or an event but what {@link basicExcludes} names. */
+const BASIC_PERMISSIONS = new Set(["mail.readbasic", "mail.readbasic.all", "mail.readbasic.shared", "calendars.readbasic", "calendars.readbasic.all"]);
 
 /**
- * The message properties Mail.ReadBasic withholds. The official map's own description of the
+ * The properties the basic permissions withhold, of a message Mail.ReadBasic's. The official map's own description of the
  * permission: "read email in the signed-in user's mailbox except body, previewBody, attachments and
  * any extended properties" (official/microsoft/graph-permissions.json); the permissions reference
  * adds uniqueBody and extensions, and "does not include permissions to search messages" (as quoted
@@ -125,20 +125,21 @@ const BASIC_MAIL = new Set(["mail.readbasic", "mail.readbasic.all", "mail.readba
  * events in user calendars, except for properties such as body, attachments, and extensions"
  * (bodyPreview is the body's start).
  */
-export const BASIC_MAIL_WITHHELD = ["body", "bodyPreview", "uniqueBody", "attachments", "extensions", "singleValueExtendedProperties", "multiValueExtendedProperties"];
-const WITHHELD = new RegExp(`(?<![\\w])(${BASIC_MAIL_WITHHELD.join("|")})(?![\\w])`, "i");
+export const BASIC_WITHHELD = ["body", "bodyPreview", "uniqueBody", "attachments", "extensions", "singleValueExtendedProperties", "multiValueExtendedProperties"];
+const WITHHELD = new RegExp(`(?<![\\w])(${BASIC_WITHHELD.join("|")})(?![\\w])`, "i");
 
 /**
- * True when the grant reaches the request only through Mail.ReadBasic (or, on a calendar's path,
- * Calendars.ReadBasic; helper-149 #3: a token holding it alone was served bodies): no broader permission the map
- * lists for the path, and neither Mail.Read nor Mail.ReadWrite ("read, update, create and delete
- * email", the map's description), which the map does not list on every path they cover (GET
- * /me/messages/{id} names Mail.ReadBasic and Mail.Read only; helper-114 #6).
+ * True when the grant reaches the request only through a basic permission (Mail.ReadBasic, or on a
+ * calendar's path Calendars.ReadBasic; helper-149 #3: a token holding it alone was served bodies):
+ * no broader permission the map lists for the path, and none of the same family's Read or ReadWrite
+ * ("read, update, create and delete email", the map's description of Mail.ReadWrite), which the map
+ * does not list on every path they cover (GET /me/messages/{id} names Mail.ReadBasic and Mail.Read
+ * only; helper-114 #6).
  */
-export function basicMailOnly(entry: GraphEntry, scopes: readonly string[]): boolean {
+export function basicOnly(entry: GraphEntry, scopes: readonly string[]): boolean {
   const held = new Set(scopes.map(permissionName));
   const granting = entry.permissions.map((p) => p.toLowerCase()).filter((p) => held.has(p));
-  if (!granting.length || !granting.every((p) => BASIC_MAIL.has(p))) return false;
+  if (!granting.length || !granting.every((p) => BASIC_PERMISSIONS.has(p))) return false;
   // The broader permissions of the same family ("mail", "calendars"; their .Shared forms reach the
   // user's own mailbox too), listed on the path or not (helper-151).
   const family = granting[0].split(".")[0];
@@ -146,8 +147,8 @@ export function basicMailOnly(entry: GraphEntry, scopes: readonly string[]): boo
 }
 
 /**
- * What a request granted through Mail.ReadBasic alone asks for of what that permission withholds
- * ({@link BASIC_MAIL_WITHHELD}): named in `$select`, `$expand` or `$filter` (outside its string
+ * What a request granted through a basic permission alone asks for of what it withholds
+ * ({@link BASIC_WITHHELD}): named in `$select`, `$expand` or `$filter` (outside its string
  * literals), or any `$search`. `query` is the request's options as the routes read them (names
  * lower-cased, the last of a repeated one: graph/query `queryOf`). Graph's answer to such a request
  * is not documented; the sandbox refuses it (403 ErrorAccessDenied, as for a permission the grant
@@ -155,7 +156,7 @@ export function basicMailOnly(entry: GraphEntry, scopes: readonly string[]): boo
  * path alone was checked). What such a grant is served leaves the withheld properties out
  * (graph/http `ok`). Undefined when the query asks for none of it.
  */
-export function basicMailExcludes(query: ReadonlyMap<string, string>): string | undefined {
+export function basicExcludes(query: ReadonlyMap<string, string>): string | undefined {
   if (query.has("$search")) return "$search";
   for (const option of ["$select", "$expand", "$filter"]) {
     const text = (query.get(option) ?? "").replace(/'(?:[^']|'')*'/g, "''");

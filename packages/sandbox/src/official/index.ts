@@ -10,7 +10,7 @@ import { type GraphEntry, graphAuthorises, matchGraph } from "./graph";
 
 export { exceptions, holdsGmailMetadata, resourceScopes } from "./exceptions";
 export { type GoogleMethod, enumOf, enumParameters, googleMethods, invalidEnum, matchGoogle, unknownParameter } from "./google";
-export { BASIC_MAIL_WITHHELD, basicMailExcludes, basicMailOnly, type GraphEntry, graphPathOf, matchGraph, matchGraphMap, permissionName } from "./graph";
+export { BASIC_WITHHELD, basicExcludes, basicOnly, type GraphEntry, graphPathOf, matchGraph, matchGraphMap, permissionName } from "./graph";
 
 /** The official entry of a provider request. */
 export type Contract = { kind: "google"; method: GoogleMethod } | { kind: "graph"; entry: GraphEntry };
