@@ -1,6 +1,7 @@
 /**
- * The service's own sender (SES), for the one "please reconnect" email a revoked account gets: the
- * owner's mailbox cannot send it any more. Verify the sender's domain in SES before the first deploy
+ * The service's own sender (SES), for the one "please reconnect" email a revoked account gets (the
+ * owner's mailbox cannot send it any more) and the link confirming an account's move to the other
+ * provider (sent to the address, whose old mailbox may be gone). Verify the sender's domain in SES before the first deploy
  * (set FOLLOWTHROUGH_NOTICE_SENDER, e.g. "notices@followthrough.example", or a bare domain: notices then
  * come from notices@ it, core/ses senderAddress).
  */

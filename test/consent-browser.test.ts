@@ -7,13 +7,16 @@
  * as <email>" back to the app's callback ("Reconnected"), or Cancel back to it with access_denied
  * ("Not connected"). Also the reconnect email's sealed link (to the consent page with the stored
  * address as login_hint, then reconnected) and its expired page (checked, its button to /connect).
- * Screenshots and axe results in test-artifacts/pages/ (consent-*, reconnect-expired-*).
+ * And a Google sign-in to an address connected through Microsoft: the refusal saying a link to move
+ * was emailed, that link's confirm page, and its Move button (move-offered, -confirm, -done).
+ * Screenshots and axe results in test-artifacts/pages/ (consent-*, reconnect-expired-*, move-*).
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { loadAccount } from "@followthrough/core/accounts";
+import { deleteAccountData, loadAccount } from "@followthrough/core/accounts";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
-import { reconnectUrl } from "@followthrough/core/reconnect";
+import { outbox, reconnectUrl } from "@followthrough/core/reconnect";
+import { keys } from "@followthrough/core/storage";
 import { appInChromium } from "./support/app-browser";
 import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
@@ -143,6 +146,44 @@ describe("the reconnect email's sealed link in Chromium", { timeout: PAGE_TEST_M
     await check(page, "reconnect-expired");
     await Promise.all([page.waitForURL(`${app.stack.url}/connect`), page.getByRole("link", { name: "Connect an account" }).click()]);
     expect(await page.getByRole("link", { name: "Connect Google" }).count()).toBe(1);
+    await page.context().close();
+  });
+});
+
+describe("moving an address's account to the other provider, in Chromium", { timeout: PAGE_TEST_MS }, () => {
+  it("a Google sign-in to an address connected through Microsoft: the refusal says a link was emailed; the link's page, then Move, connects it through Google", async () => {
+    const demo = app.stack.accounts.find((a) => a.account.provider === "google")!.account;
+    const email = demo.email;
+    const repo = app.stack.repo;
+    // The address as an Outlook account whose Microsoft user is gone (its company moved to Google Workspace).
+    await deleteAccountData(repo, email);
+    await repo.put({
+      ...keys.account(email),
+      account: { email, provider: "microsoft", clientId: "followthrough-local", connectedAt: 1, createdAt: Date.now() - 86_400_000, aliases: [], timeZone: "Europe/Rome", status: "needs_reconnect", refreshTokenSealed: "x", schedule: { day: 5, hour: 16 }, signatureName: "Isla M." },
+    });
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await openConsent(page, "Connect Google");
+    const refused = page.waitForResponse((r) => r.url().startsWith(`${app.stack.url}/connect/google/callback`));
+    await press(page, `Continue as ${email}`);
+    expect((await refused).status()).toBe(409);
+    expect(await page.textContent("h1")).toBe("Already connected through Microsoft");
+    expect(await mainText(page)).toContain(`If your mail has moved to Google, we have emailed ${email} a link to move Followthrough there.`);
+    await check(page, "move-offered");
+
+    // The email (locally, the table's outbox): its link opens the confirm page…
+    const mail = (await outbox(repo, email)).at(-1)!;
+    expect(mail.subject).toBe("Move Followthrough to Google?");
+    const link = /^Move: (\S+)$/m.exec(mail.text)![1]!;
+    await page.goto(link);
+    expect(await page.textContent("h1")).toBe("Move Followthrough to Google?");
+    await check(page, "move-confirm");
+    expect((await loadAccount(repo, email))!.provider).toBe("microsoft");
+    // …whose button moves it.
+    await press(page, "Move to Google");
+    expect(await page.textContent("h1")).toBe("Moved to Google");
+    expect(await mainText(page)).toContain(`${email} is connected through Google now.`);
+    await check(page, "move-done");
+    expect(await loadAccount(repo, email)).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, signatureName: "Isla M." });
     await page.context().close();
   });
 });

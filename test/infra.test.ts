@@ -122,12 +122,12 @@ describe("infra", () => {
     expect(names).toEqual(["GoogleClientId", "GoogleClientSecret", "LinkSigningKey", "MicrosoftClientId", "MicrosoftClientSecret", "TokenKeyring"]);
   });
 
-  it("serves the API from a Function URL, linked to the table, the secrets and the backfill queue", () => {
+  it("serves the API from a Function URL, linked to the table, the secrets, the backfill queue and the SES sender (a move's confirming link)", () => {
     const { args } = one("Function", "Api");
     expect(args.handler).toBe("functions/src/api.handler");
     expect(args.url).toBe(true);
     expect(linkNames(args.link)).toEqual(
-      ["Backfills", "GoogleClientId", "GoogleClientSecret", "LinkSigningKey", "MicrosoftClientId", "MicrosoftClientSecret", "Table.name", "TokenKeyring"].sort(),
+      ["Backfills", "GoogleClientId", "GoogleClientSecret", "LinkSigningKey", "MicrosoftClientId", "MicrosoftClientSecret", "Notices", "Table.name", "TokenKeyring"].sort(),
     );
   });
 

@@ -149,11 +149,11 @@ describe("modules loaded at run time, bundled as deployed", () => {
     for (const p of heavy) expect(packages, p).not.toContain(p);
     expect(packages.filter((p) => p.startsWith("@react-email/") || p.startsWith("@googleapis/") || p.startsWith("@microsoft/")), "provider SDKs or React Email").toEqual([]);
     expect(modules.filter((m) => /^packages\/core\/src\/(google|microsoft|runtime|mail)\//.test(m)), "adapters").toEqual([]);
-    // The local-only routes (npm start's index and sandbox viewers) are not deployed with the API at all, nor is SES
-    // (the API links no sender): the API's files hold neither.
+    // The local-only routes (npm start's index and sandbox viewers) are not deployed with the API at all.
+    // SES is (the link confirming a move to the other provider, core/connect offerMove), off its start (below).
     const deployed = Object.keys(bundles.api.metafile.inputs);
     expect(deployed.filter((m) => m.startsWith("functions/src/local"))).toEqual([]);
-    expect(packagesOf(deployed)).not.toContain("@aws-sdk/client-sesv2");
+    expect(packagesOf(deployed)).toContain("@aws-sdk/client-sesv2");
     // Not a request that happened to skip them: no start of the API holds them (its static graph)…
     for (const p of heavy) expect(staticPackages(bundles.api), p).not.toContain(p);
     expect(staticModules(bundles.api)).not.toContain(ZONE_TABLE);

@@ -5,7 +5,9 @@
  * a floor holding those clients too, as the worker's and backfill's deployed floors hold both
  * providers' clients: the settings route of api.ts, a draft route loading one provider's
  * clients on demand, and a connect callback that enqueues the account's first backfill on SQS
- * (infra/api.ts links `Backfills`), its client imported on that first use as the API imports it.
+ * (infra/api.ts links `Backfills`), its client imported on that first use as the API imports it;
+ * where the address is connected through the other provider, it mails the link confirming a move
+ * through SES (infra/api.ts links `Notices`, since 2026-12-04), that client imported on use too.
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { Hono } from "hono";
@@ -31,6 +33,14 @@ app.post("/l/draft/:token", async (c) => {
 });
 
 app.get("/connect/:provider/callback", async (c) => {
+  if (c.req.query("conflict")) {
+    const { SESv2Client, SendEmailCommand } = await import("@aws-sdk/client-sesv2");
+    const to = floorEnv("EMAIL");
+    await new SESv2Client({}).send(
+      new SendEmailCommand({ FromEmailAddress: resource<{ sender: string }>("Notices").sender, Destination: { ToAddresses: [to] }, Content: { Simple: { Subject: { Data: "Move?" }, Body: { Text: { Data: "Move: …" } } } } }),
+    );
+    return c.html(html`<h1>Already connected</h1>`, 409);
+  }
   const { SQSClient, SendMessageCommand } = await import("@aws-sdk/client-sqs");
   await new SQSClient({}).send(new SendMessageCommand({ QueueUrl: resource<{ url: string }>("Backfills").url, MessageBody: floorEnv("EMAIL") }));
   return c.html(html`<h1>Connected</h1>`);

@@ -14,8 +14,15 @@ import { html } from "hono/html";
 import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
 import {
   type ConnectClient,
+  completeMove,
+  dropMove,
   isProviderName,
+  type MoveGrant,
+  type MoveRefusal,
+  moveMail,
+  offerMove,
   openPending,
+  pendingMove,
   type ProviderName,
   burnState,
   provisionalAccount,
@@ -24,6 +31,7 @@ import {
   sealPending,
   storeConnection,
 } from "@followthrough/core/connect";
+import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
@@ -127,7 +135,7 @@ ${configured.map(section)}`
 
   // The reconnect link's own refusals (kit.authorise's shared pages otherwise): an expired link and
   // a gone account end on /connect, since a reconnect link is mailed because no digest is coming.
-  const connectAgain = (status: 404 | 410, title: string, sentence: string) => (c: Context) =>
+  const connectAgain = (status: 404 | 409 | 410, title: string, sentence: string) => (c: Context) =>
     kit.page(c, status, title, html`<h1>${title}</h1>
 <p>${sentence}</p>
 <p><a class="button" href="${base}/connect">Connect an account</a></p>`);
@@ -251,11 +259,59 @@ ${configured.map(section)}`
 
     const stored = await storeConnection({ repo: deps.repo, ring, provider: p, client, refreshToken, profile, now: deps.now(), ...(granted ? { scopes: granted } : {}), ...(identity ? { identity } : {}) });
     if (stored.kind === "conflict") {
-      await giveBack("grant of an address connected through the other provider");
-      const other = SHORT_LABEL[stored.existing.provider];
-      return kit.say(c, 409, "Already connected", `${stored.existing.email} is already connected through ${other}; disconnect it there first.`);
+      // Kept aside and a link mailed to the address, which confirms moving the account here (core/connect offerMove).
+      const offer = await offerToMove(stored.existing, { provider: p, refreshToken, profile, ...(granted ? { scopes: granted } : {}), ...(identity ? { identity } : {}) });
+      // Given back unless kept: an offer still standing ("recent") keeps an earlier grant of this
+      // client, which Google's revocation of this one would end with it.
+      if (offer === "none" || offer === "failed") await giveBack("grant of an address connected through the other provider");
+      return conflictPage(c, stored.existing, p, offer);
     }
-    const { account } = stored;
+    return connectedPage(c, stored.account, stored.kind);
+  });
+
+  /**
+   * A sign-in through `to` found `existing` connected through the other provider: the new grant is
+   * kept aside for an hour and a link mailed to the address ("sent"); or not, where an offer was
+   * mailed minutes ago ("recent"), the mail failed ("failed") or this server mails nothing ("none").
+   */
+  const offerToMove = async (existing: AccountRecord, grant: MoveGrant): Promise<"sent" | "recent" | "failed" | "none"> => {
+    if (!deps.notify || !deps.ring) return "none";
+    const now = deps.now();
+    const ref = await offerMove(deps.repo, deps.ring, existing, grant, now);
+    if (!ref) return "recent";
+    const url = `${base}${linkPath("move", sealLink(deps.linkKey, { act: "move", acc: existing.email, ref }, now))}`;
+    const mail = moveMail({ email: existing.email, from: existing.provider, to: grant.provider, signedInAs: grant.profile.displayName, url });
+    try {
+      await deps.notify.send(existing.email, mail.subject, mail.text, mail.html);
+      return "sent";
+    } catch (e) {
+      console.warn("connect: the move link was not mailed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      await dropMove(deps.repo, existing.email, ref);
+      return "failed";
+    }
+  };
+
+  const conflictPage = (c: Context, existing: AccountRecord, to: ProviderName, offer: "sent" | "recent" | "failed" | "none") => {
+    const [from, here] = [SHORT_LABEL[existing.provider], SHORT_LABEL[to]];
+    const stay = html`<p>Still using ${from}? Disconnect it there first: open your settings from any digest and choose <b>Sign in to disconnect</b>, then connect again here.</p>`;
+    const said = {
+      sent: html`<p>If your mail has moved to ${here}, we have emailed <span class="who">${existing.email}</span> a link to move Followthrough there. Open it within an hour; nothing changes until you do.</p>`,
+      recent: html`<p>If your mail has moved to ${here}: we emailed <span class="who">${existing.email}</span> a link to move Followthrough there a few minutes ago. Open that email; its link works for an hour.</p>`,
+      failed: html`<p>If your mail has moved to ${here}, we can move Followthrough there, but we could not email you the link just now. Please try again in a few minutes.</p>`,
+      none: html``,
+    }[offer];
+    return kit.page(
+      c,
+      409,
+      "Already connected",
+      html`<h1>Already connected through ${from}</h1>
+<p><span class="who">${existing.email}</span> is already connected to Followthrough through ${from}.</p>
+${said}${stay}`,
+    );
+  };
+
+  /** The page of a stored connection (new, renewed, or moved here from the other provider), its first backfill enqueued. */
+  const connectedPage = async (c: Context, account: AccountRecord, kind: "connected" | "reconnected" | "moved") => {
     if (account.status === "active" && deps.enqueueBackfill) {
       try {
         await deps.enqueueBackfill(account.email);
@@ -273,13 +329,13 @@ ${configured.map(section)}`
       c,
       200,
       "Connected",
-      html`<h1>${stored.kind === "reconnected" ? "Reconnected" : "Connected"}</h1>
-<p><span class="who">${account.email}</span> is connected.</p>
+      html`<h1>${kind === "reconnected" ? "Reconnected" : kind === "moved" ? `Moved to ${SHORT_LABEL[account.provider]}` : "Connected"}</h1>
+<p><span class="who">${account.email}</span> is connected${kind === "moved" ? ` through ${SHORT_LABEL[account.provider]} now. What we had read from ${SHORT_LABEL[account.provider === "google" ? "microsoft" : "google"]} is deleted` : ""}.</p>
 ${
   paused
     ? html`<p>Your digests are paused. Resume them to get your next digest on ${first} (${account.timeZone}).</p>
 <form method="post" action="${settings}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>`
-    : html`<p>Your ${stored.kind === "reconnected" ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
+    : html`<p>Your ${kind === "reconnected" ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
 }${
   // A zone the owner chose in settings is kept across the reconnect: said where the calendar now names another.
   account.zoneChosen && account.calendarZone && account.calendarZone !== account.timeZone
@@ -287,8 +343,72 @@ ${
     : ""
 }
 <p><a href="${settings}">Your settings</a></p>
-${firstLookSection(deps, kit, c, account, { reconnected: stored.kind === "reconnected" })}`,
+${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" })}`,
     );
+  };
+
+  // The move link (core/connect moveMail): a confirm page, then the move on its POST (a mail
+  // scanner's GET moves nothing).
+  const movePages = {
+    expired: connectAgain(410, "Link expired", "This link to move your account has expired: it works for an hour. Sign in again with the provider your mail is at now, and we will email you a new one."),
+    missing: connectAgain(404, "Account not found", "This address is no longer connected to Followthrough, so there is nothing to move. You can connect it from the start."),
+  };
+  const moveRefused = (c: Context, why: MoveRefusal | "changed") =>
+    ({
+      gone: connectAgain(410, "Nothing to move", "This move was already made, or given up. If your account is not connected the way you want, sign in again with the provider your mail is at now."),
+      replaced: connectAgain(410, "Link replaced", "A newer sign-in asked to move this account, and we emailed a new link: open the latest email. Its link is the one that works."),
+      expired: movePages.expired,
+      changed: connectAgain(409, "Account changed", "This address's account has changed since this link was sent (it was disconnected, or connected again), so nothing was moved. Sign in again with the provider your mail is at now."),
+    })[why](c);
+  /** The link's account and the pending move it names, or the page that refuses it. */
+  const openMove = async (c: Context) => {
+    const ok = await kit.authorise(c, "move", movePages);
+    if (ok instanceof Response) return ok;
+    if (!deps.ring || typeof ok.claims.ref !== "string") return kit.linkRefused(c, "malformed");
+    const pending = await pendingMove(deps.repo, deps.ring, ok.account.email, ok.claims.ref, deps.now());
+    if (typeof pending === "string") return moveRefused(c, pending);
+    if (pending.grant.provider === ok.account.provider) return moveRefused(c, "changed");
+    const client = clientOf(pending.grant.provider);
+    if (!client) return kit.say(c, 404, "Not found", "This page does not exist.");
+    return { ...ok, ref: ok.claims.ref, grant: pending.grant, client };
+  };
+
+  app.get("/l/move/:token", async (c) => {
+    const m = await openMove(c);
+    if (m instanceof Response) return m;
+    const [from, to] = [SHORT_LABEL[m.account.provider], SHORT_LABEL[m.grant.provider]];
+    const who = m.grant.profile.displayName;
+    return kit.page(
+      c,
+      200,
+      `Move to ${to}`,
+      html`<h1>Move Followthrough to ${to}?</h1>
+<p><span class="who">${m.account.email}</span> is connected to Followthrough through ${from}. Someone signed in to ${to} with this address${who ? html` as <span class="who">${who}</span>` : ""} and asked to connect it.</p>
+<p>Moving keeps your digest's day and time, your template, signature and the names you corrected. What we read from ${from} (people you met, follow-ups, events) is deleted, and your ${to} mailbox and calendar are read afresh. Followthrough stops using ${from}.</p>
+<form method="post"><button type="submit">Move to ${to}</button></form>
+<p class="muted">If this wasn't you, close this page: nothing changes, and this link stops working within the hour.</p>`,
+    );
+  });
+
+  app.post("/l/move/:token", async (c) => {
+    const m = await openMove(c);
+    if (m instanceof Response) return m;
+    const ring = deps.ring!;
+    const moved = await completeMove({
+      repo: deps.repo,
+      ring,
+      client: m.client,
+      email: m.account.email,
+      ref: m.ref,
+      now: deps.now(),
+      // Its grant given back where the provider can take it (as a disconnect does), whatever it says.
+      retire: async (old) => {
+        const outcome = await revokeGrant(old, { ring, clientSecret: deps.oauth?.[old.provider]?.clientSecret, revokeUrl: deps.oauth?.google?.endpoints.revokeUrl, fetch: deps.httpFetch });
+        if (!outcome.revoked) console.warn("move: the old grant's revocation not confirmed", outcome.detail);
+      },
+    });
+    if (moved.kind !== "moved") return moveRefused(c, moved.kind);
+    return connectedPage(c, moved.account, "moved");
   });
 }
 

@@ -11,6 +11,7 @@ import { type AccountRecord, loadAccount, movedAccount } from "@followthrough/co
 import type { ConnectClient } from "@followthrough/core/connect";
 import { chainIssuedAt, LINK_TTL_SECONDS, type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import type { MailboxProvider } from "@followthrough/core/providers";
+import type { SystemMailer } from "@followthrough/core/reconnect";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
 import type { LinkPages, Markup, PageKit } from "./pages";
@@ -31,6 +32,12 @@ export interface ConnectDeps {
   providerForNew?: (account: AccountRecord, onRefreshToken: (token: string) => Promise<void>) => MailboxProvider | Promise<MailboxProvider>;
   /** fetch for calls the app makes to providers itself (token revocation); global fetch by default. */
   httpFetch?: typeof fetch;
+  /**
+   * Mail from the service itself: the link that confirms moving an address's account to the other
+   * provider (core/connect offerMove). Without it a sign-in through the other provider is refused
+   * with no way to move.
+   */
+  notify?: SystemMailer;
 }
 
 /**

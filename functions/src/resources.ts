@@ -20,6 +20,7 @@ import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { type Keyring, parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
 import type { AppDeps } from "./app";
+import { lazySesMailer } from "./ses";
 
 /** Everything the handlers may need; each handler's function links only what it uses. */
 export interface DepsConfig {
@@ -130,6 +131,7 @@ export function appDeps(deps: Deps, baseUrl = deps.baseUrl): AppDeps {
           if (failed.length) throw new Error(`backfill of ${email} was not queued`);
         }
       : undefined,
+    ...(deps.config.notify ? { notify: deps.config.notify } : {}),
   };
 }
 
@@ -158,9 +160,11 @@ export function resourceConfig(): DepsConfig {
     loader: loadMailbox,
     // A person waits on each request: a provider's long Retry-After is answered, not waited out.
     provider: { retry: { budgetMs: API_RETRY_BUDGET_MS }, tuning: { requestTimeoutMs: API_REQUEST_TIMEOUT_MS } },
-    // SQS's client is imported on first use (its own chunk): most requests need none. No `notify`:
-    // the API links no sender (infra/api.ts) and sends no notice (a revoked grant found by the first
-    // backfill is the backfill worker's to announce), so its bundle holds no SES client.
+    // SQS's client is imported on first use (its own chunk): most requests need none. SES's too
+    // (functions/src/ses.ts): the API mails only the link that confirms moving an account to the
+    // other provider (core/connect offerMove); a revoked grant found by the first backfill is the
+    // backfill worker's to announce.
+    ...(linked("Notices") ? { notify: lazySesMailer(linked("Notices")!.sender) } : {}),
   };
 }
 

@@ -1,11 +1,11 @@
 /**
- * The service's own mail (the reconnect notice) through SES, its client imported on first use: a
- * module of its own, imported by the queue workers only (the functions that link `Notices`); the
- * API links no sender, so its bundle holds no SES client.
+ * The service's own mail (the reconnect notice; the API's link confirming an account's move to the
+ * other provider) through SES, its client imported on first use: a chunk of its own, which a
+ * function loads only when it sends.
  */
 import type { SystemMailer } from "@followthrough/core/reconnect";
 
-/** SES through the linked sender, imported on first use (only a revoked grant sends it). */
+/** SES through the linked sender, imported on first use (only a revoked grant or a move's link sends). */
 export function lazySesMailer(sender: string): SystemMailer {
   let mailer: Promise<SystemMailer> | undefined;
   return {

@@ -549,7 +549,7 @@ describe("an address already connected through the other provider", () => {
     try {
       const { res } = await connect("google");
       expect(res.status).toBe(409);
-      expect(await res.text()).toContain("is already connected through Microsoft");
+      expect(await res.text()).toContain("is already connected to Followthrough through Microsoft");
       expect(sandbox.state.tokens.hasRefreshToken(email, "followthrough-web")).toBe(false);
     } finally {
       if (kept) await repo.put(kept as typeof key);
@@ -601,5 +601,142 @@ describe("local in-process backfill", () => {
     // Its reconnect link is sealed with the link key it was given.
     const link = /^Reconnect: (\S+)$/m.exec(mails.at(-1)!.text)?.[1] ?? "";
     expect(openLink(KEY, link.slice(`${BASE}/l/reconnect/`.length), Date.now(), { act: "reconnect" }).acc).toBe(email.toLowerCase());
+  });
+});
+
+describe("moving an address's account to the other provider (helper-132 #2: a company gone from Microsoft 365 to Google Workspace, or back)", () => {
+  it("keeps the new grant aside and mails the address a link; the link's confirmation moves the account, carrying the owner's choices and deleting what was read through the old provider", async () => {
+    const email = fixtures.google.account.email;
+    const mailer = new MemoryMailer();
+    const queued: string[] = [];
+    const moving = createApp({ ...deps, notify: mailer, enqueueBackfill: async (e) => void queued.push(e) });
+    await deleteAccountData(repo, email);
+    // The address as an Outlook account whose Microsoft user is gone: its owner's choices, and what it read.
+    const old: AccountRecord = {
+      email,
+      provider: "microsoft",
+      clientId: "followthrough-web",
+      connectedAt: 1,
+      createdAt: Date.now() - 86_400_000,
+      aliases: [],
+      timeZone: "Europe/Rome",
+      zoneChosen: true,
+      status: "needs_reconnect",
+      refreshTokenSealed: "x",
+      schedule: { day: 5, hour: 16 },
+      template: "Hi {firstName}, lovely to meet you.",
+      signatureName: "Isla M.",
+    };
+    await repo.put({ ...keys.account(email), account: old });
+    await repo.put({ ...keys.person(email, "kate@acme.example"), person: { email: "kate@acme.example" } });
+    const signIn = async () => {
+      const { authorize, cookie } = await begin("google", "", moving);
+      return moving.request(pathOf(await consent(authorize, email)), { headers: { cookie } });
+    };
+
+    const refused = await signIn();
+    expect(refused.status).toBe(409);
+    const page = await refused.text();
+    expect(page).toContain("is already connected to Followthrough through Microsoft");
+    expect(page).toContain("we have emailed");
+    // The grant is kept (not revoked at Google), sealed: the item holds no token in clear.
+    expect(sandbox.state.tokens.hasRefreshToken(email, "followthrough-web")).toBe(true);
+    const offer = await repo.get<Record<string, unknown>>(keys.providerMove(email));
+    expect(offer).toMatchObject({ provider: "google", fromProvider: "microsoft" });
+    expect(JSON.stringify(offer)).not.toMatch(/refreshToken|"ref"/);
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: email, subject: "Move Followthrough to Google?" });
+    const url = /^Move: (\S+)$/m.exec(mailer.sent[0]!.text)?.[1] ?? "";
+    expect(url.startsWith(`${BASE}/l/move/`)).toBe(true);
+    // Still the old account: nothing moves on the sign-in alone.
+    expect((await loadAccount(repo, email))!.provider).toBe("microsoft");
+
+    // A second sign-in minutes later mails nothing more, and leaves the first offer (and its grant) alone.
+    const again = await signIn();
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("a few minutes ago");
+    expect(mailer.sent).toHaveLength(1);
+    expect(await repo.get(keys.providerMove(email))).toEqual(offer);
+
+    // A link naming another offer opens nothing.
+    const forged = `/l/move/${sealLink(KEY, { act: "move", acc: email, ref: "not-the-mailed-one" }, Date.now())}`;
+    for (const method of ["GET", "POST"]) {
+      const res = await moving.request(forged, { method });
+      expect(res.status, method).toBe(410);
+      expect(await res.text()).toContain("A newer sign-in asked to move this account");
+    }
+    expect((await loadAccount(repo, email))!.provider).toBe("microsoft");
+
+    // The mailed link: a confirm page first (a mail scanner's GET moves nothing)…
+    const path = pathOf(url);
+    const confirm = await moving.request(path);
+    expect(confirm.status).toBe(200);
+    const shown = await confirm.text();
+    expect(shown).toContain("Move Followthrough to Google?");
+    expect(shown.replace(/<[^>]+>/g, "")).toContain(`${email} is connected to Followthrough through Microsoft. Someone signed in to Google with this address and asked to connect it.`);
+    expect(shown).toContain('<form method="post"><button type="submit">Move to Google</button></form>');
+    expect((await loadAccount(repo, email))!.provider).toBe("microsoft");
+    expect(queued).toEqual([]);
+
+    // …then the move.
+    const moved = await moving.request(path, { method: "POST" });
+    expect(moved.status).toBe(200);
+    const done = await moved.text();
+    expect(done).toContain("Moved to Google");
+    expect(done).toContain("What we had read from Microsoft is deleted");
+    const account = (await loadAccount(repo, email))!;
+    expect(account).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, template: old.template, signatureName: "Isla M.", timeZone: "Europe/Rome", zoneChosen: true });
+    expect(account.createdAt).toBeGreaterThan(old.createdAt!);
+    expect(account.reconnectReason).toBeUndefined();
+    expect(refreshTokenOf(ring, account)).not.toBe("");
+    expect(await repo.get(keys.person(email, "kate@acme.example"))).toBeUndefined();
+    expect(await repo.get(keys.providerMove(email))).toBeUndefined();
+    expect(queued).toEqual([email]);
+    // Its grant reads the mailbox: a scan through it finds the fixture's people.
+    await scan({ owner: account, provider: await stored(account), repo, now: Date.parse(fixtures.google.expected!.now) });
+    expect((await repo.loadPeople(email)).length).toBeGreaterThan(0);
+
+    // Used once: the link moves nothing again (the account it named is gone).
+    const twice = await moving.request(path, { method: "POST" });
+    expect(twice.status).toBe(410);
+    expect((await loadAccount(repo, email))!.createdAt).toBe(account.createdAt);
+  });
+
+  it("moves nothing once the link's hour is over, or when the address's account changed meanwhile; with no mailer, the grant goes back", async () => {
+    const email = fixtures.google.account.email;
+    const mailer = new MemoryMailer();
+    let now = Date.now();
+    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async () => {} });
+    const outlook = (createdAt: number): AccountRecord => ({ email, provider: "microsoft", clientId: "followthrough-web", connectedAt: 1, createdAt, aliases: [], timeZone: "UTC", status: "active", refreshTokenSealed: "x" });
+    const offered = async () => {
+      const { authorize, cookie } = await begin("google", "", moving);
+      const res = await moving.request(pathOf(await consent(authorize, email)), { headers: { cookie } });
+      expect(res.status).toBe(409);
+      return pathOf(/^Move: (\S+)$/m.exec(mailer.sent.at(-1)!.text)![1]!);
+    };
+
+    await deleteAccountData(repo, email);
+    await repo.put({ ...keys.account(email), account: outlook(now - 1000) });
+    const late = await offered();
+    now += 61 * 60_000;
+    for (const method of ["GET", "POST"]) expect((await moving.request(late, { method })).status, method).toBe(410);
+    expect((await loadAccount(repo, email))!.provider).toBe("microsoft");
+
+    // Disconnected and connected again through Microsoft after the mail: not the account it was for.
+    const changed = await offered();
+    await repo.put({ ...keys.account(email), account: outlook(now - 500) });
+    const res = await moving.request(changed, { method: "POST" });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("has changed since this link was sent");
+    expect((await loadAccount(repo, email))!).toMatchObject({ provider: "microsoft", createdAt: now - 500 });
+
+    // A server that mails nothing refuses as before and gives Google's grant back.
+    const plain = createApp({ ...deps, enqueueBackfill: async () => {} });
+    const { authorize, cookie } = await begin("google", "", plain);
+    const refused = await plain.request(pathOf(await consent(authorize, email)), { headers: { cookie } });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).not.toContain("emailed");
+    expect(sandbox.state.tokens.hasRefreshToken(email, "followthrough-web")).toBe(false);
+    await deleteAccountData(repo, email);
   });
 });

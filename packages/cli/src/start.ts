@@ -207,6 +207,8 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     ring,
     providerForNew: build,
     enqueueBackfill: inProcessBackfill({ repo: store, providerFor: demoProviderFor, now: () => Date.now(), mailer: new TableOutboxMailer(store), baseUrl: url, linkKey }),
+    // The service's own mail (a move's confirming link) kept in the table, as the reconnect notice is.
+    notify: new TableOutboxMailer(store),
     ...(sandbox.ca ? { httpFetch: ((input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit)) as typeof fetch } : {}),
   });
   // One-tap links are opaque (/l/<act>/<token>): a token the real accounts' key opens goes to their app.

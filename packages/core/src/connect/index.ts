@@ -13,6 +13,7 @@ import { keys, type Repository } from "../storage";
 import { isZone } from "../time";
 
 export { revokeGrant, type RevokeOutcome, type RevokeOptions } from "./revoke";
+export { completeMove, dropMove, MOVE_RESEND_MS, MOVE_TTL_MS, type MoveGrant, type MoveOutcome, type MoveRefusal, moveMail, offerMove, pendingMove } from "./move";
 
 export type ProviderName = "google" | "microsoft";
 export const PROVIDERS: readonly ProviderName[] = ["google", "microsoft"];
@@ -216,6 +217,11 @@ export interface StoreInput {
   scopes?: string[];
   /** Who signed in (the ID token's sub, or oid and tid): a later management sign-in must match it. */
   identity?: AccountIdentity;
+  /**
+   * The account this address had through the other provider, deleted by a confirmed move
+   * (./move completeMove): a new connection takes the owner's choices from it, as from a rename.
+   */
+  carry?: AccountRecord;
 }
 
 async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
@@ -275,15 +281,16 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   // A new account starts with nothing a partition without an account holds (no one's: records left
   // by a connection cut short; helper-131 #6).
   await clearPartition(o.repo, email, { unlessAccount: true });
-  const settings = carried ? settingsOf(carried) : {};
-  const status = carried?.status === "paused" ? "paused" : "active";
+  const from = carried ?? o.carry;
+  const settings = from ? settingsOf(from) : {};
+  const status = from?.status === "paused" ? "paused" : "active";
   // `createdAt`: links of an earlier connection of this address (a previous owner's digests,
   // forwarded or not) open nothing of this one's (functions/src/kit authorise).
   const account = await createAccount(o.repo, o.ring, {
     ...settings,
-    ...connection(carried),
+    ...connection(from),
     email,
-    ...(carried?.zoneChosen ? { zoneChosen: true } : {}),
+    ...(from?.zoneChosen ? { zoneChosen: true } : {}),
     refreshToken: o.refreshToken,
     ...(o.scopes ? { scopes: o.scopes } : {}),
     createdAt: o.now,
@@ -291,7 +298,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
     ...(carried
       ? { movedFrom: { email: carried.email, ...(carried.createdAt !== undefined ? { createdAt: carried.createdAt } : {}), ...(carried.forwardedFrom?.length ? { forwardedFrom: carried.forwardedFrom } : {}) } }
       : {}),
-    schedule: { ...(carried?.schedule ?? DEFAULT_SCHEDULE) },
+    schedule: { ...(from?.schedule ?? DEFAULT_SCHEDULE) },
   });
   // Another first connection of this address stored its account meanwhile: this one reconnects it.
   if (!account) throw new Replaced();

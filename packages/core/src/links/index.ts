@@ -8,9 +8,12 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
  * (mark, unmark, goals); `goal` sets the goal of the one event in `evt` (the digest's Coming up).
  * `reconnect` (the reconnect email, the settings page's Reconnect button) starts the connect flow
  * for the account's provider with its address as the sign-in hint, so the address is never in the URL.
+ * `move` (mailed to the address when a sign-in through the other provider finds it connected,
+ * core/connect offerMove) confirms moving the account to that provider; `ref` names the one
+ * pending move it confirms.
  */
-export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met" | "events" | "goal" | "reconnect";
-export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met", "events", "goal", "reconnect"];
+export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met" | "events" | "goal" | "reconnect" | "move";
+export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met", "events", "goal", "reconnect", "move"];
 export const isLinkAction = (s: string): s is LinkAction => (LINK_ACTIONS as readonly string[]).includes(s);
 
 /** The claims a link carries: bound to the account, and for follow-ups to the person and the meeting. */
@@ -41,6 +44,8 @@ export interface LinkClaims {
    * `org` stays the chain's start, for everything else it limits.
    */
   mv?: number;
+  /** On a move link: the pending move it confirms (core/connect offerMove's reference, never stored in clear). */
+  ref?: string;
   /** Expiry, epoch seconds. */
   exp: number;
 }
@@ -68,7 +73,8 @@ export class LinkError extends Error {
 
 /**
  * How long links stay valid: a digest's links for six weeks, settings links for a week, a signed-in
- * management link for 15 minutes, a reconnect link for 30 days (its email is sent once).
+ * management link for 15 minutes, a reconnect link for 30 days (its email is sent once), a move
+ * link for an hour (as long as the grant it confirms is kept aside, core/connect MOVE_TTL_MS).
  */
 export const LINK_TTL_SECONDS: Record<LinkAction, number> = {
   draft: 42 * 86400,
@@ -81,6 +87,7 @@ export const LINK_TTL_SECONDS: Record<LinkAction, number> = {
   events: 42 * 86400,
   goal: 42 * 86400,
   reconnect: 30 * 86400,
+  move: 3600,
 };
 
 /** Version byte of a sealed token; a token of another version is malformed. */
@@ -162,7 +169,7 @@ export function openLink(
     throw new LinkError("malformed");
   }
   if (typeof claims !== "object" || claims === null || typeof claims.acc !== "string" || !isLinkAction(String(claims.act))) throw new LinkError("malformed");
-  if ((claims.org !== undefined && typeof claims.org !== "number") || (claims.mv !== undefined && typeof claims.mv !== "number")) throw new LinkError("malformed");
+  if ((claims.org !== undefined && typeof claims.org !== "number") || (claims.mv !== undefined && typeof claims.mv !== "number") || (claims.ref !== undefined && typeof claims.ref !== "string")) throw new LinkError("malformed");
   if (typeof claims.exp !== "number" || (claims.exp * 1000 <= nowMs && !expect.evenExpired)) throw new LinkError("expired");
   const acts = expect.act === undefined ? undefined : Array.isArray(expect.act) ? expect.act : [expect.act];
   if (acts && !acts.includes(claims.act)) throw new LinkError("wrong-action");

@@ -26,6 +26,8 @@ export const keys = {
   draft: (email: string, person: string) => ({ pk: account(email), sk: `DRAFT#${person}` }),
   /** Where the account of this address went when the provider renamed it (core/accounts finishMove): links issued before follow it. */
   movedTo: (email: string) => ({ pk: account(email), sk: "MOVEDTO" }),
+  /** A sign-in through the other provider kept aside until the address confirms moving its account there (core/connect offerMove). */
+  providerMove: (email: string) => ({ pk: account(email), sk: "PROVIDERMOVE" }),
   /** An account's provider identity (oauth.identityKey), pointing at its address. */
   identity: (key: string) => ({ pk: `IDENTITY#${key}`, sk: "IDENTITY" }),
   /** A connect attempt's state once its callback came back (single use, server-side; hashed). */
