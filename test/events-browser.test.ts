@@ -4,7 +4,7 @@
  * marked from the events page, and "who did you meet" on the demo's 200-guest conference (its list in
  * closed groups by first letter, short on a phone): search with and without script, open a letter,
  * pick two, add one who was not listed, find them in the next digest as missing follow-ups with
- * one-tap drafts, take one back. Chromium at a phone's and a desktop's width, light and dark, every
+ * one-tap drafts, take one back; an event over several days, with both its dates. Chromium at a phone's and a desktop's width, light and dark, every
  * page axe-clean (test/support/page-check.ts); screenshots in test-artifacts/pages/.
  */
 import type { Page } from "playwright-core";
@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
 import { loadStatements, pickableAttendees } from "@followthrough/core/events";
 import { linkPath, sealLink } from "@followthrough/core/links";
+import { scan } from "@followthrough/core/scan";
 import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
 import { guestLetter } from "../functions/src/events";
 import { appInChromium } from "./support/app-browser";
@@ -300,4 +301,28 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await check(page, "event-met-expired-typed");
     await page.context().close();
   }, 300_000);
+
+  it("an event over three days reads with both its dates on the events page, which still fits a phone", async () => {
+    const { account, provider, now } = google();
+    const control = `${app.stack.sandbox.url}/_control/accounts/${encodeURIComponent(account.email)}/calendar/events`;
+    // The events page shows the calendar as the last scan stored it.
+    const sync = async () => void (await scan({ owner: (await loadAccount(app.stack.repo, account.email))!, provider, repo: app.stack.repo, now }));
+    const id = "threedaysummit2026";
+    // Thursday 09:00 to Saturday 17:00 in Melbourne, the demo's zone (its now: Wednesday 27 May, 08:30).
+    const event = { id, status: "confirmed", summary: "Southern Design Summit", organizer: { email: "hello@southerndesign.example" }, start: { dateTime: "2026-05-27T23:00:00Z" }, end: { dateTime: "2026-05-30T07:00:00Z" }, attendees: [{ email: account.email, self: true, responseStatus: "accepted" }, { email: "hello@southerndesign.example", organizer: true, responseStatus: "accepted" }] };
+    expect((await fetch(control, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(event) })).ok).toBe(true);
+    await sync();
+    try {
+      const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+      await page.goto(link("events"));
+      const row = page.locator("ul.events").first().locator("li", { hasText: "Southern Design Summit" });
+      expect(await row.count(), await mainText(page)).toBe(1);
+      expect(((await row.textContent()) ?? "").replace(/\s+/g, " ")).toContain("Thu 28 May, 09:00 – Sat 30 May, 17:00");
+      await check(page, "events-multi-day");
+      await page.context().close();
+    } finally {
+      await fetch(`${control}/${id}/cancel`, { method: "POST" });
+      await sync();
+    }
+  });
 });
