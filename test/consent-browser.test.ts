@@ -8,7 +8,8 @@
  * ("Not connected"). Also the reconnect email's sealed link (to the consent page with the stored
  * address as login_hint, then reconnected) and its expired page (checked, its button to /connect).
  * And a Google sign-in to an address connected through Microsoft: the refusal saying a link to move
- * was emailed, that link's confirm page, and its Move button (move-offered, -confirm, -done).
+ * was emailed, that link refused in another browser, its confirm page in the browser that signed in,
+ * and its Move button (move-offered, -elsewhere, -confirm, -done).
  * Screenshots and axe results in test-artifacts/pages/ (consent-*, reconnect-expired-*, move-*).
  */
 import type { Page } from "playwright-core";
@@ -174,6 +175,12 @@ describe("moving an address's account to the other provider, in Chromium", { tim
     const mail = (await outbox(repo, email)).at(-1)!;
     expect(mail.subject).toBe("Move Followthrough to Google?");
     const link = /^Move: (\S+)$/m.exec(mail.text)![1]!;
+    // Opened in another browser (whoever reads the mail need not be whoever signed in): refused, nothing moved.
+    const other = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    expect((await other.goto(link))?.status()).toBe(403);
+    expect(await other.textContent("h1")).toBe("Open it where you signed in");
+    await check(other, "move-elsewhere");
+    await other.context().close();
     await page.goto(link);
     expect(await page.textContent("h1")).toBe("Move Followthrough to Google?");
     await check(page, "move-confirm");
@@ -184,6 +191,10 @@ describe("moving an address's account to the other provider, in Chromium", { tim
     expect(await mainText(page)).toContain(`${email} is connected through Google now.`);
     await check(page, "move-done");
     expect(await loadAccount(repo, email)).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, signatureName: "Isla M." });
+    // Its settings link opens the moved account's settings.
+    await Promise.all([page.waitForURL(/\/l\/settings\//), page.getByRole("link", { name: "Your settings" }).click()]);
+    expect(await mainText(page)).toContain(email);
+    expect(await page.textContent("h1")).not.toContain("expired");
     await page.context().close();
   });
 });

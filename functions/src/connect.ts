@@ -17,10 +17,12 @@ import {
   completeMove,
   dropMove,
   isProviderName,
+  MOVE_TTL_MS,
   type MoveGrant,
   type MoveRefusal,
   moveMail,
   offerMove,
+  offerStands,
   openPending,
   pendingMove,
   type ProviderName,
@@ -31,7 +33,9 @@ import {
   sealPending,
   storeConnection,
 } from "@followthrough/core/connect";
-import { linkPath, sealLink } from "@followthrough/core/links";
+import { chainIssuedAt, type LinkClaims, LinkError, linkPath, openLink, sealLink } from "@followthrough/core/links";
+import { plainText } from "@followthrough/core/text";
+import { decrypt, encrypt } from "@followthrough/core/secrets";
 import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
@@ -135,7 +139,7 @@ ${configured.map(section)}`
 
   // The reconnect link's own refusals (kit.authorise's shared pages otherwise): an expired link and
   // a gone account end on /connect, since a reconnect link is mailed because no digest is coming.
-  const connectAgain = (status: 404 | 409 | 410, title: string, sentence: string) => (c: Context) =>
+  const connectAgain = (status: 403 | 404 | 409 | 410, title: string, sentence: string) => (c: Context) =>
     kit.page(c, status, title, html`<h1>${title}</h1>
 <p>${sentence}</p>
 <p><a class="button" href="${base}/connect">Connect an account</a></p>`);
@@ -259,44 +263,63 @@ ${configured.map(section)}`
 
     const stored = await storeConnection({ repo: deps.repo, ring, provider: p, client, refreshToken, profile, now: deps.now(), ...(granted ? { scopes: granted } : {}), ...(identity ? { identity } : {}) });
     if (stored.kind === "conflict") {
-      // Kept aside and a link mailed to the address, which confirms moving the account here (core/connect offerMove).
-      const offer = await offerToMove(stored.existing, { provider: p, refreshToken, profile, ...(granted ? { scopes: granted } : {}), ...(identity ? { identity } : {}) });
-      // Given back unless kept: an offer still standing ("recent") keeps an earlier grant of this
-      // client, which Google's revocation of this one would end with it.
-      if (offer === "none" || offer === "failed") await giveBack("grant of an address connected through the other provider");
+      // Kept aside and a link mailed to the address, which this browser then confirms (core/connect offerMove).
+      const offer = await offerToMove(c, stored.existing, { provider: p, refreshToken, profile, ...(granted ? { scopes: granted } : {}), ...(identity ? { identity } : {}) });
+      // Given back only where no offer is kept for the address: Google's revocation of one grant
+      // ends all of that person's grants to this client, a kept one with it. One not given back
+      // lapses unused (Google ends a refresh token unused for six months).
+      if (offer === "none") await giveBack("grant of an address connected through the other provider");
       return conflictPage(c, stored.existing, p, offer);
     }
     return connectedPage(c, stored.account, stored.kind);
   });
 
+  // The browser's side of a move (core/connect move.ts): the references of the offers it signed in
+  // for, sealed in an HttpOnly cookie that lives as long as they do. A move link confirms only in
+  // the browser whose sign-in made its offer, so one person's sign-in is never confirmed by another's mail.
+  const moveCookie = secure ? { name: "__Host-ft_move", path: "/" } : { name: "ft_move", path: "/l/move" };
+  const movesOf = (c: Context): string[] => {
+    const value = getCookie(c, moveCookie.name);
+    if (!deps.ring || !value || value.length > 4096) return [];
+    try {
+      const refs = JSON.parse(decrypt(deps.ring, value, "move-cookie")) as unknown;
+      return Array.isArray(refs) ? refs.filter((r): r is string => typeof r === "string") : [];
+    } catch {
+      return [];
+    }
+  };
+
   /**
-   * A sign-in through `to` found `existing` connected through the other provider: the new grant is
-   * kept aside for an hour and a link mailed to the address ("sent"); or not, where an offer was
-   * mailed minutes ago ("recent"), the mail failed ("failed") or this server mails nothing ("none").
+   * A sign-in through the other provider found `existing` connected: its grant is kept aside for an
+   * hour, a link mailed to the address and its reference kept in this browser ("sent"); or not,
+   * where this identity or the address has had its mails for the hour ("busy"), the mail failed
+   * ("failed") or this server mails nothing ("none").
    */
-  const offerToMove = async (existing: AccountRecord, grant: MoveGrant): Promise<"sent" | "recent" | "failed" | "none"> => {
+  const offerToMove = async (c: Context, existing: AccountRecord, grant: MoveGrant): Promise<"sent" | "busy" | "failed" | "none"> => {
     if (!deps.notify || !deps.ring) return "none";
     const now = deps.now();
     const ref = await offerMove(deps.repo, deps.ring, existing, grant, now);
-    if (!ref) return "recent";
+    if (!ref) return "busy";
     const url = `${base}${linkPath("move", sealLink(deps.linkKey, { act: "move", acc: existing.email, ref }, now))}`;
     const mail = moveMail({ email: existing.email, from: existing.provider, to: grant.provider, signedInAs: grant.profile.displayName, url });
     try {
       await deps.notify.send(existing.email, mail.subject, mail.text, mail.html);
-      return "sent";
     } catch (e) {
       console.warn("connect: the move link was not mailed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       await dropMove(deps.repo, existing.email, ref);
       return "failed";
     }
+    const refs = [...movesOf(c), ref].slice(-4);
+    setCookie(c, moveCookie.name, encrypt(deps.ring, JSON.stringify(refs), "move-cookie"), { path: moveCookie.path, httpOnly: true, secure, sameSite: "Lax", maxAge: MOVE_TTL_MS / 1000 });
+    return "sent";
   };
 
-  const conflictPage = (c: Context, existing: AccountRecord, to: ProviderName, offer: "sent" | "recent" | "failed" | "none") => {
+  const conflictPage = (c: Context, existing: AccountRecord, to: ProviderName, offer: "sent" | "busy" | "failed" | "none") => {
     const [from, here] = [SHORT_LABEL[existing.provider], SHORT_LABEL[to]];
     const stay = html`<p>Still using ${from}? Disconnect it there first: open your settings from any digest and choose <b>Sign in to disconnect</b>, then connect again here.</p>`;
     const said = {
-      sent: html`<p>If your mail has moved to ${here}, we have emailed <span class="who">${existing.email}</span> a link to move Followthrough there. Open it within an hour; nothing changes until you do.</p>`,
-      recent: html`<p>If your mail has moved to ${here}: we emailed <span class="who">${existing.email}</span> a link to move Followthrough there a few minutes ago. Open that email; its link works for an hour.</p>`,
+      sent: html`<p>If your mail has moved to ${here}, we have emailed <span class="who">${existing.email}</span> a link to move Followthrough there. Open it within an hour, in this browser; nothing changes until you do.</p>`,
+      busy: html`<p>If your mail has moved to ${here}: we have emailed <span class="who">${existing.email}</span> as many links to move Followthrough as we send in an hour. Open the latest one in the browser where you signed in, or try again in an hour.</p>`,
       failed: html`<p>If your mail has moved to ${here}, we can move Followthrough there, but we could not email you the link just now. Please try again in a few minutes.</p>`,
       none: html``,
     }[offer];
@@ -349,41 +372,55 @@ ${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" 
 
   // The move link (core/connect moveMail): a confirm page, then the move on its POST (a mail
   // scanner's GET moves nothing).
-  const movePages = {
-    expired: connectAgain(410, "Link expired", "This link to move your account has expired: it works for an hour. Sign in again with the provider your mail is at now, and we will email you a new one."),
-    missing: connectAgain(404, "Account not found", "This address is no longer connected to Followthrough, so there is nothing to move. You can connect it from the start."),
-  };
-  const moveRefused = (c: Context, why: MoveRefusal | "changed") =>
+  const nothingToMove = connectAgain(410, "Nothing to move", "This move was already made, or given up. If your account is not connected the way you want, sign in again with the provider your mail is at now.");
+  const moveExpired = connectAgain(410, "Link expired", "This link to move your account has expired: it works for an hour. Sign in again with the provider your mail is at now, and we will email you a new one.");
+  const moveRefused = (c: Context, why: MoveRefusal | "changed" | "elsewhere") =>
     ({
-      gone: connectAgain(410, "Nothing to move", "This move was already made, or given up. If your account is not connected the way you want, sign in again with the provider your mail is at now."),
-      replaced: connectAgain(410, "Link replaced", "A newer sign-in asked to move this account, and we emailed a new link: open the latest email. Its link is the one that works."),
-      expired: movePages.expired,
+      gone: nothingToMove,
+      expired: moveExpired,
       changed: connectAgain(409, "Account changed", "This address's account has changed since this link was sent (it was disconnected, or connected again), so nothing was moved. Sign in again with the provider your mail is at now."),
+      elsewhere: connectAgain(403, "Open it where you signed in", "For your safety, this link works only in the browser where you signed in with this address, within the hour. Open it there, or sign in again in this browser and we will email you a new link."),
     })[why](c);
-  /** The link's account and the pending move it names, or the page that refuses it. */
+  /**
+   * The pending move a link names, in the browser that signed in for it; or the page that refuses
+   * it. Opened here, not through kit.authorise: the address may have no account (the move's own
+   * confirmation cut off after the old one went, or a disconnect since), and the offer, not the
+   * account, is what the link names. An account made after the link (the move it confirmed, a
+   * connection since) is not the one it was for. The page it leads to hands out links of the
+   * account it makes, as a connect callback's.
+   */
   const openMove = async (c: Context) => {
-    const ok = await kit.authorise(c, "move", movePages);
-    if (ok instanceof Response) return ok;
-    if (!deps.ring || typeof ok.claims.ref !== "string") return kit.linkRefused(c, "malformed");
-    const pending = await pendingMove(deps.repo, deps.ring, ok.account.email, ok.claims.ref, deps.now());
+    let claims: LinkClaims;
+    try {
+      claims = openLink(deps.linkKey, c.req.param("token") ?? "", deps.now(), { act: "move" });
+    } catch (e) {
+      if (e instanceof LinkError) return e.problem === "expired" ? moveExpired(c) : kit.linkRefused(c, e.problem);
+      throw e;
+    }
+    const ref = claims.ref;
+    if (!deps.ring || typeof ref !== "string") return kit.linkRefused(c, "malformed");
+    if (!movesOf(c).some((r) => sameState(r, ref))) return moveRefused(c, "elsewhere");
+    const account = await loadAccount(deps.repo, claims.acc);
+    if (account?.createdAt !== undefined && chainIssuedAt(claims) < Math.floor(account.createdAt / 1000)) return nothingToMove(c);
+    const pending = await pendingMove(deps.repo, deps.ring, claims.acc, ref, deps.now());
     if (typeof pending === "string") return moveRefused(c, pending);
-    if (pending.grant.provider === ok.account.provider) return moveRefused(c, "changed");
+    if (!offerStands(pending.item, account)) return moveRefused(c, "changed");
     const client = clientOf(pending.grant.provider);
     if (!client) return kit.say(c, 404, "Not found", "This page does not exist.");
-    return { ...ok, ref: ok.claims.ref, grant: pending.grant, client };
+    return { email: claims.acc, account, ref, grant: pending.grant, item: pending.item, client };
   };
 
   app.get("/l/move/:token", async (c) => {
     const m = await openMove(c);
     if (m instanceof Response) return m;
-    const [from, to] = [SHORT_LABEL[m.account.provider], SHORT_LABEL[m.grant.provider]];
-    const who = m.grant.profile.displayName;
+    const [from, to] = [SHORT_LABEL[m.item.fromProvider], SHORT_LABEL[m.grant.provider]];
+    const who = plainText(m.grant.profile.displayName).slice(0, 60).trim();
     return kit.page(
       c,
       200,
       `Move to ${to}`,
       html`<h1>Move Followthrough to ${to}?</h1>
-<p><span class="who">${m.account.email}</span> is connected to Followthrough through ${from}. Someone signed in to ${to} with this address${who ? html` as <span class="who">${who}</span>` : ""} and asked to connect it.</p>
+<p><span class="who">${m.email}</span> ${m.account ? "is" : "was"} connected to Followthrough through ${from}. Someone signed in to ${to} with this address${who ? html` as <span class="who">${who}</span>` : ""} and asked to connect it.</p>
 <p>Moving keeps your digest's day and time, your template, signature and the names you corrected. What we read from ${from} (people you met, follow-ups, events) is deleted, and your ${to} mailbox and calendar are read afresh. Followthrough stops using ${from}.</p>
 <form method="post"><button type="submit">Move to ${to}</button></form>
 <p class="muted">If this wasn't you, close this page: nothing changes, and this link stops working within the hour.</p>`,
@@ -398,7 +435,7 @@ ${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" 
       repo: deps.repo,
       ring,
       client: m.client,
-      email: m.account.email,
+      email: m.email,
       ref: m.ref,
       now: deps.now(),
       // Its grant given back where the provider can take it (as a disconnect does), whatever it says.

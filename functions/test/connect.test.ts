@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, saveAccount, updateAccount } from "@followthrough/core/accounts";
-import { sealPending } from "@followthrough/core/connect";
+import { completeMove, sealPending } from "@followthrough/core/connect";
 import { CALENDAR_ZONE, changeTimeZone } from "@followthrough/core/events";
 import { googleEndpoints } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
@@ -605,138 +605,178 @@ describe("local in-process backfill", () => {
 });
 
 describe("moving an address's account to the other provider (helper-132 #2: a company gone from Microsoft 365 to Google Workspace, or back)", () => {
-  it("keeps the new grant aside and mails the address a link; the link's confirmation moves the account, carrying the owner's choices and deleting what was read through the old provider", async () => {
-    const email = fixtures.google.account.email;
+  const email = () => fixtures.google.account.email;
+  /** The address as an Outlook account whose Microsoft user is gone: its owner's choices, and what it read. */
+  const oldOutlook = (o: Partial<AccountRecord> = {}): AccountRecord => ({
+    email: email(),
+    provider: "microsoft",
+    clientId: "followthrough-web",
+    connectedAt: 1,
+    createdAt: Date.now() - 86_400_000,
+    aliases: [],
+    timeZone: "Europe/Rome",
+    zoneChosen: true,
+    status: "needs_reconnect",
+    refreshTokenSealed: "x",
+    schedule: { day: 5, hour: 16 },
+    template: "Hi {firstName}, lovely to meet you.",
+    signatureName: "Isla M.",
+    ...o,
+  });
+  const offers = async () => (await repo.query(keys.providerMoves(email()), "")) as Record<string, unknown>[];
+  /** A Google sign-in to the address through `on`: the response, the browser's move cookie, the link mailed. */
+  const signIn = async (on: ReturnType<typeof createApp>, mailer: MemoryMailer) => {
+    const before = mailer.sent.length;
+    const { authorize, cookie } = await begin("google", "", on);
+    const res = await on.request(pathOf(await consent(authorize, email())), { headers: { cookie } });
+    const move = (res.headers.get("set-cookie") ?? "").split(/,(?=\s*\w+=)/).map((x) => x.trim().split(";")[0]!).find((x) => x.startsWith("ft_move="));
+    const link = mailer.sent.length > before ? pathOf(/^Move: (\S+)$/m.exec(mailer.sent.at(-1)!.text)![1]!) : undefined;
+    return { res, move, link };
+  };
+
+  it("keeps the grant aside and mails the address a link that only the signing-in browser can follow; its confirmation moves the account, carrying the owner's choices and deleting what was read", async () => {
     const mailer = new MemoryMailer();
     const queued: string[] = [];
-    const moving = createApp({ ...deps, notify: mailer, enqueueBackfill: async (e) => void queued.push(e) });
-    await deleteAccountData(repo, email);
-    // The address as an Outlook account whose Microsoft user is gone: its owner's choices, and what it read.
-    const old: AccountRecord = {
-      email,
-      provider: "microsoft",
-      clientId: "followthrough-web",
-      connectedAt: 1,
-      createdAt: Date.now() - 86_400_000,
-      aliases: [],
-      timeZone: "Europe/Rome",
-      zoneChosen: true,
-      status: "needs_reconnect",
-      refreshTokenSealed: "x",
-      schedule: { day: 5, hour: 16 },
-      template: "Hi {firstName}, lovely to meet you.",
-      signatureName: "Isla M.",
-    };
-    await repo.put({ ...keys.account(email), account: old });
-    await repo.put({ ...keys.person(email, "kate@acme.example"), person: { email: "kate@acme.example" } });
-    const signIn = async () => {
-      const { authorize, cookie } = await begin("google", "", moving);
-      return moving.request(pathOf(await consent(authorize, email)), { headers: { cookie } });
-    };
+    let now = Date.now();
+    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async (e) => void queued.push(e) });
+    await deleteAccountData(repo, email());
+    const old = oldOutlook();
+    await repo.put({ ...keys.account(email()), account: old });
+    await repo.put({ ...keys.person(email(), "kate@acme.example"), person: { email: "kate@acme.example" } });
 
-    const refused = await signIn();
+    const { res: refused, move: cookie, link } = await signIn(moving, mailer);
     expect(refused.status).toBe(409);
     const page = await refused.text();
     expect(page).toContain("is already connected to Followthrough through Microsoft");
     expect(page).toContain("we have emailed");
-    // The grant is kept (not revoked at Google), sealed: the item holds no token in clear.
-    expect(sandbox.state.tokens.hasRefreshToken(email, "followthrough-web")).toBe(true);
-    const offer = await repo.get<Record<string, unknown>>(keys.providerMove(email));
+    expect(cookie).toBeDefined();
+    expect(link?.startsWith("/l/move/")).toBe(true);
+    // The grant is kept (not revoked at Google), sealed: the offer holds no token or reference in clear.
+    expect(sandbox.state.tokens.hasRefreshToken(email(), "followthrough-web")).toBe(true);
+    const [offer] = await offers();
     expect(offer).toMatchObject({ provider: "google", fromProvider: "microsoft" });
     expect(JSON.stringify(offer)).not.toMatch(/refreshToken|"ref"/);
     expect(mailer.sent).toHaveLength(1);
-    expect(mailer.sent[0]).toMatchObject({ to: email, subject: "Move Followthrough to Google?" });
-    const url = /^Move: (\S+)$/m.exec(mailer.sent[0]!.text)?.[1] ?? "";
-    expect(url.startsWith(`${BASE}/l/move/`)).toBe(true);
-    // Still the old account: nothing moves on the sign-in alone.
-    expect((await loadAccount(repo, email))!.provider).toBe("microsoft");
+    expect(mailer.sent[0]).toMatchObject({ to: email(), subject: "Move Followthrough to Google?" });
+    expect(mailer.sent[0]!.text).toContain(`Someone signed in to Google with this address and asked Followthrough to connect it. ${email()} is connected to Followthrough through Microsoft.`);
+    expect((await loadAccount(repo, email()))!.provider).toBe("microsoft");
 
-    // A second sign-in minutes later mails nothing more, and leaves the first offer (and its grant) alone.
-    const again = await signIn();
-    expect(again.status).toBe(409);
-    expect(await again.text()).toContain("a few minutes ago");
-    expect(mailer.sent).toHaveLength(1);
-    expect(await repo.get(keys.providerMove(email))).toEqual(offer);
-
-    // A link naming another offer opens nothing.
-    const forged = `/l/move/${sealLink(KEY, { act: "move", acc: email, ref: "not-the-mailed-one" }, Date.now())}`;
+    // The link followed in another browser (whoever reads the mail is not whoever signed in): refused, nothing moved.
     for (const method of ["GET", "POST"]) {
-      const res = await moving.request(forged, { method });
-      expect(res.status, method).toBe(410);
-      expect(await res.text()).toContain("A newer sign-in asked to move this account");
+      const res = await moving.request(link!, { method });
+      expect(res.status, method).toBe(403);
+      expect(await res.text()).toContain("this link works only in the browser where you signed in");
     }
-    expect((await loadAccount(repo, email))!.provider).toBe("microsoft");
+    expect((await loadAccount(repo, email()))!.provider).toBe("microsoft");
 
-    // The mailed link: a confirm page first (a mail scanner's GET moves nothing)…
-    const path = pathOf(url);
-    const confirm = await moving.request(path);
+    // In the browser that signed in: a confirm page first (a mail scanner's GET moves nothing)…
+    const confirm = await moving.request(link!, { headers: { cookie: cookie! } });
     expect(confirm.status).toBe(200);
-    const shown = await confirm.text();
+    const shown = (await confirm.text()).replace(/<[^>]+>/g, "");
     expect(shown).toContain("Move Followthrough to Google?");
-    expect(shown.replace(/<[^>]+>/g, "")).toContain(`${email} is connected to Followthrough through Microsoft. Someone signed in to Google with this address and asked to connect it.`);
-    expect(shown).toContain('<form method="post"><button type="submit">Move to Google</button></form>');
-    expect((await loadAccount(repo, email))!.provider).toBe("microsoft");
+    expect(shown).toContain(`${email()} is connected to Followthrough through Microsoft. Someone signed in to Google with this address and asked to connect it.`);
+    expect((await loadAccount(repo, email()))!.provider).toBe("microsoft");
     expect(queued).toEqual([]);
 
-    // …then the move.
-    const moved = await moving.request(path, { method: "POST" });
+    // …then the move, two minutes after the mail.
+    now += 2 * 60_000;
+    const moved = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
     expect(moved.status).toBe(200);
     const done = await moved.text();
     expect(done).toContain("Moved to Google");
     expect(done).toContain("What we had read from Microsoft is deleted");
-    const account = (await loadAccount(repo, email))!;
+    const account = (await loadAccount(repo, email()))!;
     expect(account).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, template: old.template, signatureName: "Isla M.", timeZone: "Europe/Rome", zoneChosen: true });
-    expect(account.createdAt).toBeGreaterThan(old.createdAt!);
+    expect(account.createdAt).toBe(now);
     expect(account.reconnectReason).toBeUndefined();
-    expect(refreshTokenOf(ring, account)).not.toBe("");
-    expect(await repo.get(keys.person(email, "kate@acme.example"))).toBeUndefined();
-    expect(await repo.get(keys.providerMove(email))).toBeUndefined();
-    expect(queued).toEqual([email]);
-    // Its grant reads the mailbox: a scan through it finds the fixture's people.
+    expect(await repo.get(keys.person(email(), "kate@acme.example"))).toBeUndefined();
+    expect(await offers()).toEqual([]);
+    expect(queued).toEqual([email()]);
+    // The page's links are the new account's own (not an earlier connection's, as the move link's chain is).
+    const settings = /href="(http:\/\/app\.test\/l\/settings\/[^"]+)"/.exec(done)?.[1];
+    expect(settings).toBeDefined();
+    expect((await moving.request(pathOf(settings!))).status).toBe(200);
+    // Its grant reads the mailbox.
     await scan({ owner: account, provider: await stored(account), repo, now: Date.parse(fixtures.google.expected!.now) });
-    expect((await repo.loadPeople(email)).length).toBeGreaterThan(0);
+    expect((await repo.loadPeople(email())).length).toBeGreaterThan(0);
 
-    // Used once: the link moves nothing again (the account it named is gone).
-    const twice = await moving.request(path, { method: "POST" });
+    // Used once: the link moves nothing again.
+    const twice = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
     expect(twice.status).toBe(410);
-    expect((await loadAccount(repo, email))!.createdAt).toBe(account.createdAt);
+    expect(await twice.text()).toContain("This move was already made, or given up.");
+    expect((await loadAccount(repo, email()))!.createdAt).toBe(account.createdAt);
   });
 
-  it("moves nothing once the link's hour is over, or when the address's account changed meanwhile; with no mailer, the grant goes back", async () => {
-    const email = fixtures.google.account.email;
+  it("a confirmation cut off after the old account went is finished by the next, with the owner's choices", async () => {
     const mailer = new MemoryMailer();
     let now = Date.now();
     const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async () => {} });
-    const outlook = (createdAt: number): AccountRecord => ({ email, provider: "microsoft", clientId: "followthrough-web", connectedAt: 1, createdAt, aliases: [], timeZone: "UTC", status: "active", refreshTokenSealed: "x" });
-    const offered = async () => {
-      const { authorize, cookie } = await begin("google", "", moving);
-      const res = await moving.request(pathOf(await consent(authorize, email)), { headers: { cookie } });
-      expect(res.status).toBe(409);
-      return pathOf(/^Move: (\S+)$/m.exec(mailer.sent.at(-1)!.text)![1]!);
+    await deleteAccountData(repo, email());
+    await repo.put({ ...keys.account(email()), account: oldOutlook() });
+    const { move: cookie, link } = await signIn(moving, mailer);
+    const ref = openLink(KEY, link!.slice("/l/move/".length), now, { act: "move" }).ref!;
+    // The store of the new account fails (a throttled write), after the old one was deleted.
+    const flaky = Object.create(repo) as Repository;
+    flaky.putIf = async () => {
+      throw new Error("throttled");
     };
+    const client = deps.oauth!.google!;
+    await expect(completeMove({ repo: flaky, ring, client, email: email(), ref, now, retire: async () => {} })).rejects.toThrow("throttled");
+    expect(await loadAccount(repo, email())).toBeUndefined();
+    // Another try at once finds the confirmation under way; after a minute it is taken again and finishes.
+    expect((await moving.request(link!, { method: "POST", headers: { cookie: cookie! } })).status).toBe(410);
+    now += 61_000;
+    const moved = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
+    expect(moved.status).toBe(200);
+    expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", schedule: { day: 5, hour: 16 }, signatureName: "Isla M.", zoneChosen: true });
+  });
 
-    await deleteAccountData(repo, email);
-    await repo.put({ ...keys.account(email), account: outlook(now - 1000) });
-    const late = await offered();
+  it("moves nothing past the link's hour or when the address's account changed; mails each sign-in a few times an hour; with no mailer, the grant goes back", async () => {
+    const mailer = new MemoryMailer();
+    let now = Date.now();
+    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async () => {} });
+    await deleteAccountData(repo, email());
+    await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: now - 1000 }) });
+    const late = await signIn(moving, mailer);
     now += 61 * 60_000;
-    for (const method of ["GET", "POST"]) expect((await moving.request(late, { method })).status, method).toBe(410);
-    expect((await loadAccount(repo, email))!.provider).toBe("microsoft");
+    for (const method of ["GET", "POST"]) {
+      const res = await moving.request(late.link!, { method, headers: { cookie: late.move! } });
+      expect(res.status, method).toBe(410);
+      expect(await res.text()).toContain("This link to move your account has expired");
+    }
+    expect((await loadAccount(repo, email()))!.provider).toBe("microsoft");
 
-    // Disconnected and connected again through Microsoft after the mail: not the account it was for.
-    const changed = await offered();
-    await repo.put({ ...keys.account(email), account: outlook(now - 500) });
-    const res = await moving.request(changed, { method: "POST" });
-    expect(res.status).toBe(409);
-    expect(await res.text()).toContain("has changed since this link was sent");
-    expect((await loadAccount(repo, email))!).toMatchObject({ provider: "microsoft", createdAt: now - 500 });
+    // Disconnected and connected again through Microsoft after the mail: nothing to move.
+    const again = await signIn(moving, mailer);
+    await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: now + 1000 }) });
+    const res = await moving.request(again.link!, { method: "POST", headers: { cookie: again.move! } });
+    expect(res.status).toBe(410);
+    expect((await loadAccount(repo, email()))!).toMatchObject({ provider: "microsoft", createdAt: now + 1000 });
+    // A record of the address other than the one the offer was made for (written before the link): not moved either.
+    const third = await signIn(moving, mailer);
+    await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: now - 500 }) });
+    const changed = await moving.request(third.link!, { method: "POST", headers: { cookie: third.move! } });
+    expect(changed.status).toBe(409);
+    expect(await changed.text()).toContain("has changed since this link was sent");
+
+    // Three offers of this sign-in in the hour (the first one's hour is over): a fourth mails nothing, and keeps the grants kept.
+    expect((await signIn(moving, mailer)).link).toBeDefined();
+    const mails = mailer.sent.length;
+    const busy = await signIn(moving, mailer);
+    expect(busy.res.status).toBe(409);
+    expect(await busy.res.text()).toContain("as many links to move Followthrough as we send in an hour");
+    expect(busy.link).toBeUndefined();
+    expect(mailer.sent).toHaveLength(mails);
+    expect(sandbox.state.tokens.hasRefreshToken(email(), "followthrough-web")).toBe(true);
 
     // A server that mails nothing refuses as before and gives Google's grant back.
     const plain = createApp({ ...deps, enqueueBackfill: async () => {} });
     const { authorize, cookie } = await begin("google", "", plain);
-    const refused = await plain.request(pathOf(await consent(authorize, email)), { headers: { cookie } });
+    const refused = await plain.request(pathOf(await consent(authorize, email())), { headers: { cookie } });
     expect(refused.status).toBe(409);
     expect(await refused.text()).not.toContain("emailed");
-    expect(sandbox.state.tokens.hasRefreshToken(email, "followthrough-web")).toBe(false);
-    await deleteAccountData(repo, email);
+    expect(sandbox.state.tokens.hasRefreshToken(email(), "followthrough-web")).toBe(false);
+    await deleteAccountData(repo, email());
+    await repo.deleteEach(await offers() as { pk: string; sk: string }[]);
   });
 });

@@ -7,28 +7,38 @@
  *
  * The new provider's sign-in alone does not prove the address is the signer's today (a personal
  * Microsoft account can carry any address its owner once confirmed, years ago, at a former
- * employer), so the new grant is kept aside, sealed, for an hour ({@link offerMove}), and a link is
- * mailed to the address: whoever reads its mail now confirms the move ({@link completeMove}). The
- * link names this one offer (a reference only its mail carries; the item keeps its hash), so an
- * offer made after it cannot be confirmed with it; an offer is not replaced within
- * {@link MOVE_RESEND_MS} of the last mail, so no one can send the address a stream of them, nor
- * swap the grant behind a link just mailed.
+ * employer), and the address's mail alone does not prove the sign-in is its reader's (anyone with
+ * such an account can have the service mail the address a link, which its reader might follow). A
+ * move takes both: each sign-in's grant is kept aside, sealed, for an hour ({@link offerMove}: an
+ * item of its own, under the hash of a random reference), the reference goes to the address in a
+ * mailed link and to the signing-in browser in a cookie (functions/src/connect.ts), and only that
+ * browser following that link confirms it ({@link completeMove}). So one person's sign-in is never
+ * confirmed by another's mail. Each identity gets a few mails an hour, and an address a few more.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, deleteAccountData, loadAccount, pauseForDisconnect } from "../accounts";
-import type { AccountIdentity } from "../oauth";
+import { API_TIMEOUT_SECONDS } from "../limits";
+import { type AccountIdentity, identityKey } from "../oauth";
 import type { Profile } from "../providers";
 import { decrypt, encrypt, type Keyring } from "../secrets";
 import { keys, type Repository } from "../storage";
-import { escapeHtml as esc } from "../text";
+import { escapeHtml as esc, plainText } from "../text";
 import { type ConnectClient, type ProviderName, type StoreOutcome, storeConnection } from "./index";
 
-/** How long an offered move waits for its confirmation (the mailed link's lifetime, core/links). */
+/** How long an offered move waits for its confirmation (the mailed link's lifetime, core/links; the cookie's). */
 export const MOVE_TTL_MS = 60 * 60_000;
-/** An offer mailed less than this ago is not replaced, nor mailed again. */
-export const MOVE_RESEND_MS = 10 * 60_000;
+/** Offers (and so mails) in an hour: per signing-in identity, and per address whoever signs in. */
+export const MOVE_MAILS_PER_IDENTITY = 3;
+export const MOVE_MAILS_PER_ADDRESS = 10;
+/**
+ * A confirmation that took an offer and did not finish within this (a Lambda that died between
+ * deleting the old account and storing the new) leaves it to be confirmed again: twice the API's
+ * timeout, past any request still running.
+ */
+export const MOVE_TAKE_STALE_MS = 2 * API_TIMEOUT_SECONDS * 1000;
 
-/** The grant a sign-in through the other provider gave, kept aside until the address confirms the move. */
+/** The grant a sign-in through the other provider gave, kept aside until the move is confirmed. */
 export interface MoveGrant {
   provider: ProviderName;
   refreshToken: string;
@@ -37,82 +47,98 @@ export interface MoveGrant {
   identity?: AccountIdentity;
 }
 
-/** The stored offer: the grant sealed to the address, the hash of the mailed reference. */
+/** A stored offer: the grant sealed to the address, under the hash of its reference. */
 interface MoveItem {
   pk: string;
   sk: string;
   provider: ProviderName;
+  /** The signing-in identity (core/oauth identityKey), for the per-identity count. */
+  identity?: string;
   /** The account it moves from: its provider and creation (a later account under the address is not it). */
   fromProvider: ProviderName;
   fromCreatedAt?: number;
   sealed: string;
-  refHash: string;
   mailedAt: number;
   /** DynamoDB TTL, epoch seconds. */
   expiresAt: number;
+  /** Set by the confirmation that took it; with `carried`, the old account as it was (sealed), once deleted. */
+  takenAt?: number;
+  carried?: string;
 }
 
 const aad = (email: string) => `move:${email.toLowerCase()}`;
 const hashOf = (ref: string) => createHash("sha256").update(ref).digest("base64url");
+const live = (i: MoveItem, now: number) => i.expiresAt * 1000 > now;
+const offersOf = async (repo: Repository, email: string) => (await repo.query(keys.providerMoves(email), "")) as unknown as MoveItem[];
+
+/** Why an offer cannot be confirmed: none is waiting (confirmed, given up or never made), or its hour is over. */
+export type MoveRefusal = "gone" | "expired";
 
 /**
  * Keeps `grant` aside for the address of `from` (connected through the other provider) and returns
- * the reference the mailed link carries; undefined when an offer was mailed less than
- * {@link MOVE_RESEND_MS} ago (that one stands, and no mail goes). The caller mails the link, and
- * gives the offer up ({@link dropMove}) when the mail could not be sent.
+ * the reference its link and cookie carry; undefined when this identity, or the address, has had
+ * its mails for the hour (nothing is kept then). The caller mails the link, and gives the offer up
+ * ({@link dropMove}) when the mail could not be sent.
  */
 export async function offerMove(repo: Repository, ring: Keyring, from: AccountRecord, grant: MoveGrant, now: number): Promise<string | undefined> {
   const email = from.email.toLowerCase();
+  const identity = grant.identity ? identityKey(grant.identity) : undefined;
+  const recent = (await offersOf(repo, email)).filter((i) => live(i, now));
+  if (recent.length >= MOVE_MAILS_PER_ADDRESS || recent.filter((i) => i.identity === identity).length >= MOVE_MAILS_PER_IDENTITY) return undefined;
   const ref = randomBytes(24).toString("base64url");
   const item: MoveItem = {
-    ...keys.providerMove(email),
+    ...keys.providerMove(email, hashOf(ref)),
     provider: grant.provider,
+    ...(identity ? { identity } : {}),
     fromProvider: from.provider,
     ...(from.createdAt !== undefined ? { fromCreatedAt: from.createdAt } : {}),
     sealed: encrypt(ring, JSON.stringify(grant), aad(email)),
-    refHash: hashOf(ref),
     mailedAt: now,
     expiresAt: Math.ceil((now + MOVE_TTL_MS) / 1000),
   };
-  const placed = await repo.putIf({ ...item }, "attribute_not_exists(pk) OR mailedAt <= :before", { ":before": now - MOVE_RESEND_MS });
-  return placed ? ref : undefined;
+  await repo.put({ ...item });
+  return ref;
 }
 
 /** Gives up the offer `ref` names (its mail was not sent). */
 export async function dropMove(repo: Repository, email: string, ref: string): Promise<void> {
-  await repo.deleteIf(keys.providerMove(email), "refHash = :h", { ":h": hashOf(ref) });
+  await repo.delete(keys.providerMove(email, hashOf(ref)));
 }
 
-/** Why an offer cannot be confirmed: none is waiting (confirmed, given up or never made), a later one replaced it, or its hour is over. */
-export type MoveRefusal = "gone" | "replaced" | "expired";
-
-/** The offer `ref` names, as the confirm page shows it: the provider it moves to and the profile signed in. */
+/** Whether an offer `ref` names is waiting (not taken by a confirmation under way), with its grant. */
 export async function pendingMove(repo: Repository, ring: Keyring, email: string, ref: string, now: number): Promise<{ item: MoveItem; grant: MoveGrant } | MoveRefusal> {
-  const item = await repo.get<MoveItem>(keys.providerMove(email));
-  if (!item) return "gone";
-  const a = Buffer.from(item.refHash);
-  const b = Buffer.from(hashOf(ref));
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return "replaced";
-  if (item.expiresAt * 1000 <= now) return "expired";
+  const item = await repo.get<MoveItem>(keys.providerMove(email, hashOf(ref)));
+  if (!item || (item.takenAt !== undefined && item.takenAt > now - MOVE_TAKE_STALE_MS)) return "gone";
+  if (!live(item, now)) return "expired";
   return { item, grant: JSON.parse(decrypt(ring, item.sealed, aad(email))) as MoveGrant };
 }
+
+/**
+ * Whether the address's account is still the one an offer was made for: through the provider it
+ * named, created when it said (or none at all, the offer's own move under way or the account
+ * disconnected since).
+ */
+export const offerStands = (item: Pick<MoveItem, "provider" | "fromProvider" | "fromCreatedAt">, account: AccountRecord | undefined): boolean =>
+  !account || (account.provider !== item.provider && account.provider === item.fromProvider && account.createdAt === item.fromCreatedAt);
 
 /** What {@link completeMove} did. */
 export type MoveOutcome =
   | { kind: "moved"; account: AccountRecord; from?: AccountRecord }
   /** The offer cannot be confirmed. */
   | { kind: MoveRefusal }
-  /** The address's account is not the one the offer was made for any more (disconnected and connected again meanwhile, or through this provider already). */
+  /** The address's account is not the one the offer was made for any more (disconnected and connected again meanwhile). */
   | { kind: "changed" };
 
 /**
- * Confirms the offer `ref` names: takes it (once: a second confirmation finds none), then the
- * address's account at the other provider is paused, retired (`retire`: its grant revoked where the
- * provider can, best effort) and deleted with everything stored for it, as a disconnect deletes it;
- * and the kept grant is stored as a new connection carrying the owner's choices (schedule, zone
+ * Confirms the offer `ref` names: takes it (a conditional write: one confirmation at a time), then
+ * the address's account at the other provider is paused, retired (`retire`: its grant revoked where
+ * the provider can, best effort) and deleted with everything stored for it, as a disconnect deletes
+ * it; and the kept grant is stored as a new connection carrying the owner's choices (schedule, zone
  * chosen, template, signature, first names, event emails, a pause) from the old account. What was
  * read from the old provider (people, follow-ups, events, digests) goes: the new mailbox is read
- * afresh.
+ * afresh. The old account is kept, sealed, on the offer before it is deleted, so a confirmation cut
+ * off between the two is finished by the next (after {@link MOVE_TAKE_STALE_MS}) with the same
+ * choices. Once stored, every offer of the address goes.
  */
 export async function completeMove(o: {
   repo: Repository;
@@ -126,17 +152,27 @@ export async function completeMove(o: {
   const email = o.email.toLowerCase();
   const pending = await pendingMove(o.repo, o.ring, email, o.ref, o.now);
   if (typeof pending === "string") return { kind: pending };
-  // Taken once: of two confirmations at once, one goes on.
-  if (!(await o.repo.deleteIf(keys.providerMove(email), "refHash = :h", { ":h": pending.item.refHash }))) return { kind: "gone" };
   const { grant, item } = pending;
   // The account the offer was made for, as it was before this move touched it (its choices carry).
   const from = await loadAccount(o.repo, email);
+  if (!offerStands(item, from)) return { kind: "changed" };
+  const key = keys.providerMove(email, item.sk);
+  const taken = await o.repo.conditional(
+    new UpdateCommand({
+      TableName: o.repo.table,
+      Key: key,
+      UpdateExpression: from ? "SET takenAt = :now, carried = :c" : "SET takenAt = :now",
+      ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(takenAt) OR takenAt <= :stale)",
+      ExpressionAttributeValues: { ":now": o.now, ":stale": o.now - MOVE_TAKE_STALE_MS, ...(from ? { ":c": encrypt(o.ring, JSON.stringify(from), aad(email)) } : {}) },
+    }),
+  );
+  if (!taken) return { kind: "gone" };
   if (from) {
-    if (from.provider === grant.provider || from.provider !== item.fromProvider || from.createdAt !== item.fromCreatedAt) return { kind: "changed" };
     await pauseForDisconnect(o.repo, from, o.now);
     await o.retire((await loadAccount(o.repo, email)) ?? from);
     await deleteAccountData(o.repo, email);
   }
+  const carry = from ?? (item.carried ? (JSON.parse(decrypt(o.ring, item.carried, aad(email))) as AccountRecord) : undefined);
   const stored: StoreOutcome = await storeConnection({
     repo: o.repo,
     ring: o.ring,
@@ -147,26 +183,28 @@ export async function completeMove(o: {
     now: o.now,
     ...(grant.scopes ? { scopes: grant.scopes } : {}),
     ...(grant.identity ? { identity: grant.identity } : {}),
-    ...(from ? { carry: from } : {}),
+    ...(carry ? { carry } : {}),
   });
   if (stored.kind === "conflict") return { kind: "changed" };
-  return { kind: "moved", account: stored.account, ...(from ? { from } : {}) };
+  await o.repo.deleteEach((await offersOf(o.repo, email)).map((i) => ({ pk: i.pk, sk: i.sk })));
+  return { kind: "moved", account: stored.account, ...(carry ? { from: carry } : {}) };
 }
 
 const PROVIDER_NAME: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft" };
 
 /**
  * The email of an offer: who signed in where, what moving does, and the link (`url`, a sealed `move`
- * link). Sent to the address itself, by the service (a SystemMailer), since the account's own
- * mailbox may be the one that is gone.
+ * link), which works in the browser that signed in. Sent to the address itself, by the service (a
+ * SystemMailer), since the account's own mailbox may be the one that is gone. The name the provider
+ * gave is the signer's own words: one line of plain text, 60 characters at most.
  */
 export function moveMail(o: { email: string; from: ProviderName; to: ProviderName; signedInAs?: string; url: string }): { subject: string; text: string; html: string } {
   const [from, to] = [PROVIDER_NAME[o.from], PROVIDER_NAME[o.to]];
-  const who = o.signedInAs ? `${o.signedInAs} <${o.email}>` : o.email;
+  const name = plainText(o.signedInAs).slice(0, 60).trim();
   const subject = `Move Followthrough to ${to}?`;
-  const asked = `Someone signed in to ${to} as ${who} and asked Followthrough to connect it. ${o.email} is connected to Followthrough through ${from}.`;
-  const move = `If your mail has moved to ${to}, open this link within an hour to move Followthrough there. Your digest's day and time and your settings come along; what we read from ${from} is deleted, and your ${to} mailbox and calendar are read afresh.`;
-  const ignore = "If this wasn't you, ignore this email: nothing changes.";
+  const asked = `Someone signed in to ${to} with this address${name ? ` (as "${name}")` : ""} and asked Followthrough to connect it. ${o.email} is connected to Followthrough through ${from}.`;
+  const move = `If that was you, and your mail has moved to ${to}, open this link within an hour, in the browser where you signed in, to move Followthrough there. Your digest's day and time and your settings come along; what we read from ${from} is deleted, and your ${to} mailbox and calendar are read afresh.`;
+  const ignore = "If it wasn't you, ignore this email: nothing changes.";
   const text = [asked, "", move, "", `Move: ${o.url}`, "", ignore].join("\n");
   const html = `<p>${esc(asked)}</p>
 <p>${esc(move)}</p>

@@ -26,8 +26,13 @@ export const keys = {
   draft: (email: string, person: string) => ({ pk: account(email), sk: `DRAFT#${person}` }),
   /** Where the account of this address went when the provider renamed it (core/accounts finishMove): links issued before follow it. */
   movedTo: (email: string) => ({ pk: account(email), sk: "MOVEDTO" }),
-  /** A sign-in through the other provider kept aside until the address confirms moving its account there (core/connect offerMove). */
-  providerMove: (email: string) => ({ pk: account(email), sk: "PROVIDERMOVE" }),
+  /**
+   * A sign-in through the other provider kept aside until it is confirmed, moving the address's
+   * account there (core/connect offerMove): one item per offer, under the hash of its reference, in
+   * a partition of their own (a move deletes the old account's partition before it stores the new).
+   */
+  providerMove: (email: string, refHash: string) => ({ pk: `PROVIDERMOVE#${email.toLowerCase()}`, sk: refHash }),
+  providerMoves: (email: string) => `PROVIDERMOVE#${email.toLowerCase()}`,
   /** An account's provider identity (oauth.identityKey), pointing at its address. */
   identity: (key: string) => ({ pk: `IDENTITY#${key}`, sk: "IDENTITY" }),
   /** A connect attempt's state once its callback came back (single use, server-side; hashed). */
