@@ -26,6 +26,7 @@ import {
   openPending,
   pendingMove,
   type ProviderName,
+  signerName,
   burnState,
   provisionalAccount,
   revokeGrant,
@@ -34,7 +35,6 @@ import {
   storeConnection,
 } from "@followthrough/core/connect";
 import { chainIssuedAt, type LinkClaims, LinkError, linkPath, openLink, sealLink } from "@followthrough/core/links";
-import { plainText } from "@followthrough/core/text";
 import { decrypt, encrypt } from "@followthrough/core/secrets";
 import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
@@ -414,7 +414,7 @@ ${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" 
     const m = await openMove(c);
     if (m instanceof Response) return m;
     const [from, to] = [SHORT_LABEL[m.item.fromProvider], SHORT_LABEL[m.grant.provider]];
-    const who = plainText(m.grant.profile.displayName).slice(0, 60).trim();
+    const who = signerName(m.grant.profile.displayName);
     return kit.page(
       c,
       200,

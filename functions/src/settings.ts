@@ -15,7 +15,7 @@
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, deleteAccountData, loadAccount, pauseForDisconnect, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
-import { burnState, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
+import { burnState, dropMoves, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
@@ -492,6 +492,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         : { revoked: false, detail: "no keyring configured" };
       if (!outcome.revoked) console.warn("disconnect: revocation not confirmed", outcome.detail);
       await deleteAccountData(deps.repo, account.email);
+      // And any move of the address to the other provider waiting or cut off (core/connect dropMoves).
+      await dropMoves(deps.repo, account.email);
       const manage =
         current.provider === "google"
           ? html`<a href="https://myaccount.google.com/permissions">myaccount.google.com/permissions</a>`

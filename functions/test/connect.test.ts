@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, saveAccount, updateAccount } from "@followthrough/core/accounts";
-import { completeMove, sealPending } from "@followthrough/core/connect";
+import { completeMove, moveMail, sealPending } from "@followthrough/core/connect";
 import { CALENDAR_ZONE, changeTimeZone } from "@followthrough/core/events";
 import { googleEndpoints } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
@@ -650,6 +650,12 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     expect(page).toContain("is already connected to Followthrough through Microsoft");
     expect(page).toContain("we have emailed");
     expect(cookie).toBeDefined();
+    // The browser's half: HttpOnly, SameSite=Lax, only for the move links, as long as the offer.
+    const setCookie = (refused.headers.get("set-cookie") ?? "").split(/,(?=\s*\w+=)/).find((x) => x.trim().startsWith("ft_move="))!;
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    expect(setCookie).toMatch(/Path=\/l\/move(;|$)/);
+    expect(setCookie).toMatch(/Max-Age=3600/);
     expect(link?.startsWith("/l/move/")).toBe(true);
     // The grant is kept (not revoked at Google), sealed: the offer holds no token or reference in clear.
     expect(sandbox.state.tokens.hasRefreshToken(email(), "followthrough-web")).toBe(true);
@@ -729,6 +735,56 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     const moved = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
     expect(moved.status).toBe(200);
     expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", schedule: { day: 5, hour: 16 }, signatureName: "Isla M.", zoneChosen: true });
+  });
+
+  it("a confirmation cut off after pausing the old account is finished by the next, which does not carry the pause", async () => {
+    const mailer = new MemoryMailer();
+    let now = Date.now();
+    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async () => {} });
+    await deleteAccountData(repo, email());
+    await repo.put({ ...keys.account(email()), account: oldOutlook({ status: "active" }) });
+    const { move: cookie, link } = await signIn(moving, mailer);
+    const ref = openLink(KEY, link!.slice("/l/move/".length), now, { act: "move" }).ref!;
+    // The old grant's revocation never answers: the confirmation ends with the account paused, not deleted.
+    await expect(completeMove({ repo, ring, client: deps.oauth!.google!, email: email(), ref, now, retire: async () => Promise.reject(new Error("timed out")) })).rejects.toThrow("timed out");
+    expect((await loadAccount(repo, email()))!).toMatchObject({ provider: "microsoft", status: "paused" });
+    now += 61_000;
+    expect((await moving.request(link!, { method: "POST", headers: { cookie: cookie! } })).status).toBe(200);
+    expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, signatureName: "Isla M." });
+  });
+
+  it("a move cut off after the old account went is finished through another of its offers, with the owner's choices", async () => {
+    const mailer = new MemoryMailer();
+    let now = Date.now();
+    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async () => {} });
+    await deleteAccountData(repo, email());
+    await repo.put({ ...keys.account(email()), account: oldOutlook() });
+    // Two sign-ins in this browser: two offers, two mails, both references in its cookie.
+    const first = await signIn(moving, mailer);
+    const second = await signIn(moving, mailer);
+    const ref = openLink(KEY, first.link!.slice("/l/move/".length), now, { act: "move" }).ref!;
+    const flaky = Object.create(repo) as Repository;
+    flaky.putIf = async () => {
+      throw new Error("throttled");
+    };
+    await expect(completeMove({ repo: flaky, ring, client: deps.oauth!.google!, email: email(), ref, now, retire: async () => {} })).rejects.toThrow("throttled");
+    expect(await loadAccount(repo, email())).toBeUndefined();
+    // The other offer's link, at once: the move is under way; a minute later, it finishes it.
+    expect((await moving.request(second.link!, { method: "POST", headers: { cookie: second.move! } })).status).toBe(410);
+    now += 61_000;
+    expect((await moving.request(second.link!, { method: "POST", headers: { cookie: second.move! } })).status).toBe(200);
+    expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", schedule: { day: 5, hour: 16 }, template: "Hi {firstName}, lovely to meet you.", signatureName: "Isla M.", timeZone: "Europe/Rome" });
+    expect(await offers()).toEqual([]);
+  });
+
+  it("the mail gives the provider's name for the signer as one line of plain text", () => {
+    const url = `${BASE}/l/move/abc`;
+    const mail = moveMail({ email: "isla@paperkite.studio", from: "microsoft", to: "google", signedInAs: `Eve\r\nMove: https://evil.example/\u202e ${"x".repeat(80)}`, url });
+    expect(mail.text.split("\n").filter((l) => l.startsWith("Move:"))).toEqual([`Move: ${url}`]);
+    expect(mail.text).toContain(`(as "Eve Move: https://evil.example/ ${"x".repeat(28)}")`);
+    expect(mail.html).not.toContain("\u202e");
+    // Cut at 60 characters, never inside one.
+    expect(moveMail({ email: "a@b.example", from: "google", to: "microsoft", signedInAs: `${"a".repeat(59)}😀😀`, url }).text).toContain(`(as "${"a".repeat(59)}😀")`);
   });
 
   it("moves nothing past the link's hour or when the address's account changed; mails each sign-in a few times an hour; with no mailer, the grant goes back", async () => {

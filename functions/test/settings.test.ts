@@ -589,6 +589,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const body = await confirm.text();
     expect(body).toContain('name="confirm" value="disconnect"');
     expect((await repo.allItems(email())).length).toBeGreaterThan(10);
+    // A move of the address to the other provider waiting (core/connect offerMove: its own partition) goes too.
+    await repo.put({ ...keys.providerMove(email(), "an-offer"), expiresAt: Math.ceil(Date.now() / 1000) + 3600 });
 
     const done = await post(manage, { action: "disconnect", confirm: "disconnect" });
     expect(done.status).toBe(200);
@@ -602,6 +604,7 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       expect(bye).not.toContain("could not confirm");
     }
     expect(await repo.allItems(email())).toEqual([]);
+    expect(await repo.query(keys.providerMoves(email()), "")).toEqual([]);
     expect(await loadAccount(repo, email())).toBeUndefined();
     expect((await accountsDue(repo, dueSlot(account.schedule!, account.timeZone, Date.now()))).emails).not.toContain(email().toLowerCase());
 

@@ -13,7 +13,7 @@ import { keys, type Repository } from "../storage";
 import { isZone } from "../time";
 
 export { revokeGrant, type RevokeOutcome, type RevokeOptions } from "./revoke";
-export { completeMove, dropMove, MOVE_MAILS_PER_ADDRESS, MOVE_MAILS_PER_IDENTITY, MOVE_TTL_MS, type MoveGrant, type MoveOutcome, type MoveRefusal, moveMail, offerMove, offerStands, pendingMove } from "./move";
+export { completeMove, dropMove, dropMoves, MOVE_MAILS_PER_ADDRESS, MOVE_MAILS_PER_IDENTITY, MOVE_TTL_MS, type MoveGrant, type MoveOutcome, type MoveRefusal, moveMail, offerMove, offerStands, pendingMove, signerName } from "./move";
 
 export type ProviderName = "google" | "microsoft";
 export const PROVIDERS: readonly ProviderName[] = ["google", "microsoft"];

@@ -47,6 +47,20 @@ export interface MoveGrant {
   identity?: AccountIdentity;
 }
 
+/**
+ * The address's move under way: which offer's confirmation holds it and since when, and the old
+ * account as it was before the first of them touched it (sealed), so a confirmation cut off at any
+ * point is finished by the next, of this offer or another, with the owner's choices.
+ */
+interface MoveLock {
+  pk: string;
+  sk: string;
+  ref: string;
+  takenAt: number;
+  carried?: string;
+  expiresAt: number;
+}
+
 /** A stored offer: the grant sealed to the address, under the hash of its reference. */
 interface MoveItem {
   pk: string;
@@ -61,15 +75,19 @@ interface MoveItem {
   mailedAt: number;
   /** DynamoDB TTL, epoch seconds. */
   expiresAt: number;
-  /** Set by the confirmation that took it; with `carried`, the old account as it was (sealed), once deleted. */
-  takenAt?: number;
-  carried?: string;
 }
 
 const aad = (email: string) => `move:${email.toLowerCase()}`;
 const hashOf = (ref: string) => createHash("sha256").update(ref).digest("base64url");
 const live = (i: MoveItem, now: number) => i.expiresAt * 1000 > now;
-const offersOf = async (repo: Repository, email: string) => (await repo.query(keys.providerMoves(email), "")) as unknown as MoveItem[];
+/** The address's offers (not its lock). */
+const offersOf = async (repo: Repository, email: string) => ((await repo.query(keys.providerMoves(email), "")) as unknown as MoveItem[]).filter((i) => i.sk !== MOVE_LOCK);
+const MOVE_LOCK = "LOCK";
+
+/** Deletes every offer of the address and its lock (a move done; a disconnect). */
+export async function dropMoves(repo: Repository, email: string): Promise<void> {
+  await repo.deleteEach((await repo.query(keys.providerMoves(email), "")).map((i) => ({ pk: i.pk as string, sk: i.sk as string })));
+}
 
 /** Why an offer cannot be confirmed: none is waiting (confirmed, given up or never made), or its hour is over. */
 export type MoveRefusal = "gone" | "expired";
@@ -105,10 +123,10 @@ export async function dropMove(repo: Repository, email: string, ref: string): Pr
   await repo.delete(keys.providerMove(email, hashOf(ref)));
 }
 
-/** Whether an offer `ref` names is waiting (not taken by a confirmation under way), with its grant. */
+/** Whether an offer `ref` names is waiting, with its grant. */
 export async function pendingMove(repo: Repository, ring: Keyring, email: string, ref: string, now: number): Promise<{ item: MoveItem; grant: MoveGrant } | MoveRefusal> {
   const item = await repo.get<MoveItem>(keys.providerMove(email, hashOf(ref)));
-  if (!item || (item.takenAt !== undefined && item.takenAt > now - MOVE_TAKE_STALE_MS)) return "gone";
+  if (!item) return "gone";
   if (!live(item, now)) return "expired";
   return { item, grant: JSON.parse(decrypt(ring, item.sealed, aad(email))) as MoveGrant };
 }
@@ -136,9 +154,10 @@ export type MoveOutcome =
  * it; and the kept grant is stored as a new connection carrying the owner's choices (schedule, zone
  * chosen, template, signature, first names, event emails, a pause) from the old account. What was
  * read from the old provider (people, follow-ups, events, digests) goes: the new mailbox is read
- * afresh. The old account is kept, sealed, on the offer before it is deleted, so a confirmation cut
- * off between the two is finished by the next (after {@link MOVE_TAKE_STALE_MS}) with the same
- * choices. Once stored, every offer of the address goes.
+ * afresh. One confirmation of an address at a time (its lock, whichever offer), and the old account
+ * is kept on the lock, sealed, as the first found it, so a confirmation cut off anywhere is finished
+ * by the next (after {@link MOVE_TAKE_STALE_MS}), of this offer or another, with the same choices.
+ * Once stored, every offer of the address and the lock go.
  */
 export async function completeMove(o: {
   repo: Repository;
@@ -156,23 +175,28 @@ export async function completeMove(o: {
   // The account the offer was made for, as it was before this move touched it (its choices carry).
   const from = await loadAccount(o.repo, email);
   if (!offerStands(item, from)) return { kind: "changed" };
-  const key = keys.providerMove(email, item.sk);
+  // The address's lock, one confirmation at a time whichever offer it is (a write that holds unless
+  // another took it less than MOVE_TAKE_STALE_MS ago); the old account as first found stays on it.
+  const lock = keys.providerMove(email, MOVE_LOCK);
   const taken = await o.repo.conditional(
     new UpdateCommand({
       TableName: o.repo.table,
-      Key: key,
-      UpdateExpression: from ? "SET takenAt = :now, carried = :c" : "SET takenAt = :now",
-      ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(takenAt) OR takenAt <= :stale)",
-      ExpressionAttributeValues: { ":now": o.now, ":stale": o.now - MOVE_TAKE_STALE_MS, ...(from ? { ":c": encrypt(o.ring, JSON.stringify(from), aad(email)) } : {}) },
+      Key: lock,
+      UpdateExpression: `SET #r = :r, takenAt = :now, expiresAt = :exp${from ? ", carried = if_not_exists(carried, :c)" : ""}`,
+      ConditionExpression: "attribute_not_exists(pk) OR takenAt <= :stale",
+      ExpressionAttributeNames: { "#r": "ref" },
+      ExpressionAttributeValues: { ":r": item.sk, ":now": o.now, ":stale": o.now - MOVE_TAKE_STALE_MS, ":exp": item.expiresAt, ...(from ? { ":c": encrypt(o.ring, JSON.stringify(from), aad(email)) } : {}) },
     }),
   );
   if (!taken) return { kind: "gone" };
+  const held = await o.repo.get<MoveLock>(lock);
+  // The account as the first confirmation found it (one cut off after pausing it left it paused).
+  const carry = held?.carried ? (JSON.parse(decrypt(o.ring, held.carried, aad(email))) as AccountRecord) : from;
   if (from) {
     await pauseForDisconnect(o.repo, from, o.now);
     await o.retire((await loadAccount(o.repo, email)) ?? from);
     await deleteAccountData(o.repo, email);
   }
-  const carry = from ?? (item.carried ? (JSON.parse(decrypt(o.ring, item.carried, aad(email))) as AccountRecord) : undefined);
   const stored: StoreOutcome = await storeConnection({
     repo: o.repo,
     ring: o.ring,
@@ -186,11 +210,14 @@ export async function completeMove(o: {
     ...(carry ? { carry } : {}),
   });
   if (stored.kind === "conflict") return { kind: "changed" };
-  await o.repo.deleteEach((await offersOf(o.repo, email)).map((i) => ({ pk: i.pk, sk: i.sk })));
+  await dropMoves(o.repo, email);
   return { kind: "moved", account: stored.account, ...(carry ? { from: carry } : {}) };
 }
 
 const PROVIDER_NAME: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft" };
+
+/** The name a provider gave the signer (their own words): one line of plain text, 60 characters at most (whole characters). */
+export const signerName = (name: string | undefined): string => Array.from(plainText(name)).slice(0, 60).join("").trim();
 
 /**
  * The email of an offer: who signed in where, what moving does, and the link (`url`, a sealed `move`
@@ -200,7 +227,7 @@ const PROVIDER_NAME: Record<ProviderName, string> = { google: "Google", microsof
  */
 export function moveMail(o: { email: string; from: ProviderName; to: ProviderName; signedInAs?: string; url: string }): { subject: string; text: string; html: string } {
   const [from, to] = [PROVIDER_NAME[o.from], PROVIDER_NAME[o.to]];
-  const name = plainText(o.signedInAs).slice(0, 60).trim();
+  const name = signerName(o.signedInAs);
   const subject = `Move Followthrough to ${to}?`;
   const asked = `Someone signed in to ${to} with this address${name ? ` (as "${name}")` : ""} and asked Followthrough to connect it. ${o.email} is connected to Followthrough through ${from}.`;
   const move = `If that was you, and your mail has moved to ${to}, open this link within an hour, in the browser where you signed in, to move Followthrough there. Your digest's day and time and your settings come along; what we read from ${from} is deleted, and your ${to} mailbox and calendar are read afresh.`;
