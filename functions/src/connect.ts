@@ -45,7 +45,7 @@ import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Repository } from "@followthrough/core/storage";
-import type { AppDeps } from "./kit";
+import { type AppDeps, revokeStored } from "./kit";
 import { nextOccurrence, type PageKit, whenLocal, whenOf } from "./pages";
 import { firstLookSection, mountFirstLook } from "./firstlook";
 
@@ -440,7 +440,7 @@ ${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" 
       now: deps.now(),
       // Its grant given back where the provider can take it (as a disconnect does), whatever it says.
       retire: async (old) => {
-        const outcome = await revokeGrant(old, { ring, clientSecret: deps.oauth?.[old.provider]?.clientSecret, revokeUrl: deps.oauth?.google?.endpoints.revokeUrl, fetch: deps.httpFetch });
+        const outcome = await revokeStored(deps)(old);
         if (!outcome.revoked) console.warn("move: the old grant's revocation not confirmed", outcome.detail);
       },
     });

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { html, raw } from "hono/html";
 import { NONCE } from "hono/secure-headers";
 import { type AccountRecord, loadAccount, movedAccount } from "@followthrough/core/accounts";
-import type { ConnectClient } from "@followthrough/core/connect";
+import { type ConnectClient, revokeGrant, type RevokeOutcome } from "@followthrough/core/connect";
 import { chainIssuedAt, LINK_TTL_SECONDS, type LinkAction, type LinkClaims, LinkError, type LinkProblem, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { SystemMailer } from "@followthrough/core/reconnect";
@@ -65,6 +65,17 @@ export interface AppDeps extends ConnectDeps {
   /** Local runs only: the provider sandbox (index page, draft viewer). */
   local?: { sandboxUrl: string };
 }
+
+/**
+ * Revokes a stored account's grant at its provider with this app's clients (core/connect
+ * revokeGrant: never throws): how a disconnect and a move end an account's grant.
+ */
+export const revokeStored =
+  (deps: Pick<AppDeps, "ring" | "oauth" | "httpFetch">) =>
+  async (account: AccountRecord): Promise<RevokeOutcome> =>
+    deps.ring
+      ? revokeGrant(account, { ring: deps.ring, clientSecret: deps.oauth?.[account.provider]?.clientSecret, revokeUrl: deps.oauth?.google?.endpoints.revokeUrl, fetch: deps.httpFetch })
+      : { revoked: false, detail: "no keyring configured" };
 
 /** The instant an account's pages and drafts are reckoned as of: {@link AppDeps.asOf} where the app has it, else now(). */
 export const asOfFor = (deps: Pick<AppDeps, "now" | "asOf">, account: Pick<AccountRecord, "email">): number => deps.asOf?.(account) ?? deps.now();

@@ -14,8 +14,8 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, deleteAccountData, loadAccount, pauseForDisconnect, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
-import { burnState, dropMoves, isProviderName, openPending, type ProviderName, revokeGrant, sameState, sealPending } from "@followthrough/core/connect";
+import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, loadAccount, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
+import { burnState, dropMoves, endAccount, isProviderName, openPending, type ProviderName, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
@@ -26,7 +26,7 @@ import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
 import { typedAddress } from "@followthrough/core/identity";
-import type { AppDeps } from "./kit";
+import { type AppDeps, revokeStored } from "./kit";
 import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, whenOf } from "./pages";
 
 /** The OAuth exchanges (oauth4webapi), loaded by the routes that start or complete a sign-in, off the start of every other page. */
@@ -478,20 +478,9 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
 <button type="submit">Yes, disconnect and delete my data</button></form>
 <p><a href="${selfPath(c)}">Keep my account</a></p>`,
         );
-      // Paused first (a job that then finds the grant gone sends no reconnect notice, core/reconnect
-      // handleRevoked), then revoked (it needs the stored token), then deleted whatever revocation said.
-      await pauseForDisconnect(deps.repo, account, deps.now());
-      const current = (await loadAccount(deps.repo, account.email)) ?? account;
-      const outcome = deps.ring
-        ? await revokeGrant(current, {
-            ring: deps.ring,
-            clientSecret: deps.oauth?.[current.provider]?.clientSecret,
-            revokeUrl: deps.oauth?.google?.endpoints.revokeUrl,
-            fetch: deps.httpFetch,
-          })
-        : { revoked: false, detail: "no keyring configured" };
+      // Paused, revoked, deleted whatever revocation said (core/connect endAccount).
+      const { current, revoked: outcome } = await endAccount(deps.repo, account, deps.now(), revokeStored(deps));
       if (!outcome.revoked) console.warn("disconnect: revocation not confirmed", outcome.detail);
-      await deleteAccountData(deps.repo, account.email);
       // And any move of the address to the other provider waiting or cut off (core/connect dropMoves).
       await dropMoves(deps.repo, account.email);
       const manage =

@@ -17,7 +17,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type AccountRecord, deleteAccountData, loadAccount, pauseForDisconnect } from "../accounts";
+import { type AccountRecord, loadAccount } from "../accounts";
 import { API_TIMEOUT_SECONDS } from "../limits";
 import { type AccountIdentity, identityKey } from "../oauth";
 import type { Profile } from "../providers";
@@ -25,6 +25,7 @@ import { decrypt, encrypt, type Keyring } from "../secrets";
 import { keys, type Repository } from "../storage";
 import { escapeHtml as esc, plainText } from "../text";
 import { type ConnectClient, type ProviderName, type StoreOutcome, storeConnection } from "./index";
+import { endAccount } from "./revoke";
 
 /** How long an offered move waits for its confirmation (the mailed link's lifetime, core/links; the cookie's). */
 export const MOVE_TTL_MS = 60 * 60_000;
@@ -192,11 +193,7 @@ export async function completeMove(o: {
   const held = await o.repo.get<MoveLock>(lock);
   // The account as the first confirmation found it (one cut off after pausing it left it paused).
   const carry = held?.carried ? (JSON.parse(decrypt(o.ring, held.carried, aad(email))) as AccountRecord) : from;
-  if (from) {
-    await pauseForDisconnect(o.repo, from, o.now);
-    await o.retire((await loadAccount(o.repo, email)) ?? from);
-    await deleteAccountData(o.repo, email);
-  }
+  if (from) await endAccount(o.repo, from, o.now, o.retire);
   const stored: StoreOutcome = await storeConnection({
     repo: o.repo,
     ring: o.ring,

@@ -13,9 +13,25 @@
  * grant any more; the owner removes the app's consent at https://myapps.microsoft.com (work or
  * school) or https://account.live.com/consent/Manage (personal).
  */
-import { type AccountRecord, refreshTokenOf } from "../accounts";
+import { type AccountRecord, deleteAccountData, loadAccount, pauseForDisconnect, refreshTokenOf } from "../accounts";
 import { googleEndpoints, microsoftEndpoints } from "../oauth";
 import type { Keyring } from "../secrets";
+import type { Repository } from "../storage";
+
+/**
+ * Ends an account as a disconnect does: paused first (a job that then finds the grant gone sends no
+ * reconnect notice, core/reconnect handleRevoked), then its grant revoked (`revoke`, given the
+ * account as stored after the pause: it needs the stored token), then everything stored for it
+ * deleted, whatever revocation said. The settings page's disconnect, and a move's end of the old
+ * account (./move completeMove).
+ */
+export async function endAccount<T>(repo: Repository, account: AccountRecord, now: number, revoke: (current: AccountRecord) => Promise<T>): Promise<{ current: AccountRecord; revoked: T }> {
+  await pauseForDisconnect(repo, account, now);
+  const current = (await loadAccount(repo, account.email)) ?? account;
+  const revoked = await revoke(current);
+  await deleteAccountData(repo, account.email);
+  return { current, revoked };
+}
 
 /** Where and how to revoke. */
 export interface RevokeOptions {
