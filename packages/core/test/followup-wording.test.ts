@@ -264,6 +264,12 @@ describe("when an event is, as the owner reads it", () => {
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-16T13:00:00Z"), end: Date.parse("2026-06-18T21:00:00Z") }, ny, { until: true })).toBe("Tue 16 Jun, 09:00 – Thu 18 Jun, 17:00");
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-19T22:00:00Z"), end: Date.parse("2026-06-21T22:00:00Z") }, ny, { until: true })).toBe("Fri 19 Jun, 18:00 – Sun 21 Jun, 18:00");
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-05T02:00:00Z"), end: Date.parse("2026-06-05T04:00:00Z") }, ny, { until: true })).toBe("Thu 4 Jun, 22:00–00:00");
+    // The night the clocks go back (New York, Sunday 1 November 2026, 02:00 EDT is 01:00 EST): an hour from 01:30 ends at 01:30 (helper-153).
+    expect(eventWhen({ allDay: false, start: Date.parse("2026-11-01T05:30:00Z"), end: Date.parse("2026-11-01T06:30:00Z") }, ny, { until: true })).toBe("Sun 1 Nov, 01:30–01:30 (the clocks go back in between)");
+    expect(eventWhen({ allDay: false, start: Date.parse("2026-11-01T05:45:00Z"), end: Date.parse("2026-11-01T06:15:00Z") }, ny, { until: true })).toBe("Sun 1 Nov, 01:45–01:15 (the clocks go back in between)");
+    // Across the change but ending later by the clock, and the night the clocks go forward: as the clock reads.
+    expect(eventWhen({ allDay: false, start: Date.parse("2026-11-01T05:00:00Z"), end: Date.parse("2026-11-01T08:00:00Z") }, ny, { until: true })).toBe("Sun 1 Nov, 01:00–03:00");
+    expect(eventWhen({ allDay: false, start: Date.parse("2026-03-08T06:30:00Z"), end: Date.parse("2026-03-08T07:30:00Z") }, ny, { until: true })).toBe("Sun 8 Mar, 01:30–03:30");
     // The digest's "Coming up" (no `until`) shows both ends too (helper-152).
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-16T13:00:00Z"), end: Date.parse("2026-06-18T21:00:00Z") }, ny)).toBe("Tue 16 Jun, 09:00 – Thu 18 Jun, 17:00");
     expect(eventWhen({ allDay: false, start: Date.parse("2026-06-04T22:30:00Z"), end: Date.parse("2026-06-05T01:00:00Z") }, ny)).toBe("Thu 4 Jun, 18:30");

@@ -9,7 +9,7 @@ import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../pro
 import { ProviderError } from "../resilience";
 import { keys, type PersonRecord, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
-import { formatLocal } from "../time";
+import { formatLocal, zoneOffset } from "../time";
 
 /** The owner's follow-up template; {firstName}, {meeting}, {date} and {ownerName} are filled in. */
 export const DEFAULT_TEMPLATE = `Hi {firstName},
@@ -351,7 +351,11 @@ export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone
   // with its date, with or without `until` (a conference's first morning alone would say it is one
   // day; helper-150 #3, helper-152).
   if (!oneDay) return `${humanDate(e.start, timeZone)}, ${time(e.start)} – ${humanDate(e.end, timeZone)}, ${time(e.end)}`;
-  return `${humanDate(e.start, timeZone)}, ${time(e.start)}${o.until && e.end > e.start ? `–${time(e.end)}` : ""}`;
+  if (!o.until || !(e.end > e.start)) return `${humanDate(e.start, timeZone)}, ${time(e.start)}`;
+  // The night the clocks go back, an hour from 01:30 ends at 01:30 (and half an hour from 01:45 at
+  // 01:15): said, or it reads as no time at all, or as time running backwards (helper-153).
+  const back = time(e.end) <= time(e.start) && zoneOffset(e.end, timeZone) < zoneOffset(e.start, timeZone);
+  return `${humanDate(e.start, timeZone)}, ${time(e.start)}–${time(e.end)}${back ? " (the clocks go back in between)" : ""}`;
 }
 
 /** What the owner set about drafts beyond the body template (all optional). */
