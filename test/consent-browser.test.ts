@@ -7,6 +7,8 @@
  * as <email>" back to the app's callback ("Reconnected"), or Cancel back to it with access_denied
  * ("Not connected"). Also the reconnect email's sealed link (to the consent page with the stored
  * address as login_hint, then reconnected) and its expired page (checked, its button to /connect).
+ * A first connection (the Connected page with its first look; a digest link before the first digest)
+ * and one with a permission unticked (connected-first, view-no-digest, connect-permission-missing).
  * And a Google sign-in to an address connected through Microsoft: the refusal saying a link to move
  * was emailed, that link refused in another browser, its confirm page in the browser that signed in,
  * and its Move button (move-offered, -elsewhere, -confirm, -done).
@@ -18,6 +20,7 @@ import { deleteAccountData, loadAccount } from "@followthrough/core/accounts";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import { outbox, reconnectUrl } from "@followthrough/core/reconnect";
 import { keys } from "@followthrough/core/storage";
+import { linkPath, sealLink } from "@followthrough/core/links";
 import { appInChromium } from "./support/app-browser";
 import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
@@ -147,6 +150,48 @@ describe("the reconnect email's sealed link in Chromium", { timeout: PAGE_TEST_M
     await check(page, "reconnect-expired");
     await Promise.all([page.waitForURL(`${app.stack.url}/connect`), page.getByRole("link", { name: "Connect an account" }).click()]);
     expect(await page.getByRole("link", { name: "Connect Google" }).count()).toBe(1);
+    await page.context().close();
+  });
+});
+
+describe("a first connection and a refused one, in Chromium", { timeout: PAGE_TEST_MS }, () => {
+  it("a first connection: the Connected page with its first look, then a digest link before the first digest says there is none yet", async () => {
+    const email = app.stack.accounts.find((a) => a.account.provider === "microsoft")!.account.email;
+    await deleteAccountData(app.stack.repo, email);
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await openConsent(page, "Connect Microsoft");
+    await press(page, `Continue as ${email}`);
+    expect(await page.textContent("h1")).toBe("Connected");
+    expect(await mainText(page)).toContain(`${email} is connected.`);
+    expect(await mainText(page)).toMatch(/Your first digest arrives on/);
+    expect(await page.locator("#first-look h2").textContent()).toBe("A first look");
+    await check(page, "connected-first");
+    expect((await loadAccount(app.stack.repo, email))!.provider).toBe("microsoft");
+    // "Your latest digest" before the first one is sent.
+    const view = `${app.stack.url}${linkPath("view", sealLink(KEY, { act: "view", acc: email }, Date.now()))}`;
+    expect((await page.goto(view))?.status()).toBe(404);
+    expect(await page.textContent("h1")).toBe("No digest");
+    await check(page, "view-no-digest");
+    await page.context().close();
+  });
+
+  it("a permission unticked on Google's consent: nothing stored, the page names the permission and offers to try again", async () => {
+    const email = app.stack.accounts.find((a) => a.account.provider === "google")!.account.email;
+    const before = (await loadAccount(app.stack.repo, email))!;
+    // No live grant to add its scopes back (include_granted_scopes): as for someone connecting for the first time.
+    expect((await fetch(`${app.stack.sandbox.url}/_control/accounts/${encodeURIComponent(email)}/revoke`, { method: "POST" })).ok).toBe(true);
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await openConsent(page, "Connect Google");
+    const scopes = (new URL(page.url()).searchParams.get("scope") ?? "").split(" ").filter((x) => /gmail\.metadata/.test(x));
+    expect(scopes).toHaveLength(1);
+    await page.getByRole("group", { name: `What ${email} shares` }).getByRole("checkbox", { name: scopes[0], exact: true }).uncheck();
+    const answer = page.waitForResponse((r) => r.url().startsWith(`${app.stack.url}/connect/google/callback`));
+    await press(page, `Continue as ${email}`);
+    expect((await answer).status()).toBe(403);
+    expect(await page.textContent("h1")).toBe("Not connected: a permission is missing");
+    expect(await page.getByRole("link", { name: "Try again" }).getAttribute("href")).toBe(`${app.stack.url}/connect/google`);
+    await check(page, "connect-permission-missing");
+    expect((await loadAccount(app.stack.repo, email))!.refreshTokenSealed).toEqual(before.refreshTokenSealed);
     await page.context().close();
   });
 });
