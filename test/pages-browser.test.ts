@@ -97,6 +97,9 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       // Nothing on the page asks for the section again (a provisional look's script polls every 10 s).
       expect(await page.locator("script").evaluateAll((ss) => ss.filter((x) => /first-look|setTimeout/.test(x.textContent ?? "")).length)).toBe(0);
       expect(requests.filter((r) => r.endsWith("/first-look"))).toEqual([]);
+      // Its Resume button, as a person presses it.
+      await press(page, "Resume my digests");
+      expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
       await page.context().close();
     } finally {
       for (const [i, s] of streams.entries()) if (saved[i]) await app.stack.repo.putCursor(email, s, saved[i]!);
@@ -348,6 +351,10 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.textContent("h1")).toBe("Digests paused");
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("paused");
     await check(page, "paused");
+    // The pause link followed again while paused (a second digest's): said, with the same way back.
+    await page.goto(link("pause", { acc: email }));
+    expect(await page.textContent("main")).toContain("Your weekly digests are already paused.");
+    await check(page, "paused-already");
     await press(page, "Resume my digests");
     expect(new URL(page.url()).searchParams.get("saved")).toBe("1");
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
