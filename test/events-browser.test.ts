@@ -145,6 +145,21 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await press(page, `Take back: ${known.name}`);
     expect(await mainText(page)).toContain("Taken back.");
     expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).not.toContain(known.email);
+    await check(page, "event-met-taken-back");
+    // Saved with nothing ticked and no one typed: the page again, saying what to do.
+    const before = (await loadStatements(app.stack.repo, account.email)).confirmations.length;
+    await press(page, "Save whom I met");
+    expect(await mainText(page)).toContain("Tick at least one person, or add someone below.");
+    await check(page, "event-met-nothing-ticked");
+    expect((await loadStatements(app.stack.repo, account.email)).confirmations).toHaveLength(before);
+    // A link of an event gone from the calendar, and the goal of one that is not a networking event.
+    await page.goto(`${app.stack.url}${linkPath("goal", sealLink(KEY, { act: "goal", acc: account.email, evt: "no-such-event" }, Date.now()))}`);
+    expect(await page.textContent("h1")).toBe("Event not found");
+    await check(page, "event-not-found");
+    const ordinary = (await app.stack.repo.loadMeetings(account.email)).find((m) => /stand-up|sync|1:1/i.test(m.title) && m.start > Date.now() - 400 * DAY)!;
+    await page.goto(`${app.stack.url}${linkPath("goal", sealLink(KEY, { act: "goal", acc: account.email, evt: ordinary.id }, Date.now()))}`);
+    expect(await page.textContent("h1")).toBe(`${ordinary.title} is not a networking event`);
+    await check(page, "event-goal-not-networking");
     await page.context().close();
   }, 120_000);
 

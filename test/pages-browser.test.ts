@@ -553,6 +553,15 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     const page = await (await contextOf()).newPage();
     await page.goto(`${app.stack.url}/settings`);
     await check(page, "settings-signin");
+    // Cancelled at the provider: said, with the way to try again.
+    await page.getByRole("link", { name: "Sign in with Google" }).click();
+    await page.waitForLoadState("load");
+    await press(page, "Cancel");
+    expect(await page.textContent("h1")).toBe("Not signed in");
+    expect(await page.textContent("main")).toContain("The sign-in was cancelled or refused.");
+    await check(page, "settings-signin-cancelled");
+    await page.getByRole("link", { name: "Try again" }).click();
+    await page.waitForURL(`${app.stack.url}/settings`);
     await page.getByRole("link", { name: "Sign in with Google" }).click();
     await page.waitForLoadState("load");
     await press(page, `Continue as ${email}`);
@@ -577,6 +586,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       ["error-retired", `${app.stack.url}/a/draft?u=someone%40example.com`, "Link retired"],
       ["error-wrong-link", link("view", { acc: email }).replace("/l/view/", "/l/pause/"), "Wrong link"],
       ["error-not-found", `${app.stack.url}/nowhere`, "Not found"],
+      // A one-tap link of someone no longer in the list (taken back, or gone with their meeting).
+      ["error-not-in-list", link("draft", { acc: email, per: "nobody@nowhere.example", evt: "no-such-meeting" }), "Not in your list"],
       // A manage link past its 15 minutes: the way back is signing in again.
       ["error-manage-expired", link("manage", { acc: email }, Date.now() - 16 * 60_000), "Sign in again"],
     ];
