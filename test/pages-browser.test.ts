@@ -231,6 +231,13 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.textContent("main")).toContain("What next");
     expect(await page.getByRole("link", { name: "Back to your accounts" }).count()).toBe(1);
     await check(page, "draft-viewer");
+    // Tapped again: the confirm page says the draft is there, and its button opens the same one.
+    const first = page.url();
+    await page.goto(person.draftUrl);
+    expect(await page.textContent("h1")).toBe("Opening your draft");
+    await check(page, "confirm-draft-again");
+    await press(page, "Open the draft");
+    expect(page.url()).toBe(first);
     await ctx.close();
   });
 
@@ -424,6 +431,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       await press(page, "Save");
       expect(await page.getByRole("alert").textContent()).toContain(reason);
       expect(await page.getByLabel(label).inputValue()).toBe(text);
+      await check(page, label === "Subject" ? "settings-error-subject" : "settings-error-signature");
       await page.getByLabel(label).fill(before);
     }
     expect((await loadAccount(app.stack.repo, email))!.subjectTemplate).toBe("Coffee, {firstName}?");
@@ -433,6 +441,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await press(page, "Save name");
     expect(await invalidFields(page)).toEqual([{ label: "Their email address", description: "Not saved. Give the person's email address." }]);
     expect(await page.getByLabel("Greet them as").inputValue()).toBe("Mei Lin");
+    await check(page, "settings-error-first-name");
     // A corrected first name, remembered for that person.
     await page.getByLabel("Their email address").fill("Mei.Lin@Example.com");
     await page.getByLabel("Greet them as").fill("Mei Lin");
@@ -588,6 +597,10 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       ["error-not-found", `${app.stack.url}/nowhere`, "Not found"],
       // A one-tap link of someone no longer in the list (taken back, or gone with their meeting).
       ["error-not-in-list", link("draft", { acc: email, per: "nobody@nowhere.example", evt: "no-such-meeting" }), "Not in your list"],
+      // The provider's answer to a connect was an error (its callback with no code): nothing stored, start again.
+      ["error-connect-refused", `${app.stack.url}/connect/google/callback?error=server_error`, "We could not connect your account"],
+      // The reconnect email's link of an account disconnected since.
+      ["error-reconnect-gone", link("reconnect", { acc: "gone@nowhere.example" }), "Account not found"],
       // A manage link past its 15 minutes: the way back is signing in again.
       ["error-manage-expired", link("manage", { acc: email }, Date.now() - 16 * 60_000), "Sign in again"],
     ];
