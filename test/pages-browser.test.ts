@@ -631,4 +631,23 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await check(page, "error-settings-expired-typed");
     await page.context().close();
   });
+
+  // Last: it deletes the Outlook demo account the tests above use.
+  it("an Outlook owner disconnects: the page says how Microsoft works and where to remove the consent", async () => {
+    const { email } = microsoft().account;
+    const page = await (await contextOf()).newPage();
+    await page.goto(`${app.stack.url}/settings`);
+    await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
+    await page.waitForLoadState("load");
+    await press(page, `Continue as ${email}`);
+    expect(page.url(), (await page.textContent("main")) ?? "").toMatch(/\/l\/manage\//);
+    await press(page, "Disconnect…");
+    await press(page, "Yes, disconnect and delete my data");
+    expect(await page.textContent("h1")).toBe("Disconnected");
+    expect(await page.textContent("main")).toMatch(/Microsoft gives apps no way to hand back their own access, so we deleted our token instead/);
+    expect(await page.getByRole("link", { name: "account.live.com/consent/Manage" }).count()).toBe(1);
+    expect(await loadAccount(app.stack.repo, email)).toBeUndefined();
+    await check(page, "disconnected-microsoft");
+    await page.context().close();
+  });
 });
