@@ -11,7 +11,7 @@
  * and one with a permission unticked (connected-first, view-no-digest, connect-permission-missing).
  * And a Google sign-in to an address connected through Microsoft: the refusal saying a link to move
  * was emailed, that link refused in another browser, its confirm page in the browser that signed in,
- * and its Move button (move-offered, -elsewhere, -confirm, -done).
+ * and its Move button; a move link past its hour (move-offered, -elsewhere, -confirm, -done, -expired).
  * Screenshots and axe results in test-artifacts/pages/ (consent-*, reconnect-expired-*, move-*).
  */
 import type { Page } from "playwright-core";
@@ -240,6 +240,11 @@ describe("moving an address's account to the other provider, in Chromium", { tim
     await Promise.all([page.waitForURL(/\/l\/settings\//), page.getByRole("link", { name: "Your settings" }).click()]);
     expect(await mainText(page)).toContain(email);
     expect(await page.textContent("h1")).not.toContain("expired");
+    // A move link past its hour.
+    const late = `${app.stack.url}${linkPath("move", sealLink(KEY, { act: "move", acc: email, ref: "an-old-offer" }, Date.now() - 61 * 60_000))}`;
+    expect((await page.goto(late))?.status()).toBe(410);
+    expect(await mainText(page)).toContain("This link to move your account has expired: it works for an hour.");
+    await check(page, "move-expired");
     await page.context().close();
   });
 });
