@@ -25,6 +25,7 @@ import {
   offerStands,
   openPending,
   pendingMove,
+  PROVIDER_NAMES,
   type ProviderName,
   signerName,
   burnState,
@@ -53,7 +54,6 @@ import { firstLookSection, mountFirstLook } from "./firstlook";
 const grants = () => import("@followthrough/core/grants");
 
 const PROVIDER_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft (Outlook)" };
-const SHORT_LABEL: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft" };
 
 /**
  * What each requested permission allows and what we use it for, in plain words: exactly the scopes
@@ -82,7 +82,7 @@ export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
       status,
       "Could not connect",
       html`<h1>We could not connect your account</h1>
-<p>${SHORT_LABEL[p]} did not confirm the sign-in, so nothing was stored. Please start again.</p>
+<p>${PROVIDER_NAMES[p]} did not confirm the sign-in, so nothing was stored. Please start again.</p>
 <p><a class="button" href="${base}/connect">Start again</a></p>`,
     );
   // Also what a reload of a sign-in that just succeeded gets (its cookie and state are used up): it
@@ -101,7 +101,7 @@ export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
     const configured = (["google", "microsoft"] as const).filter((p) => deps.oauth?.[p]);
     const section = (p: ProviderName) => html`<h2>${PROVIDER_LABEL[p]}</h2>
 <ul class="scopes">${SCOPE_EXPLANATIONS[p].map((s) => html`<li data-scope="${s.scope}"><code>${s.label}</code> — ${s.allows} ${s.use}</li>`)}</ul>
-<p><a class="button" href="${base}/connect/${p}">Connect ${SHORT_LABEL[p]}</a></p>`;
+<p><a class="button" href="${base}/connect/${p}">Connect ${PROVIDER_NAMES[p]}</a></p>`;
     return kit.page(
       c,
       200,
@@ -256,7 +256,7 @@ ${configured.map(section)}`
         502,
         "Could not connect",
         html`<h1>We could not connect your account</h1>
-<p>${SHORT_LABEL[p]} let you sign in, but we could not read your account there${passing ? " just now" : ""}, so nothing was stored. ${passing ? "Please try again in a minute." : elsewhere ? `${reconnectWhy({ provider: p, email: "this account", reconnectReason: reason })} Once that has changed, try again.` : refused ? "Check that this account has email and a calendar turned on, then try again." : "Please try again."}</p>
+<p>${PROVIDER_NAMES[p]} let you sign in, but we could not read your account there${passing ? " just now" : ""}, so nothing was stored. ${passing ? "Please try again in a minute." : elsewhere ? `${reconnectWhy({ provider: p, email: "this account", reconnectReason: reason })} Once that has changed, try again.` : refused ? "Check that this account has email and a calendar turned on, then try again." : "Please try again."}</p>
 <p><a class="button" href="${base}/connect/${p}">Try again</a></p>`,
       );
     }
@@ -315,7 +315,7 @@ ${configured.map(section)}`
   };
 
   const conflictPage = (c: Context, existing: AccountRecord, to: ProviderName, offer: "sent" | "busy" | "failed" | "none") => {
-    const [from, here] = [SHORT_LABEL[existing.provider], SHORT_LABEL[to]];
+    const [from, here] = [PROVIDER_NAMES[existing.provider], PROVIDER_NAMES[to]];
     const stay = html`<p>Still using ${from}? Disconnect it there first: open your settings from any digest and choose <b>Sign in to disconnect</b>, then connect again here.</p>`;
     const said = {
       sent: html`<p>If your mail has moved to ${here}, we have emailed <span class="who">${existing.email}</span> a link to move Followthrough there. Open it within an hour, in this browser; nothing changes until you do.</p>`,
@@ -352,8 +352,8 @@ ${said}${stay}`,
       c,
       200,
       "Connected",
-      html`<h1>${kind === "reconnected" ? "Reconnected" : kind === "moved" ? `Moved to ${SHORT_LABEL[account.provider]}` : "Connected"}</h1>
-<p><span class="who">${account.email}</span> is connected${kind === "moved" ? ` through ${SHORT_LABEL[account.provider]} now. What we had read from ${SHORT_LABEL[account.provider === "google" ? "microsoft" : "google"]} is deleted` : ""}.</p>
+      html`<h1>${kind === "reconnected" ? "Reconnected" : kind === "moved" ? `Moved to ${PROVIDER_NAMES[account.provider]}` : "Connected"}</h1>
+<p><span class="who">${account.email}</span> is connected${kind === "moved" ? ` through ${PROVIDER_NAMES[account.provider]} now. What we had read from ${PROVIDER_NAMES[account.provider === "google" ? "microsoft" : "google"]} is deleted` : ""}.</p>
 ${
   paused
     ? html`<p>Your digests are paused. Resume them to get your next digest on ${first} (${account.timeZone}).</p>
@@ -413,7 +413,7 @@ ${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" 
   app.get("/l/move/:token", async (c) => {
     const m = await openMove(c);
     if (m instanceof Response) return m;
-    const [from, to] = [SHORT_LABEL[m.item.fromProvider], SHORT_LABEL[m.grant.provider]];
+    const [from, to] = [PROVIDER_NAMES[m.item.fromProvider], PROVIDER_NAMES[m.grant.provider]];
     const who = signerName(m.grant.profile.displayName);
     return kit.page(
       c,

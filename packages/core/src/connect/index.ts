@@ -17,6 +17,8 @@ export { completeMove, dropMove, dropMoves, MOVE_MAILS_PER_ADDRESS, MOVE_MAILS_P
 
 export type ProviderName = "google" | "microsoft";
 export const PROVIDERS: readonly ProviderName[] = ["google", "microsoft"];
+/** Each provider as a person names it ("Connect Google", "Move Followthrough to Microsoft?"). */
+export const PROVIDER_NAMES: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft" };
 export const isProviderName = (s: string | undefined): s is ProviderName => s === "google" || s === "microsoft";
 
 /** A provider's client registration as the app is configured with it. */

@@ -24,7 +24,7 @@ import type { Profile } from "../providers";
 import { decrypt, encrypt, type Keyring } from "../secrets";
 import { keys, type Repository } from "../storage";
 import { escapeHtml as esc, plainText } from "../text";
-import { type ConnectClient, type ProviderName, type StoreOutcome, storeConnection } from "./index";
+import { type ConnectClient, PROVIDER_NAMES, type ProviderName, type StoreOutcome, storeConnection } from "./index";
 import { endAccount } from "./revoke";
 
 /** How long an offered move waits for its confirmation (the mailed link's lifetime, core/links; the cookie's). */
@@ -211,8 +211,6 @@ export async function completeMove(o: {
   return { kind: "moved", account: stored.account, ...(carry ? { from: carry } : {}) };
 }
 
-const PROVIDER_NAME: Record<ProviderName, string> = { google: "Google", microsoft: "Microsoft" };
-
 /** The name a provider gave the signer (their own words): one line of plain text, 60 characters at most (whole characters). */
 export const signerName = (name: string | undefined): string => Array.from(plainText(name)).slice(0, 60).join("").trim();
 
@@ -223,7 +221,7 @@ export const signerName = (name: string | undefined): string => Array.from(plain
  * gave is the signer's own words: one line of plain text, 60 characters at most.
  */
 export function moveMail(o: { email: string; from: ProviderName; to: ProviderName; signedInAs?: string; url: string }): { subject: string; text: string; html: string } {
-  const [from, to] = [PROVIDER_NAME[o.from], PROVIDER_NAME[o.to]];
+  const [from, to] = [PROVIDER_NAMES[o.from], PROVIDER_NAMES[o.to]];
   const name = signerName(o.signedInAs);
   const subject = `Move Followthrough to ${to}?`;
   const asked = `Someone signed in to ${to} with this address${name ? ` (as "${name}")` : ""} and asked Followthrough to connect it. ${o.email} is connected to Followthrough through ${from}.`;
