@@ -624,6 +624,28 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     ...o,
   });
   const offers = async () => (await repo.query(keys.providerMoves(email()), "")) as Record<string, unknown>[];
+  /**
+   * An app that mails (into `mailer`) on a clock the test moves (`clock.now`), the address held by
+   * an old Outlook account (`old`'s fields over oldOutlook's).
+   */
+  const movingApp = async (old: Partial<AccountRecord> = {}, enqueueBackfill: (e: string) => Promise<void> = async () => {}) => {
+    const mailer = new MemoryMailer();
+    const clock = { now: Date.now() };
+    const moving = createApp({ ...deps, now: () => clock.now, notify: mailer, enqueueBackfill });
+    await deleteAccountData(repo, email());
+    await repo.put({ ...keys.account(email()), account: oldOutlook(old) });
+    return { mailer, clock, moving };
+  };
+  /** The repository with its conditional puts failing (a throttled write): the new account's store fails. */
+  const throttled = () => {
+    const flaky = Object.create(repo) as Repository;
+    flaky.putIf = async () => {
+      throw new Error("throttled");
+    };
+    return flaky;
+  };
+  /** The offer's reference a mailed move link carries. */
+  const refOf = (link: string, now: number) => openLink(KEY, link.slice("/l/move/".length), now, { act: "move" }).ref!;
   /** A Google sign-in to the address through `on`: the response, the browser's move cookie, the link mailed. */
   const signIn = async (on: ReturnType<typeof createApp>, mailer: MemoryMailer) => {
     const before = mailer.sent.length;
@@ -635,13 +657,9 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
   };
 
   it("keeps the grant aside and mails the address a link that only the signing-in browser can follow; its confirmation moves the account, carrying the owner's choices and deleting what was read", async () => {
-    const mailer = new MemoryMailer();
     const queued: string[] = [];
-    let now = Date.now();
-    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async (e) => void queued.push(e) });
-    await deleteAccountData(repo, email());
-    const old = oldOutlook();
-    await repo.put({ ...keys.account(email()), account: old });
+    const { mailer, clock, moving } = await movingApp({}, async (e) => void queued.push(e));
+    const old = (await loadAccount(repo, email()))!;
     await repo.put({ ...keys.person(email(), "kate@acme.example"), person: { email: "kate@acme.example" } });
 
     const { res: refused, move: cookie, link } = await signIn(moving, mailer);
@@ -685,7 +703,7 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     expect(queued).toEqual([]);
 
     // …then the move, two minutes after the mail.
-    now += 2 * 60_000;
+    clock.now += 2 * 60_000;
     const moved = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
     expect(moved.status).toBe(200);
     const done = await moved.text();
@@ -693,7 +711,7 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     expect(done).toContain("What we had read from Microsoft is deleted");
     const account = (await loadAccount(repo, email()))!;
     expect(account).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, template: old.template, signatureName: "Isla M.", timeZone: "Europe/Rome", zoneChosen: true });
-    expect(account.createdAt).toBe(now);
+    expect(account.createdAt).toBe(clock.now);
     expect(account.reconnectReason).toBeUndefined();
     expect(await repo.get(keys.person(email(), "kate@acme.example"))).toBeUndefined();
     expect(await offers()).toEqual([]);
@@ -714,64 +732,41 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
   });
 
   it("a confirmation cut off after the old account went is finished by the next, with the owner's choices", async () => {
-    const mailer = new MemoryMailer();
-    let now = Date.now();
-    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async () => {} });
-    await deleteAccountData(repo, email());
-    await repo.put({ ...keys.account(email()), account: oldOutlook() });
+    const { mailer, clock, moving } = await movingApp();
     const { move: cookie, link } = await signIn(moving, mailer);
-    const ref = openLink(KEY, link!.slice("/l/move/".length), now, { act: "move" }).ref!;
     // The store of the new account fails (a throttled write), after the old one was deleted.
-    const flaky = Object.create(repo) as Repository;
-    flaky.putIf = async () => {
-      throw new Error("throttled");
-    };
     const client = deps.oauth!.google!;
-    await expect(completeMove({ repo: flaky, ring, client, email: email(), ref, now, retire: async () => {} })).rejects.toThrow("throttled");
+    await expect(completeMove({ repo: throttled(), ring, client, email: email(), ref: refOf(link!, clock.now), now: clock.now, retire: async () => {} })).rejects.toThrow("throttled");
     expect(await loadAccount(repo, email())).toBeUndefined();
     // Another try at once finds the confirmation under way; after a minute it is taken again and finishes.
     expect((await moving.request(link!, { method: "POST", headers: { cookie: cookie! } })).status).toBe(410);
-    now += 61_000;
+    clock.now += 61_000;
     const moved = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
     expect(moved.status).toBe(200);
     expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", schedule: { day: 5, hour: 16 }, signatureName: "Isla M.", zoneChosen: true });
   });
 
   it("a confirmation cut off after pausing the old account is finished by the next, which does not carry the pause", async () => {
-    const mailer = new MemoryMailer();
-    let now = Date.now();
-    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async () => {} });
-    await deleteAccountData(repo, email());
-    await repo.put({ ...keys.account(email()), account: oldOutlook({ status: "active" }) });
+    const { mailer, clock, moving } = await movingApp({ status: "active" });
     const { move: cookie, link } = await signIn(moving, mailer);
-    const ref = openLink(KEY, link!.slice("/l/move/".length), now, { act: "move" }).ref!;
     // The old grant's revocation never answers: the confirmation ends with the account paused, not deleted.
-    await expect(completeMove({ repo, ring, client: deps.oauth!.google!, email: email(), ref, now, retire: async () => Promise.reject(new Error("timed out")) })).rejects.toThrow("timed out");
+    await expect(completeMove({ repo, ring, client: deps.oauth!.google!, email: email(), ref: refOf(link!, clock.now), now: clock.now, retire: async () => Promise.reject(new Error("timed out")) })).rejects.toThrow("timed out");
     expect((await loadAccount(repo, email()))!).toMatchObject({ provider: "microsoft", status: "paused" });
-    now += 61_000;
+    clock.now += 61_000;
     expect((await moving.request(link!, { method: "POST", headers: { cookie: cookie! } })).status).toBe(200);
     expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, signatureName: "Isla M." });
   });
 
   it("a move cut off after the old account went is finished through another of its offers, with the owner's choices", async () => {
-    const mailer = new MemoryMailer();
-    let now = Date.now();
-    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async () => {} });
-    await deleteAccountData(repo, email());
-    await repo.put({ ...keys.account(email()), account: oldOutlook() });
+    const { mailer, clock, moving } = await movingApp();
     // Two sign-ins in this browser: two offers, two mails, both references in its cookie.
     const first = await signIn(moving, mailer);
     const second = await signIn(moving, mailer);
-    const ref = openLink(KEY, first.link!.slice("/l/move/".length), now, { act: "move" }).ref!;
-    const flaky = Object.create(repo) as Repository;
-    flaky.putIf = async () => {
-      throw new Error("throttled");
-    };
-    await expect(completeMove({ repo: flaky, ring, client: deps.oauth!.google!, email: email(), ref, now, retire: async () => {} })).rejects.toThrow("throttled");
+    await expect(completeMove({ repo: throttled(), ring, client: deps.oauth!.google!, email: email(), ref: refOf(first.link!, clock.now), now: clock.now, retire: async () => {} })).rejects.toThrow("throttled");
     expect(await loadAccount(repo, email())).toBeUndefined();
     // The other offer's link, at once: the move is under way; a minute later, it finishes it.
     expect((await moving.request(second.link!, { method: "POST", headers: { cookie: second.move! } })).status).toBe(410);
-    now += 61_000;
+    clock.now += 61_000;
     expect((await moving.request(second.link!, { method: "POST", headers: { cookie: second.move! } })).status).toBe(200);
     expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", schedule: { day: 5, hour: 16 }, template: "Hi {firstName}, lovely to meet you.", signatureName: "Isla M.", timeZone: "Europe/Rome" });
     expect(await offers()).toEqual([]);
@@ -788,13 +783,9 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
   });
 
   it("moves nothing past the link's hour or when the address's account changed; mails each sign-in a few times an hour; with no mailer, the grant goes back", async () => {
-    const mailer = new MemoryMailer();
-    let now = Date.now();
-    const moving = createApp({ ...deps, now: () => now, notify: mailer, enqueueBackfill: async () => {} });
-    await deleteAccountData(repo, email());
-    await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: now - 1000 }) });
+    const { mailer, clock, moving } = await movingApp({ createdAt: Date.now() - 1000 });
     const late = await signIn(moving, mailer);
-    now += 61 * 60_000;
+    clock.now += 61 * 60_000;
     for (const method of ["GET", "POST"]) {
       const res = await moving.request(late.link!, { method, headers: { cookie: late.move! } });
       expect(res.status, method).toBe(410);
@@ -804,13 +795,13 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
 
     // Disconnected and connected again through Microsoft after the mail: nothing to move.
     const again = await signIn(moving, mailer);
-    await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: now + 1000 }) });
+    await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: clock.now + 1000 }) });
     const res = await moving.request(again.link!, { method: "POST", headers: { cookie: again.move! } });
     expect(res.status).toBe(410);
-    expect((await loadAccount(repo, email()))!).toMatchObject({ provider: "microsoft", createdAt: now + 1000 });
+    expect((await loadAccount(repo, email()))!).toMatchObject({ provider: "microsoft", createdAt: clock.now + 1000 });
     // A record of the address other than the one the offer was made for (written before the link): not moved either.
     const third = await signIn(moving, mailer);
-    await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: now - 500 }) });
+    await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: clock.now - 500 }) });
     const changed = await moving.request(third.link!, { method: "POST", headers: { cookie: third.move! } });
     expect(changed.status).toBe(409);
     expect(await changed.text()).toContain("has changed since this link was sent");
