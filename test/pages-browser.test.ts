@@ -24,13 +24,15 @@ const { contextOf, check, press, invalidFields } = app;
 
 const google = () => app.stack.accounts.find((a) => a.account.provider === "google")!;
 const microsoft = () => app.stack.accounts.find((a) => a.account.provider === "microsoft")!;
-/** Connects a Google account from /connect through the sandbox's consent page, as a person does. */
-async function connectGoogleAs(page: Awaited<ReturnType<Awaited<ReturnType<typeof contextOf>>["newPage"]>>, email: string) {
-  await page.goto(`${app.stack.url}/connect`);
-  await page.getByRole("link", { name: "Connect Google" }).click();
+type Page = Awaited<ReturnType<Awaited<ReturnType<typeof contextOf>>["newPage"]>>;
+/** Opens one of our pages, follows its provider link to the sandbox's consent page and continues as `email`, as a person does. */
+async function consentFrom(page: Page, path: "/connect" | "/settings", linkName: string, email: string) {
+  await page.goto(`${app.stack.url}${path}`);
+  await page.getByRole("link", { name: linkName }).click();
   await page.waitForLoadState("load");
   await press(page, `Continue as ${email}`);
 }
+const connectGoogleAs = (page: Page, email: string) => consentFrom(page, "/connect", "Connect Google", email);
 const link = (act: Parameters<typeof linkPath>[0], claims: Record<string, string>, at = Date.now()) =>
   `${app.stack.url}${linkPath(act, sealLink(KEY, { act, ...claims } as never, at))}`;
 
@@ -509,10 +511,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect(saved.schedule).toEqual(scheduled.schedule);
       expect(saved.template).toBe(scheduled.template);
       // Reconnected (the consent in the same browser): the zone chosen is kept, and the page says so.
-      await page.goto(`${app.stack.url}/connect`);
-      await page.getByRole("link", { name: "Connect Microsoft" }).click();
-      await page.waitForLoadState("load");
-      await press(page, `Continue as ${email}`);
+      await consentFrom(page, "/connect", "Connect Microsoft", email);
       expect(await page.textContent("main")).toContain(`Your calendar is in ${was.timeZone}; your digests stay in America/Los_Angeles, the time zone you chose.`);
       expect((await loadAccount(app.stack.repo, email))!).toMatchObject({ timeZone: "America/Los_Angeles", zoneChosen: true });
       await check(page, "reconnected-zone-kept");
@@ -573,9 +572,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await check(page, "settings-signin-cancelled");
     await page.getByRole("link", { name: "Try again" }).click();
     await page.waitForURL(`${app.stack.url}/settings`);
-    await page.getByRole("link", { name: "Sign in with Google" }).click();
-    await page.waitForLoadState("load");
-    await press(page, `Continue as ${email}`);
+    await consentFrom(page, "/settings", "Sign in with Google", email);
     expect(page.url(), (await page.textContent("main")) ?? "").toMatch(/\/l\/manage\//);
     await check(page, "manage");
     await press(page, "Disconnect…");
@@ -586,11 +583,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await loadAccount(app.stack.repo, email)).toBeUndefined();
     await check(page, "disconnected");
     // Signing in again with that account, now connected to nothing here.
-    await page.goto(`${app.stack.url}/settings`);
-    await page.getByRole("link", { name: "Sign in with Google" }).click();
-    await page.waitForLoadState("load");
     const answer = page.waitForResponse((r) => r.url().startsWith(`${app.stack.url}/settings/signin/google/callback`));
-    await press(page, `Continue as ${email}`);
+    await consentFrom(page, "/settings", "Sign in with Google", email);
     expect((await answer).status()).toBe(404);
     expect(await page.textContent("h1")).toBe("No account connected with this sign-in");
     await check(page, "settings-signin-no-account");
@@ -647,10 +641,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
   it("an Outlook owner disconnects: the page says how Microsoft works and where to remove the consent", async () => {
     const { email } = microsoft().account;
     const page = await (await contextOf()).newPage();
-    await page.goto(`${app.stack.url}/settings`);
-    await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
-    await page.waitForLoadState("load");
-    await press(page, `Continue as ${email}`);
+    await consentFrom(page, "/settings", "Sign in with Microsoft", email);
     expect(page.url(), (await page.textContent("main")) ?? "").toMatch(/\/l\/manage\//);
     await press(page, "Disconnect…");
     await press(page, "Yes, disconnect and delete my data");
