@@ -6,8 +6,10 @@ import {
   normalizeAddress,
   ownerIdentity,
   PUBLIC_DOMAINS,
+  refoldStored,
   ROLE_LOCAL_PARTS,
 } from "../src/identity";
+import { sent } from "./support/builders";
 
 describe("normalizeAddress", () => {
   it("lower-cases the whole address and trims spaces", () => {
@@ -39,11 +41,19 @@ describe("normalizeAddress", () => {
     expect(normalizeAddress("+1555@sms.example")).toBe("+1555@sms.example");
   });
 
-  it("accepts an internationalised domain in its Unicode form as in its ASCII one, composed or not", () => {
+  it("accepts an internationalised domain in its Unicode form as in its ASCII one, composed or not, and writes both as one (helper-159)", () => {
     expect(normalizeAddress("Jonas@Bäckerei.de")).toBe("jonas@bäckerei.de");
     expect(normalizeAddress("jonas@ba\u0308ckerei.de")).toBe("jonas@bäckerei.de");
-    expect(normalizeAddress("jonas@xn--bckerei-5wa.de")).toBe("jonas@xn--bckerei-5wa.de");
+    expect(normalizeAddress("jonas@xn--bckerei-5wa.de")).toBe("jonas@bäckerei.de");
+    expect(normalizeAddress("Jonas+x@XN--BCKEREI-5WA.DE")).toBe("jonas@bäckerei.de");
+    expect(normalizeAddress("jonas@mail.xn--bckerei-5wa.de")).toBe("jonas@mail.bäckerei.de");
     expect(normalizeAddress("ivan@почта.рф")).toBe("ivan@почта.рф");
+    expect(normalizeAddress("ivan@xn--80a1acny.xn--p1ai")).toBe("ivan@почта.рф");
+    // UTS #46 folds width as a browser does: a full-width domain is the ASCII one.
+    expect(normalizeAddress("ana@ａｃｍｅ.io")).toBe("ana@acme.io");
+    // No valid Unicode form (a bad A-label), or one that is no address here (a symbol): kept as given.
+    expect(normalizeAddress("ana@xn--a.de")).toBe("ana@xn--a.de");
+    expect(normalizeAddress("ana@xn--ls8h.la")).toBe("ana@xn--ls8h.la");
     expect(normalizeAddress("ana@bäckerei")).toBeUndefined();
     expect(normalizeAddress("ana@-bäckerei.de")).toBeUndefined();
   });
@@ -229,5 +239,18 @@ describe("classify", () => {
     ["ana@gmail.com", "person"],
   ] as const)("%s is %s", (addr, kind) => {
     expect(classify(owner, addr)).toBe(kind);
+  });
+});
+
+describe("refoldStored: mail stored before an internationalised domain had one spelling", () => {
+  it("writes a stored ASCII form as today's comparison form, and leaves every other message as it is", () => {
+    const old = sent({ from: "owner@xn--bckerei-5wa.de", to: ["jonas@xn--bckerei-5wa.de", "ana@x.io"] });
+    const current = sent({ to: ["jonas@bäckerei.de"] });
+    const bad = sent({ to: ["ana@xn--a.de"] });
+    const [folded, same, kept] = refoldStored([old, current, bad]);
+    expect(folded).toMatchObject({ from: "owner@bäckerei.de" });
+    expect(folded.recipients.map((r) => r.email)).toEqual(["jonas@bäckerei.de", "ana@x.io"]);
+    expect(same).toBe(current);
+    expect(kept).toBe(bad);
   });
 });

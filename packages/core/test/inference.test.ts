@@ -619,3 +619,38 @@ describe("provider mapping: titles and Subjects of hundreds of KB", () => {
     expect(mapGoogleEvent({ id: "e", summary: "Coffee", start: { dateTime: "2026-05-01T10:00:00Z" }, end: { dateTime: "2026-05-01T11:00:00Z" } }, OWNER).title).toBe("Coffee");
   });
 });
+
+describe("an internationalised domain in either spelling is one domain (helper-159)", () => {
+  const unicode = "jonas@bäckerei.de";
+  const ascii = "jonas@xn--bckerei-5wa.de";
+  const start = "2026-03-10T10:00:00Z";
+  const after = String(Date.parse("2026-03-11T09:00:00Z"));
+  const now = Date.parse("2026-03-20T12:00:00Z");
+  const googleEvent = (guest: string) =>
+    mapGoogleEvent({ id: "g", start: { dateTime: start }, end: { dateTime: "2026-03-10T11:00:00Z" }, attendees: [{ email: OWNER.email, self: true, responseStatus: "accepted" }, { email: guest, displayName: "Jonas", responseStatus: "accepted" }] }, OWNER);
+  const gmailTo = (to: string) =>
+    mapGmailMessage({ id: "m", internalDate: after, labelIds: ["SENT"], payload: { headers: [{ name: "From", value: `Owner <${OWNER.email}>` }, { name: "To", value: to }] } });
+  const graphEvent = (guest: string) =>
+    mapGraphEvent({ id: "o", start: { dateTime: "2026-03-10T10:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-03-10T11:00:00.0000000", timeZone: "UTC" }, responseStatus: { response: "accepted" }, attendees: [{ type: "required", emailAddress: { address: guest, name: "Jonas" }, status: { response: "accepted" } }] }, OWNER);
+  const graphTo = (to: string) =>
+    mapGraphMessage({ id: "s", sentDateTime: new Date(Number(after)).toISOString(), from: { emailAddress: { address: OWNER.email } }, toRecipients: [{ emailAddress: { address: to } }] }, "sentitems");
+
+  it("an invitation naming the Unicode form, a reply to the ASCII form our own drafts write: followed up (Google)", () => {
+    const m = googleEvent(unicode);
+    expect(emails(infer(OWNER, [m], [], now).missingFollowUps)).toEqual([unicode]);
+    expect(infer(OWNER, [m], [gmailTo(`Jonas <${ascii}>`)], now).missingFollowUps).toEqual([]);
+  });
+
+  it("and the other way round (Outlook): one person, the draft addressed as the invitation wrote it", () => {
+    const m = graphEvent(ascii);
+    expect(m.attendees.map((x) => [x.email, x.address])).toEqual([[unicode, ascii]]);
+    expect(emails(infer(OWNER, [m], [], now).missingFollowUps)).toEqual([unicode]);
+    expect(infer(OWNER, [m], [graphTo(unicode)], now).missingFollowUps).toEqual([]);
+  });
+
+  it("an owner on the ASCII form has colleagues on the Unicode form", () => {
+    const owner: Owner = { ...OWNER, email: "owner@xn--bckerei-5wa.de", aliases: [] };
+    const m = mapGoogleEvent({ id: "c", start: { dateTime: start }, end: { dateTime: "2026-03-10T11:00:00Z" }, attendees: [{ email: owner.email, self: true, responseStatus: "accepted" }, { email: "kollegin@bäckerei.de", responseStatus: "accepted" }, { email: "ext@partner.io", responseStatus: "accepted" }] }, owner);
+    expect(emails(infer(owner, [m], [], now).contacts)).toEqual(["ext@partner.io"]);
+  });
+});

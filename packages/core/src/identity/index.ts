@@ -1,4 +1,6 @@
 /** Owner identities, address normalisation, colleagues and non-persons (shared/spec/behaviour.md, "Identities"). */
+import { domainToUnicode } from "node:url";
+import type { MailMessage } from "../model";
 import { hasUnsafeChars } from "../text";
 
 /**
@@ -136,10 +138,39 @@ function normalizeUncached(raw: string): string | undefined {
   let domain = s.slice(at + 1);
   const plus = local.indexOf("+");
   if (plus > 0) local = local.slice(0, plus);
+  if (NON_ASCII.test(domain) || domain.includes("xn--")) domain = unicodeDomain(local, domain);
   if (domain === "googlemail.com") domain = "gmail.com";
   if (domain === "gmail.com") local = local.replace(/\./g, "");
   if (!local) return undefined;
   return `${local}@${domain}`;
+}
+
+/**
+ * One spelling of an internationalised domain: its Unicode form, by UTS #46 as browsers map a host
+ * (WHATWG URL's domain to Unicode: A-labels decoded, case and width folded). `xn--bckerei-5wa.de`
+ * and `bäckerei.de` are one domain (RFC 5890 2.3.2.1), and mail names it either way: a client writes
+ * the A-label where the server may not take UTF-8 (core/mail/compose does), an invitation keeps what
+ * was typed. The domain as given where it has no valid Unicode form or that form is no address here
+ * (a symbol label, `xn--ls8h.la`).
+ */
+function unicodeDomain(local: string, domain: string): string {
+  const u = domainToUnicode(domain);
+  return u && u !== domain && isAddress(`${local}@${u}`) ? u : domain;
+}
+
+/**
+ * Mail stored before an internationalised domain was folded to one spelling (2026-12-04) may name
+ * its ASCII form: such a message with its addresses in today's comparison form, every other as it
+ * is, so a year of stored mail counts without being read again.
+ */
+export function refoldStored(messages: MailMessage[]): MailMessage[] {
+  const stale = (a: string | undefined) => a !== undefined && a.includes("xn--") && normalizeAddress(a) !== a;
+  const fold = (a: string) => (stale(a) ? (normalizeAddress(a) ?? a) : a);
+  return messages.map((m) =>
+    stale(m.from) || m.recipients.some((r) => stale(r.email))
+      ? { ...m, ...(m.from ? { from: fold(m.from) } : {}), recipients: m.recipients.map((r) => ({ ...r, email: fold(r.email) })) }
+      : m,
+  );
 }
 
 /** The domain part of a normalised address. */

@@ -3,7 +3,7 @@ import { loadStatements, networkingEvents, type NetworkingEvents, type OwnerStat
 import { metAtEvents } from "../followup";
 import { type Contact, infer, type Inference } from "../inference";
 import type { MailMessage, Meeting, Owner } from "../model";
-import { ownerIdentity } from "../identity";
+import { ownerIdentity, refoldStored } from "../identity";
 import type { CalendarReader, OwnerMailReader, OwnerMailStream, SentMailReader, SyncCursor } from "../providers";
 import type { PersonRecord, Repository } from "../storage";
 import { deleteItems, putMeetings, putMessages, sweep } from "../storage/synced";
@@ -117,11 +117,12 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
  * fragment straight after its host (`partner.example?ref=lu.ma`, an internationalised host's too) as
  * that host's, not the platform's named inside it, and a Google `iCalUID` that is `@events.lu.ma` alone as Luma's (helper-123).
  * Version 7 keeps who made a Google event organised by a shared (group) calendar (`madeBy`, its
- * creator; core/google mapGoogleEvent; helper-150 #1, helper-152). A stored calendar cursor of another version is not used: the next sync
+ * creator; core/google mapGoogleEvent; helper-150 #1, helper-152). Version 8 writes an internationalised domain in one
+ * spelling, its Unicode form, where an entry named its ASCII `xn--` form (core/identity normalizeAddress; helper-159). A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
-export const MEETING_SHAPE = 7;
+export const MEETING_SHAPE = 8;
 
 /**
  * Where an account's calendar stream goes (the scan's and the daily event sync's): its meetings,
@@ -235,7 +236,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     repo.loadPeople(account),
     loadStatements(repo, account),
   ]);
-  let messages = stored;
+  let messages = refoldStored(stored);
   // Gmail's aliases come from what the read scopes show (the From of sent mail, the calendar's self
   // entry; an organisation's Outlook's are Graph's list, stored at connect; a personal Microsoft
   // account's, which Graph does not list, the From of its Sent Items); they are stored on the
@@ -252,7 +253,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     const sink = ownerMailSink(repo, account, stream, identities, stored, window, input.cursors);
     ownerMail = await syncStream(stream, sink, window, input.stopBefore);
     if (ownerMail.stopped && !input.ownerMailMayLag) return incomplete({ calendar, sentMail, ownerMail });
-    if (sink.changed) messages = await repo.loadMessages(account);
+    if (sink.changed) messages = refoldStored(await repo.loadMessages(account));
   }
   const streams = { calendar, sentMail, ...(ownerMail ? { ownerMail } : {}) };
   const result = infer(self, meetings, messages, now, { confirmations: statements.confirmations });
