@@ -54,6 +54,30 @@ describe("parseAddressList", () => {
     ]);
   });
 
+  it("a Q-encoded word with a bare comma, semicolon or colon in its text (RFC 2047 5 forbids them; mailers write them): one entry, its name decoded (helper-159)", () => {
+    expect(parseAddressList("=?UTF-8?Q?M=C3=BCller,_J=C3=BCrgen?= <jm@x.de>, ana@x.io").map((p) => [p.email, p.name])).toEqual([
+      ["jm@x.de", "Müller, Jürgen"],
+      ["ana@x.io", ""],
+    ]);
+    expect(parseAddressList("=?utf-8?q?Team:_Ana;_Bo?= <team@x.io>; cy@y.io").map((p) => [p.email, p.name])).toEqual([
+      ["team@x.io", "Team: Ana; Bo"],
+      ["cy@y.io", ""],
+    ]);
+    // Not an encoded word (a charset holds no @; nothing after its text's end is its own): split as ever.
+    expect(emails("=?a@x.io, b@y.io")).toEqual(["=?a@x.io", "b@y.io"]);
+    expect(emails("=?utf-8?q?Ana?=,bo@y.io, cy@z.io")).toEqual(["bo@y.io", "cy@z.io"]);
+  });
+
+  it("UTF-16 of no stated byte order is read big-endian unless its mark says little (RFC 2781 4.3; helper-159)", () => {
+    const name = (h: string) => parseAddressList(h)[0]?.name;
+    expect(name("=?UTF-16?B?AEEAbgBh?= <ana@x.io>")).toBe("Ana");
+    expect(name("=?utf-16?b?/v8AQQBuAGE=?= <ana@x.io>")).toBe("Ana");
+    expect(name("=?UTF-16?B?//5BAG4AYQA=?= <ana@x.io>")).toBe("Ana");
+    expect(name("=?UTF-16?Q?=00A=00n=00a?= <ana@x.io>")).toBe("Ana");
+    expect(name("=?UTF-16LE?B?QQBuAGEA?= <ana@x.io>")).toBe("Ana");
+    expect(name("=?UTF-16?B?QQ==?= <ana@x.io>")).toBeTypeOf("string");
+  });
+
   it("mixed-case addresses compare lower-case", () => {
     expect(emails("ANA@X.IO, Bo <Bo.Smith@Y.Io>")).toEqual(["ana@x.io", "bo.smith@y.io"]);
   });

@@ -59,6 +59,10 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
   let cur = newEntry();
   let wordStart = -1;
   let wordAt = false;
+  // In a word that opens an RFC 2047 encoded word (`=?charset?q?text?=`): the `?` seen so far, 3
+  // once in its text, where a comma, semicolon or colon is its own (some mailers write them bare,
+  // `=?utf-8?q?Lima,_Ana?=`, which the RFC's section 5 forbids there) and ends nothing; -1 outside.
+  let encoded = -1;
   const n = header.length;
   const endWord = (i: number) => {
     if (wordStart >= 0) {
@@ -67,6 +71,7 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
       wordStart = -1;
       wordAt = false;
     }
+    encoded = -1;
   };
   const used = (e: Entry) => e.angle !== undefined || e.parts.length > 0 || e.comment !== undefined;
   const endEntry = () => {
@@ -79,7 +84,9 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
   let i = 0;
   while (i < n && out.length < MAX_ENTRIES) {
     const ch = header.charCodeAt(i);
-    if (ch === 0x22 /* " */) {
+    if (encoded === 3 && (ch === 0x2c || ch === 0x3b || ch === 0x3a)) {
+      i++;
+    } else if (ch === 0x22 /* " */) {
       endWord(i);
       let j = i + 1;
       let text = "";
@@ -134,8 +141,13 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
       endWord(i);
       i++;
     } else {
-      if (wordStart < 0) wordStart = i;
+      if (wordStart < 0) {
+        wordStart = i;
+        if (ch === 0x3d /* = */ && header.charCodeAt(i + 1) === 0x3f /* ? */) encoded = 0;
+      }
       if (ch === 0x40 /* @ */) wordAt = true;
+      // A charset and an encoding hold no @ (RFC 2047 2: especials); the word's fourth ? ends its text.
+      if (encoded >= 0) encoded = ch === 0x40 && encoded < 3 ? -1 : ch === 0x3f ? (encoded < 3 ? encoded + 1 : -1) : encoded;
       i++;
     }
     if (steps) steps.count++;
@@ -145,11 +157,27 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
   return out;
 }
 
+/** An encoded word in UTF-16 of no stated byte order: its charset, encoding and text. */
+const UTF16_WORD = /=\?utf-16(\*[^?]*)?\?([bq])\?([^?]*)\?=/gi;
+
+/**
+ * The byte order of UTF-16 without one in its name: little-endian where the text opens with that
+ * byte-order mark, else big-endian (RFC 2781 4.3). A decoder given "UTF-16" alone (WHATWG's
+ * Encoding standard, which postal-mime's is) reads little-endian: "Ana" would read as "䄀渀愀".
+ */
+function withByteOrder(s: string): string {
+  return s.replace(UTF16_WORD, (_, language: string | undefined, encoding: string, text: string) => {
+    const bom = encoding.toLowerCase() === "b" ? Buffer.from(text.slice(0, 4), "base64") : undefined;
+    const little = bom ? bom[0] === 0xff && bom[1] === 0xfe : /^=ff=fe/i.test(text);
+    return `=?UTF-16${little ? "LE" : "BE"}${language ?? ""}?${encoding}?${text}?=`;
+  });
+}
+
 /** Decodes RFC 2047 encoded words; the text as it is when they are malformed. */
 function decoded(s: string): string {
   if (!s.includes("=?")) return s;
   try {
-    return decodeWords(s);
+    return decodeWords(/=\?utf-16[*?]/i.test(s) ? withByteOrder(s) : s);
   } catch {
     return s;
   }
