@@ -1,12 +1,13 @@
 /**
  * An earlier release kept an internationalised domain's two spellings apart (`xn--bckerei-5wa.de`
- * and `bäckerei.de`) and stored sent mail under whichever its header used. Stored sent mail is not
- * read from the provider again, so the scan reads such a message in today's one spelling
- * (core/identity refoldStored): the owner's reply to the ASCII form follows up a meeting whose
- * invitation wrote the Unicode form (helper-159).
+ * and `bäckerei.de`) and stored sent mail, people, draft claims and "I met them" confirmations
+ * under whichever spelling it met. Stored sent mail is not read from the provider again, so the
+ * scan reads such a message in today's one spelling, and moves what the owner did about a person
+ * to it (core/scan/spellings; helper-159, helper-160).
  */
 import { describe, expect, it } from "vitest";
-import { putMeetings, putMessages } from "@followthrough/core/storage";
+import { unconfirmMet } from "@followthrough/core/events";
+import { keys, type PersonRecord, putMeetings, putMessages } from "@followthrough/core/storage";
 import { meeting, sent } from "../packages/core/test/support/builders";
 import { ownFixture } from "./support/fixtures";
 import { startScanHarness } from "./support/scan-harness";
@@ -28,6 +29,38 @@ describe("mail stored before an internationalised domain had one spelling", () =
       // As the earlier release stored the owner's reply: the recipient's ASCII form, as written.
       await putMessages(h.repo, h.email, [sent({ id: "idn-reply", from: h.email, sentAt: now - 2 * DAY, to: ["jonas@xn--bckerei-5wa.de"] })], await generation("sent"));
       expect(await missing()).not.toContain("jonas@bäckerei.de");
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a person dismissed, their draft claim and a confirmation, stored under the ASCII spelling, keep what the owner did", async () => {
+    const h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      await h.scan(now);
+      const met = meeting({ id: "idn-meeting", start: now - 3 * DAY, end: now - 3 * DAY + 3_600_000, attendees: ["jonas@bäckerei.de"] });
+      await putMeetings(h.repo, h.email, [met], (await h.repo.getCursor(h.email, "calendar"))!.generation);
+      await h.scan(now);
+      const [unicode, ascii] = ["jonas@bäckerei.de", "jonas@xn--bckerei-5wa.de"];
+      const found = (await h.repo.getPerson(h.email, unicode))!;
+      expect(found.stage).toBe("met");
+      // As the earlier release stored them: under the ASCII spelling.
+      await h.repo.delete(keys.person(h.email, unicode));
+      await h.repo.putPeople(h.email, [{ ...found, email: ascii, stage: "dismissed", draftId: "d-1", draftLink: "https://mail.example/d-1" }]);
+      await h.repo.put({ ...keys.draft(h.email, ascii), claim: { draftId: "d-1" } });
+      await h.repo.put({ ...keys.metConfirmation(h.email, met.id, ascii), eventId: met.id, email: ascii, name: "Jonas", at: now - DAY });
+
+      const result = await h.scan(now);
+      expect(await h.repo.getPerson(h.email, unicode)).toMatchObject({ email: unicode, stage: "dismissed", draftId: "d-1", draftLink: "https://mail.example/d-1" } satisfies Partial<PersonRecord>);
+      expect(await h.repo.getPerson(h.email, ascii)).toBeUndefined();
+      expect(await h.repo.get(keys.draft(h.email, unicode))).toMatchObject({ claim: { draftId: "d-1" } });
+      expect(await h.repo.get(keys.draft(h.email, ascii))).toBeUndefined();
+      expect(result.statements?.confirmations).toEqual([expect.objectContaining({ eventId: met.id, email: unicode, name: "Jonas" })]);
+      expect(await h.repo.get(keys.metConfirmation(h.email, met.id, ascii))).toBeUndefined();
+      // And the owner can take it back, by either spelling.
+      await unconfirmMet(h.repo, h.account(), met.id, ascii);
+      expect(await h.repo.get(keys.metConfirmation(h.email, met.id, unicode))).toBeUndefined();
     } finally {
       await h.close();
     }

@@ -17,6 +17,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
+import { normalizeAddress } from "@followthrough/core/identity";
 import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
 import { isRevoked, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
@@ -66,11 +67,16 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   const { page, say, authorise, linkFor, nonceOf, linkRefused } = kit;
 
   /**
+   * The person a follow-up link names, in today's comparison form: a link issued before an
+   * internationalised domain had one spelling may name its ASCII one (core/scan/spellings).
+   */
+  const perOf = (claims: LinkClaims) => normalizeAddress(claims.per!) ?? claims.per!;
+  /**
    * The person a follow-up link is about (the person, not the meeting: a first meeting may change);
    * undefined for one the scan no longer finds (`gone`: a confirmation taken back, the meeting gone).
    */
   const personOf = async (account: AccountRecord, claims: LinkClaims): Promise<PersonRecord | undefined> => {
-    const person = await deps.repo.getPerson(account.email, claims.per!);
+    const person = await deps.repo.getPerson(account.email, perOf(claims));
     return person?.gone ? undefined : person;
   };
   const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
@@ -220,10 +226,10 @@ ${afterNav(c, account)}
       const name = shownName(person);
       // Undo (its form's `undo`, "1"; pages written before it carry the stage, which is now read from the record).
       if (typeof form.undo === "string" && form.undo) {
-        if (!(await undoDismiss(deps.repo, account.email, claims.per!))) return gone(c);
+        if (!(await undoDismiss(deps.repo, account.email, perOf(claims)))) return gone(c);
         return page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(c, account.email)}`);
       }
-      if (!(await dismissFollowUp(deps.repo, account.email, claims.per!))) return gone(c);
+      if (!(await dismissFollowUp(deps.repo, account.email, perOf(claims)))) return gone(c);
       return page(
         c,
         200,
@@ -241,7 +247,7 @@ ${afterNav(c, account.email)}`,
     // A draft the owner already started to this person is offered first, not duplicated.
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (form.anyway !== "1") {
-      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: claims.per! }))().catch((e) => {
+      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: perOf(claims) }))().catch((e) => {
         console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
         return undefined;
       });
@@ -261,7 +267,7 @@ ${afterNav(c, account.email)}`,
       }
     }
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: claims.per!, now: deps.now(), asOf: asOfFor(deps, account) });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: perOf(claims), now: deps.now(), asOf: asOfFor(deps, account) });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);

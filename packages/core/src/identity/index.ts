@@ -1,6 +1,5 @@
 /** Owner identities, address normalisation, colleagues and non-persons (shared/spec/behaviour.md, "Identities"). */
 import { domainToUnicode } from "node:url";
-import type { MailMessage } from "../model";
 import { hasUnsafeChars } from "../text";
 
 /**
@@ -130,8 +129,9 @@ export const DOT_ATOM = new RegExp(`^${DOT_ATOM_TEXT}$`);
 const QUOTED_DOT_ATOM = new RegExp(`^"(${DOT_ATOM_TEXT})"(@[^@"]+)$`);
 
 function normalizeUncached(raw: string): string | undefined {
-  // NFC: a name typed with combining accents and its precomposed twin are one address.
-  const s = raw.trim().normalize("NFC").toLowerCase().replace(QUOTED_DOT_ATOM, "$1$2");
+  // NFC: a name typed with combining accents and its precomposed twin are one address. After the
+  // lower-casing, which can make marks NFC orders otherwise ("İ" is "i" and a combining dot).
+  const s = raw.trim().toLowerCase().normalize("NFC").replace(QUOTED_DOT_ATOM, "$1$2");
   if (!isAddress(s) || ENCAPSULATED.test(s)) return undefined;
   const at = s.lastIndexOf("@");
   let local = s.slice(0, at);
@@ -156,21 +156,6 @@ function normalizeUncached(raw: string): string | undefined {
 function unicodeDomain(local: string, domain: string): string {
   const u = domainToUnicode(domain);
   return u && u !== domain && isAddress(`${local}@${u}`) ? u : domain;
-}
-
-/**
- * Mail stored before an internationalised domain was folded to one spelling (2026-12-04) may name
- * its ASCII form: such a message with its addresses in today's comparison form, every other as it
- * is, so a year of stored mail counts without being read again.
- */
-export function refoldStored(messages: MailMessage[]): MailMessage[] {
-  const stale = (a: string | undefined) => a !== undefined && a.includes("xn--") && normalizeAddress(a) !== a;
-  const fold = (a: string) => (stale(a) ? (normalizeAddress(a) ?? a) : a);
-  return messages.map((m) =>
-    stale(m.from) || m.recipients.some((r) => stale(r.email))
-      ? { ...m, ...(m.from ? { from: fold(m.from) } : {}), recipients: m.recipients.map((r) => ({ ...r, email: fold(r.email) })) }
-      : m,
-  );
 }
 
 /** The domain part of a normalised address. */

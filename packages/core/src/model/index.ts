@@ -117,7 +117,7 @@ export interface Owner {
  */
 export function writtenAddress(raw: string | null | undefined, email: string | undefined): { address?: string } {
   const written = (raw ?? "").trim();
-  return email && written && written.normalize("NFC").toLowerCase() !== email ? { address: written } : {};
+  return email && written && written.toLowerCase().normalize("NFC") !== email ? { address: written } : {};
 }
 
 /**

@@ -3,12 +3,13 @@ import { loadStatements, networkingEvents, type NetworkingEvents, type OwnerStat
 import { metAtEvents } from "../followup";
 import { type Contact, infer, type Inference } from "../inference";
 import type { MailMessage, Meeting, Owner } from "../model";
-import { ownerIdentity, refoldStored } from "../identity";
+import { ownerIdentity } from "../identity";
 import type { CalendarReader, OwnerMailReader, OwnerMailStream, SentMailReader, SyncCursor } from "../providers";
 import type { PersonRecord, Repository } from "../storage";
 import { deleteItems, putMeetings, putMessages, sweep } from "../storage/synced";
 import { DAY } from "../time";
 import { learnOwnerIdentities } from "./identities";
+import { refoldStored, respellRecords } from "./spellings";
 import { BACKFILL_DAYS } from "../limits";
 import { OWNER_MAIL_STREAM, readOnce, restartCursor, type StreamReport, type StreamSink, syncStream } from "./sync";
 
@@ -230,12 +231,13 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const incomplete = (streams: ScanResult["streams"]): ScanResult =>
     ({ newContacts: [], missingFollowUps: [], contacts: [], stats: { meetingsAttended: 0, newPeopleMet: 0, followUpsSent: 0 }, people: [], owner, streams, complete: false });
   if (calendar.stopped || sentMail.stopped) return incomplete({ calendar, sentMail });
-  const [meetings, stored, previous, statements] = await Promise.all([
+  const [meetings, stored, storedPeople, storedStatements] = await Promise.all([
     repo.loadMeetings(account),
     repo.loadMessages(account),
     repo.loadPeople(account),
     loadStatements(repo, account),
   ]);
+  const { people: previous, statements } = await respellRecords(repo, account, storedPeople, storedStatements);
   let messages = refoldStored(stored);
   // Gmail's aliases come from what the read scopes show (the From of sent mail, the calendar's self
   // entry; an organisation's Outlook's are Graph's list, stored at connect; a personal Microsoft
