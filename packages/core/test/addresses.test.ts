@@ -66,15 +66,31 @@ describe("parseAddressList", () => {
     // Not an encoded word (a charset holds no @; nothing after its text's end is its own): split as ever.
     expect(emails("=?a@x.io, b@y.io")).toEqual(["=?a@x.io", "b@y.io"]);
     expect(emails("=?utf-8?q?Ana?=,bo@y.io, cy@z.io")).toEqual(["bo@y.io", "cy@z.io"]);
+    // One left unclosed (cut off, or no encoded word at all): split at its separators after all (helper-160).
+    expect(emails("=?utf-8?q?Ana_Lima,bo@y.io,cy@z.io")).toEqual(["bo@y.io", "cy@z.io"]);
+    expect(emails("=?utf-8?q?Ana_Lima,bo@y.io;cy@z.io")).toEqual(["bo@y.io", "cy@z.io"]);
+    expect(emails("=?a?b?c@x.io, bo@y.io")).toEqual(["=?a?b?c@x.io", "bo@y.io"]);
+    expect(emails("=?utf-8?q?a,b?c@x.io,d@y.io")).toEqual(["b?c@x.io", "d@y.io"]);
+    expect(parseAddressList("Team: =?utf-8?q?x,ana@x.io, bo@y.io;").map((p) => p.email)).toEqual(["ana@x.io", "bo@y.io"]);
   });
 
-  it("UTF-16 of no stated byte order is read big-endian unless its mark says little (RFC 2781 4.3; helper-159)", () => {
+  it("UTF-16 of no stated byte order reads in the order its mark or its zero bytes say, else big-endian (RFC 2781 4.3; helper-159, helper-160)", () => {
     const name = (h: string) => parseAddressList(h)[0]?.name;
-    expect(name("=?UTF-16?B?AEEAbgBh?= <ana@x.io>")).toBe("Ana");
-    expect(name("=?utf-16?b?/v8AQQBuAGE=?= <ana@x.io>")).toBe("Ana");
-    expect(name("=?UTF-16?B?//5BAG4AYQA=?= <ana@x.io>")).toBe("Ana");
+    const little = (t: string) => Buffer.from(t, "utf16le");
+    const big = (t: string) => Buffer.from(t, "utf16le").swap16();
+    const b64 = (...parts: Buffer[]) => Buffer.concat(parts).toString("base64");
+    expect(name(`=?UTF-16?B?${b64(big("Ana"))}?= <ana@x.io>`)).toBe("Ana");
+    expect(name(`=?utf-16?b?${b64(Buffer.from([0xfe, 0xff]), big("Ana"))}?= <ana@x.io>`)).toBe("Ana");
+    expect(name(`=?UTF-16?B?${b64(Buffer.from([0xff, 0xfe]), little("Ana"))}?= <ana@x.io>`)).toBe("Ana");
+    // Little-endian without a mark, as Windows writes it: its zero bytes say so.
+    expect(name(`=?UTF-16?B?${b64(little("Jürgen"))}?= <j@x.de>`)).toBe("Jürgen");
+    // The mark in the first of two words holds for both, which are joined.
+    expect(name(`=?utf-16?B?${b64(Buffer.from([0xff, 0xfe]), little("Jür"))}?= =?utf-16?B?${b64(little("gen"))}?= <j@x.de>`)).toBe("Jürgen");
+    // No zero bytes to tell by: big-endian.
+    expect(name(`=?UTF-16?B?${b64(big("王伟"))}?= <w@x.cn>`)).toBe("王伟");
     expect(name("=?UTF-16?Q?=00A=00n=00a?= <ana@x.io>")).toBe("Ana");
-    expect(name("=?UTF-16LE?B?QQBuAGEA?= <ana@x.io>")).toBe("Ana");
+    expect(name("=?UCS-2?B?AEEAbgBh?= <ana@x.io>")).toBe("Ana");
+    expect(name(`=?UTF-16LE?B?${b64(little("Ana"))}?= <ana@x.io>`)).toBe("Ana");
     expect(name("=?UTF-16?B?QQ==?= <ana@x.io>")).toBeTypeOf("string");
   });
 

@@ -22,9 +22,11 @@ describe("address parsing is linear in the header's length", () => {
         splitAddressList(h, s);
         return s.count;
       };
-      // One step a character, give or take the closing characters of quotes and comments.
-      expect(steps(large)).toBeLessThanOrEqual(large.length + 2);
-      expect(steps(small)).toBeLessThanOrEqual(small.length + 2);
+      // One step a character, give or take the closing characters of quotes and comments (two where
+      // an unclosed encoded word is split again from its first separator).
+      const visits = shape.visits ?? 1;
+      expect(steps(large)).toBeLessThanOrEqual(visits * large.length + 2);
+      expect(steps(small)).toBeLessThanOrEqual(visits * small.length + 2);
       expect(steps(large) / Math.max(1, steps(small))).toBeLessThan((large.length / small.length) * 1.1);
       const got = parseAddressList(large).map((p) => p.email);
       shape.check(got);

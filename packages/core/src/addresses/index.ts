@@ -60,9 +60,18 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
   let wordStart = -1;
   let wordAt = false;
   // In a word that opens an RFC 2047 encoded word (`=?charset?q?text?=`): the `?` seen so far, 3
-  // once in its text, where a comma, semicolon or colon is its own (some mailers write them bare,
-  // `=?utf-8?q?Lima,_Ana?=`, which the RFC's section 5 forbids there) and ends nothing; -1 outside.
+  // once in its text; -1 outside. In its text a comma, semicolon or colon is taken for the word's
+  // own (some mailers write them bare, `=?utf-8?q?Lima,_Ana?=`, which the RFC's section 5 forbids
+  // there) until the word ends: closed by `?=`, they were; ended otherwise (white space, a second
+  // `?`, 75 characters, the header's end), the split resumes at the first of them (`held`), with
+  // no encoded word looked for up to where it ended (`plainUntil`), so a character is visited at
+  // most twice and the work stays linear.
   let encoded = -1;
+  let textStart = 0;
+  let held = -1;
+  let heldAt = false;
+  let plainUntil = 0;
+  let i = 0;
   const n = header.length;
   const endWord = (i: number) => {
     if (wordStart >= 0) {
@@ -72,6 +81,17 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
       wordAt = false;
     }
     encoded = -1;
+    held = -1;
+  };
+  /** An encoded word ended unclosed at `at`: back to its first separator, if one was taken for its own. */
+  const unclosed = (at: number): boolean => {
+    encoded = -1;
+    if (held < 0) return false;
+    plainUntil = at;
+    i = held;
+    wordAt = heldAt;
+    held = -1;
+    return true;
   };
   const used = (e: Entry) => e.angle !== undefined || e.parts.length > 0 || e.comment !== undefined;
   const endEntry = () => {
@@ -81,12 +101,25 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
       cur = newEntry();
     }
   };
-  let i = 0;
-  while (i < n && out.length < MAX_ENTRIES) {
+  while (out.length < MAX_ENTRIES) {
+    if (i >= n) {
+      if (encoded === 3 && unclosed(n)) continue;
+      break;
+    }
     const ch = header.charCodeAt(i);
-    if (encoded === 3 && (ch === 0x2c || ch === 0x3b || ch === 0x3a)) {
-      i++;
-    } else if (ch === 0x22 /* " */) {
+    if (encoded === 3) {
+      if (ch === 0x2c /* , */ || ch === 0x3b /* ; */ || ch === 0x3a /* : */) {
+        if (held < 0) [held, heldAt] = [i, wordAt];
+        if (steps) steps.count++;
+        i++;
+        continue;
+      }
+      if (ch === 0x3f /* ? */ && header.charCodeAt(i + 1) === 0x3d /* = */) {
+        encoded = -1;
+        held = -1;
+      } else if ((ch === 0x3f || i - textStart >= 75 || ch === 0x20 || ch === 0x09 || ch === 0x0d || ch === 0x0a || ch === 0x22 || ch === 0x28 || ch === 0x3c) && unclosed(i)) continue;
+    }
+    if (ch === 0x22 /* " */) {
       endWord(i);
       let j = i + 1;
       let text = "";
@@ -143,11 +176,14 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
     } else {
       if (wordStart < 0) {
         wordStart = i;
-        if (ch === 0x3d /* = */ && header.charCodeAt(i + 1) === 0x3f /* ? */) encoded = 0;
+        if (i >= plainUntil && ch === 0x3d /* = */ && header.charCodeAt(i + 1) === 0x3f /* ? */) encoded = 0;
       }
       if (ch === 0x40 /* @ */) wordAt = true;
-      // A charset and an encoding hold no @ (RFC 2047 2: especials); the word's fourth ? ends its text.
-      if (encoded >= 0) encoded = ch === 0x40 && encoded < 3 ? -1 : ch === 0x3f ? (encoded < 3 ? encoded + 1 : -1) : encoded;
+      // A charset and an encoding hold no @ (RFC 2047 2: especials); the third ? opens the text.
+      if (encoded >= 0 && encoded < 3) {
+        if (ch === 0x40) encoded = -1;
+        else if (ch === 0x3f && ++encoded === 3) textStart = i + 1;
+      }
       i++;
     }
     if (steps) steps.count++;
@@ -157,27 +193,46 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
   return out;
 }
 
-/** An encoded word in UTF-16 of no stated byte order: its charset, encoding and text. */
-const UTF16_WORD = /=\?utf-16(\*[^?]*)?\?([bq])\?([^?]*)\?=/gi;
+/** An encoded word in UTF-16 (or UCS-2) of no stated byte order: its language, encoding and text. */
+const UTF16_WORD = /=\?(?:utf-16|ucs-2)(\*[^?]*)?\?([bq])\?([^?]*)\?=/gi;
+
+/** The bytes an encoded word's text stands for (RFC 2047 4.1 B, 4.2 Q). */
+function wordBytes(encoding: string, text: string): Buffer {
+  if (encoding.toLowerCase() === "b") return Buffer.from(text, "base64");
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const hex = text[i] === "=" ? text.slice(i + 1, i + 3) : "";
+    if (/^[0-9a-f]{2}$/i.test(hex)) {
+      out.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else out.push(text[i] === "_" ? 0x20 : text.charCodeAt(i) & 0xff);
+  }
+  return Buffer.from(out);
+}
 
 /**
- * The byte order of UTF-16 without one in its name: little-endian where the text opens with that
- * byte-order mark, else big-endian (RFC 2781 4.3). A decoder given "UTF-16" alone (WHATWG's
- * Encoding standard, which postal-mime's is) reads little-endian: "Ana" would read as "䄀渀愀".
+ * UTF-16 without a byte order in its name, in one order for every such word of the text (a name
+ * split over two words is joined before it is decoded): the order its byte-order mark says, else
+ * the one its zero bytes say (the high byte of Latin text; Windows writes little-endian without a
+ * mark), else big-endian (RFC 2781 4.3). A decoder given "UTF-16" alone (WHATWG's Encoding standard,
+ * postal-mime's) reads little-endian, so "Ana" in big-endian would read "䄀渀愀".
  */
 function withByteOrder(s: string): string {
-  return s.replace(UTF16_WORD, (_, language: string | undefined, encoding: string, text: string) => {
-    const bom = encoding.toLowerCase() === "b" ? Buffer.from(text.slice(0, 4), "base64") : undefined;
-    const little = bom ? bom[0] === 0xff && bom[1] === 0xfe : /^=ff=fe/i.test(text);
-    return `=?UTF-16${little ? "LE" : "BE"}${language ?? ""}?${encoding}?${text}?=`;
-  });
+  const bytes = Buffer.concat([...s.matchAll(UTF16_WORD)].map((w) => wordBytes(w[2], w[3])));
+  let little = bytes[0] === 0xff && bytes[1] === 0xfe;
+  if (!little && !(bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    let odd = 0;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) odd += i % 2 ? 1 : -1;
+    little = odd > 0;
+  }
+  return s.replace(UTF16_WORD, (_, language: string | undefined, encoding: string, text: string) => `=?UTF-16${little ? "LE" : "BE"}${language ?? ""}?${encoding}?${text}?=`);
 }
 
 /** Decodes RFC 2047 encoded words; the text as it is when they are malformed. */
 function decoded(s: string): string {
   if (!s.includes("=?")) return s;
   try {
-    return decodeWords(/=\?utf-16[*?]/i.test(s) ? withByteOrder(s) : s);
+    return decodeWords(/=\?(?:utf-16|ucs-2)[*?]/i.test(s) ? withByteOrder(s) : s);
   } catch {
     return s;
   }
