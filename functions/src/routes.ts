@@ -67,16 +67,21 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   const { page, say, authorise, linkFor, nonceOf, linkRefused } = kit;
 
   /**
-   * The person a follow-up link names, in today's comparison form: a link issued before an
-   * internationalised domain had one spelling may name its ASCII one (core/scan/spellings).
+   * The key of the person a follow-up link names: a link issued before an internationalised domain
+   * had one spelling may name its ASCII one, whose record the account's next scan moves to today's
+   * (core/scan/spellings): today's once a record is there, the link's own until then.
    */
-  const perOf = (claims: LinkClaims) => normalizeAddress(claims.per!) ?? claims.per!;
+  const perOf = async (account: AccountRecord, claims: LinkClaims) => {
+    const written = claims.per!;
+    const today = normalizeAddress(written) ?? written;
+    return today === written || (await deps.repo.getPerson(account.email, today)) ? today : written;
+  };
   /**
    * The person a follow-up link is about (the person, not the meeting: a first meeting may change);
    * undefined for one the scan no longer finds (`gone`: a confirmation taken back, the meeting gone).
    */
   const personOf = async (account: AccountRecord, claims: LinkClaims): Promise<PersonRecord | undefined> => {
-    const person = await deps.repo.getPerson(account.email, perOf(claims));
+    const person = await deps.repo.getPerson(account.email, await perOf(account, claims));
     return person?.gone ? undefined : person;
   };
   const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
@@ -226,10 +231,10 @@ ${afterNav(c, account)}
       const name = shownName(person);
       // Undo (its form's `undo`, "1"; pages written before it carry the stage, which is now read from the record).
       if (typeof form.undo === "string" && form.undo) {
-        if (!(await undoDismiss(deps.repo, account.email, perOf(claims)))) return gone(c);
+        if (!(await undoDismiss(deps.repo, account.email, await perOf(account, claims)))) return gone(c);
         return page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(c, account.email)}`);
       }
-      if (!(await dismissFollowUp(deps.repo, account.email, perOf(claims)))) return gone(c);
+      if (!(await dismissFollowUp(deps.repo, account.email, await perOf(account, claims)))) return gone(c);
       return page(
         c,
         200,
@@ -247,7 +252,7 @@ ${afterNav(c, account.email)}`,
     // A draft the owner already started to this person is offered first, not duplicated.
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (form.anyway !== "1") {
-      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: perOf(claims) }))().catch((e) => {
+      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: await perOf(account, claims) }))().catch((e) => {
         console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
         return undefined;
       });
@@ -267,7 +272,7 @@ ${afterNav(c, account.email)}`,
       }
     }
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: perOf(claims), now: deps.now(), asOf: asOfFor(deps, account) });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: await perOf(account, claims), now: deps.now(), asOf: asOfFor(deps, account) });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);
