@@ -88,6 +88,8 @@ describe("parseAddressList", () => {
     expect(name(`=?utf-16?B?${b64(Buffer.from([0xff, 0xfe]), little("Jür"))}?= =?utf-16?B?${b64(little("gen"))}?= <j@x.de>`)).toBe("Jürgen");
     // No zero bytes to tell by: big-endian.
     expect(name(`=?UTF-16?B?${b64(big("王伟"))}?= <w@x.cn>`)).toBe("王伟");
+    // One character ending in a zero byte does not make a CJK name little-endian (helper-161).
+    for (const n of ["王耀", "一郎", "张开", "가영"]) expect(name(`=?UTF-16?B?${b64(big(n))}?= <w@x.cn>`)).toBe(n);
     expect(name("=?UTF-16?Q?=00A=00n=00a?= <ana@x.io>")).toBe("Ana");
     expect(name("=?UCS-2?B?AEEAbgBh?= <ana@x.io>")).toBe("Ana");
     expect(name(`=?UTF-16LE?B?${b64(little("Ana"))}?= <ana@x.io>`)).toBe("Ana");

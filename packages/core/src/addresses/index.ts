@@ -88,6 +88,7 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
     encoded = -1;
     if (held < 0) return false;
     plainUntil = at;
+    if (steps && at < n) steps.count++; // the character that ended it, visited again after the rewind
     i = held;
     wordAt = heldAt;
     held = -1;
@@ -213,17 +214,19 @@ function wordBytes(encoding: string, text: string): Buffer {
 /**
  * UTF-16 without a byte order in its name, in one order for every such word of the text (a name
  * split over two words is joined before it is decoded): the order its byte-order mark says, else
- * the one its zero bytes say (the high byte of Latin text; Windows writes little-endian without a
- * mark), else big-endian (RFC 2781 4.3). A decoder given "UTF-16" alone (WHATWG's Encoding standard,
+ * the one its zero bytes say (the high byte of Latin text, in most of its code units; Windows
+ * writes little-endian without a mark), else big-endian (RFC 2781 4.3). A decoder given "UTF-16" alone (WHATWG's Encoding standard,
  * postal-mime's) reads little-endian, so "Ana" in big-endian would read "䄀渀愀".
  */
 function withByteOrder(s: string): string {
   const bytes = Buffer.concat([...s.matchAll(UTF16_WORD)].map((w) => wordBytes(w[2], w[3])));
   let little = bytes[0] === 0xff && bytes[1] === 0xfe;
   if (!little && !(bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    let odd = 0;
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) odd += i % 2 ? 1 : -1;
-    little = odd > 0;
+    // Little-endian where most code units end in a zero byte and fewer start with one: a CJK name's
+    // one character ending in 00 (耀, U+8000) is not enough to turn it.
+    let [odd, even] = [0, 0];
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) i % 2 ? odd++ : even++;
+    little = odd > even && 2 * odd > bytes.length / 2;
   }
   return s.replace(UTF16_WORD, (_, language: string | undefined, encoding: string, text: string) => `=?UTF-16${little ? "LE" : "BE"}${language ?? ""}?${encoding}?${text}?=`);
 }
