@@ -66,6 +66,11 @@ describe("parseAddressList", () => {
     // Not an encoded word (a charset holds no @; nothing after its text's end is its own): split as ever.
     expect(emails("=?a@x.io, b@y.io")).toEqual(["=?a@x.io", "b@y.io"]);
     expect(emails("=?utf-8?q?Ana?=,bo@y.io, cy@z.io")).toEqual(["bo@y.io", "cy@z.io"]);
+    // The second of two encoded words written with no space between them (helper-161).
+    expect(parseAddressList("=?utf-8?q?Ana,?==?utf-8?q?_Lima,_Bo?= <b@y.io>, cy@z.io").map((p) => [p.email, p.name])).toEqual([
+      ["b@y.io", "Ana, Lima, Bo"],
+      ["cy@z.io", ""],
+    ]);
     // One left unclosed (cut off, or no encoded word at all): split at its separators after all (helper-160).
     expect(emails("=?utf-8?q?Ana_Lima,bo@y.io,cy@z.io")).toEqual(["bo@y.io", "cy@z.io"]);
     expect(emails("=?utf-8?q?Ana_Lima,bo@y.io;cy@z.io")).toEqual(["bo@y.io", "cy@z.io"]);

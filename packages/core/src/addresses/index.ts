@@ -71,6 +71,7 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
   let held = -1;
   let heldAt = false;
   let plainUntil = 0;
+  let reopenAt = -1;
   let i = 0;
   const n = header.length;
   const endWord = (i: number) => {
@@ -118,6 +119,7 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
       if (ch === 0x3f /* ? */ && header.charCodeAt(i + 1) === 0x3d /* = */) {
         encoded = -1;
         held = -1;
+        reopenAt = i + 2; // another encoded word may follow with no space between (`?==?`)
       } else if ((ch === 0x3f || i - textStart >= 75 || ch === 0x20 || ch === 0x09 || ch === 0x0d || ch === 0x0a || ch === 0x22 || ch === 0x28 || ch === 0x3c) && unclosed(i)) continue;
     }
     if (ch === 0x22 /* " */) {
@@ -175,10 +177,8 @@ export function splitAddressList(header: string, steps?: { count: number }): Ent
       endWord(i);
       i++;
     } else {
-      if (wordStart < 0) {
-        wordStart = i;
-        if (i >= plainUntil && ch === 0x3d /* = */ && header.charCodeAt(i + 1) === 0x3f /* ? */) encoded = 0;
-      }
+      if ((wordStart < 0 || i === reopenAt) && i >= plainUntil && ch === 0x3d /* = */ && header.charCodeAt(i + 1) === 0x3f /* ? */) encoded = 0;
+      if (wordStart < 0) wordStart = i;
       if (ch === 0x40 /* @ */) wordAt = true;
       // A charset and an encoding hold no @ (RFC 2047 2: especials); the third ? opens the text.
       if (encoded >= 0 && encoded < 3) {
