@@ -153,7 +153,14 @@ describe("a backfill cut off by the time limit", () => {
     }, 120_000);
   }
 
-  it("the weekly run sends no digest while the first backfill is unfinished, and one once it is complete", async () => {
+  /** The worker and backfill a minute after the account's first weekly slot (the one its Connected page names). */
+  const atTheSlot = async (cut: Awaited<ReturnType<typeof setup>>) => {
+    const account = (await loadAccount(cut.repo, fixtures.google.account.email))!;
+    const at = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now + 7 * 24 * 3_600_000) + MINUTE;
+    return { worker: createWorkerHandler(() => ({ ...cut.deps, now: () => at })), backfill: createBackfillHandler(() => ({ ...cut.deps, now: () => at })) };
+  };
+
+  it("the weekly run sends no digest while the first backfill is unfinished; it continues itself, and the week's digest goes once the read is complete (helper-162)", async () => {
     const cut = await setup("google");
     const email = fixtures.google.account.email;
     const digests = async () =>
@@ -161,14 +168,33 @@ describe("a backfill cut off by the time limit", () => {
     // A backfill cut after a few pages (its continuation is queued, not run yet).
     expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
     expect(accountsOf(cut.backfills.batches)).toEqual([[email]]);
-    // The weekly run with little time: it reads on a little, does not finish, sends nothing, and does not fail.
-    expect(await cut.worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
+    // The week's run at the slot the Connected page promised, in the gap between two links, with
+    // little time: it reads on a little, does not finish, sends nothing, does not fail, and does not
+    // take the week for done: it continues on Digests.
+    const { worker, backfill } = await atTheSlot(cut);
+    expect(await worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
     expect(await digests()).toEqual([]);
-    // The continuation completes the backfill; next week's run sends the digest over complete data.
-    expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
-    await updateAccount(cut.repo, email, { lastWeeklyAt: now - 7 * 24 * 3_600_000 }, now);
-    expect(await cut.worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
-    expect((await digests()).length).toBe(1);
+    expect((await loadAccount(cut.repo, email))?.lastWeeklyAt).toBeUndefined();
+    expect(cut.digests.batches).toHaveLength(1);
+    const link = cut.digests.batches[0][0];
+    expect(parseContinuation(link)?.acc).toBe(email);
+    // The backfill's continuation completes the read; the weekly link then sends that week's digest.
+    expect(await backfill({ Records: [{ messageId: randomUUID(), body: cut.backfills.batches[0][0] }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
+    expect(await worker({ Records: [{ messageId: randomUUID(), body: link }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
+    expect((await digests()).map((i) => (i.digest as { status: string }).status)).toEqual(["sent"]);
+  });
+
+  it("a first read with no backfill chain left (its enqueue failed, dead-lettered, past its two days) is read on by the week's run and its own links, and the week's digest goes (helper-162)", async () => {
+    const cut = await setup("google");
+    const email = fixtures.google.account.email;
+    const digests = async () =>
+      (await cut.repo.doc.send(new QueryCommand({ TableName: cut.repo.table, KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": `ACCOUNT#${email}`, ":s": "DIGEST#" } }))).Items ?? [];
+    const { worker } = await atTheSlot(cut);
+    const { invocations, failures, dlq } = await drain(email, cut.digests, (record) => worker(record, contextOfPages(3 * MINUTE)));
+    expect(invocations).toBeGreaterThan(1);
+    expect([failures, dlq]).toEqual([0, []]);
+    expect(cut.backfills.batches).toEqual([]);
+    expect((await digests()).map((i) => (i.digest as { status: string }).status)).toEqual(["sent"]);
   });
 
   it("a backfill that finds the account's lease held goes back with a delay, not failed (three failures would dead-letter the first read)", async () => {

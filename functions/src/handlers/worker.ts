@@ -154,8 +154,10 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const provider = await d.providerFor(account);
           // The first digest uses complete data only: while the first read is not done (the first
           // backfill continues on the Backfills queue; an account connected before the owner-mail
-          // stream existed, with no digest yet, reads that stream here, week by week), this run reads
-          // on as far as its time allows and sends no digest unless that completes it. The record
+          // stream existed, with no digest yet, reads that stream here), this run reads on as far as
+          // its time allows and sends no digest unless that completes it; cut off, it continues as
+          // any read does (below), so the week's digest goes once the read is complete (the two
+          // chains read in turn under the lease, each from the cursors the other stored). The record
           // succeeds either way (no retry, no DLQ).
           // An account past that (it has had digests, or read everything once) reads the owner's mail
           // outside Sent (a stream it had none of before, or one re-reading its window) as far as the
@@ -177,8 +179,10 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag, cursors: read.cursors });
           weekOf = weekFor(account);
           if (!scanned.complete) {
-            if (!firstRead && d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;
-            const reason = firstRead ? "first backfill still reading" : d.digests ? "read still going a day after the week's slot; it goes on next week" : "read cut short by the time limit (no Digests queue to continue on)";
+            // A first read too (helper-162): the Connected page promised this week's digest, and the
+            // backfill's own chain may be gone (its enqueue failed, dead-lettered, past its two days).
+            if (d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;
+            const reason = d.digests ? "read still going a day after the week's slot; it goes on next week" : "read cut short by the time limit (no Digests queue to continue on)";
             console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason }));
             return;
           }
