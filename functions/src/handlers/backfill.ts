@@ -31,8 +31,8 @@ export const BACKFILL_STOP_RESERVE_MS = JOB_READ_RESERVE_MS;
  * How long after its first link a backfill chain still enqueues its continuation. A year of the
  * heaviest mailbox is minutes of quota; a chain still going days later is one whose reads never end
  * (a provider expiring each new cursor before the re-read completes): it stops, logged, and the
- * weekly runs read on week by week, each within its own time (functions/src/handlers/worker.ts),
- * as the weekly chain stops a day after its slot.
+ * weekly runs read on, each continuing itself for a day after its slot as a weekly chain does
+ * (functions/src/handlers/worker.ts).
  */
 export const BACKFILL_CHAIN_MAX_MS = 2 * 86_400_000;
 

@@ -181,8 +181,11 @@ export function createWorkerHandler(deps: () => JobDeps) {
           if (!scanned.complete) {
             // A first read too (helper-162): the Connected page promised this week's digest, and the
             // backfill's own chain may be gone (its enqueue failed, dead-lettered, past its two days).
-            if (d.digests && now - weekOf < CONTINUE_WITHIN_MS) return CONTINUES;
-            const reason = d.digests ? "read still going a day after the week's slot; it goes on next week" : "read cut short by the time limit (no Digests queue to continue on)";
+            if (d.digests && now - weekOf < CONTINUE_WITHIN_MS) {
+              if (firstRead) console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "first read still going" }));
+              return CONTINUES;
+            }
+            const reason = `${firstRead ? "first read" : "read"} ${d.digests ? "still going a day after the week's slot; it goes on" : "cut short by the time limit (no Digests queue to continue on)"}`;
             console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason }));
             return;
           }
