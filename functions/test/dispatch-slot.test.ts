@@ -8,7 +8,7 @@
 import type { SQSEvent } from "aws-lambda";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { KEEP_PAST_OCCURRENCE_MS, loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { type EventJobItem, planEventJobs } from "@followthrough/core/events";
 import type { Meeting } from "@followthrough/core/model";
 import { putMeetings } from "@followthrough/core/storage";
@@ -281,14 +281,16 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       expect(await dueAt(t)).toBe(slot);
     });
 
-    it("a week whose run was dispatched and failed for good: a job two and a half hours on moves the index to next week's (#6)", async () => {
+    it("a week whose run was dispatched and failed for good: a job past the catch-up's reach (a day and a quarter) moves the index to next week's (#6)", async () => {
       const t = await setup("keep-failed");
       await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
       // Dispatched at 08:00; its run goes to the dead-letter queue (not run here).
       expect(await t.dispatch(slot)).toEqual([dueWeeklyBody(t.email, slot)]);
       await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + 60 * 60_000, leaseMs: 60_000 }, async () => undefined);
       expect(await dueAt(t)).toBe(slot);
-      await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + 150 * 60_000, leaseMs: 60_000 }, async () => undefined);
+      await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + KEEP_PAST_OCCURRENCE_MS - 60_000, leaseMs: 60_000 }, async () => undefined);
+      expect(await dueAt(t)).toBe(slot);
+      await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + KEEP_PAST_OCCURRENCE_MS + 30 * 60_000, leaseMs: 60_000 }, async () => undefined);
       expect(await dueAt(t)).toBe(slot + WEEK);
     });
   });

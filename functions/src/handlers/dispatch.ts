@@ -1,5 +1,5 @@
 /** EventBridge, every quarter hour: the accounts whose digest is due in this quarter hour of the week, and the event jobs due then (core/events/due), go to the Digests queue. */
-import type { ScheduledEvent } from "aws-lambda";
+import type { Context, ScheduledEvent } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -27,9 +27,15 @@ export function dispatchDeps(): DispatchDeps {
   });
 }
 
+/**
+ * The time a catch-up leaves before the function's limit (infra/cron.ts: 5 minutes): a slot is not
+ * begun with less, and the slots left go to the next run.
+ */
+export const CATCH_UP_RESERVE_MS = 60_000;
+
 /** The handler over given deps (tests pass local ones). */
 export function createDispatchHandler(deps: () => DispatchDeps) {
-  return async (event: Pick<ScheduledEvent, "time">): Promise<DispatchResult> => {
+  return async (event: Pick<ScheduledEvent, "time">, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<DispatchResult> => {
     const d = deps();
     // The scheduled time of the rule, not the invocation's clock (a late start still dispatches its hour).
     const at = event.time ? Date.parse(event.time) : d.now();
@@ -40,12 +46,23 @@ export function createDispatchHandler(deps: () => DispatchDeps) {
     // each tried once; this one is recorded whatever they did, so a failure that lasts is not sent
     // again by every later run. Its own failure is EventBridge's to retry (the retry sends the slot
     // again and catches nothing up); one of this bookkeeping is only logged, the slot being sent.
+    // Out of time (a day's outage is 100 slots), it records the last slot it reached instead, so the
+    // next run goes on from there (this one's own slot is sent again then: harmless, as above).
     try {
+      let reached: number | undefined;
+      let cut = false;
       for (const missed of await missedSlots(d.repo, at)) {
+        if (context && context.getRemainingTimeInMillis() < CATCH_UP_RESERVE_MS) {
+          cut = true;
+          break;
+        }
         const late = await dispatchDue({ repo: d.repo, queue, at: missed });
         console.log(JSON.stringify({ msg: "dispatch", caughtUp: new Date(missed).toISOString(), due: late.due, ahead: late.ahead, eventJobs: late.eventJobs, sent: late.sent, failed: late.failed.length }));
+        reached = missed;
       }
-      await markDispatched(d.repo, at);
+      if (cut) console.log(JSON.stringify({ msg: "dispatch", catchUp: "continues in the next run", reached: reached === undefined ? null : new Date(reached).toISOString() }));
+      if (!cut) await markDispatched(d.repo, at);
+      else if (reached !== undefined) await markDispatched(d.repo, reached);
     } catch (e) {
       console.warn(JSON.stringify({ msg: "dispatch", catchUp: "not finished", error: e instanceof Error ? e.message : String(e) }));
     }

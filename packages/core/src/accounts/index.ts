@@ -127,7 +127,7 @@ export const KEEP_PAST_OCCURRENCE_MS = CATCH_UP_MS + DUE_SLOT_MS;
  * Where the index's next occurrence is looked for from, on an account active before and after the
  * write whose schedule and zone it leaves as they were: the occurrence the index names (`dueAt`), if
  * it is not older than {@link KEEP_PAST_OCCURRENCE_MS}: past, the dispatch of its quarter hour may
- * have been skipped, and a catch-up up to two hours later reads the index as it is then, so a job
+ * have been skipped, and a catch-up up to a day later reads the index as it is then, so a job
  * or a settings save meanwhile must not move it to next week's, which the catch-up would find ahead
  * (helper-80 #1); its week's run, once recorded (`lastWeek`), moves it on. An older one (a week's run
  * that failed, nothing re-derived since) or none (an item indexed before `dueAt` was kept): the

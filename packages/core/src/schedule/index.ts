@@ -20,11 +20,15 @@ export const DUE_SLOT_MS = 15 * 60_000;
 /**
  * How far back a dispatch catches up quarter hours no dispatch completed (core/dispatch
  * missedSlots): EventBridge skipped an invocation (its schedules are at least once, not exactly
- * once), or a run failed past Lambda's two retries. Each holds digests and event jobs indexed by
- * their slot, which no later query reads. The due index keeps naming an occurrence not yet run
- * about this long after it (core/accounts accountIndexes), so that a catch-up still finds it.
+ * once), a run failed past Lambda's two retries, or the dispatcher was down (an outage, a broken
+ * deploy). Each holds digests and event jobs indexed by their slot, which no later query reads. The
+ * due index keeps naming an occurrence not yet run about this long after it (core/accounts
+ * accountIndexes), so that a catch-up still finds it. A day and an hour: an outage of up to a day
+ * loses no week's digest, and a daily sync filed in it is run late rather than left in a slot no
+ * query reads again (helper-164; it was two hours). An event email caught up past its day is
+ * dropped as too late by its own job (core/events eventMailLatest).
  */
-export const CATCH_UP_MS = 2 * 3_600_000;
+export const CATCH_UP_MS = 25 * 3_600_000;
 
 /** The start of the dispatch slot `ms` is in. */
 export const slotStart = (ms: number) => Math.floor(ms / DUE_SLOT_MS) * DUE_SLOT_MS;
