@@ -140,9 +140,10 @@ describe.each(fixtures.map((f) => [f.account.provider, f] as const))("%s: connec
     const dispatch = createDispatchHandler(() => deps);
     const worker = createWorkerHandler(() => deps);
     const before = digests.batches.length;
-    // The hour before: not due.
+    // The hour before: not due. (Its run may catch up the daily syncs filed in the day since the
+    // test's last dispatch, a day and an hour back at most: those are event jobs, not digests.)
     await dispatch({ time: new Date(now1 - 3_600_000).toISOString() });
-    expect(digests.batches.slice(before).flat().join("\n")).not.toContain(f.account.email.toLowerCase());
+    expect(digests.batches.slice(before).flat().filter((b) => !b.includes('"job":"event"')).join("\n")).not.toContain(f.account.email.toLowerCase());
     // The owner's hour (the rule fires at hh:00; the digest is as of the job's clock).
     const hour = new Date(Math.floor(now1 / 3_600_000) * 3_600_000).toISOString();
     const result = await dispatch({ time: hour });

@@ -281,7 +281,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       expect(await dueAt(t)).toBe(slot);
     });
 
-    it("a week whose run was dispatched and failed for good: a job past the catch-up's reach (a day and a quarter) moves the index to next week's (#6)", async () => {
+    it("a week whose run was dispatched and failed for good: a job past the index's reach (two hours and a quarter) moves the index to next week's (#6)", async () => {
       const t = await setup("keep-failed");
       await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
       // Dispatched at 08:00; its run goes to the dead-letter queue (not run here).

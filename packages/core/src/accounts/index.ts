@@ -2,7 +2,7 @@ import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Owner } from "../model";
 import { gmailDraftsLink } from "../providers";
 import { decrypt, encrypt, type Keyring } from "../secrets";
-import { CATCH_UP_MS, DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dispatchSlot, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
+import { DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dispatchSlot, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
 import { GSI, keys, RETAIN_DAYS, type Repository } from "../storage";
 
 /** Where a provider's APIs and token endpoint are (Google's and Microsoft's own, or the sandbox). */
@@ -116,18 +116,26 @@ export function accountIndexes(record: AccountRecord, at: number, previous?: Sto
 export type StoredAccountItem = { account: AccountRecord; dueAt?: unknown; gsi2pk?: unknown };
 
 /**
- * How long past its occurrence the index keeps naming it: the catch-up's reach back from its
- * dispatcher run's quarter hour (core/schedule CATCH_UP_MS), and a quarter hour for a run that
+ * How far back the index is kept for a catch-up: two hours. Shorter than the catch-up's own reach
+ * (core/schedule `CATCH_UP_MS`, a day and an hour): while the dispatcher is down no job of the
+ * account runs (the dispatcher queues them), so only the owner's own writes (a settings save) can
+ * move the index meanwhile, and keeping a past occurrence named longer would keep a week whose run
+ * failed for good from moving on for a day.
+ */
+const INDEX_REACH_MS = 2 * 3_600_000;
+
+/**
+ * How long past its occurrence the index keeps naming it: {@link INDEX_REACH_MS}, and a quarter hour for a run that
  * starts late or retries (helper-82 #1: a job at 10:00:30 moved the index off 08:00 before the
  * 10:00 run, started after it, caught 08:00 up).
  */
-export const KEEP_PAST_OCCURRENCE_MS = CATCH_UP_MS + DUE_SLOT_MS;
+export const KEEP_PAST_OCCURRENCE_MS = INDEX_REACH_MS + DUE_SLOT_MS;
 
 /**
  * Where the index's next occurrence is looked for from, on an account active before and after the
  * write whose schedule and zone it leaves as they were: the occurrence the index names (`dueAt`), if
  * it is not older than {@link KEEP_PAST_OCCURRENCE_MS}: past, the dispatch of its quarter hour may
- * have been skipped, and a catch-up up to a day later reads the index as it is then, so a job
+ * have been skipped, and a catch-up up to two hours later reads the index as it is then, so a job
  * or a settings save meanwhile must not move it to next week's, which the catch-up would find ahead
  * (helper-80 #1); its week's run, once recorded (`lastWeek`), moves it on. An older one (a week's run
  * that failed, nothing re-derived since) or none (an item indexed before `dueAt` was kept): the
@@ -145,8 +153,8 @@ function keptFrom(previous: StoredAccountItem | undefined, next: AccountRecord, 
   // A week recorded as run and then forgotten (a job's record of a week cleared on a new connection,
   // core/dispatch runAccountJob): the stored occurrence may have passed one now due again (helper-84 #1).
   if (current.lastWeek !== undefined && (next.lastWeek === undefined || next.lastWeek < current.lastWeek)) return undefined;
-  if (typeof previous.dueAt !== "number") return previous.gsi2pk !== undefined ? at - CATCH_UP_MS : undefined;
-  return previous.dueAt >= at - KEEP_PAST_OCCURRENCE_MS ? previous.dueAt : at - CATCH_UP_MS;
+  if (typeof previous.dueAt !== "number") return previous.gsi2pk !== undefined ? at - INDEX_REACH_MS : undefined;
+  return previous.dueAt >= at - KEEP_PAST_OCCURRENCE_MS ? previous.dueAt : at - INDEX_REACH_MS;
 }
 
 /** An account as stored anew: the record with its refresh token in clear, which is sealed on the write. */
