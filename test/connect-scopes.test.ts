@@ -21,6 +21,7 @@ import { GOOGLE_SCOPES, MICROSOFT_SCOPES } from "@followthrough/core/oauth";
 import { memorySender } from "@followthrough/core/queue";
 import { handleRevoked, MemoryMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
+import { isoWeek } from "@followthrough/core/schedule";
 import { providerFor } from "@followthrough/core/runtime";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { Repository, startLocalDynamo, type LocalDynamo } from "@followthrough/core/storage";
@@ -391,7 +392,8 @@ describe("Outlook zone", () => {
         const r = await dispatchDue({ repo: stackLA.repo, queue, at });
         expect(r.due, `${label} ${new Date(at).toISOString()}`).toBe(at === monday8 ? 1 : 0);
       }
-      expect(queue.batches.flat()).toEqual([dueWeeklyBody(f.account.email.toLowerCase(), monday8)]);
+      const zone = (await loadAccount(stackLA.repo, f.account.email))!.timeZone;
+      expect(queue.batches.flat()).toEqual([dueWeeklyBody(f.account.email.toLowerCase(), monday8, isoWeek(monday8, zone))]);
     }
 
     // The job the dispatcher queued at that hour sends the digest from the owner's mailbox at 08:00 Los Angeles time.

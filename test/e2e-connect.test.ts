@@ -18,6 +18,7 @@ import { memorySender } from "@followthrough/core/queue";
 import { MemoryMailer } from "@followthrough/core/reconnect";
 import { providerFor } from "@followthrough/core/runtime";
 import { randomKeyring } from "@followthrough/core/secrets";
+import { isoWeek } from "@followthrough/core/schedule";
 import { type LocalDynamo, startLocalDynamo } from "@followthrough/core/storage";
 import { DAY, zoneOffset } from "@followthrough/core/time";
 import { prepareDigest } from "@followthrough/core/weekly";
@@ -150,7 +151,8 @@ describe.each(fixtures.map((f) => [f.account.provider, f] as const))("%s: connec
     expect(result.due).toBeGreaterThanOrEqual(1);
     const queued = digests.batches.slice(before).flat();
     // The body names the account and the slot it was due for.
-    const mine = queued.filter((b) => b === dueWeeklyBody(f.account.email.toLowerCase(), Date.parse(hour)));
+    const account0 = (await loadAccount(deps.repo, f.account.email))!;
+    const mine = queued.filter((b) => b === dueWeeklyBody(f.account.email.toLowerCase(), Date.parse(hour), isoWeek(Date.parse(hour), account0.timeZone)));
     expect(mine).toHaveLength(1);
     expect((await worker(sqsEvent(mine))).batchItemFailures).toEqual([]);
     // The schedule fires twice (EventBridge retry), SQS redelivers: still one digest.

@@ -39,7 +39,7 @@ import { infer } from "@followthrough/core/inference";
 import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
 import type { Meeting } from "@followthrough/core/model";
-import { dueSlot } from "@followthrough/core/schedule";
+import { dueSlot, isoWeek } from "@followthrough/core/schedule";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createWorkerHandler } from "../functions/src/handlers/worker";
@@ -222,7 +222,7 @@ describe("the due-hour index, for an owner in New York across the November chang
     // A digest due at 13:00 UTC on Sunday 1 Nov (08:00 EST) goes at 13:00, not again at 13:15.
     const sunday = iso("2026-11-01T13:00:00Z");
     await saveAccount(repo, randomKeyring(), { email: "quarter@example.org", provider: "google", clientId: "c", refreshToken: "r", connectedAt: sunday - 86_400_000, aliases: [], displayName: "Q", timeZone: ny, status: "active", schedule: { day: 7, hour: 8 } });
-    expect((await at("2026-11-01T13:00:00Z")).bodies).toContain(dueWeeklyBody("quarter@example.org", sunday));
+    expect((await at("2026-11-01T13:00:00Z")).bodies).toContain(dueWeeklyBody("quarter@example.org", sunday, isoWeek(sunday, ny)));
     expect((await at("2026-11-01T13:15:00Z")).bodies.join("\n")).not.toContain("quarter@example.org");
   });
 });

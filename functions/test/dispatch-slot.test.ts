@@ -21,6 +21,8 @@ import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthr
 import { createWorkerHandler } from "../src/handlers/worker";
 
 const WEEK = 7 * 86_400_000;
+/** Dispatched bodies without the week they name (core/dispatch dueWeeklyBody `week`), for the tests that look at the slot. */
+const bare = (bodies: string[]) => bodies.map((b) => (b.startsWith("{") ? JSON.stringify({ ...JSON.parse(b), week: undefined }) : b));
 /** Monday 2 November 2026, 08:00 in London (GMT). */
 const slot = Date.parse("2026-11-02T08:00:00Z");
 
@@ -69,7 +71,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     const t = await setup("moved");
     // Last week, as scheduled.
     const last = await t.dispatch(slot - WEEK);
-    expect(last).toEqual([dueWeeklyBody(t.email, slot - WEEK)]);
+    expect(bare(last)).toEqual([dueWeeklyBody(t.email, slot - WEEK)]);
     await t.work(last, slot - WEEK + 60_000);
     expect(t.weeks).toEqual(["2026-W44"]);
     // This week: dispatched at 08:00; the owner moves the digest to 09:00 a moment later; the run
@@ -88,19 +90,37 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     expect(await t.stored()).toEqual(["2026-W44", "2026-W45"]);
   });
 
+  it("the zone changed while the record waits in the queue: the digest names the week the slot was indexed for, and none is skipped (helper-164 #2)", async () => {
+    // Sunday 23:00 in London; a moment after this week's dispatch the owner moves to Tokyo, where
+    // that instant is already Monday, next ISO week.
+    const t = await setup("zone-queued", { day: 7, hour: 23 });
+    const last = Date.parse("2026-11-01T23:00:00Z");
+    await t.work(await t.dispatch(last), last + 60_000);
+    const sunday = Date.parse("2026-11-08T23:00:00Z");
+    const queued = await t.dispatch(sunday);
+    expect(queued.map((b) => JSON.parse(b).week)).toEqual(["2026-W45"]);
+    await updateAccount(t.repo, t.email, { timeZone: "Asia/Tokyo" }, sunday + 30_000);
+    await t.work(queued, sunday + 60_000);
+    expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
+    // Tokyo's next Sunday 23:00 names the next week.
+    const tokyo = Date.parse("2026-11-15T14:00:00Z");
+    await t.work(await t.dispatch(tokyo), tokyo + 60_000);
+    expect(t.weeks).toEqual(["2026-W44", "2026-W45", "2026-W46"]);
+  });
+
   it("a digest moved to an earlier slot less than 20 hours after the last one, into the next week: that week's digest goes (helper-60 finding 6)", async () => {
     // Sunday 20:00 in London: the week of 2-8 November's digest goes on Sunday 8 November.
     const t = await setup("earlier", { day: 7, hour: 20 });
     const sunday = Date.parse("2026-11-08T20:00:00Z");
     const first = await t.dispatch(sunday);
-    expect(first).toEqual([dueWeeklyBody(t.email, sunday)]);
+    expect(bare(first)).toEqual([dueWeeklyBody(t.email, sunday)]);
     await t.work(first, sunday + 60_000);
     expect(t.weeks).toEqual(["2026-W45"]);
     // That evening the owner moves it to Monday 08:00: twelve hours on, a new week's slot.
     await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 8 } }, sunday + 3_600_000);
     const monday = Date.parse("2026-11-09T08:00:00Z");
     const next = await t.dispatch(monday);
-    expect(next).toEqual([dueWeeklyBody(t.email, monday)]);
+    expect(bare(next)).toEqual([dueWeeklyBody(t.email, monday)]);
     await t.work(next, monday + 60_000);
     expect(t.weeks).toEqual(["2026-W45", "2026-W46"]);
     // A duplicate of that dispatch (EventBridge's retry, an SQS redelivery) is still skipped.
@@ -136,7 +156,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     // The owner chose Sunday 23:00 three days before (the account's setup is dated a week later).
     await updateAccount(t.repo, t.email, { schedule: { day: 7, hour: 23 } }, run - 3 * 86_400_000);
     const first = await t.dispatch(run);
-    expect(first).toEqual([dueWeeklyBody(t.email, run)]);
+    expect(bare(first)).toEqual([dueWeeklyBody(t.email, run)]);
     await t.work(first, run + 60_000);
     expect(t.weeks).toEqual(["2026-W42"]);
     // An hour later the key is the account's, but its occurrence is next week's: nothing is queued.
@@ -147,7 +167,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     expect(ahead).toMatchObject({ due: 0, ahead: 1, sent: 0 });
     // The week after, at 23:00 GMT, it is due.
     const next = await t.dispatch(Date.parse("2026-10-25T23:00:00Z"));
-    expect(next).toEqual([dueWeeklyBody(t.email, Date.parse("2026-10-25T23:00:00Z"))]);
+    expect(bare(next)).toEqual([dueWeeklyBody(t.email, Date.parse("2026-10-25T23:00:00Z"))]);
     await t.work(next, Date.parse("2026-10-25T23:01:00Z"));
     expect(t.weeks).toEqual(["2026-W42", "2026-W43"]);
   });
@@ -174,7 +194,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       // catches up 08:00 and 08:15 (EventBridge is at least once, not exactly once).
       await runAccountJob({ repo: t.repo, email: t.email, owner: "event-job", now: slot + 20 * 60_000, leaseMs: 60_000 }, async () => undefined);
       const caughtUp = await catchUp(t, slot + 30 * 60_000);
-      expect(caughtUp).toEqual([dueWeeklyBody(t.email, slot)]);
+      expect(bare(caughtUp)).toEqual([dueWeeklyBody(t.email, slot)]);
       await t.work(caughtUp, slot + 31 * 60_000);
       expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
     });
@@ -184,7 +204,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       // At 08:20 the owner saves the settings form (its schedule as it was).
       await updateAccount(t.repo, t.email, { schedule: { day: 1, hour: 8 }, signatureName: "Sam" }, slot + 20 * 60_000);
       const caughtUp = await catchUp(t, slot + 30 * 60_000);
-      expect(caughtUp).toEqual([dueWeeklyBody(t.email, slot)]);
+      expect(bare(caughtUp)).toEqual([dueWeeklyBody(t.email, slot)]);
       await t.work(caughtUp, slot + 31 * 60_000);
       expect(t.weeks).toEqual(["2026-W44", "2026-W45"]);
     });
@@ -205,7 +225,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
     it("a job at 10:00:30, before the 10:00 run that catches 08:00 up: the week's digest goes (#1)", async () => {
       const t = await missed("keep-edge");
       await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + 2 * 3_600_000 + 30_000, leaseMs: 60_000 }, async () => undefined);
-      expect(await catchUp(t, slot + 2 * 3_600_000)).toEqual([dueWeeklyBody(t.email, slot)]);
+      expect(bare(await catchUp(t, slot + 2 * 3_600_000))).toEqual([dueWeeklyBody(t.email, slot)]);
     });
 
     it("a reconnect of the active account at 08:20: the 08:30 catch-up still sends it (#2)", async () => {
@@ -221,7 +241,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
         now: slot + 20 * 60_000,
       });
       expect(outcome.kind).toBe("reconnected");
-      expect(await catchUp(t, slot + 30 * 60_000)).toEqual([dueWeeklyBody(t.email, slot)]);
+      expect(bare(await catchUp(t, slot + 30 * 60_000))).toEqual([dueWeeklyBody(t.email, slot)]);
     });
 
 
@@ -243,7 +263,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       expect(await dueAt(t)).toBe(slot - WEEK);
       await markDispatched(t.repo, slot - 15 * 60_000);
       await updateAccount(t.repo, t.email, { signatureName: "Sam" }, slot + 5 * 60_000);
-      expect(await catchUp(t, slot + 15 * 60_000)).toEqual([dueWeeklyBody(t.email, slot)]);
+      expect(bare(await catchUp(t, slot + 15 * 60_000))).toEqual([dueWeeklyBody(t.email, slot)]);
     });
 
     it("a week recorded as run and then forgotten (cleared on a new connection): the index goes back to this week's occurrence (helper-84 #1)", async () => {
@@ -285,7 +305,7 @@ describe("a weekly run names the week of the slot it was dispatched for", () => 
       const t = await setup("keep-failed");
       await t.work(await t.dispatch(slot - WEEK), slot - WEEK + 60_000);
       // Dispatched at 08:00; its run goes to the dead-letter queue (not run here).
-      expect(await t.dispatch(slot)).toEqual([dueWeeklyBody(t.email, slot)]);
+      expect(bare(await t.dispatch(slot))).toEqual([dueWeeklyBody(t.email, slot)]);
       await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + 60 * 60_000, leaseMs: 60_000 }, async () => undefined);
       expect(await dueAt(t)).toBe(slot);
       await runAccountJob({ repo: t.repo, email: t.email, owner: "job", now: slot + KEEP_PAST_OCCURRENCE_MS - 60_000, leaseMs: 60_000 }, async () => undefined);

@@ -14,7 +14,7 @@ import { acquireLease, leaseKey, releaseLease } from "@followthrough/core/lease"
 import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
 import { MemoryMailer } from "@followthrough/core/reconnect";
-import { dueSlot, utcHourOfWeek } from "@followthrough/core/schedule";
+import { dueSlot, isoWeek, utcHourOfWeek } from "@followthrough/core/schedule";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
@@ -130,7 +130,11 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     expect(queue.batches.map((b) => b.length)).toEqual([10, 10, 2]);
     expect(accountsIn(queue.batches.flat()).sort()).toEqual([...due].sort());
     // Each names the slot it was found due for (the worker names the week after it).
-    for (const b of queue.batches.flat()) expect(parseContinuation(b)).toEqual({ acc: expect.any(String), slot: at, due: true });
+    for (const b of queue.batches.flat()) {
+      const p = parseContinuation(b)!;
+      // And the week its index was derived for, in the account's zone.
+      expect(p).toEqual({ acc: expect.any(String), slot: at, week: isoWeek(at, (await loadAccount(repo, p.acc))!.timeZone), due: true });
+    }
   });
 
   it("pages through the due-hour index without losing or repeating anyone", async () => {
@@ -143,7 +147,8 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
 
   it("retries entries the queue refused once, and fails the invocation when they fail again", async () => {
     const queue = memorySender();
-    queue.failNext.add(dueWeeklyBody(due[3], at)).add(dueWeeklyBody(due[15], at));
+    const bodyOf = async (email: string) => dueWeeklyBody(email, at, isoWeek(at, (await loadAccount(repo, email))!.timeZone));
+    queue.failNext.add(await bodyOf(due[3])).add(await bodyOf(due[15]));
     const result = await createDispatchHandler(() => depsWith(queue))(scheduledEvent("2026-03-02T14:00:00Z"));
     expect(result).toMatchObject({ sent: 22, batches: 4, failed: [] });
     expect(accountsIn(queue.calls[3]).sort()).toEqual([due[3], due[15]].sort());

@@ -59,12 +59,26 @@ export { BUSY_DELAY_S } from "../jobs";
  * has the same form, marked `due` (core/dispatch dueWeeklyBody: the slot it was found due for).
  * Undefined for any other body (a bare account email, an event job); a malformed one throws.
  */
-export function parseContinuation(body: string): { acc: string; slot: number; due?: true } | undefined {
+export function parseContinuation(body: string): { acc: string; slot: number; week?: string; due?: true } | undefined {
   if (!body.trimStart().startsWith("{")) return undefined;
-  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; slot?: unknown; due?: unknown };
+  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; slot?: unknown; week?: unknown; due?: unknown };
   if (j.job !== "weekly") return undefined;
   if (typeof j.acc !== "string" || !j.acc || typeof j.slot !== "number" || !Number.isFinite(j.slot)) throw new Error("malformed weekly continuation");
-  return { acc: j.acc.trim().toLowerCase(), slot: j.slot, ...(j.due === true ? { due: true as const } : {}) };
+  if (j.week !== undefined && (typeof j.week !== "string" || !/^\d{4}-W\d{2}$/.test(j.week))) throw new Error("malformed weekly continuation");
+  return { acc: j.acc.trim().toLowerCase(), slot: j.slot, ...(j.week !== undefined ? { week: j.week as string } : {}), ...(j.due === true ? { due: true as const } : {}) };
+}
+
+/**
+ * The instant that names a run's digest: the occurrence it belongs to, unless the record names the
+ * ISO week its slot was indexed for (core/dispatch dueWeeklyBody `week`) and the run is that slot's:
+ * then the same occurrence read a day or two either side, in the week it names. A zone changed while
+ * the record waited reads the slot as another day (London's Sunday 23:00 is Monday in Tokyo), and
+ * the digest named after it skipped a week (helper-164 #2).
+ */
+function namingInstant(at: number, timeZone: string, body: { slot: number; week?: string } | undefined): number {
+  if (!body?.week || at !== body.slot) return at;
+  for (const shift of [0, -1, 1, -2, 2]) if (isoWeek(at + shift * 86_400_000, timeZone) === body.week) return at + shift * 86_400_000;
+  return at;
 }
 
 /**
@@ -77,7 +91,7 @@ const occurrenceOf = (account: Pick<AccountRecord, "schedule" | "timeZone">, now
   Math.max(previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now), dispatched ?? -Infinity);
 
 /** The body of a weekly run's continuation ({@link parseContinuation}). */
-export const continuationBody = (acc: string, slot: number) => JSON.stringify({ job: "weekly", acc, slot });
+export const continuationBody = (acc: string, slot: number, week?: string) => JSON.stringify({ job: "weekly", acc, slot, ...(week ? { week } : {}) });
 
 /**
  * Sends a record that found the account's lease held back to Digests with a delay
@@ -130,7 +144,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // (One read decides: a reconnect meanwhile makes it an active account's link, dropped; helper-110 #2.)
           const notice = await runAccountJob({ ...jobFor(email), noticeOnly: true }, async () => undefined);
           if (notice === "busy" && d.digests) {
-            const requeued = await bounce(d, continuationBody(email, continued.slot));
+            const requeued = await bounce(d, continuationBody(email, continued.slot, continued.week));
             console.log(JSON.stringify({ msg: "weekly", account: email, outcome: notice, requeued }));
             return requeued;
           }
@@ -141,10 +155,13 @@ export function createWorkerHandler(deps: () => JobDeps) {
         // before the slot it was dispatched for). The digest is named after it, so a late retry (or a
         // continuation) stays in its week.
         const weekFor = (account: AccountRecord) => continued?.slot ?? occurrenceOf(account, now, dispatched);
+        // What names its digest: that occurrence, in the week the dispatched record says it was indexed for.
+        const namedBy = (account: AccountRecord) => namingInstant(weekFor(account), account.timeZone, weeklyBody);
         let weekOf: number | undefined;
+        let weekName: string | undefined;
         let accountProvider: string | undefined;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
-        const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(weekFor(a), a.timeZone) };
+        const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(namedBy(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
           accountProvider = account.provider;
           // How far the streams were read (three cursor reads) goes while the provider's module loads.
@@ -178,6 +195,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag, cursors: read.cursors });
           weekOf = weekFor(account);
+          weekName = weeklyBody?.week !== undefined && weekOf === weeklyBody.slot ? isoWeek(namedBy(account), account.timeZone) : undefined;
           if (!scanned.complete) {
             // A first read too (helper-162): the Connected page promised this week's digest, and the
             // backfill's own chain may be gone (its enqueue failed, dead-lettered, past its two days).
@@ -201,7 +219,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           let weekly;
           try {
             // That read is this run's scan (the same `now`): the digest is built on it, not on a second sync.
-            weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf, scanned });
+            weekly = await runWeekly({ repo: d.repo, provider, account, now, links, weekOf: namedBy(account), scanned });
           } catch (e) {
             // The plan is waited for (none of its writes outlives the lease); the digest's failure is
             // the record's, the plan's own is logged.
@@ -217,7 +235,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (outcome === "continued") {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
           // record fails and the queue hands it out again (the cursors hold what was read).
-          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!)], continuationSend(accountProvider));
+          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekName)], continuationSend(accountProvider));
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "read continues in a new invocation", queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
@@ -226,7 +244,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // is dropped a day after the slot like any other link.
           const account = continued ? undefined : await loadAccount(d.repo, email);
           const slot = account ? weekFor(account) : (continued?.slot ?? dispatched);
-          const requeued = slot !== undefined && (await bounce(d, continuationBody(email, slot)));
+          const requeued = slot !== undefined && (await bounce(d, continuationBody(email, slot, slot === weeklyBody?.slot ? weeklyBody.week : undefined)));
           console.log(JSON.stringify({ msg: "weekly", account: email, outcome, requeued }));
           return requeued;
         }

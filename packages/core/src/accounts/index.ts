@@ -2,7 +2,7 @@ import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Owner } from "../model";
 import { gmailDraftsLink } from "../providers";
 import { decrypt, encrypt, type Keyring } from "../secrets";
-import { DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dispatchSlot, dueKey, nextDue, slotStart, utcHourOfWeek } from "../schedule";
+import { DEFAULT_SCHEDULE, type DigestSchedule, DUE_SLOT_MS, dispatchSlot, dueKey, isoWeek, nextDue, slotStart, utcHourOfWeek } from "../schedule";
 import { GSI, keys, RETAIN_DAYS, type Repository } from "../storage";
 
 /** Where a provider's APIs and token endpoint are (Google's and Microsoft's own, or the sandbox). */
@@ -102,14 +102,17 @@ export const calendarZoneOf = (a: Pick<AccountRecord, "timeZone" | "calendarZone
  * dispatcher queries every quarter hour (a paused or disconnected account simply has no GSI2 key),
  * with `dueAt`, the occurrence that hour was derived for (core/schedule nextDue: the first of a week
  * not yet run, looked for from where {@link keptFrom} says, else from the next quarter hour), so that
- * the dispatcher can tell the hour's own week from a later one's. `previous` is the item as stored before this write ({@link keptFrom}).
+ * the dispatcher can tell the hour's own week from a later one's, and `dueWeek`, that occurrence's
+ * ISO week in the zone it was derived in, which the dispatcher hands the worker to name the digest
+ * by (a zone changed while the record waits in the queue reads the slot as another day: helper-164
+ * #2). `previous` is the item as stored before this write ({@link keptFrom}).
  */
 export function accountIndexes(record: AccountRecord, at: number, previous?: StoredAccountItem): Record<string, string | number> {
   const base = { gsi1pk: keys.allAccounts, gsi1sk: record.email.toLowerCase() };
   if (record.status !== "active") return base;
   const from = keptFrom(previous, record, at) ?? dispatchSlot(at);
   const dueAt = nextDue(record.schedule ?? DEFAULT_SCHEDULE, record.timeZone, from, record.lastWeek);
-  return { ...base, gsi2pk: dueKey(utcHourOfWeek(dueAt)), gsi2sk: record.email.toLowerCase(), dueAt };
+  return { ...base, gsi2pk: dueKey(utcHourOfWeek(dueAt)), gsi2sk: record.email.toLowerCase(), dueAt, dueWeek: isoWeek(dueAt, record.timeZone) };
 }
 
 /** An account item as stored: the record and its index's occurrence. */
@@ -291,14 +294,14 @@ export async function updateConnection(
       sets.push(`#a.#f${i} = :v${i}`);
     });
     const idx = accountIndexes(next, at, item);
-    for (const k of ["gsi2pk", "gsi2sk", "dueAt"]) {
+    for (const k of ["gsi2pk", "gsi2sk", "dueAt", "dueWeek"]) {
       if (idx[k] !== undefined) {
         names[`#${k}`] = k;
         values[`:${k}`] = idx[k];
         sets.push(`#${k} = :${k}`);
       }
     }
-    if (!idx.gsi2pk) removes.push("gsi2pk", "gsi2sk", "dueAt");
+    if (!idx.gsi2pk) removes.push("gsi2pk", "gsi2sk", "dueAt", "dueWeek");
     const expression = [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].filter(Boolean).join(" ");
     // What the derivation read, as it was read.
     const read: [string, Record<string, string>, unknown][] = [
@@ -353,9 +356,17 @@ export async function updateConnection(
  * and counted in `ahead`. An item indexed before `dueAt` was kept is always due.
  */
 export async function accountsDue(repo: Repository, slot: number, start?: Record<string, unknown>, limit = 1000, at?: number) {
-  const page = await repo.gsi2Items(dueKey(slot), ["gsi2sk", "dueAt"], start, limit);
+  const page = await repo.gsi2Items(dueKey(slot), ["gsi2sk", "dueAt", "dueWeek"], start, limit);
   const ahead = (i: Record<string, unknown>) => at !== undefined && typeof i.dueAt === "number" && i.dueAt >= slotStart(at) + DUE_SLOT_MS;
-  return { emails: page.items.filter((i) => !ahead(i)).map((i) => String(i.gsi2sk)), ahead: page.items.filter(ahead).length, next: page.next };
+  const due = page.items.filter((i) => !ahead(i));
+  return {
+    emails: due.map((i) => String(i.gsi2sk)),
+    // The week each was indexed for, where its occurrence is this quarter hour's (not one kept from
+    // an earlier week, nor an item indexed before it was kept).
+    weeks: due.map((i) => (at !== undefined && typeof i.dueWeek === "string" && typeof i.dueAt === "number" && slotStart(i.dueAt) === slotStart(at) ? i.dueWeek : undefined)),
+    ahead: page.items.length - due.length,
+    next: page.next,
+  };
 }
 
 /**

@@ -32,9 +32,10 @@ export interface DispatchResult {
  * hour) does not make it name last week's occurrence, find that digest sent, and leave this week's
  * to a re-dispatch its 20-hour guard then skips. The worker reads it as functions' weekly
  * continuation (`{job: "weekly", acc, slot}`), marked `due`; it still takes a bare email (a record
- * queued before this form).
+ * queued before this form). `week`: the ISO week the index was derived for (core/accounts
+ * accountIndexes `dueWeek`), which names the digest should the zone change before the run.
  */
-export const dueWeeklyBody = (email: string, slot: number) => JSON.stringify({ job: "weekly", acc: email, slot, due: true });
+export const dueWeeklyBody = (email: string, slot: number, week?: string) => JSON.stringify({ job: "weekly", acc: email, slot, ...(week ? { week } : {}), due: true });
 
 /**
  * The dispatcher, every quarter hour: the accounts whose digest is due in the quarter hour of `at`
@@ -62,7 +63,7 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
       const page = await accountsDue(o.repo, slot, start, o.pageSize, quarter);
       result.due += page.emails.length;
       result.ahead += page.ahead;
-      pending.push(...page.emails.map((email) => dueWeeklyBody(email, quarter)));
+      pending.push(...page.emails.map((email, i) => dueWeeklyBody(email, quarter, page.weeks[i])));
       start = page.next;
       if (!start) phase = "events";
     } else {

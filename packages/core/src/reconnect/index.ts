@@ -217,7 +217,7 @@ export async function markGrantGone(repo: Repository, account: Pick<AccountRecor
     new UpdateCommand({
       TableName: repo.table,
       Key: keys.account(account.email),
-      UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${claim ? ", #a.#k = :now" : ""} REMOVE gsi2pk, gsi2sk, dueAt`,
+      UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${claim ? ", #a.#k = :now" : ""} REMOVE gsi2pk, gsi2sk, dueAt, dueWeek`,
       ConditionExpression: `attribute_exists(pk)${claim ? " AND attribute_not_exists(#a.#n) AND (attribute_not_exists(#a.#k) OR #a.#k <= :stale)" : ""} AND #a.#c = :c AND #a.#s <> :paused`,
       ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason", ...(claim ? { "#n": "reconnectNotifiedAt", "#k": "reconnectNotifyingAt" } : {}) },
       ExpressionAttributeValues: {
