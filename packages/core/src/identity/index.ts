@@ -138,12 +138,19 @@ function normalizeUncached(raw: string): string | undefined {
   let domain = s.slice(at + 1);
   const plus = local.indexOf("+");
   if (plus > 0) local = local.slice(0, plus);
-  if (NON_ASCII.test(domain) || domain.includes("xn--")) domain = unicodeDomain(local, domain);
+  if (spelledOtherwise(domain)) domain = unicodeDomain(local, domain);
   if (domain === "googlemail.com") domain = "gmail.com";
   if (domain === "gmail.com") local = local.replace(/\./g, "");
   if (!local) return undefined;
   return `${local}@${domain}`;
 }
+
+/**
+ * Whether text may spell a domain another way than {@link unicodeDomain} writes it: an ASCII `xn--`
+ * label, or Unicode (which UTS #46 may map further: full-width letters). Text that is neither is
+ * already in the one spelling.
+ */
+export const spelledOtherwise = (s: string): boolean => s.includes("xn--") || NON_ASCII.test(s);
 
 /**
  * One spelling of an internationalised domain: its Unicode form, by UTS #46 as browsers map a host

@@ -6,7 +6,7 @@
  * release stored in the ASCII spelling to today's, so nothing the owner did is lost (helper-160).
  */
 import type { OwnerStatements } from "../events";
-import { normalizeAddress } from "../identity";
+import { normalizeAddress, spelledOtherwise } from "../identity";
 import type { MailMessage } from "../model";
 import type { PersonRecord, Repository } from "../storage";
 import { keys } from "../storage/keys";
@@ -15,7 +15,7 @@ import { keys } from "../storage/keys";
  * The address in today's comparison form, where an earlier release stored another spelling: an
  * ASCII `xn--` one, or a Unicode one UTS #46 maps further (full-width letters).
  */
-const respelt = (address: string) => (address.includes("xn--") || /[^\x00-\x7f]/.test(address) ? (normalizeAddress(address) ?? address) : address);
+const respelt = (address: string) => (spelledOtherwise(address) ? (normalizeAddress(address) ?? address) : address);
 
 /** Stored messages with their addresses in today's comparison form; every message already in it as it is. */
 export function refoldStored(messages: MailMessage[]): MailMessage[] {
