@@ -16,6 +16,7 @@ import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { readSoFar, scan } from "@followthrough/core/scan";
 import { runWeekly } from "@followthrough/core/weekly";
+import { DAY } from "@followthrough/core/time";
 import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps } from "../jobs";
 import { need } from "../linked";
 
@@ -77,7 +78,7 @@ export function parseContinuation(body: string): { acc: string; slot: number; we
  */
 function namingInstant(at: number, timeZone: string, body: { slot: number; week?: string } | undefined): number {
   if (!body?.week || at !== body.slot) return at;
-  for (const shift of [0, -1, 1, -2, 2]) if (isoWeek(at + shift * 86_400_000, timeZone) === body.week) return at + shift * 86_400_000;
+  for (const shift of [0, -1, 1, -2, 2]) if (isoWeek(at + shift * DAY, timeZone) === body.week) return at + shift * DAY;
   return at;
 }
 
@@ -157,8 +158,9 @@ export function createWorkerHandler(deps: () => JobDeps) {
         const weekFor = (account: AccountRecord) => continued?.slot ?? occurrenceOf(account, now, dispatched);
         // What names its digest: that occurrence, in the week the dispatched record says it was indexed for.
         const namedBy = (account: AccountRecord) => namingInstant(weekFor(account), account.timeZone, weeklyBody);
+        // The week a record sent on for `slot` carries: the record's own, while the run is its slot's.
+        const weekCarried = (slot: number) => (slot === weeklyBody?.slot ? weeklyBody.week : undefined);
         let weekOf: number | undefined;
-        let weekName: string | undefined;
         let accountProvider: string | undefined;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
         const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(namedBy(a), a.timeZone) };
@@ -195,7 +197,6 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag, cursors: read.cursors });
           weekOf = weekFor(account);
-          weekName = weeklyBody?.week !== undefined && weekOf === weeklyBody.slot ? isoWeek(namedBy(account), account.timeZone) : undefined;
           if (!scanned.complete) {
             // A first read too (helper-162): the Connected page promised this week's digest, and the
             // backfill's own chain may be gone (its enqueue failed, dead-lettered, past its two days).
@@ -235,7 +236,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (outcome === "continued") {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
           // record fails and the queue hands it out again (the cursors hold what was read).
-          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekName)], continuationSend(accountProvider));
+          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekCarried(weekOf!))], continuationSend(accountProvider));
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "read continues in a new invocation", queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
@@ -244,7 +245,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // is dropped a day after the slot like any other link.
           const account = continued ? undefined : await loadAccount(d.repo, email);
           const slot = account ? weekFor(account) : (continued?.slot ?? dispatched);
-          const requeued = slot !== undefined && (await bounce(d, continuationBody(email, slot, slot === weeklyBody?.slot ? weeklyBody.week : undefined)));
+          const requeued = slot !== undefined && (await bounce(d, continuationBody(email, slot, weekCarried(slot))));
           console.log(JSON.stringify({ msg: "weekly", account: email, outcome, requeued }));
           return requeued;
         }
