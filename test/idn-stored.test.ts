@@ -7,40 +7,45 @@
  */
 import { describe, expect, it } from "vitest";
 import { unconfirmMet } from "@followthrough/core/events";
+import type { Meeting } from "@followthrough/core/model";
 import { keys, type PersonRecord, putMeetings, putMessages } from "@followthrough/core/storage";
 import { meeting, sent } from "../packages/core/test/support/builders";
 import { ownFixture } from "./support/fixtures";
-import { startScanHarness } from "./support/scan-harness";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
 const DAY = 86_400_000;
 
+/**
+ * The demo Google account scanned once, then a meeting three days back with `attendees` stored as
+ * the calendar sync stores one; `body` runs on it, and the harness closes after.
+ */
+async function withMeeting(attendees: string[], body: (h: ScanHarness, now: number, met: Meeting) => Promise<void>) {
+  const h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 50 });
+  try {
+    const now = Date.parse(h.expected.now);
+    await h.scan(now);
+    const met = meeting({ id: "idn-meeting", start: now - 3 * DAY, end: now - 3 * DAY + 3_600_000, attendees });
+    await putMeetings(h.repo, h.email, [met], (await h.repo.getCursor(h.email, "calendar"))!.generation);
+    await body(h, now, met);
+  } finally {
+    await h.close();
+  }
+}
+
 describe("mail stored before an internationalised domain had one spelling", () => {
   it("a stored reply to the ASCII form follows up the meeting whose invitation wrote the Unicode form", async () => {
-    const h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 50 });
-    try {
-      const now = Date.parse(h.expected.now);
-      await h.scan(now);
-      const generation = async (stream: string) => (await h.repo.getCursor(h.email, stream))!.generation;
-      const met = meeting({ id: "idn-meeting", start: now - 3 * DAY, end: now - 3 * DAY + 3_600_000, attendees: ["jonas@bäckerei.de"] });
-      await putMeetings(h.repo, h.email, [met], await generation("calendar"));
+    await withMeeting(["jonas@bäckerei.de"], async (h, now) => {
       const missing = async () => (await h.scan(now)).missingFollowUps.map((c) => c.email);
       expect(await missing()).toContain("jonas@bäckerei.de");
 
       // As the earlier release stored the owner's reply: the recipient's ASCII form, as written.
-      await putMessages(h.repo, h.email, [sent({ id: "idn-reply", from: h.email, sentAt: now - 2 * DAY, to: ["jonas@xn--bckerei-5wa.de"] })], await generation("sent"));
+      await putMessages(h.repo, h.email, [sent({ id: "idn-reply", from: h.email, sentAt: now - 2 * DAY, to: ["jonas@xn--bckerei-5wa.de"] })], (await h.repo.getCursor(h.email, "sent"))!.generation);
       expect(await missing()).not.toContain("jonas@bäckerei.de");
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it("a person dismissed, their draft claim and a confirmation, stored under the ASCII spelling, keep what the owner did", async () => {
-    const h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 50 });
-    try {
-      const now = Date.parse(h.expected.now);
-      await h.scan(now);
-      const met = meeting({ id: "idn-meeting", start: now - 3 * DAY, end: now - 3 * DAY + 3_600_000, attendees: ["jonas@bäckerei.de"] });
-      await putMeetings(h.repo, h.email, [met], (await h.repo.getCursor(h.email, "calendar"))!.generation);
+    await withMeeting(["jonas@bäckerei.de"], async (h, now, met) => {
       await h.scan(now);
       const [unicode, ascii] = ["jonas@bäckerei.de", "jonas@xn--bckerei-5wa.de"];
       const found = (await h.repo.getPerson(h.email, unicode))!;
@@ -61,18 +66,11 @@ describe("mail stored before an internationalised domain had one spelling", () =
       // And the owner can take it back, by either spelling.
       await unconfirmMet(h.repo, h.account(), met.id, ascii);
       expect(await h.repo.get(keys.metConfirmation(h.email, met.id, unicode))).toBeUndefined();
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it("where spellings meet on one key (a record written since under today's, two old spellings of one address), one is kept: the one the owner took furthest, with its draft (helper-161)", async () => {
-    const h = await startScanHarness({ fixture: ownFixture("demo-google"), pageSize: 50 });
-    try {
-      const now = Date.parse(h.expected.now);
-      await h.scan(now);
-      const met = meeting({ id: "idn-meeting", start: now - 3 * DAY, end: now - 3 * DAY + 3_600_000, attendees: ["jonas@bäckerei.de", "ana@zürich.ch"] });
-      await putMeetings(h.repo, h.email, [met], (await h.repo.getCursor(h.email, "calendar"))!.generation);
+    await withMeeting(["jonas@bäckerei.de", "ana@zürich.ch"], async (h, now, met) => {
       await h.scan(now);
       const jonas = (await h.repo.getPerson(h.email, "jonas@bäckerei.de"))!;
       const ana = (await h.repo.getPerson(h.email, "ana@zürich.ch"))!;
@@ -104,8 +102,6 @@ describe("mail stored before an internationalised domain had one spelling", () =
       expect(result.statements?.confirmations.filter((c) => c.email.startsWith("bo@"))).toEqual([expect.objectContaining({ email: "bo@bäckerei.de", name: "Bo B" })]);
       // And the next scan finds nothing left to move.
       expect((await h.scan(now)).people.filter((p) => p.email.includes("xn--") || /[ａ-ｚ]/.test(p.email))).toEqual([]);
-    } finally {
-      await h.close();
-    }
+    });
   });
 });
