@@ -12,7 +12,7 @@
  * not in its files at all; elsewhere it is a chunk of its own, loaded on the first draft or send.
  * A weekly run loads React's synchronous server renderer and not its streaming one.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -224,5 +224,17 @@ describe("modules loaded at run time, bundled as deployed", () => {
       expect(staticModules(b), b.name).not.toContain(ZONE_TABLE);
     }
     expect(Object.keys(bundles.dispatch.metafile.inputs)).not.toContain(ZONE_TABLE);
+  });
+
+  it("every file deployed is Latin-1 text, so V8 keeps each module's source at one byte a character", () => {
+    // V8 stores a string with any character past U+00FF at two bytes a character: one such
+    // character in a regular expression or a legal comment doubles its whole chunk in the heap, and
+    // the worker's 90 KB entry was one (a typographic apostrophe in a pattern, 2026-12-04). esbuild
+    // escapes strings and identifiers (charset "ascii"), not regular expression literals or comments.
+    for (const b of Object.values(bundles))
+      for (const file of Object.keys(b.metafile.outputs).filter((f) => f.endsWith(".mjs"))) {
+        const wide = [...readFileSync(join(root, file), "utf8").matchAll(/[^\u0000-\u00ff]/gu)].map((m) => m[0]);
+        expect(wide, `${b.name}: ${file}`).toEqual([]);
+      }
   });
 });

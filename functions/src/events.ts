@@ -196,7 +196,7 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
       return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${eventWhen(e.m, zone, { until: true })} · networking event: ${REASONS[e.reason]}</span>
 <p>${goal !== undefined ? html`Your goal: <b>${goalText(goal)}</b>.` : html`No goal yet.`}</p>
 <form method="post" class="inline">${hidden}<input type="hidden" name="action" value="goal">
-<label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}–${EVENT_RULES.goalMax})</label>
+<label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}&ndash;${EVENT_RULES.goalMax})</label>
 <input type="number" id="goal-${id}" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${bad === `goal-${id}` ? (said?.typed ?? "") : (goal ?? "")}" required${fieldAttrs(`goal-${id}`, bad)}>
 <button type="submit">Save goal</button></form>
 ${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary" aria-label="Remove goal: ${title}">Remove goal</button></form>` : ""}
@@ -283,7 +283,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
 ${quick.map((n) => html`<button type="submit" name="goal" value="${n}"${n === goal ? html` aria-pressed="true"` : ""}>${n}</button> `)}
 </fieldset></form>
 <form method="post"><input type="hidden" name="action" value="goal">
-<label for="goal">Or another number (${EVENT_RULES.goalMin}–${EVENT_RULES.goalMax})</label>
+<label for="goal">Or another number (${EVENT_RULES.goalMin}&ndash;${EVENT_RULES.goalMax})</label>
 <input type="number" id="goal" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${said?.typed ?? ""}" required${fieldAttrs("goal", said?.field)}>
 <button type="submit" class="secondary">Set goal</button></form>
 ${goal !== undefined ? html`<form method="post"><input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary">Remove the goal</button></form>` : ""}

@@ -28,7 +28,7 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The section's inner markup for a first look. */
 export function firstLookMarkup(look: FirstLook): HtmlEscapedString | Promise<HtmlEscapedString> {
-  if (!look.ready) return html`<h2>A first look</h2><p class="muted">Reading your calendar and your newest sent mail… the people you met lately appear here in a minute or two.</p>`;
+  if (!look.ready) return html`<h2>A first look</h2><p class="muted">Reading your calendar and your newest sent mail&hellip; the people you met lately appear here in a minute or two.</p>`;
   const list = look.people.length
     ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${dayOf(p.metAt)}</span></li>`)}</ul>`
     : html`<p>Nobody you met in the last 30 days is waiting for a note.</p>`;

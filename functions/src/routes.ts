@@ -110,7 +110,7 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
       html`<h1>${title}</h1>
 ${lead}
 <form id="act" method="post"><button type="submit">${button}</button></form>
-<p class="muted" id="wait" hidden>One moment…</p>
+<p class="muted" id="wait" hidden>One moment&hellip;</p>
 ${foot}
 <script nonce="${nonceOf(c)}">
 (function () {

@@ -240,7 +240,7 @@ ${
     ? html`<h2 id="time-zone">Time zone</h2>
 <form method="post"><input type="hidden" name="action" value="zone">
 <p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${calendarZone ? option(CALENDAR_OPTION, `My calendar’s: ${calendarZone.replaceAll("_", " ")}`) : ""}${zones.map((z) => option(z, z.replaceAll("_", " ")))}</select></p>
-<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. “My calendar’s” is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.</p>
+<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. &ldquo;My calendar&rsquo;s&rdquo; is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.</p>
 <button type="submit" class="secondary">Save time zone</button>
 </form>`
     : ""
@@ -272,7 +272,7 @@ ${
 <button type="submit" class="secondary">Save event emails</button>
 </form>
 <h2>Names in your drafts</h2>
-<p class="muted">Drafts greet people by a guessed first name ("Mei Lin Goh" → "Mei Lin", "Tan, Wei Jie" → "Wei Jie"). Correct it for anyone; it is remembered for that person.</p>
+<p class="muted">Drafts greet people by a guessed first name ("Mei Lin Goh" &rarr; "Mei Lin", "Tan, Wei Jie" &rarr; "Wei Jie"). Correct it for anyone; it is remembered for that person.</p>
 ${
   Object.keys(account.firstNames ?? {}).length
     ? html`<ul>${Object.entries(account.firstNames ?? {}).map(([p, n]) => html`<li>${p}: <b>${n}</b></li>`)}</ul>`
@@ -298,7 +298,7 @@ ${
   canManage
     ? html`<form method="post"><input type="hidden" name="action" value="disconnect">
 <p>Revoke Followthrough's access to ${account.email} and delete everything we stored for it.</p>
-<button type="submit">Disconnect…</button></form>`
+<button type="submit">Disconnect&hellip;</button></form>`
     : html`<p>To revoke Followthrough's access and delete everything we stored, sign in again with ${providerName(account)} as ${account.email}. (A digest can be forwarded; a sign-in can't.)</p>
 <p><a class="button" href="${base}/settings/signin/${account.provider}">Sign in to disconnect</a></p>`
 }`,
