@@ -44,6 +44,20 @@ export const BUSY_DELAY_S = 120;
  */
 export const continuationSend = (provider: string | undefined): { delaySeconds: number } | undefined => (provider === "google" ? { delaySeconds: 60 } : undefined);
 
+/**
+ * How fresh a first backfill's mark (AccountRecord.backfillAt, written by each link that continues
+ * the chain) says the chain is still reading: a link's 15 minutes, the minute before the next, and
+ * slack. Within it, a weekly run that finds the first read unfinished reads nothing itself and looks
+ * again {@link FIRST_READ_WAIT_S} later: two chains reading in turn lost Gmail's per-minute quota at
+ * each hand-over and the weekly chain's short links held the read, about 20 % slower in all for a
+ * heavy year (helper-163). A chain gone without ending (its function died) leaves a mark that goes
+ * stale, and the weekly runs read on.
+ */
+export const BACKFILL_MARK_FRESH_MS = 20 * 60_000;
+
+/** How much later a weekly run that leaves the first read to the backfill's chain looks again. */
+export const FIRST_READ_WAIT_S = 300;
+
 /** What a queue worker uses; functions/src/resources.ts buildDeps (tests) gives a superset. */
 export interface JobDeps {
   repo: Repository;

@@ -28,6 +28,7 @@ import { BACKFILL_CHAIN_MAX_MS, createBackfillHandler, parseBackfill } from "../
 /** The accounts of Backfills records (a continuation names its account and when its chain began). */
 const accountsOf = (batches: string[][]) => batches.map((b) => b.map((body) => parseBackfill(body, 0).acc));
 import { BUSY_DELAY_S, continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
+import { BACKFILL_MARK_FRESH_MS, FIRST_READ_WAIT_S } from "../src/jobs";
 import { buildDeps } from "../src/resources";
 
 const now = Date.parse("2026-10-14T23:30:00Z");
@@ -160,31 +161,57 @@ describe("a backfill cut off by the time limit", () => {
     return { at, worker: createWorkerHandler(() => ({ ...cut.deps, now: () => at })), backfill: createBackfillHandler(() => ({ ...cut.deps, now: () => at })) };
   };
 
-  it("the weekly run sends no digest while the first backfill is unfinished; it continues itself, and the week's digest goes once the read is complete (helper-162)", async () => {
+  it("the weekly run sends no digest while the first backfill is unfinished; it leaves the read to the backfill's chain, and the week's digest goes once the read is complete (helper-162, helper-163)", async () => {
     const cut = await setup("google");
     const email = fixtures.google.account.email;
     const digests = async () =>
       (await cut.repo.doc.send(new QueryCommand({ TableName: cut.repo.table, KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": `ACCOUNT#${email}`, ":s": "DIGEST#" } }))).Items ?? [];
-    // A backfill cut after a few pages (its continuation is queued, not run yet).
-    expect(await cut.handler({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
-    expect(accountsOf(cut.backfills.batches)).toEqual([[email]]);
-    // The week's run at the slot the Connected page promised, in the gap between two links, with
-    // little time: it reads on a little, does not finish, sends nothing, does not fail, and does not
-    // take the week for done: it continues on Digests.
     const { worker, backfill, at } = await atTheSlot(cut);
+    // A backfill cut after a few pages five minutes before the slot (its continuation is queued, not run yet).
+    const early = createBackfillHandler(() => ({ ...cut.deps, now: () => at - 5 * MINUTE }));
+    expect(await early({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
+    expect(accountsOf(cut.backfills.batches)).toEqual([[email]]);
+    // The link marked the account as read by its chain.
+    expect((await loadAccount(cut.repo, email))?.backfillAt).toBe(at - 5 * MINUTE);
+    // The week's run at the slot the Connected page promised, in the gap between two links: it leaves
+    // the read to the backfill's chain (reads no page: one chain at a time at Gmail's pace,
+    // helper-163), sends nothing, does not fail, and does not take the week for done: it looks again
+    // on Digests five minutes later.
+    const pages = pagesServed();
     expect(await worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
+    expect(pagesServed()).toBe(pages);
     expect(await digests()).toEqual([]);
     expect((await loadAccount(cut.repo, email))?.lastWeeklyAt).toBeUndefined();
     expect(cut.digests.batches).toHaveLength(1);
     const link = cut.digests.batches[0][0];
     expect(parseContinuation(link)).toEqual({ acc: email, slot: at - MINUTE });
-    // A minute later, as a Google chain's links are (Gmail's per-minute quota).
-    expect(cut.digests.delays).toEqual([60]);
-    // The backfill's continuation completes the read; the weekly link then sends that week's digest.
+    expect(cut.digests.delays).toEqual([FIRST_READ_WAIT_S]);
+    // The backfill's continuation completes the read and removes the mark; the weekly link then sends that week's digest.
     expect(await backfill({ Records: [{ messageId: randomUUID(), body: cut.backfills.batches[0][0] }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
+    expect((await loadAccount(cut.repo, email))?.backfillAt).toBeUndefined();
     expect(await worker({ Records: [{ messageId: randomUUID(), body: link }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
     // That week's digest: the one the Connected page named.
     expect((await digests()).map((i) => i.digest as { status: string; week: string })).toEqual([expect.objectContaining({ status: "sent", week: isoWeek(at - MINUTE, (await loadAccount(cut.repo, email))!.timeZone) })]);
+  });
+
+  it("a backfill chain whose mark went stale (its function died mid-link) leaves the first read to the weekly run: it reads on, continues a minute later, and the week's digest goes (helper-162)", async () => {
+    const cut = await setup("google");
+    const email = fixtures.google.account.email;
+    const digests = async () =>
+      (await cut.repo.doc.send(new QueryCommand({ TableName: cut.repo.table, KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": `ACCOUNT#${email}`, ":s": "DIGEST#" } }))).Items ?? [];
+    const { worker, at } = await atTheSlot(cut);
+    // A link cut 21 minutes before the slot, its continuation lost with it: the mark is past BACKFILL_MARK_FRESH_MS.
+    const early = createBackfillHandler(() => ({ ...cut.deps, now: () => at - 21 * MINUTE }));
+    expect(await early({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
+    expect(at - 21 * MINUTE + BACKFILL_MARK_FRESH_MS).toBeLessThan(at);
+    const pages = pagesServed();
+    const { invocations, failures, dlq } = await drain(email, cut.digests, (record) => worker(record, contextOfPages(3 * MINUTE)));
+    expect(pagesServed()).toBeGreaterThan(pages);
+    expect(invocations).toBeGreaterThan(1);
+    expect([failures, dlq]).toEqual([0, []]);
+    // Its links a minute apart, as a Google chain's are (Gmail's per-minute quota).
+    expect([...new Set(cut.digests.delays)]).toEqual([60]);
+    expect((await digests()).map((i) => (i.digest as { status: string }).status)).toEqual(["sent"]);
   });
 
   it("a first read with no backfill chain left (its enqueue failed, dead-lettered, past its two days) is read on by the week's run and its own links, and the week's digest goes (helper-162)", async () => {
@@ -250,7 +277,7 @@ describe("a backfill cut off by the time limit", () => {
 });
 
 describe("a backfill chain that never ends (helper-60 finding 5)", () => {
-  it("still cut short two days after its first link, it stops continuing itself: logged, nothing queued, the record done", async () => {
+  it("still cut short two days after its first link, it stops continuing itself: logged, nothing queued, the record done, its mark gone", async () => {
     const cut = await setup("microsoft");
     const email = fixtures.microsoft.account.email;
     const short = () => {
@@ -266,9 +293,13 @@ describe("a backfill chain that never ends (helper-60 finding 5)", () => {
     const res = await cut.handler({ Records: [{ messageId: randomUUID(), body: JSON.stringify({ job: "backfill", acc: email, since: now - BACKFILL_CHAIN_MAX_MS }) }] } as SQSEvent, short());
     expect(res).toEqual({ batchItemFailures: [] });
     expect(cut.backfills.batches).toHaveLength(1);
-    // A minute younger, it continues, keeping its chain's start.
+    // Nor does it leave its mark: the weekly runs read on from now (jobs BACKFILL_MARK_FRESH_MS).
+    expect((await loadAccount(cut.repo, email))?.backfillAt).toBeUndefined();
+    // A minute younger, it continues, keeping its chain's start, and marks the account.
     await cut.handler({ Records: [{ messageId: randomUUID(), body: JSON.stringify({ job: "backfill", acc: email, since: now - BACKFILL_CHAIN_MAX_MS + 60_000 }) }] } as SQSEvent, short());
     expect(parseBackfill(cut.backfills.batches[1][0], 1)).toEqual({ acc: email, since: now - BACKFILL_CHAIN_MAX_MS + 60_000 });
+    expect((await loadAccount(cut.repo, email))?.backfillAt).toBe(now);
+
     expect(() => parseBackfill('{"job":"backfill","acc":"a@x.io"}', 1)).toThrow(/malformed backfill continuation/);
   });
 });

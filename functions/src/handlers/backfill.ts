@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { loadAccount } from "@followthrough/core/accounts";
+import { updateAccount } from "@followthrough/core/accounts";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { planEventJobs } from "@followthrough/core/events";
 import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
@@ -63,9 +63,11 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         const { acc: email, since } = parseBackfill(r.body, now);
         let complete = true;
         let provider: string | undefined;
+        let marked = false;
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked, clock: d.now };
         const outcome = await runAccountJob(job, async (account) => {
           provider = account.provider;
+          marked = account.backfillAt !== undefined;
           const stopBefore = remainingMs && d.backfills ? () => remainingMs() < reserve : undefined;
           // Within a page, no call starts once less than one call's worst case is left (core/limits).
           const abandonPageBefore = remainingMs && d.backfills ? () => remainingMs() < PAGE_ABANDON_RESERVE_MS : undefined;
@@ -77,16 +79,25 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           console.log(JSON.stringify({ msg: "backfill", account: email, complete, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
         });
         if (outcome !== "done") console.log(JSON.stringify({ msg: "backfill", account: email, outcome }));
+        // The chain's mark ends with it: a weekly run reads on its own from then (jobs BACKFILL_MARK_FRESH_MS).
+        if (outcome === "done" && complete && marked) await updateAccount(d.repo, email, { backfillAt: undefined }, d.now());
         if (outcome === "done" && !complete) {
           // Cut short by the time limit (the lease is released): continue in a new invocation, unless
           // the chain began two days ago, or the owner paused while it read (the resume queues the
-          // read again, settings).
-          const stop =
-            now - since >= BACKFILL_CHAIN_MAX_MS
-              ? "still reading two days after the chain began; the weekly runs read on"
-              : (await loadAccount(d.repo, email))?.status === "paused"
-                ? "paused"
-                : undefined;
+          // read again, settings). The account is marked as read by this chain meanwhile, in the same
+          // write that reads its status.
+          const expired = now - since >= BACKFILL_CHAIN_MAX_MS;
+          let paused = false;
+          await updateAccount(
+            d.repo,
+            email,
+            (current) => {
+              paused = current.status === "paused";
+              return { backfillAt: expired || paused ? undefined : d.now() };
+            },
+            d.now(),
+          );
+          const stop = expired ? "still reading two days after the chain began; the weekly runs read on" : paused ? "paused" : undefined;
           if (stop) {
             console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: stop }));
             return true;
@@ -98,7 +109,9 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         }
         if (outcome === "busy" && d.backfills) {
           // Another job holds the account (a weekly run, an event email): back with a delay, not
-          // failed into the queue's retries, three of which would dead-letter the first read.
+          // failed into the queue's retries, three of which would dead-letter the first read. The
+          // chain is still reading: marked so.
+          await updateAccount(d.repo, email, { backfillAt: d.now() }, d.now());
           const { failed: notQueued } = await d.backfills.sendBatch([backfillContinuation(email, since)], { delaySeconds: BUSY_DELAY_S });
           return notQueued.length === 0;
         }

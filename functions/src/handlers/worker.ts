@@ -17,7 +17,7 @@ import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedu
 import { readSoFar, scan } from "@followthrough/core/scan";
 import { runWeekly } from "@followthrough/core/weekly";
 import { DAY } from "@followthrough/core/time";
-import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps } from "../jobs";
+import { BACKFILL_MARK_FRESH_MS, BUSY_DELAY_S, continuationSend, FIRST_READ_WAIT_S, type JobDeps, jobDeps } from "../jobs";
 import { need } from "../linked";
 
 /** Longer than the worker's timeout (infra/queue.ts: 5 minutes), so a worker that died frees the account. */
@@ -162,6 +162,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
         const weekCarried = (slot: number) => (slot === weeklyBody?.slot ? weeklyBody.week : undefined);
         let weekOf: number | undefined;
         let accountProvider: string | undefined;
+        /** The run left the first read to the backfill's chain: it looks again later. */
+        let waits = false;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
         const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(namedBy(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
@@ -193,6 +195,15 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const read = { ...(await readSoFarAsked), ...(provider.ownerMail === undefined ? { ownerMail: true } : {}) };
           const hadDigest = (!read.backfilled || !read.ownerMail) && (await hasSentDigest(d.repo, email));
           const firstRead = !hadDigest && (!read.backfilled || !read.ownerMail);
+          weekOf = weekFor(account);
+          // The first backfill's chain still reading (its fresh mark): this run reads nothing and looks
+          // again a few minutes later, so that one chain reads at a time at the provider's pace (jobs
+          // BACKFILL_MARK_FRESH_MS; helper-163).
+          if (firstRead && !read.backfilled && d.digests && now - (account.backfillAt ?? -Infinity) < BACKFILL_MARK_FRESH_MS && now - weekOf < CONTINUE_WITHIN_MS) {
+            console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "first read: the backfill's chain is reading it" }));
+            waits = true;
+            return CONTINUES;
+          }
           const ownerMailMayLag = !firstRead;
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag, cursors: read.cursors });
@@ -236,8 +247,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (outcome === "continued") {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
           // record fails and the queue hands it out again (the cursors hold what was read).
-          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekCarried(weekOf!))], continuationSend(accountProvider));
-          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "read continues in a new invocation", queued: notQueued.length === 0 }));
+          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekCarried(weekOf!))], waits ? { delaySeconds: FIRST_READ_WAIT_S } : continuationSend(accountProvider));
+          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: waits ? "looks again once the backfill's chain has read on" : "read continues in a new invocation", queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
         if (outcome === "busy" && d.digests) {

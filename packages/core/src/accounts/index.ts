@@ -47,6 +47,12 @@ export interface AccountRecord extends Owner {
   reconnectNotifyingAt?: number;
   /** When the weekly job last completed (a duplicate dispatch within hours is skipped). */
   lastWeeklyAt?: number;
+  /**
+   * When the first backfill's chain last continued itself (functions/src/handlers/backfill): a
+   * weekly run that finds the first read unfinished leaves it to that chain while this is fresh, so
+   * one chain reads at a time at the provider's pace. Removed when the chain ends.
+   */
+  backfillAt?: number;
   /** The ISO week (the owner's zone) that run was for: a run for another week is no duplicate, however soon. */
   lastWeek?: string;
   /**
@@ -237,7 +243,7 @@ export async function setFirstName(repo: Repository, email: string, person: stri
 export const loadAccountItem = async (repo: Repository, email: string) => (couldBeAccount(email) ? repo.get<StoredAccountItem>(keys.account(email)) : undefined);
 
 /** The fields {@link updateAccount} changes. */
-export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason">>;
+export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason" | "backfillAt">>;
 
 /**
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.
