@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { ScheduledEvent, SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountRecord, accountsDue, loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
-import { dispatchDue, dueWeeklyBody, WEEKLY_GUARD_MS } from "@followthrough/core/dispatch";
+import { dispatchDue, dueWeeklyBody, SEND_CONCURRENCY, WEEKLY_GUARD_MS } from "@followthrough/core/dispatch";
 import { acquireLease, leaseKey, releaseLease } from "@followthrough/core/lease";
 import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
@@ -143,6 +143,45 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     expect(result).toMatchObject({ due: 22, sent: 22, batches: 3 });
     expect(accountsIn(queue.batches.flat()).sort()).toEqual([...due].sort());
     expect((await accountsDue(repo, 14, undefined, 100)).emails).toHaveLength(22);
+  });
+
+  it("keeps up to SEND_CONCURRENCY batches in flight; a batch that throws fails the dispatch", async () => {
+    /** A queue whose every call is answered 5 ms later, counting the calls it holds at once. */
+    const slowQueue = () => {
+      const sent = memorySender();
+      const q = {
+        held: 0,
+        most: 0,
+        sent,
+        sendBatch: async (bodies: string[]) => {
+          q.most = Math.max(q.most, ++q.held);
+          await new Promise((r) => setTimeout(r, 5));
+          q.held--;
+          return sent.sendBatch(bodies);
+        },
+      };
+      return q;
+    };
+    // One page of the index: its three batches go out together (one at a time, `most` was 1).
+    const three = slowQueue();
+    expect(await dispatchDue({ repo, queue: three, at, pageSize: 100 })).toMatchObject({ due: 22, sent: 22, batches: 3, failed: [] });
+    expect(accountsIn(three.sent.batches.flat()).sort()).toEqual([...due].sort());
+    expect(three.most).toBe(3);
+    // 95 accounts due: ten batches, never more than SEND_CONCURRENCY of them at once, every account sent once.
+    await ensureTable(dynamo.client, "dispatch-many");
+    const many = new Repository(dynamo.doc, "dispatch-many");
+    const ring = randomKeyring();
+    const emails = Array.from({ length: 95 }, (_, i) => `many${String(i).padStart(2, "0")}@example.com`);
+    for (const email of emails)
+      await saveAccount(many, ring, { provider: "google", clientId: "c", refreshToken: "r", connectedAt: at, aliases: [], email, displayName: email, timeZone: "UTC", schedule: localDayHour(at, "UTC"), status: "active" });
+    const ten = slowQueue();
+    expect(await dispatchDue({ repo: many, queue: ten, at, pageSize: 100 })).toMatchObject({ due: 95, sent: 95, batches: 10, failed: [] });
+    expect(ten.most).toBe(SEND_CONCURRENCY);
+    expect(accountsIn(ten.sent.batches.flat()).sort()).toEqual(emails);
+    // A queue that throws (the SDK's failure, not entries refused) fails the dispatch.
+    let calls = 0;
+    const broken = { sendBatch: async () => (++calls === 2 ? Promise.reject(new Error("SQS down")) : { failed: [] as string[] }) };
+    await expect(dispatchDue({ repo: many, queue: broken, at, pageSize: 100 })).rejects.toThrow(/SQS down/);
   });
 
   it("retries entries the queue refused once, and fails the invocation when they fail again", async () => {
