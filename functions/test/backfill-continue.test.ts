@@ -20,14 +20,14 @@ import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedu
 import { memorySender } from "@followthrough/core/queue";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { readSoFar } from "@followthrough/core/scan";
 import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { BACKFILL_CHAIN_MAX_MS, createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
+import { BACKFILL_CHAIN_MAX_MS, backfillContinuation, createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
 
 /** The accounts of Backfills records (a continuation names its account and when its chain began). */
 const accountsOf = (batches: string[][]) => batches.map((b) => b.map((body) => parseBackfill(body, 0).acc));
-import { BUSY_DELAY_S, continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
+import { BUSY_DELAY_S, CONTINUE_WITHIN_MS, continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
 import { BACKFILL_MARK_FRESH_MS, FIRST_READ_WAIT_S } from "../src/jobs";
 import { buildDeps } from "../src/resources";
 
@@ -118,6 +118,9 @@ async function drain(email: string, sender: { batches: string[][] }, invoke: (re
   return { invocations, failures, dlq };
 }
 
+/** The account's digest items (DIGEST#…): claimed, sent. */
+const digestsOf = (repo: Repository, email: string) => repo.query(`ACCOUNT#${email}`, "DIGEST#");
+
 /** The stored outcome of a backfill: what the digest and the next scans read. */
 async function stored(repo: Repository, email: string) {
   const people = (await repo.loadPeople(email)).sort((a, b) => a.email.localeCompare(b.email));
@@ -155,8 +158,8 @@ describe("a backfill cut off by the time limit", () => {
   }
 
   /** The worker and backfill a minute after the account's first weekly slot (the one its Connected page names). */
-  const atTheSlot = async (cut: Awaited<ReturnType<typeof setup>>) => {
-    const account = (await loadAccount(cut.repo, fixtures.google.account.email))!;
+  const atTheSlot = async (cut: Awaited<ReturnType<typeof setup>>, email = fixtures.google.account.email) => {
+    const account = (await loadAccount(cut.repo, email))!;
     const at = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now + 7 * 24 * 3_600_000) + MINUTE;
     return { at, worker: createWorkerHandler(() => ({ ...cut.deps, now: () => at })), backfill: createBackfillHandler(() => ({ ...cut.deps, now: () => at })) };
   };
@@ -164,8 +167,7 @@ describe("a backfill cut off by the time limit", () => {
   it("the weekly run sends no digest while the first backfill is unfinished; it leaves the read to the backfill's chain, and the week's digest goes once the read is complete (helper-162, helper-163)", async () => {
     const cut = await setup("google");
     const email = fixtures.google.account.email;
-    const digests = async () =>
-      (await cut.repo.doc.send(new QueryCommand({ TableName: cut.repo.table, KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": `ACCOUNT#${email}`, ":s": "DIGEST#" } }))).Items ?? [];
+    const digests = () => digestsOf(cut.repo, email);
     const { worker, backfill, at } = await atTheSlot(cut);
     // A backfill cut after a few pages five minutes before the slot (its continuation is queued, not run yet).
     const early = createBackfillHandler(() => ({ ...cut.deps, now: () => at - 5 * MINUTE }));
@@ -194,11 +196,55 @@ describe("a backfill cut off by the time limit", () => {
     expect((await digests()).map((i) => i.digest as { status: string; week: string })).toEqual([expect.objectContaining({ status: "sent", week: isoWeek(at - MINUTE, (await loadAccount(cut.repo, email))!.timeZone) })]);
   });
 
+  it("a backfill cut while it reads the owner's mail outside Sent (calendar and Sent read) still has the read to itself: the weekly run waits (helper-166 #1)", async () => {
+    const cut = await setup("microsoft");
+    const email = fixtures.microsoft.account.email;
+    const { at } = await atTheSlot(cut, email);
+    // Time is plenty until the Sent stream is read to its end; then each page costs 4 minutes.
+    let ownerMailFrom: number | undefined;
+    const context = { getRemainingTimeInMillis: () => (ownerMailFrom === undefined ? 15 * MINUTE : 15 * MINUTE - 4 * MINUTE * (pagesServed() - ownerMailFrom)) };
+    const putCursor = Repository.prototype.putCursor;
+    Repository.prototype.putCursor = async function (this: Repository, ...args: Parameters<typeof putCursor>) {
+      await putCursor.apply(this, args);
+      if (args[1] === "sent" && args[2].mode === "incremental") ownerMailFrom ??= pagesServed();
+    };
+    try {
+      const early = createBackfillHandler(() => ({ ...cut.deps, now: () => at - 5 * MINUTE }));
+      expect(await early({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, context)).toEqual({ batchItemFailures: [] });
+    } finally {
+      Repository.prototype.putCursor = putCursor;
+    }
+    expect(await readSoFar(cut.repo, email)).toMatchObject({ backfilled: true, ownerMail: false });
+    expect((await loadAccount(cut.repo, email))?.backfillAt).toBe(at - 5 * MINUTE);
+    const worker = createWorkerHandler(() => ({ ...cut.deps, now: () => at }));
+    const pages = pagesServed();
+    expect(await worker({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
+    expect(pagesServed()).toBe(pages);
+    expect(cut.digests.delays).toEqual([FIRST_READ_WAIT_S]);
+  });
+
+  it("a weekly link whose look again would come past the one-day bound reads on itself, and the week's first digest goes (helper-166 #2)", async () => {
+    const cut = await setup("google");
+    const email = fixtures.google.account.email;
+    const { at } = await atTheSlot(cut);
+    const slot = at - MINUTE;
+    const late = slot + CONTINUE_WITHIN_MS - 3 * MINUTE;
+    // A backfill link cut ten minutes before (its mark fresh), its continuation queued.
+    const early = createBackfillHandler(() => ({ ...cut.deps, now: () => late - 10 * MINUTE }));
+    expect(await early({ Records: [{ messageId: randomUUID(), body: backfillContinuation(email, slot - 60 * MINUTE) }] } as SQSEvent, contextOfPages(3 * MINUTE))).toEqual({ batchItemFailures: [] });
+    expect(cut.backfills.batches).toHaveLength(1);
+    // The week's link 23 h 57 min after its slot: five minutes on would be past the bound, so it reads now.
+    const pages = pagesServed();
+    const worker = createWorkerHandler(() => ({ ...cut.deps, now: () => late }));
+    expect(await worker({ Records: [{ messageId: randomUUID(), body: continuationBody(email, slot) }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
+    expect(pagesServed()).toBeGreaterThan(pages);
+    expect((await digestsOf(cut.repo, email)).map((i) => (i.digest as { status: string }).status)).toEqual(["sent"]);
+  });
+
   it("a backfill chain whose mark went stale (its function died mid-link) leaves the first read to the weekly run: it reads on, continues a minute later, and the week's digest goes (helper-162)", async () => {
     const cut = await setup("google");
     const email = fixtures.google.account.email;
-    const digests = async () =>
-      (await cut.repo.doc.send(new QueryCommand({ TableName: cut.repo.table, KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": `ACCOUNT#${email}`, ":s": "DIGEST#" } }))).Items ?? [];
+    const digests = () => digestsOf(cut.repo, email);
     const { worker, at } = await atTheSlot(cut);
     // A link cut 21 minutes before the slot, its continuation lost with it: the mark is past BACKFILL_MARK_FRESH_MS.
     const early = createBackfillHandler(() => ({ ...cut.deps, now: () => at - 21 * MINUTE }));
@@ -217,8 +263,7 @@ describe("a backfill cut off by the time limit", () => {
   it("a first read with no backfill chain left (its enqueue failed, dead-lettered, past its two days) is read on by the week's run and its own links, and the week's digest goes (helper-162)", async () => {
     const cut = await setup("google");
     const email = fixtures.google.account.email;
-    const digests = async () =>
-      (await cut.repo.doc.send(new QueryCommand({ TableName: cut.repo.table, KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": `ACCOUNT#${email}`, ":s": "DIGEST#" } }))).Items ?? [];
+    const digests = () => digestsOf(cut.repo, email);
     const { worker } = await atTheSlot(cut);
     const { invocations, failures, dlq } = await drain(email, cut.digests, (record) => worker(record, contextOfPages(3 * MINUTE)));
     expect(invocations).toBeGreaterThan(1);

@@ -196,10 +196,12 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const hadDigest = (!read.backfilled || !read.ownerMail) && (await hasSentDigest(d.repo, email));
           const firstRead = !hadDigest && (!read.backfilled || !read.ownerMail);
           weekOf = weekFor(account);
-          // The first backfill's chain still reading (its fresh mark): this run reads nothing and looks
-          // again a few minutes later, so that one chain reads at a time at the provider's pace (jobs
-          // BACKFILL_MARK_FRESH_MS; helper-163).
-          if (firstRead && !read.backfilled && d.digests && now - (account.backfillAt ?? -Infinity) < BACKFILL_MARK_FRESH_MS && now - weekOf < CONTINUE_WITHIN_MS) {
+          // The first backfill's chain still reading (its fresh mark; the owner's mail outside Sent is
+          // part of its read, helper-166 #1): this run reads nothing and looks again a few minutes later,
+          // so that one chain reads at a time at the provider's pace (jobs BACKFILL_MARK_FRESH_MS;
+          // helper-163). Not when that look would come past the chain's one-day bound: then it reads
+          // on itself, as before (helper-166 #2).
+          if (firstRead && d.digests && now - (account.backfillAt ?? -Infinity) < BACKFILL_MARK_FRESH_MS && now + FIRST_READ_WAIT_S * 1000 - weekOf < CONTINUE_WITHIN_MS) {
             console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "first read: the backfill's chain is reading it" }));
             waits = true;
             return CONTINUES;
