@@ -137,6 +137,23 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     }
   });
 
+  it("an index whose week is not its occurrence's (a dueAt rewritten by a release that did not know dueWeek) names no week: the worker names it by the slot (helper-165 #2)", async () => {
+    const key = keys.account(due[0]);
+    const item = (await repo.get<{ dueWeek: string }>(key))!;
+    const zone = (await loadAccount(repo, due[0]))!.timeZone;
+    expect(item.dueWeek).toBe(isoWeek(at, zone));
+    await repo.put({ ...item, dueWeek: isoWeek(at - 7 * 86_400_000, zone) });
+    try {
+      const queue = memorySender();
+      await dispatchDue({ repo, queue, at });
+      const bodies = queue.batches.flat().map((b) => parseContinuation(b)!);
+      expect(bodies.find((b) => b.acc === due[0])).toEqual({ acc: due[0], slot: at, due: true });
+      expect(bodies.find((b) => b.acc === due[1])?.week).toBe(isoWeek(at, (await loadAccount(repo, due[1]))!.timeZone));
+    } finally {
+      await repo.put(item);
+    }
+  });
+
   it("pages through the due-hour index without losing or repeating anyone", async () => {
     const queue = memorySender();
     const result = await dispatchDue({ repo, queue, at, pageSize: 7 });

@@ -354,6 +354,9 @@ export async function updateConnection(
   }
 }
 
+/** Whether `week` is the ISO week of instant `at` in some zone (UTC-12 to UTC+14). */
+const weekAnywhere = (at: number, week: string) => [-12, 0, 14].some((h) => isoWeek(at + h * 3_600_000, "UTC") === week);
+
 /**
  * Accounts whose digest is due in a UTC hour-of-week slot (to the quarter): one query on GSI2, pages
  * of up to `limit`. Given `at`, the quarter hour being dispatched, an account whose index was
@@ -368,8 +371,12 @@ export async function accountsDue(repo: Repository, slot: number, start?: Record
   return {
     emails: due.map((i) => String(i.gsi2sk)),
     // The week each was indexed for, where its occurrence is this quarter hour's (not one kept from
-    // an earlier week, nor an item indexed before it was kept).
-    weeks: due.map((i) => (at !== undefined && typeof i.dueWeek === "string" && typeof i.dueAt === "number" && slotStart(i.dueAt) === slotStart(at) ? i.dueWeek : undefined)),
+    // an earlier week, nor an item indexed before it was kept) and the week is that occurrence's in
+    // some zone: a `dueAt` rewritten by a release that did not know `dueWeek` (a deploy's window)
+    // leaves an earlier week beside it, which would name this week's digest after that one.
+    weeks: due.map((i) =>
+      at !== undefined && typeof i.dueWeek === "string" && typeof i.dueAt === "number" && slotStart(i.dueAt) === slotStart(at) && weekAnywhere(i.dueAt, i.dueWeek) ? i.dueWeek : undefined,
+    ),
     ahead: page.items.length - due.length,
     next: page.next,
   };
