@@ -162,6 +162,103 @@ describe("dispatch handler (EventBridge, every quarter hour)", () => {
     expect((await accountsDue(repo, 14, undefined, 100)).emails).toHaveLength(22);
   });
 
+  it("keeps up to SEND_CONCURRENCY batches in flight; a batch that throws fails the dispatch once the others have settled", async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** Waits until `ok()` or `ms` have passed. */
+    const until = async (ok: () => boolean, ms = 5000) => {
+      for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await sleep(1);
+    };
+    /** A queue that answers a call only when the test releases it, counting the calls it holds at once; call `fails` throws. */
+    const gatedQueue = (fails?: number) => {
+      const sent = memorySender();
+      const q = {
+        held: 0,
+        most: 0,
+        calls: 0,
+        gates: [] as (() => void)[],
+        sent,
+        release: () => q.gates.splice(0).forEach((open) => open()),
+        sendBatch: async (bodies: string[]) => {
+          if (++q.calls === fails) throw new Error("SQS down");
+          q.most = Math.max(q.most, ++q.held);
+          await new Promise<void>((open) => q.gates.push(open));
+          q.held--;
+          return sent.sendBatch(bodies);
+        },
+      };
+      return q;
+    };
+    /** Runs a dispatch over `queue`, releasing its calls once `ready()` or a few seconds have passed; the most it held by then. */
+    const dispatchHeld = async (over: Repository, queue: ReturnType<typeof gatedQueue>, ready: () => boolean) => {
+      const run = dispatchDue({ repo: over, queue, at, pageSize: 100 });
+      await until(ready);
+      await sleep(20); // nothing more is sent while they are held
+      const most = queue.most;
+      const opening = setInterval(queue.release, 1);
+      try {
+        return { result: await run, most };
+      } finally {
+        clearInterval(opening);
+      }
+    };
+    // One page of the index: its three batches go out together (one at a time, the first held, `most` was 1).
+    const three = gatedQueue();
+    const a = await dispatchHeld(repo, three, () => three.held === 3);
+    expect(a.result).toMatchObject({ due: 22, sent: 22, batches: 3, failed: [] });
+    expect(a.most).toBe(3);
+    expect(accountsIn(three.sent.batches.flat()).sort()).toEqual([...due].sort());
+    // 95 accounts due: ten batches, never more than SEND_CONCURRENCY of them at once, every account sent once.
+    await ensureTable(dynamo.client, "dispatch-many");
+    const many = new Repository(dynamo.doc, "dispatch-many");
+    const ring = randomKeyring();
+    const emails = Array.from({ length: 95 }, (_, i) => `many${String(i).padStart(2, "0")}@example.com`);
+    for (const email of emails)
+      await saveAccount(many, ring, { provider: "google", clientId: "c", refreshToken: "r", connectedAt: at, aliases: [], email, displayName: email, timeZone: "UTC", schedule: localDayHour(at, "UTC"), status: "active" });
+    const ten = gatedQueue();
+    const b = await dispatchHeld(many, ten, () => ten.held === SEND_CONCURRENCY);
+    expect(b.result).toMatchObject({ due: 95, sent: 95, batches: 10, failed: [] });
+    expect(b.most).toBe(SEND_CONCURRENCY);
+    expect(accountsIn(ten.sent.batches.flat()).sort()).toEqual(emails);
+    // A queue that throws (the SDK's failure, not entries refused): the dispatch fails, once the batches it holds are answered.
+    const broken = gatedQueue(2);
+    let done = false;
+    const failing = dispatchDue({ repo: many, queue: broken, at, pageSize: 100 }).finally(() => {
+      done = true;
+    });
+    failing.catch(() => undefined);
+    await until(() => broken.held > 0);
+    await sleep(20);
+    expect(done).toBe(false);
+    broken.release();
+    await expect(failing).rejects.toThrow(/SQS down/);
+    expect(broken.held).toBe(0);
+  });
+
+  it("an index whose week is not its occurrence's (a dueAt rewritten by a release that did not know dueWeek) names no week: the worker names it by the slot (helper-165 #2)", async () => {
+    const key = keys.account(due[0]);
+    const item = (await repo.get<{ dueWeek: string }>(key))!;
+    const zone = (await loadAccount(repo, due[0]))!.timeZone;
+    expect(item.dueWeek).toBe(isoWeek(at, zone));
+    await repo.put({ ...item, dueWeek: isoWeek(at - 7 * 86_400_000, zone) });
+    try {
+      const queue = memorySender();
+      await dispatchDue({ repo, queue, at });
+      const bodies = queue.batches.flat().map((b) => parseContinuation(b)!);
+      expect(bodies.find((b) => b.acc === due[0])).toEqual({ acc: due[0], slot: at, due: true });
+      expect(bodies.find((b) => b.acc === due[1])?.week).toBe(isoWeek(at, (await loadAccount(repo, due[1]))!.timeZone));
+    } finally {
+      await repo.put(item);
+    }
+  });
+
+  it("pages through the due-hour index without losing or repeating anyone", async () => {
+    const queue = memorySender();
+    const result = await dispatchDue({ repo, queue, at, pageSize: 7 });
+    expect(result).toMatchObject({ due: 22, sent: 22, batches: 3 });
+    expect(accountsIn(queue.batches.flat()).sort()).toEqual([...due].sort());
+    expect((await accountsDue(repo, 14, undefined, 100)).emails).toHaveLength(22);
+  });
+
   it("keeps up to SEND_CONCURRENCY batches in flight; a batch that throws fails the dispatch", async () => {
     /** A queue whose every call is answered 5 ms later, counting the calls it holds at once. */
     const slowQueue = () => {

@@ -61,23 +61,23 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
   const retry: string[] = [];
   // Batches in flight, at most SEND_CONCURRENCY, while the index is read on: a quarter hour of tens
   // of thousands of accounts is thousands of batches, each a round trip, within the function's
-  // 5 minutes (infra/cron.ts). The first batch that fails fails the dispatch, as one awaited did.
+  // 5 minutes (infra/cron.ts). A batch that throws fails the dispatch, as one awaited did, and so
+  // does a page of the index that cannot be read: either once the batches in flight have settled,
+  // so that none is left running into a frozen Lambda (helper-167 #2).
   const inFlight = new Set<Promise<void>>();
   let sendFailure: { error: unknown } | undefined;
   const submit = async (chunk: string[]) => {
-    const p: Promise<void> = send(chunk).then(
-      (failed) => {
+    const p: Promise<void> = send(chunk)
+      .then((failed) => {
         result.sent += chunk.length - failed.length;
         retry.push(...failed);
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
         sendFailure ??= { error };
-      },
-    );
+      })
+      .finally(() => inFlight.delete(p));
     inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
     if (inFlight.size >= SEND_CONCURRENCY) await Promise.race(inFlight);
-    if (sendFailure) throw sendFailure.error;
   };
   let pending: string[] = [];
   let start: Record<string, unknown> | undefined;
@@ -85,28 +85,31 @@ export async function dispatchDue(o: { repo: Repository; queue: QueueSender; at:
   let phase: "accounts" | "events" | "done" = "accounts";
   // This quarter hour's accounts (utcHourOfWeek: to the quarter) and event jobs.
   const quarter = slotStart(o.at);
-  do {
-    if (phase === "accounts") {
-      const page = await accountsDue(o.repo, slot, start, o.pageSize, quarter);
-      result.due += page.emails.length;
-      result.ahead += page.ahead;
-      pending.push(...page.emails.map((email, i) => dueWeeklyBody(email, quarter, page.weeks[i])));
-      start = page.next;
-      if (!start) phase = "events";
-    } else {
-      const page = await eventJobsDue(o.repo, quarter, start, o.pageSize);
-      result.eventJobs += page.bodies.length;
-      pending.push(...page.bodies);
-      start = page.next;
-      if (!start) phase = "done";
-    }
-    while (pending.length >= SQS_BATCH_MAX || (phase === "done" && pending.length)) {
-      const chunk = pending.slice(0, SQS_BATCH_MAX);
-      pending = pending.slice(SQS_BATCH_MAX);
-      await submit(chunk);
-    }
-  } while (phase !== "done");
-  await Promise.all(inFlight);
+  try {
+    do {
+      if (phase === "accounts") {
+        const page = await accountsDue(o.repo, slot, start, o.pageSize, quarter);
+        result.due += page.emails.length;
+        result.ahead += page.ahead;
+        pending.push(...page.emails.map((email, i) => dueWeeklyBody(email, quarter, page.weeks[i])));
+        start = page.next;
+        if (!start) phase = "events";
+      } else {
+        const page = await eventJobsDue(o.repo, quarter, start, o.pageSize);
+        result.eventJobs += page.bodies.length;
+        pending.push(...page.bodies);
+        start = page.next;
+        if (!start) phase = "done";
+      }
+      while (!sendFailure && (pending.length >= SQS_BATCH_MAX || (phase === "done" && pending.length))) {
+        const chunk = pending.slice(0, SQS_BATCH_MAX);
+        pending = pending.slice(SQS_BATCH_MAX);
+        await submit(chunk);
+      }
+    } while (phase !== "done" && !sendFailure);
+  } finally {
+    await Promise.allSettled(inFlight);
+  }
   if (sendFailure) throw sendFailure.error;
   for (let i = 0; i < retry.length; i += SQS_BATCH_MAX) {
     const chunk = retry.slice(i, i + SQS_BATCH_MAX);
