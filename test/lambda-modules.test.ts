@@ -231,10 +231,13 @@ describe("modules loaded at run time, bundled as deployed", () => {
     // character in a regular expression or a legal comment doubles its whole chunk in the heap, and
     // the worker's 90 KB entry was one (a typographic apostrophe in a pattern, 2026-12-04). esbuild
     // escapes strings and identifiers (charset "ascii"), not regular expression literals or comments.
-    for (const b of Object.values(bundles))
-      for (const file of Object.keys(b.metafile.outputs).filter((f) => f.endsWith(".mjs"))) {
+    for (const b of Object.values(bundles)) {
+      const files = Object.keys(b.metafile.outputs).filter((f) => f.endsWith(".mjs"));
+      expect(files.length, b.name).toBeGreaterThan(1);
+      for (const file of files) {
         const wide = [...readFileSync(join(root, file), "utf8").matchAll(/[^\u0000-\u00ff]/gu)].map((m) => m[0]);
         expect(wide, `${b.name}: ${file}`).toEqual([]);
       }
+    }
   });
 });
