@@ -47,7 +47,7 @@ export interface ConnectDeps {
  */
 export interface AppDeps extends ConnectDeps {
   repo: Repository;
-  /** HMAC key of the one-tap links. */
+  /** The key the one-tap links are sealed under (core/links: AES-256-GCM, its key derived by HKDF-SHA256). */
   linkKey: string | Uint8Array;
   /** Public origin, e.g. https://app.followthrough.example or http://localhost:8787. */
   baseUrl: string;

@@ -25,7 +25,7 @@ export function linkConfig(baseUrl?: string) {
 }
 
 /**
- * FOLLOWTHROUGH_LINK_KEY, the HMAC key one-tap links are signed with; undefined when unset. Set but
+ * FOLLOWTHROUGH_LINK_KEY, the key one-tap links are sealed under; undefined when unset. Set but
  * empty or short (a blank line of a `.env` template) is refused: links signed with it could be forged.
  */
 export function envLinkKey(): string | undefined {

@@ -106,7 +106,7 @@ export async function loadClientSecret(store: LocalStore, provider: "google" | "
   return item?.secretSealed ? decrypt(store.ring, item.secretSealed, `client:${provider}:${clientId}`) : undefined;
 }
 
-/** The HMAC key of the one-tap links in digests of the local store's accounts: `<home>/link-key`, generated once (0600). */
+/** The key the one-tap links in digests of the local store's accounts: `<home>/link-key`, generated once (0600). */
 export function loadLinkKey(home: string): string {
   const file = join(home, "link-key");
   if (!existsSync(file)) {
