@@ -18,7 +18,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
-import { type Bundle, bundle, freshAccount, functionUrlEvent, inputsOf, LINK_KEY, type LocalStack, lambdaEnv, packagesOf, root, runCold, scheduledEvent, sqsEvent, startLocalStack } from "./support/lambda";
+import { type Bundle, bundle, freshAccount, functionUrlEvent, infraHandlers, inputsOf, LINK_KEY, type LocalStack, lambdaEnv, packagesOf, root, runCold, scheduledEvent, sqsEvent, startLocalStack } from "./support/lambda";
 
 const GOOGLE = ["@googleapis/gmail", "@googleapis/calendar", "googleapis-common", "google-auth-library"];
 /** Graph's client, and the OAuth library of its token refresh (core/grants: Google's refresh is google-auth-library's). */
@@ -52,13 +52,9 @@ const bundles: Record<string, Bundle> = {};
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), "ft-bundles-"));
   stack = await startLocalStack();
-  for (const [name, entry] of [
-    ["dispatch", "functions/src/handlers/dispatch.ts"],
-    ["worker", "functions/src/handlers/worker.ts"],
-    ["backfill", "functions/src/handlers/backfill.ts"],
-    ["api", "functions/src/api.ts"],
-  ] as const)
-    bundles[name] = await bundle(name, entry, join(out, name));
+  // Every handler infra declares (a new one is checked too), and at least these four.
+  for (const { name, entry } of infraHandlers()) bundles[name] = await bundle(name, entry, join(out, name));
+  expect(Object.keys(bundles)).toEqual(expect.arrayContaining(["dispatch", "worker", "backfill", "api"]));
 }, 120_000);
 
 afterAll(async () => {
