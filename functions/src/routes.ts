@@ -231,10 +231,10 @@ ${afterNav(c, account)}
       const name = shownName(person);
       // Undo (its form's `undo`, "1"; pages written before it carry the stage, which is now read from the record).
       if (typeof form.undo === "string" && form.undo) {
-        if (!(await undoDismiss(deps.repo, account.email, await perOf(account, claims)))) return gone(c);
+        if (!(await undoDismiss(deps.repo, account.email, person.email))) return gone(c);
         return page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(c, account.email)}`);
       }
-      if (!(await dismissFollowUp(deps.repo, account.email, await perOf(account, claims)))) return gone(c);
+      if (!(await dismissFollowUp(deps.repo, account.email, person.email))) return gone(c);
       return page(
         c,
         200,
@@ -249,10 +249,12 @@ ${afterNav(c, account.email)}`,
     // Outlook, rotates the stored refresh token), so the look and the create share it.
     let adapter: ReturnType<typeof deps.providerFor> | undefined;
     const provider = () => (adapter ??= deps.providerFor(account));
+    // The person's key, once for the tap (an old-spelling link's is looked up).
+    const per = await perOf(account, claims);
     // A draft the owner already started to this person is offered first, not duplicated.
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (form.anyway !== "1") {
-      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: await perOf(account, claims) }))().catch((e) => {
+      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: per }))().catch((e) => {
         console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
         return undefined;
       });
@@ -272,7 +274,7 @@ ${afterNav(c, account.email)}`,
       }
     }
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: await perOf(account, claims), now: deps.now(), asOf: asOfFor(deps, account) });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account) });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);
