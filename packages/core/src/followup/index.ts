@@ -381,6 +381,9 @@ export function ownTemplate(stored: string | undefined): string | undefined {
   return t && t !== DEFAULT_TEMPLATE.trim() ? stored : undefined;
 }
 
+/** A template's {firstName} first, with a comma, colon or dash after it (or nothing more): where a nameless greeting drops it cleanly. */
+const LEADING_FIRST_NAME = /^\s*\{firstName\}\s*(?:[,:\u2013\u2014-]\s*|$)/;
+
 /**
  * The draft for a person: template filled, and a reply to the latest mail the owner sent them, if
  * any. `now` picks the default subject (a warm one soon after the meeting, a plain one later).
@@ -406,8 +409,8 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
     if (!nameless) return fill(t);
     // Only where it goes cleanly: after a comma, or first with a comma, colon or dash after it;
     // elsewhere "there" stays, as in the greeting ("Hi {firstName} - great meeting you").
-    const lead = /^\s*\{firstName\}\s*(?:[,:\u2013\u2014-]\s*|$)/.test(t);
-    const filled = fill(t.replace(/,\s*\{firstName\}/g, "").replace(/^\s*\{firstName\}\s*(?:[,:\u2013\u2014-]\s*|$)/, "")).trim();
+    const lead = LEADING_FIRST_NAME.test(t);
+    const filled = fill(t.replace(/,\s*\{firstName\}/g, "").replace(LEADING_FIRST_NAME, "")).trim();
     const text = lead ? filled.charAt(0).toUpperCase() + filled.slice(1) : filled;
     return text || "Great to meet you";
   };
