@@ -177,9 +177,9 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // backfill continues on the Backfills queue; an account connected before the owner-mail
           // stream existed, with no digest yet, reads that stream here), this run reads on as far as
           // its time allows and sends no digest unless that completes it; cut off, it continues as
-          // any read does (below), so the week's digest goes once the read is complete (the two
-          // chains read in turn under the lease, each from the cursors the other stored). The record
-          // succeeds either way (no retry, no DLQ).
+          // any read does (below), so the week's digest goes once the read is complete. While the
+          // backfill's own chain is alive, it reads nothing and leaves the read to that chain (below).
+          // The record succeeds either way (no retry, no DLQ).
           // An account past that (it has had digests, or read everything once) reads the owner's mail
           // outside Sent (a stream it had none of before, or one re-reading its window) as far as the
           // time allows and gets its digest regardless, built on Sent and the calendar as its earlier
@@ -209,7 +209,6 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const ownerMailMayLag = !firstRead;
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
           const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag, cursors: read.cursors });
-          weekOf = weekFor(account);
           if (!scanned.complete) {
             // A first read too (helper-162): the Connected page promised this week's digest, and the
             // backfill's own chain may be gone (its enqueue failed, dead-lettered, past its two days).

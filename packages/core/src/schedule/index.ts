@@ -22,8 +22,8 @@ export const DUE_SLOT_MS = 15 * 60_000;
  * missedSlots): EventBridge skipped an invocation (its schedules are at least once, not exactly
  * once), a run failed past Lambda's two retries, or the dispatcher was down (an outage, a broken
  * deploy). Each holds digests and event jobs indexed by their slot, which no later query reads. The
- * due index keeps naming an occurrence not yet run about this long after it (core/accounts
- * accountIndexes), so that a catch-up still finds it. A day and an hour: an outage of up to a day
+ * due index keeps naming an occurrence not yet run for two hours and a quarter only (core/accounts
+ * KEEP_PAST_OCCURRENCE_MS: while the dispatcher is down only the owner's own save moves it). A day and an hour: an outage of up to a day
  * loses no week's digest, and a daily sync filed in it is run late rather than left in a slot no
  * query reads again (helper-164; it was two hours). An event email caught up past its day is
  * dropped as too late by its own job (core/events eventMailLatest).
