@@ -339,6 +339,17 @@ describe.concurrent("followthrough scan: summary and usage errors", { timeout: T
     expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^followthrough: FOLLOWTHROUGH_DYNAMO_ENGINE must be one of/)]);
   });
 
+  it("start with a bad FOLLOWTHROUGH_LINK_KEY: exit 2, one line, and the process ends, with nothing left listening (helper-171 #1)", async () => {
+    const r = await new Promise<Run>((resolve) => {
+      execFile(process.execPath, [bin, "start", "--port", "0"], { cwd: root, timeout: RUN_MS, env: { ...process.env, FOLLOWTHROUGH_LINK_KEY: "abc", FOLLOWTHROUGH_EXIT_AFTER_START: "1" } }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+      );
+    });
+    // Before the fix the error was printed over the local store and sandbox still listening: the process never ended.
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^followthrough: FOLLOWTHROUGH_LINK_KEY must be at least 16 characters/)]);
+  });
+
   it("a folder that does not exist: exit 2, one line naming it", async () => {
     const missing = join(tmp, "no-such-mailbox");
     const line = oneLineError(await run(["scan", "--fixtures", missing, "--now", "2026-05-26T22:30:00Z", "--json"]));

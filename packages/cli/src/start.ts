@@ -121,6 +121,10 @@ function listen(server: ServerType): Promise<number> {
  * their weekly job against their real providers, in that on-disk store, never in the demo's.
  */
 export async function startLocalStack(o: { fixtures?: string[]; port?: number; linkKey?: string; home?: string } = {}): Promise<LocalStack> {
+  // The environment's link key is checked before anything listens: a bad one is the command's
+  // one-line error and exit, not one printed over servers left running (helper-171 #1).
+  // A fresh key each run otherwise: a demo link cannot be forged from a constant in the source.
+  const linkKey = o.linkKey ?? envLinkKey() ?? randomBytes(32).toString("base64url");
   const fixtures = (o.fixtures ?? demoFixtures.filter((f) => existsSync(f))).map((f) => loadFixture(f));
   const dynamo = await startLocalDynamo();
   // The demo runs offline: one virtual clock for the sandbox's quotas and tokens and the adapters' waits.
@@ -128,8 +132,6 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   const sandbox = await startSandbox({ fixtures, https: true, clock: () => clock.now() });
   const store = new Repository(dynamo.doc, dynamo.tableName);
   const ring = randomKeyring();
-  // A fresh key each run: a demo link cannot be forged from a constant in the source.
-  const linkKey = o.linkKey ?? envLinkKey() ?? randomBytes(32).toString("base64url");
   let app: { fetch: (r: Request) => Response | Promise<Response> } = { fetch: () => new Response("starting", { status: 503 }) };
   // Loopback only, and only loopback Host names: a page elsewhere cannot rebind a name to this app.
   const server = serve({ fetch: loopbackOnly((req: Request) => app.fetch(req)), port: o.port ?? 8787, hostname: "127.0.0.1" });
