@@ -35,6 +35,9 @@ export function envLinkKey(): string | undefined {
   return key;
 }
 
+/** The files `digest` writes in its --out folder. */
+const DIGEST_FILES = ["digest.html", "digest.txt", "digest.eml"] as const;
+
 /** `followthrough digest --fixtures <mailbox> --now <ISO> --out <dir>`: the digest that would be sent. */
 export async function digestCommand(argv: string[]): Promise<number> {
   let values;
@@ -53,7 +56,7 @@ export async function digestCommand(argv: string[]): Promise<number> {
   // Checked (and created) before any work: a bad folder is one line and exit 2, never a hang. A
   // folder this run created goes again if the run fails: a failure leaves nothing behind.
   const existed = existsSync(resolve(values.out));
-  const out = prepareOutDir(values.out);
+  const out = prepareOutDir(values.out, "--out", DIGEST_FILES);
   return withFixtureSession(fixture, async ({ repo, account: current, provider }) => {
     // The weekly job without its send: the digest of the owner as the scan learned them (the name and
     // aliases the worker's digest has), built on the scan's reads.
@@ -66,9 +69,13 @@ export async function digestCommand(argv: string[]): Promise<number> {
     const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered), loadComposer);
     // All three written beside, then renamed into place: a failure part-way mixes no new file with old ones.
     const files: [string, string | Buffer][] = [["digest.html", rendered.html], ["digest.txt", rendered.text], ["digest.eml", eml]];
+    let writing = "";
     try {
-      for (const [name, body] of files) writeFileSync(join(out, `.${name}.partial`), body);
-      for (const [name] of files) renameSync(join(out, `.${name}.partial`), join(out, name));
+      for (const [name, body] of files) writeFileSync(join(out, `.${(writing = name)}.partial`), body);
+      for (const [name] of files) renameSync(join(out, `.${(writing = name)}.partial`), join(out, name));
+    } catch (e) {
+      // One line naming the file the owner asked for, not the partial one beside it.
+      throw new Error(`could not write ${join(out, writing)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     } finally {
       // A write or rename that failed leaves no partial file behind (helper-106 #8).
       for (const [name] of files) rmSync(join(out, `.${name}.partial`), { force: true });

@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdirSync, realpathSync, statSync } from "node:fs";
-import { dirname, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { UsageError } from "./errors";
 
 /** Kernel and device file systems: not a place for output, and Node's recursive mkdir can spin there. */
@@ -9,9 +9,11 @@ const under = (path: string, root: string) => path === root || path.startsWith(r
 /**
  * Checks an output folder before any work is done, and creates it: a path that is a file, lies on a
  * kernel or device file system, or cannot be written is a one-line usage error, never a stack trace
- * or a hang. Returns the absolute path.
+ * or a hang. So is a file the command will write there (`files`) that stands as something other than
+ * a file (a folder of that name): found before anything is written, so no file of a run is replaced
+ * and then another refused (helper-171 #2). Returns the absolute path.
  */
-export function prepareOutDir(path: string, flag = "--out"): string {
+export function prepareOutDir(path: string, flag = "--out", files: readonly string[] = []): string {
   const target = resolve(path);
   // The deepest part of the path that exists, resolved through links: that is where writing happens.
   let existing = target;
@@ -38,6 +40,10 @@ export function prepareOutDir(path: string, flag = "--out"): string {
     mkdirSync(target, { recursive: true });
   } catch (e) {
     throw new UsageError(`${flag} ${path}: cannot create it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  for (const name of files) {
+    const file = join(target, name);
+    if (exists(file) && !statSync(file).isFile()) throw new UsageError(`${flag} ${path}: ${file} is there and is not a file; move it away or choose another folder`);
   }
   return target;
 }

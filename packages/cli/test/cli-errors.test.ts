@@ -1,5 +1,5 @@
 /** Every command answers --help; every bad input is one line on stderr and a non-zero exit, never a stack or a hang. */
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -135,5 +135,16 @@ describe("bad input is one line and a non-zero exit", () => {
     expect(r.err.split("\n")).toHaveLength(1);
     expect(readdirSync(out).sort()).toEqual(["digest.html"]);
     expect(readdirSync(join(out, "digest.html"))).toEqual(["keep"]);
+  });
+
+  it("digest whose second file is taken by a folder: refused before anything is written, the old files kept, one line naming that file (helper-171 #2)", async () => {
+    const out = mkdtempSync(join(tmpdir(), "ft-out-"));
+    mkdirSync(join(out, "digest.txt"));
+    writeFileSync(join(out, "digest.html"), "OLD");
+    const r = await digest(out);
+    oneLine(r, /digest\.txt is there and is not a file/);
+    expect(r.err).not.toContain(".partial");
+    expect(readFileSync(join(out, "digest.html"), "utf8")).toBe("OLD");
+    expect(readdirSync(out).sort()).toEqual(["digest.html", "digest.txt"]);
   });
 });
