@@ -1,3 +1,4 @@
+import { constants, isUtf8 } from "node:buffer";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { gmail_v1 } from "@googleapis/gmail";
@@ -57,18 +58,70 @@ export class FixtureError extends Error {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * The largest fixture file read: as many bytes as V8's longest string has characters (UTF-8 text of
+ * that many bytes decodes to no more), about 536 MB in Node 20 and 22. A year of the heaviest
+ * mailbox the demo generates is 145 MB over all its files.
+ */
+const MAX_FILE_BYTES = constants.MAX_STRING_LENGTH;
+
+/**
+ * Where the first byte sequence that is not UTF-8 starts in `b` (RFC 3629 section 4: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or -1. Only asked once Node's own `isUtf8` has
+ * said the text is not UTF-8, for the error to say where.
+ */
+export function firstNonUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    // A lead byte that starts no sequence, or a sequence cut off by the end of the file.
+    if (n === 0 || i + n >= b.length) return i;
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    if (b[i + 1] < lo || b[i + 1] > hi) return i;
+    for (let k = 2; k <= n; k++) if (b[i + k] < 0x80 || b[i + k] > 0xbf) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
 function readJson(file: string): unknown {
-  if (!existsSync(file)) throw new FixtureError(file, "file is missing");
-  let text: string;
+  // Only a regular file is read, and only up to the size a string can hold: a link to /dev/zero or
+  // a pipe would be read without end (helper-171 #3). A file that cannot be looked at (a link loop,
+  // a folder without permission) says why, not that it is missing (helper-171 #9).
+  let size: number;
   try {
-    text = readFileSync(file, "utf8");
+    const st = statSync(file);
+    if (st.isDirectory()) throw new FixtureError(file, "is a folder, not a file");
+    if (!st.isFile()) throw new FixtureError(file, "is not a regular file");
+    size = st.size;
+  } catch (e) {
+    if (e instanceof FixtureError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FixtureError(file, code === "ENOENT" ? "file is missing" : `cannot be read (${code ?? "error"})`);
+  }
+  if (size > MAX_FILE_BYTES) throw new FixtureError(file, `is too large (${Math.round(size / 1e6)} MB; a fixture file can be at most ${Math.floor(MAX_FILE_BYTES / 1e6)} MB)`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
   } catch (e) {
     throw new FixtureError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`);
   }
+  // UTF-16 is not UTF-8, said as such rather than as unreadable bytes; other bytes that are not
+  // UTF-8 (Latin-1, a damaged copy) are refused where they start, not read as U+FFFD (helper-171 #5).
+  if (bytes.includes(0)) throw new FixtureError(file, "is not UTF-8 text (saved as UTF-16?)");
+  if (!isUtf8(bytes)) {
+    const at = firstNonUtf8(bytes);
+    throw new FixtureError(file, `is not UTF-8 text${at < 0 ? "" : ` (byte 0x${bytes[at].toString(16).toUpperCase().padStart(2, "0")} at offset ${at})`}`);
+  }
+  let text = bytes.toString("utf8");
   // A byte-order mark (Windows Notepad, PowerShell 5) is no part of the JSON (RFC 8259 8.1 lets a
   // reader ignore it); UTF-16 is not UTF-8, said as such rather than as unreadable bytes.
   text = text.replace(/^\uFEFF/, "");
-  if (text.includes("\u0000")) throw new FixtureError(file, "is not UTF-8 text (saved as UTF-16?)");
   let value: unknown;
   try {
     value = JSON.parse(text);

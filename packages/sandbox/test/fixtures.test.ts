@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -22,7 +22,7 @@ function folder(files: Record<string, unknown>): string {
   const dir = join(tmp, `f${n++}`);
   for (const [rel, content] of Object.entries(files)) {
     mkdirSync(join(dir, rel, ".."), { recursive: true });
-    writeFileSync(join(dir, rel), typeof content === "string" ? content : JSON.stringify(content));
+    writeFileSync(join(dir, rel), typeof content === "string" || Buffer.isBuffer(content) ? content : JSON.stringify(content));
   }
   mkdirSync(dir, { recursive: true });
   return dir;
@@ -34,6 +34,26 @@ const outlookWith = (events: unknown[]) =>
 
 const google = (over: Record<string, unknown> = {}) =>
   folder({ "account.json": goodAccount, "google/messages.json": [goodMessage], "google/events.json": [goodEvent], ...over });
+
+/** `dir` with `rel` replaced by a symbolic link to `target`. */
+function linked(dir: string, rel: string, target: string): string {
+  unlinkSync(join(dir, rel));
+  symlinkSync(target, join(dir, rel));
+  return dir;
+}
+
+/** `dir` with `rel` a folder instead of its file. */
+function asFolder(dir: string, rel: string): string {
+  unlinkSync(join(dir, rel));
+  mkdirSync(join(dir, rel));
+  return dir;
+}
+
+/** `dir` with `rel` a sparse file of `bytes` (no disk used). */
+function sparse(dir: string, rel: string, bytes: number): string {
+  truncateSync(join(dir, rel), bytes);
+  return dir;
+}
 
 function problem(dir: string): FixtureError {
   try {
@@ -111,6 +131,15 @@ describe("malformed fixtures give a one-line error naming the file and the probl
     // Thousands of levels overflowed the emulator's copy of the item, in the scan, naming no file (helper-143 #8c).
     ["a field nested 3,000 levels deep", () => google({ "google/events.json": [{ ...goodEvent, extendedProperties: nested(3000) }] }), "events.json", /nested more than 64 levels deep/],
     ["account.json in UTF-16", () => google({ "account.json": `\ufeff${JSON.stringify(goodAccount)}`.split("").join("\u0000") }), "account.json", /not UTF-8 text/],
+    // Bytes that are not UTF-8 were read as U+FFFD and the fixture served (helper-171 #5).
+    ["account.json in Latin-1", () => google({ "account.json": Buffer.from(JSON.stringify({ ...goodAccount, displayName: "Ren\u00e9" }), "latin1") }), "account.json", /is not UTF-8 text \(byte 0xE9 at offset \d+\)/],
+    ["a message's snippet with bytes of no UTF-8 sequence", () => google({ "google/messages.json": Buffer.concat([Buffer.from('[{"snippet":"a'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from(`",${JSON.stringify(goodMessage).slice(1)}]`)]) }), "messages.json", /is not UTF-8 text \(byte 0xFF at offset 14\)/],
+    ["a sequence cut off by the end of the file", () => google({ "google/events.json": Buffer.concat([Buffer.from(JSON.stringify([goodEvent])), Buffer.from([0xe2, 0x82])]) }), "events.json", /is not UTF-8 text \(byte 0xE2 at offset \d+\)/],
+    // Links and folders where a file should be (helper-171 #3, #9): said as what they are, never read without end.
+    ["events.json a link to /dev/zero", () => linked(google(), "google/events.json", "/dev/zero"), "events.json", /is not a regular file/],
+    ["events.json a link to itself", () => linked(google(), "google/events.json", "events.json"), "events.json", /cannot be read \(ELOOP\)/],
+    ["messages.json a folder", () => asFolder(google(), "google/messages.json"), "messages.json", /is a folder, not a file/],
+    ["messages.json larger than a string can hold", () => sparse(google(), "google/messages.json", 600_000_000), "messages.json", /is too large \(600 MB; a fixture file can be at most 536 MB\)/],
     ["null attendee", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: "a@b.test" }, null] }] }), "events.json", /every attendee/],
     ["attendee email a number", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: 5 }] }] }), "events.json", /every attendee/],
     [
