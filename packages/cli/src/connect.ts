@@ -16,6 +16,24 @@ import { parseOnce } from "./args";
 import { UsageError } from "./errors";
 import { type LocalStore, localHome, saveClientSecret, withLocalStore } from "./local-store";
 
+/**
+ * The longest wait a timer holds (2^31 - 1 ms, Node's setTimeout: a longer one fires at once, with a
+ * warning), in whole seconds.
+ */
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * `--timeout`: a whole number of seconds from 1 to {@link MAX_TIMEOUT_S}, 300 when not given. Before,
+ * 1e9 passed and gave up at once, saying it had waited that long, and 0.5 waited half a second
+ * and said 1 s (helper-171 #4, #10).
+ */
+function timeoutSeconds(v: string | undefined): number {
+  if (v === undefined) return 300;
+  const n = /^\d{1,7}$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  if (!(n >= 1 && n <= MAX_TIMEOUT_S)) throw new UsageError(`--timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_S}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
 /** The connect flow failed after its arguments were accepted (denied, no refresh token, timeout): one line, exit 1. */
 export class ConnectError extends Error {
   /** A sign-in server of a library is still listening (local-auth's, after a timeout): the command ends itself once this is reported. */
@@ -393,8 +411,7 @@ export async function connectCommand(argv: string[]): Promise<number> {
       case "google": {
         const v = parse(rest, { credentials: { type: "string" }, home: { type: "string" }, timeout: { type: "string" } });
         if (!v.credentials) throw new UsageError("connect google needs --credentials <client_secret.json>");
-        const timeout = v.timeout === undefined ? 300 : Number(v.timeout);
-        if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a number of seconds, got ${JSON.stringify(v.timeout)}`);
+        const timeout = timeoutSeconds(v.timeout as string | undefined);
         const account = await connectGoogle({ credentials: v.credentials as string, home: localHome(v.home as string | undefined), timeoutMs: timeout * 1000 }).catch((e: unknown) => {
           // Its error line is printed by the caller; then the process ends, though local-auth still listens.
           if (e instanceof ConnectError && e.lingering) setTimeout(() => process.exit(process.exitCode ?? 1), 1_000).unref();
@@ -417,8 +434,7 @@ export async function connectCommand(argv: string[]): Promise<number> {
         if (!clientId) throw new UsageError("connect microsoft needs --client-id <application (client) id>");
         const tenant = (v.tenant as string | undefined) ?? "common";
         if (!/^[A-Za-z0-9.-]+$/.test(tenant)) throw new UsageError(`--tenant must be common, organizations, consumers, a tenant id or domain; got ${JSON.stringify(tenant)}`);
-        const timeout = v.timeout === undefined ? 300 : Number(v.timeout);
-        if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a number of seconds, got ${JSON.stringify(v.timeout)}`);
+        const timeout = timeoutSeconds(v.timeout as string | undefined);
         for (const k of ["authorize-base", "api-url"] as const)
           if (v[k] !== undefined && !/^https?:\/\/[^/]+/.test(v[k] as string)) throw new UsageError(`--${k} must be an http(s) origin, got ${JSON.stringify(v[k])}`);
         if (v["authorize-base"] && !v["api-url"]) throw new UsageError("--authorize-base needs --api-url too (the Graph origin, e.g. the sandbox's https URL)");

@@ -118,6 +118,13 @@ describe("bad input is one line and a non-zero exit", () => {
     }
   });
 
+  it("connect --timeout past what a timer holds, or not a whole number of seconds: refused before anything starts (helper-171 #4)", async () => {
+    for (const t of ["1e9", "2147484", "0.5", "0", "abc"]) {
+      oneLine(await run(["connect", "google", "--credentials", "no-such-credentials.json", "--timeout", t]), /--timeout must be a whole number of seconds from 1 to 2147483/);
+      oneLine(await run(["connect", "microsoft", "--client-id", "00000000-0000-0000-0000-000000000000", "--timeout", t, "--no-browser"]), /--timeout must be a whole number of seconds from 1 to 2147483/);
+    }
+  });
+
   it("an option that takes one value, given twice, is refused, not taken as the last (helper-106 #10)", async () => {
     oneLine(await run(["scan", "--fixtures", FIXTURE, "--fixtures", "elsewhere", "--now", "2026-05-26T22:30:00Z"]), /Option '--fixtures' was given more than once/);
     oneLine(await run(["digest", "--fixtures", FIXTURE, "--now", "2026-05-26T22:30:00Z", "--now", "2026-05-27T00:00:00Z", "--out", "x"]), /Option '--now' was given more than once/);
