@@ -42,7 +42,7 @@ import {
 } from "@followthrough/core/events";
 import { eventWhen } from "@followthrough/core/followup";
 import { asOwnerSees, attendedEvent, inStartOrder } from "@followthrough/core/inference";
-import { ownerIdentity } from "@followthrough/core/identity";
+import { normalizeAddress, ownerIdentity } from "@followthrough/core/identity";
 import type { LinkClaims } from "@followthrough/core/links";
 import { addressOn, type Meeting } from "@followthrough/core/model";
 import { DAY } from "@followthrough/core/time";
@@ -233,8 +233,9 @@ ${nav(c, account.email, false)}`,
     const { account, form, action } = post;
     const eventId = one(form, "event");
     const now = deps.now();
+    // A post naming no event is a bad request (400), not an unknown event (404, docs/app.md; helper-171 #8).
+    if (!eventId) return eventsPage(c, account, { error: "Choose an event.", status: 400 });
     try {
-      if (!eventId) throw new StatementError("no-such-event", "Choose an event.");
       if (action === "mark" || action === "unmark") await markEvent(deps.repo, account, eventId, action === "mark", now);
       else if (action === "goal") await setGoal(deps.repo, account, eventId, parseGoal(one(form, "goal")), now);
       else if (action === "cleargoal") await clearGoal(deps.repo, account, eventId);
@@ -445,6 +446,9 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     const now = asOfFor(deps, account);
     try {
       if (action === "unconfirm") {
+        // Naming no one (or no address) takes nothing back, and says so; taking back someone already
+        // taken back (a second tap) is done, as it was (helper-171 #7).
+        if (!normalizeAddress(one(form, "email").trim())) return kit.say(c, 400, "Not saved", "Choose someone to take back.");
         await unconfirmMet(deps.repo, account, claims.evt!, one(form, "email"));
         return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
       }

@@ -130,6 +130,12 @@ describe("the events page", () => {
     }
     expect((await loadStatements(repo, OWNER)).goals.get("lunch-1")).toBe(4);
     expect((await post(path, { action: "mark", event: "no-such-event" })).status).toBe(404);
+    // A post naming no event is a bad request, not an unknown event (helper-171 #8).
+    for (const action of ["mark", "unmark", "goal", "cleargoal"]) {
+      const none = await post(path, { action });
+      expect(none.status, action).toBe(400);
+      expect(await none.text()).toContain("Choose an event.");
+    }
     expect((await post(path, { action: "unmark", event: "lunch-1" })).status).toBe(303);
     const page = await text(await app.request(path));
     expect(page.split("Your other events")[1]).toContain("Lunch with Ivo");
@@ -312,6 +318,15 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(back.status).toBe(303);
     said = (await loadStatements(repo, OWNER)).confirmations.map((c) => c.email).sort();
     expect(said).toEqual(["priya@northstar.io", "zoe.chateau@kestrel.vc"]);
+    // A take-back naming no one is refused, not answered "Taken back." with nothing changed (helper-171 #7);
+    // the same take-back again (a second tap) is done, as it was.
+    for (const form of [{ action: "unconfirm" }, { action: "unconfirm", email: " " }, { action: "unconfirm", email: "not an address" }] as Record<string, string>[]) {
+      const none = await post(path(), form);
+      expect(none.status, JSON.stringify(form)).toBe(400);
+      expect(await none.text()).toContain("Choose someone to take back.");
+    }
+    expect((await post(path(), { action: "unconfirm", email: "guest007@company7.com" })).status).toBe(303);
+    expect((await loadStatements(repo, OWNER)).confirmations.map((c) => c.email).sort()).toEqual(said);
   });
 
   it("an Add sends the ticks not yet saved with it, a refused one gives both back, and Enter in a field adds too (helper-130 #4)", async () => {
@@ -383,9 +398,9 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(names.get("smile@elsewhere.org")).toBe(emoji);
     expect(names.get("sara.cohen@elsewhere.org")).toBe("שרה כהן");
     for (const email of ["smile@elsewhere.org", "sara.cohen@elsewhere.org"]) await post(path(), { action: "unconfirm", email });
-    // Taking back a confirmation that cannot exist changes nothing and says so as for any other.
+    // Taking back an address too long to be one changes nothing, and is refused as naming no one (helper-171 #7).
     const before = (await loadStatements(repo, OWNER)).confirmations;
-    expect((await post(path(), { action: "unconfirm", email: long })).status).toBe(303);
+    expect((await post(path(), { action: "unconfirm", email: long })).status).toBe(400);
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual(before);
     // An event id no calendar holds, however long: the events page's "not in your calendar".
     // (Counted in bytes: packages/core/test/events.test.ts; dynalite checks a key's length in characters.)
