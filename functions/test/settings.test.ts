@@ -359,6 +359,24 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(await (await app.request(stale)).text()).toContain("This link has expired");
   });
 
+  it("a form whose bytes are not UTF-8 is refused with a 400, not stored with U+FFFD in place of what was meant (helper-171 #6)", async () => {
+    const before = (await loadAccount(repo, email()))!;
+    for (const [body, field] of [
+      ["action=save&day=1&hour=9&template=Hi%FF%FE%20{firstName}&subject=", "template"],
+      ["action=save&day=1&hour=9&template=Hi%20{firstName}&subject=Re%C3", "subject"],
+      ["action=save&day=1&hour=9&template=Hi%20{firstName}&subject=&signature=Ren%E9", "signature name"],
+    ]) {
+      const res = await app.request(path, { method: "POST", headers: SAME, body });
+      expect(res.status, field).toBe(400);
+      expect(await res.text()).toContain("could not be read (the form was not sent as UTF-8)");
+    }
+    const bad = await app.request(path, { method: "POST", headers: SAME, body: "action=firstname&person=ana%40example.org&first=An%E1" });
+    expect(bad.status).toBe(400);
+    const after = (await loadAccount(repo, email()))!;
+    expect([after.template, after.subjectTemplate, after.signatureName, after.firstNames]).toEqual([before.template, before.subjectTemplate, before.signatureName, before.firstNames]);
+    expect(validateTemplate("Hi {firstName} \u00e9")).toBe("Hi {firstName} \u00e9");
+  });
+
   it("a first-name correction that is refused comes back as typed; a good one is kept", async () => {
     const bad = await post(path, { action: "firstname", person: "wei.jie@", first: "Wei Jie" });
     expect(bad.status).toBe(400);
