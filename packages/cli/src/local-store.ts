@@ -17,8 +17,13 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** Where the local store lives. */
 export function localHome(flag?: string): string {
+  // An empty --home (an unset shell variable) names no folder: refused, not read as the default (helper-171 #10).
+  if (flag !== undefined && !flag.trim()) throw new UsageError("--home must name a folder, got an empty value");
   const dir = flag ?? process.env.FOLLOWTHROUGH_HOME;
-  return dir ? resolve(dir) : join(repoRoot, ".followthrough");
+  const home = dir ? resolve(dir) : join(repoRoot, ".followthrough");
+  // A file there is a mistake, not a store to create or to read as empty.
+  if (existsSync(home) && !statSync(home).isDirectory()) throw new UsageError(`${flag !== undefined ? "--home" : dir ? "FOLLOWTHROUGH_HOME" : "the local store"} ${home}: is a file, not a folder`);
+  return home;
 }
 
 export const dbDir = (home: string) => join(home, "db");

@@ -125,6 +125,15 @@ describe("bad input is one line and a non-zero exit", () => {
     }
   });
 
+  it("a --home that is empty or names a file is refused before anything starts (helper-171 #10)", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "ft-home-")), "account.json");
+    writeFileSync(file, "{}");
+    for (const argv of [["start", "--port", "0"], ["connect", "list"]]) {
+      oneLine(await run([...argv, "--home", ""]), /--home must name a folder, got an empty value/);
+      oneLine(await run([...argv, "--home", file]), /--home .*account\.json: is a file, not a folder/);
+    }
+  });
+
   it("an option that takes one value, given twice, is refused, not taken as the last (helper-106 #10)", async () => {
     oneLine(await run(["scan", "--fixtures", FIXTURE, "--fixtures", "elsewhere", "--now", "2026-05-26T22:30:00Z"]), /Option '--fixtures' was given more than once/);
     oneLine(await run(["digest", "--fixtures", FIXTURE, "--now", "2026-05-26T22:30:00Z", "--now", "2026-05-27T00:00:00Z", "--out", "x"]), /Option '--now' was given more than once/);
