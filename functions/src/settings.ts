@@ -60,10 +60,12 @@ const asciiBraces = (t: string) => t.replace(/\uff5b/g, "{").replace(/\uff5d/g, 
 /**
  * U+FFFD, the character a form's parser puts where the posted bytes were not UTF-8 (WHATWG URL's
  * percent-decoding, as Hono's parseBody reads a form): a page of ours, served as UTF-8, posts none,
- * so it is refused rather than stored in place of what was meant (helper-171 #6).
+ * so a new value holding it is refused rather than stored in place of what was meant (helper-171
+ * #6). The value already stored is taken back as it is: the form posts it again with every save,
+ * and a "\uFFFD" saved before (or typed) must not stop the owner changing the day (helper-172 #1).
  */
-function refuseUndecodable(t: string, what: string, field: NonNullable<SettingsError["field"]>): void {
-  if (t.includes("\uFFFD")) throw new SettingsError(`${what} has characters that could not be read (the form was not sent as UTF-8); type it again.`, field);
+function refuseUndecodable(t: string, stored: string | undefined, what: string, field: NonNullable<SettingsError["field"]>): void {
+  if (t.includes("\uFFFD") && t !== stored) throw new SettingsError(`${what} has a \u201c\uFFFD\u201d where characters could not be read (a form not sent as UTF-8): type it again.`, field);
 }
 
 /** Validates a template from the form: line endings normalised, trimmed; one-line errors. */
@@ -74,7 +76,6 @@ export function validateTemplate(raw: unknown): string {
   if ([...t].length > TEMPLATE_MAX) throw new SettingsError(`The template is longer than ${TEMPLATE_MAX_TEXT} characters.`, "template");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(t)) throw new SettingsError("The template contains control characters.", "template");
-  refuseUndecodable(t, "The template", "template");
   const list = "{firstName}, {meeting}, {date} or {ownerName}";
   for (const m of t.matchAll(/\{[^{}\n]*\}/g)) {
     if (!(PLACEHOLDERS as readonly string[]).includes(m[0])) throw new SettingsError(`Unknown placeholder ${m[0].slice(0, 40)}: use ${list}.`, "template");
@@ -97,7 +98,6 @@ export function validateSubject(raw: unknown): string {
   if ([...t].length > SUBJECT_MAX) throw new SettingsError(`The subject is longer than ${SUBJECT_MAX} characters.`, "subject");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(t)) throw new SettingsError("The subject contains control characters.", "subject");
-  refuseUndecodable(t, "The subject", "subject");
   for (const m of t.matchAll(/\{[^{}\n]*\}/g)) {
     if (!(PLACEHOLDERS as readonly string[]).includes(m[0])) throw new SettingsError(`Unknown placeholder ${m[0].slice(0, 40)} in the subject: use {firstName}, {meeting}, {date} or {ownerName}.`, "subject");
   }
@@ -113,7 +113,6 @@ export function validateSignature(raw: unknown): string {
   if ([...t].length > SIGNATURE_MAX) throw new SettingsError(`The signature name is longer than ${SIGNATURE_MAX} characters.`, "signature");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f{}]/.test(t)) throw new SettingsError("The signature name can't contain braces or control characters.", "signature");
-  refuseUndecodable(t, "The signature name", "signature");
   return t;
 }
 
@@ -130,7 +129,6 @@ export function validateFirstName(person: unknown, first: unknown): { person: st
   if ([...t].length > 60) throw new SettingsError("The first name is longer than 60 characters.", "first");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f{}<>@]/.test(t)) throw new SettingsError("The first name can't contain braces, angle brackets, @ or control characters.", "first");
-  refuseUndecodable(t, "The first name", "first");
   // Kept under the address as the rules compare it (shared/spec/behaviour.md's normalisation), which
   // is how a draft looks the person up: `Ben.Osei+events@GoogleMail.com` corrects benosei@gmail.com.
   return { person: key, first: t };
@@ -398,6 +396,9 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         template = validateTemplate(form.template);
         subjectTemplate = validateSubject(form.subject);
         signatureName = validateSignature(form.signature);
+        refuseUndecodable(template, account.template, "The template", "template");
+        refuseUndecodable(subjectTemplate, account.subjectTemplate, "The subject", "subject");
+        refuseUndecodable(signatureName, account.signatureName, "The signature name", "signature");
       } catch (e) {
         if (e instanceof SettingsError)
           return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, day: form.day, hour: form.hour, template: form.template, subject: form.subject, signature: form.signature });
@@ -422,6 +423,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       let fix: { person: string; first: string };
       try {
         fix = validateFirstName(form.person, form.first);
+        refuseUndecodable(fix.first, account.firstNames?.[fix.person], "The first name", "first");
       } catch (e) {
         if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, person: form.person, first: form.first });
         throw e;

@@ -368,13 +368,20 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     ]) {
       const res = await app.request(path, { method: "POST", headers: SAME, body });
       expect(res.status, field).toBe(400);
-      expect(await res.text()).toContain("could not be read (the form was not sent as UTF-8)");
+      expect(await res.text()).toContain("where characters could not be read (a form not sent as UTF-8): type it again.");
     }
     const bad = await app.request(path, { method: "POST", headers: SAME, body: "action=firstname&person=ana%40example.org&first=An%E1" });
     expect(bad.status).toBe(400);
     const after = (await loadAccount(repo, email()))!;
     expect([after.template, after.subjectTemplate, after.signatureName, after.firstNames]).toEqual([before.template, before.subjectTemplate, before.signatureName, before.firstNames]);
     expect(validateTemplate("Hi {firstName} \u00e9")).toBe("Hi {firstName} \u00e9");
+    // A template stored with one before (or typed) is posted again by every save: the day still changes (helper-172 #1).
+    const stored = "Hi {firstName}, good to meet you at {meeting} \uFFFD";
+    await updateAccount(repo, email(), { template: stored }, Date.now());
+    const save = await post(path, { action: "save", day: "2", hour: "10", template: stored, subject: after.subjectTemplate ?? "", signature: after.signatureName ?? "" });
+    expect(save.status).toBe(303);
+    expect((await loadAccount(repo, email()))!.schedule).toMatchObject({ day: 2, hour: 10 });
+    await updateAccount(repo, email(), { template: before.template, schedule: before.schedule }, Date.now());
   });
 
   it("a first-name correction that is refused comes back as typed; a good one is kept", async () => {
