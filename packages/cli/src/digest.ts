@@ -68,17 +68,21 @@ export async function digestCommand(argv: string[]): Promise<number> {
     const rendered = { ...sendable, html: withPreviewBanner(sendable.html), text: `${PREVIEW_NOTE}\n\n${sendable.text}` };
     const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered), loadComposer);
     // All three written beside, then renamed into place: a failure part-way mixes no new file with old ones.
-    const files: [string, string | Buffer][] = [["digest.html", rendered.html], ["digest.txt", rendered.text], ["digest.eml", eml]];
+    const body: Record<(typeof DIGEST_FILES)[number], string | Buffer> = { "digest.html": rendered.html, "digest.txt": rendered.text, "digest.eml": eml };
     let writing = "";
     try {
-      for (const [name, body] of files) writeFileSync(join(out, `.${(writing = name)}.partial`), body);
-      for (const [name] of files) renameSync(join(out, `.${(writing = name)}.partial`), join(out, name));
+      for (const name of DIGEST_FILES) writeFileSync(join(out, `.${(writing = name)}.partial`), body[name]);
+      for (const name of DIGEST_FILES) renameSync(join(out, `.${(writing = name)}.partial`), join(out, name));
     } catch (e) {
       // One line naming the file the owner asked for, not the partial one beside it.
-      throw new Error(`could not write ${join(out, writing)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new Error(`could not write ${join(out, writing)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
     } finally {
-      // A write or rename that failed leaves no partial file behind (helper-106 #8).
-      for (const [name] of files) rmSync(join(out, `.${name}.partial`), { force: true });
+      // A write or rename that failed leaves no partial file behind (helper-106 #8); one that cannot
+      // be removed (a folder of that name) does not hide the error above (helper-172 #3).
+      for (const name of DIGEST_FILES)
+        try {
+          rmSync(join(out, `.${name}.partial`), { force: true });
+        } catch {}
     }
     console.log(`${rendered.subject}\nwrote ${join(out, "digest.html")}, digest.txt and digest.eml (${digest.missing.length} follow-ups waiting, links to ${links.baseUrl})\n${PREVIEW_NOTE}`);
     return 0;

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, realpathSync, statSync } from "node:fs";
+import { accessSync, constants, lstatSync, mkdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { UsageError } from "./errors";
 
@@ -9,8 +9,8 @@ const under = (path: string, root: string) => path === root || path.startsWith(r
 /**
  * Checks an output folder before any work is done, and creates it: a path that is a file, lies on a
  * kernel or device file system, or cannot be written is a one-line usage error, never a stack trace
- * or a hang. So is a file the command will write there (`files`) that stands as something other than
- * a file (a folder of that name): found before anything is written, so no file of a run is replaced
+ * or a hang. So is a file the command will write there (`files`) that is a folder of that name:
+ * found before anything is written, so no file of a run is replaced
  * and then another refused (helper-171 #2). Returns the absolute path.
  */
 export function prepareOutDir(path: string, flag = "--out", files: readonly string[] = []): string {
@@ -43,9 +43,18 @@ export function prepareOutDir(path: string, flag = "--out", files: readonly stri
   }
   for (const name of files) {
     const file = join(target, name);
-    if (exists(file) && !statSync(file).isFile()) throw new UsageError(`${flag} ${path}: ${file} is there and is not a file; move it away or choose another folder`);
+    // Only a folder stops the rename into place (a link, even to a folder, is replaced; helper-172 #5).
+    if (isFolder(file)) throw new UsageError(`${flag} ${path}: ${file} is a folder; move it away or choose another folder`);
   }
   return target;
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function exists(p: string): boolean {

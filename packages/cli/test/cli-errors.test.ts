@@ -153,12 +153,26 @@ describe("bad input is one line and a non-zero exit", () => {
     expect(readdirSync(join(out, "digest.html"))).toEqual(["keep"]);
   });
 
+  it("digest whose partial file cannot be written: one line naming the file asked for, no partial file left, the old files kept (helper-172 #2, #3)", async () => {
+    const out = mkdtempSync(join(tmpdir(), "ft-out-"));
+    writeFileSync(join(out, "digest.html"), "OLD");
+    // A folder where digest.txt's partial copy goes: its write fails after digest.html's partial is written.
+    mkdirSync(join(out, ".digest.txt.partial"));
+    writeFileSync(join(out, ".digest.txt.partial", "keep"), "mine");
+    const r = await digest(out);
+    expect(r.code).toBe(1);
+    expect(r.err.split("\n")).toEqual([`followthrough: could not write ${join(out, "digest.txt")} (EISDIR)`]);
+    expect(readFileSync(join(out, "digest.html"), "utf8")).toBe("OLD");
+    expect(readdirSync(out).sort()).toEqual([".digest.txt.partial", "digest.html"]);
+    expect(readdirSync(join(out, ".digest.txt.partial"))).toEqual(["keep"]);
+  });
+
   it("digest whose second file is taken by a folder: refused before anything is written, the old files kept, one line naming that file (helper-171 #2)", async () => {
     const out = mkdtempSync(join(tmpdir(), "ft-out-"));
     mkdirSync(join(out, "digest.txt"));
     writeFileSync(join(out, "digest.html"), "OLD");
     const r = await digest(out);
-    oneLine(r, /digest\.txt is there and is not a file/);
+    oneLine(r, /digest\.txt is a folder; move it away/);
     expect(r.err).not.toContain(".partial");
     expect(readFileSync(join(out, "digest.html"), "utf8")).toBe("OLD");
     expect(readdirSync(out).sort()).toEqual(["digest.html", "digest.txt"]);
