@@ -1,5 +1,5 @@
 import { constants, isUtf8 } from "node:buffer";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { calendar_v3 } from "@googleapis/calendar";
@@ -288,8 +288,21 @@ function readAccount(file: string): AccountInfo {
   return { provider: a.provider, email: a.email, aliases, displayName, timeZone };
 }
 
+/** Whether `path` is there: only "no such file" is absence; a link loop or a folder without permission throws, said as such. */
+function present(path: string, what: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return false;
+    throw new FixtureError(path, `${what} cannot be read (${code ?? "error"})`);
+  }
+}
+
 function readExpected(file: string): Expected | undefined {
-  if (!existsSync(file)) return undefined;
+  // A labels file that cannot be read is said, not taken as absent (helper-172 #4).
+  if (!present(file, "labels file")) return undefined;
   const e = readJson(file);
   if (!isObj(e) || typeof e.now !== "string" || Number.isNaN(Date.parse(e.now)))
     throw new FixtureError(file, "must be an object with an ISO-8601 now");
@@ -307,7 +320,7 @@ function readExpected(file: string): Expected | undefined {
  */
 export function loadFixture(dirArg: string): MailboxFixture {
   const dir = resolve(dirArg);
-  if (!existsSync(dir)) throw new FixtureError(dir, "fixture folder does not exist");
+  if (!present(dir, "fixture folder")) throw new FixtureError(dir, "fixture folder does not exist");
   if (!statSync(dir).isDirectory()) throw new FixtureError(dir, "is not a folder");
   const account = readAccount(join(dir, "account.json"));
   const fixture: MailboxFixture = { dir, account, expected: readExpected(join(dir, "expected.json")) };

@@ -1,3 +1,4 @@
+import { constants } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -139,7 +140,10 @@ describe("malformed fixtures give a one-line error naming the file and the probl
     ["events.json a link to /dev/zero", () => linked(google(), "google/events.json", "/dev/zero"), "events.json", /is not a regular file/],
     ["events.json a link to itself", () => linked(google(), "google/events.json", "events.json"), "events.json", /cannot be read \(ELOOP\)/],
     ["messages.json a folder", () => asFolder(google(), "google/messages.json"), "messages.json", /is a folder, not a file/],
-    ["messages.json larger than a string can hold", () => sparse(google(), "google/messages.json", 600_000_000), "messages.json", /is too large \(600 MB; a fixture file can be at most 536 MB\)/],
+    ["messages.json larger than a string can hold", () => sparse(google(), "google/messages.json", 600_000_000), "messages.json", new RegExp(`is too large \\(600 MB; a fixture file can be at most ${Math.floor(constants.MAX_STRING_LENGTH / 1e6)} MB\\)`)],
+    // Not "does not exist", nor a labels file quietly absent (helper-172 #4).
+    ["expected.json a link to itself", () => linked(google({ "expected.json": { now: "2026-01-01T00:00:00Z" } }), "expected.json", "expected.json"), "expected.json", /labels file cannot be read \(ELOOP\)/],
+    ["the fixture folder a link to itself", () => { const d = join(tmp, `loop${n++}`); symlinkSync(d, d); return d; }, "", /fixture folder cannot be read \(ELOOP\)/],
     ["null attendee", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: "a@b.test" }, null] }] }), "events.json", /every attendee/],
     ["attendee email a number", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: 5 }] }] }), "events.json", /every attendee/],
     [
