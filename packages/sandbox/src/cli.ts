@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!values.fixtures?.length) throw new RangeError("--fixtures <mailbox> is required");
     const pageSize = int("page-size", values["page-size"]);
     // 0 was taken as "not given" and the defaults served, silently (helper-171 #10).
-    if (pageSize === 0) throw new RangeError("--page-size must be at least 1, got 0");
+    if (pageSize === 0) throw new RangeError(`--page-size must be at least 1, got ${JSON.stringify(values["page-size"])}`);
     const sandbox = await startSandbox({
       fixtures: values.fixtures,
       port: int("port", values.port) ?? 0,

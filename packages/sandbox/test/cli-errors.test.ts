@@ -24,7 +24,8 @@ describe("followthrough-sandbox: bad arguments", () => {
     [["--fixtures", fixture, "--port", "99999"], /--port must be a port from 0 to 65535, got 99999/],
     [["--fixtures", fixture, "--https-port", "70000"], /--https-port must be a port from 0 to 65535/],
     // 0 served the defaults silently (helper-171 #10).
-    [["--fixtures", fixture, "--page-size", "0"], /--page-size must be at least 1, got 0/],
+    [["--fixtures", fixture, "--page-size", "0"], /--page-size must be at least 1, got "0"/],
+    [["--fixtures", fixture, "--page-size", "00"], /--page-size must be at least 1, got "00"/],
   ])("%j: one line, exit 2", async (argv, pattern) => {
     const r = await run(argv);
     expect(r.code).toBe(2);
