@@ -448,7 +448,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       if (action === "unconfirm") {
         // Naming no one (or no address) takes nothing back, and says so; taking back someone already
         // taken back (a second tap) is done, as it was (helper-171 #7).
-        if (!normalizeAddress(one(form, "email").trim())) return kit.say(c, 400, "Not saved", "Choose someone to take back.");
+        if (!normalizeAddress(one(form, "email").trim())) return metPage(c, account, claims, { error: "Choose someone to take back." });
         await unconfirmMet(deps.repo, account, claims.evt!, one(form, "email"));
         return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
       }

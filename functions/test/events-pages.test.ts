@@ -323,7 +323,10 @@ describe("who did you meet at a 200-guest conference", () => {
     for (const form of [{ action: "unconfirm" }, { action: "unconfirm", email: " " }, { action: "unconfirm", email: "not an address" }] as Record<string, string>[]) {
       const none = await post(path(), form);
       expect(none.status, JSON.stringify(form)).toBe(400);
-      expect(await none.text()).toContain("Choose someone to take back.");
+      // The page again, with the reason, as for the page's other refusals (docs/app.md).
+      const refusedPage = await none.text();
+      expect(refusedPage).toContain("Choose someone to take back.");
+      expect(refusedPage).toContain("Save whom I met");
     }
     expect((await post(path(), { action: "unconfirm", email: "guest007@company7.com" })).status).toBe(303);
     expect((await loadStatements(repo, OWNER)).confirmations.map((c) => c.email).sort()).toEqual(said);
