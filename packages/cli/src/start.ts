@@ -23,7 +23,7 @@ import { createApp, localDraftLanding } from "@followthrough/functions/app";
 import { inProcessBackfill } from "@followthrough/functions/connect";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import { TableOutboxMailer } from "@followthrough/core/reconnect";
-import { loadFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { distinctAccounts, loadFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { connectSandboxProvider } from "./sandbox-provider";
 import { type LocalStore, loadClientSecret, loadLinkKey, localHome, localStoreExists, openLocalStore } from "./local-store";
@@ -125,7 +125,7 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   // one-line error and exit, not one printed over servers left running (helper-171 #1).
   // A fresh key each run otherwise: a demo link cannot be forged from a constant in the source.
   const linkKey = o.linkKey ?? envLinkKey() ?? randomBytes(32).toString("base64url");
-  const fixtures = (o.fixtures ?? demoFixtures.filter((f) => existsSync(f))).map((f) => loadFixture(f));
+  const fixtures = distinctAccounts((o.fixtures ?? demoFixtures.filter((f) => existsSync(f))).map((f) => loadFixture(f)));
   const dynamo = await startLocalDynamo();
   // The demo runs offline: one virtual clock for the sandbox's quotas and tokens and the adapters' waits.
   const clock = new VirtualClock();

@@ -1,5 +1,5 @@
 /** Every command answers --help; every bad input is one line on stderr and a non-zero exit, never a stack or a hang. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -131,6 +131,20 @@ describe("bad input is one line and a non-zero exit", () => {
     for (const argv of [["start", "--port", "0"], ["connect", "list"]]) {
       oneLine(await run([...argv, "--home", ""]), /--home must name a folder, got an empty value/);
       oneLine(await run([...argv, "--home", file]), /--home .*account\.json: is a file, not a folder/);
+    }
+  });
+
+  it("two --fixtures of one account (a folder given twice, or a copy of it) are refused before anything starts (helper-171 #10)", async () => {
+    const copy = join(mkdtempSync(join(tmpdir(), "ft-copy-")), "demo-google-copy");
+    cpSync(FIXTURE, copy, { recursive: true });
+    const saved = process.env.FOLLOWTHROUGH_EXIT_AFTER_START;
+    process.env.FOLLOWTHROUGH_EXIT_AFTER_START = "1";
+    try {
+      oneLine(await run(["start", "--port", "0", "--fixtures", FIXTURE, "--fixtures", FIXTURE]), /demo-google: given twice: give each mailbox once/);
+      oneLine(await run(["start", "--port", "0", "--fixtures", FIXTURE, "--fixtures", copy]), /demo-google-copy: is .*'s mailbox, as .*demo-google is: give each account once/);
+    } finally {
+      if (saved === undefined) delete process.env.FOLLOWTHROUGH_EXIT_AFTER_START;
+      else process.env.FOLLOWTHROUGH_EXIT_AFTER_START = saved;
     }
   });
 

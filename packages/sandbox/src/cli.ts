@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { FixtureError } from "./fixtures";
+import { distinctAccounts, FixtureError, loadFixture } from "./fixtures";
 import { startSandbox } from "./server";
 
 const oneLine = (m: string) => m.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     // 0 was taken as "not given" and the defaults served, silently (helper-171 #10).
     if (pageSize === 0) throw new RangeError(`--page-size must be at least 1, got ${JSON.stringify(values["page-size"])}`);
     const sandbox = await startSandbox({
-      fixtures: values.fixtures,
+      fixtures: distinctAccounts(values.fixtures.map((f) => loadFixture(f))),
       port: int("port", values.port) ?? 0,
       https: { port: int("https-port", values["https-port"]) ?? 0 },
       pageSize: pageSize ? { gmail: pageSize, calendar: pageSize, graph: pageSize } : undefined,

@@ -315,6 +315,22 @@ function readExpected(file: string): Expected | undefined {
 }
 
 /**
+ * Mailboxes served together, each of another account: the sandbox keeps one mailbox per address (a
+ * later one replaces the earlier), so a folder given twice, or two folders of one account, would
+ * serve one of them silently (helper-171 #10). Throws naming both folders.
+ */
+export function distinctAccounts(fixtures: MailboxFixture[]): MailboxFixture[] {
+  const seen = new Map<string, string>();
+  for (const f of fixtures) {
+    const key = f.account.email.toLowerCase();
+    const before = seen.get(key);
+    if (before !== undefined) throw new FixtureError(f.dir, before === f.dir ? `given twice: give each mailbox once` : `is ${f.account.email}'s mailbox, as ${before} is: give each account once`);
+    seen.set(key, f.dir);
+  }
+  return fixtures;
+}
+
+/**
  * Reads and validates a mailbox fixture folder (see shared/spec/mailbox-fixtures.md).
  * Throws {@link FixtureError} naming the first bad file.
  */

@@ -1,7 +1,7 @@
 export { startSandbox, type RunningSandbox, type ListenOptions } from "./server";
 export { SandboxState, type SandboxOptions, type Account, type PageSizes } from "./state";
 export { createSandboxApp } from "./app";
-export { loadFixture, FixtureError, type MailboxFixture, type AccountInfo, type Expected } from "./fixtures";
+export { distinctAccounts, loadFixture, FixtureError, type MailboxFixture, type AccountInfo, type Expected } from "./fixtures";
 export { defaultLimits, type QuotaLimits, type UsageStats } from "./quota";
 export type { FaultSpec } from "./faults";
 export { sandboxAgent, sandboxDispatcher } from "./tls";

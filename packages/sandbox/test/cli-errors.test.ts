@@ -26,6 +26,8 @@ describe("followthrough-sandbox: bad arguments", () => {
     // 0 served the defaults silently (helper-171 #10).
     [["--fixtures", fixture, "--page-size", "0"], /--page-size must be at least 1, got "0"/],
     [["--fixtures", fixture, "--page-size", "00"], /--page-size must be at least 1, got "00"/],
+    // One mailbox per address: a folder given twice served once, silently (helper-171 #10).
+    [["--fixtures", fixture, "--fixtures", `${fixture}/`], /demo-google: given twice: give each mailbox once/],
   ])("%j: one line, exit 2", async (argv, pattern) => {
     const r = await run(argv);
     expect(r.code).toBe(2);
