@@ -9,9 +9,9 @@ const under = (path: string, root: string) => path === root || path.startsWith(r
 /**
  * Checks an output folder before any work is done, and creates it: a path that is a file, lies on a
  * kernel or device file system, or cannot be written is a one-line usage error, never a stack trace
- * or a hang. So is a file the command will write there (`files`) that is a folder of that name:
- * found before anything is written, so no file of a run is replaced
- * and then another refused (helper-171 #2). Returns the absolute path.
+ * or a hang. So is a folder standing where the command will write one of its `files`: found before
+ * anything is written, so no file of a run is replaced and then another refused (helper-171 #2).
+ * Returns the absolute path.
  */
 export function prepareOutDir(path: string, flag = "--out", files: readonly string[] = []): string {
   const target = resolve(path);

@@ -70,7 +70,7 @@ const MAX_FILE_BYTES = constants.MAX_STRING_LENGTH;
  * forms, no surrogates, nothing past U+10FFFF), or -1. Only asked once Node's own `isUtf8` has
  * said the text is not UTF-8, for the error to say where.
  */
-export function firstNonUtf8(b: Uint8Array): number {
+function firstNonUtf8(b: Uint8Array): number {
   for (let i = 0; i < b.length; ) {
     const c = b[i];
     if (c < 0x80) {
@@ -120,7 +120,7 @@ function readJson(file: string): unknown {
   }
   let text = bytes.toString("utf8");
   // A byte-order mark (Windows Notepad, PowerShell 5) is no part of the JSON (RFC 8259 8.1 lets a
-  // reader ignore it); UTF-16 is not UTF-8, said as such rather than as unreadable bytes.
+  // reader ignore it).
   text = text.replace(/^\uFEFF/, "");
   let value: unknown;
   try {
