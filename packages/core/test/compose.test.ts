@@ -73,6 +73,18 @@ const cases: [string, MimeInput][] = [
 ];
 
 
+describe("composeMime header lines", () => {
+  it("a subject's or a name's first word that fits 78 characters alone but not after its field name is encoded, so the line keeps within 78 (RFC 5322 2.1.1; helper-173 #3)", async () => {
+    for (const m of [{ ...base, subject: `${"a".repeat(70)} b` }, { ...base, subject: "a".repeat(77) }, { ...base, to: [{ name: `${"n".repeat(75)} x`, address: "n@x.io" }] }, { ...base, to: [{ name: "n".repeat(77), address: "n@x.io" }] }]) {
+      const raw = await composeMime(m);
+      const head = raw.toString("latin1").split("\r\n\r\n")[0];
+      for (const l of head.split("\r\n").filter((x) => /^(Subject|To):|^[ \t]/.test(x))) expect(l.length, l).toBeLessThanOrEqual(78);
+      const back = await PostalMime.parse(raw);
+      expect([back.subject, back.to?.[0].name]).toEqual([m.subject, m.to[0].name]);
+    }
+  });
+});
+
 describe("composeMime", () => {
   it.each(cases)("%s: reads back as nodemailer's MailComposer's message does, in CRLF lines of 78 characters at most", async (_, m) => {
     const [ours, theirs] = await Promise.all([composeMime(m), oracle(m)]);

@@ -21,6 +21,17 @@ describe("buildMime headers", () => {
     expect(head).not.toContain("=?utf-8?Q?evil?=");
   });
 
+  it("a name that looks like an encoded word is written as encoded words, never inside a quoted string, where they are not ones (RFC 2047 5(3); helper-173 #1, #2)", async () => {
+    for (const name of ["=?utf-8?q?x?=", "=?utf-8?B?ZXZpbA==?=", "Ana =?utf-8?q?evil?= Lima", "Zo\u00e9 =?utf-8?q?x?=", "=?utf 8?q?x?=", "=?UTF-8?Q?=C3=A9?="]) {
+      const { head, mail } = await parse({ ...base, to: [{ name, address: "s@x.io" }], subject: "Hi" });
+      expect(mail.to?.[0].name, name).toBe(name);
+      // The To field, unfolded: no quoted string holding an encoded word or a lookalike.
+      const to = /^To: (.*(?:\r\n[ \t].*)*)/m.exec(head)![1].replace(/\r\n[ \t]/g, " ");
+      expect(to, name).not.toMatch(/"[^"]*=\?/);
+      expect(to, name).toMatch(/^=\?UTF-8\?Q\?/);
+    }
+  });
+
   it("control and bidi characters never reach a header; line breaks cannot add one", async () => {
     const { head, mail } = await parse({
       ...base,

@@ -19,8 +19,12 @@ import { encode as qpEncode, wrap as qpWrap } from "nodemailer/lib/qp/index.js";
 import { DOT_ATOM } from "../identity";
 import { headerSafe, type MimeInput } from "./index";
 
-/** Something a mail reader would take for an RFC 2047 encoded word (`=?charset?B|Q?...?=`). */
-const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?/i;
+/**
+ * Something a mail reader would take for an RFC 2047 encoded word (`=?charset?B|Q?...?=`), white
+ * space in the charset included: Python's email package decodes `=?utf 8?q?x?=` as "x" (nodemailer's
+ * own lenient pattern takes it too; helper-173 #2).
+ */
+const ENCODED_WORD = /=\?[^?]*\?[bq]\?/i;
 
 /**
  * A header text as the reader must show it. Text that merely looks like an encoded word (a name
@@ -32,8 +36,12 @@ export function literalHeaderText(s: string): string {
   return ENCODED_WORD.test(text) ? encodeWord(text, "B", 52) : text;
 }
 
-/** A run of characters a header line cannot break: longer than this, a value is written as encoded words, which split. */
-const LONG_WORD = /[^ \t]{78,}/;
+/**
+ * A run of characters a header line cannot break: this long, a value is written as encoded words,
+ * which split. 78 characters a line (RFC 5322 2.1.1's SHOULD) less the longest field name before
+ * such a value, "Subject: ": a first word this long could not stay within 78 (helper-173 #3).
+ */
+const LONG_WORD = /[^ \t]{70,}/;
 
 /**
  * A header's text as MailComposer wrote it: encoded words (Q, as for text mostly in Latin letters)
@@ -88,9 +96,12 @@ function headerAddress(address: string): string {
 function mailbox(a: { name?: string; address: string }): string | undefined {
   const address = headerAddress(headerSafe(a.address));
   if (!address) return undefined;
-  const name = literalHeaderText(a.name ?? "");
+  const name = headerSafe(a.name ?? "");
   if (!name) return PLAIN_ADDRESS.test(address) ? address : `<${address}>`;
-  const shown = /^[\w ]*$/.test(name) ? name : /^[\x20-\x7e]*$/.test(name) ? quoteString(name) : encodeWord(name, "Q", 52);
+  // A name that looks like an encoded word is itself written as encoded words, bare: inside a quoted
+  // string an encoded word is not one (RFC 2047 5(3)), and a reader keeping to that showed ours
+  // as its raw text (helper-173 #1).
+  const shown = ENCODED_WORD.test(name) ? encodeWord(name, "Q", 52) : /^[\w ]*$/.test(name) ? name : /^[\x20-\x7e]*$/.test(name) ? quoteString(name) : encodeWord(name, "Q", 52);
   return `${LONG_WORD.test(shown) ? encodeWord(name, "Q", 52) : shown} <${address}>`;
 }
 
