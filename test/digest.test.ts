@@ -390,6 +390,8 @@ describe("followthrough digest --out", () => {
     expect(head).toMatch(/^List-Unsubscribe:\s*<https:\/\/ft\.example\.org\/l\/pause\/[A-Za-z0-9_-]+>$/m);
     expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
     expect(head).toMatch(/^Message-ID: <digest\./m);
+    // Dated --now, as the rest of the preview (it was the machine's clock; helper-173).
+    expect(head).toContain(`Date: ${new Date(now).toUTCString().replace(/GMT/, "+0000")}`);
     expect(eml).toContain("Content-Type: text/html");
     // A preview, said plainly: its links are not live in any running app.
     expect(r.stdout).toContain("Preview: the links in this digest are not live");

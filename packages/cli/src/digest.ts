@@ -66,7 +66,8 @@ export async function digestCommand(argv: string[]): Promise<number> {
     const account = withLearnedIdentity(current(), scanned.owner);
     // These files are a preview: their links are signed here, for a mailbox no app has stored.
     const rendered = { ...sendable, html: withPreviewBanner(sendable.html), text: `${PREVIEW_NOTE}\n\n${sendable.text}` };
-    const eml = await mimeOfOutgoing(account, digestMail(account, digest, rendered), loadComposer);
+    // Dated --now, as the rest of the preview is (helper-173).
+    const eml = await mimeOfOutgoing(account, { ...digestMail(account, digest, rendered), date: now }, loadComposer);
     // All three written beside, then renamed into place: a failure part-way mixes no new file with old ones.
     const body: Record<(typeof DIGEST_FILES)[number], string | Buffer> = { "digest.html": rendered.html, "digest.txt": rendered.text, "digest.eml": eml };
     let writing = "";

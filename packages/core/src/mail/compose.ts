@@ -176,7 +176,7 @@ export async function composeMime(m: MimeInput): Promise<Buffer> {
     ...listLine("References", (m.references ?? []).flatMap(msgIds), " "),
     line("Subject", subjectText(literalHeaderText(m.subject))),
     line("Message-ID", (m.messageId && msgIds(m.messageId)[0]) || `<${randomUUID()}@${from.slice(from.lastIndexOf("@") + 1) || "localhost"}>`),
-    `Date: ${new Date().toUTCString().replace(/GMT/, "+0000")}`,
+    `Date: ${new Date(m.date ?? Date.now()).toUTCString().replace(/GMT/, "+0000")}`,
     "MIME-Version: 1.0",
   ];
   // As MailComposer: an empty text beside HTML is no part.

@@ -14,6 +14,8 @@ export interface MimeInput {
   references?: string[];
   messageId?: string;
   headers?: Record<string, string>;
+  /** The Date field's instant (ms); the time of writing when absent. */
+  date?: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function buildMime(m: MimeInput, composer: Composer): Promise<Buffe
 }
 
 /** The MIME of an outgoing message from the owner (what the adapters send, and what `digest --out` writes). */
-export function mimeOfOutgoing(owner: { email: string; displayName?: string }, mail: { to: string; subject: string; text: string; html?: string; messageId?: string; headers?: Record<string, string> }, composer: Composer): Promise<Buffer> {
+export function mimeOfOutgoing(owner: { email: string; displayName?: string }, mail: { to: string; subject: string; text: string; html?: string; messageId?: string; headers?: Record<string, string>; date?: number }, composer: Composer): Promise<Buffer> {
   return buildMime({
     from: { name: owner.displayName ?? "Followthrough", address: owner.email },
     to: [{ address: mail.to }],
@@ -51,6 +53,7 @@ export function mimeOfOutgoing(owner: { email: string; displayName?: string }, m
     // The id again in a header of our own: a provider that gives the message a Message-ID of its own
     // (Gmail's API is reported to) still keeps this one, which sentRecently also matches.
     headers: mail.messageId ? { ...mail.headers, [SENT_ID_HEADER]: mail.messageId } : mail.headers,
+    date: mail.date,
   }, composer);
 }
 
