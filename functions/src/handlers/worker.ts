@@ -7,11 +7,12 @@
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
-import { hasSentDigest, isoWeek } from "@followthrough/core/digest";
+import { digestSendUnsettled, hasSentDigest, isoWeek } from "@followthrough/core/digest";
 import { CONTINUES, processBatch, RETRY_LATER, runAccountJob } from "@followthrough/core/dispatch";
 import { runEventJob } from "@followthrough/core/eventmail";
 import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadProvider } from "@followthrough/core/loader";
+import { isRevoked } from "@followthrough/core/reconnect";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { readSoFar, scan } from "@followthrough/core/scan";
@@ -51,6 +52,16 @@ export const WEEKLY_SCAN_RESERVE_MS = JOB_READ_RESERVE_MS;
 export const CONTINUE_WITHIN_MS = 24 * 3_600_000;
 
 export { BUSY_DELAY_S } from "../jobs";
+
+/**
+ * How long after a failed send of the week's digest its run looks again (SQS's longest delay):
+ * past a claim's staleness (core/digest SEND_CLAIM_STALE_MS, 10 minutes), so a claim left "sending"
+ * by a failed Sent lookup is taken over, and the next attempt looks in Sent before sending. Until
+ * 2026-12-04 the record failed into the queue's three receives, 30 minutes apart, and an hour of
+ * provider errors dead-lettered the week, its digest "failed" even when the last send had gone out
+ * and only its answer was lost (helper-174 #1; the event emails are filed again an hour on).
+ */
+export const SEND_RETRY_S = 900;
 
 
 /**
@@ -164,6 +175,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
         let accountProvider: string | undefined;
         /** The run left the first read to the backfill's chain: it looks again later. */
         let waits = false;
+        /** The week's digest was claimed and not sent: its run looks again {@link SEND_RETRY_S} on. */
+        let sendAgain = false;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
         const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(namedBy(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
@@ -237,6 +250,14 @@ export function createWorkerHandler(deps: () => JobDeps) {
             // The plan is waited for (none of its writes outlives the lease); the digest's failure is
             // the record's, the plan's own is logged.
             await planning.catch((p: unknown) => console.warn(JSON.stringify({ msg: "weekly", account: email, plan: "failed", error: p instanceof Error ? p.message : String(p) })));
+            // A send that failed (or whose answer or Sent lookup was lost) goes on as a continuation of
+            // the week, within its day, not through the queue's three receives (SEND_RETRY_S). A
+            // revoked grant is the job's to handle; any other failure is the record's, as before.
+            if (d.digests && !isRevoked(e) && now - weekOf < CONTINUE_WITHIN_MS && (await digestSendUnsettled(d.repo, email, isoWeek(namedBy(account), account.timeZone)).catch(() => false))) {
+              console.warn(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "the send failed; it is tried again", error: e instanceof Error ? e.message : String(e) }));
+              sendAgain = true;
+              return CONTINUES;
+            }
             throw e;
           }
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: weekly.outcome, week: weekly.digest.week }));
@@ -248,8 +269,10 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (outcome === "continued") {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
           // record fails and the queue hands it out again (the cursors hold what was read).
-          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekCarried(weekOf!))], waits ? { delaySeconds: FIRST_READ_WAIT_S } : continuationSend(accountProvider));
-          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: waits ? "looks again once the backfill's chain has read on" : "read continues in a new invocation", queued: notQueued.length === 0 }));
+          const delay = waits ? { delaySeconds: FIRST_READ_WAIT_S } : sendAgain ? { delaySeconds: SEND_RETRY_S } : continuationSend(accountProvider);
+          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekCarried(weekOf!))], delay);
+          const reason = waits ? "looks again once the backfill's chain has read on" : sendAgain ? "sends again later" : "read continues in a new invocation";
+          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason, queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
         if (outcome === "busy" && d.digests) {

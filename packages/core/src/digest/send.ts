@@ -235,6 +235,15 @@ export function digestMail(account: { email: string }, data: DigestData, rendere
   };
 }
 
+/**
+ * True while the week's digest was claimed for its send and not recorded sent: the send failed, its
+ * answer was lost, or the Sent lookup before it failed. Its next attempt looks in Sent before sending.
+ */
+export async function digestSendUnsettled(repo: Repository, account: string, week: string): Promise<boolean> {
+  const status = (await repo.get<{ digest?: Pick<StoredDigest, "status"> }>(keys.digest(account, week)))?.digest?.status;
+  return status === "failed" || status === "sending";
+}
+
 /** True once any weekly digest of the account was sent. */
 export async function hasSentDigest(repo: Repository, account: string): Promise<boolean> {
   return (await repo.query(keys.partition(account), keys.prefix.digest)).some((i) => (i.digest as StoredDigest | undefined)?.status === "sent");

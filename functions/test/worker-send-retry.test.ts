@@ -1,0 +1,111 @@
+/**
+ * The weekly digest's send failing: the run goes on as a continuation of its week, SEND_RETRY_S
+ * later, and that attempt looks in Sent before sending. Before 2026-12-04 the record failed into the
+ * queue's three receives (30 minutes apart, then the dead-letter queue), so an hour of provider
+ * errors lost the week, and a last send that went out with its answer lost stayed "failed" for good
+ * (helper-174 #1). Both providers, through the sandbox's faults: an error before the send (nothing
+ * sent), and a send applied whose answer is lost.
+ */
+import { loadProvider } from "@followthrough/core/loader";
+import { randomUUID } from "node:crypto";
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
+import { memorySender } from "@followthrough/core/queue";
+import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
+import { randomKeyring } from "@followthrough/core/secrets";
+import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
+import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
+import { createWorkerHandler, parseContinuation, SEND_RETRY_S } from "../src/handlers/worker";
+import { buildDeps } from "../src/resources";
+
+const start = Date.parse("2026-10-14T23:30:00Z");
+const MINUTE = 60_000;
+
+let dynamo: LocalDynamo;
+let sandbox: RunningSandbox;
+let fixtures: HandlerStack["fixtures"];
+let stack: HandlerStack;
+const ring = randomKeyring();
+
+beforeAll(async () => {
+  stack = await startHandlerStack(start);
+  ({ dynamo, sandbox, fixtures } = stack);
+}, 60_000);
+afterAll(() => stack?.close());
+
+const record = (body: string): SQSEvent => ({ Records: [{ messageId: randomUUID(), body } as SQSEvent["Records"][number]] });
+const SEND_ROUTE = { google: "gmail.messages.send", microsoft: "graph.sendMail" } as const;
+
+let tables = 0;
+async function setup(provider: "google" | "microsoft") {
+  const table = `sendRetry${++tables}`;
+  await ensureTable(dynamo.client, table);
+  const repo = new Repository(dynamo.doc, table);
+  await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
+  const digests = memorySender();
+  // A few minutes past the account's weekly slot, as the dispatcher runs it (a continuation goes on
+  // within a day of the slot).
+  const clock = { now: previousOccurrence(DEFAULT_SCHEDULE, fixtures[provider].account.timeZone, start) + 5 * MINUTE };
+  const deps = buildDeps({
+    loader: loadProvider,
+    tableName: table,
+    doc: dynamo.doc,
+    tokenKeyring: ring,
+    digests,
+    linkKey: "send-retry-test-link-key",
+    baseUrl: "https://app.followthrough.test",
+    now: () => clock.now,
+    provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
+  });
+  const email = fixtures[provider].account.email;
+  /** The digests in the mailbox's Sent (a digest carries its week in a header of ours). */
+  const sentDigests = () => {
+    const box = sandbox.state.account(email)!;
+    const raws = provider === "google" ? box.gmail!.listSent().map((m) => m.raw) : box.graph!.sentMime();
+    return raws.filter((r) => /^X-Followthrough-Week:/im.test(r)).length;
+  };
+  const stored = async () => (await repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((i) => (i.digest as { status: string }).status);
+  return { repo, digests, clock, email, sentDigests, stored, worker: createWorkerHandler(() => deps) };
+}
+
+describe("a failed send of the weekly digest is tried again as a continuation of its week (helper-174 #1)", () => {
+  for (const provider of ["google", "microsoft"] as const) {
+    for (const phase of ["before", "after"] as const) {
+      it(`${provider}: a 503 ${phase === "before" ? "before the send (nothing sent)" : "after the send went out (its answer lost)"}: the record succeeds, the week goes on ${SEND_RETRY_S} s later, and the digest is in Sent once, recorded sent`, async () => {
+        const s = await setup(provider);
+        const before = s.sentDigests();
+        sandbox.state.faults.add({ route: SEND_ROUTE[provider], account: s.email, kind: "status", status: 503, phase, times: 1 });
+        const first = await s.worker(record(s.email));
+        // Not failed into the queue's retries: the week continues on its own, a quarter hour on.
+        expect(first.batchItemFailures).toEqual([]);
+        expect(s.digests.delays).toEqual([SEND_RETRY_S]);
+        const continuation = s.digests.batches[0][0];
+        expect(parseContinuation(continuation)).toMatchObject({ acc: s.email });
+        expect(await s.stored()).toEqual(["failed"]);
+        expect(s.sentDigests() - before).toBe(phase === "before" ? 0 : 1);
+
+        s.clock.now += SEND_RETRY_S * 1000 + MINUTE;
+        const second = await s.worker(record(continuation));
+        expect(second.batchItemFailures).toEqual([]);
+        // One digest in Sent: sent now, or found there (its answer lost), never sent twice.
+        expect(s.sentDigests() - before).toBe(1);
+        expect(await s.stored()).toEqual(["sent"]);
+        expect(s.digests.batches).toHaveLength(1);
+        sandbox.state.faults.clear();
+      });
+    }
+  }
+
+  it("a failure before any digest was claimed (the store, say) is still the record's, for the queue's retries", async () => {
+    const s = await setup("google");
+    // Every Sent-copy and history read fails for good: the scan itself fails, before the digest.
+    sandbox.state.faults.add({ route: "gmail.messages.list", account: s.email, kind: "status", status: 400, times: 0 });
+    const r = await s.worker(record(s.email));
+    expect(r.batchItemFailures).toHaveLength(1);
+    expect(s.digests.batches).toEqual([]);
+    expect(await s.stored()).toEqual([]);
+    sandbox.state.faults.clear();
+  });
+});
