@@ -98,6 +98,16 @@ describe("a failed send of the weekly digest is tried again as a continuation of
     }
   }
 
+  it("a send refused (a 400: the provider will not take it) is not waited out: the record fails for the queue's retries, no continuation", async () => {
+    const s = await setup("google");
+    sandbox.state.faults.add({ route: SEND_ROUTE.google, account: s.email, kind: "status", status: 400, times: 1 });
+    const r = await s.worker(record(s.email));
+    expect(r.batchItemFailures).toHaveLength(1);
+    expect(s.digests.batches).toEqual([]);
+    expect(await s.stored()).toEqual(["failed"]);
+    sandbox.state.faults.clear();
+  });
+
   it("a failure before any digest was claimed (the store, say) is still the record's, for the queue's retries", async () => {
     const s = await setup("google");
     // Every Sent-copy and history read fails for good: the scan itself fails, before the digest.

@@ -12,7 +12,7 @@ import { CONTINUES, processBatch, RETRY_LATER, runAccountJob } from "@followthro
 import { runEventJob } from "@followthrough/core/eventmail";
 import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadProvider } from "@followthrough/core/loader";
-import { isRevoked } from "@followthrough/core/reconnect";
+import { retryable } from "@followthrough/core/resilience";
 import { parseEventJob, planEventJobs } from "@followthrough/core/events";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { readSoFar, scan } from "@followthrough/core/scan";
@@ -250,10 +250,11 @@ export function createWorkerHandler(deps: () => JobDeps) {
             // The plan is waited for (none of its writes outlives the lease); the digest's failure is
             // the record's, the plan's own is logged.
             await planning.catch((p: unknown) => console.warn(JSON.stringify({ msg: "weekly", account: email, plan: "failed", error: p instanceof Error ? p.message : String(p) })));
-            // A send that failed (or whose answer or Sent lookup was lost) goes on as a continuation of
-            // the week, within its day, not through the queue's three receives (SEND_RETRY_S). A
-            // revoked grant is the job's to handle; any other failure is the record's, as before.
-            if (d.digests && !isRevoked(e) && now - weekOf < CONTINUE_WITHIN_MS && (await digestSendUnsettled(d.repo, email, isoWeek(namedBy(account), account.timeZone)).catch(() => false))) {
+            // A send that failed for a while (the provider's temporary error or rate limit, an answer
+            // or a Sent lookup lost) goes on as a continuation of the week, within its day, not through
+            // the queue's three receives (SEND_RETRY_S). A refusal (a 4xx) and a revoked grant are not
+            // waited out; any other failure is the record's, as before.
+            if (d.digests && retryable(e) && now - weekOf < CONTINUE_WITHIN_MS && (await digestSendUnsettled(d.repo, email, isoWeek(namedBy(account), account.timeZone)).catch(() => false))) {
               console.warn(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "the send failed; it is tried again", error: e instanceof Error ? e.message : String(e) }));
               sendAgain = true;
               return CONTINUES;
