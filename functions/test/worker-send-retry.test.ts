@@ -9,7 +9,7 @@
 import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 import { memorySender } from "@followthrough/core/queue";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
@@ -17,7 +17,7 @@ import { randomKeyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
 import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
-import { createWorkerHandler, parseContinuation, SEND_RETRY_S } from "../src/handlers/worker";
+import { CONTINUE_WITHIN_MS, createWorkerHandler, parseContinuation, SEND_RETRY_S, SEND_RETRY_WITHIN_MS } from "../src/handlers/worker";
 import { buildDeps } from "../src/resources";
 
 const start = Date.parse("2026-10-14T23:30:00Z");
@@ -34,6 +34,7 @@ beforeAll(async () => {
   ({ dynamo, sandbox, fixtures } = stack);
 }, 60_000);
 afterAll(() => stack?.close());
+afterEach(() => sandbox.state.faults.clear());
 
 const record = (body: string): SQSEvent => ({ Records: [{ messageId: randomUUID(), body } as SQSEvent["Records"][number]] });
 const SEND_ROUTE = { google: "gmail.messages.send", microsoft: "graph.sendMail" } as const;
@@ -47,7 +48,8 @@ async function setup(provider: "google" | "microsoft") {
   const digests = memorySender();
   // A few minutes past the account's weekly slot, as the dispatcher runs it (a continuation goes on
   // within a day of the slot).
-  const clock = { now: previousOccurrence(DEFAULT_SCHEDULE, fixtures[provider].account.timeZone, start) + 5 * MINUTE };
+  const slot = previousOccurrence(DEFAULT_SCHEDULE, fixtures[provider].account.timeZone, start);
+  const clock = { now: slot + 5 * MINUTE };
   const deps = buildDeps({
     loader: loadProvider,
     tableName: table,
@@ -67,7 +69,7 @@ async function setup(provider: "google" | "microsoft") {
     return raws.filter((r) => /^X-Followthrough-Week:/im.test(r)).length;
   };
   const stored = async () => (await repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((i) => (i.digest as { status: string }).status);
-  return { repo, digests, clock, email, sentDigests, stored, worker: createWorkerHandler(() => deps) };
+  return { repo, digests, clock, slot, email, sentDigests, stored, worker: createWorkerHandler(() => deps) };
 }
 
 describe("a failed send of the weekly digest is tried again as a continuation of its week (helper-174 #1)", () => {
@@ -97,6 +99,35 @@ describe("a failed send of the weekly digest is tried again as a continuation of
       });
     }
   }
+
+  it("a send failing so late in the week's day that its continuation would come past it (and be dropped) fails the record for the queue's retries instead (helper-175 #1)", async () => {
+    const s = await setup("google");
+    s.clock.now = s.slot + CONTINUE_WITHIN_MS - 5 * MINUTE;
+    sandbox.state.faults.add({ route: SEND_ROUTE.google, account: s.email, kind: "status", status: 503, times: 1 });
+    const r = await s.worker(record(JSON.stringify({ job: "weekly", acc: s.email, slot: s.slot, due: true })));
+    expect(r.batchItemFailures).toHaveLength(1);
+    expect(s.digests.batches).toEqual([]);
+    sandbox.state.faults.clear();
+  });
+
+  it(`a send still failing ${SEND_RETRY_WITHIN_MS / 3_600_000} hours after its first attempt falls to the queue's retries, not a run every quarter hour for the rest of the day (helper-175 #2)`, async () => {
+    const s = await setup("google");
+    // A week of its own: the earlier tests' digests in the shared mailbox's Sent are another week's.
+    s.clock.now += 7 * 24 * 3_600_000;
+    const before = s.sentDigests();
+    sandbox.state.faults.add({ route: SEND_ROUTE.google, account: s.email, kind: "status", status: 503, times: 0 });
+    expect((await s.worker(record(s.email))).batchItemFailures).toEqual([]);
+    expect(s.digests.delays).toEqual([SEND_RETRY_S]);
+    s.clock.now += SEND_RETRY_S * 1000 + MINUTE;
+    expect((await s.worker(record(s.digests.batches[0][0]))).batchItemFailures).toEqual([]);
+    expect(s.digests.delays).toEqual([SEND_RETRY_S, SEND_RETRY_S]);
+    s.clock.now += SEND_RETRY_WITHIN_MS;
+    const late = await s.worker(record(s.digests.batches[1][0]));
+    expect(late.batchItemFailures).toHaveLength(1);
+    expect(s.digests.batches).toHaveLength(2);
+    expect(s.sentDigests()).toBe(before);
+    sandbox.state.faults.clear();
+  });
 
   it("a send refused (a 400: the provider will not take it) is not waited out: the record fails for the queue's retries, no continuation", async () => {
     const s = await setup("google");

@@ -63,6 +63,14 @@ export { BUSY_DELAY_S } from "../jobs";
  */
 export const SEND_RETRY_S = 900;
 
+/**
+ * How long after a digest's first send attempt its run still goes on that way: about a dozen
+ * attempts. A failure that lasts longer (a sending limit that holds until Gmail's quota resets) falls
+ * to the queue's receives, as every failure did before, rather than a scan, render and send every
+ * quarter hour for the rest of the day (helper-175 #2).
+ */
+export const SEND_RETRY_WITHIN_MS = 3 * 3_600_000;
+
 
 /**
  * A weekly run's continuation, as this worker enqueues it on Digests: the account and the scheduled
@@ -251,10 +259,13 @@ export function createWorkerHandler(deps: () => JobDeps) {
             // the record's, the plan's own is logged.
             await planning.catch((p: unknown) => console.warn(JSON.stringify({ msg: "weekly", account: email, plan: "failed", error: p instanceof Error ? p.message : String(p) })));
             // A send that failed for a while (the provider's temporary error or rate limit, an answer
-            // or a Sent lookup lost) goes on as a continuation of the week, within its day, not through
-            // the queue's three receives (SEND_RETRY_S). A refusal (a 4xx) and a revoked grant are not
-            // waited out; any other failure is the record's, as before.
-            if (d.digests && retryable(e) && now - weekOf < CONTINUE_WITHIN_MS && (await digestSendUnsettled(d.repo, email, isoWeek(namedBy(account), account.timeZone)).catch(() => false))) {
+            // or a Sent lookup lost) goes on as a continuation of the week, not through the queue's
+            // three receives (SEND_RETRY_S): while that continuation still arrives within the week's
+            // day (a later one is dropped, helper-175 #1) and within SEND_RETRY_WITHIN_MS of the first
+            // attempt. A refusal (a 4xx other than 429) and a revoked grant are not waited out; any
+            // other failure is the record's, as before.
+            const unsettled = d.digests && retryable(e) && d.now() + SEND_RETRY_S * 1000 - weekOf < CONTINUE_WITHIN_MS ? await digestSendUnsettled(d.repo, email, isoWeek(namedBy(account), account.timeZone)).catch(() => undefined) : undefined;
+            if (unsettled && d.now() - unsettled.firstClaimedAt < SEND_RETRY_WITHIN_MS) {
               console.warn(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "the send failed; it is tried again", error: e instanceof Error ? e.message : String(e) }));
               sendAgain = true;
               return CONTINUES;

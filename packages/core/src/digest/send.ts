@@ -236,12 +236,13 @@ export function digestMail(account: { email: string }, data: DigestData, rendere
 }
 
 /**
- * True while the week's digest was claimed for its send and not recorded sent: the send failed, its
- * answer was lost, or the Sent lookup before it failed. Its next attempt looks in Sent before sending.
+ * The week's digest claimed for its send and not recorded sent (the send failed, its answer was lost,
+ * or the Sent lookup before it failed), with when its first attempt claimed it; undefined otherwise.
+ * Its next attempt looks in Sent before sending.
  */
-export async function digestSendUnsettled(repo: Repository, account: string, week: string): Promise<boolean> {
-  const status = (await repo.get<{ digest?: Pick<StoredDigest, "status"> }>(keys.digest(account, week)))?.digest?.status;
-  return status === "failed" || status === "sending";
+export async function digestSendUnsettled(repo: Repository, account: string, week: string): Promise<{ firstClaimedAt: number } | undefined> {
+  const d = (await repo.get<{ digest?: Pick<SendRecord, "status" | "claimedAt" | "firstClaimedAt"> }>(keys.digest(account, week)))?.digest;
+  return d && (d.status === "failed" || d.status === "sending") ? { firstClaimedAt: d.firstClaimedAt ?? d.claimedAt } : undefined;
 }
 
 /** True once any weekly digest of the account was sent. */
