@@ -64,6 +64,8 @@ const cases: [string, MimeInput][] = [
   ["a reply, with In-Reply-To and References", { ...base, inReplyTo: "a1@mail.example.com", references: ["<r0@mail.example.com>", "r1@x <r2@x>"] }],
   ["names that need quoting, encoding, or neither", { ...base, from: { name: "O'Brien, \"Pat\" \\ x", address: "pat@x.io" }, to: [{ name: "Zo\u00eb \u00c5ngstr\u00f6m \u65e5\u672c", address: "z@x.io" }, { name: "Ana (work)", address: "a.b+c@x.io" }, { address: "plain@x.io" }] }],
   ["an internationalised domain and a local part that is not a dot-atom", { ...base, to: [{ address: "d@b\u00fccher.de" }, { address: "weird,local@x.io" }, { address: "\u00fcn\u00ef@b\u00fccher.de" }] }],
+  // Read back alike; how the name is written (bare encoded words, not quoted: MailComposer quotes
+  // them, against RFC 2047 5(3)) is packages/core/test/mail-headers.test.ts's to check (helper-175 #6).
   ["lookalike encoded words in a name and the subject", { ...base, to: [{ name: "=?utf-8?B?ZXZpbA==?= M\u00fcller", address: "m@x.io" }], subject: "=?utf-8?Q?not_a_word?= \u2014 after the Caf\u00e9 summit \u2713" }],
   ["control, bidi and line-break characters in headers", { ...base, to: [{ name: "Sofia \u202eevil\u202c", address: "s@x.io" }], subject: "Hello\r\nBcc: all@x.io \u2066x\u2069", headers: { "X-Note": "a\r\nInjected: yes", "X-Na\u00efve": "na\u00efve" } }],
   ["a long subject and long body lines", { ...base, subject: `Re: ${"a long subject ".repeat(12)}`, text: `${"word ".repeat(60)}\n${"x".repeat(300)}\nshort`, html: `<p>${"caf\u00e9 ".repeat(120)}</p>` }],
