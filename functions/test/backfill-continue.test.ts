@@ -7,7 +7,6 @@
  * one, in several invocations, none failed, nothing dead-lettered. The weekly run sends no digest
  * before the first backfill has read everything.
  */
-import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,54 +17,37 @@ import { acquireLease } from "@followthrough/core/lease";
 import { digestMessageId, isoWeek } from "@followthrough/core/digest";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import { memorySender } from "@followthrough/core/queue";
-import { randomKeyring } from "@followthrough/core/secrets";
-import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
+import { Repository } from "@followthrough/core/storage";
 import { readSoFar } from "@followthrough/core/scan";
-import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
-import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
+import type { RunningSandbox } from "@followthrough/sandbox";
 import { BACKFILL_CHAIN_MAX_MS, backfillContinuation, createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
 
 /** The accounts of Backfills records (a continuation names its account and when its chain began). */
 const accountsOf = (batches: string[][]) => batches.map((b) => b.map((body) => parseBackfill(body, 0).acc));
 import { BUSY_DELAY_S, CONTINUE_WITHIN_MS, continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
 import { BACKFILL_MARK_FRESH_MS, FIRST_READ_WAIT_S } from "../src/jobs";
-import { buildDeps } from "../src/resources";
 
 const now = Date.parse("2026-10-14T23:30:00Z");
 const MINUTE = 60_000;
 
-let dynamo: LocalDynamo;
 let sandbox: RunningSandbox;
 let fixtures: HandlerStack["fixtures"];
 let stack: HandlerStack;
-const ring = randomKeyring();
 
 beforeAll(async () => {
   // Small pages: the demo year takes many pages, so a run cut after a few of them is really cut.
   stack = await startHandlerStack(now, { pageSize: { gmail: 10, calendar: 10, graph: 10 } });
-  ({ dynamo, sandbox, fixtures } = stack);
+  ({ sandbox, fixtures } = stack);
 }, 60_000);
 afterAll(() => stack?.close());
 
 let tables = 0;
 async function setup(provider: "google" | "microsoft") {
   const table = `backfill${++tables}`;
-  await ensureTable(dynamo.client, table);
-  const repo = new Repository(dynamo.doc, table);
-  await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
+  const repo = await stack.connect(fixtures[provider].account, table);
   const backfills = memorySender();
   const digests = memorySender();
-  const deps = buildDeps({ loader: loadProvider,
-    tableName: table,
-    doc: dynamo.doc,
-    tokenKeyring: ring,
-    backfills,
-    digests,
-    linkKey: "backfill-test-link-key",
-    baseUrl: "https://app.followthrough.test",
-    now: () => now,
-    provider: { tuning: { pageSize: 10 }, retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
-  });
+  const deps = stack.deps(table, { backfills, digests, linkKey: "backfill-test-link-key", baseUrl: "https://app.followthrough.test", now: () => now, provider: { tuning: { pageSize: 10 } } });
   return { repo, backfills, digests, deps, handler: createBackfillHandler(() => deps), worker: createWorkerHandler(() => deps) };
 }
 

@@ -5,25 +5,19 @@
  * email (or the account's daily sync) is lost. The backfill and the weekly worker pass their clock
  * to the plan; every item they write is due in a slot that starts after it was written.
  */
-import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextSyncAt, PLAN_MARGIN_MS } from "@followthrough/core/events";
-import { randomKeyring } from "@followthrough/core/secrets";
-import { ensureTable, keys, Repository } from "@followthrough/core/storage";
-import { sandboxAgent } from "@followthrough/sandbox";
-import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
+import { keys } from "@followthrough/core/storage";
 import { createBackfillHandler } from "../src/handlers/backfill";
 import { createWorkerHandler } from "../src/handlers/worker";
-import { buildDeps } from "../src/resources";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 
 // 06:50 in Melbourne (AEDT, UTC+11) on Wednesday 14 October 2026: the demo account's 07:00 sync
 // slot is ten minutes away when the record starts, and gone when its read ends twenty minutes later.
 const start = Date.parse("2026-10-13T19:50:00Z");
 const readFor = 20 * 60_000;
-const ring = randomKeyring();
 let stack: HandlerStack;
 
 beforeAll(async () => {
@@ -34,24 +28,13 @@ afterAll(() => stack?.close());
 describe("a plan written after a long read goes in slots the dispatcher has yet to read", () => {
   for (const kind of ["backfill", "worker"] as const) {
     it(`${kind}: the daily sync goes to tomorrow's 07:00, not today's, which began during the read`, async () => {
-      const { dynamo, sandbox, fixtures } = stack;
-      const account = fixtures.google.account;
+      const account = stack.fixtures.google.account;
       const table = `planAfterRead${kind}`;
-      await ensureTable(dynamo.client, table);
-      const repo = new Repository(dynamo.doc, table);
-      await connectSandboxAccount(sandbox, account, repo, ring);
+      const repo = await stack.connect(account, table);
       // The handler's clock: the record starts at `start`; every later reading is after the read.
       let reads = 0;
       const clock = () => (reads++ === 0 ? start : start + readFor);
-      const deps = buildDeps({ loader: loadProvider,
-        tableName: table,
-        doc: dynamo.doc,
-        tokenKeyring: ring,
-        linkKey: "plan-after-read-link-key",
-        baseUrl: "https://app.followthrough.test",
-        now: clock,
-        provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
-      });
+      const deps = stack.deps(table, { linkKey: "plan-after-read-link-key", baseUrl: "https://app.followthrough.test", now: clock });
       const handler = (kind === "backfill" ? createBackfillHandler : createWorkerHandler)(() => deps);
       expect(await handler({ Records: [{ messageId: randomUUID(), body: account.email }] } as SQSEvent)).toEqual({ batchItemFailures: [] });
       const written = start + readFor;

@@ -3,48 +3,29 @@
  * builds the digest on that read: one sync of each stream, not a second one in `runWeekly` (the
  * same `now`, so a second sync finds nothing new and re-runs the rules for nothing).
  */
-import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 import type { MailboxProvider } from "@followthrough/core/providers";
-import { randomKeyring } from "@followthrough/core/secrets";
-import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
-import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
-import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
 import { createWorkerHandler, WEEKLY_SCAN_RESERVE_MS } from "../src/handlers/worker";
-import { buildDeps } from "../src/resources";
 
 const now = Date.parse("2026-10-14T23:30:00Z");
 
-let dynamo: LocalDynamo;
-let sandbox: RunningSandbox;
 let fixtures: HandlerStack["fixtures"];
 let stack: HandlerStack;
-const ring = randomKeyring();
 
 beforeAll(async () => {
   stack = await startHandlerStack(now);
-  ({ dynamo, sandbox, fixtures } = stack);
+  ({ fixtures } = stack);
 }, 60_000);
 afterAll(() => stack?.close());
 
 /** A table of its own with the provider's fixture account connected, and the handlers' deps over it. */
 async function connected(provider: "google" | "microsoft", table: string) {
-  await ensureTable(dynamo.client, table);
-  const repo = new Repository(dynamo.doc, table);
-  await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
-  const deps = buildDeps({ loader: loadProvider,
-    tableName: table,
-    doc: dynamo.doc,
-    tokenKeyring: ring,
-    linkKey: "one-scan-link-key",
-    baseUrl: "https://app.followthrough.test",
-    now: () => now,
-    provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
-  });
+  const repo = await stack.connect(fixtures[provider].account, table);
+  const deps = stack.deps(table, { linkKey: "one-scan-link-key", baseUrl: "https://app.followthrough.test", now: () => now });
   return { repo, deps };
 }
 

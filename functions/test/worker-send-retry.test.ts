@@ -6,32 +6,25 @@
  * (helper-174 #1). Both providers, through the sandbox's faults: an error before the send (nothing
  * sent), and a send applied whose answer is lost.
  */
-import { loadProvider } from "@followthrough/core/loader";
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 import { memorySender } from "@followthrough/core/queue";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
-import { randomKeyring } from "@followthrough/core/secrets";
-import { ensureTable, type LocalDynamo, Repository } from "@followthrough/core/storage";
-import { type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
-import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
+import type { RunningSandbox } from "@followthrough/sandbox";
 import { CONTINUE_WITHIN_MS, createWorkerHandler, parseContinuation, SEND_RETRY_S, SEND_RETRY_WITHIN_MS } from "../src/handlers/worker";
-import { buildDeps } from "../src/resources";
 
 const start = Date.parse("2026-10-14T23:30:00Z");
 const MINUTE = 60_000;
 
-let dynamo: LocalDynamo;
 let sandbox: RunningSandbox;
 let fixtures: HandlerStack["fixtures"];
 let stack: HandlerStack;
-const ring = randomKeyring();
 
 beforeAll(async () => {
   stack = await startHandlerStack(start);
-  ({ dynamo, sandbox, fixtures } = stack);
+  ({ sandbox, fixtures } = stack);
 }, 60_000);
 afterAll(() => stack?.close());
 afterEach(() => sandbox.state.faults.clear());
@@ -42,25 +35,13 @@ const SEND_ROUTE = { google: "gmail.messages.send", microsoft: "graph.sendMail" 
 let tables = 0;
 async function setup(provider: "google" | "microsoft") {
   const table = `sendRetry${++tables}`;
-  await ensureTable(dynamo.client, table);
-  const repo = new Repository(dynamo.doc, table);
-  await connectSandboxAccount(sandbox, fixtures[provider].account, repo, ring);
+  const repo = await stack.connect(fixtures[provider].account, table);
   const digests = memorySender();
   // A few minutes past the account's weekly slot, as the dispatcher runs it (a continuation goes on
   // within a day of the slot).
   const slot = previousOccurrence(DEFAULT_SCHEDULE, fixtures[provider].account.timeZone, start);
   const clock = { now: slot + 5 * MINUTE };
-  const deps = buildDeps({
-    loader: loadProvider,
-    tableName: table,
-    doc: dynamo.doc,
-    tokenKeyring: ring,
-    digests,
-    linkKey: "send-retry-test-link-key",
-    baseUrl: "https://app.followthrough.test",
-    now: () => clock.now,
-    provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never },
-  });
+  const deps = stack.deps(table, { digests, linkKey: "send-retry-test-link-key", baseUrl: "https://app.followthrough.test", now: () => clock.now });
   const email = fixtures[provider].account.email;
   /** The digests in the mailbox's Sent (a digest carries its week in a header of ours). */
   const sentDigests = () => {
