@@ -1,5 +1,5 @@
 import { constants, isUtf8 } from "node:buffer";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, type Stats, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { gmail_v1 } from "@googleapis/gmail";
 import type { calendar_v3 } from "@googleapis/calendar";
@@ -89,21 +89,29 @@ function firstNonUtf8(b: Uint8Array): number {
   return -1;
 }
 
+/**
+ * What `path` is, or undefined when it is not there: only "no such file" is absence; a link loop or a
+ * folder without permission throws, said as such (`what` names the path in the message).
+ */
+function statOf(path: string, what?: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    throw new FixtureError(path, `${what ? `${what} ` : ""}cannot be read (${code ?? "error"})`);
+  }
+}
+
 function readJson(file: string): unknown {
   // Only a regular file is read, and only up to the size a string can hold: a link to /dev/zero or
   // a pipe would be read without end (helper-171 #3). A file that cannot be looked at (a link loop,
   // a folder without permission) says why, not that it is missing (helper-171 #9).
-  let size: number;
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw new FixtureError(file, "is a folder, not a file");
-    if (!st.isFile()) throw new FixtureError(file, "is not a regular file");
-    size = st.size;
-  } catch (e) {
-    if (e instanceof FixtureError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new FixtureError(file, code === "ENOENT" ? "file is missing" : `cannot be read (${code ?? "error"})`);
-  }
+  const st = statOf(file);
+  if (!st) throw new FixtureError(file, "file is missing");
+  if (st.isDirectory()) throw new FixtureError(file, "is a folder, not a file");
+  if (!st.isFile()) throw new FixtureError(file, "is not a regular file");
+  const size = st.size;
   if (size > MAX_FILE_BYTES) throw new FixtureError(file, `is too large (${Math.round(size / 1e6)} MB; a fixture file can be at most ${Math.floor(MAX_FILE_BYTES / 1e6)} MB)`);
   let bytes: Buffer;
   try {
@@ -288,21 +296,10 @@ function readAccount(file: string): AccountInfo {
   return { provider: a.provider, email: a.email, aliases, displayName, timeZone };
 }
 
-/** Whether `path` is there: only "no such file" is absence; a link loop or a folder without permission throws, said as such. */
-function present(path: string, what: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return false;
-    throw new FixtureError(path, `${what} cannot be read (${code ?? "error"})`);
-  }
-}
 
 function readExpected(file: string): Expected | undefined {
   // A labels file that cannot be read is said, not taken as absent (helper-172 #4).
-  if (!present(file, "labels file")) return undefined;
+  if (!statOf(file, "labels file")) return undefined;
   const e = readJson(file);
   if (!isObj(e) || typeof e.now !== "string" || Number.isNaN(Date.parse(e.now)))
     throw new FixtureError(file, "must be an object with an ISO-8601 now");
@@ -336,8 +333,9 @@ export function distinctAccounts(fixtures: MailboxFixture[]): MailboxFixture[] {
  */
 export function loadFixture(dirArg: string): MailboxFixture {
   const dir = resolve(dirArg);
-  if (!present(dir, "fixture folder")) throw new FixtureError(dir, "fixture folder does not exist");
-  if (!statSync(dir).isDirectory()) throw new FixtureError(dir, "is not a folder");
+  const st = statOf(dir, "fixture folder");
+  if (!st) throw new FixtureError(dir, "fixture folder does not exist");
+  if (!st.isDirectory()) throw new FixtureError(dir, "is not a folder");
   const account = readAccount(join(dir, "account.json"));
   const fixture: MailboxFixture = { dir, account, expected: readExpected(join(dir, "expected.json")) };
   if (account.provider === "google") {
