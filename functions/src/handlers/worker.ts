@@ -264,7 +264,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
             // day (a later one is dropped, helper-175 #1) and within SEND_RETRY_WITHIN_MS of the first
             // attempt. A refusal (a 4xx other than 429) and a revoked grant are not waited out; any
             // other failure is the record's, as before.
-            const unsettled = d.digests && retryable(e) && d.now() + SEND_RETRY_S * 1000 - weekOf < CONTINUE_WITHIN_MS ? await digestSendUnsettled(d.repo, email, isoWeek(namedBy(account), account.timeZone)).catch(() => undefined) : undefined;
+            const unsettled = d.digests && retryable(e) && d.now() + SEND_RETRY_S * 1000 - weekOf < CONTINUE_WITHIN_MS ? await digestSendUnsettled(d.repo, email, job.weekOf(account)).catch(() => undefined) : undefined;
             if (unsettled && d.now() - unsettled.firstClaimedAt < SEND_RETRY_WITHIN_MS) {
               console.warn(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "the send failed; it is tried again", error: e instanceof Error ? e.message : String(e) }));
               sendAgain = true;
