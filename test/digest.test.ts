@@ -238,6 +238,9 @@ describe("a send that happened before its run died is reconciled, not repeated",
         await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages`, later);
       }
       await h.repo.put({ ...keys.digest(account.email, digest.week), digest: { status: "sending", week: digest.week, messageId, claimedAt: now } });
+      // The retry comes once the claim is stale, 11 minutes on, by the mailbox's clock too (Outlook's
+      // copy reaches Sent Items after its transport: a look in the same instant would not find it).
+      await h.setClock(now + 11 * 60_000);
       const outcome = await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now: now + 11 * 60_000 });
       expect(outcome).toBe("reconciled");
       expect((await sentThroughApi(h)).filter((m) => m.subject === rendered.subject)).toHaveLength(1);

@@ -37,7 +37,18 @@ export interface SandboxOptions {
   httpsUrl?: string;
   /** Most messages a filtered Graph message delta round returns (Microsoft's is 5,000); small in tests. */
   graphFilteredDeltaCap?: number;
+  /**
+   * How long after sendMail's 202 the message stays in the sender's Drafts before it is in Sent Items
+   * (ms of the mailbox clock, {@link SandboxState.now}); {@link DEFAULT_GRAPH_TRANSPORT_MS} unless
+   * set, 0 for at once. Graph answers once the message is saved in Drafts; transport moves it to Sent
+   * Items afterwards (learn.microsoft.com/graph/outlook-things-to-know-about-send-mail; "a couple of
+   * seconds" in the Outbox, as a Microsoft support engineer observed in MicrosoftDocs/Viva#271).
+   */
+  graphTransportMs?: number;
 }
+
+/** The mailbox-clock time sendMail's message takes to reach Sent Items unless a sandbox sets its own. */
+export const DEFAULT_GRAPH_TRANSPORT_MS = 2_000;
 
 /** One connected mailbox the sandbox serves. */
 export interface Account {
@@ -88,7 +99,7 @@ export class SandboxState {
       account.gmail = new GmailStore(f.account, f.google.messages, now);
       account.calendar = new CalendarStore(f.account, f.google.events, now);
     }
-    if (f.microsoft) account.graph = new GraphStore(f.account, f.microsoft, now);
+    if (f.microsoft) account.graph = new GraphStore(f.account, f.microsoft, now, () => this.options.graphTransportMs ?? DEFAULT_GRAPH_TRANSPORT_MS);
     this.accounts.set(f.account.email.toLowerCase(), account);
     return account;
   }

@@ -1,7 +1,7 @@
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningSandbox, startSandbox } from "../src/index";
+import { DEFAULT_GRAPH_TRANSPORT_MS, type RunningSandbox, startSandbox } from "../src/index";
 import { sandboxGraphClient, sandboxTokens } from "./graph-client";
 import { type Page, collect, control, graphFailure, tinyOutlook } from "./graph-support";
 import { microsoftData, microsoftMailboxes } from "./mailboxes";
@@ -150,12 +150,21 @@ describe("Graph delta: messages and calendarView", () => {
     expect((await collect(client, client.api(archiveAt.deltaLink!).get())).items).toEqual([{ id: twice.id, "@removed": { reason: "deleted" } }]);
   });
 
-  it("sendMail shows up in the sentitems delta", async () => {
+  it("sendMail shows up in the sentitems delta once transport has filed it (a round just after the 202 has nothing)", async () => {
     const round = await collect<GraphMessage>(client, client.api("/me/mailFolders/sentitems/messages/delta").get());
-    await client.api("/me/sendMail").post({ message: { subject: "Following up", toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] } });
-    const changes = await collect<GraphMessage>(client, client.api(round.deltaLink!).get());
-    expect(changes.items).toHaveLength(1);
-    expect(changes.items[0]).toMatchObject({ subject: "Following up", isDraft: false, toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] });
+    const at = Date.parse("2026-06-03T09:00:00Z");
+    await control(sb.url, "/clock", { now: new Date(at).toISOString() });
+    try {
+      await client.api("/me/sendMail").post({ message: { subject: "Following up", toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] } });
+      const early = await collect<GraphMessage>(client, client.api(round.deltaLink!).get());
+      expect(early.items).toEqual([]);
+      await control(sb.url, "/clock", { now: new Date(at + DEFAULT_GRAPH_TRANSPORT_MS).toISOString() });
+      const changes = await collect<GraphMessage>(client, client.api(early.deltaLink!).get());
+      expect(changes.items).toHaveLength(1);
+      expect(changes.items[0]).toMatchObject({ subject: "Following up", isDraft: false, toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] });
+    } finally {
+      await control(sb.url, "/clock", { now: null });
+    }
   });
 
   it("an expired delta link (control API or expire fault) fails with 410 SyncStateNotFound", async () => {

@@ -3,7 +3,7 @@ import { type Client, ResponseType } from "@microsoft/microsoft-graph-client";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccountInfo, MailboxFixture } from "@followthrough/sandbox";
-import { type RunningSandbox, startSandbox } from "../src/index";
+import { DEFAULT_GRAPH_TRANSPORT_MS, type RunningSandbox, startSandbox } from "../src/index";
 import { USER_PROPERTIES } from "../src/graph/user-properties";
 import { sandboxGraphClient, sandboxTokens } from "./graph-client";
 import { type Page, collect, control, graphFailure, tinyOutlook } from "./graph-support";
@@ -222,7 +222,7 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(added.map((m) => m.receivedDateTime)).toEqual(["2026-05-03T08:00:00Z", "2026-05-03T08:00:00Z"]);
   });
 
-  it("sendMail answers 202, is logged as sent and lands in Sent Items stamped with the mailbox clock", async () => {
+  it("sendMail answers 202 and is logged as sent; the message waits in Drafts until transport moves it to Sent Items, stamped with the mailbox clock", async () => {
     await control(sb.url, "/clock", { now: "2026-06-01T12:00:00Z" });
     await client.api("/me/sendMail").post({
       message: { subject: "Thanks", body: { contentType: "text", content: "Thanks!" }, toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] },
@@ -231,11 +231,35 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     const sent = (await control(sb.url, `/accounts/${email}/graph/sent`, undefined, "GET")) as GraphMessage[];
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ subject: "Thanks", sentDateTime: "2026-06-01T12:00:00Z", from: { emailAddress: { address: email } } });
-    const newest = (await client.api("/me/mailFolders/sentitems/messages").top(1).get()) as Page<GraphMessage>;
-    expect(newest.value[0].id).toBe(sent[0].id);
+    const newestSent = async () => ((await client.api("/me/mailFolders/sentitems/messages").top(1).get()) as Page<GraphMessage>).value[0]?.id;
+    const inDrafts = async () => ((await client.api("/me/mailFolders/drafts/messages").get()) as Page<GraphMessage>).value.filter((m) => m.id === sent[0].id);
+    // The 202 comes once the message is saved in Drafts; transport files it in Sent Items after.
+    expect(await newestSent()).not.toBe(sent[0].id);
+    expect(await inDrafts()).toMatchObject([{ subject: "Thanks", isDraft: true }]);
+    await control(sb.url, "/clock", { now: new Date(Date.parse("2026-06-01T12:00:00Z") + DEFAULT_GRAPH_TRANSPORT_MS).toISOString() });
+    expect(await newestSent()).toBe(sent[0].id);
+    expect(await inDrafts()).toEqual([]);
+    expect((await client.api(`/me/messages/${sent[0].id}`).get()) as GraphMessage).toMatchObject({ isDraft: false, sentDateTime: "2026-06-01T12:00:00Z" });
     const noRecipients = await graphFailure(client.api("/me/sendMail").post({ message: { subject: "x" } }));
     expect(noRecipients.statusCode).toBe(400);
     await control(sb.url, "/clock", { now: null });
+  });
+
+  it("sendMail with saveToSentItems false leaves no copy once transport has taken it; a sandbox whose transport takes no time files the copy at once", async () => {
+    await control(sb.url, "/clock", { now: "2026-06-02T12:00:00Z" });
+    await client.api("/me/sendMail").post({ message: { subject: "Unsaved", toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] }, saveToSentItems: false });
+    const id = ((await control(sb.url, `/accounts/${email}/graph/sent`, undefined, "GET")) as GraphMessage[]).at(-1)!.id!;
+    await control(sb.url, "/clock", { now: new Date(Date.parse("2026-06-02T12:00:00Z") + DEFAULT_GRAPH_TRANSPORT_MS).toISOString() });
+    expect((await graphFailure(client.api(`/me/messages/${id}`).get())).statusCode).toBe(404);
+    expect(sb.state.account(email)!.graph!.messagesIn("sentitems").some((r) => r.message.subject === "Unsaved")).toBe(false);
+    sb.state.options.graphTransportMs = 0;
+    try {
+      await client.api("/me/sendMail").post({ message: { subject: "At once", toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }] } });
+      expect(((await client.api("/me/mailFolders/sentitems/messages").top(1).get()) as Page<GraphMessage>).value[0]).toMatchObject({ subject: "At once", isDraft: false });
+    } finally {
+      sb.state.options.graphTransportMs = undefined;
+      await control(sb.url, "/clock", { now: null });
+    }
   });
 
   it("sendMail in MIME form (text/plain, base64 of the RFC 822 text) is logged as sent and keeps the text as the client sent it", async () => {

@@ -122,6 +122,14 @@ export class GraphStore {
   private readonly cursors = new Map<string, DeltaCursor>();
   private readonly sentLog: GraphMessage[] = [];
   private readonly sentMimeLog: string[] = [];
+  /**
+   * sendMail's messages still on their way, soonest first: each sits in Drafts until transport
+   * takes it, then is moved to Sent Items (or, saveToSentItems false, removed). Graph's 202 comes
+   * after the first step only; "most of the steps ... take place after the method response is
+   * returned", the move to Sent Items among them
+   * (learn.microsoft.com/graph/outlook-things-to-know-about-send-mail, steps 1 and 4).
+   */
+  private readonly inTransport: { id: string; at: number; save: boolean }[] = [];
   private seq = 0;
   private ord = 0;
   /** Folder ids by well-known name (taken from the fixture's parentFolderId when it has one). */
@@ -133,6 +141,8 @@ export class GraphStore {
     readonly account: AccountInfo,
     data: MicrosoftData,
     readonly now: () => number,
+    /** How long (ms of `now`) transport takes a sent message out of Drafts (SandboxOptions.graphTransportMs). */
+    private readonly transportMs: () => number = () => 0,
   ) {
     const h = createHash("sha256").update(account.email.toLowerCase()).digest("hex");
     this.userId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -196,7 +206,25 @@ export class GraphStore {
 
   /** The newest change number. */
   get changeNumber(): number {
+    this.settle();
     return this.seq;
+  }
+
+  /** Files what transport has taken by now (see {@link inTransport}); every read of the mailbox looks after it. */
+  private settle(): void {
+    if (!this.inTransport.length) return;
+    const t = this.now();
+    while (this.inTransport.length && this.inTransport[0].at <= t) {
+      const { id, save } = this.inTransport.shift()!;
+      const r = this.messages.get(id);
+      if (!r || r.deleted) continue;
+      if (!save) {
+        this.purgeMessage(id);
+        continue;
+      }
+      r.message = { ...r.message, isDraft: false };
+      this.moveMessage(id, "sentitems");
+    }
   }
 
   /** Resolves a folder segment: a well-known name (any case) or a folder id. */
@@ -216,11 +244,13 @@ export class GraphStore {
 
   /** Live messages of a folder, in insertion order. */
   messagesIn(folder: FolderName): MessageRecord[] {
+    this.settle();
     return [...this.messages.values()].filter((r) => r.folder === folder && !r.deleted);
   }
 
   /** Every message record of a folder, tombstones and messages moved out of it included (for delta). */
   messageRecords(folder: FolderName): MessageRecord[] {
+    this.settle();
     return [...this.messages.values()].filter((r) => r.folder === folder || r.movedFrom?.includes(folder));
   }
 
@@ -239,11 +269,13 @@ export class GraphStore {
 
   /** The record of a message by id, tombstones included. */
   messageRecord(id: string): MessageRecord | undefined {
+    this.settle();
     return this.messages.get(id);
   }
 
   /** A live message by id. */
   message(id: string): GraphMessage | undefined {
+    this.settle();
     const r = this.messages.get(id);
     return r && !r.deleted ? r.message : undefined;
   }
@@ -325,12 +357,22 @@ export class GraphStore {
 
   /**
    * Sends a message (POST /me/sendMail): logged, and kept in Sent Items unless saveToSentItems is
-   * false. `mime`: the RFC 822 text of a send in MIME form, kept as sent (`sentMime`).
+   * false, once transport has taken it from Drafts ({@link inTransport}; at once when the transport
+   * time is 0). `mime`: the RFC 822 text of a send in MIME form, kept as sent (`sentMime`).
    */
   sendMail(body: GraphMessage, saveToSentItems: boolean, mime?: string): GraphMessage {
     const owner: Recipient = { emailAddress: { name: this.account.displayName, address: this.account.email } };
     const fields = { ...pickWritable(body), isDraft: false, isRead: true, from: owner, sender: owner, bodyPreview: preview(body) };
-    const message = saveToSentItems ? this.addMessage("sentitems", fields) : { ...fields, id: fakeId("AAMkAGSandbox") };
+    const delay = this.transportMs();
+    let message: GraphMessage;
+    if (delay > 0) {
+      // In Drafts, unsent, until transport moves it (settle).
+      message = this.addMessage("drafts", { ...fields, isDraft: true });
+      const at = this.now() + delay;
+      const i = this.inTransport.findIndex((p) => p.at > at);
+      this.inTransport.splice(i < 0 ? this.inTransport.length : i, 0, { id: message.id!, at, save: saveToSentItems });
+      message = { ...message, isDraft: false };
+    } else message = saveToSentItems ? this.addMessage("sentitems", fields) : { ...fields, id: fakeId("AAMkAGSandbox") };
     this.sentLog.push(structuredClone(message));
     if (mime !== undefined) this.sentMimeLog.push(mime);
     return message;
