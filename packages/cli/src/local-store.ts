@@ -111,7 +111,15 @@ export async function loadClientSecret(store: LocalStore, provider: "google" | "
   return item?.secretSealed ? decrypt(store.ring, item.secretSealed, `client:${provider}:${clientId}`) : undefined;
 }
 
-/** The key the one-tap links in digests of the local store's accounts: `<home>/link-key`, generated once (0600). */
+/** The shortest link key taken, from the file as from FOLLOWTHROUGH_LINK_KEY (cli/digest envLinkKey). */
+const MIN_LINK_KEY = 16;
+
+/**
+ * The key the one-tap links in digests of the local store's accounts: `<home>/link-key`, generated
+ * once (0600). A file that cannot be read, or holds fewer than 16 characters (emptied, cut short),
+ * is a usage error naming it: until 2026-12-04 an empty file gave an empty key, which sealed every
+ * link with a key anyone could use.
+ */
 export function loadLinkKey(home: string): string {
   const file = join(home, "link-key");
   if (!existsSync(file)) {
@@ -121,5 +129,13 @@ export function loadLinkKey(home: string): string {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
   }
-  return readFileSync(file, "utf8").trim();
+  let key: string;
+  try {
+    key = readFileSync(file, "utf8").trim();
+  } catch (e) {
+    throw new UsageError(`cannot read the link key ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (key.length < MIN_LINK_KEY)
+    throw new UsageError(`the link key ${file} holds fewer than ${MIN_LINK_KEY} characters: delete it to have a new one made (links already sent then stop working)`);
+  return key;
 }

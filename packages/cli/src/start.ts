@@ -246,6 +246,18 @@ async function startRealAccounts(home: string | undefined, url: string, notes: s
     notes.push(`${e.message}; running the demo only`);
     return undefined;
   }
+  try {
+    return await runRealAccounts(store, home, url, notes);
+  } catch (e) {
+    // The store is given back on any failure after it opened, as on success (helper-172: it stayed
+    // open, its lock held, until the process ended).
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** {@link startRealAccounts} once the store is open: undefined (the store closed) when it holds no account. */
+async function runRealAccounts(store: LocalStore, home: string, url: string, notes: string[]) {
   const records = await listAccounts(store.repo);
   if (!records.length) {
     await store.close();
