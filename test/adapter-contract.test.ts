@@ -30,16 +30,22 @@ async function drain<T>(stream: ChangeStream<T>, window: { since: number; until:
 type Written = { subject: string; to: string[]; threadKey?: string; headers: Record<string, string> };
 
 /**
- * Runs `check` with the mailbox clock past the time Graph's transport takes to file a sent message
- * in Sent Items (the sandbox's graphTransportMs: sendMail answers 202 while the message is still in
- * Drafts); Gmail's send files its copy at once.
+ * Runs `send`, then `before` with the mailbox clock where it was sent (held there: a slow machine
+ * must not let Graph's transport finish meanwhile), then `after` with the clock past the time the
+ * transport takes to file a sent message in Sent Items (the sandbox's graphTransportMs: sendMail
+ * answers 202 while the message is still in Drafts). Gmail's send files its copy at once.
  */
-async function onceFiled<T>(h: ScanHarness, check: () => Promise<T>): Promise<T> {
-  h.sandbox.state.setNow(Date.now() + DEFAULT_GRAPH_TRANSPORT_MS);
+async function sentThenFiled<T>(h: ScanHarness, send: () => Promise<unknown>, before: () => Promise<void>, after: () => Promise<T>): Promise<T> {
+  const state = h.sandbox.state;
+  const at = Date.now();
+  state.setNow(at);
   try {
-    return await check();
+    await send();
+    await before();
+    state.setNow(at + DEFAULT_GRAPH_TRANSPORT_MS);
+    return await after();
   } finally {
-    h.sandbox.state.setNow(undefined);
+    state.setNow(undefined);
   }
 }
 
@@ -192,22 +198,20 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
   it("send: mail from the owner with our Message-ID and headers; sentRecently finds it", async () => {
     const messageId = `<digest-test-${Date.now()}@followthrough.local>`;
     expect(await h.provider.sentRecently(messageId)).toBe(false);
-    await h.provider.send({
-      to: h.fixture.account.email,
-      subject: "Your week",
-      html: "<p>Hello</p>",
-      text: "Hello",
-      messageId,
-      headers: { "List-Unsubscribe": "<https://app.example/pause>" },
-    });
-    const sent = await written(h, "sent");
-    const mine = sent.find((s) => s.subject === "Your week");
-    expect(mine?.to).toEqual([h.fixture.account.email.toLowerCase()]);
-    expect(Object.entries(mine!.headers).find(([k]) => k.toLowerCase() === "list-unsubscribe")?.[1]).toBe("<https://app.example/pause>");
-    // Outlook's copy is in Sent Items only once transport has moved it there from Drafts: a lookup
-    // straight after the 202 does not find it (why a failed send's next attempt comes a quarter hour on).
-    if (h.fixture.account.provider === "microsoft") expect(await h.provider.sentRecently(messageId)).toBe(false);
-    expect(await onceFiled(h, () => h.provider.sentRecently(messageId))).toBe(true);
+    const found = await sentThenFiled(
+      h,
+      () => h.provider.send({ to: h.fixture.account.email, subject: "Your week", html: "<p>Hello</p>", text: "Hello", messageId, headers: { "List-Unsubscribe": "<https://app.example/pause>" } }),
+      async () => {
+        const mine = (await written(h, "sent")).find((s) => s.subject === "Your week");
+        expect(mine?.to).toEqual([h.fixture.account.email.toLowerCase()]);
+        expect(Object.entries(mine!.headers).find(([k]) => k.toLowerCase() === "list-unsubscribe")?.[1]).toBe("<https://app.example/pause>");
+        // Outlook's copy is in Sent Items only once transport has moved it there from Drafts: a lookup
+        // straight after the 202 does not find it (why a failed send's next attempt comes a quarter hour on).
+        expect(await h.provider.sentRecently(messageId)).toBe(h.fixture.account.provider !== "microsoft");
+      },
+      () => h.provider.sentRecently(messageId),
+    );
+    expect(found).toBe(true);
   });
 
   it("sentRecently finds a send whose Message-ID the provider replaced (Gmail's API is reported to), by the id our own header carries again", async () => {
@@ -215,12 +219,18 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     if (gmail) gmail.rewritesMessageId = true;
     try {
       const messageId = `<digest-rewritten-${Date.now()}@followthrough.local>`;
-      await h.provider.send({ to: h.fixture.account.email, subject: "Your week again", html: "<p>Hello</p>", text: "Hello", messageId });
-      const mine = (await written(h, "sent")).find((s) => s.subject === "Your week again")!;
-      const header = (name: string) => Object.entries(mine.headers).find(([k]) => k.toLowerCase() === name)?.[1];
-      if (gmail) expect(header("message-id")).not.toBe(messageId);
-      expect(header("x-followthrough-id")).toBe(messageId);
-      expect(await onceFiled(h, () => h.provider.sentRecently(messageId))).toBe(true);
+      const found = await sentThenFiled(
+        h,
+        () => h.provider.send({ to: h.fixture.account.email, subject: "Your week again", html: "<p>Hello</p>", text: "Hello", messageId }),
+        async () => {
+          const mine = (await written(h, "sent")).find((s) => s.subject === "Your week again")!;
+          const header = (name: string) => Object.entries(mine.headers).find(([k]) => k.toLowerCase() === name)?.[1];
+          if (gmail) expect(header("message-id")).not.toBe(messageId);
+          expect(header("x-followthrough-id")).toBe(messageId);
+        },
+        () => h.provider.sentRecently(messageId),
+      );
+      expect(found).toBe(true);
     } finally {
       if (gmail) gmail.rewritesMessageId = false;
     }

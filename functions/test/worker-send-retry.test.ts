@@ -38,9 +38,12 @@ async function setup(provider: "google" | "microsoft") {
   const repo = await stack.connect(fixtures[provider].account, table);
   const digests = memorySender();
   // A few minutes past the account's weekly slot, as the dispatcher runs it (a continuation goes on
-  // within a day of the slot).
-  const slot = previousOccurrence(DEFAULT_SCHEDULE, fixtures[provider].account.timeZone, start);
+  // within a day of the slot). Each test in a week of its own, by the mailbox's clock too: a digest
+  // is known in Sent by its week's Message-ID, and a retry must find its own test's copy, not an
+  // earlier test's of the same week in the shared mailbox (helper-177 #4).
+  const slot = previousOccurrence(DEFAULT_SCHEDULE, fixtures[provider].account.timeZone, start + tables * 7 * 24 * 3_600_000);
   const clock = { now: slot + 5 * MINUTE };
+  sandbox.state.setNow(clock.now);
   const deps = stack.deps(table, { digests, linkKey: "send-retry-test-link-key", baseUrl: "https://app.followthrough.test", now: () => clock.now });
   const email = fixtures[provider].account.email;
   /** The digests in the mailbox's Sent (a digest carries its week in a header of ours). */
@@ -98,8 +101,6 @@ describe("a failed send of the weekly digest is tried again as a continuation of
 
   it(`a send still failing ${SEND_RETRY_WITHIN_MS / 3_600_000} hours after its first attempt falls to the queue's retries, not a run every quarter hour for the rest of the day (helper-175 #2)`, async () => {
     const s = await setup("google");
-    // A week of its own: the earlier tests' digests in the shared mailbox's Sent are another week's.
-    s.clock.now += 7 * 24 * 3_600_000;
     const before = s.sentDigests();
     sandbox.state.faults.add({ route: SEND_ROUTE.google, account: s.email, kind: "status", status: 503, times: 0 });
     expect((await s.worker(record(s.email))).batchItemFailures).toEqual([]);

@@ -85,9 +85,14 @@ export class SandboxState {
     return this.fixedNow ?? Date.now();
   }
 
-  /** Sets (or with undefined, unsets) the mailbox clock. */
+  /**
+   * Sets (or with undefined, unsets) the mailbox clock. Set back, it first files every Graph send
+   * still on its way ({@link SandboxOptions.graphTransportMs}), which would otherwise stay in Drafts.
+   */
   setNow(ms: number | undefined): void {
+    const before = this.now();
     this.fixedNow = ms;
+    if (this.now() < before) for (const a of this.accounts.values()) a.graph?.settle(true);
   }
 
   /** Adds a mailbox; replaces an account with the same address. */

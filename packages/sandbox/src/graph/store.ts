@@ -130,6 +130,7 @@ export class GraphStore {
    * (learn.microsoft.com/graph/outlook-things-to-know-about-send-mail, steps 1 and 4).
    */
   private readonly inTransport: { id: string; at: number; save: boolean }[] = [];
+  private settling = false;
   private seq = 0;
   private ord = 0;
   /** Folder ids by well-known name (taken from the fixture's parentFolderId when it has one). */
@@ -171,6 +172,7 @@ export class GraphStore {
    * from the item and the folder it is in, so a move changes it. Undefined for an id of no item.
    */
   restId(id: string, folder?: FolderName): string | undefined {
+    this.settle();
     const m = this.messages.get(id);
     if (!m && !this.events.has(id)) return undefined;
     // `folder`: the one the id was given out in (a message moved out of a folder is removed from
@@ -187,6 +189,7 @@ export class GraphStore {
    * input, whatever the request's Prefer header.
    */
   resolveId(id: string): string {
+    this.settle();
     const immutable = this.restIds.get(id);
     if (immutable === undefined) return id;
     return this.restId(immutable) === id ? immutable : `${id}#moved`;
@@ -210,20 +213,30 @@ export class GraphStore {
     return this.seq;
   }
 
-  /** Files what transport has taken by now (see {@link inTransport}); every read of the mailbox looks after it. */
-  private settle(): void {
-    if (!this.inTransport.length) return;
-    const t = this.now();
-    while (this.inTransport.length && this.inTransport[0].at <= t) {
-      const { id, save } = this.inTransport.shift()!;
-      const r = this.messages.get(id);
-      if (!r || r.deleted) continue;
-      if (!save) {
-        this.purgeMessage(id);
-        continue;
+  /**
+   * Files what transport has taken by now (see {@link inTransport}), or everything on its way
+   * (`all`: the mailbox clock was set back, and would otherwise leave it in Drafts for good). Every
+   * read and change of the mailbox looks after it first. A message the client deleted or moved out
+   * of Drafts meanwhile is left where it is: transport finds nothing to file.
+   */
+  settle(all = false): void {
+    if (!this.inTransport.length || this.settling) return;
+    this.settling = true;
+    try {
+      const t = all ? Infinity : this.now();
+      while (this.inTransport.length && this.inTransport[0].at <= t) {
+        const { id, save } = this.inTransport.shift()!;
+        const r = this.messages.get(id);
+        if (!r || r.deleted || r.folder !== "drafts") continue;
+        if (!save) {
+          this.purgeMessage(id);
+          continue;
+        }
+        r.message = { ...r.message, isDraft: false };
+        this.moveMessage(id, "sentitems");
       }
-      r.message = { ...r.message, isDraft: false };
-      this.moveMessage(id, "sentitems");
+    } finally {
+      this.settling = false;
     }
   }
 
@@ -256,6 +269,7 @@ export class GraphStore {
 
   /** Moves a message to another folder, keeping its id (delta then reports it removed from the old one). */
   moveMessage(id: string, to: FolderName): GraphMessage | undefined {
+    this.settle();
     const r = this.messages.get(id);
     if (!r || r.deleted) return undefined;
     if (r.folder !== to) {
@@ -282,6 +296,7 @@ export class GraphStore {
 
   /** Adds (or replaces) a message in a folder; fills id, dates and OData annotations it lacks from the mailbox clock. */
   addMessage(folder: FolderName, input: GraphMessage): GraphMessage {
+    this.settle();
     const now = graphDate(this.now());
     const id = input.id ?? fakeId("AAMkAGSandbox");
     const key = changeKey();
@@ -320,6 +335,7 @@ export class GraphStore {
    * One in Recoverable Items is purged. Its folder's delta reports it removed either way.
    */
   deleteMessage(id: string): boolean {
+    this.settle();
     const r = this.messages.get(id);
     if (!r || r.deleted) return false;
     if (r.folder === "recoverableitemsdeletions") return this.purgeMessage(id);
@@ -328,6 +344,7 @@ export class GraphStore {
 
   /** Removes a message at once (the control API's delete: a message gone from the mailbox, its id answering 404). */
   purgeMessage(id: string): boolean {
+    this.settle();
     const r = this.messages.get(id);
     if (!r || r.deleted) return false;
     r.deleted = true;
@@ -371,7 +388,9 @@ export class GraphStore {
       const at = this.now() + delay;
       const i = this.inTransport.findIndex((p) => p.at > at);
       this.inTransport.splice(i < 0 ? this.inTransport.length : i, 0, { id: message.id!, at, save: saveToSentItems });
-      message = { ...message, isDraft: false };
+      // Logged as it will be filed: in Sent Items, or (not saved) in no folder.
+      const { parentFolderId: _drafts, ...sentCopy } = message;
+      message = { ...sentCopy, isDraft: false, ...(saveToSentItems ? { parentFolderId: this.folderIds.sentitems } : {}) };
     } else message = saveToSentItems ? this.addMessage("sentitems", fields) : { ...fields, id: fakeId("AAMkAGSandbox") };
     this.sentLog.push(structuredClone(message));
     if (mime !== undefined) this.sentMimeLog.push(mime);
