@@ -781,6 +781,39 @@ describe("the daily sync runs for every active account, so an event accepted mid
     expect(await sentEventMail()).toHaveLength(1);
   });
 
+  it("a morning-after sent, its record then deleted by a disconnect and the email filed again later that morning by a new connection's plan: found in Sent, not sent again (helper-176 #1)", async () => {
+    const afterHour = iso("2026-06-18T22:00:00Z"); // Fri 19 Jun 08:00, when it went (the test before)
+    expect(await sentEventMail()).toHaveLength(1);
+    // What a disconnect deletes (core/connect), and the new connection's plan filing it at its next dispatch.
+    await h.repo.delete(keys.eventMail(h.email, "morning-after", mixerId));
+    const late = afterHour + 2 * HOUR + 15 * 60_000;
+    await putEventJob(h.repo, h.email, "morning-after", mixerId, late);
+    expect((await dispatchAndWork(late)).map((j) => j?.kind)).toEqual(["morning-after"]);
+    expect(await sentEventMail()).toHaveLength(1);
+    expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-after", mixerId)))?.mail.status).toBe("sent");
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", mixerId))).toBeUndefined();
+  });
+
+  it("an event email refused with a Retry-After longer than an hour is filed again no sooner than it says (helper-176 #2)", async () => {
+    // Mon 22 Jun: a mixer 18:00–20:00, its morning-after at 08:00 on Tuesday (22:00 UTC Monday).
+    const id = "retryaftermixer1";
+    await h.setClock(iso("2026-06-22T00:00:00Z"));
+    await acceptMixer(id, "Founders Retry Mixer", "2026-06-22T18:00", "2026-06-22T20:00", { email: "sol@tidepool.example", displayName: "Sol Ortega" });
+    const hour = iso("2026-06-22T22:00:00Z");
+    await putEventJob(h.repo, h.email, "morning-after", id, hour);
+    clock = hour + 60_000;
+    await h.setClock(clock);
+    await h.injectFault({ route: "gmail.messages.send", account: h.email, kind: "status", status: 429, retryAfter: 7200, times: 0 });
+    try {
+      const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: id, due: hour };
+      await expect(runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links: { baseUrl: "https://app.followthrough.test", key: "midweek-link-key" } })).rejects.toThrow();
+    } finally {
+      await h.clearFaults();
+    }
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", id))).toMatchObject({ due: nextDispatchSlot(clock + 7200_000) });
+    expect(await sentEventMail()).toHaveLength(1);
+  });
+
   it("a sync whose read ends after the 08:00 dispatch puts that morning's email in the next slot, not the one already read", async () => {
     // Saturday 20 Jun: a brunch mixer at 10:00, its morning-of email due at 08:00 (22:00 UTC Friday).
     const brunchId = "brunchmixer00001";

@@ -133,6 +133,12 @@ export async function sendOnce<R extends SendRecord>(o: {
    * False: nothing is claimed or sent ("paused"; also when the account is no longer the connection the run loaded).
    */
   proceed?: () => Promise<boolean>;
+  /**
+   * Look in Sent from this time before sending even when no earlier attempt claimed the email (its
+   * record gone): an event email sent late, whose record a disconnect deleted after it went
+   * (helper-176 #1). Without it, Sent is looked in only when taking over an earlier attempt's claim.
+   */
+  lookFirstSince?: number;
 }): Promise<SendOnceOutcome> {
   const { repo, key, field, now } = o;
   const [item, go] = await Promise.all([repo.get<Record<string, SendRecord>>(key), o.proceed ? o.proceed() : true]);
@@ -162,10 +168,11 @@ export async function sendOnce<R extends SendRecord>(o: {
   // An earlier attempt may have sent before failing or dying: look in Sent before sending again, for
   // its Message-ID as well as this one's (an attempt before the account's address was renamed wrote
   // one made from the old address: helper-131 #3).
-  if (unsent) {
+  const lookSince = unsent ? firstClaimedAt - 5 * 60_000 : o.lookFirstSince;
+  if (lookSince !== undefined) {
     for (const id of messageIds) {
-      if (!(await o.provider.sentRecently(id, firstClaimedAt - 5 * 60_000))) continue;
-      await mark({ status: "sent", sentAt: unsent.claimedAt });
+      if (!(await o.provider.sentRecently(id, lookSince))) continue;
+      await mark({ status: "sent", sentAt: unsent?.claimedAt ?? now });
       return "reconciled";
     }
   }

@@ -41,6 +41,7 @@ import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
 import { MissingScopeError } from "../oauth";
 import { isRevoked } from "../reconnect";
+import { ProviderError } from "../resilience";
 import { calendarSink, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
 import { escapeHtml as esc } from "../text";
@@ -52,8 +53,18 @@ export type EventJobOutcome = SendOnceOutcome | "synced" | "rezoned" | "continue
 
 /** How long after a failed daily sync it is tried again (core/eventmail runEventJob). */
 export const SYNC_RETRY_MS = 3_600_000;
-/** How long after a failed event email's run it is tried again (while core/events eventMailLatest allows). */
+/**
+ * How long after a failed event email's run it is tried again (while core/events eventMailLatest
+ * allows), or longer when the provider's Retry-After said so (helper-176 #2).
+ */
 export const EMAIL_RETRY_MS = 3_600_000;
+
+/**
+ * An event email whose job runs this long after its own slot has no record to tell whether it
+ * went (a disconnect deletes them, and a new connection's plan files the email again): it looks in
+ * Sent before sending (helper-176 #1). One on time does not.
+ */
+export const LATE_SEND_LOOK_MS = 15 * 60_000;
 
 /** The emails' rendered form. */
 export interface EventMail {
@@ -175,6 +186,8 @@ export async function runEventJob(o: {
   if (!eventEmailOn(account, kind)) return done("off");
   try {
     let mail: EventMail;
+    /** The slot the email is for (its hour, as reckoned now). */
+    let ownSlot: number;
     if (kind === "morning-of") {
       // No goal, no email (the goal is read when it is sent): decided before any provider call.
       const statements = await loadStatements(repo, email);
@@ -195,7 +208,8 @@ export async function runEventJob(o: {
       const m = networkingMeetings(account, await repo.loadMeetings(email), statements, now, now + PLAN_AHEAD_MS).find((x) => x.id === eventId);
       if (!m || m.start <= now) return done("not-networking");
       // Moved later: its email goes at the new time (an event moved earlier is announced now).
-      const later = await movedLater(dispatchSlot(morningOfAt(m, account.timeZone)));
+      ownSlot = dispatchSlot(morningOfAt(m, account.timeZone));
+      const later = await movedLater(ownSlot);
       if (later) return later;
       mail = morningOfMail({ account, event: m, goal, now });
     } else {
@@ -217,7 +231,8 @@ export async function runEventJob(o: {
       if (now >= eventMailLatest(kind, attended, account.timeZone)) return done("too-late");
       // Its 08:00 still ahead, in the owner's zone as it is now (changed at a reconnect after the
       // plan), or the event moved later: it goes then, as a morning-of email does.
-      const later = await movedLater(dispatchSlot(morningAfterAt(attended, account.timeZone)));
+      ownSlot = dispatchSlot(morningAfterAt(attended, account.timeZone));
+      const later = await movedLater(ownSlot);
       if (later) return later;
       mail = morningAfterMail({ account: owner, event: attended, met: attended.met, now, links: o.links });
     }
@@ -239,7 +254,18 @@ export async function runEventJob(o: {
       switchedOff = !eventEmailOn(current, kind);
       return !switchedOff;
     };
-    const outcome = await sendOnce({ repo, provider, key: keys.eventMail(email, kind, eventId), field: "mail", record, mail: outgoing, now, proceed: () => stillActive(repo, account, stillOn) });
+    const late = now - ownSlot >= LATE_SEND_LOOK_MS;
+    const outcome = await sendOnce({
+      repo,
+      provider,
+      key: keys.eventMail(email, kind, eventId),
+      field: "mail",
+      record,
+      mail: outgoing,
+      now,
+      proceed: () => stillActive(repo, account, stillOn),
+      ...(late ? { lookFirstSince: ownSlot - 5 * 60_000 } : {}),
+    });
     if (outcome === "paused") return switchedOff ? done("off") : outcome;
     if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
     // Claimed by an attempt that died, its claim not stale yet: filed again for the first dispatch
@@ -258,7 +284,9 @@ export async function runEventJob(o: {
     // sendOnce). A revoked grant ends it; an item gone meanwhile (the account deleted) stays gone.
     if (!isRevoked(e)) {
       const refile = async () => {
-        const next = nextDispatchSlot((o.clock?.() ?? now) + EMAIL_RETRY_MS);
+        // Not before the provider said it would take calls again (a 429's Retry-After past the adapter's own waits).
+        const wait = Math.max(EMAIL_RETRY_MS, e instanceof ProviderError ? (e.retryAfterMs ?? 0) : 0);
+        const next = nextDispatchSlot((o.clock?.() ?? now) + wait);
         if (await fileableAt(next)) {
           await putJob(repo, email, kind, eventId, next, { ifPresent: true });
           return;
