@@ -35,6 +35,7 @@ import {
   setGoal,
 } from "@followthrough/core/events";
 import { morningAfterMail, runEventJob } from "@followthrough/core/eventmail";
+import { ProviderError } from "@followthrough/core/resilience";
 import { infer } from "@followthrough/core/inference";
 import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
@@ -784,7 +785,10 @@ describe("the daily sync runs for every active account, so an event accepted mid
   it("a morning-after sent, its record then deleted by a disconnect and the email filed again later that morning by a new connection's plan: found in Sent, not sent again (helper-176 #1)", async () => {
     const afterHour = iso("2026-06-18T22:00:00Z"); // Fri 19 Jun 08:00, when it went (the test before)
     expect(await sentEventMail()).toHaveLength(1);
-    // What a disconnect deletes (core/connect), and the new connection's plan filing it at its next dispatch.
+    // What a disconnect deletes (core/connect), and the new connection's plan filing it at its next
+    // dispatch. (The harness's connection is newer than the event, as a new connection's would be:
+    // one older than it has its record, and does not look.)
+    expect(h.account().connectedAt).toBeGreaterThan(iso("2026-06-18T10:00:00Z"));
     await h.repo.delete(keys.eventMail(h.email, "morning-after", mixerId));
     const late = afterHour + 2 * HOUR + 15 * 60_000;
     await putEventJob(h.repo, h.email, "morning-after", mixerId, late);
@@ -803,13 +807,21 @@ describe("the daily sync runs for every active account, so an event accepted mid
     await putEventJob(h.repo, h.email, "morning-after", id, hour);
     clock = hour + 60_000;
     await h.setClock(clock);
-    await h.injectFault({ route: "gmail.messages.send", account: h.email, kind: "status", status: 429, retryAfter: 7200, times: 0 });
-    try {
-      const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: id, due: hour };
-      await expect(runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job, now: clock, links: { baseUrl: "https://app.followthrough.test", key: "midweek-link-key" } })).rejects.toThrow();
-    } finally {
-      await h.clearFaults();
-    }
+    // As the adapter gives up in production: the 429's wait is past the job's retry budget, so the
+    // classified error, its Retry-After with it, is the job's at the first answer.
+    let sends = 0;
+    const throttled = new Proxy(h.provider, {
+      get: (target, prop) =>
+        prop === "send"
+          ? async () => {
+              sends++;
+              throw new ProviderError("rate-limited", "gmail: rate limit exceeded", 429, 7200_000);
+            }
+          : Reflect.get(target, prop),
+    });
+    const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: id, due: hour };
+    await expect(runEventJob({ repo: h.repo, provider: throttled, account: h.account(), job, now: clock, clock: () => clock, links: { baseUrl: "https://app.followthrough.test", key: "midweek-link-key" } })).rejects.toThrow("rate limit");
+    expect(sends).toBe(1);
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", id))).toMatchObject({ due: nextDispatchSlot(clock + 7200_000) });
     expect(await sentEventMail()).toHaveLength(1);
   });

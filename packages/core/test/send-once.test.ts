@@ -70,3 +70,52 @@ describe("sendOnce after a failed claim", () => {
     expect(box.sends.map((m) => m.messageId)).toEqual(["<ev.after.new2@followthrough.app>"]);
   });
 });
+
+describe("sendOnce asked to look in Sent from a time of the caller's (lookFirstSince: an event email sent late on a new connection)", () => {
+  let db: LocalDynamo;
+  let repo: Repository;
+  beforeAll(async () => {
+    db = await startLocalDynamo();
+    repo = new Repository(db.doc, db.tableName);
+  });
+  afterAll(() => db?.stop());
+
+  /** Gmail's look: a copy counts when it was sent at or after `since`. */
+  function since(copies: { id: string; at: number }[], failing = false) {
+    const looks: number[] = [];
+    const sends: OutgoingMail[] = [];
+    const sender: MailSender = {
+      send: async (m) => (sends.push(m), { id: "x" }),
+      sentRecently: async (id, from = 0) => {
+        looks.push(from);
+        if (failing) throw new Error("429 on the Sent listing");
+        return copies.some((c) => c.id === id && c.at >= from);
+      },
+    };
+    return { sender, sends, looks };
+  }
+
+  it("looks before a first send with no claim, and its retry after a failed look still looks back that far, not from its own claim (helper-178 #1)", async () => {
+    const id = "<ev.after.late@followthrough.app>";
+    const key = keys.eventMail("ana@new.example", "morning-after", "late1");
+    const slot = Date.parse("2026-06-19T22:00:00Z");
+    const copies = [{ id, at: slot + 30_000 }]; // sent by the connection before, at its slot
+    const lookFirstSince = slot - 5 * 60_000;
+    const m = { to: "ana@new.example", subject: "s", html: "<p>h</p>", text: "h", messageId: id };
+    // The new connection's job, two hours late: its look in Sent fails, its claim left "sending".
+    const t1 = slot + 2 * 3_600_000;
+    const down = since(copies, true);
+    await expect(sendOnce({ repo, provider: down.sender, key, field: "mail", record: { status: "sending", messageId: id, claimedAt: t1 }, mail: m, now: t1, lookFirstSince })).rejects.toThrow("429");
+    expect(down.looks).toEqual([lookFirstSince]);
+    // An hour on, the retry takes the claim over and looks back to the slot, not to its claim: found.
+    const t2 = t1 + 3_600_000;
+    const up = since(copies);
+    expect(await sendOnce({ repo, provider: up.sender, key, field: "mail", record: { status: "sending", messageId: id, claimedAt: t2 }, mail: m, now: t2, lookFirstSince })).toBe("reconciled");
+    expect(up.looks).toEqual([lookFirstSince]);
+    expect(up.sends).toEqual([]);
+    // Without a time of the caller's and with no claim, nothing is looked for: it is sent.
+    const fresh = since([]);
+    expect(await sendOnce({ repo, provider: fresh.sender, key: keys.eventMail("ana@new.example", "morning-after", "ontime"), field: "mail", record: { status: "sending", messageId: "<ev.after.ontime@followthrough.app>", claimedAt: t2 }, mail: { ...m, messageId: "<ev.after.ontime@followthrough.app>" }, now: t2 })).toBe("sent");
+    expect(fresh.looks).toEqual([]);
+  });
+});

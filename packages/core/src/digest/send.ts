@@ -135,8 +135,9 @@ export async function sendOnce<R extends SendRecord>(o: {
   proceed?: () => Promise<boolean>;
   /**
    * Look in Sent from this time before sending even when no earlier attempt claimed the email (its
-   * record gone): an event email sent late, whose record a disconnect deleted after it went
-   * (helper-176 #1). Without it, Sent is looked in only when taking over an earlier attempt's claim.
+   * record gone): an event email sent late on a connection newer than the email, whose record a
+   * disconnect deleted after it went (helper-176 #1). Without it, Sent is looked in only when taking
+   * over an earlier attempt's claim, from that attempt's first claim; with it, from the earlier of the two.
    */
   lookFirstSince?: number;
 }): Promise<SendOnceOutcome> {
@@ -168,7 +169,9 @@ export async function sendOnce<R extends SendRecord>(o: {
   // An earlier attempt may have sent before failing or dying: look in Sent before sending again, for
   // its Message-ID as well as this one's (an attempt before the account's address was renamed wrote
   // one made from the old address: helper-131 #3).
-  const lookSince = unsent ? firstClaimedAt - 5 * 60_000 : o.lookFirstSince;
+  // The earlier of the two: a late email whose first look failed left a claim of its own, and its
+  // retry must still look back to where the caller asked (helper-178 #1).
+  const lookSince = unsent ? Math.min(firstClaimedAt - 5 * 60_000, o.lookFirstSince ?? Infinity) : o.lookFirstSince;
   if (lookSince !== undefined) {
     for (const id of messageIds) {
       if (!(await o.provider.sentRecently(id, lookSince))) continue;

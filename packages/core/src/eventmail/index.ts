@@ -60,9 +60,11 @@ export const SYNC_RETRY_MS = 3_600_000;
 export const EMAIL_RETRY_MS = 3_600_000;
 
 /**
- * An event email whose job runs this long after its own slot has no record to tell whether it
- * went (a disconnect deletes them, and a new connection's plan files the email again): it looks in
- * Sent before sending (helper-176 #1). One on time does not.
+ * An event email whose job runs this long after its own slot, on a connection made since the email
+ * could first have gone, may have no record of having gone: a disconnect deletes the account's
+ * records, and a new connection's plan files the email again. It looks in Sent before sending, back
+ * to the first moment it could have gone (helper-176 #1). One on time, or on a connection older than
+ * the email (whose record would say), does not: on Gmail the look reads every message sent since.
  */
 export const LATE_SEND_LOOK_MS = 15 * 60_000;
 
@@ -188,6 +190,8 @@ export async function runEventJob(o: {
     let mail: EventMail;
     /** The slot the email is for (its hour, as reckoned now). */
     let ownSlot: number;
+    /** The first moment the email could have gone, whatever the zone: a day before the event's start, or its end. */
+    let earliest: number;
     if (kind === "morning-of") {
       // No goal, no email (the goal is read when it is sent): decided before any provider call.
       const statements = await loadStatements(repo, email);
@@ -209,6 +213,7 @@ export async function runEventJob(o: {
       if (!m || m.start <= now) return done("not-networking");
       // Moved later: its email goes at the new time (an event moved earlier is announced now).
       ownSlot = dispatchSlot(morningOfAt(m, account.timeZone));
+      earliest = m.start - DAY;
       const later = await movedLater(ownSlot);
       if (later) return later;
       mail = morningOfMail({ account, event: m, goal, now });
@@ -232,6 +237,7 @@ export async function runEventJob(o: {
       // Its 08:00 still ahead, in the owner's zone as it is now (changed at a reconnect after the
       // plan), or the event moved later: it goes then, as a morning-of email does.
       ownSlot = dispatchSlot(morningAfterAt(attended, account.timeZone));
+      earliest = attended.end;
       const later = await movedLater(ownSlot);
       if (later) return later;
       mail = morningAfterMail({ account: owner, event: attended, met: attended.met, now, links: o.links });
@@ -254,7 +260,7 @@ export async function runEventJob(o: {
       switchedOff = !eventEmailOn(current, kind);
       return !switchedOff;
     };
-    const late = now - ownSlot >= LATE_SEND_LOOK_MS;
+    const late = now - ownSlot >= LATE_SEND_LOOK_MS && account.connectedAt > earliest;
     const outcome = await sendOnce({
       repo,
       provider,
@@ -264,7 +270,7 @@ export async function runEventJob(o: {
       mail: outgoing,
       now,
       proceed: () => stillActive(repo, account, stillOn),
-      ...(late ? { lookFirstSince: ownSlot - 5 * 60_000 } : {}),
+      ...(late ? { lookFirstSince: earliest - 5 * 60_000 } : {}),
     });
     if (outcome === "paused") return switchedOff ? done("off") : outcome;
     if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
