@@ -35,7 +35,8 @@ it.each([
   ["cut short", "abc123\n"],
 ])("a link key file that is %s is refused in one line naming it, and the store is given back", async (_, text) => {
   writeFileSync(join(home, "link-key"), text, { mode: 0o600 });
-  const started = startLocalStack({ port: 0, fixtures: [], home });
+  // Said before anything starts (helper-178 #6): a mailbox folder that is not there is not even read.
+  const started = startLocalStack({ port: 0, fixtures: [join(home, "no-such-mailbox")], home });
   await expect(started).rejects.toThrow(UsageError);
   await expect(started).rejects.toThrow(/^the link key .*link-key holds fewer than 16 characters: delete it to have a new one made/);
   // The store opens again in this process: the failed start did not keep its lock.

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Keyring, decrypt, encrypt, parseKeyring } from "@followthrough/core/secrets";
@@ -129,6 +129,27 @@ export function loadLinkKey(home: string): string {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
   }
+  return readLinkKey(file);
+}
+
+/**
+ * Checks `<home>/link-key` when there is one ({@link loadLinkKey}'s refusals), writing nothing: so
+ * that `start` says a bad one before anything listens (helper-178 #6).
+ */
+export function checkLinkKey(home: string): void {
+  const file = join(home, "link-key");
+  if (existsSync(file) || lstatIsLink(file)) readLinkKey(file);
+}
+
+const lstatIsLink = (file: string) => {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
+
+function readLinkKey(file: string): string {
   let key: string;
   try {
     key = readFileSync(file, "utf8").trim();

@@ -26,7 +26,7 @@ import { TableOutboxMailer } from "@followthrough/core/reconnect";
 import { distinctAccounts, loadFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { connectSandboxProvider } from "./sandbox-provider";
-import { type LocalStore, loadClientSecret, loadLinkKey, localHome, localStoreExists, openLocalStore } from "./local-store";
+import { checkLinkKey, type LocalStore, loadClientSecret, loadLinkKey, localHome, localStoreExists, openLocalStore } from "./local-store";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The demo mailboxes shipped with the project. */
@@ -125,6 +125,8 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   // one-line error and exit, not one printed over servers left running (helper-171 #1).
   // A fresh key each run otherwise: a demo link cannot be forged from a constant in the source.
   const linkKey = o.linkKey ?? envLinkKey() ?? randomBytes(32).toString("base64url");
+  // So is the on-disk store's own key, when the real accounts would use it (helper-178 #6).
+  if (o.home && localStoreExists(o.home) && envLinkKey() === undefined) checkLinkKey(o.home);
   const fixtures = distinctAccounts((o.fixtures ?? demoFixtures.filter((f) => existsSync(f))).map((f) => loadFixture(f)));
   const dynamo = await startLocalDynamo();
   // The demo runs offline: one virtual clock for the sandbox's quotas and tokens and the adapters' waits.
