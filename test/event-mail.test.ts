@@ -22,6 +22,7 @@ import {
   eventDueKey,
   eventJobsDue,
   eventMailMessageId,
+  EVENT_JOB_KEPT_MS,
   type EventMailRecord,
   loadStatements,
   markEvent,
@@ -166,6 +167,15 @@ describe("the due-hour index, for an owner in New York across the November chang
     // At 12:00 UTC on 1 Nov (07:00 EST) nothing is due; at 13:00 UTC the morning-after is.
     expect((await eventJobsDue(repo, iso("2026-11-01T12:00:00Z"))).bodies).toEqual([]);
     expect((await eventJobsDue(repo, iso("2026-11-01T13:00:00Z"))).bodies.map((b) => parseEventJob(b)?.evt)).toEqual(["sat-mixer"]);
+  });
+
+  it("each item expires two weeks past its slot by the table's TTL, so one no dispatch will read (an account paused across its email's window) does not stay for good (helper-176 #3a)", async () => {
+    await planEventJobs({ repo, account, now });
+    for (const [kind, id] of [["morning-after", "sat-mixer"], ["morning-of", "mon-meetup"], ["sync", undefined]] as const) {
+      const item = await repo.get<{ due: number; expiresAt: number }>(keys.eventJob(owner, kind, id));
+      expect(item?.expiresAt).toBe(Math.ceil((item!.due + EVENT_JOB_KEPT_MS) / 1000));
+    }
+    expect(EVENT_JOB_KEPT_MS).toBe(14 * 24 * HOUR);
   });
 
   it("an item due while the read before the plan ran, or within a minute of its write, goes in the next slot: its own was read already", async () => {

@@ -3,7 +3,7 @@
  * them from every quarter hour (DUE_SLOT_MS: the spec's 08:00 is 08:00 in India, +05:30, and
  * Nepal, +05:45, too). Lean on purpose (storage, time and schedule only): the dispatcher imports it.
  */
-import { keys, type Repository } from "../storage";
+import { keys, type Repository, TTL_ATTRIBUTE } from "../storage";
 import { nextDispatchSlot } from "../schedule";
 import { addDays, atLocal, localDate, zoneOffset } from "../time";
 
@@ -117,6 +117,15 @@ export async function eventJobsDue(repo: Repository, slotMs: number, start?: Rec
 }
 
 /**
+ * How long past its slot an event job's item is kept (the table's TTL, `expiresAt`): its slot's
+ * dispatch reads it, and every later use writes it again with a new slot. One still there two weeks
+ * on is one no dispatch reads: an account paused or needing a reconnect across the email's whole
+ * window leaves its item, which the plan a resume makes does not touch once the email is past
+ * (helper-176 #3a). Until 2026-12-04 such an item stayed for good.
+ */
+export const EVENT_JOB_KEPT_MS = 14 * 24 * 3_600_000;
+
+/**
  * Puts (or moves) one event job on the due-hour index; with `unlessDueWithin` [from, to], not over
  * an item due after `from` and before `to` (false when that kept it); with `unlessDue`, not over an
  * item due then (false when that kept it); with `ifPresent`, only over an item still there (a failed
@@ -131,7 +140,7 @@ export async function putEventJob(
   o: { unlessDueWithin?: [number, number]; unlessDue?: number; ifPresent?: boolean } = {},
 ): Promise<boolean> {
   const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
-  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour };
+  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour, [TTL_ATTRIBUTE]: Math.ceil((hour + EVENT_JOB_KEPT_MS) / 1000) };
   if (o.ifPresent) return repo.putIf(item, "attribute_exists(pk)");
   if (o.unlessDue !== undefined) return repo.putIf(item, "attribute_not_exists(#due) OR #due <> :due", { ":due": o.unlessDue }, { "#due": "due" });
   if (!o.unlessDueWithin) {
