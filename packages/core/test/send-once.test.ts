@@ -11,29 +11,38 @@ import { keys, type LocalDynamo, Repository, startLocalDynamo } from "@followthr
 
 const now = Date.parse("2026-06-21T07:15:00Z");
 
-/** A mailbox whose Sent holds the messages with these Message-IDs. */
-function mailbox(sent: string[]) {
+/**
+ * A mailbox whose Sent holds these messages: a Message-ID (found by any look), or one sent `at` a
+ * time (found, as Gmail's look finds it, by a look from then or before). `failing`: every look throws.
+ */
+function mailbox(sent: (string | { id: string; at: number })[], o: { failing?: boolean } = {}) {
   const sends: OutgoingMail[] = [];
+  const looks: number[] = [];
   const sender: MailSender = {
     send: async (mail) => {
       sends.push(mail);
       return { id: `m${sends.length}` };
     },
-    sentRecently: async (messageId) => sent.includes(messageId),
+    sentRecently: async (messageId, since = 0) => {
+      looks.push(since);
+      if (o.failing) throw new Error("429 on the Sent listing");
+      return sent.some((c) => (typeof c === "string" ? c === messageId : c.id === messageId && c.at >= since));
+    },
   };
-  return { sender, sends };
+  return { sender, sends, looks };
 }
 
-describe("sendOnce after a failed claim", () => {
-  let db: LocalDynamo;
-  let repo: Repository;
-  beforeAll(async () => {
-    db = await startLocalDynamo();
-    repo = new Repository(db.doc, db.tableName);
-  });
-  afterAll(() => db?.stop());
+const mail = (messageId: string) => ({ to: "ana@new.example", subject: "Founders Mixer: whom did you meet?", html: "<p>Hi</p>", text: "Hi", messageId });
 
-  const mail = (messageId: string) => ({ to: "ana@new.example", subject: "Founders Mixer: whom did you meet?", html: "<p>Hi</p>", text: "Hi", messageId });
+let db: LocalDynamo;
+let repo: Repository;
+beforeAll(async () => {
+  db = await startLocalDynamo();
+  repo = new Repository(db.doc, db.tableName);
+});
+afterAll(() => db?.stop());
+
+describe("sendOnce after a failed claim", () => {
   const claimed = async (key: { pk: string; sk: string }, messageId: string) =>
     repo.put({ ...key, mail: { status: "failed", messageId, claimedAt: now - 3_600_000, kind: "morning-after", eventId: "mixer1", subject: "s" } });
 
@@ -72,50 +81,26 @@ describe("sendOnce after a failed claim", () => {
 });
 
 describe("sendOnce asked to look in Sent from a time of the caller's (lookFirstSince: an event email sent late on a new connection)", () => {
-  let db: LocalDynamo;
-  let repo: Repository;
-  beforeAll(async () => {
-    db = await startLocalDynamo();
-    repo = new Repository(db.doc, db.tableName);
-  });
-  afterAll(() => db?.stop());
-
-  /** Gmail's look: a copy counts when it was sent at or after `since`. */
-  function since(copies: { id: string; at: number }[], failing = false) {
-    const looks: number[] = [];
-    const sends: OutgoingMail[] = [];
-    const sender: MailSender = {
-      send: async (m) => (sends.push(m), { id: "x" }),
-      sentRecently: async (id, from = 0) => {
-        looks.push(from);
-        if (failing) throw new Error("429 on the Sent listing");
-        return copies.some((c) => c.id === id && c.at >= from);
-      },
-    };
-    return { sender, sends, looks };
-  }
-
   it("looks before a first send with no claim, and its retry after a failed look still looks back that far, not from its own claim (helper-178 #1)", async () => {
     const id = "<ev.after.late@followthrough.app>";
     const key = keys.eventMail("ana@new.example", "morning-after", "late1");
     const slot = Date.parse("2026-06-19T22:00:00Z");
     const copies = [{ id, at: slot + 30_000 }]; // sent by the connection before, at its slot
     const lookFirstSince = slot - 5 * 60_000;
-    const m = { to: "ana@new.example", subject: "s", html: "<p>h</p>", text: "h", messageId: id };
     // The new connection's job, two hours late: its look in Sent fails, its claim left "sending".
     const t1 = slot + 2 * 3_600_000;
-    const down = since(copies, true);
-    await expect(sendOnce({ repo, provider: down.sender, key, field: "mail", record: { status: "sending", messageId: id, claimedAt: t1 }, mail: m, now: t1, lookFirstSince })).rejects.toThrow("429");
+    const down = mailbox(copies, { failing: true });
+    await expect(sendOnce({ repo, provider: down.sender, key, field: "mail", record: { status: "sending", messageId: id, claimedAt: t1 }, mail: mail(id), now: t1, lookFirstSince })).rejects.toThrow("429");
     expect(down.looks).toEqual([lookFirstSince]);
     // An hour on, the retry takes the claim over and looks back to the slot, not to its claim: found.
     const t2 = t1 + 3_600_000;
-    const up = since(copies);
-    expect(await sendOnce({ repo, provider: up.sender, key, field: "mail", record: { status: "sending", messageId: id, claimedAt: t2 }, mail: m, now: t2, lookFirstSince })).toBe("reconciled");
+    const up = mailbox(copies);
+    expect(await sendOnce({ repo, provider: up.sender, key, field: "mail", record: { status: "sending", messageId: id, claimedAt: t2 }, mail: mail(id), now: t2, lookFirstSince })).toBe("reconciled");
     expect(up.looks).toEqual([lookFirstSince]);
     expect(up.sends).toEqual([]);
     // Without a time of the caller's and with no claim, nothing is looked for: it is sent.
-    const fresh = since([]);
-    expect(await sendOnce({ repo, provider: fresh.sender, key: keys.eventMail("ana@new.example", "morning-after", "ontime"), field: "mail", record: { status: "sending", messageId: "<ev.after.ontime@followthrough.app>", claimedAt: t2 }, mail: { ...m, messageId: "<ev.after.ontime@followthrough.app>" }, now: t2 })).toBe("sent");
+    const fresh = mailbox([]);
+    expect(await sendOnce({ repo, provider: fresh.sender, key: keys.eventMail("ana@new.example", "morning-after", "ontime"), field: "mail", record: { status: "sending", messageId: "<ev.after.ontime@followthrough.app>", claimedAt: t2 }, mail: mail("<ev.after.ontime@followthrough.app>"), now: t2 })).toBe("sent");
     expect(fresh.looks).toEqual([]);
   });
 });
