@@ -5,7 +5,7 @@
  */
 import { keys, type Repository, TTL_ATTRIBUTE } from "../storage";
 import { nextDispatchSlot } from "../schedule";
-import { addDays, atLocal, localDate, zoneOffset } from "../time";
+import { addDays, atLocal, DAY, localDate, zoneOffset } from "../time";
 
 const HOUR = 3_600_000;
 
@@ -123,7 +123,7 @@ export async function eventJobsDue(repo: Repository, slotMs: number, start?: Rec
  * window leaves its item, which the plan a resume makes does not touch once the email is past
  * (helper-176 #3a). Until 2026-12-04 such an item stayed for good.
  */
-export const EVENT_JOB_KEPT_MS = 14 * 24 * 3_600_000;
+export const EVENT_JOB_KEPT_MS = 14 * DAY;
 
 /**
  * Puts (or moves) one event job on the due-hour index; with `unlessDueWithin` [from, to], not over
