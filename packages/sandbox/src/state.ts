@@ -41,8 +41,8 @@ export interface SandboxOptions {
    * How long after sendMail's 202 the message stays in the sender's Drafts before it is in Sent Items
    * (ms of the mailbox clock, {@link SandboxState.now}); {@link DEFAULT_GRAPH_TRANSPORT_MS} unless
    * set, 0 for at once. Graph answers once the message is saved in Drafts; transport moves it to Sent
-   * Items afterwards (learn.microsoft.com/graph/outlook-things-to-know-about-send-mail; "a couple of
-   * seconds" in the Outbox, as a Microsoft support engineer observed in MicrosoftDocs/Viva#271).
+   * Items afterwards (learn.microsoft.com/graph/outlook-things-to-know-about-send-mail), in a time
+   * no page bounds: the 2 s default is a guess (docs/provider-quirks.md).
    */
   graphTransportMs?: number;
 }
