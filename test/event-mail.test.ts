@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { SQSEvent } from "aws-lambda";
 import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountRecord, loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, loadAccount, saveAccount, updateAccount, updateConnection } from "@followthrough/core/accounts";
 import { dispatchDue, dueWeeklyBody, markNeedsReconnect } from "@followthrough/core/dispatch";
 import {
   atLocal,
@@ -60,8 +60,9 @@ async function sentCopiesIn(h: ScanHarness, kind: "morning-of" | "morning-after"
 }
 
 /** A sandbox harness on `fixture`, its clock set to `at` and one scan done as of then. */
+/** A harness whose account was connected and first scanned at `at`. */
 async function scannedAt(fixture: string, at: number): Promise<ScanHarness> {
-  const h = await startScanHarness({ fixture, pageSize: 50 });
+  const h = await startScanHarness({ fixture, pageSize: 50, connectedAt: at });
   await h.setClock(at);
   await h.scan(at);
   return h;
@@ -795,17 +796,35 @@ describe("the daily sync runs for every active account, so an event accepted mid
   it("a morning-after sent, its record then deleted by a disconnect and the email filed again later that morning by a new connection's plan: found in Sent, not sent again (helper-176 #1)", async () => {
     const afterHour = iso("2026-06-18T22:00:00Z"); // Fri 19 Jun 08:00, when it went (the test before)
     expect(await sentEventMail()).toHaveLength(1);
-    // What a disconnect deletes (core/connect), and the new connection's plan filing it at its next
-    // dispatch. (The harness's connection is newer than the event, as a new connection's would be:
-    // one older than it has its record, and does not look.)
-    expect(h.account().connectedAt).toBeGreaterThan(iso("2026-06-18T10:00:00Z"));
+    // What a disconnect deletes (core/connect), a new connection at 09:00, and its plan filing the
+    // email at its next dispatch. (A connection older than the event has the email's record, and
+    // does not look.)
     await h.repo.delete(keys.eventMail(h.email, "morning-after", mixerId));
+    await updateConnection(h.repo, h.email, { connectedAt: afterHour + HOUR }, afterHour + HOUR);
     const late = afterHour + 2 * HOUR + 15 * 60_000;
     await putEventJob(h.repo, h.email, "morning-after", mixerId, late);
     expect((await dispatchAndWork(late)).map((j) => j?.kind)).toEqual(["morning-after"]);
     expect(await sentEventMail()).toHaveLength(1);
     expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-after", mixerId)))?.mail.status).toBe("sent");
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", mixerId))).toBeUndefined();
+  });
+
+  it("the same, the new connection in a zone whose 08:00 comes later: its job runs on time at the new hour and still finds the copy in Sent (helper-178 #3)", async () => {
+    // Sent at 08:00 Melbourne (22:00 UTC Thursday). The owner disconnects and connects again from
+    // London, whose Friday 08:00 is 07:00 UTC: the plan files the email there, and its job is on time.
+    expect(await sentEventMail()).toHaveLength(1);
+    const london = iso("2026-06-19T07:00:00Z");
+    await h.repo.delete(keys.eventMail(h.email, "morning-after", mixerId));
+    await updateConnection(h.repo, h.email, { connectedAt: london - HOUR, timeZone: "Europe/London" }, london - HOUR);
+    try {
+      await putEventJob(h.repo, h.email, "morning-after", mixerId, london);
+      expect((await dispatchAndWork(london)).map((j) => j?.kind)).toContain("morning-after");
+      expect(await sentEventMail()).toHaveLength(1);
+      expect((await h.repo.get<{ mail: EventMailRecord }>(keys.eventMail(h.email, "morning-after", mixerId)))?.mail.status).toBe("sent");
+      expect(await h.repo.get(keys.eventJob(h.email, "morning-after", mixerId))).toBeUndefined();
+    } finally {
+      await updateAccount(h.repo, h.email, { timeZone: "Australia/Melbourne" }, london);
+    }
   });
 
   it("an event email refused with a Retry-After longer than an hour is filed again no sooner than it says (helper-176 #2)", async () => {

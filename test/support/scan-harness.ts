@@ -39,6 +39,8 @@ export interface HarnessOptions {
   wholeMailbox?: boolean;
   /** The adapters cut a request unanswered this long (core/limits PROVIDER_REQUEST_TIMEOUT_MS by default). */
   requestTimeoutMs?: number;
+  /** When the account is recorded as connected (the real time by default). */
+  connectedAt?: number;
 }
 
 /** A running sandbox + store + connected account. */
@@ -125,7 +127,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
           : {}),
       },
       retry: { ...DEFAULT_RETRY, ...o.retry },
-    });
+    }, o.connectedAt !== undefined ? { connectedAt: o.connectedAt } : {});
     const enc = encodeURIComponent(email);
     return {
       fixture,

@@ -15,6 +15,12 @@ export const LOCAL_CLIENT_ID = "followthrough-local";
 export interface SandboxConsentOptions {
   /** Scopes the person unticks on the consent screen (Google's granular consent; `&deny=` of the shortcut). */
   deny?: string[];
+  /**
+   * When the account is recorded as connected (`connectedAt`; now by default): a test whose clock
+   * lies elsewhere connects it at its own moment, as an event email's look in Sent depends on
+   * whether the connection is older than the email (core/eventmail).
+   */
+  connectedAt?: number;
 }
 
 /**
@@ -69,7 +75,7 @@ export async function connectSandboxAccount(
   const identity = tokens.identity ? identityKey(tokens.identity) : undefined;
   // No `createdAt`: the demo's links are issued on its virtual clock, which may lie before this
   // connect's real time, and a link issued before an account's createdAt opens nothing (functions/src/kit).
-  const connectedAt = Date.now();
+  const connectedAt = o.connectedAt ?? Date.now();
   const account = await saveAccount(repo, ring, {
     provider: info.provider,
     email: profile.email,

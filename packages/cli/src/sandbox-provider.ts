@@ -4,7 +4,7 @@ import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import type { Keyring } from "@followthrough/core/secrets";
 import type { Repository } from "@followthrough/core/storage";
 import { type AccountInfo, type RunningSandbox, sandboxAgent } from "@followthrough/sandbox";
-import { connectSandboxAccount } from "./sandbox-consent";
+import { connectSandboxAccount, type SandboxConsentOptions } from "./sandbox-consent";
 
 /** A sandbox account connected and stored, and the provider adapter that reads it. */
 export interface SandboxConnection {
@@ -26,8 +26,9 @@ export async function connectSandboxProvider(
   repo: Repository,
   ring: Keyring,
   ctx: Omit<ProviderContext, "ring" | "microsoft"> = {},
+  consent: SandboxConsentOptions = {},
 ): Promise<SandboxConnection> {
-  let account = await connectSandboxAccount(sandbox, info, repo, ring);
+  let account = await connectSandboxAccount(sandbox, info, repo, ring, consent);
   const build = (acc: AccountRecord) =>
     providerFor(acc, {
       ...ctx,

@@ -80,7 +80,7 @@ describe("sendOnce after a failed claim", () => {
   });
 });
 
-describe("sendOnce asked to look in Sent from a time of the caller's (lookFirstSince: an event email sent late on a new connection)", () => {
+describe("sendOnce asked to look in Sent from a time of the caller's (lookFirstSince: an event email on a new connection)", () => {
   it("looks before a first send with no claim, and its retry after a failed look still looks back that far, not from its own claim (helper-178 #1)", async () => {
     const id = "<ev.after.late@followthrough.app>";
     const key = keys.eventMail("ana@new.example", "morning-after", "late1");

@@ -59,15 +59,6 @@ export const SYNC_RETRY_MS = 3_600_000;
  */
 export const EMAIL_RETRY_MS = 3_600_000;
 
-/**
- * An event email whose job runs this long after its own slot, on a connection made since the email
- * could first have gone, may have no record of having gone: a disconnect deletes the account's
- * records, and a new connection's plan files the email again. It looks in Sent before sending, back
- * to the first moment it could have gone (helper-176 #1). One on time, or on a connection older than
- * the email (whose record would say), does not: on Gmail the look reads every message sent since.
- */
-export const LATE_SEND_LOOK_MS = 15 * 60_000;
-
 /** The emails' rendered form. */
 export interface EventMail {
   subject: string;
@@ -188,8 +179,6 @@ export async function runEventJob(o: {
   if (!eventEmailOn(account, kind)) return done("off");
   try {
     let mail: EventMail;
-    /** The slot the email is for (its hour, as reckoned now). */
-    let ownSlot: number;
     /** The first moment the email could have gone, whatever the zone: a day before the event's start, or its end. */
     let earliest: number;
     if (kind === "morning-of") {
@@ -212,9 +201,8 @@ export async function runEventJob(o: {
       const m = networkingMeetings(account, await repo.loadMeetings(email), statements, now, now + PLAN_AHEAD_MS).find((x) => x.id === eventId);
       if (!m || m.start <= now) return done("not-networking");
       // Moved later: its email goes at the new time (an event moved earlier is announced now).
-      ownSlot = dispatchSlot(morningOfAt(m, account.timeZone));
       earliest = m.start - DAY;
-      const later = await movedLater(ownSlot);
+      const later = await movedLater(dispatchSlot(morningOfAt(m, account.timeZone)));
       if (later) return later;
       mail = morningOfMail({ account, event: m, goal, now });
     } else {
@@ -236,9 +224,8 @@ export async function runEventJob(o: {
       if (now >= eventMailLatest(kind, attended, account.timeZone)) return done("too-late");
       // Its 08:00 still ahead, in the owner's zone as it is now (changed at a reconnect after the
       // plan), or the event moved later: it goes then, as a morning-of email does.
-      ownSlot = dispatchSlot(morningAfterAt(attended, account.timeZone));
       earliest = attended.end;
-      const later = await movedLater(ownSlot);
+      const later = await movedLater(dispatchSlot(morningAfterAt(attended, account.timeZone)));
       if (later) return later;
       mail = morningAfterMail({ account: owner, event: attended, met: attended.met, now, links: o.links });
     }
@@ -260,7 +247,13 @@ export async function runEventJob(o: {
       switchedOff = !eventEmailOn(current, kind);
       return !switchedOff;
     };
-    const late = now - ownSlot >= LATE_SEND_LOOK_MS && account.connectedAt > earliest;
+    // A connection made since the email could first have gone may have no record of its going: a
+    // disconnect deletes the account's records, and the new connection's plan files the email again
+    // (helper-176 #1), on time or late, at an hour its zone may have moved later than the first one's
+    // (helper-178 #3). It looks in Sent before sending, back to that first moment. On a connection
+    // older than the email, whose record would say, it does not: on Gmail the look reads every
+    // message sent since.
+    const firstOnThisConnection = account.connectedAt > earliest;
     const outcome = await sendOnce({
       repo,
       provider,
@@ -270,7 +263,7 @@ export async function runEventJob(o: {
       mail: outgoing,
       now,
       proceed: () => stillActive(repo, account, stillOn),
-      ...(late ? { lookFirstSince: earliest - 5 * 60_000 } : {}),
+      ...(firstOnThisConnection ? { lookFirstSince: earliest - 5 * 60_000 } : {}),
     });
     if (outcome === "paused") return switchedOff ? done("off") : outcome;
     if (outcome === "sent" || outcome === "already-sent" || outcome === "reconciled") await repo.delete(jobKey);
