@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { googleEndpoints } from "@followthrough/core/oauth";
+import { googleEndpoints, microsoftEndpoints, microsoftIssuerTemplate, microsoftStoredEndpoints } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
 import { type RunningSandbox, startSandbox } from "@followthrough/sandbox";
 
@@ -31,4 +31,15 @@ it("Google names its issuer in the authorization response, and the exchange chec
 
   const wrong = await consent({ ...googleEndpoints(sandbox.url), issuer: "https://evil.example" });
   await expect(exchangeCode(wrong.client, wrong.pending, wrong.callback)).rejects.toThrow(/iss/);
+});
+
+it("a stored Microsoft account's endpoints carry the tenant issuer its refresh's ID token is checked against, whatever tenant its token URL names (helper-180)", () => {
+  // An account stores only its token and authorize URLs (core/connect); the refresh answer's ID
+  // token names the account's own tenant (core/grants), so the template is made from the token URL.
+  expect(microsoftIssuerTemplate("https://login.microsoftonline.com/common/oauth2/v2.0/token")).toBe("https://login.microsoftonline.com/{tenantid}/v2.0");
+  expect(microsoftIssuerTemplate("https://login.microsoftonline.com/organizations/oauth2/v2.0/token")).toBe("https://login.microsoftonline.com/{tenantid}/v2.0");
+  expect(microsoftIssuerTemplate("https://127.0.0.1:4443/microsoft/common/oauth2/v2.0/token")).toBe("https://127.0.0.1:4443/microsoft/{tenantid}/v2.0");
+  expect(microsoftIssuerTemplate("https://login.microsoftonline.com/common/oauth2/token")).toBeUndefined();
+  for (const e of [microsoftEndpoints(), microsoftEndpoints("http://127.0.0.1:4000"), microsoftEndpoints(undefined, "consumers")])
+    expect(microsoftStoredEndpoints(e.tokenUrl, e.authorizeUrl)).toEqual(e);
 });

@@ -334,6 +334,31 @@ describe("Microsoft OAuth through oauth4webapi", () => {
     }
   });
 
+  it("a refresh of a grant holding openid carries an ID token as the code exchange's does, issued by the account's own tenant; one without openid carries none (helper-180)", async () => {
+    const claimsOf = (jwt: unknown) => JSON.parse(Buffer.from(String(jwt).split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
+    const refreshRaw = async (rt: string) => {
+      const res = await tokenPost("/microsoft/common/oauth2/v2.0/token", { grant_type: "refresh_token", refresh_token: rt, client_id: client.client_id });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { id_token?: string; refresh_token: string };
+    };
+    const { params, verifier } = await authorize("openid offline_access User.Read https://graph.microsoft.com/Mail.Read");
+    const res = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, REDIRECT, verifier, opts);
+    const first = (await res.json()) as { id_token?: string; refresh_token: string };
+    const signedIn = claimsOf(first.id_token);
+    const refreshed = await refreshRaw(first.refresh_token);
+    expect(refreshed.id_token).toBeTruthy();
+    const again = claimsOf(refreshed.id_token);
+    // On the common endpoint the issuer is the tenant's, not the endpoint's (as at the code exchange).
+    expect(again.iss).toBe(`${sb.url}/microsoft/${again.tid}/v2.0`);
+    expect(again.iss).not.toBe(as.issuer);
+    for (const k of ["iss", "sub", "aud", "oid", "tid"]) expect(again[k]).toBe(signedIn[k]);
+    // And again on the rotated token.
+    expect(claimsOf((await refreshRaw(refreshed.refresh_token)).id_token).tid).toBe(signedIn.tid);
+    const plain = await authorize();
+    const plainTokens = await redeem(plain.params, plain.verifier);
+    expect((await refreshRaw(plainTokens.refresh_token!)).id_token).toBeUndefined();
+  });
+
   it("rejects a wrong verifier and a redeemed code with invalid_grant", async () => {
     const a = await authorize();
     const wrong = await bodyError(redeem(a.params, oauth.generateRandomCodeVerifier()));

@@ -64,6 +64,20 @@ function server(client: OAuthClientConfig): oauth.AuthorizationServer {
   };
 }
 
+/**
+ * The server as the token endpoint's answer names it. Microsoft's common endpoint: an ID token's
+ * issuer is its own tenant's (`issuerTemplate` with its `tid`), not the endpoint's, and it is checked
+ * against that. Both grants carry one when `openid` was granted: the code exchange, and every
+ * refresh (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow, "Refresh the
+ * access token", its successful response; helper-180).
+ */
+async function issuerOfAnswer(as: oauth.AuthorizationServer, client: OAuthClientConfig, res: Response): Promise<oauth.AuthorizationServer> {
+  const template = client.endpoints.issuerTemplate;
+  if (!template || !res.ok) return as;
+  const tid = peekClaims(((await res.clone().json().catch(() => ({}))) as { id_token?: unknown }).id_token)?.tid;
+  return typeof tid === "string" && GUID.test(tid) ? { ...as, issuer: template.replace("{tenantid}", tid.toLowerCase()) } : as;
+}
+
 const auth = (client: OAuthClientConfig) => (client.clientSecret ? oauth.ClientSecretPost(client.clientSecret) : oauth.None());
 const insecure = (client: OAuthClientConfig) => ({ [oauth.allowInsecureRequests]: client.endpoints.tokenUrl.startsWith("http://") });
 
@@ -91,14 +105,7 @@ export async function exchangeCode(client: OAuthClientConfig, pending: PendingAu
   }
   try {
     const res = await oauth.authorizationCodeGrantRequest(as, c, auth(client), params, pending.redirectUri, pending.verifier, insecure(client));
-    // Microsoft's common endpoint: the ID token's issuer is its own tenant's; check it against that.
-    let tokenAs = as;
-    const template = client.endpoints.issuerTemplate;
-    if (template && res.ok) {
-      const tid = peekClaims(((await res.clone().json().catch(() => ({}))) as { id_token?: unknown }).id_token)?.tid;
-      if (typeof tid === "string" && GUID.test(tid)) tokenAs = { ...as, issuer: template.replace("{tenantid}", tid.toLowerCase()) };
-    }
-    const t = await oauth.processAuthorizationCodeResponse(tokenAs, c, res, { requireIdToken: false });
+    const t = await oauth.processAuthorizationCodeResponse(await issuerOfAnswer(as, client, res), c, res, { requireIdToken: false });
     const claims = t.id_token ? oauth.getValidatedIdTokenClaims(t) : undefined;
     let identity: AccountIdentity | undefined;
     if (claims && pending.provider === "google" && typeof claims.sub === "string") identity = { provider: "google", sub: claims.sub };
@@ -119,7 +126,7 @@ export async function refreshGrant(client: OAuthClientConfig, refreshToken: stri
   const c: oauth.Client = { client_id: client.clientId };
   try {
     const res = await oauth.refreshTokenGrantRequest(as, c, auth(client), refreshToken, { ...insecure(client), ...(customFetch ? { [oauth.customFetch]: customFetch } : {}) });
-    const t = await oauth.processRefreshTokenResponse(as, c, res);
+    const t = await oauth.processRefreshTokenResponse(await issuerOfAnswer(as, client, res), c, res);
     return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope };
   } catch (e) {
     throw toGrantError(e);

@@ -181,8 +181,29 @@ export function microsoftEndpoints(base?: string, tenant = "common"): OAuthEndpo
   const b = (base ?? "https://login.microsoftonline.com").replace(/\/$/, "");
   const root = base ? `${b}/microsoft` : b;
   const prefix = `${root}/${tenant}`;
-  // On the common endpoint each ID token names its own tenant's issuer (learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
-  return { authorizeUrl: `${prefix}/oauth2/v2.0/authorize`, tokenUrl: `${prefix}/oauth2/v2.0/token`, issuerTemplate: `${root}/{tenantid}/v2.0` };
+  const tokenUrl = `${prefix}/oauth2/v2.0/token`;
+  return { authorizeUrl: `${prefix}/oauth2/v2.0/authorize`, tokenUrl, issuerTemplate: microsoftIssuerTemplate(tokenUrl) };
+}
+
+/**
+ * The endpoints of a stored Microsoft account (its token and authorize URLs, as connected), with the
+ * ID token issuer its token endpoint's answers are checked against. A refresh's answer carries an ID
+ * token too (core/grants), so the template must come with the stored URLs.
+ */
+export function microsoftStoredEndpoints(tokenUrl: string, authorizeUrl = tokenUrl): OAuthEndpoints {
+  const issuerTemplate = microsoftIssuerTemplate(tokenUrl);
+  return { tokenUrl, authorizeUrl, ...(issuerTemplate ? { issuerTemplate } : {}) };
+}
+
+/**
+ * The ID token issuer of a Microsoft v2 token endpoint (`…/{tenant}/oauth2/v2.0/token`): on the
+ * common endpoint each ID token names its own tenant's, `…/{tid}/v2.0`
+ * (learn.microsoft.com/entra/identity-platform/id-token-claims-reference); `{tenantid}` stands for
+ * the token's `tid`. Undefined for a URL of another form.
+ */
+export function microsoftIssuerTemplate(tokenUrl: string): string | undefined {
+  const m = /^(https?:\/\/.+)\/[^/]+\/oauth2\/v2\.0\/token$/.exec(tokenUrl);
+  return m ? `${m[1]}/{tenantid}/v2.0` : undefined;
 }
 
 /** What a connect flow keeps between the redirect and the callback (bound to the browser). */

@@ -66,7 +66,17 @@ export function tokenHandler(state: SandboxState, profile: TokenProfile) {
       const holder = state.tokens.grantOfRefresh(refresh);
       const imposed = holder && profile.refreshProblem?.(state, holder.email);
       if (imposed) return fail(imposed);
-      return tokenJson(c, 200, profile.successBody(state.tokens.refreshGrant(refresh, req.clientId)));
+      const tokens = state.tokens.refreshGrant(refresh, req.clientId);
+      // The Microsoft identity platform's refresh answer carries an ID token too when `openid` was
+      // granted (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow, "Refresh the
+      // access token", its successful response: id_token "only provided if openid scope was
+      // requested"; MicrosoftDocs/azure-docs#2039 added that note), issued by the account's own
+      // tenant on the common endpoint as at the code exchange. Until 2026-12-04 the sandbox gave none,
+      // and the adapter's refresh, which checked it against the endpoint's origin, failed only in
+      // production (helper-180). Google's refresh answers are read by google-auth-library, which does
+      // not check one; none is modelled there.
+      const idToken = tokens.grant?.provider === "microsoft" ? idTokenFor(state, tokens.grant) : undefined;
+      return tokenJson(c, 200, { ...profile.successBody(tokens), ...(idToken ? { id_token: idToken } : {}) });
     } catch (e) {
       if (!(e instanceof OAuthError)) throw e;
       return fail({ error: e.code, message: e.description, aadsts: profile.classify(e) });
