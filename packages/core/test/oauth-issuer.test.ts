@@ -7,15 +7,17 @@ import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
 import { type RunningSandbox, startSandbox } from "@followthrough/sandbox";
 
 let sandbox: RunningSandbox;
+/** A sandbox whose Google ID tokens name the issuer without the scheme. */
+let bare: RunningSandbox;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "ft-iss-"));
   mkdirSync(join(dir, "google"));
   writeFileSync(join(dir, "account.json"), JSON.stringify({ provider: "google", email: "o@acme.io", aliases: [], displayName: "O", timeZone: "UTC" }));
   writeFileSync(join(dir, "google/messages.json"), "[]");
   writeFileSync(join(dir, "google/events.json"), "[]");
-  sandbox = await startSandbox({ fixtures: [dir] });
+  [sandbox, bare] = await Promise.all([startSandbox({ fixtures: [dir] }), startSandbox({ fixtures: [dir], googleIdTokenIssuer: "accounts.google.com" })]);
 });
-afterAll(() => sandbox?.close());
+afterAll(() => Promise.all([sandbox?.close(), bare?.close()]));
 
 async function consent(endpoints: ReturnType<typeof googleEndpoints>) {
   const client = { clientId: "c", endpoints };
@@ -31,6 +33,14 @@ it("Google names its issuer in the authorization response, and the exchange chec
 
   const wrong = await consent({ ...googleEndpoints(sandbox.url), issuer: "https://evil.example" });
   await expect(exchangeCode(wrong.client, wrong.pending, wrong.callback)).rejects.toThrow(/iss/);
+});
+
+it("a Google ID token naming its issuer without the scheme is Google's too, as its reference says; any other issuer is still refused", async () => {
+  const ok = await consent(googleEndpoints(bare.url));
+  await expect(exchangeCode(ok.client, ok.pending, ok.callback)).resolves.toMatchObject({ identity: { provider: "google", sub: expect.any(String) } });
+  // Only that form: told to take another instead, the same token (not the https form) is refused.
+  const other = await consent({ ...googleEndpoints(bare.url), idTokenIssuerAlso: "accounts.example.com" });
+  await expect(exchangeCode(other.client, other.pending, other.callback)).rejects.toThrow(/iss/);
 });
 
 it("a stored Microsoft account's endpoints carry the tenant issuer its refresh's ID token is checked against, whatever tenant its token URL names (helper-180)", () => {

@@ -45,6 +45,14 @@ export interface SandboxOptions {
    * no page bounds: the 2 s default is a guess (docs/provider-quirks.md).
    */
   graphTransportMs?: number;
+  /**
+   * The `iss` of Google's ID tokens: `https://accounts.google.com` by default, or the form without
+   * the scheme that Google's OpenID Connect reference says its ID tokens may also carry ("Always
+   * https://accounts.google.com or accounts.google.com", developers.google.com/identity/openid-connect/openid-connect,
+   * the ID token's payload; OpenID Connect Core 15.6.2 names it; spring-projects/spring-security#4511
+   * saw it from the token endpoint).
+   */
+  googleIdTokenIssuer?: "https://accounts.google.com" | "accounts.google.com";
 }
 
 /** The mailbox-clock time sendMail's message takes to reach Sent Items unless a sandbox sets its own. */

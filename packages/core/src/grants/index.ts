@@ -65,17 +65,19 @@ function server(client: OAuthClientConfig): oauth.AuthorizationServer {
 }
 
 /**
- * The server as the token endpoint's answer names it. Microsoft's common endpoint: an ID token's
- * issuer is its own tenant's (`issuerTemplate` with its `tid`), not the endpoint's, and it is checked
- * against that. Both grants carry one when `openid` was granted: the code exchange, and every
- * refresh (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow, "Refresh the
- * access token", its successful response; helper-180).
+ * The server as the token endpoint's answer names it, for the check of its ID token's issuer.
+ * Microsoft's common endpoint: an ID token's issuer is its own tenant's (`issuerTemplate` with its
+ * `tid`), not the endpoint's. Both grants carry one when `openid` was granted: the code exchange,
+ * and every refresh (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow, "Refresh
+ * the access token", its successful response; helper-180). Google's may name its issuer without the
+ * scheme (`idTokenIssuerAlso`), which its reference says to accept as well.
  */
 async function issuerOfAnswer(as: oauth.AuthorizationServer, client: OAuthClientConfig, res: Response): Promise<oauth.AuthorizationServer> {
-  const template = client.endpoints.issuerTemplate;
-  if (!template || !res.ok) return as;
-  const tid = peekClaims(((await res.clone().json().catch(() => ({}))) as { id_token?: unknown }).id_token)?.tid;
-  return typeof tid === "string" && GUID.test(tid) ? { ...as, issuer: template.replace("{tenantid}", tid.toLowerCase()) } : as;
+  const { issuerTemplate: template, idTokenIssuerAlso: also } = client.endpoints;
+  if ((!template && !also) || !res.ok) return as;
+  const claims = peekClaims(((await res.clone().json().catch(() => ({}))) as { id_token?: unknown }).id_token);
+  if (template && typeof claims?.tid === "string" && GUID.test(claims.tid)) return { ...as, issuer: template.replace("{tenantid}", claims.tid.toLowerCase()) };
+  return also !== undefined && claims?.iss === also ? { ...as, issuer: also } : as;
 }
 
 const auth = (client: OAuthClientConfig) => (client.clientSecret ? oauth.ClientSecretPost(client.clientSecret) : oauth.None());

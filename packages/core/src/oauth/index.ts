@@ -165,15 +165,22 @@ export interface OAuthEndpoints {
   issuerRequired?: boolean;
   /** The ID token issuer per tenant (Microsoft's common endpoint): `{tenantid}` stands for the token's `tid`. */
   issuerTemplate?: string;
+  /**
+   * Another `iss` the provider's ID tokens may carry for the same issuer: Google's reference says
+   * "https://accounts.google.com or accounts.google.com" (developers.google.com/identity/openid-connect/openid-connect).
+   */
+  idTokenIssuerAlso?: string;
 }
 
 /** Google's endpoints, or the sandbox's at `base`. */
 export function googleEndpoints(base?: string): OAuthEndpoints {
   // Google's authorization redirect carries iss=https://accounts.google.com (the sandbox's does too).
   const issuer = "https://accounts.google.com";
-  if (!base) return { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token", revokeUrl: "https://oauth2.googleapis.com/revoke", issuer, issuerRequired: true };
+  // Its ID tokens may name it without the scheme (OpenID Connect Core 15.6.2).
+  const idTokenIssuerAlso = "accounts.google.com";
+  if (!base) return { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token", revokeUrl: "https://oauth2.googleapis.com/revoke", issuer, issuerRequired: true, idTokenIssuerAlso };
   const b = base.replace(/\/$/, "");
-  return { authorizeUrl: `${b}/google/o/oauth2/v2/auth`, tokenUrl: `${b}/google/token`, revokeUrl: `${b}/google/revoke`, issuer, issuerRequired: true };
+  return { authorizeUrl: `${b}/google/o/oauth2/v2/auth`, tokenUrl: `${b}/google/token`, revokeUrl: `${b}/google/revoke`, issuer, issuerRequired: true, idTokenIssuerAlso };
 }
 
 /** Microsoft identity platform endpoints (tenant "common" by default), or the sandbox's at `base`. */

@@ -49,7 +49,7 @@ export function idTokenFor(state: SandboxState, grant: TokenGrant): string | und
   const account = state.account(grant.email);
   if (grant.provider === "google") {
     return sign({
-      iss: GOOGLE_ISSUER,
+      iss: state.options.googleIdTokenIssuer ?? GOOGLE_ISSUER,
       azp: grant.clientId,
       aud: grant.clientId,
       sub: googleSub(grant.email),
