@@ -21,7 +21,7 @@ import { reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
-import { CALENDAR_ZONE, changeTimeZone, planEventJobs, syncSoon } from "@followthrough/core/events";
+import { CALENDAR_ZONE, changeTimeZone, planAfterSave } from "@followthrough/core/events";
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
@@ -365,26 +365,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
     const back = () => c.redirect(`${selfPath(c)}?saved=1`, 303);
     const now = deps.now();
     const gone = () => kit.say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
-    /**
-     * Puts the account's coming event emails and daily sync on the due-hour index. A plan that fails
-     * (the table refused a write) files the daily sync for the next dispatch instead (core/events
-     * syncSoon: one write), which reads the calendar and plans within the hour; only when that fails
-     * too is the plan left to the next weekly run (logged). The page says saved either way: the
-     * setting is (helper-105: the failure was only logged, and the emails waited for the weekly run).
-     */
-    const plan = async (planFor: AccountRecord) => {
-      const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
-      try {
-        await planEventJobs({ repo: deps.repo, account: planFor, now });
-      } catch (e) {
-        // (A paused account's plan only ends its jobs; its next one comes with the resume.)
-        if (planFor.status !== "active") return void console.warn("settings: event plan not made", why(e));
-        await syncSoon(deps.repo, planFor.email, deps.now()).then(
-          () => console.warn("settings: event plan not made; the calendar's sync is filed for the next dispatch", why(e)),
-          (f: unknown) => console.warn("settings: event plan not made, nor the sync filed; the weekly run plans", why(e), why(f)),
-        );
-      }
-    };
+    /** Puts the account's coming event emails and daily sync on the due-hour index (core/events planAfterSave). */
+    const plan = (planFor: AccountRecord) => planAfterSave(deps.repo, planFor, now, "settings", deps.now);
 
     if (action === "save") {
       let schedule: DigestSchedule;

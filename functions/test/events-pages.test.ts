@@ -528,3 +528,59 @@ describe("event emails in settings", () => {
     expect((await loadAccount(repo, OWNER))?.eventEmails).toEqual({ morningOf: true, morningAfter: true });
   });
 });
+
+describe("a mark or a goal stored while the table refuses the event emails' index (helper-179 #2)", () => {
+  const owner = "plan.refused@lumenworks.io";
+  /** Refuses (throttles) the writes of event emails' index items while `failing`; the daily sync's still goes. */
+  class Throttled extends Repository {
+    failing = false;
+    private refuse(sk: unknown) {
+      if (this.failing && String(sk).startsWith("EVJOB#morning-")) {
+        const e = new Error("Rate of requests exceeds the allowed throughput.");
+        e.name = "ProvisionedThroughputExceededException";
+        throw e;
+      }
+    }
+    override async put(item: Record<string, unknown>) {
+      this.refuse(item.sk);
+      return super.put(item);
+    }
+    override async putIf(...a: Parameters<Repository["putIf"]>) {
+      this.refuse(a[0].sk);
+      return super.putIf(...a);
+    }
+  }
+  let throttled: Throttled;
+  let refusing: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    throttled = new Throttled(dynamo.doc, dynamo.tableName);
+    await saveAccount(throttled, randomKeyring(), { email: owner, provider: "google", clientId: "c", refreshToken: "r", connectedAt: NOW - 30 * DAY, aliases: [], displayName: "Plan Refused", timeZone: zone, status: "active" });
+    await putMeetings(throttled, owner, [meeting("mixer-1", "Founders Mixer", NOW + 2 * DAY, 3), meeting("lunch-1", "Lunch with Ivo", NOW + 3 * DAY, 1)], 1);
+    refusing = createApp({ repo: throttled, linkKey: KEY, baseUrl: BASE, now: () => NOW, providerFor: () => { throw new Error("no provider call expected"); } });
+  });
+  const postAs = async (path: string, body: Record<string, string>) => {
+    throttled.failing = true;
+    try {
+      return await refusing.request(path, { method: "POST", body: new URLSearchParams(body).toString(), headers: SAME });
+    } finally {
+      throttled.failing = false;
+    }
+  };
+  const linkOf = (act: "events" | "goal", evt?: string) => linkPath(act, sealLink(KEY, { act, acc: owner, ...(evt ? { evt } : {}) }, NOW));
+
+  it("the events page's mark is saved and said so, and the calendar's sync is filed for the next dispatch, which plans", async () => {
+    const res = await postAs(linkOf("events"), { action: "mark", event: "lunch-1" });
+    expect(res.status).toBeLessThan(400);
+    expect((await loadStatements(throttled, owner)).marks.get("lunch-1")).toBe(true);
+    expect(await throttled.get(keys.eventJob(owner, "morning-of", "lunch-1"))).toBeUndefined();
+    expect(await throttled.get<{ due: number }>(keys.eventJob(owner, "sync"))).toMatchObject({ due: NOW + 15 * 60_000 });
+  });
+
+  it("the goal page's goal is saved and said so", async () => {
+    await throttled.delete(keys.eventJob(owner, "sync"));
+    const res = await postAs(linkOf("goal", "mixer-1"), { action: "goal", goal: "3" });
+    expect(res.status).toBeLessThan(400);
+    expect((await loadStatements(throttled, owner)).goals.get("mixer-1")).toBe(3);
+    expect(await throttled.get<{ due: number }>(keys.eventJob(owner, "sync"))).toMatchObject({ due: NOW + 15 * 60_000 });
+  });
+});

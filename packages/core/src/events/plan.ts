@@ -106,6 +106,28 @@ export interface EventPlan {
 }
 
 /**
+ * Plans after something the owner saved (a setting, an event's mark or goal), whose page says saved
+ * whatever the plan does: what the owner saved is. A plan that fails (the table refused a write)
+ * files the daily sync for the next dispatch instead ({@link syncSoon}: one write), which reads the
+ * calendar and plans within the hour; only when that fails too is the plan left to the next weekly
+ * run (logged). A paused account's plan only ends its jobs, and its next comes with the resume: a
+ * failed one is logged. (helper-105 for the settings page; helper-179 #2: the events and goal pages
+ * answered 500 "Something went wrong" for a mark or a goal they had stored, and nothing was filed.)
+ */
+export async function planAfterSave(repo: Repository, account: Parameters<typeof planEventJobs>[0]["account"], now: number, what: string, clock: () => number = () => now): Promise<void> {
+  const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  try {
+    await planEventJobs({ repo, account, now, clock });
+  } catch (e) {
+    if (account.status !== undefined && account.status !== "active") return void console.warn(`${what}: event plan not made`, why(e));
+    await syncSoon(repo, account.email, clock()).then(
+      () => console.warn(`${what}: event plan not made; the calendar's sync is filed for the next dispatch`, why(e)),
+      (f: unknown) => console.warn(`${what}: event plan not made, nor the sync filed; the weekly run plans`, why(e), why(f)),
+    );
+  }
+}
+
+/**
  * Writes the due-hour index of the account's event emails as of `now` from what is stored: a
  * morning-of item for every networking event starting within {@link PLAN_AHEAD_MS} (the goal is
  * read when it is sent, so a goal set later counts), a morning-after item for every one that ends

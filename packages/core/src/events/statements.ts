@@ -5,7 +5,7 @@ import type { Meeting, Owner } from "../model";
 import { keys, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
 import type { AccountRecord } from "../accounts";
-import { planEventJobs } from "./plan";
+import { planAfterSave } from "./plan";
 import { EVENT_RULES, type EventMarks, isNetworkingEvent, networkingReason } from "./rules";
 
 /**
@@ -80,7 +80,7 @@ export async function markEvent(repo: Repository, owner: Owner & Pick<AccountRec
   await storedEvent(repo, owner, eventId);
   await repo.put({ ...keys.eventMark(owner.email, eventId), eventId, marked, at: now });
   // A mark makes or unmakes a networking event: its emails go on (or stay off) the due-hour index now.
-  await planEventJobs({ repo, account: owner, now });
+  await planAfterSave(repo, owner, now, "event mark");
 }
 
 /**
@@ -97,7 +97,7 @@ export async function setGoal(repo: Repository, owner: Owner & Pick<AccountRecor
   if (!isNetworkingEvent(m, ownerIdentity(owner.email, owner.aliases), marks))
     throw new StatementError("not-networking", "A goal can only be set for a networking event: mark the event first.");
   await repo.put({ ...keys.eventGoal(owner.email, eventId), eventId, goal: n, at: now });
-  await planEventJobs({ repo, account: owner, now });
+  await planAfterSave(repo, owner, now, "event goal");
 }
 
 /** Removes an event's goal. */
