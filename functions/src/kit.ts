@@ -64,6 +64,11 @@ export interface AppDeps extends ConnectDeps {
   draftLanding?: (account: AccountRecord, draft: { draftId: string; webLink: string }) => string;
   /** Local runs only: the provider sandbox (index page, draft viewer). */
   local?: { sandboxUrl: string };
+  /**
+   * How long a draft tap waits for its draft, from the tap's start, before it answers "being made"
+   * (core/limits DRAFT_CREATE_DEADLINE_MS, well inside the function's timeout); tests shorten it.
+   */
+  draftDeadlineMs?: number;
 }
 
 /**

@@ -16,7 +16,8 @@ import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
-import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, startedDraft, undoDismiss } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
+import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
 import { isRevoked, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
@@ -209,6 +210,8 @@ ${afterNav(c, account)}
   });
 
   app.post("/l/:act/:token", async (c) => {
+    // A draft tap's answer must come within the function's timeout, counted from here (below).
+    const tapBegan = performance.now();
     const auth = await authoriseAct(c);
     if (auth instanceof Response) return auth;
     const { act, claims, account } = auth;
@@ -251,10 +254,16 @@ ${afterNav(c, account.email)}`,
     const provider = () => (adapter ??= deps.providerFor(account));
     // The person's key, once for the tap (an old-spelling link's is looked up).
     const per = await perOf(account, claims);
-    // A draft the owner already started to this person is offered first, not duplicated.
+    // How long the tap waits for its draft before it answers "being made", from the tap's start: the
+    // look for a started draft below, and everything draftFollowUp does before its create, come off it.
+    const deadlineMs = deps.draftDeadlineMs ?? DRAFT_CREATE_DEADLINE_MS;
+    // A draft the owner already started to this person is offered first, not duplicated. The look has
+    // at most a share of the deadline: a slow mailbox (each call answering in seconds) ran the tap past
+    // the function's timeout before its create began (helper-179 #3); past it, the tap goes on without.
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (form.anyway !== "1") {
-      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: per }))().catch((e) => {
+      const lookMs = Math.max(0, deadlineMs * STARTED_DRAFT_LOOK_SHARE - (performance.now() - tapBegan));
+      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: per, withinMs: lookMs }))().catch((e) => {
         console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
         return undefined;
       });
@@ -274,7 +283,7 @@ ${afterNav(c, account.email)}`,
       }
     }
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account) });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account), began: tapBegan, deadlineMs });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);

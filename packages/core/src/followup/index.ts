@@ -503,6 +503,11 @@ export async function draftFollowUp(o: {
   deadlineMs?: number;
   /** How long a tap that finds another request creating the draft waits for it (default 3 s). */
   waitMs?: number;
+  /**
+   * When the tap began (`performance.now()`), if before this call: what the caller did first (the
+   * look for a draft the owner started) comes off the deadline too (helper-179 #3).
+   */
+  began?: number;
 }): Promise<FollowUpDraft> {
   const { repo, account, provider } = o;
   const person = await repo.getPerson(account.email, o.person);
@@ -519,7 +524,7 @@ export async function draftFollowUp(o: {
    * comes within the API's timeout however long those took (helper-110 #1: a takeover's look, paging
    * back through a hundred drafts, was not counted).
    */
-  const tapBegan = performance.now();
+  const tapBegan = o.began ?? performance.now();
   /**
    * Puts the draft on the person's record, read afresh, whatever their stage (one dismissed keeps it,
    * so an Undo brings them back as drafted); a person still "met" becomes "drafted".
@@ -704,9 +709,27 @@ export async function undoDismiss(repo: Repository, account: string, personEmail
  * A draft the owner already started to this person themselves, to offer instead of a second one:
  * only for a person we never drafted for (stage "met", no claim stored, so no draft of ours
  * exists), through the provider's bounded look at recent drafts (DraftWriter.draftsTo). The newest
- * such draft, or undefined.
+ * such draft, or undefined. With `withinMs`, a look that takes longer is given up (undefined): the
+ * tap goes on to make its draft, as when the look fails.
  */
-export async function startedDraft(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string }): Promise<MarkedDraft | undefined> {
+export async function startedDraft(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string; withinMs?: number }): Promise<MarkedDraft | undefined> {
+  if (o.withinMs === undefined) return lookForStarted(o);
+  const look = lookForStarted(o);
+  const found = await withDeadline(look, o.withinMs);
+  if (found !== TIMED_OUT) return found;
+  // (Reads only: left to end on its own.)
+  look.catch(() => undefined);
+  console.warn(`draft: the look for a started draft took longer than ${Math.round(o.withinMs)} ms; the tap goes on without it`);
+  return undefined;
+}
+
+/**
+ * The share of a tap's deadline (core/limits DRAFT_CREATE_DEADLINE_MS) its look for a draft the owner
+ * started may take ({@link startedDraft}'s `withinMs`); the rest is the create's.
+ */
+export const STARTED_DRAFT_LOOK_SHARE = 0.4;
+
+async function lookForStarted(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string }): Promise<MarkedDraft | undefined> {
   const person = await o.repo.getPerson(o.account.email, o.person);
   if (!person || person.gone || person.stage !== "met") return undefined;
   const claimKey = keys.draft(o.account.email, person.email);
