@@ -8,6 +8,7 @@ import type { CalendarReader, OwnerMailReader, OwnerMailStream, SentMailReader, 
 import type { PersonRecord, Repository } from "../storage";
 import { deleteItems, putMeetings, putMessages, sweep } from "../storage/synced";
 import { DAY } from "../time";
+import { mapLimit } from "../resilience/pacer";
 import { learnOwnerIdentities } from "./identities";
 import { refoldStored, respellRecords } from "./spellings";
 import { BACKFILL_DAYS } from "../limits";
@@ -103,6 +104,27 @@ export function nextStage(contact: Contact, previous?: PersonRecord): PersonReco
   if (contact.followedUpAt !== undefined) return "followed_up";
   if (previous?.stage === "drafted" || previous?.stage === "dismissed") return previous.stage;
   return "met";
+}
+
+/** How many people a scan writes back at once (conditional puts, one request each). */
+const PEOPLE_WRITES_IN_FLIGHT = 8;
+
+/**
+ * Writes a stored person's new record if the owner's part of it (stage, draft) is still as the scan
+ * read it; otherwise the record is made again over the person as stored now (`remake`) and written
+ * the same way. A person deleted meanwhile (a disconnect) is not written back.
+ */
+async function writeBackPerson(repo: Repository, account: string, record: PersonRecord, read: PersonRecord, remake: (stored: PersonRecord) => PersonRecord): Promise<void> {
+  let next = record;
+  let expected = read;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await repo.putPersonIf(account, next, expected)) return;
+    const stored = await repo.getPerson(account, record.email);
+    if (!stored) return;
+    expected = stored;
+    next = remake(stored);
+  }
+  throw new Error(`person ${record.email}: changed by the owner on every write-back`);
 }
 
 /**
@@ -263,18 +285,30 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const before = new Map(previous.map((p) => [p.email, p]));
   // Whose first meeting is a networking event: their drafts default to the "After an event" template.
   const atEvent = metAtEvents(self, meetings, result.contacts, statements.marks);
-  const people: PersonRecord[] = result.contacts.map((c) => {
-    const prev = before.get(c.email);
+  /** A contact's record, over the person as stored (the owner's stage and draft carried). */
+  const recordOf = (c: Contact, prev: PersonRecord | undefined): PersonRecord => {
     const record: PersonRecord = { ...c, stage: nextStage(c, prev), ...(atEvent.has(c.email) ? { atEvent: true as const } : {}) };
     if (prev?.draftId) Object.assign(record, { draftId: prev.draftId, draftLink: prev.draftLink });
     return record;
-  });
+  };
+  const people: PersonRecord[] = result.contacts.map((c) => recordOf(c, before.get(c.email)));
   const changed = people.filter((p) => JSON.stringify(p) !== JSON.stringify(before.get(p.email)));
   // Stored people the rules no longer find are kept, marked gone: a link in an earlier email about
   // them must not draft a follow-up to a meeting that is not there any more.
   const current = new Set(people.map((p) => p.email));
   const gone = previous.filter((p) => !current.has(p.email) && !p.gone).map((p): PersonRecord => ({ ...p, gone: true }));
-  await repo.putPeople(account, [...changed, ...gone]);
+  // New people in one batch. A person stored when the scan read is written back only as the owner
+  // left them: a dismissal, an Undo or a draft recorded since (a backfill's scan reads the owner's
+  // mail for minutes between its read and this write) is kept, the record made again over it.
+  // Written whole as read, a dismissal made meanwhile was lost for good (helper-179 #1).
+  await repo.putPeople(account, changed.filter((p) => !before.has(p.email)));
+  const contactOf = new Map(result.contacts.map((c) => [c.email, c]));
+  await mapLimit([...changed.filter((p) => before.has(p.email)), ...gone], PEOPLE_WRITES_IN_FLIGHT, (record) =>
+    writeBackPerson(repo, account, record, before.get(record.email)!, (stored) => {
+      const c = contactOf.get(record.email);
+      return c ? recordOf(c, stored) : { ...stored, gone: true };
+    }),
+  );
   await recordKnownConfirmations(repo, account, ownerIdentity(self.email, self.aliases), meetings, statements.confirmations, result.contacts, now);
   return { ...result, people, owner: self, streams, complete: true, networkingEvents: events, statements, read: { meetings, messages } };
 }

@@ -193,6 +193,16 @@ export class Repository {
   }
 
   /**
+   * Puts a person's record only while the owner's part of the stored one (its stage, its draft) is
+   * `expected`'s; false when it is not, or the person is not stored.
+   */
+  putPersonIf(account: string, person: PersonRecord, expected: Pick<PersonRecord, "stage" | "draftId">): Promise<boolean> {
+    const names = { "#p": "person", "#s": "stage", "#d": "draftId" };
+    const draft = expected.draftId === undefined ? "attribute_not_exists(#p.#d)" : "#p.#d = :d";
+    return this.putIf({ ...keys.person(account, person.email), person }, `#p.#s = :s AND ${draft}`, { ":s": expected.stage, ...(expected.draftId === undefined ? {} : { ":d": expected.draftId }) }, names);
+  }
+
+  /**
    * One page of a due-hour index partition (GSI2): the string `attribute` of each item under `pk`,
    * up to `limit`, and where the next page starts. One query, never a scan.
    */
