@@ -179,6 +179,32 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await drafts()).toBe(before + 1);
   });
 
+  it("a create done in time whose look for other copies is slow: the tap lands on its own draft by the deadline (helper-181 #1)", async () => {
+    const before = await drafts();
+    const email = "slow.converge@example.org";
+    await h.repo.putPeople(h.email, [{ email, name: "Slow Converge", eventId: "e-slow2", eventTitle: "Coffee", metAt: now - 3 * DAY, metEnd: now - 3 * DAY + 3_600_000, stage: "met" }]);
+    const path = `/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: email, evt: "e-slow2" }, now)}`;
+    // The look for copies of the marker after the create (a list and ten gets on Gmail) takes 8 s.
+    const slow = new Proxy(h.provider, {
+      get: (target, prop) => {
+        const real = Reflect.get(target, prop);
+        if (prop !== "findDrafts") return real;
+        return async (...args: unknown[]) => (await new Promise((r) => setTimeout(r, 8000)), (real as (...a: unknown[]) => unknown).apply(target, args));
+      },
+    });
+    const slowApp = createApp({ repo: h.repo, linkKey: KEY, baseUrl: BASE, now: () => now, providerFor: () => slow, draftLanding: localDraftLanding(BASE), draftDeadlineMs: 1500 });
+    const answered = await Promise.race([slowApp.request(path, { method: "POST" }), new Promise<"still waiting">((r) => setTimeout(() => r("still waiting"), 4000))]);
+    expect(answered).not.toBe("still waiting");
+    expect((answered as Response).status).toBe(303);
+    expect(await drafts()).toBe(before + 1);
+    const stored = await h.repo.getPerson(h.email, email);
+    expect(stored?.stage).toBe("drafted");
+    // The next tap lands on the same draft.
+    const again = await app.request(path, { method: "POST" });
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe((answered as Response).headers.get("location"));
+  });
+
   it("dismiss: GET changes nothing; POST removes the person from the next digest", async () => {
     const p = fresh();
     const get = await app.request(pathOf(p.dismissUrl));

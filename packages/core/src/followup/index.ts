@@ -639,7 +639,15 @@ export async function draftFollowUp(o: {
   // The draft exists: a lookup that fails now converges on it alone (the claim keeps later taps on it).
   // After this tap's create, a look goes back to its own claim: what the marker had before was
   // looked for before the create (a takeover's look), and a slow earlier create lands after it.
-  const finish = async (draft: DraftResult) => settle(await provider.findDrafts(held.marker, held.claimedAt).catch(() => []), draft);
+  // Given `withinMs` (a create done in time), the look has what is left of the tap's deadline: one that
+  // takes longer is left, and the tap lands on its own draft (a slow mailbox's look, a list and ten
+  // gets, ran the tap past the function's timeout: helper-181 #1).
+  const finish = async (draft: DraftResult, withinMs?: number) => {
+    const look = provider.findDrafts(held.marker, held.claimedAt).catch((): MarkedDraft[] => []);
+    const found = withinMs === undefined ? await look : await withDeadline(look, withinMs);
+    return settle(found === TIMED_OUT ? [] : found, draft);
+  };
+  const left = () => Math.max(0, (o.deadlineMs ?? DRAFT_CREATE_DEADLINE_MS) - (performance.now() - tapBegan));
   /**
    * A create that failed: a refusal made nothing (the claim goes, so the next tap creates at once); a
    * lost answer may have made the draft (looked for by its marker; not found, the claim is freed for
@@ -657,7 +665,7 @@ export async function draftFollowUp(o: {
   };
   let outcome: DraftResult | typeof TIMED_OUT;
   try {
-    outcome = await withDeadline(creating, Math.max(0, (o.deadlineMs ?? DRAFT_CREATE_DEADLINE_MS) - (performance.now() - tapBegan)));
+    outcome = await withDeadline(creating, left());
   } catch (e) {
     const after = await afterFailure(e);
     if (after instanceof FollowUpError) throw after;
@@ -668,10 +676,10 @@ export async function draftFollowUp(o: {
     // or, when it fails, leave the claim as a failure here would (a refusal then no longer holds
     // later taps on "being made" for the claim's lease). (On Lambda the function may be frozen
     // first: the claim's lease and the marker cover that.)
-    creating.then(finish, afterFailure).catch(() => undefined);
+    creating.then((d) => finish(d), afterFailure).catch(() => undefined);
     return { status: "pending" };
   }
-  return finish(outcome);
+  return finish(outcome, left());
 }
 
 /**
@@ -714,6 +722,8 @@ export async function undoDismiss(repo: Repository, account: string, personEmail
  */
 export async function startedDraft(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string; withinMs?: number }): Promise<MarkedDraft | undefined> {
   if (o.withinMs === undefined) return lookForStarted(o);
+  // No time for it: not begun, so its calls hold none of the mailbox's concurrent requests the create needs.
+  if (o.withinMs <= 0) return undefined;
   const look = lookForStarted(o);
   const found = await withDeadline(look, o.withinMs);
   if (found !== TIMED_OUT) return found;
