@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { dismissFollowUp, undoDismiss } from "@followthrough/core/followup";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { scan } from "@followthrough/core/scan";
+import type { Repository } from "@followthrough/core/storage";
 import { ownFixture } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
@@ -83,4 +84,23 @@ it("so does an Undo made then: the person is back in the digests", async () => {
   const after = await h.repo.getPerson(h.email, p.email);
   expect(after?.eventTitle).toContain(`(renamed ${later})`);
   expect(after?.stage).toBe("met");
+});
+
+it("and the other way: a dismissal that read the person before the scan wrote them back sets the stage alone, so the scan's change stays (helper-181 #2)", async () => {
+  const [p] = await metAtPlainEvents();
+  expect(p, "a third person met at a one-off event").toBeTruthy();
+  const later = now + 3 * 3_600_000;
+  await rename(p.event, later);
+  // The dismissal reads the person; the whole scan runs and writes them back renamed; then the dismissal writes.
+  const slowRead = Object.create(h.repo) as Repository;
+  slowRead.getPerson = async (account: string, email: string) => {
+    const read = await h.repo.getPerson(account, email);
+    expect((await scan({ owner: h.account(), provider: h.provider, repo: h.repo, now: later })).complete).toBe(true);
+    expect((await h.repo.getPerson(account, email))?.eventTitle).toContain(`(renamed ${later})`);
+    return read;
+  };
+  expect(await dismissFollowUp(slowRead, h.email, p.email)).toBe(true);
+  const after = await h.repo.getPerson(h.email, p.email);
+  expect(after?.stage).toBe("dismissed");
+  expect(after?.eventTitle).toContain(`(renamed ${later})`);
 });

@@ -530,8 +530,13 @@ export async function draftFollowUp(o: {
    * so an Undo brings them back as drafted); a person still "met" becomes "drafted".
    */
   const recordDraft = async (draftId: string, draftLink: string) => {
-    const stored = await repo.getPerson(account.email, person.email);
-    if (stored && stored.draftId !== draftId) await repo.putPeople(account.email, [{ ...stored, stage: stored.stage === "met" ? "drafted" : stored.stage, draftId, draftLink }]);
+    // Only the draft's fields and the stage are written, while the stage is as read: what a scan
+    // wrote meanwhile (the record made again, the person gone) stays (helper-181 #2).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = await repo.getPerson(account.email, person.email);
+      if (!stored || stored.draftId === draftId) return;
+      if (await repo.setIn(keys.person(account.email, person.email), "person", { stage: stored.stage === "met" ? "drafted" : stored.stage, draftId, draftLink }, { stage: stored.stage })) return;
+    }
   };
   for (let attempt = 0; attempt < 5 && !claim; attempt++) {
     const existing = (await repo.get<{ claim: DraftClaim }>(key))?.claim;
@@ -696,7 +701,8 @@ async function addressOf(repo: Repository, account: string, person: PersonRecord
 export async function dismissFollowUp(repo: Repository, account: string, personEmail: string): Promise<boolean> {
   const person = await repo.getPerson(account, personEmail);
   if (!person || person.gone) return false;
-  if (person.stage !== "dismissed") await repo.putPeople(account, [{ ...person, stage: "dismissed" }]);
+  // The stage alone: a scan's write of the rest of the record meanwhile stays (helper-181 #2).
+  if (person.stage !== "dismissed") await repo.setIn(keys.person(account, person.email), "person", { stage: "dismissed" });
   return true;
 }
 
@@ -709,7 +715,8 @@ export async function dismissFollowUp(repo: Repository, account: string, personE
 export async function undoDismiss(repo: Repository, account: string, personEmail: string): Promise<boolean> {
   const person = await repo.getPerson(account, personEmail);
   if (!person || person.gone) return false;
-  if (person.stage === "dismissed") await repo.putPeople(account, [{ ...person, stage: person.draftId ? "drafted" : "met" }]);
+  // The stage alone, while still dismissed: a scan's write of the rest meanwhile stays (helper-181 #2).
+  if (person.stage === "dismissed") await repo.setIn(keys.person(account, person.email), "person", { stage: person.draftId ? "drafted" : "met" }, { stage: "dismissed" });
   return true;
 }
 
