@@ -14,7 +14,7 @@
  * school) or https://account.live.com/consent/Manage (personal).
  */
 import { type AccountRecord, deleteAccountData, loadAccount, pauseForDisconnect, refreshTokenOf } from "../accounts";
-import { googleEndpoints, microsoftEndpoints, microsoftStoredEndpoints } from "../oauth";
+import { googleEndpoints, microsoftAccountEndpoints, microsoftEndpoints } from "../oauth";
 import type { Keyring } from "../secrets";
 import type { Repository } from "../storage";
 
@@ -83,7 +83,7 @@ export async function revokeGrant(account: AccountRecord, o: RevokeOptions): Pro
     try {
       // The OAuth library is loaded here, for an Outlook account's disconnect only (core/grants).
       const { refreshGrant } = await import("../grants");
-      const t = await refreshGrant({ clientId: account.clientId, clientSecret: o.clientSecret, endpoints: microsoftStoredEndpoints(tokenUrl, account.endpoints?.authorizeUrl) }, token);
+      const t = await refreshGrant({ clientId: account.clientId, clientSecret: o.clientSecret, endpoints: microsoftAccountEndpoints({ tokenUrl, authorizeUrl: account.endpoints?.authorizeUrl }, account.identity) }, token);
       access = t.accessToken;
     } catch (e) {
       if ((e as { code?: string }).code === "invalid_grant") return { revoked: true, detail: "microsoft: token was already invalid" };

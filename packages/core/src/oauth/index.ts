@@ -203,6 +203,18 @@ export function microsoftStoredEndpoints(tokenUrl: string, authorizeUrl = tokenU
 }
 
 /**
+ * The endpoints a stored Microsoft account's grant is refreshed at (its stored URLs, else the common
+ * endpoint's), with the ID token issuer pinned to the account's own tenant when its identity names
+ * one (`identityKey`: `microsoft:{tid}:{oid}`): a refreshed ID token must name the issuer of the
+ * original (OpenID Connect Core 12.2), so one of another tenant is refused (helper-181 #3).
+ */
+export function microsoftAccountEndpoints(stored: { tokenUrl?: string; authorizeUrl?: string } | undefined, identity?: string): OAuthEndpoints {
+  const base = stored?.tokenUrl ? microsoftStoredEndpoints(stored.tokenUrl, stored.authorizeUrl) : microsoftEndpoints();
+  const tid = /^microsoft:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):/i.exec(identity ?? "")?.[1];
+  return tid && base.issuerTemplate ? { ...base, issuerTemplate: base.issuerTemplate.replace("{tenantid}", tid.toLowerCase()) } : base;
+}
+
+/**
  * The ID token issuer of a Microsoft v2 token endpoint (`…/{tenant}/oauth2/v2.0/token`): on the
  * common endpoint each ID token names its own tenant's, `…/{tid}/v2.0`
  * (learn.microsoft.com/entra/identity-platform/id-token-claims-reference); `{tenantid}` stands for

@@ -1,6 +1,6 @@
 import { type AccountRecord, refreshTokenOf } from "../accounts";
 import { microsoftProvider, type MicrosoftProviderOptions } from "../microsoft";
-import { microsoftEndpoints, microsoftStoredEndpoints } from "../oauth";
+import { microsoftAccountEndpoints } from "../oauth";
 import type { Composer } from "../mail";
 import type { MailboxProvider } from "../providers";
 import type { ProviderContext } from "./context";
@@ -21,7 +21,7 @@ export function microsoftOptions(account: AccountRecord, ctx: ProviderContext, c
     oauth: {
       clientId: account.clientId,
       clientSecret: ctx.microsoft?.clientSecret,
-      endpoints: account.endpoints?.tokenUrl ? microsoftStoredEndpoints(account.endpoints.tokenUrl, account.endpoints.authorizeUrl) : microsoftEndpoints(),
+      endpoints: microsoftAccountEndpoints(account.endpoints, account.identity),
     },
     refreshToken,
     onRefreshToken: ctx.microsoft?.onRefreshToken,
