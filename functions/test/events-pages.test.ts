@@ -260,6 +260,24 @@ describe("who did you meet at a small networking event", () => {
   });
 });
 
+describe("one person ticked and typed again under Add", () => {
+  it("is one confirmation, with the name typed, and the page says one person was saved (helper-179)", async () => {
+    const mixer = meeting("mixer-dup", "Evening Mixer", NOW - DAY, 2, { attendees: [person("ivo@otherco.com", "Ivo Petrov"), person("ana@smallfirm.io", "Ana Small")] });
+    await putMeetings(repo, OWNER, [mixer], 1);
+    try {
+      const res = await post(link("met", "mixer-dup"), { action: "add", pick: ["ivo@otherco.com", "ivo@otherco.com"], name: "Ivo P.", email: "IVO@otherco.com" });
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toMatch(/\?saved=1$/);
+      const ivo = (await loadStatements(repo, OWNER)).confirmations.filter((c) => c.eventId === "mixer-dup");
+      expect(ivo.map((c) => [c.email, c.name])).toEqual([["ivo@otherco.com", "Ivo P."]]);
+      expect(await text(await app.request(res.headers.get("location")!))).toContain("Saved: 1 person added to whom you met.");
+    } finally {
+      await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-dup", "ivo@otherco.com");
+      await repo.delete(keys.meeting(OWNER, "mixer-dup"));
+    }
+  });
+});
+
 describe("who did you meet at a 200-guest conference", () => {
   const path = () => link("met", "conf-1");
 

@@ -231,9 +231,12 @@ export async function confirmMet(
       throw e instanceof StatementError ? new StatementError(e.code, e.message, "added") : e;
     }
   }
+  // One confirmation a person: a guest ticked and typed again under Add (or ticked twice) is one, with
+  // the name typed (helper-179: "Saved: 2 people" for one stored).
+  const once = [...new Map(out.map((c) => [c.email, c])).values()];
   // An update, not a put: a confirmation made again (an Add of someone already confirmed) keeps what
   // the last scan made of that person at this event (`known`, recordKnownConfirmations; helper-133 #6).
-  for (const c of out)
+  for (const c of once)
     await repo.doc.send(
       new UpdateCommand({
         TableName: repo.table,
@@ -243,7 +246,7 @@ export async function confirmMet(
         ExpressionAttributeValues: { ":e": c.eventId, ":m": c.email, ":n": c.name, ":at": now },
       }),
     );
-  return out;
+  return once;
 }
 
 /** Takes a confirmation back. */
