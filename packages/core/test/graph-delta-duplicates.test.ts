@@ -60,3 +60,16 @@ describe("a backfill's anchoring delta round of many empty pages (microsoftgraph
     await expect(graphSentStream(stub(0, 25)).page({ mode: "full", since: window.since, generation: 1 }, window)).rejects.toMatchObject({ kind: "temporary" });
   });
 });
+
+describe("a change Graph reports to a message received before the window (a filtered delta tracks the whole folder)", () => {
+  it("is not stored by either mail stream: the window's own messages are, and a removal still is one (helper-183 #2)", async () => {
+    const old = { ...message("old", "Two years ago"), sentDateTime: "2024-05-01T10:00:00Z", receivedDateTime: "2024-05-01T10:00:00Z" };
+    const page = { value: [old, message("new", "This week"), removed("gone")] };
+    const cursor = { mode: "incremental" as const, cursor: "https://graph.example/delta?$deltatoken=1", generation: 1 };
+    const sent = await graphSentStream(answering(page)).page(cursor, window);
+    expect(sent.upserts.map((m) => m.id)).toEqual(["new"]);
+    expect(sent.deletes).toEqual(["gone"]);
+    const inbox = await graphOwnerInboxStream(answering(page), new Set([OWNER.email])).page(cursor, window);
+    expect(inbox.upserts.map((m) => m.id)).toEqual(["new"]);
+  });
+});

@@ -1,7 +1,7 @@
 import { type Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
-import { type ChangeStream, listingEndsSoon, type OwnerMailStream, type SyncCursor, type SyncPage } from "../providers";
+import { type ChangeStream, listingEndsSoon, type OwnerMailStream, type SyncCursor, type SyncPage, type SyncWindow } from "../providers";
 import { idsGone, mapLimit, ProviderError } from "../resilience";
 import { platformTextsReady } from "../events/platform";
 import { graphEventTexts, mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
@@ -190,7 +190,15 @@ export function graphOwnerInboxStream(get: GraphGet, identities: ReadonlySet<str
  * a message the delta reports `@removed` is a delete when `removals`.
  */
 function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSize: number, keep: (m: MailMessage) => boolean, removals = true): ChangeStream<MailMessage> {
-  const map = (item: Item): MailMessage | "skip" => {
+  /**
+   * An entry received before the window is none of the stream's: a filtered delta tracks the whole
+   * folder, and its later rounds may bring a change to a message older than the filter (its flag or
+   * categories; corso issue 1866 saw a read-state change come back), which would be stored a year
+   * past the window until its expiry (helper-183 #2). Removals stay as they are.
+   */
+  const mapIn = (window: SyncWindow) => (item: Item): MailMessage | "skip" => {
+    const received = Date.parse(String((item as Message).receivedDateTime ?? ""));
+    if (Number.isFinite(received) && received < window.since) return "skip";
     const m = mapGraphMessage(item as Message, folder);
     return keep(m) ? m : "skip";
   };
@@ -201,6 +209,7 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
   return {
     async page(cursor, window): Promise<SyncPage<MailMessage>> {
       const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
+      const map = mapIn(window);
       if (c.mode === "incremental") {
         const res = await get(c.page ?? c.cursor);
         const next = nextOf(res, c, undefined);
