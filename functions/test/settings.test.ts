@@ -63,7 +63,8 @@ async function signIn(p: Provider, as: string, on = app): Promise<Response> {
   expect(start.status).toBe(302);
   const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
   const authorize = new URL(start.headers.get("location")!);
-  expect(authorize.searchParams.get("scope")).toBe("openid");
+  // A sign-in alone: who you are (on Microsoft the object id comes only with profile: helper-182 #1).
+  expect(authorize.searchParams.get("scope")).toBe(p === "google" ? "openid" : "openid profile");
   expect(authorize.searchParams.get("max_age")).toBe("0");
   authorize.searchParams.set("account", as);
   authorize.searchParams.set("approve", "1");

@@ -311,7 +311,8 @@ export async function connectMicrosoft(o: MicrosoftConnectOptions): Promise<Acco
         if (!tokens.refreshToken) throw new ConnectError("Microsoft returned no refresh token (offline_access was not granted): run connect again and accept every permission");
         // A tenant policy can leave a permission out of the token: its `scope` lists what was granted.
         const granted = parseScopes(tokens.scope);
-        const missing = missingScopes("microsoft", granted, { hasRefreshToken: true });
+        // Entra lists the resource's scopes only; the ID token's identity shows openid and profile (helper-182 #2).
+        const missing = missingScopes("microsoft", granted, { hasRefreshToken: true, hasIdToken: tokens.identity !== undefined });
         if (missing.length) throw new ConnectError(missingScopesMessage("microsoft", missing));
         const stored: ProviderEndpoints | undefined =
           o.authorizeBase || o.apiUrl || o.tenant !== "common" ? { apiUrl: o.apiUrl, tokenUrl: endpoints.tokenUrl, authorizeUrl: endpoints.authorizeUrl } : undefined;

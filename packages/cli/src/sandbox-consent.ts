@@ -52,7 +52,7 @@ export async function connectSandboxAccount(
   const tokens = await exchangeCode(client, pending, new URL(location));
   if (!tokens.refreshToken) throw new Error(`sandbox consent for ${info.email} returned no refresh token`);
   const granted = parseScopes(tokens.scope);
-  const missing = missingScopes(info.provider, granted, { hasRefreshToken: true });
+  const missing = missingScopes(info.provider, granted, { hasRefreshToken: true, hasIdToken: tokens.identity !== undefined });
   if (missing.length) {
     // Nothing of a partial grant is kept: Google's is given back at its revoke endpoint.
     if (info.provider === "google")

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { GRAPH_CALL_PERMISSIONS, graphCallKey, permissionsFor } from "../src/microsoft/permissions";
-import { MICROSOFT_SCOPES } from "../src/oauth";
+import { MICROSOFT_SCOPES, MICROSOFT_SIGN_IN_SCOPES } from "../src/oauth";
 
 type PathSet = { schemeKeys?: string[]; methods?: string[]; paths?: Record<string, unknown> };
 const official = JSON.parse(readFileSync(new URL("../../sandbox/official/microsoft/graph-permissions.json", import.meta.url), "utf8")) as {
@@ -35,8 +35,8 @@ describe("GRAPH_CALL_PERMISSIONS", () => {
 
   it("every requested Graph permission is needed by some call", () => {
     const used = new Set(Object.values(GRAPH_CALL_PERMISSIONS).flat());
-    // Sign-in scopes (openid: who signed in; offline_access: a refresh token) authorise no Graph call.
-    expect(MICROSOFT_SCOPES.filter((s) => s !== "offline_access" && s !== "openid" && !used.has(s))).toEqual([]);
+    // Sign-in scopes (openid and profile: who signed in; offline_access: a refresh token) authorise no Graph call.
+    expect(MICROSOFT_SCOPES.filter((s) => !MICROSOFT_SIGN_IN_SCOPES.includes(s) && !used.has(s))).toEqual([]);
   });
 
   it("covers every Graph path the adapter's source calls", () => {

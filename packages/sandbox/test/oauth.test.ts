@@ -303,7 +303,8 @@ describe("Microsoft OAuth through oauth4webapi", () => {
     const tokens = await redeem(params, verifier);
     expect(tokens.token_type).toBe("bearer"); // oauth4webapi lower-cases it
     expect(tokens.refresh_token).toBeTruthy();
-    expect(tokens.scope?.split(" ")).toEqual(["offline_access", "User.Read", "Mail.Read"]);
+    // The sign-in scopes are granted (the refresh token shows offline_access) but not named: Entra lists the resource's only (helper-182 #2).
+    expect(tokens.scope?.split(" ")).toEqual(["User.Read", "Mail.Read"]);
     expect(tokens.ext_expires_in).toBe(tokens.expires_in);
     expect(sb.state.tokens.authenticate(tokens.access_token)).toMatchObject({ email: MS, provider: "microsoft", clientId: client.client_id });
 
@@ -357,6 +358,21 @@ describe("Microsoft OAuth through oauth4webapi", () => {
     const plain = await authorize();
     const plainTokens = await redeem(plain.params, plain.verifier);
     expect((await refreshRaw(plainTokens.refresh_token!)).id_token).toBeUndefined();
+  });
+
+  it("an ID token holds the object id, name and username only when profile was granted; sub and tid always (helper-182 #1)", async () => {
+    const claimsOf = (jwt: unknown) => JSON.parse(Buffer.from(String(jwt).split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
+    const idTokenOf = async (scope: string) => {
+      const { params, verifier } = await authorize(scope);
+      const body = (await (await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, REDIRECT, verifier, opts)).json()) as { id_token?: string; scope: string };
+      // The sign-in scopes are not named in `scope`, whichever were asked.
+      expect(body.scope.split(" ")).toEqual(["User.Read"]);
+      return claimsOf(body.id_token);
+    };
+    const bare = await idTokenOf("openid offline_access User.Read");
+    expect(bare).toMatchObject({ sub: expect.any(String), tid: expect.any(String) });
+    for (const k of ["oid", "name", "preferred_username"]) expect(bare).not.toHaveProperty(k);
+    expect(await idTokenOf("openid profile offline_access User.Read")).toMatchObject({ oid: expect.any(String), preferred_username: MS, tid: bare.tid, sub: bare.sub });
   });
 
   it("rejects a wrong verifier and a redeemed code with invalid_grant", async () => {

@@ -7,7 +7,7 @@
  * (docs/benchmarks.md (6)).
  */
 import * as oauth from "oauth4webapi";
-import { type AccountIdentity, GOOGLE_SCOPES, type GrantedTokens, GrantError, MICROSOFT_SCOPES, type OAuthClientConfig, type PendingAuth } from "../oauth";
+import { type AccountIdentity, GOOGLE_SCOPES, type GrantedTokens, GrantError, MICROSOFT_SCOPES, type OAuthClientConfig, type PendingAuth, SIGN_IN_SCOPES } from "../oauth";
 
 /** Starts an authorization-code flow with PKCE (S256) and a random state; returns the URL to send the browser to. */
 export async function authorizationRequest(
@@ -25,7 +25,7 @@ export async function authorizationRequest(
   p.set("client_id", client.clientId);
   p.set("redirect_uri", redirectUri);
   p.set("response_type", "code");
-  p.set("scope", signInOnly ? "openid" : (provider === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES).join(" "));
+  p.set("scope", (signInOnly ? SIGN_IN_SCOPES[provider] : provider === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES).join(" "));
   p.set("state", state);
   p.set("code_challenge", await oauth.calculatePKCECodeChallenge(verifier));
   p.set("code_challenge_method", "S256");

@@ -9,12 +9,26 @@ export const GOOGLE_SCOPES = [
 ];
 
 /**
- * Least-privilege Microsoft Graph scopes: openid (who you are, to check a later sign-in against),
- * offline_access (a refresh token), User.Read (address and
- * aliases), MailboxSettings.Read (the owner's time zone), Mail.ReadBasic (sent-mail headers),
- * Mail.ReadWrite (creating drafts), Mail.Send (the digest), Calendars.Read.
+ * Least-privilege Microsoft Graph scopes: openid and profile (who you are, to check a later sign-in
+ * against: the ID token's object id, `oid`, comes only with profile, learn.microsoft.com/entra/
+ * identity-platform/id-token-claims-reference; helper-182 #1), offline_access (a refresh token),
+ * User.Read (address and aliases), MailboxSettings.Read (the owner's time zone), Mail.ReadBasic
+ * (sent-mail headers), Mail.ReadWrite (creating drafts), Mail.Send (the digest), Calendars.Read.
  */
-export const MICROSOFT_SCOPES = ["openid", "offline_access", "User.Read", "MailboxSettings.Read", "Mail.ReadBasic", "Mail.ReadWrite", "Mail.Send", "Calendars.Read"];
+export const MICROSOFT_SCOPES = ["openid", "profile", "offline_access", "User.Read", "MailboxSettings.Read", "Mail.ReadBasic", "Mail.ReadWrite", "Mail.Send", "Calendars.Read"];
+
+/**
+ * Microsoft's sign-in scopes (OpenID Connect's, and offline_access): they authorise no Graph call,
+ * and Entra grants them without naming them in a token answer's `scope` (learn.microsoft.com/entra/
+ * identity-platform/v2-oauth2-auth-code-flow).
+ */
+export const MICROSOFT_SIGN_IN_SCOPES: readonly string[] = ["openid", "profile", "email", "offline_access"];
+
+/**
+ * What a sign-in alone asks (settings: managing or disconnecting an account): enough to say who
+ * signed in, the ID token's `sub` on Google, its `oid` and `tid` on Microsoft, which need `profile`.
+ */
+export const SIGN_IN_SCOPES = { google: ["openid"], microsoft: ["openid", "profile"] } as const;
 
 /** What one requested scope lets any app do, and what we do with it, in plain words (connect page, CLI). */
 export interface ScopeWords {
@@ -63,6 +77,12 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
       label: "openid",
       allows: "Sign you in: tells the app a fixed identifier of your account, nothing else.",
       use: "We keep that identifier so that disconnecting or deleting your data later needs you to sign in again with this same account.",
+    },
+    {
+      scope: "profile",
+      label: "profile",
+      allows: "Tells the app your name, your username and your account's identifier in its directory.",
+      use: "The directory identifier goes with openid: we keep it to check that a later sign-in is yours. Your name and username are not kept from it.",
     },
     {
       scope: "offline_access",
@@ -135,8 +155,10 @@ export function missingScopes(provider: "google" | "microsoft", granted: string 
   const wanted = provider === "google" ? GOOGLE_SCOPES : MICROSOFT_SCOPES;
   return wanted.filter((s) => {
     if (provider === "microsoft" && s === "offline_access" && o.hasRefreshToken) return false;
-    // Entra does not always echo sign-in scopes in `scope`; the ID token shows openid was granted.
-    if (s === "openid" && o.hasIdToken) return false;
+    // Entra does not echo sign-in scopes in `scope` (learn.microsoft.com/entra/identity-platform/
+    // v2-oauth2-auth-code-flow: its answers list the resource's scopes only); the ID token that says
+    // who signed in shows openid (and, on Microsoft, profile: its object id) was granted.
+    if ((s === "openid" || (provider === "microsoft" && s === "profile")) && o.hasIdToken) return false;
     return !have.has(scopeKey(provider, s));
   });
 }

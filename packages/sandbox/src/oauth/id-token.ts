@@ -61,15 +61,18 @@ export function idTokenFor(state: SandboxState, grant: TokenGrant): string | und
   }
   const tid = microsoftTenant(grant.email);
   const oid = account?.graph?.userId ?? guidOf(`oid:${grant.email.toLowerCase()}`);
+  // The object id, name and username come only with `profile` (learn.microsoft.com/entra/identity-platform/
+  // id-token-claims-reference: "the profile scope is required to receive this claim"); `sub` and
+  // `tid` always. Until 2026-12-04 every token had them, and a connect asking openid alone passed
+  // here and stored no identity in production (helper-182 #1).
+  const profile = grant.scopes.some((s) => s.toLowerCase() === "profile");
   return sign({
     ver: "2.0",
     iss: `${state.baseUrl}/microsoft/${tid}/v2.0`,
     aud: grant.clientId,
     sub: createHash("sha256").update(`${oid}|${grant.clientId}`).digest("base64url").slice(0, 43),
-    oid,
     tid,
-    preferred_username: grant.email,
-    name: account?.info.displayName ?? grant.email,
+    ...(profile ? { oid, preferred_username: grant.email, name: account?.info.displayName ?? grant.email } : {}),
     iat,
     nbf: iat,
     exp: iat + 3600,

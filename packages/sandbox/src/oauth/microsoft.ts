@@ -6,6 +6,7 @@ import { type AuthorizeProfile, type Problem, authorizeHandler } from "./authori
 import { tenantGrants, takeRefreshError } from "./policy";
 import { errorPage } from "./shared";
 import { type TokenProfile, tokenHandler } from "./token";
+import { MICROSOFT_SIGN_IN_SCOPES } from "@followthrough/core/oauth";
 
 const GRAPH = /^https:\/\/graph\.microsoft\.com\//i;
 
@@ -93,15 +94,26 @@ const microsoftToken: TokenProfile = {
   },
   refreshProblem: (state, email) => takeRefreshError(state, email),
   classify,
+  // `scope` names the resource's permissions only, not the sign-in ones (openid, profile, email,
+  // offline_access), though the ID token and the refresh token they gave come with it: so the
+  // documented answers show it for the code exchange and the refresh
+  // (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow; MicrosoftDocs/azure-docs#68619).
+  // Until 2026-12-04 the sandbox echoed them, and the CLI's check for openid passed only here (helper-182 #2).
   successBody: (t) => ({
     token_type: t.token_type,
-    scope: t.scope,
+    scope: t.scope
+      .split(" ")
+      .filter((s) => !SIGN_IN_ONLY.has(s.toLowerCase()))
+      .join(" "),
     expires_in: t.expires_in,
     ext_expires_in: t.expires_in,
     access_token: t.access_token,
     ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
   }),
 };
+
+/** The sign-in scopes Entra grants without naming them in a token answer's `scope`. */
+const SIGN_IN_ONLY = new Set(MICROSOFT_SIGN_IN_SCOPES);
 
 /**
  * Microsoft identity platform v2.0: `GET|POST /microsoft/:tenant/oauth2/v2.0/authorize` and
