@@ -60,7 +60,6 @@ function server(client: OAuthClientConfig): oauth.AuthorizationServer {
     issuer,
     authorization_endpoint: client.endpoints.authorizeUrl,
     token_endpoint: client.endpoints.tokenUrl,
-    ...(client.endpoints.issuerRequired ? { authorization_response_iss_parameter_supported: true } : {}),
   };
 }
 

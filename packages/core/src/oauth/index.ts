@@ -178,13 +178,15 @@ export interface OAuthEndpoints {
   authorizeUrl: string;
   tokenUrl: string;
   revokeUrl?: string;
-  /** The issuer the provider names in its authorization response (`iss`, RFC 9207), when it does. */
-  issuer?: string;
   /**
-   * The provider always sends `iss` (Google does): a callback without it is refused, not trusted.
-   * Microsoft's authorize endpoint does not send it, so it stays optional there.
+   * The issuer the provider names in its authorization response (`iss`, RFC 9207) when it does: a
+   * callback naming another is refused. One naming none is taken: Google sends it to some people and
+   * not others (openiddict/openiddict-core#2428, 2026; its discovery document does not say it does),
+   * and a callback refused for lacking it could never connect (helper-182 #3). Each provider answers
+   * at a redirect URI of its own, with the pending sign-in bound to it, which is the mix-up defence
+   * RFC 9207 names for clients that cannot rely on `iss`.
    */
-  issuerRequired?: boolean;
+  issuer?: string;
   /** The ID token issuer per tenant (Microsoft's common endpoint): `{tenantid}` stands for the token's `tid`. */
   issuerTemplate?: string;
   /**
@@ -196,13 +198,13 @@ export interface OAuthEndpoints {
 
 /** Google's endpoints, or the sandbox's at `base`. */
 export function googleEndpoints(base?: string): OAuthEndpoints {
-  // Google's authorization redirect carries iss=https://accounts.google.com (the sandbox's does too).
+  // Google's authorization redirect may carry iss=https://accounts.google.com (the sandbox's does, unless told not to).
   const issuer = "https://accounts.google.com";
   // Its ID tokens may name it without the scheme (OpenID Connect Core 15.6.2).
   const idTokenIssuerAlso = "accounts.google.com";
-  if (!base) return { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token", revokeUrl: "https://oauth2.googleapis.com/revoke", issuer, issuerRequired: true, idTokenIssuerAlso };
+  if (!base) return { authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token", revokeUrl: "https://oauth2.googleapis.com/revoke", issuer, idTokenIssuerAlso };
   const b = base.replace(/\/$/, "");
-  return { authorizeUrl: `${b}/google/o/oauth2/v2/auth`, tokenUrl: `${b}/google/token`, revokeUrl: `${b}/google/revoke`, issuer, issuerRequired: true, idTokenIssuerAlso };
+  return { authorizeUrl: `${b}/google/o/oauth2/v2/auth`, tokenUrl: `${b}/google/token`, revokeUrl: `${b}/google/revoke`, issuer, idTokenIssuerAlso };
 }
 
 /** Microsoft identity platform endpoints (tenant "common" by default), or the sandbox's at `base`. */
