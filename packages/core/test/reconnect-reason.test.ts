@@ -1,7 +1,10 @@
 /** Why an account needs reconnecting, as stored and as the reconnect email words it. */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { AccountRecord } from "../src/accounts";
 import { classifyGoogleError } from "../src/google/errors";
+import { googleOAuthClient } from "../src/google";
 import { GrantError, MissingScopeError } from "../src/oauth";
 import { LINK_TTL_SECONDS, LinkError, openLink } from "../src/links";
 import { isRevoked, reconnectMail, reconnectReason, reconnectUrl } from "../src/reconnect";
@@ -102,4 +105,24 @@ describe("reconnectMail", () => {
     expect(reconnectMail("https://app.test", account({ provider: "microsoft", reconnectReason: "invalid_grant/consent_required AADSTS65001" })).text).toMatch(/no longer has your consent/);
     expect(reconnectMail("https://app.test", account({})).text).toMatch(/access was revoked or has expired/);
   });
+});
+
+describe("a Google refresh refused for our client, not for the owner (helper-182 #4)", () => {
+  for (const error of ["unauthorized_client", "invalid_client"]) {
+    it(`401 ${error} (a client secret wrong or rotated, a client deleted) is the operator's error, not a grant to reconnect; invalid_grant still is`, async () => {
+      let answer = { status: 401, error };
+      const server = createServer((req, res) => req.resume().on("end", () => res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify({ error: answer.error, error_description: "Unauthorized" }))));
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+      try {
+        const refused = () => googleOAuthClient({ clientId: "c", clientSecret: "rotated", refreshToken: "1//rt", tokenUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token` }).getAccessToken().catch((x: unknown) => x);
+        const e = classifyGoogleError(await refused());
+        expect(e.kind).toBe("invalid");
+        expect(isRevoked(e)).toBe(false);
+        answer = { status: 400, error: "invalid_grant" };
+        expect(classifyGoogleError(await refused()).kind).toBe("auth-revoked");
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    });
+  }
 });

@@ -44,7 +44,13 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   const message = `google: ${g.message ?? String(e)}`.split("\n")[0];
   const bodyMessage = (data?.error as { message?: unknown } | undefined)?.message;
   const retryAfter = parseRetryAfter(header(g.response?.headers, "retry-after"), now) ?? retryAfterInMessage(typeof bodyMessage === "string" ? bodyMessage : g.message, now);
-  if (oauthError === "invalid_grant" || oauthError === "unauthorized_client") return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
+  if (oauthError === "invalid_grant") return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
+  // Refused for our client, not for the owner's grant: a client secret wrong or rotated, a client
+  // deleted, one not allowed this grant (Google answers 401 unauthorized_client or invalid_client
+  // "Unauthorized": prasmussen/gdrive#375, baptisteArno/typebot.io#580). The operator must act, and a
+  // reconnect cannot help: every run fails (logged, the queue's retries), and no account is put on
+  // hold with a notice to its owner, as Microsoft's invalid_client is "invalid" too (helper-182 #4).
+  if (oauthError === "unauthorized_client" || oauthError === "invalid_client") return new ProviderError("invalid", message, status, undefined, { cause: e });
   // A policy now refuses the grant (a Workspace administrator's, or Advanced Protection): the account
   // needs its owner, and the reason (core/reconnect reconnectReason) says which, so the notice can say
   // who must act. Until 2026-12-03 it was "invalid": every run failed into the queue's retries and the
