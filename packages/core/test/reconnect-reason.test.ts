@@ -108,7 +108,7 @@ describe("reconnectMail", () => {
 });
 
 describe("a Google refresh refused for our client, not for the owner (helper-182 #4)", () => {
-  for (const error of ["unauthorized_client", "invalid_client"]) {
+  for (const error of ["unauthorized_client", "invalid_client", "deleted_client"]) {
     it(`401 ${error} (a client secret wrong or rotated, a client deleted) is the operator's error, not a grant to reconnect; invalid_grant still is`, async () => {
       let answer = { status: 401, error };
       const server = createServer((req, res) => req.resume().on("end", () => res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify({ error: answer.error, error_description: "Unauthorized" }))));

@@ -29,6 +29,9 @@ export function retryAfterInMessage(text: string | undefined, now: number): numb
   return Number.isNaN(ms) ? undefined : Math.max(0, ms - now);
 }
 
+/** Google's refusals of our OAuth client itself, not of the owner's grant. */
+const GOOGLE_CLIENT_ERRORS = new Set(["unauthorized_client", "invalid_client", "deleted_client", "disabled_client"]);
+
 /**
  * Maps a Google client error (GaxiosError, OAuth refresh failure, network) to a neutral kind. `now`
  * (the adapter's clock) reads a wait the error names as a time.
@@ -45,12 +48,13 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   const bodyMessage = (data?.error as { message?: unknown } | undefined)?.message;
   const retryAfter = parseRetryAfter(header(g.response?.headers, "retry-after"), now) ?? retryAfterInMessage(typeof bodyMessage === "string" ? bodyMessage : g.message, now);
   if (oauthError === "invalid_grant") return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
-  // Refused for our client, not for the owner's grant: a client secret wrong or rotated, a client
-  // deleted, one not allowed this grant (Google answers 401 unauthorized_client or invalid_client
-  // "Unauthorized": prasmussen/gdrive#375, baptisteArno/typebot.io#580). The operator must act, and a
-  // reconnect cannot help: every run fails (logged, the queue's retries), and no account is put on
-  // hold with a notice to its owner, as Microsoft's invalid_client is "invalid" too (helper-182 #4).
-  if (oauthError === "unauthorized_client" || oauthError === "invalid_client") return new ProviderError("invalid", message, status, undefined, { cause: e });
+  // Refused for our client, not for the owner's grant: a client secret wrong or rotated, one not
+  // allowed this grant (401 unauthorized_client or invalid_client "Unauthorized": prasmussen/gdrive#375,
+  // baptisteArno/typebot.io#580), a client deleted or disabled (401 deleted_client "The OAuth client
+  // was deleted.": googleapis/google-api-nodejs-client#1256, r-lib/httr#687). The operator must act:
+  // every run fails (logged, the queue's retries), and no account is put on hold with a notice to its
+  // owner, as Microsoft's invalid_client is "invalid" too (helper-182 #4, helper-184 #2).
+  if (oauthError !== undefined && GOOGLE_CLIENT_ERRORS.has(oauthError)) return new ProviderError("invalid", message, status, undefined, { cause: e });
   // A policy now refuses the grant (a Workspace administrator's, or Advanced Protection): the account
   // needs its owner, and the reason (core/reconnect reconnectReason) says which, so the notice can say
   // who must act. Until 2026-12-03 it was "invalid": every run failed into the queue's retries and the
