@@ -72,4 +72,12 @@ describe("a change Graph reports to a message received before the window (a filt
     const inbox = await graphOwnerInboxStream(answering(page), new Set([OWNER.email])).page(cursor, window);
     expect(inbox.upserts.map((m) => m.id)).toEqual(["new"]);
   });
+
+  it("but a full read resumed after the window moved on stores what it lists from its own start, which its sweep keeps (helper-184 #5)", async () => {
+    // A re-read begun a week ago from 2025-12-25, resumed now that the window starts on 2026-01-01.
+    const between = { ...message("between", "Late December"), sentDateTime: "2025-12-28T10:00:00Z", receivedDateTime: "2025-12-28T10:00:00Z" };
+    const resumed = { mode: "full" as const, since: Date.parse("2025-12-25T00:00:00Z"), page: "https://graph.example/list?$skip=50", anchor: "https://graph.example/delta?$deltatoken=a", generation: 2 };
+    const page = await graphSentStream(async () => ({ value: [between] })).page(resumed, window);
+    expect(page.upserts.map((m) => m.id)).toEqual(["between"]);
+  });
 });

@@ -1,7 +1,7 @@
 import { type Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
 import type { MailMessage, Meeting, Owner } from "../model";
-import { type ChangeStream, listingEndsSoon, type OwnerMailStream, type SyncCursor, type SyncPage, type SyncWindow } from "../providers";
+import { type ChangeStream, listingEndsSoon, type OwnerMailStream, type SyncCursor, type SyncPage } from "../providers";
 import { idsGone, mapLimit, ProviderError } from "../resilience";
 import { platformTextsReady } from "../events/platform";
 import { graphEventTexts, mapGraphEvent, mapGraphMessage, withSeriesMaster } from "./map";
@@ -196,9 +196,9 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
    * categories; corso issue 1866 saw a read-state change come back), which would be stored a year
    * past the window until its expiry (helper-183 #2). Removals stay as they are.
    */
-  const mapIn = (window: SyncWindow) => (item: Item): MailMessage | "skip" => {
+  const mapIn = (since: number) => (item: Item): MailMessage | "skip" => {
     const received = Date.parse(String((item as Message).receivedDateTime ?? ""));
-    if (Number.isFinite(received) && received < window.since) return "skip";
+    if (Number.isFinite(received) && received < since) return "skip";
     const m = mapGraphMessage(item as Message, folder);
     return keep(m) ? m : "skip";
   };
@@ -209,7 +209,9 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
   return {
     async page(cursor, window): Promise<SyncPage<MailMessage>> {
       const c: SyncCursor = cursor ?? { mode: "full", since: window.since, generation: 1 };
-      const map = mapIn(window);
+      // A full read goes on from its own start (a re-read resumed days later lists what its sweep
+      // then keeps, from the cursor's `since`): what it lists from there is stored (helper-184 #5).
+      const map = mapIn(c.mode === "full" ? Math.min(window.since, c.since) : window.since);
       if (c.mode === "incremental") {
         const res = await get(c.page ?? c.cursor);
         const next = nextOf(res, c, undefined);
