@@ -507,7 +507,8 @@ ${
 
 /**
  * Signing in to manage an account: `/settings` offers a sign-in with each configured provider;
- * `/settings/signin/<provider>` asks for `openid` only, with a fresh sign-in (prompt, max_age=0);
+ * `/settings/signin/<provider>` asks who you are only (core/oauth SIGN_IN_SCOPES: `openid`, and
+ * `profile` on Microsoft for the object id), with a fresh sign-in (prompt, max_age=0);
  * the callback checks the ID token's identity (Google `sub`; Microsoft `oid` in tenant `tid`, whose
  * issuer is the tenant's) against the one stored at connect and answers with a 15-minute manage
  * link. Reachable with no digest at hand.
@@ -529,7 +530,7 @@ function mountSignIn(app: Hono, deps: AppDeps, kit: PageKit): void {
       html`<h1>Your settings</h1>
 <p>Sign in with the account you connected to see and change your settings, pause your digests, or disconnect and delete your data.</p>
 ${configured().length ? configured().map((p) => html`<p><a class="button" href="${base}/settings/signin/${p}">Sign in with ${p === "google" ? "Google" : "Microsoft"}</a></p>`) : html`<p>Signing in is not set up on this server.</p>`}
-<p class="muted">We ask only who you are (OpenID Connect); nothing else is granted by this sign-in.</p>`,
+<p class="muted">We ask only who you are (OpenID Connect: your account's identifier, and with Microsoft your name and username); nothing else is granted by this sign-in.</p>`,
     ),
   );
 

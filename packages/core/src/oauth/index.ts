@@ -198,7 +198,7 @@ export interface OAuthEndpoints {
 
 /** Google's endpoints, or the sandbox's at `base`. */
 export function googleEndpoints(base?: string): OAuthEndpoints {
-  // Google's authorization redirect may carry iss=https://accounts.google.com (the sandbox's does, unless told not to).
+  // Google's authorization redirect may carry iss=https://accounts.google.com (the sandbox's always does).
   const issuer = "https://accounts.google.com";
   // Its ID tokens may name it without the scheme (OpenID Connect Core 15.6.2).
   const idTokenIssuerAlso = "accounts.google.com";
