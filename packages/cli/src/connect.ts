@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
-import { type AccountRecord, listAccounts, loadAccount, type ProviderEndpoints, saveAccount, sealRefreshToken, updateConnection } from "@followthrough/core/accounts";
+import { type AccountRecord, linkIdentity, listAccounts, loadAccount, type ProviderEndpoints, saveAccount, sealRefreshToken, updateConnection } from "@followthrough/core/accounts";
 import { type Grant, reconnectPatch } from "@followthrough/core/connect";
-import { GOOGLE_SCOPES, googleEndpoints, microsoftEndpoints, missingScopes, missingScopesMessage, type OAuthClientConfig, parseScopes } from "@followthrough/core/oauth";
+import { GOOGLE_SCOPES, googleEndpoints, identityKey, microsoftEndpoints, missingScopes, missingScopesMessage, type OAuthClientConfig, parseScopes } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { encrypt } from "@followthrough/core/secrets";
@@ -316,7 +316,10 @@ export async function connectMicrosoft(o: MicrosoftConnectOptions): Promise<Acco
         if (missing.length) throw new ConnectError(missingScopesMessage("microsoft", missing));
         const stored: ProviderEndpoints | undefined =
           o.authorizeBase || o.apiUrl || o.tenant !== "common" ? { apiUrl: o.apiUrl, tokenUrl: endpoints.tokenUrl, authorizeUrl: endpoints.authorizeUrl } : undefined;
-        const account = await storeAccount(store, "microsoft", o.clientId, tokens.refreshToken, stored, { microsoft: o.microsoft }, granted);
+        // Who signed in, kept and linked as the web connect keeps it: the refresh's ID token is checked
+        // against its tenant (core/oauth microsoftAccountEndpoints), and the settings sign-in finds it (helper-184 #4).
+        const identity = tokens.identity ? identityKey(tokens.identity) : undefined;
+        const account = await storeAccount(store, "microsoft", o.clientId, tokens.refreshToken, stored, { microsoft: o.microsoft }, granted, identity);
         respond?.(200, "Connected", `${account.email} is connected to Followthrough. You can close this tab.`);
         return account;
       } catch (e) {
@@ -345,6 +348,8 @@ async function storeAccount(
   endpoints: ProviderEndpoints | undefined,
   ctx: Pick<ProviderContext, "google" | "microsoft">,
   scopes?: string[],
+  /** The sign-in identity (core/oauth identityKey), when the flow read one. */
+  identity?: string,
 ): Promise<AccountRecord> {
   let latest = refreshToken;
   // The adapter needs an account record: a provisional one, sealed under a placeholder address.
@@ -377,10 +382,13 @@ async function storeAccount(
     // A reconnect writes only what the new grant decides, the hosted one's patch (core/connect
     // reconnectPatch): the owner's settings (a pause, subject, signature, first names, event emails,
     // a chosen zone) stay. Saving a whole new record lost them and turned a paused account on (helper-106 #1).
-    const grant: Grant = { provider, email: previous.email, profile, clientId, endpoints, scopes, now: Date.now() };
+    const grant: Grant = { provider, email: previous.email, profile, clientId, endpoints, scopes, now: Date.now(), ...(identity ? { identity } : {}) };
     const sealed = sealRefreshToken(store.ring, previous.email, latest);
     const updated = await updateConnection(store.repo, previous.email, (current) => reconnectPatch(grant, current, sealed), grant.now);
-    if (updated) return updated;
+    if (updated) {
+      if (identity) await linkIdentity(store.repo, identity, updated.email);
+      return updated;
+    }
   }
   const account = await saveAccount(store.repo, store.ring, {
     provider,
@@ -397,7 +405,9 @@ async function storeAccount(
     ...(previous?.schedule ? { schedule: previous.schedule } : {}),
     ...(previous?.template ? { template: previous.template } : {}),
     ...(scopes ? { scopes } : {}),
+    ...(identity ? { identity } : {}),
   });
+  if (identity) await linkIdentity(store.repo, identity, account.email);
   return account;
 }
 

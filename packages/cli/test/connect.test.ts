@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { listAccounts, loadAccount, refreshTokenOf, rotateRefreshToken, updateAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, listAccounts, loadAccount, refreshTokenOf, rotateRefreshToken, updateAccount } from "@followthrough/core/accounts";
 import { GOOGLE_SCOPES, MICROSOFT_SCOPES, googleEndpoints } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode, refreshGrant } from "@followthrough/core/grants";
 import { providerFor } from "@followthrough/core/runtime";
@@ -374,6 +374,9 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
       expect(account.provider).toBe("microsoft");
       expect(account.status).toBe("active");
       expect(account.endpoints?.apiUrl).toBe(sandbox.httpsUrl);
+      // Who signed in is kept and linked, as the web connect keeps it (helper-184 #4).
+      expect(account.identity).toMatch(/^microsoft:[0-9a-f-]{36}:[0-9a-f-]{36}$/);
+      expect((await accountByIdentity(s.repo, account.identity!))?.email).toBe(account.email);
       const token = refreshTokenOf(s.ring, account);
       expect(token.length).toBeGreaterThan(10);
       const items = await s.dynamo.doc.send(new ScanCommand({ TableName: s.dynamo.tableName }));
