@@ -587,6 +587,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await consentFrom(page, "/settings", "Sign in with Google", email);
     expect((await answer).status()).toBe(404);
     expect(await page.textContent("h1")).toBe("No account connected with this sign-in");
+    // An account connected before sign-ins were recorded is told how to link it (helper-182).
+    expect(await page.textContent("main")).toContain("connect it again once, which keeps your settings");
     await check(page, "settings-signin-no-account");
     await page.context().close();
   });

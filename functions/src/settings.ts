@@ -573,7 +573,7 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
         c,
         404,
         "No account",
-        html`<h1>No account connected with this sign-in</h1><p>No Followthrough account was connected as the account you signed in with. If you connected another one, sign in with that one.</p><p><a class="button" href="${base}/settings">Try again</a> <a href="${base}/connect">Connect an account</a></p>`,
+        html`<h1>No account connected with this sign-in</h1><p>No Followthrough account was connected as the account you signed in with. If you connected another one, sign in with that one.</p><p>Still getting digests for this account? It may have been connected before sign-ins were recorded: connect it again once, which keeps your settings, then sign in here.</p><p><a class="button" href="${base}/settings">Try again</a> <a href="${base}/connect">Connect an account</a></p>`,
       );
     return c.redirect(`${base}${linkPath("manage", sealLink(deps.linkKey, { act: "manage", acc: account.email }, deps.now()))}`, 303);
   });
