@@ -2,7 +2,8 @@ import { createServer } from "node:net";
 import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTable, startLocalDynamo, TTL_ATTRIBUTE, type LocalDynamo } from "@followthrough/core/storage";
+import { ensureTable, keys, Repository, startLocalDynamo, TTL_ATTRIBUTE, type LocalDynamo } from "@followthrough/core/storage";
+import { eventJobsDue, putEventJob } from "@followthrough/core/events";
 
 /** Resolves true if the port can be bound again on loopback (i.e. the engine released it). */
 function portIsFree(port: number): Promise<boolean> {
@@ -94,6 +95,23 @@ describe.each(["dynalite", "dynamodb-local"] as const)("local DynamoDB (%s)", (e
     } else {
       expect(ttl?.TimeToLiveStatus).toBe("DISABLED");
     }
+  });
+
+  it("refuses an index key longer than a key may be, as DynamoDB does (dynalite told to: helper-185 #1), in a put and in a batch", async () => {
+    const repo = new Repository(db.doc, db.tableName);
+    const long = { pk: "ACC#long@example.org", sk: "EVJOB#x", gsi2pk: "EVDUE#x", gsi2sk: "z".repeat(1025) };
+    await expect(repo.put(long)).rejects.toMatchObject({ name: "ValidationException", message: expect.stringMatching(/^One or more parameter values were invalid: Size limit exceeded/) });
+    await expect(repo.batch([{ PutRequest: { Item: { ...long, sk: "EVJOB#y" } } }])).rejects.toMatchObject({ name: "ValidationException" });
+    await expect(repo.put({ ...long, gsi2sk: "z".repeat(1024) })).resolves.toBeUndefined();
+  });
+
+  it("an event job for a Calendar id of 1,041 characters (an instance of a 1,024-character series) is filed and read back by its slot", async () => {
+    const repo = new Repository(db.doc, db.tableName);
+    const id = `${"e".repeat(1024)}_20260601T070000Z`;
+    const hour = Date.parse("2026-06-01T07:00:00Z");
+    await putEventJob(repo, "owner@example.org", "morning-of", id, hour);
+    expect(await repo.get(keys.eventJob("owner@example.org", "morning-of", id))).toMatchObject({ due: hour });
+    expect((await eventJobsDue(repo, hour)).bodies.map((b) => (JSON.parse(b) as { evt?: string }).evt)).toContain(id);
   });
 
   it("stop() frees the port and is idempotent", async () => {

@@ -140,7 +140,11 @@ export async function putEventJob(
   o: { unlessDueWithin?: [number, number]; unlessDue?: number; ifPresent?: boolean } = {},
 ): Promise<boolean> {
   const body = eventJobBody({ kind, acc: email, evt: eventId, due: hour });
-  const item = { ...keys.eventJob(email, kind, eventId), gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${kind}#${eventId ?? ""}`, body, due: hour, [TTL_ATTRIBUTE]: Math.ceil((hour + EVENT_JOB_KEPT_MS) / 1000) };
+  const key = keys.eventJob(email, kind, eventId);
+  // The index's sort key is the account and the item's own sort key, whose event id is shortened as
+  // every key's is (core/storage keys): a Calendar id of 1,024 characters made it past DynamoDB's
+  // 1,024 bytes for an index key, a write AWS refuses and dynalite took (helper-185 #1).
+  const item = { ...key, gsi2pk: eventDueKey(hour), gsi2sk: `${email}#${key.sk}`, body, due: hour, [TTL_ATTRIBUTE]: Math.ceil((hour + EVENT_JOB_KEPT_MS) / 1000) };
   if (o.ifPresent) return repo.putIf(item, "attribute_exists(pk)");
   if (o.unlessDue !== undefined) return repo.putIf(item, "attribute_not_exists(#due) OR #due <> :due", { ":due": o.unlessDue }, { "#due": "due" });
   if (!o.unlessDueWithin) {

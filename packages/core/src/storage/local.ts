@@ -58,6 +58,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
   if (options.path !== undefined && engine !== "dynalite") throw new Error(`an on-disk path is supported by the dynalite engine only, not ${engine}`);
   const running = engine === "dynalite" ? await startDynalite(options.port, options.path) : await startDynamoDbLocal(options.port);
   const client = new DynamoDBClient(localClientConfig(running.endpoint));
+  if (engine === "dynalite") refuseLongIndexKeys(client);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (client.destroy(), running.stop()));
@@ -68,6 +69,39 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     throw err;
   }
   return { engine, endpoint: running.endpoint, tableName, client, doc, stop };
+}
+
+/** DynamoDB's limits on a key value (docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html: partition key 2,048 bytes, sort key 1,024). */
+const KEY_BYTES = { pk: 2048, sk: 1024 } as const;
+const INDEX_KEYS: Record<string, [index: string, kind: keyof typeof KEY_BYTES]> = { gsi1pk: ["gsi1", "pk"], gsi1sk: ["gsi1", "sk"], gsi2pk: ["gsi2", "pk"], gsi2sk: ["gsi2", "sk"] };
+
+/**
+ * Makes dynalite refuse what DynamoDB refuses and it takes: an item whose index key is longer than
+ * a key may be. DynamoDB applies the key limits to an index's keys too ("Size limit exceeded for
+ * Index Key … IndexName", quoted in wellcomecollection/platform#2285; DynamoDB Local raises it,
+ * getmoto/moto#3974); dynalite checks only their type (architect/dynalite#35). Puts and batch puts,
+ * the writes that carry index keys here (an update sets only an account's short ones).
+ */
+function refuseLongIndexKeys(client: DynamoDBClient): void {
+  // (Marshalled or not: the document client's commands may come here either way.)
+  const check = (item: Record<string, unknown> | undefined) => {
+    for (const [attr, [index, kind]] of Object.entries(INDEX_KEYS)) {
+      const raw = item?.[attr];
+      const value = typeof raw === "string" ? raw : (raw as { S?: unknown } | undefined)?.S;
+      const bytes = typeof value === "string" ? Buffer.byteLength(value) : 0;
+      if (bytes > KEY_BYTES[kind])
+        throw Object.assign(new Error(`One or more parameter values were invalid: Size limit exceeded for Index Key ${attr} Actual Size: ${bytes} bytes Max Size: ${KEY_BYTES[kind]} bytes IndexName: ${index}`), { name: "ValidationException", $fault: "client" });
+    }
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Item?: Record<string, unknown>; RequestItems?: Record<string, { PutRequest?: { Item?: Record<string, unknown> } }[]> };
+      if (context.commandName === "PutItemCommand") check(input.Item);
+      if (context.commandName === "BatchWriteItemCommand") for (const writes of Object.values(input.RequestItems ?? {})) for (const w of writes) check(w.PutRequest?.Item);
+      return next(args);
+    },
+    { step: "initialize", name: "refuseLongIndexKeys" },
+  );
 }
 
 function defaultEngine(): LocalDynamoEngine {
