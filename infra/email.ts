@@ -7,7 +7,24 @@
  */
 export const notices = new sst.aws.Email("Notices", {
   sender: noticeSender(process.env),
+  ...noticeDns(process.env),
 });
+
+/**
+ * Who adds a domain sender's DNS records (DKIM, DMARC). SST's Email component adds them through
+ * Route 53 unless told `dns: false` (anomalyco/sst platform/src/components/aws/email.ts: `dns`
+ * defaults to `sst.aws.dns()`), and a deploy for a domain whose DNS is elsewhere then fails looking
+ * for its hosted zone (helper-185 #2). So by default the operator adds them (docs/deploy.md), and
+ * FOLLOWTHROUGH_NOTICE_DNS=route53 lets SST add them in the account's hosted zone. Either way the
+ * deploy waits for SES to verify a domain. An address sender takes no DNS.
+ */
+export function noticeDns(env: Record<string, string | undefined>): { dns?: false } {
+  const v = env.FOLLOWTHROUGH_NOTICE_DNS?.trim();
+  const domain = !(env.FOLLOWTHROUGH_NOTICE_SENDER ?? "").includes("@");
+  if (v === "route53") return {};
+  if (v !== undefined && v !== "" && v !== "none") throw new Error(`FOLLOWTHROUGH_NOTICE_DNS must be "route53" or "none", not "${v}" (docs/deploy.md)`);
+  return domain ? { dns: false } : {};
+}
 
 /**
  * The notice sender from the environment. Required: a redeploy from a shell without it must not

@@ -274,6 +274,18 @@ describe("docs/deploy.md against the infrastructure", () => {
     expect(deploy()).toContain("FOLLOWTHROUGH_NOTICE_SENDER");
   });
 
+  it("a domain sender's DNS records are the operator's unless FOLLOWTHROUGH_NOTICE_DNS=route53; an address takes none (helper-185 #2)", async () => {
+    const { noticeDns } = await import(pathToFileURL(join(root, "infra/email.ts")).href);
+    // SST's Email adds a domain's records through Route 53 unless told dns: false.
+    expect(noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices.example" })).toEqual({ dns: false });
+    expect(noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices.example", FOLLOWTHROUGH_NOTICE_DNS: "none" })).toEqual({ dns: false });
+    expect(noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices.example", FOLLOWTHROUGH_NOTICE_DNS: "route53" })).toEqual({});
+    // SST refuses any dns for an address sender.
+    expect(noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices@x.example" })).toEqual({});
+    expect(() => noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices.example", FOLLOWTHROUGH_NOTICE_DNS: "cloudflare" })).toThrow(/FOLLOWTHROUGH_NOTICE_DNS/);
+    expect(deploy()).toContain("FOLLOWTHROUGH_NOTICE_DNS");
+  });
+
   it("a provider left at the placeholder client is not offered", async () => {
     const { isConfiguredClient } = await import("@followthrough/functions/resources");
     expect(isConfiguredClient("placeholder")).toBe(false);
