@@ -108,6 +108,14 @@ it("a send SES refused for its rate (429) is tried again, up to three attempts; 
   } finally {
     await limited.close();
   }
+  // The name SES's guide gives a rate or daily quota exceeded, a 400: nothing sent, tried again (helper-185 #4).
+  const throttled = await sesStandIn((n, res) => (n < 3 ? json(res, 400, { message: "Maximum sending rate exceeded." }, "ThrottlingException") : json(res, 200, { MessageId: "m" })));
+  try {
+    await throttled.mailer.send("owner@acme.io", "Reconnect", "Please reconnect");
+    expect(throttled.taken()).toBe(3);
+  } finally {
+    await throttled.close();
+  }
   const rejected = await sesStandIn((_n, res) => json(res, 400, { message: "Email address is not verified." }, "MessageRejected"));
   try {
     const e = await rejected.mailer.send("owner@acme.io", "Reconnect", "Please reconnect").then(() => undefined, (x: unknown) => x);
