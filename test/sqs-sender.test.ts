@@ -37,3 +37,29 @@ describe("sqsSender", () => {
     await expect(memorySender().sendBatch(["x"], { delaySeconds: 901 })).rejects.toThrow(/DelaySeconds/);
   });
 });
+
+describe("the SQS stand-in refuses what SQS refuses (its API reference: SendMessage, SendMessageBatch; helper-185 #3)", () => {
+  const send = async (entries: { Id: string; MessageBody: string; DelaySeconds?: number }[]) => {
+    const res = await fetch(sqs.endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.SendMessageBatch" },
+      body: JSON.stringify({ QueueUrl: sqs.url("Strict"), Entries: entries }),
+    });
+    return { status: res.status, type: ((await res.json()) as { __type?: string }).__type };
+  };
+  const entry = (i: number, over: Partial<{ Id: string; MessageBody: string; DelaySeconds: number }> = {}) => ({ Id: String(i), MessageBody: `m${i}`, ...over });
+
+  it("a batch of none, or of more than ten, an entry id SQS does not allow or used twice, a delay past 900 s, a character XML does not allow, more than 1 MiB", async () => {
+    const refused = async (entries: ReturnType<typeof entry>[], code: string) => expect(await send(entries)).toEqual({ status: 400, type: `com.amazonaws.sqs#${code}` });
+    await refused([], "EmptyBatchRequest");
+    await refused(Array.from({ length: 11 }, (_, i) => entry(i)), "TooManyEntriesInBatchRequest");
+    await refused([entry(0, { Id: "a.b" })], "InvalidBatchEntryId");
+    await refused([entry(0), entry(0)], "BatchEntryIdsNotDistinct");
+    await refused([entry(0, { DelaySeconds: 901 })], "InvalidParameterValue");
+    for (const body of ["\u0000", "\uFFFF", "\uD800 alone"]) await refused([entry(0, { MessageBody: body })], "InvalidMessageContents");
+    await refused([entry(0, { MessageBody: "x".repeat(600_000) }), entry(1, { MessageBody: "x".repeat(600_000) })], "BatchRequestTooLong");
+    expect(sqs.messages.get("Strict") ?? []).toEqual([]);
+    // What the product sends is taken: ten entries, ids 0-9, an address, a JSON body with a long id, a delay of 900 s.
+    expect((await send(Array.from({ length: 10 }, (_, i) => entry(i, { MessageBody: i ? `{"job":"event","evt":"${"e".repeat(1041)}"}` : "ana@example.org", DelaySeconds: 900 })))).status).toBe(200);
+  });
+});

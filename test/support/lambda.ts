@@ -140,6 +140,39 @@ export interface SqsStandIn {
   close(): Promise<void>;
 }
 
+/** The most a message, and a whole batch, may hold (the SQS developer guide's batch actions: 1,048,576 bytes). */
+const SQS_MAX_BYTES = 1_048_576;
+
+/**
+ * What SQS refuses of a send, as its API reference says (SendMessage, SendMessageBatch): a batch of
+ * none or more than ten entries, an entry id not of letters, digits, hyphens and underscores up to
+ * 80 or used twice, a delay outside 0 to 900 seconds, a body with a character XML does not allow
+ * (only #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF), and a message or batch past
+ * 1 MiB. The stand-in took all of them (helper-185 #3). Undefined when the send is one SQS takes.
+ */
+export function sqsRefusal(target: string, input: { MessageBody?: string; DelaySeconds?: number; Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[] }): [code: string, message: string] | undefined {
+  // (With the u flag a lone surrogate is a code point of its own, outside every allowed range.)
+  const badBody = (b: string) => /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(b);
+  const badDelay = (d: number | undefined) => d !== undefined && (!Number.isInteger(d) || d < 0 || d > 900);
+  if (target.endsWith(".SendMessageBatch")) {
+    const entries = input.Entries ?? [];
+    if (!entries.length) return ["EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request."];
+    if (entries.length > 10) return ["TooManyEntriesInBatchRequest", `Maximum number of entries per request are 10. You have sent ${entries.length}.`];
+    if (entries.some((e) => !/^[A-Za-z0-9_-]{1,80}$/.test(e.Id))) return ["InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."];
+    if (new Set(entries.map((e) => e.Id)).size !== entries.length) return ["BatchEntryIdsNotDistinct", "Id must be distinct among batch entries."];
+    if (entries.some((e) => badDelay(e.DelaySeconds))) return ["InvalidParameterValue", "Value for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided."];
+    if (entries.some((e) => badBody(e.MessageBody))) return ["InvalidMessageContents", "Invalid characters found."];
+    if (entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody), 0) > SQS_MAX_BYTES) return ["BatchRequestTooLong", `Batch requests cannot be longer than ${SQS_MAX_BYTES} bytes.`];
+    return undefined;
+  }
+  if (target.endsWith(".SendMessage")) {
+    if (badDelay(input.DelaySeconds)) return ["InvalidParameterValue", "Value for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided."];
+    if (badBody(input.MessageBody ?? "")) return ["InvalidMessageContents", "Invalid characters found."];
+    if (Buffer.byteLength(input.MessageBody ?? "") > SQS_MAX_BYTES) return ["InvalidParameterValue", `One or more parameters are invalid. Reason: Message must be shorter than ${SQS_MAX_BYTES} bytes.`];
+  }
+  return undefined;
+}
+
 export async function startSqsStandIn(): Promise<SqsStandIn> {
   const messages = new Map<string, string[]>();
   const delays = new Map<string, (number | undefined)[]>();
@@ -149,11 +182,17 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       const target = String(req.headers["x-amz-target"] ?? "");
-      const input = body ? (JSON.parse(body) as { QueueUrl: string; MessageBody?: string; Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[] }) : ({} as never);
+      const input = body ? (JSON.parse(body) as { QueueUrl: string; MessageBody?: string; DelaySeconds?: number; Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[] }) : ({} as never);
       const queue = String(input.QueueUrl ?? "").split("/").pop()!;
       const list = messages.get(queue) ?? [];
       messages.set(queue, list);
       let out: unknown;
+      const problem = sqsRefusal(target, input);
+      if (problem) {
+        res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
+        res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${problem[0]}`, message: problem[1] }));
+        return;
+      }
       if (target.endsWith(".SendMessageBatch")) {
         list.push(...input.Entries!.map((e) => e.MessageBody));
         delays.set(queue, [...(delays.get(queue) ?? []), ...input.Entries!.map((e) => e.DelaySeconds)]);
