@@ -3,7 +3,7 @@ import { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { SesMailer, sesClientConfig } from "@followthrough/core/ses";
+import { SesMailer, sesAddress, sesClientConfig } from "@followthrough/core/ses";
 import { SES_REQUEST_TIMEOUT_MS } from "@followthrough/core/limits";
 
 // A local HTTP endpoint standing in for SES: the real SDK client sends its real request to it.
@@ -192,3 +192,25 @@ it("a send whose connection is never made (the client's connection timeout) is t
     await new Promise<void>((r) => ses.close(() => r()));
   }
 }, 10_000);
+
+it("an address whose domain is in Unicode (as we store an internationalised one) goes to SES in Punycode, which SES requires (it has no SMTPUTF8)", async () => {
+  const bodies: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      bodies.push(JSON.parse(body));
+      json(res, 200, { MessageId: "m" });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  try {
+    const client = new SESv2Client({ ...sesClientConfig(2000), endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+    await new SesMailer(client, "bücher.example").send("ana@bücher.example", "Reconnect", "Please reconnect");
+    expect(bodies).toMatchObject([{ FromEmailAddress: "notices@xn--bcher-kva.example", Destination: { ToAddresses: ["ana@xn--bcher-kva.example"] } }]);
+    expect(sesAddress("ana@example.org")).toBe("ana@example.org");
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

@@ -1,3 +1,4 @@
+import { domainToASCII } from "node:url";
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import { SES_CONNECT_TIMEOUT_MS, SES_REQUEST_TIMEOUT_MS } from "../limits";
 import { ProviderError, type RetryOptions, withRetry } from "../resilience";
@@ -46,6 +47,19 @@ const unsentOnly = (e: ProviderError) => e.kind === "rate-limited" || e.kind ===
 export const senderAddress = (sender: string): string => (sender.includes("@") ? sender : `notices@${sender}`);
 
 /**
+ * An address as SES takes it: SES has no SMTPUTF8, so a domain in Unicode goes in Punycode (the API
+ * reference's Destination: "the domain part ... must be encoded using Punycode"). Our stored
+ * addresses write an internationalised domain in its Unicode form (core/identity normalizeAddress),
+ * which SES refused (helper-185). A local part outside ASCII cannot be sent through SES at all.
+ */
+export const sesAddress = (address: string): string => {
+  const at = address.lastIndexOf("@");
+  if (at < 0) return address;
+  const domain = address.slice(at + 1);
+  return /^[\x00-\x7f]*$/.test(domain) ? address : `${address.slice(0, at)}@${domainToASCII(domain) || domain}`;
+};
+
+/**
  * The service's own mail on AWS (the reconnect notice): Amazon SES v2 from a verified sender
  * (SST's `sst.aws.Email` component links it and grants ses:SendEmail).
  */
@@ -64,8 +78,8 @@ export class SesMailer implements SystemMailer {
    */
   async send(to: string, subject: string, text: string, html?: string): Promise<void> {
     const command = new SendEmailCommand({
-      FromEmailAddress: senderAddress(this.from),
-      Destination: { ToAddresses: [to] },
+      FromEmailAddress: sesAddress(senderAddress(this.from)),
+      Destination: { ToAddresses: [sesAddress(to)] },
       Content: {
         Simple: {
           Subject: { Data: subject.replace(/[\r\n]+/g, " "), Charset: "UTF-8" },
