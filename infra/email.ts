@@ -11,19 +11,26 @@ export const notices = new sst.aws.Email("Notices", {
 });
 
 /**
- * Who adds a domain sender's DNS records (DKIM, DMARC). SST's Email component adds them through
- * Route 53 unless told `dns: false` (anomalyco/sst platform/src/components/aws/email.ts: `dns`
- * defaults to `sst.aws.dns()`), and a deploy for a domain whose DNS is elsewhere then fails looking
- * for its hosted zone (helper-185 #2). So by default the operator adds them (docs/deploy.md), and
- * FOLLOWTHROUGH_NOTICE_DNS=route53 lets SST add them in the account's hosted zone. Either way the
- * deploy waits for SES to verify a domain. An address sender takes no DNS.
+ * Who adds a domain sender's DNS records (DKIM, DMARC): FOLLOWTHROUGH_NOTICE_DNS, required for a
+ * domain on every deploy, as the sender is. `route53` is SST's Email default, which adds them through
+ * a Route 53 hosted zone of the account (anomalyco/sst platform/src/components/aws/email.ts: `dns`
+ * defaults to `sst.aws.dns()`); a deploy for a domain whose DNS is elsewhere fails there looking for
+ * the zone (helper-185 #2). `none` is `dns: false`: the operator adds them (docs/deploy.md). Either
+ * way the deploy waits for SES to verify the domain. Required, not defaulted: a redeploy that switched
+ * a deployment made with SST's default to `none` would delete its records from Route 53 (helper-186
+ * #1), and one the other way would fail. An address sender takes no DNS.
  */
 export function noticeDns(env: Record<string, string | undefined>): { dns?: false } {
-  const v = env.FOLLOWTHROUGH_NOTICE_DNS?.trim();
   const domain = !(env.FOLLOWTHROUGH_NOTICE_SENDER ?? "").includes("@");
+  const v = env.FOLLOWTHROUGH_NOTICE_DNS?.trim();
+  if (!domain) return {};
   if (v === "route53") return {};
-  if (v !== undefined && v !== "" && v !== "none") throw new Error(`FOLLOWTHROUGH_NOTICE_DNS must be "route53" or "none", not "${v}" (docs/deploy.md)`);
-  return domain ? { dns: false } : {};
+  if (v === "none") return { dns: false };
+  throw new Error(
+    v
+      ? `FOLLOWTHROUGH_NOTICE_DNS must be "route53" or "none", not "${v}" (docs/deploy.md)`
+      : 'FOLLOWTHROUGH_NOTICE_DNS is not set: for a domain sender export "route53" (SST adds its DNS records in Route 53; what deploys before 2026-12-05 did) or "none" (you add them) before `sst deploy` (docs/deploy.md)',
+  );
 }
 
 /**

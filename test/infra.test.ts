@@ -274,15 +274,28 @@ describe("docs/deploy.md against the infrastructure", () => {
     expect(deploy()).toContain("FOLLOWTHROUGH_NOTICE_SENDER");
   });
 
-  it("a domain sender's DNS records are the operator's unless FOLLOWTHROUGH_NOTICE_DNS=route53; an address takes none (helper-185 #2)", async () => {
+  it("a domain sender's DNS records: FOLLOWTHROUGH_NOTICE_DNS says who adds them, required on every deploy; an address takes none (helper-185 #2, helper-186 #1)", async () => {
     const { noticeDns } = await import(pathToFileURL(join(root, "infra/email.ts")).href);
+    const domain = { FOLLOWTHROUGH_NOTICE_SENDER: "notices.example" };
     // SST's Email adds a domain's records through Route 53 unless told dns: false.
-    expect(noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices.example" })).toEqual({ dns: false });
-    expect(noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices.example", FOLLOWTHROUGH_NOTICE_DNS: "none" })).toEqual({ dns: false });
-    expect(noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices.example", FOLLOWTHROUGH_NOTICE_DNS: "route53" })).toEqual({});
-    // SST refuses any dns for an address sender.
+    expect(noticeDns({ ...domain, FOLLOWTHROUGH_NOTICE_DNS: "none" })).toEqual({ dns: false });
+    expect(noticeDns({ ...domain, FOLLOWTHROUGH_NOTICE_DNS: "route53" })).toEqual({});
+    // Unset for a domain: refused, as a redeploy that switched would delete or miss the records.
+    expect(() => noticeDns(domain)).toThrow(/FOLLOWTHROUGH_NOTICE_DNS is not set/);
+    expect(() => noticeDns({ ...domain, FOLLOWTHROUGH_NOTICE_DNS: "cloudflare" })).toThrow(/FOLLOWTHROUGH_NOTICE_DNS must be/);
+    // An address sender takes none, whatever the variable says.
     expect(noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices@x.example" })).toEqual({});
-    expect(() => noticeDns({ FOLLOWTHROUGH_NOTICE_SENDER: "notices.example", FOLLOWTHROUGH_NOTICE_DNS: "cloudflare" })).toThrow(/FOLLOWTHROUGH_NOTICE_DNS/);
+    // And infra/email.ts passes it to the component: evaluated again with a domain sender.
+    const before = { sender: process.env.FOLLOWTHROUGH_NOTICE_SENDER, dns: process.env.FOLLOWTHROUGH_NOTICE_DNS };
+    Object.assign(process.env, { FOLLOWTHROUGH_NOTICE_SENDER: "notices.example", FOLLOWTHROUGH_NOTICE_DNS: "none" });
+    try {
+      const { notices } = await import(`${pathToFileURL(join(root, "infra/email.ts")).href}?domain`);
+      expect(made.find((m) => m.self === notices)?.args).toMatchObject({ sender: "notices.example", dns: false });
+    } finally {
+      process.env.FOLLOWTHROUGH_NOTICE_SENDER = before.sender;
+      if (before.dns === undefined) delete process.env.FOLLOWTHROUGH_NOTICE_DNS;
+      else process.env.FOLLOWTHROUGH_NOTICE_DNS = before.dns;
+    }
     expect(deploy()).toContain("FOLLOWTHROUGH_NOTICE_DNS");
   });
 
