@@ -29,7 +29,7 @@ export function noticeDns(env: Record<string, string | undefined>): { dns?: fals
   throw new Error(
     v
       ? `FOLLOWTHROUGH_NOTICE_DNS must be "route53" or "none", not "${v}" (docs/deploy.md)`
-      : 'FOLLOWTHROUGH_NOTICE_DNS is not set: for a domain sender export "route53" (SST adds its DNS records in Route 53; what deploys before 2026-12-05 did) or "none" (you add them) before `sst deploy` (docs/deploy.md)',
+      : 'FOLLOWTHROUGH_NOTICE_DNS is not set: for a domain sender export "route53" (SST adds its DNS records in Route 53, as every earlier release did) or "none" (you add them) before `sst deploy` (docs/deploy.md)',
   );
 }
 
