@@ -45,20 +45,37 @@ describe("the SQS stand-in refuses what SQS refuses (its API reference: SendMess
       headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.SendMessageBatch" },
       body: JSON.stringify({ QueueUrl: sqs.url("Strict"), Entries: entries }),
     });
-    return { status: res.status, type: ((await res.json()) as { __type?: string }).__type };
+    const body = (await res.json()) as { __type?: string; Failed?: { Id: string; Code: string; SenderFault: boolean }[] };
+    return { status: res.status, type: body.__type, failed: body.Failed?.length ? body.Failed.map((f) => [f.Id, f.Code]) : undefined };
   };
   const entry = (i: number, over: Partial<{ Id: string; MessageBody: string; DelaySeconds: number }> = {}) => ({ Id: String(i), MessageBody: `m${i}`, ...over });
 
-  it("a batch of none, or of more than ten, an entry id SQS does not allow or used twice, a delay past 900 s, a character XML does not allow, more than 1 MiB", async () => {
-    const refused = async (entries: ReturnType<typeof entry>[], code: string) => expect(await send(entries)).toEqual({ status: 400, type: `com.amazonaws.sqs#${code}` });
+  it("a batch of none, or of more than ten, an entry id SQS does not allow or used twice, or more than 1 MiB is refused whole", async () => {
+    const refused = async (entries: ReturnType<typeof entry>[], code: string) => expect(await send(entries)).toEqual({ status: 400, type: `com.amazonaws.sqs#${code}`, failed: undefined });
     await refused([], "EmptyBatchRequest");
     await refused(Array.from({ length: 11 }, (_, i) => entry(i)), "TooManyEntriesInBatchRequest");
     await refused([entry(0, { Id: "a.b" })], "InvalidBatchEntryId");
     await refused([entry(0), entry(0)], "BatchEntryIdsNotDistinct");
-    await refused([entry(0, { DelaySeconds: 901 })], "InvalidParameterValue");
-    for (const body of ["\u0000", "\uFFFF", "\uD800 alone"]) await refused([entry(0, { MessageBody: body })], "InvalidMessageContents");
     await refused([entry(0, { MessageBody: "x".repeat(600_000) }), entry(1, { MessageBody: "x".repeat(600_000) })], "BatchRequestTooLong");
     expect(sqs.messages.get("Strict") ?? []).toEqual([]);
+  });
+
+  it("an entry with a delay past 900 s, an empty body or a character XML does not allow fails alone, in the answer's Failed, and the others are taken", async () => {
+    const bad = [entry(1, { DelaySeconds: 901 }), entry(2, { MessageBody: "" }), entry(3, { MessageBody: "\u0000" }), entry(4, { MessageBody: "\uFFFF" }), entry(5, { MessageBody: "\uD800 alone" })];
+    expect(await send([entry(0), ...bad, entry(6)])).toEqual({
+      status: 200,
+      type: undefined,
+      failed: [
+        ["1", "InvalidParameterValue"],
+        ["2", "InvalidMessageContents"],
+        ["3", "InvalidMessageContents"],
+        ["4", "InvalidMessageContents"],
+        ["5", "InvalidMessageContents"],
+      ],
+    });
+    expect(sqs.messages.get("Strict")).toEqual(["m0", "m6"]);
+    // The product's sender reports those bodies failed, as SQS's answer names them.
+    expect(await sqsSender(client, sqs.url("Strict")).sendBatch(["ok", "\u0000"])).toEqual({ failed: ["\u0000"] });
     // What the product sends is taken: ten entries, ids 0-9, an address, a JSON body with a long id, a delay of 900 s.
     expect((await send(Array.from({ length: 10 }, (_, i) => entry(i, { MessageBody: i ? `{"job":"event","evt":"${"e".repeat(1041)}"}` : "ana@example.org", DelaySeconds: 900 })))).status).toBe(200);
   });

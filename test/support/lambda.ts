@@ -144,33 +144,48 @@ export interface SqsStandIn {
 const SQS_MAX_BYTES = 1_048_576;
 
 /**
- * What SQS refuses of a send, as its API reference says (SendMessage, SendMessageBatch): a batch of
- * none or more than ten entries, an entry id not of letters, digits, hyphens and underscores up to
- * 80 or used twice, a delay outside 0 to 900 seconds, a body with a character XML does not allow
- * (only #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF), and a message or batch past
- * 1 MiB. The stand-in took all of them (helper-185 #3). Undefined when the send is one SQS takes.
+ * What SQS refuses of a send, as its API reference says (SendMessage, SendMessageBatch). A whole
+ * batch is refused (`request`) when it has no entry or more than ten, an entry id not of letters,
+ * digits, hyphens and underscores up to 80 or one used twice, or more than 1 MiB in all; one entry
+ * fails alone (`entries`, the answer's `Failed`, a sender's fault) for a delay outside 0 to 900
+ * seconds, an empty body or one with a character XML does not allow (only #x9, #xA, #xD,
+ * #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF; localstack/localstack#4135: a batch answers such an
+ * entry in `Failed`). A single SendMessage is refused for any of the latter. The stand-in took all of
+ * them (helper-185 #3, helper-186 #3).
  */
-export function sqsRefusal(target: string, input: { MessageBody?: string; DelaySeconds?: number; Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[] }): [code: string, message: string] | undefined {
+export function sqsRefusal(
+  target: string,
+  input: { MessageBody?: string; DelaySeconds?: number; Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[] },
+): { request?: [code: string, message: string]; entries?: Map<string, [code: string, message: string]> } {
   // (With the u flag a lone surrogate is a code point of its own, outside every allowed range.)
-  const badBody = (b: string) => /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(b);
+  const badBody = (b: string) => b.length === 0 || /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(b);
   const badDelay = (d: number | undefined) => d !== undefined && (!Number.isInteger(d) || d < 0 || d > 900);
+  const entryProblem = (body: string, delay: number | undefined): [string, string] | undefined =>
+    badDelay(delay)
+      ? ["InvalidParameterValue", "Value for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided."]
+      : badBody(body)
+        ? ["InvalidMessageContents", body.length ? "Invalid characters found." : "The request must contain the parameter MessageBody."]
+        : undefined;
   if (target.endsWith(".SendMessageBatch")) {
     const entries = input.Entries ?? [];
-    if (!entries.length) return ["EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request."];
-    if (entries.length > 10) return ["TooManyEntriesInBatchRequest", `Maximum number of entries per request are 10. You have sent ${entries.length}.`];
-    if (entries.some((e) => !/^[A-Za-z0-9_-]{1,80}$/.test(e.Id))) return ["InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."];
-    if (new Set(entries.map((e) => e.Id)).size !== entries.length) return ["BatchEntryIdsNotDistinct", "Id must be distinct among batch entries."];
-    if (entries.some((e) => badDelay(e.DelaySeconds))) return ["InvalidParameterValue", "Value for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided."];
-    if (entries.some((e) => badBody(e.MessageBody))) return ["InvalidMessageContents", "Invalid characters found."];
-    if (entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody), 0) > SQS_MAX_BYTES) return ["BatchRequestTooLong", `Batch requests cannot be longer than ${SQS_MAX_BYTES} bytes.`];
-    return undefined;
+    if (!entries.length) return { request: ["EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request."] };
+    if (entries.length > 10) return { request: ["TooManyEntriesInBatchRequest", `Maximum number of entries per request are 10. You have sent ${entries.length}.`] };
+    if (entries.some((e) => !/^[A-Za-z0-9_-]{1,80}$/.test(e.Id))) return { request: ["InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."] };
+    if (new Set(entries.map((e) => e.Id)).size !== entries.length) return { request: ["BatchEntryIdsNotDistinct", "Id must be distinct among batch entries."] };
+    if (entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody), 0) > SQS_MAX_BYTES) return { request: ["BatchRequestTooLong", `Batch requests cannot be longer than ${SQS_MAX_BYTES} bytes.`] };
+    const failed = new Map<string, [string, string]>();
+    for (const e of entries) {
+      const p = entryProblem(e.MessageBody, e.DelaySeconds);
+      if (p) failed.set(e.Id, p);
+    }
+    return { entries: failed };
   }
   if (target.endsWith(".SendMessage")) {
-    if (badDelay(input.DelaySeconds)) return ["InvalidParameterValue", "Value for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided."];
-    if (badBody(input.MessageBody ?? "")) return ["InvalidMessageContents", "Invalid characters found."];
-    if (Buffer.byteLength(input.MessageBody ?? "") > SQS_MAX_BYTES) return ["InvalidParameterValue", `One or more parameters are invalid. Reason: Message must be shorter than ${SQS_MAX_BYTES} bytes.`];
+    const p = entryProblem(input.MessageBody ?? "", input.DelaySeconds);
+    if (p) return { request: p };
+    if (Buffer.byteLength(input.MessageBody ?? "") > SQS_MAX_BYTES) return { request: ["InvalidParameterValue", `One or more parameters are invalid. Reason: Message must be shorter than ${SQS_MAX_BYTES} bytes.`] };
   }
-  return undefined;
+  return {};
 }
 
 export async function startSqsStandIn(): Promise<SqsStandIn> {
@@ -188,15 +203,20 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
       messages.set(queue, list);
       let out: unknown;
       const problem = sqsRefusal(target, input);
-      if (problem) {
+      if (problem.request) {
         res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
-        res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${problem[0]}`, message: problem[1] }));
+        res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${problem.request[0]}`, message: problem.request[1] }));
         return;
       }
       if (target.endsWith(".SendMessageBatch")) {
-        list.push(...input.Entries!.map((e) => e.MessageBody));
-        delays.set(queue, [...(delays.get(queue) ?? []), ...input.Entries!.map((e) => e.DelaySeconds)]);
-        out = { Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] };
+        const failed = problem.entries ?? new Map<string, [string, string]>();
+        const taken = input.Entries!.filter((e) => !failed.has(e.Id));
+        list.push(...taken.map((e) => e.MessageBody));
+        delays.set(queue, [...(delays.get(queue) ?? []), ...taken.map((e) => e.DelaySeconds)]);
+        out = {
+          Successful: taken.map((e) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })),
+          Failed: [...failed].map(([Id, [Code, Message]]) => ({ Id, SenderFault: true, Code, Message })),
+        };
       } else if (target.endsWith(".SendMessage")) {
         list.push(input.MessageBody!);
         delays.set(queue, [...(delays.get(queue) ?? []), (input as { DelaySeconds?: number }).DelaySeconds]);
