@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
-import { type AccountRecord, linkIdentity, listAccounts, loadAccount, type ProviderEndpoints, saveAccount, sealRefreshToken, updateConnection } from "@followthrough/core/accounts";
+import { accountByIdentity, type AccountRecord, linkIdentity, listAccounts, loadAccount, type ProviderEndpoints, saveAccount, sealRefreshToken, updateConnection } from "@followthrough/core/accounts";
 import { type Grant, reconnectPatch } from "@followthrough/core/connect";
 import { GOOGLE_SCOPES, googleEndpoints, identityKey, microsoftEndpoints, missingScopes, missingScopesMessage, type OAuthClientConfig, parseScopes } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
@@ -378,6 +378,16 @@ async function storeAccount(
     throw new ConnectError(`signed in, but reading the ${provider} profile failed: ${oneLine((e as Error).message)}`);
   }
   const previous = await loadAccount(store.repo, profile.email);
+  // A sign-in is linked to one account. The web connect decides the other cases (core/connect
+  // storeConnection: the address given to a new owner, an account renamed); here they are refused,
+  // nothing changed, rather than a new sign-in taking over another's account (helper-186 #5).
+  if (identity) {
+    if (previous?.identity && previous.identity !== identity)
+      throw new ConnectError(`${previous.email} is connected with another ${provider} sign-in: disconnect it first (the settings page), then connect again`);
+    const linked = await accountByIdentity(store.repo, identity);
+    if (linked && linked.email !== profile.email.toLowerCase())
+      throw new ConnectError(`this ${provider} sign-in is connected as ${linked.email}: disconnect that account first (the settings page), then connect again`);
+  }
   if (previous && previous.provider === provider) {
     // A reconnect writes only what the new grant decides, the hosted one's patch (core/connect
     // reconnectPatch): the owner's settings (a pause, subject, signature, first names, event emails,

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { accountByIdentity, listAccounts, loadAccount, refreshTokenOf, rotateRefreshToken, updateAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, listAccounts, loadAccount, refreshTokenOf, rotateRefreshToken, updateAccount, updateConnection } from "@followthrough/core/accounts";
 import { GOOGLE_SCOPES, MICROSOFT_SCOPES, googleEndpoints } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode, refreshGrant } from "@followthrough/core/grants";
 import { providerFor } from "@followthrough/core/runtime";
@@ -431,6 +431,32 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
     expect(lines.filter((l) => /^(google|microsoft) .*: scanned as of/.test(l) && !l.includes("(connected)"))).toHaveLength(2);
     expect(lines.some((l) => l.includes(`${fixture.account.email} (connected): scanned as of`) && /digest \S+ (sent|already-sent|in-progress)/.test(l)), r.stdout).toBe(true);
     expect(r.stdout).not.toContain("note:");
+  });
+
+  it("connecting again with another sign-in than the stored one is a one-line refusal, exit 1, the account left as it was (helper-186 #5)", async () => {
+    // The stored account's sign-in is someone else's (the address given to a new owner).
+    const other = "microsoft:11111111-1111-4111-a111-111111111111:22222222-2222-4222-a222-222222222222";
+    const before = await withLocalStore(home, async (s) => {
+      const [account] = await listAccounts(s.repo);
+      return updateConnection(s.repo, account.email, { identity: other }, Date.now());
+    });
+    const p = start(["connect", "microsoft", "--client-id", clientId, "--authorize-base", sandbox.url, "--api-url", sandbox.httpsUrl!, "--no-browser", "--home", home], { NODE_EXTRA_CA_CERTS: caFile });
+    try {
+      const [line] = await p.waitFor(/^http\S+authorize\S*$/m);
+      const url = new URL(line);
+      url.searchParams.set("account", fixture.account.email);
+      url.searchParams.set("approve", "1");
+      const consent = await fetch(url, { redirect: "manual" });
+      await fetch(consent.headers.get("location")!);
+      expect(await p.exited).toBe(1);
+      expect(p.out.stderr.trim().split("\n")).toHaveLength(1);
+      expect(p.out.stderr).toMatch(/is connected with another microsoft sign-in: disconnect it first/);
+    } finally {
+      p.child.kill();
+    }
+    const [after] = await withLocalStore(home, (s) => listAccounts(s.repo));
+    expect(after.identity).toBe(other);
+    expect(after.refreshTokenSealed).toBe(before!.refreshTokenSealed);
   });
 
   it("`start` with an empty or absent store runs the demo only and creates nothing", async () => {
