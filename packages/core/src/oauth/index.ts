@@ -234,7 +234,7 @@ export function microsoftStoredEndpoints(tokenUrl: string, authorizeUrl = tokenU
  */
 export function microsoftAccountEndpoints(stored: { tokenUrl?: string; authorizeUrl?: string } | undefined, identity?: string): OAuthEndpoints {
   const base = stored?.tokenUrl ? microsoftStoredEndpoints(stored.tokenUrl, stored.authorizeUrl) : microsoftEndpoints();
-  const tid = /^microsoft:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):/i.exec(identity ?? "")?.[1];
+  const tid = microsoftTenantOf(identity);
   return tid && base.issuerTemplate ? { ...base, issuerTemplate: base.issuerTemplate.replace("{tenantid}", tid.toLowerCase()) } : base;
 }
 
@@ -286,8 +286,12 @@ export const identityKey = (i: AccountIdentity) => (i.provider === "google" ? `g
  */
 export const MICROSOFT_CONSUMER_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
+/** The tenant a Microsoft account's identity ({@link identityKey}) names, as written there; undefined for any other. */
+export const microsoftTenantOf = (identity: string | undefined): string | undefined =>
+  /^microsoft:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):/i.exec(identity ?? "")?.[1];
+
 /** Whether an account's identity ({@link identityKey}) is a personal Microsoft account's. */
-export const personalMicrosoftIdentity = (identity: string | undefined): boolean => identity?.startsWith(`microsoft:${MICROSOFT_CONSUMER_TENANT}:`) === true;
+export const personalMicrosoftIdentity = (identity: string | undefined): boolean => microsoftTenantOf(identity) === MICROSOFT_CONSUMER_TENANT;
 
 /** An OAuth error answer of a token endpoint (invalid_grant and friends; Microsoft adds AADSTS codes and a suberror). */
 export class GrantError extends Error {
