@@ -46,6 +46,20 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
   };
   const post = (url: string, init: RequestInit = {}) => app.request(pathOf(url), { method: "POST", ...init });
   const stageOf = async (email: string) => (await h.repo.getPerson(h.email, email))?.stage;
+  /** A person of our own, met three days ago at a coffee (the digest's people are for the other tests): their draft link's path. */
+  const ownPerson = async (email: string, name: string, eventId: string) => {
+    await h.repo.putPeople(h.email, [{ email, name, eventId, eventTitle: "Coffee", metAt: now - 3 * DAY, metEnd: now - 3 * DAY + 3_600_000, stage: "met" }]);
+    return `/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: email, evt: eventId }, now)}`;
+  };
+  /** The harness's provider with `methods` each answering `ms` later. */
+  const slowed = (methods: string[], ms: number) =>
+    new Proxy(h.provider, {
+      get: (target, prop) => {
+        const real = Reflect.get(target, prop);
+        if (!methods.includes(String(prop))) return real;
+        return async (...args: unknown[]) => (await new Promise((r) => setTimeout(r, ms)), (real as (...a: unknown[]) => unknown).apply(target, args));
+      },
+    });
 
   beforeAll(async () => {
     h = await startScanHarness({ fixture: ownFixture(name), pageSize: 50 });
@@ -140,9 +154,8 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const before = await drafts();
     // A person of our own, so no digest person is used up; another request is creating their draft right now.
     const email = "in.flight@example.org";
-    await h.repo.putPeople(h.email, [{ email, name: "In Flight", eventId: "e-inflight", eventTitle: "Coffee", metAt: now - 3 * DAY, metEnd: now - 3 * DAY + 3_600_000, stage: "met" }]);
+    const path = await ownPerson(email, "In Flight", "e-inflight");
     await h.repo.put({ ...keys.draft(h.email, email), claim: { status: "creating", claimedAt: now, marker: "in-flight" } });
-    const path = `/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: email, evt: "e-inflight" }, now)}`;
     const res = await app.request(path, { method: "POST" });
     expect(res.status).toBe(202);
     const page = await res.text();
@@ -153,18 +166,9 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
 
   it("a slow mailbox: the look for a draft the owner started has a share of the tap's deadline, and the create the rest, so the tap answers 'being made' in time (helper-179 #3)", async () => {
     const before = await drafts();
-    // A person of our own (the digest's are for the other tests).
-    const email = "slow.mailbox@example.org";
-    await h.repo.putPeople(h.email, [{ email, name: "Slow Mailbox", eventId: "e-slow", eventTitle: "Coffee", metAt: now - 3 * DAY, metEnd: now - 3 * DAY + 3_600_000, stage: "met" }]);
-    const path = `/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: email, evt: "e-slow" }, now)}`;
+    const path = await ownPerson("slow.mailbox@example.org", "Slow Mailbox", "e-slow");
     // Each call answers, slowly: the look at the owner's drafts takes 1.5 s, and so does the create.
-    const slow = new Proxy(h.provider, {
-      get: (target, prop) => {
-        const real = Reflect.get(target, prop);
-        if (prop !== "draftsTo" && prop !== "createDraft") return real;
-        return async (...args: unknown[]) => (await new Promise((r) => setTimeout(r, 1500)), (real as (...a: unknown[]) => unknown).apply(target, args));
-      },
-    });
+    const slow = slowed(["draftsTo", "createDraft"], 1500);
     // A deadline of 2 s, as the function's 20 s is to its timeout: the look is given up at 0.8 s, and
     // the create's 1.5 s does not fit in the 1.2 s left. (Before, the look ran whole and the create
     // had 2 s of its own: 3 s in all, a tap past the timeout in production.)
@@ -182,16 +186,9 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
   it("a create done in time whose look for other copies is slow: the tap lands on its own draft by the deadline (helper-181 #1)", async () => {
     const before = await drafts();
     const email = "slow.converge@example.org";
-    await h.repo.putPeople(h.email, [{ email, name: "Slow Converge", eventId: "e-slow2", eventTitle: "Coffee", metAt: now - 3 * DAY, metEnd: now - 3 * DAY + 3_600_000, stage: "met" }]);
-    const path = `/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: email, evt: "e-slow2" }, now)}`;
+    const path = await ownPerson(email, "Slow Converge", "e-slow2");
     // The look for copies of the marker after the create (a list and ten gets on Gmail) takes 8 s.
-    const slow = new Proxy(h.provider, {
-      get: (target, prop) => {
-        const real = Reflect.get(target, prop);
-        if (prop !== "findDrafts") return real;
-        return async (...args: unknown[]) => (await new Promise((r) => setTimeout(r, 8000)), (real as (...a: unknown[]) => unknown).apply(target, args));
-      },
-    });
+    const slow = slowed(["findDrafts"], 8000);
     const slowApp = createApp({ repo: h.repo, linkKey: KEY, baseUrl: BASE, now: () => now, providerFor: () => slow, draftLanding: localDraftLanding(BASE), draftDeadlineMs: 1500 });
     const answered = await Promise.race([slowApp.request(path, { method: "POST" }), new Promise<"still waiting">((r) => setTimeout(() => r("still waiting"), 4000))]);
     expect(answered).not.toBe("still waiting");
