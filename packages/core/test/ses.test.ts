@@ -101,20 +101,15 @@ it("a send SES took and answered too late is not sent again: SendEmail has no id
 }, 10_000);
 
 it("a send SES refused for its rate (429) is tried again, up to three attempts; any other refusal is not", async () => {
-  const limited = await sesStandIn((n, res) => (n < 3 ? json(res, 429, { message: "Maximum sending rate exceeded." }, "TooManyRequestsException") : json(res, 200, { MessageId: "m" })));
-  try {
-    await limited.mailer.send("owner@acme.io", "Reconnect", "Please reconnect");
-    expect(limited.taken()).toBe(3);
-  } finally {
-    await limited.close();
-  }
-  // The name SES's guide gives a rate or daily quota exceeded, a 400: nothing sent, tried again (helper-185 #4).
-  const throttled = await sesStandIn((n, res) => (n < 3 ? json(res, 400, { message: "Maximum sending rate exceeded." }, "ThrottlingException") : json(res, 200, { MessageId: "m" })));
-  try {
-    await throttled.mailer.send("owner@acme.io", "Reconnect", "Please reconnect");
-    expect(throttled.taken()).toBe(3);
-  } finally {
-    await throttled.close();
+  // A 429, and the name SES's guide gives a rate or daily quota exceeded, a 400 (helper-185 #4): nothing sent, tried again.
+  for (const [status, type] of [[429, "TooManyRequestsException"], [400, "ThrottlingException"]] as const) {
+    const limited = await sesStandIn((n, res) => (n < 3 ? json(res, status, { message: "Maximum sending rate exceeded." }, type) : json(res, 200, { MessageId: "m" })));
+    try {
+      await limited.mailer.send("owner@acme.io", "Reconnect", "Please reconnect");
+      expect(limited.taken()).toBe(3);
+    } finally {
+      await limited.close();
+    }
   }
   const rejected = await sesStandIn((_n, res) => json(res, 400, { message: "Email address is not verified." }, "MessageRejected"));
   try {
