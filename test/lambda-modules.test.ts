@@ -222,6 +222,24 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(Object.keys(bundles.dispatch.metafile.inputs)).not.toContain(ZONE_TABLE);
   });
 
+  it("no function deploys two copies of one package: each is bundled from one install", () => {
+    // googleapis-common pins exact versions of gaxios and google-auth-library. When
+    // packages/core asked for a newer google-auth-library of its own, npm installed both, and the
+    // Google adapter's chain loaded two copies of gaxios (googleapis-common's, and the top-level one
+    // gtoken and gcp-metadata resolved to): 16 KiB more code on every Google run (2026-12-05).
+    const dirs = (b: Bundle) => {
+      const at = new Map<string, Set<string>>();
+      // What is written to the files (a module esbuild read and dropped every byte of is not deployed).
+      const written = Object.values(b.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([m]) => m));
+      for (const i of new Set(written)) {
+        const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(i);
+        if (m) at.set(m[2], (at.get(m[2]) ?? new Set()).add(m[1]));
+      }
+      return [...at].filter(([, d]) => d.size > 1).map(([p, d]) => `${b.name}: ${p} from ${[...d].join(" and ")}`);
+    };
+    expect(Object.values(bundles).flatMap(dirs)).toEqual([]);
+  });
+
   it("every file deployed is Latin-1 text, so V8 keeps each module's source at one byte a character", () => {
     // V8 stores a string with any character past U+00FF at two bytes a character: one such
     // character in a regular expression or a legal comment doubles its whole chunk in the heap, and

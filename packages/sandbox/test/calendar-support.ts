@@ -12,12 +12,11 @@ export async function connect(url: string, email: string, scopes?: string[]): Pr
 
 /**
  * A Calendar client using a given access token (no refresh token, so a 401 surfaces as is).
- * google-auth-library's OAuth2Client is a newer copy than the one googleapis-common types against, hence the cast.
  */
 export function clientWithToken(url: string, accessToken: string): calendar_v3.Calendar {
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: accessToken });
-  return calendar({ version: "v3", auth: auth as unknown as calendar_v3.Options["auth"], rootUrl: `${url}/` });
+  return calendar({ version: "v3", auth, rootUrl: `${url}/` });
 }
 
 /** Every page of one events.list query (following nextPageToken), without gaxios retries. */

@@ -13,12 +13,12 @@ export async function tokenFor(url: string, email: string, scopes?: string[]): P
 
 /**
  * A Gmail client (the real library) using an access token. `retry: false` turns gaxios' retries off
- * for every call. google-auth-library's OAuth2Client is a newer copy than googleapis-common's, hence the cast.
+ * for every call.
  */
 export function gmailClient(url: string, accessToken: string, opts: { retry?: boolean } = {}): gmail_v1.Gmail {
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: accessToken });
-  return gmail({ version: "v1", auth: auth as unknown as gmail_v1.Options["auth"], rootUrl: `${url}/`, ...(opts.retry === false ? { retry: false } : {}) });
+  return gmail({ version: "v1", auth, rootUrl: `${url}/`, ...(opts.retry === false ? { retry: false } : {}) });
 }
 
 /** Every page of a messages.list query; returns the pages. */
