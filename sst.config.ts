@@ -1,8 +1,9 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 
 // Followthrough on AWS. Each concern lives in its own file under infra/; this file only names the
-// app and imports them. Type-check offline with `npm run typecheck:infra`
-// (unpacks .sst/platform without the network on first use, then runs tsc -p tsconfig.infra.json).
+// app and imports them. Type-check with `npm run typecheck:infra`, no AWS account needed (its first
+// run installs .sst/platform, fetching the AWS provider package from the npm registry; then tsc -p
+// tsconfig.infra.json).
 export default $config({
   app(input) {
     return {

@@ -2,6 +2,13 @@ import { benchInference } from "./inference";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const which = new Set(process.argv.slice(2));
+/** The benchmarks by name (`npm run bench -- <name> ...`); none named runs every one. */
+const BENCHMARKS = ["inference", "addresses", "backfill", "incremental", "year", "firstlook", "handlers", "schedule", "scaling"] as const;
+const unknown = [...which].filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
+if (unknown.length) {
+  console.error(`bench: no benchmark named ${unknown.join(", ")} (there are: ${BENCHMARKS.join(", ")})`);
+  process.exit(2);
+}
 const all = which.size === 0;
 const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 if (all || which.has("inference")) {
