@@ -89,6 +89,25 @@ describe("a failed send of the weekly digest is tried again as a continuation of
     }
   }
 
+  it("google: a digest sent with its answer lost, then moved to Trash by the owner (it came to their own inbox), is found there: not sent again (helper-189 #1)", async () => {
+    const s = await setup("google");
+    const before = s.sentDigests();
+    sandbox.state.faults.add({ route: SEND_ROUTE.google, account: s.email, kind: "status", status: 503, phase: "after", times: 1 });
+    const first = await s.worker(record(s.email));
+    expect(first.batchItemFailures).toEqual([]);
+    expect(s.sentDigests() - before).toBe(1);
+    // The owner reads it and deletes it: Gmail moves the one message (SENT and INBOX) to Trash.
+    const gmail = sandbox.state.account(s.email)!.gmail!;
+    const copy = gmail.listSent().filter((m) => /^X-Followthrough-Week:/im.test(m.raw)).at(-1)!;
+    expect(gmail.modifyLabels(copy.message.id!, ["TRASH"], ["INBOX"])).toBeDefined();
+
+    s.pass(SEND_RETRY_S * 1000 + MINUTE);
+    const second = await s.worker(record(s.digests.batches[0][0]));
+    expect(second.batchItemFailures).toEqual([]);
+    expect(s.sentDigests() - before).toBe(1);
+    expect(await s.stored()).toEqual(["sent"]);
+  });
+
   it("a send failing so late in the week's day that its continuation would come past it (and be dropped) fails the record for the queue's retries instead (helper-175 #1)", async () => {
     const s = await setup("google");
     s.clock.now = s.slot + CONTINUE_WITHIN_MS - 5 * MINUTE;

@@ -256,10 +256,13 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
     },
     async sentRecently(messageId: string, since = 0) {
       // No `q` under gmail.metadata: walk SENT newest first until before `since` (at most 500 messages).
+      // Trash too: mail sent to oneself (a digest, an event email) is one message, SENT and INBOX, and
+      // the owner who reads and deletes it moves that message to Trash, which a listing skips unless
+      // asked (users.messages.list includeSpamTrash); it would have been sent again (helper-189 #1).
       let pageToken: string | undefined;
       let seen = 0;
       do {
-        const list = await gmailCall(5, () => g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 50, pageToken }, req));
+        const list = await gmailCall(5, () => g.users.messages.list({ userId: "me", labelIds: ["SENT"], includeSpamTrash: true, maxResults: 50, pageToken }, req));
         for (const m of list.data.messages ?? []) {
           const got = await gmailCall(5, () => g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["Message-ID", SENT_ID_HEADER] }, req));
           // Our Message-ID, or (where Gmail gave the message one of its own) the header carrying it again.
