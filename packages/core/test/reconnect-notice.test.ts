@@ -150,4 +150,34 @@ describe.each(["dynalite", "dynamodb-local"] as const)("the reconnect notice on 
     expect(await job(email, t0 + 1_000, mailer)).toBe("revoked");
     expect(mailer.sent).toHaveLength(1);
   });
+
+  it("a claim the table applied whose answer was lost (the SDK tries it again, and its condition now fails on that claim) is the run's own: the notice goes, once (helper-189 #3)", async () => {
+    const email = `lost-claim-${engine}@acme.io`;
+    const t0 = Date.parse("2026-11-30T15:00:00Z");
+    await connect(email, t0 - 86_400_000);
+    // Below the SDK's retries: the first claim reaches the table, then its answer is lost to a reset.
+    let dropped = 0;
+    const drop = (next: (a: { input: Record<string, unknown> }) => Promise<unknown>) => async (args: { input: { ExpressionAttributeNames?: Record<string, string>; UpdateExpression?: string } }) => {
+      const out = await next(args);
+      if (dropped === 0 && args.input.ExpressionAttributeNames?.["#k"] === "reconnectNotifyingAt" && /^SET /.test(args.input.UpdateExpression ?? "")) {
+        dropped++;
+        throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET", $metadata: {} });
+      }
+      return out;
+    };
+    db.doc.middlewareStack.add(drop as never, { step: "deserialize", name: "dropClaimAnswer" });
+    const mailer = new MemoryMailer();
+    try {
+      expect(await job(email, t0, mailer, revoked)).toBe("revoked");
+    } finally {
+      db.doc.middlewareStack.remove("dropClaimAnswer");
+    }
+    expect(dropped).toBe(1);
+    expect(mailer.sent.map((m) => m.to)).toEqual([email]);
+    const after = (await loadAccount(repo, email))!;
+    expect(after).toMatchObject({ status: "needs_reconnect", reconnectNotifiedAt: t0 });
+    expect(after.reconnectNotifyingAt).toBeUndefined();
+    expect(await job(email, t0 + NOTICE_CLAIM_STALE_MS + 1, mailer)).toBe("skipped");
+    expect(mailer.sent).toHaveLength(1);
+  });
 });

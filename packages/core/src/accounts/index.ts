@@ -45,6 +45,11 @@ export interface AccountRecord extends Owner {
    * with its run, and the next delivery sends the email again.
    */
   reconnectNotifyingAt?: number;
+  /**
+   * The id of that claim, unique to the run that made it: a run whose claim the table applied but
+   * whose answer was lost knows it again by this (core/reconnect handleRevoked).
+   */
+  reconnectNotifyingId?: string;
   /** When the weekly job last completed (a duplicate dispatch within hours is skipped). */
   lastWeeklyAt?: number;
   /**
@@ -243,7 +248,7 @@ export async function setFirstName(repo: Repository, email: string, person: stri
 export const loadAccountItem = async (repo: Repository, email: string) => (couldBeAccount(email) ? repo.get<StoredAccountItem>(keys.account(email)) : undefined);
 
 /** The fields {@link updateAccount} changes. */
-export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason" | "backfillAt">>;
+export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "reconnectNotifyingId" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason" | "backfillAt">>;
 
 /**
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.

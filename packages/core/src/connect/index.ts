@@ -176,6 +176,7 @@ export function reconnectPatch(g: Grant, current: AccountRecord, refreshTokenSea
     scopes: g.scopes,
     reconnectNotifiedAt: undefined,
     reconnectNotifyingAt: undefined,
+    reconnectNotifyingId: undefined,
     reconnectReason: undefined,
   };
 }

@@ -211,24 +211,35 @@ export function noticeState(a: Pick<AccountRecord, "status" | "reconnectNotified
  * sent and no other run's claim is fresh ({@link noticeState} "due"): the call that wins it sends the
  * one email. False when the condition kept the account as it was.
  */
-export async function markGrantGone(repo: Repository, account: Pick<AccountRecord, "email" | "connectedAt">, reason: string, claimAt?: number): Promise<boolean> {
-  const claim = claimAt !== undefined;
+export async function markGrantGone(repo: Repository, account: Pick<AccountRecord, "email" | "connectedAt">, reason: string, claim?: NoticeClaim): Promise<boolean> {
   return repo.conditional(
     new UpdateCommand({
       TableName: repo.table,
       Key: keys.account(account.email),
-      UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${claim ? ", #a.#k = :now" : ""} REMOVE gsi2pk, gsi2sk, dueAt, dueWeek`,
+      UpdateExpression: `SET #a.#s = :nr, #a.#r = :r${claim ? ", #a.#k = :now, #a.#i = :id" : ""} REMOVE gsi2pk, gsi2sk, dueAt, dueWeek`,
       ConditionExpression: `attribute_exists(pk)${claim ? " AND attribute_not_exists(#a.#n) AND (attribute_not_exists(#a.#k) OR #a.#k <= :stale)" : ""} AND #a.#c = :c AND #a.#s <> :paused`,
-      ExpressionAttributeNames: { "#a": "account", "#s": "status", "#c": "connectedAt", "#r": "reconnectReason", ...(claim ? { "#n": "reconnectNotifiedAt", "#k": "reconnectNotifyingAt" } : {}) },
+      ExpressionAttributeNames: {
+        "#a": "account",
+        "#s": "status",
+        "#c": "connectedAt",
+        "#r": "reconnectReason",
+        ...(claim ? { "#n": "reconnectNotifiedAt", "#k": "reconnectNotifyingAt", "#i": "reconnectNotifyingId" } : {}),
+      },
       ExpressionAttributeValues: {
         ":nr": "needs_reconnect",
         ":r": reason,
         ":c": account.connectedAt,
         ":paused": "paused",
-        ...(claim ? { ":now": claimAt, ":stale": claimAt - NOTICE_CLAIM_STALE_MS } : {}),
+        ...(claim ? { ":now": claim.at, ":id": claim.id, ":stale": claim.at - NOTICE_CLAIM_STALE_MS } : {}),
       },
     }),
   );
+}
+
+/** A run's claim on the reconnect notice: when, and an id no other run's claim has. */
+export interface NoticeClaim {
+  at: number;
+  id: string;
 }
 
 /**
@@ -241,9 +252,9 @@ async function settleClaim(repo: Repository, email: string, claimAt: number, sen
     new UpdateCommand({
       TableName: repo.table,
       Key: keys.account(email),
-      UpdateExpression: sent ? "SET #a.#n = :at REMOVE #a.#k" : "REMOVE #a.#k",
+      UpdateExpression: sent ? "SET #a.#n = :at REMOVE #a.#k, #a.#i" : "REMOVE #a.#k, #a.#i",
       ConditionExpression: "#a.#k = :at",
-      ExpressionAttributeNames: { "#a": "account", "#k": "reconnectNotifyingAt", ...(sent ? { "#n": "reconnectNotifiedAt" } : {}) },
+      ExpressionAttributeNames: { "#a": "account", "#k": "reconnectNotifyingAt", "#i": "reconnectNotifyingId", ...(sent ? { "#n": "reconnectNotifiedAt" } : {}) },
       ExpressionAttributeValues: { ":at": claimAt },
     }),
   );
@@ -261,7 +272,8 @@ async function settleClaim(repo: Repository, email: string, claimAt: number, sen
  * claim, which goes stale: the record's redelivery (after the queue's visibility timeout) sends the
  * notice again. So the owner is told at least once; twice only when SES took a send whose answer was
  * lost (the request cut at its timeout, or the run killed before confirming it): SendEmail takes no
- * idempotency key.
+ * idempotency key. The claim carries an id of this call's own, so a claim the table applied whose
+ * answer was lost, which the SDK's retry then finds standing, is known as this call's and sent.
  */
 export async function handleRevoked(o: {
   repo: Repository;
@@ -279,12 +291,16 @@ export async function handleRevoked(o: {
   const { repo, account, now } = o;
   // Without the failure (a notice retried after the mailer failed), the reason stored with the mark.
   const reason = (o.error !== undefined ? reconnectReason(o.error) : undefined) ?? account.reconnectReason ?? "auth-revoked";
-  if (!(await markGrantGone(repo, account, reason, now))) {
+  const claim: NoticeClaim = { at: now, id: randomUUID() };
+  if (!(await markGrantGone(repo, account, reason, claim))) {
     const current = await loadAccount(repo, account.email);
     if (!current) return "gone";
     if (current.connectedAt !== account.connectedAt) return "stale";
     if (current.status === "paused" && current.reconnectNotifiedAt === undefined) return "paused";
-    return "already-notified";
+    // The claim standing is this call's own: the table applied it and its answer was lost, and the
+    // SDK's retry of the same update found it (helper-189 #3). Without this the notice was never sent
+    // when the daily sync found the grant gone: no later record of the account comes to send it.
+    if (current.reconnectNotifyingId !== claim.id) return "already-notified";
   }
   const mail = reconnectMail(o.baseUrl, { ...account, status: "needs_reconnect", reconnectReason: reason }, { key: o.linkKey, now });
   try {
