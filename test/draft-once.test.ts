@@ -104,6 +104,39 @@ describe.each([
     }
   });
 
+  it("a create our request timeout cut while the provider still made it: a tap within the lease waits, one after it lands on that draft; never a second (helper-189 #2)", async () => {
+    const { h, now, tap, ours } = await setup();
+    try {
+      // The request goes unanswered past our timeout (no status: the provider never answered) and
+      // the provider makes the draft later, after the tap has looked for it and found nothing.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let landed!: (id: string) => void;
+      const lateDraft = new Promise<string>((r) => (landed = r));
+      const cutOff: DraftWriter = {
+        ...h.provider,
+        createDraft: async (d) => {
+          void held.then(() => h.provider.createDraft(d)).then((r) => landed(r.id));
+          throw new ProviderError("temporary", "request timed out after 6000 ms");
+        },
+      };
+      const first = await tap(now, { writer: cutOff }).catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(FollowUpError);
+      expect((first as FollowUpError).message).toMatch(/may still be making it/);
+      // Tapped again at once: the claim still stands, so this tap does not make a draft of its own.
+      expect((await tap(now + 1000)).status).toBe("pending");
+      release();
+      const made = await lateDraft;
+      // After the lease the next tap looks for the marker first and lands on the late draft.
+      const r = ready(await tap(now + DRAFT_CLAIM_LEASE_MS + 1));
+      expect(r.draftId).toBe(made);
+      expect(r.created).toBe(false);
+      expect(await ours()).toEqual([made]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a crash between the create and the claim's update: the next tap after the lease finds the draft", async () => {
     const { h, now, tap, ours } = await setup();
     try {

@@ -463,6 +463,12 @@ export class FollowUpError extends Error {
 }
 
 /** Errors after which the provider surely made nothing (it refused the request). */
+/**
+ * A create the provider may still be carrying out: no HTTP answer came (a timeout, a dropped
+ * connection), or a gateway answered that the service behind it did not answer in time (502, 504).
+ * A service's own answer (500, 503) ended its work on the request, and the look after it sees what it made.
+ */
+const unanswered = (e: unknown) => !(e instanceof ProviderError) || e.status === undefined || e.status === 502 || e.status === 504;
 const surelyRefused = (e: unknown) => e instanceof ProviderError && (e.kind === "rate-limited" || e.kind === "invalid" || e.kind === "auth-revoked" || e.kind === "not-found");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -665,6 +671,11 @@ export async function draftFollowUp(o: {
     }
     const found = await provider.findDrafts(held.marker, held.claimedAt).catch(() => undefined);
     if (found?.length) return settle(found);
+    // No answer at all (the request cut at our timeout, the connection dropped) or a gateway's
+    // timeout: the provider may still be making the draft, after this look. Freed at once, the claim
+    // let the next tap make a second one beside it, which no look then removed (helper-189 #2). It
+    // stays for its lease: a tap within it waits ("being made"), one after it looks for the marker first.
+    if (unanswered(e)) return new FollowUpError("failed", "Your mail provider did not answer in time and may still be making it: tap again in a minute.", { cause: e });
     await release();
     return new FollowUpError("failed", "We couldn't confirm your draft was made; tap again to retry.", { cause: e });
   };
