@@ -39,7 +39,7 @@ import { chainIssuedAt, type LinkClaims, LinkError, linkPath, openLink, sealLink
 import { decrypt, encrypt } from "@followthrough/core/secrets";
 import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
-import { handleRevoked, isRevoked, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
+import { handleRevoked, isRevoked, mayHaveBeenSent, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
 import { API_REQUEST_TIMEOUT_MS, API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
@@ -49,6 +49,9 @@ import type { Repository } from "@followthrough/core/storage";
 import { type AppDeps, revokeStored } from "./kit";
 import { nextOccurrence, type PageKit, whenLocal, whenOf } from "./pages";
 import { firstLookSection, mountFirstLook } from "./firstlook";
+
+/** What offering a move to the other provider came to (the conflict page words each). */
+type MoveOffer = "sent" | "unconfirmed" | "busy" | "failed" | "none";
 
 /** The OAuth exchanges (oauth4webapi), loaded by the routes that start or complete a sign-in, off the start of every other page. */
 const grants = () => import("@followthrough/core/grants");
@@ -293,34 +296,42 @@ ${configured.map(section)}`
    * A sign-in through the other provider found `existing` connected: its grant is kept aside for an
    * hour, a link mailed to the address and its reference kept in this browser ("sent"); or not,
    * where this identity or the address has had its mails for the hour ("busy"), the mail failed
-   * ("failed") or this server mails nothing ("none").
+   * ("failed") or this server mails nothing ("none"). A mail that may have gone out though its send
+   * failed (SES's answer lost) keeps the offer and the cookie, as sent, so its link works when it
+   * arrives ("unconfirmed"); dropped, its link led to "Nothing to move" (helper-189 #5).
    */
-  const offerToMove = async (c: Context, existing: AccountRecord, grant: MoveGrant): Promise<"sent" | "busy" | "failed" | "none"> => {
+  const offerToMove = async (c: Context, existing: AccountRecord, grant: MoveGrant): Promise<MoveOffer> => {
     if (!deps.notify || !deps.ring) return "none";
     const now = deps.now();
     const ref = await offerMove(deps.repo, deps.ring, existing, grant, now);
     if (!ref) return "busy";
     const url = `${base}${linkPath("move", sealLink(deps.linkKey, { act: "move", acc: existing.email, ref }, now))}`;
     const mail = moveMail({ email: existing.email, from: existing.provider, to: grant.provider, signedInAs: grant.profile.displayName, url });
+    let outcome: MoveOffer = "sent";
     try {
       await deps.notify.send(existing.email, mail.subject, mail.text, mail.html);
     } catch (e) {
-      console.warn("connect: the move link was not mailed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-      await dropMove(deps.repo, existing.email, ref);
-      return "failed";
+      const unsure = mayHaveBeenSent(e);
+      console.warn(`connect: the move link ${unsure ? "may not have been" : "was not"} mailed`, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      if (!unsure) {
+        await dropMove(deps.repo, existing.email, ref);
+        return "failed";
+      }
+      outcome = "unconfirmed";
     }
     const refs = [...movesOf(c), ref].slice(-4);
     setCookie(c, moveCookie.name, encrypt(deps.ring, JSON.stringify(refs), "move-cookie"), { path: moveCookie.path, httpOnly: true, secure, sameSite: "Lax", maxAge: MOVE_TTL_MS / 1000 });
-    return "sent";
+    return outcome;
   };
 
-  const conflictPage = (c: Context, existing: AccountRecord, to: ProviderName, offer: "sent" | "busy" | "failed" | "none") => {
+  const conflictPage = (c: Context, existing: AccountRecord, to: ProviderName, offer: MoveOffer) => {
     const [from, here] = [PROVIDER_NAMES[existing.provider], PROVIDER_NAMES[to]];
     const stay = html`<p>Still using ${from}? Disconnect it there first: open your settings from any digest and choose <b>Sign in to disconnect</b>, then connect again here.</p>`;
     const said = {
       sent: html`<p>If your mail has moved to ${here}, we have emailed <span class="who">${existing.email}</span> a link to move Followthrough there. Open it within an hour, in this browser; nothing changes until you do.</p>`,
       busy: html`<p>If your mail has moved to ${here}: we have emailed <span class="who">${existing.email}</span> as many links to move Followthrough as we send in an hour. Open the latest one in the browser where you signed in, or try again in an hour.</p>`,
       failed: html`<p>If your mail has moved to ${here}, we can move Followthrough there, but we could not email you the link just now. Please try again in a few minutes.</p>`,
+      unconfirmed: html`<p>If your mail has moved to ${here}, we have emailed <span class="who">${existing.email}</span> a link to move Followthrough there, but we could not confirm that it was sent. If it arrives, open it within an hour, in this browser; if it has not come in a few minutes, try again.</p>`,
       none: html``,
     }[offer];
     return kit.page(

@@ -757,6 +757,35 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, signatureName: "Isla M." });
   });
 
+  it("a move mail SES may have sent (its answer lost) keeps the offer and this browser's cookie, so its link works; one SES refused drops both (helper-189 #5)", async () => {
+    const { mailer, clock, moving } = await movingApp();
+    // SES took the mail and the answer was cut: SesMailer's "invalid" with no status (core/ses).
+    mailer.send = async function (this: MemoryMailer, to, subject, text, html) {
+      await MemoryMailer.prototype.send.call(this, to, subject, text, html);
+      throw new ProviderError("invalid", "Request timed out", undefined);
+    };
+    const { res, move: cookie, link } = await signIn(moving, mailer);
+    expect(res.status).toBe(409);
+    const page = (await res.text()).replace(/<[^>]+>/g, "");
+    expect(page).toContain("we could not confirm that it was sent");
+    expect(cookie).toBeDefined();
+    expect(await offers()).toHaveLength(1);
+    clock.now += 60_000;
+    const moved = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
+    expect(moved.status).toBe(200);
+    expect(await moved.text()).toContain("Moved to Google");
+
+    // A refusal (a 400 from SES: nothing sent): the offer goes, no cookie, the page says so.
+    const again = await movingApp();
+    again.mailer.send = async () => {
+      throw new ProviderError("invalid", "MessageRejected: Email address is not verified.", 400);
+    };
+    const refused = await signIn(again.moving, again.mailer);
+    expect((await refused.res.text()).replace(/<[^>]+>/g, "")).toContain("we could not email you the link just now");
+    expect(refused.move).toBeUndefined();
+    expect(await offers()).toEqual([]);
+  });
+
   it("a move cut off after the old account went is finished through another of its offers, with the owner's choices", async () => {
     const { mailer, clock, moving } = await movingApp();
     // Two sign-ins in this browser: two offers, two mails, both references in its cookie.
