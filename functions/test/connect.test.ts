@@ -746,6 +746,27 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", schedule: { day: 5, hour: 16 }, signatureName: "Isla M.", zoneChosen: true });
   });
 
+  it("a confirmation whose take of the address's lock the table applied, its answer lost (the SDK's retry then fails on that very lock), goes on and moves (helper-189)", async () => {
+    const { mailer, clock, moving } = await movingApp();
+    const { link } = await signIn(moving, mailer);
+    // The first conditional write of the lock is applied and then applied "again" as the SDK's retry
+    // after a lost answer: its condition now fails on the lock the first one took.
+    const lostAnswer = Object.create(repo) as Repository;
+    let retried = 0;
+    lostAnswer.conditional = async (cmd) => {
+      const key = (cmd.input as { Key?: { sk?: string } }).Key;
+      if (retried === 0 && key?.sk && keys.providerMove(email(), "LOCK").sk === key.sk) {
+        retried++;
+        await repo.conditional(cmd);
+      }
+      return repo.conditional(cmd);
+    };
+    const out = await completeMove({ repo: lostAnswer, ring, client: deps.oauth!.google!, email: email(), ref: refOf(link!, clock.now), now: clock.now, retire: async () => {} });
+    expect(retried).toBe(1);
+    expect(out.kind).toBe("moved");
+    expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", schedule: { day: 5, hour: 16 } });
+  });
+
   it("a confirmation cut off after pausing the old account is finished by the next, which does not carry the pause", async () => {
     const { mailer, clock, moving } = await movingApp({ status: "active" });
     const { move: cookie, link } = await signIn(moving, mailer);

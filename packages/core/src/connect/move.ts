@@ -58,6 +58,8 @@ interface MoveLock {
   sk: string;
   ref: string;
   takenAt: number;
+  /** The confirmation's own id for its take (absent on a lock taken before 2026-12-05). */
+  takeId?: string;
   carried?: string;
   expiresAt: number;
 }
@@ -179,18 +181,21 @@ export async function completeMove(o: {
   // The address's lock, one confirmation at a time whichever offer it is (a write that holds unless
   // another took it less than MOVE_TAKE_STALE_MS ago); the old account as first found stays on it.
   const lock = keys.providerMove(email, MOVE_LOCK);
+  // The take carries an id of this confirmation's own: a take the table applied whose answer was lost
+  // fails its condition on the SDK's retry, and is known as this confirmation's by it (helper-189).
+  const takeId = randomBytes(12).toString("base64url");
   const taken = await o.repo.conditional(
     new UpdateCommand({
       TableName: o.repo.table,
       Key: lock,
-      UpdateExpression: `SET #r = :r, takenAt = :now, expiresAt = :exp${from ? ", carried = if_not_exists(carried, :c)" : ""}`,
+      UpdateExpression: `SET #r = :r, takenAt = :now, takeId = :id, expiresAt = :exp${from ? ", carried = if_not_exists(carried, :c)" : ""}`,
       ConditionExpression: "attribute_not_exists(pk) OR takenAt <= :stale",
       ExpressionAttributeNames: { "#r": "ref" },
-      ExpressionAttributeValues: { ":r": item.sk, ":now": o.now, ":stale": o.now - MOVE_TAKE_STALE_MS, ":exp": item.expiresAt, ...(from ? { ":c": encrypt(o.ring, JSON.stringify(from), aad(email)) } : {}) },
+      ExpressionAttributeValues: { ":r": item.sk, ":now": o.now, ":id": takeId, ":stale": o.now - MOVE_TAKE_STALE_MS, ":exp": item.expiresAt, ...(from ? { ":c": encrypt(o.ring, JSON.stringify(from), aad(email)) } : {}) },
     }),
   );
-  if (!taken) return { kind: "gone" };
   const held = await o.repo.get<MoveLock>(lock);
+  if (!taken && held?.takeId !== takeId) return { kind: "gone" };
   // The account as the first confirmation found it (one cut off after pausing it left it paused).
   const carry = held?.carried ? (JSON.parse(decrypt(o.ring, held.carried, aad(email))) as AccountRecord) : from;
   if (from) await endAccount(o.repo, from, o.now, o.retire);
