@@ -3,7 +3,7 @@
  * to the provider and the callback (sealed in a short-lived cookie), and storing the account once
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { type AccountRecord, accountByIdentity, calendarZoneOf, clearPartition, createAccount, deleteAccountData, finishMove, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
@@ -72,10 +72,14 @@ export function openPending(ring: Keyring, value: string | undefined, provider: 
  * Burns a connect attempt's state on the server: true the first time its callback arrives, false
  * ever after, whatever became of that callback. The sealed cookie is cleared in the browser too, but
  * a copy of it (and of the code) must not work twice. Only a hash is stored; it expires in a day.
+ * The burn carries an id of this call's own: one the table applied whose answer was lost, which the
+ * SDK's retry then finds standing, is still this callback's (helper-189).
  */
 export async function burnState(repo: Repository, provider: ProviderName, state: string, now: number): Promise<boolean> {
   const hash = createHash("sha256").update(`${provider}\n${state}`).digest("base64url");
-  return repo.putIf({ ...keys.oauthState(hash), expiresAt: Math.floor(now / 1000) + 86_400 }, "attribute_not_exists(pk)");
+  const burn = randomBytes(12).toString("base64url");
+  if (await repo.putIf({ ...keys.oauthState(hash), burn, expiresAt: Math.floor(now / 1000) + 86_400 }, "attribute_not_exists(pk)")) return true;
+  return (await repo.get<{ burn?: string }>(keys.oauthState(hash)))?.burn === burn;
 }
 
 /** Constant-time comparison of two state values. */
