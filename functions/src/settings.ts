@@ -91,7 +91,6 @@ export const SIGNATURE_MAX = 80;
 
 /** Validates the subject template: one line, the same placeholders as the body; empty means the default. */
 export function validateSubject(raw: unknown): string {
-  if (raw === undefined) return "";
   if (typeof raw !== "string") throw new SettingsError("The subject is not valid.", "subject");
   const t = asciiBraces(raw.replace(/\s+/g, " ")).trim();
   if (!t) return "";
@@ -107,7 +106,6 @@ export function validateSubject(raw: unknown): string {
 
 /** Validates the name drafts are signed with: one line, no braces; empty means the first name. */
 export function validateSignature(raw: unknown): string {
-  if (raw === undefined) return "";
   if (typeof raw !== "string") throw new SettingsError("The signature name is not valid.", "signature");
   const t = raw.replace(/\s+/g, " ").trim();
   if ([...t].length > SIGNATURE_MAX) throw new SettingsError(`The signature name is longer than ${SIGNATURE_MAX} characters.`, "signature");
@@ -376,8 +374,10 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       try {
         schedule = validateSchedule(form.day, form.hour);
         template = validateTemplate(form.template);
-        subjectTemplate = validateSubject(form.subject);
-        signatureName = validateSignature(form.signature);
+        // A field the form did not send at all (an older page, a form made by hand) keeps what is
+        // stored; an empty one clears it. Both were cleared (helper-190 #3).
+        subjectTemplate = form.subject === undefined ? (account.subjectTemplate ?? "") : validateSubject(form.subject);
+        signatureName = form.signature === undefined ? (account.signatureName ?? "") : validateSignature(form.signature);
         refuseUndecodable(template, account.template, "The template", "template");
         refuseUndecodable(subjectTemplate, account.subjectTemplate, "The subject", "subject");
         refuseUndecodable(signatureName, account.signatureName, "The signature name", "signature");

@@ -211,6 +211,21 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(refused).toMatch(/<option value="3" selected>Wednesday/);
   });
 
+  it("a save without the subject or signature fields (an older page, a hand-made form) keeps them as stored; an empty one still clears (helper-190 #3)", async () => {
+    const stored = (await repo.get<Record<string, unknown>>(keys.account(email())))!;
+    try {
+      await updateAccount(repo, email(), { subjectTemplate: "Lovely to meet {firstName}", signatureName: "Izzy" }, Date.now());
+      const res = await post(path, { action: "save", day: "2", hour: "9", template: "Hello {firstName}" });
+      expect(res.status).toBe(303);
+      expect(await loadAccount(repo, email())).toMatchObject({ schedule: { day: 2, hour: 9 }, template: "Hello {firstName}", subjectTemplate: "Lovely to meet {firstName}", signatureName: "Izzy" });
+      expect((await post(path, { action: "save", day: "2", hour: "9", template: "Hello {firstName}", subject: "", signature: "" })).status).toBe(303);
+      const cleared = (await loadAccount(repo, email()))!;
+      expect([cleared.subjectTemplate ?? "", cleared.signatureName ?? ""]).toEqual(["", ""]);
+    } finally {
+      await repo.put(stored);
+    }
+  });
+
   it("full-width braces (an East Asian input method's) are the placeholders' (helper-141 #6)", () => {
     expect(validateTemplate("Hi \uff5bfirstName\uff5d,")).toBe("Hi {firstName},");
     expect(validateSubject("Great to meet you, \uff5bfirstName\uff5d")).toBe("Great to meet you, {firstName}");
