@@ -406,6 +406,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       try {
         fix = validateFirstName(form.person, form.first);
         refuseUndecodable(fix.first, account.firstNames?.[fix.person], "The first name", "first");
+        // The address too (helper-190 #4), unless a correction is already kept under it (to change or remove it).
+        refuseUndecodable(fix.person, account.firstNames && Object.hasOwn(account.firstNames, fix.person) ? fix.person : undefined, "The address", "person");
       } catch (e) {
         if (e instanceof SettingsError) return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, person: form.person, first: form.first });
         throw e;

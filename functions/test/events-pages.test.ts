@@ -323,6 +323,14 @@ describe("who did you meet at a 200-guest conference", () => {
       expect(/<input type="email" id="email"[^>]*>/.exec(page)?.[0]).toContain(`aria-invalid="true"`);
       expect(/<input type="text" id="name"[^>]*>/.exec(page)?.[0]).not.toContain("aria-invalid");
     }
+    // Bytes the form did not send as UTF-8 ("\uFFFD" in place of what was meant), in the address or
+    // the name: refused, not stored (helper-190 #4).
+    for (const body of ["action=add&name=Bob&email=bob%FF%40elsewhere.org", "action=add&name=B%FFb&email=bob%40elsewhere.org"]) {
+      const mangled = await app.request(path(), { method: "POST", headers: SAME, body });
+      expect(mangled.status, body).toBe(400);
+      expect(await text(mangled)).toContain("where characters could not be read");
+    }
+    expect((await loadStatements(repo, OWNER)).confirmations.map((c) => c.email)).not.toContain("bob@elsewhere.org");
     const noName = await text(await post(path(), { action: "add", name: " ", email: "sam@elsewhere.org" }));
     expect(/<input type="text" id="name"[^>]*>/.exec(noName)?.[0]).toContain(`aria-invalid="true"`);
     const notListed = await post(path(), { action: "confirm", pick: ["stranger@nowhere.org"] });

@@ -388,6 +388,10 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     }
     const bad = await app.request(path, { method: "POST", headers: SAME, body: "action=firstname&person=ana%40example.org&first=An%E1" });
     expect(bad.status).toBe(400);
+    // The address a correction is kept under, too (helper-190 #4: a key no person has, stored).
+    const badKey = await app.request(path, { method: "POST", headers: SAME, body: "action=firstname&person=b%FFn%40example.org&first=Ben" });
+    expect(badKey.status).toBe(400);
+    expect(await badKey.text()).toContain("where characters could not be read");
     const after = (await loadAccount(repo, email()))!;
     expect([after.template, after.subjectTemplate, after.signatureName, after.firstNames]).toEqual([before.template, before.subjectTemplate, before.signatureName, before.firstNames]);
     expect(validateTemplate("Hi {firstName} \u00e9")).toBe("Hi {firstName} \u00e9");

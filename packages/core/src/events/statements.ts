@@ -226,6 +226,9 @@ export async function confirmMet(
   }
   for (const a of people.added ?? []) {
     try {
+      // Typed by the owner: a "\uFFFD" is text the form did not send as UTF-8, stored as such (helper-190 #4).
+      if (a.email.includes("\uFFFD")) throw new StatementError("bad-address", `The address has a "\uFFFD" where characters could not be read (a form not sent as UTF-8): type it again.`);
+      if (a.name.includes("\uFFFD")) throw new StatementError("bad-name", `The name has a "\uFFFD" where characters could not be read (a form not sent as UTF-8): type it again.`);
       out.push({ eventId, email: person(a.email), name: validateName(a.name) });
     } catch (e) {
       throw e instanceof StatementError ? new StatementError(e.code, e.message, "added") : e;
