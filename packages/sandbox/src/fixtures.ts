@@ -5,6 +5,7 @@ import type { gmail_v1 } from "@googleapis/gmail";
 import type { calendar_v3 } from "@googleapis/calendar";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { isCalendarDate, utcInstant } from "@followthrough/core/time";
+import { ianaOf } from "./graph/zones";
 
 /** The owner of a mailbox fixture, as `account.json` describes it. */
 export interface AccountInfo {
@@ -178,9 +179,20 @@ function requireArray(file: string, value: unknown, check: (item: Obj, i: number
 }
 
 const str = (v: unknown) => typeof v === "string" && v.length > 0;
+/**
+ * The longest id an item may have: Calendar's event ids run to 1,024 characters (its reference's
+ * `id`: "5-1024 characters"), Gmail's and Graph's are far shorter. A longer one made a request URL
+ * the sandbox refused (431) with an error that named nothing (helper-190 #6).
+ */
+const ID_MAX = 1024;
+/** A string id within {@link ID_MAX}, or what is wrong with it. */
+const idProblem = (v: unknown) => (!str(v) ? "missing string id" : (v as string).length > ID_MAX ? `id is longer than ${ID_MAX} characters` : undefined);
+/** Absent, null or a boolean: the type of the providers' flags (`self`, `isCancelled`, ...). */
+const optionalFlag = (v: unknown) => v === undefined || v === null || typeof v === "boolean";
 
 function checkGmailMessage(m: Obj): string | undefined {
-  if (!str(m.id)) return "missing string id";
+  const id = idProblem(m.id);
+  if (id) return id;
   if (!str(m.threadId)) return "missing string threadId";
   if (typeof m.internalDate !== "string" || !/^\d+$/.test(m.internalDate)) return "internalDate must be a string of digits";
   // Milliseconds a Date can hold (±8.64e15): beyond, no clock (nor DynamoDB's numbers) reads it.
@@ -193,6 +205,8 @@ function checkGmailMessage(m: Obj): string | undefined {
   if (!isObj(p) || !Array.isArray(p.headers)) return "payload.headers must be an array";
   if (!p.headers.every((h) => isObj(h) && typeof h.name === "string" && typeof h.value === "string"))
     return "every payload header needs string name and value";
+  if (!optionalText(p.mimeType)) return "payload.mimeType must be a string";
+  if (!optionalText(m.snippet)) return "snippet must be a string";
   return undefined;
 }
 
@@ -224,7 +238,9 @@ const graphEntry = (a: unknown) =>
   isObj(a) && (a.emailAddress === undefined || a.emailAddress === null || (isObj(a.emailAddress) && optionalText(a.emailAddress.address) && optionalText(a.emailAddress.name)));
 
 function checkGoogleEvent(e: Obj): string | undefined {
-  if (!str(e.id)) return "missing string id";
+  const id = idProblem(e.id);
+  if (id) return id;
+  if (!optionalText(e.status)) return "status must be a string";
   if (e.status === "cancelled") return undefined; // minimal form allowed
   if (!isObj(e.start) || !isObj(e.end)) return "start and end are required unless cancelled";
   for (const side of ["start", "end"] as const) {
@@ -232,17 +248,25 @@ function checkGoogleEvent(e: Obj): string | undefined {
     if (!str(t.dateTime) && !str(t.date)) return `${side} needs dateTime or date`;
     if (str(t.dateTime) && !readableTime(t.dateTime)) return `${side}.dateTime is not a date-time (RFC 3339: YYYY-MM-DDThh:mm:ss, an offset or none, before 9999)`;
     if (!str(t.dateTime) && !(typeof t.date === "string" && isCalendarDate(t.date) && t.date < "9999")) return `${side}.date is not a date (YYYY-MM-DD, before 9999)`;
+    // Calendar's `timeZone` is an IANA name (its reference: "formatted as an IANA Time Zone Database name").
+    if (t.timeZone !== undefined && t.timeZone !== null && !(typeof t.timeZone === "string" && validZone(t.timeZone))) return `${side}.timeZone ${JSON.stringify(t.timeZone)} is not an IANA zone`;
   }
   if (instantOf(e.end as Obj) < instantOf(e.start as Obj)) return "end is before start";
   if (e.attendees !== undefined && !Array.isArray(e.attendees)) return "attendees must be an array";
   if (Array.isArray(e.attendees) && !e.attendees.every(personEntry)) return "every attendee must be an object with a string email and displayName";
+  if (Array.isArray(e.attendees) && !e.attendees.every((a) => ["self", "organizer", "resource", "optional"].every((f) => optionalFlag((a as Obj)[f])) && optionalText((a as Obj).responseStatus)))
+    return "every attendee's self, organizer, resource and optional must be true or false, and its responseStatus a string";
   if (e.organizer !== undefined && !personEntry(e.organizer)) return "organizer must be an object with a string email and displayName";
-  for (const f of ["summary", "location", "description", "iCalUID", "recurringEventId"]) if (!optionalText(e[f])) return `${f} must be a string`;
+  if (isObj(e.organizer) && !optionalFlag(e.organizer.self)) return "organizer.self must be true or false";
+  for (const f of ["summary", "location", "description", "iCalUID", "recurringEventId", "eventType", "transparency"]) if (!optionalText(e[f])) return `${f} must be a string`;
   return undefined;
 }
 
 function checkGraphMessage(m: Obj): string | undefined {
-  if (!str(m.id)) return "missing string id";
+  const id = idProblem(m.id);
+  if (id) return id;
+  if (!optionalText(m["@odata.type"])) return "@odata.type must be a string";
+  if (!optionalFlag(m.isDraft)) return "isDraft must be true or false";
   for (const f of ["receivedDateTime", "sentDateTime"])
     if (m[f] !== undefined && m[f] !== null && (typeof m[f] !== "string" || Number.isNaN(Date.parse(m[f] as string))))
       return `${f} is not a date`;
@@ -258,7 +282,15 @@ function checkGraphMessage(m: Obj): string | undefined {
 }
 
 function checkGraphEvent(e: Obj): string | undefined {
-  if (!str(e.id)) return "missing string id";
+  const id = idProblem(e.id);
+  if (id) return id;
+  for (const side of ["start", "end"] as const) {
+    const zone = isObj(e[side]) ? (e[side] as Obj).timeZone : undefined;
+    // A Windows name ("Pacific Standard Time") or an IANA one, as Graph's dateTimeTimeZone takes.
+    if (zone !== undefined && zone !== null && !(typeof zone === "string" && ianaOf(zone) !== undefined)) return `${side}.timeZone ${JSON.stringify(zone)} is neither a Windows nor an IANA zone name`;
+  }
+  for (const f of ["isCancelled", "isAllDay", "isOrganizer", "responseRequested"]) if (!optionalFlag(e[f])) return `${f} must be true or false`;
+  for (const f of ["showAs", "type"]) if (!optionalText(e[f])) return `${f} must be a string`;
   if (!isObj(e.start) || !str(e.start.dateTime)) return "start.dateTime is required";
   if (!isObj(e.end) || !str(e.end.dateTime)) return "end.dateTime is required";
   if (!readableTime(e.start.dateTime)) return "start.dateTime is not a date-time (RFC 3339: YYYY-MM-DDThh:mm:ss, before 9999)";
@@ -286,7 +318,11 @@ function readAccount(file: string): AccountInfo {
   if (!isObj(a)) throw new FixtureError(file, "must be a JSON object");
   if (a.provider !== "google" && a.provider !== "microsoft")
     throw new FixtureError(file, `provider must be "google" or "microsoft", got ${JSON.stringify(a.provider)}`);
-  if (typeof a.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(a.email)) throw new FixtureError(file, "email must be an address");
+  // An address as a mailbox has one (RFC 5321's limits: 64 characters before the @, 254 in all), with
+  // none of the characters an address header would have to quote: the digest's From and To are made
+  // from it (helper-190 #7: a 5,000-character one reached DynamoDB's index key limit).
+  if (typeof a.email !== "string" || a.email.length > 254 || !/^[^@\s<>()[\]\\,;:"]{1,64}@[^@\s<>()[\]\\,;:"]+$/.test(a.email))
+    throw new FixtureError(file, "email must be an address (at most 64 characters before the @ and 254 in all, none of <>()[]\\,;:\")");
   const aliases = a.aliases ?? [];
   if (!Array.isArray(aliases) || !aliases.every((x) => typeof x === "string")) throw new FixtureError(file, "aliases must be an array of strings");
   const timeZone = a.timeZone ?? "UTC";

@@ -158,6 +158,23 @@ describe("malformed fixtures give a one-line error naming the file and the probl
       "events.json",
       /end is before start/,
     ],
+    // Fields of the wrong type or beyond what a provider sends crashed deep in the scan, or ended in an
+    // error naming nothing (helper-190 #5-#7).
+    ["a message's payload.mimeType a number", () => google({ "google/messages.json": [{ ...goodMessage, payload: { ...goodMessage.payload, mimeType: 5 } }] }), "messages.json", /payload.mimeType must be a string/],
+    ["a message id of 100 KB", () => google({ "google/messages.json": [{ ...goodMessage, id: "m".repeat(100_000) }] }), "messages.json", /id is longer than 1024 characters/],
+    ["an event in a zone that is no IANA zone", () => google({ "google/events.json": [{ ...goodEvent, start: { ...goodEvent.start, timeZone: "Mars/Base" } }] }), "events.json", /start.timeZone "Mars\/Base" is not an IANA zone/],
+    ["an attendee's self a string", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: "a@b.test", self: "yes" }] }] }), "events.json", /self, organizer, resource and optional must be true or false/],
+    ["an eventType a number", () => google({ "google/events.json": [{ ...goodEvent, eventType: 5 }] }), "events.json", /eventType must be a string/],
+    ["an account address of 5,000 characters", () => google({ "account.json": { ...goodAccount, email: `${"a".repeat(5000)}@acme.test` } }), "account.json", /email must be an address \(at most 64/],
+    ["an account address with markup", () => google({ "account.json": { ...goodAccount, email: '<b>"x"</b>@acme.test' } }), "account.json", /email must be an address/],
+    ["a graph event in a zone of no name", () => outlookWith([{ id: "x", start: { dateTime: "2026-01-01T10:00:00.0000000", timeZone: 5 }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }]), "events.json", /start.timeZone 5 is neither a Windows nor an IANA zone name/],
+    ["a graph event's isCancelled a string", () => outlookWith([{ id: "x", isCancelled: "yes", start: { dateTime: "2026-01-01T10:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }]), "events.json", /isCancelled must be true or false/],
+    [
+      "a graph message's @odata.type a number",
+      () => folder({ "account.json": { ...goodAccount, provider: "microsoft" }, "microsoft/inbox.json": [{ id: "i", "@odata.type": 5 }], "microsoft/sentitems.json": [], "microsoft/events.json": [] }),
+      "inbox.json",
+      /@odata.type must be a string/,
+    ],
     [
       "graph null recipient",
       () =>
