@@ -131,7 +131,12 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
   const dynamo = await startLocalDynamo();
   // The demo runs offline: one virtual clock for the sandbox's quotas and tokens and the adapters' waits.
   const clock = new VirtualClock();
-  const sandbox = await startSandbox({ fixtures, https: true, clock: () => clock.now() });
+  // A sandbox that cannot start (a fixture it cannot serve) leaves no DynamoDB running behind the
+  // command's error, which kept the process from exiting (helper-190 #1).
+  const sandbox = await startSandbox({ fixtures, https: true, clock: () => clock.now() }).catch(async (e: unknown) => {
+    await dynamo.stop();
+    throw e;
+  });
   const store = new Repository(dynamo.doc, dynamo.tableName);
   const ring = randomKeyring();
   let app: { fetch: (r: Request) => Response | Promise<Response> } = { fetch: () => new Response("starting", { status: 503 }) };
