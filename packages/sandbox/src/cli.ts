@@ -7,6 +7,9 @@ const oneLine = (m: string) => m.split("\n").map((l) => l.trim()).filter(Boolean
 
 const usage = "usage: followthrough-sandbox --fixtures <mailbox> [--fixtures <mailbox>...] [--port N] [--https-port N] [--page-size N] [--no-quota] [--ca-out <file>]";
 
+/** The largest --page-size taken. */
+const PAGE_SIZE_MAX = 2500;
+
 /** Runs the sandbox from the command line until interrupted; returns the exit code on a startup error. */
 export async function main(argv: string[]): Promise<number> {
   let values;
@@ -44,6 +47,9 @@ export async function main(argv: string[]): Promise<number> {
     const pageSize = int("page-size", values["page-size"]);
     // 0 was taken as "not given" and the defaults served, silently (helper-171 #10).
     if (pageSize === 0) throw new RangeError(`--page-size must be at least 1, got ${JSON.stringify(values["page-size"])}`);
+    // The largest page any of the three serves (Calendar's events.list maxResults, 2,500); a number
+    // past it was taken as it was, 99999999999999999999 among them (helper-190).
+    if (pageSize !== undefined && pageSize > PAGE_SIZE_MAX) throw new RangeError(`--page-size must be at most ${PAGE_SIZE_MAX}, got ${values["page-size"]}`);
     const sandbox = await startSandbox({
       fixtures: distinctAccounts(values.fixtures.map((f) => loadFixture(f))),
       port: int("port", values.port) ?? 0,
@@ -80,7 +86,10 @@ export async function main(argv: string[]): Promise<number> {
     // Anything else (a port in use, no permission to listen) in one line, as a usage error is.
     const { code, message } = e as NodeJS.ErrnoException;
     if (code === "EADDRINUSE") {
-      console.error(`followthrough-sandbox: the port is in use (${message.split("\n")[0]}); pass --port <n>, or --port 0 for a free one`);
+      // Name the flag whose port it is (the error's own text ends in the port).
+      const port = /:(\d+)\s*$/.exec(message.split("\n")[0] ?? "")?.[1];
+      const flag = port !== undefined && values["https-port"] !== undefined && Number(port) === Number(values["https-port"]) ? "--https-port" : "--port";
+      console.error(`followthrough-sandbox: the port is in use (${message.split("\n")[0]}); pass ${flag} <n>, or ${flag} 0 for a free one`);
       return 2;
     }
     console.error(`followthrough-sandbox: ${String(message ?? e).split("\n")[0]}${code ? ` (${code})` : ""}`);

@@ -72,7 +72,12 @@ export async function startSandbox(options: SandboxOptions & ListenOptions = {})
       serverOptions: { key: pems.private, cert: pems.cert },
     });
     servers.push(https);
-    const p = await listen(https);
+    // The https port refused (in use, say): the http server already listening closes too, or the
+    // command's one-line error is printed over a process that never exits (helper-190 #2).
+    const p = await listen(https).catch(async (e: unknown) => {
+      await running.close().catch(() => undefined);
+      throw e;
+    });
     state.httpsUrl = `https://localhost:${p}`;
     running.httpsUrl = state.httpsUrl;
     running.ca = pems.cert;
