@@ -81,7 +81,8 @@ export async function openLocalStore(home: string, o: { create?: boolean } = {})
   } catch (e) {
     if ((e as { code?: string }).code === "STORE_LOCKED")
       throw new UsageError(`the local store ${dbDir(home)} is in use by another followthrough process (npm start?): stop it and try again`);
-    throw e;
+    // Any other failure to open it (the folder a file, its files damaged) names the folder (helper-190 #8).
+    throw new Error(`the local store ${dbDir(home)} cannot be opened: ${(e as Error).message?.split("\n")[0] ?? String(e)}`, { cause: e });
   }
   return { home, repo: new Repository(dynamo.doc, dynamo.tableName), ring, dynamo, close: () => dynamo.stop() };
 }

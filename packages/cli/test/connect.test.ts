@@ -485,6 +485,17 @@ describe("the local store", () => {
     expect(err.message).not.toContain("\n");
   });
 
+  it("a store whose database folder is a file cannot be opened: one line naming the folder (helper-190 #8)", async () => {
+    const home = join(scratch, "home-db-file");
+    await withLocalStore(home, async () => undefined);
+    rmSync(join(home, "db"), { recursive: true, force: true });
+    writeFileSync(join(home, "db"), "not a folder");
+    const err = (await openLocalStore(home).then((s) => s.close(), (e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toContain(`the local store ${join(home, "db")} cannot be opened`);
+    expect(err.message).not.toContain("\n");
+  });
+
   it("an on-disk path is for dynalite only; the default stays in memory", async () => {
     const { startLocalDynamo } = await import("@followthrough/core/storage");
     await expect(startLocalDynamo({ engine: "dynamodb-local", path: join(scratch, "x") })).rejects.toThrow(/dynalite engine only/);

@@ -44,7 +44,9 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   const oauthError = typeof data?.error === "string" ? data.error : undefined;
   const reason = (data?.error as { errors?: { reason?: string }[] } | undefined)?.errors?.[0]?.reason;
   const details = (data?.error as { details?: { reason?: string }[] } | undefined)?.details ?? [];
-  const message = `google: ${g.message ?? String(e)}`.split("\n")[0];
+  // An answer with no text of its own (a 431 with an empty body: helper-190 #6) is named by its status.
+  const said = (g.message ?? String(e)).split("\n")[0]?.trim();
+  const message = `google: ${said || (status !== undefined ? `HTTP ${status}` : "no answer")}`;
   const bodyMessage = (data?.error as { message?: unknown } | undefined)?.message;
   const retryAfter = parseRetryAfter(header(g.response?.headers, "retry-after"), now) ?? retryAfterInMessage(typeof bodyMessage === "string" ? bodyMessage : g.message, now);
   if (oauthError === "invalid_grant") return new ProviderError("auth-revoked", message, status, undefined, { cause: e });
