@@ -3,7 +3,7 @@ import type { Owner } from "../model";
 import { normalizeAddress } from "../identity";
 import { type OAuthClientConfig, parseScopes } from "../oauth";
 import { refreshGrant } from "../grants";
-import { type Composer, composerOf, headerSafe, mimeOfOutgoing, SENT_ID_HEADER } from "../mail";
+import { type Composer, composerOf, headerSafe, mimeOfOutgoing } from "../mail";
 import { type DraftRequest, type DraftResult, type MailboxProvider, type MailboxReaders, type MarkedDraft, NO_READERS, type OutgoingMail, type Profile } from "../providers";
 import { type Clock, onlyRateLimited, Pacer, PageAbandoned, ProviderError, type RetryOptions, systemClock, timedRequest, withRetry } from "../resilience";
 import { toIanaZone } from "../zones";
@@ -24,14 +24,6 @@ export { platformTextsReady } from "../events/platform";
  */
 export const DRAFT_MARKER_PROPERTY = "String {5d0c6c1e-3a8f-4c2b-9e71-0f4b8a6d2c19} Name FollowthroughRef";
 export { classifyGraphError } from "./errors";
-
-/** A page of Sent Items read for the headers that carry a send's id. */
-type SentPage = { value?: { sentDateTime?: string; internetMessageHeaders?: { name?: string; value?: string }[] }[]; "@odata.nextLink"?: string };
-/** The headers that carry our Message-ID when the service gave the message one of its own. */
-const CARRIES_OUR_ID = new Set([SENT_ID_HEADER.toLowerCase(), "x-microsoft-original-message-id"]);
-/** Sent Items messages a page of that walk asks for, and the most it reads (Gmail's look reads 500 too). */
-const SENT_WALK_PAGE = 50;
-const SENT_WALK_MAX = 500;
 
 /** How to reach Microsoft Graph for one account. */
 export interface MicrosoftProviderOptions {
@@ -250,30 +242,12 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
       await call((c) => c.api("/me/sendMail").header("Content-Type", "text/plain").middlewareOptions(noClientRetry).post(raw.toString("base64")), true, "POST /me/sendMail");
       return { id: mail.messageId ?? "" };
     },
-    async sentRecently(messageId: string, since = 0) {
+    async sentRecently(messageId: string) {
       const escaped = messageId.replace(/'/g, "''");
       const res = (await call((c) =>
         c.api("/me/mailFolders/sentitems/messages").filter(`internetMessageId eq '${escaped}'`).select("id").top(1).middlewareOptions(noClientRetry).get(),
       false, "GET /me/mailFolders/sentitems/messages")) as { value?: unknown[] };
-      if ((res.value ?? []).length > 0) return true;
-      // Outlook.com is reported to give a message submitted to it a Message-ID of its own, keeping ours
-      // as X-Microsoft-Original-Message-ID (docs/provider-quirks.md; not documented for Graph's
-      // sendMail either way). Our own X-Followthrough-Id carries the id again: walk Sent Items newest
-      // first, reading the headers, back to `since` (at most SENT_WALK_MAX messages), as Gmail's look does.
-      const wanted = messageId.trim();
-      let seen = 0;
-      let page = (await call((c) =>
-        c.api("/me/mailFolders/sentitems/messages").select("sentDateTime,internetMessageHeaders").orderby("sentDateTime desc").top(SENT_WALK_PAGE).middlewareOptions(noClientRetry).get(),
-      false, "GET /me/mailFolders/sentitems/messages")) as SentPage;
-      for (;;) {
-        for (const m of page.value ?? []) {
-          if ((m.internetMessageHeaders ?? []).some((h) => CARRIES_OUR_ID.has(h.name?.toLowerCase() ?? "") && h.value?.trim() === wanted)) return true;
-          if ((Date.parse(m.sentDateTime ?? "") || 0) < since || ++seen >= SENT_WALK_MAX) return false;
-        }
-        const next = page["@odata.nextLink"];
-        if (!next) return false;
-        page = (await call((c) => c.api(next).middlewareOptions(noClientRetry).get(), false, "GET /me/mailFolders/sentitems/messages")) as SentPage;
-      }
+      return (res.value ?? []).length > 0;
     },
   };
 }

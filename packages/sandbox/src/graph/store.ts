@@ -133,14 +133,6 @@ export class GraphStore {
   private settling = false;
   private seq = 0;
   private ord = 0;
-  /**
-   * When set, a sent message gets a Message-ID of the service's own, and the one it was given is
-   * kept as `X-Microsoft-Original-Message-ID`, other headers as sent: what Outlook.com is reported to
-   * do to mail submitted to it (chatmail/core pull request 2250, M66B/FairEmail issue 109,
-   * MailCore/mailcore2 issue 1095, all about SMTP submission). Whether Graph's sendMail does the same
-   * is documented neither way (docs/provider-quirks.md); off by default.
-   */
-  rewritesMessageId?: boolean;
   /** Folder ids by well-known name (taken from the fixture's parentFolderId when it has one). */
   readonly folderIds: Record<FolderName, string>;
   /** The user's object id (a GUID derived from the address). */
@@ -387,12 +379,6 @@ export class GraphStore {
    */
   sendMail(body: GraphMessage, saveToSentItems: boolean, mime?: string): GraphMessage {
     const owner: Recipient = { emailAddress: { name: this.account.displayName, address: this.account.email } };
-    if (this.rewritesMessageId && body.internetMessageId) {
-      const given = body.internetMessageId;
-      const own = `<${randomBytes(12).toString("hex").toUpperCase()}@SANDBOX.PROD.OUTLOOK.COM>`;
-      const headers = (body.internetMessageHeaders ?? []).filter((h) => h.name?.toLowerCase() !== "message-id");
-      body = { ...body, internetMessageId: own, internetMessageHeaders: [...headers, { name: "Message-ID", value: own }, { name: "X-Microsoft-Original-Message-ID", value: given }] };
-    }
     const fields = { ...pickWritable(body), isDraft: false, isRead: true, from: owner, sender: owner, bodyPreview: preview(body) };
     const delay = this.transportMs();
     let message: GraphMessage;
