@@ -270,6 +270,23 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(sb.state.account(email)!.graph!.sentMime().at(-1)).toBe(mime);
   });
 
+  it("a sent message's Sent Items copy has no internet headers, as Graph returns none there (microsoft-graph-docs#2716); the send's log keeps them", async () => {
+    const mime = ["From: x@example.com", "To: bo@fabrikam.example", "Subject: Headers kept?", "Message-ID: <h1@followthrough.local>", "X-Followthrough-Id: <h1@followthrough.local>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", "Hello."].join("\r\n");
+    await client.api("/me/sendMail").header("Content-Type", "text/plain").post(Buffer.from(mime).toString("base64"));
+    // Transport has filed it.
+    sb.state.setNow(sb.state.now() + DEFAULT_GRAPH_TRANSPORT_MS + 1);
+    try {
+      const page = (await client.api("/me/mailFolders/sentitems/messages").select("subject,internetMessageId,internetMessageHeaders").top(50).get()) as Page<GraphMessage>;
+      const copy = page.value.find((m) => m.subject === "Headers kept?");
+      expect(copy?.internetMessageId).toBe("<h1@followthrough.local>");
+      expect(copy?.internetMessageHeaders ?? []).toEqual([]);
+      const sent = (await control(sb.url, `/accounts/${email}/graph/sent`, undefined, "GET")) as GraphMessage[];
+      expect(sent.at(-1)!.internetMessageHeaders).toEqual(expect.arrayContaining([{ name: "X-Followthrough-Id", value: "<h1@followthrough.local>" }]));
+    } finally {
+      sb.state.setNow(undefined);
+    }
+  });
+
   it("calendarView needs both window bounds and returns overlapping events only", async () => {
     const err = await graphFailure(client.api("/me/calendarView").query({ startDateTime: "2026-05-01T00:00:00Z" }).get());
     expect(err.statusCode).toBe(400);

@@ -376,10 +376,16 @@ export class GraphStore {
    * Sends a message (POST /me/sendMail): logged, and kept in Sent Items unless saveToSentItems is
    * false, once transport has taken it from Drafts ({@link inTransport}; at once when the transport
    * time is 0). `mime`: the RFC 822 text of a send in MIME form, kept as sent (`sentMime`).
+   *
+   * The copy filed has no internet headers: Graph returns none for the Sent Items copy (Microsoft's
+   * answer in microsoft-graph-docs issue 2716: "internet headers just do not exist on the copy in
+   * Sent Items"; office-js-docs-pr issue 5057, msgraph-sdk-dotnet issue 3025). The log of the send
+   * (the control API's) keeps them.
    */
   sendMail(body: GraphMessage, saveToSentItems: boolean, mime?: string): GraphMessage {
     const owner: Recipient = { emailAddress: { name: this.account.displayName, address: this.account.email } };
-    const fields = { ...pickWritable(body), isDraft: false, isRead: true, from: owner, sender: owner, bodyPreview: preview(body) };
+    const { internetMessageHeaders: headers, ...filed } = pickWritable(body);
+    const fields = { ...filed, isDraft: false, isRead: true, from: owner, sender: owner, bodyPreview: preview(body) };
     const delay = this.transportMs();
     let message: GraphMessage;
     if (delay > 0) {
@@ -392,7 +398,7 @@ export class GraphStore {
       const { parentFolderId: _drafts, ...sentCopy } = message;
       message = { ...sentCopy, isDraft: false, ...(saveToSentItems ? { parentFolderId: this.folderIds.sentitems } : {}) };
     } else message = saveToSentItems ? this.addMessage("sentitems", fields) : { ...fields, id: fakeId("AAMkAGSandbox") };
-    this.sentLog.push(structuredClone(message));
+    this.sentLog.push(structuredClone({ ...message, ...(headers ? { internetMessageHeaders: headers } : {}) }));
     if (mime !== undefined) this.sentMimeLog.push(mime);
     return message;
   }
