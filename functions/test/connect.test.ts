@@ -12,6 +12,8 @@ import { CALENDAR_ZONE, changeTimeZone } from "@followthrough/core/events";
 import { googleEndpoints } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
+import { SesMailer } from "@followthrough/core/ses";
+import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
@@ -780,10 +782,13 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
 
   it("a move mail SES may have sent (its answer lost) keeps the offer and this browser's cookie, so its link works; one SES refused drops both (helper-189 #5)", async () => {
     const { mailer, clock, moving } = await movingApp();
-    // SES took the mail and the answer was cut: SesMailer's "invalid" with no status (core/ses).
+    /** The real SesMailer over a client that fails with `error` (SesMailer throws the SDK's own error). */
+    const ses = (error: Error) => new SesMailer({ send: async () => Promise.reject(error) } as unknown as SESv2Client, "notices@app.test", { baseMs: 1, maxMs: 1 });
+    // SES took the mail and its answer was cut at the request timeout: the mail is in the box.
+    const cut = ses(Object.assign(new Error("Request timed out"), { name: "TimeoutError", $metadata: {} }));
     mailer.send = async function (this: MemoryMailer, to, subject, text, html) {
       await MemoryMailer.prototype.send.call(this, to, subject, text, html);
-      throw new ProviderError("invalid", "Request timed out", undefined);
+      await cut.send(to, subject, text, html);
     };
     const { res, move: cookie, link } = await signIn(moving, mailer);
     expect(res.status).toBe(409);
@@ -798,9 +803,8 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
 
     // A refusal (a 400 from SES: nothing sent): the offer goes, no cookie, the page says so.
     const again = await movingApp();
-    again.mailer.send = async () => {
-      throw new ProviderError("invalid", "MessageRejected: Email address is not verified.", 400);
-    };
+    const rejected = ses(Object.assign(new Error("Email address is not verified."), { name: "MessageRejected", $metadata: { httpStatusCode: 400 } }));
+    again.mailer.send = (to, subject, text, html) => rejected.send(to, subject, text, html);
     const refused = await signIn(again.moving, again.mailer);
     expect((await refused.res.text()).replace(/<[^>]+>/g, "")).toContain("we could not email you the link just now");
     expect(refused.move).toBeUndefined();

@@ -23,13 +23,8 @@ export interface SystemMailer {
   send(to: string, subject: string, text: string, html?: string): Promise<void>;
 }
 
-/**
- * A failed system mail that may still have gone out: SesMailer's (core/ses) answer cut or a 5xx
- * ("invalid" with no status or a server's), where SES may have taken it. Its refusals (a 4xx) and
- * what proves nothing was sent (a 429, no connection: "rate-limited", "temporary") did not; nor
- * does any other mailer's failure.
- */
-export const mayHaveBeenSent = (e: unknown): boolean => e instanceof ProviderError && e.kind === "invalid" && (e.status === undefined || e.status >= 500);
+/** A failed system mail that may still have gone out (core/ses/failure sesMayHaveSent: a cut answer, a 5xx). */
+export { sesMayHaveSent as mayHaveBeenSent } from "../ses/failure";
 
 /** A mail a local or test mailer recorded. */
 export interface RecordedMail {

@@ -2,6 +2,7 @@ import { domainToASCII } from "node:url";
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import { SES_CONNECT_TIMEOUT_MS, SES_REQUEST_TIMEOUT_MS } from "../limits";
 import { ProviderError, type RetryOptions, withRetry } from "../resilience";
+import { sesFailure } from "./failure";
 import type { SystemMailer } from "../reconnect";
 
 /**
@@ -17,24 +18,6 @@ export const sesClientConfig = (timeoutMs: number = SES_REQUEST_TIMEOUT_MS, conn
   maxAttempts: 1,
   requestHandler: { connectionTimeout: connectMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
 });
-
-/**
- * What proves SES sent nothing, and is worth another attempt: a 429 (TooManyRequestsException, the
- * account's sending rate) or a ThrottlingException (its rate or daily quota), and a request that never reached it (no connection made: refused, a
- * name not resolved, the connection's timeout). Anything else may have been sent (a cut answer, a
- * 5xx) or never will be (a refusal): the caller's.
- */
-const sesFailure = (e: unknown): ProviderError => {
-  const x = e as { $metadata?: { httpStatusCode?: number }; name?: string; code?: string; message?: string };
-  const status = x.$metadata?.httpStatusCode;
-  // (SES's developer guide, "Errors related to the sending quotas": the API answers a sending rate or a
-  // daily quota exceeded with ThrottlingException, a 400 in SESv2's common errors; SESv2 is also seen
-  // answering the rate with 429 TooManyRequestsException. Either way nothing was sent: helper-185 #4.)
-  const limited = status === 429 || x.name === "TooManyRequestsException" || x.name === "ThrottlingException";
-  // (@smithy/node-http-handler's connection timeout: "the request socket did not establish a connection ...".)
-  const unsent = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(x.code ?? "") || (x.name === "TimeoutError" && /did not establish a connection/i.test(x.message ?? ""));
-  return new ProviderError(limited ? "rate-limited" : unsent ? "temporary" : "invalid", e instanceof Error ? e.message : String(e), status, undefined, { cause: e });
-};
 
 /** Tried again: only what proves nothing was sent (see sesFailure). */
 const unsentOnly = (e: ProviderError) => e.kind === "rate-limited" || e.kind === "temporary";
