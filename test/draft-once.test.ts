@@ -137,6 +137,26 @@ describe.each([
     }
   });
 
+  it("a create whose connection was never made (refused) made nothing: the claim goes at once and the next tap makes the draft (helper-191 #3)", async () => {
+    const { h, now, tap, ours } = await setup();
+    try {
+      const refused: DraftWriter = {
+        ...h.provider,
+        createDraft: async () => {
+          throw new ProviderError("temporary", "connect ECONNREFUSED 127.0.0.1:443", undefined, undefined, { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }) });
+        },
+      };
+      const first = await tap(now, { writer: refused }).catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(FollowUpError);
+      expect((first as FollowUpError).message).not.toMatch(/may still be making it/);
+      const r = ready(await tap(now + 1000));
+      expect(r.created).toBe(true);
+      expect(await ours()).toEqual([r.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a crash between the create and the claim's update: the next tap after the lease finds the draft", async () => {
     const { h, now, tap, ours } = await setup();
     try {

@@ -466,9 +466,21 @@ export class FollowUpError extends Error {
 /**
  * A create the provider may still be carrying out: no HTTP answer came (a timeout, a dropped
  * connection), or a gateway answered that the service behind it did not answer in time (502, 504).
- * A service's own answer (500, 503) ended its work on the request, and the look after it sees what it made.
+ * A service's own answer (500, 503) ended its work on the request, and the look after it sees what
+ * it made; a connection never made ({@link neverConnected}) and a failure that is no provider's (the
+ * composer missing) sent nothing.
  */
-const unanswered = (e: unknown) => !(e instanceof ProviderError) || e.status === undefined || e.status === 502 || e.status === 504;
+const unanswered = (e: unknown) => e instanceof ProviderError && (e.status === 502 || e.status === 504 || (e.status === undefined && !neverConnected(e)));
+/** Codes of a connection that was never made: the request never left (helper-191 #3). */
+const UNCONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+function neverConnected(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++) {
+    if (UNCONNECTED.has((cur as { code?: string }).code ?? "")) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
+/** A refusal or a rate limit: the provider answered, and made nothing. */
 const surelyRefused = (e: unknown) => e instanceof ProviderError && (e.kind === "rate-limited" || e.kind === "invalid" || e.kind === "auth-revoked" || e.kind === "not-found");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
