@@ -378,6 +378,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         // stored; an empty one clears it. Both were cleared (helper-190 #3).
         subjectTemplate = form.subject === undefined ? (account.subjectTemplate ?? "") : validateSubject(form.subject);
         signatureName = form.signature === undefined ? (account.signatureName ?? "") : validateSignature(form.signature);
+        // (Left out of the write below too: a save from another tab meanwhile stays: helper-191 #4.)
         refuseUndecodable(template, account.template, "The template", "template");
         refuseUndecodable(subjectTemplate, account.subjectTemplate, "The subject", "subject");
         refuseUndecodable(signatureName, account.signatureName, "The signature name", "signature");
@@ -386,7 +387,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
           return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, day: form.day, hour: form.hour, template: form.template, subject: form.subject, signature: form.signature });
         throw e;
       }
-      if (!(await updateAccount(deps.repo, account.email, { schedule, template, subjectTemplate, signatureName }, now))) return gone();
+      const patch = { schedule, template, ...(form.subject === undefined ? {} : { subjectTemplate }), ...(form.signature === undefined ? {} : { signatureName }) };
+      if (!(await updateAccount(deps.repo, account.email, patch, now))) return gone();
       return back();
     }
     if (action === "zone") {
