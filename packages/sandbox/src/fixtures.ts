@@ -185,8 +185,13 @@ const str = (v: unknown) => typeof v === "string" && v.length > 0;
  * the sandbox refused (431) with an error that named nothing (helper-190 #6).
  */
 const ID_MAX = 1024;
-/** A string id within {@link ID_MAX}, or what is wrong with it. */
-const idProblem = (v: unknown) => (!str(v) ? "missing string id" : (v as string).length > ID_MAX ? `id is longer than ${ID_MAX} characters` : undefined);
+/**
+ * An instance of a recurring Calendar event (events.list singleEvents=true) has its series' id and
+ * `_` and its start (`_20260501T100000Z`, 17 characters) for an id (helper-191 #5).
+ */
+const INSTANCE_ID_MAX = ID_MAX + 17;
+/** A string id within `max`, or what is wrong with it. */
+const idProblem = (v: unknown, max = ID_MAX) => (!str(v) ? "missing string id" : (v as string).length > max ? `id is longer than ${max} characters` : undefined);
 /** Absent, null or a boolean: the type of the providers' flags (`self`, `isCancelled`, ...). */
 const optionalFlag = (v: unknown) => v === undefined || v === null || typeof v === "boolean";
 
@@ -238,7 +243,7 @@ const graphEntry = (a: unknown) =>
   isObj(a) && (a.emailAddress === undefined || a.emailAddress === null || (isObj(a.emailAddress) && optionalText(a.emailAddress.address) && optionalText(a.emailAddress.name)));
 
 function checkGoogleEvent(e: Obj): string | undefined {
-  const id = idProblem(e.id);
+  const id = idProblem(e.id, INSTANCE_ID_MAX);
   if (id) return id;
   if (!optionalText(e.status)) return "status must be a string";
   if (e.status === "cancelled") return undefined; // minimal form allowed

@@ -210,7 +210,7 @@ export function noticeState(a: Pick<AccountRecord, "status" | "reconnectNotified
  * Marks the account's grant gone in one conditional update: status "needs_reconnect" and the
  * reason, the due-hour index keys removed, only while the connection is still the one the failing
  * run used (`connectedAt`) and the account is not paused (by the owner, or a disconnect under way).
- * With `claimAt`, also claims the reconnect notice (`reconnectNotifyingAt`), only while it was not
+ * With `claim`, also claims the reconnect notice (`reconnectNotifyingAt`), only while it was not
  * sent and no other run's claim is fresh ({@link noticeState} "due"): the call that wins it sends the
  * one email. False when the condition kept the account as it was.
  */
