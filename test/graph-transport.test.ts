@@ -5,7 +5,9 @@
  * through an https.Agent, Retry-After waited out, a dropped connection retried, a revoked grant
  * told apart from an outage.
  */
+import { type AddressInfo, createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { microsoftOptions } from "../packages/core/src/runtime/microsoft-reader";
 import { microsoftProvider } from "@followthrough/core/microsoft";
 import { ProviderError } from "@followthrough/core/resilience";
 import { sandboxAgent } from "@followthrough/sandbox";
@@ -80,6 +82,28 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     expect((e as ProviderError).kind).toBe("auth-revoked");
     expect((e as Error).message).toMatch(/invalid_grant/);
     expect(globalCalls).toEqual([]);
+  });
+
+  it("a connection refused keeps its code through the Graph client, so a draft tap frees its claim at once (helper-192 #1)", async () => {
+    const closed = await new Promise<number>((res) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = srv.address() as AddressInfo;
+        srv.close(() => res(port));
+      });
+    });
+    const account = h.account();
+    // The account as stored (its token endpoint the sandbox's), with Graph at a port nothing listens on.
+    const p = microsoftProvider({
+      ...microsoftOptions(account, { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }),
+      baseUrl: `https://127.0.0.1:${closed}`,
+      retry: { attempts: 1 },
+    });
+    const e = await p.profile().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    expect((e as ProviderError).status).toBeUndefined();
+    const codes: unknown[] = [];
+    for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++, cur = (cur as { cause?: unknown }).cause) codes.push((cur as { code?: unknown }).code);
+    expect(codes).toContain("ECONNREFUSED");
   });
 
   it("refuses an undici dispatcher with a one-line error naming the option to use", () => {

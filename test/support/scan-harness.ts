@@ -7,7 +7,7 @@ import type { AccountRecord } from "@followthrough/core/accounts";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { type RetryOptions, VirtualClock } from "@followthrough/core/resilience";
 import { scan as runScan, type ScanResult } from "@followthrough/core/scan";
-import { randomKeyring } from "@followthrough/core/secrets";
+import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
 import { type Expected, type FaultSpec, type MailboxFixture, type QuotaLimits, type RunningSandbox, type UsageStats, loadFixture, startSandbox } from "@followthrough/sandbox";
@@ -57,6 +57,8 @@ export interface ScanHarness {
   providerAs(as: Partial<Pick<AccountRecord, "timeZone" | "aliases">>): MailboxProvider;
   /** The stored account (its refresh token rotates on Microsoft). */
   account(): AccountRecord;
+  /** The keyring its refresh token is sealed with (core/accounts refreshTokenOf). */
+  ring: Keyring;
   email: string;
   /** Runs the production scan as of `now` over this harness's store. */
   scan(now: number): Promise<ScanResult>;
@@ -137,6 +139,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
       dynamo,
       repo,
       provider: conn.provider,
+      ring,
       providerAs: conn.providerAs,
       account: conn.account,
       email,

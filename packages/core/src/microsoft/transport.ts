@@ -52,7 +52,16 @@ export class NodeHttpMessageHandler implements Middleware {
   constructor(private readonly transport: Transport) {}
   async execute(context: Context): Promise<void> {
     if (typeof context.request !== "string") throw new Error("microsoft: the Graph transport takes a URL string, not a Request");
-    context.response = (await request(context.request, { ...(context.options as Record<string, unknown>) }, this.transport)) as unknown as Response;
+    try {
+      context.response = (await request(context.request, { ...(context.options as Record<string, unknown>) }, this.transport)) as unknown as Response;
+    } catch (e) {
+      // The Graph client keeps only a thrown error's name (as GraphError.code) and drops the error:
+      // node-fetch's system error (ECONNREFUSED, ENOTFOUND, ECONNRESET...) is named by its code, so a
+      // connection never made is still told from one that was (core/followup neverConnected; helper-192 #1).
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) throw Object.assign(new Error((e as Error).message, { cause: e }), { name: code, code });
+      throw e;
+    }
   }
 }
 
