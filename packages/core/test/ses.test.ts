@@ -5,6 +5,7 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SesMailer, sesAddress, sesClientConfig } from "@followthrough/core/ses";
 import { SES_REQUEST_TIMEOUT_MS } from "@followthrough/core/limits";
+import { sesMayHaveSent } from "../src/ses/failure";
 
 // A local HTTP endpoint standing in for SES: the real SDK client sends its real request to it.
 let server: Server;
@@ -208,4 +209,21 @@ it("an address whose domain is in Unicode (as we store an internationalised one)
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   }
+});
+
+it("what may have been sent, told from the SDK's own errors as SesMailer throws them (helper-191 #1, helper-192 #2)", () => {
+  const sdk = (name: string, status?: number, extra: Record<string, unknown> = {}) => Object.assign(new Error(name), { name, $metadata: status === undefined ? {} : { httpStatusCode: status }, ...extra });
+  // SES may have taken it: the answer cut, a 5xx, a 2xx whose body the SDK could not read.
+  expect(sesMayHaveSent(sdk("TimeoutError"))).toBe(true);
+  expect(sesMayHaveSent(sdk("Error", undefined, { code: "ECONNRESET" }))).toBe(true);
+  expect(sesMayHaveSent(sdk("InternalFailure", 500))).toBe(true);
+  expect(sesMayHaveSent(sdk("Error", 200, { code: "ECONNRESET" }))).toBe(true);
+  expect(sesMayHaveSent(sdk("SyntaxError", 200))).toBe(true);
+  // It did not: a refusal, a rate limit, no connection made.
+  expect(sesMayHaveSent(sdk("MessageRejected", 400))).toBe(false);
+  expect(sesMayHaveSent(sdk("AccountSuspendedException", 400))).toBe(false);
+  expect(sesMayHaveSent(sdk("ThrottlingException", 400))).toBe(false);
+  expect(sesMayHaveSent(sdk("TooManyRequestsException", 429))).toBe(false);
+  expect(sesMayHaveSent(sdk("Error", undefined, { code: "ECONNREFUSED" }))).toBe(false);
+  expect(sesMayHaveSent(Object.assign(new Error("the request socket did not establish a connection with the server within the configured timeout"), { name: "TimeoutError", $metadata: {} }))).toBe(false);
 });

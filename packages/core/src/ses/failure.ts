@@ -20,12 +20,14 @@ export const sesFailure = (e: unknown): ProviderError => {
 
 /**
  * A failed send that may still have gone out, as {@link sesFailure} tells it: SES's answer cut (no
- * status) or a 5xx, where SES may have taken the mail. Not a refusal (a 4xx), nor what proves nothing
+ * status, or a 2xx whose body could not be read) or a 5xx, where SES may have taken the mail. Not a refusal (a 4xx), nor what proves nothing
  * was sent (a 429 or throttling, no connection made). SesMailer throws the SDK's own error (core/ses),
  * which this reads; a ProviderError is read as it is. Any other failure, unknown, may have sent.
  * (No SDK import here: the API's connect pages use it without loading SES's client.)
  */
 export function sesMayHaveSent(e: unknown): boolean {
   const f = e instanceof ProviderError ? e : sesFailure(e);
-  return f.kind === "invalid" && (f.status === undefined || f.status >= 500);
+  // A 2xx with the error: SES answered and the SDK could not read the answer (its body cut or not
+  // JSON; the deserializer puts the status on the error): SES took the mail (helper-192 #2).
+  return f.kind === "invalid" && (f.status === undefined || f.status < 400 || f.status >= 500);
 }
