@@ -226,6 +226,23 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     }
   });
 
+  it("a save without the subject field leaves the stored subject alone, even one saved from another tab after this request read the account (helper-191 #4)", async () => {
+    const stored = (await repo.get<Record<string, unknown>>(keys.account(email())))!;
+    try {
+      const read = (await loadAccount(repo, email()))!;
+      await updateAccount(repo, email(), { subjectTemplate: "Saved in the other tab" }, Date.now());
+      // This request read the account before the other tab's save.
+      const stale = Object.create(deps.repo) as Repository;
+      stale.get = (async (key: Record<string, unknown>) =>
+        key.sk === keys.account(email()).sk ? { ...stored, account: { ...read, subjectTemplate: "As this request read it" } } : deps.repo.get(key as never)) as Repository["get"];
+      const tab = createApp({ ...deps, repo: stale });
+      expect((await post(path, { action: "save", day: "4", hour: "10", template: "Hello {firstName}" }, SAME, tab)).status).toBe(303);
+      expect(await loadAccount(repo, email())).toMatchObject({ schedule: { day: 4, hour: 10 }, subjectTemplate: "Saved in the other tab" });
+    } finally {
+      await repo.put(stored);
+    }
+  });
+
   it("full-width braces (an East Asian input method's) are the placeholders' (helper-141 #6)", () => {
     expect(validateTemplate("Hi \uff5bfirstName\uff5d,")).toBe("Hi {firstName},");
     expect(validateSubject("Great to meet you, \uff5bfirstName\uff5d")).toBe("Great to meet you, {firstName}");
