@@ -243,7 +243,7 @@ const graphEntry = (a: unknown) =>
   isObj(a) && (a.emailAddress === undefined || a.emailAddress === null || (isObj(a.emailAddress) && optionalText(a.emailAddress.address) && optionalText(a.emailAddress.name)));
 
 function checkGoogleEvent(e: Obj): string | undefined {
-  const id = idProblem(e.id, INSTANCE_ID_MAX);
+  const id = idProblem(e.id, typeof e.recurringEventId === "string" ? INSTANCE_ID_MAX : ID_MAX);
   if (id) return id;
   if (!optionalText(e.status)) return "status must be a string";
   if (e.status === "cancelled") return undefined; // minimal form allowed

@@ -162,7 +162,8 @@ describe("malformed fixtures give a one-line error naming the file and the probl
     // error naming nothing (helper-190 #5-#7).
     ["a message's payload.mimeType a number", () => google({ "google/messages.json": [{ ...goodMessage, payload: { ...goodMessage.payload, mimeType: 5 } }] }), "messages.json", /payload.mimeType must be a string/],
     ["a message id of 100 KB", () => google({ "google/messages.json": [{ ...goodMessage, id: "m".repeat(100_000) }] }), "messages.json", /id is longer than 1024 characters/],
-    ["an event id past an instance's 1,041 characters", () => google({ "google/events.json": [{ ...goodEvent, id: "e".repeat(1042) }] }), "events.json", /id is longer than 1041 characters/],
+    ["an instance id past 1,041 characters", () => google({ "google/events.json": [{ ...goodEvent, id: "e".repeat(1042), recurringEventId: "e" }] }), "events.json", /id is longer than 1041 characters/],
+    ["an event id (no series) past 1,024 characters", () => google({ "google/events.json": [{ ...goodEvent, id: "e".repeat(1025) }] }), "events.json", /id is longer than 1024 characters/],
     ["an event in a zone that is no IANA zone", () => google({ "google/events.json": [{ ...goodEvent, start: { ...goodEvent.start, timeZone: "Mars/Base" } }] }), "events.json", /start.timeZone "Mars\/Base" is not an IANA zone/],
     ["an attendee's self a string", () => google({ "google/events.json": [{ ...goodEvent, attendees: [{ email: "a@b.test", self: "yes" }] }] }), "events.json", /self, organizer, resource and optional must be true or false/],
     ["an eventType a number", () => google({ "google/events.json": [{ ...goodEvent, eventType: 5 }] }), "events.json", /eventType must be a string/],
