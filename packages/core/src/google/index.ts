@@ -103,7 +103,10 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
   // the last one was asked for, so that nothing carries from one scan to the next.
   const seen: SentSeen | undefined = o.wholeMailbox ? new Map() : undefined;
   return googleAdapterWith(o, (p) => ({
-    sentMail: gmailSentStream(p.gmail, { trashed: o.wholeMailbox, ...(seen ? { seen } : {}) }),
+    // Sent mail in the Trash too, always: it was still sent, and an incremental round already keeps it
+    // (a TRASH added to a SENT message is no removal), where a full re-read without it swept it
+    // (helper-193 #2). Spam is never read.
+    sentMail: gmailSentStream(p.gmail, { trashed: true, ...(seen ? { seen } : {}) }),
     ownerMail: (identities) => {
       if (!seen) return gmailOwnerInboxStream(p.gmail, identities);
       const sent = new Map(seen);

@@ -1,0 +1,39 @@
+/**
+ * Gmail: a sent follow-up the owner later moved to the Trash was still sent (shared/spec/behaviour.md
+ * counts mail the owner sent). An incremental round kept counting it; a full re-read (an expired
+ * history id, common with weekly runs) listed SENT without the Trash and swept it, so the person came
+ * back as a missing follow-up (helper-193 #2). Full reads now list SENT with the Trash, never Spam.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalizeAddress } from "@followthrough/core/identity";
+import { ownFixture } from "./support/fixtures";
+import { type ScanHarness, startScanHarness } from "./support/scan-harness";
+
+describe("Gmail: sent mail in the Trash still counts, across a full re-read", () => {
+  let h: ScanHarness;
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-google") });
+  }, 60_000);
+  afterAll(() => h?.close());
+
+  it("a follow-up trashed after it was sent keeps its person followed up, before and after the history id expires", async () => {
+    const now = Date.parse(h.expected.now);
+    const first = await h.scan(now);
+    const missing = (r: typeof first) => r.missingFollowUps.map((p) => p.email);
+    // A person met and followed up: a new contact who is not missing, and the Sent messages to them.
+    const followedUp = first.newContacts.map((p) => p.email).find((e) => !missing(first).includes(e))!;
+    expect(followedUp).toBeDefined();
+    const toThem = h.fixture.google!.messages.filter(
+      (m) => m.labelIds?.includes("SENT") && (m.payload?.headers ?? []).some((x) => /^(to|cc|bcc)$/i.test(x.name ?? "") && (x.value ?? "").toLowerCase().includes(followedUp)),
+    );
+    expect(toThem.length).toBeGreaterThan(0);
+    for (const m of toThem) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/${m.id}/labels`, { add: ["TRASH"] });
+    expect(missing(await h.scan(now))).not.toContain(followedUp);
+    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-cursors`, {});
+    const reread = await h.scan(now);
+    expect(reread.streams.sentMail.recoveries).toBe(1);
+    expect(missing(reread)).not.toContain(followedUp);
+    expect(missing(reread).sort()).toEqual(missing(first).sort());
+    expect(normalizeAddress(followedUp)).toBe(followedUp);
+  });
+});
