@@ -8,7 +8,7 @@ import { graphEventTexts, mapGraphEvent, mapGraphMessage, withSeriesMaster } fro
 
 /** A Graph GET through the adapter's pacing and retry policy. */
 /** A GET of a path or link; with `abandon`, asked as the request goes out (after its wait for quota, and again on each retry), it rejects with PageAbandoned instead. */
-export type GraphGet = (url: string, o?: { abandon?: () => boolean }) => Promise<DeltaResponse>;
+export type GraphGet = (url: string, o?: { abandon?: () => boolean; plain?: boolean }) => Promise<DeltaResponse>;
 
 type Removed = { id?: string; "@removed"?: { reason?: string } };
 /** One page of a Graph delta round. */
@@ -36,6 +36,15 @@ function deltaStream<T>(
   map: (item: Record<string, unknown>) => T | "remove",
   boundWindow = false,
 ): ChangeStream<T> {
+  // A round that serves the same page again and again, each time with a new nextLink and never a
+  // deltaLink (calendarView delta on calendars of many recurring meetings: msgraph-sdk-dotnet issues
+  // 3082 and 3070, open; the second ties it to the odata.maxpagesize preference): without a guard a
+  // sync pages until its time runs out, every run, and the account is never read to the end
+  // (helper-193 #1). The same non-empty page REPEATS_MAX times more ends the round, and a new one
+  // starts without the page size (`plain`, kept in its cursors); if that one repeats too, the read fails.
+  let last: string | undefined;
+  let repeats = 0;
+  let plainNow = false;
   return {
     async page(cursor, window): Promise<SyncPage<T>> {
       // A calendarView delta keeps the window of its first round forever: renew it (a full round
@@ -48,8 +57,10 @@ function deltaStream<T>(
       // cursor (core/scan/sync's after an expired one, core/scan's for a renewed meeting shape, or one
       // stored before cursors carried `until`), so the incremental cursor it ends in can be renewed.
       const c: SyncCursor = boundWindow && given.mode === "full" && given.until === undefined ? { ...given, until: window.until } : given;
+      const plain = plainNow || c.plain === true;
+      if (!c.page) [last, repeats] = [undefined, 0];
       const url = c.page ?? (c.mode === "full" ? start(c.since, c.until ?? window.until) : c.cursor);
-      const res = await get(url);
+      const res = await get(url, plain ? { plain } : undefined);
       const upserts: T[] = [];
       const deletes: string[] = [];
       for (const item of lastOfEach(res.value ?? [])) {
@@ -59,14 +70,26 @@ function deltaStream<T>(
       }
       const nextLink = res["@odata.nextLink"];
       const deltaLink = res["@odata.deltaLink"];
+      const ids = (res.value ?? []).map((v) => String(v.id)).join("\n");
+      if (nextLink && ids && ids === last) {
+        if (++repeats >= REPEATS_MAX) {
+          if (plain) throw new ProviderError("invalid", "microsoft: the delta round serves the same page again and again, without a page size too (msgraph-sdk-dotnet#3082)");
+          plainNow = true;
+          throw new ProviderError("cursor-expired", "microsoft: the delta round serves the same page again and again (msgraph-sdk-dotnet#3082); reading it again without a page size");
+        }
+      } else [last, repeats] = [ids, 0];
+      const kept = plain ? { plain: true as const } : {};
       let next: SyncCursor;
-      if (nextLink) next = { ...c, page: nextLink };
-      else if (deltaLink) next = { mode: "incremental", cursor: deltaLink, generation: c.generation, ...(c.until !== undefined ? { until: c.until } : {}) };
+      if (nextLink) next = { ...c, page: nextLink, ...kept };
+      else if (deltaLink) next = { mode: "incremental", cursor: deltaLink, generation: c.generation, ...(c.until !== undefined ? { until: c.until } : {}), ...kept };
       else throw new Error("microsoft: delta page carried neither nextLink nor deltaLink");
       return { upserts, deletes, next, done: !nextLink };
     },
   };
 }
+
+/** How many times more the same page may come back in one round before the round is given up. */
+export const REPEATS_MAX = 3;
 
 type Item = Record<string, unknown> & Removed;
 
@@ -322,11 +345,11 @@ export function graphCalendarStream(get: GraphGet, owner: Owner): ChangeStream<M
 }
 
 /** Issues a GET for a path or an absolute @odata link; the client's own retries are off (the adapter retries). */
-export function graphGetter(client: Client, pageSize: number): (url: string) => Promise<DeltaResponse> {
-  return (url) =>
+export function graphGetter(client: Client, pageSize: number): (url: string, o?: { plain?: boolean }) => Promise<DeltaResponse> {
+  return (url, o) =>
     client
       .api(url)
-      .header("Prefer", `IdType="ImmutableId", outlook.timezone="UTC", odata.maxpagesize=${pageSize}`)
+      .header("Prefer", `IdType="ImmutableId", outlook.timezone="UTC"${o?.plain ? "" : `, odata.maxpagesize=${pageSize}`}`)
       .middlewareOptions([new RetryHandlerOptions(0, 0)])
       .get() as Promise<DeltaResponse>;
 }

@@ -23,6 +23,11 @@ export type SyncCursor = (
    * an adapter; the stream's first read was done.
    */
   reread?: true;
+  /**
+   * A Graph delta round read without the page size preference, after one with it served the same
+   * page again and again (core/microsoft/streams deltaStream); the adapter's, kept by the sync.
+   */
+  plain?: true;
 };
 
 /** One page of changes from a stream. */
