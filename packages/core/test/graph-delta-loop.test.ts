@@ -71,12 +71,29 @@ describe("a Graph delta round that repeats its page", () => {
     expect(g.calls.slice(0, 2 + REPEATS_MAX).some((c) => c.plain)).toBe(false);
   });
 
+  it("a restarted round keeps reading without the page size (an expired cursor, a renewed window)", async () => {
+    const g = loopingGraph("with-page-size");
+    const m = memorySink();
+    await syncStream(graphCalendarStream(g.get, owner), m.sink, window);
+    const { restartCursor } = await import("../src/scan/sync");
+    expect(restartCursor(m.cursor(), window)).toMatchObject({ mode: "full", plain: true });
+    // A new process (a new stream object) resumes a plain round as plain.
+    const calls = g.calls.length;
+    await m.sink.saveCursor(restartCursor(m.cursor(), window));
+    await syncStream(graphCalendarStream(g.get, owner), m.sink, window);
+    expect(g.calls.slice(calls).every((c) => c.plain)).toBe(true);
+    expect(g.calls.length - calls).toBe(3);
+  });
+
   it("fails the read, naming the reason, when the round repeats without the page size too", async () => {
     const g = loopingGraph("always");
     const m = memorySink();
     const e = await syncStream(graphCalendarStream(g.get, owner), m.sink, window, () => g.calls.length >= 50).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ProviderError);
     expect((e as ProviderError).message).toMatch(/same page again and again, without a page size too/);
-    expect(g.calls.length).toBeLessThan(20);
+    expect(g.calls.length).toBeLessThan(50);
+    // The next run starts a fresh round, still without the page size, not the looping link.
+    expect(m.cursor()).toMatchObject({ mode: "full", plain: true });
+    expect(m.cursor()!.page).toBeUndefined();
   });
 });

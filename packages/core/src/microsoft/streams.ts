@@ -41,7 +41,8 @@ function deltaStream<T>(
   // 3082 and 3070, open; the second ties it to the odata.maxpagesize preference): without a guard a
   // sync pages until its time runs out, every run, and the account is never read to the end
   // (helper-193 #1). The same non-empty page REPEATS_MAX times more ends the round, and a new one
-  // starts without the page size (`plain`, kept in its cursors); if that one repeats too, the read fails.
+  // starts without the page size (`plain`, kept in its cursors, restarted ones too); if that one
+  // repeats as well, the sync's restarts run out and the read fails, naming why.
   let last: string | undefined;
   let repeats = 0;
   let plainNow = false;
@@ -73,7 +74,10 @@ function deltaStream<T>(
       const ids = (res.value ?? []).map((v) => String(v.id)).join("\n");
       if (nextLink && ids && ids === last) {
         if (++repeats >= REPEATS_MAX) {
-          if (plain) throw new ProviderError("invalid", "microsoft: the delta round serves the same page again and again, without a page size too (msgraph-sdk-dotnet#3082)");
+          // Without the page size too: as an expired cursor still, so the sync starts a fresh round
+          // (and, its restarts spent, fails the read with this reason, the stored cursor a fresh round
+          // for the next run, not the looping link: helper-194 #1).
+          if (plain) throw new ProviderError("cursor-expired", "microsoft: the delta round serves the same page again and again, without a page size too (msgraph-sdk-dotnet#3082)");
           plainNow = true;
           throw new ProviderError("cursor-expired", "microsoft: the delta round serves the same page again and again (msgraph-sdk-dotnet#3082); reading it again without a page size");
         }

@@ -36,6 +36,8 @@ export function restartCursor(cursor: SyncCursor | undefined, window: { since: n
     generation: (cursor?.generation ?? 0) + 1,
     ...(cursor?.until !== undefined ? { until: window.until } : {}),
     ...(readOnce(cursor) ? { reread: true as const } : {}),
+    // A Graph round read without its page size stays so (core/microsoft/streams deltaStream; helper-194 #2).
+    ...(cursor?.plain ? { plain: true as const } : {}),
   };
 }
 
@@ -81,9 +83,16 @@ export async function syncStream<T>(stream: ChangeStream<T>, sink: StreamSink<T>
         report.stopped = true;
         return report;
       }
-      if (e instanceof ProviderError && e.kind === "cursor-expired" && report.recoveries < 3) {
+      if (e instanceof ProviderError && e.kind === "cursor-expired") {
+        const fresh = restartCursor(cursor, window);
+        // Its restarts spent, the read fails; the next run starts a fresh round, not the cursor that
+        // kept expiring (a Graph round repeating its page, core/microsoft/streams: helper-194 #1).
+        if (report.recoveries >= 3) {
+          await sink.saveCursor(fresh);
+          throw e;
+        }
         report.recoveries++;
-        cursor = restartCursor(cursor, window);
+        cursor = fresh;
         await sink.saveCursor(cursor);
         continue;
       }
