@@ -85,6 +85,13 @@ describe("a Graph delta round that repeats its page", () => {
     expect(g.calls.length - calls).toBe(3);
   });
 
+  it("the same link read again (a page given up part-way, read again by the next sync) is no repeat", async () => {
+    const g = loopingGraph("with-page-size");
+    const stream = graphCalendarStream(g.get, owner);
+    const first = await stream.page(undefined, window);
+    for (let i = 0; i < REPEATS_MAX + 2; i++) await expect(stream.page(first.next, window)).resolves.toMatchObject({ done: false });
+  });
+
   it("fails the read, naming the reason, when the round repeats without the page size too", async () => {
     const g = loopingGraph("always");
     const m = memorySink();

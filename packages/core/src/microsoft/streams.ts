@@ -44,6 +44,7 @@ function deltaStream<T>(
   // starts without the page size (`plain`, kept in its cursors, restarted ones too); if that one
   // repeats as well, the sync's restarts run out and the read fails, naming why.
   let last: string | undefined;
+  let lastUrl: string | undefined;
   let repeats = 0;
   let plainNow = false;
   return {
@@ -59,7 +60,7 @@ function deltaStream<T>(
       // stored before cursors carried `until`), so the incremental cursor it ends in can be renewed.
       const c: SyncCursor = boundWindow && given.mode === "full" && given.until === undefined ? { ...given, until: window.until } : given;
       const plain = plainNow || c.plain === true;
-      if (!c.page) [last, repeats] = [undefined, 0];
+      if (!c.page) [last, lastUrl, repeats] = [undefined, undefined, 0];
       const url = c.page ?? (c.mode === "full" ? start(c.since, c.until ?? window.until) : c.cursor);
       const res = await get(url, plain ? { plain } : undefined);
       const upserts: T[] = [];
@@ -72,16 +73,20 @@ function deltaStream<T>(
       const nextLink = res["@odata.nextLink"];
       const deltaLink = res["@odata.deltaLink"];
       const ids = (res.value ?? []).map((v) => String(v.id)).join("\n");
-      if (nextLink && ids && ids === last) {
-        if (++repeats >= REPEATS_MAX) {
-          // Without the page size too: as an expired cursor still, so the sync starts a fresh round
-          // (and, its restarts spent, fails the read with this reason, the stored cursor a fresh round
-          // for the next run, not the looping link: helper-194 #1).
-          if (plain) throw new ProviderError("cursor-expired", "microsoft: the delta round serves the same page again and again, without a page size too (msgraph-sdk-dotnet#3082)");
-          plainNow = true;
-          throw new ProviderError("cursor-expired", "microsoft: the delta round serves the same page again and again (msgraph-sdk-dotnet#3082); reading it again without a page size");
-        }
-      } else [last, repeats] = [ids, 0];
+      // (The same page read again from the same link, after a page given up part-way, is no repeat.)
+      if (url !== lastUrl) {
+        if (nextLink && ids && ids === last) {
+          if (++repeats >= REPEATS_MAX) {
+            // Without the page size too: as an expired cursor still, so the sync starts a fresh round
+            // (and, its restarts spent, fails the read with this reason, the stored cursor a fresh
+            // round for the next run, not the looping link: helper-194 #1).
+            if (plain) throw new ProviderError("cursor-expired", "microsoft: the delta round serves the same page again and again, without a page size too (msgraph-sdk-dotnet#3082)");
+            plainNow = true;
+            throw new ProviderError("cursor-expired", "microsoft: the delta round serves the same page again and again (msgraph-sdk-dotnet#3082); reading it again without a page size");
+          }
+        } else [last, repeats] = [ids, 0];
+      }
+      lastUrl = url;
       const kept = plain ? { plain: true as const } : {};
       let next: SyncCursor;
       if (nextLink) next = { ...c, page: nextLink, ...kept };
