@@ -6,7 +6,7 @@ import { addressOn, type MailMessage, type Meeting, type Owner } from "../model"
 import { randomBytes } from "node:crypto";
 import { DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS } from "../limits";
 import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../providers";
-import { ProviderError } from "../resilience";
+import { neverConnected, ProviderError } from "../resilience";
 import { keys, type PersonRecord, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
 import { formatLocal, zoneOffset } from "../time";
@@ -462,7 +462,6 @@ export class FollowUpError extends Error {
   }
 }
 
-/** Errors after which the provider surely made nothing (it refused the request). */
 /**
  * A create the provider may still be carrying out: no HTTP answer came (a timeout, a dropped
  * connection), or a gateway answered that the service behind it did not answer in time (502, 504).
@@ -471,16 +470,7 @@ export class FollowUpError extends Error {
  * composer missing) sent nothing.
  */
 const unanswered = (e: unknown) => e instanceof ProviderError && (e.status === 502 || e.status === 504 || (e.status === undefined && !neverConnected(e)));
-/** Codes of a connection that was never made: the request never left (helper-191 #3). */
-const UNCONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
-function neverConnected(e: unknown): boolean {
-  for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++) {
-    if (UNCONNECTED.has((cur as { code?: string }).code ?? "")) return true;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return false;
-}
-/** A refusal or a rate limit: the provider answered, and made nothing. */
+/** Errors after which the provider surely made nothing: a refusal or a rate limit, answered. */
 const surelyRefused = (e: unknown) => e instanceof ProviderError && (e.kind === "rate-limited" || e.kind === "invalid" || e.kind === "auth-revoked" || e.kind === "not-found");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -41,13 +41,21 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 
 const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "ECONNABORTED"]);
 
-/** True when an error (or its causes) is a dropped or refused connection. */
-export function isNetworkError(e: unknown): boolean {
+/** True when `test` holds for the error or one of its causes (six deep at most). */
+function anyCause(e: unknown, test: (err: { code?: string; message?: string }) => boolean): boolean {
   for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++) {
-    const err = cur as { code?: string; message?: string; cause?: unknown; name?: string };
-    if (err.code && NETWORK_CODES.has(err.code)) return true;
-    if (typeof err.message === "string" && /fetch failed|socket hang up|other side closed|ECONNRESET|terminated/i.test(err.message)) return true;
-    cur = err.cause;
+    if (test(cur as { code?: string; message?: string })) return true;
+    cur = (cur as { cause?: unknown }).cause;
   }
   return false;
 }
+
+/** True when an error (or its causes) is a dropped or refused connection. */
+export const isNetworkError = (e: unknown): boolean =>
+  anyCause(e, (err) => (!!err.code && NETWORK_CODES.has(err.code)) || (typeof err.message === "string" && /fetch failed|socket hang up|other side closed|ECONNRESET|terminated/i.test(err.message)));
+
+/** Codes of a connection that was never made: the request never left (helper-191 #3). */
+const UNCONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/** True when an error (or its causes) is a connection that was never made, so the request never reached the service. */
+export const neverConnected = (e: unknown): boolean => anyCause(e, (err) => UNCONNECTED.has(err.code ?? ""));
