@@ -11,12 +11,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
 import type { ChangeStream, MailboxProvider, SyncCursor } from "@followthrough/core/providers";
-import { scan as runScan, syncStream, type StreamSink } from "@followthrough/core/scan";
+import { scan as runScan, syncStream } from "@followthrough/core/scan";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
 import { type RunningSandbox, type UsageStats, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxProvider, type SandboxConnection } from "../packages/cli/src/sandbox-provider";
+import { memorySink } from "./support/memory-sink";
 import { NOW, OWNER, SERIES, outlookQuirksMailbox, sentMessages } from "./support/outlook-quirks";
 
 const SENT = 130;
@@ -36,20 +37,6 @@ async function drain<T extends { id: string }>(stream: ChangeStream<T>, from?: S
     cursors.push(cursor);
     if (page.done) return { items, cursor, cursors, pages: cursors.length };
   }
-}
-
-/** A sink in memory, for syncStream. */
-function memorySink<T extends { id: string }>() {
-  const items = new Map<string, T>();
-  let cursor: SyncCursor | undefined;
-  const sink: StreamSink<T> = {
-    loadCursor: async () => cursor,
-    saveCursor: async (c) => void (cursor = c),
-    upsert: async (list) => void list.forEach((i) => items.set(i.id, i)),
-    remove: async (ids) => void ids.forEach((id) => items.delete(id)),
-    sweep: async () => 0,
-  };
-  return { sink, items, cursor: () => cursor, setCursor: (c: SyncCursor | undefined) => void (cursor = c) };
 }
 
 describe("Graph adapter: documented behaviours of calendarView/delta and filtered message delta", () => {

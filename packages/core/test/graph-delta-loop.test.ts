@@ -7,9 +7,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { graphCalendarStream, type GraphGet, REPEATS_MAX } from "../src/microsoft/streams";
-import type { SyncCursor } from "../src/providers";
 import { ProviderError } from "../src/resilience";
-import { syncStream, type StreamSink } from "../src/scan";
+import { syncStream } from "../src/scan";
+import { memorySink } from "../../../test/support/memory-sink";
 import type { Meeting } from "../src/model";
 
 const owner = { email: "owner@contoso.example", aliases: [], timeZone: "UTC" };
@@ -42,23 +42,10 @@ function loopingGraph(loops: "with-page-size" | "always") {
   return { get, calls };
 }
 
-function memorySink() {
-  const items = new Map<string, Meeting>();
-  let cursor: SyncCursor | undefined;
-  const sink: StreamSink<Meeting> = {
-    loadCursor: async () => cursor,
-    saveCursor: async (c) => void (cursor = c),
-    upsert: async (ms) => void ms.forEach((m) => items.set(m.id, m)),
-    remove: async (ids) => void ids.forEach((id) => items.delete(id)),
-    sweep: async () => 0,
-  };
-  return { sink, items, cursor: () => cursor };
-}
-
 describe("a Graph delta round that repeats its page", () => {
   it("is read again without the page size, to its deltaLink, within a few pages; its cursors say so", async () => {
     const g = loopingGraph("with-page-size");
-    const m = memorySink();
+    const m = memorySink<Meeting>();
     // (Stopped after 50 calls, as a run's time limit would stop it, so a loop fails the test, not hangs it.)
     const report = await syncStream(graphCalendarStream(g.get, owner), m.sink, window, () => g.calls.length >= 50);
     expect(report.stopped).toBeUndefined();
@@ -73,7 +60,7 @@ describe("a Graph delta round that repeats its page", () => {
 
   it("a restarted round keeps reading without the page size (an expired cursor, a renewed window)", async () => {
     const g = loopingGraph("with-page-size");
-    const m = memorySink();
+    const m = memorySink<Meeting>();
     await syncStream(graphCalendarStream(g.get, owner), m.sink, window);
     const { restartCursor } = await import("../src/scan/sync");
     expect(restartCursor(m.cursor(), window)).toMatchObject({ mode: "full", plain: true });
@@ -94,7 +81,7 @@ describe("a Graph delta round that repeats its page", () => {
 
   it("fails the read, naming the reason, when the round repeats without the page size too", async () => {
     const g = loopingGraph("always");
-    const m = memorySink();
+    const m = memorySink<Meeting>();
     const e = await syncStream(graphCalendarStream(g.get, owner), m.sink, window, () => g.calls.length >= 50).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ProviderError);
     expect((e as ProviderError).message).toMatch(/same page again and again, without a page size too/);
