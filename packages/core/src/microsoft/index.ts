@@ -75,7 +75,7 @@ export function microsoftProvider(o: MicrosoftProviderOptions): MailboxProvider 
       call(
         () => {
           if (g?.abandon?.()) throw new PageAbandoned();
-          return rawGet(url, g?.plain ? { plain: true } : undefined);
+          return rawGet(url, g);
         },
         false,
         `GET ${url}`,

@@ -62,7 +62,7 @@ function deltaStream<T>(
       const plain = plainNow || c.plain === true;
       if (!c.page) [last, lastUrl, repeats] = [undefined, undefined, 0];
       const url = c.page ?? (c.mode === "full" ? start(c.since, c.until ?? window.until) : c.cursor);
-      const res = await get(url, plain ? { plain } : undefined);
+      const res = await get(url, { plain });
       const upserts: T[] = [];
       const deletes: string[] = [];
       for (const item of lastOfEach(res.value ?? [])) {
