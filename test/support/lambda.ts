@@ -358,11 +358,14 @@ export interface ColdRun {
   loaded?: string[];
 }
 
-/** Loads `file` in a fresh Node process, calls its `handler` export once with `event`, and reports. */
-export async function runCold(file: string, event: unknown, env: Record<string, string>, o: { trace?: boolean; remainingMs?: number } = {}): Promise<ColdRun> {
+/**
+ * Loads `file` in a fresh Node process, calls its `handler` export once with `event`, and reports.
+ * `node` is the Node binary to run (this process's own by default).
+ */
+export async function runCold(file: string, event: unknown, env: Record<string, string>, o: { trace?: boolean; remainingMs?: number; node?: string } = {}): Promise<ColdRun> {
   const traceOut = o.trace ? join(tmpdir(), `ft-trace-${randomUUID()}.txt`) : undefined;
   const args = [...(traceOut ? ["--import", pathToFileURL(TRACE).href] : []), RUNNER, file, JSON.stringify(event), String(o.remainingMs ?? 900_000)];
-  const child = spawn(process.execPath, args, { env: { ...env, ...(traceOut ? { FT_TRACE_OUT: traceOut } : {}) }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(o.node ?? process.execPath, args, { env: { ...env, ...(traceOut ? { FT_TRACE_OUT: traceOut } : {}) }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c) => (stdout += c));
