@@ -219,12 +219,16 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
       for (const a of h.labelsAdded ?? []) {
         if (label !== undefined && (a.labelIds ?? []).includes(label)) mark(a.message?.id, "added");
         // Trashed or marked as spam with the label kept: it leaves what a read of the mailbox finds.
-        else if (spec.leaving === "left" && isHidden(a.labelIds)) mark(a.message?.id, "removed");
+        // So does a SENT message a full read skips (`skipHidden`: Spam's, a forgery Gmail filed in
+        // Sent and reclassified), where a round that kept it disagreed with the next full re-read.
+        else if ((spec.leaving === "left" || spec.skipHidden) && isHidden(a.labelIds)) mark(a.message?.id, "removed");
       }
       for (const r of h.labelsRemoved ?? []) {
         if (label !== undefined && (r.labelIds ?? []).includes(label)) mark(r.message?.id, "removed");
-        // All mail: a message taken out of the Trash or Spam is back in what a read finds.
-        else if (label === undefined && isHidden(r.labelIds)) mark(r.message?.id, "added");
+        // A message taken out of the Trash or Spam is back in what a read finds: all mail's, and a
+        // label's that a full read skips while hidden ("Not spam" on a SENT message); read again,
+        // it is the stream's if nothing else hides it.
+        else if ((label === undefined || spec.skipHidden) && isHidden(r.labelIds)) mark(r.message?.id, "added");
       }
       for (const d of h.messagesDeleted ?? []) if (d.message?.id) deleted.add(d.message.id);
     }
