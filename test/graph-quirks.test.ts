@@ -195,4 +195,24 @@ describe("Graph adapter: documented behaviours of calendarView/delta and filtere
     expect(calls(s, "graph.messages.delta")).toBe(2);
     expect(calls(s, "graph.events.get")).toBe(0);
   });
+
+  it("a message leaving Sent Items between two pages of the listing costs the backfill no other message (helper-193 #4)", async () => {
+    // Sixteen messages of one second, more than two pages of 7: the listing pages through them too.
+    const second = new Date(NOW - 40 * DAY).toISOString();
+    const same = Array.from({ length: 16 }, (_, i) => ({ subject: `Batch ${i}`, receivedDateTime: second, toRecipients: [{ emailAddress: { address: `batch${i}@example.org` } }] }));
+    await control("POST", `/_control/accounts/${enc}/graph/messages/sentitems`, same);
+    // The listing's first page, stored as a run's cursor would be.
+    const first = await provider.sentMail.page(undefined, window);
+    expect(first.next.mode).toBe("full");
+    // One message of that page is deleted before the next page is read (the next run, or the owner
+    // meanwhile): Graph's own nextLink is the same query with $skip=7, which now passes over the
+    // message that moved up into the seventh place.
+    await control("DELETE", `/_control/accounts/${enc}/graph/messages/${encodeURIComponent(first.upserts[2].id)}`);
+    const rest = await drain<MailMessage>(provider.sentMail, first.next);
+    const now = await drain<MailMessage>(provider.sentMail);
+    const read = new Set([...first.upserts.map((m) => m.id), ...rest.items.keys()]);
+    expect([...now.items.keys()].filter((id) => !read.has(id))).toEqual([]);
+    expect(now.items.has(first.upserts[2].id)).toBe(false);
+    expect([...now.items.values()].filter((m) => m.subject?.startsWith("Batch ")).length).toBe(16);
+  });
 });

@@ -217,6 +217,20 @@ export function graphOwnerInboxStream(get: GraphGet, identities: ReadonlySet<str
   return { ...stream, gone };
 }
 
+/** Where a page of a folder's listing began: after `skip` messages of the second starting at `second` (ms). */
+interface ListedUpTo {
+  second: number;
+  skip: number;
+}
+
+/** The bound a listing URL of graphFolderStream's was read with; none for the first page, or Graph's own nextLink. */
+function listedUpTo(url: string): ListedUpTo | undefined {
+  const lt = / and receivedDateTime lt (\S+?)(?=&|$)/.exec(url);
+  if (!lt) return undefined;
+  const second = Date.parse(lt[1]) - 1000;
+  return Number.isFinite(second) ? { second, skip: Number(/[?&]\$skip=(\d+)/.exec(url)?.[1] ?? 0) } : undefined;
+}
+
 /**
  * A mail folder by listing then delta (see graphSentStream), keeping the messages `keep` accepts;
  * a message the delta reports `@removed` is a delete when `removals`.
@@ -235,8 +249,34 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
     return keep(m) ? m : "skip";
   };
   const top = Math.max(1, Math.min(pageSize, 1000));
-  const listing = (since: number) =>
-    `/me/mailFolders/${folder}/messages?$filter=receivedDateTime ge ${isoSeconds(since)}&$orderby=receivedDateTime desc&$select=${MESSAGE_SELECT}&$top=${top}`;
+  /**
+   * The listing from `since`, newest first; with `upTo`, the rest of it after a page: the messages
+   * received in or before the second of the page's last one, less the `skip` of them in that very
+   * second the listing has already given. Graph's own nextLink is the whole query again with `$skip`
+   * counted from the top (learn.microsoft.com/graph/paging), so a message that left the folder
+   * between two pages (deleted, moved; the next page may be read in the next run) made the one after
+   * the page's end move up into the part skipped, not read until the next full read (helper-193 #4).
+   * Messages arriving meanwhile are newer than the page and change nothing either way.
+   */
+  const listing = (since: number, upTo?: ListedUpTo) =>
+    `/me/mailFolders/${folder}/messages?$filter=receivedDateTime ge ${isoSeconds(since)}${upTo ? ` and receivedDateTime lt ${isoSeconds(upTo.second + 1000)}` : ""}` +
+    `&$orderby=receivedDateTime desc&$select=${MESSAGE_SELECT}&$top=${top}${upTo?.skip ? `&$skip=${upTo.skip}` : ""}`;
+  /**
+   * The page after `res`, a page of the listing from `since` read at `url`: undefined at its end.
+   * Graph's nextLink where the page's times cannot say (a message without a receivedDateTime, which
+   * Graph always gives).
+   */
+  const nextListing = (res: DeltaResponse, since: number, url: string): string | undefined => {
+    const nextLink = res["@odata.nextLink"];
+    const times = ((res.value ?? []) as Message[]).map((m) => Date.parse(String(m.receivedDateTime ?? "")));
+    if (!nextLink || !times.length || !times.every(Number.isFinite)) return nextLink;
+    const secondOf = (t: number) => Math.floor(t / 1000) * 1000;
+    const second = secondOf(times[times.length - 1]);
+    const inIt = times.filter((t) => secondOf(t) === second).length;
+    // A page all of one second, read with that second's bound: the skip goes on from the page's own.
+    const before = listedUpTo(url);
+    return listing(since, { second, skip: inIt + (before?.second === second ? before.skip : 0) });
+  };
   const anchor = (from: number) => `/me/mailFolders/${folder}/messages/delta?$select=${MESSAGE_SELECT}&$filter=receivedDateTime ge ${isoSeconds(from)}`;
   return {
     async page(cursor, window): Promise<SyncPage<MailMessage>> {
@@ -252,12 +292,13 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
       // A backfill page of the listing, anchored.
       if (c.page && c.anchor) {
         const res = await get(c.page);
-        const nextLink = res["@odata.nextLink"];
-        const next: SyncCursor = nextLink ? { ...c, page: nextLink } : { mode: "incremental", cursor: c.anchor, generation: c.generation };
+        const nextPage = nextListing(res, c.since, c.page);
+        const next: SyncCursor = nextPage ? { ...c, page: nextPage } : { mode: "incremental", cursor: c.anchor, generation: c.generation };
         return { ...split(res.value ?? [], map, removals), next, done: false };
       }
       // The backfill's first call (also where a cursor of the former delta-only backfill restarts).
-      const first = await get(listing(c.since));
+      const firstUrl = listing(c.since);
+      const first = await get(firstUrl);
       const items: Item[] = [...(first.value ?? [])];
       // The anchor starts no later than the newest message or the scan's time (less a margin for
       // clock skew), so whatever arrives after it is at or past its filter.
@@ -274,11 +315,11 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
       }
       const deltaLink = res["@odata.deltaLink"];
       if (!deltaLink) throw new Error("microsoft: delta page carried neither nextLink nor deltaLink");
-      const nextLink = first["@odata.nextLink"];
-      const next: SyncCursor = nextLink
-        ? { mode: "full", since: c.since, page: nextLink, anchor: deltaLink, generation: c.generation }
+      const nextPage = nextListing(first, c.since, firstUrl);
+      const next: SyncCursor = nextPage
+        ? { mode: "full", since: c.since, page: nextPage, anchor: deltaLink, generation: c.generation }
         : { mode: "incremental", cursor: deltaLink, generation: c.generation };
-      return { ...split(items, map, removals), next, done: !nextLink };
+      return { ...split(items, map, removals), next, done: !nextPage };
     },
   };
 }
