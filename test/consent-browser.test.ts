@@ -25,7 +25,26 @@ import { appInChromium } from "./support/app-browser";
 import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
 const KEY = "consent-browser-link-key-0123456789abcdef";
-const app = appInChromium({ linkKey: KEY, report: "axe-consent.json" });
+/**
+ * The service's own mail, as SES can answer: with `answerLost` set, the next mail is taken (it is in
+ * the outbox) and its answer lost, the connection reset before SES's reply (core/ses/failure: may
+ * have been sent).
+ */
+const mail = { answerLost: false };
+const app = appInChromium({
+  linkKey: KEY,
+  report: "axe-consent.json",
+  stack: {
+    notify: (outbox) => ({
+      async send(...m) {
+        await outbox.send(...m);
+        if (!mail.answerLost) return;
+        mail.answerLost = false;
+        throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+      },
+    }),
+  },
+});
 const { contextOf, check, press } = app;
 
 const mainText = async (page: Page) => ((await page.textContent("main")) ?? "").replace(/\s+/g, " ");
@@ -197,16 +216,20 @@ describe("a first connection and a refused one, in Chromium", { timeout: PAGE_TE
 });
 
 describe("moving an address's account to the other provider, in Chromium", { timeout: PAGE_TEST_MS }, () => {
-  it("a Google sign-in to an address connected through Microsoft: the refusal says a link was emailed; the link's page, then Move, connects it through Google", async () => {
-    const demo = app.stack.accounts.find((a) => a.account.provider === "google")!.account;
-    const email = demo.email;
+  /** The demo's Google address as an Outlook account whose Microsoft user is gone (its company moved to Google Workspace). */
+  const connectedThroughMicrosoft = async () => {
+    const email = app.stack.accounts.find((a) => a.account.provider === "google")!.account.email;
     const repo = app.stack.repo;
-    // The address as an Outlook account whose Microsoft user is gone (its company moved to Google Workspace).
     await deleteAccountData(repo, email);
     await repo.put({
       ...keys.account(email),
       account: { email, provider: "microsoft", clientId: "followthrough-local", connectedAt: 1, createdAt: Date.now() - 86_400_000, aliases: [], timeZone: "Europe/Rome", status: "needs_reconnect", refreshTokenSealed: "x", schedule: { day: 5, hour: 16 }, signatureName: "Isla M." },
     });
+    return { email, repo };
+  };
+
+  it("a Google sign-in to an address connected through Microsoft: the refusal says a link was emailed; the link's page, then Move, connects it through Google", async () => {
+    const { email, repo } = await connectedThroughMicrosoft();
     const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
     await openConsent(page, "Connect Google");
     const refused = page.waitForResponse((r) => r.url().startsWith(`${app.stack.url}/connect/google/callback`));
@@ -245,6 +268,27 @@ describe("moving an address's account to the other provider, in Chromium", { tim
     expect((await page.goto(late))?.status()).toBe(410);
     expect(await mainText(page)).toContain("This link to move your account has expired: it works for an hour.");
     await check(page, "move-expired");
+    await page.context().close();
+  });
+  it("the move link's email sent but SES's answer lost: the refusal says it could not confirm the email, and the link, when it arrives, still moves the account", async () => {
+    const { email, repo } = await connectedThroughMicrosoft();
+    const page = await (await contextOf(true, VIEWPORTS.desktop)).newPage();
+    await openConsent(page, "Connect Google");
+    const refused = page.waitForResponse((r) => r.url().startsWith(`${app.stack.url}/connect/google/callback`));
+    mail.answerLost = true;
+    await press(page, `Continue as ${email}`);
+    expect((await refused).status()).toBe(409);
+    expect(mail.answerLost).toBe(false);
+    expect(await page.textContent("h1")).toBe("Already connected through Microsoft");
+    expect(await mainText(page)).toContain(`we have emailed ${email} a link to move Followthrough there, but we could not confirm that it was sent.`);
+    await check(page, "move-unconfirmed");
+    // The email came after all: its link works in this browser.
+    const link = /^Move: (\S+)$/m.exec((await outbox(repo, email)).at(-1)!.text)![1]!;
+    await page.goto(link);
+    expect(await page.textContent("h1")).toBe("Move Followthrough to Google?");
+    await press(page, "Move to Google");
+    expect(await page.textContent("h1")).toBe("Moved to Google");
+    expect(await loadAccount(repo, email)).toMatchObject({ provider: "google", status: "active" });
     await page.context().close();
   });
 });

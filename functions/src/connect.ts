@@ -462,7 +462,9 @@ ${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" 
 
 /**
  * The local `enqueueBackfill`: runs the account's first scan in this process without waiting for
- * it; a revoked grant goes through handleRevoked. `onSettled` (tests, the local stack) hears the end.
+ * it; a revoked grant goes through handleRevoked. `onSettled` (tests, the local stack) hears the end,
+ * and `idle()` waits for every scan begun (the local stack's close, before it stops the table and
+ * the sandbox the scan is using).
  */
 export function inProcessBackfill(o: {
   repo: Repository;
@@ -474,8 +476,9 @@ export function inProcessBackfill(o: {
   /** Key of the sealed links (the reconnect email's link); without it that link is the plain connect page. */
   linkKey?: Uint8Array | string;
   onSettled?: (email: string, error?: unknown) => void;
-}): (email: string) => Promise<void> {
-  return async (email) => {
+}): ((email: string) => Promise<void>) & { idle(): Promise<void> } {
+  const running = new Set<Promise<void>>();
+  const enqueue = async (email: string) => {
     const run = async () => {
       const account = await loadAccount(o.repo, email);
       if (!account) return;
@@ -486,12 +489,18 @@ export function inProcessBackfill(o: {
         else throw e;
       }
     };
-    void run().then(
+    const settled = run().then(
       () => o.onSettled?.(email),
       (e) => {
         console.error("backfill failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
         o.onSettled?.(email, e);
       },
     );
+    running.add(settled);
+    void settled.finally(() => running.delete(settled));
   };
+  const idle = async () => {
+    while (running.size) await Promise.all(running);
+  };
+  return Object.assign(enqueue, { idle });
 }

@@ -11,12 +11,12 @@ import { launchChromium } from "./browser";
 import { root } from "./fixtures";
 import { pageChecks } from "./page-check";
 
-export function appInChromium(o: { linkKey: string; report: string; startMs?: number }) {
+export function appInChromium(o: { linkKey: string; report: string; startMs?: number; stack?: Omit<NonNullable<Parameters<typeof startLocalStack>[0]>, "port" | "linkKey"> }) {
   let stack: LocalStack | undefined;
   let browser: Browser | undefined;
   const checks = pageChecks(() => browser!, join(root, "test-artifacts", "pages"));
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, linkKey: o.linkKey });
+    stack = await startLocalStack({ ...o.stack, port: 0, linkKey: o.linkKey });
     browser = await launchChromium();
   }, o.startMs ?? 120_000);
   afterAll(async () => {

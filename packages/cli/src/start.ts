@@ -22,7 +22,7 @@ import { runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
 import { createApp, localDraftLanding } from "@followthrough/functions/app";
 import { inProcessBackfill } from "@followthrough/functions/connect";
 import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
-import { TableOutboxMailer } from "@followthrough/core/reconnect";
+import { type SystemMailer, TableOutboxMailer } from "@followthrough/core/reconnect";
 import { distinctAccounts, loadFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { connectSandboxProvider } from "./sandbox-provider";
@@ -120,7 +120,16 @@ function listen(server: ServerType): Promise<number> {
  * local store's directory), the accounts connected there with `followthrough connect` also run
  * their weekly job against their real providers, in that on-disk store, never in the demo's.
  */
-export async function startLocalStack(o: { fixtures?: string[]; port?: number; linkKey?: string; home?: string } = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  o: {
+    fixtures?: string[];
+    port?: number;
+    linkKey?: string;
+    home?: string;
+    /** What the service's own mail goes through, given the table's outbox (tests wrap it, to fail as SES can). */
+    notify?: (outbox: SystemMailer) => SystemMailer;
+  } = {},
+): Promise<LocalStack> {
   // The environment's link key is checked before anything listens: a bad one is the command's
   // one-line error and exit, not one printed over servers left running (helper-171 #1).
   // A fresh key each run otherwise: a demo link cannot be forged from a constant in the source.
@@ -199,6 +208,8 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     builtFor.set(key, a.connectedAt);
     return p;
   };
+  // A new account's first scan, run here; close() waits for any still running.
+  const backfills = inProcessBackfill({ repo: store, providerFor: demoProviderFor, now: () => Date.now(), mailer: new TableOutboxMailer(store), baseUrl: url, linkKey });
   const demoApp = createApp({
     repo: store,
     linkKey,
@@ -215,9 +226,9 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
     },
     ring,
     providerForNew: build,
-    enqueueBackfill: inProcessBackfill({ repo: store, providerFor: demoProviderFor, now: () => Date.now(), mailer: new TableOutboxMailer(store), baseUrl: url, linkKey }),
+    enqueueBackfill: backfills,
     // The service's own mail (a move's confirming link) kept in the table, as the reconnect notice is.
-    notify: new TableOutboxMailer(store),
+    notify: o.notify ? o.notify(new TableOutboxMailer(store)) : new TableOutboxMailer(store),
     ...(sandbox.ca ? { httpFetch: ((input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit)) as typeof fetch } : {}),
   });
   // One-tap links are opaque (/l/<act>/<token>): a token the real accounts' key opens goes to their app.
@@ -233,6 +244,10 @@ export async function startLocalStack(o: { fixtures?: string[]; port?: number; l
       server.close(() => res());
       (server as ServerType & { closeAllConnections?: () => void }).closeAllConnections?.();
     });
+    // A first scan begun by a connect or a move still reads the sandbox and writes the table: it
+    // ends first (a demo account's takes a second or two; at most 10 s are given), where stopping
+    // both under it failed it with "Database is closed".
+    await Promise.race([backfills.idle(), new Promise((res) => setTimeout(res, 10_000).unref())]);
     await Promise.all([sandbox.close(), dynamo.stop(), real?.store.close()]);
   };
   return { url, sandbox, dynamo, repo: store, accounts, realAccounts: real?.accounts ?? [], notes, close };
