@@ -146,6 +146,15 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     expect(await mainText(page)).toContain("Taken back.");
     expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).not.toContain(known.email);
     await check(page, "event-met-taken-back");
+    // Enter in the address box, as a person ends typing: the form's first button (Save whom I met)
+    // goes with the person typed, who is added (functions/test/events-pages.test.ts: helper-130 #4).
+    await page.getByLabel("Their name").fill("Kai Moss");
+    await page.getByLabel("Their email address").fill("kai@mossco.io");
+    await Promise.all([page.waitForURL(/\?saved=1$/), page.getByLabel("Their email address").press("Enter")]);
+    expect(await mainText(page)).toContain("Saved: 1 person added to whom you met.");
+    expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).toContain("kai@mossco.io");
+    await press(page, "Take back: Kai Moss");
+    expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).not.toContain("kai@mossco.io");
     // Saved with nothing ticked and no one typed: the page again, saying what to do.
     const before = (await loadStatements(app.stack.repo, account.email)).confirmations.length;
     await press(page, "Save whom I met");
