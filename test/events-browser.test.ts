@@ -58,6 +58,17 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await press(page, "Remove the goal");
     expect(await mainText(page)).toContain("Goal removed.");
     expect((await loadStatements(app.stack.repo, account.email)).goals.has(mixer!.eventId)).toBe(false);
+    await check(page, "event-goal-removed");
+    // The page left open until its link expired: the number typed comes back, read-only, to copy, and nothing is saved.
+    const stale = `${app.stack.url}${linkPath("goal", sealLink(KEY, { act: "goal", acc: account.email, evt: mixer!.eventId }, Date.now() - 50 * DAY))}`;
+    await page.getByLabel(/Or another number/).evaluate((input, to) => (input as HTMLInputElement).form!.setAttribute("action", to), stale);
+    await page.getByLabel(/Or another number/).fill("9");
+    await press(page, "Set goal");
+    expect(await page.textContent("h1")).toBe("This link has expired");
+    expect(await page.getByLabel("Goal").inputValue()).toBe("9");
+    expect(await page.getByLabel("Goal").getAttribute("readonly")).toBe("");
+    expect((await loadStatements(app.stack.repo, account.email)).goals.has(mixer!.eventId)).toBe(false);
+    await check(page, "event-goal-expired-typed");
     await page.context().close();
   }, 180_000);
 
