@@ -256,7 +256,9 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
    * counted from the top (learn.microsoft.com/graph/paging), so a message that left the folder
    * between two pages (deleted, moved; the next page may be read in the next run) made the one after
    * the page's end move up into the part skipped, not read until the next full read (helper-193 #4).
-   * Messages arriving meanwhile are newer than the page and change nothing either way.
+   * Messages arriving meanwhile are newer than the page and change nothing either way. Within one
+   * second the order is taken to be the same from one query to the next, as a nextLink's `$skip`
+   * takes it to be from one page to the next.
    */
   const listing = (since: number, upTo?: ListedUpTo) =>
     `/me/mailFolders/${folder}/messages?$filter=receivedDateTime ge ${isoSeconds(since)}${upTo ? ` and receivedDateTime lt ${isoSeconds(upTo.second + 1000)}` : ""}` +
