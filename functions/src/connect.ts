@@ -280,7 +280,10 @@ ${configured.map(section)}`
   // The browser's side of a move (core/connect move.ts): the references of the offers it signed in
   // for, sealed in an HttpOnly cookie that lives as long as they do. A move link confirms only in
   // the browser whose sign-in made its offer, so one person's sign-in is never confirmed by another's mail.
-  const moveCookie = secure ? { name: "__Host-ft_move", path: "/" } : { name: "ft_move", path: "/l/move" };
+  // Read by the connect callbacks (the offers made before, kept beside a new one) and by the move
+  // links: the whole site's, over http too, where a path of /l/move kept it from the callbacks and
+  // each offer replaced the one before (helper-197).
+  const moveCookie = secure ? { name: "__Host-ft_move", path: "/" } : { name: "ft_move", path: "/" };
   const movesOf = (c: Context): string[] => {
     const value = getCookie(c, moveCookie.name);
     if (!deps.ring || !value || value.length > 4096) return [];
