@@ -157,12 +157,15 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     expect(await noScript.locator("#count").textContent()).toMatch(/^0 of \d+ guests match\.$/);
     expect(await noScript.getByRole("checkbox").count()).toBe(0);
     expect(await mainText(noScript)).toContain("No guest matches. Add them below.");
+    // What was searched starts the form below; nothing to save above it.
+    expect(await noScript.getByLabel("Their name").inputValue()).toBe("Zebedee Quartermaine");
+    expect(await noScript.getByRole("button", { name: "Save whom I met" }).count()).toBe(0);
     await script(true);
     await check(noScript, "state-met-no-match-noscript");
     await script(false);
-    await noScript.getByLabel("Their name").fill("Zebedee Quartermaine");
+    // The address typed and Enter pressed: with no Save button, the form's default button is Add.
     await noScript.getByLabel("Their email address").fill("zebedee@quartermaine.example");
-    await press(noScript, "Add");
+    await Promise.all([noScript.waitForURL(/\?saved=1$/), noScript.getByLabel("Their email address").press("Enter")]);
     expect(await mainText(noScript)).toContain("Saved: 1 person added to whom you met.");
     expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).toContain("zebedee@quartermaine.example");
     await plain.close();
@@ -213,6 +216,8 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
       expect((await answer).status()).toBe(409);
       expect(await h1(stale)).toBe("Reconnect first");
       expect(await mainText(stale)).toContain("This account needs reconnecting before its digests can resume.");
+    // Not a dead end: the reconnect, as the settings page offers it.
+    expect(await stale.getByRole("link", { name: `Reconnect ${email}` }).getAttribute("href")).toMatch(/\/l\/reconnect\//);
       await check(stale, "state-reconnect-first");
       expect((await loadAccount(app.stack.repo, email))!.status).toBe("needs_reconnect");
     } finally {
@@ -306,7 +311,9 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     await follow(page, "your events");
     expect(await h1(page)).toBe("Your events");
     const events = await mainText(page);
-    expect(events).toContain("Networking events None in the next 14 days. Mark one below if it is.");
+    // Nothing below to mark: the page does not say to.
+    expect(events).toContain("Networking events None in the next 14 days. Your other events");
+    expect(events).not.toContain("Mark one below");
     expect(events).toContain("Your other events No other events in the next 14 days.");
     expect(await page.getByRole("button").count()).toBe(0);
     await check(page, "state-events-empty");
@@ -341,6 +348,7 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     expect((await answer).status()).toBe(404);
     expect(await h1(page)).toBe("Account not found");
     expect(await mainText(page)).toContain("We couldn't find this account; it may have been disconnected.");
+    expect(await page.getByRole("link", { name: "Connect an account" }).getAttribute("href")).toBe(`${app.stack.url}/connect`);
     await check(page, "state-account-not-found");
     // The digest link of that page's nav too.
     expect((await page.goto(digestLink))?.status()).toBe(404);

@@ -211,7 +211,7 @@ ${notice && !said?.error ? html`<p role="status"><b>${notice}</b></p>` : ""}
 ${said?.error ? formError(said.error, bad) : ""}
 <p class="muted">Your calendar for the next ${EVENTS_PAGE_DAYS} days, in your time zone (${zone}). A networking event gets a goal, an email the morning of it, and one the morning after with the people you met there. Events you declined or have not answered are left out.</p>
 <h2>Networking events</h2>
-${networking.length ? html`<ul class="events">${networking.map(row)}</ul>` : html`<p>None in the next ${EVENTS_PAGE_DAYS} days. Mark one below if it is.</p>`}
+${networking.length ? html`<ul class="events">${networking.map(row)}</ul>` : html`<p>None in the next ${EVENTS_PAGE_DAYS} days.${others.length ? " Mark one below if it is." : ""}</p>`}
 <h2>Your other events</h2>
 ${others.length ? html`<ul class="events">${others.map(row)}</ul>` : html`<p>No other events in the next ${EVENTS_PAGE_DAYS} days.</p>`}
 ${
@@ -365,6 +365,10 @@ ${said?.error ? formError(said.error, said.field) : ""}
     // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.
     const searching = query.trim() !== "";
     const shown = searchAttendees(list, query);
+    // A search that found no guest (without script: the server searched) is most likely someone to
+    // add: what was searched starts the form below, as an address where it is one.
+    const unmatched = searching && !shown.length ? query.trim() : "";
+    const typedIn = unmatched.includes("@") ? { name: "", email: unmatched } : { name: unmatched, email: "" };
     const picked = new Set(said?.picked ?? []);
     const guestRow = (p: PickableAttendee, i: number) => {
       const done = already.has(p.email) || byMail.has(p.email) || metThere.has(p.email);
@@ -426,12 +430,12 @@ ${
 }
 ${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
 </fieldset>
-<button type="submit" name="action" value="confirm">Save whom I met</button></form>`
+${shown.length ? html`<button type="submit" name="action" value="confirm">Save whom I met</button>` : ""}</form>`
     : html`<p>The invitation shows no guests. Add the people you met below.</p><form method="post" id="pick"></form>`
 }
 <h2>Someone not on the list?</h2>
-<p><label for="name">Their name</label><input type="text" id="name" name="name" form="pick" autocomplete="off" value="${said?.name ?? ""}"${fieldAttrs("name", said?.field)}></p>
-<p><label for="email">Their email address</label><input type="email" id="email" name="email" form="pick" autocomplete="off" value="${said?.email ?? ""}"${fieldAttrs("email", said?.field)}></p>
+<p><label for="name">Their name</label><input type="text" id="name" name="name" form="pick" autocomplete="off" value="${said?.name ?? typedIn.name}"${fieldAttrs("name", said?.field)}></p>
+<p><label for="email">Their email address</label><input type="email" id="email" name="email" form="pick" autocomplete="off" value="${said?.email ?? typedIn.email}"${fieldAttrs("email", said?.field)}></p>
 <button type="submit" form="pick" name="action" value="add" class="secondary">Add</button>
 ${nav(c, account.email)}
 ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,

@@ -190,6 +190,13 @@ export function createKit(deps: AppDeps): PageKit {
 
   const say = (c: C, status: number, title: string, sentence: string) => page(c, status, title, html`<h1>${title}</h1><p>${sentence}</p>`);
 
+  // Not a dead end: a link of a disconnected account (an old digest's, a tab left open) says what
+  // happened and where to begin again (helper-197).
+  const accountGone = (c: C) =>
+    page(c, 404, "Account not found", html`<h1>Account not found</h1>
+<p>We couldn't find this account; it may have been disconnected.</p>
+<p><a href="${base}/connect">Connect an account</a></p>`);
+
   const linkRefused = (c: C, problem: LinkProblem) => {
     const [status, title, sentence] = LINK_PAGES[problem];
     return say(c, status, title, sentence);
@@ -211,7 +218,7 @@ export function createKit(deps: AppDeps): PageKit {
     if (!account) {
       // The provider renamed the account since the link was issued: it follows (core/accounts movedAccount).
       account = await movedAccount(deps.repo, claims.acc, chainIssuedAt(claims));
-      if (!account) return pages.missing ? pages.missing(c) : say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+      if (!account) return pages.missing ? pages.missing(c) : accountGone(c);
       // The pages it opens hand out links of the account as it is now, marked as reached by the move
       // (`mv`), or they would read as an earlier connection's (helper-144 #3); the chain's start
       // (`org`) stays, and with it the digests they may open (helper-145 #1).
@@ -240,5 +247,5 @@ export function createKit(deps: AppDeps): PageKit {
     return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
   };
 
-  return { page, say, authorise, linkFor, nonceOf, linkRefused };
+  return { page, say, authorise, linkFor, nonceOf, linkRefused, accountGone };
 }

@@ -37,6 +37,8 @@ export interface PageKit {
   nonceOf(c: Context): string;
   /** The page of a refused link. */
   linkRefused(c: Context, problem: LinkProblem): Response | Promise<Response>;
+  /** 404 for a link's account that is gone (disconnected since), with the way to connect it again. */
+  accountGone(c: Context): Response | Promise<Response>;
 }
 
 export const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];

@@ -221,7 +221,7 @@ ${afterNav(c, account)}
       const oneClick = form["List-Unsubscribe"] === "One-Click";
       // An account waiting for a reconnect is paused too (an unsubscribe is honoured), keeping that
       // state: its reason stays, and resuming asks for the reconnect (core/accounts pausePatch).
-      if (!(await updateAccount(deps.repo, account.email, pausePatch(account), deps.now()))) return say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+      if (!(await updateAccount(deps.repo, account.email, pausePatch(account), deps.now()))) return kit.accountGone(c);
       // RFC 8058: the mail client POSTs in the background; answer 200, no redirect.
       if (oneClick) return c.text("Your weekly digests are paused.", 200);
       return pausedPage(c, account.email, "Your weekly digests are paused; you won't get another until you turn them back on.");

@@ -362,7 +362,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
     const action = form.action;
     const back = () => c.redirect(`${selfPath(c)}?saved=1`, 303);
     const now = deps.now();
-    const gone = () => kit.say(c, 404, "Account not found", "We couldn't find this account; it may have been disconnected.");
+    const gone = () => kit.accountGone(c);
     /** Puts the account's coming event emails and daily sync on the due-hour index (core/events planAfterSave). */
     const plan = (planFor: AccountRecord) => planAfterSave(deps.repo, planFor, now, "settings", deps.now);
 
@@ -449,7 +449,10 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       return back();
     }
     if (action === "resume") {
-      if (account.status === "needs_reconnect") return kit.say(c, 409, "Reconnect first", "This account needs reconnecting before its digests can resume.");
+      if (account.status === "needs_reconnect")
+        return kit.page(c, 409, "Reconnect first", html`<h1>Reconnect first</h1>
+<p>This account needs reconnecting before its digests can resume.</p>
+<p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect ${account.email}</a></p>`);
       // Paused while its grant was gone (a one-tap pause of an account waiting for a reconnect): it
       // goes back to waiting, and this page asks for the reconnect.
       const resumed = awaitsReconnect(account) ? "needs_reconnect" : "active";
