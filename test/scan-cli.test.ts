@@ -4,7 +4,7 @@
  * one-line usage errors with exit status 2.
  */
 import { execFile, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { normalizeAddress } from "@followthrough/core/identity";
@@ -452,5 +452,65 @@ describe("scan --fixtures reads the whole mailbox, however old (the spec's rules
       expect(d.code).toBe(0);
       expect(readFileSync(join(out, "digest.txt"), "utf8")).not.toContain(`<${person}>`);
     }
+  });
+});
+
+describe.concurrent("scan --fixtures: the aliases account.json names are owner identities (behaviour.md: 'the account's primary address and its aliases')", { timeout: TEST_MS }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), "ft-cli-aliases-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const NOW = "2026-06-10T12:00:00Z";
+  /** A mailbox of one meeting on 8 June 10:00–11:00 UTC, written as its provider serves it. */
+  const mailbox = (name: string, account: Record<string, unknown>, files: Record<string, unknown[]>) => {
+    const dir = join(tmp, name);
+    for (const [file, items] of Object.entries({ "account.json": account, ...files })) {
+      mkdirSync(join(dir, file, ".."), { recursive: true });
+      writeFileSync(join(dir, file), JSON.stringify(items));
+    }
+    return dir;
+  };
+  const scanOf = async (dir: string) => {
+    const r = await run(["scan", "--fixtures", dir, "--now", NOW, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { newContacts: ContactJson[]; missingFollowUps: ContactJson[] };
+    return { news: out.newContacts.map((c) => c.email).sort(), missing: out.missingFollowUps.map((c) => c.email).sort() };
+  };
+
+  it("Outlook.com: an alias on the invitation is the owner, and mail From it follows the guest up, though a personal account's profile shows no proxyAddresses", async () => {
+    const person = (address: string, response = "accepted") => ({ type: "required", status: { response, time: "0001-01-01T00:00:00Z" }, emailAddress: { name: "", address } });
+    const dir = mailbox("outlook-com", { provider: "microsoft", email: "tomas.h@outlook.com", aliases: ["tomas.work@hotmail.com"], displayName: "Tomás H", timeZone: "UTC" }, {
+      "microsoft/events.json": [
+        {
+          id: "coffee-1", subject: "Coffee", bodyPreview: "", isAllDay: false, isCancelled: false, isOrganizer: false, type: "singleInstance",
+          responseStatus: { response: "accepted", time: "0001-01-01T00:00:00Z" },
+          start: { dateTime: "2026-06-08T10:00:00", timeZone: "UTC" }, end: { dateTime: "2026-06-08T11:00:00", timeZone: "UTC" },
+          location: { displayName: "" }, organizer: { emailAddress: { name: "", address: "pia@yarrow.example" } },
+          attendees: [person("tomas.work@hotmail.com"), person("pia@yarrow.example", "none")],
+        },
+      ],
+      "microsoft/inbox.json": [
+        {
+          id: "in-1", receivedDateTime: "2026-06-09T10:00:00Z", sentDateTime: "2026-06-09T10:00:00Z", subject: "Good to meet you", isDraft: false,
+          from: { emailAddress: { name: "Tomás H", address: "tomas.work@hotmail.com" } }, sender: { emailAddress: { name: "Tomás H", address: "tomas.work@hotmail.com" } },
+          toRecipients: [{ emailAddress: { name: "", address: "pia@yarrow.example" } }], ccRecipients: [], bccRecipients: [], conversationId: "in-1", internetMessageId: "<in-1@hotmail.example>",
+        },
+      ],
+      "microsoft/sentitems.json": [],
+    });
+    expect(await scanOf(dir)).toEqual({ news: ["pia@yarrow.example"], missing: [] });
+  });
+
+  it("Google: an alias no mail or calendar entry shows still makes its domain the owner's, so its people are colleagues", async () => {
+    const dir = mailbox("google-alias", { provider: "google", email: "me@acme.example", aliases: ["me@acme-labs.example"], displayName: "Me", timeZone: "UTC" }, {
+      "google/events.json": [
+        {
+          kind: "calendar#event", id: "coffee1", status: "confirmed", summary: "Coffee", iCalUID: "coffee1@google.com", eventType: "default",
+          start: { dateTime: "2026-06-08T10:00:00Z" }, end: { dateTime: "2026-06-08T11:00:00Z" },
+          organizer: { email: "me@acme.example", self: true }, creator: { email: "me@acme.example", self: true },
+          attendees: [{ email: "me@acme.example", self: true, organizer: true, responseStatus: "accepted" }, { email: "bob@acme-labs.example", responseStatus: "accepted" }],
+        },
+      ],
+      "google/messages.json": [],
+    });
+    expect(await scanOf(dir)).toEqual({ news: [], missing: [] });
   });
 });

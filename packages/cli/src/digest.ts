@@ -8,7 +8,7 @@ import { loadFixture } from "@followthrough/sandbox";
 import { parseOnce } from "./args";
 import { UsageError } from "./errors";
 import { prepareOutDir } from "./out-dir";
-import { fixtureWindow, parseNow } from "./scan";
+import { fixtureOwner, fixtureWindow, parseNow } from "./scan";
 import { scan } from "@followthrough/core/scan";
 import { withFixtureSession } from "./session";
 
@@ -61,9 +61,10 @@ export async function digestCommand(argv: string[]): Promise<number> {
     // The weekly job without its send: the digest of the owner as the scan learned them (the name and
     // aliases the worker's digest has), built on the scan's reads.
     // It reads the whole fixture, as `scan --fixtures` does (fixtureWindow, wholeMailbox), so the two agree.
-    const read = await scan({ owner: current(), provider, repo, now, ...fixtureWindow(fixture, now) });
-    const { scan: scanned, digest, rendered: sendable } = await runWeekly({ repo, provider, account: current(), now, links, send: false, scanned: read });
-    const account = withLearnedIdentity(current(), scanned.owner);
+    const owner = () => fixtureOwner(current(), fixture);
+    const read = await scan({ owner: owner(), provider, repo, now, ...fixtureWindow(fixture, now) });
+    const { scan: scanned, digest, rendered: sendable } = await runWeekly({ repo, provider, account: owner(), now, links, send: false, scanned: read });
+    const account = withLearnedIdentity(owner(), scanned.owner);
     // These files are a preview: their links are signed here, for a mailbox no app has stored.
     const rendered = { ...sendable, html: withPreviewBanner(sendable.html), text: `${PREVIEW_NOTE}\n\n${sendable.text}` };
     // Dated --now, as the rest of the preview is (helper-173).

@@ -1,4 +1,6 @@
+import type { AccountRecord } from "@followthrough/core/accounts";
 import type { NetworkingEvent } from "@followthrough/core/events";
+import { normalizeAddress } from "@followthrough/core/identity";
 import type { Contact } from "@followthrough/core/inference";
 import { BACKFILL_DAYS } from "@followthrough/core/limits";
 import type { ScanResult } from "@followthrough/core/scan";
@@ -120,6 +122,22 @@ export function parseNow(given: string | undefined): number {
   return ms;
 }
 
+/**
+ * The owner a fixture is scanned as: the connected account with every alias its account.json names
+ * (mailbox-fixtures.md), since behaviour.md's owner identities are "the account's primary address
+ * and its aliases". What the provider's profile shows has fewer: Gmail shows no send-as address to a
+ * service without a settings scope, and a personal Microsoft account's /me has no proxyAddresses,
+ * so such an alias counted as a person (a contact of the owner's own, and the owner's mail from it
+ * no follow-up) unless the data taught it (helper-195 #1, #3). The service learns them from the
+ * data alone; a fixture states them.
+ */
+export function fixtureOwner(account: AccountRecord, fixture: Pick<MailboxFixture, "account">): AccountRecord {
+  const norm = (a: string) => normalizeAddress(a) ?? a.trim().toLowerCase();
+  const known = new Set([account.email, ...account.aliases].map(norm));
+  const stated = [...new Set(fixture.account.aliases.map(norm))].filter((a) => a !== "" && !known.has(a));
+  return stated.length ? { ...account, aliases: [...account.aliases, ...stated] } : account;
+}
+
 /** `followthrough scan --fixtures <mailbox> --now <ISO> [--json]`: serve the mailbox, connect, scan, print. */
 export async function scanCommand(argv: string[]): Promise<number> {
   let values;
@@ -140,7 +158,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
   return withFixtureSession(
     fixture,
     async ({ repo, account: current, provider }) => {
-      const account = current();
+      const account = fixtureOwner(current(), fixture);
       const result = await scan({ owner: account, provider, repo, now, ...fixtureWindow(fixture, now) });
       console.log(values.json ? JSON.stringify(scanJson(account.email, now, result), null, 2) : summary(account.email, account.timeZone, now, result));
       return 0;
