@@ -1,4 +1,4 @@
-import { isCalendarAddress, isColleague, isNonPersonAddress, ownerIdentity, type OwnerIdentity } from "../identity";
+import { isColleague, ownerIdentity, type OwnerIdentity } from "../identity";
 import { asOwnerSees, type Contact, inStartOrder, isLarge, isResourceEntry } from "../inference";
 import type { EventPlatform, Meeting, Owner } from "../model";
 import { DAY } from "../time";
@@ -52,30 +52,30 @@ export function hasNetworkingKeyword(title: string): boolean {
 }
 
 /**
- * Everyone other than the owner on an event: every attendee entry with an address (declined or
- * not) and the organiser, rooms and other resources left out.
+ * Everyone other than the owner on an event (events.md "internal"): every attendee entry with an
+ * address, declined or not, and the organiser; rooms and other resources left out, as on the list
+ * (behaviour.md's "room or other resource": Google's `resource` flag or its resource calendar
+ * domain; Graph's resource entries). A shared calendar's address is not one of them: events.md
+ * leaves out exactly "rooms, other resources and entries without an address", where behaviour.md
+ * names group calendars apart from rooms and resources, so on the list or as the organiser (an
+ * event made on a Workspace group calendar names the calendar) it is someone outside, as a role
+ * address and an event platform's are. Until 2026-12-05 it was no one, with Google's `creator`
+ * counted in its place (helper-150 #1, helper-152, helper-154), a reading of the owner's wishes
+ * where the spec is not silent (helper-195 #2).
  */
 function othersOn(m: Meeting, owner: OwnerIdentity): string[] {
   const out = new Set<string>();
   const resources = new Set<string>();
   for (const a of m.attendees) {
-    if (isResourceEntry(a) || isCalendarAddress(a.email)) resources.add(a.email);
+    if (isResourceEntry(a)) resources.add(a.email);
     else if (!owner.addresses.has(a.email)) out.add(a.email);
   }
   // An event made on a room's own calendar names the room as its organiser (a Google resource
   // address; on Graph, the room's mailbox, on the list as a resource): left out as on the list (helper-123 #1).
-  // So is a shared calendar's: an event made on a Workspace group calendar names the calendar, which
-  // is no one (behaviour.md lists group calendars as "Not a person"; events.md counts "someone other
-  // than the owner"; helper-150 #1: a company's all-hands made on one was a networking event).
   const org = m.organizer?.email;
-  // (A calendar address covers a Google room's, `resource.calendar.google.com`.)
-  if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isCalendarAddress(org)) out.add(org);
-  // In a shared calendar's place, who made the event (Google's creator: a colleague's all-hands, a vendor's summit).
-  // Someone, that is: not a service account, a room or the calendar itself (helper-154).
-  if (m.madeBy && org && isCalendarAddress(org) && !owner.addresses.has(m.madeBy) && !isNonPersonAddress(m.madeBy)) out.add(m.madeBy);
+  if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isResourceEntry({ resource: false, email: org })) out.add(org);
   return [...out];
 }
-
 
 /** Internal: someone other than the owner is on it and every one of them is a colleague (by domain). */
 export function isInternal(m: Meeting, owner: OwnerIdentity): boolean {

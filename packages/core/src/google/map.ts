@@ -1,7 +1,7 @@
 import type { calendar_v3 } from "@googleapis/calendar";
 import type { gmail_v1 } from "@googleapis/gmail";
 import { decodeHeader, parseAddressList } from "../addresses";
-import { domainOf, normalizeAddress, ownerIdentity, withinDomain } from "../identity";
+import { normalizeAddress, ownerIdentity } from "../identity";
 import { type Attendee, type EventKind, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { atWall, hasOffset, isZone, localMidnight, wallMs } from "../time";
@@ -57,12 +57,6 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
   const start = instant(e.start, owner.timeZone);
   const end = instant(e.end, owner.timeZone);
   const orgEmail = e.organizer?.email ? normalizeAddress(e.organizer.email) : undefined;
-  // An event made on a shared (group) calendar names the calendar as its organiser, an address that
-  // says nothing of whose it is (a company's, a vendor's, a friend's); who made it is its `creator`
-  // ("The creator of the event", the Calendar document), kept for the internal rule alone where it
-  // is someone other than the owner: not someone met, unless on the list (helper-152, helper-153).
-  const creator = e.creator?.email ? normalizeAddress(e.creator.email) : undefined;
-  const madeBy = orgEmail !== undefined && withinDomain(domainOf(orgEmail), "group.calendar.google.com") && creator !== undefined && !e.creator?.self && !isMe(creator) ? creator : undefined;
   let selfResponse: Response | undefined;
   let selfFlagged = false;
   let unnamed = 0;
@@ -107,7 +101,6 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     selfResponse,
     // The owner organised it: no one else is on it as its organiser.
     organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.displayName ?? "", ...writtenAddress(e.organizer?.email, orgEmail) } : undefined,
-    ...(madeBy ? { madeBy } : {}),
     attendees,
     seriesId: e.recurringEventId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),

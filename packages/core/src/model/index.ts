@@ -36,12 +36,6 @@ export interface Meeting {
   selfResponse?: Response;
   /** Organiser's normalised address and name (may be absent from `attendees`), and its address as written where that differs ({@link Attendee.address}). */
   organizer?: { email: string; name: string; address?: string };
-  /**
-   * Who made an event whose organiser is a shared (group) calendar, normalised, where that is not the
-   * owner (Google's `creator`): the internal rule's someone in the calendar's place (core/events
-   * rules), no one met by it.
-   */
-  madeBy?: string;
   /** Attendee entries other than the owner's own. */
   attendees: Attendee[];
   /** Series id for an occurrence of a recurring event. */

@@ -139,8 +139,9 @@ async function writeBackPerson(repo: Repository, account: string, record: Person
  * sync token made without `eventTypes` is not used with it. Version 6 reads a link with a query or
  * fragment straight after its host (`partner.example?ref=lu.ma`, an internationalised host's too) as
  * that host's, not the platform's named inside it, and a Google `iCalUID` that is `@events.lu.ma` alone as Luma's (helper-123).
- * Version 7 keeps who made a Google event organised by a shared (group) calendar (`madeBy`, its
- * creator; core/google mapGoogleEvent; helper-150 #1, helper-152). Version 8 writes an internationalised domain in one
+ * Version 7 kept who made a Google event organised by a shared (group) calendar (`madeBy`, its
+ * creator; helper-150 #1, helper-152), unused since 2026-12-05 (core/events rules othersOn: the
+ * calendar is someone, as events.md reads; helper-195 #2), so a stored one is ignored. Version 8 writes an internationalised domain in one
  * spelling, its Unicode form, where an entry named its ASCII `xn--` form (core/identity normalizeAddress; helper-159). A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
