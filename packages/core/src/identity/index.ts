@@ -58,9 +58,6 @@ export const PLATFORM_SENDERS: ReadonlySet<string> = new Set(["calendar-invite@l
  */
 const NON_PERSON_DOMAINS = ["calendar.google.com", "googlegroups.com", "groups.io", "gserviceaccount.com"];
 
-/** An address of Google Calendar's own (a room, a group calendar, a placeholder organiser): a calendar, not someone. */
-export const isCalendarAddress = (address: string): boolean => withinDomain(domainOf(address), "calendar.google.com");
-
 /** `local@domain.tld` with an ASCII domain: the common case, and a cheap pattern to build. */
 const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 
