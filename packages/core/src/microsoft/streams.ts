@@ -251,14 +251,12 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
   const top = Math.max(1, Math.min(pageSize, 1000));
   /**
    * The listing from `since`, newest first; with `upTo`, the rest of it after a page: the messages
-   * received in or before the second of the page's last one, less the `skip` of them in that very
-   * second the listing has already given. Graph's own nextLink is the whole query again with `$skip`
-   * counted from the top (learn.microsoft.com/graph/paging), so a message that left the folder
-   * between two pages (deleted, moved; the next page may be read in the next run) made the one after
-   * the page's end move up into the part skipped, not read until the next full read (helper-193 #4).
-   * Messages arriving meanwhile are newer than the page and change nothing either way. Within one
-   * second the order is taken to be the same from one query to the next, as a nextLink's `$skip`
-   * takes it to be from one page to the next.
+   * received in or before the second of the page's last one, less `skip` of them where a whole page
+   * was of that second. Graph's own nextLink is the whole query again with `$skip` counted from the
+   * top (learn.microsoft.com/graph/paging), so a message that left the folder between two pages
+   * (deleted, moved; the next page may be read in the next run) made the one after the page's end
+   * move up into the part skipped, not read until the next full read (helper-193 #4). Messages
+   * arriving meanwhile are newer than the page and change nothing either way.
    */
   const listing = (since: number, upTo?: ListedUpTo) =>
     `/me/mailFolders/${folder}/messages?$filter=receivedDateTime ge ${isoSeconds(since)}${upTo ? ` and receivedDateTime lt ${isoSeconds(upTo.second + 1000)}` : ""}` +
@@ -274,10 +272,13 @@ function graphFolderStream(get: GraphGet, folder: "sentitems" | "inbox", pageSiz
     if (!nextLink || !times.length || !times.every(Number.isFinite)) return nextLink;
     const secondOf = (t: number) => Math.floor(t / 1000) * 1000;
     const second = secondOf(times[times.length - 1]);
-    const inIt = times.filter((t) => secondOf(t) === second).length;
-    // A page all of one second, read with that second's bound: the skip goes on from the page's own.
+    // The next page starts at the last second again, its messages already listed read once more
+    // (a page holds a few at most), so it takes no order among them: Graph promises none for equal
+    // times, less still across two queries (helper-198). Only a page all of one second skips what it
+    // listed, from the skip it was read with when of the same second, or it would come back forever.
+    if (secondOf(times[0]) !== second) return listing(since, { second, skip: 0 });
     const before = listedUpTo(url);
-    return listing(since, { second, skip: inIt + (before?.second === second ? before.skip : 0) });
+    return listing(since, { second, skip: times.length + (before?.second === second ? before.skip : 0) });
   };
   const anchor = (from: number) => `/me/mailFolders/${folder}/messages/delta?$select=${MESSAGE_SELECT}&$filter=receivedDateTime ge ${isoSeconds(from)}`;
   return {
