@@ -604,6 +604,24 @@ describe("local in-process backfill", () => {
     const link = /^Reconnect: (\S+)$/m.exec(mails.at(-1)!.text)?.[1] ?? "";
     expect(openLink(KEY, link.slice(`${BASE}/l/reconnect/`.length), Date.now(), { act: "reconnect" }).acc).toBe(email.toLowerCase());
   });
+
+  it("idle() waits for every scan begun, however long it takes (the local stack's close stops the table only after it)", async () => {
+    const email = fixtures.google.account.email;
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    // The adapter comes only once released: the scan is under way until then.
+    const enqueue = inProcessBackfill({ repo, providerFor: async (a) => (await held, stored(a)), now: () => Date.now(), mailer: new TableOutboxMailer(repo), baseUrl: BASE, linkKey: KEY });
+    await enqueue(email);
+    let idle = false;
+    const waiting = enqueue.idle().then(() => void (idle = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(idle).toBe(false);
+    release();
+    await waiting;
+    expect(idle).toBe(true);
+    // Nothing under way: at once.
+    await enqueue.idle();
+  });
 });
 
 describe("moving an address's account to the other provider (helper-132 #2: a company gone from Microsoft 365 to Google Workspace, or back)", () => {
