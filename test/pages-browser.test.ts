@@ -152,6 +152,34 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect(main).toContain("Connecting is not set up on this server");
       expect(main).not.toContain("You'll be asked to allow");
       await check(page, "connect-unconfigured");
+      // Its settings sign-in likewise (helper-196).
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/settings`);
+      expect(await page.textContent("main")).toContain("Signing in is not set up on this server.");
+      expect(await page.getByRole("link", { name: /^Sign in with/ }).count()).toBe(0);
+      await check(page, "settings-unconfigured");
+      await page.context().close();
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a failure of our own (the table not answering) is the 500 page, which passes the page checks", async () => {
+    const down = new Proxy(app.stack.repo, {
+      get: (target, key) => {
+        const v = Reflect.get(target, key);
+        return typeof v === "function" ? () => Promise.reject(new Error("the table did not answer")) : v;
+      },
+    });
+    const broken = createApp({ repo: down, linkKey: KEY, baseUrl: "http://localhost:0", now: () => Date.now(), providerFor: () => { throw new Error("none"); } });
+    const server = serve({ fetch: broken.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    try {
+      const page = await (await contextOf()).newPage();
+      const settings = link("settings", { acc: google().account.email }).replace(app.stack.url, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      expect((await page.goto(settings))?.status()).toBe(500);
+      expect(await page.textContent("h1")).toBe("Something went wrong");
+      expect(await page.textContent("main")).toContain("Something went wrong on our side; please try again in a minute.");
+      await check(page, "error-500");
       await page.context().close();
     } finally {
       server.close();
