@@ -323,6 +323,9 @@ ${configured.map(section)}`
       outcome = "unconfirmed";
     }
     const refs = [...movesOf(c), ref].slice(-4);
+    // Over http, a cookie of before 2026-12-05 at /l/move (an hour's at most) would be sent before
+    // this one on a move link, and read in its place (helper-198): it goes.
+    if (!secure) deleteCookie(c, moveCookie.name, { path: "/l/move", httpOnly: true, sameSite: "Lax" });
     setCookie(c, moveCookie.name, encrypt(deps.ring, JSON.stringify(refs), "move-cookie"), { path: moveCookie.path, httpOnly: true, secure, sameSite: "Lax", maxAge: MOVE_TTL_MS / 1000 });
     return outcome;
   };
