@@ -326,10 +326,14 @@ function readAccount(file: string): AccountInfo {
   // An address as a mailbox has one (RFC 5321's limits: 64 characters before the @, 254 in all), with
   // none of the characters an address header would have to quote: the digest's From and To are made
   // from it (helper-190 #7: a 5,000-character one reached DynamoDB's index key limit).
-  if (typeof a.email !== "string" || a.email.length > 254 || !/^[^@\s<>()[\]\\,;:"]{1,64}@[^@\s<>()[\]\\,;:"]+$/.test(a.email))
-    throw new FixtureError(file, "email must be an address (at most 64 characters before the @ and 254 in all, none of <>()[]\\,;:\")");
+  const address = (x: unknown): boolean => typeof x === "string" && x.length <= 254 && /^[^@\s<>()[\]\\,;:"]{1,64}@[^@\s<>()[\]\\,;:"]+$/.test(x);
+  if (typeof a.email !== "string" || !address(a.email)) throw new FixtureError(file, "email must be an address (at most 64 characters before the @ and 254 in all, none of <>()[]\\,;:\")");
   const aliases = a.aliases ?? [];
   if (!Array.isArray(aliases) || !aliases.every((x) => typeof x === "string")) throw new FixtureError(file, "aliases must be an array of strings");
+  // Each an address as the email is: the scan contract takes them as the owner's (packages/cli
+  // fixtureOwner), and a display name or a list in one was silently not honoured (helper-199 #2).
+  const notAddress = (aliases as string[]).find((x) => !address(x));
+  if (notAddress !== undefined) throw new FixtureError(file, `aliases: ${JSON.stringify(notAddress.slice(0, 80))} is not an address (write each bare, as the email)`);
   const timeZone = a.timeZone ?? "UTC";
   if (typeof timeZone !== "string" || !validZone(timeZone)) throw new FixtureError(file, `timeZone ${JSON.stringify(timeZone)} is not an IANA zone`);
   if (!optionalText(a.displayName)) throw new FixtureError(file, "displayName must be a string");

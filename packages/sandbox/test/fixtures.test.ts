@@ -169,6 +169,7 @@ describe("malformed fixtures give a one-line error naming the file and the probl
     ["an eventType a number", () => google({ "google/events.json": [{ ...goodEvent, eventType: 5 }] }), "events.json", /eventType must be a string/],
     ["an account address of 5,000 characters", () => google({ "account.json": { ...goodAccount, email: `${"a".repeat(5000)}@acme.test` } }), "account.json", /email must be an address \(at most 64/],
     ["an account address with markup", () => google({ "account.json": { ...goodAccount, email: '<b>"x"</b>@acme.test' } }), "account.json", /email must be an address/],
+    ["an alias with a display name (helper-199 #2)", () => google({ "account.json": { ...goodAccount, aliases: ["Priya <p@acme.test>"] } }), "account.json", /aliases: "Priya <p@acme.test>" is not an address/],
     ["a graph event in a zone of no name", () => outlookWith([{ id: "x", start: { dateTime: "2026-01-01T10:00:00.0000000", timeZone: 5 }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }]), "events.json", /start.timeZone 5 is neither a Windows nor an IANA zone name/],
     ["a graph event's isCancelled a string", () => outlookWith([{ id: "x", isCancelled: "yes", start: { dateTime: "2026-01-01T10:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-01-01T11:00:00.0000000", timeZone: "UTC" } }]), "events.json", /isCancelled must be true or false/],
     [
