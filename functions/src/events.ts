@@ -431,7 +431,7 @@ ${
 ${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
 </fieldset>
 ${shown.length ? html`<button type="submit" name="action" value="confirm">Save whom I met</button>` : ""}</form>`
-    : html`<p>The invitation shows no guests. Add the people you met below.</p><form method="post" id="pick"></form>`
+    : html`<p>${m.attendees.length ? "The invitation lists no one to tick here: only colleagues, rooms or shared addresses." : "The invitation shows no guests."} Add the people you met below.</p><form method="post" id="pick"></form>`
 }
 <h2>Someone not on the list?</h2>
 <p><label for="name">Their name</label><input type="text" id="name" name="name" form="pick" autocomplete="off" value="${said?.name ?? typedIn.name}"${fieldAttrs("name", said?.field)}></p>

@@ -610,3 +610,23 @@ describe("a mark or a goal stored while the table refuses the event emails' inde
     expect(await throttled.get<{ due: number }>(keys.eventJob(owner, "sync"))).toMatchObject({ due: NOW + 15 * 60_000 });
   });
 });
+
+describe("who did you meet at an event whose invitation lists no one to tick", () => {
+  it("a colleagues' summit made on the company calendar (a networking event: the calendar is someone outside) says its list holds only colleagues and shared addresses, not that it shows no guests (helper-199)", async () => {
+    const summit = meeting("summit-colleagues", "Company Summit", NOW - DAY, 3, {
+      organizer: { email: "c_0a1b2c@group.calendar.google.com", name: "Lumenworks Events" },
+      attendees: [person("dev@lumenworks.io", "A Colleague"), person("ops@lumenworks.io", "Another Colleague"), { ...person("c_0a1b2c@group.calendar.google.com", "Lumenworks Events") }],
+    });
+    await putMeetings(repo, OWNER, [summit], 1);
+    try {
+      const res = await app.request(link("met", "summit-colleagues"));
+      expect(res.status).toBe(200);
+      const page = await text(res);
+      expect(page).toContain("The invitation lists no one to tick here: only colleagues, rooms or shared addresses. Add the people you met below.");
+      expect(page).not.toContain("shows no guests");
+      expect(page).not.toMatch(/type="checkbox"/);
+    } finally {
+      await repo.delete(keys.meeting(OWNER, "summit-colleagues"));
+    }
+  });
+});
