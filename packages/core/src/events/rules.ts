@@ -1,5 +1,5 @@
 import { isColleague, ownerIdentity, type OwnerIdentity } from "../identity";
-import { asOwnerSees, type Contact, inStartOrder, isLarge, isResourceEntry } from "../inference";
+import { asOwnerSees, type Contact, inStartOrder, isLarge, isResourceEntry, isRoomAddress } from "../inference";
 import type { EventPlatform, Meeting, Owner } from "../model";
 import { DAY } from "../time";
 import { PLATFORM_ORGANIZERS } from "./organizers";
@@ -73,7 +73,7 @@ function othersOn(m: Meeting, owner: OwnerIdentity): string[] {
   // An event made on a room's own calendar names the room as its organiser (a Google resource
   // address; on Graph, the room's mailbox, on the list as a resource): left out as on the list (helper-123 #1).
   const org = m.organizer?.email;
-  if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isResourceEntry({ resource: false, email: org })) out.add(org);
+  if (org && !m.organizerSelf && !owner.addresses.has(org) && !resources.has(org) && !isRoomAddress(org)) out.add(org);
   return [...out];
 }
 

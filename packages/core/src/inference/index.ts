@@ -84,8 +84,11 @@ export function isLarge(m: Meeting): boolean {
   return m.attendees.filter((a) => !isResourceEntry(a)).length + (m.unnamedEntries ?? 0) > RULES.largeGatheringAbove;
 }
 
+/** An address on Google's resource calendar domain: a room's, wherever it stands (on a list, as an organiser). */
+export const isRoomAddress = (email: string) => withinDomain(domainOf(email), "resource.calendar.google.com");
+
 /** A room or other resource: flagged by the provider, or on Google's resource calendar domain. */
-export const isResourceEntry = (a: { resource: boolean; email: string }) => a.resource || withinDomain(domainOf(a.email), "resource.calendar.google.com");
+export const isResourceEntry = (a: { resource: boolean; email: string }) => a.resource || isRoomAddress(a.email);
 
 /**
  * Whether the owner can have met `email` at `m` (events.md "Who I met at E"): a person (behaviour.md;
