@@ -106,7 +106,7 @@ export function googleProvider(o: GoogleProviderOptions): MailboxProvider {
     // Sent mail in the Trash too, always: it was still sent, and an incremental round already keeps it
     // (a TRASH added to a SENT message is no removal), where a full re-read without it swept it
     // (helper-193 #2). Spam is never read.
-    sentMail: gmailSentStream(p.gmail, { trashed: true, ...(seen ? { seen } : {}) }),
+    sentMail: gmailSentStream(p.gmail, seen ? { seen } : {}),
     ownerMail: (identities) => {
       if (!seen) return gmailOwnerInboxStream(p.gmail, identities);
       const sent = new Map(seen);

@@ -24,12 +24,11 @@ const UNITS = GMAIL_UNITS;
 /**
  * The owner's sent mail from Gmail, headers only: a backfill lists the SENT label newest first and
  * stops at the window; later syncs follow history.list from the history id taken before the backfill.
- * With `trashed`, it reads sent mail the owner has since moved to the Trash too (Gmail's
- * `includeSpamTrash`; the list leaves it out by default): it was still sent (behaviour.md). Mail in
- * Spam is not read either way.
+ * It reads sent mail the owner has since moved to the Trash too (Gmail's `includeSpamTrash`; the
+ * list leaves it out by default): it was still sent (behaviour.md). Mail in Spam is not read.
  */
-export function gmailSentStream(o: GmailSentOptions, x: { trashed?: boolean; seen?: SentSeen } = {}): ChangeStream<MailMessage> {
-  return gmailLabelStream(o, { label: "SENT", keep: () => true, ...(x.trashed ? WHOLE_MAILBOX : {}), ...(x.seen ? { seen: x.seen } : {}) });
+export function gmailSentStream(o: GmailSentOptions, x: { seen?: SentSeen } = {}): ChangeStream<MailMessage> {
+  return gmailLabelStream(o, { label: "SENT", keep: () => true, ...WHOLE_MAILBOX, ...(x.seen ? { seen: x.seen } : {}) });
 }
 
 /**
@@ -44,7 +43,7 @@ export type SentSeen = Map<string, number>;
 /** Labels that take a message out of what a read of the mailbox finds (Gmail's list leaves them out unless asked). */
 const TRASH_AND_SPAM: readonly string[] = ["TRASH", "SPAM"];
 
-/** What the scan contract's whole mailbox reads besides a label's usual list: the Trash, never Spam (a forged From lands there). */
+/** What a read takes in besides a label's usual list: the Trash, never Spam (a forged From lands there). SENT's always; the scan contract's whole mailbox too. */
 const WHOLE_MAILBOX = { includeSpamTrash: true, hidden: ["SPAM"], skipHidden: true } as const;
 
 /**
