@@ -1,4 +1,4 @@
-import { ProviderError } from "../resilience";
+import { neverConnected, ProviderError } from "../resilience";
 
 /**
  * What proves SES sent nothing, and is worth another attempt: a 429 (TooManyRequestsException, the
@@ -14,7 +14,7 @@ export const sesFailure = (e: unknown): ProviderError => {
   // answering the rate with 429 TooManyRequestsException. Either way nothing was sent: helper-185 #4.)
   const limited = status === 429 || x.name === "TooManyRequestsException" || x.name === "ThrottlingException";
   // (@smithy/node-http-handler's connection timeout: "the request socket did not establish a connection ...".)
-  const unsent = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(x.code ?? "") || (x.name === "TimeoutError" && /did not establish a connection/i.test(x.message ?? ""));
+  const unsent = neverConnected(e) || (x.name === "TimeoutError" && /did not establish a connection/i.test(x.message ?? ""));
   return new ProviderError(limited ? "rate-limited" : unsent ? "temporary" : "invalid", e instanceof Error ? e.message : String(e), status, undefined, { cause: e });
 };
 
