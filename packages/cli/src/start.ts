@@ -209,7 +209,9 @@ export async function startLocalStack(
     return p;
   };
   // A new account's first scan, run here; close() waits for any still running.
-  const backfills = inProcessBackfill({ repo: store, providerFor: demoProviderFor, now: () => Date.now(), mailer: new TableOutboxMailer(store), baseUrl: url, linkKey });
+  // The service's own mail (a reconnect notice, a move's confirming link) kept in the table.
+  const outbox = new TableOutboxMailer(store);
+  const backfills = inProcessBackfill({ repo: store, providerFor: demoProviderFor, now: () => Date.now(), mailer: outbox, baseUrl: url, linkKey });
   const demoApp = createApp({
     repo: store,
     linkKey,
@@ -227,8 +229,7 @@ export async function startLocalStack(
     ring,
     providerForNew: build,
     enqueueBackfill: backfills,
-    // The service's own mail (a move's confirming link) kept in the table, as the reconnect notice is.
-    notify: o.notify ? o.notify(new TableOutboxMailer(store)) : new TableOutboxMailer(store),
+    notify: o.notify ? o.notify(outbox) : outbox,
     ...(sandbox.ca ? { httpFetch: ((input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit)) as typeof fetch } : {}),
   });
   // One-tap links are opaque (/l/<act>/<token>): a token the real accounts' key opens goes to their app.
