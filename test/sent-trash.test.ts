@@ -14,6 +14,27 @@ import { normalizeAddress } from "@followthrough/core/identity";
 import { ownFixture } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
+const missing = (r: { missingFollowUps: { email: string }[] }) => r.missingFollowUps.map((p) => p.email);
+
+/**
+ * The first scan of the harness's mailbox, a person it met and followed up (a new contact who is not
+ * missing), and `label`, which changes the labels of every Sent message to them.
+ */
+async function followedUpBySent(h: ScanHarness) {
+  const now = Date.parse(h.expected.now);
+  const first = await h.scan(now);
+  const followedUp = first.newContacts.map((p) => p.email).find((e) => !missing(first).includes(e))!;
+  expect(followedUp).toBeDefined();
+  const toThem = h.fixture.google!.messages.filter(
+    (m) => m.labelIds?.includes("SENT") && (m.payload?.headers ?? []).some((x) => /^(to|cc|bcc)$/i.test(x.name ?? "") && (x.value ?? "").toLowerCase().includes(followedUp)),
+  );
+  expect(toThem.length).toBeGreaterThan(0);
+  const label = async (change: { add?: string[]; remove?: string[] }) => {
+    for (const m of toThem) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/${m.id}/labels`, change);
+  };
+  return { now, first, followedUp, label };
+}
+
 describe("Gmail: sent mail in the Trash still counts, across a full re-read", () => {
   let h: ScanHarness;
   beforeAll(async () => {
@@ -22,17 +43,8 @@ describe("Gmail: sent mail in the Trash still counts, across a full re-read", ()
   afterAll(() => h?.close());
 
   it("a follow-up trashed after it was sent keeps its person followed up, before and after the history id expires", async () => {
-    const now = Date.parse(h.expected.now);
-    const first = await h.scan(now);
-    const missing = (r: typeof first) => r.missingFollowUps.map((p) => p.email);
-    // A person met and followed up: a new contact who is not missing, and the Sent messages to them.
-    const followedUp = first.newContacts.map((p) => p.email).find((e) => !missing(first).includes(e))!;
-    expect(followedUp).toBeDefined();
-    const toThem = h.fixture.google!.messages.filter(
-      (m) => m.labelIds?.includes("SENT") && (m.payload?.headers ?? []).some((x) => /^(to|cc|bcc)$/i.test(x.name ?? "") && (x.value ?? "").toLowerCase().includes(followedUp)),
-    );
-    expect(toThem.length).toBeGreaterThan(0);
-    for (const m of toThem) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/${m.id}/labels`, { add: ["TRASH"] });
+    const { now, first, followedUp, label } = await followedUpBySent(h);
+    await label({ add: ["TRASH"] });
     expect(missing(await h.scan(now))).not.toContain(followedUp);
     await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-cursors`, {});
     const reread = await h.scan(now);
@@ -51,16 +63,8 @@ describe("Gmail: sent mail Gmail moves to Spam stops counting, in an incremental
   afterAll(() => h?.close());
 
   it("a SENT message later labelled SPAM (a forgery Gmail had filed in Sent) no longer follows its person up", async () => {
-    const now = Date.parse(h.expected.now);
-    const first = await h.scan(now);
-    const missing = (r: typeof first) => r.missingFollowUps.map((p) => p.email);
-    const followedUp = first.newContacts.map((p) => p.email).find((e) => !missing(first).includes(e))!;
-    expect(followedUp).toBeDefined();
-    const toThem = h.fixture.google!.messages.filter(
-      (m) => m.labelIds?.includes("SENT") && (m.payload?.headers ?? []).some((x) => /^(to|cc|bcc)$/i.test(x.name ?? "") && (x.value ?? "").toLowerCase().includes(followedUp)),
-    );
-    expect(toThem.length).toBeGreaterThan(0);
-    for (const m of toThem) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/${m.id}/labels`, { add: ["SPAM"] });
+    const { now, first, followedUp, label } = await followedUpBySent(h);
+    await label({ add: ["SPAM"] });
     const incremental = await h.scan(now);
     expect(incremental.streams.sentMail.recoveries).toBe(0);
     expect(missing(incremental)).toContain(followedUp);
@@ -69,7 +73,7 @@ describe("Gmail: sent mail Gmail moves to Spam stops counting, in an incremental
     expect(reread.streams.sentMail.recoveries).toBe(1);
     expect(missing(reread).sort()).toEqual(missing(incremental).sort());
     // Marked "not spam" again: it counts again.
-    for (const m of toThem) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/gmail/messages/${m.id}/labels`, { remove: ["SPAM"] });
+    await label({ remove: ["SPAM"] });
     expect(missing(await h.scan(now)).sort()).toEqual(missing(first).sort());
   });
 });
