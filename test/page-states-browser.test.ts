@@ -103,7 +103,7 @@ async function firstLookUntil(page: Page, done: (text: string) => boolean, max =
 const pauseClock = async (page: Page) => page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
 
 describe("page states in Chromium, phone and desktop, light and dark, with axe", { timeout: PAGE_TEST_MS }, () => {
-  it("who did you meet: before the event ('Come back once you have been'), then after it was unmarked (409), and a search matching no guest without script", async () => {
+  it("who did you meet: before the event ('Come back once you have been'), then after it was unmarked (409), and a search matching no guest, without script and then opened with script", async () => {
     const { account } = google();
     const mixer = (google().weekly.digest.events?.upcoming ?? []).find((e) => /Founders Mixer/.test(e.title))!;
     expect(mixer, "the demo's upcoming mixer").toBeDefined();
@@ -169,6 +169,39 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     expect(await mainText(noScript)).toContain("Saved: 1 person added to whom you met.");
     expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).toContain("zebedee@quartermaine.example");
     await plain.close();
+
+    // With script, the same page opened at a search that matches no guest (a search sent before the
+    // page's script ran, a bookmark): emptying the box brings the whole list back, and what is ticked
+    // there is saved. Until 2026-12-05 such a page held no guest at all, and nothing brought them back.
+    const scripted = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await scripted.goto(`${link("met", { acc: account.email, evt: conference.id })}?q=${encodeURIComponent("Nobody Byth'is-Name")}`);
+    expect(await scripted.locator("#count").textContent()).toMatch(/^0 of \d+ guests match\.$/);
+    expect(await scripted.getByRole("checkbox").count()).toBe(0);
+    expect(await scripted.getByText("No guest matches. Add them below.").isVisible()).toBe(true);
+    expect(await scripted.getByRole("button", { name: "Save whom I met" }).count()).toBe(0);
+    await check(scripted, "state-met-no-match-script");
+    expect(await scripted.getByLabel("Their name").inputValue()).toBe("Nobody Byth'is-Name");
+    await scripted.getByLabel(/Search \d+ guests/).fill("");
+    // What the search put in the form below goes with it: it would be sent as someone to add.
+    expect(await scripted.getByLabel("Their name").inputValue()).toBe("");
+    const total = Number(/Search (\d+) guests/.exec((await scripted.locator("label[for=q]").textContent())!)![1]);
+    expect(total).toBeGreaterThan(20);
+    await expect.poll(() => scripted.locator("#count").textContent()).toBe(`${total} guests.`);
+    expect(await scripted.locator("#guests li:not([hidden])").count()).toBe(total);
+    expect(await scripted.getByText("No guest matches. Add them below.").isVisible()).toBe(false);
+    // The letters as an unsearched page has them: every one shown, closed, saying how many.
+    expect(await scripted.locator("#guests details:not([hidden])").count()).toBe(await scripted.locator("#guests details").count());
+    expect(await scripted.locator("#guests details[open]").count()).toBe(0);
+    for (const s of await scripted.locator("#guests summary").allTextContents()) expect(s).toMatch(/^\S · \d+ guests?$/);
+    // A guest ticked in their letter and saved.
+    const guest = scripted.locator("#guests details").first();
+    await guest.locator("summary").click();
+    const box = guest.getByRole("checkbox").and(scripted.locator(":not([disabled])")).first();
+    const picked = await box.getAttribute("value");
+    await box.check();
+    await Promise.all([scripted.waitForURL(/\?saved=1$/), press(scripted, "Save whom I met")]);
+    expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).toContain(picked);
+    await scripted.context().close();
   });
 
   it("a draft tap whose create the provider never answered (a gateway's 504): 'Draft not confirmed', it may still be making it", async () => {

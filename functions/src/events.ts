@@ -370,14 +370,17 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const unmatched = searching && !shown.length ? query.trim() : "";
     const typedIn = unmatched.includes("@") ? { name: "", email: unmatched } : { name: unmatched, email: "" };
     const picked = new Set(said?.picked ?? []);
+    // Every guest is on the page, those the search did not find hidden: the page's script then filters
+    // the whole list as the owner types, and an emptied box brings every guest back, even on a page
+    // opened at a search (before 2026-12-05 such a page held only the matches, and with script on
+    // nothing brought the rest back: the search form's submit stays on the page).
+    const matched = new Set(shown.map((p) => p.email));
     const guestRow = (p: PickableAttendee, i: number) => {
       const done = already.has(p.email) || byMail.has(p.email) || metThere.has(p.email);
       const shown = shownAddress(p);
-      return html`<li data-search="${`${p.name} ${p.email}${shown !== p.email ? ` ${shown}` : ""} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
+      return html`<li${matched.has(p.email) ? "" : html` hidden`} data-search="${`${p.name} ${p.email}${shown !== p.email ? ` ${shown}` : ""} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
 <label for="g${i}" class="inline">${p.name || shown}${p.company ? html` · ${p.company}` : ""} <span class="muted">${shown}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
     };
-    // Under a search each letter says "1 of 12": its number of guests on the whole list (without one, shown is the list).
-    const totals = searching && list.length > GROUP_GUESTS_ABOVE ? new Map(groupGuests(list, (p) => p).map((g) => [g.letter, g.guests.length] as const)) : undefined;
     const saved = c.req.query("saved");
     const notice = saved === "taken-back" ? "Taken back." : saved && /^\d+$/.test(saved) ? `Saved: ${saved} ${saved === "1" ? "person" : "people"} added to whom you met.` : undefined;
     return kit.page(
@@ -419,23 +422,25 @@ ${
 <fieldset><legend>Tick the people you met</legend>
 ${
   list.length > GROUP_GUESTS_ABOVE
-    ? html`<div id="guests" class="letters">${groupGuests(shown.map((p, i) => ({ p, i })), (e) => e.p).map(({ letter, guests }) => {
-        // Closed unless it holds what the search found or a tick of the owner's still to be saved.
-        const open = searching || guests.some((e) => picked.has(e.p.email) && !already.has(e.p.email) && !byMail.has(e.p.email));
-        const total = totals?.get(letter) ?? guests.length;
-        return html`<details class="letter" data-letter="${letter}" data-total="${total}"${open ? html` open` : ""}><summary>${letterSummary(letter, guests.length, searching ? total : undefined)}</summary>
+    ? html`<div id="guests" class="letters">${groupGuests(list.map((p, i) => ({ p, i })), (e) => e.p).map(({ letter, guests }) => {
+        const matches = guests.filter((e) => matched.has(e.p.email)).length;
+        // Hidden where the search found no one in it; closed unless it holds what the search found or
+        // a tick of the owner's still to be saved.
+        const open = searching ? matches > 0 : guests.some((e) => picked.has(e.p.email) && !already.has(e.p.email) && !byMail.has(e.p.email));
+        const plain = letterSummary(letter, guests.length);
+        return html`<details class="letter" data-letter="${letter}" data-total="${guests.length}" data-summary="${plain}"${matches ? "" : html` hidden`}${open ? html` open` : ""}><summary>${searching ? letterSummary(letter, matches, guests.length) : plain}</summary>
 <ul class="guests">${guests.map((e) => guestRow(e.p, e.i))}</ul></details>`;
       })}</div>`
-    : html`<ul id="guests" class="guests">${shown.map(guestRow)}</ul>`
+    : html`<ul id="guests" class="guests">${list.map(guestRow)}</ul>`
 }
-${shown.length ? "" : html`<p>No guest matches. Add them below.</p>`}
+<p id="none"${shown.length ? html` hidden` : ""}>No guest matches. Add them below.</p>
 </fieldset>
-${shown.length ? html`<button type="submit" name="action" value="confirm">Save whom I met</button>` : ""}</form>`
+<button type="submit" name="action" value="confirm" id="save"${shown.length ? "" : html` hidden`}>Save whom I met</button></form>`
     : html`<p>${m.attendees.length ? "The invitation lists no one to tick here: only colleagues, rooms or shared addresses." : "The invitation shows no guests."} Add the people you met below.</p><form method="post" id="pick"></form>`
 }
 <h2>Someone not on the list?</h2>
-<p><label for="name">Their name</label><input type="text" id="name" name="name" form="pick" autocomplete="off" value="${said?.name ?? typedIn.name}"${fieldAttrs("name", said?.field)}></p>
-<p><label for="email">Their email address</label><input type="email" id="email" name="email" form="pick" autocomplete="off" value="${said?.email ?? typedIn.email}"${fieldAttrs("email", said?.field)}></p>
+<p><label for="name">Their name</label><input type="text" id="name" name="name" form="pick" autocomplete="off" value="${said?.name ?? typedIn.name}"${!said && typedIn.name ? html` data-from-search` : ""}${fieldAttrs("name", said?.field)}></p>
+<p><label for="email">Their email address</label><input type="email" id="email" name="email" form="pick" autocomplete="off" value="${said?.email ?? typedIn.email}"${!said && typedIn.email ? html` data-from-search` : ""}${fieldAttrs("email", said?.field)}></p>
 <button type="submit" form="pick" name="action" value="add" class="secondary">Add</button>
 ${nav(c, account.email)}
 ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
@@ -504,17 +509,25 @@ function searchScript(nonce: string, total: number): Markup {
   var q = document.getElementById("q"), count = document.getElementById("count");
   var all = function (root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); };
   var items = all(document, "#guests li");
+  var none = document.getElementById("none"), save = document.getElementById("save");
   var groups = all(document, "#guests details").map(function (d) {
     var s = d.querySelector("summary");
-    return { d: d, s: s, text: s.textContent, lis: all(d, "li"), letter: d.getAttribute("data-letter"), total: d.getAttribute("data-total") };
+    return { d: d, s: s, text: d.getAttribute("data-summary"), lis: all(d, "li"), letter: d.getAttribute("data-letter"), total: d.getAttribute("data-total") };
   });
   var fold = function (s) { return s.normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase(); };
   var hay = items.map(function (li) { return fold(li.getAttribute("data-search") || ""); });
-  var before = null;
+  // The letters' open state before a search, given back when the box is emptied: on a page opened at
+  // a search (the server filtered it), the letters as an unsearched page has them, closed.
+  var before = q.value.trim() ? groups.map(function () { return false; }) : null;
   // The list filters as you type: Enter or Search stays on the page, so ticks not yet saved are kept
   // (without script the search is a GET of this page, which the person makes before ticking).
   q.form.addEventListener("submit", function (e) { e.preventDefault(); });
+  // What the server's search put in the form below (it found no guest) goes once the search is
+  // changed, unless edited: it would otherwise be sent as someone to add with the ticks.
+  var typed = all(document, "[data-from-search]");
   q.addEventListener("input", function () {
+    typed.forEach(function (f) { if (f.value === f.defaultValue) f.value = ""; });
+    typed = [];
     var words = fold(q.value).split(/\\s+/).filter(Boolean), shown = 0;
     items.forEach(function (li, i) {
       var ok = words.every(function (w) { return hay[i].indexOf(w) >= 0; });
@@ -534,6 +547,8 @@ function searchScript(nonce: string, total: number): Markup {
       }
     });
     if (!words.length) before = null;
+    none.hidden = shown > 0;
+    save.hidden = shown === 0;
     count.textContent = words.length ? shown + " of ${total} guests match." : "${total} guests.";
   });
 })();

@@ -128,6 +128,7 @@ p{margin:.5rem 0}
 .who{font-weight:600}
 .muted{font-size:.9rem}
 a{color:LinkText}
+[hidden]{display:none!important}
 button,.button{display:inline-block;margin-top:1rem;padding:.7rem 1.2rem;font-size:1rem;border-radius:8px;border:0;background:#1a56db;color:#fff;text-decoration:none;cursor:pointer}
 button.secondary{background:transparent;color:LinkText;border:1px solid currentColor}
 button[aria-pressed=true]{background:#0b3a9e;box-shadow:0 0 0 3px #93b4f5}
@@ -149,9 +150,7 @@ legend{font-weight:600;padding:0}
 ul.events,ul.guests{list-style:none;padding-left:0}
 ul.events>li{margin:0 0 1.25rem;padding-bottom:1rem;border-bottom:1px solid rgba(127,127,127,.35)}
 ul.guests>li{margin:.35rem 0}
-ul.guests>li[hidden]{display:none}
 details.letter{border-bottom:1px solid rgba(127,127,127,.35)}
-details.letter[hidden]{display:none}
 details.letter>summary{padding:.6rem 0;font-weight:600;cursor:pointer}
 `;
 

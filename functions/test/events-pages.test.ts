@@ -296,8 +296,10 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(page).toContain("Zoë Château · Kestrel");
     const found = await text(await app.request(`${path()}?q=zoe%20kestrel`));
     expect(found).toContain("1 of 200 guests match.");
-    expect(found).toContain("zoe.chateau@kestrel.vc");
-    expect(found).not.toContain("guest001@");
+    expect(found).toMatch(/<li data-search="[^"]*zoe.chateau@kestrel.vc/);
+    // The others are on the page, hidden (the page's script shows them again when the box is emptied).
+    expect(found).toMatch(/<li hidden data-search="[^"]*guest001@/);
+    expect(found).not.toMatch(/<li data-search="[^"]*guest001@/);
   });
 
   it("picks two, adds one, refuses bad additions keeping what was typed, and takes one back", async () => {
@@ -453,7 +455,8 @@ describe("who did you meet at a 200-guest conference", () => {
 });
 
 describe("a long guest list is grouped by first letter", () => {
-  const summaries = (page: string) => [...page.matchAll(/<summary>([^<]*)<\/summary>/g)].map((m) => m[1]);
+  /** The summaries of the letters shown (a search hides the letters where it found no one). */
+  const summaries = (page: string) => [...page.matchAll(/<details ([^>]*)><summary>([^<]*)<\/summary>/g)].filter((m) => !/ hidden(?: |$)/.test(m[1])).map((m) => m[2]);
   /** The markup of one letter's group (its <details> up to the end of it). */
   const group = (page: string, letter: string) => page.match(new RegExp(`<details class="letter" data-letter="${letter.replace("#", "\\#")}"[^>]*>.*?</details>`))?.[0] ?? "";
 
@@ -491,16 +494,18 @@ describe("a long guest list is grouped by first letter", () => {
     const raw = await text(await app.request(`${link("met", "meetup-31")}?q=${encodeURIComponent("emile")}`));
     expect(raw).toContain(`1 of ${GROUP_GUESTS_ABOVE + 1} guests match.`);
     expect(summaries(raw)).toEqual(["E · 1 of 1 guest"]);
-    expect(raw).toMatch(/<details class="letter" data-letter="E" data-total="1" open><summary>/);
+    expect(raw).toMatch(/<details class="letter" data-letter="E" data-total="1" data-summary="E · 1 guest" open><summary>/);
     const several = await text(await app.request(`${link("met", "meetup-31")}?q=${encodeURIComponent("guest m1")}`));
     expect(summaries(several)).toEqual(["G · 10 of 22 guests"]);
-    expect(several).toMatch(/data-letter="G" data-total="22" open>/);
+    expect(several).toMatch(/data-letter="G" data-total="22" data-summary="G · 22 guests" open>/);
     // The 200-guest conference: its letters with their counts, the search opening Zoë's.
     const conf = await text(await app.request(link("met", "conf-1")));
     expect(summaries(conf)).toEqual(["D · 1 guest", "G · 197 guests", "H · 1 guest", "Z · 1 guest"]);
     const zoe = await text(await app.request(`${link("met", "conf-1")}?q=zoe`));
     expect(summaries(zoe)).toEqual(["Z · 1 of 1 guest"]);
-    expect(group(zoe, "Z")).toMatch(/^<details class="letter" data-letter="Z" data-total="1" open>/);
+    expect(group(zoe, "Z")).toMatch(/^<details class="letter" data-letter="Z" data-total="1" data-summary="Z · 1 guest" open>/);
+    // The letters without a match are on the page, hidden, for the page's script to show again when the box is emptied.
+    expect(group(zoe, "G")).toMatch(/^<details class="letter" data-letter="G" data-total="197" data-summary="G · 197 guests" hidden><summary>G · 0 of 197 guests<\/summary>/);
     // White space alone is no search: every letter closed, the count unqualified.
     const blank = await text(await app.request(`${link("met", "conf-1")}?q=${encodeURIComponent("  ")}`));
     expect(summaries(blank)).toEqual(["D · 1 guest", "G · 197 guests", "H · 1 guest", "Z · 1 guest"]);
