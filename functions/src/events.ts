@@ -36,6 +36,7 @@ import {
   pickableAttendees,
   type PickableAttendee,
   searchAttendees,
+  searchText,
   setGoal,
   StatementError,
   unconfirmMet,
@@ -364,7 +365,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const query = (c.req.query("q") ?? "").slice(0, 100);
     // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.
     const searching = query.trim() !== "";
-    const shown = searchAttendees(list, query);
+    const shown = searchAttendees(list, query, shownAddress);
     // A search that found no guest (without script: the server searched) is most likely someone to
     // add: what was searched starts the form below, as an address where it is one.
     const unmatched = searching && !shown.length ? query.trim() : "";
@@ -378,7 +379,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const guestRow = (p: PickableAttendee, i: number) => {
       const done = already.has(p.email) || byMail.has(p.email) || metThere.has(p.email);
       const shown = shownAddress(p);
-      return html`<li${matched.has(p.email) ? "" : html` hidden`} data-search="${`${p.name} ${p.email}${shown !== p.email ? ` ${shown}` : ""} ${p.company}`}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
+      return html`<li${matched.has(p.email) ? "" : html` hidden`} data-search="${searchText(p, shown)}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
 <label for="g${i}" class="inline">${p.name || shown}${p.company ? html` · ${p.company}` : ""} <span class="muted">${shown}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
     };
     const saved = c.req.query("saved");
@@ -418,7 +419,7 @@ ${
     ? html`<form method="get" role="search" action="${selfPath(c)}"><label for="q">Search ${list.length} guests by name, address or company</label>
 <input type="search" id="q" name="q" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" class="secondary">Search</button></form>
 <p class="muted" id="count" aria-live="polite">${searching ? `${shown.length} of ${list.length} guests match.` : `${list.length} guests.`}</p>
-<form method="post" id="pick">
+<form method="post" id="pick" action="${selfPath(c)}">
 <fieldset><legend>Tick the people you met</legend>
 ${
   list.length > GROUP_GUESTS_ABOVE
@@ -514,7 +515,8 @@ function searchScript(nonce: string, total: number): Markup {
     var s = d.querySelector("summary");
     return { d: d, s: s, text: d.getAttribute("data-summary"), lis: all(d, "li"), letter: d.getAttribute("data-letter"), total: d.getAttribute("data-total") };
   });
-  var fold = function (s) { return s.normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase(); };
+  // As the server folds (core/events searchAttendees): every combining mark, not only the Latin ones.
+  var fold = function (s) { return s.normalize("NFKD").replace(/\\p{M}/gu, "").toLowerCase(); };
   var hay = items.map(function (li) { return fold(li.getAttribute("data-search") || ""); });
   // The letters' open state before a search, given back when the box is emptied: on a page opened at
   // a search (the server filtered it), the letters as an unsearched page has them, closed.

@@ -302,6 +302,23 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(found).not.toMatch(/<li data-search="[^"]*guest001@/);
   });
 
+  it("a save refused on a page opened at a search comes back unsearched: what was ticked shows, ticked (helper-201 #1)", async () => {
+    const searched = `${path()}?q=zoe`;
+    const page = await text(await app.request(searched));
+    // The form is sent where a browser sends it: its action, else the page's own address (search included).
+    const action = /<form method="post" id="pick"(?: action="([^"]*)")?>/.exec(page);
+    expect(action).not.toBeNull();
+    const target = new URL(action![1] ?? searched, BASE);
+    const res = await post(target.pathname + target.search, { action: "confirm", pick: ["zoe.chateau@kestrel.vc", "guest001@company1.com"], email: "not-an-address" });
+    expect(res.status).toBe(400);
+    const refused = await text(res);
+    expect(refused).toContain("is not an e-mail address");
+    // guest001, ticked once the box was emptied and not found by "zoe", is shown with its tick, not hidden with it.
+    expect(refused).toMatch(/<li data-search="[^"]*guest001@company1.com[^"]*"><input type="checkbox" id="g\d+" name="pick" value="guest001@company1.com" checked>/);
+    expect(refused).toContain("200 guests.");
+    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
+  });
+
   it("picks two, adds one, refuses bad additions keeping what was typed, and takes one back", async () => {
     const res = await post(path(), { action: "confirm", pick: ["zoe.chateau@kestrel.vc", "guest007@company7.com"] });
     expect(res.status).toBe(303);
@@ -484,7 +501,7 @@ describe("a long guest list is grouped by first letter", () => {
     expect(group(raw, "#")).toContain("李明");
     expect(group(raw, "G").match(/type="checkbox"/g)).toHaveLength(22);
     // Every group sits inside the one form, so ticks in several letters are saved together.
-    const form = raw.match(/<form method="post" id="pick">.*?<\/form>/)?.[0] ?? "";
+    const form = raw.match(/<form method="post" id="pick"[^>]*>.*?<\/form>/)?.[0] ?? "";
     expect(form.match(/<details /g)).toHaveLength(9);
     expect(form.match(/type="checkbox"/g)).toHaveLength(GROUP_GUESTS_ABOVE + 1);
     expect(new Set(form.match(/id="g\d+"/g)).size).toBe(GROUP_GUESTS_ABOVE + 1);

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { clearGoal, companyOf, findEvent, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, searchAttendees } from "../src/events";
+import { clearGoal, companyOf, findEvent, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, searchAttendees, searchText } from "../src/events";
 import { loadHtmlDecoder, platformOf, platformOfText } from "../src/events/platform";
 import { mapGoogleEvent } from "../src/google/map";
 import { ownerIdentity } from "../src/identity";
 import { infer } from "../src/inference";
 import { mapGraphEvent } from "../src/microsoft/map";
-import type { MailMessage, Meeting } from "../src/model";
+import { addressOn, type MailMessage, type Meeting } from "../src/model";
 import type { Repository } from "../src/storage";
 import { a, crowd, DAY, HOUR, meeting, NOW, OWNER, sent } from "./support/builders";
 
@@ -386,6 +386,23 @@ describe("the attendee list of \"who I met\"", () => {
     expect(searchAttendees(list, "kestrel lima").map((p) => p.email)).toEqual(["ana@kestrel.vc"]);
     expect(searchAttendees(list, "p19@").map((p) => p.email)).toEqual(["p19@crowd.example"]);
     expect(searchAttendees(list, "  ")).toHaveLength(204);
+  });
+
+  it("a search finds a guest by the address as the invitation wrote it, where that differs from the stored one", () => {
+    const m = meeting({ attendees: [a("zoechateau@gmail.com", { name: "Zoë Château", address: "Zoe.Chateau+summit@gmail.com" }), a("ben@kestrel.vc", { name: "Ben" })] });
+    const list = pickableAttendees(m, OWNER);
+    const written = (p: { email: string }) => addressOn(m, p.email);
+    // As the met page shows it (and its script searches it): the written form, dots and tag.
+    expect(searchAttendees(list, "Zoe.Chateau+summit", written).map((p) => p.email)).toEqual(["zoechateau@gmail.com"]);
+    expect(searchAttendees(list, "zoechateau", written).map((p) => p.email)).toEqual(["zoechateau@gmail.com"]);
+    expect(searchAttendees(list, "Zoe.Chateau+summit")).toEqual([]);
+    // Every combining mark folds away, not only Latin accents: "ガ" (カ and a voiced mark) finds "カ".
+    const kana = pickableAttendees(meeting({ attendees: [a("karuta@shop.jp", { name: "カルタ" })] }), OWNER);
+    expect(searchAttendees(kana, "ガ").map((p) => p.email)).toEqual(["karuta@shop.jp"]);
+    // The text searched, which the page gives its script too: the written address only where it differs.
+    const zoe = list.find((p) => p.email === "zoechateau@gmail.com")!;
+    expect(searchText(zoe, "Zoe.Chateau+summit@gmail.com")).toBe("Zoë Château zoechateau@gmail.com Zoe.Chateau+summit@gmail.com ");
+    expect(searchText(zoe, "zoechateau@gmail.com")).toBe("Zoë Château zoechateau@gmail.com ");
   });
 });
 

@@ -142,12 +142,19 @@ export function pickableAttendees(m: Meeting, owner: Owner): PickableAttendee[] 
 
 const fold = (s: string) => s.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
 
-/** Filters a (long) attendee list: every word of `query` must occur in the name, address or company, ignoring case and accents. */
-export function searchAttendees(list: readonly PickableAttendee[], query: string): PickableAttendee[] {
+/**
+ * What a search of the guest list looks in: name, address, company, and the address as the
+ * invitation wrote it where that differs (`written`: Gmail's dots, a +tag, capitals). The met page's
+ * script searches the same text (its `data-search`), folded the same way.
+ */
+export const searchText = (p: PickableAttendee, written?: string): string => `${p.name} ${p.email}${written && written !== p.email ? ` ${written}` : ""} ${p.company}`;
+
+/** Filters a (long) attendee list: every word of `query` must occur in its `searchText`, ignoring case and accents. */
+export function searchAttendees(list: readonly PickableAttendee[], query: string, written?: (p: PickableAttendee) => string | undefined): PickableAttendee[] {
   const words = fold(query).split(/\s+/).filter(Boolean);
   if (!words.length) return [...list];
   return list.filter((p) => {
-    const hay = fold(`${p.name} ${p.email} ${p.company}`);
+    const hay = fold(searchText(p, written?.(p)));
     return words.every((w) => hay.includes(w));
   });
 }
