@@ -52,7 +52,7 @@ describe("first look while the backfill runs", () => {
       // Nothing read yet: nothing to show, and said so.
       const before = await firstLook(repo, account, now);
       expect(before).toMatchObject({ ready: false, provisional: true, people: [] });
-      expect(String(await firstLookMarkup(before))).toContain("Reading your calendar");
+      expect(String(await firstLookMarkup(before, account.timeZone))).toContain("Reading your calendar");
 
       // The first run stops after the calendar and the newest page of sent mail.
       let sentPages = 0;
@@ -74,7 +74,7 @@ describe("first look while the backfill runs", () => {
       expect(look.messagesRead).toBeGreaterThan(0);
       expect(look.messagesRead).toBeLessThanOrEqual(10);
       for (const person of look.people) expect(person.metAt).toBeGreaterThanOrEqual(now - 31 * DAY);
-      expect(String(await firstLookMarkup(look))).toContain('data-provisional="true"');
+      expect(String(await firstLookMarkup(look, account.timeZone))).toContain('data-provisional="true"');
 
       // The rest of the backfill: complete, not provisional, and every person is one the rules
       // over complete data also find not followed up by mail.
@@ -82,7 +82,7 @@ describe("first look while the backfill runs", () => {
       expect(done.complete).toBe(true);
       const final = await firstLook(repo, account, now);
       expect(final).toMatchObject({ ready: true, provisional: false, sentComplete: true });
-      expect(String(await firstLookMarkup(final))).toContain('data-provisional="false"');
+      expect(String(await firstLookMarkup(final, account.timeZone))).toContain('data-provisional="false"');
       // Sent read to the end but the owner's mail outside Sent not yet (a run cut short between the
       // two): still provisional, since a copy From the owner there is mail to the person.
       const owned = (await repo.getCursor(account.email, "ownermail"))!;
@@ -109,9 +109,25 @@ describe("a person of the first look", () => {
   it("without a name is shown by the address as the meeting wrote it, with a name beside it", async () => {
     const m = meeting({ id: "m-dee", end: NOW - 3 * DAY, attendees: [a("deepark@gmail.com", { address: "Dee.Park+conf@gmail.com" }), a("bolind@gmail.com", { name: "Bo Lind", address: "Bo.Lind@gmail.com" })] });
     const look = firstLookOf({ email: "owner@acme.io", aliases: [], timeZone: "UTC" }, [m], [], NOW);
-    const html = String(await firstLookMarkup({ ready: true, provisional: false, calendarComplete: true, sentComplete: true, ...look }));
+    const html = String(await firstLookMarkup({ ready: true, provisional: false, calendarComplete: true, sentComplete: true, ...look }, "UTC"));
     expect(html).toContain('<span class="who">Dee.Park+conf@gmail.com</span>');
     expect(html).not.toContain("deepark@gmail.com");
     expect(html).toContain('<span class="who">Bo Lind</span> <span class="muted">Bo.Lind@gmail.com');
+  });
+
+  it("is dated on the owner's calendar as the digest dates them, not by UTC's date (helper-200 #1)", async () => {
+    // Melbourne, UTC+10 in May: a coffee at 07:30 on Wed 27 May is 21:30 UTC on the 26th; an all-day
+    // event on Tue 19 May starts at its local midnight, 14:00 UTC on the 18th.
+    const zone = "Australia/Melbourne";
+    const coffee = meeting({ id: "m-coffee", title: "Coffee", start: Date.parse("2026-05-26T21:30:00Z"), end: Date.parse("2026-05-26T22:00:00Z"), attendees: [a("luca@moretti.it", { name: "Luca Moretti" })] });
+    const day = meeting({ id: "m-day", title: "Co-design day", allDay: true, start: Date.parse("2026-05-18T14:00:00Z"), end: Date.parse("2026-05-19T14:00:00Z"), attendees: [a("mira@holt.io", { name: "Mira Holt" })] });
+    const now = Date.parse("2026-05-27T03:00:00Z");
+    const look = firstLookOf({ email: "owner@acme.io", aliases: [], timeZone: zone }, [coffee, day], [], now);
+    expect(look.people.map((p) => p.email).sort()).toEqual(["luca@moretti.it", "mira@holt.io"]);
+    const html = String(await firstLookMarkup({ ready: true, provisional: true, calendarComplete: true, sentComplete: false, readBackTo: Date.parse("2026-04-30T15:00:00Z"), ...look }, zone));
+    expect(html).toContain("· Coffee · Wed 27 May</span>");
+    expect(html).toContain("· Co-design day · Tue 19 May</span>");
+    expect(html).toContain("back to 1 May 2026)");
+    expect(html).not.toMatch(/\d{4}-\d\d-\d\d/);
   });
 });

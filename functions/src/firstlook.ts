@@ -11,7 +11,9 @@ import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import { type FirstLook, firstLook } from "@followthrough/core/firstlook";
+import { humanDate } from "@followthrough/core/followup";
 import { shownName } from "@followthrough/core/model";
+import { formatLocal } from "@followthrough/core/time";
 import type { Repository } from "@followthrough/core/storage";
 import { type AppDeps, asOfFor } from "./kit";
 import type { PageKit } from "./pages";
@@ -24,16 +26,19 @@ export const FIRST_LOOK_REFRESHES = 180;
 type Deps = { repo: Repository } & Pick<AppDeps, "now" | "asOf">;
 type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "say">;
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-/** The section's inner markup for a first look. */
-export function firstLookMarkup(look: FirstLook): HtmlEscapedString | Promise<HtmlEscapedString> {
+/**
+ * The section's inner markup for a first look, its dates on the owner's calendar (`timeZone`) as the
+ * digest writes them ("Wed 27 May"). Until 2026-12-05 they were UTC's ISO dates: a morning meeting east
+ * of Greenwich, or an all-day event, showed the day before the digest's (helper-200 #1).
+ */
+export function firstLookMarkup(look: FirstLook, timeZone: string): HtmlEscapedString | Promise<HtmlEscapedString> {
+  const dayOf = (ms: number) => humanDate(ms, timeZone);
   if (!look.ready) return html`<h2>A first look</h2><p class="muted">Reading your calendar and your newest sent mail&hellip; the people you met lately appear here in a minute or two.</p>`;
   const list = look.people.length
     ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${dayOf(p.metAt)}</span></li>`)}</ul>`
     : html`<p>Nobody you met in the last 30 days is waiting for a note.</p>`;
   const status = look.provisional
-    ? html`<p class="muted" data-provisional="true"><strong>Provisional:</strong> from the mail read so far (${look.messagesRead} sent messages${look.readBackTo ? html`, back to ${dayOf(look.readBackTo)}` : ""}). Older mail is still being read; someone here may turn out to be known or already written to.</p>`
+    ? html`<p class="muted" data-provisional="true"><strong>Provisional:</strong> from the mail read so far (${look.messagesRead} sent messages${look.readBackTo ? html`, back to ${formatLocal(look.readBackTo, timeZone, "d MMM y")}` : ""}). Older mail is still being read; someone here may turn out to be known or already written to.</p>`
     : html`<p class="muted" data-provisional="false">Complete: all of your last year's sent mail is read.</p>`;
   return html`<h2>A first look: met in the last 30 days, not written to</h2>${list}${status}`;
 }
@@ -55,7 +60,7 @@ export async function firstLookSection(
   if (account.status === "paused" && look.provisional)
     return html`<section id="first-look"><h2>A first look</h2><p class="muted">Your digests are paused, so your calendar and mail are not read for now. Resume them, and your first digest shows whom you met and have not written to.</p></section>`;
   const fragment = `${new URL(kit.linkFor(c, account.email, "view")).pathname}/first-look`;
-  return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look)}</section>
+  return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look, account.timeZone)}</section>
 ${look.provisional
   ? html`<script nonce="${kit.nonceOf(c)}">
 (function () {
@@ -88,6 +93,6 @@ export function mountFirstLook(app: Hono, deps: Deps, kit: Kit): void {
     if (auth.claims.wk !== undefined || auth.claims.org !== undefined) return kit.say(c, 404, "Not found", "This page does not exist.");
     const look = await firstLook(deps.repo, auth.account, asOfFor(deps, auth.account));
     c.header("Cache-Control", "no-store");
-    return c.html(firstLookMarkup(look));
+    return c.html(firstLookMarkup(look, auth.account.timeZone));
   });
 }
