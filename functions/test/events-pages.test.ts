@@ -651,4 +651,20 @@ describe("who did you meet at an event whose invitation lists no one to tick", (
       await repo.delete(keys.meeting(OWNER, "summit-colleagues"));
     }
   });
+
+  it("one guest: 'Search 1 guest', '1 guest.', '0 of 1 guest matches.' (helper-200 #9)", async () => {
+    await putMeetings(repo, OWNER, [meeting("meetup-one", "Kindling Meetup", NOW - 3 * DAY, 2, { organizer: { email: OWNER, name: "Mara Quinn" }, organizerSelf: true })], 1);
+    try {
+      const page = await text(await app.request(link("met", "meetup-one")));
+      expect(page).toContain("Search 1 guest by name, address or company");
+      expect(page).toContain(">1 guest.<");
+      expect(page).toContain('" : "1 guest.";'); // the script's count once the box is emptied
+      const none = await text(await app.request(`${link("met", "meetup-one")}?q=nobody`));
+      expect(none).toContain(">0 of 1 guest matches.<");
+      expect(none).toContain('shown + " of 1 guest matches."');
+      expect(await text(await app.request(`${link("met", "conf-1")}?q=zoe`))).toContain(">1 of 200 guests match.<");
+    } finally {
+      await repo.delete(keys.meeting(OWNER, "meetup-one"));
+    }
+  });
 });
