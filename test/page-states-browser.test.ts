@@ -201,6 +201,20 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     await box.check();
     await Promise.all([scripted.waitForURL(/\?saved=1$/), press(scripted, "Save whom I met")]);
     expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).toContain(picked);
+    // A long address, added, wraps at phone width (the page checks say if it scrolls sideways), and
+    // one past what an address can be is refused in a line that wraps too (helper-200 #3).
+    const long = "alexandra.konstantinopoulou@internationalpartners.com.au";
+    await scripted.getByLabel("Their name").fill("Alexandra Konstantinopoulou");
+    await scripted.getByLabel("Their email address").fill(long);
+    await Promise.all([scripted.waitForURL(/\?saved=1$/), press(scripted, "Add")]);
+    expect(await mainText(scripted)).toContain(long);
+    await check(scripted, "state-met-long-address");
+    await scripted.getByLabel("Their email address").fill(`${"x".repeat(300)}@example.org`);
+    const refused = scripted.waitForResponse((r) => r.request().method() === "POST");
+    await press(scripted, "Add");
+    expect((await refused).status()).toBe(400);
+    expect(await mainText(scripted)).toMatch(/"x{100}…" is not an e-mail address\./);
+    await check(scripted, "state-met-address-too-long");
     await scripted.context().close();
   });
 

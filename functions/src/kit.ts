@@ -121,7 +121,7 @@ export const APP_CSP = {
 const STYLE = `
 :root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 body{margin:0;padding:24px 16px;line-height:1.5;background:Canvas;color:CanvasText}
-main{max-width:32rem;margin:0 auto}
+main{max-width:32rem;margin:0 auto;overflow-wrap:anywhere}
 h1{font-size:1.25rem;margin:0 0 .75rem}
 h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
 p{margin:.5rem 0}

@@ -332,6 +332,9 @@ describe("who did you meet at a 200-guest conference", () => {
       ["mara@lumenworks.io", "That is your own address."],
       ["dev@lumenworks.io", "colleague"],
       ["not-an-address", "is not an e-mail address"],
+      // Empty (Add pressed with a name only), and past RFC 5321's 64-octet local part (helper-200 #3, #7).
+      ["", "Type their email address."],
+      [`${"a".repeat(65)}@longnames.example`, "is not an e-mail address"],
     ]) {
       const refused = await post(path(), { action: "add", name: "Someone", email });
       expect(refused.status).toBe(400);

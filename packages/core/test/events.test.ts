@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { clearGoal, companyOf, findEvent, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, searchAttendees, searchText } from "../src/events";
+import { clearGoal, companyOf, findEvent, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, searchAttendees, searchText, validatePersonAddress } from "../src/events";
 import { loadHtmlDecoder, platformOf, platformOfText } from "../src/events/platform";
 import { mapGoogleEvent } from "../src/google/map";
 import { ownerIdentity } from "../src/identity";
@@ -403,6 +403,18 @@ describe("the attendee list of \"who I met\"", () => {
     const zoe = list.find((p) => p.email === "zoechateau@gmail.com")!;
     expect(searchText(zoe, "Zoe.Chateau+summit@gmail.com")).toBe("Zoë Château zoechateau@gmail.com Zoe.Chateau+summit@gmail.com ");
     expect(searchText(zoe, "zoechateau@gmail.com")).toBe("Zoë Château zoechateau@gmail.com ");
+  });
+});
+
+describe("an address the owner types", () => {
+  it("is refused empty, or longer than RFC 5321 allows (a 64-octet local part, 254 in all); accepted up to those", () => {
+    const owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
+    expect(() => validatePersonAddress(owner, "  ")).toThrow("Type their email address.");
+    expect(validatePersonAddress(owner, ` ${"a".repeat(64)}@longnames.example `)).toBe(`${"a".repeat(64)}@longnames.example`);
+    expect(() => validatePersonAddress(owner, `${"a".repeat(65)}@longnames.example`)).toThrow(/^"a{65}@longnames\.example" is not an e-mail address\.$/);
+    const domain = `${"d".repeat(60)}.${"e".repeat(60)}.${"f".repeat(60)}.example`; // 190 characters
+    expect(validatePersonAddress(owner, `${"b".repeat(63)}@${domain}`)).toHaveLength(254);
+    expect(() => validatePersonAddress(owner, `${"b".repeat(64)}@${domain}`)).toThrow(/…" is not an e-mail address\.$/);
   });
 });
 

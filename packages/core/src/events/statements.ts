@@ -164,8 +164,12 @@ const NOT_A_PERSON = "That address is not a person's (a room, a group or an auto
 /** Checks an address the owner typed: a person's, not the owner's or a colleague's. Returns it normalised. */
 export function validatePersonAddress(owner: Owner, raw: string): string {
   const trimmed = raw.trim();
-  const email = isAddress(trimmed) ? normalizeAddress(trimmed) : undefined;
-  if (!email) throw new StatementError("bad-address", `"${trimmed.slice(0, 100)}" is not an e-mail address.`);
+  if (!trimmed) throw new StatementError("bad-address", "Type their email address.");
+  // RFC 5321 (4.5.3.1): a local part of at most 64 octets, a path of at most 256 (an address of 254).
+  const at = trimmed.lastIndexOf("@");
+  const fits = at >= 0 && Buffer.byteLength(trimmed.slice(0, at)) <= 64 && Buffer.byteLength(trimmed) <= 254;
+  const email = fits && isAddress(trimmed) ? normalizeAddress(trimmed) : undefined;
+  if (!email) throw new StatementError("bad-address", `"${trimmed.slice(0, 100)}${trimmed.length > 100 ? "…" : ""}" is not an e-mail address.`);
   switch (classify(ownerIdentity(owner.email, owner.aliases), email)) {
     case "owner":
       throw new StatementError("owner", "That is your own address.");
