@@ -196,9 +196,17 @@ export function createKit(deps: AppDeps): PageKit {
 <p>We couldn't find this account; it may have been disconnected.</p>
 <p><a href="${base}/connect">Connect an account</a></p>`);
 
+  /**
+   * A page that cannot go on where the person meant (a link refused, a page that does not exist)
+   * still leads somewhere: their settings, through a sign-in, and connecting an account (helper-200 #6).
+   */
+  const lost = (c: C, status: number, title: string, sentence: string) =>
+    page(c, status, title, html`<h1>${title}</h1><p>${sentence}</p>
+<p><a href="${base}/settings">Sign in to your settings</a> · <a href="${base}/connect">Connect an account</a></p>`);
+
   const linkRefused = (c: C, problem: LinkProblem) => {
     const [status, title, sentence] = LINK_PAGES[problem];
-    return say(c, status, title, sentence);
+    return lost(c, status, title, sentence);
   };
 
   /** The claims of the link each request came in on. */
@@ -246,5 +254,5 @@ export function createKit(deps: AppDeps): PageKit {
     return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
   };
 
-  return { page, say, authorise, linkFor, nonceOf, linkRefused, accountGone };
+  return { page, say, lost, authorise, linkFor, nonceOf, linkRefused, accountGone };
 }

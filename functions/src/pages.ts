@@ -25,6 +25,8 @@ export interface PageKit {
   page(c: Context, status: number, title: string, body: Markup): Response | Promise<Response>;
   /** A page that is one clear sentence. */
   say(c: Context, status: number, title: string, sentence: string): Response | Promise<Response>;
+  /** One sentence, then the ways on: the settings (through a sign-in) and connecting an account. */
+  lost(c: Context, status: number, title: string, sentence: string): Response | Promise<Response>;
   /**
    * Verifies the path's token for `act` and loads the account; a Response when refused. `pages`
    * gives an action's own page where the shared one would mislead: its link expired, or its

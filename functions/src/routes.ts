@@ -315,7 +315,7 @@ ${afterNav(c, account.email)}`,
   // Local only (npm start): the accounts index and the sandbox viewers, functions/src/local.ts (app.ts).
   more?.(app, kit);
 
-  app.notFound((c) => say(c, 404, "Not found", "This page does not exist."));
+  app.notFound((c) => kit.lost(c, 404, "Not found", "This page does not exist."));
   app.onError((err, c) => {
     console.error("app: unexpected error", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
     return say(c, 500, "Something went wrong", "Something went wrong on our side; please try again in a minute.");

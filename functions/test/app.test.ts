@@ -347,9 +347,14 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
         const body = await res.text();
         expect(body).toContain("This link is not valid");
         expect(body).not.toMatch(/at .*\.ts|Error:/);
+        // Not a dead end (helper-200 #6): the settings, through a sign-in, and connecting an account.
+        expect(body).toMatch(/<a href="[^"]*\/settings">Sign in to your settings<\/a> · <a href="[^"]*\/connect">Connect an account<\/a>/);
       }
     }
     expect(await drafts()).toBe(before);
+    const missing = await app.request("/nope");
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toMatch(/This page does not exist\.<\/p>\s*<p><a href="[^"]*\/settings">Sign in to your settings<\/a>/);
     expect(await stageOf(p.email)).toBe("met");
   });
 
