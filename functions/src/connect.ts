@@ -382,7 +382,11 @@ ${
     ? html`<p>Your calendar is in ${account.calendarZone}; your digests stay in ${account.timeZone}, the time zone you chose. <a href="${settings}?zone=1#time-zone">Change time zone</a></p>`
     : ""
 }
-<p><a href="${settings}">Your settings</a></p>
+${
+  // The ways on, as the other pages give them; a reconnect (often asked for by a draft tap: "then tap
+  // the link again") also leads back to the digest that holds that link (helper-200 #5).
+  html`<nav class="after" aria-label="More"><p>${kind === "connected" ? "" : html`<a href="${kit.linkFor(c, account.email, "view")}">Your latest digest</a> · `}<a href="${kit.linkFor(c, account.email, "events")}">Your events</a> · <a href="${settings}">Your settings</a></p></nav>`
+}
 ${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" })}`,
     );
   };

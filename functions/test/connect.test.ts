@@ -208,6 +208,8 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect(res.status).toBe(200);
     const body = await res.text();
     expect(body).toContain("<h1>Connected</h1>");
+    // Its ways on: the events and the settings (no digest yet to lead back to).
+    expect(body).toMatch(/<nav class="after" aria-label="More"><p><a href="[^"]*\/l\/events\/[^"]*">Your events<\/a> · <a href="[^"]*\/l\/settings\/[^"]*">Your settings<\/a><\/p><\/nav>/);
     // The first digest as a date and time in the person's zone, then the weekly slot.
     expect(body).toMatch(/Your first digest arrives on <b>Monday, \d{1,2} \w+ \d{4} at 08:00<\/b> \([A-Za-z_/]+\), then every Monday 8:00/);
     expect(res.headers.get("set-cookie")).toMatch(new RegExp(`ft_connect_${p}=;.*Max-Age=0`));
@@ -380,6 +382,8 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     try {
       const again = await (await connect(p)).res.text();
       expect(again).toContain("<h1>Reconnected</h1>");
+      // A reconnect asked for by a draft tap ("then tap the link again") leads back to the digest holding that link (helper-200 #5).
+      expect(again).toMatch(/<a href="[^"]*\/l\/view\/[^"]*">Your latest digest<\/a> · <a href="[^"]*\/l\/events\/[^"]*">Your events<\/a>/);
       expect(again).not.toContain('id="first-look"');
       // Paused, with nothing read: nothing is read until a resume, and the page neither promises nor polls.
       for (const s of streams) await repo.deleteCursor(email(), s);
