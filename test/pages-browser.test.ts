@@ -494,6 +494,49 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.context().close();
   });
 
+  it("settings: a change left unsaved in one section is not lost without a word when another section's button is pressed (helper-200 #2)", async () => {
+    const { email } = google().account;
+    const was = (await loadAccount(app.stack.repo, email))!;
+    const page = await (await contextOf()).newPage();
+    const dialogs: string[] = [];
+    let answer: "accept" | "dismiss" = "dismiss";
+    page.on("dialog", (d) => {
+      dialogs.push(d.type());
+      void (answer === "accept" ? d.accept() : d.dismiss());
+    });
+    try {
+      await page.goto(link("settings", { acc: email }));
+      const day = was.schedule?.day === 4 ? { label: "Friday", value: "5" } : { label: "Thursday", value: "4" };
+      await page.getByLabel("Day").selectOption({ label: day.label });
+      await page.getByLabel("Sign drafts as").fill("Isla from Paper Kite");
+      // Another section's button: the browser asks first; staying keeps what was typed, and nothing was sent.
+      await page.getByRole("button", { name: "Save event emails" }).click();
+      await expect.poll(() => dialogs).toEqual(["beforeunload"]);
+      expect(await page.getByLabel("Day").inputValue()).toBe(day.value);
+      expect(await page.getByLabel("Sign drafts as").inputValue()).toBe("Isla from Paper Kite");
+      expect((await loadAccount(app.stack.repo, email))!.schedule).toEqual(was.schedule);
+      // Its own button saves it, without asking.
+      await press(page, /^Save$/);
+      expect(await page.getByRole("status").textContent()).toContain("Saved");
+      expect(dialogs).toEqual(["beforeunload"]);
+      expect((await loadAccount(app.stack.repo, email))!).toMatchObject({ schedule: { day: Number(day.value) }, signatureName: "Isla from Paper Kite" });
+      // A checkbox left changed, then a link followed: asked again; leaving is the person's choice.
+      await page.getByLabel("The morning after an event: whom you met").click();
+      answer = "accept";
+      await Promise.all([page.waitForURL(/\/l\/events\//), page.getByRole("link", { name: "your events" }).click()]);
+      expect(dialogs).toEqual(["beforeunload", "beforeunload"]);
+      expect((await loadAccount(app.stack.repo, email))!.eventEmails?.morningAfter).not.toBe(false);
+      // Unchanged, nothing is asked: a section's button, or a link.
+      await page.goto(link("settings", { acc: email }));
+      await press(page, "Save event emails");
+      expect(await page.getByRole("status").textContent()).toContain("Saved");
+      expect(dialogs).toHaveLength(2);
+    } finally {
+      await updateAccount(app.stack.repo, email, { schedule: was.schedule, signatureName: was.signatureName, eventEmails: was.eventEmails }, Date.now());
+      await page.context().close();
+    }
+  });
+
   it("settings: the time zone, changed as a person changes it (the link, the list, Save), a zone the list no longer has refused, and the page's other Save still its own", async () => {
     const { email } = microsoft().account;
     const was = (await loadAccount(app.stack.repo, email))!;

@@ -247,7 +247,7 @@ ${
 ${
   zoneForm
     ? html`<h2 id="time-zone">Time zone</h2>
-<form method="post"><input type="hidden" name="action" value="zone">
+<form method="post" data-unsaved><input type="hidden" name="action" value="zone">
 <p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${calendarZone ? option(CALENDAR_OPTION, `My calendar’s: ${calendarZone.replaceAll("_", " ")}`) : ""}${zones.map((z) => option(z, z.replaceAll("_", " ")))}</select></p>
 <p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. &ldquo;My calendar&rsquo;s&rdquo; is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.</p>
 <button type="submit" class="secondary">Save time zone</button>
@@ -255,7 +255,7 @@ ${
     : ""
 }
 <h2>When your digest arrives</h2>
-<form method="post">
+<form method="post" data-unsaved>
 <input type="hidden" name="action" value="save">
 <p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
@@ -275,7 +275,7 @@ ${
 </form>
 <h2>Event emails</h2>
 <p class="muted">For your networking events (<a href="${kit.linkFor(c, account.email, "events")}">your events</a>): one short email the morning of an event you set a goal for (at 18:00 the evening before when it starts before 10:00), and one the morning after with the people you met there. Pausing your digests pauses these too.</p>
-<form method="post"><input type="hidden" name="action" value="eventemails">
+<form method="post" data-unsaved><input type="hidden" name="action" value="eventemails">
 <p><input type="checkbox" id="morningOf" name="morningOf" value="on"${account.eventEmails?.morningOf !== false ? html` checked` : ""}> <label class="inline" for="morningOf">The morning of an event with a goal</label></p>
 <p><input type="checkbox" id="morningAfter" name="morningAfter" value="on"${account.eventEmails?.morningAfter !== false ? html` checked` : ""}> <label class="inline" for="morningAfter">The morning after an event: whom you met</label></p>
 <button type="submit" class="secondary">Save event emails</button>
@@ -287,7 +287,7 @@ ${
     ? html`<ul>${Object.entries(account.firstNames ?? {}).map(([p, n]) => html`<li>${p}: <b>${n}</b></li>`)}</ul>`
     : ""
 }
-<form method="post"><input type="hidden" name="action" value="firstname">
+<form method="post" data-unsaved><input type="hidden" name="action" value="firstname">
 <p><label for="person">Their email address</label><input type="text" inputmode="email" id="person" name="person" autocomplete="off"${fieldAttrs("person", bad)}${typeof edited?.person === "string" ? html` value="${edited.person}"` : ""}></p>
 <p><label for="first">Greet them as</label><input type="text" id="first" name="first" autocomplete="off"${fieldAttrs("first", bad, "first-help")}${typeof edited?.first === "string" ? html` value="${edited.first}"` : ""}></p>
 <p class="muted" id="first-help">Leave empty to go back to the guess.</p>
@@ -310,7 +310,8 @@ ${
 <button type="submit">Disconnect&hellip;</button></form>`
     : html`<p>To revoke Followthrough's access and delete everything we stored, sign in again with ${providerName(account)} as ${account.email}. (A digest can be forwarded; a sign-in can't.)</p>
 <p><a class="button" href="${base}/settings/signin/${account.provider}">Sign in to disconnect</a></p>`
-}`,
+}
+${unsavedScript(kit.nonceOf(c))}`,
     );
   };
 
@@ -584,4 +585,33 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
       );
     return c.redirect(`${base}${linkPath("manage", sealLink(deps.linkKey, { act: "manage", acc: account.email }, deps.now()))}`, 303);
   });
+}
+
+/**
+ * Each section of the settings page is a form of its own, saved by its own button: a change typed in
+ * one and then another section's button pressed (or a link followed) would be lost without a word
+ * (helper-200 #2). With script, the browser's own "Leave site? Changes you made may not be saved."
+ * asks first, where a form marked `data-unsaved` holds a change and another form is sent. A form's
+ * own button sends it as before. (The template chooser is not marked: picking one changes nothing.)
+ */
+function unsavedScript(nonce: string) {
+  return html`<script nonce="${nonce}">
+(function () {
+  var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-unsaved]"));
+  var changed = function (f) {
+    return Array.prototype.some.call(f.elements, function (e) {
+      if (e.type === "checkbox" || e.type === "radio") return e.checked !== e.defaultChecked;
+      if (e.tagName === "SELECT") return Array.prototype.some.call(e.options, function (o) { return o.selected !== o.defaultSelected; });
+      return (e.tagName === "TEXTAREA" || (e.tagName === "INPUT" && e.type !== "hidden")) && e.value !== e.defaultValue;
+    });
+  };
+  var sending = null;
+  document.addEventListener("submit", function (e) { sending = e.target; }, true);
+  window.addEventListener("beforeunload", function (e) {
+    var lost = forms.some(function (f) { return f !== sending && changed(f); });
+    sending = null;
+    if (lost) { e.preventDefault(); e.returnValue = ""; }
+  });
+})();
+</script>`;
 }
