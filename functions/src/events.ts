@@ -387,7 +387,14 @@ ${said?.error ? formError(said.error, said.field) : ""}
 <label for="g${i}" class="inline">${p.name || shown}${p.company ? html` · ${p.company}` : ""} <span class="muted">${shown}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
     };
     const saved = c.req.query("saved");
-    const notice = saved === "taken-back" ? "Taken back." : saved && /^\d+$/.test(saved) ? `Saved: ${saved} ${saved === "1" ? "person" : "people"} added to whom you met.` : undefined;
+    const notice =
+      saved === "taken-back"
+        ? "Taken back."
+        : saved === "already"
+          ? "Already in your list of whom you met: no one new saved."
+          : saved && /^\d+$/.test(saved)
+            ? `Saved: ${saved} ${saved === "1" ? "person" : "people"} added to whom you met.`
+            : undefined;
     return kit.page(
       c,
       said?.error ? 400 : 200,
@@ -473,8 +480,12 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       const [name, email] = [one(form, "name"), one(form, "email")];
       const added = action === "add" || name.trim() || email.trim() ? [{ name, email }] : [];
       if (!picked.length && !added.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
-      const saved = (await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now)).length;
-      return c.redirect(`${selfPath(c)}?saved=${saved}`, 303);
+      // Counted as saved: the people not already in the list of whom the owner said they met (an Add
+      // or a tick of someone already there, or a second tap, saves no one new: helper-200 #4).
+      const before = new Set((await loadStatements(deps.repo, account.email)).confirmations.filter((x) => x.eventId === claims.evt).map((x) => x.email));
+      const saved = await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now);
+      const fresh = saved.filter((x) => !before.has(x.email)).length;
+      return c.redirect(`${selfPath(c)}?saved=${fresh || !saved.length ? fresh : "already"}`, 303);
     } catch (e) {
       if (e instanceof StatementError) {
         if (e.code === "no-such-event") return gone(c, account.email);

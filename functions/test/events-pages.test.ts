@@ -319,6 +319,22 @@ describe("who did you meet at a 200-guest conference", () => {
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
   });
 
+  it("an Add or tick of someone already in the list saves no one new, and says so (helper-200 #4)", async () => {
+    const first = await post(path(), { action: "add", name: "Dup Licate", email: "dup@example.net" });
+    expect(first.headers.get("location")).toMatch(/\?saved=1$/);
+    const again = await post(path(), { action: "add", name: "Dup Licate", email: "dup@example.net" });
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toMatch(/\?saved=already$/);
+    const page = await text(await app.request(again.headers.get("location")!));
+    expect(page).toContain("Already in your list of whom you met: no one new saved.");
+    expect(page).not.toContain("Saved: 1 person");
+    // With someone new beside them: only the new one is counted.
+    const mixed = await post(path(), { action: "confirm", pick: ["guest003@company3.com"], name: "Dup Licate", email: "dup@example.net" });
+    expect(mixed.headers.get("location")).toMatch(/\?saved=1$/);
+    for (const email of ["dup@example.net", "guest003@company3.com"]) await post(path(), { action: "unconfirm", email });
+    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
+  });
+
   it("picks two, adds one, refuses bad additions keeping what was typed, and takes one back", async () => {
     const res = await post(path(), { action: "confirm", pick: ["zoe.chateau@kestrel.vc", "guest007@company7.com"] });
     expect(res.status).toBe(303);
