@@ -485,7 +485,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       const before = new Set((await loadStatements(deps.repo, account.email)).confirmations.filter((x) => x.eventId === claims.evt).map((x) => x.email));
       const saved = await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now);
       const fresh = saved.filter((x) => !before.has(x.email)).length;
-      return c.redirect(`${selfPath(c)}?saved=${fresh || !saved.length ? fresh : "already"}`, 303);
+      return c.redirect(`${selfPath(c)}?saved=${fresh || "already"}`, 303);
     } catch (e) {
       if (e instanceof StatementError) {
         if (e.code === "no-such-event") return gone(c, account.email);

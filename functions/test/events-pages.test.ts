@@ -328,6 +328,10 @@ describe("who did you meet at a 200-guest conference", () => {
     const page = await text(await app.request(again.headers.get("location")!));
     expect(page).toContain("Already in your list of whom you met: no one new saved.");
     expect(page).not.toContain("Saved: 1 person");
+    // A tick of someone already in it (a page left open before they were saved): the same.
+    expect((await post(path(), { action: "confirm", pick: ["guest003@company3.com"] })).headers.get("location")).toMatch(/\?saved=1$/);
+    expect((await post(path(), { action: "confirm", pick: ["guest003@company3.com"] })).headers.get("location")).toMatch(/\?saved=already$/);
+    await post(path(), { action: "unconfirm", email: "guest003@company3.com" });
     // With someone new beside them: only the new one is counted.
     const mixed = await post(path(), { action: "confirm", pick: ["guest003@company3.com"], name: "Dup Licate", email: "dup@example.net" });
     expect(mixed.headers.get("location")).toMatch(/\?saved=1$/);
@@ -684,6 +688,22 @@ describe("who did you meet at an event whose invitation lists no one to tick", (
       expect(await text(await app.request(`${link("met", "conf-1")}?q=zoe`))).toContain(">1 of 200 guests match.<");
     } finally {
       await repo.delete(keys.meeting(OWNER, "meetup-one"));
+    }
+  });
+
+  it("a guest whose listed address is longer than one typed may be is still ticked and saved (helper-202 #1)", async () => {
+    const long = `${"a".repeat(65)}@bigcorp.example`;
+    await putMeetings(repo, OWNER, [meeting("meetup-long", "Long Names Meetup", NOW - 3 * DAY, 2, { organizer: { email: OWNER, name: "Mara Quinn" }, organizerSelf: true, attendees: [person(long, "Alex Long"), person("ivo@otherco.com", "Ivo Petrov")] })], 1);
+    try {
+      const res = await post(link("met", "meetup-long"), { action: "confirm", pick: [long, "ivo@otherco.com"] });
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toMatch(/\?saved=2$/);
+      // Typed under Add, the same address is refused: past RFC 5321's 64-octet local part.
+      const typed = await post(link("met", "meetup-long"), { action: "add", name: "Alex Long", email: long });
+      expect(typed.status).toBe(400);
+    } finally {
+      for (const email of [long, "ivo@otherco.com"]) await post(link("met", "meetup-long"), { action: "unconfirm", email });
+      await repo.delete(keys.meeting(OWNER, "meetup-long"));
     }
   });
 });

@@ -162,14 +162,17 @@ export function searchAttendees(list: readonly PickableAttendee[], query: string
 const NOT_A_PERSON = "That address is not a person's (a room, a group or an automated address).";
 
 /** Checks an address the owner typed: a person's, not the owner's or a colleague's. Returns it normalised. */
-export function validatePersonAddress(owner: Owner, raw: string): string {
+export function validatePersonAddress(owner: Owner, raw: string, o: { typed?: boolean } = {}): string {
   const trimmed = raw.trim();
   if (!trimmed) throw new StatementError("bad-address", "Type their email address.");
-  // RFC 5321 (4.5.3.1): a local part of at most 64 octets, a path of at most 256 (an address of 254).
+  // Typed under Add: no longer than RFC 5321 (4.5.3.1) allows, a local part of at most 64 octets and
+  // an address of 254. Not asked of a guest the invitation lists (ticked): the list shows whoever the
+  // calendar holds, and a tick the save refused would refuse every other tick with it.
   const at = trimmed.lastIndexOf("@");
-  const fits = at >= 0 && Buffer.byteLength(trimmed.slice(0, at)) <= 64 && Buffer.byteLength(trimmed) <= 254;
+  const fits = !o.typed || (at >= 0 && Buffer.byteLength(trimmed.slice(0, at)) <= 64 && Buffer.byteLength(trimmed) <= 254);
   const email = fits && isAddress(trimmed) ? normalizeAddress(trimmed) : undefined;
-  if (!email) throw new StatementError("bad-address", `"${trimmed.slice(0, 100)}${trimmed.length > 100 ? "…" : ""}" is not an e-mail address.`);
+  const shown = [...trimmed];
+  if (!email) throw new StatementError("bad-address", `"${shown.slice(0, 100).join("")}${shown.length > 100 ? "…" : ""}" is not an e-mail address.`);
   switch (classify(ownerIdentity(owner.email, owner.aliases), email)) {
     case "owner":
       throw new StatementError("owner", "That is your own address.");
@@ -223,8 +226,8 @@ export async function confirmMet(
   const m = await attendedNetworkingEvent(repo, owner, eventId, now);
   const list = new Map(pickableAttendees(m, owner).map((p) => [p.email, p]));
   // An address the event's list flags as a room or resource is no person met, picked or added (Google's rooms are no person anywhere).
-  const person = (raw: string) => {
-    const email = validatePersonAddress(owner, raw);
+  const person = (raw: string, typed = false) => {
+    const email = validatePersonAddress(owner, raw, { typed });
     if (!canBeMetAt(m, ownerIdentity(owner.email, owner.aliases), email)) throw new StatementError("not-person", NOT_A_PERSON);
     return email;
   };
@@ -240,7 +243,7 @@ export async function confirmMet(
       // Typed by the owner: a "\uFFFD" is text the form did not send as UTF-8, stored as such (helper-190 #4).
       if (a.email.includes("\uFFFD")) throw new StatementError("bad-address", `The address has a "\uFFFD" where characters could not be read (a form not sent as UTF-8): type it again.`);
       if (a.name.includes("\uFFFD")) throw new StatementError("bad-name", `The name has a "\uFFFD" where characters could not be read (a form not sent as UTF-8): type it again.`);
-      out.push({ eventId, email: person(a.email), name: validateName(a.name) });
+      out.push({ eventId, email: person(a.email, true), name: validateName(a.name) });
     } catch (e) {
       throw e instanceof StatementError ? new StatementError(e.code, e.message, "added") : e;
     }
