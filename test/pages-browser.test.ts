@@ -211,6 +211,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect(res?.status()).toBe(404);
       expect(await page.textContent("h1")).toBe("Not kept here");
       expect(await page.textContent("main")).toContain("it is in your mailbox");
+      // Not a dead end: the account's settings (helper-202 #5).
+      expect(await page.getByRole("link", { name: "Your settings" }).getAttribute("href")).toMatch(/\/l\/settings\//);
       await check(page, "digest-not-kept");
       await page.context().close();
     } finally {
@@ -531,8 +533,20 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       await press(page, "Save event emails");
       expect(await page.getByRole("status").textContent()).toContain("Saved");
       expect(dialogs).toHaveLength(2);
+      // A template loaded is not saved yet, though its text is what the page drew: a link asks first (helper-202 #3).
+      await press(page, "Load this template");
+      expect(await page.getByRole("status").textContent()).toContain("Template loaded below");
+      const loaded = await page.getByLabel("Follow-up message").inputValue();
+      answer = "dismiss";
+      await page.getByRole("link", { name: "your events" }).click();
+      await expect.poll(() => dialogs).toHaveLength(3);
+      expect(await page.getByLabel("Follow-up message").inputValue()).toBe(loaded);
+      await press(page, /^Save$/);
+      expect(await page.getByRole("status").textContent()).toContain("Saved");
+      expect(dialogs).toHaveLength(3);
+      expect((await loadAccount(app.stack.repo, email))!.template).toBe(loaded);
     } finally {
-      await updateAccount(app.stack.repo, email, { schedule: was.schedule, signatureName: was.signatureName, eventEmails: was.eventEmails }, Date.now());
+      await updateAccount(app.stack.repo, email, { schedule: was.schedule, signatureName: was.signatureName, eventEmails: was.eventEmails, template: was.template, subjectTemplate: was.subjectTemplate }, Date.now());
       await page.context().close();
     }
   });

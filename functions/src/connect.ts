@@ -46,7 +46,7 @@ import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Repository } from "@followthrough/core/storage";
-import { type AppDeps, revokeStored } from "./kit";
+import { type AppDeps, latestDigestWeek, revokeStored } from "./kit";
 import { nextOccurrence, type PageKit, whenLocal, whenOf } from "./pages";
 import { firstLookSection, mountFirstLook } from "./firstlook";
 
@@ -130,7 +130,7 @@ ${configured.map(section)}`
    */
   const startConnect = async (c: Context, p: string | undefined, hint: string | undefined) => {
     const client = clientOf(p);
-    if (!isProviderName(p) || !client || !deps.ring) return kit.say(c, 404, "Not found", "This page does not exist.");
+    if (!isProviderName(p) || !client || !deps.ring) return kit.lost(c, 404, "Not found", "This page does not exist.");
     const extra = hint && hintPattern.test(hint) ? { login_hint: hint } : undefined;
     const { url, pending } = await (await grants()).authorizationRequest(p, client, redirectUri(p), extra);
     const { name, path } = cookie(p);
@@ -162,7 +162,7 @@ ${configured.map(section)}`
     const p = c.req.param("provider");
     const client = clientOf(p);
     const ring = deps.ring;
-    if (!isProviderName(p) || !client || !ring) return kit.say(c, 404, "Not found", "This page does not exist.");
+    if (!isProviderName(p) || !client || !ring) return kit.lost(c, 404, "Not found", "This page does not exist.");
     const { name, path } = cookie(p);
     const sealed = getCookie(c, name);
     // One use only: whatever happens next, this browser's pending sign-in is over.
@@ -365,6 +365,7 @@ ${said}${stay}`,
     const first = whenLocal(nextOccurrence(schedule, account.timeZone, deps.now(), account.lastWeek), account.timeZone);
     const settings = kit.linkFor(c, account.email, "settings");
     const paused = account.status === "paused";
+    const digestWeek = kind === "reconnected" ? await latestDigestWeek(deps.repo, account.email) : undefined;
     return kit.page(
       c,
       200,
@@ -382,12 +383,13 @@ ${
     ? html`<p>Your calendar is in ${account.calendarZone}; your digests stay in ${account.timeZone}, the time zone you chose. <a href="${settings}?zone=1#time-zone">Change time zone</a></p>`
     : ""
 }
+${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" })}
 ${
-  // The ways on, as the other pages give them; a reconnect (often asked for by a draft tap: "then tap
-  // the link again") also leads back to the digest that holds that link (helper-200 #5).
-  html`<nav class="after" aria-label="More"><p>${kind === "connected" ? "" : html`<a href="${kit.linkFor(c, account.email, "view")}">Your latest digest</a> · `}<a href="${kit.linkFor(c, account.email, "events")}">Your events</a> · <a href="${settings}">Your settings</a></p></nav>`
-}
-${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" })}`,
+  // The ways on, in the other pages' order; a reconnect (often asked for by a draft tap: "then tap
+  // the link again") also leads back to the latest digest, which holds that link (helper-200 #5), where
+  // there is one (a move deletes what the other provider's account had: helper-202 #2).
+  html`<nav class="after" aria-label="More"><p><a href="${kit.linkFor(c, account.email, "events")}">Your events</a> · ${digestWeek ? html`<a href="${kit.linkFor(c, account.email, "view")}">Your latest digest</a> · ` : ""}<a href="${settings}">Your settings</a></p></nav>`
+}`,
     );
   };
 
@@ -427,7 +429,7 @@ ${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" 
     if (typeof pending === "string") return moveRefused(c, pending);
     if (!offerStands(pending.item, account)) return moveRefused(c, "changed");
     const client = clientOf(pending.grant.provider);
-    if (!client) return kit.say(c, 404, "Not found", "This page does not exist.");
+    if (!client) return kit.lost(c, 404, "Not found", "This page does not exist.");
     return { email: claims.acc, account, ref, grant: pending.grant, item: pending.item, client };
   };
 

@@ -13,7 +13,8 @@ import { chainIssuedAt, LINK_TTL_SECONDS, type LinkAction, type LinkClaims, Link
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { SystemMailer } from "@followthrough/core/reconnect";
 import type { Keyring } from "@followthrough/core/secrets";
-import type { Repository } from "@followthrough/core/storage";
+import { digestHasBody, type StoredDigest } from "@followthrough/core/digest-store";
+import { keys, type Repository } from "@followthrough/core/storage";
 import type { LinkPages, Markup, PageKit } from "./pages";
 
 /** The AppDeps fields of the connect flow (all optional in AppDeps). */
@@ -255,4 +256,18 @@ export function createKit(deps: AppDeps): PageKit {
   };
 
   return { page, say, lost, authorise, linkFor, nonceOf, linkRefused, accountGone };
+}
+
+/**
+ * The ISO week of the account's latest digest (made by `madeBy`, when given): one with its HTML, or
+ * one sent too large to keep it (its view says where it is), never an older one in its place.
+ */
+export async function latestDigestWeek(repo: Repository, account: string, madeBy = Infinity): Promise<string | undefined> {
+  const items = await repo.query(keys.partition(account), keys.prefix.digest);
+  const shown = (d: StoredDigest | undefined) => digestHasBody(d) || d?.status === "sent";
+  const weeks = items
+    .filter((i) => shown(i.digest as StoredDigest | undefined) && (i.digest as StoredDigest).claimedAt <= madeBy)
+    .map((i) => String(i.sk).slice(keys.prefix.digest.length))
+    .sort();
+  return weeks.at(-1);
 }

@@ -15,18 +15,18 @@ import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/core/accounts";
-import { digestHasBody, loadDigest, type StoredDigest } from "@followthrough/core/digest-store";
+import { loadDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
 import { isRevoked, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
-import { keys, type PersonRecord, type Repository } from "@followthrough/core/storage";
+import type { PersonRecord } from "@followthrough/core/storage";
 import { shownName } from "@followthrough/core/model";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
-import { APP_CSP, type AppDeps, asOfFor, createKit, REFERRER_POLICY } from "./kit";
+import { APP_CSP, type AppDeps, asOfFor, createKit, latestDigestWeek, REFERRER_POLICY } from "./kit";
 import type { Markup, PageKit } from "./pages";
 import { mountSettings } from "./settings";
 
@@ -160,10 +160,13 @@ ${afterNav(c, account)}
     const asked = auth.claims.org === undefined ? c.req.query("week") : undefined;
     const week = auth.claims.wk ?? asked ?? (await latestDigestWeek(deps.repo, auth.account.email, madeBy));
     const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week) : undefined;
-    if (!digest || (!auth.claims.wk && digest.claimedAt > madeBy)) return say(c, 404, "No digest", "There is no digest for that week.");
+    // Not a dead end (helper-202 #5): the account's settings, as the other pages of its links give them.
+    const noDigest = (title: string, sentence: string) =>
+      page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p><nav class="after" aria-label="More"><p><a href="${linkFor(c, auth.account.email, "settings")}">Your settings</a></p></nav>`);
+    if (!digest || (!auth.claims.wk && digest.claimedAt > madeBy)) return noDigest("No digest", "There is no digest for that week.");
     // Sent, but too large to keep beside its record (core/digest DIGEST_BODY_MAX_BYTES): say where it is.
-    if (!digest.html && digest.status === "sent") return say(c, 404, "Not kept here", "This digest was too large to keep a copy here; it is in your mailbox.");
-    if (!digest.html) return say(c, 404, "No digest", "There is no digest for that week.");
+    if (!digest.html && digest.status === "sent") return noDigest("Not kept here", "This digest was too large to keep a copy here; it is in your mailbox.");
+    if (!digest.html) return noDigest("No digest", "There is no digest for that week.");
     return c.body(digest.html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DIGEST_CSP });
   });
 
@@ -185,7 +188,7 @@ ${afterNav(c, account)}
   /** The act in the path, checked, and its token verified against it and the account. */
   const authoriseAct = async (c: C) => {
     const act = c.req.param("act") ?? "";
-    if (!isMutating(act)) return say(c, 404, "Not found", "This page does not exist.");
+    if (!isMutating(act)) return kit.lost(c, 404, "Not found", "This page does not exist.");
     const auth = await authorise(c, act, (await oneClick(c)) ? { evenExpired: true } : {});
     return auth instanceof Response ? auth : { act, ...auth };
   };
@@ -329,16 +332,4 @@ ${afterNav(c, account.email)}`,
  */
 const DIGEST_BUILD_MARGIN_MS = 3_600_000;
 
-/**
- * The ISO week of the account's latest digest (made by `madeBy`, when given): one with its HTML, or
- * one sent too large to keep it (its view says where it is), never an older one in its place.
- */
-export async function latestDigestWeek(repo: Repository, account: string, madeBy = Infinity): Promise<string | undefined> {
-  const items = await repo.query(keys.partition(account), keys.prefix.digest);
-  const shown = (d: StoredDigest | undefined) => digestHasBody(d) || d?.status === "sent";
-  const weeks = items
-    .filter((i) => shown(i.digest as StoredDigest | undefined) && (i.digest as StoredDigest).claimedAt <= madeBy)
-    .map((i) => String(i.sk).slice(keys.prefix.digest.length))
-    .sort();
-  return weeks.at(-1);
-}
+export { latestDigestWeek } from "./kit";

@@ -225,6 +225,10 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     const signature = edited && typeof edited.signature === "string" ? edited.signature : account.signatureName ?? "";
     const status = account.status;
     const bad = edited?.field;
+    // A form shown again with what was sent (refused), or a template loaded into it: not saved yet,
+    // whatever its fields' defaults now say (unsavedScript).
+    const unsaved = (pending: boolean) => (pending ? html` data-unsaved="pending"` : html` data-unsaved`);
+    const mainPending = edited !== undefined && [edited.day, edited.hour, edited.template, edited.subject, edited.signature].some((v) => v !== undefined);
     return kit.page(
       c,
       edited?.error ? 400 : 200,
@@ -247,7 +251,7 @@ ${
 ${
   zoneForm
     ? html`<h2 id="time-zone">Time zone</h2>
-<form method="post" data-unsaved><input type="hidden" name="action" value="zone">
+<form method="post"${unsaved(sentZone !== undefined)}><input type="hidden" name="action" value="zone">
 <p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${calendarZone ? option(CALENDAR_OPTION, `My calendar’s: ${calendarZone.replaceAll("_", " ")}`) : ""}${zones.map((z) => option(z, z.replaceAll("_", " ")))}</select></p>
 <p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. &ldquo;My calendar&rsquo;s&rdquo; is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.</p>
 <button type="submit" class="secondary">Save time zone</button>
@@ -255,7 +259,7 @@ ${
     : ""
 }
 <h2>When your digest arrives</h2>
-<form method="post" data-unsaved>
+<form method="post"${unsaved(mainPending)}>
 <input type="hidden" name="action" value="save">
 <p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
@@ -275,7 +279,7 @@ ${
 </form>
 <h2>Event emails</h2>
 <p class="muted">For your networking events (<a href="${kit.linkFor(c, account.email, "events")}">your events</a>): one short email the morning of an event you set a goal for (at 18:00 the evening before when it starts before 10:00), and one the morning after with the people you met there. Pausing your digests pauses these too.</p>
-<form method="post" data-unsaved><input type="hidden" name="action" value="eventemails">
+<form method="post"${unsaved(false)}><input type="hidden" name="action" value="eventemails">
 <p><input type="checkbox" id="morningOf" name="morningOf" value="on"${account.eventEmails?.morningOf !== false ? html` checked` : ""}> <label class="inline" for="morningOf">The morning of an event with a goal</label></p>
 <p><input type="checkbox" id="morningAfter" name="morningAfter" value="on"${account.eventEmails?.morningAfter !== false ? html` checked` : ""}> <label class="inline" for="morningAfter">The morning after an event: whom you met</label></p>
 <button type="submit" class="secondary">Save event emails</button>
@@ -287,7 +291,7 @@ ${
     ? html`<ul>${Object.entries(account.firstNames ?? {}).map(([p, n]) => html`<li>${p}: <b>${n}</b></li>`)}</ul>`
     : ""
 }
-<form method="post" data-unsaved><input type="hidden" name="action" value="firstname">
+<form method="post"${unsaved(edited?.person !== undefined || edited?.first !== undefined)}><input type="hidden" name="action" value="firstname">
 <p><label for="person">Their email address</label><input type="text" inputmode="email" id="person" name="person" autocomplete="off"${fieldAttrs("person", bad)}${typeof edited?.person === "string" ? html` value="${edited.person}"` : ""}></p>
 <p><label for="first">Greet them as</label><input type="text" id="first" name="first" autocomplete="off"${fieldAttrs("first", bad, "first-help")}${typeof edited?.first === "string" ? html` value="${edited.first}"` : ""}></p>
 <p class="muted" id="first-help">Leave empty to go back to the guess.</p>
@@ -545,7 +549,7 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
   app.get("/settings/signin/:provider", async (c) => {
     const p = c.req.param("provider");
     const client = isProviderName(p) ? deps.oauth?.[p] : undefined;
-    if (!isProviderName(p) || !client || !deps.ring) return kit.say(c, 404, "Not found", "This page does not exist.");
+    if (!isProviderName(p) || !client || !deps.ring) return kit.lost(c, 404, "Not found", "This page does not exist.");
     const { url, pending } = await (await grants()).authorizationRequest(p, client, redirectUri(p), {}, true);
     const { name, path } = cookie(p);
     setCookie(c, name, sealPending(deps.ring, pending, deps.now()), { path, httpOnly: true, secure, sameSite: "Lax", maxAge: 600 });
@@ -556,7 +560,7 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
     const p = c.req.param("provider");
     const client = isProviderName(p) ? deps.oauth?.[p] : undefined;
     const ring = deps.ring;
-    if (!isProviderName(p) || !client || !ring) return kit.say(c, 404, "Not found", "This page does not exist.");
+    if (!isProviderName(p) || !client || !ring) return kit.lost(c, 404, "Not found", "This page does not exist.");
     const { name, path } = cookie(p);
     const sealed = getCookie(c, name);
     deleteCookie(c, name, { path, secure, httpOnly: true, sameSite: "Lax" });
@@ -593,6 +597,8 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
  * (helper-200 #2). With script, the browser's own "Leave site? Changes you made may not be saved."
  * asks first, where a form marked `data-unsaved` holds a change and another form is sent. A form's
  * own button sends it as before. (The template chooser is not marked: picking one changes nothing.)
+ * A form marked "pending" holds what was not saved yet (a refused save shown again, a template
+ * loaded into it) even where its fields are as the page drew them.
  */
 function unsavedScript(nonce: string) {
   return html`<script nonce="${nonce}">
@@ -608,7 +614,7 @@ function unsavedScript(nonce: string) {
   var sending = null;
   document.addEventListener("submit", function (e) { sending = e.target; }, true);
   window.addEventListener("beforeunload", function (e) {
-    var lost = forms.some(function (f) { return f !== sending && changed(f); });
+    var lost = forms.some(function (f) { return f !== sending && (f.getAttribute("data-unsaved") === "pending" || changed(f)); });
     sending = null;
     if (lost) { e.preventDefault(); e.returnValue = ""; }
   });

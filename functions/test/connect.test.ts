@@ -382,8 +382,16 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     try {
       const again = await (await connect(p)).res.text();
       expect(again).toContain("<h1>Reconnected</h1>");
-      // A reconnect asked for by a draft tap ("then tap the link again") leads back to the digest holding that link (helper-200 #5).
-      expect(again).toMatch(/<a href="[^"]*\/l\/view\/[^"]*">Your latest digest<\/a> · <a href="[^"]*\/l\/events\/[^"]*">Your events<\/a>/);
+      // No digest yet: no link to one (helper-202 #2).
+      expect(again).not.toContain("Your latest digest");
+      // With one, a reconnect asked for by a draft tap ("then tap the link again") leads back to it (helper-200 #5).
+      await repo.put({ ...keys.digest(email(), "2026-W01"), digest: { status: "sent", claimedAt: Date.now() } });
+      try {
+        const withDigest = await (await connect(p)).res.text();
+        expect(withDigest).toMatch(/<a href="[^"]*\/l\/events\/[^"]*">Your events<\/a> · <a href="[^"]*\/l\/view\/[^"]*">Your latest digest<\/a> · <a href="[^"]*\/l\/settings\/[^"]*">Your settings<\/a>/);
+      } finally {
+        await repo.delete(keys.digest(email(), "2026-W01"));
+      }
       expect(again).not.toContain('id="first-look"');
       // Paused, with nothing read: nothing is read until a resume, and the page neither promises nor polls.
       for (const s of streams) await repo.deleteCursor(email(), s);
