@@ -181,6 +181,11 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     expect(await scripted.getByRole("button", { name: "Save whom I met" }).count()).toBe(0);
     await check(scripted, "state-met-no-match-script");
     expect(await scripted.getByLabel("Their name").inputValue()).toBe("Nobody Byth'is-Name");
+    // Another search that finds no one leaves it there (helper-202 #7)…
+    await scripted.getByLabel(/Search \d+ guests/).fill("Nobody Else Either");
+    await expect.poll(() => scripted.locator("#count").textContent()).toMatch(/^0 of \d+ guests match\.$/);
+    expect(await scripted.getByLabel("Their name").inputValue()).toBe("Nobody Byth'is-Name");
+    // …emptying the box (the whole list back) takes it away.
     await scripted.getByLabel(/Search \d+ guests/).fill("");
     // What the search put in the form below goes with it: it would be sent as someone to add.
     expect(await scripted.getByLabel("Their name").inputValue()).toBe("");

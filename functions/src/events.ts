@@ -539,18 +539,21 @@ function searchScript(nonce: string, total: number): Markup {
   // The list filters as you type: Enter or Search stays on the page, so ticks not yet saved are kept
   // (without script the search is a GET of this page, which the person makes before ticking).
   q.form.addEventListener("submit", function (e) { e.preventDefault(); });
-  // What the server's search put in the form below (it found no guest) goes once the search is
-  // changed, unless edited: it would otherwise be sent as someone to add with the ticks.
+  // What the server's search put in the form below (it found no guest) goes, unless edited, once a
+  // search finds guests or the box is emptied (while nothing matches it stays: helper-202 #7): it
+  // would otherwise be sent as someone to add with the ticks.
   var typed = all(document, "[data-from-search]");
   q.addEventListener("input", function () {
-    typed.forEach(function (f) { if (f.value === f.defaultValue) f.value = ""; });
-    typed = [];
     var words = fold(q.value).split(/\\s+/).filter(Boolean), shown = 0;
     items.forEach(function (li, i) {
       var ok = words.every(function (w) { return hay[i].indexOf(w) >= 0; });
       li.hidden = !ok;
       if (ok) shown++;
     });
+    if (shown > 0) {
+      typed.forEach(function (f) { if (f.value === f.defaultValue) f.value = ""; });
+      typed = [];
+    }
     if (words.length && !before) before = groups.map(function (g) { return g.d.open; });
     groups.forEach(function (g, k) {
       var n = g.lis.filter(function (li) { return !li.hidden; }).length;
