@@ -56,7 +56,7 @@ describe("who I met at an event: its rooms are no one met", () => {
   });
 
   it("a person on the list, picked, is confirmed", async () => {
-    expect(await confirmMet(repo, owner, mixer.id, { picked: ["Ivo@OtherCo.com"] }, now)).toEqual([{ eventId: mixer.id, email: "ivo@otherco.com", name: "Ivo Petrov" }]);
+    expect(await confirmMet(repo, owner, mixer.id, { picked: ["Ivo@OtherCo.com"] }, now)).toEqual([{ eventId: mixer.id, email: "ivo@otherco.com", name: "Ivo Petrov", isNew: true }]);
   });
 
   it("a scan's reading of a confirmation is written only when it changes, and only onto the confirmation it read", async () => {

@@ -482,9 +482,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       if (!picked.length && !added.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
       // Counted as saved: the people not already in the list of whom the owner said they met (an Add
       // or a tick of someone already there, or a second tap, saves no one new: helper-200 #4).
-      const before = new Set((await loadStatements(deps.repo, account.email)).confirmations.filter((x) => x.eventId === claims.evt).map((x) => x.email));
-      const saved = await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now);
-      const fresh = saved.filter((x) => !before.has(x.email)).length;
+      const fresh = (await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now)).filter((x) => x.isNew).length;
       return c.redirect(`${selfPath(c)}?saved=${fresh || "already"}`, 303);
     } catch (e) {
       if (e instanceof StatementError) {

@@ -222,7 +222,7 @@ export async function confirmMet(
   eventId: string,
   people: { picked?: readonly string[]; added?: readonly { name: string; email: string }[] },
   now: number,
-): Promise<Confirmation[]> {
+): Promise<(Confirmation & { isNew: boolean })[]> {
   const m = await attendedNetworkingEvent(repo, owner, eventId, now);
   const list = new Map(pickableAttendees(m, owner).map((p) => [p.email, p]));
   // An address the event's list flags as a room or resource is no person met, picked or added (Google's rooms are no person anywhere).
@@ -253,17 +253,23 @@ export async function confirmMet(
   const once = [...new Map(out.map((c) => [c.email, c])).values()];
   // An update, not a put: a confirmation made again (an Add of someone already confirmed) keeps what
   // the last scan made of that person at this event (`known`, recordKnownConfirmations; helper-133 #6).
-  for (const c of once)
-    await repo.doc.send(
+  // Each says whether it is new to the list: the write's own answer (the item's values before it,
+  // none for a new one), so the page counts only those saved now (helper-200 #4).
+  const saved: (Confirmation & { isNew: boolean })[] = [];
+  for (const c of once) {
+    const r = await repo.doc.send(
       new UpdateCommand({
         TableName: repo.table,
         Key: keys.metConfirmation(owner.email, eventId, c.email),
         UpdateExpression: "SET #e = :e, #m = :m, #n = :n, #at = :at",
         ExpressionAttributeNames: { "#e": "eventId", "#m": "email", "#n": "name", "#at": "at" },
         ExpressionAttributeValues: { ":e": c.eventId, ":m": c.email, ":n": c.name, ":at": now },
+        ReturnValues: "UPDATED_OLD",
       }),
     );
-  return once;
+    saved.push({ ...c, isNew: r.Attributes === undefined });
+  }
+  return saved;
 }
 
 /** Takes a confirmation back. */
