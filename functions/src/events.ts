@@ -98,11 +98,11 @@ export function groupGuests<T>(items: readonly T[], guest: (item: T) => { name: 
 }
 
 /** A group's summary: "A · 12 guests", or under a search "A · 1 of 12 guests". */
-const letterSummary = (letter: string, n: number, of?: number) => `${letter} · ${of === undefined ? `${n} ${n === 1 ? "guest" : "guests"}` : `${n} of ${of} ${of === 1 ? "guest" : "guests"}`}`;
+const letterSummary = (letter: string, n: number, of?: number) => `${letter} · ${of === undefined ? guestsText(n) : `${n} of ${guestsText(of)}`}`;
 
 const guestsText = (n: number) => `${n} ${n === 1 ? "guest" : "guests"}`;
-/** "3 of 40 guests match.", "0 of 1 guest matches." */
-const matchText = (n: number, total: number) => `${n} of ${guestsText(total)} ${total === 1 ? "matches" : "match"}.`;
+/** What follows the number of matches: " of 40 guests match.", " of 1 guest matches." (the page's script writes it after its own count). */
+const matchTail = (total: number) => ` of ${guestsText(total)} ${total === 1 ? "matches" : "match"}.`;
 
 const goalText = (n: number) => `meet ${n} new ${n === 1 ? "person" : "people"}`;
 
@@ -429,7 +429,7 @@ ${
   list.length
     ? html`<form method="get" role="search" action="${selfPath(c)}"><label for="q">Search ${guestsText(list.length)} by name, address or company</label>
 <input type="search" id="q" name="q" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" class="secondary">Search</button></form>
-<p class="muted" id="count" aria-live="polite">${searching ? matchText(shown.length, list.length) : `${guestsText(list.length)}.`}</p>
+<p class="muted" id="count" aria-live="polite">${searching ? `${shown.length}${matchTail(list.length)}` : `${guestsText(list.length)}.`}</p>
 <form method="post" id="pick" action="${selfPath(c)}">
 <fieldset><legend>Tick the people you met</legend>
 ${
@@ -567,7 +567,7 @@ function searchScript(nonce: string, total: number): Markup {
     if (!words.length) before = null;
     none.hidden = shown > 0;
     save.hidden = shown === 0;
-    count.textContent = words.length ? shown + "${matchText(0, total).replace(/^0/, "")}" : "${guestsText(total)}.";
+    count.textContent = words.length ? shown + "${matchTail(total)}" : "${guestsText(total)}.";
   });
 })();
 </script>`;
