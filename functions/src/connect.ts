@@ -130,7 +130,7 @@ ${configured.map(section)}`
    */
   const startConnect = async (c: Context, p: string | undefined, hint: string | undefined) => {
     const client = clientOf(p);
-    if (!isProviderName(p) || !client || !deps.ring) return kit.lost(c, 404, "Not found", "This page does not exist.");
+    if (!isProviderName(p) || !client || !deps.ring) return kit.notFound(c);
     const extra = hint && hintPattern.test(hint) ? { login_hint: hint } : undefined;
     const { url, pending } = await (await grants()).authorizationRequest(p, client, redirectUri(p), extra);
     const { name, path } = cookie(p);
@@ -162,7 +162,7 @@ ${configured.map(section)}`
     const p = c.req.param("provider");
     const client = clientOf(p);
     const ring = deps.ring;
-    if (!isProviderName(p) || !client || !ring) return kit.lost(c, 404, "Not found", "This page does not exist.");
+    if (!isProviderName(p) || !client || !ring) return kit.notFound(c);
     const { name, path } = cookie(p);
     const sealed = getCookie(c, name);
     // One use only: whatever happens next, this browser's pending sign-in is over.
@@ -429,7 +429,7 @@ ${
     if (typeof pending === "string") return moveRefused(c, pending);
     if (!offerStands(pending.item, account)) return moveRefused(c, "changed");
     const client = clientOf(pending.grant.provider);
-    if (!client) return kit.lost(c, 404, "Not found", "This page does not exist.");
+    if (!client) return kit.notFound(c);
     return { email: claims.acc, account, ref, grant: pending.grant, item: pending.item, client };
   };
 

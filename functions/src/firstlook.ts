@@ -24,7 +24,7 @@ export const FIRST_LOOK_REFRESH_SECONDS = 10;
 export const FIRST_LOOK_REFRESHES = 180;
 
 type Deps = { repo: Repository } & Pick<AppDeps, "now" | "asOf">;
-type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "lost">;
+type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "notFound">;
 
 /**
  * The section's inner markup for a first look, its dates on the owner's calendar (`timeZone`) as the
@@ -90,7 +90,7 @@ export function mountFirstLook(app: Hono, deps: Deps, kit: Kit): void {
     // A digest's own view link (its week sealed in) opens that digest only, not the live first look;
     // nor does a view link a page handed out (its chain may have begun at a forwarded digest): the
     // Connected page's own link, issued whole, does.
-    if (auth.claims.wk !== undefined || auth.claims.org !== undefined) return kit.lost(c, 404, "Not found", "This page does not exist.");
+    if (auth.claims.wk !== undefined || auth.claims.org !== undefined) return kit.notFound(c);
     const look = await firstLook(deps.repo, auth.account, asOfFor(deps, auth.account));
     c.header("Cache-Control", "no-store");
     return c.html(firstLookMarkup(look, auth.account.timeZone));

@@ -205,6 +205,8 @@ export function createKit(deps: AppDeps): PageKit {
     page(c, status, title, html`<h1>${title}</h1><p>${sentence}</p>
 <p><a href="${base}/settings">Sign in to your settings</a> · <a href="${base}/connect">Connect an account</a></p>`);
 
+  const notFound = (c: C) => lost(c, 404, "Not found", "This page does not exist.");
+
   const linkRefused = (c: C, problem: LinkProblem) => {
     const [status, title, sentence] = LINK_PAGES[problem];
     return lost(c, status, title, sentence);
@@ -255,7 +257,7 @@ export function createKit(deps: AppDeps): PageKit {
     return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
   };
 
-  return { page, say, lost, authorise, linkFor, nonceOf, linkRefused, accountGone };
+  return { page, say, lost, notFound, authorise, linkFor, nonceOf, linkRefused, accountGone };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface PageKit {
   say(c: Context, status: number, title: string, sentence: string): Response | Promise<Response>;
   /** One sentence, then the ways on: the settings (through a sign-in) and connecting an account. */
   lost(c: Context, status: number, title: string, sentence: string): Response | Promise<Response>;
+  /** "Not found: This page does not exist.", with the ways on of {@link lost}. */
+  notFound(c: Context): Response | Promise<Response>;
   /**
    * Verifies the path's token for `act` and loads the account; a Response when refused. `pages`
    * gives an action's own page where the shared one would mislead: its link expired, or its

@@ -188,7 +188,7 @@ ${afterNav(c, account)}
   /** The act in the path, checked, and its token verified against it and the account. */
   const authoriseAct = async (c: C) => {
     const act = c.req.param("act") ?? "";
-    if (!isMutating(act)) return kit.lost(c, 404, "Not found", "This page does not exist.");
+    if (!isMutating(act)) return kit.notFound(c);
     const auth = await authorise(c, act, (await oneClick(c)) ? { evenExpired: true } : {});
     return auth instanceof Response ? auth : { act, ...auth };
   };
@@ -318,7 +318,7 @@ ${afterNav(c, account.email)}`,
   // Local only (npm start): the accounts index and the sandbox viewers, functions/src/local.ts (app.ts).
   more?.(app, kit);
 
-  app.notFound((c) => kit.lost(c, 404, "Not found", "This page does not exist."));
+  app.notFound((c) => kit.notFound(c));
   app.onError((err, c) => {
     console.error("app: unexpected error", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
     return say(c, 500, "Something went wrong", "Something went wrong on our side; please try again in a minute.");

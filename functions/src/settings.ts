@@ -549,7 +549,7 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
   app.get("/settings/signin/:provider", async (c) => {
     const p = c.req.param("provider");
     const client = isProviderName(p) ? deps.oauth?.[p] : undefined;
-    if (!isProviderName(p) || !client || !deps.ring) return kit.lost(c, 404, "Not found", "This page does not exist.");
+    if (!isProviderName(p) || !client || !deps.ring) return kit.notFound(c);
     const { url, pending } = await (await grants()).authorizationRequest(p, client, redirectUri(p), {}, true);
     const { name, path } = cookie(p);
     setCookie(c, name, sealPending(deps.ring, pending, deps.now()), { path, httpOnly: true, secure, sameSite: "Lax", maxAge: 600 });
@@ -560,7 +560,7 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
     const p = c.req.param("provider");
     const client = isProviderName(p) ? deps.oauth?.[p] : undefined;
     const ring = deps.ring;
-    if (!isProviderName(p) || !client || !ring) return kit.lost(c, 404, "Not found", "This page does not exist.");
+    if (!isProviderName(p) || !client || !ring) return kit.notFound(c);
     const { name, path } = cookie(p);
     const sealed = getCookie(c, name);
     deleteCookie(c, name, { path, secure, httpOnly: true, sameSite: "Lax" });
