@@ -313,6 +313,14 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       await check(page, name);
     }
     expect(await page.getByRole("link", { name: "Reconnect" }).getAttribute("href")).toMatch(/\/l\/reconnect\//);
+    // The tap that found the grant gone put the account on hold, as a weekly run finding it would.
+    expect((await loadAccount(app.stack.repo, email))!.status).toBe("needs_reconnect");
+    // Reconnect as the page says (the provider's consent, Continue), then tap the link again.
+    await Promise.all([page.waitForURL((u) => u.href.startsWith(app.stack.sandbox.url)), page.getByRole("link", { name: "Reconnect" }).click()]);
+    await page.waitForLoadState("load");
+    await press(page, `Continue as ${email}`);
+    expect(await page.textContent("h1")).toBe("Reconnected");
+    expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
     await page.goto(person.draftUrl);
     await press(page, "Open the draft");
     expect(page.url()).toContain("/local/drafts/");

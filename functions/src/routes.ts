@@ -20,7 +20,7 @@ import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, STARTED_DRAFT
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
-import { isRevoked, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
+import { handleRevoked, isRevoked, markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import type { PersonRecord } from "@followthrough/core/storage";
 import { shownName } from "@followthrough/core/model";
@@ -212,6 +212,25 @@ ${afterNav(c, account)}
       : confirmPage(c, "No follow-up needed", who, "Remove from my digests", afterNav(c, account.email));
   });
 
+  /**
+   * A draft tap that found the account's grant gone marks it so, as a weekly run finding the same
+   * does (core/dispatch runAccountJob): settings then says "On hold — reconnect needed", the digests
+   * wait for the reconnect, and the owner gets the one reconnect email (core/reconnect handleRevoked:
+   * at most one per connection, however many taps and runs find it), for the owner who leaves the
+   * page without reconnecting. A notice whose send failed is left due (its claim removed): the
+   * account's backfill job sends it (runAccountJob, with the queue's retries). Without a mailer
+   * (tests), the mark only. Whatever fails here, the page still says to reconnect.
+   */
+  const grantGone = async (account: AccountRecord, error: unknown, reason: string | undefined) => {
+    try {
+      if (deps.notify) await handleRevoked({ repo: deps.repo, account, now: deps.now(), notify: deps.notify, baseUrl: deps.baseUrl, linkKey: deps.linkKey, error });
+      else await markGrantGone(deps.repo, account, reason ?? "auth-revoked");
+    } catch (e) {
+      console.warn(JSON.stringify({ msg: "draft: grant gone, reconnect notice not sent", account: account.email, error: e instanceof Error ? e.message : String(e) }));
+      await deps.enqueueBackfill?.(account.email).catch((q: unknown) => console.warn("draft: notice not queued", q instanceof Error ? q.message : String(q)));
+    }
+  };
+
   app.post("/l/:act/:token", async (c) => {
     // A draft tap's answer must come within the function's timeout, counted from here (below).
     const tapBegan = performance.now();
@@ -296,6 +315,7 @@ ${afterNav(c, account.email)}`,
       // who must act first (a Workspace administrator's policy: helper-136 #4).
       if (isRevoked(e)) {
         const reason = reconnectReason(e);
+        await grantGone(account, e, reason);
         return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>${reconnectWhy({ ...account, reconnectReason: reason })}</p><p>${refusedElsewhere(reason) ? "Once that has changed, reconnect" : "Reconnect"} ${account.email}, then tap the link again.</p>
 <p><a class="button" href="${linkFor(c, account.email, "reconnect")}">Reconnect</a></p>`);
       }

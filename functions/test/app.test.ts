@@ -498,6 +498,73 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await stageOf(p.email)).toBe("met");
     expect((await post(p.draftUrl)).status).toBe(303);
     expect(await drafts()).toBe(before + 1);
+    // The taps that found the grant gone marked the account so (no mailer here: the mark only).
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("needs_reconnect");
+    await reactivate();
+  });
+
+  /** The account active again, as a reconnect leaves it (for the tests after one that marked it). */
+  const reactivate = async () => {
+    await updateAccount(h.repo, h.email, { status: "active", reconnectReason: undefined, reconnectNotifiedAt: undefined, reconnectNotifyingAt: undefined, reconnectNotifyingId: undefined }, now);
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("active");
+  };
+
+  it("a tap that finds the grant gone marks the account as a weekly run would (on hold until a reconnect, off the due index), one reconnect email however many taps; a send that fails leaves the notice to the backfill job (helper-200)", async () => {
+    const p = { draftUrl: `${BASE}${await ownPerson("grant-gone@example.org", "Gwen Gone", "grant-gone-evt")}` };
+    const route = h.fixture.account.provider === "google" ? "gmail.drafts.create" : "graph.messages.create";
+    const sent: { to: string; subject: string; text: string }[] = [];
+    const queued: string[] = [];
+    let failSend = false;
+    const mailing = createApp({
+      repo: h.repo,
+      linkKey: KEY,
+      baseUrl: BASE,
+      now: () => now,
+      providerFor: () => h.provider,
+      notify: {
+        send: async (to, subject, text) => {
+          if (failSend) throw new Error("SES unavailable");
+          sent.push({ to, subject, text });
+        },
+      },
+      enqueueBackfill: async (email) => void queued.push(email),
+    });
+    const revokedTap = async () => {
+      await h.injectFault({ route, account: h.email, kind: "status", status: 401, times: 0 });
+      try {
+        return await mailing.request(pathOf(p.draftUrl), { method: "POST" });
+      } finally {
+        await h.clearFaults();
+      }
+    };
+    try {
+      expect((await revokedTap()).status).toBe(409);
+      const marked = await loadAccount(h.repo, h.email);
+      expect(marked?.status).toBe("needs_reconnect");
+      expect(marked?.reconnectReason).toBeTruthy();
+      expect(marked?.reconnectNotifiedAt).toBe(now);
+      // Off the due-hour index, as every account on hold.
+      const item = await h.repo.get<{ gsi2pk?: string }>(keys.account(h.email));
+      expect(item?.gsi2pk).toBeUndefined();
+      expect(sent.map((m) => m.to)).toEqual([h.email]);
+      expect(sent[0]!.text).toContain(`${BASE}/l/reconnect/`);
+      // A second tap: the same page, no second email.
+      expect((await revokedTap()).status).toBe(409);
+      expect(sent).toHaveLength(1);
+      expect(queued).toEqual([]);
+      // A new connection whose tap finds its grant gone, and the send fails: the account is marked, its
+      // notice left due (no claim standing) and the backfill job asked to send it.
+      await reactivate();
+      failSend = true;
+      expect((await revokedTap()).status).toBe(409);
+      const due = await loadAccount(h.repo, h.email);
+      expect(due?.status).toBe("needs_reconnect");
+      expect(due?.reconnectNotifiedAt).toBeUndefined();
+      expect(due?.reconnectNotifyingAt).toBeUndefined();
+      expect(queued).toEqual([h.email]);
+    } finally {
+      await reactivate();
+    }
   });
 
   it("the draft is made but the lookup after it fails: the tap still lands on the draft, and a second tap on the same one", async () => {
