@@ -61,9 +61,11 @@ describe("npm start: a demo account disconnected and connected again", () => {
     let look = "";
     while (Date.now() < deadline) {
       look = await (await fetch(`${stack.url}${fragment}`)).text();
-      if (!/Reading|provisional/i.test(look)) break;
+      // Complete once the page says so (it marks a look still reading data-provisional="true").
+      if (look.includes('data-provisional="false"')) break;
       await new Promise((r) => setTimeout(r, 200));
     }
+    expect(look).toContain('data-provisional="false"');
     expect(look).not.toContain("Nobody you met in the last 30 days");
     for (const person of stack.accounts[0].weekly.digest.missing.slice(0, 3)) expect(look).toContain(person.email);
   }, 120_000);
