@@ -11,7 +11,7 @@ import { buildApp } from "./routes";
 
 export type { AppDeps, ConnectDeps } from "./kit";
 export { localDraftLanding } from "./local";
-export { latestDigestWeek } from "./routes";
+export { latestDigestWeek } from "./kit";
 
 /** Builds the app with the local-only routes (mounted only when `deps.local` is set). */
 export function createApp(deps: AppDeps): Hono {

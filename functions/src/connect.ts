@@ -388,7 +388,7 @@ ${
   // The ways on, in the other pages' order; a reconnect (often asked for by a draft tap: "then tap
   // the link again") also leads back to the latest digest, which holds that link (helper-200 #5), where
   // there is one (a move deletes what the other provider's account had: helper-202 #2).
-  html`<nav class="after" aria-label="More"><p><a href="${kit.linkFor(c, account.email, "events")}">Your events</a> · ${digestWeek ? html`<a href="${kit.linkFor(c, account.email, "view")}">Your latest digest</a> · ` : ""}<a href="${settings}">Your settings</a></p></nav>`
+  kit.nav(c, account.email, digestWeek ? {} : { omit: ["view"] })
 }`,
     );
   };

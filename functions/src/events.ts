@@ -125,8 +125,7 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
   const owner = (a: AccountRecord) => ownerIdentity(a.email, a.aliases);
   const notFromHere = (c: C) => kit.say(c, 403, "Not allowed", "This form can only be sent from its page.");
 
-  const nav = (c: C, account: string, events = true) =>
-    html`<nav class="after" aria-label="More"><p>${events ? html`<a href="${kit.linkFor(c, account, "events")}">Your events</a> · ` : ""}<a href="${kit.linkFor(c, account, "view")}">Your latest digest</a> · <a href="${kit.linkFor(c, account, "settings")}">Your settings</a></p></nav>`;
+  const nav = (c: C, account: string, events = true) => kit.nav(c, account, events ? {} : { omit: ["events"] });
 
   /** The stored event of a link, as the owner sees it; undefined when it is gone. */
   const eventOf = (account: AccountRecord, claims: LinkClaims): Promise<Meeting | undefined> => findEvent(deps.repo, account, claims.evt!);

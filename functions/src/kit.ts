@@ -257,7 +257,20 @@ export function createKit(deps: AppDeps): PageKit {
     return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
   };
 
-  return { page, say, lost, notFound, authorise, linkFor, nonceOf, linkRefused, accountGone };
+  /**
+   * The ways on at the foot of an account's page, in one order: its events, its latest digest, its
+   * settings, each unless `omit` names it (the page it is on, or a digest there is none of), after
+   * `first` (the local accounts index's way back).
+   */
+  const nav = (c: C, account: string, o: { omit?: readonly ("events" | "view" | "settings")[]; first?: Markup } = {}) => {
+    const ways = ([["events", "Your events"], ["view", "Your latest digest"], ["settings", "Your settings"]] as const)
+      .filter(([act]) => !o.omit?.includes(act))
+      .map(([act, words]) => html`<a href="${linkFor(c, account, act)}">${words}</a>`);
+    const all = o.first === undefined ? ways : [o.first, ...ways];
+    return html`<nav class="after" aria-label="More"><p>${all.map((w, i) => (i ? html` · ${w}` : w))}</p></nav>`;
+  };
+
+  return { page, say, lost, notFound, authorise, linkFor, nonceOf, linkRefused, accountGone, nav };
 }
 
 /**

@@ -8,8 +8,7 @@ import type { Hono } from "hono";
 import { html } from "hono/html";
 import { type AccountRecord, listAccounts, loadAccount } from "@followthrough/core/accounts";
 import PostalMime from "postal-mime";
-import { latestDigestWeek } from "./routes";
-import type { AppDeps } from "./kit";
+import { type AppDeps, latestDigestWeek } from "./kit";
 import type { Markup, PageKit } from "./pages";
 
 /** The header the event emails carry (core/eventmail), naming their kind. */
@@ -33,6 +32,7 @@ export function mountLocal(app: Hono, deps: AppDeps, kit: PageKit): void {
   if (!local) return;
   const { page, say, linkFor } = kit;
   const base = deps.baseUrl.replace(/\/$/, "");
+  const back = html`<a href="${base}/">Back to your accounts</a>`;
   const viewerUrl = (account: string, id: string) => `${base}/local/sent/${encodeURIComponent(account.toLowerCase())}/${encodeURIComponent(id)}`;
 
   app.get("/", async (c) => {
@@ -74,7 +74,7 @@ ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet
 <pre>${draft.body}</pre>
 <h2>What next</h2>
 <p>Open it in your Drafts folder, add a line only you could write (something you talked about, a link you promised), and send it.</p>
-<nav class="after" aria-label="More"><p><a href="${base}/">Back to your accounts</a> · <a href="${linkFor(c, account.email, "view")}">Your latest digest</a> · <a href="${linkFor(c, account.email, "settings")}">Your settings</a></p></nav>`,
+${kit.nav(c, account.email, { omit: ["events"], first: back })}`,
     );
   });
 
@@ -92,7 +92,7 @@ ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet
 <dl><dt>To</dt><dd>${mail.to}</dd><dt>Subject</dt><dd>${mail.subject}</dd></dl>
 <pre>${linkify(mail.text, base)}</pre>
 <p class="muted">In the demo this email went at its due hour, which can be after the demo's "this week": a preview.</p>
-<nav class="after" aria-label="More"><p><a href="${base}/">Back to your accounts</a> · <a href="${linkFor(c, account.email, "events")}">Your events</a> · <a href="${linkFor(c, account.email, "view")}">Your latest digest</a></p></nav>`,
+${kit.nav(c, account.email, { omit: ["settings"], first: back })}`,
     );
   });
 }

@@ -43,6 +43,8 @@ export interface PageKit {
   linkRefused(c: Context, problem: LinkProblem): Response | Promise<Response>;
   /** 404 for a link's account that is gone (disconnected since), with the way to connect it again. */
   accountGone(c: Context): Response | Promise<Response>;
+  /** The ways on at the foot of an account's page: its events, latest digest and settings, less those `omit` names, after `first`. */
+  nav(c: Context, account: string, o?: { omit?: readonly ("events" | "view" | "settings")[]; first?: Markup }): Markup;
 }
 
 export const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];

@@ -88,8 +88,7 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
 
   /** The way on from a confirmation or result page: the digest and the settings. */
-  const afterNav = (c: C, account: string) =>
-    html`<nav class="after" aria-label="More"><p><a href="${linkFor(c, account, "view")}">Your latest digest</a> · <a href="${linkFor(c, account, "settings")}">Your settings</a></p></nav>`;
+  const afterNav = (c: C, account: string) => kit.nav(c, account, { omit: ["events"] });
 
   /** Digests paused: the way back is right here (the settings page resumes them). */
   const pausedPage = (c: C, account: string, sentence: string) =>
@@ -162,7 +161,7 @@ ${afterNav(c, account)}
     const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week) : undefined;
     // Not a dead end (helper-202 #5): the account's settings, as the other pages of its links give them.
     const noDigest = (title: string, sentence: string) =>
-      page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p><nav class="after" aria-label="More"><p><a href="${linkFor(c, auth.account.email, "settings")}">Your settings</a></p></nav>`);
+      page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p>${kit.nav(c, auth.account.email, { omit: ["events", "view"] })}`);
     if (!digest || (!auth.claims.wk && digest.claimedAt > madeBy)) return noDigest("No digest", "There is no digest for that week.");
     // Sent, but too large to keep beside its record (core/digest DIGEST_BODY_MAX_BYTES): say where it is.
     if (!digest.html && digest.status === "sent") return noDigest("Not kept here", "This digest was too large to keep a copy here; it is in your mailbox.");
@@ -352,4 +351,3 @@ ${afterNav(c, account.email)}`,
  */
 const DIGEST_BUILD_MARGIN_MS = 3_600_000;
 
-export { latestDigestWeek } from "./kit";
