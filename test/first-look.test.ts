@@ -113,6 +113,11 @@ describe("a person of the first look", () => {
     expect(html).toContain('<span class="who">Dee.Park+conf@gmail.com</span>');
     expect(html).not.toContain("deepark@gmail.com");
     expect(html).toContain('<span class="who">Bo Lind</span> <span class="muted">Bo.Lind@gmail.com');
+    // What the digest's count of those waiting leaves out, said beside the list (helper-200 #4); not beside an empty one.
+    expect(html).toContain("Your weekly digest asks you about each of them from a day after you met, unless you have written to them or have another meeting with them in your calendar by then.");
+    const empty = String(await firstLookMarkup({ ready: true, provisional: false, calendarComplete: true, sentComplete: true, messagesRead: 0, people: [] }, "UTC"));
+    expect(empty).toContain("Nobody you met in the last 30 days");
+    expect(empty).not.toContain("Your weekly digest asks");
   });
 
   it("is dated on the owner's calendar as the digest dates them, not by UTC's date (helper-200 #1)", async () => {

@@ -34,8 +34,11 @@ type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "notFound">;
 export function firstLookMarkup(look: FirstLook, timeZone: string): HtmlEscapedString | Promise<HtmlEscapedString> {
   const dayOf = (ms: number) => humanDate(ms, timeZone);
   if (!look.ready) return html`<h2>A first look</h2><p class="muted">Reading your calendar and your newest sent mail&hellip; the people you met lately appear here in a minute or two.</p>`;
+  // Why the digest's "Waiting for a follow-up" may name fewer (helper-200 #4): it asks about someone
+  // from a day after the meeting, and a later meeting with them is a follow-up too (behaviour.md).
   const list = look.people.length
-    ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${dayOf(p.metAt)}</span></li>`)}</ul>`
+    ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${dayOf(p.metAt)}</span></li>`)}</ul>
+<p class="muted">Your weekly digest asks you about each of them from a day after you met, unless you have written to them or have another meeting with them in your calendar by then.</p>`
     : html`<p>Nobody you met in the last 30 days is waiting for a note.</p>`;
   const status = look.provisional
     ? html`<p class="muted" data-provisional="true"><strong>Provisional:</strong> from the mail read so far (${look.messagesRead} sent messages${look.readBackTo ? html`, back to ${formatLocal(look.readBackTo, timeZone, "d MMM y")}` : ""}). Older mail is still being read; someone here may turn out to be known or already written to.</p>`
