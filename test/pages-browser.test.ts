@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { EMAIL_LIST_MAX, packDigestBody, renderDigest } from "@followthrough/core/digest";
 import { linkPath, sealLink } from "@followthrough/core/links";
+import { outbox } from "@followthrough/core/reconnect";
 import { keys } from "@followthrough/core/storage";
 import { createApp } from "@followthrough/functions/app";
 import { appInChromium } from "./support/app-browser";
@@ -313,8 +314,12 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       await check(page, name);
     }
     expect(await page.getByRole("link", { name: "Reconnect" }).getAttribute("href")).toMatch(/\/l\/reconnect\//);
-    // The tap that found the grant gone put the account on hold, as a weekly run finding it would.
+    // The tap that found the grant gone put the account on hold, as a weekly run finding it would, and
+    // its backfill (in this process, npm start's) sent the one reconnect email.
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("needs_reconnect");
+    const notices = async () => (await outbox(app.stack.repo, email)).filter((m) => m.subject.startsWith("Reconnect your"));
+    for (const t0 = Date.now(); (await notices()).length === 0 && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 100));
+    expect(await notices()).toHaveLength(1);
     // Reconnect as the page says (the provider's consent, Continue), then tap the link again.
     await Promise.all([page.waitForURL((u) => u.href.startsWith(app.stack.sandbox.url)), page.getByRole("link", { name: "Reconnect" }).click()]);
     await page.waitForLoadState("load");

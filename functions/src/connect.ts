@@ -39,7 +39,7 @@ import { chainIssuedAt, type LinkClaims, LinkError, linkPath, openLink, sealLink
 import { decrypt, encrypt } from "@followthrough/core/secrets";
 import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
-import { handleRevoked, isRevoked, mayHaveBeenSent, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
+import { handleRevoked, isRevoked, mayHaveBeenSent, noticeState, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
 import { API_REQUEST_TIMEOUT_MS, API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loadMailbox } from "@followthrough/core/loader/mailbox";
@@ -474,7 +474,9 @@ ${
 
 /**
  * The local `enqueueBackfill`: runs the account's first scan in this process without waiting for
- * it; a revoked grant goes through handleRevoked. `onSettled` (tests, the local stack) hears the end,
+ * it; a revoked grant goes through handleRevoked. As a queued backfill job (core/dispatch
+ * runAccountJob): a reconnect notice due (a draft tap found the grant gone) is sent instead, and an
+ * account not active is not read. `onSettled` (tests, the local stack) hears the end,
  * and `idle()` waits for every scan begun (the local stack's close, before it stops the table and
  * the sandbox the scan is using).
  */
@@ -494,6 +496,13 @@ export function inProcessBackfill(o: {
     const run = async () => {
       const account = await loadAccount(o.repo, email);
       if (!account) return;
+      // As a queued backfill job does (core/dispatch runAccountJob): a grant found gone whose reconnect
+      // notice is due (a draft tap marked it) is this run's work, and an account not active is not read.
+      if (noticeState(account, o.now()) === "due") {
+        await handleRevoked({ repo: o.repo, account, now: o.now(), notify: o.mailer, baseUrl: o.baseUrl, linkKey: o.linkKey });
+        return;
+      }
+      if (account.status !== "active") return;
       try {
         await scan({ owner: account, provider: await o.providerFor(account), repo: o.repo, now: o.now() });
       } catch (e) {

@@ -20,7 +20,7 @@ import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, STARTED_DRAFT
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
-import { handleRevoked, isRevoked, markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
+import { isRevoked, markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import type { PersonRecord } from "@followthrough/core/storage";
 import { shownName } from "@followthrough/core/model";
@@ -213,20 +213,22 @@ ${afterNav(c, account)}
 
   /**
    * A draft tap that found the account's grant gone marks it so, as a weekly run finding the same
-   * does (core/dispatch runAccountJob): settings then says "On hold — reconnect needed", the digests
-   * wait for the reconnect, and the owner gets the one reconnect email (core/reconnect handleRevoked:
-   * at most one per connection, however many taps and runs find it), for the owner who leaves the
-   * page without reconnecting. A notice whose send failed is left due (its claim removed): the
-   * account's backfill job sends it (runAccountJob, with the queue's retries). Without a mailer
-   * (tests), the mark only. Whatever fails here, the page still says to reconnect.
+   * does (core/reconnect markGrantGone: status needs_reconnect, off the due index, unless paused,
+   * reconnected meanwhile or gone): settings then says "On hold — reconnect needed" and the digests
+   * wait for the reconnect (helper-200). The reconnect email, for the owner who leaves the page without
+   * reconnecting, is not sent within the tap's time: the account's backfill job is asked to, whose
+   * run finds the notice due and sends it once (core/dispatch runAccountJob, with the queue's
+   * retries). A permission missing for this call only (`missing-scope:`) is not the grant gone: the
+   * weekly run may not need it (Outlook's Mail.ReadWrite is for drafts alone), and it judges that
+   * itself (helper-203 #1). Whatever fails here, the page still says to reconnect.
    */
-  const grantGone = async (account: AccountRecord, error: unknown, reason: string | undefined) => {
+  const grantGone = async (account: AccountRecord, reason: string | undefined) => {
+    if (reason?.startsWith("missing-scope:")) return;
     try {
-      if (deps.notify) await handleRevoked({ repo: deps.repo, account, now: deps.now(), notify: deps.notify, baseUrl: deps.baseUrl, linkKey: deps.linkKey, error });
-      else await markGrantGone(deps.repo, account, reason ?? "auth-revoked");
+      if (!(await markGrantGone(deps.repo, account, reason ?? "auth-revoked"))) return;
+      if (account.status === "active") await deps.enqueueBackfill?.(account.email);
     } catch (e) {
-      console.warn(JSON.stringify({ msg: "draft: grant gone, reconnect notice not sent", account: account.email, error: e instanceof Error ? e.message : String(e) }));
-      await deps.enqueueBackfill?.(account.email).catch((q: unknown) => console.warn("draft: notice not queued", q instanceof Error ? q.message : String(q)));
+      console.warn(JSON.stringify({ msg: "draft: grant gone, not marked or its notice not queued", account: account.email, error: e instanceof Error ? e.message : String(e) }));
     }
   };
 
@@ -314,7 +316,7 @@ ${afterNav(c, account.email)}`,
       // who must act first (a Workspace administrator's policy: helper-136 #4).
       if (isRevoked(e)) {
         const reason = reconnectReason(e);
-        await grantGone(account, e, reason);
+        await grantGone(account, reason);
         return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>${reconnectWhy({ ...account, reconnectReason: reason })}</p><p>${refusedElsewhere(reason) ? "Once that has changed, reconnect" : "Reconnect"} ${account.email}, then tap the link again.</p>
 <p><a class="button" href="${linkFor(c, account.email, "reconnect")}">Reconnect</a></p>`);
       }

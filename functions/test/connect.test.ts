@@ -10,7 +10,7 @@ import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadA
 import { completeMove, moveMail, sealPending } from "@followthrough/core/connect";
 import { CALENDAR_ZONE, changeTimeZone } from "@followthrough/core/events";
 import { googleEndpoints } from "@followthrough/core/oauth";
-import { handleRevoked, isRevoked, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
+import { handleRevoked, isRevoked, markGrantGone, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { SesMailer } from "@followthrough/core/ses";
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
@@ -617,8 +617,35 @@ describe("local in-process backfill", () => {
     expect(openLink(KEY, link.slice(`${BASE}/l/reconnect/`.length), Date.now(), { act: "reconnect" }).acc).toBe(email.toLowerCase());
   });
 
+  it("as a queued backfill job: a reconnect notice due is sent, not a scan run; an account on hold or paused is not read (helper-203 #3)", async () => {
+    const email = fixtures.google.account.email;
+    const account = (await loadAccount(repo, email))!;
+    let built = 0;
+    const enqueue = inProcessBackfill({ repo, providerFor: (a) => (built++, stored(a)), now: () => Date.now(), mailer: new TableOutboxMailer(repo), baseUrl: BASE, linkKey: KEY });
+    const notices = async () => (await outbox(repo, email)).filter((m) => m.subject.startsWith("Reconnect your")).length;
+    // On hold by a draft tap (markGrantGone: no notice claimed), its notice due.
+    await updateAccount(repo, email, { status: "active", reconnectReason: undefined, reconnectNotifiedAt: undefined }, Date.now());
+    expect(await markGrantGone(repo, (await loadAccount(repo, email))!, "auth-revoked")).toBe(true);
+    const before = await notices();
+    await enqueue(email);
+    await enqueue.idle();
+    expect(await notices()).toBe(before + 1);
+    expect((await loadAccount(repo, email))!.reconnectNotifiedAt).toBeDefined();
+    // Sent: on hold, nothing to send and nothing read.
+    await enqueue(email);
+    await enqueue.idle();
+    expect(await notices()).toBe(before + 1);
+    // Paused: nothing read either.
+    await updateAccount(repo, email, { status: "paused" }, Date.now());
+    await enqueue(email);
+    await enqueue.idle();
+    expect(built).toBe(0);
+    await updateAccount(repo, email, { status: account.status, reconnectReason: account.reconnectReason, reconnectNotifiedAt: account.reconnectNotifiedAt }, Date.now());
+  });
+
   it("idle() waits for every scan begun, however long it takes (the local stack's close stops the table only after it)", async () => {
     const email = fixtures.google.account.email;
+    await updateAccount(repo, email, { status: "active", reconnectReason: undefined, reconnectNotifiedAt: undefined }, Date.now());
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
     // The adapter comes only once released: the scan is under way until then.
