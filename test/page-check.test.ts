@@ -60,4 +60,15 @@ describe("the page check", { timeout: PAGE_TEST_MS }, () => {
     expect(failure).not.toMatch(/desktop\/\w+ image-alt/);
     await page.context().close();
   });
+
+  it("audits the next page a tab goes to (axe put into each new document), and refuses a page with a frame it would not reach", async () => {
+    const page = await pageWith(doc("", "<p>Nothing wrong here.</p>"));
+    await checks.check(page, "before-navigation");
+    const goTo = (html: string) => page.goto(`data:text/html,${encodeURIComponent(html)}`);
+    await goTo(doc("", '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="20" height="20">'));
+    expect(await checks.check(page, "after-navigation").then(() => undefined, (e: Error) => e.message)).toMatch(/desktop\/light image-alt/);
+    await goTo(doc("", '<iframe title="A frame" srcdoc="<p>Inside</p>"></iframe>'));
+    expect(await checks.check(page, "framed").then(() => undefined, (e: Error) => e.message)).toMatch(/1 frame\(s\), which this audit does not reach/);
+    await page.context().close();
+  });
 });
