@@ -312,6 +312,16 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       await clear();
       expect(await page.textContent("h1"), name).toBe(title);
       await check(page, name);
+      // Not a dead end (helper-204 #3): the ways on, and (but for a reconnect) the tap again from the page.
+      expect(await page.getByRole("link", { name: "Your settings" }).count(), name).toBe(1);
+      if (name !== "draft-reconnect") expect(await page.getByRole("button", { name: "Try again" }).count(), name).toBe(1);
+      if (name === "draft-refused") {
+        // Pressed while the provider still refuses: the same page again, from its own form.
+        await fault(spec);
+        await press(page, "Try again");
+        await clear();
+        expect(await page.textContent("h1")).toBe(title);
+      }
     }
     expect(await page.getByRole("link", { name: "Reconnect" }).getAttribute("href")).toMatch(/\/l\/reconnect\//);
     // The tap that found the grant gone put the account on hold, as a weekly run finding it would, and

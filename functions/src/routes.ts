@@ -318,20 +318,28 @@ ${afterNav(c, account.email)}`,
         const reason = reconnectReason(e);
         await grantGone(account, reason);
         return page(c, 409, "Reconnect needed", html`<h1>Reconnect needed</h1><p>${reconnectWhy({ ...account, reconnectReason: reason })}</p><p>${refusedElsewhere(reason) ? "Once that has changed, reconnect" : "Reconnect"} ${account.email}, then tap the link again.</p>
-<p><a class="button" href="${linkFor(c, account.email, "reconnect")}">Reconnect</a></p>`);
+<p><a class="button" href="${linkFor(c, account.email, "reconnect")}">Reconnect</a></p>
+${afterNav(c, account.email)}`);
       }
+      // A tap that did not end in a draft: the page says why, and offers the tap again (the same POST:
+      // a draft it finds made is opened, not made twice) and the ways on, where it was a dead end
+      // whose reload asked to resubmit a form (helper-204 #3).
+      const notMade = (status: number, title: string, sentence: string) =>
+        page(c, status, title, html`<h1>${title}</h1><p>${sentence}</p>
+<form method="post"><button type="submit">Try again</button></form>
+${afterNav(c, account.email)}`);
       if (e instanceof FollowUpError && e.problem === "refused") {
         // The provider refused the create, so nothing was made (core/followup freed the claim).
         const cause = e.cause instanceof ProviderError ? e.cause : undefined;
         if (cause?.kind === "rate-limited") {
           c.header("Retry-After", String(Math.max(1, Math.ceil((cause.retryAfterMs ?? 60_000) / 1000))));
-          return say(c, 503, "Try again shortly", "Your mail provider asked us to slow down, and no draft was made. Tap the link again in a minute.");
+          return notMade(503, "Try again shortly", "Your mail provider asked us to slow down, and no draft was made. Tap the link again in a minute.");
         }
-        return say(c, 502, "Draft not made", e.message);
+        return notMade(502, "Draft not made", e.message);
       }
-      if (e instanceof FollowUpError) return e.problem === "failed" ? say(c, 502, "Draft not confirmed", e.message) : gone(c);
+      if (e instanceof FollowUpError) return e.problem === "failed" ? notMade(502, "Draft not confirmed", e.message) : gone(c);
       // Any other provider failure came after the create began: whether the draft exists is for the next tap to find.
-      if (e instanceof ProviderError) return say(c, 502, "Draft not confirmed", "We couldn't confirm your draft was made; tap again to retry.");
+      if (e instanceof ProviderError) return notMade(502, "Draft not confirmed", "We couldn't confirm your draft was made; tap again to retry.");
       throw e;
     }
   });

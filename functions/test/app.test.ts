@@ -468,12 +468,21 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     // A refusal (400).
     const invalid = await refused({ status: 400 });
     expect(invalid.status).toBe(502);
-    expect(await invalid.text()).toContain("Draft not made");
+    /** Not a dead end (helper-204 #3): the tap again (this link, POST) and the ways on. */
+    const waysOn = (body: string) => {
+      expect(body).toMatch(/<form method="post"><button type="submit">Try again<\/button><\/form>/);
+      expect(body).toMatch(/<nav class="after"[^]*>Your latest digest<\/a> · <a href="[^"]+">Your settings<\/a>/);
+    };
+    const invalidPage = await invalid.text();
+    expect(invalidPage).toContain("Draft not made");
+    waysOn(invalidPage);
     // Rate limited past the adapter's retries: the provider's Retry-After passed on.
     const busy = await refused({ status: 429, retryAfter: 7, times: 0 });
     expect(busy.status).toBe(503);
     expect(busy.headers.get("retry-after")).toBe("7");
-    expect(await busy.text()).toContain("Tap the link again in a minute");
+    const busyPage = await busy.text();
+    expect(busyPage).toContain("Tap the link again in a minute");
+    waysOn(busyPage);
     // The grant no longer allows it (401 again after the adapter's token refresh): reconnect this account.
     const revoked = await refused({ status: 401, times: 0 });
     expect(revoked.status).toBe(409);
