@@ -113,7 +113,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     expect(await box.isChecked()).toBe(true);
     await box.uncheck();
     await press(page, "Save event emails");
-    expect(await mainText(page)).toContain("Saved.");
+    expect(await mainText(page)).toContain("Saved: your event emails.");
     expect(await page.getByLabel("The morning of an event with a goal").isChecked()).toBe(false);
     expect((await loadAccount(app.stack.repo, account.email))?.eventEmails).toEqual({ morningOf: false, morningAfter: true });
     await page.getByLabel("The morning of an event with a goal").check();

@@ -420,7 +420,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.textContent("main")).toContain("Your weekly digests are already paused.");
     await check(page, "paused-already");
     await press(page, "Resume my digests");
-    expect(new URL(page.url()).searchParams.get("saved")).toBe("1");
+    expect(new URL(page.url()).searchParams.get("saved")).toBe("pause");
+    expect(new URL(page.url()).hash).toBe("#pause");
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
     await ctx.close();
   });
@@ -556,6 +557,24 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       await press(page, "Save event emails");
       expect(await page.getByRole("status").textContent()).toContain("Saved");
       expect(dialogs).toHaveLength(2);
+      // Without script nothing asks: the page it comes back to says which section was saved, at that
+      // section, where the next Tab goes on from (helper-204 #2, #4).
+      const noScript = await app.browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+      try {
+        const plain = await noScript.newPage();
+        await plain.goto(link("settings", { acc: email }));
+        const savedDay = await plain.getByLabel("Day").inputValue();
+        await plain.getByLabel("Day").selectOption({ value: savedDay === "2" ? "3" : "2" });
+        await press(plain, "Save event emails");
+        expect(new URL(plain.url()).hash).toBe("#event-emails");
+        expect(await plain.getByRole("status").textContent()).toBe("Saved: your event emails.");
+        expect(await plain.locator("#event-emails + [role=status]").count()).toBe(1);
+        expect(await plain.getByLabel("Day").inputValue()).toBe(savedDay);
+        await plain.keyboard.press("Tab");
+        expect(await plain.evaluate(() => document.activeElement?.textContent)).toBe("your events");
+      } finally {
+        await noScript.close();
+      }
       // A template loaded is not saved yet, though its text is what the page drew: a link asks first (helper-202 #3).
       await press(page, "Load this template");
       expect(await page.getByRole("status").textContent()).toContain("Template loaded below");

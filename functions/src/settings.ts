@@ -191,6 +191,19 @@ export function sameOrigin(c: Context, baseUrl: string): boolean {
 const providerName = (a: AccountRecord) => (a.provider === "google" ? "Google" : "Microsoft");
 const hourLabel = (h: number) => `${String(h).padStart(2, "0")}:00`;
 
+/** The sections of the settings page a save comes back to. */
+type SavedSection = "schedule" | "zone" | "eventemails" | "names" | "pause";
+/** Where each lands: the zone's form is shown only when asked for, so its save lands on the schedule, which names the zone. */
+const SAVED_ANCHOR: Record<SavedSection, string> = { schedule: "schedule", zone: "schedule", eventemails: "event-emails", names: "names", pause: "pause" };
+/** What each says there: the section saved, and so no other (without script nothing warns of another section's changes). */
+const SAVED_WORDS: Record<SavedSection, string> = {
+  schedule: "Saved: when your digest arrives, and your template.",
+  zone: "Saved: your time zone.",
+  eventemails: "Saved: your event emails.",
+  names: "Saved: the name.",
+  pause: "Saved.",
+};
+
 /** Registers GET and POST /l/settings/:token. */
 export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
   const base = deps.baseUrl.replace(/\/$/, "");
@@ -203,7 +216,7 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
   const settingsPage = (
     c: Context,
     account: AccountRecord,
-    notice: string | undefined,
+    saved: SavedSection | undefined,
     canManage: boolean,
     edited?: { error?: string; field?: SettingsError["field"]; day?: unknown; hour?: unknown; zone?: unknown; template?: unknown; subject?: unknown; signature?: unknown; person?: unknown; first?: unknown },
   ) => {
@@ -227,6 +240,8 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     const bad = edited?.field;
     // A form shown again with what was sent (refused), or a template loaded into it: not saved yet,
     // whatever its fields' defaults now say (unsavedScript).
+    /** What a save said, in the section it came back to (SAVED_ANCHOR). */
+    const savedHere = (...sections: SavedSection[]) => (saved && sections.includes(saved) ? html`<p role="status"><b>${SAVED_WORDS[saved]}</b></p>` : "");
     const unsaved = (pending: boolean) => (pending ? html` data-unsaved="pending"` : html` data-unsaved`);
     const mainPending = edited !== undefined && [edited.day, edited.hour, edited.template, edited.subject, edited.signature].some((v) => v !== undefined);
     return kit.page(
@@ -234,7 +249,6 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
       edited?.error ? 400 : 200,
       edited?.error ? "Not saved" : "Settings",
       html`<h1>Settings</h1>
-${notice ? html`<p role="status"><b>${notice}</b></p>` : ""}
 ${edited?.error ? formError(edited.error, edited.field) : ""}
 ${edited && !edited.error ? html`<p role="status"><b>Template loaded below: edit it if you like, then Save.</b></p>` : ""}
 <dl>
@@ -258,7 +272,8 @@ ${
 </form>`
     : ""
 }
-<h2>When your digest arrives</h2>
+<h2 id="schedule">When your digest arrives</h2>
+${savedHere("schedule", "zone")}
 <form method="post"${unsaved(mainPending)}>
 <input type="hidden" name="action" value="save">
 <p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
@@ -277,14 +292,16 @@ ${
 <p><label for="preset">Start from a ready template</label><select id="preset" name="preset">${READY_TEMPLATES.map((t) => html`<option value="${t.id}">${t.label}</option>`)}</select></p>
 <button type="submit" class="secondary">Load this template</button>
 </form>
-<h2>Event emails</h2>
+<h2 id="event-emails">Event emails</h2>
+${savedHere("eventemails")}
 <p class="muted">For your networking events (<a href="${kit.linkFor(c, account.email, "events")}">your events</a>): one short email the morning of an event you set a goal for (at 18:00 the evening before when it starts before 10:00), and one the morning after with the people you met there. Pausing your digests pauses these too.</p>
 <form method="post"${unsaved(false)}><input type="hidden" name="action" value="eventemails">
 <p><input type="checkbox" id="morningOf" name="morningOf" value="on"${account.eventEmails?.morningOf !== false ? html` checked` : ""}> <label class="inline" for="morningOf">The morning of an event with a goal</label></p>
 <p><input type="checkbox" id="morningAfter" name="morningAfter" value="on"${account.eventEmails?.morningAfter !== false ? html` checked` : ""}> <label class="inline" for="morningAfter">The morning after an event: whom you met</label></p>
 <button type="submit" class="secondary">Save event emails</button>
 </form>
-<h2>Names in your drafts</h2>
+<h2 id="names">Names in your drafts</h2>
+${savedHere("names")}
 <p class="muted">Drafts greet people by a guessed first name ("Mei Lin Goh" &rarr; "Mei Lin", "Tan, Wei Jie" &rarr; "Wei Jie"). Correct it for anyone; it is remembered for that person.</p>
 ${
   Object.keys(account.firstNames ?? {}).length
@@ -297,7 +314,8 @@ ${
 <p class="muted" id="first-help">Leave empty to go back to the guess.</p>
 <button type="submit" class="secondary">Save name</button>
 </form>
-<h2>Pause</h2>
+<h2 id="pause">Pause</h2>
+${savedHere("pause")}
 ${
   status === "paused"
     ? html`<form method="post"><input type="hidden" name="action" value="resume"><p>Your digests are paused.</p><button type="submit">Resume my digests</button></form>`
@@ -351,7 +369,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
     app.get(`/l/${act}/:token`, async (c) => {
       const auth = await authoriseAct(c, act);
       if (auth instanceof Response) return auth;
-      return settingsPage(c, auth.account, c.req.query("saved") === "1" ? "Saved." : undefined, act === "manage");
+      const saved = c.req.query("saved");
+      return settingsPage(c, auth.account, saved !== undefined && Object.hasOwn(SAVED_ANCHOR, saved) ? (saved as SavedSection) : undefined, act === "manage");
     });
     app.post(`/l/${act}/:token`, (c) => post(c, act));
   }
@@ -365,7 +384,10 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
     const { account } = auth;
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const action = form.action;
-    const back = () => c.redirect(`${selfPath(c)}?saved=1`, 303);
+    // Back to the page at the section saved, which says so there: the next Tab is where the person
+    // was, and without script (no prompt for another section's changes) the page says which one went
+    // (helper-204 #2, #4).
+    const back = (section: SavedSection) => c.redirect(`${selfPath(c)}?saved=${section}#${SAVED_ANCHOR[section]}`, 303);
     const now = deps.now();
     const gone = () => kit.accountGone(c);
     /** Puts the account's coming event emails and daily sync on the due-hour index (core/events planAfterSave). */
@@ -394,7 +416,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       }
       const patch = { schedule, template, ...(form.subject === undefined ? {} : { subjectTemplate }), ...(form.signature === undefined ? {} : { signatureName }) };
       if (!(await updateAccount(deps.repo, account.email, patch, now))) return gone();
-      return back();
+      return back("schedule");
     }
     if (action === "zone") {
       let pick: { zone: string; chosen: boolean };
@@ -406,7 +428,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       }
       const changed = pick.zone !== account.timeZone || pick.chosen !== (account.zoneChosen === true);
       if (changed && !(await changeTimeZone(deps.repo, account.email, pick.chosen ? pick.zone : CALENDAR_ZONE, now))) return gone();
-      return back();
+      return back("zone");
     }
     if (action === "firstname") {
       let fix: { person: string; first: string };
@@ -434,14 +456,14 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       if (saved === "gone") return gone();
       if (saved === "full")
         return settingsPage(c, (await loadAccount(deps.repo, account.email)) ?? account, undefined, act === "manage", { error: `At most ${FIRST_NAMES_MAX} names are kept: remove one first.`, field: "person", person: form.person, first: form.first });
-      return back();
+      return back("names");
     }
     if (action === "eventemails") {
       const eventEmails = { morningOf: form.morningOf === "on", morningAfter: form.morningAfter === "on" };
       if (!(await updateAccount(deps.repo, account.email, { eventEmails }, now))) return gone();
       // Emails switched on again go back on the due-hour index; switched off, their jobs end as "off".
       await plan({ ...account, eventEmails });
-      return back();
+      return back("eventemails");
     }
     if (action === "preset") {
       const preset = READY_TEMPLATES.find((t) => t.id === form.preset);
@@ -451,7 +473,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
     if (action === "pause") {
       // As the digest's one-tap pause: an account waiting for a reconnect is paused too, keeping that state.
       if ((account.status === "active" || account.status === "needs_reconnect") && !(await updateAccount(deps.repo, account.email, pausePatch(account), now))) return gone();
-      return back();
+      return back("pause");
     }
     if (action === "resume") {
       if (account.status === "needs_reconnect")
@@ -472,7 +494,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         if (deps.enqueueBackfill && !(await firstReadDone(deps.repo, account.email)))
           await deps.enqueueBackfill(account.email).catch((e) => console.warn("settings: backfill not queued", e instanceof Error ? e.message : String(e)));
       }
-      return back();
+      return back("pause");
     }
     if (action === "disconnect") {
       if (act !== "manage") return kit.say(c, 403, "Sign in first", `Disconnecting needs a fresh sign-in with ${providerName(account)}: use "Sign in to disconnect" on your settings page.`);

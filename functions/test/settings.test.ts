@@ -254,15 +254,19 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const template = "Hello {firstName},\r\nlovely to meet you at {meeting} ({date}).\r\n— {ownerName}";
     const res = await post(path, { action: "save", day: "3", hour: "17", template });
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe(`${path}?saved=1`);
+    // Back at the section saved, which says what was saved (helper-204 #2, #4).
+    expect(res.headers.get("location")).toBe(`${path}?saved=schedule#schedule`);
     const saved = (await loadAccount(repo, email()))!;
     expect(saved.schedule).toEqual({ day: 3, hour: 17 });
     expect(saved.template).toBe(template.replace(/\r\n/g, "\n"));
     expect(saved.refreshTokenSealed).toBe(account.refreshTokenSealed);
     expect(await due(saved)).toContain(email().toLowerCase());
     expect(await due(saved, DEFAULT_SCHEDULE)).not.toContain(email().toLowerCase());
-    const page = await (await app.request(`${path}?saved=1`)).text();
-    expect(page).toContain("Saved.");
+    const page = await (await app.request(`${path}?saved=schedule`)).text();
+    expect(page).toContain('<h2 id="schedule">When your digest arrives</h2>\n<p role="status"><b>Saved: when your digest arrives, and your template.</b></p>');
+    expect(page.match(/role="status"/g)).toHaveLength(1);
+    // A value it does not know says nothing.
+    expect(await (await app.request(`${path}?saved=everything`)).text()).not.toContain('role="status"');
     expect(page).toMatch(/<option value="3" selected>Wednesday/);
     expect(page).toMatch(/<option value="17" selected>17:00/);
     const draft = composeFollowUp(saved, { email: "ana@example.com", name: "Ana Silva", eventId: "e", eventTitle: "Demo day", metAt: Date.now(), metEnd: Date.now(), stage: "met" });
@@ -312,7 +316,7 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const res = await post(path, { action: "zone", zone });
     const after = Date.now();
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe(`${path}?saved=1`);
+    expect(res.headers.get("location")).toBe(`${path}?saved=zone#schedule`);
     const saved = (await loadAccount(repo, email()))!;
     expect(saved.timeZone).toBe(zone);
     expect(saved.refreshTokenSealed).toBe(account.refreshTokenSealed);
@@ -322,8 +326,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const sync = (await repo.get<{ due: number }>(keys.eventJob(email(), "sync")))!;
     expect([nextDispatchSlot(before + 60_000), nextDispatchSlot(after + 60_000)]).toContain(sync.due);
     expect(saved).toMatchObject({ zoneChosen: true, calendarZone: calendar });
-    const back = await (await app.request(`${path}?saved=1`)).text();
-    expect(back).toContain("Saved.");
+    const back = await (await app.request(`${path}?saved=zone`)).text();
+    expect(back).toContain("Saved: your time zone.");
     expect(back).toContain(`In your time zone: ${zone}. Chosen here: a reconnect keeps it.`);
 
     // Back to the calendar's zone: it follows the calendar again, and the calendar is read in it.
