@@ -421,6 +421,36 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     await ctx.close();
   });
 
+  it("the Connected page without script: its first look never refreshes, so it links to the first look as a page, which a person checks again until it is complete (helper-204 #1)", async () => {
+    const { email } = microsoft().account;
+    await deleteAccountData(app.stack.repo, email);
+    const ctx = await app.browser.newContext({ javaScriptEnabled: false, viewport: VIEWPORTS.phone });
+    try {
+      const page = await ctx.newPage();
+      await openConsent(page, "Microsoft");
+      await press(page, `Continue as ${email}`);
+      expect(await h1(page)).toBe("Connected");
+      await follow(page, "Check the first look again");
+      expect(await h1(page)).toBe(`A first look at ${email}`);
+      // Audited in a browser with script (axe runs as a script in the page): the same page.
+      const audited = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+      await audited.goto(page.url());
+      expect(await h1(audited)).toBe(`A first look at ${email}`);
+      await check(audited, "state-first-look-page");
+      await audited.context().close();
+      // Checked again until the read is done (the demo mailbox takes seconds): then complete, with nothing more to check.
+      for (let i = 0; i < 60 && (await page.getByRole("link", { name: "Check again" }).count()) > 0; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        await follow(page, "Check again");
+      }
+      expect(await page.locator('[data-provisional="false"]').count()).toBe(1);
+      expect(await page.locator("#first-look li").count()).toBeGreaterThan(0);
+      expect(await page.getByRole("link", { name: "Your settings" }).count()).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it("a first look left provisional by a read that failed: the list, marked Provisional, until the page stops asking after half an hour", async () => {
     const { email } = microsoft().account;
     await deleteAccountData(app.stack.repo, email);

@@ -24,7 +24,7 @@ export const FIRST_LOOK_REFRESH_SECONDS = 10;
 export const FIRST_LOOK_REFRESHES = 180;
 
 type Deps = { repo: Repository } & Pick<AppDeps, "now" | "asOf">;
-type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "notFound">;
+type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "notFound" | "page" | "nav">;
 
 /**
  * The section's inner markup for a first look, its dates on the owner's calendar (`timeZone`) as the
@@ -64,6 +64,7 @@ export async function firstLookSection(
     return html`<section id="first-look"><h2>A first look</h2><p class="muted">Your digests are paused, so your calendar and mail are not read for now. Resume them, and your first digest shows whom you met and have not written to.</p></section>`;
   const fragment = `${new URL(kit.linkFor(c, account.email, "view")).pathname}/first-look`;
   return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look, account.timeZone)}</section>
+${look.provisional ? html`<noscript><p><a href="${fragment}?page=1">Check the first look again</a>: this page updates it only with JavaScript on.</p></noscript>` : ""}
 ${look.provisional
   ? html`<script nonce="${kit.nonceOf(c)}">
 (function () {
@@ -96,6 +97,19 @@ export function mountFirstLook(app: Hono, deps: Deps, kit: Kit): void {
     if (auth.claims.wk !== undefined || auth.claims.org !== undefined) return kit.notFound(c);
     const look = await firstLook(deps.repo, auth.account, asOfFor(deps, auth.account));
     c.header("Cache-Control", "no-store");
+    // Opened as a page (`?page=1`: the Connected page's link for a browser without script, whose
+    // section never refreshes, and whose own reload would ask the used-up sign-in again: helper-204
+    // #1): the section in the app's page, with the way to look again while it is provisional.
+    if (c.req.query("page") === "1")
+      return kit.page(
+        c,
+        200,
+        "A first look",
+        html`<h1>A first look at ${auth.account.email}</h1>
+<section id="first-look">${firstLookMarkup(look, auth.account.timeZone)}</section>
+${look.provisional ? html`<p><a class="button" href="${new URL(c.req.url).pathname}?page=1">Check again</a></p>` : ""}
+${kit.nav(c, auth.account.email, { omit: ["view"] })}`,
+      );
     return c.html(firstLookMarkup(look, auth.account.timeZone));
   });
 }

@@ -85,7 +85,9 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
     const person = await deps.repo.getPerson(account.email, await perOf(account, claims));
     return person?.gone ? undefined : person;
   };
-  const gone = (c: C) => say(c, 404, "Not in your list", "This follow-up is no longer in your list.");
+  /** A tap for someone no longer in the list: said, with the ways on (helper-204: a bare sentence was a dead end). */
+  const gone = (c: C, account: string) =>
+    page(c, 404, "Not in your list", html`<h1>Not in your list</h1><p>This follow-up is no longer in your list.</p>${afterNav(c, account)}`);
 
   /** The way on from a confirmation or result page: the digest and the settings. */
   const afterNav = (c: C, account: string) => kit.nav(c, account, { omit: ["events"] });
@@ -201,7 +203,7 @@ ${afterNav(c, account)}
       return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on.</p>`, "Pause my digests", afterNav(c, account.email));
     }
     const person = await personOf(account, claims);
-    if (!person) return gone(c);
+    if (!person) return gone(c, account.email);
     // The address as written on the person's first meeting (PersonRecord.address), not its normalised key.
     const address = person.address ?? person.email;
     const who = html`<p><span class="who">${shownName(person)}</span>${person.name && person.name !== address ? html` <span class="muted">&lt;${address}&gt;</span>` : ""}</p>
@@ -253,14 +255,14 @@ ${afterNav(c, account)}
     if (act === "dismiss") {
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const person = await personOf(account, claims);
-      if (!person) return gone(c);
+      if (!person) return gone(c, account.email);
       const name = shownName(person);
       // Undo (its form's `undo`, "1"; pages written before it carry the stage, which is now read from the record).
       if (typeof form.undo === "string" && form.undo) {
-        if (!(await undoDismiss(deps.repo, account.email, person.email))) return gone(c);
+        if (!(await undoDismiss(deps.repo, account.email, person.email))) return gone(c, account.email);
         return page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(c, account.email)}`);
       }
-      if (!(await dismissFollowUp(deps.repo, account.email, person.email))) return gone(c);
+      if (!(await dismissFollowUp(deps.repo, account.email, person.email))) return gone(c, account.email);
       return page(
         c,
         200,
@@ -337,7 +339,7 @@ ${afterNav(c, account.email)}`);
         }
         return notMade(502, "Draft not made", e.message);
       }
-      if (e instanceof FollowUpError) return e.problem === "failed" ? notMade(502, "Draft not confirmed", e.message) : gone(c);
+      if (e instanceof FollowUpError) return e.problem === "failed" ? notMade(502, "Draft not confirmed", e.message) : gone(c, account.email);
       // Any other provider failure came after the create began: whether the draft exists is for the next tap to find.
       if (e instanceof ProviderError) return notMade(502, "Draft not confirmed", "We couldn't confirm your draft was made; tap again to retry.");
       throw e;
