@@ -30,7 +30,7 @@ import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, sa
 import { ConnectError, connectMicrosoft } from "../packages/cli/src/connect";
 import { withLocalStore } from "../packages/cli/src/local-store";
 import { connectSandboxAccount, LOCAL_CLIENT_ID } from "../packages/cli/src/sandbox-consent";
-import { type Provider, startWebStack, type WebStack } from "../functions/test/support/web-stack";
+import { followConnected, type Provider, startWebStack, type WebStack } from "../functions/test/support/web-stack";
 import { ownFixture } from "./support/fixtures";
 
 const BASE = "http://app.test";
@@ -94,7 +94,7 @@ async function webConnect(p: Provider, extra: Record<string, string> = {}) {
   for (const [k, v] of Object.entries(extra)) authorize.searchParams.append(k, v);
   const consent = await fetch(authorize, { redirect: "manual" });
   expect(consent.status).toBe(302);
-  return app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } });
+  return followConnected(await app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } }), app);
 }
 
 describe("the connect page", () => {
@@ -375,7 +375,7 @@ describe("Outlook zone", () => {
     authorize.searchParams.set("account", f.account.email);
     authorize.searchParams.set("approve", "1");
     const consent = await fetch(authorize, { redirect: "manual" });
-    const res = await stackLA.app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } });
+    const res = await followConnected(await stackLA.app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } }), stackLA.app);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("(America/Los_Angeles)");
     const account = (await loadAccount(stackLA.repo, f.account.email))!;
@@ -439,7 +439,7 @@ describe("a personal Outlook.com account", () => {
     authorize.searchParams.set("account", email);
     authorize.searchParams.set("approve", "1");
     const consent = await fetch(authorize, { redirect: "manual" });
-    expect((await personal.app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } })).status).toBe(200);
+    expect((await followConnected(await personal.app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } }), personal.app)).status).toBe(200);
     const account = (await loadAccount(personal.repo, email))!;
     expect(account).toMatchObject({ email, status: "active", aliases: [] });
     const now = Date.parse(personal.fixtures.microsoft.expected!.now);

@@ -87,8 +87,12 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", { t
     }
     await check(page, `consent-${provider}`);
     const before = (await loadAccount(app.stack.repo, email))!;
+    const answer = page.waitForResponse((r) => r.url().startsWith(`${app.stack.url}/connect/${provider}/callback?`));
     await press(page, `Continue as ${email}`);
-    expect(page.url()).toMatch(new RegExp(`^${app.stack.url}/connect/${provider}/callback\\?`));
+    // The callback answers with a 303 to the Connected page, a GET of its own.
+    expect((await answer).status()).toBe(303);
+    const callback = (await answer).url();
+    expect(page.url()).toMatch(new RegExp(`^${app.stack.url}/l/connected/[A-Za-z0-9_-]+$`));
     const main = await mainText(page);
     expect(main).toContain("Reconnected");
     expect(main).toContain(`${email} is connected.`);
@@ -96,9 +100,15 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", { t
     expect(after.status).toBe("active");
     // The grant was stored anew: a refresh token sealed in place of the old one (Cancel leaves it).
     expect(after.refreshTokenSealed).not.toEqual(before.refreshTokenSealed);
-    // A reload of that answer: the sign-in is used up, and the page says where the account is, not that nothing was stored.
+    // A reload shows the same page, and asks nothing of the used-up sign-in (helper-204 #1: until
+    // 2026-12-05 it asked the callback again, and answered "This sign-in can't be used again").
     const reloaded = await page.reload();
-    expect(reloaded?.status()).toBe(400);
+    expect(reloaded?.status()).toBe(200);
+    expect(await mainText(page)).toBe(main);
+    // The callback itself, asked again (Back, a copied address): the sign-in is used up, and the page
+    // says where the account is, not that nothing was stored.
+    const replayed = await page.goto(callback);
+    expect(replayed?.status()).toBe(400);
     expect(await page.textContent("h1")).toBe("This sign-in can't be used again");
     expect(await page.getByRole("link", { name: "your settings" }).count()).toBe(1);
     await check(page, `connect-used-${provider}`);

@@ -36,7 +36,10 @@ describe("npm start: a demo account disconnected and connected again", () => {
     authorize.searchParams.set("approve", "1");
     const consent = await fetch(authorize, { redirect: "manual" });
     expect(consent.status).toBe(302);
-    const connected = await fetch(`${stack.url}${pathOf(consent.headers.get("location")!)}`, { headers: { cookie }, redirect: "manual" });
+    const answer = await fetch(`${stack.url}${pathOf(consent.headers.get("location")!)}`, { headers: { cookie }, redirect: "manual" });
+    // The callback's 303 to the Connected page, followed as a browser does.
+    expect(answer.status).toBe(303);
+    const connected = await fetch(answer.headers.get("location")!, { redirect: "manual" });
     expect(connected.status).toBe(200);
     const page = await connected.text();
     expect(page).toContain("Connected");

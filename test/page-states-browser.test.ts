@@ -430,6 +430,9 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
       await openConsent(page, "Microsoft");
       await press(page, `Continue as ${email}`);
       expect(await h1(page)).toBe("Connected");
+      // Its reload is the page again, not the used-up sign-in asked again (a 303 brought it here).
+      expect((await page.reload())?.status()).toBe(200);
+      expect(await h1(page)).toBe("Connected");
       await follow(page, "Check the first look again");
       expect(await h1(page)).toBe(`A first look at ${email}`);
       // Audited in a browser with script (axe runs as a script in the page): the same page.

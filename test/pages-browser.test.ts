@@ -71,7 +71,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await check(page, "consent-sandbox");
     const email = google().account.email;
     await press(page, `Continue as ${email}`);
-    expect(page.url()).toContain("/connect/google/callback");
+    expect(page.url()).toContain("/l/connected/");
     const main = (await page.textContent("main")) ?? "";
     expect(main).toContain("Reconnected");
     // When the next digest arrives, as a date and a time in the person's zone.

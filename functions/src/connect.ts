@@ -88,8 +88,9 @@ export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
 <p>${PROVIDER_NAMES[p]} did not confirm the sign-in, so nothing was stored. Please start again.</p>
 <p><a class="button" href="${base}/connect">Start again</a></p>`,
     );
-  // Also what a reload of a sign-in that just succeeded gets (its cookie and state are used up): it
-  // cannot tell that from a stale one, so it does not say that nothing was stored.
+  // Also what a sign-in that succeeded gets if its callback is asked again (its cookie and state are
+  // used up; a reload repeats its Connected page instead, a redirect away): it cannot tell that from a
+  // stale one, so it does not say that nothing was stored.
   const staleAttempt = (c: Context) =>
     kit.page(
       c,
@@ -274,7 +275,7 @@ ${configured.map(section)}`
       if (offer === "none") await giveBack("grant of an address connected through the other provider");
       return conflictPage(c, stored.existing, p, offer);
     }
-    return connectedPage(c, stored.account, stored.kind);
+    return connected(c, stored.account, stored.kind);
   });
 
   // The browser's side of a move (core/connect move.ts): the references of the offers it signed in
@@ -350,8 +351,13 @@ ${said}${stay}`,
     );
   };
 
-  /** The page of a stored connection (new, renewed, or moved here from the other provider), its first backfill enqueued. */
-  const connectedPage = async (c: Context, account: AccountRecord, kind: "connected" | "reconnected" | "moved") => {
+  /**
+   * A stored connection (new, renewed, or moved here from the other provider): its first backfill
+   * enqueued, then a 303 to its Connected page, a GET of a signed link a reload repeats. The page was
+   * the callback's answer until 2026-12-05, and its reload asked the used-up sign-in again ("This
+   * sign-in can't be used again"), or sent a move's form again (helper-204 #1).
+   */
+  const connected = async (c: Context, account: AccountRecord, kind: "connected" | "reconnected" | "moved") => {
     if (account.status === "active" && deps.enqueueBackfill) {
       try {
         await deps.enqueueBackfill(account.email);
@@ -360,6 +366,24 @@ ${said}${stay}`,
         console.error("connect: could not enqueue the first backfill", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       }
     }
+    const token = sealLink(deps.linkKey, { act: "connected", acc: account.email, ...(kind === "connected" ? {} : { how: kind }) }, deps.now());
+    return c.redirect(`${base}${linkPath("connected", token)}`, 303);
+  };
+
+  // The Connected page: the account as it is when it opens (paused or disconnected since, it says so),
+  // handing out links issued whole as the sign-in's own page did; its link lives a day.
+  app.get("/l/connected/:token", async (c) => {
+    const auth = await kit.authorise(c, "connected", {
+      whole: true,
+      expired: (c) => kit.lost(c, 410, "Page expired", "This page was shown for a day after you connected. Your account stays connected: your settings show how it is now."),
+    });
+    if (auth instanceof Response) return auth;
+    c.header("Cache-Control", "no-store");
+    return connectedPage(c, auth.account, auth.claims.how ?? "connected");
+  });
+
+  /** The page of a stored connection (new, renewed, or moved here from the other provider). */
+  const connectedPage = async (c: Context, account: AccountRecord, kind: "connected" | "reconnected" | "moved") => {
     const schedule = account.schedule ?? DEFAULT_SCHEDULE;
     const when = whenOf(schedule);
     const first = whenLocal(nextOccurrence(schedule, account.timeZone, deps.now(), account.lastWeek), account.timeZone);
@@ -468,7 +492,7 @@ ${
       },
     });
     if (moved.kind !== "moved") return moveRefused(c, moved.kind);
-    return connectedPage(c, moved.account, "moved");
+    return connected(c, moved.account, "moved");
   });
 }
 

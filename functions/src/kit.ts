@@ -236,8 +236,9 @@ export function createKit(deps: AppDeps): PageKit {
     }
     // A link of an earlier connection of this address (core/accounts createdAt): as good as expired.
     else if (account.createdAt !== undefined && Math.max(chainIssuedAt(claims), claims.mv ?? 0) < Math.floor(account.createdAt / 1000)) return linkRefused(c, "expired");
-    // Links this request's page hands out live no longer than the link it came in on.
-    cameIn.set(c.req.raw, claims);
+    // Links this request's page hands out live no longer than the link it came in on (unless it is
+    // the sign-in's own page, reached again).
+    if (!pages.whole) cameIn.set(c.req.raw, claims);
     return { claims, account };
   };
 

@@ -18,6 +18,11 @@ export interface LinkPages {
   missing?: (c: Context) => Response | Promise<Response>;
   /** Accept the link past its expiry (a digest's one-click unsubscribe). */
   evenExpired?: boolean;
+  /**
+   * The page hands out links issued whole, of their full lifetime, as the page of the sign-in that
+   * sealed this link did (the Connected page a connect callback redirects to, whose link lives a day).
+   */
+  whole?: boolean;
 }
 
 export interface PageKit {

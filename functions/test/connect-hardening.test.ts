@@ -48,7 +48,7 @@ describe("Google's iss on the callback", () => {
     expect(callback.searchParams.get("iss")).toBe("https://accounts.google.com");
     callback.searchParams.delete("iss");
     const res = await call(callback, cookie);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(303);
     expect(await stored()).toBeDefined();
     await deleteAccountData(stack.repo, stack.fixtures.google.account.email);
     expect(await stored()).toBeUndefined();
@@ -67,16 +67,17 @@ describe("the state is single-use on the server", () => {
     expect(await again.text()).toContain("It has expired, was already used, or was started in another browser.");
     expect(await stored()).toBeUndefined();
     const fresh = await approved();
-    expect((await call(fresh.callback, fresh.cookie)).status).toBe(200);
+    expect((await call(fresh.callback, fresh.cookie)).status).toBe(303);
     expect(await stored()).toBeDefined();
   });
 
   it("a successful callback replayed with its cookie is refused before any exchange", async () => {
     const { callback, cookie } = await approved();
-    expect((await call(callback, cookie)).status).toBe(200);
+    expect((await call(callback, cookie)).status).toBe(303);
     const replay = await call(callback, cookie);
     expect(replay.status).toBe(400);
-    // A reload after the account was stored: the page must not say that nothing was.
+    // The callback asked again after the account was stored (a copied URL; a reload repeats the
+    // Connected page it redirected to): the page must not say that nothing was.
     const page = await replay.text();
     expect(page).not.toContain("nothing was stored");
     expect(page).toContain("If you have just connected your account, it is connected");

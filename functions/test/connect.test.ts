@@ -20,7 +20,7 @@ import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { keys, Repository } from "@followthrough/core/storage";
 import { openLink, sealLink } from "@followthrough/core/links";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
-import { type WebStack, startWebStack } from "./support/web-stack";
+import { followConnected, type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
 import { inProcessBackfill, SCOPE_EXPLANATIONS } from "../src/connect";
 
@@ -85,7 +85,8 @@ async function consent(authorize: URL, email: string, cancel = false): Promise<s
   return res.headers.get("location")!;
 }
 
-const callback = (location: string, cookie?: string) => app.request(pathOf(location), { headers: cookie ? { cookie } : {} });
+const followed = (res: Response, on: { request: (path: string) => Response | Promise<Response> } = app) => followConnected(res, on);
+const callback = async (location: string, cookie?: string) => followed(await app.request(pathOf(location), { headers: cookie ? { cookie } : {} }));
 
 /** The whole flow for an account: the callback's response. */
 async function connect(p: Provider, query = "") {
@@ -250,6 +251,54 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
 
     // The stored token works with the production adapter.
     expect((await (await stored(account)).profile()).email.toLowerCase()).toBe(f.email.toLowerCase());
+  });
+
+  it("the callback answers 303 to its Connected page, a GET a reload repeats: the same page, no second backfill, links issued whole; a day later it has expired (helper-204 #1)", async () => {
+    const { authorize, cookie } = await begin(p);
+    const location = await consent(authorize, email());
+    const res = await app.request(pathOf(location), { headers: { cookie } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("set-cookie")).toMatch(new RegExp(`ft_connect_${p}=;.*Max-Age=0`));
+    const page = pathOf(res.headers.get("location")!);
+    expect(page).toMatch(/^\/l\/connected\/[A-Za-z0-9_-]{100,}$/);
+    const queued = enqueued.length;
+    // Opened, then reloaded twice: the same Connected page, the backfill enqueued by the callback only.
+    const bodies: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const shown = await app.request(page);
+      expect(shown.status).toBe(200);
+      expect(shown.headers.get("cache-control")).toBe("no-store");
+      bodies.push(await shown.text());
+    }
+    expect(enqueued.length).toBe(queued);
+    const heading = /<h1>(Connected|Reconnected)<\/h1>/.exec(bodies[0]!)?.[0];
+    expect(heading).toBeTruthy();
+    for (const body of bodies) {
+      expect(body).toContain(heading);
+      expect(body).toContain(`<span class="who">${email()}</span> is connected.`);
+    }
+    // Its links are the sign-in's: issued whole, as the callback's own page handed them out, so the
+    // first look's fragment opens from its view link.
+    const settings = /href="http:\/\/app\.test(\/l\/settings\/[^"]+)"/.exec(bodies[2]!)![1]!;
+    const claims = openLink(KEY, settings.split("/").at(-1)!, Date.now(), { act: "settings", acc: email() });
+    expect(claims.org).toBeUndefined();
+    expect(claims.exp - Math.floor(Date.now() / 1000)).toBeGreaterThan(6 * 86400);
+    const fragment = /data-src="([^"]+)"/.exec(bodies[2]!)?.[1];
+    expect(fragment).toBeTruthy();
+    expect((await app.request(fragment!)).status).toBe(200);
+    // The callback itself, asked again, is still refused.
+    expect((await app.request(pathOf(location), { headers: { cookie } })).status).toBe(400);
+
+    // A day on: the page has expired, and says where the account is now.
+    const old = `/l/connected/${sealLink(KEY, { act: "connected", acc: email() }, Date.now() - 86_401_000)}`;
+    const expired = await app.request(old);
+    expect(expired.status).toBe(410);
+    const said = await expired.text();
+    expect(said).toContain("Your account stays connected");
+    expect(said).toMatch(/href="[^"]*\/settings"/);
+    // Another action's link does not open it, nor a claim of how it was connected that it does not know.
+    expect((await app.request(`/l/connected/${sealLink(KEY, { act: "view", acc: email() }, Date.now())}`)).status).toBe(403);
+    expect((await app.request(`/l/connected/${sealLink(KEY, { act: "connected", acc: email(), how: "stolen" as never }, Date.now())}`)).status).toBe(400);
   });
 
   it("an address now signed in to by another identity is a new account: the previous owner's data is deleted, nothing of it handed over", async () => {
@@ -593,7 +642,7 @@ describe("local in-process backfill", () => {
       }),
     });
     const { authorize, cookie } = await begin("google", "", local);
-    const res = await local.request(pathOf(await consent(authorize, fixtures.google.account.email)), { headers: { cookie } });
+    const res = await followed(await local.request(pathOf(await consent(authorize, fixtures.google.account.email)), { headers: { cookie } }), local);
     expect(res.status).toBe(200);
     await finished;
     expect(settled).toEqual([{ email: fixtures.google.account.email, error: undefined }]);
@@ -767,7 +816,7 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
 
     // …then the move, two minutes after the mail.
     clock.now += 2 * 60_000;
-    const moved = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
+    const moved = await followed(await moving.request(link!, { method: "POST", headers: { cookie: cookie! } }), moving);
     expect(moved.status).toBe(200);
     const done = await moved.text();
     expect(done).toContain("Moved to Google");
@@ -788,7 +837,7 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     expect((await repo.loadPeople(email())).length).toBeGreaterThan(0);
 
     // Used once: the link moves nothing again.
-    const twice = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
+    const twice = await followed(await moving.request(link!, { method: "POST", headers: { cookie: cookie! } }), moving);
     expect(twice.status).toBe(410);
     expect(await twice.text()).toContain("This move was already made, or given up.");
     expect((await loadAccount(repo, email()))!.createdAt).toBe(account.createdAt);
@@ -802,9 +851,9 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     await expect(completeMove({ repo: throttled(), ring, client, email: email(), ref: refOf(link!, clock.now), now: clock.now, retire: async () => {} })).rejects.toThrow("throttled");
     expect(await loadAccount(repo, email())).toBeUndefined();
     // Another try at once finds the confirmation under way; after a minute it is taken again and finishes.
-    expect((await moving.request(link!, { method: "POST", headers: { cookie: cookie! } })).status).toBe(410);
+    expect((await followed(await moving.request(link!, { method: "POST", headers: { cookie: cookie! } }), moving)).status).toBe(410);
     clock.now += 61_000;
-    const moved = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
+    const moved = await followed(await moving.request(link!, { method: "POST", headers: { cookie: cookie! } }), moving);
     expect(moved.status).toBe(200);
     expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", schedule: { day: 5, hour: 16 }, signatureName: "Isla M.", zoneChosen: true });
   });
@@ -837,7 +886,7 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     await expect(completeMove({ repo, ring, client: deps.oauth!.google!, email: email(), ref: refOf(link!, clock.now), now: clock.now, retire: async () => Promise.reject(new Error("timed out")) })).rejects.toThrow("timed out");
     expect((await loadAccount(repo, email()))!).toMatchObject({ provider: "microsoft", status: "paused" });
     clock.now += 61_000;
-    expect((await moving.request(link!, { method: "POST", headers: { cookie: cookie! } })).status).toBe(200);
+    expect((await followed(await moving.request(link!, { method: "POST", headers: { cookie: cookie! } }), moving)).status).toBe(200);
     expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, signatureName: "Isla M." });
   });
 
@@ -858,7 +907,7 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     expect(cookie).toBeDefined();
     expect(await offers()).toHaveLength(1);
     clock.now += 60_000;
-    const moved = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
+    const moved = await followed(await moving.request(link!, { method: "POST", headers: { cookie: cookie! } }), moving);
     expect(moved.status).toBe(200);
     expect(await moved.text()).toContain("Moved to Google");
 
@@ -880,9 +929,9 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     await expect(completeMove({ repo: throttled(), ring, client: deps.oauth!.google!, email: email(), ref: refOf(first.link!, clock.now), now: clock.now, retire: async () => {} })).rejects.toThrow("throttled");
     expect(await loadAccount(repo, email())).toBeUndefined();
     // The other offer's link, at once: the move is under way; a minute later, it finishes it.
-    expect((await moving.request(second.link!, { method: "POST", headers: { cookie: second.move! } })).status).toBe(410);
+    expect((await followed(await moving.request(second.link!, { method: "POST", headers: { cookie: second.move! } }), moving)).status).toBe(410);
     clock.now += 61_000;
-    expect((await moving.request(second.link!, { method: "POST", headers: { cookie: second.move! } })).status).toBe(200);
+    expect((await followed(await moving.request(second.link!, { method: "POST", headers: { cookie: second.move! } }), moving)).status).toBe(200);
     expect(await loadAccount(repo, email())).toMatchObject({ provider: "google", schedule: { day: 5, hour: 16 }, template: "Hi {firstName}, lovely to meet you.", signatureName: "Isla M.", timeZone: "Europe/Rome" });
     expect(await offers()).toEqual([]);
   });
@@ -911,13 +960,13 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     // Disconnected and connected again through Microsoft after the mail: nothing to move.
     const again = await signIn(moving, mailer);
     await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: clock.now + 1000 }) });
-    const res = await moving.request(again.link!, { method: "POST", headers: { cookie: again.move! } });
+    const res = await followed(await moving.request(again.link!, { method: "POST", headers: { cookie: again.move! } }), moving);
     expect(res.status).toBe(410);
     expect((await loadAccount(repo, email()))!).toMatchObject({ provider: "microsoft", createdAt: clock.now + 1000 });
     // A record of the address other than the one the offer was made for (written before the link): not moved either.
     const third = await signIn(moving, mailer);
     await repo.put({ ...keys.account(email()), account: oldOutlook({ createdAt: clock.now - 500 }) });
-    const changed = await moving.request(third.link!, { method: "POST", headers: { cookie: third.move! } });
+    const changed = await followed(await moving.request(third.link!, { method: "POST", headers: { cookie: third.move! } }), moving);
     expect(changed.status).toBe(409);
     expect(await changed.text()).toContain("has changed since this link was sent");
 

@@ -16,7 +16,7 @@ import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
 import { type Keyring } from "@followthrough/core/secrets";
 import { keys, Repository } from "@followthrough/core/storage";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
-import { type WebStack, startWebStack } from "./support/web-stack";
+import { followConnected, type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
 import { FIRST_NAMES_MAX, TEMPLATE_MAX, validateSubject, validateTemplate } from "../src/settings";
 
@@ -52,7 +52,7 @@ async function connect(p: Provider): Promise<AccountRecord> {
   authorize.searchParams.set("account", fixtures[p].account.email);
   authorize.searchParams.set("approve", "1");
   const back = new URL((await fetch(authorize, { redirect: "manual" })).headers.get("location")!);
-  const res = await app.request(`${back.pathname}${back.search}`, { headers: { cookie } });
+  const res = await followConnected(await app.request(`${back.pathname}${back.search}`, { headers: { cookie } }), app);
   expect(res.status).toBe(200);
   return (await loadAccount(repo, fixtures[p].account.email))!;
 }

@@ -3,9 +3,24 @@ import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import { providerFor } from "@followthrough/core/runtime";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { expect } from "vitest";
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { ownFixture } from "../../../test/support/fixtures";
 import { type AppDeps, createApp } from "../../src/app";
+
+/**
+ * As a browser: a connect callback's or a move's 303 to its Connected page is followed on `app`, the
+ * redirect's Set-Cookie kept on what it returns; any other answer is returned as it is.
+ */
+export async function followConnected(res: Response, app: { request: (path: string) => Response | Promise<Response> }): Promise<Response> {
+  if (res.status !== 303) return res;
+  const to = new URL(res.headers.get("location")!);
+  expect(to.pathname).toMatch(/^\/l\/connected\/[A-Za-z0-9_-]+$/);
+  const page = await app.request(`${to.pathname}${to.search}`);
+  const headers = new Headers(page.headers);
+  for (const c of res.headers.getSetCookie()) headers.append("set-cookie", c);
+  return new Response(page.body, { status: page.status, headers });
+}
 
 /** The two demo providers. */
 export type Provider = "google" | "microsoft";

@@ -12,8 +12,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
  * core/connect offerMove) confirms moving the account to that provider; `ref` names the one
  * pending move it confirms.
  */
-export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met" | "events" | "goal" | "reconnect" | "move";
-export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met", "events", "goal", "reconnect", "move"];
+export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met" | "events" | "goal" | "reconnect" | "move" | "connected";
+export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met", "events", "goal", "reconnect", "move", "connected"];
 export const isLinkAction = (s: string): s is LinkAction => (LINK_ACTIONS as readonly string[]).includes(s);
 
 /** The claims a link carries: bound to the account, and for follow-ups to the person and the meeting. */
@@ -46,6 +46,8 @@ export interface LinkClaims {
   mv?: number;
   /** On a move link: the pending move it confirms (core/connect offerMove's reference, never stored in clear). */
   ref?: string;
+  /** On a "connected" link (the page a connect callback or a move redirects to): how the account came to be connected, where not new. */
+  how?: "reconnected" | "moved";
   /** Expiry, epoch seconds. */
   exp: number;
 }
@@ -74,7 +76,9 @@ export class LinkError extends Error {
 /**
  * How long links stay valid: a digest's links for six weeks, settings links for a week, a signed-in
  * management link for 15 minutes, a reconnect link for 30 days (its email is sent once), a move
- * link for an hour (as long as the grant it confirms is kept aside, core/connect MOVE_TTL_MS).
+ * link for an hour (as long as the grant it confirms is kept aside, core/connect MOVE_TTL_MS), the
+ * Connected page a sign-in redirects to for a day (its reloads; it hands out the links the sign-in's
+ * own page did).
  */
 export const LINK_TTL_SECONDS: Record<LinkAction, number> = {
   draft: 42 * 86400,
@@ -88,6 +92,7 @@ export const LINK_TTL_SECONDS: Record<LinkAction, number> = {
   goal: 42 * 86400,
   reconnect: 30 * 86400,
   move: 3600,
+  connected: 86400,
 };
 
 /** Version byte of a sealed token; a token of another version is malformed. */
@@ -170,6 +175,7 @@ export function openLink(
   }
   if (typeof claims !== "object" || claims === null || typeof claims.acc !== "string" || !isLinkAction(String(claims.act))) throw new LinkError("malformed");
   if ((claims.org !== undefined && typeof claims.org !== "number") || (claims.mv !== undefined && typeof claims.mv !== "number") || (claims.ref !== undefined && typeof claims.ref !== "string")) throw new LinkError("malformed");
+  if (claims.how !== undefined && claims.how !== "reconnected" && claims.how !== "moved") throw new LinkError("malformed");
   if (typeof claims.exp !== "number" || (claims.exp * 1000 <= nowMs && !expect.evenExpired)) throw new LinkError("expired");
   const acts = expect.act === undefined ? undefined : Array.isArray(expect.act) ? expect.act : [expect.act];
   if (acts && !acts.includes(claims.act)) throw new LinkError("wrong-action");
