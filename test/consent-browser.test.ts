@@ -105,7 +105,7 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", { t
     const reloaded = await page.reload();
     expect(reloaded?.status()).toBe(200);
     expect(await mainText(page)).toBe(main);
-    // The callback itself, asked again (Back, a copied address): the sign-in is used up, and the page
+    // The callback itself, asked again (its address copied; a 303 leaves it out of the history): the sign-in is used up, and the page
     // says where the account is, not that nothing was stored.
     const replayed = await page.goto(callback);
     expect(replayed?.status()).toBe(400);

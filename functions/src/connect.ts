@@ -370,20 +370,31 @@ ${said}${stay}`,
     return c.redirect(`${base}${linkPath("connected", token)}`, 303);
   };
 
-  // The Connected page: the account as it is when it opens (paused or disconnected since, it says so),
-  // handing out links issued whole as the sign-in's own page did; its link lives a day.
+  // The Connected page: the account as it is when it opens (paused, waiting for a reconnect or
+  // disconnected since, it says so), handing out the links the sign-in's own page did (kit.authorise
+  // `whole`); its link lives an hour, and one of an earlier connection of the address has expired.
   app.get("/l/connected/:token", async (c) => {
     const auth = await kit.authorise(c, "connected", {
       whole: true,
-      expired: (c) => kit.lost(c, 410, "Page expired", "This page was shown for a day after you connected. Your account stays connected: your settings show how it is now."),
+      expired: (c) => kit.lost(c, 410, "Page expired", "This page was shown for an hour after you connected. If your account is still connected, your settings show how it is now."),
     });
     if (auth instanceof Response) return auth;
-    c.header("Cache-Control", "no-store");
     return connectedPage(c, auth.account, auth.claims.how ?? "connected");
   });
 
   /** The page of a stored connection (new, renewed, or moved here from the other provider). */
   const connectedPage = async (c: Context, account: AccountRecord, kind: "connected" | "reconnected" | "moved") => {
+    // The grant gone since (a weekly run or a draft tap found it so): not "connected" any more.
+    if (account.status === "needs_reconnect")
+      return kit.page(
+        c,
+        200,
+        "Reconnect needed",
+        html`<h1>Reconnect needed</h1>
+<p>${reconnectWhy(account)} Your digests wait until you connect <span class="who">${account.email}</span> again.</p>
+<p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect</a></p>
+${kit.nav(c, account.email)}`,
+      );
     const schedule = account.schedule ?? DEFAULT_SCHEDULE;
     const when = whenOf(schedule);
     const first = whenLocal(nextOccurrence(schedule, account.timeZone, deps.now(), account.lastWeek), account.timeZone);

@@ -98,8 +98,8 @@ export function mountFirstLook(app: Hono, deps: Deps, kit: Kit): void {
     const look = await firstLook(deps.repo, auth.account, asOfFor(deps, auth.account));
     c.header("Cache-Control", "no-store");
     // Opened as a page (`?page=1`: the Connected page's link for a browser without script, whose
-    // section never refreshes, and whose own reload would ask the used-up sign-in again: helper-204
-    // #1): the section in the app's page, with the way to look again while it is provisional.
+    // section never refreshes: helper-204 #1): the section in the app's page, with the way to look
+    // again while it is provisional.
     if (c.req.query("page") === "1")
       return kit.page(
         c,

@@ -214,6 +214,8 @@ export function createKit(deps: AppDeps): PageKit {
 
   /** The claims of the link each request came in on. */
   const cameIn = new WeakMap<Request, LinkClaims>();
+  /** For a page that hands out links issued whole (LinkPages `whole`): when its link was issued (epoch seconds), and its `mv`. */
+  const wholeAt = new WeakMap<Request, { at: number; mv?: number }>();
   const authorise = async (c: C, act: LinkAction, pages: LinkPages = {}): Promise<{ claims: LinkClaims; account: AccountRecord } | Response> => {
     let claims: LinkClaims;
     try {
@@ -235,10 +237,12 @@ export function createKit(deps: AppDeps): PageKit {
       claims = { ...claims, acc: account.email.toLowerCase(), mv: Math.ceil((account.createdAt ?? 0) / 1000) };
     }
     // A link of an earlier connection of this address (core/accounts createdAt): as good as expired.
-    else if (account.createdAt !== undefined && Math.max(chainIssuedAt(claims), claims.mv ?? 0) < Math.floor(account.createdAt / 1000)) return linkRefused(c, "expired");
-    // Links this request's page hands out live no longer than the link it came in on (unless it is
-    // the sign-in's own page, reached again).
-    if (!pages.whole) cameIn.set(c.req.raw, claims);
+    else if (account.createdAt !== undefined && Math.max(chainIssuedAt(claims), claims.mv ?? 0) < Math.floor(account.createdAt / 1000))
+      return pages.expired ? pages.expired(c) : linkRefused(c, "expired");
+    // Links this request's page hands out live no longer than the link it came in on; the sign-in's
+    // own page, reached again, hands out the links it handed out then.
+    if (pages.whole) wholeAt.set(c.req.raw, { at: chainIssuedAt(claims), ...(claims.mv !== undefined ? { mv: claims.mv } : {}) });
+    else cameIn.set(c.req.raw, claims);
     return { claims, account };
   };
 
@@ -246,9 +250,13 @@ export function createKit(deps: AppDeps): PageKit {
    * A link a page hands out lives no longer than the link the request came in on (its `exp`): one
    * leaked link opens its page and what that page links to, until the leaked link itself expires,
    * not a chain of fresh settings, events and digest links for as long as someone keeps clicking.
-   * A page reached without a link (the connect callback's) hands out links of their full lifetime.
+   * A page reached without a link (the connect callback's) hands out links of their full lifetime;
+   * the Connected page it redirects to (LinkPages `whole`) the same links, issued as of the sign-in
+   * (its link's issue), however late in that link's hour it is opened again.
    */
   const linkFor = (c: C, account: string, act: LinkAction, extra: { evt?: string } = {}) => {
+    const whole = wholeAt.get(c.req.raw);
+    if (whole) return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...(whole.mv !== undefined ? { mv: whole.mv } : {}) }, whole.at * 1000))}`;
     const now = deps.now();
     const from = cameIn.get(c.req.raw);
     const ttl = from === undefined ? LINK_TTL_SECONDS[act] : Math.max(1, Math.min(LINK_TTL_SECONDS[act], from.exp - Math.floor(now / 1000)));

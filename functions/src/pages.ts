@@ -19,8 +19,9 @@ export interface LinkPages {
   /** Accept the link past its expiry (a digest's one-click unsubscribe). */
   evenExpired?: boolean;
   /**
-   * The page hands out links issued whole, of their full lifetime, as the page of the sign-in that
-   * sealed this link did (the Connected page a connect callback redirects to, whose link lives a day).
+   * The page hands out links issued whole, as of this link's issue: the links the page of the
+   * sign-in that sealed it handed out (the Connected page a connect callback redirects to, whose
+   * link lives an hour), with no chain start (`org`), ending when those end, not later.
    */
   whole?: boolean;
 }

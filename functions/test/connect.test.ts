@@ -253,7 +253,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect((await (await stored(account)).profile()).email.toLowerCase()).toBe(f.email.toLowerCase());
   });
 
-  it("the callback answers 303 to its Connected page, a GET a reload repeats: the same page, no second backfill, links issued whole; a day later it has expired (helper-204 #1)", async () => {
+  it("the callback answers 303 to its Connected page, a GET a reload repeats: the same page, no second backfill, the sign-in's own links; an hour later it has expired (helper-204 #1)", async () => {
     const { authorize, cookie } = await begin(p);
     const location = await consent(authorize, email());
     const res = await app.request(pathOf(location), { headers: { cookie } });
@@ -279,23 +279,61 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     }
     // Its links are the sign-in's: issued whole, as the callback's own page handed them out, so the
     // first look's fragment opens from its view link.
-    const settings = /href="http:\/\/app\.test(\/l\/settings\/[^"]+)"/.exec(bodies[2]!)![1]!;
-    const claims = openLink(KEY, settings.split("/").at(-1)!, Date.now(), { act: "settings", acc: email() });
+    const settingsOf = (body: string) => {
+      const settings = /href="http:\/\/app\.test(\/l\/settings\/[^"]+)"/.exec(body)![1]!;
+      return openLink(KEY, settings.split("/").at(-1)!, Date.now(), { act: "settings", acc: email() });
+    };
+    const claims = settingsOf(bodies[2]!);
     expect(claims.org).toBeUndefined();
-    expect(claims.exp - Math.floor(Date.now() / 1000)).toBeGreaterThan(6 * 86400);
+    expect(claims.exp - Math.floor(Date.now() / 1000)).toBeGreaterThan(7 * 86400 - 120);
     const fragment = /data-src="([^"]+)"/.exec(bodies[2]!)?.[1];
     expect(fragment).toBeTruthy();
     expect((await app.request(fragment!)).status).toBe(200);
     // The callback itself, asked again, is still refused.
     expect((await app.request(pathOf(location), { headers: { cookie } })).status).toBe(400);
 
-    // A day on: the page has expired, and says where the account is now.
-    const old = `/l/connected/${sealLink(KEY, { act: "connected", acc: email() }, Date.now() - 86_401_000)}`;
+    // Opened late in its hour, it hands out the links the sign-in's page did, ending as those end:
+    // not a week (and six weeks) from the late opening (helper-205 #1).
+    const signedInAt = Date.now();
+    const later = createApp({ ...deps, now: () => signedInAt + 50 * 60_000 });
+    const sealed = `/l/connected/${sealLink(KEY, { act: "connected", acc: email() }, signedInAt)}`;
+    const late = await later.request(sealed);
+    expect(late.status).toBe(200);
+    const lateBody = await late.text();
+    expect(settingsOf(lateBody).exp).toBe(Math.floor(signedInAt / 1000) + 7 * 86400);
+    const lateView = /data-src="\/l\/view\/([^"/]+)\/first-look"/.exec(lateBody)![1]!;
+    expect(openLink(KEY, lateView, Date.now(), { act: "view" }).exp).toBe(Math.floor(signedInAt / 1000) + 42 * 86400);
+    expect((await later.request(`/l/view/${lateView}/first-look`)).status).toBe(200);
+    // Its hour over, the same link has expired.
+    expect((await createApp({ ...deps, now: () => signedInAt + 3_601_000 }).request(sealed)).status).toBe(410);
+
+    // Its grant gone since: not "connected", but the way to reconnect.
+    await updateAccount(repo, email(), { status: "needs_reconnect", reconnectReason: "auth-revoked" }, Date.now());
+    try {
+      const onHold = await app.request(page);
+      expect(onHold.status).toBe(200);
+      const held = await onHold.text();
+      expect(held).toContain("<h1>Reconnect needed</h1>");
+      expect(held).toContain("no longer lets Followthrough read");
+      expect(held).not.toContain("is connected");
+      const reconnect = /href="http:\/\/app\.test(\/l\/reconnect\/[^"]+)"/.exec(held)![1]!;
+      expect((await app.request(reconnect)).status).toBe(302);
+    } finally {
+      await updateAccount(repo, email(), { status: "active" }, Date.now());
+    }
+
+    // An hour on: the page has expired, and says where the account is now.
+    const old = `/l/connected/${sealLink(KEY, { act: "connected", acc: email() }, Date.now() - 3_601_000)}`;
     const expired = await app.request(old);
     expect(expired.status).toBe(410);
     const said = await expired.text();
-    expect(said).toContain("Your account stays connected");
+    expect(said).toContain("<h1>Page expired</h1>");
     expect(said).toMatch(/href="[^"]*\/settings"/);
+    // One of an earlier connection of the address, within its hour: the same page.
+    const createdAt = (await loadAccount(repo, email()))!.createdAt!;
+    const earlier = await app.request(`/l/connected/${sealLink(KEY, { act: "connected", acc: email() }, createdAt - 10_000)}`);
+    expect(earlier.status).toBe(410);
+    expect(await earlier.text()).toContain("<h1>Page expired</h1>");
     // Another action's link does not open it, nor a claim of how it was connected that it does not know.
     expect((await app.request(`/l/connected/${sealLink(KEY, { act: "view", acc: email() }, Date.now())}`)).status).toBe(403);
     expect((await app.request(`/l/connected/${sealLink(KEY, { act: "connected", acc: email(), how: "stolen" as never }, Date.now())}`)).status).toBe(400);
@@ -816,11 +854,17 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
 
     // …then the move, two minutes after the mail.
     clock.now += 2 * 60_000;
-    const moved = await followed(await moving.request(link!, { method: "POST", headers: { cookie: cookie! } }), moving);
+    // Its answer is a 303 to the Connected page, which a reload repeats (the form is not sent again).
+    const answer = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
+    expect(answer.status).toBe(303);
+    const moved = await followed(answer, moving);
     expect(moved.status).toBe(200);
     const done = await moved.text();
     expect(done).toContain("Moved to Google");
     expect(done).toContain("What we had read from Microsoft is deleted");
+    const reloaded = await moving.request(pathOf(answer.headers.get("location")!));
+    expect(reloaded.status).toBe(200);
+    expect(await reloaded.text()).toContain("Moved to Google");
     const account = (await loadAccount(repo, email()))!;
     expect(account).toMatchObject({ provider: "google", status: "active", schedule: { day: 5, hour: 16 }, template: old.template, signatureName: "Isla M.", timeZone: "Europe/Rome", zoneChosen: true });
     expect(account.createdAt).toBe(clock.now);

@@ -77,8 +77,8 @@ export class LinkError extends Error {
  * How long links stay valid: a digest's links for six weeks, settings links for a week, a signed-in
  * management link for 15 minutes, a reconnect link for 30 days (its email is sent once), a move
  * link for an hour (as long as the grant it confirms is kept aside, core/connect MOVE_TTL_MS), the
- * Connected page a sign-in redirects to for a day (its reloads; it hands out the links the sign-in's
- * own page did).
+ * Connected page a sign-in redirects to for an hour (its reloads: it hands out the links, issued as
+ * of the sign-in, that the sign-in's own page did).
  */
 export const LINK_TTL_SECONDS: Record<LinkAction, number> = {
   draft: 42 * 86400,
@@ -92,7 +92,7 @@ export const LINK_TTL_SECONDS: Record<LinkAction, number> = {
   goal: 42 * 86400,
   reconnect: 30 * 86400,
   move: 3600,
-  connected: 86400,
+  connected: 3600,
 };
 
 /** Version byte of a sealed token; a token of another version is malformed. */
