@@ -291,6 +291,29 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     }
   });
 
+  it("the Connected page opened again after the grant went: 'Reconnect needed', whose button starts the reconnect; past its hour: 'Page expired' (410)", async () => {
+    const { email } = google().account;
+    await updateAccount(app.stack.repo, email, { status: "needs_reconnect", reconnectReason: "auth-revoked" }, Date.now());
+    const ctx = await contextOf(true, VIEWPORTS.phone);
+    try {
+      const page = await ctx.newPage();
+      expect((await page.goto(link("connected", { acc: email })))?.status()).toBe(200);
+      expect(await h1(page)).toBe("Reconnect needed");
+      expect(await mainText(page)).toContain(`Google no longer lets Followthrough read ${email}`);
+      expect(await mainText(page)).not.toContain("is connected");
+      await check(page, "state-connected-reconnect");
+      await Promise.all([page.waitForURL((u) => u.href.startsWith(app.stack.sandbox.url)), page.getByRole("link", { name: `Reconnect ${email}` }).click()]);
+      const expired = await ctx.newPage();
+      expect((await expired.goto(link("connected", { acc: email }, Date.now() - 3_601_000)))?.status()).toBe(410);
+      expect(await h1(expired)).toBe("Page expired");
+      expect(await expired.getByRole("link", { name: "Sign in to your settings" }).count()).toBe(1);
+      await check(expired, "state-connected-expired");
+    } finally {
+      await updateAccount(app.stack.repo, email, { status: "active", reconnectReason: undefined }, Date.now());
+      await ctx.close();
+    }
+  });
+
   it("a settings sign-in taken again from Back, and one opened in another browser: 'expired or was started in another browser' (400)", async () => {
     const { email } = google().account;
     const page = await (await contextOf()).newPage();

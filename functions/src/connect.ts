@@ -392,7 +392,7 @@ ${said}${stay}`,
         "Reconnect needed",
         html`<h1>Reconnect needed</h1>
 <p>${reconnectWhy(account)} Your digests wait until you connect <span class="who">${account.email}</span> again.</p>
-<p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect</a></p>
+<p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect ${account.email}</a></p>
 ${kit.nav(c, account.email)}`,
       );
     const schedule = account.schedule ?? DEFAULT_SCHEDULE;
