@@ -11,7 +11,7 @@
 import type { Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
-import { type AccountRecord, loadAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, awaitsReconnect, loadAccount } from "@followthrough/core/accounts";
 import {
   type ConnectClient,
   completeMove,
@@ -366,7 +366,9 @@ ${said}${stay}`,
         console.error("connect: could not enqueue the first backfill", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       }
     }
-    const token = sealLink(deps.linkKey, { act: "connected", acc: account.email, ...(kind === "connected" ? {} : { how: kind }) }, deps.now());
+    // Sealed no earlier than the account's creation (another instance's clock may have written it: an
+    // overtaking first connection), or the page would read as an earlier connection's (helper-206 #5).
+    const token = sealLink(deps.linkKey, { act: "connected", acc: account.email, ...(kind === "connected" ? {} : { how: kind }) }, Math.max(deps.now(), account.createdAt ?? 0));
     return c.redirect(`${base}${linkPath("connected", token)}`, 303);
   };
 
@@ -384,17 +386,20 @@ ${said}${stay}`,
 
   /** The page of a stored connection (new, renewed, or moved here from the other provider). */
   const connectedPage = async (c: Context, account: AccountRecord, kind: "connected" | "reconnected" | "moved") => {
-    // The grant gone since (a weekly run or a draft tap found it so): not "connected" any more.
-    if (account.status === "needs_reconnect")
+    // The grant gone since (a weekly run or a draft tap found it so; paused since too): not
+    // "connected" any more. Said as the settings page says it (helper-206 #1, #3).
+    if (awaitsReconnect(account)) {
+      const digestWeek = await latestDigestWeek(deps.repo, account.email);
       return kit.page(
         c,
         200,
         "Reconnect needed",
         html`<h1>Reconnect needed</h1>
-<p>${reconnectWhy(account)} Your digests wait until you connect <span class="who">${account.email}</span> again.</p>
+<p>${reconnectWhy(account)} Your data is kept; ${refusedElsewhere(account.reconnectReason) ? "once that has changed, reconnect" : "reconnect"} to get your digests again.</p>
 <p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect ${account.email}</a></p>
-${kit.nav(c, account.email)}`,
+${kit.nav(c, account.email, digestWeek ? {} : { omit: ["view"] })}`,
       );
+    }
     const schedule = account.schedule ?? DEFAULT_SCHEDULE;
     const when = whenOf(schedule);
     const first = whenLocal(nextOccurrence(schedule, account.timeZone, deps.now(), account.lastWeek), account.timeZone);

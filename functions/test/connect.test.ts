@@ -23,6 +23,7 @@ import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox
 import { followConnected, type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
 import { inProcessBackfill, SCOPE_EXPLANATIONS } from "../src/connect";
+import { latestDigestWeek } from "../src/kit";
 
 const BASE = "http://app.test";
 const KEY = "connect-test-link-key-0123456789abcdef";
@@ -307,19 +308,30 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     // Its hour over, the same link has expired.
     expect((await createApp({ ...deps, now: () => signedInAt + 3_601_000 }).request(sealed)).status).toBe(410);
 
-    // Its grant gone since: not "connected", but the way to reconnect.
-    await updateAccount(repo, email(), { status: "needs_reconnect", reconnectReason: "auth-revoked" }, Date.now());
+    // Its grant gone since: not "connected", but the way to reconnect, said as settings says it; paused
+    // since as well, the same (helper-206 #1, #3).
+    const hasDigest = Boolean(await latestDigestWeek(repo, email()));
     try {
-      const onHold = await app.request(page);
-      expect(onHold.status).toBe(200);
-      const held = await onHold.text();
-      expect(held).toContain("<h1>Reconnect needed</h1>");
-      expect(held).toContain("no longer lets Followthrough read");
-      expect(held).not.toContain("is connected");
-      const reconnect = /href="http:\/\/app\.test(\/l\/reconnect\/[^"]+)"/.exec(held)![1]!;
-      expect((await app.request(reconnect)).status).toBe(302);
+      for (const [patch, says] of [
+        [{ status: "needs_reconnect", reconnectReason: "auth-revoked" }, "no longer lets Followthrough read"],
+        [{ status: "paused", reconnectReason: "auth-revoked" }, "no longer lets Followthrough read"],
+        [{ status: "needs_reconnect", reconnectReason: "admin_policy_enforced" }, "once that has changed, reconnect"],
+      ] as const) {
+        await updateAccount(repo, email(), patch, Date.now());
+        const onHold = await app.request(page);
+        expect(onHold.status).toBe(200);
+        const held = await onHold.text();
+        expect(held, patch.status).toContain("<h1>Reconnect needed</h1>");
+        expect(held).toContain(says);
+        expect(held).not.toContain("is connected");
+        expect(held).not.toContain("Resume");
+        // "Your latest digest" only where there is one.
+        expect(held.includes("Your latest digest")).toBe(hasDigest);
+        const reconnect = /href="http:\/\/app\.test(\/l\/reconnect\/[^"]+)"/.exec(held)![1]!;
+        expect((await app.request(reconnect)).status).toBe(302);
+      }
     } finally {
-      await updateAccount(repo, email(), { status: "active" }, Date.now());
+      await updateAccount(repo, email(), { status: "active", reconnectReason: undefined }, Date.now());
     }
 
     // An hour on: the page has expired, and says where the account is now.
@@ -337,6 +349,18 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     // Another action's link does not open it, nor a claim of how it was connected that it does not know.
     expect((await app.request(`/l/connected/${sealLink(KEY, { act: "view", acc: email() }, Date.now())}`)).status).toBe(403);
     expect((await app.request(`/l/connected/${sealLink(KEY, { act: "connected", acc: email(), how: "stolen" as never }, Date.now())}`)).status).toBe(400);
+
+    // An account whose creation another instance's clock stamped a few seconds ahead of this one's
+    // (an overtaking first connection): its Connected page opens all the same (helper-206 #5).
+    const stamped = (await loadAccount(repo, email()))!.createdAt!;
+    await repo.put({ ...keys.account(email()), account: { ...(await loadAccount(repo, email()))!, createdAt: Date.now() + 5_000 } });
+    try {
+      const ahead = await connect(p);
+      expect(ahead.res.status).toBe(200);
+      expect(await ahead.res.text()).toMatch(/<h1>(Connected|Reconnected)<\/h1>/);
+    } finally {
+      await repo.put({ ...keys.account(email()), account: { ...(await loadAccount(repo, email()))!, createdAt: stamped } });
+    }
   });
 
   it("an address now signed in to by another identity is a new account: the previous owner's data is deleted, nothing of it handed over", async () => {
