@@ -46,7 +46,7 @@ import { loadMailbox } from "@followthrough/core/loader/mailbox";
 import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Repository } from "@followthrough/core/storage";
-import { type AppDeps, latestDigestWeek, revokeStored } from "./kit";
+import { type AppDeps, asOfFor, latestDigestWeek, revokeStored } from "./kit";
 import { nextOccurrence, type PageKit, whenLocal, whenOf } from "./pages";
 import { firstLookSection, mountFirstLook } from "./firstlook";
 
@@ -378,7 +378,7 @@ ${said}${stay}`,
   app.get("/l/connected/:token", async (c) => {
     const auth = await kit.authorise(c, "connected", {
       whole: true,
-      expired: (c) => kit.lost(c, 410, "Page expired", "This page was shown for an hour after you connected. If your account is still connected, your settings show how it is now."),
+      expired: (c) => kit.lost(c, 410, "Page expired", "This page is shown for an hour after a sign-in, and only for the connection that sign-in made. If your account is connected, your settings show how it is now."),
     });
     if (auth instanceof Response) return auth;
     return connectedPage(c, auth.account, auth.claims.how ?? "connected");
@@ -402,21 +402,24 @@ ${kit.nav(c, account.email, digestWeek ? {} : { omit: ["view"] })}`,
     }
     const schedule = account.schedule ?? DEFAULT_SCHEDULE;
     const when = whenOf(schedule);
-    const first = whenLocal(nextOccurrence(schedule, account.timeZone, deps.now(), account.lastWeek), account.timeZone);
+    // As of the account's instant (asOfFor: now in production; the demo's accounts live at their
+    // mailbox's now, as the first look below and the events pages do: helper-207 #2).
+    const first = whenLocal(nextOccurrence(schedule, account.timeZone, asOfFor(deps, account), account.lastWeek), account.timeZone);
     const settings = kit.linkFor(c, account.email, "settings");
     const paused = account.status === "paused";
     const digestWeek = kind === "reconnected" ? await latestDigestWeek(deps.repo, account.email) : undefined;
+    const heading = kind === "reconnected" ? "Reconnected" : kind === "moved" ? `Moved to ${PROVIDER_NAMES[account.provider]}` : "Connected";
     return kit.page(
       c,
       200,
-      "Connected",
-      html`<h1>${kind === "reconnected" ? "Reconnected" : kind === "moved" ? `Moved to ${PROVIDER_NAMES[account.provider]}` : "Connected"}</h1>
+      heading,
+      html`<h1>${heading}</h1>
 <p><span class="who">${account.email}</span> is connected${kind === "moved" ? ` through ${PROVIDER_NAMES[account.provider]} now. What we had read from ${PROVIDER_NAMES[account.provider === "google" ? "microsoft" : "google"]} is deleted` : ""}.</p>
 ${
   paused
     ? html`<p>Your digests are paused. Resume them to get your next digest on ${first} (${account.timeZone}).</p>
 <form method="post" action="${settings}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>`
-    : html`<p>Your ${kind === "reconnected" ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
+    : html`<p>Your ${digestWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
 }${
   // A zone the owner chose in settings is kept across the reconnect: said where the calendar now names another.
   account.zoneChosen && account.calendarZone && account.calendarZone !== account.timeZone

@@ -201,7 +201,7 @@ const SAVED_WORDS: Record<SavedSection, string> = {
   zone: "Saved: your time zone.",
   eventemails: "Saved: your event emails.",
   names: "Saved: the name.",
-  pause: "Saved.",
+  pause: "Saved.", // said by the account's status (savedHere)
 };
 
 /** Registers GET and POST /l/settings/:token. */
@@ -241,7 +241,11 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     // A form shown again with what was sent (refused), or a template loaded into it: not saved yet,
     // whatever its fields' defaults now say (unsavedScript).
     /** What a save said, in the section it came back to (SAVED_ANCHOR). */
-    const savedHere = (...sections: SavedSection[]) => (saved && sections.includes(saved) ? html`<p role="status"><b>${SAVED_WORDS[saved]}</b></p>` : "");
+    // A pause or resume says what the digests now do: a resume on an account awaiting a reconnect
+    // stays on hold (helper-207 #6: "Saved." said neither).
+    const pauseWords = status === "paused" ? "Saved: your digests are paused." : status === "needs_reconnect" ? "Saved: your digests resume once you reconnect." : "Saved: your digests are on again.";
+    const savedHere = (...sections: SavedSection[]) =>
+      saved && sections.includes(saved) ? html`<p role="status"><b>${saved === "pause" ? pauseWords : SAVED_WORDS[saved]}</b></p>` : "";
     const unsaved = (pending: boolean) => (pending ? html` data-unsaved="pending"` : html` data-unsaved`);
     const mainPending = edited !== undefined && [edited.day, edited.hour, edited.template, edited.subject, edited.signature].some((v) => v !== undefined);
     return kit.page(

@@ -272,10 +272,14 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
       bodies.push(await shown.text());
     }
     expect(enqueued.length).toBe(queued);
-    const heading = /<h1>(Connected|Reconnected)<\/h1>/.exec(bodies[0]!)?.[0];
+    const heading = /<h1>(Connected|Reconnected)<\/h1>/.exec(bodies[0]!)?.[1];
     expect(heading).toBeTruthy();
+    // "next" only where a digest was sent before; the tab's title is the heading (helper-207 #5).
+    const hadDigest = Boolean(await latestDigestWeek(repo, email()));
     for (const body of bodies) {
-      expect(body).toContain(heading);
+      expect(body).toContain(`<h1>${heading}</h1>`);
+      expect(body).toContain(`<title>${heading} · Followthrough</title>`);
+      expect(body).toContain(hadDigest ? "Your next digest arrives on" : "Your first digest arrives on");
       expect(body).toContain(`<span class="who">${email()}</span> is connected.`);
     }
     // Its links are the sign-in's: issued whole, as the callback's own page handed them out, so the
@@ -307,6 +311,11 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     expect((await later.request(`/l/view/${lateView}/first-look`)).status).toBe(200);
     // Its hour over, the same link has expired.
     expect((await createApp({ ...deps, now: () => signedInAt + 3_601_000 }).request(sealed)).status).toBe(410);
+
+    // Where the app reckons an account's pages as of another instant (the demo's accounts live at their
+    // mailbox's now), its first digest is dated from that instant, as its first look is (helper-207 #2).
+    const demo = createApp({ ...deps, asOf: () => Date.parse("2026-05-27T12:00:00Z") });
+    expect(await (await demo.request(page)).text()).toMatch(/digest arrives on <b>Monday, 1 June 2026 at 08:00<\/b>/);
 
     // Its grant gone since: not "connected", but the way to reconnect, said as settings says it; paused
     // since as well, the same (helper-206 #1, #3).

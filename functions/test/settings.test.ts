@@ -350,9 +350,12 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const page = await (await app.request(path)).text();
     expect(page).toContain('value="resume"');
     await repo.delete(keys.eventJob(email().toLowerCase(), "sync"));
-    expect((await post(path, { action: "resume" })).status).toBe(303);
+    const resuming = await post(path, { action: "resume" });
+    expect(resuming.status).toBe(303);
     const resumed = (await loadAccount(repo, email()))!;
     expect(resumed.status).toBe("active");
+    const back = new URL(resuming.headers.get("location")!, "http://x");
+    expect((await (await app.request(`${back.pathname}${back.search}`)).text()).replace(/<[^>]+>/g, "")).toContain("Saved: your digests are on again.");
     expect(await due(resumed)).toContain(email().toLowerCase());
     // The daily event sync is back on the due-hour index at once (not at the next weekly run).
     expect(await repo.get(keys.eventJob(email().toLowerCase(), "sync"))).toMatchObject({ due: expect.any(Number) });
@@ -623,12 +626,21 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     await updateAccount(repo, email(), { reconnectReason: "auth-revoked" }, Date.now());
     // The settings page's own Pause (a tab opened before the grant went) pauses it too, keeping the
     // reason: "Saved." is true, and a reconnect does not start digests the owner paused.
-    expect((await post(path, { action: "pause" })).status).toBe(303);
+    const pausing = await post(path, { action: "pause" });
+    expect(pausing.status).toBe(303);
     const pausedHere = (await loadAccount(repo, email()))!;
     expect(pausedHere.status).toBe("paused");
     expect(pausedHere.reconnectReason).toBe("auth-revoked");
-    expect((await post(path, { action: "resume" })).status).toBe(303);
+    // Each save says what the digests now do (helper-207 #6: "Saved." said neither).
+    const said = async (res: Response) => {
+      const to = new URL(res.headers.get("location")!, "http://x");
+      return (await (await app.request(`${to.pathname}${to.search}`)).text()).replace(/<[^>]+>/g, "");
+    };
+    expect(await said(pausing)).toContain("Saved: your digests are paused.");
+    const resuming = await post(path, { action: "resume" });
+    expect(resuming.status).toBe(303);
     expect((await loadAccount(repo, email()))!.status).toBe("needs_reconnect");
+    expect(await said(resuming)).toContain("Saved: your digests resume once you reconnect.");
     // A reconnect renews the grant and the account is on again.
     expect((await connect(p)).status).toBe("active");
   });
