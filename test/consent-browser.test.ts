@@ -199,7 +199,11 @@ describe("a first connection and a refused one, in Chromium", { timeout: PAGE_TE
     // "Your latest digest" before the first one is sent.
     const view = `${app.stack.url}${linkPath("view", sealLink(KEY, { act: "view", acc: email }, Date.now()))}`;
     expect((await page.goto(view))?.status()).toBe(404);
-    expect(await page.textContent("h1")).toBe("No digest");
+    // Not "no digest for that week", which no one asked for (helper-207 #1): when the first comes.
+    expect(await page.textContent("h1")).toBe("No digest yet");
+    expect(await page.locator("main p").first().textContent()).toMatch(/^Your first digest arrives on \w+day, \d{1,2} \w+ \d{4} at \d\d:00 \([A-Za-z_/]+\)\.$/);
+    expect(await page.getByRole("link", { name: "Your events" }).count()).toBe(1);
+    expect(await page.getByRole("link", { name: "Your latest digest" }).count()).toBe(0);
     await check(page, "view-no-digest");
     await page.context().close();
   });

@@ -24,10 +24,11 @@ import { isRevoked, markGrantGone, reconnectReason, reconnectWhy, refusedElsewhe
 import { ProviderError } from "@followthrough/core/resilience";
 import type { PersonRecord } from "@followthrough/core/storage";
 import { shownName } from "@followthrough/core/model";
+import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
 import { APP_CSP, type AppDeps, asOfFor, createKit, latestDigestWeek, REFERRER_POLICY } from "./kit";
-import type { Markup, PageKit } from "./pages";
+import { type Markup, nextOccurrence, type PageKit, whenLocal } from "./pages";
 import { mountSettings } from "./settings";
 
 export type { AppDeps, ConnectDeps } from "./kit";
@@ -164,6 +165,18 @@ ${afterNav(c, account)}
     // Not a dead end (helper-202 #5): the account's settings, as the other pages of its links give them.
     const noDigest = (title: string, sentence: string) =>
       page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p>${kit.nav(c, auth.account.email, { omit: ["events", "view"] })}`);
+    if (!digest && !auth.claims.wk && !(await latestDigestWeek(deps.repo, auth.account.email))) {
+      // None sent yet (a new account's "Your latest digest"; helper-207 #1 found "no digest for that
+      // week", which no one had asked for): when the first comes, as the Connected page says it.
+      const a = auth.account;
+      const first = whenLocal(nextOccurrence(a.schedule ?? DEFAULT_SCHEDULE, a.timeZone, asOfFor(deps, a), a.lastWeek), a.timeZone);
+      return page(
+        c,
+        404,
+        "No digest yet",
+        html`<h1>No digest yet</h1><p>${a.status === "active" ? html`Your first digest arrives on <b>${first}</b> (${a.timeZone}).` : "No digest has been sent to you yet."}</p>${kit.nav(c, a.email, { omit: ["view"] })}`,
+      );
+    }
     if (!digest || (!auth.claims.wk && digest.claimedAt > madeBy)) return noDigest("No digest", "There is no digest for that week.");
     // Sent, but too large to keep beside its record (core/digest DIGEST_BODY_MAX_BYTES): say where it is.
     if (!digest.html && digest.status === "sent") return noDigest("Not kept here", "This digest was too large to keep a copy here; it is in your mailbox.");
