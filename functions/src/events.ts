@@ -27,6 +27,7 @@ import {
   confirmedAt,
   confirmMet,
   EVENT_RULES,
+  eventEmailOn,
   findEvent,
   loadStatements,
   markEvent,
@@ -50,6 +51,27 @@ import { DAY } from "@followthrough/core/time";
 import { type AppDeps, asOfFor } from "./kit";
 import { fieldAttrs, formError, type Markup, type PageKit } from "./pages";
 import { sameOrigin } from "./settings";
+
+/**
+ * What the event emails do for this account, as its settings and status have them: the morning-of
+ * email goes only for an event with a goal, and none goes while the digests are paused or wait for a
+ * reconnect (core/eventmail). The pages said every networking event got both, whatever the settings
+ * (helper-208 #3).
+ */
+export function eventMailWords(a: Pick<AccountRecord, "status" | "eventEmails">, o: { goalPage?: boolean } = {}): string {
+  if (a.status === "paused") return "Your event emails wait while your digests are paused.";
+  if (a.status !== "active") return "Your event emails wait until you reconnect your account.";
+  const of = eventEmailOn(a, "morning-of");
+  const after = eventEmailOn(a, "morning-after");
+  const morningOf = o.goalPage
+    ? "The morning of the event you get one short email with your goal (the evening before, at 18:00, when it starts before 10:00)"
+    : "A networking event with a goal gets an email the morning of it";
+  const morningAfter = o.goalPage ? "The morning after, you get the people you met there" : "A networking event you went to gets an email the morning after with the people you met there";
+  if (of && after) return `${morningOf}. ${morningAfter}.`;
+  if (of) return `${morningOf}. The morning-after email is off in your settings.`;
+  if (after) return `${morningAfter}. The morning-of email is off in your settings.`;
+  return "Your event emails are off in your settings.";
+}
 
 /** How far ahead the events page looks. */
 export const EVENTS_PAGE_DAYS = 14;
@@ -213,7 +235,7 @@ ${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" na
       html`<h1>Your events</h1>
 ${notice && !said?.error ? html`<p role="status"><b>${notice}</b></p>` : ""}
 ${said?.error ? formError(said.error, bad) : ""}
-<p class="muted">Your calendar for the next ${EVENTS_PAGE_DAYS} days, in your time zone (${zone}). A networking event gets a goal, an email the morning of it, and one the morning after with the people you met there. Events you declined or have not answered are left out.</p>
+<p class="muted">Your calendar for the next ${EVENTS_PAGE_DAYS} days, in your time zone (${zone}). ${eventMailWords(account)} Events you declined or have not answered are left out.</p>
 <h2>Networking events</h2>
 ${networking.length ? html`<ul class="events">${networking.map(row)}</ul>` : html`<p>None in the next ${EVENTS_PAGE_DAYS} days.${others.length ? " Mark one below if it is." : ""}</p>`}
 <h2>Your other events</h2>
@@ -292,7 +314,7 @@ ${quick.map((n) => html`<button type="submit" name="goal" value="${n}"${n === go
 <input type="number" id="goal" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${said?.typed ?? ""}" required${fieldAttrs("goal", said?.field)}>
 <button type="submit" class="secondary">Set goal</button></form>
 ${goal !== undefined ? html`<form method="post"><input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary">Remove the goal</button></form>` : ""}
-<p class="muted">The morning of the event you get one short email with your goal (the evening before, at 18:00, when it starts before 10:00); the morning after, the people you met there.</p>
+<p class="muted">${eventMailWords(account, { goalPage: true })}</p>
 ${nav(c, account.email)}`,
     );
   };

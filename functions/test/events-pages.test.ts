@@ -6,7 +6,7 @@
  * another account. A GET never changes anything.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAccount, saveAccount } from "@followthrough/core/accounts";
+import { loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { confirmMet, loadStatements, markEvent, recordKnownConfirmations, unconfirmMet } from "@followthrough/core/events";
 import { ownerIdentity } from "@followthrough/core/identity";
 import { infer } from "@followthrough/core/inference";
@@ -157,6 +157,33 @@ describe("the events page", () => {
     // The other account's link cannot touch this account's events.
     expect((await post(link("events", undefined, "other@elsewhere.org"), { action: "mark", event: "mixer-1" })).status).toBe(404);
     expect((await loadStatements(repo, OWNER)).marks.has("mixer-1")).toBe(false);
+  });
+});
+
+describe("what the event emails do, as the account's settings have them (helper-208 #3)", () => {
+  it("the events and goal pages say which emails come, and none while paused or awaiting a reconnect", async () => {
+    const pages = async () => ({ events: await text(await app.request(link("events"))), goal: await text(await app.request(link("goal", "mixer-1"))) });
+    const set = async (patch: Parameters<typeof updateAccount>[2]) => void (await updateAccount(repo, OWNER, patch, NOW));
+    try {
+      let p = await pages();
+      expect(p.events).toContain("A networking event with a goal gets an email the morning of it. A networking event you went to gets an email the morning after with the people you met there.");
+      expect(p.goal).toContain("The morning of the event you get one short email with your goal (the evening before, at 18:00, when it starts before 10:00). The morning after, you get the people you met there.");
+      await set({ eventEmails: { morningOf: false } });
+      p = await pages();
+      expect(p.events).toContain("A networking event you went to gets an email the morning after with the people you met there. The morning-of email is off in your settings.");
+      expect(p.goal).toContain("The morning after, you get the people you met there. The morning-of email is off in your settings.");
+      expect(p.goal).not.toContain("one short email with your goal");
+      await set({ eventEmails: { morningOf: true, morningAfter: false } });
+      expect((await pages()).events).toContain("The morning-after email is off in your settings.");
+      await set({ eventEmails: { morningOf: false, morningAfter: false } });
+      expect((await pages()).goal).toContain("Your event emails are off in your settings.");
+      await set({ eventEmails: {}, status: "paused" });
+      p = await pages();
+      expect(p.events).toContain("Your event emails wait while your digests are paused.");
+      expect(p.goal).not.toContain("morning");
+    } finally {
+      await set({ eventEmails: {}, status: "active" });
+    }
   });
 });
 
