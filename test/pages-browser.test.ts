@@ -402,6 +402,15 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.textContent("h1")).toBe("Back in your digests");
     expect((await app.stack.repo.getPerson(email, person.email))!.stage).toBe("met");
     await check(page, "dismiss-undone");
+    // Reloaded, then Back: pages of a GET (each answer was a 303), which show what is so now and send
+    // nothing again (helper-208 #2: Back after Undo offered to resend the dismiss, which dismissed
+    // the person again).
+    expect((await page.reload())?.status()).toBe(200);
+    expect(await page.textContent("h1")).toBe("Back in your digests");
+    await page.goBack();
+    await page.waitForLoadState("load");
+    expect(await page.textContent("h1")).not.toBe("Done");
+    expect((await app.stack.repo.getPerson(email, person.email))!.stage).toBe("met");
     await ctx.close();
   });
 
@@ -415,6 +424,11 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.textContent("h1")).toBe("Digests paused");
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("paused");
     await check(page, "paused");
+    // A GET of what is so now (a 303 brought it): a reload sends nothing again.
+    const pausedAt = page.url();
+    expect(new URL(pausedAt).searchParams.get("done")).toBe("1");
+    expect((await page.reload())?.status()).toBe(200);
+    expect(await page.textContent("h1")).toBe("Digests paused");
     // The pause link followed again while paused (a second digest's): said, with the same way back.
     await page.goto(link("pause", { acc: email }));
     expect(await page.textContent("main")).toContain("Your weekly digests are already paused.");
@@ -422,6 +436,11 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await press(page, "Resume my digests");
     expect(new URL(page.url()).searchParams.get("saved")).toBe("pause");
     expect(new URL(page.url()).hash).toBe("#pause");
+    expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
+    // The pause's own page opened again once resumed (Back, history): it says so, and pauses nothing.
+    await page.goto(pausedAt);
+    expect(await page.textContent("h1")).toBe("Digests not paused");
+    await check(page, "pause-undone");
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
     await ctx.close();
   });

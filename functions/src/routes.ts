@@ -99,10 +99,24 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
       c,
       200,
       "Digests paused",
-      html`<h1>Digests paused</h1><p>${sentence}</p>
+      html`<h1>Digests paused</h1><p>${sentence} Your event emails wait too.</p>
 <form method="post" action="${linkFor(c, account, "settings")}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>
 <p class="muted">You can also resume them later from <a href="${base}/settings">your settings</a> (sign in with the account you connected) or by connecting again.</p>`,
     );
+
+  /** A dismissed person's page (a dismiss's answer): the way to undo it. */
+  const dismissedPage = (c: C, account: string, name: string) =>
+    page(
+      c,
+      200,
+      "Done",
+      html`<h1>Done</h1><p>${name} won't appear in your digests any more.</p>
+<form method="post"><input type="hidden" name="undo" value="1"><button type="submit" class="secondary">Undo</button></form>
+${afterNav(c, account)}`,
+    );
+  /** A person back in the digests (an undo's answer). */
+  const backPage = (c: C, account: string, name: string) =>
+    page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(c, account)}`);
 
   /** The confirm page: a form POSTing to this same URL, submitted by script on load; the button without JS. */
   const confirmPage = (c: C, title: string, lead: Markup, button: string, foot: Markup | string = "") =>
@@ -211,12 +225,17 @@ ${afterNav(c, account)}
     const auth = await authoriseAct(c);
     if (auth instanceof Response) return auth;
     const { act, claims, account } = auth;
+    // The page a pause, a dismiss or its undo redirects to (`?done`): what is so now, never the confirm
+    // page, whose script would send its form again on a reload (helper-208 #2).
+    const done = c.req.query("done") !== undefined;
     if (act === "pause") {
-      if (account.status === "paused") return pausedPage(c, account.email, "Your weekly digests are already paused.");
-      return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on.</p>`, "Pause my digests", afterNav(c, account.email));
+      if (account.status === "paused") return pausedPage(c, account.email, done ? "Your weekly digests are paused; you won't get another until you turn them back on." : "Your weekly digests are already paused.");
+      if (done) return page(c, 200, "Digests not paused", html`<h1>Digests not paused</h1><p>Your weekly digests are not paused: they were turned back on since.</p>${afterNav(c, account.email)}`);
+      return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on, and so will your event emails.</p>`, "Pause my digests", afterNav(c, account.email));
     }
     const person = await personOf(account, claims);
     if (!person) return gone(c, account.email);
+    if (act === "dismiss" && done) return person.stage === "dismissed" ? dismissedPage(c, account.email, shownName(person)) : backPage(c, account.email, shownName(person));
     // The address as written on the person's first meeting (PersonRecord.address), not its normalised key.
     const address = person.address ?? person.email;
     const who = html`<p><span class="who">${shownName(person)}</span>${person.name && person.name !== address ? html` <span class="muted">&lt;${address}&gt;</span>` : ""}</p>
@@ -262,28 +281,22 @@ ${afterNav(c, account)}
       if (!(await updateAccount(deps.repo, account.email, pausePatch(account), deps.now()))) return kit.accountGone(c);
       // RFC 8058: the mail client POSTs in the background; answer 200, no redirect.
       if (oneClick) return c.text("Your weekly digests are paused.", 200);
-      return pausedPage(c, account.email, "Your weekly digests are paused; you won't get another until you turn them back on.");
+      // A person's: to the page of what is so now, which a reload or Back shows again without sending
+      // the form again (helper-208 #2).
+      return c.redirect(`${new URL(c.req.url).pathname}?done=1`, 303);
     }
 
     if (act === "dismiss") {
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const person = await personOf(account, claims);
       if (!person) return gone(c, account.email);
-      const name = shownName(person);
       // Undo (its form's `undo`, "1"; pages written before it carry the stage, which is now read from the record).
       if (typeof form.undo === "string" && form.undo) {
         if (!(await undoDismiss(deps.repo, account.email, person.email))) return gone(c, account.email);
-        return page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(c, account.email)}`);
-      }
-      if (!(await dismissFollowUp(deps.repo, account.email, person.email))) return gone(c, account.email);
-      return page(
-        c,
-        200,
-        "Done",
-        html`<h1>Done</h1><p>${name} won't appear in your digests any more.</p>
-<form method="post"><input type="hidden" name="undo" value="1"><button type="submit" class="secondary">Undo</button></form>
-${afterNav(c, account.email)}`,
-      );
+      } else if (!(await dismissFollowUp(deps.repo, account.email, person.email))) return gone(c, account.email);
+      // To the page of what is so now: Back or a reload after an Undo showed the dismiss's answer
+      // again, and sending it again dismissed the person again (helper-208 #2).
+      return c.redirect(`${new URL(c.req.url).pathname}?done=1`, 303);
     }
 
     // One adapter for the tap, built once: each one built refreshes its own access token (and, for

@@ -47,7 +47,12 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const list = await h.control<unknown[]>("GET", `/_control/accounts/${enc}/${h.fixture.account.provider === "google" ? "gmail" : "graph"}/drafts`);
     return list.length;
   };
-  const post = (url: string, init: RequestInit = {}) => app.request(pathOf(url), { method: "POST", ...init });
+  /** A form POST as a browser sends it: a 303 to the page of what is so now (`?done`) is followed with a GET. */
+  const post = async (url: string, init: RequestInit = {}) => {
+    const res = await app.request(pathOf(url), { method: "POST", ...init });
+    if (res.status !== 303 || !/\?done=1$/.test(res.headers.get("location") ?? "")) return res;
+    return app.request(res.headers.get("location")!);
+  };
   const stageOf = async (email: string) => (await h.repo.getPerson(h.email, email))?.stage;
   /** A person of our own, met three days ago at a coffee (the digest's people are for the other tests): their draft link's path. */
   const ownPerson = async (email: string, name: string, eventId: string) => {
@@ -603,7 +608,28 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await stageOf(p.email)).toBe("dismissed");
     // The second page's Undo, as a browser submits it.
     const undo = /<input type="hidden" name="undo" value="([^"]*)">/.exec(await second.text())![1];
-    expect((await post(p.dismissUrl, { ...form, body: `undo=${undo}` })).status).toBe(200);
+    const undone = await app.request(pathOf(p.dismissUrl), { method: "POST", ...form, body: `undo=${undo}` });
+    // Each POST answers with a 303 to the page of what is so now, a GET (helper-208 #2: Back or a
+    // reload after an Undo sent the dismiss's form again, and dismissed the person again).
+    expect(undone.status).toBe(303);
+    const done = undone.headers.get("location")!;
+    expect(done).toBe(`${new URL(p.dismissUrl).pathname}?done=1`);
+    expect(await stageOf(p.email)).toBe("drafted");
+    // Reloaded, and after Back (the same GET): the person is back, and stays back.
+    for (let i = 0; i < 2; i++) {
+      const shown = await app.request(done);
+      expect(shown.status).toBe(200);
+      const text = await shown.text();
+      expect(text).toContain("<h1>Back in your digests</h1>");
+      expect(text).not.toContain('name="undo"');
+    }
+    expect(await stageOf(p.email)).toBe("drafted");
+    // The dismiss's own answer, opened again while dismissed: its Undo; never its confirm page (whose script would send it again).
+    await post(p.dismissUrl, form);
+    const again = await (await app.request(done)).text();
+    expect(again).toContain("<h1>Done</h1>");
+    expect(again).not.toContain("Remove from my digests");
+    await post(p.dismissUrl, { ...form, body: "undo=1" });
     expect(await stageOf(p.email)).toBe("drafted");
   });
 
@@ -644,6 +670,24 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now: later })).toBe("paused");
     // A second tap is harmless.
     expect((await post(weekly.digest.pauseUrl)).status).toBe(200);
+    // A person's press answers with a 303 to the page of what is so now (helper-208 #2), which a
+    // reload shows again; once resumed, that page says so, and never shows the confirm page again
+    // (whose script would pause them again).
+    const pressed = await app.request(pathOf(weekly.digest.pauseUrl), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    expect(pressed.status).toBe(303);
+    const done = pressed.headers.get("location")!;
+    expect(done).toBe(`${new URL(weekly.digest.pauseUrl).pathname}?done=1`);
+    const pausedPage = await (await app.request(done)).text();
+    expect(pausedPage).toContain("get another until you turn them back on");
+    // Pausing stops the event emails too (core/eventmail): said (helper-208 #3).
+    expect(pausedPage).toContain("Your event emails wait too.");
+    expect(await (await app.request(pathOf(weekly.digest.pauseUrl))).text()).toContain("Your event emails wait too.");
+    await updateAccount(h.repo, h.email, { status: "active" }, now);
+    const after = await (await app.request(done)).text();
+    expect(after).toContain("<h1>Digests not paused</h1>");
+    expect(after).not.toContain("Pause my digests");
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("active");
+    await updateAccount(h.repo, h.email, { status: "paused" }, now);
   });
 
   it("a digest's one-click unsubscribe works however old the digest; any other use of its expired pause link is refused", async () => {
