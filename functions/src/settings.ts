@@ -196,6 +196,14 @@ type SavedSection = "schedule" | "zone" | "eventemails" | "names" | "pause";
 /** Where each lands: the zone's form is shown only when asked for, so its save lands on the schedule, which names the zone. */
 const SAVED_ANCHOR: Record<SavedSection, string> = { schedule: "schedule", zone: "schedule", eventemails: "event-emails", names: "names", pause: "pause" };
 /** What each says there: the section saved, and so no other (without script nothing warns of another section's changes). */
+/**
+ * The templates the settings page loads into its form: the ready ones, and last the standard text
+ * with the default subject, the way back to them after an edit (while the template is the standard
+ * text, a person met at a networking event gets "After an event": core/followup ownTemplate). Until
+ * 2026-12-05 an edited template could not be put back but by typing it (helper-208 #5).
+ */
+const PRESETS = [...READY_TEMPLATES, { id: "standard", label: "The standard text", subject: "", body: DEFAULT_TEMPLATE }];
+
 const SAVED_WORDS: Record<SavedSection, string> = {
   schedule: "Saved: when your digest arrives, and your template.",
   zone: "Saved: your time zone.",
@@ -284,7 +292,7 @@ ${savedHere("schedule", "zone")}
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
 <p class="muted">In your time zone: ${account.timeZone}.${account.zoneChosen ? " Chosen here: a reconnect keeps it." : ""}${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
 <h2>Your follow-up template</h2>
-<p class="muted" id="template-help">Used for every draft; while it is the standard text, people you met at a networking event get the "After an event" message instead. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
+<p class="muted" id="template-help">Used for every draft; while it is the standard text, people you met at a networking event get the "After an event" message instead ("The standard text" below puts it back). Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
 <p><label for="subject">Subject</label><input type="text" id="subject" name="subject" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>
 <p class="muted" id="subject-help">Leave empty for "${DEFAULT_SUBJECT}" soon after the meeting and "Following up from {meeting}" after two weeks. A reply keeps the thread's subject.</p>
 <p><label for="template">Follow-up message</label><textarea id="template" name="template" rows="8"${fieldAttrs("template", bad, "template-help")}>${template}</textarea></p>
@@ -293,7 +301,7 @@ ${savedHere("schedule", "zone")}
 <button type="submit">Save</button>
 </form>
 <form method="post"><input type="hidden" name="action" value="preset">
-<p><label for="preset">Start from a ready template</label><select id="preset" name="preset">${READY_TEMPLATES.map((t) => html`<option value="${t.id}">${t.label}</option>`)}</select></p>
+<p><label for="preset">Start from a ready template</label><select id="preset" name="preset">${PRESETS.map((t) => html`<option value="${t.id}">${t.label}</option>`)}</select></p>
 <button type="submit" class="secondary">Load this template</button>
 </form>
 <h2 id="event-emails">Event emails</h2>
@@ -470,7 +478,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       return back("eventemails");
     }
     if (action === "preset") {
-      const preset = READY_TEMPLATES.find((t) => t.id === form.preset);
+      const preset = PRESETS.find((t) => t.id === form.preset);
       if (!preset) return kit.say(c, 400, "Not saved", "Choose one of the ready templates.");
       return settingsPage(c, account, undefined, act === "manage", { template: preset.body, subject: preset.subject });
     }

@@ -153,6 +153,32 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(await loadAccount(repo, email())).toEqual(account);
   });
 
+  it("an edited template goes back to the standard text through the ready templates, and people met at an event get 'After an event' again (helper-208 #5)", async () => {
+    const mine = "Hi {firstName}, mine. {ownerName}";
+    const before = (await repo.get<Record<string, unknown>>(keys.account(email())))!;
+    try {
+      expect((await post(path, { action: "save", day: "1", hour: "8", template: mine, subject: "Hello {firstName}" })).status).toBe(303);
+      expect((await loadAccount(repo, email()))!.template).toBe(mine);
+      const loaded = await post(path, { action: "preset", preset: "standard" });
+      expect(loaded.status).toBe(200);
+      const page = await loaded.text();
+      expect(page).toContain('<option value="standard">The standard text</option>');
+      expect(page).toContain(`<textarea id="template" name="template" rows="8"`);
+      expect(page).toContain("It was good to meet you at {meeting} on {date}.");
+      expect(page).toMatch(/<input type="text" id="subject" name="subject" value=""/);
+      expect((await loadAccount(repo, email()))!.template).toBe(mine);
+      // Saved as the page holds it: the standard text, so an event's contact gets "After an event".
+      expect((await post(path, { action: "save", day: "1", hour: "8", template: DEFAULT_TEMPLATE, subject: "" })).status).toBe(303);
+      const back = (await loadAccount(repo, email()))!;
+      const met = { email: "ana@else.example", name: "Ana Lima", eventId: "e1", eventTitle: "Climate Meetup", metAt: Date.now() - 86_400_000, metEnd: Date.now() - 82_800_000, stage: "met" as const, atEvent: true as const };
+      const draft = composeFollowUp(back, met, undefined, Date.now());
+      expect(draft.subject).toBe("Great to meet you at Climate Meetup");
+      expect(draft.text).toContain("I'd be glad to stay in touch");
+    } finally {
+      await repo.put(before);
+    }
+  });
+
   it("refuses POSTs that are not same-origin (403, nothing saved)", async () => {
     const form = { action: "save", day: "3", hour: "17", template: DEFAULT_TEMPLATE };
     const ct = { "content-type": "application/x-www-form-urlencoded" };
