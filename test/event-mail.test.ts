@@ -35,7 +35,7 @@ import {
   putEventJob,
   setGoal,
 } from "@followthrough/core/events";
-import { morningAfterMail, runEventJob } from "@followthrough/core/eventmail";
+import { morningAfterMail, morningOfMail, runEventJob } from "@followthrough/core/eventmail";
 import { ProviderError } from "@followthrough/core/resilience";
 import { infer } from "@followthrough/core/inference";
 import { openLink } from "@followthrough/core/links";
@@ -991,6 +991,25 @@ describe("the morning-after email says what the follow-up was", () => {
   const coffee = (id: string, email: string, name: string, start: string): Meeting => ({ ...base, id, title: "Coffee", start: iso(start), end: iso(start) + HOUR, attendees: [person(email, name)] });
   const meetings = [mixer, coffee("c-ben", "ben@south.example", "Ben Ito", "2026-06-19T09:00:00Z")];
   const wroteAna = { id: "s1", sentAt: iso("2026-06-16T21:00:00Z"), from: account.email, inSent: true, draft: false, meetingNotice: false, subject: "Great to meet you", recipients: [{ email: "ana@north.example", name: "" }] };
+
+  it("each event email says why it came and links to its settings (the event emails' section); the morning-of one also to its goal (helper-208 #4)", () => {
+    const settingsOf = (text: string) => {
+      const url = /Change them in your settings: (\S+)/.exec(text)![1]!;
+      expect(url.endsWith("#event-emails")).toBe(true);
+      const token = new URL(url).pathname.split("/").at(-1)!;
+      return openLink(links.key, token, now, { act: "settings", acc: account.email });
+    };
+    const before = morningOfMail({ account, event: { ...mixer, start: now + 10 * HOUR }, goal: 3, now, links });
+    expect(before.text).toContain("You get this email because your event emails are on.");
+    expect(settingsOf(before.text).act).toBe("settings");
+    expect(before.html).toContain("Change them in your settings</a>");
+    const goal = /Change your goal: (\S+)/.exec(before.text)![1]!;
+    expect(openLink(links.key, new URL(goal).pathname.split("/").at(-1)!, now, { act: "goal", acc: account.email }).evt).toBe("mixer");
+    expect(before.html).toContain(">Change your goal</a>");
+    const after = morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start }, met: [], now, links });
+    expect(settingsOf(after.text).act).toBe("settings");
+    expect(after.html).toContain("Change them in your settings</a>");
+  });
 
   it("mail sent: 'you wrote on'; a later meeting still ahead: 'you meet again on', never 'you wrote'; a past one: 'you met again on'", () => {
     const contacts = infer(account, meetings, [wroteAna], now).contacts.filter((c) => c.eventId === "mixer");

@@ -204,7 +204,7 @@ export async function runEventJob(o: {
       earliest = m.start - DAY;
       const later = await movedLater(dispatchSlot(morningOfAt(m, account.timeZone)));
       if (later) return later;
-      mail = morningOfMail({ account, event: m, goal, now });
+      mail = morningOfMail({ account, event: m, goal, now, links: o.links });
     } else {
       const result = await scan({ owner: account, provider, repo, now, stopBefore: o.stopBefore, abandonPageBefore: o.abandonPageBefore });
       if (!result.complete) {
@@ -305,8 +305,21 @@ const people = (n: number) => `${n} new ${n === 1 ? "person" : "people"}`;
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(title)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem;margin:0 auto;padding:1rem;color:#1a1a1a">${body}</body></html>`;
 
+/**
+ * The foot of every event email: why it came and where it is changed (the settings' event emails),
+ * as the digest carries its settings link. Until 2026-12-05 an event email had no way to its
+ * settings, which the settings page says can switch each kind off (helper-208 #4).
+ */
+function eventMailFoot(links: LinkConfig, account: string, now: number): { text: string; html: string } {
+  const settings = `${actionUrl(links, account, "settings", now)}#event-emails`;
+  return {
+    text: `\n--\nYou get this email because your event emails are on. Change them in your settings: ${settings}\n`,
+    html: `<p style="color:#555;font-size:.875rem;border-top:1px solid #ddd;padding-top:.75rem">You get this email because your event emails are on. <a href="${esc(settings)}">Change them in your settings</a></p>`,
+  };
+}
+
 /** The morning of an upcoming networking event with a goal ("Today: Founders Mixer. Your goal: meet 3 new people."). */
-export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, "title" | "start" | "allDay">; goal: number; now: number }): EventMail {
+export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, "id" | "title" | "start" | "allDay">; goal: number; now: number; links: LinkConfig }): EventMail {
   const zone = o.account.timeZone;
   const sameDay = localDate(o.event.start, zone) === localDate(o.now, zone);
   const when = sameDay ? "Today" : "Tomorrow";
@@ -314,10 +327,12 @@ export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, 
   const title = o.event.title || "your event";
   const headline = `${when}: ${title}. Your goal: meet ${people(o.goal)}.`;
   const why = "Going with a number in mind is what turns an evening of small talk into people you will still know next month.";
+  const goal = eventUrl(o.links, o.account.email, "goal", o.event.id, o.now);
+  const foot = eventMailFoot(o.links, o.account.email, o.now);
   return {
     subject: `${when}: ${title}`,
-    text: `${headline}\n\nIt starts ${when.toLowerCase()}${at}. ${why}\n`,
-    html: page(`${when}: ${title}`, `<h1 style="font-size:1.3rem">${esc(`${when}: ${title}.`)}</h1><p><strong>Your goal: meet ${esc(people(o.goal))}.</strong></p><p>It starts ${esc(when.toLowerCase() + at)}. ${esc(why)}</p>`),
+    text: `${headline}\n\nIt starts ${when.toLowerCase()}${at}. ${why}\n\nChange your goal: ${goal}\n${foot.text}`,
+    html: page(`${when}: ${title}`, `<h1 style="font-size:1.3rem">${esc(`${when}: ${title}.`)}</h1><p><strong>Your goal: meet ${esc(people(o.goal))}.</strong></p><p>It starts ${esc(when.toLowerCase() + at)}. ${esc(why)}</p><p><a href="${esc(goal)}">Change your goal</a></p>${foot.html}`),
   };
 }
 
@@ -383,9 +398,10 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
   }
   const intro = o.met.length ? `The new people you met at ${title} ${day}, so far:` : `Nobody from ${title} ${day} is in your list yet.`;
   const result = eventResultLine(o.met, o.event.goal);
+  const foot = eventMailFoot(o.links, o.account.email, o.now);
   return {
     subject,
-    text: `${result ? `${result}\n\n` : ""}${intro}\n${lines.join("\n")}${lines.length ? "\n" : ""}\nMet someone else there? Say whom: ${other}\n`,
-    html: page(subject, `<h1 style="font-size:1.3rem">${esc(title)}</h1>${result ? `<p><strong>${esc(result)}</strong></p>` : ""}<p>${esc(intro)}</p>${items.length ? `<ul>${items.join("")}</ul>` : ""}<p><a href="${esc(other)}">Met someone else there? Say whom</a></p>`),
+    text: `${result ? `${result}\n\n` : ""}${intro}\n${lines.join("\n")}${lines.length ? "\n" : ""}\nMet someone else there? Say whom: ${other}\n${foot.text}`,
+    html: page(subject, `<h1 style="font-size:1.3rem">${esc(title)}</h1>${result ? `<p><strong>${esc(result)}</strong></p>` : ""}<p>${esc(intro)}</p>${items.length ? `<ul>${items.join("")}</ul>` : ""}<p><a href="${esc(other)}">Met someone else there? Say whom</a></p>${foot.html}`),
   };
 }
