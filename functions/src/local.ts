@@ -47,6 +47,8 @@ ${mails.length
   : ""}</li>`;
       }),
     );
+    // Each demo mailbox's date said: its digest's week ran Wednesday to Wednesday against settings'
+    // "every Monday 8:00", unexplained (helper-208 #7).
     return page(
       c,
       200,
@@ -55,7 +57,7 @@ ${mails.length
 ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet.</p>`}
 <p><a class="button" href="${base}/connect">Connect an account</a></p>
 <p class="muted">Here the provider sandbox plays Google and Microsoft: connecting picks one of its mailboxes. Sandbox: ${local.sandboxUrl}</p>
-<p class="muted">The demo sets a goal for each demo's mixer and sends the event emails at their due hours, as the dispatcher would: an email due after the demo's "this week" is a preview of what comes next.</p>`,
+<p class="muted">Each demo mailbox lives at its own date (its fixture's "now"): its digest is the week up to that date, made when the demo started, whatever day its settings name. The demo sets a goal for each demo's mixer and sends the event emails at their due hours, as the dispatcher would: an email due after the demo's "this week" is a preview of what comes next.</p>`,
     );
   });
 
