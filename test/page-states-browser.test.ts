@@ -285,6 +285,14 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     expect(await stale.getByRole("link", { name: `Reconnect ${email}` }).getAttribute("href")).toMatch(/\/l\/reconnect\//);
       await check(stale, "state-reconnect-first");
       expect((await loadAccount(app.stack.repo, email))!.status).toBe("needs_reconnect");
+      // Tab A back at its pause's own page (the GET its press was redirected to): on hold, not "not
+      // paused", with the way to reconnect (helper-209 #1).
+      await stale.goBack();
+      await stale.waitForLoadState("load");
+      expect(new URL(stale.url()).searchParams.get("done")).toBe("1");
+      expect(await h1(stale)).toBe("Reconnect needed");
+      expect(await stale.getByRole("link", { name: `Reconnect ${email}` }).count()).toBe(1);
+      await check(stale, "state-pause-done-reconnect");
     } finally {
       await updateAccount(app.stack.repo, email, { status: "active", reconnectReason: undefined }, Date.now());
       await ctx.close();

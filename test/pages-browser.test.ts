@@ -405,9 +405,13 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     // Reloaded, then Back: pages of a GET (each answer was a 303), which show what is so now and send
     // nothing again (helper-208 #2: Back after Undo offered to resend the dismiss, which dismissed
     // the person again).
+    // Where each answer brought the page: the GET of what is so now (helper-209 #4: without it, Back
+    // and a reload would pass here too, Chromium neither resending nor showing "Done").
+    expect(new URL(page.url()).searchParams.get("done")).toBe("1");
     expect((await page.reload())?.status()).toBe(200);
     expect(await page.textContent("h1")).toBe("Back in your digests");
     await page.goBack();
+    expect(new URL(page.url()).searchParams.get("done")).toBe("1");
     await page.waitForLoadState("load");
     expect(await page.textContent("h1")).not.toBe("Done");
     expect((await app.stack.repo.getPerson(email, person.email))!.stage).toBe("met");

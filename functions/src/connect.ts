@@ -419,7 +419,7 @@ ${
   paused
     ? html`<p>Your digests are paused. Resume them to get your next digest on ${first} (${account.timeZone}).</p>
 <form method="post" action="${settings}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>`
-    : html`<p>Your ${digestWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
+    : html`<p>Your ${digestWeek || account.lastWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
 }${
   // A zone the owner chose in settings is kept across the reconnect: said where the calendar now names another.
   account.zoneChosen && account.calendarZone && account.calendarZone !== account.timeZone

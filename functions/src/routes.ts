@@ -14,7 +14,7 @@
 import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
-import { type AccountRecord, pausePatch, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, awaitsReconnect, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
@@ -179,7 +179,8 @@ ${afterNav(c, account)}
     // Not a dead end (helper-202 #5): the account's settings, as the other pages of its links give them.
     const noDigest = (title: string, sentence: string) =>
       page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p>${kit.nav(c, auth.account.email, { omit: ["events", "view"] })}`);
-    if (!digest && !auth.claims.wk && !(await latestDigestWeek(deps.repo, auth.account.email))) {
+    const anyDigest = digest ? week : await latestDigestWeek(deps.repo, auth.account.email);
+    if (!digest && !auth.claims.wk && !anyDigest) {
       // None sent yet (a new account's "Your latest digest"; helper-207 #1 found "no digest for that
       // week", which no one had asked for): when the first comes, as the Connected page says it.
       const a = auth.account;
@@ -188,9 +189,13 @@ ${afterNav(c, account)}
         c,
         404,
         "No digest yet",
-        html`<h1>No digest yet</h1><p>${a.status === "active" ? html`Your first digest arrives on <b>${first}</b> (${a.timeZone}).` : "No digest has been sent to you yet."}</p>${kit.nav(c, a.email, { omit: ["view"] })}`,
+        html`<h1>No digest yet</h1><p>${a.status === "active" ? html`Your ${a.lastWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${a.timeZone}).` : `No digest has been sent to you ${a.lastWeek ? "here " : ""}yet.`}</p>${kit.nav(c, a.email, { omit: ["view"] })}`,
       );
     }
+    // A link handed out before the latest digest was made (a page's "Your latest digest", whose chain
+    // began earlier): it opens none made after it, and says so (helper-209 #2: "no digest for that week").
+    if (!auth.claims.wk && asked === undefined && (!digest || digest.claimedAt > madeBy))
+      return noDigest("Not for this link", "This link opens only the digests made before it was given out, for your safety if it was forwarded. Your latest digest is in your mailbox, and its own link opens it here.");
     if (!digest || (!auth.claims.wk && digest.claimedAt > madeBy)) return noDigest("No digest", "There is no digest for that week.");
     // Sent, but too large to keep beside its record (core/digest DIGEST_BODY_MAX_BYTES): say where it is.
     if (!digest.html && digest.status === "sent") return noDigest("Not kept here", "This digest was too large to keep a copy here; it is in your mailbox.");
@@ -230,6 +235,10 @@ ${afterNav(c, account)}
     const done = c.req.query("done") !== undefined;
     if (act === "pause") {
       if (account.status === "paused") return pausedPage(c, account.email, done ? "Your weekly digests are paused; you won't get another until you turn them back on." : "Your weekly digests are already paused.");
+      if (done && awaitsReconnect(account))
+        // Resumed since, but its grant is gone (helper-209 #1): on hold, not "on".
+        return page(c, 200, "Reconnect needed", html`<h1>Reconnect needed</h1><p>Your weekly digests are not paused, but they wait until you reconnect ${account.email}.</p>
+<p><a class="button" href="${linkFor(c, account.email, "reconnect")}">Reconnect ${account.email}</a></p>${afterNav(c, account.email)}`);
       if (done) return page(c, 200, "Digests not paused", html`<h1>Digests not paused</h1><p>Your weekly digests are not paused: they were turned back on since.</p>${afterNav(c, account.email)}`);
       return confirmPage(c, "Pause your digests", html`<p>Your weekly digest to <span class="who">${account.email}</span> will stop until you turn it back on, and so will your event emails.</p>`, "Pause my digests", afterNav(c, account.email));
     }

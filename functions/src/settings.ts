@@ -195,7 +195,6 @@ const hourLabel = (h: number) => `${String(h).padStart(2, "0")}:00`;
 type SavedSection = "schedule" | "zone" | "eventemails" | "names" | "pause";
 /** Where each lands: the zone's form is shown only when asked for, so its save lands on the schedule, which names the zone. */
 const SAVED_ANCHOR: Record<SavedSection, string> = { schedule: "schedule", zone: "schedule", eventemails: "event-emails", names: "names", pause: "pause" };
-/** What each says there: the section saved, and so no other (without script nothing warns of another section's changes). */
 /**
  * The templates the settings page loads into its form: the ready ones, and last the standard text
  * with the default subject, the way back to them after an edit (while the template is the standard
@@ -204,6 +203,7 @@ const SAVED_ANCHOR: Record<SavedSection, string> = { schedule: "schedule", zone:
  */
 const PRESETS = [...READY_TEMPLATES, { id: "standard", label: "The standard text", subject: "", body: DEFAULT_TEMPLATE }];
 
+/** What each says there: the section saved, and so no other (without script nothing warns of another section's changes). */
 const SAVED_WORDS: Record<SavedSection, string> = {
   schedule: "Saved: when your digest arrives, and your template.",
   zone: "Saved: your time zone.",

@@ -290,6 +290,13 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
       // Issued now, it opens the latest.
       const current = `/l/view/${sealLink(KEY, { act: "view", acc: h.email }, now)}`;
       expect(await (await app.request(current)).text()).toBe(later.rendered.html);
+      // A page's link whose chain began before any digest was made (the events page reached from the
+      // Connected page): it opens none, and says why, not "no digest for that week" (helper-209 #2).
+      const early = await app.request(`/l/view/${sealLink(KEY, { act: "view", acc: h.email, org: Math.floor(saved / 1000) - 3 * 3600 }, now)}`);
+      expect(early.status).toBe(404);
+      const said = await early.text();
+      expect(said).toContain("<h1>Not for this link</h1>");
+      expect(said).not.toContain("There is no digest for that week");
 
       // This week's digest forwarded: its dismiss page's "Your latest digest" opens this week's,
       // not next week's, and not the live first look.
@@ -687,6 +694,13 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(after).toContain("<h1>Digests not paused</h1>");
     expect(after).not.toContain("Pause my digests");
     expect((await loadAccount(h.repo, h.email))?.status).toBe("active");
+    // Resumed into a wait for a reconnect (its grant gone): on hold, with the way to reconnect (helper-209 #1).
+    await updateAccount(h.repo, h.email, { status: "needs_reconnect", reconnectReason: "auth-revoked" }, now);
+    const held = await (await app.request(done)).text();
+    expect(held).toContain("<h1>Reconnect needed</h1>");
+    expect(held).toMatch(/href="[^"]*\/l\/reconnect\//);
+    expect(held).not.toContain("turned back on");
+    await updateAccount(h.repo, h.email, { status: "active", reconnectReason: undefined }, now);
     await updateAccount(h.repo, h.email, { status: "paused" }, now);
   });
 

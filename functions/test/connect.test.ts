@@ -887,6 +887,9 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
 
     // …then the move, two minutes after the mail.
     clock.now += 2 * 60_000;
+    // It had its digests through Microsoft (a week recorded sent), which the move deletes: the page
+    // says "next digest", not "first" (helper-209 #3).
+    await updateAccount(repo, email(), { lastWeek: "2026-W20" }, clock.now);
     // Its answer is a 303 to the Connected page, which a reload repeats (the form is not sent again).
     const answer = await moving.request(link!, { method: "POST", headers: { cookie: cookie! } });
     expect(answer.status).toBe(303);
@@ -895,6 +898,7 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     const done = await moved.text();
     expect(done).toContain("Moved to Google");
     expect(done).toContain("What we had read from Microsoft is deleted");
+    expect(done).toContain("Your next digest arrives on");
     const reloaded = await moving.request(pathOf(answer.headers.get("location")!));
     expect(reloaded.status).toBe(200);
     expect(await reloaded.text()).toContain("Moved to Google");
