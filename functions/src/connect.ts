@@ -47,7 +47,7 @@ import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Repository } from "@followthrough/core/storage";
 import { type AppDeps, asOfFor, latestDigestWeek, revokeStored } from "./kit";
-import { nextOccurrence, type PageKit, whenLocal, whenOf } from "./pages";
+import { nextDigestWhen, type PageKit, reconnectAsk, whenOf } from "./pages";
 import { firstLookSection, mountFirstLook } from "./firstlook";
 
 /** What offering a move to the other provider came to (the conflict page words each). */
@@ -395,8 +395,7 @@ ${said}${stay}`,
         200,
         "Reconnect needed",
         html`<h1>Reconnect needed</h1>
-<p>${reconnectWhy(account)} Your data is kept; ${refusedElsewhere(account.reconnectReason) ? "once that has changed, reconnect" : "reconnect"} to get your digests again.</p>
-<p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect ${account.email}</a></p>
+${reconnectAsk(account, kit.linkFor(c, account.email, "reconnect"))}
 ${kit.nav(c, account.email, digestWeek ? {} : { omit: ["view"] })}`,
       );
     }
@@ -404,7 +403,7 @@ ${kit.nav(c, account.email, digestWeek ? {} : { omit: ["view"] })}`,
     const when = whenOf(schedule);
     // As of the account's instant (asOfFor: now in production; the demo's accounts live at their
     // mailbox's now, as the first look below and the events pages do: helper-207 #2).
-    const first = whenLocal(nextOccurrence(schedule, account.timeZone, asOfFor(deps, account), account.lastWeek), account.timeZone);
+    const first = nextDigestWhen(account, asOfFor(deps, account));
     const settings = kit.linkFor(c, account.email, "settings");
     const paused = account.status === "paused";
     const digestWeek = kind === "reconnected" ? await latestDigestWeek(deps.repo, account.email) : undefined;

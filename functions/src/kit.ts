@@ -256,14 +256,17 @@ export function createKit(deps: AppDeps): PageKit {
    */
   const linkFor = (c: C, account: string, act: LinkAction, extra: { evt?: string } = {}) => {
     const whole = wholeAt.get(c.req.raw);
-    if (whole) return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...(whole.mv !== undefined ? { mv: whole.mv } : {}) }, whole.at * 1000))}`;
-    const now = deps.now();
     const from = cameIn.get(c.req.raw);
-    const ttl = from === undefined ? LINK_TTL_SECONDS[act] : Math.max(1, Math.min(LINK_TTL_SECONDS[act], from.exp - Math.floor(now / 1000)));
-    // It also carries when its chain began (a forwarded digest's pages hand out no way to a later
-    // digest or the live first look; core/links chainIssuedAt).
-    const org = from === undefined ? {} : { org: chainIssuedAt(from), ...(from.mv !== undefined ? { mv: from.mv } : {}) };
-    return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...org }, now, ttl))}`;
+    const now = deps.now();
+    // Issued as of the sign-in, of its full lifetime (the Connected page); or now, living no longer
+    // than the link it came in on and carrying when its chain began (a forwarded digest's pages hand
+    // out no way to a later digest or the live first look; core/links chainIssuedAt).
+    const [issued, ttl, marks] = whole
+      ? [whole.at * 1000, LINK_TTL_SECONDS[act], whole.mv !== undefined ? { mv: whole.mv } : {}]
+      : from === undefined
+        ? [now, LINK_TTL_SECONDS[act], {}]
+        : [now, Math.max(1, Math.min(LINK_TTL_SECONDS[act], from.exp - Math.floor(now / 1000))), { org: chainIssuedAt(from), ...(from.mv !== undefined ? { mv: from.mv } : {}) }];
+    return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...marks }, issued, ttl))}`;
   };
 
   /**

@@ -8,7 +8,8 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { LinkAction, LinkClaims, LinkProblem } from "@followthrough/core/links";
 import { formatLocal } from "@followthrough/core/time";
-import { dispatchSlot, nextDue } from "@followthrough/core/schedule";
+import { reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
+import { DEFAULT_SCHEDULE, dispatchSlot, nextDue } from "@followthrough/core/schedule";
 
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -74,6 +75,17 @@ export function nextOccurrence(s: { day: number; hour: number }, timeZone: strin
 /** "Monday, 7 December 2026 at 08:00" in the person's zone. */
 export function whenLocal(t: number, timeZone: string): string {
   return `${formatLocal(t, timeZone, "EEEE, d MMMM y")} at ${formatLocal(t, timeZone, "HH:mm")}`;
+}
+
+/** When the account's next digest goes, reckoned from `at`, as {@link whenLocal} writes it (the Connected and no-digest pages). */
+export function nextDigestWhen(a: Pick<AccountRecord, "schedule" | "timeZone" | "lastWeek">, at: number): string {
+  return whenLocal(nextOccurrence(a.schedule ?? DEFAULT_SCHEDULE, a.timeZone, at, a.lastWeek), a.timeZone);
+}
+
+/** Why an account waits for a reconnect and the way to it, as settings and the Connected page say it; `reconnect` is its reconnect link. */
+export function reconnectAsk(a: Pick<AccountRecord, "provider" | "email" | "reconnectReason">, reconnect: string): Markup {
+  return html`<p>${reconnectWhy(a)} Your data is kept; ${refusedElsewhere(a.reconnectReason) ? "once that has changed, reconnect" : "reconnect"} to get your digests again.</p>
+<p><a class="button" href="${reconnect}">Reconnect ${a.email}</a></p>`;
 }
 
 /** The id of a refused form's message (formError), which the field it is about names (fieldAttrs). */

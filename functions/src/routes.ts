@@ -24,11 +24,10 @@ import { isRevoked, markGrantGone, reconnectReason, reconnectWhy, refusedElsewhe
 import { ProviderError } from "@followthrough/core/resilience";
 import type { PersonRecord } from "@followthrough/core/storage";
 import { shownName } from "@followthrough/core/model";
-import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
 import { APP_CSP, type AppDeps, asOfFor, createKit, latestDigestWeek, REFERRER_POLICY } from "./kit";
-import { type Markup, nextOccurrence, type PageKit, whenLocal } from "./pages";
+import { type Markup, nextDigestWhen, type PageKit } from "./pages";
 import { mountSettings } from "./settings";
 
 export type { AppDeps, ConnectDeps } from "./kit";
@@ -184,7 +183,7 @@ ${afterNav(c, account)}
       // None sent yet (a new account's "Your latest digest"; helper-207 #1 found "no digest for that
       // week", which no one had asked for): when the first comes, as the Connected page says it.
       const a = auth.account;
-      const first = whenLocal(nextOccurrence(a.schedule ?? DEFAULT_SCHEDULE, a.timeZone, asOfFor(deps, a), a.lastWeek), a.timeZone);
+      const first = nextDigestWhen(a, asOfFor(deps, a));
       return page(
         c,
         404,

@@ -17,7 +17,6 @@ import { html } from "hono/html";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, loadAccount, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
 import { burnState, dropMoves, endAccount, isProviderName, openPending, type ProviderName, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
-import { reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
@@ -27,7 +26,7 @@ import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthr
 import { isZone } from "@followthrough/core/time";
 import { typedAddress } from "@followthrough/core/identity";
 import { type AppDeps, revokeStored } from "./kit";
-import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, whenOf } from "./pages";
+import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, reconnectAsk, whenOf } from "./pages";
 
 /** The OAuth exchanges (oauth4webapi), loaded by the routes that start or complete a sign-in, off the start of every other page. */
 const grants = () => import("@followthrough/core/grants");
@@ -270,8 +269,7 @@ ${edited && !edited.error ? html`<p role="status"><b>Template loaded below: edit
 </dl>
 ${
   status === "needs_reconnect"
-    ? html`<p>${reconnectWhy(account)} Your data is kept; ${refusedElsewhere(account.reconnectReason) ? "once that has changed, reconnect" : "reconnect"} to get your digests again.</p>
-<p><a class="button" href="${kit.linkFor(c, account.email, "reconnect")}">Reconnect ${account.email}</a></p>`
+    ? reconnectAsk(account, kit.linkFor(c, account.email, "reconnect"))
     : ""
 }
 ${
