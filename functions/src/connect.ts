@@ -120,7 +120,7 @@ ${configured.map(section)}`
     : html`<p>Connecting is not set up on this server: its operator has not registered an OAuth client with Google or Microsoft (see docs/deploy.md).</p>`
 }
 <p class="muted">Already connected and paused your digests? Connect again, or <a href="${base}/settings">sign in to your settings</a> to resume them.</p>
-<p class="muted">You can pause, change the day of your digest or disconnect at any time from the settings link in every digest. Disconnecting revokes our access and deletes everything we stored.</p>`,
+<p class="muted">You can pause, change the day of your digest or disconnect at any time from the settings link in every digest. Disconnecting ends our access and deletes everything we stored.</p>`,
     );
   });
 
@@ -213,7 +213,6 @@ ${configured.map(section)}`
       if (p !== "google") return;
       const outcome = await revokeGrant(provisionalAccount(ring, p, client, refreshToken!, deps.now()), {
         ring,
-        clientSecret: client.clientSecret,
         revokeUrl: client.endpoints.revokeUrl,
         fetch: deps.httpFetch,
       });
@@ -506,7 +505,7 @@ ${
       // Its grant given back where the provider can take it (as a disconnect does), whatever it says.
       retire: async (old) => {
         const outcome = await revokeStored(deps)(old);
-        if (!outcome.revoked) console.warn("move: the old grant's revocation not confirmed", outcome.detail);
+        if (!outcome.revoked && !outcome.noRevocation) console.warn("move: the old grant's revocation not confirmed", outcome.detail);
       },
     });
     if (moved.kind !== "moved") return moveRefused(c, moved.kind);

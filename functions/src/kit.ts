@@ -80,7 +80,7 @@ export const revokeStored =
   (deps: Pick<AppDeps, "ring" | "oauth" | "httpFetch">) =>
   async (account: AccountRecord): Promise<RevokeOutcome> =>
     deps.ring
-      ? revokeGrant(account, { ring: deps.ring, clientSecret: deps.oauth?.[account.provider]?.clientSecret, revokeUrl: deps.oauth?.google?.endpoints.revokeUrl, fetch: deps.httpFetch })
+      ? revokeGrant(account, { ring: deps.ring, revokeUrl: deps.oauth?.google?.endpoints.revokeUrl, fetch: deps.httpFetch })
       : { revoked: false, detail: "no keyring configured" };
 
 /** The instant an account's pages and drafts are reckoned as of: {@link AppDeps.asOf} where the app has it, else now(). */

@@ -514,14 +514,14 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
           200,
           "Disconnect",
           html`<h1>Disconnect ${account.email}?</h1>
-<p>We will revoke Followthrough's access at ${providerName(account)} and delete everything we stored for this account: people, meetings, mail headers, digests and settings. Drafts already in your mailbox stay there.</p>
+<p>We will ${account.provider === "google" ? html`revoke Followthrough's access at Google` : html`delete our token for your Microsoft account (Microsoft gives apps no way to revoke their own access)`} and delete everything we stored for this account: people, meetings, mail headers, digests and settings. Drafts already in your mailbox stay there.</p>
 <form method="post"><input type="hidden" name="action" value="disconnect"><input type="hidden" name="confirm" value="disconnect">
 <button type="submit">Yes, disconnect and delete my data</button></form>
 <p><a href="${selfPath(c)}">Keep my account</a></p>`,
         );
       // Paused, revoked, deleted whatever revocation said (core/connect endAccount).
       const { current, revoked: outcome } = await endAccount(deps.repo, account, deps.now(), revokeStored(deps));
-      if (!outcome.revoked) console.warn("disconnect: revocation not confirmed", outcome.detail);
+      if (!outcome.revoked && !outcome.noRevocation) console.warn("disconnect: revocation not confirmed", outcome.detail);
       // And any move of the address to the other provider waiting or cut off (core/connect dropMoves).
       await dropMoves(deps.repo, account.email);
       const manage =
@@ -536,7 +536,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
 <p>We deleted everything we stored for <span class="who">${current.email}</span>. No more scans or digests.</p>
 ${
   outcome.revoked
-    ? html`<p>${providerName(current)} confirmed that our access is revoked.${current.provider === "microsoft" ? " Microsoft ends all sign-in sessions of the account when it does this, so other apps may ask you to sign in again." : ""}</p>`
+    ? html`<p>${providerName(current)} confirmed that our access is revoked.</p>`
     : current.provider === "microsoft"
       ? // Graph has no call that gives back one app's grant (core/connect revoke): said as the way Microsoft works, not as a failure (helper-104 #7).
         html`<p>Microsoft gives apps no way to hand back their own access, so we deleted our token instead: nothing of ours can use it any more. To take Followthrough off your account's list of apps too, remove it at ${manage}.</p>`

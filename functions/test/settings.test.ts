@@ -692,6 +692,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(confirm.status).toBe(200);
     const body = await confirm.text();
     expect(body).toContain('name="confirm" value="disconnect"');
+    // What the confirmation promises is what the provider allows: Google's revoke, Microsoft's none.
+    expect(body).toContain(p === "google" ? "revoke Followthrough's access at Google" : "delete our token for your Microsoft account (Microsoft gives apps no way to revoke their own access)");
     expect((await repo.allItems(email())).length).toBeGreaterThan(10);
     // A move of the address to the other provider waiting (core/connect offerMove: its own partition) goes too.
     await repo.put({ ...keys.providerMove(email(), "an-offer"), expiresAt: Math.ceil(Date.now() / 1000) + 3600 });
@@ -701,8 +703,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const bye = await done.text();
     expect(bye).toContain("We deleted everything we stored for");
     if (p === "google") expect(bye).toContain("confirmed that our access is revoked");
-    // Graph's revokeSignInSessions needs User.RevokeSessions.All, which our scopes do not hold: the sandbox
-    // refuses it (403) as Graph does: the page says how Microsoft works (no failure of ours) and where the owner removes the consent.
+    // Microsoft gives no call our permissions allow that revokes a grant (core/connect revoke): the
+    // page says how Microsoft works (no failure of ours) and where the owner removes the consent.
     else {
       expect(bye).toMatch(/Microsoft gives apps no way to hand back their own access, so we deleted our token instead[\s\S]*account\.live\.com\/consent\/Manage/);
       expect(bye).not.toContain("could not confirm");
@@ -751,20 +753,32 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     if (p === "google") expect((await refreshGrant({ clientId: again.clientId, endpoints: deps.oauth!.google!.endpoints }, token)).accessToken).toBeTruthy();
   });
 
-  it("disconnect pauses the account before it revokes: a job that meets the revoked grant meanwhile sends no reconnect notice", async () => {
+  it("disconnect pauses the account before it revokes: a job that meets the revoked grant meanwhile sends no reconnect notice; an Outlook disconnect calls Microsoft for nothing", async () => {
     await connect(p);
     let atRevoke: string | undefined;
+    const called: string[] = [];
     const watching = createApp({
       ...deps,
       httpFetch: async (input, init) => {
         const url = input instanceof Request ? input.url : String(input);
+        called.push(new URL(url).pathname);
         if (/revoke/i.test(url)) atRevoke = (await loadAccount(repo, email()))?.status;
         return deps.httpFetch!(input, init);
       },
     });
-    const res = await post(await managePath(p, watching), { action: "disconnect", confirm: "disconnect" }, SAME, watching);
+    const manage = await managePath(p, watching);
+    called.length = 0;
+    const res = await post(manage, { action: "disconnect", confirm: "disconnect" }, SAME, watching);
     expect(res.status).toBe(200);
-    expect(atRevoke).toBe("paused");
+    if (p === "google") {
+      expect(called).toEqual(["/google/revoke"]);
+      expect(atRevoke).toBe("paused");
+    } else {
+      // Graph's revokeSignInSessions needs User.RevokeSessions.All, which we never request: until
+      // 2026-12-05 the disconnect refreshed the token and made that call anyway, to be refused (403).
+      expect(called).toEqual([]);
+      expect(await res.text()).toContain("so we deleted our token instead");
+    }
     expect(await repo.allItems(email())).toEqual([]);
   });
 });

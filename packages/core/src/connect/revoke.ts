@@ -4,17 +4,18 @@
  * Google: the refresh token is POSTed to the revoke endpoint, which ends the whole grant (every
  * token of that account and client).
  *
- * Microsoft has no endpoint that revokes one app's grant. The closest is Graph
- * `POST /me/revokeSignInSessions`, which invalidates *every* refresh token of the user (all apps,
- * all devices) and, on the real Graph, needs the `User.RevokeSessions.All` delegated permission
- * (work or school accounts only), which our least-privilege scopes do not include: it is therefore
- * best-effort: the real Graph refuses it (403) under our scopes, and so does the sandbox.
- * Either way the caller deletes the stored (sealed) refresh token, so nothing of ours can use the
- * grant any more; the owner removes the app's consent at https://myapps.microsoft.com (work or
- * school) or https://account.live.com/consent/Manage (personal).
+ * Microsoft: nothing is called. The identity platform has no endpoint that revokes one app's
+ * grant. The nearest, Graph `POST /me/revokeSignInSessions`, needs the `User.RevokeSessions.All`
+ * delegated permission (official/graph-permissions.json), which our least-privilege scopes do not
+ * include, so Graph refuses it (403) every time; and where it is allowed it ends every session of
+ * the user in every app, which no one asks of "disconnect this app". Until 2026-12-05 a disconnect
+ * still refreshed the token and made that call, to be refused: a call needing a permission we
+ * never request. The caller deletes the stored (sealed) refresh token, so nothing of ours can use
+ * the grant any more; the owner removes the app's consent at https://myapps.microsoft.com (work
+ * or school) or https://account.live.com/consent/Manage (personal), as the page says.
  */
 import { type AccountRecord, deleteAccountData, loadAccount, pauseForDisconnect, refreshTokenOf } from "../accounts";
-import { googleEndpoints, microsoftAccountEndpoints, microsoftEndpoints } from "../oauth";
+import { googleEndpoints } from "../oauth";
 import type { Keyring } from "../secrets";
 import type { Repository } from "../storage";
 
@@ -36,8 +37,6 @@ export async function endAccount<T>(repo: Repository, account: AccountRecord, no
 /** Where and how to revoke. */
 export interface RevokeOptions {
   ring: Keyring;
-  /** Client secret of the account's provider registration, when it has one. */
-  clientSecret?: string;
   /** Google's revoke endpoint (googleEndpoints(base).revokeUrl); Google's own when absent. */
   revokeUrl?: string;
   /** fetch for these calls (tests: one that trusts the sandbox's certificate). */
@@ -51,12 +50,17 @@ export interface RevokeOutcome {
   revoked: boolean;
   /** One line for the log (never the token). */
   detail: string;
+  /** The provider gives us no call that revokes (Microsoft): nothing was tried, so nothing failed. */
+  noRevocation?: true;
 }
 
-/** Revokes the account's grant at its provider. Never throws. */
+/** {@link revokeGrant}'s answer for Microsoft. */
+const MICROSOFT_NONE: RevokeOutcome = { revoked: false, noRevocation: true, detail: "microsoft: no call our permissions allow revokes a grant; our token is deleted" };
+
+/** Revokes the account's grant at its provider (Google's; Microsoft gives no such call). Never throws. */
 export async function revokeGrant(account: AccountRecord, o: RevokeOptions): Promise<RevokeOutcome> {
+  if (account.provider !== "google") return MICROSOFT_NONE;
   const doFetch = o.fetch ?? fetch;
-  const signal = AbortSignal.timeout(o.timeoutMs ?? 10_000);
   let token: string;
   try {
     token = refreshTokenOf(o.ring, account);
@@ -64,41 +68,18 @@ export async function revokeGrant(account: AccountRecord, o: RevokeOptions): Pro
     return { revoked: false, detail: `token could not be opened: ${(e as Error).message}` };
   }
   try {
-    if (account.provider === "google") {
-      const url = o.revokeUrl ?? googleEndpoints().revokeUrl!;
-      const res = await doFetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ token }).toString(),
-        signal,
-      });
-      // 400 invalid_token: already revoked or expired, which is what we wanted.
-      if (res.ok) return { revoked: true, detail: "google: revoked" };
-      const body = (await res.json().catch(() => ({}))) as { error?: string };
-      if (res.status === 400 && body.error === "invalid_token") return { revoked: true, detail: "google: token was already invalid" };
-      return { revoked: false, detail: `google revoke: HTTP ${res.status} ${body.error ?? ""}`.trim() };
-    }
-    const tokenUrl = account.endpoints?.tokenUrl ?? microsoftEndpoints().tokenUrl;
-    let access: string;
-    try {
-      // The OAuth library is loaded here, for an Outlook account's disconnect only (core/grants).
-      const { refreshGrant } = await import("../grants");
-      const t = await refreshGrant({ clientId: account.clientId, clientSecret: o.clientSecret, endpoints: microsoftAccountEndpoints({ tokenUrl, authorizeUrl: account.endpoints?.authorizeUrl }, account.identity) }, token);
-      access = t.accessToken;
-    } catch (e) {
-      if ((e as { code?: string }).code === "invalid_grant") return { revoked: true, detail: "microsoft: token was already invalid" };
-      throw e;
-    }
-    const graph = (account.endpoints?.apiUrl ?? "https://graph.microsoft.com").replace(/\/$/, "");
-    const res = await doFetch(`${graph}/v1.0/me/revokeSignInSessions`, {
+    const res = await doFetch(o.revokeUrl ?? googleEndpoints().revokeUrl!, {
       method: "POST",
-      headers: { authorization: `Bearer ${access}`, "content-type": "application/json" },
-      body: "{}",
-      signal,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token }).toString(),
+      signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
     });
-    if (res.ok) return { revoked: true, detail: "microsoft: sign-in sessions revoked" };
-    return { revoked: false, detail: `microsoft revokeSignInSessions: HTTP ${res.status}` };
+    // 400 invalid_token: already revoked or expired, which is what we wanted.
+    if (res.ok) return { revoked: true, detail: "google: revoked" };
+    const body = (await res.json().catch(() => ({}))) as { error?: string };
+    if (res.status === 400 && body.error === "invalid_token") return { revoked: true, detail: "google: token was already invalid" };
+    return { revoked: false, detail: `google revoke: HTTP ${res.status} ${body.error ?? ""}`.trim() };
   } catch (e) {
-    return { revoked: false, detail: `${account.provider} revoke failed: ${(e as Error).name}: ${(e as Error).message}` };
+    return { revoked: false, detail: `google revoke failed: ${(e as Error).name}: ${(e as Error).message}` };
   }
 }
