@@ -11,7 +11,11 @@ import { launchChromium } from "./browser";
 import { root } from "./fixtures";
 import { pageChecks } from "./page-check";
 
-export function appInChromium(o: { linkKey: string; report: string; startMs?: number; stack?: Omit<NonNullable<Parameters<typeof startLocalStack>[0]>, "port" | "linkKey"> }) {
+/**
+ * `refusals: "expected"` for a file that withholds a permission on purpose; otherwise the file fails
+ * when the sandbox refused any call for its scopes (as functions/test/support/web-stack.ts's close).
+ */
+export function appInChromium(o: { linkKey: string; report: string; startMs?: number; stack?: Omit<NonNullable<Parameters<typeof startLocalStack>[0]>, "port" | "linkKey">; refusals?: "expected" }) {
   let stack: LocalStack | undefined;
   let browser: Browser | undefined;
   const checks = pageChecks(() => browser!, join(root, "test-artifacts", "pages"));
@@ -23,6 +27,8 @@ export function appInChromium(o: { linkKey: string; report: string; startMs?: nu
     checks.writeReport(o.report);
     await browser?.close();
     await stack?.close();
+    const refused = stack?.sandbox.state.refusals ?? [];
+    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) for their scopes, which our pages never need: ${refused.slice(0, 5).map((r) => `${r.request} (${r.email})`).join("; ")}`);
   });
   return {
     contextOf: checks.contextOf,

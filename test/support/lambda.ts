@@ -297,6 +297,9 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
       await sandbox.close();
       await dynamo.stop();
       rmSync(tmp, { recursive: true, force: true });
+      // As the web stack's close (functions/test/support/web-stack.ts): no call of ours needs a permission we never request.
+      const refused = sandbox.state.refusals;
+      if (refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) for their scopes, which our handlers never need: ${refused.slice(0, 5).map((r) => r.request).join("; ")}`);
     },
   };
 }

@@ -41,6 +41,11 @@ export interface HarnessOptions {
   requestTimeoutMs?: number;
   /** When the account is recorded as connected (the real time by default). */
   connectedAt?: number;
+  /**
+   * `close()` fails the file when the sandbox refused a call for the grant's scopes, as the web stack's
+   * does (functions/test/support/web-stack.ts); a file withholding a permission on purpose says "expected".
+   */
+  refusals?: "expected";
 }
 
 /** A running sandbox + store + connected account. */
@@ -95,7 +100,12 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
     }),
     startLocalDynamo(),
   ]);
-  const close = async () => void (await Promise.all([sandbox.close(), dynamo.stop()]));
+  const stop = async () => void (await Promise.all([sandbox.close(), dynamo.stop()]));
+  const close = async () => {
+    await stop();
+    const refused = sandbox.state.refusals;
+    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) for their scopes, which our flows never need: ${refused.slice(0, 5).map((r) => `${r.request} (holding ${r.scopes.join(" ")})`).join("; ")}`);
+  };
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
     const ring = randomKeyring();
@@ -154,7 +164,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
       close,
     };
   } catch (e) {
-    await close();
+    await stop();
     throw e;
   }
 }

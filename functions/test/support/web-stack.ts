@@ -37,8 +37,15 @@ export interface WebStack {
   close(): Promise<void>;
 }
 
-/** Starts the stack; `extra` overrides app deps (the backfill queue, the clock…); `fixtures` replaces a demo mailbox folder. */
-export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps>; fixtures?: Partial<Record<Provider, string>> }): Promise<WebStack> {
+/**
+ * Starts the stack; `extra` overrides app deps (the backfill queue, the clock…); `fixtures` replaces a
+ * demo mailbox folder. `close()` fails the file when the sandbox refused any call for the grant's
+ * scopes: our flows, under exactly the scopes we request, never make a call needing another (a call
+ * tolerated when refused is still one a real provider refuses every time: until 2026-12-05 an Outlook
+ * disconnect called Graph's revokeSignInSessions). A file that withholds a permission on purpose
+ * says `refusals: "expected"`.
+ */
+export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps>; fixtures?: Partial<Record<Provider, string>>; refusals?: "expected" }): Promise<WebStack> {
   const fixtures = {
     google: loadFixture(o.fixtures?.google ?? ownFixture("demo-google")),
     microsoft: loadFixture(o.fixtures?.microsoft ?? ownFixture("demo-microsoft")),
@@ -71,5 +78,10 @@ export async function startWebStack(o: { baseUrl: string; linkKey: string; extra
     httpFetch: (input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit),
     ...o.extra,
   };
-  return { sandbox, dynamo, repo, ring, fixtures, deps, app: createApp(deps), close: async () => void (await Promise.all([sandbox.close(), dynamo.stop()])) };
+  const close = async () => {
+    await Promise.all([sandbox.close(), dynamo.stop()]);
+    const refused = sandbox.state.refusals;
+    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) for their scopes, which our flows never need: ${refused.slice(0, 5).map((r) => `${r.request} (${r.email}, holding ${r.scopes.join(" ")})`).join("; ")}`);
+  };
+  return { sandbox, dynamo, repo, ring, fixtures, deps, app: createApp(deps), close };
 }

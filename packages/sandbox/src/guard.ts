@@ -102,7 +102,14 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
     c.set("account", account);
     const email = account.info.email;
     const denied = contractDenied(c, api, grant);
-    if (denied) return denied;
+    if (denied) {
+      // A refusal for the grant's scopes is kept for tests of our flows (SandboxState.refusals).
+      if (denied.status === 403) {
+        if (state.refusals.length >= 1000) state.refusals.shift();
+        state.refusals.push({ api, request: `${c.req.method} ${c.req.path}`, email, scopes: [...grant.scopes] });
+      }
+      return denied;
+    }
 
     const taken = state.faults.take(route, email);
     // A fault of phase "after" lets the call act, then loses its answer (below).

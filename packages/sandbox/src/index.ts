@@ -1,5 +1,5 @@
 export { startSandbox, type RunningSandbox, type ListenOptions } from "./server";
-export { DEFAULT_GRAPH_TRANSPORT_MS, SandboxState, type SandboxOptions, type Account, type PageSizes } from "./state";
+export { DEFAULT_GRAPH_TRANSPORT_MS, SandboxState, type SandboxOptions, type Account, type PageSizes, type Refusal } from "./state";
 export { createSandboxApp } from "./app";
 export { distinctAccounts, loadFixture, FixtureError, type MailboxFixture, type AccountInfo, type Expected } from "./fixtures";
 export { defaultLimits, type QuotaLimits, type UsageStats } from "./quota";

@@ -1,5 +1,6 @@
 import { FaultRegistry } from "./faults";
 import { type AccountInfo, type MailboxFixture, loadFixture } from "./fixtures";
+import type { Api } from "./errors";
 import { QuotaModel, type QuotaLimits, defaultLimits } from "./quota";
 import { TokenStore } from "./tokens";
 import { GmailStore } from "./gmail/store";
@@ -66,9 +67,24 @@ export interface Account {
   graph?: GraphStore;
 }
 
+/** A call the official contract refused for the grant's scopes (guard.ts): what was asked, by whom, holding what. */
+export interface Refusal {
+  api: Api;
+  /** "POST /v1.0/me/revokeSignInSessions" */
+  request: string;
+  email: string;
+  scopes: string[];
+}
+
 /** Everything the sandbox knows: accounts, tokens, faults, quotas and its mail clock. */
 export class SandboxState {
   readonly accounts = new Map<string, Account>();
+  /**
+   * Every call refused for the grant's scopes (403), oldest first, the latest 1,000: a test of our
+   * own flows reads it to show that none of them makes a call needing a permission we never request,
+   * even one our code would tolerate being refused (functions/test/support/web-stack.ts).
+   */
+  readonly refusals: Refusal[] = [];
   readonly tokens: TokenStore;
   readonly faults = new FaultRegistry();
   readonly quota: QuotaModel;
