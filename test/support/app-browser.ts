@@ -28,7 +28,7 @@ export function appInChromium(o: { linkKey: string; report: string; startMs?: nu
     await browser?.close();
     await stack?.close();
     const refused = stack?.sandbox.state.refusals ?? [];
-    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) for their scopes, which our pages never need: ${refused.slice(0, 5).map((r) => `${r.request} (${r.email})`).join("; ")}`);
+    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract (scopes, parameters), which our pages never make: ${refused.slice(0, 5).map((r) => `${r.request} (${r.email})`).join("; ")}`);
   });
   return {
     contextOf: checks.contextOf,

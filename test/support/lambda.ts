@@ -299,7 +299,7 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
       rmSync(tmp, { recursive: true, force: true });
       // As the web stack's close (functions/test/support/web-stack.ts): no call of ours needs a permission we never request.
       const refused = sandbox.state.refusals;
-      if (refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) for their scopes, which our handlers never need: ${refused.slice(0, 5).map((r) => r.request).join("; ")}`);
+      if (refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract (scopes, parameters), which our handlers never make: ${refused.slice(0, 5).map((r) => r.request).join("; ")}`);
     },
   };
 }

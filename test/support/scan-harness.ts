@@ -104,7 +104,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
   const close = async () => {
     await stop();
     const refused = sandbox.state.refusals;
-    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) for their scopes, which our flows never need: ${refused.slice(0, 5).map((r) => `${r.request} (holding ${r.scopes.join(" ")})`).join("; ")}`);
+    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract (scopes, parameters), which our flows never make: ${refused.slice(0, 5).map((r) => `${r.request} (holding ${r.scopes.join(" ")})`).join("; ")}`);
   };
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);

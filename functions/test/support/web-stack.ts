@@ -81,7 +81,7 @@ export async function startWebStack(o: { baseUrl: string; linkKey: string; extra
   const close = async () => {
     await Promise.all([sandbox.close(), dynamo.stop()]);
     const refused = sandbox.state.refusals;
-    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) for their scopes, which our flows never need: ${refused.slice(0, 5).map((r) => `${r.request} (${r.email}, holding ${r.scopes.join(" ")})`).join("; ")}`);
+    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract (scopes, parameters), which our flows never make: ${refused.slice(0, 5).map((r) => `${r.request} (${r.email}, holding ${r.scopes.join(" ")})`).join("; ")}`);
   };
   return { sandbox, dynamo, repo, ring, fixtures, deps, app: createApp(deps), close };
 }

@@ -103,11 +103,9 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
     const email = account.info.email;
     const denied = contractDenied(c, api, grant);
     if (denied) {
-      // A refusal for the grant's scopes is kept for tests of our flows (SandboxState.refusals).
-      if (denied.status === 403) {
-        if (state.refusals.length >= 1000) state.refusals.shift();
-        state.refusals.push({ api, request: `${c.req.method} ${c.req.path}`, email, scopes: [...grant.scopes] });
-      }
+      // Kept for tests of our flows (SandboxState.refusals).
+      if (state.refusals.length >= 1000) state.refusals.shift();
+      state.refusals.push({ api, request: `${c.req.method} ${c.req.path}`, status: denied.status, email, scopes: [...grant.scopes] });
       return denied;
     }
 

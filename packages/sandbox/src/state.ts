@@ -67,11 +67,16 @@ export interface Account {
   graph?: GraphStore;
 }
 
-/** A call the official contract refused for the grant's scopes (guard.ts): what was asked, by whom, holding what. */
+/**
+ * A call the official contract refused (guard.ts): 403 for the grant's scopes, 400 for a parameter
+ * the discovery document does not have or allow, 500 for a route it does not list. What was asked,
+ * by whom, holding what.
+ */
 export interface Refusal {
   api: Api;
   /** "POST /v1.0/me/revokeSignInSessions" */
   request: string;
+  status: number;
   email: string;
   scopes: string[];
 }
@@ -80,9 +85,10 @@ export interface Refusal {
 export class SandboxState {
   readonly accounts = new Map<string, Account>();
   /**
-   * Every call refused for the grant's scopes (403), oldest first, the latest 1,000: a test of our
-   * own flows reads it to show that none of them makes a call needing a permission we never request,
-   * even one our code would tolerate being refused (functions/test/support/web-stack.ts).
+   * Every call the official contract refused, oldest first, the latest 1,000: a test of our own
+   * flows reads it to show that none of them makes a call needing a permission we never request, or
+   * one the provider's contract does not have, even one our code would tolerate being refused
+   * (functions/test/support/web-stack.ts).
    */
   readonly refusals: Refusal[] = [];
   readonly tokens: TokenStore;

@@ -305,7 +305,7 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(denied.statusCode).toBe(403);
     expect(denied.code).toBe("ErrorAccessDenied");
     // Kept for the tests of our own flows, which fail on any (functions/test/support/web-stack.ts).
-    expect(sb.state.refusals.slice(before)).toEqual([{ api: "graph", request: "POST /v1.0/me/revokeSignInSessions", email, scopes: expect.arrayContaining(["Mail.ReadBasic"]) }]);
+    expect(sb.state.refusals.slice(before)).toEqual([{ api: "graph", request: "POST /v1.0/me/revokeSignInSessions", status: 403, email, scopes: expect.arrayContaining(["Mail.ReadBasic"]) }]);
     const tokens = await sandboxTokens(sb.url, email, { scopes: ["User.RevokeSessions.All"] });
     const own = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: tokens.access_token });
     expect(await own.api("/me/revokeSignInSessions").post({})).toMatchObject({ value: true });
