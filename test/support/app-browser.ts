@@ -10,10 +10,11 @@ import { type LocalStack, startLocalStack } from "../../packages/cli/src/start";
 import { launchChromium } from "./browser";
 import { root } from "./fixtures";
 import { pageChecks } from "./page-check";
+import { checkNoRefusals } from "./refusals";
 
 /**
  * `refusals: "expected"` for a file that withholds a permission on purpose; otherwise the file fails
- * when the sandbox refused any call for its scopes (as functions/test/support/web-stack.ts's close).
+ * when the sandbox refused any of its calls by the official contract (test/support/refusals.ts).
  */
 export function appInChromium(o: { linkKey: string; report: string; startMs?: number; stack?: Omit<NonNullable<Parameters<typeof startLocalStack>[0]>, "port" | "linkKey">; refusals?: "expected" }) {
   let stack: LocalStack | undefined;
@@ -27,8 +28,7 @@ export function appInChromium(o: { linkKey: string; report: string; startMs?: nu
     checks.writeReport(o.report);
     await browser?.close();
     await stack?.close();
-    const refused = stack?.sandbox.state.refusals ?? [];
-    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract (scopes, parameters), which our pages never make: ${refused.slice(0, 5).map((r) => `${r.request} (${r.email})`).join("; ")}`);
+    checkNoRefusals(stack?.sandbox, o);
   });
   return {
     contextOf: checks.contextOf,

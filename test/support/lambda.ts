@@ -20,6 +20,7 @@ import type { AccountRecord } from "@followthrough/core/accounts";
 import { parseKeyring, type Keyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { loadFixture, type MailboxFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
+import { checkNoRefusals } from "./refusals";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { NODE } from "../../infra/defaults";
 
@@ -297,9 +298,7 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
       await sandbox.close();
       await dynamo.stop();
       rmSync(tmp, { recursive: true, force: true });
-      // As the web stack's close (functions/test/support/web-stack.ts): no call of ours needs a permission we never request.
-      const refused = sandbox.state.refusals;
-      if (refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract (scopes, parameters), which our handlers never make: ${refused.slice(0, 5).map((r) => r.request).join("; ")}`);
+      checkNoRefusals(sandbox);
     },
   };
 }

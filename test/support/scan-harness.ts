@@ -11,6 +11,7 @@ import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
 import { type Expected, type FaultSpec, type MailboxFixture, type QuotaLimits, type RunningSandbox, type UsageStats, loadFixture, startSandbox } from "@followthrough/sandbox";
+import { checkNoRefusals } from "./refusals";
 import { connectSandboxProvider } from "../../packages/cli/src/sandbox-provider";
 
 type Item = Record<string, unknown>;
@@ -42,8 +43,8 @@ export interface HarnessOptions {
   /** When the account is recorded as connected (the real time by default). */
   connectedAt?: number;
   /**
-   * `close()` fails the file when the sandbox refused a call for the grant's scopes, as the web stack's
-   * does (functions/test/support/web-stack.ts); a file withholding a permission on purpose says "expected".
+   * `close()` fails the file when the sandbox refused any of our calls by the official contract
+   * (test/support/refusals.ts); a file withholding a permission on purpose says "expected".
    */
   refusals?: "expected";
 }
@@ -103,8 +104,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
   const stop = async () => void (await Promise.all([sandbox.close(), dynamo.stop()]));
   const close = async () => {
     await stop();
-    const refused = sandbox.state.refusals;
-    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract (scopes, parameters), which our flows never make: ${refused.slice(0, 5).map((r) => `${r.request} (holding ${r.scopes.join(" ")})`).join("; ")}`);
+    checkNoRefusals(sandbox, o);
   };
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);

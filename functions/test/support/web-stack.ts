@@ -6,6 +6,7 @@ import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/c
 import { expect } from "vitest";
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { ownFixture } from "../../../test/support/fixtures";
+import { checkNoRefusals } from "../../../test/support/refusals";
 import { type AppDeps, createApp } from "../../src/app";
 
 /**
@@ -39,11 +40,9 @@ export interface WebStack {
 
 /**
  * Starts the stack; `extra` overrides app deps (the backfill queue, the clock…); `fixtures` replaces a
- * demo mailbox folder. `close()` fails the file when the sandbox refused any call for the grant's
- * scopes: our flows, under exactly the scopes we request, never make a call needing another (a call
- * tolerated when refused is still one a real provider refuses every time: until 2026-12-05 an Outlook
- * disconnect called Graph's revokeSignInSessions). A file that withholds a permission on purpose
- * says `refusals: "expected"`.
+ * demo mailbox folder. `close()` fails the file when the sandbox refused any of our calls by the
+ * official contract (test/support/refusals.ts); a file that withholds a permission on purpose says
+ * `refusals: "expected"`.
  */
 export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps>; fixtures?: Partial<Record<Provider, string>>; refusals?: "expected" }): Promise<WebStack> {
   const fixtures = {
@@ -80,8 +79,7 @@ export async function startWebStack(o: { baseUrl: string; linkKey: string; extra
   };
   const close = async () => {
     await Promise.all([sandbox.close(), dynamo.stop()]);
-    const refused = sandbox.state.refusals;
-    if (o.refusals !== "expected" && refused.length) throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract (scopes, parameters), which our flows never make: ${refused.slice(0, 5).map((r) => `${r.request} (${r.email}, holding ${r.scopes.join(" ")})`).join("; ")}`);
+    checkNoRefusals(sandbox, o);
   };
   return { sandbox, dynamo, repo, ring, fixtures, deps, app: createApp(deps), close };
 }
