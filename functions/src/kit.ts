@@ -74,7 +74,8 @@ export interface AppDeps extends ConnectDeps {
 
 /**
  * Revokes a stored account's grant at its provider with this app's clients (core/connect
- * revokeGrant: never throws): how a disconnect and a move end an account's grant.
+ * revokeGrant: never throws; Google's only, as Microsoft gives no call for it): how a disconnect and
+ * a move end an account's grant before deleting its token.
  */
 export const revokeStored =
   (deps: Pick<AppDeps, "ring" | "oauth" | "httpFetch">) =>

@@ -338,9 +338,9 @@ ${
 ${
   canManage
     ? html`<form method="post"><input type="hidden" name="action" value="disconnect">
-<p>Revoke Followthrough's access to ${account.email} and delete everything we stored for it.</p>
+<p>${account.provider === "google" ? "Revoke Followthrough's access to" : "Delete our token for"} ${account.email} and everything we stored for it.</p>
 <button type="submit">Disconnect&hellip;</button></form>`
-    : html`<p>To revoke Followthrough's access and delete everything we stored, sign in again with ${providerName(account)} as ${account.email}. (A digest can be forwarded; a sign-in can't.)</p>
+    : html`<p>To ${account.provider === "google" ? "revoke Followthrough's access" : "end Followthrough's access"} and delete everything we stored, sign in again with ${providerName(account)} as ${account.email}. (A digest can be forwarded; a sign-in can't.)</p>
 <p><a class="button" href="${base}/settings/signin/${account.provider}">Sign in to disconnect</a></p>`
 }
 ${unsavedScript(kit.nonceOf(c))}`,

@@ -686,8 +686,12 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     // The digest's settings link cannot delete the account; a sign-in with the connected account can.
     expect((await post(path, { action: "disconnect", confirm: "disconnect" })).status).toBe(403);
     expect((await repo.allItems(email())).length).toBeGreaterThan(10);
+    // Neither page promises Outlook owners a revocation Microsoft gives no call for.
+    expect((await (await app.request(path)).text()).replace(/&#39;/g, "'")).toContain(p === "google" ? "To revoke Followthrough's access and delete everything" : "To end Followthrough's access and delete everything");
     const manage = await managePath(p);
-    expect(await (await app.request(manage)).text()).toContain('value="disconnect"');
+    const managing = (await (await app.request(manage)).text()).replace(/&#39;/g, "'");
+    expect(managing).toContain('value="disconnect"');
+    expect(managing).toContain(p === "google" ? "Revoke Followthrough's access to" : "Delete our token for");
     const confirm = await post(manage, { action: "disconnect" });
     expect(confirm.status).toBe(200);
     const body = await confirm.text();

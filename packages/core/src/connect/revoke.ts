@@ -6,7 +6,7 @@
  *
  * Microsoft: nothing is called. The identity platform has no endpoint that revokes one app's
  * grant. The nearest, Graph `POST /me/revokeSignInSessions`, needs the `User.RevokeSessions.All`
- * delegated permission (official/graph-permissions.json), which our least-privilege scopes do not
+ * delegated permission (packages/sandbox/official/microsoft/graph-permissions.json), which our least-privilege scopes do not
  * include, so Graph refuses it (403) every time; and where it is allowed it ends every session of
  * the user in every app, which no one asks of "disconnect this app". Until 2026-12-05 a disconnect
  * still refreshed the token and made that call, to be refused: a call needing a permission we
