@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
 import { launchChromium } from "./support/browser";
 import { root } from "./support/fixtures";
+import { checkNoRefusals } from "./support/refusals";
 
 const artifacts = join(root, "test-artifacts");
 
@@ -24,8 +25,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+  try {
+    checkNoRefusals(stack?.sandbox);
+  } finally {
+    await browser?.close();
+    await stack?.close();
+  }
 });
 
 async function draftsIn(email: string, provider: "google" | "microsoft"): Promise<number> {

@@ -9,12 +9,19 @@ import { deleteAccountData, loadAccount } from "@followthrough/core/accounts";
 import { keys } from "@followthrough/core/storage";
 import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
 import { ownFixture } from "./support/fixtures";
+import { checkNoRefusals } from "./support/refusals";
 
 let stack: LocalStack;
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0, fixtures: [ownFixture("demo-google")] });
 }, 120_000);
-afterAll(async () => stack?.close());
+afterAll(async () => {
+  try {
+    checkNoRefusals(stack?.sandbox);
+  } finally {
+    await stack?.close();
+  }
+});
 
 const pathOf = (u: string) => `${new URL(u).pathname}${new URL(u).search}`;
 

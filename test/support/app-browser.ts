@@ -12,11 +12,8 @@ import { root } from "./fixtures";
 import { pageChecks } from "./page-check";
 import { checkNoRefusals } from "./refusals";
 
-/**
- * `refusals: "expected"` for a file that withholds a permission on purpose; otherwise the file fails
- * when the sandbox refused any of its calls by the official contract (test/support/refusals.ts).
- */
-export function appInChromium(o: { linkKey: string; report: string; startMs?: number; stack?: Omit<NonNullable<Parameters<typeof startLocalStack>[0]>, "port" | "linkKey">; refusals?: "expected" }) {
+/** The file fails when the sandbox refused any of its calls by the providers' contracts (test/support/refusals.ts). */
+export function appInChromium(o: { linkKey: string; report: string; startMs?: number; stack?: Omit<NonNullable<Parameters<typeof startLocalStack>[0]>, "port" | "linkKey"> }) {
   let stack: LocalStack | undefined;
   let browser: Browser | undefined;
   const checks = pageChecks(() => browser!, join(root, "test-artifacts", "pages"));
@@ -25,10 +22,13 @@ export function appInChromium(o: { linkKey: string; report: string; startMs?: nu
     browser = await launchChromium();
   }, o.startMs ?? 120_000);
   afterAll(async () => {
-    checks.writeReport(o.report);
-    await browser?.close();
-    await stack?.close();
-    checkNoRefusals(stack?.sandbox, o);
+    try {
+      checkNoRefusals(stack?.sandbox);
+    } finally {
+      checks.writeReport(o.report);
+      await browser?.close();
+      await stack?.close();
+    }
   });
   return {
     contextOf: checks.contextOf,

@@ -294,11 +294,14 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
     caFile,
     tmp,
     async stop() {
-      await sqs.close();
-      await sandbox.close();
-      await dynamo.stop();
-      rmSync(tmp, { recursive: true, force: true });
-      checkNoRefusals(sandbox);
+      try {
+        checkNoRefusals(sandbox);
+      } finally {
+        await sqs.close();
+        await sandbox.close();
+        await dynamo.stop();
+        rmSync(tmp, { recursive: true, force: true });
+      }
     },
   };
 }

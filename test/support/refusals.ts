@@ -1,16 +1,21 @@
 /**
  * What a test stack checks when it closes: that the sandbox refused none of our calls by the
- * providers' official contracts (SandboxState.refusals: 403 for a scope we do not hold, 400 for a
- * parameter the discovery document lacks, 500 for a route no official file lists). A call our code
+ * providers' contracts (SandboxState.refusals: 403 for a scope we do not hold, 400 for a parameter
+ * the discovery document lacks or a malformed request, 500 for a route no official file lists, 404
+ * for an API path the sandbox has no route for). A call our code
  * tolerates being refused is still one the real provider refuses every time: until 2026-12-05 an
  * Outlook disconnect called Graph's revokeSignInSessions, which needs a permission we never request.
- * A file that withholds a permission on purpose passes `expected`.
+ * A test that withholds a permission on purpose asserts the refusals it caused and takes them off
+ * the list (`sandbox.state.refusals.splice(0)`), so that any other still fails the file.
+ *
+ * Called before the stack's teardown, which then runs whatever it throws. Where a test closes its
+ * stack in `finally` and has failed itself, a refusal's error is the one reported.
  */
 import type { RunningSandbox } from "@followthrough/sandbox";
 
-export function checkNoRefusals(sandbox: RunningSandbox | undefined, o: { refusals?: "expected" } = {}): void {
+export function checkNoRefusals(sandbox: RunningSandbox | undefined): void {
   const refused = sandbox?.state.refusals ?? [];
-  if (o.refusals === "expected" || refused.length === 0) return;
+  if (refused.length === 0) return;
   const which = refused.slice(0, 5).map((r) => `${r.status} ${r.request} (${r.email}, holding ${r.scopes.join(" ") || "no scope"})`);
   throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract, which our code never makes: ${which.join("; ")}`);
 }

@@ -42,11 +42,6 @@ export interface HarnessOptions {
   requestTimeoutMs?: number;
   /** When the account is recorded as connected (the real time by default). */
   connectedAt?: number;
-  /**
-   * `close()` fails the file when the sandbox refused any of our calls by the official contract
-   * (test/support/refusals.ts); a file withholding a permission on purpose says "expected".
-   */
-  refusals?: "expected";
 }
 
 /** A running sandbox + store + connected account. */
@@ -102,9 +97,13 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
     startLocalDynamo(),
   ]);
   const stop = async () => void (await Promise.all([sandbox.close(), dynamo.stop()]));
+  // Fails the file when the sandbox refused any of our calls by the providers' contracts (test/support/refusals.ts).
   const close = async () => {
-    await stop();
-    checkNoRefusals(sandbox, o);
+    try {
+      checkNoRefusals(sandbox);
+    } finally {
+      await stop();
+    }
   };
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);

@@ -5,6 +5,7 @@ import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@fo
 import { type AccountInfo, loadFixture, type MailboxFixture, type RunningSandbox, type SandboxOptions, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../../packages/cli/src/sandbox-consent";
 import { buildDeps, type Deps, type DepsConfig } from "../../src/resources";
+import { checkNoRefusals } from "../../../test/support/refusals";
 
 /** What the handler tests run against: dynalite and the sandbox on both demo mailboxes, its clock set to `now`. */
 export interface HandlerStack {
@@ -50,9 +51,14 @@ export async function startHandlerStack(now: number, sandbox: Partial<SandboxOpt
         ...o,
         provider: { retry: { baseMs: 5, maxMs: 50 }, microsoftFetchOptions: { agent: sandboxAgent(running.ca!) } as never, ...o.provider },
       }),
+    // Fails the file when the sandbox refused any of our calls by the providers' contracts.
     close: async () => {
-      await running.close();
-      await dynamo.stop();
+      try {
+        checkNoRefusals(running);
+      } finally {
+        await running.close();
+        await dynamo.stop();
+      }
     },
   };
 }

@@ -41,10 +41,9 @@ export interface WebStack {
 /**
  * Starts the stack; `extra` overrides app deps (the backfill queue, the clock…); `fixtures` replaces a
  * demo mailbox folder. `close()` fails the file when the sandbox refused any of our calls by the
- * official contract (test/support/refusals.ts); a file that withholds a permission on purpose says
- * `refusals: "expected"`.
+ * providers' contracts (test/support/refusals.ts).
  */
-export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps>; fixtures?: Partial<Record<Provider, string>>; refusals?: "expected" }): Promise<WebStack> {
+export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps>; fixtures?: Partial<Record<Provider, string>> }): Promise<WebStack> {
   const fixtures = {
     google: loadFixture(o.fixtures?.google ?? ownFixture("demo-google")),
     microsoft: loadFixture(o.fixtures?.microsoft ?? ownFixture("demo-microsoft")),
@@ -78,8 +77,11 @@ export async function startWebStack(o: { baseUrl: string; linkKey: string; extra
     ...o.extra,
   };
   const close = async () => {
-    await Promise.all([sandbox.close(), dynamo.stop()]);
-    checkNoRefusals(sandbox, o);
+    try {
+      checkNoRefusals(sandbox);
+    } finally {
+      await Promise.all([sandbox.close(), dynamo.stop()]);
+    }
   };
   return { sandbox, dynamo, repo, ring, fixtures, deps, app: createApp(deps), close };
 }

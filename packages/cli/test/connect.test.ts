@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConnectError, connectGoogle } from "../src/connect";
 import { loadClientSecret, openLocalStore, withLocalStore } from "../src/local-store";
 import { main } from "../src/main";
+import { checkNoRefusals } from "../../../test/support/refusals";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const bin = join(root, "packages/cli/bin/followthrough.mjs");
@@ -182,7 +183,13 @@ describe("connect google through @google-cloud/local-auth", () => {
     beforeAll(async () => {
       sandbox = await startSandbox({ fixtures: [fixture] });
     });
-    afterAll(() => sandbox?.close());
+    afterAll(async () => {
+      try {
+        checkNoRefusals(sandbox);
+      } finally {
+        await sandbox?.close();
+      }
+    });
 
     /** A refresh token the sandbox issued to `clientId` for the fixture's account (what Google's consent would yield). */
     async function sandboxRefreshToken() {
@@ -306,7 +313,13 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
     sandbox = await startSandbox({ fixtures: [fixture], https: true });
     caFile = file("sandbox-ca.pem", sandbox.ca!);
   });
-  afterAll(() => sandbox?.close());
+  afterAll(async () => {
+    try {
+      checkNoRefusals(sandbox);
+    } finally {
+      await sandbox?.close();
+    }
+  });
 
   it("prints the authorize URL, receives the code on its loopback server, exchanges it and stores the account", async () => {
     const t0 = Date.now();

@@ -17,7 +17,13 @@ export function createSandboxApp(state: SandboxState): Hono<SandboxEnv> {
   graphRoutes(app, state);
   controlRoutes(app, state);
   app.get("/", (c) => c.text(`Followthrough provider sandbox: ${[...state.accounts.keys()].join(", ") || "no accounts"}\n`));
-  app.notFound((c) => send(c, 404, { error: { code: 404, message: `No sandbox route for ${c.req.method} ${new URL(c.req.url).pathname}` } }));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    // An API path with no route is a call the providers' contract does not have (or the sandbox lacks): kept among the refusals.
+    const api = path.startsWith("/gmail/") ? "gmail" : path.startsWith("/calendar/") ? "calendar" : /^\/(v1\.0|beta)\//.test(path) ? "graph" : undefined;
+    if (api) state.refused({ api, request: `${c.req.method} ${path}`, status: 404, email: "", scopes: [] });
+    return send(c, 404, { error: { code: 404, message: `No sandbox route for ${c.req.method} ${path}` } });
+  });
   app.onError((err, c) => {
     if (err instanceof TypeError && err.message.includes("connection reset")) throw err;
     return send(c, 500, { error: { code: 500, message: err.message } });

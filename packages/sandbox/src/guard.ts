@@ -10,7 +10,13 @@ import type { TokenGrant } from "./tokens";
 /** Hono environment of sandbox routes: the authenticated account is set by {@link guard}. */
 export type SandboxEnv = {
   Bindings: Partial<HttpBindings>;
-  Variables: { account: Account; grant: TokenGrant; /** Granted through Mail.ReadBasic or Calendars.ReadBasic alone (official/graph basicOnly). */ basic?: boolean };
+  Variables: {
+    account: Account;
+    grant: TokenGrant;
+    /** Granted through Mail.ReadBasic or Calendars.ReadBasic alone (official/graph basicOnly). */ basic?: boolean;
+    /** Records a refusal by the contract of this call, with its status (SandboxState.refusals). */
+    refuse?: (status: number) => void;
+  };
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,11 +107,12 @@ export function guard(state: SandboxState, api: Api, route: string, units = 1): 
     c.set("grant", grant);
     c.set("account", account);
     const email = account.info.email;
+    // Kept for tests of our flows (SandboxState.refusals); the routes call it for their own contract refusals.
+    const refuse = (status: number) => state.refused({ api, request: `${c.req.method} ${c.req.path}`, status, email, scopes: [...grant.scopes] });
+    c.set("refuse", refuse);
     const denied = contractDenied(c, api, grant);
     if (denied) {
-      // Kept for tests of our flows (SandboxState.refusals).
-      if (state.refusals.length >= 1000) state.refusals.shift();
-      state.refusals.push({ api, request: `${c.req.method} ${c.req.path}`, status: denied.status, email, scopes: [...grant.scopes] });
+      refuse(denied.status);
       return denied;
     }
 

@@ -68,9 +68,11 @@ export interface Account {
 }
 
 /**
- * A call the official contract refused (guard.ts): 403 for the grant's scopes, 400 for a parameter
- * the discovery document does not have or allow, 500 for a route it does not list. What was asked,
- * by whom, holding what.
+ * A call the providers' contract refused: 403 for the grant's scopes (guard.ts, and Gmail's refusals
+ * under gmail.metadata), 400 for a parameter the discovery document does not have or allow, or a
+ * request the API documents as malformed (a `contract` GmailError or GraphQueryError), 500 for a
+ * route no official file lists, 404 for an API path the sandbox has no route for. What was asked, by
+ * whom (empty where no grant was read), holding what.
  */
 export interface Refusal {
   api: Api;
@@ -91,6 +93,12 @@ export class SandboxState {
    * (functions/test/support/web-stack.ts).
    */
   readonly refusals: Refusal[] = [];
+
+  /** Keeps one refusal (the latest 1,000). */
+  refused(r: Refusal): void {
+    if (this.refusals.length >= 1000) this.refusals.shift();
+    this.refusals.push(r);
+  }
   readonly tokens: TokenStore;
   readonly faults = new FaultRegistry();
   readonly quota: QuotaModel;

@@ -74,6 +74,7 @@ for (const mailbox of googleMailboxes) {
     });
 
     it("rejects q, format=full (the default) and format=raw as Google does for a gmail.metadata token", async () => {
+      const before = sb.state.refusals.length;
       const q = await rejection(g.users.messages.list({ userId: "me", q: "in:sent after:2026/04/01" }));
       expect(q.status).toBe(403);
       expect(q.message).toBe("Metadata scope does not support 'q' parameter");
@@ -84,6 +85,16 @@ for (const mailbox of googleMailboxes) {
       expect(full.message).toBe("Metadata scope doesn't allow format FULL");
       const raw = await rejection(g.users.messages.get({ userId: "me", id: fixture[0].id!, format: "raw" }));
       expect(raw.message).toBe("Metadata scope doesn't allow format RAW");
+      // Each kept among the refusals our own tests fail on (docs/sandbox.md, "Refusals"); an unknown id's 404 is an answer, not one.
+      await rejection(g.users.messages.get({ userId: "me", id: "18f0000000000000", format: "metadata" }));
+      expect(sb.state.refusals.slice(before).map((r) => `${r.status} ${r.request.replace(/\/messages\/[^/]+$/, "/messages/<id>")}`)).toEqual([
+        "403 GET /gmail/v1/users/me/messages",
+        "403 GET /gmail/v1/users/me/messages/<id>",
+        "403 GET /gmail/v1/users/me/messages/<id>",
+      ]);
+      // A path no Gmail route has is one too.
+      await fetch(`${sb.url}/gmail/v1/users/me/no-such-thing`);
+      expect(sb.state.refusals.at(-1)).toMatchObject({ api: "gmail", request: "GET /gmail/v1/users/me/no-such-thing", status: 404 });
     });
 
     it("answers 404 notFound for an unknown id and 403 for another user's mailbox", async () => {

@@ -19,7 +19,7 @@ export function decodePageToken<T>(token: string | undefined, check: (v: Record<
   } catch {
     /* fall through */
   }
-  throw new GmailError(400, "Invalid pageToken", "invalidArgument");
+  throw new GmailError(400, "Invalid pageToken", "invalidArgument", true);
 }
 
 /** `maxResults`: Gmail's default and maximum, further capped by the sandbox page size. */
@@ -27,7 +27,7 @@ export function pageSizeParam(c: Context<SandboxEnv>, def: number, max: number, 
   const raw = c.req.query("maxResults");
   let n = def;
   if (raw !== undefined) {
-    if (!/^\d+$/.test(raw)) throw new GmailError(400, `Invalid value at 'max_results' (TYPE_UINT32), "${raw}"`, "invalidArgument");
+    if (!/^\d+$/.test(raw)) throw new GmailError(400, `Invalid value at 'max_results' (TYPE_UINT32), "${raw}"`, "invalidArgument", true);
     n = Number(raw) === 0 ? def : Number(raw);
   }
   return Math.max(1, Math.min(n, max, cap));
@@ -47,14 +47,14 @@ function metadataRefuses(c: Context<SandboxEnv>): boolean {
 /** 403 for `q` (even empty) when the token holds gmail.metadata. */
 export function refuseMetadataQuery(c: Context<SandboxEnv>): void {
   for (const p of exceptions.gmailMetadata.refusedParams)
-    if (c.req.query(p) !== undefined && metadataRefuses(c)) throw new GmailError(403, `Metadata scope does not support '${p}' parameter`, "forbidden");
+    if (c.req.query(p) !== undefined && metadataRefuses(c)) throw new GmailError(403, `Metadata scope does not support '${p}' parameter`, "forbidden", true);
 }
 
 /** `format` for messages.get / drafts.get (default `full`); FULL and RAW are refused (403) to a token holding gmail.metadata. */
 export function formatParam(c: Context<SandboxEnv>): Format {
   const f = (c.req.query("format") ?? "full").toLowerCase() as Format;
   if (exceptions.gmailMetadata.refusedFormats.includes(f) && metadataRefuses(c))
-    throw new GmailError(403, `Metadata scope doesn't allow format ${f.toUpperCase()}`, "forbidden");
+    throw new GmailError(403, `Metadata scope doesn't allow format ${f.toUpperCase()}`, "forbidden", true);
   return f;
 }
 
@@ -83,7 +83,10 @@ export async function answer(c: Context<SandboxEnv>, run: () => Response | Promi
   try {
     return await run();
   } catch (e) {
-    if (e instanceof GmailError) return send(c, e.status, googleError(e.status, e.message, e.reason));
+    if (e instanceof GmailError) {
+      if (e.contract) c.get("refuse")?.(e.status);
+      return send(c, e.status, googleError(e.status, e.message, e.reason));
+    }
     throw e;
   }
 }
@@ -96,7 +99,7 @@ export function checkUser(c: Context<SandboxEnv>): void {
   const userId = decodeURIComponent(c.req.param("userId") ?? "");
   const email = c.get("account").info.email;
   if (userId === "me" || userId.toLowerCase() === email.toLowerCase()) return;
-  throw new GmailError(403, `Delegation denied for ${email}`, "forbidden");
+  throw new GmailError(403, `Delegation denied for ${email}`, "forbidden", true);
 }
 
 /** Reads a JSON request body; Gmail answers bad JSON with 400. */
@@ -106,6 +109,6 @@ export async function jsonBody<T>(c: Context<SandboxEnv>): Promise<T> {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new GmailError(400, `Invalid JSON payload received. ${(e as Error).message}`, "parseError");
+    throw new GmailError(400, `Invalid JSON payload received. ${(e as Error).message}`, "parseError", true);
   }
 }

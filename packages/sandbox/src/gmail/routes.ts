@@ -35,7 +35,7 @@ function store(c: Context<SandboxEnv>): GmailStore {
   return g;
 }
 
-const missingRaw = () => new GmailError(400, "'raw' RFC822 payload message string or uploading message via /upload/* URL required", "invalidArgument");
+const missingRaw = () => new GmailError(400, "'raw' RFC822 payload message string or uploading message via /upload/* URL required", "invalidArgument", true);
 
 /** The RFC 822 text and threadId of a JSON `{raw, threadId}` message. */
 function rawOf(message: gmail_v1.Schema$Message | undefined): { raw: string; threadId?: string | null } {
@@ -51,16 +51,16 @@ async function uploaded<T>(c: Context<SandboxEnv>): Promise<{ meta: T; raw: stri
     if (!body) throw missingRaw();
     return { meta: {} as T, raw: body };
   }
-  if (type !== "multipart") throw new GmailError(400, `Unsupported uploadType "${type}" in the sandbox`, "invalidArgument");
+  if (type !== "multipart") throw new GmailError(400, `Unsupported uploadType "${type}" in the sandbox`, "invalidArgument", true);
   const boundary = boundaryOf(c.req.header("content-type"));
-  if (!boundary) throw new GmailError(400, "Missing multipart boundary", "badContent");
+  if (!boundary) throw new GmailError(400, "Missing multipart boundary", "badContent", true);
   const parts = splitMultipart(body, boundary);
   if (parts.length < 2) throw missingRaw();
   let meta: T;
   try {
     meta = (parts[0].body.trim() ? JSON.parse(parts[0].body) : {}) as T;
   } catch (e) {
-    throw new GmailError(400, `Invalid JSON payload received. ${(e as Error).message}`, "parseError");
+    throw new GmailError(400, `Invalid JSON payload received. ${(e as Error).message}`, "parseError", true);
   }
   return { meta, raw: parts[1].body };
 }
@@ -118,8 +118,8 @@ export function gmailRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
     answer(c, () => {
       const g = store(c);
       const startRaw = c.req.query("startHistoryId");
-      if (startRaw === undefined || startRaw === "") throw new GmailError(400, "Missing startHistoryId", "invalidArgument");
-      if (!/^\d+$/.test(startRaw)) throw new GmailError(400, `Invalid value at 'start_history_id' (TYPE_UINT64), "${startRaw}"`, "invalidArgument");
+      if (startRaw === undefined || startRaw === "") throw new GmailError(400, "Missing startHistoryId", "invalidArgument", true);
+      if (!/^\d+$/.test(startRaw)) throw new GmailError(400, `Invalid value at 'start_history_id' (TYPE_UINT64), "${startRaw}"`, "invalidArgument", true);
       // Values were checked against the discovery document's enum by the guard.
       const types = c.req.queries("historyTypes") ?? [];
       const size = pageSizeParam(c, 100, 500, state.pageSize.gmail);

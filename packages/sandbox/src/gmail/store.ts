@@ -7,10 +7,16 @@ type Message = gmail_v1.Schema$Message;
 
 /** A Gmail API failure a store operation raises; routes answer it in Google's error shape. */
 export class GmailError extends Error {
+  /**
+   * `contract`: a request Gmail's contract refuses whatever the mailbox holds (a scope's limits, a
+   * parameter of the wrong type, a malformed upload), kept among the sandbox's refusals; not an
+   * answer about the data (a thread gone, no recipient).
+   */
   constructor(
     readonly status: number,
     message: string,
     readonly reason: string,
+    readonly contract = false,
   ) {
     super(message);
   }

@@ -52,7 +52,10 @@ export function graphHandler(fn: (call: GraphCall) => Response | Promise<Respons
       for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
       return res;
     } catch (e) {
-      if (e instanceof GraphQueryError) return send(c, e.status, graphError(e.code, e.message), headers);
+      if (e instanceof GraphQueryError) {
+        if (e.contract) c.get("refuse")?.(e.status);
+        return send(c, e.status, graphError(e.code, e.message), headers);
+      }
       throw e;
     }
   };

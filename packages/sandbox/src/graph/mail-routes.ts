@@ -224,7 +224,7 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
     graphHandler(async (call) => {
       const body = (await jsonBody(call.c)) as GraphMessage;
       if (typeof body !== "object" || body === null || Array.isArray(body)) throw new GraphQueryError(400, "BadRequest", "Empty Payload. JSON content expected.");
-      if (!recipientsOk(body)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
+      if (!recipientsOk(body)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.", false);
       const draft = call.store.createDraft(body);
       return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/messages/$entity`, ...structuredClone(draft) }, 201);
     }),
@@ -238,7 +238,7 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
       if (!original) throw notFound();
       const text = await call.c.req.text();
       const body = (text ? JSON.parse(text) : {}) as { message?: GraphMessage; comment?: string };
-      if (body.message && !recipientsOk(body.message)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
+      if (body.message && !recipientsOk(body.message)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.", false);
       // "You can specify either a comment or the body property of the message parameter. Specifying
       // both will return an HTTP 400 Bad Request error." (learn.microsoft.com/graph/api/message-createreply)
       if (body.comment !== undefined && body.message?.body !== undefined)
@@ -283,9 +283,9 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
       } else body = (await jsonBody(call.c)) as typeof body;
       const message = body?.message;
       if (typeof message !== "object" || message === null) throw new GraphQueryError(400, "ErrorInvalidParameter", "The message parameter is required.");
-      if (!recipientsOk(message)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
+      if (!recipientsOk(message)) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.", false);
       const count = (message.toRecipients?.length ?? 0) + (message.ccRecipients?.length ?? 0) + (message.bccRecipients?.length ?? 0);
-      if (count === 0) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.");
+      if (count === 0) throw new GraphQueryError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.", false);
       const save = body.saveToSentItems === undefined ? true : String(body.saveToSentItems).toLowerCase() !== "false";
       call.store.sendMail(message, save, raw);
       return new Response(null, { status: 202, headers: call.headers });

@@ -1,13 +1,21 @@
 /** OData query options of the Graph routes: $select, $filter (dates only), $orderby, $top, paging links. */
 
-/** A Graph request error the routes turn into `graphError(code, message)` with `status`. */
+/**
+ * A Graph request error the routes turn into `graphError(code, message)` with `status`. A 400 is a
+ * request the contract refuses (a query option, a payload of the wrong shape), kept among the
+ * sandbox's refusals, unless `contract` is false: an answer that depends on the data sent (a
+ * recipient Graph cannot take).
+ */
 export class GraphQueryError extends Error {
+  readonly contract: boolean;
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    contract = status === 400,
   ) {
     super(message);
+    this.contract = contract;
   }
 }
 
