@@ -31,6 +31,7 @@ import {
   burnState,
   provisionalAccount,
   revokeGrant,
+  revokesGrants,
   sameState,
   sealPending,
   storeConnection,
@@ -210,7 +211,7 @@ ${configured.map(section)}`
     const missing = missingScopes(p, granted, { hasRefreshToken: true, hasIdToken: identity !== undefined });
     // A grant we will not keep goes back (Google revokes a token; Microsoft has no such endpoint).
     const giveBack = async (why: string) => {
-      if (p !== "google") return;
+      if (!revokesGrants(p)) return;
       const outcome = await revokeGrant(provisionalAccount(ring, p, client, refreshToken!, deps.now()), {
         ring,
         revokeUrl: client.endpoints.revokeUrl,

@@ -15,7 +15,7 @@
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, loadAccount, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
-import { burnState, dropMoves, endAccount, isProviderName, openPending, type ProviderName, sameState, sealPending } from "@followthrough/core/connect";
+import { burnState, dropMoves, endAccount, isProviderName, openPending, PROVIDER_NAMES, type ProviderName, revokesGrants, sameState, sealPending } from "@followthrough/core/connect";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -187,7 +187,7 @@ export function sameOrigin(c: Context, baseUrl: string): boolean {
   return site !== undefined || origin !== undefined;
 }
 
-const providerName = (a: AccountRecord) => (a.provider === "google" ? "Google" : "Microsoft");
+const providerName = (a: AccountRecord) => PROVIDER_NAMES[a.provider];
 const hourLabel = (h: number) => `${String(h).padStart(2, "0")}:00`;
 
 /** The sections of the settings page a save comes back to. */
@@ -338,9 +338,9 @@ ${
 ${
   canManage
     ? html`<form method="post"><input type="hidden" name="action" value="disconnect">
-<p>${account.provider === "google" ? "Revoke Followthrough's access to" : "Delete our token for"} ${account.email} and everything we stored for it.</p>
+<p>${revokesGrants(account.provider) ? "Revoke Followthrough's access to" : "Delete our token for"} ${account.email} and everything we stored for it.</p>
 <button type="submit">Disconnect&hellip;</button></form>`
-    : html`<p>To ${account.provider === "google" ? "revoke Followthrough's access" : "end Followthrough's access"} and delete everything we stored, sign in again with ${providerName(account)} as ${account.email}. (A digest can be forwarded; a sign-in can't.)</p>
+    : html`<p>To ${revokesGrants(account.provider) ? "revoke Followthrough's access" : "end Followthrough's access"} and delete everything we stored, sign in again with ${providerName(account)} as ${account.email}. (A digest can be forwarded; a sign-in can't.)</p>
 <p><a class="button" href="${base}/settings/signin/${account.provider}">Sign in to disconnect</a></p>`
 }
 ${unsavedScript(kit.nonceOf(c))}`,
@@ -514,7 +514,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
           200,
           "Disconnect",
           html`<h1>Disconnect ${account.email}?</h1>
-<p>We will ${account.provider === "google" ? html`revoke Followthrough's access at Google` : html`delete our token for your Microsoft account (Microsoft gives apps no way to revoke their own access)`} and delete everything we stored for this account: people, meetings, mail headers, digests and settings. Drafts already in your mailbox stay there.</p>
+<p>We will ${revokesGrants(account.provider) ? html`revoke Followthrough's access at ${providerName(account)}` : html`delete our token for your Microsoft account (Microsoft gives apps no way to revoke their own access)`} and delete everything we stored for this account: people, meetings, mail headers, digests and settings. Drafts already in your mailbox stay there.</p>
 <form method="post"><input type="hidden" name="action" value="disconnect"><input type="hidden" name="confirm" value="disconnect">
 <button type="submit">Yes, disconnect and delete my data</button></form>
 <p><a href="${selfPath(c)}">Keep my account</a></p>`,

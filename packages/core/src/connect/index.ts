@@ -12,7 +12,7 @@ import { decrypt, encrypt, type Keyring } from "../secrets";
 import { keys, type Repository } from "../storage";
 import { isZone } from "../time";
 
-export { endAccount, revokeGrant, type RevokeOutcome, type RevokeOptions } from "./revoke";
+export { endAccount, revokeGrant, revokesGrants, type RevokeOutcome, type RevokeOptions } from "./revoke";
 export { completeMove, dropMove, dropMoves, MOVE_MAILS_PER_ADDRESS, MOVE_MAILS_PER_IDENTITY, MOVE_TTL_MS, type MoveGrant, type MoveOutcome, type MoveRefusal, moveMail, offerMove, offerStands, pendingMove, signerName } from "./move";
 
 export type ProviderName = "google" | "microsoft";

@@ -6,9 +6,10 @@
  *
  * Microsoft: nothing is called. The identity platform has no endpoint that revokes one app's
  * grant. The nearest, Graph `POST /me/revokeSignInSessions`, needs the `User.RevokeSessions.All`
- * delegated permission (packages/sandbox/official/microsoft/graph-permissions.json), which our least-privilege scopes do not
- * include, so Graph refuses it (403) every time; and where it is allowed it ends every session of
- * the user in every app, which no one asks of "disconnect this app". Until 2026-12-05 a disconnect
+ * delegated permission (packages/sandbox/official/microsoft/graph-permissions.json), which our
+ * least-privilege scopes do not include, so Graph refuses it (403) every time; and where it is
+ * allowed it ends every session of the user in every app, which no one asks of "disconnect this
+ * app". Until 2026-12-05 a disconnect
  * still refreshed the token and made that call, to be refused: a call needing a permission we
  * never request. The caller deletes the stored (sealed) refresh token, so nothing of ours can use
  * the grant any more; the owner removes the app's consent at https://myapps.microsoft.com (work
@@ -54,12 +55,18 @@ export interface RevokeOutcome {
   noRevocation?: true;
 }
 
+/**
+ * Whether the provider lets us revoke a grant (Google does; Microsoft gives no call our permissions
+ * allow): what {@link revokeGrant} calls, and what the pages promise a disconnect does.
+ */
+export const revokesGrants = (provider: AccountRecord["provider"]): boolean => provider === "google";
+
 /** {@link revokeGrant}'s answer for Microsoft. */
 const MICROSOFT_NONE: RevokeOutcome = { revoked: false, noRevocation: true, detail: "microsoft: no call our permissions allow revokes a grant; our token is deleted" };
 
 /** Revokes the account's grant at its provider (Google's; Microsoft gives no such call). Never throws. */
 export async function revokeGrant(account: AccountRecord, o: RevokeOptions): Promise<RevokeOutcome> {
-  if (account.provider !== "google") return MICROSOFT_NONE;
+  if (!revokesGrants(account.provider)) return MICROSOFT_NONE;
   const doFetch = o.fetch ?? fetch;
   let token: string;
   try {
