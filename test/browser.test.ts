@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
 import { launchChromium } from "./support/browser";
 import { root } from "./support/fixtures";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 const artifacts = join(root, "test-artifacts");
 
@@ -25,12 +25,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  try {
-    checkNoRefusals(stack?.sandbox);
-  } finally {
+  await checkThenClose(stack?.sandbox, async () => {
     await browser?.close();
     await stack?.close();
-  }
+  });
 });
 
 async function draftsIn(email: string, provider: "google" | "microsoft"): Promise<number> {

@@ -20,7 +20,7 @@ import { loadFixture, type RunningSandbox, startSandbox } from "@followthrough/s
 import { launchChromium } from "./support/browser";
 import { root } from "./support/fixtures";
 import { PAGE_TEST_MS, pageChecks, VIEWPORTS } from "./support/page-check";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 const bin = join(root, "packages/cli/bin/followthrough.mjs");
 const fixture = loadFixture(join(root, "fixtures/demo-microsoft"));
@@ -38,14 +38,12 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
-  try {
-    checkNoRefusals(sandbox);
-  } finally {
+  await checkThenClose(sandbox, async () => {
     checks.writeReport("axe-cli-connect.json");
     await browser?.close();
     await sandbox?.close();
     rmSync(scratch, { recursive: true, force: true });
-  }
+  });
 });
 
 /** `connect microsoft` in a child process against the sandbox, once it has printed its authorize URL. */

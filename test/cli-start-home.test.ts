@@ -15,7 +15,7 @@ import { withLocalStore } from "../packages/cli/src/local-store";
 import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { startLocalStack } from "../packages/cli/src/start";
 import { ownFixture } from "./support/fixtures";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 const google = loadFixture(ownFixture("demo-google"));
 let sandbox: RunningSandbox;
@@ -26,12 +26,10 @@ beforeAll(async () => {
   await withLocalStore(home, (s) => connectSandboxAccount(sandbox, google.account, s.repo, s.ring), { create: true });
 }, 60_000);
 afterAll(async () => {
-  try {
-    checkNoRefusals(sandbox);
-  } finally {
+  await checkThenClose(sandbox, async () => {
     await sandbox?.close();
     if (home) rmSync(home, { recursive: true, force: true });
-  }
+  });
 });
 afterEach(() => rmSync(join(home, "link-key"), { recursive: true, force: true }));
 

@@ -13,7 +13,7 @@ import { withLocalStore } from "../packages/cli/src/local-store";
 import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { startLocalStack } from "../packages/cli/src/start";
 import { ownFixture } from "./support/fixtures";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 const google = loadFixture(ownFixture("demo-google"));
 let sandbox: RunningSandbox;
@@ -23,12 +23,10 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "ft-start-revoked-"));
 }, 60_000);
 afterAll(async () => {
-  try {
-    checkNoRefusals(sandbox);
-  } finally {
+  await checkThenClose(sandbox, async () => {
     await sandbox?.close();
     if (home) rmSync(home, { recursive: true, force: true });
-  }
+  });
 });
 
 it("a Workspace administrator's policy refusing the refresh: marked needs_reconnect with its reason, and the note says who must act", async () => {

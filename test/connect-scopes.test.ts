@@ -32,7 +32,7 @@ import { withLocalStore } from "../packages/cli/src/local-store";
 import { connectSandboxAccount, LOCAL_CLIENT_ID } from "../packages/cli/src/sandbox-consent";
 import { followConnected, type Provider, startWebStack, type WebStack } from "../functions/test/support/web-stack";
 import { ownFixture } from "./support/fixtures";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 const BASE = "http://app.test";
 const KEY = "connect-scopes-link-key-0123456789abcdef";
@@ -278,12 +278,10 @@ describe("through the CLI", () => {
     scratch = mkdtempSync(join(tmpdir(), "ft-scopes-"));
   }, 60_000);
   afterAll(async () => {
-    try {
-      checkNoRefusals(sandbox);
-    } finally {
+    await checkThenClose(sandbox, async () => {
       await Promise.all([sandbox?.close(), dynamo?.stop()]);
       if (scratch) rmSync(scratch, { recursive: true, force: true });
-    }
+    });
   });
   const tls = () => ({ fetchOptions: { agent: sandboxAgent(sandbox.ca!) } as never });
 

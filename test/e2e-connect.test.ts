@@ -31,7 +31,7 @@ import { buildDeps, type Deps, appDeps } from "@followthrough/functions/resource
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { launchChromium } from "./support/browser";
 import { ownFixture } from "./support/fixtures";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 const fixtures = [loadFixture(ownFixture("demo-google")), loadFixture(ownFixture("demo-microsoft"))];
 
@@ -82,14 +82,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  try {
-    checkNoRefusals(sandbox);
-  } finally {
+  await checkThenClose(sandbox, async () => {
     await browser?.close();
     await new Promise<void>((res) => (server ? server.close(() => res()) : res()));
     await sandbox?.close();
     await dynamo?.stop();
-  }
+  });
 });
 
 /** Digests in a sandbox mailbox: messages sent through the API whose subject is a digest's. */

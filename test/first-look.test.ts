@@ -17,7 +17,7 @@ import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, st
 import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { firstLookMarkup } from "../functions/src/firstlook";
 import { a, meeting, NOW } from "../packages/core/test/support/builders";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 const root = join(import.meta.dirname, "..");
 const DAY = 86_400_000;
@@ -32,12 +32,10 @@ beforeAll(async () => {
   sandbox = await startSandbox({ fixtures: Object.values(fixtures), https: true, pageSize: { gmail: 10, calendar: 50, graph: 10 } });
 }, 60_000);
 afterAll(async () => {
-  try {
-    checkNoRefusals(sandbox);
-  } finally {
+  await checkThenClose(sandbox, async () => {
     await sandbox?.close();
     await dynamo?.stop();
-  }
+  });
 });
 
 let tables = 0;

@@ -19,7 +19,7 @@ import { type RunningSandbox, type UsageStats, startSandbox } from "@followthrou
 import { connectSandboxProvider, type SandboxConnection } from "../packages/cli/src/sandbox-provider";
 import { memorySink } from "./support/memory-sink";
 import { NOW, OWNER, SERIES, outlookQuirksMailbox, sentMessages } from "./support/outlook-quirks";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 const SENT = 130;
 const CAP = 50;
@@ -66,11 +66,9 @@ describe("Graph adapter: documented behaviours of calendarView/delta and filtere
     provider = conn.provider;
   });
   afterAll(async () => {
-    try {
-      checkNoRefusals(sandbox);
-    } finally {
+    await checkThenClose(sandbox, async () => {
       await Promise.all([sandbox?.close(), dynamo?.stop()]);
-    }
+    });
   });
 
   it("a calendar page whose series masters may not start (no time left) is given up: none fetched, nothing of it stored, read again next", async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventMailMessageId } from "@followthrough/core/events";
 import { sandboxEventMails } from "../functions/src/local";
 import { DEMO_MIXER_GOAL, type LocalStack, startLocalStack } from "../packages/cli/src/start";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 let stack: LocalStack;
 
@@ -17,11 +17,9 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  try {
-    checkNoRefusals(stack?.sandbox);
-  } finally {
+  await checkThenClose(stack?.sandbox, async () => {
     await stack?.close();
-  }
+  });
 });
 
 const text = async (url: string) => {

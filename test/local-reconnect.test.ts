@@ -9,18 +9,16 @@ import { deleteAccountData, loadAccount } from "@followthrough/core/accounts";
 import { keys } from "@followthrough/core/storage";
 import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
 import { ownFixture } from "./support/fixtures";
-import { checkNoRefusals } from "./support/refusals";
+import { checkThenClose } from "./support/refusals";
 
 let stack: LocalStack;
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0, fixtures: [ownFixture("demo-google")] });
 }, 120_000);
 afterAll(async () => {
-  try {
-    checkNoRefusals(stack?.sandbox);
-  } finally {
+  await checkThenClose(stack?.sandbox, async () => {
     await stack?.close();
-  }
+  });
 });
 
 const pathOf = (u: string) => `${new URL(u).pathname}${new URL(u).search}`;

@@ -26,7 +26,7 @@ import { createWorkerHandler, parseContinuation, WORKER_LEASE_MS } from "../src/
 /** The accounts a dispatch queued (its bodies name the account and the slot; event jobs as they are). */
 const accountsIn = (bodies: string[]) => bodies.map((b) => parseContinuation(b)?.acc ?? b);
 import { buildDeps, type Deps } from "../src/resources";
-import { checkNoRefusals } from "../../test/support/refusals";
+import { checkThenClose } from "../../test/support/refusals";
 
 const root = join(import.meta.dirname, "../..");
 const BASE_URL = "https://app.followthrough.test";
@@ -351,11 +351,9 @@ describe("worker and backfill handlers (SQS) against the sandbox", () => {
     });
   });
   afterAll(async () => {
-    try {
-      checkNoRefusals(sandbox);
-    } finally {
+    await checkThenClose(sandbox, async () => {
       await sandbox?.close();
-    }
+    });
   });
 
   const worker = () => createWorkerHandler(() => deps);

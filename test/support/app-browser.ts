@@ -10,7 +10,7 @@ import { type LocalStack, startLocalStack } from "../../packages/cli/src/start";
 import { launchChromium } from "./browser";
 import { root } from "./fixtures";
 import { pageChecks } from "./page-check";
-import { checkNoRefusals } from "./refusals";
+import { checkThenClose } from "./refusals";
 
 /** The file fails when the sandbox refused any of its calls by the providers' contracts (test/support/refusals.ts). */
 export function appInChromium(o: { linkKey: string; report: string; startMs?: number; stack?: Omit<NonNullable<Parameters<typeof startLocalStack>[0]>, "port" | "linkKey"> }) {
@@ -22,13 +22,11 @@ export function appInChromium(o: { linkKey: string; report: string; startMs?: nu
     browser = await launchChromium();
   }, o.startMs ?? 120_000);
   afterAll(async () => {
-    try {
-      checkNoRefusals(stack?.sandbox);
-    } finally {
+    await checkThenClose(stack?.sandbox, async () => {
       checks.writeReport(o.report);
       await browser?.close();
       await stack?.close();
-    }
+    });
   });
   return {
     contextOf: checks.contextOf,

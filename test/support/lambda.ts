@@ -20,7 +20,7 @@ import type { AccountRecord } from "@followthrough/core/accounts";
 import { parseKeyring, type Keyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { loadFixture, type MailboxFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
-import { checkNoRefusals } from "./refusals";
+import { checkThenClose } from "./refusals";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { NODE } from "../../infra/defaults";
 
@@ -294,14 +294,12 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
     caFile,
     tmp,
     async stop() {
-      try {
-        checkNoRefusals(sandbox);
-      } finally {
+      await checkThenClose(sandbox, async () => {
         await sqs.close();
         await sandbox.close();
         await dynamo.stop();
         rmSync(tmp, { recursive: true, force: true });
-      }
+      });
     },
   };
 }

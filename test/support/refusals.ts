@@ -2,20 +2,32 @@
  * What a test stack checks when it closes: that the sandbox refused none of our calls by the
  * providers' contracts (SandboxState.refusals: 403 for a scope we do not hold, 400 for a parameter
  * the discovery document lacks or a malformed request, 500 for a route no official file lists, 404
- * for an API path the sandbox has no route for). A call our code
- * tolerates being refused is still one the real provider refuses every time: until 2026-12-05 an
- * Outlook disconnect called Graph's revokeSignInSessions, which needs a permission we never request.
- * A test that withholds a permission on purpose asserts the refusals it caused and takes them off
- * the list (`sandbox.state.refusals.splice(0)`), so that any other still fails the file.
+ * for an API path the sandbox has no route for). A call our code tolerates being refused is still
+ * one the real provider refuses every time: until 2026-12-05 an Outlook disconnect called Graph's
+ * revokeSignInSessions, which needs a permission we never request. A test that withholds a
+ * permission on purpose asserts the refusals it caused and takes them off the list
+ * (`sandbox.state.refusals.splice(0)`), so that any other still fails the file.
  *
- * Called before the stack's teardown, which then runs whatever it throws. Where a test closes its
- * stack in `finally` and has failed itself, a refusal's error is the one reported.
+ * Where a test closes its stack in `finally` and has failed itself, a refusal's error, if any, is
+ * the one reported.
  */
 import type { RunningSandbox } from "@followthrough/sandbox";
 
-export function checkNoRefusals(sandbox: RunningSandbox | undefined): void {
+function checkNoRefusals(sandbox: RunningSandbox | undefined): void {
   const refused = sandbox?.state.refusals ?? [];
   if (refused.length === 0) return;
   const which = refused.slice(0, 5).map((r) => `${r.status} ${r.request} (${r.email}, holding ${r.scopes.join(" ") || "no scope"})`);
   throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract, which our code never makes: ${which.join("; ")}`);
+}
+
+/**
+ * A stack's close: the check first, then `teardown` whatever it found, and its error after. Every
+ * test stack closes this way, so a teardown that fails cannot skip the check.
+ */
+export async function checkThenClose(sandbox: RunningSandbox | undefined, teardown: () => unknown): Promise<void> {
+  try {
+    checkNoRefusals(sandbox);
+  } finally {
+    await teardown();
+  }
 }

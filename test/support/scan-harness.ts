@@ -11,7 +11,7 @@ import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
 import { type Expected, type FaultSpec, type MailboxFixture, type QuotaLimits, type RunningSandbox, type UsageStats, loadFixture, startSandbox } from "@followthrough/sandbox";
-import { checkNoRefusals } from "./refusals";
+import { checkThenClose } from "./refusals";
 import { connectSandboxProvider } from "../../packages/cli/src/sandbox-provider";
 
 type Item = Record<string, unknown>;
@@ -98,13 +98,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
   ]);
   const stop = async () => void (await Promise.all([sandbox.close(), dynamo.stop()]));
   // Fails the file when the sandbox refused any of our calls by the providers' contracts (test/support/refusals.ts).
-  const close = async () => {
-    try {
-      checkNoRefusals(sandbox);
-    } finally {
-      await stop();
-    }
-  };
+  const close = () => checkThenClose(sandbox, stop);
   try {
     const repo = new Repository(dynamo.doc, dynamo.tableName);
     const ring = randomKeyring();

@@ -5,7 +5,7 @@ import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@fo
 import { type AccountInfo, loadFixture, type MailboxFixture, type RunningSandbox, type SandboxOptions, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../../../packages/cli/src/sandbox-consent";
 import { buildDeps, type Deps, type DepsConfig } from "../../src/resources";
-import { checkNoRefusals } from "../../../test/support/refusals";
+import { checkThenClose } from "../../../test/support/refusals";
 
 /** What the handler tests run against: dynalite and the sandbox on both demo mailboxes, its clock set to `now`. */
 export interface HandlerStack {
@@ -53,12 +53,10 @@ export async function startHandlerStack(now: number, sandbox: Partial<SandboxOpt
       }),
     // Fails the file when the sandbox refused any of our calls by the providers' contracts.
     close: async () => {
-      try {
-        checkNoRefusals(running);
-      } finally {
+      await checkThenClose(running, async () => {
         await running.close();
         await dynamo.stop();
-      }
+      });
     },
   };
 }

@@ -6,7 +6,7 @@ import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/c
 import { expect } from "vitest";
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { ownFixture } from "../../../test/support/fixtures";
-import { checkNoRefusals } from "../../../test/support/refusals";
+import { checkThenClose } from "../../../test/support/refusals";
 import { type AppDeps, createApp } from "../../src/app";
 
 /**
@@ -76,12 +76,6 @@ export async function startWebStack(o: { baseUrl: string; linkKey: string; extra
     httpFetch: (input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit),
     ...o.extra,
   };
-  const close = async () => {
-    try {
-      checkNoRefusals(sandbox);
-    } finally {
-      await Promise.all([sandbox.close(), dynamo.stop()]);
-    }
-  };
+  const close = () => checkThenClose(sandbox, () => Promise.all([sandbox.close(), dynamo.stop()]));
   return { sandbox, dynamo, repo, ring, fixtures, deps, app: createApp(deps), close };
 }

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConnectError, connectGoogle } from "../src/connect";
 import { loadClientSecret, openLocalStore, withLocalStore } from "../src/local-store";
 import { main } from "../src/main";
-import { checkNoRefusals } from "../../../test/support/refusals";
+import { checkThenClose } from "../../../test/support/refusals";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const bin = join(root, "packages/cli/bin/followthrough.mjs");
@@ -184,11 +184,9 @@ describe("connect google through @google-cloud/local-auth", () => {
       sandbox = await startSandbox({ fixtures: [fixture] });
     });
     afterAll(async () => {
-      try {
-        checkNoRefusals(sandbox);
-      } finally {
+      await checkThenClose(sandbox, async () => {
         await sandbox?.close();
-      }
+      });
     });
 
     /** A refresh token the sandbox issued to `clientId` for the fixture's account (what Google's consent would yield). */
@@ -314,11 +312,9 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
     caFile = file("sandbox-ca.pem", sandbox.ca!);
   });
   afterAll(async () => {
-    try {
-      checkNoRefusals(sandbox);
-    } finally {
+    await checkThenClose(sandbox, async () => {
       await sandbox?.close();
-    }
+    });
   });
 
   it("prints the authorize URL, receives the code on its loopback server, exchanges it and stores the account", async () => {

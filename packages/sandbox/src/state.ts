@@ -87,10 +87,10 @@ export interface Refusal {
 export class SandboxState {
   readonly accounts = new Map<string, Account>();
   /**
-   * Every call the official contract refused, oldest first, the latest 1,000: a test of our own
-   * flows reads it to show that none of them makes a call needing a permission we never request, or
-   * one the provider's contract does not have, even one our code would tolerate being refused
-   * (functions/test/support/web-stack.ts).
+   * Every call the providers' contracts refused ({@link Refusal}), oldest first, the latest 1,000:
+   * the tests of our own code read it to show that none of them makes a call needing a permission we
+   * never request, or one the contract does not have, even one our code would tolerate being refused
+   * (test/support/refusals.ts).
    */
   readonly refusals: Refusal[] = [];
 
