@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { clearGoal, companyOf, findEvent, hasNetworkingKeyword, isInternal, networkingEvents, networkingReason, pickableAttendees, searchAttendees, searchText, validatePersonAddress } from "../src/events";
 import { loadHtmlDecoder, platformOf, platformOfText } from "../src/events/platform";
 import { mapGoogleEvent } from "../src/google/map";
-import { ownerIdentity } from "../src/identity";
+import { ownerIdentity, typedAddress } from "../src/identity";
 import { infer } from "../src/inference";
 import { mapGraphEvent } from "../src/microsoft/map";
 import { addressOn, type MailMessage, type Meeting } from "../src/model";
@@ -418,6 +418,23 @@ describe("an address the owner types", () => {
     expect(() => validatePersonAddress(owner, `${"b".repeat(64)}@${domain}`, typed)).toThrow(/…" is not an e-mail address\.$/);
     // Quoted by characters, not UTF-16 units: a character outside the BMP is never cut in two.
     expect(() => validatePersonAddress(owner, `${"a".repeat(99)}😀😀 not an address`, typed)).toThrow(new RegExp(`^"a{99}😀…" is not an e-mail address\\.$`));
+  });
+
+  it("counts octets where a first-name correction reads an address too (core/identity typedAddress), so the two agree on UTF-8 addresses", () => {
+    const owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
+    // 40 characters, 80 octets: longer than a local part may be (RFC 5321 4.5.3.1, RFC 6531).
+    const wide = `${"é".repeat(40)}@exemple.fr`;
+    expect(() => validatePersonAddress(owner, wide, { typed: true })).toThrow("is not an e-mail address.");
+    expect(typedAddress(wide)).toBeUndefined();
+    const fits = `${"é".repeat(32)}@exemple.fr`; // 64 octets
+    expect(validatePersonAddress(owner, fits, { typed: true })).toBe(fits);
+    expect(typedAddress(`Élise <${fits}>`)).toBe(fits);
+    // 254 octets in all, a domain longer than the 190 characters typedAddress took before: both accept it, and refuse one octet more.
+    const domain = `${"d".repeat(63)}.${"e".repeat(63)}.${"f".repeat(63)}.${"g".repeat(52)}.example`;
+    expect(typedAddress(`b@${domain}`)).toBe(`b@${domain}`);
+    expect(validatePersonAddress(owner, `b@${domain}`, { typed: true })).toBe(`b@${domain}`);
+    expect(typedAddress(`bb@${domain}`)).toBeUndefined();
+    expect(() => validatePersonAddress(owner, `bb@${domain}`, { typed: true })).toThrow("is not an e-mail address.");
   });
 
   it("a guest the invitation lists, ticked, is saved whatever the length of their address (helper-202 #1)", async () => {

@@ -1,4 +1,4 @@
-import { classify, domainOf, isAddress, normalizeAddress, type OwnerIdentity, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
+import { classify, domainOf, fitsSmtp, isAddress, normalizeAddress, type OwnerIdentity, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
 import { attendedEvent, canBeMetAt, type Confirmation, confirmationCounts, type Contact, guestsAt, asOwnerSees } from "../inference";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Meeting, Owner } from "../model";
@@ -168,8 +168,7 @@ export function validatePersonAddress(owner: Owner, raw: string, o: { typed?: bo
   // Typed under Add: no longer than RFC 5321 (4.5.3.1) allows, a local part of at most 64 octets and
   // an address of 254. Not asked of a guest the invitation lists (ticked): the list shows whoever the
   // calendar holds, and a tick the save refused would refuse every other tick with it.
-  const at = trimmed.lastIndexOf("@");
-  const fits = !o.typed || (at >= 0 && Buffer.byteLength(trimmed.slice(0, at)) <= 64 && Buffer.byteLength(trimmed) <= 254);
+  const fits = !o.typed || fitsSmtp(trimmed);
   const email = fits && isAddress(trimmed) ? normalizeAddress(trimmed) : undefined;
   const shown = [...trimmed];
   if (!email) throw new StatementError("bad-address", `"${shown.slice(0, 100).join("")}${shown.length > 100 ? "…" : ""}" is not an e-mail address.`);

@@ -242,5 +242,15 @@ export function typedAddress(raw: string): string | undefined {
   const angle = /<([^<>]*)>[\s,;.]*$/.exec(t);
   if (angle) t = angle[1].trim();
   t = t.replace(/^mailto:/i, "").replace(/^[\s<(["']+|[\s>)\]"',;.]+$/g, "").replace(/^mailto:/i, "");
-  return /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}$/.test(t) ? normalizeAddress(t) : undefined;
+  return /^[^\s@<>"]+@[^\s@<>"]+$/.test(t) && fitsSmtp(t) ? normalizeAddress(t) : undefined;
+}
+
+/**
+ * Whether an address is no longer than SMTP carries (RFC 5321 4.5.3.1, counted in octets, as RFC
+ * 6531 keeps for UTF-8 addresses): a local part of 1 to 64 octets, an address of at most 254.
+ */
+export function fitsSmtp(address: string): boolean {
+  const at = address.lastIndexOf("@");
+  const local = Buffer.byteLength(address.slice(0, at));
+  return at > 0 && local <= 64 && Buffer.byteLength(address) <= 254;
 }
