@@ -80,9 +80,7 @@ export interface AppDeps extends ConnectDeps {
 export const revokeStored =
   (deps: Pick<AppDeps, "ring" | "oauth" | "httpFetch">) =>
   async (account: AccountRecord): Promise<RevokeOutcome> =>
-    deps.ring
-      ? revokeGrant(account, { ring: deps.ring, revokeUrl: deps.oauth?.google?.endpoints.revokeUrl, fetch: deps.httpFetch })
-      : { revoked: false, detail: "no keyring configured" };
+    revokeGrant(account, { ring: deps.ring, revokeUrl: deps.oauth?.google?.endpoints.revokeUrl, fetch: deps.httpFetch });
 
 /** The instant an account's pages and drafts are reckoned as of: {@link AppDeps.asOf} where the app has it, else now(). */
 export const asOfFor = (deps: Pick<AppDeps, "now" | "asOf">, account: Pick<AccountRecord, "email">): number => deps.asOf?.(account) ?? deps.now();

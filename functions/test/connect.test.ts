@@ -23,7 +23,7 @@ import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox
 import { followConnected, type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
 import { inProcessBackfill, SCOPE_EXPLANATIONS } from "../src/connect";
-import { latestDigestWeek } from "../src/kit";
+import { latestDigestWeek, revokeStored } from "../src/kit";
 
 const BASE = "http://app.test";
 const KEY = "connect-test-link-key-0123456789abcdef";
@@ -1070,5 +1070,16 @@ describe("moving an address's account to the other provider (helper-132 #2: a co
     expect(sandbox.state.tokens.hasRefreshToken(email(), "followthrough-web")).toBe(false);
     await deleteAccountData(repo, email());
     await repo.deleteEach(await offers() as { pk: string; sk: string }[]);
+  });
+});
+
+describe("revoking a stored grant (kit revokeStored) in an app configured without a keyring", () => {
+  const account = (provider: AccountRecord["provider"]) => ({ email: "ana@example.com", provider }) as AccountRecord;
+
+  it("an Outlook account: nothing to revoke, so nothing failed (no warning); a Google one: not revoked, and says why", async () => {
+    const revoke = revokeStored({});
+    expect(await revoke(account("microsoft"))).toMatchObject({ revoked: false, noRevocation: true });
+    const google = await revoke(account("google"));
+    expect(google).toEqual({ revoked: false, detail: "no keyring configured" });
   });
 });

@@ -37,7 +37,8 @@ export async function endAccount<T>(repo: Repository, account: AccountRecord, no
 
 /** Where and how to revoke. */
 export interface RevokeOptions {
-  ring: Keyring;
+  /** Opens the stored token; without one (an app configured without a keyring) Google's revocation is not tried. */
+  ring: Keyring | undefined;
   /** Google's revoke endpoint (googleEndpoints(base).revokeUrl); Google's own when absent. */
   revokeUrl?: string;
   /** fetch for these calls (tests: one that trusts the sandbox's certificate). */
@@ -67,6 +68,7 @@ const MICROSOFT_NONE: RevokeOutcome = { revoked: false, noRevocation: true, deta
 /** Revokes the account's grant at its provider (Google's; Microsoft gives no such call). Never throws. */
 export async function revokeGrant(account: AccountRecord, o: RevokeOptions): Promise<RevokeOutcome> {
   if (!revokesGrants(account.provider)) return MICROSOFT_NONE;
+  if (!o.ring) return { revoked: false, detail: "no keyring configured" };
   const doFetch = o.fetch ?? fetch;
   let token: string;
   try {
