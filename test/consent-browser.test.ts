@@ -68,6 +68,9 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", { t
   it("is reached from the app's connect link, passes the page checks, and Continue connects", async () => {
     const email = account().email;
     const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    // Whatever the browser asks of either server on the way is answered.
+    const refused: string[] = [];
+    page.on("response", (r) => void (r.status() >= 400 && refused.push(`${r.status()} ${r.url()}`)));
     await openConsent(page, link);
     const at = new URL(page.url());
     expect(at.origin + at.pathname).toBe(endpoints(app.stack.sandbox.url).authorizeUrl);
@@ -77,6 +80,9 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", { t
     expect(await page.getByRole("heading", { level: 1 }).count()).toBe(1);
     expect(await page.getByRole("button", { name: `Continue as ${email}` }).count()).toBe(1);
     expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(1);
+    // An icon of its own, so that a browser asks the sandbox for no /favicon.ico (headless Chromium asks
+    // for none; the demo's browsers did, and the log showed each 404).
+    expect(await page.locator('head link[rel="icon"]').count()).toBe(1);
     if (provider === "google") {
       // Granular consent: every scope asked for is a ticked checkbox named by its label, in a group naming the account.
       const scopes = (at.searchParams.get("scope") ?? "").split(" ").filter(Boolean);
@@ -96,6 +102,7 @@ describe.each(providers)("the sandbox's $provider consent page in Chromium", { t
     const main = await mainText(page);
     expect(main).toContain("Reconnected");
     expect(main).toContain(`${email} is connected.`);
+    expect(refused).toEqual([]);
     const after = (await loadAccount(app.stack.repo, email))!;
     expect(after.status).toBe("active");
     // The grant was stored anew: a refresh token sealed in place of the old one (Cancel leaves it).

@@ -6,10 +6,10 @@ import type { SandboxState } from "../state";
 export const esc = (s: string) =>
   s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 
-// A phone-width viewport, one main landmark, the system's light or dark colours, and long scope URLs
-// that wrap instead of widening the page.
+// A phone-width viewport, one main landmark, the system's light or dark colours, long scope URLs
+// that wrap instead of widening the page, and an empty icon, so that a browser asks for no /favicon.ico.
 const page = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title>` +
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><link rel="icon" href="data:,">` +
   `<style>:root{color-scheme:light dark}body{font-family:sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}code{overflow-wrap:anywhere}` +
   `fieldset{margin:.5rem 0}label{display:block;margin:.25rem 0}button{display:block;margin:.5rem 0;padding:.5rem 1rem}.hinted{font-weight:bold}</style>` +
   `</head><body><main>${body}</main></body></html>`;
