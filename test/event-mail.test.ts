@@ -59,13 +59,18 @@ async function sentCopiesIn(h: ScanHarness, kind: "morning-of" | "morning-after"
   return sent.filter((m) => Object.entries(m.headers).some(([k, v]) => k.toLowerCase() === "message-id" && v.trim() === id));
 }
 
-/** A sandbox harness on `fixture`, its clock set to `at` and one scan done as of then. */
-/** A harness whose account was connected and first scanned at `at`. */
+/** A sandbox harness on `fixture` whose account was connected at `at`, its clock set to `at` and one scan done as of then. */
 async function scannedAt(fixture: string, at: number): Promise<ScanHarness> {
   const h = await startScanHarness({ fixture, pageSize: 50, connectedAt: at });
-  await h.setClock(at);
-  await h.scan(at);
-  return h;
+  try {
+    await h.setClock(at);
+    await h.scan(at);
+    return h;
+  } catch (e) {
+    // A scan that fails closes what it started (its own error first), so the file's other tests still run.
+    await h.close().catch(() => {});
+    throw e;
+  }
 }
 
 describe("local times of the event emails", () => {

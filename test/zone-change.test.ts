@@ -29,11 +29,17 @@ const EVENING_BEFORE_IN_AUCKLAND = iso("2026-09-22T06:00:00Z");
 /** The mailbox read and planned as of Wednesday 16 Sep in Paris, with a goal for the Summit. */
 async function plannedInParis(pageSize = 50): Promise<ScanHarness> {
   const h = await startScanHarness({ fixture: FIXTURE, pageSize });
-  await h.setClock(START);
-  await h.scan(START);
-  await setGoal(h.repo, h.account(), FOUNDERS_SUMMIT, 3, START);
-  await planEventJobs({ repo: h.repo, account: h.account(), now: START });
-  return h;
+  try {
+    await h.setClock(START);
+    await h.scan(START);
+    await setGoal(h.repo, h.account(), FOUNDERS_SUMMIT, 3, START);
+    await planEventJobs({ repo: h.repo, account: h.account(), now: START });
+    return h;
+  } catch (e) {
+    // A step that fails closes what it started (its own error first), so the file's other tests still run.
+    await h.close().catch(() => {});
+    throw e;
+  }
 }
 
 /** Runs `body` on the mailbox {@link plannedInParis} plans, closing its harness after. */
