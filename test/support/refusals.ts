@@ -2,7 +2,7 @@
  * What a test stack checks when it closes: that the sandbox refused none of our calls by the
  * providers' contracts (SandboxState.refusals: 403 for a scope we do not hold, 400 for a parameter
  * the discovery document lacks or a malformed request, 500 for a route no official file lists, 404
- * for an API path the sandbox has no route for). A call our code tolerates being refused is still
+ * for an API path the sandbox has no route for, an OAuth request that breaks the protocol). A call our code tolerates being refused is still
  * one the real provider refuses every time: until 2026-12-05 an Outlook disconnect called Graph's
  * revokeSignInSessions, which needs a permission we never request. A test that withholds a
  * permission on purpose asserts the refusals it caused and takes them off the list
@@ -16,7 +16,7 @@ import type { RunningSandbox } from "@followthrough/sandbox";
 function checkNoRefusals(sandbox: RunningSandbox | undefined): void {
   const refused = sandbox?.state.refusals ?? [];
   if (refused.length === 0) return;
-  const which = refused.slice(0, 5).map((r) => `${r.status} ${r.request} (${r.email}, holding ${r.scopes.join(" ") || "no scope"})`);
+  const which = refused.slice(0, 5).map((r) => `${r.status} ${r.request} (${r.email ? `${r.email}, holding ${r.scopes.join(" ") || "no scope"}` : "no grant read"})`);
   throw new Error(`the sandbox refused ${refused.length} call(s) by the official contract, which our code never makes: ${which.join("; ")}`);
 }
 

@@ -71,8 +71,9 @@ export interface Account {
  * A call the providers' contract refused: 403 for the grant's scopes (guard.ts, and Gmail's refusals
  * under gmail.metadata), 400 for a parameter the discovery document does not have or allow, or a
  * request the API documents as malformed (a `contract` GmailError or GraphQueryError), 500 for a
- * route no official file lists, 404 for an API path the sandbox has no route for. What was asked, by
- * whom (empty where no grant was read), holding what.
+ * route no official file lists, 404 for an API path the sandbox has no route for, and an OAuth
+ * request that breaks the protocol (oauth/shared.ts refusedOAuth). What was asked, by whom (empty
+ * where no grant was read), holding what.
  */
 export interface Refusal {
   api: Api;

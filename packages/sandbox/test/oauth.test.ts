@@ -208,6 +208,7 @@ describe("Google token endpoint (raw HTTP)", () => {
   }
 
   it("answers OAuth JSON errors with no-store", async () => {
+    const before = sb.state.refusals.length;
     const res = await tokenPost("/google/token", { grant_type: "password", client_id: "raw-client" });
     expect(res.status).toBe(400);
     expect(res.headers.get("cache-control")).toBe("no-store");
@@ -224,6 +225,17 @@ describe("Google token endpoint (raw HTTP)", () => {
 
     const foreign = await tokenPost("/microsoft/common/oauth2/v2.0/token", { grant_type: "authorization_code", code: await code(), client_id: "raw-client", redirect_uri: REDIRECT });
     expect(await foreign.json()).toMatchObject({ error: "invalid_grant" });
+    // The requests that broke the protocol are kept among the refusals our own tests fail on (docs/sandbox.md,
+    // "Refusals"); a code or grant refused (invalid_grant) is an answer about the grant, not one.
+    expect(sb.state.refusals.slice(before)).toEqual([
+      { api: "oauth", request: "POST /google/token (unsupported_grant_type)", status: 400, email: "", scopes: [] },
+      { api: "oauth", request: "POST /google/token (invalid_request)", status: 400, email: "", scopes: [] },
+    ]);
+    // So are an authorization request without its redirect URI, and a revocation without its token.
+    await fetch(`${sb.url}/google/o/oauth2/v2/auth?${new URLSearchParams({ client_id: "raw-client", response_type: "code", scope: GMAIL_SCOPE })}`);
+    expect((await fetch(`${sb.url}/google/revoke`, { method: "POST" })).status).toBe(400);
+    expect(sb.state.refusals.slice(before + 2).map((r) => `${r.status} ${r.request}`)).toEqual(["400 GET /google/o/oauth2/v2/auth (invalid_request)", "400 POST /google/revoke (invalid_request)"]);
+    sb.state.refusals.splice(before);
   });
 
   it("accepts client credentials by HTTP Basic auth and a JSON body", async () => {

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
 import type { TokenGrant } from "../tokens";
-import { consentPage, errorPage, redirectWith, validRedirectUri } from "./shared";
+import { consentPage, errorPage, redirectWith, refusedOAuth, validRedirectUri } from "./shared";
 
 /** An authorization-request problem: the OAuth error code, a message and (Microsoft) its AADSTS number. */
 export interface Problem {
@@ -77,15 +77,23 @@ export function authorizeHandler(state: SandboxState, profile: AuthorizeProfile)
     };
     const field = (k: string) => values(k)[0] ?? q.get(k) ?? undefined;
 
+    // An error page (not redirected): kept among the refusals where the request broke the protocol.
+    const page = (p: Problem) => {
+      const res = profile.page(c, p);
+      refusedOAuth(c, state, p.error, res.status);
+      return res;
+    };
     const clientId = q.get("client_id");
-    if (!clientId) return profile.page(c, { error: "invalid_request", message: "Missing required parameter: client_id", aadsts: 900144 });
+    if (!clientId) return page({ error: "invalid_request", message: "Missing required parameter: client_id", aadsts: 900144 });
     const redirectUri = q.get("redirect_uri") ?? undefined;
-    if (!redirectUri) return profile.page(c, { error: "invalid_request", message: "Missing required parameter: redirect_uri", aadsts: 900144 });
-    if (!validRedirectUri(redirectUri))
-      return profile.page(c, { error: "redirect_uri_mismatch", message: `Invalid redirect_uri: ${redirectUri}`, aadsts: 50011 });
+    if (!redirectUri) return page({ error: "invalid_request", message: "Missing required parameter: redirect_uri", aadsts: 900144 });
+    if (!validRedirectUri(redirectUri)) return page({ error: "redirect_uri_mismatch", message: `Invalid redirect_uri: ${redirectUri}`, aadsts: 50011 });
     const oauthState = q.get("state") ?? undefined;
-    const fail = (p: Problem, redirect = profile.redirectErrors) =>
-      redirect ? redirectWith(redirectUri, { error: p.error, ...profile.errorParams(p), state: oauthState }) : profile.page(c, p);
+    const fail = (p: Problem, redirect = profile.redirectErrors) => {
+      if (!redirect) return page(p);
+      refusedOAuth(c, state, p.error, 302, field("account"));
+      return redirectWith(redirectUri, { error: p.error, ...profile.errorParams(p), state: oauthState });
+    };
 
     const rawScopes = (q.get("scope") ?? "").split(/\s+/).filter(Boolean);
     const problem = commonProblem(q) ?? profile.check(q, rawScopes);

@@ -4,7 +4,7 @@ import { send, type SandboxEnv } from "../guard";
 import type { SandboxState } from "../state";
 import { type AuthorizeProfile, type Problem, authorizeHandler } from "./authorize";
 import { takeRefreshError } from "./policy";
-import { errorPage, oauthFault } from "./shared";
+import { errorPage, oauthFault, refusedOAuth } from "./shared";
 import { type TokenProfile, tokenHandler } from "./token";
 
 const EMAIL = "https://www.googleapis.com/auth/userinfo.email";
@@ -94,7 +94,10 @@ async function revoke(c: Context<SandboxEnv>, state: SandboxState): Promise<Resp
     const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (typeof body.token === "string") token = body.token;
   }
-  if (!token) return send(c, 400, { error: "invalid_request", error_description: "Missing required parameter: token" });
+  if (!token) {
+    refusedOAuth(c, state, "invalid_request", 400);
+    return send(c, 400, { error: "invalid_request", error_description: "Missing required parameter: token" });
+  }
   // Revoking either token of a grant ends the whole grant (every token of that account and client), as at Google.
   const grant = state.tokens.authenticate(token);
   if (grant) state.tokens.revokeAccount(grant.email, grant.clientId);

@@ -65,6 +65,21 @@ export function consentPage(c: Context, v: ConsentView): Response {
   return c.html(page(v.title, body));
 }
 
+/**
+ * The OAuth errors that say the request itself breaks the protocol (RFC 6749 4.1.2.1 and 5.2:
+ * a parameter missing, repeated or malformed, a response or grant type the server has not, a scope
+ * it does not know, a redirect URI not registered): a client sending one has a bug, whatever it
+ * then does with the answer. Not a person's Cancel (access_denied), a sign-in needed
+ * (interaction_required), a grant gone (invalid_grant) or a client the server no longer knows
+ * (invalid_client): those are answers about the grant, which our code must meet.
+ */
+const PROTOCOL_ERRORS = new Set(["invalid_request", "unsupported_response_type", "unsupported_grant_type", "invalid_scope", "redirect_uri_mismatch"]);
+
+/** Keeps an OAuth endpoint's answer `error` among the sandbox's refusals (SandboxState.refusals) when it is a protocol error. */
+export function refusedOAuth(c: Context, state: SandboxState, error: string | undefined, status: number, email = ""): void {
+  if (error && PROTOCOL_ERRORS.has(error)) state.refused({ api: "oauth", request: `${c.req.method} ${c.req.path} (${error})`, status, email, scopes: [] });
+}
+
 /** A 302 to `redirectUri` with parameters added to its query (existing query parameters are kept). */
 export function redirectWith(redirectUri: string, params: Record<string, string | undefined>): Response {
   const url = new URL(redirectUri);

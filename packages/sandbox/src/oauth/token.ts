@@ -4,7 +4,7 @@ import type { SandboxState } from "../state";
 import { type IssuedTokens, OAuthError } from "../tokens";
 import type { Problem } from "./authorize";
 import { idTokenFor } from "./id-token";
-import { oauthFault, readTokenRequest, tokenJson } from "./shared";
+import { oauthFault, readTokenRequest, refusedOAuth, tokenJson } from "./shared";
 
 /** What differs between the Google and Microsoft token endpoints. */
 export interface TokenProfile {
@@ -35,7 +35,10 @@ export function tokenHandler(state: SandboxState, profile: TokenProfile) {
       profile.errorBody({ error: status === 503 ? "temporarily_unavailable" : "server_error", message: "The service is temporarily unavailable.", aadsts: 90033 }),
     );
     if (faulted) return faulted;
-    const fail = (p: Problem) => tokenJson(c, statusOf(p.error), profile.errorBody(p));
+    const fail = (p: Problem) => {
+      refusedOAuth(c, state, p.error, statusOf(p.error));
+      return tokenJson(c, statusOf(p.error), profile.errorBody(p));
+    };
     const missing = (name: string) => fail({ error: "invalid_request", message: `Missing required parameter: ${name}`, aadsts: 900144 });
 
     const req = await readTokenRequest(c, profile.allowJson);
