@@ -103,6 +103,18 @@ describe("rule 3: event platforms", () => {
     ["Join us: www.lu.maで登録", "luma"],
     ["<p>ลงทะเบียนที่ lu.maได้เลย</p>", "luma"],
     ["https://пример.рф?x=lu.ma", undefined],
+    // ...and before one: prose with no space before a link written without a scheme (Chinese, Japanese and Thai put none between words; helper-212).
+    ["詳細はlu.ma/tokyo-ai-nightをご覧ください。", "luma"],
+    ["参加登録はmeetup.com/tokyo-rust/events/301234567から", "meetup"],
+    ["注册请访问www.lu.ma/abc", "luma"],
+    ["참가신청lu.ma/abc", "luma"],
+    ["申込ti.to/acme/conf", "tito"],
+    ["ลงทะเบียนที่lu.ma/abc", "luma"],
+    ["Подробнееlu.ma/abc", "luma"],
+    ["詳細はblu.ma/abc", undefined],
+    ["https://詳細はlu.ma/abc", undefined],
+    ["caféblu.ma/abc", undefined],
+    ["参加登録はmeetup.com/tokyo-rust/events/301234567x", undefined],
     ["Ticket #47102", undefined],
     // Prose punctuation after a link is not part of its path.
     ["Details: https://www.meetup.com/london-js/events/312345678.", "meetup"],

@@ -53,7 +53,9 @@ export function platformOfLink(rawHost: string, rawPath: string): EventPlatform 
   const path = rawPath.toLowerCase();
   if (host === "lu.ma" || host === "luma.com") return "luma";
   if (host === "ti.to") return "tito";
-  if (host === "meetup.com" && /^\/[^/?#]+\/events\/\d+(?:[/?#]|$)/.test(path)) return "meetup";
+  // The event's number ends its segment, or a letter of a script other than Latin follows it: the
+  // prose's, as after a host (`…/events/301234567から`); a Latin letter or a digit makes another id.
+  if (host === "meetup.com" && /^\/[^/?#]+\/events\/\d+(?:[/?#]|$|(?=[^\x00-\x7f])(?![\p{Script=Latin}\p{N}\p{M}]))/u.test(path)) return "meetup";
   if (/^eventbrite\.[a-z]{2,}(?:\.[a-z]{2,})?$/.test(host) && path.startsWith("/e/")) return "eventbrite";
   if (host === "partiful.com" && path.startsWith("/e/")) return "partiful";
   return undefined;
@@ -91,10 +93,30 @@ export function platformOfText(text: string | null | undefined): EventPlatform |
     plain = decodeHTML(text);
   }
   for (const m of plain.matchAll(LINK)) {
-    const found = platformOfLink(m[1], withoutTrailingPunctuation(m[2] ?? ""));
+    const found = platformOfLink(m[1], withoutTrailingPunctuation(m[2] ?? "")) ?? platformAfterProse(plain, m);
     if (found) return found;
   }
   return undefined;
+}
+
+/** {@link LINK} without its start condition, matching only where it is put (`lastIndex`). */
+const LINK_AT = new RegExp(LINK.source.replace(/^\(\?<!\[[^\]]*\]\)/, ""), "iuy");
+
+/**
+ * A link written with no scheme straight after prose in a script other than Latin, with no space:
+ * Chinese, Japanese and Thai put none between words (`詳細はlu.ma/…`, `参加登録はmeetup.com/…`).
+ * {@link LINK} reads the prose's letters as the start of the host's first label (`詳細はlu.ma`), as
+ * an internationalised name may hold any script; no registry lets one label mix Latin with another
+ * script, so where that first label turns from another script to a Latin letter or digit, the link
+ * is read again from there (helper-212). Not after a scheme, where the host is written whole.
+ */
+function platformAfterProse(text: string, m: RegExpMatchArray): EventPlatform | undefined {
+  if (!m[0].startsWith(m[1])) return undefined;
+  const prose = /^[^\x00-\x7f.]*?[^\p{Script=Latin}\p{N}\p{M}\x00-\x7f]\p{M}*(?=[a-z0-9])/iu.exec(m[1]);
+  if (!prose) return undefined;
+  LINK_AT.lastIndex = m.index! + prose[0].length;
+  const again = LINK_AT.exec(text);
+  return again ? platformOfLink(again[1], withoutTrailingPunctuation(again[2] ?? "")) : undefined;
 }
 
 /** The platform an event comes from, by its iCalUID (Google only), location or description. */

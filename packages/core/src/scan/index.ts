@@ -142,11 +142,13 @@ async function writeBackPerson(repo: Repository, account: string, record: Person
  * Version 7 kept who made a Google event organised by a shared (group) calendar (`madeBy`, its
  * creator; helper-150 #1, helper-152), unused since 2026-12-05 (core/events rules othersOn: the
  * calendar is someone, as events.md reads; helper-195 #2), so a stored one is ignored. Version 8 writes an internationalised domain in one
- * spelling, its Unicode form, where an entry named its ASCII `xn--` form (core/identity normalizeAddress; helper-159). A stored calendar cursor of another version is not used: the next sync
+ * spelling, its Unicode form, where an entry named its ASCII `xn--` form (core/identity normalizeAddress; helper-159). Version 9
+ * reads a link written with no scheme straight after prose in a script other than Latin
+ * (`詳細はlu.ma/…`, `…/events/301234567から`) as the platform's (core/events/platform; helper-212). A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
-export const MEETING_SHAPE = 8;
+export const MEETING_SHAPE = 9;
 
 /**
  * Where an account's calendar stream goes (the scan's and the daily event sync's): its meetings,
