@@ -115,6 +115,14 @@ describe("rule 3: event platforms", () => {
     ["https://詳細はlu.ma/abc", undefined],
     ["caféblu.ma/abc", undefined],
     ["参加登録はmeetup.com/tokyo-rust/events/301234567x", undefined],
+    // After an ellipsis, a link starts; after one dot ending a label, the name goes on (helper-213 #2).
+    ["More info...lu.ma/dots-night", "luma"],
+    ["More info…lu.ma/dots-night", "luma"],
+    ["https://x.lu.ma/abc", undefined],
+    ["info.lu.ma/abc", undefined],
+    // `|` and `^` are never raw in a URL: a Markdown table's cell ends the link (helper-213 #1).
+    ["| Talk night |https://www.meetup.com/london-js/events/312345678|", "meetup"],
+    ["https://www.meetup.com/london-js/events/312345678^", "meetup"],
     ["Ticket #47102", undefined],
     // Prose punctuation after a link is not part of its path.
     ["Details: https://www.meetup.com/london-js/events/312345678.", "meetup"],

@@ -16,15 +16,16 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
 }
 
 /**
- * A host name starts where no host character, `@` (an address, not a link) or `/` of a longer
- * path precedes it, and runs over dot-separated labels of letters, digits, `-` and `_` in any script
+ * A host name starts where no host character, `@` (an address, not a link), `/` of a longer path
+ * or a dot ending a label (`x.lu.ma` is another host; an ellipsis, `info...lu.ma`, is prose) precedes it, and runs over dot-separated labels of letters, digits, `-` and `_` in any script
  * (an internationalised name, `café-berlin.de`), a root dot allowed, or is an IP literal; all of it is
  * the host, so nothing after it is read as a host of its own (helper-125 #1). Its last label, the
  * top-level domain, is all ASCII or all of other scripts (none mixes them), so a letter of another
  * script right after a link ends it (`lu.ma에서`, `ti.toで`: helper-126 #1). A port and a path may follow. The path (or
  * a query or fragment straight after the host: `partner.example?ref=lu.ma` is partner.example's
  * link, helper-123 #2) stops at any Unicode space (`\s` holds U+00A0, the decoded `&nbsp;`), at an invisible format
- * character (a zero-width space, `\p{Cf}`), at a quote, a bracket, `<`, `>`, a backtick or `\`,
+ * character (a zero-width space, `\p{Cf}`), at a quote, a bracket, `<`, `>`, a backtick, `\`, `|` or
+ * `^` (none raw in a URL, RFC 3986; a Markdown table's cell ends at `|`),
  * and at a non-ASCII punctuation mark or symbol: a URL holds none raw (RFC 3986; an IRI's are
  * letters), so a closing curly quote, an ellipsis, a dash or an ideographic full stop right after
  * a link is the prose's, and a link right after it is looked at on its own. After a scheme, a user
@@ -32,7 +33,7 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
  * before any `/`, `?` or `#` is a user part or an address, never the host (`https://lu.ma@evil.example/…`
  * is evil.example's link; helper-101).
  */
-const LINK = /(?<![\p{L}\p{N}.@_%+-])(?:[a-z][a-z0-9+.-]*:\/\/(?:[^\s/?#@]*@)?)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|(?:(?![\x00-\x7f])[\p{L}\p{N}])+)\.?|\[[0-9a-f:.]+\])(?::\d+)?(?![^\s/?#]*@)([/?#](?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\])*)?/giu;
+const LINK = /(?<![\p{L}\p{N}@_%+-])(?<![\p{L}\p{N}_-]\.)(?:[a-z][a-z0-9+.-]*:\/\/(?:[^\s/?#@]*@)?)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|(?:(?![\x00-\x7f])[\p{L}\p{N}])+)\.?|\[[0-9a-f:.]+\])(?::\d+)?(?![^\s/?#]*@)([/?#](?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\|^])*)?/giu;
 
 /**
  * Punctuation that ends a path is the prose's, not the link's (`…/events/123.`): sentence marks,
@@ -100,7 +101,9 @@ export function platformOfText(text: string | null | undefined): EventPlatform |
 }
 
 /** {@link LINK} without its start condition, matching only where it is put (`lastIndex`). */
-const LINK_AT = new RegExp(LINK.source.replace(/^\(\?<!\[[^\]]*\]\)/, ""), "iuy");
+const LINK_START = String.raw`(?<![\p{L}\p{N}@_%+-])(?<![\p{L}\p{N}_-]\.)`;
+if (!LINK.source.startsWith(LINK_START)) throw new Error("events/platform: LINK no longer starts with LINK_START");
+const LINK_AT = new RegExp(LINK.source.slice(LINK_START.length), "iuy");
 
 /**
  * A link written with no scheme straight after prose in a script other than Latin, with no space:

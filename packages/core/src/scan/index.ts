@@ -144,7 +144,8 @@ async function writeBackPerson(repo: Repository, account: string, record: Person
  * calendar is someone, as events.md reads; helper-195 #2), so a stored one is ignored. Version 8 writes an internationalised domain in one
  * spelling, its Unicode form, where an entry named its ASCII `xn--` form (core/identity normalizeAddress; helper-159). Version 9
  * reads a link written with no scheme straight after prose in a script other than Latin
- * (`詳細はlu.ma/…`, `…/events/301234567から`) as the platform's (core/events/platform; helper-212). A stored calendar cursor of another version is not used: the next sync
+ * (`詳細はlu.ma/…`, `…/events/301234567から`) as the platform's (core/events/platform; helper-212), a link
+ * after an ellipsis (`info...lu.ma/…`) too, and ends a path at `|` or `^` (helper-213). A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
