@@ -3,7 +3,7 @@ import { benchInference } from "./inference";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const which = new Set(process.argv.slice(2));
 /** The benchmarks by name (`npm run bench -- <name> ...`); none named runs every one. */
-const BENCHMARKS = ["inference", "addresses", "backfill", "incremental", "year", "firstlook", "handlers", "schedule", "scaling"] as const;
+const BENCHMARKS = ["inference", "addresses", "links", "backfill", "incremental", "year", "firstlook", "handlers", "schedule", "scaling"] as const;
 const unknown = [...which].filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
 if (unknown.length) {
   console.error(`bench: no benchmark named ${unknown.join(", ")} (there are: ${BENCHMARKS.join(", ")})`);
@@ -35,6 +35,12 @@ if (all || which.has("addresses")) {
   const r = benchAddresses();
   out.addresses = r;
   for (const s of r.shapes) console.log(`(addresses) ${s.name}: ${s.medianMs} ms median, ${s.maxMs} ms max for 1 MB (goal < ${r.goalMs} ms)`);
+}
+if (all || which.has("links")) {
+  const { benchLinks } = await import("./links");
+  const r = await benchLinks();
+  out.links = r;
+  for (const s of r.shapes) console.log(`(links) ${s.name}: ${s.medianMs} ms median, ${s.maxMs} ms max for 1 MB (goal < ${r.goalMs} ms)`);
 }
 if (all || which.has("backfill") || which.has("incremental")) {
   const { benchBackfill } = await import("./backfill");

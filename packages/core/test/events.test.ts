@@ -115,6 +115,25 @@ describe("rule 3: event platforms", () => {
     ["https://詳細はlu.ma/abc", undefined],
     ["caféblu.ma/abc", undefined],
     ["参加登録はmeetup.com/tokyo-rust/events/301234567x", undefined],
+    // ...with digits and Latin words of the prose's own before the link (helper-216 #1).
+    ["申込は3月10日までにlu.ma/abc", "luma"],
+    ["报名截止3月10日请访问lu.ma/abc", "luma"],
+    ["詳細はAI勉強会のlu.ma/abc", "luma"],
+    ["Python勉強会の申込はlu.ma/abc", "luma"],
+    ["第2回もくもく会はmeetup.com/tokyo-rust/events/301234567から", "meetup"],
+    ["LLM勉強会ti.to/acme/conf", "tito"],
+    ["2026年lu.ma/abc", "luma"],
+    // An address later in the text, after a tag or prose, leaves a link before it a link (helper-216 #2).
+    ["RSVP on lu.ma<br>hello@acme.io", "luma"],
+    ["https://lu.ma<br>hello@acme.io", "luma"],
+    ["申込はlu.maで、問い合わせはinfo@acme.jpまで", "luma"],
+    ["チケットはti.to、質問はhelp@acme.jp", "tito"],
+    ["https://lu.ma、info@acme.jp", "luma"],
+    // Markdown's emphasis with `_` around a link (helper-216 #3); `_` inside a host name is still the name's.
+    ["_lu.ma/abc_", "luma"],
+    ["__meetup.com/london-js/events/312345678__", "meetup"],
+    ["RSVP: _https://lu.ma/abc_", "luma"],
+    ["https://my_lu.ma/abc", undefined],
     // After an ellipsis, a link starts; after one dot ending a label, the name goes on (helper-213 #2).
     ["More info...lu.ma/dots-night", "luma"],
     ["More info…lu.ma/dots-night", "luma"],

@@ -17,7 +17,8 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
 
 /**
  * A host name starts where no host character, `@` (an address, not a link), `/` of a longer path
- * or a dot ending a label (`x.lu.ma` is another host; an ellipsis, `info...lu.ma`, is prose) precedes it, and runs over dot-separated labels of letters, digits, `-` and `_` in any script
+ * or a dot ending a label (`x.lu.ma` is another host; an ellipsis, `info...lu.ma`, is prose) precedes it,
+ * nor `_` after one (`my_host.example`; Markdown's `_lu.ma/…_` is emphasis), and runs over dot-separated labels of letters, digits, `-` and `_` in any script
  * (an internationalised name, `café-berlin.de`), a root dot allowed, or is an IP literal; all of it is
  * the host, so nothing after it is read as a host of its own (helper-125 #1). Its last label, the
  * top-level domain, is all ASCII or all of other scripts (none mixes them), so a letter of another
@@ -30,10 +31,13 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
  * letters), so a closing curly quote, an ellipsis, a dash or an ideographic full stop right after
  * a link is the prose's, and a link right after it is looked at on its own. After a scheme, a user
  * part (`https://rsvp@lu.ma/…`, RFC 3986 3.2.1) is passed over to the host; a name followed by `@`
- * before any `/`, `?` or `#` is a user part or an address, never the host (`https://lu.ma@evil.example/…`
- * is evil.example's link; helper-101).
+ * after user-part characters only is a user part or an address, never the host (`https://lu.ma@evil.example/…`
+ * is evil.example's link; helper-101), where a tag or prose between them (`lu.ma<br>hello@acme.io`,
+ * `lu.maで、info@acme.jp`) leaves the link a link (helper-216). Each repeat is bounded (a scheme of
+ * at most 32 characters, a user part of 64), so a text of a megabyte is read in well under a second
+ * (docs/benchmarks.md (5)): unbounded, each start read on to the text's end, minutes for 1 MB.
  */
-const LINK = /(?<![\p{L}\p{N}@_%+-])(?<![\p{L}\p{N}_-]\.)(?:[a-z][a-z0-9+.-]*:\/\/(?:[^\s/?#@]*@)?)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|(?:(?![\x00-\x7f])[\p{L}\p{N}])+)\.?|\[[0-9a-f:.]+\])(?::\d+)?(?![^\s/?#]*@)([/?#](?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\|^])*)?/giu;
+const LINK = /(?<![\p{L}\p{N}@%+-])(?<![\p{L}\p{N}@%+.-]_+)(?<![\p{L}\p{N}_-]\.)(?:[a-z][a-z0-9+.-]{0,31}:\/\/(?:[a-z0-9._~!$&'()*+,;=:%-]{0,64}@)?)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|(?:(?![\x00-\x7f])[\p{L}\p{N}])+)\.?|\[[0-9a-f:.]+\])(?::\d+)?(?![a-z0-9._~!$&'()*+,;=:%-]{0,64}@)([/?#](?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\|^])*)?/giu;
 
 /**
  * Punctuation that ends a path is the prose's, not the link's (`…/events/123.`): sentence marks,
@@ -101,7 +105,7 @@ export function platformOfText(text: string | null | undefined): EventPlatform |
 }
 
 /** {@link LINK} without its start condition, matching only where it is put (`lastIndex`). */
-const LINK_START = String.raw`(?<![\p{L}\p{N}@_%+-])(?<![\p{L}\p{N}_-]\.)`;
+const LINK_START = String.raw`(?<![\p{L}\p{N}@%+-])(?<![\p{L}\p{N}@%+.-]_+)(?<![\p{L}\p{N}_-]\.)`;
 if (!LINK.source.startsWith(LINK_START)) throw new Error("events/platform: LINK no longer starts with LINK_START");
 const LINK_AT = new RegExp(LINK.source.slice(LINK_START.length), "iuy");
 
@@ -115,9 +119,15 @@ const LINK_AT = new RegExp(LINK.source.slice(LINK_START.length), "iuy");
  */
 function platformAfterProse(text: string, m: RegExpMatchArray): EventPlatform | undefined {
   if (!m[0].startsWith(m[1])) return undefined;
-  const prose = /^[^\x00-\x7f.]*?[^\p{Script=Latin}\p{N}\p{M}\x00-\x7f]\p{M}*(?=[a-z0-9])/iu.exec(m[1]);
-  if (!prose) return undefined;
-  LINK_AT.lastIndex = m.index! + prose[0].length;
+  const dot = m[1].indexOf(".");
+  if (dot < 0) return undefined; // an IP literal
+  // The first label's Latin tail, after its last letter of another script: a platform's name is all
+  // ASCII, and the prose before it may hold digits and Latin words of its own (`申込は3月10日までに
+  // lu.ma/…`, `Python勉強会のlu.ma/…`). Found walking back once, so a long label is read in one pass.
+  let tail = dot;
+  while (tail > 0 && /[a-z0-9_-]/i.test(m[1][tail - 1])) tail--;
+  if (tail === 0 || tail === dot || !/[^\p{Script=Latin}\p{N}\p{M}\x00-\x7f]\p{M}*$/u.test(m[1].slice(0, tail))) return undefined;
+  LINK_AT.lastIndex = m.index! + tail;
   const again = LINK_AT.exec(text);
   return again ? platformOfLink(again[1], withoutTrailingPunctuation(again[2] ?? "")) : undefined;
 }
