@@ -15,7 +15,7 @@ export interface LinkBench {
 }
 
 /** Each shape: a piece repeated to the size, and what ends it. */
-export const HOSTILE_TEXTS: { name: string; piece: string; end?: string }[] = [
+export const HOSTILE_TEXTS: { name: string; piece: string; start?: string; end?: string }[] = [
   { name: "ellipses between letters (a...)", piece: "a..." },
   { name: "dotted names and commas (a.b,)", piece: "a.b," },
   { name: "the same, then an at sign", piece: ",a.b", end: "@" },
@@ -28,11 +28,14 @@ export const HOSTILE_TEXTS: { name: string; piece: string; end?: string }[] = [
   { name: "prose turning to Latin, then .ma", piece: "\u8a73a", end: ".ma" },
   { name: "prose turning to Latin, with dots", piece: "\u8a73a." },
   { name: "underscores before letters", piece: "_a" },
+  { name: "one run of underscores, then a name", piece: "_", start: "x", end: "lu.ma" },
+  { name: "a host, then user-part characters", piece: ";", start: "lu.ma" },
+  { name: "a scheme and a long user part", piece: "x", start: "https://lu.ma:", end: "@evil.example" },
 ];
 
 export async function benchLinks(size = 1 << 20, runs = 5): Promise<LinkBench> {
-  const shapes = HOSTILE_TEXTS.map(({ name, piece, end = "" }) => {
-    const text = piece.repeat(Math.floor((size - end.length) / piece.length)) + end;
+  const shapes = HOSTILE_TEXTS.map(({ name, piece, start = "", end = "" }) => {
+    const text = start + piece.repeat(Math.floor((size - start.length - end.length) / piece.length)) + end;
     platformOfText(text);
     const times: number[] = [];
     let found: string | undefined;

@@ -134,6 +134,21 @@ describe("rule 3: event platforms", () => {
     ["__meetup.com/london-js/events/312345678__", "meetup"],
     ["RSVP: _https://lu.ma/abc_", "luma"],
     ["https://my_lu.ma/abc", undefined],
+    // An address or a user part holds Latin letters and marks beyond ASCII too; one too long to look
+    // through is not taken for a link's end (helper-217 #1, #2).
+    ["https://lu.maü@evil.example/abc", undefined],
+    ["https://lu.ma:pässwort@evil.example/abc", undefined],
+    ["lu.maßnahmen@firma.de", undefined],
+    ["https://ü@lu.ma/abc", "luma"],
+    [`https://lu.ma:${"x".repeat(70)}@evil.example/abc`, undefined],
+    ["RSVP at lu.ma, doors 18:30", "luma"],
+    ["lu.ma's page; see you", "luma"],
+    // Two dots inside a name are no ellipsis, nor a mark ending a label (helper-217 #4).
+    ["https://evil.example..lu.ma/abc", undefined],
+    ["x..lu.ma/abc", undefined],
+    ["https://cafe\u0301.lu.ma/abc", undefined],
+    // Prose is not skipped after `//`, which writes the host whole (helper-217).
+    ["//詳細はlu.ma/abc", undefined],
     // After an ellipsis, a link starts; after one dot ending a label, the name goes on (helper-213 #2).
     ["More info...lu.ma/dots-night", "luma"],
     ["More info…lu.ma/dots-night", "luma"],
@@ -142,6 +157,9 @@ describe("rule 3: event platforms", () => {
     // `|` and `^` are never raw in a URL: a Markdown table's cell ends the link (helper-213 #1).
     ["| Talk night |https://www.meetup.com/london-js/events/312345678|", "meetup"],
     ["https://www.meetup.com/london-js/events/312345678^", "meetup"],
+    // ...but a `|` inside a query, with the URL going on, is the query's (helper-217).
+    ["https://track.example/r?u=x|https://lu.ma/abc", undefined],
+    ["https://partner.example?ref=a|lu.ma", undefined],
     ["Ticket #47102", undefined],
     // Prose punctuation after a link is not part of its path.
     ["Details: https://www.meetup.com/london-js/events/312345678.", "meetup"],

@@ -17,7 +17,7 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
 
 /**
  * A host name starts where no host character, `@` (an address, not a link), `/` of a longer path
- * or a dot ending a label (`x.lu.ma` is another host; an ellipsis, `info...lu.ma`, is prose) precedes it,
+ * or one or two dots ending a label (`x.lu.ma`, `x..lu.ma` are other hosts; an ellipsis, `info...lu.ma`, is prose) precedes it,
  * nor `_` after one (`my_host.example`; Markdown's `_lu.ma/…_` is emphasis), and runs over dot-separated labels of letters, digits, `-` and `_` in any script
  * (an internationalised name, `café-berlin.de`), a root dot allowed, or is an IP literal; all of it is
  * the host, so nothing after it is read as a host of its own (helper-125 #1). Its last label, the
@@ -25,19 +25,22 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
  * script right after a link ends it (`lu.ma에서`, `ti.toで`: helper-126 #1). A port and a path may follow. The path (or
  * a query or fragment straight after the host: `partner.example?ref=lu.ma` is partner.example's
  * link, helper-123 #2) stops at any Unicode space (`\s` holds U+00A0, the decoded `&nbsp;`), at an invisible format
- * character (a zero-width space, `\p{Cf}`), at a quote, a bracket, `<`, `>`, a backtick, `\`, `|` or
- * `^` (none raw in a URL, RFC 3986; a Markdown table's cell ends at `|`),
+ * character (a zero-width space, `\p{Cf}`), at a quote, a bracket, `<`, `>`, a backtick, `\` or `^`,
+ * and at a `|` followed by white space, another `|` or the end (a Markdown table's cell; a `|` inside
+ * a query, which some links carry raw, goes on),
  * and at a non-ASCII punctuation mark or symbol: a URL holds none raw (RFC 3986; an IRI's are
  * letters), so a closing curly quote, an ellipsis, a dash or an ideographic full stop right after
  * a link is the prose's, and a link right after it is looked at on its own. After a scheme, a user
  * part (`https://rsvp@lu.ma/…`, RFC 3986 3.2.1) is passed over to the host; a name followed by `@`
- * after user-part characters only is a user part or an address, never the host (`https://lu.ma@evil.example/…`
+ * after user-part characters only (ASCII's, and Latin letters and marks, `lu.maü@…`), or followed by
+ * more than 64 of them, is a user part or an address, never the host (`https://lu.ma@evil.example/…`
  * is evil.example's link; helper-101), where a tag or prose between them (`lu.ma<br>hello@acme.io`,
- * `lu.maで、info@acme.jp`) leaves the link a link (helper-216). Each repeat is bounded (a scheme of
+ * `lu.maで、info@acme.jp`) leaves the link a link (helper-216, helper-217). A start is looked for only
+ * at a letter, a digit or `[`, so the look back over a run of `_` is made once. Each repeat is bounded (a scheme of
  * at most 32 characters, a user part of 64), so a text of a megabyte is read in well under a second
  * (docs/benchmarks.md (5)): unbounded, each start read on to the text's end, minutes for 1 MB.
  */
-const LINK = /(?<![\p{L}\p{N}@%+-])(?<![\p{L}\p{N}@%+.-]_+)(?<![\p{L}\p{N}_-]\.)(?:[a-z][a-z0-9+.-]{0,31}:\/\/(?:[a-z0-9._~!$&'()*+,;=:%-]{0,64}@)?)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|(?:(?![\x00-\x7f])[\p{L}\p{N}])+)\.?|\[[0-9a-f:.]+\])(?::\d+)?(?![a-z0-9._~!$&'()*+,;=:%-]{0,64}@)([/?#](?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))[^\s\p{Cf}"'<>()\[\]{}`\\|^])*)?/giu;
+const LINK = /(?=[\p{L}\p{N}\[])(?<![\p{L}\p{N}@%+-])(?<![\p{L}\p{N}\p{M}@%+.-]_+)(?<![\p{L}\p{N}\p{M}_-]\.{1,2})(?:[a-z][a-z0-9+.-]{0,31}:\/\/(?:[a-z0-9._~!$&'()*+,;=:%\p{Script=Latin}\p{M}-]{0,64}@)?)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|(?:(?![\x00-\x7f])[\p{L}\p{N}])+)\.?|\[[0-9a-f:.]+\])(?::\d+)?(?![a-z0-9._~!$&'()*+,;=:%\p{Script=Latin}\p{M}-]{0,64}@)(?![a-z0-9._~!$&'()*+,;=:%\p{Script=Latin}\p{M}-]{65})([/?#](?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))(?!\|(?:[\s|]|$))[^\s\p{Cf}"'<>()\[\]{}`\\^])*)?/giu;
 
 /**
  * Punctuation that ends a path is the prose's, not the link's (`…/events/123.`): sentence marks,
@@ -105,7 +108,7 @@ export function platformOfText(text: string | null | undefined): EventPlatform |
 }
 
 /** {@link LINK} without its start condition, matching only where it is put (`lastIndex`). */
-const LINK_START = String.raw`(?<![\p{L}\p{N}@%+-])(?<![\p{L}\p{N}@%+.-]_+)(?<![\p{L}\p{N}_-]\.)`;
+const LINK_START = String.raw`(?=[\p{L}\p{N}\[])(?<![\p{L}\p{N}@%+-])(?<![\p{L}\p{N}\p{M}@%+.-]_+)(?<![\p{L}\p{N}\p{M}_-]\.{1,2})`;
 if (!LINK.source.startsWith(LINK_START)) throw new Error("events/platform: LINK no longer starts with LINK_START");
 const LINK_AT = new RegExp(LINK.source.slice(LINK_START.length), "iuy");
 
@@ -113,12 +116,13 @@ const LINK_AT = new RegExp(LINK.source.slice(LINK_START.length), "iuy");
  * A link written with no scheme straight after prose in a script other than Latin, with no space:
  * Chinese, Japanese and Thai put none between words (`詳細はlu.ma/…`, `参加登録はmeetup.com/…`).
  * {@link LINK} reads the prose's letters as the start of the host's first label (`詳細はlu.ma`), as
- * an internationalised name may hold any script; no registry lets one label mix Latin with another
- * script, so where that first label turns from another script to a Latin letter or digit, the link
- * is read again from there (helper-212). Not after a scheme, where the host is written whole.
+ * an internationalised name may hold any script. A platform's name is all ASCII, so where that first
+ * label ends in an ASCII tail after a letter of another script, the link is read again from the tail
+ * (helper-212). Not after a scheme or `//`, where the host is written whole.
  */
 function platformAfterProse(text: string, m: RegExpMatchArray): EventPlatform | undefined {
-  if (!m[0].startsWith(m[1])) return undefined;
+  // Not after a scheme or `//`, where the host is written whole (`//詳細はlu.ma/…` names that host).
+  if (!m[0].startsWith(m[1]) || text[m.index! - 1] === "/") return undefined;
   const dot = m[1].indexOf(".");
   if (dot < 0) return undefined; // an IP literal
   // The first label's Latin tail, after its last letter of another script: a platform's name is all
