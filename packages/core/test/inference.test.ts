@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import { mapGmailMessage, mapGoogleEvent } from "../src/google/map";
 import { ownerIdentity } from "../src/identity";
 import { networkingReason, pickableAttendees } from "../src/events";
+import { firstNameOf } from "../src/followup";
 import { attended, attendedEvent, infer, isLarge, isOutbound, peopleAt } from "../src/inference";
 import { mapGraphEvent, mapGraphMessage } from "../src/microsoft/map";
-import { type MailMessage, type Meeting, type Owner, TEXT_KEPT_MAX } from "../src/model";
+import { keptName, type MailMessage, type Meeting, NAME_KEPT_MAX, type Owner, TEXT_KEPT_MAX } from "../src/model";
 import { a, crowd, DAY, HOUR, MINUTE, meeting, NOW, OWNER, sent } from "./support/builders";
 
 const me = ownerIdentity(OWNER.email, OWNER.aliases);
@@ -617,6 +618,26 @@ describe("provider mapping: titles and Subjects of hundreds of KB", () => {
     for (const s of [gm.subject, mm.subject]) expect(s).toHaveLength(TEXT_KEPT_MAX);
     // Short text is as it was.
     expect(mapGoogleEvent({ id: "e", summary: "Coffee", start: { dateTime: "2026-05-01T10:00:00Z" }, end: { dateTime: "2026-05-01T11:00:00Z" } }, OWNER).title).toBe("Coffee");
+  });
+});
+
+describe("provider mapping: display names of hundreds of KB (helper-218)", () => {
+  it("are kept to NAME_KEPT_MAX characters, not inside a surrogate pair; the first-name guess reads no more of an older stored one", () => {
+    const huge = "(".repeat(300_000);
+    const at = { start: { dateTime: "2026-05-01T10:00:00Z" }, end: { dateTime: "2026-05-01T11:00:00Z" } };
+    const g = mapGoogleEvent({ id: "e", ...at, organizer: { email: "org@partner.io", displayName: huge }, attendees: [{ email: OWNER.email, self: true, responseStatus: "accepted" }, { email: "ext@partner.io", displayName: huge, responseStatus: "accepted" }] }, OWNER);
+    const m = mapGraphEvent({ id: "e", start: { dateTime: "2026-05-01T10:00:00", timeZone: "UTC" }, end: { dateTime: "2026-05-01T11:00:00", timeZone: "UTC" }, organizer: { emailAddress: { address: "org@partner.io", name: huge } }, attendees: [{ type: "required", emailAddress: { address: "ext@partner.io", name: huge }, status: { response: "accepted" } }] } as Event, OWNER);
+    for (const name of [g.organizer!.name, ...g.attendees.map((x) => x.name), m.organizer!.name, ...m.attendees.map((x) => x.name)]) expect(name.length === 0 || name === huge.slice(0, NAME_KEPT_MAX)).toBe(true);
+    expect(g.attendees.find((x) => x.email === "ext@partner.io")!.name).toHaveLength(NAME_KEPT_MAX);
+    expect(m.attendees.find((x) => x.email === "ext@partner.io")!.name).toHaveLength(NAME_KEPT_MAX);
+    const mm = mapGraphMessage({ id: "x", sentDateTime: "2026-05-01T10:00:00Z", from: { emailAddress: { address: OWNER.email, name: huge } }, toRecipients: [{ emailAddress: { address: "a@b.io", name: huge } }] } as Message, "sentitems");
+    expect(mm.fromName).toHaveLength(NAME_KEPT_MAX);
+    // A surrogate pair at the cut goes whole.
+    expect(keptName(`${"a".repeat(NAME_KEPT_MAX - 1)}😀`)).toBe("a".repeat(NAME_KEPT_MAX - 1));
+    // A name stored before the cut is read as its kept part: here the aside's end is past it.
+    const long = `(${"x".repeat(600)}) Ana Lima`;
+    expect(firstNameOf(long)).toBe(firstNameOf(long.slice(0, NAME_KEPT_MAX)));
+    expect(firstNameOf(long)).not.toBe("Ana");
   });
 });
 

@@ -2,7 +2,7 @@ import type { AccountRecord } from "../accounts";
 import { type EventMarks, networkingReason } from "../events";
 import { ownerIdentity, ROLE_LOCAL_PARTS, typedAddress } from "../identity";
 import { asOwnerSees, type Contact } from "../inference";
-import { addressOn, type MailMessage, type Meeting, type Owner } from "../model";
+import { addressOn, keptName, type MailMessage, type Meeting, type Owner } from "../model";
 import { randomBytes } from "node:crypto";
 import { DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS } from "../limits";
 import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../providers";
@@ -111,7 +111,8 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
 export function firstNameOf(name: string | undefined): string {
   // Quotes around a nickname go; an apostrophe inside a name stays ("D'Angelo"). An aside in
   // brackets goes whole, unless it is all there is.
-  const unquoted = (name ?? "").replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
+  // Of a name no longer than a kept one (model keptName): this is run on names stored before there was a cut.
+  const unquoted = keptName(name ?? "").replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
   const clean = (t: string) => t.replace(/\s+/g, " ").trim();
   // An emoji or symbol standing alone ("🎉", "★") is no part of a name.
   const lettered = (t: string) => t.split(/\s+/).filter((w) => !/^[\p{Extended_Pictographic}\p{So}\p{Emoji_Component}]+$/u.test(w)).join(" ");

@@ -2,7 +2,7 @@ import type { calendar_v3 } from "@googleapis/calendar";
 import type { gmail_v1 } from "@googleapis/gmail";
 import { decodeHeader, parseAddressList } from "../addresses";
 import { normalizeAddress, ownerIdentity } from "../identity";
-import { type Attendee, type EventKind, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
+import { type Attendee, type EventKind, keptName, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { atWall, hasOffset, isZone, localMidnight, wallMs } from "../time";
 
@@ -63,7 +63,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
   let self: Meeting["self"];
   const selfOf = (p: { email?: string | null; displayName?: string | null } | undefined) => {
     const email = p?.email ? normalizeAddress(p.email) : undefined;
-    if (email && !self) self = { email, name: p?.displayName ?? "" };
+    if (email && !self) self = { email, name: keptName(p?.displayName ?? "") };
   };
   if (e.organizer?.self) selfOf(e.organizer);
   const attendees: Attendee[] = [];
@@ -83,7 +83,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     attendees.push({
       email,
       ...writtenAddress(a.email, email),
-      name: a.displayName ?? "",
+      name: keptName(a.displayName ?? ""),
       response: responses[a.responseStatus ?? ""] ?? "needsAction",
       resource: a.resource === true,
       organizer: a.organizer === true || email === orgEmail,
@@ -100,7 +100,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     organizerSelf,
     selfResponse,
     // The owner organised it: no one else is on it as its organiser.
-    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.displayName ?? "", ...writtenAddress(e.organizer?.email, orgEmail) } : undefined,
+    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: keptName(e.organizer?.displayName ?? ""), ...writtenAddress(e.organizer?.email, orgEmail) } : undefined,
     attendees,
     seriesId: e.recurringEventId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),

@@ -112,7 +112,7 @@ function mailbox(a: { name?: string; address: string }): string | undefined {
  */
 function msgIds(value: string): string[] {
   return headerSafe(value)
-    .replace(/<[^>]*>/g, (id) => id.replace(/\s+/g, ""))
+    .replace(/<[^<>]*>/g, (id) => id.replace(/\s+/g, ""))
     .split(/\s+/)
     .filter(Boolean)
     .map((v) => `${v.startsWith("<") ? "" : "<"}${v}${v.endsWith(">") ? "" : ">"}`)

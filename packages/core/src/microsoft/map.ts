@@ -1,6 +1,6 @@
 import type { Event, Message, Recipient } from "@microsoft/microsoft-graph-types";
 import { normalizeAddress, ownerIdentity } from "../identity";
-import { type Attendee, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
+import { type Attendee, keptName, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { localMidnight } from "../time";
 import { parseInstant } from "../zones";
@@ -35,7 +35,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
       selfResponse ??= response;
       continue;
     }
-    attendees.push({ email, ...writtenAddress(a.emailAddress?.address, email), name: a.emailAddress?.name ?? "", response, resource: a.type === "resource", organizer: email === orgEmail });
+    attendees.push({ email, ...writtenAddress(a.emailAddress?.address, email), name: keptName(a.emailAddress?.name ?? ""), response, resource: a.type === "resource", organizer: email === orgEmail });
   }
   const platform = platformOf(eventTexts(e));
   const organizerSelf = e.isOrganizer === true || (orgEmail !== undefined && me.addresses.has(orgEmail));
@@ -49,7 +49,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
     kind: "default",
     organizerSelf,
     selfResponse: organizerSelf && e.responseStatus?.response === "organizer" ? undefined : selfResponse,
-    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: e.organizer?.emailAddress?.name ?? "", ...writtenAddress(e.organizer?.emailAddress?.address, orgEmail) } : undefined,
+    organizer: orgEmail && !organizerSelf ? { email: orgEmail, name: keptName(e.organizer?.emailAddress?.name ?? ""), ...writtenAddress(e.organizer?.emailAddress?.address, orgEmail) } : undefined,
     attendees,
     seriesId: e.seriesMasterId ?? undefined,
     ...(unnamed ? { unnamedEntries: unnamed } : {}),
@@ -72,7 +72,7 @@ export function withSeriesMaster(occurrence: Event, master: Event | null | undef
 const recipients = (list: Recipient[] | null | undefined) =>
   (list ?? []).flatMap((r) => {
     const email = r.emailAddress?.address ? normalizeAddress(r.emailAddress.address) : undefined;
-    return email ? [{ email, name: r.emailAddress?.name ?? "" }] : [];
+    return email ? [{ email, name: keptName(r.emailAddress?.name ?? "") }] : [];
   });
 
 /** Maps a Graph message of a folder to a provider-neutral message; pure. */
@@ -87,7 +87,7 @@ export function mapGraphMessage(m: Message & { "@odata.type"?: string; meetingMe
     sentAt: parseInstant(m.sentDateTime ?? m.receivedDateTime ?? undefined),
     from,
     // The name on the From, which tells a personal account's own alias (core/scan learnOwnerIdentities; helper-153).
-    ...(m.from?.emailAddress?.name?.trim() ? { fromName: m.from.emailAddress.name.trim() } : {}),
+    ...(m.from?.emailAddress?.name?.trim() ? { fromName: keptName(m.from.emailAddress.name.trim()) } : {}),
     ...(from && sender && sender !== from ? { onBehalfOf: true } : {}),
     inSent: folder === "sentitems",
     draft: m.isDraft === true,

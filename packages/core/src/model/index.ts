@@ -135,10 +135,24 @@ export const shownName = (p: { name?: string; address?: string; email: string })
  */
 export const TEXT_KEPT_MAX = 10_000;
 
-/** `s` cut to {@link TEXT_KEPT_MAX} characters (not inside a surrogate pair). */
-export function keptText(s: string): string {
-  if (s.length <= TEXT_KEPT_MAX) return s;
-  const end = /[\uD800-\uDBFF]/.test(s[TEXT_KEPT_MAX - 1]) ? TEXT_KEPT_MAX - 1 : TEXT_KEPT_MAX;
-  return s.slice(0, end);
+/** `s` cut to `max` characters (not inside a surrogate pair). */
+function cut(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return s.slice(0, /[\uD800-\uDBFF]/.test(s[max - 1]) ? max - 1 : max);
 }
+
+/** `s` cut to {@link TEXT_KEPT_MAX} characters (not inside a surrogate pair). */
+export const keptText = (s: string): string => cut(s, TEXT_KEPT_MAX);
+
+/**
+ * The most of a person's display name kept (characters), as the address parser keeps of a name in a
+ * header (core/addresses MAX_NAME). A calendar's or Graph's name has no limit of its own in the
+ * providers' documents: one of 256 KB took 40 s in the first-name guess (core/followup firstNameOf,
+ * helper-218), at every digest and draft naming the person, and a meeting's many such names would
+ * outgrow DynamoDB's 400 KB item.
+ */
+export const NAME_KEPT_MAX = 512;
+
+/** A display name cut to {@link NAME_KEPT_MAX} characters (not inside a surrogate pair). */
+export const keptName = (s: string): string => cut(s, NAME_KEPT_MAX);
 

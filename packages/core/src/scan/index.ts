@@ -146,7 +146,8 @@ async function writeBackPerson(repo: Repository, account: string, record: Person
  * reads a link written with no scheme straight after prose in a script other than Latin
  * (`詳細はlu.ma/…`, `…/events/301234567から`) as the platform's (core/events/platform; helper-212), a link
  * after an ellipsis (`info...lu.ma/…`) too, and ends a path at `|` or `^` (helper-213); prose with
- * digits and Latin words before a link, `_lu.ma/…_`, and `lu.ma<br>hello@acme.io` (helper-216). A stored calendar cursor of another version is not used: the next sync
+ * digits and Latin words before a link, `_lu.ma/…_`, and `lu.ma<br>hello@acme.io` (helper-216), and
+ * keeps a display name to its first 512 characters (model keptName; helper-218). A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
