@@ -38,9 +38,19 @@ export function platformOfICalUid(uid: string | null | undefined): EventPlatform
  * `lu.maで、info@acme.jp`) leaves the link a link (helper-216, helper-217). A start is looked for only
  * at a letter, a digit or `[`, so the look back over a run of `_` is made once. Each repeat is bounded (a scheme of
  * at most 32 characters, a user part of 64), so a text of a megabyte is read in well under a second
- * (docs/benchmarks.md (5)): unbounded, each start read on to the text's end, minutes for 1 MB.
+ * (docs/benchmarks.md (5b)): unbounded, each start read on to the text's end, minutes for 1 MB.
  */
-const LINK = /(?=[\p{L}\p{N}\[])(?<![\p{L}\p{N}@%+-])(?<![\p{L}\p{N}\p{M}@%+.-]_+)(?<![\p{L}\p{N}\p{M}_-]\.{1,2})(?:[a-z][a-z0-9+.-]{0,31}:\/\/(?:[a-z0-9._~!$&'()*+,;=:%\p{Script=Latin}\p{M}-]{0,64}@)?)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|(?:(?![\x00-\x7f])[\p{L}\p{N}])+)\.?|\[[0-9a-f:.]+\])(?::\d+)?(?![a-z0-9._~!$&'()*+,;=:%\p{Script=Latin}\p{M}-]{0,64}@)(?![a-z0-9._~!$&'()*+,;=:%\p{Script=Latin}\p{M}-]{65})([/?#](?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))(?!\|(?:[\s|]|$))[^\s\p{Cf}"'<>()\[\]{}`\\^])*)?/giu;
+/** Where a link may start: at a letter, a digit or `[`, after no host character, `_` after one, or one or two dots after a label. */
+const LINK_START = String.raw`(?=[\p{L}\p{N}\[])(?<![\p{L}\p{N}@%+-])(?<![\p{L}\p{N}\p{M}@%+.-]_+)(?<![\p{L}\p{N}\p{M}_-]\.{1,2})`;
+/** A character of a user part (RFC 3986 userinfo, with Latin letters and marks beyond ASCII). */
+const USERINFO = String.raw`[a-z0-9._~!$&'()*+,;=:%\p{Script=Latin}\p{M}-]`;
+/** A link from its scheme or host on: the host (group 1) and the path, query or fragment (group 2). */
+const LINK_BODY =
+  String.raw`(?:[a-z][a-z0-9+.-]{0,31}:\/\/(?:${USERINFO}{0,64}@)?)?` +
+  String.raw`((?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|(?:(?![\x00-\x7f])[\p{L}\p{N}])+)\.?|\[[0-9a-f:.]+\])` +
+  String.raw`(?::\d+)?(?!${USERINFO}{0,64}@)(?!${USERINFO}{65})` +
+  String.raw`([/?#](?:(?![\p{P}\p{S}](?<=[^\x00-\x7f]))(?!\|(?:[\s|]|$))[^\s\p{Cf}"'<>()\[\]{}\x60\\^])*)?`;
+const LINK = new RegExp(LINK_START + LINK_BODY, "giu");
 
 /**
  * Punctuation that ends a path is the prose's, not the link's (`…/events/123.`): sentence marks,
@@ -108,9 +118,7 @@ export function platformOfText(text: string | null | undefined): EventPlatform |
 }
 
 /** {@link LINK} without its start condition, matching only where it is put (`lastIndex`). */
-const LINK_START = String.raw`(?=[\p{L}\p{N}\[])(?<![\p{L}\p{N}@%+-])(?<![\p{L}\p{N}\p{M}@%+.-]_+)(?<![\p{L}\p{N}\p{M}_-]\.{1,2})`;
-if (!LINK.source.startsWith(LINK_START)) throw new Error("events/platform: LINK no longer starts with LINK_START");
-const LINK_AT = new RegExp(LINK.source.slice(LINK_START.length), "iuy");
+const LINK_AT = new RegExp(LINK_BODY, "iuy");
 
 /**
  * A link written with no scheme straight after prose in a script other than Latin, with no space:
