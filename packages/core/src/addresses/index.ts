@@ -1,5 +1,6 @@
 import { decodeWords } from "postal-mime";
 import { normalizeAddress } from "../identity";
+import { NAME_KEPT_MAX } from "../model";
 import { plainText } from "../text";
 
 /** One recipient or sender from an address header. */
@@ -12,8 +13,8 @@ export interface ParsedAddress {
   name: string;
 }
 
-/** The longest display name kept (characters before decoding); a longer one is cut there. */
-export const MAX_NAME = 512;
+/** The longest display name kept (characters before decoding); a longer one is cut there: the mappers' cut of a calendar's names (model NAME_KEPT_MAX). */
+export const MAX_NAME = NAME_KEPT_MAX;
 /** The longest address considered (RFC 5321: 64 for the local part, 255 for the domain). */
 const MAX_ADDRESS = 320;
 

@@ -145,8 +145,8 @@ function cut(s: string, max: number): string {
 export const keptText = (s: string): string => cut(s, TEXT_KEPT_MAX);
 
 /**
- * The most of a person's display name kept (characters), as the address parser keeps of a name in a
- * header (core/addresses MAX_NAME). A calendar's or Graph's name has no limit of its own in the
+ * The most of a person's display name kept (characters), in a calendar's entries and Graph's
+ * recipients as in a header's names (core/addresses MAX_NAME is this). A calendar's or Graph's name has no limit of its own in the
  * providers' documents: one of 256 KB took 40 s in the first-name guess (core/followup firstNameOf,
  * helper-218), at every digest and draft naming the person, and a meeting's many such names would
  * outgrow DynamoDB's 400 KB item.
