@@ -251,6 +251,5 @@ export function typedAddress(raw: string): string | undefined {
  */
 export function fitsSmtp(address: string): boolean {
   const at = address.lastIndexOf("@");
-  const local = Buffer.byteLength(address.slice(0, at));
-  return at > 0 && local <= 64 && Buffer.byteLength(address) <= 254;
+  return at > 0 && Buffer.byteLength(address.slice(0, at)) <= 64 && Buffer.byteLength(address) <= 254;
 }
