@@ -5,6 +5,7 @@
  */
 import { parseAddressList } from "@followthrough/core/addresses";
 import { HOSTILE_SHAPES } from "../packages/core/test/support/hostile-shapes";
+import { timeRuns } from "./timing";
 
 export interface AddressBench {
   sizeBytes: number;
@@ -15,16 +16,8 @@ export interface AddressBench {
 export function benchAddresses(size = 1 << 20, runs = 9): AddressBench {
   const shapes = HOSTILE_SHAPES.map((shape) => {
     const header = shape.build(size);
-    parseAddressList(header);
-    const times: number[] = [];
-    let addresses = 0;
-    for (let i = 0; i < runs; i++) {
-      const t = performance.now();
-      addresses = parseAddressList(header).length;
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    return { name: shape.name, medianMs: Number(times[runs >> 1].toFixed(1)), maxMs: Number(times[runs - 1].toFixed(1)), addresses };
+    const { medianMs, maxMs, answer } = timeRuns(() => parseAddressList(header).length, runs);
+    return { name: shape.name, medianMs, maxMs, addresses: answer };
   });
   return { sizeBytes: size, goalMs: 100, shapes };
 }

@@ -7,6 +7,7 @@
  * square of the length.
  */
 import { platformOfText } from "../packages/core/src/events/platform";
+import { timeRuns } from "./timing";
 
 export interface LinkBench {
   sizeBytes: number;
@@ -36,16 +37,8 @@ export const HOSTILE_TEXTS: { name: string; piece: string; start?: string; end?:
 export async function benchLinks(size = 1 << 20, runs = 5): Promise<LinkBench> {
   const shapes = HOSTILE_TEXTS.map(({ name, piece, start = "", end = "" }) => {
     const text = start + piece.repeat(Math.floor((size - start.length - end.length) / piece.length)) + end;
-    platformOfText(text);
-    const times: number[] = [];
-    let found: string | undefined;
-    for (let i = 0; i < runs; i++) {
-      const t = performance.now();
-      found = platformOfText(text);
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    return { name, medianMs: Number(times[runs >> 1].toFixed(1)), maxMs: Number(times[runs - 1].toFixed(1)), found: found ?? null };
+    const { medianMs, maxMs, answer } = timeRuns(() => platformOfText(text), runs);
+    return { name, medianMs, maxMs, found: answer ?? null };
   });
   return { sizeBytes: size, goalMs: 1000, shapes };
 }
