@@ -1,7 +1,8 @@
 /**
  * The local app in headless Chromium, as a person uses it: open the app, read this week's digest,
  * tap "Draft follow-up", land on the created draft; tap again, same draft; and a plain fetch of a
- * link (what mail security scanners do) creates nothing. Screenshots go to test-artifacts/.
+ * link (what mail security scanners do) creates nothing. Under `npm run gallery` screenshots go to
+ * test-artifacts/.
  */
 import { mkdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -10,10 +11,15 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../packages/cli/src/start";
 import { launchChromium } from "./support/browser";
+import { GALLERY } from "./support/page-check";
 import { root } from "./support/fixtures";
 import { checkThenClose } from "./support/refusals";
 
 const artifacts = join(root, "test-artifacts");
+/** A screenshot for the gallery (`npm run gallery`); none under `npm test`. */
+async function photograph(page: Page, name: string) {
+  if (GALLERY) await page.screenshot({ path: join(artifacts, name), fullPage: true });
+}
 
 let stack: LocalStack;
 let browser: Browser;
@@ -60,12 +66,12 @@ describe.each(["google", "microsoft"] as const)("the %s demo account in a browse
     await expect(page.getByText("Activity against productivity")).toBeTruthy();
     const buttons = page.getByRole("link", { name: /Draft follow-up/ });
     expect(await buttons.count()).toBe(account().weekly.digest.missing.length);
-    await page.screenshot({ path: join(artifacts, `digest-${provider}-desktop.png`), fullPage: true });
+    await photograph(page, `digest-${provider}-desktop.png`);
     await page.setViewportSize({ width: 375, height: 812 });
-    await page.screenshot({ path: join(artifacts, `digest-${provider}-phone.png`), fullPage: true });
+    await photograph(page, `digest-${provider}-phone.png`);
     // Dark mode: the digest declares both schemes and its text stays legible (not dark on dark).
     await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: join(artifacts, `digest-${provider}-phone-dark.png`), fullPage: true });
+    await photograph(page, `digest-${provider}-phone-dark.png`);
     expect(await page.locator('meta[name="color-scheme"]').getAttribute("content")).toMatch(/light dark/);
     // Nothing overflows sideways on a phone.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -85,7 +91,7 @@ describe.each(["google", "microsoft"] as const)("the %s demo account in a browse
     expect(body).toContain(person.email);
     expect(body).toContain(`Hi ${person.firstName}`);
     expect(await draftsIn(email, provider)).toBe(before + 1);
-    await tab.screenshot({ path: join(artifacts, `draft-${provider}.png`), fullPage: true });
+    await photograph(tab, `draft-${provider}.png`);
     await tab.close();
 
     await openDigest(page, email);

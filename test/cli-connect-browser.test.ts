@@ -5,7 +5,7 @@
  * localhost. Each answer ("Connected", "Not connected", and "Sign-in not recognised" for a callback
  * that is not the answer to this sign-in) is checked at a phone's and a desktop's width, light and
  * dark, axe-core WCAG 2.2 A/AA zero violations and nothing wider than the phone (test/support/
- * page-check.ts); screenshots and axe results in test-artifacts/pages/ (cli-connect-*).
+ * page-check.ts); axe results (and, under `npm run gallery`, screenshots) in test-artifacts/pages/ (cli-connect-*).
  *
  * `connect google` answers on @google-cloud/local-auth's own loopback page, which is the library's,
  * not ours (packages/cli/test/connect.test.ts drives that flow as far as it goes offline).

@@ -12,7 +12,7 @@
  * And a Google sign-in to an address connected through Microsoft: the refusal saying a link to move
  * was emailed, that link refused in another browser, its confirm page in the browser that signed in,
  * and its Move button; a move link past its hour (move-offered, -elsewhere, -confirm, -done, -expired).
- * Screenshots and axe results in test-artifacts/pages/ (consent-*, reconnect-expired-*, move-*).
+ * axe results (and, under `npm run gallery`, screenshots) in test-artifacts/pages/ (consent-*, reconnect-expired-*, move-*).
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";

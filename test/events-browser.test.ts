@@ -5,7 +5,7 @@
  * closed groups by first letter, short on a phone): search with and without script, open a letter,
  * pick two, add one who was not listed, find them in the next digest as missing follow-ups with
  * one-tap drafts, take one back; an event over several days, with both its dates. Chromium at a phone's and a desktop's width, light and dark, every
- * page axe-clean (test/support/page-check.ts); screenshots in test-artifacts/pages/.
+ * page axe-clean (test/support/page-check.ts); screenshots in test-artifacts/pages/ under `npm run gallery`.
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";

@@ -14,7 +14,9 @@ import { PAGE_TEST_MS, pageChecks } from "./support/page-check";
 
 const gallery = mkdtempSync(join(tmpdir(), "page-check-"));
 let browser: Browser | undefined;
-const checks = pageChecks(() => browser!, gallery);
+const checks = pageChecks(() => browser!, gallery, { screenshots: true });
+const plain = mkdtempSync(join(tmpdir(), "page-check-plain-"));
+const unphotographed = pageChecks(() => browser!, plain, { screenshots: false });
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -22,6 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   rmSync(gallery, { recursive: true, force: true });
+  rmSync(plain, { recursive: true, force: true });
 });
 
 const doc = (style: string, body: string) =>
@@ -38,6 +41,13 @@ describe("the page check", { timeout: PAGE_TEST_MS }, () => {
     const page = await pageWith(doc("", "<p>Nothing wrong here.</p>"));
     await checks.check(page, "clean");
     expect(readdirSync(gallery).filter((f) => f.startsWith("clean-")).sort()).toEqual(["clean-desktop-dark.png", "clean-desktop-light.png", "clean-phone-dark.png", "clean-phone-light.png"]);
+    await page.context().close();
+  });
+
+  it("photographs nothing unless the gallery is asked for, and still audits", async () => {
+    const page = await pageWith(doc("", '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="20" height="20">'));
+    expect(await unphotographed.check(page, "plain").then(() => undefined, (e: Error) => e.message)).toMatch(/desktop\/light image-alt/);
+    expect(readdirSync(plain).filter((f) => f.endsWith(".png"))).toEqual([]);
     await page.context().close();
   });
 

@@ -9,7 +9,7 @@
  * guest list) and its links once it is disconnected; a first look left provisional by a read that
  * failed, until its page stops asking; a sign-in through the other provider whose move mail failed,
  * then one past the hour's mails, and a move link opened again after the move.
- * Screenshots and axe results in test-artifacts/pages/ (state-*, axe-states.json).
+ * axe results (and, under `npm run gallery`, screenshots) in test-artifacts/pages/ (state-*, axe-states.json).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,9 +1,9 @@
 /**
  * Every page the app serves, and every form and button on it, driven in headless Chromium the way
  * a person uses them: at 390 px (a phone) and 1280 px, in light and dark mode. Each page is checked
- * with axe-core (WCAG 2.2 A/AA: zero violations) and for sideways overflow on the phone, and is
- * photographed into test-artifacts/pages/ (<page>-<phone|desktop>-<light|dark>.png), a gallery of
- * the whole app. The local stack (`npm start`) serves it: the sandbox is the provider.
+ * with axe-core (WCAG 2.2 A/AA: zero violations) and for sideways overflow on the phone; under
+ * `npm run gallery` it is also photographed into test-artifacts/pages/
+ * (<page>-<phone|desktop>-<light|dark>.png), a gallery of the whole app. The local stack (`npm start`) serves it: the sandbox is the provider.
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";

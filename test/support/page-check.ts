@@ -1,8 +1,8 @@
 /**
  * What the browser tests of pages share: a person's browser context, the check of a page at a
  * phone's and a desktop's width in light and dark mode (axe-core with WCAG 2.2 A/AA, zero
- * violations; nothing wider than the phone; a screenshot of each), pressing a form's button, and
- * the controls a refused form marks invalid.
+ * violations; nothing wider than the phone; a screenshot of each when the gallery is asked for),
+ * pressing a form's button, and the controls a refused form marks invalid.
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -39,8 +39,16 @@ async function audited(page: Page) {
   return new AxeBuilder({ page, axeSource: "void 0" }).withTags(TAGS).options({ resultTypes: ["violations"] }).setLegacyMode(true).analyze();
 }
 
-/** The checks of one test file, writing screenshots and axe results into `gallery`. */
-export function pageChecks(browser: () => Browser, gallery: string) {
+/**
+ * Whether the checks photograph each page: `npm run gallery` (FT_GALLERY=1) does, `npm test` does
+ * not. The screenshots assert nothing; taking them was 31 of the 136 s of test/pages-browser.test.ts
+ * run alone (63 checks, four full-page PNGs each; axe 48 s), and the browser files are half the suite.
+ */
+export const GALLERY = process.env.FT_GALLERY === "1";
+
+/** The checks of one test file, writing axe results (and, with `screenshots`, the gallery) into `gallery`. */
+export function pageChecks(browser: () => Browser, gallery: string, o: { screenshots?: boolean } = {}) {
+  const screenshots = o.screenshots ?? GALLERY;
   mkdirSync(gallery, { recursive: true });
   /** axe results per page, written to `<gallery>/<file>` by {@link writeReport}. */
   const report: Report = {};
@@ -57,7 +65,7 @@ export function pageChecks(browser: () => Browser, gallery: string) {
 
   /**
    * Checks the page as it is now at both widths and in both schemes: axe (zero violations), nothing
-   * wider than a phone, and four screenshots named after the page.
+   * wider than a phone, and (for the gallery) four screenshots named after the page.
    */
   async function check(page: Page, name: string): Promise<void> {
     const found: string[] = [];
@@ -66,7 +74,7 @@ export function pageChecks(browser: () => Browser, gallery: string) {
       await page.setViewportSize(viewport);
       for (const scheme of ["light", "dark"] as const) {
         await page.emulateMedia({ colorScheme: scheme });
-        await page.screenshot({ path: join(gallery, `${name}-${width}-${scheme}.png`), fullPage: true });
+        if (screenshots) await page.screenshot({ path: join(gallery, `${name}-${width}-${scheme}.png`), fullPage: true });
         const audit = await audited(page);
         (report[name] ??= []).push({ url: page.url().replace(/\/l\/([a-z]+)\/[^/?#]+/, "/l/$1/<token>"), violations: audit.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })) });
         for (const v of audit.violations) found.push(`${width}/${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(" | ")}`);
