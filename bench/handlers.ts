@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { refreshTokenOf } from "../packages/core/src/accounts";
+import { defaultLimits } from "../packages/sandbox/src/quota";
 import { linkPath, sealLink } from "../packages/core/src/links";
 import { keys } from "../packages/core/src/storage";
 import {
@@ -82,6 +83,9 @@ async function prepare(stack: LocalStack, handler: string, provider: "google" | 
     FLOOR_API_URL: account.endpoints!.apiUrl!,
     FLOOR_EMAIL: account.email,
     FLOOR_CLIENT_ID: account.clientId,
+    // The provider's concurrent-request limits as the sandbox holds them (bench/floors/common.ts inFlight).
+    FLOOR_GMAIL_IN_FLIGHT: String(defaultLimits.gmailConcurrency),
+    FLOOR_GRAPH_IN_FLIGHT: String(defaultLimits.graphConcurrency),
   });
   let event: unknown;
   if (handler === "dispatch") {

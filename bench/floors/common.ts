@@ -33,6 +33,35 @@ export async function accountAndLease(email: string): Promise<Record<string, unk
   return got.Item ?? {};
 }
 
+/**
+ * The most calls one mailbox may have in flight in the provider the bench runs against (set by
+ * bench/handlers.ts from the sandbox's `gmailConcurrency`, 5, and `graphConcurrency`, 4: its reading
+ * of Gmail's per-user and Graph's per-mailbox concurrent-request limits, over which a call is
+ * refused 429; docs/provider-quirks.md). A floor makes the calls the provider allows as fast as it
+ * allows them; the adapter holds 4 Gmail calls, one fewer, and that difference is ours. Until
+ * 2026-12-05 the floor sent a page's metadata reads all at once (13 in the weekly run), which the
+ * sandbox let through only because it answers in-process and never sees two calls overlap.
+ */
+export const inFlight = (provider: "GMAIL" | "GRAPH"): number => {
+  const n = Number(floorEnv(`${provider}_IN_FLIGHT`));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`FLOOR_${provider}_IN_FLIGHT: not set (bench/handlers.ts sets it)`);
+  return n;
+};
+
+/** `fn` over `items`, at most `n` at a time, the answers in the items' order. */
+export async function atMost<T, R>(n: number, items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, lane));
+  return out;
+}
+
 /** An Outlook account's refresh token rotated (the adapter's onRefreshToken: one conditional update of the account). */
 export async function rotateToken(email: string): Promise<void> {
   await doc.send(new UpdateCommand({ TableName: table(), Key: { pk: `ACCOUNT#${email}`, sk: "ACCOUNT" }, UpdateExpression: "SET floorToken = :t", ExpressionAttributeValues: { ":t": Date.now() } }));

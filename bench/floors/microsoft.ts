@@ -7,7 +7,7 @@
  */
 import { type Context, Client, MiddlewareFactory } from "@microsoft/microsoft-graph-client";
 import fetch from "node-fetch";
-import { finishScan, floorEnv, ownerMailPage, type Reads, rotateToken, storePage } from "./common";
+import { atMost, finishScan, floorEnv, inFlight, ownerMailPage, type Reads, rotateToken, storePage } from "./common";
 
 export async function graphClient(): Promise<Client> {
   const res = await fetch(floorEnv("TOKEN_URL"), {
@@ -31,7 +31,7 @@ export async function graphReads(email: string, c: Client, o: Reads = {}): Promi
   const end = new Date(Date.now() + 365 * 864e5).toISOString();
   const events = await c.api("/me/calendarView/delta").query({ startDateTime: start, endDateTime: end }).get();
   const masters = [...new Set((events.value ?? []).map((e: { seriesMasterId?: string }) => e.seriesMasterId).filter(Boolean))] as string[];
-  await Promise.all(masters.map((id) => c.api(`/me/events/${id}`).get()));
+  await atMost(inFlight("GRAPH"), masters, (id) => c.api(`/me/events/${id}`).get());
   await storePage(email, "calendar", events.value ?? [], o);
   const sent = await c.api("/me/mailFolders/sentitems/messages").select("id,from,toRecipients,ccRecipients,sentDateTime").top(50).get();
   await c.api("/me/mailFolders/sentitems/messages/delta").select("id").get();
