@@ -6,15 +6,18 @@
  * Nodes (a difference between them, in fetch, in a built-in's API or in a dependency's view of its
  * runtime, shows only there). `.ci/run` fetches Node 22's Linux build from the npm registry (the
  * package `node-linux-<arch>`, Node's own binary) and names it in FT_LAMBDA_NODE; without it this
- * file skips, saying so.
+ * file skips, saying so. The command line runs under it too (the scan contract on the demo mailbox,
+ * and `npm start`'s start), as a newcomer on Node 22 runs it.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalizeAddress } from "@followthrough/core/identity";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
+import { ownFixture, root } from "./support/fixtures";
 import { type Bundle, bundle, freshAccount, functionUrlEvent, infraHandlers, LINK_KEY, type LocalStack, lambdaEnv, runCold, scheduledEvent, sqsEvent, startLocalStack } from "./support/lambda";
 
 const NODE = process.env.FT_LAMBDA_NODE || undefined;
@@ -56,6 +59,31 @@ describe.skipIf(!NODE)(`every handler as deployed, under Lambda's Node 22 (${NOD
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain(account.email);
   }, 60_000);
+
+  /** The command line under Node 22: exit code, stdout and stderr. */
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      execFile(NODE!, [join(root, "packages/cli/bin/followthrough.mjs"), ...args], { cwd: root, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+      ),
+    );
+
+  it("the scan contract on the demo mailbox finds whom its labels name", async () => {
+    const expected = JSON.parse(readFileSync(ownFixture("demo-google/expected.json"), "utf8")) as { now: string; newContacts: string[]; missingFollowUps: string[] };
+    const r = await cli(["scan", "--fixtures", ownFixture("demo-google"), "--now", expected.now, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { newContacts: { email: string }[]; missingFollowUps: { email: string }[] };
+    // Compared as the spec compares them, normalised (Gmail's dots and plus tags).
+    const norm = (xs: string[]) => xs.map((a) => normalizeAddress(a) ?? a).sort();
+    expect(norm(out.newContacts.map((c) => c.email))).toEqual(norm(expected.newContacts));
+    expect(norm(out.missingFollowUps.map((c) => c.email))).toEqual(norm(expected.missingFollowUps));
+  }, 150_000);
+
+  it("npm start's command starts the demo and serves it", async () => {
+    const r = await cli(["start", "--port", "0"], { FOLLOWTHROUGH_EXIT_AFTER_START: "1" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/http:\/\/(localhost|127\.0\.0\.1):\d+/);
+  }, 150_000);
 
   for (const provider of ["google", "microsoft"] as const) {
     it(`${provider === "google" ? "a Google" : "an Outlook"} account's backfill and then its weekly run, which sends the digest`, async () => {
