@@ -16,6 +16,7 @@ const gallery = mkdtempSync(join(tmpdir(), "page-check-"));
 let browser: Browser | undefined;
 const checks = pageChecks(() => browser!, gallery, { screenshots: true });
 const plain = mkdtempSync(join(tmpdir(), "page-check-plain-"));
+/** The checks as `npm test` runs them, without screenshots: the findings below must not depend on one being taken. */
 const unphotographed = pageChecks(() => browser!, plain, { screenshots: false });
 
 beforeAll(async () => {
@@ -53,7 +54,7 @@ describe("the page check", { timeout: PAGE_TEST_MS }, () => {
 
   it("finds text that is unreadable only in dark mode, at both widths and in no light view", async () => {
     const page = await pageWith(doc("@media (prefers-color-scheme: dark){body{background:#000}p{color:#222}}", "<p>Grey on black.</p>"));
-    const failure = await checks.check(page, "dark-only").then(() => undefined, (e: Error) => e.message);
+    const failure = await unphotographed.check(page, "dark-only").then(() => undefined, (e: Error) => e.message);
     expect(failure).toMatch(/phone\/dark color-contrast/);
     expect(failure).toMatch(/desktop\/dark color-contrast/);
     expect(failure).not.toMatch(/\/light color-contrast/);
@@ -64,7 +65,7 @@ describe("the page check", { timeout: PAGE_TEST_MS }, () => {
     const page = await pageWith(
       doc("img{display:none}@media (max-width:600px){img{display:inline}}.wide{width:900px;height:4px}", '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="20" height="20"><div class="wide"></div>'),
     );
-    const failure = await checks.check(page, "phone-only").then(() => undefined, (e: Error) => e.message);
+    const failure = await unphotographed.check(page, "phone-only").then(() => undefined, (e: Error) => e.message);
     expect(failure).toMatch(/phone\/light image-alt/);
     expect(failure).toMatch(/phone\/dark: \d+px wider than the phone/);
     expect(failure).not.toMatch(/desktop\/\w+ image-alt/);
@@ -73,12 +74,12 @@ describe("the page check", { timeout: PAGE_TEST_MS }, () => {
 
   it("audits the next page a tab goes to (axe put into each new document), and refuses a page with a frame it would not reach", async () => {
     const page = await pageWith(doc("", "<p>Nothing wrong here.</p>"));
-    await checks.check(page, "before-navigation");
+    await unphotographed.check(page, "before-navigation");
     const goTo = (html: string) => page.goto(`data:text/html,${encodeURIComponent(html)}`);
     await goTo(doc("", '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="20" height="20">'));
-    expect(await checks.check(page, "after-navigation").then(() => undefined, (e: Error) => e.message)).toMatch(/desktop\/light image-alt/);
+    expect(await unphotographed.check(page, "after-navigation").then(() => undefined, (e: Error) => e.message)).toMatch(/desktop\/light image-alt/);
     await goTo(doc("", '<iframe title="A frame" srcdoc="<p>Inside</p>"></iframe>'));
-    expect(await checks.check(page, "framed").then(() => undefined, (e: Error) => e.message)).toMatch(/1 frame\(s\), which this audit does not reach/);
+    expect(await unphotographed.check(page, "framed").then(() => undefined, (e: Error) => e.message)).toMatch(/1 frame\(s\), which this audit does not reach/);
     await page.context().close();
   });
 });
