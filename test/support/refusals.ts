@@ -11,7 +11,8 @@
  * Closed inside a test (a harness a test closes in its `finally`), the refusals fail that test
  * softly (`expect.soft`): a test that failed for itself reports its own error and the refusals
  * both, where a throw from its `finally` had replaced its error with the refusals'. Closed in a hook
- * (`afterAll`), they are thrown, which fails the file.
+ * (`afterAll`), they are thrown, which fails the file. (The current test is vitest's one current
+ * test: no test of the suite that closes a stack runs concurrently with another.)
  */
 import type { RunningSandbox } from "@followthrough/sandbox";
 import { expect, TestRunner } from "vitest";
