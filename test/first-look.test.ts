@@ -76,6 +76,7 @@ describe("first look while the backfill runs", () => {
       expect(look).toMatchObject({ ready: true, provisional: true, calendarComplete: true, sentComplete: false });
       expect(look.messagesRead).toBeGreaterThan(0);
       expect(look.messagesRead).toBeLessThanOrEqual(10);
+      expect(look.people.length).toBeGreaterThan(0);
       for (const person of look.people) expect(person.metAt).toBeGreaterThanOrEqual(now - 31 * DAY);
       expect(String(await firstLookMarkup(look, account.timeZone))).toContain('data-provisional="true"');
 

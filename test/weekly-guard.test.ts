@@ -10,7 +10,11 @@ it("a second weekly run within hours (a clock-change duplicate) is skipped witho
   try {
     const now = Date.parse(h.expected.now);
     let runs = 0;
-    const job = (at: number) => runAccountJob({ repo: h.repo, email: h.email, owner: `o${at}`, now: at, leaseMs: 60_000, weekly: true }, async () => void runs++);
+    const job = (at: number) => runAccountJob({ repo: h.repo, email: h.email, owner: `o${at}`, now: at, leaseMs: 60_000, weekly: true }, async () => {
+      runs++;
+      // The job reads the provider as a weekly run does, so no call below means it did not run.
+      await h.provider.profile();
+    });
     expect(await job(now)).toBe("done");
     expect((await loadAccount(h.repo, h.email))?.lastWeeklyAt).toBe(now);
     await h.resetStats();

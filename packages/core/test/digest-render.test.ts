@@ -388,17 +388,4 @@ describe("renderDigest", () => {
       expect((await renderDigest(fixture())).webHtml).toBeUndefined();
     });
   });
-
-  it("renders fast once warm (measured, not asserted)", async () => {
-    const d = fixture();
-    for (let i = 0; i < 5; i++) await renderDigest(d);
-    const n = 50;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await renderDigest(d);
-    const per = (performance.now() - t0) / n;
-    const { html, text } = await renderDigest(d);
-    console.log(
-      `renderDigest: ${per.toFixed(2)} ms per digest warm (${n} runs, NODE_ENV=${process.env.NODE_ENV ?? "unset"}); html ${html.length} B, text ${text.length} B`,
-    );
-  });
 });
