@@ -3,7 +3,7 @@
  * mailboxes, the JSON contract of shared/spec/mailbox-fixtures.md, the readable summary, and
  * one-line usage errors with exit status 2.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,13 +12,7 @@ import { loadFixture } from "@followthrough/sandbox";
 import { afterAll, describe, expect, it } from "vitest";
 import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
 
-const bin = join(root, "packages/cli/bin/followthrough.mjs");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { type CliRun as Run, FOLLOWTHROUGH_BIN as bin, runCli } from "./support/cli";
 
 /**
  * How long one run of the command may take, and a test of several (the file's describes run their
@@ -28,14 +22,7 @@ interface Run {
 const RUN_MS = 120_000;
 const TEST_MS = 300_000;
 
-function run(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: RUN_MS, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runCli(args, { timeoutMs: RUN_MS });
 
 const norm = (a: string) => normalizeAddress(a) ?? a.toLowerCase();
 const sortedSet = (xs: string[]) => [...new Set(xs)].sort();
@@ -330,21 +317,13 @@ describe.concurrent("followthrough scan: summary and usage errors", { timeout: T
   });
 
   it("a local store that does not start ends the command (exit 1, one line) instead of leaving the sandbox running", async () => {
-    const r = await new Promise<Run>((resolve) => {
-      execFile(process.execPath, [bin, "scan", "--fixtures", ownFixture("demo-google"), "--now", "2026-05-26T22:30:00Z", "--json"], { cwd: root, timeout: RUN_MS, env: { ...process.env, FOLLOWTHROUGH_DYNAMO_ENGINE: "bogus" } }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
-      );
-    });
+    const r = await runCli(["scan", "--fixtures", ownFixture("demo-google"), "--now", "2026-05-26T22:30:00Z", "--json"], { timeoutMs: RUN_MS, env: { FOLLOWTHROUGH_DYNAMO_ENGINE: "bogus" } });
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^followthrough: FOLLOWTHROUGH_DYNAMO_ENGINE must be one of/)]);
   });
 
   it("start with a bad FOLLOWTHROUGH_LINK_KEY: exit 2, one line, and the process ends, with nothing left listening (helper-171 #1)", async () => {
-    const r = await new Promise<Run>((resolve) => {
-      execFile(process.execPath, [bin, "start", "--port", "0"], { cwd: root, timeout: RUN_MS, env: { ...process.env, FOLLOWTHROUGH_LINK_KEY: "abc", FOLLOWTHROUGH_EXIT_AFTER_START: "1" } }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
-      );
-    });
+    const r = await runCli(["start", "--port", "0"], { timeoutMs: RUN_MS, env: { FOLLOWTHROUGH_LINK_KEY: "abc", FOLLOWTHROUGH_EXIT_AFTER_START: "1" } });
     // Before the fix the error was printed over the local store and sandbox still listening: the process never ended.
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^followthrough: FOLLOWTHROUGH_LINK_KEY must be at least 16 characters/)]);

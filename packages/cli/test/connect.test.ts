@@ -9,7 +9,7 @@
  * - Microsoft: the whole loopback authorization-code + PKCE flow, the CLI in a child process against
  *   the sandbox; then a second process sees the account, its refresh token sealed everywhere.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -24,26 +24,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConnectError, connectGoogle } from "../src/connect";
 import { loadClientSecret, openLocalStore, withLocalStore } from "../src/local-store";
 import { main } from "../src/main";
+import { FOLLOWTHROUGH_BIN as bin, runCli } from "../../../test/support/cli";
 import { checkThenClose } from "../../../test/support/refusals";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const bin = join(root, "packages/cli/bin/followthrough.mjs");
 const scratch = mkdtempSync(join(tmpdir(), "ft-connect-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 45_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      res({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, timeoutMs: 45_000 });
 
 /** A running child with its output so far, and a way to wait for a line. */
 function start(args: string[], env: Record<string, string> = {}) {
