@@ -70,10 +70,6 @@ export interface HandlerBench {
   peakMiB: { handler: number; floor: number };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 /** The q-quantile of xs (linear between the two nearest ranks). */
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -81,6 +77,8 @@ const quantile = (xs: number[], q: number) => {
   const lo = Math.floor(at);
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
 };
+/** The middle value (of an even count, the mean of the two middle ones). */
+const median = (xs: number[]) => quantile(xs, 0.5);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function prepare(stack: LocalStack, handler: string, provider: "google" | "microsoft") {

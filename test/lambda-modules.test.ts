@@ -12,13 +12,12 @@
  * not in its files at all; elsewhere it is a chunk of its own, loaded on the first draft or send.
  * A weekly run loads React's synchronous server renderer and not its streaming one.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
-import { type Bundle, bundle, freshAccount, functionUrlEvent, infraHandlers, inputsOf, LINK_KEY, type LocalStack, lambdaEnv, packagesOf, root, runCold, scheduledEvent, sqsEvent, startLocalStack } from "./support/lambda";
+import { type Bundle, freshAccount, functionUrlEvent, inputsOf, LINK_KEY, lambdaEnv, packagesOf, root, runCold, scheduledEvent, sqsEvent, stackWithBundles } from "./support/lambda";
 
 const GOOGLE = ["@googleapis/gmail", "@googleapis/calendar", "googleapis-common", "google-auth-library"];
 /** Graph's client, and the OAuth library of its token refresh (core/grants: Google's refresh is google-auth-library's). */
@@ -45,26 +44,17 @@ const staticModules = (b: Bundle) => {
 /** Packages of the static graph of a bundle. */
 const staticPackages = (b: Bundle) => packagesOf(staticModules(b));
 
-let stack: LocalStack;
-let out: string;
-const bundles: Record<string, Bundle> = {};
+const local = stackWithBundles();
+const { bundles } = local;
 
-beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), "ft-bundles-"));
-  stack = await startLocalStack();
+beforeAll(() => {
   // Every handler infra declares (a new one is checked too), and at least these four.
-  for (const { name, entry } of infraHandlers()) bundles[name] = await bundle(name, entry, join(out, name));
   expect(Object.keys(bundles)).toEqual(expect.arrayContaining(["dispatch", "worker", "backfill", "api"]));
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  if (out) rmSync(out, { recursive: true, force: true });
 });
 
 /** The packages whose code the run loaded (files of the bundle the process read). */
 async function loadedPackages(b: Bundle, event: unknown, table: string): Promise<{ packages: string[]; modules: string[]; result: unknown }> {
-  const run = await runCold(b.file, event, lambdaEnv(stack, table), { trace: true });
+  const run = await runCold(b.file, event, lambdaEnv(local.stack, table), { trace: true });
   const files = run.loaded!.filter((f) => f.startsWith(b.dir));
   expect(files).toContain(b.file);
   const modules = inputsOf(b, files);
@@ -73,13 +63,13 @@ async function loadedPackages(b: Bundle, event: unknown, table: string): Promise
 
 describe("modules loaded at run time, bundled as deployed", () => {
   it("the dispatcher loads DynamoDB's and SQS's clients and no provider SDK or email renderer", async () => {
-    const { table, repo, account } = await freshAccount(stack, "google");
+    const { table, repo, account } = await freshAccount(local.stack, "google");
     // The quarter hour the account's digest is due (the occurrence its index was derived for).
     const dueAt = (await repo.get<{ dueAt: number }>(keys.account(account.email)))!.dueAt;
     const { packages, result } = await loadedPackages(bundles.dispatch, scheduledEvent(new Date(dueAt).toISOString()), table);
     expect(result).toMatchObject({ due: 1, sent: 1, failed: [] });
     // The record names the account and the slot it was due for (core/dispatch dueWeeklyBody).
-    expect((stack.sqs.messages.get("Digests") ?? []).map((b) => (JSON.parse(b) as { acc: string }).acc)).toContain(account.email);
+    expect((local.stack.sqs.messages.get("Digests") ?? []).map((b) => (JSON.parse(b) as { acc: string }).acc)).toContain(account.email);
     expect(packages).toEqual(expect.arrayContaining(["@aws-sdk/client-dynamodb", "@aws-sdk/client-sqs"]));
     for (const p of [...GOOGLE, ...GRAPH, ...RENDERER, "@aws-sdk/client-sesv2", "nodemailer"]) expect(packages, p).not.toContain(p);
     // Nothing of the bundle is a provider SDK at all: the provider adapters are not even in its files.
@@ -87,7 +77,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
   }, 60_000);
 
   it("a Google account's weekly run loads Gmail, Calendar and the renderer, and no Graph module", async () => {
-    const { table, account } = await freshAccount(stack, "google");
+    const { table, account } = await freshAccount(local.stack, "google");
     const { packages, modules, result } = await loadedPackages(bundles.worker, sqsEvent(account.email), table);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(packages).toEqual(expect.arrayContaining(["@googleapis/gmail", "@googleapis/calendar", "google-auth-library", "react-dom", "@react-email/button"]));
@@ -102,7 +92,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
   }, 60_000);
 
   it("an Outlook account's weekly run loads Graph's client and no Google module", async () => {
-    const { table, account } = await freshAccount(stack, "microsoft");
+    const { table, account } = await freshAccount(local.stack, "microsoft");
     const { packages, modules, result } = await loadedPackages(bundles.worker, sqsEvent(account.email), table);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(packages).toEqual(expect.arrayContaining([...GRAPH, "react-dom", "@react-email/button"]));
@@ -114,7 +104,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
   }, 60_000);
 
   it("a Google account's backfill loads no Graph module, no email renderer and no mail composer", async () => {
-    const { table, account } = await freshAccount(stack, "google");
+    const { table, account } = await freshAccount(local.stack, "google");
     const { packages, modules, result } = await loadedPackages(bundles.backfill, sqsEvent(account.email, "Backfills"), table);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(packages).toEqual(expect.arrayContaining(["@googleapis/gmail", "@googleapis/calendar"]));
@@ -135,7 +125,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
   });
 
   it("the API serving a settings page loads no provider SDK, no mail composer and no React Email; their chunks are deployed, off its start", async () => {
-    const { table, account } = await freshAccount(stack, "google");
+    const { table, account } = await freshAccount(local.stack, "google");
     const event = functionUrlEvent(linkPath("settings", sealLink(LINK_KEY, { act: "settings", acc: account.email }, Date.now())));
     const { packages, modules, result } = await loadedPackages(bundles.api, event, table);
     expect(result).toMatchObject({ statusCode: 200 });
@@ -170,7 +160,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
   }, 60_000);
 
   it("the API's connect start loads the OAuth exchanges on use, from their own chunk: a 302 to the provider with PKCE", async () => {
-    const { table } = await freshAccount(stack, "google");
+    const { table } = await freshAccount(local.stack, "google");
     const { packages, result } = await loadedPackages(bundles.api, functionUrlEvent("/connect/google"), table);
     const r = result as { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
     expect(r.statusCode).toBe(302);
@@ -188,7 +178,7 @@ describe("modules loaded at run time, bundled as deployed", () => {
     expect(start).toContain("@aws-sdk/client-dynamodb");
     for (const p of ["@aws-sdk/client-sqs", "@aws-sdk/client-sesv2", ...GOOGLE, ...GRAPH, ...RENDERER]) expect(start, p).not.toContain(p);
     expect(staticModules(bundles.backfill)).not.toContain(ZONE_TABLE);
-    const { table, account } = await freshAccount(stack, "microsoft");
+    const { table, account } = await freshAccount(local.stack, "microsoft");
     const { packages, modules, result } = await loadedPackages(bundles.backfill, sqsEvent(account.email, "Backfills"), table);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(packages).toContain("@microsoft/microsoft-graph-client");

