@@ -11,7 +11,7 @@ import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import { type FirstLook, firstLook } from "@followthrough/core/firstlook";
-import { humanDate } from "@followthrough/core/followup";
+import { metOn } from "@followthrough/core/followup";
 import { shownName } from "@followthrough/core/model";
 import { formatLocal } from "@followthrough/core/time";
 import type { Repository } from "@followthrough/core/storage";
@@ -32,12 +32,11 @@ type Kit = Pick<PageKit, "authorise" | "linkFor" | "nonceOf" | "notFound" | "pag
  * of Greenwich, or an all-day event, showed the day before the digest's (helper-200 #1).
  */
 export function firstLookMarkup(look: FirstLook, timeZone: string): HtmlEscapedString | Promise<HtmlEscapedString> {
-  const dayOf = (ms: number) => humanDate(ms, timeZone);
   if (!look.ready) return html`<h2>A first look</h2><p class="muted">Reading your calendar and your newest sent mail&hellip; the people you met lately appear here in a minute or two.</p>`;
   // Why the digest's "Waiting for a follow-up" may name fewer (helper-200 #4): it asks about someone
   // from a day after the meeting, and a later meeting with them is a follow-up too (behaviour.md).
   const list = look.people.length
-    ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${dayOf(p.metAt)}</span></li>`)}</ul>
+    ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${metOn(p, timeZone)}</span></li>`)}</ul>
 <p class="muted">Your weekly digest asks you about each of them from a day after you met, unless you have written to them or have another meeting with them in your calendar by then.</p>`
     : html`<p>Nobody you met in the last 30 days is waiting for a note.</p>`;
   const status = look.provisional

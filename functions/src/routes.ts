@@ -22,7 +22,7 @@ import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, awaitsReconnect, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest-store";
-import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, metOn, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
@@ -253,7 +253,7 @@ ${afterNav(c, account)}
     // The address as written on the person's first meeting (PersonRecord.address), not its normalised key.
     const address = person.address ?? person.email;
     const who = html`<p><span class="who">${shownName(person)}</span>${person.name && person.name !== address ? html` <span class="muted">&lt;${address}&gt;</span>` : ""}</p>
-<p>Met at <span class="who">${person.eventTitle || "a meeting"}</span> on ${humanDate(person.metAt, account.timeZone)}.</p>`;
+<p>Met at <span class="who">${person.eventTitle || "a meeting"}</span> on ${metOn(person, account.timeZone)}.</p>`;
     return act === "draft"
       ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email))
       : confirmPage(c, "No follow-up needed", who, "Remove from my digests", afterNav(c, account.email));

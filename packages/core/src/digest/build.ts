@@ -1,5 +1,5 @@
 import type { AccountRecord } from "../accounts";
-import { correctedFirstName, eventWhen, firstNameOf, humanDate } from "../followup";
+import { correctedFirstName, eventWhen, firstNameOf, metOn } from "../followup";
 import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "../events";
 import { ownerIdentity } from "../identity";
 import { type Contact, infer, type Inference, RULES } from "../inference";
@@ -107,7 +107,7 @@ export function buildDigest(o: {
     firstName: correctedFirstName(account.firstNames, c.email) ?? firstNameOf(c.name),
     eventTitle: c.eventTitle || "a meeting",
     metAt: new Date(c.metAt).toISOString(),
-    metOn: humanDate(c.metAt, tz),
+    metOn: metOn(c, tz),
     daysAgo: Math.max(0, localDay(now) - localDay(c.metAt)),
   });
   // Newest first, by the meeting's start, the date each card shows: the people met days ago, while a

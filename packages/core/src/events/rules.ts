@@ -126,6 +126,8 @@ export interface NetworkingEvent {
   start: number;
   end: number;
   allDay: boolean;
+  /** An all-day event's own dates (Meeting.dates). */
+  dates?: { start: string; end: string };
   reason: NetworkingReason;
   goal?: number;
 }
@@ -180,7 +182,7 @@ export function networkingEvents(ownerInfo: Owner, meetings: readonly Meeting[],
     if (!reason) continue;
     seen.add(m.id);
     const goal = statements.goals?.get(m.id);
-    const base: NetworkingEvent = { eventId: m.id, title: m.title, start: m.start, end: m.end, allDay: m.allDay, reason, ...(goal !== undefined ? { goal } : {}) };
+    const base: NetworkingEvent = { eventId: m.id, title: m.title, start: m.start, end: m.end, allDay: m.allDay, ...(m.dates ? { dates: m.dates } : {}), reason, ...(goal !== undefined ? { goal } : {}) };
     if (isUpcoming(m)) upcoming.push(base);
     else if (isAttended(m)) {
       const met = byEvent.get(m.id) ?? [];

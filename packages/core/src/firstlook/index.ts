@@ -26,6 +26,8 @@ export interface FirstLookPerson {
   /** The meeting where they were first met. */
   eventTitle: string;
   metAt: number;
+  /** That meeting's own date where it is an all-day event (Contact.metDate). */
+  metDate?: string;
 }
 
 /** What a first look shows, and how far the backfill has come. */
@@ -70,7 +72,7 @@ export function firstLookOf(owner: Owner, meetings: Parameters<typeof infer>[1],
   const people = contacts
     .filter((c) => c.metEnd >= since && c.metEnd <= now && !(c.lastOutboundAt !== undefined && c.lastOutboundAt >= c.metAt))
     .sort((a, b) => b.metAt - a.metAt || (a.email < b.email ? -1 : 1))
-    .map((c) => ({ email: c.email, ...(c.address ? { address: c.address } : {}), name: c.name, eventTitle: c.eventTitle, metAt: c.metAt }));
+    .map((c) => ({ email: c.email, ...(c.address ? { address: c.address } : {}), name: c.name, eventTitle: c.eventTitle, metAt: c.metAt, ...(c.metDate ? { metDate: c.metDate } : {}) }));
   const sent = messages.filter((m) => m.inSent && !m.draft);
   const readBackTo = sent.length ? sent.reduce((min, m) => Math.min(min, m.sentAt), Infinity) : undefined;
   return { messagesRead: sent.length, ...(readBackTo !== undefined ? { readBackTo } : {}), people };

@@ -9,7 +9,7 @@ import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../pro
 import { neverConnected, ProviderError } from "../resilience";
 import { keys, type PersonRecord, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
-import { formatLocal, zoneOffset } from "../time";
+import { addDays, formatLocal, zoneOffset } from "../time";
 
 /** The owner's follow-up template; {firstName}, {meeting}, {date} and {ownerName} are filled in. */
 export const DEFAULT_TEMPLATE = `Hi {firstName},
@@ -335,12 +335,26 @@ export function humanDate(ms: number, timeZone: string): string {
   return formatLocal(ms, timeZone, "EEE d MMM");
 }
 
+/** A calendar date (YYYY-MM-DD, an all-day event's own) written as {@link humanDate} writes one: in no zone. */
+export const humanDay = (date: string): string => humanDate(Date.parse(`${date}T12:00:00Z`), "UTC");
+
+/**
+ * The date someone was met, as the owner reads it: their first meeting's own date where it was an
+ * all-day event (Contact.metDate), which a change of zone does not move; else its start in the zone.
+ */
+export const metOn = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string): string => (c.metDate ? humanDay(c.metDate) : humanDate(c.metAt, timeZone));
+
 /**
  * When an event is, as the owner reads it in their zone: "Thu 4 Jun, 18:30" (with `until`, "Thu 4
  * Jun, 18:30–21:00"), over several dates "Tue 16 Jun, 09:00 – Thu 18 Jun, 17:00" either way; an
  * all-day event "Thu 4 Jun (all day)", or "Thu 4 Jun – Sat 6 Jun" over several days.
  */
-export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay">, timeZone: string, o: { until?: boolean } = {}): string {
+export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay" | "dates">, timeZone: string, o: { until?: boolean } = {}): string {
+  // An all-day event's own dates where kept: the same days in any zone (Meeting.dates).
+  if (e.allDay && e.dates) {
+    const last = addDays(e.dates.end, -1);
+    return last > e.dates.start ? `${humanDay(e.dates.start)} – ${humanDay(last)}` : `${humanDay(e.dates.start)} (all day)`;
+  }
   // A stored time may be missing (the store reads a null back as NaN): said so, not thrown on.
   if (!Number.isFinite(e.start)) return "time not known";
   if (!Number.isFinite(e.end)) e = { ...e, end: e.start };
@@ -401,7 +415,7 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   // `` $` `` and `$'` in a name or title as patterns.
   // In one pass, so that a placeholder inside a title or a name ("Budget {ownerName} review") is text.
   // In a subject, a person without a name is not "there": ", {firstName}" and a leading "{firstName}:" go.
-  const values: Record<string, string> = { meeting: phrase ?? "our meeting", firstName: first, date: humanDate(person.metAt, account.timeZone), ownerName: signature };
+  const values: Record<string, string> = { meeting: phrase ?? "our meeting", firstName: first, date: metOn(person, account.timeZone), ownerName: signature };
   const nameless = first === "there";
   const fill = (t: string) =>
     t.replace(/ at \{meeting\}|\{(meeting|firstName|date|ownerName)\}/g, (m: string, key: string | undefined) => (key ? values[key] : phrase ? ` at ${phrase}` : ""));

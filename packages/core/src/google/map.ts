@@ -2,7 +2,7 @@ import type { calendar_v3 } from "@googleapis/calendar";
 import type { gmail_v1 } from "@googleapis/gmail";
 import { decodeHeader, parseAddressList } from "../addresses";
 import { normalizeAddress, ownerIdentity } from "../identity";
-import { type Attendee, type EventKind, keptName, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
+import { allDayDates, type Attendee, type EventKind, keptName, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { atWall, hasOffset, isZone, localMidnight, wallMs } from "../time";
 
@@ -95,6 +95,7 @@ export function mapGoogleEvent(e: calendar_v3.Schema$Event, owner: Owner): Meeti
     start: start.ms,
     end: end.ms,
     allDay: start.allDay,
+    ...(start.allDay ? allDayDates(e.start?.date, e.end?.date) : {}),
     cancelled: e.status === "cancelled",
     kind: kinds[e.eventType ?? "default"] ?? "other",
     organizerSelf,

@@ -24,6 +24,11 @@ export interface Contact {
   eventTitle: string;
   /** Start of the first meeting (epoch ms). */
   metAt: number;
+  /**
+   * The first meeting's own date (YYYY-MM-DD) where it is an all-day event ({@link Meeting.dates}):
+   * the date shown for it, which a later change of the owner's zone does not move.
+   */
+  metDate?: string;
   /** End of the first meeting (epoch ms). */
   metEnd: number;
   /** Latest outbound message to them up to now (epoch ms). */
@@ -272,7 +277,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
     const sent = sentTo.get(email) ?? [];
     if (sent.some((t) => t < meeting.start - RULES.knownBeforeMs)) continue;
     const address = addressOn(meeting, email);
-    const contact: Contact = { email, ...(address ? { address } : {}), name: (name && !name.includes("@") ? name : "") || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end, ...(metBy ? { metBy } : {}) };
+    const contact: Contact = { email, ...(address ? { address } : {}), name: (name && !name.includes("@") ? name : "") || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end, ...(meeting.allDay && meeting.dates ? { metDate: meeting.dates.start } : {}), ...(metBy ? { metBy } : {}) };
     const upToNow = sent.filter((t) => t <= now);
     if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
     const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];

@@ -1,6 +1,6 @@
 import type { Event, Message, Recipient } from "@microsoft/microsoft-graph-types";
 import { normalizeAddress, ownerIdentity } from "../identity";
-import { type Attendee, keptName, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
+import { allDayDates, type Attendee, keptName, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { localMidnight } from "../time";
 import { parseInstant } from "../zones";
@@ -45,6 +45,8 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
     start: time(e.start),
     end: time(e.end),
     allDay: e.isAllDay === true,
+    // An all-day event's start and end are midnights, written without an offset (the date is their first ten characters).
+    ...(e.isAllDay === true ? allDayDates(e.start?.dateTime?.slice(0, 10), e.end?.dateTime?.slice(0, 10)) : {}),
     cancelled: e.isCancelled === true,
     kind: "default",
     organizerSelf,

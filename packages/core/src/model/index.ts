@@ -28,6 +28,14 @@ export interface Meeting {
   start: number;
   end: number;
   allDay: boolean;
+  /**
+   * An all-day event's own dates as the provider gives them (YYYY-MM-DD, the end exclusive): the days
+   * it is shown on whatever zone the owner sets later. `start`/`end` are midnights in the zone of the
+   * read, and until the calendar is read again in a new zone (core/events changeTimeZone files that
+   * read for the next dispatch) they would show another day there (helper-208). Absent on timed events
+   * and on meetings stored before it was kept.
+   */
+  dates?: { start: string; end: string };
   cancelled: boolean;
   kind: EventKind;
   /** The owner organised it. */
@@ -156,3 +164,17 @@ export const NAME_KEPT_MAX = 512;
 /** A display name cut to {@link NAME_KEPT_MAX} characters (not inside a surrogate pair). */
 export const keptName = (s: string): string => cut(s, NAME_KEPT_MAX);
 
+
+/** A calendar date as providers write an all-day event's (YYYY-MM-DD), and a real one. */
+const isCalendarDate = (d: string | null | undefined): d is string =>
+  typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
+
+/**
+ * An all-day event's {@link Meeting.dates} from the provider's start and (exclusive) end dates: none
+ * when the start is no calendar date; an end missing, unreadable or not after the start is the next day.
+ */
+export function allDayDates(start: string | null | undefined, end: string | null | undefined): { dates?: { start: string; end: string } } {
+  if (!isCalendarDate(start)) return {};
+  const next = new Date(Date.parse(`${start}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return { dates: { start, end: isCalendarDate(end) && end > start ? end : next } };
+}

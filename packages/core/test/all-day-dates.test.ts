@@ -1,0 +1,56 @@
+/**
+ * An all-day meeting keeps its own date (helper-208): it is stored as midnight in the zone of the
+ * calendar read, and a zone changed before the next read showed it a day off in a draft ("Tue 6 Oct"
+ * for 7 Oct), on the confirm page, in the digest and on the events pages.
+ */
+import { describe, expect, it } from "vitest";
+import type { AccountRecord } from "../src/accounts";
+import { composeFollowUp, eventWhen, metOn } from "../src/followup";
+import { mapGoogleEvent } from "../src/google/map";
+import { infer } from "../src/inference";
+import { mapGraphEvent } from "../src/microsoft/map";
+import { allDayDates } from "../src/model";
+import type { PersonRecord } from "../src/storage";
+
+const tokyo = { email: "aiko@kitsune.example", aliases: [], timeZone: "Asia/Tokyo" };
+
+describe("an all-day meeting's own dates", () => {
+  it("Google: the start date and the exclusive end date as given; none for a timed event", () => {
+    const m = mapGoogleEvent({ id: "g1", summary: "Offsite", start: { date: "2026-10-07" }, end: { date: "2026-10-09" }, attendees: [{ email: "ben@other.example" }] }, tokyo);
+    expect(m).toMatchObject({ allDay: true, dates: { start: "2026-10-07", end: "2026-10-09" } });
+    expect(mapGoogleEvent({ id: "g2", summary: "Call", start: { dateTime: "2026-10-07T10:00:00+09:00" }, end: { dateTime: "2026-10-07T11:00:00+09:00" } }, tokyo).dates).toBeUndefined();
+  });
+
+  it("Outlook: the dates of its midnights, written without an offset", () => {
+    const m = mapGraphEvent(
+      { id: "o1", subject: "Offsite", isAllDay: true, start: { dateTime: "2026-10-07T00:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-10-08T00:00:00.0000000", timeZone: "UTC" }, attendees: [] },
+      tokyo,
+    );
+    expect(m).toMatchObject({ allDay: true, dates: { start: "2026-10-07", end: "2026-10-08" } });
+  });
+
+  it("a start that is no calendar date gives none; an end missing or not after the start is the next day", () => {
+    expect(allDayDates("2026-02-30", "2026-03-01")).toEqual({});
+    expect(allDayDates(undefined, "2026-03-01")).toEqual({});
+    expect(allDayDates("2026-12-31", undefined)).toEqual({ dates: { start: "2026-12-31", end: "2027-01-01" } });
+    expect(allDayDates("2026-10-07", "2026-10-07")).toEqual({ dates: { start: "2026-10-07", end: "2026-10-08" } });
+  });
+
+  it("read in Tokyo, shown in New York before the calendar is read again: the draft, the met date and the event keep 7 October", () => {
+    const meeting = mapGoogleEvent(
+      { id: "g1", summary: "Kyoto offsite", start: { date: "2026-10-07" }, end: { date: "2026-10-08" }, attendees: [{ email: "aiko@kitsune.example", self: true, responseStatus: "accepted" }, { email: "ben@other.example", displayName: "Ben Ito", responseStatus: "accepted" }] },
+      tokyo,
+    );
+    const [contact] = infer(tokyo, [meeting], [], Date.parse("2026-10-12T00:00:00Z")).contacts;
+    expect(contact).toMatchObject({ email: "ben@other.example", metDate: "2026-10-07" });
+    const newYork = "America/New_York";
+    // The stored instant is Tokyo's midnight, 6 October 11:00 in New York.
+    expect(metOn({ metAt: contact.metAt }, newYork)).toBe("Tue 6 Oct");
+    expect(metOn(contact, newYork)).toBe("Wed 7 Oct");
+    expect(eventWhen(meeting, newYork)).toBe("Wed 7 Oct (all day)");
+    expect(eventWhen({ ...meeting, dates: { start: "2026-10-07", end: "2026-10-10" } }, newYork)).toBe("Wed 7 Oct – Fri 9 Oct");
+    const account = { email: tokyo.email, displayName: "Aiko Mori", timeZone: newYork, template: "Hi {firstName}, good to meet you on {date}." } as AccountRecord;
+    const draft = composeFollowUp(account, { ...contact, stage: "met" } as PersonRecord);
+    expect(draft.text).toContain("on Wed 7 Oct.");
+  });
+});
