@@ -5,6 +5,8 @@
  * ticket whose description links to Eventbrite is a networking event again.
  */
 import { describe, expect, it } from "vitest";
+import type { AccountRecord } from "@followthrough/core/accounts";
+import { composeFollowUp, eventWhen, humanDay } from "@followthrough/core/followup";
 import { MEETING_SHAPE, scan } from "@followthrough/core/scan";
 import { keys } from "@followthrough/core/storage";
 import { localDate, localMidnight } from "@followthrough/core/time";
@@ -101,6 +103,31 @@ describe("the calendar cursor carries the shape of the meetings stored", () => {
       const { zone: _, ...older } = (await h.repo.getCursor(h.email, "calendar"))!;
       await h.repo.putCursor(h.email, "calendar", older);
       expect((await scan({ owner, provider: h.providerAs({ timeZone: zone }), repo: h.repo, now })).streams.calendar.mode).toBe("incremental");
+    } finally {
+      await h.close();
+    }
+  });
+
+  // Until that read, what is shown of an all-day meeting is its own dates (Meeting.dates, and a
+  // contact's metDate), stored with it: the day stays the day in a zone changed meanwhile (helper-208).
+  it.each([
+    ["demo-google", "Wattle co-design day", "2026-05-19", "America/Los_Angeles"],
+    ["demo-microsoft", "Coral Bay — data-centre site visit", "2026-10-07", "Pacific/Honolulu"],
+  ])("%s: an all-day meeting and the people first met there keep its date through the store, shown in a zone changed before the next read", async (fixture, title, day, zone) => {
+    const h = await startScanHarness({ fixture: ownFixture(fixture), pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      await h.scan(now);
+      const meeting = (await h.repo.loadMeetings(h.email)).find((m) => m.title === title)!;
+      expect(meeting.dates?.start).toBe(day);
+      const people = (await h.repo.loadPeople(h.email)).filter((p) => p.eventId === meeting.id);
+      expect(people.length).toBeGreaterThan(0);
+      for (const p of people) expect(p.metDate).toBe(day);
+      // The stored instants are the old zone's midnight, a day earlier in the new zone; the dates shown are not.
+      expect(localDate(meeting.start, zone)).not.toBe(day);
+      expect(eventWhen(meeting, zone)).toMatch(new RegExp(`^${humanDay(day)}`));
+      const account = { ...h.account(), timeZone: zone, template: "Good to meet you on {date}." } as AccountRecord;
+      expect(composeFollowUp(account, people[0]).text).toContain(`on ${humanDay(day)}.`);
     } finally {
       await h.close();
     }

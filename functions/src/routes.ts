@@ -11,13 +11,7 @@
  *
  * No module-level state: everything comes in through {@link AppDeps}.
  */
-import type { Context } from "hono";
-// Hono's "quick" preset (LinearRouter, then TrieRouter): the preset Hono's docs name for an app built
-// anew for its first request, as each Lambda cold start builds this one (hono.dev/api/presets). The
-// default RegExpRouter compiles every route into one pattern on the first match; with the app's
-// routes that is 1-1.4 % of the API's cold start (docs/benchmarks.md (6), 2026-12-05), where a
-// linear match over a few dozen routes costs microseconds per request.
-import { Hono } from "hono/quick";
+import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, awaitsReconnect, pausePatch, updateAccount } from "@followthrough/core/accounts";

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AccountRecord } from "../src/accounts";
+import { morningOfMail } from "../src/eventmail";
 import { composeFollowUp, eventWhen, metOn } from "../src/followup";
 import { mapGoogleEvent } from "../src/google/map";
 import { infer } from "../src/inference";
@@ -52,5 +53,12 @@ describe("an all-day meeting's own dates", () => {
     const account = { email: tokyo.email, displayName: "Aiko Mori", timeZone: newYork, template: "Hi {firstName}, good to meet you on {date}." } as AccountRecord;
     const draft = composeFollowUp(account, { ...contact, stage: "met" } as PersonRecord);
     expect(draft.text).toContain("on Wed 7 Oct.");
+  });
+
+  it("the morning-of email of an all-day event read in Tokyo, sent at 08:00 in New York the day before: \"Tomorrow\", not \"Today\" (helper-224 #2)", () => {
+    const event = mapGoogleEvent({ id: "g1", summary: "Kyoto offsite", start: { date: "2026-10-07" }, end: { date: "2026-10-08" } }, tokyo);
+    const account = { email: tokyo.email, displayName: "Aiko Mori", timeZone: "America/New_York" } as AccountRecord;
+    const mail = morningOfMail({ account, event, goal: 3, now: Date.parse("2026-10-06T12:00:00Z"), links: { baseUrl: "https://app.example", key: "k".repeat(32) } });
+    expect(mail.subject).toBe("Tomorrow: Kyoto offsite");
   });
 });

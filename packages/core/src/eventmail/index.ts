@@ -319,9 +319,12 @@ function eventMailFoot(links: LinkConfig, account: string, now: number): { text:
 }
 
 /** The morning of an upcoming networking event with a goal ("Today: Founders Mixer. Your goal: meet 3 new people."). */
-export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, "id" | "title" | "start" | "allDay">; goal: number; now: number; links: LinkConfig }): EventMail {
+export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, "id" | "title" | "start" | "allDay" | "dates">; goal: number; now: number; links: LinkConfig }): EventMail {
   const zone = o.account.timeZone;
-  const sameDay = localDate(o.event.start, zone) === localDate(o.now, zone);
+  // An all-day event's own first date where kept (Meeting.dates): the stored midnight is the zone's of
+  // the last read, which a job falling back on stored meetings after a zone change still has.
+  const first = o.event.allDay && o.event.dates ? o.event.dates.start : localDate(o.event.start, zone);
+  const sameDay = first === localDate(o.now, zone);
   const when = sameDay ? "Today" : "Tomorrow";
   const at = o.event.allDay ? "" : ` at ${formatLocal(o.event.start, zone, "HH:mm")}`;
   const title = o.event.title || "your event";

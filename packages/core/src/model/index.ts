@@ -1,4 +1,5 @@
 /** Provider-neutral records the rules work on: what the adapters map Gmail, Calendar and Graph into. */
+import { addDays, isCalendarDate } from "../time";
 
 /** An attendee's answer to an invitation. */
 export type Response = "accepted" | "tentative" | "declined" | "needsAction";
@@ -165,16 +166,14 @@ export const NAME_KEPT_MAX = 512;
 export const keptName = (s: string): string => cut(s, NAME_KEPT_MAX);
 
 
-/** A calendar date as providers write an all-day event's (YYYY-MM-DD), and a real one. */
-const isCalendarDate = (d: string | null | undefined): d is string =>
-  typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
+/** A calendar date as providers write an all-day event's (YYYY-MM-DD), and a real one (core/time isCalendarDate). */
+const isDate = (d: string | null | undefined): d is string => typeof d === "string" && isCalendarDate(d);
 
 /**
  * An all-day event's {@link Meeting.dates} from the provider's start and (exclusive) end dates: none
  * when the start is no calendar date; an end missing, unreadable or not after the start is the next day.
  */
 export function allDayDates(start: string | null | undefined, end: string | null | undefined): { dates?: { start: string; end: string } } {
-  if (!isCalendarDate(start)) return {};
-  const next = new Date(Date.parse(`${start}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  return { dates: { start, end: isCalendarDate(end) && end > start ? end : next } };
+  if (!isDate(start)) return {};
+  return { dates: { start, end: isDate(end) && end > start ? end : addDays(start, 1) } };
 }

@@ -147,11 +147,12 @@ async function writeBackPerson(repo: Repository, account: string, record: Person
  * (`詳細はlu.ma/…`, `…/events/301234567から`) as the platform's (core/events/platform; helper-212), a link
  * after an ellipsis (`info...lu.ma/…`) too, and ends a path at `|` or `^` (helper-213); prose with
  * digits and Latin words before a link, `_lu.ma/…_`, and `lu.ma<br>hello@acme.io` (helper-216), and
- * keeps a display name to its first 512 characters (model keptName; helper-218). A stored calendar cursor of another version is not used: the next sync
+ * keeps a display name to its first 512 characters (model keptName; helper-218). Version 10 keeps an
+ * all-day event's own dates (Meeting.dates), which every meeting stored before lacks. A stored calendar cursor of another version is not used: the next sync
  * is a full one under a new generation, which rewrites every meeting of the window (a few requests
  * per account, once) and, once complete, sweeps those it did not see, as after an expired cursor.
  */
-export const MEETING_SHAPE = 9;
+export const MEETING_SHAPE = 10;
 
 /**
  * Where an account's calendar stream goes (the scan's and the daily event sync's): its meetings,
