@@ -139,6 +139,12 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await drafts()).toBe(before + 1);
     expect(await stageOf(p.email)).toBe("drafted");
 
+    // A one-tap link with a slash after it is no link: not found, and nothing is drafted (Hono's
+    // default router is strict about it; its "quick" preset was not: helper-224 #3).
+    const withSlash = await post(`${p.draftUrl}/`);
+    expect(withSlash.status).toBe(404);
+    expect((await app.request("/settings/")).status).toBe(404);
+    expect(await drafts()).toBe(before + 1);
     // An account no address could be (3,000 characters): not found, not the table's error (helper-106 #9).
     for (const path of [`/local/drafts/${"a".repeat(3000)}/x`, `/local/sent/${"a".repeat(3000)}/x`]) expect((await app.request(path)).status).toBe(404);
     // The local landing shows the draft as the sandbox holds it.
