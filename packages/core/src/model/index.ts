@@ -165,7 +165,6 @@ export const NAME_KEPT_MAX = 512;
 /** A display name cut to {@link NAME_KEPT_MAX} characters (not inside a surrogate pair). */
 export const keptName = (s: string): string => cut(s, NAME_KEPT_MAX);
 
-
 /** A calendar date as providers write an all-day event's (YYYY-MM-DD), and a real one (core/time isCalendarDate). */
 const isDate = (d: string | null | undefined): d is string => typeof d === "string" && isCalendarDate(d);
 
