@@ -502,8 +502,12 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       const added = action === "add" || name.trim() || email.trim() ? [{ name, email }] : [];
       if (!picked.length && !added.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
       // Counted as saved: the people not already in the list of whom the owner said they met (an Add
-      // or a tick of someone already there, or a second tap, saves no one new: helper-200 #4).
-      const fresh = (await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now)).filter((x) => x.isNew).length;
+      // or a tick of someone already there, or a second tap, saves no one new: helper-200 #4), nor
+      // already counted as met there by the last scan (by the owner's mail after a large gathering, or
+      // by going to a smaller event with them), which a confirmation changes nothing of (events.md):
+      // an Add of such a person said "1 person added".
+      const counted = new Set((await deps.repo.loadPeople(account.email)).filter((p) => !p.gone && p.eventId === claims.evt && p.metBy !== "confirmed").map((p) => p.email));
+      const fresh = (await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now)).filter((x) => x.isNew && !counted.has(x.email)).length;
       return c.redirect(`${selfPath(c)}?saved=${fresh || "already"}`, 303);
     } catch (e) {
       if (e instanceof StatementError) {

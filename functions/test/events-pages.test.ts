@@ -363,6 +363,12 @@ describe("who did you meet at a 200-guest conference", () => {
     const mixed = await post(path(), { action: "confirm", pick: ["guest003@company3.com"], name: "Dup Licate", email: "dup@example.net" });
     expect(mixed.headers.get("location")).toMatch(/\?saved=1$/);
     for (const email of ["dup@example.net", "guest003@company3.com"]) await post(path(), { action: "unconfirm", email });
+    // Someone the last scan counted as met there already (Guest 042, written to the day after): their
+    // tick is disabled, and an Add of them changes nothing of the count, and says so.
+    await repo.putPeople(OWNER, [{ email: "guest042@company2.com", name: "Guest 042", eventId: "conf-1", eventTitle: conference.title, metAt: conference.start, metEnd: conference.end, followedUpAt: conference.end + DAY, followedUpBy: "mail", metBy: "large-gathering", stage: "followed_up" }]);
+    const counted = await post(path(), { action: "add", name: "Guest 042", email: "Guest042@company2.com" });
+    expect(counted.headers.get("location")).toMatch(/\?saved=already$/);
+    await post(path(), { action: "unconfirm", email: "guest042@company2.com" });
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
   });
 
