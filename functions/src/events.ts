@@ -47,6 +47,7 @@ import { asOwnerSees, attendedEvent, inStartOrder } from "@followthrough/core/in
 import { normalizeAddress, ownerIdentity } from "@followthrough/core/identity";
 import type { LinkClaims } from "@followthrough/core/links";
 import { addressOn, type Meeting } from "@followthrough/core/model";
+import type { PersonRecord } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
 import { type AppDeps, asOfFor } from "./kit";
 import { fieldAttrs, formError, type Markup, type PageKit } from "./pages";
@@ -368,10 +369,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const confirmed = statements.confirmations.filter((x) => x.eventId === m.id);
     const already = new Set(confirmed.map((x) => x.email));
     const people = (await deps.repo.loadPeople(account.email)).filter((p) => !p.gone);
-    // Whom the last scan found first met here without the owner saying so: at a large gathering, by
-    // the owner's own mail written soon after (events.md); at a smaller event, by attending it, as at
-    // any meeting (behaviour.md): the owner may never have written to them.
-    const found = people.filter((p) => p.eventId === m.id && p.metBy !== "confirmed" && !already.has(p.email));
+    const found = foundMetAt(people, m.id).filter((p) => !already.has(p.email));
     const wrote = found.filter((p) => p.metBy === "large-gathering");
     const attendedWith = found.filter((p) => p.metBy === undefined);
     const byMail = new Set(wrote.map((p) => p.email));
@@ -506,7 +504,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       // already counted as met there by the last scan (by the owner's mail after a large gathering, or
       // by going to a smaller event with them), which a confirmation changes nothing of (events.md):
       // an Add of such a person said "1 person added".
-      const counted = new Set((await deps.repo.loadPeople(account.email)).filter((p) => !p.gone && p.eventId === claims.evt && p.metBy !== "confirmed").map((p) => p.email));
+      const counted = new Set(foundMetAt(await deps.repo.loadPeople(account.email), claims.evt!).map((p) => p.email));
       const fresh = (await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now)).filter((x) => x.isNew && !counted.has(x.email)).length;
       return c.redirect(`${selfPath(c)}?saved=${fresh || "already"}`, 303);
     } catch (e) {
@@ -526,6 +524,13 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       return auth instanceof Response ? auth : pages[act](c, auth.account, auth.claims);
     });
 }
+
+/**
+ * Whom the last scan found first met at `eventId` without the owner saying so: at a large gathering,
+ * by the owner's own mail written soon after (events.md); at a smaller event, by attending it, as at
+ * any meeting (behaviour.md): the owner may never have written to them.
+ */
+const foundMetAt = (people: readonly PersonRecord[], eventId: string) => people.filter((p) => !p.gone && p.eventId === eventId && p.metBy !== "confirmed");
 
 /** The "someone not on the list" field each refusal of an added person is about. */
 const ADD_FIELD: Partial<Record<StatementError["code"], "name" | "email">> = { "bad-name": "name", "bad-address": "email", owner: "email", colleague: "email", "not-person": "email" };
