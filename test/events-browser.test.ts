@@ -337,6 +337,54 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await page.context().close();
   }, 300_000);
 
+  it("without script, a search keeps the ticks not yet saved, and Save saves them with the ones found (helper-200)", async () => {
+    const { account } = google();
+    const conference = (await app.stack.repo.loadMeetings(account.email)).find((m) => m.id === CONFERENCE)!;
+    const said = async () => (await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email);
+    const before = await said();
+    // Two guests in different letters whom the owner never wrote to, not in the list of whom they met.
+    const written = new Set((await app.stack.repo.loadMessages(account.email)).flatMap((m) => m.recipients.map((r) => r.email)));
+    const strangers = pickableAttendees(conference, account).filter((p) => p.name && !written.has(p.email) && !before.includes(p.email));
+    const x = strangers[1];
+    const y = strangers.find((p) => guestLetter(p.name) !== guestLetter(x.name))!;
+    const boxOf = (page: Page, p: { email: string }) => page.getByRole("checkbox", { name: new RegExp(p.email.replace(/[.+]/g, "\\$&")), includeHidden: true });
+    const plain = await app.browser.newContext({ viewport: VIEWPORTS.phone, javaScriptEnabled: false });
+    try {
+      const page = await plain.newPage();
+      await page.goto(link("met", CONFERENCE));
+      // The first ticked in its letter (a <details>, which opens without script).
+      await page.locator(`#guests details[data-letter="${guestLetter(x.name)}"] summary`).click();
+      await boxOf(page, x).check();
+      // A search for the second with its button: the server filters, and the first stays ticked, hidden.
+      await page.getByLabel(/Search \d+ guests/).fill(y.name);
+      await press(page, "Search");
+      expect(await page.locator("#count").textContent()).toMatch(/^\d+ of \d+ guests match\.$/);
+      expect(await boxOf(page, x).isChecked()).toBe(true);
+      expect(await boxOf(page, y).isVisible()).toBe(true);
+      await boxOf(page, y).check();
+      // Another search, by Enter in the box: both ticks still there.
+      await page.getByLabel(/Search \d+ guests/).fill(x.name);
+      await Promise.all([page.waitForEvent("framenavigated"), page.getByLabel(/Search \d+ guests/).press("Enter")]);
+      await page.waitForLoadState("load");
+      expect(await boxOf(page, x).isVisible()).toBe(true);
+      expect(await boxOf(page, x).isChecked()).toBe(true);
+      expect(await boxOf(page, y).isChecked()).toBe(true);
+      expect(await said()).toEqual(before);
+      await press(page, "Save whom I met");
+      expect(await mainText(page)).toContain("Saved: 2 people added to whom you met.");
+      expect(await said()).toEqual(expect.arrayContaining([x.email, y.email]));
+      // Enter in "Someone not on the list?" still saves the person typed (the form's first button is Search).
+      await page.getByLabel("Their name").fill("Noor Haddad");
+      await page.getByLabel("Their email address").fill("noor@haddad.example");
+      await Promise.all([page.waitForURL(/\?saved=1$/), page.getByLabel("Their email address").press("Enter")]);
+      expect(await said()).toContain("noor@haddad.example");
+      for (const name of [x.name, y.name, "Noor Haddad"]) await press(page, `Take back: ${name}`);
+      expect(await said()).toEqual(before);
+    } finally {
+      await plain.close();
+    }
+  }, 120_000);
+
   it("an event over three days reads with both its dates on the events page, which still fits a phone", async () => {
     const { account, provider, now } = google();
     const control = `${app.stack.sandbox.url}/_control/accounts/${encodeURIComponent(account.email)}/calendar/events`;

@@ -15,7 +15,9 @@
  *
  * A GET only shows; every change is a POST from the page (link scanners fetch URLs, they do not
  * submit forms), checked to come from this origin like the settings forms. After a change the page
- * redirects to itself (POST/redirect/GET), so a reload never sends the form again.
+ * redirects to itself (POST/redirect/GET), so a reload never sends the form again. The met page's
+ * search is a POST of its tick form too; when there are ticks or a typed person to keep, it answers
+ * with the page itself, as it changes nothing (a reload sends a search again, harmless).
  */
 import { createHash } from "node:crypto";
 import type { Context, Hono } from "hono";
@@ -340,7 +342,7 @@ ${nav(c, account.email)}`,
 
   // ---- Who did you meet at E? --------------------------------------------------------------
 
-  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[] }) => {
+  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string }) => {
     const m = await eventOf(account, claims);
     if (!m) return gone(c, account.email);
     const now = asOfFor(deps, account);
@@ -385,7 +387,9 @@ ${said?.error ? formError(said.error, said.field) : ""}
         .filter((x) => x.status === "already-in-touch" && (recorded.has(x.email) || known.has(x.email)))
         .map((x) => x.email),
     );
-    const query = (c.req.query("q") ?? "").slice(0, 100);
+    // The search: a GET's `q`, or the box's words in a POST of the tick form (its search keeps the
+    // ticks). A refused save comes back unsearched, so every tick shows (helper-201 #1).
+    const query = (said?.query ?? c.req.query("q") ?? "").slice(0, 100);
     // White space alone is no search (searchAttendees ignores blank words): letters stay closed, the count unqualified.
     const searching = query.trim() !== "";
     const shown = searchAttendees(list, query, shownAddress);
@@ -393,6 +397,10 @@ ${said?.error ? formError(said.error, said.field) : ""}
     // add: what was searched starts the form below, as an address where it is one.
     const unmatched = searching && !shown.length ? query.trim() : "";
     const typedIn = unmatched.includes("@") ? { name: "", email: unmatched } : { name: unmatched, email: "" };
+    // What the owner typed below is kept as typed; only fields left empty start from the search.
+    const fromSearch = !said?.name && !said?.email;
+    const nameValue = fromSearch ? typedIn.name : (said?.name ?? "");
+    const emailValue = fromSearch ? typedIn.email : (said?.email ?? "");
     const picked = new Set(said?.picked ?? []);
     // Every guest is on the page, those the search did not find hidden: the page's script then filters
     // the whole list as the owner types, and an emptied box brings every guest back, even on a page
@@ -446,10 +454,10 @@ ${
 <h2>On the guest list</h2>
 ${
   list.length
-    ? html`<form method="get" role="search" action="${selfPath(c)}"><label for="q">Search ${guestsText(list.length)} by name, address or company</label>
-<input type="search" id="q" name="q" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" class="secondary">Search</button></form>
+    ? html`<div role="search"><label for="q">Search ${guestsText(list.length)} by name, address or company</label>
+<input type="search" id="q" name="q" form="pick" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" form="pick" name="action" value="search" id="go" class="secondary">Search</button></div>
 <p class="muted" id="count" aria-live="polite">${searching ? `${shown.length}${matchTail(list.length)}` : `${guestsText(list.length)}.`}</p>
-<form method="post" id="pick" action="${selfPath(c)}">
+<form method="post" id="pick" action="${selfPath(c)}"><input type="hidden" name="shown" value="${query}">
 <fieldset><legend>Tick the people you met</legend>
 ${
   list.length > GROUP_GUESTS_ABOVE
@@ -470,8 +478,8 @@ ${
     : html`<p>${m.attendees.length ? "The invitation lists no one to tick here: only colleagues, rooms or shared addresses." : "The invitation shows no guests."} Add the people you met below.</p><form method="post" id="pick"></form>`
 }
 <h2>Someone not on the list?</h2>
-<p><label for="name">Their name</label><input type="text" id="name" name="name" form="pick" autocomplete="off" value="${said?.name ?? typedIn.name}"${!said && typedIn.name ? html` data-from-search` : ""}${fieldAttrs("name", said?.field)}></p>
-<p><label for="email">Their email address</label><input type="email" id="email" name="email" form="pick" autocomplete="off" value="${said?.email ?? typedIn.email}"${!said && typedIn.email ? html` data-from-search` : ""}${fieldAttrs("email", said?.field)}></p>
+<p><label for="name">Their name</label><input type="text" id="name" name="name" form="pick" autocomplete="off" value="${nameValue}"${fromSearch && typedIn.name ? html` data-from-search` : ""}${fieldAttrs("name", said?.field)}></p>
+<p><label for="email">Their email address</label><input type="email" id="email" name="email" form="pick" autocomplete="off" value="${emailValue}"${fromSearch && typedIn.email ? html` data-from-search` : ""}${fieldAttrs("email", said?.field)}></p>
 <button type="submit" form="pick" name="action" value="add" class="secondary">Add</button>
 ${nav(c, account.email)}
 ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
@@ -492,11 +500,25 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
         await unconfirmMet(deps.repo, account, claims.evt!, one(form, "email"));
         return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
       }
-      if (action !== "confirm" && action !== "add") return kit.say(c, 400, "Not saved", "That is not something this page does.");
+      if (action !== "confirm" && action !== "add" && action !== "search") return kit.say(c, 400, "Not saved", "That is not something this page does.");
       // One form: the ticks and the person typed under "Someone not on the list?" go together, whichever
       // button (or Enter in a field) sent it, so an Add does not drop ticks not yet saved (helper-130 #4).
       const picked = all(form, "pick").slice(0, 500);
       const [name, email] = [one(form, "name"), one(form, "email")];
+      const query = one(form, "q").slice(0, 100);
+      // The search box is in the same form, its Search the form's first button: Enter in any of the
+      // form's fields sends "search". New words in the box are a search, which keeps the ticks and what
+      // was typed below without saving them (helper-200: without script, the search was a GET of the
+      // page and lost them). The words the page showed (`shown`), with a tick or a person typed, are
+      // Enter in "Someone not on the list?", which saves as before. With script the box filters in
+      // place and only that Enter reaches here (searchScript).
+      if (action === "search") {
+        const typed = name.trim() !== "" || email.trim() !== "";
+        if (query.trim() !== one(form, "shown").trim() || (!picked.length && !typed)) {
+          if (!picked.length && !typed) return c.redirect(query.trim() ? `${selfPath(c)}?q=${encodeURIComponent(query)}` : selfPath(c), 303);
+          return metPage(c, account, claims, { name, email, picked, query });
+        }
+      }
       const added = action === "add" || name.trim() || email.trim() ? [{ name, email }] : [];
       if (!picked.length && !added.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
       // Counted as saved: the people not already in the list of whom the owner said they met (an Add
@@ -543,7 +565,7 @@ function parseGoal(raw: string): number {
 }
 
 /**
- * Filters the guest list as the owner types (the GET search form does the same without script). On
+ * Filters the guest list as the owner types (without script the server does, keeping the ticks). On
  * a list grouped by letter it shows only the letters with a match, open, each saying how many; an
  * emptied box gives back the letters as they were, and opens those holding a tick not yet saved.
  */
@@ -564,9 +586,16 @@ function searchScript(nonce: string, total: number): Markup {
   // The letters' open state before a search, given back when the box is emptied: on a page opened at
   // a search (the server filtered it), the letters as an unsearched page has them, closed.
   var before = q.value.trim() ? groups.map(function () { return false; }) : null;
-  // The list filters as you type: Enter or Search stays on the page, so ticks not yet saved are kept
-  // (without script the search is a GET of this page, which the person makes before ticking).
-  q.form.addEventListener("submit", function (e) { e.preventDefault(); });
+  // The list filters as you type, so Enter in the box or its Search stays on the page. Search is the
+  // tick form's first button, which Enter in "Someone not on the list?" sends too: that one goes, as
+  // a save (the box's words as shown, which the server reads as no new search).
+  var go = document.getElementById("go"), shownWords = q.form.elements.namedItem("shown");
+  q.form.addEventListener("submit", function (e) {
+    if (e.submitter !== go) return;
+    var at = document.activeElement;
+    if (at && at !== q && at.form === q.form && (at.type === "text" || at.type === "email")) shownWords.value = q.value;
+    else e.preventDefault();
+  });
   // What the server's search put in the form below (it found no guest) goes, unless edited, once a
   // search finds guests or the box is emptied (while nothing matches it stays: helper-202 #7): it
   // would otherwise be sent as someone to add with the ticks.

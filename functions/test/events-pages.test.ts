@@ -346,6 +346,44 @@ describe("who did you meet at a 200-guest conference", () => {
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
   });
 
+  it("a search is a POST of the tick form: new words keep the ticks and the person typed, unsaved; Enter below still saves (helper-200)", async () => {
+    const page = await text(await app.request(path()));
+    // The box and its Search belong to the tick form, Search its first button (what Enter in any field sends).
+    expect(page).toMatch(/<div role="search">.*<input type="search" id="q" name="q" form="pick"[^>]*> <button type="submit" form="pick" name="action" value="search"/);
+    expect(page).toMatch(/<form method="post" id="pick" action="[^"]*"><input type="hidden" name="shown" value="">/);
+    expect(page.indexOf('value="search"')).toBeLessThan(page.indexOf('value="confirm"'));
+    // Ticks, someone typed below, and new words in the box: the page searched, everything kept, nothing saved.
+    const searched = await post(path(), { action: "search", q: "zoe", shown: "", pick: ["guest001@company1.com", "guest004@company4.com"], name: "Ana Typed", email: "" });
+    expect(searched.status).toBe(200);
+    const kept = await text(searched);
+    expect(kept).toContain("1 of 200 guests match.");
+    expect(kept).toMatch(/<li data-search="[^"]*zoe.chateau@kestrel.vc/);
+    for (const g of ["guest001@company1.com", "guest004@company4.com"]) expect(kept).toMatch(new RegExp(`<li hidden data-search="[^"]*${g}[^"]*"><input type="checkbox" id="g\\d+" name="pick" value="${g}" checked>`));
+    expect(kept).toMatch(/<input type="search" id="q" name="q" form="pick" value="zoe"/);
+    expect(kept).toMatch(/<input type="hidden" name="shown" value="zoe">/);
+    expect(kept).toMatch(/id="name" name="name" form="pick" autocomplete="off" value="Ana Typed">/);
+    expect(kept).not.toContain("Saved:");
+    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
+    // A search found no one: what was searched starts the form below, unless something was typed there.
+    const unmatched = await text(await post(path(), { action: "search", q: "Nadia Ortiz", shown: "zoe", pick: ["guest001@company1.com"] }));
+    expect(unmatched).toContain("0 of 200 guests match.");
+    expect(unmatched).toMatch(/id="name" name="name" form="pick" autocomplete="off" value="Nadia Ortiz" data-from-search>/);
+    expect(unmatched).toMatch(/value="guest001@company1.com" checked>/);
+    // Nothing to keep: the search is the page's own address with its words, as a GET was.
+    const bare = await post(path(), { action: "search", q: "zoe kestrel", shown: "" });
+    expect(bare.status).toBe(303);
+    expect(bare.headers.get("location")).toMatch(/\?q=zoe%20kestrel$/);
+    expect((await post(path(), { action: "search", q: " ", shown: "zoe" })).headers.get("location")).not.toContain("?");
+    // The words as the page showed them, with a tick or someone typed: Enter in "Someone not on the
+    // list?" (the form's first button is Search), which saves both, as Save or Add would.
+    const entered = await post(path(), { action: "search", q: "zoe", shown: "zoe", pick: ["guest004@company4.com"], name: "Ana Typed", email: "ana@typed.example" });
+    expect(entered.status).toBe(303);
+    expect(entered.headers.get("location")).toMatch(/\?saved=2$/);
+    expect((await loadStatements(repo, OWNER)).confirmations.map((x) => x.email).sort()).toEqual(["ana@typed.example", "guest004@company4.com"]);
+    for (const email of ["ana@typed.example", "guest004@company4.com"]) await post(path(), { action: "unconfirm", email });
+    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
+  });
+
   it("an Add or tick of someone already in the list saves no one new, and says so (helper-200 #4)", async () => {
     const first = await post(path(), { action: "add", name: "Dup Licate", email: "dup@example.net" });
     expect(first.headers.get("location")).toMatch(/\?saved=1$/);
