@@ -176,7 +176,8 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     await script(true);
     await check(noScript, "state-met-no-match-noscript");
     await script(false);
-    // The address typed and Enter pressed: with no Save button, the form's default button is Add.
+    // The address typed and Enter pressed: the form's first button (hidden: Enter's own) with the words
+    // as shown and the person completed is a save.
     await noScript.getByLabel("Their email address").fill("zebedee@quartermaine.example");
     await Promise.all([noScript.waitForURL(/\?saved=1$/), noScript.getByLabel("Their email address").press("Enter")]);
     expect(await mainText(noScript)).toContain("Saved: 1 person added to whom you met.");

@@ -396,7 +396,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
     // A search that found no guest (without script: the server searched) is most likely someone to
     // add: what was searched starts the form below, as an address where it is one.
     const unmatched = searching && !shown.length ? query.trim() : "";
-    const typedIn = unmatched.includes("@") ? { name: "", email: unmatched } : { name: unmatched, email: "" };
+    const typedIn = prefillOf(unmatched);
     // What the owner typed below is kept as typed; only fields left empty start from the search.
     const fromSearch = !said?.name && !said?.email;
     const nameValue = fromSearch ? typedIn.name : (said?.name ?? "");
@@ -454,10 +454,11 @@ ${
 <h2>On the guest list</h2>
 ${
   list.length
-    ? html`<div role="search"><label for="q">Search ${guestsText(list.length)} by name, address or company</label>
-<input type="search" id="q" name="q" form="pick" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" form="pick" name="action" value="search" id="go" class="secondary">Search</button></div>
+    ? html`<button type="submit" form="pick" name="action" value="enter" id="enter" class="enter" tabindex="-1" aria-hidden="true" formnovalidate>Enter</button>
+<div role="search"><label for="q">Search ${guestsText(list.length)} by name, address or company</label>
+<input type="search" id="q" name="q" form="pick" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" form="pick" name="action" value="search" id="go" class="secondary" formnovalidate>Search</button></div>
 <p class="muted" id="count" aria-live="polite">${searching ? `${shown.length}${matchTail(list.length)}` : `${guestsText(list.length)}.`}</p>
-<form method="post" id="pick" action="${selfPath(c)}"><input type="hidden" name="shown" value="${query}">
+<form method="post" id="pick" action="${selfPath(c)}"><input type="hidden" name="shown" value="${query}"><input type="hidden" name="filled" value="${fromSearch ? unmatched : ""}">
 <fieldset><legend>Tick the people you met</legend>
 ${
   list.length > GROUP_GUESTS_ABOVE
@@ -500,26 +501,28 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
         await unconfirmMet(deps.repo, account, claims.evt!, one(form, "email"));
         return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
       }
-      if (action !== "confirm" && action !== "add" && action !== "search") return kit.say(c, 400, "Not saved", "That is not something this page does.");
+      if (!["confirm", "add", "search", "enter"].includes(action)) return kit.say(c, 400, "Not saved", "That is not something this page does.");
       // One form: the ticks and the person typed under "Someone not on the list?" go together, whichever
       // button (or Enter in a field) sent it, so an Add does not drop ticks not yet saved (helper-130 #4).
       const picked = all(form, "pick").slice(0, 500);
       const [name, email] = [one(form, "name"), one(form, "email")];
+      // What the page itself put below from a search that found no guest (`filled`), left as it was, is
+      // not the owner's typing: it neither blocks a search nor goes with ticks (helper-227 #1, #2).
+      const filled = prefillOf(one(form, "filled"));
+      const typed = (name.trim() !== "" || email.trim() !== "") && !(name.trim() === filled.name && email.trim() === filled.email);
+      // The search box belongs to this form too (helper-200: without script, the search was a GET of
+      // the page and lost the ticks not yet saved). Search always searches; the form's first button, a
+      // hidden "enter", is what Enter in any field sends: new words in the box (`q` against `shown`,
+      // the words the page showed) are a search, the same words with a tick or someone typed a save, as
+      // Save or Add. A search keeps the ticks and what was typed, saving nothing. With script the box
+      // filters in place, and only Enter under "Someone not on the list?" reaches here (searchScript).
       const query = one(form, "q").slice(0, 100);
-      // The search box is in the same form, its Search the form's first button: Enter in any of the
-      // form's fields sends "search". New words in the box are a search, which keeps the ticks and what
-      // was typed below without saving them (helper-200: without script, the search was a GET of the
-      // page and lost them). The words the page showed (`shown`), with a tick or a person typed, are
-      // Enter in "Someone not on the list?", which saves as before. With script the box filters in
-      // place and only that Enter reaches here (searchScript).
-      if (action === "search") {
-        const typed = name.trim() !== "" || email.trim() !== "";
-        if (query.trim() !== one(form, "shown").trim() || (!picked.length && !typed)) {
-          if (!picked.length && !typed) return c.redirect(query.trim() ? `${selfPath(c)}?q=${encodeURIComponent(query)}` : selfPath(c), 303);
-          return metPage(c, account, claims, { name, email, picked, query });
-        }
+      const searched = action === "search" || (action === "enter" && query.trim() !== one(form, "shown").slice(0, 100).trim());
+      if (searched || (action === "enter" && !picked.length && !typed)) {
+        if (!picked.length && !typed) return c.redirect(query.trim() ? `${selfPath(c)}?q=${encodeURIComponent(query)}` : selfPath(c), 303);
+        return metPage(c, account, claims, { name: typed ? name : "", email: typed ? email : "", picked, query });
       }
-      const added = action === "add" || name.trim() || email.trim() ? [{ name, email }] : [];
+      const added = action === "add" || typed ? [{ name, email }] : [];
       if (!picked.length && !added.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
       // Counted as saved: the people not already in the list of whom the owner said they met (an Add
       // or a tick of someone already there, or a second tap, saves no one new: helper-200 #4), nor
@@ -554,6 +557,12 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
  */
 const foundMetAt = (people: readonly PersonRecord[], eventId: string) => people.filter((p) => !p.gone && p.eventId === eventId && p.metBy !== "confirmed");
 
+/** What a search that found no guest puts under "Someone not on the list?": an address, else a name. */
+const prefillOf = (words: string) => {
+  const t = words.trim();
+  return t.includes("@") ? { name: "", email: t } : { name: t, email: "" };
+};
+
 /** The "someone not on the list" field each refusal of an added person is about. */
 const ADD_FIELD: Partial<Record<StatementError["code"], "name" | "email">> = { "bad-name": "name", "bad-address": "email", owner: "email", colleague: "email", "not-person": "email" };
 
@@ -586,15 +595,14 @@ function searchScript(nonce: string, total: number): Markup {
   // The letters' open state before a search, given back when the box is emptied: on a page opened at
   // a search (the server filtered it), the letters as an unsearched page has them, closed.
   var before = q.value.trim() ? groups.map(function () { return false; }) : null;
-  // The list filters as you type, so Enter in the box or its Search stays on the page. Search is the
-  // tick form's first button, which Enter in "Someone not on the list?" sends too: that one goes, as
-  // a save (the box's words as shown, which the server reads as no new search).
-  var go = document.getElementById("go"), shownWords = q.form.elements.namedItem("shown");
+  // The list filters as you type, so Search, and Enter in the box, stay on the page. Enter under
+  // "Someone not on the list?" goes, as a save: the box's words as shown, which the server reads as
+  // no new search. (A browser without the event's submitter sends Search as a search all the same.)
+  var go = document.getElementById("go"), enter = document.getElementById("enter"), shownWords = q.form.elements.namedItem("shown");
   q.form.addEventListener("submit", function (e) {
-    if (e.submitter !== go) return;
-    var at = document.activeElement;
-    if (at && at !== q && at.form === q.form && (at.type === "text" || at.type === "email")) shownWords.value = q.value;
-    else e.preventDefault();
+    var by = e.submitter;
+    if (by === go || ((by === enter || !by) && document.activeElement === q)) e.preventDefault();
+    else if (by === enter || !by) shownWords.value = q.value;
   });
   // What the server's search put in the form below (it found no guest) goes, unless edited, once a
   // search finds guests or the box is emptied (while nothing matches it stays: helper-202 #7): it

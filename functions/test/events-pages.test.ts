@@ -346,14 +346,16 @@ describe("who did you meet at a 200-guest conference", () => {
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
   });
 
-  it("a search is a POST of the tick form: new words keep the ticks and the person typed, unsaved; Enter below still saves (helper-200)", async () => {
+  it("a search is a POST of the tick form: new words keep the ticks and the person typed, unsaved; Enter below still saves (helper-200, helper-227)", async () => {
     const page = await text(await app.request(path()));
-    // The box and its Search belong to the tick form, Search its first button (what Enter in any field sends).
-    expect(page).toMatch(/<div role="search">.*<input type="search" id="q" name="q" form="pick"[^>]*> <button type="submit" form="pick" name="action" value="search"/);
-    expect(page).toMatch(/<form method="post" id="pick" action="[^"]*"><input type="hidden" name="shown" value="">/);
+    // The box and Search belong to the tick form; its first button, hidden, is what Enter in any field sends.
+    expect(page).toMatch(/<button type="submit" form="pick" name="action" value="enter" id="enter" class="enter" tabindex="-1" aria-hidden="true" formnovalidate>Enter<\/button> <div role="search">.*<input type="search" id="q" name="q" form="pick"[^>]*> <button type="submit" form="pick" name="action" value="search" id="go" class="secondary" formnovalidate>Search<\/button><\/div>/);
+    expect(page).toMatch(/<form method="post" id="pick" action="[^"]*"><input type="hidden" name="shown" value=""><input type="hidden" name="filled" value="">/);
+    expect(page.indexOf('value="enter"')).toBeLessThan(page.indexOf('value="search"'));
     expect(page.indexOf('value="search"')).toBeLessThan(page.indexOf('value="confirm"'));
+    const none = async () => expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
     // Ticks, someone typed below, and new words in the box: the page searched, everything kept, nothing saved.
-    const searched = await post(path(), { action: "search", q: "zoe", shown: "", pick: ["guest001@company1.com", "guest004@company4.com"], name: "Ana Typed", email: "" });
+    const searched = await post(path(), { action: "enter", q: "zoe", shown: "", filled: "", pick: ["guest001@company1.com", "guest004@company4.com"], name: "Ana Typed", email: "" });
     expect(searched.status).toBe(200);
     const kept = await text(searched);
     expect(kept).toContain("1 of 200 guests match.");
@@ -363,25 +365,51 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(kept).toMatch(/<input type="hidden" name="shown" value="zoe">/);
     expect(kept).toMatch(/id="name" name="name" form="pick" autocomplete="off" value="Ana Typed">/);
     expect(kept).not.toContain("Saved:");
-    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
-    // A search found no one: what was searched starts the form below, unless something was typed there.
+    await none();
+    // Search itself always searches, even with the same words and a tick (helper-227 #4).
+    const again = await post(path(), { action: "search", q: "zoe", shown: "zoe", pick: ["guest004@company4.com"] });
+    expect(again.status).toBe(200);
+    expect(await text(again)).toMatch(/value="guest004@company4.com" checked>/);
+    await none();
+    // A search found no one: what was searched starts the form below (and is echoed as `filled`).
     const unmatched = await text(await post(path(), { action: "search", q: "Nadia Ortiz", shown: "zoe", pick: ["guest001@company1.com"] }));
     expect(unmatched).toContain("0 of 200 guests match.");
     expect(unmatched).toMatch(/id="name" name="name" form="pick" autocomplete="off" value="Nadia Ortiz" data-from-search>/);
+    expect(unmatched).toMatch(/<input type="hidden" name="filled" value="Nadia Ortiz">/);
     expect(unmatched).toMatch(/value="guest001@company1.com" checked>/);
+    // That, left as it was, is not typing: Enter again is the search again, not a refused save
+    // (helper-227 #1), and the next search that finds guests drops it (helper-227 #2)…
+    const same = await post(path(), { action: "enter", q: "Nadia Ortiz", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "" });
+    expect(same.status).toBe(303);
+    expect(same.headers.get("location")).toMatch(/\?q=Nadia%20Ortiz$/);
+    const address = await post(path(), { action: "search", q: "nadia@ortiz.example", shown: "nadia@ortiz.example", filled: "nadia@ortiz.example", name: "", email: "nadia@ortiz.example" });
+    expect(address.headers.get("location")).toMatch(/\?q=nadia%40ortiz.example$/);
+    const found = await text(await post(path(), { action: "enter", q: "zoe", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "", pick: ["guest001@company1.com"] }));
+    expect(found).toContain("1 of 200 guests match.");
+    expect(found).toMatch(/id="name" name="name" form="pick" autocomplete="off" value="">/);
+    // …nor does it go with ticks saved by Enter or Save.
+    const ticks = await post(path(), { action: "enter", q: "Nadia Ortiz", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "", pick: ["guest001@company1.com"] });
+    expect(ticks.headers.get("location")).toMatch(/\?saved=1$/);
+    expect((await loadStatements(repo, OWNER)).confirmations.map((x) => x.email)).toEqual(["guest001@company1.com"]);
+    await post(path(), { action: "unconfirm", email: "guest001@company1.com" });
+    // Typed onto it, it is the owner's: Enter adds the person.
+    const completed = await post(path(), { action: "enter", q: "Nadia Ortiz", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "nadia@ortiz.example" });
+    expect(completed.headers.get("location")).toMatch(/\?saved=1$/);
+    await post(path(), { action: "unconfirm", email: "nadia@ortiz.example" });
+    await none();
     // Nothing to keep: the search is the page's own address with its words, as a GET was.
     const bare = await post(path(), { action: "search", q: "zoe kestrel", shown: "" });
     expect(bare.status).toBe(303);
     expect(bare.headers.get("location")).toMatch(/\?q=zoe%20kestrel$/);
-    expect((await post(path(), { action: "search", q: " ", shown: "zoe" })).headers.get("location")).not.toContain("?");
-    // The words as the page showed them, with a tick or someone typed: Enter in "Someone not on the
-    // list?" (the form's first button is Search), which saves both, as Save or Add would.
-    const entered = await post(path(), { action: "search", q: "zoe", shown: "zoe", pick: ["guest004@company4.com"], name: "Ana Typed", email: "ana@typed.example" });
+    expect((await post(path(), { action: "enter", q: " ", shown: "zoe" })).headers.get("location")).not.toContain("?");
+    // The words as the page showed them, with a tick or someone typed: Enter under "Someone not on the
+    // list?", which saves both, as Save or Add would.
+    const entered = await post(path(), { action: "enter", q: "zoe", shown: "zoe", pick: ["guest004@company4.com"], name: "Ana Typed", email: "ana@typed.example" });
     expect(entered.status).toBe(303);
     expect(entered.headers.get("location")).toMatch(/\?saved=2$/);
     expect((await loadStatements(repo, OWNER)).confirmations.map((x) => x.email).sort()).toEqual(["ana@typed.example", "guest004@company4.com"]);
     for (const email of ["ana@typed.example", "guest004@company4.com"]) await post(path(), { action: "unconfirm", email });
-    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
+    await none();
   });
 
   it("an Add or tick of someone already in the list saves no one new, and says so (helper-200 #4)", async () => {
