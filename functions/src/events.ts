@@ -169,11 +169,15 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
    */
   const expiredPost = async (c: C) => {
     const form = sameOrigin(c, base) ? ((await c.req.parseBody({ all: true }).catch(() => ({}))) as Form) : {};
-    // What a person typed: an addition's name and address (sent by Add, or by Enter, which is Save
-    // whom I met's: helper-131 #4), a goal (not a hidden field of a button).
+    // What a person typed: an addition's name and address (sent by Add, Save whom I met, Search, or
+    // Enter, the met page's hidden first button: helper-131 #4, helper-228 #1), unless only what a
+    // search that found no guest put there; a goal (not a hidden field of a button).
     const action = one(form, "action");
+    const [name, email] = [one(form, "name"), one(form, "email")];
+    const filled = prefillOf(one(form, "filled"));
+    const onlyFilled = (action === "enter" || action === "search") && name.trim() === filled.name && email.trim() === filled.email;
     const fields: [string, string][] =
-      action === "add" || action === "confirm" ? [["Name", one(form, "name")], ["Address", one(form, "email")]] : action === "goal" ? [["Goal", one(form, "goal")]] : [];
+      ["add", "confirm", "enter", "search"].includes(action) && !onlyFilled ? [["Name", name], ["Address", email]] : action === "goal" ? [["Goal", one(form, "goal")]] : [];
     const typed = fields.filter(([, v]) => v.trim() !== "");
     return kit.page(
       c,
@@ -342,7 +346,7 @@ ${nav(c, account.email)}`,
 
   // ---- Who did you meet at E? --------------------------------------------------------------
 
-  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string }) => {
+  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string; note?: string }) => {
     const m = await eventOf(account, claims);
     if (!m) return gone(c, account.email);
     const now = asOfFor(deps, account);
@@ -428,7 +432,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
       said?.error ? "Not saved" : `Who did you meet at ${title}?`,
       html`<h1>Who did you meet at ${title}?</h1>
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
-${notice && !said ? html`<p role="status"><b>${notice}</b></p>` : ""}
+${notice && !said ? html`<p role="status"><b>${notice}</b></p>` : said?.note ? html`<p role="status"><b>${said.note}</b></p>` : ""}
 ${said?.error ? formError(said.error, said.field) : ""}
 ${
   confirmed.length
@@ -518,9 +522,14 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       // filters in place, and only Enter under "Someone not on the list?" reaches here (searchScript).
       const query = one(form, "q").slice(0, 100);
       const searched = action === "search" || (action === "enter" && query.trim() !== one(form, "shown").slice(0, 100).trim());
-      if (searched || (action === "enter" && !picked.length && !typed)) {
+      // Enter with what a search that found no guest put below, unchanged, and ticks (hidden by that
+      // search): Enter in the box or in that field, which cannot be told apart. Neither the ticks alone
+      // nor a half person is saved; the page says what to do (helper-228 #2: it saved the ticks and
+      // dropped the address without a word).
+      const unfinished = action === "enter" && !typed && picked.length > 0 && (filled.name !== "" || filled.email !== "") && name.trim() === filled.name && email.trim() === filled.email;
+      if (searched || unfinished || (action === "enter" && !picked.length && !typed)) {
         if (!picked.length && !typed) return c.redirect(query.trim() ? `${selfPath(c)}?q=${encodeURIComponent(query)}` : selfPath(c), 303);
-        return metPage(c, account, claims, { name: typed ? name : "", email: typed ? email : "", picked, query });
+        return metPage(c, account, claims, { name: typed ? name : "", email: typed ? email : "", picked, query, ...(unfinished && !searched ? { note: "Nothing saved yet. To add someone, give their name and address below; to save your ticks, empty the search and press Save whom I met." } : {}) });
       }
       const added = action === "add" || typed ? [{ name, email }] : [];
       if (!picked.length && !added.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
@@ -599,6 +608,10 @@ function searchScript(nonce: string, total: number): Markup {
   // "Someone not on the list?" goes, as a save: the box's words as shown, which the server reads as
   // no new search. (A browser without the event's submitter sends Search as a search all the same.)
   var go = document.getElementById("go"), enter = document.getElementById("enter"), shownWords = q.form.elements.namedItem("shown");
+  // Enter's button skips the browser's address check only for the box, so a half address below does
+  // not stop a search; Enter in the address field itself is checked, as Save is (helper-228 #3).
+  q.addEventListener("focus", function () { enter.formNoValidate = true; });
+  all(document, "#name, #email").forEach(function (f) { f.addEventListener("focus", function () { enter.formNoValidate = false; }); });
   q.form.addEventListener("submit", function (e) {
     var by = e.submitter;
     if (by === go || ((by === enter || !by) && document.activeElement === q)) e.preventDefault();

@@ -387,9 +387,20 @@ describe("who did you meet at a 200-guest conference", () => {
     const found = await text(await post(path(), { action: "enter", q: "zoe", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "", pick: ["guest001@company1.com"] }));
     expect(found).toContain("1 of 200 guests match.");
     expect(found).toMatch(/id="name" name="name" form="pick" autocomplete="off" value="">/);
-    // …nor does it go with ticks saved by Enter or Save.
-    const ticks = await post(path(), { action: "enter", q: "Nadia Ortiz", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "", pick: ["guest001@company1.com"] });
-    expect(ticks.headers.get("location")).toMatch(/\?saved=1$/);
+    // …and with ticks, Enter (in the box, or in that field: the same request) saves neither the ticks
+    // alone nor half a person, and says so (helper-228 #2: the ticks were saved, the address dropped).
+    for (const [words, field] of [["Nadia Ortiz", "name"], ["priya.n@northstar.io", "email"]] as const) {
+      const ticks = await post(path(), { action: "enter", q: words, shown: words, filled: words, name: field === "name" ? words : "", email: field === "email" ? words : "", pick: ["guest001@company1.com"] });
+      expect(ticks.status).toBe(200);
+      const said = await text(ticks);
+      expect(said).toContain('<p role="status"><b>Nothing saved yet. To add someone, give their name and address below; to save your ticks, empty the search and press Save whom I met.</b></p>');
+      expect(said).toMatch(/value="guest001@company1.com" checked>/);
+      expect(said).toContain(`value="${words}" data-from-search>`);
+      await none();
+    }
+    // Save itself saves the ticks; the words left below are not someone typed.
+    const saved = await post(path(), { action: "confirm", q: "Nadia Ortiz", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "", pick: ["guest001@company1.com"] });
+    expect(saved.headers.get("location")).toMatch(/\?saved=1$/);
     expect((await loadStatements(repo, OWNER)).confirmations.map((x) => x.email)).toEqual(["guest001@company1.com"]);
     await post(path(), { action: "unconfirm", email: "guest001@company1.com" });
     // Typed onto it, it is the owner's: Enter adds the person.
@@ -534,10 +545,15 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(page).toContain('value="Priya Natarajan" readonly');
     expect(page).toContain('value="priya.n@northstar.io" readonly');
     expect((await loadStatements(repo, OWNER)).confirmations.length).toBe(before);
-    // Sent with Enter in the address box, as the form's first button (Save whom I met) sends it: the same (helper-131 #4).
-    const entered = await text(await post(stale, { action: "confirm", name: "Priya Natarajan", email: "priya.n@northstar.io" }));
-    expect(entered).toContain('value="Priya Natarajan" readonly');
-    expect(entered).toContain('value="priya.n@northstar.io" readonly');
+    // Sent by Save whom I met, by Search, or by Enter in the address box (the form's first button, a
+    // hidden "enter"): the same (helper-131 #4, helper-228 #1).
+    for (const action of ["confirm", "search", "enter"]) {
+      const entered = await text(await post(stale, { action, q: "", shown: "", filled: "", name: "Priya Natarajan", email: "priya.n@northstar.io" }));
+      expect(entered, action).toContain('value="Priya Natarajan" readonly');
+      expect(entered, action).toContain('value="priya.n@northstar.io" readonly');
+    }
+    // What a search that found no one put below, as it was, is not the owner's typing.
+    expect(await text(await post(stale, { action: "enter", q: "Nadia Ortiz", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "" }))).not.toContain("What you typed");
     // A "Take back" button's hidden address is nothing typed: not shown as such.
     expect(await text(await post(stale, { action: "unconfirm", email: "zoe.chateau@kestrel.vc" }))).not.toContain("What you typed");
     // From another origin: the same page, nothing echoed.
