@@ -435,10 +435,18 @@ ${said?.error ? formError(said.error, said.field) : ""}
 ${notice && !said ? html`<p role="status"><b>${notice}</b></p>` : said?.note ? html`<p role="status"><b>${said.note}</b></p>` : ""}
 ${said?.error ? formError(said.error, said.field) : ""}
 ${
+  // The tick form's first button, what Enter in any of its fields sends (before every other button of
+  // that form, the Take backs included): with a guest list "enter" (a search or a save, as the POST
+  // reads it), else Add, as the only other button there.
+  list.length
+    ? html`<button type="submit" form="pick" name="action" value="enter" id="enter" class="enter" tabindex="-1" aria-hidden="true" formnovalidate>Enter</button>`
+    : html`<button type="submit" form="pick" name="action" value="add" class="enter" tabindex="-1" aria-hidden="true">Add</button>`
+}
+${
   confirmed.length
     ? html`<h2>You said you met</h2><ul>${confirmed.map(
         (p) => html`<li><span class="who">${p.name || shownAddress(p)}</span> <span class="muted">${shownAddress(p)}</span>${inTouch.has(p.email) ? html` <span class="muted">· already in touch, not counted as new</span>` : ""}
-<form method="post"><input type="hidden" name="action" value="unconfirm"><input type="hidden" name="email" value="${p.email}"><button type="submit" class="secondary" aria-label="Take back: ${p.name || shownAddress(p)}">Take back</button></form></li>`,
+<button type="submit" form="pick" name="takeback" value="${p.email}" class="secondary" formnovalidate aria-label="Take back: ${p.name || shownAddress(p)}">Take back</button></li>`,
       )}</ul>
 <p class="muted">Each new one you have not written to appears in your digest with a one-tap draft.</p>`
     : ""
@@ -458,8 +466,7 @@ ${
 <h2>On the guest list</h2>
 ${
   list.length
-    ? html`<button type="submit" form="pick" name="action" value="enter" id="enter" class="enter" tabindex="-1" aria-hidden="true" formnovalidate>Enter</button>
-<div role="search"><label for="q">Search ${guestsText(list.length)} by name, address or company</label>
+    ? html`<div role="search"><label for="q">Search ${guestsText(list.length)} by name, address or company</label>
 <input type="search" id="q" name="q" form="pick" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" form="pick" name="action" value="search" id="go" class="secondary" formnovalidate>Search</button></div>
 <p class="muted" id="count" aria-live="polite">${searching ? `${shown.length}${matchTail(list.length)}` : `${guestsText(list.length)}.`}</p>
 <form method="post" id="pick" action="${selfPath(c)}"><input type="hidden" name="shown" value="${query}"><input type="hidden" name="filled" value="${fromSearch ? unmatched : ""}">
@@ -498,14 +505,6 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     // The same instant the page judged "attended" by (the demo's accounts live at their mailbox's now).
     const now = asOfFor(deps, account);
     try {
-      if (action === "unconfirm") {
-        // Naming no one (or no address) takes nothing back, and says so; taking back someone already
-        // taken back (a second tap) is done, as it was (helper-171 #7).
-        if (!normalizeAddress(one(form, "email").trim())) return metPage(c, account, claims, { error: "Choose someone to take back." });
-        await unconfirmMet(deps.repo, account, claims.evt!, one(form, "email"));
-        return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
-      }
-      if (!["confirm", "add", "search", "enter"].includes(action)) return kit.say(c, 400, "Not saved", "That is not something this page does.");
       // One form: the ticks and the person typed under "Someone not on the list?" go together, whichever
       // button (or Enter in a field) sent it, so an Add does not drop ticks not yet saved (helper-130 #4).
       const picked = all(form, "pick").slice(0, 500);
@@ -514,13 +513,28 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       // not the owner's typing: it neither blocks a search nor goes with ticks (helper-227 #1, #2).
       const filled = prefillOf(one(form, "filled"));
       const typed = (name.trim() !== "" || email.trim() !== "") && !(name.trim() === filled.name && email.trim() === filled.email);
+      const query = one(form, "q").slice(0, 100);
+      // Take back: a button of the tick form (`takeback`, the address), so the ticks not yet saved and
+      // what was typed stay, on the page as it was searched (the separate form it had lost them, with
+      // script or without). A page from before sends its own form (`unconfirm` with `email`: nothing
+      // else to keep). Naming no one (or no address) takes nothing back, and says so; taking back
+      // someone already taken back (a second tap) is done, as it was (helper-171 #7).
+      const legacy = action === "unconfirm";
+      if (legacy || form.takeback !== undefined) {
+        const who = one(form, legacy ? "email" : "takeback");
+        const keep = legacy ? { picked: [], name: "", email: "", query: "" } : { picked, name: typed ? name : "", email: typed ? email : "", query };
+        if (!normalizeAddress(who.trim())) return metPage(c, account, claims, { error: "Choose someone to take back.", ...keep, query: undefined });
+        await unconfirmMet(deps.repo, account, claims.evt!, who);
+        if (!keep.picked.length && !keep.name && !keep.email && !keep.query.trim()) return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
+        return metPage(c, account, claims, { ...keep, note: "Taken back." });
+      }
+      if (!["confirm", "add", "search", "enter"].includes(action)) return kit.say(c, 400, "Not saved", "That is not something this page does.");
       // The search box belongs to this form too (helper-200: without script, the search was a GET of
       // the page and lost the ticks not yet saved). Search always searches; the form's first button, a
       // hidden "enter", is what Enter in any field sends: new words in the box (`q` against `shown`,
       // the words the page showed) are a search, the same words with a tick or someone typed a save, as
       // Save or Add. A search keeps the ticks and what was typed, saving nothing. With script the box
       // filters in place, and only Enter under "Someone not on the list?" reaches here (searchScript).
-      const query = one(form, "q").slice(0, 100);
       const searched = action === "search" || (action === "enter" && query.trim() !== one(form, "shown").slice(0, 100).trim());
       // Enter with what a search that found no guest put below, unchanged, and ticks (hidden by that
       // search): Enter in the box or in that field, which cannot be told apart. Neither the ticks alone

@@ -276,7 +276,7 @@ describe("who did you meet at a small networking event", () => {
       expect(page).toMatch(/<h2>Met there<\/h2><ul><li><span class="who">Ana Small<\/span>/);
       expect(page).toMatch(/value="ana@smallfirm.io" checked disabled> <label for="g\d+" class="inline">Ana Small[^<]*<span class="muted">ana@smallfirm.io<\/span> \(met there\)/);
       expect(page).toMatch(/You said you met.*Ivo Petrov<\/span> <span class="muted">ivo@otherco.com<\/span> <span class="muted">· already in touch, not counted as new<\/span>/);
-      expect(page).toMatch(/Ben Small<\/span> <span class="muted">ben@smallfirm.io<\/span>\s*<form/);
+      expect(page).toMatch(/Ben Small<\/span> <span class="muted">ben@smallfirm.io<\/span>\s*<button type="submit" form="pick" name="takeback"/);
       // As the digest says (helper-130 #1): written to more than 14 days before the mixer started.
       expect(page).toMatch(tess);
     } finally {
@@ -349,7 +349,7 @@ describe("who did you meet at a 200-guest conference", () => {
   it("a search is a POST of the tick form: new words keep the ticks and the person typed, unsaved; Enter below still saves (helper-200, helper-227)", async () => {
     const page = await text(await app.request(path()));
     // The box and Search belong to the tick form; its first button, hidden, is what Enter in any field sends.
-    expect(page).toMatch(/<button type="submit" form="pick" name="action" value="enter" id="enter" class="enter" tabindex="-1" aria-hidden="true" formnovalidate>Enter<\/button> <div role="search">.*<input type="search" id="q" name="q" form="pick"[^>]*> <button type="submit" form="pick" name="action" value="search" id="go" class="secondary" formnovalidate>Search<\/button><\/div>/);
+    expect(page).toMatch(/<h1>.*<\/h1>.*<button type="submit" form="pick" name="action" value="enter" id="enter" class="enter" tabindex="-1" aria-hidden="true" formnovalidate>Enter<\/button> .*<div role="search">.*<input type="search" id="q" name="q" form="pick"[^>]*> <button type="submit" form="pick" name="action" value="search" id="go" class="secondary" formnovalidate>Search<\/button><\/div>/);
     expect(page).toMatch(/<form method="post" id="pick" action="[^"]*"><input type="hidden" name="shown" value=""><input type="hidden" name="filled" value="">/);
     expect(page.indexOf('value="enter"')).toBeLessThan(page.indexOf('value="search"'));
     expect(page.indexOf('value="search"')).toBeLessThan(page.indexOf('value="confirm"'));
@@ -421,6 +421,35 @@ describe("who did you meet at a 200-guest conference", () => {
     expect((await loadStatements(repo, OWNER)).confirmations.map((x) => x.email).sort()).toEqual(["ana@typed.example", "guest004@company4.com"]);
     for (const email of ["ana@typed.example", "guest004@company4.com"]) await post(path(), { action: "unconfirm", email });
     await none();
+  });
+
+  it("a Take back is a button of the tick form: the ticks not yet saved, what was typed and the search stay", async () => {
+    await post(path(), { action: "add", name: "Kept Back", email: "kept@back.example" });
+    const page = await text(await app.request(path()));
+    // Each Take back sends the tick form, after Enter's own first button.
+    expect(page).toMatch(/<button type="submit" form="pick" name="takeback" value="kept@back.example" class="secondary" formnovalidate aria-label="Take back: Kept Back">Take back<\/button>/);
+    expect(page.indexOf('value="enter"')).toBeLessThan(page.indexOf('name="takeback"'));
+    const back = await post(path(), { takeback: "kept@back.example", q: "zoe", shown: "zoe", filled: "", pick: ["guest004@company4.com"], name: "Ana Typed", email: "ana@ty" });
+    expect(back.status).toBe(200);
+    const kept = await text(back);
+    expect(kept).toContain('<p role="status"><b>Taken back.</b></p>');
+    expect(kept).not.toContain("You said you met");
+    expect(kept).toContain("1 of 200 guests match.");
+    expect(kept).toMatch(/value="guest004@company4.com" checked>/);
+    expect(kept).toMatch(/id="name" name="name" form="pick" autocomplete="off" value="Ana Typed">/);
+    expect(kept).toMatch(/id="email" name="email" form="pick" autocomplete="off" value="ana@ty">/);
+    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
+    // With nothing to keep, as before: the page again, saying so.
+    await post(path(), { action: "add", name: "Kept Back", email: "kept@back.example" });
+    const bare = await post(path(), { takeback: "kept@back.example", q: "", shown: "", filled: "" });
+    expect(bare.headers.get("location")).toMatch(/\?saved=taken-back$/);
+    // Naming no one: refused, the ticks given back.
+    const none = await post(path(), { takeback: " ", pick: ["guest004@company4.com"] });
+    expect(none.status).toBe(400);
+    const refused = await text(none);
+    expect(refused).toContain("Choose someone to take back.");
+    expect(refused).toMatch(/value="guest004@company4.com" checked>/);
+    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
   });
 
   it("an Add or tick of someone already in the list saves no one new, and says so (helper-200 #4)", async () => {
