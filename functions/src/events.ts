@@ -175,9 +175,11 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
     const action = one(form, "action");
     const [name, email] = [one(form, "name"), one(form, "email")];
     const filled = prefillOf(one(form, "filled"));
-    const onlyFilled = (action === "enter" || action === "search") && name.trim() === filled.name && email.trim() === filled.email;
+    // A Take back of the met page's tick form (`takeback`) sends what was typed there too (helper-229 #1).
+    const takeBack = form.takeback !== undefined;
+    const onlyFilled = (action === "enter" || action === "search" || takeBack) && name.trim() === filled.name && email.trim() === filled.email;
     const fields: [string, string][] =
-      ["add", "confirm", "enter", "search"].includes(action) && !onlyFilled ? [["Name", name], ["Address", email]] : action === "goal" ? [["Goal", one(form, "goal")]] : [];
+      (["add", "confirm", "enter", "search"].includes(action) || takeBack) && !onlyFilled ? [["Name", name], ["Address", email]] : action === "goal" ? [["Goal", one(form, "goal")]] : [];
     const typed = fields.filter(([, v]) => v.trim() !== "");
     return kit.page(
       c,

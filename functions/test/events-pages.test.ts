@@ -439,7 +439,7 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(kept).toMatch(/id="name" name="name" form="pick" autocomplete="off" value="Ana Typed">/);
     expect(kept).toMatch(/id="email" name="email" form="pick" autocomplete="off" value="ana@ty">/);
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
-    // With nothing to keep, as before: the page again, saying so.
+    // With nothing to keep, as before: a 303 to the page, which says so.
     await post(path(), { action: "add", name: "Kept Back", email: "kept@back.example" });
     const bare = await post(path(), { takeback: "kept@back.example", q: "", shown: "", filled: "" });
     expect(bare.headers.get("location")).toMatch(/\?saved=taken-back$/);
@@ -556,7 +556,8 @@ describe("who did you meet at a 200-guest conference", () => {
     const res = await post(path(), { action: "add", pick: "guest011@company11.com", name: "Lena Ford", email: "lena@fordworks.io" });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toMatch(/\?saved=2$/);
-    // Enter in a field sends the form's first button, "Save whom I met": the person typed is added.
+    // Save whom I met with the person typed: added too (Enter sends the hidden first button, "enter", the
+    // same: "a search is a POST of the tick form" above).
     const enter = await post(path(), { action: "confirm", name: "Kai Moss", email: "kai@mossco.io" });
     expect(enter.headers.get("location")).toMatch(/\?saved=1$/);
     const said = (await loadStatements(repo, OWNER)).confirmations.map((c) => c.email);
@@ -581,6 +582,10 @@ describe("who did you meet at a 200-guest conference", () => {
       expect(entered, action).toContain('value="Priya Natarajan" readonly');
       expect(entered, action).toContain('value="priya.n@northstar.io" readonly');
     }
+    // A Take back (a button of the same form) sends them too (helper-229 #1).
+    const takeBack = await text(await post(stale, { takeback: "zoe.chateau@kestrel.vc", q: "", shown: "", filled: "", name: "Priya Natarajan", email: "priya.n@northstar.io" }));
+    expect(takeBack).toContain('value="Priya Natarajan" readonly');
+    expect(takeBack).toContain('value="priya.n@northstar.io" readonly');
     // What a search that found no one put below, as it was, is not the owner's typing.
     expect(await text(await post(stale, { action: "enter", q: "Nadia Ortiz", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "" }))).not.toContain("What you typed");
     // A "Take back" button's hidden address is nothing typed: not shown as such.
@@ -814,7 +819,15 @@ describe("who did you meet at an event whose invitation lists no one to tick", (
       expect(page).toContain("The invitation lists no one to tick here: only colleagues, rooms or shared addresses. Add the people you met below.");
       expect(page).not.toContain("shows no guests");
       expect(page).not.toMatch(/type="checkbox"/);
+      // With someone said met there: Enter under "Someone not on the list?" sends the form's first
+      // button, a hidden Add before every Take back, never a Take back (helper-229 #2).
+      expect((await post(link("met", "summit-colleagues"), { action: "add", name: "Rae Outside", email: "rae@outside.example" })).status).toBe(303);
+      const said = await text(await app.request(link("met", "summit-colleagues")));
+      const first = /<button type="submit" form="pick"[^>]*>/.exec(said)?.[0];
+      expect(first).toBe('<button type="submit" form="pick" name="action" value="add" class="enter" tabindex="-1" aria-hidden="true">');
+      expect(said.indexOf('class="enter"')).toBeLessThan(said.indexOf('name="takeback"'));
     } finally {
+      await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "summit-colleagues", "rae@outside.example");
       await repo.delete(keys.meeting(OWNER, "summit-colleagues"));
     }
   });
