@@ -16,8 +16,9 @@
  * A GET only shows; every change is a POST from the page (link scanners fetch URLs, they do not
  * submit forms), checked to come from this origin like the settings forms. After a change the page
  * redirects to itself (POST/redirect/GET), so a reload never sends the form again. The met page's
- * search is a POST of its tick form too; when there are ticks or a typed person to keep, it answers
- * with the page itself, as it changes nothing (a reload sends a search again, harmless).
+ * search and its Take backs are buttons of its tick form too: when there are ticks or a typed person
+ * to keep, they answer with the page itself (a reload sends the search, or takes back the one taken
+ * back, again: harmless).
  */
 import { createHash } from "node:crypto";
 import type { Context, Hono } from "hono";
