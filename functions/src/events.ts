@@ -170,17 +170,18 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
    */
   const expiredPost = async (c: C) => {
     const form = sameOrigin(c, base) ? ((await c.req.parseBody({ all: true }).catch(() => ({}))) as Form) : {};
-    // What a person typed: an addition's name and address (sent by Add, Save whom I met, Search, or
-    // Enter, the met page's hidden first button: helper-131 #4, helper-228 #1), unless only what a
-    // search that found no guest put there; a goal (not a hidden field of a button).
+    // What a person typed: an addition's name and address (sent by Add or Save whom I met; by Search,
+    // Enter, the met page's hidden first button, or a Take back only when the owner's typing, not a
+    // search's own words: helper-131 #4, helper-228 #1, helper-229 #1), a goal (not a hidden field of
+    // a button).
     const action = one(form, "action");
-    const [name, email] = [one(form, "name"), one(form, "email")];
-    const filled = prefillOf(one(form, "filled"));
-    // A Take back of the met page's tick form (`takeback`) sends what was typed there too (helper-229 #1).
-    const takeBack = form.takeback !== undefined;
-    const onlyFilled = (action === "enter" || action === "search" || takeBack) && name.trim() === filled.name && email.trim() === filled.email;
+    const below = typedBelow(form);
     const fields: [string, string][] =
-      (["add", "confirm", "enter", "search"].includes(action) || takeBack) && !onlyFilled ? [["Name", name], ["Address", email]] : action === "goal" ? [["Goal", one(form, "goal")]] : [];
+      action === "add" || action === "confirm" || ((action === "enter" || action === "search" || form.takeback !== undefined) && below.typed)
+        ? [["Name", below.name], ["Address", below.email]]
+        : action === "goal"
+          ? [["Goal", one(form, "goal")]]
+          : [];
     const typed = fields.filter(([, v]) => v.trim() !== "");
     return kit.page(
       c,
@@ -511,12 +512,12 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       // One form: the ticks and the person typed under "Someone not on the list?" go together, whichever
       // button (or Enter in a field) sent it, so an Add does not drop ticks not yet saved (helper-130 #4).
       const picked = all(form, "pick").slice(0, 500);
-      const [name, email] = [one(form, "name"), one(form, "email")];
-      // What the page itself put below from a search that found no guest (`filled`), left as it was, is
-      // not the owner's typing: it neither blocks a search nor goes with ticks (helper-227 #1, #2).
-      const filled = prefillOf(one(form, "filled"));
-      const typed = (name.trim() !== "" || email.trim() !== "") && !(name.trim() === filled.name && email.trim() === filled.email);
+      const { name, email, typed, onlyFilled } = typedBelow(form);
       const query = one(form, "q").slice(0, 100);
+      // What a search or a Take back keeps on the page it answers with: the ticks, the person typed
+      // (not a search's own words below, which the page puts there again itself), and the search.
+      const kept = { picked, name: typed ? name : "", email: typed ? email : "", query };
+      const nothingKept = !picked.length && !typed;
       // Take back: a button of the tick form (`takeback`, the address), so the ticks not yet saved and
       // what was typed stay, on the page as it was searched (the separate form it had lost them, with
       // script or without). A page from before sends its own form (`unconfirm` with `email`: nothing
@@ -525,11 +526,10 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       const legacy = action === "unconfirm";
       if (legacy || form.takeback !== undefined) {
         const who = one(form, legacy ? "email" : "takeback");
-        const keep = legacy ? { picked: [], name: "", email: "", query: "" } : { picked, name: typed ? name : "", email: typed ? email : "", query };
-        if (!normalizeAddress(who.trim())) return metPage(c, account, claims, { error: "Choose someone to take back.", ...keep, query: undefined });
+        if (!normalizeAddress(who.trim())) return metPage(c, account, claims, { error: "Choose someone to take back.", ...(legacy ? {} : kept), query: undefined });
         await unconfirmMet(deps.repo, account, claims.evt!, who);
-        if (!keep.picked.length && !keep.name && !keep.email && !keep.query.trim()) return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
-        return metPage(c, account, claims, { ...keep, note: "Taken back." });
+        if (legacy || (nothingKept && !query.trim())) return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
+        return metPage(c, account, claims, { ...kept, note: "Taken back." });
       }
       if (!["confirm", "add", "search", "enter"].includes(action)) return kit.say(c, 400, "Not saved", "That is not something this page does.");
       // The search box belongs to this form too (helper-200: without script, the search was a GET of
@@ -543,10 +543,10 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       // search): Enter in the box or in that field, which cannot be told apart. Neither the ticks alone
       // nor a half person is saved; the page says what to do (helper-228 #2: it saved the ticks and
       // dropped the address without a word).
-      const unfinished = action === "enter" && !typed && picked.length > 0 && (filled.name !== "" || filled.email !== "") && name.trim() === filled.name && email.trim() === filled.email;
-      if (searched || unfinished || (action === "enter" && !picked.length && !typed)) {
-        if (!picked.length && !typed) return c.redirect(query.trim() ? `${selfPath(c)}?q=${encodeURIComponent(query)}` : selfPath(c), 303);
-        return metPage(c, account, claims, { name: typed ? name : "", email: typed ? email : "", picked, query, ...(unfinished && !searched ? { note: "Nothing saved yet. To add someone, give their name and address below; to save your ticks, empty the search and press Save whom I met." } : {}) });
+      const unfinished = action === "enter" && picked.length > 0 && onlyFilled;
+      if (searched || unfinished || (action === "enter" && nothingKept)) {
+        if (nothingKept) return c.redirect(query.trim() ? `${selfPath(c)}?q=${encodeURIComponent(query)}` : selfPath(c), 303);
+        return metPage(c, account, claims, { ...kept, ...(unfinished && !searched ? { note: "Nothing saved yet. To add someone, give their name and address below; to save your ticks, empty the search and press Save whom I met." } : {}) });
       }
       const added = action === "add" || typed ? [{ name, email }] : [];
       if (!picked.length && !added.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
@@ -588,6 +588,19 @@ const prefillOf = (words: string) => {
   const t = words.trim();
   return t.includes("@") ? { name: "", email: t } : { name: t, email: "" };
 };
+
+/**
+ * The person under "Someone not on the list?" in a POST of the met page's tick form. A search that
+ * found no guest puts its words there itself (echoed as `filled`); the fields holding only those
+ * (`onlyFilled`) are not the owner's typing, and neither block a search nor go with ticks (helper-227
+ * #1, #2). `typed`: the owner typed someone there.
+ */
+function typedBelow(form: Form) {
+  const [name, email] = [one(form, "name"), one(form, "email")];
+  const filled = prefillOf(one(form, "filled"));
+  const onlyFilled = (filled.name !== "" || filled.email !== "") && name.trim() === filled.name && email.trim() === filled.email;
+  return { name, email, onlyFilled, typed: !onlyFilled && (name.trim() !== "" || email.trim() !== "") };
+}
 
 /** The "someone not on the list" field each refusal of an added person is about. */
 const ADD_FIELD: Partial<Record<StatementError["code"], "name" | "email">> = { "bad-name": "name", "bad-address": "email", owner: "email", colleague: "email", "not-person": "email" };
