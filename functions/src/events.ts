@@ -350,18 +350,25 @@ ${nav(c, account.email)}`,
 
   // ---- Who did you meet at E? --------------------------------------------------------------
 
+  /** What the met page says once a Take back is done. */
+  const TAKEN_BACK = "Taken back.";
+
   const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string; note?: string }) => {
     const m = await eventOf(account, claims);
     if (!m) return gone(c, account.email);
     const now = asOfFor(deps, account);
     const statements: OwnerStatements = await loadStatements(deps.repo, account.email);
     const title = m.title || "this event";
+    // A Take back is done whatever the event's state now (unmarked since, or not yet over: a page
+    // opened before), and these two answers say so too (helper-229 #3).
+    const takenBack = said?.note === TAKEN_BACK || (!said && c.req.query("saved") === "taken-back");
+    const takenBackLine = takenBack ? html`<p role="status"><b>Taken back.</b></p>` : "";
     if (!networkingReason(m, owner(account), statements.marks))
       return kit.page(
         c,
-        409,
+        takenBack ? 200 : 409,
         "Not a networking event",
-        html`<h1>${title} is not a networking event</h1><p>${statements.marks.get(m.id) === false ? "It was unmarked. Mark it again" : "Mark it as one"} on your events page to say whom you met there.</p>${nav(c, account.email)}`,
+        html`<h1>${title} is not a networking event</h1>${takenBackLine}<p>${statements.marks.get(m.id) === false ? "It was unmarked. Mark it again" : "Mark it as one"} on your events page to say whom you met there.</p>${nav(c, account.email)}`,
       );
     if (!attendedEvent(m, now))
       return kit.page(
@@ -369,7 +376,7 @@ ${nav(c, account.email)}`,
         said?.error ? 400 : 200,
         `Who did you meet at ${title}?`,
         html`<h1>Who did you meet at ${title}?</h1><p>${eventWhen(m, account.timeZone, { until: true })}</p>
-${said?.error ? formError(said.error, said.field) : ""}
+${takenBackLine}${said?.error ? formError(said.error, said.field) : ""}
 <p>Come back once you have been: this page lists its guests then.</p>${nav(c, account.email)}`,
       );
     const list = pickableAttendees(m, account);
@@ -424,7 +431,7 @@ ${said?.error ? formError(said.error, said.field) : ""}
     const saved = c.req.query("saved");
     const notice =
       saved === "taken-back"
-        ? "Taken back."
+        ? TAKEN_BACK
         : saved === "already"
           ? "Already in your list of whom you met: no one new saved."
           : saved && /^\d+$/.test(saved)
@@ -529,7 +536,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
         if (!normalizeAddress(who.trim())) return metPage(c, account, claims, { error: "Choose someone to take back.", ...(legacy ? {} : kept), query: undefined });
         await unconfirmMet(deps.repo, account, claims.evt!, who);
         if (legacy || (nothingKept && !query.trim())) return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
-        return metPage(c, account, claims, { ...kept, note: "Taken back." });
+        return metPage(c, account, claims, { ...kept, note: TAKEN_BACK });
       }
       if (!["confirm", "add", "search", "enter"].includes(action)) return kit.say(c, 400, "Not saved", "That is not something this page does.");
       // The search box belongs to this form too (helper-200: without script, the search was a GET of

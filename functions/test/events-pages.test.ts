@@ -241,6 +241,51 @@ describe("who did you meet at an event that is not a networking event", () => {
       await repo.delete(keys.eventMark(OWNER, "mixer-1"));
     }
   });
+
+  it("a Take back from a page opened before the event was unmarked, or moved to a later day, is done and says so (helper-229 #3)", async () => {
+    const met = link("met", "conf-1");
+    const confirmed = async () => (await loadStatements(repo, OWNER)).confirmations.map((x) => x.email);
+    const account = async () => (await loadAccount(repo, OWNER))!;
+    try {
+      // Unmarked since the page was opened: a Take back keeping a tick answers with the page itself.
+      expect((await post(met, { action: "add", name: "Una Marked", email: "una@marked.example" })).status).toBe(303);
+      await markEvent(repo, await account(), "conf-1", false, NOW);
+      const kept = await post(met, { takeback: "una@marked.example", pick: ["guest004@company4.com"], q: "", shown: "", filled: "" });
+      expect(kept.status).toBe(200);
+      const keptPage = await text(kept);
+      expect(keptPage).toContain('<p role="status"><b>Taken back.</b></p>');
+      expect(keptPage).toContain("It was unmarked. Mark it again on your events page");
+      expect(await confirmed()).not.toContain("una@marked.example");
+      // The page's older form (nothing kept): its redirect's page says so too.
+      await repo.delete(keys.eventMark(OWNER, "conf-1"));
+      expect((await post(met, { action: "add", name: "Una Marked", email: "una@marked.example" })).status).toBe(303);
+      await markEvent(repo, await account(), "conf-1", false, NOW);
+      const legacy = await post(met, { action: "unconfirm", email: "una@marked.example" });
+      expect(legacy.headers.get("location")).toMatch(/\?saved=taken-back$/);
+      const after = await app.request(legacy.headers.get("location")!);
+      expect(after.status).toBe(200);
+      expect(await text(after)).toContain('<p role="status"><b>Taken back.</b></p>');
+      expect(await confirmed()).not.toContain("una@marked.example");
+      // Without a take back, the unmarked event's page is the 409 it was, saying nothing was taken back.
+      const plain = await app.request(met);
+      expect(plain.status).toBe(409);
+      expect(await text(plain)).not.toContain("Taken back.");
+      await repo.delete(keys.eventMark(OWNER, "conf-1"));
+      // Moved to a day still to come: "come back once you have been", and "Taken back.".
+      expect((await post(met, { action: "add", name: "Una Marked", email: "una@marked.example" })).status).toBe(303);
+      await putMeetings(repo, OWNER, [{ ...conference, start: NOW + DAY, end: NOW + DAY + 8 * HOUR }], 1);
+      const moved = await post(met, { takeback: "una@marked.example", pick: ["guest004@company4.com"] });
+      expect(moved.status).toBe(200);
+      const movedPage = await text(moved);
+      expect(movedPage).toContain("Come back once you have been");
+      expect(movedPage).toContain('<p role="status"><b>Taken back.</b></p>');
+      expect(await confirmed()).not.toContain("una@marked.example");
+      expect(await text(await app.request(met))).not.toContain("Taken back.");
+    } finally {
+      await repo.delete(keys.eventMark(OWNER, "conf-1"));
+      await putMeetings(repo, OWNER, [conference], 1);
+    }
+  });
 });
 
 describe("who did you meet at a small networking event", () => {
