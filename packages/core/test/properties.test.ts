@@ -4,7 +4,7 @@ import type { Event } from "@microsoft/microsoft-graph-types";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAddressList } from "../src/addresses";
-import { mapGmailMessage, mapGoogleEvent } from "../src/google/map";
+import { GMAIL_HEADERS, mapGmailMessage, mapGoogleEvent } from "../src/google/map";
 import { normalizeAddress } from "../src/identity";
 import { infer } from "../src/inference";
 import { mapGraphEvent } from "../src/microsoft/map";
@@ -54,6 +54,48 @@ const headerLike = fc
   .map((parts) => parts.map(([e, s]) => e + s).join(""));
 
 const anyHeader = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" }), headerLike);
+
+describe("a Gmail message's header names are read in any case (RFC 5322 1.2.2; docs/provider-quirks.md)", () => {
+  /** A value for each header the scan reads: two redirect blocks, so the latest's fields are told from the older's. */
+  const values: Record<string, string> = {
+    From: '"Ana Ortiz" <ana@ortiz.example>',
+    To: "ben@client.example",
+    Cc: '"Cy, Dee" <cy@client.example>',
+    Bcc: "eve@else.example",
+    Subject: "Thanks for today",
+    Date: "Tue, 06 Oct 2026 09:30:00 +0200",
+    "Message-ID": "<abc@ortiz.example>",
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Class": "urn:content-classes:message",
+  };
+  const resent = ["Resent-Date", "Resent-From", "Resent-Sender", "Resent-Message-ID", "Resent-To", "Resent-Cc", "Resent-Bcc"];
+  const headersIn = (caseOf: (name: string, i: number) => string) => [
+    ...resent.map((n, i) => ({ name: caseOf(n, i), value: n === "Resent-Date" ? "Wed, 07 Oct 2026 08:00:00 +0200" : n.endsWith("Message-ID") ? "<re@owner.example>" : `${n.slice(7).toLowerCase()}@owner.example` })),
+    { name: "Received", value: "from a by b; Wed, 07 Oct 2026 08:00:00 +0200" },
+    ...resent.map((n, i) => ({ name: caseOf(n, i + resent.length), value: n === "Resent-Date" ? "Mon, 05 Oct 2026 08:00:00 +0200" : n.endsWith("Message-ID") ? "<old@owner.example>" : `old-${n.slice(7).toLowerCase()}@owner.example` })),
+    ...Object.entries(values).map(([n, v], i) => ({ name: caseOf(n, i + 2 * resent.length), value: v })),
+  ];
+  const read = (caseOf: (name: string, i: number) => string) => mapGmailMessage({ id: "m1", threadId: "m1", internalDate: "1791360000000", labelIds: ["SENT"], payload: { mimeType: "text/plain", headers: headersIn(caseOf) } });
+
+  it("covers every name the scan reads, and maps the same whatever their case", () => {
+    expect([...Object.keys(values), ...resent].sort()).toEqual([...GMAIL_HEADERS].sort());
+    const asWritten = read((n) => n);
+    expect(asWritten.recipients.map((r) => r.email).sort()).toEqual(["bcc@owner.example", "cc@owner.example", "to@owner.example"]);
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }), fc.array(fc.constantFrom("upper", "lower", "mixed"), { minLength: 40, maxLength: 40 }), (flips, cases) => {
+        const caseOf = (n: string, i: number) => (cases[i] === "upper" ? n.toUpperCase() : cases[i] === "lower" ? n.toLowerCase() : [...n].map((ch, j) => (flips[j % 64] ? ch.toUpperCase() : ch.toLowerCase())).join(""));
+        expect(read(caseOf)).toEqual(asWritten);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a Cc written CC, To written TO, From written FROM: the same recipients and author", () => {
+    const m = mapGmailMessage({ id: "m2", internalDate: "1791360000000", labelIds: ["SENT"], payload: { headers: [{ name: "FROM", value: "ana@ortiz.example" }, { name: "TO", value: "ben@client.example" }, { name: "CC", value: "cy@client.example" }, { name: "bcc", value: "eve@else.example" }] } });
+    expect(m.from).toBe("ana@ortiz.example");
+    expect(m.recipients.map((r) => r.email).sort()).toEqual(["ben@client.example", "cy@client.example", "eve@else.example"]);
+  });
+});
 
 describe("parsers never throw", () => {
   it("parseAddressList on arbitrary and header-like strings returns normalised addresses", () => {

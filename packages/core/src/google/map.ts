@@ -120,10 +120,16 @@ function hasCalendarPart(p: gmail_v1.Schema$MessagePart | undefined): boolean {
 }
 
 /**
- * The metadata headers the scan asks Gmail for. The resent fields are a redirected message's (RFC
- * 5322 3.6.6): a client that redirects ("Redirect" in Apple Mail or Thunderbird) sends the message
- * as it was, From and To its original author's and recipients', and adds a block saying who sent it
- * on, when and to whom; each resend prepends its own.
+ * The headers the scan reads, by name in any case (RFC 5322 1.2.2: header field names are
+ * case-insensitive; Exchange writes `CC:`). The scan asks Gmail for every header of a message
+ * (format=metadata without `metadataHeaders`, the same 5 units), not for these names: the filter is
+ * reported to match names exactly, dropping a `to:` or `SUBJECT:` (NousResearch/hermes-agent pull
+ * request 77067), and the gmail-v1 discovery document says only "When given and format is METADATA,
+ * only include headers specified." Until 2026-12-06 it asked for these, and a follow-up Cc'd in a
+ * `CC:` header could be read as none (helper-231; docs/provider-quirks.md). The resent fields are a
+ * redirected message's (RFC 5322 3.6.6): a client that redirects ("Redirect" in Apple Mail or
+ * Thunderbird) sends the message as it was, From and To its original author's and recipients', and
+ * adds a block saying who sent it on, when and to whom; each resend prepends its own.
  */
 export const GMAIL_HEADERS = ["From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type", "Content-Class", "Resent-Date", "Resent-From", "Resent-Sender", "Resent-Message-ID", "Resent-To", "Resent-Cc", "Resent-Bcc"];
 
@@ -136,8 +142,9 @@ const appendList = (read: Map<string, string>, k: string, v: string) => read.set
 /**
  * The latest resend's block of resent fields: the first. A block holds each resent field once at
  * most (RFC 5322 3.6's table: "one per block"), so it ends where one of its fields comes again.
- * Gmail's metadata lists no trace fields between blocks, so a field an older block has and the
- * latest lacks, written before the older block's first repeated field, is read as the latest's.
+ * Only resent fields are looked at (trace fields such as Received, which come between blocks now
+ * that every header is read, are passed over), so a field an older block has and the latest lacks,
+ * written before the older block's first repeated field, is read as the latest's.
  */
 function latestResend(headers: readonly gmail_v1.Schema$MessagePartHeader[]): Map<string, string> {
   const block = new Map<string, string>();

@@ -2,7 +2,7 @@ import type { gmail_v1 } from "@googleapis/gmail";
 import type { MailMessage } from "../model";
 import type { ChangeStream, OwnerMailStream, SyncCursor, SyncPage, SyncWindow } from "../providers";
 import { idsGone, mapLimit, PageAbandoned, ProviderError } from "../resilience";
-import { GMAIL_HEADERS, mapGmailMessage } from "./map";
+import { mapGmailMessage } from "./map";
 
 /** Calls Gmail through the adapter's pacing and retry policy; `units` is the call's quota cost. */
 export type GmailCall = <T>(units: number, fn: () => Promise<T>) => Promise<T>;
@@ -135,7 +135,8 @@ function gmailLabelStream(o: GmailSentOptions, spec: LabelStream): ChangeStream<
       try {
         const r = await call(UNITS.get, () => {
           if (abandon?.()) throw new PageAbandoned();
-          return gmail.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: GMAIL_HEADERS }, req);
+          // Every header (no `metadataHeaders`): the mapper reads GMAIL_HEADERS' names in any case.
+          return gmail.users.messages.get({ userId: "me", id, format: "metadata" }, req);
         });
         if (spec.skipHidden && isHidden(r.data.labelIds)) {
           gone.push(id);

@@ -60,7 +60,7 @@ export function formatParam(c: Context<SandboxEnv>): Format {
 
 /**
  * A message in the requested format: metadata keeps the top-level headers only, those named in
- * `metadataHeaders` (all when none), and no MIME parts or body ("Returns only email message ID,
+ * `metadataHeaders` exactly, case included (all when none), and no MIME parts or body ("Returns only email message ID,
  * labels, and email headers": the gmail-v1 discovery document, `format`'s enumDescriptions); minimal
  * drops the payload; full is the stored message; raw replaces the payload with the RFC 822 header
  * block the sandbox holds (its messages have no bodies).
@@ -74,8 +74,10 @@ export function shape(m: gmail_v1.Schema$Message, format: Format, metadataHeader
   }
   if (format === "full" || !m.payload) return m;
   const { parts: _parts, body: _body, ...top } = m.payload;
-  const wanted = new Set(metadataHeaders.map((h) => h.toLowerCase()));
-  return { ...m, payload: metadataHeaders.length === 0 ? top : { ...top, headers: (top.headers ?? []).filter((h) => wanted.has((h.name ?? "").toLowerCase())) } };
+  // Names match exactly: the stricter of the two readings (docs/provider-quirks.md, "Gmail's
+  // metadataHeaders and the case of header names"); until 2026-12-06 the sandbox ignored case.
+  const wanted = new Set(metadataHeaders);
+  return { ...m, payload: metadataHeaders.length === 0 ? top : { ...top, headers: (top.headers ?? []).filter((h) => wanted.has(h.name ?? "")) } };
 }
 
 /** Runs a handler, answering {@link GmailError}s in Google's JSON error shape. */
