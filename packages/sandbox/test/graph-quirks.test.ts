@@ -108,3 +108,53 @@ describe("Graph quirks in the sandbox", () => {
     expect([bad.statusCode, bad.code]).toEqual([400, "InefficientFilter"]);
   });
 });
+
+describe("a series master derived in the series' own zone (helper-230)", () => {
+  // Wednesdays 09:00 in Sydney (Tuesdays 23:00, then 22:00 UTC once the clocks go forward on 4 October),
+  // no master in the fixture; the first occurrence was moved to Thursday and keeps its originalStart.
+  const OWNER_AU = "mia@quokka.example";
+  const DAY = 86_400_000;
+  const scheduled = ["2026-09-22T23:00:00Z", "2026-09-29T23:00:00Z", "2026-10-06T22:00:00Z", "2026-10-13T22:00:00Z"].map(Date.parse);
+  const at = (ms: number) => ({ dateTime: new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$10000"), timeZone: "UTC" });
+  const occurrences = scheduled.map((s, n) => {
+    const start = n === 0 ? s + DAY : s;
+    return {
+      "@odata.etag": `W/"wk${n}"`,
+      id: `AAMkWeekly-occ${n}=`,
+      subject: "Harbour sync",
+      type: n === 0 ? "exception" : "occurrence",
+      seriesMasterId: "AAMkWeekly=",
+      originalStart: new Date(s).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      originalStartTimeZone: "AUS Eastern Standard Time",
+      isAllDay: false,
+      isCancelled: false,
+      isOrganizer: true,
+      responseStatus: { response: "organizer", time: "0001-01-01T00:00:00Z" },
+      organizer: { emailAddress: { name: "Mia", address: OWNER_AU } },
+      attendees: [{ type: "required", status: { response: "accepted", time: "2026-09-01T09:00:00Z" }, emailAddress: { name: "Hugo", address: "hugo@harbour.example" } }],
+      start: at(start),
+      end: at(start + 45 * 60_000),
+    };
+  });
+  let sb: RunningSandbox;
+  let client: Client;
+
+  beforeAll(async () => {
+    sb = await startSandbox({
+      fixtures: [{ dir: "(in code)", account: { provider: "microsoft", email: OWNER_AU, aliases: [], displayName: "Mia", timeZone: "Australia/Sydney" }, microsoft: { inbox: [], sentitems: [], events: occurrences as never } }],
+      https: true,
+      quota: false,
+    });
+    client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, OWNER_AU)).access_token });
+  });
+  afterAll(() => sb?.close());
+
+  it("starts where the series' first occurrence was scheduled, weekly on Wednesdays, its dates Sydney's", async () => {
+    const master = (await client.api("/me/events/AAMkWeekly=").get()) as GraphEvent;
+    expect(master.type).toBe("seriesMaster");
+    expect(master.start).toEqual({ dateTime: "2026-09-22T23:00:00.0000000", timeZone: "UTC" });
+    expect(master.end).toEqual({ dateTime: "2026-09-22T23:45:00.0000000", timeZone: "UTC" });
+    expect(master.recurrence?.pattern).toMatchObject({ type: "weekly", interval: 1, daysOfWeek: ["wednesday"] });
+    expect(master.recurrence?.range).toMatchObject({ startDate: "2026-09-23", endDate: "2026-10-14", recurrenceTimeZone: "AUS Eastern Standard Time" });
+  });
+});

@@ -473,15 +473,27 @@ export class GraphStore {
 
   /**
    * Makes sure a series has its master. A fixture holds occurrences as calendarView returns them
-   * (each in full) and may lack the master: it is derived from the series' first occurrence that
-   * is not cancelled, with the first occurrence's times, and a recurrence read from the spacing.
+   * (each in full) and may lack the master: it is derived from the series' first occurrence that is
+   * neither an exception nor cancelled (its content and length), starting where the series' first
+   * occurrence was scheduled, with a recurrence read from the occurrences' scheduled starts in the
+   * series' zone. An occurrence's `originalStart` is where the series put it ("The start time that
+   * the event was originally scheduled", learn.microsoft.com/graph/api/resources/event), so a moved
+   * exception counts where it was; until 2026-12-06 the derived master took the moved times, and
+   * read the dates and weekdays in UTC (a Wednesday 09:00 in Sydney was a Tuesday; helper-230).
    */
   private ensureMaster(masterId: string): void {
     if (this.events.has(masterId)) return;
-    const series = this.seriesEvents(masterId).sort((a, b) => a.span[0] - b.span[0]);
+    const scheduled = (r: EventRecord) => {
+      const t = Date.parse(r.event.originalStart ?? "");
+      return Number.isFinite(t) ? t : r.span[0];
+    };
+    const series = this.seriesEvents(masterId).sort((a, b) => scheduled(a) - scheduled(b));
     if (series.length === 0) return;
-    const first = series[0].event;
-    const model = (series.find((r) => r.event.type !== "exception" && !r.event.isCancelled) ?? series[0]).event;
+    const first = series[0];
+    const modelRecord = series.find((r) => r.event.type !== "exception" && !r.event.isCancelled) ?? first;
+    const model = modelRecord.event;
+    const begins = scheduled(first);
+    const length = modelRecord.span[1] - modelRecord.span[0];
     const key = changeKey();
     const master: GraphEvent = {
       ...structuredClone(model),
@@ -491,9 +503,9 @@ export class GraphStore {
       type: "seriesMaster",
       seriesMasterId: null,
       isCancelled: false,
-      start: structuredClone(first.start),
-      end: structuredClone(first.end),
-      recurrence: recurrenceOf(series.map((r) => r.span[0]), first.originalStartTimeZone ?? "UTC"),
+      start: { dateTime: toGraphTime(begins), timeZone: "UTC" },
+      end: { dateTime: toGraphTime(begins + length), timeZone: "UTC" },
+      recurrence: recurrenceOf(series.map(scheduled), first.event.originalStartTimeZone ?? model.originalStartTimeZone ?? "UTC"),
     } as GraphEvent;
     if (typeof master.webLink === "string") master.webLink = master.webLink.replace(/itemid=[^&]*/i, `itemid=${encodeURIComponent(masterId)}`);
     this.putEvent(master);
@@ -592,18 +604,27 @@ function seriesContent(e: GraphEvent): string {
   ]);
 }
 
-/** The recurrence a derived master carries: daily or weekly by the occurrences' spacing, ending at the last one. */
+/**
+ * The recurrence a derived master carries: daily or weekly by the spacing of the occurrences'
+ * scheduled starts, ending at the last one; its dates and weekdays are those of `zone` (the series'
+ * `originalStartTimeZone`, a Windows or IANA name; `recurrenceTimeZone`: "Time zone for the
+ * startDate and endDate properties", learn.microsoft.com/graph/api/resources/recurrencerange).
+ */
 function recurrenceOf(starts: number[], zone: string): GraphEvent["recurrence"] {
   const day = 86_400_000;
+  const iana = ianaOf(zone) ?? "UTC";
+  // Each start as its wall clock in the zone, written as if UTC: whole days apart across a clock change.
+  const local = starts.map((s) => s + zoneOffset(s, iana));
   const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const range = { type: "endDate", startDate: date(starts[0]), endDate: date(starts[starts.length - 1]), recurrenceTimeZone: zone, numberOfOccurrences: 0 };
-  const gaps = starts.slice(1).map((s, i) => Math.round((s - starts[i]) / day));
+  const range = { type: "endDate", startDate: date(local[0]), endDate: date(local[local.length - 1]), recurrenceTimeZone: zone, numberOfOccurrences: 0 };
+  const days = local.map((l) => Math.floor(l / day));
+  const gaps = days.slice(1).map((d, i) => d - days[i]);
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   const step = gaps.filter((g) => g > 0).reduce(gcd, 0) || 7;
   const weekdays = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
   if (step % 7 === 0)
     return {
-      pattern: { type: "weekly", interval: step / 7, month: 0, dayOfMonth: 0, firstDayOfWeek: "sunday", index: "first", daysOfWeek: [...new Set(starts.map((s) => weekdays[new Date(s).getUTCDay()]))] },
+      pattern: { type: "weekly", interval: step / 7, month: 0, dayOfMonth: 0, firstDayOfWeek: "sunday", index: "first", daysOfWeek: [...new Set(local.map((l) => weekdays[new Date(l).getUTCDay()]))] },
       range,
     } as GraphEvent["recurrence"];
   return { pattern: { type: "daily", interval: step, month: 0, dayOfMonth: 0, firstDayOfWeek: "sunday", index: "first" }, range } as GraphEvent["recurrence"];
