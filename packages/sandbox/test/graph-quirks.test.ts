@@ -136,12 +136,27 @@ describe("a series master derived in the series' own zone (helper-230)", () => {
       end: at(start + 45 * 60_000),
     };
   });
+  // An all-day series on Wednesdays, from Los Angeles: floating midnights, and each originalStart
+  // the zone's midnight in UTC (07:00Z, microsoftgraph/microsoft-graph-docs issue 7163).
+  const allDay = ["2026-09-23", "2026-09-30", "2026-10-07", "2026-10-14"].map((d, n) => ({
+    ...occurrences[1],
+    "@odata.etag": `W/"ad${n}"`,
+    id: `AAMkOffsite-occ${n}=`,
+    subject: "Offsite",
+    type: "occurrence",
+    seriesMasterId: "AAMkOffsite=",
+    isAllDay: true,
+    originalStart: `${d}T07:00:00Z`,
+    originalStartTimeZone: "Pacific Standard Time",
+    start: { dateTime: `${d}T00:00:00.0000000`, timeZone: "UTC" },
+    end: { dateTime: `${new Date(Date.parse(d) + DAY).toISOString().slice(0, 10)}T00:00:00.0000000`, timeZone: "UTC" },
+  }));
   let sb: RunningSandbox;
   let client: Client;
 
   beforeAll(async () => {
     sb = await startSandbox({
-      fixtures: [{ dir: "(in code)", account: { provider: "microsoft", email: OWNER_AU, aliases: [], displayName: "Mia", timeZone: "Australia/Sydney" }, microsoft: { inbox: [], sentitems: [], events: occurrences as never } }],
+      fixtures: [{ dir: "(in code)", account: { provider: "microsoft", email: OWNER_AU, aliases: [], displayName: "Mia", timeZone: "Australia/Sydney" }, microsoft: { inbox: [], sentitems: [], events: [...occurrences, ...allDay] as never } }],
       https: true,
       quota: false,
     });
@@ -156,5 +171,21 @@ describe("a series master derived in the series' own zone (helper-230)", () => {
     expect(master.end).toEqual({ dateTime: "2026-09-22T23:45:00.0000000", timeZone: "UTC" });
     expect(master.recurrence?.pattern).toMatchObject({ type: "weekly", interval: 1, daysOfWeek: ["wednesday"] });
     expect(master.recurrence?.range).toMatchObject({ startDate: "2026-09-23", endDate: "2026-10-14", recurrenceTimeZone: "AUS Eastern Standard Time" });
+    expect(master.originalStart).toBeUndefined();
+  });
+
+  it("an all-day series' master is a floating midnight on its first date, weekly on its weekday", async () => {
+    const master = (await client.api("/me/events/AAMkOffsite=").get()) as GraphEvent;
+    expect(master.start).toEqual({ dateTime: "2026-09-23T00:00:00.0000000", timeZone: "UTC" });
+    expect(master.end).toEqual({ dateTime: "2026-09-24T00:00:00.0000000", timeZone: "UTC" });
+    expect(master.recurrence?.pattern).toMatchObject({ type: "weekly", interval: 1, daysOfWeek: ["wednesday"] });
+    expect(master.recurrence?.range).toMatchObject({ startDate: "2026-09-23", endDate: "2026-10-14" });
+  });
+
+  it("the occurrences that follow their master come as stubs, the moved one in full", async () => {
+    const round = await collect<GraphEvent>(client, client.api("/me/calendarView/delta").query({ startDateTime: "2026-09-01T00:00:00Z", endDateTime: "2026-11-01T00:00:00Z" }).get());
+    const type = new Map(round.items.map((e) => [e.id, e.type]));
+    expect(["AAMkWeekly-occ0=", "AAMkWeekly-occ1=", "AAMkWeekly-occ2=", "AAMkWeekly-occ3="].map((id) => type.get(id))).toEqual(["exception", "occurrence", "occurrence", "occurrence"]);
+    expect(allDay.map((e) => type.get(e.id))).toEqual(["occurrence", "occurrence", "occurrence", "occurrence"]);
   });
 });

@@ -476,19 +476,25 @@ export class GraphStore {
    * (each in full) and may lack the master: it is derived from the series' first occurrence that is
    * neither an exception nor cancelled (its content and length), starting where the series' first
    * occurrence was scheduled, with a recurrence read from the occurrences' scheduled starts in the
-   * series' zone. An occurrence's `originalStart` is where the series put it ("The start time that
-   * the event was originally scheduled", learn.microsoft.com/graph/api/resources/event), so a moved
-   * exception counts where it was; until 2026-12-06 the derived master took the moved times, and
-   * read the dates and weekdays in UTC (a Wednesday 09:00 in Sydney was a Tuesday; helper-230).
+   * series' zone. A timed occurrence's `originalStart` ("the start time of an event when it's
+   * initially created as an occurrence or exception in a recurring series", always in UTC: Graph's
+   * event resource) is where the series put it, so a moved exception counts where it was. An all-day
+   * series is read by its occurrences' own dates, floating midnights whatever the zone (Graph writes
+   * an all-day exception's originalStart as the zone's midnight in UTC, microsoftgraph/
+   * microsoft-graph-docs issue 7163, and compares it only with itself, issue 2804). Until 2026-12-06
+   * the derived master took a moved first occurrence's times, and read dates and weekdays in UTC (a
+   * Wednesday 09:00 series in Sydney came as Tuesdays; helper-230, helper-232).
    */
   private ensureMaster(masterId: string): void {
     if (this.events.has(masterId)) return;
+    const records = this.seriesEvents(masterId);
+    if (records.length === 0) return;
+    const allDay = (records.find((r) => r.event.type !== "exception" && !r.event.isCancelled) ?? records[0]).event.isAllDay === true;
     const scheduled = (r: EventRecord) => {
-      const t = Date.parse(r.event.originalStart ?? "");
+      const t = allDay || !r.event.originalStart ? Number.NaN : graphTime({ dateTime: r.event.originalStart, timeZone: "UTC" });
       return Number.isFinite(t) ? t : r.span[0];
     };
-    const series = this.seriesEvents(masterId).sort((a, b) => scheduled(a) - scheduled(b));
-    if (series.length === 0) return;
+    const series = records.sort((a, b) => scheduled(a) - scheduled(b));
     const first = series[0];
     const modelRecord = series.find((r) => r.event.type !== "exception" && !r.event.isCancelled) ?? first;
     const model = modelRecord.event;
@@ -505,8 +511,10 @@ export class GraphStore {
       isCancelled: false,
       start: { dateTime: toGraphTime(begins), timeZone: "UTC" },
       end: { dateTime: toGraphTime(begins + length), timeZone: "UTC" },
-      recurrence: recurrenceOf(series.map(scheduled), first.event.originalStartTimeZone ?? model.originalStartTimeZone ?? "UTC"),
+      recurrence: recurrenceOf(series.map(scheduled), first.event.originalStartTimeZone ?? model.originalStartTimeZone ?? "UTC", allDay),
     } as GraphEvent;
+    // A master is no occurrence: it has no originalStart of its own.
+    delete master.originalStart;
     if (typeof master.webLink === "string") master.webLink = master.webLink.replace(/itemid=[^&]*/i, `itemid=${encodeURIComponent(masterId)}`);
     this.putEvent(master);
   }
@@ -607,14 +615,17 @@ function seriesContent(e: GraphEvent): string {
 /**
  * The recurrence a derived master carries: daily or weekly by the spacing of the occurrences'
  * scheduled starts, ending at the last one; its dates and weekdays are those of `zone` (the series'
- * `originalStartTimeZone`, a Windows or IANA name; `recurrenceTimeZone`: "Time zone for the
- * startDate and endDate properties", learn.microsoft.com/graph/api/resources/recurrencerange).
+ * `originalStartTimeZone`, a Windows or IANA name, as the sandbox's reading: `recurrenceTimeZone` is
+ * "Time zone for the startDate and endDate properties", learn.microsoft.com/graph/api/resources/
+ * recurrencerange), or the `floating` starts' own (an all-day series). A zone `ianaOf` does not
+ * know (`tzone://Microsoft/Custom`) is read as UTC.
  */
-function recurrenceOf(starts: number[], zone: string): GraphEvent["recurrence"] {
+function recurrenceOf(starts: number[], zone: string, floating = false): GraphEvent["recurrence"] {
   const day = 86_400_000;
   const iana = ianaOf(zone) ?? "UTC";
-  // Each start as its wall clock in the zone, written as if UTC: whole days apart across a clock change.
-  const local = starts.map((s) => s + zoneOffset(s, iana));
+  // Each start as its wall clock in the zone, written as if UTC: whole days apart across a clock
+  // change (an all-day series' starts are its dates already).
+  const local = floating ? starts : starts.map((s) => s + zoneOffset(s, iana));
   const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const range = { type: "endDate", startDate: date(local[0]), endDate: date(local[local.length - 1]), recurrenceTimeZone: zone, numberOfOccurrences: 0 };
   const days = local.map((l) => Math.floor(l / day));
