@@ -191,8 +191,11 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
 ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</label><input type="text" id="typed-${i}" value="${value.slice(0, 320)}" readonly></p>`)}` : ""}`,
     );
   };
-  const gone = (c: C, account: string) =>
-    kit.page(c, 404, "Event not found", html`<h1>Event not found</h1><p>This event is not in your calendar any more.</p>${nav(c, account)}`);
+  /** An event no longer in the calendar; `takenBack` when a Take back from a page opened before was done all the same. */
+  const gone = (c: C, account: string, takenBack = false) =>
+    takenBack
+      ? kit.page(c, 200, "Taken back", html`<h1>Event not found</h1><p role="status"><b>Taken back.</b></p><p>This event is not in your calendar any more.</p>${nav(c, account)}`)
+      : kit.page(c, 404, "Event not found", html`<h1>Event not found</h1><p>This event is not in your calendar any more.</p>${nav(c, account)}`);
 
   // ---- The events page ---------------------------------------------------------------------
 
@@ -354,14 +357,14 @@ ${nav(c, account.email)}`,
   const TAKEN_BACK = "Taken back.";
 
   const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string; note?: string }) => {
+    // A Take back is done whatever the event's state now (unmarked since, not yet over, or gone from
+    // the calendar: a page opened before), and those answers say so too (helper-229 #3, helper-232 #3).
+    const takenBack = said?.note === TAKEN_BACK || (!said && c.req.query("saved") === "taken-back");
     const m = await eventOf(account, claims);
-    if (!m) return gone(c, account.email);
+    if (!m) return gone(c, account.email, takenBack);
     const now = asOfFor(deps, account);
     const statements: OwnerStatements = await loadStatements(deps.repo, account.email);
     const title = m.title || "this event";
-    // A Take back is done whatever the event's state now (unmarked since, or not yet over: a page
-    // opened before), and these two answers say so too (helper-229 #3).
-    const takenBack = said?.note === TAKEN_BACK || (!said && c.req.query("saved") === "taken-back");
     const takenBackLine = takenBack ? html`<p role="status"><b>Taken back.</b></p>` : "";
     if (!networkingReason(m, owner(account), statements.marks))
       return kit.page(

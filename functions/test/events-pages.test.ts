@@ -242,7 +242,7 @@ describe("who did you meet at an event that is not a networking event", () => {
     }
   });
 
-  it("a Take back from a page opened before the event was unmarked, or moved to a later day, is done and says so (helper-229 #3)", async () => {
+  it("a Take back from a page opened before the event was unmarked, moved to a later day or deleted, is done and says so (helper-229 #3, helper-232 #3)", async () => {
     const met = link("met", "conf-1");
     const confirmed = async () => (await loadStatements(repo, OWNER)).confirmations.map((x) => x.email);
     const account = async () => (await loadAccount(repo, OWNER))!;
@@ -281,6 +281,17 @@ describe("who did you meet at an event that is not a networking event", () => {
       expect(movedPage).toContain('<p role="status"><b>Taken back.</b></p>');
       expect(await confirmed()).not.toContain("una@marked.example");
       expect(await text(await app.request(met))).not.toContain("Taken back.");
+      // Gone from the calendar since (helper-232 #3): done, and said beside "Event not found".
+      await putMeetings(repo, OWNER, [conference], 1);
+      expect((await post(met, { action: "add", name: "Una Marked", email: "una@marked.example" })).status).toBe(303);
+      await repo.delete(keys.meeting(OWNER, "conf-1"));
+      const gone = await post(met, { takeback: "una@marked.example", pick: ["guest004@company4.com"] });
+      expect(gone.status).toBe(200);
+      const gonePage = await text(gone);
+      expect(gonePage).toContain("This event is not in your calendar any more.");
+      expect(gonePage).toContain('<p role="status"><b>Taken back.</b></p>');
+      expect(await confirmed()).not.toContain("una@marked.example");
+      expect((await app.request(met)).status).toBe(404);
     } finally {
       await repo.delete(keys.eventMark(OWNER, "conf-1"));
       await putMeetings(repo, OWNER, [conference], 1);
