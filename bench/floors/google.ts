@@ -21,7 +21,7 @@ export async function googleReads(email: string, c: ReturnType<typeof googleClie
   const profile = await c.g.users.getProfile({ userId: "me" });
   const list = await c.g.users.messages.list({ userId: "me", labelIds: ["SENT"], maxResults: 500 });
   const ids = (list.data.messages ?? []).map((m) => m.id!);
-  const messages = await atMost(inFlight("GMAIL"), ids, (id) => c.g.users.messages.get({ userId: "me", id, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] }));
+  const messages = await atMost(inFlight("GMAIL"), ids, (id) => c.g.users.messages.get({ userId: "me", id, format: "metadata" }));
   await c.g.users.history.list({ userId: "me", startHistoryId: profile.data.historyId!, labelId: "SENT", historyTypes: ["messageAdded"] });
   await storePage(email, "sent", messages.map((m) => m.data));
   // The INBOX's mail From the owner (core/scan's owner-mail stream): the profile (its history anchor),
@@ -29,7 +29,7 @@ export async function googleReads(email: string, c: ReturnType<typeof googleClie
   await ownerMailPage(email, async () => {
     const anchor = await c.g.users.getProfile({ userId: "me" });
     const inbox = await c.g.users.messages.list({ userId: "me", labelIds: ["INBOX"], maxResults: 500 });
-    await atMost(inFlight("GMAIL"), inbox.data.messages ?? [], (m) => c.g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["From", "To", "Cc", "Date"] }));
+    await atMost(inFlight("GMAIL"), inbox.data.messages ?? [], (m) => c.g.users.messages.get({ userId: "me", id: m.id!, format: "metadata" }));
     await c.g.users.history.list({ userId: "me", startHistoryId: anchor.data.historyId!, labelId: "INBOX", historyTypes: ["messageAdded"] });
   }, 2, o);
   await finishScan(email, { ownerLearned: true });
