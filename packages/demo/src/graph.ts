@@ -177,6 +177,10 @@ export class GraphRenderer {
       transactionId: null,
       originalStartTimeZone: zoneName,
       originalEndTimeZone: zoneName,
+      // Where the series put an occurrence, always UTC (an all-day one's: its zone's midnight;
+      // microsoftgraph/microsoft-graph-docs issue 7163); single instances have none (Graph's event
+      // resource). The sandbox derives a missing master from it (docs/provider-quirks.md).
+      ...(ev.series ? { originalStart: `${(ev.originalStart ?? ev.start).toISOString().slice(0, 19)}Z` } : {}),
       iCalUId: `040000008200E00074C5B7101A82E00800000000${ical.slice(0, 16)}000000000000000010000000${ical.slice(16)}`,
       reminderMinutesBeforeStart: ev.allDay ? 1080 : 15,
       isReminderOn: !ev.allDay,
