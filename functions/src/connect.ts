@@ -113,7 +113,7 @@ export function mountConnect(app: Hono, deps: AppDeps, kit: PageKit): void {
       "Connect your account",
       html`<h1>Connect your mailbox</h1>
 <p>Followthrough looks at your calendar and at <b>who</b> you emailed and <b>when</b>, finds the people you met and never followed up, and sends you a weekly digest. Each follow-up is one tap from a draft in your own mailbox.</p>
-<p><b>We never read the content of your messages</b> &mdash; only message headers (sender, recipients, subject, date), and we keep only those of mail you sent. Nothing is sent to anyone but you; drafts wait in your Drafts folder until you send them.</p>
+<p><b>We never read the content of your messages</b> &mdash; only message headers, of which we use the sender, recipients, subject and date, and we keep only those of mail you sent. Nothing is sent to anyone but you; drafts wait in your Drafts folder until you send them.</p>
 ${
   configured.length
     ? html`<p>You'll be asked to allow exactly these permissions. Each says what it lets an app do, which can be more than we do, and what we use it for. Followthrough needs all of them: if one is left unticked, nothing is stored and you can try again. (Connecting again, a permission you already gave us stays given: Google adds it to the new grant.)</p>
