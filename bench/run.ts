@@ -3,7 +3,7 @@ import { benchInference } from "./inference";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const which = new Set(process.argv.slice(2));
 /** The benchmarks by name (`npm run bench -- <name> ...`); none named runs every one. */
-const BENCHMARKS = ["inference", "addresses", "links", "backfill", "incremental", "year", "firstlook", "handlers", "schedule", "scaling"] as const;
+const BENCHMARKS = ["inference", "addresses", "links", "backfill", "incremental", "year", "firstlook", "handlers", "schedule", "scaling", "oracle"] as const;
 const unknown = [...which].filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
 if (unknown.length) {
   console.error(`bench: no benchmark named ${unknown.join(", ")} (there are: ${BENCHMARKS.join(", ")})`);
@@ -18,6 +18,14 @@ if (all || which.has("handlers")) {
   } catch (e) {
     if (!(e instanceof BenchSettingError)) throw e;
     console.error(`bench: ${e.message}`);
+    process.exit(2);
+  }
+}
+// The oracle's seeds, likewise: whole numbers, the count at least 1.
+for (const [name, least] of [["BENCH_ORACLE_FROM", 0], ["BENCH_ORACLE_SEEDS", 1]] as const) {
+  const v = process.env[name];
+  if ((all || which.has("oracle")) && v !== undefined && !(/^\d+$/.test(v) && Number(v) >= least)) {
+    console.error(`bench: ${name}: ${JSON.stringify(v)} is not a whole number${least ? ` of at least ${least}` : ""}`);
     process.exit(2);
   }
 }
@@ -72,5 +80,10 @@ if (all || which.has("scaling")) {
   const r = await benchScaling();
   out.scaling = r;
   console.log(JSON.stringify(r, null, 2));
+}
+if (all || which.has("oracle")) {
+  const { benchOracle } = await import("./oracle");
+  const seeds = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  out.oracle = await benchOracle({ from: seeds("BENCH_ORACLE_FROM"), count: seeds("BENCH_ORACLE_SEEDS"), keep: process.env.BENCH_ORACLE_DIR });
 }
 console.log(JSON.stringify(out));

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { haveShared } from "./support/fixtures";
 
 const root = join(import.meta.dirname, "..");
 const tsx = createRequire(import.meta.url).resolve("tsx/cli");
@@ -17,7 +18,7 @@ describe("npm run bench", () => {
     const r = spawnSync(process.execPath, [tsx, "bench/run.ts", "handler"], { cwd: root, encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr.trim().split("\n")).toEqual(["bench: no benchmark named handler (there are: inference, addresses, links, backfill, incremental, year, firstlook, handlers, schedule, scaling)"]);
+    expect(r.stderr.trim().split("\n")).toEqual(["bench: no benchmark named handler (there are: inference, addresses, links, backfill, incremental, year, firstlook, handlers, schedule, scaling, oracle)"]);
   });
 
   it("refuses a BENCH_NODE that is no Node, and a BENCH_HANDLERS name infra/ lacks, in one line, exit 2, before anything starts", () => {
@@ -30,4 +31,23 @@ describe("npm run bench", () => {
     expect(typo.status).toBe(2);
     expect(typo.stderr.trim().split("\n")).toEqual(["bench: BENCH_HANDLERS: no handler named wrker in infra/ (there are api, backfill, dispatch, worker)"]);
   });
+
+  it("refuses oracle seeds that are no whole number, in one line, exit 2, before anything starts", () => {
+    const run = (env: Record<string, string>) => spawnSync(process.execPath, [tsx, "bench/run.ts", "oracle"], { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
+    for (const [name, value] of [["BENCH_ORACLE_SEEDS", "0"], ["BENCH_ORACLE_SEEDS", "ten"], ["BENCH_ORACLE_FROM", "-3"]]) {
+      const r = run({ [name]: value });
+      expect(r.status, `${name}=${value}`).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.trim().split("\n")).toEqual([`bench: ${name}: "${value}" is not a whole number${name === "BENCH_ORACLE_SEEDS" ? " of at least 1" : ""}`]);
+    }
+  });
+
+  // The generator's library is in ../shared (test/support/fixtures says so when it is absent).
+  it.skipIf(!haveShared)("the oracle bench sets two random mailboxes' scans against the spec's independent reading: no difference", () => {
+    const r = spawnSync(process.execPath, [tsx, "bench/run.ts", "oracle"], { cwd: root, encoding: "utf8", env: { ...process.env, BENCH_ORACLE_FROM: "8000", BENCH_ORACLE_SEEDS: "2" } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\(oracle\) 2 mailboxes \(seeds 8000–8001\) compared with the spec's independent reading: 0 differ; 0 left open by the spec; \d+ s$/m);
+    const report = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { oracle: { compared: number; differences: unknown[] } };
+    expect(report.oracle).toMatchObject({ compared: 2, differences: [] });
+  }, 120_000);
 });
