@@ -191,11 +191,18 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
 ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</label><input type="text" id="typed-${i}" value="${value.slice(0, 320)}" readonly></p>`)}` : ""}`,
     );
   };
+  /** What the met page says once a Take back is done, whatever the event's state now. */
+  const TAKEN_BACK = "Taken back.";
+  const takenBackStatus = html`<p role="status"><b>${TAKEN_BACK}</b></p>`;
+
   /** An event no longer in the calendar; `takenBack` when a Take back from a page opened before was done all the same. */
   const gone = (c: C, account: string, takenBack = false) =>
-    takenBack
-      ? kit.page(c, 200, "Taken back", html`<h1>Event not found</h1><p role="status"><b>Taken back.</b></p><p>This event is not in your calendar any more.</p>${nav(c, account)}`)
-      : kit.page(c, 404, "Event not found", html`<h1>Event not found</h1><p>This event is not in your calendar any more.</p>${nav(c, account)}`);
+    kit.page(
+      c,
+      takenBack ? 200 : 404,
+      takenBack ? "Taken back" : "Event not found",
+      html`<h1>Event not found</h1>${takenBack ? takenBackStatus : ""}<p>This event is not in your calendar any more.</p>${nav(c, account)}`,
+    );
 
   // ---- The events page ---------------------------------------------------------------------
 
@@ -353,9 +360,6 @@ ${nav(c, account.email)}`,
 
   // ---- Who did you meet at E? --------------------------------------------------------------
 
-  /** What the met page says once a Take back is done. */
-  const TAKEN_BACK = "Taken back.";
-
   const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string; note?: string }) => {
     // A Take back is done whatever the event's state now (unmarked since, not yet over, or gone from
     // the calendar: a page opened before), and those answers say so too (helper-229 #3, helper-232 #3).
@@ -365,7 +369,7 @@ ${nav(c, account.email)}`,
     const now = asOfFor(deps, account);
     const statements: OwnerStatements = await loadStatements(deps.repo, account.email);
     const title = m.title || "this event";
-    const takenBackLine = takenBack ? html`<p role="status"><b>Taken back.</b></p>` : "";
+    const takenBackLine = takenBack ? takenBackStatus : "";
     if (!networkingReason(m, owner(account), statements.marks))
       return kit.page(
         c,
