@@ -489,14 +489,16 @@ export class GraphStore {
     if (this.events.has(masterId)) return;
     const records = this.seriesEvents(masterId);
     if (records.length === 0) return;
-    const allDay = (records.find((r) => r.event.type !== "exception" && !r.event.isCancelled) ?? records[0]).event.isAllDay === true;
+    /** An occurrence as the series has it: neither an exception nor cancelled. */
+    const plain = (r: EventRecord) => r.event.type !== "exception" && !r.event.isCancelled;
+    const allDay = (records.find(plain) ?? records[0]).event.isAllDay === true;
     const scheduled = (r: EventRecord) => {
       const t = allDay || !r.event.originalStart ? Number.NaN : graphTime({ dateTime: r.event.originalStart, timeZone: "UTC" });
       return Number.isFinite(t) ? t : r.span[0];
     };
     const series = records.sort((a, b) => scheduled(a) - scheduled(b));
     const first = series[0];
-    const modelRecord = series.find((r) => r.event.type !== "exception" && !r.event.isCancelled) ?? first;
+    const modelRecord = series.find(plain) ?? first;
     const model = modelRecord.event;
     const begins = scheduled(first);
     const length = modelRecord.span[1] - modelRecord.span[0];
