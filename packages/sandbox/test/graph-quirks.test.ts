@@ -7,6 +7,7 @@
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { Event as GraphEvent, Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toGraphTime } from "../src/graph/store";
 import { type RunningSandbox, startSandbox } from "../src/index";
 import { NEWEST_SENT, OWNER, SERIES, outlookQuirksMailbox, seriesEvents } from "../../../test/support/outlook-quirks";
 import { sandboxGraphClient, sandboxTokens } from "./graph-client";
@@ -115,7 +116,7 @@ describe("a series master derived in the series' own zone (helper-230)", () => {
   const OWNER_AU = "mia@quokka.example";
   const DAY = 86_400_000;
   const scheduled = ["2026-09-22T23:00:00Z", "2026-09-29T23:00:00Z", "2026-10-06T22:00:00Z", "2026-10-13T22:00:00Z"].map(Date.parse);
-  const at = (ms: number) => ({ dateTime: new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$10000"), timeZone: "UTC" });
+  const at = (ms: number) => ({ dateTime: toGraphTime(ms), timeZone: "UTC" });
   const occurrences = scheduled.map((s, n) => {
     const start = n === 0 ? s + DAY : s;
     return {
