@@ -3,7 +3,8 @@
  * them on the local stack (`npm start`: the sandbox as the provider, the embedded DynamoDB), each
  * checked at a phone's and a desktop's width, light and dark (axe-core WCAG 2.2 A/AA, zero
  * violations; nothing wider than the phone): a met page opened before its event, and after the event
- * was unmarked; its search with no match, without script; a draft whose provider never answered;
+ * was unmarked, each also as a Take back made from an older page answers it, as is an event gone from
+ * the calendar; its search with no match, without script; a draft whose provider never answered;
  * Resume from a stale tab of an account back to needing a reconnect; a settings sign-in taken again
  * from Back; a newly connected mailbox with nothing to show (first look, events, a meetup with no
  * guest list) and its links once it is disconnected; a first look left provisional by a read that
@@ -129,6 +130,11 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     expect(await mainText(page)).toContain("Come back once you have been: this page lists its guests then.");
     expect(await page.locator("form").count()).toBe(0);
     await check(page, "state-met-come-back");
+    // A Take back from a page opened before the event moved to a later day: done, and said (helper-229 #3).
+    expect((await page.goto(`${metMixer}?saved=taken-back`))?.status()).toBe(200);
+    expect(await mainText(page)).toContain("Taken back.");
+    expect(await mainText(page)).toContain("Come back once you have been");
+    await check(page, "state-met-come-back-taken-back");
 
     // The owner decides it is not a networking event, on the events page its "Your events" link opens…
     await follow(page, "Your events");
@@ -139,6 +145,18 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     expect(await h1(page)).toBe(`${mixer.title} is not a networking event`);
     expect(await mainText(page)).toContain("It was unmarked. Mark it again on your events page to say whom you met there.");
     await check(page, "state-met-not-networking");
+    // A Take back from a page opened before it was unmarked: done, and said, with a 200.
+    expect((await page.goto(`${metMixer}?saved=taken-back`))?.status()).toBe(200);
+    expect(await h1(page)).toBe(`${mixer.title} is not a networking event`);
+    expect(await mainText(page)).toContain("Taken back.");
+    await check(page, "state-met-not-networking-taken-back");
+    // And from a page whose event has left the calendar since (helper-232 #3).
+    const goneLink = link("met", { acc: account.email, evt: "no-such-event-any-more" });
+    expect((await page.goto(`${goneLink}?saved=taken-back`))?.status()).toBe(200);
+    expect(await h1(page)).toBe("Event not found");
+    expect(await mainText(page)).toContain("Taken back.");
+    await check(page, "state-met-gone-taken-back");
+    expect((await page.goto(goneLink))?.status()).toBe(404);
     // Marked again from there, the link is the event's page again.
     await follow(page, "Your events");
     await Promise.all([page.waitForURL(/done=mark/), page.getByRole("button", { name: `Mark as a networking event: ${mixer.title}` }).click()]);
