@@ -1,11 +1,15 @@
 /**
- * `npm run bench -- oracle`: random small Google mailboxes (bench/oracle/gen.mjs, over
+ * `npm run bench -- oracle`: random small Google and Outlook mailboxes (bench/oracle/gen.mjs, over
  * shared/fixtures/generate/lib.mjs) scanned by `followthrough scan --json` and by an independent
  * reading of the spec written without the rule code (bench/oracle/oracle.mjs); every difference in
  * the new contacts, the missing follow-ups, the networking events' ids or the people met at each is
- * printed with its seed. BENCH_ORACLE_SEEDS mailboxes (30 by default) from BENCH_ORACLE_FROM (1);
- * BENCH_ORACLE_DIR keeps them. The generator needs ../shared beside the clone: without it the bench
- * says so and compares nothing.
+ * printed with its provider and seed. BENCH_ORACLE_SEEDS mailboxes (30 by default) from
+ * BENCH_ORACLE_FROM (1); BENCH_ORACLE_PROVIDER `google`, `microsoft` or `both` (the default: an even
+ * seed draws a Google mailbox, an odd one an Outlook mailbox, so a seed range is half each and a
+ * seed names one mailbox; `google` or `microsoft` draws every seed for that provider, the Google
+ * seeds' mailboxes as they were before Outlook was added); BENCH_ORACLE_DIR keeps them (folders
+ * `r<seed>` Google, `m<seed>` Outlook). The generator needs ../shared beside the clone: without it
+ * the bench says so and compares nothing.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -16,13 +20,20 @@ import { pathToFileURL } from "node:url";
 const root = join(import.meta.dirname, "..");
 const LIB = join(root, "../shared/fixtures/generate/lib.mjs");
 
+/** BENCH_ORACLE_PROVIDER's settings (bench/run.ts refuses any other in one line). */
+export type OracleProvider = "google" | "microsoft" | "both";
+/** The provider whose mailbox a seed draws under a setting: `both` alternates, even seeds Google. */
+export const providerOf = (seed: number, p: OracleProvider): "google" | "microsoft" => (p === "both" ? (seed % 2 === 0 ? "google" : "microsoft") : p);
+
 type Answer = { newContacts: string[]; missingFollowUps: string[]; upcoming: string[]; attended: string[]; met: Record<string, string[]> };
 export interface OracleBench {
   skipped?: string;
   compared: number;
+  /** Mailboxes compared, by provider. */
+  byProvider: { google: number; microsoft: number };
   /** Seeds the spec leaves open (the oracle's own `ambiguous`): not compared. */
   open: number;
-  differences: { seed: number; now: string; differs: Record<string, unknown> }[];
+  differences: { provider: "google" | "microsoft"; seed: number; now: string; differs: Record<string, unknown> }[];
   ms: number;
 }
 
@@ -58,26 +69,30 @@ function differences(o: Answer, s: Answer): Record<string, unknown> {
   return d;
 }
 
-export async function benchOracle(o: { from?: number; count?: number; keep?: string } = {}): Promise<OracleBench> {
+export async function benchOracle(o: { from?: number; count?: number; keep?: string; provider?: OracleProvider } = {}): Promise<OracleBench> {
   const started = performance.now();
   if (!existsSync(LIB)) {
     const skipped = `${LIB} is absent (the generator's library lives in ../shared beside the clone)`;
     console.log(`(oracle) skipped: ${skipped}`);
-    return { skipped, compared: 0, open: 0, differences: [], ms: 0 };
+    return { skipped, compared: 0, byProvider: { google: 0, microsoft: 0 }, open: 0, differences: [], ms: 0 };
   }
   const from = o.from ?? 1;
   const count = o.count ?? 30;
-  const { generate } = (await import(pathToFileURL(join(root, "bench/oracle/gen.mjs")).href)) as { generate: (seed: number, dir: string) => { dir: string; now: string } };
+  const setting = o.provider ?? "both";
+  const { generate } = (await import(pathToFileURL(join(root, "bench/oracle/gen.mjs")).href)) as {
+    generate: (seed: number, dir: string, provider: "google" | "microsoft") => { dir: string; now: string };
+  };
   const { oracle, norm } = (await import(pathToFileURL(join(root, "bench/oracle/oracle.mjs")).href)) as { oracle: (dir: string, now: string) => Answer & { ambiguous: string[] }; norm: (a: string) => string };
   const dir = o.keep ?? mkdtempSync(join(tmpdir(), "ft-oracle-"));
-  const result: OracleBench = { compared: 0, open: 0, differences: [], ms: 0 };
+  const result: OracleBench = { compared: 0, byProvider: { google: 0, microsoft: 0 }, open: 0, differences: [], ms: 0 };
   try {
     for (let seed = from; seed < from + count; seed++) {
       const log = console.log;
       console.log = () => undefined; // the library narrates what it writes
+      const provider = providerOf(seed, setting);
       let box: { dir: string; now: string };
       try {
-        box = generate(seed, dir);
+        box = generate(seed, dir, provider);
       } finally {
         console.log = log;
       }
@@ -88,15 +103,20 @@ export async function benchOracle(o: { from?: number; count?: number; keep?: str
       }
       const d = differences(expected, scanned(box.dir, box.now, norm));
       result.compared++;
+      result.byProvider[provider]++;
       if (Object.keys(d).length) {
-        result.differences.push({ seed, now: box.now, differs: d });
-        console.log(`(oracle) seed ${seed}, now ${box.now}: ${JSON.stringify(d)}`);
+        result.differences.push({ provider, seed, now: box.now, differs: d });
+        console.log(`(oracle) ${provider} seed ${seed}, now ${box.now}: ${JSON.stringify(d)}`);
       }
     }
   } finally {
     if (!o.keep) rmSync(dir, { recursive: true, force: true });
   }
   result.ms = Math.round(performance.now() - started);
-  console.log(`(oracle) ${result.compared} mailboxes (seeds ${from}–${from + count - 1}) compared with the spec's independent reading: ${result.differences.length} differ; ${result.open} left open by the spec; ${(result.ms / 1000).toFixed(0)} s`);
+  const { google, microsoft } = result.byProvider;
+  console.log(
+    `(oracle) ${result.compared} mailboxes (seeds ${from}–${from + count - 1}; ${google} Google, ${microsoft} Outlook) compared with the spec's independent reading: ` +
+      `${result.differences.length} differ; ${result.open} left open by the spec; ${(result.ms / 1000).toFixed(0)} s`,
+  );
   return result;
 }

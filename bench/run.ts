@@ -1,4 +1,5 @@
 import { benchInference } from "./inference";
+import type { OracleProvider } from "./oracle";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const which = new Set(process.argv.slice(2));
@@ -28,6 +29,12 @@ for (const [name, least] of [["BENCH_ORACLE_FROM", 0], ["BENCH_ORACLE_SEEDS", 1]
     console.error(`bench: ${name}: ${JSON.stringify(v)} is not a whole number${least ? ` of at least ${least}` : ""}`);
     process.exit(2);
   }
+}
+// ...and its provider: google, microsoft or both.
+const oracleProvider = process.env.BENCH_ORACLE_PROVIDER;
+if ((all || which.has("oracle")) && oracleProvider !== undefined && !["google", "microsoft", "both"].includes(oracleProvider)) {
+  console.error(`bench: BENCH_ORACLE_PROVIDER: ${JSON.stringify(oracleProvider)} is not google, microsoft or both`);
+  process.exit(2);
 }
 const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 if (all || which.has("inference")) {
@@ -84,6 +91,11 @@ if (all || which.has("scaling")) {
 if (all || which.has("oracle")) {
   const { benchOracle } = await import("./oracle");
   const seeds = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
-  out.oracle = await benchOracle({ from: seeds("BENCH_ORACLE_FROM"), count: seeds("BENCH_ORACLE_SEEDS"), keep: process.env.BENCH_ORACLE_DIR });
+  out.oracle = await benchOracle({
+    from: seeds("BENCH_ORACLE_FROM"),
+    count: seeds("BENCH_ORACLE_SEEDS"),
+    keep: process.env.BENCH_ORACLE_DIR,
+    provider: oracleProvider as OracleProvider | undefined,
+  });
 }
 console.log(JSON.stringify(out));

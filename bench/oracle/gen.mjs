@@ -3,14 +3,29 @@
 // matter (the edges of every window, responses, large gatherings, aliases and spellings, notices,
 // header names in any case). Written by helper-233 on 2026-12-06; `../shared` is read-only, so the
 // library is imported from beside the clone and the bench skips when it is absent.
+//
+// `generate(seed, dir, 'microsoft')` (helper-234, 2026-12-06) draws an Outlook mailbox instead
+// (microsoft/inbox.json, sentitems.json, events.json as Graph v1.0 returns them) from its own random
+// stream (`oracle-gen-ms-<seed>`, folder `m<seed>`), so a Google seed's mailbox is byte for byte what
+// it was. Gmail-only things give way to Graph's: no drafts, no `text/calendar` parts, no header
+// names, no group calendars, no special event kinds (Graph has none: those draws become plain
+// events of the owner's own), no `attendeesOmitted`; instead meeting notices as `eventMessage`,
+// `eventMessageRequest` and `eventMessageResponse` from the owner (and plain mail whose subject only
+// looks like a notice), Inbox copies From the owner, rooms as `type: "resource"` on any domain, the
+// owner's `none` / `notResponded`, guests' responses shown to an attendee or hidden (`none`),
+// organisers left out of the attendee list, occurrences the owner answered apart or that moved
+// (`exception`), cancelled occurrences left out as calendarView does, optional attendees, an
+// organiser written as another owner spelling, and a tenant `onmicrosoft.com` alias.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Scenario, makeRng, localParts, localToUtc } from '../../../shared/fixtures/generate/lib.mjs';
+import { Scenario, makeRng, localParts, localToUtc, normAddr, isoZ } from '../../../shared/fixtures/generate/lib.mjs';
 
 const MIN = 60000, H = 60 * MIN, DAY = 24 * H;
 
-export function generate(seed, outDir) {
-  const R = makeRng(`oracle-gen-${seed}`);
+export function generate(seed, outDir, provider = 'google') {
+  const ms = provider === 'microsoft';
+  if (!ms && provider !== 'google') throw new Error(`no provider ${provider}`);
+  const R = makeRng(ms ? `oracle-gen-ms-${seed}` : `oracle-gen-${seed}`);
   const pick = R.pick, int = R.int, chance = (p) => R() < p;
   const shuffle = (a) => { a = [...a]; for (let i = a.length - 1; i > 0; i--) { const j = int(0, i); [a[i], a[j]] = [a[j], a[i]]; } return a; };
   const tz = pick(['UTC', 'America/New_York', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney', 'Europe/Paris', 'America/Los_Angeles']);
@@ -18,13 +33,16 @@ export function generate(seed, outDir) {
   if (chance(0.3)) { const [mo, d] = pick([[2, 8], [2, 29], [9, 25], [10, 1], [3, 5], [9, 4]]); nowMs = Date.UTC(2026, mo, d + int(-2, 9), int(0, 23), pick([0, 30])); }
   if (chance(0.3)) { const p = localParts(new Date(nowMs), tz); nowMs = localToUtc(p.y, p.m, p.d, 0, 0, tz).getTime(); }
   const now = new Date(nowMs);
+  // (for Outlook, a personal outlook.com owner plays the Gmail owner's part: a public domain, no colleagues)
   const gmailOwner = chance(0.35);
-  const ownerEmail = gmailOwner ? 'ana.lee@gmail.com' : 'ana@acmeco.io';
+  const ownerEmail = gmailOwner ? (ms ? 'ana.lee@outlook.com' : 'ana.lee@gmail.com') : 'ana@acmeco.io';
   const aliases = [];
-  if (chance(0.4)) aliases.push(gmailOwner ? 'ana@leeworks.com' : pick(['ana@acme-labs.com', 'ana.lee.acme@gmail.com', 'a.lee@acmeco.io']));
-  const S = new Scenario({ id: `r${seed}`, provider: 'google', owner: { name: 'Ana Lee', email: ownerEmail }, aliases, tz, now: now.toISOString() });
+  if (chance(0.4)) aliases.push(gmailOwner ? 'ana@leeworks.com' : pick(ms ? ['ana@acme-labs.com', 'ana@acmeco.onmicrosoft.com', 'a.lee@acmeco.io'] : ['ana@acme-labs.com', 'ana.lee.acme@gmail.com', 'a.lee@acmeco.io']));
+  if (ms && !gmailOwner && chance(0.3) && !aliases.includes('ana@acmeco.onmicrosoft.com')) aliases.push('ana@acmeco.onmicrosoft.com');
+  const S = new Scenario({ id: ms ? `m${seed}` : `r${seed}`, provider, owner: { name: 'Ana Lee', email: ownerEmail }, aliases, tz, now: now.toISOString() });
   const ownerVariants = [ownerEmail, ...aliases];
-  if (gmailOwner) ownerVariants.push('Ana.Lee@googlemail.com', 'analee+cal@gmail.com');
+  if (ms) ownerVariants.push(...(gmailOwner ? ['Ana.Lee@Outlook.com', 'ana.lee+cal@outlook.com'] : ['Ana@AcmeCo.io', 'ana+x@acmeco.io']));
+  else if (gmailOwner) ownerVariants.push('Ana.Lee@googlemail.com', 'analee+cal@gmail.com');
   else ownerVariants.push('Ana@AcmeCo.io', 'ana+x@acmeco.io');
   const ownerDomains = [ownerEmail, ...aliases].map((a) => a.split('@')[1]).filter((d) => d !== 'gmail.com');
 
@@ -58,8 +76,10 @@ export function generate(seed, outDir) {
   const roles = [S.roleAddr('Info', `${pick(['info', 'team', 'noreply', 'hello', 'events', 'rsvp', 'office', 'NoReply', 'info+news', 'do-not-reply', 'mailer-daemon', 'calendar-notification'])}@${pick(COS)}.com`),
     S.roleAddr('Sup', `${pick(['support', 'sales', 'contact', 'admin'])}@${pick(COS)}.io`)];
   if (ownerDomains.length) roles.push(S.roleAddr('Team', `team@${ownerDomains[0]}`));
-  const room = S.room('Room 1', 'c_1887abc@resource.calendar.google.com');
-  const group = S.groupCal('Group', 'c_abc123@group.calendar.google.com');
+  // Graph: rooms are attendees of `type: "resource"`, on the owner's domain or a venue's; no group calendars
+  const room = ms ? S.room('Room 1', pick([`room-1@${ownerDomains[0] || 'acmeco.io'}`, 'boardroom@venue-center.com', 'conf.4b@globex.com']))
+    : S.room('Room 1', 'c_1887abc@resource.calendar.google.com');
+  const group = ms ? S.room('Hall', pick(['hall-2@venue-center.com', 'auditorium@initech.io'])) : S.groupCal('Group', 'c_abc123@group.calendar.google.com');
 
   const variant = (p) => {
     const [l, d] = p.email.split('@');
@@ -157,13 +177,15 @@ export function generate(seed, outDir) {
       const n = int(2, 3);
       const starts = Array.from({ length: n }, (_, j) => new Date(s0.getTime() + j * 7 * DAY));
       if (chance(0.2)) { const d0 = int(-30, 3); o.allDay = [d0, d0 + 1]; }
+      // (Graph: an occurrence moved or answered apart from its series is an `exception`)
+      const exc = ms ? { exception: true } : {};
       S.recurring(o, starts, (j, st0) => {
         const k = R();
         if (o.allDay) return { allDay: [o.allDay[0] + 7 * j, o.allDay[1] + 7 * j] };
-        if (k > 0.85) return { start: new Date(st0.getTime() + pick([-1, 1, 2]) * DAY + pick([0, 2 * H])), originalStart: st0 };
+        if (k > 0.85) return { start: new Date(st0.getTime() + pick([-1, 1, 2]) * DAY + pick([0, 2 * H])), originalStart: st0, ...exc };
         if (k < 0.15) return { status: 'cancelled', minimal: true };
         if (k < 0.25) return { status: 'cancelled' };
-        if (k < 0.35 && !ownerOrg) return { ownerRsvp: 'declined' };
+        if (k < 0.35 && !ownerOrg) return { ownerRsvp: 'declined', ...exc };
         return {};
       });
     } else if (kind === 'net') {
@@ -277,6 +299,17 @@ export function generate(seed, outDir) {
     }
   }
   // ---- messages
+  // Graph: a meeting notice the owner sent (a request, a response or a cancellation), To the recipients
+  const noticeOut = (o, ev, rcpt) => {
+    const t = pick(['eventMessageRequest', 'eventMessageResponse', 'eventMessageResponse', 'eventMessage']);
+    const title = ev ? ev.title : 'x';
+    if (t === 'eventMessageRequest') Object.assign(o, { meetingMessageType: 'meetingRequest', subject: pick([title, `Updated: ${title}`, `FW: ${title}`]) });
+    else if (t === 'eventMessageResponse') {
+      const [w, mmt, rt] = pick([['Accepted', 'meetingAccepted', 'accepted'], ['Tentative', 'meetingTenativelyAccepted', 'tentativelyAccepted'], ['Declined', 'meetingDeclined', 'declined']]);
+      Object.assign(o, { meetingMessageType: mmt, responseType: rt, subject: `${w}: ${title}` });
+    } else Object.assign(o, { meetingMessageType: 'meetingCancelled', subject: `Canceled: ${title}` });
+    S.sent({ ...o, graphType: t, event: ev, to: rcpt, from: ownerRef() });
+  };
   const nMsg = int(3, 10);
   const evs = S.events.filter((e) => e.attendees.some((a) => a.ref.kind === 'person'));
   for (let i = 0; i < nMsg; i++) {
@@ -305,15 +338,29 @@ export function generate(seed, outDir) {
     if (chance(0.25)) rcpt.push(pick(people));
     const field = pick(['to', 'to', 'to', 'cc', 'bcc']);
     if (k < 0.55) { o[field] = rcpt; if (field !== 'to') o.to = [chance(0.5) ? pick(colleagues.length ? colleagues : roles) : pick(roles)]; o.from = ownerRef(); S.sent(o); }
-    else if (k < 0.63) { o.to = rcpt; S.draft(o); }
+    else if (k < 0.63) { if (ms) noticeOut(o, ev, rcpt); else { o.to = rcpt; S.draft(o); } }
     else if (k < 0.73) { o.to = rcpt; o.subject = `${pick(['Accepted:', 'Invitation:', 'Updated invitation:', 'Canceled event:', 'Declined:', 'Tentative:', 'Re: Invitation:', 'Fwd: Accepted:'])} ${ev ? ev.title : 'x'}`; S.sent(o); }
-    else if (k < 0.77) { o.to = rcpt; o.contentType = 'text/calendar; method=REQUEST; charset=UTF-8'; o.subject = 'Meeting'; S.sent(o); }
-    else if (k < 0.92) { o.from = target; o.to = [S.me]; S.received(o); }
-    else { o.from = S.me; o.to = rcpt; o.labels = ['INBOX', 'CATEGORY_PERSONAL']; S.mail({ folder: 'inbox', ...o }); }
+    else if (k < 0.77) { if (ms) noticeOut(o, ev, rcpt); else { o.to = rcpt; o.contentType = 'text/calendar; method=REQUEST; charset=UTF-8'; o.subject = 'Meeting'; S.sent(o); } }
+    else if (k < 0.92) {
+      o.from = target; o.to = [S.me];
+      if (ms && chance(0.3)) Object.assign(o, { graphType: 'eventMessageResponse', meetingMessageType: 'meetingAccepted', responseType: 'accepted', event: ev, subject: `Accepted: ${ev ? ev.title : 'x'}` });
+      S.received(o);
+    }
+    else {
+      o.from = S.me; o.to = rcpt; o.labels = ['INBOX', 'CATEGORY_PERSONAL'];
+      // Graph: the Inbox copy of the owner's mail, under any owner spelling, sometimes a notice's copy
+      if (ms) { o.from = ownerRef(); if (chance(0.25)) Object.assign(o, { graphType: 'eventMessageRequest', meetingMessageType: 'meetingRequest', event: ev }); }
+      S.mail({ folder: 'inbox', ...o });
+    }
   }
   // write
   S.write(outDir);
   const dir = path.join(outDir, S.id);
+  if (ms) {
+    graphPost(dir);
+    fs.rmSync(path.join(dir, 'expected.json'), { force: true });
+    return { dir, now: now.toISOString().replace('.000Z', 'Z') };
+  }
   const fEv = path.join(dir, 'google/events.json');
   const evJson = JSON.parse(fs.readFileSync(fEv, 'utf8'));
   for (const [key, what] of post) {
@@ -341,4 +388,86 @@ export function generate(seed, outDir) {
   fs.writeFileSync(fM, JSON.stringify(mJson, null, 2) + '\n');
   fs.rmSync(path.join(dir, 'expected.json'), { force: true });
   return { dir, now: now.toISOString().replace('.000Z', 'Z') };
+
+  // Graph's own shapes, written over what the library renders (Outlook mailboxes only)
+  function graphPost(dir) {
+    const fEv = path.join(dir, 'microsoft/events.json');
+    let evJson = JSON.parse(fs.readFileSync(fEv, 'utf8'));
+    const model = new Map(S.events.map((e) => [e.renderedId, e]));
+    const addrOf = (a) => (a && a.emailAddress && a.emailAddress.address) || '';
+    const owners = new Set([ownerEmail, ...aliases].map(normAddr));
+    const respMap = { accepted: 'accepted', tentative: 'tentativelyAccepted', declined: 'declined', needsAction: 'none', none: 'none' };
+    const stamp = () => `${new Date(nowMs - int(2, 400) * H).toISOString().slice(0, -1)}0000Z`;
+    for (const [key, what] of post) {
+      const ev = S.events.find((e) => e.key === key);
+      const o = evJson.find((x) => x.id === ev.renderedId);
+      // the organiser left out of the attendee list
+      if (what === 'dropOrg' && o && !o.isOrganizer) o.attendees = o.attendees.filter((a) => normAddr(addrOf(a)) !== normAddr(addrOf(o.organizer)));
+    }
+    // calendarView leaves a cancelled occurrence out (the master lists it in cancelledOccurrences)
+    evJson = evJson.filter((o) => !(model.get(o.id) && model.get(o.id).minimal));
+    for (const o of evJson) {
+      const ev = model.get(o.id);
+      if (o.attendees.length >= 24 && o.attendees.length <= 29 && chance(0.4)) o.attendees.push({ type: 'resource', status: { response: pick(['accepted', 'none']), time: stamp() },
+        emailAddress: pick([{ name: 'Hall A', address: 'hall-a@venue-center.com' }, { name: 'Hall B', address: 'hall.b@expo-centre.de' }, { name: 'Hall C', address: `hall-c@${ownerDomains[0] || 'venue.com'}` }]) });
+      for (const a of o.attendees) {
+        const ad = normAddr(addrOf(a));
+        if (owners.has(ad) || a.type === 'resource') continue;
+        // an attendee's copy shows some guests' answers (the library shows none): declines included
+        if (!o.isOrganizer && ad !== normAddr(addrOf(o.organizer)) && chance(0.5)) {
+          const m = ev && ev.attendees.find((x) => x.ref.email === addrOf(a));
+          if (m && m.rsvp && respMap[m.rsvp] !== 'none') a.status = { response: respMap[m.rsvp], time: stamp() };
+        }
+        if (chance(0.1)) a.type = 'optional';
+      }
+      // the owner who never answered: `notResponded` or `none`
+      if (o.responseStatus.response === 'notResponded' && chance(0.4)) {
+        o.responseStatus.response = 'none';
+        for (const a of o.attendees) if (owners.has(normAddr(addrOf(a)))) a.status.response = 'none';
+      }
+      // the owner organising under another spelling of their address, or listed on their own event
+      if (o.isOrganizer && chance(0.1)) o.organizer.emailAddress.address = pick(ownerVariants);
+      if (o.isOrganizer && chance(0.05)) o.attendees.splice(int(0, o.attendees.length), 0, { type: 'required', status: { response: pick(['none', 'accepted']), time: stamp() },
+        emailAddress: { name: 'Ana Lee', address: pick(ownerVariants) } });
+      // where an occurrence or exception was scheduled (Graph's `originalStart`, UTC)
+      if (ev && ev.series && !o.isAllDay) o.originalStart = isoZ(ev.originalStart || ev.start);
+    }
+    // a series' master, as `GET /me/events/{seriesMasterId}` gives it (calendarView never does):
+    // the content of its first plain occurrence, its first scheduled start, a weekly recurrence
+    const series = new Map();
+    for (const o of evJson) if (o.seriesMasterId && !series.has(o.seriesMasterId)) series.set(o.seriesMasterId, o);
+    for (const [id] of series) {
+      const occ = evJson.filter((o) => o.seriesMasterId === id);
+      const plain = occ.find((o) => o.type === 'occurrence');
+      if (!plain || !chance(0.4)) continue;
+      const pm = model.get(plain.id);
+      const sr = pm.series;
+      const all = S.events.filter((e) => e.series && e.series.id === sr.id);
+      const len = pm.end - pm.start;
+      const first = sr.first;
+      // the series' first day: a timed series' first scheduled start in the owner's zone, an all-day one's own date
+      const lp = plain.isAllDay ? localParts(new Date(`${all[0].startDate}T12:00:00Z`), 'UTC') : localParts(first, tz);
+      const day = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'][lp.dow];
+      const m = JSON.parse(JSON.stringify(plain));
+      Object.assign(m, { id, type: 'seriesMaster', seriesMasterId: null, subject: plain.subject,
+        start: plain.isAllDay ? { ...plain.start, dateTime: `${all[0].startDate}T00:00:00.0000000` } : { dateTime: first.toISOString().replace(/\.\d{3}Z$/, '.0000000'), timeZone: 'UTC' },
+        end: plain.isAllDay ? { ...plain.end, dateTime: `${all[0].endDate}T00:00:00.0000000` } : { dateTime: new Date(first.getTime() + len).toISOString().replace(/\.\d{3}Z$/, '.0000000'), timeZone: 'UTC' },
+        recurrence: { pattern: { type: 'weekly', interval: 1, month: 0, dayOfMonth: 0, daysOfWeek: [day], firstDayOfWeek: 'sunday', index: 'first' },
+          range: { type: 'numbered', startDate: `${lp.y}-${String(lp.m).padStart(2, '0')}-${String(lp.d).padStart(2, '0')}`, endDate: '0001-01-01', recurrenceTimeZone: plain.originalStartTimeZone, numberOfOccurrences: all.length } } });
+      delete m.originalStart;
+      evJson.push(m);
+    }
+    fs.writeFileSync(fEv, JSON.stringify(evJson, null, 2) + '\n');
+    for (const f of ['inbox', 'sentitems']) {
+      const fM = path.join(dir, `microsoft/${f}.json`);
+      const mJson = JSON.parse(fs.readFileSync(fM, 'utf8'));
+      for (const m of mJson) {
+        if (m['@odata.type']) continue;
+        if (chance(0.2)) { const { ...rest } = m; for (const k of Object.keys(m)) delete m[k]; Object.assign(m, { '@odata.type': '#microsoft.graph.message' }, rest); }
+        // mail the owner sent as an address the account does not list, kept in Sent Items
+        if (f === 'sentitems' && chance(0.05)) m.from = m.sender = { emailAddress: { name: 'Ana Lee', address: pick(['ana.private@fastmail.com', 'ana@lee-family.net']) } };
+      }
+      fs.writeFileSync(fM, JSON.stringify(mJson, null, 2) + '\n');
+    }
+  }
 }

@@ -1,7 +1,23 @@
-// An independent oracle of shared/spec/behaviour.md and events.md (Google mailboxes only), written
-// from the spec's text alone, without reading packages/core (helper-233, 2026-12-06), for
+// An independent oracle of shared/spec/behaviour.md and events.md, written from the spec's text
+// alone, without reading packages/core (helper-233, 2026-12-06, Google mailboxes), for
 // bench/oracle.ts to set against `followthrough scan --json`. Where the spec leaves a case open
 // (two ordinary first meetings starting together and ending apart) it says so in `ambiguous`.
+// Outlook mailboxes (helper-234, 2026-12-06, from the spec, mailbox-fixtures.md and Graph v1.0's
+// documented resources, again without packages/core, packages/sandbox or functions/): each Graph
+// event and message is read into the same terms as a Google one, and the rules below are shared.
+//   Graph events: `start`/`end` are {dateTime, timeZone} (UTC in a fixture, seven-digit fractions,
+//   no `Z`); an all-day event (`isAllDay`) takes the date part in the owner's zone; `isCancelled`;
+//   the owner attended when `isOrganizer` or `responseStatus.response` is accepted,
+//   tentativelyAccepted or organizer (none / notResponded / declined do not count); a guest
+//   declined when `status.response` is declined; `type: "resource"` is no person and no entry of a
+//   large gathering; every event is ordinary (Graph has no special kinds); a `seriesMaster` is the
+//   series, not a meeting (calendarView lists its occurrences and exceptions, each a meeting);
+//   platform links are read in `location.displayName` and `bodyPreview`, never `iCalUId` or the
+//   online meeting's join URL.
+//   Graph messages: outbound when in Sent Items or From an owner identity, and neither a draft
+//   (`isDraft`) nor a meeting notice (`@odata.type` of the eventMessage family: eventMessage,
+//   eventMessageRequest, eventMessageResponse); the subject alone never makes a notice in Graph
+//   (that test is Gmail's); sent at `sentDateTime`; recipients To, Cc and Bcc.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -67,6 +83,18 @@ export function localMidnightUtc(dateStr, tz) {
   return t;
 }
 
+// A Graph dateTimeTimeZone as a moment: an all-day event's date part at midnight in the owner's zone;
+// otherwise the time in its zone (a fixture's is UTC; seven-digit fractions cut to milliseconds).
+export function graphTime(x, allDay, tz) {
+  if (!x || !x.dateTime) return NaN;
+  if (allDay) return localMidnightUtc(x.dateTime.slice(0, 10), tz);
+  const v = x.dateTime.replace(/(\.\d{3})\d+/, '$1');
+  if (/(?:Z|[+-]\d\d:\d\d)$/i.test(v)) return Date.parse(v);
+  const zone = x.timeZone || 'UTC';
+  if (zone === 'UTC' || zone === 'Etc/UTC' || zone === 'tzone://Microsoft/Utc') return Date.parse(`${v}Z`);
+  throw new Error(`a Graph time in ${zone}: the oracle reads only UTC (as the fixture format writes it)`);
+}
+
 const KW = ['meetup', 'meet-up', 'mixer', 'networking', 'conference', 'summit', 'expo', 'symposium', 'convention',
   'hackathon', 'gala', 'happy hour', 'demo day', 'meet and greet', 'meet & greet'];
 function hasWord(title, phrase) {
@@ -108,8 +136,10 @@ export function platformText(s) {
 
 export function oracle(dir, nowIso) {
   const acct = JSON.parse(fs.readFileSync(path.join(dir, 'account.json'), 'utf8'));
-  const msgs = JSON.parse(fs.readFileSync(path.join(dir, 'google/messages.json'), 'utf8'));
-  const evs = JSON.parse(fs.readFileSync(path.join(dir, 'google/events.json'), 'utf8'));
+  const graph = acct.provider === 'microsoft';
+  const read = (f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+  const msgs = graph ? [] : read('google/messages.json');
+  const evs = graph ? [] : read('google/events.json');
   const now = Date.parse(nowIso);
   const tz = acct.timeZone;
   const owners = new Set([acct.email, ...(acct.aliases || [])].map(norm));
@@ -147,6 +177,20 @@ export function oracle(dir, nowIso) {
     const rc = new Set();
     for (const k of ['to', 'cc', 'bcc']) for (const v of hs[k] || []) for (const a of parseList(v)) rc.add(norm(a));
     out.push({ t: +m.internalDate, rcpts: rc, id: m.id });
+  }
+  if (graph) {
+    const addr = (r) => (r && r.emailAddress && r.emailAddress.address) || '';
+    for (const [folder, list] of [['inbox', read('microsoft/inbox.json')], ['sentitems', read('microsoft/sentitems.json')]]) {
+      for (const m of list) {
+        if (/^#?microsoft\.graph\.eventMessage/i.test(m['@odata.type'] || '')) continue; // a meeting notice
+        if (m.isDraft) continue;
+        const from = addr(m.from);
+        if (!(folder === 'sentitems' || (from && isOwner(from)))) continue;
+        const rc = new Set();
+        for (const k of ['toRecipients', 'ccRecipients', 'bccRecipients']) for (const r of m[k] || []) if (addr(r).includes('@')) rc.add(norm(addr(r)));
+        out.push({ t: Date.parse(m.sentDateTime), rcpts: rc, id: m.id });
+      }
+    }
   }
   const msgsTo = (p) => out.filter((m) => m.rcpts.has(p)).map((m) => m.t).sort((a, b) => a - b);
 
@@ -190,6 +234,38 @@ export function oracle(dir, nowIso) {
       && ((large && !internal) || (keywordTitle(e.summary) && !internal) || platform);
     E.push({ id: e.id, title: e.summary, s, en, cancelled, ordinary, attended, large, people, declinedPeople, ownerDeclined,
       networking, fromGmail: et === 'fromGmail', ownerOrg });
+  }
+  if (graph) for (const e of read('microsoft/events.json')) {
+    if (e.type === 'seriesMaster') continue; // the series itself; its occurrences are the meetings
+    const addr = (r) => (r && r.emailAddress && r.emailAddress.address) || '';
+    const t = (x) => graphTime(x, !!e.isAllDay, tz);
+    const s = t(e.start), en = t(e.end);
+    const atts = (e.attendees || []).map((a) => ({ email: addr(a), declined: !!(a.status && a.status.response === 'declined'), entry: { resource: a.type === 'resource' } }));
+    const resp = e.responseStatus && e.responseStatus.response;
+    const ownerOrg = e.isOrganizer === true || resp === 'organizer';
+    const ownerDeclined = resp === 'declined';
+    const responded = ownerOrg || resp === 'accepted' || resp === 'tentativelyAccepted';
+    const cancelled = e.isCancelled === true;
+    // large: every attendee entry but resources and the owner
+    const large = atts.filter((a) => !a.entry.resource && !(a.email && isOwner(a.email))).length > 25;
+    const orgEmail = addr(e.organizer);
+    const entries = atts.filter((a) => a.email);
+    if (orgEmail && !entries.some((a) => norm(a.email) === norm(orgEmail))) entries.push({ email: orgEmail, declined: false, entry: {} });
+    const people = new Map();
+    const declinedPeople = new Set();
+    for (const x of entries) {
+      if (!isPerson(x.email, x.entry) || isColleague(x.email)) continue;
+      const n = norm(x.email);
+      if (x.declined) declinedPeople.add(n); else people.set(n, true);
+    }
+    const others = entries.filter((x) => !isOwner(x.email) && !x.entry.resource);
+    const internal = others.length > 0 && others.every((x) => isColleague(x.email));
+    const attended = !cancelled && en < now && responded;
+    const platform = (orgEmail && ['calendar-invite@lu.ma', 'info@meetup.com'].includes(norm(orgEmail)))
+      || platformText(e.location && e.location.displayName) || platformText(e.bodyPreview);
+    const networking = !cancelled && responded && ((large && !internal) || (keywordTitle(e.subject) && !internal) || platform);
+    E.push({ id: e.id, title: e.subject, s, en, cancelled, ordinary: true, attended, large, people, declinedPeople, ownerDeclined,
+      networking, fromGmail: false, ownerOrg });
   }
 
   const ambiguous = [];
