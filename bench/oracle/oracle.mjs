@@ -1,7 +1,9 @@
 // An independent oracle of shared/spec/behaviour.md and events.md, written from the spec's text
 // alone, without reading packages/core (helper-233, 2026-12-06, Google mailboxes), for
 // bench/oracle.ts to set against `followthrough scan --json`. Where the spec leaves a case open
-// (two ordinary first meetings starting together and ending apart) it says so in `ambiguous`.
+// (two ordinary first meetings starting together and ending apart) it says so in `ambiguous`; where
+// they start and end together, only which of them the person was met at is open (`openMet`: those
+// people are left out of every event's people met when compared; seed 10597, 2026-12-06).
 // Outlook mailboxes (helper-234, 2026-12-06, from the spec, mailbox-fixtures.md and Graph v1.0's
 // documented resources, again without packages/core, packages/sandbox or functions/): each Graph
 // event and message is read into the same terms as a Google one, and the rules below are shared.
@@ -269,6 +271,7 @@ export function oracle(dir, nowIso) {
   }
 
   const ambiguous = [];
+  const openMet = new Set();
   // all persons
   const persons = new Set();
   for (const e of E) if (e.people) for (const p of e.people.keys()) persons.add(p);
@@ -277,7 +280,11 @@ export function oracle(dir, nowIso) {
     const ms = msgsTo(p);
     const nonLarge = E.filter((e) => e.attended && !e.large && e.people.has(p)).sort((a, b) => a.s - b.s);
     let M = nonLarge[0];
-    if (nonLarge.length > 1 && nonLarge[0].s === nonLarge[1].s && nonLarge.filter((e) => e.s === nonLarge[0].s).some((e) => e.en !== nonLarge[0].en)) ambiguous.push(`tie ${p}`);
+    const tied = nonLarge.filter((e) => M && e.s === M.s);
+    if (tied.length > 1 && tied.some((e) => e.en !== M.en)) ambiguous.push(`tie ${p}`);
+    // Starting and ending together, the meetings are alike for every rule but which one the person
+    // was met at: only that is left open (the person is not compared in any event's people met).
+    else if (tied.length > 1) openMet.add(p);
     // met at large gathering
     let G = null;
     for (const e of E.filter((e) => e.attended && e.large && e.people.has(p)).sort((a, b) => a.s - b.s)) {
@@ -306,7 +313,7 @@ export function oracle(dir, nowIso) {
   const attendedEv = E.filter((e) => e.networking && e.en < now && e.en > now - 7 * DAY).map((e) => e.id);
   const met = {};
   for (const id of attendedEv) met[id] = [...contacts].filter(([, c]) => c.first.id === id).map(([p]) => p).sort();
-  return { newContacts: newContacts.sort(), missingFollowUps: missing.sort(), upcoming: upcoming.sort(), attended: attendedEv.sort(), met, ambiguous };
+  return { newContacts: newContacts.sort(), missingFollowUps: missing.sort(), upcoming: upcoming.sort(), attended: attendedEv.sort(), met, ambiguous, openMet: [...openMet].sort() };
 }
 
 if (process.argv[1] && process.argv[1].endsWith('oracle.mjs')) {
