@@ -21,7 +21,8 @@ const root = join(import.meta.dirname, "..");
 const LIB = join(root, "../shared/fixtures/generate/lib.mjs");
 
 /** BENCH_ORACLE_PROVIDER's settings (bench/run.ts refuses any other in one line). */
-export type OracleProvider = "google" | "microsoft" | "both";
+export const ORACLE_PROVIDERS = ["google", "microsoft", "both"] as const;
+export type OracleProvider = (typeof ORACLE_PROVIDERS)[number];
 /** The provider whose mailbox a seed draws under a setting: `both` alternates, even seeds Google. */
 export const providerOf = (seed: number, p: OracleProvider): "google" | "microsoft" => (p === "both" ? (seed % 2 === 0 ? "google" : "microsoft") : p);
 

@@ -1,5 +1,5 @@
 import { benchInference } from "./inference";
-import type { OracleProvider } from "./oracle";
+import { ORACLE_PROVIDERS, type OracleProvider } from "./oracle";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const which = new Set(process.argv.slice(2));
@@ -32,7 +32,7 @@ for (const [name, least] of [["BENCH_ORACLE_FROM", 0], ["BENCH_ORACLE_SEEDS", 1]
 }
 // ...and its provider: google, microsoft or both.
 const oracleProvider = process.env.BENCH_ORACLE_PROVIDER;
-if ((all || which.has("oracle")) && oracleProvider !== undefined && !["google", "microsoft", "both"].includes(oracleProvider)) {
+if ((all || which.has("oracle")) && oracleProvider !== undefined && !(ORACLE_PROVIDERS as readonly string[]).includes(oracleProvider)) {
   console.error(`bench: BENCH_ORACLE_PROVIDER: ${JSON.stringify(oracleProvider)} is not google, microsoft or both`);
   process.exit(2);
 }

@@ -85,6 +85,9 @@ export function localMidnightUtc(dateStr, tz) {
   return t;
 }
 
+// A Graph recipient's or attendee's address ('' when it has none).
+const graphAddr = (r) => (r && r.emailAddress && r.emailAddress.address) || '';
+
 // A Graph dateTimeTimeZone as a moment: an all-day event's date part at midnight in the owner's zone;
 // otherwise the time in its zone (a fixture's is UTC; seven-digit fractions cut to milliseconds).
 export function graphTime(x, allDay, tz) {
@@ -181,15 +184,14 @@ export function oracle(dir, nowIso) {
     out.push({ t: +m.internalDate, rcpts: rc, id: m.id });
   }
   if (graph) {
-    const addr = (r) => (r && r.emailAddress && r.emailAddress.address) || '';
     for (const [folder, list] of [['inbox', read('microsoft/inbox.json')], ['sentitems', read('microsoft/sentitems.json')]]) {
       for (const m of list) {
         if (/^#?microsoft\.graph\.eventMessage/i.test(m['@odata.type'] || '')) continue; // a meeting notice
         if (m.isDraft) continue;
-        const from = addr(m.from);
+        const from = graphAddr(m.from);
         if (!(folder === 'sentitems' || (from && isOwner(from)))) continue;
         const rc = new Set();
-        for (const k of ['toRecipients', 'ccRecipients', 'bccRecipients']) for (const r of m[k] || []) if (addr(r).includes('@')) rc.add(norm(addr(r)));
+        for (const k of ['toRecipients', 'ccRecipients', 'bccRecipients']) for (const r of m[k] || []) if (graphAddr(r).includes('@')) rc.add(norm(graphAddr(r)));
         out.push({ t: Date.parse(m.sentDateTime), rcpts: rc, id: m.id });
       }
     }
@@ -239,10 +241,9 @@ export function oracle(dir, nowIso) {
   }
   if (graph) for (const e of read('microsoft/events.json')) {
     if (e.type === 'seriesMaster') continue; // the series itself; its occurrences are the meetings
-    const addr = (r) => (r && r.emailAddress && r.emailAddress.address) || '';
     const t = (x) => graphTime(x, !!e.isAllDay, tz);
     const s = t(e.start), en = t(e.end);
-    const atts = (e.attendees || []).map((a) => ({ email: addr(a), declined: !!(a.status && a.status.response === 'declined'), entry: { resource: a.type === 'resource' } }));
+    const atts = (e.attendees || []).map((a) => ({ email: graphAddr(a), declined: !!(a.status && a.status.response === 'declined'), entry: { resource: a.type === 'resource' } }));
     const resp = e.responseStatus && e.responseStatus.response;
     const ownerOrg = e.isOrganizer === true || resp === 'organizer';
     const ownerDeclined = resp === 'declined';
@@ -250,7 +251,7 @@ export function oracle(dir, nowIso) {
     const cancelled = e.isCancelled === true;
     // large: every attendee entry but resources and the owner
     const large = atts.filter((a) => !a.entry.resource && !(a.email && isOwner(a.email))).length > 25;
-    const orgEmail = addr(e.organizer);
+    const orgEmail = graphAddr(e.organizer);
     const entries = atts.filter((a) => a.email);
     if (orgEmail && !entries.some((a) => norm(a.email) === norm(orgEmail))) entries.push({ email: orgEmail, declined: false, entry: {} });
     const people = new Map();
