@@ -4,7 +4,7 @@ import { ORACLE_PROVIDERS, type OracleProvider } from "./oracle";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const which = new Set(process.argv.slice(2));
 /** The benchmarks by name (`npm run bench -- <name> ...`); none named runs every one. */
-const BENCHMARKS = ["inference", "addresses", "links", "backfill", "incremental", "year", "firstlook", "handlers", "schedule", "scaling", "oracle"] as const;
+const BENCHMARKS = ["inference", "addresses", "links", "backfill", "incremental", "year", "firstlook", "handlers", "schedule", "scaling", "oracle", "faults"] as const;
 const unknown = [...which].filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
 if (unknown.length) {
   console.error(`bench: no benchmark named ${unknown.join(", ")} (there are: ${BENCHMARKS.join(", ")})`);
@@ -22,10 +22,15 @@ if (all || which.has("handlers")) {
     process.exit(2);
   }
 }
-// The oracle's seeds, likewise: whole numbers, the count at least 1.
-for (const [name, least] of [["BENCH_ORACLE_FROM", 0], ["BENCH_ORACLE_SEEDS", 1]] as const) {
+// The oracle's and the fault runs' seeds, likewise: whole numbers, the count at least 1.
+for (const [name, least, bench] of [
+  ["BENCH_ORACLE_FROM", 0, "oracle"],
+  ["BENCH_ORACLE_SEEDS", 1, "oracle"],
+  ["BENCH_FAULT_FROM", 0, "faults"],
+  ["BENCH_FAULT_SEEDS", 1, "faults"],
+] as const) {
   const v = process.env[name];
-  if ((all || which.has("oracle")) && v !== undefined && !(/^\d+$/.test(v) && Number(v) >= least)) {
+  if ((all || which.has(bench)) && v !== undefined && !(/^\d+$/.test(v) && Number(v) >= least)) {
     console.error(`bench: ${name}: ${JSON.stringify(v)} is not a whole number${least ? ` of at least ${least}` : ""}`);
     process.exit(2);
   }
@@ -97,5 +102,10 @@ if (all || which.has("oracle")) {
     keep: process.env.BENCH_ORACLE_DIR,
     provider: oracleProvider as OracleProvider | undefined,
   });
+}
+if (all || which.has("faults")) {
+  const { benchFaults } = await import("./faults");
+  const seeds = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  out.faults = await benchFaults({ from: seeds("BENCH_FAULT_FROM"), count: seeds("BENCH_FAULT_SEEDS") });
 }
 console.log(JSON.stringify(out));

@@ -1,0 +1,444 @@
+/**
+ * `npm run bench -- faults`: the production scan under random provider faults. Each seed picks one
+ * of the project's own mailboxes (fixtures/ and test/fixtures/spec-edges/, both providers), a page
+ * size, and a random schedule of faults the sandbox injects (packages/sandbox/src/faults.ts): 429s
+ * with and without Retry-After, 500s and 503s, connections reset before the provider acts or after
+ * it answered (the answer lost), slow answers, sync cursors expired mid-scan, and a non-retryable
+ * refusal that kills the scan between pages. A scan that throws runs again, as the queue would
+ * deliver its job again; after {@link CLEAR_AFTER} runs the faults are lifted, so every scenario
+ * ends. Where a fixture has a week of activity (test/support/scan-harness weekOfActivity), the
+ * scenario is two scans a week apart, the week's changes between them and a new schedule for the
+ * second; else one first scan.
+ *
+ * The answer must be the clean run's: the same new contacts, missing follow-ups and people, the
+ * same stored meetings, messages and people (core of the store, cursors aside), each stored once.
+ * The clean run uses the default page size, so a difference of paging alone shows too. A difference
+ * is printed with its seed, its schedule and what differs; `BENCH_FAULT_FROM=<seed>
+ * BENCH_FAULT_SEEDS=1` runs that scenario again.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { draftFollowUp, type FollowUpDraft, FollowUpError } from "@followthrough/core/followup";
+import { normalizeAddress } from "@followthrough/core/identity";
+import { digestMessageId, SEND_CLAIM_STALE_MS } from "@followthrough/core/digest";
+import { DRAFT_CLAIM_LEASE_MS } from "@followthrough/core/limits";
+import { runWeekly } from "@followthrough/core/weekly";
+import type { FaultSpec } from "@followthrough/sandbox";
+import { applyActivity, comparable, duplicateKeys, outcome, type ScanHarness, semanticDuplicates, startScanHarness, weekOfActivity } from "../test/support/scan-harness";
+import { rng } from "./mailbox";
+
+const root = join(import.meta.dirname, "..");
+
+/** A scan that throws runs again (a redelivered job) at most this often with its faults in place; then they are lifted. */
+export const CLEAR_AFTER = 4;
+
+/** The project's own mailboxes: the demo's two and the spec's edge cases. */
+export function faultFixtures(): { dir: string; provider: "google" | "microsoft" }[] {
+  const dirs = [join(root, "fixtures/demo-google"), join(root, "fixtures/demo-microsoft")];
+  const edges = join(root, "test/fixtures/spec-edges");
+  for (const name of readdirSync(edges).sort()) if (existsSync(join(edges, name, "account.json"))) dirs.push(join(edges, name));
+  return dirs.map((dir) => ({ dir, provider: existsSync(join(dir, "google")) ? "google" : "microsoft" }));
+}
+
+/** The routes a scan calls, per provider (the sandbox's route ids), and the prefixes that hit several. */
+const ROUTES = {
+  google: [
+    "gmail.getProfile",
+    "gmail.messages.list",
+    "gmail.messages.get",
+    "gmail.history.list",
+    "gmail.settings.sendAs.list",
+    "calendar.events.list",
+    "calendar.calendarList.list",
+    "calendar.settings.get",
+    "oauth.google.token",
+    "gmail.*",
+    "calendar.*",
+  ],
+  microsoft: [
+    "graph.me",
+    "graph.mailboxSettings",
+    "graph.calendarView",
+    "graph.calendarView.delta",
+    "graph.messages.list",
+    "graph.messages.delta",
+    "graph.mailFolders.get",
+    "graph.events.get",
+    "graph.messages.get",
+    "oauth.microsoft.token",
+    "graph.*",
+  ],
+} as const;
+
+/** A random schedule of faults for one scan. */
+export function drawFaults(r: () => number, provider: "google" | "microsoft"): FaultSpec[] {
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)];
+  const out: FaultSpec[] = [];
+  for (let n = int(1, 6); n > 0; n--) {
+    const route = pick(ROUTES[provider]);
+    const after = int(0, 12);
+    const k = r();
+    if (k < 0.3) out.push({ route, kind: "status", status: 429, after, times: int(1, 4), ...(r() < 0.6 ? { retryAfter: int(0, 30) } : {}) });
+    else if (k < 0.45) out.push({ route, kind: "status", status: pick([500, 502, 503]), after, times: int(1, 3), ...(r() < 0.3 ? { retryAfter: int(0, 5) } : {}) });
+    else if (k < 0.6) out.push({ route, kind: "reset", after, times: int(1, 3), phase: r() < 0.5 ? "before" : "after" });
+    else if (k < 0.7) out.push({ route, kind: "latency", latencyMs: int(1, 40), after, times: int(1, 5) });
+    // A cursor of the stream the route serves expires (a listing's own feed for Gmail's history and Graph's deltas).
+    else if (k < 0.8) out.push({ route: pick(provider === "google" ? ["gmail.history.list", "calendar.events.list"] : ["graph.calendarView.delta", "graph.messages.delta"]), kind: "expire", after: int(0, 3) });
+    // A storm longer than the adapter's retries: the scan gives up and is run again.
+    else if (k < 0.9) out.push({ route, kind: "status", status: 503, after, times: int(6, 12) });
+    // Non-retryable: the scan dies between pages and resumes from its stored cursor when run again.
+    else out.push({ route: pick(ROUTES[provider].filter((x) => !x.startsWith("oauth."))), kind: "status", status: 400, after, times: 1 });
+  }
+  return out;
+}
+
+/** The routes a follow-up tap calls (the create, and the look for a draft an earlier tap made), per provider. */
+const DRAFT_ROUTES = {
+  google: ["gmail.drafts.create", "gmail.drafts.list", "gmail.drafts.get", "gmail.drafts.delete", "gmail.messages.get", "oauth.google.token"],
+  microsoft: ["graph.messages.create", "graph.messages.createReply", "graph.messages.list", "graph.messages.get", "graph.messages.delete", "oauth.microsoft.token"],
+} as const;
+
+/**
+ * A random schedule of faults for a round of follow-up taps: above all on the create, whose answer
+ * may be lost after the provider made the draft (`phase: "after"`), the case a second draft would
+ * come from.
+ */
+export function drawDraftFaults(r: () => number, provider: "google" | "microsoft"): FaultSpec[] {
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)];
+  const out: FaultSpec[] = [];
+  for (let n = int(1, 4); n > 0; n--) {
+    const route = r() < 0.5 ? DRAFT_ROUTES[provider][0] : pick(DRAFT_ROUTES[provider]);
+    const after = int(0, 3);
+    const times = int(1, 3);
+    const k = r();
+    if (k < 0.25) out.push({ route, kind: "status", status: 429, after, times, ...(r() < 0.6 ? { retryAfter: int(0, 5) } : {}) });
+    else if (k < 0.5) out.push({ route, kind: "status", status: pick([500, 503]), after, times, phase: r() < 0.5 ? "before" : "after" });
+    else if (k < 0.75) out.push({ route, kind: "reset", after, times, phase: r() < 0.5 ? "before" : "after" });
+    else out.push({ route, kind: "latency", latencyMs: int(1, 40), after, times });
+  }
+  return out;
+}
+
+/**
+ * The drafts in the sandbox mailbox addressed to the person `email` names (the person's key is the
+ * normalised address: a draft goes to the spelling they were met under, `bob.grant@gmail.com` for
+ * `bobgrant@gmail.com`).
+ */
+async function draftsTo(h: ScanHarness, email: string): Promise<string[]> {
+  const enc = encodeURIComponent(h.email);
+  const theirs = (a?: string) => !!a && (normalizeAddress(a) ?? a.toLowerCase()) === email;
+  if (h.fixture.account.provider === "google") {
+    const list = await h.control<{ draftId: string; recipients: string[] }[]>("GET", `/_control/accounts/${enc}/gmail/drafts`);
+    return list.filter((d) => d.recipients.some(theirs)).map((d) => d.draftId);
+  }
+  const list = await h.control<{ id: string; toRecipients?: { emailAddress?: { address?: string } }[] }[]>("GET", `/_control/accounts/${enc}/graph/drafts`);
+  return list.filter((m) => (m.toRecipients ?? []).some((x) => theirs(x.emailAddress?.address))).map((m) => m.id);
+}
+
+/** Taps a tap may take with faults in place before they are lifted, and in all. */
+const TAPS_WITH_FAULTS = 5;
+const TAPS_MAX = 10;
+
+/**
+ * Follow-up taps for up to `people` of the people missing one, each under its own schedule: tapped
+ * again (as the person would) after a failure, and after a "being made" once the claim's lease has
+ * passed, until a draft is ready. Then exactly one new draft to the person must be in the mailbox,
+ * the one the tap answered, and a tap after it lands on the same draft without making one.
+ */
+async function draftRound(h: ScanHarness, r: () => number, now: number, people: number, record: FaultRun["drafts"]): Promise<string[]> {
+  const provider = h.fixture.account.provider;
+  const what: string[] = [];
+  const met = (await h.repo.loadPeople(h.email)).filter((p) => p.stage === "met").sort((a, b) => a.email.localeCompare(b.email));
+  for (const person of met.slice(0, people)) {
+    const before = new Set(await draftsTo(h, person.email));
+    const faults = drawDraftFaults(r, provider);
+    const entry = { person: person.email, faults, taps: [] as string[] };
+    record.push(entry);
+    await h.resetStats();
+    await h.injectFault(faults);
+    let at = now;
+    let got: FollowUpDraft | undefined;
+    const tap = () => draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email, now: at, waitMs: 0 });
+    for (let n = 1; n <= TAPS_MAX && got?.status !== "ready"; n++) {
+      if (n > TAPS_WITH_FAULTS) await h.clearFaults();
+      try {
+        got = await tap();
+        entry.taps.push(got.status === "ready" ? `ready${got.created ? "" : " (found)"}` : "being made");
+        if (got.status === "pending") at += DRAFT_CLAIM_LEASE_MS + 1;
+      } catch (e) {
+        entry.taps.push(e instanceof FollowUpError ? `${e.problem}: ${e.message}`.slice(0, 120) : `threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 160));
+        if (!(e instanceof FollowUpError)) break;
+        at += 1000;
+      }
+    }
+    await h.clearFaults();
+    // A create slowed by a latency fault may still land: give it the time the faults allow.
+    await new Promise((done) => setTimeout(done, 100));
+    const ours = (await draftsTo(h, person.email)).filter((id) => !before.has(id));
+    if (got?.status !== "ready") {
+      what.push(`${person.email}: no draft after ${entry.taps.length} taps (${entry.taps.join(", ")})`);
+      continue;
+    }
+    if (ours.length !== 1 || ours[0] !== got.draftId) what.push(`${person.email}: ${ours.length} new drafts in the mailbox, the tap answered ${got.draftId}`);
+    const again = await tap().catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+    if (typeof again === "string" || again.status !== "ready" || again.draftId !== got.draftId || again.created)
+      what.push(`${person.email}: the tap after the draft answered ${typeof again === "string" ? again : JSON.stringify(again)}`);
+  }
+  return what;
+}
+
+/** The routes the weekly digest's send calls: the send, and the look in Sent for a copy an earlier attempt sent. */
+const SEND_ROUTES = {
+  google: ["gmail.messages.send", "gmail.messages.list", "gmail.messages.get", "oauth.google.token"],
+  microsoft: ["graph.sendMail", "graph.messages.list", "oauth.microsoft.token"],
+} as const;
+
+/** A random schedule of faults for the weekly digest's send: above all the send, whose answer may be lost after the mail went. */
+export function drawSendFaults(r: () => number, provider: "google" | "microsoft"): FaultSpec[] {
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)];
+  const out: FaultSpec[] = [];
+  for (let n = int(1, 4); n > 0; n--) {
+    const route = r() < 0.6 ? SEND_ROUTES[provider][0] : pick(SEND_ROUTES[provider]);
+    const after = route === SEND_ROUTES[provider][0] ? int(0, 2) : int(0, 6);
+    const times = int(1, 3);
+    const k = r();
+    if (k < 0.25) out.push({ route, kind: "status", status: 429, after, times, ...(r() < 0.6 ? { retryAfter: int(0, 5) } : {}) });
+    else if (k < 0.55) out.push({ route, kind: "status", status: pick([500, 503]), after, times, phase: r() < 0.5 ? "before" : "after" });
+    else if (k < 0.85) out.push({ route, kind: "reset", after, times, phase: r() < 0.5 ? "before" : "after" });
+    else out.push({ route, kind: "latency", latencyMs: int(1, 40), after, times });
+  }
+  return out;
+}
+
+/** The digests the sandbox holds as sent through the API for the account (by the Message-ID the send gave them). */
+async function digestsSent(h: ScanHarness, messageId: string): Promise<number> {
+  const enc = encodeURIComponent(h.email);
+  const id = messageId.toLowerCase();
+  if (h.fixture.account.provider === "google") {
+    const list = await h.control<{ headers: Record<string, string> }[]>("GET", `/_control/accounts/${enc}/gmail/sent`);
+    return list.filter((m) => Object.entries(m.headers).some(([k, v]) => k.toLowerCase() === "message-id" && v.toLowerCase() === id)).length;
+  }
+  const list = await h.control<{ internetMessageId?: string; internetMessageHeaders?: { name: string; value: string }[] }[]>("GET", `/_control/accounts/${enc}/graph/sent`);
+  return list.filter((m) => m.internetMessageId?.toLowerCase() === id || (m.internetMessageHeaders ?? []).some((x) => x.name.toLowerCase() === "message-id" && x.value.toLowerCase() === id)).length;
+}
+
+const RUNS_WITH_FAULTS = 5;
+const RUNS_MAX = 10;
+
+/**
+ * The weekly job under a schedule of faults on its send, run again as the queue would deliver it
+ * again: after a failure at once, after "in progress" once the send's claim is stale. Then the
+ * week's digest must be in Sent exactly once, and a run after it must find it already sent.
+ */
+async function digestRound(h: ScanHarness, r: () => number, now: number, record: FaultRun["digest"]): Promise<string[]> {
+  const faults = drawSendFaults(r, h.fixture.account.provider);
+  record.faults = faults;
+  const links = { baseUrl: "https://app.followthrough.test", key: "fault-bench-link-key" };
+  let at = now;
+  let messageId: string | undefined;
+  let done = false;
+  await h.injectFault(faults);
+  for (let n = 1; n <= RUNS_MAX && !done; n++) {
+    if (n > RUNS_WITH_FAULTS) await h.clearFaults();
+    // The mailbox's clock moves with the job's: Graph files a sent message in Sent Items some
+    // seconds after sendMail answers (the sandbox's graphTransportMs), and a job the queue delivers
+    // again comes at the earliest after its visibility timeout (infra/queue.ts), minutes later.
+    await h.setClock(at);
+    try {
+      const w = await runWeekly({ repo: h.repo, provider: h.provider, account: h.account(), now: at, weekOf: now, links });
+      messageId = digestMessageId(h.email, w.digest.week);
+      record.runs.push(w.outcome);
+      if (w.outcome === "in-progress") at += SEND_CLAIM_STALE_MS + 1;
+      else done = true;
+    } catch (e) {
+      record.runs.push(`threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 140));
+      at += 60_000;
+    }
+  }
+  await h.clearFaults();
+  if (!done || !messageId) return [`digest: not sent after ${record.runs.length} runs (${record.runs.join(", ")})`];
+  const what: string[] = [];
+  const sent = await digestsSent(h, messageId);
+  if (sent !== 1) what.push(`digest: in Sent ${sent} times after ${record.runs.join(", ")}`);
+  await h.setClock(at + 60_000);
+  const again = await runWeekly({ repo: h.repo, provider: h.provider, account: h.account(), now: at + 60_000, weekOf: now, links }).then(
+    (w) => w.outcome,
+    (e: unknown) => `threw ${e instanceof Error ? e.message : String(e)}`,
+  );
+  if (again !== "already-sent") what.push(`digest: the run after it answered ${again}`);
+  return what;
+}
+
+type Snapshot = Awaited<ReturnType<ScanHarness["tableSnapshot"]>>;
+export interface Ending {
+  outcome: ReturnType<typeof outcome>;
+  snapshot: Snapshot;
+}
+/** One scenario's schedule: the steps' faults, and the runs each step took. */
+export interface FaultRun {
+  seed: number;
+  fixture: string;
+  provider: "google" | "microsoft";
+  pageSize: number;
+  week: boolean;
+  steps: { faults: FaultSpec[]; runs: number; errors: string[]; faultsHit: number }[];
+  /** The follow-up taps after the scans: each person's schedule and what each tap answered. */
+  drafts: { person: string; faults: FaultSpec[]; taps: string[] }[];
+  /** The weekly digest's send after the taps: its schedule and what each run of the job answered. */
+  digest: { faults: FaultSpec[]; runs: string[] };
+}
+export interface FaultDifference extends FaultRun {
+  what: string[];
+}
+export interface FaultBench {
+  scenarios: number;
+  byProvider: { google: number; microsoft: number };
+  /** Fault schedules' entries injected into the scans, and the scans' calls they answered. */
+  faultsInjected: number;
+  faultsHit: number;
+  reruns: number;
+  /** People tapped for a follow-up draft, and the taps it took. */
+  drafts: number;
+  taps: number;
+  /** Weekly digests sent under faults, and the job's runs that took. */
+  digests: number;
+  digestRuns: number;
+  differences: FaultDifference[];
+  seconds: number;
+}
+
+/** Runs a scenario's steps; `faultsFor` gives each step's schedule (none for the clean run). */
+async function runScenario(h: ScanHarness, week: ReturnType<typeof weekOfActivity> | undefined, faultsFor: (step: number) => FaultSpec[], run?: FaultRun): Promise<Ending> {
+  const nows = week ? [week.now0, week.now1] : [Date.parse(h.expected.now)];
+  let last: Awaited<ReturnType<ScanHarness["scan"]>> | undefined;
+  for (const [step, now] of nows.entries()) {
+    if (week && step === 0) await h.setClock(week.now0);
+    if (week && step === 1) await applyActivity(h, week);
+    const faults = faultsFor(step);
+    const record = { faults, runs: 0, errors: [] as string[], faultsHit: 0 };
+    run?.steps.push(record);
+    await h.resetStats();
+    if (faults.length) await h.injectFault(faults);
+    for (;;) {
+      record.runs++;
+      try {
+        last = await h.scan(now);
+        break;
+      } catch (e) {
+        record.errors.push(e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 160) : String(e));
+        if (record.runs >= CLEAR_AFTER) await h.clearFaults();
+        if (record.runs > CLEAR_AFTER + 2) throw e;
+      }
+    }
+    record.faultsHit = (await h.stats()).faults ?? 0;
+    await h.clearFaults();
+  }
+  return { outcome: outcome(last!), snapshot: await h.tableSnapshot() };
+}
+
+const weekOf = (h: ScanHarness) => {
+  try {
+    return weekOfActivity(h.fixture);
+  } catch {
+    return undefined; // a fixture without the events and follow-ups a week's activity is made of
+  }
+};
+
+/** What differs between a faulted ending and the clean one (nothing: []). */
+export function endingDifferences(got: Ending, want: Ending): string[] {
+  const what: string[] = [];
+  for (const k of ["newContacts", "missingFollowUps", "contacts"] as const) {
+    const a = new Set(got.outcome[k]);
+    const b = new Set(want.outcome[k]);
+    const extra = [...a].filter((x) => !b.has(x));
+    const lost = [...b].filter((x) => !a.has(x));
+    const parts = [...(lost.length ? [`lost ${lost.slice(0, 3).join("; ")}`] : []), ...(extra.length ? [`extra ${extra.slice(0, 3).join("; ")}`] : [])];
+    if (parts.length) what.push(`${k}: ${parts.join(", ")}`);
+  }
+  const dups = [...duplicateKeys(got.snapshot), ...semanticDuplicates(got.snapshot)];
+  if (dups.length) what.push(`stored twice: ${dups.slice(0, 5).join(", ")}`);
+  const key = (i: Record<string, unknown>) => String(i.sk);
+  const g = new Map(comparable(got.snapshot).map((i) => [key(i), JSON.stringify(i)]));
+  const w = new Map(comparable(want.snapshot).map((i) => [key(i), JSON.stringify(i)]));
+  const missing = [...w.keys()].filter((k) => !g.has(k));
+  const extra = [...g.keys()].filter((k) => !w.has(k));
+  const changed = [...w.keys()].filter((k) => g.has(k) && g.get(k) !== w.get(k));
+  if (missing.length) what.push(`items missing: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5})` : ""}`);
+  if (extra.length) what.push(`items extra: ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ` (+${extra.length - 5})` : ""}`);
+  if (changed.length) what.push(`items differing: ${changed.slice(0, 5).join(", ")}${changed.length > 5 ? ` (+${changed.length - 5})` : ""}`);
+  return what;
+}
+
+export async function benchFaults(o: { from?: number; count?: number; log?: (line: string) => void } = {}): Promise<FaultBench> {
+  const from = o.from ?? 0;
+  const count = o.count ?? 200;
+  const log = o.log ?? ((l: string) => console.log(l));
+  const fixtures = faultFixtures();
+  const t0 = performance.now();
+  const clean = new Map<string, Ending>();
+  const result: FaultBench = { scenarios: 0, byProvider: { google: 0, microsoft: 0 }, faultsInjected: 0, faultsHit: 0, reruns: 0, drafts: 0, taps: 0, digests: 0, digestRuns: 0, differences: [], seconds: 0 };
+  for (let seed = from; seed < from + count; seed++) {
+    const r = rng(0x5eed0000 + seed);
+    const f = fixtures[seed % fixtures.length];
+    const pageSize = 2 + Math.floor(r() * 8);
+    const name = f.dir.slice(root.length + 1);
+    if (!clean.has(f.dir)) {
+      const h = await startScanHarness({ fixture: f.dir });
+      try {
+        clean.set(f.dir, await runScenario(h, weekOf(h), () => []));
+      } finally {
+        await h.close();
+      }
+    }
+    const h = await startScanHarness({ fixture: f.dir, pageSize });
+    const week = weekOf(h);
+    const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], digest: { faults: [], runs: [] } };
+    let ending: Ending | undefined;
+    let failure: string | undefined;
+    let draftProblems: string[] = [];
+    try {
+      ending = await runScenario(h, week, () => drawFaults(r, f.provider), run);
+      // The snapshot is taken before the taps, which move people to "drafted".
+      const end = week ? week.now1 : Date.parse(h.expected.now);
+      draftProblems = await draftRound(h, r, end, 2, run.drafts);
+      draftProblems.push(...(await digestRound(h, r, end, run.digest)));
+    } catch (e) {
+      failure = `never ended: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
+    }
+    try {
+      await h.close();
+    } catch (e) {
+      // test/support/refusals: the sandbox refused a call of ours by the providers' contracts.
+      failure = `${failure ? `${failure}; ` : ""}${e instanceof Error ? e.message : String(e)}`.slice(0, 600);
+    }
+    result.scenarios++;
+    result.byProvider[f.provider]++;
+    for (const s of run.steps) {
+      result.faultsInjected += s.faults.length;
+      result.faultsHit += s.faultsHit;
+      result.reruns += s.runs - 1;
+    }
+    result.drafts += run.drafts.length;
+    for (const d of run.drafts) result.taps += d.taps.length;
+    if (run.digest.runs.length) result.digests++;
+    result.digestRuns += run.digest.runs.length;
+    const what = failure ? [failure] : [...endingDifferences(ending!, clean.get(f.dir)!), ...draftProblems];
+    if (what.length) {
+      result.differences.push({ ...run, what });
+      log(`(faults) seed ${seed} ${name} (page size ${pageSize}${week ? ", two scans a week apart" : ""}): ${what.join(" | ").slice(0, 1000)}`);
+      for (const [n, s] of run.steps.entries()) log(`    scan ${n + 1}: ${s.runs} run(s), ${s.faultsHit} faults hit of ${JSON.stringify(s.faults)}${s.errors.length ? `; threw ${s.errors.join(" / ")}` : ""}`);
+      for (const d of run.drafts) log(`    draft for ${d.person}: ${d.taps.join(", ")} under ${JSON.stringify(d.faults)}`);
+      log(`    digest: ${run.digest.runs.join(", ")} under ${JSON.stringify(run.digest.faults)}`);
+    }
+  }
+  result.seconds = Math.round((performance.now() - t0) / 1000);
+  log(
+    `(faults) ${result.scenarios} scans under random faults (seeds ${from}–${from + count - 1}; ${result.byProvider.google} Google, ${result.byProvider.microsoft} Outlook): ` +
+      `${result.faultsInjected} faults injected, ${result.faultsHit} calls hit by them, ${result.reruns} scans run again after giving up; ` +
+      `${result.drafts} follow-up drafts in ${result.taps} taps and ${result.digests} weekly digests in ${result.digestRuns} runs, under faults of their own; ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
+  );
+  return result;
+}
