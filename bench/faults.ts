@@ -1,20 +1,22 @@
 /**
- * `npm run bench -- faults`: the production scan under random provider faults. Each seed picks one
- * of the project's own mailboxes (fixtures/ and test/fixtures/spec-edges/, both providers), a page
- * size, and a random schedule of faults the sandbox injects (packages/sandbox/src/faults.ts): 429s
- * with and without Retry-After, 500s and 503s, connections reset before the provider acts or after
- * it answered (the answer lost), slow answers, sync cursors expired mid-scan, and a non-retryable
- * refusal that kills the scan between pages. A scan that throws runs again, as the queue would
- * deliver its job again; after {@link CLEAR_AFTER} runs the faults are lifted, so every scenario
- * ends. Where a fixture has a week of activity (test/support/scan-harness weekOfActivity), the
- * scenario is two scans a week apart, the week's changes between them and a new schedule for the
- * second; else one first scan.
+ * `npm run bench -- faults`: the production scan, the follow-up tap and the weekly digest's send
+ * under random provider faults (docs/benchmarks.md (10)). Each seed picks one of the project's own
+ * mailboxes (fixtures/ and test/fixtures/spec-edges/, both providers), a page size, and a random
+ * schedule of faults the sandbox injects (packages/sandbox/src/faults.ts): 429s with and without
+ * Retry-After, 500s, 502s and 503s, connections reset before the provider acts or after it answered
+ * (the answer lost), slow answers, sync cursors expired mid-scan, and a non-retryable refusal that
+ * kills the scan between pages. A scan that throws runs again, as the queue would deliver its job
+ * again; after {@link CLEAR_AFTER} runs the faults are lifted, so every scenario ends. Where a
+ * fixture has a week of activity (test/support/scan-harness weekOfActivity), the scenario is two
+ * scans a week apart, the week's changes between them and a new schedule for the second; else one
+ * first scan. Then follow-up taps for two people, and the weekly job with its digest's send, each
+ * under a schedule of its own.
  *
  * The answer must be the clean run's: the same new contacts, missing follow-ups and people, the
- * same stored meetings, messages and people (core of the store, cursors aside), each stored once.
- * The clean run uses the default page size, so a difference of paging alone shows too. A difference
- * is printed with its seed, its schedule and what differs; `BENCH_FAULT_FROM=<seed>
- * BENCH_FAULT_SEEDS=1` runs that scenario again.
+ * same stored meetings, messages and people (cursors and sync generations aside), each stored once;
+ * one draft per person tapped; the digest in Sent once. The clean run uses the default page size,
+ * so a difference of paging alone shows too. A difference is printed with its seed, its schedules
+ * and what differs; `BENCH_FAULT_FROM=<seed> BENCH_FAULT_SEEDS=1` runs that scenario again.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +24,8 @@ import { draftFollowUp, type FollowUpDraft, FollowUpError } from "@followthrough
 import { normalizeAddress } from "@followthrough/core/identity";
 import { digestMessageId, SEND_CLAIM_STALE_MS } from "@followthrough/core/digest";
 import { DRAFT_CLAIM_LEASE_MS } from "@followthrough/core/limits";
+import { scan as runScan } from "@followthrough/core/scan";
+import { Repository } from "@followthrough/core/storage";
 import { runWeekly } from "@followthrough/core/weekly";
 import type { FaultSpec } from "@followthrough/sandbox";
 import { applyActivity, comparable, duplicateKeys, outcome, type ScanHarness, semanticDuplicates, startScanHarness, weekOfActivity } from "../test/support/scan-harness";
@@ -147,33 +151,39 @@ const TAPS_MAX = 10;
  * passed, until a draft is ready. Then exactly one new draft to the person must be in the mailbox,
  * the one the tap answered, and a tap after it lands on the same draft without making one.
  */
-async function draftRound(h: ScanHarness, r: () => number, now: number, people: number, record: FaultRun["drafts"]): Promise<string[]> {
+async function draftRound(h: ScanHarness, r: () => number, store: FaultyStore, now: number, people: number, record: FaultRun["drafts"]): Promise<string[]> {
   const provider = h.fixture.account.provider;
   const what: string[] = [];
   const met = (await h.repo.loadPeople(h.email)).filter((p) => p.stage === "met").sort((a, b) => a.email.localeCompare(b.email));
   for (const person of met.slice(0, people)) {
     const before = new Set(await draftsTo(h, person.email));
     const faults = drawDraftFaults(r, provider);
-    const entry = { person: person.email, faults, taps: [] as string[] };
+    const storeFaults = drawStoreFaults(r);
+    const entry = { person: person.email, faults, store: storeFaults, taps: [] as string[] };
     record.push(entry);
     await h.resetStats();
     await h.injectFault(faults);
+    store.arm(storeFaults);
     let at = now;
     let got: FollowUpDraft | undefined;
-    const tap = () => draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email, now: at, waitMs: 0 });
+    const tap = (repo: Repository) => draftFollowUp({ repo, provider: h.provider, account: h.account(), person: person.email, now: at, waitMs: 0 });
     for (let n = 1; n <= TAPS_MAX && got?.status !== "ready"; n++) {
-      if (n > TAPS_WITH_FAULTS) await h.clearFaults();
+      if (n > TAPS_WITH_FAULTS) {
+        await h.clearFaults();
+        store.arm([]);
+      }
       try {
-        got = await tap();
+        got = await tap(store.repo);
         entry.taps.push(got.status === "ready" ? `ready${got.created ? "" : " (found)"}` : "being made");
         if (got.status === "pending") at += DRAFT_CLAIM_LEASE_MS + 1;
       } catch (e) {
-        entry.taps.push(e instanceof FollowUpError ? `${e.problem}: ${e.message}`.slice(0, 120) : `threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 160));
-        if (!(e instanceof FollowUpError)) break;
+        // The person sees an error page (FollowUpError: its words; anything else: the API's 5xx) and taps again.
+        entry.taps.push(e instanceof FollowUpError ? `${e.problem}: ${e.message}`.slice(0, 120) : `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.slice(0, 160));
         at += 1000;
       }
     }
     await h.clearFaults();
+    store.arm([]);
     // A create slowed by a latency fault may still land: give it the time the faults allow.
     await new Promise((done) => setTimeout(done, 100));
     const ours = (await draftsTo(h, person.email)).filter((id) => !before.has(id));
@@ -182,11 +192,57 @@ async function draftRound(h: ScanHarness, r: () => number, now: number, people: 
       continue;
     }
     if (ours.length !== 1 || ours[0] !== got.draftId) what.push(`${person.email}: ${ours.length} new drafts in the mailbox, the tap answered ${got.draftId}`);
-    const again = await tap().catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+    const again = await tap(h.repo).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
     if (typeof again === "string" || again.status !== "ready" || again.draftId !== got.draftId || again.created)
       what.push(`${person.email}: the tap after the draft answered ${typeof again === "string" ? again : JSON.stringify(again)}`);
   }
   return what;
+}
+
+/**
+ * Where the table fails: the n-th call (counted from when the schedule is set) fails before it
+ * reaches the table (`before`) or after the table did its work (`after`: the answer lost, as when
+ * the AWS SDK's own tries run out on a timeout after a write landed).
+ */
+export type StoreFault = { call: number; phase: "before" | "after" };
+
+/** One to two table faults among a step's first 60 calls, or none (a third of the steps). */
+export function drawStoreFaults(r: () => number): StoreFault[] {
+  const n = Math.floor(r() * 3);
+  return Array.from({ length: n }, () => ({ call: Math.floor(r() * 60), phase: r() < 0.5 ? ("before" as const) : ("after" as const) }));
+}
+
+/**
+ * The same table through a document client that fails as `schedule` says (set with `arm`): a
+ * DynamoDB InternalServerError, thrown where the SDK throws it, out of `send`. The data is the
+ * real table's; only the answers are lost.
+ */
+export class FaultyStore {
+  private schedule: StoreFault[] = [];
+  private calls = 0;
+  hits = 0;
+  readonly repo: Repository;
+  constructor(base: Repository) {
+    const doc = base.doc;
+    const send = async (command: Parameters<typeof doc.send>[0], ...rest: unknown[]) => {
+      const n = this.calls++;
+      const fault = this.schedule.find((f) => f.call === n);
+      const fail = () => {
+        this.hits++;
+        throw Object.assign(new Error("We encountered an internal error. Please try again."), { name: "InternalServerError", $fault: "server", $metadata: { httpStatusCode: 500 } });
+      };
+      if (fault?.phase === "before") fail();
+      const out = await (doc.send as (c: unknown, ...r: unknown[]) => Promise<unknown>)(command, ...rest);
+      if (fault?.phase === "after") fail();
+      return out;
+    };
+    const faulty = new Proxy(doc, { get: (t, p, recv) => (p === "send" ? send : Reflect.get(t, p, recv)) });
+    this.repo = new Repository(faulty, base.table);
+  }
+  arm(schedule: StoreFault[]): void {
+    this.schedule = schedule;
+    this.calls = 0;
+  }
 }
 
 /** The routes the weekly digest's send calls: the send, and the look in Sent for a copy an earlier attempt sent. */
@@ -230,25 +286,31 @@ const RUNS_MAX = 10;
 
 /**
  * The weekly job under a schedule of faults on its send, run again as the queue would deliver it
- * again: after a failure at once, after "in progress" once the send's claim is stale. Then the
+ * again: after a failure a minute later (the queue's own redelivery comes later still), after "in
+ * progress" once the send's claim is stale. Then the
  * week's digest must be in Sent exactly once, and a run after it must find it already sent.
  */
-async function digestRound(h: ScanHarness, r: () => number, now: number, record: FaultRun["digest"]): Promise<string[]> {
+async function digestRound(h: ScanHarness, r: () => number, store: FaultyStore, now: number, record: FaultRun["digest"]): Promise<string[]> {
   const faults = drawSendFaults(r, h.fixture.account.provider);
   record.faults = faults;
+  record.store = drawStoreFaults(r);
   const links = { baseUrl: "https://app.followthrough.test", key: "fault-bench-link-key" };
   let at = now;
   let messageId: string | undefined;
   let done = false;
   await h.injectFault(faults);
+  store.arm(record.store);
   for (let n = 1; n <= RUNS_MAX && !done; n++) {
-    if (n > RUNS_WITH_FAULTS) await h.clearFaults();
+    if (n > RUNS_WITH_FAULTS) {
+      await h.clearFaults();
+      store.arm([]);
+    }
     // The mailbox's clock moves with the job's: Graph files a sent message in Sent Items some
     // seconds after sendMail answers (the sandbox's graphTransportMs), and a job the queue delivers
     // again comes at the earliest after its visibility timeout (infra/queue.ts), minutes later.
     await h.setClock(at);
     try {
-      const w = await runWeekly({ repo: h.repo, provider: h.provider, account: h.account(), now: at, weekOf: now, links });
+      const w = await runWeekly({ repo: store.repo, provider: h.provider, account: h.account(), now: at, weekOf: now, links });
       messageId = digestMessageId(h.email, w.digest.week);
       record.runs.push(w.outcome);
       if (w.outcome === "in-progress") at += SEND_CLAIM_STALE_MS + 1;
@@ -259,6 +321,7 @@ async function digestRound(h: ScanHarness, r: () => number, now: number, record:
     }
   }
   await h.clearFaults();
+  store.arm([]);
   if (!done || !messageId) return [`digest: not sent after ${record.runs.length} runs (${record.runs.join(", ")})`];
   const what: string[] = [];
   const sent = await digestsSent(h, messageId);
@@ -284,11 +347,11 @@ export interface FaultRun {
   provider: "google" | "microsoft";
   pageSize: number;
   week: boolean;
-  steps: { faults: FaultSpec[]; runs: number; errors: string[]; faultsHit: number }[];
+  steps: { faults: FaultSpec[]; store: StoreFault[]; runs: number; errors: string[]; faultsHit: number; storeHits: number }[];
   /** The follow-up taps after the scans: each person's schedule and what each tap answered. */
-  drafts: { person: string; faults: FaultSpec[]; taps: string[] }[];
+  drafts: { person: string; faults: FaultSpec[]; store: StoreFault[]; taps: string[] }[];
   /** The weekly digest's send after the taps: its schedule and what each run of the job answered. */
-  digest: { faults: FaultSpec[]; runs: string[] };
+  digest: { faults: FaultSpec[]; store: StoreFault[]; runs: string[] };
 }
 export interface FaultDifference extends FaultRun {
   what: string[];
@@ -299,6 +362,9 @@ export interface FaultBench {
   /** Fault schedules' entries injected into the scans, and the scans' calls they answered. */
   faultsInjected: number;
   faultsHit: number;
+  /** The scans' table calls that failed (before or after the table did its work); and in all, taps and sends included. */
+  storeFaultsHit: number;
+  storeFaultsHitInAll: number;
   reruns: number;
   /** People tapped for a follow-up draft, and the taps it took. */
   drafts: number;
@@ -311,30 +377,46 @@ export interface FaultBench {
 }
 
 /** Runs a scenario's steps; `faultsFor` gives each step's schedule (none for the clean run). */
-async function runScenario(h: ScanHarness, week: ReturnType<typeof weekOfActivity> | undefined, faultsFor: (step: number) => FaultSpec[], run?: FaultRun): Promise<Ending> {
+/**
+ * Runs a scenario's scans. `faulty`: the provider's and the table's schedules for each step (none:
+ * the clean run), the table reached through `faulty.store`.
+ */
+async function runScenario(
+  h: ScanHarness,
+  week: ReturnType<typeof weekOfActivity> | undefined,
+  faulty?: { r: () => number; store: FaultyStore; run: FaultRun },
+): Promise<Ending> {
   const nows = week ? [week.now0, week.now1] : [Date.parse(h.expected.now)];
   let last: Awaited<ReturnType<ScanHarness["scan"]>> | undefined;
   for (const [step, now] of nows.entries()) {
     if (week && step === 0) await h.setClock(week.now0);
     if (week && step === 1) await applyActivity(h, week);
-    const faults = faultsFor(step);
-    const record = { faults, runs: 0, errors: [] as string[], faultsHit: 0 };
-    run?.steps.push(record);
+    const faults = faulty ? drawFaults(faulty.r, h.fixture.account.provider) : [];
+    const store = faulty ? drawStoreFaults(faulty.r) : [];
+    const record = { faults, store, runs: 0, errors: [] as string[], faultsHit: 0, storeHits: 0 };
+    faulty?.run.steps.push(record);
     await h.resetStats();
     if (faults.length) await h.injectFault(faults);
+    faulty?.store.arm(store);
+    const hitsBefore = faulty?.store.hits ?? 0;
     for (;;) {
       record.runs++;
       try {
-        last = await h.scan(now);
+        last = faulty ? await runScan({ owner: h.account(), provider: h.provider, repo: faulty.store.repo, now }) : await h.scan(now);
         break;
       } catch (e) {
         record.errors.push(e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 160) : String(e));
-        if (record.runs >= CLEAR_AFTER) await h.clearFaults();
+        if (record.runs >= CLEAR_AFTER) {
+          await h.clearFaults();
+          faulty?.store.arm([]);
+        }
         if (record.runs > CLEAR_AFTER + 2) throw e;
       }
     }
     record.faultsHit = (await h.stats()).faults ?? 0;
+    record.storeHits = (faulty?.store.hits ?? 0) - hitsBefore;
     await h.clearFaults();
+    faulty?.store.arm([]);
   }
   return { outcome: outcome(last!), snapshot: await h.tableSnapshot() };
 }
@@ -379,7 +461,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
   const fixtures = faultFixtures();
   const t0 = performance.now();
   const clean = new Map<string, Ending>();
-  const result: FaultBench = { scenarios: 0, byProvider: { google: 0, microsoft: 0 }, faultsInjected: 0, faultsHit: 0, reruns: 0, drafts: 0, taps: 0, digests: 0, digestRuns: 0, differences: [], seconds: 0 };
+  const result: FaultBench = { scenarios: 0, byProvider: { google: 0, microsoft: 0 }, faultsInjected: 0, faultsHit: 0, storeFaultsHit: 0, storeFaultsHitInAll: 0, reruns: 0, drafts: 0, taps: 0, digests: 0, digestRuns: 0, differences: [], seconds: 0 };
   for (let seed = from; seed < from + count; seed++) {
     const r = rng(0x5eed0000 + seed);
     const f = fixtures[seed % fixtures.length];
@@ -388,23 +470,24 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     if (!clean.has(f.dir)) {
       const h = await startScanHarness({ fixture: f.dir });
       try {
-        clean.set(f.dir, await runScenario(h, weekOf(h), () => []));
+        clean.set(f.dir, await runScenario(h, weekOf(h)));
       } finally {
         await h.close();
       }
     }
     const h = await startScanHarness({ fixture: f.dir, pageSize });
     const week = weekOf(h);
-    const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], digest: { faults: [], runs: [] } };
+    const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], digest: { faults: [], store: [], runs: [] } };
     let ending: Ending | undefined;
     let failure: string | undefined;
     let draftProblems: string[] = [];
+    const store = new FaultyStore(h.repo);
     try {
-      ending = await runScenario(h, week, () => drawFaults(r, f.provider), run);
+      ending = await runScenario(h, week, { r, store, run });
       // The snapshot is taken before the taps, which move people to "drafted".
       const end = week ? week.now1 : Date.parse(h.expected.now);
-      draftProblems = await draftRound(h, r, end, 2, run.drafts);
-      draftProblems.push(...(await digestRound(h, r, end, run.digest)));
+      draftProblems = await draftRound(h, r, store, end, 2, run.drafts);
+      draftProblems.push(...(await digestRound(h, r, store, end, run.digest)));
     } catch (e) {
       failure = `never ended: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
     }
@@ -419,8 +502,10 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     for (const s of run.steps) {
       result.faultsInjected += s.faults.length;
       result.faultsHit += s.faultsHit;
+      result.storeFaultsHit += s.storeHits;
       result.reruns += s.runs - 1;
     }
+    result.storeFaultsHitInAll += store.hits;
     result.drafts += run.drafts.length;
     for (const d of run.drafts) result.taps += d.taps.length;
     if (run.digest.runs.length) result.digests++;
@@ -429,16 +514,18 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     if (what.length) {
       result.differences.push({ ...run, what });
       log(`(faults) seed ${seed} ${name} (page size ${pageSize}${week ? ", two scans a week apart" : ""}): ${what.join(" | ").slice(0, 1000)}`);
-      for (const [n, s] of run.steps.entries()) log(`    scan ${n + 1}: ${s.runs} run(s), ${s.faultsHit} faults hit of ${JSON.stringify(s.faults)}${s.errors.length ? `; threw ${s.errors.join(" / ")}` : ""}`);
-      for (const d of run.drafts) log(`    draft for ${d.person}: ${d.taps.join(", ")} under ${JSON.stringify(d.faults)}`);
-      log(`    digest: ${run.digest.runs.join(", ")} under ${JSON.stringify(run.digest.faults)}`);
+      const table = (f: StoreFault[]) => (f.length ? `; the table's calls ${f.map((x) => `${x.call} (${x.phase})`).join(", ")}` : "");
+      for (const [n, s] of run.steps.entries())
+        log(`    scan ${n + 1}: ${s.runs} run(s), ${s.faultsHit} faults hit of ${JSON.stringify(s.faults)}${table(s.store)}${s.errors.length ? `; threw ${s.errors.join(" / ")}` : ""}`);
+      for (const d of run.drafts) log(`    draft for ${d.person}: ${d.taps.join(", ")} under ${JSON.stringify(d.faults)}${table(d.store)}`);
+      log(`    digest: ${run.digest.runs.join(", ")} under ${JSON.stringify(run.digest.faults)}${table(run.digest.store)}`);
     }
   }
   result.seconds = Math.round((performance.now() - t0) / 1000);
   log(
-    `(faults) ${result.scenarios} scans under random faults (seeds ${from}–${from + count - 1}; ${result.byProvider.google} Google, ${result.byProvider.microsoft} Outlook): ` +
-      `${result.faultsInjected} faults injected, ${result.faultsHit} calls hit by them, ${result.reruns} scans run again after giving up; ` +
-      `${result.drafts} follow-up drafts in ${result.taps} taps and ${result.digests} weekly digests in ${result.digestRuns} runs, under faults of their own; ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
+    `(faults) ${result.scenarios} mailbox${result.scenarios === 1 ? "" : "es"} under random faults (seeds ${from}–${from + count - 1}; ${result.byProvider.google} Google, ${result.byProvider.microsoft} Outlook): ` +
+      `${result.faultsInjected} faults injected, ${result.faultsHit} calls hit by them, ${result.storeFaultsHit} table calls failed, ${result.reruns} scans run again after giving up; ` +
+      `${result.drafts} follow-up drafts in ${result.taps} taps and ${result.digests} weekly digests in ${result.digestRuns} runs, under faults of their own (${result.storeFaultsHitInAll - result.storeFaultsHit} table calls failed); ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
   );
   return result;
 }

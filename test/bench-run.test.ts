@@ -70,22 +70,29 @@ describe("npm run bench", () => {
     }
   });
 
-  // Seeds 34 and 35 are two of the project's own mailboxes (no ../shared): test/fixtures/spec-edges'
-  // g-windows (one scan) and o-graph (two scans a week apart), each under random faults, then
-  // follow-up taps and the weekly digest's send under faults of their own. Chosen because each of
-  // three defects put in by hand failed them (docs/benchmarks.md (10)): the sweep after a re-read
-  // left out, the digest sent again without looking in Sent, a send retried after a 5xx.
-  it("the fault bench's seeds 34 and 35 (one Google, one Outlook) end as their clean runs, one draft per person tapped and one digest sent", () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_FAULT_FROM: "34", BENCH_FAULT_SEEDS: "2" };
+  // Seeds 12 and 32 are two of the project's own mailboxes (no ../shared), each two scans a week
+  // apart under random provider and table faults, then follow-up taps and the weekly digest's send
+  // under faults of their own: test/fixtures/spec-edges' o-series (Outlook) and g-mail (Google).
+  // Chosen because each of four defects put in by hand fails one of them (docs/benchmarks.md (10)):
+  // the sweep after a re-read left out (12), a page's cursor stored before its items (12 and 32),
+  // the digest sent again without looking in Sent (32), a send retried after a 5xx (32).
+  it.each([
+    ["12", "Outlook", "0 Google, 1 Outlook"],
+    ["32", "Google", "1 Google, 0 Outlook"],
+  ])("the fault bench's seed %s (%s) ends as its clean run, one draft per person tapped and one digest sent", (seed, _provider, counts) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_FAULT_FROM: seed, BENCH_FAULT_SEEDS: "1" };
     const r = spawnSync(process.execPath, [tsx, "bench/run.ts", "faults"], { cwd: root, encoding: "utf8", env });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /^\(faults\) 2 scans under random faults \(seeds 34–35; 1 Google, 1 Outlook\): \d+ faults injected, \d+ calls hit by them, \d+ scans run again after giving up; 4 follow-up drafts in \d+ taps and 2 weekly digests in \d+ runs, under faults of their own; 0 ended otherwise than the clean run; \d+ s$/m,
+      new RegExp(
+        `^\\(faults\\) 1 mailbox under random faults \\(seeds ${seed}–${seed}; ${counts}\\): \\d+ faults injected, \\d+ calls hit by them, \\d+ table calls failed, \\d+ scans run again after giving up; ` +
+          `2 follow-up drafts in \\d+ taps and 1 weekly digests in \\d+ runs, under faults of their own \\(\\d+ table calls failed\\); 0 ended otherwise than the clean run; \\d+ s$`,
+        "m",
+      ),
     );
-    const report = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { faults: { faultsHit: number; reruns: number; differences: unknown[] } };
-    expect(report.faults).toMatchObject({ scenarios: 2, byProvider: { google: 1, microsoft: 1 }, drafts: 4, digests: 2, differences: [] });
-    expect(report.faults.faultsHit).toBeGreaterThan(0);
-    expect(report.faults.reruns).toBeGreaterThan(0);
+    const report = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { faults: { faultsHit: number; storeFaultsHitInAll: number; differences: unknown[] } };
+    expect(report.faults).toMatchObject({ scenarios: 1, drafts: 2, digests: 1, differences: [] });
+    expect(report.faults.faultsHit + report.faults.storeFaultsHitInAll).toBeGreaterThan(0);
   }, 120_000);
 
   it("the fault bench's comparison names what a faulted run lost, added, changed or stored twice", () => {
