@@ -22,11 +22,13 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { draftFollowUp, type FollowUpDraft, FollowUpError } from "@followthrough/core/followup";
 import { normalizeAddress } from "@followthrough/core/identity";
-import { digestMessageId, SEND_CLAIM_STALE_MS } from "@followthrough/core/digest";
 import { DRAFT_CLAIM_LEASE_MS } from "@followthrough/core/limits";
 import { scan as runScan } from "@followthrough/core/scan";
 import { Repository } from "@followthrough/core/storage";
-import { runWeekly } from "@followthrough/core/weekly";
+import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
+import type { QueueSender } from "@followthrough/core/queue";
+import type { SQSEvent } from "aws-lambda";
+import { createWorkerHandler } from "../functions/src/handlers/worker";
 import type { FaultSpec } from "@followthrough/sandbox";
 import { applyActivity, comparable, duplicateKeys, outcome, type ScanHarness, semanticDuplicates, startScanHarness, weekOfActivity } from "../test/support/scan-harness";
 import { rng } from "./mailbox";
@@ -281,57 +283,117 @@ async function digestsSent(h: ScanHarness, messageId: string): Promise<number> {
   return list.filter((m) => m.internetMessageId?.toLowerCase() === id || (m.internetMessageHeaders ?? []).some((x) => x.name.toLowerCase() === "message-id" && x.value.toLowerCase() === id)).length;
 }
 
-const RUNS_WITH_FAULTS = 5;
-const RUNS_MAX = 10;
+/** The Digests queue's visibility timeout (infra/queue.ts: six times the worker's 5 minutes) and its receives before the dead-letter queue. */
+const VISIBILITY_MS = 30 * 60_000;
+const RECEIVES = 3;
+/**
+ * Invocations of the worker with the faults in place before they are lifted (one fewer than the
+ * receives: faults that fail a record three times in a row dead-letter it by design, infra/queue.ts),
+ * and in all.
+ */
+const RUNS_WITH_FAULTS = RECEIVES - 1;
+const RUNS_MAX = 14;
 
 /**
- * The weekly job under a schedule of faults on its send, run again as the queue would deliver it
- * again: after a failure a minute later (the queue's own redelivery comes later still), after "in
- * progress" once the send's claim is stale. Then the
- * week's digest must be in Sent exactly once, and a run after it must find it already sent.
+ * The week after the scans, the weekly worker itself (functions/src/handlers/worker) through a
+ * queue of its own: the dispatcher's record of the account's slot, received a few minutes after it;
+ * a record the worker fails comes back after the visibility timeout, three receives, then the
+ * dead-letter queue; what the worker sends on (a continuation, a send to try again, a record that
+ * found the lease held) comes back after its delay. The worker's clock and the mailbox's move to
+ * each receive. Its provider and its table fail as the schedules say for the first
+ * {@link RUNS_WITH_FAULTS} invocations. Then: nothing in the dead-letter queue, the week's digest
+ * in Sent exactly once and recorded sent, and the dispatcher's record delivered once more sends
+ * nothing.
  */
-async function digestRound(h: ScanHarness, r: () => number, store: FaultyStore, now: number, record: FaultRun["digest"]): Promise<string[]> {
+async function workerRound(h: ScanHarness, r: () => number, store: FaultyStore, end: number, record: FaultRun["digest"]): Promise<string[]> {
   const faults = drawSendFaults(r, h.fixture.account.provider);
-  record.faults = faults;
+  const scanFaults = r() < 0.5 ? drawFaults(r, h.fixture.account.provider) : [];
+  record.faults = [...faults, ...scanFaults];
   record.store = drawStoreFaults(r);
-  const links = { baseUrl: "https://app.followthrough.test", key: "fault-bench-link-key" };
-  let at = now;
-  let messageId: string | undefined;
-  let done = false;
-  await h.injectFault(faults);
+  const account = h.account();
+  const slot = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, end + 7 * 86_400_000);
+  let at = slot + 5 * 60_000;
+  const queue: { body: string; visibleAt: number; receives: number }[] = [];
+  const dlq: string[] = [];
+  const digests: QueueSender = {
+    sendBatch: async (bodies, o) => {
+      for (const body of bodies) queue.push({ body, visibleAt: at + (o?.delaySeconds ?? 0) * 1000, receives: 0 });
+      return { failed: [] };
+    },
+  };
+  const worker = createWorkerHandler(() => ({
+    repo: store.repo,
+    now: () => at,
+    providerFor: () => h.provider,
+    onRevoked: async () => {
+      throw new Error("the fault bench draws no revoked grant");
+    },
+    linkKey: "fault-bench-link-key",
+    baseUrl: "https://app.followthrough.test",
+    digests,
+  }));
+  const dispatched = JSON.stringify({ job: "weekly", acc: h.email, slot, due: true });
+  queue.push({ body: dispatched, visibleAt: at, receives: 0 });
+  await h.injectFault(record.faults);
   store.arm(record.store);
-  for (let n = 1; n <= RUNS_MAX && !done; n++) {
-    if (n > RUNS_WITH_FAULTS) {
-      await h.clearFaults();
-      store.arm([]);
+  const { log, warn, error } = console;
+  const quiet = () => {
+    // The worker's log lines (one per record, and processBatch's for a failed one) are not the bench's.
+    console.log = console.warn = console.error = () => {};
+  };
+  const loud = () => Object.assign(console, { log, warn, error });
+  quiet();
+  try {
+    for (let n = 1; queue.length && n <= RUNS_MAX; n++) {
+      if (n > RUNS_WITH_FAULTS) {
+        await h.clearFaults();
+        store.arm([]);
+      }
+      queue.sort((x, y) => x.visibleAt - y.visibleAt);
+      const next = queue.shift()!;
+      at = Math.max(at, next.visibleAt);
+      await h.setClock(at);
+      next.receives++;
+      const event = { Records: [{ messageId: `m${n}`, body: next.body }] } as unknown as SQSEvent;
+      let failed = true;
+      try {
+        failed = (await worker(event, { getRemainingTimeInMillis: () => 290_000 })).batchItemFailures.length > 0;
+        record.runs.push(failed ? "failed" : "done");
+      } catch (e) {
+        // The invocation itself failed: every record of it comes back.
+        record.runs.push(`threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 140));
+      }
+      if (failed) {
+        if (next.receives >= RECEIVES) dlq.push(next.body);
+        else queue.push({ ...next, visibleAt: at + VISIBILITY_MS });
+      }
     }
-    // The mailbox's clock moves with the job's: Graph files a sent message in Sent Items some
-    // seconds after sendMail answers (the sandbox's graphTransportMs), and a job the queue delivers
-    // again comes at the earliest after its visibility timeout (infra/queue.ts), minutes later.
-    await h.setClock(at);
-    try {
-      const w = await runWeekly({ repo: store.repo, provider: h.provider, account: h.account(), now: at, weekOf: now, links });
-      messageId = digestMessageId(h.email, w.digest.week);
-      record.runs.push(w.outcome);
-      if (w.outcome === "in-progress") at += SEND_CLAIM_STALE_MS + 1;
-      else done = true;
-    } catch (e) {
-      record.runs.push(`threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 140));
-      at += 60_000;
-    }
+  } finally {
+    loud();
   }
   await h.clearFaults();
   store.arm([]);
-  if (!done || !messageId) return [`digest: not sent after ${record.runs.length} runs (${record.runs.join(", ")})`];
   const what: string[] = [];
-  const sent = await digestsSent(h, messageId);
-  if (sent !== 1) what.push(`digest: in Sent ${sent} times after ${record.runs.join(", ")}`);
-  await h.setClock(at + 60_000);
-  const again = await runWeekly({ repo: h.repo, provider: h.provider, account: h.account(), now: at + 60_000, weekOf: now, links }).then(
-    (w) => w.outcome,
-    (e: unknown) => `threw ${e instanceof Error ? e.message : String(e)}`,
-  );
-  if (again !== "already-sent") what.push(`digest: the run after it answered ${again}`);
+  if (queue.length) what.push(`worker: ${queue.length} records still queued after ${RUNS_MAX} invocations (${record.runs.join(", ")})`);
+  if (dlq.length) what.push(`worker: ${dlq.length} records in the dead-letter queue (${record.runs.join(", ")})`);
+  const stored = (await h.repo.query(`ACCOUNT#${h.email}`, "DIGEST#")).map((i) => i.digest as { status: string; messageId: string; week: string });
+  if (stored.length !== 1 || stored[0].status !== "sent") what.push(`worker: the week's digest stored as ${JSON.stringify(stored.map((d) => `${d.week} ${d.status}`))} after ${record.runs.join(", ")}`);
+  if (stored.length) {
+    const sent = await digestsSent(h, stored[0].messageId);
+    if (sent !== 1) what.push(`worker: the week's digest in Sent ${sent} times after ${record.runs.join(", ")}`);
+  }
+  // The dispatcher's record delivered once more (SQS delivers at least once): nothing more is sent.
+  const before = stored.length ? await digestsSent(h, stored[0].messageId) : 0;
+  quiet();
+  try {
+    at += 60_000;
+    await h.setClock(at);
+    const again = await worker({ Records: [{ messageId: "again", body: dispatched }] } as unknown as SQSEvent, { getRemainingTimeInMillis: () => 290_000 });
+    if (again.batchItemFailures.length) what.push("worker: the dispatcher's record delivered again failed");
+  } finally {
+    loud();
+  }
+  if (stored.length && (await digestsSent(h, stored[0].messageId)) !== before) what.push("worker: the dispatcher's record delivered again sent the digest again");
   return what;
 }
 
@@ -350,7 +412,7 @@ export interface FaultRun {
   steps: { faults: FaultSpec[]; store: StoreFault[]; runs: number; errors: string[]; faultsHit: number; storeHits: number }[];
   /** The follow-up taps after the scans: each person's schedule and what each tap answered. */
   drafts: { person: string; faults: FaultSpec[]; store: StoreFault[]; taps: string[] }[];
-  /** The weekly digest's send after the taps: its schedule and what each run of the job answered. */
+  /** The weekly worker after the taps: its schedules (the provider's, the table's) and how each invocation ended. */
   digest: { faults: FaultSpec[]; store: StoreFault[]; runs: string[] };
 }
 export interface FaultDifference extends FaultRun {
@@ -369,7 +431,7 @@ export interface FaultBench {
   /** People tapped for a follow-up draft, and the taps it took. */
   drafts: number;
   taps: number;
-  /** Weekly digests sent under faults, and the job's runs that took. */
+  /** Weekly runs of the worker under faults, and the invocations they took. */
   digests: number;
   digestRuns: number;
   differences: FaultDifference[];
@@ -429,6 +491,9 @@ const weekOf = (h: ScanHarness) => {
   }
 };
 
+/** "1 tap", "2 taps". */
+const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
 /** What differs between a faulted ending and the clean one (nothing: []). */
 export function endingDifferences(got: Ending, want: Ending): string[] {
   const what: string[] = [];
@@ -487,7 +552,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
       // The snapshot is taken before the taps, which move people to "drafted".
       const end = week ? week.now1 : Date.parse(h.expected.now);
       draftProblems = await draftRound(h, r, store, end, 2, run.drafts);
-      draftProblems.push(...(await digestRound(h, r, store, end, run.digest)));
+      draftProblems.push(...(await workerRound(h, r, store, end, run.digest)));
     } catch (e) {
       failure = `never ended: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
     }
@@ -523,9 +588,10 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
   }
   result.seconds = Math.round((performance.now() - t0) / 1000);
   log(
-    `(faults) ${result.scenarios} mailbox${result.scenarios === 1 ? "" : "es"} under random faults (seeds ${from}–${from + count - 1}; ${result.byProvider.google} Google, ${result.byProvider.microsoft} Outlook): ` +
-      `${result.faultsInjected} faults injected, ${result.faultsHit} calls hit by them, ${result.storeFaultsHit} table calls failed, ${result.reruns} scans run again after giving up; ` +
-      `${result.drafts} follow-up drafts in ${result.taps} taps and ${result.digests} weekly digests in ${result.digestRuns} runs, under faults of their own (${result.storeFaultsHitInAll - result.storeFaultsHit} table calls failed); ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
+    `(faults) ${n(result.scenarios, "mailbox", "mailboxes")} under random faults (seeds ${from}–${from + count - 1}; ${result.byProvider.google} Google, ${result.byProvider.microsoft} Outlook): ` +
+      `${n(result.faultsInjected, "fault")} injected, ${n(result.faultsHit, "call")} hit by them, ${n(result.storeFaultsHit, "table call")} failed, ${n(result.reruns, "scan")} run again after giving up; ` +
+      `${n(result.drafts, "follow-up draft")} in ${n(result.taps, "tap")} and ${n(result.digests, "weekly run")} in ${n(result.digestRuns, "invocation")} of the worker, under faults of their own ` +
+      `(${n(result.storeFaultsHitInAll - result.storeFaultsHit, "table call")} failed); ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
   );
   return result;
 }

@@ -85,8 +85,8 @@ describe("npm run bench", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^\\(faults\\) 1 mailbox under random faults \\(seeds ${seed}–${seed}; ${counts}\\): \\d+ faults injected, \\d+ calls hit by them, \\d+ table calls failed, \\d+ scans run again after giving up; ` +
-          `2 follow-up drafts in \\d+ taps and 1 weekly digests in \\d+ runs, under faults of their own \\(\\d+ table calls failed\\); 0 ended otherwise than the clean run; \\d+ s$`,
+        `^\\(faults\\) 1 mailbox under random faults \\(seeds ${seed}–${seed}; ${counts}\\): \\d+ faults? injected, \\d+ calls? hit by them, \\d+ table calls? failed, \\d+ scans? run again after giving up; ` +
+          `2 follow-up drafts in \\d+ taps? and 1 weekly run in \\d+ invocations? of the worker, under faults of their own \\(\\d+ table calls? failed\\); 0 ended otherwise than the clean run; \\d+ s$`,
         "m",
       ),
     );
