@@ -76,10 +76,15 @@ const ROUTES = {
   ],
 } as const;
 
+/** Whole numbers from `lo` to `hi` and items of a list, drawn from `r`. */
+const draws = (r: () => number) => ({
+  int: (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1)),
+  pick: <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)],
+});
+
 /** A random schedule of faults for one scan. */
 export function drawFaults(r: () => number, provider: "google" | "microsoft"): FaultSpec[] {
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)];
+  const { int, pick } = draws(r);
   const out: FaultSpec[] = [];
   for (let n = int(1, 6); n > 0; n--) {
     const route = pick(ROUTES[provider]);
@@ -111,8 +116,7 @@ const DRAFT_ROUTES = {
  * come from.
  */
 export function drawDraftFaults(r: () => number, provider: "google" | "microsoft"): FaultSpec[] {
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)];
+  const { int, pick } = draws(r);
   const out: FaultSpec[] = [];
   for (let n = int(1, 4); n > 0; n--) {
     const route = r() < 0.5 ? DRAFT_ROUTES[provider][0] : pick(DRAFT_ROUTES[provider]);
@@ -255,8 +259,7 @@ const SEND_ROUTES = {
 
 /** A random schedule of faults for the weekly digest's send: above all the send, whose answer may be lost after the mail went. */
 export function drawSendFaults(r: () => number, provider: "google" | "microsoft"): FaultSpec[] {
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)];
+  const { int, pick } = draws(r);
   const out: FaultSpec[] = [];
   for (let n = int(1, 4); n > 0; n--) {
     const route = r() < 0.6 ? SEND_ROUTES[provider][0] : pick(SEND_ROUTES[provider]);
