@@ -286,6 +286,16 @@ async function digestsSent(h: ScanHarness, messageId: string): Promise<number> {
   return list.filter((m) => m.internetMessageId?.toLowerCase() === id || (m.internetMessageHeaders ?? []).some((x) => x.name.toLowerCase() === "message-id" && x.value.toLowerCase() === id)).length;
 }
 
+/**
+ * Lambda's time left, as the worker asks it: 290 s (of the worker's 5 minutes), or, `cut` looks
+ * later, 60 s, past every reserve (core/limits JOB_READ_RESERVE_MS), as if the invocation's
+ * minutes had gone meanwhile.
+ */
+const timeLeft = (cut: number | undefined) => {
+  let looks = 0;
+  return () => (cut !== undefined && ++looks > cut ? 60_000 : 290_000);
+};
+
 /** The Digests queue's visibility timeout (infra/queue.ts: six times the worker's 5 minutes) and its receives before the dead-letter queue. */
 const VISIBILITY_MS = 30 * 60_000;
 const RECEIVES = 3;
@@ -313,6 +323,9 @@ async function workerRound(h: ScanHarness, r: () => number, store: FaultyStore, 
   const scanFaults = r() < 0.5 ? drawFaults(r, h.fixture.account.provider) : [];
   record.faults = [...faults, ...scanFaults];
   record.store = drawStoreFaults(r);
+  // Half the faulted invocations run out of time after a few looks at the clock: the read stops
+  // between pages and continues in an invocation the worker enqueues itself.
+  record.cuts = Array.from({ length: RUNS_WITH_FAULTS }, () => (r() < 0.5 ? 1 + Math.floor(r() * 8) : undefined));
   const account = h.account();
   const slot = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, end + 7 * 86_400_000);
   let at = slot + 5 * 60_000;
@@ -321,6 +334,7 @@ async function workerRound(h: ScanHarness, r: () => number, store: FaultyStore, 
   const digests: QueueSender = {
     sendBatch: async (bodies, o) => {
       for (const body of bodies) queue.push({ body, visibleAt: at + (o?.delaySeconds ?? 0) * 1000, receives: 0 });
+      record.sentOn += bodies.length;
       return { failed: [] };
     },
   };
@@ -360,7 +374,7 @@ async function workerRound(h: ScanHarness, r: () => number, store: FaultyStore, 
       const event = { Records: [{ messageId: `m${n}`, body: next.body }] } as unknown as SQSEvent;
       let failed = true;
       try {
-        failed = (await worker(event, { getRemainingTimeInMillis: () => 290_000 })).batchItemFailures.length > 0;
+        failed = (await worker(event, { getRemainingTimeInMillis: timeLeft(n <= RUNS_WITH_FAULTS ? record.cuts[n - 1] : undefined) })).batchItemFailures.length > 0;
         record.runs.push(failed ? "failed" : "done");
       } catch (e) {
         // The invocation itself failed: every record of it comes back.
@@ -416,7 +430,7 @@ export interface FaultRun {
   /** The follow-up taps after the scans: each person's schedule and what each tap answered. */
   drafts: { person: string; faults: FaultSpec[]; store: StoreFault[]; taps: string[] }[];
   /** The weekly worker after the taps: its schedules (the provider's, the table's) and how each invocation ended. */
-  digest: { faults: FaultSpec[]; store: StoreFault[]; runs: string[] };
+  digest: { faults: FaultSpec[]; store: StoreFault[]; cuts: (number | undefined)[]; runs: string[]; sentOn: number };
 }
 export interface FaultDifference extends FaultRun {
   what: string[];
@@ -437,6 +451,8 @@ export interface FaultBench {
   /** Weekly runs of the worker under faults, and the invocations they took. */
   digests: number;
   digestRuns: number;
+  /** Records the worker sent on to its own queue (a read continued, a send to try again, the lease found held). */
+  sentOn: number;
   differences: FaultDifference[];
   seconds: number;
 }
@@ -529,7 +545,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
   const fixtures = faultFixtures();
   const t0 = performance.now();
   const clean = new Map<string, Ending>();
-  const result: FaultBench = { scenarios: 0, byProvider: { google: 0, microsoft: 0 }, faultsInjected: 0, faultsHit: 0, storeFaultsHit: 0, storeFaultsHitInAll: 0, reruns: 0, drafts: 0, taps: 0, digests: 0, digestRuns: 0, differences: [], seconds: 0 };
+  const result: FaultBench = { scenarios: 0, byProvider: { google: 0, microsoft: 0 }, faultsInjected: 0, faultsHit: 0, storeFaultsHit: 0, storeFaultsHitInAll: 0, reruns: 0, drafts: 0, taps: 0, digests: 0, digestRuns: 0, sentOn: 0, differences: [], seconds: 0 };
   for (let seed = from; seed < from + count; seed++) {
     const r = rng(0x5eed0000 + seed);
     const f = fixtures[seed % fixtures.length];
@@ -545,7 +561,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     }
     const h = await startScanHarness({ fixture: f.dir, pageSize });
     const week = weekOf(h);
-    const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], digest: { faults: [], store: [], runs: [] } };
+    const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], digest: { faults: [], store: [], cuts: [], runs: [], sentOn: 0 } };
     let ending: Ending | undefined;
     let failure: string | undefined;
     let draftProblems: string[] = [];
@@ -578,6 +594,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     for (const d of run.drafts) result.taps += d.taps.length;
     if (run.digest.runs.length) result.digests++;
     result.digestRuns += run.digest.runs.length;
+    result.sentOn += run.digest.sentOn;
     const what = failure ? [failure] : [...endingDifferences(ending!, clean.get(f.dir)!), ...draftProblems];
     if (what.length) {
       result.differences.push({ ...run, what });
@@ -586,14 +603,14 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
       for (const [n, s] of run.steps.entries())
         log(`    scan ${n + 1}: ${s.runs} run(s), ${s.faultsHit} faults hit of ${JSON.stringify(s.faults)}${table(s.store)}${s.errors.length ? `; threw ${s.errors.join(" / ")}` : ""}`);
       for (const d of run.drafts) log(`    draft for ${d.person}: ${d.taps.join(", ")} under ${JSON.stringify(d.faults)}${table(d.store)}`);
-      log(`    digest: ${run.digest.runs.join(", ")} under ${JSON.stringify(run.digest.faults)}${table(run.digest.store)}`);
+      log(`    worker: ${run.digest.runs.join(", ")} under ${JSON.stringify(run.digest.faults)}${table(run.digest.store)}; time cut after ${JSON.stringify(run.digest.cuts)} looks`);
     }
   }
   result.seconds = Math.round((performance.now() - t0) / 1000);
   log(
     `(faults) ${n(result.scenarios, "mailbox", "mailboxes")} under random faults (seeds ${from}–${from + count - 1}; ${result.byProvider.google} Google, ${result.byProvider.microsoft} Outlook): ` +
       `${n(result.faultsInjected, "fault")} injected, ${n(result.faultsHit, "call")} hit by them, ${n(result.storeFaultsHit, "table call")} failed, ${n(result.reruns, "scan")} run again after giving up; ` +
-      `${n(result.drafts, "follow-up draft")} in ${n(result.taps, "tap")} and ${n(result.digests, "weekly run")} in ${n(result.digestRuns, "invocation")} of the worker, under faults of their own ` +
+      `${n(result.drafts, "follow-up draft")} in ${n(result.taps, "tap")} and ${n(result.digests, "weekly run")} in ${n(result.digestRuns, "invocation")} of the worker (${n(result.sentOn, "record")} it sent on itself), under faults of their own ` +
       `(${n(result.storeFaultsHitInAll - result.storeFaultsHit, "table call")} failed); ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
   );
   return result;

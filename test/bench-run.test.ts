@@ -86,7 +86,7 @@ describe("npm run bench", () => {
     expect(r.stdout).toMatch(
       new RegExp(
         `^\\(faults\\) 1 mailbox under random faults \\(seeds ${seed}–${seed}; ${counts}\\): \\d+ faults? injected, \\d+ calls? hit by them, \\d+ table calls? failed, \\d+ scans? run again after giving up; ` +
-          `2 follow-up drafts in \\d+ taps? and 1 weekly run in \\d+ invocations? of the worker, under faults of their own \\(\\d+ table calls? failed\\); 0 ended otherwise than the clean run; \\d+ s$`,
+          `2 follow-up drafts in \\d+ taps? and 1 weekly run in \\d+ invocations? of the worker \\(\\d+ records? it sent on itself\\), under faults of their own \\(\\d+ table calls? failed\\); 0 ended otherwise than the clean run; \\d+ s$`,
         "m",
       ),
     );
