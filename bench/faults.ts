@@ -1,22 +1,25 @@
 /**
- * `npm run bench -- faults`: the production scan, the follow-up tap and the weekly digest's send
- * under random provider faults (docs/benchmarks.md (10)). Each seed picks one of the project's own
- * mailboxes (fixtures/ and test/fixtures/spec-edges/, both providers), a page size, and a random
- * schedule of faults the sandbox injects (packages/sandbox/src/faults.ts): 429s with and without
- * Retry-After, 500s, 502s and 503s, connections reset before the provider acts or after it answered
- * (the answer lost), slow answers, sync cursors expired mid-scan, and a non-retryable refusal that
- * kills the scan between pages. A scan that throws runs again, as the queue would deliver its job
- * again; after {@link CLEAR_AFTER} runs the faults are lifted, so every scenario ends. Where a
- * fixture has a week of activity (test/support/scan-harness weekOfActivity), the scenario is two
- * scans a week apart, the week's changes between them and a new schedule for the second; else one
- * first scan. Then follow-up taps for two people, and the weekly job with its digest's send, each
- * under a schedule of its own.
+ * `npm run bench -- faults`: the production scan, the follow-up tap and the weekly worker under
+ * random provider and table faults (docs/benchmarks.md (10)). Each seed picks one of the project's
+ * own mailboxes (fixtures/ and test/fixtures/spec-edges/, both providers), a page size, and random
+ * schedules of faults: the provider's, injected by the sandbox (packages/sandbox/src/faults.ts):
+ * 429s with and without Retry-After, 500s, 502s and 503s, connections reset before the provider
+ * acts or after it answered (the answer lost), slow answers, sync cursors expired mid-scan, and a
+ * non-retryable refusal that kills the scan between pages; and the table's ({@link FaultyStore}),
+ * a DynamoDB call failing before it reached the table or after it did its work. A scan that throws
+ * runs again, as the queue would deliver its job again; after {@link CLEAR_AFTER} runs the faults
+ * are lifted, so every scenario ends. Where a fixture has a week of activity
+ * (test/support/scan-harness weekOfActivity), the scenario is two scans a week apart, the week's
+ * changes between them and new schedules for the second; else one first scan. Then follow-up taps
+ * for two people, and the weekly worker for the next slot through a queue of the bench's, each
+ * under schedules of their own.
  *
  * The answer must be the clean run's: the same new contacts, missing follow-ups and people, the
  * same stored meetings, messages and people (cursors and sync generations aside), each stored once;
- * one draft per person tapped; the digest in Sent once. The clean run uses the default page size,
- * so a difference of paging alone shows too. A difference is printed with its seed, its schedules
- * and what differs; `BENCH_FAULT_FROM=<seed> BENCH_FAULT_SEEDS=1` runs that scenario again.
+ * one draft per person tapped; the week's digest in Sent once, nothing dead-lettered. The clean run
+ * uses the default page size, so a difference of paging alone shows too. A difference is printed
+ * with its seed, its schedules and what differs; `BENCH_FAULT_FROM=<seed> BENCH_FAULT_SEEDS=1` runs
+ * that scenario again.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -318,7 +321,7 @@ const RUNS_MAX = 14;
  * in Sent exactly once and recorded sent, and the dispatcher's record delivered once more sends
  * nothing.
  */
-async function workerRound(h: ScanHarness, r: () => number, store: FaultyStore, end: number, record: FaultRun["digest"]): Promise<string[]> {
+async function workerRound(h: ScanHarness, r: () => number, store: FaultyStore, end: number, record: FaultRun["worker"]): Promise<string[]> {
   const faults = drawSendFaults(r, h.fixture.account.provider);
   const scanFaults = r() < 0.5 ? drawFaults(r, h.fixture.account.provider) : [];
   record.faults = [...faults, ...scanFaults];
@@ -430,7 +433,7 @@ export interface FaultRun {
   /** The follow-up taps after the scans: each person's schedule and what each tap answered. */
   drafts: { person: string; faults: FaultSpec[]; store: StoreFault[]; taps: string[] }[];
   /** The weekly worker after the taps: its schedules (the provider's, the table's) and how each invocation ended. */
-  digest: { faults: FaultSpec[]; store: StoreFault[]; cuts: (number | undefined)[]; runs: string[]; sentOn: number };
+  worker: { faults: FaultSpec[]; store: StoreFault[]; cuts: (number | undefined)[]; runs: string[]; sentOn: number };
 }
 export interface FaultDifference extends FaultRun {
   what: string[];
@@ -449,8 +452,8 @@ export interface FaultBench {
   drafts: number;
   taps: number;
   /** Weekly runs of the worker under faults, and the invocations they took. */
-  digests: number;
-  digestRuns: number;
+  weeklyRuns: number;
+  invocations: number;
   /** Records the worker sent on to its own queue (a read continued, a send to try again, the lease found held). */
   sentOn: number;
   differences: FaultDifference[];
@@ -545,7 +548,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
   const fixtures = faultFixtures();
   const t0 = performance.now();
   const clean = new Map<string, Ending>();
-  const result: FaultBench = { scenarios: 0, byProvider: { google: 0, microsoft: 0 }, faultsInjected: 0, faultsHit: 0, storeFaultsHit: 0, storeFaultsHitInAll: 0, reruns: 0, drafts: 0, taps: 0, digests: 0, digestRuns: 0, sentOn: 0, differences: [], seconds: 0 };
+  const result: FaultBench = { scenarios: 0, byProvider: { google: 0, microsoft: 0 }, faultsInjected: 0, faultsHit: 0, storeFaultsHit: 0, storeFaultsHitInAll: 0, reruns: 0, drafts: 0, taps: 0, weeklyRuns: 0, invocations: 0, sentOn: 0, differences: [], seconds: 0 };
   for (let seed = from; seed < from + count; seed++) {
     const r = rng(0x5eed0000 + seed);
     const f = fixtures[seed % fixtures.length];
@@ -561,7 +564,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     }
     const h = await startScanHarness({ fixture: f.dir, pageSize });
     const week = weekOf(h);
-    const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], digest: { faults: [], store: [], cuts: [], runs: [], sentOn: 0 } };
+    const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], worker: { faults: [], store: [], cuts: [], runs: [], sentOn: 0 } };
     let ending: Ending | undefined;
     let failure: string | undefined;
     let draftProblems: string[] = [];
@@ -571,7 +574,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
       // The snapshot is taken before the taps, which move people to "drafted".
       const end = week ? week.now1 : Date.parse(h.expected.now);
       draftProblems = await draftRound(h, r, store, end, 2, run.drafts);
-      draftProblems.push(...(await workerRound(h, r, store, end, run.digest)));
+      draftProblems.push(...(await workerRound(h, r, store, end, run.worker)));
     } catch (e) {
       failure = `never ended: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
     }
@@ -592,9 +595,9 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     result.storeFaultsHitInAll += store.hits;
     result.drafts += run.drafts.length;
     for (const d of run.drafts) result.taps += d.taps.length;
-    if (run.digest.runs.length) result.digests++;
-    result.digestRuns += run.digest.runs.length;
-    result.sentOn += run.digest.sentOn;
+    if (run.worker.runs.length) result.weeklyRuns++;
+    result.invocations += run.worker.runs.length;
+    result.sentOn += run.worker.sentOn;
     const what = failure ? [failure] : [...endingDifferences(ending!, clean.get(f.dir)!), ...draftProblems];
     if (what.length) {
       result.differences.push({ ...run, what });
@@ -603,14 +606,14 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
       for (const [n, s] of run.steps.entries())
         log(`    scan ${n + 1}: ${s.runs} run(s), ${s.faultsHit} faults hit of ${JSON.stringify(s.faults)}${table(s.store)}${s.errors.length ? `; threw ${s.errors.join(" / ")}` : ""}`);
       for (const d of run.drafts) log(`    draft for ${d.person}: ${d.taps.join(", ")} under ${JSON.stringify(d.faults)}${table(d.store)}`);
-      log(`    worker: ${run.digest.runs.join(", ")} under ${JSON.stringify(run.digest.faults)}${table(run.digest.store)}; time cut after ${JSON.stringify(run.digest.cuts)} looks`);
+      log(`    worker: ${run.worker.runs.join(", ")} under ${JSON.stringify(run.worker.faults)}${table(run.worker.store)}; time cut after ${JSON.stringify(run.worker.cuts)} looks`);
     }
   }
   result.seconds = Math.round((performance.now() - t0) / 1000);
   log(
     `(faults) ${n(result.scenarios, "mailbox", "mailboxes")} under random faults (seeds ${from}–${from + count - 1}; ${result.byProvider.google} Google, ${result.byProvider.microsoft} Outlook): ` +
       `${n(result.faultsInjected, "fault")} injected, ${n(result.faultsHit, "call")} hit by them, ${n(result.storeFaultsHit, "table call")} failed, ${n(result.reruns, "scan")} run again after giving up; ` +
-      `${n(result.drafts, "follow-up draft")} in ${n(result.taps, "tap")} and ${n(result.digests, "weekly run")} in ${n(result.digestRuns, "invocation")} of the worker (${n(result.sentOn, "record")} it sent on itself), under faults of their own ` +
+      `${n(result.drafts, "follow-up draft")} in ${n(result.taps, "tap")} and ${n(result.weeklyRuns, "weekly run")} in ${n(result.invocations, "invocation")} of the worker (${n(result.sentOn, "record")} it sent on itself), under faults of their own ` +
       `(${n(result.storeFaultsHitInAll - result.storeFaultsHit, "table call")} failed); ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
   );
   return result;
