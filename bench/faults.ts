@@ -290,17 +290,17 @@ async function digestsSent(h: ScanHarness, messageId: string): Promise<number> {
 }
 
 /**
- * Lambda's time left, as the worker asks it: 290 s (of the worker's 5 minutes), or, `cut` looks
- * later, 60 s, past every reserve (core/limits JOB_READ_RESERVE_MS), as if the invocation's
- * minutes had gone meanwhile.
+ * Lambda's time left, as a handler asks it: `fullMs` (nearly the function's whole timeout), or,
+ * `cut` looks later, 60 s, past every reserve (core/limits JOB_READ_RESERVE_MS), as if the
+ * invocation's minutes had gone meanwhile.
  */
-const timeLeft = (cut: number | undefined) => {
+const timeLeft = (fullMs: number, cut: number | undefined) => {
   let looks = 0;
-  return () => (cut !== undefined && ++looks > cut ? 60_000 : 290_000);
+  return () => (cut !== undefined && ++looks > cut ? 60_000 : fullMs);
 };
 
 /** The Digests queue's visibility timeout (infra/queue.ts: six times the worker's 5 minutes) and its receives before the dead-letter queue. */
-const VISIBILITY_MS = 30 * 60_000;
+const DIGESTS_VISIBILITY_MS = 30 * 60_000;
 const RECEIVES = 3;
 /**
  * Invocations of the worker with the faults in place before they are lifted (one fewer than the
@@ -310,110 +310,148 @@ const RECEIVES = 3;
 const RUNS_WITH_FAULTS = RECEIVES - 1;
 const RUNS_MAX = 14;
 
+/** A queue handler (the worker's, the backfill's) over a batch of records. */
+type QueueHandler = (event: SQSEvent, context: { getRemainingTimeInMillis(): number }) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+/** How one handler's records went through the bench's queue. */
+export interface QueueRound {
+  faults: FaultSpec[];
+  store: StoreFault[];
+  /** Per faulted invocation: after how many looks at the clock its time ran out (none: it did not). */
+  cuts: (number | undefined)[];
+  /** How each invocation ended. */
+  runs: string[];
+  /** Records the handler sent on to its own queue (a read continued, a send to try again, the lease found held). */
+  sentOn: number;
+}
+
 /**
- * The week after the scans, the weekly worker itself (functions/src/handlers/worker) through a
- * queue of its own: the dispatcher's record of the account's slot, received a few minutes after it;
- * a record the worker fails comes back after the visibility timeout, three receives, then the
- * dead-letter queue; what the worker sends on (a continuation, a send to try again, a record that
- * found the lease held) comes back after its delay. The worker's clock and the mailbox's move to
- * each receive. Its provider and its table fail as the schedules say for the first
- * {@link RUNS_WITH_FAULTS} invocations. Then: nothing in the dead-letter queue, the week's digest
- * in Sent exactly once and recorded sent, and the dispatcher's record delivered once more sends
- * nothing.
+ * Runs `first` through a queue of the bench's to `handler` (made over the queue's sender) until the
+ * queue is empty: a record the handler fails comes back after `visibilityMs`, `RECEIVES` receives,
+ * then the dead-letter queue; what the handler sends on comes back after its delay. The handler's
+ * clock (`clock.at`) and the mailbox's move to each receive. The provider's and the table's faults
+ * of `round` hold for its first {@link RUNS_WITH_FAULTS} invocations, whose time runs out as
+ * `round.cuts` says. The handler's own log lines are not the bench's.
  */
-async function workerRound(h: ScanHarness, r: () => number, store: FaultyStore, end: number, record: FaultRun["worker"]): Promise<string[]> {
-  const faults = drawSendFaults(r, h.fixture.account.provider);
-  const scanFaults = r() < 0.5 ? drawFaults(r, h.fixture.account.provider) : [];
-  record.faults = [...faults, ...scanFaults];
-  record.store = drawStoreFaults(r);
-  // Half the faulted invocations run out of time after a few looks at the clock: the read stops
-  // between pages and continues in an invocation the worker enqueues itself.
-  record.cuts = Array.from({ length: RUNS_WITH_FAULTS }, () => (r() < 0.5 ? 1 + Math.floor(r() * 8) : undefined));
-  const account = h.account();
-  const slot = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, end + 7 * 86_400_000);
-  let at = slot + 5 * 60_000;
-  const queue: { body: string; visibleAt: number; receives: number }[] = [];
+async function throughQueue(
+  h: ScanHarness,
+  store: FaultyStore,
+  round: QueueRound,
+  o: { first: string; clock: { at: number }; visibilityMs: number; fullMs: number; handler: (sender: QueueSender) => QueueHandler },
+): Promise<{ dlq: string[]; left: number }> {
+  const queue: { body: string; visibleAt: number; receives: number }[] = [{ body: o.first, visibleAt: o.clock.at, receives: 0 }];
   const dlq: string[] = [];
-  const digests: QueueSender = {
-    sendBatch: async (bodies, o) => {
-      for (const body of bodies) queue.push({ body, visibleAt: at + (o?.delaySeconds ?? 0) * 1000, receives: 0 });
-      record.sentOn += bodies.length;
+  const handler = o.handler({
+    sendBatch: async (bodies, so) => {
+      for (const body of bodies) queue.push({ body, visibleAt: o.clock.at + (so?.delaySeconds ?? 0) * 1000, receives: 0 });
+      round.sentOn += bodies.length;
       return { failed: [] };
     },
-  };
-  const worker = createWorkerHandler(() => ({
+  });
+  await h.injectFault(round.faults);
+  store.arm(round.store);
+  try {
+    await quietly(async () => {
+      for (let n = 1; queue.length && n <= RUNS_MAX; n++) {
+        if (n > RUNS_WITH_FAULTS) {
+          await h.clearFaults();
+          store.arm([]);
+        }
+        queue.sort((x, y) => x.visibleAt - y.visibleAt);
+        const next = queue.shift()!;
+        o.clock.at = Math.max(o.clock.at, next.visibleAt);
+        await h.setClock(o.clock.at);
+        next.receives++;
+        const event = { Records: [{ messageId: `m${n}`, body: next.body }] } as unknown as SQSEvent;
+        let failed = true;
+        try {
+          failed = (await handler(event, { getRemainingTimeInMillis: timeLeft(o.fullMs, n <= RUNS_WITH_FAULTS ? round.cuts[n - 1] : undefined) })).batchItemFailures.length > 0;
+          round.runs.push(failed ? "failed" : "done");
+        } catch (e) {
+          // The invocation itself failed: every record of it comes back.
+          round.runs.push(`threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 140));
+        }
+        if (failed) {
+          if (next.receives >= RECEIVES) dlq.push(next.body);
+          else queue.push({ ...next, visibleAt: o.clock.at + o.visibilityMs });
+        }
+      }
+    });
+  } finally {
+    await h.clearFaults();
+    store.arm([]);
+  }
+  return { dlq, left: queue.length };
+}
+
+/** Runs `fn` with console.log, warn and error silenced (the handlers log a line per record). */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const { log, warn, error } = console;
+  console.log = console.warn = console.error = () => {};
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, { log, warn, error });
+  }
+}
+
+/** A new round's schedules: the provider's `faults`, one to two table faults or none, and a time cut for half the faulted invocations. */
+function drawRound(r: () => number, faults: FaultSpec[]): QueueRound {
+  const store = drawStoreFaults(r);
+  const cuts = Array.from({ length: RUNS_WITH_FAULTS }, () => (r() < 0.5 ? 1 + Math.floor(r() * 8) : undefined));
+  return { faults, store, cuts, runs: [], sentOn: 0 };
+}
+
+/** The deps a queue handler runs on here: the faulty table, the harness's provider, the bench's clock and queue. */
+function handlerDeps(h: ScanHarness, store: FaultyStore, clock: { at: number }, queues: { digests?: QueueSender; backfills?: QueueSender }) {
+  return {
     repo: store.repo,
-    now: () => at,
+    now: () => clock.at,
     providerFor: () => h.provider,
     onRevoked: async () => {
       throw new Error("the fault bench draws no revoked grant");
     },
     linkKey: "fault-bench-link-key",
     baseUrl: "https://app.followthrough.test",
-    digests,
-  }));
-  const dispatched = JSON.stringify({ job: "weekly", acc: h.email, slot, due: true });
-  queue.push({ body: dispatched, visibleAt: at, receives: 0 });
-  await h.injectFault(record.faults);
-  store.arm(record.store);
-  const { log, warn, error } = console;
-  const quiet = () => {
-    // The worker's log lines (one per record, and processBatch's for a failed one) are not the bench's.
-    console.log = console.warn = console.error = () => {};
+    ...queues,
   };
-  const loud = () => Object.assign(console, { log, warn, error });
-  quiet();
-  try {
-    for (let n = 1; queue.length && n <= RUNS_MAX; n++) {
-      if (n > RUNS_WITH_FAULTS) {
-        await h.clearFaults();
-        store.arm([]);
-      }
-      queue.sort((x, y) => x.visibleAt - y.visibleAt);
-      const next = queue.shift()!;
-      at = Math.max(at, next.visibleAt);
-      await h.setClock(at);
-      next.receives++;
-      const event = { Records: [{ messageId: `m${n}`, body: next.body }] } as unknown as SQSEvent;
-      let failed = true;
-      try {
-        failed = (await worker(event, { getRemainingTimeInMillis: timeLeft(n <= RUNS_WITH_FAULTS ? record.cuts[n - 1] : undefined) })).batchItemFailures.length > 0;
-        record.runs.push(failed ? "failed" : "done");
-      } catch (e) {
-        // The invocation itself failed: every record of it comes back.
-        record.runs.push(`threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 140));
-      }
-      if (failed) {
-        if (next.receives >= RECEIVES) dlq.push(next.body);
-        else queue.push({ ...next, visibleAt: at + VISIBILITY_MS });
-      }
-    }
-  } finally {
-    loud();
-  }
-  await h.clearFaults();
-  store.arm([]);
+}
+
+/**
+ * The week after the scans, the weekly worker itself (functions/src/handlers/worker) through the
+ * bench's queue: the dispatcher's record of the account's next slot, received five minutes after
+ * it, the Digests queue's visibility timeout. Then: nothing left queued or dead-lettered, the
+ * week's digest in Sent exactly once and recorded sent, and the dispatcher's record delivered once
+ * more sending nothing.
+ */
+async function workerRound(h: ScanHarness, store: FaultyStore, end: number, round: QueueRound): Promise<string[]> {
+  const account = h.account();
+  const slot = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, end + 7 * 86_400_000);
+  const clock = { at: slot + 5 * 60_000 };
+  const dispatched = JSON.stringify({ job: "weekly", acc: h.email, slot, due: true });
+  let worker: QueueHandler | undefined;
+  const { dlq, left } = await throughQueue(h, store, round, {
+    first: dispatched,
+    clock,
+    visibilityMs: DIGESTS_VISIBILITY_MS,
+    fullMs: 290_000,
+    handler: (digests) => (worker = createWorkerHandler(() => handlerDeps(h, store, clock, { digests }))),
+  });
   const what: string[] = [];
-  if (queue.length) what.push(`worker: ${queue.length} records still queued after ${RUNS_MAX} invocations (${record.runs.join(", ")})`);
-  if (dlq.length) what.push(`worker: ${dlq.length} records in the dead-letter queue (${record.runs.join(", ")})`);
+  const runs = round.runs.join(", ");
+  if (left) what.push(`worker: ${left} records still queued after ${RUNS_MAX} invocations (${runs})`);
+  if (dlq.length) what.push(`worker: ${dlq.length} records in the dead-letter queue (${runs})`);
   const stored = (await h.repo.query(`ACCOUNT#${h.email}`, "DIGEST#")).map((i) => i.digest as { status: string; messageId: string; week: string });
-  if (stored.length !== 1 || stored[0].status !== "sent") what.push(`worker: the week's digest stored as ${JSON.stringify(stored.map((d) => `${d.week} ${d.status}`))} after ${record.runs.join(", ")}`);
-  if (stored.length) {
-    const sent = await digestsSent(h, stored[0].messageId);
-    if (sent !== 1) what.push(`worker: the week's digest in Sent ${sent} times after ${record.runs.join(", ")}`);
-  }
+  if (stored.length !== 1 || stored[0].status !== "sent") what.push(`worker: the week's digest stored as ${JSON.stringify(stored.map((d) => `${d.week} ${d.status}`))} after ${runs}`);
+  if (!stored.length) return what;
+  const sent = await digestsSent(h, stored[0].messageId);
+  if (sent !== 1) what.push(`worker: the week's digest in Sent ${sent} times after ${runs}`);
   // The dispatcher's record delivered once more (SQS delivers at least once): nothing more is sent.
-  const before = stored.length ? await digestsSent(h, stored[0].messageId) : 0;
-  quiet();
-  try {
-    at += 60_000;
-    await h.setClock(at);
-    const again = await worker({ Records: [{ messageId: "again", body: dispatched }] } as unknown as SQSEvent, { getRemainingTimeInMillis: () => 290_000 });
-    if (again.batchItemFailures.length) what.push("worker: the dispatcher's record delivered again failed");
-  } finally {
-    loud();
-  }
-  if (stored.length && (await digestsSent(h, stored[0].messageId)) !== before) what.push("worker: the dispatcher's record delivered again sent the digest again");
+  clock.at += 60_000;
+  await h.setClock(clock.at);
+  const again = await quietly(() => worker!({ Records: [{ messageId: "again", body: dispatched }] } as unknown as SQSEvent, { getRemainingTimeInMillis: () => 290_000 }));
+  if (again.batchItemFailures.length) what.push("worker: the dispatcher's record delivered again failed");
+  if ((await digestsSent(h, stored[0].messageId)) !== sent) what.push("worker: the dispatcher's record delivered again sent the digest again");
   return what;
 }
 
@@ -433,7 +471,7 @@ export interface FaultRun {
   /** The follow-up taps after the scans: each person's schedule and what each tap answered. */
   drafts: { person: string; faults: FaultSpec[]; store: StoreFault[]; taps: string[] }[];
   /** The weekly worker after the taps: its schedules (the provider's, the table's) and how each invocation ended. */
-  worker: { faults: FaultSpec[]; store: StoreFault[]; cuts: (number | undefined)[]; runs: string[]; sentOn: number };
+  worker: QueueRound;
 }
 export interface FaultDifference extends FaultRun {
   what: string[];
@@ -574,7 +612,10 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
       // The snapshot is taken before the taps, which move people to "drafted".
       const end = week ? week.now1 : Date.parse(h.expected.now);
       draftProblems = await draftRound(h, r, store, end, 2, run.drafts);
-      draftProblems.push(...(await workerRound(h, r, store, end, run.worker)));
+      // The worker's schedules: its send's, and for half the seeds its scan's too.
+      const sendFaults = drawSendFaults(r, f.provider);
+      run.worker = drawRound(r, [...sendFaults, ...(r() < 0.5 ? drawFaults(r, f.provider) : [])]);
+      draftProblems.push(...(await workerRound(h, store, end, run.worker)));
     } catch (e) {
       failure = `never ended: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
     }
