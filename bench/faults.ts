@@ -160,18 +160,20 @@ const TAPS_MAX = 10;
  * passed, until a draft is ready. Then exactly one new draft to the person must be in the mailbox,
  * the one the tap answered, and a tap after it lands on the same draft without making one.
  */
-async function draftRound(h: ScanHarness, r: () => number, store: FaultyStore, now: number, people: number, record: FaultRun["drafts"]): Promise<string[]> {
+async function draftRound(h: ScanHarness, r: (() => number) | undefined, store: FaultyStore, now: number, people: number, record: FaultRun["drafts"]): Promise<string[]> {
   const provider = h.fixture.account.provider;
   const what: string[] = [];
   const met = (await h.repo.loadPeople(h.email)).filter((p) => p.stage === "met").sort((a, b) => a.email.localeCompare(b.email));
   for (const person of met.slice(0, people)) {
     const before = new Set(await draftsTo(h, person.email));
-    const faults = drawDraftFaults(r, provider);
-    const storeFaults = drawStoreFaults(r);
-    const entry = { person: person.email, faults, store: storeFaults, taps: [] as string[] };
+    const faults = r ? drawDraftFaults(r, provider) : [];
+    const storeFaults = r ? drawStoreFaults(r) : [];
+    const expireToken = r ? r() < 0.5 : false;
+    const entry = { person: person.email, faults, store: storeFaults, expireToken, taps: [] as string[] };
     record.push(entry);
     await h.resetStats();
-    await h.injectFault(faults);
+    if (expireToken) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
+    if (faults.length) await h.injectFault(faults);
     store.arm(storeFaults);
     let at = now;
     let got: FollowUpDraft | undefined;
@@ -181,6 +183,8 @@ async function draftRound(h: ScanHarness, r: () => number, store: FaultyStore, n
         await h.clearFaults();
         store.arm([]);
       }
+      // The mailbox's clock with the tap's (the look for a draft an earlier tap made goes back from it).
+      await h.setClock(at);
       try {
         got = await tap(store.repo);
         entry.taps.push(got.status === "ready" ? `ready${got.created ? "" : " (found)"}` : "being made");
@@ -209,17 +213,23 @@ async function draftRound(h: ScanHarness, r: () => number, store: FaultyStore, n
 }
 
 /**
- * Where the table fails: the n-th call (counted from when the schedule is set) fails before it
- * reaches the table (`before`) or after the table did its work (`after`: the answer lost, as when
- * the AWS SDK's own tries run out on a timeout after a write landed).
+ * Where the table fails: the n-th write (a put, update, delete or batch write) or the n-th read,
+ * counted from when the schedule is set, fails before it reaches the table (`before`) or, a write,
+ * after the table did its work (`after`: the answer lost, as when the AWS SDK's own tries end in a
+ * timeout after the write landed).
  */
-export type StoreFault = { call: number; phase: "before" | "after" };
+export type StoreFault = { nth: number; of: "write" | "read"; phase: "before" | "after" };
 
-/** One to two table faults among a step's first 60 calls, or none (a third of the steps). */
+/** None, one or two table faults: most on one of a step's first 20 writes, the rest on one of its first 40 reads. */
 export function drawStoreFaults(r: () => number): StoreFault[] {
   const n = Math.floor(r() * 3);
-  return Array.from({ length: n }, () => ({ call: Math.floor(r() * 60), phase: r() < 0.5 ? ("before" as const) : ("after" as const) }));
+  return Array.from({ length: n }, (): StoreFault =>
+    r() < 0.7 ? { nth: Math.floor(r() * 20), of: "write", phase: r() < 0.5 ? "before" : "after" } : { nth: Math.floor(r() * 40), of: "read", phase: "before" },
+  );
 }
+
+/** The document client's commands that write. */
+const WRITES = new Set(["PutCommand", "UpdateCommand", "DeleteCommand", "BatchWriteCommand", "TransactWriteCommand"]);
 
 /**
  * The same table through a document client that fails as `schedule` says (set with `arm`): a
@@ -228,16 +238,18 @@ export function drawStoreFaults(r: () => number): StoreFault[] {
  */
 export class FaultyStore {
   private schedule: StoreFault[] = [];
-  private calls = 0;
-  hits = 0;
+  private seen = { write: 0, read: 0 };
+  /** The calls that failed, by kind: writes before and after the table did them, and reads. */
+  readonly hits = { writeBefore: 0, writeAfter: 0, read: 0 };
   readonly repo: Repository;
   constructor(base: Repository) {
     const doc = base.doc;
     const send = async (command: Parameters<typeof doc.send>[0], ...rest: unknown[]) => {
-      const n = this.calls++;
-      const fault = this.schedule.find((f) => f.call === n);
+      const of = WRITES.has((command as object).constructor.name) ? "write" : "read";
+      const n = this.seen[of]++;
+      const fault = this.schedule.find((f) => f.of === of && f.nth === n);
       const fail = () => {
-        this.hits++;
+        this.hits[of === "read" ? "read" : fault!.phase === "before" ? "writeBefore" : "writeAfter"]++;
         throw Object.assign(new Error("We encountered an internal error. Please try again."), { name: "InternalServerError", $fault: "server", $metadata: { httpStatusCode: 500 } });
       };
       if (fault?.phase === "before") fail();
@@ -250,7 +262,10 @@ export class FaultyStore {
   }
   arm(schedule: StoreFault[]): void {
     this.schedule = schedule;
-    this.calls = 0;
+    this.seen = { write: 0, read: 0 };
+  }
+  get hitCount(): number {
+    return this.hits.writeBefore + this.hits.writeAfter + this.hits.read;
   }
 }
 
@@ -277,16 +292,19 @@ export function drawSendFaults(r: () => number, provider: "google" | "microsoft"
   return out;
 }
 
-/** The digests the sandbox holds as sent through the API for the account (by the Message-ID the send gave them). */
-async function digestsSent(h: ScanHarness, messageId: string): Promise<number> {
+/**
+ * The copies of the week's digest the sandbox holds as sent through the API, by the week header
+ * every digest carries (core/digest digestMail), whatever Message-ID each attempt gave it.
+ */
+async function digestsSent(h: ScanHarness, week: string): Promise<number> {
   const enc = encodeURIComponent(h.email);
-  const id = messageId.toLowerCase();
+  const isWeek = (name: string, value: string) => name.toLowerCase() === "x-followthrough-week" && value === week;
   if (h.fixture.account.provider === "google") {
     const list = await h.control<{ headers: Record<string, string> }[]>("GET", `/_control/accounts/${enc}/gmail/sent`);
-    return list.filter((m) => Object.entries(m.headers).some(([k, v]) => k.toLowerCase() === "message-id" && v.toLowerCase() === id)).length;
+    return list.filter((m) => Object.entries(m.headers).some(([k, v]) => isWeek(k, v))).length;
   }
-  const list = await h.control<{ internetMessageId?: string; internetMessageHeaders?: { name: string; value: string }[] }[]>("GET", `/_control/accounts/${enc}/graph/sent`);
-  return list.filter((m) => m.internetMessageId?.toLowerCase() === id || (m.internetMessageHeaders ?? []).some((x) => x.name.toLowerCase() === "message-id" && x.value.toLowerCase() === id)).length;
+  const list = await h.control<{ internetMessageHeaders?: { name: string; value: string }[] }[]>("GET", `/_control/accounts/${enc}/graph/sent`);
+  return list.filter((m) => (m.internetMessageHeaders ?? []).some((x) => isWeek(x.name, x.value))).length;
 }
 
 /**
@@ -294,9 +312,13 @@ async function digestsSent(h: ScanHarness, messageId: string): Promise<number> {
  * `cut` looks later, 60 s, past every reserve (core/limits JOB_READ_RESERVE_MS), as if the
  * invocation's minutes had gone meanwhile.
  */
-const timeLeft = (fullMs: number, cut: number | undefined) => {
+const timeLeft = (fullMs: number, cut: number | undefined, onCut: () => void) => {
   let looks = 0;
-  return () => (cut !== undefined && ++looks > cut ? 60_000 : fullMs);
+  return () => {
+    if (cut === undefined || ++looks <= cut) return fullMs;
+    if (looks === cut + 1) onCut();
+    return 60_000;
+  };
 };
 
 /** The Digests queue's visibility timeout (infra/queue.ts: six times the worker's 5 minutes) and its receives before the dead-letter queue. */
@@ -310,7 +332,7 @@ const RECEIVES = 3;
 const RUNS_WITH_FAULTS = RECEIVES - 1;
 const RUNS_MAX = 14;
 
-/** A queue handler (the worker's, the backfill's) over a batch of records. */
+/** A queue handler over a batch of records (the worker's). */
 type QueueHandler = (event: SQSEvent, context: { getRemainingTimeInMillis(): number }) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 /** How one handler's records went through the bench's queue. */
@@ -323,23 +345,29 @@ export interface QueueRound {
   runs: string[];
   /** Records the handler sent on to its own queue (a read continued, a send to try again, the lease found held). */
   sentOn: number;
+  /** Invocations whose time ran out (their cut came before they ended). */
+  cutsFired: number;
+  /** The access token expired before the round, so its first call refreshes it (a token fault can hit). */
+  expireToken: boolean;
 }
 
 /**
  * Runs `first` through a queue of the bench's to `handler` (made over the queue's sender) until the
- * queue is empty: a record the handler fails comes back after `visibilityMs`, `RECEIVES` receives,
- * then the dead-letter queue; what the handler sends on comes back after its delay. The handler's
- * clock (`clock.at`) and the mailbox's move to each receive. The provider's and the table's faults
- * of `round` hold for its first {@link RUNS_WITH_FAULTS} invocations, whose time runs out as
- * `round.cuts` says. The handler's own log lines are not the bench's.
+ * queue is empty. The records visible at the same moment go to invocations of their own at once
+ * (SQS delivers at least once: a duplicate of a record may reach another invocation beside it); a
+ * record the handler fails comes back after `visibilityMs`, `RECEIVES` receives, then the
+ * dead-letter queue; what the handler sends on comes back after its delay. The handler's clock
+ * (`clock.at`) and the mailbox's move to each receive. The provider's and the table's faults of
+ * `round` hold for its first {@link RUNS_WITH_FAULTS} receives, whose time runs out as `round.cuts`
+ * says. The handler's own log lines are not the bench's.
  */
 async function throughQueue(
   h: ScanHarness,
   store: FaultyStore,
   round: QueueRound,
-  o: { first: string; clock: { at: number }; visibilityMs: number; fullMs: number; handler: (sender: QueueSender) => QueueHandler },
+  o: { first: string[]; clock: { at: number }; visibilityMs: number; fullMs: number; handler: (sender: QueueSender) => QueueHandler },
 ): Promise<{ dlq: string[]; left: number }> {
-  const queue: { body: string; visibleAt: number; receives: number }[] = [{ body: o.first, visibleAt: o.clock.at, receives: 0 }];
+  const queue: { body: string; visibleAt: number; receives: number }[] = o.first.map((body) => ({ body, visibleAt: o.clock.at, receives: 0 }));
   const dlq: string[] = [];
   const handler = o.handler({
     sendBatch: async (bodies, so) => {
@@ -348,33 +376,43 @@ async function throughQueue(
       return { failed: [] };
     },
   });
-  await h.injectFault(round.faults);
+  if (round.expireToken) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
+  if (round.faults.length) await h.injectFault(round.faults);
   store.arm(round.store);
+  let n = 0;
   try {
     await quietly(async () => {
-      for (let n = 1; queue.length && n <= RUNS_MAX; n++) {
-        if (n > RUNS_WITH_FAULTS) {
+      while (queue.length && n < RUNS_MAX) {
+        if (n >= RUNS_WITH_FAULTS) {
           await h.clearFaults();
           store.arm([]);
         }
         queue.sort((x, y) => x.visibleAt - y.visibleAt);
-        const next = queue.shift()!;
-        o.clock.at = Math.max(o.clock.at, next.visibleAt);
+        const at = queue[0].visibleAt;
+        const batch = queue.filter((q) => q.visibleAt === at);
+        queue.splice(0, batch.length);
+        o.clock.at = Math.max(o.clock.at, at);
         await h.setClock(o.clock.at);
-        next.receives++;
-        const event = { Records: [{ messageId: `m${n}`, body: next.body }] } as unknown as SQSEvent;
-        let failed = true;
-        try {
-          failed = (await handler(event, { getRemainingTimeInMillis: timeLeft(o.fullMs, n <= RUNS_WITH_FAULTS ? round.cuts[n - 1] : undefined) })).batchItemFailures.length > 0;
-          round.runs.push(failed ? "failed" : "done");
-        } catch (e) {
-          // The invocation itself failed: every record of it comes back.
-          round.runs.push(`threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 140));
-        }
-        if (failed) {
-          if (next.receives >= RECEIVES) dlq.push(next.body);
-          else queue.push({ ...next, visibleAt: o.clock.at + o.visibilityMs });
-        }
+        const cut = n < RUNS_WITH_FAULTS ? round.cuts[n] : undefined;
+        n++;
+        await Promise.all(
+          batch.map(async (next, i) => {
+            next.receives++;
+            const event = { Records: [{ messageId: `m${n}-${i}`, body: next.body }] } as unknown as SQSEvent;
+            let failed = true;
+            try {
+              const left = timeLeft(o.fullMs, cut, () => round.cutsFired++);
+              failed = (await handler(event, { getRemainingTimeInMillis: left })).batchItemFailures.length > 0;
+              round.runs.push(failed ? "failed" : "done");
+            } catch (e) {
+              // The invocation itself failed: every record of it comes back.
+              round.runs.push(`threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 140));
+            }
+            if (!failed) return;
+            if (next.receives >= RECEIVES) dlq.push(next.body);
+            else queue.push({ ...next, visibleAt: o.clock.at + o.visibilityMs });
+          }),
+        );
       }
     });
   } finally {
@@ -395,15 +433,21 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A new round's schedules: the provider's `faults`, one to two table faults or none, and a time cut for half the faulted invocations. */
+/**
+ * A new round's schedules: the provider's `faults`, none, one or two table faults, a time cut for
+ * half the faulted receives, and for half the rounds the access token expired first.
+ */
 function drawRound(r: () => number, faults: FaultSpec[]): QueueRound {
   const store = drawStoreFaults(r);
   const cuts = Array.from({ length: RUNS_WITH_FAULTS }, () => (r() < 0.5 ? 1 + Math.floor(r() * 8) : undefined));
-  return { faults, store, cuts, runs: [], sentOn: 0 };
+  return { faults, store, cuts, runs: [], sentOn: 0, cutsFired: 0, expireToken: r() < 0.5 };
 }
 
+/** A round with no faults (the clean run's). */
+const cleanRound = (): QueueRound => ({ faults: [], store: [], cuts: [], runs: [], sentOn: 0, cutsFired: 0, expireToken: false });
+
 /** The deps a queue handler runs on here: the faulty table, the harness's provider, the bench's clock and queue. */
-function handlerDeps(h: ScanHarness, store: FaultyStore, clock: { at: number }, queues: { digests?: QueueSender; backfills?: QueueSender }) {
+function handlerDeps(h: ScanHarness, store: FaultyStore, clock: { at: number }, digests: QueueSender) {
   return {
     repo: store.repo,
     now: () => clock.at,
@@ -413,46 +457,59 @@ function handlerDeps(h: ScanHarness, store: FaultyStore, clock: { at: number }, 
     },
     linkKey: "fault-bench-link-key",
     baseUrl: "https://app.followthrough.test",
-    ...queues,
+    digests,
   };
+}
+
+/** What the worker's round leaves: the table and the week's stored digest. */
+export interface WorkerEnding {
+  snapshot: Snapshot;
+  digest?: { week: string; status: string; subject: string };
 }
 
 /**
  * The week after the scans, the weekly worker itself (functions/src/handlers/worker) through the
- * bench's queue: the dispatcher's record of the account's next slot, received five minutes after
- * it, the Digests queue's visibility timeout. Then: nothing left queued or dead-lettered, the
- * week's digest in Sent exactly once and recorded sent, and the dispatcher's record delivered once
- * more sending nothing.
+ * bench's queue: the dispatcher's record of the account's next slot and a duplicate of it, both
+ * received five minutes after the slot. Then: nothing left queued or dead-lettered, the week's
+ * digest recorded sent and in Sent exactly once, and the dispatcher's record delivered once more, a
+ * minute later (the weekly guard answers) and 21 hours later (past it: the digest's own claim
+ * answers), sending nothing more.
  */
-async function workerRound(h: ScanHarness, store: FaultyStore, end: number, round: QueueRound): Promise<string[]> {
+async function workerRound(h: ScanHarness, store: FaultyStore, end: number, round: QueueRound): Promise<{ what: string[]; ending: WorkerEnding }> {
   const account = h.account();
   const slot = previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, end + 7 * 86_400_000);
   const clock = { at: slot + 5 * 60_000 };
   const dispatched = JSON.stringify({ job: "weekly", acc: h.email, slot, due: true });
   let worker: QueueHandler | undefined;
   const { dlq, left } = await throughQueue(h, store, round, {
-    first: dispatched,
+    first: [dispatched, dispatched],
     clock,
     visibilityMs: DIGESTS_VISIBILITY_MS,
     fullMs: 290_000,
-    handler: (digests) => (worker = createWorkerHandler(() => handlerDeps(h, store, clock, { digests }))),
+    handler: (digests) => (worker = createWorkerHandler(() => handlerDeps(h, store, clock, digests))),
   });
   const what: string[] = [];
   const runs = round.runs.join(", ");
-  if (left) what.push(`worker: ${left} records still queued after ${RUNS_MAX} invocations (${runs})`);
+  if (left) what.push(`worker: ${left} records still queued after ${RUNS_MAX} receives (${runs})`);
   if (dlq.length) what.push(`worker: ${dlq.length} records in the dead-letter queue (${runs})`);
-  const stored = (await h.repo.query(`ACCOUNT#${h.email}`, "DIGEST#")).map((i) => i.digest as { status: string; messageId: string; week: string });
+  const stored = (await h.repo.query(`ACCOUNT#${h.email}`, "DIGEST#")).map((i) => i.digest as { status: string; week: string; subject: string });
+  const digest = stored.length === 1 ? { week: stored[0].week, status: stored[0].status, subject: stored[0].subject } : undefined;
   if (stored.length !== 1 || stored[0].status !== "sent") what.push(`worker: the week's digest stored as ${JSON.stringify(stored.map((d) => `${d.week} ${d.status}`))} after ${runs}`);
-  if (!stored.length) return what;
-  const sent = await digestsSent(h, stored[0].messageId);
-  if (sent !== 1) what.push(`worker: the week's digest in Sent ${sent} times after ${runs}`);
-  // The dispatcher's record delivered once more (SQS delivers at least once): nothing more is sent.
-  clock.at += 60_000;
-  await h.setClock(clock.at);
-  const again = await quietly(() => worker!({ Records: [{ messageId: "again", body: dispatched }] } as unknown as SQSEvent, { getRemainingTimeInMillis: () => 290_000 }));
-  if (again.batchItemFailures.length) what.push("worker: the dispatcher's record delivered again failed");
-  if ((await digestsSent(h, stored[0].messageId)) !== sent) what.push("worker: the dispatcher's record delivered again sent the digest again");
-  return what;
+  const week = stored[0]?.week;
+  const sent = week ? await digestsSent(h, week) : 0;
+  if (week && sent !== 1) what.push(`worker: the week's digest in Sent ${sent} times after ${runs}`);
+  // The dispatcher's record delivered once more (SQS delivers at least once; a redrive from the
+  // dead-letter queue comes later still): nothing more is sent. The second one reads the mailbox
+  // again, so the table compared after it holds what a run after the send reads (the digest's own
+  // copy in Sent among it), in the clean run as in one whose retries read it earlier.
+  for (const later of [60_000, 21 * 3_600_000]) {
+    clock.at += later;
+    await h.setClock(clock.at);
+    const again = await quietly(() => worker!({ Records: [{ messageId: `again-${later}`, body: dispatched }] } as unknown as SQSEvent, { getRemainingTimeInMillis: () => 290_000 }));
+    if (again.batchItemFailures.length) what.push(`worker: the dispatcher's record delivered again ${later / 60_000} minutes on failed`);
+    if (week && (await digestsSent(h, week)) !== sent) what.push(`worker: the dispatcher's record delivered again ${later / 60_000} minutes on sent the digest again`);
+  }
+  return { what, ending: { snapshot: await h.tableSnapshot(), ...(digest ? { digest } : {}) } };
 }
 
 type Snapshot = Awaited<ReturnType<ScanHarness["tableSnapshot"]>>;
@@ -467,9 +524,9 @@ export interface FaultRun {
   provider: "google" | "microsoft";
   pageSize: number;
   week: boolean;
-  steps: { faults: FaultSpec[]; store: StoreFault[]; runs: number; errors: string[]; faultsHit: number; storeHits: number }[];
+  steps: { faults: FaultSpec[]; store: StoreFault[]; expireToken: boolean; runs: number; errors: string[]; faultsHit: number; storeHits: number }[];
   /** The follow-up taps after the scans: each person's schedule and what each tap answered. */
-  drafts: { person: string; faults: FaultSpec[]; store: StoreFault[]; taps: string[] }[];
+  drafts: { person: string; faults: FaultSpec[]; store: StoreFault[]; expireToken: boolean; taps: string[] }[];
   /** The weekly worker after the taps: its schedules (the provider's, the table's) and how each invocation ended. */
   worker: QueueRound;
 }
@@ -494,11 +551,14 @@ export interface FaultBench {
   invocations: number;
   /** Records the worker sent on to its own queue (a read continued, a send to try again, the lease found held). */
   sentOn: number;
+  /** The worker's invocations whose time ran out before they ended. */
+  cutsFired: number;
+  /** Of the table calls that failed, the writes. */
+  storeWritesHit: number;
   differences: FaultDifference[];
   seconds: number;
 }
 
-/** Runs a scenario's steps; `faultsFor` gives each step's schedule (none for the clean run). */
 /**
  * Runs a scenario's scans. `faulty`: the provider's and the table's schedules for each step (none:
  * the clean run), the table reached through `faulty.store`.
@@ -511,16 +571,20 @@ async function runScenario(
   const nows = week ? [week.now0, week.now1] : [Date.parse(h.expected.now)];
   let last: Awaited<ReturnType<ScanHarness["scan"]>> | undefined;
   for (const [step, now] of nows.entries()) {
-    if (week && step === 0) await h.setClock(week.now0);
+    // The mailbox's clock at the scan's (the sandbox's own runs on the real time otherwise).
+    if (step === 0) await h.setClock(now);
     if (week && step === 1) await applyActivity(h, week);
     const faults = faulty ? drawFaults(faulty.r, h.fixture.account.provider) : [];
     const store = faulty ? drawStoreFaults(faulty.r) : [];
-    const record = { faults, store, runs: 0, errors: [] as string[], faultsHit: 0, storeHits: 0 };
+    // Half the steps start with the access token expired, so that a fault on the token's route can hit.
+    const expireToken = faulty ? faulty.r() < 0.5 : false;
+    const record = { faults, store, expireToken, runs: 0, errors: [] as string[], faultsHit: 0, storeHits: 0 };
     faulty?.run.steps.push(record);
     await h.resetStats();
+    if (expireToken) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
     if (faults.length) await h.injectFault(faults);
     faulty?.store.arm(store);
-    const hitsBefore = faulty?.store.hits ?? 0;
+    const hitsBefore = faulty?.store.hitCount ?? 0;
     for (;;) {
       record.runs++;
       try {
@@ -536,18 +600,21 @@ async function runScenario(
       }
     }
     record.faultsHit = (await h.stats()).faults ?? 0;
-    record.storeHits = (faulty?.store.hits ?? 0) - hitsBefore;
+    record.storeHits = (faulty?.store.hitCount ?? 0) - hitsBefore;
     await h.clearFaults();
     faulty?.store.arm([]);
   }
   return { outcome: outcome(last!), snapshot: await h.tableSnapshot() };
 }
 
+/** The week of activity the fixture has (test/support/scan-harness weekOfActivity), if it has the two follow-ups and the future event with a guest it is made of. */
 const weekOf = (h: ScanHarness) => {
+  if ((h.expected.missingFollowUps ?? []).length < 2) return undefined;
   try {
     return weekOfActivity(h.fixture);
-  } catch {
-    return undefined; // a fixture without the events and follow-ups a week's activity is made of
+  } catch (e) {
+    if (e instanceof Error && /no future event with an outside guest/.test(e.message)) return undefined;
+    throw e;
   }
 };
 
@@ -579,43 +646,101 @@ export function endingDifferences(got: Ending, want: Ending): string[] {
   return what;
 }
 
+/**
+ * What differs between the worker round's ending and the clean run's: the stored meetings, messages
+ * and people (a person's draft aside, whose id is the mailbox's own each run; the digest's own copy
+ * aside) and the week's digest (its week, its outcome, its subject, which counts the follow-ups
+ * waiting).
+ */
+export function workerDifferences(got: WorkerEnding, want: WorkerEnding): string[] {
+  const kept = (snapshot: Snapshot) =>
+    new Map(
+      comparable(snapshot)
+        // The digest's own copy in Sent is stored as mail the owner sent (to themselves: no one's
+        // follow-up), with the time it went, which a retry moves.
+        .filter((i) => /^(MEETING|MSG|PERSON)#/.test(String(i.sk)) && !/^<digest\./.test(String((i.message as { messageId?: string } | undefined)?.messageId ?? "")))
+        .map((i) => {
+          const { draftId: _d, draftLink: _l, ...person } = (i.person ?? {}) as Record<string, unknown>;
+          return [String(i.sk), JSON.stringify(i.person ? { ...i, person } : i)] as const;
+        }),
+    );
+  const g = kept(got.snapshot);
+  const w = kept(want.snapshot);
+  const what: string[] = [];
+  const missing = [...w.keys()].filter((k) => !g.has(k));
+  const extra = [...g.keys()].filter((k) => !w.has(k));
+  const changed = [...w.keys()].filter((k) => g.has(k) && g.get(k) !== w.get(k));
+  if (missing.length) what.push(`worker: items missing ${missing.slice(0, 5).join(", ")}`);
+  if (extra.length) what.push(`worker: items extra ${extra.slice(0, 5).join(", ")} (the first: ${g.get(extra[0])!.slice(0, 400)})`);
+  if (changed.length) what.push(`worker: items differing ${changed.slice(0, 5).join(", ")}`);
+  if (JSON.stringify(got.digest) !== JSON.stringify(want.digest)) what.push(`worker: the digest ${JSON.stringify(got.digest)} where the clean run's is ${JSON.stringify(want.digest)}`);
+  return what;
+}
+
 export async function benchFaults(o: { from?: number; count?: number; log?: (line: string) => void } = {}): Promise<FaultBench> {
   const from = o.from ?? 0;
   const count = o.count ?? 200;
   const log = o.log ?? ((l: string) => console.log(l));
   const fixtures = faultFixtures();
   const t0 = performance.now();
-  const clean = new Map<string, Ending>();
-  const result: FaultBench = { scenarios: 0, byProvider: { google: 0, microsoft: 0 }, faultsInjected: 0, faultsHit: 0, storeFaultsHit: 0, storeFaultsHitInAll: 0, reruns: 0, drafts: 0, taps: 0, weeklyRuns: 0, invocations: 0, sentOn: 0, differences: [], seconds: 0 };
+  const clean = new Map<string, { scans: Ending; worker: WorkerEnding }>();
+  const result: FaultBench = {
+    scenarios: 0,
+    byProvider: { google: 0, microsoft: 0 },
+    faultsInjected: 0,
+    faultsHit: 0,
+    storeFaultsHit: 0,
+    storeFaultsHitInAll: 0,
+    storeWritesHit: 0,
+    reruns: 0,
+    drafts: 0,
+    taps: 0,
+    weeklyRuns: 0,
+    invocations: 0,
+    sentOn: 0,
+    cutsFired: 0,
+    differences: [],
+    seconds: 0,
+  };
   for (let seed = from; seed < from + count; seed++) {
     const r = rng(0x5eed0000 + seed);
     const f = fixtures[seed % fixtures.length];
     const pageSize = 2 + Math.floor(r() * 8);
     const name = f.dir.slice(root.length + 1);
     if (!clean.has(f.dir)) {
+      // The same steps with no faults, at the default page size.
       const h = await startScanHarness({ fixture: f.dir });
       try {
-        clean.set(f.dir, await runScenario(h, weekOf(h)));
+        const week = weekOf(h);
+        const scans = await runScenario(h, week);
+        const end = week ? week.now1 : Date.parse(h.expected.now);
+        const store = new FaultyStore(h.repo);
+        await draftRound(h, undefined, store, end, 2, []);
+        const worker = await workerRound(h, store, end, cleanRound());
+        if (worker.what.length) throw new Error(`${name}: the clean run's worker: ${worker.what.join(" | ")}`);
+        clean.set(f.dir, { scans, worker: worker.ending });
       } finally {
         await h.close();
       }
     }
+    const want = clean.get(f.dir)!;
     const h = await startScanHarness({ fixture: f.dir, pageSize });
     const week = weekOf(h);
-    const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], worker: { faults: [], store: [], cuts: [], runs: [], sentOn: 0 } };
+    const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], worker: cleanRound() };
     let ending: Ending | undefined;
     let failure: string | undefined;
-    let draftProblems: string[] = [];
+    const problems: string[] = [];
     const store = new FaultyStore(h.repo);
     try {
       ending = await runScenario(h, week, { r, store, run });
       // The snapshot is taken before the taps, which move people to "drafted".
       const end = week ? week.now1 : Date.parse(h.expected.now);
-      draftProblems = await draftRound(h, r, store, end, 2, run.drafts);
+      problems.push(...(await draftRound(h, r, store, end, 2, run.drafts)));
       // The worker's schedules: its send's, and for half the seeds its scan's too.
       const sendFaults = drawSendFaults(r, f.provider);
       run.worker = drawRound(r, [...sendFaults, ...(r() < 0.5 ? drawFaults(r, f.provider) : [])]);
-      draftProblems.push(...(await workerRound(h, store, end, run.worker)));
+      const worker = await workerRound(h, store, end, run.worker);
+      problems.push(...worker.what, ...workerDifferences(worker.ending, want.worker));
     } catch (e) {
       failure = `never ended: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
     }
@@ -633,29 +758,33 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
       result.storeFaultsHit += s.storeHits;
       result.reruns += s.runs - 1;
     }
-    result.storeFaultsHitInAll += store.hits;
+    result.storeFaultsHitInAll += store.hitCount;
+    result.storeWritesHit += store.hits.writeBefore + store.hits.writeAfter;
     result.drafts += run.drafts.length;
     for (const d of run.drafts) result.taps += d.taps.length;
     if (run.worker.runs.length) result.weeklyRuns++;
     result.invocations += run.worker.runs.length;
     result.sentOn += run.worker.sentOn;
-    const what = failure ? [failure] : [...endingDifferences(ending!, clean.get(f.dir)!), ...draftProblems];
+    result.cutsFired += run.worker.cutsFired;
+    const what = failure ? [failure] : [...endingDifferences(ending!, want.scans), ...problems];
     if (what.length) {
       result.differences.push({ ...run, what });
       log(`(faults) seed ${seed} ${name} (page size ${pageSize}${week ? ", two scans a week apart" : ""}): ${what.join(" | ").slice(0, 1000)}`);
-      const table = (f: StoreFault[]) => (f.length ? `; the table's calls ${f.map((x) => `${x.call} (${x.phase})`).join(", ")}` : "");
+      const table = (f: StoreFault[]) => (f.length ? `; the table's ${f.map((x) => `${x.of} ${x.nth} (${x.phase})`).join(", ")}` : "");
+      const token = (t: boolean) => (t ? "; the access token expired first" : "");
       for (const [n, s] of run.steps.entries())
-        log(`    scan ${n + 1}: ${s.runs} run(s), ${s.faultsHit} faults hit of ${JSON.stringify(s.faults)}${table(s.store)}${s.errors.length ? `; threw ${s.errors.join(" / ")}` : ""}`);
-      for (const d of run.drafts) log(`    draft for ${d.person}: ${d.taps.join(", ")} under ${JSON.stringify(d.faults)}${table(d.store)}`);
-      log(`    worker: ${run.worker.runs.join(", ")} under ${JSON.stringify(run.worker.faults)}${table(run.worker.store)}; time cut after ${JSON.stringify(run.worker.cuts)} looks`);
+        log(`    scan ${n + 1}: ${s.runs} run(s), ${s.faultsHit} faults hit of ${JSON.stringify(s.faults)}${table(s.store)}${token(s.expireToken)}${s.errors.length ? `; threw ${s.errors.join(" / ")}` : ""}`);
+      for (const d of run.drafts) log(`    draft for ${d.person}: ${d.taps.join(", ")} under ${JSON.stringify(d.faults)}${table(d.store)}${token(d.expireToken)}`);
+      const w = run.worker;
+      log(`    worker: ${w.runs.join(", ")} under ${JSON.stringify(w.faults)}${table(w.store)}${token(w.expireToken)}; time cut after ${JSON.stringify(w.cuts)} looks, ${w.cutsFired} fired`);
     }
   }
   result.seconds = Math.round((performance.now() - t0) / 1000);
   log(
     `(faults) ${n(result.scenarios, "mailbox", "mailboxes")} under random faults (seeds ${from}–${from + count - 1}; ${result.byProvider.google} Google, ${result.byProvider.microsoft} Outlook): ` +
       `${n(result.faultsInjected, "fault")} injected, ${n(result.faultsHit, "call")} hit by them, ${n(result.storeFaultsHit, "table call")} failed, ${n(result.reruns, "scan")} run again after giving up; ` +
-      `${n(result.drafts, "follow-up draft")} in ${n(result.taps, "tap")} and ${n(result.weeklyRuns, "weekly run")} in ${n(result.invocations, "invocation")} of the worker (${n(result.sentOn, "record")} it sent on itself), under faults of their own ` +
-      `(${n(result.storeFaultsHitInAll - result.storeFaultsHit, "table call")} failed); ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
+      `${n(result.drafts, "follow-up draft")} in ${n(result.taps, "tap")} and ${n(result.weeklyRuns, "weekly run")} in ${n(result.invocations, "invocation")} of the worker (${n(result.cutsFired, "time cut")} fired, ${n(result.sentOn, "record")} it sent on itself), ` +
+      `under faults of their own (${n(result.storeFaultsHitInAll - result.storeFaultsHit, "table call")} failed; ${result.storeWritesHit} of all the table calls failed were writes); ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
   );
   return result;
 }
