@@ -216,16 +216,21 @@ async function draftRound(h: ScanHarness, r: (() => number) | undefined, store: 
  * Where the table fails: the n-th write (a put, update, delete or batch write) or the n-th read,
  * counted from when the schedule is set, fails before it reaches the table (`before`) or, a write,
  * after the table did its work (`after`: the answer lost, as when the AWS SDK's own tries end in a
- * timeout after the write landed).
+ * timeout after the write landed), or lands and is sent again (`again`: the SDK's own retry of a
+ * write whose answer it lost, docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html;
+ * the caller sees the second answer, a ConditionalCheckFailedException where the first write
+ * changed what its condition reads).
  */
-export type StoreFault = { nth: number; of: "write" | "read"; phase: "before" | "after" };
+export type StoreFault = { nth: number; of: "write" | "read"; phase: "before" | "after" | "again" };
 
 /** None, one or two table faults: most on one of a step's first 20 writes, the rest on one of its first 40 reads. */
 export function drawStoreFaults(r: () => number): StoreFault[] {
   const n = Math.floor(r() * 3);
-  return Array.from({ length: n }, (): StoreFault =>
-    r() < 0.7 ? { nth: Math.floor(r() * 20), of: "write", phase: r() < 0.5 ? "before" : "after" } : { nth: Math.floor(r() * 40), of: "read", phase: "before" },
-  );
+  return Array.from({ length: n }, (): StoreFault => {
+    if (r() >= 0.7) return { nth: Math.floor(r() * 40), of: "read", phase: "before" };
+    const k = r();
+    return { nth: Math.floor(r() * 20), of: "write", phase: k < 0.4 ? "before" : k < 0.7 ? "after" : "again" };
+  });
 }
 
 /** The document client's commands that write. */
@@ -239,8 +244,8 @@ const WRITES = new Set(["PutCommand", "UpdateCommand", "DeleteCommand", "BatchWr
 export class FaultyStore {
   private schedule: StoreFault[] = [];
   private seen = { write: 0, read: 0 };
-  /** The calls that failed, by kind: writes before and after the table did them, and reads. */
-  readonly hits = { writeBefore: 0, writeAfter: 0, read: 0 };
+  /** The calls that failed, by kind: writes before and after the table did them, writes sent twice, and reads. */
+  readonly hits = { writeBefore: 0, writeAfter: 0, writeAgain: 0, read: 0 };
   readonly repo: Repository;
   constructor(base: Repository) {
     const doc = base.doc;
@@ -252,9 +257,14 @@ export class FaultyStore {
         this.hits[of === "read" ? "read" : fault!.phase === "before" ? "writeBefore" : "writeAfter"]++;
         throw Object.assign(new Error("We encountered an internal error. Please try again."), { name: "InternalServerError", $fault: "server", $metadata: { httpStatusCode: 500 } });
       };
+      const real = () => (doc.send as (c: unknown, ...r: unknown[]) => Promise<unknown>)(command, ...rest);
       if (fault?.phase === "before") fail();
-      const out = await (doc.send as (c: unknown, ...r: unknown[]) => Promise<unknown>)(command, ...rest);
+      const out = await real();
       if (fault?.phase === "after") fail();
+      if (fault?.phase === "again") {
+        this.hits.writeAgain++;
+        return real();
+      }
       return out;
     };
     const faulty = new Proxy(doc, { get: (t, p, recv) => (p === "send" ? send : Reflect.get(t, p, recv)) });
@@ -265,7 +275,7 @@ export class FaultyStore {
     this.seen = { write: 0, read: 0 };
   }
   get hitCount(): number {
-    return this.hits.writeBefore + this.hits.writeAfter + this.hits.read;
+    return this.hits.writeBefore + this.hits.writeAfter + this.hits.writeAgain + this.hits.read;
   }
 }
 
@@ -553,7 +563,7 @@ export interface FaultBench {
   sentOn: number;
   /** The worker's invocations whose time ran out before they ended. */
   cutsFired: number;
-  /** Of the table calls that failed, the writes. */
+  /** Of the table calls that failed, the writes (sent twice by the SDK's retry among them). */
   storeWritesHit: number;
   differences: FaultDifference[];
   seconds: number;
@@ -759,7 +769,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
       result.reruns += s.runs - 1;
     }
     result.storeFaultsHitInAll += store.hitCount;
-    result.storeWritesHit += store.hits.writeBefore + store.hits.writeAfter;
+    result.storeWritesHit += store.hits.writeBefore + store.hits.writeAfter + store.hits.writeAgain;
     result.drafts += run.drafts.length;
     for (const d of run.drafts) result.taps += d.taps.length;
     if (run.worker.runs.length) result.weeklyRuns++;
