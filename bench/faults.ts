@@ -628,6 +628,16 @@ const weekOf = (h: ScanHarness) => {
   }
 };
 
+/**
+ * The owner's addresses the account holds (those it was connected with and those a scan learned:
+ * Send-As aliases, spellings seen in Sent), from the table's ACCOUNT item, whose other fields (the
+ * sealed token, the connection's times) differ from one connection to the next.
+ */
+const aliasesIn = (snapshot: Snapshot): string => {
+  const account = snapshot.find((i) => i.sk === "ACCOUNT")?.account as { aliases?: string[] } | undefined;
+  return JSON.stringify([...(account?.aliases ?? [])].sort());
+};
+
 /** "1 tap", "2 taps". */
 const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
@@ -642,6 +652,7 @@ export function endingDifferences(got: Ending, want: Ending): string[] {
     const parts = [...(lost.length ? [`lost ${lost.slice(0, 3).join("; ")}`] : []), ...(extra.length ? [`extra ${extra.slice(0, 3).join("; ")}`] : [])];
     if (parts.length) what.push(`${k}: ${parts.join(", ")}`);
   }
+  if (aliasesIn(got.snapshot) !== aliasesIn(want.snapshot)) what.push(`the owner's addresses: ${aliasesIn(got.snapshot)} where the clean run has ${aliasesIn(want.snapshot)}`);
   const dups = [...duplicateKeys(got.snapshot), ...semanticDuplicates(got.snapshot)];
   if (dups.length) what.push(`stored twice: ${dups.slice(0, 5).join(", ")}`);
   const key = (i: Record<string, unknown>) => String(i.sk);
@@ -683,6 +694,7 @@ export function workerDifferences(got: WorkerEnding, want: WorkerEnding): string
   if (missing.length) what.push(`worker: items missing ${missing.slice(0, 5).join(", ")}`);
   if (extra.length) what.push(`worker: items extra ${extra.slice(0, 5).join(", ")} (the first: ${g.get(extra[0])!.slice(0, 400)})`);
   if (changed.length) what.push(`worker: items differing ${changed.slice(0, 5).join(", ")}`);
+  if (aliasesIn(got.snapshot) !== aliasesIn(want.snapshot)) what.push(`worker: the owner's addresses ${aliasesIn(got.snapshot)} where the clean run has ${aliasesIn(want.snapshot)}`);
   if (JSON.stringify(got.digest) !== JSON.stringify(want.digest)) what.push(`worker: the digest ${JSON.stringify(got.digest)} where the clean run's is ${JSON.stringify(want.digest)}`);
   return what;
 }
