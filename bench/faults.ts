@@ -6,7 +6,8 @@
  * 429s with and without Retry-After, 500s, 502s and 503s, connections reset before the provider
  * acts or after it answered (the answer lost), slow answers, sync cursors expired mid-scan, and a
  * non-retryable refusal that kills the scan between pages; and the table's ({@link FaultyStore}),
- * a DynamoDB call failing before it reached the table or after it did its work. A scan that throws
+ * a DynamoDB call failing before it reached the table or after it did its work, or a write landing
+ * and sent again as the SDK's retry sends it. A scan that throws
  * runs again, as the queue would deliver its job again; after {@link CLEAR_AFTER} runs the faults
  * are lifted, so every scenario ends. Where a fixture has a week of activity
  * (test/support/scan-harness weekOfActivity), the scenario is two scans a week apart, the week's
@@ -14,9 +15,11 @@
  * for two people, and the weekly worker for the next slot through a queue of the bench's, each
  * under schedules of their own.
  *
- * The answer must be the clean run's: the same new contacts, missing follow-ups and people, the
- * same stored meetings, messages and people (cursors and sync generations aside), each stored once;
- * one draft per person tapped; the week's digest in Sent once, nothing dead-lettered. The clean run
+ * The answer must be the clean run's (the same steps with no faults): the same new contacts,
+ * missing follow-ups and people, the same stored meetings, messages and people (cursors and sync
+ * generations aside), each stored once, after the scans and after the worker; one draft per person
+ * tapped; the week's digest in Sent once, nothing dead-lettered, and the worker's record delivered
+ * again sending nothing more. The clean run
  * uses the default page size, so a difference of paging alone shows too. A difference is printed
  * with its seed, its schedules and what differs; `BENCH_FAULT_FROM=<seed> BENCH_FAULT_SEEDS=1` runs
  * that scenario again.
