@@ -117,25 +117,35 @@ const DRAFT_ROUTES = {
 } as const;
 
 /**
- * A random schedule of faults for a round of follow-up taps: above all on the create, whose answer
- * may be lost after the provider made the draft (`phase: "after"`), the case a second draft would
- * come from.
+ * A random schedule of faults for calls that must not happen twice (a draft's create, a send) and
+ * the calls around them: one to four faults, `share` of them on `routes[0]` (the create or the
+ * send, whose answer may be lost after the provider acted: `phase: "after"`, the case a second
+ * draft or email would come from), the rest on any of `routes`; each a 429, a 5xx, a reset or a
+ * slow answer as `kinds` cuts the unit interval.
  */
-export function drawDraftFaults(r: () => number, provider: "google" | "microsoft"): FaultSpec[] {
+function drawOnceFaults(
+  r: () => number,
+  routes: readonly string[],
+  o: { share: number; after: (first: boolean) => [number, number]; kinds: [number, number, number] },
+): FaultSpec[] {
   const { int, pick } = draws(r);
   const out: FaultSpec[] = [];
   for (let n = int(1, 4); n > 0; n--) {
-    const route = r() < 0.5 ? DRAFT_ROUTES[provider][0] : pick(DRAFT_ROUTES[provider]);
-    const after = int(0, 3);
+    const route = r() < o.share ? routes[0] : pick(routes);
+    const after = int(...o.after(route === routes[0]));
     const times = int(1, 3);
     const k = r();
-    if (k < 0.25) out.push({ route, kind: "status", status: 429, after, times, ...(r() < 0.6 ? { retryAfter: int(0, 5) } : {}) });
-    else if (k < 0.5) out.push({ route, kind: "status", status: pick([500, 503]), after, times, phase: r() < 0.5 ? "before" : "after" });
-    else if (k < 0.75) out.push({ route, kind: "reset", after, times, phase: r() < 0.5 ? "before" : "after" });
+    if (k < o.kinds[0]) out.push({ route, kind: "status", status: 429, after, times, ...(r() < 0.6 ? { retryAfter: int(0, 5) } : {}) });
+    else if (k < o.kinds[1]) out.push({ route, kind: "status", status: pick([500, 503]), after, times, phase: r() < 0.5 ? "before" : "after" });
+    else if (k < o.kinds[2]) out.push({ route, kind: "reset", after, times, phase: r() < 0.5 ? "before" : "after" });
     else out.push({ route, kind: "latency", latencyMs: int(1, 40), after, times });
   }
   return out;
 }
+
+/** A random schedule of faults for a round of follow-up taps: above all on the create. */
+export const drawDraftFaults = (r: () => number, provider: "google" | "microsoft"): FaultSpec[] =>
+  drawOnceFaults(r, DRAFT_ROUTES[provider], { share: 0.5, after: () => [0, 3], kinds: [0.25, 0.5, 0.75] });
 
 /**
  * The drafts in the sandbox mailbox addressed to the person `email` names (the person's key is the
@@ -289,21 +299,8 @@ const SEND_ROUTES = {
 } as const;
 
 /** A random schedule of faults for the weekly digest's send: above all the send, whose answer may be lost after the mail went. */
-export function drawSendFaults(r: () => number, provider: "google" | "microsoft"): FaultSpec[] {
-  const { int, pick } = draws(r);
-  const out: FaultSpec[] = [];
-  for (let n = int(1, 4); n > 0; n--) {
-    const route = r() < 0.6 ? SEND_ROUTES[provider][0] : pick(SEND_ROUTES[provider]);
-    const after = route === SEND_ROUTES[provider][0] ? int(0, 2) : int(0, 6);
-    const times = int(1, 3);
-    const k = r();
-    if (k < 0.25) out.push({ route, kind: "status", status: 429, after, times, ...(r() < 0.6 ? { retryAfter: int(0, 5) } : {}) });
-    else if (k < 0.55) out.push({ route, kind: "status", status: pick([500, 503]), after, times, phase: r() < 0.5 ? "before" : "after" });
-    else if (k < 0.85) out.push({ route, kind: "reset", after, times, phase: r() < 0.5 ? "before" : "after" });
-    else out.push({ route, kind: "latency", latencyMs: int(1, 40), after, times });
-  }
-  return out;
-}
+export const drawSendFaults = (r: () => number, provider: "google" | "microsoft"): FaultSpec[] =>
+  drawOnceFaults(r, SEND_ROUTES[provider], { share: 0.6, after: (send) => (send ? [0, 2] : [0, 6]), kinds: [0.25, 0.55, 0.85] });
 
 /**
  * The copies of the week's digest the sandbox holds as sent through the API, by the week header
