@@ -242,6 +242,16 @@ export function createWorkerHandler(deps: () => JobDeps) {
             return;
           }
           if (scanned.streams.ownerMail?.stopped) console.log(JSON.stringify({ msg: "weekly", account: email, ownerMail: "still reading" }));
+          // The read took the run's time: a page slowed by throttling may end with seconds left (its
+          // calls start with PAGE_ABANDON_RESERVE_MS left, and each may take its retry budget and one
+          // more attempt). The digest's send is such a call too; started past that reserve, Lambda
+          // may end the invocation in it, and the record comes back through the queue's receives
+          // (30 minutes apart, then the dead-letter queue). Instead the week goes on in a new
+          // invocation, which reads on from the cursors this read stored, plans and sends.
+          if (abandonPage?.() && d.digests && now - weekOf < CONTINUE_WITHIN_MS) {
+            console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "the read took the run's time; the digest goes from a new invocation" }));
+            return CONTINUES;
+          }
           // The event emails of the coming week go on the due-hour index (core/events planEventJobs),
           // planned from the meetings the scan read (not read again) and the statements as they are
           // now. The plan needs nothing of the digest: its table round trips run while the digest is
