@@ -38,8 +38,18 @@ import { createWorkerHandler } from "../functions/src/handlers/worker";
 import type { FaultSpec } from "@followthrough/sandbox";
 import { applyActivity, comparable, duplicateKeys, outcome, type ScanHarness, semanticDuplicates, startScanHarness, weekOfActivity } from "../test/support/scan-harness";
 import { rng } from "./mailbox";
+import { API_RETRY_BUDGET_MS, JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 
 const root = join(import.meta.dirname, "..");
+
+/**
+ * The retry budgets production gives each caller's provider calls (core/limits): a queued job's
+ * (the scans stand for the backfill's and the weekly run's reads, functions/src/jobs.ts) and an API
+ * request's (the follow-up tap, functions/src/resources.ts). Until 2026-12-06 the bench's calls
+ * waited out every Retry-After without one, as no deployed function does.
+ */
+const JOB_RETRY = { budgetMs: JOB_RETRY_BUDGET_MS };
+const API_RETRY = { budgetMs: API_RETRY_BUDGET_MS };
 
 /** A scan that throws runs again (a redelivered job) at most this often with its faults in place; then they are lifted. */
 export const CLEAR_AFTER = 4;
@@ -176,6 +186,8 @@ const TAPS_MAX = 10;
 async function draftRound(h: ScanHarness, r: (() => number) | undefined, store: FaultyStore, now: number, people: number, record: FaultRun["drafts"]): Promise<string[]> {
   const provider = h.fixture.account.provider;
   const what: string[] = [];
+  // The API's provider, with an API request's retry budget (a longer Retry-After is answered 503, and the person taps again).
+  const tapProvider = h.providerAs({}, API_RETRY);
   const met = (await h.repo.loadPeople(h.email)).filter((p) => p.stage === "met").sort((a, b) => a.email.localeCompare(b.email));
   for (const person of met.slice(0, people)) {
     const before = new Set(await draftsTo(h, person.email));
@@ -190,7 +202,7 @@ async function draftRound(h: ScanHarness, r: (() => number) | undefined, store: 
     store.arm(storeFaults);
     let at = now;
     let got: FollowUpDraft | undefined;
-    const tap = (repo: Repository) => draftFollowUp({ repo, provider: h.provider, account: h.account(), person: person.email, now: at, waitMs: 0 });
+    const tap = (repo: Repository) => draftFollowUp({ repo, provider: tapProvider, account: h.account(), person: person.email, now: at, waitMs: 0 });
     for (let n = 1; n <= TAPS_MAX && got?.status !== "ready"; n++) {
       if (n > TAPS_WITH_FAULTS) {
         await h.clearFaults();
@@ -303,6 +315,30 @@ export const drawSendFaults = (r: () => number, provider: "google" | "microsoft"
   drawOnceFaults(r, SEND_ROUTES[provider], { share: 0.6, after: (send) => (send ? [0, 2] : [0, 6]), kinds: [0.25, 0.55, 0.85] });
 
 /**
+ * A throttled day for the weekly run, in a quarter of the rounds: two to six 429s on any of the
+ * worker's first three calls to one of the provider's APIs (a weekly run of a small mailbox makes
+ * few: a calendar page, two history pages and the send on Gmail) or on its send,
+ * most with a Retry-After of 40 to 59 s (waited out, within
+ * the adapters' per-call budget, core/limits JOB_RETRY_BUDGET_MS), the rest 61 to 120 s (past it: the
+ * call fails at once). An invocation's calls so wait minutes on the virtual clock its time left is
+ * counted on (`timeLeft`). Drawn after every other draw of its seed, so the other schedules stay as
+ * they were.
+ */
+export function drawThrottle(r: () => number, provider: "google" | "microsoft"): FaultSpec[] {
+  const { int, pick } = draws(r);
+  if (r() >= 0.25) return [];
+  const routes = provider === "google" ? ["gmail.*", "calendar.*", "gmail.messages.send"] : ["graph.*", "graph.sendMail"];
+  return Array.from({ length: int(2, 6) }, () => ({
+    route: pick(routes),
+    kind: "status" as const,
+    status: 429,
+    after: int(0, 2),
+    times: 1,
+    retryAfter: r() < 0.8 ? int(40, 59) : int(61, 120),
+  }));
+}
+
+/**
  * The copies of the week's digest the sandbox holds as sent through the API, by the week header
  * every digest carries (core/digest digestMail), whatever Message-ID each attempt gave it.
  */
@@ -318,18 +354,27 @@ async function digestsSent(h: ScanHarness, week: string): Promise<number> {
 }
 
 /**
- * Lambda's time left, as a handler asks it: `fullMs` (nearly the function's whole timeout), or,
- * `cut` looks later, 60 s, past every reserve (core/limits JOB_READ_RESERVE_MS), as if the
- * invocation's minutes had gone meanwhile.
+ * Lambda's time left, as a handler asks it: `fullMs` (nearly the function's whole timeout) less the
+ * time passed on the harness's virtual clock since the invocation began (the retry pauses and
+ * Retry-After waits of its calls: until 2026-12-06 they never shrank it, helper-235), or, once `cut`
+ * looks have been taken, 60 s, past every reserve (core/limits JOB_READ_RESERVE_MS), as if the
+ * invocation's minutes had gone meanwhile, less the time passed since.
  */
-const timeLeft = (fullMs: number, cut: number | undefined, onCut: () => void) => {
+const timeLeft = (fullMs: number, cut: number | undefined, onCut: () => void, elapsed: () => number) => {
   let looks = 0;
+  let cutAt = 0;
   return () => {
-    if (cut === undefined || ++looks <= cut) return fullMs;
-    if (looks === cut + 1) onCut();
-    return 60_000;
+    if (cut === undefined || ++looks <= cut) return fullMs - elapsed();
+    if (looks === cut + 1) {
+      onCut();
+      cutAt = elapsed();
+    }
+    return 60_000 - (elapsed() - cutAt);
   };
 };
+
+/** The worker's timeout (infra/queue.ts WORKER_TIMEOUT_MINUTES): Lambda ends an invocation there. */
+const WORKER_TIMEOUT_MS = 5 * 60_000;
 
 /** The Digests queue's visibility timeout (infra/queue.ts: six times the worker's 5 minutes) and its receives before the dead-letter queue. */
 const DIGESTS_VISIBILITY_MS = 30 * 60_000;
@@ -357,6 +402,13 @@ export interface QueueRound {
   sentOn: number;
   /** Invocations whose time ran out (their cut came before they ended). */
   cutsFired: number;
+  /**
+   * Invocations without a cut that ran past the function's timeout on the virtual clock (their
+   * calls' retry pauses and Retry-After waits), in ms: Lambda would have ended each there.
+   */
+  overran: number[];
+  /** The longest an invocation ran on the virtual clock, in ms. */
+  longestMs: number;
   /** The access token expired before the round, so its first call refreshes it (a token fault can hit). */
   expireToken: boolean;
 }
@@ -379,6 +431,8 @@ async function throughQueue(
 ): Promise<{ dlq: string[]; left: number }> {
   const queue: { body: string; visibleAt: number; receives: number }[] = o.first.map((body) => ({ body, visibleAt: o.clock.at, receives: 0 }));
   const dlq: string[] = [];
+  // The harness's virtual clock: the adapters' retry pauses and the pacer's waits pass on it.
+  const virtualNow = () => h.clock?.now() ?? 0;
   const handler = o.handler({
     sendBatch: async (bodies, so) => {
       for (const body of bodies) queue.push({ body, visibleAt: o.clock.at + (so?.delaySeconds ?? 0) * 1000, receives: 0 });
@@ -408,16 +462,20 @@ async function throughQueue(
         await Promise.all(
           batch.map(async (next, i) => {
             next.receives++;
+            const began = virtualNow();
             const event = { Records: [{ messageId: `m${n}-${i}`, body: next.body }] } as unknown as SQSEvent;
             let failed = true;
             try {
-              const left = timeLeft(o.fullMs, cut, () => round.cutsFired++);
+              const left = timeLeft(o.fullMs, cut, () => round.cutsFired++, () => virtualNow() - began);
               failed = (await handler(event, { getRemainingTimeInMillis: left })).batchItemFailures.length > 0;
               round.runs.push(failed ? "failed" : "done");
             } catch (e) {
               // The invocation itself failed: every record of it comes back.
               round.runs.push(`threw ${e instanceof Error ? e.message : String(e)}`.slice(0, 140));
             }
+            const ran = virtualNow() - began;
+            round.longestMs = Math.max(round.longestMs, ran);
+            if (cut === undefined && ran > WORKER_TIMEOUT_MS) round.overran.push(ran);
             if (!failed) return;
             if (next.receives >= RECEIVES) dlq.push(next.body);
             else queue.push({ ...next, visibleAt: o.clock.at + o.visibilityMs });
@@ -450,11 +508,11 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
 function drawRound(r: () => number, faults: FaultSpec[]): QueueRound {
   const store = drawStoreFaults(r);
   const cuts = Array.from({ length: RUNS_WITH_FAULTS }, () => (r() < 0.5 ? 1 + Math.floor(r() * 8) : undefined));
-  return { faults, store, cuts, runs: [], sentOn: 0, cutsFired: 0, expireToken: r() < 0.5 };
+  return { faults, store, cuts, runs: [], sentOn: 0, cutsFired: 0, overran: [], longestMs: 0, expireToken: r() < 0.5 };
 }
 
 /** A round with no faults (the clean run's). */
-const cleanRound = (): QueueRound => ({ faults: [], store: [], cuts: [], runs: [], sentOn: 0, cutsFired: 0, expireToken: false });
+const cleanRound = (): QueueRound => ({ faults: [], store: [], cuts: [], runs: [], sentOn: 0, cutsFired: 0, overran: [], longestMs: 0, expireToken: false });
 
 /** The deps a queue handler runs on here: the faulty table, the harness's provider, the bench's clock and queue. */
 function handlerDeps(h: ScanHarness, store: FaultyStore, clock: { at: number }, digests: QueueSender) {
@@ -502,6 +560,7 @@ async function workerRound(h: ScanHarness, store: FaultyStore, end: number, roun
   const runs = round.runs.join(", ");
   if (left) what.push(`worker: ${left} records still queued after ${RUNS_MAX} receives (${runs})`);
   if (dlq.length) what.push(`worker: ${dlq.length} records in the dead-letter queue (${runs})`);
+  for (const ms of round.overran) what.push(`worker: an invocation ran ${(ms / 1000).toFixed(1)} s on the virtual clock, past the function's ${WORKER_TIMEOUT_MS / 1000} s timeout (${runs})`);
   const stored = (await h.repo.query(`ACCOUNT#${h.email}`, "DIGEST#")).map((i) => i.digest as { status: string; week: string; subject: string });
   const digest = stored.length === 1 ? { week: stored[0].week, status: stored[0].status, subject: stored[0].subject } : undefined;
   if (stored.length !== 1 || stored[0].status !== "sent") what.push(`worker: the week's digest stored as ${JSON.stringify(stored.map((d) => `${d.week} ${d.status}`))} after ${runs}`);
@@ -563,6 +622,8 @@ export interface FaultBench {
   sentOn: number;
   /** The worker's invocations whose time ran out before they ended. */
   cutsFired: number;
+  /** The longest a worker's invocation ran on the virtual clock (its calls' retry pauses and Retry-After waits), in ms. */
+  longestInvocationMs: number;
   /** Of the table calls that failed, the writes (sent twice by the SDK's retry among them). */
   storeWritesHit: number;
   differences: FaultDifference[];
@@ -721,6 +782,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     invocations: 0,
     sentOn: 0,
     cutsFired: 0,
+    longestInvocationMs: 0,
     differences: [],
     seconds: 0,
   };
@@ -731,7 +793,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     const name = f.dir.slice(root.length + 1);
     if (!clean.has(f.dir)) {
       // The same steps with no faults, at the default page size.
-      const h = await startScanHarness({ fixture: f.dir });
+      const h = await startScanHarness({ fixture: f.dir, retry: JOB_RETRY });
       try {
         const week = weekOf(h);
         const scans = await runScenario(h, week);
@@ -746,7 +808,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
       }
     }
     const want = clean.get(f.dir)!;
-    const h = await startScanHarness({ fixture: f.dir, pageSize });
+    const h = await startScanHarness({ fixture: f.dir, pageSize, retry: JOB_RETRY });
     const week = weekOf(h);
     const run: FaultRun = { seed, fixture: name, provider: f.provider, pageSize, week: !!week, steps: [], drafts: [], worker: cleanRound() };
     let ending: Ending | undefined;
@@ -761,6 +823,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
       // The worker's schedules: its send's, and for half the seeds its scan's too.
       const sendFaults = drawSendFaults(r, f.provider);
       run.worker = drawRound(r, [...sendFaults, ...(r() < 0.5 ? drawFaults(r, f.provider) : [])]);
+      run.worker.faults.push(...drawThrottle(r, f.provider));
       const worker = await workerRound(h, store, end, run.worker);
       problems.push(...worker.what, ...workerDifferences(worker.ending, want.worker));
     } catch (e) {
@@ -788,6 +851,7 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
     result.invocations += run.worker.runs.length;
     result.sentOn += run.worker.sentOn;
     result.cutsFired += run.worker.cutsFired;
+    result.longestInvocationMs = Math.max(result.longestInvocationMs, run.worker.longestMs);
     const what = failure ? [failure] : [...endingDifferences(ending!, want.scans), ...problems];
     if (what.length) {
       result.differences.push({ ...run, what });
@@ -798,14 +862,14 @@ export async function benchFaults(o: { from?: number; count?: number; log?: (lin
         log(`    scan ${n + 1}: ${s.runs} run(s), ${s.faultsHit} faults hit of ${JSON.stringify(s.faults)}${table(s.store)}${token(s.expireToken)}${s.errors.length ? `; threw ${s.errors.join(" / ")}` : ""}`);
       for (const d of run.drafts) log(`    draft for ${d.person}: ${d.taps.join(", ")} under ${JSON.stringify(d.faults)}${table(d.store)}${token(d.expireToken)}`);
       const w = run.worker;
-      log(`    worker: ${w.runs.join(", ")} under ${JSON.stringify(w.faults)}${table(w.store)}${token(w.expireToken)}; time cut after ${JSON.stringify(w.cuts)} looks, ${w.cutsFired} fired`);
+      log(`    worker: ${w.runs.join(", ")} under ${JSON.stringify(w.faults)}${table(w.store)}${token(w.expireToken)}; time cut after ${JSON.stringify(w.cuts)} looks, ${w.cutsFired} fired; the longest invocation ${(w.longestMs / 1000).toFixed(1)} s`);
     }
   }
   result.seconds = Math.round((performance.now() - t0) / 1000);
   log(
     `(faults) ${n(result.scenarios, "mailbox", "mailboxes")} under random faults (seeds ${from}–${from + count - 1}; ${result.byProvider.google} Google, ${result.byProvider.microsoft} Outlook): ` +
       `${n(result.faultsInjected, "fault")} injected, ${n(result.faultsHit, "call")} hit by them, ${n(result.storeFaultsHit, "table call")} failed, ${n(result.reruns, "scan")} run again after giving up; ` +
-      `${n(result.drafts, "follow-up draft")} in ${n(result.taps, "tap")} and ${n(result.weeklyRuns, "weekly run")} in ${n(result.invocations, "invocation")} of the worker (${n(result.cutsFired, "time cut")} fired, ${n(result.sentOn, "record")} it sent on itself), ` +
+      `${n(result.drafts, "follow-up draft")} in ${n(result.taps, "tap")} and ${n(result.weeklyRuns, "weekly run")} in ${n(result.invocations, "invocation")} of the worker (${n(result.cutsFired, "time cut")} fired, ${n(result.sentOn, "record")} it sent on itself, the longest invocation ${(result.longestInvocationMs / 1000).toFixed(1)} s of virtual time), ` +
       `under faults of their own (${n(result.storeFaultsHitInAll - result.storeFaultsHit, "table call")} failed; ${result.storeWritesHit} of all the table calls failed were writes); ${result.differences.length} ended otherwise than the clean run; ${result.seconds} s`,
   );
   return result;

@@ -97,7 +97,7 @@ describe("npm run bench", () => {
     expect(r.stdout).toMatch(
       new RegExp(
         `^\\(faults\\) 1 mailbox under random faults \\(seeds ${seed}–${seed}; ${counts}\\): \\d+ faults? injected, \\d+ calls? hit by them, \\d+ table calls? failed, \\d+ scans? run again after giving up; ` +
-          `2 follow-up drafts in \\d+ taps? and 1 weekly run in \\d+ invocations? of the worker \\(\\d+ time cuts? fired, \\d+ records? it sent on itself\\), ` +
+          `2 follow-up drafts in \\d+ taps? and 1 weekly run in \\d+ invocations? of the worker \\(\\d+ time cuts? fired, \\d+ records? it sent on itself, the longest invocation \\d+\\.\\d s of virtual time\\), ` +
           `under faults of their own \\(\\d+ table calls? failed; \\d+ of all the table calls failed were writes\\); 0 ended otherwise than the clean run; \\d+ s$`,
         "m",
       ),

@@ -55,7 +55,7 @@ export interface ScanHarness {
   repo: Repository;
   provider: MailboxProvider;
   /** A provider of the same connection for the account as `as` changes it (a reconnect's new time zone). */
-  providerAs(as: Partial<Pick<AccountRecord, "timeZone" | "aliases">>): MailboxProvider;
+  providerAs(as: Partial<Pick<AccountRecord, "timeZone" | "aliases">>, retry?: Partial<RetryOptions>): MailboxProvider;
   /** The stored account (its refresh token rotates on Microsoft). */
   account(): AccountRecord;
   /** The keyring its refresh token is sealed with (core/accounts refreshTokenOf). */

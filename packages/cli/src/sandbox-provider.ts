@@ -11,8 +11,12 @@ export interface SandboxConnection {
   /** The stored account as of now (Microsoft rotates the refresh token on every use). */
   account(): AccountRecord;
   provider: MailboxProvider;
-  /** A provider for the same connection read as `as` says (a changed time zone, as after a reconnect); built as `provider` was. */
-  providerAs(as: Partial<Pick<AccountRecord, "timeZone" | "aliases">>): MailboxProvider;
+  /**
+   * A provider for the same connection read as `as` says (a changed time zone, as after a
+   * reconnect); built as `provider` was, with `retry` over its retry policy (a caller's own budget:
+   * an API request's, a queued job's).
+   */
+  providerAs(as: Partial<Pick<AccountRecord, "timeZone" | "aliases">>, retry?: ProviderContext["retry"]): MailboxProvider;
 }
 
 /**
@@ -29,14 +33,15 @@ export async function connectSandboxProvider(
   consent: SandboxConsentOptions = {},
 ): Promise<SandboxConnection> {
   let account = await connectSandboxAccount(sandbox, info, repo, ring, consent);
-  const build = (acc: AccountRecord) =>
+  const build = (acc: AccountRecord, retry?: ProviderContext["retry"]) =>
     providerFor(acc, {
       ...ctx,
+      ...(retry ? { retry: { ...ctx.retry, ...retry } } : {}),
       ring,
       microsoft: {
         ...(sandbox.ca ? { fetchOptions: { agent: sandboxAgent(sandbox.ca) } as never } : {}),
         onRefreshToken: async (token) => void (account = await rotateRefreshToken(repo, ring, account, token)),
       },
     });
-  return { account: () => account, provider: build(account), providerAs: (as) => build({ ...account, ...as }) };
+  return { account: () => account, provider: build(account), providerAs: (as, retry) => build({ ...account, ...as }, retry) };
 }
