@@ -70,25 +70,29 @@ describe("npm run bench", () => {
     }
   });
 
-  // Seeds 8, 14 and 48 are three of the project's own mailboxes (no ../shared), under random
+  // Seeds 8, 14, 15 and 48 are four of the project's own mailboxes (no ../shared), under random
   // provider and table faults through the scans, follow-up taps and the weekly worker:
-  // test/fixtures/spec-edges' g-windows (Google, one scan), the demo's Outlook mailbox and
-  // o-graph (Outlook, two scans a week apart each). Chosen because each of six defects put in by hand
-  // fails one of them (docs/benchmarks.md (10)): the sweep after a re-read left out (48), a page's
-  // cursor stored before its items (14), the digest sent again without looking in Sent (8), a send
-  // retried after a 5xx (8), the worker's continuation not enqueued (48), the digest's claim taken
-  // over a sent one (all three, in their clean runs already).
-  // What each goes through that finds those defects: seed 8's worker runs more than once and its
-  // scans lose table writes; seed 14's scans lose table writes and run again; seed 48's scans meet
+  // test/fixtures/spec-edges' g-windows and g-calendar (Google, one scan each), the demo's Outlook
+  // mailbox and o-graph (Outlook, two scans a week apart each). Chosen because each of six defects
+  // put in by hand fails one of them (docs/benchmarks.md (10)): the sweep after a re-read left out
+  // (48), a page's cursor stored before its items (14), the digest sent again without looking in
+  // Sent (15), a send retried after a 5xx (15), the worker's continuation not enqueued (48), the
+  // digest's claim taken over a sent one (all four, in their clean runs already). Seed 8 carried the
+  // two send defects until the bench gave its calls production's retry budgets (2026-12-06); it
+  // stays for its worker's calls waiting out Retry-After on the clock the time left is counted on.
+  // What each goes through that finds those defects: seed 15's worker runs more than once and its
+  // table loses writes; seed 14's scans lose table writes and run again; seed 48's scans meet
   // provider faults and its worker's time runs out, so that it sends a record on to continue.
   const through = {
-    "8": ["storeWritesHit", "workerRetried"],
+    "8": ["longestInvocationMs"],
     "14": ["storeFaultsHit", "reruns"],
+    "15": ["storeWritesHit", "workerRetried"],
     "48": ["faultsHit", "cutsFired", "sentOn"],
   } as const;
   it.each([
     ["8", "Google", "1 Google, 0 Outlook"],
     ["14", "Outlook", "0 Google, 1 Outlook"],
+    ["15", "Google", "1 Google, 0 Outlook"],
     ["48", "Outlook", "0 Google, 1 Outlook"],
   ] as const)("the fault bench's seed %s (%s) ends as its clean run, one draft per person tapped, the week's digest sent once", (seed, _provider, counts) => {
     const env: NodeJS.ProcessEnv = { ...process.env, BENCH_FAULT_FROM: seed, BENCH_FAULT_SEEDS: "1" };
