@@ -510,6 +510,44 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
   });
 
+  it("a morning-after whose read ends with less than one call's worst case left is filed for the next dispatch, not sent; that dispatch sends it once", async () => {
+    const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST
+    const links = { baseUrl: BASE_URL, key: LINK_KEY };
+    // As if it had never gone (the test before sent it): its record and its copies in Sent forgotten.
+    await h.repo.delete(keys.eventMail(h.email, "morning-after", speakerNight));
+    const copies = (await sentCopies("morning-after", speakerNight)).length;
+    const due = iso("2026-06-22T07:15:00Z");
+    await putEventJob(h.repo, h.email, "morning-after", speakerNight, due);
+    clock = due + 60_000;
+    await h.setClock(clock);
+    const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: speakerNight, due };
+    // The read's last page (the owner's mail outside Sent, the last stream, read to its end) took
+    // the job's time: from then on no call may start (the worker's abandonPageBefore).
+    let readDone = false;
+    const p = h.provider;
+    const ownerMail = (ids: ReadonlySet<string>) => {
+      const stream = p.ownerMail!(ids);
+      const page: typeof stream.page = async (...args) => {
+        const got = await stream.page(...args);
+        if (got.done) readDone = true;
+        return got;
+      };
+      return Object.assign(Object.create(stream), { page });
+    };
+    const slowed = Object.assign(Object.create(p), { ownerMail }) as typeof p;
+    const cut = await runEventJob({ repo: h.repo, provider: slowed, account: h.account(), job, now: clock, links, abandonPageBefore: () => readDone, clock: () => clock });
+    expect(readDone).toBe(true);
+    expect(cut).toBe("continued");
+    expect(await sentCopies("morning-after", speakerNight)).toHaveLength(copies);
+    expect(await h.repo.get(keys.eventMail(h.email, "morning-after", speakerNight))).toBeUndefined();
+    const next = due + DUE_SLOT_MS;
+    expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toMatchObject({ due: next });
+    clock = next + 60_000;
+    await h.setClock(clock);
+    expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: next }, now: clock, links })).toBe("sent");
+    expect(await sentCopies("morning-after", speakerNight)).toHaveLength(copies + 1);
+  });
+
   it("a morning-after email no longer goes once its morning is past (its hour + 12 h): a read still cut short is not filed again, and a record that comes back later sends nothing", async () => {
     const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST: its morning after is Mon 08:00 BST
     const latest = iso("2026-06-22T19:00:00Z"); // 07:00 UTC + 12 h

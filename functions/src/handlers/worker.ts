@@ -29,7 +29,9 @@ export const WORKER_LEASE_MS = 6 * 60_000;
  * JOB_RETRY_BUDGET_MS + PROVIDER_REQUEST_TIMEOUT_MS, 90 s), and no call of a page starts with less
  * than that and 10 s left: a page at the paced quota ends with two minutes for the email's send, a
  * slowed one with 10 s at the least (until 2026-12-01 the reserve was a minute, the budget alone;
- * until 2026-12-02, 2 minutes). A send that does not fit fails the record, for the queue to deliver.
+ * until 2026-12-02, 2 minutes). With less than one call's worst case left after the reads, the email
+ * is not sent from this invocation but filed for the next dispatch (core/eventmail runEventJob;
+ * until 2026-12-06 the send was started anyway, and Lambda could end the invocation in it).
  */
 export const EVENT_READ_RESERVE_MS = JOB_READ_RESERVE_MS;
 
