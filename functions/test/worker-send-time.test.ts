@@ -14,7 +14,7 @@ import { PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { memorySender } from "@followthrough/core/queue";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
-import { createWorkerHandler, parseContinuation, WEEKLY_SCAN_RESERVE_MS } from "../src/handlers/worker";
+import { CONTINUE_WITHIN_MS, createWorkerHandler, parseContinuation, WEEKLY_SCAN_RESERVE_MS } from "../src/handlers/worker";
 
 const start = Date.parse("2026-10-14T23:30:00Z");
 const MINUTE = 60_000;
@@ -79,16 +79,53 @@ describe("a weekly read that took the run's time sends the digest from a new inv
       expect(sentDigests() - before).toBe(0);
       expect(await stored()).toEqual([]);
       expect(digests.batches).toHaveLength(1);
-      expect(parseContinuation(digests.batches[0][0])).toMatchObject({ acc: email, slot });
+      expect(parseContinuation(digests.batches[0][0])).toEqual({ acc: email, slot, send: true });
 
-      // The continuation, a minute or two on, with its whole time: the digest, once.
+      // The continuation, a minute or two on, its read slowed the same way (a throttled read in
+      // every run): it sends whatever time is left, once, and sends nothing on.
       clock.now += 2 * MINUTE;
       sandbox.state.setNow(clock.now);
-      const next = await createWorkerHandler(() => deps)(record(digests.batches[0][0]), { getRemainingTimeInMillis: () => FULL_MS });
+      spent = 0;
+      const next = await createWorkerHandler(() => ({ ...deps, providerFor: slowed }))(record(digests.batches[0][0]), { getRemainingTimeInMillis: () => FULL_MS - spent });
       expect(next.batchItemFailures).toEqual([]);
+      expect(FULL_MS - spent).toBeLessThan(PAGE_ABANDON_RESERVE_MS);
       expect(sentDigests() - before).toBe(1);
       expect(await stored()).toEqual(["sent"]);
       expect(digests.batches).toHaveLength(1);
+    }, 60_000);
+
+    it(`${provider}: the same read late in the week's day, where a continuation could arrive past its bound: the digest goes from this run`, async () => {
+      const { sandbox, fixtures } = stack;
+      const account = fixtures[provider].account;
+      const email = account.email;
+      const table = `sendTimeLate${provider}`;
+      const repo = await stack.connect(account, table);
+      const digests = memorySender();
+      const slot = previousOccurrence(DEFAULT_SCHEDULE, account.timeZone, start + (provider === "google" ? 3 : 4) * 7 * 24 * 3_600_000);
+      // Two minutes inside the day: a continuation (Google's a minute later, with a few minutes' slack) would not be.
+      const clock = { now: slot + CONTINUE_WITHIN_MS - 2 * MINUTE };
+      sandbox.state.setNow(clock.now);
+      const deps = stack.deps(table, { digests, linkKey: "send-time-test-link-key", baseUrl: "https://app.followthrough.test", now: () => clock.now });
+      let spent = 0;
+      const slowed = async (a: Parameters<typeof deps.providerFor>[0]) => {
+        const p = await deps.providerFor(a);
+        const ownerMail = (ids: ReadonlySet<string>) => {
+          const stream = p.ownerMail!(ids);
+          const page: typeof stream.page = async (...args) => {
+            const got = await stream.page(...args);
+            if (got.done) spent = FULL_MS - (PAGE_ABANDON_RESERVE_MS - 10_000);
+            return got;
+          };
+          return Object.assign(Object.create(stream), { page });
+        };
+        return Object.assign(Object.create(p), { ownerMail }) as MailboxProvider;
+      };
+      const dispatched = JSON.stringify({ job: "weekly", acc: email, slot, due: true });
+      const res = await createWorkerHandler(() => ({ ...deps, providerFor: slowed }))(record(dispatched), { getRemainingTimeInMillis: () => FULL_MS - spent });
+      expect(res.batchItemFailures).toEqual([]);
+      expect(FULL_MS - spent).toBeLessThan(PAGE_ABANDON_RESERVE_MS);
+      expect(digests.batches).toEqual([]);
+      expect((await repo.query(`ACCOUNT#${email}`, "DIGEST#")).map((i) => (i.digest as { status: string }).status)).toEqual(["sent"]);
     }, 60_000);
   }
 });

@@ -79,15 +79,18 @@ export const SEND_RETRY_WITHIN_MS = 3 * 3_600_000;
  * occurrence the run belongs to, so every link names the same week and measures its one-day bound
  * from the same slot, whatever the owner changes in the schedule meanwhile. The dispatcher's record
  * has the same form, marked `due` (core/dispatch dueWeeklyBody: the slot it was found due for).
+ * `send`: a continuation enqueued because a complete read left too little time to send; it sends
+ * whatever time its own read leaves, so that a read throttled in every run cannot hold the week's
+ * digest back link after link until the day's bound drops it.
  * Undefined for any other body (a bare account email, an event job); a malformed one throws.
  */
-export function parseContinuation(body: string): { acc: string; slot: number; week?: string; due?: true } | undefined {
+export function parseContinuation(body: string): { acc: string; slot: number; week?: string; due?: true; send?: true } | undefined {
   if (!body.trimStart().startsWith("{")) return undefined;
-  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; slot?: unknown; week?: unknown; due?: unknown };
+  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; slot?: unknown; week?: unknown; due?: unknown; send?: unknown };
   if (j.job !== "weekly") return undefined;
   if (typeof j.acc !== "string" || !j.acc || typeof j.slot !== "number" || !Number.isFinite(j.slot)) throw new Error("malformed weekly continuation");
   if (j.week !== undefined && (typeof j.week !== "string" || !/^\d{4}-W\d{2}$/.test(j.week))) throw new Error("malformed weekly continuation");
-  return { acc: j.acc.trim().toLowerCase(), slot: j.slot, ...(j.week !== undefined ? { week: j.week as string } : {}), ...(j.due === true ? { due: true as const } : {}) };
+  return { acc: j.acc.trim().toLowerCase(), slot: j.slot, ...(j.week !== undefined ? { week: j.week as string } : {}), ...(j.due === true ? { due: true as const } : {}), ...(j.send === true ? { send: true as const } : {}) };
 }
 
 /**
@@ -113,7 +116,14 @@ const occurrenceOf = (account: Pick<AccountRecord, "schedule" | "timeZone">, now
   Math.max(previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now), dispatched ?? -Infinity);
 
 /** The body of a weekly run's continuation ({@link parseContinuation}). */
-export const continuationBody = (acc: string, slot: number, week?: string) => JSON.stringify({ job: "weekly", acc, slot, ...(week ? { week } : {}) });
+export const continuationBody = (acc: string, slot: number, week?: string, send?: boolean) => JSON.stringify({ job: "weekly", acc, slot, ...(week ? { week } : {}), ...(send ? { send: true } : {}) });
+
+/**
+ * A continuation sent on to send the week's digest must arrive this long inside the week's day
+ * (CONTINUE_WITHIN_MS) beyond its delay, or the run sends now: a link received past the day's
+ * bound is dropped before it reads.
+ */
+const CONTINUATION_SLACK_MS = 5 * 60_000;
 
 /**
  * Sends a record that found the account's lease held back to Digests with a delay
@@ -187,6 +197,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
         let waits = false;
         /** The week's digest was claimed and not sent: its run looks again {@link SEND_RETRY_S} on. */
         let sendAgain = false;
+        /** A complete read left too little time to send: the digest goes from a continuation ({@link parseContinuation} `send`). */
+        let sendNext = false;
         // The week it is for, so the duplicate guard skips only a run for the week last run.
         const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(namedBy(a), a.timeZone) };
         const outcome = await runAccountJob(job, async (account) => {
@@ -250,8 +262,14 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // may end the invocation in it, and the record comes back through the queue's receives
           // (30 minutes apart, then the dead-letter queue). Instead the week goes on in a new
           // invocation, which reads on from the cursors this read stored, plans and sends.
-          if (abandonPage?.() && d.digests && now - weekOf < CONTINUE_WITHIN_MS) {
+          // Once: a continuation made for this sends whatever time its read leaves (an owner-mail
+          // read allowed to lag reads on to its reserve in every run, and throttled in every run, it
+          // would hold the digest back link after link), and so does a run whose continuation could
+          // arrive too late in the week's day to be read.
+          const sendBy = d.now() + (continuationSend(account.provider)?.delaySeconds ?? 0) * 1000 + CONTINUATION_SLACK_MS;
+          if (!continued?.send && abandonPage?.() && d.digests && sendBy - weekOf < CONTINUE_WITHIN_MS) {
             console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "the read took the run's time; the digest goes from a new invocation" }));
+            sendNext = true;
             return CONTINUES;
           }
           // The event emails of the coming week go on the due-hour index (core/events planEventJobs),
@@ -294,8 +312,8 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
           // record fails and the queue hands it out again (the cursors hold what was read).
           const delay = waits ? { delaySeconds: FIRST_READ_WAIT_S } : sendAgain ? { delaySeconds: SEND_RETRY_S } : continuationSend(accountProvider);
-          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekCarried(weekOf!))], delay);
-          const reason = waits ? "looks again once the backfill's chain has read on" : sendAgain ? "sends again later" : "read continues in a new invocation";
+          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekCarried(weekOf!), sendNext || continued?.send)], delay);
+          const reason = waits ? "looks again once the backfill's chain has read on" : sendAgain ? "sends again later" : sendNext ? "sends from a new invocation" : "read continues in a new invocation";
           console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason, queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
@@ -304,7 +322,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           // is dropped a day after the slot like any other link.
           const account = continued ? undefined : await loadAccount(d.repo, email);
           const slot = account ? weekFor(account) : (continued?.slot ?? dispatched);
-          const requeued = slot !== undefined && (await bounce(d, continuationBody(email, slot, weekCarried(slot))));
+          const requeued = slot !== undefined && (await bounce(d, continuationBody(email, slot, weekCarried(slot), continued?.send)));
           console.log(JSON.stringify({ msg: "weekly", account: email, outcome, requeued }));
           return requeued;
         }
