@@ -510,6 +510,24 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     expect(await h.repo.get(keys.eventJob(h.email, "morning-after", speakerNight))).toBeUndefined();
   });
 
+  /**
+   * The harness's provider with its read's last page (the owner's mail outside Sent, the last stream,
+   * read to its end) taking the job's time: `onLast` runs when it has been read.
+   */
+  const lastPageTakesTheTime = (onLast: () => void) => {
+    const p = h.provider;
+    const ownerMail = (ids: ReadonlySet<string>) => {
+      const stream = p.ownerMail!(ids);
+      const page: typeof stream.page = async (...args) => {
+        const got = await stream.page(...args);
+        if (got.done) onLast();
+        return got;
+      };
+      return Object.assign(Object.create(stream), { page });
+    };
+    return Object.assign(Object.create(p), { ownerMail }) as typeof p;
+  };
+
   it("a morning-after whose read ends with less than one call's worst case left is filed for the next dispatch, not sent; that dispatch sends it once", async () => {
     const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST
     const links = { baseUrl: BASE_URL, key: LINK_KEY };
@@ -521,20 +539,9 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     clock = due + 60_000;
     await h.setClock(clock);
     const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: speakerNight, due };
-    // The read's last page (the owner's mail outside Sent, the last stream, read to its end) took
-    // the job's time: from then on no call may start (the worker's abandonPageBefore).
+    // The read's last page took the job's time: from then on no call may start (the worker's abandonPageBefore).
     let readDone = false;
-    const p = h.provider;
-    const ownerMail = (ids: ReadonlySet<string>) => {
-      const stream = p.ownerMail!(ids);
-      const page: typeof stream.page = async (...args) => {
-        const got = await stream.page(...args);
-        if (got.done) readDone = true;
-        return got;
-      };
-      return Object.assign(Object.create(stream), { page });
-    };
-    const slowed = Object.assign(Object.create(p), { ownerMail }) as typeof p;
+    const slowed = lastPageTakesTheTime(() => (readDone = true));
     const cut = await runEventJob({ repo: h.repo, provider: slowed, account: h.account(), job, now: clock, links, abandonPageBefore: () => readDone, clock: () => clock });
     expect(readDone).toBe(true);
     expect(cut).toBe("continued");
@@ -545,6 +552,23 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
     clock = next + 60_000;
     await h.setClock(clock);
     expect(await runEventJob({ repo: h.repo, provider: h.provider, account: h.account(), job: { ...job, due: next }, now: clock, links })).toBe("sent");
+    expect(await sentCopies("morning-after", speakerNight)).toHaveLength(copies + 1);
+  });
+
+  it("the same read in the email's last slot (the next dispatch is past its morning): it is sent from this run, not dropped", async () => {
+    const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST: its morning after is Mon 08:00 BST
+    const links = { baseUrl: BASE_URL, key: LINK_KEY };
+    await h.repo.delete(keys.eventMail(h.email, "morning-after", speakerNight));
+    const copies = (await sentCopies("morning-after", speakerNight)).length;
+    const due = iso("2026-06-22T19:00:00Z") - DUE_SLOT_MS; // its hour + 12 h, less a quarter hour
+    await putEventJob(h.repo, h.email, "morning-after", speakerNight, due);
+    clock = due + 60_000;
+    await h.setClock(clock);
+    const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: speakerNight, due };
+    let readDone = false;
+    const slowed = lastPageTakesTheTime(() => (readDone = true));
+    expect(await runEventJob({ repo: h.repo, provider: slowed, account: h.account(), job, now: clock, links, abandonPageBefore: () => readDone, clock: () => clock })).toBe("sent");
+    expect(readDone).toBe(true);
     expect(await sentCopies("morning-after", speakerNight)).toHaveLength(copies + 1);
   });
 

@@ -232,12 +232,13 @@ export async function runEventJob(o: {
     // The reads took the job's time: a page slowed by throttling may end with seconds left (each of
     // its calls starts with one call's worst case left, `abandonPageBefore`). The send is such a
     // call; started past that, Lambda may end the invocation in it. The email is filed for the next
-    // dispatch instead, while it may still go, as a read cut short is.
+    // dispatch instead, while it may still go there; past that, it is tried now, as before.
     if (o.abandonPageBefore?.()) {
       const slot = retrySlot();
-      if (!(await fileableAt(slot))) return done("too-late");
-      await putJob(repo, email, kind, eventId, slot);
-      return "continued";
+      if (await fileableAt(slot)) {
+        await putJob(repo, email, kind, eventId, slot);
+        return "continued";
+      }
     }
     const messageId = eventMailMessageId(email, kind, eventId);
     const record: EventMailRecord = { status: "sending", messageId, claimedAt: now, kind, eventId, subject: mail.subject };
