@@ -48,6 +48,7 @@ import { createWorkerHandler } from "../functions/src/handlers/worker";
 import type { JobDeps } from "../functions/src/jobs";
 import { haveShared, ownFixture, sharedFixture, sharedSkipReason } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
+import { watchOwnerMailPages } from "./support/slowed-read";
 
 const HOUR = 3_600_000;
 const iso = (s: string) => Date.parse(s);
@@ -511,39 +512,29 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
   });
 
   /**
-   * The harness's provider with its read's last page (the owner's mail outside Sent, the last stream,
-   * read to its end) taking the job's time: `onLast` runs when it has been read.
+   * The speaker night's morning-after email as if it had never gone (the tests before sent it: its
+   * record forgotten, its copies in Sent counted), filed `due`, the clock a minute into that slot;
+   * and the harness's provider with the read's last page taking the job's time (`readDone()` from
+   * then on, as the worker's abandonPageBefore says no call may start).
    */
-  const lastPageTakesTheTime = (onLast: () => void) => {
-    const p = h.provider;
-    const ownerMail = (ids: ReadonlySet<string>) => {
-      const stream = p.ownerMail!(ids);
-      const page: typeof stream.page = async (...args) => {
-        const got = await stream.page(...args);
-        if (got.done) onLast();
-        return got;
-      };
-      return Object.assign(Object.create(stream), { page });
-    };
-    return Object.assign(Object.create(p), { ownerMail }) as typeof p;
-  };
-
-  it("a morning-after whose read ends with less than one call's worst case left is filed for the next dispatch, not sent; that dispatch sends it once", async () => {
-    const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST
-    const links = { baseUrl: BASE_URL, key: LINK_KEY };
-    // As if it had never gone (the test before sent it): its record and its copies in Sent forgotten.
+  async function speakerNightSlowed(due: number) {
+    const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST: its morning after is Mon 08:00 BST
     await h.repo.delete(keys.eventMail(h.email, "morning-after", speakerNight));
     const copies = (await sentCopies("morning-after", speakerNight)).length;
-    const due = iso("2026-06-22T07:15:00Z");
     await putEventJob(h.repo, h.email, "morning-after", speakerNight, due);
     clock = due + 60_000;
     await h.setClock(clock);
     const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: speakerNight, due };
-    // The read's last page took the job's time: from then on no call may start (the worker's abandonPageBefore).
-    let readDone = false;
-    const slowed = lastPageTakesTheTime(() => (readDone = true));
-    const cut = await runEventJob({ repo: h.repo, provider: slowed, account: h.account(), job, now: clock, links, abandonPageBefore: () => readDone, clock: () => clock });
-    expect(readDone).toBe(true);
+    let done = false;
+    const slowed = watchOwnerMailPages(h.provider, (page) => void (done ||= page.done));
+    return { speakerNight, copies, job, slowed, readDone: () => done, links: { baseUrl: BASE_URL, key: LINK_KEY } };
+  }
+
+  it("a morning-after whose read ends with less than one call's worst case left is filed for the next dispatch, not sent; that dispatch sends it once", async () => {
+    const due = iso("2026-06-22T07:15:00Z");
+    const { speakerNight, copies, job, slowed, readDone, links } = await speakerNightSlowed(due);
+    const cut = await runEventJob({ repo: h.repo, provider: slowed, account: h.account(), job, now: clock, links, abandonPageBefore: readDone, clock: () => clock });
+    expect(readDone()).toBe(true);
     expect(cut).toBe("continued");
     expect(await sentCopies("morning-after", speakerNight)).toHaveLength(copies);
     expect(await h.repo.get(keys.eventMail(h.email, "morning-after", speakerNight))).toBeUndefined();
@@ -556,19 +547,10 @@ describe.skipIf(!haveShared)("event emails through the dispatcher and the worker
   });
 
   it("the same read in the email's last slot (the next dispatch is past its morning): it is sent from this run, not dropped", async () => {
-    const speakerNight = "5c14atoc5d5iq9oqdjn991ohpb"; // Sun 21 Jun 18:30–20:30 BST: its morning after is Mon 08:00 BST
-    const links = { baseUrl: BASE_URL, key: LINK_KEY };
-    await h.repo.delete(keys.eventMail(h.email, "morning-after", speakerNight));
-    const copies = (await sentCopies("morning-after", speakerNight)).length;
-    const due = iso("2026-06-22T19:00:00Z") - DUE_SLOT_MS; // its hour + 12 h, less a quarter hour
-    await putEventJob(h.repo, h.email, "morning-after", speakerNight, due);
-    clock = due + 60_000;
-    await h.setClock(clock);
-    const job = { job: "event" as const, kind: "morning-after" as const, acc: h.email, evt: speakerNight, due };
-    let readDone = false;
-    const slowed = lastPageTakesTheTime(() => (readDone = true));
-    expect(await runEventJob({ repo: h.repo, provider: slowed, account: h.account(), job, now: clock, links, abandonPageBefore: () => readDone, clock: () => clock })).toBe("sent");
-    expect(readDone).toBe(true);
+    // Its hour + 12 h, less a quarter hour.
+    const { speakerNight, copies, job, slowed, readDone, links } = await speakerNightSlowed(iso("2026-06-22T19:00:00Z") - DUE_SLOT_MS);
+    expect(await runEventJob({ repo: h.repo, provider: slowed, account: h.account(), job, now: clock, links, abandonPageBefore: readDone, clock: () => clock })).toBe("sent");
+    expect(readDone()).toBe(true);
     expect(await sentCopies("morning-after", speakerNight)).toHaveLength(copies + 1);
   });
 
