@@ -197,7 +197,7 @@ async function draftRound(h: ScanHarness, r: (() => number) | undefined, store: 
     const entry = { person: person.email, faults, store: storeFaults, expireToken, taps: [] as string[] };
     record.push(entry);
     await h.resetStats();
-    if (expireToken) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
+    if (expireToken) await h.expireAccess();
     if (faults.length) await h.injectFault(faults);
     store.arm(storeFaults);
     let at = now;
@@ -441,7 +441,7 @@ async function throughQueue(
       return { failed: [] };
     },
   });
-  if (round.expireToken) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
+  if (round.expireToken) await h.expireAccess();
   if (round.faults.length) await h.injectFault(round.faults);
   store.arm(round.store);
   let n = 0;
@@ -520,10 +520,10 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
 function drawRound(r: () => number, faults: FaultSpec[]): QueueRound {
   const store = drawStoreFaults(r);
   const cuts = Array.from({ length: RUNS_WITH_FAULTS }, () => (r() < 0.5 ? 1 + Math.floor(r() * 8) : undefined));
-  return { faults, store, cuts, runs: [], sentOn: 0, cutsFired: 0, overran: [], longestMs: 0, expireToken: r() < 0.5 };
+  return { ...cleanRound(), faults, store, cuts, expireToken: r() < 0.5 };
 }
 
-/** A round with no faults (the clean run's). */
+/** A round with no faults (the clean run's), its counts at zero. */
 const cleanRound = (): QueueRound => ({ faults: [], store: [], cuts: [], runs: [], sentOn: 0, cutsFired: 0, overran: [], longestMs: 0, expireToken: false });
 
 /** The deps a queue handler runs on here: the faulty table, the harness's provider, the bench's clock and queue. */
@@ -664,7 +664,7 @@ async function runScenario(
     const record = { faults, store, expireToken, runs: 0, errors: [] as string[], faultsHit: 0, storeHits: 0 };
     faulty?.run.steps.push(record);
     await h.resetStats();
-    if (expireToken) await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
+    if (expireToken) await h.expireAccess();
     if (faults.length) await h.injectFault(faults);
     faulty?.store.arm(store);
     const hitsBefore = faulty?.store.hitCount ?? 0;

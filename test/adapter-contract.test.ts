@@ -241,7 +241,7 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     await h.injectFault({ route, kind: "status", status: 429, retryAfter: 0, times: 2 });
     await expect(h.provider.profile()).resolves.toMatchObject({ email: expect.any(String) });
     await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/revoke`);
-    await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
+    await h.expireAccess();
     const err = await h.provider.profile().catch((e) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).kind).toBe("auth-revoked");
@@ -253,7 +253,7 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("access
     const h = await startScanHarness({ fixture: dir });
     try {
       await h.provider.profile();
-      await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/expire-access`);
+      await h.expireAccess();
       await expect(h.provider.profile()).resolves.toMatchObject({ email: expect.any(String) });
     } finally {
       await h.close();

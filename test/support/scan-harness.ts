@@ -68,6 +68,8 @@ export interface ScanHarness {
   resetStats(): Promise<void>;
   injectFault(spec: FaultSpec | FaultSpec[]): Promise<void>;
   clearFaults(): Promise<void>;
+  /** Expires the account's access token at the sandbox, so the next call is refused 401 and refreshes it. */
+  expireAccess(): Promise<void>;
   /** Calls the sandbox's control API over HTTP; throws on a non-2xx answer. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** Sets the sandbox's mailbox clock. */
@@ -151,6 +153,7 @@ export async function startScanHarness(o: HarnessOptions): Promise<ScanHarness> 
       resetStats: async () => void (await control("POST", "/_control/stats/reset")),
       injectFault: async (spec) => void (await control("POST", "/_control/faults", spec)),
       clearFaults: async () => void (await control("DELETE", "/_control/faults")),
+      expireAccess: async () => void (await control("POST", `/_control/accounts/${enc}/expire-access`)),
       control,
       setClock,
       tableSnapshot: async () => (await repo.allItems(email)).sort((a, b) => String(a.sk).localeCompare(String(b.sk))),
