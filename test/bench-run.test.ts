@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { endingDifferences, type Ending } from "../bench/faults";
-import { haveShared } from "./support/fixtures";
+import { sharedPresent } from "./support/fixtures";
 
 const root = join(import.meta.dirname, "..");
 const tsx = createRequire(import.meta.url).resolve("tsx/cli");
@@ -51,7 +51,7 @@ describe("npm run bench", () => {
 
   // The generator's library is in ../shared (test/support/fixtures says so when it is absent).
   // By default an even seed draws a Google mailbox and an odd one an Outlook mailbox: one of each here.
-  it.skipIf(!haveShared)("the oracle bench sets two random mailboxes' scans (one Google, one Outlook) against the spec's independent reading: no difference", () => {
+  it.skipIf(!sharedPresent())("the oracle bench sets two random mailboxes' scans (one Google, one Outlook) against the spec's independent reading: no difference", () => {
     const env: NodeJS.ProcessEnv = { ...process.env, BENCH_ORACLE_FROM: "8000", BENCH_ORACLE_SEEDS: "2" };
     delete env.BENCH_ORACLE_PROVIDER;
     const r = spawnSync(process.execPath, [tsx, "bench/run.ts", "oracle"], { cwd: root, encoding: "utf8", env });

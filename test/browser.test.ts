@@ -2,7 +2,7 @@
  * The local app in headless Chromium, as a person uses it: open the app, read this week's digest,
  * tap "Draft follow-up", land on the created draft; tap again, same draft; and a plain fetch of a
  * link (what mail security scanners do) creates nothing. Under `npm run gallery` screenshots go to
- * test-artifacts/.
+ * test-artifacts/pages/, with the other browser tests' (until 2026-12-06 to test-artifacts/ itself).
  */
 import { mkdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -15,7 +15,7 @@ import { GALLERY } from "./support/page-check";
 import { root } from "./support/fixtures";
 import { checkThenClose } from "./support/refusals";
 
-const artifacts = join(root, "test-artifacts");
+const artifacts = join(root, "test-artifacts", "pages");
 /** A screenshot for the gallery (`npm run gallery`); none under `npm test`. */
 async function photograph(page: Page, name: string) {
   if (GALLERY) await page.screenshot({ path: join(artifacts, name), fullPage: true });

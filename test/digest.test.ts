@@ -14,13 +14,13 @@ import { scan } from "@followthrough/core/scan";
 import { keys, Repository } from "@followthrough/core/storage";
 import { prepareDigest, runWeekly, withLearnedIdentity } from "@followthrough/core/weekly";
 import PostalMime from "postal-mime";
-import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
+import { sharedPresent, ownFixture, root, sharedFixture } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
 /** Joins folded header lines (RFC 5322 2.2.3). */
 const unfold = (head: string) => head.replace(/\r?\n[ \t]+/g, " ");
 const links = { baseUrl: "https://app.followthrough.test", key: "test-link-key" };
-const mailboxes = [ownFixture("demo-google"), ownFixture("demo-microsoft"), ...(haveShared ? [sharedFixture("google-founder"), sharedFixture("outlook-consultant")] : [])];
+const mailboxes = [ownFixture("demo-google"), ownFixture("demo-microsoft"), ...(sharedPresent() ? [sharedFixture("google-founder"), sharedFixture("outlook-consultant")] : [])];
 
 /** Messages the sandbox holds as sent through the API, with their subjects and raw headers. */
 async function sentThroughApi(h: ScanHarness): Promise<{ subject: string; raw: string }[]> {
@@ -143,7 +143,7 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
   });
 });
 
-describe.skipIf(!haveShared)("the digest's events on google-eventgoer (issue 11)", () => {
+describe.skipIf(!sharedPresent())("the digest's events on google-eventgoer (issue 11)", () => {
   it("Coming up and Your events as the scan finds them, a goal set, the events link; drafts of people met at an event use the event template", async () => {
     const dir = sharedFixture("google-eventgoer");
     const h = await startScanHarness({ fixture: dir, pageSize: 50 });

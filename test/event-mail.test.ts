@@ -46,7 +46,7 @@ import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createWorkerHandler } from "../functions/src/handlers/worker";
 import type { JobDeps } from "../functions/src/jobs";
-import { haveShared, ownFixture, sharedFixture, sharedSkipReason } from "./support/fixtures";
+import { sharedPresent, ownFixture, sharedFixture } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 import { watchOwnerMailPages } from "./support/slowed-read";
 
@@ -245,8 +245,7 @@ describe("the due-hour index, for an owner in New York across the November chang
   });
 });
 
-describe.skipIf(!haveShared)("event emails through the dispatcher and the worker (google-eventgoer)", () => {
-  if (!haveShared) console.warn(sharedSkipReason);
+describe.skipIf(!sharedPresent())("event emails through the dispatcher and the worker (google-eventgoer)", () => {
   const BASE_URL = "https://app.followthrough.test";
   const LINK_KEY = "event-mail-test-link-key";
   const start = iso("2026-06-17T07:30:00Z"); // the sample's "now": Wednesday, 08:30 in London
@@ -943,7 +942,7 @@ describe("the daily sync runs for every active account, so an event accepted mid
   });
 });
 
-describe.skipIf(!haveShared)("the morning-after email at 08:00 in the owner's zone as it is when it goes (google-eventgoer)", () => {
+describe.skipIf(!sharedPresent())("the morning-after email at 08:00 in the owner's zone as it is when it goes (google-eventgoer)", () => {
   it("a zone changed after the plan (a reconnect): the job finds its 08:00 still ahead, files itself there, and sends then, once", async () => {
     const mixer = "b9fqqjc9spae0ovijc3g65lpb1"; // Sat 20 Jun 18:30–21:00 BST
     const start = iso("2026-06-17T07:30:00Z");

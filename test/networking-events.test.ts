@@ -12,15 +12,14 @@ import { dismissFollowUp, draftFollowUp } from "@followthrough/core/followup";
 import { clearGoal, confirmedAt, confirmMet, loadStatements, markEvent, pickableAttendees, setGoal, StatementError, unconfirmMet } from "@followthrough/core/events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { haveShared, sharedFixture, sharedSkipReason } from "./support/fixtures";
+import { sharedPresent, sharedFixture } from "./support/fixtures";
 import { startScanHarness } from "./support/scan-harness";
 
 const HOUR = 3_600_000;
 const ids = (list: { eventId: string }[] = []) => list.map((e) => e.eventId).sort();
 const emails = (list: { email: string }[] = []) => list.map((c) => c.email).sort();
 
-describe.skipIf(!haveShared)("google-eventgoer through the sandbox", () => {
-  if (!haveShared) console.warn(sharedSkipReason);
+describe.skipIf(!sharedPresent())("google-eventgoer through the sandbox", () => {
 
   it("networking events and people met at a large gathering match the labels; no description text is stored", async () => {
     const h = await startScanHarness({ fixture: sharedFixture("google-eventgoer"), pageSize: 10 });
@@ -127,7 +126,7 @@ describe.skipIf(!haveShared)("google-eventgoer through the sandbox", () => {
   });
 });
 
-describe.skipIf(!haveShared)("Graph: location.displayName and bodyPreview", () => {
+describe.skipIf(!sharedPresent())("Graph: location.displayName and bodyPreview", () => {
   it("an event-page link in bodyPreview or the location makes a networking event; the text is not stored", async () => {
     const h = await startScanHarness({ fixture: sharedFixture("outlook-consultant"), pageSize: 50 });
     try {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { loadFixture } from "@followthrough/sandbox";
 import { afterAll, describe, expect, it } from "vitest";
-import { haveShared, ownFixture, root, sharedFixture } from "./support/fixtures";
+import { sharedPresent, ownFixture, root, sharedFixture } from "./support/fixtures";
 
 import { type CliRun as Run, FOLLOWTHROUGH_BIN as bin, runCli } from "./support/cli";
 
@@ -76,7 +76,7 @@ function expectNetworkingEvents(out: { networkingEvents?: { upcoming: EventJson[
 }
 
 describe.concurrent.each(mailboxes)("followthrough scan --json on $name", { timeout: TEST_MS }, ({ dir, shared }) => {
-  it.skipIf(shared && !haveShared)("exits 0 with the contract's JSON, matching the labels", async () => {
+  it.skipIf(shared && !sharedPresent())("exits 0 with the contract's JSON, matching the labels", async () => {
     const f = loadFixture(dir);
     const expected = f.expected!;
     const r = await run(["scan", "--fixtures", dir, "--now", expected.now, "--json"]);

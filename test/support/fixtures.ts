@@ -14,7 +14,19 @@ export const haveShared = existsSync(join(sharedFixturesDir, "google-founder", "
 /** Reason printed by suites that skip without ../shared. */
 export const sharedSkipReason = `../shared/fixtures not found beside the project (${sharedFixturesDir}): skipping tests of the public sample mailboxes`;
 
-if (!haveShared) console.warn(sharedSkipReason);
+/**
+ * {@link haveShared}, saying once per test file why its tests of the public samples skip when they
+ * do: only files that ask, where until 2026-12-06 every file importing this module said it
+ * (helper-237 #6).
+ */
+let said = false;
+export function sharedPresent(): boolean {
+  if (!haveShared && !said) {
+    said = true;
+    console.warn(sharedSkipReason);
+  }
+  return haveShared;
+}
 
 /** Path of a public sample mailbox (google-founder, outlook-consultant). */
 export const sharedFixture = (name: string) => join(sharedFixturesDir, name);

@@ -294,7 +294,7 @@ export async function connectMicrosoft(o: MicrosoftConnectOptions): Promise<Acco
       const redirectUri = `http://localhost:${server.port}/callback`;
       const { url, pending } = await authorizationRequest("microsoft", client, redirectUri);
       expectedState = pending.state;
-      log("Sign in with Microsoft in your browser. If it does not open, open this URL:");
+      log(o.browser ? "Sign in with Microsoft in your browser. If it does not open, open this URL:" : "Open this URL in a browser to sign in with Microsoft:");
       log(url);
       if (o.browser) openBrowser(url);
       const answer = await callback;

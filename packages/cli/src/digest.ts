@@ -44,7 +44,7 @@ export async function digestCommand(argv: string[]): Promise<number> {
   try {
     values = parseOnce({ args: argv, options: { fixtures: { type: "string" }, now: { type: "string" }, out: { type: "string" }, "base-url": { type: "string" } }, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(`${(e as Error).message} (try: followthrough help)`);
   }
   if (!values.fixtures) throw new UsageError("digest needs --fixtures <mailbox>");
   if (!values.out) throw new UsageError("digest needs --out <dir>");
@@ -100,7 +100,7 @@ export async function digestCommand(argv: string[]): Promise<number> {
  * stored (and a past --now makes them expired), so none of them does anything when opened.
  */
 export const PREVIEW_NOTE =
-  "Preview: the links in this digest are not live. No running Followthrough app honours them (the mailbox was read from fixtures, and links dated by --now expire). To click through a digest, run `followthrough start`.";
+  "Preview: the links in this digest are not live. No running Followthrough app honours them (the mailbox was read from fixtures, and links dated by --now expire). To click through a digest, run `npm start` (followthrough start).";
 
 /** The digest's HTML with the preview note as the first thing in its body. */
 export function withPreviewBanner(html: string): string {

@@ -110,7 +110,7 @@ export function parseNow(given: string | undefined): number {
     .replace(/(T\d{2}:\d{2}:\d{2}),(\d)/, "$1.$2")
     .replace(/([+-]\d{2})$/, "$1:00");
   const ms = utcInstant(value);
-  const bad = () => new UsageError(`--now must be an ISO-8601 date-time, got ${JSON.stringify(given)}`);
+  const bad = () => new UsageError(`--now must be an ISO-8601 date-time such as 2026-05-26T22:30:00Z, got ${JSON.stringify(given)}`);
   const parts = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})/.exec(value);
   if (!parts) throw bad();
   // A scan reads a year (and more) either side of it: a date the providers' windows cannot hold is
@@ -144,7 +144,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
   try {
     values = parseOnce({ args: argv, options: { fixtures: { type: "string" }, now: { type: "string" }, json: { type: "boolean" } }, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(`${(e as Error).message} (try: followthrough help)`);
   }
   if (!values.fixtures) throw new UsageError("scan needs --fixtures <mailbox>");
   // The contract's `--now <ISO-8601>`: a forgotten one would scan as of this machine's clock, plausibly and wrongly.

@@ -341,7 +341,8 @@ export async function start(argv: string[]): Promise<number> {
   try {
     values = parseOnce({ args: argv, options: { fixtures: { type: "string", multiple: true }, port: { type: "string" }, home: { type: "string" } }, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // `npm start --port 0` hands `0` over as an argument (npm takes `--port` for itself): say where npm wants them.
+    throw new UsageError(`${(e as Error).message} (through npm, options go after --: npm start -- --port 0; try: followthrough help)`);
   }
   if (values.port !== undefined && (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535))
     throw new UsageError(`--port must be a port number from 0 to 65535, got ${JSON.stringify(values.port)}`);
@@ -369,11 +370,12 @@ export async function start(argv: string[]): Promise<number> {
   }
   for (const n of stack.notes) console.log(`note: ${n}`);
   if (missingHome) console.log(`note: --home ${JSON.stringify(values.home)}: no such folder, so the demo only (connect an account there first: followthrough connect google|microsoft --home ${JSON.stringify(values.home)} ...)`);
-  console.log(`\nFollowthrough is running at ${stack.url}/  (press Ctrl-C to stop)`);
   if (process.env.FOLLOWTHROUGH_EXIT_AFTER_START) {
+    console.log(`\nFollowthrough started at ${stack.url}/ and stops now (FOLLOWTHROUGH_EXIT_AFTER_START)`);
     await stack.close();
     return 0;
   }
+  console.log(`\nFollowthrough is running at ${stack.url}/  (press Ctrl-C to stop)`);
   await new Promise<void>((res) => {
     process.once("SIGINT", res);
     process.once("SIGTERM", res);

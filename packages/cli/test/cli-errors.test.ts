@@ -63,6 +63,11 @@ describe("bad input is one line and a non-zero exit", () => {
     oneLine(await run(["start", "--port", "-1"]), /--port/);
   });
 
+  it("start with a bare argument (what `npm start --port 0` hands over: npm keeps `--port`) says where npm wants options", async () => {
+    oneLine(await run(["start", "0"]), /Unexpected argument '0'.*npm start -- --port 0/);
+    oneLine(await run(["scan", "--jsn"]), /Unknown option '--jsn'.*followthrough help/);
+  });
+
   it("digest --out on a file, under /proc, /sys or /dev: refused before any work (and /proc never hangs)", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "ft-out-")), "taken");
     writeFileSync(file, "x");

@@ -314,6 +314,9 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
     );
     try {
       const [line] = await p.waitFor(/^http\S+authorize\S*$/m);
+      // --no-browser: no browser is opened, and the CLI does not say one was.
+      expect(p.out.stdout).toContain("Open this URL in a browser to sign in with Microsoft:");
+      expect(p.out.stdout).not.toMatch(/in your browser|does not open/);
       const url = new URL(line);
       expect(url.origin + url.pathname).toBe(`${sandbox.url}/microsoft/common/oauth2/v2.0/authorize`);
       expect(url.searchParams.get("client_id")).toBe(clientId);
