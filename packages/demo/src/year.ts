@@ -30,7 +30,7 @@ export interface YearSize {
 
 /** Named sizes for `generate.ts --size`. */
 export const YEAR_SIZES: Record<string, YearSize & { about: string }> = {
-  year: { sent: 20_000, received: 20_000, events: 2_000, newSeries: 4, routineSeries: 6, about: "issue 8's year: 20,000 sent, 20,000 received, 2,000 events" },
+  year: { sent: 20_000, received: 20_000, events: 2_000, newSeries: 4, routineSeries: 6, about: "a heavy year: 20,000 sent, 20,000 received, 2,000 events" },
   "year-recurring": {
     sent: 12_000,
     received: 12_000,

@@ -16,7 +16,13 @@ export function createSandboxApp(state: SandboxState): Hono<SandboxEnv> {
   calendarRoutes(app, state);
   graphRoutes(app, state);
   controlRoutes(app, state);
-  app.get("/", (c) => c.text(`Followthrough provider sandbox: ${[...state.accounts.keys()].join(", ") || "no accounts"}\n`));
+  // What a person opening the sandbox's address finds: whose mailboxes it serves and where it is described.
+  app.get("/", (c) =>
+    c.text(
+      `Followthrough provider sandbox: ${[...state.accounts.keys()].join(", ") || "no accounts"}\n` +
+        "It answers Gmail v1 (/gmail/v1), Calendar v3 (/calendar/v3), Graph v1.0 (/v1.0) and their OAuth endpoints, and a control API for tests (/_control): docs/sandbox.md.\n",
+    ),
+  );
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     // An API path with no route is a call the providers' contract does not have (or the sandbox lacks): kept among the refusals.

@@ -65,6 +65,16 @@ async function refreshError(p: Promise<unknown>): Promise<unknown> {
   return (e as gaxios.GaxiosError).response?.data;
 }
 
+describe("the sandbox's own address", () => {
+  it("names the mailboxes it serves, what it answers and where it is described", async () => {
+    const res = await fetch(`${sb.url}/`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    for (const email of [GOOGLE, GOOGLE_2, MS]) expect(text).toContain(email);
+    expect(text).toMatch(/\/gmail\/v1.*\/calendar\/v3.*\/v1\.0.*\/_control.*docs\/sandbox\.md/);
+  });
+});
+
 describe("Google OAuth through google-auth-library", () => {
   const clientId = "1234-sandbox.apps.googleusercontent.com";
   const makeClient = () =>
