@@ -72,6 +72,19 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await page.context().close();
   }, 180_000);
 
+  it("a goal link opened once the event is over says so and leads to whom you met there (helper-238 #1)", async () => {
+    const page = await (await contextOf(false, VIEWPORTS.phone)).newPage();
+    await page.goto(link("goal", CONFERENCE));
+    const text = await mainText(page);
+    expect(text).toContain("Melbourne Product Design Conference 2026 is over. A goal is set before an event ends.");
+    expect(await page.getByRole("button").count()).toBe(0);
+    await check(page, "event-goal-over");
+    await page.getByRole("link", { name: "Say whom you met there" }).click();
+    await page.waitForLoadState("load");
+    expect(await page.textContent("h1")).toContain("Melbourne Product Design Conference 2026");
+    await page.context().close();
+  }, 120_000);
+
   it("marks an event from the events page, and unmarks it", async () => {
     const { account } = google();
     const page = await (await contextOf()).newPage();

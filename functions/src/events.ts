@@ -62,9 +62,11 @@ import { sameOrigin } from "./settings";
  * reconnect (core/eventmail). The pages said every networking event got both, whatever the settings
  * (helper-208 #3).
  */
-export function eventMailWords(a: Pick<AccountRecord, "status" | "eventEmails">, o: { goalPage?: boolean } = {}): string {
+export function eventMailWords(a: Pick<AccountRecord, "status" | "eventEmails">, o: { goalPage?: boolean; started?: boolean } = {}): string {
   if (a.status === "paused") return "Your event emails wait while your digests are paused.";
   if (a.status !== "active") return "Your event emails wait until you reconnect your account.";
+  // An event under way has had its morning; its morning-after email is still to come (helper-238 #1).
+  if (o.goalPage && o.started) return eventEmailOn(a, "morning-after") ? "The morning after, you get the people you met there, against your goal." : "The morning-after email is off in your settings.";
   const of = eventEmailOn(a, "morning-of");
   const after = eventEmailOn(a, "morning-after");
   const morningOf = o.goalPage
@@ -284,7 +286,7 @@ ${nav(c, account.email, false)}`,
     if (!eventId) return eventsPage(c, account, { error: "Choose an event.", status: 400 });
     try {
       if (action === "mark" || action === "unmark") await markEvent(deps.repo, account, eventId, action === "mark", now);
-      else if (action === "goal") await setGoal(deps.repo, account, eventId, parseGoal(one(form, "goal")), now);
+      else if (action === "goal") await setGoal(deps.repo, account, eventId, parseGoal(one(form, "goal")), now, asOfFor(deps, account));
       else if (action === "cleargoal") await clearGoal(deps.repo, account, eventId);
       else return kit.say(c, 400, "Not saved", "That is not something this page does.");
     } catch (e) {
@@ -315,6 +317,22 @@ ${nav(c, account.email, false)}`,
       );
     const goal = statements.goals.get(m.id);
     const saved = c.req.query("saved");
+    const now = asOfFor(deps, account);
+    if (m.end <= now)
+      // Over: a goal is for the people still to meet there (core/events setGoal refuses one now). The
+      // page said how many people to meet and promised the morning-of email (helper-238 #1).
+      return kit.page(
+        c,
+        said?.error ? 400 : 200,
+        said?.error ? "Not saved" : `Goal for ${title}`,
+        html`<h1>Your goal for ${title}</h1>
+<p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
+${said?.error ? formError(said.error) : ""}
+<p>${title} is over${goal !== undefined ? html`; your goal was to <b>${goalText(goal)}</b>` : ""}. A goal is set before an event ends.</p>
+${attendedEvent(m, now) ? html`<p><a href="${metLink(c, account.email, m.id)}">Say whom you met there</a></p>` : ""}
+${nav(c, account.email)}`,
+      );
+    const started = m.start <= now;
     const quick = [1, 2, 3, 5, 10].filter((n) => n >= EVENT_RULES.goalMin && n <= EVENT_RULES.goalMax);
     return kit.page(
       c,
@@ -325,7 +343,8 @@ ${nav(c, account.email, false)}`,
 ${saved === "1" && goal !== undefined && !said ? html`<p role="status"><b>Saved. Your goal: ${goalText(goal)} at ${title}.</b></p>` : ""}
 ${saved === "0" && !said ? html`<p role="status"><b>Goal removed.</b></p>` : ""}
 ${said?.error ? formError(said.error, said.field) : ""}
-<p>${goal !== undefined ? html`Your goal now: <b>${goalText(goal)}</b>.` : "Going with a number in mind is what turns an evening of small talk into people you still know next month. How many new people will you meet?"}</p>
+${started ? html`<p>${title} is under way.</p>` : ""}
+<p>${goal !== undefined ? html`Your goal now: <b>${goalText(goal)}</b>.` : `Going with a number in mind is what turns an evening of small talk into people you still know next month. How many new people will you meet${started ? " there" : ""}?`}</p>
 <form method="post"><input type="hidden" name="action" value="goal">
 <fieldset><legend>Meet this many new people</legend>
 ${quick.map((n) => html`<button type="submit" name="goal" value="${n}"${n === goal ? html` aria-pressed="true"` : ""}>${n}</button> `)}
@@ -335,7 +354,7 @@ ${quick.map((n) => html`<button type="submit" name="goal" value="${n}"${n === go
 <input type="number" id="goal" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${said?.typed ?? ""}" required${fieldAttrs("goal", said?.field)}>
 <button type="submit" class="secondary">Set goal</button></form>
 ${goal !== undefined ? html`<form method="post"><input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary">Remove the goal</button></form>` : ""}
-<p class="muted">${eventMailWords(account, { goalPage: true })}</p>
+<p class="muted">${eventMailWords(account, { goalPage: true, started })}</p>
 ${nav(c, account.email)}`,
     );
   };
@@ -350,7 +369,7 @@ ${nav(c, account.email)}`,
         return c.redirect(`${selfPath(c)}?saved=0`, 303);
       }
       if (action !== "goal") return kit.say(c, 400, "Not saved", "That is not something this page does.");
-      await setGoal(deps.repo, account, claims.evt!, parseGoal(one(form, "goal")), deps.now());
+      await setGoal(deps.repo, account, claims.evt!, parseGoal(one(form, "goal")), deps.now(), asOfFor(deps, account));
     } catch (e) {
       if (e instanceof StatementError) return e.code === "no-such-event" ? gone(c, account.email) : goalPage(c, account, claims, { error: e.message, field: e.code === "bad-goal" ? "goal" : undefined, typed: one(form, "goal").slice(0, 10) });
       throw e;

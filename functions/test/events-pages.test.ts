@@ -218,6 +218,38 @@ describe("one event's goal (the digest's Coming up)", () => {
     }
   });
 
+  it("an event that is over shows its goal as it was and takes no new one; one under way takes one and promises only the morning after (helper-238 #1)", async () => {
+    // The conference ended two days ago: a goal link opened now (they last weeks) says so.
+    const over = link("goal", "conf-1");
+    const get = await app.request(over);
+    expect(get.status).toBe(200);
+    const page = await text(get);
+    expect(page).toContain("Climate Tech Summit is over. A goal is set before an event ends.");
+    expect(page).toContain("Say whom you met there");
+    expect(page).not.toMatch(/name="goal"|How many new people|The morning of the event/);
+    const refused = await post(over, { action: "goal", goal: "3" });
+    expect(refused.status).toBe(400);
+    expect(await text(refused)).toContain("This event is over: a goal is set before it ends.");
+    expect((await post(link("events"), { action: "goal", event: "conf-1", goal: "3" })).status).toBe(400);
+    expect((await loadStatements(repo, OWNER)).goals.has("conf-1")).toBe(false);
+
+    const underway = meeting("underway-1", "Robotics Meetup", NOW - HOUR, 3);
+    await putMeetings(repo, OWNER, [underway], 1);
+    try {
+      const path = link("goal", "underway-1");
+      const now = await text(await app.request(path));
+      expect(now).toContain("Robotics Meetup is under way.");
+      expect(now).toContain("How many new people will you meet there?");
+      expect(now).toContain("The morning after, you get the people you met there, against your goal.");
+      expect(now).not.toContain("The morning of the event");
+      expect((await post(path, { action: "goal", goal: "2" })).status).toBe(303);
+      expect((await loadStatements(repo, OWNER)).goals.get("underway-1")).toBe(2);
+    } finally {
+      await repo.delete(keys.eventGoal(OWNER, "underway-1"));
+      await repo.delete(keys.meeting(OWNER, "underway-1"));
+    }
+  });
+
   it("a goal link without an event, or for an event not in the calendar, is refused", async () => {
     expect((await app.request(linkPath("goal", sealLink(KEY, { act: "goal", acc: OWNER }, NOW)))).status).toBe(400);
     expect((await app.request(link("goal", "deleted-event"))).status).toBe(404);

@@ -27,7 +27,7 @@ export interface OwnerStatements {
 /** A statement the rules refuse, with a message the page can show as it is. */
 export class StatementError extends Error {
   constructor(
-    readonly code: "no-such-event" | "not-networking" | "not-attended" | "bad-goal" | "bad-address" | "owner" | "colleague" | "not-person" | "bad-name" | "not-on-list",
+    readonly code: "no-such-event" | "not-networking" | "not-attended" | "event-over" | "bad-goal" | "bad-address" | "owner" | "colleague" | "not-person" | "bad-name" | "not-on-list",
     message: string,
     /** "added": about the person added by name and address (not a pick from the list). */
     readonly about?: "added",
@@ -84,18 +84,22 @@ export async function markEvent(repo: Repository, owner: Owner & Pick<AccountRec
 }
 
 /**
- * Sets the goal of a networking event: meet `n` new people, a whole number from 1 to 20. Then plans,
+ * Sets the goal of a networking event: meet `n` new people, a whole number from 1 to 20, before the
+ * event ends (a goal is for the people still to meet there; a goal link opened once the event is
+ * over is refused, where until 2026-12-06 it was stored and promised a morning-of email, helper-238 #1;
+ * `asOf` is the instant the owner sees, `now` unless the local demo's clock says otherwise). Then plans,
  * as a mark does: an event stored since the last plan (by an event email's calendar read, which does
  * not plan) gets its morning-of email on the index now, not at the next 07:00 sync, which may be
  * after its hour.
  */
-export async function setGoal(repo: Repository, owner: Owner & Pick<AccountRecord, "eventEmails">, eventId: string, n: number, now: number): Promise<void> {
+export async function setGoal(repo: Repository, owner: Owner & Pick<AccountRecord, "eventEmails">, eventId: string, n: number, now: number, asOf = now): Promise<void> {
   if (!Number.isInteger(n) || n < EVENT_RULES.goalMin || n > EVENT_RULES.goalMax)
     throw new StatementError("bad-goal", `A goal is a whole number of new people from ${EVENT_RULES.goalMin} to ${EVENT_RULES.goalMax}.`);
   const m = await storedEvent(repo, owner, eventId);
   const { marks } = await loadStatements(repo, owner.email);
   if (!isNetworkingEvent(m, ownerIdentity(owner.email, owner.aliases), marks))
     throw new StatementError("not-networking", "A goal can only be set for a networking event: mark the event first.");
+  if (m.end <= asOf) throw new StatementError("event-over", "This event is over: a goal is set before it ends.");
   await repo.put({ ...keys.eventGoal(owner.email, eventId), eventId, goal: n, at: now });
   await planAfterSave(repo, owner, now, "event goal");
 }
