@@ -459,7 +459,7 @@ ${takenBackLine}${said?.error ? formError(said.error, said.field) : ""}
       saved === "taken-back"
         ? TAKEN_BACK
         : saved === "already"
-          ? "Already in your list of whom you met: no one new saved."
+          ? "Already counted as met there: no one new."
           : saved && /^\d+$/.test(saved)
             ? `Saved: ${saved} ${saved === "1" ? "person" : "people"} added to whom you met.`
             : undefined;

@@ -367,7 +367,7 @@ describe("who did you meet at a small networking event", () => {
 });
 
 describe("one person ticked and typed again under Add", () => {
-  it("is one confirmation, with the name typed, and the page says one person was saved (helper-179)", async () => {
+  it("is one confirmation, with the list's name (since helper-238 #3; the name typed before), and the page says one person was saved (helper-179)", async () => {
     const mixer = meeting("mixer-dup", "Evening Mixer", NOW - DAY, 2, { attendees: [person("ivo@otherco.com", "Ivo Petrov"), person("ana@smallfirm.io", "Ana Small")] });
     await putMeetings(repo, OWNER, [mixer], 1);
     try {
@@ -375,7 +375,7 @@ describe("one person ticked and typed again under Add", () => {
       expect(res.status).toBe(303);
       expect(res.headers.get("location")).toMatch(/\?saved=1$/);
       const ivo = (await loadStatements(repo, OWNER)).confirmations.filter((c) => c.eventId === "mixer-dup");
-      expect(ivo.map((c) => [c.email, c.name])).toEqual([["ivo@otherco.com", "Ivo P."]]);
+      expect(ivo.map((c) => [c.email, c.name])).toEqual([["ivo@otherco.com", "Ivo Petrov"]]);
       expect(await text(await app.request(res.headers.get("location")!))).toContain("Saved: 1 person added to whom you met.");
     } finally {
       await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-dup", "ivo@otherco.com");
@@ -534,12 +534,14 @@ describe("who did you meet at a 200-guest conference", () => {
   it("an Add or tick of someone already in the list saves no one new, and says so (helper-200 #4)", async () => {
     const first = await post(path(), { action: "add", name: "Dup Licate", email: "dup@example.net" });
     expect(first.headers.get("location")).toMatch(/\?saved=1$/);
-    const again = await post(path(), { action: "add", name: "Dup Licate", email: "dup@example.net" });
+    // Again under another name: nothing changes, their name included (it renamed them, helper-238 #3).
+    const again = await post(path(), { action: "add", name: "Someone Else", email: "dup@example.net" });
     expect(again.status).toBe(303);
     expect(again.headers.get("location")).toMatch(/\?saved=already$/);
     const page = await text(await app.request(again.headers.get("location")!));
-    expect(page).toContain("Already in your list of whom you met: no one new saved.");
+    expect(page).toContain("Already counted as met there: no one new.");
     expect(page).not.toContain("Saved: 1 person");
+    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([expect.objectContaining({ email: "dup@example.net", name: "Dup Licate" })]);
     // A tick of someone already in it (a page left open before they were saved): the same.
     expect((await post(path(), { action: "confirm", pick: ["guest003@company3.com"] })).headers.get("location")).toMatch(/\?saved=1$/);
     expect((await post(path(), { action: "confirm", pick: ["guest003@company3.com"] })).headers.get("location")).toMatch(/\?saved=already$/);
@@ -551,8 +553,10 @@ describe("who did you meet at a 200-guest conference", () => {
     // Someone the last scan counted as met there already (Guest 042, written to the day after): their
     // tick is disabled, and an Add of them changes nothing of the count, and says so.
     await repo.putPeople(OWNER, [{ email: "guest042@company2.com", name: "Guest 042", eventId: "conf-1", eventTitle: conference.title, metAt: conference.start, metEnd: conference.end, followedUpAt: conference.end + DAY, followedUpBy: "mail", metBy: "large-gathering", stage: "followed_up" }]);
-    const counted = await post(path(), { action: "add", name: "Guest 042", email: "Guest042@company2.com" });
+    const counted = await post(path(), { action: "add", name: "Wrong Person", email: "Guest042@company2.com" });
     expect(counted.headers.get("location")).toMatch(/\?saved=already$/);
+    // A guest of the list typed under Add keeps the list's name, as a tick would (helper-238 #3).
+    expect((await loadStatements(repo, OWNER)).confirmations).toEqual([expect.objectContaining({ email: "guest042@company2.com", name: "Guest 042" })]);
     await post(path(), { action: "unconfirm", email: "guest042@company2.com" });
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
   });

@@ -246,16 +246,22 @@ export async function confirmMet(
       // Typed by the owner: a "\uFFFD" is text the form did not send as UTF-8, stored as such (helper-190 #4).
       if (a.email.includes("\uFFFD")) throw new StatementError("bad-address", `The address has a "\uFFFD" where characters could not be read (a form not sent as UTF-8): type it again.`);
       if (a.name.includes("\uFFFD")) throw new StatementError("bad-name", `The name has a "\uFFFD" where characters could not be read (a form not sent as UTF-8): type it again.`);
-      out.push({ eventId, email: person(a.email, true), name: validateName(a.name) });
+      const email = person(a.email, true);
+      const name = validateName(a.name);
+      // Someone on the event's list, typed under Add: their name as the list gives it, as a tick
+      // would store it; the name typed renamed them in the digest and their draft's greeting (helper-238 #3).
+      out.push({ eventId, email, name: list.get(email)?.name || name });
     } catch (e) {
       throw e instanceof StatementError ? new StatementError(e.code, e.message, "added") : e;
     }
   }
   // One confirmation a person: a guest ticked and typed again under Add (or ticked twice) is one, with
-  // the name typed (helper-179: "Saved: 2 people" for one stored).
+  // the list's name (helper-179: "Saved: 2 people" for one stored).
   const once = [...new Map(out.map((c) => [c.email, c])).values()];
   // An update, not a put: a confirmation made again (an Add of someone already confirmed) keeps what
-  // the last scan made of that person at this event (`known`, recordKnownConfirmations; helper-133 #6).
+  // the last scan made of that person at this event (`known`, recordKnownConfirmations; helper-133 #6),
+  // and the name it was saved with: an Add of someone already confirmed, under another name, saved no
+  // one new and said so, yet renamed them (helper-238 #3). Taking them back and adding them again renames.
   // Each says whether it is new to the list: the write's own answer (the item's values before it,
   // none for a new one), so the page counts only those saved now (helper-200 #4).
   const saved: (Confirmation & { isNew: boolean })[] = [];
@@ -264,7 +270,7 @@ export async function confirmMet(
       new UpdateCommand({
         TableName: repo.table,
         Key: keys.metConfirmation(owner.email, eventId, c.email),
-        UpdateExpression: "SET #e = :e, #m = :m, #n = :n, #at = :at",
+        UpdateExpression: "SET #e = :e, #m = :m, #n = if_not_exists(#n, :n), #at = :at",
         ExpressionAttributeNames: { "#e": "eventId", "#m": "email", "#n": "name", "#at": "at" },
         ExpressionAttributeValues: { ":e": c.eventId, ":m": c.email, ":n": c.name, ":at": now },
         ReturnValues: "UPDATED_OLD",
