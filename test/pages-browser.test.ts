@@ -427,6 +427,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await press(page, "Pause my digests");
     expect(await page.textContent("h1")).toBe("Digests paused");
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("paused");
+    // A reconnect keeps the pause: the page it leads to offers the resume (helper-238 #4).
+    expect(((await page.textContent("main")) ?? "").replace(/\s+/g, " ")).toContain("or on the page that follows when you connect again.");
     await check(page, "paused");
     // A GET of what is so now (a 303 brought it): a reload sends nothing again.
     const pausedAt = page.url();

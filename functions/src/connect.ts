@@ -120,7 +120,7 @@ ${
 ${configured.map(section)}`
     : html`<p>Connecting is not set up on this server: its operator has not registered an OAuth client with Google or Microsoft (see docs/deploy.md).</p>`
 }
-<p class="muted">Already connected and paused your digests? Connect again, or <a href="${base}/settings">sign in to your settings</a> to resume them.</p>
+<p class="muted">Already connected and paused your digests? Connect again and resume them on the page that follows, or <a href="${base}/settings">sign in to your settings</a> to resume them.</p>
 <p class="muted">You can pause, change the day of your digest or disconnect at any time from the settings link in every digest. Disconnecting deletes everything we stored, our token with it (at Google, we revoke it too).</p>`,
     );
   });

@@ -60,7 +60,7 @@ export async function firstLookSection(
   if (o.reconnected && !look.provisional) return "";
   // Paused: nothing is read until a resume (no backfill is queued), so nothing is promised or polled.
   if (account.status === "paused" && look.provisional)
-    return html`<section id="first-look"><h2>A first look</h2><p class="muted">Your digests are paused, so your calendar and mail are not read for now. Resume them, and your first digest shows whom you met and have not written to.</p></section>`;
+    return html`<section id="first-look"><h2>A first look</h2><p class="muted">Your digests are paused, so your calendar and mail are not read for now. Resume them, and your ${o.reconnected ? "next" : "first"} digest shows whom you met and have not written to.</p></section>`;
   const fragment = `${new URL(kit.linkFor(c, account.email, "view")).pathname}/first-look`;
   return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look, account.timeZone)}</section>
 ${look.provisional ? html`<noscript><p><a href="${fragment}?page=1">Check the first look again</a>: this page updates it only with JavaScript on.</p></noscript>` : ""}

@@ -56,8 +56,8 @@ export interface PageKit {
 
 export const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
-/** "Monday 8:00" for a schedule. */
-export const whenOf = (s: { day: number; hour: number }) => `${DAY_NAMES[s.day - 1] ?? "Monday"} ${s.hour}:00`;
+/** "Monday 08:00" for a schedule: the hour as every other time on the pages and in the emails writes it (it read "8:00" beside "08:00", helper-238 #7). */
+export const whenOf = (s: { day: number; hour: number }) => `${DAY_NAMES[s.day - 1] ?? "Monday"} ${String(s.hour).padStart(2, "0")}:00`;
 
 /** The request's own origin as the public base URL names it. */
 export const originOf = (baseUrl: string) => new URL(baseUrl).origin;

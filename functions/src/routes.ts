@@ -100,7 +100,7 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
       "Digests paused",
       html`<h1>Digests paused</h1><p>${sentence} Your event emails wait too.</p>
 <form method="post" action="${linkFor(c, account, "settings")}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>
-<p class="muted">You can also resume them later from <a href="${base}/settings">your settings</a> (sign in with the account you connected) or by connecting again.</p>`,
+<p class="muted">You can also resume them later from <a href="${base}/settings">your settings</a> (sign in with the account you connected), or on the page that follows when you connect again.</p>`,
     );
 
   /** A dismissed person's page (a dismiss's answer): the way to undo it. */

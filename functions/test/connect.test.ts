@@ -106,6 +106,8 @@ describe("GET /connect", () => {
     expect(body).toContain(`href="${BASE}/connect/google"`);
     expect(body).toContain(`href="${BASE}/connect/microsoft"`);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    // A reconnect keeps a pause: the Connected page that follows offers the resume (helper-238 #4: "Connect again" alone said it resumed).
+    expect(body.replace(/\s+/g, " ")).toContain("Already connected and paused your digests? Connect again and resume them on the page that follows");
   });
 
   it("offers nothing and 404s the start when no client is configured", async () => {
@@ -213,7 +215,7 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     // Its ways on: the events and the settings (no digest yet to lead back to).
     expect(body).toMatch(/<nav class="after" aria-label="More"><p><a href="[^"]*\/l\/events\/[^"]*">Your events<\/a> · <a href="[^"]*\/l\/settings\/[^"]*">Your settings<\/a><\/p><\/nav>/);
     // The first digest as a date and time in the person's zone, then the weekly slot.
-    expect(body).toMatch(/Your first digest arrives on <b>Monday, \d{1,2} \w+ \d{4} at 08:00<\/b> \([A-Za-z_/]+\), then every Monday 8:00/);
+    expect(body).toMatch(/Your first digest arrives on <b>Monday, \d{1,2} \w+ \d{4} at 08:00<\/b> \([A-Za-z_/]+\), then every Monday 08:00/);
     expect(res.headers.get("set-cookie")).toMatch(new RegExp(`ft_connect_${p}=;.*Max-Age=0`));
 
     const f = fixtures[p].account;
@@ -518,6 +520,9 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
       await updateAccount(repo, email(), { status: "paused" }, Date.now());
       const paused = await (await connect(p)).res.text();
       expect(paused).toContain("Your digests are paused, so your calendar and mail are not read for now.");
+      // Reconnected: its digests go on from where they were, so not "your first digest" (helper-238 #5).
+      expect(paused).toContain("Resume them, and your next digest shows whom you met");
+      expect(paused).not.toContain("first digest");
       expect(paused).not.toContain("appear here in a minute or two");
       expect(paused).not.toContain("setTimeout(tick");
     } finally {

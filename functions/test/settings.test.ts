@@ -232,7 +232,7 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(await loadAccount(repo, email())).toEqual(account);
     // The page states the schedule in effect, not the one typed and refused; the form keeps the typed one (helper-141 #3).
     const refused = await (await post(path, { action: "save", day: "3", hour: "17", template: "Hi {FirstName}" })).text();
-    expect(refused).toContain("On, every Monday 8:00<");
+    expect(refused).toContain("On, every Monday 08:00<");
     expect(refused).not.toContain("every Wednesday");
     expect(refused).toMatch(/<option value="3" selected>Wednesday/);
   });
