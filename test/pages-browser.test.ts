@@ -180,6 +180,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect((await page.goto(settings))?.status()).toBe(500);
       expect(await page.textContent("h1")).toBe("Something went wrong");
       expect(await page.textContent("main")).toContain("Something went wrong on our side; please try again in a minute.");
+      // The way to try again: the same address (helper-238 #6).
+      expect(await page.getByRole("link", { name: "Try again" }).getAttribute("href")).toBe(new URL(settings).pathname);
       await check(page, "error-500");
       await page.context().close();
     } finally {

@@ -65,7 +65,7 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   });
 
   const kit = createKit(deps);
-  const { page, say, authorise, linkFor, nonceOf, linkRefused } = kit;
+  const { page, authorise, linkFor, nonceOf, linkRefused } = kit;
 
   /**
    * The key of the person a follow-up link names: a link issued before an internationalised domain
@@ -176,8 +176,8 @@ ${afterNav(c, account)}
     const week = auth.claims.wk ?? asked ?? (await latestDigestWeek(deps.repo, auth.account.email, madeBy));
     const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week) : undefined;
     // Not a dead end (helper-202 #5): the account's settings, as the other pages of its links give them.
-    const noDigest = (title: string, sentence: string) =>
-      page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p>${kit.nav(c, auth.account.email, { omit: ["events", "view"] })}`);
+    const noDigest = (title: string, sentence: string, latest = false) =>
+      page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p>${latest ? html`<p><a href="${new URL(c.req.url).pathname}">Your latest digest</a></p>` : ""}${kit.nav(c, auth.account.email, { omit: ["events", "view"] })}`);
     const anyDigest = digest ? week : await latestDigestWeek(deps.repo, auth.account.email);
     if (!digest && !auth.claims.wk && !anyDigest) {
       // None sent yet (a new account's "Your latest digest"; helper-207 #1 found "no digest for that
@@ -195,7 +195,8 @@ ${afterNav(c, account)}
     // began earlier): it opens none made after it, and says so (helper-209 #2: "no digest for that week").
     if (!auth.claims.wk && asked === undefined && (!digest || digest.claimedAt > madeBy))
       return noDigest("Not for this link", "This link opens only the digests made before it was given out, for your safety if it was forwarded. Your latest digest is in your mailbox, and its own link opens it here.");
-    if (!digest || (!auth.claims.wk && digest.claimedAt > madeBy)) return noDigest("No digest", "There is no digest for that week.");
+    // A week asked for in the URL that has none: the link itself (no week) opens the latest (helper-238 #6).
+    if (!digest || (!auth.claims.wk && digest.claimedAt > madeBy)) return noDigest("No digest", "There is no digest for that week.", asked !== undefined && !auth.claims.wk);
     // Sent, but too large to keep beside its record (core/digest DIGEST_BODY_MAX_BYTES): say where it is.
     if (!digest.html && digest.status === "sent") return noDigest("Not kept here", "This digest was too large to keep a copy here; it is in your mailbox.");
     if (!digest.html) return noDigest("No digest", "There is no digest for that week.");
@@ -386,7 +387,8 @@ ${afterNav(c, account.email)}`);
   app.notFound((c) => kit.notFound(c));
   app.onError((err, c) => {
     console.error("app: unexpected error", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-    return say(c, 500, "Something went wrong", "Something went wrong on our side; please try again in a minute.");
+    // With the way to try again: the page's own address (a GET, so a form's page comes back to send again; helper-238 #6).
+    return kit.page(c, 500, "Something went wrong", html`<h1>Something went wrong</h1><p>Something went wrong on our side; please try again in a minute.</p><p><a href="${new URL(c.req.url).pathname}">Try again</a></p>`);
   });
   return app;
 }

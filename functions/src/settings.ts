@@ -19,7 +19,7 @@ import { burnState, dropMoves, endAccount, isProviderName, openPending, PROVIDER
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, READY_TEMPLATES } from "@followthrough/core/followup";
+import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, EVENT_TEMPLATE, LATE_SUBJECT, READY_TEMPLATES } from "@followthrough/core/followup";
 import { CALENDAR_ZONE, changeTimeZone, planAfterSave } from "@followthrough/core/events";
 import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
@@ -290,9 +290,9 @@ ${savedHere("schedule", "zone")}
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
 <p class="muted">In your time zone: ${account.timeZone}.${account.zoneChosen ? " Chosen here: a reconnect keeps it." : ""}${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
 <h2>Your follow-up template</h2>
-<p class="muted" id="template-help">Used for every draft; while it is the standard text, people you met at a networking event get the "After an event" message instead ("The standard text" below puts it back). Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
+<p class="muted" id="template-help">Used for every draft. While it is the standard text, people you met at a networking event get the "After an event" message instead; to go back to the standard text, pick "The standard text" under "Start from a ready template" below. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
 <p><label for="subject">Subject</label><input type="text" id="subject" name="subject" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>
-<p class="muted" id="subject-help">Leave empty for "${DEFAULT_SUBJECT}" soon after the meeting and "Following up from {meeting}" after two weeks. A reply keeps the thread's subject.</p>
+<p class="muted" id="subject-help">Leave empty for "${DEFAULT_SUBJECT}" soon after the meeting ("${EVENT_TEMPLATE.subject}" after a networking event) and "${LATE_SUBJECT}" after two weeks. A reply keeps the thread's subject.</p>
 <p><label for="template">Follow-up message</label><textarea id="template" name="template" rows="8"${fieldAttrs("template", bad, "template-help")}>${template}</textarea></p>
 <p><label for="signature">Sign drafts as</label><input type="text" id="signature" name="signature" value="${signature}" autocomplete="name"${fieldAttrs("signature", bad, "signature-help")}></p>
 <p class="muted" id="signature-help">Fills {ownerName}; empty uses your first name.</p>
@@ -390,7 +390,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
   const post = async (c: Context, act: "settings" | "manage") => {
     const auth = await authoriseAct(c, act);
     if (auth instanceof Response) return auth;
-    if (!sameOrigin(c, base)) return kit.say(c, 403, "Not allowed", "This form can only be sent from your settings page.");
+    if (!sameOrigin(c, base))
+      return kit.page(c, 403, "Not allowed", html`<h1>Not allowed</h1><p>This form can only be sent from your settings page.</p><p><a href="${new URL(c.req.url).pathname}">Open your settings</a></p>`);
     const { account } = auth;
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const action = form.action;

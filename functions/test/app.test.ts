@@ -296,6 +296,12 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
       // Issued now, it opens the latest.
       const current = `/l/view/${sealLink(KEY, { act: "view", acc: h.email }, now)}`;
       expect(await (await app.request(current)).text()).toBe(later.rendered.html);
+      // A week in its URL that has no digest: said, with the way to the latest (helper-238 #6).
+      const none = await app.request(`${current}?week=2001-W01`);
+      expect(none.status).toBe(404);
+      const noneSaid = await none.text();
+      expect(noneSaid).toContain("There is no digest for that week.");
+      expect(noneSaid).toContain(`<a href="${current}">Your latest digest</a>`);
       // A page's link whose chain began before any digest was made (the events page reached from the
       // Connected page): it opens none, and says why, not "no digest for that week" (helper-209 #2).
       const early = await app.request(`/l/view/${sealLink(KEY, { act: "view", acc: h.email, org: Math.floor(saved / 1000) - 3 * 3600 }, now)}`);

@@ -151,7 +151,9 @@ describe("the events page", () => {
 
   it("refuses a form from another origin and a link of another account's", async () => {
     const path = link("events");
-    expect((await post(path, { action: "mark", event: "mixer-1" }, { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" })).status).toBe(403);
+    const foreign = await post(path, { action: "mark", event: "mixer-1" }, { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.text()).toContain(`<a href="${path}">Open the page</a>`);
     expect((await post(path, { action: "mark", event: "mixer-1" }, { "content-type": "application/x-www-form-urlencoded" })).status).toBe(403);
     expect((await app.request(link("events", undefined, "nobody@nowhere.org"))).status).toBe(404);
     // The other account's link cannot touch this account's events.

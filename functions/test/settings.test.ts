@@ -146,6 +146,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(body).toContain('<label for="template">');
     expect(body).not.toContain("cols=");
     expect(body).toContain("{firstName}");
+    // The empty subject's three defaults, as core/followup picks them (the event's was left out, helper-238 #8).
+    expect(body).toContain('Leave empty for "Great to meet you, {firstName}" soon after the meeting ("Great to meet you at {meeting}" after a networking event) and "Following up from {meeting}" after two weeks.');
     expect(body).toContain('value="pause"');
     // A settings link (which a forwarded digest carries) cannot disconnect: that needs a fresh sign-in.
     expect(body).not.toContain('value="disconnect"');
@@ -183,7 +185,10 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const form = { action: "save", day: "3", hour: "17", template: DEFAULT_TEMPLATE };
     const ct = { "content-type": "application/x-www-form-urlencoded" };
     expect((await post(path, form, ct)).status).toBe(403);
-    expect((await post(path, form, { ...ct, origin: "https://evil.example" })).status).toBe(403);
+    const foreign = await post(path, form, { ...ct, origin: "https://evil.example" });
+    expect(foreign.status).toBe(403);
+    // Not a dead end: the settings page itself, to send the form from (helper-238 #6).
+    expect(await foreign.text()).toContain(`<a href="${new URL(path, BASE).pathname}">Open your settings</a>`);
     expect((await post(path, form, { ...ct, "sec-fetch-site": "cross-site" })).status).toBe(403);
     expect((await post(path, form, { ...ct, origin: BASE, "sec-fetch-site": "same-site" })).status).toBe(403);
     expect((await post(path, { action: "disconnect", confirm: "disconnect" }, { ...ct, origin: "null" })).status).toBe(403);
