@@ -217,7 +217,9 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
     const ahead: { m: Meeting; reason?: NetworkingReason }[] = [];
     const recent: Meeting[] = [];
     // The page's two windows; only meetings inside one are classified, not every meeting of the year.
-    const startsSoon = (m: Meeting) => m.start > now && m.start <= now + EVENTS_PAGE_DAYS * DAY;
+    // The first holds an event under way too: the one the owner is at, whose goal still counts at its
+    // morning after (it was on neither list, helper-238 #2; the digest's lists leave it out, events.md).
+    const startsSoon = (m: Meeting) => m.end > now && m.start <= now + EVENTS_PAGE_DAYS * DAY;
     const endedLately = (m: Meeting) => m.end < now && m.end > now - EVENT_RULES.attendedWithinMs;
     for (const raw of inStartOrder(meetings.filter((m) => startsSoon(m) || endedLately(m)))) {
       const m = asOwnerSees(raw, who);
@@ -241,9 +243,9 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
       const title = e.m.title || "(no title)";
       const hidden = html`<input type="hidden" name="event" value="${e.m.id}">`;
       if (!e.reason)
-        return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${eventWhen(e.m, zone, { until: true })}</span>
+        return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${eventWhen(e.m, zone, { until: true })}${e.m.start <= now ? " · under way" : ""}</span>
 <form method="post">${hidden}<input type="hidden" name="action" value="mark"><button type="submit" class="secondary" aria-label="Mark as a networking event: ${title}">Mark as a networking event</button></form></li>`;
-      return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${eventWhen(e.m, zone, { until: true })} · networking event: ${REASONS[e.reason]}</span>
+      return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${eventWhen(e.m, zone, { until: true })}${e.m.start <= now ? " · under way" : ""} · networking event: ${REASONS[e.reason]}</span>
 <p>${goal !== undefined ? html`Your goal: <b>${goalText(goal)}</b>.` : html`No goal yet.`}</p>
 <form method="post" class="inline">${hidden}<input type="hidden" name="action" value="goal">
 <label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}&ndash;${EVENT_RULES.goalMax})</label>

@@ -238,6 +238,9 @@ describe("one event's goal (the digest's Coming up)", () => {
     const underway = meeting("underway-1", "Robotics Meetup", NOW - HOUR, 3);
     await putMeetings(repo, OWNER, [underway], 1);
     try {
+      // On the events page too, marked as under way, with its goal box (it was on neither list, helper-238 #2).
+      const [networking] = (await text(await app.request(link("events")))).split("Your other events");
+      expect(networking).toMatch(/Robotics Meetup.*· under way · networking event: its title says so.*Goal for Robotics Meetup/);
       const path = link("goal", "underway-1");
       const now = await text(await app.request(path));
       expect(now).toContain("Robotics Meetup is under way.");
