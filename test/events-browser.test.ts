@@ -164,7 +164,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await press(page, "Add");
     expect(await mainText(page)).toContain("Saved: 1 person added to whom you met.");
     const said = page.locator("h2:text-is('You said you met') + ul li").filter({ hasText: known.email });
-    expect(((await said.textContent()) ?? "").replace(/\s+/g, " ")).toContain("already in touch, not counted as new");
+    expect(((await said.textContent()) ?? "").replace(/\s+/g, " ")).toContain("Already in touch, not counted as new");
     await check(page, "event-met-in-touch");
     await press(page, `Take back: ${known.name}`);
     expect(await mainText(page)).toContain("Taken back.");

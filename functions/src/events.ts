@@ -484,8 +484,8 @@ ${
 }
 ${
   confirmed.length
-    ? html`<h2>You said you met</h2><ul>${confirmed.map(
-        (p) => html`<li><span class="who">${p.name || shownAddress(p)}</span> <span class="muted">${shownAddress(p)}</span>${inTouch.has(p.email) ? html` <span class="muted">· already in touch, not counted as new</span>` : ""}
+    ? html`<h2>You said you met</h2><ul class="said">${confirmed.map(
+        (p) => html`<li><span class="who">${p.name || shownAddress(p)}</span> <span class="muted line">${shownAddress(p)}</span>${inTouch.has(p.email) ? html` <span class="muted line">Already in touch, not counted as new</span>` : ""}
 <button type="submit" form="pick" name="takeback" value="${p.email}" class="secondary" formnovalidate aria-label="Take back: ${p.name || shownAddress(p)}">Take back</button></li>`,
       )}</ul>
 <p class="muted">Each new one you have not written to appears in your next digest with a one-tap draft.</p>`

@@ -151,6 +151,10 @@ legend{font-weight:600;padding:0}
 ul.events,ul.guests{list-style:none;padding-left:0}
 ul.events>li{margin:0 0 1.25rem;padding-bottom:1rem;border-bottom:1px solid rgba(127,127,127,.35)}
 ul.guests>li{margin:.35rem 0}
+ul.said{list-style:none;padding-left:0}
+ul.said>li{margin:0 0 .75rem;padding-bottom:.75rem;border-bottom:1px solid rgba(127,127,127,.35)}
+ul.said .line{display:block}
+ul.said button{margin-top:.35rem}
 details.letter{border-bottom:1px solid rgba(127,127,127,.35)}
 details.letter>summary{padding:.6rem 0;font-weight:600;cursor:pointer}
 `;

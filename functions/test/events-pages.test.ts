@@ -344,7 +344,7 @@ describe("who did you meet at a small networking event", () => {
     ]);
     // The owner says they met Ivo there, Ben (whom no scan has read as met yet) and Tess (not on the list).
     await confirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", { picked: ["ivo@otherco.com", "ben@smallfirm.io"], added: [{ name: "Tess Early", email: "tess@earlyco.io" }] }, NOW);
-    const tess = /Tess Early<\/span> <span class="muted">tess@earlyco.io<\/span> <span class="muted">· already in touch, not counted as new<\/span>/;
+    const tess = /Tess Early<\/span> <span class="muted line">tess@earlyco.io<\/span> <span class="muted line">Already in touch, not counted as new<\/span>/;
     try {
       // Confirmed since the last scan: called nothing yet, without the rules' read of all mail on a page view.
       expect(await text(await app.request(link("met", "mixer-0")))).not.toMatch(tess);
@@ -359,8 +359,8 @@ describe("who did you meet at a small networking event", () => {
       expect(page).not.toContain("Met there, by your mail");
       expect(page).toMatch(/<h2>Met there<\/h2><ul><li><span class="who">Ana Small<\/span>/);
       expect(page).toMatch(/value="ana@smallfirm.io" checked disabled> <label for="g\d+" class="inline">Ana Small[^<]*<span class="muted">ana@smallfirm.io<\/span> \(met there\)/);
-      expect(page).toMatch(/You said you met.*Ivo Petrov<\/span> <span class="muted">ivo@otherco.com<\/span> <span class="muted">· already in touch, not counted as new<\/span>/);
-      expect(page).toMatch(/Ben Small<\/span> <span class="muted">ben@smallfirm.io<\/span>\s*<button type="submit" form="pick" name="takeback"/);
+      expect(page).toMatch(/You said you met.*Ivo Petrov<\/span> <span class="muted line">ivo@otherco.com<\/span> <span class="muted line">Already in touch, not counted as new<\/span>/);
+      expect(page).toMatch(/Ben Small<\/span> <span class="muted line">ben@smallfirm.io<\/span>\s*<button type="submit" form="pick" name="takeback"/);
       // As the digest says (helper-130 #1): written to more than 14 days before the mixer started.
       expect(page).toMatch(tess);
     } finally {
