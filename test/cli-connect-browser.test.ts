@@ -100,7 +100,7 @@ describe("connect microsoft's loopback pages in Chromium", { timeout: PAGE_TEST_
     try {
       const page = await answerConsent(run.url, "Cancel");
       expect(await page.title()).toBe("Not connected · Followthrough");
-      expect(await mainText(page)).toMatch(/^Not connected Microsoft sign-in failed: access_denied/);
+      expect(await mainText(page)).toMatch(/^Not connected Microsoft sign-in failed: access_denied: the permissions were declined, or an admin of your organisation must allow them first; nothing was stored: run connect again/);
       expect(await page.evaluate(() => window.innerWidth)).toBe(VIEWPORTS.phone.width);
       await checks.check(page, "cli-connect-refused");
       expect(await run.exited).toBe(1);

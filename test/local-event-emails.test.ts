@@ -86,5 +86,7 @@ describe.each(["google", "microsoft"] as const)("the %s demo account's event ema
     const res = await text(`${stack.url}/local/sent/${encodeURIComponent(demo().account.email)}/nope%40followthrough.app`);
     expect(res.status).toBe(404);
     expect(res.body).toContain("Email not found");
+    // With the way back to the index (helper-238 #12).
+    expect(res.body).toContain(`<a href="${stack.url}/">Back to your accounts</a>`);
   });
 });

@@ -301,7 +301,12 @@ export async function connectMicrosoft(o: MicrosoftConnectOptions): Promise<Acco
       clearTimeout(timer);
       try {
         const error = answer.searchParams.get("error");
-        if (error) throw new ConnectError(`Microsoft sign-in failed: ${error}${answer.searchParams.get("error_description") ? ` (${oneLine(answer.searchParams.get("error_description")!)})` : ""}`);
+        if (error) {
+          // What to do next first, Entra's own words (AADSTS code, trace and correlation ids) after (helper-238 #12).
+          const next = error === "access_denied" ? "the permissions were declined, or an admin of your organisation must allow them first; nothing was stored: run connect again" : "nothing was stored: run connect again";
+          const said = answer.searchParams.get("error_description");
+          throw new ConnectError(`Microsoft sign-in failed: ${error}: ${next}${said ? ` (Microsoft said: ${oneLine(said)})` : ""}`);
+        }
         let tokens;
         try {
           tokens = await exchangeCode(client, pending, answer);
