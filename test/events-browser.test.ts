@@ -432,7 +432,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
       await boxOf(page, z).check();
       await page.getByLabel("Their email address").fill("half");
       await press(page, "Take back: Noor Haddad");
-      expect(await mainText(page)).toContain("Taken back.");
+      expect(await mainText(page)).toContain("Taken back: Noor Haddad.");
       expect(await boxOf(page, z).isChecked()).toBe(true);
       expect(await page.getByLabel("Their email address").inputValue()).toBe("half");
       await audit("event-met-taken-back-kept-noscript");
@@ -452,7 +452,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await scripted.locator(`#guests details[data-letter="${guestLetter(x.name)}"] summary`).click();
     await boxOf(scripted, x).check();
     await press(scripted, "Take back: Dana Scully");
-    expect(await mainText(scripted)).toContain("Taken back.");
+    expect(await mainText(scripted)).toContain("Taken back: Dana Scully.");
     await check(scripted, "event-met-taken-back-kept");
     expect(await said()).toEqual(before);
     expect(await boxOf(scripted, x).isChecked()).toBe(true);

@@ -75,14 +75,14 @@ describe("who I met at an event: its rooms are no one met", () => {
     expect(await repo.get(keys.metConfirmation(owner.email, mixer.id, "ivo@otherco.com"))).toBeUndefined();
   });
 
-  it("confirming again someone a scan marked known (an Add of their address) keeps the mark, and a new name (helper-133 #6)", async () => {
+  it("confirming again someone a scan marked known (an Add of their address) keeps the mark, and their name: the one saved, not the one typed (helper-133 #6, helper-238 #3)", async () => {
     const self = ownerIdentity(owner.email, owner.aliases);
     const said = async () => (await loadStatements(repo, owner.email)).confirmations.find((c) => c.email === "ivo@otherco.com")!;
     await confirmMet(repo, owner, mixer.id, { picked: ["ivo@otherco.com"] }, now);
     await recordKnownConfirmations(repo, owner.email, self, [mixer], [await said()], [], now);
     expect((await said()).known).toBe(true);
     await confirmMet(repo, owner, mixer.id, { added: [{ name: "Ivo P.", email: "ivo@otherco.com" }] }, now + 1);
-    expect(await said()).toEqual({ eventId: mixer.id, email: "ivo@otherco.com", name: "Ivo P.", at: now + 1, known: true });
+    expect(await said()).toEqual({ eventId: mixer.id, email: "ivo@otherco.com", name: "Ivo Petrov", at: now + 1, known: true });
   });
 
   it("a room's confirmation stored before it was refused makes no contact, nor is it someone already in touch; the person's does", () => {

@@ -196,15 +196,16 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
   };
   /** What the met page says once a Take back is done, whatever the event's state now. */
   const TAKEN_BACK = "Taken back.";
-  const takenBackStatus = html`<p role="status"><b>${TAKEN_BACK}</b></p>`;
+  /** "Taken back.", or who was, where the answer is the page itself (a 303 cannot name them: addresses stay out of URLs). */
+  const takenBackStatus = (note = TAKEN_BACK) => html`<p role="status"><b>${note}</b></p>`;
 
   /** An event no longer in the calendar; `takenBack` when a Take back from a page opened before was done all the same. */
-  const gone = (c: C, account: string, takenBack = false) =>
+  const gone = (c: C, account: string, takenBack = false, note?: string) =>
     kit.page(
       c,
       takenBack ? 200 : 404,
       takenBack ? "Taken back" : "Event not found",
-      html`<h1>Event not found</h1>${takenBack ? takenBackStatus : ""}<p>This event is not in your calendar any more.</p>${nav(c, account)}`,
+      html`<h1>Event not found</h1>${takenBack ? takenBackStatus(note) : ""}<p>This event is not in your calendar any more.</p>${nav(c, account)}`,
     );
 
   // ---- The events page ---------------------------------------------------------------------
@@ -382,16 +383,16 @@ ${nav(c, account.email)}`,
 
   // ---- Who did you meet at E? --------------------------------------------------------------
 
-  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string; note?: string }) => {
+  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string; note?: string; takenBack?: boolean }) => {
     // A Take back is done whatever the event's state now (unmarked since, not yet over, or gone from
     // the calendar: a page opened before), and those answers say so too (helper-229 #3, helper-232 #3).
-    const takenBack = said?.note === TAKEN_BACK || (!said && c.req.query("saved") === "taken-back");
+    const takenBack = said?.takenBack === true || (!said && c.req.query("saved") === "taken-back");
     const m = await eventOf(account, claims);
-    if (!m) return gone(c, account.email, takenBack);
+    if (!m) return gone(c, account.email, takenBack, said?.note);
     const now = asOfFor(deps, account);
     const statements: OwnerStatements = await loadStatements(deps.repo, account.email);
     const title = m.title || "this event";
-    const takenBackLine = takenBack ? takenBackStatus : "";
+    const takenBackLine = takenBack ? takenBackStatus(said?.note) : "";
     if (!networkingReason(m, owner(account), statements.marks))
       return kit.page(
         c,
@@ -563,9 +564,15 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       if (legacy || form.takeback !== undefined) {
         const who = one(form, legacy ? "email" : "takeback");
         if (!normalizeAddress(who.trim())) return metPage(c, account, claims, { error: "Choose someone to take back.", ...(legacy ? {} : kept), query: undefined });
+        if (legacy || (nothingKept && !query.trim())) {
+          await unconfirmMet(deps.repo, account, claims.evt!, who);
+          return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
+        }
+        // Answered by the page itself: it names who was taken back (helper-238 #10: several taken back, "Taken back." said nothing of whom).
+        const address = normalizeAddress(who.trim())!;
+        const was = (await loadStatements(deps.repo, account.email)).confirmations.find((x) => x.eventId === claims.evt && x.email === address);
         await unconfirmMet(deps.repo, account, claims.evt!, who);
-        if (legacy || (nothingKept && !query.trim())) return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
-        return metPage(c, account, claims, { ...kept, note: TAKEN_BACK });
+        return metPage(c, account, claims, { ...kept, note: `Taken back: ${was?.name || address}.`, takenBack: true });
       }
       if (!["confirm", "add", "search", "enter"].includes(action)) return kit.say(c, 400, "Not saved", "That is not something this page does.");
       // The search box belongs to this form too (helper-200: without script, the search was a GET of

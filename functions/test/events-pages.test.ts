@@ -284,7 +284,7 @@ describe("who did you meet at an event that is not a networking event", () => {
     const confirmed = async () => (await loadStatements(repo, OWNER)).confirmations.map((x) => x.email);
     const account = async () => (await loadAccount(repo, OWNER))!;
     const add = async () => expect((await post(met, { action: "add", name: "Una Marked", email: "una@marked.example" })).status).toBe(303);
-    /** Una added, then `change` made to the event, then her Take back keeping a tick: a 200 saying `says` and "Taken back.", and she is taken back. */
+    /** Una added, then `change` made to the event, then her Take back keeping a tick: a 200 saying `says` and "Taken back: Una Marked.", and she is taken back. */
     const takeBackAfter = async (change: () => Promise<unknown>, says: string) => {
       await add();
       await change();
@@ -292,7 +292,8 @@ describe("who did you meet at an event that is not a networking event", () => {
       expect(res.status).toBe(200);
       const page = await text(res);
       expect(page).toContain(says);
-      expect(page).toContain('<p role="status"><b>Taken back.</b></p>');
+      // Answered by the page itself, it says whom (helper-238 #10).
+      expect(page).toContain('<p role="status"><b>Taken back: Una Marked.</b></p>');
       expect(await confirmed()).not.toContain("una@marked.example");
     };
     try {
@@ -516,7 +517,7 @@ describe("who did you meet at a 200-guest conference", () => {
     const back = await post(path(), { takeback: "kept@back.example", q: "zoe", shown: "zoe", filled: "", pick: ["guest004@company4.com"], name: "Ana Typed", email: "ana@ty" });
     expect(back.status).toBe(200);
     const kept = await text(back);
-    expect(kept).toContain('<p role="status"><b>Taken back.</b></p>');
+    expect(kept).toContain('<p role="status"><b>Taken back: Kept Back.</b></p>');
     expect(kept).not.toContain("You said you met");
     expect(kept).toContain("1 of 200 guests match.");
     expect(kept).toMatch(/value="guest004@company4.com" checked>/);
