@@ -32,6 +32,7 @@ import {
   EVENT_RULES,
   eventEmailOn,
   findEvent,
+  isOver,
   loadStatements,
   markEvent,
   networkingReason,
@@ -231,7 +232,7 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
     const networking = ahead.filter((e) => e.reason);
     const others = ahead.filter((e) => !e.reason);
     // A refused goal names its event's goal box; only a listed networking event has one (the event
-    // may have started, or been unmarked, since the page was loaded).
+    // may have ended, or been unmarked, since the page was loaded).
     const bad = said?.field !== undefined && networking.some((e) => `goal-${eventTag(e.m.id)}` === said.field) ? said.field : undefined;
     const done = c.req.query("done");
     const tag = c.req.query("e");
@@ -291,7 +292,7 @@ ${nav(c, account.email, false)}`,
     try {
       if (action === "mark" || action === "unmark") await markEvent(deps.repo, account, eventId, action === "mark", now);
       else if (action === "goal") await setGoal(deps.repo, account, eventId, parseGoal(one(form, "goal")), now, asOfFor(deps, account));
-      else if (action === "cleargoal") await clearGoal(deps.repo, account, eventId);
+      else if (action === "cleargoal") await clearGoal(deps.repo, account, eventId, asOfFor(deps, account));
       else return kit.say(c, 400, "Not saved", "That is not something this page does.");
     } catch (e) {
       if (e instanceof StatementError) {
@@ -322,7 +323,7 @@ ${nav(c, account.email, false)}`,
     const goal = statements.goals.get(m.id);
     const saved = c.req.query("saved");
     const now = asOfFor(deps, account);
-    if (m.end <= now)
+    if (isOver(m, now))
       // Over: a goal is for the people still to meet there (core/events setGoal refuses one now). The
       // page said how many people to meet and promised the morning-of email (helper-238 #1).
       return kit.page(
@@ -331,7 +332,7 @@ ${nav(c, account.email, false)}`,
         said?.error ? "Not saved" : `Goal for ${title}`,
         html`<h1>Your goal for ${title}</h1>
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
-${said?.error ? formError(said.error) : ""}
+${said?.error ? formError(/ is over/.test(said.error) ? said.error : "This event is over: a goal is set before it ends.") : ""}
 <p>${title} is over${goal !== undefined ? html`; your goal was to <b>${goalText(goal)}</b>` : ""}. A goal is set before an event ends.</p>
 ${attendedEvent(m, now) ? html`<p><a href="${metLink(c, account.email, m.id)}">Say whom you met there</a></p>` : ""}
 ${nav(c, account.email)}`,
@@ -369,7 +370,7 @@ ${nav(c, account.email)}`,
     const { account, claims, form, action } = post;
     try {
       if (action === "cleargoal") {
-        await clearGoal(deps.repo, account, claims.evt!);
+        await clearGoal(deps.repo, account, claims.evt!, asOfFor(deps, account));
         return c.redirect(`${selfPath(c)}?saved=0`, 303);
       }
       if (action !== "goal") return kit.say(c, 400, "Not saved", "That is not something this page does.");
@@ -383,16 +384,18 @@ ${nav(c, account.email)}`,
 
   // ---- Who did you meet at E? --------------------------------------------------------------
 
-  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string; note?: string; takenBack?: boolean }) => {
+  const metPage = async (c: C, account: AccountRecord, claims: LinkClaims, said?: { error?: string; field?: string; name?: string; email?: string; picked?: string[]; query?: string; note?: string; takenBack?: { email: string; name?: string } }) => {
     // A Take back is done whatever the event's state now (unmarked since, not yet over, or gone from
     // the calendar: a page opened before), and those answers say so too (helper-229 #3, helper-232 #3).
-    const takenBack = said?.takenBack === true || (!said && c.req.query("saved") === "taken-back");
+    const takenBack = said?.takenBack !== undefined || (!said && c.req.query("saved") === "taken-back");
     const m = await eventOf(account, claims);
-    if (!m) return gone(c, account.email, takenBack, said?.note);
+    /** Who was taken back, where the page itself answers: by name, else the address as the event wrote it (helper-239 #8). */
+    const whoBack = said?.takenBack ? `Taken back: ${said.takenBack.name || addressOn(m, said.takenBack.email) || said.takenBack.email}.` : undefined;
+    if (!m) return gone(c, account.email, takenBack, whoBack);
     const now = asOfFor(deps, account);
     const statements: OwnerStatements = await loadStatements(deps.repo, account.email);
     const title = m.title || "this event";
-    const takenBackLine = takenBack ? takenBackStatus(said?.note) : "";
+    const takenBackLine = takenBack ? takenBackStatus(whoBack) : "";
     if (!networkingReason(m, owner(account), statements.marks))
       return kit.page(
         c,
@@ -473,7 +476,7 @@ ${takenBackLine}${said?.error ? formError(said.error, said.field) : ""}
       said?.error ? "Not saved" : `Who did you meet at ${title}?`,
       html`<h1>Who did you meet at ${title}?</h1>
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
-${notice && !said ? html`<p role="status"><b>${notice}</b></p>` : said?.note ? html`<p role="status"><b>${said.note}</b></p>` : ""}
+${notice && !said ? html`<p role="status"><b>${notice}</b></p>` : (whoBack ?? said?.note) ? html`<p role="status"><b>${whoBack ?? said?.note}</b></p>` : ""}
 ${said?.error ? formError(said.error, said.field) : ""}
 ${
   // The tick form's first button, what Enter in any of its fields sends (before every other button of
@@ -486,7 +489,7 @@ ${
 ${
   confirmed.length
     ? html`<h2>You said you met</h2><ul class="said">${confirmed.map(
-        (p) => html`<li><span class="who">${p.name || shownAddress(p)}</span> <span class="muted line">${shownAddress(p)}</span>${inTouch.has(p.email) ? html` <span class="muted line">Already in touch, not counted as new</span>` : ""}
+        (p) => html`<li><span class="who">${p.name || shownAddress(p)}</span>${p.name ? html` <span class="muted line">${shownAddress(p)}</span>` : ""}${inTouch.has(p.email) ? html` <span class="muted line">Already in touch, not counted as new</span>` : ""}
 <button type="submit" form="pick" name="takeback" value="${p.email}" class="secondary" formnovalidate aria-label="Take back: ${p.name || shownAddress(p)}">Take back</button></li>`,
       )}</ul>
 <p class="muted">Each new one you have not written to appears in your next digest with a one-tap draft.</p>`
@@ -572,7 +575,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
         const address = normalizeAddress(who.trim())!;
         const was = (await loadStatements(deps.repo, account.email)).confirmations.find((x) => x.eventId === claims.evt && x.email === address);
         await unconfirmMet(deps.repo, account, claims.evt!, who);
-        return metPage(c, account, claims, { ...kept, note: `Taken back: ${was?.name || address}.`, takenBack: true });
+        return metPage(c, account, claims, { ...kept, takenBack: { email: address, name: was?.name } });
       }
       if (!["confirm", "add", "search", "enter"].includes(action)) return kit.say(c, 400, "Not saved", "That is not something this page does.");
       // The search box belongs to this form too (helper-200: without script, the search was a GET of

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
-import { confirmMet, loadStatements, markEvent, recordKnownConfirmations, unconfirmMet } from "@followthrough/core/events";
+import { confirmMet, isOver, loadStatements, markEvent, recordKnownConfirmations, unconfirmMet } from "@followthrough/core/events";
 import { ownerIdentity } from "@followthrough/core/identity";
 import { infer } from "@followthrough/core/inference";
 import { linkPath, sealLink } from "@followthrough/core/links";
@@ -232,8 +232,30 @@ describe("one event's goal (the digest's Coming up)", () => {
     const refused = await post(over, { action: "goal", goal: "3" });
     expect(refused.status).toBe(400);
     expect(await text(refused)).toContain("This event is over: a goal is set before it ends.");
-    expect((await post(link("events"), { action: "goal", event: "conf-1", goal: "3" })).status).toBe(400);
+    // A number out of range from a page left open: the page says it is over, not how to type a goal (helper-239 #5).
+    const stale = await text(await post(over, { action: "goal", goal: "25" }));
+    expect(stale).toContain("This event is over: a goal is set before it ends.");
+    expect(stale).not.toContain("A goal is a whole number");
+    const fromEvents = await post(link("events"), { action: "goal", event: "conf-1", goal: "3" });
+    expect(fromEvents.status).toBe(400);
+    expect(await text(fromEvents)).toContain("This event is over: a goal is set before it ends.");
     expect((await loadStatements(repo, OWNER)).goals.has("conf-1")).toBe(false);
+    // Nor is a goal it had removed once it is over: its result is reported against it (helper-239 #4).
+    await repo.put({ ...keys.eventGoal(OWNER, "conf-1"), eventId: "conf-1", goal: 4, at: NOW - 3 * DAY });
+    try {
+      const removed = await post(over, { action: "cleargoal" });
+      expect(removed.status).toBe(400);
+      expect(await text(removed)).toContain("This event is over: its goal stays as it was.");
+      expect((await post(link("events"), { action: "cleargoal", event: "conf-1" })).status).toBe(400);
+      expect((await loadStatements(repo, OWNER)).goals.get("conf-1")).toBe(4);
+      expect(await text(await app.request(over))).toContain("Climate Tech Summit is over; your goal was to <b>meet 4 new people</b>.");
+    } finally {
+      await repo.delete(keys.eventGoal(OWNER, "conf-1"));
+    }
+    // An end the store cannot read is no event still to come (helper-239 #6).
+    expect(isOver({ end: Number.NaN }, NOW)).toBe(true);
+    expect(isOver({ end: NOW }, NOW)).toBe(true);
+    expect(isOver({ end: NOW + 1 }, NOW)).toBe(false);
 
     const underway = meeting("underway-1", "Robotics Meetup", NOW - HOUR, 3);
     await putMeetings(repo, OWNER, [underway], 1);
@@ -368,6 +390,33 @@ describe("who did you meet at a small networking event", () => {
       for (const who of ["ivo@otherco.com", "ben@smallfirm.io", "tess@earlyco.io"]) await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-0", who);
       await repo.delete(keys.meeting(OWNER, "lunch-0"));
       await repo.delete(keys.message(OWNER, "to-tess"));
+    }
+  });
+});
+
+describe("an Add of someone already said, or listed without a name", () => {
+  it("keeps the name saved; fills in a name the list did not give; names who a kept Take back took back (helper-239 #1, #8)", async () => {
+    const mixer = meeting("mixer-names", "Names Mixer", NOW - DAY, 2, { attendees: [person("noname@otherco.com", ""), { ...person("danascully@gmail.com", ""), address: "Dana.Scully@gmail.com" }] });
+    await putMeetings(repo, OWNER, [mixer], 1);
+    const named = async () => new Map((await loadStatements(repo, OWNER)).confirmations.filter((c) => c.eventId === "mixer-names").map((c) => [c.email, c.name]));
+    const path = link("met", "mixer-names");
+    try {
+      // Someone not on the list, added twice under two names: the first stays.
+      await post(path, { action: "add", name: "Ana First", email: "ana@first.example" });
+      expect((await post(path, { action: "add", name: "Ana Second", email: "ana@first.example" })).headers.get("location")).toMatch(/\?saved=already$/);
+      expect((await named()).get("ana@first.example")).toBe("Ana First");
+      // A guest listed by address alone, ticked, then added with a name: the name is theirs now.
+      await post(path, { action: "confirm", pick: ["noname@otherco.com"] });
+      expect((await named()).get("noname@otherco.com")).toBe("");
+      await post(path, { action: "add", name: "Nadia Name", email: "noname@otherco.com" });
+      expect((await named()).get("noname@otherco.com")).toBe("Nadia Name");
+      // A nameless guest taken back with a tick kept: named by the address as the event wrote it.
+      await post(path, { action: "confirm", pick: ["danascully@gmail.com"] });
+      const back = await text(await post(path, { takeback: "danascully@gmail.com", pick: ["noname@otherco.com"], q: "", shown: "", filled: "" }));
+      expect(back).toContain('<p role="status"><b>Taken back: Dana.Scully@gmail.com.</b></p>');
+    } finally {
+      for (const email of ["ana@first.example", "noname@otherco.com", "danascully@gmail.com"]) await unconfirmMet(repo, (await loadAccount(repo, OWNER))!, "mixer-names", email);
+      await repo.delete(keys.meeting(OWNER, "mixer-names"));
     }
   });
 });

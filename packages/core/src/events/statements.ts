@@ -99,14 +99,27 @@ export async function setGoal(repo: Repository, owner: Owner & Pick<AccountRecor
   const { marks } = await loadStatements(repo, owner.email);
   if (!isNetworkingEvent(m, ownerIdentity(owner.email, owner.aliases), marks))
     throw new StatementError("not-networking", "A goal can only be set for a networking event: mark the event first.");
-  if (m.end <= asOf) throw new StatementError("event-over", "This event is over: a goal is set before it ends.");
+  if (isOver(m, asOf)) throw new StatementError("event-over", "This event is over: a goal is set before it ends.");
   await repo.put({ ...keys.eventGoal(owner.email, eventId), eventId, goal: n, at: now });
   await planAfterSave(repo, owner, now, "event goal");
 }
 
-/** Removes an event's goal. */
-export async function clearGoal(repo: Repository, owner: Owner, eventId: string): Promise<void> {
+/**
+ * Whether a goal's event is over at `asOf`: ended, or with no end the store can read (a stored end
+ * that is no number reads as NaN, and was never over; helper-239 #6).
+ */
+export const isOver = (m: Pick<Meeting, "end">, asOf: number): boolean => !(m.end > asOf);
+
+/**
+ * Removes an event's goal; with `asOf`, not once the event is over: its result is reported against
+ * the goal it had, as setGoal no longer changes it then (helper-239 #4).
+ */
+export async function clearGoal(repo: Repository, owner: Owner, eventId: string, asOf?: number): Promise<void> {
   if (!storableEventId(eventId)) return; // no goal can be stored under it
+  if (asOf !== undefined) {
+    const m = await findEvent(repo, owner, eventId);
+    if (m && isOver(m, asOf)) throw new StatementError("event-over", "This event is over: its goal stays as it was.");
+  }
   await repo.delete(keys.eventGoal(owner.email, eventId));
 }
 
@@ -270,9 +283,11 @@ export async function confirmMet(
       new UpdateCommand({
         TableName: repo.table,
         Key: keys.metConfirmation(owner.email, eventId, c.email),
-        UpdateExpression: "SET #e = :e, #m = :m, #n = if_not_exists(#n, :n), #at = :at",
-        ExpressionAttributeNames: { "#e": "eventId", "#m": "email", "#n": "name", "#at": "at" },
-        ExpressionAttributeValues: { ":e": c.eventId, ":m": c.email, ":n": c.name, ":at": now },
+        // No name (a guest the list names by address alone) is not stored, so a later Add fills it in
+        // (an empty one stored would have kept it empty for good; helper-239 #1).
+        UpdateExpression: c.name ? "SET #e = :e, #m = :m, #n = if_not_exists(#n, :n), #at = :at" : "SET #e = :e, #m = :m, #at = :at",
+        ExpressionAttributeNames: { "#e": "eventId", "#m": "email", "#at": "at", ...(c.name ? { "#n": "name" } : {}) },
+        ExpressionAttributeValues: { ":e": c.eventId, ":m": c.email, ":at": now, ...(c.name ? { ":n": c.name } : {}) },
         ReturnValues: "UPDATED_OLD",
       }),
     );
