@@ -182,6 +182,10 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect(await page.textContent("main")).toContain("Something went wrong on our side; please try again in a minute.");
       // The way to try again: the same address (helper-238 #6).
       expect(await page.getByRole("link", { name: "Try again" }).getAttribute("href")).toBe(new URL(settings).pathname);
+      // A GET's query goes with it (a week asked for; helper-239 #7).
+      const week = `${link("view", { acc: google().account.email }).replace(app.stack.url, `http://127.0.0.1:${(server.address() as AddressInfo).port}`)}?week=2026-W20`;
+      expect((await page.goto(week))?.status()).toBe(500);
+      expect(await page.getByRole("link", { name: "Try again" }).getAttribute("href")).toBe(new URL(week).pathname + "?week=2026-W20");
       await check(page, "error-500");
       await page.context().close();
     } finally {

@@ -387,10 +387,20 @@ ${afterNav(c, account.email)}`);
   app.notFound((c) => kit.notFound(c));
   app.onError((err, c) => {
     console.error("app: unexpected error", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-    // With the way to try again: the page's own address (a GET, so a form's page comes back to send again; helper-238 #6).
-    return kit.page(c, 500, "Something went wrong", html`<h1>Something went wrong</h1><p>Something went wrong on our side; please try again in a minute.</p><p><a href="${new URL(c.req.url).pathname}">Try again</a></p>`);
+    return kit.page(c, 500, "Something went wrong", html`<h1>Something went wrong</h1><p>Something went wrong on our side; please try again in a minute.</p><p><a href="${tryAgain(c)}">Try again</a></p>`);
   });
   return app;
+}
+
+/**
+ * Where a 500 page's "Try again" goes (helper-238 #6): a GET's own address with its query (a week, a
+ * search; helper-239 #7); a form's page without the form's answer, to send it again; an OAuth
+ * callback's flow from its start, since its code and state are spent.
+ */
+function tryAgain(c: Context): string {
+  const u = new URL(c.req.url);
+  if (u.pathname.endsWith("/callback")) return u.pathname.startsWith("/settings/") ? "/settings" : "/connect";
+  return c.req.method === "GET" ? u.pathname + u.search : u.pathname;
 }
 
 /**
