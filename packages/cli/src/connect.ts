@@ -303,7 +303,11 @@ export async function connectMicrosoft(o: MicrosoftConnectOptions): Promise<Acco
         const error = answer.searchParams.get("error");
         if (error) {
           // What to do next first, Entra's own words (AADSTS code, trace and correlation ids) after (helper-238 #12).
-          const next = error === "access_denied" ? "the permissions were declined, or an admin of your organisation must allow them first; nothing was stored: run connect again" : "nothing was stored: run connect again";
+          // Any other error is the app registration's (a wrong client id, a redirect it does not allow): connecting again alone would not help (helper-239 #10).
+          const next =
+            error === "access_denied"
+              ? "the permissions were declined, or an admin of your organisation must allow them first; nothing was stored: run connect again"
+              : "nothing was stored: check --client-id and that the app registration allows the redirect http://localhost/callback (docs/self-hosting.md), then run connect again";
           const said = answer.searchParams.get("error_description");
           throw new ConnectError(`Microsoft sign-in failed: ${error}: ${next}${said ? ` (Microsoft said: ${oneLine(said)})` : ""}`);
         }

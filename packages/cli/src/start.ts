@@ -342,7 +342,8 @@ export async function start(argv: string[]): Promise<number> {
     values = parseOnce({ args: argv, options: { fixtures: { type: "string", multiple: true }, port: { type: "string" }, home: { type: "string" } }, strict: true });
   } catch (e) {
     // `npm start --port 0` hands `0` over as an argument (npm takes `--port` for itself): say where npm wants them.
-    throw new UsageError(`${(e as Error).message} (through npm, options go after --: npm start -- --port 0; try: followthrough help)`);
+    const message = (e as Error).message;
+    throw new UsageError(`${message} (${/Unexpected argument/.test(message) ? "through npm, options go after --: npm start -- --port 0; " : ""}try: followthrough help)`);
   }
   if (values.port !== undefined && (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535))
     throw new UsageError(`--port must be a port number from 0 to 65535, got ${JSON.stringify(values.port)}`);

@@ -66,6 +66,10 @@ describe("bad input is one line and a non-zero exit", () => {
   it("start with a bare argument (what `npm start --port 0` hands over: npm keeps `--port`) says where npm wants options", async () => {
     oneLine(await run(["start", "0"]), /Unexpected argument '0'.*npm start -- --port 0/);
     oneLine(await run(["scan", "--jsn"]), /Unknown option '--jsn'.*followthrough help/);
+    // npm's `--` only where npm is the likely cause: an argument it handed over (helper-239 #11).
+    const bogus = await run(["start", "--bogus"]);
+    oneLine(bogus, /Unknown option '--bogus'.*followthrough help/);
+    expect(bogus.err).not.toContain("npm start --");
   });
 
   it("digest --out on a file, under /proc, /sys or /dev: refused before any work (and /proc never hangs)", async () => {

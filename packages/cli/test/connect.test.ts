@@ -423,6 +423,24 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
     }
   });
 
+  it("an error of the app registration (a wrong client id, a redirect not allowed) says to check them, not only to run connect again (helper-239 #10)", async () => {
+    const p = start(["connect", "microsoft", "--client-id", clientId, "--authorize-base", sandbox.url, "--api-url", sandbox.httpsUrl!, "--no-browser", "--home", join(scratch, "home-microsoft-setup")]);
+    try {
+      const [line] = await p.waitFor(/^http\S+authorize\S*$/m);
+      const url = new URL(line);
+      // What Entra sends to the redirect for such an error (its state kept).
+      const back = new URL(url.searchParams.get("redirect_uri")!);
+      back.searchParams.set("error", "unauthorized_client");
+      back.searchParams.set("error_description", "AADSTS700016: Application not found in the directory.");
+      back.searchParams.set("state", url.searchParams.get("state")!);
+      expect((await fetch(back)).status).toBe(400);
+      expect(await p.exited).toBe(1);
+      expect(p.out.stderr).toMatch(/Microsoft sign-in failed: unauthorized_client: nothing was stored: check --client-id and that the app registration allows the redirect http:\/\/localhost\/callback/);
+    } finally {
+      p.child.kill();
+    }
+  });
+
   it("`start` loads the connected account from the store and runs its weekly job; the demo is unchanged", async () => {
     const r = await run(["start", "--port", "0", "--home", home], { FOLLOWTHROUGH_EXIT_AFTER_START: "1", NODE_EXTRA_CA_CERTS: caFile });
     expect(r.stderr).toBe("");
