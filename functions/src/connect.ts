@@ -425,7 +425,7 @@ ${
     ? html`<p>Your calendar is in ${account.calendarZone}; your digests stay in ${account.timeZone}, the time zone you chose. <a href="${settings}?zone=1#time-zone">Change time zone</a></p>`
     : ""
 }
-${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected" })}
+${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected", hadDigest: Boolean(digestWeek || account.lastWeek) })}
 ${
   // The ways on, in the other pages' order; a reconnect (often asked for by a draft tap: "then tap
   // the link again") also leads back to the latest digest, which holds that link (helper-200 #5), where

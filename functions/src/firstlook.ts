@@ -51,7 +51,7 @@ export async function firstLookSection(
   kit: Kit,
   c: Context,
   account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "status" | "provider">,
-  o: { reconnected?: boolean } = {},
+  o: { reconnected?: boolean; hadDigest?: boolean } = {},
 ): Promise<HtmlEscapedString | string> {
   const look = await firstLook(deps.repo, account, asOfFor(deps, account));
   // Reconnected after a first read that was done: what is stored is the earlier connection's, read to
@@ -60,7 +60,7 @@ export async function firstLookSection(
   if (o.reconnected && !look.provisional) return "";
   // Paused: nothing is read until a resume (no backfill is queued), so nothing is promised or polled.
   if (account.status === "paused" && look.provisional)
-    return html`<section id="first-look"><h2>A first look</h2><p class="muted">Your digests are paused, so your calendar and mail are not read for now. Resume them, and your ${o.reconnected ? "next" : "first"} digest shows whom you met and have not written to.</p></section>`;
+    return html`<section id="first-look"><h2>A first look</h2><p class="muted">Your digests are paused, so your calendar and mail are not read for now. Resume them, and your ${o.hadDigest ? "next" : "first"} digest shows whom you met and have not written to.</p></section>`;
   const fragment = `${new URL(kit.linkFor(c, account.email, "view")).pathname}/first-look`;
   return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look, account.timeZone)}</section>
 ${look.provisional ? html`<noscript><p><a href="${fragment}?page=1">Check the first look again</a>: this page updates it only with JavaScript on.</p></noscript>` : ""}

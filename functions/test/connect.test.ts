@@ -520,9 +520,17 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
       await updateAccount(repo, email(), { status: "paused" }, Date.now());
       const paused = await (await connect(p)).res.text();
       expect(paused).toContain("Your digests are paused, so your calendar and mail are not read for now.");
-      // Reconnected: its digests go on from where they were, so not "your first digest" (helper-238 #5).
-      expect(paused).toContain("Resume them, and your next digest shows whom you met");
-      expect(paused).not.toContain("first digest");
+      // No digest yet: the first is still to come, as the Connected page says it.
+      expect(paused).toContain("Resume them, and your first digest shows whom you met");
+      // With one sent before, "your next digest", not "your first" (helper-238 #5, helper-239 #2).
+      await repo.put({ ...keys.digest(email(), "2026-W01"), digest: { status: "sent", claimedAt: Date.now() } });
+      try {
+        const pausedAfterDigest = await (await connect(p)).res.text();
+        expect(pausedAfterDigest).toContain("Resume them, and your next digest shows whom you met");
+        expect(pausedAfterDigest).not.toContain("first digest");
+      } finally {
+        await repo.delete(keys.digest(email(), "2026-W01"));
+      }
       expect(paused).not.toContain("appear here in a minute or two");
       expect(paused).not.toContain("setTimeout(tick");
     } finally {
