@@ -153,7 +153,7 @@ export function mountEvents(app: Hono, deps: AppDeps, kit: PageKit): void {
   const selfPath = (c: C) => new URL(c.req.url).pathname;
   const owner = (a: AccountRecord) => ownerIdentity(a.email, a.aliases);
   // With the way to that page (a GET of the same link; helper-238 #6).
-  const notFromHere = (c: C) => kit.page(c, 403, "Not allowed", html`<h1>Not allowed</h1><p>This form can only be sent from its page.</p><p><a href="${selfPath(c)}">Open the page</a></p>`);
+  const notFromHere = (c: C) => kit.say(c, 403, "Not allowed", "This form can only be sent from its page.", { href: selfPath(c), text: "Open the page" });
 
   const nav = (c: C, account: string, events = true) => kit.nav(c, account, events ? {} : { omit: ["events"] });
 

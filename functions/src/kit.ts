@@ -192,7 +192,8 @@ export function createKit(deps: AppDeps): PageKit {
       status as 200,
     );
 
-  const say = (c: C, status: number, title: string, sentence: string) => page(c, status, title, html`<h1>${title}</h1><p>${sentence}</p>`);
+  const say = (c: C, status: number, title: string, sentence: string, onward?: { href: string; text: string }) =>
+    page(c, status, title, html`<h1>${title}</h1><p>${sentence}</p>${onward ? html`<p><a href="${onward.href}">${onward.text}</a></p>` : ""}`);
 
   // Not a dead end: a link of a disconnected account (an old digest's, a tab left open) says what
   // happened and where to begin again (helper-197).

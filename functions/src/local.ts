@@ -4,7 +4,7 @@
  * through the sandbox's /_control API because the real Gmail and Outlook web links need the internet.
  * Never mounted on AWS.
  */
-import type { Context, Hono } from "hono";
+import type { Hono } from "hono";
 import { html } from "hono/html";
 import { type AccountRecord, listAccounts, loadAccount } from "@followthrough/core/accounts";
 import PostalMime from "postal-mime";
@@ -30,11 +30,11 @@ export interface SentEventMail {
 export function mountLocal(app: Hono, deps: AppDeps, kit: PageKit): void {
   const local = deps.local;
   if (!local) return;
-  const { page, linkFor } = kit;
+  const { page, say, linkFor } = kit;
   const base = deps.baseUrl.replace(/\/$/, "");
-  const back = html`<a href="${base}/">Back to your accounts</a>`;
-  /** A local viewer's 404, with the way back to the index (helper-238 #12: no link at all). */
-  const lost = (c: Context, title: string, sentence: string) => page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p><p>${back}</p>`);
+  /** The way back to the index: at the foot of the viewers, and from their 404s (helper-238 #12: those had no link at all). */
+  const toIndex = { href: `${base}/`, text: "Back to your accounts" };
+  const back = html`<a href="${toIndex.href}">${toIndex.text}</a>`;
   const viewerUrl = (account: string, id: string) => `${base}/local/sent/${encodeURIComponent(account.toLowerCase())}/${encodeURIComponent(id)}`;
 
   app.get("/", async (c) => {
@@ -65,9 +65,9 @@ ${accounts.length ? html`<ul>${rows}</ul>` : html`<p>No account is connected yet
 
   app.get("/local/drafts/:account/:draftId", async (c) => {
     const account = await loadAccount(deps.repo, c.req.param("account"));
-    if (!account) return lost(c, "Account not found", "We couldn't find this account.");
+    if (!account) return say(c, 404, "Account not found", "We couldn't find this account.", toIndex);
     const draft = await sandboxDraft(local.sandboxUrl, account, c.req.param("draftId"));
-    if (!draft) return lost(c, "Draft not found", "This draft is not in the mailbox any more.");
+    if (!draft) return say(c, 404, "Draft not found", "This draft is not in the mailbox any more.", toIndex);
     return page(
       c,
       200,
@@ -84,9 +84,9 @@ ${kit.nav(c, account.email, { omit: ["events"], first: back })}`,
 
   app.get("/local/sent/:account/:id", async (c) => {
     const account = await loadAccount(deps.repo, c.req.param("account"));
-    if (!account) return lost(c, "Account not found", "We couldn't find this account.");
+    if (!account) return say(c, 404, "Account not found", "We couldn't find this account.", toIndex);
     const mail = (await sandboxEventMails(local.sandboxUrl, account)).find((m) => m.id === c.req.param("id"));
-    if (!mail) return lost(c, "Email not found", "This event email is not in the mailbox's sent mail.");
+    if (!mail) return say(c, 404, "Email not found", "This event email is not in the mailbox's sent mail.", toIndex);
     return page(
       c,
       200,

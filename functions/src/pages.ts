@@ -30,8 +30,8 @@ export interface LinkPages {
 export interface PageKit {
   /** A plain, mobile-friendly page (the app's shell, CSP nonce'd style). */
   page(c: Context, status: number, title: string, body: Markup): Response | Promise<Response>;
-  /** A page that is one clear sentence. */
-  say(c: Context, status: number, title: string, sentence: string): Response | Promise<Response>;
+  /** A page that is one clear sentence; with `onward`, then the one way on (a refused form's own page, trying again). */
+  say(c: Context, status: number, title: string, sentence: string, onward?: { href: string; text: string }): Response | Promise<Response>;
   /** One sentence, then the ways on: the settings (through a sign-in) and connecting an account. */
   lost(c: Context, status: number, title: string, sentence: string): Response | Promise<Response>;
   /** "Not found: This page does not exist.", with the ways on of {@link lost}. */

@@ -65,7 +65,7 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   });
 
   const kit = createKit(deps);
-  const { page, authorise, linkFor, nonceOf, linkRefused } = kit;
+  const { page, say, authorise, linkFor, nonceOf, linkRefused } = kit;
 
   /**
    * The key of the person a follow-up link names: a link issued before an internationalised domain
@@ -387,7 +387,7 @@ ${afterNav(c, account.email)}`);
   app.notFound((c) => kit.notFound(c));
   app.onError((err, c) => {
     console.error("app: unexpected error", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-    return kit.page(c, 500, "Something went wrong", html`<h1>Something went wrong</h1><p>Something went wrong on our side; please try again in a minute.</p><p><a href="${tryAgain(c)}">Try again</a></p>`);
+    return say(c, 500, "Something went wrong", "Something went wrong on our side; please try again in a minute.", { href: tryAgain(c), text: "Try again" });
   });
   return app;
 }

@@ -390,8 +390,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
   const post = async (c: Context, act: "settings" | "manage") => {
     const auth = await authoriseAct(c, act);
     if (auth instanceof Response) return auth;
-    if (!sameOrigin(c, base))
-      return kit.page(c, 403, "Not allowed", html`<h1>Not allowed</h1><p>This form can only be sent from your settings page.</p><p><a href="${new URL(c.req.url).pathname}">Open your settings</a></p>`);
+    if (!sameOrigin(c, base)) return kit.say(c, 403, "Not allowed", "This form can only be sent from your settings page.", { href: selfPath(c), text: "Open your settings" });
     const { account } = auth;
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const action = form.action;
