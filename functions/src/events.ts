@@ -572,10 +572,8 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
           return c.redirect(`${selfPath(c)}?saved=taken-back`, 303);
         }
         // Answered by the page itself: it names who was taken back (helper-238 #10: several taken back, "Taken back." said nothing of whom).
-        const address = normalizeAddress(who.trim())!;
-        const was = (await loadStatements(deps.repo, account.email)).confirmations.find((x) => x.eventId === claims.evt && x.email === address);
-        await unconfirmMet(deps.repo, account, claims.evt!, who);
-        return metPage(c, account, claims, { ...kept, takenBack: { email: address, name: was?.name } });
+        const was = await unconfirmMet(deps.repo, account, claims.evt!, who);
+        return metPage(c, account, claims, { ...kept, takenBack: was ?? { email: normalizeAddress(who.trim())! } });
       }
       if (!["confirm", "add", "search", "enter"].includes(action)) return kit.say(c, 400, "Not saved", "That is not something this page does.");
       // The search box belongs to this form too (helper-200: without script, the search was a GET of

@@ -1,6 +1,6 @@
 import { classify, domainOf, fitsSmtp, isAddress, normalizeAddress, type OwnerIdentity, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
 import { attendedEvent, canBeMetAt, type Confirmation, confirmationCounts, type Contact, guestsAt, asOwnerSees } from "../inference";
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Meeting, Owner } from "../model";
 import { keys, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
@@ -296,10 +296,15 @@ export async function confirmMet(
   return saved;
 }
 
-/** Takes a confirmation back. */
-export async function unconfirmMet(repo: Repository, owner: Owner, eventId: string, email: string): Promise<void> {
+/**
+ * Takes a confirmation back; the one taken back (its address in the comparison form, the name it was
+ * saved with) as the delete's own answer, for the page to say whom, undefined when there was none.
+ */
+export async function unconfirmMet(repo: Repository, owner: Owner, eventId: string, email: string): Promise<{ email: string; name: string } | undefined> {
   const n = normalizeAddress(email.trim());
-  if (n) await repo.delete(keys.metConfirmation(owner.email, eventId, n));
+  if (!n) return undefined;
+  const r = await repo.doc.send(new DeleteCommand({ TableName: repo.table, Key: keys.metConfirmation(owner.email, eventId, n), ReturnValues: "ALL_OLD" }));
+  return r.Attributes ? { email: n, name: String(r.Attributes.name ?? "") } : undefined;
 }
 
 /**
