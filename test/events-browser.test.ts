@@ -13,6 +13,7 @@ import { loadAccount } from "@followthrough/core/accounts";
 import { loadStatements, pickableAttendees } from "@followthrough/core/events";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { scan } from "@followthrough/core/scan";
+import { keys, putMeetings } from "@followthrough/core/storage";
 import { prepareDigest, runWeekly } from "@followthrough/core/weekly";
 import { guestLetter } from "../functions/src/events";
 import { appInChromium } from "./support/app-browser";
@@ -83,6 +84,32 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await page.waitForLoadState("load");
     expect(await page.textContent("h1")).toContain("Melbourne Product Design Conference 2026");
     await page.context().close();
+  }, 120_000);
+
+  it("an event under way: on the events page, marked so, and its goal page takes a goal promising only the morning after (helper-238 #1, #2)", async () => {
+    const { account, now } = google();
+    // A meetup the owner is at, as of the demo's now: started an hour ago, two hours to go.
+    const id = "robotics-meetup-under-way";
+    await putMeetings(app.stack.repo, account.email, [{ id, title: "Robotics Meetup", start: now - 3_600_000, end: now + 7_200_000, allDay: false, cancelled: false, kind: "default", organizerSelf: false, selfResponse: "accepted", organizer: { email: "hosts@meetupco.org", name: "Hosts" }, attendees: [{ email: "ivo@otherco.com", name: "Ivo Petrov", response: "accepted", resource: false, organizer: false }] }], 1);
+    try {
+      const page = await (await contextOf(false, VIEWPORTS.phone)).newPage();
+      await page.goto(link("events"));
+      expect(await mainText(page)).toMatch(/Robotics Meetup.*· under way · networking event: its title says so/);
+      await check(page, "events-under-way");
+      await page.goto(link("goal", id));
+      const text = await mainText(page);
+      expect(text).toContain("Robotics Meetup is under way.");
+      expect(text).toContain("The morning after, you get the people you met there, against your goal.");
+      expect(text).not.toContain("The morning of the event");
+      await check(page, "event-goal-under-way");
+      await press(page, /^3$/);
+      expect(await mainText(page)).toContain("Saved. Your goal: meet 3 new people at Robotics Meetup.");
+      expect((await loadStatements(app.stack.repo, account.email)).goals.get(id)).toBe(3);
+      await page.context().close();
+    } finally {
+      await app.stack.repo.delete(keys.eventGoal(account.email, id));
+      await app.stack.repo.delete(keys.meeting(account.email, id));
+    }
   }, 120_000);
 
   it("marks an event from the events page, and unmarks it", async () => {

@@ -193,6 +193,19 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     }
   });
 
+  it("a digest link asked for a week with no digest: said, with the way to the latest (helper-238 #6)", async () => {
+    const page = await (await contextOf()).newPage();
+    const view = link("view", { acc: google().account.email });
+    expect((await page.goto(`${view}?week=2001-W01`))?.status()).toBe(404);
+    expect(await page.textContent("h1")).toBe("No digest");
+    await check(page, "view-no-digest-week");
+    await page.getByRole("link", { name: "Your latest digest" }).first().click();
+    await page.waitForLoadState("load");
+    expect(page.url()).toBe(view);
+    expect(await page.title()).toBe(google().weekly.rendered.subject);
+    await page.context().close();
+  });
+
   it("digest view: headings, main, a distinct name for every draft link, and the settings link", async () => {
     const page = await (await contextOf()).newPage();
     await page.goto(`${app.stack.url}/`);
