@@ -82,6 +82,17 @@ describe("first names, by the stated heuristic", () => {
     ["acme.com", "there"],
     ["王伟 | ACME", "王伟"],
     ["김민준 ★ | ACME", "김민준"],
+    // A surname's particle after a short given name is not a second given name (helper-240 #1).
+    ["Jan Van Dijk", "Jan"],
+    ["Ana De Souza", "Ana"],
+    ["Ana Dos Santos", "Ana"],
+    ["Juan Del Rio", "Juan"],
+    ["Kim Le Roux", "Kim"],
+    ["Omar Al Masri", "Omar"],
+    ["Max St John", "Max"],
+    ["Kiri Te Kanawa", "Kiri"],
+    ["Mary Van Dyke", "Mary"],
+    ["Jan van Dijk", "Jan"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   it("a draft greets and signs by them", () => {

@@ -164,7 +164,7 @@ export function firstNameOf(name: string | undefined): string {
   if (!words.length) return titled.length ? n.replace(/,.*$/, "").replace(/\p{L}+/gu, (w) => (HONORIFICS.has(bare(w)) && !/\p{Ll}/u.test(w) ? ordinaryCase(w) : w)) : n.split(/[ ,]/)[0];
   const [first, second] = words;
   const short = (w: string | undefined) => !!w && /^\p{Lu}\p{Ll}{1,3}$/u.test(w);
-  if (second && ((short(first) && short(second)) || COMPOUND_FIRST.has(first.toLowerCase()))) return `${first} ${second}`;
+  if (second && !SURNAME_PARTICLES.has(second.toLowerCase()) && ((short(first) && short(second)) || COMPOUND_FIRST.has(first.toLowerCase()))) return `${first} ${second}`;
   return first;
 }
 
@@ -182,6 +182,13 @@ const ROLE_WORDS = new Set(["ceo", "cto", "cfo", "coo", "cmo", "cpo", "cio", "ci
 const SURNAME_TOO = new Set(["ma", "ba"]);
 
 const COMPOUND_FIRST = new Set(["mary", "anne", "ann", "jean", "marie", "jo", "sarah", "lou"]);
+
+/**
+ * Words that begin a surname written after the given name, capitalised or not ("Jan Van Dijk", "Ana
+ * De Souza", "Kiri Te Kanawa", "Omar Al Masri", "Max St John"): never the second part of a given
+ * name, as two short words otherwise are ("Mei Lin Goh"; helper-240 #1).
+ */
+const SURNAME_PARTICLES = new Set(["van", "von", "de", "da", "das", "dos", "del", "della", "di", "du", "la", "le", "al", "el", "bin", "ibn", "st", "te", "mac", "ter", "ten", "den", "der", "des", "dal"]);
 
 /** Titles written before a name ("Dr. Jane Smith", "Prof Tan Wei Jie"): never the given name. */
 const HONORIFICS = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "sr", "sra", "herr", "frau", "mme", "mlle", "m"]);
