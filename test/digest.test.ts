@@ -65,6 +65,9 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
       expect(rendered.text).toContain(m.draftUrl);
       expect(rendered.text).toContain(m.dismissUrl);
     }
+    // Followed up: newest first, as the waiting list (helper-240 #6).
+    const won = digest.wins.map((w) => Date.parse(w.metAt));
+    expect(won).toEqual([...won].sort((a, b) => b - a));
     // Each person in one of the people lists only (waiting, new, followed up).
     const listed = [...digest.missing, ...digest.newPeople, ...digest.wins].map((p) => p.email);
     expect(new Set(listed).size).toBe(listed.length);
@@ -75,7 +78,7 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
       if (p.daysAgo === 1) expect(p.metOn, p.email).toBe(humanDate(now - 86_400_000, tz));
     }
     // The rate is stated with its own denominator, and activity is never coloured as good or bad.
-    expect(rendered.text).toMatch(/Of the \d+ (person|people) you met 1–30 days ago, \d+ (has|have) heard from you \(\d+%\)|Nobody you met 1–30 days ago is waiting/);
+    expect(rendered.text).toMatch(/Of the \d+ (person|people) you met 1–30 days ago, \d+ (has|have) been followed up \(\d+%\)|Nobody you met 1–30 days ago is waiting/);
     expect(rendered.text).not.toMatch(/followed up\)/);
     expect(digest.metrics.hoursAtMeetingsAndEvents.value).toBeGreaterThan(0);
     expect(rendered.text).toMatch(/Hours at meetings & events: \d+(\.5)? \(/);

@@ -39,7 +39,7 @@ describe("digest numbers", () => {
   });
 
   it("the rate says what it is a share of", () => {
-    expect(metricsSummary(digest())).toBe("12 meetings → 2 new people this week. Of the 10 people you met 1–30 days ago, 7 have heard from you (70%).");
+    expect(metricsSummary(digest())).toBe("12 meetings → 2 new people this week. Of the 10 people you met 1–30 days ago, 7 have been followed up (70%).");
     expect(metricsSummary(digest({ rateBasis: { followed: 0, eligible: 0, fromDays: 1, toDays: 30 } }))).toContain("Nobody you met 1–30 days ago is waiting.");
   });
 });

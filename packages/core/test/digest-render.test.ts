@@ -146,8 +146,9 @@ describe("renderDigest", () => {
       expect(out).toContain("Followed up");
       expect(out).toContain("Fay West");
       expect(out).toContain("Lunch & learn");
-      expect(out).toMatch(/followed up by mail/i);
-      expect(out).toMatch(/met again/i);
+      // Where they were met, then how they were followed up (helper-240 #6).
+      expect(out).toMatch(/Lunch & learn on Mon 13 Apr, 6 days ago — you wrote to them/);
+      expect(out).toMatch(/Kickoff on Tue 7 Apr, 6 days ago — you met again/);
       expect(out).toContain("Digest settings");
       expect(out).toContain("Pause these digests");
       expect(out).toContain("View in browser");
@@ -170,6 +171,29 @@ describe("renderDigest", () => {
     expect(html).toContain("max-width:600px");
     expect(html).toContain('role="presentation"');
     expect(html).not.toContain("dangerouslySetInnerHTML");
+  });
+
+  it("nothing waiting: 'all caught up' only when nobody new is still unwritten to; else 'nothing overdue yet' (helper-240 #3)", async () => {
+    const none = { ...fixture(), missing: [] };
+    const caughtUp = await renderDigest({ ...none, newPeople: [] });
+    const overdueYet = await renderDigest(none);
+    expect(caughtUp.subject).toBe("Your week: all caught up");
+    expect(overdueYet.subject).toBe("Your week: nothing overdue yet");
+    for (const out of [visibleText(caughtUp.html), caughtUp.text]) {
+      expect(out).toContain("you're all caught up");
+      expect(out).not.toContain("Nothing overdue yet");
+    }
+    for (const out of [visibleText(overdueYet.html), overdueYet.text]) {
+      expect(out).not.toContain("all caught up");
+      expect(out).toContain("Nothing overdue yet. If someone under “Also new this week” still hasn't heard from you by next week");
+      expect(out).toContain("Also new this week (2)");
+    }
+  });
+
+  it("one x-apple-disable-message-reformatting (React Email's Head writes it), and the text's signature delimiter is '-- ' (helper-240 #9)", async () => {
+    const r = await renderDigest(fixture());
+    expect(r.html.match(/x-apple-disable-message-reformatting/g)).toHaveLength(1);
+    expect(r.text).toMatch(/\n-- \n/);
   });
 
   it("renders a quiet week as a short honest note, still with metrics and footer", async () => {

@@ -122,8 +122,10 @@ export function buildDigest(o: {
       dismissUrl: actionUrl(links, account.email, "dismiss", now, c),
       drafted: stage.get(c.email) === "drafted",
     }));
+  // Newest first too, as the lists above them (helper-240 #6).
   const wins = current.contacts
     .filter((c) => c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY && c.followedUpAt <= now && !dismissed.has(c.email))
+    .sort((x, y) => y.metAt - x.metAt || (x.email < y.email ? -1 : x.email > y.email ? 1 : 0))
     .map((c) => ({ ...person(c), by: c.followedUpBy ?? ("mail" as const) }));
   // Each person in one list: waiting first, then followed up, then the rest of the new people.
   const listed = new Set([...missing.map((p) => p.email), ...wins.map((p) => p.email)]);

@@ -229,6 +229,7 @@ export function subjectFor(d: DigestData): string {
   let s: string;
   if (waiting > 0) s = `Your week: ${plural(waiting, "follow-up")} waiting`;
   else if (d.quiet) s = "A quiet week — nothing waiting";
+  else if (d.newPeople.length > 0) s = "Your week: nothing overdue yet";
   else s = "Your week: all caught up";
   return cleanText(s, 200);
 }
@@ -270,11 +271,23 @@ export const QUIET_NOTE =
 
 export const CAUGHT_UP_NOTE = "Nothing waiting for a follow-up this week — you're all caught up.";
 
+/**
+ * Nothing waiting, but people met this week who have not been written to: met within the last day
+ * (a follow-up is missing only 24 hours after the meeting, behaviour.md), or with a meeting with them
+ * still ahead. "All caught up" above them read as if they needed nothing (helper-240 #3).
+ */
+export const NOTHING_OVERDUE_NOTE =
+  "Nothing overdue yet. If someone under “Also new this week” still hasn't heard from you by next week, they'll be listed with a one-tap draft.";
+
+/** The line under the numbers when nothing is waiting: all caught up, or nothing overdue yet. */
+export const caughtUpNote = (d: Pick<DigestData, "newPeople">): string => (d.newPeople.length > 0 ? NOTHING_OVERDUE_NOTE : CAUGHT_UP_NOTE);
+
 export const PRIVACY_LINE =
   "Followthrough reads only calendar details and message headers — never message bodies.";
 
+/** How a person listed as followed up was: after the line saying where they were met ("… 10 days ago — you wrote to them"). */
 export function winHow(by: "mail" | "meeting"): string {
-  return by === "meeting" ? "met again" : "followed up by mail";
+  return by === "meeting" ? "you met again" : "you wrote to them";
 }
 
 /** " (5 at 2 networking events; goal met at 1 of 2)", or "" in a week without attended events. */
@@ -289,7 +302,8 @@ function atEvents(d: DigestData): string {
 
 /**
  * The sentence under the numbers, each number with its own denominator: "4 meetings → 9 new
- * people. Of the 10 new people you met 1–30 days ago, 7 have heard from you (70%)."
+ * people. Of the 10 new people you met 1–30 days ago, 7 have been followed up (70%)." Followed up,
+ * not "heard from you": a meeting with them, still ahead, counts too (behaviour.md; helper-240 #4).
  */
 export function metricsSummary(d: DigestData): string {
   const m = d.metrics;
@@ -297,5 +311,5 @@ export function metricsSummary(d: DigestData): string {
   const b = d.rateBasis;
   if (!b) return `${activity} ${percent(m.followUpRate.value)}% followed up.`;
   if (b.eligible === 0) return `${activity} Nobody you met ${b.fromDays}–${b.toDays} days ago is waiting.`;
-  return `${activity} Of the ${plural(b.eligible, "person", "people")} you met ${b.fromDays}–${b.toDays} days ago, ${b.followed} ${b.followed === 1 ? "has" : "have"} heard from you (${percent(m.followUpRate.value)}%).`;
+  return `${activity} Of the ${plural(b.eligible, "person", "people")} you met ${b.fromDays}–${b.toDays} days ago, ${b.followed} ${b.followed === 1 ? "has" : "have"} been followed up (${percent(m.followUpRate.value)}%).`;
 }

@@ -6,7 +6,7 @@ import type { DigestData, DigestPerson } from "./model";
 import {
   actionUrl,
   alreadyInTouchLine,
-  CAUGHT_UP_NOTE,
+  caughtUpNote,
   COMING_UP_TITLE,
   cleanText,
   displayName,
@@ -77,7 +77,7 @@ export function renderDigestText(d: DigestData): string {
 
   const nothingToList = d.missing.length === 0 && d.newPeople.length === 0 && d.wins.length === 0;
   if (d.quiet && nothingToList) out.push("", QUIET_NOTE);
-  else if (d.missing.length === 0) out.push("", CAUGHT_UP_NOTE);
+  else if (d.missing.length === 0) out.push("", caughtUpNote(d));
 
   if (d.missing.length > 0) {
     out.push(...heading(`Waiting for a follow-up (${d.missing.length})`));
@@ -100,10 +100,11 @@ export function renderDigestText(d: DigestData): string {
 
   if (d.wins.length > 0) {
     out.push(...heading(`Followed up (${d.wins.length})`));
-    for (const w of d.wins) out.push(`* ${who(w)}: ${winHow(w.by)}, ${metLine(w)}`);
+    for (const w of d.wins) out.push(`* ${who(w)}, ${metLine(w)} — ${winHow(w.by)}`);
   }
 
-  out.push("", "--");
+  // The signature delimiter of RFC 3676 4.3: dash, dash, space.
+  out.push("", "-- ");
   const links: [string, string | undefined][] = [
     ["Digest settings", safeUrl(d.settingsUrl)],
     ["Pause these digests", safeUrl(d.pauseUrl)],

@@ -2,7 +2,7 @@
 /** @jsxImportSource react */
 import { Body, Container, Head, Heading, Html, Preview, Section, Text } from "@react-email/components";
 import type { DigestData } from "../model";
-import { CAUGHT_UP_NOTE, greeting, QUIET_NOTE } from "../render-format";
+import { caughtUpNote, greeting, QUIET_NOTE } from "../render-format";
 import { ComingUp, YourEvents } from "./Events";
 import { FollowUps } from "./FollowUps";
 import { Footer } from "./Footer";
@@ -29,7 +29,6 @@ export function DigestEmail({ d, subject, preheader, listMax = Infinity }: Diges
       <Head>
         <title>{subject}</title>
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="x-apple-disable-message-reformatting" />
         <meta name="color-scheme" content="light dark" />
         <meta name="supported-color-schemes" content="light dark" />
         {/* Static CSS of ours, no data in it. */}
@@ -58,7 +57,7 @@ export function DigestEmail({ d, subject, preheader, listMax = Infinity }: Diges
             ) : d.missing.length === 0 ? (
               <Section style={{ marginTop: "24px" }}>
                 <Text className="ft-ink" style={s.text}>
-                  {CAUGHT_UP_NOTE}
+                  {caughtUpNote(d)}
                 </Text>
               </Section>
             ) : null}

@@ -47,7 +47,7 @@ export function Wins({ d, max = Infinity }: { d: DigestData; max?: number }) {
         Followed up ({d.wins.length})
       </Heading>
       {shown.map((w: DigestWin, i) => (
-        <PersonLine key={`${w.email}-${i}`} p={w} note={`${capitalise(winHow(w.by))} — ${metLine(w)}`} />
+        <PersonLine key={`${w.email}-${i}`} p={w} note={`${capitalise(metLine(w))} — ${winHow(w.by)}`} />
       ))}
       <More d={d} shown={shown.length} total={d.wins.length} what="you followed up" anchor="followed-up" />
     </Section>
