@@ -1091,6 +1091,31 @@ describe("the morning-after email says what the follow-up was", () => {
     expect(withGoal.html).toContain("<p><strong>Your goal was 2 new people: you met 3 so far, goal met; 2 of 3 followed up.</strong></p>");
   });
 
+  it("an event's title and a person's name as the digest shows them: one clean line, a title at most 100 characters; no 'evening' for any event; each draft link names whom (helper-240 #2, #5, #8)", () => {
+    const hostile = `Breakfast\r\nBcc: evil@x.io \u202eevil ${"x".repeat(500)}`;
+    const before = morningOfMail({ account, event: { ...mixer, title: hostile, start: now + 10 * HOUR }, goal: 3, now, links });
+    const contacts = infer(account, meetings, [wroteAna], now).contacts.filter((c) => c.eventId === "mixer");
+    const spoofed = contacts.map((c) => (c.email === "cy@west.example" ? { ...c, name: "Cy\nBcc: evil@x.io\u202e Moss" } : c));
+    const after = morningAfterMail({ account, event: { eventId: "mixer", title: hostile, start: mixer.start }, met: spoofed, now, links });
+    for (const mail of [before, after]) {
+      for (const out of [mail.subject, mail.text, mail.html]) {
+        expect(out).not.toMatch(/\nBcc:/);
+        expect(out).not.toContain("\u202e");
+        expect(out).not.toContain("x".repeat(100));
+      }
+      expect(mail.subject.length).toBeLessThan(130);
+      expect(mail.html).toContain('role="presentation"');
+      expect(mail.html).toContain('<meta name="color-scheme" content="light">');
+      expect(mail.html).not.toMatch(/\d(?:\.\d+)?rem/);
+      expect(mail.text).toMatch(/\n-- \nYou get this email/);
+    }
+    expect(before.subject).toMatch(/^Today: Breakfast Bcc: evil@x\.io evil x+…$/);
+    expect(before.text).not.toContain("evening");
+    expect(before.html).toMatch(/<h1[^>]*>Today: Breakfast[^<]*…<\/h1>/);
+    expect(after.text).toContain("- Cy Bcc: evil@x.io Moss <cy@west.example>: draft a follow-up");
+    expect(after.html).toMatch(/<a href="[^"]+">Draft a follow-up to Cy Bcc: evil@x\.io Moss<\/a>/);
+  });
+
   it("each person's address as their calendar entry wrote it (Gmail's dots), as the digest shows it, not the normalised form (helper-104 #8)", () => {
     const dotted: Meeting = { ...mixer, id: "dotted", attendees: [{ ...person("benosei@gmail.com", "Ben Osei"), address: "ben.osei@gmail.com" }] };
     const met = infer(account, [dotted], [], now).contacts;

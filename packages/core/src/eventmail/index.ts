@@ -15,6 +15,7 @@
  */
 import type { AccountRecord } from "../accounts";
 import { actionUrl, eventUrl, type LinkConfig, SEND_CLAIM_STALE_MS, sendOnce, type SendOnceOutcome, stillActive } from "../digest";
+import { cleanText, eventTitle } from "../digest/render-format";
 import {
   dispatchSlot,
   type EventJob,
@@ -313,8 +314,17 @@ export async function runEventJob(o: {
 // ---- The emails -------------------------------------------------------------------------------
 
 const people = (n: number) => `${n} new ${n === 1 ? "person" : "people"}`;
+/**
+ * An event email's HTML: one column of at most 576 px in layout tables, as the digest's (Outlook's
+ * Word engine ignores a body's max-width), sizes in px, and its colours stated with their
+ * background, light only: a client darkening the page without our colours kept dark text on it
+ * (helper-240 #8).
+ */
 const page = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(title)}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem;margin:0 auto;padding:1rem;color:#1a1a1a">${body}</body></html>`;
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><meta name="supported-color-schemes" content="light"><title>${esc(title)}</title></head>` +
+  `<body style="margin:0;padding:0;background:#ffffff;color:#1a1a1a"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#ffffff"><tr><td align="center" style="padding:16px">` +
+  `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:576px"><tr><td style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;text-align:left">${body}</td></tr></table>` +
+  `</td></tr></table></body></html>`;
 
 /**
  * The foot of every event email: why it came and where it is changed (the settings' event emails),
@@ -324,8 +334,9 @@ const page = (title: string, body: string) =>
 function eventMailFoot(links: LinkConfig, account: string, now: number): { text: string; html: string } {
   const settings = `${actionUrl(links, account, "settings", now)}#event-emails`;
   return {
-    text: `\n--\nYou get this email because your event emails are on. Change them in your settings: ${settings}\n`,
-    html: `<p style="color:#555;font-size:.875rem;border-top:1px solid #ddd;padding-top:.75rem">You get this email because your event emails are on. <a href="${esc(settings)}">Change them in your settings</a></p>`,
+    // The signature delimiter of RFC 3676 4.3: dash, dash, space.
+    text: `\n-- \nYou get this email because your event emails are on. Change them in your settings: ${settings}\n`,
+    html: `<p style="color:#555555;font-size:14px;border-top:1px solid #dddddd;padding-top:12px">You get this email because your event emails are on. <a href="${esc(settings)}">Change them in your settings</a></p>`,
   };
 }
 
@@ -338,15 +349,17 @@ export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, 
   const sameDay = first === localDate(o.now, zone);
   const when = sameDay ? "Today" : "Tomorrow";
   const at = o.event.allDay ? "" : ` at ${formatLocal(o.event.start, zone, "HH:mm")}`;
-  const title = o.event.title || "your event";
+  // One clean line of at most 100 characters, as the digest shows a title (helper-240 #2).
+  const title = eventTitle(o.event);
   const headline = `${when}: ${title}. Your goal: meet ${people(o.goal)}.`;
-  const why = "Going with a number in mind is what turns an evening of small talk into people you will still know next month.";
+  // Any hour: a breakfast, a conference's day (helper-240 #5).
+  const why = "Going with a number in mind is what turns small talk into people you will still know next month.";
   const goal = eventUrl(o.links, o.account.email, "goal", o.event.id, o.now);
   const foot = eventMailFoot(o.links, o.account.email, o.now);
   return {
     subject: `${when}: ${title}`,
     text: `${headline}\n\nIt starts ${when.toLowerCase()}${at}. ${why}\n\nChange your goal: ${goal}\n${foot.text}`,
-    html: page(`${when}: ${title}`, `<h1 style="font-size:1.3rem">${esc(`${when}: ${title}.`)}</h1><p><strong>Your goal: meet ${esc(people(o.goal))}.</strong></p><p>It starts ${esc(when.toLowerCase() + at)}. ${esc(why)}</p><p><a href="${esc(goal)}">Change your goal</a></p>${foot.html}`),
+    html: page(`${when}: ${title}`, `<h1 style="font-size:21px;line-height:1.3">${esc(`${when}: ${title}`)}</h1><p><strong>Your goal: meet ${esc(people(o.goal))}.</strong></p><p>It starts ${esc(when.toLowerCase() + at)}. ${esc(why)}</p><p><a href="${esc(goal)}">Change your goal</a></p>${foot.html}`),
   };
 }
 
@@ -383,7 +396,7 @@ export function eventResultLine(met: readonly Contact[], goal: number | undefine
 /** The morning after an attended networking event: its result (the goal against the people met), the new people met there so far, drafts for those not yet written to, and the "whom else" link. */
 export function morningAfterMail(o: { account: AccountRecord; event: { eventId: string; title: string; start: number; end?: number; goal?: number }; met: readonly Contact[]; now: number; links: LinkConfig }): EventMail {
   const zone = o.account.timeZone;
-  const title = o.event.title || "your event";
+  const title = eventTitle(o.event);
   // An event over several days (a conference Tuesday to Thursday) is named by both dates (helper-150
   // #3); one night's event past midnight (a mixer 23:00–01:00), ending by 06:00 the next morning by
   // the local clock, by the day it began (helper-152, helper-153).
@@ -398,8 +411,9 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
   const items: string[] = [];
   for (const c of o.met) {
     // The address as their calendar entry wrote it (Gmail's dots kept), as the digest shows it.
-    const shown = c.address ?? c.email;
-    const who = c.name && c.name !== c.email ? `${c.name} <${shown}>` : shown;
+    const shown = cleanText(c.address ?? c.email, 120);
+    const name = cleanText(c.name, 80);
+    const who = name && name !== shown && name !== c.email ? `${name} <${shown}>` : shown;
     if (c.followedUpAt !== undefined) {
       const how = followUpWords(c.followedUpBy, c.followedUpAt, o.now, zone);
       lines.push(`- ${who}: ${how}`);
@@ -407,7 +421,8 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
     } else {
       const draft = actionUrl(o.links, o.account.email, "draft", o.now, c);
       lines.push(`- ${who}: draft a follow-up ${draft}`);
-      items.push(`<li>${esc(who)}: <a href="${esc(draft)}">Draft a follow-up</a></li>`);
+      // The link names whom, as the digest's buttons do (a list of links each "Draft a follow-up" reads as one to a screen reader).
+      items.push(`<li>${esc(who)}: <a href="${esc(draft)}">Draft a follow-up to ${esc(name || shown)}</a></li>`);
     }
   }
   const intro = o.met.length ? `The new people you met at ${title} ${day}, so far:` : `Nobody from ${title} ${day} is in your list yet.`;
@@ -416,6 +431,6 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
   return {
     subject,
     text: `${result ? `${result}\n\n` : ""}${intro}\n${lines.join("\n")}${lines.length ? "\n" : ""}\nMet someone else there? Say whom: ${other}\n${foot.text}`,
-    html: page(subject, `<h1 style="font-size:1.3rem">${esc(title)}</h1>${result ? `<p><strong>${esc(result)}</strong></p>` : ""}<p>${esc(intro)}</p>${items.length ? `<ul>${items.join("")}</ul>` : ""}<p><a href="${esc(other)}">Met someone else there? Say whom</a></p>${foot.html}`),
+    html: page(subject, `<h1 style="font-size:21px;line-height:1.3">${esc(title)}</h1>${result ? `<p><strong>${esc(result)}</strong></p>` : ""}<p>${esc(intro)}</p>${items.length ? `<ul>${items.join("")}</ul>` : ""}<p><a href="${esc(other)}">Met someone else there? Say whom</a></p>${foot.html}`),
   };
 }
