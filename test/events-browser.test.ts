@@ -351,7 +351,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     const draft = (await tab.textContent("main")) ?? "";
     expect(draft).toContain(added.email);
     // The "after an event" template, with the event's name (its year dropped) and date.
-    expect(draft).toContain("It was great to meet you at Melbourne Product Design Conference on Tue 26 May.");
+    expect(draft).toContain("It was great to meet you at Melbourne Product Design Conference on Tuesday 26 May.");
     await digest.context().close();
 
     // Take one back: gone from the statements and from the next digest.

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AccountRecord } from "@followthrough/core/accounts";
-import { composeFollowUp, eventWhen, humanDay } from "@followthrough/core/followup";
+import { composeFollowUp, draftDate, eventWhen, humanDay } from "@followthrough/core/followup";
 import { MEETING_SHAPE, scan } from "@followthrough/core/scan";
 import { keys } from "@followthrough/core/storage";
 import { localDate, localMidnight } from "@followthrough/core/time";
@@ -101,7 +101,7 @@ describe("the calendar cursor carries the shape of the meetings stored", () => {
       expect(localDate(meeting.start, zone)).not.toBe(day);
       expect(eventWhen(meeting, zone)).toMatch(new RegExp(`^${humanDay(day)}`));
       const changed = { ...h.account(), timeZone: zone, template: "Good to meet you on {date}." } as AccountRecord;
-      expect(composeFollowUp(changed, people[0]).text).toContain(`on ${humanDay(day)}.`);
+      expect(composeFollowUp(changed, people[0]).text).toContain(`on ${draftDate({ metAt: Number.NaN, metDate: day }, zone)}.`);
       // Reconnected in another zone: the account and its adapters read in it.
       const owner = { ...h.account(), timeZone: zone };
       const moved = await scan({ owner, provider: h.providerAs({ timeZone: zone }), repo: h.repo, now });

@@ -52,7 +52,7 @@ describe("an all-day meeting's own dates", () => {
     expect(eventWhen({ ...meeting, dates: { start: "2026-10-07", end: "2026-10-10" } }, newYork)).toBe("Wed 7 Oct – Fri 9 Oct");
     const account = { email: tokyo.email, displayName: "Aiko Mori", timeZone: newYork, template: "Hi {firstName}, good to meet you on {date}." } as AccountRecord;
     const draft = composeFollowUp(account, { ...contact, stage: "met" } as PersonRecord);
-    expect(draft.text).toContain("on Wed 7 Oct.");
+    expect(draft.text).toContain("on Wednesday 7 October.");
   });
 
   it("the morning-of email of an all-day event read in Tokyo, sent at 08:00 in New York the day before: \"Tomorrow\", not \"Today\" (helper-224 #2)", () => {

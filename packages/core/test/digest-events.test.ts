@@ -278,10 +278,10 @@ describe("drafts of people met at a networking event", () => {
   it("get the 'After an event' template by default; old records and ordinary meetings keep the default", () => {
     const d = composeFollowUp(account, person({ atEvent: true }), undefined, NOW);
     expect(d.subject).toBe("Great to meet you at Demo Day");
-    expect(d.text).toBe("Hi Ben,\n\nIt was great to meet you at Demo Day on Fri 13 Mar. I'd be glad to stay in touch; let me know if there's anything I can help with.\n\nBest,\nOlga");
+    expect(d.text).toBe("Hi Ben,\n\nIt was great to meet you at Demo Day on Friday 13 March. I'd be glad to stay in touch; let me know if there's anything I can help with.\n\nBest,\nOlga");
     const old = composeFollowUp(account, person(), undefined, NOW);
     expect(old.subject).toBe("Great to meet you, Ben");
-    expect(old.text).toContain("It was good to meet you at Demo Day on Fri 13 Mar. I enjoyed our conversation");
+    expect(old.text).toContain("It was good to meet you at Demo Day on Friday 13 March. I enjoyed our conversation");
   });
 
   it("the owner's own template and subject win; a month on, the plain late subject", () => {

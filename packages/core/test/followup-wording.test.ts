@@ -107,7 +107,7 @@ describe("names and titles go into the draft as they stand", () => {
   it("a placeholder inside a title or a name is text, filled in no second pass (helper-141 #5)", () => {
     const d = composeFollowUp(account, person("{date} Silva", "Budget {ownerName} {date} review"), undefined, metAt + DAY);
     expect(d.text).toMatch(/^Hi \{date\},/);
-    expect(d.text).toContain("at Budget {ownerName} {date} review on Mon 27 Apr.");
+    expect(d.text).toContain("at Budget {ownerName} {date} review on Monday 27 April.");
   });
 
   it("a subject to a person without a name drops the greeting's name, and only that (helper-141 #4)", () => {
@@ -141,6 +141,10 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Isla <> Wen", ["Wen Zhou", "Isla Moreno"])).toBeUndefined();
     expect(meetingPhrase("1:1", ["Wen Zhou", "Isla Moreno"])).toBeUndefined();
     expect(meetingPhrase("Demo day", ["Wen Zhou", "Isla Moreno"])).toBe("Demo day");
+    // A date in digits goes whole; the digit run alone took its year and left "07-01" (helper-240 #7).
+    expect(meetingPhrase("Q3 planning - 2026-07-01", ["Wen Zhou", "Isla Moreno"])).toBe("Q3 planning");
+    expect(meetingPhrase("Q3 planning 1/7/2026", ["Wen Zhou", "Isla Moreno"])).toBe("Q3 planning");
+    expect(meetingPhrase("Offsite 2026", ["Wen Zhou", "Isla Moreno"])).toBe("Offsite");
   });
 
   it("a first name inside a part of the title goes with it, and what says nothing goes too (helper-139 #3)", () => {
@@ -229,15 +233,15 @@ describe("meeting titles in a sentence", () => {
 
   it("a draft to a person without a name leaves their name out of the sentence", () => {
     const nameless = { ...person("", "Ana / Isla roadmap"), email: "ana.lima@example.com" };
-    expect(composeFollowUp(account, nameless, undefined, metAt + DAY).text).toContain("It was good to meet you at roadmap on Mon 27 Apr.");
+    expect(composeFollowUp(account, nameless, undefined, metAt + DAY).text).toContain("It was good to meet you at roadmap on Monday 27 April.");
   });
 
   it("the draft reads well with or without a title", () => {
     const a = composeFollowUp(account, person("Wen Zhou", "Breakfast — Wen / Isla"), undefined, metAt + DAY);
-    expect(a.text).toContain("It was good to meet you at breakfast on Mon 27 Apr.");
+    expect(a.text).toContain("It was good to meet you at breakfast on Monday 27 April.");
     expect(a.text).toMatch(/Best,\nIsla$/);
     const b = composeFollowUp(account, person("Wen Zhou", "Wen / Isla"), undefined, metAt + DAY);
-    expect(b.text).toContain("It was good to meet you on Mon 27 Apr.");
+    expect(b.text).toContain("It was good to meet you on Monday 27 April.");
     expect(b.text).not.toContain("Wen / Isla");
   });
 });

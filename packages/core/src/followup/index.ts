@@ -210,8 +210,12 @@ const TITLE_SEPARATORS = /\s*(?:\sw\/|[\u2014\u2013|·\u2022<>\u2194\u2192]+|\s-
 const TITLE_MARKS = /^(?:\s*(?:re|fw|fwd|wg|aw|tr|canceled|cancelled|accepted|tentative|tentatively accepted|declined|new time proposed|copy|invitation|updated invitation)\s*:\s)+\s*/i;
 /** Words that split a title only beside a name ("Wen x Isla", "Coffee with Ana"; not "Wine & Cheese night"). */
 const NAME_SEPARATORS = new Set(["x", "&", "+", "with"]);
-/** Internal codes: [TAG], #123, ABC-123, (ref …), Zoom/Teams ids, long digit runs. */
-const INTERNAL_CODE = /\[[^\]]*\]|\((?:ref|id|internal|conf|tentative)[^)]*\)|#\w+|\b[A-Z]{2,}-\d+\b|\b\d{4,}\b/g;
+/**
+ * Internal codes: [TAG], #123, ABC-123, (ref …), Zoom/Teams ids, long digit runs; and a date written
+ * in digits (2026-07-01, 1/7/2026) as a whole, where the digit run alone took its year and left
+ * "07-01" (helper-240 #7): the draft gives the date in words.
+ */
+const INTERNAL_CODE = /\[[^\]]*\]|\((?:ref|id|internal|conf|tentative)[^)]*\)|#\w+|\b[A-Z]{2,}-\d+\b|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4,}\b/g;
 /** Titles that say nothing about the meeting ("sync", "quick chat", "intro call"): the sentence reads better without them. */
 const GENERIC =
   /^(?:(?:quick|short|brief|weekly|monthly|first|intro|introductory|catch[- ]?up)(?:\s+|$))?(?:1:1|1 ?on ?1|one[- ]on[- ]one|sync|catch[- ]?up|call|meeting|chat|intro|introduction|meet|hold|busy|tbd|placeholder|)$/i;
@@ -346,6 +350,13 @@ export function humanDate(ms: number, timeZone: string): string {
 export const humanDay = (date: string): string => humanDate(Date.parse(`${date}T12:00:00Z`), "UTC");
 
 /**
+ * The date in a draft's sentence, written out as a person writes it ("on Monday 27 April"), where
+ * the digest's cards abbreviate it ("Mon 27 Apr"; helper-240 #7): the same date as {@link metOn}.
+ */
+export const draftDate = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string): string =>
+  c.metDate ? formatLocal(Date.parse(`${c.metDate}T12:00:00Z`), "UTC", "EEEE d MMMM") : formatLocal(c.metAt, timeZone, "EEEE d MMMM");
+
+/**
  * The date someone was met, as the owner reads it: their first meeting's own date where it was an
  * all-day event (Contact.metDate), which a change of zone does not move; else its start in the zone.
  */
@@ -422,7 +433,7 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   // `` $` `` and `$'` in a name or title as patterns.
   // In one pass, so that a placeholder inside a title or a name ("Budget {ownerName} review") is text.
   // In a subject, a person without a name is not "there": ", {firstName}" and a leading "{firstName}:" go.
-  const values: Record<string, string> = { meeting: phrase ?? "our meeting", firstName: first, date: metOn(person, account.timeZone), ownerName: signature };
+  const values: Record<string, string> = { meeting: phrase ?? "our meeting", firstName: first, date: draftDate(person, account.timeZone), ownerName: signature };
   const nameless = first === "there";
   const fill = (t: string) =>
     t.replace(/ at \{meeting\}|\{(meeting|firstName|date|ownerName)\}/g, (m: string, key: string | undefined) => (key ? values[key] : phrase ? ` at ${phrase}` : ""));
