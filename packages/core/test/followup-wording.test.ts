@@ -93,6 +93,10 @@ describe("first names, by the stated heuristic", () => {
     ["Kiri Te Kanawa", "Kiri"],
     ["Mary Van Dyke", "Mary"],
     ["Jan van Dijk", "Jan"],
+    ["de la Cruz", "there"],
+    ["van der Berg", "there"],
+    ["da Silva", "there"],
+    ["Cruz, Maria de la", "Maria"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   it("a draft greets and signs by them", () => {

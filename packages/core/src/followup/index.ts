@@ -158,6 +158,8 @@ export function firstNameOf(name: string | undefined): string {
     const lead = spelled.findIndex((w) => !capitals(w) || HONORIFICS.has(bare(w)));
     words = lead > 0 ? spelled.slice(lead) : spelled.length > 2 ? spelled.slice(0, -1) : spelled.slice(0, 1);
   }
+  // A surname alone, starting with its particle in lower case ("de la Cruz", "van der Berg"): no given name to greet.
+  if (words.length && n.includes(" ") && /^\p{Ll}/u.test(words[0]) && SURNAME_PARTICLES.has(words[0])) return "there";
   const titled = words.filter((w) => !/^\p{L}\.?$/u.test(w));
   words = titled.filter((w) => !HONORIFICS.has(bare(w)));
   // Only a title before the surname ("Dr Chen", "Ms. Okafor", "MRS Okafor" → "Mrs Okafor"): greeted as written.
