@@ -349,7 +349,7 @@ ${saved === "1" && goal !== undefined && !said ? html`<p role="status"><b>Saved.
 ${saved === "0" && !said ? html`<p role="status"><b>Goal removed.</b></p>` : ""}
 ${said?.error ? formError(said.error, said.field) : ""}
 ${started ? html`<p>${title} is under way.</p>` : ""}
-<p>${goal !== undefined ? html`Your goal now: <b>${goalText(goal)}</b>.` : `Going with a number in mind is what turns an evening of small talk into people you still know next month. How many new people will you meet${started ? " there" : ""}?`}</p>
+<p>${goal !== undefined ? html`Your goal now: <b>${goalText(goal)}</b>.` : `Going with a number in mind is what turns small talk into people you still know next month. How many new people will you meet${started ? " there" : ""}?`}</p>
 <form method="post"><input type="hidden" name="action" value="goal">
 <fieldset><legend>Meet this many new people</legend>
 ${quick.map((n) => html`<button type="submit" name="goal" value="${n}"${n === goal ? html` aria-pressed="true"` : ""}>${n}</button> `)}
