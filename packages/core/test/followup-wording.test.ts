@@ -82,21 +82,34 @@ describe("first names, by the stated heuristic", () => {
     ["acme.com", "there"],
     ["王伟 | ACME", "王伟"],
     ["김민준 ★ | ACME", "김민준"],
-    // A surname's particle after a short given name is not a second given name (helper-240 #1).
+    // A surname's particle after a short given name is not a second given name (helper-240 #1);
+    // syllables of Chinese and Vietnamese given names are not particles, nor is any word after a
+    // comma or after a surname in capitals (helper-242 #1): "Ana De Souza" stays "Ana De".
     ["Jan Van Dijk", "Jan"],
-    ["Ana De Souza", "Ana"],
     ["Ana Dos Santos", "Ana"],
     ["Juan Del Rio", "Juan"],
-    ["Kim Le Roux", "Kim"],
     ["Omar Al Masri", "Omar"],
     ["Max St John", "Max"],
     ["Kiri Te Kanawa", "Kiri"],
     ["Mary Van Dyke", "Mary"],
     ["Jan van Dijk", "Jan"],
+    ["TAN Wei De", "Wei De"],
+    ["Tan, Jia Le", "Jia Le"],
+    ["CHEN Li Di", "Li Di"],
+    ["Ming De Chen", "Ming De"],
+    ["Xiao Le Zhang", "Xiao Le"],
+    ["Hui Da Lim", "Hui Da"],
+    ["Tan, Wei Van", "Wei Van"],
+    // A surname alone, its particles first in lower case: "there", or as written after a title; a
+    // name all in lower case is not one (helper-240 #7, helper-242 #4).
     ["de la Cruz", "there"],
     ["van der Berg", "there"],
     ["da Silva", "there"],
     ["Cruz, Maria de la", "Maria"],
+    ["Mr. de la Cruz", "Mr. de la Cruz"],
+    ["Dr van Dijk", "Dr van Dijk"],
+    ["al smith", "al"],
+    ["le minh", "le"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   it("a draft greets and signs by them", () => {
@@ -149,6 +162,17 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Q3 planning - 2026-07-01", ["Wen Zhou", "Isla Moreno"])).toBe("Q3 planning");
     expect(meetingPhrase("Q3 planning 1/7/2026", ["Wen Zhou", "Isla Moreno"])).toBe("Q3 planning");
     expect(meetingPhrase("Offsite 2026", ["Wen Zhou", "Isla Moreno"])).toBe("Offsite");
+    expect(meetingPhrase("Board 2026-07", ["Wen Zhou", "Isla Moreno"])).toBe("Board");
+    expect(meetingPhrase("Budget 2026/27", ["Wen Zhou", "Isla Moreno"])).toBe("Budget");
+    expect(meetingPhrase("Kickoff 1.7.2026", ["Wen Zhou", "Isla Moreno"])).toBe("Kickoff");
+    // Times and versions stay (helper-242 #3).
+    expect(meetingPhrase("Workshop 9.30-12.30", ["Wen Zhou", "Isla Moreno"])).toBe("Workshop 9.30-12.30");
+    expect(meetingPhrase("Breakfast 7.30-9.00", ["Wen Zhou", "Isla Moreno"])).toBe("Breakfast 7.30-9.00");
+    expect(meetingPhrase("Upgrade to 10.15.10", ["Wen Zhou", "Isla Moreno"])).toBe("Upgrade to 10.15.10");
+    expect(meetingPhrase("Release 4.12.20 review", ["Wen Zhou", "Isla Moreno"])).toBe("Release 4.12.20 review");
+    expect(meetingPhrase("Support 24/7 review", ["Wen Zhou", "Isla Moreno"])).toBe("Support 24/7 review");
+    // "there" (a person without a given name) is no name in a title (helper-242 #5).
+    expect(meetingPhrase("Coffee – there and back", ["de la Cruz", "Isla Moreno"])).toBe("Coffee – there and back");
   });
 
   it("a first name inside a part of the title goes with it, and what says nothing goes too (helper-139 #3)", () => {

@@ -98,11 +98,14 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
  * - a surname written first in capitals ("YAMADA Taro", "NGUYEN Van Anh") is followed by the given
  *   names; a name of several words written all in capitals is greeted in ordinary case ("EVE
  *   ADAMS" → "Eve"; "JJ" and a one-word "IBM" as they stand);
- * - otherwise all words but the last are candidates (a single word is the given name);
+ * - otherwise all words but the last are candidates (a single word is the given name); a name that
+ *   starts with a surname's particles in lower case and then a capital ("de la Cruz", "da Silva")
+ *   has none: "there", or with a title as written ("Mr. de la Cruz");
  * - of the candidates, the first is the given name, extended by the next word when both are short
  *   single-syllable-like words of 2 to 4 letters, as two-part given names written apart are
  *   ("Mei Lin Goh" → "Mei Lin", "Tan, Wei Jie" → "Wei Jie"), or when the first is one of a few
- *   common first halves of compound names ("Mary Anne", "Jean Luc", "Anne Marie");
+ *   common first halves of compound names ("Mary Anne", "Jean Luc", "Anne Marie"); not, where the
+ *   surname comes last, by a particle that starts it ("Jan Van Dijk" → "Jan");
  * - initials ("J.", "A") and titles written before a name ("Dr.", "Mr", "Prof") are skipped; a title
  *   with only a surname after it is the greeting ("Dr Chen" → "Dr Chen"), as a person writes it;
  * - quotes are dropped, an apostrophe inside a name kept ("D'Angelo").
@@ -148,6 +151,8 @@ export function firstNameOf(name: string | undefined): string {
   if (all.length > 1 && all.every((w) => !/\p{Ll}/u.test(w)))
     n = n.replace(/\p{L}+/gu, (w) => (w.length > 2 || /[AEIOUY]/.test(w) ? ordinaryCase(w) : w));
   let words: string[];
+  /** Given names written before the surname, the last word (the only order where a particle starts the surname). */
+  let givenFirst = false;
   if (n.includes(",")) {
     const [last, given] = n.split(",", 2).map(clean);
     words = given ? given.split(" ") : [last];
@@ -157,16 +162,23 @@ export function firstNameOf(name: string | undefined): string {
     // names. A title in capitals ("MRS Okafor") is no surname.
     const lead = spelled.findIndex((w) => !capitals(w) || HONORIFICS.has(bare(w)));
     words = lead > 0 ? spelled.slice(lead) : spelled.length > 2 ? spelled.slice(0, -1) : spelled.slice(0, 1);
+    givenFirst = lead <= 0;
+    // A surname alone, its particles first in lower case, then a capital ("de la Cruz", "Mr. van
+    // Dijk"): no given name; greeted "there", or with the title as written, as "Dr Chen" is
+    // (helper-240 #7, helper-242 #4). Not a name all in lower case ("al smith", "le minh").
+    const rest = spelled.filter((w) => !HONORIFICS.has(bare(w)));
+    const surname = rest.findIndex((w) => !(/^\p{Ll}/u.test(w) && LOWER_PARTICLES.has(w)));
+    if (givenFirst && surname > 0 && /^\p{Lu}/u.test(rest[surname])) words = spelled.filter((w) => HONORIFICS.has(bare(w)));
   }
-  // A surname alone, starting with its particle in lower case ("de la Cruz", "van der Berg"): no given name to greet.
-  if (words.length && n.includes(" ") && /^\p{Ll}/u.test(words[0]) && SURNAME_PARTICLES.has(words[0])) return "there";
   const titled = words.filter((w) => !/^\p{L}\.?$/u.test(w));
   words = titled.filter((w) => !HONORIFICS.has(bare(w)));
   // Only a title before the surname ("Dr Chen", "Ms. Okafor", "MRS Okafor" → "Mrs Okafor"): greeted as written.
-  if (!words.length) return titled.length ? n.replace(/,.*$/, "").replace(/\p{L}+/gu, (w) => (HONORIFICS.has(bare(w)) && !/\p{Ll}/u.test(w) ? ordinaryCase(w) : w)) : n.split(/[ ,]/)[0];
+  if (!words.length) return titled.length ? n.replace(/,.*$/, "").replace(/\p{L}+/gu, (w) => (HONORIFICS.has(bare(w)) && !/\p{Ll}/u.test(w) ? ordinaryCase(w) : w)) : givenFirst ? "there" : n.split(/[ ,]/)[0];
   const [first, second] = words;
   const short = (w: string | undefined) => !!w && /^\p{Lu}\p{Ll}{1,3}$/u.test(w);
-  if (second && !SURNAME_PARTICLES.has(second.toLowerCase()) && ((short(first) && short(second)) || COMPOUND_FIRST.has(first.toLowerCase()))) return `${first} ${second}`;
+  // Where the surname comes last, a particle after the given name starts it ("Jan Van Dijk"), never
+  // a second given name; after a comma or a surname in capitals, every word is a given name.
+  if (second && !(givenFirst && SURNAME_PARTICLES.has(second.toLowerCase())) && ((short(first) && short(second)) || COMPOUND_FIRST.has(first.toLowerCase()))) return `${first} ${second}`;
   return first;
 }
 
@@ -186,11 +198,14 @@ const SURNAME_TOO = new Set(["ma", "ba"]);
 const COMPOUND_FIRST = new Set(["mary", "anne", "ann", "jean", "marie", "jo", "sarah", "lou"]);
 
 /**
- * Words that begin a surname written after the given name, capitalised or not ("Jan Van Dijk", "Ana
- * De Souza", "Kiri Te Kanawa", "Omar Al Masri", "Max St John"): never the second part of a given
- * name, as two short words otherwise are ("Mei Lin Goh"; helper-240 #1).
+ * Words that begin a surname written after the given name ("Jan Van Dijk", "Kiri Te Kanawa", "Omar
+ * Al Masri", "Max St John"): never the second part of a given name, as two short words otherwise are
+ * ("Mei Lin Goh"; helper-240 #1). Not De, Da, Di, Du, Le or La: syllables of Chinese and Vietnamese
+ * given names too ("Ming De Chen", "Xiao Le Zhang"; helper-242 #1), so "Ana De Souza" stays "Ana De".
  */
-const SURNAME_PARTICLES = new Set(["van", "von", "de", "da", "das", "dos", "del", "della", "di", "du", "la", "le", "al", "el", "bin", "ibn", "st", "te", "mac", "ter", "ten", "den", "der", "des", "dal"]);
+const SURNAME_PARTICLES = new Set(["van", "von", "das", "dos", "del", "della", "al", "el", "bin", "ibn", "st", "te", "mac", "ter", "ten", "den", "der", "des", "dal"]);
+/** Particles in lower case starting a name with no given name before them ("de la Cruz", "van der Berg", "da Silva"). */
+const LOWER_PARTICLES = new Set([...SURNAME_PARTICLES, "de", "da", "di", "du", "la", "le"]);
 
 /** Titles written before a name ("Dr. Jane Smith", "Prof Tan Wei Jie"): never the given name. */
 const HONORIFICS = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "sr", "sra", "herr", "frau", "mme", "mlle", "m"]);
@@ -214,10 +229,12 @@ const TITLE_MARKS = /^(?:\s*(?:re|fw|fwd|wg|aw|tr|canceled|cancelled|accepted|te
 const NAME_SEPARATORS = new Set(["x", "&", "+", "with"]);
 /**
  * Internal codes: [TAG], #123, ABC-123, (ref …), Zoom/Teams ids, long digit runs; and a date written
- * in digits (2026-07-01, 1/7/2026) as a whole, where the digit run alone took its year and left
- * "07-01" (helper-240 #7): the draft gives the date in words.
+ * in digits (2026-07-01, 1/7/2026, 1.7.2026, a year's month or span 2026-07, 2026/27) as a whole,
+ * where the digit run alone took its year and left "07-01" (helper-240 #7): the draft gives the date
+ * in words. Not a time or a version (9.30-12.30, 4.12.20: helper-242 #3): one separator twice, a
+ * dotted date only with its year in full, no digit or dot either side.
  */
-const INTERNAL_CODE = /\[[^\]]*\]|\((?:ref|id|internal|conf|tentative)[^)]*\)|#\w+|\b[A-Z]{2,}-\d+\b|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4,}\b/g;
+const INTERNAL_CODE = /\[[^\]]*\]|\((?:ref|id|internal|conf|tentative)[^)]*\)|#\w+|\b[A-Z]{2,}-\d+\b|(?<![\d.])\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}([/-])\d{1,2}\1(?:\d{4}|\d{2})|\d{1,2}\.\d{1,2}\.\d{4}|\d{4}[/-]\d{2})\b(?![.\d])|\b\d{4,}\b/g;
 /** Titles that say nothing about the meeting ("sync", "quick chat", "intro call"): the sentence reads better without them. */
 const GENERIC =
   /^(?:(?:quick|short|brief|weekly|monthly|first|intro|introductory|catch[- ]?up)(?:\s+|$))?(?:1:1|1 ?on ?1|one[- ]on[- ]one|sync|catch[- ]?up|call|meeting|chat|intro|introduction|meet|hold|busy|tbd|placeholder|)$/i;
@@ -235,7 +252,11 @@ const JOINERS = new Set(["and", "&", "+", "x", "with", "w/", "<>", "/"]);
  */
 function nameWords(name: string | undefined, address?: string): { words: string[]; first?: string } | undefined {
   const n = (name ?? "").trim();
-  if (n && !n.includes("@")) return { words: n.toLowerCase().replace(/,/g, " ").split(/\s+/).filter((w) => w.length > 1), first: firstNameOf(n).toLowerCase() };
+  if (n && !n.includes("@")) {
+    // "there" greets a person without a given name ("de la Cruz"): it is no word of their name (helper-242 #5).
+    const first = firstNameOf(n);
+    return { words: n.toLowerCase().replace(/,/g, " ").split(/\s+/).filter((w) => w.length > 1), ...(first === "there" ? {} : { first: first.toLowerCase() }) };
+  }
   const local = (address ?? (n.includes("@") ? n : "")).split("@")[0].split("+")[0].toLowerCase();
   const words = local.split(/[._-]+|\d+/).filter((w) => w.length > 1);
   if (!words.length) return undefined;
