@@ -65,9 +65,11 @@ describe.each(mailboxes)("weekly digest of %s", (dir) => {
       expect(rendered.text).toContain(m.draftUrl);
       expect(rendered.text).toContain(m.dismissUrl);
     }
-    // Followed up: newest first, as the waiting list (helper-240 #6).
-    const won = digest.wins.map((w) => Date.parse(w.metAt));
-    expect(won).toEqual([...won].sort((a, b) => b - a));
+    // Followed up and the other new people: newest first, as the waiting list (helper-240 #6, helper-242 #6).
+    for (const list of [digest.wins, digest.newPeople]) {
+      const met = list.map((w) => Date.parse(w.metAt));
+      expect(met).toEqual([...met].sort((a, b) => b - a));
+    }
     // Each person in one of the people lists only (waiting, new, followed up).
     const listed = [...digest.missing, ...digest.newPeople, ...digest.wins].map((p) => p.email);
     expect(new Set(listed).size).toBe(listed.length);

@@ -225,6 +225,23 @@ describe("Your events", () => {
     expect([NOW, NOW + 7 * DAY, NOW + 14 * DAY, NOW + 21 * DAY, NOW + 28 * DAY].map((t) => at(t).metrics.secondMeetings.value)).toEqual([0, 0, 0, 1, 0]);
   });
 
+  it("new people newest first; one with a meeting ahead says when and is no reason for 'nothing overdue yet' (helper-242 #2, #6)", async () => {
+    const older = meeting({ id: "dan-1", title: "Intro", start: NOW - 3 * DAY, attendees: [a("dan@west.example", { name: "Dan West" })] });
+    const booked = meeting({ id: "dan-2", title: "Follow-up", start: NOW + 2 * DAY, attendees: [a("dan@west.example", { name: "Dan West" })] });
+    const newer = meeting({ id: "eve-1", title: "Coffee", start: NOW - 10 * HOUR, attendees: [a("eve@east.example", { name: "Eve East" })] });
+    const d = buildDigest({ account, meetings: [older, booked, newer], messages: [], people: [], now: NOW, links });
+    expect(d.missing).toEqual([]);
+    expect(d.newPeople.map((p) => [p.email, p.meetsAgainOn])).toEqual([
+      ["eve@east.example", undefined],
+      ["dan@west.example", expect.stringMatching(/^\w{3} \d{1,2} \w{3,4}$/)],
+    ]);
+    expect((await renderDigest(d)).subject).toBe("Your week: nothing overdue yet");
+    const onlyBooked = buildDigest({ account, meetings: [older, booked], messages: [], people: [], now: NOW, links });
+    const r = await renderDigest(onlyBooked);
+    expect(r.subject).toBe("Your week: all caught up");
+    expect(r.text).toMatch(/Dan West <dan@west\.example>, met at Intro on .+; you meet again on \w{3} \d{1,2} \w{3,4}/);
+  });
+
   it("people the owner confirmed who were already in touch are named apart and not counted", () => {
     const known = sent({ to: [{ email: "cleo@east.example", name: "Cleo Park" }], sentAt: NOW - 60 * DAY });
     const d = buildDigest({

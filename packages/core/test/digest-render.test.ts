@@ -148,7 +148,7 @@ describe("renderDigest", () => {
       expect(out).toContain("Lunch & learn");
       // Where they were met, then how they were followed up (helper-240 #6).
       expect(out).toMatch(/Lunch & learn on Mon 13 Apr, 6 days ago — you wrote to them/);
-      expect(out).toMatch(/Kickoff on Tue 7 Apr, 6 days ago — you met again/);
+      expect(out).toMatch(/Kickoff on Tue 7 Apr, 13 days ago — you met again/);
       expect(out).toContain("Digest settings");
       expect(out).toContain("Pause these digests");
       expect(out).toContain("View in browser");
@@ -187,6 +187,13 @@ describe("renderDigest", () => {
       expect(out).not.toContain("all caught up");
       expect(out).toContain("Nothing overdue yet. If someone under “Also new this week” still hasn't heard from you by next week");
       expect(out).toContain("Also new this week (2)");
+    }
+    // New people each with a meeting with them still ahead are followed up: all caught up, and their line says when (helper-242 #2).
+    const booked = await renderDigest({ ...none, newPeople: none.newPeople.map((p) => ({ ...p, meetsAgainOn: "Fri 24 Apr" })) });
+    expect(booked.subject).toBe("Your week: all caught up");
+    for (const out of [visibleText(booked.html), booked.text]) {
+      expect(out).toContain("you're all caught up");
+      expect(out).toMatch(/Founders breakfast on Wed 15 Apr, 5 days ago; you meet again on Fri 24 Apr/);
     }
   });
 

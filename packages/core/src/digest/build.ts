@@ -122,7 +122,7 @@ export function buildDigest(o: {
       dismissUrl: actionUrl(links, account.email, "dismiss", now, c),
       drafted: stage.get(c.email) === "drafted",
     }));
-  // Newest first too, as the lists above them (helper-240 #6).
+  // Newest first too, as the waiting list (helper-240 #6).
   const wins = current.contacts
     .filter((c) => c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY && c.followedUpAt <= now && !dismissed.has(c.email))
     .sort((x, y) => y.metAt - x.metAt || (x.email < y.email ? -1 : x.email > y.email ? 1 : 0))
@@ -130,7 +130,11 @@ export function buildDigest(o: {
   // Each person in one list: waiting first, then followed up, then the rest of the new people.
   const listed = new Set([...missing.map((p) => p.email), ...wins.map((p) => p.email)]);
   // A dismissed person "won't appear in your digests any more" (the dismiss page): not here either.
-  const newPeople = current.newContacts.filter((c) => !listed.has(c.email) && !dismissed.has(c.email)).map(person);
+  // Newest first, as the lists above (helper-242 #6); one with a meeting still ahead says so.
+  const newPeople = current.newContacts
+    .filter((c) => !listed.has(c.email) && !dismissed.has(c.email))
+    .sort((x, y) => y.metAt - x.metAt || (x.email < y.email ? -1 : x.email > y.email ? 1 : 0))
+    .map((c) => ({ ...person(c), ...(c.followedUpAt !== undefined && c.followedUpAt > now ? { meetsAgainOn: formatLocal(c.followedUpAt, tz, "EEE d MMM") } : {}) }));
   const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations }, dismissed });
   const start = now - 7 * DAY;
   return {

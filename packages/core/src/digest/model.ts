@@ -23,6 +23,11 @@ export interface DigestPerson {
   metOn: string;
   /** Whole days since the meeting ended. */
   daysAgo: number;
+  /**
+   * A meeting with them still ahead, which follows them up already (behaviour.md), as "Tue 14 Apr":
+   * only for the new people listed in neither waiting nor followed up (helper-242 #2).
+   */
+  meetsAgainOn?: string;
 }
 
 /** A missing follow-up, with its one-tap links. */

@@ -106,7 +106,8 @@ export function metLine(p: DigestPerson): string {
   const on = cleanText(p.metOn, 40);
   let s = title ? `met at ${title}` : "met at a meeting";
   if (on) s += ` on ${on}`;
-  return `${s}, ${daysAgoText(p.daysAgo)}`;
+  const again = cleanText(p.meetsAgainOn, 40);
+  return `${s}, ${daysAgoText(p.daysAgo)}${again ? `; you meet again on ${again}` : ""}`;
 }
 
 /** One metric row, as both renderers show it. */
@@ -229,7 +230,7 @@ export function subjectFor(d: DigestData): string {
   let s: string;
   if (waiting > 0) s = `Your week: ${plural(waiting, "follow-up")} waiting`;
   else if (d.quiet) s = "A quiet week — nothing waiting";
-  else if (d.newPeople.length > 0) s = "Your week: nothing overdue yet";
+  else if (unwritten(d)) s = "Your week: nothing overdue yet";
   else s = "Your week: all caught up";
   return cleanText(s, 200);
 }
@@ -273,14 +274,18 @@ export const CAUGHT_UP_NOTE = "Nothing waiting for a follow-up this week — you
 
 /**
  * Nothing waiting, but people met this week who have not been written to: met within the last day
- * (a follow-up is missing only 24 hours after the meeting, behaviour.md), or with a meeting with them
- * still ahead. "All caught up" above them read as if they needed nothing (helper-240 #3).
+ * (a follow-up is missing only 24 hours after the meeting, behaviour.md) and with no meeting with
+ * them ahead (which follows them up: their line says when; helper-242 #2). "All caught up" above
+ * them read as if they needed nothing (helper-240 #3).
  */
 export const NOTHING_OVERDUE_NOTE =
   "Nothing overdue yet. If someone under “Also new this week” still hasn't heard from you by next week, they'll be listed with a one-tap draft.";
 
+/** Someone new this week not written to and with no meeting with them ahead: not due yet, and not followed up. */
+const unwritten = (d: Pick<DigestData, "newPeople">) => d.newPeople.some((p) => p.meetsAgainOn === undefined);
+
 /** The line under the numbers when nothing is waiting: all caught up, or nothing overdue yet. */
-export const caughtUpNote = (d: Pick<DigestData, "newPeople">): string => (d.newPeople.length > 0 ? NOTHING_OVERDUE_NOTE : CAUGHT_UP_NOTE);
+export const caughtUpNote = (d: Pick<DigestData, "newPeople">): string => (unwritten(d) ? NOTHING_OVERDUE_NOTE : CAUGHT_UP_NOTE);
 
 export const PRIVACY_LINE =
   "Followthrough reads only calendar details and message headers — never message bodies.";

@@ -68,7 +68,7 @@ export function digestFixture(): DigestData {
     ],
     wins: [
       { ...person({ email: "fay@west.test", name: "Fay West", eventTitle: "Lunch & learn", metOn: "Mon 13 Apr" }), by: "mail" } as DigestWin,
-      { ...person({ email: "gus@east.test", name: "Gus East", eventTitle: "Kickoff", metOn: "Tue 7 Apr" }), by: "meeting" } as DigestWin,
+      { ...person({ email: "gus@east.test", name: "Gus East", eventTitle: "Kickoff", metOn: "Tue 7 Apr", daysAgo: 13 }), by: "meeting" } as DigestWin,
     ],
     quiet: false,
     settingsUrl: `${APP}/settings/digest`,
