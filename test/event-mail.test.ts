@@ -1110,6 +1110,9 @@ describe("the morning-after email says what the follow-up was", () => {
       expect(mail.text).toMatch(/\n-- \nYou get this email/);
     }
     expect(before.subject).toMatch(/^Today: Breakfast Bcc: evil@x\.io evil x+…$/);
+    expect(before.text).toMatch(/^Today: Breakfast [^\n]*x… Your goal: meet 3 new people\.\n/);
+    const asked = morningOfMail({ account, event: { ...mixer, title: "Why AI?", start: now + 10 * HOUR }, goal: 1, now, links });
+    expect(asked.text.split("\n")[0]).toBe("Today: Why AI? Your goal: meet 1 new person.");
     expect(before.text).not.toContain("evening");
     expect(before.html).toMatch(/<h1[^>]*>Today: Breakfast[^<]*…<\/h1>/);
     expect(after.text).toContain("- Cy Bcc: evil@x.io Moss <cy@west.example>: draft a follow-up");
