@@ -126,6 +126,9 @@ describe("renderDigest", () => {
       expect(out).toContain("▲ 10 points from last week"); // rate 50% → 60%
       expect(out).toContain("Second meetings");
       expect(out).toContain("▲ 1 from last week"); // 0 → 1
+      // The sentence above the numbers in both parts (helper-240 #9).
+      expect(out.indexOf("12 meetings → 5 new people")).toBeGreaterThan(-1);
+      expect(out.indexOf("12 meetings → 5 new people")).toBeLessThan(out.indexOf("Meetings attended"));
     }
     expect(text).toContain("Meetings attended: 12 (▲ 2 from last week)");
     expect(text).toContain("Follow-up rate: 60% (▲ 10 points from last week)");

@@ -72,8 +72,9 @@ export function renderDigestText(d: DigestData): string {
   const out: string[] = [greeting(d)];
 
   out.push(...heading("Activity against productivity"));
-  for (const m of metricRows(d)) out.push(`${m.label}: ${m.value} (${m.delta})`);
+  // The sentence first, then the numbers, as the HTML lays them out (helper-240 #9).
   out.push(metricsSummary(d));
+  for (const m of metricRows(d)) out.push(`${m.label}: ${m.value} (${m.delta})`);
 
   const nothingToList = d.missing.length === 0 && d.newPeople.length === 0 && d.wins.length === 0;
   if (d.quiet && nothingToList) out.push("", QUIET_NOTE);
