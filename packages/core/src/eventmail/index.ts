@@ -352,7 +352,7 @@ export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, 
   // One clean line of at most 100 characters, as the digest shows a title (helper-240 #2).
   const title = eventTitle(o.event);
   // A title ending in its own stop ("Why AI?", one cut short with "…") takes no second one (helper-242 #8).
-  const headline = `${when}: ${title}${/[.?!…]$/.test(title) ? "" : "."} Your goal: meet ${people(o.goal)}.`;
+  const headline = `${when}: ${title}${/[.?!\u2026]$/.test(title) ? "" : "."} Your goal: meet ${people(o.goal)}.`;
   // Any hour: a breakfast, a conference's day (helper-240 #5).
   const why = "Going with a number in mind is what turns small talk into people you will still know next month.";
   const goal = eventUrl(o.links, o.account.email, "goal", o.event.id, o.now);
