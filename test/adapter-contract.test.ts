@@ -3,6 +3,7 @@
  * the sandbox with the real client libraries: the role interfaces (read sent mail, read calendar,
  * profile, create draft, send) behave the same whichever provider is behind them.
  */
+import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { READ_EVENT_TYPES } from "@followthrough/core/google";
 import type { MailMessage, Meeting } from "@followthrough/core/model";
@@ -27,7 +28,7 @@ async function drain<T>(stream: ChangeStream<T>, window: { since: number; until:
   }
 }
 
-type Written = { subject: string; to: string[]; threadKey?: string; headers: Record<string, string> };
+type Written = { subject: string; to: string[]; threadKey?: string; headers: Record<string, string>; text: string };
 
 /**
  * Runs `send`, then `before` with the mailbox clock where it was sent (held there: a slow machine
@@ -53,10 +54,10 @@ async function sentThenFiled<T>(h: ScanHarness, send: () => Promise<unknown>, be
 async function written(h: ScanHarness, what: "drafts" | "sent"): Promise<Written[]> {
   const enc = encodeURIComponent(h.email);
   if (h.fixture.account.provider === "google") {
-    const list = await h.control<{ message: { threadId: string }; headers: Record<string, string>; recipients: string[] }[]>("GET", `/_control/accounts/${enc}/gmail/${what}`);
-    return list.map((w) => ({ subject: w.headers.Subject ?? "", to: w.recipients, threadKey: w.message.threadId, headers: w.headers }));
+    const list = await h.control<{ message: { threadId: string }; headers: Record<string, string>; recipients: string[]; raw: string }[]>("GET", `/_control/accounts/${enc}/gmail/${what}`);
+    return Promise.all(list.map(async (w) => ({ subject: w.headers.Subject ?? "", to: w.recipients, threadKey: w.message.threadId, headers: w.headers, text: (await PostalMime.parse(w.raw)).text ?? "" })));
   }
-  const list = await h.control<{ subject?: string; conversationId?: string; toRecipients?: { emailAddress: { address: string } }[]; internetMessageHeaders?: { name: string; value: string }[] }[]>(
+  const list = await h.control<{ subject?: string; conversationId?: string; toRecipients?: { emailAddress: { address: string } }[]; internetMessageHeaders?: { name: string; value: string }[]; body?: { contentType?: string; content?: string } }[]>(
     "GET",
     `/_control/accounts/${enc}/graph/${what}`,
   );
@@ -65,6 +66,8 @@ async function written(h: ScanHarness, what: "drafts" | "sent"): Promise<Written
     to: (m.toRecipients ?? []).map((r) => r.emailAddress.address.toLowerCase()),
     threadKey: m.conversationId,
     headers: Object.fromEntries((m.internetMessageHeaders ?? []).map((x) => [x.name, x.value])),
+    // The body as a reader shows it: text as it is; HTML's line breaks are only its tags.
+    text: m.body?.contentType?.toLowerCase() === "text" ? (m.body.content ?? "") : (m.body?.content ?? "").replace(/<br\s*\/?>|<\/(?:p|div)>/gi, "\n").replace(/<[^>]*>/g, "").replace(/\s*\n\s*/g, "\n").replace(/[ \t\r\n]+(?=[^\n]*$)/, " "),
   }));
 }
 
@@ -176,7 +179,7 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     const reply = await h.provider.createDraft({
       to: earlier.recipients[0],
       subject: `Re: ${earlier.subject ?? ""}`,
-      text: "Following up",
+      text: "Hi,\n\nFollowing up\nas promised.\n\nBest,\nIsla",
       replyTo: { threadId: earlier.threadId, messageId: earlier.messageId, providerMessageId: earlier.id },
     });
     expect(reply.id).not.toBe(fresh.id);
@@ -185,6 +188,10 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect(first?.subject).toBe("Good to meet you");
     const threaded = drafts.find((d) => d.to.includes(earlier.recipients[0].email) && d.threadKey === earlier.threadId);
     expect(threaded, "the reply draft joins the earlier thread").toBeDefined();
+    // The reply as the person will read it: our subject, and our text with its line breaks; on Outlook
+    // createReply's comment put it into HTML in one paragraph (helper-243 #1, #3).
+    expect(threaded!.subject).toBe(`Re: ${earlier.subject ?? ""}`);
+    expect(threaded!.text.replace(/\r\n/g, "\n")).toMatch(/^Hi,\n\nFollowing up\nas promised\.\n\nBest,\nIsla\n?$/);
   });
 
   it("draftExists: a marked draft is there until it is deleted", async () => {

@@ -198,10 +198,15 @@ function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphParts) => M
       const to = [{ emailAddress: { address: d.to.email, name: headerSafe(d.to.name || d.to.email) } }];
       // The marker rides as a single-value extended property, written with the draft itself.
       const marked = d.marker ? { singleValueExtendedProperties: [{ id: DRAFT_MARKER_PROPERTY, value: d.marker }] } : {};
+      // A reply: its text as the message's body, in text, and our subject, in the one call. Graph
+      // takes a comment or the message's body, not both (learn.microsoft.com/graph/api/message-createreply);
+      // a comment goes into an HTML body above the quoted original, where its line breaks collapse
+      // into one paragraph and the quote's "Sent:" reads in UTC without `Prefer: outlook.timezone`
+      // (helper-243 #1, #3: an earlier message with no subject left the draft "RE: ").
       const draft = (await call((c) =>
         d.replyTo?.providerMessageId
           ? c.api(`/me/messages/${encodeURIComponent(d.replyTo.providerMessageId)}/createReply`).header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry)
-              .post({ message: { toRecipients: to, ...marked }, comment: d.text })
+              .post({ message: { subject: headerSafe(d.subject), body: { contentType: "Text", content: d.text }, toRecipients: to, ...marked } })
           : c.api("/me/messages").header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry)
               .post({ subject: headerSafe(d.subject), body: { contentType: "Text", content: d.text }, toRecipients: to, ...marked }),
         true,
