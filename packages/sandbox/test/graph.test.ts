@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccountInfo, MailboxFixture } from "@followthrough/sandbox";
 import { DEFAULT_GRAPH_TRANSPORT_MS, type RunningSandbox, startSandbox } from "../src/index";
 import { USER_PROPERTIES } from "../src/graph/user-properties";
+import { replySubject } from "../src/graph/mail-routes";
 import { sandboxGraphClient, sandboxTokens } from "./graph-client";
 import { type Page, collect, control, graphFailure, tinyOutlook } from "./graph-support";
 import { microsoftData, microsoftMailboxes } from "./mailboxes";
@@ -210,6 +211,22 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(both.statusCode).toBe(400);
   });
 
+  it("createReply's own draft: a comment in an HTML body above the quoted original, its Sent in UTC; the subject 'RE: ' over the original's less one prefix; a message's body and subject taken as given (helper-243 #1, #3)", async () => {
+    const [original] = (await control(sb.url, `/accounts/${email}/graph/messages/sentitems`, [
+      { subject: "Re: Lunch?", from: { emailAddress: { address: email } }, toRecipients: [{ emailAddress: { name: "Bo", address: "bo@fabrikam.example" } }], sentDateTime: "2026-05-03T08:00:00Z", body: { contentType: "text", content: "See you <then>" } },
+    ])).messages as GraphMessage[];
+    const commented = (await client.api(`/me/messages/${original.id}/createReply`).post({ comment: "Hi Bo,\n\nThanks!" })) as GraphMessage;
+    expect(commented.subject).toBe("RE: Lunch?");
+    expect(commented.body?.contentType).toBe("html");
+    expect(commented.body?.content).toContain("<div>Hi Bo,\n\nThanks!</div><hr>");
+    expect(commented.body?.content).toContain("<b>Sent:</b> Sun, 03 May 2026 08:00:00 GMT");
+    expect(commented.body?.content).toContain("See you &lt;then&gt;");
+    const given = (await client.api(`/me/messages/${original.id}/createReply`).post({ message: { subject: "Great to meet you", body: { contentType: "text", content: "Hi Bo,\n\nThanks!" } } })) as GraphMessage;
+    expect([given.subject, given.body]).toEqual(["Great to meet you", { contentType: "text", content: "Hi Bo,\n\nThanks!" }]);
+    expect(replySubject("AW: Re: Termin")).toBe("RE: Re: Termin");
+    expect(replySubject(undefined)).toBe("RE: ");
+  });
+
   it("createReply to a message whose lists or addresses are null drafts to nobody, as Graph answers [] (helper-121)", async () => {
     const added = (await control(sb.url, `/accounts/${email}/graph/messages/inbox`, [
       { subject: "No sender", from: { emailAddress: null }, toRecipients: null, sentDateTime: "2026-05-03T08:00:00Z" },
@@ -283,6 +300,20 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
       expect(copy?.internetMessageHeaders ?? []).toEqual([]);
       const sent = (await control(sb.url, `/accounts/${email}/graph/sent`, undefined, "GET")) as GraphMessage[];
       expect(sent.at(-1)!.internetMessageHeaders).toEqual(expect.arrayContaining([{ name: "X-Followthrough-Id", value: "<h1@followthrough.local>" }]));
+    } finally {
+      sb.state.setNow(undefined);
+    }
+  });
+
+  it("a MIME send loses Auto-Submitted, which Exchange strips from MIME submissions too (msgraph-sdk-dotnet#2209; helper-243 #2)", async () => {
+    const mime = ["From: x@example.com", "To: bo@fabrikam.example", "Subject: Auto", "Auto-Submitted: auto-generated", "List-Unsubscribe: <https://app.example/pause>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", "Hello."].join("\r\n");
+    await client.api("/me/sendMail").header("Content-Type", "text/plain").post(Buffer.from(mime).toString("base64"));
+    sb.state.setNow(sb.state.now() + DEFAULT_GRAPH_TRANSPORT_MS + 1);
+    try {
+      const sent = (await control(sb.url, `/accounts/${email}/graph/sent`, undefined, "GET")) as GraphMessage[];
+      const names = sent.at(-1)!.internetMessageHeaders!.map((x) => x.name!.toLowerCase());
+      expect(names).toContain("list-unsubscribe");
+      expect(names).not.toContain("auto-submitted");
     } finally {
       sb.state.setNow(undefined);
     }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Hono } from "hono";
 import type { Message as GraphMessage } from "@microsoft/microsoft-graph-types";
 import { guard, type SandboxEnv } from "../guard";
+import { esc } from "../oauth/shared";
 import type { SandboxState } from "../state";
 import { type GraphCall, graphHandler, jsonBody, notFound, ok, pageSizeOf, pathId, syncStateNotFound } from "./http";
 import {
@@ -188,6 +189,35 @@ function recipientsOk(m: GraphMessage): boolean {
 }
 
 /** Message routes: listing, delta, get one, create a draft, sendMail. */
+/**
+ * A reply's subject as Exchange writes it: "RE: " before the original's, from which one prefix of
+ * one to three characters and a colon ("Re:", "AW:", "FW:") is taken first (MS-OXCMAIL 2.2.3.2.6.1,
+ * the normalised subject): "Re: Lunch?" gives "RE: Lunch?", not "RE: Re: Lunch?" (helper-243 #3).
+ */
+export function replySubject(subject: string | undefined): string {
+  return `RE: ${(subject ?? "").replace(/^[^\s:]{1,3}:\s*/, "")}`;
+}
+
+/**
+ * The body createReply writes without a message body: HTML, the comment above the original quoted
+ * under its From, Sent, To and Subject, "Sent" in UTC unless `Prefer: outlook.timezone` names a zone
+ * (learn.microsoft.com/graph/api/message-createreply, "If the header is not specified, by default UTC
+ * timezone is followed"); the comment goes in as text in HTML, so its line breaks collapse into one
+ * paragraph in any reader (reported, docs.rs pidge-client create_reply_draft; helper-243 #1).
+ */
+function quotedReplyBody(comment: string, original: GraphMessage): { contentType: "html"; content: string } {
+  const who = (r: { emailAddress?: { name?: string | null; address?: string | null } | null } | null | undefined) => {
+    const a = r?.emailAddress;
+    return a ? `${a.name ?? ""}${a.address ? ` &lt;${esc(a.address)}&gt;` : ""}` : "";
+  };
+  const sent = original.sentDateTime ? new Date(original.sentDateTime).toUTCString() : "";
+  const quoted = original.body?.contentType?.toLowerCase() === "html" ? (original.body.content ?? "") : esc(original.body?.content ?? "");
+  return {
+    contentType: "html",
+    content: `<html><body><div>${esc(comment)}</div><hr><div><b>From:</b> ${who(original.from)}<br><b>Sent:</b> ${sent}<br><b>To:</b> ${(original.toRecipients ?? []).map(who).join("; ")}<br><b>Subject:</b> ${esc(original.subject ?? "")}</div><div>${quoted}</div></body></html>`,
+  };
+}
+
 export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
   for (const p of folderPaths("")) app.get(p, guard(state, "graph", "graph.messages.list"), listMessages(state));
   for (const p of folderPaths("/delta")) app.get(p, guard(state, "graph", "graph.messages.delta"), messagesDelta(state));
@@ -246,11 +276,11 @@ export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): voi
       const fromOwner = original.from?.emailAddress?.address?.toLowerCase() === call.store.account.email.toLowerCase();
       const draft = call.store.createDraft({
         ...(body.message?.singleValueExtendedProperties ? { singleValueExtendedProperties: body.message.singleValueExtendedProperties } : {}),
-        subject: `RE: ${original.subject ?? ""}`,
+        subject: body.message?.subject ?? replySubject(original.subject ?? undefined),
         // Null lists and addresses (Graph's types allow them) give no recipient, as Graph gives [] (helper-121).
         toRecipients: body.message?.toRecipients ?? (fromOwner ? (original.toRecipients ?? []) : original.from?.emailAddress?.address ? [original.from] : []),
         ccRecipients: body.message?.ccRecipients ?? [],
-        body: body.message?.body ?? { contentType: "text", content: body.comment ?? "" },
+        body: body.message?.body ?? quotedReplyBody(body.comment ?? "", original),
       } as GraphMessage, original.conversationId);
       return ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/messages/$entity`, ...structuredClone(draft) }, 201);
     }),

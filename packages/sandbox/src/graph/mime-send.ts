@@ -3,7 +3,10 @@ import PostalMime from "postal-mime";
 
 /**
  * Reads the MIME form of POST /me/sendMail (Content-Type text/plain, body = base64 of an RFC 822
- * message) into a Graph message, keeping every header as `internetMessageHeaders`.
+ * message) into a Graph message, keeping its headers as `internetMessageHeaders` but Auto-Submitted,
+ * which Exchange strips even from a MIME submission (microsoftgraph/msgraph-sdk-dotnet#2209, as
+ * redaxo/core#6590 found; helper-243 #2). Whether it keeps List-Unsubscribe there is not documented
+ * (docs/provider-quirks.md): kept here, unverified.
  */
 export async function graphMessageFromMime(base64: string): Promise<{ message: GraphMessage; raw: string }> {
   const raw = Buffer.from(base64.trim(), "base64").toString("utf8");
@@ -18,7 +21,7 @@ export async function graphMessageFromMime(base64: string): Promise<{ message: G
     bccRecipients: rcpt(email.bcc as { address?: string; name?: string }[] | undefined),
     body: email.html ? { contentType: "html", content: email.html } : { contentType: "text", content: email.text ?? "" },
     internetMessageId: email.messageId,
-    internetMessageHeaders: email.headers.map((h) => ({ name: h.originalKey ?? h.key, value: h.value })),
+    internetMessageHeaders: email.headers.filter((h) => h.key !== "auto-submitted").map((h) => ({ name: h.originalKey ?? h.key, value: h.value })),
   };
   return { message, raw };
 }
