@@ -213,7 +213,7 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
 
   it("createReply's own draft: a comment in an HTML body above the quoted original, its Sent in UTC; the subject 'RE: ' over the original's less one prefix; a message's body and subject taken as given (helper-243 #1, #3)", async () => {
     const [original] = (await control(sb.url, `/accounts/${email}/graph/messages/sentitems`, [
-      { subject: "Re: Lunch?", from: { emailAddress: { address: email } }, toRecipients: [{ emailAddress: { name: "Bo", address: "bo@fabrikam.example" } }], sentDateTime: "2026-05-03T08:00:00Z", body: { contentType: "text", content: "See you <then>" } },
+      { subject: "Re: Lunch?", from: { emailAddress: { address: email } }, toRecipients: [{ emailAddress: { name: "Bo <&> Co", address: "bo@fabrikam.example" } }], sentDateTime: "2026-05-03T08:00:00Z", body: { contentType: "text", content: "See you <then>" } },
     ])).messages as GraphMessage[];
     const commented = (await client.api(`/me/messages/${original.id}/createReply`).post({ comment: "Hi Bo,\n\nThanks!" })) as GraphMessage;
     expect(commented.subject).toBe("RE: Lunch?");
@@ -221,6 +221,7 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect(commented.body?.content).toContain("<div>Hi Bo,\n\nThanks!</div><hr>");
     expect(commented.body?.content).toContain("<b>Sent:</b> Sun, 03 May 2026 08:00:00 GMT");
     expect(commented.body?.content).toContain("See you &lt;then&gt;");
+    expect(commented.body?.content).toContain("<b>To:</b> Bo &lt;&amp;&gt; Co &lt;bo@fabrikam.example&gt;");
     const given = (await client.api(`/me/messages/${original.id}/createReply`).post({ message: { subject: "Great to meet you", body: { contentType: "text", content: "Hi Bo,\n\nThanks!" } } })) as GraphMessage;
     expect([given.subject, given.body]).toEqual(["Great to meet you", { contentType: "text", content: "Hi Bo,\n\nThanks!" }]);
     expect(replySubject("AW: Re: Termin")).toBe("RE: Re: Termin");

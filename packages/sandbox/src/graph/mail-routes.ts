@@ -188,7 +188,6 @@ function recipientsOk(m: GraphMessage): boolean {
   });
 }
 
-/** Message routes: listing, delta, get one, create a draft, sendMail. */
 /**
  * A reply's subject as Exchange writes it: "RE: " before the original's, from which one prefix of
  * one to three characters and a colon ("Re:", "AW:", "FW:") is taken first (MS-OXCMAIL 2.2.3.2.6.1,
@@ -208,7 +207,7 @@ export function replySubject(subject: string | undefined): string {
 function quotedReplyBody(comment: string, original: GraphMessage): { contentType: "html"; content: string } {
   const who = (r: { emailAddress?: { name?: string | null; address?: string | null } | null } | null | undefined) => {
     const a = r?.emailAddress;
-    return a ? `${a.name ?? ""}${a.address ? ` &lt;${esc(a.address)}&gt;` : ""}` : "";
+    return a ? `${esc(a.name ?? "")}${a.address ? ` &lt;${esc(a.address)}&gt;` : ""}` : "";
   };
   const sent = original.sentDateTime ? new Date(original.sentDateTime).toUTCString() : "";
   const quoted = original.body?.contentType?.toLowerCase() === "html" ? (original.body.content ?? "") : esc(original.body?.content ?? "");
@@ -218,6 +217,7 @@ function quotedReplyBody(comment: string, original: GraphMessage): { contentType
   };
 }
 
+/** Message routes: listing, delta, get one, create a draft, sendMail. */
 export function graphMailRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
   for (const p of folderPaths("")) app.get(p, guard(state, "graph", "graph.messages.list"), listMessages(state));
   for (const p of folderPaths("/delta")) app.get(p, guard(state, "graph", "graph.messages.delta"), messagesDelta(state));
