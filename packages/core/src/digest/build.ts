@@ -1,5 +1,5 @@
 import type { AccountRecord } from "../accounts";
-import { correctedFirstName, eventWhen, firstNameOf, metOn } from "../followup";
+import { correctedFirstName, eventWhen, firstNameOf, humanDate, metOn } from "../followup";
 import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "../events";
 import { ownerIdentity } from "../identity";
 import { type Contact, infer, type Inference, RULES } from "../inference";
@@ -112,10 +112,11 @@ export function buildDigest(o: {
   });
   // Newest first, by the meeting's start, the date each card shows: the people met days ago, while a
   // note still lands, before those of three or four weeks ago; the email shows the first of a long
-  // list (render.tsx EMAIL_LIST_MAX). People met at the same meeting by address.
+  // list (render.tsx EMAIL_LIST_MAX). People met at the same meeting by address. Every list alike.
+  const newestFirst = (x: Contact, y: Contact) => y.metAt - x.metAt || (x.email < y.email ? -1 : x.email > y.email ? 1 : 0);
   const missing = current.missingFollowUps
     .filter((c) => !dismissed.has(c.email))
-    .sort((x, y) => y.metAt - x.metAt || (x.email < y.email ? -1 : x.email > y.email ? 1 : 0))
+    .sort(newestFirst)
     .map((c) => ({
       ...person(c),
       draftUrl: actionUrl(links, account.email, "draft", now, c),
@@ -125,7 +126,7 @@ export function buildDigest(o: {
   // Newest first too, as the waiting list (helper-240 #6).
   const wins = current.contacts
     .filter((c) => c.followedUpAt !== undefined && c.followedUpAt > now - 7 * DAY && c.followedUpAt <= now && !dismissed.has(c.email))
-    .sort((x, y) => y.metAt - x.metAt || (x.email < y.email ? -1 : x.email > y.email ? 1 : 0))
+    .sort(newestFirst)
     .map((c) => ({ ...person(c), by: c.followedUpBy ?? ("mail" as const) }));
   // Each person in one list: waiting first, then followed up, then the rest of the new people.
   const listed = new Set([...missing.map((p) => p.email), ...wins.map((p) => p.email)]);
@@ -133,8 +134,8 @@ export function buildDigest(o: {
   // Newest first, as the lists above (helper-242 #6); one with a meeting still ahead says so.
   const newPeople = current.newContacts
     .filter((c) => !listed.has(c.email) && !dismissed.has(c.email))
-    .sort((x, y) => y.metAt - x.metAt || (x.email < y.email ? -1 : x.email > y.email ? 1 : 0))
-    .map((c) => ({ ...person(c), ...(c.followedUpAt !== undefined && c.followedUpAt > now ? { meetsAgainOn: formatLocal(c.followedUpAt, tz, "EEE d MMM") } : {}) }));
+    .sort(newestFirst)
+    .map((c) => ({ ...person(c), ...(c.followedUpAt !== undefined && c.followedUpAt > now ? { meetsAgainOn: humanDate(c.followedUpAt, tz) } : {}) }));
   const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations }, dismissed });
   const start = now - 7 * DAY;
   return {

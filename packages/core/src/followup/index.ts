@@ -9,7 +9,7 @@ import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../pro
 import { neverConnected, ProviderError } from "../resilience";
 import { keys, type PersonRecord, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
-import { addDays, formatLocal, zoneOffset } from "../time";
+import { addDays, formatLocal, type LocalPattern, zoneOffset } from "../time";
 
 /** The owner's follow-up template; {firstName}, {meeting}, {date} and {ownerName} are filled in. */
 export const DEFAULT_TEMPLATE = `Hi {firstName},
@@ -376,14 +376,17 @@ export const humanDay = (date: string): string => humanDate(Date.parse(`${date}T
  * The date in a draft's sentence, written out as a person writes it ("on Monday 27 April"), where
  * the digest's cards abbreviate it ("Mon 27 Apr"; helper-240 #7): the same date as {@link metOn}.
  */
-export const draftDate = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string): string =>
-  c.metDate ? formatLocal(Date.parse(`${c.metDate}T12:00:00Z`), "UTC", "EEEE d MMMM") : formatLocal(c.metAt, timeZone, "EEEE d MMMM");
+export const draftDate = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string): string => metIn(c, timeZone, "EEEE d MMMM");
+
+/** The date someone was met in `pattern`: an all-day first meeting's own date (in no zone), else its start in the zone. */
+const metIn = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string, pattern: LocalPattern): string =>
+  c.metDate ? formatLocal(Date.parse(`${c.metDate}T12:00:00Z`), "UTC", pattern) : formatLocal(c.metAt, timeZone, pattern);
 
 /**
  * The date someone was met, as the owner reads it: their first meeting's own date where it was an
  * all-day event (Contact.metDate), which a change of zone does not move; else its start in the zone.
  */
-export const metOn = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string): string => (c.metDate ? humanDay(c.metDate) : humanDate(c.metAt, timeZone));
+export const metOn = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string): string => metIn(c, timeZone, "EEE d MMM");
 
 /**
  * When an event is, as the owner reads it in their zone: "Thu 4 Jun, 18:30" (with `until`, "Thu 4
