@@ -244,10 +244,11 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
       const goal = statements.goals.get(e.m.id);
       const title = e.m.title || "(no title)";
       const hidden = html`<input type="hidden" name="event" value="${e.m.id}">`;
+      const when = html`${eventWhen(e.m, zone, { until: true })}${e.m.start <= now ? " · under way" : ""}`;
       if (!e.reason)
-        return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${eventWhen(e.m, zone, { until: true })}${e.m.start <= now ? " · under way" : ""}</span>
+        return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${when}</span>
 <form method="post">${hidden}<input type="hidden" name="action" value="mark"><button type="submit" class="secondary" aria-label="Mark as a networking event: ${title}">Mark as a networking event</button></form></li>`;
-      return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${eventWhen(e.m, zone, { until: true })}${e.m.start <= now ? " · under way" : ""} · networking event: ${REASONS[e.reason]}</span>
+      return html`<li id="e-${id}"><span class="who">${title}</span><br><span class="muted">${when} · networking event: ${REASONS[e.reason]}</span>
 <p>${goal !== undefined ? html`Your goal: <b>${goalText(goal)}</b>.` : html`No goal yet.`}</p>
 <form method="post" class="inline">${hidden}<input type="hidden" name="action" value="goal">
 <label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}&ndash;${EVENT_RULES.goalMax})</label>
