@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -248,7 +250,7 @@ describe("a send that happened before its run died is reconciled, not repeated",
       // The retry comes once the claim is stale, 11 minutes on, by the mailbox's clock too (Outlook's
       // copy reaches Sent Items after its transport: a look in the same instant would not find it).
       await h.setClock(now + 11 * 60_000);
-      const outcome = await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now: now + 11 * 60_000 });
+      const outcome = await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now: now + 11 * 60_000, linkKey: links.key });
       expect(outcome).toBe("reconciled");
       expect((await sentThroughApi(h)).filter((m) => m.subject === rendered.subject)).toHaveLength(1);
       expect(isoWeek(now, account.timeZone)).toBe(digest.week);
@@ -258,26 +260,59 @@ describe("a send that happened before its run died is reconciled, not repeated",
   });
 });
 
-describe("a digest is stored as it was emailed, compressed, and its outcome is written into the claim", () => {
+/** Every `/l/<act>/<token>` in a text: a link someone holding it could follow. */
+const linksIn = (text: string) => text.match(/\/l\/[a-z]+\/[A-Za-z0-9_-]{100,}/g) ?? [];
+
+/** Every text a table's item gives away: its strings, and its binary values as they are and gunzipped. */
+function textsOf(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (value instanceof Uint8Array) {
+    const texts = [Buffer.from(value).toString("latin1")];
+    try {
+      texts.push(gunzipSync(value).toString("utf8"));
+    } catch {}
+    return texts;
+  }
+  if (value && typeof value === "object") return Object.values(value).flatMap(textsOf);
+  return [];
+}
+
+describe("a digest is stored as it was emailed, compressed, sealed, and its outcome is written into the claim", () => {
   it.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("%s", async (dir) => {
     const { h, now, account, digest, rendered } = await preparedDigest(dir);
     try {
       await h.setClock(now);
-      expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now })).toBe("sent");
-      // The table holds the HTML and text gzipped, not as plain strings several times their size.
+      expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now, linkKey: links.key })).toBe("sent");
+      // The table holds the HTML and text gzipped, not as plain strings several times their size,
+      // and sealed under the link key: its links are live for six weeks.
       const stored = (await h.repo.get<{ digest: StoredDigest }>(keys.digest(account.email, digest.week)))!.digest;
-      expect(stored.body).toBeInstanceOf(Uint8Array);
+      expect(stored.sealed).toBeInstanceOf(Uint8Array);
+      expect(stored.body).toBeUndefined();
       expect(stored.html).toBeUndefined();
       expect(stored.text).toBeUndefined();
-      expect(stored.body!.byteLength).toBeLessThan(rendered.html.length / 2);
+      expect(stored.sealed!.byteLength).toBeLessThan(rendered.html.length / 2);
       expect(stored).toMatchObject({ status: "sent", sentAt: now, subject: rendered.subject });
       // Read back exactly as emailed (the app's "view" link).
-      expect(await loadDigest(h.repo, account.email, digest.week)).toMatchObject({ status: "sent", html: rendered.html, text: rendered.text });
-      // A record written before the body was compressed is read as it is.
+      expect(await loadDigest(h.repo, account.email, digest.week, links.key)).toMatchObject({ status: "sent", html: rendered.html, text: rendered.text });
+      // A stolen table gives no link (helper-244 #1: a table export gave every digest's live links,
+      // gzipped): nothing any item holds, as it is or gunzipped, is one.
+      expect(linksIn(rendered.html).length).toBeGreaterThan(3);
+      const items = (await h.repo.doc.send(new ScanCommand({ TableName: h.repo.table }))).Items ?? [];
+      expect(items.length).toBeGreaterThan(5);
+      expect(items.flatMap((item) => textsOf(item).flatMap(linksIn))).toEqual([]);
+      // Nor does the body open with another link key, or as another week's record.
+      expect(unpackDigest(stored, { linkKey: "another-link-key", account: account.email }).html).toBeUndefined();
+      expect(unpackDigest({ ...stored, week: "2020-W09" }, { linkKey: links.key, account: account.email }).html).toBeUndefined();
+      expect(unpackDigest(stored).html).toBeUndefined();
+      // A record written before the body was compressed, or before it was sealed, is read as it is.
       const before = { status: "sent", week: "2020-W01", messageId: "<old@x>", claimedAt: 1, sentAt: 2, subject: "old", html: "<p>old</p>", text: "old" };
       await h.repo.put({ ...keys.digest(account.email, "2020-W01"), digest: before });
-      expect(await loadDigest(h.repo, account.email, "2020-W01")).toEqual(before);
+      expect(await loadDigest(h.repo, account.email, "2020-W01", links.key)).toEqual(before);
       expect(digestHasBody(before as StoredDigest)).toBe(true);
+      const gzipped = { status: "sent", week: "2020-W02", messageId: "<older@x>", claimedAt: 1, sentAt: 2, subject: "older", body: packDigestBody({ html: "<p>older</p>", text: "older" }) };
+      await h.repo.put({ ...keys.digest(account.email, "2020-W02"), digest: gzipped });
+      expect(await loadDigest(h.repo, account.email, "2020-W02", links.key)).toEqual({ status: "sent", week: "2020-W02", messageId: "<older@x>", claimedAt: 1, sentAt: 2, subject: "older", html: "<p>older</p>", text: "older" });
+      expect(digestHasBody(gzipped as StoredDigest)).toBe(true);
       expect(digestHasBody(stored)).toBe(true);
       expect(digestHasBody({ status: "sending", week: "2020-W02", messageId: "<x>", claimedAt: 1 })).toBe(false);
 
@@ -285,7 +320,7 @@ describe("a digest is stored as it was emailed, compressed, and its outcome is w
       // incompressible): sent all the same, its record without the body, not a claim DynamoDB refuses.
       const bigWeek = "2098-W01";
       const big = { ...rendered, html: rendered.html + `<!--${randomBytes(420_000).toString("base64")}-->` };
-      expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: { ...digest, week: bigWeek }, rendered: big, now })).toBe("sent");
+      expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: { ...digest, week: bigWeek }, rendered: big, now, linkKey: links.key })).toBe("sent");
       const kept = (await h.repo.get<{ digest: StoredDigest }>(keys.digest(account.email, bigWeek)))!.digest;
       expect(kept.status).toBe("sent");
       expect(digestHasBody(kept)).toBe(false);
@@ -297,8 +332,8 @@ describe("a digest is stored as it was emailed, compressed, and its outcome is w
       const many = { ...digest, week: longWeek, missing: Array.from({ length: EMAIL_LIST_MAX + 5 }, (_, i) => ({ ...first, email: `p${i}@many.test`, draftUrl: `${first.draftUrl}-${i}` })) };
       const long = await renderDigest(many);
       expect(long.webHtml).toBeDefined();
-      expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: many, rendered: long, now })).toBe("sent");
-      expect(await loadDigest(h.repo, account.email, longWeek)).toMatchObject({ status: "sent", html: long.webHtml, text: long.text });
+      expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: many, rendered: long, now, linkKey: links.key })).toBe("sent");
+      expect(await loadDigest(h.repo, account.email, longWeek, links.key)).toMatchObject({ status: "sent", html: long.webHtml, text: long.text });
       expect(digestMail(account, many, long).html).toBe(long.html);
       for (const [i, m] of many.missing.entries()) expect(long.html.includes(`href="${m.draftUrl}"`), m.draftUrl).toBe(i < EMAIL_LIST_MAX);
       // Past the item's limit (hundreds of people, their sealed links incompressible): the browser copy
@@ -325,7 +360,7 @@ describe("a digest is stored as it was emailed, compressed, and its outcome is w
           return h.provider.send(mail);
         },
       };
-      expect(await sendDigestOnce({ repo: h.repo, provider: deletingSender, account, data: { ...digest, week }, rendered, now })).toBe("sent");
+      expect(await sendDigestOnce({ repo: h.repo, provider: deletingSender, account, data: { ...digest, week }, rendered, now, linkKey: links.key })).toBe("sent");
       expect(await h.repo.get(key)).toBeUndefined();
 
       // An attempt that ran past its lease while another took the claim over: its outcome is not
@@ -340,7 +375,7 @@ describe("a digest is stored as it was emailed, compressed, and its outcome is w
           return h.provider.send(mail);
         },
       };
-      expect(await sendDigestOnce({ repo: h.repo, provider: overtaken, account, data: { ...digest, week: later }, rendered, now })).toBe("sent");
+      expect(await sendDigestOnce({ repo: h.repo, provider: overtaken, account, data: { ...digest, week: later }, rendered, now, linkKey: links.key })).toBe("sent");
       expect((await h.repo.get<{ digest: StoredDigest }>(laterKey))?.digest).toEqual(takeover);
     } finally {
       await h.close();

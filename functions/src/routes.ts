@@ -174,7 +174,7 @@ ${afterNav(c, account)}
     // digest made before its chain began, never another week named in its URL.
     const asked = auth.claims.org === undefined ? c.req.query("week") : undefined;
     const week = auth.claims.wk ?? asked ?? (await latestDigestWeek(deps.repo, auth.account.email, madeBy));
-    const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week) : undefined;
+    const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week, deps.linkKey) : undefined;
     // Not a dead end (helper-202 #5): the account's settings, as the other pages of its links give them.
     const noDigest = (title: string, sentence: string, latest = false) =>
       page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p>${latest ? html`<p><a href="${new URL(c.req.url).pathname}">Your latest digest</a></p>` : ""}${kit.nav(c, auth.account.email, { omit: ["events", "view"] })}`);

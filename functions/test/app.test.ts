@@ -686,7 +686,7 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(account.refreshTokenSealed).toBe(h.account().refreshTokenSealed);
     const later = now + 7 * DAY;
     const { digest, rendered } = await prepareDigest({ repo: h.repo, account, now: later, links });
-    expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now: later })).toBe("paused");
+    expect(await sendDigestOnce({ repo: h.repo, provider: h.provider, account, data: digest, rendered, now: later, linkKey: links.key })).toBe("paused");
     // A second tap is harmless.
     expect((await post(weekly.digest.pauseUrl)).status).toBe(200);
     // A person's press answers with a 303 to the page of what is so now (helper-208 #2), which a

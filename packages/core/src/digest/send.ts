@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { type AccountRecord, loadAccount } from "../accounts";
 import type { MailSender, OutgoingMail } from "../providers";
+import { openStored, sealStored } from "../links";
 import { keys, type Repository } from "../storage";
 import type { DigestData } from "./model";
 
@@ -33,13 +34,21 @@ export interface DigestRecord {
 }
 
 /**
- * One week's digest as the table holds it: the HTML and text in `body`, gzipped JSON. A digest is
- * tens of KB of inline-styled markup (the demo accounts' 13 and 55 KB) that gzip shrinks to between
- * a fifth and a third (its sealed links do not compress),
- * and DynamoDB bills writes and reads by the KB and caps an item at 400 KB. Records written before
- * it hold `html` and `text` as plain strings, and are read as they are.
+ * One week's digest as the table holds it: the HTML and text in `sealed`, gzipped JSON sealed under
+ * the link key ({@link sealDigestBody}). A digest is tens of KB of inline-styled markup (the demo
+ * accounts' 13 and 55 KB) that gzip shrinks to between a fifth and a third (its sealed links do not
+ * compress), and DynamoDB bills writes and reads by the KB and caps an item at 400 KB. Its links are
+ * live for six weeks, so they are not kept where a stolen table would give them away (helper-244
+ * #1). Records written before it hold the gzipped JSON in `body`, or before that `html` and `text`
+ * as plain strings, and are read as they are.
  */
-export type StoredDigest = Omit<DigestRecord, "html" | "text"> & { body?: Uint8Array; html?: string; text?: string };
+export type StoredDigest = Omit<DigestRecord, "html" | "text"> & { sealed?: Uint8Array; body?: Uint8Array; html?: string; text?: string };
+
+/** What a digest's sealed body is bound to: the account and the week of its record. */
+const bodyContext = (account: string, week: string) => `digest ${account.toLowerCase()} ${week}`;
+
+/** A packed body ({@link digestBodyFor}) sealed for the record of `account`'s `week` under the link key. */
+export const sealDigestBody = (linkKey: Uint8Array | string, account: string, week: string, body: Uint8Array): Uint8Array => sealStored(linkKey, body, bodyContext(account, week));
 
 /** The most of a packed digest body stored with its record (DynamoDB caps an item at 400 KB). */
 export const DIGEST_BODY_MAX_BYTES = 300 * 1024;
@@ -65,16 +74,21 @@ export function digestBodyFor(rendered: { html: string; text: string; webHtml?: 
   return undefined;
 }
 
-/** A stored digest as read back: its HTML and text unpacked from `body` (or as stored before it). */
-export function unpackDigest(stored: StoredDigest): DigestRecord {
-  const { body, ...rest } = stored;
-  if (!(body instanceof Uint8Array)) return rest;
-  const { html, text } = JSON.parse(gunzipSync(body).toString("utf8")) as { html: string; text?: string };
+/**
+ * A stored digest as read back: its HTML and text opened from `sealed` with the link key of
+ * `account` (none where it does not open: the link key was changed, which also ended every link of
+ * the HTML), unpacked from `body`, or as stored before either.
+ */
+export function unpackDigest(stored: StoredDigest, opener?: { linkKey: Uint8Array | string; account: string }): DigestRecord {
+  const { sealed, body, ...rest } = stored;
+  const packed = sealed instanceof Uint8Array ? opener && openStored(opener.linkKey, sealed, bodyContext(opener.account, stored.week)) : body;
+  if (!(packed instanceof Uint8Array)) return rest;
+  const { html, text } = JSON.parse(gunzipSync(packed).toString("utf8")) as { html: string; text?: string };
   return { ...rest, html, ...(text !== undefined ? { text } : {}) };
 }
 
 /** True when a stored digest holds what was emailed (the app can show it). */
-export const digestHasBody = (stored: StoredDigest | undefined): boolean => stored?.body instanceof Uint8Array || typeof stored?.html === "string";
+export const digestHasBody = (stored: StoredDigest | undefined): boolean => stored?.sealed instanceof Uint8Array || stored?.body instanceof Uint8Array || typeof stored?.html === "string";
 
 /** How the send went. */
 export type DigestOutcome = "sent" | "already-sent" | "in-progress" | "reconciled" | "paused";
@@ -200,6 +214,8 @@ export async function sendDigestOnce(o: {
   data: DigestData;
   rendered: RenderedDigest;
   now: number;
+  /** The link key (core/links): the body kept for the app's view is sealed under it ({@link sealDigestBody}). */
+  linkKey: Uint8Array | string;
 }): Promise<DigestOutcome> {
   const { account, data, rendered, now } = o;
   if (account.status === "paused") return "paused";
@@ -210,7 +226,7 @@ export async function sendDigestOnce(o: {
   // all" links then open what the email showed): a digest with none of these kept is still sent,
   // and the view says it has no copy, rather than the claim failing every week.
   const body = digestBodyFor(rendered);
-  const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, ...(body ? { body } : {}) };
+  const record: StoredDigest = { status: "sending", week: data.week, messageId, claimedAt: now, subject: rendered.subject, ...(body ? { sealed: sealDigestBody(o.linkKey, account.email, data.week, body) } : {}) };
   const mail = digestMail(account, data, rendered);
   return sendOnce({ repo: o.repo, provider: o.provider, key: keys.digest(account.email, data.week), field: "digest", record, mail: { ...mail, messageId }, now, proceed: () => stillActive(o.repo, account) });
 }
@@ -260,8 +276,8 @@ export async function hasSentDigest(repo: Repository, account: string): Promise<
   return (await repo.query(keys.partition(account), keys.prefix.digest)).some((i) => (i.digest as StoredDigest | undefined)?.status === "sent");
 }
 
-/** The stored digest of a week (for the app's "view in browser"). */
-export async function loadDigest(repo: Repository, account: string, week: string): Promise<DigestRecord | undefined> {
+/** The stored digest of a week (for the app's "view in browser"), its body opened with the link key. */
+export async function loadDigest(repo: Repository, account: string, week: string, linkKey: Uint8Array | string): Promise<DigestRecord | undefined> {
   const stored = (await repo.get<{ digest: StoredDigest }>(keys.digest(account, week)))?.digest;
-  return stored && unpackDigest(stored);
+  return stored && unpackDigest(stored, { linkKey, account });
 }

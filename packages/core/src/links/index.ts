@@ -105,16 +105,54 @@ const AAD = Buffer.from("followthrough-link-v2");
 
 const derived = new Map<string, Buffer>();
 
-/** The AES-256 key of links, derived (HKDF-SHA256) from the configured link key. */
-function linkCipherKey(key: Uint8Array | string): Buffer {
-  const id = typeof key === "string" ? `s:${key}` : `b:${Buffer.from(key).toString("base64")}`;
+/** An AES-256 key derived (HKDF-SHA256) from the configured link key for one use (`info`). */
+function derivedKey(key: Uint8Array | string, info: string): Buffer {
+  const id = `${info}|${typeof key === "string" ? `s:${key}` : `b:${Buffer.from(key).toString("base64")}`}`;
   let k = derived.get(id);
   if (!k) {
     if (derived.size > 16) derived.clear();
-    k = Buffer.from(hkdfSync("sha256", typeof key === "string" ? Buffer.from(key, "utf8") : key, "followthrough/links", "aes-256-gcm link tokens v2", 32));
+    k = Buffer.from(hkdfSync("sha256", typeof key === "string" ? Buffer.from(key, "utf8") : key, "followthrough/links", info, 32));
     derived.set(id, k);
   }
   return k;
+}
+
+/** The AES-256 key of links. */
+const linkCipherKey = (key: Uint8Array | string) => derivedKey(key, "aes-256-gcm link tokens v2");
+
+/** The HKDF info and version byte of what {@link sealStored} seals. */
+const STORED_INFO = "aes-256-gcm stored bodies v1";
+const STORED_VERSION = 1;
+
+/**
+ * What the table keeps that holds live links (a digest's HTML, for its view in the browser), sealed
+ * under a key of its own derived from the link key: a stolen table (an export, a backup) then yields
+ * no link, as the link key is not in it (docs/security.md). `context` (the account and the week) is
+ * the associated data, so a sealed body opens only as the record it was written for. The format:
+ * version 1, the IV, the ciphertext, the tag.
+ */
+export function sealStored(key: Uint8Array | string, data: Uint8Array, context: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", derivedKey(key, STORED_INFO), iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(context, "utf8"));
+  return Buffer.concat([Buffer.from([STORED_VERSION]), iv, cipher.update(data), cipher.final(), cipher.getAuthTag()]);
+}
+
+/**
+ * Opens what {@link sealStored} sealed under this link key for this `context`; undefined when it
+ * does not open (another link key: the deployment's was changed, which ends every link it made too;
+ * another record's bytes; damage).
+ */
+export function openStored(key: Uint8Array | string, sealed: Uint8Array, context: string): Buffer | undefined {
+  if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== STORED_VERSION) return undefined;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", derivedKey(key, STORED_INFO), sealed.subarray(1, 1 + IV_BYTES), { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(context, "utf8"));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -60,6 +60,6 @@ export async function runWeekly(o: {
   const account = withLearnedIdentity(o.account, result.owner);
   // The meetings and sent messages the scan read: not read a second time.
   const { digest, rendered } = await prepareDigest({ ...o, account, scanned: result.read });
-  const outcome = o.send === false ? "in-progress" : await sendDigestOnce({ repo: o.repo, provider: o.provider, account, data: digest, rendered, now: o.now });
+  const outcome = o.send === false ? "in-progress" : await sendDigestOnce({ repo: o.repo, provider: o.provider, account, data: digest, rendered, now: o.now, linkKey: o.links.key });
   return { scan: result, digest, rendered, outcome };
 }
