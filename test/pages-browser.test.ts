@@ -34,6 +34,8 @@ async function consentFrom(page: Page, path: "/connect" | "/settings", linkName:
   await press(page, `Continue as ${email}`);
 }
 const connectGoogleAs = (page: Page, email: string) => consentFrom(page, "/connect", "Connect Google", email);
+const DAY = 86_400_000;
+
 const link = (act: Parameters<typeof linkPath>[0], claims: Record<string, string>, at = Date.now()) =>
   `${app.stack.url}${linkPath(act, sealLink(KEY, { act, ...claims } as never, at))}`;
 
@@ -467,6 +469,23 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.textContent("h1")).toBe("Digests not paused");
     await check(page, "pause-undone");
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
+    // The pause link of a digest sent ten days ago (the account connected before it): the settings
+    // link of that digest's week is over, so the paused page offers the settings' sign-in, not a
+    // Resume whose link would not open (helper-244 #3: its pages handed out fresh weeks of settings).
+    const { createdAt } = (await loadAccount(app.stack.repo, email))!;
+    if (createdAt !== undefined) expect(await app.stack.repo.setIn(keys.account(email), "account", { createdAt: createdAt - 30 * DAY })).toBe(true);
+    try {
+      await page.goto(link("pause", { acc: email }, Date.now() - 10 * DAY));
+      await press(page, "Pause my digests");
+      expect(await page.textContent("h1")).toBe("Digests paused");
+      expect(await page.getByRole("button", { name: "Resume my digests" }).count()).toBe(0);
+      expect(await page.getByRole("link", { name: "your settings" }).getAttribute("href")).toBe(`${app.stack.url}/settings`);
+      expect((await page.content()).match(/\/l\/settings\//g)).toBeNull();
+      await check(page, "paused-sign-in");
+    } finally {
+      if (createdAt !== undefined) await app.stack.repo.setIn(keys.account(email), "account", { createdAt });
+      await updateAccount(app.stack.repo, email, { status: "active" }, Date.now());
+    }
     await ctx.close();
   });
 

@@ -252,27 +252,43 @@ export function createKit(deps: AppDeps): PageKit {
   };
 
   /**
-   * A link a page hands out lives no longer than the link the request came in on (its `exp`): one
-   * leaked link opens its page and what that page links to, until the leaked link itself expires,
-   * not a chain of fresh settings, events and digest links for as long as someone keeps clicking.
-   * A page reached without a link (the connect callback's) hands out links of their full lifetime;
-   * the Connected page it redirects to (LinkPages `whole`) the same links, issued as of the sign-in
-   * (its link's issue), however late in that link's hour it is opened again.
+   * How long a link of `act` a page hands out may live from now (seconds; 0 or less: not at all).
+   * No longer than the link the request came in on (its `exp`): one leaked link opens its page and
+   * what that page links to, until the leaked link itself expires, not a chain of fresh settings,
+   * events and digest links for as long as someone keeps clicking. Nor past its own lifetime from
+   * when the chain began (core/links chainIssuedAt): a forwarded digest's settings link lives a
+   * week, and the settings links of the pages its six-week links open end then too (helper-244 #3:
+   * each page handed out a fresh week, and the template could be changed for six weeks).
+   */
+  const lifeOf = (c: C, act: LinkAction): number => {
+    const from = cameIn.get(c.req.raw);
+    if (wholeAt.has(c.req.raw) || from === undefined) return LINK_TTL_SECONDS[act];
+    const nowS = Math.floor(deps.now() / 1000);
+    return Math.min(LINK_TTL_SECONDS[act], from.exp - nowS, chainIssuedAt(from) + LINK_TTL_SECONDS[act] - nowS);
+  };
+
+  /**
+   * A link this request's page hands out ({@link lifeOf}). A page reached without a link (the
+   * connect callback's) hands out links of their full lifetime; the Connected page it redirects to
+   * (LinkPages `whole`) the same links, issued as of the sign-in (its link's issue), however late in
+   * that link's hour it is opened again.
    */
   const linkFor = (c: C, account: string, act: LinkAction, extra: { evt?: string } = {}) => {
     const whole = wholeAt.get(c.req.raw);
     const from = cameIn.get(c.req.raw);
     const now = deps.now();
-    // Issued as of the sign-in, of its full lifetime (the Connected page); or now, living no longer
-    // than the link it came in on and carrying when its chain began (a forwarded digest's pages hand
-    // out no way to a later digest or the live first look; core/links chainIssuedAt).
+    // Issued as of the sign-in, of its full lifetime (the Connected page); or now, carrying when its
+    // chain began (a forwarded digest's pages hand out no way to a later digest or the live first look).
     const [issued, ttl, marks] = whole
       ? [whole.at * 1000, LINK_TTL_SECONDS[act], whole.mv !== undefined ? { mv: whole.mv } : {}]
       : from === undefined
         ? [now, LINK_TTL_SECONDS[act], {}]
-        : [now, Math.max(1, Math.min(LINK_TTL_SECONDS[act], from.exp - Math.floor(now / 1000))), { org: chainIssuedAt(from), ...(from.mv !== undefined ? { mv: from.mv } : {}) }];
+        : [now, Math.max(1, lifeOf(c, act)), { org: chainIssuedAt(from), ...(from.mv !== undefined ? { mv: from.mv } : {}) }];
     return `${base}${linkPath(act, sealLink(deps.linkKey, { act, acc: account, ...(extra.evt !== undefined ? { evt: extra.evt } : {}), ...marks }, issued, ttl))}`;
   };
+
+  /** Whether a link of `act` this request's page hands out would still open (a settings link past a week of its chain does not). */
+  const linkLives = (c: C, act: LinkAction) => lifeOf(c, act) > 0;
 
   /**
    * The ways on at the foot of an account's page, in one order: its events, its latest digest, its
@@ -280,14 +296,15 @@ export function createKit(deps: AppDeps): PageKit {
    * `first` (the local accounts index's way back).
    */
   const nav = (c: C, account: string, o: { omit?: readonly ("events" | "view" | "settings")[]; first?: Markup } = {}) => {
+    // Past its link's life, the settings are reached by signing in (/settings) rather than by a link that would not open.
     const ways = ([["events", "Your events"], ["view", "Your latest digest"], ["settings", "Your settings"]] as const)
       .filter(([act]) => !o.omit?.includes(act))
-      .map(([act, words]) => html`<a href="${linkFor(c, account, act)}">${words}</a>`);
+      .map(([act, words]) => html`<a href="${act === "settings" && !linkLives(c, act) ? `${base}/settings` : linkFor(c, account, act)}">${words}</a>`);
     const all = o.first === undefined ? ways : [o.first, ...ways];
     return html`<nav class="after" aria-label="More"><p>${all.map((w, i) => (i ? html` · ${w}` : w))}</p></nav>`;
   };
 
-  return { page, say, lost, notFound, authorise, linkFor, nonceOf, linkRefused, accountGone, nav };
+  return { page, say, lost, notFound, authorise, linkFor, linkLives, nonceOf, linkRefused, accountGone, nav };
 }
 
 /**

@@ -44,6 +44,8 @@ export interface PageKit {
   authorise(c: Context, act: LinkAction, pages?: LinkPages): Promise<{ claims: LinkClaims; account: AccountRecord } | Response>;
   /** A freshly signed link of this app (`evt`: the event a met or goal link is about), living no longer than the link `c` came in on. */
   linkFor(c: Context, account: string, act: LinkAction, extra?: { evt?: string }): string;
+  /** Whether a link of `act` that {@link linkFor} hands out now would still open. */
+  linkLives(c: Context, act: LinkAction): boolean;
   /** The request's CSP nonce. */
   nonceOf(c: Context): string;
   /** The page of a refused link. */

@@ -65,7 +65,7 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   });
 
   const kit = createKit(deps);
-  const { page, say, authorise, linkFor, nonceOf, linkRefused } = kit;
+  const { page, say, authorise, linkFor, linkLives, nonceOf, linkRefused } = kit;
 
   /**
    * The key of the person a follow-up link names: a link issued before an internationalised domain
@@ -92,15 +92,22 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   /** The way on from a confirmation or result page: the digest and the settings. */
   const afterNav = (c: C, account: string) => kit.nav(c, account, { omit: ["events"] });
 
-  /** Digests paused: the way back is right here (the settings page resumes them). */
+  /**
+   * Digests paused: the way back is right here (the settings page resumes them), while a settings
+   * link of this page's chain still opens (a week from the digest it began at); then by signing in.
+   */
   const pausedPage = (c: C, account: string, sentence: string) =>
     page(
       c,
       200,
       "Digests paused",
       html`<h1>Digests paused</h1><p>${sentence} Your event emails wait too.</p>
-<form method="post" action="${linkFor(c, account, "settings")}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>
-<p class="muted">You can also resume them later from <a href="${base}/settings">your settings</a> (sign in with the account you connected), or on the page that follows when you connect again.</p>`,
+${
+  linkLives(c, "settings")
+    ? html`<form method="post" action="${linkFor(c, account, "settings")}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>
+<p class="muted">You can also resume them later from <a href="${base}/settings">your settings</a> (sign in with the account you connected), or on the page that follows when you connect again.</p>`
+    : html`<p>To resume them, open <a href="${base}/settings">your settings</a> (sign in with the account you connected), or connect again.</p>`
+}`,
     );
 
   /** A dismissed person's page (a dismiss's answer): the way to undo it. */

@@ -325,17 +325,29 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
       expect(await (await app.request(`${fromSettings}?week=${weekly.digest.week}`)).text()).toBe(later.rendered.html);
       expect(await (await app.request(`${fromDismiss}?week=${later.digest.week}`)).text()).toBe(weekly.rendered.html);
 
-      // 41 days after the first digest, its dismiss link's page hands out settings and digest links
-      // that end when the dismiss link ends, not 7 and 42 days later.
+      // 41 days after the first digest, its dismiss link's page hands out a digest link that ends
+      // when the dismiss link ends, not 42 days later; and no settings link, whose week from that
+      // digest is long over, but the way to sign in to the settings (helper-244 #3: each page handed
+      // out a fresh week of settings, so a forwarded digest could change the template for six weeks).
       now = saved + 41 * DAY;
       // (A GET changes nothing: any person's link will do.)
-      const page = await (await app.request(pathOf((people[0] as DigestPerson & { dismissUrl: string }).dismissUrl))).text();
-      const tokenOf = (act: string) => new RegExp(`/l/${act}/([A-Za-z0-9_-]+)`).exec(page)?.[1];
-      for (const act of ["settings", "view"] as const) {
-        const token = tokenOf(act)!;
-        expect(openLink(KEY, token, now, { act }).acc).toBe(h.email);
-        expect(() => openLink(KEY, token, saved + 42 * DAY + 1000, { act })).toThrow();
-      }
+      const dismissPage = pathOf((people[0] as DigestPerson & { dismissUrl: string }).dismissUrl);
+      const page = await (await app.request(dismissPage)).text();
+      const tokenOf = (text: string, act: string) => new RegExp(`/l/${act}/([A-Za-z0-9_-]+)`).exec(text)?.[1];
+      const viewToken = tokenOf(page, "view")!;
+      expect(openLink(KEY, viewToken, now, { act: "view" }).acc).toBe(h.email);
+      expect(() => openLink(KEY, viewToken, saved + 42 * DAY + 1000, { act: "view" })).toThrow();
+      expect(tokenOf(page, "settings")).toBeUndefined();
+      expect(page).toContain(`<a href="${BASE}/settings">Your settings</a>`);
+      // Nor does the events page that digest link opens, or the events page's own pages.
+      const eventsPage = await (await app.request(`/l/events/${tokenOf(page, "events") ?? tokenOf(await (await app.request(`/l/view/${viewToken}`)).text(), "events")}`)).text();
+      expect(tokenOf(eventsPage, "settings")).toBeUndefined();
+      // Three days after the digest, the settings link a page hands out ends a week after the
+      // digest, with the digest's own settings link, not a week after the page.
+      now = saved + 3 * DAY;
+      const early3 = tokenOf(await (await app.request(dismissPage)).text(), "settings")!;
+      expect(openLink(KEY, early3, saved + 7 * DAY - 1000, { act: "settings" }).acc).toBe(h.email);
+      expect(() => openLink(KEY, early3, saved + 7 * DAY + 1000, { act: "settings" })).toThrow();
     } finally {
       now = saved;
       await h.setClock(now);
