@@ -16,7 +16,7 @@ import type { QueueSender } from "@followthrough/core/queue";
 import { JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
-import { linked, need } from "./linked";
+import { linked, linkKeyOf, need } from "./linked";
 import { lazySesMailer } from "./ses";
 import { lazySqsSender } from "./sqs";
 
@@ -84,7 +84,7 @@ export function resourceJobDeps(load: ProviderLoader): JobDeps {
   const notify = sender ? lazySesMailer(sender) : undefined;
   const backfillsUrl = linked("Backfills")?.url;
   const digestsUrl = linked("Digests")?.url;
-  const linkKey = linked("LinkSigningKey")?.value;
+  const linkKey = linkKeyOf();
   const onRevoked = revokedHandler(notify, baseUrl, linkKey);
   return {
     repo,

@@ -6,7 +6,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { lazySqsSender } from "./sqs";
-import { linked, need } from "./linked";
+import { linked, linkKeyOf, need } from "./linked";
 import { type AccountRecord, rotateRefreshToken } from "@followthrough/core/accounts";
 import type { ConnectClient } from "@followthrough/core/connect";
 import { API_REQUEST_TIMEOUT_MS, API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
@@ -149,7 +149,7 @@ export function resourceConfig(): DepsConfig {
   return {
     tableName: need(linked("Table")?.name, "Table"),
     tokenKeyring: linked("TokenKeyring")?.value,
-    linkKey: linked("LinkSigningKey")?.value,
+    linkKey: linkKeyOf(),
     baseUrl: linked("Api")?.url,
     oauth: {
       google: client("GoogleClientId", "GoogleClientSecret", googleEndpoints()),

@@ -11,7 +11,7 @@ import { loadMailbox } from "@followthrough/core/loader/mailbox";
 
 const link = (name: string, value: unknown) => (process.env[`SST_RESOURCE_${name}`] = JSON.stringify(value));
 link("Table", { name: "followthrough-table" });
-link("LinkSigningKey", { value: "k" });
+link("LinkSigningKey", { value: randomBytes(32).toString("base64") });
 link("Api", { url: "https://app.example", name: "Api" });
 link("TokenKeyring", { value: `k1:${randomBytes(32).toString("base64")}` });
 const { resourceConfig } = await import("../src/resources");
@@ -42,5 +42,26 @@ describe("the queue workers' resource configuration", () => {
     await resourceJobDeps(load).providerFor({ email: "a@example.com", provider: "google" } as AccountRecord);
     expect(options?.retry?.budgetMs).toBe(JOB_RETRY_BUDGET_MS);
     expect(JOB_RETRY_BUDGET_MS).toBeLessThan(WEEKLY_SCAN_RESERVE_MS);
+  });
+});
+
+describe("the link key", () => {
+  it("is refused, in one line, by the API's and the workers' configuration when shorter than 32 characters (helper-244 #4: a guessable key lets any owner forge every account's links)", () => {
+    // SST's Resource reads its links once, into this object (sst/dist/resource/shared.js).
+    const raw = (globalThis as { __SST_RESOURCE_RAW__?: Record<string, unknown> }).__SST_RESOURCE_RAW__!;
+    const strong = raw.LinkSigningKey;
+    expect((strong as { value: string }).value.length).toBeGreaterThanOrEqual(32);
+    try {
+      for (const weak of ["placeholder", "correct horse battery staple", "x".repeat(31)]) {
+        raw.LinkSigningKey = { value: weak };
+        const refusal = /^LinkSigningKey must be at least 32 characters of random data \(set it to the output of `openssl rand -base64 32`, docs\/deploy\.md\)$/;
+        expect(() => resourceConfig()).toThrow(refusal);
+        expect(() => resourceJobDeps(async () => ({}) as never)).toThrow(refusal);
+      }
+      raw.LinkSigningKey = { value: "x".repeat(32) };
+      expect(resourceConfig().linkKey).toBe("x".repeat(32));
+    } finally {
+      raw.LinkSigningKey = strong;
+    }
   });
 });

@@ -326,7 +326,7 @@ export function stackWithBundles(): { readonly stack: LocalStack; readonly bundl
 }
 
 /** The link signing key the local Lambdas are given. */
-export const LINK_KEY = "local-link-key";
+export const LINK_KEY = "local-link-key-of-the-bench-and-tests-0123456789";
 
 let tables = 0;
 
