@@ -437,6 +437,19 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(await page.textContent("h1")).not.toBe("Done");
     expect((await app.stack.repo.getPerson(email, person.email))!.stage).toBe("met");
     await ctx.close();
+    // Opened by a browser that runs the page's script (a mail scanner's, say): the dismiss and the
+    // pause wait for a press, where the draft's page submits itself (helper-244 #5: a scanner that
+    // ran them stopped the digests, or emptied the list, without the owner ever seeing it).
+    const scripted = await (await contextOf()).newPage();
+    for (const [url, title] of [[person.dismissUrl, "No follow-up needed"], [link("pause", { acc: email }), "Pause your digests"]]) {
+      await scripted.goto(url);
+      await scripted.waitForLoadState("networkidle");
+      expect(await scripted.textContent("h1")).toBe(title);
+      expect(new URL(scripted.url()).pathname).toBe(new URL(url).pathname);
+    }
+    expect((await app.stack.repo.getPerson(email, person.email))!.stage).toBe("met");
+    expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
+    await scripted.context().close();
   });
 
   it("pause: confirm, paused with a way back, resume from there", async () => {

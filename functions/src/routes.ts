@@ -124,13 +124,20 @@ ${afterNav(c, account)}`,
   const backPage = (c: C, account: string, name: string) =>
     page(c, 200, "Back in your digests", html`<h1>Back in your digests</h1><p>${name} is back in your list of follow-ups.</p>${afterNav(c, account)}`);
 
-  /** The confirm page: a form POSTing to this same URL, submitted by script on load; the button without JS. */
-  const confirmPage = (c: C, title: string, lead: Markup, button: string, foot: Markup | string = "") =>
+  /**
+   * The confirm page: a form POSTing to this same URL. A draft's is submitted by script on load (the
+   * one tap; the button without JS): its worst case, a mail scanner that runs the page's script, is
+   * one draft in Drafts, made exactly once. A pause's and a dismiss's wait for the owner's press: a
+   * scanner that ran them would stop the digests or empty the list without the owner ever seeing
+   * it (helper-244 #5).
+   */
+  const confirmPage = (c: C, title: string, lead: Markup, button: string, foot: Markup | string = "", o: { auto?: boolean } = {}) =>
     page(
       c,
       200,
       title,
-      html`<h1>${title}</h1>
+      o.auto
+        ? html`<h1>${title}</h1>
 ${lead}
 <form id="act" method="post"><button type="submit">${button}</button></form>
 <p class="muted" id="wait" hidden>One moment&hellip;</p>
@@ -142,7 +149,11 @@ ${foot}
   document.getElementById("wait").hidden = false;
   document.getElementById("act").submit();
 })();
-</script>`,
+</script>`
+        : html`<h1>${title}</h1>
+${lead}
+<form method="post"><button type="submit">${button}</button></form>
+${foot}`,
     );
 
   /**
@@ -257,7 +268,7 @@ ${afterNav(c, account)}
     const who = html`<p><span class="who">${shownName(person)}</span>${person.name && person.name !== address ? html` <span class="muted">&lt;${address}&gt;</span>` : ""}</p>
 <p>Met at <span class="who">${person.eventTitle || "a meeting"}</span> on ${metOn(person, account.timeZone)}.</p>`;
     return act === "draft"
-      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email))
+      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email), { auto: true })
       : confirmPage(c, "No follow-up needed", who, "Remove from my digests", afterNav(c, account.email));
   });
 
