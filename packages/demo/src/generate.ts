@@ -7,11 +7,12 @@
 // Output is byte-for-byte reproducible: all randomness is seeded and all
 // dates are fixed relative to each mailbox's `now`.
 
-import { resolve, sep } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildGoogleMailbox } from "./google-mailbox.ts";
 import { buildMicrosoftMailbox } from "./microsoft-mailbox.ts";
-import { type WrittenMailbox, writeMailbox } from "./writer.ts";
+import { replaceRefusal, type WrittenMailbox, writeMailbox } from "./writer.ts";
 import { YEAR_SIZES, type YearSize, buildYear } from "./year.ts";
 
 /** `<repo>/fixtures`, resolved from this file's location. */
@@ -75,7 +76,11 @@ function parseArgs(argv: string[]): Args {
     else if (flag === "--events") a.overrides.events = num(flag, value());
     else if (flag === "--new-series") a.overrides.newSeries = num(flag, value());
     else if (flag === "--routine-series") a.overrides.routineSeries = num(flag, value());
-    else if (flag === "--id") a.id = value();
+    else if (flag === "--id") {
+      a.id = value();
+      // A folder name of its own under --out: never a path that leads out of it (helper-245 #1).
+      if (a.id === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(a.id) || a.id.includes("..")) fail(`--id needs a folder name (letters, digits, ".", "_" and "-"), got ${JSON.stringify(a.id ?? "")}`);
+    }
     else if (flag === "--now") a.now = value();
     else if (flag === "--providers") a.providers = (value() ?? "").split(",").filter(Boolean) as Args["providers"];
     else if (flag === "--check") a.check = true;
@@ -88,6 +93,13 @@ function parseArgs(argv: string[]): Args {
     if (a.now !== undefined && Number.isNaN(Date.parse(a.now))) fail(`--now must be an ISO date-time, got ${JSON.stringify(a.now)}`);
     for (const p of a.providers) if (p !== "google" && p !== "microsoft") fail(`--providers takes google and/or microsoft, got ${JSON.stringify(p)}`);
   } else if (Object.keys(a.overrides).length || a.id || a.now || a.check) fail("--sent, --received, --events, --id, --now and --check go with --size");
+  if (existsSync(a.out) && !statSync(a.out).isDirectory()) fail(`--out ${a.out} is a file, not a folder`);
+  // Every folder it would replace checked before any is written (one run writes two).
+  const ids = a.size ? a.providers.map((p) => `${a.id ?? a.size}-${p}`) : ["demo-google", "demo-microsoft"];
+  for (const id of ids) {
+    const refusal = replaceRefusal(join(a.out, id));
+    if (refusal) fail(refusal);
+  }
   return a;
 }
 

@@ -2,7 +2,7 @@
 // docs): account.json, the provider's resource files, expected.json and a
 // roles.json explaining why each person is (or is not) expected.
 
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { renderCalendar } from "./gcal.ts";
 import { renderGmail } from "./gmail.ts";
@@ -21,8 +21,25 @@ export interface WrittenMailbox {
   expected: ReturnType<Mailbox["expected"]> & { upcomingEvents?: string[]; attendedEvents?: string[] };
 }
 
+/** What a mailbox folder holds when this writer wrote it: it replaces such a folder, nothing else. */
+const WRITTEN = new Set(["account.json", "expected.json", "roles.json", "google", "microsoft"]);
+
+/** A folder this writer may replace (undefined), or why not: it would delete what it did not write (helper-245 #1). */
+export function replaceRefusal(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  if (!statSync(dir).isDirectory()) return `${dir} is a file, not a mailbox folder this generator wrote`;
+  const entries = readdirSync(dir);
+  const foreign = entries.filter((e) => !WRITTEN.has(e));
+  if (foreign.length) return `${dir} holds files this generator did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}): move them, or choose another --out`;
+  if (entries.length && !entries.includes("expected.json")) return `${dir} is not a mailbox folder this generator wrote (it has no expected.json): move it, or choose another --out`;
+  return undefined;
+}
+
+/** Writes `mb` as `<outDir>/<id>`, replacing a folder an earlier run wrote there; throws rather than delete anything else. */
 export function writeMailbox(mb: Mailbox, outDir: string): WrittenMailbox {
   const dir = join(outDir, mb.cfg.id);
+  const refusal = replaceRefusal(dir);
+  if (refusal) throw new Error(refusal);
   rmSync(dir, { recursive: true, force: true });
   const files: string[] = [];
   const put = (rel: string, value: unknown) => {

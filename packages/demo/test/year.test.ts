@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,5 +94,35 @@ describe("year-long mailboxes (generate.ts --size)", () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain("outside fixtures/");
     expect(run("--size", "small").stderr).toContain("--size needs --out");
+  });
+
+  it("replaces only a folder it wrote: one holding anything else, a file as --out and an --id leading out of --out are refused in one line, exit 2, nothing deleted (helper-245 #1)", () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "packages/demo/src/generate.ts", ...args], { encoding: "utf8" });
+    const out = mkdtempSync(join(tmpdir(), "year-keep-"));
+    try {
+      // A folder of the owner's where the run would write: kept, and so is the run's other folder.
+      mkdirSync(join(out, "y-google"));
+      writeFileSync(join(out, "y-google", "mine.txt"), "keep me");
+      const kept = run("--size", "small", "--out", out, "--id", "y");
+      expect(kept.status).toBe(2);
+      expect(kept.stderr.trim().split("\n")).toEqual([`${join(out, "y-google")} holds files this generator did not write (mine.txt): move them, or choose another --out`]);
+      expect(readFileSync(join(out, "y-google", "mine.txt"), "utf8")).toBe("keep me");
+      expect(readdirSync(out)).toEqual(["y-google"]);
+      // A file as --out, and an --id with a path in it.
+      const file = join(out, "y-google", "mine.txt");
+      expect(run("--size", "small", "--out", file).stderr.trim()).toBe(`--out ${file} is a file, not a folder`);
+      for (const id of ["../escape", "a/b", ""]) {
+        const r = run("--size", "small", "--out", out, "--id", id);
+        expect(r.status, id).toBe(2);
+        expect(r.stderr.trim().split("\n"), id).toEqual([`--id needs a folder name (letters, digits, ".", "_" and "-"), got ${JSON.stringify(id)}`]);
+      }
+      expect(readdirSync(join(out, ".."))).not.toContain("escape-google");
+      // A folder it wrote is replaced on the next run, as before.
+      expect(run("--size", "small", "--out", out, "--id", "z", "--providers", "google").status).toBe(0);
+      expect(run("--size", "small", "--out", out, "--id", "z", "--providers", "google").status).toBe(0);
+      expect(readdirSync(join(out, "z-google")).sort()).toEqual(["account.json", "expected.json", "google", "roles.json"]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
