@@ -452,7 +452,7 @@ describe("followthrough digest --out", () => {
       cwd: root,
       env: { ...process.env, FOLLOWTHROUGH_DYNAMO_ENGINE: "bogus" },
     });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(existsSync(target)).toBe(false);
     // The successful run above left exactly its three files (the partial names renamed away).
     expect(readdirSync(out).filter((f) => f.startsWith("digest")).sort()).toEqual(["digest.eml", "digest.html", "digest.txt"]);

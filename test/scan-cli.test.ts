@@ -316,9 +316,9 @@ describe.concurrent("followthrough scan: summary and usage errors", { timeout: T
     expect(r.stderr.trimEnd().split("\n")).toEqual(["followthrough: could not write the output (ENOSPC)"]);
   });
 
-  it("a local store that does not start ends the command (exit 1, one line) instead of leaving the sandbox running", async () => {
+  it("a local store that does not start ends the command (exit 2 for an engine it does not have, as for any setting given wrong; one line) instead of leaving the sandbox running", async () => {
     const r = await runCli(["scan", "--fixtures", ownFixture("demo-google"), "--now", "2026-05-26T22:30:00Z", "--json"], { timeoutMs: RUN_MS, env: { FOLLOWTHROUGH_DYNAMO_ENGINE: "bogus" } });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^followthrough: FOLLOWTHROUGH_DYNAMO_ENGINE must be one of/)]);
   });
 

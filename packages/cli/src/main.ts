@@ -80,7 +80,8 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)} (try: followthrough help)`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e as Error).name === "FixtureError") {
+    // A usage error, a fixture that cannot be read, or a setting given wrong (core's ConfigError).
+    if (e instanceof UsageError || (e as Error).name === "FixtureError" || (e as Error).name === "ConfigError") {
       // One line, whatever the message (node:util's parseArgs writes several).
       console.error(`followthrough: ${(e as Error).message.split("\n").map((l) => l.trim()).filter(Boolean).join(" ")}`);
       return 2;

@@ -336,6 +336,9 @@ async function runRealAccounts(store: LocalStore, home: string, url: string, not
 }
 
 /** `followthrough start`: the local stack on the demo mailboxes; runs until interrupted. */
+/** FOLLOWTHROUGH_EXIT_AFTER_START as a person sets it: "1", "true" or "yes" stop after the jobs; unset, empty, "0", "false" or "no" serve (helper-245 #7: "0" stopped too). */
+export const exitAfterStart = (value: string | undefined): boolean => value !== undefined && !["", "0", "false", "no", "off"].includes(value.trim().toLowerCase());
+
 export async function start(argv: string[]): Promise<number> {
   let values;
   try {
@@ -371,8 +374,8 @@ export async function start(argv: string[]): Promise<number> {
   }
   for (const n of stack.notes) console.log(`note: ${n}`);
   if (missingHome) console.log(`note: --home ${JSON.stringify(values.home)}: no such folder, so the demo only (connect an account there first: followthrough connect google|microsoft --home ${JSON.stringify(values.home)} ...)`);
-  if (process.env.FOLLOWTHROUGH_EXIT_AFTER_START) {
-    console.log(`\nFollowthrough started at ${stack.url}/ and stops now (FOLLOWTHROUGH_EXIT_AFTER_START)`);
+  if (exitAfterStart(process.env.FOLLOWTHROUGH_EXIT_AFTER_START)) {
+    console.log(`\nFollowthrough ran its weekly jobs and stops now, serving nothing (FOLLOWTHROUGH_EXIT_AFTER_START is set)`);
     await stack.close();
     return 0;
   }

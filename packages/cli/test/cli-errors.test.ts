@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../src/main";
+import { exitAfterStart } from "../src/start";
 
 const FIXTURE = join(__dirname, "../../../fixtures/demo-google");
 
@@ -199,5 +200,12 @@ describe("bad input is one line and a non-zero exit", () => {
     expect(r.err).not.toContain(".partial");
     expect(readFileSync(join(out, "digest.html"), "utf8")).toBe("OLD");
     expect(readdirSync(out).sort()).toEqual(["digest.html", "digest.txt"]);
+  });
+});
+
+describe("FOLLOWTHROUGH_EXIT_AFTER_START", () => {
+  it("stops after the jobs only when set to a yes: unset, empty, 0, false, no and off serve (helper-245 #7: 0 stopped too)", () => {
+    for (const yes of ["1", "true", "TRUE", "yes", " 1 "]) expect(exitAfterStart(yes), yes).toBe(true);
+    for (const no of [undefined, "", "0", "false", "False", "no", "off", " 0 "]) expect(exitAfterStart(no), String(no)).toBe(false);
   });
 });

@@ -108,7 +108,8 @@ function defaultEngine(): LocalDynamoEngine {
   const env = process.env.FOLLOWTHROUGH_DYNAMO_ENGINE;
   if (!env) return "dynalite";
   if (!(ENGINES as readonly string[]).includes(env)) {
-    throw new Error(`FOLLOWTHROUGH_DYNAMO_ENGINE must be one of ${ENGINES.join(", ")}; got "${env}"`);
+    // A setting given wrong, as a command-line argument is (the CLI: exit 2, helper-245 #8).
+    throw Object.assign(new Error(`FOLLOWTHROUGH_DYNAMO_ENGINE must be one of ${ENGINES.join(", ")}; got "${env}"`), { name: "ConfigError" });
   }
   return env as LocalDynamoEngine;
 }
