@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { distinctAccounts, FixtureError, loadFixture } from "./fixtures";
 import { startSandbox } from "./server";
@@ -66,7 +67,9 @@ export async function main(argv: string[]): Promise<number> {
       } catch (e) {
         await sandbox.close();
         const { code, message } = e as NodeJS.ErrnoException;
-        const why = code === "EISDIR" ? "is a directory" : code === "ENOENT" ? "its directory does not exist" : code === "EACCES" || code === "EPERM" ? "permission denied" : message.split("\n")[0];
+        // ENOENT where the directory is there: a file system that makes no files (/proc; helper-245 #12).
+        const enoent = () => (existsSync(dirname(caOut)) ? "the file cannot be created in that directory" : "its directory does not exist");
+        const why = code === "EISDIR" ? "is a directory" : code === "ENOENT" ? enoent() : code === "EACCES" || code === "EPERM" ? "permission denied" : message.split("\n")[0];
         throw new RangeError(`--ca-out ${JSON.stringify(caOut)}: cannot write the CA certificate there (${why})`);
       }
     }
