@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { EMAIL_LIST_MAX, packDigestBody, renderDigest } from "@followthrough/core/digest";
 import { linkPath, sealLink } from "@followthrough/core/links";
+import { MICROSOFT_CONSUMER_TENANT } from "@followthrough/core/oauth";
 import { outbox } from "@followthrough/core/reconnect";
 import { keys } from "@followthrough/core/storage";
 import { createApp } from "@followthrough/functions/app";
@@ -80,6 +81,24 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(main, main).toMatch(/digest arrives on \w+day,? \d{1,2} \w+ \d{4} at \d\d:00 \(/);
     await check(page, "connected");
     await page.context().close();
+  });
+
+  it("connect with a Microsoft account of the other kind than the address's (personal, or work or school): nothing changed, and which one to choose (helper-244 #2)", async () => {
+    const { email } = microsoft().account;
+    const before = (await loadAccount(app.stack.repo, email))!;
+    const personal = `microsoft:${MICROSOFT_CONSUMER_TENANT}:00000000-0000-0000-0000-0000000000aa`;
+    await app.stack.repo.setIn(keys.account(email), "account", { identity: personal });
+    try {
+      const page = await (await contextOf()).newPage();
+      await consentFrom(page, "/connect", "Connect Microsoft", email);
+      expect(await page.textContent("h1")).toBe("Connected with your personal account");
+      expect(await page.getByRole("link", { name: "Sign in again" }).getAttribute("href")).toBe(`${app.stack.url}/connect/microsoft`);
+      expect((await loadAccount(app.stack.repo, email))!).toMatchObject({ identity: personal, refreshTokenSealed: before.refreshTokenSealed });
+      await check(page, "connect-other-kind");
+      await page.context().close();
+    } finally {
+      if (before.identity !== undefined) await app.stack.repo.setIn(keys.account(email), "account", { identity: before.identity });
+    }
   });
 
   it("connected while paused: the first look says nothing is read until a resume, and the page asks for nothing", async () => {

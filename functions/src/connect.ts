@@ -38,7 +38,7 @@ import {
 } from "@followthrough/core/connect";
 import { chainIssuedAt, type LinkClaims, LinkError, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import { decrypt, encrypt } from "@followthrough/core/secrets";
-import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
+import { type AccountIdentity, GrantError, MICROSOFT_CONSUMER_TENANT, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, mayHaveBeenSent, noticeState, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
@@ -275,6 +275,11 @@ ${configured.map(section)}`
       if (offer === "none") await giveBack("grant of an address connected through the other provider");
       return conflictPage(c, stored.existing, p, offer);
     }
+    if (stored.kind === "other-kind") {
+      // Nothing stored and nothing deleted: the grant goes back, and the page says which sign-in to use.
+      await giveBack("grant of the other kind of Microsoft account");
+      return otherKindPage(c, stored.existing);
+    }
     return connected(c, stored.account, stored.kind);
   });
 
@@ -329,6 +334,25 @@ ${configured.map(section)}`
     if (!secure) deleteCookie(c, moveCookie.name, { path: "/l/move", httpOnly: true, sameSite: "Lax" });
     setCookie(c, moveCookie.name, encrypt(deps.ring, JSON.stringify(refs), "move-cookie"), { path: moveCookie.path, httpOnly: true, secure, sameSite: "Lax", maxAge: MOVE_TTL_MS / 1000 });
     return outcome;
+  };
+
+  /**
+   * A Microsoft sign-in of the other kind (personal, or work or school) than the one the address is
+   * connected with: which to choose, and how to use this one instead (helper-244 #2).
+   */
+  const otherKindPage = (c: Context, existing: AccountRecord) => {
+    const personal = existing.identity?.split(":")[1] === MICROSOFT_CONSUMER_TENANT;
+    const [kept, other] = personal ? ["personal", "work or school"] : ["work or school", "personal"];
+    return kit.page(
+      c,
+      409,
+      "Connected with another Microsoft account",
+      html`<h1>Connected with your ${kept} account</h1>
+<p><span class="who">${existing.email}</span> is connected to Followthrough through a ${kept} Microsoft account, and you signed in with a ${other} account that has the same address. Nothing was changed.</p>
+<p>To reconnect, sign in again and choose the <b>${kept === "personal" ? "Personal account" : "Work or school account"}</b> when Microsoft asks which one.</p>
+<p>To use the ${other} account instead, disconnect the address first: open your settings from any digest and choose <b>Sign in to disconnect</b>, then connect again here.</p>
+<p><a class="button" href="${base}/connect/microsoft">Sign in again</a></p>`,
+    );
   };
 
   const conflictPage = (c: Context, existing: AccountRecord, to: ProviderName, offer: MoveOffer) => {

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, saveAccount, updateAccount } from "@followthrough/core/accounts";
-import { completeMove, moveMail, sealPending } from "@followthrough/core/connect";
+import { completeMove, moveMail, otherKindOfMicrosoftAccount, sealPending } from "@followthrough/core/connect";
 import { CALENDAR_ZONE, changeTimeZone } from "@followthrough/core/events";
-import { googleEndpoints } from "@followthrough/core/oauth";
+import { googleEndpoints, MICROSOFT_CONSUMER_TENANT } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, markGrantGone, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import { SesMailer } from "@followthrough/core/ses";
@@ -407,6 +407,44 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     await deleteAccountData(repo, email());
     expect((await connect(p)).res.status).toBe(200);
     expect((await app.request(theirs)).status).toBe(410);
+  });
+
+  it("a Microsoft sign-in of the other kind (personal, or work or school) than the address is connected with changes nothing and says which to choose; Google has no such kinds (helper-244 #2: the owner's data was deleted at once)", async () => {
+    if (p === "google") {
+      // A Google sign-in with another subject is the address given to someone else (the test above).
+      expect(otherKindOfMicrosoftAccount("google:100000000000000000000", { provider: "google", sub: "200000000000000000000" })).toBe(false);
+      return;
+    }
+    expect((await connect(p)).res.status).toBe(200);
+    const mine = (await loadAccount(repo, email()))!;
+    // The sandbox's work account signs in (its tenant an organisation's); the address is connected
+    // through a personal account (the tenant of personal accounts), with the owner's settings and people.
+    expect(mine.identity!.split(":")[1]).not.toBe(MICROSOFT_CONSUMER_TENANT);
+    const personal = `microsoft:${MICROSOFT_CONSUMER_TENANT}:00000000-0000-0000-0000-0000000000aa`;
+    const kept = { ...mine, identity: personal, template: "Hi {first}, the owner's own words" };
+    await repo.put({ ...keys.account(email()), account: kept });
+    await repo.put({ ...keys.identity(personal), email: email().toLowerCase() });
+    await repo.put({ pk: keys.account(email()).pk, sk: "PERSON#someone@kept.example", name: "Someone" });
+    try {
+      const { res } = await connect(p);
+      expect(res.status).toBe(409);
+      const body = await res.text();
+      expect(body).toContain("<h1>Connected with your personal account</h1>");
+      expect(body).toContain("choose the <b>Personal account</b>");
+      expect(body).toContain("Nothing was changed.");
+      // Nothing deleted, nothing taken over.
+      expect((await loadAccount(repo, email()))!).toMatchObject({ identity: personal, template: kept.template, refreshTokenSealed: kept.refreshTokenSealed });
+      expect(await repo.get({ pk: keys.account(email()).pk, sk: "PERSON#someone@kept.example" })).toBeDefined();
+      // Either way round; and two organisations' tenants are the address given to someone else.
+      const work = { provider: "microsoft" as const, tid: "00000000-0000-0000-0000-000000000001", oid: "b" };
+      expect(otherKindOfMicrosoftAccount(`microsoft:00000000-0000-0000-0000-000000000009:a`, { provider: "microsoft", tid: MICROSOFT_CONSUMER_TENANT, oid: "a" })).toBe(true);
+      expect(otherKindOfMicrosoftAccount(personal, work)).toBe(true);
+      expect(otherKindOfMicrosoftAccount(`microsoft:00000000-0000-0000-0000-000000000009:a`, work)).toBe(false);
+    } finally {
+      await repo.delete({ pk: keys.account(email()).pk, sk: "PERSON#someone@kept.example" });
+      await repo.delete(keys.identity(personal));
+      await repo.put({ ...keys.account(email()), account: mine });
+    }
   });
 
   it("the same sign-in under a new address (the provider renamed the account) moves the account: its settings come along, the old record and its data go", async () => {

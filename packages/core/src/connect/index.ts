@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { type AccountRecord, accountByIdentity, calendarZoneOf, clearPartition, createAccount, deleteAccountData, finishMove, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
-import { type AccountIdentity, identityKey, type OAuthEndpoints, type PendingAuth } from "../oauth";
+import { type AccountIdentity, identityKey, MICROSOFT_CONSUMER_TENANT, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
 import { decrypt, encrypt, type Keyring } from "../secrets";
@@ -189,7 +189,25 @@ export function reconnectPatch(g: Grant, current: AccountRecord, refreshTokenSea
 export type StoreOutcome =
   | { kind: "connected" | "reconnected"; account: AccountRecord }
   /** The address is already connected through the other provider. */
-  | { kind: "conflict"; existing: AccountRecord };
+  | { kind: "conflict"; existing: AccountRecord }
+  /**
+   * The address is connected through the other kind of Microsoft account (a personal one and a work
+   * or school one can hold the same address at once): nothing is stored, nothing deleted.
+   */
+  | { kind: "other-kind"; existing: AccountRecord };
+
+/**
+ * Whether a Microsoft sign-in is of the other kind than the stored identity: one in the tenant of
+ * personal accounts, the other in an organisation's. Microsoft lets a personal account and a work or
+ * school account carry one address (its sign-in asks which to use), so such a sign-in is most likely
+ * the same owner picking the other kind, not the address given to someone else (helper-244 #2: it
+ * deleted the owner's data at once).
+ */
+export function otherKindOfMicrosoftAccount(stored: string, signIn: AccountIdentity): boolean {
+  if (signIn.provider !== "microsoft" || !stored.startsWith("microsoft:")) return false;
+  const storedTid = stored.split(":")[1];
+  return (storedTid === MICROSOFT_CONSUMER_TENANT) !== (signIn.tid === MICROSOFT_CONSUMER_TENANT);
+}
 
 /**
  * Stores a connected account from its profile. A new account gets the default schedule and status
@@ -198,7 +216,8 @@ export type StoreOutcome =
  * again when it needed reconnecting, and loses `reconnectNotifiedAt` (so a later revocation mails
  * again). An address whose stored sign-in identity is not the one signing in
  * now is someone else's account: the previous owner's data is deleted first, and it is connected as
- * new. `connectedAt` is the time of this connection: a late "revoked"
+ * new; unless it is a Microsoft sign-in of the other kind ({@link otherKindOfMicrosoftAccount}),
+ * which stores and deletes nothing ("other-kind"). `connectedAt` is the time of this connection: a late "revoked"
  * report about the previous connection then no longer matches it (see reconnect/handleRevoked).
  */
 export async function storeConnection(o: StoreInput): Promise<StoreOutcome> {
@@ -237,6 +256,7 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   let existing = (await loadAccountItem(o.repo, email))?.account;
   if (existing && existing.provider !== o.provider) return { kind: "conflict", existing };
   if (existing?.identity && o.identity && existing.identity !== identityKey(o.identity)) {
+    if (otherKindOfMicrosoftAccount(existing.identity, o.identity)) return { kind: "other-kind", existing };
     // Someone else signed in to this address (the provider gave it to a new account: a Workspace or
     // Entra user deleted and the name given again). What the account held is the previous owner's:
     // their people, digests, settings and links. It is deleted, as a disconnect deletes it, and this

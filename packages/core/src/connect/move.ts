@@ -211,7 +211,7 @@ export async function completeMove(o: {
     ...(grant.identity ? { identity: grant.identity } : {}),
     ...(carry ? { carry } : {}),
   });
-  if (stored.kind === "conflict") return { kind: "changed" };
+  if (stored.kind === "conflict" || stored.kind === "other-kind") return { kind: "changed" };
   await dropMoves(o.repo, email);
   return { kind: "moved", account: stored.account, ...(carry ? { from: carry } : {}) };
 }
