@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { listAccounts } from "@followthrough/core/accounts";
 import { type Keyring, decrypt, encrypt, parseKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { UsageError } from "./errors";
@@ -87,13 +88,24 @@ export async function openLocalStore(home: string, o: { create?: boolean } = {})
   return { home, repo: new Repository(dynamo.doc, dynamo.tableName), ring, dynamo, close: () => dynamo.stop() };
 }
 
-/** Runs `fn` with the store open, closing it afterwards. */
+/**
+ * Runs `fn` with the store open, closing it afterwards. A store this call created, left with no
+ * account when `fn` failed (a connect refused or given up), goes again: a later `connect list` or
+ * `npm start --home` then says there is no store, not "No accounts" (helper-245 #4).
+ */
 export async function withLocalStore<T>(home: string, fn: (s: LocalStore) => Promise<T>, o: { create?: boolean } = {}): Promise<T> {
+  const created = (o.create ?? true) && !existsSync(home);
   const store = await openLocalStore(home, o);
+  let failed = false;
   try {
     return await fn(store);
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
+    const unused = failed && created && (await listAccounts(store.repo).then((a) => a.length === 0, () => false));
     await store.close();
+    if (unused) rmSync(home, { recursive: true, force: true });
   }
 }
 

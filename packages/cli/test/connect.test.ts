@@ -436,6 +436,8 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
       expect((await fetch(back)).status).toBe(400);
       expect(await p.exited).toBe(1);
       expect(p.out.stderr).toMatch(/Microsoft sign-in failed: unauthorized_client: nothing was stored: check --client-id and that the app registration allows the redirect http:\/\/localhost\/callback/);
+      // Nothing stored, and no store left behind that this attempt made (helper-245 #4).
+      expect(existsSync(join(scratch, "home-microsoft-setup"))).toBe(false);
     } finally {
       p.child.kill();
     }
