@@ -820,6 +820,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     const page = await (await contextOf()).newPage();
     const cases: [string, string, string][] = [
       ["error-not-valid", `${app.stack.url}/l/draft/not-a-token`, "Link not valid"],
+      // A link of an earlier `npm start` (its demo's link key was another): said so (helper-245 #11).
+      ["error-earlier-run", `${app.stack.url}${linkPath("settings", sealLink("the link key of an earlier run of the demo", { act: "settings", acc: email }, Date.now()))}`, "Link not valid"],
       ["error-expired", link("settings", { acc: email }, Date.now() - 400 * 86_400_000), "Link expired"],
       ["error-retired", `${app.stack.url}/a/draft?u=someone%40example.com`, "Link retired"],
       ["error-wrong-link", link("view", { acc: email }).replace("/l/view/", "/l/pause/"), "Wrong link"],
@@ -839,6 +841,8 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       await check(page, name);
       // Not a dead end (helper-204): the account's settings from a tap for someone gone from the list.
       if (name === "error-not-in-list") expect(await page.getByRole("link", { name: "Your settings" }).count()).toBe(1);
+      const earlierRun = "If it is from an earlier run of npm start: the demo makes new links each time it starts";
+      expect((await page.textContent("main"))?.includes(earlierRun), name).toBe(name === "error-earlier-run");
     }
     // A template saved on a manage page whose 15 minutes ran out while it was written: the page
     // says to sign in again and gives back what was typed, to copy. (The settings form, pointed at

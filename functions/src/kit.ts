@@ -214,7 +214,9 @@ export function createKit(deps: AppDeps): PageKit {
 
   const linkRefused = (c: C, problem: LinkProblem) => {
     const [status, title, sentence] = LINK_PAGES[problem];
-    return lost(c, status, title, sentence);
+    // Locally, a link that does not open is most often one of an earlier `npm start`, whose demo seals
+    // its links under a new key each run (helper-245 #11).
+    return lost(c, status, title, problem === "tampered" && deps.local ? `${sentence} If it is from an earlier run of npm start: the demo makes new links each time it starts, so open them again from its index.` : sentence);
   };
 
   /** The claims of the link each request came in on. */
