@@ -14,7 +14,7 @@
 import { Hono, type Context } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
-import { type AccountRecord, awaitsReconnect, pausePatch, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, awaitsReconnect, formerAddresses, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, metOn, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
@@ -192,7 +192,7 @@ ${afterNav(c, account)}
     // digest made before its chain began, never another week named in its URL.
     const asked = auth.claims.org === undefined ? c.req.query("week") : undefined;
     const week = auth.claims.wk ?? asked ?? (await latestDigestWeek(deps.repo, auth.account.email, madeBy));
-    const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week, deps.linkKey) : undefined;
+    const digest = week && WEEK.test(week) ? await loadDigest(deps.repo, auth.account.email, week, deps.linkKey, formerAddresses(auth.account)) : undefined;
     // Not a dead end (helper-202 #5): the account's settings, as the other pages of its links give them.
     const noDigest = (title: string, sentence: string, latest = false) =>
       page(c, 404, title, html`<h1>${title}</h1><p>${sentence}</p>${latest ? html`<p><a href="${new URL(c.req.url).pathname}">Your latest digest</a></p>` : ""}${kit.nav(c, auth.account.email, { omit: ["events", "view"] })}`);

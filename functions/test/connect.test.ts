@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, accountsDue, deleteAccountData, linkIdentity, loadAccount, refreshTokenOf, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { completeMove, moveMail, otherKindOfMicrosoftAccount, sealPending } from "@followthrough/core/connect";
+import { packDigestBody, sealDigestBody } from "@followthrough/core/digest";
 import { CALENDAR_ZONE, changeTimeZone } from "@followthrough/core/events";
 import { googleEndpoints, MICROSOFT_CONSUMER_TENANT } from "@followthrough/core/oauth";
 import { handleRevoked, isRevoked, markGrantGone, MemoryMailer, outbox, TableOutboxMailer } from "@followthrough/core/reconnect";
@@ -461,9 +462,19 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     const sent = Date.now() - 60_000;
     const settingsLink = `/l/settings/${sealLink(KEY, { act: "settings", acc: oldEmail }, sent)}`;
     const pauseLink = `/l/pause/${sealLink(KEY, { act: "pause", acc: oldEmail }, sent)}`;
+    // That digest, kept for its view as the worker keeps it: sealed for the address it went to.
+    const week = "2026-W10";
+    const html = "<!DOCTYPE html><html><body><p>The week before the rename</p></body></html>";
+    await repo.put({ ...keys.digest(oldEmail, week), digest: { status: "sent", week, messageId: "<w10@x>", claimedAt: sent, sentAt: sent, sealed: sealDigestBody(KEY, oldEmail, week, packDigestBody({ html, text: "The week before the rename" })) } });
+    const viewLink = `/l/view/${sealLink(KEY, { act: "view", acc: oldEmail, wk: week }, sent)}`;
 
     expect((await connect(p)).res.status).toBe(200);
     expect(await loadAccount(repo, oldEmail)).toBeUndefined();
+    // The digest came along, and its view link opens it at the new address (this review: sealed for
+    // the old address, it did not open under the new one).
+    const viewed = await app.request(viewLink);
+    expect(viewed.status).toBe(200);
+    expect(await viewed.text()).toBe(html);
     // The old address keeps only where the account went.
     expect((await repo.allItems(oldEmail)).map((i) => i.sk)).toEqual([keys.movedTo(oldEmail).sk]);
     // Those links follow it (helper-132 #1): the settings open the account at its new address, and

@@ -476,6 +476,14 @@ async function carryOwnersRecords(repo: Repository, read: Record<string, unknown
 }
 
 /**
+ * The addresses an account was renamed from, whose records it holds (or, while a move is being
+ * finished, is taking): a digest kept from before a rename was sealed for the address it went to.
+ */
+export const formerAddresses = (a: Pick<AccountRecord, "forwardedFrom" | "movedFrom">): string[] => [
+  ...new Set([...(a.forwardedFrom ?? []), ...(a.movedFrom ? [a.movedFrom.email, ...(a.movedFrom.forwardedFrom ?? [])] : [])].map((e) => e.toLowerCase())),
+];
+
+/**
  * The second half of a rename ({@link AccountRecord.movedFrom}): the old account's records are copied
  * to this one's partition as its delete reads them, the old account goes, and the mark is removed.
  * Done again until it completes: every step can be repeated (a copy puts the same items again).

@@ -75,13 +75,22 @@ export function digestBodyFor(rendered: { html: string; text: string; webHtml?: 
 }
 
 /**
- * A stored digest as read back: its HTML and text opened from `sealed` with the link key of
- * `account` (none where it does not open: the link key was changed, which also ended every link of
- * the HTML), unpacked from `body`, or as stored before either.
+ * A stored digest as read back: its HTML and text opened from `sealed` with the link key, as sealed
+ * for `account` or for one of the addresses it was renamed from (`formerly`: its digests came along,
+ * core/accounts finishMove, sealed for the address they were sent to); none where it does not open
+ * (the link key was changed, which also ended every link of the HTML). Else unpacked from `body`, or
+ * as stored before either.
  */
-export function unpackDigest(stored: StoredDigest, opener?: { linkKey: Uint8Array | string; account: string }): DigestRecord {
+export function unpackDigest(stored: StoredDigest, opener?: { linkKey: Uint8Array | string; account: string; formerly?: readonly string[] }): DigestRecord {
   const { sealed, body, ...rest } = stored;
-  const packed = sealed instanceof Uint8Array ? opener && openStored(opener.linkKey, sealed, bodyContext(opener.account, stored.week)) : body;
+  const opened = (s: Uint8Array, o: NonNullable<typeof opener>) => {
+    for (const address of [o.account, ...(o.formerly ?? [])]) {
+      const plain = openStored(o.linkKey, s, bodyContext(address, stored.week));
+      if (plain) return plain;
+    }
+    return undefined;
+  };
+  const packed = sealed instanceof Uint8Array ? opener && opened(sealed, opener) : body;
   if (!(packed instanceof Uint8Array)) return rest;
   const { html, text } = JSON.parse(gunzipSync(packed).toString("utf8")) as { html: string; text?: string };
   return { ...rest, html, ...(text !== undefined ? { text } : {}) };
@@ -276,8 +285,11 @@ export async function hasSentDigest(repo: Repository, account: string): Promise<
   return (await repo.query(keys.partition(account), keys.prefix.digest)).some((i) => (i.digest as StoredDigest | undefined)?.status === "sent");
 }
 
-/** The stored digest of a week (for the app's "view in browser"), its body opened with the link key. */
-export async function loadDigest(repo: Repository, account: string, week: string, linkKey: Uint8Array | string): Promise<DigestRecord | undefined> {
+/**
+ * The stored digest of a week (for the app's "view in browser"), its body opened with the link key:
+ * `account`'s, or (`formerly`) one of the addresses the account was renamed from.
+ */
+export async function loadDigest(repo: Repository, account: string, week: string, linkKey: Uint8Array | string, formerly: readonly string[] = []): Promise<DigestRecord | undefined> {
   const stored = (await repo.get<{ digest: StoredDigest }>(keys.digest(account, week)))?.digest;
-  return stored && unpackDigest(stored, { linkKey, account });
+  return stored && unpackDigest(stored, { linkKey, account, formerly });
 }
