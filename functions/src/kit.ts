@@ -257,16 +257,19 @@ export function createKit(deps: AppDeps): PageKit {
    * How long a link of `act` a page hands out may live from now (seconds; 0 or less: not at all).
    * No longer than the link the request came in on (its `exp`): one leaked link opens its page and
    * what that page links to, until the leaked link itself expires, not a chain of fresh settings,
-   * events and digest links for as long as someone keeps clicking. Nor past its own lifetime from
-   * when the chain began (core/links chainIssuedAt): a forwarded digest's settings link lives a
-   * week, and the settings links of the pages its six-week links open end then too (helper-244 #3:
-   * each page handed out a fresh week, and the template could be changed for six weeks).
+   * events and digest links for as long as someone keeps clicking. A settings link, nor past a week
+   * from when the chain began (core/links chainIssuedAt): a forwarded digest's own settings link
+   * lives a week, and those of the pages its six-week links open end then too (helper-244 #3: each
+   * page handed out a fresh week, and the template could be changed for six weeks). Other links
+   * (a reconnect link, which grants only a sign-in prompt) live as long as the link they came from
+   * (helper-246 #1: capped too, a reconnect button died 30 days into a digest's 42).
    */
   const lifeOf = (c: C, act: LinkAction): number => {
     const from = cameIn.get(c.req.raw);
     if (wholeAt.has(c.req.raw) || from === undefined) return LINK_TTL_SECONDS[act];
     const nowS = Math.floor(deps.now() / 1000);
-    return Math.min(LINK_TTL_SECONDS[act], from.exp - nowS, chainIssuedAt(from) + LINK_TTL_SECONDS[act] - nowS);
+    const life = Math.min(LINK_TTL_SECONDS[act], from.exp - nowS);
+    return act === "settings" ? Math.min(life, chainIssuedAt(from) + LINK_TTL_SECONDS.settings - nowS) : life;
   };
 
   /**

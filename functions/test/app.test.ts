@@ -541,6 +541,18 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     }
     const reconnectToken = new RegExp(`href="${BASE}/l/reconnect/([A-Za-z0-9_-]+)"`).exec(page)![1];
     expect(openLink(KEY, reconnectToken, now, { act: "reconnect" }).exp).toBeLessThanOrEqual(Math.floor(now / 1000) + 3600);
+    // And as long as that link, from a digest 35 days old: not capped at 30 days from the digest as
+    // a settings link is at 7 (helper-246 #1: the reconnect button died a second after it was given).
+    const oldTap = `${BASE}/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: p.email, evt }, now - 35 * 86_400_000)}`;
+    await h.injectFault({ route, account: h.email, kind: "status", status: 401, times: 0 });
+    let oldPage: string;
+    try {
+      oldPage = await (await post(oldTap)).text();
+    } finally {
+      await h.clearFaults();
+    }
+    const oldReconnect = new RegExp(`href="${BASE}/l/reconnect/([A-Za-z0-9_-]+)"`).exec(oldPage)![1];
+    expect(openLink(KEY, oldReconnect, now + 6 * 86_400_000, { act: "reconnect" }).acc).toBe(h.email);
     // Nothing was made and nothing claimed: the next tap makes the draft, once.
     expect(await drafts()).toBe(before);
     expect(await stageOf(p.email)).toBe("met");
