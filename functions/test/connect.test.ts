@@ -441,6 +441,13 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
       expect(otherKindOfMicrosoftAccount(`microsoft:00000000-0000-0000-0000-000000000009:a`, { provider: "microsoft", tid: MICROSOFT_CONSUMER_TENANT, oid: "a" })).toBe(true);
       expect(otherKindOfMicrosoftAccount(personal, work)).toBe(true);
       expect(otherKindOfMicrosoftAccount(`microsoft:00000000-0000-0000-0000-000000000009:a`, work)).toBe(false);
+      // But where the stored kind's grant is gone (the account waits for a reconnect that may never
+      // come), the other kind takes the address as a new account, or it would be stuck (helper-246 #2).
+      await repo.put({ ...keys.account(email()), account: { ...kept, status: "needs_reconnect", reconnectReason: "auth-revoked" } });
+      const taken = await connect(p);
+      expect(taken.res.status).toBe(200);
+      expect((await loadAccount(repo, email()))!).toMatchObject({ identity: mine.identity, status: "active" });
+      expect(await repo.get({ pk: keys.account(email()).pk, sk: "PERSON#someone@kept.example" })).toBeUndefined();
     } finally {
       await repo.delete({ pk: keys.account(email()).pk, sk: "PERSON#someone@kept.example" });
       await repo.delete(keys.identity(personal));

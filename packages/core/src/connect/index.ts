@@ -4,7 +4,7 @@
  * the code is exchanged and the profile read. Revocation at disconnect lives in ./revoke.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { type AccountRecord, accountByIdentity, calendarZoneOf, clearPartition, createAccount, deleteAccountData, finishMove, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
+import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, clearPartition, createAccount, deleteAccountData, finishMove, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
 import { type AccountIdentity, identityKey, MICROSOFT_CONSUMER_TENANT, type OAuthEndpoints, type PendingAuth } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
@@ -256,7 +256,9 @@ async function storeOnce(o: StoreInput): Promise<StoreOutcome> {
   let existing = (await loadAccountItem(o.repo, email))?.account;
   if (existing && existing.provider !== o.provider) return { kind: "conflict", existing };
   if (existing?.identity && o.identity && existing.identity !== identityKey(o.identity)) {
-    if (otherKindOfMicrosoftAccount(existing.identity, o.identity)) return { kind: "other-kind", existing };
+    // Unless the stored account's grant is gone (its work account deleted, say): then the owner could
+    // neither reconnect it nor sign in to disconnect it, and the address would be stuck (helper-246 #2).
+    if (otherKindOfMicrosoftAccount(existing.identity, o.identity) && !awaitsReconnect(existing)) return { kind: "other-kind", existing };
     // Someone else signed in to this address (the provider gave it to a new account: a Workspace or
     // Entra user deleted and the name given again). What the account held is the previous owner's:
     // their people, digests, settings and links. It is deleted, as a disconnect deletes it, and this
