@@ -215,6 +215,8 @@ ${afterNav(c, account)}
       return noDigest("Not for this link", "This link opens only the digests made before it was given out, for your safety if it was forwarded. Your latest digest is in your mailbox, and its own link opens it here.");
     // A week asked for in the URL that has none: the link itself (no week) opens the latest (helper-238 #6).
     if (!digest || (!auth.claims.wk && digest.claimedAt > madeBy)) return noDigest("No digest", "There is no digest for that week.", asked !== undefined && !auth.claims.wk);
+    // Kept, but sealed under a link key changed since (which ended its links too): say where it is.
+    if (!digest.html && digest.unopened) return noDigest("Not kept here", "The copy of this digest kept here can no longer be opened, as the service's keys have changed since it was sent; it is in your mailbox.");
     // Sent, but too large to keep beside its record (core/digest DIGEST_BODY_MAX_BYTES): say where it is.
     if (!digest.html && digest.status === "sent") return noDigest("Not kept here", "This digest was too large to keep a copy here; it is in your mailbox.");
     if (!digest.html) return noDigest("No digest", "There is no digest for that week.");

@@ -482,6 +482,20 @@ describe.each(["google", "microsoft"] as const)("connect: %s", (p) => {
     const viewed = await app.request(viewLink);
     expect(viewed.status).toBe(200);
     expect(await viewed.text()).toBe(html);
+    // The account records the address it came from, whether or not that address's links are
+    // forwarded (an account made before creations were recorded forwards none): its digest opens
+    // without the forward too (helper-246 #3).
+    expect((await loadAccount(repo, email()))!.formerly).toEqual([oldEmail.toLowerCase()]);
+    await repo.setIn(keys.account(email()), "account", { forwardedFrom: [] });
+    expect(await (await app.request(viewLink)).text()).toBe(html);
+    // A kept digest sealed under another link key (the deployment's changed since): said so, not
+    // "too large to keep" (helper-246 #3).
+    const rekeyed = "2026-W11";
+    await repo.put({ ...keys.digest(email(), rekeyed), digest: { status: "sent", week: rekeyed, messageId: "<w11@x>", claimedAt: sent, sentAt: sent, sealed: sealDigestBody("an earlier link key of this deployment", email(), rekeyed, packDigestBody({ html, text: "x" })) } });
+    const unopened = await app.request(`/l/view/${sealLink(KEY, { act: "view", acc: email(), wk: rekeyed }, Date.now())}`);
+    expect(unopened.status).toBe(404);
+    expect(await unopened.text()).toContain("The copy of this digest kept here can no longer be opened, as the service&#39;s keys have changed since it was sent; it is in your mailbox.");
+    await repo.delete(keys.digest(email(), rekeyed));
     // The old address keeps only where the account went.
     expect((await repo.allItems(oldEmail)).map((i) => i.sk)).toEqual([keys.movedTo(oldEmail).sk]);
     // Those links follow it (helper-132 #1): the settings open the account at its new address, and

@@ -102,6 +102,11 @@ export interface AccountRecord extends Owner {
    * forward points here); removed with the account.
    */
   forwardedFrom?: string[];
+  /**
+   * Every address this account was renamed from, whose records came along ({@link finishMove}),
+   * whether or not its links are forwarded: a digest kept from then was sealed for that address.
+   */
+  formerly?: string[];
 }
 
 /** The zone the account's calendar named when last connected, where known ({@link AccountRecord.calendarZone}). */
@@ -479,8 +484,8 @@ async function carryOwnersRecords(repo: Repository, read: Record<string, unknown
  * The addresses an account was renamed from, whose records it holds (or, while a move is being
  * finished, is taking): a digest kept from before a rename was sealed for the address it went to.
  */
-export const formerAddresses = (a: Pick<AccountRecord, "forwardedFrom" | "movedFrom">): string[] => [
-  ...new Set([...(a.forwardedFrom ?? []), ...(a.movedFrom ? [a.movedFrom.email, ...(a.movedFrom.forwardedFrom ?? [])] : [])].map((e) => e.toLowerCase())),
+export const formerAddresses = (a: Pick<AccountRecord, "forwardedFrom" | "movedFrom" | "formerly">): string[] => [
+  ...new Set([...(a.formerly ?? []), ...(a.forwardedFrom ?? []), ...(a.movedFrom ? [a.movedFrom.email, ...(a.movedFrom.forwardedFrom ?? [])] : [])].map((e) => e.toLowerCase())),
 ];
 
 /**
@@ -502,7 +507,10 @@ export async function finishMove(repo: Repository, account: AccountRecord, at: n
       (current) => {
         if (current.createdAt !== account.createdAt) return {};
         const forwardedFrom = [...new Set([...(current.forwardedFrom ?? []), ...pointed])];
-        return { movedFrom: undefined, ...(forwardedFrom.length ? { forwardedFrom } : {}) };
+        // Every address it was renamed from, forwarded or not (an account made before creations were
+        // recorded forwards nothing): its digests came along sealed for it (helper-246 #3).
+        const formerly = [...new Set([...(current.formerly ?? []), from.email.toLowerCase(), ...(from.forwardedFrom ?? []).map((e) => e.toLowerCase())])].slice(-20);
+        return { movedFrom: undefined, formerly, ...(forwardedFrom.length ? { forwardedFrom } : {}) };
       },
       at,
     )) ?? account

@@ -23,6 +23,8 @@ export interface DigestRecord {
   claimedAt: number;
   sentAt?: number;
   subject?: string;
+  /** Its kept HTML is sealed and does not open (the link key was changed since it was sent). */
+  unopened?: boolean;
   /**
    * The HTML the app shows: as emailed, or where the email left people out for its size, the same
    * digest with every one (RenderedDigest.webHtml), unless that copy is too large to keep
@@ -91,7 +93,7 @@ export function unpackDigest(stored: StoredDigest, opener?: { linkKey: Uint8Arra
     return undefined;
   };
   const packed = sealed instanceof Uint8Array ? opener && opened(sealed, opener) : body;
-  if (!(packed instanceof Uint8Array)) return rest;
+  if (!(packed instanceof Uint8Array)) return sealed instanceof Uint8Array ? { ...rest, unopened: true } : rest;
   const { html, text } = JSON.parse(gunzipSync(packed).toString("utf8")) as { html: string; text?: string };
   return { ...rest, html, ...(text !== undefined ? { text } : {}) };
 }
