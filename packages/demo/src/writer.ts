@@ -21,17 +21,28 @@ export interface WrittenMailbox {
   expected: ReturnType<Mailbox["expected"]> & { upcomingEvents?: string[]; attendedEvents?: string[] };
 }
 
-/** What a mailbox folder holds when this writer wrote it: it replaces such a folder, nothing else. */
-const WRITTEN = new Set(["account.json", "expected.json", "roles.json", "google", "microsoft"]);
+/** What a mailbox folder holds when this writer wrote it (all of it, or part where a run was cut short): it replaces such a folder, nothing else. */
+const WRITTEN = new Set(["account.json", "expected.json", "roles.json", "google/messages.json", "google/events.json", "microsoft/inbox.json", "microsoft/sentitems.json", "microsoft/events.json"]);
 
-/** A folder this writer may replace (undefined), or why not: it would delete what it did not write (helper-245 #1). */
+/** Every file under `dir`, as paths relative to it with "/" (a folder counts as a file where it is empty). */
+function filesUnder(dir: string, prefix = ""): string[] {
+  const entries = readdirSync(join(dir, prefix));
+  if (!entries.length && prefix) return [prefix];
+  return entries.flatMap((e) => {
+    const rel = prefix ? `${prefix}/${e}` : e;
+    return statSync(join(dir, rel)).isDirectory() ? filesUnder(dir, rel) : [rel];
+  });
+}
+
+/**
+ * A folder this writer may replace (undefined), or why not: it would delete what it did not write
+ * (helper-245 #1; helper-246 #5: a file inside its provider folder counts too).
+ */
 export function replaceRefusal(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   if (!statSync(dir).isDirectory()) return `${dir} is a file, not a mailbox folder this generator wrote`;
-  const entries = readdirSync(dir);
-  const foreign = entries.filter((e) => !WRITTEN.has(e));
+  const foreign = filesUnder(dir).filter((f) => !WRITTEN.has(f));
   if (foreign.length) return `${dir} holds files this generator did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}): move them, or choose another --out`;
-  if (entries.length && !entries.includes("expected.json")) return `${dir} is not a mailbox folder this generator wrote (it has no expected.json): move it, or choose another --out`;
   return undefined;
 }
 

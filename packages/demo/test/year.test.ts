@@ -117,6 +117,15 @@ describe("year-long mailboxes (generate.ts --size)", () => {
         expect(r.stderr.trim().split("\n"), id).toEqual([`--id needs a folder name (letters, digits, ".", "_" and "-"), got ${JSON.stringify(id)}`]);
       }
       expect(readdirSync(join(out, ".."))).not.toContain("escape-google");
+      // A file of the owner's inside a provider folder counts too (helper-246 #5).
+      mkdirSync(join(out, "w-google", "google"), { recursive: true });
+      writeFileSync(join(out, "w-google", "google", "notes.txt"), "keep me too");
+      expect(run("--size", "small", "--out", out, "--id", "w", "--providers", "google").stderr.trim()).toBe(`${join(out, "w-google")} holds files this generator did not write (google/notes.txt): move them, or choose another --out`);
+      expect(readFileSync(join(out, "w-google", "google", "notes.txt"), "utf8")).toBe("keep me too");
+      // A folder a cut-short run left (its files only, no expected.json yet) is replaced.
+      mkdirSync(join(out, "v-google"));
+      writeFileSync(join(out, "v-google", "account.json"), "{}");
+      expect(run("--size", "small", "--out", out, "--id", "v", "--providers", "google").status).toBe(0);
       // A folder it wrote is replaced on the next run, as before.
       expect(run("--size", "small", "--out", out, "--id", "z", "--providers", "google").status).toBe(0);
       expect(run("--size", "small", "--out", out, "--id", "z", "--providers", "google").status).toBe(0);
