@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listAccounts } from "@followthrough/core/accounts";
@@ -94,7 +94,10 @@ export async function openLocalStore(home: string, o: { create?: boolean } = {})
  * `npm start --home` then says there is no store, not "No accounts" (helper-245 #4).
  */
 export async function withLocalStore<T>(home: string, fn: (s: LocalStore) => Promise<T>, o: { create?: boolean } = {}): Promise<T> {
-  const created = (o.create ?? true) && !existsSync(home);
+  // Made by this call: absent, or an empty folder (one the owner made for it, which stays, emptied
+  // of what this call put there; helper-246 #4).
+  const existed = existsSync(home);
+  const created = (o.create ?? true) && (!existed || (statSync(home).isDirectory() && readdirSync(home).length === 0));
   const store = await openLocalStore(home, o);
   let failed = false;
   try {
@@ -105,7 +108,8 @@ export async function withLocalStore<T>(home: string, fn: (s: LocalStore) => Pro
   } finally {
     const unused = failed && created && (await listAccounts(store.repo).then((a) => a.length === 0, () => false));
     await store.close();
-    if (unused) rmSync(home, { recursive: true, force: true });
+    if (unused && existed) for (const entry of readdirSync(home)) rmSync(join(home, entry), { recursive: true, force: true });
+    else if (unused) rmSync(home, { recursive: true, force: true });
   }
 }
 

@@ -424,6 +424,8 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
   });
 
   it("an error of the app registration (a wrong client id, a redirect not allowed) says to check them, not only to run connect again (helper-239 #10)", async () => {
+    // (An empty folder made for it counts as none: helper-246 #4.)
+    mkdirSync(join(scratch, "home-microsoft-setup"));
     const p = start(["connect", "microsoft", "--client-id", clientId, "--authorize-base", sandbox.url, "--api-url", sandbox.httpsUrl!, "--no-browser", "--home", join(scratch, "home-microsoft-setup")]);
     try {
       const [line] = await p.waitFor(/^http\S+authorize\S*$/m);
@@ -436,8 +438,9 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
       expect((await fetch(back)).status).toBe(400);
       expect(await p.exited).toBe(1);
       expect(p.out.stderr).toMatch(/Microsoft sign-in failed: unauthorized_client: nothing was stored: check --client-id and that the app registration allows the redirect http:\/\/localhost\/callback/);
-      // Nothing stored, and no store left behind that this attempt made (helper-245 #4).
-      expect(existsSync(join(scratch, "home-microsoft-setup"))).toBe(false);
+      // Nothing stored, and no store left behind that this attempt made (helper-245 #4); the empty
+      // folder made for it stays, empty.
+      expect(readdirSync(join(scratch, "home-microsoft-setup"))).toEqual([]);
     } finally {
       p.child.kill();
     }
