@@ -335,10 +335,10 @@ async function runRealAccounts(store: LocalStore, home: string, url: string, not
   return { store, accounts, app, emails: new Set(providers.keys()), opens };
 }
 
-/** `followthrough start`: the local stack on the demo mailboxes; runs until interrupted. */
 /** FOLLOWTHROUGH_EXIT_AFTER_START as a person sets it: "1", "true" or "yes" stop after the jobs; unset, empty, "0", "false" or "no" serve (helper-245 #7: "0" stopped too). */
 export const exitAfterStart = (value: string | undefined): boolean => value !== undefined && !["", "0", "false", "no", "off"].includes(value.trim().toLowerCase());
 
+/** `followthrough start`: the local stack on the demo mailboxes; runs until interrupted. */
 export async function start(argv: string[]): Promise<number> {
   let values;
   try {
