@@ -38,7 +38,7 @@ import {
 } from "@followthrough/core/connect";
 import { chainIssuedAt, type LinkClaims, LinkError, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import { decrypt, encrypt } from "@followthrough/core/secrets";
-import { type AccountIdentity, GrantError, MICROSOFT_CONSUMER_TENANT, missingScopes, missingScopesMessage, parseScopes, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
+import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, personalMicrosoftIdentity, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, mayHaveBeenSent, noticeState, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
@@ -341,7 +341,7 @@ ${configured.map(section)}`
    * connected with: which to choose, and how to use this one instead (helper-244 #2).
    */
   const otherKindPage = (c: Context, existing: AccountRecord) => {
-    const personal = existing.identity?.split(":")[1] === MICROSOFT_CONSUMER_TENANT;
+    const personal = personalMicrosoftIdentity(existing.identity);
     const [kept, other] = personal ? ["personal", "work or school"] : ["work or school", "personal"];
     return kit.page(
       c,

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, clearPartition, createAccount, deleteAccountData, finishMove, linkIdentity, loadAccountItem, sealRefreshToken, updateConnection } from "../accounts";
-import { type AccountIdentity, identityKey, MICROSOFT_CONSUMER_TENANT, type OAuthEndpoints, type PendingAuth } from "../oauth";
+import { type AccountIdentity, identityKey, microsoftTenantOf, type OAuthEndpoints, type PendingAuth, personalMicrosoftIdentity } from "../oauth";
 import type { Profile } from "../providers";
 import { DEFAULT_SCHEDULE } from "../schedule";
 import { decrypt, encrypt, type Keyring } from "../secrets";
@@ -204,9 +204,8 @@ export type StoreOutcome =
  * deleted the owner's data at once).
  */
 export function otherKindOfMicrosoftAccount(stored: string, signIn: AccountIdentity): boolean {
-  if (signIn.provider !== "microsoft" || !stored.startsWith("microsoft:")) return false;
-  const storedTid = stored.split(":")[1];
-  return (storedTid === MICROSOFT_CONSUMER_TENANT) !== (signIn.tid === MICROSOFT_CONSUMER_TENANT);
+  if (signIn.provider !== "microsoft" || microsoftTenantOf(stored) === undefined) return false;
+  return personalMicrosoftIdentity(stored) !== personalMicrosoftIdentity(identityKey(signIn));
 }
 
 /**
