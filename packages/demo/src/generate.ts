@@ -8,11 +8,11 @@
 // dates are fixed relative to each mailbox's `now`.
 
 import { existsSync, statSync } from "node:fs";
-import { join, resolve, sep } from "node:path";
+import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildGoogleMailbox } from "./google-mailbox.ts";
 import { buildMicrosoftMailbox } from "./microsoft-mailbox.ts";
-import { replaceRefusal, type WrittenMailbox, writeMailbox } from "./writer.ts";
+import { FolderRefused, type WrittenMailbox, writeMailboxes } from "./writer.ts";
 import { YEAR_SIZES, type YearSize, buildYear } from "./year.ts";
 
 /** `<repo>/fixtures`, resolved from this file's location. */
@@ -22,7 +22,7 @@ export const defaultOutDir = resolve(fileURLToPath(new URL("../../../fixtures", 
 export const MAILBOXES = ["demo-google", "demo-microsoft"] as const;
 
 export function generateAll(outDir: string = defaultOutDir): WrittenMailbox[] {
-  return [buildGoogleMailbox(), buildMicrosoftMailbox()].map((mb) => writeMailbox(mb, outDir));
+  return writeMailboxes([buildGoogleMailbox(), buildMicrosoftMailbox()], outDir);
 }
 
 const USAGE = `usage:
@@ -94,12 +94,6 @@ function parseArgs(argv: string[]): Args {
     for (const p of a.providers) if (p !== "google" && p !== "microsoft") fail(`--providers takes google and/or microsoft, got ${JSON.stringify(p)}`);
   } else if (Object.keys(a.overrides).length || a.id || a.now || a.check) fail("--sent, --received, --events, --id, --now and --check go with --size");
   if (existsSync(a.out) && !statSync(a.out).isDirectory()) fail(`--out ${a.out} is a file, not a folder`);
-  // Every folder it would replace checked before any is written (one run writes two).
-  const ids = a.size ? a.providers.map((p) => `${a.id ?? a.size}-${p}`) : ["demo-google", "demo-microsoft"];
-  for (const id of ids) {
-    const refusal = replaceRefusal(join(a.out, id));
-    if (refusal) fail(refusal);
-  }
   return a;
 }
 
@@ -111,14 +105,21 @@ function fail(message: string): never {
 /** Writes a year-long mailbox pair; returns what was written. */
 export function generateYear(o: { size: YearSize; out: string; id?: string; now?: string; providers?: ("google" | "microsoft")[] }): WrittenMailbox[] {
   const year = buildYear(o.size, { id: o.id, now: o.now });
-  return (o.providers ?? ["google", "microsoft"]).map((p) => writeMailbox(year[p], o.out));
+  return writeMailboxes((o.providers ?? ["google", "microsoft"]).map((p) => year[p]), o.out);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const a = parseArgs(process.argv.slice(2));
-  const written = a.size
-    ? generateYear({ size: { ...YEAR_SIZES[a.size], ...a.overrides }, out: a.out, id: a.id ?? a.size, now: a.now, providers: a.providers })
-    : generateAll(a.out);
+  let written: WrittenMailbox[];
+  try {
+    written = a.size
+      ? generateYear({ size: { ...YEAR_SIZES[a.size], ...a.overrides }, out: a.out, id: a.id ?? a.size, now: a.now, providers: a.providers })
+      : generateAll(a.out);
+  } catch (e) {
+    // A folder it would replace holds something it did not write: nothing written, nothing deleted.
+    if (e instanceof FolderRefused) fail(e.message);
+    throw e;
+  }
   for (const w of written) {
     console.log(`${w.dir}: ${w.events} events, ${w.messages} messages, ` +
       `${w.expected.newContacts.length} new contacts, ${w.expected.missingFollowUps.length} missing follow-ups (now ${w.expected.now})`);

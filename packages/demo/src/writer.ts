@@ -34,11 +34,16 @@ function filesUnder(dir: string, prefix = ""): string[] {
   });
 }
 
+/** A folder the writer will not replace, with why, in one line. */
+export class FolderRefused extends Error {
+  override name = "FolderRefused";
+}
+
 /**
  * A folder this writer may replace (undefined), or why not: it would delete what it did not write
  * (helper-245 #1; helper-246 #5: a file inside its provider folder counts too).
  */
-export function replaceRefusal(dir: string): string | undefined {
+function replaceRefusal(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   if (!statSync(dir).isDirectory()) return `${dir} is a file, not a mailbox folder this generator wrote`;
   const foreign = filesUnder(dir).filter((f) => !WRITTEN.has(f));
@@ -46,11 +51,23 @@ export function replaceRefusal(dir: string): string | undefined {
   return undefined;
 }
 
-/** Writes `mb` as `<outDir>/<id>`, replacing a folder an earlier run wrote there; throws rather than delete anything else. */
-export function writeMailbox(mb: Mailbox, outDir: string): WrittenMailbox {
+/**
+ * Writes each mailbox as `<outDir>/<id>`, replacing a folder an earlier run wrote there. Every folder
+ * is checked before any is written: {@link FolderRefused} rather than delete anything else.
+ */
+export function writeMailboxes(mbs: readonly Mailbox[], outDir: string): WrittenMailbox[] {
+  for (const mb of mbs) {
+    const refusal = replaceRefusal(join(outDir, mb.cfg.id));
+    if (refusal) throw new FolderRefused(refusal);
+  }
+  return mbs.map((mb) => writeChecked(mb, outDir));
+}
+
+/** One mailbox, as {@link writeMailboxes} writes it. */
+export const writeMailbox = (mb: Mailbox, outDir: string): WrittenMailbox => writeMailboxes([mb], outDir)[0];
+
+function writeChecked(mb: Mailbox, outDir: string): WrittenMailbox {
   const dir = join(outDir, mb.cfg.id);
-  const refusal = replaceRefusal(dir);
-  if (refusal) throw new Error(refusal);
   rmSync(dir, { recursive: true, force: true });
   const files: string[] = [];
   const put = (rel: string, value: unknown) => {
