@@ -531,27 +531,23 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     }
     // Its reconnect link lives no longer than the link the tap came in on (docs/security.md): one with an hour left hands out one with an hour left.
     const evt = (await h.repo.getPerson(h.email, p.email))!.eventId;
+    /** The reconnect link of the page a tap on `tap` answers while the grant is gone (its token). */
+    const reconnectFrom = async (tap: string) => {
+      await h.injectFault({ route, account: h.email, kind: "status", status: 401, times: 0 });
+      let page: string;
+      try {
+        page = await (await post(tap)).text();
+      } finally {
+        await h.clearFaults();
+      }
+      return new RegExp(`href="${BASE}/l/reconnect/([A-Za-z0-9_-]+)"`).exec(page)![1];
+    };
     const hourLeft = `${BASE}/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: p.email, evt }, now, 3600)}`;
-    await h.injectFault({ route, account: h.email, kind: "status", status: 401, times: 0 });
-    let page: string;
-    try {
-      page = await (await post(hourLeft)).text();
-    } finally {
-      await h.clearFaults();
-    }
-    const reconnectToken = new RegExp(`href="${BASE}/l/reconnect/([A-Za-z0-9_-]+)"`).exec(page)![1];
-    expect(openLink(KEY, reconnectToken, now, { act: "reconnect" }).exp).toBeLessThanOrEqual(Math.floor(now / 1000) + 3600);
+    expect(openLink(KEY, await reconnectFrom(hourLeft), now, { act: "reconnect" }).exp).toBeLessThanOrEqual(Math.floor(now / 1000) + 3600);
     // And as long as that link, from a digest 35 days old: not capped at 30 days from the digest as
     // a settings link is at 7 (helper-246 #1: the reconnect button died a second after it was given).
     const oldTap = `${BASE}/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: p.email, evt }, now - 35 * 86_400_000)}`;
-    await h.injectFault({ route, account: h.email, kind: "status", status: 401, times: 0 });
-    let oldPage: string;
-    try {
-      oldPage = await (await post(oldTap)).text();
-    } finally {
-      await h.clearFaults();
-    }
-    const oldReconnect = new RegExp(`href="${BASE}/l/reconnect/([A-Za-z0-9_-]+)"`).exec(oldPage)![1];
+    const oldReconnect = await reconnectFrom(oldTap);
     expect(openLink(KEY, oldReconnect, now + 6 * 86_400_000, { act: "reconnect" }).acc).toBe(h.email);
     // Nothing was made and nothing claimed: the next tap makes the draft, once.
     expect(await drafts()).toBe(before);
