@@ -193,11 +193,19 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     expect(account.connectedAt).toBe(after.connectedAt);
   });
 
+  /** The sandbox's fault for each refusal of an API call (packages/sandbox/src/faults.ts `reason`). */
+  const CALL_REFUSALS: Record<string, { route: string; status: number; reason: string }> = {
+    domainPolicy: { route: "gmail.*", status: 403, reason: "domainPolicy" },
+    mailServiceNotEnabled: { route: "gmail.*", status: 400, reason: "failedPrecondition" },
+    notACalendarUser: { route: "calendar.*", status: 403, reason: "notACalendarUser" },
+  };
+
   it.each([
     ["a refresh", "admin-policy", "admin_policy_enforced", /^The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read .+ Ask them to allow it/],
     ["a refresh", "advanced-protection", "policy_enforced", /is in Google's Advanced Protection Program/],
     ["a Gmail call", "403 domainPolicy", "domainPolicy", /^The Google Workspace administrator of [^ ]+ no longer allows Followthrough to read/],
     ["a Gmail call", "400 Mail service not enabled", "mailServiceNotEnabled", /^Google says Gmail is not turned on for .+: in a Google Workspace organisation, its administrator turns Gmail on/],
+    ["a Calendar call", "403 notACalendarUser", "notACalendarUser", /^Google says Google Calendar is not turned on for .+: in a Google Workspace organisation, its administrator turns Calendar on/],
   ])("Google: %s refused by a policy (%s) marks the account needs_reconnect naming it, with a notice saying who must act, not an error every run retries", async (what, kind, reason, words) => {
     const { sandbox, fixtures, repo } = stack;
     const f = fixtures.google;
@@ -207,7 +215,7 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     const refusal =
       what === "a refresh"
         ? await control(sandbox, `/accounts/${f.account.email}/refresh-error`, { kind })
-        : await control(sandbox, "/faults", { route: "gmail.*", account: f.account.email, kind: "status", times: 0, ...(reason === "domainPolicy" ? { status: 403, reason } : { status: 400, reason: "failedPrecondition" }) });
+        : await control(sandbox, "/faults", { account: f.account.email, kind: "status", times: 0, ...CALL_REFUSALS[reason] });
     expect(refusal.ok).toBe(true);
     const { outcome, mailer } = await weeklyJob(f, `t-${kind}`, { send: false }).finally(() =>
       Promise.all([control(sandbox, `/accounts/${f.account.email}/refresh-error`, { clear: true }), fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" })]),

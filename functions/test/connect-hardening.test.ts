@@ -119,6 +119,7 @@ describe("the callback's profile read, as production loads it (core/loader/mailb
     ["400", { status: 400 }, "Check that this account has email and a calendar turned on, then try again."],
     ["403 domainPolicy: the domain's administrators turned Gmail off for apps", { status: 403, reason: "domainPolicy" }, "Your Google Workspace administrator no longer allows Followthrough to read this account. Ask them to allow it (Google Admin console: Security, API controls). Once that has changed, try again."],
     ["400 Mail service not enabled: the account has no Gmail", { status: 400, reason: "failedPrecondition" }, "Google says Gmail is not turned on for this account: in a Google Workspace organisation, its administrator turns Gmail on for each account. Once that has changed, try again."],
+    ["403 notACalendarUser: the account has no Google Calendar", { route: "calendar.*", status: 403, reason: "notACalendarUser" }, "Google says Google Calendar is not turned on for this account: in a Google Workspace organisation, its administrator turns Calendar on for each account (and a suspended account has none). Once that has changed, try again."],
   ])("a refusal that waiting will not clear (%s) does not say to try again in a minute", async (_, fault, words) => {
     const app = createApp({ ...stack.deps, providerForNew: undefined });
     const { callback, cookie } = await approved();

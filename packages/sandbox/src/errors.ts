@@ -1,4 +1,5 @@
 /** Error bodies in each provider's real JSON shape. */
+import type { FaultReason } from "./faults";
 
 const googleStatus: Record<number, string> = {
   400: "INVALID_ARGUMENT",
@@ -87,7 +88,7 @@ export function googleUnknownParameterError(name: string) {
 export type Api = "gmail" | "calendar" | "graph" | "oauth" | "control";
 
 /** The body a provider sends for a fault status on its API. */
-export function faultBody(api: Api, status: number, reason?: "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition"): unknown {
+export function faultBody(api: Api, status: number, reason?: FaultReason): unknown {
   if (api === "graph") {
     if (status === 404 && reason === "MailboxNotEnabledForRESTAPI") return graphError("MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.");
     if (status === 429) return graphError("TooManyRequests", "Too many requests. Please retry after the interval in the Retry-After header.");
@@ -99,6 +100,7 @@ export function faultBody(api: Api, status: number, reason?: "domainPolicy" | "M
   }
   if (status === 429) return googleError(429, "User-rate limit exceeded.", "rateLimitExceeded");
   if (status === 400 && reason === "failedPrecondition") return googleError(400, "Mail service not enabled", "failedPrecondition");
+  if (status === 403 && reason === "notACalendarUser") return googleError(403, "The user must be signed up for Google Calendar.", "notACalendarUser", { domain: "calendar" });
   if (status === 403 && reason === "domainPolicy") return googleError(403, "The domain administrators have disabled Gmail apps.", "domainPolicy");
   if (status === 403) return googleError(403, "User-rate limit exceeded.", "userRateLimitExceeded");
   if (status === 503) return googleError(503, "The service is currently unavailable.", "backendError");

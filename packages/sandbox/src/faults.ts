@@ -1,3 +1,6 @@
+/** The documented refusals a status fault can answer instead of its status's default body ({@link FaultSpec} `reason`). */
+export type FaultReason = "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition" | "notACalendarUser";
+
 /** A fault a test injects on a route (by route id, `*` for any route of the account). */
 export interface FaultSpec {
   /** Route id such as `gmail.messages.get`, a prefix ending in `*` (`gmail.*`), or `*`. */
@@ -20,9 +23,12 @@ export interface FaultSpec {
    * (microsoftgraph/msgraph-sdk-javascript issue 1756, microsoftgraph/microsoft-graph-docs-contrib
    * issues 405 and 717); `failedPrecondition`, a Gmail 400, "Mail service not enabled": the account
    * has no Gmail, or its Workspace administrator turned it off for the account (FlowCrypt/flowcrypt-browser
-   * issues 435 and 4838, bkaankose/Wino-Mail pull request 580).
+   * issues 435 and 4838, bkaankose/Wino-Mail pull request 580); `notACalendarUser`, a Calendar 403,
+   * "The user must be signed up for Google Calendar.": Calendar turned off for the account by its
+   * Workspace administrator, or the account suspended (closeio/sync-engine pull request 462,
+   * GAM-team/GAM issue 806; the body, domain `calendar`, as webhookdb/webhookdb issue 624 shows it).
    */
-  reason?: "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition";
+  reason?: FaultReason;
   /** Seconds for the Retry-After header on a status fault. */
   retryAfter?: number;
   latencyMs?: number;

@@ -1,4 +1,4 @@
-import { GMAIL_NOT_ENABLED, GOOGLE_POLICY_ERRORS, MissingScopeError, refusedFor } from "../oauth";
+import { CALENDAR_NOT_ENABLED, GMAIL_NOT_ENABLED, GOOGLE_POLICY_ERRORS, MissingScopeError, refusedFor } from "../oauth";
 import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
 
 type GaxiosLike = {
@@ -73,6 +73,9 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   // The account has no Gmail, or its administrator turned it off (core/oauth GMAIL_NOT_ENABLED).
   if (status === 400 && reason === "failedPrecondition" && /mail service not enabled/i.test(typeof bodyMessage === "string" ? bodyMessage : ""))
     return refusedFor(GMAIL_NOT_ENABLED, message, status);
+  // The account has no Google Calendar (core/oauth CALENDAR_NOT_ENABLED). Until 2026-12-07 it was
+  // "invalid": every run failed into the queue's retries and the owner was never told (helper-248 #1).
+  if (status === 403 && reason === CALENDAR_NOT_ENABLED) return refusedFor(CALENDAR_NOT_ENABLED, message, status);
   // The token lacks a scope the method needs (the person removed it at myaccount.google.com, or never
   // granted it): 403 insufficientPermissions / ACCESS_TOKEN_SCOPE_INSUFFICIENT, with the scopes that
   // would do in WWW-Authenticate (RFC 6750 insufficient_scope). Only a reconnect can fix it.

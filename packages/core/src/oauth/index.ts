@@ -338,8 +338,16 @@ export const MAILBOX_NOT_ENABLED = "MailboxNotEnabledForRESTAPI";
  */
 export const GMAIL_NOT_ENABLED = "mailServiceNotEnabled";
 
+/**
+ * Calendar's 403 `notACalendarUser`, "The user must be signed up for Google Calendar.": a Workspace
+ * administrator turned Calendar off for the account, or suspended it (closeio/sync-engine pull request
+ * 462, GAM-team/GAM issue 806; the body as webhookdb/webhookdb issue 624 shows it, domain
+ * `calendar`). Kept under Google's own reason, as the reason the account needs its owner.
+ */
+export const CALENDAR_NOT_ENABLED = "notACalendarUser";
+
 /** The reasons only someone or something else can clear first (a policy, a licence): a reconnect works after. */
-export const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([...GOOGLE_POLICY_ERRORS, MAILBOX_NOT_ENABLED, GMAIL_NOT_ENABLED]);
+export const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([...GOOGLE_POLICY_ERRORS, MAILBOX_NOT_ENABLED, GMAIL_NOT_ENABLED, CALENDAR_NOT_ENABLED]);
 
 /**
  * Token-endpoint errors that only the person can clear by signing in again: the grant is gone or

@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountRecord, loadAccount } from "../accounts";
 import { linkPath, sealLink } from "../links";
-import { GMAIL_NOT_ENABLED, GrantError, MAILBOX_NOT_ENABLED, MissingScopeError, needsReconnect, REFUSED_ELSEWHERE, SCOPE_WORDS, scopeKey } from "../oauth";
+import { CALENDAR_NOT_ENABLED, GMAIL_NOT_ENABLED, GrantError, MAILBOX_NOT_ENABLED, MissingScopeError, needsReconnect, REFUSED_ELSEWHERE, SCOPE_WORDS, scopeKey } from "../oauth";
 import { ProviderError } from "../resilience";
 import { NOTICE_CLAIM_STALE_MS } from "../limits";
 import { keys, type Repository } from "../storage";
@@ -142,6 +142,8 @@ export function reconnectWhy(account: Pick<AccountRecord, "provider" | "email" |
     return `${account.email.includes("@") ? `The Google Workspace administrator of ${account.email.slice(account.email.lastIndexOf("@") + 1)}` : "Your Google Workspace administrator"} no longer allows Followthrough to read ${account.email}. Ask them to allow it (Google Admin console: Security, API controls).`;
   if (reason === GMAIL_NOT_ENABLED)
     return `Google says Gmail is not turned on for ${account.email}: in a Google Workspace organisation, its administrator turns Gmail on for each account.`;
+  if (reason === CALENDAR_NOT_ENABLED)
+    return `Google says Google Calendar is not turned on for ${account.email}: in a Google Workspace organisation, its administrator turns Calendar on for each account (and a suspended account has none).`;
   if (reason === MAILBOX_NOT_ENABLED)
     return `Microsoft says ${account.email} has no mailbox Followthrough can read: it is inactive or deleted, has no Exchange Online licence, or is kept on your organisation's own Exchange server. Ask whoever manages it to make it available again.`;
   if (/^policy_enforced/.test(reason)) return `${account.email} is in Google's Advanced Protection Program, which does not let apps like Followthrough read it.`;
