@@ -354,6 +354,11 @@ export const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([...GOOGLE_POLICY_
  * expired (invalid_grant: Microsoft AADSTS700082/70008/50173, Google's revoked or expired token),
  * or Entra wants an interactive step (interaction_required: MFA AADSTS50076/50079; consent_required
  * or suberror consent_required: AADSTS65001; login_required). learn.microsoft.com/entra/identity-platform/reference-error-codes.
+ * Microsoft's unauthorized_client too: its AADSTS700016 says the app "has not been installed by the
+ * administrator of the tenant or consented to by any user in the tenant" (microsoft/AzureTRE issue
+ * 1475, MicrosoftDocs/azure-docs issue 21690), an organisation that removed the app, which a consent
+ * in that tenant restores. Google's is a refusal of our client, which no owner can clear (google/errors
+ * GOOGLE_CLIENT_ERRORS, checked before this set).
  * And the refusals someone else must clear first: {@link REFUSED_ELSEWHERE}.
  */
 export const RECONNECT_ERRORS: ReadonlySet<string> = new Set(["invalid_grant", "interaction_required", "consent_required", "login_required", "unauthorized_client", ...REFUSED_ELSEWHERE]);
