@@ -11,8 +11,31 @@ import { parseOnce } from "./args";
 import { UsageError } from "./errors";
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A person's address as the scan contract prints it: as their entry at the first meeting wrote it,
+ * in shared/spec/behaviour.md's comparison form alone (lower-case, the `+tag` dropped, Gmail's dots
+ * and googlemail.com), which is how the contract's answers are compared (mailbox-fixtures.md). The
+ * rules' own key (core/identity normalizeAddress) goes further: one spelling for an internationalised
+ * domain (`xn--bckerei-5wa.de` is `bäckerei.de`) and Unicode NFC, so that the two spellings of one
+ * mailbox are one person. Printed, that key named a person written `jonas@xn--bckerei-5wa.de` in a
+ * spelling the fixture never used (helper-247).
+ */
+export function contractAddress(c: Pick<Contact, "email" | "address">): string {
+  const written = c.address?.trim().toLowerCase();
+  const at = written?.lastIndexOf("@") ?? -1;
+  if (!written || at <= 0) return c.email;
+  let local = written.slice(0, at);
+  let domain = written.slice(at + 1);
+  const plus = local.indexOf("+");
+  if (plus > 0) local = local.slice(0, plus);
+  if (domain === "googlemail.com") domain = "gmail.com";
+  if (domain === "gmail.com") local = local.replace(/\./g, "");
+  return `${local}@${domain}`;
+}
+
 const contactJson = (c: Contact) => ({
-  email: c.email,
+  email: contractAddress(c),
   name: c.name,
   eventId: c.eventId,
   eventTitle: c.eventTitle,
@@ -44,8 +67,8 @@ export function scanJson(account: string, now: number, r: ScanResult) {
       upcoming: (r.networkingEvents?.upcoming ?? []).map(eventJson),
       attended: (r.networkingEvents?.attended ?? []).map((e) => ({
         ...eventJson(e),
-        met: e.met.map((c) => c.email),
-        followedUp: e.followedUp.map((c) => c.email),
+        met: e.met.map(contractAddress),
+        followedUp: e.followedUp.map(contractAddress),
       })),
     },
     stats: r.stats,

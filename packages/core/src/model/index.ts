@@ -117,10 +117,13 @@ export interface Owner {
  * `{ address }` when an address as written differs from its normalised form beyond letter case
  * (shared/spec/behaviour.md normalises for comparison only: `ana+events@x.io` is `ana@x.io` to the
  * rules, but a draft goes to `ana+events@x.io`); nothing otherwise, so most entries store no copy.
+ * A name written with combining accents is kept too (NFC makes it another string): the scan contract
+ * prints the address as written (packages/cli scan contractAddress; until 2026-12-07 it printed the
+ * precomposed form, which the spec's comparison does not make, helper-247).
  */
 export function writtenAddress(raw: string | null | undefined, email: string | undefined): { address?: string } {
   const written = (raw ?? "").trim();
-  return email && written && written.toLowerCase().normalize("NFC") !== email ? { address: written } : {};
+  return email && written && written.toLowerCase() !== email ? { address: written } : {};
 }
 
 /**
