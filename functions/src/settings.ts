@@ -67,11 +67,19 @@ function refuseUndecodable(t: string, stored: string | undefined, what: string, 
   if (t.includes("\uFFFD") && t !== stored) throw new SettingsError(`${what} has a \u201c\uFFFD\u201d where characters could not be read (a form not sent as UTF-8): type it again.`, field);
 }
 
+/**
+ * Text that shows nothing: white space and invisible format characters only (Unicode's Cf: a
+ * zero-width space, a joiner, a direction mark, as pasted text carries them). Such a subject, message
+ * or name is taken as empty, as spaces are: saved, it made drafts with a blank subject and an empty
+ * body (helper-249 #4).
+ */
+const showsNothing = (t: string): boolean => t.replace(/[\s\p{Cf}]/gu, "") === "";
+
 /** Validates a template from the form: line endings normalised, trimmed; one-line errors. */
 export function validateTemplate(raw: unknown): string {
   if (typeof raw !== "string") throw new SettingsError("The template is missing.", "template");
   const t = asciiBraces(raw.replace(/\r\n?/g, "\n")).trim();
-  if (!t) throw new SettingsError("The template can't be empty.", "template");
+  if (showsNothing(t)) throw new SettingsError("The template can't be empty.", "template");
   if ([...t].length > TEMPLATE_MAX) throw new SettingsError(`The template is longer than ${TEMPLATE_MAX_TEXT} characters.`, "template");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(t)) throw new SettingsError("The template contains control characters.", "template");
@@ -92,7 +100,7 @@ export const SIGNATURE_MAX = 80;
 export function validateSubject(raw: unknown): string {
   if (typeof raw !== "string") throw new SettingsError("The subject is not valid.", "subject");
   const t = asciiBraces(raw.replace(/\s+/g, " ")).trim();
-  if (!t) return "";
+  if (showsNothing(t)) return "";
   if ([...t].length > SUBJECT_MAX) throw new SettingsError(`The subject is longer than ${SUBJECT_MAX} characters.`, "subject");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(t)) throw new SettingsError("The subject contains control characters.", "subject");
@@ -107,6 +115,7 @@ export function validateSubject(raw: unknown): string {
 export function validateSignature(raw: unknown): string {
   if (typeof raw !== "string") throw new SettingsError("The signature name is not valid.", "signature");
   const t = raw.replace(/\s+/g, " ").trim();
+  if (showsNothing(t)) return "";
   if ([...t].length > SIGNATURE_MAX) throw new SettingsError(`The signature name is longer than ${SIGNATURE_MAX} characters.`, "signature");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f{}]/.test(t)) throw new SettingsError("The signature name can't contain braces or control characters.", "signature");
@@ -123,6 +132,7 @@ export function validateFirstName(person: unknown, first: unknown): { person: st
   if (!key) throw new SettingsError("Give the person's email address.", "person");
   if (typeof first !== "string") throw new SettingsError("Give the name to greet them by.", "first");
   const t = first.replace(/\s+/g, " ").trim();
+  if (showsNothing(t)) return { person: key, first: "" };
   if ([...t].length > 60) throw new SettingsError("The first name is longer than 60 characters.", "first");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f{}<>@]/.test(t)) throw new SettingsError("The first name can't contain braces, angle brackets, @ or control characters.", "first");

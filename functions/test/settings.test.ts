@@ -18,7 +18,7 @@ import { keys, Repository } from "@followthrough/core/storage";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
 import { followConnected, type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
-import { FIRST_NAMES_MAX, TEMPLATE_MAX, validateSubject, validateTemplate } from "../src/settings";
+import { FIRST_NAMES_MAX, TEMPLATE_MAX, validateFirstName, validateSignature, validateSubject, validateTemplate } from "../src/settings";
 
 const BASE = "http://app.test";
 const KEY = "settings-test-link-key-0123456789abcdef";
@@ -97,6 +97,16 @@ describe("template validation", () => {
     expect(() => validateTemplate("   ")).toThrow("can't be empty");
     expect(() => validateTemplate(undefined)).toThrow("missing");
     expect(() => validateTemplate("a\u0000b")).toThrow("control characters");
+  });
+
+  it("takes text that shows nothing (a zero-width space, a joiner, a direction mark, pasted) as empty, as it takes spaces (helper-249 #4)", () => {
+    expect(() => validateTemplate("\u200b")).toThrow("can't be empty");
+    expect(() => validateTemplate(" \u200b\n\u200d\u200e ")).toThrow("can't be empty");
+    expect(validateSubject("\u200b")).toBe("");
+    expect(validateSignature("\u200b\u2060")).toBe("");
+    expect(validateFirstName("ana@x.io", "\ufeff")).toEqual({ person: "ana@x.io", first: "" });
+    // Text that shows something keeps its invisible characters (an emoji's joiner).
+    expect(validateSignature("Ana \u{1F469}\u200d\u{1F4BB}")).toBe("Ana \u{1F469}\u200d\u{1F4BB}");
   });
 });
 
