@@ -12,6 +12,7 @@
  * Disconnecting takes two POSTs: the first only shows the confirm form, the second carries
  * `confirm=disconnect`.
  */
+import { createHash } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, loadAccount, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
@@ -200,6 +201,35 @@ export function sameOrigin(c: Context, baseUrl: string): boolean {
 const providerName = (a: AccountRecord) => PROVIDER_NAMES[a.provider];
 const hourLabel = (h: number) => `${String(h).padStart(2, "0")}:00`;
 
+/** The fields of the settings page's main form, in the order its `loaded` field names them. */
+const SAVE_FIELDS = ["day", "hour", "template", "subject", "signature"] as const;
+type SaveField = (typeof SAVE_FIELDS)[number];
+
+/** Each field of the main form as the page shows it from a stored account (a value the form's validation would give back unchanged). */
+function shownValues(a: AccountRecord): Record<SaveField, string> {
+  const s = a.schedule ?? DEFAULT_SCHEDULE;
+  return { day: String(s.day), hour: String(s.hour), template: a.template || DEFAULT_TEMPLATE, subject: a.subjectTemplate ?? "", signature: a.signatureName ?? "" };
+}
+
+/** A short digest of one field's value, as the form's `loaded` carries it. */
+const fieldTag = (value: string) => createHash("sha256").update(value).digest("base64url").slice(0, 12);
+
+/**
+ * The main form's hidden `loaded`: each field's value as the page showed it from the account, digested.
+ * A save writes only the fields whose value differs from it, the ones the person changed: the form
+ * sends all five, and a page left open in another tab put back, with its next save, the schedule or
+ * the text another tab had saved since (helper-249 #1). A form without it (an older page, one made by
+ * hand) writes every field it sends, as before.
+ */
+const loadedOf = (a: AccountRecord) => SAVE_FIELDS.map((f) => fieldTag(shownValues(a)[f])).join(".");
+
+/** The fields a save changed against its form's `loaded` ({@link loadedOf}); every field without a well-formed one. */
+function changedFields(loaded: unknown, sent: Record<SaveField, string>): ReadonlySet<SaveField> {
+  const tags = typeof loaded === "string" ? loaded.split(".") : [];
+  if (tags.length !== SAVE_FIELDS.length) return new Set(SAVE_FIELDS);
+  return new Set(SAVE_FIELDS.filter((f, i) => tags[i] !== fieldTag(sent[f])));
+}
+
 /** The sections of the settings page a save comes back to. */
 type SavedSection = "schedule" | "zone" | "eventemails" | "names" | "pause";
 /** Where each lands: the zone's form is shown only when asked for, so its save lands on the schedule, which names the zone. */
@@ -296,6 +326,7 @@ ${
 ${savedHere("schedule", "zone")}
 <form method="post"${unsaved(mainPending)}>
 <input type="hidden" name="action" value="save">
+<input type="hidden" name="loaded" value="${loadedOf(account)}">
 <p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
 <p class="muted">In your time zone: ${account.timeZone}.${account.zoneChosen ? " Chosen here: a reconnect keeps it." : ""}${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
@@ -434,7 +465,15 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
           return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, day: form.day, hour: form.hour, template: form.template, subject: form.subject, signature: form.signature });
         throw e;
       }
-      const patch = { schedule, template, ...(form.subject === undefined ? {} : { subjectTemplate }), ...(form.signature === undefined ? {} : { signatureName }) };
+      // Only what the person changed on the page (changedFields); the rest stays as stored now.
+      const changed = changedFields(form.loaded, { day: String(schedule.day), hour: String(schedule.hour), template, subject: subjectTemplate, signature: signatureName });
+      const storedSchedule = account.schedule ?? DEFAULT_SCHEDULE;
+      const patch = {
+        ...(changed.has("day") || changed.has("hour") ? { schedule: { day: changed.has("day") ? schedule.day : storedSchedule.day, hour: changed.has("hour") ? schedule.hour : storedSchedule.hour } } : {}),
+        ...(changed.has("template") ? { template } : {}),
+        ...(form.subject === undefined || !changed.has("subject") ? {} : { subjectTemplate }),
+        ...(form.signature === undefined || !changed.has("signature") ? {} : { signatureName }),
+      };
       if (!(await updateAccount(deps.repo, account.email, patch, now))) return gone();
       return back("schedule");
     }

@@ -4,6 +4,7 @@
  * validation, same-origin checks, and disconnect (revocation at the provider, every item deleted).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeHTML } from "entities";
 import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf, rotateRefreshToken, updateAccount } from "@followthrough/core/accounts";
 import { composeFollowUp, DEFAULT_TEMPLATE } from "@followthrough/core/followup";
 import { sealLink } from "@followthrough/core/links";
@@ -279,6 +280,43 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       const tab = createApp({ ...deps, repo: stale });
       expect((await post(path, { action: "save", day: "4", hour: "10", template: "Hello {firstName}" }, SAME, tab)).status).toBe(303);
       expect(await loadAccount(repo, email())).toMatchObject({ schedule: { day: 4, hour: 10 }, subjectTemplate: "Saved in the other tab" });
+    } finally {
+      await repo.put(stored);
+    }
+  });
+
+  it("a page left open in another tab saves only what the person changed on it, not the rest as that tab loaded it (helper-249 #1)", async () => {
+    const stored = (await repo.get<Record<string, unknown>>(keys.account(email())))!;
+    try {
+      /** A tab: the page as loaded, and its form's fields as it shows them. */
+      const open = async () => {
+        const page = await (await app.request(path)).text();
+        const field = (re: RegExp) => decodeHTML(re.exec(page)![1]);
+        return {
+          action: "save",
+          loaded: field(/name="loaded" value="([^"]*)"/),
+          day: field(/<select id="day" name="day">[\s\S]*?<option value="(\d)" selected>/),
+          hour: field(/<select id="hour" name="hour">[\s\S]*?<option value="(\d+)" selected>/),
+          template: field(/<textarea id="template" name="template"[^>]*>([\s\S]*?)<\/textarea>/),
+          subject: field(/id="subject" name="subject" value="([^"]*)"/),
+          signature: field(/id="signature" name="signature" value="([^"]*)"/),
+        };
+      };
+      const [a, b] = [await open(), await open()];
+      // Tab A rewrites the message; tab B, loaded before that save, then changes only the day.
+      expect((await post(path, { ...a, template: "Tab A's words, {firstName}" })).status).toBe(303);
+      expect((await post(path, { ...b, day: "4" })).status).toBe(303);
+      expect(await loadAccount(repo, email())).toMatchObject({ template: "Tab A's words, {firstName}", schedule: { day: 4, hour: Number(a.hour) } });
+      // The other way round: A moves the digest to Wednesday 19:00; B, loaded before, signs the drafts.
+      const [c, d] = [await open(), await open()];
+      expect((await post(path, { ...c, day: "3", hour: "19" })).status).toBe(303);
+      expect((await post(path, { ...d, signature: "Tab B" })).status).toBe(303);
+      expect(await loadAccount(repo, email())).toMatchObject({ template: "Tab A's words, {firstName}", schedule: { day: 3, hour: 19 }, signatureName: "Tab B" });
+      // Both change the same field: the later save's value is kept, as the person last asked.
+      const [e, f] = [await open(), await open()];
+      expect((await post(path, { ...e, subject: "From E" })).status).toBe(303);
+      expect((await post(path, { ...f, subject: "From F" })).status).toBe(303);
+      expect((await loadAccount(repo, email()))!.subjectTemplate).toBe("From F");
     } finally {
       await repo.put(stored);
     }
