@@ -201,7 +201,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     // goes with the person typed, who is added (functions/test/events-pages.test.ts: helper-130 #4).
     await page.getByLabel("Their name").fill("Kai Moss");
     await page.getByLabel("Their email address").fill("kai@mossco.io");
-    await Promise.all([page.waitForURL(/\?saved=1$/), page.getByLabel("Their email address").press("Enter")]);
+    await Promise.all([page.waitForURL(/\?saved=1&at=\d+$/), page.getByLabel("Their email address").press("Enter")]);
     expect(await mainText(page)).toContain("Saved: 1 person added to whom you met.");
     expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).toContain("kai@mossco.io");
     await press(page, "Take back: Kai Moss");
@@ -436,7 +436,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
       // Enter under "Someone not on the list?" still saves the person typed.
       await page.getByLabel("Their name").fill("Noor Haddad");
       await page.getByLabel("Their email address").fill("noor@haddad.example");
-      await Promise.all([page.waitForURL(/\?saved=1$/), page.getByLabel("Their email address").press("Enter")]);
+      await Promise.all([page.waitForURL(/\?saved=1&at=\d+$/), page.getByLabel("Their email address").press("Enter")]);
       expect(await said()).toContain("noor@haddad.example");
       // A search that found no one starts the form below with its words; Search again is a search, not
       // a refused save (helper-227 #1), and a search that finds guests takes the words away (#2).
@@ -507,7 +507,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     expect(scripted.url()).toBe(here);
     expect(await said()).toEqual(before);
     // Enter under it, after filtering, goes as a save of the person typed.
-    await Promise.all([scripted.waitForURL(/\?saved=1$/), scripted.getByLabel("Their email address").press("Enter")]);
+    await Promise.all([scripted.waitForURL(/\?saved=1&at=\d+$/), scripted.getByLabel("Their email address").press("Enter")]);
     expect(await said()).toContain("dana@scully.example");
     await press(scripted, "Take back: Dana Scully");
     expect(await said()).toEqual(before);

@@ -197,7 +197,7 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     // The address typed and Enter pressed: the form's first button (hidden: Enter's own) with the words
     // as shown and the person completed is a save.
     await noScript.getByLabel("Their email address").fill("zebedee@quartermaine.example");
-    await Promise.all([noScript.waitForURL(/\?saved=1$/), noScript.getByLabel("Their email address").press("Enter")]);
+    await Promise.all([noScript.waitForURL(/\?saved=1&at=\d+$/), noScript.getByLabel("Their email address").press("Enter")]);
     expect(await mainText(noScript)).toContain("Saved: 1 person added to whom you met.");
     expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).toContain("zebedee@quartermaine.example");
     await plain.close();
@@ -236,14 +236,14 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     const box = guest.getByRole("checkbox").and(scripted.locator(":not([disabled])")).first();
     const picked = await box.getAttribute("value");
     await box.check();
-    await Promise.all([scripted.waitForURL(/\?saved=1$/), press(scripted, "Save whom I met")]);
+    await Promise.all([scripted.waitForURL(/\?saved=1&at=\d+$/), press(scripted, "Save whom I met")]);
     expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).toContain(picked);
     // A long address, added, wraps at phone width (the page checks say if it scrolls sideways), and
     // one past what an address can be is refused in a line that wraps too (helper-200 #3).
     const long = "alexandra.konstantinopoulou@internationalpartners.com.au";
     await scripted.getByLabel("Their name").fill("Alexandra Konstantinopoulou");
     await scripted.getByLabel("Their email address").fill(long);
-    await Promise.all([scripted.waitForURL(/\?saved=1$/), press(scripted, "Add")]);
+    await Promise.all([scripted.waitForURL(/\?saved=1&at=\d+$/), press(scripted, "Add")]);
     expect(await mainText(scripted)).toContain(long);
     await check(scripted, "state-met-long-address");
     await scripted.getByLabel("Their email address").fill(`${"x".repeat(300)}@example.org`);

@@ -236,9 +236,22 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
     const bad = said?.field !== undefined && networking.some((e) => `goal-${eventTag(e.m.id)}` === said.field) ? said.field : undefined;
     const done = c.req.query("done");
     const tag = c.req.query("e");
-    const named = tag ? ahead.find((e) => eventTag(e.m.id) === tag)?.m.title || "The event" : "The event";
+    const shown = tag ? ahead.find((e) => eventTag(e.m.id) === tag) : undefined;
+    const named = shown?.m.title || "The event";
+    // What a save said, while the event is still so: a page come back to by Back (or reloaded) after
+    // a later change said "Goal saved" over an event with no goal (helper-249 #2). An event no longer
+    // listed (ended, moved away) keeps what was said.
+    const goalNow = shown ? statements.goals.has(shown.m.id) : undefined;
+    const holds: Record<string, boolean> = {
+      mark: !shown || shown.reason !== undefined,
+      unmark: !shown || shown.reason === undefined,
+      goal: !shown || goalNow === true,
+      cleargoal: !shown || goalNow === false,
+    };
     const notice =
-      done === "mark" ? `${named} is now a networking event.` : done === "unmark" ? `${named} is no longer a networking event.` : done === "goal" ? `Goal saved for ${named}.` : done === "cleargoal" ? `Goal removed from ${named}.` : undefined;
+      done !== undefined && !holds[done]
+        ? undefined
+        : done === "mark" ? `${named} is now a networking event.` : done === "unmark" ? `${named} is no longer a networking event.` : done === "goal" ? `Goal saved for ${named}.` : done === "cleargoal" ? `Goal removed from ${named}.` : undefined;
     const row = (e: { m: Meeting; reason?: NetworkingReason }) => {
       const id = eventTag(e.m.id);
       const goal = statements.goals.get(e.m.id);
@@ -463,12 +476,17 @@ ${takenBackLine}${said?.error ? formError(said.error, said.field) : ""}
 <label for="g${i}" class="inline">${p.name || shown}${p.company ? html` · ${p.company}` : ""} <span class="muted">${shown}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
     };
     const saved = c.req.query("saved");
+    // A save's page says so while someone it saved is still listed (their confirmation made at the
+    // save's time, `at`): come back to by Back after a Take back, it said "Saved: 1 person added"
+    // over an empty list (helper-249 #2). A link without `at` (an older page's) says it as before.
+    const savedAt = c.req.query("at");
+    const savedStill = savedAt === undefined || confirmed.some((x) => String(x.at) === savedAt);
     const notice =
       saved === "taken-back"
         ? TAKEN_BACK
         : saved === "already"
           ? "Already counted as met there: no one new."
-          : saved && /^\d+$/.test(saved)
+          : saved && /^\d+$/.test(saved) && savedStill
             ? `Saved: ${saved} ${saved === "1" ? "person" : "people"} added to whom you met.`
             : undefined;
     return kit.page(
@@ -514,7 +532,7 @@ ${
     ? html`<div role="search"><label for="q">Search ${guestsText(list.length)} by name, address or company</label>
 <input type="search" id="q" name="q" form="pick" value="${query}" autocomplete="off" aria-controls="guests"> <button type="submit" form="pick" name="action" value="search" id="go" class="secondary" formnovalidate>Search</button></div>
 <p class="muted" id="count" aria-live="polite">${searching ? `${shown.length}${matchTail(list.length)}` : `${guestsText(list.length)}.`}</p>
-<form method="post" id="pick" action="${selfPath(c)}"><input type="hidden" name="shown" value="${query}"><input type="hidden" name="filled" value="${fromSearch ? unmatched : ""}">
+<form method="post" id="pick" action="${selfPath(c)}" autocomplete="off"><input type="hidden" name="shown" value="${query}"><input type="hidden" name="filled" value="${fromSearch ? unmatched : ""}">
 <fieldset><legend>Tick the people you met</legend>
 ${
   list.length > GROUP_GUESTS_ABOVE
@@ -602,7 +620,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
       // an Add of such a person said "1 person added".
       const counted = new Set(foundMetAt(await deps.repo.loadPeople(account.email), claims.evt!).map((p) => p.email));
       const fresh = (await confirmMet(deps.repo, account, claims.evt!, { picked, added }, now)).filter((x) => x.isNew && !counted.has(x.email)).length;
-      return c.redirect(`${selfPath(c)}?saved=${fresh || "already"}`, 303);
+      return c.redirect(`${selfPath(c)}?saved=${fresh || "already"}${fresh ? `&at=${now}` : ""}`, 303);
     } catch (e) {
       if (e instanceof StatementError) {
         if (e.code === "no-such-event") return gone(c, account.email);

@@ -108,6 +108,22 @@ describe("the events page", () => {
     expect((await loadStatements(repo, OWNER)).marks.size).toBe(0);
   });
 
+  it("a page come back to by Back says what a save did only while it still holds (helper-249 #2)", async () => {
+    const path = link("events");
+    const at = async (res: Response) => text(await app.request(res.headers.get("location")!));
+    const marked = await post(path, { action: "mark", event: "lunch-1" });
+    const goal = await post(path, { action: "goal", event: "lunch-1", goal: "2" });
+    expect(await at(goal)).toContain("Goal saved for Lunch with Ivo.");
+    const cleared = await post(path, { action: "cleargoal", event: "lunch-1" });
+    expect(await at(cleared)).toContain("Goal removed from Lunch with Ivo.");
+    // Back to the goal's page: no goal now, so no "Goal saved" over "No goal yet".
+    expect(await at(goal)).not.toContain("Goal saved for");
+    expect(await at(marked)).toContain("Lunch with Ivo is now a networking event.");
+    const unmarked = await post(path, { action: "unmark", event: "lunch-1" });
+    expect(await at(unmarked)).toContain("Lunch with Ivo is no longer a networking event.");
+    expect(await at(marked)).not.toContain("is now a networking event");
+  });
+
   it("marks, sets a goal, refuses a bad one keeping the page, and unmarks", async () => {
     const path = link("events");
     const marked = await post(path, { action: "mark", event: "lunch-1" });
@@ -428,7 +444,7 @@ describe("one person ticked and typed again under Add", () => {
     try {
       const res = await post(link("met", "mixer-dup"), { action: "add", pick: ["ivo@otherco.com", "ivo@otherco.com"], name: "Ivo P.", email: "IVO@otherco.com" });
       expect(res.status).toBe(303);
-      expect(res.headers.get("location")).toMatch(/\?saved=1$/);
+      expect(res.headers.get("location")).toMatch(/\?saved=1&at=\d+$/);
       const ivo = (await loadStatements(repo, OWNER)).confirmations.filter((c) => c.eventId === "mixer-dup");
       expect(ivo.map((c) => [c.email, c.name])).toEqual([["ivo@otherco.com", "Ivo Petrov"]]);
       expect(await text(await app.request(res.headers.get("location")!))).toContain("Saved: 1 person added to whom you met.");
@@ -467,7 +483,7 @@ describe("who did you meet at a 200-guest conference", () => {
     const searched = `${path()}?q=zoe`;
     const page = await text(await app.request(searched));
     // The form is sent where a browser sends it: its action, else the page's own address (search included).
-    const action = /<form method="post" id="pick"(?: action="([^"]*)")?>/.exec(page);
+    const action = /<form method="post" id="pick"(?: action="([^"]*)")?(?: autocomplete="off")?>/.exec(page);
     expect(action).not.toBeNull();
     const target = new URL(action![1] ?? searched, BASE);
     const res = await post(target.pathname + target.search, { action: "confirm", pick: ["zoe.chateau@kestrel.vc", "guest001@company1.com"], email: "not-an-address" });
@@ -484,7 +500,7 @@ describe("who did you meet at a 200-guest conference", () => {
     const page = await text(await app.request(path()));
     // The box and Search belong to the tick form; its first button, hidden, is what Enter in any field sends.
     expect(page).toMatch(/<h1>.*<\/h1>.*<button type="submit" form="pick" name="action" value="enter" id="enter" class="enter" tabindex="-1" aria-hidden="true" formnovalidate>Enter<\/button> .*<div role="search">.*<input type="search" id="q" name="q" form="pick"[^>]*> <button type="submit" form="pick" name="action" value="search" id="go" class="secondary" formnovalidate>Search<\/button><\/div>/);
-    expect(page).toMatch(/<form method="post" id="pick" action="[^"]*"><input type="hidden" name="shown" value=""><input type="hidden" name="filled" value="">/);
+    expect(page).toMatch(/<form method="post" id="pick" action="[^"]*" autocomplete="off"><input type="hidden" name="shown" value=""><input type="hidden" name="filled" value="">/);
     expect(page.indexOf('value="enter"')).toBeLessThan(page.indexOf('value="search"'));
     expect(page.indexOf('value="search"')).toBeLessThan(page.indexOf('value="confirm"'));
     const none = async () => expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
@@ -534,12 +550,12 @@ describe("who did you meet at a 200-guest conference", () => {
     }
     // Save itself saves the ticks; the words left below are not someone typed.
     const saved = await post(path(), { action: "confirm", q: "Nadia Ortiz", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "", pick: ["guest001@company1.com"] });
-    expect(saved.headers.get("location")).toMatch(/\?saved=1$/);
+    expect(saved.headers.get("location")).toMatch(/\?saved=1&at=\d+$/);
     expect((await loadStatements(repo, OWNER)).confirmations.map((x) => x.email)).toEqual(["guest001@company1.com"]);
     await post(path(), { action: "unconfirm", email: "guest001@company1.com" });
     // Typed onto it, it is the owner's: Enter adds the person.
     const completed = await post(path(), { action: "enter", q: "Nadia Ortiz", shown: "Nadia Ortiz", filled: "Nadia Ortiz", name: "Nadia Ortiz", email: "nadia@ortiz.example" });
-    expect(completed.headers.get("location")).toMatch(/\?saved=1$/);
+    expect(completed.headers.get("location")).toMatch(/\?saved=1&at=\d+$/);
     await post(path(), { action: "unconfirm", email: "nadia@ortiz.example" });
     await none();
     // Nothing to keep: the search is the page's own address with its words, as a GET was.
@@ -551,7 +567,7 @@ describe("who did you meet at a 200-guest conference", () => {
     // list?", which saves both, as Save or Add would.
     const entered = await post(path(), { action: "enter", q: "zoe", shown: "zoe", pick: ["guest004@company4.com"], name: "Ana Typed", email: "ana@typed.example" });
     expect(entered.status).toBe(303);
-    expect(entered.headers.get("location")).toMatch(/\?saved=2$/);
+    expect(entered.headers.get("location")).toMatch(/\?saved=2&at=\d+$/);
     expect((await loadStatements(repo, OWNER)).confirmations.map((x) => x.email).sort()).toEqual(["ana@typed.example", "guest004@company4.com"]);
     for (const email of ["ana@typed.example", "guest004@company4.com"]) await post(path(), { action: "unconfirm", email });
     await none();
@@ -588,7 +604,7 @@ describe("who did you meet at a 200-guest conference", () => {
 
   it("an Add or tick of someone already in the list saves no one new, and says so (helper-200 #4)", async () => {
     const first = await post(path(), { action: "add", name: "Dup Licate", email: "dup@example.net" });
-    expect(first.headers.get("location")).toMatch(/\?saved=1$/);
+    expect(first.headers.get("location")).toMatch(/\?saved=1&at=\d+$/);
     // Again under another name: nothing changes, their name included (it renamed them, helper-238 #3).
     const again = await post(path(), { action: "add", name: "Someone Else", email: "dup@example.net" });
     expect(again.status).toBe(303);
@@ -598,12 +614,12 @@ describe("who did you meet at a 200-guest conference", () => {
     expect(page).not.toContain("Saved: 1 person");
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual([expect.objectContaining({ email: "dup@example.net", name: "Dup Licate" })]);
     // A tick of someone already in it (a page left open before they were saved): the same.
-    expect((await post(path(), { action: "confirm", pick: ["guest003@company3.com"] })).headers.get("location")).toMatch(/\?saved=1$/);
+    expect((await post(path(), { action: "confirm", pick: ["guest003@company3.com"] })).headers.get("location")).toMatch(/\?saved=1&at=\d+$/);
     expect((await post(path(), { action: "confirm", pick: ["guest003@company3.com"] })).headers.get("location")).toMatch(/\?saved=already$/);
     await post(path(), { action: "unconfirm", email: "guest003@company3.com" });
     // With someone new beside them: only the new one is counted.
     const mixed = await post(path(), { action: "confirm", pick: ["guest003@company3.com"], name: "Dup Licate", email: "dup@example.net" });
-    expect(mixed.headers.get("location")).toMatch(/\?saved=1$/);
+    expect(mixed.headers.get("location")).toMatch(/\?saved=1&at=\d+$/);
     for (const email of ["dup@example.net", "guest003@company3.com"]) await post(path(), { action: "unconfirm", email });
     // Someone the last scan counted as met there already (Guest 042, written to the day after): their
     // tick is disabled, and an Add of them changes nothing of the count, and says so.
@@ -614,6 +630,20 @@ describe("who did you meet at a 200-guest conference", () => {
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual([expect.objectContaining({ email: "guest042@company2.com", name: "Guest 042" })]);
     await post(path(), { action: "unconfirm", email: "guest042@company2.com" });
     expect((await loadStatements(repo, OWNER)).confirmations).toEqual([]);
+  });
+
+  it("come back to by Back after a Take back, the page no longer says the person was added, and the browser keeps no tick of its own (helper-249 #2)", async () => {
+    const saved = (await post(path(), { action: "confirm", pick: ["guest009@company9.com"] })).headers.get("location")!;
+    expect(await text(await app.request(saved))).toContain("Saved: 1 person added to whom you met.");
+    await post(path(), { action: "unconfirm", email: "guest009@company9.com" });
+    const back = await text(await app.request(saved));
+    expect(back).not.toContain("added to whom you met");
+    // Chromium put the tick back on Back from its own memory of the form; the form asks it not to.
+    expect(back).toMatch(/<form method="post" id="pick" action="[^"]+" autocomplete="off">/);
+    // Added again: the new save's page says so, the old one's does not.
+    const again = (await post(path(), { action: "confirm", pick: ["guest009@company9.com"] })).headers.get("location")!;
+    expect(await text(await app.request(again))).toContain("Saved: 1 person added to whom you met.");
+    await post(path(), { action: "unconfirm", email: "guest009@company9.com" });
   });
 
   it("picks two, adds one, refuses bad additions keeping what was typed, and takes one back", async () => {
@@ -693,11 +723,11 @@ describe("who did you meet at a 200-guest conference", () => {
     // Sent as a browser sends the Add: the tick and the person typed, both saved.
     const res = await post(path(), { action: "add", pick: "guest011@company11.com", name: "Lena Ford", email: "lena@fordworks.io" });
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toMatch(/\?saved=2$/);
+    expect(res.headers.get("location")).toMatch(/\?saved=2&at=\d+$/);
     // Save whom I met with the person typed: added too (Enter sends the hidden first button, "enter", the
     // same: "a search is a POST of the tick form" above).
     const enter = await post(path(), { action: "confirm", name: "Kai Moss", email: "kai@mossco.io" });
-    expect(enter.headers.get("location")).toMatch(/\?saved=1$/);
+    expect(enter.headers.get("location")).toMatch(/\?saved=1&at=\d+$/);
     const said = (await loadStatements(repo, OWNER)).confirmations.map((c) => c.email);
     expect(said).toEqual(expect.arrayContaining(["guest011@company11.com", "lena@fordworks.io", "kai@mossco.io"]));
     for (const email of ["guest011@company11.com", "lena@fordworks.io", "kai@mossco.io"]) await post(path(), { action: "unconfirm", email });
@@ -992,7 +1022,7 @@ describe("who did you meet at an event whose invitation lists no one to tick", (
     try {
       const res = await post(link("met", "meetup-long"), { action: "confirm", pick: [long, "ivo@otherco.com"] });
       expect(res.status).toBe(303);
-      expect(res.headers.get("location")).toMatch(/\?saved=2$/);
+      expect(res.headers.get("location")).toMatch(/\?saved=2&at=\d+$/);
       // Typed under Add, the same address is refused: past RFC 5321's 64-octet local part.
       const typed = await post(link("met", "meetup-long"), { action: "add", name: "Alex Long", email: long });
       expect(typed.status).toBe(400);
