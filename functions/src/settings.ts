@@ -149,8 +149,9 @@ export function validateSchedule(day: unknown, hour: unknown): DigestSchedule {
   try {
     return parseSchedule(day, hour);
   } catch (e) {
-    const m = (e as Error).message;
-    throw new SettingsError(`${m.charAt(0).toUpperCase()}${m.slice(1)}.`, m.startsWith("day") ? "day" : "hour");
+    // Out of range: the same words as a value of another shape (hour 24 said "Hour must be 0 to 23.", 8.5 the words below; helper-249).
+    if ((e as Error).message.startsWith("day")) throw new SettingsError("Choose a day from Monday to Sunday.", "day");
+    throw new SettingsError("Choose an hour from 0 to 23.", "hour");
   }
 }
 
@@ -333,10 +334,10 @@ ${savedHere("schedule", "zone")}
 <h2>Your follow-up template</h2>
 <p class="muted" id="template-help">Used for every draft. While it is the standard text, people you met at a networking event get the "After an event" message instead; to go back to the standard text, pick "The standard text" under "Start from a ready template" below. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
 <p><label for="subject">Subject</label><input type="text" id="subject" name="subject" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>
-<p class="muted" id="subject-help">Leave empty for "${DEFAULT_SUBJECT}" soon after the meeting ("${EVENT_TEMPLATE.subject}" after a networking event) and "${LATE_SUBJECT}" after two weeks. A reply keeps the thread's subject.</p>
+<p class="muted" id="subject-help">Leave empty for "${DEFAULT_SUBJECT}" soon after the meeting ("${EVENT_TEMPLATE.subject}" after a networking event) and "${LATE_SUBJECT}" after two weeks. A reply keeps the thread's subject. At most ${SUBJECT_MAX} characters.</p>
 <p><label for="template">Follow-up message</label><textarea id="template" name="template" rows="8"${fieldAttrs("template", bad, "template-help")}>${template}</textarea></p>
 <p><label for="signature">Sign drafts as</label><input type="text" id="signature" name="signature" value="${signature}" autocomplete="name"${fieldAttrs("signature", bad, "signature-help")}></p>
-<p class="muted" id="signature-help">Fills {ownerName}; empty uses your first name.</p>
+<p class="muted" id="signature-help">Fills {ownerName}; empty uses your first name. At most ${SIGNATURE_MAX} characters.</p>
 <button type="submit">Save</button>
 </form>
 <form method="post"><input type="hidden" name="action" value="preset">
