@@ -324,6 +324,11 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.goto(person.draftUrl);
     await press(page, "Open the draft");
     expect(await page.textContent("h1")).toBe("You already started this");
+    // A page of its own (a GET): Back from the draft, or a reload, shows it again, where the POST's
+    // answer met the browser's "Confirm Form Resubmission" (helper-249 #3).
+    expect(page.url()).toMatch(/\?started=1$/);
+    await page.reload();
+    expect(await page.textContent("h1")).toBe("You already started this");
     expect(await page.textContent("main")).toMatch(/You started a draft to .+ on \w{3} \d{1,2} \w{3}/);
     expect(await page.getByRole("link", { name: "Open your draft" }).getAttribute("href")).toContain("/local/drafts/");
     await check(page, `draft-started-${provider}`);

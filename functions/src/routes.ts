@@ -246,6 +246,34 @@ ${afterNav(c, account)}
     return auth instanceof Response ? auth : { act, ...auth };
   };
 
+  /**
+   * A draft the owner already started to the tap's person, looked for within a share of the tap's
+   * deadline from `tapBegan` (a slow mailbox ran the tap past the function's timeout before its create
+   * began, helper-179 #3); undefined when there is none or the look failed, and the tap goes on without.
+   */
+  const lookForStarted = async (account: AccountRecord, per: string, provider: () => ReturnType<typeof deps.providerFor>, tapBegan: number) => {
+    const lookMs = Math.max(0, (deps.draftDeadlineMs ?? DRAFT_CREATE_DEADLINE_MS) * STARTED_DRAFT_LOOK_SHARE - (performance.now() - tapBegan));
+    return (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: per, withinMs: lookMs }))().catch((e) => {
+      console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      return undefined;
+    });
+  };
+
+  /** "You already started this": the draft to open, or a new one anyway (its form's POST, `anyway`). */
+  const startedPage = (c: C, account: AccountRecord, person: { name?: string; address?: string; email: string } | undefined, started: { id: string; webLink: string; createdAt?: number }) => {
+    const open = deps.draftLanding?.(account, { draftId: started.id, webLink: started.webLink }) ?? started.webLink;
+    return page(
+      c,
+      200,
+      "You already started this",
+      html`<h1>You already started this</h1>
+<p>You started a draft to <span class="who">${person ? shownName(person) : "this person"}</span>${started.createdAt ? html` on ${humanDate(started.createdAt, account.timeZone)}` : ""}. Finish that one instead of starting again?</p>
+${open ? html`<p><a class="button" href="${open}">Open your draft</a></p>` : html`<p>It is in your Drafts folder.</p>`}
+<form method="post"><input type="hidden" name="anyway" value="1"><button type="submit" class="secondary">Make a new draft anyway</button></form>
+${afterNav(c, account.email)}`,
+    );
+  };
+
   app.get("/l/:act/:token", async (c) => {
     const auth = await authoriseAct(c);
     if (auth instanceof Response) return auth;
@@ -269,8 +297,16 @@ ${afterNav(c, account)}
     const address = person.address ?? person.email;
     const who = html`<p><span class="who">${shownName(person)}</span>${person.name && person.name !== address ? html` <span class="muted">&lt;${address}&gt;</span>` : ""}</p>
 <p>Met at <span class="who">${person.eventTitle || "a meeting"}</span> on ${metOn(person, account.timeZone)}.</p>`;
+    // The page a tap that found a started draft redirects to (`?started`): that draft, looked for
+    // again; gone since (or not found in time), the confirm page without its script, as this page is
+    // reached by Back and a reload, which must not make a draft unasked.
+    const startedAsked = act === "draft" && c.req.query("started") !== undefined;
+    if (startedAsked) {
+      const started = await lookForStarted(account, await perOf(account, claims), () => deps.providerFor(account), performance.now());
+      if (started) return startedPage(c, account, person, started);
+    }
     return act === "draft"
-      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email), { auto: true })
+      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email), { auto: !startedAsked })
       : confirmPage(c, "No follow-up needed", who, "Remove from my digests", afterNav(c, account.email));
   });
 
@@ -337,30 +373,14 @@ ${afterNav(c, account)}
     // How long the tap waits for its draft before it answers "being made", from the tap's start: the
     // look for a started draft below, and everything draftFollowUp does before its create, come off it.
     const deadlineMs = deps.draftDeadlineMs ?? DRAFT_CREATE_DEADLINE_MS;
-    // A draft the owner already started to this person is offered first, not duplicated. The look has
-    // at most a share of the deadline: a slow mailbox (each call answering in seconds) ran the tap past
-    // the function's timeout before its create began (helper-179 #3); past it, the tap goes on without.
+    // A draft the owner already started to this person is offered first, not duplicated (lookForStarted).
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (form.anyway !== "1") {
-      const lookMs = Math.max(0, deadlineMs * STARTED_DRAFT_LOOK_SHARE - (performance.now() - tapBegan));
-      const started = await (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: per, withinMs: lookMs }))().catch((e) => {
-        console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-        return undefined;
-      });
-      if (started) {
-        const person = await personOf(account, claims);
-        const open = deps.draftLanding?.(account, { draftId: started.id, webLink: started.webLink }) ?? started.webLink;
-        return page(
-          c,
-          200,
-          "You already started this",
-          html`<h1>You already started this</h1>
-<p>You started a draft to <span class="who">${person ? shownName(person) : "this person"}</span>${started.createdAt ? html` on ${humanDate(started.createdAt, account.timeZone)}` : ""}. Finish that one instead of starting again?</p>
-${open ? html`<p><a class="button" href="${open}">Open your draft</a></p>` : html`<p>It is in your Drafts folder.</p>`}
-<form method="post"><input type="hidden" name="anyway" value="1"><button type="submit" class="secondary">Make a new draft anyway</button></form>
-${afterNav(c, account.email)}`,
-        );
-      }
+      const started = await lookForStarted(account, per, provider, tapBegan);
+      // To a page of its own (a GET that looks again), which Back from the draft and a reload show
+      // again: answered to the confirm page's POST, Back from the draft met the browser's "Confirm
+      // Form Resubmission" (helper-249 #3).
+      if (started) return c.redirect(`${new URL(c.req.url).pathname}?started=1`, 303);
     }
     try {
       const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account), began: tapBegan, deadlineMs });

@@ -197,6 +197,33 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect(await drafts()).toBe(before + 1);
   });
 
+  it("a tap that finds a draft the owner started answers with a page of its own, which Back and a reload show again; found gone there, that page makes nothing unasked (helper-249 #3)", async () => {
+    const email = "hand.started@example.org";
+    const path = await ownPerson(email, "Hand Started", "e-hand");
+    // The owner's own draft, made in their mailbox without Followthrough.
+    await h.provider.createDraft({ to: { email, name: "Hand Started" }, subject: "Hello again", text: "Hi, about last week" });
+    const before = await drafts();
+    const res = await app.request(path, { method: "POST" });
+    // A redirect to a GET, not the page as the POST's answer (Back from the draft met "Confirm Form Resubmission").
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`${path}?started=1`);
+    for (let i = 0; i < 2; i++) {
+      const shown = await app.request(res.headers.get("location")!);
+      expect(shown.status).toBe(200);
+      const page = await shown.text();
+      expect(page).toContain("You already started this");
+      expect(page).toContain('<input type="hidden" name="anyway" value="1">');
+    }
+    // Gone from the mailbox since (as the look finds it now): the confirm page, without its script.
+    const none = new Proxy(h.provider, { get: (target, prop) => (prop === "draftsTo" ? async () => [] : Reflect.get(target, prop)) });
+    const noneApp = createApp({ repo: h.repo, linkKey: KEY, baseUrl: BASE, now: () => now, providerFor: () => none, draftLanding: localDraftLanding(BASE) });
+    const asked = await (await noneApp.request(`${path}?started=1`)).text();
+    expect(asked).toContain("Drafting your follow-up");
+    expect(asked).toContain('<form method="post"><button type="submit">Open the draft</button></form>');
+    expect(asked).not.toContain(".submit()");
+    expect(await drafts()).toBe(before);
+  });
+
   it("a create done in time whose look for other copies is slow: the tap lands on its own draft by the deadline (helper-181 #1)", async () => {
     const before = await drafts();
     const email = "slow.converge@example.org";
