@@ -111,12 +111,12 @@ ${
     );
 
   /** A dismissed person's page (a dismiss's answer): the way to undo it. */
-  const dismissedPage = (c: C, account: string, name: string) =>
+  const dismissedPage = (c: C, account: string, name: string, already = false) =>
     page(
       c,
       200,
-      "Done",
-      html`<h1>Done</h1><p>${name} won't appear in your digests any more.</p>
+      already ? "Already removed" : "Done",
+      html`<h1>${already ? "Already removed" : "Done"}</h1><p>${name} ${already ? "is already out of your digests." : "won't appear in your digests any more."}</p>
 <form method="post"><input type="hidden" name="undo" value="1"><button type="submit" class="secondary">Undo</button></form>
 ${afterNav(c, account)}`,
     );
@@ -293,6 +293,9 @@ ${afterNav(c, account.email)}`,
     const person = await personOf(account, claims);
     if (!person) return gone(c, account.email);
     if (act === "dismiss" && done) return person.stage === "dismissed" ? dismissedPage(c, account.email, shownName(person)) : backPage(c, account.email, shownName(person));
+    // The link opened again once the person is out of the digests: said so, with its Undo, as a pause
+    // link says "already paused", not the prompt to remove them as if nothing had happened (helper-249).
+    if (act === "dismiss" && person.stage === "dismissed") return dismissedPage(c, account.email, shownName(person), true);
     // The address as written on the person's first meeting (PersonRecord.address), not its normalised key.
     const address = person.address ?? person.email;
     const who = html`<p><span class="who">${shownName(person)}</span>${person.name && person.name !== address ? html` <span class="muted">&lt;${address}&gt;</span>` : ""}</p>

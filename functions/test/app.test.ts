@@ -255,6 +255,11 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const { digest } = await prepareDigest({ repo: h.repo, account: h.account(), now, links });
     expect(digest.missing.map((m) => m.email)).not.toContain(p.email);
     expect(digest.missing.length).toBe(people.length - 1);
+    // The link opened again later: already out, said so with its Undo, not the prompt to remove them (helper-249).
+    const again = await (await app.request(pathOf(p.dismissUrl))).text();
+    expect(again).toContain("<h1>Already removed</h1>");
+    expect(again).toContain('<input type="hidden" name="undo" value="1">');
+    expect(again).not.toContain("Remove from my digests");
   });
 
   it("a dismiss link issued before an internationalised domain had one spelling (its ASCII one) finds the person under today's (helper-160)", async () => {
