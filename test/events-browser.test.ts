@@ -201,6 +201,9 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     // goes with the person typed, who is added (functions/test/events-pages.test.ts: helper-130 #4).
     await page.getByLabel("Their name").fill("Kai Moss");
     await page.getByLabel("Their email address").fill("kai@mossco.io");
+    // The two boxes of one person alike (the name's lacked the address's padding: helper-249).
+    const [nameBox, mailBox] = await Promise.all([page.getByLabel("Their name").boundingBox(), page.getByLabel("Their email address").boundingBox()]);
+    expect([nameBox!.width, nameBox!.height]).toEqual([mailBox!.width, mailBox!.height]);
     await Promise.all([page.waitForURL(/\?saved=1&at=\d+$/), page.getByLabel("Their email address").press("Enter")]);
     expect(await mainText(page)).toContain("Saved: 1 person added to whom you met.");
     expect((await loadStatements(app.stack.repo, account.email)).confirmations.map((c) => c.email)).toContain("kai@mossco.io");

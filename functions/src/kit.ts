@@ -138,7 +138,7 @@ pre{white-space:pre-wrap;word-break:break-word;background:rgba(127,127,127,.12);
 dt{font-weight:600}dd{margin:0 0 .5rem;overflow-wrap:anywhere}
 label{display:block;margin:.5rem 0 .25rem;font-weight:600}
 input[type=text],select,textarea{font:inherit;font-size:1rem;max-width:100%;box-sizing:border-box}
-input[type=text],textarea{width:100%}
+input[type=text],textarea{width:100%;padding:.4rem}
 .error{border-left:4px solid #c81e1e;padding-left:.75rem}
 nav.after{margin-top:1.5rem}
 input[type=number],input[type=email],input[type=search]{font:inherit;font-size:1rem;max-width:100%;box-sizing:border-box;padding:.4rem}
