@@ -232,9 +232,9 @@ function changedFields(loaded: unknown, sent: Record<SaveField, string>): Readon
 }
 
 /** The sections of the settings page a save comes back to. */
-type SavedSection = "schedule" | "zone" | "eventemails" | "names" | "pause";
+type SavedSection = "schedule" | "when" | "template" | "unchanged" | "zone" | "eventemails" | "names" | "pause";
 /** Where each lands: the zone's form is shown only when asked for, so its save lands on the schedule, which names the zone. */
-const SAVED_ANCHOR: Record<SavedSection, string> = { schedule: "schedule", zone: "schedule", eventemails: "event-emails", names: "names", pause: "pause" };
+const SAVED_ANCHOR: Record<SavedSection, string> = { schedule: "schedule", when: "schedule", template: "schedule", unchanged: "schedule", zone: "schedule", eventemails: "event-emails", names: "names", pause: "pause" };
 /**
  * The templates the settings page loads into its form: the ready ones, and last the standard text
  * with the default subject, the way back to them after an edit (while the template is the standard
@@ -246,6 +246,10 @@ const PRESETS = [...READY_TEMPLATES, { id: "standard", label: "The standard text
 /** What each says there: the section saved, and so no other (without script nothing warns of another section's changes). */
 const SAVED_WORDS: Record<SavedSection, string> = {
   schedule: "Saved: when your digest arrives, and your template.",
+  // What a save from a page with its `loaded` field changed (changedFields; helper-249: every save said both).
+  when: "Saved: when your digest arrives.",
+  template: "Saved: your template.",
+  unchanged: "Nothing to save: nothing was changed.",
   zone: "Saved: your time zone.",
   eventemails: "Saved: your event emails.",
   names: "Saved: the name.",
@@ -324,7 +328,7 @@ ${
     : ""
 }
 <h2 id="schedule">When your digest arrives</h2>
-${savedHere("schedule", "zone")}
+${savedHere("schedule", "when", "template", "unchanged", "zone")}
 <form method="post"${unsaved(mainPending)}>
 <input type="hidden" name="action" value="save">
 <input type="hidden" name="loaded" value="${loadedOf(account)}">
@@ -476,7 +480,9 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         ...(form.signature === undefined || !changed.has("signature") ? {} : { signatureName }),
       };
       if (!(await updateAccount(deps.repo, account.email, patch, now))) return gone();
-      return back("schedule");
+      const when = changed.has("day") || changed.has("hour");
+      const text = changed.has("template") || changed.has("subject") || changed.has("signature");
+      return back(when && text ? "schedule" : when ? "when" : text ? "template" : "unchanged");
     }
     if (action === "zone") {
       let pick: { zone: string; chosen: boolean };

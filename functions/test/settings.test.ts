@@ -305,8 +305,12 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       };
       const [a, b] = [await open(), await open()];
       // Tab A rewrites the message; tab B, loaded before that save, then changes only the day.
-      expect((await post(path, { ...a, template: "Tab A's words, {firstName}" })).status).toBe(303);
-      expect((await post(path, { ...b, day: "4" })).status).toBe(303);
+      const [savedA, savedB] = [await post(path, { ...a, template: "Tab A's words, {firstName}" }), await post(path, { ...b, day: "4" })];
+      // Each says what it saved, and only that.
+      expect(savedA.headers.get("location")).toBe(`${path}?saved=template#schedule`);
+      expect(await (await app.request(savedA.headers.get("location")!)).text()).toContain('<p role="status"><b>Saved: your template.</b></p>');
+      expect(savedB.headers.get("location")).toBe(`${path}?saved=when#schedule`);
+      expect(await (await app.request(savedB.headers.get("location")!)).text()).toContain('<p role="status"><b>Saved: when your digest arrives.</b></p>');
       expect(await loadAccount(repo, email())).toMatchObject({ template: "Tab A's words, {firstName}", schedule: { day: 4, hour: Number(a.hour) } });
       // The other way round: A moves the digest to Wednesday 19:00; B, loaded before, signs the drafts.
       const [c, d] = [await open(), await open()];
@@ -318,6 +322,10 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       expect((await post(path, { ...e, subject: "From E" })).status).toBe(303);
       expect((await post(path, { ...f, subject: "From F" })).status).toBe(303);
       expect((await loadAccount(repo, email()))!.subjectTemplate).toBe("From F");
+      // Saved as loaded: nothing changed, and the page says so.
+      const same = await post(path, await open());
+      expect(same.headers.get("location")).toBe(`${path}?saved=unchanged#schedule`);
+      expect(await (await app.request(same.headers.get("location")!)).text()).toContain("Nothing to save: nothing was changed.");
     } finally {
       await repo.put(stored);
     }
