@@ -206,10 +206,28 @@ const hourLabel = (h: number) => `${String(h).padStart(2, "0")}:00`;
 const SAVE_FIELDS = ["day", "hour", "template", "subject", "signature"] as const;
 type SaveField = (typeof SAVE_FIELDS)[number];
 
-/** Each field of the main form as the page shows it from a stored account (a value the form's validation would give back unchanged). */
+/**
+ * Each field of the main form as a save of the page unchanged gives it back: the value shown from a
+ * stored account, through the form's validation (a value stored before a rule it now follows, full-width
+ * braces or text that shows nothing, comes back rewritten; helper-250 #2), or as stored where that
+ * refuses it.
+ */
 function shownValues(a: AccountRecord): Record<SaveField, string> {
   const s = a.schedule ?? DEFAULT_SCHEDULE;
-  return { day: String(s.day), hour: String(s.hour), template: a.template || DEFAULT_TEMPLATE, subject: a.subjectTemplate ?? "", signature: a.signatureName ?? "" };
+  const asSaved = (validate: (raw: unknown) => string, raw: string) => {
+    try {
+      return validate(raw);
+    } catch {
+      return raw;
+    }
+  };
+  return {
+    day: String(s.day),
+    hour: String(s.hour),
+    template: asSaved(validateTemplate, a.template || DEFAULT_TEMPLATE),
+    subject: asSaved(validateSubject, a.subjectTemplate ?? ""),
+    signature: asSaved(validateSignature, a.signatureName ?? ""),
+  };
 }
 
 /** A short digest of one field's value, as the form's `loaded` carries it. */
@@ -224,9 +242,12 @@ const fieldTag = (value: string) => createHash("sha256").update(value).digest("b
  */
 const loadedOf = (a: AccountRecord) => SAVE_FIELDS.map((f) => fieldTag(shownValues(a)[f])).join(".");
 
+/** A `loaded` as {@link loadedOf} writes it, else undefined. */
+const loadedSent = (v: unknown): string | undefined => (typeof v === "string" && new RegExp(`^[A-Za-z0-9_-]{12}(?:\\.[A-Za-z0-9_-]{12}){${SAVE_FIELDS.length - 1}}$`).test(v) ? v : undefined);
+
 /** The fields a save changed against its form's `loaded` ({@link loadedOf}); every field without a well-formed one. */
 function changedFields(loaded: unknown, sent: Record<SaveField, string>): ReadonlySet<SaveField> {
-  const tags = typeof loaded === "string" ? loaded.split(".") : [];
+  const tags = loadedSent(loaded)?.split(".") ?? [];
   if (tags.length !== SAVE_FIELDS.length) return new Set(SAVE_FIELDS);
   return new Set(SAVE_FIELDS.filter((f, i) => tags[i] !== fieldTag(sent[f])));
 }
@@ -270,7 +291,7 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     account: AccountRecord,
     saved: SavedSection | undefined,
     canManage: boolean,
-    edited?: { error?: string; field?: SettingsError["field"]; day?: unknown; hour?: unknown; zone?: unknown; template?: unknown; subject?: unknown; signature?: unknown; person?: unknown; first?: unknown },
+    edited?: { error?: string; field?: SettingsError["field"]; day?: unknown; hour?: unknown; zone?: unknown; template?: unknown; subject?: unknown; signature?: unknown; person?: unknown; first?: unknown; loaded?: unknown },
   ) => {
     // The zone's form, when asked for (the "Change time zone" link) or refused (then showing the
     // zone sent, where the list has it, else the account's).
@@ -331,7 +352,7 @@ ${
 ${savedHere("schedule", "when", "template", "unchanged", "zone")}
 <form method="post"${unsaved(mainPending)}>
 <input type="hidden" name="action" value="save">
-<input type="hidden" name="loaded" value="${loadedOf(account)}">
+<input type="hidden" name="loaded" value="${loadedSent(edited?.loaded) ?? loadedOf(account)}">
 <p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
 <p class="muted">In your time zone: ${account.timeZone}.${account.zoneChosen ? " Chosen here: a reconnect keeps it." : ""}${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
@@ -467,21 +488,29 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
         refuseUndecodable(signatureName, account.signatureName, "The signature name", "signature");
       } catch (e) {
         if (e instanceof SettingsError)
-          return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, day: form.day, hour: form.hour, template: form.template, subject: form.subject, signature: form.signature });
+          // Shown again as sent, with the `loaded` it came with: what the page first showed stays what
+          // a save compares against, or every stale field of an old tab would count as changed (helper-250 #1).
+          return settingsPage(c, account, undefined, act === "manage", { error: e.message, field: e.field, day: form.day, hour: form.hour, template: form.template, subject: form.subject, signature: form.signature, loaded: form.loaded });
         throw e;
       }
       // Only what the person changed on the page (changedFields); the rest stays as stored now.
       const changed = changedFields(form.loaded, { day: String(schedule.day), hour: String(schedule.hour), template, subject: subjectTemplate, signature: signatureName });
-      const storedSchedule = account.schedule ?? DEFAULT_SCHEDULE;
+      // The day and the hour are one choice, "when": either changed, both go as the page shows them
+      // (a day from one tab and an hour from another made a time nobody chose; helper-250).
+      const when = changed.has("day") || changed.has("hour");
+      const written = {
+        template: changed.has("template"),
+        subject: form.subject !== undefined && changed.has("subject"),
+        signature: form.signature !== undefined && changed.has("signature"),
+      };
       const patch = {
-        ...(changed.has("day") || changed.has("hour") ? { schedule: { day: changed.has("day") ? schedule.day : storedSchedule.day, hour: changed.has("hour") ? schedule.hour : storedSchedule.hour } } : {}),
-        ...(changed.has("template") ? { template } : {}),
-        ...(form.subject === undefined || !changed.has("subject") ? {} : { subjectTemplate }),
-        ...(form.signature === undefined || !changed.has("signature") ? {} : { signatureName }),
+        ...(when ? { schedule } : {}),
+        ...(written.template ? { template } : {}),
+        ...(written.subject ? { subjectTemplate } : {}),
+        ...(written.signature ? { signatureName } : {}),
       };
       if (!(await updateAccount(deps.repo, account.email, patch, now))) return gone();
-      const when = changed.has("day") || changed.has("hour");
-      const text = changed.has("template") || changed.has("subject") || changed.has("signature");
+      const text = written.template || written.subject || written.signature;
       return back(when && text ? "schedule" : when ? "when" : text ? "template" : "unchanged");
     }
     if (action === "zone") {

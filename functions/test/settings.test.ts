@@ -286,23 +286,24 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     }
   });
 
+  /** A tab: the page as loaded, and its form's fields as it shows them. */
+  const open = async (from?: Response) => {
+    const page = await (from ?? (await app.request(path))).text();
+    const field = (re: RegExp) => decodeHTML(re.exec(page)![1]);
+    return {
+      action: "save",
+      loaded: field(/name="loaded" value="([^"]*)"/),
+      day: field(/<select id="day" name="day">[\s\S]*?<option value="(\d)" selected>/),
+      hour: field(/<select id="hour" name="hour">[\s\S]*?<option value="(\d+)" selected>/),
+      template: field(/<textarea id="template" name="template"[^>]*>([\s\S]*?)<\/textarea>/),
+      subject: field(/id="subject" name="subject" value="([^"]*)"/),
+      signature: field(/id="signature" name="signature" value="([^"]*)"/),
+    };
+  };
+
   it("a page left open in another tab saves only what the person changed on it, not the rest as that tab loaded it (helper-249 #1)", async () => {
     const stored = (await repo.get<Record<string, unknown>>(keys.account(email())))!;
     try {
-      /** A tab: the page as loaded, and its form's fields as it shows them. */
-      const open = async () => {
-        const page = await (await app.request(path)).text();
-        const field = (re: RegExp) => decodeHTML(re.exec(page)![1]);
-        return {
-          action: "save",
-          loaded: field(/name="loaded" value="([^"]*)"/),
-          day: field(/<select id="day" name="day">[\s\S]*?<option value="(\d)" selected>/),
-          hour: field(/<select id="hour" name="hour">[\s\S]*?<option value="(\d+)" selected>/),
-          template: field(/<textarea id="template" name="template"[^>]*>([\s\S]*?)<\/textarea>/),
-          subject: field(/id="subject" name="subject" value="([^"]*)"/),
-          signature: field(/id="signature" name="signature" value="([^"]*)"/),
-        };
-      };
       const [a, b] = [await open(), await open()];
       // Tab A rewrites the message; tab B, loaded before that save, then changes only the day.
       const [savedA, savedB] = [await post(path, { ...a, template: "Tab A's words, {firstName}" }), await post(path, { ...b, day: "4" })];
@@ -326,6 +327,42 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       const same = await post(path, await open());
       expect(same.headers.get("location")).toBe(`${path}?saved=unchanged#schedule`);
       expect(await (await app.request(same.headers.get("location")!)).text()).toContain("Nothing to save: nothing was changed.");
+    } finally {
+      await repo.put(stored);
+    }
+  });
+
+  it("an old tab's refused save, corrected, still writes only what it changed; a value stored before a rule it now follows is no change; day and hour go together (helper-250)", async () => {
+    const stored = (await repo.get<Record<string, unknown>>(keys.account(email())))!;
+    try {
+      // #1: A and B open; B saves the template; A's save is refused (its subject), then corrected.
+      const [a, b] = [await open(), await open()];
+      expect((await post(path, { ...b, template: "Newer words from tab B, {firstName}" })).status).toBe(303);
+      const refused = await post(path, { ...a, hour: "11", subject: "Hi {oops}" });
+      expect(refused.status).toBe(400);
+      const shown = await open(refused);
+      // The page as A sent it, with the `loaded` A's page first had.
+      expect([shown.loaded, shown.hour, shown.subject]).toEqual([a.loaded, "11", "Hi {oops}"]);
+      expect((await post(path, { ...shown, subject: "Hi {firstName}" })).headers.get("location")).toBe(`${path}?saved=schedule#schedule`);
+      expect(await loadAccount(repo, email())).toMatchObject({ template: "Newer words from tab B, {firstName}", subjectTemplate: "Hi {firstName}", schedule: { hour: 11 } });
+      // #2: a subject stored with full-width braces (before they were made the placeholders'), shown
+      // so; B saves another; A changes only the day: B's subject stays.
+      await updateAccount(repo, email(), { subjectTemplate: "Hi \uff5bfirstName\uff5d" }, Date.now());
+      const [c, d] = [await open(), await open()];
+      expect((await post(path, { ...d, subject: "From tab B {firstName}" })).status).toBe(303);
+      expect((await post(path, { ...c, day: "5" })).headers.get("location")).toBe(`${path}?saved=when#schedule`);
+      expect(await loadAccount(repo, email())).toMatchObject({ subjectTemplate: "From tab B {firstName}", schedule: { day: 5, hour: 11 } });
+      // Day and hour are one choice: B sets Friday 17:00, an older A only the hour 08:00: A's whole time.
+      const [e, f] = [await open(), await open()];
+      expect((await post(path, { ...f, day: "5", hour: "17" })).status).toBe(303);
+      expect((await post(path, { ...e, hour: "8" })).status).toBe(303);
+      expect((await loadAccount(repo, email()))!.schedule).toEqual({ day: Number(e.day), hour: 8 });
+      // #3: a form without the subject and signature (an older page) writes neither, and says only what it wrote.
+      const g = await open();
+      await updateAccount(repo, email(), { subjectTemplate: "Changed elsewhere" }, Date.now());
+      const { subject: _s, signature: _g, ...older } = g;
+      expect((await post(path, older)).headers.get("location")).toBe(`${path}?saved=unchanged#schedule`);
+      expect((await loadAccount(repo, email()))!.subjectTemplate).toBe("Changed elsewhere");
     } finally {
       await repo.put(stored);
     }
