@@ -477,17 +477,19 @@ ${takenBackLine}${said?.error ? formError(said.error, said.field) : ""}
     };
     const saved = c.req.query("saved");
     // A save's page says so while someone it saved is still listed (their confirmation made at the
-    // save's time, `at`): come back to by Back after a Take back, it said "Saved: 1 person added"
-    // over an empty list (helper-249 #2). A link without `at` (an older page's) says it as before.
+    // save's time, `at`), and counts no more than are: come back to by Back after a Take back, it
+    // said "Saved: 1 person added" over an empty list (helper-249 #2), and "2 people" with one left
+    // (helper-250 #4). A link without `at` (an older page's) says it as before.
     const savedAt = c.req.query("at");
-    const savedStill = savedAt === undefined || confirmed.some((x) => String(x.at) === savedAt);
+    const stillListed = savedAt === undefined ? Infinity : confirmed.filter((x) => String(x.at) === savedAt).length;
+    const savedCount = saved && /^\d+$/.test(saved) ? String(Math.min(Number(saved), stillListed)) : undefined;
     const notice =
       saved === "taken-back"
         ? TAKEN_BACK
         : saved === "already"
           ? "Already counted as met there: no one new."
-          : saved && /^\d+$/.test(saved) && savedStill
-            ? `Saved: ${saved} ${saved === "1" ? "person" : "people"} added to whom you met.`
+          : savedCount !== undefined && savedCount !== "0"
+            ? `Saved: ${savedCount} ${savedCount === "1" ? "person" : "people"} added to whom you met.`
             : undefined;
     return kit.page(
       c,

@@ -644,6 +644,12 @@ describe("who did you meet at a 200-guest conference", () => {
     const again = (await post(path(), { action: "confirm", pick: ["guest009@company9.com"] })).headers.get("location")!;
     expect(await text(await app.request(again))).toContain("Saved: 1 person added to whom you met.");
     await post(path(), { action: "unconfirm", email: "guest009@company9.com" });
+    // Two saved, one taken back: the page come back to counts the one still listed (helper-250 #4).
+    const two = (await post(path(), { action: "confirm", pick: ["guest009@company9.com", "guest011@company11.com"] })).headers.get("location")!;
+    expect(await text(await app.request(two))).toContain("Saved: 2 people added to whom you met.");
+    await post(path(), { action: "unconfirm", email: "guest009@company9.com" });
+    expect(await text(await app.request(two))).toContain("Saved: 1 person added to whom you met.");
+    await post(path(), { action: "unconfirm", email: "guest011@company11.com" });
   });
 
   it("picks two, adds one, refuses bad additions keeping what was typed, and takes one back", async () => {
