@@ -1,6 +1,6 @@
 import type { AccountRecord } from "@followthrough/core/accounts";
 import type { NetworkingEvent } from "@followthrough/core/events";
-import { normalizeAddress } from "@followthrough/core/identity";
+import { normalizeAddress, specSteps } from "@followthrough/core/identity";
 import type { Contact } from "@followthrough/core/inference";
 import { BACKFILL_DAYS } from "@followthrough/core/limits";
 import type { ScanResult } from "@followthrough/core/scan";
@@ -25,12 +25,7 @@ export function contractAddress(c: Pick<Contact, "email" | "address">): string {
   const written = c.address?.trim().toLowerCase();
   const at = written?.lastIndexOf("@") ?? -1;
   if (!written || at <= 0) return c.email;
-  let local = written.slice(0, at);
-  let domain = written.slice(at + 1);
-  const plus = local.indexOf("+");
-  if (plus > 0) local = local.slice(0, plus);
-  if (domain === "googlemail.com") domain = "gmail.com";
-  if (domain === "gmail.com") local = local.replace(/\./g, "");
+  const { local, domain } = specSteps(written.slice(0, at), written.slice(at + 1));
   return `${local}@${domain}`;
 }
 

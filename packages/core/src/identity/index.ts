@@ -131,15 +131,23 @@ function normalizeUncached(raw: string): string | undefined {
   const s = raw.trim().toLowerCase().normalize("NFC").replace(QUOTED_DOT_ATOM, "$1$2");
   if (!isAddress(s) || ENCAPSULATED.test(s)) return undefined;
   const at = s.lastIndexOf("@");
-  let local = s.slice(0, at);
-  let domain = s.slice(at + 1);
+  const written = s.slice(0, at);
+  const domain = s.slice(at + 1);
+  const spec = specSteps(written, spelledOtherwise(domain) ? unicodeDomain(written, domain) : domain);
+  return spec.local ? `${spec.local}@${spec.domain}` : undefined;
+}
+
+/**
+ * shared/spec/behaviour.md's address normalisation on a lower-cased address's parts: the local part
+ * cut at its first `+`, and for gmail.com and googlemail.com its dots removed and the domain written
+ * gmail.com. {@link normalizeAddress} takes these steps after its own (NFC, one spelling of a domain);
+ * packages/cli's scan contract takes them alone, as the spec's answers are compared.
+ */
+export function specSteps(local: string, domain: string): { local: string; domain: string } {
   const plus = local.indexOf("+");
-  if (plus > 0) local = local.slice(0, plus);
-  if (spelledOtherwise(domain)) domain = unicodeDomain(local, domain);
-  if (domain === "googlemail.com") domain = "gmail.com";
-  if (domain === "gmail.com") local = local.replace(/\./g, "");
-  if (!local) return undefined;
-  return `${local}@${domain}`;
+  const untagged = plus > 0 ? local.slice(0, plus) : local;
+  const d = domain === "googlemail.com" ? "gmail.com" : domain;
+  return { local: d === "gmail.com" ? untagged.replace(/\./g, "") : untagged, domain: d };
 }
 
 /**
