@@ -240,15 +240,21 @@ const fieldTag = (value: string) => createHash("sha256").update(value).digest("b
  * the text another tab had saved since (helper-249 #1). A form without it (an older page, one made by
  * hand) writes every field it sends, as before.
  */
-const loadedOf = (a: AccountRecord) => SAVE_FIELDS.map((f) => fieldTag(shownValues(a)[f])).join(".");
+const loadedOf = (a: AccountRecord) => {
+  const shown = shownValues(a);
+  return SAVE_FIELDS.map((f) => fieldTag(shown[f])).join(".");
+};
+
+/** What {@link loadedOf} writes: one tag per field, joined by dots. */
+const LOADED = new RegExp(`^[A-Za-z0-9_-]{12}(?:\\.[A-Za-z0-9_-]{12}){${SAVE_FIELDS.length - 1}}$`);
 
 /** A `loaded` as {@link loadedOf} writes it, else undefined. */
-const loadedSent = (v: unknown): string | undefined => (typeof v === "string" && new RegExp(`^[A-Za-z0-9_-]{12}(?:\\.[A-Za-z0-9_-]{12}){${SAVE_FIELDS.length - 1}}$`).test(v) ? v : undefined);
+const loadedSent = (v: unknown): string | undefined => (typeof v === "string" && LOADED.test(v) ? v : undefined);
 
 /** The fields a save changed against its form's `loaded` ({@link loadedOf}); every field without a well-formed one. */
 function changedFields(loaded: unknown, sent: Record<SaveField, string>): ReadonlySet<SaveField> {
-  const tags = loadedSent(loaded)?.split(".") ?? [];
-  if (tags.length !== SAVE_FIELDS.length) return new Set(SAVE_FIELDS);
+  const tags = loadedSent(loaded)?.split(".");
+  if (!tags) return new Set(SAVE_FIELDS);
   return new Set(SAVE_FIELDS.filter((f, i) => tags[i] !== fieldTag(sent[f])));
 }
 
