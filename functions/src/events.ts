@@ -242,16 +242,14 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
     // a later change said "Goal saved" over an event with no goal (helper-249 #2). An event no longer
     // listed (ended, moved away) keeps what was said.
     const goalNow = shown ? statements.goals.has(shown.m.id) : undefined;
-    const holds: Record<string, boolean> = {
-      mark: !shown || shown.reason !== undefined,
-      unmark: !shown || shown.reason === undefined,
-      goal: !shown || goalNow === true,
-      cleargoal: !shown || goalNow === false,
+    /** Each save's words, and whether they still hold. */
+    const notices: Record<string, [holds: boolean, words: string]> = {
+      mark: [!shown || shown.reason !== undefined, `${named} is now a networking event.`],
+      unmark: [!shown || shown.reason === undefined, `${named} is no longer a networking event.`],
+      goal: [!shown || goalNow === true, `Goal saved for ${named}.`],
+      cleargoal: [!shown || goalNow === false, `Goal removed from ${named}.`],
     };
-    const notice =
-      done !== undefined && !holds[done]
-        ? undefined
-        : done === "mark" ? `${named} is now a networking event.` : done === "unmark" ? `${named} is no longer a networking event.` : done === "goal" ? `Goal saved for ${named}.` : done === "cleargoal" ? `Goal removed from ${named}.` : undefined;
+    const notice = done !== undefined && Object.hasOwn(notices, done) && notices[done][0] ? notices[done][1] : undefined;
     const row = (e: { m: Meeting; reason?: NetworkingReason }) => {
       const id = eventTag(e.m.id);
       const goal = statements.goals.get(e.m.id);
