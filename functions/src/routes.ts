@@ -247,12 +247,18 @@ ${afterNav(c, account)}
   };
 
   /**
+   * How long a tap waits for its draft before it answers "being made", from the tap's start: the look
+   * for a started draft, and everything draftFollowUp does before its create, come off it.
+   */
+  const draftDeadlineMs = deps.draftDeadlineMs ?? DRAFT_CREATE_DEADLINE_MS;
+
+  /**
    * A draft the owner already started to the tap's person, looked for within a share of the tap's
    * deadline from `tapBegan` (a slow mailbox ran the tap past the function's timeout before its create
    * began, helper-179 #3); undefined when there is none or the look failed, and the tap goes on without.
    */
   const lookForStarted = async (account: AccountRecord, per: string, provider: () => ReturnType<typeof deps.providerFor>, tapBegan: number) => {
-    const lookMs = Math.max(0, (deps.draftDeadlineMs ?? DRAFT_CREATE_DEADLINE_MS) * STARTED_DRAFT_LOOK_SHARE - (performance.now() - tapBegan));
+    const lookMs = Math.max(0, draftDeadlineMs * STARTED_DRAFT_LOOK_SHARE - (performance.now() - tapBegan));
     return (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: per, withinMs: lookMs }))().catch((e) => {
       console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       return undefined;
@@ -373,9 +379,6 @@ ${afterNav(c, account.email)}`,
     const provider = () => (adapter ??= deps.providerFor(account));
     // The person's key, once for the tap (an old-spelling link's is looked up).
     const per = await perOf(account, claims);
-    // How long the tap waits for its draft before it answers "being made", from the tap's start: the
-    // look for a started draft below, and everything draftFollowUp does before its create, come off it.
-    const deadlineMs = deps.draftDeadlineMs ?? DRAFT_CREATE_DEADLINE_MS;
     // A draft the owner already started to this person is offered first, not duplicated (lookForStarted).
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (form.anyway !== "1") {
@@ -386,7 +389,7 @@ ${afterNav(c, account.email)}`,
       if (started) return c.redirect(`${new URL(c.req.url).pathname}?started=1`, 303);
     }
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account), began: tapBegan, deadlineMs });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account), began: tapBegan, deadlineMs: draftDeadlineMs });
       if (draft.status === "pending") return beingMade(c, account.email);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);
