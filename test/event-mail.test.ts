@@ -94,6 +94,23 @@ describe("local times of the event emails", () => {
     expect(morningAfterAt({ start: iso("2026-06-19T23:00:00Z"), end: iso("2026-06-20T23:00:00Z") }, zone)).toBe(iso("2026-06-21T07:00:00Z"));
   });
 
+  it("morning after a night's event past midnight: the next morning, the day the email names it by (helper-252)", () => {
+    // Saturday 4 April, 21:00 NZDT to Sunday 01:00 (the night New Zealand leaves daylight time):
+    // the email says "on Saturday 4 April" and comes on Sunday 08:00 NZST, not on Monday.
+    const akl = "Pacific/Auckland";
+    const mixer = { start: iso("2026-04-04T08:00:00Z"), end: iso("2026-04-04T12:00:00Z") };
+    expect(morningAfterAt(mixer, akl)).toBe(iso("2026-04-04T20:00:00Z"));
+    // Saturday 7 March, 20:00 PST to Sunday 00:30 in Los Angeles (the night the clocks go forward).
+    const la = "America/Los_Angeles";
+    expect(morningAfterAt({ start: iso("2026-03-08T04:00:00Z"), end: iso("2026-03-08T08:30:00Z") }, la)).toBe(iso("2026-03-08T15:00:00Z"));
+    // Ending at 06:00 still (its last moment 05:59), and one that goes on later, of two days.
+    const zone = "Europe/London";
+    expect(morningAfterAt({ start: iso("2026-06-19T20:00:00Z"), end: iso("2026-06-20T05:00:00Z") }, zone)).toBe(iso("2026-06-20T07:00:00Z"));
+    expect(morningAfterAt({ start: iso("2026-06-19T20:00:00Z"), end: iso("2026-06-20T06:00:00Z") }, zone)).toBe(iso("2026-06-21T07:00:00Z"));
+    // A 22-hour hackathon from noon is two days: the morning after its second.
+    expect(morningAfterAt({ start: iso("2026-06-05T17:00:00Z"), end: iso("2026-06-06T15:00:00Z") }, zone)).toBe(iso("2026-06-07T07:00:00Z"));
+  });
+
   it("across New York's November change (1 Nov 2026, 02:00 EDT → 01:00 EST), 08:00 stays 08:00 local", () => {
     const ny = "America/New_York";
     // Saturday 31 Oct, 19:00–22:00 EDT: the morning after is Sunday 1 Nov 08:00 EST = 13:00 UTC, not 12:00.

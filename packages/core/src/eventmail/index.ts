@@ -26,6 +26,7 @@ import {
   eventMailLatest,
   findEvent,
   followCalendarZone,
+  lastLocalDay,
   loadStatements,
   morningAfterAt,
   morningOfAt,
@@ -46,7 +47,7 @@ import { ProviderError } from "../resilience";
 import { calendarSink, scan, syncStream } from "../scan";
 import { keys, type Repository } from "../storage";
 import { escapeHtml as esc } from "../text";
-import { addDays, DAY, formatLocal, localDate } from "../time";
+import { DAY, formatLocal, localDate } from "../time";
 
 
 /** How one event job went. */
@@ -401,10 +402,10 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
   // An event over several days (a conference Tuesday to Thursday) is named by both dates (helper-150
   // #3); one night's event past midnight (a mixer 23:00–01:00), ending by 06:00 the next morning by
   // the local clock, by the day it began (helper-152, helper-153).
-  const lastMoment = Math.max(o.event.start, (o.event.end ?? o.event.start) - 1);
-  const overnight = localDate(lastMoment, zone) === addDays(localDate(o.event.start, zone), 1) && formatLocal(lastMoment, zone, "HH:mm") < "06:00";
+  // (core/events lastLocalDay, by which its email is timed too.)
   const first = formatLocal(o.event.start, zone, "EEEE d MMMM");
-  const last = overnight ? first : formatLocal(lastMoment, zone, "EEEE d MMMM");
+  const end = o.event.end ?? o.event.start;
+  const last = lastLocalDay({ start: o.event.start, end }, zone) === localDate(o.event.start, zone) ? first : formatLocal(Math.max(o.event.start, end - 1), zone, "EEEE d MMMM");
   const day = first === last ? `on ${first}` : `from ${first} to ${last}`;
   const other = metUrl(o.links, o.account.email, o.event.eventId, o.now);
   const subject = o.met.length ? `${title}: ${people(o.met.length)} met` : `${title}: whom did you meet?`;

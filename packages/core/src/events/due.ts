@@ -5,7 +5,7 @@
  */
 import { keys, type Repository, TTL_ATTRIBUTE } from "../storage";
 import { nextDispatchSlot } from "../schedule";
-import { addDays, atLocal, DAY, localDate, zoneOffset } from "../time";
+import { addDays, atLocal, DAY, formatLocal, localDate, zoneOffset } from "../time";
 
 const HOUR = 3_600_000;
 
@@ -68,12 +68,25 @@ export function morningOfAt(e: TimedEvent, zone: string): number {
 }
 
 /**
- * The morning-after email: 08:00 local on the day after the event's last day. The end is
- * exclusive, so an event (or an all-day one) ending at midnight has the day before as its last.
+ * An event's last local day. The end is exclusive, so an event (or an all-day one) ending at
+ * midnight has the day before as its last. One night's event past midnight (a mixer 21:00-01:00),
+ * ending by 06:00 on the local clock the day after it began, is that evening's: its last day is the
+ * day it began, as its morning-after email names it (core/eventmail), so that email comes the next
+ * morning, not a day later.
  */
+export function lastLocalDay(e: TimedEvent, zone: string): string {
+  const first = localDate(e.start, zone);
+  const lastMoment = Math.max(e.start, e.end - 1);
+  const last = localDate(lastMoment, zone);
+  return last === addDays(first, 1) && formatLocal(lastMoment, zone, "HH:mm") < NIGHT_ENDS_BY ? first : last;
+}
+
+/** The local clock time by which a night's event that began the evening before has ended ({@link lastLocalDay}). */
+export const NIGHT_ENDS_BY = "06:00";
+
+/** The morning-after email: 08:00 local on the day after the event's last day ({@link lastLocalDay}). */
 export function morningAfterAt(e: TimedEvent, zone: string): number {
-  const last = localDate(Math.max(e.start, e.end - 1), zone);
-  return atLocal(addDays(last, 1), EVENT_MAIL_HOURS.morningAfter, zone);
+  return atLocal(addDays(lastLocalDay(e, zone), 1), EVENT_MAIL_HOURS.morningAfter, zone);
 }
 
 /** The next `hour`:00 local strictly after `now`. */
