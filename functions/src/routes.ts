@@ -12,6 +12,7 @@
  * No module-level state: everything comes in through {@link AppDeps}.
  */
 import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, awaitsReconnect, formerAddresses, pausePatch, updateAccount } from "@followthrough/core/accounts";
@@ -42,6 +43,15 @@ const isMutating = (a: string): a is Mutating => (MUTATING as readonly string[])
 const WEEK = /^\d{4}-W\d{2}$/;
 
 /**
+ * The largest request body read (bytes): many times the largest form of our pages (a settings save,
+ * its 2,000-character template percent-encoded, is under 30 KiB; the met page's 500 ticks of
+ * ordinary addresses about as much). Without it a body of any size was read, parsed, and a refused
+ * form echoed it back whole in its "Not saved" page (30 MB in, 30 MB out locally; on Lambda, past
+ * its 6 MB response limit, a 502 instead of the page).
+ */
+export const BODY_MAX_BYTES = 256 * 1024;
+
+/**
  * The CSP of a stored digest shown in the browser: its inline styles, remote images, no script and
  * nothing it could submit or frame.
  */
@@ -66,6 +76,9 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
 
   const kit = createKit(deps);
   const { page, say, authorise, linkFor, linkLives, nonceOf, linkRefused } = kit;
+
+  // Before any route reads a form: too large a body is a 413 page, nothing read or changed.
+  app.use(bodyLimit({ maxSize: BODY_MAX_BYTES, onError: (c) => say(c, 413, "Too large", "What was sent is too large for this page, so nothing was changed.") }));
 
   /**
    * The key of the person a follow-up link names: a link issued before an internationalised domain

@@ -553,6 +553,24 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     await updateAccount(repo, email(), { template: before.template, schedule: before.schedule }, Date.now());
   });
 
+  it("an oversized form is a 413 page, not read: nothing saved, nothing of it echoed back (a refused save returned a 30 MB template whole)", async () => {
+    const before = (await loadAccount(repo, email()))!;
+    const huge = `action=save&day=1&hour=9&template=${"%22".repeat(300 * 1024)}`;
+    // Sent with its length, and without (read until the limit).
+    for (const headers of [{ ...SAME, "content-length": String(huge.length) }, SAME]) {
+      const res = await app.request(path, { method: "POST", headers, body: huge });
+      expect(res.status).toBe(413);
+      const text = await res.text();
+      expect(text).toContain("too large");
+      expect(text.length).toBeLessThan(20_000);
+      expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    }
+    // A form of ordinary size still saves.
+    expect((await post(path, { action: "save", day: "2", hour: "9", template: "x".repeat(TEMPLATE_MAX), subject: before.subjectTemplate ?? "", signature: before.signatureName ?? "" })).status).toBe(303);
+    await updateAccount(repo, email(), { template: before.template, schedule: before.schedule }, Date.now());
+    expect((await loadAccount(repo, email()))!.template).toBe(before.template);
+  });
+
   it("a first-name correction that is refused comes back as typed; a good one is kept", async () => {
     const bad = await post(path, { action: "firstname", person: "wei.jie@", first: "Wei Jie" });
     expect(bad.status).toBe(400);
