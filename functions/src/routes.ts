@@ -256,7 +256,12 @@ ${afterNav(c, account)}
     const act = c.req.param("act") ?? "";
     if (!isMutating(act)) return kit.notFound(c);
     const auth = await authorise(c, act, (await oneClick(c)) ? { evenExpired: true } : {});
-    return auth instanceof Response ? auth : { act, ...auth };
+    if (auth instanceof Response) return auth;
+    // Only a link issued whole (the digest's own, its List-Unsubscribe) outlives its expiry for a
+    // one-click POST; a pause link a page handed out (`org`: the settings page's) ends with the link
+    // that page was reached through, one-click or not.
+    if (auth.claims.org !== undefined && auth.claims.exp * 1000 <= deps.now()) return linkRefused(c, "expired");
+    return { act, ...auth };
   };
 
   /**

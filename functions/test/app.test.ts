@@ -782,5 +782,17 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     // Still only an authentic link of this account's: a tampered one is refused.
     const tampered = old.slice(0, -2) + (old.endsWith("AA") ? "BB" : "AA");
     expect((await app.request(tampered, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" })).status).toBe(400);
+    // A pause link a page handed out (the settings page's "one-tap pause link": `org`, its life capped
+    // to the link that page came in on) is no List-Unsubscribe: past its life, a one-click POST is
+    // refused too, or a 15-minute sign-in's page gave a pause link that never ended.
+    await updateAccount(h.repo, h.email, { status: "active" }, now);
+    const handed = `/l/pause/${sealLink(KEY, { act: "pause", acc: h.email, org: Math.floor((now - 2 * DAY) / 1000) }, now - 2 * DAY, 900)}`;
+    const late = await app.request(handed, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    expect(late.status).toBe(410);
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("active");
+    // Within its life it pauses, as any pause link does.
+    const live = `/l/pause/${sealLink(KEY, { act: "pause", acc: h.email, org: Math.floor(now / 1000) }, now, 900)}`;
+    expect((await app.request(live, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" })).status).toBe(200);
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("paused");
   });
 });
