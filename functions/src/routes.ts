@@ -20,7 +20,7 @@ import { loadDigest } from "@followthrough/core/digest-store";
 import { dismissFollowUp, draftFollowUp, FollowUpError, humanDate, metOn, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { normalizeAddress } from "@followthrough/core/identity";
-import { chainIssuedAt, type LinkClaims } from "@followthrough/core/links";
+import { chainIssuedAt, type LinkClaims, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import { isRevoked, markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import type { PersonRecord } from "@followthrough/core/storage";
@@ -186,6 +186,29 @@ ${afterNav(c, account)}
 <script nonce="${nonceOf(c)}">setTimeout(function () { location.replace(location.pathname); }, 3000);</script>`,
     );
 
+  /**
+   * A stored digest's HTML with each of its links that would outlive `exp` (epoch seconds, the view
+   * link's expiry) sealed again to end then, keeping its claims and when its chain began (`org`):
+   * opened through a link that ends sooner (a page's "Your latest digest", on a 15-minute manage
+   * link's or a week's settings link's chain), the digest handed out its own six-week draft, dismiss,
+   * pause and events links, where a page never hands out a link that outlives the one it came in
+   * on (docs/security.md). Opened through its own link, nothing in it outlives that link.
+   */
+  const endingBy = (stored: string, exp: number) => {
+    const nowS = Math.floor(deps.now() / 1000);
+    return stored.replace(/\/l\/([a-z]+)\/([A-Za-z0-9_-]{100,4096})/g, (whole, _act: string, token: string) => {
+      let claims: LinkClaims;
+      try {
+        claims = openLink(deps.linkKey, token, deps.now(), { evenExpired: true });
+      } catch {
+        return whole;
+      }
+      if (claims.exp <= exp) return whole;
+      const { exp: _exp, ...rest } = claims;
+      return linkPath(claims.act, sealLink(deps.linkKey, { ...rest, org: chainIssuedAt(claims) }, deps.now(), Math.max(1, exp - nowS)));
+    });
+  };
+
   app.get("/health", (c) => c.json({ ok: true }));
 
   // ---- One-tap links ---------------------------------------------------------------------------
@@ -233,7 +256,7 @@ ${afterNav(c, account)}
     // Sent, but too large to keep beside its record (core/digest DIGEST_BODY_MAX_BYTES): say where it is.
     if (!digest.html && digest.status === "sent") return noDigest("Not kept here", "This digest was too large to keep a copy here; it is in your mailbox.");
     if (!digest.html) return noDigest("No digest", "There is no digest for that week.");
-    return c.body(digest.html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DIGEST_CSP });
+    return c.body(endingBy(digest.html, auth.claims.exp), 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": DIGEST_CSP });
   });
 
   // Settings (signed settings link) and the hosted connect flow: functions/src/{settings,connect}.ts.
