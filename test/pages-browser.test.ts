@@ -10,6 +10,7 @@ import { serve } from "@hono/node-server";
 import { describe, expect, it } from "vitest";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { EMAIL_LIST_MAX, packDigestBody, renderDigest } from "@followthrough/core/digest";
+import { morningAfterMail } from "@followthrough/core/eventmail";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { MICROSOFT_CONSUMER_TENANT } from "@followthrough/core/oauth";
 import { outbox } from "@followthrough/core/reconnect";
@@ -286,6 +287,46 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
       expect(await page.getByRole("link", { name: /^Draft follow-up to Long Week Person \d+$/ }).count()).toBe(total);
       expect(await page.getByText("not in this email").count()).toBe(0);
       await check(page, "digest-long-week");
+      await page.context().close();
+    } finally {
+      await app.stack.repo.delete(keys.digest(email, week));
+    }
+  });
+
+  it("a digest and a morning-after email whose names, addresses and titles are long unbroken words still fit a phone (helper-252)", async () => {
+    const { email } = google().account;
+    const week = "2098-W05";
+    const d = google().weekly.digest;
+    const first = d.missing[0];
+    const word = (stem: string) => `${stem}${"x".repeat(70 - stem.length)}`;
+    const wide = {
+      ...d,
+      week,
+      webUrl: link("view", { acc: email, wk: week }),
+      missing: [{ ...first, email: `${word("alexandria.constantinopoulou.")}@${word("department-of-very-long-names.")}.example`, name: word("Bartholomew-Featherstonehaugh-"), eventTitle: word("QuarterlyCrossFunctionalSynchronisation") }],
+    };
+    const rendered = await renderDigest(wide);
+    expect(rendered.html).toContain(wide.missing[0].name);
+    await app.stack.repo.put({ ...keys.digest(email, week), digest: { status: "sent", week, messageId: "<wide@followthrough.app>", claimedAt: Date.now(), sentAt: Date.now(), subject: rendered.subject, body: packDigestBody(rendered) } });
+    try {
+      const page = await (await contextOf()).newPage();
+      expect((await page.goto(wide.webUrl))?.status()).toBe(200);
+      // The page checks include the phone's sideways overflow: the email's own HTML, as a mail client shows it.
+      await check(page, "digest-long-words");
+      // The morning-after email, as a mail client shows it, with the same person met there.
+      const p = wide.missing[0];
+      const mail = morningAfterMail({
+        account: google().account,
+        event: { eventId: "wide", title: p.eventTitle, start: Date.now() - DAY, end: Date.now() - DAY + 3_600_000 },
+        met: [{ email: p.email, name: p.name, eventId: "wide", eventTitle: p.eventTitle, metAt: Date.now() - DAY, metEnd: Date.now() - DAY + 3_600_000 }],
+        now: Date.now(),
+        links: { baseUrl: app.stack.url, key: KEY },
+      });
+      expect(mail.html).toContain(p.name);
+      // An email, not a page (no landmarks to check): only its width at the phone's.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.setContent(mail.html);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
       await page.context().close();
     } finally {
       await app.stack.repo.delete(keys.digest(email, week));

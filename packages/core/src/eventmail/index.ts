@@ -319,12 +319,13 @@ const people = (n: number) => `${n} new ${n === 1 ? "person" : "people"}`;
  * An event email's HTML: one column of at most 576 px in layout tables, as the digest's (Outlook's
  * Word engine ignores a body's max-width), sizes in px, and its colours stated with their
  * background, light only: a client darkening the page without our colours kept dark text on it
- * (helper-240 #8).
+ * (helper-240 #8). A long unbroken address or title wraps in the column rather than widening it
+ * past a phone's screen.
  */
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><meta name="supported-color-schemes" content="light"><title>${esc(title)}</title></head>` +
   `<body style="margin:0;padding:0;background:#ffffff;color:#1a1a1a"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#ffffff"><tr><td align="center" style="padding:16px">` +
-  `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:576px"><tr><td style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;text-align:left">${body}</td></tr></table>` +
+  `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:576px"><tr><td style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;text-align:left;overflow-wrap:anywhere;word-break:break-word">${body}</td></tr></table>` +
   `</td></tr></table></body></html>`;
 
 /**

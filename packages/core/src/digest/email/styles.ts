@@ -26,7 +26,9 @@ export const FONT =
 
 export const s = {
   body: { backgroundColor: colors.page, margin: 0, padding: "24px 0", fontFamily: FONT, color: colors.ink },
-  container: { width: "100%", maxWidth: "600px", backgroundColor: colors.card, borderRadius: "8px" },
+  // A long unbroken address, name or title wraps inside the card rather than widening it past a
+  // phone's screen (both properties inherit; `word-break: break-word` for clients without `anywhere`).
+  container: { width: "100%", maxWidth: "600px", backgroundColor: colors.card, borderRadius: "8px", overflowWrap: "anywhere", wordBreak: "break-word" },
   inner: { padding: "24px 24px 8px" },
   h1: { fontSize: "22px", lineHeight: "28px", fontWeight: 700, margin: "0 0 8px", color: colors.ink },
   h2: { fontSize: "17px", lineHeight: "24px", fontWeight: 700, margin: "0 0 4px", color: colors.ink },
