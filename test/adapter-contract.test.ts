@@ -325,6 +325,30 @@ describe("Gmail's list order", () => {
     expect([...items.keys()].sort()).toEqual([...inWindow].sort());
     expect(pages).toBeGreaterThan(1);
   });
+
+  it("a sent copy listed before ours with a date before the look's start does not end the look in Sent: a lost send is found (helper-254 #1)", async () => {
+    const enc = encodeURIComponent(h.email);
+    const state = h.sandbox.state;
+    const at = Date.now();
+    const messageId = `<digest-order-${at}@followthrough.local>`;
+    state.setNow(at);
+    try {
+      await h.provider.send({ to: h.email, subject: "Your week, listed late", html: "<p>Hello</p>", text: "Hello", messageId });
+      // Stored after ours, dated two hours before it: a "stored" listing serves it first.
+      const earlier = at - 2 * 3_600_000;
+      await h.control("POST", `/_control/accounts/${enc}/gmail/messages`, {
+        labelIds: ["SENT"],
+        internalDate: String(earlier),
+        headers: { From: h.email, To: "someone@elsewhere.example", Subject: "Sent from the phone", Date: new Date(earlier).toUTCString() },
+      });
+      await h.control("POST", `/_control/accounts/${enc}/gmail/list-order`, { order: "stored" });
+      expect(await h.provider.sentRecently(messageId, at - 5 * 60_000)).toBe(true);
+      // And a look for a send that never happened still ends, false.
+      expect(await h.provider.sentRecently(`<never-${at}@followthrough.local>`, at - 5 * 60_000)).toBe(false);
+    } finally {
+      state.setNow(undefined);
+    }
+  });
 });
 
 /** Outlook only: an event's times in a zone of its own reach the scan as the instants they name. */

@@ -258,7 +258,10 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
       return { id: res.data.id ?? "" };
     },
     async sentRecently(messageId: string, since = 0) {
-      // No `q` under gmail.metadata: walk SENT newest first until before `since` (at most 500 messages).
+      // No `q` under gmail.metadata: walk SENT newest first until a whole page is before `since` (at
+      // most 500 messages). Gmail lists only roughly newest first (docs/provider-quirks.md, "Gmail
+      // lists only roughly newest first"): one older message listed before ours is no end, and until
+      // 2026-12-07 the look ended there, found nothing and the digest went out twice (helper-254 #1).
       // Trash too: mail sent to oneself (a digest, an event email) is one message, SENT and INBOX, and
       // the owner who reads and deletes it moves that message to Trash, which a listing skips unless
       // asked (users.messages.list includeSpamTrash); it would have been sent again (helper-189 #1).
@@ -266,13 +269,16 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
       let seen = 0;
       do {
         const list = await gmailCall(5, () => g.users.messages.list({ userId: "me", labelIds: ["SENT"], includeSpamTrash: true, maxResults: 50, pageToken }, req));
+        let allOlder = true;
         for (const m of list.data.messages ?? []) {
           const got = await gmailCall(5, () => g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["Message-ID", SENT_ID_HEADER] }, req));
           // Our Message-ID, or (where Gmail gave the message one of its own) the header carrying it again.
           const ids = (got.data.payload?.headers ?? []).filter((h) => ["message-id", SENT_ID_HEADER.toLowerCase()].includes(h.name?.toLowerCase() ?? "")).map((h) => h.value?.trim());
           if (ids.includes(messageId.trim())) return true;
-          if (Number(got.data.internalDate) < since || ++seen >= 500) return false;
+          if (!(Number(got.data.internalDate) < since)) allOlder = false;
+          if (++seen >= 500) return false;
         }
+        if (allOlder) return false;
         pageToken = list.data.nextPageToken ?? undefined;
       } while (pageToken);
       return false;
