@@ -101,6 +101,8 @@ describe("Graph adapter: documented behaviours of calendarView/delta and filtere
     for (const n of [0, 1, 2]) expect(items.get(`AAMkSeriesStandup-occ${n}=`)?.title).toBe("Standup");
     expect(items.get("AAMkSingle=")?.title).toBe("Coffee with Eve");
     for (const m of items.values()) expect(m.title, m.id).not.toBe("");
+    // The series masters the delta serves beside their occurrences are no meetings (helper-253).
+    for (const s of [SERIES.review, SERIES.standup]) expect(items.has(s.id), s.id).toBe(false);
     // Two series, two masters fetched, though the standup's occurrences span two pages.
     expect(calls(await stats(), "graph.events.get")).toBe(2);
 

@@ -29,7 +29,7 @@ describe("Graph quirks in the sandbox", () => {
   it("calendarView/delta serves occurrences as stubs and the occurrences that differ from their series as full exceptions", async () => {
     const round = await collect<GraphEvent>(client, client.api("/me/calendarView/delta").query(window).get());
     const fixture = new Map(seriesEvents().map((e) => [e.id as string, e]));
-    expect(round.items.map((e) => e.id).sort()).toEqual([...fixture.keys()].sort());
+    expect(round.items.filter((e) => e.type !== "seriesMaster").map((e) => e.id).sort()).toEqual([...fixture.keys()].sort());
     const byId = new Map(round.items.map((e) => [e.id!, e]));
     const review = (n: number) => byId.get(`AAMkSeriesReview-occ${n}=`)!;
     for (const n of [0, 1, 2]) {
@@ -44,11 +44,15 @@ describe("Graph quirks in the sandbox", () => {
     expect(review(5).attendees?.map((a) => a.emailAddress?.address)).toContain("dee@fabrikam.example");
     for (const n of [0, 1, 2]) expect(Object.keys(byId.get(`AAMkSeriesStandup-occ${n}=`)!).sort()).toEqual(stubKeys);
     expect(byId.get("AAMkSingle=")).toMatchObject({ subject: "Coffee with Eve", type: "singleInstance" });
-    // No series master in a calendar view.
-    expect(round.items.some((e) => e.type === "seriesMaster")).toBe(false);
+    // The delta also serves each series' master, in full, at the series' own first start (keeper.sh
+    // issue 407, dankcalendar issue 95; helper-253).
+    const masters = round.items.filter((e) => e.type === "seriesMaster");
+    expect(masters.map((e) => e.id).sort()).toEqual([SERIES.review.id, SERIES.standup.id].sort());
+    expect(byId.get(SERIES.review.id)).toMatchObject({ subject: "Design review", seriesMasterId: null, start: { dateTime: "2026-04-06T10:00:00.0000000", timeZone: "UTC" } });
 
-    // The plain calendarView still returns every occurrence in full.
+    // The plain calendarView still returns every occurrence in full, and no master.
     const view = await collect<GraphEvent>(client, client.api("/me/calendarView").query(window).get());
+    expect(view.items.some((e) => e.type === "seriesMaster")).toBe(false);
     expect(view.items.find((e) => e.id === "AAMkSeriesReview-occ0=")).toMatchObject({ subject: "Design review", organizer: { emailAddress: { address: "bo@fabrikam.example" } } });
   });
 
@@ -65,12 +69,14 @@ describe("Graph quirks in the sandbox", () => {
     expect([missing.statusCode, missing.code]).toEqual([404, "ErrorItemNotFound"]);
   });
 
-  it("a change to the series master reports its occurrences again, as stubs", async () => {
+  it("a change to the series master reports it, and its occurrences again as stubs", async () => {
     const round = await collect<GraphEvent>(client, client.api("/me/calendarView/delta").query(window).get());
     await control(sb.url, `/accounts/${OWNER}/graph/events`, { id: SERIES.standup.id, subject: "Daily standup" });
     const changes = await collect<GraphEvent>(client, client.api(round.deltaLink!).get());
-    expect(changes.items.map((e) => e.id).sort()).toEqual(["AAMkSeriesStandup-occ0=", "AAMkSeriesStandup-occ1=", "AAMkSeriesStandup-occ2="]);
-    for (const e of changes.items) expect(Object.keys(e).sort()).toEqual(stubKeys);
+    const occurrences = changes.items.filter((e) => e.type !== "seriesMaster");
+    expect(occurrences.map((e) => e.id).sort()).toEqual(["AAMkSeriesStandup-occ0=", "AAMkSeriesStandup-occ1=", "AAMkSeriesStandup-occ2="]);
+    for (const e of occurrences) expect(Object.keys(e).sort()).toEqual(stubKeys);
+    expect(changes.items.filter((e) => e.type === "seriesMaster")).toMatchObject([{ id: SERIES.standup.id, subject: "Daily standup" }]);
     expect(((await client.api(`/me/events/${encodeURIComponent(SERIES.standup.id)}`).get()) as GraphEvent).subject).toBe("Daily standup");
   });
 

@@ -386,6 +386,14 @@ export function graphCalendarStream(get: GraphGet, owner: Owner): ChangeStream<M
       const deletes = [...raw.deletes];
       const events: Event[] = [];
       for (const item of raw.upserts as Event[]) {
+        // A series master is the series, not a meeting: calendarView/delta serves one beside its
+        // occurrences, at the series' own first start, which may be years before the window
+        // (ridafkih/keeper.sh issue 407, AvengeMedia/dankcalendar issue 95). Its id is removed,
+        // so a master stored as a meeting before 2026-12-07 goes too (helper-253).
+        if (item.type === "seriesMaster") {
+          deletes.push(item.id!);
+          continue;
+        }
         const full = stub(item) ? withSeriesMaster(item, found.get(item.seriesMasterId!) ?? null) : item;
         if (!full || full.isCancelled) deletes.push(item.id!);
         else events.push(full);
