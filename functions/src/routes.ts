@@ -77,8 +77,14 @@ export function buildApp(deps: AppDeps, more?: (app: Hono, kit: PageKit) => void
   const kit = createKit(deps);
   const { page, say, authorise, linkFor, linkLives, nonceOf, linkRefused } = kit;
 
-  // Before any route reads a form: too large a body is a 413 page, nothing read or changed.
-  app.use(bodyLimit({ maxSize: BODY_MAX_BYTES, onError: (c) => say(c, 413, "Too large", "What was sent is too large for this page, so nothing was changed.") }));
+  // Before any route reads a form: too large a body is a 413 page, nothing read or changed, with the
+  // way back to the page it was sent from (a form posts to its page's own URL), as the 500's "Try again".
+  app.use(
+    bodyLimit({
+      maxSize: BODY_MAX_BYTES,
+      onError: (c) => say(c, 413, "Too large", "What was sent is too large for this page, so nothing was changed.", { href: tryAgain(c), text: "Back to the page" }),
+    }),
+  );
 
   /**
    * The key of the person a follow-up link names: a link issued before an internationalised domain

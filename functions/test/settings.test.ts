@@ -562,6 +562,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       expect(res.status).toBe(413);
       const text = await res.text();
       expect(text).toContain("too large");
+      // Not a dead end: the way back to the page the form was on, as the other error pages have one.
+      expect(text).toContain(`<a href="${path}">Back to the page</a>`);
       expect(text.length).toBeLessThan(20_000);
       expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     }
