@@ -349,6 +349,21 @@ describe("Gmail's list order", () => {
       state.setNow(undefined);
     }
   });
+
+  it("the looks in Sent for each Message-ID a send may have gone under read each message's headers once: a takeover's five looks cost one look's messages.get, not five (helper-255)", async () => {
+    const gets = () => h.sandbox.state.quota.usage(h.email).calls["gmail.messages.get"] ?? 0;
+    const at = Date.now();
+    const before = gets();
+    expect(await h.provider.sentRecently(`<never-a-${at}@followthrough.local>`, at - 5 * 60_000)).toBe(false);
+    // (The looks before this test's, on the same adapter, may have read them all already.)
+    const one = gets() - before;
+    for (const n of ["b", "c", "d", "e"]) expect(await h.provider.sentRecently(`<never-${n}-${at}@followthrough.local>`, at - 5 * 60_000)).toBe(false);
+    expect(gets() - before).toBe(one);
+    // A send since the first look is still found: its message is listed, and read, anew.
+    const messageId = `<found-after-${at}@followthrough.local>`;
+    await h.provider.send({ to: h.email, subject: "Your week", html: "<p>Hello</p>", text: "Hello", messageId });
+    expect(await h.provider.sentRecently(messageId, at - 5 * 60_000)).toBe(true);
+  });
 });
 
 /** Outlook only: an event's times in a zone of its own reach the scan as the instants they name. */

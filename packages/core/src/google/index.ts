@@ -125,6 +125,9 @@ export function googleMailbox(o: GoogleProviderOptions): MailboxProvider {
   return googleAdapterWith(o, () => NO_READERS);
 }
 
+/** The most sent messages whose headers one adapter keeps for sentRecently (its cap of 500 a look, and some). */
+const SENT_SEEN_MAX = 2_000;
+
 /** The adapter's defaults for Gmail: the per-user quota it paces to, the share of it it uses, the page of a listing. */
 export const GMAIL_DEFAULTS = { unitsPerMinute: 6000, quotaShare: 0.95, pageSize: 500 } as const;
 
@@ -161,6 +164,8 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
     );
   const calendarCall = <T>(fn: () => Promise<T>) => withRetry(() => calendarPacer.run(1, () => timedRequest(clock, () => refreshOn401(fn))), classify, retry);
   const req = { retry: false } as const;
+  /** What sentRecently read of each sent message (its Message-IDs, its internalDate), by Gmail id. */
+  const sentSeen = new Map<string, { ids: string[]; at: number }>();
 
   /**
    * The newest drafts' headers, shared by findDrafts and draftsTo. No `q` under gmail.metadata: one
@@ -258,6 +263,10 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
       return { id: res.data.id ?? "" };
     },
     async sentRecently(messageId: string, since = 0) {
+      // Each message's ids and date are read once per adapter (one job): a send that takes over an
+      // earlier attempt looks for each Message-ID it may have gone under (core/digest/send sendOnce,
+      // up to five), and since a look reads at least a whole page of 50, each look read the same
+      // messages again (up to 250 messages.get, 1,250 units, where one look's 50 do).
       // No `q` under gmail.metadata: walk SENT newest first until a whole page is before `since` (at
       // most 500 messages). Gmail lists only roughly newest first (docs/provider-quirks.md, "Gmail
       // lists only roughly newest first"): one older message listed before ours is no end, and until
@@ -271,11 +280,16 @@ function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleParts) =
         const list = await gmailCall(5, () => g.users.messages.list({ userId: "me", labelIds: ["SENT"], includeSpamTrash: true, maxResults: 50, pageToken }, req));
         let allOlder = true;
         for (const m of list.data.messages ?? []) {
-          const got = await gmailCall(5, () => g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["Message-ID", SENT_ID_HEADER] }, req));
-          // Our Message-ID, or (where Gmail gave the message one of its own) the header carrying it again.
-          const ids = (got.data.payload?.headers ?? []).filter((h) => ["message-id", SENT_ID_HEADER.toLowerCase()].includes(h.name?.toLowerCase() ?? "")).map((h) => h.value?.trim());
-          if (ids.includes(messageId.trim())) return true;
-          if (!(Number(got.data.internalDate) < since)) allOlder = false;
+          let read = sentSeen.get(m.id!);
+          if (!read) {
+            const got = await gmailCall(5, () => g.users.messages.get({ userId: "me", id: m.id!, format: "metadata", metadataHeaders: ["Message-ID", SENT_ID_HEADER] }, req));
+            // Our Message-ID, or (where Gmail gave the message one of its own) the header carrying it again.
+            read = { ids: (got.data.payload?.headers ?? []).filter((h) => ["message-id", SENT_ID_HEADER.toLowerCase()].includes(h.name?.toLowerCase() ?? "")).map((h) => h.value?.trim() ?? ""), at: Number(got.data.internalDate) };
+            if (sentSeen.size >= SENT_SEEN_MAX) sentSeen.clear();
+            sentSeen.set(m.id!, read);
+          }
+          if (read.ids.includes(messageId.trim())) return true;
+          if (!(read.at < since)) allOlder = false;
           if (++seen >= 500) return false;
         }
         if (allOlder) return false;
