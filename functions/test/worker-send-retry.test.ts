@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
+import { deleteAccountData, updateConnection } from "@followthrough/core/accounts";
 import { memorySender } from "@followthrough/core/queue";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import type { RunningSandbox } from "@followthrough/sandbox";
@@ -154,5 +155,30 @@ describe("a failed send of the weekly digest is tried again as a continuation of
     expect(s.digests.batches).toEqual([]);
     expect(await s.stored()).toEqual([]);
     sandbox.state.faults.clear();
+  });
+});
+
+describe("a week's record of an earlier connection of the address (helper-257)", () => {
+  it("google: a continuation sent on to try a lost send again, run after a disconnect and a new connection, sends no second digest of the week", async () => {
+    const s = await setup("google");
+    const before = s.sentDigests();
+    // The digest goes out and its answer is lost: the week goes on SEND_RETRY_S later.
+    sandbox.state.faults.add({ route: SEND_ROUTE.google, account: s.email, kind: "status", status: 503, phase: "after", times: 1 });
+    expect((await s.worker(record(s.email))).batchItemFailures).toEqual([]);
+    expect(s.sentDigests() - before).toBe(1);
+    const continuation = s.digests.batches[0][0];
+    // Meanwhile the owner disconnects (the week's record of its send goes with the rest) and connects
+    // again: a new account under the address, made after the week's slot (its index names next week).
+    s.pass(5 * MINUTE);
+    await deleteAccountData(s.repo, s.email);
+    await stack.connect(fixtures.google.account, `sendRetry${tables}`);
+    await updateConnection(s.repo, s.email, { createdAt: s.clock.now }, s.clock.now);
+    sandbox.state.faults.clear();
+
+    s.pass(SEND_RETRY_S * 1000);
+    expect((await s.worker(record(continuation))).batchItemFailures).toEqual([]);
+    // The earlier connection's week is not the new one's: nothing sent again, nothing claimed.
+    expect(s.sentDigests() - before).toBe(1);
+    expect(await s.stored()).toEqual([]);
   });
 });

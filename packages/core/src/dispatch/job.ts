@@ -59,6 +59,13 @@ export interface AccountJobOptions {
    * one, into the next week, is that week's run, not a duplicate. Recorded with the run.
    */
   weekOf?: (account: AccountRecord) => string;
+  /**
+   * Whether the record is the loaded account's at all: a weekly record for an occurrence before the
+   * account was connected (a continuation an earlier connection of the address sent on, run after a
+   * disconnect and a new connection, or a move to the other provider, which delete that week's record
+   * of its send) is not, and is skipped: nothing run, nothing recorded (helper-257).
+   */
+  belongs?: (account: AccountRecord) => boolean;
   /** The time as the job ends (the worker's clock); `Date.now` by default. */
   clock?: () => number;
 }
@@ -83,7 +90,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
     return "revoked";
   }
   if (o.noticeOnly) return "skipped";
-  if (!account || account.status !== "active") return "skipped";
+  if (!account || account.status !== "active" || (o.belongs && !o.belongs(account))) return "skipped";
   const week = o.weekly && o.weekOf ? o.weekOf(account) : undefined;
   if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS && (week === undefined || account.lastWeek === undefined || account.lastWeek === week)) return "skipped";
   try {
