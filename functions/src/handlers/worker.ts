@@ -199,11 +199,13 @@ export function createWorkerHandler(deps: () => JobDeps) {
         let sendAgain = false;
         /** A complete read left too little time to send: the digest goes from a continuation ({@link parseContinuation} `send`). */
         let sendNext = false;
-        // The week it is for, so the duplicate guard skips only a run for the week last run. An
-        // occurrence before the account was connected is an earlier connection's (its record of the
-        // week's send deleted with it): not this one's to send, as its index says (core/accounts
-        // accountIndexes: from the connection on).
-        const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(namedBy(a), a.timeZone), belongs: (a: AccountRecord) => a.createdAt === undefined || weekFor(a) >= a.createdAt };
+        // The week it is for, so the duplicate guard skips only a run for the week last run. A record
+        // naming a slot (dispatched, or a continuation) before the account was connected is an earlier
+        // connection's (its record of the week's send deleted with it): not this one's to send, as its
+        // index says (core/accounts accountIndexes: from the connection on). A bare email names none:
+        // it asks for a run now, whenever the account was connected.
+        const recordSlot = continued?.slot ?? dispatched;
+        const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(namedBy(a), a.timeZone), belongs: (a: AccountRecord) => a.createdAt === undefined || recordSlot === undefined || recordSlot >= a.createdAt };
         const outcome = await runAccountJob(job, async (account) => {
           accountProvider = account.provider;
           // How far the streams were read (three cursor reads) goes while the provider's module loads.
