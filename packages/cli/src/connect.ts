@@ -133,6 +133,25 @@ async function revokeGoogle(url: string, token: string): Promise<void> {
   );
 }
 
+/**
+ * local-auth listens for a "web" client on a fixed port (its first redirect URI's, else 3000; a
+ * Desktop app client gets a free one), with no handler for a port it cannot take: the process died
+ * with its stack trace, leaving an empty store behind. Tried here first, as local-auth listens.
+ */
+async function checkLocalAuthPort(path: string, file: GoogleClientFile): Promise<void> {
+  if (file.kind !== "web") return;
+  const port = Number(new URL(file.redirectUris[0]).port || 3000);
+  const probe = createServer();
+  const error = await new Promise<NodeJS.ErrnoException | undefined>((res) => {
+    probe.once("error", res);
+    probe.listen(port, () => probe.close(() => res(undefined)));
+  });
+  if (error)
+    throw new ConnectError(
+      `port ${port} is ${error.code === "EADDRINUSE" ? "in use" : `not available (${error.code ?? error.message})`}: the sign-in of a "web" client listens there (${path}: its first redirect URI's port, else 3000); free it, or use a "Desktop app" client, which takes a free port`,
+    );
+}
+
 /** The sign-in's wait ran out. */
 class TimedOut extends Error {}
 
@@ -149,19 +168,26 @@ const realAuthenticate: Authenticate = async (o) => {
 export async function connectGoogle(o: GoogleConnectOptions): Promise<AccountRecord> {
   const log = o.log ?? ((l: string) => console.log(l));
   const file = readGoogleClientFile(o.credentials);
+  if (!o.authenticate) await checkLocalAuthPort(o.credentials, file);
   return withLocalStore(o.home, async (store) => {
     const timeoutMs = o.timeoutMs ?? 300_000;
     log(`Opening your browser on Google's consent page (it needs a browser on this machine; waiting ${Math.round(timeoutMs / 1000)} s, Ctrl-C to give up)…`);
     let client: LocalAuthClient;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let interrupt: (() => void) | undefined;
     try {
       // local-auth opens the browser itself and waits on its loopback server with no end and no URL
-      // printed: on a machine with no browser it would wait for ever. Bounded here.
+      // printed: on a machine with no browser it would wait for ever. Bounded here. Ctrl-C ends the
+      // wait as a refusal does, so that a store this command created is removed (withLocalStore), as
+      // connect microsoft does; Node's default ended the process and left it behind, empty.
       const gaveUp = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new TimedOut()), timeoutMs);
+        interrupt = () => reject(Object.assign(new ConnectError("interrupted"), { lingering: true as const }));
+        process.once("SIGINT", interrupt);
       });
       client = await Promise.race([(o.authenticate ?? realAuthenticate)({ keyfilePath: resolve(o.credentials), scopes: GOOGLE_SCOPES }), gaveUp]);
     } catch (e) {
+      if (e instanceof ConnectError) throw e;
       if (e instanceof TimedOut) {
         // local-auth's loopback server is still listening and cannot be closed from here: the command
         // ends itself once the error is reported (connectCommand).
@@ -172,6 +198,7 @@ export async function connectGoogle(o: GoogleConnectOptions): Promise<AccountRec
       throw new ConnectError(`Google sign-in failed: ${oneLine((e as Error).message)}`);
     } finally {
       clearTimeout(timer);
+      if (interrupt) process.off("SIGINT", interrupt);
     }
     const refreshToken = client.credentials.refresh_token;
     if (!refreshToken)

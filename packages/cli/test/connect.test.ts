@@ -164,6 +164,41 @@ describe("connect google through @google-cloud/local-auth", () => {
     }
   });
 
+  it("Ctrl-C while waiting for the sign-in: one line, exit 1, and the store it created is removed (as connect microsoft does)", async () => {
+    const creds = file("client_secret_ctrlc.json", desktopClient());
+    const browser = file("no-browser.sh", "#!/bin/sh\nexit 0\n");
+    chmodSync(browser, 0o755);
+    const home = join(scratch, "home-google-ctrlc");
+    const p = start(["connect", "google", "--credentials", creds, "--home", home], { BROWSER: browser, DISPLAY: "", WAYLAND_DISPLAY: "" });
+    try {
+      await p.waitFor(/Ctrl-C to give up/);
+      expect(existsSync(join(home, "keyring"))).toBe(true);
+      p.child.kill("SIGINT");
+      expect(await p.exited).toBe(1);
+      expect(p.out.stderr.trim().split("\n")).toEqual(["followthrough: interrupted"]);
+      expect(existsSync(home)).toBe(false);
+    } finally {
+      p.child.kill();
+    }
+  });
+
+  it("a \"web\" client whose fixed port is taken: one line naming the port, exit 1, nothing created (local-auth died with a stack trace)", async () => {
+    const { createServer } = await import("node:net");
+    const busy = createServer();
+    await new Promise<void>((res) => busy.listen(0, res));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const creds = file("client_secret_web.json", JSON.stringify({ web: { client_id: "123-abc.apps.googleusercontent.com", client_secret: "s", redirect_uris: [`http://localhost:${port}/oauth2callback`] } }));
+      const home = join(scratch, "home-google-web-busy");
+      const r = await run(["connect", "google", "--credentials", creds, "--home", home, "--timeout", "5"], { BROWSER: "/bin/true", DISPLAY: "", WAYLAND_DISPLAY: "" });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^followthrough: port ${port} is in use: the sign-in of a "web" client listens there`))]);
+      expect(existsSync(home)).toBe(false);
+    } finally {
+      await new Promise((res) => busy.close(res));
+    }
+  });
+
   describe("after local-auth (authenticate replaced), against the sandbox", () => {
     let sandbox: RunningSandbox;
     const fixture = loadFixture(join(root, "fixtures/demo-google"));
