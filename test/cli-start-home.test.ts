@@ -4,14 +4,14 @@
  * and a start that fails once the store is open gives the store back (its lock) rather than holding
  * it until the process ends (helper-172).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { listAccounts } from "@followthrough/core/accounts";
 import { loadFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
 import { UsageError } from "../packages/cli/src/errors";
-import { withLocalStore } from "../packages/cli/src/local-store";
+import { newKeyringSpec, withLocalStore } from "../packages/cli/src/local-store";
 import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { startLocalStack } from "../packages/cli/src/start";
 import { ownFixture } from "./support/fixtures";
@@ -50,4 +50,27 @@ it("a link key that cannot be read (a folder in its place) is refused naming it 
   mkdirSync(join(home, "link-key"));
   await expect(startLocalStack({ port: 0, fixtures: [], home })).rejects.toThrow(/^cannot read the link key .*link-key \(EISDIR\)$/);
   expect(await withLocalStore(home, (s) => listAccounts(s.repo), { create: false })).toHaveLength(1);
+}, 120_000);
+
+it("a keyring that does not open the stored token (lost, replaced): a note for that account, the demo and the store unharmed (helper-258 #3)", async () => {
+  const ringFile = join(home, "keyring");
+  const original = readFileSync(ringFile, "utf8");
+  writeFileSync(ringFile, `${newKeyringSpec()}\n`, { mode: 0o600 });
+  try {
+    // The whole start stopped on "Unsupported state or unable to authenticate data", exit 1.
+    const stack = await startLocalStack({ port: 0, fixtures: [], home });
+    try {
+      expect(stack.realAccounts).toEqual([]);
+      expect(stack.notes).toContainEqual(
+        expect.stringMatching(new RegExp(`^${google.account.email.replace(/\./g, "\\.")}: its stored token cannot be unsealed with .*keyring \\(.*\\): put back the keyring it was sealed with, or run followthrough connect google again; weekly job skipped$`)),
+      );
+    } finally {
+      await stack.close();
+    }
+  } finally {
+    writeFileSync(ringFile, original, { mode: 0o600 });
+  }
+  // Nothing was changed: the keyring put back opens the account as before.
+  const [stored] = await withLocalStore(home, (s) => listAccounts(s.repo), { create: false });
+  expect(stored).toMatchObject({ email: google.account.email, status: "active" });
 }, 120_000);

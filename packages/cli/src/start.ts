@@ -26,7 +26,7 @@ import { type SystemMailer, TableOutboxMailer } from "@followthrough/core/reconn
 import { distinctAccounts, loadFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { UsageError } from "./errors";
 import { connectSandboxProvider } from "./sandbox-provider";
-import { checkLinkKey, type LocalStore, loadClientSecret, loadLinkKey, localHome, localStoreExists, openLocalStore } from "./local-store";
+import { checkLinkKey, keyringFile, type LocalStore, loadClientSecret, loadLinkKey, localHome, localStoreExists, openLocalStore } from "./local-store";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The demo mailboxes shipped with the project. */
@@ -291,11 +291,23 @@ async function runRealAccounts(store: LocalStore, home: string, url: string, not
   const accounts: LocalAccount[] = [];
   for (const record of records) {
     let account = record;
-    const provider = providerFor(record, {
-      ring: store.ring,
-      google: { clientSecret: record.provider === "google" ? await loadClientSecret(store, "google", record.clientId) : undefined },
-      microsoft: { onRefreshToken: async (t) => void (account = await rotateRefreshToken(store.repo, store.ring, account, t)) },
-    });
+    let provider: MailboxProvider;
+    try {
+      provider = providerFor(record, {
+        ring: store.ring,
+        google: { clientSecret: record.provider === "google" ? await loadClientSecret(store, "google", record.clientId) : undefined },
+        microsoft: { onRefreshToken: async (t) => void (account = await rotateRefreshToken(store.repo, store.ring, account, t)) },
+      });
+    } catch (e) {
+      // Its sealed token (or Google client secret) does not open under this keyring: a keyring lost
+      // or replaced (docs/self-hosting.md). A note for this account, as any other problem is; the
+      // whole start stopped on "Unsupported state or unable to authenticate data", the demo and
+      // the other accounts with it. Nothing is changed: the right keyring put back opens it again.
+      notes.push(
+        `${record.email}: its stored token cannot be unsealed with ${keyringFile(home)} (${String((e as Error).message ?? e).replace(/\s+/g, " ")}): put back the keyring it was sealed with, or run followthrough connect ${record.provider} again; weekly job skipped`,
+      );
+      continue;
+    }
     providers.set(record.email.toLowerCase(), provider);
     if (record.status !== "active") {
       notes.push(`${record.email}: ${record.status}, weekly job skipped`);
