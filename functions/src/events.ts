@@ -358,7 +358,7 @@ ${nav(c, account.email)}`,
       html`<h1>Your goal for ${title}</h1>
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
 ${saved === "1" && goal !== undefined && !said ? html`<p role="status"><b>Saved. Your goal: ${goalText(goal)} at ${title}.</b></p>` : ""}
-${saved === "0" && !said ? html`<p role="status"><b>Goal removed.</b></p>` : ""}
+${saved === "0" && goal === undefined && !said ? html`<p role="status"><b>Goal removed.</b></p>` : ""}
 ${said?.error ? formError(said.error, said.field) : ""}
 ${started ? html`<p>${title} is under way.</p>` : ""}
 <p>${goal !== undefined ? html`Your goal now: <b>${goalText(goal)}</b>.` : `Going with a number in mind is what turns small talk into people you still know next month. How many new people will you meet${started ? " there" : ""}?`}</p>
