@@ -417,6 +417,8 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     expect(look).toContain("Nobody you met in the last 30 days is waiting for a note.");
     expect(look).toContain("Complete: all of your last year's sent mail is read.");
     expect(await page.locator("#first-look li").count()).toBe(0);
+    // A screen reader is told, once: the section is replaced silently (helper-260).
+    expect(await page.getByRole("status").allTextContents()).toEqual(["First look complete: nobody you met in the last 30 days is waiting for a note."]);
     await page.clock.resume();
     await check(page, "state-first-look-nobody");
 

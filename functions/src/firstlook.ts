@@ -65,17 +65,34 @@ export async function firstLookSection(
   return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look, account.timeZone)}</section>
 ${look.provisional ? html`<noscript><p><a href="${fragment}?page=1">Check the first look again</a>: this page updates it only with JavaScript on.</p></noscript>` : ""}
 ${look.provisional
-  ? html`<script nonce="${kit.nonceOf(c)}">
+  ? html`<p id="first-look-said" class="sr" role="status"></p>
+<script nonce="${kit.nonceOf(c)}">
 (function () {
   var s = document.getElementById("first-look");
+  var said = document.getElementById("first-look-said");
   var left = ${FIRST_LOOK_REFRESHES};
+  // What a screen reader is told when the list or its completeness changes (not at each count of
+  // mail read): the section itself is replaced silently (helper-260).
+  var state = function () {
+    var ul = s.querySelector("ul");
+    return [s.querySelector("[data-provisional]") ? s.querySelector("[data-provisional]").getAttribute("data-provisional") : "reading", ul ? ul.children.length : 0, ul ? ul.textContent : ""];
+  };
+  var last = state().join("|");
+  var tell = function () {
+    var now = state(), key = now.join("|");
+    if (key === last || now[0] === "reading") return;
+    last = key;
+    var who = now[1] > 0 ? now[1] + (now[1] === 1 ? " person" : " people") + " you met in the last 30 days and have not written to" : "nobody you met in the last 30 days is waiting for a note";
+    said.textContent = now[0] === "false" ? "First look complete: " + who + "." : "First look so far: " + who + "; older mail is still being read.";
+  };
   var again = function () {
     if (--left > 0) return setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000});
     s.insertAdjacentHTML("beforeend", '<p class="muted">Still reading. Your first digest shows the rest; this page no longer updates itself.</p>');
+    said.textContent = "Still reading: this page no longer updates itself.";
   };
   var tick = function () {
     fetch(s.getAttribute("data-src"), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (t) {
-      if (t) s.innerHTML = t;
+      if (t) { s.innerHTML = t; tell(); }
       if (!t || !s.querySelector('[data-provisional="false"]')) again();
     }, again);
   };

@@ -131,6 +131,7 @@ a{color:LinkText}
 [hidden]{display:none!important}
 button,.button{display:inline-block;margin-top:1rem;padding:.7rem 1.2rem;font-size:1rem;border-radius:8px;border:0;background:#1a56db;color:#fff;text-decoration:none;cursor:pointer}
 button.secondary{background:transparent;color:LinkText;border:1px solid currentColor}
+.sr{position:absolute;width:1px;height:1px;margin:0;padding:0;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 button.enter{position:absolute;width:1px;height:1px;margin:0;padding:0;border:0;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 button[aria-pressed=true]{background:#0b3a9e;box-shadow:0 0 0 3px #93b4f5}
 ul{padding-left:1.2rem}
