@@ -617,6 +617,14 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     expect(withPreset.subjectTemplate).toBe("Coffee, {firstName}?");
     expect(withPreset.signatureName).toBe("Isla M.");
     expect(withPreset.template).toContain("Would you have 30 minutes");
+    // Back from that Save to the template loaded: the page again, loaded (the chooser is a GET), not the
+    // browser's "Confirm Form Resubmission" of a POST (helper-260); Forward, the saved page again.
+    expect((await page.goBack())?.status()).toBe(200);
+    expect(await page.getByRole("status").textContent()).toContain("Template loaded below");
+    expect(await page.getByLabel("Subject").inputValue()).toBe("Coffee, {firstName}?");
+    expect((await loadAccount(app.stack.repo, email))!).toMatchObject({ signatureName: "Isla M.", subjectTemplate: "Coffee, {firstName}?" });
+    expect((await page.goForward())?.status()).toBe(200);
+    expect(await page.getByRole("status").textContent()).toContain("Saved");
     // A subject or a signature pasted over its limit: refused with the reason and given back whole,
     // never cut by the browser and then "Saved." (helper-106 #2).
     for (const [label, text, reason] of [

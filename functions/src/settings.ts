@@ -371,7 +371,7 @@ ${savedHere("schedule", "when", "template", "unchanged", "zone")}
 <p class="muted" id="signature-help">Fills {ownerName}; empty uses your first name. At most ${SIGNATURE_MAX} characters.</p>
 <button type="submit">Save</button>
 </form>
-<form method="post"><input type="hidden" name="action" value="preset">
+<form method="get" action="${selfPath(c)}">
 <p><label for="preset">Start from a ready template</label><select id="preset" name="preset">${PRESETS.map((t) => html`<option value="${t.id}">${t.label}</option>`)}</select></p>
 <button type="submit" class="secondary">Load this template</button>
 </form>
@@ -452,6 +452,11 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
     app.get(`/l/${act}/:token`, async (c) => {
       const auth = await authoriseAct(c, act);
       if (auth instanceof Response) return auth;
+      // A ready template loaded into the form (`?preset=`, the chooser's GET: it changes nothing, so
+      // Back to it after a Save, or a reload, is the page again, not the browser's "Confirm Form
+      // Resubmission" of the POST it was until 2026-12-07; helper-260). A POST of an older page still loads one.
+      const preset = PRESETS.find((t) => t.id === c.req.query("preset"));
+      if (preset) return settingsPage(c, auth.account, undefined, act === "manage", { template: preset.body, subject: preset.subject });
       const saved = c.req.query("saved");
       return settingsPage(c, auth.account, saved !== undefined && Object.hasOwn(SAVED_ANCHOR, saved) ? (saved as SavedSection) : undefined, act === "manage");
     });
