@@ -310,7 +310,11 @@ ${nav(c, account.email, false)}`,
       if (e instanceof StatementError) {
         // A refused goal is about that event's goal box: it keeps what was typed and says why.
         const field = action === "goal" && eventId && e.code === "bad-goal" ? `goal-${eventTag(eventId)}` : undefined;
-        return eventsPage(c, account, { error: e.message, status: e.code === "no-such-event" ? 404 : 400, field, typed: field ? one(form, "goal").slice(0, 10) : undefined });
+        // An event unmarked or over since the page was loaded (another tab, a later look) is named:
+        // "mark the event first" left the owner to guess which of the page's events (helper-260).
+        const title = e.code === "not-networking" || e.code === "event-over" ? (await deps.repo.loadMeetings(account.email)).find((m) => m.id === eventId)?.title : undefined;
+        const error = !title ? e.message : e.code === "not-networking" ? `${title} is not a networking event (any more): mark it as one to set its goal.` : `${title} is over: a goal is set before it ends.`;
+        return eventsPage(c, account, { error, status: e.code === "no-such-event" ? 404 : 400, field, typed: field ? one(form, "goal").slice(0, 10) : undefined });
       }
       throw e;
     }
