@@ -9,7 +9,7 @@ import { table } from "./storage";
  * The first scan's worker. Declared apart from the queue because it links the API (the base URL of
  * the reconnect link a revoked grant's email carries) and the API links the queue.
  */
-backfills.subscribe(
+const backfill = backfills.subscribe(
   {
     ...NODE,
     handler: "functions/src/handlers/backfill.handler",
@@ -25,3 +25,11 @@ backfills.subscribe(
     transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: 20 } } },
   },
 );
+
+/*
+ * Each link of a first scan enqueues the next on Backfills (and a record bounced while the lease is
+ * held comes back the same way). Lambda's recursive loop detection counts such hops through the
+ * trace header the AWS SDK puts on each message and, past 16, stops the invocation and sends the
+ * message to the DLQ; a chain may run two days (BACKFILL_CHAIN_MAX_MS), so the loop is allowed here.
+ */
+new aws.lambda.FunctionRecursionConfig("BackfillRecursion", { functionName: backfill.nodes.function.name, recursiveLoop: "Allow" });

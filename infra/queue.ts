@@ -34,7 +34,7 @@ export const digests = new sst.aws.Queue("Digests", {
  */
 const WORKER_MAX_CONCURRENCY = 100;
 
-digests.subscribe(
+const worker = digests.subscribe(
   {
     ...NODE,
     handler: "functions/src/handlers/worker.handler",
@@ -49,3 +49,13 @@ digests.subscribe(
     transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: WORKER_MAX_CONCURRENCY } } },
   },
 );
+
+/*
+ * The worker sends to its own queue (a read's continuation, a record bounced while the lease is held,
+ * a send tried again later, a record a batch's time could not start), and the AWS SDK carries the
+ * invocation's trace header into each message: Lambda's recursive loop detection counts those hops
+ * and, past 16, stops the invocation and sends the message to the DLQ. A weekly chain may run a day
+ * (an expired cursor's re-read; a run waiting on the first backfill every 5 minutes), so the loop is
+ * allowed for this function; the code bounds each chain (a day after its slot, 3 hours of send retries).
+ */
+new aws.lambda.FunctionRecursionConfig("WorkerRecursion", { functionName: worker.nodes.function.name, recursiveLoop: "Allow" });

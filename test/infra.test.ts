@@ -38,7 +38,8 @@ function component(type: string, outputs: string[]) {
     }
     subscribe(subscriber: Args, args: Args = {}) {
       subscriptions.push({ queue: this.name, subscriber, args });
-      return this;
+      // SST's QueueLambdaSubscriber: its function under `nodes`.
+      return { nodes: { function: { name: `${this.name}Subscriber.name` } } };
     }
   };
 }
@@ -60,6 +61,7 @@ const stubs = {
       Email: component("Email", ["sender"]),
     },
   },
+  aws: { lambda: { FunctionRecursionConfig: component("FunctionRecursionConfig", []) } },
 };
 
 let config: { app(input: { stage: string }): Args; run(): Promise<Args> };
@@ -200,6 +202,16 @@ describe("infra", () => {
   it("links the backfill and the worker to their own queues, where a run cut short by the time limit asks for its continuation", () => {
     expect(linkNames(subscriptions.find((s) => s.queue === "Backfills")!.subscriber.link)).toContain("Backfills");
     expect(linkNames(subscriptions.find((s) => s.queue === "Digests")!.subscriber.link)).toContain("Digests");
+  });
+
+  it("lets each consumer that sends to its own queue run its chains past Lambda's recursive loop detection (16 hops, then the DLQ)", () => {
+    for (const queue of ["Digests", "Backfills"]) {
+      const sub = subscriptions.find((s) => s.queue === queue)!;
+      expect(linkNames(sub.subscriber.link), queue).toContain(queue);
+      const configs = made.filter((m) => m.type === "FunctionRecursionConfig" && m.args.functionName === `${queue}Subscriber.name`);
+      expect(configs, queue).toHaveLength(1);
+      expect(configs[0].args.recursiveLoop).toBe("Allow");
+    }
   });
 
   it("caps concurrent scans under Google's per-project Gmail quota", () => {
