@@ -13,7 +13,9 @@ export const digestsDlq = new sst.aws.Queue("DigestsDLQ", {
 });
 
 /**
- * One message per account due this hour (body: the account email), sent by the hourly dispatcher.
+ * One message per account job due in this quarter hour (body: `{job: "weekly", acc, slot, due}` or an
+ * event job, core/dispatch), sent by the dispatcher every quarter hour; the worker's own
+ * continuations and retries come back here too.
  * Visibility timeout = 6 × the worker timeout (AWS's advice for Lambda event sources); a record
  * reported failed (lease held, provider down) comes back after it, three times, then goes to the DLQ.
  */
