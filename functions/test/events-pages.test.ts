@@ -271,7 +271,12 @@ describe("one event's goal (the digest's Coming up)", () => {
       const removed = await post(over, { action: "cleargoal" });
       expect(removed.status).toBe(400);
       expect(await text(removed)).toContain("This event is over: its goal stays as it was.");
-      expect((await post(link("events"), { action: "cleargoal", event: "conf-1" })).status).toBe(400);
+      const removedThere = await post(link("events"), { action: "cleargoal", event: "conf-1" });
+      expect(removedThere.status).toBe(400);
+      // Named, with the removal's own reason, not the goal's (helper-262).
+      const removedPage = await text(removedThere);
+      expect(removedPage).toContain("Climate Tech Summit is over: its goal stays as it was.");
+      expect(removedPage).not.toContain("a goal is set before it ends");
       expect((await loadStatements(repo, OWNER)).goals.get("conf-1")).toBe(4);
       expect(await text(await app.request(over))).toContain("Climate Tech Summit is over; your goal was to <b>meet 4 new people</b>.");
     } finally {
