@@ -16,7 +16,8 @@ const COMMANDS: Record<string, string> = {
                         base is --base-url, else $FOLLOWTHROUGH_BASE_URL, and they are signed with
                         $FOLLOWTHROUGH_LINK_KEY where it is set`,
   connect: `  connect google --credentials <client_secret.json> [--timeout SECONDS] [--home DIR]
-                        sign in to your Gmail account (browser, loopback redirect) and keep it in the local store
+                        sign in to your Gmail account (browser) and keep it in the local store; while it
+                        waits, the redirect's port is open on every interface: connect on a trusted network
   connect microsoft --client-id <id> [--tenant common] [--no-browser] [--timeout SECONDS] [--home DIR]
                     [--authorize-base URL --api-url URL]
                         sign in to your Outlook account (authorization code + PKCE) and keep it in the local store;
