@@ -517,6 +517,29 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await scripted.context().close();
   });
 
+  it("no follow-up needed, tapped again from another digest: 'Already removed', whose Undo puts the person back", async () => {
+    const person = google().weekly.digest.missing[2];
+    const { email } = google().account;
+    const stage = (await app.stack.repo.getPerson(email, person.email))!.stage;
+    const page = await (await contextOf(false)).newPage();
+    try {
+      await page.goto(person.dismissUrl);
+      await press(page, "Remove from my digests");
+      expect(await page.textContent("h1")).toBe("Done");
+      // The same link opened again (a later digest's, a second tab): no second confirm, the way back.
+      await page.goto(person.dismissUrl);
+      expect(await page.textContent("h1")).toBe("Already removed");
+      expect(await page.textContent("main")).toContain("is already out of your digests.");
+      await check(page, "dismissed-already");
+      await press(page, "Undo");
+      expect(await page.textContent("h1")).toBe("Back in your digests");
+      // As before the dismiss (drafted, when an earlier test's tap drafted for them).
+      expect((await app.stack.repo.getPerson(email, person.email))!.stage).toBe(stage);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it("pause: confirm, paused with a way back, resume from there", async () => {
     const { email } = microsoft().account;
     const ctx = await contextOf(false);
@@ -667,6 +690,71 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await press(page, "Resume my digests");
     expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
     await page.context().close();
+  });
+
+  it("settings: each save says what it saved (the template, when, nothing, a name, the event emails), and a form too large to read is 'Too large' with the way back", async () => {
+    const { email } = google().account;
+    const was = (await loadAccount(app.stack.repo, email))!;
+    const page = await (await contextOf(true, { width: 390, height: 844 })).newPage();
+    const status = async () => ((await page.getByRole("status").textContent()) ?? "").trim();
+    try {
+      await page.goto(link("settings", { acc: email }));
+      // The template alone changed: the page says so, not the day and hour too.
+      const text = "Hi {firstName},\nlovely to meet you at {meeting}.\n{ownerName}";
+      await page.getByLabel("Follow-up message").fill(text);
+      await press(page, /^Save$/);
+      expect(await status()).toBe("Saved: your template.");
+      expect((await loadAccount(app.stack.repo, email))!.template).toBe(text);
+      await check(page, "settings-saved-template");
+      // The day alone.
+      const day = (await page.getByLabel("Day").inputValue()) === "5" ? "Thursday" : "Friday";
+      await page.getByLabel("Day").selectOption({ label: day });
+      await press(page, /^Save$/);
+      expect(await status()).toBe("Saved: when your digest arrives.");
+      expect((await loadAccount(app.stack.repo, email))!.schedule?.day).toBe(day === "Friday" ? 5 : 4);
+      await check(page, "settings-saved-when");
+      // Nothing changed.
+      await press(page, /^Save$/);
+      expect(await status()).toBe("Nothing to save: nothing was changed.");
+      await check(page, "settings-saved-unchanged");
+      // A corrected first name; the event emails.
+      await page.getByLabel("Their email address").fill("ana.ruiz@example.com");
+      await page.getByLabel("Greet them as").fill("Ana");
+      await press(page, "Save name");
+      expect(await status()).toBe("Saved: the name.");
+      expect(new URL(page.url()).hash).toBe("#names");
+      await check(page, "settings-saved-name");
+      await press(page, "Save event emails");
+      expect(await status()).toBe("Saved: your event emails.");
+      await check(page, "settings-saved-event-emails");
+      // The time zone's own Save, the zone left as it was; a pause and its resume.
+      await page.getByRole("link", { name: "Change time zone" }).click();
+      await page.getByLabel("Time zone").waitFor();
+      await press(page, "Save time zone");
+      expect(await status()).toBe("Saved: your time zone.");
+      await check(page, "settings-saved-zone");
+      await press(page, "Pause my digests");
+      await press(page, "Resume my digests");
+      expect(await status()).toBe("Saved: your digests are on again.");
+      expect((await loadAccount(app.stack.repo, email))!.status).toBe("active");
+      await check(page, "settings-resumed");
+      // A message pasted past what the app reads (256 KiB): 413, nothing saved, and the way back to the page.
+      const settingsUrl = page.url().replace(/[?#].*$/, "");
+      await page.getByLabel("Follow-up message").evaluate((t: HTMLTextAreaElement) => (t.value = `Hi {firstName},\n${"x".repeat(300 * 1024)}`));
+      const answer = page.waitForResponse((r) => r.request().method() === "POST");
+      await press(page, /^Save$/);
+      expect((await answer).status()).toBe(413);
+      expect(await page.textContent("h1")).toBe("Too large");
+      expect(await page.textContent("main")).toContain("What was sent is too large for this page, so nothing was changed.");
+      expect((await loadAccount(app.stack.repo, email))!.template).toBe(text);
+      await check(page, "too-large");
+      await Promise.all([page.waitForURL(settingsUrl), page.getByRole("link", { name: "Back to the page" }).click()]);
+      expect(await page.textContent("h1")).toBe("Settings");
+      expect(await page.getByLabel("Follow-up message").inputValue()).toBe(text);
+    } finally {
+      await updateAccount(app.stack.repo, email, { template: was.template, schedule: was.schedule, eventEmails: was.eventEmails, firstNames: was.firstNames ?? {} }, Date.now());
+      await page.context().close();
+    }
   });
 
   it("settings: a change left unsaved in one section is not lost without a word when another section's button is pressed (helper-200 #2)", async () => {
