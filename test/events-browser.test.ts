@@ -10,6 +10,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { loadAccount } from "@followthrough/core/accounts";
+import type { Meeting } from "@followthrough/core/model";
 import { loadStatements, pickableAttendees } from "@followthrough/core/events";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { scan } from "@followthrough/core/scan";
@@ -86,11 +87,12 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await page.context().close();
   }, 120_000);
 
-  it("an event under way: on the events page, marked so, and its goal page takes a goal promising only the morning after (helper-238 #1, #2)", async () => {
+  it("an event under way: on the events page, marked so, and its goal page takes a goal promising only the morning after (helper-238 #1, #2); both pages left open until it ends refuse a goal, saying it is over", async () => {
     const { account, now } = google();
     // A meetup the owner is at, as of the demo's now: started an hour ago, two hours to go.
     const id = "robotics-meetup-under-way";
-    await putMeetings(app.stack.repo, account.email, [{ id, title: "Robotics Meetup", start: now - 3_600_000, end: now + 7_200_000, allDay: false, cancelled: false, kind: "default", organizerSelf: false, selfResponse: "accepted", organizer: { email: "hosts@meetupco.org", name: "Hosts" }, attendees: [{ email: "ivo@otherco.com", name: "Ivo Petrov", response: "accepted", resource: false, organizer: false }] }], 1);
+    const meetup = { id, title: "Robotics Meetup", start: now - 3_600_000, end: now + 7_200_000, allDay: false, cancelled: false, kind: "default", organizerSelf: false, selfResponse: "accepted", organizer: { email: "hosts@meetupco.org", name: "Hosts" }, attendees: [{ email: "ivo@otherco.com", name: "Ivo Petrov", response: "accepted", resource: false, organizer: false }] } satisfies Meeting;
+    await putMeetings(app.stack.repo, account.email, [meetup], 1);
     try {
       const page = await (await contextOf(false, VIEWPORTS.phone)).newPage();
       await page.goto(link("events"));
@@ -105,6 +107,24 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
       await press(page, /^3$/);
       expect(await mainText(page)).toContain("Saved. Your goal: meet 3 new people at Robotics Meetup.");
       expect((await loadStatements(app.stack.repo, account.email)).goals.get(id)).toBe(3);
+      // The events page and the goal page left open while the meetup ended: a goal then sent from either is
+      // refused, saying it is over (the events page names it), and the goal stays as it was.
+      const events = await page.context().newPage();
+      await events.goto(link("events"));
+      await putMeetings(app.stack.repo, account.email, [{ ...meetup, end: now - 60_000 }], 1);
+      const row = events.locator("li", { hasText: "Robotics Meetup" }).first();
+      await row.getByLabel("Goal for Robotics Meetup: new people to meet (1–20)").fill("4");
+      const answer = events.waitForResponse((r) => r.request().method() === "POST");
+      await row.getByRole("button", { name: "Save goal" }).click();
+      expect((await answer).status()).toBe(400);
+      await events.waitForLoadState("load");
+      expect(await events.getByRole("alert").textContent()).toContain("Robotics Meetup is over: a goal is set before it ends.");
+      await check(events, "events-goal-refused-over");
+      await press(page, /^5$/);
+      expect(await page.getByRole("alert").textContent()).toContain("is over");
+      expect(await mainText(page)).toContain("Robotics Meetup is over; your goal was to meet 3 new people.");
+      expect((await loadStatements(app.stack.repo, account.email)).goals.get(id)).toBe(3);
+      await check(page, "event-goal-refused-over");
       await page.context().close();
     } finally {
       await app.stack.repo.delete(keys.eventGoal(account.email, id));
@@ -144,6 +164,83 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     expect(await mainText(page)).toContain(`${title} is no longer a networking event.`);
     await page.context().close();
   }, 180_000);
+
+  it("the events page in two tabs: a goal saved says so; the event unmarked in the other tab says so there, and a goal then saved in the first is refused naming the event; Back to a notice no longer true shows none", async () => {
+    const { account } = google();
+    const ctx = await contextOf();
+    const page = await ctx.newPage();
+    await page.goto(link("events"));
+    const other = page.locator("ul.events").nth(1).locator("li").first();
+    const title = ((await other.locator(".who").textContent()) ?? "").trim();
+    const id = (await other.locator('input[name="event"]').first().inputValue())!;
+    try {
+      await Promise.all([page.waitForURL(/done=mark/), other.getByRole("button", { name: `Mark as a networking event: ${title}` }).click()]);
+      await page.waitForLoadState("load");
+      const row = page.locator("ul.events").first().locator("li", { hasText: title });
+      await row.getByLabel(`Goal for ${title}: new people to meet (1–20)`).fill("4");
+      await Promise.all([page.waitForURL(/done=goal/), row.getByRole("button", { name: "Save goal" }).click()]);
+      await page.waitForLoadState("load");
+      expect(await page.getByRole("status").textContent()).toBe(`Goal saved for ${title}.`);
+      await check(page, "events-goal-saved");
+      // The other tab: the same page, the event unmarked there.
+      const second = await ctx.newPage();
+      await second.goto(link("events"));
+      await Promise.all([second.waitForURL(/done=unmark/), second.getByRole("button", { name: `Not a networking event: ${title}` }).click()]);
+      await second.waitForLoadState("load");
+      expect(await second.getByRole("status").textContent()).toBe(`${title} is no longer a networking event.`);
+      await check(second, "events-unmarked");
+      await second.close();
+      // Back in the first tab, a new goal for it: refused, the event named (helper-260), the number kept.
+      await row.getByLabel(`Goal for ${title}: new people to meet (1–20)`).fill("6");
+      const answer = page.waitForResponse((r) => r.request().method() === "POST");
+      await press(page, "Save goal");
+      expect((await answer).status()).toBe(400);
+      expect(await page.getByRole("alert").textContent()).toContain(`${title} is not a networking event (any more): mark it as one to set its goal.`);
+      expect((await loadStatements(app.stack.repo, account.email)).goals.get(id)).toBe(4);
+      await check(page, "events-goal-refused-unmarked");
+      // Back to the page that said it was marked: no longer so, so it says nothing (helper-249 #2).
+      await page.goBack();
+      await page.goBack();
+      expect(new URL(page.url()).searchParams.get("done")).toBe("mark");
+      await page.waitForLoadState("load");
+      expect(await page.textContent("h1")).toBe("Your events");
+      expect(await page.getByRole("status").count()).toBe(0);
+      expect((await mainText(page)).split("Your other events")[1]).toContain(title);
+      await check(page, "events-notice-gone");
+    } finally {
+      await app.stack.repo.delete(keys.eventGoal(account.email, id));
+      await ctx.close();
+    }
+  }, 180_000);
+
+  it("a goal page removed, then set again, and Back to the removal: the goal as it is now, no 'Goal removed.' (helper-260)", async () => {
+    const { account, weekly } = google();
+    const mixer = (weekly.digest.events?.upcoming ?? []).find((e) => /Founders Mixer/.test(e.title))!;
+    const had = (await loadStatements(app.stack.repo, account.email)).goals.get(mixer.eventId);
+    const page = await (await contextOf(false, VIEWPORTS.phone)).newPage();
+    try {
+      await page.goto(link("goal", mixer.eventId));
+      if ((await page.getByRole("button", { name: "Remove the goal" }).count()) === 0) await press(page, /^3$/);
+      await press(page, "Remove the goal");
+      expect(await page.getByRole("status").textContent()).toBe("Goal removed.");
+      await press(page, /^2$/);
+      expect(await page.getByRole("status").textContent()).toBe(`Saved. Your goal: meet 2 new people at ${mixer.title}.`);
+      await page.goBack();
+      await page.waitForLoadState("load");
+      expect(new URL(page.url()).searchParams.get("saved")).toBe("0");
+      expect(await page.getByRole("status").count()).toBe(0);
+      expect(await mainText(page)).toContain("Your goal now: meet 2 new people.");
+      await check(page, "event-goal-removed-then-set");
+    } finally {
+      if (had === undefined) await app.stack.repo.delete(keys.eventGoal(account.email, mixer.eventId));
+      else {
+        await page.goto(link("goal", mixer.eventId));
+        await page.getByLabel(/Or another number/).fill(String(had));
+        await press(page, "Set goal");
+      }
+      await page.context().close();
+    }
+  }, 120_000);
 
   it("switches the morning-of email off in settings, and on again", async () => {
     const { account } = google();
