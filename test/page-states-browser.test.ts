@@ -7,7 +7,7 @@
  * the calendar; its search with no match, without script; a draft whose provider never answered;
  * Resume from a stale tab of an account back to needing a reconnect; a settings sign-in taken again
  * from Back; a newly connected mailbox with nothing to show (first look, events, a meetup with no
- * guest list) and its links once it is disconnected; a first look left provisional by a read that
+ * guest list, someone added there twice) and its links once it is disconnected; a first look left provisional by a read that
  * failed, until its page stops asking; a sign-in through the other provider whose move mail failed,
  * then one past the hour's mails, and a move link opened again after the move.
  * axe results (and, under `npm run gallery`, screenshots) in test-artifacts/pages/ (state-*, axe-states.json).
@@ -447,6 +447,13 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     await press(page, "Add");
     expect(await mainText(page)).toContain("Saved: 1 person added to whom you met.");
     expect(await page.locator("h2:text-is('You said you met') + ul li").textContent()).toContain("Ines Duarte");
+    // Added again (the page come back to, the person typed again): counted once, and said so.
+    await page.getByLabel("Their name").fill("Ines Duarte");
+    await page.getByLabel("Their email address").fill("ines@duarte-works.example");
+    await press(page, "Add");
+    expect(await page.getByRole("status").textContent()).toBe("Already counted as met there: no one new.");
+    expect(await page.locator("h2:text-is('You said you met') + ul li").count()).toBe(1);
+    await check(page, "state-met-already-counted");
 
     // Disconnected (signed in from /settings in another tab), this tab's links find no account.
     const manage = await ctx.newPage();
