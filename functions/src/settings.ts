@@ -96,6 +96,8 @@ export function validateTemplate(raw: unknown): string {
 /** The longest subject template and signature name accepted, in characters. */
 export const SUBJECT_MAX = 200;
 export const SIGNATURE_MAX = 80;
+/** The longest first name a correction keeps, in characters. */
+export const FIRST_NAME_MAX = 60;
 
 /** Validates the subject template: one line, the same placeholders as the body; empty means the default. */
 export function validateSubject(raw: unknown): string {
@@ -134,7 +136,7 @@ export function validateFirstName(person: unknown, first: unknown): { person: st
   if (typeof first !== "string") throw new SettingsError("Give the name to greet them by.", "first");
   const t = first.replace(/\s+/g, " ").trim();
   if (showsNothing(t)) return { person: key, first: "" };
-  if ([...t].length > 60) throw new SettingsError("The first name is longer than 60 characters.", "first");
+  if ([...t].length > FIRST_NAME_MAX) throw new SettingsError(`The first name is longer than ${FIRST_NAME_MAX} characters.`, "first");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f{}<>@]/.test(t)) throw new SettingsError("The first name can't contain braces, angle brackets, @ or control characters.", "first");
   // Kept under the address as the rules compare it (shared/spec/behaviour.md's normalisation), which
@@ -394,7 +396,7 @@ ${
 <form method="post"${unsaved(edited?.person !== undefined || edited?.first !== undefined)}><input type="hidden" name="action" value="firstname">
 <p><label for="person">Their email address</label><input type="text" inputmode="email" id="person" name="person" autocomplete="off"${fieldAttrs("person", bad)}${typeof edited?.person === "string" ? html` value="${edited.person}"` : ""}></p>
 <p><label for="first">Greet them as</label><input type="text" id="first" name="first" autocomplete="off"${fieldAttrs("first", bad, "first-help")}${typeof edited?.first === "string" ? html` value="${edited.first}"` : ""}></p>
-<p class="muted" id="first-help">Leave empty to go back to the guess.</p>
+<p class="muted" id="first-help">Leave empty to go back to the guess. At most ${FIRST_NAME_MAX} characters.</p>
 <button type="submit" class="secondary">Save name</button>
 </form>
 <h2 id="pause">Pause</h2>

@@ -19,7 +19,7 @@ import { keys, Repository } from "@followthrough/core/storage";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
 import { followConnected, type WebStack, startWebStack } from "./support/web-stack";
 import { createApp } from "../src/app";
-import { FIRST_NAMES_MAX, TEMPLATE_MAX, validateFirstName, validateSignature, validateSubject, validateTemplate } from "../src/settings";
+import { FIRST_NAME_MAX, FIRST_NAMES_MAX, TEMPLATE_MAX, validateFirstName, validateSignature, validateSubject, validateTemplate } from "../src/settings";
 
 const BASE = "http://app.test";
 const KEY = "settings-test-link-key-0123456789abcdef";
@@ -577,6 +577,11 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const bad = await post(path, { action: "firstname", person: "wei.jie@", first: "Wei Jie" });
     expect(bad.status).toBe(400);
     const page = await bad.text();
+    // Its limit is stated beside it, as the subject's and the signature's are (helper-260).
+    expect(page).toContain(`Leave empty to go back to the guess. At most ${FIRST_NAME_MAX} characters.`);
+    const long = await post(path, { action: "firstname", person: "wei.jie@example.org", first: "W".repeat(FIRST_NAME_MAX + 1) });
+    expect(long.status).toBe(400);
+    expect(await long.text()).toContain(`The first name is longer than ${FIRST_NAME_MAX} characters.`);
     expect(page).toContain('value="wei.jie@"');
     expect(page).toContain('value="Wei Jie"');
     expect((await post(path, { action: "firstname", person: "wei.jie@example.org", first: "Wei Jie" })).status).toBe(303);
