@@ -312,7 +312,7 @@ ${nav(c, account.email, false)}`,
         const field = action === "goal" && eventId && e.code === "bad-goal" ? `goal-${eventTag(eventId)}` : undefined;
         // An event unmarked or over since the page was loaded (another tab, a later look) is named:
         // "mark the event first" left the owner to guess which of the page's events (helper-260).
-        const title = e.code === "not-networking" || e.code === "event-over" ? (await deps.repo.loadMeetings(account.email)).find((m) => m.id === eventId)?.title : undefined;
+        const title = e.code === "not-networking" || e.code === "event-over" ? (await findEvent(deps.repo, account, eventId))?.title : undefined;
         // (Over, a goal removed is refused too, for its own reason: "its goal stays as it was".)
         const error = !title ? e.message : e.code === "not-networking" ? `${title} is not a networking event (any more): mark it as one to set its goal.` : `${title} is over: ${action === "goal" ? "a goal is set before it ends" : "its goal stays as it was"}.`;
         return eventsPage(c, account, { error, status: e.code === "no-such-event" ? 404 : 400, field, typed: field ? one(form, "goal").slice(0, 10) : undefined });
