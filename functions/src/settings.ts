@@ -272,6 +272,12 @@ const SAVED_ANCHOR: Record<SavedSection, string> = { schedule: "schedule", when:
  */
 const PRESETS = [...READY_TEMPLATES, { id: "standard", label: "The standard text", subject: "", body: DEFAULT_TEMPLATE }];
 
+/** The form's text as a ready template fills it (the chooser's `preset` id), or undefined for an id of none. */
+const presetForm = (id: unknown) => {
+  const preset = PRESETS.find((t) => t.id === id);
+  return preset && { template: preset.body, subject: preset.subject };
+};
+
 /** What each says there: the section saved, and so no other (without script nothing warns of another section's changes). */
 const SAVED_WORDS: Record<SavedSection, string> = {
   schedule: "Saved: when your digest arrives, and your template.",
@@ -457,8 +463,8 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       // A ready template loaded into the form (`?preset=`, the chooser's GET: it changes nothing, so
       // Back to it after a Save, or a reload, is the page again, not the browser's "Confirm Form
       // Resubmission" of the POST it was until 2026-12-07; helper-260). A POST of an older page still loads one.
-      const preset = PRESETS.find((t) => t.id === c.req.query("preset"));
-      if (preset) return settingsPage(c, auth.account, undefined, act === "manage", { template: preset.body, subject: preset.subject });
+      const preset = presetForm(c.req.query("preset"));
+      if (preset) return settingsPage(c, auth.account, undefined, act === "manage", preset);
       const saved = c.req.query("saved");
       return settingsPage(c, auth.account, saved !== undefined && Object.hasOwn(SAVED_ANCHOR, saved) ? (saved as SavedSection) : undefined, act === "manage");
     });
@@ -574,9 +580,9 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       return back("eventemails");
     }
     if (action === "preset") {
-      const preset = PRESETS.find((t) => t.id === form.preset);
+      const preset = presetForm(form.preset);
       if (!preset) return kit.say(c, 400, "Not saved", "Choose one of the ready templates.");
-      return settingsPage(c, account, undefined, act === "manage", { template: preset.body, subject: preset.subject });
+      return settingsPage(c, account, undefined, act === "manage", preset);
     }
     if (action === "pause") {
       // As the digest's one-tap pause: an account waiting for a reconnect is paused too, keeping that state.
