@@ -122,7 +122,7 @@ function calendarDelta(state: SandboxState) {
     const inView = (r: EventRecord) => (r.event.type === "seriesMaster" ? masterInView(r) : !r.deleted && inWindow(r.span));
     const records = call.store.eventRecords();
     let pending: EventRecord[];
-    if (initial) pending = records.filter((r) => !r.deleted && r.ord > after && inView(r)).sort((a, b) => a.ord - b.ord);
+    if (initial) pending = records.filter((r) => r.ord > after && inView(r)).sort((a, b) => a.ord - b.ord);
     // A change round reports every event changed since, those out of the window as removed, whether
     // or not the client ever had them: "Events that are outside the date range and that have been
     // added, deleted, or updated since the previous delta call" come as @removed
