@@ -22,7 +22,7 @@ import { type Bundle, freshAccount, functionUrlEvent, inputsOf, LINK_KEY, lambda
 const GOOGLE = ["@googleapis/gmail", "@googleapis/calendar", "googleapis-common", "google-auth-library"];
 /** Graph's client, and the OAuth library of its token refresh (core/grants: Google's refresh is google-auth-library's). */
 const GRAPH = ["@microsoft/microsoft-graph-client", "oauth4webapi"];
-const RENDERER = ["@react-email/components", "@react-email/button", "react-dom"];
+const RENDERER = ["@react-email/html", "@react-email/button", "react-dom"];
 /** React's synchronous server renderer, which the digest uses, and its streaming one, which nothing of ours does (infra/esbuild-plugins.mjs reactDomServerStaticOnly). */
 const SYNC_RENDERER = "node_modules/react-dom/cjs/react-dom-server-legacy.node.production.js";
 const STREAMING_RENDERER = "node_modules/react-dom/cjs/react-dom-server.node.production.js";
@@ -187,11 +187,40 @@ describe("modules loaded at run time, bundled as deployed", () => {
   }, 60_000);
 
   it("the worker renders with React's static markup: React Email's render() and what it brings (a plain-text converter, HTML parsers, Prettier) are deployed nowhere", () => {
-    // (@react-email/components' barrel still imports its own copy of render(): esbuild drops every byte of it.)
     const written = (b: Bundle) => Object.values(b.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([m]) => m));
     expect(packagesOf(written(bundles.worker))).toEqual(expect.arrayContaining(["react-dom", "@react-email/button"]));
     for (const b of Object.values(bundles))
       for (const p of ["@react-email/render", "html-to-text", "htmlparser2", "html5parser", "prettier"]) expect(packagesOf(written(b)), `${b.name}: ${p}`).not.toContain(p);
+  });
+
+  it("no function deploys a file no run of it can load, but two known ones; nor React's streaming renderer", () => {
+    // esbuild writes a chunk for every import() it parses, even one in code it then drops as unused,
+    // and SST deploys every file written. Until 2026-12-07 the worker deployed React's streaming
+    // renderer (119 KiB) so: @react-email/components' barrel imports @react-email/render, whose
+    // import() of react-dom/server stayed a chunk though none of render() was bundled. The digest now
+    // imports each component's own package.
+    const dead = (b: Bundle) => {
+      const outputs = b.metafile.outputs;
+      const seen = new Set<string>();
+      const stack = [relative(root, b.file)];
+      while (stack.length) {
+        const k = stack.pop()!;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        for (const i of outputs[k].imports) if (outputs[i.path]) stack.push(i.path);
+      }
+      return Object.keys(outputs).filter((k) => !seen.has(k) && !k.endsWith(".map"));
+    };
+    // Known, and left: the AWS SDK's browser user-agent parser, imported on demand by
+    // @aws-sdk/core's util-user-agent-browser, which a Node build never calls (in every function and
+    // every floor); and in the API, the HTML decoder's chunk (core/events/platform loadHtmlDecoder),
+    // whose import() the API parses with the provider adapters' mappers it never runs.
+    const known = (name: string, modules: string[]) => modules.every((m) => /node_modules\/bowser\//.test(m) || (name === "api" && /node_modules\/entities\//.test(m)));
+    for (const b of Object.values(bundles)) {
+      const files = dead(b).map((k) => ({ file: k, modules: Object.keys(b.metafile.outputs[k].inputs) }));
+      expect(files.filter((f) => !known(b.name, f.modules)).map((f) => `${f.file}: ${f.modules.slice(0, 3).join(", ")}`), b.name).toEqual([]);
+      expect(Object.keys(b.metafile.inputs), b.name).not.toContain(STREAMING_RENDERER);
+    }
   });
 
   it("React's production build only: no function deploys a development build (infra defines NODE_ENV; Lambda sets none)", () => {

@@ -3,7 +3,9 @@
  * its digest (React's renderToStaticMarkup under the XHTML doctype, core/digest/render.tsx; until
  * 2026-11-30 both used React Email's render(), which the floor also ran a second time for plain text).
  */
-import { Body, Html, Text } from "@react-email/components";
+import { Body } from "@react-email/body";
+import { Html } from "@react-email/html";
+import { Text } from "@react-email/text";
 import { createElement as h } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 

@@ -1,6 +1,9 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Hr, Link, Section, Text } from "@react-email/components";
+import { Hr } from "@react-email/hr";
+import { Link } from "@react-email/link";
+import { Section } from "@react-email/section";
+import { Text } from "@react-email/text";
 import type { DigestData } from "../model";
 import { cleanText, PRIVACY_LINE, safeUrl } from "../render-format";
 import { s } from "./styles";

@@ -1,6 +1,10 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Column, Heading, Row, Section, Text } from "@react-email/components";
+import { Column } from "@react-email/column";
+import { Heading } from "@react-email/heading";
+import { Row } from "@react-email/row";
+import { Section } from "@react-email/section";
+import { Text } from "@react-email/text";
 import type { DigestData } from "../model";
 import { metricRows, type MetricRow, metricsSummary } from "../render-format";
 import { colors, s } from "./styles";

@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Link, Text } from "@react-email/components";
+import { Link } from "@react-email/link";
+import { Text } from "@react-email/text";
 import type { DigestData } from "../model";
 import { moreLine, safeUrl } from "../render-format";
 import { s } from "./styles";

@@ -1,6 +1,8 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Heading, Section, Text } from "@react-email/components";
+import { Heading } from "@react-email/heading";
+import { Section } from "@react-email/section";
+import { Text } from "@react-email/text";
 import type { DigestData, DigestPerson, DigestWin } from "../model";
 import { cleanText, displayName, metLine, winHow } from "../render-format";
 import { More } from "./More";
