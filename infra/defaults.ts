@@ -15,7 +15,9 @@
  * `plugins`: infra/esbuild-plugins.mjs (a path from the project root, where SST's builder runs),
  * which keeps nodemailer's 90 KB extension <-> content type table out of the bundles should any code
  * of ours ever call into it (today none does, and esbuild drops it unasked), and our
- * `react-dom/server` as React's synchronous renderer alone, without the streaming one (issue 12).
+ * `react-dom/server` as React's synchronous renderer alone, without the streaming one (issue 12),
+ * and the AWS SDK without bowser, the browser user-agent parser no Node run reaches, which esbuild
+ * otherwise writes as a chunk of every function.
  *
  * `esbuild.define`: `process.env.NODE_ENV` is "production" in every bundle (SST passes
  * `nodejs.esbuild.define` to esbuild). Without it React's packages pick their build at run time from

@@ -104,4 +104,28 @@ export function reactDomServerStaticOnly(file = REACT_DOM_SERVER_LEGACY) {
   };
 }
 
-export default [nodemailerWithoutMimeTable(), reactDomServerStaticOnly()];
+/** The module bundled in place of bowser (see awsSdkWithoutBrowserParser). */
+export const BOWSER_STAND_IN = fileURLToPath(new URL("./bowser-stand-in.mjs", import.meta.url));
+const IN_AWS_SDK_CORE = /[\\/]node_modules[\\/]@aws-sdk[\\/]core[\\/]/;
+
+/**
+ * The AWS SDK without bowser (38 KiB), the browser user-agent parser @aws-sdk/core's browser
+ * provider imports on demand: every client's bundle parses that import(), so esbuild wrote bowser
+ * as a chunk of every function (and of every floor), though no Node run can reach it. Imports of
+ * `bowser` from @aws-sdk/core resolve to infra/bowser-stand-in.mjs, which says why it gives the
+ * same answer the real parser gives in Node; any other importer keeps the package.
+ */
+export function awsSdkWithoutBrowserParser(file = BOWSER_STAND_IN) {
+  return {
+    name: "aws-sdk-without-browser-parser",
+    setup(build) {
+      const inSst = typeof build.resolve !== "function";
+      build.onResolve({ filter: inSst ? /.*/ : /^bowser$/ }, (args) => {
+        if (args.path !== "bowser" || !IN_AWS_SDK_CORE.test(args.importer ?? "")) return undefined;
+        return { path: file, namespace: "file" };
+      });
+    },
+  };
+}
+
+export default [nodemailerWithoutMimeTable(), reactDomServerStaticOnly(), awsSdkWithoutBrowserParser()];
