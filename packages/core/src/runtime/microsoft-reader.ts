@@ -1,9 +1,11 @@
-import { type AccountRecord, refreshTokenOf } from "../accounts";
-import { microsoftProvider, type MicrosoftProviderOptions } from "../microsoft";
-import { microsoftAccountEndpoints } from "../oauth";
+import type { AccountRecord } from "../accounts";
+import { microsoftProvider } from "../microsoft";
 import type { Composer } from "../mail";
 import type { MailboxProvider } from "../providers";
 import type { ProviderContext } from "./context";
+import { microsoftOptions } from "./microsoft-options";
+
+export { microsoftOptions } from "./microsoft-options";
 
 /**
  * The Graph adapter of a stored Microsoft account (loads Graph's client only), drafting and sending
@@ -11,31 +13,6 @@ import type { ProviderContext } from "./context";
  */
 export function microsoftAdapter(account: AccountRecord, ctx: ProviderContext, composer?: Composer): MailboxProvider {
   return microsoftProvider(microsoftOptions(account, ctx, composer));
-}
-
-/** The adapter options of a stored account (./microsoft-mailbox builds the API's adapter on them). */
-export function microsoftOptions(account: AccountRecord, ctx: ProviderContext, composer?: Composer): MicrosoftProviderOptions {
-  const refreshToken = refreshTokenOf(ctx.ring, account);
-  return {
-    owner: account,
-    oauth: {
-      clientId: account.clientId,
-      clientSecret: ctx.microsoft?.clientSecret,
-      endpoints: microsoftAccountEndpoints(account.endpoints, account.identity),
-    },
-    refreshToken,
-    onRefreshToken: ctx.microsoft?.onRefreshToken,
-    grantedScopes: account.scopes,
-    baseUrl: account.endpoints?.apiUrl,
-    fetchOptions: ctx.microsoft?.fetchOptions,
-    clock: ctx.clock,
-    requestsPer10Minutes: ctx.tuning?.graphPer10Minutes,
-    quotaShare: ctx.tuning?.quotaShare,
-    pageSize: ctx.tuning?.pageSize,
-    retry: ctx.retry,
-    ...(ctx.tuning?.requestTimeoutMs !== undefined ? { requestTimeoutMs: ctx.tuning.requestTimeoutMs } : {}),
-    composer,
-  };
 }
 
 /** A read-only Graph adapter (a backfill's): this module never references the mail composer. */
