@@ -111,10 +111,11 @@ export function controlRoutes(app: Hono<SandboxEnv>, state: SandboxState): void 
         ((s.reason === "domainPolicy" && s.status === 403 && /^gmail\./.test(s.route)) ||
           (s.reason === "failedPrecondition" && s.status === 400 && /^gmail\./.test(s.route)) ||
           (s.reason === "notACalendarUser" && s.status === 403 && /^calendar\./.test(s.route)) ||
+          (s.reason === "dailyLimitExceeded" && s.status === 403 && /^(gmail|calendar)\./.test(s.route)) ||
           (s.reason === "MailboxNotEnabledForRESTAPI" && s.status === 404 && /^graph\./.test(s.route))));
     if (!specs.every(reasonFits))
       return send(c, 400, {
-        error: "reason is for a status fault before the call: domainPolicy with a Gmail route's 403 or failedPrecondition with its 400 (route gmail.*), notACalendarUser with a Calendar route's 403 (route calendar.*), or MailboxNotEnabledForRESTAPI with a Graph route's 404 (route graph.*)",
+        error: "reason is for a status fault before the call: domainPolicy with a Gmail route's 403 or failedPrecondition with its 400 (route gmail.*), notACalendarUser with a Calendar route's 403 (route calendar.*), dailyLimitExceeded with a Gmail or Calendar route's 403, or MailboxNotEnabledForRESTAPI with a Graph route's 404 (route graph.*)",
       });
     return c.json({ ids: specs.map((s) => state.faults.add(s)) }, 201);
   });

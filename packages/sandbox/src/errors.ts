@@ -102,6 +102,8 @@ export function faultBody(api: Api, status: number, reason?: FaultReason): unkno
   if (status === 400 && reason === "failedPrecondition") return googleError(400, "Mail service not enabled", "failedPrecondition");
   if (status === 403 && reason === "notACalendarUser") return googleError(403, "The user must be signed up for Google Calendar.", "notACalendarUser", { domain: "calendar" });
   if (status === 403 && reason === "domainPolicy") return googleError(403, "The domain administrators have disabled Gmail apps.", "domainPolicy");
+  // The project's daily quota, in both APIs' guides' words (faults.ts FaultSpec `reason`).
+  if (status === 403 && reason === "dailyLimitExceeded") return googleError(403, "Daily Limit Exceeded", "dailyLimitExceeded", { domain: "usageLimits" });
   if (status === 403) return googleError(403, "User-rate limit exceeded.", "userRateLimitExceeded");
   if (status === 503) return googleError(503, "The service is currently unavailable.", "backendError");
   if (status === 401)

@@ -1,5 +1,5 @@
 /** The documented refusals a status fault can answer instead of its status's default body ({@link FaultSpec} `reason`). */
-export type FaultReason = "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition" | "notACalendarUser";
+export type FaultReason = "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition" | "notACalendarUser" | "dailyLimitExceeded";
 
 /** A fault a test injects on a route (by route id, `*` for any route of the account). */
 export interface FaultSpec {
@@ -26,7 +26,12 @@ export interface FaultSpec {
    * issues 435 and 4838, bkaankose/Wino-Mail pull request 580); `notACalendarUser`, a Calendar 403,
    * "The user must be signed up for Google Calendar.": Calendar turned off for the account by its
    * Workspace administrator, or the account suspended (closeio/sync-engine pull request 462,
-   * GAM-team/GAM issue 806; the body, domain `calendar`, as webhookdb/webhookdb issue 624 shows it).
+   * GAM-team/GAM issue 806; the body, domain `calendar`, as webhookdb/webhookdb issue 624 shows it);
+   * `dailyLimitExceeded`, a Gmail or Calendar 403, domain `usageLimits`, "Daily Limit Exceeded": the
+   * Cloud project's daily (courtesy) quota is spent, for every user, until Google's quota day ends at
+   * midnight Pacific Time; no Retry-After (developers.google.com/gmail/api/guides/handle-errors,
+   * "Resolve a 403 error: Daily limit exceeded"; developers.google.com/calendar/api/guides/errors,
+   * "403: Daily Limit Exceeded"; developers.google.com/workspace/guides/quota-overview for the reset).
    */
   reason?: FaultReason;
   /** Seconds for the Retry-After header on a status fault. */

@@ -1,5 +1,6 @@
 import { CALENDAR_NOT_ENABLED, GMAIL_NOT_ENABLED, GOOGLE_POLICY_ERRORS, MissingScopeError, refusedFor } from "../oauth";
 import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
+import { addDays, localDate, localMidnight } from "../time";
 
 type GaxiosLike = {
   status?: number;
@@ -27,6 +28,17 @@ export function retryAfterInMessage(text: string | undefined, now: number): numb
   const at = /Retry after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)/i.exec(text ?? "")?.[1];
   const ms = at === undefined ? Number.NaN : Date.parse(at);
   return Number.isNaN(ms) ? undefined : Math.max(0, ms - now);
+}
+
+/**
+ * The zone of Google's quota day: a per-day quota resets at midnight Pacific Time
+ * (developers.google.com/workspace/guides/quota-overview, the per-project-per-day dimension).
+ */
+export const GOOGLE_QUOTA_ZONE = "America/Los_Angeles";
+
+/** How long from `now` until Google's next quota day begins (midnight Pacific Time), in milliseconds. */
+export function untilGoogleQuotaReset(now: number): number {
+  return localMidnight(addDays(localDate(now, GOOGLE_QUOTA_ZONE), 1), GOOGLE_QUOTA_ZONE) - now;
 }
 
 /** Google's refusals of our OAuth client itself, not of the owner's grant. */
@@ -66,6 +78,17 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   if (status === undefined) return new ProviderError(isNetworkError(e) ? "temporary" : "temporary", message, undefined, undefined, { cause: e });
   if (status === 429 || (status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(reason ?? "")))
     return new ProviderError("rate-limited", message, status, retryAfter, { cause: e });
+  // The project's daily quota is spent (403 usageLimits/dailyLimitExceeded "Daily Limit Exceeded": the
+  // courtesy limit of the whole Cloud project, not this user's rate; developers.google.com/gmail/api/guides/handle-errors,
+  // "Resolve a 403 error: Daily limit exceeded"; developers.google.com/calendar/api/guides/errors,
+  // "403: Daily Limit Exceeded"). Every call is refused until the quota day ends at midnight Pacific
+  // Time (GOOGLE_QUOTA_ZONE), and Google names no time: rate-limited, its wait until then. Nothing was
+  // done, so a send or a create may go again later; no owner is asked to reconnect. A job's retry
+  // budget gives it up at once rather than sleep (core/resilience withRetry), an event email is filed
+  // again for after the reset, a tap answers 503 with the wait. Before helper-265 #1 it was "invalid":
+  // a digest's send was not tried again and an event email came back an hour on, to the same refusal.
+  if (status === 403 && reason === "dailyLimitExceeded")
+    return new ProviderError("rate-limited", message, status, retryAfter ?? untilGoogleQuotaReset(now), { cause: e });
   if (status >= 500) return new ProviderError("temporary", message, status, retryAfter, { cause: e });
   // The domain's administrators turned Gmail off for apps (403 domainPolicy): the same as their
   // policy refusing the grant, above.
