@@ -48,7 +48,7 @@ import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Repository } from "@followthrough/core/storage";
 import { type AppDeps, asOfFor, latestDigestWeek, revokeStored } from "./kit";
-import { nextDigestWhen, type PageKit, reconnectAsk, whenOf } from "./pages";
+import { againIn, nextDigestWhen, type PageKit, reconnectAsk, whenOf } from "./pages";
 import { firstLookSection, mountFirstLook } from "./firstlook";
 
 /** What offering a move to the other provider came to (the conflict page words each). */
@@ -260,7 +260,7 @@ ${configured.map(section)}`
         502,
         "Could not connect",
         html`<h1>We could not connect your account</h1>
-<p>${PROVIDER_NAMES[p]} let you sign in, but we could not read your account there${passing ? " just now" : ""}, so nothing was stored. ${passing ? "Please try again in a minute." : elsewhere ? `${reconnectWhy({ provider: p, email: "this account", reconnectReason: reason })} Once that has changed, try again.` : refused ? "Check that this account has email and a calendar turned on, then try again." : "Please try again."}</p>
+<p>${PROVIDER_NAMES[p]} let you sign in, but we could not read your account there${passing ? " just now" : ""}, so nothing was stored. ${passing ? `Please try again ${againIn(e instanceof ProviderError ? e.retryAfterMs : undefined)}.` : elsewhere ? `${reconnectWhy({ provider: p, email: "this account", reconnectReason: reason })} Once that has changed, try again.` : refused ? "Check that this account has email and a calendar turned on, then try again." : "Please try again."}</p>
 <p><a class="button" href="${base}/connect/${p}">Try again</a></p>`,
       );
     }

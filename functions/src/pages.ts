@@ -84,6 +84,19 @@ export function nextDigestWhen(a: Pick<AccountRecord, "schedule" | "timeZone" | 
   return whenLocal(nextOccurrence(a.schedule ?? DEFAULT_SCHEDULE, a.timeZone, at, a.lastWeek), a.timeZone);
 }
 
+/**
+ * When to try again after the provider asked us to wait `waitMs` (its Retry-After, or Google's daily
+ * quota spent until midnight Pacific Time: core/google classifyGoogleError), as a page says it: "in a
+ * minute" for the usual short waits (or none named), else the wait rounded up, so a person is not sent
+ * back every minute for hours.
+ */
+export function againIn(waitMs: number | undefined): string {
+  const ms = waitMs ?? 0;
+  if (ms <= 90_000) return "in a minute";
+  if (ms <= 90 * 60_000) return `in ${Math.ceil(ms / 60_000)} minutes`;
+  return `in about ${Math.ceil(ms / 3_600_000)} hours`;
+}
+
 /** Why an account waits for a reconnect and the way to it, as settings and the Connected page say it; `reconnect` is its reconnect link. */
 export function reconnectAsk(a: Pick<AccountRecord, "provider" | "email" | "reconnectReason">, reconnect: string): Markup {
   return html`<p>${reconnectWhy(a)} Your data is kept; ${refusedElsewhere(a.reconnectReason) ? "once that has changed, reconnect" : "reconnect"} to get your digests again.</p>

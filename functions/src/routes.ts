@@ -28,7 +28,7 @@ import { shownName } from "@followthrough/core/model";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
 import { APP_CSP, type AppDeps, asOfFor, createKit, latestDigestWeek, REFERRER_POLICY } from "./kit";
-import { type Markup, nextDigestWhen, type PageKit } from "./pages";
+import { againIn, type Markup, nextDigestWhen, type PageKit } from "./pages";
 import { mountSettings } from "./settings";
 
 export type { AppDeps, ConnectDeps } from "./kit";
@@ -463,7 +463,9 @@ ${afterNav(c, account.email)}`);
         const cause = e.cause instanceof ProviderError ? e.cause : undefined;
         if (cause?.kind === "rate-limited") {
           c.header("Retry-After", String(Math.max(1, Math.ceil((cause.retryAfterMs ?? 60_000) / 1000))));
-          return notMade(503, "Try again shortly", "Your mail provider asked us to slow down, and no draft was made. Tap the link again in a minute.");
+          // (A Google project's daily quota spent waits until midnight Pacific Time: hours, not a minute.)
+          const later = againIn(cause.retryAfterMs);
+          return notMade(503, later.startsWith("in about") ? "Try again later" : "Try again shortly", `Your mail provider asked us to slow down, and no draft was made. Tap the link again ${later}.`);
         }
         return notMade(502, "Draft not made", e.message);
       }

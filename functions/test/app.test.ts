@@ -10,11 +10,13 @@ import type { MailboxProvider } from "@followthrough/core/providers";
 import { type DigestPerson, sendDigestOnce } from "@followthrough/core/digest";
 import { openLink, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
-import { DAY } from "@followthrough/core/time";
+import { API_RETRY_BUDGET_MS } from "@followthrough/core/limits";
+import { addDays, DAY, localDate, localMidnight } from "@followthrough/core/time";
 import { prepareDigest, runWeekly, type WeeklyResult } from "@followthrough/core/weekly";
 import { ownFixture } from "../../test/support/fixtures";
 import { type ScanHarness, startScanHarness } from "../../test/support/scan-harness";
 import { createApp, localDraftLanding } from "../src/app";
+import { againIn } from "../src/pages";
 
 const BASE = "http://app.test";
 const KEY = "app-test-link-key-0123456789abcdef";
@@ -602,6 +604,30 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     // The taps that found the grant gone marked the account so (no mailer here: the mark only).
     expect((await loadAccount(h.repo, h.email))?.status).toBe("needs_reconnect");
     await reactivate();
+  });
+
+  it.runIf(name === "demo-google")("Google's daily limit on the create (the project's quota spent until midnight Pacific Time): 503 with that wait, the page saying hours, not a minute; nothing made, the account still connected (helper-265 #1)", async () => {
+    const p = { email: "dana-daily@example.org", draftUrl: `${BASE}${await ownPerson("dana-daily@example.org", "Dana Daily", "daily-limit-evt")}` };
+    const before = await drafts();
+    // As the API builds its adapter: its retry budget gives the wait up at the first answer.
+    const api = createApp({ repo: h.repo, linkKey: KEY, baseUrl: BASE, now: () => now, providerFor: () => h.providerAs({}, { budgetMs: API_RETRY_BUDGET_MS }), draftLanding: localDraftLanding(BASE) });
+    await h.injectFault({ route: "gmail.drafts.create", account: h.email, kind: "status", status: 403, reason: "dailyLimitExceeded", times: 0 });
+    let res: Response;
+    try {
+      res = await api.request(pathOf(p.draftUrl), { method: "POST" });
+    } finally {
+      await h.clearFaults();
+    }
+    expect(res.status).toBe(503);
+    // Midnight in Los Angeles on the adapter's clock, to the second.
+    const wait = localMidnight(addDays(localDate(h.clock!.now(), "America/Los_Angeles"), 1), "America/Los_Angeles") - h.clock!.now();
+    expect(Math.abs(Number(res.headers.get("retry-after")) - wait / 1000)).toBeLessThanOrEqual(2);
+    const page = await res.text();
+    expect(page).toContain(`Tap the link again ${againIn(wait)}.`);
+    if (wait > 90 * 60_000) expect(page).toMatch(/Try again later[^]*Tap the link again in about \d+ hours\./);
+    expect(await drafts()).toBe(before);
+    expect(await stageOf(p.email)).toBe("met");
+    expect((await loadAccount(h.repo, h.email))?.status).toBe("active");
   });
 
   /** The account active again, as a reconnect leaves it (for the tests after one that marked it). */

@@ -8,6 +8,7 @@ import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus 
 import { type EventJobOutcome, runEventJob } from "@followthrough/core/eventmail";
 import { addDays, atLocal, type EventMailKind, localDate, planEventJobs, setGoal } from "@followthrough/core/events";
 import { LinkError, openLink } from "@followthrough/core/links";
+import { JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loopbackOnly } from "@followthrough/core/net";
 import { VirtualClock } from "@followthrough/core/resilience";
 import { markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
@@ -295,6 +296,10 @@ async function runRealAccounts(store: LocalStore, home: string, url: string, not
     try {
       provider = providerFor(record, {
         ring: store.ring,
+        // A provider call waits in retries no longer than a queued job's does (core/limits): a long
+        // Retry-After (a Google project's daily quota, spent until midnight Pacific Time) fails the
+        // account's weekly job with a note instead of holding the start for hours (helper-265 #1).
+        retry: { budgetMs: JOB_RETRY_BUDGET_MS },
         google: { clientSecret: record.provider === "google" ? await loadClientSecret(store, "google", record.clientId) : undefined },
         microsoft: { onRefreshToken: async (t) => void (account = await rotateRefreshToken(store.repo, store.ring, account, t)) },
       });
