@@ -67,6 +67,29 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     expect(h.clock!.now() - before).toBeGreaterThanOrEqual(7_000);
   });
 
+  it.each([
+    [429, "empty"],
+    [429, "text"],
+    [503, "html"],
+    [503, "empty"],
+  ] as const)("a %i whose body is not Graph's JSON (%s, a gateway's answer) keeps its Retry-After: classified with it, and waited out (helper-265 #2)", async (status, body) => {
+    // One attempt: the classified error as the adapter's retry sees it.
+    const once = microsoftProvider({ ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }), retry: { attempts: 1 } });
+    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
+    const e = await withoutGlobalFetch(() => once.profile()).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    expect((e as ProviderError).status).toBe(status);
+    expect((e as ProviderError).kind).toBe(status === 429 ? "rate-limited" : "temporary");
+    expect((e as ProviderError).retryAfterMs).toBe(7_000);
+    // The adapter's retry waits it out (the pause is the header's, not the 5 ms base), then reads.
+    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
+    const before = h.clock!.now();
+    const profile = await withoutGlobalFetch(() => h.provider.profile());
+    expect(profile.email.toLowerCase()).toBe(h.email.toLowerCase());
+    expect(h.clock!.now() - before).toBeGreaterThanOrEqual(7_000);
+    expect(globalCalls).toEqual([]);
+  });
+
   it("tells a revoked grant (the token endpoint's invalid_grant) from an outage", async () => {
     const account = h.account();
     const p = microsoftProvider({

@@ -34,6 +34,16 @@ export interface FaultSpec {
    * "403: Daily Limit Exceeded"; developers.google.com/workspace/guides/quota-overview for the reset).
    */
   reason?: FaultReason;
+  /**
+   * For a `status` fault on a Graph route: answer as a gateway in front of Graph does, not with
+   * Graph's JSON error. `empty`: no body and no content type (a 429 from Microsoft's front end with
+   * Content-Length 0: OneDrive/onedrive-api-docs issue 177); `html`: a short text/html error page (a
+   * 503 page instead of JSON: OneDrive/onedrive-api-docs issue 697, laurent22/joplin issue 4451);
+   * `text`: a text/plain line (any proxy's; not reported of Graph, our assumption). The Retry-After
+   * goes with it all the same: Graph's 429 carries one (learn.microsoft.com/graph/throttling), and a
+   * 503 may (learn.microsoft.com/graph/errors).
+   */
+  body?: "empty" | "html" | "text";
   /** Seconds for the Retry-After header on a status fault. */
   retryAfter?: number;
   latencyMs?: number;

@@ -82,11 +82,25 @@ function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Re
   return undefined;
 }
 
+/** Reason phrases of the statuses a gateway's page names (faults.ts FaultSpec `body`). */
+const PHRASES: Record<number, string> = { 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
+
+/** A gateway's answer in front of Graph, not Graph's JSON error (FaultSpec `body`). */
+function gatewayAnswer(status: number, body: NonNullable<FaultSpec["body"]>, headers: Record<string, string>): Response {
+  const phrase = PHRASES[status] ?? "Error";
+  if (body === "empty") return new Response(null, { status, headers });
+  if (body === "text") return new Response(`${status} ${phrase}`, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+  const page = `<!DOCTYPE html><html><head><title>${phrase}</title></head><body><h2>${phrase}</h2><p>HTTP Error ${status}. Please try again later.</p></body></html>`;
+  return new Response(page, { status, headers: { "content-type": "text/html; charset=us-ascii", ...headers } });
+}
+
 /** The answer of a `status` or `reset` fault: the provider's error body (with Retry-After), or a dropped connection. */
 function faultAnswer(c: Context<SandboxEnv>, api: Api, fault: FaultSpec): Response {
   if (fault.kind === "reset") return resetConnection(c);
   const status = fault.status ?? 503;
-  return send(c, status, faultBody(api, status, fault.reason), fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {});
+  const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
+  if (api === "graph" && fault.body) return gatewayAnswer(status, fault.body, headers);
+  return send(c, status, faultBody(api, status, fault.reason), headers);
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { Context, FetchOptions, Middleware } from "@microsoft/microsoft-graph-client";
-import nodeFetch, { type RequestInit as NodeRequestInit } from "node-fetch";
+import nodeFetch, { Headers as NodeHeaders, type RequestInit as NodeRequestInit, Response as NodeResponse } from "node-fetch";
 
 /**
  * `node:http` has no timeout of its own: a stalled connection is cut after `timeoutMs` (core/limits
@@ -43,6 +43,41 @@ function request(url: string, init: Record<string, unknown>, { options, timeoutM
 }
 
 /**
+ * An error answer as the Graph client can read it, whatever its body. The client keeps a response's
+ * headers (GraphError.headers, where core/microsoft/errors reads Retry-After) only from a body that
+ * parses as Graph's JSON error, `{"error": {...}}` (GraphErrorHandler.constructErrorFromResponse),
+ * or from one labelled JSON that fails to parse. An empty body of no content type, an HTML or
+ * plain-text page, or other JSON is thrown as it is, and becomes a GraphError of its status alone
+ * (GraphErrorHandler.getError). The gateways in front of Graph answer so: a 429 with no body
+ * (OneDrive/onedrive-api-docs issue 177), a 503 HTML page (OneDrive/onedrive-api-docs issue 697,
+ * laurent22/joplin issue 4451). A 429's or 503's Retry-After (learn.microsoft.com/graph/throttling,
+ * learn.microsoft.com/graph/errors) went with the body, and the retry backed off from its own 500 ms
+ * base into a throttled service (helper-265 #2). Such a body is replaced by a Graph error of no code
+ * whose message names the status and what came, its status and headers kept; Graph's own error
+ * passes as it came.
+ */
+async function readableErrorAnswer(res: NodeResponse): Promise<NodeResponse> {
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const init = { status: res.status, statusText: res.statusText };
+  const error = (parsed as { error?: unknown } | null | undefined)?.error;
+  if (error !== null && typeof error === "object") return new NodeResponse(text, { ...init, headers: res.headers });
+  const headers = new NodeHeaders(res.headers);
+  const type = headers.get("content-type")?.split(";")[0]?.trim();
+  headers.set("content-type", "application/json");
+  headers.delete("content-length");
+  headers.delete("content-encoding");
+  const came = text.length === 0 ? "no body" : `a ${type || "body of no content type"} answer, not Graph's JSON`;
+  const message = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""} (${came})`;
+  return new NodeResponse(JSON.stringify({ error: { message } }), { ...init, headers });
+}
+
+/**
  * The last handler of the Graph client's middleware chain in place of its `HTTPMessageHandler`
  * (which calls the global `fetch`): the same request (URL and options the chain built, the client's
  * `fetchOptions` merged in), sent by node-fetch. Its response has what the client reads (status,
@@ -53,7 +88,9 @@ export class NodeHttpMessageHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     if (typeof context.request !== "string") throw new Error("microsoft: the Graph transport takes a URL string, not a Request");
     try {
-      context.response = (await request(context.request, { ...(context.options as Record<string, unknown>) }, this.transport)) as unknown as Response;
+      const res = await request(context.request, { ...(context.options as Record<string, unknown>) }, this.transport);
+      // An error answer's body is read here, inside the request's timeout, and handed on in a form the client keeps the headers of.
+      context.response = (res.status < 400 ? res : await readableErrorAnswer(res)) as unknown as Response;
     } catch (e) {
       // The Graph client keeps only a thrown error's name (as GraphError.code) and drops the error:
       // node-fetch's system error (ECONNREFUSED, ENOTFOUND, ECONNRESET...) is named by its code, so a
