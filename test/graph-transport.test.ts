@@ -5,6 +5,7 @@
  * through an https.Agent, Retry-After waited out, a dropped connection retried, a revoked grant
  * told apart from an outage.
  */
+import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { microsoftOptions } from "../packages/core/src/runtime/microsoft-reader";
@@ -105,6 +106,41 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     expect((e as ProviderError).kind).toBe("auth-revoked");
     expect((e as Error).message).toMatch(/invalid_grant/);
     expect(globalCalls).toEqual([]);
+  });
+
+  it.each([
+    // RFC 6749 section 5.2: invalid_client from a client that authenticated by HTTP auth is a 401 with WWW-Authenticate.
+    ["401 invalid_client with a Basic challenge", 401, 'Basic realm="token"', { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." }, "invalid", /invalid_client: AADSTS7000215/],
+    ["401 with the error in the challenge alone, no body", 401, 'Bearer error="invalid_client", error_description="client authentication failed"', undefined, "invalid", /invalid_client/],
+    ["400 invalid_grant that also carries a challenge", 400, 'Bearer realm="token"', { error: "invalid_grant", error_description: "AADSTS70008: The refresh token has expired." }, "auth-revoked", /invalid_grant: AADSTS70008/],
+  ] as const)("a token endpoint's refusal with a WWW-Authenticate header is classed by its error, not as an outage: %s (helper-265 #3)", async (_, status, challenge, body, kind, said) => {
+    const server = createHttpServer((req, res) =>
+      req.resume().on("end", () => {
+        res.writeHead(status, { "www-authenticate": challenge, ...(body ? { "content-type": "application/json; charset=utf-8" } : {}) });
+        res.end(body ? JSON.stringify(body) : undefined);
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    try {
+      const tokenUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/common/oauth2/v2.0/token`;
+      const account = h.account();
+      const p = microsoftProvider({
+        owner: account,
+        oauth: { clientId: account.clientId, clientSecret: "rotated-away", endpoints: { tokenUrl, authorizeUrl: tokenUrl } },
+        refreshToken: "a-refresh-token",
+        baseUrl: account.endpoints!.apiUrl,
+        fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never,
+        retry: { baseMs: 5, maxMs: 50 },
+      });
+      const e = await withoutGlobalFetch(() => p.profile()).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ProviderError);
+      expect((e as ProviderError).kind).toBe(kind);
+      expect((e as ProviderError).status).toBe(status);
+      expect((e as Error).message).toMatch(said);
+      expect(globalCalls).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it("a connection refused keeps its code through the Graph client, so a draft tap frees its claim at once (helper-192 #1)", async () => {

@@ -82,13 +82,36 @@ async function issuerOfAnswer(as: oauth.AuthorizationServer, client: OAuthClient
 const auth = (client: OAuthClientConfig) => (client.clientSecret ? oauth.ClientSecretPost(client.clientSecret) : oauth.None());
 const insecure = (client: OAuthClientConfig) => ({ [oauth.allowInsecureRequests]: client.endpoints.tokenUrl.startsWith("http://") });
 
-function toGrantError(e: unknown): unknown {
-  if (e instanceof oauth.ResponseBodyError) {
-    const body = (e.cause ?? {}) as { suberror?: unknown; error_codes?: unknown };
-    const suberror = typeof body.suberror === "string" && body.suberror ? body.suberror : undefined;
-    const codes = Array.isArray(body.error_codes) ? body.error_codes.filter((n): n is number => typeof n === "number") : [];
-    const text = `${e.error}${suberror ? ` (${suberror})` : ""}: ${(e.error_description ?? "").split(/\r?\n| Trace ID:/)[0]}`.trim();
-    return new GrantError(e.error, text, suberror, codes, e.status);
+/** A token endpoint's error body ({@link toGrantError}): `error` and what Microsoft adds to it. */
+type ErrorBody = { error?: unknown; error_description?: unknown; suberror?: unknown; error_codes?: unknown };
+
+function grantErrorOf(body: ErrorBody, code: string, status: number | undefined): GrantError {
+  const suberror = typeof body.suberror === "string" && body.suberror ? body.suberror : undefined;
+  const codes = Array.isArray(body.error_codes) ? body.error_codes.filter((n): n is number => typeof n === "number") : [];
+  const description = typeof body.error_description === "string" ? body.error_description : "";
+  const text = `${code}${suberror ? ` (${suberror})` : ""}: ${description.split(/\r?\n| Trace ID:/)[0]}`.trim();
+  return new GrantError(code, text, suberror, codes, status);
+}
+
+/**
+ * A token endpoint's refusal as a GrantError, named by its `error`. oauth4webapi throws one of two:
+ * a ResponseBodyError (the JSON body's `error`), or, for any answer that is not a success and carries a
+ * WWW-Authenticate header it can parse, a WWWAuthenticateChallengeError before it reads the body at
+ * all (3.8.8, checkOAuthBodyError). RFC 6749 section 5.2 has invalid_client from a client that
+ * authenticated by HTTP auth answer 401 with that header, with the same JSON body. That error passed
+ * through as it was, of no status, and classifyGraphError took it for a passing outage: a client
+ * secret rotated away was retried as "temporary" in every run, and a revoked grant (invalid_grant
+ * with a challenge) never asked its owner to reconnect (helper-265 #3). Its body is read from the
+ * response the error keeps; without one, the challenge's own `error` parameter names it (RFC 6750
+ * section 3), and a bare 401 is invalid_client's.
+ */
+async function toGrantError(e: unknown): Promise<unknown> {
+  if (e instanceof oauth.ResponseBodyError) return grantErrorOf((e.cause ?? {}) as ErrorBody, e.error, e.status);
+  if (e instanceof oauth.WWWAuthenticateChallengeError) {
+    const body = ((await e.response.clone().json().catch(() => undefined)) ?? {}) as ErrorBody;
+    const challenged = e.cause.map((c) => c.parameters.error).find((x): x is string => typeof x === "string" && x !== "");
+    const code = typeof body.error === "string" && body.error ? body.error : (challenged ?? (e.status === 401 ? "invalid_client" : `http_${e.status}`));
+    return grantErrorOf(body, code, e.status);
   }
   return e;
 }
@@ -114,7 +137,7 @@ export async function exchangeCode(client: OAuthClientConfig, pending: PendingAu
       identity = { provider: "microsoft", oid: claims.oid.toLowerCase(), tid: claims.tid.toLowerCase() };
     return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope, ...(identity ? { identity } : {}) };
   } catch (e) {
-    throw toGrantError(e);
+    throw await toGrantError(e);
   }
 }
 
@@ -130,6 +153,6 @@ export async function refreshGrant(client: OAuthClientConfig, refreshToken: stri
     const t = await oauth.processRefreshTokenResponse(await issuerOfAnswer(as, client, res), c, res);
     return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope };
   } catch (e) {
-    throw toGrantError(e);
+    throw await toGrantError(e);
   }
 }
