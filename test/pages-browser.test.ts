@@ -17,7 +17,7 @@ import { outbox } from "@followthrough/core/reconnect";
 import { keys } from "@followthrough/core/storage";
 import { createApp } from "@followthrough/functions/app";
 import { appInChromium } from "./support/app-browser";
-import { PAGE_TEST_MS } from "./support/page-check";
+import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
 const KEY = "pages-browser-test-link-key-0123456789";
 
@@ -939,13 +939,41 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await consentFrom(page, "/settings", "Sign in with Google", email);
     expect(page.url(), (await page.textContent("main")) ?? "").toMatch(/\/l\/manage\//);
     await check(page, "manage");
+    // Every form the browser sends from here on (a reload or Back that sent one again would show here).
+    const posted: string[] = [];
+    page.on("request", (r) => void (r.method() === "POST" && posted.push(new URL(r.url()).pathname)));
     await press(page, "Disconnect…");
     expect(await page.textContent("h1")).toContain("Disconnect");
+    // The confirmation is a GET of the manage link (nothing sent yet).
+    expect(new URL(page.url()).searchParams.get("disconnect")).toBe("1");
+    expect(posted).toEqual([]);
     await check(page, "disconnect-confirm");
     await press(page, "Yes, disconnect and delete my data");
     expect(await page.textContent("h1")).toBe("Disconnected");
     expect(await loadAccount(app.stack.repo, email)).toBeUndefined();
     await check(page, "disconnected");
+    // Where the disconnect's 303 brought the page: a GET of its own link, which needs no account.
+    // Reloaded, then Back and reloaded, then Forward: pages of GETs, which send nothing again (until
+    // 2026-12-07 both were the POSTs' answers, and each met "Confirm Form Resubmission").
+    expect(posted).toHaveLength(1);
+    const disconnectedAt = page.url();
+    expect(new URL(disconnectedAt).pathname).toMatch(/^\/l\/disconnected\//);
+    const said = await page.textContent("main");
+    expect(said).toContain(`We deleted everything we stored for ${email.toLowerCase()}.`);
+    expect(said).toContain("Google confirmed that our access is revoked.");
+    expect((await page.reload())?.status()).toBe(200);
+    expect(await page.textContent("main")).toBe(said);
+    expect((await page.goBack())?.status()).toBe(404);
+    expect(new URL(page.url()).searchParams.get("disconnect")).toBe("1");
+    expect(await page.textContent("h1")).toBe("Account not found");
+    expect(await page.textContent("main")).toContain("it may have been disconnected");
+    expect((await page.reload())?.status()).toBe(404);
+    await check(page, "disconnect-confirm-after");
+    expect((await page.goForward())?.status()).toBe(200);
+    expect(page.url()).toBe(disconnectedAt);
+    expect(await page.textContent("main")).toBe(said);
+    expect(posted).toHaveLength(1);
+    expect(await loadAccount(app.stack.repo, email)).toBeUndefined();
     // Signing in again with that account, now connected to nothing here.
     const answer = page.waitForResponse((r) => r.url().startsWith(`${app.stack.url}/settings/signin/google/callback`));
     await consentFrom(page, "/settings", "Sign in with Google", email);
@@ -1012,16 +1040,33 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
   // Last: it deletes the Outlook demo account the tests above use.
   it("an Outlook owner disconnects: the page says how Microsoft works and where to remove the consent", async () => {
     const { email } = microsoft().account;
-    const page = await (await contextOf()).newPage();
+    // With JavaScript off, on a phone: the same forms, redirects and pages.
+    const page = await (await app.browser.newContext({ javaScriptEnabled: false, viewport: VIEWPORTS.phone })).newPage();
     await consentFrom(page, "/settings", "Sign in with Microsoft", email);
     expect(page.url(), (await page.textContent("main")) ?? "").toMatch(/\/l\/manage\//);
+    const posted: string[] = [];
+    page.on("request", (r) => void (r.method() === "POST" && posted.push(new URL(r.url()).pathname)));
     await press(page, "Disconnect…");
     await press(page, "Yes, disconnect and delete my data");
     expect(await page.textContent("h1")).toBe("Disconnected");
+    expect(new URL(page.url()).pathname).toMatch(/^\/l\/disconnected\//);
     expect(await page.textContent("main")).toMatch(/Microsoft gives apps no way to hand back their own access, so we deleted our token instead/);
     expect(await page.getByRole("link", { name: "account.live.com/consent/Manage" }).count()).toBe(1);
     expect(await loadAccount(app.stack.repo, email)).toBeUndefined();
-    await check(page, "disconnected-microsoft");
+    // Reload and Back send nothing again: the disconnect's one POST is all.
+    const said = await page.textContent("main");
+    expect((await page.reload())?.status()).toBe(200);
+    expect(await page.textContent("main")).toBe(said);
+    const disconnectedAt = page.url();
+    expect((await page.goBack())?.status()).toBe(404);
+    expect(await page.textContent("h1")).toBe("Account not found");
+    expect(posted).toHaveLength(1);
     await page.context().close();
+    // axe runs as script: the page audited in a browser that runs it, from its link alone.
+    const audited = await (await contextOf()).newPage();
+    expect((await audited.goto(disconnectedAt))?.status()).toBe(200);
+    expect(await audited.textContent("main")).toBe(said);
+    await check(audited, "disconnected-microsoft");
+    await audited.context().close();
   });
 });

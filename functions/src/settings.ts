@@ -9,15 +9,20 @@
  * sent (or `null` beside `Sec-Fetch-Site: same-origin`), and at least one of them must be sent
  * (every current browser sends both on a form POST). Pages are served with
  * `Referrer-Policy: same-origin` (kit.ts), under which browsers send the real Origin on our forms.
- * Disconnecting takes two POSTs: the first only shows the confirm form, the second carries
- * `confirm=disconnect`.
+ * Disconnecting takes a confirmation: the manage page's "Disconnect…" opens it (a GET of the link,
+ * `?disconnect=1`, which changes nothing), and only its POST, carrying `confirm=disconnect`, acts.
+ * That POST answers with a 303 to the Disconnected page (`/l/disconnected/<token>`, an hour): the
+ * account is gone by then, so its sealed link carries what the page says (the address, the provider,
+ * whether the revocation was confirmed), and a reload or Back never meets the browser's "Confirm Form
+ * Resubmission" of the POST it was (until 2026-12-07 the confirmation and the Disconnected page were
+ * the POSTs' own answers).
  */
 import { createHash } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, loadAccount, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
 import { burnState, dropMoves, endAccount, isProviderName, openPending, PROVIDER_NAMES, type ProviderName, revokesGrants, sameState, sealPending } from "@followthrough/core/connect";
-import { linkPath, sealLink } from "@followthrough/core/links";
+import { type LinkClaims, LinkError, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, EVENT_TEMPLATE, LATE_SUBJECT, READY_TEMPLATES } from "@followthrough/core/followup";
@@ -418,7 +423,8 @@ ${
 <h2>Disconnect</h2>
 ${
   canManage
-    ? html`<form method="post"><input type="hidden" name="action" value="disconnect">
+    ? // A GET of this page's confirmation (it changes nothing): the disconnect is its own form's POST.
+      html`<form method="get" action="${selfPath(c)}"><input type="hidden" name="disconnect" value="1">
 <p>${revokesGrants(account.provider) ? "Revoke Followthrough's access to" : "Delete our token for"} ${account.email} and everything we stored for it.</p>
 <button type="submit">Disconnect&hellip;</button></form>`
     : html`<p>To ${revokesGrants(account.provider) ? "revoke Followthrough's access" : "end Followthrough's access"} and delete everything we stored, sign in again with ${providerName(account)} as ${account.email}. (A digest can be forwarded; a sign-in can't.)</p>
@@ -432,6 +438,60 @@ ${unsavedScript(kit.nonceOf(c))}`,
   // link (earned by signing in again with the connected account) also disconnects and deletes.
   // A manage link ends 15 minutes after the sign-in that earned it: the way back is signing in again,
   // not a digest (whose links cannot disconnect).
+  /** The disconnect's confirmation (GET `?disconnect=1` of a manage link): says what goes, and its form's POST disconnects. */
+  const confirmDisconnect = (c: Context, account: AccountRecord) =>
+    kit.page(
+      c,
+      200,
+      "Disconnect",
+      html`<h1>Disconnect ${account.email}?</h1>
+<p>We will ${revokesGrants(account.provider) ? html`revoke Followthrough's access at ${providerName(account)}` : html`delete our token for your Microsoft account (Microsoft gives apps no way to revoke their own access)`} and delete everything we stored for this account: people, meetings, mail headers, digests and settings. Drafts already in your mailbox stay there.</p>
+<form method="post" action="${selfPath(c)}"><input type="hidden" name="action" value="disconnect"><input type="hidden" name="confirm" value="disconnect">
+<button type="submit">Yes, disconnect and delete my data</button></form>
+<p><a href="${selfPath(c)}">Keep my account</a></p>`,
+    );
+
+  /**
+   * The Disconnected page a disconnect redirects to, from its link alone (the account and everything
+   * of it are deleted): the address, what became of the grant at the provider and where to remove
+   * what we could not. It hands out no link of the account. Past its hour: a page that says what a
+   * disconnect did without naming the account.
+   */
+  app.get("/l/disconnected/:token", (c) => {
+    let claims: LinkClaims;
+    try {
+      claims = openLink(deps.linkKey, c.req.param("token"), deps.now(), { act: "disconnected", evenExpired: true });
+    } catch (e) {
+      if (e instanceof LinkError) return kit.linkRefused(c, e.problem);
+      throw e;
+    }
+    const provider = claims.pv;
+    if (!provider) return kit.linkRefused(c, "malformed");
+    if (claims.exp * 1000 <= deps.now())
+      return kit.lost(c, 410, "Page expired", "This page is shown for an hour after a disconnect. Everything we stored for the account disconnected was deleted then, and we no longer hold any token for it.");
+    const name = PROVIDER_NAMES[provider];
+    const manage =
+      provider === "google"
+        ? html`<a href="https://myaccount.google.com/permissions">myaccount.google.com/permissions</a>`
+        : html`<a href="https://myapps.microsoft.com">myapps.microsoft.com</a> (work or school) or <a href="https://account.live.com/consent/Manage">account.live.com/consent/Manage</a> (personal)`;
+    return kit.page(
+      c,
+      200,
+      "Disconnected",
+      html`<h1>Disconnected</h1>
+<p>We deleted everything we stored for <span class="who">${claims.acc}</span>. No more scans or digests.</p>
+${
+  claims.rv
+    ? html`<p>${name} confirmed that our access is revoked.</p>`
+    : provider === "microsoft"
+      ? // Graph has no call that gives back one app's grant (core/connect revoke): said as the way Microsoft works, not as a failure (helper-104 #7).
+        html`<p>Microsoft gives apps no way to hand back their own access, so we deleted our token instead: nothing of ours can use it any more. To take Followthrough off your account's list of apps too, remove it at ${manage}.</p>`
+      : html`<p>We could not confirm with ${name} that our access was revoked, but your data is deleted anyway and we no longer hold any token. To be sure, remove Followthrough at ${manage}.</p>`
+}
+<p><a href="${base}/connect">Connect again</a></p>`,
+    );
+  });
+
   // A save sent after it ended shows what was typed (only to a form of this app's own origin), to
   // copy before signing in again: a template written over more than 15 minutes is not lost.
   const signInAgain = async (c: Context, act: "settings" | "manage") => {
@@ -465,6 +525,9 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       // Resubmission" of the POST it was until 2026-12-07; helper-260). A POST of an older page still loads one.
       const preset = presetForm(c.req.query("preset"));
       if (preset) return settingsPage(c, auth.account, undefined, act === "manage", preset);
+      // The disconnect's confirmation, a page of its own (the manage page's "Disconnect…"): Back to it
+      // and a reload are the page again. (A settings link has none: its page says to sign in.)
+      if (act === "manage" && c.req.query("disconnect") !== undefined) return confirmDisconnect(c, auth.account);
       const saved = c.req.query("saved");
       return settingsPage(c, auth.account, saved !== undefined && Object.hasOwn(SAVED_ANCHOR, saved) ? (saved as SavedSection) : undefined, act === "manage");
     });
@@ -612,42 +675,17 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
     }
     if (action === "disconnect") {
       if (act !== "manage") return kit.say(c, 403, "Sign in first", `Disconnecting needs a fresh sign-in with ${providerName(account)}: use "Sign in to disconnect" on your settings page.`);
-      if (form.confirm !== "disconnect")
-        return kit.page(
-          c,
-          200,
-          "Disconnect",
-          html`<h1>Disconnect ${account.email}?</h1>
-<p>We will ${revokesGrants(account.provider) ? html`revoke Followthrough's access at ${providerName(account)}` : html`delete our token for your Microsoft account (Microsoft gives apps no way to revoke their own access)`} and delete everything we stored for this account: people, meetings, mail headers, digests and settings. Drafts already in your mailbox stay there.</p>
-<form method="post"><input type="hidden" name="action" value="disconnect"><input type="hidden" name="confirm" value="disconnect">
-<button type="submit">Yes, disconnect and delete my data</button></form>
-<p><a href="${selfPath(c)}">Keep my account</a></p>`,
-        );
+      // Without the confirmation's own field (a page from before its GET, a form made by hand): to the confirmation.
+      if (form.confirm !== "disconnect") return c.redirect(`${selfPath(c)}?disconnect=1`, 303);
       // Paused, revoked, deleted whatever revocation said (core/connect endAccount).
       const { current, revoked: outcome } = await endAccount(deps.repo, account, deps.now(), revokeStored(deps));
       if (!outcome.revoked && !outcome.noRevocation) console.warn("disconnect: revocation not confirmed", outcome.detail);
       // And any move of the address to the other provider waiting or cut off (core/connect dropMoves).
       await dropMoves(deps.repo, account.email);
-      const manage =
-        current.provider === "google"
-          ? html`<a href="https://myaccount.google.com/permissions">myaccount.google.com/permissions</a>`
-          : html`<a href="https://myapps.microsoft.com">myapps.microsoft.com</a> (work or school) or <a href="https://account.live.com/consent/Manage">account.live.com/consent/Manage</a> (personal)`;
-      return kit.page(
-        c,
-        200,
-        "Disconnected",
-        html`<h1>Disconnected</h1>
-<p>We deleted everything we stored for <span class="who">${current.email}</span>. No more scans or digests.</p>
-${
-  outcome.revoked
-    ? html`<p>${providerName(current)} confirmed that our access is revoked.</p>`
-    : current.provider === "microsoft"
-      ? // Graph has no call that gives back one app's grant (core/connect revoke): said as the way Microsoft works, not as a failure (helper-104 #7).
-        html`<p>Microsoft gives apps no way to hand back their own access, so we deleted our token instead: nothing of ours can use it any more. To take Followthrough off your account's list of apps too, remove it at ${manage}.</p>`
-      : html`<p>We could not confirm with ${providerName(current)} that our access was revoked, but your data is deleted anyway and we no longer hold any token. To be sure, remove Followthrough at ${manage}.</p>`
-}
-<p><a href="${base}/connect">Connect again</a></p>`,
-      );
+      // To the Disconnected page, a GET a reload or Back shows again without sending anything: the
+      // account is gone, so its link carries what the page says (sealed: the address stays out of the URL).
+      const said = sealLink(deps.linkKey, { act: "disconnected", acc: current.email, pv: current.provider, ...(outcome.revoked ? { rv: true as const } : {}) }, deps.now());
+      return c.redirect(`${base}${linkPath("disconnected", said)}`, 303);
     }
     return kit.say(c, 400, "Not saved", "Unknown action.");
   };

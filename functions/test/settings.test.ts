@@ -814,21 +814,37 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect((await (await app.request(path)).text()).replace(/&#39;/g, "'")).toContain(p === "google" ? "To revoke Followthrough's access and delete everything" : "To end Followthrough's access and delete everything");
     const manage = await managePath(p);
     const managing = (await (await app.request(manage)).text()).replace(/&#39;/g, "'");
-    expect(managing).toContain('value="disconnect"');
+    // "Disconnect…" opens the confirmation, a GET of the link that changes nothing.
+    expect(managing).toContain(`<form method="get" action="${manage}"><input type="hidden" name="disconnect" value="1">`);
     expect(managing).toContain(p === "google" ? "Revoke Followthrough's access to" : "Delete our token for");
-    const confirm = await post(manage, { action: "disconnect" });
+    const confirm = await app.request(`${manage}?disconnect=1`);
     expect(confirm.status).toBe(200);
-    const body = await confirm.text();
-    expect(body).toContain('name="confirm" value="disconnect"');
+    const body = (await confirm.text()).replace(/&#39;/g, "'");
+    expect(body).toContain(`<form method="post" action="${manage}"><input type="hidden" name="action" value="disconnect"><input type="hidden" name="confirm" value="disconnect">`);
+    // A POST without the confirmation (a page from before the GET): a 303 to it, nothing deleted.
+    const unconfirmed = await post(manage, { action: "disconnect" });
+    expect(unconfirmed.status).toBe(303);
+    expect(unconfirmed.headers.get("location")).toBe(`${manage}?disconnect=1`);
     // What the confirmation promises is what the provider allows: Google's revoke, Microsoft's none.
     expect(body).toContain(p === "google" ? "revoke Followthrough's access at Google" : "delete our token for your Microsoft account (Microsoft gives apps no way to revoke their own access)");
     expect((await repo.allItems(email())).length).toBeGreaterThan(10);
     // A move of the address to the other provider waiting (core/connect offerMove: its own partition) goes too.
     await repo.put({ ...keys.providerMove(email(), "an-offer"), expiresAt: Math.ceil(Date.now() / 1000) + 3600 });
 
+    // The disconnect answers with a 303 to the Disconnected page, a GET that needs no account: a
+    // reload or Back shows it again and sends nothing (its link is sealed: no address in it).
     const done = await post(manage, { action: "disconnect", confirm: "disconnect" });
-    expect(done.status).toBe(200);
-    const bye = await done.text();
+    expect(done.status).toBe(303);
+    const to = new URL(done.headers.get("location")!);
+    expect(to.origin).toBe(BASE);
+    expect(to.pathname).toMatch(/^\/l\/disconnected\/[A-Za-z0-9_-]{100,}$/);
+    expect(to.href.toLowerCase()).not.toContain(encodeURIComponent(email().toLowerCase()).toLowerCase());
+    expect(to.href.toLowerCase()).not.toContain(email().toLowerCase());
+    const shown = await app.request(to.pathname);
+    expect(shown.status).toBe(200);
+    const bye = decodeHTML(await shown.text());
+    expect(bye).toContain("<h1>Disconnected</h1>");
+    expect(bye).toContain(`We deleted everything we stored for <span class="who">${email().toLowerCase()}</span>.`);
     expect(bye).toContain("We deleted everything we stored for");
     if (p === "google") expect(bye).toContain("confirmed that our access is revoked");
     // Microsoft gives no call our permissions allow that revokes a grant (core/connect revoke): the
@@ -861,6 +877,15 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     // Microsoft's access token lives until it expires: nothing we may call ends it, and we no longer hold it.
     expect(api.status).toBe(p === "google" ? 401 : 200);
 
+    // Reloaded (a GET again): the same page, from its link alone, deleting nothing more; a POST there does nothing.
+    const mainOf = (page: string) => /<main>[\s\S]*<\/main>/.exec(page)?.[0];
+    expect(mainOf(decodeHTML(await (await app.request(to.pathname)).text()))).toBe(mainOf(bye));
+    expect((await app.request(to.pathname, { method: "POST", headers: SAME, body: "action=disconnect&confirm=disconnect" })).status).toBe(404);
+    // Back to the confirmation: the account is gone, and its page says so; nothing is sent.
+    const confirmAgain = await app.request(`${manage}?disconnect=1`);
+    expect(confirmAgain.status).toBe(404);
+    expect(decodeHTML(await confirmAgain.text())).toContain("We couldn't find this account; it may have been disconnected.");
+
     // The link is dead now, and nothing is left to act on.
     expect((await app.request(path)).status).toBe(404);
     expect((await post(path, { action: "pause" })).status).toBe(404);
@@ -874,8 +899,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const failing = createApp({ ...deps, httpFetch: async () => Promise.reject(new TypeError("fetch failed")) });
     const token = refreshTokenOf(ring, again);
     const res = await post(await managePath(p, failing), { action: "disconnect", confirm: "disconnect" }, SAME, failing);
-    expect(res.status).toBe(200);
-    expect(await res.text()).toContain(p === "google" ? "could not confirm" : "so we deleted our token instead");
+    expect(res.status).toBe(303);
+    expect(await (await failing.request(new URL(res.headers.get("location")!).pathname)).text()).toContain(p === "google" ? "could not confirm" : "so we deleted our token instead");
     expect(await repo.allItems(email())).toEqual([]);
     // Google's grant is still live (nothing revoked it); only our copy of the token is gone.
     if (p === "google") expect((await refreshGrant({ clientId: again.clientId, endpoints: deps.oauth!.google!.endpoints }, token)).accessToken).toBeTruthy();
@@ -897,7 +922,7 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     const manage = await managePath(p, watching);
     called.length = 0;
     const res = await post(manage, { action: "disconnect", confirm: "disconnect" }, SAME, watching);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(303);
     if (p === "google") {
       expect(called).toEqual(["/google/revoke"]);
       expect(atRevoke).toBe("paused");
@@ -905,8 +930,42 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       // Graph's revokeSignInSessions needs User.RevokeSessions.All, which we never request: until
       // 2026-12-05 the disconnect refreshed the token and made that call anyway, to be refused (403).
       expect(called).toEqual([]);
-      expect(await res.text()).toContain("so we deleted our token instead");
+      expect(await (await watching.request(new URL(res.headers.get("location")!).pathname)).text()).toContain("so we deleted our token instead");
     }
     expect(await repo.allItems(email())).toEqual([]);
+  });
+});
+
+describe("the Disconnected page a disconnect redirects to", () => {
+  const at = (claims: Record<string, unknown>, issued = Date.now()) => `/l/disconnected/${sealLink(KEY, { act: "disconnected", acc: "Gone.Owner@Example.com", ...claims } as never, issued)}`;
+
+  it("says what became of each provider's grant from its link alone (no account is stored), for an hour; then a page that names no account", async () => {
+    const pages = await Promise.all(
+      [{ pv: "google", rv: true }, { pv: "google" }, { pv: "microsoft" }].map(async (claims) => {
+        const res = await app.request(at(claims));
+        expect(res.status).toBe(200);
+        return decodeHTML(await res.text());
+      }),
+    );
+    for (const page of pages) expect(page).toContain('We deleted everything we stored for <span class="who">gone.owner@example.com</span>. No more scans or digests.');
+    expect(pages[0]).toContain("Google confirmed that our access is revoked.");
+    expect(pages[1]).toContain("We could not confirm with Google that our access was revoked, but your data is deleted anyway and we no longer hold any token. To be sure, remove Followthrough at");
+    expect(pages[1]).toContain('href="https://myaccount.google.com/permissions"');
+    expect(pages[2]).toContain("Microsoft gives apps no way to hand back their own access, so we deleted our token instead");
+    expect(pages[2]).toContain('href="https://account.live.com/consent/Manage"');
+    // No way into an account from it: only connecting again.
+    for (const page of pages) expect([...page.matchAll(/href="([^"]+)"/g)].map((m) => m[1]).filter((h) => h.startsWith(BASE) || h.startsWith("/"))).toEqual([`${BASE}/connect`]);
+
+    // Past its hour: said without the address.
+    const expired = await app.request(at({ pv: "google", rv: true }, Date.now() - 3_601_000));
+    expect(expired.status).toBe(410);
+    const text = decodeHTML(await expired.text());
+    expect(text).toContain("<h1>Page expired</h1>");
+    expect(text).toContain("This page is shown for an hour after a disconnect.");
+    expect(text.toLowerCase()).not.toContain("gone.owner");
+    // Another act's link, or one without its provider: refused as any such link is.
+    expect((await app.request(`/l/disconnected/${sealLink(KEY, { act: "settings", acc: "gone.owner@example.com" }, Date.now())}`)).status).toBe(403);
+    expect((await app.request(at({}))).status).toBe(400);
+    expect((await app.request(at({ pv: "yahoo" }))).status).toBe(400);
   });
 });

@@ -10,10 +10,12 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
  * for the account's provider with its address as the sign-in hint, so the address is never in the URL.
  * `move` (mailed to the address when a sign-in through the other provider finds it connected,
  * core/connect offerMove) confirms moving the account to that provider; `ref` names the one
- * pending move it confirms.
+ * pending move it confirms. `disconnected` opens the page a disconnect redirects to: the account is
+ * gone by then, so the link carries what the page says (the address in `acc`, the provider in `pv`,
+ * a revocation the provider confirmed in `rv`) and opens nothing of an account.
  */
-export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met" | "events" | "goal" | "reconnect" | "move" | "connected";
-export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met", "events", "goal", "reconnect", "move", "connected"];
+export type LinkAction = "draft" | "dismiss" | "settings" | "pause" | "view" | "manage" | "met" | "events" | "goal" | "reconnect" | "move" | "connected" | "disconnected";
+export const LINK_ACTIONS: readonly LinkAction[] = ["draft", "dismiss", "settings", "pause", "view", "manage", "met", "events", "goal", "reconnect", "move", "connected", "disconnected"];
 export const isLinkAction = (s: string): s is LinkAction => (LINK_ACTIONS as readonly string[]).includes(s);
 
 /** The claims a link carries: bound to the account, and for follow-ups to the person and the meeting. */
@@ -48,6 +50,10 @@ export interface LinkClaims {
   ref?: string;
   /** On a "connected" link (the page a connect callback or a move redirects to): how the account came to be connected, where not new. */
   how?: "reconnected" | "moved";
+  /** On a "disconnected" link: the provider the account was connected through. */
+  pv?: "google" | "microsoft";
+  /** On a "disconnected" link: the provider confirmed the grant revoked (absent: not confirmed, or no call for it, as at Microsoft). */
+  rv?: true;
   /** Expiry, epoch seconds. */
   exp: number;
 }
@@ -78,7 +84,8 @@ export class LinkError extends Error {
  * management link for 15 minutes, a reconnect link for 30 days (its email is sent once), a move
  * link for an hour (as long as the grant it confirms is kept aside, core/connect MOVE_TTL_MS), the
  * Connected page a sign-in redirects to for an hour (its reloads: it hands out the links, issued as
- * of the sign-in, that the sign-in's own page did).
+ * of the sign-in, that the sign-in's own page did), and the Disconnected page a disconnect redirects
+ * to for an hour (its reloads, and Back to it: it opens nothing of an account, which is gone).
  */
 export const LINK_TTL_SECONDS: Record<LinkAction, number> = {
   draft: 42 * 86400,
@@ -93,6 +100,7 @@ export const LINK_TTL_SECONDS: Record<LinkAction, number> = {
   reconnect: 30 * 86400,
   move: 3600,
   connected: 3600,
+  disconnected: 3600,
 };
 
 /** Version byte of a sealed token; a token of another version is malformed. */
@@ -214,6 +222,7 @@ export function openLink(
   if (typeof claims !== "object" || claims === null || typeof claims.acc !== "string" || !isLinkAction(String(claims.act))) throw new LinkError("malformed");
   if ((claims.org !== undefined && typeof claims.org !== "number") || (claims.mv !== undefined && typeof claims.mv !== "number") || (claims.ref !== undefined && typeof claims.ref !== "string")) throw new LinkError("malformed");
   if (claims.how !== undefined && claims.how !== "reconnected" && claims.how !== "moved") throw new LinkError("malformed");
+  if ((claims.pv !== undefined && claims.pv !== "google" && claims.pv !== "microsoft") || (claims.rv !== undefined && claims.rv !== true)) throw new LinkError("malformed");
   if (typeof claims.exp !== "number" || (claims.exp * 1000 <= nowMs && !expect.evenExpired)) throw new LinkError("expired");
   const acts = expect.act === undefined ? undefined : Array.isArray(expect.act) ? expect.act : [expect.act];
   if (acts && !acts.includes(claims.act)) throw new LinkError("wrong-action");
