@@ -522,7 +522,7 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       if (auth instanceof Response) return auth;
       // A ready template loaded into the form (`?preset=`, the chooser's GET: it changes nothing, so
       // Back to it after a Save, or a reload, is the page again, not the browser's "Confirm Form
-      // Resubmission" of the POST it was until 2026-12-07; helper-260). A POST of an older page still loads one.
+      // Resubmission" of the POST it was until 2026-12-07; helper-260). A POST of an older page is a 303 to it.
       const preset = presetForm(c.req.query("preset"));
       if (preset) return settingsPage(c, auth.account, undefined, act === "manage", preset);
       // The disconnect's confirmation, a page of its own (the manage page's "Disconnect…"): Back to it
@@ -643,9 +643,9 @@ ${typed.map(([label, value], i) => html`<p><label for="typed-${i}">${label}</lab
       return back("eventemails");
     }
     if (action === "preset") {
-      const preset = presetForm(form.preset);
-      if (!preset) return kit.say(c, 400, "Not saved", "Choose one of the ready templates.");
-      return settingsPage(c, account, undefined, act === "manage", preset);
+      // A page from before the chooser was a GET: to that GET (it changes nothing), which Back and a reload show again.
+      if (!presetForm(form.preset)) return kit.say(c, 400, "Not saved", "Choose one of the ready templates.");
+      return c.redirect(`${selfPath(c)}?preset=${encodeURIComponent(String(form.preset))}`, 303);
     }
     if (action === "pause") {
       // As the digest's one-tap pause: an account waiting for a reconnect is paused too, keeping that state.
