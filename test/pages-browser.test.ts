@@ -10,7 +10,7 @@ import { serve } from "@hono/node-server";
 import { describe, expect, it } from "vitest";
 import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { EMAIL_LIST_MAX, packDigestBody, renderDigest } from "@followthrough/core/digest";
-import { morningAfterMail } from "@followthrough/core/eventmail";
+import { morningAfterMail, morningOfMail } from "@followthrough/core/eventmail";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { MICROSOFT_CONSUMER_TENANT } from "@followthrough/core/oauth";
 import { outbox } from "@followthrough/core/reconnect";
@@ -331,6 +331,48 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     } finally {
       await app.stack.repo.delete(keys.digest(email, week));
     }
+  });
+
+  it("the digest and the event emails reflow: no sideways scroll at 320, 195 and 160 CSS px (a 390px phone at 200% zoom and past it, WCAG 1.4.10), the desktop's layout kept", async () => {
+    const d = google().weekly.digest;
+    expect(d.missing.length).toBeGreaterThan(0);
+    const digest = (await renderDigest(d)).html;
+    const { account } = google();
+    const [attended, upcoming] = [d.events?.attended?.[0], d.events?.upcoming?.[0]];
+    expect(attended && upcoming).toBeTruthy();
+    const links = { baseUrl: app.stack.url, key: KEY };
+    const after = morningAfterMail({ account, event: { eventId: attended!.eventId, title: attended!.title, start: Date.parse(attended!.start), goal: 3 }, met: (await app.stack.repo.loadPeople(account.email)).slice(0, 3), now: Date.now(), links }).html;
+    const morning = morningOfMail({ account, event: { id: upcoming!.eventId, title: upcoming!.title, start: Date.parse(upcoming!.start), allDay: false }, goal: 3, now: Date.now(), links }).html;
+    const page = await (await contextOf()).newPage();
+    /** How far the email, as a mail client's page shows it, is wider than the window (CSS px). */
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    /** The tops of the numbers' tiles, in pairs as the rows hold them. */
+    const tileTops = () => page.$$eval(".ft-tile", (tiles) => tiles.map((t) => Math.round(t.getBoundingClientRect().top)));
+    for (const [name, html] of [["digest", digest], ["morning-after", after], ["morning-of", morning]] as const) {
+      for (const width of [390, 320, 195, 160]) {
+        await page.setViewportSize({ width, height: 844 });
+        await page.setContent(html);
+        expect(await sideways(), `${name} at ${width}px`).toBeLessThanOrEqual(0);
+      }
+    }
+    // At 160px the digest's tiles stack, one a row, and its buttons are as wide as the column.
+    await page.setViewportSize({ width: 160, height: 844 });
+    await page.setContent(digest);
+    const stacked = await tileTops();
+    expect(new Set(stacked).size).toBe(stacked.length);
+    const column = await page.$eval(".ft-inner", (e) => e.getBoundingClientRect().width - 32);
+    for (const w of await page.$$eval(".ft-button", (bs) => bs.map((b) => b.getBoundingClientRect().width))) expect(w).toBeLessThanOrEqual(column);
+    // On a phone and a desktop, the layout the digest had: two tiles a row, and buttons 204px wide
+    // (their 160px minimum and 22px padding each side).
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.setContent(digest);
+      const tops = await tileTops();
+      expect(tops.length).toBe(6);
+      expect([tops[0] === tops[1], tops[2] === tops[3], tops[4] === tops[5]]).toEqual([true, true, true]);
+      expect(new Set(await page.$$eval(".ft-button", (bs) => bs.map((b) => Math.round(b.getBoundingClientRect().width))))).toEqual(new Set([204]));
+    }
+    await page.context().close();
   });
 
   it("draft: the confirm page, then the draft viewer with what to do next and a way back", async () => {

@@ -28,10 +28,18 @@ function Tile({ m }: { m: MetricRow }) {
 }
 
 function Gap() {
-  return <Column style={{ width: "4%", fontSize: "1px", lineHeight: "1px" }}>&nbsp;</Column>;
+  return (
+    <Column className="ft-gap" style={{ width: "4%", fontSize: "1px", lineHeight: "1px" }}>
+      &nbsp;
+    </Column>
+  );
 }
 
-/** "Activity against productivity": hours and meetings in, people met and followed up out. */
+/**
+ * "Activity against productivity": hours and meetings in, people met and followed up out. Two tiles a
+ * row, each 48% of the column; under 300px (a phone zoomed past 250%) a client that reads the
+ * email's media queries stacks them (MEDIA_CSS), and one that does not wraps their words.
+ */
 export function Metrics({ d }: { d: DigestData }) {
   const rows = metricRows(d);
   // Activity first (hours, meetings), then what came of it (people, follow-ups, second meetings).

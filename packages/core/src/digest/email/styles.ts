@@ -53,7 +53,11 @@ export const s = {
     textAlign: "center",
     // 14 + 20 + 14 = 48px tall: a comfortable tap target (>= 44px).
     padding: "14px 22px",
-    minWidth: "160px",
+    // As wide as its label, no minimum inline: a min-width of 160px (204 with the padding) held the
+    // whole email at 236px, wider than a 390px phone at 200% zoom (195 CSS px), where WCAG 1.4.10 asks
+    // it to reflow (to 320 and less); a table cell's width comes from its content's, so neither the
+    // Button's max-width: 100% nor a width with one could make it give way. MEDIA_CSS gives the
+    // minimum back wherever it fits (240px and wider), so phones and desktops show it as before.
   },
   link: { color: colors.accent, textDecoration: "underline" },
   /** A link that does something (set a goal, say whom you met): a 44px tall tap target that wraps tightly. */
@@ -85,6 +89,13 @@ export const MEDIA_CSS = `
 @media only screen and (max-width: 620px) {
   .ft-card { border-radius: 0 !important; }
   .ft-inner { padding-left: 16px !important; padding-right: 16px !important; }
+}
+@media only screen and (min-width: 240px) {
+  .ft-button { min-width: 160px !important; }
+}
+@media only screen and (max-width: 300px) {
+  .ft-tile { display: block !important; width: auto !important; margin-bottom: 8px !important; }
+  .ft-gap { display: none !important; }
 }
 `;
 
