@@ -78,6 +78,11 @@ export async function openLocalStore(home: string, o: { create?: boolean } = {})
   const ring = loadLocalKeyring(home, create);
   let dynamo: LocalDynamo;
   try {
+    // The records (people, meetings, addresses) are the owner's alone, whatever the mode of a home
+    // the owner made: their folder is 0700, so the files LevelDB writes in it with the umask's modes
+    // (0644 as a rule) are readable by no one else.
+    mkdirSync(dbDir(home), { recursive: true, mode: 0o700 });
+    chmodSync(dbDir(home), 0o700);
     dynamo = await startLocalDynamo({ engine: "dynalite", path: dbDir(home) });
   } catch (e) {
     if ((e as { code?: string }).code === "STORE_LOCKED")

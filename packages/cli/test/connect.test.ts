@@ -529,6 +529,19 @@ describe("connect microsoft: loopback authorization code + PKCE against the sand
 });
 
 describe("the local store", () => {
+  it("keeps its records in a folder only the owner can open, in a home readable by others too", async () => {
+    const home = join(scratch, "home-open");
+    mkdirSync(join(home, "db"), { recursive: true, mode: 0o755 });
+    chmodSync(home, 0o755);
+    chmodSync(join(home, "db"), 0o755);
+    await withLocalStore(home, async (s) => s.repo.put({ pk: "LOCALTEST", sk: "x" }));
+    expect(statSync(join(home, "db")).mode & 0o777).toBe(0o700);
+    // A new store's folder too.
+    const fresh = join(scratch, "home-new");
+    await withLocalStore(fresh, async (s) => s.repo.put({ pk: "LOCALTEST", sk: "x" }));
+    expect(statSync(join(fresh, "db")).mode & 0o777).toBe(0o700);
+  });
+
   it("tightens a keyring readable by others to 0600; a malformed one is a one-line error naming it", async () => {
     const home = join(scratch, "home-keyring");
     mkdirSync(home, { recursive: true });
