@@ -8,6 +8,7 @@ import { accountByIdentity, type AccountRecord, linkIdentity, listAccounts, load
 import { type Grant, reconnectPatch } from "@followthrough/core/connect";
 import { GOOGLE_SCOPES, googleEndpoints, identityKey, microsoftEndpoints, missingScopes, missingScopesMessage, type OAuthClientConfig, parseScopes } from "@followthrough/core/oauth";
 import { authorizationRequest, exchangeCode } from "@followthrough/core/grants";
+import { JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { type ProviderContext, providerFor } from "@followthrough/core/runtime";
 import { encrypt } from "@followthrough/core/secrets";
 import { escapeHtml as esc } from "@followthrough/core/text";
@@ -403,6 +404,10 @@ async function storeAccount(
   };
   const adapter = providerFor(provisional, {
     ring: store.ring,
+    // A provider's wait is waited out for a minute at most, as followthrough start's is: a long
+    // Retry-After (a Google project's daily quota, spent until midnight Pacific Time: core/google
+    // classifyGoogleError) fails the connect with its one line instead of sleeping in retries for hours.
+    retry: { budgetMs: JOB_RETRY_BUDGET_MS },
     google: ctx.google,
     // Microsoft rotates the refresh token on the first refresh: keep the newest.
     microsoft: { ...ctx.microsoft, onRefreshToken: async (t) => void (latest = t) },

@@ -279,6 +279,37 @@ describe("connect google through @google-cloud/local-auth", () => {
       });
     });
 
+    it("Google's daily limit on the profile read (the project's quota spent until midnight Pacific Time): one line at once, not a wait in retries until the reset", async () => {
+      const refreshToken = await sandboxRefreshToken();
+      const email = fixture.account.email;
+      const faults = await fetch(`${sandbox.url}/_control/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(["gmail.*", "calendar.*"].map((route) => ({ route, account: email, kind: "status", status: 403, reason: "dailyLimitExceeded", times: 0 }))),
+      });
+      expect(faults.status).toBe(201);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const err = await Promise.race([
+          connectGoogle({
+            credentials: file("client_secret_daily.json", desktopClient()),
+            home: join(scratch, "home-google-daily"),
+            apiUrl: sandbox.url,
+            tokenUrl: googleEndpoints(sandbox.url).tokenUrl,
+            log: () => {},
+            authenticate: async () => ({ credentials: { refresh_token: refreshToken, scope: GOOGLE_SCOPES.join(" ") } }),
+          }).catch((e: unknown) => e),
+          // The adapter's retry sleeps a Retry-After of hours on the real clock: without a budget this never settles.
+          new Promise((r) => (timer = setTimeout(() => r(new Error("still waiting after 20 s")), 20_000))),
+        ]);
+        expect(err).toBeInstanceOf(ConnectError);
+        expect((err as Error).message).toBe("signed in, but reading the google profile failed: google: Daily Limit Exceeded");
+      } finally {
+        clearTimeout(timer);
+        await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
+      }
+    }, 30_000);
+
     it("no refresh token (consent given before, no prompt=consent): one line pointing to myaccount.google.com/permissions", async () => {
       const creds = file("client_secret_again.json", desktopClient());
       const err = await connectGoogle({
