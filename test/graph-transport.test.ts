@@ -113,6 +113,9 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     ["401 invalid_client with a Basic challenge", 401, 'Basic realm="token"', { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." }, "invalid", /invalid_client: AADSTS7000215/],
     ["401 with the error in the challenge alone, no body", 401, 'Bearer error="invalid_client", error_description="client authentication failed"', undefined, "invalid", /invalid_client/],
     ["400 invalid_grant that also carries a challenge", 400, 'Bearer realm="token"', { error: "invalid_grant", error_description: "AADSTS70008: The refresh token has expired." }, "auth-revoked", /invalid_grant: AADSTS70008/],
+    // Throttled or down, with a challenge and no error body: a rate or an outage, never "invalid".
+    ["429 with a challenge and no body", 429, 'Bearer realm="token"', undefined, "rate-limited", /429/],
+    ["503 with a challenge and no body", 503, 'Bearer realm="token"', undefined, "temporary", /503/],
   ] as const)("a token endpoint's refusal with a WWW-Authenticate header is classed by its error, not as an outage: %s (helper-265 #3)", async (_, status, challenge, body, kind, said) => {
     const server = createHttpServer((req, res) =>
       req.resume().on("end", () => {

@@ -8,7 +8,8 @@ export function classifyGraphError(e: unknown): ProviderError {
   // Refresh refused: invalid_grant (AADSTS700082/70008/50173), interaction_required (MFA, AADSTS50076/50079),
   // consent_required (AADSTS65001) need the person; a token endpoint outage is passing.
   if (e instanceof GrantError) {
-    const kind = needsReconnect(e) ? "auth-revoked" : e.code === "temporarily_unavailable" || e.code === "server_error" || (e.status ?? 0) >= 500 ? "temporary" : "invalid";
+    // A 429 of the token endpoint (Entra throttles it too) is a rate, whatever its body says.
+    const kind = needsReconnect(e) ? "auth-revoked" : e.code === "temporarily_unavailable" || e.code === "server_error" || (e.status ?? 0) >= 500 ? "temporary" : e.status === 429 ? "rate-limited" : "invalid";
     return new ProviderError(kind, `microsoft: ${e.message}`, e.status ?? 400, undefined, { cause: e });
   }
   const g = (e ?? {}) as { statusCode?: number; code?: string | null; message?: string; headers?: Headers; body?: unknown };
