@@ -1,7 +1,8 @@
 /**
- * Evaluates sst.config.ts and infra/*.ts with SST's globals stubbed: `$config` returns its input,
- * and `sst.*` constructors record (name, args). No .sst/platform, no network, no AWS. Checks what
- * the infrastructure declares, and that every handler path names a file that exports it.
+ * Evaluates sst.config.ts and infra/*.ts with SST's globals stubbed (test/support/infra.ts: `$config`
+ * returns its input, `sst.*` constructors record (name, args) and link as SST's components do). No
+ * .sst/platform, no network, no AWS. Checks what the infrastructure declares, and that every handler
+ * path names a file that exports it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,57 +14,9 @@ import { SEND_CLAIM_STALE_MS } from "@followthrough/core/digest";
 import { EVENT_READ_RESERVE_MS, WEEKLY_SCAN_RESERVE_MS, WORKER_LEASE_MS } from "../functions/src/handlers/worker";
 import { BACKFILL_LEASE_MS, BACKFILL_STOP_RESERVE_MS } from "../functions/src/handlers/backfill";
 import { tableDefinition, TTL_ATTRIBUTE } from "@followthrough/core/storage";
-
-const root = join(import.meta.dirname, "..");
+import { evaluateInfra, functions, made, root, subscriptions } from "./support/infra";
 
 type Args = Record<string, any>;
-interface Made {
-  type: string;
-  name: string;
-  args: Args;
-  self: any;
-}
-const made: Made[] = [];
-const subscriptions: { queue: string; subscriber: Args; args: Args }[] = [];
-
-/** A recording stand-in for an SST component; outputs are readable strings. */
-function component(type: string, outputs: string[]) {
-  return class {
-    readonly name: string;
-    constructor(name: string, args: Args = {}) {
-      this.name = name;
-      for (const o of outputs) (this as any)[o] = `${name}.${o}`;
-      if (type === "Dynamo") (this as any).name = `${name}.name`;
-      made.push({ type, name, args, self: this });
-    }
-    subscribe(subscriber: Args, args: Args = {}) {
-      subscriptions.push({ queue: this.name, subscriber, args });
-      // SST's QueueLambdaSubscriber: its function under `nodes`.
-      return { nodes: { function: { name: `${this.name}Subscriber.name` } } };
-    }
-  };
-}
-
-const Secret = component("Secret", ["value"]);
-const stubs = {
-  $config: (x: unknown) => x,
-  $app: { name: "followthrough", stage: "test" },
-  $dev: false,
-  $interpolate: (parts: TemplateStringsArray, ...values: unknown[]) => parts.reduce((s, p, i) => s + p + (i < values.length ? String(values[i]) : ""), ""),
-  sst: {
-    Secret,
-    Linkable: component("Linkable", []),
-    aws: {
-      Dynamo: component("Dynamo", ["arn"]),
-      Function: component("Function", ["url", "arn"]),
-      Queue: component("Queue", ["url", "arn"]),
-      Cron: component("Cron", []),
-      Email: component("Email", ["sender"]),
-    },
-  },
-  aws: { lambda: { FunctionRecursionConfig: component("FunctionRecursionConfig", []) } },
-};
-
 let config: { app(input: { stage: string }): Args; run(): Promise<Args> };
 let outputs: Args;
 
@@ -79,22 +32,8 @@ const seconds = (d: string) => {
   return Number(m[1]) * { second: 1, minute: 60, hour: 3600 }[m[2] as "second"];
 };
 
-/** Every function the infra declares: standalone, as a cron job, as a queue subscriber. */
-function functions(): { where: string; args: Args }[] {
-  return [
-    ...made.filter((m) => m.type === "Function").map((m) => ({ where: `Function ${m.name}`, args: m.args })),
-    ...made.filter((m) => m.type === "Cron").map((m) => ({ where: `Cron ${m.name}`, args: m.args.function })),
-    ...subscriptions.map((s) => ({ where: `subscriber of ${s.queue}`, args: s.subscriber })),
-  ];
-}
-
 beforeAll(async () => {
-  Object.assign(globalThis, stubs);
-  // deploy.md has the deployer export it; infra refuses to deploy without it (tested below).
-  process.env.FOLLOWTHROUGH_NOTICE_SENDER ??= "notices@test.example";
-  // Not a static import: the root type-check must not follow sst.config.ts into .sst/platform.
-  config = (await import(pathToFileURL(join(root, "sst.config.ts")).href)).default;
-  outputs = await config.run();
+  ({ config, outputs } = await evaluateInfra());
 });
 
 describe("sst.config.ts", () => {
