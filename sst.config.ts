@@ -15,6 +15,8 @@ export default $config({
     };
   },
   async run() {
+    // First: every link carries names and URLs only; each function states its own permissions.
+    await import("./infra/permissions");
     const { table } = await import("./infra/storage");
     await import("./infra/secrets");
     const { backfills, backfillsDlq } = await import("./infra/backfill");

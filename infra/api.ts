@@ -2,6 +2,7 @@ import { API_TIMEOUT_SECONDS } from "../packages/core/src/limits";
 import { backfills } from "./backfill";
 import { NODE } from "./defaults";
 import { notices } from "./email";
+import { onTable, sendEmailFrom, sendTo } from "./permissions";
 import { linkSigningKey, providerSecrets } from "./secrets";
 import { table } from "./storage";
 
@@ -20,4 +21,7 @@ export const api = new sst.aws.Function("Api", {
   // claim's lease derives from this timeout (core/limits), so it is stated there, once.
   timeout: `${API_TIMEOUT_SECONDS} seconds`,
   link: [table, linkSigningKey, ...providerSecrets, backfills, notices],
+  // Its links give names and URLs only (infra/permissions.ts): the table's items, the first scan's
+  // enqueue (and a resume's), the move's confirming mail.
+  permissions: [onTable(table), sendTo(backfills), sendEmailFrom(notices)],
 });

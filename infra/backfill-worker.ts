@@ -2,6 +2,7 @@ import { api } from "./api";
 import { BACKFILL_TIMEOUT_MINUTES, backfills } from "./backfill";
 import { NODE } from "./defaults";
 import { notices } from "./email";
+import { onTable, sendEmailFrom, sendTo } from "./permissions";
 import { linkSigningKey, providerSecrets } from "./secrets";
 import { table } from "./storage";
 
@@ -18,6 +19,10 @@ const backfill = backfills.subscribe(
     // Its own queue: a backfill cut short by the time limit enqueues its continuation (handlers/backfill.ts).
     // The link key seals the reconnect link (/l/reconnect/<token>: no address in it).
     link: [table, linkSigningKey, ...providerSecrets, notices, api, backfills],
+    // Links give names and URLs only (infra/permissions.ts; the API's link, its URL, invokes nothing):
+    // the table's items, its continuation on its own queue, the reconnect notice. Receiving from
+    // Backfills is the subscription's own grant.
+    permissions: [onTable(table), sendTo(backfills), sendEmailFrom(notices)],
   },
   {
     batch: { size: 1, partialResponses: true },

@@ -1,3 +1,6 @@
+// Before the queues exist: their links carry their URLs only (infra/permissions.ts).
+import "./permissions";
+
 /** Longest a first scan (a year of calendar and sent mail headers) may take. */
 export const BACKFILL_TIMEOUT_MINUTES = 15;
 

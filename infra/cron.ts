@@ -1,4 +1,5 @@
 import { NODE } from "./defaults";
+import { onTable, queryIndex, sendTo } from "./permissions";
 import { digests } from "./queue";
 import { table } from "./storage";
 
@@ -17,6 +18,10 @@ export const dispatch = new sst.aws.Cron("Dispatch", {
     // One GSI query page and one SendMessageBatch per ten accounts: seconds for thousands of accounts.
     timeout: "5 minutes",
     link: [table, digests],
+    // Links give names and URLs only (infra/permissions.ts). The due-hour index's pages (gsi2: never a
+    // scan, nor the table's own items but one), the last quarter hour dispatched (one item, read and
+    // conditionally put: core/dispatch missedSlots, markDispatched), and the Digests queue.
+    permissions: [queryIndex(table, "gsi2"), onTable(table, ["dynamodb:GetItem", "dynamodb:PutItem"]), sendTo(digests)],
   },
   transform: { target: { input: undefined } },
 });

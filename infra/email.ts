@@ -1,3 +1,6 @@
+// Before the sender exists: its link carries the sender only (infra/permissions.ts).
+import "./permissions";
+
 /**
  * The service's own sender (SES), for the one "please reconnect" email a revoked account gets (the
  * owner's mailbox cannot send it any more) and the link confirming an account's move to the other

@@ -1,6 +1,7 @@
 import { notices } from "./email";
 import { api } from "./api";
 import { NODE } from "./defaults";
+import { onTable, sendEmailFrom, sendTo } from "./permissions";
 import { linkSigningKey, providerSecrets } from "./secrets";
 import { table } from "./storage";
 
@@ -45,6 +46,10 @@ const worker = digests.subscribe(
     // The API's URL is the base of the digest's one-tap links. Its own queue: a weekly run whose read
     // the time limit cut short (an expired cursor's re-read of the year) enqueues its continuation.
     link: [table, linkSigningKey, ...providerSecrets, api, notices, digests],
+    // Links give names and URLs only (infra/permissions.ts; the API's link, its URL, invokes nothing):
+    // the table's items, its continuations and retries on its own queue, the reconnect notice.
+    // Receiving from Digests is the subscription's own grant.
+    permissions: [onTable(table), sendTo(digests), sendEmailFrom(notices)],
   },
   {
     batch: { size: 5, partialResponses: true },

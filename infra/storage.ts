@@ -1,3 +1,6 @@
+// Before the table exists: its link carries its name only (infra/permissions.ts).
+import "./permissions";
+
 /**
  * The single DynamoDB table: pk/sk, generic GSIs (gsi1: every account; gsi2: accounts by the UTC
  * quarter hour of the week their digest is due, and event jobs by theirs, queried by the dispatcher), TTL on `expiresAt`

@@ -1,8 +1,8 @@
 /**
  * Evaluates sst.config.ts and infra/*.ts with SST's globals stubbed (test/support/infra.ts: `$config`
  * returns its input, `sst.*` constructors record (name, args) and link as SST's components do). No
- * .sst/platform, no network, no AWS. Checks what the infrastructure declares, and that every handler
- * path names a file that exports it.
+ * .sst/platform, no network, no AWS. Checks what the infrastructure declares, what each function may
+ * do in AWS, and that every handler path names a file that exports it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ import { SEND_CLAIM_STALE_MS } from "@followthrough/core/digest";
 import { EVENT_READ_RESERVE_MS, WEEKLY_SCAN_RESERVE_MS, WORKER_LEASE_MS } from "../functions/src/handlers/worker";
 import { BACKFILL_LEASE_MS, BACKFILL_STOP_RESERVE_MS } from "../functions/src/handlers/backfill";
 import { tableDefinition, TTL_ATTRIBUTE } from "@followthrough/core/storage";
-import { evaluateInfra, functions, made, root, subscriptions } from "./support/infra";
+import { allows, effectivePermissions, evaluateInfra, functionOf, functions, grantPairs, made, root, SST_LINKS, SST_SUBSCRIPTION, subscriptions, typeOf } from "./support/infra";
 
 type Args = Record<string, any>;
 let config: { app(input: { stage: string }): Args; run(): Promise<Args> };
@@ -195,6 +195,117 @@ describe("infra", () => {
       const mod = await import(pathToFileURL(file).href);
       expect(typeof mod[m![2]], `${where}: export ${m![2]}`).toBe("function");
     }
+  });
+});
+
+/**
+ * What each function's code calls in AWS, on which resource (named as the stand-ins name them:
+ * `Table.arn` is the table's ARN), read from the code; its role must allow these and nothing more.
+ * - DynamoDB: the Repository (core/storage repo.ts) and the modules that send their own commands
+ *   (core/accounts, core/lease, core/connect/move, core/events/statements, core/reconnect): GetItem,
+ *   PutItem, UpdateItem, DeleteItem, Query (on the table) and BatchWriteItem (puts and deletes by 25);
+ *   no Scan, BatchGetItem, transaction or PartiQL anywhere. An index is queried by the dispatcher
+ *   alone (gsi2, the due-hour pages: core/accounts accountsDue, core/events/due eventJobsDue), which
+ *   otherwise reads and conditionally puts the one item of the last quarter hour dispatched
+ *   (core/dispatch missedSlots, markDispatched); gsi1 (every account) is the local CLI's.
+ * - SQS: SendMessageBatch (core/queue/sqs), which SQS authorises as sqs:SendMessage: the API to
+ *   Backfills (a connect's first scan, a resume's), the dispatcher to Digests, each job to its own
+ *   queue (continuations, a record bounced while the lease is held or too late to start).
+ * - SES: v2 SendEmail from the Notices sender (core/ses), authorised on its identity and on the
+ *   configuration set SST attaches to it: the jobs' reconnect notice, the API's move link.
+ * test/lambda-modules.test.ts checks every call the bundled handlers make in its runs against the
+ * grants, and that the DynamoDB commands in their deployed code are granted.
+ */
+const ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchWriteItem"];
+const on = (resource: string, actions: string[]) => actions.map((a) => `${a} ${resource}`);
+const SENDS_NOTICES = [...on("Notices.identity.arn", ["ses:SendEmail"]), ...on("Notices.configurationSet.arn", ["ses:SendEmail"])];
+const NEEDS: Record<string, string[]> = {
+  "functions/src/api.handler": [...on("Table.arn", ITEM_ACTIONS), ...on("Backfills.arn", ["sqs:SendMessage"]), ...SENDS_NOTICES],
+  "functions/src/handlers/worker.handler": [...on("Table.arn", ITEM_ACTIONS), ...on("Digests.arn", ["sqs:SendMessage"]), ...SENDS_NOTICES],
+  "functions/src/handlers/backfill.handler": [...on("Table.arn", ITEM_ACTIONS), ...on("Backfills.arn", ["sqs:SendMessage"]), ...SENDS_NOTICES],
+  "functions/src/handlers/dispatch.handler": [...on("Table.arn/index/gsi2", ["dynamodb:Query"]), ...on("Table.arn", ["dynamodb:GetItem", "dynamodb:PutItem"]), ...on("Digests.arn", ["sqs:SendMessage"])],
+};
+/**
+ * What SST's queue subscription adds to its subscriber's role on the queue it consumes
+ * (queue-lambda-subscriber.ts), not narrowed here: Lambda's poller needs ReceiveMessage,
+ * DeleteMessage and GetQueueAttributes (AWS's AWSLambdaSQSQueueExecutionRole); SST adds
+ * ChangeMessageVisibility and GetQueueUrl on the same queue (docs/security.md).
+ */
+const SUBSCRIBED = (queue: string) => on(`${queue}.arn`, ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]);
+
+describe("what each function may do in AWS", () => {
+  it("no function may do anything on `*`: every action and every resource of its role is named", () => {
+    const wild = functions().flatMap((f) =>
+      effectivePermissions(f).flatMap((s) => [
+        ...s.actions.filter((a) => /[*?]/.test(a)).map((a) => `${f.where}: action ${a} (${s.from})`),
+        ...s.resources.filter((r) => /[*?]/.test(r)).map((r) => `${f.where}: resource ${r} (${s.from})`),
+      ]),
+    );
+    expect(wild).toEqual([]);
+  });
+
+  it("each function may make exactly the AWS calls its code makes, on the resources it makes them on", () => {
+    expect(functions().map((f) => f.args.handler).sort()).toEqual(Object.keys(NEEDS).sort());
+    for (const f of functions()) {
+      const expected = [...NEEDS[f.args.handler], ...(f.queue ? SUBSCRIBED(f.queue) : [])];
+      expect(grantPairs(effectivePermissions(f)), f.where).toEqual([...new Set(expected)].sort());
+    }
+  });
+
+  it("every call each function needs is allowed (IAM's matching), so the narrowing breaks none", () => {
+    for (const f of functions()) {
+      const statements = effectivePermissions(f);
+      for (const need of NEEDS[f.args.handler]) {
+        const [action, resource] = need.split(" ");
+        expect(allows(statements, action, resource), `${f.where}: ${need}`).toBe(true);
+      }
+    }
+  });
+
+  it("each link gives what SST's own link gives (names, URLs, the sender: Resource.* as functions/src/linked.ts reads it) and no permission", () => {
+    for (const f of functions()) {
+      for (const l of f.args.link) {
+        const type = typeOf(l)!;
+        const link = l.getSSTLink();
+        expect(link.properties, `${f.where}: ${l.name}`).toEqual(SST_LINKS[type].link(l).properties);
+        expect((link.include ?? []).filter((i: { type: string }) => i.type === "aws.permission"), `${f.where}: ${l.name}`).toEqual([]);
+      }
+    }
+    // The API's URL and the sender still reach the jobs, and the table's and queues' names the code reads.
+    const worker = functionOf("functions/src/handlers/worker");
+    expect(Object.fromEntries(worker.args.link.map((l: any) => [l.name, l.getSSTLink().properties]))).toMatchObject({
+      Api: { url: "Api.url" },
+      Notices: { sender: "Notices.sender" },
+      "Table.name": { name: "Table.name" },
+      Digests: { url: "Digests.url" },
+    });
+  });
+
+  const platform = join(root, ".sst/platform/src/components");
+  it.skipIf(!existsSync(platform))("the stand-ins link and subscribe as SST's own components do (its source in .sst/platform; skipped before `npm run sst:platform`)", () => {
+    const source = (file: string) => readFileSync(join(platform, file), "utf8");
+    /** The body of a class's getSSTLink (to the method's closing brace at two spaces' indent). */
+    const linkBody = (file: string) => {
+      const s = source(file);
+      const at = s.indexOf("public getSSTLink() {");
+      expect(at, file).toBeGreaterThan(0);
+      return s.slice(at, s.indexOf("\n  }\n", at));
+    };
+    const probe = { name: "N", arn: "A", url: "U", fnName: "F", sender: "S", configSet: "C", nodes: { identity: { arn: "I" }, configurationSet: { arn: "CS" } } };
+    for (const [type, { file, link }] of Object.entries(SST_LINKS)) {
+      if (!file) continue;
+      const body = linkBody(file);
+      const include = link(probe).include ?? [];
+      // As many permissions as SST includes, each of its actions there, `*` resources where SST has them.
+      expect(body.match(/permission\(\{/g)?.length ?? 0, type).toBe(include.length);
+      for (const p of include) for (const a of p.actions!) expect(body, `${type}: ${a}`).toContain(`"${a}"`);
+      expect(body.includes(`resources: ["*"]`), type).toBe(include.some((p) => p.resources!.includes("*")));
+      for (const key of Object.keys(link(probe).properties)) expect(body, `${type}: ${key}`).toMatch(new RegExp(`\\b${key}:`));
+    }
+    const subscriber = source(SST_SUBSCRIPTION.file);
+    for (const a of SST_SUBSCRIPTION.actions) expect(subscriber).toContain(`"${a}"`);
+    // And SST's wrap replaces the class's link, as the stand-in's does.
+    expect(source("linkable.ts")).toMatch(/cls\.prototype\.getSSTLink = function \(\) \{\s*return cb\(this\);/);
   });
 });
 
