@@ -11,13 +11,37 @@
  * mail, deploys no mail composer: its adapters are read-only (core/loader/reader), so nodemailer is
  * not in its files at all; elsewhere it is a chunk of its own, loaded on the first draft or send.
  * A weekly run loads React's synchronous server renderer and not its streaming one.
+ *
+ * And what each Lambda sends to AWS: every DynamoDB, SQS and SES call of these runs is recorded (a
+ * proxy in front of dynalite, the SQS and SES stand-ins) and must be one the function's role allows,
+ * as infra declares it (test/support/infra.ts reads the role off the infra's links, permissions and
+ * subscription); so must every AWS command in each function's deployed code.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { linkPath, sealLink } from "@followthrough/core/links";
 import { keys } from "@followthrough/core/storage";
-import { type Bundle, freshAccount, functionUrlEvent, inputsOf, LINK_KEY, lambdaEnv, packagesOf, root, runCold, scheduledEvent, sqsEvent, stackWithBundles } from "./support/lambda";
+import { senderAddress } from "@followthrough/core/ses";
+import { allows, allowsAction, effectivePermissions, evaluateInfra, functionOf, type Statement } from "./support/infra";
+import {
+  type AwsCall,
+  type Bundle,
+  bundle,
+  freshAccount,
+  functionUrlEvent,
+  infraHandlers,
+  inputsOf,
+  LINK_KEY,
+  lambdaEnv,
+  NOTICES_SENDER,
+  packagesOf,
+  root,
+  runCold,
+  scheduledEvent,
+  sqsEvent,
+  stackWithBundles,
+} from "./support/lambda";
 
 const GOOGLE = ["@googleapis/gmail", "@googleapis/calendar", "googleapis-common", "google-auth-library"];
 /** Graph's client, and the OAuth library of its token refresh (core/grants: Google's refresh is google-auth-library's). */
@@ -44,21 +68,55 @@ const staticModules = (b: Bundle) => {
 /** Packages of the static graph of a bundle. */
 const staticPackages = (b: Bundle) => packagesOf(staticModules(b));
 
-const local = stackWithBundles();
+const local = stackWithBundles({ recordAws: true });
 const { bundles } = local;
 
-beforeAll(() => {
+/** The role infra gives a bundle's function: its statements (test/support/infra.ts). */
+const roleOf = (b: Bundle): Statement[] => effectivePermissions(functionOf(infraHandlers().find((h) => h.name === b.name)!.entry.replace(/\.ts$/, "")));
+
+/**
+ * What AWS authorises a recorded call as: the IAM action, and the resources (named as infra's
+ * stand-ins name them) it must be allowed on. The local table is infra's Table; SQS authorises a
+ * batch as its single action; SES a send on the identity it sends from and that identity's
+ * configuration set (infra/permissions.ts).
+ */
+function authorisedAs(c: AwsCall, table: string): { action: string; resources: string[] } {
+  if (c.service === "dynamodb") return { action: `dynamodb:${c.operation}`, resources: [c.resource === table || c.resource.startsWith(`${table}/`) ? `Table.arn${c.resource.slice(table.length)}` : c.resource] };
+  if (c.service === "sqs") return { action: `sqs:${c.operation.replace(/Batch$/, "")}`, resources: [`${c.resource}.arn`] };
+  return { action: `ses:${c.operation}`, resources: c.resource === senderAddress(NOTICES_SENDER) ? ["Notices.identity.arn", "Notices.configurationSet.arn"] : [c.resource] };
+}
+
+/** The calls of `calls` that the bundle's role does not allow (each as what AWS would refuse). */
+function refused(b: Bundle, calls: AwsCall[], table: string): string[] {
+  const role = roleOf(b);
+  return calls.flatMap((c) => {
+    const { action, resources } = authorisedAs(c, table);
+    return resources.filter((r) => !allows(role, action, r)).map((r) => `${c.service} ${c.operation} on ${c.resource}: ${action} on ${r}`);
+  });
+}
+
+/** Runs a bundle cold, and expects every AWS call it sent to be one its role allows; returns the run and its calls. */
+async function runWithinRole(b: Bundle, event: unknown, table: string, o: Parameters<typeof runCold>[3] = {}) {
+  const from = local.stack.aws.length;
+  const run = await runCold(b.file, event, lambdaEnv(local.stack, table), o);
+  const calls = local.stack.aws.slice(from);
+  expect(refused(b, calls, table), `${b.name}: calls its role does not allow`).toEqual([]);
+  return { run, calls };
+}
+
+beforeAll(async () => {
+  await evaluateInfra();
   // Every handler infra declares (a new one is checked too), and at least these four.
   expect(Object.keys(bundles)).toEqual(expect.arrayContaining(["dispatch", "worker", "backfill", "api"]));
 });
 
 /** The packages whose code the run loaded (files of the bundle the process read). */
-async function loadedPackages(b: Bundle, event: unknown, table: string): Promise<{ packages: string[]; modules: string[]; result: unknown }> {
-  const run = await runCold(b.file, event, lambdaEnv(local.stack, table), { trace: true });
+async function loadedPackages(b: Bundle, event: unknown, table: string): Promise<{ packages: string[]; modules: string[]; result: unknown; calls: AwsCall[] }> {
+  const { run, calls } = await runWithinRole(b, event, table, { trace: true });
   const files = run.loaded!.filter((f) => f.startsWith(b.dir));
   expect(files).toContain(b.file);
   const modules = inputsOf(b, files);
-  return { packages: packagesOf(modules), modules, result: run.result };
+  return { packages: packagesOf(modules), modules, result: run.result, calls };
 }
 
 describe("modules loaded at run time, bundled as deployed", () => {
@@ -66,8 +124,13 @@ describe("modules loaded at run time, bundled as deployed", () => {
     const { table, repo, account } = await freshAccount(local.stack, "google");
     // The quarter hour the account's digest is due (the occurrence its index was derived for).
     const dueAt = (await repo.get<{ dueAt: number }>(keys.account(account.email)))!.dueAt;
-    const { packages, result } = await loadedPackages(bundles.dispatch, scheduledEvent(new Date(dueAt).toISOString()), table);
+    const { packages, result, calls } = await loadedPackages(bundles.dispatch, scheduledEvent(new Date(dueAt).toISOString()), table);
     expect(result).toMatchObject({ due: 1, sent: 1, failed: [] });
+    // Its AWS calls (each one its role allows, loadedPackages): the due-hour index, the last quarter
+    // hour dispatched read and put, the batch to Digests; nothing else of the table.
+    expect([...new Set(calls.map((c) => `${c.service}:${c.operation} ${c.resource.replace(table, "Table")}`))].sort()).toEqual(
+      ["dynamodb:GetItem Table", "dynamodb:PutItem Table", "dynamodb:Query Table/index/gsi2", "sqs:SendMessageBatch Digests"].sort(),
+    );
     // The record names the account and the slot it was due for (core/dispatch dueWeeklyBody).
     expect((local.stack.sqs.messages.get("Digests") ?? []).map((b) => (JSON.parse(b) as { acc: string }).acc)).toContain(account.email);
     expect(packages).toEqual(expect.arrayContaining(["@aws-sdk/client-dynamodb", "@aws-sdk/client-sqs"]));
@@ -274,4 +337,97 @@ describe("modules loaded at run time, bundled as deployed", () => {
       }
     }
   });
+});
+
+/** lib-dynamodb's document commands, by the DynamoDB action each sends. */
+const DOCUMENT_COMMANDS: Record<string, string> = { Get: "GetItem", Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem", Query: "Query", Scan: "Scan", BatchWrite: "BatchWriteItem", BatchGet: "BatchGetItem", TransactWrite: "TransactWriteItems", TransactGet: "TransactGetItems" };
+/** The SDK clients our code uses, by the IAM service prefix (SQS authorises a batch as its single action). */
+const CLIENTS = [
+  { pkg: "client-dynamodb", service: "dynamodb", action: (c: string) => c },
+  { pkg: "client-sqs", service: "sqs", action: (c: string) => c.replace(/Batch$/, "") },
+  { pkg: "client-sesv2", service: "ses", action: (c: string) => c },
+];
+
+/** The IAM action of an AWS SDK command (its class name less `Command`); `unknown:<name>`, allowed nowhere, for one of no client here. */
+function actionOf(command: string): string {
+  if (DOCUMENT_COMMANDS[command]) return `dynamodb:${DOCUMENT_COMMANDS[command]}`;
+  const client = CLIENTS.find((c) => existsSync(join(root, "node_modules/@aws-sdk", c.pkg, "dist-types/commands", `${command}Command.d.ts`)));
+  return client ? `${client.service}:${client.action(command)}` : `unknown:${command}`;
+}
+
+/**
+ * The AWS actions of the SDK commands our own modules (packages/, functions/) construct in a
+ * handler's deployed code: the handler bundled as deployed but unminified, where esbuild heads each
+ * module's code with its path and keeps the identifiers (a clash gets a digit), and only the code
+ * esbuild kept (a module read for one constant, core/storage table.ts's, brings none of its
+ * functions' commands).
+ */
+async function deployedActions(name: string, entry: string): Promise<string[]> {
+  const b = await bundle(`${name}`, entry, join(local.stack.tmp, "plain", name), { minify: false });
+  const out = new Set<string>();
+  for (const file of Object.keys(b.metafile.outputs).filter((f) => f.endsWith(".mjs"))) {
+    const parts = readFileSync(join(root, file), "utf8").split(/^\/\/ (\S+)$/m);
+    for (let i = 1; i < parts.length; i += 2) {
+      if (!/^(packages|functions)\//.test(parts[i])) continue;
+      for (const m of parts[i + 1].matchAll(/\bnew (\w+?)Command\d*\(/g)) out.add(actionOf(m[1]));
+    }
+  }
+  return [...out].sort();
+}
+
+describe("AWS calls against each function's role, as infra declares it", () => {
+  /**
+   * Commands in the dispatcher's deployed code that its handler never reaches: it bundles the whole
+   * Repository (core/storage repo.ts), and uses its GSI query, get and conditional put only
+   * (core/dispatch dispatchDue, missedSlots, markDispatched). Its run above sends none of these, and
+   * its role allows none.
+   */
+  const UNREACHED: Record<string, string[]> = { dispatch: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"] };
+
+  it("every AWS command in a function's deployed code is one its role allows (the dispatcher's: those its handler reaches)", async () => {
+    const deployed: Record<string, string[]> = {};
+    for (const { name, entry } of infraHandlers()) deployed[name] = await deployedActions(name, entry);
+    for (const b of Object.values(bundles)) {
+      const actions = deployed[b.name];
+      const role = roleOf(b);
+      expect(actions.length, b.name).toBeGreaterThan(0);
+      expect(actions.filter((a) => !allowsAction(role, a) && !(UNREACHED[b.name] ?? []).includes(a)), b.name).toEqual([]);
+      // The exceptions are real: in the code, and refused.
+      for (const a of UNREACHED[b.name] ?? []) {
+        expect(actions, b.name).toContain(a);
+        expect(allowsAction(role, a), `${b.name}: ${a}`).toBe(false);
+      }
+    }
+    // The SES and SQS calls are deployed where infra grants them.
+    for (const b of [bundles.api, bundles.worker, bundles.backfill]) expect(deployed[b.name], b.name).toEqual(expect.arrayContaining(["ses:SendEmail", "sqs:SendMessage"]));
+  }, 60_000);
+
+  it("the check refuses a call outside the role: the API sending to Digests, the dispatcher writing a batch, a send from another address", () => {
+    expect(refused(bundles.api, [{ service: "sqs", operation: "SendMessageBatch", resource: "Digests" }], "t")).toHaveLength(1);
+    expect(refused(bundles.dispatch, [{ service: "dynamodb", operation: "BatchWriteItem", resource: "t" }], "t")).toHaveLength(1);
+    expect(refused(bundles.worker, [{ service: "dynamodb", operation: "Query", resource: "t/index/gsi1" }], "t")).toHaveLength(1);
+    expect(refused(bundles.worker, [{ service: "ses", operation: "SendEmail", resource: "someone@else.example" }], "t")).toHaveLength(1);
+  });
+
+  for (const [job, queue] of [
+    ["worker", "Digests"],
+    ["backfill", "Backfills"],
+  ] as const) {
+    it(`${job}: a revoked grant's reconnect notice goes through SES from the Notices sender, which its role allows`, async () => {
+      const { table, account } = await freshAccount(local.stack, "google");
+      local.stack.sandbox.state.tokens.revokeAccount(account.email);
+      const before = local.stack.ses.sent.length;
+      const { run, calls } = await runWithinRole(bundles[job], sqsEvent(account.email, queue), table);
+      expect(run.result).toEqual({ batchItemFailures: [] });
+      expect(local.stack.ses.sent.slice(before)).toEqual([expect.objectContaining({ from: senderAddress(NOTICES_SENDER), to: [account.email] })]);
+      expect(calls.filter((c) => c.service === "ses")).toHaveLength(1);
+    }, 60_000);
+
+    it(`${job}: a record its batch has no time left to start goes back to ${queue}, which its role allows`, async () => {
+      const { table, account } = await freshAccount(local.stack, "google");
+      const { run, calls } = await runWithinRole(bundles[job], sqsEvent(account.email, queue), table, { remainingMs: 60_000 });
+      expect(run.result).toEqual({ batchItemFailures: [] });
+      expect(calls).toEqual([{ service: "sqs", operation: "SendMessageBatch", resource: queue }]);
+    }, 60_000);
+  }
 });

@@ -189,3 +189,6 @@ const pattern = (p: string, flags = "") => new RegExp(`^${p.replace(/[.+^${}()|[
 export function allows(statements: Statement[], action: string, resource: string): boolean {
   return statements.some((s) => s.actions.some((a) => pattern(a, "i").test(action)) && s.resources.some((r) => pattern(r).test(resource)));
 }
+
+/** Whether the statements allow `action` on some resource. */
+export const allowsAction = (statements: Statement[], action: string): boolean => statements.some((s) => s.actions.some((a) => pattern(a, "i").test(action)));

@@ -3,14 +3,17 @@
  * builder does it (infra/defaults.ts NODE: ESM, minify, splitting, its esbuild plugins; platform
  * node, Node 22 target, the createRequire banner), loaded in a fresh Node process and invoked once
  * against loopback endpoints only: dynalite as DynamoDB, the provider sandbox as Gmail/Calendar/Graph/OAuth, and a
- * small SQS stand-in (SQS's JSON protocol, SendMessage and SendMessageBatch). A run can trace the
- * files the process actually loaded (an ESM `load` hook), which the bundle's metafile maps back to
- * source modules and packages. Used by test/lambda-modules.test.ts and `npm run bench handlers`.
+ * small SQS stand-in (SQS's JSON protocol, SendMessage and SendMessageBatch) and an SES one (v2
+ * SendEmail). A run can trace the files the process actually loaded (an ESM `load` hook), which the
+ * bundle's metafile maps back to source modules and packages, and a stack can record every AWS call
+ * the handlers send (`recordAws`: DynamoDB through a recording proxy in front of dynalite; SQS and
+ * SES at their stand-ins), which test/lambda-modules.test.ts checks against each function's role.
+ * Used by test/lambda-modules.test.ts and `npm run bench handlers`.
  */
 import { spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -132,6 +135,17 @@ export function packagesOf(inputs: Iterable<string>): string[] {
   return [...out].sort();
 }
 
+/**
+ * One AWS call a handler sent: its service, its operation (the API's name: `PutItem`,
+ * `SendMessageBatch`, `SendEmail`) and what it names (a table, `table/index/<name>`, a queue's name,
+ * SES's From address).
+ */
+export interface AwsCall {
+  service: "dynamodb" | "sqs" | "ses";
+  operation: string;
+  resource: string;
+}
+
 /** An SQS stand-in on loopback: SQS's JSON protocol, SendMessage and SendMessageBatch, recorded per queue. */
 export interface SqsStandIn {
   endpoint: string;
@@ -190,7 +204,7 @@ export function sqsRefusal(
   return {};
 }
 
-export async function startSqsStandIn(): Promise<SqsStandIn> {
+export async function startSqsStandIn(calls?: AwsCall[]): Promise<SqsStandIn> {
   const messages = new Map<string, string[]>();
   const delays = new Map<string, (number | undefined)[]>();
   const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
@@ -201,6 +215,7 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
       const target = String(req.headers["x-amz-target"] ?? "");
       const input = body ? (JSON.parse(body) as { QueueUrl: string; MessageBody?: string; DelaySeconds?: number; Entries?: { Id: string; MessageBody: string; DelaySeconds?: number }[] }) : ({} as never);
       const queue = String(input.QueueUrl ?? "").split("/").pop()!;
+      calls?.push({ service: "sqs", operation: target.split(".").pop()!, resource: queue });
       const list = messages.get(queue) ?? [];
       messages.set(queue, list);
       let out: unknown;
@@ -243,6 +258,81 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
   };
 }
 
+/** An SES stand-in on loopback: SES v2's SendEmail (REST JSON), each one recorded. */
+export interface SesStandIn {
+  endpoint: string;
+  /** Each email taken: its From, recipients and subject. */
+  sent: { from: string; to: string[]; subject: string }[];
+  close(): Promise<void>;
+}
+
+export async function startSesStandIn(calls?: AwsCall[]): Promise<SesStandIn> {
+  const sent: SesStandIn["sent"] = [];
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      if (req.method !== "POST" || req.url?.split("?")[0] !== "/v2/email/outbound-emails") {
+        res.writeHead(404, { "content-type": "application/json", "x-amzn-errortype": "NotFoundException" });
+        res.end(JSON.stringify({ message: `the stand-in does not do ${req.method} ${req.url}` }));
+        return;
+      }
+      const input = JSON.parse(body || "{}") as { FromEmailAddress?: string; Destination?: { ToAddresses?: string[] }; Content?: { Simple?: { Subject?: { Data?: string } } } };
+      calls?.push({ service: "ses", operation: "SendEmail", resource: String(input.FromEmailAddress) });
+      sent.push({ from: String(input.FromEmailAddress), to: input.Destination?.ToAddresses ?? [], subject: input.Content?.Simple?.Subject?.Data ?? "" });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ MessageId: randomUUID() }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sent,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+/**
+ * A recording proxy in front of a DynamoDB endpoint (dynalite): each request's operation (its
+ * X-Amz-Target) and the table, index or tables it names go to `calls`; request and answer pass
+ * through unchanged.
+ */
+export async function startDynamoRecorder(target: string, calls: AwsCall[]): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const to = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const operation = String(req.headers["x-amz-target"] ?? "").split(".").pop()!;
+      let input: { TableName?: string; IndexName?: string; RequestItems?: Record<string, unknown>; TransactItems?: Record<string, { TableName?: string }>[] } = {};
+      try {
+        input = JSON.parse(body.toString("utf8") || "{}");
+      } catch {}
+      const tables = input.TableName
+        ? [input.IndexName ? `${input.TableName}/index/${input.IndexName}` : input.TableName]
+        : input.RequestItems
+          ? Object.keys(input.RequestItems)
+          : (input.TransactItems ?? []).flatMap((t) => Object.values(t).map((i) => String(i.TableName)));
+      for (const resource of tables.length ? tables : [""]) calls.push({ service: "dynamodb", operation, resource });
+      const forward = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on("error", (e) => {
+        res.writeHead(502);
+        res.end(String(e));
+      });
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
 /** A small copy of a fixture (the first `n` items of each list), so an invocation is about its first calls. */
 export function smallFixture(dir: string, n: number, into: string): string {
   const out = join(into, `${dir.split("/").pop()}-${n}`);
@@ -261,8 +351,13 @@ export function smallFixture(dir: string, n: number, into: string): string {
 /** Everything a local Lambda run talks to. */
 export interface LocalStack {
   dynamo: LocalDynamo;
+  /** Where the Lambdas reach DynamoDB: dynalite, or the recorder in front of it (`recordAws`). */
+  dynamoEndpoint: string;
   sandbox: RunningSandbox;
   sqs: SqsStandIn;
+  ses: SesStandIn;
+  /** Every AWS call the Lambdas sent, in order (DynamoDB's only with `recordAws`). */
+  aws: AwsCall[];
   fixtures: Record<"google" | "microsoft", MailboxFixture>;
   keyringSpec: string;
   ring: Keyring;
@@ -271,8 +366,12 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** Starts dynalite, the sandbox (with small copies of the demo fixtures) and the SQS stand-in. */
-export async function startLocalStack(o: { items?: number } = {}): Promise<LocalStack> {
+/**
+ * Starts dynalite, the sandbox (with small copies of the demo fixtures) and the SQS and SES
+ * stand-ins; with `recordAws`, a recorder in front of dynalite too (`npm run bench handlers` times
+ * the handlers without it).
+ */
+export async function startLocalStack(o: { items?: number; recordAws?: boolean } = {}): Promise<LocalStack> {
   const tmp = mkdtempSync(join(tmpdir(), "ft-lambda-"));
   const items = o.items ?? 3;
   const fixtures = {
@@ -281,14 +380,20 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
   };
   const dynamo = await startLocalDynamo();
   const sandbox = await startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true });
-  const sqs = await startSqsStandIn();
+  const aws: AwsCall[] = [];
+  const sqs = await startSqsStandIn(aws);
+  const ses = await startSesStandIn(aws);
+  const recorder = o.recordAws ? await startDynamoRecorder(dynamo.endpoint, aws) : undefined;
   const caFile = join(tmp, "sandbox-ca.pem");
   writeFileSync(caFile, sandbox.ca!);
   const keyringSpec = `k1:${randomBytes(32).toString("base64")}`;
   return {
     dynamo,
+    dynamoEndpoint: recorder?.endpoint ?? dynamo.endpoint,
     sandbox,
     sqs,
+    ses,
+    aws,
     fixtures,
     keyringSpec,
     ring: parseKeyring(keyringSpec),
@@ -296,6 +401,8 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
     tmp,
     async stop() {
       await checkThenClose(sandbox, async () => {
+        await recorder?.close();
+        await ses.close();
         await sqs.close();
         await sandbox.close();
         await dynamo.stop();
@@ -309,11 +416,11 @@ export async function startLocalStack(o: { items?: number } = {}): Promise<Local
  * For the tests of a file (or a describe): the local stack, and every handler infra/ declares bundled
  * as SST deploys it (into the stack's own folder), made before the tests and stopped after them.
  */
-export function stackWithBundles(): { readonly stack: LocalStack; readonly bundles: Record<string, Bundle> } {
+export function stackWithBundles(o: { recordAws?: boolean } = {}): { readonly stack: LocalStack; readonly bundles: Record<string, Bundle> } {
   let stack: LocalStack | undefined;
   const bundles: Record<string, Bundle> = {};
   beforeAll(async () => {
-    stack = await startLocalStack();
+    stack = await startLocalStack(o);
     for (const { name, entry } of infraHandlers()) bundles[name] = await bundle(name, entry, join(stack.tmp, "bundles", name));
   }, 120_000);
   afterAll(() => stack?.stop());
@@ -324,6 +431,9 @@ export function stackWithBundles(): { readonly stack: LocalStack; readonly bundl
     bundles,
   };
 }
+
+/** The Notices sender the local Lambdas are linked to (SES's From: core/ses senderAddress). */
+export const NOTICES_SENDER = "notices@followthrough.test";
 
 /** The link signing key the local Lambdas are given. */
 export const LINK_KEY = "local-link-key-of-the-bench-and-tests-0123456789";
@@ -347,8 +457,9 @@ export function lambdaEnv(stack: LocalStack, table: string, extra: Record<string
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "local",
     AWS_SECRET_ACCESS_KEY: "local",
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamo.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: stack.sqs.endpoint,
+    AWS_ENDPOINT_URL_SESV2: stack.ses.endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     NODE_EXTRA_CA_CERTS: stack.caFile,
     SST_RESOURCE_App: resource({ name: "followthrough", stage: "local" }),
@@ -362,7 +473,7 @@ export function lambdaEnv(stack: LocalStack, table: string, extra: Record<string
     SST_RESOURCE_GoogleClientSecret: resource({ value: "local-secret" }),
     SST_RESOURCE_MicrosoftClientId: resource({ value: "local-client" }),
     SST_RESOURCE_MicrosoftClientSecret: resource({ value: "local-secret" }),
-    SST_RESOURCE_Notices: resource({ sender: "notices@followthrough.test" }),
+    SST_RESOURCE_Notices: resource({ sender: NOTICES_SENDER }),
     ...extra,
   };
 }
