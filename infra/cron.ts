@@ -1,5 +1,6 @@
 import { NODE } from "./defaults";
-import { onTable, queryIndex, sendTo } from "./permissions";
+import { keys } from "../packages/core/src/storage/keys";
+import { onPartition, queryIndex, sendTo } from "./permissions";
 import { digests } from "./queue";
 import { table } from "./storage";
 
@@ -19,9 +20,9 @@ export const dispatch = new sst.aws.Cron("Dispatch", {
     timeout: "5 minutes",
     link: [table, digests],
     // Links give names and URLs only (infra/permissions.ts). The due-hour index's pages (gsi2: never a
-    // scan, nor the table's own items but one), the last quarter hour dispatched (one item, read and
-    // conditionally put: core/dispatch missedSlots, markDispatched), and the Digests queue.
-    permissions: [queryIndex(table, "gsi2"), onTable(table, ["dynamodb:GetItem", "dynamodb:PutItem"]), sendTo(digests)],
+    // scan), the one item of its own, the last quarter hour dispatched (read and conditionally put:
+    // core/dispatch missedSlots, markDispatched; no other item), and the Digests queue.
+    permissions: [queryIndex(table, "gsi2"), onPartition(table, keys.dispatched.pk, ["dynamodb:GetItem", "dynamodb:PutItem"]), sendTo(digests)],
   },
   transform: { target: { input: undefined } },
 });

@@ -48,6 +48,7 @@ propertiesOnly(sst.aws.Function);
 export interface Permission {
   actions: string[];
   resources: $util.Input<$util.Input<string>[]>;
+  conditions?: { test: string; variable: string; values: string[] }[];
 }
 
 /**
@@ -62,6 +63,17 @@ export const TABLE_ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dyna
 
 /** `actions` on the table itself (not its indexes or stream: `table/*` is not granted). */
 export const onTable = (table: sst.aws.Dynamo, actions: string[] = TABLE_ITEM_ACTIONS): Permission => ({ actions, resources: [table.arn] });
+
+/**
+ * `actions` on the items of one partition of the table only: IAM's `dynamodb:LeadingKeys` is the
+ * partition key of every item the call names (the DynamoDB developer guide, "Using IAM policy
+ * conditions for fine-grained access control"), so a GetItem or PutItem of any other item is refused.
+ */
+export const onPartition = (table: sst.aws.Dynamo, partitionKey: string, actions: string[]): Permission => ({
+  actions,
+  resources: [table.arn],
+  conditions: [{ test: "ForAllValues:StringEquals", variable: "dynamodb:LeadingKeys", values: [partitionKey] }],
+});
 
 /** A Query on one global secondary index of the table (its ARN is the table's, `/index/<name>`). */
 export const queryIndex = (table: sst.aws.Dynamo, index: string): Permission => ({ actions: ["dynamodb:Query"], resources: [$interpolate`${table.arn}/index/${index}`] });

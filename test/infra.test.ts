@@ -13,7 +13,7 @@ import { API_TIMEOUT_SECONDS, DRAFT_CLAIM_LEASE_MS, DRAFT_CREATE_DEADLINE_MS, JO
 import { SEND_CLAIM_STALE_MS } from "@followthrough/core/digest";
 import { EVENT_READ_RESERVE_MS, WEEKLY_SCAN_RESERVE_MS, WORKER_LEASE_MS } from "../functions/src/handlers/worker";
 import { BACKFILL_LEASE_MS, BACKFILL_STOP_RESERVE_MS } from "../functions/src/handlers/backfill";
-import { tableDefinition, TTL_ATTRIBUTE } from "@followthrough/core/storage";
+import { keys, tableDefinition, TTL_ATTRIBUTE } from "@followthrough/core/storage";
 import { allows, effectivePermissions, evaluateInfra, functionOf, functions, grantPairs, made, root, SST_LINKS, SST_SUBSCRIPTION, subscriptions, typeOf } from "./support/infra";
 
 type Args = Record<string, any>;
@@ -223,7 +223,12 @@ const NEEDS: Record<string, string[]> = {
   "functions/src/api.handler": [...on("Table.arn", ITEM_ACTIONS), ...on("Backfills.arn", ["sqs:SendMessage"]), ...SENDS_NOTICES],
   "functions/src/handlers/worker.handler": [...on("Table.arn", ITEM_ACTIONS), ...on("Digests.arn", ["sqs:SendMessage"]), ...SENDS_NOTICES],
   "functions/src/handlers/backfill.handler": [...on("Table.arn", ITEM_ACTIONS), ...on("Backfills.arn", ["sqs:SendMessage"]), ...SENDS_NOTICES],
-  "functions/src/handlers/dispatch.handler": [...on("Table.arn/index/gsi2", ["dynamodb:Query"]), ...on("Table.arn", ["dynamodb:GetItem", "dynamodb:PutItem"]), ...on("Digests.arn", ["sqs:SendMessage"])],
+  "functions/src/handlers/dispatch.handler": [
+    ...on("Table.arn/index/gsi2", ["dynamodb:Query"]),
+    // Its own item alone (core/storage keys.dispatched), by its partition key.
+    ...on(`Table.arn when ForAllValues:StringEquals dynamodb:LeadingKeys ${keys.dispatched.pk}`, ["dynamodb:GetItem", "dynamodb:PutItem"]),
+    ...on("Digests.arn", ["sqs:SendMessage"]),
+  ],
 };
 /**
  * What SST's queue subscription adds to its subscriber's role on the queue it consumes
@@ -257,9 +262,21 @@ describe("what each function may do in AWS", () => {
       const statements = effectivePermissions(f);
       for (const need of NEEDS[f.args.handler]) {
         const [action, resource] = need.split(" ");
-        expect(allows(statements, action, resource), `${f.where}: ${need}`).toBe(true);
+        const leadingKeys = / dynamodb:LeadingKeys (\S+)$/.exec(need)?.[1].split("|");
+        expect(allows(statements, action, resource, { leadingKeys }), `${f.where}: ${need}`).toBe(true);
       }
     }
+  });
+
+  it("the dispatcher may read and write its own item (the last quarter hour dispatched) and no other item of the table", () => {
+    const role = effectivePermissions(functionOf("functions/src/handlers/dispatch"));
+    for (const action of ["dynamodb:GetItem", "dynamodb:PutItem"]) {
+      expect(allows(role, action, "Table.arn", { leadingKeys: [keys.dispatched.pk] }), action).toBe(true);
+      expect(allows(role, action, "Table.arn", { leadingKeys: [keys.account("someone@example.com").pk] }), action).toBe(false);
+      expect(allows(role, action, "Table.arn", { leadingKeys: [keys.dispatched.pk, keys.account("someone@example.com").pk] }), action).toBe(false);
+    }
+    for (const action of ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:Scan"]) expect(allows(role, action, "Table.arn", { leadingKeys: [keys.dispatched.pk] }), action).toBe(false);
+    expect(allows(role, "dynamodb:Query", "Table.arn/index/gsi1")).toBe(false);
   });
 
   it("each link gives what SST's own link gives (names, URLs, the sender: Resource.* as functions/src/linked.ts reads it) and no permission", () => {

@@ -91,7 +91,7 @@ function refused(b: Bundle, calls: AwsCall[], table: string): string[] {
   const role = roleOf(b);
   return calls.flatMap((c) => {
     const { action, resources } = authorisedAs(c, table);
-    return resources.filter((r) => !allows(role, action, r)).map((r) => `${c.service} ${c.operation} on ${c.resource}: ${action} on ${r}`);
+    return resources.filter((r) => !allows(role, action, r, { leadingKeys: c.leadingKeys })).map((r) => `${c.service} ${c.operation} on ${c.resource}${c.leadingKeys ? ` (${c.leadingKeys.join(", ")})` : ""}: ${action} on ${r}`);
   });
 }
 
@@ -127,9 +127,9 @@ describe("modules loaded at run time, bundled as deployed", () => {
     const { packages, result, calls } = await loadedPackages(bundles.dispatch, scheduledEvent(new Date(dueAt).toISOString()), table);
     expect(result).toMatchObject({ due: 1, sent: 1, failed: [] });
     // Its AWS calls (each one its role allows, loadedPackages): the due-hour index, the last quarter
-    // hour dispatched read and put, the batch to Digests; nothing else of the table.
-    expect([...new Set(calls.map((c) => `${c.service}:${c.operation} ${c.resource.replace(table, "Table")}`))].sort()).toEqual(
-      ["dynamodb:GetItem Table", "dynamodb:PutItem Table", "dynamodb:Query Table/index/gsi2", "sqs:SendMessageBatch Digests"].sort(),
+    // hour dispatched read and put (its own item), the batch to Digests; nothing else of the table.
+    expect([...new Set(calls.map((c) => `${c.service}:${c.operation} ${c.resource.replace(table, "Table")}${c.leadingKeys ? ` ${c.leadingKeys.join(",")}` : ""}`))].sort()).toEqual(
+      [`dynamodb:GetItem Table ${keys.dispatched.pk}`, `dynamodb:PutItem Table ${keys.dispatched.pk}`, "dynamodb:Query Table/index/gsi2", "sqs:SendMessageBatch Digests"].sort(),
     );
     // The record names the account and the slot it was due for (core/dispatch dueWeeklyBody).
     expect((local.stack.sqs.messages.get("Digests") ?? []).map((b) => (JSON.parse(b) as { acc: string }).acc)).toContain(account.email);
@@ -402,9 +402,12 @@ describe("AWS calls against each function's role, as infra declares it", () => {
     for (const b of [bundles.api, bundles.worker, bundles.backfill]) expect(deployed[b.name], b.name).toEqual(expect.arrayContaining(["ses:SendEmail", "sqs:SendMessage"]));
   }, 60_000);
 
-  it("the check refuses a call outside the role: the API sending to Digests, the dispatcher writing a batch, a send from another address", () => {
+  it("the check refuses a call outside the role: the API sending to Digests, the dispatcher writing a batch or an account's item, a send from another address", () => {
     expect(refused(bundles.api, [{ service: "sqs", operation: "SendMessageBatch", resource: "Digests" }], "t")).toHaveLength(1);
-    expect(refused(bundles.dispatch, [{ service: "dynamodb", operation: "BatchWriteItem", resource: "t" }], "t")).toHaveLength(1);
+    expect(refused(bundles.dispatch, [{ service: "dynamodb", operation: "BatchWriteItem", resource: "t", leadingKeys: [keys.dispatched.pk] }], "t")).toHaveLength(1);
+    // The dispatcher's own item, and no account's.
+    expect(refused(bundles.dispatch, [{ service: "dynamodb", operation: "PutItem", resource: "t", leadingKeys: [keys.dispatched.pk] }], "t")).toEqual([]);
+    expect(refused(bundles.dispatch, [{ service: "dynamodb", operation: "PutItem", resource: "t", leadingKeys: [keys.account("someone@example.com").pk] }], "t")).toHaveLength(1);
     expect(refused(bundles.worker, [{ service: "dynamodb", operation: "Query", resource: "t/index/gsi1" }], "t")).toHaveLength(1);
     expect(refused(bundles.worker, [{ service: "ses", operation: "SendEmail", resource: "someone@else.example" }], "t")).toHaveLength(1);
   });

@@ -26,8 +26,16 @@ export const subscriptions: { queue: string; subscriber: Args; args: Args }[] = 
 export interface Statement {
   actions: string[];
   resources: string[];
+  conditions?: Condition[];
   /** Where it comes from: the function's `permissions`, a link, the subscription. */
   from: string;
+}
+
+/** An IAM condition of a statement (SST's FunctionPermissionArgs `conditions`). */
+export interface Condition {
+  test: string;
+  variable: string;
+  values: string[];
 }
 
 interface LinkDefinition {
@@ -169,7 +177,7 @@ export const typeOf = (linked: unknown) => made.find((m) => m.self === linked)?.
  */
 export function effectivePermissions(fn: DeclaredFunction): Statement[] {
   const out: Statement[] = [];
-  for (const p of fn.args.permissions ?? []) out.push({ actions: p.actions, resources: p.resources, from: "permissions" });
+  for (const p of fn.args.permissions ?? []) out.push({ actions: p.actions, resources: p.resources, ...(p.conditions ? { conditions: p.conditions } : {}), from: "permissions" });
   for (const l of fn.args.link ?? []) {
     for (const i of (l.getSSTLink() as LinkDefinition).include ?? []) {
       if (i.type === "aws.permission") out.push({ actions: i.actions!, resources: i.resources!, from: `link ${l.name}` });
@@ -179,15 +187,36 @@ export function effectivePermissions(fn: DeclaredFunction): Statement[] {
   return out;
 }
 
-/** Every (action, resource) pair the statements grant, as `action resource`, sorted. */
-export const grantPairs = (statements: Statement[]) => [...new Set(statements.flatMap((s) => s.actions.flatMap((a) => s.resources.map((r) => `${a} ${r}`))))].sort();
+/** A statement's conditions as words: ` when <test> <variable> <value>|<value>`, each. */
+export const conditionWords = (conditions: Condition[] = []) => conditions.map((c) => ` when ${c.test} ${c.variable} ${c.values.join("|")}`).join("");
+
+/** Every (action, resource) pair the statements grant, as `action resource` and any conditions, sorted. */
+export const grantPairs = (statements: Statement[]) =>
+  [...new Set(statements.flatMap((s) => s.actions.flatMap((a) => s.resources.map((r) => `${a} ${r}${conditionWords(s.conditions)}`))))].sort();
 
 /** An IAM pattern (`*` any run, `?` one character) as a regular expression. */
 const pattern = (p: string, flags = "") => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, flags);
 
-/** Whether the statements allow `action` on `resource` (IAM's matching: actions case-insensitive, resources not). */
-export function allows(statements: Statement[], action: string, resource: string): boolean {
-  return statements.some((s) => s.actions.some((a) => pattern(a, "i").test(action)) && s.resources.some((r) => pattern(r).test(resource)));
+/** What a call gives IAM's conditions: the partition keys of the items it names (`dynamodb:LeadingKeys`). */
+export interface CallContext {
+  leadingKeys?: string[];
+}
+
+/**
+ * Whether a condition holds for the call. Only the one infra uses is known: every partition key the
+ * call names among the values (`ForAllValues:StringEquals` on `dynamodb:LeadingKeys`); a call whose
+ * keys are not known, or any other condition, does not satisfy it.
+ */
+function holds(c: Condition, context: CallContext): boolean {
+  if (c.test === "ForAllValues:StringEquals" && c.variable === "dynamodb:LeadingKeys") return !!context.leadingKeys?.length && context.leadingKeys.every((k) => c.values.includes(k));
+  return false;
+}
+
+/** Whether the statements allow `action` on `resource` (IAM's matching: actions case-insensitive, resources not; conditions must hold). */
+export function allows(statements: Statement[], action: string, resource: string, context: CallContext = {}): boolean {
+  return statements.some(
+    (s) => s.actions.some((a) => pattern(a, "i").test(action)) && s.resources.some((r) => pattern(r).test(resource)) && (s.conditions ?? []).every((c) => holds(c, context)),
+  );
 }
 
 /** Whether the statements allow `action` on some resource. */

@@ -21,7 +21,7 @@ import { pathToFileURL } from "node:url";
 import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import { parseKeyring, type Keyring } from "@followthrough/core/secrets";
-import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
+import { ensureTable, type LocalDynamo, Repository, startLocalDynamo, tableDefinition } from "@followthrough/core/storage";
 import { loadFixture, type MailboxFixture, type RunningSandbox, startSandbox } from "@followthrough/sandbox";
 import { afterAll, beforeAll } from "vitest";
 import { checkThenClose } from "./refusals";
@@ -144,6 +144,8 @@ export interface AwsCall {
   service: "dynamodb" | "sqs" | "ses";
   operation: string;
   resource: string;
+  /** DynamoDB's item calls: the partition key of each item named (IAM's `dynamodb:LeadingKeys`). */
+  leadingKeys?: string[];
 }
 
 /** An SQS stand-in on loopback: SQS's JSON protocol, SendMessage and SendMessageBatch, recorded per queue. */
@@ -292,10 +294,24 @@ export async function startSesStandIn(calls?: AwsCall[]): Promise<SesStandIn> {
   };
 }
 
+/** The partition key attribute of the table (core/storage tableDefinition). */
+const PARTITION_KEY = tableDefinition("t").KeySchema!.find((k) => k.KeyType === "HASH")!.AttributeName!;
+
+type Attributes = Record<string, { S?: string }>;
+
+/** The partition keys of the items a DynamoDB item call names (none for a Query or Scan: IAM reads those off the key condition). */
+function leadingKeysOf(operation: string, input: { Key?: Attributes; Item?: Attributes; RequestItems?: Record<string, { PutRequest?: { Item: Attributes }; DeleteRequest?: { Key: Attributes } }[]> }): string[] | undefined {
+  const pk = (a?: Attributes) => a?.[PARTITION_KEY]?.S ?? "";
+  if (operation === "GetItem" || operation === "UpdateItem" || operation === "DeleteItem") return [pk(input.Key)];
+  if (operation === "PutItem") return [pk(input.Item)];
+  if (operation === "BatchWriteItem") return [...new Set(Object.values(input.RequestItems ?? {}).flatMap((rs) => rs.map((r) => pk(r.PutRequest?.Item ?? r.DeleteRequest?.Key))))];
+  return undefined;
+}
+
 /**
  * A recording proxy in front of a DynamoDB endpoint (dynalite): each request's operation (its
- * X-Amz-Target) and the table, index or tables it names go to `calls`; request and answer pass
- * through unchanged.
+ * X-Amz-Target), the table, index or tables it names and the partition keys of the items it names
+ * go to `calls`; request and answer pass through unchanged.
  */
 export async function startDynamoRecorder(target: string, calls: AwsCall[]): Promise<{ endpoint: string; close(): Promise<void> }> {
   const to = new URL(target);
@@ -305,7 +321,7 @@ export async function startDynamoRecorder(target: string, calls: AwsCall[]): Pro
     req.on("end", () => {
       const body = Buffer.concat(chunks);
       const operation = String(req.headers["x-amz-target"] ?? "").split(".").pop()!;
-      let input: { TableName?: string; IndexName?: string; RequestItems?: Record<string, unknown>; TransactItems?: Record<string, { TableName?: string }>[] } = {};
+      let input: Parameters<typeof leadingKeysOf>[1] & { TableName?: string; IndexName?: string; TransactItems?: Record<string, { TableName?: string }>[] } = {};
       try {
         input = JSON.parse(body.toString("utf8") || "{}");
       } catch {}
@@ -314,7 +330,8 @@ export async function startDynamoRecorder(target: string, calls: AwsCall[]): Pro
         : input.RequestItems
           ? Object.keys(input.RequestItems)
           : (input.TransactItems ?? []).flatMap((t) => Object.values(t).map((i) => String(i.TableName)));
-      for (const resource of tables.length ? tables : [""]) calls.push({ service: "dynamodb", operation, resource });
+      const leadingKeys = leadingKeysOf(operation, input);
+      for (const resource of tables.length ? tables : [""]) calls.push({ service: "dynamodb", operation, resource, ...(leadingKeys ? { leadingKeys } : {}) });
       const forward = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 500, answer.headers);
         answer.pipe(res);
