@@ -378,6 +378,15 @@ describe("docs/deploy.md against the infrastructure", () => {
     expect(deploy()).toContain("FOLLOWTHROUGH_NOTICE_DNS");
   });
 
+  it("docs/security.md names every action each function's role allows, and the resources it is held to", () => {
+    const doc = readFileSync(join(root, "docs/security.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## What each function may do in AWS"), doc.indexOf("## Left open, knowingly"));
+    expect(section.length).toBeGreaterThan(100);
+    for (const f of functions())
+      for (const s of effectivePermissions(f)) for (const a of s.actions) expect(section, `${f.where}: ${a}`).toContain(a.split(":")[1]);
+    for (const words of ["table/index/gsi2", "dynamodb:LeadingKeys", keys.dispatched.pk, "Notices identity", "configuration set"]) expect(section).toContain(words);
+  });
+
   it("a provider left at the placeholder client is not offered", async () => {
     const { isConfiguredClient } = await import("@followthrough/functions/resources");
     expect(isConfiguredClient("placeholder")).toBe(false);
