@@ -3,6 +3,8 @@
  * flow (sandbox + dynalite): schedule (the due-hour index moves), pause/resume, template
  * validation, same-origin checks, and disconnect (revocation at the provider, every item deleted).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeHTML } from "entities";
 import { type AccountRecord, accountsDue, loadAccount, refreshTokenOf, rotateRefreshToken, updateAccount } from "@followthrough/core/accounts";
@@ -971,5 +973,22 @@ describe("the Disconnected page a disconnect redirects to", () => {
     expect((await app.request(`/l/disconnected/${sealLink(KEY, { act: "settings", acc: "gone.owner@example.com" }, Date.now())}`)).status).toBe(403);
     expect((await app.request(at({}))).status).toBe(400);
     expect((await app.request(at({ pv: "yahoo" }))).status).toBe(400);
+  });
+
+  it("docs/security.md and docs/app.md state the rule on link lifetimes with the same two exceptions, and the padding as sealLink does it", () => {
+    const doc = (name: string) => readFileSync(join(import.meta.dirname, "../../docs", name), "utf8");
+    const security = doc("security.md");
+    const app = doc("app.md");
+    // The leaked-link row: a page never hands out a link that outlives its own, but for the Connected
+    // page and the Disconnected page's own link. It said "the one exception" and then named two.
+    const row = security.split("\n").find((l) => l.startsWith("| **one leaked link**")) ?? "";
+    expect(row).toMatch(/never hands out a link that outlives the one it came in on[^|]*two exceptions: the Connected page[^|]*and the Disconnected page's own link/);
+    expect(row).not.toMatch(/\bone exception\b/);
+    expect(app).toMatch(/the exceptions are the Connected page[\s\S]{0,600}and the Disconnected page's own\s+link/);
+    // sealLink pads the claims to a multiple of 64 bytes (a long address makes a longer token), not to 64.
+    for (const text of [security, app]) {
+      expect(text).not.toMatch(/padded to 64 bytes/);
+      expect(text).toMatch(/padded to a multiple of 64 bytes/);
+    }
   });
 });
