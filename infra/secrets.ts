@@ -13,7 +13,7 @@ export const microsoftClientSecret = new sst.Secret("MicrosoftClientSecret");
  */
 export const tokenKeyring = new sst.Secret("TokenKeyring");
 
-/** HMAC key of the digest's one-tap links (core/links). */
+/** The secret the one-tap links are sealed under (core/links: AES-256-GCM keys derived from it with HKDF), and the digests kept for their view in the browser. */
 export const linkSigningKey = new sst.Secret("LinkSigningKey");
 
 /** What every function that builds provider adapters links. */
