@@ -6,15 +6,15 @@
  * SST's own plugin bridge does the same. That no function deploys a file it cannot load is checked
  * in test/lambda-modules.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, type Plugin } from "esbuild";
+import type { Plugin } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { awsSdkWithoutBrowserParser, BOWSER_STAND_IN } from "../infra/esbuild-plugins.mjs";
 import { NODE } from "../infra/defaults";
-import { root, sstBuildOptions } from "./support/lambda";
+import { bundleSource, root } from "./support/lambda";
 import { SST_BRIDGE, sstBridge } from "./support/sst-bridge";
 
 const tmp = mkdtempSync(join(tmpdir(), "ft-bowser-"));
@@ -22,11 +22,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Every module a bundle of a one-line entry holds, dynamic imports' chunks included (`plugins` in place of infra's, when given). */
 async function inputsOf(name: string, source: string, plugins?: Plugin[]): Promise<string[]> {
-  const dir = join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "entry.mjs"), `${source}\n`);
-  const r = await build({ ...sstBuildOptions(), ...(plugins ? { plugins } : {}), entryPoints: [join(dir, "entry.mjs")], outdir: join(dir, "out"), absWorkingDir: root, nodePaths: [join(root, "node_modules")], write: false });
-  return Object.keys(r.metafile!.inputs);
+  return (await bundleSource(join(tmp, name), source, { plugins })).inputs;
 }
 
 const BOWSER = /node_modules\/bowser\//;
@@ -43,13 +39,9 @@ describe("the AWS SDK bundled without its browser user-agent parser", () => {
     const provider = `export { createUserAgentStringParsingProvider } from "@aws-sdk/core/client";`;
     const answers: unknown[] = [];
     for (const [name, plugins] of [["stand-in", [awsSdkWithoutBrowserParser()]], ["bowser", []]] as const) {
-      const dir = join(tmp, `run-${name}`);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "entry.mjs"), `${provider}\n`);
-      const r = await build({ ...sstBuildOptions(), plugins: [...plugins], entryPoints: [join(dir, "entry.mjs")], outdir: join(dir, "out"), absWorkingDir: root, nodePaths: [join(root, "node_modules")] });
-      const inputs = Object.keys(r.metafile!.inputs);
+      const { inputs, file } = await bundleSource(join(tmp, `run-${name}`), provider, { plugins: [...plugins], write: true });
       expect(inputs.some((m) => BOWSER.test(m)), name).toBe(name === "bowser");
-      const m = (await import(pathToFileURL(join(dir, "out", "entry.mjs")).href)) as { createUserAgentStringParsingProvider: (o: object) => (c?: object) => Promise<unknown> };
+      const m = (await import(pathToFileURL(file).href)) as { createUserAgentStringParsingProvider: (o: object) => (c?: object) => Promise<unknown> };
       answers.push(await m.createUserAgentStringParsingProvider({ serviceId: "DynamoDB", clientVersion: "3.0.0" })({ userAgentAppId: async () => "followthrough" }));
     }
     expect(answers[0]).toEqual(answers[1]);

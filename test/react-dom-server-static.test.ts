@@ -7,7 +7,7 @@
  * SST's own plugin bridge does the same. The weekly run's loaded files are checked in
  * test/lambda-modules.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -18,7 +18,7 @@ import { renderDigest } from "../packages/core/src/digest/render";
 import { digestFixture } from "../packages/core/test/support/digest-fixture";
 import { REACT_DOM_SERVER_LEGACY, reactDomServerStaticOnly } from "../infra/esbuild-plugins.mjs";
 import { NODE } from "../infra/defaults";
-import { root, sstBuildOptions } from "./support/lambda";
+import { bundleSource, root, sstBuildOptions } from "./support/lambda";
 import { SST_BRIDGE, sstBridge } from "./support/sst-bridge";
 
 const SYNC = "node_modules/react-dom/cjs/react-dom-server-legacy.node.production.js";
@@ -34,11 +34,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
  * it counts as ours), bundled as the functions are (`plugins` in place of infra's, when given).
  */
 async function inputsOf(name: string, source: string, plugins?: Plugin[]): Promise<string[]> {
-  const dir = join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "entry.mjs"), `${source}\n`);
-  const r = await build({ ...sstBuildOptions(), ...(plugins ? { plugins } : {}), entryPoints: [join(dir, "entry.mjs")], outdir: join(dir, "out"), absWorkingDir: root, nodePaths: [join(root, "node_modules")], write: false });
-  return Object.keys(r.metafile!.inputs);
+  return (await bundleSource(join(tmp, name), source, { plugins })).inputs;
 }
 
 describe("react-dom/server bundled as its synchronous renderer alone", () => {

@@ -114,6 +114,19 @@ export async function bundle(name: string, entry: string, outdir: string, o: Par
   return { name, dir: outdir, file: join(root, key), metafile: r.metafile!, totalBytes: bytes(Object.keys(outputs)), staticBytes: bytes(seen) };
 }
 
+/**
+ * Bundles a one-line entry module `source`, written to `dir` (outside node_modules, so it counts as
+ * ours), as the functions are bundled, with `plugins` in place of infra's when given; the output is
+ * written to `dir/out` when `write`. Returns every module esbuild read (dynamic imports' chunks
+ * included) and the entry's output file.
+ */
+export async function bundleSource(dir: string, source: string, o: { plugins?: Plugin[]; write?: boolean } = {}): Promise<{ inputs: string[]; file: string }> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "entry.mjs"), `${source}\n`);
+  const r = await build({ ...sstBuildOptions(), ...(o.plugins ? { plugins: o.plugins } : {}), entryPoints: [join(dir, "entry.mjs")], outdir: join(dir, "out"), absWorkingDir: root, nodePaths: [join(root, "node_modules")], write: o.write ?? false });
+  return { inputs: Object.keys(r.metafile!.inputs), file: join(dir, "out", "entry.mjs") };
+}
+
 /** The source modules (repository-relative paths) bundled into the given output files. */
 export function inputsOf(b: Bundle, files: Iterable<string>): string[] {
   const out = new Set<string>();
