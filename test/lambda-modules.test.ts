@@ -52,8 +52,11 @@ const SYNC_RENDERER = "node_modules/react-dom/cjs/react-dom-server-legacy.node.p
 const STREAMING_RENDERER = "node_modules/react-dom/cjs/react-dom-server.node.production.js";
 /** Outlook's Windows-zone table (core/zones' generated module; windows-iana itself is deployed nowhere). */
 const ZONE_TABLE = "packages/core/src/zones/windows.ts";
-/** Modules of the static graph of a bundle: the entry and the chunks it imports statically (what every start loads). */
-const staticModules = (b: Bundle) => {
+/**
+ * The output files of a bundle its entry reaches: through static imports alone (what every start
+ * loads), or through dynamic ones too (what some run can load).
+ */
+const reachable = (b: Bundle, o: { dynamic: boolean }): Set<string> => {
   const outputs = b.metafile.outputs;
   const seen = new Set<string>();
   const stack = [relative(root, b.file)];
@@ -61,10 +64,14 @@ const staticModules = (b: Bundle) => {
     const k = stack.pop()!;
     if (seen.has(k)) continue;
     seen.add(k);
-    for (const i of outputs[k].imports) if (i.kind === "import-statement" && outputs[i.path]) stack.push(i.path);
+    for (const i of outputs[k].imports) if ((o.dynamic || i.kind === "import-statement") && outputs[i.path]) stack.push(i.path);
   }
-  return [...seen].flatMap((k) => Object.keys(outputs[k].inputs));
+  return seen;
 };
+/** Modules of the static graph of a bundle: the entry and the chunks it imports statically (what every start loads). */
+const staticModules = (b: Bundle) => [...reachable(b, { dynamic: false })].flatMap((k) => Object.keys(b.metafile.outputs[k].inputs));
+/** Modules whose code a bundle's files hold (esbuild lists among a file's inputs every module it read, with those it shook out). */
+const written = (b: Bundle) => [...new Set(Object.values(b.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([m]) => m)))];
 /** Packages of the static graph of a bundle. */
 const staticPackages = (b: Bundle) => packagesOf(staticModules(b));
 
@@ -211,12 +218,10 @@ describe("modules loaded at run time, bundled as deployed", () => {
     // The API renders no email: the renderer's lazy chunk (react-dom/server) is not even deployed with it.
     for (const p of ["react-dom", "prettier", "@react-email/render"]) expect(packagesOf(Object.keys(bundles.api.metafile.inputs)), p).not.toContain(p);
     // Nor the adapters' readers (core/loader/mailbox): the API never syncs, so neither the streams nor
-    // their mappers are deployed with it (the worker's adapters have them). The HTML decoder of event
-    // platforms is: a chunk of its own, which core/events/platform imports on need, and esbuild writes
-    // a chunk for every import() of a module it read, shaken out or not; the API never loads it.
+    // their mappers are deployed with it (the worker's adapters have them); its mailboxes import
+    // core/google/adapter and core/microsoft/adapter, so not even the HTML decoder's chunk, which
+    // core/events/platform imports on need, is written for it (below: no file no run can load).
     const readers = ["packages/core/src/google/sent.ts", "packages/core/src/google/calendar.ts", "packages/core/src/google/map.ts", "packages/core/src/microsoft/streams.ts", "packages/core/src/microsoft/map.ts", "packages/core/src/events/platform.ts"];
-    // (What reaches the files: esbuild lists every module it read among the inputs, with those it shook out.)
-    const written = (b: typeof bundles.api) => [...new Set(Object.values(b.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([m]) => m)))];
     expect(written(bundles.api).filter((m) => readers.includes(m)), "readers deployed with the API").toEqual([]);
     expect(packages).not.toContain("entities");
     expect(written(bundles.worker)).toEqual(expect.arrayContaining(readers));
@@ -250,7 +255,6 @@ describe("modules loaded at run time, bundled as deployed", () => {
   }, 60_000);
 
   it("the worker renders with React's static markup: React Email's render() and what it brings (a plain-text converter, HTML parsers, Prettier) are deployed nowhere", () => {
-    const written = (b: Bundle) => Object.values(b.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([m]) => m));
     expect(packagesOf(written(bundles.worker))).toEqual(expect.arrayContaining(["react-dom", "@react-email/button"]));
     for (const b of Object.values(bundles))
       for (const p of ["@react-email/render", "html-to-text", "htmlparser2", "html5parser", "prettier"]) expect(packagesOf(written(b)), `${b.name}: ${p}`).not.toContain(p);
@@ -263,16 +267,8 @@ describe("modules loaded at run time, bundled as deployed", () => {
     // import() of react-dom/server stayed a chunk though none of render() was bundled. The digest now
     // imports each component's own package.
     const dead = (b: Bundle) => {
-      const outputs = b.metafile.outputs;
-      const seen = new Set<string>();
-      const stack = [relative(root, b.file)];
-      while (stack.length) {
-        const k = stack.pop()!;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        for (const i of outputs[k].imports) if (outputs[i.path]) stack.push(i.path);
-      }
-      return Object.keys(outputs).filter((k) => !seen.has(k) && !k.endsWith(".map"));
+      const loadable = reachable(b, { dynamic: true });
+      return Object.keys(b.metafile.outputs).filter((k) => !loadable.has(k) && !k.endsWith(".map"));
     };
     // Known, and left: the one-line stand-in for the AWS SDK's browser user-agent parser, bowser
     // (38 KiB, such a chunk in every function and every floor until 2026-12-07:
