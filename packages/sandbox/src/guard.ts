@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
 import type { Context, MiddlewareHandler } from "hono";
 import { type Api, faultBody, googleEnumError, googleError, googleScopeChallenge, googleScopeError, googleUnknownParameterError, graphAccessDenied, graphError } from "./errors";
@@ -82,12 +83,10 @@ function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Re
   return undefined;
 }
 
-/** Reason phrases of the statuses a gateway's page names (faults.ts FaultSpec `body`). */
-const PHRASES: Record<number, string> = { 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
-
 /** A gateway's answer in front of Graph, not Graph's JSON error (FaultSpec `body`). */
 function gatewayAnswer(status: number, body: NonNullable<FaultSpec["body"]>, headers: Record<string, string>): Response {
-  const phrase = PHRASES[status] ?? "Error";
+  // The status's standard reason phrase (Node's table), as a gateway's page names it.
+  const phrase = STATUS_CODES[status] ?? "Error";
   if (body === "empty") return new Response(null, { status, headers });
   if (body === "text") return new Response(`${status} ${phrase}`, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
   const page = `<!DOCTYPE html><html><head><title>${phrase}</title></head><body><h2>${phrase}</h2><p>HTTP Error ${status}. Please try again later.</p></body></html>`;
