@@ -84,6 +84,9 @@ export function nextDigestWhen(a: Pick<AccountRecord, "schedule" | "timeZone" | 
   return whenLocal(nextOccurrence(a.schedule ?? DEFAULT_SCHEDULE, a.timeZone, at, a.lastWeek), a.timeZone);
 }
 
+/** Past this wait a page says hours ({@link againIn}) and asks to come back later, not shortly. */
+export const LONG_WAIT_MS = 90 * 60_000;
+
 /**
  * When to try again after the provider asked us to wait `waitMs` (its Retry-After, or Google's daily
  * quota spent until midnight Pacific Time: core/google classifyGoogleError), as a page says it: "in a
@@ -93,7 +96,7 @@ export function nextDigestWhen(a: Pick<AccountRecord, "schedule" | "timeZone" | 
 export function againIn(waitMs: number | undefined): string {
   const ms = waitMs ?? 0;
   if (ms <= 90_000) return "in a minute";
-  if (ms <= 90 * 60_000) return `in ${Math.ceil(ms / 60_000)} minutes`;
+  if (ms <= LONG_WAIT_MS) return `in ${Math.ceil(ms / 60_000)} minutes`;
   return `in about ${Math.ceil(ms / 3_600_000)} hours`;
 }
 

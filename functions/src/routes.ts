@@ -28,7 +28,7 @@ import { shownName } from "@followthrough/core/model";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
 import { APP_CSP, type AppDeps, asOfFor, createKit, latestDigestWeek, REFERRER_POLICY } from "./kit";
-import { againIn, type Markup, nextDigestWhen, type PageKit } from "./pages";
+import { againIn, LONG_WAIT_MS, type Markup, nextDigestWhen, type PageKit } from "./pages";
 import { mountSettings } from "./settings";
 
 export type { AppDeps, ConnectDeps } from "./kit";
@@ -464,8 +464,7 @@ ${afterNav(c, account.email)}`);
         if (cause?.kind === "rate-limited") {
           c.header("Retry-After", String(Math.max(1, Math.ceil((cause.retryAfterMs ?? 60_000) / 1000))));
           // (A Google project's daily quota spent waits until midnight Pacific Time: hours, not a minute.)
-          const later = againIn(cause.retryAfterMs);
-          return notMade(503, later.startsWith("in about") ? "Try again later" : "Try again shortly", `Your mail provider asked us to slow down, and no draft was made. Tap the link again ${later}.`);
+          return notMade(503, (cause.retryAfterMs ?? 0) > LONG_WAIT_MS ? "Try again later" : "Try again shortly", `Your mail provider asked us to slow down, and no draft was made. Tap the link again ${againIn(cause.retryAfterMs)}.`);
         }
         return notMade(502, "Draft not made", e.message);
       }
