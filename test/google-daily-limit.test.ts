@@ -60,11 +60,21 @@ describe("Google's daily limit through the real client libraries", () => {
       expect(isRevoked(p)).toBe(false);
       expect(reconnectReason(p)).toBeUndefined();
     }
-    // A minute before midnight in Los Angeles, a minute's wait; at midnight, a whole day.
+    // A minute before midnight in Los Angeles, a minute's wait; an hour after it, the rest of the day.
     expect(classifyGoogleError(dailyLimit, Date.parse("2026-07-16T06:59:00Z")).retryAfterMs).toBe(60_000);
-    expect(classifyGoogleError(dailyLimit, Date.parse("2026-07-16T07:00:00Z")).retryAfterMs).toBe(24 * HOUR);
-    // The day the clocks go back (1 November 2026) lasts 25 hours.
-    expect(classifyGoogleError(dailyLimit, Date.parse("2026-11-01T07:00:00Z")).retryAfterMs).toBe(25 * HOUR);
+    expect(classifyGoogleError(dailyLimit, Date.parse("2026-07-16T08:00:00Z")).retryAfterMs).toBe(23 * HOUR);
+    // The day the clocks go back (1 November 2026) lasts 25 hours: from 01:00 PDT, 24 more.
+    expect(classifyGoogleError(dailyLimit, Date.parse("2026-11-01T08:00:00Z")).retryAfterMs).toBe(24 * HOUR);
+  });
+
+  it("met in the first hour of Google's quota day, it is taken for a reset come late: a quarter hour's wait, not a day's", () => {
+    // developers.google.com/workspace/guides/quota-overview puts the reset at midnight Pacific Time;
+    // a refusal just after it waits GOOGLE_RESET_GRACE_MS's quarter hour (our margin, not Google's word).
+    for (const at of ["2026-07-16T07:00:00Z", "2026-07-16T07:10:00Z", "2026-07-16T07:59:59Z", "2026-01-16T08:30:00Z", "2026-11-01T07:05:00Z"])
+      expect(classifyGoogleError(dailyLimit, Date.parse(at)).retryAfterMs, at).toBe(15 * 60_000);
+    // At the hour, the next midnight again.
+    expect(classifyGoogleError(dailyLimit, Date.parse("2026-07-16T08:00:00Z")).retryAfterMs).toBe(23 * HOUR);
+    expect(classifyGoogleError(dailyLimit, Date.parse("2026-01-16T09:00:00Z")).retryAfterMs).toBe(23 * HOUR);
   });
 
   it("the control API takes the reason on a Gmail or Calendar 403 only", async () => {

@@ -36,9 +36,27 @@ export function retryAfterInMessage(text: string | undefined, now: number): numb
  */
 export const GOOGLE_QUOTA_ZONE = "America/Los_Angeles";
 
-/** How long from `now` until Google's next quota day begins (midnight Pacific Time), in milliseconds. */
+/**
+ * A daily-limit refusal this soon after midnight Pacific Time is taken for a quota day whose reset is
+ * late, not for a project that spent the whole new day's quota already: the next try comes
+ * {@link GOOGLE_LATE_RESET_WAIT_MS} later, not a day later. Google documents the reset at midnight
+ * Pacific Time (developers.google.com/workspace/guides/quota-overview, the per-day quotas) and says
+ * nothing of lateness: the hour is our margin, not Google's word.
+ * A refusal still met once the hour is over waits for the next midnight, as any other.
+ */
+export const GOOGLE_RESET_GRACE_MS = 60 * 60_000;
+
+/** The wait of a daily-limit refusal within {@link GOOGLE_RESET_GRACE_MS} of midnight Pacific Time. */
+export const GOOGLE_LATE_RESET_WAIT_MS = 15 * 60_000;
+
+/**
+ * How long from `now` until Google's next quota day begins (midnight Pacific Time), in milliseconds;
+ * within the first hour of a quota day, a quarter hour ({@link GOOGLE_RESET_GRACE_MS}).
+ */
 export function untilGoogleQuotaReset(now: number): number {
-  return localMidnight(addDays(localDate(now, GOOGLE_QUOTA_ZONE), 1), GOOGLE_QUOTA_ZONE) - now;
+  const today = localDate(now, GOOGLE_QUOTA_ZONE);
+  if (now - localMidnight(today, GOOGLE_QUOTA_ZONE) < GOOGLE_RESET_GRACE_MS) return GOOGLE_LATE_RESET_WAIT_MS;
+  return localMidnight(addDays(today, 1), GOOGLE_QUOTA_ZONE) - now;
 }
 
 /** Google's refusals of our OAuth client itself, not of the owner's grant. */
@@ -82,7 +100,8 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   // courtesy limit of the whole Cloud project, not this user's rate; developers.google.com/gmail/api/guides/handle-errors,
   // "Resolve a 403 error: Daily limit exceeded"; developers.google.com/calendar/api/guides/errors,
   // "403: Daily Limit Exceeded"). Every call is refused until the quota day ends at midnight Pacific
-  // Time (GOOGLE_QUOTA_ZONE), and Google names no time: rate-limited, its wait until then. Nothing was
+  // Time (GOOGLE_QUOTA_ZONE), and Google names no time: rate-limited, its wait until then (a quarter
+  // hour when met in the first hour of the quota day: GOOGLE_RESET_GRACE_MS). Nothing was
   // done, so a send or a create may go again later; no owner is asked to reconnect. A job's retry
   // budget gives it up at once rather than sleep (core/resilience withRetry), an event email is filed
   // again for after the reset, a tap answers 503 with the wait. Before helper-265 #1 it was "invalid":
