@@ -14,6 +14,7 @@ import type { ProviderLoader } from "@followthrough/core/loader";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import type { QueueSender } from "@followthrough/core/queue";
 import { JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
+import { ProviderError } from "@followthrough/core/resilience";
 import { parseKeyring } from "@followthrough/core/secrets";
 import { Repository } from "@followthrough/core/storage";
 import { linked, linkKeyOf, need } from "./linked";
@@ -43,6 +44,29 @@ export const BUSY_DELAY_S = 120;
  * Graph's limits are over 10 minutes and far beyond a year's reads (docs/benchmarks.md (4)).
  */
 export const continuationSend = (provider: string | undefined): { delaySeconds: number } | undefined => (provider === "google" ? { delaySeconds: 60 } : undefined);
+
+/** SQS's longest message delay (DelaySeconds, 0 to 900 seconds). */
+export const SQS_MAX_DELAY_S = 900;
+
+/**
+ * The instant before which the provider is not to be asked again, when `e` is a rate-limited refusal
+ * whose wait is longer than a job's call may wait in its retries (JOB_RETRY_BUDGET_MS, which gave it
+ * up at once: Google's daily limit, until midnight Pacific Time, core/google untilGoogleQuotaReset;
+ * a long Retry-After of Graph or Gmail); undefined for any other error. The wait runs from `now`
+ * (the handler's clock; the adapter read it on its own, the same in Lambda).
+ */
+export function refusedUntil(e: unknown, now: number): number | undefined {
+  if (!(e instanceof ProviderError) || e.kind !== "rate-limited" || e.retryAfterMs === undefined || e.retryAfterMs <= JOB_RETRY_BUDGET_MS) return undefined;
+  return now + e.retryAfterMs;
+}
+
+/**
+ * How a link that must not ask the provider before `notBefore` is sent on: delayed by the rest of
+ * the wait in whole seconds (rounded up, so it never arrives early), at most SQS's 900. A wait longer
+ * than that is a chain of such links, each received, seen early and sent on again without the lease,
+ * the account or the provider (the workers' `notBefore` check).
+ */
+export const waitSend = (notBefore: number, now: number): { delaySeconds: number } => ({ delaySeconds: Math.min(SQS_MAX_DELAY_S, Math.max(1, Math.ceil((notBefore - now) / 1000))) });
 
 /**
  * How fresh a first backfill's mark (AccountRecord.backfillAt, written by each link that continues

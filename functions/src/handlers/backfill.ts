@@ -4,7 +4,9 @@
  * scan lease. A year of a heavy mailbox can outlast one Lambda run (15 minutes): the scan stops
  * between pages before the limit, its cursors stored, and the handler enqueues the account again
  * itself; the next invocation continues from the cursors. The record still succeeds, so a long
- * backfill never goes through the queue's retries or its dead-letter queue. It never drafts or
+ * backfill never goes through the queue's retries or its dead-letter queue. So does a read the
+ * provider refuses for longer than a call may wait (Google's daily limit, until midnight Pacific
+ * Time; a long Retry-After): its continuation waits until then (`notBefore`). It never drafts or
  * sends: its adapters are read-only (core/loader/reader), so its bundle holds no mail composer.
  */
 import { randomUUID } from "node:crypto";
@@ -15,7 +17,7 @@ import { planEventJobs } from "@followthrough/core/events";
 import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadReader } from "@followthrough/core/loader/reader";
 import { scan } from "@followthrough/core/scan";
-import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps } from "../jobs";
+import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps, refusedUntil, waitSend } from "../jobs";
 
 /** Longer than the backfill's timeout (infra/backfill.ts: 15 minutes). */
 export const BACKFILL_LEASE_MS = 16 * 60_000;
@@ -36,18 +38,23 @@ export const BACKFILL_STOP_RESERVE_MS = JOB_READ_RESERVE_MS;
  */
 export const BACKFILL_CHAIN_MAX_MS = 2 * 86_400_000;
 
-/** A backfill's continuation: the account and when its chain began (the first link's time). */
-export const backfillContinuation = (acc: string, since: number) => JSON.stringify({ job: "backfill", acc, since });
+/**
+ * A backfill's continuation: the account and when its chain began (the first link's time); `notBefore`,
+ * for a read the provider refused for longer than a call may wait (jobs refusedUntil): the instant
+ * before which the link only sends itself on again.
+ */
+export const backfillContinuation = (acc: string, since: number, notBefore?: number) => JSON.stringify({ job: "backfill", acc, since, ...(notBefore !== undefined ? { notBefore } : {}) });
 
 /**
  * A Backfills record: a bare account email (the connect's, a resume's: a chain that begins now), or
  * a continuation ({@link backfillContinuation}); a malformed one throws.
  */
-export function parseBackfill(body: string, now: number): { acc: string; since: number } {
+export function parseBackfill(body: string, now: number): { acc: string; since: number; notBefore?: number } {
   if (!body.trimStart().startsWith("{")) return { acc: body.trim().toLowerCase(), since: now };
-  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; since?: unknown };
+  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; since?: unknown; notBefore?: unknown };
   if (j.job !== "backfill" || typeof j.acc !== "string" || !j.acc || typeof j.since !== "number" || !Number.isFinite(j.since)) throw new Error("malformed backfill continuation");
-  return { acc: j.acc.trim().toLowerCase(), since: j.since };
+  if (j.notBefore !== undefined && (typeof j.notBefore !== "number" || !Number.isFinite(j.notBefore))) throw new Error("malformed backfill continuation");
+  return { acc: j.acc.trim().toLowerCase(), since: j.since, ...(j.notBefore !== undefined ? { notBefore: j.notBefore as number } : {}) };
 }
 
 /** The handler over given deps (tests pass local ones). */
@@ -60,8 +67,19 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
       event.Records.map((r) => ({ id: r.messageId, body: r.body })),
       async (r) => {
         const now = d.now();
-        const { acc: email, since } = parseBackfill(r.body, now);
+        const { acc: email, since, notBefore } = parseBackfill(r.body, now);
+        // A link waiting out the provider's refusal: received before its `notBefore`, it is sent on
+        // again, delayed by the rest of the wait (at most SQS's 900 s: jobs waitSend), and does nothing
+        // else: no lease, no table, no call to the provider. The chain's two days need no read: such
+        // a link is sent only when its wait ends inside them (below).
+        if (notBefore !== undefined && now < notBefore && d.backfills) {
+          const { failed: notQueued } = await d.backfills.sendBatch([r.body], waitSend(notBefore, now));
+          console.log(JSON.stringify({ msg: "backfill", account: email, waits: "until the provider may be asked again", notBefore: new Date(notBefore).toISOString(), queued: notQueued.length === 0 }));
+          return notQueued.length === 0;
+        }
         let complete = true;
+        /** The provider refused the read until then (jobs refusedUntil): the chain goes on once it is past. */
+        let refused: number | undefined;
         let provider: string | undefined;
         let marked = false;
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked, clock: d.now };
@@ -71,7 +89,21 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           const stopBefore = remainingMs && d.backfills ? () => remainingMs() < reserve : undefined;
           // Within a page, no call starts once less than one call's worst case is left (core/limits).
           const abandonPageBefore = remainingMs && d.backfills ? () => remainingMs() < PAGE_ABANDON_RESERVE_MS : undefined;
-          const result = await scan({ owner: account, provider: await d.providerFor(account), repo: d.repo, now, stopBefore, abandonPageBefore });
+          let result;
+          try {
+            result = await scan({ owner: account, provider: await d.providerFor(account), repo: d.repo, now, stopBefore, abandonPageBefore });
+          } catch (e) {
+            // Refused for longer than a call may wait (Google's daily limit, until midnight Pacific
+            // Time; a long Retry-After): the cursors hold what was read (each page stored before its
+            // cursor), and the chain goes on from them once the wait is over, as after the time limit
+            // (below), instead of failing the record into the queue's three receives, 90 minutes
+            // apart, and the dead-letter queue hours before the wait ends, the first read stalled.
+            refused = d.backfills ? refusedUntil(e, d.now()) : undefined;
+            if (refused === undefined) throw e;
+            complete = false;
+            console.log(JSON.stringify({ msg: "backfill", account: email, complete, refused: e instanceof Error ? e.message : String(e), notBefore: new Date(refused).toISOString() }));
+            return;
+          }
           complete = result.complete;
           // A complete first read: the event emails of the coming week go on the due-hour index.
           // Its meetings are the scan's (not read again); the statements are read as they are now.
@@ -85,8 +117,10 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           // Cut short by the time limit (the lease is released): continue in a new invocation, unless
           // the chain began two days ago, or the owner paused while it read (the resume queues the
           // read again, settings). The account is marked as read by this chain meanwhile, in the same
-          // write that reads its status.
-          const expired = now - since >= BACKFILL_CHAIN_MAX_MS;
+          // write that reads its status. Refused by the provider: the same, the continuation waiting
+          // until the refusal's end, unless that end comes past the chain's two days: then the chain
+          // stops now (its links would only hop until the bound), and the weekly runs read on.
+          const expired = now - since >= BACKFILL_CHAIN_MAX_MS || (refused !== undefined && refused - since >= BACKFILL_CHAIN_MAX_MS);
           let paused = false;
           await updateAccount(
             d.repo,
@@ -97,15 +131,21 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
             },
             d.now(),
           );
-          const stop = expired ? "still reading two days after the chain began; the weekly runs read on" : paused ? "paused" : undefined;
+          const stop = expired
+            ? refused !== undefined && now - since < BACKFILL_CHAIN_MAX_MS
+              ? "refused by the provider until past the chain's two days; the weekly runs read on"
+              : "still reading two days after the chain began; the weekly runs read on"
+            : paused
+              ? "paused"
+              : undefined;
           if (stop) {
             console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: stop }));
             return true;
           }
-          const { failed: notQueued } = await d.backfills!.sendBatch([backfillContinuation(email, since)], continuationSend(provider));
+          const { failed: notQueued } = await d.backfills!.sendBatch([backfillContinuation(email, since, refused)], refused !== undefined ? waitSend(refused, d.now()) : continuationSend(provider));
           // Not queued: report the record failed, so the queue hands it out again (the cursors hold).
           if (notQueued.length) return false;
-          console.log(JSON.stringify({ msg: "backfill", account: email, continued: true }));
+          console.log(JSON.stringify({ msg: "backfill", account: email, continued: true, ...(refused !== undefined ? { notBefore: new Date(refused).toISOString() } : {}) }));
         }
         if (outcome === "busy" && d.backfills) {
           // Another job holds the account (a weekly run, an event email): back with a delay, not

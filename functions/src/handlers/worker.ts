@@ -18,7 +18,7 @@ import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedu
 import { readSoFar, scan } from "@followthrough/core/scan";
 import { runWeekly } from "@followthrough/core/weekly";
 import { DAY } from "@followthrough/core/time";
-import { BACKFILL_MARK_FRESH_MS, BUSY_DELAY_S, continuationSend, FIRST_READ_WAIT_S, type JobDeps, jobDeps } from "../jobs";
+import { BACKFILL_MARK_FRESH_MS, BUSY_DELAY_S, continuationSend, FIRST_READ_WAIT_S, type JobDeps, jobDeps, refusedUntil, waitSend } from "../jobs";
 import { need } from "../linked";
 
 /** Longer than the worker's timeout (infra/queue.ts: 5 minutes), so a worker that died frees the account. */
@@ -69,7 +69,9 @@ export const SEND_RETRY_S = 900;
  * How long after a digest's first send attempt its run still goes on that way: about a dozen
  * attempts. A failure that lasts longer (a sending limit that holds until Gmail's quota resets) falls
  * to the queue's receives, as every failure did before, rather than a scan, render and send every
- * quarter hour for the rest of the day (helper-175 #2).
+ * quarter hour for the rest of the day (helper-175 #2). A rate limit that names its wait, longer
+ * than SEND_RETRY_S (Google's daily limit, a long Retry-After), is not tried every quarter hour: the
+ * run waits it out in a continuation that asks nothing of the provider until then (jobs refusedUntil).
  */
 export const SEND_RETRY_WITHIN_MS = 3 * 3_600_000;
 
@@ -82,15 +84,26 @@ export const SEND_RETRY_WITHIN_MS = 3 * 3_600_000;
  * `send`: a continuation enqueued because a complete read left too little time to send; it sends
  * whatever time its own read leaves, so that a read throttled in every run cannot hold the week's
  * digest back link after link until the day's bound drops it.
+ * `notBefore`: a continuation of a run the provider refused for longer than a call may wait (jobs
+ * refusedUntil: Google's daily limit, a long Retry-After): received before that instant, it is sent
+ * on again (jobs waitSend) and does nothing else.
  * Undefined for any other body (a bare account email, an event job); a malformed one throws.
  */
-export function parseContinuation(body: string): { acc: string; slot: number; week?: string; due?: true; send?: true } | undefined {
+export function parseContinuation(body: string): { acc: string; slot: number; week?: string; due?: true; send?: true; notBefore?: number } | undefined {
   if (!body.trimStart().startsWith("{")) return undefined;
-  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; slot?: unknown; week?: unknown; due?: unknown; send?: unknown };
+  const j = JSON.parse(body) as { job?: unknown; acc?: unknown; slot?: unknown; week?: unknown; due?: unknown; send?: unknown; notBefore?: unknown };
   if (j.job !== "weekly") return undefined;
   if (typeof j.acc !== "string" || !j.acc || typeof j.slot !== "number" || !Number.isFinite(j.slot)) throw new Error("malformed weekly continuation");
   if (j.week !== undefined && (typeof j.week !== "string" || !/^\d{4}-W\d{2}$/.test(j.week))) throw new Error("malformed weekly continuation");
-  return { acc: j.acc.trim().toLowerCase(), slot: j.slot, ...(j.week !== undefined ? { week: j.week as string } : {}), ...(j.due === true ? { due: true as const } : {}), ...(j.send === true ? { send: true as const } : {}) };
+  if (j.notBefore !== undefined && (typeof j.notBefore !== "number" || !Number.isFinite(j.notBefore))) throw new Error("malformed weekly continuation");
+  return {
+    acc: j.acc.trim().toLowerCase(),
+    slot: j.slot,
+    ...(j.week !== undefined ? { week: j.week as string } : {}),
+    ...(j.due === true ? { due: true as const } : {}),
+    ...(j.send === true ? { send: true as const } : {}),
+    ...(j.notBefore !== undefined ? { notBefore: j.notBefore as number } : {}),
+  };
 }
 
 /**
@@ -116,7 +129,8 @@ const occurrenceOf = (account: Pick<AccountRecord, "schedule" | "timeZone">, now
   Math.max(previousOccurrence(account.schedule ?? DEFAULT_SCHEDULE, account.timeZone, now), dispatched ?? -Infinity);
 
 /** The body of a weekly run's continuation ({@link parseContinuation}). */
-export const continuationBody = (acc: string, slot: number, week?: string, send?: boolean) => JSON.stringify({ job: "weekly", acc, slot, ...(week ? { week } : {}), ...(send ? { send: true } : {}) });
+export const continuationBody = (acc: string, slot: number, week?: string, send?: boolean, notBefore?: number) =>
+  JSON.stringify({ job: "weekly", acc, slot, ...(week ? { week } : {}), ...(send ? { send: true } : {}), ...(notBefore !== undefined ? { notBefore } : {}) });
 
 /**
  * A continuation sent on to send the week's digest must arrive this long inside the week's day
@@ -183,6 +197,16 @@ export function createWorkerHandler(deps: () => JobDeps) {
           if (notice !== "revoked") console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "continuation past its day; the read goes on next week" }));
           return notice !== "busy";
         }
+        // A link waiting out the provider's refusal (`notBefore`, below): received before that instant,
+        // it is sent on again, delayed by the rest of the wait (at most SQS's 900 s: jobs waitSend), and
+        // does nothing else: no lease, no table, no call to the provider. Its chain's bound needs no
+        // read: such a link is sent only when its wait ends inside the week's day, and one received
+        // past the day is dropped above.
+        if (continued?.notBefore !== undefined && now < continued.notBefore && d.digests) {
+          const { failed: notQueued } = await d.digests.sendBatch([r.body], waitSend(continued.notBefore, now));
+          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "waits until the provider may be asked again", notBefore: new Date(continued.notBefore).toISOString(), queued: notQueued.length === 0 }));
+          return notQueued.length === 0;
+        }
         // The scheduled occurrence this run belongs to: a continuation's, or the one just past (not
         // before the slot it was dispatched for). The digest is named after it, so a late retry (or a
         // continuation) stays in its week.
@@ -199,6 +223,22 @@ export function createWorkerHandler(deps: () => JobDeps) {
         let sendAgain = false;
         /** A complete read left too little time to send: the digest goes from a continuation ({@link parseContinuation} `send`). */
         let sendNext = false;
+        /** The provider refused the run until then: it goes on in a continuation that waits ({@link parseContinuation} `notBefore`). */
+        let notBefore: number | undefined;
+        /**
+         * The run was refused by the provider (a rate limit longer than a call may wait: jobs
+         * refusedUntil) until `until`: it goes on in a continuation that waits until then, while that
+         * continuation would still arrive within the week's day (CONTINUE_WITHIN_MS, with the slack a
+         * sent-on link is given). Not queued, the record would fail into the queue's three receives
+         * (30 minutes apart) and reach the dead-letter queue hours before the wait ends (Google's
+         * daily limit lasts until midnight Pacific Time), the week's digest lost. Past the day, the
+         * chain stops now rather than hop for hours to be dropped: false.
+         */
+        const waitFor = (until: number) => {
+          if (until + CONTINUATION_SLACK_MS - weekOf! >= CONTINUE_WITHIN_MS) return false;
+          notBefore = until;
+          return true;
+        };
         // The week it is for, so the duplicate guard skips only a run for the week last run. A record
         // naming a slot (dispatched, or a continuation) before the account was connected is an earlier
         // connection's (its record of the week's send deleted with it): not this one's to send, as its
@@ -248,7 +288,22 @@ export function createWorkerHandler(deps: () => JobDeps) {
           }
           const ownerMailMayLag = !firstRead;
           const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
-          const scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag, cursors: read.cursors });
+          let scanned;
+          try {
+            scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag, cursors: read.cursors });
+          } catch (e) {
+            // Refused for longer than a call may wait: the cursors hold what was read (each page is
+            // stored before its cursor, core/scan syncStream), and the read goes on from them once
+            // the wait is over, in a continuation (waitFor). A wait that ends past the week's day
+            // ends the run as a read still going then does (below): the week recorded without a
+            // digest, the read going on in next week's run.
+            const until = d.digests ? refusedUntil(e, d.now()) : undefined;
+            if (until === undefined) throw e;
+            if (waitFor(until)) return CONTINUES;
+            const reason = `${firstRead ? "first read" : "read"} refused by the provider until past the week's day; it goes on next week`;
+            console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason, notBefore: new Date(until).toISOString(), error: e instanceof Error ? e.message : String(e) }));
+            return;
+          }
           if (!scanned.complete) {
             // A first read too (helper-162): the Connected page promised this week's digest, and the
             // backfill's own chain may be gone (its enqueue failed, dead-lettered, past its two days).
@@ -299,6 +354,22 @@ export function createWorkerHandler(deps: () => JobDeps) {
             // day (a later one is dropped, helper-175 #1) and within SEND_RETRY_WITHIN_MS of the first
             // attempt. A refusal (a 4xx other than 429) and a revoked grant are not waited out; any
             // other failure is the record's, as before.
+            // A rate limit that names a longer wait than that quarter hour (Google's daily limit, a
+            // long Retry-After) is waited out instead, by a continuation that asks nothing of the
+            // provider before it ends (waitFor), whenever the first attempt was: not tried again every
+            // quarter hour, each a read and a send refused, and then the queue's receives and the
+            // dead-letter queue hours before the wait ends. A wait that ends past the week's day
+            // ends the run now, logged: the week recorded without its digest (its claim "failed").
+            const until = d.digests ? refusedUntil(e, d.now()) : undefined;
+            if (until !== undefined && until - d.now() > SEND_RETRY_S * 1000) {
+              const error = e instanceof Error ? e.message : String(e);
+              if (waitFor(until)) {
+                console.warn(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "the send was refused; it is tried again once the refusal's wait is over", error }));
+                return CONTINUES;
+              }
+              console.warn(JSON.stringify({ msg: "weekly", account: email, digest: "failed", reason: "the send was refused until past the week's day", notBefore: new Date(until).toISOString(), error }));
+              return;
+            }
             const unsettled = d.digests && retryable(e) && d.now() + SEND_RETRY_S * 1000 - weekOf < CONTINUE_WITHIN_MS ? await digestSendUnsettled(d.repo, email, job.weekOf(account)).catch(() => undefined) : undefined;
             if (unsettled && d.now() - unsettled.firstClaimedAt < SEND_RETRY_WITHIN_MS) {
               console.warn(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "the send failed; it is tried again", error: e instanceof Error ? e.message : String(e) }));
@@ -316,10 +387,11 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (outcome === "continued") {
           // Enqueued once the lease is released, so the next invocation can take it. Not queued: the
           // record fails and the queue hands it out again (the cursors hold what was read).
-          const delay = waits ? { delaySeconds: FIRST_READ_WAIT_S } : sendAgain ? { delaySeconds: SEND_RETRY_S } : continuationSend(accountProvider);
-          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekCarried(weekOf!), sendNext || continued?.send)], delay);
-          const reason = waits ? "looks again once the backfill's chain has read on" : sendAgain ? "sends again later" : sendNext ? "sends from a new invocation" : "read continues in a new invocation";
-          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason, queued: notQueued.length === 0 }));
+          const delay = notBefore !== undefined ? waitSend(notBefore, d.now()) : waits ? { delaySeconds: FIRST_READ_WAIT_S } : sendAgain ? { delaySeconds: SEND_RETRY_S } : continuationSend(accountProvider);
+          const { failed: notQueued } = await d.digests!.sendBatch([continuationBody(email, weekOf!, weekCarried(weekOf!), sendNext || continued?.send, notBefore)], delay);
+          const reason =
+            notBefore !== undefined ? "refused by the provider; goes on once its wait is over" : waits ? "looks again once the backfill's chain has read on" : sendAgain ? "sends again later" : sendNext ? "sends from a new invocation" : "read continues in a new invocation";
+          console.log(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason, ...(notBefore !== undefined ? { notBefore: new Date(notBefore).toISOString() } : {}), queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
         if (outcome === "busy" && d.digests) {

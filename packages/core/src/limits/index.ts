@@ -31,8 +31,10 @@ export const DRAFT_CLAIM_LEASE_MS = 2 * API_TIMEOUT_SECONDS * 1000;
  * in retries and failed attempts (core/resilience `budgetMs`): with one more attempt
  * (PROVIDER_REQUEST_TIMEOUT_MS) it fits the reserve the weekly read, an event job's read and the
  * backfill keep (test/infra.test.ts), so a provider's long Retry-After or a stalled
- * connection fails the record for the queue to deliver again later instead of running the function
- * into its timeout (which returns the whole batch, its continuations already queued).
+ * connection fails the call instead of running the function into its timeout (which returns the
+ * whole batch, its continuations already queued): the record fails for the queue to deliver again
+ * later, or, for a rate limit whose wait alone is longer than this, the weekly run and the backfill
+ * continue in a link that waits until it ends (functions/src/jobs.ts refusedUntil).
  */
 export const JOB_RETRY_BUDGET_MS = 60_000;
 
