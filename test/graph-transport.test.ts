@@ -91,6 +91,39 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     expect(globalCalls).toEqual([]);
   });
 
+  it.each([
+    [429, "json-as-text", "TooManyRequests"],
+    [429, "json-untyped", "TooManyRequests"],
+    [503, "json-as-text", "ServiceUnavailable"],
+    [503, "json-untyped", "ServiceUnavailable"],
+  ] as const)("a %i with Graph's own JSON error under a label that is not JSON (%s) keeps its Retry-After and its code: classified with them, and waited out", async (status, body, code) => {
+    // The client parses an error body only when it is labelled application/json: text/plain became a
+    // string and no label a stream, each a GraphError of the status alone (no headers, no code).
+    const once = microsoftProvider({ ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }), retry: { attempts: 1 } });
+    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
+    const e = await withoutGlobalFetch(() => once.profile()).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    expect((e as ProviderError).status).toBe(status);
+    expect((e as ProviderError).kind).toBe(status === 429 ? "rate-limited" : "temporary");
+    expect((e as ProviderError).retryAfterMs).toBe(7_000);
+    expect((e as Error).message).toMatch(new RegExp(`^microsoft: ${code}: `));
+    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
+    const before = h.clock!.now();
+    const profile = await withoutGlobalFetch(() => h.provider.profile());
+    expect(profile.email.toLowerCase()).toBe(h.email.toLowerCase());
+    expect(h.clock!.now() - before).toBeGreaterThanOrEqual(7_000);
+    expect(globalCalls).toEqual([]);
+  });
+
+  it.each(["json-as-text", "json-untyped"] as const)("a mailbox Graph cannot serve (404 MailboxNotEnabledForRESTAPI) is told by its code under a label that is not JSON (%s), not read as a plain not-found", async (body) => {
+    const once = microsoftProvider({ ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }), retry: { attempts: 1 } });
+    await h.injectFault({ route: "graph.*", kind: "status", status: 404, reason: "MailboxNotEnabledForRESTAPI", body, times: 1 });
+    const e = await withoutGlobalFetch(() => once.profile()).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    expect((e as ProviderError).kind).toBe("auth-revoked");
+    expect(((e as ProviderError).cause as { code?: string }).code).toBe("MailboxNotEnabledForRESTAPI");
+  });
+
   it("tells a revoked grant (the token endpoint's invalid_grant) from an outage", async () => {
     const account = h.account();
     const p = microsoftProvider({

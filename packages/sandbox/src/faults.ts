@@ -1,3 +1,7 @@
+/** The bodies a `status` fault on a Graph route can answer instead of Graph's JSON error ({@link FaultSpec} `body`). */
+export const GATEWAY_BODIES = ["empty", "html", "text", "json-as-text", "json-untyped"] as const;
+export type GatewayBody = (typeof GATEWAY_BODIES)[number];
+
 /** The documented refusals a status fault can answer instead of its status's default body ({@link FaultSpec} `reason`). */
 export type FaultReason = "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition" | "notACalendarUser" | "dailyLimitExceeded";
 
@@ -39,11 +43,15 @@ export interface FaultSpec {
    * Graph's JSON error. `empty`: no body and no content type (a 429 from Microsoft's front end with
    * Content-Length 0: OneDrive/onedrive-api-docs issue 177); `html`: a short text/html error page (a
    * 503 page instead of JSON: OneDrive/onedrive-api-docs issue 697, laurent22/joplin issue 4451);
-   * `text`: a text/plain line (any proxy's; not reported of Graph, our assumption). The Retry-After
-   * goes with it all the same: Graph's 429 carries one (learn.microsoft.com/graph/throttling), and a
-   * 503 may (learn.microsoft.com/graph/errors).
+   * `text`: a text/plain line (any proxy's; not reported of Graph, our assumption). Or Graph's own
+   * JSON error (the status's, or its `reason`'s) under a content type that does not say JSON:
+   * `json-untyped` with no Content-Type at all (a Microsoft service behind Graph answered a JSON
+   * error so: microsoftgraph/msgraph-sdk-dotnet-core issue 167; "the contentype of an error response
+   * may be null", PR 164, issue 113), `json-as-text` labelled text/plain (our assumption, as any
+   * proxy's relabelling). The Retry-After goes with it all the same: Graph's 429 carries one
+   * (learn.microsoft.com/graph/throttling), and a 503 may (learn.microsoft.com/graph/errors).
    */
-  body?: "empty" | "html" | "text";
+  body?: GatewayBody;
   /** Seconds for the Retry-After header on a status fault. */
   retryAfter?: number;
   latencyMs?: number;

@@ -83,11 +83,17 @@ function contractDenied(c: Context<SandboxEnv>, api: Api, grant: TokenGrant): Re
   return undefined;
 }
 
-/** A gateway's answer in front of Graph, not Graph's JSON error (FaultSpec `body`). */
-function gatewayAnswer(status: number, body: NonNullable<FaultSpec["body"]>, headers: Record<string, string>): Response {
+/** A gateway's answer in front of Graph, not Graph's JSON error, or Graph's JSON error under a label that does not say JSON (FaultSpec `body`). */
+function gatewayAnswer(status: number, body: NonNullable<FaultSpec["body"]>, headers: Record<string, string>, reason: FaultSpec["reason"]): Response {
   // The status's standard reason phrase (Node's table), as a gateway's page names it.
   const phrase = STATUS_CODES[status] ?? "Error";
   if (body === "empty") return new Response(null, { status, headers });
+  if (body === "json-as-text" || body === "json-untyped") {
+    const json = JSON.stringify(faultBody("graph", status, reason));
+    // Bytes, not a string: a string body would be labelled text/plain by the Response itself.
+    if (body === "json-untyped") return new Response(new TextEncoder().encode(json), { status, headers });
+    return new Response(json, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+  }
   if (body === "text") return new Response(`${status} ${phrase}`, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
   const page = `<!DOCTYPE html><html><head><title>${phrase}</title></head><body><h2>${phrase}</h2><p>HTTP Error ${status}. Please try again later.</p></body></html>`;
   return new Response(page, { status, headers: { "content-type": "text/html; charset=us-ascii", ...headers } });
@@ -98,7 +104,7 @@ function faultAnswer(c: Context<SandboxEnv>, api: Api, fault: FaultSpec): Respon
   if (fault.kind === "reset") return resetConnection(c);
   const status = fault.status ?? 503;
   const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
-  if (api === "graph" && fault.body) return gatewayAnswer(status, fault.body, headers);
+  if (api === "graph" && fault.body) return gatewayAnswer(status, fault.body, headers, fault.reason);
   return send(c, status, faultBody(api, status, fault.reason), headers);
 }
 

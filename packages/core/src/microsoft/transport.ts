@@ -43,18 +43,24 @@ function request(url: string, init: Record<string, unknown>, { options, timeoutM
 }
 
 /**
- * An error answer as the Graph client can read it, whatever its body. The client keeps a response's
- * headers (GraphError.headers, where core/microsoft/errors reads Retry-After) only from a body that
- * parses as Graph's JSON error, `{"error": {...}}` (GraphErrorHandler.constructErrorFromResponse),
- * or from one labelled JSON that fails to parse. An empty body of no content type, an HTML or
- * plain-text page, or other JSON is thrown as it is, and becomes a GraphError of its status alone
- * (GraphErrorHandler.getError). The gateways in front of Graph answer so: a 429 with no body
+ * An error answer as the Graph client can read it, whatever its body and its label. The client
+ * keeps a response's headers (GraphError.headers, where core/microsoft/errors reads Retry-After),
+ * and Graph's error code and message, only from a body it parsed as JSON, which it does only when
+ * the answer is labelled `application/json` (GraphResponseHandler.convertResponse): that body, if
+ * Graph's `{"error": {...}}`, becomes a GraphError of its code with the headers
+ * (GraphErrorHandler.constructErrorFromResponse). Any other label is thrown as it is: text/plain as
+ * a string, no content type as the body's stream, HTML as the stream (or a DOM document where
+ * there is a DOMParser); and GraphErrorHandler.getError makes a GraphError of the status alone, no
+ * headers, no code. The gateways in front of Graph answer so: a 429 with no body
  * (OneDrive/onedrive-api-docs issue 177), a 503 HTML page (OneDrive/onedrive-api-docs issue 697,
- * laurent22/joplin issue 4451). A 429's or 503's Retry-After (learn.microsoft.com/graph/throttling,
- * learn.microsoft.com/graph/errors) went with the body, and the retry backed off from its own 500 ms
- * base into a throttled service (helper-265 #2). Such a body is replaced by a Graph error of no code
- * whose message names the status and what came, its status and headers kept; Graph's own error
- * passes as it came.
+ * laurent22/joplin issue 4451), and a Microsoft service behind Graph has sent a JSON error with no
+ * content type (microsoftgraph/msgraph-sdk-dotnet-core issue 167). A 429's or 503's Retry-After
+ * (learn.microsoft.com/graph/throttling, learn.microsoft.com/graph/errors) went with the body, and
+ * the retry backed off from its own 500 ms base into a throttled service (helper-265 #2); a 404
+ * MailboxNotEnabledForRESTAPI under the wrong label lost its code and read as a plain not-found.
+ * So every error answer goes on labelled `application/json`, its status and headers kept: Graph's
+ * own error as it came, anything else replaced by a Graph error of no code whose message names the
+ * status and what came.
  */
 async function readableErrorAnswer(res: NodeResponse): Promise<NodeResponse> {
   const text = await res.text();
@@ -65,13 +71,14 @@ async function readableErrorAnswer(res: NodeResponse): Promise<NodeResponse> {
     parsed = undefined;
   }
   const init = { status: res.status, statusText: res.statusText };
-  const error = (parsed as { error?: unknown } | null | undefined)?.error;
-  if (error !== null && typeof error === "object") return new NodeResponse(text, { ...init, headers: res.headers });
   const headers = new NodeHeaders(res.headers);
   const type = headers.get("content-type")?.split(";")[0]?.trim();
+  // The body handed on is the decoded text (or one of ours): JSON, of no stated length or coding.
   headers.set("content-type", "application/json");
   headers.delete("content-length");
   headers.delete("content-encoding");
+  const error = (parsed as { error?: unknown } | null | undefined)?.error;
+  if (error !== null && typeof error === "object") return new NodeResponse(text, { ...init, headers });
   const came = text.length === 0 ? "no body" : `a ${type || "body of no content type"} answer, not Graph's JSON`;
   const message = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""} (${came})`;
   return new NodeResponse(JSON.stringify({ error: { message } }), { ...init, headers });
