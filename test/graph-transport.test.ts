@@ -124,6 +124,89 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     expect(((e as ProviderError).cause as { code?: string }).code).toBe("MailboxNotEnabledForRESTAPI");
   });
 
+  /** A server that answers every request with `status` and `headers`, then a body that never ends (until the client closes the connection). */
+  const endlessAnswer = async (status: number, headers: Record<string, string>) => {
+    let written = 0;
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((r) => (closed = r));
+    const server = createHttpServer((req, res) => {
+      res.writeHead(status, headers);
+      const chunk = Buffer.alloc(16 * 1024, "x");
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+      };
+      res.on("drain", pump).on("close", () => closed());
+      pump();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      written: () => written,
+      connectionClosed,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+  };
+
+  it("reads no more than 64 KiB of an error body: a 429 whose body never ends is classified by its status and Retry-After at once, and its connection closed", async () => {
+    // A front end that answers a 429 and then streams without end (or megabytes): the transport stops
+    // reading at ERROR_BODY_LIMIT and closes the connection, instead of reading until the request's timeout.
+    const graph = await endlessAnswer(429, { "content-type": "text/html", "retry-after": "7" });
+    try {
+      const p = microsoftProvider({
+        ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }),
+        baseUrl: graph.url,
+        requestTimeoutMs: 10_000,
+        retry: { attempts: 1 },
+      });
+      const started = Date.now();
+      const e = await withoutGlobalFetch(() => p.profile()).catch((x: unknown) => x);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(e).toBeInstanceOf(ProviderError);
+      expect((e as ProviderError).status).toBe(429);
+      expect((e as ProviderError).kind).toBe("rate-limited");
+      expect((e as ProviderError).retryAfterMs).toBe(7_000);
+      expect((e as Error).message).toMatch(/text\/html answer of more than 64 KiB, not Graph's JSON/);
+      await graph.connectionClosed;
+      // What the server got out before the close: socket buffers, not the stream's whole.
+      expect(graph.written()).toBeLessThan(32 * 1024 * 1024);
+      expect(globalCalls).toEqual([]);
+    } finally {
+      await graph.close();
+    }
+  });
+
+  it("reads no more than 64 KiB of the token endpoint's error body: a 503 whose body never ends is read as an outage at once, and its connection closed", async () => {
+    const token = await endlessAnswer(503, { "content-type": "text/html" });
+    try {
+      const account = h.account();
+      const tokenUrl = `${token.url}/common/oauth2/v2.0/token`;
+      const p = microsoftProvider({
+        owner: account,
+        oauth: { clientId: account.clientId, endpoints: { tokenUrl, authorizeUrl: tokenUrl } },
+        refreshToken: "a-refresh-token",
+        baseUrl: account.endpoints!.apiUrl,
+        fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never,
+        requestTimeoutMs: 10_000,
+        retry: { attempts: 1 },
+      });
+      const started = Date.now();
+      const e = await withoutGlobalFetch(() => p.profile()).catch((x: unknown) => x);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(e).toBeInstanceOf(ProviderError);
+      // As any 503 page from it (oauth4webapi: not a token response), not a request cut by the timeout.
+      expect((e as ProviderError).kind).toBe("temporary");
+      expect((e as Error).message).toMatch(/unexpected HTTP status code/);
+      await token.connectionClosed;
+      expect(token.written()).toBeLessThan(32 * 1024 * 1024);
+      expect(globalCalls).toEqual([]);
+    } finally {
+      await token.close();
+    }
+  });
+
   it("tells a revoked grant (the token endpoint's invalid_grant) from an outage", async () => {
     const account = h.account();
     const p = microsoftProvider({

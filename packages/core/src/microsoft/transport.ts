@@ -43,6 +43,36 @@ function request(url: string, init: Record<string, unknown>, { options, timeoutM
 }
 
 /**
+ * The most of an error answer's body the transport reads (decoded bytes): a Graph error is a few
+ * hundred bytes, a gateway's page a few KiB. A broken or hostile front end could send megabytes, or
+ * a body that never ends: the rest is not read, the connection is closed, and the answer is still
+ * handed on by its status and headers (a body cut short is no Graph error). Success bodies are not
+ * capped.
+ */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** An error answer's body, read up to {@link ERROR_BODY_LIMIT}; `whole` false when there was more (the rest left unread, the stream destroyed). */
+async function errorBody(res: NodeResponse): Promise<{ bytes: Buffer; whole: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let whole = true;
+  if (res.body) {
+    // Leaving the loop early destroys the stream, and with it the connection.
+    for await (const chunk of res.body as AsyncIterable<Buffer | string>) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      if (size + bytes.length > ERROR_BODY_LIMIT) {
+        chunks.push(bytes.subarray(0, ERROR_BODY_LIMIT - size));
+        whole = false;
+        break;
+      }
+      chunks.push(bytes);
+      size += bytes.length;
+    }
+  }
+  return { bytes: Buffer.concat(chunks), whole };
+}
+
+/**
  * An error answer as the Graph client can read it, whatever its body and its label. The client
  * keeps a response's headers (GraphError.headers, where core/microsoft/errors reads Retry-After),
  * and Graph's error code and message, only from a body it parsed as JSON, which it does only when
@@ -59,14 +89,15 @@ function request(url: string, init: Record<string, unknown>, { options, timeoutM
  * the retry backed off from its own 500 ms base into a throttled service (helper-265 #2); a 404
  * MailboxNotEnabledForRESTAPI under the wrong label lost its code and read as a plain not-found.
  * So every error answer goes on labelled `application/json`, its status and headers kept: Graph's
- * own error as it came, anything else replaced by a Graph error of no code whose message names the
- * status and what came.
+ * own error as it came, anything else (or a body over {@link ERROR_BODY_LIMIT}) replaced by a Graph
+ * error of no code whose message names the status and what came.
  */
 async function readableErrorAnswer(res: NodeResponse): Promise<NodeResponse> {
-  const text = await res.text();
+  const { bytes, whole } = await errorBody(res);
+  const text = new TextDecoder().decode(bytes);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = whole ? JSON.parse(text) : undefined;
   } catch {
     parsed = undefined;
   }
@@ -79,7 +110,8 @@ async function readableErrorAnswer(res: NodeResponse): Promise<NodeResponse> {
   headers.delete("content-encoding");
   const error = (parsed as { error?: unknown } | null | undefined)?.error;
   if (error !== null && typeof error === "object") return new NodeResponse(text, { ...init, headers });
-  const came = text.length === 0 ? "no body" : `a ${type || "body of no content type"} answer, not Graph's JSON`;
+  const what = `a ${type || "body of no content type"} answer${whole ? "" : ` of more than ${ERROR_BODY_LIMIT / 1024} KiB`}`;
+  const came = text.length === 0 ? "no body" : `${what}, not Graph's JSON`;
   const message = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""} (${came})`;
   return new NodeResponse(JSON.stringify({ error: { message } }), { ...init, headers });
 }
@@ -111,13 +143,14 @@ export class NodeHttpMessageHandler implements Middleware {
 
 /**
  * A `fetch` for oauth4webapi's `customFetch` (the token refresh): the request over node-fetch, the
- * answer read whole and handed back as a standard `Response` (oauth4webapi checks for one and
+ * answer read whole (an error answer's body up to {@link ERROR_BODY_LIMIT}, a body cut short no
+ * OAuth error, so read by its status) and handed back as a standard `Response` (oauth4webapi checks for one and
  * cancels its body stream on an error answer, which a node-fetch body cannot do).
  */
 export function tokenFetch(transport: Transport): (url: string, init: RequestInit) => Promise<Response> {
   return async (url, init) => {
     const res = await request(url, { ...(init as Record<string, unknown>) }, transport);
-    const body = await res.arrayBuffer();
+    const body = res.status < 400 ? await res.arrayBuffer() : new Uint8Array((await errorBody(res)).bytes);
     const empty = [204, 205, 304].includes(res.status);
     return new Response(empty ? null : body, { status: res.status, statusText: res.statusText, headers: [...res.headers] });
   };
