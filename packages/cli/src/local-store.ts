@@ -22,10 +22,43 @@ export function localHome(flag?: string): string {
   if (flag !== undefined && !flag.trim()) throw new UsageError("--home must name a folder, got an empty value");
   const dir = flag ?? process.env.FOLLOWTHROUGH_HOME;
   const home = dir ? resolve(dir) : join(repoRoot, ".followthrough");
-  // A file there is a mistake, not a store to create or to read as empty.
-  if (existsSync(home) && !statSync(home).isDirectory()) throw new UsageError(`${flag !== undefined ? "--home" : dir ? "FOLLOWTHROUGH_HOME" : "the local store"} ${home}: is a file, not a folder`);
+  // A file there, or above it, is a mistake, not a store to create or to read as empty: a path under
+  // a file was Node's "ENOTDIR: not a directory, mkdir …" (exit 1) from connect, "no local store"
+  // from connect list, and the demo alone from start (helper-272 #2). So is a link to nothing.
+  const blocked = inTheWay(home);
+  if (blocked) {
+    const where = blocked.at === home ? "" : `${blocked.at} `;
+    const what = blocked.kind === "file" ? "is a file, not a folder" : "is a link to nothing";
+    throw new UsageError(`${flag !== undefined ? "--home" : dir ? "FOLLOWTHROUGH_HOME" : "the local store"} ${home}: ${where}${what}`);
+  }
   return home;
 }
+
+/**
+ * What stands in the way of a folder at `path`: the path itself or the nearest of its parents that
+ * exists, when that is not a folder (a file, or a link to one), or a link to nothing on the way.
+ */
+function inTheWay(path: string): { at: string; kind: "file" | "dangling link" } | undefined {
+  for (let p = path; ; p = dirname(p)) {
+    let folder: boolean | undefined;
+    try {
+      folder = statSync(p).isDirectory();
+    } catch {
+      // Not there (or under a file: ENOTDIR), unless it is a link whose target is not.
+      if (isLink(p)) return { at: p, kind: "dangling link" };
+    }
+    if (folder !== undefined) return folder ? undefined : { at: p, kind: "file" };
+    if (dirname(p) === p) return undefined;
+  }
+}
+
+const isLink = (p: string) => {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
 export const dbDir = (home: string) => join(home, "db");
 export const keyringFile = (home: string) => join(home, "keyring");

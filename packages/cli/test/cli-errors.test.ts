@@ -1,5 +1,5 @@
 /** Every command answers --help; every bad input is one line on stderr and a non-zero exit, never a stack or a hang. */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -143,6 +143,53 @@ describe("bad input is one line and a non-zero exit", () => {
       oneLine(await run([...argv, "--home", file]), /--home .*account\.json: is a file, not a folder/);
     }
   });
+
+  it("a --home or FOLLOWTHROUGH_HOME under a file, or a link to nothing, is refused by every command that takes one, naming what is in the way; the file untouched (helper-272 #2)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ft-home-"));
+    const file = join(dir, "notes.txt");
+    writeFileSync(file, "mine\n");
+    const before = statSync(file);
+    symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
+    const credentials = join(dir, "client_secret.json");
+    writeFileSync(credentials, JSON.stringify({ installed: { client_id: "x.apps.googleusercontent.com", client_secret: "s", redirect_uris: ["http://localhost"] } }));
+    const commands = [
+      ["start", "--port", "0"],
+      ["connect", "list"],
+      ["connect", "google", "--credentials", credentials, "--timeout", "1"],
+      ["connect", "microsoft", "--client-id", "00000000-0000-0000-0000-000000000000", "--no-browser", "--timeout", "1"],
+    ];
+    const saved = { home: process.env.FOLLOWTHROUGH_HOME, exit: process.env.FOLLOWTHROUGH_EXIT_AFTER_START };
+    // Were start to run anyway (the demo alone), it stops after its jobs rather than serving.
+    process.env.FOLLOWTHROUGH_EXIT_AFTER_START = "1";
+    try {
+      for (const argv of commands) {
+        for (const [home, blocked] of [
+          [join(file, "store"), `${file} is a file, not a folder`],
+          [join(file, "a", "b"), `${file} is a file, not a folder`],
+          [join(dir, "dangling"), "is a link to nothing"],
+          [join(dir, "dangling", "store"), `${join(dir, "dangling")} is a link to nothing`],
+        ]) {
+          const said = (r: { err: string }) => expect(r.err).toBe(`followthrough: --home ${home}: ${blocked}`);
+          const r = await run([...argv, "--home", home]);
+          oneLine(r, /--home/);
+          said(r);
+          process.env.FOLLOWTHROUGH_HOME = home;
+          const e = await run(argv);
+          oneLine(e, /FOLLOWTHROUGH_HOME/);
+          expect(e.err).toBe(`followthrough: FOLLOWTHROUGH_HOME ${home}: ${blocked}`);
+          delete process.env.FOLLOWTHROUGH_HOME;
+        }
+      }
+    } finally {
+      for (const [k, v] of [["FOLLOWTHROUGH_HOME", saved.home], ["FOLLOWTHROUGH_EXIT_AFTER_START", saved.exit]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    expect(readFileSync(file, "utf8")).toBe("mine\n");
+    expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
+    expect(readdirSync(dir).sort()).toEqual(["client_secret.json", "dangling", "notes.txt"]);
+  }, 120_000);
 
   it("two --fixtures of one account (a folder given twice, or a copy of it) are refused before anything starts (helper-171 #10)", async () => {
     const copy = join(mkdtempSync(join(tmpdir(), "ft-copy-")), "demo-google-copy");
