@@ -12,7 +12,9 @@
  * And a Google sign-in to an address connected through Microsoft: the refusal saying a link to move
  * was emailed, that link refused in another browser, its confirm page in the browser that signed in,
  * and its Move button; a move link past its hour (move-offered, -elsewhere, -confirm, -done, -expired).
- * axe results (and, under `npm run gallery`, screenshots) in test-artifacts/pages/ (consent-*, reconnect-expired-*, move-*).
+ * And a Google connect meeting the project's daily limit: try again in about N hours, N to Google's
+ * midnight on the demo's virtual clock (connect-daily-limit).
+ * axe results (and, under `npm run gallery`, screenshots) in test-artifacts/pages/ (consent-*, reconnect-expired-*, move-*, connect-*).
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -21,6 +23,7 @@ import { googleEndpoints, microsoftEndpoints } from "@followthrough/core/oauth";
 import { outbox, reconnectUrl } from "@followthrough/core/reconnect";
 import { keys } from "@followthrough/core/storage";
 import { linkPath, sealLink } from "@followthrough/core/links";
+import { addDays, localDate, localMidnight } from "@followthrough/core/time";
 import { appInChromium } from "./support/app-browser";
 import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
@@ -310,6 +313,45 @@ describe("moving an address's account to the other provider, in Chromium", { tim
     await press(page, "Move to Google");
     expect(await page.textContent("h1")).toBe("Moved to Google");
     expect(await loadAccount(repo, email)).toMatchObject({ provider: "google", status: "active" });
+    await page.context().close();
+  });
+});
+
+describe("Google's daily limit met on a connect, in Chromium", { timeout: PAGE_TEST_MS }, () => {
+  /** From `at` to Google's next quota day (midnight in Los Angeles: core/google untilGoogleQuotaReset). */
+  const untilPacificMidnight = (at: number) => localMidnight(addDays(localDate(at, "America/Los_Angeles"), 1), "America/Los_Angeles") - at;
+
+  it("Continue while the project's daily quota is spent: 'Could not connect', try again in about N hours, N to Google's midnight on the demo's clock; nothing changed", async () => {
+    const email = app.stack.accounts.find((a) => a.account.provider === "google")!.account.email;
+    const before = (await loadAccount(app.stack.repo, email))!;
+    // The demo's clock moved on to 18:30 in Los Angeles: 5 h 30 min before the quota day ends.
+    const clock = app.stack.clock;
+    let midnight = clock.now() + untilPacificMidnight(clock.now());
+    if (midnight - 5.5 * 3_600_000 < clock.now()) midnight += untilPacificMidnight(midnight);
+    clock.advance(midnight - 5.5 * 3_600_000 - clock.now());
+    const at = clock.now();
+    expect(untilPacificMidnight(at)).toBe(5.5 * 3_600_000);
+    const page = await (await contextOf(true, VIEWPORTS.phone)).newPage();
+    await openConsent(page, "Connect Google");
+    // The project's daily quota (sandbox faults.ts reason dailyLimitExceeded: 403 usageLimits, no Retry-After) on every Gmail and Calendar call.
+    const faults = await fetch(`${app.stack.sandbox.url}/_control/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(["gmail.*", "calendar.*"].map((route) => ({ route, account: email, kind: "status", status: 403, reason: "dailyLimitExceeded", times: 0 }))),
+    });
+    expect(faults.status).toBe(201);
+    try {
+      await press(page, `Continue as ${email}`);
+    } finally {
+      await fetch(`${app.stack.sandbox.url}/_control/faults`, { method: "DELETE" });
+    }
+    expect(await page.textContent("h1")).toBe("We could not connect your account");
+    expect(await mainText(page)).toContain("we could not read your account there just now, so nothing was stored. Please try again in about 6 hours.");
+    expect(await page.getByRole("link", { name: "Try again" }).getAttribute("href")).toBe(`${app.stack.url}/connect/google`);
+    await check(page, "connect-daily-limit");
+    // Nothing waited out the quota day on the demo's clock, and nothing was stored.
+    expect(clock.now() - at).toBeLessThan(60_000);
+    expect((await loadAccount(app.stack.repo, email))!.refreshTokenSealed).toEqual(before.refreshTokenSealed);
     await page.context().close();
   });
 });

@@ -8,7 +8,7 @@ import { type AccountRecord, listAccounts, rotateRefreshToken, setAccountStatus 
 import { type EventJobOutcome, runEventJob } from "@followthrough/core/eventmail";
 import { addDays, atLocal, type EventMailKind, localDate, planEventJobs, setGoal } from "@followthrough/core/events";
 import { LinkError, openLink } from "@followthrough/core/links";
-import { JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
+import { API_RETRY_BUDGET_MS, JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loopbackOnly } from "@followthrough/core/net";
 import { VirtualClock } from "@followthrough/core/resilience";
 import { markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
@@ -94,6 +94,8 @@ export interface LocalStack {
   realAccounts: LocalAccount[];
   /** One-line notices about the persistent store (in use elsewhere, an account to reconnect…). */
   notes: string[];
+  /** The demo's virtual clock: the sandbox's time and its adapters' (tests move it on). */
+  clock: VirtualClock;
   close(): Promise<void>;
 }
 
@@ -228,7 +230,12 @@ export async function startLocalStack(
       microsoft: { clientId: "followthrough-local", endpoints: microsoftEndpoints(sandbox.url), apiUrl: sandbox.httpsUrl },
     },
     ring,
-    providerForNew: build,
+    // A connect's profile read waits in retries no longer than the hosted one does (functions/connect:
+    // the API's budget): a long Retry-After (a Google project's daily quota, spent until midnight
+    // Pacific Time) fails the connect at once with its wait on the page. Without it the read slept
+    // the quota day through on the virtual clock, five times over, and the page said "in about 24
+    // hours" whatever the time (helper-272 #3), the demo's clock days ahead.
+    providerForNew: (a, onRefreshToken) => providerFor(a, { ring, clock, retry: { budgetMs: API_RETRY_BUDGET_MS }, microsoft: { ...tls, onRefreshToken } }),
     enqueueBackfill: backfills,
     notify: o.notify ? o.notify(outbox) : outbox,
     ...(sandbox.ca ? { httpFetch: ((input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit)) as typeof fetch } : {}),
@@ -252,7 +259,7 @@ export async function startLocalStack(
     await Promise.race([backfills.idle(), new Promise((res) => setTimeout(res, 10_000).unref())]);
     await Promise.all([sandbox.close(), dynamo.stop(), real?.store.close()]);
   };
-  return { url, sandbox, dynamo, repo: store, accounts, realAccounts: real?.accounts ?? [], notes, close };
+  return { url, sandbox, dynamo, repo: store, accounts, realAccounts: real?.accounts ?? [], notes, clock, close };
 }
 
 /**
