@@ -339,6 +339,29 @@ describe("a link received before its notBefore", () => {
     expect(() => parseContinuation(JSON.stringify({ job: "weekly", acc: email, slot: 1, notBefore: "soon" }))).toThrow(/malformed weekly continuation/);
     expect(() => parseBackfill(JSON.stringify({ job: "backfill", acc: email, since: 1, notBefore: null }), 0)).toThrow(/malformed backfill continuation/);
   });
+
+  it("backfill: one whose wait ends past its chain's two days (corrupted, forged) is dropped now, not sent on for as long as its notBefore says", async () => {
+    setTime(start + 11 * WEEK);
+    const s = await setup("google");
+    const { email } = s;
+    const now = clock.now;
+    const calls = callsOf(email);
+    s.table$.requests = 0;
+    // Past the two days from the chain's start; far past them; longer than the two days from now, under a start in the future.
+    const bodies = [
+      backfillContinuation(email, now - 47 * HOUR, now + 2 * HOUR),
+      backfillContinuation(email, now - HOUR, now + 30 * 24 * HOUR),
+      backfillContinuation(email, now + 10 * 24 * HOUR, now + 10 * 24 * HOUR + HOUR),
+    ];
+    for (const body of bodies) expect(await s.backfill(record(body))).toEqual({ batchItemFailures: [] });
+    expect(s.backfills.batches).toEqual([]);
+    expect(s.table$.requests).toBe(0);
+    expect(callsOf(email)).toBe(calls);
+    // One whose wait ends inside them is still sent on.
+    const inside = backfillContinuation(email, now - 46 * HOUR, now + HOUR);
+    expect(await s.backfill(record(inside))).toEqual({ batchItemFailures: [] });
+    expect(s.backfills.batches).toEqual([[inside]]);
+  });
 });
 
 describe("a backfill chain whose wait outlives its two days", () => {

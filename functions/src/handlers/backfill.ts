@@ -71,8 +71,14 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         // A link waiting out the provider's refusal: received before its `notBefore`, it is sent on
         // again, delayed by the rest of the wait (at most SQS's 900 s: jobs waitSend), and does nothing
         // else: no lease, no table, no call to the provider. The chain's two days need no read: such
-        // a link is sent only when its wait ends inside them (below).
+        // a link is sent only when its wait ends inside them (below). One whose wait ends past them
+        // (or is longer than them from now) is none of ours (corrupted, forged): dropped now, not
+        // sent on every 15 minutes for as long as it says.
         if (notBefore !== undefined && now < notBefore && d.backfills) {
+          if (notBefore - since >= BACKFILL_CHAIN_MAX_MS || notBefore - now >= BACKFILL_CHAIN_MAX_MS) {
+            console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: "a link waiting past the chain's two days; dropped", since, notBefore }));
+            return true;
+          }
           const { failed: notQueued } = await d.backfills.sendBatch([r.body], waitSend(notBefore, now));
           console.log(JSON.stringify({ msg: "backfill", account: email, waits: "until the provider may be asked again", notBefore: new Date(notBefore).toISOString(), queued: notQueued.length === 0 }));
           return notQueued.length === 0;
