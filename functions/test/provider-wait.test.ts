@@ -289,6 +289,21 @@ describe("a weekly run refused for longer than a call may wait", () => {
     expect(s.sentDigests()).toBe(1);
   }, 180_000);
 
+  it("google: the send refused by the daily limit, waited out until midnight Pacific Time and refused again in the hour after it (a reset come late), waits its quarter hour, not into the queue's receives", async () => {
+    const s = await atSlot(5);
+    const at = s.slot + 5 * MINUTE;
+    setTime(at);
+    sandbox.state.faults.add({ route: "gmail.messages.send", account: s.email, kind: "status", status: 403, reason: "dailyLimitExceeded", times: 0 });
+    const reset = nextPacificMidnight(at);
+    // The first attempt more than SEND_RETRY_WITHIN_MS (3 hours) before the reset; the quota back twenty minutes after it.
+    expect(reset - at).toBeGreaterThan(3 * HOUR);
+    const { deliveries, dlq, failures } = await drain(dueWeeklyBody(s.email, s.slot, s.week), s.digests, s.worker, { email: s.email, visibilityMs: DIGESTS_VISIBILITY_MS, before: quotaBackAt(reset + 20 * MINUTE) });
+    expect([failures, dlq]).toEqual([0, []]);
+    expect(deliveries.filter((d) => d.at >= reset).map((d) => (d.at - reset) / MINUTE)).toEqual([0, 15, 30]);
+    expect(s.sentDigests()).toBe(1);
+    expect(await s.storedDigests()).toEqual([expect.objectContaining({ status: "sent", week: s.week })]);
+  }, 180_000);
+
   it("google: a refusal whose wait ends past the week's day stops the chain now (logged, the week recorded without a digest, the read on next week); one that ends within it continues", async () => {
     const s = await atSlot(4);
     // Twelve hours after the slot: 02:00 in Los Angeles, the quota back at the next midnight, 34 hours after the slot.

@@ -69,8 +69,8 @@ export const SEND_RETRY_S = 900;
  * How long after a digest's first send attempt its run still goes on that way: about a dozen
  * attempts. A failure that lasts longer (a sending limit that holds until Gmail's quota resets) falls
  * to the queue's receives, as every failure did before, rather than a scan, render and send every
- * quarter hour for the rest of the day (helper-175 #2). A rate limit that names its wait, longer
- * than SEND_RETRY_S (Google's daily limit, a long Retry-After), is not tried every quarter hour: the
+ * quarter hour for the rest of the day (helper-175 #2). A rate limit that names its wait, SEND_RETRY_S
+ * or longer (Google's daily limit, a long Retry-After), is not tried every quarter hour: the
  * run waits it out in a continuation that asks nothing of the provider until then (jobs refusedUntil).
  */
 export const SEND_RETRY_WITHIN_MS = 3 * 3_600_000;
@@ -360,8 +360,12 @@ export function createWorkerHandler(deps: () => JobDeps) {
             // quarter hour, each a read and a send refused, and then the queue's receives and the
             // dead-letter queue hours before the wait ends. A wait that ends past the week's day
             // ends the run now, logged: the week recorded without its digest (its claim "failed").
-            const until = d.digests ? refusedUntil(e, d.now()) : undefined;
-            if (until !== undefined && until - d.now() > SEND_RETRY_S * 1000) {
+            // A wait of just the quarter hour is one too: Google's daily limit met in the hour after
+            // midnight Pacific Time (core/google GOOGLE_LATE_RESET_WAIT_MS), most often after a
+            // wait for that midnight, hours past SEND_RETRY_WITHIN_MS of the first attempt.
+            const refusedAt = d.now();
+            const until = d.digests ? refusedUntil(e, refusedAt) : undefined;
+            if (until !== undefined && until - refusedAt >= SEND_RETRY_S * 1000) {
               const error = e instanceof Error ? e.message : String(e);
               if (waitFor(until)) {
                 console.warn(JSON.stringify({ msg: "weekly", account: email, digest: "not-yet", reason: "the send was refused; it is tried again once the refusal's wait is over", error }));
