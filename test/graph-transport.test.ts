@@ -207,6 +207,50 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     }
   });
 
+  /** A server that answers every request with `status` and `headers`, then a body it spoils as `body` says. */
+  const brokenBodyAnswer = async (status: number, headers: Record<string, string>, body: "bad-gzip" | "cut") => {
+    const server = createHttpServer((req, res) => {
+      if (body === "bad-gzip") {
+        res.writeHead(status, { ...headers, "content-encoding": "gzip" });
+        res.end("this is no gzip stream");
+        return;
+      }
+      // Chunked, and the connection dropped in the middle of the body.
+      res.writeHead(status, headers);
+      res.write('{"error": {"code": "TooManyReq');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+  };
+
+  for (const body of ["bad-gzip", "cut"] as const) {
+    it(`a 429 whose error body cannot be read (${body}) is still classified by its status and Retry-After`, async () => {
+      const graph = await brokenBodyAnswer(429, { "content-type": "application/json", "retry-after": "7" }, body);
+      try {
+        const p = microsoftProvider({
+          ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }),
+          baseUrl: graph.url,
+          requestTimeoutMs: 10_000,
+          retry: { attempts: 1 },
+        });
+        const e = await withoutGlobalFetch(() => p.profile()).catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(ProviderError);
+        expect([(e as ProviderError).kind, (e as ProviderError).status, (e as ProviderError).retryAfterMs]).toEqual(["rate-limited", 429, 7_000]);
+        expect((e as Error).message).toMatch(/body could not be read/);
+        expect(globalCalls).toEqual([]);
+      } finally {
+        await graph.close();
+      }
+    });
+  }
+
   it("tells a revoked grant (the token endpoint's invalid_grant) from an outage", async () => {
     const account = h.account();
     const p = microsoftProvider({

@@ -51,25 +51,36 @@ function request(url: string, init: Record<string, unknown>, { options, timeoutM
  */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-/** An error answer's body, read up to {@link ERROR_BODY_LIMIT}; `whole` false when there was more (the rest left unread, the stream destroyed). */
-async function errorBody(res: NodeResponse): Promise<{ bytes: Buffer; whole: boolean }> {
+/**
+ * An error answer's body, read up to {@link ERROR_BODY_LIMIT}; `whole` false when there was more (the
+ * rest left unread, the stream destroyed), or when the body could not be read to its end (`broken`:
+ * a coding that does not decode, a connection dropped in the middle): its status and headers came
+ * whole, and a 429's Retry-After is still the answer's.
+ */
+async function errorBody(res: NodeResponse): Promise<{ bytes: Buffer; whole: boolean; broken?: string }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let whole = true;
+  let broken: string | undefined;
   if (res.body) {
-    // Leaving the loop early destroys the stream, and with it the connection.
-    for await (const chunk of res.body as AsyncIterable<Buffer | string>) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      if (size + bytes.length > ERROR_BODY_LIMIT) {
-        chunks.push(bytes.subarray(0, ERROR_BODY_LIMIT - size));
-        whole = false;
-        break;
+    try {
+      // Leaving the loop early destroys the stream, and with it the connection.
+      for await (const chunk of res.body as AsyncIterable<Buffer | string>) {
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        if (size + bytes.length > ERROR_BODY_LIMIT) {
+          chunks.push(bytes.subarray(0, ERROR_BODY_LIMIT - size));
+          whole = false;
+          break;
+        }
+        chunks.push(bytes);
+        size += bytes.length;
       }
-      chunks.push(bytes);
-      size += bytes.length;
+    } catch (e) {
+      whole = false;
+      broken = (e as Error)?.message ?? String(e);
     }
   }
-  return { bytes: Buffer.concat(chunks), whole };
+  return { bytes: Buffer.concat(chunks), whole, ...(broken !== undefined ? { broken } : {}) };
 }
 
 /**
@@ -89,11 +100,12 @@ async function errorBody(res: NodeResponse): Promise<{ bytes: Buffer; whole: boo
  * the retry backed off from its own 500 ms base into a throttled service (helper-265 #2); a 404
  * MailboxNotEnabledForRESTAPI under the wrong label lost its code and read as a plain not-found.
  * So every error answer goes on labelled `application/json`, its status and headers kept: Graph's
- * own error as it came, anything else (or a body over {@link ERROR_BODY_LIMIT}) replaced by a Graph
+ * own error as it came, anything else (or a body over {@link ERROR_BODY_LIMIT}, or one that could not
+ * be read to its end) replaced by a Graph
  * error of no code whose message names the status and what came.
  */
 async function readableErrorAnswer(res: NodeResponse): Promise<NodeResponse> {
-  const { bytes, whole } = await errorBody(res);
+  const { bytes, whole, broken } = await errorBody(res);
   const text = new TextDecoder().decode(bytes);
   let parsed: unknown;
   try {
@@ -111,7 +123,7 @@ async function readableErrorAnswer(res: NodeResponse): Promise<NodeResponse> {
   const error = (parsed as { error?: unknown } | null | undefined)?.error;
   if (error !== null && typeof error === "object") return new NodeResponse(text, { ...init, headers });
   const what = `a ${type || "body of no content type"} answer${whole ? "" : ` of more than ${ERROR_BODY_LIMIT / 1024} KiB`}`;
-  const came = text.length === 0 ? "no body" : `${what}, not Graph's JSON`;
+  const came = broken !== undefined ? `a ${type || "body of no content type"} answer whose body could not be read: ${broken}` : text.length === 0 ? "no body" : `${what}, not Graph's JSON`;
   const message = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""} (${came})`;
   return new NodeResponse(JSON.stringify({ error: { message } }), { ...init, headers });
 }
