@@ -52,11 +52,14 @@ export const SQS_MAX_DELAY_S = 900;
  * The instant before which the provider is not to be asked again, when `e` is a rate-limited refusal
  * whose wait is longer than a job's call may wait in its retries (JOB_RETRY_BUDGET_MS, which gave it
  * up at once: Google's daily limit, until midnight Pacific Time, core/google untilGoogleQuotaReset;
- * a long Retry-After of Graph or Gmail); undefined for any other error. The wait runs from `now`
- * (the handler's clock; the adapter read it on its own, the same in Lambda).
+ * a long Retry-After of Graph or Gmail), or a service unavailable for now that names such a wait (a
+ * 503 with a Retry-After: learn.microsoft.com/graph/errors, "503 Service Unavailable ... may include a
+ * Retry-After header"; developers.google.com/gmail/api/guides/handle-errors, backend errors); undefined
+ * for any other error. The wait runs from `now` (the handler's clock; the adapter read it on its own,
+ * the same in Lambda).
  */
 export function refusedUntil(e: unknown, now: number): number | undefined {
-  if (!(e instanceof ProviderError) || e.kind !== "rate-limited" || e.retryAfterMs === undefined || e.retryAfterMs <= JOB_RETRY_BUDGET_MS) return undefined;
+  if (!(e instanceof ProviderError) || (e.kind !== "rate-limited" && e.kind !== "temporary") || e.retryAfterMs === undefined || e.retryAfterMs <= JOB_RETRY_BUDGET_MS) return undefined;
   return now + e.retryAfterMs;
 }
 

@@ -217,6 +217,21 @@ describe("a first backfill refused for longer than a call may wait", () => {
     expect(parseBackfill(cut.backfills.batches[0][0], 0)).toEqual({ acc: email, since: start, notBefore: start + 600_000 });
     expect(await stored(cut.repo, email)).toEqual(expected);
   }, 120_000);
+  it("microsoft: a 503 naming a 10-minute Retry-After (the service unavailable for that long) is waited out the same way, not failed into the queue's receives", async () => {
+    setTime(start);
+    const whole = await setup("microsoft");
+    await whole.established();
+    const expected = await stored(whole.repo, whole.email);
+
+    const cut = await setup("microsoft");
+    const { email } = cut;
+    sandbox.state.faults.add({ route: "graph.*", account: email, kind: "status", status: 503, retryAfter: 600, after: 6, times: 1 });
+    const { deliveries, dlq, failures } = await drain(email, cut.backfills, cut.backfill, { email, visibilityMs: BACKFILLS_VISIBILITY_MS });
+    expect([failures, dlq]).toEqual([0, []]);
+    expect(deliveries).toHaveLength(2);
+    expect(cut.backfills.delays).toEqual([600]);
+    expect(await stored(cut.repo, email)).toEqual(expected);
+  }, 120_000);
 });
 
 describe("a weekly run refused for longer than a call may wait", () => {
