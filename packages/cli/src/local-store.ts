@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listAccounts } from "@followthrough/core/accounts";
@@ -21,7 +22,7 @@ export function localHome(flag?: string): string {
   // An empty --home (an unset shell variable) names no folder: refused, not read as the default (helper-171 #10).
   if (flag !== undefined && !flag.trim()) throw new UsageError("--home must name a folder, got an empty value");
   const dir = flag ?? process.env.FOLLOWTHROUGH_HOME;
-  const home = dir ? resolve(dir) : join(repoRoot, ".followthrough");
+  const home = dir ? resolve(withoutTilde(dir)) : join(repoRoot, ".followthrough");
   // A file there, or above it, is a mistake, not a store to create or to read as empty: a path under
   // a file was Node's "ENOTDIR: not a directory, mkdir …" (exit 1) from connect, "no local store"
   // from connect list, and the demo alone from start (helper-272 #2). So is a link to nothing.
@@ -33,6 +34,13 @@ export function localHome(flag?: string): string {
   }
   return home;
 }
+
+/**
+ * `~` and `~/…` as the owner's home folder. A shell expands a tilde only at the start of a word, so
+ * `--home=~/ft` and a quoted FOLLOWTHROUGH_HOME="~/ft" arrived as they were written, and the store
+ * went into a folder named "~" under the current one. (`~user` is left to the shell.)
+ */
+const withoutTilde = (dir: string) => (dir === "~" || dir.startsWith("~/") ? join(homedir(), dir.slice(1)) : dir);
 
 /**
  * What stands in the way of a folder at `path`: the path itself or the nearest of its parents that

@@ -191,6 +191,25 @@ describe("bad input is one line and a non-zero exit", () => {
     expect(readdirSync(dir).sort()).toEqual(["client_secret.json", "dangling", "notes.txt"]);
   }, 120_000);
 
+  it("a --home or FOLLOWTHROUGH_HOME starting with ~/ (as --home=~/x or a quoted variable arrives, unexpanded by the shell) is under the owner's home folder, not a folder named ~ here", async () => {
+    const home = mkdtempSync(join(tmpdir(), "ft-tilde-"));
+    writeFileSync(join(home, "notes.txt"), "mine\n");
+    const saved = { HOME: process.env.HOME, FOLLOWTHROUGH_HOME: process.env.FOLLOWTHROUGH_HOME };
+    process.env.HOME = home;
+    try {
+      // A file there is refused by name, which shows where the path was read.
+      expect((await run(["connect", "list", "--home=~/notes.txt"])).err).toBe(`followthrough: --home ${join(home, "notes.txt")}: is a file, not a folder`);
+      process.env.FOLLOWTHROUGH_HOME = "~/notes.txt";
+      expect((await run(["connect", "list"])).err).toBe(`followthrough: FOLLOWTHROUGH_HOME ${join(home, "notes.txt")}: is a file, not a folder`);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    expect(readdirSync(home)).toEqual(["notes.txt"]);
+  });
+
   it("two --fixtures of one account (a folder given twice, or a copy of it) are refused before anything starts (helper-171 #10)", async () => {
     const copy = join(mkdtempSync(join(tmpdir(), "ft-copy-")), "demo-google-copy");
     cpSync(FIXTURE, copy, { recursive: true });
