@@ -365,6 +365,13 @@ describe("what a scan reports", () => {
     expect(emails(r.missingFollowUps)).toEqual(["ext@partner.io"]);
   });
 
+  it("a follow-up sent exactly at now counts: not followed up \"by now\" is what is missing", () => {
+    const m = endingAt(NOW - 2 * DAY);
+    const r = run([m], [sent({ sentAt: NOW })]);
+    expect(r.contacts[0]).toMatchObject({ followedUpBy: "mail", followedUpAt: NOW });
+    expect(r.missingFollowUps).toEqual([]);
+  });
+
   it("reported once per list, with the first meeting", () => {
     const m1 = meeting({ start: NOW - 5 * DAY, title: "First", attendees: ["ext@partner.io", a("ext@partner.io", { name: "Ext" })] });
     const m2 = meeting({ start: NOW - 3 * DAY, title: "Second", attendees: ["ext@partner.io"], selfResponse: "declined" });
