@@ -229,6 +229,21 @@ describe("outbound messages", () => {
     expect(contactsOf([meeting()], [msg])).toEqual([]);
   });
 
+  it("Cc and Bcc recipients count as recipients (Graph mapper)", () => {
+    const msg = mapGraphMessage(
+      {
+        id: "o",
+        sentDateTime: new Date(NOW - 60 * DAY).toISOString(),
+        toRecipients: [{ emailAddress: { address: "a@x.io" } }],
+        ccRecipients: [{ emailAddress: { address: "b@y.io" } }],
+        bccRecipients: [{ emailAddress: { address: "Ext@Partner.io", name: "Ext" } }],
+      },
+      "sentitems",
+    );
+    expect(emails(msg.recipients)).toEqual(["a@x.io", "b@y.io", "ext@partner.io"]);
+    expect(contactsOf([meeting()], [msg])).toEqual([]);
+  });
+
   it("a To, Cc or Bcc header written more than once (RFC 5322 allows one; some mailers write more): every one's recipients count (Gmail mapper)", () => {
     const h = (name: string, value: string) => ({ name, value });
     const msg = mapGmailMessage({
