@@ -48,6 +48,15 @@ describe("rule 2: title keywords, whole words", () => {
   ])("%j → %s", (title, expected) => {
     expect(hasNetworkingKeyword(title)).toBe(expected);
   });
+
+  // events.md rule 2's list, copied from the spec (not from NETWORKING_KEYWORDS): each one alone makes a title hold a keyword.
+  it.each(["meetup", "meet-up", "mixer", "networking", "conference", "summit", "expo", "symposium", "convention", "hackathon", "gala", "happy hour", "demo day", "meet and greet", "meet & greet"])(
+    "the spec's %j, inside a title",
+    (word) => {
+      expect(hasNetworkingKeyword(`Spring ${word} 2026`)).toBe(true);
+      expect(hasNetworkingKeyword(`Spring ${word.toUpperCase()}`)).toBe(true);
+    },
+  );
 });
 
 describe("rule 3: event platforms", () => {
