@@ -71,6 +71,10 @@ describe("rule 3: event platforms", () => {
     ["https://www.meetup.com/londonjs/", undefined],
     ["https://www.meetup.com/londonjs/events/", undefined],
     ["https://www.eventbrite.co.uk/e/climate-tickets-123", "eventbrite"],
+    // "any letter case" (events.md) is the whole URL's, its path too.
+    ["HTTPS://WWW.EVENTBRITE.COM/E/CLIMATE-TICKETS-123", "eventbrite"],
+    ["MEETUP.COM/LONDONJS/EVENTS/31404417", "meetup"],
+    ["https://Partiful.com/E/abc", "partiful"],
     ["https://eventbrite.com/o/organiser-1", undefined],
     ["https://partiful.com/e/abc", "partiful"],
     ["https://partiful.com/u/abc", undefined],
@@ -204,6 +208,9 @@ describe("rule 3: event platforms", () => {
   it("iCalUID: …@events.lu.ma and event_<id>@meetup.com; any other uid is nothing", () => {
     expect(platformOf({ iCalUid: "evt-ait-lon-nov@events.lu.ma" })).toBe("luma");
     expect(platformOf({ iCalUid: "event_31404417@meetup.com" })).toBe("meetup");
+    // Only the form event_<id>@meetup.com: another uid at meetup.com is nothing.
+    expect(platformOf({ iCalUid: "31404417@meetup.com" })).toBeUndefined();
+    expect(platformOf({ iCalUid: "group_31404417@meetup.com" })).toBeUndefined();
     expect(platformOf({ iCalUid: "abc@google.com" })).toBeUndefined();
     expect(platformOf({ iCalUid: "x@events.lu.ma.example" })).toBeUndefined();
     // "ends with @events.lu.ma" (events.md), whatever comes before it (helper-123 #3).
