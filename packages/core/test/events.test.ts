@@ -338,6 +338,9 @@ describe("which events can be networking events", () => {
     expect(reason(meeting({ ...kw, kind: "fromGmail", organizerSelf: true, selfResponse: undefined, attendees: [] }))).toBe("keyword");
     expect(reason(meeting({ ...kw, kind: "outOfOffice" }))).toBeUndefined();
     expect(reason(meeting({ title: "Dinner", kind: "fromGmail", organizerSelf: true, attendees: [] }))).toBeUndefined();
+    // A Gmail ticket "can be networking events by rules 2, 3 and 4": not by rule 1, however long its list.
+    expect(reason(meeting({ title: "Dinner", attendees: crowd(30) }))).toBe("large");
+    expect(reason(meeting({ title: "Dinner", kind: "fromGmail", organizerSelf: true, attendees: crowd(30) }))).toBeUndefined();
   });
 
   it("the owner's marks: marking adds an event, unmarking removes one whatever the rules say", () => {
