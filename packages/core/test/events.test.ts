@@ -351,10 +351,16 @@ describe("which events can be networking events", () => {
     expect(reason(meeting({ title: "Sync", cancelled: true }), new Map([["x", true]]))).toBeUndefined();
   });
 
+  it("attended: as behaviour.md's owner attended (events.md); an ended event the owner organised and then declined is not", () => {
+    const own = meeting({ id: "own-mixer", title: "Mixer", organizerSelf: true, selfResponse: "declined", start: NOW - 2 * DAY, end: NOW - 2 * DAY + HOUR });
+    expect(networkingEvents(OWNER, [own], [], NOW).attended).toEqual([]);
+    expect(networkingEvents(OWNER, [{ ...own, selfResponse: undefined }], [], NOW).attended.map((e) => e.eventId)).toEqual(["own-mixer"]);
+  });
+
   it("upcoming: now < start ≤ now + 7 days; attended: now − 7 days < end < now; under way: neither", () => {
     const ev = (start: number, end: number) => meeting({ id: `e${start}-${end}`, title: "Mixer", start, end });
     const list = [ev(NOW + 7 * DAY, NOW + 7 * DAY + HOUR), ev(NOW + 7 * DAY + 1, NOW + 8 * DAY), ev(NOW, NOW + HOUR), ev(NOW - HOUR, NOW + HOUR),
-      ev(NOW - 2 * HOUR, NOW - 1), ev(NOW - 7 * DAY - HOUR, NOW - 7 * DAY), ev(NOW - 7 * DAY - HOUR, NOW - 7 * DAY + 1)];
+      ev(NOW - 2 * HOUR, NOW - 1), ev(NOW - 7 * DAY - HOUR, NOW - 7 * DAY), ev(NOW - 7 * DAY - HOUR, NOW - 7 * DAY + 1), ev(NOW - HOUR, NOW)];
     const r = networkingEvents(OWNER, list, [], NOW);
     expect(r.upcoming.map((e) => e.eventId)).toEqual([list[0].id]);
     expect(r.attended.map((e) => e.eventId).sort()).toEqual([list[4].id, list[6].id].sort());
