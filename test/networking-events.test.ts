@@ -56,6 +56,11 @@ describe.skipIf(!sharedPresent())("google-eventgoer through the sandbox", () => 
       await expect(setGoal(h.repo, owner, intro, 3, now)).rejects.toMatchObject({ code: "not-networking" });
       await markEvent(h.repo, owner, intro, true, now);
       await markEvent(h.repo, owner, mixer, false, now);
+      // "N from 1 to 20" (events.md): both ends are goals.
+      for (const ok of [1, 20]) {
+        await setGoal(h.repo, owner, intro, ok, now);
+        expect((await loadStatements(h.repo, h.email)).goals.get(intro)).toBe(ok);
+      }
       await setGoal(h.repo, owner, intro, 3, now);
       for (const bad of [0, 21, 2.5, Number.NaN]) await expect(setGoal(h.repo, owner, intro, bad, now)).rejects.toBeInstanceOf(StatementError);
       await expect(markEvent(h.repo, owner, "no-such-event", true, now)).rejects.toMatchObject({ code: "no-such-event" });
