@@ -55,6 +55,16 @@ describe("who I met at an event: its rooms are no one met", () => {
     expect((await loadStatements(repo, owner.email)).confirmations).toEqual([]);
   });
 
+  it("at an attended event that is no networking event: refused (events.md: \"for an attended networking event\"), nothing stored", async () => {
+    const { organizer: _room, platform: _luma, ...plain } = mixer;
+    const coffee: Meeting = { ...plain, id: "coffee1", title: "Coffee with Ivo", attendees: [person("ivo@otherco.com", "Ivo Petrov")] };
+    await putMeetings(repo, owner.email, [coffee], 1);
+    expect(attendedEvent(coffee, now)).toBe(true);
+    await expect(confirmMet(repo, owner, coffee.id, { picked: ["ivo@otherco.com"] }, now)).rejects.toMatchObject({ code: "not-networking" });
+    await expect(confirmMet(repo, owner, coffee.id, { added: [{ name: "Ivo Petrov", email: "ivo@otherco.com" }] }, now)).rejects.toMatchObject({ code: "not-networking" });
+    expect((await loadStatements(repo, owner.email)).confirmations).toEqual([]);
+  });
+
   it("a person on the list, picked, is confirmed", async () => {
     expect(await confirmMet(repo, owner, mixer.id, { picked: ["Ivo@OtherCo.com"] }, now)).toEqual([{ eventId: mixer.id, email: "ivo@otherco.com", name: "Ivo Petrov", isNew: true }]);
   });
