@@ -494,6 +494,23 @@ describe("provider mapping: the owner's answer and attendees", () => {
     ]);
     expect(emails(peopleAt(m, me))).toEqual(["host@partner.io"]);
   });
+
+  it("Graph: isOrganizer alone, or an organizer response alone, is the owner's; an attendee who has not responded did not decline", () => {
+    const base: Event = { id: "e", start: { dateTime: "2026-03-10T10:00:00.0000000", timeZone: "UTC" }, end: { dateTime: "2026-03-10T11:00:00.0000000", timeZone: "UTC" } };
+    const g = (over: Event) => mapGraphEvent({ ...base, ...over }, OWNER);
+    // behaviour.md: "Graph: isOrganizer, or responseStatus.response is accepted, tentativelyAccepted or organizer".
+    expect(attended(g({ isOrganizer: true }), NOW)).toBe(true);
+    expect(attended(g({ responseStatus: { response: "organizer" } }), NOW)).toBe(true);
+    // "An unanswered invitation (needsAction, none, notResponded) is not a decline."
+    const m = g({
+      responseStatus: { response: "accepted" },
+      attendees: [
+        { type: "required", emailAddress: { address: "ext@partner.io" }, status: { response: "notResponded" } },
+        { type: "optional", emailAddress: { address: "b@y.io" }, status: { response: "none" } },
+      ],
+    });
+    expect(emails(peopleAt(m, me))).toEqual(["ext@partner.io", "b@y.io"]);
+  });
 });
 
 describe("provider mapping: Gmail meeting notices", () => {
