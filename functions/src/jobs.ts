@@ -60,8 +60,15 @@ export const SQS_MAX_DELAY_S = 900;
  */
 export function refusedUntil(e: unknown, now: number): number | undefined {
   if (!(e instanceof ProviderError) || (e.kind !== "rate-limited" && e.kind !== "temporary") || e.retryAfterMs === undefined || e.retryAfterMs <= JOB_RETRY_BUDGET_MS) return undefined;
-  return now + e.retryAfterMs;
+  return now + Math.min(e.retryAfterMs, LONGEST_WAIT_MS);
 }
+
+/**
+ * The longest wait {@link refusedUntil} names: past every chain's bound (a weekly chain's day, a
+ * backfill's two days), so a longer one stops a chain just as it would, and an instant a Date can
+ * still hold for the logs (a Retry-After of 10^14 seconds was "Invalid time value", the record failed).
+ */
+const LONGEST_WAIT_MS = 7 * 86_400_000;
 
 /**
  * How a link that must not ask the provider before `notBefore` is sent on: delayed by the rest of

@@ -395,6 +395,14 @@ describe("a link received before its notBefore", () => {
 });
 
 describe("a backfill chain whose wait outlives its two days", () => {
+  it("a Retry-After too far off for a date (past year 275760) stops the chain as any wait past its two days does, not failing the record on its log line", async () => {
+    setTime(start);
+    const s = await setup("microsoft");
+    const { email } = s;
+    sandbox.state.faults.add({ route: "graph.*", account: email, kind: "status", status: 429, retryAfter: 1e14, times: 0 });
+    expect(await s.backfill(record(backfillContinuation(email, start)))).toEqual({ batchItemFailures: [] });
+    expect(s.backfills.batches).toEqual([]);
+  });
   it("stops now (logged, nothing queued, its mark gone: the weekly runs read on); a chain whose wait ends inside them continues", async () => {
     setTime(start);
     const s = await setup("google");
