@@ -200,7 +200,10 @@ describe("a first backfill refused for longer than a call may wait", () => {
     expect((await loadAccount(cut.repo, email))?.backfillAt).toBeUndefined();
   }, 120_000);
 
-  it("microsoft: a Retry-After of 10 minutes, longer than a call may wait, is waited out by one continuation 600 s on", async () => {
+  it.each([
+    [429, "a Retry-After of 10 minutes, longer than a call may wait,"],
+    [503, "a 503 naming a 10-minute Retry-After (the service unavailable for that long)"],
+  ] as const)("microsoft: %i, %s is waited out by one continuation 600 s on, not failed into the queue's receives", async (status, _what) => {
     setTime(start);
     const whole = await setup("microsoft");
     await whole.established();
@@ -209,27 +212,12 @@ describe("a first backfill refused for longer than a call may wait", () => {
 
     const cut = await setup("microsoft");
     const { email } = cut;
-    sandbox.state.faults.add({ route: "graph.*", account: email, kind: "status", status: 429, retryAfter: 600, after: 6, times: 1 });
+    sandbox.state.faults.add({ route: "graph.*", account: email, kind: "status", status, retryAfter: 600, after: 6, times: 1 });
     const { deliveries, dlq, failures } = await drain(email, cut.backfills, cut.backfill, { email, visibilityMs: BACKFILLS_VISIBILITY_MS });
     expect([failures, dlq]).toEqual([0, []]);
     expect(deliveries).toHaveLength(2);
     expect(cut.backfills.delays).toEqual([600]);
     expect(parseBackfill(cut.backfills.batches[0][0], 0)).toEqual({ acc: email, since: start, notBefore: start + 600_000 });
-    expect(await stored(cut.repo, email)).toEqual(expected);
-  }, 120_000);
-  it("microsoft: a 503 naming a 10-minute Retry-After (the service unavailable for that long) is waited out the same way, not failed into the queue's receives", async () => {
-    setTime(start);
-    const whole = await setup("microsoft");
-    await whole.established();
-    const expected = await stored(whole.repo, whole.email);
-
-    const cut = await setup("microsoft");
-    const { email } = cut;
-    sandbox.state.faults.add({ route: "graph.*", account: email, kind: "status", status: 503, retryAfter: 600, after: 6, times: 1 });
-    const { deliveries, dlq, failures } = await drain(email, cut.backfills, cut.backfill, { email, visibilityMs: BACKFILLS_VISIBILITY_MS });
-    expect([failures, dlq]).toEqual([0, []]);
-    expect(deliveries).toHaveLength(2);
-    expect(cut.backfills.delays).toEqual([600]);
     expect(await stored(cut.repo, email)).toEqual(expected);
   }, 120_000);
 });
@@ -247,6 +235,15 @@ describe("a weekly run refused for longer than a call may wait", () => {
     const sentDigests = () => sandbox.state.account(s.email)!.gmail!.listSent().filter((m) => new RegExp(`^X-Followthrough-Week: ${week}`, "im").test(m.raw)).length;
     const storedDigests = async () => (await s.repo.query(`ACCOUNT#${s.email}`, "DIGEST#")).map((i) => i.digest as { status: string; week: string });
     return { ...s, slot, week, sentDigests, storedDigests };
+  }
+
+  /** {@link atSlot}, five minutes past the slot, with every digest send refused by the daily limit until the test clears it; the next reset. */
+  async function sendRefusedAtSlot(weeks: number) {
+    const s = await atSlot(weeks);
+    const at = s.slot + 5 * MINUTE;
+    setTime(at);
+    sandbox.state.faults.add({ route: "gmail.messages.send", account: s.email, kind: "status", status: 403, reason: "dailyLimitExceeded", times: 0 });
+    return { s, at, reset: nextPacificMidnight(at) };
   }
 
   it("google: refused by the daily limit mid-read (its cursors expired, the year read again), the week goes on in links that wait for the reset asking nothing, and its digest is sent once; nothing dead-lettered", async () => {
@@ -276,11 +273,7 @@ describe("a weekly run refused for longer than a call may wait", () => {
   }, 180_000);
 
   it("google: the digest's send refused by the daily limit (the read went through) is tried again once the reset is past, not every quarter hour into the dead-letter queue; sent once", async () => {
-    const s = await atSlot(2);
-    const at = s.slot + 5 * MINUTE;
-    setTime(at);
-    sandbox.state.faults.add({ route: "gmail.messages.send", account: s.email, kind: "status", status: 403, reason: "dailyLimitExceeded", times: 0 });
-    const reset = nextPacificMidnight(at);
+    const { s, at, reset } = await sendRefusedAtSlot(2);
     expect(reset - at).toBeGreaterThan(5 * HOUR);
     const { deliveries, dlq, failures } = await drain(dueWeeklyBody(s.email, s.slot, s.week), s.digests, s.worker, { email: s.email, visibilityMs: DIGESTS_VISIBILITY_MS, before: quotaBackAt(reset) });
     expect([failures, dlq]).toEqual([0, []]);
@@ -305,11 +298,7 @@ describe("a weekly run refused for longer than a call may wait", () => {
   }, 180_000);
 
   it("google: the send refused by the daily limit, waited out until midnight Pacific Time and refused again in the hour after it (a reset come late), waits its quarter hour, not into the queue's receives", async () => {
-    const s = await atSlot(5);
-    const at = s.slot + 5 * MINUTE;
-    setTime(at);
-    sandbox.state.faults.add({ route: "gmail.messages.send", account: s.email, kind: "status", status: 403, reason: "dailyLimitExceeded", times: 0 });
-    const reset = nextPacificMidnight(at);
+    const { s, at, reset } = await sendRefusedAtSlot(5);
     // The first attempt more than SEND_RETRY_WITHIN_MS (3 hours) before the reset; the quota back twenty minutes after it.
     expect(reset - at).toBeGreaterThan(3 * HOUR);
     const { deliveries, dlq, failures } = await drain(dueWeeklyBody(s.email, s.slot, s.week), s.digests, s.worker, { email: s.email, visibilityMs: DIGESTS_VISIBILITY_MS, before: quotaBackAt(reset + 20 * MINUTE) });
