@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { microsoftOptions } from "../packages/core/src/runtime/microsoft-reader";
 import { microsoftProvider } from "@followthrough/core/microsoft";
 import { ProviderError } from "@followthrough/core/resilience";
-import { sandboxAgent } from "@followthrough/sandbox";
+import { type FaultSpec, sandboxAgent } from "@followthrough/sandbox";
 import { ownFixture } from "./support/fixtures";
 import { type ScanHarness, startScanHarness } from "./support/scan-harness";
 
@@ -41,6 +41,43 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     await h.clearFaults();
   });
   afterAll(async () => h?.close());
+
+  /** A provider of the harness's account that makes one attempt per call (an error as the adapter's retry sees it); `o` adds to its options. */
+  const oneAttempt = (o: Partial<Parameters<typeof microsoftProvider>[0]> = {}) =>
+    microsoftProvider({ ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }), retry: { attempts: 1 }, ...o });
+
+  /**
+   * A Graph answer of `status` with `body` and a 7 s Retry-After: classified with its status, kind and
+   * wait in one attempt, then waited out by the adapter's retry (the pause the header's, not the 5 ms
+   * base), which reads the profile. The classified error.
+   */
+  const classifiedThenWaitedOut = async (status: 429 | 503, body: NonNullable<FaultSpec["body"]>): Promise<ProviderError> => {
+    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
+    const e = await withoutGlobalFetch(() => oneAttempt().profile()).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    expect((e as ProviderError).status).toBe(status);
+    expect((e as ProviderError).kind).toBe(status === 429 ? "rate-limited" : "temporary");
+    expect((e as ProviderError).retryAfterMs).toBe(7_000);
+    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
+    const before = h.clock!.now();
+    const profile = await withoutGlobalFetch(() => h.provider.profile());
+    expect(profile.email.toLowerCase()).toBe(h.email.toLowerCase());
+    expect(h.clock!.now() - before).toBeGreaterThanOrEqual(7_000);
+    expect(globalCalls).toEqual([]);
+    return e as ProviderError;
+  };
+
+  /** `server` listening on a loopback port: its URL, and a close that ends its connections too. */
+  const listening = async (server: ReturnType<typeof createHttpServer>) => {
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+  };
 
   it("refreshes the token and reads the profile and a whole scan without the global fetch", async () => {
     await h.resetStats();
@@ -74,21 +111,7 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     [503, "html"],
     [503, "empty"],
   ] as const)("a %i whose body is not Graph's JSON (%s, a gateway's answer) keeps its Retry-After: classified with it, and waited out (helper-265 #2)", async (status, body) => {
-    // One attempt: the classified error as the adapter's retry sees it.
-    const once = microsoftProvider({ ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }), retry: { attempts: 1 } });
-    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
-    const e = await withoutGlobalFetch(() => once.profile()).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(ProviderError);
-    expect((e as ProviderError).status).toBe(status);
-    expect((e as ProviderError).kind).toBe(status === 429 ? "rate-limited" : "temporary");
-    expect((e as ProviderError).retryAfterMs).toBe(7_000);
-    // The adapter's retry waits it out (the pause is the header's, not the 5 ms base), then reads.
-    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
-    const before = h.clock!.now();
-    const profile = await withoutGlobalFetch(() => h.provider.profile());
-    expect(profile.email.toLowerCase()).toBe(h.email.toLowerCase());
-    expect(h.clock!.now() - before).toBeGreaterThanOrEqual(7_000);
-    expect(globalCalls).toEqual([]);
+    await classifiedThenWaitedOut(status, body);
   });
 
   it.each([
@@ -99,26 +122,12 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
   ] as const)("a %i with Graph's own JSON error under a label that is not JSON (%s) keeps its Retry-After and its code: classified with them, and waited out", async (status, body, code) => {
     // The client parses an error body only when it is labelled application/json: text/plain became a
     // string and no label a stream, each a GraphError of the status alone (no headers, no code).
-    const once = microsoftProvider({ ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }), retry: { attempts: 1 } });
-    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
-    const e = await withoutGlobalFetch(() => once.profile()).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(ProviderError);
-    expect((e as ProviderError).status).toBe(status);
-    expect((e as ProviderError).kind).toBe(status === 429 ? "rate-limited" : "temporary");
-    expect((e as ProviderError).retryAfterMs).toBe(7_000);
-    expect((e as Error).message).toMatch(new RegExp(`^microsoft: ${code}: `));
-    await h.injectFault({ route: "graph.*", kind: "status", status, body, retryAfter: 7, times: 1 });
-    const before = h.clock!.now();
-    const profile = await withoutGlobalFetch(() => h.provider.profile());
-    expect(profile.email.toLowerCase()).toBe(h.email.toLowerCase());
-    expect(h.clock!.now() - before).toBeGreaterThanOrEqual(7_000);
-    expect(globalCalls).toEqual([]);
+    expect((await classifiedThenWaitedOut(status, body)).message).toMatch(new RegExp(`^microsoft: ${code}: `));
   });
 
   it.each(["json-as-text", "json-untyped"] as const)("a mailbox Graph cannot serve (404 MailboxNotEnabledForRESTAPI) is told by its code under a label that is not JSON (%s), not read as a plain not-found", async (body) => {
-    const once = microsoftProvider({ ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }), retry: { attempts: 1 } });
     await h.injectFault({ route: "graph.*", kind: "status", status: 404, reason: "MailboxNotEnabledForRESTAPI", body, times: 1 });
-    const e = await withoutGlobalFetch(() => once.profile()).catch((x: unknown) => x);
+    const e = await withoutGlobalFetch(() => oneAttempt().profile()).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ProviderError);
     expect((e as ProviderError).kind).toBe("auth-revoked");
     expect(((e as ProviderError).cause as { code?: string }).code).toBe("MailboxNotEnabledForRESTAPI");
@@ -138,16 +147,7 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
       res.on("drain", pump).on("close", () => closed());
       pump();
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      written: () => written,
-      connectionClosed,
-      close: async () => {
-        server.closeAllConnections();
-        await new Promise<void>((r) => server.close(() => r()));
-      },
-    };
+    return { ...(await listening(server)), written: () => written, connectionClosed };
   };
 
   it("reads no more than 64 KiB of an error body: a 429 whose body never ends is classified by its status and Retry-After at once, and its connection closed", async () => {
@@ -155,12 +155,7 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
     // reading at ERROR_BODY_LIMIT and closes the connection, instead of reading until the request's timeout.
     const graph = await endlessAnswer(429, { "content-type": "text/html", "retry-after": "7" });
     try {
-      const p = microsoftProvider({
-        ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }),
-        baseUrl: graph.url,
-        requestTimeoutMs: 10_000,
-        retry: { attempts: 1 },
-      });
+      const p = oneAttempt({ baseUrl: graph.url, requestTimeoutMs: 10_000 });
       const started = Date.now();
       const e = await withoutGlobalFetch(() => p.profile()).catch((x: unknown) => x);
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -220,26 +215,14 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
       res.write('{"error": {"code": "TooManyReq');
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      close: async () => {
-        server.closeAllConnections();
-        await new Promise<void>((r) => server.close(() => r()));
-      },
-    };
+    return listening(server);
   };
 
   for (const body of ["bad-gzip", "cut"] as const) {
     it(`a 429 whose error body cannot be read (${body}) is still classified by its status and Retry-After`, async () => {
       const graph = await brokenBodyAnswer(429, { "content-type": "application/json", "retry-after": "7" }, body);
       try {
-        const p = microsoftProvider({
-          ...microsoftOptions(h.account(), { ring: h.ring, microsoft: { fetchOptions: { agent: sandboxAgent(h.sandbox.ca!) } as never } }),
-          baseUrl: graph.url,
-          requestTimeoutMs: 10_000,
-          retry: { attempts: 1 },
-        });
+        const p = oneAttempt({ baseUrl: graph.url, requestTimeoutMs: 10_000 });
         const e = await withoutGlobalFetch(() => p.profile()).catch((x: unknown) => x);
         expect(e).toBeInstanceOf(ProviderError);
         expect([(e as ProviderError).kind, (e as ProviderError).status, (e as ProviderError).retryAfterMs]).toEqual(["rate-limited", 429, 7_000]);
