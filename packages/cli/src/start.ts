@@ -200,7 +200,7 @@ export async function startLocalStack(
   // /connect works here too, with the sandbox as the provider: its OAuth endpoints (an account
   // chooser in the browser), its Gmail/Calendar and Graph APIs, as the hosted app uses the real ones.
   const tls = sandbox.ca ? { fetchOptions: { agent: sandboxAgent(sandbox.ca) } as never } : {};
-  const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>) => providerFor(a, { ring, clock, microsoft: { ...tls, onRefreshToken } });
+  const build = (a: AccountRecord, onRefreshToken: (t: string) => Promise<void>, retry?: { budgetMs: number }) => providerFor(a, { ring, clock, ...(retry ? { retry } : {}), microsoft: { ...tls, onRefreshToken } });
   const known = lookup(providers);
   const demoProviderFor = (a: AccountRecord): MailboxProvider => {
     const key = a.email.toLowerCase();
@@ -235,7 +235,7 @@ export async function startLocalStack(
     // Pacific Time) fails the connect at once with its wait on the page. Without it the read slept
     // the quota day through on the virtual clock, five times over, and the page said "in about 24
     // hours" whatever the time (helper-272 #3), the demo's clock days ahead.
-    providerForNew: (a, onRefreshToken) => providerFor(a, { ring, clock, retry: { budgetMs: API_RETRY_BUDGET_MS }, microsoft: { ...tls, onRefreshToken } }),
+    providerForNew: (a, onRefreshToken) => build(a, onRefreshToken, { budgetMs: API_RETRY_BUDGET_MS }),
     enqueueBackfill: backfills,
     notify: o.notify ? o.notify(outbox) : outbox,
     ...(sandbox.ca ? { httpFetch: ((input, init) => fetch(input, { ...init, dispatcher: sandboxDispatcher(sandbox.ca!) } as RequestInit)) as typeof fetch } : {}),
