@@ -58,10 +58,33 @@ export const SQS_MAX_DELAY_S = 900;
  * for any other error. The wait runs from `now` (the handler's clock; the adapter read it on its own,
  * the same in Lambda).
  */
-export function refusedUntil(e: unknown, now: number): number | undefined {
+export function refusedUntil(e: unknown, now: number, account: string): number | undefined {
   if (!(e instanceof ProviderError) || (e.kind !== "rate-limited" && e.kind !== "temporary") || e.retryAfterMs === undefined || e.retryAfterMs <= JOB_RETRY_BUDGET_MS) return undefined;
-  return now + Math.min(e.retryAfterMs, LONGEST_WAIT_MS);
+  const wait = Math.min(e.retryAfterMs, LONGEST_WAIT_MS);
+  return now + wait + (wait >= SPREAD_WAITS_FROM_MS ? wakeOffsetMs(account) : 0);
 }
+
+/**
+ * How far past the end of a long wait each account's job looks again: a share of
+ * {@link WAKE_SPREAD_MS} in whole seconds, the same for an account every time and spread evenly over
+ * accounts (FNV-1a of its address). Google's daily limit is the whole project's, so every Google
+ * account whose job met it waits for the same midnight Pacific Time; without the spread all of them
+ * would read at that instant, a burst against the project's per-minute quota, the table and the
+ * functions' concurrency at once (developers.google.com/workspace/guides/quota-overview: the
+ * per-minute and per-day quotas are per project). Waits under an hour (a Retry-After of minutes, a
+ * late reset's quarter hour: core/google GOOGLE_LATE_RESET_WAIT_MS) are one account's and end as named.
+ */
+export function wakeOffsetMs(account: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < account.length; i++) h = Math.imul(h ^ account.charCodeAt(i), 0x01000193);
+  return ((h >>> 0) % (WAKE_SPREAD_MS / 1000)) * 1000;
+}
+
+/** The spread of {@link wakeOffsetMs}: within the first hour after a reset, whose refusal waits a quarter hour only. */
+export const WAKE_SPREAD_MS = 10 * 60_000;
+
+/** The shortest wait {@link refusedUntil} spreads over accounts. */
+const SPREAD_WAITS_FROM_MS = 60 * 60_000;
 
 /**
  * The longest wait {@link refusedUntil} names: past every chain's bound (a weekly chain's day, a

@@ -22,13 +22,14 @@ import { dueWeeklyBody, SCAN_LEASE } from "@followthrough/core/dispatch";
 import { acquireLease, leaseKey } from "@followthrough/core/lease";
 import { JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { type MemorySender, memorySender } from "@followthrough/core/queue";
-import type { Clock } from "@followthrough/core/resilience";
+import { type Clock, ProviderError } from "@followthrough/core/resilience";
 import { DEFAULT_SCHEDULE, previousOccurrence } from "@followthrough/core/schedule";
 import type { Repository } from "@followthrough/core/storage";
 import { addDays, localDate, localMidnight } from "@followthrough/core/time";
 import type { FaultSpec, RunningSandbox } from "@followthrough/sandbox";
 import { BACKFILL_CHAIN_MAX_MS, backfillContinuation, createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
 import { CONTINUE_WITHIN_MS, continuationBody, createWorkerHandler, parseContinuation } from "../src/handlers/worker";
+import { refusedUntil, WAKE_SPREAD_MS, wakeOffsetMs } from "../src/jobs";
 
 const start = Date.parse("2026-10-14T23:30:00Z");
 const MINUTE = 60_000;
@@ -177,6 +178,9 @@ describe("a first backfill refused for longer than a call may wait", () => {
     for (const f of dailyLimit(email, 25)) sandbox.state.faults.add(f);
     const reset = nextPacificMidnight(start);
     expect(reset - start).toBeGreaterThan(7 * HOUR);
+    // The chain looks again at its account's own instant just after the reset (jobs wakeOffsetMs).
+    const wake = reset + wakeOffsetMs(email);
+    expect(wake).toBeGreaterThan(reset);
     let firstLink: Awaited<ReturnType<typeof stored>> | undefined;
     const after = async (_: Delivery, i: number) => void (i === 0 && (firstLink = await stored(cut.repo, email)));
     const { deliveries, dlq, failures } = await drain(email, cut.backfills, cut.backfill, { email, visibilityMs: BACKFILLS_VISIBILITY_MS, before: quotaBackAt(reset), after });
@@ -187,15 +191,15 @@ describe("a first backfill refused for longer than a call may wait", () => {
     expect(firstLink!.cursors).toEqual(["incremental", "full"]);
     expect(firstLink!.messages.length).toBeGreaterThan(0);
     expect(firstLink!.messages.length).toBeLessThan(expected.messages.length);
-    // Each link until the reset was sent on waiting for it, with no call to the provider.
-    const waiting = rest.filter((d) => d.at < reset);
-    expect(waiting.length).toBe(Math.ceil((reset - start) / (900 * 1000)) - 1);
+    // Each link until then was sent on waiting for it, with no call to the provider.
+    const waiting = rest.filter((d) => d.at < wake);
+    expect(waiting.length).toBe(Math.ceil((wake - start) / (900 * 1000)) - 1);
     expect(waiting.every((d) => d.calls === 0)).toBe(true);
-    for (const d of waiting) expect(parseBackfill(d.body, 0)).toEqual({ acc: email, since: start, notBefore: reset });
+    for (const d of waiting) expect(parseBackfill(d.body, 0)).toEqual({ acc: email, since: start, notBefore: wake });
     expect(cut.backfills.delays.slice(0, -1).every((s) => s === 900)).toBe(true);
-    expect(cut.backfills.delays.at(-1)).toBe((reset - start) / 1000 - 900 * waiting.length);
+    expect(cut.backfills.delays.at(-1)).toBe((wake - start) / 1000 - 900 * waiting.length);
     // Then the read goes on from the cursors and ends as the unrefused one did.
-    expect(deliveries.at(-1)!.at).toBe(reset);
+    expect(deliveries.at(-1)!.at).toBe(wake);
     expect(await stored(cut.repo, email)).toEqual(expected);
     expect((await loadAccount(cut.repo, email))?.backfillAt).toBeUndefined();
   }, 120_000);
@@ -255,21 +259,22 @@ describe("a weekly run refused for longer than a call may wait", () => {
     for (const f of dailyLimit(s.email, 25)) sandbox.state.faults.add(f);
     const reset = nextPacificMidnight(at);
     expect(reset - at).toBeGreaterThan(9 * HOUR);
+    const wake = reset + wakeOffsetMs(s.email);
     const { deliveries, dlq, failures } = await drain(dueWeeklyBody(s.email, s.slot, s.week), s.digests, s.worker, { email: s.email, visibilityMs: DIGESTS_VISIBILITY_MS, before: quotaBackAt(reset) });
     expect([failures, dlq]).toEqual([0, []]);
     const [refused, ...rest] = deliveries;
     expect(refused.calls).toBeGreaterThan(25);
-    const waiting = rest.filter((d) => d.at < reset);
-    expect(waiting.length).toBe(Math.ceil((reset - at) / (900 * 1000)) - 1);
+    const waiting = rest.filter((d) => d.at < wake);
+    expect(waiting.length).toBe(Math.ceil((wake - at) / (900 * 1000)) - 1);
     expect(waiting.every((d) => d.calls === 0)).toBe(true);
-    for (const d of waiting) expect(parseContinuation(d.body)).toEqual({ acc: s.email, slot: s.slot, week: s.week, notBefore: reset });
-    expect(deliveries.at(-1)!.at).toBe(reset);
+    for (const d of waiting) expect(parseContinuation(d.body)).toEqual({ acc: s.email, slot: s.slot, week: s.week, notBefore: wake });
+    expect(deliveries.at(-1)!.at).toBe(wake);
     // The week's digest, once, recorded sent; the re-read ends where an unrefused one would.
     expect(s.sentDigests()).toBe(1);
     expect(await s.storedDigests()).toEqual([expect.objectContaining({ status: "sent", week: s.week })]);
     expect((await stored(s.repo, s.email)).cursors).toEqual(["incremental", "incremental"]);
     expect((await stored(s.repo, s.email)).messages).toEqual(messages);
-    expect((await loadAccount(s.repo, s.email))?.lastWeeklyAt).toBe(reset);
+    expect((await loadAccount(s.repo, s.email))?.lastWeeklyAt).toBe(wake);
   }, 180_000);
 
   it("google: the digest's send refused by the daily limit (the read went through) is tried again once the reset is past, not every quarter hour into the dead-letter queue; sent once", async () => {
@@ -277,8 +282,9 @@ describe("a weekly run refused for longer than a call may wait", () => {
     expect(reset - at).toBeGreaterThan(5 * HOUR);
     const { deliveries, dlq, failures } = await drain(dueWeeklyBody(s.email, s.slot, s.week), s.digests, s.worker, { email: s.email, visibilityMs: DIGESTS_VISIBILITY_MS, before: quotaBackAt(reset) });
     expect([failures, dlq]).toEqual([0, []]);
-    expect(deliveries.filter((d) => d.at < reset).slice(1).every((d) => d.calls === 0)).toBe(true);
-    expect(parseContinuation(deliveries[1].body)).toEqual({ acc: s.email, slot: s.slot, week: s.week, notBefore: reset });
+    const wake = reset + wakeOffsetMs(s.email);
+    expect(deliveries.filter((d) => d.at < wake).slice(1).every((d) => d.calls === 0)).toBe(true);
+    expect(parseContinuation(deliveries[1].body)).toEqual({ acc: s.email, slot: s.slot, week: s.week, notBefore: wake });
     expect(s.sentDigests()).toBe(1);
     expect(await s.storedDigests()).toEqual([expect.objectContaining({ status: "sent", week: s.week })]);
   }, 180_000);
@@ -303,7 +309,12 @@ describe("a weekly run refused for longer than a call may wait", () => {
     expect(reset - at).toBeGreaterThan(3 * HOUR);
     const { deliveries, dlq, failures } = await drain(dueWeeklyBody(s.email, s.slot, s.week), s.digests, s.worker, { email: s.email, visibilityMs: DIGESTS_VISIBILITY_MS, before: quotaBackAt(reset + 20 * MINUTE) });
     expect([failures, dlq]).toEqual([0, []]);
-    expect(deliveries.filter((d) => d.at >= reset).map((d) => (d.at - reset) / MINUTE)).toEqual([0, 15, 30]);
+    // Its account's instant just after midnight, then a quarter hour on each time until the quota is back.
+    const wake = reset + wakeOffsetMs(s.email);
+    const looks = [wake];
+    while (looks.at(-1)! < reset + 20 * MINUTE) looks.push(looks.at(-1)! + 15 * MINUTE);
+    expect(deliveries.filter((d) => d.at >= wake).map((d) => d.at)).toEqual(looks);
+    expect(deliveries.filter((d) => d.at < wake).slice(1).every((d) => d.calls === 0)).toBe(true);
     expect(s.sentDigests()).toBe(1);
     expect(await s.storedDigests()).toEqual([expect.objectContaining({ status: "sent", week: s.week })]);
   }, 180_000);
@@ -326,7 +337,7 @@ describe("a weekly run refused for longer than a call may wait", () => {
     const next = s.slot + WEEK;
     setTime(next + 5 * MINUTE);
     expect(await s.worker(record(dueWeeklyBody(s.email, next)))).toEqual({ batchItemFailures: [] });
-    expect(s.digests.batches.map((b) => parseContinuation(b[0]))).toEqual([{ acc: s.email, slot: next, notBefore: nextPacificMidnight(next) }]);
+    expect(s.digests.batches.map((b) => parseContinuation(b[0]))).toEqual([{ acc: s.email, slot: next, notBefore: nextPacificMidnight(next) + wakeOffsetMs(s.email) }]);
   }, 180_000);
 });
 
@@ -396,17 +407,38 @@ describe("a backfill chain whose wait outlives its two days", () => {
     setTime(start);
     const s = await setup("google");
     const { email } = s;
-    const reset = nextPacificMidnight(start);
+    // The account's instant just after the reset, when its chain would look again (jobs wakeOffsetMs).
+    const wake = nextPacificMidnight(start) + wakeOffsetMs(email);
     for (const f of dailyLimit(email)) sandbox.state.faults.add(f);
-    // Begun so long ago that the reset comes after its two days.
-    const old = reset - BACKFILL_CHAIN_MAX_MS - MINUTE;
+    // Begun so long ago that the wait ends after its two days.
+    const old = wake - BACKFILL_CHAIN_MAX_MS - MINUTE;
     expect(await s.backfill(record(backfillContinuation(email, old)))).toEqual({ batchItemFailures: [] });
     expect(s.backfills.batches).toEqual([]);
     expect((await loadAccount(s.repo, email))?.backfillAt).toBeUndefined();
     // A minute younger than the bound allows: it waits for the reset.
-    const younger = reset - BACKFILL_CHAIN_MAX_MS + MINUTE;
+    const younger = wake - BACKFILL_CHAIN_MAX_MS + MINUTE;
     expect(await s.backfill(record(backfillContinuation(email, younger)))).toEqual({ batchItemFailures: [] });
-    expect(s.backfills.batches.map((b) => parseBackfill(b[0], 0))).toEqual([{ acc: email, since: younger, notBefore: reset }]);
+    expect(s.backfills.batches.map((b) => parseBackfill(b[0], 0))).toEqual([{ acc: email, since: younger, notBefore: wake }]);
     expect((await loadAccount(s.repo, email))?.backfillAt).toBe(start);
+  });
+});
+
+describe("the end of a long wait, per account", () => {
+  const dailyLimitRefusal = (retryAfterMs: number) => new ProviderError("rate-limited", "google: Daily Limit Exceeded", 403, retryAfterMs);
+  const accounts = Array.from({ length: 200 }, (_, i) => `owner${i}@example${i % 7}.com`);
+
+  it("a wait of an hour or more ends at each account's own instant within the ten minutes after it, the same one every time, so the project's accounts do not all read at the reset", () => {
+    const now = start;
+    const wait = 9 * HOUR;
+    const ends = accounts.map((a) => refusedUntil(dailyLimitRefusal(wait), now, a)! - (now + wait));
+    expect(ends.every((o) => o >= 0 && o < WAKE_SPREAD_MS && o % 1000 === 0)).toBe(true);
+    // Spread over the ten minutes: every minute of them holds some accounts, and none holds most.
+    const perMinute = Array.from({ length: 10 }, (_, m) => ends.filter((o) => Math.floor(o / MINUTE) === m).length);
+    expect(perMinute.every((n) => n > 0 && n < 60)).toBe(true);
+    expect(accounts.map((a) => refusedUntil(dailyLimitRefusal(wait), now + HOUR, a)! - (now + HOUR + wait))).toEqual(ends);
+  });
+
+  it("a shorter wait (a Retry-After of minutes, a late reset's quarter hour) ends as named", () => {
+    for (const wait of [10 * MINUTE, 15 * MINUTE, HOUR - 1000]) for (const a of accounts.slice(0, 20)) expect(refusedUntil(dailyLimitRefusal(wait), start, a)).toBe(start + wait);
   });
 });

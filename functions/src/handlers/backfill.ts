@@ -104,7 +104,7 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
             // cursor), and the chain goes on from them once the wait is over, as after the time limit
             // (below), instead of failing the record into the queue's three receives, 90 minutes
             // apart, and the dead-letter queue hours before the wait ends, the first read stalled.
-            refused = d.backfills ? refusedUntil(e, d.now()) : undefined;
+            refused = d.backfills ? refusedUntil(e, d.now(), email) : undefined;
             if (refused === undefined) throw e;
             complete = false;
             console.log(JSON.stringify({ msg: "backfill", account: email, complete, refused: e instanceof Error ? e.message : String(e), notBefore: new Date(refused).toISOString() }));

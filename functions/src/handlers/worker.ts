@@ -297,7 +297,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
             // the wait is over, in a continuation (waitFor). A wait that ends past the week's day
             // ends the run as a read still going then does (below): the week recorded without a
             // digest, the read going on in next week's run.
-            const until = d.digests ? refusedUntil(e, d.now()) : undefined;
+            const until = d.digests ? refusedUntil(e, d.now(), email) : undefined;
             if (until === undefined) throw e;
             if (waitFor(until)) return CONTINUES;
             const reason = `${firstRead ? "first read" : "read"} refused by the provider until past the week's day; it goes on next week`;
@@ -364,7 +364,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
             // midnight Pacific Time (core/google GOOGLE_LATE_RESET_WAIT_MS), most often after a
             // wait for that midnight, hours past SEND_RETRY_WITHIN_MS of the first attempt.
             const refusedAt = d.now();
-            const until = d.digests ? refusedUntil(e, refusedAt) : undefined;
+            const until = d.digests ? refusedUntil(e, refusedAt, email) : undefined;
             if (until !== undefined && until - refusedAt >= SEND_RETRY_S * 1000) {
               const error = e instanceof Error ? e.message : String(e);
               if (waitFor(until)) {
