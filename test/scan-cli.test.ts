@@ -71,7 +71,7 @@ const mailboxes = [
   { name: "google-founder", dir: sharedFixture("google-founder"), shared: true },
   { name: "outlook-consultant", dir: sharedFixture("outlook-consultant"), shared: true },
   // Spec edges (test/fixtures/spec-edges/README.md): labelled from the spec's words alone.
-  ...["g-windows", "g-identities", "g-calendar", "g-events", "g-intl", "g-text", "g-mail", "o-graph", "o-intl", "o-send-as", "o-series", "g-idn", "g-nfd"].map((name) => ({ name: `spec-edges/${name}`, dir: join(root, "test/fixtures/spec-edges", name), shared: false })),
+  ...["g-windows", "g-identities", "g-calendar", "g-events", "g-intl", "g-text", "g-mail", "o-graph", "o-intl", "o-send-as", "o-series", "g-idn", "g-nfd", "o-events"].map((name) => ({ name: `spec-edges/${name}`, dir: join(root, "test/fixtures/spec-edges", name), shared: false })),
 ];
 
 interface EventJson { eventId: string; title: string; start: string; end: string; met?: string[]; followedUp?: string[] }
