@@ -164,6 +164,26 @@ describe("Coming up", () => {
     // The inbox preview names the next event.
     expect((await renderDigest(d)).preheader).toContain("Coming up: Founders Mixer, Thu 19 Mar, 18:30.");
   });
+
+  it("the inbox preview goes out whole: React Email's <Preview> keeps 150 characters, so a longer line is never cut mid-date", async () => {
+    // o-events as of its now (helper-277): "… Coming up: DevRelCon speakers' happy hour, Thu 5 Nov" lost its ", 17:30."
+    const d = eventsDigest();
+    d.events.upcoming[0].title = "Product Meetup — speaker night with the Shoreditch founders";
+    const card = (i: number) => ({ email: `p${i}@x.io`, name: `Maximilian Featherstonehaugh ${i}`, firstName: "Maximilian", eventTitle: "Intro", metAt: new Date(NOW - 3 * DAY).toISOString(), metOn: "Mon 16 Mar", daysAgo: 3, draftUrl: d.webUrl, dismissUrl: d.webUrl, drafted: false });
+    d.missing = [1, 2, 3, 4, 5].map(card);
+    const r = await renderDigest(d);
+    expect(visible(r.html)).toContain(r.preheader);
+    expect(r.preheader.length).toBeLessThanOrEqual(150);
+    expect(r.preheader).not.toContain("Coming up");
+    // A name made of astral characters counts two code units each, as <Preview> counts them.
+    d.missing[0].name = "🦊".repeat(40);
+    d.missing[1].name = "🦊".repeat(40);
+    const astral = await renderDigest(d);
+    expect(astral.preheader.length).toBeLessThanOrEqual(150);
+    expect(visible(astral.html)).toContain(astral.preheader);
+    // One that fits keeps its "Coming up" whole.
+    expect((await renderDigest(eventsDigest())).preheader).toMatch(/Coming up: Founders Mixer, Thu 19 Mar, 18:30\.$/);
+  });
 });
 
 describe("Your events", () => {

@@ -243,7 +243,14 @@ function nameList(people: DigestPerson[], max = 2): string {
   return names.join(", ");
 }
 
-/** The inbox preview line, one clean line. */
+/**
+ * The longest preheader, in UTF-16 code units: React Email's <Preview> keeps that many of its text
+ * and drops the rest unmarked (@react-email/preview's PREVIEW_MAX_LENGTH, `substring(0, 150)`), so a
+ * longer line went out cut mid-word, "Coming up: Product Meetup — speaker night, Sun 21 Ju".
+ */
+export const PREHEADER_MAX = 150;
+
+/** The inbox preview line, one clean line of at most {@link PREHEADER_MAX}: "Coming up" only whole. */
 export function preheaderFor(d: DigestData): string {
   const m = d.metrics;
   const tally = `${plural(Math.round(finite(m.meetingsAttended.value)), "meeting")}, ${plural(
@@ -258,7 +265,11 @@ export function preheaderFor(d: DigestData): string {
   else lead = "Nothing waiting";
   const next = d.events?.upcoming[0];
   const coming = next ? ` Coming up: ${cleanText(next.title, 60) || "a networking event"}, ${cleanText(next.when, 40)}.` : "";
-  return cleanText(`${lead} — ${tally}.${coming}`, 200);
+  const line = cleanText(`${lead} — ${tally}.${coming}`, Infinity).length <= PREHEADER_MAX ? `${lead} — ${tally}.${coming}` : `${lead} — ${tally}.`;
+  // Cut with an ellipsis (a long name), by code units as <Preview> cuts: an astral character counts two.
+  let out = cleanText(line, PREHEADER_MAX);
+  for (let max = PREHEADER_MAX - 1; out.length > PREHEADER_MAX; max--) out = cleanText(line, max);
+  return out;
 }
 
 export function greeting(d: DigestData): string {
