@@ -21,7 +21,11 @@ export interface DigestPerson {
   metAt: string;
   /** Human date of the meeting in the owner's time zone, e.g. "Tue 14 Apr". */
   metOn: string;
-  /** Whole days since the meeting ended. */
+  /**
+   * Calendar days in the owner's zone from the meeting's start (the date `metOn` shows) to now: 0 is
+   * "today", 1 "yesterday" (core/digest buildDigest). Not counted from its end: a person met at a
+   * conference that began on Monday is "met … on Mon 26 Oct, 10 days ago".
+   */
   daysAgo: number;
   /**
    * A meeting with them still ahead, which follows them up already (behaviour.md), as "Tue 14 Apr":
