@@ -414,6 +414,15 @@ describe("people met at a large gathering", () => {
   it("a mail after now does not count", () => {
     expect(run([gala()], [mailAna(NOW + HOUR)]).contacts).toEqual([]);
   });
+
+  it("followed up by that mail, even with a coffee between the gathering and the mail (events.md: \"by that message\")", () => {
+    const coffee = meeting({ id: "coffee", start: NOW - 4 * DAY, attendees: ["ana@studio.io"] });
+    const r = run([gala(), coffee], [mailAna(NOW - 3 * DAY)]);
+    expect(r.contacts).toHaveLength(1);
+    expect(r.contacts[0]).toMatchObject({ eventId: "gala", metBy: "large-gathering", followedUpBy: "mail", followedUpAt: NOW - 3 * DAY, secondMeetingAt: coffee.start });
+    // The digest counts it among the follow-ups sent ("you wrote to them"), the coffee among the second meetings.
+    expect(r.stats.followUpsSent).toBe(1);
+  });
 });
 
 describe("whom the owner says they met", () => {

@@ -283,7 +283,9 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
     const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];
     const later = laterMeetingWith(email, meeting, index);
     if (later) contact.secondMeetingAt = later.start;
-    if (mail !== undefined && (!later || mail <= later.start)) Object.assign(contact, { followedUpAt: mail, followedUpBy: "mail" });
+    // events.md: one met at a large gathering "has always been followed up (by that message)", the
+    // mail that made them met there, even where a later meeting came before it (helper-277).
+    if (mail !== undefined && (metBy === "large-gathering" || !later || mail <= later.start)) Object.assign(contact, { followedUpAt: mail, followedUpBy: "mail" });
     else if (later) Object.assign(contact, { followedUpAt: later.start, followedUpBy: "meeting" });
     if (contact.followedUpBy === "mail" && mail > now - RULES.newContactWindowMs) followUpsSent++;
     contacts.push(contact);
