@@ -196,12 +196,12 @@ describe("Your events", () => {
     expect(openLink(links.key, tokenOf(e.metUrl), NOW, { act: "met", acc: account.email })).toMatchObject({ evt: "ev-demo" });
     const { html, text } = await renderDigest(d);
     expect(text).toContain("Your events (1)\n");
-    expect(text).toContain("  Goal 3 · met 2 new people · 1 of 2 followed up · 1 short of your goal\n  Followed up: Ana Souza · Waiting: Ben Ito");
+    expect(text).toContain("  Goal 3 · met 2 new people · 1 of 2 followed up · 1 short of your goal\n  Followed up: Ana Souza · Not yet followed up: Ben Ito");
     expect(text).toContain(`  Say whom you met at Demo Day: ${e.metUrl}`);
     expect(html).toMatch(/<h2[^>]*>Your events \(1\)<\/h2>/);
     expect(html).toMatch(/<h3[^>]*>Demo Day<\/h3>/);
     expect(visible(html)).toContain("Goal 3 · met 2 new people · 1 of 2 followed up · 1 short of your goal");
-    expect(visible(html)).toContain("Followed up: Ana Souza · Waiting: Ben Ito");
+    expect(visible(html)).toContain("Followed up: Ana Souza · Not yet followed up: Ben Ito");
     expect(html).toMatch(new RegExp(`<a[^>]*href="${attr(e.metUrl)}"[^>]*>Say whom you met at Demo Day</a>`));
     // The summary under the numbers says how many of the week's new people came from events, and the goals' verdict.
     expect(text).toContain("1 meeting → 2 new people this week (2 at 1 networking event; goal met at 0 of 1).");

@@ -201,13 +201,17 @@ export function eventResult(e: DigestAttendedEvent): string {
   return parts.join(" · ");
 }
 
-/** The people met at an event, by follow-up: "Followed up: Ana Souza · Waiting: Ben Ito" ("" when nobody). */
+/**
+ * The people met at an event, by follow-up: "Followed up: Ana Souza · Not yet followed up: Ben Ito"
+ * ("" when nobody). Not "Waiting": that word heads the digest's list of missing follow-ups, met 1 to
+ * 30 days ago, which someone met at yesterday evening's event is not yet on (helper-277).
+ */
 export function eventPeople(e: DigestAttendedEvent): string {
   const name = (p: DigestAttendedEvent["met"][number]) => cleanText(p.name, 60) || cleanText(p.email, 120);
   const done = e.met.filter((p) => p.followedUp).map(name);
   // (Someone the owner dismissed "won't appear in your digests any more": counted as met, never waiting.)
   const waiting = e.met.filter((p) => !p.followedUp && !p.dismissed).map(name);
-  return [done.length ? `Followed up: ${done.join(", ")}` : "", waiting.length ? `Waiting: ${waiting.join(", ")}` : ""].filter(Boolean).join(" · ");
+  return [done.length ? `Followed up: ${done.join(", ")}` : "", waiting.length ? `Not yet followed up: ${waiting.join(", ")}` : ""].filter(Boolean).join(" · ");
 }
 
 /** "Already in touch (not counted): Cleo Park". */
