@@ -193,7 +193,8 @@ describe("the Graph adapter's transport (demo-microsoft)", () => {
       expect(e).toBeInstanceOf(ProviderError);
       // As any 503 page from it (oauth4webapi: not a token response), not a request cut by the timeout.
       expect((e as ProviderError).kind).toBe("temporary");
-      expect((e as Error).message).toMatch(/unexpected HTTP status code/);
+      expect((e as Error).message).toMatch(/token endpoint answered HTTP 503 without an OAuth error \(.*unexpected HTTP status code/);
+      expect((e as ProviderError).status).toBe(503);
       await token.connectionClosed;
       expect(token.written()).toBeLessThan(32 * 1024 * 1024);
       expect(globalCalls).toEqual([]);

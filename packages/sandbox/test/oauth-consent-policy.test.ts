@@ -191,6 +191,32 @@ describe("Microsoft refresh errors in Entra's shape, and what core makes of them
     expect(isRevoked(classifyGraphError(outage))).toBe(false);
   });
 
+  it("Entra's throttling is a wait, not a reconnect: loop detection (invalid_grant AADSTS50196) and a 429 in plain text with its Retry-After", async () => {
+    const r = await connect("microsoft", M);
+    await control(`/accounts/${M}/refresh-error`, { kind: "loop", times: 1 });
+    const loop = await refreshGrant(r.client!, r.tokens!.refreshToken!).catch((e: unknown) => e);
+    expect(loop).toBeInstanceOf(GrantError);
+    expect((loop as GrantError).code).toBe("invalid_grant");
+    expect((loop as GrantError).aadsts).toEqual([50196]);
+    expect(classifyGraphError(loop).kind).toBe("rate-limited");
+    expect(isRevoked(classifyGraphError(loop))).toBe(false);
+    expect(reconnectReason(classifyGraphError(loop))).toBeUndefined();
+
+    // The token endpoint's own throttling: "Too Many Requests" as text, Retry-After: 60.
+    const fault = await fetch(`${sb.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "oauth.microsoft.token", kind: "status", status: 429, retryAfter: 60, times: 1 }) });
+    expect(fault.ok).toBe(true);
+    const throttled = await refreshGrant(r.client!, r.tokens!.refreshToken!).catch((e: unknown) => e);
+    expect(throttled).toBeInstanceOf(GrantError);
+    expect((throttled as GrantError).status).toBe(429);
+    const classified = classifyGraphError(throttled);
+    expect([classified.kind, classified.status, classified.retryAfterMs]).toEqual(["rate-limited", 429, 60_000]);
+    // A JSON error of the endpoint with a Retry-After keeps it too (a 503's temporarily_unavailable).
+    await fetch(`${sb.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "oauth.microsoft.token", kind: "status", status: 503, retryAfter: 30, times: 1 }) });
+    const outage = classifyGraphError(await refreshGrant(r.client!, r.tokens!.refreshToken!).catch((e: unknown) => e));
+    expect([outage.kind, outage.status, outage.retryAfterMs]).toEqual(["temporary", 503, 30_000]);
+    await expect(refreshGrant(r.client!, r.tokens!.refreshToken!)).resolves.toMatchObject({ accessToken: expect.any(String) });
+  });
+
   it("until cleared by default; bad requests are refused", async () => {
     const r = await connect("microsoft", M);
     await control(`/accounts/${M}/refresh-error`, { kind: "mfa" });

@@ -8,6 +8,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { type AccountIdentity, GOOGLE_SCOPES, type GrantedTokens, GrantError, MICROSOFT_SCOPES, type OAuthClientConfig, type PendingAuth, SIGN_IN_SCOPES } from "../oauth";
+import { parseRetryAfter } from "../resilience";
 
 /** Starts an authorization-code flow with PKCE (S256) and a random state; returns the URL to send the browser to. */
 export async function authorizationRequest(
@@ -85,12 +86,12 @@ const insecure = (client: OAuthClientConfig) => ({ [oauth.allowInsecureRequests]
 /** A token endpoint's error body ({@link toGrantError}): `error` and what Microsoft adds to it. */
 type ErrorBody = { error?: unknown; error_description?: unknown; suberror?: unknown; error_codes?: unknown };
 
-function grantErrorOf(body: ErrorBody, code: string, status: number | undefined): GrantError {
+function grantErrorOf(body: ErrorBody, code: string, status: number | undefined, res?: Response): GrantError {
   const suberror = typeof body.suberror === "string" && body.suberror ? body.suberror : undefined;
   const codes = Array.isArray(body.error_codes) ? body.error_codes.filter((n): n is number => typeof n === "number") : [];
   const description = typeof body.error_description === "string" ? body.error_description : "";
   const text = `${code}${suberror ? ` (${suberror})` : ""}: ${description.split(/\r?\n| Trace ID:/)[0]}`.trim();
-  return new GrantError(code, text, suberror, codes, status);
+  return new GrantError(code, text, suberror, codes, status, parseRetryAfter(res?.headers.get("retry-after") ?? null));
 }
 
 /**
@@ -105,14 +106,20 @@ function grantErrorOf(body: ErrorBody, code: string, status: number | undefined)
  * response the error keeps; without one, the challenge's own `error` parameter names it (RFC 6750
  * section 3), and a bare 401 is invalid_client's.
  */
-async function toGrantError(e: unknown): Promise<unknown> {
-  if (e instanceof oauth.ResponseBodyError) return grantErrorOf((e.cause ?? {}) as ErrorBody, e.error, e.status);
+async function toGrantError(e: unknown, res?: Response): Promise<unknown> {
+  if (e instanceof oauth.ResponseBodyError) return grantErrorOf((e.cause ?? {}) as ErrorBody, e.error, e.status, e.response);
   if (e instanceof oauth.WWWAuthenticateChallengeError) {
     const body = ((await e.response.clone().json().catch(() => undefined)) ?? {}) as ErrorBody;
     const challenged = e.cause.map((c) => c.parameters.error).find((x): x is string => typeof x === "string" && x !== "");
     const code = typeof body.error === "string" && body.error ? body.error : (challenged ?? (e.status === 401 ? "invalid_client" : `http_${e.status}`));
-    return grantErrorOf(body, code, e.status);
+    return grantErrorOf(body, code, e.status, e.response);
   }
+  // A throttled or failing endpoint's answer without OAuth's JSON (Entra's 429 is the text "Too Many
+  // Requests" with a Retry-After: AzureAD/microsoft-authentication-library-for-dotnet issue 2855; a
+  // gateway's 503 page), which oauth4webapi refuses as a body it cannot parse: named by its status,
+  // with its Retry-After, not a passing failure of no status that ignored the wait.
+  if (res && (res.status === 429 || res.status >= 500))
+    return grantErrorOf({ error_description: `the token endpoint answered HTTP ${res.status} without an OAuth error (${e instanceof Error ? e.message : String(e)})` }, `http_${res.status}`, res.status, res);
   return e;
 }
 
@@ -148,11 +155,12 @@ export async function exchangeCode(client: OAuthClientConfig, pending: PendingAu
 export async function refreshGrant(client: OAuthClientConfig, refreshToken: string, customFetch?: (url: string, init: RequestInit) => Promise<Response>): Promise<GrantedTokens> {
   const as = server(client);
   const c: oauth.Client = { client_id: client.clientId };
+  let res: Response | undefined;
   try {
-    const res = await oauth.refreshTokenGrantRequest(as, c, auth(client), refreshToken, { ...insecure(client), ...(customFetch ? { [oauth.customFetch]: customFetch } : {}) });
+    res = await oauth.refreshTokenGrantRequest(as, c, auth(client), refreshToken, { ...insecure(client), ...(customFetch ? { [oauth.customFetch]: customFetch } : {}) });
     const t = await oauth.processRefreshTokenResponse(await issuerOfAnswer(as, client, res), c, res);
     return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope };
   } catch (e) {
-    throw await toGrantError(e);
+    throw await toGrantError(e, res);
   }
 }

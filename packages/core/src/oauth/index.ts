@@ -304,11 +304,22 @@ export class GrantError extends Error {
     readonly aadsts: number[] = [],
     /** The HTTP status of the answer. */
     readonly status?: number,
+    /** The answer's Retry-After, in milliseconds (Entra's 429: "Retry-After: 60"). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "GrantError";
   }
 }
+
+/**
+ * Entra's refusal of a client that asks for tokens too often (AADSTS50196, "LoopDetected"): an
+ * invalid_grant that is throttling, not a revoked grant; MSAL takes it for a throttled call
+ * (learn.microsoft.com/entra/msal/dotnet/advanced/client-and-server-throttling: "for user-facing
+ * calls, Microsoft Entra ID will send ... invalid_grant ... AADSTS50196"). Our functions refresh once
+ * per run and once per draft tap, so an owner tapping many drafts at once could meet it.
+ */
+export const AADSTS_LOOP_DETECTED = 50196;
 
 /**
  * Google's token-endpoint refusals a policy makes, kept as the reason a reconnect is needed:
@@ -371,7 +382,7 @@ export const refusedFor = (code: string, message: string, status: number | undef
   new ProviderError("auth-revoked", message, status, undefined, { cause: new GrantError(code, detail, undefined, [], status) });
 
 /** True for a grant error that needs the person to reconnect (not a passing outage of the token endpoint). */
-export const needsReconnect = (e: GrantError) => RECONNECT_ERRORS.has(e.code) || e.suberror !== undefined;
+export const needsReconnect = (e: GrantError) => !e.aadsts.includes(AADSTS_LOOP_DETECTED) && (RECONNECT_ERRORS.has(e.code) || e.suberror !== undefined);
 
 /**
  * A call refused because the grant lacks a permission it needs (Google 403 insufficientPermissions;

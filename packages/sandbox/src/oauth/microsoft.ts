@@ -93,6 +93,7 @@ const microsoftToken: TokenProfile = {
     };
   },
   refreshProblem: (state, email) => takeRefreshError(state, email),
+  throttledText: "Too Many Requests",
   classify,
   // `scope` names the resource's permissions only, not the sign-in ones (openid, profile, email,
   // offline_access), though the ID token and the refresh token they gave come with it: so the

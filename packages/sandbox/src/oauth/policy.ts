@@ -68,6 +68,14 @@ export const REFRESH_ERRORS: Record<string, Problem> = {
     suberror: "basic_action",
     message: "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access 'https://graph.microsoft.com'.",
   },
+  // AADSTS50196 LoopDetected: the client asked for tokens too often; for a user's grant Entra answers
+  // invalid_grant (learn.microsoft.com/entra/msal/dotnet/advanced/client-and-server-throttling,
+  // "Server throttling"). Throttling, not a revoked grant: the grant works again later.
+  loop: {
+    error: "invalid_grant",
+    aadsts: 50196,
+    message: "The server terminated an operation because it encountered a client request loop. Please contact your app vendor.",
+  },
   // AADSTS65001 DelegationDoesNotExist: consent withdrawn or never given for a permission; Entra answers invalid_grant with suberror consent_required.
   consent: {
     error: "invalid_grant",
@@ -96,7 +104,7 @@ const ERROR_CODES = new Set(["invalid_grant", "interaction_required", "consent_r
 /**
  * Control routes:
  * - `POST /_control/accounts/:email/tenant-policy` `{ withhold: ["Mail.Send"] }` (Microsoft; `[]` clears);
- * - `POST /_control/accounts/:email/refresh-error` `{ kind: "inactive"|"expired"|"revoked"|"mfa"|"mfa-enrollment"|"consent" }`
+ * - `POST /_control/accounts/:email/refresh-error` `{ kind: "inactive"|"expired"|"revoked"|"mfa"|"mfa-enrollment"|"consent"|"loop" }`
  *   (Google: `"admin-policy"|"advanced-protection"|"revoked"`)
  *   or `{ error, aadsts, suberror?, message? }`, optional `times` (default: until cleared); `{ clear: true }` clears;
  * - `POST /_control/accounts/:email/withdraw-scopes` `{ scopes: [...] }`: live grants lose them.

@@ -161,5 +161,9 @@ export async function oauthFault(c: Context<SandboxEnv>, state: SandboxState, ro
   }
   if (f.kind === "reset") return resetConnection(c);
   const status = f.status ?? 503;
-  return send(c, status, body(status), { ...noStore, ...(f.retryAfter !== undefined ? { "retry-after": String(f.retryAfter) } : {}) });
+  const headers = { ...noStore, ...(f.retryAfter !== undefined ? { "retry-after": String(f.retryAfter) } : {}) };
+  const answer = body(status);
+  // A string is a plain-text answer (Entra's throttled token request: oauth/token.ts throttledText).
+  if (typeof answer === "string") return new Response(answer, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+  return send(c, status, answer, headers);
 }

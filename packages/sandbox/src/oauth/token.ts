@@ -18,6 +18,13 @@ export interface TokenProfile {
   refreshPrefix: string;
   /** The provider's JSON error body. */
   errorBody(p: Problem): Record<string, unknown>;
+  /**
+   * What a throttled (429) token request is answered with instead of a JSON error, where the
+   * provider answers so: Entra's plain "Too Many Requests" beside its Retry-After
+   * (AzureAD/microsoft-authentication-library-for-dotnet issue 2855, an MsalThrottledServiceException
+   * over "ResponseBody: Too Many Requests, Headers: Retry-After: 60").
+   */
+  throttledText?: string;
   /** AADSTS number for a TokenStore failure (Microsoft). */
   classify(e: OAuthError): number;
   /** An error the provider answers this account's refresh grant with instead (set through the control API). */
@@ -32,7 +39,9 @@ const statusOf = (error: string) => (error === "invalid_client" ? 401 : 400);
 export function tokenHandler(state: SandboxState, profile: TokenProfile) {
   return async (c: Context<SandboxEnv>): Promise<Response> => {
     const faulted = await oauthFault(c, state, profile.route, (status) =>
-      profile.errorBody({ error: status === 503 ? "temporarily_unavailable" : "server_error", message: "The service is temporarily unavailable.", aadsts: 90033 }),
+      status === 429 && profile.throttledText !== undefined
+        ? profile.throttledText
+        : profile.errorBody({ error: status === 503 ? "temporarily_unavailable" : "server_error", message: "The service is temporarily unavailable.", aadsts: 90033 }),
     );
     if (faulted) return faulted;
     const fail = (p: Problem) => {
