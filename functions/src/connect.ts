@@ -38,7 +38,7 @@ import {
 } from "@followthrough/core/connect";
 import { chainIssuedAt, type LinkClaims, LinkError, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import { decrypt, encrypt } from "@followthrough/core/secrets";
-import { type AccountIdentity, GrantError, missingScopes, missingScopesMessage, parseScopes, personalMicrosoftIdentity, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
+import { type AccountIdentity, grantRefused, missingScopes, missingScopesMessage, parseScopes, personalMicrosoftIdentity, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, mayHaveBeenSent, noticeState, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
@@ -202,7 +202,7 @@ ${configured.map(section)}`
       identity = tokens.identity;
     } catch (e) {
       console.warn("connect: code exchange refused", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-      return couldNotConnect(c, p, e instanceof GrantError ? 400 : 502);
+      return couldNotConnect(c, p, grantRefused(e) ? 400 : 502);
     }
     if (!refreshToken) return couldNotConnect(c, p);
 

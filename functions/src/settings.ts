@@ -23,7 +23,7 @@ import { html } from "hono/html";
 import { type AccountRecord, accountByIdentity, awaitsReconnect, calendarZoneOf, loadAccount, pausePatch, setFirstName, updateAccount } from "@followthrough/core/accounts";
 import { burnState, dropMoves, endAccount, isProviderName, openPending, PROVIDER_NAMES, type ProviderName, revokesGrants, sameState, sealPending } from "@followthrough/core/connect";
 import { type LinkClaims, LinkError, linkPath, openLink, sealLink } from "@followthrough/core/links";
-import { type AccountIdentity, GrantError, identityKey } from "@followthrough/core/oauth";
+import { type AccountIdentity, grantRefused, identityKey } from "@followthrough/core/oauth";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DEFAULT_SUBJECT, DEFAULT_TEMPLATE, EVENT_TEMPLATE, LATE_SUBJECT, READY_TEMPLATES } from "@followthrough/core/followup";
 import { CALENDAR_ZONE, changeTimeZone, planAfterSave } from "@followthrough/core/events";
@@ -750,7 +750,7 @@ ${configured().length ? configured().map((p) => html`<p><a class="button" href="
       identity = (await exchangeCode(client, pending, q)).identity;
     } catch (e) {
       console.warn("signin: refused", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-      return refused(c, e instanceof GrantError ? 400 : 502, "We could not confirm your sign-in.");
+      return refused(c, grantRefused(e) ? 400 : 502, "We could not confirm your sign-in.");
     }
     if (!identity) return refused(c, 400, "The sign-in did not say who you are.");
     const account = await accountByIdentity(deps.repo, identityKey(identity));

@@ -71,6 +71,12 @@ describe("the state is single-use on the server", () => {
     expect(await stored()).toBeDefined();
   });
 
+  it.each([429, 503])("a code exchange the token endpoint answers %i (throttled, down) is its failure, a 502 to try again, not a refusal of the person's sign-in", async (status) => {
+    const { callback, cookie } = await approved();
+    await fetch(`${stack.sandbox.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "oauth.google.token", kind: "status", status, retryAfter: 60 }) });
+    expect((await call(callback, cookie)).status).toBe(502);
+  });
+
   it("a successful callback replayed with its cookie is refused before any exchange", async () => {
     const { callback, cookie } = await approved();
     expect((await call(callback, cookie)).status).toBe(303);

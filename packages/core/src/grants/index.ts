@@ -134,8 +134,9 @@ export async function exchangeCode(client: OAuthClientConfig, pending: PendingAu
     // A callback that does not check out (state, a missing or wrong iss): the person's request, refused.
     throw new GrantError("invalid_callback", `the authorization response was refused: ${e instanceof Error ? e.message : String(e)}`);
   }
+  let res: Response | undefined;
   try {
-    const res = await oauth.authorizationCodeGrantRequest(as, c, auth(client), params, pending.redirectUri, pending.verifier, insecure(client));
+    res = await oauth.authorizationCodeGrantRequest(as, c, auth(client), params, pending.redirectUri, pending.verifier, insecure(client));
     const t = await oauth.processAuthorizationCodeResponse(await issuerOfAnswer(as, client, res), c, res, { requireIdToken: false });
     const claims = t.id_token ? oauth.getValidatedIdTokenClaims(t) : undefined;
     let identity: AccountIdentity | undefined;
@@ -144,7 +145,7 @@ export async function exchangeCode(client: OAuthClientConfig, pending: PendingAu
       identity = { provider: "microsoft", oid: claims.oid.toLowerCase(), tid: claims.tid.toLowerCase() };
     return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in, scope: t.scope, ...(identity ? { identity } : {}) };
   } catch (e) {
-    throw await toGrantError(e);
+    throw await toGrantError(e, res);
   }
 }
 

@@ -313,6 +313,13 @@ export class GrantError extends Error {
 }
 
 /**
+ * Whether `e` is the token endpoint refusing the request (a 4xx OAuth error: the person's code, our
+ * client), not failing to answer it: a throttled (429) or failing (5xx) endpoint's answer is a
+ * GrantError too, named by its status, and is the upstream's failure (a 502 of ours), not a refusal.
+ */
+export const grantRefused = (e: unknown): e is GrantError => e instanceof GrantError && e.status !== 429 && !((e.status ?? 0) >= 500);
+
+/**
  * Entra's refusal of a client that asks for tokens too often (AADSTS50196, "LoopDetected"): an
  * invalid_grant that is throttling, not a revoked grant; MSAL takes it for a throttled call
  * (learn.microsoft.com/entra/msal/dotnet/advanced/client-and-server-throttling: "for user-facing
