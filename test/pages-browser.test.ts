@@ -375,6 +375,21 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.context().close();
   });
 
+  it("draft: a tap on the app opened at 127.0.0.1 (the address it binds), not the printed localhost, lands on the draft viewer of the same origin", async () => {
+    const person = google().weekly.digest.missing[5];
+    const url = new URL(person.draftUrl);
+    expect(url.hostname).toBe("localhost");
+    url.hostname = "127.0.0.1";
+    const ctx = await contextOf(false);
+    const page = await ctx.newPage();
+    await page.goto(url.toString());
+    await press(page, "Open the draft");
+    await page.waitForURL(/\/local\/drafts\//, { timeout: 10_000 });
+    expect(new URL(page.url()).host).toBe(url.host);
+    expect(await page.textContent("main")).toContain("What next");
+    await ctx.close();
+  });
+
   it("draft: the confirm page, then the draft viewer with what to do next and a way back", async () => {
     const person = google().weekly.digest.missing[0];
     const ctx = await contextOf(false);

@@ -101,10 +101,15 @@ ${kit.nav(c, account.email, { omit: ["settings"], first: back })}`,
   });
 }
 
-/** Builds the local draft landing: the app's own viewer of a sandbox draft (web links of Gmail/Outlook need the internet). */
-export function localDraftLanding(baseUrl: string): (account: AccountRecord, draft: { draftId: string; webLink: string }) => string {
-  const base = baseUrl.replace(/\/$/, "");
-  return (account, draft) => `${base}/local/drafts/${encodeURIComponent(account.email.toLowerCase())}/${encodeURIComponent(draft.draftId)}`;
+/**
+ * Builds the local draft landing: the app's own viewer of a sandbox draft (web links of Gmail/Outlook
+ * need the internet), as a path on the origin the tap came to. An absolute URL named the printed
+ * origin (http://localhost:…), and a page opened at http://127.0.0.1:… (the address the server binds)
+ * then never got there: browsers apply the page's CSP form-action to the redirect after the tap's
+ * POST, and another origin over http is neither 'self' nor https (kit APP_CSP; helper-275).
+ */
+export function localDraftLanding(): (account: AccountRecord, draft: { draftId: string; webLink: string }) => string {
+  return (account, draft) => `/local/drafts/${encodeURIComponent(account.email.toLowerCase())}/${encodeURIComponent(draft.draftId)}`;
 }
 
 /** The app's own links in a text made clickable; everything else stays text (escaped when shown). */

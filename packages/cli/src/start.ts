@@ -223,7 +223,7 @@ export async function startLocalStack(
     // The demo's accounts live at their mailbox's labelled "now": the events pages read their calendar as of then.
     asOf: (a) => accounts.find((x) => x.account.email.toLowerCase() === a.email.toLowerCase())?.now ?? Date.now(),
     providerFor: demoProviderFor,
-    draftLanding: localDraftLanding(url),
+    draftLanding: localDraftLanding(),
     local: { sandboxUrl: sandbox.url },
     oauth: {
       google: { clientId: "followthrough-local", endpoints: googleEndpoints(sandbox.url), apiUrl: sandbox.url },
