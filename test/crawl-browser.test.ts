@@ -2,7 +2,8 @@
  * A person walking the whole demo: the local stack as `npm start` runs it (both demo accounts), its
  * index opened in Chromium, and every same-origin link reachable by GET followed, breadth first,
  * each destination once: the digests as emailed, their one-tap links, settings, the events and met
- * pages, the event emails in the sandbox's sent mail, and whatever those link to. Every page answers
+ * pages, the event emails in the sandbox's sent mail, and whatever those link to (a GET form's
+ * pages too, settings' ready templates: built from its choices, not submitted). Every page answers
  * below 400 (nothing the demo links to is gone: no link has expired, nobody was dismissed), with the
  * headers every response carries (docs/app.md "Headers"), logs no console error and throws nothing,
  * asks for nothing that fails, has no axe violation (WCAG 2.2 A/AA), nothing wider than a phone (nor
@@ -36,7 +37,7 @@ const KEY = "crawl-browser-test-link-key-0123456789";
 const app = appInChromium({ linkKey: KEY, report: "crawl-axe.json" });
 const { check } = app;
 
-/** Far more than the demo links to (75 destinations): a crawl that reaches it has found links multiplying. */
+/** Far more than the demo links to (83 destinations): a crawl that reaches it has found links multiplying. */
 const MAX_PAGES = 300;
 /** Pages open at once: the app, the sandbox and Chromium share the machine's cores. */
 const WORKERS = 3;
@@ -267,6 +268,15 @@ describe("a person walks the whole demo", () => {
               ...[...document.querySelectorAll("a[href], area[href]")].map((a) => a.getAttribute("href") ?? ""),
               ...[...document.querySelectorAll("[data-src]")].map((e) => e.getAttribute("data-src") ?? ""),
               ...printed.map((u) => u.replace(/[.,;:]$/, "")),
+              // A GET form opens a page as a link does: what it asks for with each choice of its
+              // lists, built here, not submitted (settings' ready templates, ?preset=).
+              ...[...document.querySelectorAll<HTMLFormElement>('form[method="get" i]')].flatMap((f) => {
+                const at = (d: FormData) => `${f.getAttribute("action") ?? ""}?${new URLSearchParams(d as unknown as Record<string, string>)}`;
+                const lists = [...f.querySelectorAll("select")];
+                return lists.length
+                  ? lists.flatMap((sel) => [...sel.options].map((o) => { const d = new FormData(f); d.set(sel.name, o.value); return at(d); }))
+                  : [at(new FormData(f))];
+              }),
             ],
             ids: [...document.querySelectorAll("[id], a[name]")].map((e) => e.id || e.getAttribute("name") || ""),
             viewport: document.querySelector('meta[name="viewport"]')?.getAttribute("content") ?? "",
