@@ -7,7 +7,7 @@
  * below 400 (nothing the demo links to is gone: no link has expired, nobody was dismissed), with the
  * headers every response carries (docs/app.md "Headers"), logs no console error and throws nothing,
  * asks for nothing that fails, has no axe violation (WCAG 2.2 A/AA), nothing wider than a phone (nor
- * than 320 px, WCAG's reflow width), a viewport meta a phone honours, and no id twice; the first
+ * than 320 px, WCAG's reflow width), a viewport meta a phone honours, one h1, and no id twice; the first
  * page of each kind also passes page-check's whole check (desktop's width too, light and dark). Each fragment a link names is
  * on its page; each token a page hands out opens, is its account's, and ends no later than the link
  * the page came in on (docs/app.md "Tokens"). Links elsewhere (a provider's consent, mailto:) are
@@ -259,7 +259,7 @@ describe("a person walks the whole demo", () => {
         visit.title = await page.title();
         // Its links: each anchor's, a fragment's source (data-src), and each address printed as text
         // (the sandbox's on the index), which a person copies into the address bar.
-        const { links, ids, viewport } = await page.evaluate(() => {
+        const { links, ids, viewport, headings } = await page.evaluate(() => {
           const printed: string[] = [];
           const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
           for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!n.parentElement?.closest("a, script, style")) printed.push(...(n.textContent ?? "").match(/https?:\/\/[^\s<>"')]+/g) ?? []);
@@ -280,8 +280,11 @@ describe("a person walks the whole demo", () => {
             ],
             ids: [...document.querySelectorAll("[id], a[name]")].map((e) => e.id || e.getAttribute("name") || ""),
             viewport: document.querySelector('meta[name="viewport"]')?.getAttribute("content") ?? "",
+            headings: [...document.querySelectorAll("h1")].map((h) => (h.textContent ?? "").trim()),
           };
         });
+        // What the page is about, said once: its one top heading.
+        if (headings.length !== 1 || !headings[0]) visit.findings.push(`${headings.length} h1: ${headings.join(" | ")}`);
         // A phone lays out a page without it 980 px wide, and shrinks it to fit (a desktop browser at
         // 390 px, as here, ignores it: the overflow check alone would not see it missing).
         if (!/width=device-width/.test(viewport)) visit.findings.push(`no <meta name="viewport" content="width=device-width">: ${viewport || "(none)"}`);
