@@ -199,6 +199,8 @@ describe("Microsoft refresh errors in Entra's shape, and what core makes of them
     expect((loop as GrantError).code).toBe("invalid_grant");
     expect((loop as GrantError).aadsts).toEqual([50196]);
     expect(classifyGraphError(loop).kind).toBe("rate-limited");
+    // No Retry-After: MSAL's two minutes, past a job's minute of retries, so it waits rather than asks again.
+    expect(classifyGraphError(loop).retryAfterMs).toBe(2 * 60_000);
     expect(isRevoked(classifyGraphError(loop))).toBe(false);
     expect(reconnectReason(classifyGraphError(loop))).toBeUndefined();
 

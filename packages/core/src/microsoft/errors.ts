@@ -1,5 +1,5 @@
 import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
-import { AADSTS_LOOP_DETECTED, GrantError, MAILBOX_NOT_ENABLED, MICROSOFT_SCOPES, MissingScopeError, needsReconnect, refusedFor, scopeKey } from "../oauth";
+import { AADSTS_LOOP_DETECTED, GrantError, LOOP_DETECTED_WAIT_MS, MAILBOX_NOT_ENABLED, MICROSOFT_SCOPES, MissingScopeError, needsReconnect, refusedFor, scopeKey } from "../oauth";
 import { permissionsFor } from "./permissions";
 
 /** Maps a Graph client error (GraphError, grant failure, network) to a neutral kind. */
@@ -11,9 +11,9 @@ export function classifyGraphError(e: unknown): ProviderError {
     // A 429 of the token endpoint (Entra throttles it too) is a rate, whatever its body says, and so
     // is Entra's loop detection (AADSTS50196, an invalid_grant: core/oauth AADSTS_LOOP_DETECTED); each
     // with the answer's Retry-After.
-    const throttled = e.status === 429 || e.aadsts.includes(AADSTS_LOOP_DETECTED);
-    const kind = throttled ? "rate-limited" : needsReconnect(e) ? "auth-revoked" : e.code === "temporarily_unavailable" || e.code === "server_error" || (e.status ?? 0) >= 500 ? "temporary" : "invalid";
-    return new ProviderError(kind, `microsoft: ${e.message}`, e.status ?? 400, e.retryAfterMs, { cause: e });
+    const loop = e.aadsts.includes(AADSTS_LOOP_DETECTED);
+    const kind = e.status === 429 || loop ? "rate-limited" : needsReconnect(e) ? "auth-revoked" : e.code === "temporarily_unavailable" || e.code === "server_error" || (e.status ?? 0) >= 500 ? "temporary" : "invalid";
+    return new ProviderError(kind, `microsoft: ${e.message}`, e.status ?? 400, e.retryAfterMs ?? (loop ? LOOP_DETECTED_WAIT_MS : undefined), { cause: e });
   }
   const g = (e ?? {}) as { statusCode?: number; code?: string | null; message?: string; headers?: Headers; body?: unknown };
   const status = typeof g.statusCode === "number" && g.statusCode > 0 ? g.statusCode : undefined;

@@ -329,6 +329,15 @@ export const grantRefused = (e: unknown): e is GrantError => e instanceof GrantE
 export const AADSTS_LOOP_DETECTED = 50196;
 
 /**
+ * How long a refresh refused with {@link AADSTS_LOOP_DETECTED} and no Retry-After waits before the
+ * next: MSAL keeps such a throttled state for 2 minutes (its Client-Throttling page,
+ * AzureAD/microsoft-authentication-library-for-dotnet wiki); asking again at once only feeds the loop.
+ * Longer than a job's call may wait (core/limits JOB_RETRY_BUDGET_MS), so a job waits in a
+ * continuation (functions/src/jobs.ts refusedUntil) rather than retrying within its minute.
+ */
+export const LOOP_DETECTED_WAIT_MS = 2 * 60_000;
+
+/**
  * Google's token-endpoint refusals a policy makes, kept as the reason a reconnect is needed:
  * `admin_policy_enforced`, a Google Workspace administrator's policy no longer lets this app have the
  * account's data (developers.google.com/identity/protocols/oauth2/web-server, authorization errors; on
