@@ -205,7 +205,7 @@ describe("Microsoft refresh errors in Entra's shape, and what core makes of them
     expect(reconnectReason(classifyGraphError(loop))).toBeUndefined();
 
     // The token endpoint's own throttling: "Too Many Requests" as text, Retry-After: 60.
-    const fault = await fetch(`${sb.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "oauth.microsoft.token", kind: "status", status: 429, retryAfter: 60, times: 1 }) });
+    const fault = await control("/faults", { route: "oauth.microsoft.token", kind: "status", status: 429, retryAfter: 60, times: 1 });
     expect(fault.ok).toBe(true);
     const throttled = await refreshGrant(r.client!, r.tokens!.refreshToken!).catch((e: unknown) => e);
     expect(throttled).toBeInstanceOf(GrantError);
@@ -213,7 +213,7 @@ describe("Microsoft refresh errors in Entra's shape, and what core makes of them
     const classified = classifyGraphError(throttled);
     expect([classified.kind, classified.status, classified.retryAfterMs]).toEqual(["rate-limited", 429, 60_000]);
     // A JSON error of the endpoint with a Retry-After keeps it too (a 503's temporarily_unavailable).
-    await fetch(`${sb.url}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "oauth.microsoft.token", kind: "status", status: 503, retryAfter: 30, times: 1 }) });
+    await control("/faults", { route: "oauth.microsoft.token", kind: "status", status: 503, retryAfter: 30, times: 1 });
     const outage = classifyGraphError(await refreshGrant(r.client!, r.tokens!.refreshToken!).catch((e: unknown) => e));
     expect([outage.kind, outage.status, outage.retryAfterMs]).toEqual(["temporary", 503, 30_000]);
     await expect(refreshGrant(r.client!, r.tokens!.refreshToken!)).resolves.toMatchObject({ accessToken: expect.any(String) });
