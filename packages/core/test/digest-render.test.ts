@@ -73,7 +73,9 @@ describe("renderDigest", () => {
     expect(r.subject).toBe("Your week: 3 follow-ups waiting");
     expect(r.preheader).toContain("Follow up with Ana Souza, Ben Ito and 1 more");
     expect(r.preheader).toContain("12 meetings");
-    expect(r.preheader).toContain("60% followed up");
+    // named as the rate it is (of everyone met 1 to 30 days ago), not read as a share of the new people
+    expect(r.preheader).toContain("follow-up rate 60%");
+    expect(r.preheader).not.toContain("60% followed up");
     expect(r.subject).not.toMatch(/[\r\n]/);
     expect(r.preheader).not.toMatch(/[\r\n]/);
     // the preheader is hidden text at the top of the body

@@ -257,11 +257,13 @@ export const PREHEADER_MAX = 150;
 /** The inbox preview line, one clean line of at most {@link PREHEADER_MAX}: "Coming up" only whole. */
 export function preheaderFor(d: DigestData): string {
   const m = d.metrics;
+  // The rate is of everyone met 1 to 30 days ago, not of this week's new people: "70% followed up"
+  // beside "29 new people" read as 70 % of the 29. Named as a rate, as the body's row is.
   const tally = `${plural(Math.round(finite(m.meetingsAttended.value)), "meeting")}, ${plural(
     Math.round(finite(m.newPeopleMet.value)),
     "new person",
     "new people",
-  )}${rateUndefined(d) ? "" : `, ${percent(m.followUpRate.value)}% followed up`}`;
+  )}${rateUndefined(d) ? "" : `, follow-up rate ${percent(m.followUpRate.value)}%`}`;
   let lead: string;
   if (d.missing.length > 0) lead = `Follow up with ${nameList(d.missing)}`;
   else if (d.quiet) lead = "No new people and nothing waiting";
