@@ -479,6 +479,11 @@ describe("the attendee list of \"who I met\"", () => {
     expect(searchAttendees(list, "  ")).toHaveLength(204);
   });
 
+  it("numbers in names sort by value, as a person reads them: Guest 2 before Guest 10", () => {
+    const m = meeting({ attendees: [10, 2, 1, 11].map((n) => a(`g${n}@crowd.example`, { name: `Guest ${n}` })) });
+    expect(pickableAttendees(m, OWNER).map((p) => p.name)).toEqual(["Guest 1", "Guest 2", "Guest 10", "Guest 11"]);
+  });
+
   it("a search finds a guest by the address as the invitation wrote it, where that differs from the stored one", () => {
     const m = meeting({ attendees: [a("zoechateau@gmail.com", { name: "Zoë Château", address: "Zoe.Chateau+summit@gmail.com" }), a("ben@kestrel.vc", { name: "Ben" })] });
     const list = pickableAttendees(m, OWNER);
