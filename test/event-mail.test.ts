@@ -1136,6 +1136,33 @@ describe("the morning-after email says what the follow-up was", () => {
     expect(after.html).toMatch(/<a href="[^"]+">Draft a follow-up to Cy Bcc: evil@x\.io Moss<\/a>/);
   });
 
+  it("each event email carries an inbox preview of its own, first in the body as the digest's: what the subject does not say, at most 150 characters, cut between words (helper-278)", () => {
+    // Without one, a phone's inbox showed the body's first text: the heading (the subject again) run
+    // into the next sentence, "Today: Design Mixer Your goal: …", "London Tech Week 3 of 4 followed up so far."
+    const previewOf = (html: string) => {
+      const m = /<body[^>]*>(?:<[^>]*>)*?<div style="display:none;[^"]*"[^>]*>([^<]*)</.exec(html);
+      expect(m, "a hidden preview first in the body").not.toBeNull();
+      return m![1]!.replace(/&#39;/g, "'").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+    };
+    const before = morningOfMail({ account, event: { ...mixer, start: iso("2026-06-17T17:00:00Z") }, goal: 3, now, links });
+    expect(previewOf(before.html)).toBe("Your goal: meet 3 new people. It starts today at 18:00.");
+    const contacts = infer(account, meetings, [wroteAna], now).contacts.filter((c) => c.eventId === "mixer");
+    const after = morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start }, met: contacts, now, links });
+    expect(previewOf(after.html)).toBe("2 of 3 followed up so far. Still to follow up: Cy Moss.");
+    const nobody = morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start, goal: 2 }, met: [], now, links });
+    expect(previewOf(nobody.html)).toBe("Your goal was 2 new people: you met 0 so far, 2 short. Nobody met there is in your list yet: say whom, and get a draft to each.");
+    // Many long names: at most 150, cut after a whole word, never inside one.
+    const many = Array.from({ length: 6 }, (_, i) => ({ ...contacts[0]!, email: `p${i}@north.example`, address: undefined, name: `Maximiliana Wolkenstein-Oberhausen ${i}`, followedUpAt: undefined, followedUpBy: undefined }));
+    const long = previewOf(morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start }, met: many, now, links }).html);
+    expect(long.length).toBeLessThanOrEqual(150);
+    expect(long).toMatch(/^0 of 6 followed up so far\. Still to follow up: Maximiliana Wolkenstein-Oberhausen 0, /);
+    expect(long).toMatch(/\p{L}…$|\d…$/u);
+    const whole = "0 of 6 followed up so far. Still to follow up: " + many.map((p) => p.name).join(", ") + ".";
+    const kept = long.slice(0, -1);
+    expect(whole.startsWith(kept)).toBe(true);
+    expect(whole[kept.length]).toMatch(/[\s,.]/);
+  });
+
   it("each person's address as their calendar entry wrote it (Gmail's dots), as the digest shows it, not the normalised form (helper-104 #8)", () => {
     const dotted: Meeting = { ...mixer, id: "dotted", attendees: [{ ...person("benosei@gmail.com", "Ben Osei"), address: "ben.osei@gmail.com" }] };
     const met = infer(account, [dotted], [], now).contacts;

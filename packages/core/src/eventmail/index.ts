@@ -15,7 +15,7 @@
  */
 import type { AccountRecord } from "../accounts";
 import { actionUrl, eventUrl, type LinkConfig, SEND_CLAIM_STALE_MS, sendOnce, type SendOnceOutcome, stillActive } from "../digest";
-import { cleanText, eventTitle } from "../digest/render-format";
+import { cleanText, eventTitle, PREHEADER_MAX } from "../digest/render-format";
 import {
   dispatchSlot,
   type EventJob,
@@ -322,11 +322,33 @@ const people = (n: number) => `${n} new ${n === 1 ? "person" : "people"}`;
  * (helper-240 #8). A long unbroken address or title wraps in the column rather than widening it
  * past a phone's screen.
  */
-const page = (title: string, body: string) =>
+const page = (title: string, preview: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><meta name="supported-color-schemes" content="light"><title>${esc(title)}</title></head>` +
-  `<body style="margin:0;padding:0;background:#ffffff;color:#1a1a1a"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#ffffff"><tr><td align="center" style="padding:16px">` +
+  `<body style="margin:0;padding:0;background:#ffffff;color:#1a1a1a">${previewHtml(preview)}<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#ffffff"><tr><td align="center" style="padding:16px">` +
   `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:576px"><tr><td style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;text-align:left;overflow-wrap:anywhere;word-break:break-word">${body}</td></tr></table>` +
   `</td></tr></table></body></html>`;
+
+/**
+ * The inbox preview line of an event email: one clean line of at most {@link PREHEADER_MAX} code units
+ * (the digest's bound), cut after a whole word with "…", never inside one. Without a preview of its
+ * own, an inbox showed the body's first text: the heading, which is the subject again, run into the
+ * next sentence ("London Tech Week 3 of 4 followed up so far."; helper-278).
+ */
+export function previewLine(line: string): string {
+  const s = cleanText(line, Infinity);
+  if (s.length <= PREHEADER_MAX) return s;
+  let cut = -1;
+  for (let i = PREHEADER_MAX - 1; i > 0 && cut < 0; i--) if (/[\s,.;:]/.test(s[i]!)) cut = i;
+  const kept = (cut > 0 ? s.slice(0, cut) : s.slice(0, PREHEADER_MAX - 1).replace(/[\uD800-\uDBFF]$/, "")).replace(/[\s,.;:\u2013\u2014-]+$/u, "");
+  return `${kept}\u2026`;
+}
+
+/** The preview hidden first in the body, as the digest's (React Email's <Preview>: padded so that no body text follows it in the inbox). */
+const previewHtml = (line: string) => {
+  const text = previewLine(line);
+  const pad = "\u00a0\u200c\u200b\u200d\u200e\u200f\ufeff".repeat(Math.max(0, PREHEADER_MAX - text.length));
+  return `<div style="display:none;overflow:hidden;line-height:1px;opacity:0;max-height:0;max-width:0" data-skip-in-text="true">${esc(text)}${pad ? `<div>${pad}</div>` : ""}</div>`;
+};
 
 /**
  * The foot of every event email: why it came and where it is changed (the settings' event emails),
@@ -362,7 +384,7 @@ export function morningOfMail(o: { account: AccountRecord; event: Pick<Meeting, 
   return {
     subject: `${when}: ${title}`,
     text: `${headline}\n\nIt starts ${when.toLowerCase()}${at}. ${why}\n\nChange your goal: ${goal}\n${foot.text}`,
-    html: page(`${when}: ${title}`, `<h1 style="font-size:21px;line-height:1.3">${esc(`${when}: ${title}`)}</h1><p><strong>Your goal: meet ${esc(people(o.goal))}.</strong></p><p>It starts ${esc(when.toLowerCase() + at)}. ${esc(why)}</p><p><a href="${esc(goal)}">Change your goal</a></p>${foot.html}`),
+    html: page(`${when}: ${title}`, `Your goal: meet ${people(o.goal)}. It starts ${when.toLowerCase()}${at}.`, `<h1 style="font-size:21px;line-height:1.3">${esc(`${when}: ${title}`)}</h1><p><strong>Your goal: meet ${esc(people(o.goal))}.</strong></p><p>It starts ${esc(when.toLowerCase() + at)}. ${esc(why)}</p><p><a href="${esc(goal)}">Change your goal</a></p>${foot.html}`),
   };
 }
 
@@ -431,9 +453,13 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
   const intro = o.met.length ? `The new people you met at ${title} ${day}, so far:` : `Nobody from ${title} ${day} is in your list yet.`;
   const result = eventResultLine(o.met, o.event.goal);
   const foot = eventMailFoot(o.links, o.account.email, o.now);
+  // What the subject does not say: the result, then whom to write to (or how to say whom was met).
+  const pending = o.met.filter((c) => c.followedUpAt === undefined).map((c) => cleanText(c.name, 80) || cleanText(c.address ?? c.email, 120));
+  const next = o.met.length === 0 ? "Nobody met there is in your list yet: say whom, and get a draft to each." : pending.length ? `Still to follow up: ${pending.join(", ")}.` : "";
+  const preview = [result, next].filter(Boolean).join(" ");
   return {
     subject,
     text: `${result ? `${result}\n\n` : ""}${intro}\n${lines.join("\n")}${lines.length ? "\n" : ""}\nMet someone else there? Say whom: ${other}\n${foot.text}`,
-    html: page(subject, `<h1 style="font-size:21px;line-height:1.3">${esc(title)}</h1>${result ? `<p><strong>${esc(result)}</strong></p>` : ""}<p>${esc(intro)}</p>${items.length ? `<ul>${items.join("")}</ul>` : ""}<p><a href="${esc(other)}">Met someone else there? Say whom</a></p>${foot.html}`),
+    html: page(subject, preview, `<h1 style="font-size:21px;line-height:1.3">${esc(title)}</h1>${result ? `<p><strong>${esc(result)}</strong></p>` : ""}<p>${esc(intro)}</p>${items.length ? `<ul>${items.join("")}</ul>` : ""}<p><a href="${esc(other)}">Met someone else there? Say whom</a></p>${foot.html}`),
   };
 }
