@@ -10,8 +10,8 @@ import { activityMs, activitySpans } from "../src/digest/activity";
 import { buildDigest, type LinkConfig } from "../src/digest/build";
 import type { DigestData } from "../src/digest/model";
 import { renderDigest } from "../src/digest/render";
-import { eventPeople, metricRows, preheaderFor } from "../src/digest/render-format";
-import { composeFollowUp, DEFAULT_TEMPLATE, metAtEvents } from "../src/followup";
+import { eventPeople, metAgainLine, metricRows, preheaderFor } from "../src/digest/render-format";
+import { composeFollowUp, DEFAULT_TEMPLATE, humanDate, metAtEvents } from "../src/followup";
 import { networkingEvents } from "../src/events";
 import { infer } from "../src/inference";
 import { openLink } from "../src/links";
@@ -416,6 +416,31 @@ describe("second meetings (helper-70 finding 4)", () => {
     expect(d.metrics.secondMeetings.value).toBe(1);
     // A week later it is last week's.
     expect(buildDigest({ account, meetings: [first, again], messages: [wrote], people: [], now: NOW + 7 * DAY, links }).metrics.secondMeetings).toEqual({ value: 0, previous: 1 });
+  });
+
+  it("name whom they count: Ana, met again after her follow-up by mail, is in no other list of the digest", async () => {
+    const first = meeting({ id: "m-first", end: NOW - 10 * DAY, attendees: [a("ana@partner.io", { name: "Ana Souza" })] });
+    const again = meeting({ id: "m-again", end: NOW - 2 * DAY, attendees: ["ana@partner.io"] });
+    const wrote = sent({ to: ["ana@partner.io"], sentAt: NOW - 9 * DAY });
+    const d = buildDigest({ account, meetings: [first, again], messages: [wrote], people: [], now: NOW, links });
+    expect(d.metAgain).toEqual([{ email: "ana@partner.io", name: "Ana Souza", on: humanDate(again.start, account.timeZone) }]);
+    expect([...d.missing, ...d.wins, ...d.newPeople].map((p) => p.email)).not.toContain("ana@partner.io");
+    const { text, html } = await renderDigest(d);
+    const line = `Met again this week: Ana Souza (${d.metAgain![0]!.on}).`;
+    expect(text).toContain(line);
+    expect(html).toContain(line);
+    // Nobody met again: no line.
+    const none = buildDigest({ account, meetings: [first], messages: [wrote], people: [], now: NOW, links });
+    expect(none.metAgain).toEqual([]);
+    expect((await renderDigest(none)).text).not.toContain("Met again");
+  });
+
+  it("name at most five, then count the rest", () => {
+    const on = "Mon 1 Jun";
+    const people = Array.from({ length: 7 }, (_, i) => ({ email: `p${i}@x.io`, name: `P${i}`, on }));
+    expect(metAgainLine({ metAgain: people })).toBe("Met again this week: P0 (Mon 1 Jun), P1 (Mon 1 Jun), P2 (Mon 1 Jun), P3 (Mon 1 Jun), P4 (Mon 1 Jun) and 2 more.");
+    expect(metAgainLine({ metAgain: people.slice(0, 2) })).toBe("Met again this week: P0 (Mon 1 Jun) and P1 (Mon 1 Jun).");
+    expect(metAgainLine({})).toBe("");
   });
 });
 

@@ -61,8 +61,13 @@ function weekly(r: Inference, now: number, dismissed: ReadonlySet<string>) {
     followed: followed.length,
     eligible: eligible.length,
     // Held this week, whether or not mail came first (docs/rules.md "Stats").
-    secondMeetings: r.contacts.filter((c) => c.secondMeetingAt !== undefined && c.secondMeetingAt > now - 7 * DAY && c.secondMeetingAt <= now).length,
+    secondMeetings: metAgain(r, now).length,
   };
+}
+
+/** The contacts whose second meeting was held in the 7 days up to `now`: "Second meetings". */
+function metAgain(r: Inference, now: number): Contact[] {
+  return r.contacts.filter((c) => c.secondMeetingAt !== undefined && c.secondMeetingAt > now - 7 * DAY && c.secondMeetingAt <= now);
 }
 
 /**
@@ -151,6 +156,9 @@ export function buildDigest(o: {
       secondMeetings: metric("secondMeetings"),
       hoursAtMeetingsAndEvents: { value: activityHours(account, o.meetings, now, marks), previous: activityHours(account, o.meetings, now - 7 * DAY, marks) },
     },
+    metAgain: metAgain(current, now)
+      .sort((x, y) => y.secondMeetingAt! - x.secondMeetingAt! || (x.email < y.email ? -1 : 1))
+      .map((c) => ({ email: c.email, name: shownName(c), on: humanDate(c.secondMeetingAt!, tz) })),
     rateBasis: { followed: a.followed, eligible: a.eligible, previousEligible: b.eligible, fromDays: Math.round(RULES.missingMinAgeMs / DAY), toDays: Math.round(RULES.missingMaxAgeMs / DAY) },
     missing,
     newPeople,

@@ -74,6 +74,11 @@ export interface DigestData {
    */
   /** `eligible` 0: nobody to follow up, so no rate (shown as "–"); `previousEligible` 0: none last week to compare with. */
   rateBasis?: { followed: number; eligible: number; previousEligible?: number; fromDays: number; toDays: number };
+  /**
+   * The people `metrics.secondMeetings` counts (their second meeting held in the 7 days), newest
+   * first, so the figure names whom it counts; `on` is that meeting's date in the owner's zone.
+   */
+  metAgain?: { email: string; name: string; on: string }[];
   missing: DigestFollowUp[];
   /** New people this week who are in neither `missing` nor `wins`: each person in one list only. */
   newPeople: DigestPerson[];

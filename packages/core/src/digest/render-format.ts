@@ -322,6 +322,23 @@ function atEvents(d: DigestData): string {
   return ` (${met} at ${plural(list.length, "networking event")}${verdict})`;
 }
 
+/** The most people {@link metAgainLine} names; the rest are counted ("and 3 more"). */
+export const MET_AGAIN_MAX = 5;
+
+/**
+ * Whom "Second meetings" counts, under the numbers: "Met again this week: Raj Patel (Mon 9 Nov) and
+ * Sam Li (Tue 3 Nov)." Empty when nobody. Without it the figure named nobody, and someone met again
+ * after a follow-up by mail was in no list of the digest.
+ */
+export function metAgainLine(d: Pick<DigestData, "metAgain">): string {
+  const all = d.metAgain ?? [];
+  if (all.length === 0) return "";
+  const names = all.slice(0, MET_AGAIN_MAX).map((p) => `${cleanText(displayName(p), 40)} (${cleanText(p.on, 20)})`);
+  const more = all.length - names.length;
+  const list = more > 0 ? `${names.join(", ")} and ${more} more` : names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0];
+  return `Met again this week: ${list}.`;
+}
+
 /**
  * The sentence under the numbers, each number with its own denominator: "4 meetings → 9 new
  * people. Of the 10 new people you met 1–30 days ago, 7 have been followed up (70%)." Followed up,

@@ -18,6 +18,7 @@ import {
   goalLinkLabel,
   greeting,
   metLine,
+  metAgainLine,
   metricRows,
   metricsSummary,
   metLinkLabel,
@@ -75,6 +76,8 @@ export function renderDigestText(d: DigestData): string {
   // The sentence first, then the numbers, as the HTML lays them out (helper-240 #9).
   out.push(metricsSummary(d));
   for (const m of metricRows(d)) out.push(`${m.label}: ${m.value} (${m.delta})`);
+  const again = metAgainLine(d);
+  if (again) out.push(again);
 
   const nothingToList = d.missing.length === 0 && d.newPeople.length === 0 && d.wins.length === 0;
   if (d.quiet && nothingToList) out.push("", QUIET_NOTE);

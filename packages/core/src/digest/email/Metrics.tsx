@@ -6,7 +6,7 @@ import { Row } from "@react-email/row";
 import { Section } from "@react-email/section";
 import { Text } from "@react-email/text";
 import type { DigestData } from "../model";
-import { metricRows, type MetricRow, metricsSummary } from "../render-format";
+import { metAgainLine, metricRows, type MetricRow, metricsSummary } from "../render-format";
 import { colors, s } from "./styles";
 
 function Tile({ m }: { m: MetricRow }) {
@@ -45,6 +45,7 @@ export function Metrics({ d }: { d: DigestData }) {
   // Activity first (hours, meetings), then what came of it (people, follow-ups, second meetings).
   const [hours, meetings, people, sent, rate, second] = rows;
   const summary = metricsSummary(d);
+  const again = metAgainLine(d);
   return (
     <Section>
       <Heading as="h2" className="ft-ink" style={s.h2}>
@@ -68,6 +69,11 @@ export function Metrics({ d }: { d: DigestData }) {
         <Gap />
         <Tile m={second} />
       </Row>
+      {again ? (
+        <Text className="ft-muted" style={{ ...s.small, margin: "8px 0 0" }}>
+          {again}
+        </Text>
+      ) : null}
     </Section>
   );
 }
