@@ -184,6 +184,21 @@ describe("Coming up", () => {
     // One that fits keeps its "Coming up" whole.
     expect((await renderDigest(eventsDigest())).preheader).toMatch(/Coming up: Founders Mixer, Thu 19 Mar, 18:30\.$/);
   });
+
+  it("a preview line too long even without \"Coming up\" is cut after a whole word, with an ellipsis", () => {
+    const d = eventsDigest();
+    const name = "Bartholomew Featherstonehaugh-Wolfington"; // 40 characters: no name is cut
+    d.missing = [1, 2, 3, 4, 5].map((i) => ({ email: `p${i}@x.io`, name, firstName: "Bartholomew", eventTitle: "Intro", metAt: new Date(NOW - 3 * DAY).toISOString(), metOn: "Mon 16 Mar", daysAgo: 3, draftUrl: d.webUrl, dismissUrl: d.webUrl, drafted: false }));
+    const whole = preheaderFor({ ...d, missing: d.missing.slice(0, 1) }).replace(/^Follow up with [^—]+ — /, `Follow up with ${name}, ${name} and 3 more — `).replace(/ Coming up:.*$/, "");
+    expect(whole.length).toBeGreaterThan(150);
+    const cut = preheaderFor(d);
+    expect(cut.length).toBeLessThanOrEqual(150);
+    expect(cut.endsWith("…")).toBe(true);
+    const kept = cut.slice(0, -1);
+    expect(whole.startsWith(kept)).toBe(true);
+    // What follows the kept text in the whole line starts a new word (or is its punctuation).
+    expect(whole[kept.length]).toMatch(/[\s,.;:]/);
+  });
 });
 
 describe("Your events", () => {

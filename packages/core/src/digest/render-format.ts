@@ -272,10 +272,21 @@ export function preheaderFor(d: DigestData): string {
   const next = d.events?.upcoming[0];
   const coming = next ? ` Coming up: ${cleanText(next.title, 60) || "a networking event"}, ${cleanText(next.when, 40)}.` : "";
   const line = cleanText(`${lead} — ${tally}.${coming}`, Infinity).length <= PREHEADER_MAX ? `${lead} — ${tally}.${coming}` : `${lead} — ${tally}.`;
-  // Cut with an ellipsis (a long name), by code units as <Preview> cuts: an astral character counts two.
-  let out = cleanText(line, PREHEADER_MAX);
-  for (let max = PREHEADER_MAX - 1; out.length > PREHEADER_MAX; max--) out = cleanText(line, max);
-  return out;
+  return previewText(line);
+}
+
+/**
+ * An inbox preview line: one clean line of at most {@link PREHEADER_MAX} code units (as <Preview>
+ * counts them: an astral character is two), a longer one cut after a whole word with "…", never
+ * inside one (the digest's and the event emails'; helper-278).
+ */
+export function previewText(line: string): string {
+  const s = cleanText(line, Infinity);
+  if (s.length <= PREHEADER_MAX) return s;
+  let cut = -1;
+  for (let i = PREHEADER_MAX - 1; i > 0 && cut < 0; i--) if (/[\s,.;:]/.test(s[i]!)) cut = i;
+  const kept = (cut > 0 ? s.slice(0, cut) : s.slice(0, PREHEADER_MAX - 1).replace(/[\uD800-\uDBFF]$/, "")).replace(/[\s,.;:\u2013\u2014-]+$/u, "");
+  return `${kept}\u2026`;
 }
 
 export function greeting(d: DigestData): string {

@@ -15,7 +15,7 @@
  */
 import type { AccountRecord } from "../accounts";
 import { actionUrl, eventUrl, type LinkConfig, SEND_CLAIM_STALE_MS, sendOnce, type SendOnceOutcome, stillActive } from "../digest";
-import { cleanText, eventTitle, PREHEADER_MAX } from "../digest/render-format";
+import { cleanText, eventTitle, PREHEADER_MAX, previewText } from "../digest/render-format";
 import {
   dispatchSlot,
   type EventJob,
@@ -328,24 +328,9 @@ const page = (title: string, preview: string, body: string) =>
   `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:576px"><tr><td style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;text-align:left;overflow-wrap:anywhere;word-break:break-word">${body}</td></tr></table>` +
   `</td></tr></table></body></html>`;
 
-/**
- * The inbox preview line of an event email: one clean line of at most {@link PREHEADER_MAX} code units
- * (the digest's bound), cut after a whole word with "…", never inside one. Without a preview of its
- * own, an inbox showed the body's first text: the heading, which is the subject again, run into the
- * next sentence ("London Tech Week 3 of 4 followed up so far."; helper-278).
- */
-export function previewLine(line: string): string {
-  const s = cleanText(line, Infinity);
-  if (s.length <= PREHEADER_MAX) return s;
-  let cut = -1;
-  for (let i = PREHEADER_MAX - 1; i > 0 && cut < 0; i--) if (/[\s,.;:]/.test(s[i]!)) cut = i;
-  const kept = (cut > 0 ? s.slice(0, cut) : s.slice(0, PREHEADER_MAX - 1).replace(/[\uD800-\uDBFF]$/, "")).replace(/[\s,.;:\u2013\u2014-]+$/u, "");
-  return `${kept}\u2026`;
-}
-
 /** The preview hidden first in the body, as the digest's (React Email's <Preview>: padded so that no body text follows it in the inbox). */
 const previewHtml = (line: string) => {
-  const text = previewLine(line);
+  const text = previewText(line);
   const pad = "\u00a0\u200c\u200b\u200d\u200e\u200f\ufeff".repeat(Math.max(0, PREHEADER_MAX - text.length));
   return `<div style="display:none;overflow:hidden;line-height:1px;opacity:0;max-height:0;max-width:0" data-skip-in-text="true">${esc(text)}${pad ? `<div>${pad}</div>` : ""}</div>`;
 };
