@@ -31,8 +31,8 @@ import { firstReadDone } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE, type DigestSchedule, parseSchedule } from "@followthrough/core/schedule";
 import { isZone } from "@followthrough/core/time";
 import { typedAddress } from "@followthrough/core/identity";
-import { type AppDeps, revokeStored } from "./kit";
-import { DAY_NAMES, fieldAttrs, formError, type PageKit, originOf, reconnectAsk, whenOf } from "./pages";
+import { type AppDeps, asOfFor, revokeStored } from "./kit";
+import { DAY_NAMES, fieldAttrs, formError, nextDigestWhen, type PageKit, originOf, reconnectAsk, whenOf } from "./pages";
 
 /** The OAuth exchanges (oauth4webapi), loaded by the routes that start or complete a sign-in, off the start of every other page. */
 const grants = () => import("@followthrough/core/grants");
@@ -336,8 +336,13 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     // A pause or resume says what the digests now do: a resume on an account awaiting a reconnect
     // stays on hold (helper-207 #6: "Saved." said neither).
     const pauseWords = status === "paused" ? "Saved: your digests are paused." : status === "needs_reconnect" ? "Saved: your digests resume once you reconnect." : "Saved: your digests are on again.";
+    // A save of when the digest comes (day, hour, zone) says the date it comes next, as the Connected
+    // page does: "every Thursday" saved on the Monday a digest went out meant Thursday of next week,
+    // the week having had its digest (core/schedule nextDue), and the page left the person to expect
+    // one in three days (helper-279 #1).
+    const nextWords = saved && ["schedule", "when", "zone"].includes(saved) && status === "active" ? html` Your next digest arrives on <b>${nextDigestWhen(account, asOfFor(deps, account))}</b>.` : "";
     const savedHere = (...sections: SavedSection[]) =>
-      saved && sections.includes(saved) ? html`<p role="status"><b>${saved === "pause" ? pauseWords : SAVED_WORDS[saved]}</b></p>` : "";
+      saved && sections.includes(saved) ? html`<p role="status"><b>${saved === "pause" ? pauseWords : SAVED_WORDS[saved]}</b>${nextWords}</p>` : "";
     const unsaved = (pending: boolean) => (pending ? html` data-unsaved="pending"` : html` data-unsaved`);
     const mainPending = edited !== undefined && [edited.day, edited.hour, edited.template, edited.subject, edited.signature].some((v) => v !== undefined);
     return kit.page(

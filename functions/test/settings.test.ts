@@ -15,7 +15,8 @@ import { refreshGrant } from "@followthrough/core/grants";
 import { TableOutboxMailer } from "@followthrough/core/reconnect";
 import { scan } from "@followthrough/core/scan";
 import { nextDispatchSlot } from "@followthrough/core/events";
-import { DEFAULT_SCHEDULE, dueSlot } from "@followthrough/core/schedule";
+import { DEFAULT_SCHEDULE, dueSlot, isoWeek } from "@followthrough/core/schedule";
+import { DAY, zoneOffset } from "@followthrough/core/time";
 import { type Keyring } from "@followthrough/core/secrets";
 import { keys, Repository } from "@followthrough/core/storage";
 import { type MailboxFixture, type RunningSandbox } from "@followthrough/sandbox";
@@ -317,7 +318,7 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       expect(savedA.headers.get("location")).toBe(`${path}?saved=template#schedule`);
       expect(await (await app.request(savedA.headers.get("location")!)).text()).toContain('<p role="status"><b>Saved: your template.</b></p>');
       expect(savedB.headers.get("location")).toBe(`${path}?saved=when#schedule`);
-      expect(await (await app.request(savedB.headers.get("location")!)).text()).toContain('<p role="status"><b>Saved: when your digest arrives.</b></p>');
+      expect(await (await app.request(savedB.headers.get("location")!)).text()).toContain('<p role="status"><b>Saved: when your digest arrives.</b> Your next digest arrives on <b>');
       expect(await loadAccount(repo, email())).toMatchObject({ template: "Tab A's words, {firstName}", schedule: { day: 4, hour: Number(a.hour) } });
       // The other way round: A moves the digest to Wednesday 19:00; B, loaded before, signs the drafts.
       const [c, d] = [await open(), await open()];
@@ -374,6 +375,33 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     }
   });
 
+  it("a save of the day says when the next digest comes: next week's, when this week's has gone out (helper-279 #1)", async () => {
+    const stored = (await repo.get<Record<string, unknown>>(keys.account(email())))!;
+    try {
+      const now = Date.now();
+      const zone = account.timeZone;
+      const local = now + zoneOffset(now, zone);
+      const today = ((new Date(local).getUTCDay() + 6) % 7) + 1;
+      // This week's digest has gone out; the person moves the day to one later this week (Sunday's 23:00 on a Sunday).
+      await updateAccount(repo, email(), { lastWeek: isoWeek(now, zone) }, now);
+      const day = Math.min(today + 1, 7);
+      const res = await post(path, { action: "save", day: String(day), hour: "23", template: (await loadAccount(repo, email()))!.template || DEFAULT_TEMPLATE });
+      expect(res.status).toBe(303);
+      // That day of next week, not of this one: "every <day>" alone left the person waiting for it this week.
+      const date = new Date(Math.floor(local / DAY) * DAY + (day - today + 7) * DAY);
+      const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+      const months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+      const expected = `${days[date.getUTCDay()]}, ${date.getUTCDate()} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()} at 23:00`;
+      const page = await (await app.request(res.headers.get("location")!)).text();
+      expect(page).toMatch(new RegExp(`<p role="status"><b>Saved: when your digest arrives[^<]*</b> Your next digest arrives on <b>${expected}</b>.</p>`));
+      // A pause says nothing of a next digest.
+      await updateAccount(repo, email(), { status: "paused" }, now);
+      expect(await (await app.request(res.headers.get("location")!)).text()).not.toContain("Your next digest");
+    } finally {
+      await repo.put(stored);
+    }
+  });
+
   it("full-width braces (an East Asian input method's) are the placeholders' (helper-141 #6)", () => {
     expect(validateTemplate("Hi \uff5bfirstName\uff5d,")).toBe("Hi {firstName},");
     expect(validateSubject("Great to meet you, \uff5bfirstName\uff5d")).toBe("Great to meet you, {firstName}");
@@ -394,7 +422,7 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     expect(await due(saved)).toContain(email().toLowerCase());
     expect(await due(saved, DEFAULT_SCHEDULE)).not.toContain(email().toLowerCase());
     const page = await (await app.request(`${path}?saved=schedule`)).text();
-    expect(page).toContain('<h2 id="schedule">When your digest arrives</h2>\n<p role="status"><b>Saved: when your digest arrives, and your template.</b></p>');
+    expect(page).toContain('<h2 id="schedule">When your digest arrives</h2>\n<p role="status"><b>Saved: when your digest arrives, and your template.</b> Your next digest arrives on <b>');
     expect(page.match(/role="status"/g)).toHaveLength(1);
     // A value it does not know says nothing.
     expect(await (await app.request(`${path}?saved=everything`)).text()).not.toContain('role="status"');
