@@ -566,6 +566,15 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
     );
   };
 
+  /** Whether a guest of the event's list is shown ticked as counted already (the met page's `done`): said, written to or met there. */
+  const countedOnList = async (account: AccountRecord, eventId: string): Promise<boolean> => {
+    const [meetings, statements, people] = await Promise.all([deps.repo.loadMeetings(account.email), loadStatements(deps.repo, account.email), deps.repo.loadPeople(account.email)]);
+    const m = meetings.find((x) => x.id === eventId);
+    if (!m) return false;
+    const done = new Set([...statements.confirmations.filter((x) => x.eventId === eventId).map((x) => x.email), ...foundMetAt(people.filter((p) => !p.gone), eventId).map((p) => p.email)]);
+    return pickableAttendees(m, account).some((p) => done.has(p.email));
+  };
+
   app.post("/l/met/:token", async (c) => {
     const post = await posted(c, "met");
     if (post instanceof Response) return post;
@@ -617,7 +626,13 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
         return metPage(c, account, claims, { ...kept, ...(unfinished && !searched ? { note: "Nothing saved yet. To add someone, give their name and address below; to save your ticks, empty the search and press Save whom I met." } : {}) });
       }
       const added = action === "add" || typed ? [{ name, email }] : [];
-      if (!picked.length && !added.length) throw new StatementError("not-on-list", "Tick at least one person, or add someone below.");
+      if (!picked.length && !added.length) {
+        // The boxes of guests already counted (said, written to, met there) come ticked and cannot be
+        // unticked, so "Tick at least one person" over them read as if the page had not seen its own
+        // ticks; at a small event, where everyone counts as met, there is no one else to tick (helper-279 #2).
+        const counted = await countedOnList(account, claims.evt!);
+        throw new StatementError("not-on-list", counted ? "Nobody new is ticked: those ticked already count as met there. Tick someone else, or add someone below." : "Tick at least one person, or add someone below.");
+      }
       // Counted as saved: the people not already in the list of whom the owner said they met (an Add
       // or a tick of someone already there, or a second tap, saves no one new: helper-200 #4), nor
       // already counted as met there by the last scan (by the owner's mail after a large gathering, or

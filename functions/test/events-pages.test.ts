@@ -1052,3 +1052,28 @@ describe("who did you meet at an event whose invitation lists no one to tick", (
     }
   });
 });
+
+describe("Save whom I met with nobody new ticked (helper-279 #2)", () => {
+  it("says the ticked guests count already where some do, and asks for a tick where none does", async () => {
+    const met = link("met", "meetup-30");
+    // Nobody of the list counted: the plain ask.
+    const none = await post(met, { action: "confirm", q: "", shown: "", filled: "" });
+    expect(none.status).toBe(400);
+    expect(await text(none)).toContain("Tick at least one person, or add someone below.");
+    // One guest said already: their box comes ticked and disabled, so "Tick at least one person" over it read as if the page had not seen it.
+    const account = (await loadAccount(repo, OWNER))!;
+    await confirmMet(repo, account, "meetup-30", { picked: ["s0@smallco.org"], added: [] }, NOW);
+    try {
+      const page = await text(await app.request(met));
+      expect(page).toMatch(/<input type="checkbox" id="g\d+" name="pick" value="s0@smallco.org" checked disabled>/);
+      const res = await post(met, { action: "confirm", q: "", shown: "", filled: "" });
+      expect(res.status).toBe(400);
+      const said = await text(res);
+      expect(said).toContain("Nobody new is ticked: those ticked already count as met there. Tick someone else, or add someone below.");
+      expect(said).not.toContain("Tick at least one person");
+      expect((await loadStatements(repo, OWNER)).confirmations.filter((x) => x.eventId === "meetup-30").map((x) => x.email)).toEqual(["s0@smallco.org"]);
+    } finally {
+      await unconfirmMet(repo, account, "meetup-30", "s0@smallco.org");
+    }
+  });
+});
