@@ -16,7 +16,8 @@ import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@fo
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { firstLookMarkup } from "../functions/src/firstlook";
-import { a, meeting, NOW } from "../packages/core/test/support/builders";
+import { infer } from "@followthrough/core/inference";
+import { a, meeting, NOW, sent } from "../packages/core/test/support/builders";
 import { checkThenClose } from "./support/refusals";
 
 const root = join(import.meta.dirname, "..");
@@ -138,5 +139,20 @@ describe("a person of the first look", () => {
     expect(html).toContain("· Co-design day · Tue 19 May</span>");
     expect(html).toContain("back to 1 May 2026)");
     expect(html).not.toMatch(/\d{4}-\d\d-\d\d/);
+  });
+
+  it("lists someone whose only mail went at the very instant the meeting began, as the digest will: not a follow-up (helper-280)", () => {
+    // behaviour.md: followed up by a message sent "after the first meeting started"; the rules
+    // (core/inference) read that strictly. The first look took such a message for a follow-up, and its
+    // complete list left out someone the first digest asks about.
+    const owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
+    const m = meeting({ id: "m-ivo", start: NOW - 3 * DAY - 3_600_000, end: NOW - 3 * DAY, attendees: [a("ivo@marsh.io", { name: "Ivo Marsh" })] });
+    const atStart = sent({ sentAt: m.start, to: ["ivo@marsh.io"] });
+    expect(infer(owner, [m], [atStart], NOW).missingFollowUps.map((c) => c.email)).toEqual(["ivo@marsh.io"]);
+    expect(firstLookOf(owner, [m], [atStart], NOW).people.map((p) => p.email)).toEqual(["ivo@marsh.io"]);
+    // A millisecond later it is a follow-up, for both.
+    const after = sent({ sentAt: m.start + 1, to: ["ivo@marsh.io"] });
+    expect(infer(owner, [m], [after], NOW).missingFollowUps).toEqual([]);
+    expect(firstLookOf(owner, [m], [after], NOW).people).toEqual([]);
   });
 });

@@ -69,8 +69,11 @@ export function firstLookOf(owner: Owner, meetings: Parameters<typeof infer>[1],
   const self: Owner = { ...owner, aliases: learned.aliases };
   const { contacts } = infer(self, meetings, messages, now);
   const since = now - FIRST_LOOK_DAYS * DAY;
+  // Written to: a message sent after the first meeting started (behaviour.md, as the rules read it,
+  // core/inference: strictly after). One sent at the very instant it began is no follow-up there, and
+  // the digest asks about that person; until 2026-12-07 this took it for one and left them out.
   const people = contacts
-    .filter((c) => c.metEnd >= since && c.metEnd <= now && !(c.lastOutboundAt !== undefined && c.lastOutboundAt >= c.metAt))
+    .filter((c) => c.metEnd >= since && c.metEnd <= now && !(c.lastOutboundAt !== undefined && c.lastOutboundAt > c.metAt))
     .sort((a, b) => b.metAt - a.metAt || (a.email < b.email ? -1 : 1))
     .map((c) => ({ email: c.email, ...(c.address ? { address: c.address } : {}), name: c.name, eventTitle: c.eventTitle, metAt: c.metAt, ...(c.metDate ? { metDate: c.metDate } : {}) }));
   const sent = messages.filter((m) => m.inSent && !m.draft);
