@@ -16,8 +16,11 @@ import { ensureTable, type LocalDynamo, Repository, startLocalDynamo } from "@fo
 import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, startSandbox } from "@followthrough/sandbox";
 import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { firstLookMarkup } from "../functions/src/firstlook";
+import { confirmMet } from "@followthrough/core/events";
 import { infer } from "@followthrough/core/inference";
-import { a, meeting, NOW, sent } from "../packages/core/test/support/builders";
+import { OWNER_MAIL_STREAM } from "@followthrough/core/scan";
+import { putMeetings } from "../packages/core/src/storage/synced";
+import { a, crowd, meeting, NOW, sent } from "../packages/core/test/support/builders";
 import { checkThenClose } from "./support/refusals";
 
 const root = join(import.meta.dirname, "..");
@@ -154,5 +157,23 @@ describe("a person of the first look", () => {
     const after = sent({ sentAt: m.start + 1, to: ["ivo@marsh.io"] });
     expect(infer(owner, [m], [after], NOW).missingFollowUps).toEqual([]);
     expect(firstLookOf(owner, [m], [after], NOW).people).toEqual([]);
+  });
+
+  it("lists someone the owner says they met at an event, as the digest will (events.md \"Who I met at E\"; helper-280)", async () => {
+    // The Connected page's links lead to the events pages while the first read runs: a guest of this
+    // week's conference (a large gathering: nobody met there by the list alone) confirmed as met and
+    // not written to is a missing follow-up of the first digest, and so in the first look.
+    const table = `firstlook${++tables}`;
+    await ensureTable(dynamo.client, table);
+    const repo = new Repository(dynamo.doc, table);
+    const account = { email: "owner@acme.io", aliases: [], displayName: "Owner", timeZone: "UTC", provider: "google" as const };
+    const conf = meeting({ id: "m-conf", title: "Data Summit", start: NOW - 3 * DAY - 8 * 3_600_000, end: NOW - 3 * DAY, attendees: crowd(40) });
+    await putMeetings(repo, account.email, [conf], 1);
+    for (const stream of ["calendar", "sent", OWNER_MAIL_STREAM]) await repo.putCursor(account.email, stream, { mode: "incremental", cursor: "c1", generation: 1 });
+    expect((await firstLook(repo, account, NOW)).people).toEqual([]);
+    await confirmMet(repo, account, "m-conf", { picked: ["p7@crowd.example"] }, NOW);
+    const look = await firstLook(repo, account, NOW);
+    expect(look).toMatchObject({ ready: true, provisional: false });
+    expect(look.people.map((p) => [p.email, p.eventTitle])).toEqual([["p7@crowd.example", "Data Summit"]]);
   });
 });

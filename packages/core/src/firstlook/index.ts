@@ -7,7 +7,8 @@
  * as written to); the weekly digest never uses it (it runs the rules over complete data only). Plain data; the "Connected" page renders it.
  */
 import type { AccountRecord } from "../accounts";
-import { infer } from "../inference";
+import { loadStatements } from "../events/statements";
+import { type Confirmation, infer } from "../inference";
 import type { Owner } from "../model";
 import { learnOwnerIdentities } from "../scan/identities";
 import { OWNER_MAIL_STREAM, readOnce } from "../scan/sync";
@@ -59,15 +60,17 @@ export async function firstLook(repo: Repository, account: Pick<AccountRecord, "
   // copy From the owner there (sent from another system, a Bcc to self) is mail to the person.
   const base = { ready, provisional: !sentComplete || !readOnce(ownerMail), calendarComplete, sentComplete };
   if (!ready) return { ...base, messagesRead: 0, people: [] };
-  const [meetings, messages] = await Promise.all([repo.loadMeetings(email), repo.loadMessages(email)]);
-  return { ...base, ...firstLookOf({ email, aliases: account.aliases ?? [], displayName: account.displayName, timeZone: account.timeZone, provider: account.provider, identity: account.identity }, meetings, messages, now) };
+  // The owner's "who I met at E" (events.md) too, as the scan reads them: someone confirmed at an
+  // event this week and not written to is met and waiting, in the first digest and so here.
+  const [meetings, messages, statements] = await Promise.all([repo.loadMeetings(email), repo.loadMessages(email), loadStatements(repo, email)]);
+  return { ...base, ...firstLookOf({ email, aliases: account.aliases ?? [], displayName: account.displayName, timeZone: account.timeZone, provider: account.provider, identity: account.identity }, meetings, messages, now, statements.confirmations) };
 }
 
 /** The pure part: the people of the first look over the stored meetings and messages. */
-export function firstLookOf(owner: Owner, meetings: Parameters<typeof infer>[1], messages: Parameters<typeof infer>[2], now: number): Pick<FirstLook, "messagesRead" | "readBackTo" | "people"> {
+export function firstLookOf(owner: Owner, meetings: Parameters<typeof infer>[1], messages: Parameters<typeof infer>[2], now: number, confirmations: readonly Confirmation[] = []): Pick<FirstLook, "messagesRead" | "readBackTo" | "people"> {
   const learned = learnOwnerIdentities(owner, meetings, messages);
   const self: Owner = { ...owner, aliases: learned.aliases };
-  const { contacts } = infer(self, meetings, messages, now);
+  const { contacts } = infer(self, meetings, messages, now, { confirmations });
   const since = now - FIRST_LOOK_DAYS * DAY;
   // Written to: a message sent after the first meeting started (behaviour.md, as the rules read it,
   // core/inference: strictly after). One sent at the very instant it began is no follow-up there, and
