@@ -17,6 +17,7 @@ import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, st
 import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { firstLookMarkup } from "../functions/src/firstlook";
 import { confirmMet } from "@followthrough/core/events";
+import { humanDate } from "@followthrough/core/followup";
 import { infer } from "@followthrough/core/inference";
 import { OWNER_MAIL_STREAM } from "@followthrough/core/scan";
 import { putMeetings } from "../packages/core/src/storage/synced";
@@ -142,6 +143,23 @@ describe("a person of the first look", () => {
     expect(html).toContain("· Co-design day · Tue 19 May</span>");
     expect(html).toContain("back to 1 May 2026)");
     expect(html).not.toMatch(/\d{4}-\d\d-\d\d/);
+  });
+
+  it("says beside someone met again, or to meet again, when: a follow-up by the rules, not one missed (helper-279 #3)", async () => {
+    const owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
+    const week = (id: string, end: number, who: string) => meeting({ id, title: "Weekly sync", end, attendees: [a(who, { name: who.split("@")[0] })] });
+    // Dev: a weekly series, met 10 and 3 days ago. Gus: met 5 days ago, coffee booked in 4 days. Ivo: met once.
+    const meetings = [week("w1", NOW - 10 * DAY, "dev@x.io"), week("w2", NOW - 3 * DAY, "dev@x.io"), week("g1", NOW - 5 * DAY, "gus@y.io"), week("g2", NOW + 4 * DAY, "gus@y.io"), week("i1", NOW - 2 * DAY, "ivo@z.io")];
+    const look = firstLookOf(owner, meetings, [], NOW);
+    const by = new Map(look.people.map((p) => [p.email, p]));
+    expect(by.get("dev@x.io")?.again).toEqual({ at: meetings[1]!.start, ahead: false });
+    expect(by.get("gus@y.io")?.again).toEqual({ at: meetings[3]!.start, ahead: true });
+    expect(by.get("ivo@z.io")?.again).toBeUndefined();
+    const html = String(await firstLookMarkup({ ready: true, provisional: false, calendarComplete: true, sentComplete: true, ...look }, "UTC"));
+    const item = (who: string) => html.split("<li>").find((li) => li.includes(`>${who}</span>`))!;
+    expect(item("dev")).toContain(` · met again on ${humanDate(meetings[1]!.start, "UTC")}</span>`);
+    expect(item("gus")).toContain(` · you meet again on ${humanDate(meetings[3]!.start, "UTC")}</span>`);
+    expect(item("ivo")).not.toContain("again");
   });
 
   it("lists someone whose only mail went at the very instant the meeting began, as the digest will: not a follow-up (helper-280)", () => {

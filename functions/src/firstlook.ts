@@ -10,8 +10,8 @@ import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
-import { type FirstLook, firstLook } from "@followthrough/core/firstlook";
-import { metOn } from "@followthrough/core/followup";
+import { type FirstLook, firstLook, type FirstLookPerson } from "@followthrough/core/firstlook";
+import { humanDate, metOn } from "@followthrough/core/followup";
 import { shownName } from "@followthrough/core/model";
 import { formatLocal } from "@followthrough/core/time";
 import type { Repository } from "@followthrough/core/storage";
@@ -36,7 +36,7 @@ export function firstLookMarkup(look: FirstLook, timeZone: string): HtmlEscapedS
   // Why the digest's "Waiting for a follow-up" may name fewer (helper-200 #4): it asks about someone
   // from a day after the meeting, and a later meeting with them is a follow-up too (behaviour.md).
   const list = look.people.length
-    ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${metOn(p, timeZone)}</span></li>`)}</ul>
+    ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${metOn(p, timeZone)}${againWords(p, timeZone)}</span></li>`)}</ul>
 <p class="muted">Your weekly digest asks you about each of them from a day after you met, unless you have written to them or have another meeting with them in your calendar by then.</p>`
     : html`<p>Nobody you met in the last 30 days is waiting for a note.</p>`;
   const status = look.provisional
@@ -44,6 +44,13 @@ export function firstLookMarkup(look: FirstLook, timeZone: string): HtmlEscapedS
     : html`<p class="muted" data-provisional="false">Complete: all of your last year's sent mail is read.</p>`;
   return html`<h2>A first look: met in the last 30 days, not written to</h2>${list}${status}`;
 }
+
+/**
+ * Beside someone with another meeting after the first (a weekly series, a second meeting booked),
+ * which follows them up (behaviour.md): "· you meet again on Mon 8 Jun" or "· met again on Wed 3 Jun".
+ * Without it someone met every week read as a follow-up missed (helper-279 #3).
+ */
+const againWords = (p: FirstLookPerson, timeZone: string) => (p.again ? ` · ${p.again.ahead ? "you meet again on" : "met again on"} ${humanDate(p.again.at, timeZone)}` : "");
 
 /** The first-look section of the Connected page, refreshing itself until complete. */
 export async function firstLookSection(

@@ -29,6 +29,12 @@ export interface FirstLookPerson {
   metAt: number;
   /** That meeting's own date where it is an all-day event (Contact.metDate). */
   metDate?: string;
+  /**
+   * Their next meeting with the owner after that one (a weekly series' next occurrence, a second
+   * meeting booked), held or still ahead (`ahead`): a follow-up by the rules (behaviour.md), so the
+   * digest will not ask about them, and the list says why.
+   */
+  again?: { at: number; ahead: boolean };
 }
 
 /** What a first look shows, and how far the backfill has come. */
@@ -78,7 +84,15 @@ export function firstLookOf(owner: Owner, meetings: Parameters<typeof infer>[1],
   const people = contacts
     .filter((c) => c.metEnd >= since && c.metEnd <= now && !(c.lastOutboundAt !== undefined && c.lastOutboundAt > c.metAt))
     .sort((a, b) => b.metAt - a.metAt || (a.email < b.email ? -1 : 1))
-    .map((c) => ({ email: c.email, ...(c.address ? { address: c.address } : {}), name: c.name, eventTitle: c.eventTitle, metAt: c.metAt, ...(c.metDate ? { metDate: c.metDate } : {}) }));
+    .map((c) => ({
+      email: c.email,
+      ...(c.address ? { address: c.address } : {}),
+      name: c.name,
+      eventTitle: c.eventTitle,
+      metAt: c.metAt,
+      ...(c.metDate ? { metDate: c.metDate } : {}),
+      ...(c.secondMeetingAt !== undefined ? { again: { at: c.secondMeetingAt, ahead: c.secondMeetingAt > now } } : {}),
+    }));
   const sent = messages.filter((m) => m.inSent && !m.draft);
   const readBackTo = sent.length ? sent.reduce((min, m) => Math.min(min, m.sentAt), Infinity) : undefined;
   return { messagesRead: sent.length, ...(readBackTo !== undefined ? { readBackTo } : {}), people };
