@@ -165,6 +165,14 @@ describe("meeting titles in a sentence", () => {
     expect(meetingPhrase("Board 2026-07", ["Wen Zhou", "Isla Moreno"])).toBe("Board");
     expect(meetingPhrase("Budget 2026/27", ["Wen Zhou", "Isla Moreno"])).toBe("Budget");
     expect(meetingPhrase("Kickoff 1.7.2026", ["Wen Zhou", "Isla Moreno"])).toBe("Kickoff");
+    // A year or code taken out of a title leaves no space before a comma or colon (helper-282).
+    expect(meetingPhrase("Web Summit 2026, Lisbon", ["Wen Zhou", "Isla Moreno"])).toBe("Web Summit, Lisbon");
+    expect(meetingPhrase("Summer Edition 2026: talks and drinks", ["Wen Zhou", "Isla Moreno"])).toBe("Summer Edition: talks and drinks");
+    expect(meetingPhrase("Board (ref 1234) [INT]: Q3", ["Wen Zhou", "Isla Moreno"])).toBe("Board: Q3");
+    expect(meetingPhrase("Demo #42, part 2", ["Wen Zhou", "Isla Moreno"])).toBe("Demo, part 2");
+    // A space the title itself puts before a colon stays.
+    expect(meetingPhrase("Réunion : budget", ["Wen Zhou", "Isla Moreno"])).toBe("Réunion : budget");
+    expect(meetingPhrase("Kickoff [INT] : budget", ["Wen Zhou", "Isla Moreno"])).toBe("Kickoff : budget");
     // Times and versions stay (helper-242 #3).
     expect(meetingPhrase("Workshop 9.30-12.30", ["Wen Zhou", "Isla Moreno"])).toBe("Workshop 9.30-12.30");
     expect(meetingPhrase("Breakfast 7.30-9.00", ["Wen Zhou", "Isla Moreno"])).toBe("Breakfast 7.30-9.00");

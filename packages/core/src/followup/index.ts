@@ -290,7 +290,12 @@ export function meetingPhrase(title: string | undefined, people: (string | undef
   // An aside in brackets after a name ("Wen (ACME)") goes with it.
   const t = plainText(title ?? "")
     .replace(TITLE_MARKS, "")
-    .replace(INTERNAL_CODE, " ")
+    // A code taken out leaves no space before the punctuation after it ("Web Summit 2026, Lisbon" →
+    // "Web Summit, Lisbon", not "Web Summit , Lisbon": helper-282). (plainText took every control
+    // character out, so U+0000 marks where a code was.)
+    .replace(INTERNAL_CODE, "\u0000")
+    .replace(/(?:\s*\u0000)+(?=[,;:.!?])/g, "")
+    .replace(/\u0000/g, " ")
     .replace(/([\p{L}'\u2019-]+)\s*\([^()]*\)/gu, (m, word: string) => (named.has(bareWord(word)) ? word : m))
     // A slash with no space beside it splits where a name is on either side of it ("Ana/Isla",
     // "Kate S./Isla", "Isla/2pm sync"), not otherwise ("AI/ML", "A/B", "24/7"); "w/" is "with".
