@@ -6,6 +6,7 @@
  * Both providers, through the sandbox with the real clients.
  */
 import { describe, expect, it } from "vitest";
+import { confirmMet } from "@followthrough/core/events";
 import { draftFollowUp, startedDraft } from "@followthrough/core/followup";
 import { runWeekly } from "@followthrough/core/weekly";
 import { ownFixture } from "./support/fixtures";
@@ -87,6 +88,27 @@ describe.each([
       await h.repo.putPeople(h.email, [{ ...ana!, stage: "met" }]);
       await h.repo.delete({ pk: `ACCOUNT#${h.email.toLowerCase()}`, sk: `DRAFT#${people[0].email}` });
       expect(await startedDraft({ repo: h.repo, provider: h.provider, account: h.account(), person: people[0].email })).toBeDefined();
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("someone the owner added by hand at an event (not on its list) gets the draft at the address as typed", async () => {
+    const h = await startScanHarness({ fixture: dir, pageSize: 50 });
+    try {
+      const now = Date.parse(h.expected.now);
+      const scanned = await h.scan(now);
+      const event = scanned.networkingEvents!.attended[0].eventId;
+      await confirmMet(h.repo, h.account(), event, { added: [{ name: "Pat Quinn", email: "Pat.Quinn+Ldn@Example.org" }, { name: "Kai Ito", email: "kai.ito@example.org" }] }, now);
+      const r = await h.scan(now + 1);
+      expect(r.contacts.find((c) => c.email === "pat.quinn@example.org")).toMatchObject({ address: "Pat.Quinn+Ldn@Example.org", eventId: event });
+      // Typed in the comparison form but for letter case: nothing kept beside it.
+      expect(r.contacts.find((c) => c.email === "kai.ito@example.org")?.address).toBeUndefined();
+      const d = await draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: "pat.quinn@example.org", now: now + 1, waitMs: 0 });
+      expect(d.status).toBe("ready");
+      const to = (await draftRecipients(h, provider)).flat().map((a) => a.toLowerCase());
+      expect(to).toContain("pat.quinn+ldn@example.org");
+      expect(to).not.toContain("pat.quinn@example.org");
     } finally {
       await h.close();
     }

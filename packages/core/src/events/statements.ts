@@ -1,7 +1,7 @@
 import { classify, domainOf, fitsSmtp, isAddress, normalizeAddress, type OwnerIdentity, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
 import { attendedEvent, canBeMetAt, type Confirmation, confirmationCounts, type Contact, guestsAt, asOwnerSees } from "../inference";
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Meeting, Owner } from "../model";
+import { type Meeting, type Owner, writtenAddress } from "../model";
 import { keys, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
 import type { AccountRecord } from "../accounts";
@@ -44,7 +44,7 @@ export async function loadStatements(repo: Repository, account: string): Promise
     const sk = String(i.sk);
     if (sk.startsWith("SAYS#MARK#")) out.marks.set(String(i.eventId), i.marked === true);
     else if (sk.startsWith("SAYS#GOAL#")) out.goals.set(String(i.eventId), Number(i.goal));
-    else if (sk.startsWith("SAYS#MET#")) out.confirmations.push({ eventId: String(i.eventId), email: String(i.email), name: String(i.name ?? ""), at: Number(i.at), ...(i.known === true ? { known: true as const } : {}) });
+    else if (sk.startsWith("SAYS#MET#")) out.confirmations.push({ eventId: String(i.eventId), email: String(i.email), name: String(i.name ?? ""), ...(typeof i.address === "string" && i.address ? { address: i.address } : {}), at: Number(i.at), ...(i.known === true ? { known: true as const } : {}) });
   }
   out.confirmations.sort((a, b) => a.at - b.at || (a.email < b.email ? -1 : 1));
   return out;
@@ -266,7 +266,9 @@ export async function confirmMet(
       const name = validateName(a.name);
       // Someone on the event's list, typed under Add: their name as the list gives it, as a tick
       // would store it; the name typed renamed them in the digest and their draft's greeting (helper-238 #3).
-      out.push({ eventId, email, name: list.get(email)?.name || name });
+      // Someone not on it: the address as typed where normalising changed it beyond letter case
+      // (a `+tag`, Gmail's dots), as an entry of the list keeps it, for their draft's To (helper-282).
+      out.push({ eventId, email, name: list.get(email)?.name || name, ...(list.has(email) ? {} : writtenAddress(a.email, email)) });
     } catch (e) {
       throw e instanceof StatementError ? new StatementError(e.code, e.message, "added") : e;
     }
@@ -288,9 +290,10 @@ export async function confirmMet(
         Key: keys.metConfirmation(owner.email, eventId, c.email),
         // No name (a guest the list names by address alone) is not stored, so a later Add fills it in
         // (an empty one stored would have kept it empty for good; helper-239 #1).
-        UpdateExpression: c.name ? "SET #e = :e, #m = :m, #n = if_not_exists(#n, :n), #at = :at" : "SET #e = :e, #m = :m, #at = :at",
-        ExpressionAttributeNames: { "#e": "eventId", "#m": "email", "#at": "at", ...(c.name ? { "#n": "name" } : {}) },
-        ExpressionAttributeValues: { ":e": c.eventId, ":m": c.email, ":at": now, ...(c.name ? { ":n": c.name } : {}) },
+        // The address as typed is the last Add's (none for a tick or an Add in the comparison form).
+        UpdateExpression: `SET #e = :e, #m = :m, ${c.name ? "#n = if_not_exists(#n, :n), " : ""}#at = :at${c.address ? ", #ad = :ad" : " REMOVE #ad"}`,
+        ExpressionAttributeNames: { "#e": "eventId", "#m": "email", "#at": "at", "#ad": "address", ...(c.name ? { "#n": "name" } : {}) },
+        ExpressionAttributeValues: { ":e": c.eventId, ":m": c.email, ":at": now, ...(c.name ? { ":n": c.name } : {}), ...(c.address ? { ":ad": c.address } : {}) },
         ReturnValues: "UPDATED_OLD",
       }),
     );

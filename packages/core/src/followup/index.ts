@@ -767,7 +767,8 @@ export async function draftFollowUp(o: {
 /**
  * Where a draft to a person goes: their address as their entry on the first meeting wrote it
  * (`Attendee.address`, kept where normalising changed it: `ana+events@x.io`, not `ana@x.io`),
- * else the normalised one (a meeting stored before it was kept, a person the owner added).
+ * else the person's own (`PersonRecord.address`: one the owner added at an event, as typed), else the
+ * normalised one (a meeting stored before it was kept).
  */
 async function addressOf(repo: Repository, account: string, person: PersonRecord): Promise<string | undefined> {
   const m = unpacked<Meeting>(await repo.get<Record<string, unknown>>(keys.meeting(account, person.eventId)).catch(() => undefined), "meeting");

@@ -51,6 +51,8 @@ export interface Confirmation {
   /** Normalised address. */
   email: string;
   name: string;
+  /** The address as the owner typed it, where normalising changed it beyond letter case (a person added, not on the list). */
+  address?: string;
 }
 
 /** What the owner said that the rules read. */
@@ -240,7 +242,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
   // attended and never a later meeting (docs/rules.md), though a finite end alone would pass
   // `attended` and make a contact met at NaN (helper-118). Its entries still name people, last.
   const ordered = inStartOrder(meetings);
-  const firstMet = new Map<string, { meeting: Meeting; name: string; metBy?: Contact["metBy"] }>();
+  const firstMet = new Map<string, { meeting: Meeting; name: string; metBy?: Contact["metBy"]; typed?: string }>();
   let meetingsAttended = 0;
   for (const m of ordered) {
     if (!attended(m, now)) continue;
@@ -251,9 +253,9 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
   // shared/spec/events.md: a first meeting can also be a large gathering the owner wrote to the person
   // soon after, or an event where the owner says they met them; it is the earlier one, and a meeting
   // of behaviour.md that starts at the same moment comes first.
-  const consider = (email: string, name: string, m: Meeting, metBy: Contact["metBy"]) => {
+  const consider = (email: string, name: string, m: Meeting, metBy: Contact["metBy"], typed?: string) => {
     const known = firstMet.get(email);
-    if (!known || m.start < known.meeting.start) firstMet.set(email, { meeting: m, name, metBy });
+    if (!known || m.start < known.meeting.start) firstMet.set(email, { meeting: m, name, metBy, ...(typed ? { typed } : {}) });
   };
   for (const m of ordered) {
     if (!attended(m, now) || !isLarge(m)) continue;
@@ -268,15 +270,16 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
   for (const c of options.confirmations ?? []) {
     const m = byId.get(c.eventId);
     if (!confirmationCounts(m, owner, c.email, now)) continue;
-    consider(c.email, c.name, m, "confirmed");
+    consider(c.email, c.name, m, "confirmed", c.address);
   }
   for (const m of [...ordered, ...meetings.filter((m) => !isTimed(m))]) for (const a of m.attendees) learnName(a.email, a.name);
   const index = appearances(ordered, owner);
   const contacts: Contact[] = [];
-  for (const [email, { meeting, name, metBy }] of firstMet) {
+  for (const [email, { meeting, name, metBy, typed }] of firstMet) {
     const sent = sentTo.get(email) ?? [];
     if (sent.some((t) => t < meeting.start - RULES.knownBeforeMs)) continue;
-    const address = addressOn(meeting, email);
+    // As the meeting's entry wrote it, else as the owner typed it adding them (helper-282).
+    const address = addressOn(meeting, email) ?? typed;
     const contact: Contact = { email, ...(address ? { address } : {}), name: (name && !name.includes("@") ? name : "") || names.get(email) || "", eventId: meeting.id, eventTitle: meeting.title, metAt: meeting.start, metEnd: meeting.end, ...(meeting.allDay && meeting.dates ? { metDate: meeting.dates.start } : {}), ...(metBy ? { metBy } : {}) };
     const upToNow = sent.filter((t) => t <= now);
     if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
