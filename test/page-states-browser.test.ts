@@ -563,6 +563,56 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     }
   }, 300_000);
 
+  it("a provisional first look's updates are stopped and started again from the keyboard, and a screen reader is told (WCAG 2.2.2: helper-281)", async () => {
+    const { email } = microsoft().account;
+    await deleteAccountData(app.stack.repo, email);
+    const ctx = await contextOf(true, VIEWPORTS.phone);
+    await ctx.clock.install();
+    const page = await ctx.newPage();
+    await openConsent(page, "Microsoft");
+    // As above: the read stops after Sent Items' first listing, so the look stays provisional and the page keeps asking.
+    await fault({ route: "graph.messages.list", account: email, kind: "status", status: 500, after: 1, times: 0 });
+    try {
+      await press(page, `Continue as ${email}`);
+      expect(await h1(page)).toBe("Connected");
+      await pauseClock(page);
+      await firstLookUntil(page, (t) => t.includes("Provisional:"));
+      const asks: string[] = [];
+      page.on("request", (r) => void (r.url().endsWith("/first-look") && asks.push(r.url())));
+      // Reached by Tab from the page's top, and pressed with Enter.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      let reached = false;
+      for (let i = 0; i < 30 && !reached; i++) {
+        await page.keyboard.press("Tab");
+        reached = await page.evaluate(() => document.activeElement?.textContent === "Stop updating this list");
+      }
+      expect(reached, "Tab reaches the button that stops the updates").toBe(true);
+      const section = await page.textContent("#first-look");
+      await page.keyboard.press("Enter");
+      expect(await page.textContent("#first-look-said")).toBe("Updates stopped: this list no longer updates itself.");
+      // Focus stays on the control, now the way to start again.
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Update it again");
+      await page.clock.runFor(120_000);
+      expect(asks).toEqual([]);
+      expect(await page.textContent("#first-look")).toBe(section);
+      // Started again (Space): it asks at once (its answer replaces the section), and again 10 s after.
+      const looks = () => page.evaluate(() => (window as unknown as { looks: number }).looks);
+      const before = await looks();
+      await page.keyboard.press("Space");
+      expect(await page.textContent("#first-look-said")).toBe("Updating again.");
+      await expect.poll(() => asks.length).toBe(1);
+      await expect.poll(looks).toBeGreaterThan(before);
+      await page.clock.runFor(10_000);
+      await expect.poll(() => asks.length).toBe(2);
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Stop updating this list");
+      await page.clock.resume();
+      await check(page, "state-first-look-stoppable");
+    } finally {
+      await clearFaults();
+      await ctx.close();
+    }
+  }, 300_000);
+
   it("a sign-in through Google for an address connected through Microsoft: the move mail failed, then too many this hour; a move link opened again after the move: 'Nothing to move' (410)", async () => {
     // The demo's Google address as an Outlook account whose Microsoft user is gone (its company moved to Google Workspace).
     const email = google().account.email;

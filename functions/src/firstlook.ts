@@ -20,6 +20,9 @@ import type { PageKit } from "./pages";
 
 /** Seconds between two refreshes of the section while the backfill runs. */
 export const FIRST_LOOK_REFRESH_SECONDS = 10;
+/** The button that stops the section's updates (WCAG 2.2.2), and what it says once they are stopped. */
+const STOP_WORDS = "Stop updating this list";
+const START_WORDS = "Update it again";
 /** How many times it asks (half an hour): a read that never ends (no backfill queued, a failure) does not keep an open page polling for ever. */
 export const FIRST_LOOK_REFRESHES = 180;
 
@@ -73,11 +76,37 @@ export async function firstLookSection(
 ${look.provisional ? html`<noscript><p><a href="${fragment}?page=1">Check the first look again</a>: this page updates it only with JavaScript on.</p></noscript>` : ""}
 ${look.provisional
   ? html`<p id="first-look-said" class="sr" role="status"></p>
+<p id="first-look-control" hidden><button type="button" id="first-look-stop" class="secondary">${STOP_WORDS}</button></p>
 <script nonce="${kit.nonceOf(c)}">
 (function () {
   var s = document.getElementById("first-look");
   var said = document.getElementById("first-look-said");
   var left = ${FIRST_LOOK_REFRESHES};
+  // The owner stops the updates and starts them again (WCAG 2.2.2): without it the section was
+  // replaced every 10 s for up to half an hour, under a screen reader's reading or a magnified view.
+  var control = document.getElementById("first-look-control"), stop = document.getElementById("first-look-stop");
+  var timer = null, stopped = false, run = 0;
+  var schedule = function () { timer = setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000}); };
+  // Updates over (complete, or given up): the control goes, its focus (if it had it) to the section.
+  var done = function () {
+    if (document.activeElement === stop) { s.tabIndex = -1; s.focus(); }
+    control.hidden = true;
+  };
+  stop.addEventListener("click", function () {
+    stopped = !stopped;
+    run++;
+    if (stopped) {
+      clearTimeout(timer);
+      timer = null;
+      stop.textContent = "${START_WORDS}";
+      said.textContent = "Updates stopped: this list no longer updates itself.";
+    } else {
+      stop.textContent = "${STOP_WORDS}";
+      said.textContent = "Updating again.";
+      tick();
+    }
+  });
+  control.hidden = false;
   // What a screen reader is told when the list or its completeness changes (not at each count of
   // mail read): the section itself is replaced silently (helper-260).
   var state = function () {
@@ -93,17 +122,24 @@ ${look.provisional
     said.textContent = now[0] === "false" ? "First look complete: " + who + "." : "First look so far: " + who + "; older mail is still being read.";
   };
   var again = function () {
-    if (--left > 0) return setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000});
+    if (stopped) return;
+    if (--left > 0) return schedule();
     s.insertAdjacentHTML("beforeend", '<p class="muted">Still reading. Your first digest shows the rest; this page no longer updates itself.</p>');
     said.textContent = "Still reading: this page no longer updates itself.";
+    done();
   };
   var tick = function () {
+    timer = null;
+    // Stopped (or stopped and started again) while this ask was on its way: its answer is dropped.
+    var mine = run;
     fetch(s.getAttribute("data-src"), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (t) {
+      if (mine !== run) return;
       if (t) { s.innerHTML = t; tell(); }
       if (!t || !s.querySelector('[data-provisional="false"]')) again();
-    }, again);
+      else done();
+    }, function () { if (mine === run) again(); });
   };
-  setTimeout(tick, ${FIRST_LOOK_REFRESH_SECONDS * 1000});
+  schedule();
 })();
 </script>`
   : ""}`;
