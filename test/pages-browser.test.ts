@@ -504,6 +504,52 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await ctx.close();
   });
 
+  it("draft being made: a key, or its Stop checking button, stops the page coming back every 3 s, and says so (WCAG 2.2.1: helper-281)", async () => {
+    const { email } = google().account;
+    const now = Date.now();
+    const per = "in.flight.still@example.org";
+    await app.stack.repo.putPeople(email, [{ email: per, name: "In Flight Still", eventId: "e-inflight-still", eventTitle: "Coffee", metAt: now - 3 * 86_400_000, metEnd: now - 3 * 86_400_000 + 3_600_000, stage: "met" }]);
+    await app.stack.repo.put({ ...keys.draft(email, per), claim: { status: "creating", claimedAt: now, marker: "in-flight-still" } });
+    const ctx = await contextOf(false);
+    await ctx.clock.install();
+    const page = await ctx.newPage();
+    const url = link("draft", { acc: email, per, evt: "e-inflight-still" });
+    const stopped = "This page no longer checks by itself: Open it now looks again.";
+    for (const how of ["Tab", "button", "Enter"] as const) {
+      await page.goto(url);
+      // The clock held where it is, so that only runFor below moves the page's 3 s on.
+      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
+      await press(page, "Open the draft");
+      expect(await page.textContent("h1")).toBe("Your draft is being made");
+      if (how === "Tab") {
+        // The first Tab of a keyboard user: it stops the checking, and lands on the way to look again.
+        await page.keyboard.press("Tab");
+        expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Open it now");
+      } else if (how === "button") {
+        // A screen reader's browse mode keeps its keys from the page: the button, as it presses it (a click).
+        await page.getByRole("button", { name: "Stop checking" }).click();
+        expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Open it now");
+      } else {
+        // Enter on the button (reached by script here: a Tab would stop the checking itself) presses it, and opens nothing.
+        await page.getByRole("button", { name: "Stop checking" }).focus();
+        await page.keyboard.press("Enter");
+        expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Open it now");
+      }
+      expect(await page.getByRole("status").textContent()).toBe(stopped);
+      expect(await page.locator("main").innerText()).not.toContain("This page opens it as soon as it is there.");
+      let navigated = 0;
+      const count = (f: { parentFrame(): unknown }) => void (f.parentFrame() === null && navigated++);
+      page.on("framenavigated", count);
+      await page.clock.runFor(30_000);
+      page.off("framenavigated", count);
+      expect(navigated, how).toBe(0);
+      expect(await page.textContent("h1")).toBe("Your draft is being made");
+    }
+    await page.clock.resume();
+    await check(page, "being-made-stopped");
+    await ctx.close();
+  });
+
   it("a person known only by their address: the confirm page, the draft and the dismiss page name the address as written on the meeting, not its normalised key", async () => {
     const { email } = google().account;
     const now = Date.now();

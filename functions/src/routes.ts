@@ -186,10 +186,36 @@ ${foot}`,
       202,
       "Your draft is being made",
       html`<h1>Your draft is being made</h1>
-<p>Your follow-up draft is being created in your mailbox. This page opens it as soon as it is there.</p>
-<p><a href="${new URL(c.req.url).pathname}">Open it now</a></p>
+<p>Your follow-up draft is being created in your mailbox. <span id="checks">This page opens it as soon as it is there.</span></p>
+<p id="checking" hidden><button type="button" id="stop" class="secondary">Stop checking</button></p>
+<p id="stopped" role="status"></p>
+<p><a href="${new URL(c.req.url).pathname}" id="now">Open it now</a></p>
 ${afterNav(c, account)}
-<script nonce="${nonceOf(c)}">setTimeout(function () { location.replace(location.pathname); }, 3000);</script>`,
+<script nonce="${nonceOf(c)}">
+(function () {
+  // The page comes back to its link every 3 s until the draft is there. The owner can stop that
+  // (WCAG 2.2.1): with the button, the first stop of the page's Tab order, or by using the page at
+  // all (a key, a tap), whose focus and place a reload would otherwise take away every 3 s.
+  var timer = setTimeout(function () { location.replace(location.pathname); }, 3000);
+  var checking = document.getElementById("checking"), stop = document.getElementById("stop");
+  var off = function (e) {
+    if (timer === null) return;
+    clearTimeout(timer);
+    timer = null;
+    // The button goes: its focus (a press of it) to the link that looks again.
+    var pressed = document.activeElement === stop || e.target === stop;
+    checking.hidden = true;
+    document.getElementById("checks").hidden = true;
+    document.getElementById("stopped").textContent = "This page no longer checks by itself: Open it now looks again.";
+    if (pressed) document.getElementById("now").focus();
+  };
+  // A press of the button itself is its click (which a key or a pointer on it ends in).
+  stop.addEventListener("click", off);
+  document.addEventListener("keydown", function (e) { if (!(e.target === stop && (e.key === "Enter" || e.key === " "))) off(e); });
+  document.addEventListener("pointerdown", function (e) { if (e.target !== stop) off(e); });
+  checking.hidden = false;
+})();
+</script>`,
     );
 
   /**
