@@ -387,6 +387,23 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     const holding = await guests.evaluateAll((lis) => lis.filter((li) => (li.getAttribute("data-search") ?? "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().includes("ss")).length);
     await expect.poll(() => page.locator("#count").textContent()).toBe(`${holding} of ${total} guests match.`);
     expect(await page.locator("#guests li:not([hidden])").count()).toBe(holding);
+    // Typed key by key, the count is said once, when the typing pauses, not at each key (helper-281):
+    // every change under a live region, recorded, is one thing a screen reader says.
+    await page.getByLabel(/Search \d+ guests/).fill("");
+    await page.waitForTimeout(1_000);
+    await page.evaluate(() => {
+      const w = window as unknown as { said: string[] };
+      w.said = [];
+      const live = '[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"], [role="log"]';
+      new MutationObserver((records) => {
+        const regions = new Set(records.map((r) => (r.target instanceof Element ? r.target : r.target.parentElement)?.closest(live)).filter((x): x is Element => !!x));
+        for (const region of regions) w.said.push(region.textContent ?? "");
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByLabel(/Search \d+ guests/).pressSequentially("an", { delay: 60 });
+    await page.waitForTimeout(1_500);
+    const spoken = await page.evaluate(() => (window as unknown as { said: string[] }).said);
+    expect(spoken).toEqual([await page.locator("#count").textContent()]);
     // The second: found by typing, which shows only the letters with a match, open.
     await page.getByLabel(/Search \d+ guests/).fill(b.name);
     await expect.poll(() => page.locator("#count").textContent()).toMatch(/^\d+ of \d+ guests match\.$/);

@@ -700,10 +700,21 @@ function parseGoal(raw: string): number {
  * a list grouped by letter it shows only the letters with a match, open, each saying how many; an
  * emptied box gives back the letters as they were, and opens those holding a tick not yet saved.
  */
+/** How long after the last key the met page's search says its count to a screen reader. */
+const SAY_COUNT_AFTER_MS = 600;
+
 function searchScript(nonce: string, total: number): Markup {
   return html`<script nonce="${nonce}">
 (function () {
   var q = document.getElementById("q"), count = document.getElementById("count");
+  // The count is said once the typing pauses, not at each key ("121 of 197 guests match.", "16 of
+  // 197…" read over the typing; helper-281): while this script runs the count shown is no live
+  // region, and a hidden one says it ${SAY_COUNT_AFTER_MS} ms after its last change.
+  var said = document.createElement("p"), saying = null;
+  said.className = "sr";
+  said.setAttribute("role", "status");
+  count.removeAttribute("aria-live");
+  count.parentNode.insertBefore(said, count.nextSibling);
   var all = function (root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); };
   var items = all(document, "#guests li");
   var none = document.getElementById("none"), save = document.getElementById("save");
@@ -761,6 +772,8 @@ function searchScript(nonce: string, total: number): Markup {
     none.hidden = shown > 0;
     save.hidden = shown === 0;
     count.textContent = words.length ? shown + "${matchTail(total)}" : "${guestsText(total)}.";
+    clearTimeout(saying);
+    saying = setTimeout(function () { said.textContent = count.textContent; }, ${SAY_COUNT_AFTER_MS});
   });
 })();
 </script>`;
