@@ -271,7 +271,7 @@ ${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" na
     return kit.page(
       c,
       said?.status ?? 200,
-      said?.error ? "Not saved" : "Your events",
+      said?.error ? "Not saved: Your events" : "Your events",
       html`<h1>Your events</h1>
 ${notice && !said?.error ? html`<p role="status"><b>${notice}</b></p>` : ""}
 ${said?.error ? formError(said.error, bad) : ""}
@@ -346,7 +346,7 @@ ${nav(c, account.email, false)}`,
       return kit.page(
         c,
         said?.error ? 400 : 200,
-        said?.error ? "Not saved" : `Goal for ${title}`,
+        said?.error ? `Not saved: Goal for ${title}` : `Goal for ${title}`,
         html`<h1>Your goal for ${title}</h1>
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
 ${said?.error ? formError(/ is over/.test(said.error) ? said.error : "This event is over: a goal is set before it ends.") : ""}
@@ -359,7 +359,7 @@ ${nav(c, account.email)}`,
     return kit.page(
       c,
       said?.error ? 400 : 200,
-      said?.error ? "Not saved" : `Goal for ${title}`,
+      said?.error ? `Not saved: Goal for ${title}` : `Goal for ${title}`,
       html`<h1>Your goal for ${title}</h1>
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
 ${saved === "1" && goal !== undefined && !said ? html`<p role="status"><b>Saved. Your goal: ${goalText(goal)} at ${title}.</b></p>` : ""}
@@ -497,7 +497,7 @@ ${takenBackLine}${said?.error ? formError(said.error, said.field) : ""}
     return kit.page(
       c,
       said?.error ? 400 : 200,
-      said?.error ? "Not saved" : `Who did you meet at ${title}?`,
+      said?.error ? `Not saved: Who did you meet at ${title}?` : `Who did you meet at ${title}?`,
       html`<h1>Who did you meet at ${title}?</h1>
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
 ${notice && !said ? html`<p role="status"><b>${notice}</b></p>` : (whoBack ?? said?.note) ? html`<p role="status"><b>${whoBack ?? said?.note}</b></p>` : ""}

@@ -348,7 +348,8 @@ export function mountSettings(app: Hono, deps: AppDeps, kit: PageKit): void {
     return kit.page(
       c,
       edited?.error ? 400 : 200,
-      edited?.error ? "Not saved" : "Settings",
+      // A refusal's title says which page refused (WCAG 2.4.2; every one was "Not saved": helper-281).
+      edited?.error ? "Not saved: Settings" : "Settings",
       html`<h1>Settings</h1>
 ${edited?.error ? formError(edited.error, edited.field) : ""}
 ${edited && !edited.error ? html`<p role="status"><b>Template loaded below: edit it if you like, then Save.</b></p>` : ""}

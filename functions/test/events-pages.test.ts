@@ -143,6 +143,8 @@ describe("the events page", () => {
       expect(box).toContain(`aria-invalid="true" aria-describedby="form-error"`);
       expect(page).toContain(`<div class="error" role="alert" id="form-error"><p><b>Not saved.</b> <a href="#goal-${eventTag("lunch-1")}">`);
       expect(page.match(/aria-invalid/g)).toHaveLength(1);
+      // The title says which page refused (WCAG 2.4.2; helper-281).
+      expect(page).toContain("<title>Not saved: Your events · Followthrough</title>");
     }
     expect((await loadStatements(repo, OWNER)).goals.get("lunch-1")).toBe(4);
     expect((await post(path, { action: "mark", event: "no-such-event" })).status).toBe(404);

@@ -453,6 +453,8 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
       const body = await res.text();
       expect(body).toContain('<a href="#zone">Choose a time zone from the list.</a>');
       expect(body).toContain('<select id="zone" name="zone" aria-invalid="true" aria-describedby="form-error zone-help">');
+      // The title says which page refused (WCAG 2.4.2; helper-281).
+      expect(body).toContain("<title>Not saved: Settings · Followthrough</title>");
     }
     expect(await loadAccount(repo, email())).toEqual(account);
     // The calendar's, as it follows: nothing changes.
