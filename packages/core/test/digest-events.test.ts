@@ -396,6 +396,18 @@ describe("a person dismissed, then written to or met at an event (helper-139 #1)
     expect(at.met.map((p) => p.email).sort()).toEqual(["dan@partner.io", "eve@partner.io"]);
     expect(eventPeople(at)).not.toMatch(/Waiting/);
   });
+
+  it("met again this week: counted in \"Second meetings\", named in no \"Met again\" line", async () => {
+    const first = meeting({ id: "m-first", end: NOW - 10 * DAY, attendees: [a("dan@partner.io", { name: "Dan Reyes" })] });
+    const again = meeting({ id: "m-again", end: NOW - 2 * DAY, attendees: ["dan@partner.io"] });
+    const dismissed = { email: "dan@partner.io", name: "Dan Reyes", eventId: "m-first", eventTitle: "Coffee", metAt: first.start, metEnd: first.end, stage: "dismissed" } as PersonRecord;
+    const d = buildDigest({ account, meetings: [first, again], messages: [], people: [dismissed], now: NOW, links });
+    expect(d.metrics.secondMeetings.value).toBe(1);
+    expect(d.metAgain).toEqual([]);
+    const { text, html } = await renderDigest(d);
+    expect(text).not.toContain("Dan Reyes");
+    expect(html).not.toContain("Dan Reyes");
+  });
 });
 
 describe("a person without a name (helper-139 #4)", () => {

@@ -156,7 +156,10 @@ export function buildDigest(o: {
       secondMeetings: metric("secondMeetings"),
       hoursAtMeetingsAndEvents: { value: activityHours(account, o.meetings, now, marks), previous: activityHours(account, o.meetings, now - 7 * DAY, marks) },
     },
+    // Named as the other lists name people: one the owner dismissed "won't appear in your digests any
+    // more" (the dismiss page), so is counted in the figure, as in "New people", and named nowhere.
     metAgain: metAgain(current, now)
+      .filter((c) => !dismissed.has(c.email))
       .sort((x, y) => y.secondMeetingAt! - x.secondMeetingAt! || (x.email < y.email ? -1 : 1))
       .map((c) => ({ email: c.email, name: shownName(c), on: humanDate(c.secondMeetingAt!, tz) })),
     rateBasis: { followed: a.followed, eligible: a.eligible, previousEligible: b.eligible, fromDays: Math.round(RULES.missingMinAgeMs / DAY), toDays: Math.round(RULES.missingMaxAgeMs / DAY) },
