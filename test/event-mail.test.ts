@@ -1161,6 +1161,10 @@ describe("the morning-after email says what the follow-up was", () => {
     const kept = long.slice(0, -1);
     expect(whole.startsWith(kept)).toBe(true);
     expect(whole[kept.length]).toMatch(/[\s,.]/);
+    // People without a name are named by address: a "." or "-" inside one is no place to cut it.
+    const unnamed = many.map((p, i) => ({ ...p, name: "", email: `maximiliana.wolkenstein${i}@oberhausen-partners.example` }));
+    const byAddress = previewOf(morningAfterMail({ account, event: { eventId: "mixer", title: "Design Mixer", start: mixer.start }, met: unnamed, now, links }).html);
+    expect(byAddress).toBe("0 of 6 followed up so far. Still to follow up: maximiliana.wolkenstein0@oberhausen-partners.example…");
   });
 
   it("each person's address as their calendar entry wrote it (Gmail's dots), as the digest shows it, not the normalised form (helper-104 #8)", () => {

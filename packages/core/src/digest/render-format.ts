@@ -284,7 +284,9 @@ export function previewText(line: string): string {
   const s = cleanText(line, Infinity);
   if (s.length <= PREHEADER_MAX) return s;
   let cut = -1;
-  for (let i = PREHEADER_MAX - 1; i > 0 && cut < 0; i--) if (/[\s,.;:]/.test(s[i]!)) cut = i;
+  // Between words is at a space: a "." or ":" inside an address or a time ("ana.silva@x.io", "18:30")
+  // is inside a word. The punctuation that ends a word before the cut goes (below).
+  for (let i = PREHEADER_MAX - 1; i > 0 && cut < 0; i--) if (s[i] === " ") cut = i;
   const kept = (cut > 0 ? s.slice(0, cut) : s.slice(0, PREHEADER_MAX - 1).replace(/[\uD800-\uDBFF]$/, "")).replace(/[\s,.;:\u2013\u2014-]+$/u, "");
   return `${kept}\u2026`;
 }
