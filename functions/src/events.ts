@@ -567,9 +567,10 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
   };
 
   /** Whether a guest of the event's list is shown ticked as counted already (the met page's `done`): said, written to or met there. */
-  const countedOnList = async (account: AccountRecord, eventId: string): Promise<boolean> => {
-    const [meetings, statements, people] = await Promise.all([deps.repo.loadMeetings(account.email), loadStatements(deps.repo, account.email), deps.repo.loadPeople(account.email)]);
-    const m = meetings.find((x) => x.id === eventId);
+  const countedOnList = async (account: AccountRecord, claims: LinkClaims): Promise<boolean> => {
+    // The event as the page reads it (one item, eventOf), not every meeting of the account.
+    const eventId = claims.evt!;
+    const [m, statements, people] = await Promise.all([eventOf(account, claims), loadStatements(deps.repo, account.email), deps.repo.loadPeople(account.email)]);
     if (!m) return false;
     const done = new Set([...statements.confirmations.filter((x) => x.eventId === eventId).map((x) => x.email), ...foundMetAt(people.filter((p) => !p.gone), eventId).map((p) => p.email)]);
     return pickableAttendees(m, account).some((p) => done.has(p.email));
@@ -630,7 +631,7 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
         // The boxes of guests already counted (said, written to, met there) come ticked and cannot be
         // unticked, so "Tick at least one person" over them read as if the page had not seen its own
         // ticks; at a small event, where everyone counts as met, there is no one else to tick (helper-279 #2).
-        const counted = await countedOnList(account, claims.evt!);
+        const counted = await countedOnList(account, claims);
         throw new StatementError("not-on-list", counted ? "Nobody new is ticked: those ticked already count as met there. Tick someone else, or add someone below." : "Tick at least one person, or add someone below.");
       }
       // Counted as saved: the people not already in the list of whom the owner said they met (an Add

@@ -5,7 +5,7 @@
  * owner's or a colleague's, a pick that is not on the list, a form from another origin, a link for
  * another account. A GET never changes anything.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadAccount, saveAccount, updateAccount } from "@followthrough/core/accounts";
 import { confirmMet, isOver, loadStatements, markEvent, recordKnownConfirmations, unconfirmMet } from "@followthrough/core/events";
 import { ownerIdentity } from "@followthrough/core/identity";
@@ -1068,7 +1068,11 @@ describe("Save whom I met with nobody new ticked (helper-279 #2)", () => {
     try {
       const page = await text(await app.request(met));
       expect(page).toMatch(/<input type="checkbox" id="g\d+" name="pick" value="s0@smallco.org" checked disabled>/);
+      // The page reads its one event, not every meeting of the account (a year of them).
+      const loadMeetings = vi.spyOn(repo, "loadMeetings");
       const res = await post(met, { action: "confirm", q: "", shown: "", filled: "" });
+      expect(loadMeetings).not.toHaveBeenCalled();
+      loadMeetings.mockRestore();
       expect(res.status).toBe(400);
       const said = await text(res);
       expect(said).toContain("Nobody new is ticked: those ticked already count as met there. Tick someone else, or add someone below.");
