@@ -10,7 +10,7 @@ import { activityMs, activitySpans } from "../src/digest/activity";
 import { buildDigest, type LinkConfig } from "../src/digest/build";
 import type { DigestData } from "../src/digest/model";
 import { renderDigest } from "../src/digest/render";
-import { eventPeople, metAgainLine, metricRows, preheaderFor } from "../src/digest/render-format";
+import { eventPeople, eventResult, metAgainLine, metricRows, preheaderFor } from "../src/digest/render-format";
 import { composeFollowUp, DEFAULT_TEMPLATE, humanDate, metAtEvents } from "../src/followup";
 import { networkingEvents } from "../src/events";
 import { infer } from "../src/inference";
@@ -394,7 +394,9 @@ describe("a person dismissed, then written to or met at an event (helper-139 #1)
     expect(d.missing).toEqual([]);
     const at = d.events.attended.find((e) => e.eventId === "m-mix")!;
     expect(at.met.map((p) => p.email).sort()).toEqual(["dan@partner.io", "eve@partner.io"]);
-    expect(eventPeople(at)).not.toMatch(/Waiting/);
+    // Named in neither of the event's lists: Dan, written to, was under "Followed up:" until 2026-12-07.
+    expect(eventPeople(at)).toBe("");
+    expect(eventResult(at)).toMatch(/^Met 2 new people · 1 of 2 followed up/);
   });
 
   it("met again this week: counted in \"Second meetings\", named in no \"Met again\" line", async () => {

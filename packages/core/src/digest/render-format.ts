@@ -208,9 +208,11 @@ export function eventResult(e: DigestAttendedEvent): string {
  */
 export function eventPeople(e: DigestAttendedEvent): string {
   const name = (p: DigestAttendedEvent["met"][number]) => cleanText(p.name, 60) || cleanText(p.email, 120);
-  const done = e.met.filter((p) => p.followedUp).map(name);
-  // (Someone the owner dismissed "won't appear in your digests any more": counted as met, never waiting.)
-  const waiting = e.met.filter((p) => !p.followedUp && !p.dismissed).map(name);
+  // Someone the owner dismissed "won't appear in your digests any more" (the dismiss page): counted as
+  // met (and followed up) in the event's numbers, named in neither list, as in no other of the digest.
+  const shown = e.met.filter((p) => !p.dismissed);
+  const done = shown.filter((p) => p.followedUp).map(name);
+  const waiting = shown.filter((p) => !p.followedUp).map(name);
   return [done.length ? `Followed up: ${done.join(", ")}` : "", waiting.length ? `Not yet followed up: ${waiting.join(", ")}` : ""].filter(Boolean).join(" · ");
 }
 
