@@ -157,7 +157,7 @@ describe("a person of the first look", () => {
     expect(by.get("ivo@z.io")?.again).toBeUndefined();
     const html = String(await firstLookMarkup({ ready: true, provisional: false, calendarComplete: true, sentComplete: true, ...look }, "UTC"));
     const item = (who: string) => html.split("<li>").find((li) => li.includes(`>${who}</span>`))!;
-    expect(item("dev")).toContain(` · met again on ${humanDate(meetings[1]!.start, "UTC")}</span>`);
+    expect(item("dev")).toContain(` · you met again on ${humanDate(meetings[1]!.start, "UTC")}</span>`);
     expect(item("gus")).toContain(` · you meet again on ${humanDate(meetings[3]!.start, "UTC")}</span>`);
     expect(item("ivo")).not.toContain("again");
   });

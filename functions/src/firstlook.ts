@@ -50,10 +50,10 @@ export function firstLookMarkup(look: FirstLook, timeZone: string): HtmlEscapedS
 
 /**
  * Beside someone with another meeting after the first (a weekly series, a second meeting booked),
- * which follows them up (behaviour.md): "· you meet again on Mon 8 Jun" or "· met again on Wed 3 Jun".
+ * which follows them up (behaviour.md): "· you meet again on Mon 8 Jun" or "· you met again on Wed 3 Jun".
  * Without it someone met every week read as a follow-up missed (helper-279 #3).
  */
-const againWords = (p: FirstLookPerson, timeZone: string) => (p.again ? ` · ${p.again.ahead ? "you meet again on" : "met again on"} ${humanDate(p.again.at, timeZone)}` : "");
+const againWords = (p: FirstLookPerson, timeZone: string) => (p.again ? ` · ${p.again.ahead ? "you meet again on" : "you met again on"} ${humanDate(p.again.at, timeZone)}` : "");
 
 /** The first-look section of the Connected page, refreshing itself until complete. */
 export async function firstLookSection(
