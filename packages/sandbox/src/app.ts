@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { calendarRoutes } from "./calendar/routes";
 import { controlRoutes } from "./control";
 import { gmailRoutes } from "./gmail/routes";
@@ -8,9 +8,28 @@ import { send } from "./guard";
 import { oauthRoutes } from "./oauth/routes";
 import type { SandboxState } from "./state";
 
+/**
+ * The control API answers its callers (tests, the CLI, the demo: a program's fetch, sending no
+ * Origin and no Sec-Fetch-Site; a person opening a control URL in the browser: Sec-Fetch-Site
+ * `none`), never a request a web page made. Loopback binding and the Host check stop DNS rebinding,
+ * not a page that POSTs a text/plain body to http://127.0.0.1:<port>/_control/… without a preflight:
+ * a page the person visits could inject faults, move the mailbox clock, revoke the demo's grants or
+ * load a fixture from any folder on disk (helper-285 #1). The browser sends `Sec-Fetch-Site` and, on
+ * a POST, `Origin` on such a request, and no page can forge either.
+ */
+const controlFromHereOnly: MiddlewareHandler<SandboxEnv> = async (c, next) => {
+  const site = c.req.header("sec-fetch-site");
+  const origin = c.req.header("origin");
+  if ((site !== undefined && site !== "same-origin" && site !== "none") || (origin !== undefined && origin !== new URL(c.req.url).origin))
+    return send(c, 403, { error: "the control API does not answer requests made by web pages" });
+  await next();
+};
+
 /** The sandbox as a Hono app: Gmail, Calendar, Graph, OAuth and the control API over one state. */
 export function createSandboxApp(state: SandboxState): Hono<SandboxEnv> {
   const app = new Hono<SandboxEnv>();
+  // Before every route: the provider-specific control routes (adding mail, reading drafts) are the providers' own.
+  app.use("/_control/*", controlFromHereOnly);
   oauthRoutes(app, state);
   gmailRoutes(app, state);
   calendarRoutes(app, state);
