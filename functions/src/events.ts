@@ -709,7 +709,7 @@ function searchScript(nonce: string, total: number): Markup {
 (function () {
   var q = document.getElementById("q"), count = document.getElementById("count");
   // The count is said once the typing pauses, not at each key ("121 of 197 guests match.", "16 of
-  // 197…" read over the typing; helper-281): while this script runs the count shown is no live
+  // 197 ..." read over the typing; helper-281): while this script runs the count shown is no live
   // region, and a hidden one says it ${SAY_COUNT_AFTER_MS} ms after its last change.
   var said = document.createElement("p"), saying = null;
   said.className = "sr";
