@@ -696,14 +696,14 @@ function parseGoal(raw: string): number {
   return Number(t);
 }
 
+/** How long after the last key the met page's search says its count to a screen reader. */
+const SAY_COUNT_AFTER_MS = 600;
+
 /**
  * Filters the guest list as the owner types (without script the server does, keeping the ticks). On
  * a list grouped by letter it shows only the letters with a match, open, each saying how many; an
  * emptied box gives back the letters as they were, and opens those holding a tick not yet saved.
  */
-/** How long after the last key the met page's search says its count to a screen reader. */
-const SAY_COUNT_AFTER_MS = 600;
-
 function searchScript(nonce: string, total: number): Markup {
   return html`<script nonce="${nonce}">
 (function () {
