@@ -47,7 +47,7 @@ import {
   unconfirmMet,
 } from "@followthrough/core/events";
 import { eventWhen } from "@followthrough/core/followup";
-import { asOwnerSees, attendedEvent, inStartOrder } from "@followthrough/core/inference";
+import { asOwnerSees, attendedEvent, type Confirmation, inStartOrder } from "@followthrough/core/inference";
 import { normalizeAddress, ownerIdentity } from "@followthrough/core/identity";
 import type { LinkClaims } from "@followthrough/core/links";
 import { addressOn, type Meeting } from "@followthrough/core/model";
@@ -472,8 +472,9 @@ ${takenBackLine}${said?.error ? formError(said.error, said.field) : ""}
     // opened at a search (before 2026-12-05 such a page held only the matches, and with script on
     // nothing brought the rest back: the search form's submit stays on the page).
     const matched = new Set(shown.map((p) => p.email));
+    const counted = countedAt(statements.confirmations, people, m.id);
     const guestRow = (p: PickableAttendee, i: number) => {
-      const done = already.has(p.email) || byMail.has(p.email) || metThere.has(p.email);
+      const done = counted.has(p.email);
       const shown = shownAddress(p);
       return html`<li${matched.has(p.email) ? "" : html` hidden`} data-search="${searchText(p, shown)}"><input type="checkbox" id="g${i}" name="pick" value="${p.email}"${done || picked.has(p.email) ? html` checked` : ""}${done ? html` disabled` : ""}>
 <label for="g${i}" class="inline">${p.name || shown}${p.company ? html` · ${p.company}` : ""} <span class="muted">${shown}</span>${already.has(p.email) ? " (you said so)" : byMail.has(p.email) ? " (you wrote to them)" : metThere.has(p.email) ? " (met there)" : p.declined ? html` <span class="muted">(declined the invitation)</span>` : ""}</label></li>`;
@@ -569,10 +570,9 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
   /** Whether a guest of the event's list is shown ticked as counted already (the met page's `done`): said, written to or met there. */
   const countedOnList = async (account: AccountRecord, claims: LinkClaims): Promise<boolean> => {
     // The event as the page reads it (one item, eventOf), not every meeting of the account.
-    const eventId = claims.evt!;
     const [m, statements, people] = await Promise.all([eventOf(account, claims), loadStatements(deps.repo, account.email), deps.repo.loadPeople(account.email)]);
     if (!m) return false;
-    const done = new Set([...statements.confirmations.filter((x) => x.eventId === eventId).map((x) => x.email), ...foundMetAt(people.filter((p) => !p.gone), eventId).map((p) => p.email)]);
+    const done = countedAt(statements.confirmations, people, claims.evt!);
     return pickableAttendees(m, account).some((p) => done.has(p.email));
   };
 
@@ -666,6 +666,13 @@ ${list.length ? searchScript(kit.nonceOf(c), list.length) : ""}`,
  * any meeting (behaviour.md): the owner may never have written to them.
  */
 const foundMetAt = (people: readonly PersonRecord[], eventId: string) => people.filter((p) => !p.gone && p.eventId === eventId && p.metBy !== "confirmed");
+
+/**
+ * Whom the met page shows ticked and fixed as counted at `eventId` already: those the owner said they
+ * met there, and those the last scan found met there ({@link foundMetAt}).
+ */
+const countedAt = (confirmations: readonly Confirmation[], people: readonly PersonRecord[], eventId: string): Set<string> =>
+  new Set([...confirmations.filter((x) => x.eventId === eventId).map((x) => x.email), ...foundMetAt(people, eventId).map((p) => p.email)]);
 
 /** What a search that found no guest puts under "Someone not on the list?": an address, else a name. */
 const prefillOf = (words: string) => {
