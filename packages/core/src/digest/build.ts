@@ -53,6 +53,8 @@ function weekly(r: Inference, now: number, dismissed: ReadonlySet<string>) {
   // A person the owner said needs no follow-up is not waiting: out of the rate, as out of the list.
   const eligible = r.contacts.filter((c) => c.metEnd >= now - RULES.missingMaxAgeMs && c.metEnd <= now - RULES.missingMinAgeMs && !dismissed.has(c.email));
   const followed = eligible.filter((c) => c.followedUpAt !== undefined);
+  // Held this week, whether or not mail came first (docs/rules.md "Stats").
+  const metAgain = r.contacts.filter((c) => c.secondMeetingAt !== undefined && c.secondMeetingAt > now - 7 * DAY && c.secondMeetingAt <= now);
   return {
     meetingsAttended: r.stats.meetingsAttended,
     newPeopleMet: r.newContacts.length,
@@ -60,14 +62,10 @@ function weekly(r: Inference, now: number, dismissed: ReadonlySet<string>) {
     followUpRate: eligible.length ? followed.length / eligible.length : 0,
     followed: followed.length,
     eligible: eligible.length,
-    // Held this week, whether or not mail came first (docs/rules.md "Stats").
-    secondMeetings: metAgain(r, now).length,
+    secondMeetings: metAgain.length,
+    /** Whom `secondMeetings` counts. */
+    metAgain,
   };
-}
-
-/** The contacts whose second meeting was held in the 7 days up to `now`: "Second meetings". */
-function metAgain(r: Inference, now: number): Contact[] {
-  return r.contacts.filter((c) => c.secondMeetingAt !== undefined && c.secondMeetingAt > now - 7 * DAY && c.secondMeetingAt <= now);
 }
 
 /**
@@ -158,7 +156,7 @@ export function buildDigest(o: {
     },
     // Named as the other lists name people: one the owner dismissed "won't appear in your digests any
     // more" (the dismiss page), so is counted in the figure, as in "New people", and named nowhere.
-    metAgain: metAgain(current, now)
+    metAgain: a.metAgain
       .filter((c) => !dismissed.has(c.email))
       .sort((x, y) => y.secondMeetingAt! - x.secondMeetingAt! || (x.email < y.email ? -1 : 1))
       .map((c) => ({ email: c.email, name: shownName(c), on: humanDate(c.secondMeetingAt!, tz) })),
