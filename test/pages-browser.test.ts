@@ -485,12 +485,17 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await page.context().close();
   });
 
+  /** A person met three days ago at a coffee (`eventId`), whose draft another tap is creating now (its claim "creating"). */
+  const draftInFlight = async (email: string, per: string, name: string, eventId: string) => {
+    const now = Date.now();
+    await app.stack.repo.putPeople(email, [{ email: per, name, eventId, eventTitle: "Coffee", metAt: now - 3 * 86_400_000, metEnd: now - 3 * 86_400_000 + 3_600_000, stage: "met" }]);
+    await app.stack.repo.put({ ...keys.draft(email, per), claim: { status: "creating", claimedAt: now, marker: eventId.replace(/^e-/, "") } });
+    return per;
+  };
+
   it("draft being made (another tap is creating it)", async () => {
     const { email } = google().account;
-    const now = Date.now();
-    const per = "in.flight@example.org";
-    await app.stack.repo.putPeople(email, [{ email: per, name: "In Flight", eventId: "e-inflight", eventTitle: "Coffee", metAt: now - 3 * 86_400_000, metEnd: now - 3 * 86_400_000 + 3_600_000, stage: "met" }]);
-    await app.stack.repo.put({ ...keys.draft(email, per), claim: { status: "creating", claimedAt: now, marker: "in-flight" } });
+    const per = await draftInFlight(email, "in.flight@example.org", "In Flight", "e-inflight");
     const ctx = await contextOf(false);
     const page = await ctx.newPage();
     await page.goto(link("draft", { acc: email, per, evt: "e-inflight" }));
@@ -506,10 +511,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
 
   it("draft being made: a key, or its Stop checking button, stops the page coming back every 3 s, and says so (WCAG 2.2.1: helper-281)", async () => {
     const { email } = google().account;
-    const now = Date.now();
-    const per = "in.flight.still@example.org";
-    await app.stack.repo.putPeople(email, [{ email: per, name: "In Flight Still", eventId: "e-inflight-still", eventTitle: "Coffee", metAt: now - 3 * 86_400_000, metEnd: now - 3 * 86_400_000 + 3_600_000, stage: "met" }]);
-    await app.stack.repo.put({ ...keys.draft(email, per), claim: { status: "creating", claimedAt: now, marker: "in-flight-still" } });
+    const per = await draftInFlight(email, "in.flight.still@example.org", "In Flight Still", "e-inflight-still");
     const ctx = await contextOf(false);
     await ctx.clock.install();
     const page = await ctx.newPage();
