@@ -1,6 +1,7 @@
 /** Drafts a person would send: the issue-10 examples, each wrong before this wording. */
 import { describe, expect, it } from "vitest";
 import type { AccountRecord } from "../src/accounts";
+import { parseAddressList } from "../src/addresses";
 import { composeFollowUp, DEFAULT_TEMPLATE, EVENT_TEMPLATE, eventWhen, firstNameOf, meetingPhrase } from "../src/followup";
 import type { PersonRecord } from "../src/storage";
 
@@ -111,6 +112,38 @@ describe("first names, by the stated heuristic", () => {
     ["al smith", "al"],
     ["le minh", "le"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
+
+  // A nickname the name gives, in quotes or in brackets between its words, is what the person goes
+  // by: "Hi Bob", as a person writing by hand greets them. An aside after the name, a word in
+  // capitals inside a name that is not, or more than one word is no nickname.
+  it.each([
+    ['Robert "Bob" Jones', "Bob"],
+    ["Robert (Bob) Jones", "Bob"],
+    ["Robert 'Bob' Jones", "Bob"],
+    ["Robert \u201cBob\u201d Jones", "Bob"],
+    ["Elizabeth (Liz) Taylor", "Liz"],
+    ['Mary "Molly" Anne Smith', "Molly"],
+    ['Dr. Robert "Bob" Jones, PhD', "Bob"],
+    ['Jones, Robert "Bob"', "Bob"],
+    ["William (Bill) Gates III", "Bill"],
+    ['ROBERT "BOB" JONES', "Bob"],
+    ['Robert "Bob" Jones | ACME', "Bob"],
+    ["Robert Jones (ACME)", "Robert"],
+    ["Ana Lima (Sales)", "Ana"],
+    ['Dwayne "The Rock" Johnson', "Dwayne"],
+    ['Ana Lima | "Acme"', "Ana"],
+  ])("nickname: %s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
+
+  it("a draft to 'Robert \"Bob\" Jones' (a From or To header's quoted string, its quotes escaped) greets Bob and keeps the name as written", () => {
+    const [bob] = parseAddressList('"Robert \\"Bob\\" Jones" <bob@x.com>');
+    expect(bob.name).toBe('Robert "Bob" Jones');
+    const d = composeFollowUp(account, { ...person(bob.name, "Demo day"), email: bob.email }, undefined, metAt + DAY);
+    expect(d.text).toMatch(/^Hi Bob,/);
+    expect(d.subject).toBe("Great to meet you, Bob");
+    expect(d.to).toEqual({ email: "bob@x.com", name: 'Robert "Bob" Jones' });
+    // An owner who goes by a nickname signs with it.
+    expect(composeFollowUp({ ...account, displayName: "Isabel (Isla) Moreno" }, person("Wen Zhou", "Demo day"), undefined, metAt + DAY).text).toMatch(/Best,\nIsla$/);
+  });
 
   it("a draft greets and signs by them", () => {
     const owner = { ...account, displayName: "Dr Isla Moreno" };

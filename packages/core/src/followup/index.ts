@@ -108,14 +108,19 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
  *   surname comes last, by a particle that starts it ("Jan Van Dijk" → "Jan");
  * - initials ("J.", "A") and titles written before a name ("Dr.", "Mr", "Prof") are skipped; a title
  *   with only a surname after it is the greeting ("Dr Chen" → "Dr Chen"), as a person writes it;
- * - quotes are dropped, an apostrophe inside a name kept ("D'Angelo").
+ * - a nickname the name gives in quotes or in brackets between its words ("Robert \"Bob\" Jones",
+ *   "Robert (Bob) Jones") is the greeting ("Bob"), as a person writing by hand greets them;
+ * - other quotes are dropped, an apostrophe inside a name kept ("D'Angelo").
  * The owner can correct any person's first name in the draft; it is a guess, said as one.
  */
 export function firstNameOf(name: string | undefined): string {
   // Quotes around a nickname go; an apostrophe inside a name stays ("D'Angelo"). An aside in
-  // brackets goes whole, unless it is all there is.
+  // brackets goes whole, unless it is all there is, or it is a nickname between the words of the
+  // name ("Robert (Bob) Jones"), which stays as a word.
   // Of a name no longer than a kept one (model keptName): this is run on names stored before there was a cut.
-  const unquoted = keptName(name ?? "").replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
+  const kept = keptName(name ?? "");
+  const nick = nicknameIn(kept);
+  const unquoted = (nick?.bracketed ? kept.replace(nick.bracketed, ` ${nick.word} `) : kept).replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
   const clean = (t: string) => t.replace(/\s+/g, " ").trim();
   // An emoji or symbol standing alone ("🎉", "★") is no part of a name.
   const lettered = (t: string) => t.split(/\s+/).filter((w) => !/^[\p{Extended_Pictographic}\p{So}\p{Emoji_Component}]+$/u.test(w)).join(" ");
@@ -150,6 +155,12 @@ export function firstNameOf(name: string | undefined): string {
   const all = n.split(/[ ,]+/).filter((w) => /\p{L}/u.test(w));
   if (all.length > 1 && all.every((w) => !/\p{Ll}/u.test(w)))
     n = n.replace(/\p{L}+/gu, (w) => (w.length > 2 || /[AEIOUY]/.test(w) ? ordinaryCase(w) : w));
+  // A nickname the name gives ("Robert \"Bob\" Jones", "Robert (Bob) Jones"): what the person goes by,
+  // as a person writing by hand greets them ("Hi Bob"); where it is still part of the name left.
+  if (nick) {
+    const own = n.split(/[ ,]+/).find((w) => w.toLowerCase() === nick.word.toLowerCase());
+    if (own) return own;
+  }
   let words: string[];
   /** Given names written before the surname, the last word (the only order where a particle starts the surname). */
   let givenFirst = false;
@@ -180,6 +191,28 @@ export function firstNameOf(name: string | undefined): string {
   // a second given name; after a comma or a surname in capitals, every word is a given name.
   if (second && !(givenFirst && SURNAME_PARTICLES.has(second.toLowerCase())) && ((short(first) && short(second)) || COMPOUND_FIRST.has(first.toLowerCase()))) return `${first} ${second}`;
   return first;
+}
+
+/**
+ * The nickname a display name gives, in quotes ("Robert \"Bob\" Jones", "Robert 'Bob' Jones",
+ * "'Bea' Lund") or in brackets between the words of the name ("Robert (Bob) Jones"; in brackets
+ * after it, "Ana Lima (Sales)", it is an aside like any other): one word that can be a name, not a
+ * title, letters after a name or a role, and not a word in capitals inside a name that is not
+ * ("Ana Lima \"ACME\""). `bracketed`: the brackets as written, to be read as a word of the name.
+ * Not the whole name ("\"Bob\"", "(Bea)"): that is the name itself. Of several, the first.
+ */
+function nicknameIn(name: string): { word: string; bracketed?: string } | undefined {
+  const quoted = /(?<![^\s(])["\u201c\u201d'\u2018\u2019]([^\s"\u201c\u201d'\u2018\u2019()]+)["\u201c\u201d'\u2018\u2019](?![^\s),])|(?<=\S\s*)(\(([^\s()]+)\))(?=\s*\S)/gu;
+  const shouting = !/\p{Ll}/u.test(name);
+  for (const m of name.matchAll(quoted)) {
+    const word = m[1] ?? m[3];
+    if (m[0].trim() === name.trim()) continue;
+    if (!/^\p{L}[\p{L}\p{M}'\u2019.-]*\p{L}$/u.test(word)) continue;
+    if (HONORIFICS.has(bare(word)) || POST_NOMINALS.has(bare(word)) || ROLE_WORDS.has(bare(word))) continue;
+    if (!shouting && /\p{Lu}{3}/u.test(word) && !/\p{Ll}/u.test(word)) continue;
+    return m[2] ? { word, bracketed: m[2] } : { word };
+  }
+  return undefined;
 }
 
 /** A word written in capitals as a name is written: its first letter kept, the rest lower case; the dotted capital I lowers to a plain i ("İSMAİL" → "İsmail"). */
