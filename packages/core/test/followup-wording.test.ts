@@ -145,6 +145,30 @@ describe("first names, by the stated heuristic", () => {
     expect(composeFollowUp({ ...account, displayName: "Isabel (Isla) Moreno" }, person("Wen Zhou", "Demo day"), undefined, metAt + DAY).text).toMatch(/Best,\nIsla$/);
   });
 
+  // A name in a script written family name first (Chinese, Japanese, Korean) is greeted whole, as
+  // it is written without a space: not by its family name alone ("Hi 山田"), nor "Hi there" where a
+  // part of one character was taken for an initial ("王 伟"). A Latin name beside it of two words
+  // or more gives its given name.
+  it.each([
+    ["山田 太郎", "山田 太郎"],
+    ["太郎 山田", "太郎 山田"],
+    ["山田太郎", "山田太郎"],
+    ["王 伟", "王 伟"],
+    ["김 민준", "김 민준"],
+    ["山田, 太郎", "山田 太郎"],
+    ["山田 太郎 (ACME)", "山田 太郎"],
+    ["山田 太郎 | ACME", "山田 太郎"],
+    ["陈大文 David Chan", "David"],
+    ["Chan, David 陈大文", "David"],
+    ["David 陈大文", "David 陈大文"],
+  ])("family name first: %s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
+
+  it("a draft to a Japanese name written family name first greets the whole name", () => {
+    const d = composeFollowUp(account, person("山田 太郎", "Demo day"), undefined, metAt + DAY);
+    expect(d.text).toMatch(/^Hi 山田 太郎,/);
+    expect(d.subject).toBe("Great to meet you, 山田 太郎");
+  });
+
   it("a draft greets and signs by them", () => {
     const owner = { ...account, displayName: "Dr Isla Moreno" };
     expect(composeFollowUp(owner, person("Ben Ito, PhD", "Demo day"), undefined, metAt + DAY).text).toMatch(/^Hi Ben,[\s\S]*Best,\nIsla$/);

@@ -95,6 +95,8 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
  * - letters after the name ("Ben Ito, PhD", "Ana Lima MBA", "King, Jr.") and a role after a comma
  *   ("Tom Lee, CEO", "Ana Lima, VP Sales") are not part of it;
  * - "Last, Given…" (a comma) → the words after the comma are the given names;
+ * - a name in Chinese, Japanese or Korean script, written family name first, is greeted whole ("山田
+ *   太郎"); beside a Latin name of two words or more ("陈大文 David Chan"), by the Latin given name;
  * - a surname written first in capitals ("YAMADA Taro", "NGUYEN Van Anh") is followed by the given
  *   names; a name of several words written all in capitals is greeted in ordinary case ("EVE
  *   ADAMS" → "Eve"; "JJ" and a one-word "IBM" as they stand);
@@ -161,6 +163,16 @@ export function firstNameOf(name: string | undefined): string {
     const own = n.split(/[ ,]+/).find((w) => w.toLowerCase() === nick.word.toLowerCase());
     if (own) return own;
   }
+  // A name in a script whose names are written family name first (Chinese, Japanese, Korean: "山田
+  // 太郎", "王 伟", "김 민준") is greeted whole, as it is written without a space ("山田太郎"): which
+  // word is the given name the order does not tell (a profile may write it given name first), and
+  // greeting by either alone reads curt or over-familiar. Beside a Latin name of two words or more
+  // ("陈大文 David Chan"), the Latin one's given name; beside one word ("David 陈大文"), the whole name.
+  const nameParts = n.split(/[ ,]+/).filter((w) => /\p{L}/u.test(w) && !HONORIFICS.has(bare(w)));
+  if (nameParts.some((w) => FAMILY_FIRST_SCRIPT.test(w))) {
+    if (nameParts.filter((w) => !FAMILY_FIRST_SCRIPT.test(w)).length < 2) return clean(n.replace(/\s*,\s*/g, " "));
+    n = clean(n.split(" ").filter((w) => !FAMILY_FIRST_SCRIPT.test(w)).join(" ").replace(/^[\s,]+|[\s,]+$/g, ""));
+  }
   let words: string[];
   /** Given names written before the surname, the last word (the only order where a particle starts the surname). */
   let givenFirst = false;
@@ -214,6 +226,9 @@ function nicknameIn(name: string): { word: string; bracketed?: string } | undefi
   }
   return undefined;
 }
+
+/** Letters of the scripts whose names are written family name first: Han, Hiragana, Katakana, Hangul. */
+const FAMILY_FIRST_SCRIPT = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]/u;
 
 /** A word written in capitals as a name is written: its first letter kept, the rest lower case; the dotted capital I lowers to a plain i ("İSMAİL" → "İsmail"). */
 const ordinaryCase = (w: string) => w.charAt(0) + w.slice(1).toLowerCase().replace(/i\u0307/g, "i");
