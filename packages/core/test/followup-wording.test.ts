@@ -356,6 +356,41 @@ describe("subject and signature", () => {
   });
 });
 
+describe("a first meeting over several days (a conference), on a day the calendar does not say", () => {
+  const lisbon = { ...account, timeZone: "Europe/Lisbon" };
+  // Web Summit, Tuesday 3 to Friday 6 November 2026, 09:00 to 18:00 Lisbon time (UTC then).
+  const summit: PersonRecord = { ...person("Wen Zhou", "Web Summit 2026"), atEvent: true, metAt: Date.parse("2026-11-03T09:00:00Z"), metEnd: Date.parse("2026-11-06T18:00:00Z") };
+  const after = summit.metEnd + DAY;
+  const line = (d: { text: string }) => d.text.split("\n")[2];
+
+  it("names the event without a day: not its first day, which may not be the day they met", () => {
+    expect(line(composeFollowUp(lisbon, summit, undefined, after))).toBe("It was great to meet you at Web Summit. I'd be glad to stay in touch; let me know if there's anything I can help with.");
+    expect(line(composeFollowUp(lisbon, { ...summit, atEvent: undefined }, undefined, after))).toBe("It was good to meet you at Web Summit. I enjoyed our conversation and would like to keep in touch.");
+    // The same as all-day dates, by its own dates, also across a change of the clocks (New York, 1 November 2026).
+    const allDay = { ...summit, metAt: Date.parse("2026-11-03T00:00:00Z"), metEnd: Date.parse("2026-11-07T00:00:00Z"), metDate: "2026-11-03" };
+    expect(line(composeFollowUp(lisbon, allDay, undefined, after))).toMatch(/^It was great to meet you at Web Summit\. /);
+    const ny = { ...allDay, metAt: Date.parse("2026-10-31T04:00:00Z"), metEnd: Date.parse("2026-11-03T05:00:00Z"), metDate: "2026-10-31" };
+    expect(composeFollowUp({ ...account, timeZone: "America/New_York", template: "{date}" }, ny, undefined, after).text).toBe("Saturday 31 October to Monday 2 November");
+  });
+
+  it("where the text has the date without the event, the event or else its dates", () => {
+    const own = (template: string, p = summit) => composeFollowUp({ ...lisbon, template }, p, undefined, after).text;
+    expect(own("Thanks for making the time on {date}.")).toBe("Thanks for making the time during Web Summit.");
+    expect(own("Re {meeting}: thanks for the chat on {date}")).toBe("Re Web Summit: thanks for the chat between Tuesday 3 and Friday 6 November");
+    expect(own("{date}")).toBe("Tuesday 3 to Friday 6 November");
+    // A title that says nothing once the names are out; the span over two months.
+    const untitled = { ...summit, eventTitle: "Wen / Isla", metAt: Date.parse("2026-11-30T09:00:00Z"), metEnd: Date.parse("2026-12-02T18:00:00Z") };
+    expect(line(composeFollowUp(lisbon, untitled, undefined, after))).toMatch(/^It was great to meet you between Monday 30 November and Wednesday 2 December\. /);
+  });
+
+  it("one day still names its day: an evening that runs past midnight, an all-day event of one day", () => {
+    const party = { ...summit, eventTitle: "Launch party", metAt: Date.parse("2026-11-06T21:00:00Z"), metEnd: Date.parse("2026-11-07T02:00:00Z") };
+    expect(line(composeFollowUp(lisbon, party, undefined, after))).toMatch(/^It was great to meet you at Launch party on Friday 6 November\. /);
+    const oneDay = { ...summit, metAt: Date.parse("2026-11-03T00:00:00Z"), metEnd: Date.parse("2026-11-04T00:00:00Z"), metDate: "2026-11-03" };
+    expect(line(composeFollowUp(lisbon, oneDay, undefined, after))).toMatch(/^It was great to meet you at Web Summit on Tuesday 3 November\. /);
+  });
+});
+
 describe("when an event is, as the owner reads it", () => {
   it("an all-day event is one day by its local dates, also on the days the clocks change (25 and 23 hours)", () => {
     const ny = "America/New_York";

@@ -9,7 +9,7 @@ import type { DraftRequest, DraftResult, DraftWriter, MarkedDraft } from "../pro
 import { neverConnected, ProviderError } from "../resilience";
 import { keys, type PersonRecord, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
-import { addDays, formatLocal, type LocalPattern, zoneOffset } from "../time";
+import { addDays, atLocal, DAY, formatLocal, type LocalPattern, localDate, zoneOffset } from "../time";
 
 /** The owner's follow-up template; {firstName}, {meeting}, {date} and {ownerName} are filled in. */
 export const DEFAULT_TEMPLATE = `Hi {firstName},
@@ -431,6 +431,30 @@ export const humanDay = (date: string): string => humanDate(Date.parse(`${date}T
  */
 export const draftDate = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string): string => metIn(c, timeZone, "EEEE d MMMM");
 
+/**
+ * The first and last local date (YYYY-MM-DD) of a first meeting held over several days (a
+ * conference 3 to 6 November, a weekend's hackathon), else undefined. On which of them the person
+ * was met the calendar does not say (shared/spec/events.md: a person is met at the event). An
+ * all-day event by its own dates (Contact.metDate, and its length in days); a timed one by its local
+ * dates in the zone, save one that only runs past midnight into the small hours (an evening, "Fri
+ * 21:00 to Sat 02:00", is met on its first date).
+ */
+export function metDays(c: Pick<Contact, "metAt" | "metEnd" | "metDate">, timeZone: string): { first: string; last: string } | undefined {
+  if (!Number.isFinite(c.metAt) || !Number.isFinite(c.metEnd) || !(c.metEnd > c.metAt)) return undefined;
+  if (c.metDate) {
+    // Whole days, whatever the zone then and now (a day the clocks change lasts 23 or 25 hours).
+    const days = Math.round((c.metEnd - c.metAt) / DAY);
+    return days > 1 ? { first: c.metDate, last: addDays(c.metDate, days - 1) } : undefined;
+  }
+  const first = localDate(c.metAt, timeZone);
+  const last = localDate(c.metEnd - 1, timeZone);
+  if (last <= first || c.metEnd <= atLocal(addDays(first, 1), EVENING_RUNS_UNTIL_HOUR, timeZone)) return undefined;
+  return { first, last };
+}
+
+/** An event ending by this hour of the morning after the date it began on is that date's evening: one day (see {@link metDays}). */
+const EVENING_RUNS_UNTIL_HOUR = 6;
+
 /** The date someone was met in `pattern`: an all-day first meeting's own date (in no zone), else its start in the zone. */
 const metIn = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string, pattern: LocalPattern): string =>
   c.metDate ? formatLocal(Date.parse(`${c.metDate}T12:00:00Z`), "UTC", pattern) : formatLocal(c.metAt, timeZone, pattern);
@@ -473,6 +497,15 @@ export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay" | "dates">
   return `${humanDate(e.start, timeZone)}, ${time(e.start)}–${time(e.end)}${back ? " (the clocks go back in between)" : ""}`;
 }
 
+/**
+ * Two local dates (YYYY-MM-DD) as a draft writes a span of them: the month once where both are in it
+ * ("Tuesday 3", "Friday 6 November"), else with each ("Monday 30 November", "Wednesday 2 December").
+ */
+function sameMonthDays(first: string, last: string): [string, string] {
+  const [a, b] = [first, last].map((d) => formatLocal(Date.parse(`${d}T12:00:00Z`), "UTC", "EEEE d MMMM"));
+  return first.slice(0, 7) === last.slice(0, 7) ? [a.replace(/ \S+$/, ""), b] : [a, b];
+}
+
 /** What the owner set about drafts beyond the body template (all optional). */
 export interface DraftSettings {
   /** Subject template; the same placeholders as the body. */
@@ -512,10 +545,24 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   // `` $` `` and `$'` in a name or title as patterns.
   // In one pass, so that a placeholder inside a title or a name ("Budget {ownerName} review") is text.
   // In a subject, a person without a name is not "there": ", {firstName}" and a leading "{firstName}:" go.
-  const values: Record<string, string> = { meeting: phrase ?? "our meeting", firstName: first, date: draftDate(person, account.timeZone), ownerName: signature };
+  // Met at an event of several days (a conference 3 to 6 November), on a day no one knows: no
+  // single day is named. "at {meeting} on {date}" names the event alone ("at Web Summit"); "on
+  // {date}" elsewhere, the event ("during Web Summit") where the text names it nowhere else, else
+  // its dates ("between Tuesday 3 and Friday 6 November"); {date} alone, its dates ("Tuesday 3 to
+  // Friday 6 November").
+  const days = metDays(person, account.timeZone);
+  const span = days && sameMonthDays(days.first, days.last);
+  const values: Record<string, string> = { meeting: phrase ?? "our meeting", firstName: first, date: span ? `${span[0]} to ${span[1]}` : draftDate(person, account.timeZone), ownerName: signature };
   const nameless = first === "there";
   const fill = (t: string) =>
-    t.replace(/ at \{meeting\}|\{(meeting|firstName|date|ownerName)\}/g, (m: string, key: string | undefined) => (key ? values[key] : phrase ? ` at ${phrase}` : ""));
+    t.replace(/ at \{meeting\} on \{date\}| at \{meeting\}| on \{date\}|\{(meeting|firstName|date|ownerName)\}/g, (m: string, key: string | undefined) => {
+      if (key) return values[key];
+      const at = phrase ? ` at ${phrase}` : "";
+      if (m === " at {meeting}") return at;
+      if (!span) return `${m.startsWith(" at") ? at : ""} on ${values.date}`;
+      if (m.startsWith(" at") && phrase) return at;
+      return phrase && !t.includes("{meeting}") ? ` during ${phrase}` : ` between ${span[0]} and ${span[1]}`;
+    });
   /** A subject: to a person without a name, the greeting's name goes where it can ("Great to meet you, {firstName}"). */
   const fillSubject = (t: string) => {
     if (!nameless) return fill(t);
