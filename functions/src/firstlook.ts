@@ -11,7 +11,7 @@ import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
 import { type FirstLook, firstLook, type FirstLookPerson } from "@followthrough/core/firstlook";
-import { humanDate, metOn } from "@followthrough/core/followup";
+import { dayOf, metOn } from "@followthrough/core/followup";
 import { shownName } from "@followthrough/core/model";
 import { formatLocal } from "@followthrough/core/time";
 import type { Repository } from "@followthrough/core/storage";
@@ -53,7 +53,7 @@ export function firstLookMarkup(look: FirstLook, timeZone: string): HtmlEscapedS
  * which follows them up (behaviour.md): "· you meet again on Mon 8 Jun" or "· you met again on Wed 3 Jun".
  * Without it someone met every week read as a follow-up missed (helper-279 #3).
  */
-const againWords = (p: FirstLookPerson, timeZone: string) => (p.again ? ` · ${p.again.ahead ? "you meet again on" : "you met again on"} ${humanDate(p.again.at, timeZone)}` : "");
+const againWords = (p: FirstLookPerson, timeZone: string) => (p.again ? ` · ${p.again.ahead ? "you meet again on" : "you met again on"} ${dayOf(p.again.at, p.again.date, timeZone)}` : "");
 
 /** The first-look section of the Connected page, refreshing itself until complete. */
 export async function firstLookSection(

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AccountRecord } from "../src/accounts";
-import { morningOfMail } from "../src/eventmail";
+import { buildDigest } from "../src/digest/build";
+import { renderDigest } from "../src/digest/render";
+import { morningAfterMail, morningOfMail } from "../src/eventmail";
 import { composeFollowUp, eventWhen, metOn } from "../src/followup";
 import { mapGoogleEvent } from "../src/google/map";
 import { infer } from "../src/inference";
@@ -60,5 +62,46 @@ describe("an all-day meeting's own dates", () => {
     const account = { email: tokyo.email, displayName: "Aiko Mori", timeZone: "America/New_York" } as AccountRecord;
     const mail = morningOfMail({ account, event, goal: 3, now: Date.parse("2026-10-06T12:00:00Z"), links: { baseUrl: "https://app.example", key: "k".repeat(32) } });
     expect(mail.subject).toBe("Tomorrow: Kyoto offsite");
+  });
+});
+
+/**
+ * An all-day second meeting keeps its own date too (helper-288): "Met again this week", "you meet
+ * again on", the first look (test/first-look.test.ts) and the morning-after email dated it from its stored start, a midnight
+ * of the zone the calendar was read in, so an owner who moved west (Auckland to Chicago) saw the day
+ * before until the calendar was read again.
+ */
+describe("an all-day second meeting's own date", () => {
+  const auckland = { email: "rosa@ferro.example", aliases: [], timeZone: "Pacific/Auckland" };
+  const chicago = "America/Chicago";
+  const account = { email: auckland.email, displayName: "Rosa Ferro", timeZone: chicago, provider: "google", status: "active" } as AccountRecord;
+  const links = { baseUrl: "https://app.example", key: "k".repeat(32) };
+  const me = { email: auckland.email, self: true, responseStatus: "accepted" };
+  const carmen = { email: "carmen@vidal.example", displayName: "Carmen Vidal", responseStatus: "accepted" };
+  const dev = { email: "dev@rao.example", displayName: "Dev Rao", responseStatus: "accepted" };
+  // Read in Auckland: each all-day event is stored at Auckland's midnight, the afternoon before in Chicago.
+  const read = [
+    { id: "c1", summary: "Intro call", start: { dateTime: "2026-10-28T15:00:00Z" }, end: { dateTime: "2026-10-28T16:00:00Z" }, attendees: [me, carmen] },
+    { id: "c2", summary: "Site visit", start: { date: "2026-11-02" }, end: { date: "2026-11-03" }, attendees: [me, carmen] },
+    { id: "d1", summary: "Design summit", start: { dateTime: "2026-11-03T15:00:00Z" }, end: { dateTime: "2026-11-03T23:00:00Z" }, attendees: [me, dev] },
+    { id: "d2", summary: "Workshop", start: { date: "2026-11-09" }, end: { date: "2026-11-11" }, attendees: [me, dev] },
+  ].map((e) => mapGoogleEvent(e, auckland));
+  // Thursday 5 November, noon in Chicago.
+  const now = Date.parse("2026-11-05T18:00:00Z");
+
+  it("the digest: \"Met again this week: Carmen Vidal (Mon 2 Nov)\" and Dev's \"you meet again on Mon 9 Nov\"", async () => {
+    const d = buildDigest({ account, meetings: read, messages: [], people: [], now, links });
+    expect(d.metAgain).toEqual([{ email: "carmen@vidal.example", name: "Carmen Vidal", on: "Mon 2 Nov" }]);
+    expect(d.newPeople.map((p) => [p.email, p.meetsAgainOn])).toEqual([["dev@rao.example", "Mon 9 Nov"]]);
+    const text = (await renderDigest(d)).text;
+    expect(text).toContain("Met again this week: Carmen Vidal (Mon 2 Nov).");
+    expect(text).toContain("you meet again on Mon 9 Nov");
+  });
+
+  it("the morning-after email: \"you meet again on 9 Nov\"", () => {
+    const { contacts } = infer(auckland, read, [], now);
+    const met = contacts.filter((c) => c.eventId === "d1");
+    const mail = morningAfterMail({ account, event: { eventId: "d1", title: "Design summit", start: read[2].start, end: read[2].end }, met, now, links });
+    expect(mail.text).toContain("- Dev Rao <dev@rao.example>: you meet again on 9 Nov");
   });
 });

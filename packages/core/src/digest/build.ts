@@ -1,5 +1,5 @@
 import type { AccountRecord } from "../accounts";
-import { correctedFirstName, eventWhen, firstNameOf, humanDate, metOn } from "../followup";
+import { correctedFirstName, dayOf, eventWhen, firstNameOf, metAgainOn, metOn } from "../followup";
 import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "../events";
 import { ownerIdentity } from "../identity";
 import { type Contact, infer, type Inference, RULES } from "../inference";
@@ -138,7 +138,8 @@ export function buildDigest(o: {
   const newPeople = current.newContacts
     .filter((c) => !listed.has(c.email) && !dismissed.has(c.email))
     .sort(newestFirst)
-    .map((c) => ({ ...person(c), ...(c.followedUpAt !== undefined && c.followedUpAt > now ? { meetsAgainOn: humanDate(c.followedUpAt, tz) } : {}) }));
+    // A meeting still ahead on its own date where it is an all-day event (Contact.secondMeetingDate).
+    .map((c) => ({ ...person(c), ...(c.followedUpAt !== undefined && c.followedUpAt > now ? { meetsAgainOn: dayOf(c.followedUpAt, c.followedUpBy === "meeting" ? c.secondMeetingDate : undefined, tz) } : {}) }));
   const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations }, dismissed });
   const start = now - 7 * DAY;
   return {
@@ -159,7 +160,7 @@ export function buildDigest(o: {
     metAgain: a.metAgain
       .filter((c) => !dismissed.has(c.email))
       .sort((x, y) => y.secondMeetingAt! - x.secondMeetingAt! || (x.email < y.email ? -1 : 1))
-      .map((c) => ({ email: c.email, name: shownName(c), on: humanDate(c.secondMeetingAt!, tz) })),
+      .map((c) => ({ email: c.email, name: shownName(c), on: metAgainOn({ secondMeetingAt: c.secondMeetingAt!, secondMeetingDate: c.secondMeetingDate }, tz) })),
     rateBasis: { followed: a.followed, eligible: a.eligible, previousEligible: b.eligible, fromDays: Math.round(RULES.missingMinAgeMs / DAY), toDays: Math.round(RULES.missingMaxAgeMs / DAY) },
     missing,
     newPeople,

@@ -38,6 +38,7 @@ import {
   planEventJobs,
   putEventJob as putJob,
 } from "../events";
+import { dayOf } from "../followup";
 import type { Contact } from "../inference";
 import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
@@ -384,8 +385,10 @@ export function metUrl(links: LinkConfig, account: string, eventId: string, now:
  * ("you meet again on 19 Jun", then "you met again on 19 Jun"). A contact without a kind is mail,
  * as the digest's wins read it.
  */
-export function followUpWords(by: Contact["followedUpBy"], at: number, now: number, zone: string): string {
-  const day = formatLocal(at, zone, "d MMM");
+export function followUpWords(c: Pick<Contact, "followedUpBy" | "secondMeetingDate"> & { followedUpAt: number }, now: number, zone: string): string {
+  const { followedUpBy: by, followedUpAt: at } = c;
+  // A later meeting that is an all-day event on its own date, whatever zone it was read in (Contact.secondMeetingDate).
+  const day = dayOf(at, by === "meeting" ? c.secondMeetingDate : undefined, zone, "d MMM");
   if (by !== "meeting") return `you wrote on ${day}`;
   return at > now ? `you meet again on ${day}` : `you met again on ${day}`;
 }
@@ -425,7 +428,7 @@ export function morningAfterMail(o: { account: AccountRecord; event: { eventId: 
     const name = cleanText(c.name, 80);
     const who = name && name !== shown && name !== c.email ? `${name} <${shown}>` : shown;
     if (c.followedUpAt !== undefined) {
-      const how = followUpWords(c.followedUpBy, c.followedUpAt, o.now, zone);
+      const how = followUpWords({ ...c, followedUpAt: c.followedUpAt }, o.now, zone);
       lines.push(`- ${who}: ${how}`);
       items.push(`<li>${esc(who)}: ${esc(how)}</li>`);
     } else {

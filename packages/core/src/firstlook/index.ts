@@ -32,9 +32,10 @@ export interface FirstLookPerson {
   /**
    * Their next meeting with the owner after that one (a weekly series' next occurrence, a second
    * meeting booked), held or still ahead (`ahead`): a follow-up by the rules (behaviour.md), so the
-   * digest will not ask about them, and the list says why.
+   * digest will not ask about them, and the list says why. `date`: that meeting's own date where it
+   * is an all-day event (Contact.secondMeetingDate).
    */
-  again?: { at: number; ahead: boolean };
+  again?: { at: number; ahead: boolean; date?: string };
 }
 
 /** What a first look shows, and how far the backfill has come. */
@@ -91,7 +92,7 @@ export function firstLookOf(owner: Owner, meetings: Parameters<typeof infer>[1],
       eventTitle: c.eventTitle,
       metAt: c.metAt,
       ...(c.metDate ? { metDate: c.metDate } : {}),
-      ...(c.secondMeetingAt !== undefined ? { again: { at: c.secondMeetingAt, ahead: c.secondMeetingAt > now } } : {}),
+      ...(c.secondMeetingAt !== undefined ? { again: { at: c.secondMeetingAt, ahead: c.secondMeetingAt > now, ...(c.secondMeetingDate ? { date: c.secondMeetingDate } : {}) } } : {}),
     }));
   const sent = messages.filter((m) => m.inSent && !m.draft);
   const readBackTo = sent.length ? sent.reduce((min, m) => Math.min(min, m.sentAt), Infinity) : undefined;

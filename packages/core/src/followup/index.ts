@@ -456,8 +456,22 @@ export function metDays(c: Pick<Contact, "metAt" | "metEnd" | "metDate">, timeZo
 const EVENING_RUNS_UNTIL_HOUR = 6;
 
 /** The date someone was met in `pattern`: an all-day first meeting's own date (in no zone), else its start in the zone. */
-const metIn = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string, pattern: LocalPattern): string =>
-  c.metDate ? formatLocal(Date.parse(`${c.metDate}T12:00:00Z`), "UTC", pattern) : formatLocal(c.metAt, timeZone, pattern);
+const metIn = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string, pattern: LocalPattern): string => dayOf(c.metAt, c.metDate, timeZone, pattern);
+
+/**
+ * The day of a meeting in `pattern`: an all-day meeting's own date (YYYY-MM-DD, Meeting.dates) where
+ * given, in no zone, since its stored start is a midnight of the zone the calendar was read in; else
+ * the instant's date in the zone.
+ */
+export const dayOf = (at: number, date: string | undefined, timeZone: string, pattern: LocalPattern = "EEE d MMM"): string =>
+  date ? formatLocal(Date.parse(`${date}T12:00:00Z`), "UTC", pattern) : formatLocal(at, timeZone, pattern);
+
+/**
+ * The day of someone's second meeting (Contact.secondMeetingAt), as {@link metOn} writes the first:
+ * its own date where it is an all-day event (Contact.secondMeetingDate), else its start in the zone.
+ */
+export const metAgainOn = (c: Pick<Contact, "secondMeetingDate"> & { secondMeetingAt: number }, timeZone: string, pattern: LocalPattern = "EEE d MMM"): string =>
+  dayOf(c.secondMeetingAt, c.secondMeetingDate, timeZone, pattern);
 
 /**
  * The date someone was met, as the owner reads it: their first meeting's own date where it was an

@@ -39,6 +39,12 @@ export interface Contact {
   /** The start of the first later meeting with them (the digest's "second meetings"), whether or not mail came first. */
   secondMeetingAt?: number;
   /**
+   * That later meeting's own date (YYYY-MM-DD) where it is an all-day event ({@link Meeting.dates}),
+   * as {@link metDate} is the first's: the date shown for it ("you meet again on …", "Met again this
+   * week"), which a later change of the owner's zone does not move.
+   */
+  secondMeetingDate?: string;
+  /**
    * How the first meeting was found (shared/spec/events.md): a meeting (behaviour.md), a large
    * gathering followed by the owner's mail soon after, or the owner's own confirmation.
    */
@@ -285,7 +291,7 @@ export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMe
     if (upToNow.length) contact.lastOutboundAt = Math.max(...upToNow);
     const mail = sent.filter((t) => t > meeting.start && t <= now).sort((a, b) => a - b)[0];
     const later = laterMeetingWith(email, meeting, index);
-    if (later) contact.secondMeetingAt = later.start;
+    if (later) Object.assign(contact, { secondMeetingAt: later.start, ...(later.allDay && later.dates ? { secondMeetingDate: later.dates.start } : {}) });
     // events.md: one met at a large gathering "has always been followed up (by that message)", the
     // mail that made them met there, even where a later meeting came before it (helper-277).
     if (mail !== undefined && (metBy === "large-gathering" || !later || mail <= later.start)) Object.assign(contact, { followedUpAt: mail, followedUpBy: "mail" });
