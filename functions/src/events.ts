@@ -50,7 +50,7 @@ import { eventWhen } from "@followthrough/core/followup";
 import { asOwnerSees, attendedEvent, type Confirmation, inStartOrder } from "@followthrough/core/inference";
 import { normalizeAddress, ownerIdentity } from "@followthrough/core/identity";
 import type { LinkClaims } from "@followthrough/core/links";
-import { addressOn, type Meeting } from "@followthrough/core/model";
+import { addressOn, inZone, type Meeting } from "@followthrough/core/model";
 import type { PersonRecord } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
 import { type AppDeps, asOfFor } from "./kit";
@@ -214,7 +214,10 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
   const eventsPage = async (c: C, account: AccountRecord, said?: { error?: string; status?: number; field?: string; typed?: string }) => {
     const now = asOfFor(deps, account);
     const zone = account.timeZone;
-    const [meetings, statements] = await Promise.all([deps.repo.loadMeetings(account.email), loadStatements(deps.repo, account.email)]);
+    const [stored, statements] = await Promise.all([deps.repo.loadMeetings(account.email), loadStatements(deps.repo, account.email)]);
+    // An all-day event in the owner's zone as it is now, read in another or not (core/model inZone):
+    // over at midnight after its day there, under way from midnight at its start.
+    const meetings = stored.map((m) => inZone(m, zone));
     const who = owner(account);
     const ahead: { m: Meeting; reason?: NetworkingReason }[] = [];
     const recent: Meeting[] = [];

@@ -316,6 +316,23 @@ describe("one event's goal (the digest's Coming up)", () => {
   });
 });
 
+describe("an all-day event read in another zone than the owner's now (helper-288)", () => {
+  it("is over at midnight after its day in the owner's zone: in Auckland, not still under way by Chicago's clock", async () => {
+    // Read in Chicago (the owner's zone until they moved to Auckland; the calendar not read again
+    // since): Wednesday 10 June is stored as 10 Jun 05:00Z to 11 Jun 05:00Z. In Auckland (+12) the
+    // day ended at 10 Jun 12:00Z; at 20:00Z, Thursday 08:00 there, it is over and was attended.
+    const owner = "kai@tidewater.example";
+    await saveAccount(repo, randomKeyring(), { email: owner, provider: "google", clientId: "c", refreshToken: "r", connectedAt: NOW - 30 * DAY, aliases: [], displayName: "Kai Reed", timeZone: "Pacific/Auckland", status: "active" });
+    const summit = meeting("summit-ad", "Robotics Summit", Date.parse("2026-06-10T05:00:00Z"), 24, { allDay: true, dates: { start: "2026-06-10", end: "2026-06-11" } });
+    await putMeetings(repo, owner, [summit], 1);
+    const later = createApp({ repo, linkKey: KEY, baseUrl: BASE, now: () => Date.parse("2026-06-10T20:00:00Z"), providerFor: () => { throw new Error("no provider call expected"); } });
+    const page = await text(await later.request(link("events", undefined, owner)));
+    expect(page).toMatch(/Recently attended.*Robotics Summit.*Wed 10 Jun \(all day\).*Who did you meet at Robotics Summit\?/);
+    expect(page).not.toContain("under way");
+    expect(await text(await later.request(link("goal", "summit-ad", owner)))).toContain("Robotics Summit is over. A goal is set before an event ends.");
+  });
+});
+
 describe("who did you meet at an event that is not a networking event", () => {
   it("says how to make it one: mark it, or mark it again when the owner unmarked it (helper-130)", async () => {
     await putMeetings(repo, OWNER, [meeting("coffee-9", "Coffee with Ivo", NOW - DAY, 1)], 1);

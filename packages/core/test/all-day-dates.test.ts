@@ -14,6 +14,7 @@ import { infer } from "../src/inference";
 import { mapGraphEvent } from "../src/microsoft/map";
 import { allDayDates } from "../src/model";
 import type { PersonRecord } from "../src/storage";
+import { DAY } from "../src/time";
 
 const tokyo = { email: "aiko@kitsune.example", aliases: [], timeZone: "Asia/Tokyo" };
 
@@ -103,5 +104,53 @@ describe("an all-day second meeting's own date", () => {
     const met = contacts.filter((c) => c.eventId === "d1");
     const mail = morningAfterMail({ account, event: { eventId: "d1", title: "Design summit", start: read[2].start, end: read[2].end }, met, now, links });
     expect(mail.text).toContain("- Dev Rao <dev@rao.example>: you meet again on 9 Nov");
+  });
+});
+
+/**
+ * An all-day meeting is reckoned in the owner's zone as it is now (behaviour.md: it "ends at
+ * midnight at the end of its last day, in the owner's time zone"), read in another or not
+ * (helper-288): read in Chicago and ruled on in Auckland before the calendar was read again, its end
+ * was Chicago's midnight, 18 hours after Auckland's, and the rolling windows took it that much late.
+ */
+describe("an all-day meeting in the rolling windows of the owner's zone as it is now", () => {
+  const person = { email: "ana@sol.example", displayName: "Ana Sol", responseStatus: "accepted" };
+  const inChicago = { email: "rosa@ferro.example", aliases: [], timeZone: "America/Chicago" };
+  const inAuckland = { ...inChicago, timeZone: "Pacific/Auckland" };
+  const me = { email: inChicago.email, self: true, responseStatus: "accepted" };
+  // Tuesday 20 October 2026, read in Chicago (CDT): 20 Oct 05:00Z to 21 Oct 05:00Z. In Auckland
+  // (NZDT, +13) the day is 19 Oct 11:00Z to 20 Oct 11:00Z.
+  const offsite = mapGoogleEvent({ id: "o1", summary: "Offsite", start: { date: "2026-10-20" }, end: { date: "2026-10-21" }, attendees: [me, person] }, inChicago);
+  const end = Date.parse("2026-10-20T11:00:00Z");
+  const lists = (now: number) => {
+    const r = infer(inAuckland, [offsite], [], now);
+    return { new: r.newContacts.map((c) => c.email), missing: r.missingFollowUps.map((c) => c.email) };
+  };
+
+  it("met at Auckland's midnight, and waiting from 24 hours after the day ended there until 30 days after", () => {
+    expect(lists(end - 1)).toEqual({ new: [], missing: [] });
+    expect(lists(end + 1)).toEqual({ new: ["ana@sol.example"], missing: [] });
+    expect(lists(end + DAY - 1)).toEqual({ new: ["ana@sol.example"], missing: [] });
+    expect(lists(end + DAY)).toEqual({ new: ["ana@sol.example"], missing: ["ana@sol.example"] });
+    expect(lists(end + 7 * DAY)).toEqual({ new: [], missing: ["ana@sol.example"] });
+    expect(lists(end + 30 * DAY)).toEqual({ new: [], missing: ["ana@sol.example"] });
+    expect(lists(end + 30 * DAY + 1)).toEqual({ new: [], missing: [] });
+    expect(infer(inAuckland, [offsite], [], end + DAY).contacts[0]).toMatchObject({ metAt: Date.parse("2026-10-19T11:00:00Z"), metEnd: end, metDate: "2026-10-20" });
+  });
+
+  it("over several days, across Chicago's change back to standard time: Friday 30 October to Sunday 1 November ends at Auckland's midnight after it", () => {
+    const retreat = mapGoogleEvent({ id: "r1", summary: "Retreat", start: { date: "2026-10-30" }, end: { date: "2026-11-02" }, attendees: [me, person] }, inChicago);
+    // Read in Chicago: 30 Oct 05:00Z (CDT) to 2 Nov 06:00Z (CST), 73 hours. In Auckland: 29 Oct 11:00Z to 1 Nov 11:00Z.
+    expect(retreat.end - retreat.start).toBe(73 * 3_600_000);
+    const [c] = infer(inAuckland, [retreat], [], Date.parse("2026-11-03T00:00:00Z")).contacts;
+    expect([c.metAt, c.metEnd].map((t) => new Date(t).toISOString())).toEqual(["2026-10-29T11:00:00.000Z", "2026-11-01T11:00:00.000Z"]);
+    expect(infer(inAuckland, [retreat], [], Date.parse("2026-11-02T11:00:00Z")).missingFollowUps.map((x) => x.email)).toEqual(["ana@sol.example"]);
+  });
+
+  it("the stored instants stand where the meeting keeps no dates (stored before it did) or is no whole day", () => {
+    const { dates: _, ...undated } = offsite;
+    expect(infer(inAuckland, [undated], [], end + DAY).contacts[0].metEnd).toBe(offsite.end);
+    const timed = mapGoogleEvent({ id: "t1", summary: "Call", start: { dateTime: "2026-10-20T15:00:00Z" }, end: { dateTime: "2026-10-20T16:00:00Z" }, attendees: [me, person] }, inChicago);
+    expect(infer(inAuckland, [timed], [], end + DAY).contacts[0].metAt).toBe(timed.start);
   });
 });

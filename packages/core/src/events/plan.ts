@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { type AccountRecord, calendarZoneOf, updateAccount } from "../accounts";
 import { ownerIdentity } from "../identity";
 import { asOwnerSees } from "../inference";
-import type { Meeting, Owner } from "../model";
+import { inZone, type Meeting, type Owner } from "../model";
 import { mapLimit } from "../resilience/pacer";
 import { keys, type Repository } from "../storage";
 import { canonicalZone, DAY } from "../time";
@@ -70,7 +70,9 @@ export function networkingMeetings(account: Owner, meetings: readonly Meeting[],
   const owner = ownerIdentity(account.email, account.aliases);
   const seen = new Set<string>();
   const out: Meeting[] = [];
-  for (const m of meetings) {
+  for (const stored of meetings) {
+    // An all-day event in the owner's zone as it is now (model inZone).
+    const m = inZone(stored, account.timeZone);
     if (seen.has(m.id) || !Number.isFinite(m.start) || !Number.isFinite(m.end) || m.end <= from || m.start > to) continue;
     if (!networkingReason(asOwnerSees(m, owner), owner, statements.marks)) continue;
     seen.add(m.id);

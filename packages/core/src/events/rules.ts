@@ -1,6 +1,6 @@
 import { isColleague, ownerIdentity, type OwnerIdentity } from "../identity";
 import { asOwnerSees, type Contact, inStartOrder, isLarge, isResourceEntry, isRoomAddress } from "../inference";
-import type { EventPlatform, Meeting, Owner } from "../model";
+import { type EventPlatform, inZone, type Meeting, type Owner } from "../model";
 import { DAY } from "../time";
 import { PLATFORM_ORGANIZERS } from "./organizers";
 
@@ -155,8 +155,10 @@ export interface NetworkingEvents {
  * and attended (the owner attended, now − 7 days < end < now), each attended one with its result
  * drawn from `contacts` (every new contact of the inference, inferred or confirmed).
  */
-export function networkingEvents(ownerInfo: Owner, meetings: readonly Meeting[], contacts: readonly Contact[], now: number, statements: EventStatements = {}): NetworkingEvents {
+export function networkingEvents(ownerInfo: Owner, stored: readonly Meeting[], contacts: readonly Contact[], now: number, statements: EventStatements = {}): NetworkingEvents {
   const owner = ownerIdentity(ownerInfo.email, ownerInfo.aliases);
+  // An all-day event in the owner's zone as it is now, as the rules reckon it (model inZone).
+  const meetings = stored.map((m) => inZone(m, ownerInfo.timeZone));
   const byEvent = new Map<string, Contact[]>();
   for (const c of contacts) {
     let list = byEvent.get(c.eventId);

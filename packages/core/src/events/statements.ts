@@ -1,7 +1,7 @@
 import { classify, domainOf, fitsSmtp, isAddress, normalizeAddress, type OwnerIdentity, ownerIdentity, PUBLIC_DOMAINS } from "../identity";
 import { attendedEvent, canBeMetAt, type Confirmation, confirmationCounts, type Contact, guestsAt, asOwnerSees } from "../inference";
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type Meeting, type Owner, writtenAddress } from "../model";
+import { inZone, type Meeting, type Owner, writtenAddress } from "../model";
 import { keys, type Repository, unpacked } from "../storage";
 import { plainText } from "../text";
 import type { AccountRecord } from "../accounts";
@@ -56,13 +56,16 @@ export async function loadStatements(repo: Repository, account: string): Promise
  */
 const storableEventId = (eventId: string) => Buffer.byteLength(eventId, "utf8") <= 900;
 
-/** The stored event (one occurrence) with this id, as the owner sees it; undefined when it is not in the calendar. */
-export async function findEvent(repo: Repository, account: Pick<Owner, "email" | "aliases">, eventId: string): Promise<Meeting | undefined> {
+/**
+ * The stored event (one occurrence) with this id, as the owner sees it, an all-day one in the owner's
+ * zone as it is now (model inZone); undefined when it is not in the calendar.
+ */
+export async function findEvent(repo: Repository, account: Pick<Owner, "email" | "aliases" | "timeZone">, eventId: string): Promise<Meeting | undefined> {
   // Longer than any id a key can hold (DynamoDB's sort key is 1,024 bytes): in no calendar.
   if (!storableEventId(eventId)) return undefined;
   const m = unpacked<Meeting & { start: number | null; end: number | null }>(await repo.get(keys.meeting(account.email, eventId)), "meeting");
   if (!m) return undefined;
-  return asOwnerSees({ ...m, start: m.start ?? Number.NaN, end: m.end ?? Number.NaN }, ownerIdentity(account.email, account.aliases));
+  return asOwnerSees(inZone({ ...m, start: m.start ?? Number.NaN, end: m.end ?? Number.NaN }, account.timeZone), ownerIdentity(account.email, account.aliases));
 }
 
 /** The stored event with this id, as the rules see it; a statement about an event not in the calendar is refused. */

@@ -1,5 +1,5 @@
 import { type OwnerIdentity, classify, domainOf, withinDomain } from "../identity";
-import { addressOn, type MailMessage, type Meeting, type Owner, type Response } from "../model";
+import { addressOn, inZone, type MailMessage, type Meeting, type Owner, type Response } from "../model";
 import { ownerIdentity } from "../identity";
 import { DAY } from "../time";
 
@@ -228,7 +228,8 @@ export function inStartOrder<M extends Meeting>(meetings: readonly M[]): M[] {
 /** Runs the rules of shared/spec/behaviour.md over one account's meetings and messages as of `now`. */
 export function infer(ownerInfo: Owner, allMeetings: Meeting[], messages: MailMessage[], now: number, options: InferOptions = {}): Inference {
   const owner = ownerIdentity(ownerInfo.email, ownerInfo.aliases);
-  const meetings = allMeetings.map((m) => asOwnerSees(m, owner));
+  // An all-day meeting in the owner's zone as it is now, whatever zone the calendar was read in (model inZone).
+  const meetings = allMeetings.map((m) => asOwnerSees(inZone(m, ownerInfo.timeZone), owner));
   const sentTo = new Map<string, number[]>();
   const names = new Map<string, string>();
   const learnName = (email: string, name: string) => {

@@ -1,5 +1,5 @@
 /** Provider-neutral records the rules work on: what the adapters map Gmail, Calendar and Graph into. */
-import { addDays, isCalendarDate } from "../time";
+import { addDays, isCalendarDate, localMidnight } from "../time";
 
 /** An attendee's answer to an invitation. */
 export type Response = "accepted" | "tentative" | "declined" | "needsAction";
@@ -178,4 +178,28 @@ const isDate = (d: string | null | undefined): d is string => typeof d === "stri
 export function allDayDates(start: string | null | undefined, end: string | null | undefined): { dates?: { start: string; end: string } } {
   if (!isDate(start)) return {};
   return { dates: { start, end: isDate(end) && end > start ? end : addDays(start, 1) } };
+}
+
+/**
+ * A meeting as the owner's zone reckons it now: an all-day event from its own dates (Meeting.dates),
+ * midnight at the start of its first day to midnight after its last in `zone` (behaviour.md). Its
+ * stored start and end are those midnights in the zone the calendar was read in, which after the
+ * owner's zone changed and before the calendar is read again (core/events changeTimeZone) are
+ * another zone's, up to a day off. Any other meeting, one that keeps no dates (stored before it
+ * did) and one whose stored times are no span (no end, none after its start), is as stored, as it
+ * is in a zone this runtime does not know; one read in `zone` comes back as it is.
+ */
+export function inZone<M extends Meeting>(m: M, zone: string): M {
+  if (!m.allDay || !m.dates || !Number.isFinite(m.start) || !(m.end > m.start)) return m;
+  let start: number;
+  let end: number;
+  try {
+    start = localMidnight(m.dates.start, zone);
+    end = localMidnight(m.dates.end, zone);
+  } catch {
+    // A zone this runtime does not know (core/time zoneOffset's RangeError): as read.
+    return m;
+  }
+  if (!(end > start) || (start === m.start && end === m.end)) return m;
+  return { ...m, start, end };
 }
