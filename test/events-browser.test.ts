@@ -165,6 +165,36 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
     await page.context().close();
   }, 180_000);
 
+  it("each Save goal button on the events page is named with its event, its visible words first (WCAG 2.4.6, 4.1.2, 2.5.3)", async () => {
+    // A screen reader's list of buttons said "Save goal" once per networking event, none saying which.
+    const { account } = google();
+    const page = await (await contextOf()).newPage();
+    await page.goto(link("events"));
+    const other = page.locator("ul.events").nth(1).locator("li").first();
+    const title = ((await other.locator(".who").textContent()) ?? "").trim();
+    const id = (await other.locator('input[name="event"]').first().inputValue())!;
+    try {
+      // A second networking event beside the demo's, so that the page has several.
+      await Promise.all([page.waitForURL(/done=mark/), other.getByRole("button", { name: `Mark as a networking event: ${title}` }).click()]);
+      await page.waitForLoadState("load");
+      const rows = page.locator("ul.events").first().locator(":scope > li");
+      expect(await rows.count()).toBeGreaterThan(1);
+      const names: string[] = [];
+      for (const row of await rows.all()) {
+        const event = ((await row.locator(".who").textContent()) ?? "").trim();
+        const save = row.getByRole("button", { name: `Save goal: ${event}`, exact: true });
+        expect(await save.count(), event).toBe(1);
+        expect(await save.textContent()).toBe("Save goal");
+        names.push(`Save goal: ${event}`);
+      }
+      expect(names).toContain(`Save goal: ${title}`);
+      expect(await page.getByRole("button", { name: "Save goal", exact: true }).count()).toBe(0);
+    } finally {
+      await app.stack.repo.delete(keys.eventMark(account.email, id));
+      await page.context().close();
+    }
+  }, 120_000);
+
   it("the events page in two tabs: a goal saved says so; the event unmarked in the other tab says so there, and a goal then saved in the first is refused naming the event; Back to a notice no longer true shows none", async () => {
     const { account } = google();
     const ctx = await contextOf();
@@ -193,7 +223,7 @@ describe("networking events in Chromium", { timeout: PAGE_TEST_MS }, () => {
       // Back in the first tab, a new goal for it: refused, the event named (helper-260), the number kept.
       await row.getByLabel(`Goal for ${title}: new people to meet (1–20)`).fill("6");
       const answer = page.waitForResponse((r) => r.request().method() === "POST");
-      await press(page, "Save goal");
+      await press(page, `Save goal: ${title}`);
       expect((await answer).status()).toBe(400);
       expect(await page.getByRole("alert").textContent()).toContain(`${title} is not a networking event (any more): mark it as one to set its goal.`);
       expect((await loadStatements(app.stack.repo, account.email)).goals.get(id)).toBe(4);

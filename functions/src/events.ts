@@ -267,7 +267,7 @@ ${typed.length ? html`<p>What you typed, not saved:</p>${typed.map(([label, valu
 <form method="post" class="inline">${hidden}<input type="hidden" name="action" value="goal">
 <label for="goal-${id}">Goal for ${title}: new people to meet (${EVENT_RULES.goalMin}&ndash;${EVENT_RULES.goalMax})</label>
 <input type="number" id="goal-${id}" name="goal" min="${EVENT_RULES.goalMin}" max="${EVENT_RULES.goalMax}" step="1" inputmode="numeric" value="${bad === `goal-${id}` ? (said?.typed ?? "") : (goal ?? "")}" required${fieldAttrs(`goal-${id}`, bad)}>
-<button type="submit">Save goal</button></form>
+<button type="submit" aria-label="Save goal: ${title}">Save goal</button></form>
 ${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" name="action" value="cleargoal"><button type="submit" class="secondary" aria-label="Remove goal: ${title}">Remove goal</button></form>` : ""}
 <form method="post">${hidden}<input type="hidden" name="action" value="unmark"><button type="submit" class="secondary" aria-label="Not a networking event: ${title}">Not a networking event</button></form></li>`;
     };
