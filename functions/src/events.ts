@@ -358,6 +358,8 @@ ${attendedEvent(m, now) ? html`<p><a href="${metLink(c, account.email, m.id)}">S
 ${nav(c, account.email)}`,
       );
     const started = m.start <= now;
+    // Saved: the status says only that; "Your goal now" below says the goal (the status named it too,
+    // the event and the number, so the page said the goal twice).
     const quick = [1, 2, 3, 5, 10].filter((n) => n >= EVENT_RULES.goalMin && n <= EVENT_RULES.goalMax);
     return kit.page(
       c,
@@ -365,7 +367,7 @@ ${nav(c, account.email)}`,
       said?.error ? `Not saved: Goal for ${title}` : `Goal for ${title}`,
       html`<h1>Your goal for ${title}</h1>
 <p class="muted">${eventWhen(m, account.timeZone, { until: true })}</p>
-${saved === "1" && goal !== undefined && !said ? html`<p role="status"><b>Saved. Your goal: ${goalText(goal)} at ${title}.</b></p>` : ""}
+${saved === "1" && goal !== undefined && !said ? html`<p role="status"><b>Goal saved.</b></p>` : ""}
 ${saved === "0" && goal === undefined && !said ? html`<p role="status"><b>Goal removed.</b></p>` : ""}
 ${said?.error ? formError(said.error, said.field) : ""}
 ${started ? html`<p>${title} is under way.</p>` : ""}

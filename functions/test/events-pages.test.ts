@@ -215,7 +215,11 @@ describe("one event's goal (the digest's Coming up)", () => {
     expect((await loadStatements(repo, OWNER)).goals.has("mixer-1")).toBe(false);
     const res = await post(path, { action: "goal", goal: "3" });
     expect(res.status).toBe(303);
-    expect(await text(await app.request(res.headers.get("location")!))).toContain("Saved. Your goal: meet 3 new people at Founders Mixer.");
+    // Saved, and the goal said once: the status used to name it above "Your goal now" too.
+    const saved = await text(await app.request(res.headers.get("location")!));
+    expect(saved.split("meet 3 new people")).toHaveLength(2);
+    expect(saved).toContain('<p role="status"><b>Goal saved.</b></p>');
+    expect(saved).toContain("Your goal now: <b>meet 3 new people</b>.");
     expect((await post(path, { action: "goal", goal: "12" })).status).toBe(303);
     expect((await loadStatements(repo, OWNER)).goals.get("mixer-1")).toBe(12);
     const bad = await post(path, { action: "goal", goal: "25" });
