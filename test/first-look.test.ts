@@ -19,6 +19,7 @@ import { firstLookMarkup } from "../functions/src/firstlook";
 import { confirmMet } from "@followthrough/core/events";
 import { humanDate } from "@followthrough/core/followup";
 import { mapGoogleEvent } from "@followthrough/core/google";
+import { formatLocal } from "@followthrough/core/time";
 import { infer } from "@followthrough/core/inference";
 import { OWNER_MAIL_STREAM } from "@followthrough/core/scan";
 import { putMeetings } from "../packages/core/src/storage/synced";
@@ -130,6 +131,19 @@ describe("a person of the first look", () => {
     expect(empty).not.toContain("Your weekly digest asks");
   });
 
+  it("provisional with no sent mail found yet says so, not \"(0 sent messages)\"; one message read is \"1 sent message\"", async () => {
+    const m = meeting({ id: "m-dee", end: NOW - 3 * DAY, attendees: [a("dee@park.io", { name: "Dee Park" })] });
+    const owner = { email: "owner@acme.io", aliases: [], timeZone: "UTC" };
+    const provisional = { ready: true, provisional: true, calendarComplete: true, sentComplete: false };
+    const none = String(await firstLookMarkup({ ...provisional, ...firstLookOf(owner, [m], [], NOW) }, "UTC"));
+    expect(none).toContain("<strong>Provisional:</strong> no sent mail found so far. Older mail is still being read; someone here may turn out to be known or already written to.");
+    expect(none).not.toMatch(/\b0 sent/);
+    const one = firstLookOf(owner, [m], [sent({ sentAt: NOW - 40 * DAY, to: ["bo@lind.io"] })], NOW);
+    expect(one.messagesRead).toBe(1);
+    const html = String(await firstLookMarkup({ ...provisional, ...one }, "UTC"));
+    expect(html).toContain(`from the mail read so far (1 sent message, back to ${formatLocal(NOW - 40 * DAY, "UTC", "d MMM y")}). Older mail is still being read;`);
+  });
+
   it("is dated on the owner's calendar as the digest dates them, not by UTC's date (helper-200 #1)", async () => {
     // Melbourne, UTC+10 in May: a coffee at 07:30 on Wed 27 May is 21:30 UTC on the 26th; an all-day
     // event on Tue 19 May starts at its local midnight, 14:00 UTC on the 18th.
@@ -139,7 +153,7 @@ describe("a person of the first look", () => {
     const now = Date.parse("2026-05-27T03:00:00Z");
     const look = firstLookOf({ email: "owner@acme.io", aliases: [], timeZone: zone }, [coffee, day], [], now);
     expect(look.people.map((p) => p.email).sort()).toEqual(["luca@moretti.it", "mira@holt.io"]);
-    const html = String(await firstLookMarkup({ ready: true, provisional: true, calendarComplete: true, sentComplete: false, readBackTo: Date.parse("2026-04-30T15:00:00Z"), ...look }, zone));
+    const html = String(await firstLookMarkup({ ready: true, provisional: true, calendarComplete: true, sentComplete: false, ...look, messagesRead: 12, readBackTo: Date.parse("2026-04-30T15:00:00Z") }, zone));
     expect(html).toContain("· Coffee · Wed 27 May</span>");
     expect(html).toContain("· Co-design day · Tue 19 May</span>");
     expect(html).toContain("back to 1 May 2026)");

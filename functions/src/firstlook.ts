@@ -42,8 +42,13 @@ export function firstLookMarkup(look: FirstLook, timeZone: string): HtmlEscapedS
     ? html`<ul>${look.people.map((p) => html`<li><span class="who">${shownName(p)}</span> <span class="muted">${p.name ? (p.address ?? p.email) : ""} · ${p.eventTitle} · ${metOn(p, timeZone)}${againWords(p, timeZone)}</span></li>`)}</ul>
 <p class="muted">Your weekly digest asks you about each of them from a day after you met, unless you have written to them or have another meeting with them in your calendar by then.</p>`
     : html`<p>Nobody you met in the last 30 days is waiting for a note.</p>`;
+  // How much is read: nothing yet is said so, not "(0 sent messages)"; one is "1 sent message".
+  const read =
+    look.messagesRead === 0
+      ? "no sent mail found so far."
+      : html`from the mail read so far (${look.messagesRead === 1 ? "1 sent message" : `${look.messagesRead} sent messages`}${look.readBackTo ? html`, back to ${formatLocal(look.readBackTo, timeZone, "d MMM y")}` : ""}).`;
   const status = look.provisional
-    ? html`<p class="muted" data-provisional="true"><strong>Provisional:</strong> from the mail read so far (${look.messagesRead} sent messages${look.readBackTo ? html`, back to ${formatLocal(look.readBackTo, timeZone, "d MMM y")}` : ""}). Older mail is still being read; someone here may turn out to be known or already written to.</p>`
+    ? html`<p class="muted" data-provisional="true"><strong>Provisional:</strong> ${read} Older mail is still being read; someone here may turn out to be known or already written to.</p>`
     : html`<p class="muted" data-provisional="false">Complete: all of your last year's sent mail is read.</p>`;
   return html`<h2>A first look: met in the last 30 days, not written to</h2>${list}${status}`;
 }
