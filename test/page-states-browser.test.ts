@@ -22,7 +22,8 @@ import { loadStatements } from "@followthrough/core/events";
 import { type LinkAction, linkPath, sealLink } from "@followthrough/core/links";
 import { outbox } from "@followthrough/core/reconnect";
 import { OWNER_MAIL_STREAM } from "@followthrough/core/scan";
-import { keys } from "@followthrough/core/storage";
+import { keys, putMeetings } from "@followthrough/core/storage";
+import { FIRST_LOOK_REFRESH_SECONDS } from "../functions/src/firstlook";
 import { appInChromium } from "./support/app-browser";
 import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
@@ -77,27 +78,54 @@ async function follow(page: Page, name: string | RegExp): Promise<void> {
 }
 
 /**
- * Lets the Connected page's first look ask for itself again, on the context's fake clock (its
- * script asks every 10 s), until `done` holds of the section's text; the number of times it asked.
- * Each answer is waited for: the section's content replaced (and with it the next ask scheduled),
- * counted by a MutationObserver on it.
+ * Counts, once per page, the Connected page's first look's asks (`window.asks`: its fetches) and the
+ * answers it has handled (`window.looks`, which grows at each): the section replaced (an answer that
+ * changed it), or the next ask scheduled (any answer but the last: one that changes nothing leaves
+ * the section as it is, so a replacement alone no longer marks each answer).
  */
-async function firstLookUntil(page: Page, done: (text: string) => boolean, max = 400): Promise<number> {
-  await page.evaluate(() => {
-    const w = window as unknown as { looks?: number };
+async function watchFirstLook(page: Page): Promise<void> {
+  await page.evaluate((every) => {
+    const w = window as unknown as { looks?: number; asks?: number };
     if (w.looks !== undefined) return;
     w.looks = 0;
-    new MutationObserver(() => void (w.looks = (w.looks ?? 0) + 1)).observe(document.getElementById("first-look")!, { childList: true });
-  });
-  const looks = () => page.evaluate(() => (window as unknown as { looks: number }).looks);
+    w.asks = 0;
+    const handled = () => void (w.looks = (w.looks ?? 0) + 1);
+    new MutationObserver(handled).observe(document.getElementById("first-look")!, { childList: true });
+    const schedule = window.setTimeout;
+    window.setTimeout = ((f: TimerHandler, ms?: number) => {
+      if (ms === every) handled();
+      return schedule(f, ms);
+    }) as unknown as typeof window.setTimeout;
+    const ask = window.fetch;
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input instanceof Request ? input.url : input).endsWith("/first-look")) w.asks = (w.asks ?? 0) + 1;
+      return ask.call(window, input, init);
+    };
+  }, FIRST_LOOK_REFRESH_SECONDS * 1000);
+}
+
+const firstLookCount = (page: Page, what: "looks" | "asks") => page.evaluate((k) => (window as unknown as Record<string, number>)[k], what);
+
+/**
+ * Lets the Connected page's first look ask for itself again, on the context's fake clock (its
+ * script asks every 10 s), until `done` holds of the section's text; the number of times it asked.
+ * Each answer is waited for (and with it the next ask scheduled): see {@link watchFirstLook}.
+ */
+async function firstLookUntil(page: Page, done: (text: string) => boolean, max = 400): Promise<number> {
+  await watchFirstLook(page);
   const section = async () => ((await page.textContent("#first-look")) ?? "").replace(/\s+/g, " ");
   for (let i = 0; i < max; i++) {
-    if (done(await section())) return looks();
-    const before = await looks();
-    await page.clock.runFor(10_000);
-    for (const t0 = Date.now(); (await looks()) === before && Date.now() - t0 < 3_000; ) await new Promise((r) => setTimeout(r, 5));
+    if (done(await section())) return firstLookCount(page, "asks");
+    await nextFirstLook(page);
   }
   throw new Error(`the first look never came to the state looked for; it reads: ${await section()}`);
+}
+
+/** Runs the fake clock to the first look's next ask, and waits (3 s at most) for its answer to be handled. */
+async function nextFirstLook(page: Page): Promise<void> {
+  const before = await firstLookCount(page, "looks");
+  await page.clock.runFor(FIRST_LOOK_REFRESH_SECONDS * 1000);
+  for (const t0 = Date.now(); (await firstLookCount(page, "looks")) === before && Date.now() - t0 < 3_000; ) await new Promise((r) => setTimeout(r, 5));
 }
 
 /**
@@ -600,8 +628,8 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
       await page.clock.runFor(120_000);
       expect(asks).toEqual([]);
       expect(await page.textContent("#first-look")).toBe(section);
-      // Started again (Space): it asks at once (its answer replaces the section), and again 10 s after.
-      const looks = () => page.evaluate(() => (window as unknown as { looks: number }).looks);
+      // Started again (Space): it asks at once (its answer handled), and again 10 s after.
+      const looks = () => firstLookCount(page, "looks");
       const before = await looks();
       await page.keyboard.press("Space");
       expect(await page.textContent("#first-look-said")).toBe("Updating again.");
@@ -613,6 +641,48 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
       await page.clock.resume();
       await check(page, "state-first-look-stoppable");
     } finally {
+      await clearFaults();
+      await ctx.close();
+    }
+  }, 300_000);
+
+  it("a provisional first look's answer that changes nothing leaves the section as it is, where a screen reader is reading; one that changes it replaces it and says so", async () => {
+    // As above: the read stops after Sent Items' first listing, so every answer is the same.
+    const { email, ctx, page } = await connectedLeftProvisional();
+    const added = "first-look-unchanged-test";
+    try {
+      // Where a reader is (the list's first entry), and every change under the section, recorded.
+      await page.evaluate(() => {
+        const w = window as unknown as { kept: Element | null; changed: number };
+        w.kept = document.querySelector("#first-look li");
+        w.changed = 0;
+        new MutationObserver((records) => void (w.changed += records.length)).observe(document.getElementById("first-look")!, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+      const changed = () => page.evaluate(() => (window as unknown as { changed: number }).changed);
+      const kept = () => page.evaluate(() => document.querySelector("#first-look li") === (window as unknown as { kept: Element | null }).kept);
+      expect(await kept()).toBe(true);
+      const asks = await firstLookCount(page, "asks");
+      const said = await page.textContent("#first-look-said");
+      for (let i = 0; i < 3; i++) await nextFirstLook(page);
+      expect(await firstLookCount(page, "asks")).toBe(asks + 3);
+      expect(await changed()).toBe(0);
+      expect(await kept()).toBe(true);
+      expect(await page.textContent("#first-look-said")).toBe(said);
+      // Someone new at one of the meetings listed: the next answer differs, and replaces the section.
+      const people = await page.locator("#first-look li").count();
+      const listed = (await page.textContent("#first-look ul")) ?? "";
+      const { now } = microsoft();
+      const m = (await app.stack.repo.loadMeetings(email)).find((x) => x.attendees.length <= 6 && x.end > now - 20 * DAY && x.end < now - DAY && listed.includes(` \u00b7 ${x.title} \u00b7 `));
+      expect(m, "a meeting of the list").toBeDefined();
+      await putMeetings(app.stack.repo, email, [{ ...m!, id: added, attendees: [...m!.attendees, { email: "nova.quill@example.org", name: "Nova Quill", response: "accepted", resource: false, organizer: false }] }], 1);
+      await nextFirstLook(page);
+      expect(await page.locator("#first-look li").count()).toBe(people + 1);
+      expect(await page.textContent("#first-look ul")).toContain("Nova Quill");
+      expect(await changed()).toBeGreaterThan(0);
+      expect(await kept()).toBe(false);
+      expect(await page.textContent("#first-look-said")).toBe(`First look so far: ${people + 1} people you met in the last 30 days and have not written to; older mail is still being read.`);
+    } finally {
+      await app.stack.repo.delete(keys.meeting(email, added));
       await clearFaults();
       await ctx.close();
     }

@@ -133,13 +133,21 @@ ${look.provisional
     said.textContent = "Still reading: this page no longer updates itself.";
     done();
   };
+  // An answer that says what the section says already leaves it be: replaced all the same, every
+  // 10 s, a screen reader lost its place in it and could read it out again. Compared as the browser
+  // reads both (the section's markup as parsed, not as the server wrote it).
+  var same = function (t) {
+    var next = document.createElement("template");
+    next.innerHTML = t;
+    return next.innerHTML === s.innerHTML;
+  };
   var tick = function () {
     timer = null;
     // Stopped (or stopped and started again) while this ask was on its way: its answer is dropped.
     var mine = run;
     fetch(s.getAttribute("data-src"), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (t) {
       if (mine !== run) return;
-      if (t) { s.innerHTML = t; tell(); }
+      if (t && !same(t)) { s.innerHTML = t; tell(); }
       if (!t || !s.querySelector('[data-provisional="false"]')) again();
       else done();
     }, function () { if (mine === run) again(); });
