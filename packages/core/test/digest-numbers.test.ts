@@ -7,7 +7,7 @@ const metric = (value: number, previous: number) => ({ value, previous });
 const digest = (over: Partial<DigestData> = {}): DigestData => ({
   owner: { email: "o@example.com", name: "Owner", firstName: "Owner", timeZone: "UTC" },
   week: "2026-W22",
-  range: "20 – 27 May 2026",
+  range: "the 7 days to 27 May 2026",
   generatedAt: "2026-05-27T08:00:00Z",
   metrics: { meetingsAttended: metric(12, 4), newPeopleMet: metric(2, 9), followUpsSent: metric(6, 2), followUpRate: metric(0.7, 0.5), secondMeetings: metric(1, 0), hoursAtMeetingsAndEvents: metric(3, 3) },
   rateBasis: { followed: 7, eligible: 10, fromDays: 1, toDays: 30 },

@@ -8,6 +8,9 @@ import { EMAIL_HTML_BUDGET, EMAIL_LIST_MAX, EMAIL_LIST_STEPS, quotedPrintableByt
 import { composeMime } from "../src/mail/compose";
 import { cleanText, preheaderFor, safeUrl, subjectFor } from "../src/digest/render-format";
 import { digestFixture as fixture, followUp, person } from "./support/digest-fixture";
+import type { AccountRecord } from "../src/accounts";
+import { buildDigest } from "../src/digest/build";
+import { OWNER } from "./support/builders";
 
 function quietFixture(): DigestData {
   const d = fixture();
@@ -136,12 +139,25 @@ describe("renderDigest", () => {
     expect(text).toContain("Follow-up rate: 60% (▲ 10 points from last week)");
   });
 
+  it("greets with the rolling week as one week, the 7 days to the send day: not \"30 Nov \u2013 7 Dec\", eight dates", async () => {
+    // Monday 7 Dec 2026, 08:00 in London: the digest's week is the 7 x 24 hours before (behaviour.md),
+    // from Monday 30 Nov at 08:00.
+    const now = Date.UTC(2026, 11, 7, 8, 0);
+    const account = { ...OWNER, timeZone: "Europe/London", displayName: "Olga Wner", provider: "google", clientId: "c", refreshTokenSealed: "x", status: "active", connectedAt: 0 } as AccountRecord;
+    const d = buildDigest({ account, meetings: [], messages: [], people: [], now, links: { baseUrl: "https://app.followthrough.test", key: "digest-week-key" } });
+    expect(d.range).toBe("the 7 days to 7 Dec 2026");
+    const { html, text } = await renderDigest(d);
+    expect(text.split("\n")[0]).toBe("Hi Olga, here's your week: the 7 days to 7 Dec 2026.");
+    expect(visibleText(html)).toContain("Hi Olga, here's your week: the 7 days to 7 Dec 2026.");
+    expect(text).not.toContain("30 Nov");
+  });
+
   it("lists new people and wins, and the footer with its links and privacy line", async () => {
     const d = fixture();
     const { html, text } = await renderDigest(d);
     const seen = visibleText(html);
-    expect(seen).toContain("Hi Maya, here's your week: 14–20 Apr 2026.");
-    expect(text.split("\n")[0]).toBe("Hi Maya, here's your week: 14–20 Apr 2026.");
+    expect(seen).toContain("Hi Maya, here's your week: the 7 days to 20 Apr 2026.");
+    expect(text.split("\n")[0]).toBe("Hi Maya, here's your week: the 7 days to 20 Apr 2026.");
     for (const out of [seen, text]) {
       expect(out).toContain("Also new this week (2)");
       // Not "New people this week": the metrics count every new person, and this list only those in neither list above (helper-104 #9).

@@ -141,11 +141,12 @@ export function buildDigest(o: {
     // A meeting still ahead on its own date where it is an all-day event (Contact.secondMeetingDate).
     .map((c) => ({ ...person(c), ...(c.followedUpAt !== undefined && c.followedUpAt > now ? { meetsAgainOn: dayOf(c.followedUpAt, c.followedUpBy === "meeting" ? c.secondMeetingDate : undefined, tz) } : {}) }));
   const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations }, dismissed });
-  const start = now - 7 * DAY;
   return {
     owner: { email: account.email, name: account.displayName ?? account.email, firstName: firstNameOf(account.displayName), timeZone: tz },
     week: isoWeek(o.weekOf ?? now, tz),
-    range: `${formatLocal(start, tz, "d MMM")} – ${formatLocal(now, tz, "d MMM y")}`,
+    // The rolling week (behaviour.md: the 7 x 24 hours before `now`) by its end: "30 Nov - 7 Dec 2026"
+    // named eight dates, its first and last days each a part of a day (the same weekday, at the hour).
+    range: `the 7 days to ${formatLocal(now, tz, "d MMM y")}`,
     generatedAt: new Date(now).toISOString(),
     metrics: {
       meetingsAttended: metric("meetingsAttended"),

@@ -50,7 +50,7 @@ export interface DigestWin extends DigestPerson {
 /** The digest of one account for one week. */
 export interface DigestData {
   owner: { email: string; name: string; firstName: string; timeZone: string };
-  /** ISO week label, e.g. "2026-W17", and the human range "14–20 Apr 2026". */
+  /** ISO week label, e.g. "2026-W17", and the rolling week in words, "the 7 days to 20 Apr 2026". */
   week: string;
   range: string;
   generatedAt: string;

@@ -28,7 +28,7 @@ export function digestFixture(): DigestData {
   return {
     owner: { email: "maya@studio.test", name: "Maya Chen", firstName: "Maya", timeZone: "Europe/London" },
     week: "2026-W17",
-    range: "14–20 Apr 2026",
+    range: "the 7 days to 20 Apr 2026",
     generatedAt: "2026-04-20T07:00:00Z",
     metrics: {
       meetingsAttended: { value: 12, previous: 10 },
