@@ -22,7 +22,7 @@ import { loadStatements } from "@followthrough/core/events";
 import { type LinkAction, linkPath, sealLink } from "@followthrough/core/links";
 import { outbox } from "@followthrough/core/reconnect";
 import { OWNER_MAIL_STREAM } from "@followthrough/core/scan";
-import { keys, putMeetings } from "@followthrough/core/storage";
+import { keys, putMeetings, putMessages } from "@followthrough/core/storage";
 import { FIRST_LOOK_REFRESH_SECONDS } from "../functions/src/firstlook";
 import { appInChromium } from "./support/app-browser";
 import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
@@ -646,10 +646,11 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
     }
   }, 300_000);
 
-  it("a provisional first look's answer that changes nothing leaves the section as it is, where a screen reader is reading; one that changes it replaces it and says so", async () => {
+  it("a provisional first look's answer that changes nothing leaves the section as it is, where a screen reader is reading; one that changes its status alone replaces the status alone; one that changes the list replaces it and says so", async () => {
     // As above: the read stops after Sent Items' first listing, so every answer is the same.
     const { email, ctx, page } = await connectedLeftProvisional();
     const added = "first-look-unchanged-test";
+    const readOne = "first-look-status-only-test";
     try {
       // Where a reader is (the list's first entry), and every change under the section, recorded.
       await page.evaluate(() => {
@@ -668,6 +669,18 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
       expect(await changed()).toBe(0);
       expect(await kept()).toBe(true);
       expect(await page.textContent("#first-look-said")).toBe(said);
+      // One more sent message read (to no one listed): the next answer differs in its status alone,
+      // which is replaced; the list a reader is in stays, its nodes the same, nothing announced.
+      const status = async () => (await page.textContent("#first-look [data-provisional]")) ?? "";
+      const before = await status();
+      const read = Number(/\((\d+) sent messages?/.exec(before)?.[1]);
+      expect(read, before).toBeGreaterThan(0);
+      await putMessages(app.stack.repo, email, [{ id: readOne, sentAt: microsoft().now - 3_600_000, from: email, inSent: true, draft: false, meetingNotice: false, recipients: [{ email: "quiet.reader@example.net", name: "" }] }], 1, "sent");
+      await nextFirstLook(page);
+      expect(await status()).toContain(`(${read + 1} sent messages`);
+      expect(await changed()).toBeGreaterThan(0);
+      expect(await kept()).toBe(true);
+      expect(await page.textContent("#first-look-said")).toBe(said);
       // Someone new at one of the meetings listed: the next answer differs, and replaces the section.
       const people = await page.locator("#first-look li").count();
       const listed = (await page.textContent("#first-look ul")) ?? "";
@@ -683,6 +696,7 @@ describe("page states in Chromium, phone and desktop, light and dark, with axe",
       expect(await page.textContent("#first-look-said")).toBe(`First look so far: ${people + 1} people you met in the last 30 days and have not written to; older mail is still being read.`);
     } finally {
       await app.stack.repo.delete(keys.meeting(email, added));
+      await app.stack.repo.delete(keys.message(email, readOne));
       await clearFaults();
       await ctx.close();
     }

@@ -136,10 +136,18 @@ ${look.provisional
   // An answer that says what the section says already leaves it be: replaced all the same, every
   // 10 s, a screen reader lost its place in it and could read it out again. Compared as the browser
   // reads both (the section's markup as parsed, not as the server wrote it).
-  var same = function (t) {
+  // One that changes only some of its parts (the count of mail read in the status, every few seconds
+  // of a backfill) replaces those parts alone: the list a reader is in stays where it is. Returns
+  // whether anything was replaced.
+  var update = function (t) {
     var next = document.createElement("template");
     next.innerHTML = t;
-    return next.innerHTML === s.innerHTML;
+    if (next.innerHTML === s.innerHTML) return false;
+    var had = [].slice.call(s.children), got = [].slice.call(next.content.children);
+    var alike = had.length === got.length && had.every(function (e, i) { return e.tagName === got[i].tagName; });
+    if (!alike) { s.innerHTML = t; return true; }
+    had.forEach(function (e, i) { if (e.outerHTML !== got[i].outerHTML) e.replaceWith(got[i]); });
+    return true;
   };
   var tick = function () {
     timer = null;
@@ -147,7 +155,7 @@ ${look.provisional
     var mine = run;
     fetch(s.getAttribute("data-src"), { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (t) {
       if (mine !== run) return;
-      if (t && !same(t)) { s.innerHTML = t; tell(); }
+      if (t && update(t)) tell();
       if (!t || !s.querySelector('[data-provisional="false"]')) again();
       else done();
     }, function () { if (mine === run) again(); });
