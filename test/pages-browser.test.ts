@@ -435,6 +435,22 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await ctx.close();
   });
 
+  it("draft: an older link to someone followed up since says so, and 'Write to them anyway' makes the draft (helper-289)", async () => {
+    const owner = google();
+    // Someone the owner wrote to (the digest's "Followed up"), as an older digest's link names them.
+    const person = owner.weekly.digest.wins[0];
+    const stored = (await app.stack.repo.getPerson(owner.account.email, person.email))!;
+    const ctx = await contextOf(false);
+    const page = await ctx.newPage();
+    await page.goto(link("draft", { acc: owner.account.email.toLowerCase(), per: person.email, evt: stored.eventId }));
+    expect(await page.textContent("h1")).toBe("Already followed up");
+    expect(await page.textContent("main")).toMatch(/You wrote to .+ on \w{3} \d{1,2} \w{3,4}\./);
+    await check(page, "draft-followed-up");
+    await press(page, "Write to them anyway");
+    expect(page.url()).toContain("/local/drafts/");
+    await ctx.close();
+  });
+
   it("draft refused by the provider: 'Draft not made', 'Try again shortly', 'Reconnect needed' and 'Draft not confirmed', each checked; then the tap makes it", async () => {
     const { email } = microsoft().account;
     const person = microsoft().weekly.digest.missing[0];

@@ -353,6 +353,35 @@ ${afterNav(c, account.email)}`,
     );
   };
 
+  /**
+   * How the person a draft link names was followed up already, as the account's last scan found it
+   * (their record's follow-up: mail the owner sent, or a later meeting with them), in a sentence;
+   * undefined when they were not. A link of an older digest or event email names someone the owner
+   * has written to since, by hand or by sending that very draft: it made a second follow-up draft
+   * without a word (helper-289 hand audit).
+   */
+  const followedUpSentence = (account: AccountRecord, person: PersonRecord, now: number): string | undefined => {
+    const at = person.followedUpAt;
+    if (at === undefined || !Number.isFinite(at)) return undefined;
+    const name = shownName(person);
+    const on = humanDate(at, account.timeZone);
+    if (person.followedUpBy !== "meeting") return `You wrote to ${name} on ${on}.`;
+    return at > now ? `You meet ${name} again on ${on}.` : `You met ${name} again on ${on}.`;
+  };
+
+  /** "Already followed up": what the follow-up was, and a draft anyway (its form's POST, `again`), which Back and a reload show again. */
+  const followedUpPage = (c: C, account: AccountRecord, sentence: string, who: Markup) =>
+    page(
+      c,
+      200,
+      "Already followed up",
+      html`<h1>Already followed up</h1>
+<p>${sentence}</p>
+${who}
+<form method="post"><input type="hidden" name="again" value="1"><button type="submit" class="secondary">Write to them anyway</button></form>
+${afterNav(c, account.email)}`,
+    );
+
   app.get("/l/:act/:token", async (c) => {
     const auth = await authoriseAct(c);
     if (auth instanceof Response) return auth;
@@ -383,6 +412,9 @@ ${afterNav(c, account.email)}`,
     // again; gone since (or not found in time), the confirm page without its script, as this page is
     // reached by Back and a reload, which must not make a draft unasked.
     const startedAsked = act === "draft" && c.req.query("started") !== undefined;
+    // Followed up since the link was sent: said so, and no draft made unasked (the page has no script).
+    const followed = act === "draft" && !startedAsked ? followedUpSentence(account, person, asOfFor(deps, account)) : undefined;
+    if (followed) return followedUpPage(c, account, followed, who);
     if (startedAsked) {
       const started = await lookForStarted(account, await perOf(account, claims), () => deps.providerFor(account), performance.now());
       if (started) return startedPage(c, account, person, started);
@@ -454,6 +486,12 @@ ${afterNav(c, account.email)}`,
     const per = await perOf(account, claims);
     // A draft the owner already started to this person is offered first, not duplicated (lookForStarted).
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    // Someone followed up already (an old link, a page opened before): to the page that says so and
+    // offers a draft anyway (`again`), not a second follow-up made without a word (helper-289).
+    if (form.anyway !== "1" && form.again !== "1") {
+      const person = await personOf(account, claims);
+      if (person && followedUpSentence(account, person, asOfFor(deps, account))) return c.redirect(new URL(c.req.url).pathname, 303);
+    }
     if (form.anyway !== "1") {
       const started = await lookForStarted(account, per, provider, tapBegan);
       // To a page of its own (a GET that looks again), which Back from the draft and a reload show

@@ -17,6 +17,7 @@ import { ownFixture } from "../../test/support/fixtures";
 import { type ScanHarness, startScanHarness } from "../../test/support/scan-harness";
 import { createApp, localDraftLanding } from "../src/app";
 import { againIn } from "../src/pages";
+import { humanDate } from "@followthrough/core/followup";
 
 const BASE = "http://app.test";
 const KEY = "app-test-link-key-0123456789abcdef";
@@ -155,6 +156,39 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const text = await landing.text();
     expect(text).toContain(p.email);
     expect(text).toMatch(/Hi |Great to meet you|Re: /);
+  });
+
+  it("an old link to someone followed up since says so and makes no draft; 'Write to them anyway' makes one (helper-289)", async () => {
+    // An older digest's link: the owner has written to them since (by hand, or by sending that very
+    // draft), and the last scan recorded it. The tap made a second follow-up draft without a word.
+    const zone = h.account().timeZone;
+    const cases = [
+      { email: "wrote.since@example.org", name: "Ivy Chen", by: "mail" as const, at: now - 5 * DAY, says: `You wrote to Ivy Chen on ${humanDate(now - 5 * DAY, zone)}.` },
+      { email: "meets.again@example.org", name: "Eli Novak", by: "meeting" as const, at: now + 2 * DAY, says: `You meet Eli Novak again on ${humanDate(now + 2 * DAY, zone)}.` },
+    ];
+    for (const x of cases) {
+      const eventId = `e-${x.email}`;
+      await h.repo.putPeople(h.email, [{ email: x.email, name: x.name, eventId, eventTitle: "Coffee", metAt: now - 9 * DAY, metEnd: now - 9 * DAY + 3_600_000, stage: "followed_up", followedUpAt: x.at, followedUpBy: x.by }]);
+      const path = `/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: x.email, evt: eventId }, now)}`;
+      const before = await drafts();
+      const page = await app.request(path);
+      expect(page.status).toBe(200);
+      const body = (await page.text()).replace(/&#39;/g, "'");
+      expect(body).toContain("Already followed up");
+      expect(body).toContain(x.says);
+      // Nothing submits itself: the one tap is for someone waiting.
+      expect(body).not.toContain("<script");
+      // A tap (the confirm page of an older visit, a scanner) is sent to that page, with no draft made.
+      const tap = await app.request(path, { method: "POST" });
+      expect(tap.status).toBe(303);
+      expect(tap.headers.get("location")).toBe(path.split("?")[0]);
+      expect(await drafts()).toBe(before);
+      // The owner's "Write to them anyway": one draft, landed on.
+      const again = await app.request(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "again=1" });
+      expect(again.status).toBe(303);
+      expect(again.headers.get("location")).toMatch(/^\/local\/drafts\//);
+      expect(await drafts()).toBe(before + 1);
+    }
   });
 
   it("two concurrent POSTs create one draft and land on it both", async () => {
