@@ -134,6 +134,18 @@ describe("first names, by the stated heuristic", () => {
     ['Ana Lima | "Acme"', "Ana"],
   ])("nickname: %s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
+  // A word in brackets that is no nickname: after the surname of "Last, First" (an aside, as after
+  // a whole name), in lower case, or the name itself in another script (its family name). Each was
+  // the greeting: "Hi External", "Hi ext", "Hi he", "Hi 田中".
+  it.each([
+    ["Smith (External), John", "John"],
+    ["Müller (Extern), Hans", "Hans"],
+    ["Doe (Contractor), Jane", "Jane"],
+    ["Ana (ext) Lima", "Ana"],
+    ["Alex (he) Smith", "Alex"],
+    ["Hiroshi (田中) Tanaka", "Hiroshi"],
+  ])("no nickname: %s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
+
   it("a draft to 'Robert \"Bob\" Jones' (a From or To header's quoted string, its quotes escaped) greets Bob and keeps the name as written", () => {
     const [bob] = parseAddressList('"Robert \\"Bob\\" Jones" <bob@x.com>');
     expect(bob.name).toBe('Robert "Bob" Jones');

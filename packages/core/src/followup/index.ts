@@ -208,18 +208,22 @@ export function firstNameOf(name: string | undefined): string {
 /**
  * The nickname a display name gives, in quotes ("Robert \"Bob\" Jones", "Robert 'Bob' Jones",
  * "'Bea' Lund") or in brackets between the words of the name ("Robert (Bob) Jones"; in brackets
- * after it, "Ana Lima (Sales)", it is an aside like any other): one word that can be a name, not a
- * title, letters after a name or a role, and not a word in capitals inside a name that is not
- * ("Ana Lima \"ACME\""). `bracketed`: the brackets as written, to be read as a word of the name.
- * Not the whole name ("\"Bob\"", "(Bea)"): that is the name itself. Of several, the first.
+ * after it, "Ana Lima (Sales)", it is an aside like any other, and so it is after the surname of
+ * "Last, First", "Smith (External), John"): one word that can be a name, not a title, letters after
+ * a name or a role, not a word in lower case ("Ana (ext) Lima", "Alex (he) Smith"), not the name
+ * written in Chinese, Japanese or Korean script ("Tanaka (田中) Hiroshi": its family name), and not
+ * a word in capitals inside a name that is not ("Ana Lima \"ACME\""). `bracketed`: the brackets as
+ * written, to be read as a word of the name. Not the whole name ("\"Bob\"", "(Bea)"): that is the
+ * name itself. Of several, the first.
  */
 function nicknameIn(name: string): { word: string; bracketed?: string } | undefined {
-  const quoted = /(?<![^\s(])["\u201c\u201d'\u2018\u2019]([^\s"\u201c\u201d'\u2018\u2019()]+)["\u201c\u201d'\u2018\u2019](?![^\s),])|(?<=\S\s*)(\(([^\s()]+)\))(?=\s*\S)/gu;
+  const quoted = /(?<![^\s(])["\u201c\u201d'\u2018\u2019]([^\s"\u201c\u201d'\u2018\u2019()]+)["\u201c\u201d'\u2018\u2019](?![^\s),])|(?<=\S\s*)(\(([^\s()]+)\))(?=\s*[^\s,])/gu;
   const shouting = !/\p{Ll}/u.test(name);
   for (const m of name.matchAll(quoted)) {
     const word = m[1] ?? m[3];
     if (m[0].trim() === name.trim()) continue;
     if (!/^\p{L}[\p{L}\p{M}'\u2019.-]*\p{L}$/u.test(word)) continue;
+    if (/^\p{Ll}/u.test(word) || FAMILY_FIRST_SCRIPT.test(word)) continue;
     if (HONORIFICS.has(bare(word)) || POST_NOMINALS.has(bare(word)) || ROLE_WORDS.has(bare(word))) continue;
     if (!shouting && /\p{Lu}{3}/u.test(word) && !/\p{Ll}/u.test(word)) continue;
     return m[2] ? { word, bracketed: m[2] } : { word };
