@@ -17,7 +17,7 @@ import { ownFixture } from "../../test/support/fixtures";
 import { type ScanHarness, startScanHarness } from "../../test/support/scan-harness";
 import { createApp, localDraftLanding } from "../src/app";
 import { againIn } from "../src/pages";
-import { humanDate } from "@followthrough/core/followup";
+import { humanDate, humanDay } from "@followthrough/core/followup";
 
 const BASE = "http://app.test";
 const KEY = "app-test-link-key-0123456789abcdef";
@@ -162,13 +162,18 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     // An older digest's link: the owner has written to them since (by hand, or by sending that very
     // draft), and the last scan recorded it. The tap made a second follow-up draft without a word.
     const zone = h.account().timeZone;
+    const ahead = localDate(now + 3 * DAY, zone);
     const cases = [
       { email: "wrote.since@example.org", name: "Ivy Chen", by: "mail" as const, at: now - 5 * DAY, says: `You wrote to Ivy Chen on ${humanDate(now - 5 * DAY, zone)}.` },
       { email: "meets.again@example.org", name: "Eli Novak", by: "meeting" as const, at: now + 2 * DAY, says: `You meet Eli Novak again on ${humanDate(now + 2 * DAY, zone)}.` },
+      // An all-day meeting ahead, read in Auckland (the owner's zone then): stored at Auckland's
+      // midnight, the evening before here. Shown on its own date, as the digest shows it (helper-288).
+      { email: "meets.allday@example.org", name: "Ada Moss", by: "meeting" as const, at: localMidnight(ahead, "Pacific/Auckland"), date: ahead, says: `You meet Ada Moss again on ${humanDay(ahead)}.` },
     ];
     for (const x of cases) {
       const eventId = `e-${x.email}`;
-      await h.repo.putPeople(h.email, [{ email: x.email, name: x.name, eventId, eventTitle: "Coffee", metAt: now - 9 * DAY, metEnd: now - 9 * DAY + 3_600_000, stage: "followed_up", followedUpAt: x.at, followedUpBy: x.by }]);
+      const date = "date" in x ? { secondMeetingAt: x.at, secondMeetingDate: x.date } : {};
+      await h.repo.putPeople(h.email, [{ email: x.email, name: x.name, eventId, eventTitle: "Coffee", metAt: now - 9 * DAY, metEnd: now - 9 * DAY + 3_600_000, stage: "followed_up", followedUpAt: x.at, followedUpBy: x.by, ...date }]);
       const path = `/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: x.email, evt: eventId }, now)}`;
       const before = await drafts();
       const page = await app.request(path);
