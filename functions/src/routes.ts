@@ -42,6 +42,9 @@ const isMutating = (a: string): a is Mutating => (MUTATING as readonly string[])
 
 const WEEK = /^\d{4}-W\d{2}$/;
 
+/** A draft link's query when the owner asked for a draft to someone followed up already ("Write to them anyway"). */
+const ASKED_AGAIN = "again";
+
 /**
  * The largest request body read (bytes): many times the largest form of our pages (a settings save,
  * its 2,000-character template percent-encoded, is under 30 KiB; the met page's 500 ticks of
@@ -178,9 +181,11 @@ ${foot}`,
   /**
    * A tap that arrives while another request is still creating this person's draft: the page comes
    * back to the same link every few seconds (a GET, whose page POSTs again), which lands on the draft
-   * as soon as it exists. Nothing is created twice: the claim stays with the first request.
+   * as soon as it exists. Nothing is created twice: the claim stays with the first request. A tap
+   * the owner made for someone followed up already (`again`) comes back with it, to the draft, not
+   * to "Already followed up".
    */
-  const beingMade = (c: C, account: string) =>
+  const beingMade = (c: C, account: string, again: boolean) =>
     page(
       c,
       202,
@@ -189,14 +194,14 @@ ${foot}`,
 <p>Your follow-up draft is being created in your mailbox. <span id="checks">This page opens it as soon as it is there.</span></p>
 <p id="checking" hidden><button type="button" id="stop" class="secondary">Stop checking</button></p>
 <p id="stopped" role="status"></p>
-<p><a href="${new URL(c.req.url).pathname}" id="now">Open it now</a></p>
+<p><a href="${new URL(c.req.url).pathname}${again ? `?${ASKED_AGAIN}=1` : ""}" id="now">Open it now</a></p>
 ${afterNav(c, account)}
 <script nonce="${nonceOf(c)}">
 (function () {
   // The page comes back to its link every 3 s until the draft is there. The owner can stop that
   // (WCAG 2.2.1): with the button, the first stop of the page's Tab order, or by using the page at
   // all (a key, a tap), whose focus and place a reload would otherwise take away every 3 s.
-  var timer = setTimeout(function () { location.replace(location.pathname); }, 3000);
+  var timer = setTimeout(function () { location.replace(document.getElementById("now").getAttribute("href")); }, 3000);
   var checking = document.getElementById("checking"), stop = document.getElementById("stop");
   var off = function (e) {
     if (timer === null) return;
@@ -372,7 +377,12 @@ ${afterNav(c, account.email)}`,
     return at > now ? `You meet ${name} again on ${on}.` : `You met ${name} again on ${on}.`;
   };
 
-  /** "Already followed up": what the follow-up was, and a draft anyway (its form's POST, `again`), which Back and a reload show again. */
+  /**
+   * "Already followed up": what the follow-up was, and a draft anyway (its form's POST, to the link
+   * with `?again`), which Back and a reload show again. The link with `?again` says the owner asked:
+   * its pages after ("being made", the confirm page it comes back to, "Try again") post to it, and go
+   * on to the draft, where they came back to this page (helper-291).
+   */
   const followedUpPage = (c: C, account: AccountRecord, sentence: string, who: Markup) =>
     page(
       c,
@@ -381,7 +391,7 @@ ${afterNav(c, account.email)}`,
       html`<h1>Already followed up</h1>
 <p>${sentence}</p>
 ${who}
-<form method="post"><input type="hidden" name="again" value="1"><button type="submit" class="secondary">Write to them anyway</button></form>
+<form method="post" action="?${ASKED_AGAIN}=1"><input type="hidden" name="again" value="1"><button type="submit" class="secondary">Write to them anyway</button></form>
 ${afterNav(c, account.email)}`,
     );
 
@@ -416,7 +426,7 @@ ${afterNav(c, account.email)}`,
     // reached by Back and a reload, which must not make a draft unasked.
     const startedAsked = act === "draft" && c.req.query("started") !== undefined;
     // Followed up since the link was sent: said so, and no draft made unasked (the page has no script).
-    const followed = act === "draft" && !startedAsked ? followedUpSentence(account, person, asOfFor(deps, account)) : undefined;
+    const followed = act === "draft" && !startedAsked && c.req.query(ASKED_AGAIN) === undefined ? followedUpSentence(account, person, asOfFor(deps, account)) : undefined;
     if (followed) return followedUpPage(c, account, followed, who);
     if (startedAsked) {
       const started = await lookForStarted(account, await perOf(account, claims), () => deps.providerFor(account), performance.now());
@@ -490,8 +500,11 @@ ${afterNav(c, account.email)}`,
     // A draft the owner already started to this person is offered first, not duplicated (lookForStarted).
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     // Someone followed up already (an old link, a page opened before): to the page that says so and
-    // offers a draft anyway (`again`), not a second follow-up made without a word (helper-289).
-    if (form.anyway !== "1" && form.again !== "1") {
+    // offers a draft anyway (`again`), not a second follow-up made without a word (helper-289). Asked
+    // already: the form's `again`, the link's `?again` (the pages after it), or `?started` (the page a
+    // tap that passed here redirects to, whose forms post to it).
+    const asked = form.again === "1" || c.req.query(ASKED_AGAIN) !== undefined || c.req.query("started") !== undefined;
+    if (form.anyway !== "1" && !asked) {
       const person = await personOf(account, claims);
       if (person && followedUpSentence(account, person, asOfFor(deps, account))) return c.redirect(new URL(c.req.url).pathname, 303);
     }
@@ -504,7 +517,7 @@ ${afterNav(c, account.email)}`,
     }
     try {
       const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account), began: tapBegan, deadlineMs: draftDeadlineMs });
-      if (draft.status === "pending") return beingMade(c, account.email);
+      if (draft.status === "pending") return beingMade(c, account.email, asked);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);
       return c.redirect(to, 303);

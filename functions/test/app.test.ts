@@ -196,6 +196,46 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     }
   });
 
+  it("'Write to them anyway' holds through the pages after it: 'being made' comes back to the draft, and so do 'Try again' and a started draft found gone, not to 'Already followed up' (helper-291)", async () => {
+    const followed = async (email: string, name: string) => {
+      const eventId = `e-${email}`;
+      await h.repo.putPeople(h.email, [{ email, name, eventId, eventTitle: "Coffee", metAt: now - 9 * DAY, metEnd: now - 9 * DAY + 3_600_000, stage: "followed_up", followedUpAt: now - 5 * DAY, followedUpBy: "mail" }]);
+      return `/l/draft/${sealLink(KEY, { act: "draft", acc: h.email, per: email, evt: eventId }, now)}`;
+    };
+    const email = "anyway.inflight@example.org";
+    const path = await followed(email, "Ines Flight");
+    // "Write to them anyway" posts to the link that says the owner asked (a form's action, as the browser resolves it).
+    const action = /<form method="post" action="([^"]*)"><input type="hidden" name="again"/.exec(await (await app.request(path)).text())?.[1];
+    const asked = pathOf(new URL(action ?? "", `${BASE}${path}`).href);
+    expect(asked).not.toBe(path);
+    // Another request is creating their draft right now: "being made", which comes back to that link
+    // (its "Open it now", where its script reloads to), not to the link that says "Already followed up".
+    await h.repo.put({ ...keys.draft(h.email, email), claim: { status: "creating", claimedAt: now, marker: "in-flight" } });
+    const made = await app.request(asked, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "again=1" });
+    expect(made.status).toBe(202);
+    const madePage = await made.text();
+    expect(madePage).toContain(`<a href="${asked}" id="now">Open it now</a>`);
+    expect(madePage).toContain('location.replace(document.getElementById("now").getAttribute("href"))');
+    const back = await (await app.request(asked)).text();
+    expect(back).not.toContain("Already followed up");
+    expect(back).toContain("Drafting your follow-up");
+    // Its form (no action: the page's own link) and a "Try again" (the POST's own) post to that link
+    // with no field: the draft is made, not the way back to "Already followed up".
+    await h.repo.delete(keys.draft(h.email, email));
+    const before = await drafts();
+    const tap = await app.request(asked, { method: "POST" });
+    expect(tap.status).toBe(303);
+    expect(tap.headers.get("location")).toMatch(/^\/local\/drafts\//);
+    expect(await drafts()).toBe(before + 1);
+    // The confirm page a started draft found gone leaves (`?started`, reached only past this check) posts on to the draft too.
+    const other = await followed("anyway.started@example.org", "Sal Tarted");
+    const fromStarted = await app.request(`${other}?started=1`, { method: "POST" });
+    expect(fromStarted.headers.get("location")).toMatch(/^\/local\/drafts\//);
+    expect(await drafts()).toBe(before + 2);
+    // The link itself still says so, and makes nothing.
+    expect((await app.request(other, { method: "POST" })).headers.get("location")).toBe(other);
+  });
+
   it("two concurrent POSTs create one draft and land on it both", async () => {
     const p = fresh();
     const before = await drafts();
