@@ -173,6 +173,10 @@ describe("first names, by the stated heuristic", () => {
     ["陈大文 David Chan", "David"],
     ["Chan, David 陈大文", "David"],
     ["David 陈大文", "David 陈大文"],
+    // A title before the whole name is skipped, as before a Latin one; before one word, kept ("Dr Chen").
+    ["Dr 王 伟", "王 伟"],
+    ["Prof. 山田 太郎", "山田 太郎"],
+    ["Dr 王", "Dr 王"],
   ])("family name first: %s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   it("a draft to a Japanese name written family name first greets the whole name", () => {

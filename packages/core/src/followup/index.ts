@@ -170,7 +170,9 @@ export function firstNameOf(name: string | undefined): string {
   // ("陈大文 David Chan"), the Latin one's given name; beside one word ("David 陈大文"), the whole name.
   const nameParts = n.split(/[ ,]+/).filter((w) => /\p{L}/u.test(w) && !HONORIFICS.has(bare(w)));
   if (nameParts.some((w) => FAMILY_FIRST_SCRIPT.test(w))) {
-    if (nameParts.filter((w) => !FAMILY_FIRST_SCRIPT.test(w)).length < 2) return clean(n.replace(/\s*,\s*/g, " "));
+    // A title before the whole name is skipped, as before a Latin one ("Dr 王 伟" → "王 伟"); with
+    // one word after it, it is the greeting, as "Dr Chen" is ("Dr 王").
+    if (nameParts.filter((w) => !FAMILY_FIRST_SCRIPT.test(w)).length < 2) return nameParts.length > 1 ? nameParts.join(" ") : clean(n.replace(/\s*,\s*/g, " "));
     n = clean(n.split(" ").filter((w) => !FAMILY_FIRST_SCRIPT.test(w)).join(" ").replace(/^[\s,]+|[\s,]+$/g, ""));
   }
   let words: string[];
