@@ -17,7 +17,7 @@ import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, awaitsReconnect, formerAddresses, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest-store";
-import { dayOf, dismissFollowUp, draftFollowUp, FollowUpError, humanDate, metOn, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, FollowUpError, followedUpOn, humanDate, metOn, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { chainIssuedAt, type LinkClaims, linkPath, openLink, sealLink } from "@followthrough/core/links";
@@ -369,10 +369,8 @@ ${afterNav(c, account.email)}`,
     const at = person.followedUpAt;
     if (at === undefined || !Number.isFinite(at)) return undefined;
     const name = shownName(person);
-    // A later meeting on its own date where it is an all-day event (Contact.secondMeetingDate), as the
-    // digest and the morning-after email date it: its stored start is a midnight of the zone the
-    // calendar was read in.
-    const on = dayOf(at, person.followedUpBy === "meeting" ? person.secondMeetingDate : undefined, account.timeZone);
+    // A later all-day meeting on its own date, as the digest and the morning-after email date it (core/followup followedUpOn).
+    const on = followedUpOn({ ...person, followedUpAt: at }, account.timeZone);
     if (person.followedUpBy !== "meeting") return `You wrote to ${name} on ${on}.`;
     return at > now ? `You meet ${name} again on ${on}.` : `You met ${name} again on ${on}.`;
   };

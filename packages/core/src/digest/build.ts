@@ -1,5 +1,5 @@
 import type { AccountRecord } from "../accounts";
-import { correctedFirstName, dayOf, eventWhen, firstNameOf, metAgainOn, metOn } from "../followup";
+import { correctedFirstName, eventWhen, firstNameOf, followedUpOn, metAgainOn, metOn } from "../followup";
 import { confirmedAt, localDate, networkingEvents, type OwnerStatements } from "../events";
 import { ownerIdentity } from "../identity";
 import { type Contact, infer, type Inference, RULES } from "../inference";
@@ -139,7 +139,7 @@ export function buildDigest(o: {
     .filter((c) => !listed.has(c.email) && !dismissed.has(c.email))
     .sort(newestFirst)
     // A meeting still ahead on its own date where it is an all-day event (Contact.secondMeetingDate).
-    .map((c) => ({ ...person(c), ...(c.followedUpAt !== undefined && c.followedUpAt > now ? { meetsAgainOn: dayOf(c.followedUpAt, c.followedUpBy === "meeting" ? c.secondMeetingDate : undefined, tz) } : {}) }));
+    .map((c) => ({ ...person(c), ...(c.followedUpAt !== undefined && c.followedUpAt > now ? { meetsAgainOn: followedUpOn({ ...c, followedUpAt: c.followedUpAt }, tz) } : {}) }));
   const events = digestEvents({ account, meetings: o.meetings, contacts: current.contacts, now, links, statements: { marks, goals: o.statements?.goals ?? new Map(), confirmations: said.confirmations }, dismissed });
   return {
     owner: { email: account.email, name: account.displayName ?? account.email, firstName: firstNameOf(account.displayName), timeZone: tz },

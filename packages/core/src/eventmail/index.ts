@@ -38,7 +38,7 @@ import {
   planEventJobs,
   putEventJob as putJob,
 } from "../events";
-import { dayOf } from "../followup";
+import { followedUpOn } from "../followup";
 import type { Contact } from "../inference";
 import type { Meeting } from "../model";
 import type { MailboxProvider, OutgoingMail } from "../providers";
@@ -388,7 +388,7 @@ export function metUrl(links: LinkConfig, account: string, eventId: string, now:
 export function followUpWords(c: Pick<Contact, "followedUpBy" | "secondMeetingDate"> & { followedUpAt: number }, now: number, zone: string): string {
   const { followedUpBy: by, followedUpAt: at } = c;
   // A later meeting that is an all-day event on its own date, whatever zone it was read in (Contact.secondMeetingDate).
-  const day = dayOf(at, by === "meeting" ? c.secondMeetingDate : undefined, zone, "d MMM");
+  const day = followedUpOn(c, zone, "d MMM");
   if (by !== "meeting") return `you wrote on ${day}`;
   return at > now ? `you meet again on ${day}` : `you met again on ${day}`;
 }

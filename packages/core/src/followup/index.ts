@@ -480,6 +480,14 @@ export const metAgainOn = (c: Pick<Contact, "secondMeetingDate"> & { secondMeeti
   dayOf(c.secondMeetingAt, c.secondMeetingDate, timeZone, pattern);
 
 /**
+ * The day someone was followed up (Contact.followedUpAt): the mail's date in the zone, or the later
+ * meeting's, its own date where it is an all-day event (Contact.secondMeetingDate), as
+ * {@link metAgainOn} writes it.
+ */
+export const followedUpOn = (c: Pick<Contact, "followedUpBy" | "secondMeetingDate"> & { followedUpAt: number }, timeZone: string, pattern: LocalPattern = "EEE d MMM"): string =>
+  dayOf(c.followedUpAt, c.followedUpBy === "meeting" ? c.secondMeetingDate : undefined, timeZone, pattern);
+
+/**
  * The date someone was met, as the owner reads it: their first meeting's own date where it was an
  * all-day event (Contact.metDate), which a change of zone does not move; else its start in the zone.
  */
