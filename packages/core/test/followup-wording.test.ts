@@ -136,7 +136,8 @@ describe("first names, by the stated heuristic", () => {
 
   // A word in brackets that is no nickname: after the surname of "Last, First" (an aside, as after
   // a whole name), in lower case, or the name itself in another script (its family name). Each was
-  // the greeting: "Hi External", "Hi ext", "Hi he", "Hi 田中".
+  // the greeting: "Hi External", "Hi ext", "Hi he", "Hi 田中". Nor one in quotes ending a name
+  // written given name first ("Hi Acme", "Hi UK", "Hi Lima" before); 'Jones, Robert "Bob"' is Bob.
   it.each([
     ["Smith (External), John", "John"],
     ["Müller (Extern), Hans", "Hans"],
@@ -144,6 +145,10 @@ describe("first names, by the stated heuristic", () => {
     ["Ana (ext) Lima", "Ana"],
     ["Alex (he) Smith", "Alex"],
     ["Hiroshi (田中) Tanaka", "Hiroshi"],
+    ['Ana Lima "Acme"', "Ana"],
+    ["Ana Lima 'UK'", "Ana"],
+    ["Ana 'Lima'", "Ana"],
+    ['Ana Lima "Acme".', "Ana"],
   ])("no nickname: %s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   it("a draft to 'Robert \"Bob\" Jones' (a From or To header's quoted string, its quotes escaped) greets Bob and keeps the name as written", () => {

@@ -120,7 +120,9 @@ export function firstNameOf(name: string | undefined): string {
   // brackets goes whole, unless it is all there is, or it is a nickname between the words of the
   // name ("Robert (Bob) Jones"), which stays as a word.
   // Of a name no longer than a kept one (model keptName): this is run on names stored before there was a cut.
-  const kept = keptName(name ?? "");
+  // A word in quotes ending a name written given name first goes whole, an aside as in brackets
+  // there ("Ana Lima \"Acme\"", "Ana 'Lima'"); after "Last, First" it is a nickname ('Jones, Robert "Bob"').
+  const kept = ((k) => (k.includes(",") ? k : k.replace(TRAILING_QUOTED, "")))(keptName(name ?? ""));
   const nick = nicknameIn(kept);
   const unquoted = (nick?.bracketed ? kept.replace(nick.bracketed, ` ${nick.word} `) : kept).replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
   const clean = (t: string) => t.replace(/\s+/g, " ").trim();
@@ -216,7 +218,8 @@ export function firstNameOf(name: string | undefined): string {
  * written in Chinese, Japanese or Korean script ("Tanaka (田中) Hiroshi": its family name), and not
  * a word in capitals inside a name that is not ("Ana Lima \"ACME\""). `bracketed`: the brackets as
  * written, to be read as a word of the name. Not the whole name ("\"Bob\"", "(Bea)"): that is the
- * name itself. Of several, the first.
+ * name itself (nor, as firstNameOf drops it first, one in quotes ending a name: "Ana Lima \"Acme\"").
+ * Of several, the first.
  */
 function nicknameIn(name: string): { word: string; bracketed?: string } | undefined {
   const quoted = /(?<![^\s(])["\u201c\u201d'\u2018\u2019]([^\s"\u201c\u201d'\u2018\u2019()]+)["\u201c\u201d'\u2018\u2019](?![^\s),])|(?<=\S\s*)(\(([^\s()]+)\))(?=\s*[^\s,])/gu;
@@ -232,6 +235,9 @@ function nicknameIn(name: string): { word: string; bracketed?: string } | undefi
   }
   return undefined;
 }
+
+/** One word in quotes after a name's words, ending it (save punctuation). */
+const TRAILING_QUOTED = /(?<=\S)\s+["\u201c\u201d'\u2018\u2019][^\s"\u201c\u201d'\u2018\u2019()]+["\u201c\u201d'\u2018\u2019][\s,.;]*$/u;
 
 /** Letters of the scripts whose names are written family name first: Han, Hiragana, Katakana, Hangul. */
 const FAMILY_FIRST_SCRIPT = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]/u;
