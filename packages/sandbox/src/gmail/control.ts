@@ -25,7 +25,8 @@ function toMessage(n: NewMessage): gmail_v1.Schema$Message {
 /**
  * Gmail control routes: add mail (`POST .../gmail/messages`, one message or an array), change labels
  * (`POST .../gmail/messages/:id/labels` `{add, remove}`), delete (`DELETE .../gmail/messages/:id`), read
- * drafts and mail sent through the API (`GET .../gmail/drafts`, `GET .../gmail/sent`), the history state
+ * drafts and mail sent through the API (`GET .../gmail/drafts`, `GET .../gmail/sent`), send a draft as
+ * the owner does from their mailbox (`POST .../gmail/drafts/:id/send`), the history state
  * (`GET .../gmail/history`), and set how messages.list orders (`POST .../gmail/list-order`).
  */
 export function gmailControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
@@ -70,6 +71,13 @@ export function gmailControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
   app.get(`${base}/drafts`, (c) => {
     const g = gmailOf(c, state);
     return g instanceof Response ? g : c.json(g.writtenDrafts());
+  });
+
+  // The owner sends a draft from their mailbox: no longer a draft, its message sent mail (GmailStore sendDraft).
+  app.post(`${base}/drafts/:id/send`, (c) => {
+    const g = gmailOf(c, state);
+    if (g instanceof Response) return g;
+    return g.sendDraft(c.req.param("id")) ? c.json({ sent: c.req.param("id") }) : send(c, 404, { error: `no draft ${c.req.param("id")}` });
   });
 
   app.get(`${base}/sent`, (c) => {

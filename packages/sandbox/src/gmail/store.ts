@@ -322,6 +322,21 @@ export class GmailStore {
     return this.deleteMessage(d.messageId) || true;
   }
 
+  /**
+   * The owner sends a draft from their mailbox (Gmail's web or app; the control API's): it is no
+   * longer a draft (drafts.get 404s), and its message, labelled SENT in place of DRAFT, is sent mail
+   * dated now. False when the draft is unknown.
+   */
+  sendDraft(id: string): boolean {
+    const d = this.drafts.get(id);
+    const m = d && this.messages.get(d.messageId);
+    if (!d || !m) return false;
+    this.drafts.delete(id);
+    m.internalDate = String(this.now());
+    this.modifyLabels(m.id!, ["SENT"], ["DRAFT"]);
+    return true;
+  }
+
   /** Drafts, newest first. */
   listDrafts(): StoredDraft[] {
     const at = (d: StoredDraft) => this.messages.get(d.messageId);

@@ -44,6 +44,14 @@ export function graphControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
     return moved ? c.json({ message: moved }) : send(c, 404, { error: "no such message" });
   });
 
+  /** The owner sends a draft from Outlook: to Sent Items under the same id, no longer a draft (GraphStore sendDraft). */
+  app.post(`${base}/messages/:id/send`, (c) => {
+    const store = storeOf(c);
+    if (store instanceof Response) return store;
+    const sent = store.sendDraft(c.req.param("id"));
+    return sent ? c.json({ message: sent }) : send(c, 404, { error: "no such draft" });
+  });
+
   app.delete(`${base}/messages/:id`, (c) => {
     const store = storeOf(c);
     if (store instanceof Response) return store;

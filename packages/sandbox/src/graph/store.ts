@@ -281,6 +281,22 @@ export class GraphStore {
     return r.message;
   }
 
+  /**
+   * The owner sends a draft from Outlook (the control API's): filed in Sent Items under the same
+   * immutable id, no longer a draft, sent now, from the owner (learn.microsoft.com/graph/outlook-immutable-id,
+   * "Immutable ID with sending mail": the draft's id then gets the Sent Items copy). Undefined when
+   * the message is unknown or not in Drafts.
+   */
+  sendDraft(id: string): GraphMessage | undefined {
+    this.settle();
+    const r = this.messages.get(id);
+    if (!r || r.deleted || r.folder !== "drafts") return undefined;
+    const owner: Recipient = { emailAddress: { name: this.account.displayName, address: this.account.email } };
+    const now = graphDate(this.now());
+    r.message = { ...r.message, isDraft: false, sentDateTime: now, receivedDateTime: now, lastModifiedDateTime: now, from: owner, sender: owner };
+    return this.moveMessage(id, "sentitems");
+  }
+
   /** The record of a message by id, tombstones included. */
   messageRecord(id: string): MessageRecord | undefined {
     this.settle();
