@@ -5,7 +5,7 @@
  * draft, and every tap lands on it or on "being made", which leads to it.
  */
 import { describe, expect, it } from "vitest";
-import { dismissFollowUp, draftFollowUp, type FollowUpDraft, FollowUpError, startedDraft, undoDismiss } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, type FollowUpDraft, FollowUpError, goneDraft, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { ProviderError } from "@followthrough/core/resilience";
 import { keys, putMessages } from "@followthrough/core/storage";
 import { DRAFT_CLAIM_LEASE_MS } from "@followthrough/core/limits";
@@ -42,6 +42,10 @@ describe.each([
     const list = await h.control<{ id: string; toRecipients?: { emailAddress?: { address?: string } }[] }[]>("GET", `/_control/accounts/${enc}/graph/drafts`);
     return list.filter((m) => (m.toRecipients ?? []).some((r) => r.emailAddress?.address?.toLowerCase() === email)).map((m) => m.id);
   }
+
+  /** A tap with the owner's word for a new draft in place of the gone one (`remake`). */
+  const remakeTap = (h: ScanHarness, person: string, at: number, remake: string | true) =>
+    draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person, now: at, waitMs: 0, remake });
 
   /** A writer whose process dies right after the provider made the draft: its create never answers. */
   const dyingAfterCreate = (h: ScanHarness): DraftWriter => ({
@@ -312,7 +316,7 @@ describe.each([
     }
   });
 
-  it("a draft the owner deleted: the next tap makes a new one (and records it), the tap after lands on that one", async () => {
+  it("a draft the owner deleted: the next tap says so and makes nothing; asked to (`remake`), it makes a new one (and records it), the tap after lands on that one", async () => {
     const { h, now, person, tap, ours } = await setup();
     try {
       const first = ready(await tap(now));
@@ -320,7 +324,13 @@ describe.each([
       // The owner deletes it in their mailbox, as their mail app does (Gmail drafts.delete; Graph DELETE /me/messages/{id}).
       await h.provider.deleteDraft(first.draftId);
       expect(await ours()).toEqual([]);
-      const second = ready(await tap(now + 60_000));
+      // Gone from Drafts: said, with when it was made, and nothing made unasked (helper-290).
+      expect(await tap(now + 30_000)).toEqual({ status: "gone", draftId: first.draftId, madeAt: now });
+      expect(await ours()).toEqual([]);
+      // Asked for in place of another gone draft (an older page's): said again, nothing made.
+      expect((await remakeTap(h, person.email, now + 40_000, "some-other-draft")).status).toBe("gone");
+      expect(await ours()).toEqual([]);
+      const second = ready(await remakeTap(h, person.email, now + 60_000, first.draftId));
       expect(second.created).toBe(true);
       expect(second.draftId).not.toBe(first.draftId);
       expect(await ours()).toEqual([second.draftId]);
@@ -329,6 +339,43 @@ describe.each([
       const third = ready(await tap(now + 120_000));
       expect(third).toMatchObject({ draftId: second.draftId, created: false });
       expect(await ours()).toEqual([second.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a draft the owner sent: goneDraft says so (Outlook: sent, and when; Gmail: not known), and two taps racing with the owner's word make one new draft (helper-290)", async () => {
+    const { h, now, person, tap, ours } = await setup();
+    try {
+      const first = ready(await tap(now));
+      expect(await goneDraft({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email })).toBeUndefined();
+      // The owner sends it from their mailbox a minute later.
+      await h.setClock(now + 60_000);
+      const enc = encodeURIComponent(h.email);
+      await h.control("POST", provider === "google" ? `/_control/accounts/${enc}/gmail/drafts/${first.draftId}/send` : `/_control/accounts/${enc}/graph/messages/${encodeURIComponent(first.draftId)}/send`, {});
+      expect(await ours()).toEqual([]);
+      const was = await goneDraft({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email });
+      expect(was).toEqual({ draftId: first.draftId, madeAt: now, ...(provider === "microsoft" ? { sent: { sentAt: now + 60_000 } } : {}) });
+      // Unasked, a tap makes nothing; two asked for at once make one draft, and both land on it.
+      expect((await tap(now + 90_000)).status).toBe("gone");
+      const both = await Promise.all([1, 2].map(() => draftFollowUp({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email, now: now + 120_000, waitMs: 5000, remake: first.draftId })));
+      const [a, b] = both.map(ready);
+      expect(a.draftId).toBe(b.draftId);
+      expect([a.created, b.created].sort()).toEqual([false, true]);
+      expect(await ours()).toEqual([a.draftId]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a draft the owner deleted on Outlook is not taken for sent (in Deleted Items, still a draft)", async () => {
+    if (provider !== "microsoft") return;
+    const { h, now, person, tap } = await setup();
+    try {
+      const first = ready(await tap(now));
+      await h.provider.deleteDraft(first.draftId);
+      expect(await h.provider.draftSent!(first.draftId)).toBeUndefined();
+      expect(await goneDraft({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email })).toEqual({ draftId: first.draftId, madeAt: now });
     } finally {
       await h.close();
     }

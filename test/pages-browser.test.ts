@@ -451,6 +451,44 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     await ctx.close();
   });
 
+  it.each(["google", "microsoft"] as const)("%s: the link tapped again after the owner sent its draft says so on a page of its own, and 'Make a new draft anyway' makes one (helper-290)", async (provider) => {
+    const owner = provider === "google" ? google() : microsoft();
+    const { email } = owner.account;
+    const per = `sent.since.${provider}@example.org`;
+    const now = Date.now();
+    await app.stack.repo.putPeople(email, [{ email: per, name: "Ivy Chen", eventId: "e-sent-since", eventTitle: "Coffee", metAt: now - 3 * DAY, metEnd: now - 3 * DAY + 3_600_000, stage: "met" }]);
+    const url = link("draft", { acc: email.toLowerCase(), per, evt: "e-sent-since" });
+    const ctx = await contextOf(false);
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await press(page, "Open the draft");
+    expect(page.url()).toContain("/local/drafts/");
+    const first = page.url();
+    // The owner sends it from their mailbox, and taps the link again before the next scan.
+    const draftId = (await app.stack.repo.getPerson(email, per))!.draftId!;
+    const enc = encodeURIComponent(email);
+    const sent = await fetch(`${app.stack.sandbox.url}/_control/accounts/${enc}/${provider === "google" ? `gmail/drafts/${draftId}` : `graph/messages/${encodeURIComponent(draftId)}`}/send`, { method: "POST" });
+    expect(sent.status).toBe(200);
+    await page.goto(url);
+    await press(page, "Open the draft");
+    const title = provider === "google" ? "No longer in your Drafts" : "Already sent";
+    expect(await page.textContent("h1")).toBe(title);
+    // A page of its own (a GET): a reload shows it again, and makes nothing.
+    expect(page.url()).toMatch(/\?gone=1$/);
+    await page.reload();
+    expect(await page.textContent("h1")).toBe(title);
+    expect(await page.textContent("main")).toMatch(
+      provider === "google"
+        ? /A draft to Ivy Chen was made from a Followthrough link on \w{3} \d{1,2} \w{3,4}, and it is no longer in your Drafts: you sent it or deleted it\./
+        : /A draft to Ivy Chen was made from a Followthrough link on \w{3} \d{1,2} \w{3,4}, and you sent it on \w{3} \d{1,2} \w{3,4}\./,
+    );
+    await check(page, `draft-gone-${provider}`);
+    await press(page, "Make a new draft anyway");
+    expect(page.url()).toContain("/local/drafts/");
+    expect(page.url()).not.toBe(first);
+    await ctx.close();
+  });
+
   it("draft refused by the provider: 'Draft not made', 'Try again shortly', 'Reconnect needed' and 'Draft not confirmed', each checked; then the tap makes it", async () => {
     const { email } = microsoft().account;
     const person = microsoft().weekly.digest.missing[0];

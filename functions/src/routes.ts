@@ -17,7 +17,7 @@ import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { type AccountRecord, awaitsReconnect, formerAddresses, pausePatch, updateAccount } from "@followthrough/core/accounts";
 import { loadDigest } from "@followthrough/core/digest-store";
-import { dismissFollowUp, draftFollowUp, FollowUpError, followedUpOn, humanDate, metOn, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
+import { dismissFollowUp, draftFollowUp, FollowUpError, followedUpOn, type GoneDraft, goneDraft, humanDate, metOn, STARTED_DRAFT_LOOK_SHARE, startedDraft, undoDismiss } from "@followthrough/core/followup";
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { chainIssuedAt, type LinkClaims, linkPath, openLink, sealLink } from "@followthrough/core/links";
@@ -393,6 +393,43 @@ ${who}
 ${afterNav(c, account.email)}`,
     );
 
+  /**
+   * The draft a tap made for the person, when it is no longer in their Drafts (core/followup
+   * goneDraft), looked for within the tap's deadline; undefined when it is there, there is none, or
+   * the look failed (the page then offers the tap, which finds out again).
+   */
+  const lookForGone = async (account: AccountRecord, per: string) =>
+    (async () => goneDraft({ repo: deps.repo, provider: await deps.providerFor(account), account, person: per, withinMs: draftDeadlineMs }))().catch((e) => {
+      console.warn("draft: could not look for the draft made before", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      return undefined;
+    });
+
+  /**
+   * The draft made before is no longer in Drafts: when it was made, sent (where the provider can
+   * tell: Outlook) or else "sent or deleted", and a new draft anyway (its form's POST, `remake`, naming
+   * the draft it replaces), which Back and a reload show again. A tap made an identical second draft
+   * without a word, and the owner who had sent the first could not tell whether it went (helper-290).
+   */
+  const gonePage = (c: C, account: AccountRecord, person: PersonRecord, was: GoneDraft, who: Markup) => {
+    const made = was.madeAt > 0 ? html` on ${humanDate(was.madeAt, account.timeZone)}` : "";
+    const name = html`<span class="who">${shownName(person)}</span>`;
+    const sentOn = was.sent?.sentAt !== undefined ? html` on ${humanDate(was.sent.sentAt, account.timeZone)}` : "";
+    return page(
+      c,
+      200,
+      was.sent ? "Already sent" : "No longer in your Drafts",
+      html`<h1>${was.sent ? "Already sent" : "No longer in your Drafts"}</h1>
+${
+  was.sent
+    ? html`<p>A draft to ${name} was made from a Followthrough link${made}, and you sent it${sentOn}.</p>`
+    : html`<p>A draft to ${name} was made from a Followthrough link${made}, and it is no longer in your Drafts: you sent it or deleted it. If you sent it, it is in your sent mail.</p>`
+}
+${who}
+<form method="post"><input type="hidden" name="remake" value="${was.draftId}"><button type="submit" class="secondary">Make a new draft anyway</button></form>
+${afterNav(c, account.email)}`,
+    );
+  };
+
   app.get("/l/:act/:token", async (c) => {
     const auth = await authoriseAct(c);
     if (auth instanceof Response) return auth;
@@ -423,6 +460,10 @@ ${afterNav(c, account.email)}`,
     // again; gone since (or not found in time), the confirm page without its script, as this page is
     // reached by Back and a reload, which must not make a draft unasked.
     const startedAsked = act === "draft" && c.req.query("started") !== undefined;
+    // The page a tap that found the draft made before gone from Drafts redirects to (`?gone`): that
+    // draft looked for again, and the same: found there again (or a new one made meanwhile), the
+    // confirm page without its script.
+    const goneAsked = act === "draft" && !startedAsked && c.req.query("gone") !== undefined;
     // Followed up since the link was sent: said so, and no draft made unasked (the page has no script).
     const followed = act === "draft" && !startedAsked && c.req.query(ASKED_AGAIN) === undefined ? followedUpSentence(account, person, asOfFor(deps, account)) : undefined;
     if (followed) return followedUpPage(c, account, followed, who);
@@ -430,8 +471,12 @@ ${afterNav(c, account.email)}`,
       const started = await lookForStarted(account, await perOf(account, claims), () => deps.providerFor(account), performance.now());
       if (started) return startedPage(c, account, person, started);
     }
+    if (goneAsked) {
+      const was = await lookForGone(account, await perOf(account, claims));
+      if (was) return gonePage(c, account, person, was, who);
+    }
     return act === "draft"
-      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email), { auto: !startedAsked })
+      ? confirmPage(c, person.stage === "drafted" ? "Opening your draft" : "Drafting your follow-up", who, "Open the draft", afterNav(c, account.email), { auto: !startedAsked && !goneAsked })
       : confirmPage(c, "No follow-up needed", who, "Remove from my digests", afterNav(c, account.email));
   });
 
@@ -513,9 +558,15 @@ ${afterNav(c, account.email)}`,
       // Form Resubmission" (helper-249 #3).
       if (started) return c.redirect(`${new URL(c.req.url).pathname}?started=1`, 303);
     }
+    // The owner's word for a new draft where the one made before has gone from Drafts: the page that
+    // said so names that draft (`remake`); "Write to them anyway" (`again`) is for whichever.
+    const remake = form.again === "1" || c.req.query(ASKED_AGAIN) !== undefined ? true : typeof form.remake === "string" && form.remake ? form.remake : undefined;
     try {
-      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account), began: tapBegan, deadlineMs: draftDeadlineMs });
+      const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account), began: tapBegan, deadlineMs: draftDeadlineMs, remake });
       if (draft.status === "pending") return beingMade(c, account.email, asked);
+      // Gone from Drafts (sent or deleted): to a page of its own (a GET that looks again), which says
+      // so and offers a new one; Back and a reload show it again, as `?started` does.
+      if (draft.status === "gone") return c.redirect(`${new URL(c.req.url).pathname}?gone=1`, 303);
       const to = deps.draftLanding?.(account, draft) ?? draft.webLink;
       if (!to) return page(c, 200, "Draft ready", html`<h1>Draft ready</h1><p>Your follow-up is waiting in your Drafts folder: open it there, make it yours, and send it.</p>${afterNav(c, account.email)}`);
       return c.redirect(to, 303);

@@ -236,6 +236,61 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     expect((await app.request(other, { method: "POST" })).headers.get("location")).toBe(other);
   });
 
+  it("a link tapped again after the owner sent its draft makes no second draft: a page of its own says so (a GET), and 'Make a new draft anyway' makes one, once however pressed (helper-290)", async () => {
+    const email = "ivy.sent@example.org";
+    const path = await ownPerson(email, "Ivy Sent", "e-ivy-sent");
+    const before = await drafts();
+    // The first tap makes the draft, without any page between.
+    const made = await app.request(path, { method: "POST" });
+    expect(made.status).toBe(303);
+    expect(made.headers.get("location")).toMatch(/^\/local\/drafts\//);
+    expect(await drafts()).toBe(before + 1);
+    const draftId = (await h.repo.getPerson(h.email, email))!.draftId!;
+    // The owner sends it from their mailbox; the next scan has not seen it yet.
+    const enc = encodeURIComponent(h.email);
+    await h.control("POST", h.fixture.account.provider === "google" ? `/_control/accounts/${enc}/gmail/drafts/${draftId}/send` : `/_control/accounts/${enc}/graph/messages/${encodeURIComponent(draftId)}/send`, {});
+    expect(await drafts()).toBe(before);
+    // Tapped again (the digest opened again, the event email's link): to a page of its own, nothing made.
+    const again = await app.request(path, { method: "POST" });
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe(`${path}?gone=1`);
+    expect(await drafts()).toBe(before);
+    const when = humanDate(now, h.account().timeZone);
+    for (let i = 0; i < 2; i++) {
+      // A GET: Back and a reload show it again, and make nothing.
+      const shown = await app.request(`${path}?gone=1`);
+      expect(shown.status).toBe(200);
+      const body = await shown.text();
+      if (h.fixture.account.provider === "microsoft") {
+        // Outlook tells a sent draft (its Sent Items copy keeps the draft's immutable id).
+        expect(body).toContain("<h1>Already sent</h1>");
+        expect(body).toContain(`A draft to <span class="who">Ivy Sent</span> was made from a Followthrough link on ${when}, and you sent it on ${when}.`);
+      } else {
+        expect(body).toContain("<h1>No longer in your Drafts</h1>");
+        expect(body).toContain(`A draft to <span class="who">Ivy Sent</span> was made from a Followthrough link on ${when}, and it is no longer in your Drafts: you sent it or deleted it.`);
+      }
+      expect(body).toContain(`<input type="hidden" name="remake" value="${draftId}">`);
+      expect(body).toContain("Make a new draft anyway");
+      expect(body).not.toContain("<script");
+      expect(await drafts()).toBe(before);
+    }
+    // "Make a new draft anyway", pressed in two tabs at once: one draft, both land on it.
+    const press = () => app.request(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `remake=${encodeURIComponent(draftId)}` });
+    const [a, b] = await Promise.all([press(), press()]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    expect(a.headers.get("location")).toMatch(/^\/local\/drafts\//);
+    expect(a.headers.get("location")).toBe(b.headers.get("location"));
+    expect(await drafts()).toBe(before + 1);
+    // Pressed again later (Back to the page): the new draft is there, and opened.
+    const later = await press();
+    expect(later.headers.get("location")).toBe(a.headers.get("location"));
+    expect(await drafts()).toBe(before + 1);
+    // The page's link now finds the draft there: the confirm page, without its script.
+    const there = await (await app.request(`${path}?gone=1`)).text();
+    expect(there).toContain("Opening your draft");
+    expect(there).not.toContain(".submit()");
+  });
+
   it("two concurrent POSTs create one draft and land on it both", async () => {
     const p = fresh();
     const before = await drafts();

@@ -622,8 +622,15 @@ export function composeFollowUp(account: AccountRecord & { template?: string } &
   };
 }
 
-/** The outcome of a tap: the draft and whether this tap created it, or "being made" (come back in a moment). */
-export type FollowUpDraft = { status: "ready"; draftId: string; webLink: string; created: boolean } | { status: "pending" };
+/**
+ * The outcome of a tap: the draft and whether this tap created it, or "being made" (come back in a
+ * moment), or "gone": the draft a tap made for this person (`madeAt`) is no longer in Drafts, the
+ * owner sent it or deleted it, and no new one is made without their word (draftFollowUp's `remake`).
+ */
+export type FollowUpDraft =
+  | { status: "ready"; draftId: string; webLink: string; created: boolean }
+  | { status: "pending" }
+  | { status: "gone"; draftId: string; madeAt: number };
 
 /** Stored claim of a person's follow-up draft. */
 interface DraftClaim {
@@ -709,6 +716,14 @@ export async function draftFollowUp(o: {
    * look for a draft the owner started) comes off the deadline too (helper-179 #3).
    */
   began?: number;
+  /**
+   * The owner's word for a new draft where the one made before is no longer in Drafts: the id of
+   * that gone draft (the page that said so named it; another draft made and gone since is said
+   * again), or true for whichever (they asked to write to the person anyway). Without it such a tap
+   * answers "gone" and makes nothing: the owner who sent the draft and tapped the link again got the
+   * same draft made a second time, and could not tell whether the first had gone (helper-290).
+   */
+  remake?: string | true;
 }): Promise<FollowUpDraft> {
   const { repo, account, provider } = o;
   const person = await repo.getPerson(account.email, o.person);
@@ -750,8 +765,10 @@ export async function draftFollowUp(o: {
         if (person.draftId !== existing.draftId) await recordDraft(existing.draftId, existing.webLink ?? "");
         return { status: "ready", draftId: existing.draftId, webLink: existing.webLink ?? "", created: false };
       }
-      // The owner deleted it (or sent it): this tap makes a new one, under a new marker, by the same
-      // steps as a first tap. Taken by a conditional write on the gone draft's id, so of two taps one makes it.
+      // The owner sent it or deleted it: said so, unless they asked for a new one knowing it (`remake`).
+      if (o.remake !== true && o.remake !== existing.draftId) return { status: "gone", draftId: existing.draftId, madeAt: existing.markedAt || existing.claimedAt };
+      // Asked for: this tap makes a new one, under a new marker, by the same steps as a first tap.
+      // Taken by a conditional write on the gone draft's id, so of two taps one makes it.
       const mine: DraftClaim = { status: "creating", claimedAt: o.now, marker: randomBytes(18).toString("base64url"), markedAt: o.now };
       if (await repo.putIf({ ...key, claim: mine }, "#c.draftId = :gone", { ":gone": existing.draftId }, { "#c": "claim" })) [claim, fresh] = [mine, true];
       continue;
@@ -963,4 +980,44 @@ async function lookForStarted(o: { repo: Repository; provider: DraftWriter; acco
   // this look ran (Gmail's reads ten drafts): a claim there now means that draft is ours, not theirs.
   if (newest && (await o.repo.get<{ claim: DraftClaim }>(claimKey))?.claim) return undefined;
   return newest;
+}
+
+/** A draft a one-tap link made that is no longer in the owner's Drafts ({@link goneDraft}). */
+export interface GoneDraft {
+  draftId: string;
+  /** When the tap that made it claimed the person (ms): the day the draft was made. */
+  madeAt: number;
+  /** Sent, where the provider can tell (DraftWriter.draftSent); absent when not known (sent or deleted). */
+  sent?: { sentAt?: number };
+}
+
+/**
+ * The draft a one-tap link made for this person, when it is no longer in their Drafts (they sent
+ * it or deleted it), for the page that says so before a new one is made (draftFollowUp's "gone"):
+ * undefined when there is none (never drafted, one being made) or it is there. A failed look at
+ * Drafts throws; a failed look for the sent copy leaves it not known. With `withinMs`, a look that
+ * takes longer is given up (undefined).
+ */
+export async function goneDraft(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string; withinMs?: number }): Promise<GoneDraft | undefined> {
+  const look = lookForGone(o);
+  if (o.withinMs === undefined) return look;
+  const found = await withDeadline(look, Math.max(0, o.withinMs));
+  if (found !== TIMED_OUT) return found;
+  // (Reads only: left to end on its own.)
+  look.catch(() => undefined);
+  console.warn(`draft: the look for a draft gone from Drafts took longer than ${Math.round(o.withinMs)} ms`);
+  return undefined;
+}
+
+async function lookForGone(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string }): Promise<GoneDraft | undefined> {
+  const person = await o.repo.getPerson(o.account.email, o.person);
+  if (!person || person.gone) return undefined;
+  const claim = (await o.repo.get<{ claim: DraftClaim }>(keys.draft(o.account.email, person.email)))?.claim;
+  if (claim?.status !== "created" || !claim.draftId) return undefined;
+  if (await o.provider.draftExists({ id: claim.draftId, marker: claim.marker })) return undefined;
+  const sent = await o.provider.draftSent?.(claim.draftId).catch((e: unknown) => {
+    console.warn("draft: could not look for the sent copy", e instanceof Error ? e.message : String(e));
+    return undefined;
+  });
+  return { draftId: claim.draftId, madeAt: claim.markedAt || claim.claimedAt, ...(sent ? { sent } : {}) };
 }

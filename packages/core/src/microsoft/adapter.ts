@@ -215,6 +215,25 @@ export function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphPart
       // Drafts only: a deleted draft moves to Deleted Items (its id still answers), a sent one to Sent Items.
       return (await findDrafts(d.marker)).some((x) => x.id === d.id);
     },
+    async draftSent(id: string): Promise<{ sentAt?: number } | undefined> {
+      // By its immutable id: sent, the Sent Items copy (no longer a draft); deleted, the draft in
+      // Deleted Items (still one), or, purged, nothing. Not yet filed in Sent Items after a send
+      // (the copy comes once the mail is on its way), nothing either: not known, not "sent".
+      let m: { isDraft?: boolean; sentDateTime?: string };
+      try {
+        m = (await call(
+          (c) => c.api(`/me/messages/${encodeURIComponent(id)}`).header("Prefer", 'IdType="ImmutableId"').select("isDraft,sentDateTime").middlewareOptions(noClientRetry).get(),
+          false,
+          "GET /me/messages/{id}",
+        )) as typeof m;
+      } catch (e) {
+        if (e instanceof ProviderError && e.kind === "not-found") return undefined;
+        throw e;
+      }
+      if (m.isDraft !== false) return undefined;
+      const at = Date.parse(m.sentDateTime ?? "");
+      return Number.isFinite(at) ? { sentAt: at } : {};
+    },
     async deleteDraft(id: string): Promise<void> {
       try {
         await call((c) => c.api(`/me/messages/${encodeURIComponent(id)}`).header("Prefer", 'IdType="ImmutableId"').middlewareOptions(noClientRetry).delete(), false, "DELETE /me/messages/{id}");

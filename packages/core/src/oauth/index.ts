@@ -106,7 +106,7 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
       scope: "Mail.ReadBasic",
       label: "Mail.ReadBasic",
       allows: "Read your mail without its body, preview or attachments (senders, recipients, subjects, dates).",
-      use: "We read who you wrote to and when, in your Sent Items, and who sent each message in your Inbox, to find mail you sent from elsewhere; of the Inbox we keep only those.",
+      use: "We read who you wrote to and when, in your Sent Items, and who sent each message in your Inbox, to find mail you sent from elsewhere; of the Inbox we keep only those. When a follow-up draft we made has left your Drafts, we look whether you sent it.",
     },
     {
       scope: "Mail.ReadWrite",

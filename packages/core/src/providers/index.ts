@@ -171,6 +171,15 @@ export interface DraftWriter {
    * request (Gmail drafts.get; Graph the marker's lookup, which reads the Drafts folder only).
    */
   draftExists(draft: { id: string; marker: string }): Promise<boolean>;
+  /**
+   * Whether a draft we made, no longer in Drafts, was sent: `{ sentAt }` (when, if the provider says)
+   * once it was; undefined when the provider cannot tell (deleted, or not known). One request, only
+   * where the provider can say it with the scopes we hold: Graph reads the message by its immutable
+   * id, which the Sent Items copy keeps (learn.microsoft.com/graph/outlook-immutable-id, "Immutable ID
+   * with sending mail"). Gmail has none: a sent draft is no draft (drafts.get 404s), and no message
+   * found by the draft's id; gmail.metadata forbids the `q` that would search Sent for it.
+   */
+  draftSent?(id: string): Promise<{ sentAt?: number } | undefined>;
 }
 
 /** A message to send from the owner's account (the digest). */
