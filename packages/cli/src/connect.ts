@@ -172,7 +172,6 @@ export async function connectGoogle(o: GoogleConnectOptions): Promise<AccountRec
   if (!o.authenticate) await checkLocalAuthPort(o.credentials, file);
   return withLocalStore(o.home, async (store) => {
     const timeoutMs = o.timeoutMs ?? 300_000;
-    log(`Opening your browser on Google's consent page (it needs a browser on this machine; waiting ${Math.round(timeoutMs / 1000)} s, Ctrl-C to give up)…`);
     let client: LocalAuthClient;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let interrupt: (() => void) | undefined;
@@ -186,6 +185,9 @@ export async function connectGoogle(o: GoogleConnectOptions): Promise<AccountRec
         interrupt = () => reject(Object.assign(new ConnectError("interrupted"), { lingering: true as const }));
         process.once("SIGINT", interrupt);
       });
+      // Said once Ctrl-C is ours to handle: a Ctrl-C the moment the line shows ended the process by
+      // Node's default and left the store behind (CI's loaded run of the Ctrl-C test, 2026-12-07).
+      log(`Opening your browser on Google's consent page (it needs a browser on this machine; waiting ${Math.round(timeoutMs / 1000)} s, Ctrl-C to give up)…`);
       client = await Promise.race([(o.authenticate ?? realAuthenticate)({ keyfilePath: resolve(o.credentials), scopes: GOOGLE_SCOPES }), gaveUp]);
     } catch (e) {
       if (e instanceof ConnectError) throw e;

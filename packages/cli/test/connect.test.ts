@@ -323,6 +323,20 @@ describe("connect google through @google-cloud/local-auth", () => {
       expect((err as Error).message).toMatch(/no refresh token.*https:\/\/myaccount\.google\.com\/permissions/);
     });
 
+    it("says Ctrl-C gives up only once a Ctrl-C is handled (one the moment the line shows ended the process, the store left behind)", async () => {
+      const before = process.listenerCount("SIGINT");
+      const handledWhenSaid: boolean[] = [];
+      await connectGoogle({
+        credentials: file("client_secret_ctrlc_said.json", desktopClient()),
+        home: join(scratch, "home-google-ctrlc-said"),
+        log: (l) => void (/Ctrl-C to give up/.test(l) && handledWhenSaid.push(process.listenerCount("SIGINT") > before)),
+        timeoutMs: 50,
+        authenticate: () => new Promise(() => {}),
+      }).catch(() => undefined);
+      expect(handledWhenSaid).toEqual([true]);
+      expect(process.listenerCount("SIGINT")).toBe(before);
+    });
+
     it("no sign-in within the wait (no browser on this machine): one line saying so, not a wait for ever", async () => {
       const err = await connectGoogle({
         credentials: file("client_secret_nobrowser.json", desktopClient()),
