@@ -4,7 +4,7 @@ import { ORACLE_PROVIDERS, type OracleProvider } from "./oracle";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const which = new Set(process.argv.slice(2));
 /** The benchmarks by name (`npm run bench -- <name> ...`); none named runs every one. */
-const BENCHMARKS = ["inference", "addresses", "links", "backfill", "incremental", "year", "firstlook", "handlers", "schedule", "scaling", "oracle", "faults"] as const;
+const BENCHMARKS = ["inference", "addresses", "links", "backfill", "incremental", "year", "firstlook", "handlers", "schedule", "scaling", "oracle", "faults", "pages"] as const;
 const unknown = [...which].filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
 if (unknown.length) {
   console.error(`bench: no benchmark named ${unknown.join(", ")} (there are: ${BENCHMARKS.join(", ")})`);
@@ -28,6 +28,7 @@ for (const [name, least, bench] of [
   ["BENCH_ORACLE_SEEDS", 1, "oracle"],
   ["BENCH_FAULT_FROM", 0, "faults"],
   ["BENCH_FAULT_SEEDS", 1, "faults"],
+  ["BENCH_PAGES_RUNS", 1, "pages"],
 ] as const) {
   const v = process.env[name];
   if ((all || which.has(bench)) && v !== undefined && !(/^\d+$/.test(v) && Number(v) >= least)) {
@@ -39,6 +40,12 @@ for (const [name, least, bench] of [
 const oracleProvider = process.env.BENCH_ORACLE_PROVIDER;
 if ((all || which.has("oracle")) && oracleProvider !== undefined && !(ORACLE_PROVIDERS as readonly string[]).includes(oracleProvider)) {
   console.error(`bench: BENCH_ORACLE_PROVIDER: ${JSON.stringify(oracleProvider)} is not google, microsoft or both`);
+  process.exit(2);
+}
+// ...and the pages bench's accounts: small, heavy or both.
+const pageSizes = process.env.BENCH_PAGES_SIZES?.split(",");
+if ((all || which.has("pages")) && pageSizes !== undefined && !pageSizes.every((s) => s === "small" || s === "heavy")) {
+  console.error(`bench: BENCH_PAGES_SIZES: ${JSON.stringify(process.env.BENCH_PAGES_SIZES)} is not small, heavy or small,heavy`);
   process.exit(2);
 }
 const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
@@ -107,5 +114,9 @@ if (all || which.has("faults")) {
   const { benchFaults } = await import("./faults");
   const seeds = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
   out.faults = await benchFaults({ from: seeds("BENCH_FAULT_FROM"), count: seeds("BENCH_FAULT_SEEDS") });
+}
+if (all || which.has("pages")) {
+  const { benchPages } = await import("./pages");
+  out.pages = await benchPages({ runs: process.env.BENCH_PAGES_RUNS ? Number(process.env.BENCH_PAGES_RUNS) : undefined, sizes: pageSizes });
 }
 console.log(JSON.stringify(out));

@@ -19,7 +19,7 @@ describe("npm run bench", () => {
     const r = spawnSync(process.execPath, [tsx, "bench/run.ts", "handler"], { cwd: root, encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr.trim().split("\n")).toEqual(["bench: no benchmark named handler (there are: inference, addresses, links, backfill, incremental, year, firstlook, handlers, schedule, scaling, oracle, faults)"]);
+    expect(r.stderr.trim().split("\n")).toEqual(["bench: no benchmark named handler (there are: inference, addresses, links, backfill, incremental, year, firstlook, handlers, schedule, scaling, oracle, faults, pages)"]);
   });
 
   it("refuses a BENCH_NODE that is no Node, and a BENCH_HANDLERS name infra/ lacks, in one line, exit 2, before anything starts", () => {

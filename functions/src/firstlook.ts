@@ -10,7 +10,7 @@ import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { AccountRecord } from "@followthrough/core/accounts";
-import { type FirstLook, firstLook, type FirstLookPerson } from "@followthrough/core/firstlook";
+import { type FirstLook, firstLook, type FirstLookPerson, firstLookProgress } from "@followthrough/core/firstlook";
 import { dayOf, metOn } from "@followthrough/core/followup";
 import { shownName } from "@followthrough/core/model";
 import { formatLocal } from "@followthrough/core/time";
@@ -68,14 +68,17 @@ export async function firstLookSection(
   account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "status" | "provider">,
   o: { reconnected?: boolean; hadDigest?: boolean } = {},
 ): Promise<HtmlEscapedString | string> {
-  const look = await firstLook(deps.repo, account, asOfFor(deps, account));
+  // Whether there is a first look to show, from the cursors alone: the look itself reads every stored
+  // meeting and message (a heavy year's, about 2 s), which these two cases never show.
+  const progress = await firstLookProgress(deps.repo, account.email);
   // Reconnected after a first read that was done: what is stored is the earlier connection's, read to
   // its end then and not since (weeks, perhaps). No first look from it; the next scan brings it up to
   // date, and the digests go on as before.
-  if (o.reconnected && !look.provisional) return "";
+  if (o.reconnected && !progress.provisional) return "";
   // Paused: nothing is read until a resume (no backfill is queued), so nothing is promised or polled.
-  if (account.status === "paused" && look.provisional)
+  if (account.status === "paused" && progress.provisional)
     return html`<section id="first-look"><h2>A first look</h2><p class="muted">Your digests are paused, so your calendar and mail are not read for now. Resume them, and your ${o.hadDigest ? "next" : "first"} digest shows whom you met and have not written to.</p></section>`;
+  const look = await firstLook(deps.repo, account, asOfFor(deps, account), progress);
   const fragment = `${new URL(kit.linkFor(c, account.email, "view")).pathname}/first-look`;
   return html`<section id="first-look" data-src="${fragment}">${firstLookMarkup(look, account.timeZone)}</section>
 ${look.provisional ? html`<noscript><p><a href="${fragment}?page=1">Check the first look again</a>: this page updates it only with JavaScript on.</p></noscript>` : ""}

@@ -315,14 +315,13 @@ export function createKit(deps: AppDeps): PageKit {
 
 /**
  * The ISO week of the account's latest digest (made by `madeBy`, when given): one with its HTML, or
- * one sent too large to keep it (its view says where it is), never an older one in its place.
+ * one sent too large to keep it (its view says where it is), never an older one in its place. Read
+ * from the latest week down until one is found (a week's key sorts as its week does): digests are
+ * kept, one a week, each holding its body (tens of KB); until 2026-12-07 every one of them was read,
+ * a year's 52 1.2 MB for a heavy account's (docs/benchmarks.md (11)).
  */
 export async function latestDigestWeek(repo: Repository, account: string, madeBy = Infinity): Promise<string | undefined> {
-  const items = await repo.query(keys.partition(account), keys.prefix.digest);
   const shown = (d: StoredDigest | undefined) => digestHasBody(d) || d?.status === "sent";
-  const weeks = items
-    .filter((i) => shown(i.digest as StoredDigest | undefined) && (i.digest as StoredDigest).claimedAt <= madeBy)
-    .map((i) => String(i.sk).slice(keys.prefix.digest.length))
-    .sort();
-  return weeks.at(-1);
+  const latest = await repo.lastWhere(keys.partition(account), keys.prefix.digest, (i) => shown(i.digest as StoredDigest | undefined) && (i.digest as StoredDigest).claimedAt <= madeBy);
+  return latest && String(latest.sk).slice(keys.prefix.digest.length);
 }

@@ -53,9 +53,17 @@ export interface FirstLook {
   people: FirstLookPerson[];
 }
 
-/** The first look of an account as of `now`, from what its backfill stored so far. */
-export async function firstLook(repo: Repository, account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "provider" | "identity">, now: number): Promise<FirstLook> {
-  const email = account.email.toLowerCase();
+/** How far an account's backfill has come: what a first look says of it besides its people. */
+export type FirstLookProgress = Pick<FirstLook, "ready" | "provisional" | "calendarComplete" | "sentComplete">;
+
+/**
+ * The backfill's progress from the streams' cursors alone (three item reads), before any meeting or
+ * message is read: a page that shows no first look once the read is complete (a reconnect's) or
+ * while it is paused asks this, not {@link firstLook}, which reads every stored meeting and message
+ * (a heavy year's 22,000 items, about 2 s: docs/benchmarks.md (11)).
+ */
+export async function firstLookProgress(repo: Repository, account: string): Promise<FirstLookProgress> {
+  const email = account.toLowerCase();
   const [calendar, sent, ownerMail] = await Promise.all([repo.getCursor(email, "calendar"), repo.getCursor(email, "sent"), repo.getCursor(email, OWNER_MAIL_STREAM)]);
   // Read to the end once (core/scan readOnce): caught up, or reading the window again (the provider
   // expired a cursor, the stored meeting shape was renewed) over what the read before stored.
@@ -65,8 +73,22 @@ export async function firstLook(repo: Repository, account: Pick<AccountRecord, "
   const ready = calendarComplete && sent !== undefined;
   // Provisional until the owner's mail outside Sent is read too (core/scan reads it after Sent): a
   // copy From the owner there (sent from another system, a Bcc to self) is mail to the person.
-  const base = { ready, provisional: !sentComplete || !readOnce(ownerMail), calendarComplete, sentComplete };
-  if (!ready) return { ...base, messagesRead: 0, people: [] };
+  return { ready, provisional: !sentComplete || !readOnce(ownerMail), calendarComplete, sentComplete };
+}
+
+/**
+ * The first look of an account as of `now`, from what its backfill stored so far; `progress`: the
+ * account's {@link firstLookProgress} where the caller read it already.
+ */
+export async function firstLook(
+  repo: Repository,
+  account: Pick<AccountRecord, "email" | "aliases" | "displayName" | "timeZone" | "provider" | "identity">,
+  now: number,
+  progress?: FirstLookProgress,
+): Promise<FirstLook> {
+  const email = account.email.toLowerCase();
+  const base = progress ?? (await firstLookProgress(repo, email));
+  if (!base.ready) return { ...base, messagesRead: 0, people: [] };
   // The owner's "who I met at E" (events.md) too, as the scan reads them: someone confirmed at an
   // event this week and not written to is met and waiting, in the first digest and so here.
   const [meetings, messages, statements] = await Promise.all([repo.loadMeetings(email), repo.loadMessages(email), loadStatements(repo, email)]);

@@ -86,6 +86,33 @@ export class Repository {
     return items;
   }
 
+  /**
+   * The item of a partition with the greatest sort key starting with `prefix` that `wanted` accepts;
+   * undefined when none does. Read from the greatest down, `pageSize` items a request (strongly
+   * consistent, as {@link query} is), so finding the latest of a long history (a weekly digest's
+   * record, one a week and kept) reads a few items, not all of them.
+   */
+  async lastWhere(pk: string, prefix: string, wanted: (item: Item) => boolean, pageSize = 4): Promise<Item | undefined> {
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          ConsistentRead: true,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
+          ExpressionAttributeValues: { ":pk": pk, ":p": prefix },
+          ScanIndexForward: false,
+          Limit: pageSize,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const found = ((out.Items ?? []) as Item[]).find(wanted);
+      if (found) return found;
+      start = out.LastEvaluatedKey as Item | undefined;
+    } while (start);
+    return undefined;
+  }
+
   async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
     return out.Item as T | undefined;
