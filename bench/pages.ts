@@ -66,6 +66,7 @@ export interface PagesBench {
   account: string;
   stored: { meetings: number; messages: number; people: number; digests: number; kb: number };
   rows: PageRow[];
+  /** CPU profiles of some pages: the sampled ms per request, and the shares (%) of its parts and top functions. */
   profiles: { page: string; totalMs: number; byPart: [string, number][]; topFunctions: [string, number][] }[];
 }
 
@@ -85,9 +86,10 @@ const itemBytes = (item: Record<string, unknown>) => Object.entries(item).reduce
 /** Counts requests, items, bytes and read units, and the time a request is in flight, at the client's middleware. */
 function meter(client: { middlewareStack: { add: (mw: unknown, opts: unknown) => void } }) {
   /** `selfMs`: the meter's own counting, taken off the request's times. */
-  const m = { requests: 0, items: 0, bytes: 0, rcu: 0, inFlight: 0, since: 0, busyMs: 0, selfMs: 0 };
+  const m = { requests: 0, items: 0, bytes: 0, rcu: 0, inFlight: 0, since: 0, busyMs: 0, selfMs: 0, off: false };
   client.middlewareStack.add(
     (next: (a: unknown) => Promise<{ output: unknown }>) => async (args: unknown) => {
+      if (m.off) return next(args);
       m.requests++;
       if (m.inFlight++ === 0) m.since = performance.now();
       try {
@@ -110,6 +112,10 @@ function meter(client: { middlewareStack: { add: (mw: unknown, opts: unknown) =>
   return {
     reset: () => Object.assign(m, { requests: 0, items: 0, bytes: 0, rcu: 0, busyMs: 0, selfMs: 0 }),
     read: () => ({ ...m }),
+    /** Off while a profile is taken: its counting is not the page's. */
+    set off(off: boolean) {
+      m.off = off;
+    },
   };
 }
 
@@ -165,6 +171,8 @@ function summarise(profile: { nodes: { id: number; callFrame: { functionName: st
     if (fn === "(program)") return fn;
     if (fn === "dispatch" && url === "") return "(profiler)";
     if (/@aws-sdk|@smithy/.test(url)) return "AWS SDK (HTTP, JSON, unmarshalling)";
+    // (The SDK parses a response with JSON.parse of its Buffer, which decodes it here.)
+    if (url === "node:buffer" && fn === "toString") return "AWS SDK (HTTP, JSON, unmarshalling)";
     if (/node_modules\/hono/.test(url)) return "hono (routing, html)";
     if (/packages\/core\/src\/inference/.test(url)) return "core/inference (the rules)";
     if (/packages\/core\/src\/(identity|addresses)/.test(url)) return "core/identity, addresses";
@@ -250,6 +258,7 @@ async function benchAccount(name: string, size: typeof YEAR_SIZES.year, runs: nu
         rows.push(row);
         console.log(`(pages) ${name}: ${page}: ${row.status}, ${row.wallMs} ms wall, ${row.cpuMs} ms CPU, ${row.dynamoMs} ms waiting on dynalite; ${row.requests} requests, ${row.items} items, ${row.kb} KB, ${row.rcu} RCU; ${row.htmlKb} KB of HTML`);
         if (profile.includes(page)) {
+          m.off = true;
           const session = new Session();
           session.connect();
           await session.post("Profiler.enable");
@@ -258,11 +267,13 @@ async function benchAccount(name: string, size: typeof YEAR_SIZES.year, runs: nu
           for (let i = 0; i < runs; i++) await (await app.request(path)).text();
           const { profile: prof } = await session.post("Profiler.stop");
           session.disconnect();
+          m.off = false;
           const s = summarise(prof as never);
-          const per = (xs: [string, number][]) => xs.map(([k, v]) => [k, round(v / runs)] as [string, number]);
-          profiles.push({ page, totalMs: round(s.totalMs / runs), byPart: per(s.byPart), topFunctions: per(s.topFunctions) });
-          console.log(`(pages) ${name}: ${page}: profile per request (self ms): ${per(s.byPart).map(([k, v]) => `${k} ${v}`).join("; ")}`);
-          console.log(`(pages) ${name}: ${page}: top functions per request (self ms): ${per(s.topFunctions).map(([k, v]) => `${k} ${v}`).join("; ")}`);
+          // Shares of the sampled time: the samples' own times are wall time, which a loaded machine stretches.
+          const share = (xs: [string, number][]) => xs.map(([k, v]) => [k, round((100 * v) / s.totalMs)] as [string, number]);
+          profiles.push({ page, totalMs: round(s.totalMs / runs), byPart: share(s.byPart), topFunctions: share(s.topFunctions) });
+          console.log(`(pages) ${name}: ${page}: profile, ${round(s.totalMs / runs)} ms sampled per request, by part (%): ${share(s.byPart).map(([k, v]) => `${k} ${v}`).join("; ")}`);
+          console.log(`(pages) ${name}: ${page}: top functions (%): ${share(s.topFunctions).map(([k, v]) => `${k} ${v}`).join("; ")}`);
         }
       };
       const viewLink = link({ act: "view" });
