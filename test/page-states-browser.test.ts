@@ -24,7 +24,7 @@ import { outbox } from "@followthrough/core/reconnect";
 import { OWNER_MAIL_STREAM } from "@followthrough/core/scan";
 import { keys, putMeetings, putMessages } from "@followthrough/core/storage";
 import { FIRST_LOOK_REFRESH_SECONDS } from "../functions/src/firstlook";
-import { appInChromium } from "./support/app-browser";
+import { appInChromium, pauseClock } from "./support/app-browser";
 import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
 const KEY = "page-states-browser-link-key-0123456789ab";
@@ -154,22 +154,6 @@ async function connectedLeftProvisional() {
   }
   return { email, ctx, page };
 }
-
-/**
- * Stops the page's fake clock where it is now (a first look's next ask waits for runFor). The clock
- * runs on between reading it and pausing it: on a loaded machine more than the 100 ms allowed, and
- * Playwright refuses a pause in the past ("Cannot fast-forward to the past", seen once in a full
- * run): read again and retried then.
- */
-const pauseClock = async (page: Page) => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
-    } catch (e) {
-      if (attempt >= 5 || !/fast-forward to the past/.test(String(e))) throw e;
-    }
-  }
-};
 
 describe("page states in Chromium, phone and desktop, light and dark, with axe", { timeout: PAGE_TEST_MS }, () => {
   it("who did you meet: before the event ('Come back once you have been'), then after it was unmarked (409), and a search matching no guest, without script and then opened with script", async () => {

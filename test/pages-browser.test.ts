@@ -16,7 +16,7 @@ import { MICROSOFT_CONSUMER_TENANT } from "@followthrough/core/oauth";
 import { outbox } from "@followthrough/core/reconnect";
 import { keys } from "@followthrough/core/storage";
 import { createApp } from "@followthrough/functions/app";
-import { appInChromium } from "./support/app-browser";
+import { appInChromium, pauseClock } from "./support/app-browser";
 import { PAGE_TEST_MS, VIEWPORTS } from "./support/page-check";
 
 const KEY = "pages-browser-test-link-key-0123456789";
@@ -574,7 +574,7 @@ describe("every page in Chromium, phone and desktop, light and dark, with axe", 
     for (const how of ["Tab", "button", "Enter"] as const) {
       await page.goto(url);
       // The clock held where it is, so that only runFor below moves the page's 3 s on.
-      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
+      await pauseClock(page);
       await press(page, "Open the draft");
       expect(await page.textContent("h1")).toBe("Your draft is being made");
       if (how === "Tab") {

@@ -4,7 +4,7 @@
  * the page checks (test/support/page-check.ts) whose axe results go to test-artifacts/pages/<report>.
  */
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { type LocalStack, startLocalStack } from "../../packages/cli/src/start";
 import { launchChromium } from "./browser";
@@ -40,4 +40,20 @@ export function appInChromium(o: { linkKey: string; report: string; startMs?: nu
       return browser!;
     },
   };
+}
+
+/**
+ * Stops a page's fake clock where it is now (the page's timers then wait for `clock.runFor`). The
+ * clock runs on between reading it and pausing it: on a loaded machine more than the 100 ms allowed,
+ * and Playwright refuses a pause in the past ("Cannot fast-forward to the past", seen in full runs of
+ * page-states-browser and of pages-browser): read again and retried then.
+ */
+export async function pauseClock(page: Page): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
+    } catch (e) {
+      if (attempt >= 5 || !/fast-forward to the past/.test(String(e))) throw e;
+    }
+  }
 }
