@@ -69,6 +69,17 @@ export class Repository {
    */
   async query(pk: string, prefix: string): Promise<Item[]> {
     const items: Item[] = [];
+    for await (const page of this.pages(pk, prefix)) items.push(...page);
+    return items;
+  }
+
+  /**
+   * The pages of a partition's items whose sort key starts with `prefix` (the whole partition for
+   * ""), strongly consistent, in key order or, `latestFirst`, from the greatest key down, `limit`
+   * items a request where given: {@link query} reads them all, {@link lastWhere} stops at the first
+   * it wants.
+   */
+  private async *pages(pk: string, prefix: string, o: { latestFirst?: boolean; limit?: number } = {}): AsyncGenerator<Item[]> {
     let start: Item | undefined;
     do {
       const out = await this.doc.send(
@@ -77,13 +88,14 @@ export class Repository {
           ConsistentRead: true,
           KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :p)" : "pk = :pk",
           ExpressionAttributeValues: prefix ? { ":pk": pk, ":p": prefix } : { ":pk": pk },
+          ...(o.latestFirst ? { ScanIndexForward: false } : {}),
+          ...(o.limit ? { Limit: o.limit } : {}),
           ExclusiveStartKey: start,
         }),
       );
-      items.push(...((out.Items ?? []) as Item[]));
+      yield (out.Items ?? []) as Item[];
       start = out.LastEvaluatedKey as Item | undefined;
     } while (start);
-    return items;
   }
 
   /**
@@ -93,23 +105,10 @@ export class Repository {
    * record, one a week and kept) reads a few items, not all of them.
    */
   async lastWhere(pk: string, prefix: string, wanted: (item: Item) => boolean, pageSize = 4): Promise<Item | undefined> {
-    let start: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          ConsistentRead: true,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
-          ExpressionAttributeValues: { ":pk": pk, ":p": prefix },
-          ScanIndexForward: false,
-          Limit: pageSize,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const found = ((out.Items ?? []) as Item[]).find(wanted);
+    for await (const page of this.pages(pk, prefix, { latestFirst: true, limit: pageSize })) {
+      const found = page.find(wanted);
       if (found) return found;
-      start = out.LastEvaluatedKey as Item | undefined;
-    } while (start);
+    }
     return undefined;
   }
 
