@@ -952,15 +952,22 @@ export async function undoDismiss(repo: Repository, account: string, personEmail
  * tap goes on to make its draft, as when the look fails.
  */
 export async function startedDraft(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string; withinMs?: number }): Promise<MarkedDraft | undefined> {
-  if (o.withinMs === undefined) return lookForStarted(o);
-  // No time for it: not begun, so its calls hold none of the mailbox's concurrent requests the create needs.
-  if (o.withinMs <= 0) return undefined;
-  const look = lookForStarted(o);
-  const found = await withDeadline(look, o.withinMs);
+  return lookWithin(() => lookForStarted(o), o.withinMs, "a started draft", "; the tap goes on without it");
+}
+
+/**
+ * A look that only reads, within `withinMs` where given: past it, undefined, the look left to end on
+ * its own; with no time at all, not begun, so its calls hold none of the mailbox's concurrent
+ * requests the tap's create needs.
+ */
+async function lookWithin<T>(look: () => Promise<T | undefined>, withinMs: number | undefined, what: string, after = ""): Promise<T | undefined> {
+  if (withinMs === undefined) return look();
+  if (withinMs <= 0) return undefined;
+  const looking = look();
+  const found = await withDeadline(looking, withinMs);
   if (found !== TIMED_OUT) return found;
-  // (Reads only: left to end on its own.)
-  look.catch(() => undefined);
-  console.warn(`draft: the look for a started draft took longer than ${Math.round(o.withinMs)} ms; the tap goes on without it`);
+  looking.catch(() => undefined);
+  console.warn(`draft: the look for ${what} took longer than ${Math.round(withinMs)} ms${after}`);
   return undefined;
 }
 
@@ -999,14 +1006,7 @@ export interface GoneDraft {
  * takes longer is given up (undefined).
  */
 export async function goneDraft(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string; withinMs?: number }): Promise<GoneDraft | undefined> {
-  const look = lookForGone(o);
-  if (o.withinMs === undefined) return look;
-  const found = await withDeadline(look, Math.max(0, o.withinMs));
-  if (found !== TIMED_OUT) return found;
-  // (Reads only: left to end on its own.)
-  look.catch(() => undefined);
-  console.warn(`draft: the look for a draft gone from Drafts took longer than ${Math.round(o.withinMs)} ms`);
-  return undefined;
+  return lookWithin(() => lookForGone(o), o.withinMs, "a draft gone from Drafts");
 }
 
 async function lookForGone(o: { repo: Repository; provider: DraftWriter; account: AccountRecord; person: string }): Promise<GoneDraft | undefined> {
