@@ -122,7 +122,8 @@ export function firstNameOf(name: string | undefined): string {
   // Of a name no longer than a kept one (model keptName): this is run on names stored before there was a cut.
   // A word in quotes ending a name written given name first goes whole, an aside as in brackets
   // there ("Ana Lima \"Acme\"", "Ana 'Lima'"); after "Last, First" it is a nickname ('Jones, Robert "Bob"').
-  const kept = ((k) => (k.includes(",") ? k : k.replace(TRAILING_QUOTED, "")))(keptName(name ?? ""));
+  const whole = keptName(name ?? "");
+  const kept = whole.includes(",") ? whole : whole.replace(TRAILING_QUOTED, "");
   const nick = nicknameIn(kept);
   const unquoted = (nick?.bracketed ? kept.replace(nick.bracketed, ` ${nick.word} `) : kept).replace(/["\u201c\u201d]|(?<!\p{L})['\u2018\u2019]|['\u2018\u2019](?!\p{L})/gu, "");
   const clean = (t: string) => t.replace(/\s+/g, " ").trim();
@@ -434,8 +435,8 @@ export function humanDate(ms: number, timeZone: string): string {
   return formatLocal(ms, timeZone, "EEE d MMM");
 }
 
-/** A calendar date (YYYY-MM-DD, an all-day event's own) written as {@link humanDate} writes one: in no zone. */
-export const humanDay = (date: string): string => humanDate(Date.parse(`${date}T12:00:00Z`), "UTC");
+/** A calendar date (YYYY-MM-DD, an all-day event's own) written as {@link humanDate} writes one (or in `pattern`): in no zone. */
+export const humanDay = (date: string, pattern: LocalPattern = "EEE d MMM"): string => formatLocal(Date.parse(`${date}T12:00:00Z`), "UTC", pattern);
 
 /**
  * The date in a draft's sentence, written out as a person writes it ("on Monday 27 April"), where
@@ -476,7 +477,7 @@ const metIn = (c: Pick<Contact, "metAt" | "metDate">, timeZone: string, pattern:
  * the instant's date in the zone.
  */
 export const dayOf = (at: number, date: string | undefined, timeZone: string, pattern: LocalPattern = "EEE d MMM"): string =>
-  date ? formatLocal(Date.parse(`${date}T12:00:00Z`), "UTC", pattern) : formatLocal(at, timeZone, pattern);
+  date ? humanDay(date, pattern) : formatLocal(at, timeZone, pattern);
 
 /**
  * The day of someone's second meeting (Contact.secondMeetingAt), as {@link metOn} writes the first:
@@ -536,7 +537,7 @@ export function eventWhen(e: Pick<Meeting, "start" | "end" | "allDay" | "dates">
  * ("Tuesday 3", "Friday 6 November"), else with each ("Monday 30 November", "Wednesday 2 December").
  */
 function sameMonthDays(first: string, last: string): [string, string] {
-  const [a, b] = [first, last].map((d) => formatLocal(Date.parse(`${d}T12:00:00Z`), "UTC", "EEEE d MMMM"));
+  const [a, b] = [first, last].map((d) => humanDay(d, "EEEE d MMMM"));
   return first.slice(0, 7) === last.slice(0, 7) ? [a.replace(/ \S+$/, ""), b] : [a, b];
 }
 
