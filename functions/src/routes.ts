@@ -337,11 +337,15 @@ ${afterNav(c, account)}
    */
   const lookForStarted = async (account: AccountRecord, per: string, provider: () => ReturnType<typeof deps.providerFor>, tapBegan: number) => {
     const lookMs = Math.max(0, draftDeadlineMs * STARTED_DRAFT_LOOK_SHARE - (performance.now() - tapBegan));
-    return (async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: per, withinMs: lookMs }))().catch((e) => {
-      console.warn("draft: could not look for a started draft", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    return lookedFor("a started draft", async () => startedDraft({ repo: deps.repo, provider: await provider(), account, person: per, withinMs: lookMs }));
+  };
+
+  /** A look a page can go on without: its failure logged, and undefined. */
+  const lookedFor = <T>(what: string, look: () => Promise<T | undefined>): Promise<T | undefined> =>
+    look().catch((e) => {
+      console.warn(`draft: could not look for ${what}`, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       return undefined;
     });
-  };
 
   /** "You already started this": the draft to open, or a new one anyway (its form's POST, `anyway`). */
   const startedPage = (c: C, account: AccountRecord, person: { name?: string; address?: string; email: string } | undefined, started: { id: string; webLink: string; createdAt?: number }) => {
@@ -399,10 +403,7 @@ ${afterNav(c, account.email)}`,
    * the look failed (the page then offers the tap, which finds out again).
    */
   const lookForGone = async (account: AccountRecord, per: string) =>
-    (async () => goneDraft({ repo: deps.repo, provider: await deps.providerFor(account), account, person: per, withinMs: draftDeadlineMs }))().catch((e) => {
-      console.warn("draft: could not look for the draft made before", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-      return undefined;
-    });
+    lookedFor("the draft made before", async () => goneDraft({ repo: deps.repo, provider: await deps.providerFor(account), account, person: per, withinMs: draftDeadlineMs }));
 
   /**
    * The draft made before is no longer in Drafts: when it was made, sent (where the provider can
@@ -546,7 +547,8 @@ ${afterNav(c, account.email)}`,
     // offers a draft anyway (`again`), not a second follow-up made without a word (helper-289). Asked
     // already: the form's `again`, the link's `?again` (the pages after it), or `?started` (the page a
     // tap that passed here redirects to, whose forms post to it).
-    const asked = form.again === "1" || c.req.query(ASKED_AGAIN) !== undefined || c.req.query("started") !== undefined;
+    const askedAgain = form.again === "1" || c.req.query(ASKED_AGAIN) !== undefined;
+    const asked = askedAgain || c.req.query("started") !== undefined;
     if (form.anyway !== "1" && !asked) {
       const person = await personOf(account, claims);
       if (person && followedUpSentence(account, person, asOfFor(deps, account))) return c.redirect(new URL(c.req.url).pathname, 303);
@@ -560,7 +562,7 @@ ${afterNav(c, account.email)}`,
     }
     // The owner's word for a new draft where the one made before has gone from Drafts: the page that
     // said so names that draft (`remake`); "Write to them anyway" (`again`) is for whichever.
-    const remake = form.again === "1" || c.req.query(ASKED_AGAIN) !== undefined ? true : typeof form.remake === "string" && form.remake ? form.remake : undefined;
+    const remake = askedAgain ? true : typeof form.remake === "string" && form.remake ? form.remake : undefined;
     try {
       const draft = await draftFollowUp({ repo: deps.repo, provider: await provider(), account, person: per, now: deps.now(), asOf: asOfFor(deps, account), began: tapBegan, deadlineMs: draftDeadlineMs, remake });
       if (draft.status === "pending") return beingMade(c, account.email, asked);
