@@ -18,7 +18,7 @@ import { connectSandboxAccount } from "../packages/cli/src/sandbox-consent";
 import { firstLookMarkup } from "../functions/src/firstlook";
 import { confirmMet } from "@followthrough/core/events";
 import { humanDate } from "@followthrough/core/followup";
-import { mapGoogleEvent } from "@followthrough/core/google";
+import { auckland, chicago, now as fifthOfNovember, readInAuckland } from "../packages/core/test/support/read-in-auckland";
 import { formatLocal } from "@followthrough/core/time";
 import { infer } from "@followthrough/core/inference";
 import { OWNER_MAIL_STREAM } from "@followthrough/core/scan";
@@ -180,18 +180,8 @@ describe("a person of the first look", () => {
   it("dates an all-day meeting again by its own date, read in Auckland and shown in Chicago before the calendar is read again (helper-288)", async () => {
     // Stored at Auckland's midnight, an all-day meeting is the afternoon before in Chicago: "you met
     // again on Sun 1 Nov" for a site visit on Monday 2 November.
-    const auckland = { email: "rosa@ferro.example", aliases: [], timeZone: "Pacific/Auckland" };
-    const me = { email: auckland.email, self: true, responseStatus: "accepted" };
-    const carmen = { email: "carmen@vidal.example", displayName: "Carmen Vidal", responseStatus: "accepted" };
-    const dev = { email: "dev@rao.example", displayName: "Dev Rao", responseStatus: "accepted" };
-    const read = [
-      { id: "c1", summary: "Intro call", start: { dateTime: "2026-10-28T15:00:00Z" }, end: { dateTime: "2026-10-28T16:00:00Z" }, attendees: [me, carmen] },
-      { id: "c2", summary: "Site visit", start: { date: "2026-11-02" }, end: { date: "2026-11-03" }, attendees: [me, carmen] },
-      { id: "d1", summary: "Design summit", start: { dateTime: "2026-11-03T15:00:00Z" }, end: { dateTime: "2026-11-03T23:00:00Z" }, attendees: [me, dev] },
-      { id: "d2", summary: "Workshop", start: { date: "2026-11-09" }, end: { date: "2026-11-11" }, attendees: [me, dev] },
-    ].map((e) => mapGoogleEvent(e, auckland));
-    const look = firstLookOf(auckland, read, [], Date.parse("2026-11-05T18:00:00Z"));
-    const html = String(await firstLookMarkup({ ready: true, provisional: false, calendarComplete: true, sentComplete: true, ...look }, "America/Chicago"));
+    const look = firstLookOf(auckland, readInAuckland(), [], fifthOfNovember);
+    const html = String(await firstLookMarkup({ ready: true, provisional: false, calendarComplete: true, sentComplete: true, ...look }, chicago));
     expect(html).toContain("· Intro call · Wed 28 Oct · you met again on Mon 2 Nov</span>");
     expect(html).toContain("· Design summit · Tue 3 Nov · you meet again on Mon 9 Nov</span>");
   });

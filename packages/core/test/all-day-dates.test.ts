@@ -15,6 +15,7 @@ import { mapGraphEvent } from "../src/microsoft/map";
 import { allDayDates } from "../src/model";
 import type { PersonRecord } from "../src/storage";
 import { DAY } from "../src/time";
+import { auckland, chicago, now, readInAuckland } from "./support/read-in-auckland";
 
 const tokyo = { email: "aiko@kitsune.example", aliases: [], timeZone: "Asia/Tokyo" };
 
@@ -73,22 +74,10 @@ describe("an all-day meeting's own dates", () => {
  * before until the calendar was read again.
  */
 describe("an all-day second meeting's own date", () => {
-  const auckland = { email: "rosa@ferro.example", aliases: [], timeZone: "Pacific/Auckland" };
-  const chicago = "America/Chicago";
   const account = { email: auckland.email, displayName: "Rosa Ferro", timeZone: chicago, provider: "google", status: "active" } as AccountRecord;
   const links = { baseUrl: "https://app.example", key: "k".repeat(32) };
-  const me = { email: auckland.email, self: true, responseStatus: "accepted" };
-  const carmen = { email: "carmen@vidal.example", displayName: "Carmen Vidal", responseStatus: "accepted" };
-  const dev = { email: "dev@rao.example", displayName: "Dev Rao", responseStatus: "accepted" };
   // Read in Auckland: each all-day event is stored at Auckland's midnight, the afternoon before in Chicago.
-  const read = [
-    { id: "c1", summary: "Intro call", start: { dateTime: "2026-10-28T15:00:00Z" }, end: { dateTime: "2026-10-28T16:00:00Z" }, attendees: [me, carmen] },
-    { id: "c2", summary: "Site visit", start: { date: "2026-11-02" }, end: { date: "2026-11-03" }, attendees: [me, carmen] },
-    { id: "d1", summary: "Design summit", start: { dateTime: "2026-11-03T15:00:00Z" }, end: { dateTime: "2026-11-03T23:00:00Z" }, attendees: [me, dev] },
-    { id: "d2", summary: "Workshop", start: { date: "2026-11-09" }, end: { date: "2026-11-11" }, attendees: [me, dev] },
-  ].map((e) => mapGoogleEvent(e, auckland));
-  // Thursday 5 November, noon in Chicago.
-  const now = Date.parse("2026-11-05T18:00:00Z");
+  const read = readInAuckland();
 
   it("the digest: \"Met again this week: Carmen Vidal (Mon 2 Nov)\" and Dev's \"you meet again on Mon 9 Nov\"", async () => {
     const d = buildDigest({ account, meetings: read, messages: [], people: [], now, links });
