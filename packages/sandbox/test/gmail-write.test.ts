@@ -212,4 +212,33 @@ describe("Gmail v1 history, drafts and sends (real @googleapis/gmail client)", (
       expect(r.data.payload!.headers!.map((h) => h.name)).toEqual(metadataHeaders ?? (added.payload!.headers ?? []).map((h) => h.name));
     }
   });
+
+  it("a draft the owner sends from their mailbox is deleted and sent as a new message in its thread (threads.get shows it); a deleted draft's thread, its only message gone, is 404", async () => {
+    await control(sb.url, "/clock", "POST", { now: "2026-03-06T09:00:00Z" });
+    const raw = (subject: string) => [`From: Ada Lovelace <${email}>`, "To: Kim <kim@example.com>", `Subject: ${subject}`, "", "Hi Kim"].join("\r\n");
+    const sent = await g.users.drafts.create({ userId: "me", requestBody: { message: { raw: b64url(raw("To send")) } } });
+    const deleted = await g.users.drafts.create({ userId: "me", requestBody: { message: { raw: b64url(raw("To delete")) } } });
+    const thread = sent.data.message!.threadId!;
+    // format minimal: ids, labels and dates, no payload; metadata: the headers named.
+    const before = await g.users.threads.get({ userId: "me", id: thread, format: "minimal" });
+    expect(before.data.messages!.map((m) => [m.id, m.labelIds, m.payload])).toEqual([[sent.data.message!.id, ["DRAFT"], undefined]]);
+    const named = await g.users.threads.get({ userId: "me", id: thread, format: "metadata", metadataHeaders: ["Subject"] });
+    expect(named.data.messages![0].payload!.headers).toEqual([{ name: "Subject", value: "To send" }]);
+    // FULL is refused to gmail.metadata (the discovery document's enumDescriptions); RAW is no threads.get format.
+    expect((await rejection(g.users.threads.get({ userId: "me", id: thread, format: "full" }))).status).toBe(403);
+    expect((await rejection(g.users.threads.get({ userId: "me", id: thread, format: "raw" as "full" }))).status).toBe(400);
+
+    await control(sb.url, "/clock", "POST", { now: "2026-03-06T09:05:00Z" });
+    const answer = await control(sb.url, `${acct}/gmail/drafts/${sent.data.id}/send`, "POST", {});
+    // "The draft is automatically deleted and a new message with an updated ID is created with the SENT system label" (Gmail's drafts guide).
+    expect(answer.message.id).not.toBe(sent.data.message!.id);
+    expect(answer.message).toMatchObject({ threadId: thread, labelIds: ["SENT"] });
+    expect((await rejection(g.users.drafts.get({ userId: "me", id: sent.data.id!, format: "minimal" }))).status).toBe(404);
+    expect((await rejection(g.users.messages.get({ userId: "me", id: sent.data.message!.id!, format: "minimal" }))).status).toBe(404);
+    const after = await g.users.threads.get({ userId: "me", id: thread, format: "minimal" });
+    expect(after.data.messages!.map((m) => [m.id, m.labelIds, m.internalDate])).toEqual([[answer.message.id, ["SENT"], String(Date.parse("2026-03-06T09:05:00Z"))]]);
+
+    await g.users.drafts.delete({ userId: "me", id: deleted.data.id! });
+    expect((await rejection(g.users.threads.get({ userId: "me", id: deleted.data.message!.threadId!, format: "minimal" }))).status).toBe(404);
+  });
 });

@@ -73,11 +73,12 @@ export function gmailControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
     return g instanceof Response ? g : c.json(g.writtenDrafts());
   });
 
-  // The owner sends a draft from their mailbox: no longer a draft, its message sent mail (GmailStore sendDraft).
+  // The owner sends a draft from their mailbox: deleted, and a new message (a new id, the same thread) sent mail (GmailStore sendDraft).
   app.post(`${base}/drafts/:id/send`, (c) => {
     const g = gmailOf(c, state);
     if (g instanceof Response) return g;
-    return g.sendDraft(c.req.param("id")) ? c.json({ sent: c.req.param("id") }) : send(c, 404, { error: `no draft ${c.req.param("id")}` });
+    const sent = g.sendDraft(c.req.param("id"));
+    return sent ? c.json({ sent: c.req.param("id"), message: { id: sent.id, threadId: sent.threadId, labelIds: sent.labelIds } }) : send(c, 404, { error: `no draft ${c.req.param("id")}` });
   });
 
   app.get(`${base}/sent`, (c) => {

@@ -26,6 +26,7 @@ export const gmailUnits = {
   draftsGet: 5,
   draftsList: 5,
   draftsDelete: 10,
+  threadsGet: 10,
 } as const;
 
 function store(c: Context<SandboxEnv>): GmailStore {
@@ -111,6 +112,20 @@ export function gmailRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
       const m = g.getMessage(c.req.param("id"));
       if (!m) throw new GmailError(404, "Requested entity was not found.", "notFound");
       return c.json(shape(m, format, c.req.queries("metadataHeaders") ?? []));
+    }),
+  );
+
+  // format minimal or metadata (FULL refused to gmail.metadata, by formatParam; RAW is not in
+  // threads.get's enum, refused by the guard); 404 once no message of the thread is left.
+  app.get(`${base}/threads/:id`, guard(state, "gmail", "gmail.threads.get", gmailUnits.threadsGet), (c) =>
+    answer(c, () => {
+      const g = store(c);
+      const format = formatParam(c);
+      const messages = g.getThread(c.req.param("id"));
+      if (!messages) throw new GmailError(404, "Requested entity was not found.", "notFound");
+      const historyId = String(Math.max(...messages.map((m) => Number(m.historyId ?? 0))));
+      const metadataHeaders = c.req.queries("metadataHeaders") ?? [];
+      return c.json({ id: c.req.param("id"), historyId, messages: messages.map((m) => shape(m, format, metadataHeaders)) } satisfies gmail_v1.Schema$Thread);
     }),
   );
 
