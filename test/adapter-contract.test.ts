@@ -202,6 +202,55 @@ describe.each([ownFixture("demo-google"), ownFixture("demo-microsoft")])("provid
     expect(await h.provider.draftExists({ id: d.id, marker })).toBe(false);
   });
 
+  it("draftSent: a draft the owner sent from their mailbox is told from one they deleted, with the scopes we hold (Gmail: the draft's thread, users.threads.get; Graph: the message by its immutable id)", async () => {
+    const state = h.sandbox.state;
+    const google = h.fixture.account.provider === "google";
+    const enc = encodeURIComponent(h.email);
+    const sendFromMailbox = (id: string) => h.control("POST", google ? `/_control/accounts/${enc}/gmail/drafts/${id}/send` : `/_control/accounts/${enc}/graph/messages/${encodeURIComponent(id)}/send`, {});
+    // Whole seconds: Graph's sentDateTime has no milliseconds.
+    const at = Math.floor(Date.now() / 1000) * 1000;
+    state.setNow(at);
+    try {
+      const to = { email: "sent.or.deleted@example.org", name: "Sent Or Deleted" };
+      const sent = await h.provider.createDraft({ to, subject: "Sent one", text: "Hi", marker: `sent-${at}` });
+      const deleted = await h.provider.createDraft({ to, subject: "Deleted one", text: "Hi", marker: `deleted-${at}` });
+      // Gmail gives the draft's thread with it; Graph has no need of one.
+      if (google) expect(sent.threadId && deleted.threadId).toBeTruthy();
+      else expect(sent.threadId).toBeUndefined();
+      // A minute later the owner sends one from their mailbox and deletes the other: both gone from Drafts.
+      state.setNow(at + 60_000);
+      await sendFromMailbox(sent.id);
+      await h.provider.deleteDraft(deleted.id);
+      expect(await h.provider.draftExists({ id: sent.id, marker: `sent-${at}` })).toBe(false);
+      expect(await h.provider.draftExists({ id: deleted.id, marker: `deleted-${at}` })).toBe(false);
+      await h.control("POST", "/_control/stats/reset");
+      expect(await h.provider.draftSent!({ ...sent, since: at })).toEqual({ sentAt: at + 60_000 });
+      expect(await h.provider.draftSent!({ ...deleted, since: at })).toBeUndefined();
+      // One request each (Gmail: threads.get, 10 units).
+      expect((await h.stats()).totalCalls).toBe(2);
+      if (!google) return;
+      // Stored without its thread (a draft recorded before 2026-12-07): not known.
+      expect(await h.provider.draftSent!({ id: sent.id, since: at })).toBeUndefined();
+      // A reply draft, deleted: its thread holds the earlier mail it answers, sent before the draft
+      // was made, which is no send of it; sent, its message is the one dated after.
+      const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+      const earlier = [...(await drain<MailMessage>(h.provider.sentMail, window)).items.values()].find((m) => !m.draft && !m.meetingNotice && m.recipients.length && m.threadId)!;
+      const reply = (marker: string) =>
+        h.provider.createDraft({ to: earlier.recipients[0], subject: `Re: ${earlier.subject ?? ""}`, text: "Hi", marker, replyTo: { threadId: earlier.threadId, messageId: earlier.messageId, providerMessageId: earlier.id } });
+      state.setNow(at + 120_000);
+      const gone = await reply(`reply-deleted-${at}`);
+      expect(gone.threadId).toBe(earlier.threadId);
+      await h.provider.deleteDraft(gone.id);
+      expect(await h.provider.draftSent!({ ...gone, since: at + 120_000 })).toBeUndefined();
+      const answered = await reply(`reply-sent-${at}`);
+      state.setNow(at + 180_000);
+      await sendFromMailbox(answered.id);
+      expect(await h.provider.draftSent!({ ...answered, since: at + 120_000 })).toEqual({ sentAt: at + 180_000 });
+    } finally {
+      state.setNow(undefined);
+    }
+  });
+
   it("send: mail from the owner with our Message-ID and headers; sentRecently finds it", async () => {
     const messageId = `<digest-test-${Date.now()}@followthrough.local>`;
     expect(await h.provider.sentRecently(messageId)).toBe(false);

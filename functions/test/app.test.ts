@@ -261,14 +261,10 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
       const shown = await app.request(`${path}?gone=1`);
       expect(shown.status).toBe(200);
       const body = await shown.text();
-      if (h.fixture.account.provider === "microsoft") {
-        // Outlook tells a sent draft (its Sent Items copy keeps the draft's immutable id).
-        expect(body).toContain("<h1>Already sent</h1>");
-        expect(body).toContain(`A draft to <span class="who">Ivy Sent</span> was made from a Followthrough link on ${when}, and you sent it on ${when}.`);
-      } else {
-        expect(body).toContain("<h1>No longer in your Drafts</h1>");
-        expect(body).toContain(`A draft to <span class="who">Ivy Sent</span> was made from a Followthrough link on ${when}, and it is no longer in your Drafts: you sent it or deleted it.`);
-      }
+      // Both tell a sent draft: Outlook by its immutable id (its Sent Items copy keeps it), Gmail by
+      // the draft's thread (the sent message has a new id there).
+      expect(body).toContain("<h1>Already sent</h1>");
+      expect(body).toContain(`A draft to <span class="who">Ivy Sent</span> was made from a Followthrough link on ${when}, and you sent it on ${when}.`);
       expect(body).toContain(`<input type="hidden" name="remake" value="${draftId}">`);
       expect(body).toContain("Make a new draft anyway");
       expect(body).not.toContain("<script");
@@ -289,6 +285,19 @@ describe.each(["demo-google", "demo-microsoft"])("app: %s", (name) => {
     const there = await (await app.request(`${path}?gone=1`)).text();
     expect(there).toContain("Opening your draft");
     expect(there).not.toContain(".submit()");
+  });
+
+  it("a link tapped again after the owner deleted its draft says 'No longer in your Drafts', never 'Already sent' (Gmail: its thread gone with it; Outlook: in Deleted Items, still a draft)", async () => {
+    const email = "ivy.deleted@example.org";
+    const path = await ownPerson(email, "Ivy Deleted", "e-ivy-deleted");
+    expect((await app.request(path, { method: "POST" })).headers.get("location")).toMatch(/^\/local\/drafts\//);
+    // The owner deletes it in their mailbox.
+    await h.provider.deleteDraft((await h.repo.getPerson(h.email, email))!.draftId!);
+    expect((await app.request(path, { method: "POST" })).headers.get("location")).toBe(`${path}?gone=1`);
+    const body = await (await app.request(`${path}?gone=1`)).text();
+    expect(body).toContain("<h1>No longer in your Drafts</h1>");
+    expect(body).toContain(`A draft to <span class="who">Ivy Deleted</span> was made from a Followthrough link on ${humanDate(now, h.account().timeZone)}, and it is no longer in your Drafts: you sent it or deleted it.`);
+    expect(body).not.toContain("Already sent");
   });
 
   it("two concurrent POSTs create one draft and land on it both", async () => {

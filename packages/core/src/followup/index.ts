@@ -648,6 +648,12 @@ interface DraftClaim {
   markedAt?: number;
   draftId?: string;
   webLink?: string;
+  /**
+   * Gmail: the draft's thread (DraftResult.threadId), where the sent message is looked for once the
+   * draft has left Drafts (DraftWriter.draftSent). Absent on claims made before 2026-12-07 and on
+   * Graph's: such a draft gone is "sent or deleted", as before.
+   */
+  threadId?: string;
 }
 
 /** A tap that cannot be served: the person is gone, or the provider failed and left nothing we can find. */
@@ -812,11 +818,11 @@ export async function draftFollowUp(o: {
     all.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     const recorded = async () => {
       const c = (await repo.get<{ claim: DraftClaim }>(key))?.claim;
-      return c?.status === "created" && c.draftId ? { id: c.draftId, webLink: c.webLink ?? "" } : undefined;
+      return c?.status === "created" && c.draftId ? { id: c.draftId, webLink: c.webLink ?? "", ...(c.threadId ? { threadId: c.threadId } : {}) } : undefined;
     };
-    let winner: { id: string; webLink: string } = (await recorded().then((r) => (r && all.some((d) => d.id === r.id) ? r : undefined))) ?? all[0];
+    let winner: DraftResult = (await recorded().then((r) => (r && all.some((d) => d.id === r.id) ? r : undefined))) ?? all[0];
     const wrote = await repo.putIf(
-      { ...key, claim: { ...held, status: "created", draftId: winner.id, webLink: winner.webLink } satisfies DraftClaim },
+      { ...key, claim: { ...held, status: "created", draftId: winner.id, webLink: winner.webLink, ...(winner.threadId ? { threadId: winner.threadId } : {}) } satisfies DraftClaim },
       "#c.#s = :creating OR #c.draftId = :winner",
       { ":creating": "creating", ":winner": winner.id },
       names,
@@ -1016,9 +1022,10 @@ async function lookForGone(o: { repo: Repository; provider: DraftWriter; account
   const claim = (await o.repo.get<{ claim: DraftClaim }>(keys.draft(o.account.email, person.email)))?.claim;
   if (claim?.status !== "created" || !claim.draftId) return undefined;
   if (await o.provider.draftExists({ id: claim.draftId, marker: claim.marker })) return undefined;
-  const sent = await o.provider.draftSent?.(claim.draftId).catch((e: unknown) => {
+  const madeAt = claim.markedAt || claim.claimedAt;
+  const sent = await o.provider.draftSent?.({ id: claim.draftId, ...(claim.threadId ? { threadId: claim.threadId } : {}), since: madeAt }).catch((e: unknown) => {
     console.warn("draft: could not look for the sent copy", e instanceof Error ? e.message : String(e));
     return undefined;
   });
-  return { draftId: claim.draftId, madeAt: claim.markedAt || claim.claimedAt, ...(sent ? { sent } : {}) };
+  return { draftId: claim.draftId, madeAt, ...(sent ? { sent } : {}) };
 }

@@ -173,7 +173,8 @@ export function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleP
           throw e;
         }
         const header = (name: string) => got.data.message?.payload?.headers?.find((h) => h.name?.toLowerCase() === name.toLowerCase())?.value ?? undefined;
-        batch.push({ id, webLink: gmailDraftsLink(o.owner.email), createdAt: Number(got.data.message?.internalDate ?? 0), marker: header(DRAFT_MARKER_HEADER)?.trim(), to: (header("To") ?? "").toLowerCase() });
+        const threadId = got.data.message?.threadId ?? undefined;
+        batch.push({ id, webLink: gmailDraftsLink(o.owner.email), createdAt: Number(got.data.message?.internalDate ?? 0), ...(threadId ? { threadId } : {}), marker: header(DRAFT_MARKER_HEADER)?.trim(), to: (header("To") ?? "").toLowerCase() });
       });
       found.push(...batch);
       if (since === undefined || batch.some((d) => d.createdAt < since - DRAFT_CLOCK_SLACK_MS)) break;
@@ -209,10 +210,12 @@ export function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleP
         () => g.users.drafts.create({ userId: "me", requestBody: { message: { raw: raw.toString("base64url"), threadId: d.replyTo?.threadId } } }, req),
         true,
       );
-      return { id: res.data.id ?? "", webLink: gmailDraftsLink(o.owner.email) };
+      // Its thread, where the message it becomes once sent is found (draftSent).
+      const threadId = res.data.message?.threadId ?? undefined;
+      return { id: res.data.id ?? "", webLink: gmailDraftsLink(o.owner.email), ...(threadId ? { threadId } : {}) };
     },
     async findDrafts(marker: string, since?: number): Promise<MarkedDraft[]> {
-      return (await recentDrafts(since)).filter((d) => d.marker === marker).map(({ id, webLink, createdAt }) => ({ id, webLink, createdAt }));
+      return (await recentDrafts(since)).filter((d) => d.marker === marker).map(({ id, webLink, createdAt, threadId }) => ({ id, webLink, createdAt, ...(threadId ? { threadId } : {}) }));
     },
     async draftsTo(email: string): Promise<MarkedDraft[]> {
       // Compared normalised (shared/spec/behaviour.md): a draft to `Ana+events@x.io` is one to `ana@x.io`.
@@ -229,6 +232,32 @@ export function googleAdapterWith(o: GoogleProviderOptions, readers: (p: GoogleP
         if (e instanceof ProviderError && e.kind === "not-found") return false;
         throw e;
       }
+    },
+    async draftSent(d: { id: string; threadId?: string; since: number }): Promise<{ sentAt?: number } | undefined> {
+      // A sent draft is deleted and its message sent under a new id (developers.google.com/gmail/api/
+      // guides/drafts): not found by the draft's id nor its message's, and gmail.metadata forbids the
+      // `q` that would search Sent. The draft's thread is read instead (threads.get, which
+      // gmail.metadata allows in formats minimal and metadata; minimal: ids, labels and dates, no
+      // headers), and only the labels and dates asked for (`fields`). Sent: a message there labelled
+      // SENT, not DRAFT, dated no earlier than the draft was made (a reply draft's thread holds the
+      // earlier mail it answers, sent before). A deleted draft's thread holds no such message (its
+      // own thread is gone with it, a reply's holds only what came before), and a thread not found
+      // (the draft, deleted, was its only message; re-threaded by an edited subject) is not known.
+      if (!d.threadId) return undefined;
+      const threadId = d.threadId;
+      let messages: { labelIds?: string[] | null; internalDate?: string | null }[];
+      try {
+        messages = (await gmailCall(10, () => g.users.threads.get({ userId: "me", id: threadId, format: "minimal", fields: "messages(labelIds,internalDate)" }, req))).data.messages ?? [];
+      } catch (e) {
+        if (e instanceof ProviderError && e.kind === "not-found") return undefined;
+        throw e;
+      }
+      const sent = messages
+        .filter((m) => m.labelIds?.includes("SENT") && !m.labelIds.includes("DRAFT"))
+        .map((m) => Number(m.internalDate))
+        .filter((at) => Number.isFinite(at) && at >= d.since)
+        .sort((a, b) => a - b);
+      return sent.length ? { sentAt: sent[0] } : undefined;
     },
     async deleteDraft(id: string): Promise<void> {
       try {

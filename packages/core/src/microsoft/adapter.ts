@@ -215,7 +215,7 @@ export function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphPart
       // Drafts only: a deleted draft moves to Deleted Items (its id still answers), a sent one to Sent Items.
       return (await findDrafts(d.marker)).some((x) => x.id === d.id);
     },
-    async draftSent(id: string): Promise<{ sentAt?: number } | undefined> {
+    async draftSent({ id }: { id: string }): Promise<{ sentAt?: number } | undefined> {
       // By its immutable id: sent, the Sent Items copy (no longer a draft); deleted, the draft in
       // Deleted Items (still one), or, purged, nothing. Not yet filed in Sent Items after a send
       // (the copy comes once the mail is on its way), nothing either: not known, not "sent".

@@ -56,7 +56,7 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
       scope: `${G}gmail.metadata`,
       label: "gmail.metadata",
       allows: "Read the headers and labels of your mail (senders, recipients, subjects, dates). It gives no access to message bodies or attachments.",
-      use: "We read the headers of the mail you sent: who you wrote to and when, and which addresses you send from; and who sent each message of your last 45 days of Inbox, to find mail you sent from elsewhere. Of the Inbox we keep only those.",
+      use: "We read the headers of the mail you sent: who you wrote to and when, and which addresses you send from; and who sent each message of your last 45 days of Inbox, to find mail you sent from elsewhere. Of the Inbox we keep only those. When a follow-up draft we made has left your Drafts, we look at the labels and dates of its conversation to see whether you sent it.",
     },
     {
       scope: `${G}gmail.compose`,

@@ -136,6 +136,11 @@ export interface DraftResult {
   id: string;
   /** Opens the draft (Outlook) or the account's Drafts folder (Gmail has no reliable link to one draft). */
   webLink: string;
+  /**
+   * Gmail: the thread the draft's message is in (drafts.create and drafts.get give it), kept so that
+   * {@link DraftWriter.draftSent} can look there once the draft has left Drafts. Graph: absent.
+   */
+  threadId?: string;
 }
 
 /** A draft found again by its marker. */
@@ -173,13 +178,15 @@ export interface DraftWriter {
   draftExists(draft: { id: string; marker: string }): Promise<boolean>;
   /**
    * Whether a draft we made, no longer in Drafts, was sent: `{ sentAt }` (when, if the provider says)
-   * once it was; undefined when the provider cannot tell (deleted, or not known). One request, only
-   * where the provider can say it with the scopes we hold: Graph reads the message by its immutable
-   * id, which the Sent Items copy keeps (learn.microsoft.com/graph/outlook-immutable-id, "Immutable ID
-   * with sending mail"). Gmail has none: a sent draft is no draft (drafts.get 404s), and no message
-   * found by the draft's id; gmail.metadata forbids the `q` that would search Sent for it.
+   * once it was; undefined when the provider cannot tell (deleted, or not known). One request, with
+   * the scopes we hold. Graph reads the message by its immutable id, which the Sent Items copy keeps
+   * (learn.microsoft.com/graph/outlook-immutable-id, "Immutable ID with sending mail"). Gmail gives
+   * the sent message a new id (the draft's is deleted), so it reads the draft's thread
+   * (`threadId`, users.threads.get, format minimal, which gmail.metadata allows) for a message
+   * labelled SENT dated no earlier than `since` (when the draft was made); a draft stored without
+   * its thread (made before 2026-12-07) is not known. docs/provider-quirks.md, "Sent or deleted".
    */
-  draftSent?(id: string): Promise<{ sentAt?: number } | undefined>;
+  draftSent?(draft: { id: string; threadId?: string; since: number }): Promise<{ sentAt?: number } | undefined>;
 }
 
 /** A message to send from the owner's account (the digest). */
