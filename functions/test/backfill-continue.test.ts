@@ -316,16 +316,19 @@ describe("a backfill chain that never ends (helper-60 finding 5)", () => {
     const [[first]] = cut.backfills.batches;
     expect(parseBackfill(first, 1)).toEqual({ acc: email, since: now });
     // A link of a chain begun two days before this run (each read since cut short, as a provider
-    // expiring each new cursor would) queues nothing more.
-    const res = await cut.handler({ Records: [{ messageId: randomUUID(), body: JSON.stringify({ job: "backfill", acc: email, since: now - BACKFILL_CHAIN_MAX_MS }) }] } as SQSEvent, short());
+    // expiring each new cursor would) queues nothing more. (On an account of its own: on this one the
+    // chain begun now is the newer, which an older chain's link leaves the read to: backfill-chains.)
+    const old = await setup("microsoft");
+    await updateAccount(old.repo, email, { backfillAt: now - MINUTE }, now);
+    const res = await old.handler({ Records: [{ messageId: randomUUID(), body: JSON.stringify({ job: "backfill", acc: email, since: now - BACKFILL_CHAIN_MAX_MS }) }] } as SQSEvent, short());
     expect(res).toEqual({ batchItemFailures: [] });
-    expect(cut.backfills.batches).toHaveLength(1);
+    expect(old.backfills.batches).toHaveLength(0);
     // Nor does it leave its mark: the weekly runs read on from now (jobs BACKFILL_MARK_FRESH_MS).
-    expect((await loadAccount(cut.repo, email))?.backfillAt).toBeUndefined();
+    expect((await loadAccount(old.repo, email))?.backfillAt).toBeUndefined();
     // A minute younger, it continues, keeping its chain's start, and marks the account.
-    await cut.handler({ Records: [{ messageId: randomUUID(), body: JSON.stringify({ job: "backfill", acc: email, since: now - BACKFILL_CHAIN_MAX_MS + 60_000 }) }] } as SQSEvent, short());
-    expect(parseBackfill(cut.backfills.batches[1][0], 1)).toEqual({ acc: email, since: now - BACKFILL_CHAIN_MAX_MS + 60_000 });
-    expect((await loadAccount(cut.repo, email))?.backfillAt).toBe(now);
+    await old.handler({ Records: [{ messageId: randomUUID(), body: JSON.stringify({ job: "backfill", acc: email, since: now - BACKFILL_CHAIN_MAX_MS + 60_000 }) }] } as SQSEvent, short());
+    expect(parseBackfill(old.backfills.batches[0][0], 1)).toEqual({ acc: email, since: now - BACKFILL_CHAIN_MAX_MS + 60_000 });
+    expect((await loadAccount(old.repo, email))?.backfillAt).toBe(now);
 
     expect(() => parseBackfill('{"job":"backfill","acc":"a@x.io"}', 1)).toThrow(/malformed backfill continuation/);
   });

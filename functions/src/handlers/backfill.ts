@@ -11,12 +11,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { updateAccount } from "@followthrough/core/accounts";
+import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { planEventJobs } from "@followthrough/core/events";
 import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadReader } from "@followthrough/core/loader/reader";
 import { scan } from "@followthrough/core/scan";
+import type { Repository } from "@followthrough/core/storage";
 import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps, refusedUntil, waitSend } from "../jobs";
 
 /** Longer than the backfill's timeout (infra/backfill.ts: 15 minutes). */
@@ -83,6 +84,15 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           console.log(JSON.stringify({ msg: "backfill", account: email, waits: "until the provider may be asked again", notBefore: new Date(notBefore).toISOString(), queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
+        // One chain reads at a time. A bare record begins one (a connect's, a reconnect's, a resume's,
+        // a move's) and is marked the account's newest; a link of a chain begun before the newest (a
+        // reconnect or a pause and resume while it read, its continuation already queued) ends here,
+        // before the lease and the provider, and does not take turns with the newer chain (helper-295).
+        const newer = await newerChain(d.repo, email, since, !r.body.trimStart().startsWith("{"), d.now());
+        if (newer !== undefined) {
+          console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: "a newer chain reads on", since, newer }));
+          return true;
+        }
         let complete = true;
         /** The provider refused the read until then (jobs refusedUntil): the chain goes on once it is past. */
         let refused: number | undefined;
@@ -128,16 +138,22 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           // stops now (its links would only hop until the bound), and the weekly runs read on.
           const expired = now - since >= BACKFILL_CHAIN_MAX_MS || (refused !== undefined && refused - since >= BACKFILL_CHAIN_MAX_MS);
           let paused = false;
+          let superseded = false;
           await updateAccount(
             d.repo,
             email,
             (current) => {
               paused = current.status === "paused";
-              return { backfillAt: expired || paused ? undefined : d.now() };
+              // A newer chain began while this link read (it found the lease held, and is queued): the
+              // read is its own from here, and so is the mark.
+              superseded = (current.backfillChain ?? -Infinity) > since;
+              return superseded ? {} : { backfillAt: expired || paused ? undefined : d.now() };
             },
             d.now(),
           );
-          const stop = expired
+          const stop = superseded
+            ? "a newer chain reads on"
+            : expired
             ? refused !== undefined && now - since < BACKFILL_CHAIN_MAX_MS
               ? "refused by the provider until past the chain's two days; the weekly runs read on"
               : "still reading two days after the chain began; the weekly runs read on"
@@ -167,6 +183,18 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
     );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/**
+ * When a newer chain than the one begun at `since` reads the account (AccountRecord.backfillChain):
+ * this link's chain is done. A chain's first link (`first`) marks itself the newest.
+ */
+async function newerChain(repo: Repository, email: string, since: number, first: boolean, at: number): Promise<number | undefined> {
+  const account = await loadAccount(repo, email);
+  const newest = account?.backfillChain;
+  if (newest !== undefined && newest > since) return newest;
+  if (account && first && newest !== since) await updateAccount(repo, email, (current) => ((current.backfillChain ?? -Infinity) >= since ? {} : { backfillChain: since }), at);
+  return undefined;
 }
 
 export const handler = createBackfillHandler(() => jobDeps(loadReader));

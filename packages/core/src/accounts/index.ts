@@ -58,6 +58,12 @@ export interface AccountRecord extends Owner {
    * one chain reads at a time at the provider's pace. Removed when the chain ends.
    */
   backfillAt?: number;
+  /**
+   * When the newest backfill chain began (its first link's time, functions/src/handlers/backfill): a
+   * chain begun earlier (a reconnect's, a resume's, a move's read while one still went on) ends at its
+   * next link, so one chain reads, not two taking turns under the lease.
+   */
+  backfillChain?: number;
   /** The ISO week (the owner's zone) that run was for: a run for another week is no duplicate, however soon. */
   lastWeek?: string;
   /**
@@ -253,7 +259,7 @@ export async function setFirstName(repo: Repository, email: string, person: stri
 export const loadAccountItem = async (repo: Repository, email: string) => (couldBeAccount(email) ? repo.get<StoredAccountItem>(keys.account(email)) : undefined);
 
 /** The fields {@link updateAccount} changes. */
-export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "reconnectNotifyingId" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason" | "backfillAt">>;
+export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "reconnectNotifyingId" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason" | "backfillAt" | "backfillChain">>;
 
 /**
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.

@@ -1,0 +1,128 @@
+/**
+ * One backfill chain reads an account at a time. A connect, a reconnect, a resume and a move each
+ * enqueue a first read (a bare record); one that comes while an earlier chain still reads (its link
+ * holding the lease mid-scan, or its continuation queued) began a second chain, and the two took
+ * turns under the lease to the end, each ending with its own look at a read already complete: on the
+ * demo mailboxes, one more invocation and three more provider calls than one chain's, and a busy
+ * bounce every two minutes while the other held the lease (helper-295). The newest chain reads on;
+ * the older one's next link ends before the lease and the provider.
+ */
+import { randomUUID } from "node:crypto";
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
+import { loadAccount } from "@followthrough/core/accounts";
+import { memorySender } from "@followthrough/core/queue";
+import type { Repository } from "@followthrough/core/storage";
+import { createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
+import { BUSY_DELAY_S } from "../src/jobs";
+
+const start = Date.parse("2026-10-14T23:30:00Z");
+const MINUTE = 60_000;
+
+let stack: HandlerStack;
+beforeAll(async () => {
+  // Small pages: the demo year takes several links of a few pages each.
+  stack = await startHandlerStack(start, { pageSize: { gmail: 10, calendar: 10, graph: 10 } });
+}, 60_000);
+afterAll(() => stack?.close());
+
+const PAGE_ROUTES = ["gmail.messages.list", "gmail.history.list", "calendar.events.list", "graph.messages.list", "graph.messages.delta", "graph.calendarView.delta"];
+const callsOf = (email: string) => ({ ...stack.sandbox.state.quota.usage(email).calls }) as Record<string, number>;
+const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+const pagesOf = (email: string) => PAGE_ROUTES.reduce((n, r) => n + (callsOf(email)[r] ?? 0), 0);
+
+let tables = 0;
+async function setup(provider: "google" | "microsoft") {
+  const email = stack.fixtures[provider].account.email;
+  const table = `chains${++tables}`;
+  const repo = await stack.connect(stack.fixtures[provider].account, table);
+  const backfills = memorySender();
+  const clock = { now: start };
+  const deps = stack.deps(table, { backfills, now: () => clock.now, provider: { tuning: { pageSize: 10 } } });
+  const handler = createBackfillHandler(() => deps);
+  /** A Lambda context whose time is the pages read: three minutes each, from 15 minutes. */
+  const context = () => {
+    const base = pagesOf(email);
+    return { getRemainingTimeInMillis: () => 15 * MINUTE - 3 * MINUTE * (pagesOf(email) - base) };
+  };
+  const deliver = async (body: string) => {
+    const res = await handler({ Records: [{ messageId: randomUUID(), body }] } as SQSEvent, context());
+    expect(res.batchItemFailures).toEqual([]);
+  };
+  return { email, repo, backfills, clock, deliver, handler, context };
+}
+
+/** Delivers `queue` in order, each record's continuations after it, until none is left; the invocations. */
+async function drain(t: Awaited<ReturnType<typeof setup>>, queue: string[]) {
+  let invocations = 0;
+  while (queue.length) {
+    const sent = t.backfills.batches.length;
+    await t.deliver(queue.shift()!);
+    t.clock.now += MINUTE;
+    expect(++invocations, "runs away").toBeLessThan(100);
+    for (const batch of t.backfills.batches.slice(sent)) queue.push(...batch);
+  }
+  return invocations;
+}
+
+async function stored(repo: Repository, email: string) {
+  const ids = (xs: { id: string }[]) => xs.map((x) => x.id).sort();
+  return { people: (await repo.loadPeople(email)).map((p) => p.email).sort(), meetings: ids(await repo.loadMeetings(email)), messages: ids(await repo.loadMessages(email)) };
+}
+
+/** One chain's read of the account from the start: its provider calls, its invocations, what it stored. */
+async function oneChain(provider: "google" | "microsoft") {
+  const t = await setup(provider);
+  const before = total(callsOf(t.email));
+  const invocations = await drain(t, [t.email]);
+  return { calls: total(callsOf(t.email)) - before, invocations, stored: await stored(t.repo, t.email) };
+}
+
+describe("a second first read enqueued while one reads (a reconnect, a resume)", () => {
+  for (const provider of ["google", "microsoft"] as const) {
+    it(`${provider}: arriving while a link reads mid-scan, it waits for the lease and reads on alone; the older chain queues no continuation`, async () => {
+      const one = await oneChain(provider);
+      expect(one.invocations).toBeGreaterThan(2);
+
+      const t = await setup(provider);
+      const before = total(callsOf(t.email));
+      // The first link reads; two pages in, the reconnect's record comes (five minutes after the chain began).
+      const pages = pagesOf(t.email);
+      const reading = t.deliver(t.email);
+      while (pagesOf(t.email) < pages + 2) await new Promise((r) => setTimeout(r, 1));
+      t.clock.now = start + 5 * MINUTE;
+      await t.deliver(t.email);
+      // It found the lease held: back in two minutes, a link of the new chain.
+      expect(t.backfills.delays).toEqual([BUSY_DELAY_S]);
+      const newChain = t.backfills.batches[0]![0]!;
+      expect(parseBackfill(newChain, 0).since).toBe(start + 5 * MINUTE);
+      await reading;
+      // The older link, cut short, ends its chain: nothing more queued.
+      expect(t.backfills.batches.length).toBe(1);
+      expect((await loadAccount(t.repo, t.email))?.backfillChain).toBe(start + 5 * MINUTE);
+
+      await drain(t, [newChain]);
+      expect(await stored(t.repo, t.email)).toEqual(one.stored);
+      // Every record the queue saw after it is the new chain's.
+      expect(t.backfills.batches.slice(1).flat().map((b) => parseBackfill(b, 0).since)).toEqual(t.backfills.batches.slice(1).flat().map(() => start + 5 * MINUTE));
+      expect(total(callsOf(t.email)) - before).toBe(one.calls);
+    }, 120_000);
+
+    it(`${provider}: arriving while a continuation is queued, the continuation ends without calling the provider; one chain's calls in all`, async () => {
+      const one = await oneChain(provider);
+      const t = await setup(provider);
+      const before = total(callsOf(t.email));
+      await t.deliver(t.email);
+      const continuation = t.backfills.batches[0]![0]!;
+      expect(parseBackfill(continuation, 0).since).toBe(start);
+      // The reconnect's record overtakes it (a Google continuation waits a minute: functions/src/jobs continuationSend).
+      t.clock.now = start + 5 * MINUTE;
+      await drain(t, [t.email, continuation]);
+      expect(await stored(t.repo, t.email)).toEqual(one.stored);
+      // Nothing of the older chain queued after its first link.
+      expect(t.backfills.batches.slice(1).flat().map((b) => parseBackfill(b, 0).since)).toEqual(t.backfills.batches.slice(1).flat().map(() => start + 5 * MINUTE));
+      expect(total(callsOf(t.email)) - before).toBe(one.calls);
+    }, 120_000);
+  }
+});
