@@ -12,10 +12,13 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
 import { loadAccount } from "@followthrough/core/accounts";
+import { markNeedsReconnect } from "@followthrough/core/dispatch";
+import { sealLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
 import type { Repository } from "@followthrough/core/storage";
 import { createBackfillHandler, parseBackfill } from "../src/handlers/backfill";
 import { BUSY_DELAY_S } from "../src/jobs";
+import { followConnected, startWebStack, type WebStack } from "./support/web-stack";
 
 const start = Date.parse("2026-10-14T23:30:00Z");
 const MINUTE = 60_000;
@@ -125,4 +128,85 @@ describe("a second first read enqueued while one reads (a reconnect, a resume)",
       expect(total(callsOf(t.email)) - before).toBe(one.calls);
     }, 120_000);
   }
+});
+
+describe("through the app: a first read cut short, its continuation queued", () => {
+  const BASE = "http://app.test";
+  const KEY = "backfill-chains-link-key-0123456789abcdef";
+  const SAME = { origin: BASE, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" };
+  let web: WebStack;
+  const enqueued: string[] = [];
+  beforeAll(async () => {
+    // Small pages, as above: the year takes several links.
+    web = await startWebStack({ baseUrl: BASE, linkKey: KEY, extra: { enqueueBackfill: async (email) => void enqueued.push(email) }, sandbox: { pageSize: { gmail: 10, calendar: 10, graph: 10 } } });
+  }, 60_000);
+  afterAll(() => web?.close());
+
+  /** Connects (or reconnects) Google's demo account through the web flow, as a browser would. */
+  async function connect() {
+    const start = await web.app.request("/connect/google");
+    const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
+    const authorize = new URL(start.headers.get("location")!);
+    authorize.searchParams.set("account", web.fixtures.google.account.email);
+    authorize.searchParams.set("approve", "1");
+    const back = new URL((await fetch(authorize, { redirect: "manual" })).headers.get("location")!);
+    expect((await followConnected(await web.app.request(`${back.pathname}${back.search}`, { headers: { cookie } }), web.app)).status).toBe(200);
+  }
+
+  it("google: a reconnect, then a pause and a resume, each queue a first read; the older chain's continuation ends without a call to the provider, and one chain reads to the end", async () => {
+    const email = web.fixtures.google.account.email.toLowerCase();
+    const clock = { now: Date.now() };
+    const backfills = memorySender();
+    const handler = createBackfillHandler(() => ({ repo: web.repo, now: () => clock.now, providerFor: web.deps.providerFor, onRevoked: markNeedsReconnect, backfills }));
+    const calls = () => total({ ...web.sandbox.state.quota.usage(email).calls });
+    const pages = () => PAGE_ROUTES.reduce((n, r) => n + (web.sandbox.state.quota.usage(email).calls[r] ?? 0), 0);
+    /** A Lambda context whose time is the pages read, as above: three minutes each, from 15 minutes. */
+    const short = () => {
+      const base = pages();
+      return { getRemainingTimeInMillis: () => 15 * MINUTE - 3 * MINUTE * (pages() - base) };
+    };
+    const deliver = async (body: string, context: ReturnType<typeof short> | { getRemainingTimeInMillis: () => number }) => {
+      const sent = backfills.batches.length;
+      const before = calls();
+      expect((await handler({ Records: [{ messageId: randomUUID(), body }] } as SQSEvent, context)).batchItemFailures).toEqual([]);
+      clock.now += MINUTE;
+      return { calls: calls() - before, queued: backfills.batches.slice(sent).flat() };
+    };
+
+    await connect();
+    clock.now = Date.now();
+    expect(enqueued).toEqual([email]);
+    const first = await deliver(enqueued.shift()!, short());
+    expect(first.calls).toBeGreaterThan(0);
+    expect(first.queued).toHaveLength(1);
+
+    // The reconnect (the account active): the app queues a first read, which overtakes the continuation.
+    clock.now += 5 * MINUTE;
+    await connect();
+    expect(enqueued).toEqual([email]);
+    const reconnected = await deliver(enqueued.shift()!, short());
+    expect(reconnected.calls).toBeGreaterThan(0);
+    expect(reconnected.queued).toHaveLength(1);
+    const older = await deliver(first.queued[0]!, short());
+    expect(older).toEqual({ calls: 0, queued: [] });
+
+    // A pause and a resume on the settings page: the resume queues the read again, as the pause
+    // found it unfinished; the reconnect's chain, its continuation already queued, ends there.
+    clock.now += 5 * MINUTE;
+    const settings = `/l/settings/${sealLink(KEY, { act: "settings", acc: email }, Date.now())}`;
+    for (const action of ["pause", "resume"]) expect((await web.app.request(settings, { method: "POST", headers: SAME, body: new URLSearchParams({ action }).toString() })).status).toBe(303);
+    expect(enqueued).toEqual([email]);
+    const resumed = await deliver(enqueued.shift()!, short());
+    expect(await deliver(reconnected.queued[0]!, short())).toEqual({ calls: 0, queued: [] });
+
+    // The resume's chain reads to the end alone.
+    let queue = resumed.queued;
+    let links = 0;
+    while (queue.length) {
+      expect(++links).toBeLessThan(50);
+      queue = (await deliver(queue[0]!, short())).queued;
+    }
+    const cursors = await Promise.all(["calendar", "sent"].map(async (s) => (await web.repo.getCursor(email, s))?.mode));
+    expect(cursors).toEqual(["incremental", "incremental"]);
+  }, 120_000);
 });

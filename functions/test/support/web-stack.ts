@@ -4,7 +4,7 @@ import { providerFor } from "@followthrough/core/runtime";
 import { type Keyring, randomKeyring } from "@followthrough/core/secrets";
 import { type LocalDynamo, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { expect } from "vitest";
-import { loadFixture, type MailboxFixture, type RunningSandbox, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
+import { loadFixture, type MailboxFixture, type RunningSandbox, type SandboxOptions, sandboxAgent, sandboxDispatcher, startSandbox } from "@followthrough/sandbox";
 import { ownFixture } from "../../../test/support/fixtures";
 import { checkThenClose } from "../../../test/support/refusals";
 import { type AppDeps, createApp } from "../../src/app";
@@ -40,15 +40,15 @@ export interface WebStack {
 
 /**
  * Starts the stack; `extra` overrides app deps (the backfill queue, the clock…); `fixtures` replaces a
- * demo mailbox folder. `close()` fails the file when the sandbox refused any of our calls by the
+ * demo mailbox folder; `sandbox` adds options of the sandbox (page sizes…). `close()` fails the file when the sandbox refused any of our calls by the
  * providers' contracts (test/support/refusals.ts).
  */
-export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps>; fixtures?: Partial<Record<Provider, string>> }): Promise<WebStack> {
+export async function startWebStack(o: { baseUrl: string; linkKey: string; extra?: Partial<AppDeps>; fixtures?: Partial<Record<Provider, string>>; sandbox?: Partial<SandboxOptions> }): Promise<WebStack> {
   const fixtures = {
     google: loadFixture(o.fixtures?.google ?? ownFixture("demo-google")),
     microsoft: loadFixture(o.fixtures?.microsoft ?? ownFixture("demo-microsoft")),
   };
-  const [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true }), startLocalDynamo()]);
+  const [sandbox, dynamo] = await Promise.all([startSandbox({ fixtures: [fixtures.google, fixtures.microsoft], https: true, ...o.sandbox }), startLocalDynamo()]);
   const repo = new Repository(dynamo.doc, dynamo.tableName);
   const ring = randomKeyring();
   const tls = { agent: sandboxAgent(sandbox.ca!) };
