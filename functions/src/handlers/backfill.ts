@@ -99,12 +99,13 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         let provider: string | undefined;
         let marked = false;
         const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked, clock: d.now };
-        const outcome = await runAccountJob(job, async (account) => {
+        const outcome = await runAccountJob(job, async (account, watch) => {
           provider = account.provider;
           marked = account.backfillAt !== undefined;
-          const stopBefore = remainingMs && d.backfills ? () => remainingMs() < reserve : undefined;
+          // Nor once the account is disconnected (core/dispatch connectionWatch).
+          const stopBefore = () => watch.left(true) || (remainingMs !== undefined && d.backfills !== undefined && remainingMs() < reserve);
           // Within a page, no call starts once less than one call's worst case is left (core/limits).
-          const abandonPageBefore = remainingMs && d.backfills ? () => remainingMs() < PAGE_ABANDON_RESERVE_MS : undefined;
+          const abandonPageBefore = () => watch.left() || (remainingMs !== undefined && d.backfills !== undefined && remainingMs() < PAGE_ABANDON_RESERVE_MS);
           let result;
           try {
             result = await scan({ owner: account, provider: await d.providerFor(account), repo: d.repo, now, stopBefore, abandonPageBefore });

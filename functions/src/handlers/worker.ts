@@ -173,9 +173,11 @@ export function createWorkerHandler(deps: () => JobDeps) {
         if (eventJob) {
           // An event email or the daily event sync: under the scan lease like the weekly run; a paused account is skipped.
           const job = jobFor(eventJob.acc);
-          const outcome = await runAccountJob(job, async (account) => {
-            const stopBefore = remainingMs ? () => remainingMs() < EVENT_READ_RESERVE_MS : undefined;
-            const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore, abandonPageBefore: abandonPage, clock: d.now });
+          const outcome = await runAccountJob(job, async (account, watch) => {
+            // Its reads stop too once the account is disconnected (core/dispatch connectionWatch).
+            const stopBefore = () => watch.left(true) || (remainingMs !== undefined && remainingMs() < EVENT_READ_RESERVE_MS);
+            const abandonPageBefore = () => watch.left() || (abandonPage?.() ?? false);
+            const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore, abandonPageBefore, clock: d.now });
             console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome: result }));
           });
           if (outcome !== "done") console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome }));
@@ -246,7 +248,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
         // it asks for a run now, whenever the account was connected.
         const recordSlot = continued?.slot ?? dispatched;
         const job = { ...jobFor(email), weekly: true, weekOf: (a: AccountRecord) => isoWeek(namedBy(a), a.timeZone), belongs: (a: AccountRecord) => a.createdAt === undefined || recordSlot === undefined || recordSlot >= a.createdAt };
-        const outcome = await runAccountJob(job, async (account) => {
+        const outcome = await runAccountJob(job, async (account, watch) => {
           accountProvider = account.provider;
           // How far the streams were read (three cursor reads) goes while the provider's module loads.
           const readSoFarAsked = readSoFar(d.repo, email);
@@ -287,10 +289,12 @@ export function createWorkerHandler(deps: () => JobDeps) {
             return CONTINUES;
           }
           const ownerMailMayLag = !firstRead;
-          const bounded = remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined;
+          // Stopped by the time left, or once the account is disconnected (core/dispatch connectionWatch).
+          const bounded = () => watch.left(true) || (remainingMs !== undefined && remainingMs() < WEEKLY_SCAN_RESERVE_MS);
+          const abandonPageBefore = () => watch.left() || (abandonPage?.() ?? false);
           let scanned;
           try {
-            scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore: abandonPage, ownerMailMayLag, cursors: read.cursors });
+            scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore, ownerMailMayLag, cursors: read.cursors });
           } catch (e) {
             // Refused for longer than a call may wait: the cursors hold what was read (each page is
             // stored before its cursor, core/scan syncStream), and the read goes on from them once

@@ -74,11 +74,51 @@ export interface AccountJobOptions {
 export const WEEKLY_GUARD_MS = 20 * 3_600_000;
 
 /**
+ * Whether the account a job loaded is still there, as the same connection: asked by the job's reads
+ * (core/scan `stopBefore` between pages, `abandonPageBefore` before each call of a page), which stop
+ * once it is not. A disconnect takes no lease (it cannot wait out a 15-minute backfill), so a job
+ * reading meanwhile went on to the end of its link with the access token it held: what it wrote was
+ * deleted after it (sweptIfGone), but it read a departed owner's mail and calendar for up to the rest
+ * of its 15 minutes, and a Microsoft grant, which we have no call to revoke (core/connect/revoke), did
+ * not stop it (helper-295). `left()` answers at once from the last look at the table and, asked
+ * between pages (`look`), starts the next look when none is under way: one read of the account item
+ * a page at most, never in the way of a call.
+ */
+export interface ConnectionWatch {
+  /** The account is gone, or another connection now (disconnected, connected again), as last looked. */
+  left(look?: boolean): boolean;
+  /** The look under way, if any, settled (the job's end waits for it: no read outlives the job). */
+  settled(): Promise<void>;
+}
+
+/** A {@link ConnectionWatch} of `loaded`. A look that fails leaves the answer as it was. */
+export function connectionWatch(repo: Repository, loaded: Pick<AccountRecord, "email" | "createdAt">): ConnectionWatch {
+  let gone = false;
+  let looking: Promise<void> | undefined;
+  const look = () =>
+    loadAccount(repo, loaded.email).then(
+      (current) => {
+        if (!current || current.createdAt !== loaded.createdAt) gone = true;
+      },
+      () => undefined,
+    );
+  return {
+    left(asked = false) {
+      if (asked && !gone && !looking) looking = look().finally(() => (looking = undefined));
+      return gone;
+    },
+    settled: async () => {
+      await looking;
+    },
+  };
+}
+
+/**
  * Runs `job` for an active account under its scan lease. An unknown, paused or disconnected
  * account is skipped; a held lease is "busy" (retry later); a revoked grant is handled here and is
  * not retried; any other error propagates (the queue retries, then dead-letters).
  */
-export async function runAccountJob(o: AccountJobOptions, job: (account: AccountRecord) => Promise<unknown>): Promise<JobOutcome> {
+export async function runAccountJob(o: AccountJobOptions, job: (account: AccountRecord, watch: ConnectionWatch) => Promise<unknown>): Promise<JobOutcome> {
   const account = await loadAccount(o.repo, o.email);
   // A grant found gone whose reconnect notice did not go (the mailer failed, or the run sending it
   // was lost, and the record is delivered again): the notice is this delivery's work; while another
@@ -95,7 +135,15 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
   if (o.weekly && account.lastWeeklyAt !== undefined && o.now - account.lastWeeklyAt < WEEKLY_GUARD_MS && (week === undefined || account.lastWeek === undefined || account.lastWeek === week)) return "skipped";
   try {
     // A rename cut short is finished first (its records come along before this job reads them).
-    const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, async () => job(await finishMove(o.repo, account, o.now)));
+    const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, async () => {
+      const moved = await finishMove(o.repo, account, o.now);
+      const watch = connectionWatch(o.repo, moved);
+      try {
+        return await job(moved, watch);
+      } finally {
+        await watch.settled();
+      }
+    });
     if (run.held) return "busy";
     if (run.value === RETRY_LATER || run.value === CONTINUES) {
       // (Its plan, if it made one, may have moved a zone change's sync: filed again, as below.)
