@@ -128,6 +128,8 @@ export interface JobDeps {
   backfills?: QueueSender;
   /** The Digests queue: where a weekly run whose read was cut short by the time limit asks for its continuation. */
   digests?: QueueSender;
+  /** How often a job's long read looks whether the account was disconnected (core/dispatch CONNECTION_WATCH_MS by default). */
+  watchEveryMs?: number;
 }
 
 /** The deps of this Lambda from what it links, its adapters loaded by `load`. */

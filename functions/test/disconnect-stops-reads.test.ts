@@ -73,7 +73,7 @@ describe("a disconnect while a job reads the account", () => {
     it(`${provider}: a first backfill stops reading within a page or so, leaves nothing, queues nothing, sends nothing`, async () => {
       const t = await setup(provider);
       const whole = callsOf(t.email);
-      const late = await disconnectDuring(t, () => createBackfillHandler(() => t.deps)({ Records: [{ messageId: randomUUID(), body: t.email }] } as SQSEvent, ample));
+      const late = await disconnectDuring(t, () => createBackfillHandler(() => ({ ...t.deps, watchEveryMs: 0 }))({ Records: [{ messageId: randomUUID(), body: t.email }] } as SQSEvent, ample));
       // (The whole year is some 30 to 60 calls here.)
       expect(late, `calls after the disconnect (of ${callsOf(t.email) - whole})`).toBeLessThanOrEqual(2);
       expect(await t.repo.allItems(t.email)).toEqual([]);
@@ -86,7 +86,7 @@ describe("a disconnect while a job reads the account", () => {
     const t = await setup("microsoft");
     // The week's run at the slot, its first read unread and no backfill chain marked: it reads the year.
     await updateAccount(t.repo, t.email, { backfillAt: undefined }, now);
-    const late = await disconnectDuring(t, () => createWorkerHandler(() => t.deps)({ Records: [{ messageId: randomUUID(), body: t.email }] } as SQSEvent, ample));
+    const late = await disconnectDuring(t, () => createWorkerHandler(() => ({ ...t.deps, watchEveryMs: 0 }))({ Records: [{ messageId: randomUUID(), body: t.email }] } as SQSEvent, ample));
     expect(late).toBeLessThanOrEqual(2);
     expect(await t.repo.allItems(t.email)).toEqual([]);
     expect(t.digests.batches).toEqual([]);

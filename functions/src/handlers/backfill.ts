@@ -11,13 +11,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { type AccountRecord, updateAccount } from "@followthrough/core/accounts";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
 import { planEventJobs } from "@followthrough/core/events";
 import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadReader } from "@followthrough/core/loader/reader";
 import { scan } from "@followthrough/core/scan";
-import type { Repository } from "@followthrough/core/storage";
 import { BUSY_DELAY_S, continuationSend, type JobDeps, jobDeps, refusedUntil, waitSend } from "../jobs";
 
 /** Longer than the backfill's timeout (infra/backfill.ts: 15 minutes). */
@@ -84,21 +83,25 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           console.log(JSON.stringify({ msg: "backfill", account: email, waits: "until the provider may be asked again", notBefore: new Date(notBefore).toISOString(), queued: notQueued.length === 0 }));
           return notQueued.length === 0;
         }
-        // One chain reads at a time. A bare record begins one (a connect's, a reconnect's, a resume's,
-        // a move's) and is marked the account's newest; a link of a chain begun before the newest (a
-        // reconnect or a pause and resume while it read, its continuation already queued) ends here,
-        // before the lease and the provider, and does not take turns with the newer chain (helper-295).
-        const newer = await newerChain(d.repo, email, since, !r.body.trimStart().startsWith("{"), d.now());
-        if (newer !== undefined) {
-          console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: "a newer chain reads on", since, newer }));
-          return true;
-        }
         let complete = true;
         /** The provider refused the read until then (jobs refusedUntil): the chain goes on once it is past. */
         let refused: number | undefined;
         let provider: string | undefined;
         let marked = false;
-        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked, clock: d.now };
+        // One chain reads at a time (helper-295). A bare record begins one (a connect's, a reconnect's,
+        // a resume's, a move's); the account names its newest chain (AccountRecord.backfillChain), and a
+        // link of a chain begun before it (a reconnect, or a pause and resume, while it read, its
+        // continuation already queued) is skipped before the lease and the provider, instead of taking
+        // turns with the newer chain under the lease. A chain names itself in the writes its links make
+        // anyway (the mark of a link cut short, of a bounce off a held lease, of the end of a read a
+        // chain had marked): a chain that reads the account alone in one link writes nothing more.
+        let newer: number | undefined;
+        const belongs = (a: AccountRecord) => {
+          newer = a.backfillChain !== undefined && a.backfillChain > since ? a.backfillChain : undefined;
+          return newer === undefined;
+        };
+        const newest = (current: AccountRecord) => ((current.backfillChain ?? -Infinity) < since ? { backfillChain: since } : {});
+        const job = { repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: BACKFILL_LEASE_MS, onRevoked: d.onRevoked, clock: d.now, belongs, watchEveryMs: d.watchEveryMs };
         const outcome = await runAccountJob(job, async (account, watch) => {
           provider = account.provider;
           marked = account.backfillAt !== undefined;
@@ -127,9 +130,14 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           if (complete) await planEventJobs({ repo: d.repo, account: { ...account, aliases: result.owner.aliases }, now, meetings: result.read?.meetings, clock: d.now });
           console.log(JSON.stringify({ msg: "backfill", account: email, complete, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
         });
+        if (newer !== undefined) {
+          console.log(JSON.stringify({ msg: "backfill", account: email, continued: false, reason: "a newer chain reads on", since, newer }));
+          return true;
+        }
         if (outcome !== "done") console.log(JSON.stringify({ msg: "backfill", account: email, outcome }));
         // The chain's mark ends with it: a weekly run reads on its own from then (jobs BACKFILL_MARK_FRESH_MS).
-        if (outcome === "done" && complete && marked) await updateAccount(d.repo, email, { backfillAt: undefined }, d.now());
+        // It names this chain the newest: an older chain's continuation still queued ends unread.
+        if (outcome === "done" && complete && marked) await updateAccount(d.repo, email, (current) => ({ backfillAt: undefined, ...newest(current) }), d.now());
         if (outcome === "done" && !complete) {
           // Cut short by the time limit (the lease is released): continue in a new invocation, unless
           // the chain began two days ago, or the owner paused while it read (the resume queues the
@@ -148,7 +156,7 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
               // A newer chain began while this link read (it found the lease held, and is queued): the
               // read is its own from here, and so is the mark.
               superseded = (current.backfillChain ?? -Infinity) > since;
-              return superseded ? {} : { backfillAt: expired || paused ? undefined : d.now() };
+              return superseded ? {} : { backfillAt: expired || paused ? undefined : d.now(), ...newest(current) };
             },
             d.now(),
           );
@@ -173,8 +181,8 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         if (outcome === "busy" && d.backfills) {
           // Another job holds the account (a weekly run, an event email): back with a delay, not
           // failed into the queue's retries, three of which would dead-letter the first read. The
-          // chain is still reading: marked so.
-          await updateAccount(d.repo, email, { backfillAt: d.now() }, d.now());
+          // chain is still reading: marked so, and named the newest (the holder may be an older chain's link).
+          await updateAccount(d.repo, email, (current) => ({ backfillAt: d.now(), ...newest(current) }), d.now());
           const { failed: notQueued } = await d.backfills.sendBatch([backfillContinuation(email, since)], { delaySeconds: BUSY_DELAY_S });
           return notQueued.length === 0;
         }
@@ -184,18 +192,6 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
     );
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
-}
-
-/**
- * When a newer chain than the one begun at `since` reads the account (AccountRecord.backfillChain):
- * this link's chain is done. A chain's first link (`first`) marks itself the newest.
- */
-async function newerChain(repo: Repository, email: string, since: number, first: boolean, at: number): Promise<number | undefined> {
-  const account = await loadAccount(repo, email);
-  const newest = account?.backfillChain;
-  if (newest !== undefined && newest > since) return newest;
-  if (account && first && newest !== since) await updateAccount(repo, email, (current) => ((current.backfillChain ?? -Infinity) >= since ? {} : { backfillChain: since }), at);
-  return undefined;
 }
 
 export const handler = createBackfillHandler(() => jobDeps(loadReader));

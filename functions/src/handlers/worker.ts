@@ -164,7 +164,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
       async (r) => {
         const now = d.now();
         /** What every job of this record runs under (its own lease owner per attempt). */
-        const jobFor = (email: string) => ({ repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, clock: d.now });
+        const jobFor = (email: string) => ({ repo: d.repo, email, owner: `${r.id}/${randomUUID()}`, now, leaseMs: WORKER_LEASE_MS, onRevoked: d.onRevoked, clock: d.now, watchEveryMs: d.watchEveryMs });
         const weeklyBody = parseContinuation(r.body);
         // The dispatcher's record of a due slot, or a run's own continuation.
         const dispatched = weeklyBody?.due ? weeklyBody.slot : undefined;

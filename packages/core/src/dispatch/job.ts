@@ -68,6 +68,8 @@ export interface AccountJobOptions {
   belongs?: (account: AccountRecord) => boolean;
   /** The time as the job ends (the worker's clock); `Date.now` by default. */
   clock?: () => number;
+  /** How often the job's reads look whether the account is still there ({@link CONNECTION_WATCH_MS} by default; tests: 0, every page). */
+  watchEveryMs?: number;
 }
 
 /** A weekly run this recent makes another one a duplicate. */
@@ -81,8 +83,10 @@ export const WEEKLY_GUARD_MS = 20 * 3_600_000;
  * deleted after it (sweptIfGone), but it read a departed owner's mail and calendar for up to the rest
  * of its 15 minutes, and a Microsoft grant, which we have no call to revoke (core/connect/revoke), did
  * not stop it (helper-295). `left()` answers at once from the last look at the table and, asked
- * between pages (`look`), starts the next look when none is under way: one read of the account item
- * a page at most, never in the way of a call.
+ * between pages (`look`), starts the next look when none is under way and `everyMs` have passed
+ * since the last (the first: since the job loaded the account): one read of the account item every
+ * few seconds of a long read at most, never in the way of a call, and none in a short run (a weekly
+ * run's few pages, whose cold start issue 12 measures against its floor).
  */
 export interface ConnectionWatch {
   /** The account is gone, or another connection now (disconnected, connected again), as last looked. */
@@ -91,10 +95,17 @@ export interface ConnectionWatch {
   settled(): Promise<void>;
 }
 
-/** A {@link ConnectionWatch} of `loaded`. A look that fails leaves the answer as it was. */
-export function connectionWatch(repo: Repository, loaded: Pick<AccountRecord, "email" | "createdAt">): ConnectionWatch {
+/** How often a long read looks whether its account is still there ({@link ConnectionWatch}). */
+export const CONNECTION_WATCH_MS = 5_000;
+
+/**
+ * A {@link ConnectionWatch} of `loaded`, looking at most every `everyMs` of elapsed time (a monotonic
+ * clock, as the draft tap's deadlines are). A look that fails leaves the answer as it was.
+ */
+export function connectionWatch(repo: Repository, loaded: Pick<AccountRecord, "email" | "createdAt">, everyMs = CONNECTION_WATCH_MS, elapsed: () => number = () => performance.now()): ConnectionWatch {
   let gone = false;
   let looking: Promise<void> | undefined;
+  let lastLook = elapsed();
   const look = () =>
     loadAccount(repo, loaded.email).then(
       (current) => {
@@ -104,7 +115,10 @@ export function connectionWatch(repo: Repository, loaded: Pick<AccountRecord, "e
     );
   return {
     left(asked = false) {
-      if (asked && !gone && !looking) looking = look().finally(() => (looking = undefined));
+      if (asked && !gone && !looking && elapsed() - lastLook >= everyMs) {
+        lastLook = elapsed();
+        looking = look().finally(() => (looking = undefined));
+      }
       return gone;
     },
     settled: async () => {
@@ -137,7 +151,7 @@ export async function runAccountJob(o: AccountJobOptions, job: (account: Account
     // A rename cut short is finished first (its records come along before this job reads them).
     const run = await withLease(o.repo, { email: o.email, name: SCAN_LEASE, owner: o.owner, ttlMs: o.leaseMs, now: o.now }, async () => {
       const moved = await finishMove(o.repo, account, o.now);
-      const watch = connectionWatch(o.repo, moved);
+      const watch = connectionWatch(o.repo, moved, o.watchEveryMs);
       try {
         return await job(moved, watch);
       } finally {
