@@ -38,7 +38,7 @@ import {
 } from "@followthrough/core/connect";
 import { chainIssuedAt, type LinkClaims, LinkError, linkPath, openLink, sealLink } from "@followthrough/core/links";
 import { decrypt, encrypt } from "@followthrough/core/secrets";
-import { type AccountIdentity, grantRefused, missingScopes, missingScopesMessage, parseScopes, personalMicrosoftIdentity, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
+import { type AccountIdentity, ApiNotEnabledError, grantRefused, missingScopes, missingScopesMessage, parseScopes, personalMicrosoftIdentity, SCOPE_WORDS, type ScopeWords } from "@followthrough/core/oauth";
 import type { MailboxProvider, Profile } from "@followthrough/core/providers";
 import { handleRevoked, isRevoked, mayHaveBeenSent, noticeState, reconnectReason, reconnectWhy, refusedElsewhere, type SystemMailer } from "@followthrough/core/reconnect";
 import { ProviderError, retryable } from "@followthrough/core/resilience";
@@ -255,6 +255,17 @@ ${configured.map(section)}`
       const reason = reconnectReason(e);
       const elsewhere = refusedElsewhere(reason);
       const refused = e instanceof ProviderError && (e.kind === "invalid" || e.kind === "not-found" || elsewhere);
+      // The API turned off in this deployment's Google Cloud project: nothing about the person's
+      // account, and only whoever runs the deployment can change it (core/oauth ApiNotEnabledError).
+      if (e instanceof ApiNotEnabledError)
+        return kit.page(
+          c,
+          502,
+          "Could not connect",
+          html`<h1>We could not connect your account</h1>
+<p>${PROVIDER_NAMES[p]} let you sign in, but it does not let this Followthrough read accounts yet: the ${e.api} is turned off in its Google Cloud project, so nothing was stored. Nothing is wrong with your account. Whoever runs this Followthrough needs to turn the ${e.api} on (Google Cloud console: APIs &amp; Services, Library); try again a few minutes after that.</p>
+<p><a class="button" href="${base}/connect/${p}">Try again</a></p>`,
+        );
       return kit.page(
         c,
         502,

@@ -126,6 +126,10 @@ describe("the callback's profile read, as production loads it (core/loader/mailb
     ["403 domainPolicy: the domain's administrators turned Gmail off for apps", { status: 403, reason: "domainPolicy" }, "Your Google Workspace administrator no longer allows Followthrough to read this account. Ask them to allow it (Google Admin console: Security, API controls). Once that has changed, try again."],
     ["400 Mail service not enabled: the account has no Gmail", { status: 400, reason: "failedPrecondition" }, "Google says Gmail is not turned on for this account: in a Google Workspace organisation, its administrator turns Gmail on for each account. Once that has changed, try again."],
     ["403 notACalendarUser: the account has no Google Calendar", { route: "calendar.*", status: 403, reason: "notACalendarUser" }, "Google says Google Calendar is not turned on for this account: in a Google Workspace organisation, its administrator turns Calendar on for each account (and a suspended account has none). Once that has changed, try again."],
+    // The API turned off in the deployment's Cloud project (Google's 403 accessNotConfigured): not the
+    // account's doing, and not its owner's to change; until 2026-12-07 the page said to check the account.
+    ["403 accessNotConfigured: the Gmail API is off in the Cloud project", { status: 403, reason: "accessNotConfigured" }, "the Gmail API is turned off in its Google Cloud project, so nothing was stored. Nothing is wrong with your account. Whoever runs this Followthrough needs to turn the Gmail API on"],
+    ["403 accessNotConfigured: the Calendar API is off in the Cloud project", { route: "calendar.*", status: 403, reason: "accessNotConfigured" }, "the Google Calendar API is turned off in its Google Cloud project, so nothing was stored. Nothing is wrong with your account. Whoever runs this Followthrough needs to turn the Google Calendar API on"],
   ])("a refusal that waiting will not clear (%s) does not say to try again in a minute", async (_, fault, words) => {
     const app = createApp({ ...stack.deps, providerForNew: undefined });
     const { callback, cookie } = await approved();
@@ -136,6 +140,7 @@ describe("the callback's profile read, as production loads it (core/loader/mailb
       const page = await res.text();
       expect(page).not.toContain("in a minute");
       expect(page).toContain(words);
+      if ("reason" in fault && fault.reason === "accessNotConfigured") expect(page).not.toContain("Check that this account");
     } finally {
       await fetch(`${stack.sandbox.url}/_control/faults`, { method: "DELETE" });
     }

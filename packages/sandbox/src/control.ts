@@ -112,13 +112,14 @@ export function controlRoutes(app: Hono<SandboxEnv>, state: SandboxState): void 
           (s.reason === "failedPrecondition" && s.status === 400 && /^gmail\./.test(s.route)) ||
           (s.reason === "notACalendarUser" && s.status === 403 && /^calendar\./.test(s.route)) ||
           (s.reason === "dailyLimitExceeded" && s.status === 403 && /^(gmail|calendar)\./.test(s.route)) ||
+          (s.reason === "accessNotConfigured" && s.status === 403 && /^(gmail|calendar)\./.test(s.route)) ||
           (s.reason === "MailboxNotEnabledForRESTAPI" && s.status === 404 && /^graph\./.test(s.route))));
     // A gateway's body instead of Graph's JSON error (or Graph's under another label): a status fault on a Graph route.
     if (specs.some((s) => s.body !== undefined && (s.kind !== "status" || !/^graph\./.test(s.route) || !(GATEWAY_BODIES as readonly string[]).includes(s.body))))
       return send(c, 400, { error: `body (${GATEWAY_BODIES.join(", ")}) is for a status fault on a Graph route (graph.*)` });
     if (!specs.every(reasonFits))
       return send(c, 400, {
-        error: "reason is for a status fault before the call: domainPolicy with a Gmail route's 403 or failedPrecondition with its 400 (route gmail.*), notACalendarUser with a Calendar route's 403 (route calendar.*), dailyLimitExceeded with a Gmail or Calendar route's 403, or MailboxNotEnabledForRESTAPI with a Graph route's 404 (route graph.*)",
+        error: "reason is for a status fault before the call: domainPolicy with a Gmail route's 403 or failedPrecondition with its 400 (route gmail.*), notACalendarUser with a Calendar route's 403 (route calendar.*), dailyLimitExceeded or accessNotConfigured with a Gmail or Calendar route's 403, or MailboxNotEnabledForRESTAPI with a Graph route's 404 (route graph.*)",
       });
     return c.json({ ids: specs.map((s) => state.faults.add(s)) }, 201);
   });

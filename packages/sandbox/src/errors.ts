@@ -84,6 +84,35 @@ export function googleUnknownParameterError(name: string) {
   return googleError(400, `Invalid JSON payload received. Unknown name "${name}": Cannot bind query parameter. Field '${name}' could not be found in request message.`, "invalidArgument");
 }
 
+/** The Cloud project number the sandbox's disabled-API answers name (a real one is the OAuth client id's first part). */
+export const SANDBOX_PROJECT_NUMBER = "123456789012";
+
+/**
+ * Google's 403 for an API turned off in the OAuth client's Cloud project: reason `accessNotConfigured`,
+ * domain `usageLimits`, the sentence naming the API and its activation page (DSchau/gatsby-mail issue
+ * 35, Gmail; taylorwilsdon/google_workspace_mcp issue 126, Calendar as `calendar-json.googleapis.com`),
+ * and the ErrorInfo `SERVICE_DISABLED` of newer answers (google-gemini/gemini-cli issue 1343).
+ */
+export function googleApiDisabled(api: "gmail" | "calendar", project = SANDBOX_PROJECT_NUMBER) {
+  const [serviceTitle, service] = api === "gmail" ? ["Gmail API", "gmail.googleapis.com"] : ["Google Calendar API", "calendar-json.googleapis.com"];
+  const activationUrl = `https://console.developers.google.com/apis/api/${service}/overview?project=${project}`;
+  const message = `${serviceTitle} has not been used in project ${project} before or it is disabled. Enable it by visiting ${activationUrl} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`;
+  const body = googleError(403, message, "accessNotConfigured", { domain: "usageLimits", extendedHelp: "https://console.developers.google.com" });
+  return {
+    error: {
+      ...body.error,
+      details: [
+        {
+          "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+          reason: "SERVICE_DISABLED",
+          domain: "googleapis.com",
+          metadata: { serviceTitle, consumer: `projects/${project}`, containerInfo: project, service, activationUrl },
+        },
+      ],
+    },
+  };
+}
+
 /** Which provider family a route belongs to; decides the error shape and the quota model. */
 export type Api = "gmail" | "calendar" | "graph" | "oauth" | "control";
 
@@ -104,6 +133,7 @@ export function faultBody(api: Api, status: number, reason?: FaultReason): unkno
   if (status === 403 && reason === "domainPolicy") return googleError(403, "The domain administrators have disabled Gmail apps.", "domainPolicy");
   // The project's daily quota, in both APIs' guides' words (faults.ts FaultSpec `reason`).
   if (status === 403 && reason === "dailyLimitExceeded") return googleError(403, "Daily Limit Exceeded", "dailyLimitExceeded", { domain: "usageLimits" });
+  if (status === 403 && reason === "accessNotConfigured" && (api === "gmail" || api === "calendar")) return googleApiDisabled(api);
   if (status === 403) return googleError(403, "User-rate limit exceeded.", "userRateLimitExceeded");
   if (status === 503) return googleError(503, "The service is currently unavailable.", "backendError");
   if (status === 401)

@@ -3,7 +3,7 @@ export const GATEWAY_BODIES = ["empty", "html", "text", "json-as-text", "json-un
 export type GatewayBody = (typeof GATEWAY_BODIES)[number];
 
 /** The documented refusals a status fault can answer instead of its status's default body ({@link FaultSpec} `reason`). */
-export type FaultReason = "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition" | "notACalendarUser" | "dailyLimitExceeded";
+export type FaultReason = "domainPolicy" | "MailboxNotEnabledForRESTAPI" | "failedPrecondition" | "notACalendarUser" | "dailyLimitExceeded" | "accessNotConfigured";
 
 /** A fault a test injects on a route (by route id, `*` for any route of the account). */
 export interface FaultSpec {
@@ -35,7 +35,12 @@ export interface FaultSpec {
    * Cloud project's daily (courtesy) quota is spent, for every user, until Google's quota day ends at
    * midnight Pacific Time; no Retry-After (developers.google.com/gmail/api/guides/handle-errors,
    * "Resolve a 403 error: Daily limit exceeded"; developers.google.com/calendar/api/guides/errors,
-   * "403: Daily Limit Exceeded"; developers.google.com/workspace/guides/quota-overview for the reset).
+   * "403: Daily Limit Exceeded"; developers.google.com/workspace/guides/quota-overview for the reset);
+   * `accessNotConfigured`, a Gmail or Calendar 403, domain `usageLimits`: the API is turned off in the
+   * Cloud project of the OAuth client, "<API> has not been used in project N before or it is disabled.
+   * Enable it by visiting …" (DSchau/gatsby-mail issue 35 for Gmail's body; taylorwilsdon/google_workspace_mcp
+   * issue 126 for Calendar's, service `calendar-json.googleapis.com`), with the ErrorInfo
+   * `SERVICE_DISABLED` that newer answers carry (google-gemini/gemini-cli issue 1343).
    */
   reason?: FaultReason;
   /**

@@ -1,4 +1,4 @@
-import { CALENDAR_NOT_ENABLED, GMAIL_NOT_ENABLED, GOOGLE_POLICY_ERRORS, MissingScopeError, refusedFor } from "../oauth";
+import { ApiNotEnabledError, CALENDAR_NOT_ENABLED, GMAIL_NOT_ENABLED, GOOGLE_POLICY_ERRORS, MissingScopeError, refusedFor } from "../oauth";
 import { isNetworkError, parseRetryAfter, ProviderError } from "../resilience";
 import { addDays, localDate, localMidnight } from "../time";
 
@@ -73,7 +73,7 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   const data = g.response?.data as { error?: unknown; error_description?: string } | undefined;
   const oauthError = typeof data?.error === "string" ? data.error : undefined;
   const reason = (data?.error as { errors?: { reason?: string }[] } | undefined)?.errors?.[0]?.reason;
-  const details = (data?.error as { details?: { reason?: string }[] } | undefined)?.details ?? [];
+  const details = (data?.error as { details?: { reason?: string; metadata?: Record<string, unknown> }[] } | undefined)?.details ?? [];
   // An answer with no text of its own (a 431 with an empty body: helper-190 #6) is named by its status.
   const said = (g.message ?? String(e)).split("\n")[0]?.trim();
   const message = `google: ${said || (status !== undefined ? `HTTP ${status}` : "no answer")}`;
@@ -118,6 +118,15 @@ export function classifyGoogleError(e: unknown, now = Date.now()): ProviderError
   // The account has no Google Calendar (core/oauth CALENDAR_NOT_ENABLED). Until 2026-12-07 it was
   // "invalid": every run failed into the queue's retries and the owner was never told (helper-248 #1).
   if (status === 403 && reason === CALENDAR_NOT_ENABLED) return refusedFor(CALENDAR_NOT_ENABLED, message, status);
+  // The API is turned off in our Cloud project (core/oauth ApiNotEnabledError): the operator's to turn
+  // on, for every account at once. Until 2026-12-07 a plain "invalid", and the connect page told the
+  // person to check that their own account has email and a calendar turned on.
+  const disabled = details.find((d) => d?.reason === "SERVICE_DISABLED");
+  if (status === 403 && (reason === "accessNotConfigured" || disabled)) {
+    const title = disabled?.metadata?.serviceTitle;
+    const named = /^(?:Access Not Configured\.\s*)?(.+?) has not been used in project/.exec(typeof bodyMessage === "string" ? bodyMessage : "")?.[1];
+    return new ApiNotEnabledError(typeof title === "string" && title ? title : named ?? "Google API", message, status, { cause: e });
+  }
   // The token lacks a scope the method needs (the person removed it at myaccount.google.com, or never
   // granted it): 403 insufficientPermissions / ACCESS_TOKEN_SCOPE_INSUFFICIENT, with the scopes that
   // would do in WWW-Authenticate (RFC 6750 insufficient_scope). Only a reconnect can fix it.

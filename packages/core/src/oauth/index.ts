@@ -401,6 +401,30 @@ export const refusedFor = (code: string, message: string, status: number | undef
 export const needsReconnect = (e: GrantError) => !e.aadsts.includes(AADSTS_LOOP_DETECTED) && (RECONNECT_ERRORS.has(e.code) || e.suberror !== undefined);
 
 /**
+ * Google's 403 for an API that is turned off in the Cloud project of our OAuth client (reason
+ * `accessNotConfigured`, domain `usageLimits`, "Gmail API has not been used in project N before or it
+ * is disabled. Enable it by visiting …": DSchau/gatsby-mail issue 35, googleworkspace/python-samples
+ * issues 17 and 23, taylorwilsdon/google_workspace_mcp issue 126 for Calendar's
+ * `calendar-json.googleapis.com`; newer answers add an ErrorInfo `SERVICE_DISABLED` naming the
+ * service's title and its activation URL: google-gemini/gemini-cli issue 1343). Every account of the
+ * deployment meets it; whoever runs the deployment must turn the API on (docs/deploy.md, step 1 of
+ * the Google project), and no owner can: kind "invalid", as our client's own refusals are (the run
+ * fails, logged; no owner is asked to reconnect), with the API named for the pages that say so.
+ */
+export class ApiNotEnabledError extends ProviderError {
+  constructor(
+    /** The API's name as Google gives it ("Gmail API", "Google Calendar API"). */
+    readonly api: string,
+    message: string,
+    status = 403,
+    options?: { cause?: unknown },
+  ) {
+    super("invalid", message, status, undefined, options);
+    this.name = "ApiNotEnabledError";
+  }
+}
+
+/**
  * A call refused because the grant lacks a permission it needs (Google 403 insufficientPermissions;
  * Graph 403 ErrorAccessDenied for a call none of the granted permissions covers): the person removed
  * it, or it was never granted. Kind "auth-revoked": the account needs reconnecting, with this reason.
