@@ -372,9 +372,9 @@ describe.each([
     const { h, now, person, tap } = await setup();
     try {
       const first = ready(await tap(now));
-      const claim = (await h.repo.get<{ claim: { threadId?: string } }>(keys.draft(h.email, person.email)))?.claim;
+      const claim = (await h.repo.get<{ claim: { threadId?: string; marker: string } }>(keys.draft(h.email, person.email)))!.claim;
       await h.provider.deleteDraft(first.draftId);
-      expect(await h.provider.draftSent!({ id: first.draftId, ...(claim?.threadId ? { threadId: claim.threadId } : {}), since: now })).toBeUndefined();
+      expect(await h.provider.draftSent!({ id: first.draftId, marker: claim.marker, ...(claim.threadId ? { threadId: claim.threadId } : {}), since: now })).toBeUndefined();
       expect(await goneDraft({ repo: h.repo, provider: h.provider, account: h.account(), person: person.email })).toEqual({ draftId: first.draftId, madeAt: now });
     } finally {
       await h.close();

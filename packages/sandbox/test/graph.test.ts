@@ -202,6 +202,27 @@ describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () 
     expect((await graphFailure(client.api(`/me/messages/${other.id}`).get())).statusCode).toBe(404);
   });
 
+  it("a draft the owner sends is filed in Sent Items as a copy of its own: the draft's id answers 404, the copy carries its marker (microsoft-graph-docs issues 6250, 1533, 3766)", async () => {
+    // On an early clock, so the copy is no newer than what the sendMail tests below look for first.
+    await control(sb.url, "/clock", { now: "2026-05-01T12:00:00Z" });
+    const marker = { id: "String {5d0c6c1e-3a8f-4c2b-9e71-0f4b8a6d2c19} Name FollowthroughRef", value: "ref-sent-1" };
+    const draft = (await client.api("/me/messages").header("Prefer", 'IdType="ImmutableId"').post({ subject: "Sent soon", body: { contentType: "text", content: "x" }, toRecipients: [{ emailAddress: { address: "bo@fabrikam.example" } }], singleValueExtendedProperties: [marker] })) as GraphMessage;
+    const sent = await fetch(`${sb.url}/_control/accounts/${email}/graph/messages/${encodeURIComponent(draft.id!)}/send`, { method: "POST" });
+    expect(sent.status).toBe(200);
+    const copy = ((await sent.json()) as { message: GraphMessage }).message;
+    expect(copy.id).not.toBe(draft.id);
+    expect([copy.isDraft, copy.internetMessageId, copy.conversationId, copy.subject]).toEqual([false, draft.internetMessageId, draft.conversationId, "Sent soon"]);
+    const missing = await graphFailure(client.api(`/me/messages/${draft.id}`).header("Prefer", 'IdType="ImmutableId"').get());
+    expect([missing.statusCode, missing.code]).toEqual([404, "ErrorItemNotFound"]);
+    const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${marker.id}' and ep/value eq '${marker.value}')`;
+    const found = (await client.api("/me/mailFolders/sentitems/messages").header("Prefer", 'IdType="ImmutableId"').filter(filter).select("id,isDraft,sentDateTime").get()) as Page<GraphMessage>;
+    expect(found.value.map((m) => [m.id, m.isDraft])).toEqual([[copy.id, false]]);
+    const inDrafts = (await client.api("/me/mailFolders/drafts/messages").filter(filter).select("id").get()) as Page<GraphMessage>;
+    expect(inDrafts.value).toEqual([]);
+    expect(copy.sentDateTime).toBe("2026-05-01T12:00:00Z");
+    await control(sb.url, "/clock", { now: null });
+  });
+
   it("createReply takes a comment or the message's body, and refuses both (400) as Graph documents", async () => {
     const sent = (await client.api("/me/mailFolders/sentitems/messages").top(1).get()) as Page<GraphMessage>;
     const original = sent.value[0] ?? (await client.api("/me/mailFolders/inbox/messages").top(1).get()).value[0];

@@ -1023,7 +1023,7 @@ async function lookForGone(o: { repo: Repository; provider: DraftWriter; account
   if (claim?.status !== "created" || !claim.draftId) return undefined;
   if (await o.provider.draftExists({ id: claim.draftId, marker: claim.marker })) return undefined;
   const madeAt = claim.markedAt || claim.claimedAt;
-  const sent = await o.provider.draftSent?.({ id: claim.draftId, ...(claim.threadId ? { threadId: claim.threadId } : {}), since: madeAt }).catch((e: unknown) => {
+  const sent = await o.provider.draftSent?.({ id: claim.draftId, marker: claim.marker, ...(claim.threadId ? { threadId: claim.threadId } : {}), since: madeAt }).catch((e: unknown) => {
     console.warn("draft: could not look for the sent copy", e instanceof Error ? e.message : String(e));
     return undefined;
   });

@@ -215,22 +215,37 @@ export function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphPart
       // Drafts only: a deleted draft moves to Deleted Items (its id still answers), a sent one to Sent Items.
       return (await findDrafts(d.marker)).some((x) => x.id === d.id);
     },
-    async draftSent({ id }: { id: string }): Promise<{ sentAt?: number } | undefined> {
-      // By its immutable id: sent, the Sent Items copy (no longer a draft); deleted, the draft in
-      // Deleted Items (still one), or, purged, nothing. Not yet filed in Sent Items after a send
-      // (the copy comes once the mail is on its way), nothing either: not known, not "sent".
-      let m: { isDraft?: boolean; sentDateTime?: string };
+    async draftSent(d: { id: string; marker: string }): Promise<{ sentAt?: number } | undefined> {
+      // By its immutable id: deleted, the draft in Deleted Items (still one); sent where the
+      // documentation holds (learn.microsoft.com/graph/outlook-immutable-id, "Immutable ID with
+      // sending mail": the draft's id reads the Sent Items copy), the copy. But sending files "a
+      // separate copy" in Sent Items (a Microsoft docs writer, microsoftgraph/microsoft-graph-docs
+      // issue 6250), seen under another id, the draft's answering 404 (issues 1533 and 11969,
+      // msgraph-sdk-java issue 731, OfficeDev/office-js issue 5566): then the copy is looked for in
+      // Sent Items by the marker the draft carries, as Microsoft advises finding a sent message
+      // (Jason Johnston, microsoft-graph-docs issue 3766). Until 2026-12-07 only the id was read, so
+      // a draft the owner sent read as "sent or deleted". Purged, or not yet filed, nothing: not known.
+      let m: { isDraft?: boolean; sentDateTime?: string } | undefined;
       try {
         m = (await call(
-          (c) => c.api(`/me/messages/${encodeURIComponent(id)}`).header("Prefer", 'IdType="ImmutableId"').select("isDraft,sentDateTime").middlewareOptions(noClientRetry).get(),
+          (c) => c.api(`/me/messages/${encodeURIComponent(d.id)}`).header("Prefer", 'IdType="ImmutableId"').select("isDraft,sentDateTime").middlewareOptions(noClientRetry).get(),
           false,
           "GET /me/messages/{id}",
         )) as typeof m;
       } catch (e) {
-        if (e instanceof ProviderError && e.kind === "not-found") return undefined;
-        throw e;
+        if (!(e instanceof ProviderError && e.kind === "not-found")) throw e;
       }
-      if (m.isDraft !== false) return undefined;
+      if (m === undefined) {
+        const q = (s: string) => s.replace(/'/g, "''");
+        const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${q(DRAFT_MARKER_PROPERTY)}' and ep/value eq '${q(d.marker)}')`;
+        const res = (await call(
+          (c) => c.api("/me/mailFolders/sentitems/messages").header("Prefer", 'IdType="ImmutableId"').filter(filter).select("id,isDraft,sentDateTime").top(1).middlewareOptions(noClientRetry).get(),
+          false,
+          "GET /me/mailfolders/sentitems/messages",
+        )) as { value?: { isDraft?: boolean; sentDateTime?: string }[] };
+        m = res.value?.[0];
+      }
+      if (m?.isDraft !== false) return undefined;
       const at = Date.parse(m.sentDateTime ?? "");
       return Number.isFinite(at) ? { sentAt: at } : {};
     },

@@ -178,15 +178,16 @@ export interface DraftWriter {
   draftExists(draft: { id: string; marker: string }): Promise<boolean>;
   /**
    * Whether a draft we made, no longer in Drafts, was sent: `{ sentAt }` (when, if the provider says)
-   * once it was; undefined when the provider cannot tell (deleted, or not known). One request, with
-   * the scopes we hold. Graph reads the message by its immutable id, which the Sent Items copy keeps
-   * (learn.microsoft.com/graph/outlook-immutable-id, "Immutable ID with sending mail"). Gmail gives
-   * the sent message a new id (the draft's is deleted), so it reads the draft's thread
-   * (`threadId`, users.threads.get, format minimal, which gmail.metadata allows) for a message
-   * labelled SENT dated no earlier than `since` (when the draft was made); a draft stored without
-   * its thread (made before 2026-12-07) is not known. docs/provider-quirks.md, "Sent or deleted".
+   * once it was; undefined when the provider cannot tell (deleted, or not known), with the scopes we
+   * hold. Graph reads the message by its immutable id, then, where that answers nothing, looks in
+   * Sent Items for the copy carrying the draft's `marker` (sending files a copy of its own there,
+   * under another id: microsoftgraph/microsoft-graph-docs issues 6250 and 1533). Gmail gives the
+   * sent message a new id (the draft's is deleted), so it reads the draft's thread (`threadId`,
+   * users.threads.get, format minimal, which gmail.metadata allows) for a message labelled SENT dated
+   * no earlier than `since` (when the draft was made); a draft stored without its thread (made
+   * before 2026-12-07) is not known. docs/provider-quirks.md, "Sent or deleted".
    */
-  draftSent?(draft: { id: string; threadId?: string; since: number }): Promise<{ sentAt?: number } | undefined>;
+  draftSent?(draft: { id: string; marker: string; threadId?: string; since: number }): Promise<{ sentAt?: number } | undefined>;
 }
 
 /** A message to send from the owner's account (the digest). */

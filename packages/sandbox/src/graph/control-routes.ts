@@ -44,7 +44,7 @@ export function graphControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
     return moved ? c.json({ message: moved }) : send(c, 404, { error: "no such message" });
   });
 
-  /** The owner sends a draft from Outlook: to Sent Items under the same id, no longer a draft (GraphStore sendDraft). */
+  /** The owner sends a draft from Outlook: a copy in Sent Items under an id of its own, the draft gone (GraphStore sendDraft). */
   app.post(`${base}/messages/:id/send`, (c) => {
     const store = storeOf(c);
     if (store instanceof Response) return store;

@@ -282,10 +282,17 @@ export class GraphStore {
   }
 
   /**
-   * The owner sends a draft from Outlook (the control API's): filed in Sent Items under the same
-   * immutable id, no longer a draft, sent now, from the owner (learn.microsoft.com/graph/outlook-immutable-id,
-   * "Immutable ID with sending mail": the draft's id then gets the Sent Items copy). Undefined when
-   * the message is unknown or not in Drafts.
+   * The owner sends a draft from Outlook (the control API's): Exchange files "a separate copy of the
+   * message" in Sent Items, so the copy's id differs from the draft's, immutable or not (a Microsoft
+   * docs writer in microsoftgraph/microsoft-graph-docs issue 6250; seen in issues 1533 and 11969,
+   * msgraph-sdk-java issue 731, OfficeDev/office-js issue 5566: the draft's id answers 404 once it is
+   * sent), though learn.microsoft.com/graph/outlook-immutable-id ("Immutable ID with sending mail")
+   * says the draft's id reads the Sent Items copy. The copy keeps the draft's content, conversation,
+   * internetMessageId and single-value extended properties (Microsoft's advice for finding a sent
+   * message in Sent Items is to tag it with one: Jason Johnston in microsoft-graph-docs issue 3766);
+   * it is no longer a draft, sent now, from the owner. The draft goes (its folder's delta reports it
+   * removed). Until 2026-12-07 the copy kept the draft's id. Undefined when the message is unknown or
+   * not in Drafts.
    */
   sendDraft(id: string): GraphMessage | undefined {
     this.settle();
@@ -293,8 +300,12 @@ export class GraphStore {
     if (!r || r.deleted || r.folder !== "drafts") return undefined;
     const owner: Recipient = { emailAddress: { name: this.account.displayName, address: this.account.email } };
     const now = graphDate(this.now());
-    r.message = { ...r.message, isDraft: false, sentDateTime: now, receivedDateTime: now, lastModifiedDateTime: now, from: owner, sender: owner };
-    return this.moveMessage(id, "sentitems");
+    const { id: _draftId, "@odata.etag": _etag, changeKey: _key, webLink: _link, parentFolderId: _folder, createdDateTime: _created, ...content } = r.message as GraphMessage & { "@odata.etag"?: string; changeKey?: string };
+    const copyId = fakeId("AAMkAGSandbox");
+    const copy = this.addMessage("sentitems", { ...content, id: copyId, webLink: messageWebLink(copyId), isDraft: false, sentDateTime: now, receivedDateTime: now, from: owner, sender: owner } as GraphMessage);
+    if (r.extended) this.messages.get(copyId)!.extended = new Map(r.extended);
+    this.purgeMessage(id);
+    return copy;
   }
 
   /** The record of a message by id, tombstones included. */
