@@ -14,7 +14,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountByIdentity, type AccountRecord, listAccounts, loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { accountByIdentity, type AccountRecord, deleteAccountData, listAccounts, loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { dispatchDue, dueWeeklyBody, runAccountJob } from "@followthrough/core/dispatch";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { GOOGLE_SCOPES, MICROSOFT_SCOPES, MICROSOFT_SIGN_IN_SCOPES } from "@followthrough/core/oauth";
@@ -423,6 +423,33 @@ describe("Outlook zone", () => {
     const digest = sent.filter((m) => /^(Your week|A quiet week)/.test(m.subject ?? ""));
     expect(digest.map((m) => m.sentDateTime)).toEqual(["2026-06-01T15:00:00Z"]);
     expect(new Intl.DateTimeFormat("en-US", { timeZone: "America/Los_Angeles", weekday: "long", hour: "2-digit", hourCycle: "h23" }).format(Date.parse(digest[0].sentDateTime!))).toBe("Monday, 08");
+  });
+  it("a mailbox whose settings Graph refuses (403 ErrorAccessDenied with MailboxSettings.Read granted) still connects, in UTC, and the Connected page asks for a zone", async () => {
+    // Reported for every personal Outlook.com mailbox (mpalermiti/outlook-mcp ROADMAP.md, verified on
+    // the live API) and for some work mailboxes (msgraph-sdk-dotnet issue 2141). Until 2026-12-07 the
+    // profile read failed on it, and the connect ended in "We could not connect your account".
+    const f = stackLA.fixtures.microsoft;
+    await deleteAccountData(stackLA.repo, f.account.email);
+    const refused = await control(sandbox, "/faults", { route: "graph.mailboxSettings", account: f.account.email, kind: "status", status: 403, times: 0 });
+    expect(refused.ok).toBe(true);
+    try {
+      const start = await stackLA.app.request("/connect/microsoft");
+      const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
+      const authorize = new URL(start.headers.get("location")!);
+      authorize.searchParams.set("account", f.account.email);
+      authorize.searchParams.set("approve", "1");
+      const consent = await fetch(authorize, { redirect: "manual" });
+      const res = await followConnected(await stackLA.app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } }), stackLA.app);
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      expect(page).toContain("<h1>Connected</h1>");
+      expect(page).toContain("Microsoft did not tell us your time zone, so your digests use UTC for now.");
+      expect(page).toContain("Choose your time zone</a>");
+      const account = (await loadAccount(stackLA.repo, f.account.email))!;
+      expect([account.status, account.timeZone, account.calendarZone]).toEqual(["active", "UTC", undefined]);
+    } finally {
+      await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
+    }
   });
 });
 

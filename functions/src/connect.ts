@@ -455,6 +455,12 @@ ${
 <form method="post" action="${settings}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>`
     : html`<p>Your ${digestWeek || account.lastWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
 }${
+  // The provider told us no zone (Outlook's mailboxSettings refused: core/microsoft profile), and the
+  // owner chose none: the digests keep the zone stored before, UTC for a new account, until they do.
+  !account.zoneChosen && !account.calendarZone
+    ? html`<p>${PROVIDER_NAMES[account.provider]} did not tell us your time zone, so your digests use ${account.timeZone} for now. <a href="${settings}?zone=1#time-zone">Choose your time zone</a></p>`
+    : ""
+}${
   // A zone the owner chose in settings is kept across the reconnect: said where the calendar now names another.
   account.zoneChosen && account.calendarZone && account.calendarZone !== account.timeZone
     ? html`<p>Your calendar is in ${account.calendarZone}; your digests stay in ${account.timeZone}, the time zone you chose. <a href="${settings}?zone=1#time-zone">Change time zone</a></p>`

@@ -161,8 +161,20 @@ export function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphPart
         c.api("/me").select("mail,userPrincipalName,proxyAddresses,displayName").middlewareOptions(noClientRetry).get(),
       false, "GET /me")) as { mail?: string; userPrincipalName?: string; proxyAddresses?: string[]; displayName?: string };
       // MailboxSettings.Read (requested at connect): the zone the owner set in Outlook. A failure is not
-      // swallowed: an account stored in UTC would get its digest at the wrong hour every week.
-      const settings = await mailboxSettings();
+      // swallowed (an account stored in UTC would get its digest at the wrong hour every week), but for
+      // one: Graph's 403 ErrorAccessDenied though the grant holds the permission (classifyAccessDenied's
+      // "invalid"), which no retry or reconnect changes. It is reported for every personal Outlook.com
+      // mailbox, whatever the scopes (mpalermiti/outlook-mcp ROADMAP.md, "Investigated and not viable",
+      // verified against the live API and again on 2026-09-03, though the reference page lists personal
+      // accounts), and for some work mailboxes (msgraph-sdk-dotnet issue 2141). Until 2026-12-07 it
+      // failed the profile read, so such an account could never connect; now the account is stored
+      // without the mailbox's zone (its own or UTC: core/connect grantFields), and the Connected page
+      // asks the owner to choose one. A missing permission (MissingScopeError) still fails the read.
+      const settings = await mailboxSettings().catch((e: unknown) => {
+        if (!(e instanceof ProviderError && e.kind === "invalid" && e.status === 403)) throw e;
+        console.warn(JSON.stringify({ msg: "zone", read: "refused", error: e.message }));
+        return {} as { timeZone?: string };
+      });
       const email = me.mail ?? me.userPrincipalName ?? o.owner.email;
       const aliases = new Set<string>();
       if (me.userPrincipalName) aliases.add(me.userPrincipalName);
