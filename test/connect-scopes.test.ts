@@ -229,6 +229,42 @@ describe("later: the grant narrows or Entra wants the person back", () => {
     expect(mailer.sent[0].text).toContain("Your weekly digest is on hold until that has changed and you reconnect.");
   });
 
+  it("Google: an app left in Testing loses the grant seven days after the connect; the notice says so and who can stop it (not a plain 'revoked or expired')", async () => {
+    // developers.google.com/identity/protocols/oauth2, "Refresh token expiration": an External app
+    // in Testing gets refresh tokens that expire in 7 days (the sandbox's googleTestingApp).
+    const { sandbox, fixtures, repo, deps } = stack;
+    const f = fixtures.google;
+    const tokens = sandbox.state.tokens;
+    tokens.googleRefreshTtlMs = 7 * 86_400_000;
+    const connectedAt = sandbox.state.now();
+    try {
+      expect((await webConnect("google")).status).toBe(200);
+      const account = (await loadAccount(repo, f.account.email))!;
+      expect(account.status).toBe("active");
+      // Six days on, the token still refreshes; seven days and an hour on, Google has ended it.
+      const job = async (days: number, hours = 0) => {
+        const at = account.connectedAt + days * 86_400_000 + hours * 3_600_000;
+        await control(sandbox, "/clock", { now: new Date(connectedAt + (at - account.connectedAt)).toISOString() });
+        const mailer = new MemoryMailer();
+        const outcome = await runAccountJob(
+          { repo, email: f.account.email, owner: `t-testing-${days}`, now: at, leaseMs: 60_000, onRevoked: async (r, a, error, when) => void (await handleRevoked({ repo: r, account: a, now: when, notify: mailer, baseUrl: BASE, error })) },
+          async (a) => runWeekly({ repo, provider: await deps.providerFor(a), account: a, now: Date.parse(f.expected!.now) + 7 * 86_400_000, links: { baseUrl: BASE, key: KEY }, send: false }),
+        );
+        return { outcome, mailer };
+      };
+      expect((await job(6)).outcome).not.toBe("revoked");
+      const { outcome, mailer } = await job(7, 1);
+      expect(outcome).toBe("revoked");
+      const after = (await loadAccount(repo, f.account.email))!;
+      expect([after.status, after.reconnectReason]).toEqual(["needs_reconnect", "expired-after-7-days"]);
+      expect(mailer.sent).toHaveLength(1);
+      expect(mailer.sent[0].text).toMatch(/^Google ended Followthrough's access to [^ ]+ seven days after you connected it\. Google does that to every account when this Followthrough's Google Cloud project is an External app still in Testing: whoever runs it should publish the app \(Google Cloud console: Google Auth Platform, Audience, Publish app\)/);
+    } finally {
+      tokens.googleRefreshTtlMs = undefined;
+      await control(sandbox, "/clock", { now: null });
+    }
+  });
+
   it("Microsoft: a Graph 403 the granted permissions explain nothing about is a plain error (account stays active); an MFA refresh error needs reconnecting", async () => {
     const { sandbox, fixtures, repo, deps } = stack;
     const f = fixtures.microsoft;

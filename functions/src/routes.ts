@@ -21,7 +21,7 @@ import { dismissFollowUp, draftFollowUp, FollowUpError, followedUpOn, type GoneD
 import { DRAFT_CREATE_DEADLINE_MS } from "@followthrough/core/limits";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { chainIssuedAt, type LinkClaims, linkPath, openLink, sealLink } from "@followthrough/core/links";
-import { isRevoked, markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
+import { grantGoneReason, isRevoked, markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { ProviderError } from "@followthrough/core/resilience";
 import type { PersonRecord } from "@followthrough/core/storage";
 import { shownName } from "@followthrough/core/model";
@@ -495,7 +495,7 @@ ${afterNav(c, account.email)}`,
   const grantGone = async (account: AccountRecord, reason: string | undefined) => {
     if (reason?.startsWith("missing-scope:")) return;
     try {
-      if (!(await markGrantGone(deps.repo, account, reason ?? "auth-revoked"))) return;
+      if (!(await markGrantGone(deps.repo, account, grantGoneReason(account, reason ?? "auth-revoked", deps.now())))) return;
       if (account.status === "active") await deps.enqueueBackfill?.(account.email);
     } catch (e) {
       console.warn(JSON.stringify({ msg: "draft: grant gone, not marked or its notice not queued", account: account.email, error: e instanceof Error ? e.message : String(e) }));

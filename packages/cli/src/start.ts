@@ -11,7 +11,7 @@ import { LinkError, openLink } from "@followthrough/core/links";
 import { API_RETRY_BUDGET_MS, JOB_RETRY_BUDGET_MS } from "@followthrough/core/limits";
 import { loopbackOnly } from "@followthrough/core/net";
 import { VirtualClock } from "@followthrough/core/resilience";
-import { markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
+import { grantGoneReason, markGrantGone, reconnectReason, reconnectWhy, refusedElsewhere } from "@followthrough/core/reconnect";
 import { providerFor } from "@followthrough/core/runtime";
 import type { MailboxProvider } from "@followthrough/core/providers";
 import { randomKeyring } from "@followthrough/core/secrets";
@@ -331,7 +331,8 @@ async function runRealAccounts(store: LocalStore, home: string, url: string, not
       accounts.push({ account, provider, now, weekly });
     } catch (e) {
       // Only a grant the provider refused needs the person (not a token endpoint that was down).
-      const reason = reconnectReason(e);
+      const found = reconnectReason(e);
+      const reason = found === undefined ? undefined : grantGoneReason(account, found, now);
       if (reason) {
         // Marked with its reason, as the service marks it (core/reconnect markGrantGone), and said as its notice says it.
         if (!(await markGrantGone(store.repo, account, reason))) await setAccountStatus(store.repo, record.email, "needs_reconnect");

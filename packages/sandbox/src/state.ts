@@ -2,7 +2,7 @@ import { FaultRegistry } from "./faults";
 import { type AccountInfo, type MailboxFixture, loadFixture } from "./fixtures";
 import type { Api } from "./errors";
 import { QuotaModel, type QuotaLimits, defaultLimits } from "./quota";
-import { TokenStore } from "./tokens";
+import { GOOGLE_TESTING_REFRESH_TTL_MS, TokenStore } from "./tokens";
 import { GmailStore } from "./gmail/store";
 import { CalendarStore } from "./calendar/store";
 import { GraphStore } from "./graph/store";
@@ -54,6 +54,13 @@ export interface SandboxOptions {
    * saw it from the token endpoint).
    */
   googleIdTokenIssuer?: "https://accounts.google.com" | "accounts.google.com";
+  /**
+   * Google's OAuth client is an External app left in Testing: its refresh tokens expire 7 days (of
+   * the mailbox clock) after they were issued, unless they hold sign-in scopes only
+   * (developers.google.com/identity/protocols/oauth2, "Refresh token expiration"; TokenStore
+   * `googleRefreshTtlMs`). Off by default: a published app's tokens do not expire so.
+   */
+  googleTestingApp?: boolean;
 }
 
 /** The mailbox-clock time sendMail's message takes to reach Sent Items unless a sandbox sets its own. */
@@ -111,7 +118,8 @@ export class SandboxState {
 
   constructor(readonly options: SandboxOptions = {}) {
     this.clock = options.clock ?? Date.now;
-    this.tokens = new TokenStore(this.clock);
+    this.tokens = new TokenStore(this.clock, () => this.now());
+    if (options.googleTestingApp) this.tokens.googleRefreshTtlMs = GOOGLE_TESTING_REFRESH_TTL_MS;
     this.quota = new QuotaModel(options.quota === undefined ? defaultLimits : options.quota, this.clock);
     this.pageSize = { gmail: 500, calendar: 2500, graph: 1000, ...options.pageSize };
     this.baseUrl = options.baseUrl ?? "http://127.0.0.1";

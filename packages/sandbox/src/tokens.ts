@@ -45,6 +45,12 @@ export class OAuthError extends Error {
 
 const token = (prefix: string) => `${prefix}.${randomBytes(18).toString("base64url")}`;
 
+/** A Google refresh token's life when the app is in Testing: 7 days (TokenStore googleRefreshTtlMs). */
+export const GOOGLE_TESTING_REFRESH_TTL_MS = 7 * 86_400_000;
+
+/** The scopes that keep a Testing app's refresh token from expiring when they are all it holds: name, email address and profile. */
+const GOOGLE_SIGN_IN_SCOPES: ReadonlySet<string> = new Set(["openid", "email", "profile", "https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/userinfo.profile"]);
+
 /** Authorization codes, access tokens and refresh tokens of every sandbox account. */
 export class TokenStore {
   private access = new Map<string, AccessToken>();
@@ -53,7 +59,25 @@ export class TokenStore {
   /** Access-token lifetime in seconds. */
   accessTtl = 3600;
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  /**
+   * How long a Google refresh token lives, in ms of `grantClock`; none, for ever (a published app).
+   * "A Google Cloud Platform project with an OAuth consent screen configured for an external user
+   * type and a publishing status of "Testing" is issued a refresh token expiring in 7 days, unless
+   * the only OAuth scopes requested are a subset of name, email address, and user profile"
+   * (developers.google.com/identity/protocols/oauth2, "Refresh token expiration"): SandboxOptions
+   * `googleTestingApp` sets it to {@link GOOGLE_TESTING_REFRESH_TTL_MS}. Past it, the refresh grant
+   * answers invalid_grant "Token has been expired or revoked.", as for any dead token.
+   */
+  googleRefreshTtlMs?: number;
+
+  constructor(
+    private readonly clock: () => number = Date.now,
+    /** The clock refresh tokens are issued and aged on (the mailbox clock, which tests move). */
+    private readonly grantClock: () => number = clock,
+  ) {}
+
+  /** When each refresh token was issued (grantClock). */
+  private readonly refreshIssuedAt = new Map<string, number>();
 
   /** Issues an authorization code after consent (the authorize page); `withRefresh` decides whether redeeming it returns a refresh token. */
   createCode(grant: TokenGrant, redirectUri: string, codeChallenge?: string, codeChallengeMethod?: string, withRefresh = true): string {
@@ -91,6 +115,7 @@ export class TokenStore {
     if (withRefresh) {
       out.refresh_token = token(grant.provider === "google" ? "1//rt" : "M.R3_rt");
       this.refresh.set(out.refresh_token, base);
+      this.refreshIssuedAt.set(out.refresh_token, this.grantClock());
     }
     return out;
   }
@@ -105,6 +130,11 @@ export class TokenStore {
     const g = this.refresh.get(refreshToken);
     if (!g) throw new OAuthError("invalid_grant", "Token has been expired or revoked.");
     if (clientId !== undefined && clientId !== g.clientId) throw new OAuthError("invalid_grant", "Token was issued to another client.");
+    const ttl = g.provider === "google" && !g.scopes.every((s) => GOOGLE_SIGN_IN_SCOPES.has(s)) ? this.googleRefreshTtlMs : undefined;
+    if (ttl !== undefined && this.grantClock() - (this.refreshIssuedAt.get(refreshToken) ?? this.grantClock()) >= ttl) {
+      this.refresh.delete(refreshToken);
+      throw new OAuthError("invalid_grant", "Token has been expired or revoked.");
+    }
     return this.issue(g, g.provider === "microsoft");
   }
 

@@ -506,3 +506,30 @@ describe("authorize pages", () => {
     expect(new URL(res.headers.get("location")!).searchParams.get("error")).toBe("interaction_required");
   });
 });
+
+describe("a Google app left in Testing (SandboxOptions googleTestingApp)", () => {
+  it("its refresh tokens die 7 days of the mailbox clock after they were issued, unless they hold sign-in scopes only; Microsoft's are untouched", async () => {
+    // developers.google.com/identity/protocols/oauth2, "Refresh token expiration".
+    const { SandboxState } = await import("../src/state");
+    const state = new SandboxState({ googleTestingApp: true });
+    const t0 = Date.parse("2026-06-01T12:00:00Z");
+    state.setNow(t0);
+    const grant = (provider: "google" | "microsoft", scopes: string[]) => state.tokens.issue({ email: "ana@example.com", provider, clientId: "c", scopes }, true).refresh_token!;
+    const mail = grant("google", ["https://www.googleapis.com/auth/gmail.metadata"]);
+    const signIn = grant("google", ["openid", "email", "profile"]);
+    const outlook = grant("microsoft", ["Mail.ReadBasic"]);
+    state.setNow(t0 + 7 * 86_400_000 - 1);
+    expect(state.tokens.refreshGrant(mail, "c").access_token).toBeTruthy();
+    state.setNow(t0 + 7 * 86_400_000);
+    expect(() => state.tokens.refreshGrant(mail, "c")).toThrow("Token has been expired or revoked.");
+    expect(() => state.tokens.refreshGrant(mail, "c")).toThrow("Token has been expired or revoked.");
+    expect(state.tokens.refreshGrant(signIn, "c").access_token).toBeTruthy();
+    expect(state.tokens.refreshGrant(outlook, "c").access_token).toBeTruthy();
+    // A published app's (the default) do not expire so.
+    const published = new SandboxState();
+    published.setNow(t0);
+    const kept = published.tokens.issue({ email: "ana@example.com", provider: "google", clientId: "c", scopes: ["https://www.googleapis.com/auth/gmail.metadata"] }, true).refresh_token!;
+    published.setNow(t0 + 400 * 86_400_000);
+    expect(published.tokens.refreshGrant(kept, "c").access_token).toBeTruthy();
+  });
+});

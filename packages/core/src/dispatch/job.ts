@@ -1,7 +1,7 @@
 import { type AccountRecord, clearPartition, deleteAccountData, finishMove, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { syncSoon } from "../events/due";
-import { handleRevoked, isRevoked, markGrantGone, noticeState, reconnectReason, type SystemMailer } from "../reconnect";
+import { grantGoneReason, handleRevoked, isRevoked, markGrantGone, noticeState, reconnectReason, type SystemMailer } from "../reconnect";
 import type { Repository } from "../storage";
 
 /**
@@ -274,7 +274,7 @@ export async function markNeedsReconnect(repo: Repository, account: AccountRecor
   // One conditional update, as handleRevoked's (core/reconnect markGrantGone): an account paused
   // meanwhile (the owner, a disconnect under way) stays paused, and one reconnected meanwhile (a new
   // connectedAt: the grant the run found gone is not the account's any more) stays active.
-  if (!(await markGrantGone(repo, account, reconnectReason(error) ?? "auth-revoked"))) return;
+  if (!(await markGrantGone(repo, account, grantGoneReason(account, reconnectReason(error) ?? "auth-revoked", now)))) return;
   console.warn(`account ${account.email}: grant revoked (${(error as Error)?.message}); marked needs_reconnect, no reconnect email (no mailer)`);
 }
 

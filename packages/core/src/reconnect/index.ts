@@ -125,6 +125,24 @@ export function reconnectUrl(baseUrl: string, account: Pick<AccountRecord, "prov
   return `${base}${linkPath("reconnect", sealLink(linkKey, { act: "reconnect", acc: account.email }, nowMs))}`;
 }
 
+/**
+ * The reason stored for a Google grant found gone 7 to 9 days after it was made (our name): how
+ * every refresh token of an External app left in Testing ends, "issued a refresh token expiring in
+ * 7 days" (developers.google.com/identity/protocols/oauth2, "Refresh token expiration"; met weekly
+ * by tarickb/sasl-xoauth2 issue 29, insanum/gcalcli issue 628, levz0r/gmail-tester issue 56). Google
+ * answers it as any dead token, invalid_grant "Token has been expired or revoked.", so only the
+ * timing tells: the daily sync finds it within a day of the seventh. docs/deploy.md names the trap.
+ */
+export const GOOGLE_WEEK_EXPIRY = "expired-after-7-days";
+
+const DAY_MS = 86_400_000;
+
+/** The reason to store for a grant found gone at `now`: Google's plain one 7 to 9 days after the connect is {@link GOOGLE_WEEK_EXPIRY}. */
+export function grantGoneReason(account: Pick<AccountRecord, "provider" | "connectedAt">, reason: string, now: number): string {
+  const age = account.connectedAt === undefined ? Number.NaN : now - account.connectedAt;
+  return account.provider === "google" && reason === "auth-revoked" && age >= 7 * DAY_MS && age < 9 * DAY_MS ? GOOGLE_WEEK_EXPIRY : reason;
+}
+
 /** Whether a reconnect reason is one only someone or something else can clear first (core/oauth REFUSED_ELSEWHERE): a reconnect works after. */
 export const refusedElsewhere = (reason: string | undefined): boolean => reason !== undefined && REFUSED_ELSEWHERE.has(reason);
 
@@ -149,6 +167,8 @@ export function reconnectWhy(account: Pick<AccountRecord, "provider" | "email" |
   if (/^policy_enforced/.test(reason)) return `${account.email} is in Google's Advanced Protection Program, which does not let apps like Followthrough read it.`;
   if (/^interaction_required/.test(reason)) return `${name} asks you to sign in again before Followthrough can read ${account.email} (for example, your organisation now requires multi-factor authentication).`;
   if (/consent_required/.test(reason)) return `${name} no longer has your consent for Followthrough to read ${account.email}.`;
+  if (reason === GOOGLE_WEEK_EXPIRY)
+    return `Google ended Followthrough's access to ${account.email} seven days after you connected it. Google does that to every account when this Followthrough's Google Cloud project is an External app still in Testing: whoever runs it should publish the app (Google Cloud console: Google Auth Platform, Audience, Publish app), or you will be asked to reconnect every week.`;
   return `${name} no longer lets Followthrough read ${account.email} — access was revoked or has expired.`;
 }
 
@@ -295,7 +315,8 @@ export async function handleRevoked(o: {
 }): Promise<RevokedOutcome> {
   const { repo, account, now } = o;
   // Without the failure (a notice retried after the mailer failed), the reason stored with the mark.
-  const reason = (o.error !== undefined ? reconnectReason(o.error) : undefined) ?? account.reconnectReason ?? "auth-revoked";
+  const found = o.error !== undefined ? reconnectReason(o.error) : undefined;
+  const reason = (found !== undefined ? grantGoneReason(account, found, now) : undefined) ?? account.reconnectReason ?? "auth-revoked";
   const claim: NoticeClaim = { at: now, id: randomUUID() };
   if (!(await markGrantGone(repo, account, reason, claim))) {
     const current = await loadAccount(repo, account.email);
