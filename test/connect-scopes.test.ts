@@ -258,7 +258,7 @@ describe("later: the grant narrows or Entra wants the person back", () => {
       const after = (await loadAccount(repo, f.account.email))!;
       expect([after.status, after.reconnectReason]).toEqual(["needs_reconnect", "expired-after-7-days"]);
       expect(mailer.sent).toHaveLength(1);
-      expect(mailer.sent[0].text).toMatch(/^Google ended Followthrough's access to [^ ]+ seven days after you connected it\. Google does that to every account when this Followthrough's Google Cloud project is an External app still in Testing: whoever runs it should publish the app \(Google Cloud console: Google Auth Platform, Audience, Publish app\)/);
+      expect(mailer.sent[0].text).toMatch(/^Google ended Followthrough's access to [^ ]+ about a week after you connected it\. If you did not remove that access yourself, this is Google's limit for apps in testing: it ends every account's access after seven days while this Followthrough's Google Cloud project is an External app still in Testing\. Whoever runs it should publish the app \(Google Cloud console: Google Auth Platform, Audience, Publish app\)/);
     } finally {
       tokens.googleRefreshTtlMs = undefined;
       await control(sandbox, "/clock", { now: null });

@@ -168,7 +168,8 @@ export function reconnectWhy(account: Pick<AccountRecord, "provider" | "email" |
   if (/^interaction_required/.test(reason)) return `${name} asks you to sign in again before Followthrough can read ${account.email} (for example, your organisation now requires multi-factor authentication).`;
   if (/consent_required/.test(reason)) return `${name} no longer has your consent for Followthrough to read ${account.email}.`;
   if (reason === GOOGLE_WEEK_EXPIRY)
-    return `Google ended Followthrough's access to ${account.email} seven days after you connected it. Google does that to every account when this Followthrough's Google Cloud project is an External app still in Testing: whoever runs it should publish the app (Google Cloud console: Google Auth Platform, Audience, Publish app), or you will be asked to reconnect every week.`;
+    // A reading of when, not a cause Google names (its refusal is the plain invalid_grant): said so.
+    return `Google ended Followthrough's access to ${account.email} about a week after you connected it. If you did not remove that access yourself, this is Google's limit for apps in testing: it ends every account's access after seven days while this Followthrough's Google Cloud project is an External app still in Testing. Whoever runs it should publish the app (Google Cloud console: Google Auth Platform, Audience, Publish app), or you will be asked to reconnect every week.`;
   return `${name} no longer lets Followthrough read ${account.email} — access was revoked or has expired.`;
 }
 
