@@ -44,11 +44,15 @@ export function graphControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
     return moved ? c.json({ message: moved }) : send(c, 404, { error: "no such message" });
   });
 
-  /** The owner sends a draft from Outlook: a copy in Sent Items under an id of its own, the draft gone (GraphStore sendDraft). */
+  /**
+   * The owner sends a draft from Outlook: a copy in Sent Items under an id of its own, the draft gone
+   * (GraphStore sendDraft); with `?keepId=1`, as the documentation page describes a send, the Sent
+   * Items copy under the draft's own immutable id.
+   */
   app.post(`${base}/messages/:id/send`, (c) => {
     const store = storeOf(c);
     if (store instanceof Response) return store;
-    const sent = store.sendDraft(c.req.param("id"));
+    const sent = store.sendDraft(c.req.param("id"), { keepId: c.req.query("keepId") === "1" });
     return sent ? c.json({ message: sent }) : send(c, 404, { error: "no such draft" });
   });
 

@@ -292,14 +292,19 @@ export class GraphStore {
    * message in Sent Items is to tag it with one: Jason Johnston in microsoft-graph-docs issue 3766);
    * it is no longer a draft, sent now, from the owner. The draft goes (its folder's delta reports it
    * removed). Until 2026-12-07 the copy kept the draft's id. Undefined when the message is unknown or
-   * not in Drafts.
+   * not in Drafts. `keepId`: the send as the documentation page describes it, the draft itself filed
+   * in Sent Items under its immutable id, no longer a draft (the adapter reads either).
    */
-  sendDraft(id: string): GraphMessage | undefined {
+  sendDraft(id: string, o: { keepId?: boolean } = {}): GraphMessage | undefined {
     this.settle();
     const r = this.messages.get(id);
     if (!r || r.deleted || r.folder !== "drafts") return undefined;
     const owner: Recipient = { emailAddress: { name: this.account.displayName, address: this.account.email } };
     const now = graphDate(this.now());
+    if (o.keepId) {
+      r.message = { ...r.message, isDraft: false, sentDateTime: now, receivedDateTime: now, lastModifiedDateTime: now, from: owner, sender: owner };
+      return this.moveMessage(id, "sentitems");
+    }
     const { id: _draftId, "@odata.etag": _etag, changeKey: _key, webLink: _link, parentFolderId: _folder, createdDateTime: _created, ...content } = r.message as GraphMessage & { "@odata.etag"?: string; changeKey?: string };
     const copyId = fakeId("AAMkAGSandbox");
     const copy = this.addMessage("sentitems", { ...content, id: copyId, webLink: messageWebLink(copyId), isDraft: false, sentDateTime: now, receivedDateTime: now, from: owner, sender: owner } as GraphMessage);
