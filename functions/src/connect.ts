@@ -48,7 +48,7 @@ import { scan } from "@followthrough/core/scan";
 import { DEFAULT_SCHEDULE } from "@followthrough/core/schedule";
 import type { Repository } from "@followthrough/core/storage";
 import { type AppDeps, asOfFor, latestDigestWeek, revokeStored } from "./kit";
-import { againIn, nextDigestWhen, type PageKit, reconnectAsk, whenOf } from "./pages";
+import { againIn, nextDigestWhen, type PageKit, reconnectAsk, whenOf, zoneWords } from "./pages";
 import { firstLookSection, mountFirstLook } from "./firstlook";
 
 /** What offering a move to the other provider came to (the conflict page words each). */
@@ -451,9 +451,9 @@ ${kit.nav(c, account.email, digestWeek ? {} : { omit: ["view"] })}`,
 <p><span class="who">${account.email}</span> is connected${kind === "moved" ? ` through ${PROVIDER_NAMES[account.provider]} now. What we had read from ${PROVIDER_NAMES[account.provider === "google" ? "microsoft" : "google"]} is deleted` : ""}.</p>
 ${
   paused
-    ? html`<p>Your digests are paused. Resume them to get your next digest on ${first} (${account.timeZone}).</p>
+    ? html`<p>Your digests are paused. Resume them to get your next digest on ${first} (${zoneWords(account.timeZone)}).</p>
 <form method="post" action="${settings}"><input type="hidden" name="action" value="resume"><button type="submit">Resume my digests</button></form>`
-    : html`<p>Your ${digestWeek || account.lastWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${account.timeZone}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
+    : html`<p>Your ${digestWeek || account.lastWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${zoneWords(account.timeZone)}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
 }${
   // The provider told us no zone (Outlook's mailboxSettings refused: core/microsoft profile), and the
   // owner chose none: the digests keep the zone stored before, UTC for a new account, until they do.
@@ -463,7 +463,7 @@ ${
 }${
   // A zone the owner chose in settings is kept across the reconnect: said where the calendar now names another.
   account.zoneChosen && account.calendarZone && account.calendarZone !== account.timeZone
-    ? html`<p>Your calendar is in ${account.calendarZone}; your digests stay in ${account.timeZone}, the time zone you chose. <a href="${settings}?zone=1#time-zone">Change time zone</a></p>`
+    ? html`<p>Your calendar is in ${zoneWords(account.calendarZone)}; your digests stay in ${zoneWords(account.timeZone)}, the time zone you chose. <a href="${settings}?zone=1#time-zone">Change time zone</a></p>`
     : ""
 }
 ${firstLookSection(deps, kit, c, account, { reconnected: kind === "reconnected", hadDigest: Boolean(digestWeek || account.lastWeek) })}

@@ -54,7 +54,7 @@ import { addressOn, inZone, type Meeting } from "@followthrough/core/model";
 import type { PersonRecord } from "@followthrough/core/storage";
 import { DAY } from "@followthrough/core/time";
 import { type AppDeps, asOfFor } from "./kit";
-import { fieldAttrs, formError, type Markup, type PageKit } from "./pages";
+import { fieldAttrs, formError, type Markup, type PageKit, zoneWords } from "./pages";
 import { sameOrigin } from "./settings";
 
 /**
@@ -278,7 +278,7 @@ ${goal !== undefined ? html`<form method="post">${hidden}<input type="hidden" na
       html`<h1>Your events</h1>
 ${notice && !said?.error ? html`<p role="status"><b>${notice}</b></p>` : ""}
 ${said?.error ? formError(said.error, bad) : ""}
-<p class="muted">Your calendar for the next ${EVENTS_PAGE_DAYS} days, in your time zone (${zone}). ${eventMailWords(account)} Events you declined or have not answered are left out.</p>
+<p class="muted">Your calendar for the next ${EVENTS_PAGE_DAYS} days, in your time zone (${zoneWords(zone)}). ${eventMailWords(account)} Events you declined or have not answered are left out.</p>
 <h2>Networking events</h2>
 ${networking.length ? html`<ul class="events">${networking.map(row)}</ul>` : html`<p>None in the next ${EVENTS_PAGE_DAYS} days.${others.length ? " Mark one below if it is." : ""}</p>`}
 <h2>Your other events</h2>

@@ -74,6 +74,22 @@ export function nextOccurrence(s: { day: number; hour: number }, timeZone: strin
   return nextDue(s, timeZone, dispatchSlot(at), lastWeek);
 }
 
+/**
+ * A time zone as the pages name it: its IANA name, save POSIX's fixed offsets, which are written the
+ * other way round ("Etc/GMT+11" is eleven hours behind UTC, American Samoa's and Niue's time): as the
+ * offset they are, "UTC-11". An Outlook mailbox set to "(UTC-11:00) Coordinated Universal Time-11" or
+ * "(UTC-12:00) International Date Line West" names "UTC-11" or "Dateline Standard Time", which CLDR
+ * maps to "Etc/GMT+11" and "Etc/GMT+12" (core/zones), and Graph's calendar names those two itself
+ * (dateTimeTimeZone, "Additional time zones", learn.microsoft.com/graph/api/resources/datetimetimezone);
+ * the pages said "in your time zone (Etc/GMT+12)" to an owner at UTC-12.
+ */
+export function zoneWords(zone: string): string {
+  const fixed = /^Etc\/GMT([+-])(\d{1,2})$/.exec(zone);
+  if (!fixed) return zone;
+  const hours = Number(fixed[2]);
+  return hours === 0 ? "UTC" : `UTC${fixed[1] === "+" ? "-" : "+"}${hours}`;
+}
+
 /** "Monday, 7 December 2026 at 08:00" in the person's zone. */
 export function whenLocal(t: number, timeZone: string): string {
   return `${formatLocal(t, timeZone, "EEEE, d MMMM y")} at ${formatLocal(t, timeZone, "HH:mm")}`;

@@ -28,7 +28,7 @@ import { shownName } from "@followthrough/core/model";
 import { mountConnect } from "./connect";
 import { mountEvents } from "./events";
 import { APP_CSP, type AppDeps, asOfFor, createKit, latestDigestWeek, REFERRER_POLICY } from "./kit";
-import { againIn, LONG_WAIT_MS, type Markup, nextDigestWhen, type PageKit } from "./pages";
+import { againIn, LONG_WAIT_MS, type Markup, nextDigestWhen, type PageKit, zoneWords } from "./pages";
 import { mountSettings } from "./settings";
 
 export type { AppDeps, ConnectDeps } from "./kit";
@@ -279,7 +279,7 @@ ${afterNav(c, account)}
         c,
         404,
         "No digest yet",
-        html`<h1>No digest yet</h1><p>${a.status === "active" ? html`Your ${a.lastWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${a.timeZone}).` : `No digest has been sent to you ${a.lastWeek ? "here " : ""}yet.`}</p>${kit.nav(c, a.email, { omit: ["view"] })}`,
+        html`<h1>No digest yet</h1><p>${a.status === "active" ? html`Your ${a.lastWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${zoneWords(a.timeZone)}).` : `No digest has been sent to you ${a.lastWeek ? "here " : ""}yet.`}</p>${kit.nav(c, a.email, { omit: ["view"] })}`,
       );
     }
     // A link handed out before the latest digest was made (a page's "Your latest digest", whose chain
