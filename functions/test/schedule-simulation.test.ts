@@ -92,3 +92,80 @@ describe("the weekly digest when the owner moves it (simulated)", () => {
   });
 });
 
+
+describe("the weekly digest where local midnight is skipped or comes twice, and across the date line (simulated, helper-294)", () => {
+  const local = (sent: Sent[], zone: string) => sent.map((x) => `${x.week} ${localDate(x.at, zone)} ${formatLocal(x.at, zone, "HH:mm")}`);
+  const cases: { name: string; s: Scenario; want: string[] }[] = [
+    // The Azores go from -01 to +00 at 00:00 on Sunday 29 March 2026: that Sunday has no midnight,
+    // and the digest chosen for it comes when the day begins, 01:00.
+    {
+      name: "Azores, Sunday 00:00, the Sunday without a midnight (29 March 2026): at 01:00, when that day begins",
+      s: { zone: "Atlantic/Azores", schedule: { day: 7, hour: 0 }, from: "2026-03-16T00:00:00Z", to: "2026-04-07T00:00:00Z", otherJobsAt: [2, 13] },
+      want: ["2026-W12 2026-03-22 00:01", "2026-W13 2026-03-29 01:01", "2026-W14 2026-04-05 00:01"],
+    },
+    // And back at 01:00 on Sunday 25 October 2026: midnight comes twice; the digest goes at the first, once.
+    {
+      name: "Azores, Sunday 00:00, the Sunday whose midnight comes twice (25 October 2026): at the first, once",
+      s: { zone: "Atlantic/Azores", schedule: { day: 7, hour: 0 }, from: "2026-10-12T00:00:00Z", to: "2026-11-03T00:00:00Z", otherJobsAt: [0.5, 13] },
+      want: ["2026-W42 2026-10-18 00:01", "2026-W43 2026-10-25 00:01", "2026-W44 2026-11-01 00:01"],
+    },
+    // Havana goes back from 01:00 to 00:00 on Sunday 1 November 2026.
+    {
+      name: "Havana, Sunday 00:00, midnight twice (1 November 2026)",
+      s: { zone: "America/Havana", schedule: { day: 7, hour: 0 }, from: "2026-10-19T00:00:00Z", to: "2026-11-10T00:00:00Z", otherJobsAt: [4.5, 5.5] },
+      want: ["2026-W43 2026-10-25 00:01", "2026-W44 2026-11-01 00:01", "2026-W45 2026-11-08 00:01"],
+    },
+    // Santiago goes back from 24:00 to 23:00 on Saturday 4 April 2026: 23:00 comes twice.
+    {
+      name: "Santiago, Saturday 23:00, the hour that comes twice (4 April 2026)",
+      s: { zone: "America/Santiago", schedule: { day: 6, hour: 23 }, from: "2026-03-23T00:00:00Z", to: "2026-04-14T00:00:00Z", otherJobsAt: [3.5] },
+      want: ["2026-W13 2026-03-28 23:01", "2026-W14 2026-04-04 23:01", "2026-W15 2026-04-11 23:01"],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const sent = await simulate(c.s);
+      expect(weeklyViolations(sent, c.s)).toEqual([]);
+      expect(local(sent, c.s.zone)).toEqual(c.want);
+    });
+  }
+
+  it("an owner who moves from Kiritimati (+14) to Pago Pago (-11) after Monday's digest: next Monday's at 08:00 in Pago Pago, the week already sent not sent again", async () => {
+    // Monday 7 December 08:00 in Kiritimati is Sunday 6 December 18:00 UTC; two hours later the owner
+    // is in Pago Pago, where it is still Sunday morning. Its Monday 7 December 08:00 (19:00 UTC, 25
+    // hours on) is in the ISO week whose digest went: the next is Monday 14 December's.
+    const s: Scenario = {
+      zone: "Pacific/Kiritimati",
+      schedule: { day: 1, hour: 8 },
+      from: "2026-11-30T00:00:00Z",
+      to: "2026-12-22T00:00:00Z",
+      otherJobsAt: [13],
+      changes: [{ at: "2026-12-06T20:00:00Z", patch: { timeZone: "Pacific/Pago_Pago" } }],
+    };
+    const sent = await simulate(s);
+    expect(sent.map((x) => `${x.week} ${new Date(x.at).toISOString()}`)).toEqual([
+      "2026-W50 2026-12-06T18:01:00.000Z",
+      "2026-W51 2026-12-14T19:01:00.000Z",
+      "2026-W52 2026-12-21T19:01:00.000Z",
+    ]);
+    expect(local(sent.slice(1), "Pacific/Pago_Pago")).toEqual(["2026-W51 2026-12-14 08:01", "2026-W52 2026-12-21 08:01"]);
+  });
+
+  it("and back the other way, Pago Pago to Kiritimati after Monday's digest: the next Monday's 08:00 in Kiritimati, six days and 23 hours on", async () => {
+    const s: Scenario = {
+      zone: "Pacific/Pago_Pago",
+      schedule: { day: 1, hour: 8 },
+      from: "2026-12-01T00:00:00Z",
+      to: "2026-12-22T00:00:00Z",
+      otherJobsAt: [13],
+      changes: [{ at: "2026-12-08T00:00:00Z", patch: { timeZone: "Pacific/Kiritimati" } }],
+    };
+    const sent = await simulate(s);
+    expect(sent.map((x) => `${x.week} ${new Date(x.at).toISOString()}`)).toEqual([
+      "2026-W50 2026-12-07T19:01:00.000Z",
+      "2026-W51 2026-12-13T18:01:00.000Z",
+      "2026-W52 2026-12-20T18:01:00.000Z",
+    ]);
+    expect(local(sent.slice(1), "Pacific/Kiritimati")).toEqual(["2026-W51 2026-12-14 08:01", "2026-W52 2026-12-21 08:01"]);
+  });
+});
