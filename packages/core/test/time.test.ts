@@ -22,6 +22,20 @@ it("reads Graph's offset-less times in the zone it names, Windows names included
   expect(parseInstant("2026-07-01T09:00:00Z", "Pacific Standard Time")).toBe(Date.parse("2026-07-01T09:00:00Z"));
 });
 
+it("reads a Graph wall time the clocks skip with the offset before the change, and one they show twice as the earlier, as Google's are read (helper-294)", () => {
+  // The Azores go from -01 to +00 at 00:00 on 29 March 2026: 00:30 is not on their clocks; read as
+  // -01 it is 01:30 WEST on that Sunday, not 23:30 on the Saturday before.
+  expect(parseInstant("2026-03-29T00:30:00.0000000", "Azores Standard Time")).toBe(Date.parse("2026-03-29T01:30:00Z"));
+  expect(parseInstant("2026-03-29T00:30:00.0000000", "Atlantic/Azores")).toBe(Date.parse("2026-03-29T01:30:00Z"));
+  // New York's 02:30 on 8 March 2026 is read as EST: 03:30 EDT.
+  expect(parseInstant("2026-03-08T02:30:00.0000000", "Eastern Standard Time")).toBe(Date.parse("2026-03-08T07:30:00Z"));
+  // 00:30 on 25 October 2026 comes twice in the Azores (+00, then -01): the first.
+  expect(parseInstant("2026-10-25T00:30:00.0000000", "Atlantic/Azores")).toBe(Date.parse("2026-10-25T00:30:00Z"));
+  // 01:30 on 1 November 2026 twice in New York: the first, EDT; and Lord Howe's half-hour change.
+  expect(parseInstant("2026-11-01T01:30:00.0000000", "Eastern Standard Time")).toBe(Date.parse("2026-11-01T05:30:00Z"));
+  expect(parseInstant("2026-10-04T02:15:00.0000000", "Lord Howe Standard Time")).toBe(Date.parse("2026-10-03T15:45:00Z"));
+});
+
 it("finds local midnight across a daylight-saving change", () => {
   expect(localMidnight("2026-03-08", "America/Los_Angeles")).toBe(Date.parse("2026-03-08T08:00:00Z"));
   expect(localMidnight("2026-03-09", "America/Los_Angeles")).toBe(Date.parse("2026-03-09T07:00:00Z"));

@@ -8,7 +8,7 @@
  * handler or Google account's run parses it (a re-export from core/time would put it back in every
  * start: esbuild places modules, not exports, in chunks).
  */
-import { hasOffset, isZone, wallMs, zoneOffset } from "../time";
+import { atWall, hasOffset, isZone, wallMs } from "../time";
 import { WINDOWS_ZONES } from "./windows";
 
 /** Parses a provider date-time: ISO with offset or Z, or Graph's offset-less UTC ("2026-03-16T08:30:00.0000000"). */
@@ -18,7 +18,13 @@ export function parseInstant(value: string | null | undefined, zoneOfNaive = "UT
   const utc = wallMs(value);
   const zone = zoneOfNaive === "UTC" ? undefined : toIanaZone(zoneOfNaive);
   if (!zone) return utc;
-  return utc - zoneOffset(utc - zoneOffset(utc, zone), zone);
+  // As core/google reads an offset-less time in its zone (core/time atWall): a wall time the clocks
+  // show twice is the earlier, one they skip is read with the offset before the change. The offset
+  // of the offset's instant read a skipped time with the offset after it: 00:30 on the Azores'
+  // Sunday without a midnight (29 March 2026) was 23:30 on the Saturday, 02:30 on New York's
+  // spring-forward day 01:30 EST. (Not reached while Graph honours the adapter's Prefer
+  // outlook.timezone="UTC", which its events endpoints do; a caller naming a zone gets it right.)
+  return atWall(utc, zone);
 }
 
 /**
