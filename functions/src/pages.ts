@@ -67,7 +67,7 @@ export const originOf = (baseUrl: string) => new URL(baseUrl).origin;
 /**
  * The first time at or after `at` that the local (day, hour) comes round in `timeZone`, as the
  * dispatcher sends it (core/schedule nextDue, from the next quarter hour: 02:30 UTC for 08:00 in
- * India; where the clocks skip the hour, when the skip ends), in a week later than `lastWeek`, the
+ * India; where the clocks skip the hour, read with the offset before the change, core/time atLocal), in a week later than `lastWeek`, the
  * week of the last digest (a reconnected account's this week's digest may have gone).
  */
 export function nextOccurrence(s: { day: number; hour: number }, timeZone: string, at: number, lastWeek?: string): number {

@@ -97,6 +97,9 @@ describe("a schedule hour the clocks skip that day", () => {
     const slot = dueSlot(sunday3, "Pacific/Chatham", at);
     const occurrence = previousOccurrence(sunday3, "Pacific/Chatham", Date.parse("2026-09-27T00:00:00Z"));
     expect(utcHourOfWeek(occurrence)).toBe(slot);
+    // 03:00 by the offset before the change (+12:45), RFC 5545's reading: 04:00 on the new clock, a
+    // quarter hour after the change (14:00 UTC, 03:45), as the pages say it (helper-294).
+    expect(new Date(occurrence).toISOString()).toBe("2026-09-26T14:15:00.000Z");
     expect(isoWeek(occurrence, "Pacific/Chatham")).toBe("2026-W39");
     expect(previousOccurrence(sunday3, "Pacific/Chatham", occurrence + 60_000)).toBe(occurrence);
   });

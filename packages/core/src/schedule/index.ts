@@ -54,7 +54,8 @@ const weekday = (date: string) => ((new Date(`${date}T00:00:00Z`).getUTCDay() + 
 /**
  * The schedule's occurrences on the local dates around `at`, oldest first: the instant the local
  * (day, hour) begins (core/time atLocal: with that instant's own offset; where the clocks skip the
- * hour, when the skip ends; where it comes twice, the first).
+ * hour, read with the offset before the change, which is when the skip ends where it begins on the
+ * hour (Chatham's 03:00 the day its clocks go 02:45 → 03:45 is 04:00); where it comes twice, the first).
  */
 function occurrencesAround(s: DigestSchedule, timeZone: string, at: number): number[] {
   const today = localDate(at, timeZone);

@@ -162,8 +162,10 @@ export function formatLocal(ms: number, zone: string, pattern: LocalPattern): st
  * of that instant, not of midnight: 08:00 on the day a clock changes at 02:00 is 08:00 of the new
  * offset. The offsets a day either side are the candidates (at most one change lies between); where
  * the clock shows that time twice (a change back), the earlier; where it never shows it (the clocks
- * skip it: America/Santiago springs forward at midnight), the change itself, the time by the offset
- * before it. NaN for a malformed date.
+ * skip it: America/Santiago springs forward at midnight), the time by the offset before the change
+ * (RFC 5545 3.3.5): the change itself where the skip begins on the hour, and a quarter hour after it
+ * in Chatham, whose 03:00 on 27 September 2026 (02:45 → 03:45) is 04:00 of the new offset. NaN for a
+ * malformed date.
  */
 export function atLocal(date: string, hour: number, zone: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
