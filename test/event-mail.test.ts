@@ -42,6 +42,7 @@ import { openLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
 import type { Meeting } from "@followthrough/core/model";
 import { dueSlot, isoWeek } from "@followthrough/core/schedule";
+import { localMidnight } from "@followthrough/core/time";
 import { randomKeyring } from "@followthrough/core/secrets";
 import { keys, type LocalDynamo, putMeetings, Repository, startLocalDynamo } from "@followthrough/core/storage";
 import { createWorkerHandler } from "../functions/src/handlers/worker";
@@ -134,6 +135,34 @@ describe("local times of the event emails", () => {
     // The spring change too (8 Mar 2026): 08:00 EDT = 12:00 UTC.
     expect(atLocal("2026-03-08", 8, ny)).toBe(iso("2026-03-08T12:00:00Z"));
     expect(atLocal("2026-03-07", 8, ny)).toBe(iso("2026-03-07T13:00:00Z"));
+  });
+
+  it("where local midnight is skipped or comes twice, with half-hour changes, and either side of the date line: the zone's own 18:00 and 08:00 (helper-294)", () => {
+    // An all-day event by its dates, as core/model reckons one: midnight to midnight in the zone
+    // (core/time localMidnight: where the clocks skip midnight, the change, when that day begins).
+    const allDay = (date: string, next: string, zone: string) => ({ start: localMidnight(date, zone), end: localMidnight(next, zone) });
+    const cases: [string, string, string, string, string][] = [
+      // zone, date, day after, morning of (18:00 the evening before), morning after (08:00 the day after)
+      ["Atlantic/Azores", "2026-03-29", "2026-03-30", "2026-03-28T19:00:00Z", "2026-03-30T08:00:00Z"], // no midnight: begins 01:00 +00
+      ["Atlantic/Azores", "2026-10-25", "2026-10-26", "2026-10-24T18:00:00Z", "2026-10-26T09:00:00Z"], // midnight twice: 25 hours
+      ["America/Havana", "2026-03-08", "2026-03-09", "2026-03-07T23:00:00Z", "2026-03-09T12:00:00Z"],
+      ["America/Havana", "2026-11-01", "2026-11-02", "2026-10-31T22:00:00Z", "2026-11-02T13:00:00Z"],
+      ["America/Santiago", "2026-09-06", "2026-09-07", "2026-09-05T22:00:00Z", "2026-09-07T11:00:00Z"],
+      ["Asia/Beirut", "2026-03-29", "2026-03-30", "2026-03-28T16:00:00Z", "2026-03-30T05:00:00Z"],
+      ["Africa/Cairo", "2026-04-24", "2026-04-25", "2026-04-23T16:00:00Z", "2026-04-25T05:00:00Z"],
+      ["Australia/Lord_Howe", "2026-10-04", "2026-10-05", "2026-10-03T07:30:00Z", "2026-10-04T21:00:00Z"], // +10:30 → +11 at 02:00
+      ["Pacific/Chatham", "2026-09-27", "2026-09-28", "2026-09-26T05:15:00Z", "2026-09-27T18:15:00Z"], // +12:45 → +13:45
+      ["Pacific/Kiritimati", "2026-12-07", "2026-12-08", "2026-12-06T04:00:00Z", "2026-12-07T18:00:00Z"], // +14
+      ["Pacific/Pago_Pago", "2026-12-07", "2026-12-08", "2026-12-07T05:00:00Z", "2026-12-08T19:00:00Z"], // -11: the same dates, 25 hours later
+    ];
+    for (const [zone, date, next, of, after] of cases) {
+      const e = allDay(date, next, zone);
+      expect([zone, date, new Date(morningOfAt(e, zone)).toISOString(), new Date(morningAfterAt(e, zone)).toISOString()]).toEqual([zone, date, new Date(of).toISOString(), new Date(after).toISOString()]);
+    }
+    // A timed event at 11:00 on the Sunday without a midnight: 08:00 that morning, the new offset's.
+    expect(morningOfAt({ start: iso("2026-03-29T08:00:00Z"), end: iso("2026-03-29T10:00:00Z") }, "Asia/Beirut")).toBe(iso("2026-03-29T05:00:00Z"));
+    // Eucla (+08:45): 08:00 is 23:15 UTC the day before, its own quarter-hour slot.
+    expect(morningOfAt({ start: iso("2026-06-20T03:15:00Z"), end: iso("2026-06-20T05:15:00Z") }, "Australia/Eucla")).toBe(iso("2026-06-19T23:15:00Z"));
   });
 
   it("08:00 local is its own quarter-hour slot in zones off the whole hour (India 02:30 UTC, Nepal 02:15)", () => {
