@@ -11,7 +11,8 @@ import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
-import { loadAccount } from "@followthrough/core/accounts";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { markNeedsReconnect } from "@followthrough/core/dispatch";
 import { sealLink } from "@followthrough/core/links";
 import { memorySender } from "@followthrough/core/queue";
@@ -127,6 +128,44 @@ describe("a second first read enqueued while one reads (a reconnect, a resume)",
       expect(t.backfills.batches.slice(1).flat().map((b) => parseBackfill(b, 0).since)).toEqual(t.backfills.batches.slice(1).flat().map(() => start + 5 * MINUTE));
       expect(total(callsOf(t.email)) - before).toBe(one.calls);
     }, 120_000);
+  }
+});
+
+describe("two chains' marks at once", () => {
+  for (const provider of ["google", "microsoft"] as const) {
+    it(`${provider}: a newer chain's mark written between an older link's read of the account and its write stays, and the older link queues no continuation`, async () => {
+      const email = stack.fixtures[provider].account.email;
+      const table = `chains${++tables}`;
+      const repo = await stack.connect(stack.fixtures[provider].account, table);
+      const backfills = memorySender();
+      const newer = start + 5 * MINUTE;
+      // The link's own write of its chain's mark (the SET of backfillChain, after its read of the
+      // account): just before it reaches the table, a newer chain's link, bounced off the lease this one
+      // held, marks the account as its own (as the busy path writes it).
+      let raced = false;
+      const doc = new Proxy(stack.dynamo.doc, {
+        get: (target, key) =>
+          key === "send"
+            ? async (cmd: Parameters<typeof target.send>[0]) => {
+                const input = cmd instanceof UpdateCommand ? cmd.input : undefined;
+                const setsChain = Object.entries(input?.ExpressionAttributeNames ?? {}).some(([k, v]) => v === "backfillChain" && (input?.UpdateExpression ?? "").includes(`#a.${k} =`));
+                if (!raced && setsChain) {
+                  raced = true;
+                  await updateAccount(repo, email, { backfillAt: newer, backfillChain: newer }, newer);
+                }
+                return target.send(cmd as never);
+              }
+            : Reflect.get(target, key),
+      });
+      const deps = stack.deps(table, { doc, backfills, now: () => start, provider: { tuning: { pageSize: 10 } } });
+      const base = pagesOf(email);
+      const res = await createBackfillHandler(() => deps)({ Records: [{ messageId: randomUUID(), body: email }] } as SQSEvent, { getRemainingTimeInMillis: () => 15 * MINUTE - 3 * MINUTE * (pagesOf(email) - base) });
+      expect(res.batchItemFailures).toEqual([]);
+      expect(raced).toBe(true);
+      // The newer chain reads on (its continuation is its own to queue); this one ends here.
+      expect((await loadAccount(repo, email))?.backfillChain).toBe(newer);
+      expect(backfills.batches).toEqual([]);
+    }, 60_000);
   }
 });
 

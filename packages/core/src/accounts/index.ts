@@ -265,7 +265,7 @@ export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.
  * A field patched to `undefined` is removed. The sealed refresh token is left as stored (it may have
  * rotated meanwhile). A change given as a function is made from the record each attempt reads (the
- * write holds only while that record's status, zone, schedule, week and connection are as read: a
+ * write holds only while that record's status, zone, schedule, week, connection and backfill chain are as read: a
  * reconnect in between is a new connection, and the change is made again from its record).
  * Undefined when unknown.
  */
@@ -336,6 +336,9 @@ export async function updateConnection(
       ["#a.#csc.#chr", { "#csc": "schedule", "#chr": "hour" }, current.schedule?.hour],
       ["#a.#clw", { "#clw": "lastWeek" }, current.lastWeek],
       ["#a.#cca", { "#cca": "connectedAt" }, current.connectedAt],
+      // The backfill chain it names (functions/src/handlers/backfill): a link's mark made from a read
+      // that a newer chain's mark followed would put the older chain back, and both read on.
+      ["#a.#cbc", { "#cbc": "backfillChain" }, current.backfillChain],
       ["#cdue", { "#cdue": "dueAt" }, item.dueAt],
     ];
     const condition = ["attribute_exists(pk)"];
