@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HandlerStack, startHandlerStack } from "./support/handler-stack";
-import { loadAccount, updateAccount } from "@followthrough/core/accounts";
+import { loadAccount, pauseForDisconnect, updateAccount } from "@followthrough/core/accounts";
 import { endAccount, revokeGrant } from "@followthrough/core/connect";
 import { googleEndpoints } from "@followthrough/core/oauth";
 import { MemoryMailer } from "@followthrough/core/reconnect";
@@ -81,6 +81,19 @@ describe("a disconnect while a job reads the account", () => {
       expect(t.notify.sent).toEqual([]);
     }, 60_000);
   }
+
+  it("microsoft: a disconnect cut short after its first step (the account paused for it, its deletion never reached: the function's time limit, a failed write) stops the reads too", async () => {
+    const t = await setup("microsoft");
+    // The disconnect pauses the account first, then revokes (Google: up to 10 s), then deletes the
+    // account's data and only then its record; cut short in between, the account stays paused for it.
+    const cutShort = { ...t, disconnect: async () => pauseForDisconnect(t.repo, (await loadAccount(t.repo, t.email))!, Date.now()) };
+    const late = await disconnectDuring(cutShort, () => createBackfillHandler(() => ({ ...t.deps, watchEveryMs: 0 }))({ Records: [{ messageId: randomUUID(), body: t.email }] } as SQSEvent, ample));
+    expect(late).toBeLessThanOrEqual(2);
+    // Nothing goes on: no continuation; the owner's next disconnect (or a resume, which asks for the reconnect) decides.
+    expect(t.backfills.batches).toEqual([]);
+    expect((await loadAccount(t.repo, t.email))?.status).toBe("paused");
+    expect(t.notify.sent).toEqual([]);
+  }, 60_000);
 
   it("microsoft: a weekly run reading the year itself (no backfill chain) stops too, and sends no digest", async () => {
     const t = await setup("microsoft");

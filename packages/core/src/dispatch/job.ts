@@ -1,4 +1,4 @@
-import { type AccountRecord, clearPartition, deleteAccountData, finishMove, loadAccount, updateAccount } from "../accounts";
+import { type AccountRecord, awaitsReconnect, clearPartition, deleteAccountData, finishMove, loadAccount, updateAccount } from "../accounts";
 import { withLease } from "../lease";
 import { syncSoon } from "../events/due";
 import { grantGoneReason, handleRevoked, isRevoked, markGrantGone, noticeState, reconnectReason, type SystemMailer } from "../reconnect";
@@ -89,7 +89,11 @@ export const WEEKLY_GUARD_MS = 20 * 3_600_000;
  * run's few pages, whose cold start issue 12 measures against its floor).
  */
 export interface ConnectionWatch {
-  /** The account is gone, or another connection now (disconnected, connected again), as last looked. */
+  /**
+   * The account is gone, another connection now (disconnected, connected again), or being
+   * disconnected (paused for it, core/accounts pauseForDisconnect: a disconnect's first step, its
+   * record deleted last, after the revocation and the data; or its grant found gone), as last looked.
+   */
   left(look?: boolean): boolean;
   /** The look under way, if any, settled (the job's end waits for it: no read outlives the job). */
   settled(): Promise<void>;
@@ -102,14 +106,16 @@ export const CONNECTION_WATCH_MS = 5_000;
  * A {@link ConnectionWatch} of `loaded`, looking at most every `everyMs` of elapsed time (a monotonic
  * clock, as the draft tap's deadlines are). A look that fails leaves the answer as it was.
  */
-export function connectionWatch(repo: Repository, loaded: Pick<AccountRecord, "email" | "createdAt">, everyMs = CONNECTION_WATCH_MS, elapsed: () => number = () => performance.now()): ConnectionWatch {
+export function connectionWatch(repo: Repository, loaded: AccountRecord, everyMs = CONNECTION_WATCH_MS, elapsed: () => number = () => performance.now()): ConnectionWatch {
   let gone = false;
   let looking: Promise<void> | undefined;
   let lastLook = elapsed();
   const look = () =>
     loadAccount(repo, loaded.email).then(
       (current) => {
-        if (!current || current.createdAt !== loaded.createdAt) gone = true;
+        // Awaiting a reconnect since the job loaded it: a disconnect under way (its pause, with the
+        // reason, comes first; cut short, nothing deletes the record), or the grant found gone.
+        if (!current || current.createdAt !== loaded.createdAt || (awaitsReconnect(current) && !awaitsReconnect(loaded))) gone = true;
       },
       () => undefined,
     );
