@@ -81,9 +81,9 @@ async function weeklyJob(f: MailboxFixture, owner: string, o: { send?: boolean }
   return { outcome, mailer };
 }
 
-/** The web flow with the sandbox's consent shortcut (`extra`: deny=…); the callback's response. */
-async function webConnect(p: Provider, extra: Record<string, string> = {}) {
-  const { app, fixtures } = stack;
+/** The web flow with the sandbox's consent shortcut (`extra`: deny=…) on `on` (this file's stack by default); the callback's response. */
+async function webConnect(p: Provider, extra: Record<string, string> = {}, on: WebStack = stack) {
+  const { app, fixtures } = on;
   const start = await app.request(`/connect/${p}`);
   expect(start.status).toBe(302);
   const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
@@ -420,13 +420,7 @@ describe("Outlook zone", () => {
     } as RequestInit);
     expect(((await settings.json()) as { timeZone: string }).timeZone).toBe("Pacific Standard Time");
 
-    const start = await stackLA.app.request("/connect/microsoft");
-    const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
-    const authorize = new URL(start.headers.get("location")!);
-    authorize.searchParams.set("account", f.account.email);
-    authorize.searchParams.set("approve", "1");
-    const consent = await fetch(authorize, { redirect: "manual" });
-    const res = await followConnected(await stackLA.app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } }), stackLA.app);
+    const res = await webConnect("microsoft", {}, stackLA);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("(America/Los_Angeles)");
     const account = (await loadAccount(stackLA.repo, f.account.email))!;
@@ -469,13 +463,7 @@ describe("Outlook zone", () => {
     const refused = await control(sandbox, "/faults", { route: "graph.mailboxSettings", account: f.account.email, kind: "status", status: 403, times: 0 });
     expect(refused.ok).toBe(true);
     try {
-      const start = await stackLA.app.request("/connect/microsoft");
-      const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0];
-      const authorize = new URL(start.headers.get("location")!);
-      authorize.searchParams.set("account", f.account.email);
-      authorize.searchParams.set("approve", "1");
-      const consent = await fetch(authorize, { redirect: "manual" });
-      const res = await followConnected(await stackLA.app.request(pathOf(consent.headers.get("location")!), { headers: { cookie } }), stackLA.app);
+      const res = await webConnect("microsoft", {}, stackLA);
       expect(res.status).toBe(200);
       const page = await res.text();
       expect(page).toContain("<h1>Connected</h1>");
