@@ -139,17 +139,22 @@ export function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphPart
   /** The owner's mailbox settings (MailboxSettings.Read): the zone they set in Outlook. */
   const mailboxSettings = () => call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get(), false, "GET /me/mailboxSettings") as Promise<{ timeZone?: string }>;
 
-  /** Drafts carrying the marker, oldest first. */
-  const findDrafts = async (marker: string): Promise<MarkedDraft[]> => {
-    // One request: Graph filters Drafts by the extended property's value (documented for messages).
+  /** Up to `top` messages of `folder` carrying the draft marker `marker`, with the fields `select` names (immutable ids). */
+  const markedIn = async <T>(folder: "drafts" | "sentitems", marker: string, select: string, top: number): Promise<T[]> => {
+    // One request: Graph filters a folder by the extended property's value (documented for messages).
     const q = (s: string) => s.replace(/'/g, "''");
     const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${q(DRAFT_MARKER_PROPERTY)}' and ep/value eq '${q(marker)}')`;
     const res = (await call(
-      (c) => c.api("/me/mailFolders/drafts/messages").header("Prefer", 'IdType="ImmutableId"').filter(filter).select("id,createdDateTime,webLink").top(25).middlewareOptions(noClientRetry).get(),
+      (c) => c.api(`/me/mailFolders/${folder}/messages`).header("Prefer", 'IdType="ImmutableId"').filter(filter).select(select).top(top).middlewareOptions(noClientRetry).get(),
       false,
-      "GET /me/mailfolders/drafts/messages",
-    )) as { value?: { id: string; createdDateTime?: string; webLink?: string }[] };
-    return (res.value ?? [])
+      `GET /me/mailfolders/${folder}/messages`,
+    )) as { value?: T[] };
+    return res.value ?? [];
+  };
+
+  /** Drafts carrying the marker, oldest first. */
+  const findDrafts = async (marker: string): Promise<MarkedDraft[]> => {
+    return (await markedIn<{ id: string; createdDateTime?: string; webLink?: string }>("drafts", marker, "id,createdDateTime,webLink", 25))
       .map((m) => ({ id: m.id, webLink: m.webLink ?? "", createdAt: Date.parse(m.createdDateTime ?? "") || 0 }))
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   };
@@ -247,16 +252,7 @@ export function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphPart
       } catch (e) {
         if (!(e instanceof ProviderError && e.kind === "not-found")) throw e;
       }
-      if (m === undefined) {
-        const q = (s: string) => s.replace(/'/g, "''");
-        const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${q(DRAFT_MARKER_PROPERTY)}' and ep/value eq '${q(d.marker)}')`;
-        const res = (await call(
-          (c) => c.api("/me/mailFolders/sentitems/messages").header("Prefer", 'IdType="ImmutableId"').filter(filter).select("id,isDraft,sentDateTime").top(1).middlewareOptions(noClientRetry).get(),
-          false,
-          "GET /me/mailfolders/sentitems/messages",
-        )) as { value?: { isDraft?: boolean; sentDateTime?: string }[] };
-        m = res.value?.[0];
-      }
+      if (m === undefined) m = (await markedIn<{ isDraft?: boolean; sentDateTime?: string }>("sentitems", d.marker, "id,isDraft,sentDateTime", 1))[0];
       if (m?.isDraft !== false) return undefined;
       const at = Date.parse(m.sentDateTime ?? "");
       return Number.isFinite(at) ? { sentAt: at } : {};
