@@ -112,7 +112,7 @@ export const SCOPE_WORDS: Record<"google" | "microsoft", ScopeWords[]> = {
       scope: "Mail.ReadWrite",
       label: "Mail.ReadWrite",
       allows: "Read, create, change and delete your mail, bodies included.",
-      use: "We use it only to create follow-up drafts when you tap a button, and to delete a duplicate of such a draft that we made ourselves. We do not read message bodies, and we never change or delete anything else.",
+      use: "We use it only to create follow-up drafts when you tap a button, to find those drafts again by a tag we put on them (in your Drafts, or in Sent Items once you have sent one), and to delete a duplicate of such a draft that we made ourselves. We do not read message bodies, and we never change or delete anything else.",
     },
     {
       scope: "Mail.Send",
