@@ -157,11 +157,16 @@ export function companyOf(email: string): string {
 export function pickableAttendees(m: Meeting, owner: Owner): PickableAttendee[] {
   return guestsAt(m, ownerIdentity(owner.email, owner.aliases))
     .map((p) => ({ ...p, company: companyOf(p.email) }))
-    .sort((a, b) => byName.compare(a.name || a.email, b.name || b.email) || (a.email < b.email ? -1 : 1));
+    .sort((a, b) => byName().compare(a.name || a.email, b.name || b.email) || (a.email < b.email ? -1 : 1));
 }
 
-/** Names as a person reads them: "Guest 2" before "Guest 10" (numbers by value), letters by locale. */
-const byName = new Intl.Collator(undefined, { numeric: true });
+/**
+ * Names as a person reads them: "Guest 2" before "Guest 10" (numbers by value), letters by locale.
+ * Made on first use: a Collator loads ICU's collation data, about 4 ms, which every function that
+ * imports this module paid at its start, whether it sorted names or not (docs/benchmarks.md (6)).
+ */
+let collator: Intl.Collator | undefined;
+const byName = () => (collator ??= new Intl.Collator(undefined, { numeric: true }));
 
 const fold = (s: string) => s.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
 
