@@ -105,10 +105,12 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
         const outcome = await runAccountJob(job, async (account, watch) => {
           provider = account.provider;
           marked = account.backfillAt !== undefined;
-          // Nor once the account is disconnected (core/dispatch connectionWatch).
-          const stopBefore = () => watch.left(true) || (remainingMs !== undefined && d.backfills !== undefined && remainingMs() < reserve);
-          // Within a page, no call starts once less than one call's worst case is left (core/limits).
-          const abandonPageBefore = () => watch.left() || (remainingMs !== undefined && d.backfills !== undefined && remainingMs() < PAGE_ABANDON_RESERVE_MS);
+          // Within a page, no call starts once less than one call's worst case is left (core/limits);
+          // nor once the account is disconnected (core/dispatch connectionWatch).
+          const { stopBefore, abandonPageBefore } = watch.reads(
+            remainingMs && d.backfills ? () => remainingMs() < reserve : undefined,
+            remainingMs && d.backfills ? () => remainingMs() < PAGE_ABANDON_RESERVE_MS : undefined,
+          );
           let result;
           try {
             result = await scan({ owner: account, provider: await d.providerFor(account), repo: d.repo, now, stopBefore, abandonPageBefore });

@@ -175,8 +175,7 @@ export function createWorkerHandler(deps: () => JobDeps) {
           const job = jobFor(eventJob.acc);
           const outcome = await runAccountJob(job, async (account, watch) => {
             // Its reads stop too once the account is disconnected (core/dispatch connectionWatch).
-            const stopBefore = () => watch.left(true) || (remainingMs !== undefined && remainingMs() < EVENT_READ_RESERVE_MS);
-            const abandonPageBefore = () => watch.left() || (abandonPage?.() ?? false);
+            const { stopBefore, abandonPageBefore } = watch.reads(remainingMs ? () => remainingMs() < EVENT_READ_RESERVE_MS : undefined, abandonPage);
             const result = await runEventJob({ repo: d.repo, provider: await d.providerFor(account), account, job: eventJob, now, links, stopBefore, abandonPageBefore, clock: d.now });
             console.log(JSON.stringify({ msg: "event", account: eventJob.acc, kind: eventJob.kind, outcome: result }));
           });
@@ -290,11 +289,10 @@ export function createWorkerHandler(deps: () => JobDeps) {
           }
           const ownerMailMayLag = !firstRead;
           // Stopped by the time left, or once the account is disconnected (core/dispatch connectionWatch).
-          const bounded = () => watch.left(true) || (remainingMs !== undefined && remainingMs() < WEEKLY_SCAN_RESERVE_MS);
-          const abandonPageBefore = () => watch.left() || (abandonPage?.() ?? false);
+          const { stopBefore, abandonPageBefore } = watch.reads(remainingMs ? () => remainingMs() < WEEKLY_SCAN_RESERVE_MS : undefined, abandonPage);
           let scanned;
           try {
-            scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore: bounded, abandonPageBefore, ownerMailMayLag, cursors: read.cursors });
+            scanned = await scan({ owner: account, provider, repo: d.repo, now, stopBefore, abandonPageBefore, ownerMailMayLag, cursors: read.cursors });
           } catch (e) {
             // Refused for longer than a call may wait: the cursors hold what was read (each page is
             // stored before its cursor, core/scan syncStream), and the read goes on from them once

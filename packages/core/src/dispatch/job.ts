@@ -95,6 +95,12 @@ export interface ConnectionWatch {
    * record deleted last, after the revocation and the data; or its grant found gone), as last looked.
    */
   left(look?: boolean): boolean;
+  /**
+   * A read's bounds (core/scan's) with the watch in them: `stopBefore` between pages, where a look may
+   * start, and `abandonPageBefore` before each call of a page, answered from the last look; each also
+   * true when the job's own bound (the time left) is.
+   */
+  reads(stop?: () => boolean, abandon?: () => boolean): { stopBefore: () => boolean; abandonPageBefore: () => boolean };
   /** The look under way, if any, settled (the job's end waits for it: no read outlives the job). */
   settled(): Promise<void>;
 }
@@ -119,14 +125,16 @@ export function connectionWatch(repo: Repository, loaded: AccountRecord, everyMs
       },
       () => undefined,
     );
+  const left = (asked = false) => {
+    if (asked && !gone && !looking && elapsed() - lastLook >= everyMs) {
+      lastLook = elapsed();
+      looking = look().finally(() => (looking = undefined));
+    }
+    return gone;
+  };
   return {
-    left(asked = false) {
-      if (asked && !gone && !looking && elapsed() - lastLook >= everyMs) {
-        lastLook = elapsed();
-        looking = look().finally(() => (looking = undefined));
-      }
-      return gone;
-    },
+    left,
+    reads: (stop, abandon) => ({ stopBefore: () => left(true) || (stop?.() ?? false), abandonPageBefore: () => left() || (abandon?.() ?? false) }),
     settled: async () => {
       await looking;
     },
