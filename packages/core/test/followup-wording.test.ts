@@ -101,16 +101,30 @@ describe("first names, by the stated heuristic", () => {
     ["Xiao Le Zhang", "Xiao Le"],
     ["Hui Da Lim", "Hui Da"],
     ["Tan, Wei Van", "Wei Van"],
-    // A surname alone, its particles first in lower case: "there", or as written after a title; a
-    // name all in lower case is not one (helper-240 #7, helper-242 #4).
+    // A surname alone, its particles first in lower case: "there", or as written after a title
+    // (helper-240 #7, helper-242 #4).
     ["de la Cruz", "there"],
     ["van der Berg", "there"],
     ["da Silva", "there"],
     ["Cruz, Maria de la", "Maria"],
     ["Mr. de la Cruz", "Mr. de la Cruz"],
     ["Dr van Dijk", "Dr van Dijk"],
-    ["al smith", "al"],
-    ["le minh", "le"],
+    // A name written all in lower case is greeted with capitals ("Hi ana" before), its particles
+    // read as in a name written with them; one word stays as written (a handle, perhaps).
+    ["al smith", "Al"],
+    ["le minh", "Le"],
+    ["ana lima", "Ana"],
+    ["mei lin goh", "Mei Lin"],
+    ["jean luc picard", "Jean Luc"],
+    ["maria da silva", "Maria"],
+    ["de la cruz", "there"],
+    ["jan van dijk", "Jan"],
+    ["van dijk, jan", "Jan"],
+    ["ana-maria lima", "Ana-Maria"],
+    ["dr. ana lima", "Ana"],
+    ["ana lima, phd", "Ana"],
+    ["élodie durand", "Élodie"],
+    ["ana", "ana"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   // A nickname the name gives, in quotes or in brackets between its words, is what the person goes

@@ -99,7 +99,9 @@ export function metAtEvents(ownerInfo: Owner, meetings: readonly Meeting[], cont
  *   太郎"); beside a Latin name of two words or more ("陈大文 David Chan"), by the Latin given name;
  * - a surname written first in capitals ("YAMADA Taro", "NGUYEN Van Anh") is followed by the given
  *   names; a name of several words written all in capitals is greeted in ordinary case ("EVE
- *   ADAMS" → "Eve"; "JJ" and a one-word "IBM" as they stand);
+ *   ADAMS" → "Eve"; "JJ" and a one-word "IBM" as they stand), and one all in lower case with
+ *   capitals ("ana lima" → "Ana"; a surname's particles after its first word keep their case; one
+ *   word, "ana", as it stands);
  * - otherwise all words but the last are candidates (a single word is the given name); a name that
  *   starts with a surname's particles in lower case and then a capital ("de la Cruz", "da Silva")
  *   has none: "there", or with a title as written ("Mr. de la Cruz");
@@ -160,6 +162,16 @@ export function firstNameOf(name: string | undefined): string {
   const all = n.split(/[ ,]+/).filter((w) => /\p{L}/u.test(w));
   if (all.length > 1 && all.every((w) => !/\p{Ll}/u.test(w)))
     n = n.replace(/\p{L}+/gu, (w) => (w.length > 2 || /[AEIOUY]/.test(w) ? ordinaryCase(w) : w));
+  // Written all in lower case, in several words ("ana lima"): read with capitals, as the owner writes
+  // a name ("Hi Ana", not "Hi ana"; "mei lin goh" → "Mei Lin" as "Mei Lin Goh" is). A surname's
+  // particles keep their case after the first word ("maria da silva" → "Maria"; "de la cruz", a
+  // surname alone → "there"); one first in a name of two words is a given name ("al smith" → "Al",
+  // "le minh" → "Le"). One word ("ana", "jsmith") stays as written: it may be a handle.
+  else if (all.length > 1 && all.every((w) => !/\p{Lu}/u.test(w)) && all.some((w) => /\p{Ll}/u.test(w)))
+    n = n
+      .split(" ")
+      .map((w, i) => (LOWER_PARTICLES.has(w.replace(/,$/, "")) && !(i === 0 && all.length === 2) ? w : w.replace(/(^|-)(\p{Ll})/gu, (_, at: string, c: string) => at + c.toUpperCase())))
+      .join(" ");
   // A nickname the name gives ("Robert \"Bob\" Jones", "Robert (Bob) Jones"): what the person goes by,
   // as a person writing by hand greets them ("Hi Bob"); where it is still part of the name left.
   if (nick) {
@@ -193,7 +205,8 @@ export function firstNameOf(name: string | undefined): string {
     givenFirst = lead <= 0;
     // A surname alone, its particles first in lower case, then a capital ("de la Cruz", "Mr. van
     // Dijk"): no given name; greeted "there", or with the title as written, as "Dr Chen" is
-    // (helper-240 #7, helper-242 #4). Not a name all in lower case ("al smith", "le minh").
+    // (helper-240 #7, helper-242 #4). A name all in lower case was given its capitals above ("de la
+    // cruz" is "de la Cruz" here; "al smith", "Al Smith").
     const rest = spelled.filter((w) => !HONORIFICS.has(bare(w)));
     const surname = rest.findIndex((w) => !(/^\p{Ll}/u.test(w) && LOWER_PARTICLES.has(w)));
     if (givenFirst && surname > 0 && /^\p{Lu}/u.test(rest[surname])) words = spelled.filter((w) => HONORIFICS.has(bare(w)));
