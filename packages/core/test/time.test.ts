@@ -111,8 +111,9 @@ it("zoneOffset takes aliases as Intl resolves them, short ones included, and ref
     const f = offsetFormat(zone);
     for (const t of [jan, jul]) expect(zoneOffset(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(intlOffset(f, t));
   }
-  // Names the C library would read as files or POSIX rules, which Intl refuses.
-  for (const bad of ["Not/AZone", "UTC+3", "EST5", "+03:00", "Pacific Standard Time", "/usr/share/zoneinfo/Europe/Paris", ":Europe/Paris", "posix/Europe/Paris"]) {
+  // Names the C library would read as files or POSIX rules, which Intl refuses; and offsets, which
+  // Intl refuses under Node 20 and takes from Node 22 on (Lambda's): refused under both.
+  for (const bad of ["Not/AZone", "UTC+3", "EST5", "+03:00", "-05", "+0530", "\u221205:00", "Pacific Standard Time", "/usr/share/zoneinfo/Europe/Paris", ":Europe/Paris", "posix/Europe/Paris"]) {
     expect(() => zoneOffset(jul, bad), bad).toThrow(RangeError);
     expect(isZone(bad), bad).toBe(false);
   }

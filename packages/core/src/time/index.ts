@@ -19,6 +19,10 @@ const isUtc = (zone: string) => zone === "UTC" || zone === "Etc/UTC";
 export function canonicalZone(zone: string): string | undefined {
   if (isUtc(zone)) return "UTC";
   if (/\s/.test(zone)) return undefined; // a Windows name ("Pacific Standard Time"); no IANA name has a space
+  // An offset ("+03:00", "-05"): no IANA name starts with a sign. Intl refuses one under Node 20 and,
+  // from Node 22 (ECMA-402's offset time zones), takes it as a fixed offset; refused on both, so the
+  // local stack and Lambda take the same names.
+  if (/^[+\u2212-]/.test(zone)) return undefined;
   canonical ??= new Set(Intl.supportedValuesOf("timeZone"));
   if (canonical.has(zone)) return zone;
   let name = resolved.get(zone);
