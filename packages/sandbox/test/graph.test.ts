@@ -156,6 +156,34 @@ describe("Graph sandbox: mailboxSettings names the Windows zone only where it re
   });
 });
 
+describe("Graph sandbox: mailboxSettings' zones, the mailbox's and the working hours'", () => {
+  it("both name the owner's zone by default; the control API leaves out timeZone, serves another value, or names the working hours' zone apart, and DELETE restores them", async () => {
+    const email = "hours@contoso.example";
+    const fixture = tinyOutlook(email);
+    const sb = await startSandbox({ fixtures: [{ ...fixture, account: { ...fixture.account, timeZone: "Europe/Madrid" } }], https: true, quota: false });
+    try {
+      const client = sandboxGraphClient({ httpsUrl: sb.httpsUrl!, ca: sb.ca!, token: (await sandboxTokens(sb.url, email)).access_token });
+      const read = async () => (await client.api("/me/mailboxSettings").get()) as { timeZone?: unknown; workingHours?: { timeZone?: { name?: unknown }; daysOfWeek?: string[] } };
+      const path = `/accounts/${email}/graph/mailbox-settings`;
+      // Graph serves the working hours with the settings (learn.microsoft.com/graph/api/resources/workinghours).
+      expect(await read()).toMatchObject({ timeZone: "Romance Standard Time", workingHours: { timeZone: { name: "Romance Standard Time" }, daysOfWeek: expect.any(Array) } });
+      // A work mailbox without timeZone, its zone in the working hours (msgraph-sample-reactspa issue 60).
+      await control(sb.url, path, {});
+      const without = await read();
+      expect(without).not.toHaveProperty("timeZone");
+      expect(without.workingHours?.timeZone?.name).toBe("Romance Standard Time");
+      expect((await client.api("/me/mailboxSettings/timeZone").get()).value).toBeNull();
+      await control(sb.url, path, { timeZone: [], workingHoursTimeZone: "Tokyo Standard Time" });
+      expect(await read()).toMatchObject({ timeZone: [], workingHours: { timeZone: { name: "Tokyo Standard Time" } } });
+      expect((await fetch(new URL(`/_control${path}`, sb.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ zone: "x" }) })).status).toBe(400);
+      await control(sb.url, path, undefined, "DELETE");
+      expect(await read()).toMatchObject({ timeZone: "Romance Standard Time", workingHours: { timeZone: { name: "Romance Standard Time" } } });
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
 describe("Graph sandbox: drafts, sendMail, calendarView window, revocation", () => {
   let sb: RunningSandbox;
   let client: Client;

@@ -88,6 +88,28 @@ export function graphControlRoutes(app: Hono<SandboxEnv>, state: SandboxState): 
     return store.deleteEvent(c.req.param("id")) ? c.json({ deleted: c.req.param("id") }) : send(c, 404, { error: "no such event" });
   });
 
+  /**
+   * The mailbox's zones as `/me/mailboxSettings` answers them (GraphStore settingsZones): `{timeZone}`
+   * serves that value (any JSON: null, [], "tzone://Microsoft/Custom"), a body without it leaves the
+   * property out; `{workingHoursTimeZone}` names the working hours' zone (the owner's by default).
+   * DELETE: both name the owner's zone again.
+   */
+  app.post(`${base}/mailbox-settings`, async (c) => {
+    const store = storeOf(c);
+    if (store instanceof Response) return store;
+    const body = (await c.req.json().catch(() => undefined)) as unknown;
+    if (typeof body !== "object" || body === null || Array.isArray(body) || Object.keys(body).some((k) => k !== "timeZone" && k !== "workingHoursTimeZone"))
+      return send(c, 400, { error: "body must be an object with timeZone (left out: the property is left out) and optionally workingHoursTimeZone" });
+    store.settingsZones = body as GraphStore["settingsZones"];
+    return c.json(store.settingsZones);
+  });
+  app.delete(`${base}/mailbox-settings`, (c) => {
+    const store = storeOf(c);
+    if (store instanceof Response) return store;
+    store.settingsZones = undefined;
+    return c.json({ reset: true });
+  });
+
   app.get(`${base}/drafts`, (c) => {
     const store = storeOf(c);
     if (store instanceof Response) return store;

@@ -74,11 +74,23 @@ function windowsNameOf(zone: string): string {
   return name;
 }
 
+/**
+ * The mailbox's settings as `GET /me/mailboxSettings` answers them: `timeZone` and the working
+ * hours' `timeZone.name` both name the owner's zone (a timeZoneBase, learn.microsoft.com/graph/api/
+ * resources/workinghours), unless the control API set them apart ({@link GraphStore.settingsZones}):
+ * a mailbox with no `timeZone` whose working hours name its zone (a work account's, microsoftgraph/
+ * msgraph-sample-reactspa issue 60), one whose `timeZone` is no string (calcom/cal.diy PR 23700;
+ * "'[]'" in microsoftgraph/msgraph-sample-rubyrailsapp issue 195), or the two zones apart (separate
+ * settings: MicrosoftDocs/OfficeDocs-Support issue 1959).
+ */
 function mailboxSettings(store: GraphStore): Record<string, unknown> {
   const tz = windowsNameOf(store.account.timeZone);
+  const set = store.settingsZones;
+  const zone = set === undefined ? { timeZone: tz } : "timeZone" in set ? { timeZone: set.timeZone } : {};
+  const workingZone = set !== undefined && "workingHoursTimeZone" in set ? set.workingHoursTimeZone : tz;
   return {
     archiveFolder: null,
-    timeZone: tz,
+    ...zone,
     automaticRepliesSetting: { status: "disabled", externalAudience: "all" },
     dateFormat: "yyyy-MM-dd",
     timeFormat: "HH:mm",
@@ -88,7 +100,7 @@ function mailboxSettings(store: GraphStore): Record<string, unknown> {
       daysOfWeek: ["monday", "tuesday", "wednesday", "thursday", "friday"],
       startTime: "08:00:00.0000000",
       endTime: "17:00:00.0000000",
-      timeZone: { name: tz },
+      timeZone: { name: workingZone },
     },
     userPurpose: { value: "user" },
   };
@@ -121,7 +133,7 @@ export function graphRoutes(app: Hono<SandboxEnv>, state: SandboxState): void {
   app.get(
     "/v1.0/me/mailboxSettings/timeZone",
     guard(state, "graph", "graph.mailboxSettings"),
-    graphHandler((call) => ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailboxSettings/timeZone`, value: mailboxSettings(call.store).timeZone })),
+    graphHandler((call) => ok(call, { "@odata.context": `${call.origin}/v1.0/$metadata#users('${call.store.userId}')/mailboxSettings/timeZone`, value: mailboxSettings(call.store).timeZone ?? null })),
   );
 
   app.post(

@@ -137,6 +137,13 @@ export class GraphStore {
   readonly folderIds: Record<FolderName, string>;
   /** The user's object id (a GUID derived from the address). */
   readonly userId: string;
+  /**
+   * What `/me/mailboxSettings` answers in place of the owner's zone by name, as the control API set
+   * it (`POST /_control/accounts/:email/graph/mailbox-settings`): its `timeZone` (any JSON value;
+   * the key absent, the property left out) and, where `workingHoursTimeZone` is given, the working
+   * hours' `timeZone.name`. Undefined: Graph's answer for a mailbox with its zone set, both naming it.
+   */
+  settingsZones?: { timeZone?: unknown; workingHoursTimeZone?: unknown };
 
   constructor(
     readonly account: AccountInfo,
