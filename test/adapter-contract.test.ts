@@ -456,3 +456,59 @@ describe("Outlook events in a zone of their own", () => {
     expect(m.end - m.start).toBe(3_600_000);
   });
 });
+
+/**
+ * Outlook only: mailbox settings that give no usable `timeZone`. Graph's answer also holds the working
+ * hours' zone (learn.microsoft.com/graph/api/resources/workinghours), which a work mailbox without
+ * `timeZone` still had (microsoftgraph/msgraph-sample-reactspa issue 60); a `timeZone` that is no
+ * string is absent (calcom/cal.diy PR 23700). The same one request, no other permission.
+ */
+describe("Outlook mailbox settings without a usable time zone", () => {
+  let h: ScanHarness;
+  let settings: string;
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-microsoft") });
+    settings = `/_control/accounts/${encodeURIComponent(h.email)}/graph/mailbox-settings`;
+  });
+  afterAll(() => h?.close());
+
+  it.each([
+    ["left out (msgraph-sample-reactspa issue 60)", {}],
+    ["null", { timeZone: null }],
+    ["no string ('[]', msgraph-sample-rubyrailsapp issue 195; cal.diy PR 23700)", { timeZone: [] }],
+    ["a name no zone maps from", { timeZone: "tzone://Microsoft/Custom" }],
+    ["empty", { timeZone: "" }],
+  ])("timeZone %s: the working hours' zone, for the profile and the daily sync's read, in one request each", async (_, body) => {
+    await h.control("POST", settings, body);
+    try {
+      await h.control("POST", "/_control/stats/reset");
+      expect((await h.provider.profile()).timeZone).toBe("Asia/Singapore");
+      expect(await h.provider.calendarZone!()).toBe("Asia/Singapore");
+      const usage = h.sandbox.state.quota.usage(h.email).calls;
+      expect(usage["graph.mailboxSettings"]).toBe(2);
+      expect(h.sandbox.state.refusals.splice(0)).toEqual([]);
+    } finally {
+      await h.control("DELETE", settings);
+    }
+  });
+
+  it("the mailbox's own zone wins over the working hours' where both map (separate settings: OfficeDocs-Support issue 1959)", async () => {
+    await h.control("POST", settings, { timeZone: "Tokyo Standard Time", workingHoursTimeZone: "Pacific Standard Time" });
+    try {
+      expect((await h.provider.profile()).timeZone).toBe("Asia/Tokyo");
+      expect(await h.provider.calendarZone!()).toBe("Asia/Tokyo");
+    } finally {
+      await h.control("DELETE", settings);
+    }
+  });
+
+  it("neither maps: no zone (the Connected page asks for one)", async () => {
+    await h.control("POST", settings, { workingHoursTimeZone: "Customized Time Zone" });
+    try {
+      expect((await h.provider.profile()).timeZone).toBeUndefined();
+      expect(await h.provider.calendarZone!()).toBeUndefined();
+    } finally {
+      await h.control("DELETE", settings);
+    }
+  });
+});

@@ -475,6 +475,23 @@ describe("Outlook zone", () => {
       await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
     }
   });
+  it("a mailbox whose settings have no timeZone, its zone only in the working hours (msgraph-sample-reactspa issue 60), connects in that zone and the Connected page asks for none", async () => {
+    const f = stackLA.fixtures.microsoft;
+    await deleteAccountData(stackLA.repo, f.account.email);
+    const settings = `/accounts/${encodeURIComponent(f.account.email)}/graph/mailbox-settings`;
+    expect((await control(sandbox, settings, {})).ok).toBe(true);
+    try {
+      const res = await webConnect("microsoft", {}, stackLA);
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      expect(page).toContain("(America/Los_Angeles)");
+      expect(page).not.toContain("did not tell us your time zone");
+      const account = (await loadAccount(stackLA.repo, f.account.email))!;
+      expect([account.status, account.timeZone, account.calendarZone]).toEqual(["active", "America/Los_Angeles", "America/Los_Angeles"]);
+    } finally {
+      await fetch(`${sandbox.url}/_control${settings}`, { method: "DELETE" });
+    }
+  });
 });
 
 describe("a personal Outlook.com account", () => {

@@ -62,6 +62,33 @@ export interface MicrosoftProviderOptions {
   composer?: Composer;
 }
 
+/** The zones of `GET /me/mailboxSettings`' answer, as Graph may give them (any JSON where a string is documented). */
+interface MailboxZones {
+  timeZone?: unknown;
+  workingHours?: { timeZone?: { name?: unknown } | null } | null;
+}
+
+/**
+ * The owner's zone by their mailbox settings, as an IANA zone (Outlook usually names Windows zones,
+ * "Pacific Standard Time": core/zones toIanaZone): the mailbox's `timeZone`
+ * (learn.microsoft.com/graph/api/resources/mailboxsettings, "the default time zone for the user's
+ * mailbox"); where that is absent, no string or no zone we can map, the working hours' zone
+ * (`workingHours.timeZone`, a timeZoneBase whose `name` is read: learn.microsoft.com/graph/api/
+ * resources/workinghours), from the same answer. A work mailbox has been seen without `timeZone`,
+ * its zone only in the working hours (microsoftgraph/msgraph-sample-reactspa issue 60, which PR 66
+ * answered with a default zone); one with a `timeZone` that is no string (calcom/cal.diy PR 23700
+ * takes it as absent; "'[]'" in microsoftgraph/msgraph-sample-rubyrailsapp issue 195). The two are
+ * separate settings (MicrosoftDocs/OfficeDocs-Support issue 1959; the workingHours page: one may
+ * set the working hours' zone apart from Outlook's), so the mailbox's own wins where it maps.
+ * Until 2026-12-08 only `timeZone` was read, and such an account was stored in UTC (or kept its
+ * previous zone). A name neither maps (a custom zone, which the working hours may hold:
+ * learn.microsoft.com/graph/api/user-update-mailboxsettings, example 2) gives none.
+ */
+export function settingsZone(s: MailboxZones): string | undefined {
+  const named = (v: unknown) => (typeof v === "string" ? toIanaZone(v) : undefined);
+  return named(s.timeZone) ?? named(s.workingHours?.timeZone?.name);
+}
+
 /** What an adapter's readers are built on: its paced, retried call and its client. */
 export interface GraphParts {
   call: <T>(fn: (c: Client) => Promise<T>, once?: boolean, request?: string) => Promise<T>;
@@ -137,7 +164,7 @@ export function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphPart
     })), classifyGraphError, once ? { ...retry, retryOn: onlyRateLimited } : retry);
 
   /** The owner's mailbox settings (MailboxSettings.Read): the zone they set in Outlook. */
-  const mailboxSettings = () => call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get(), false, "GET /me/mailboxSettings") as Promise<{ timeZone?: string }>;
+  const mailboxSettings = () => call((c) => c.api("/me/mailboxSettings").middlewareOptions(noClientRetry).get(), false, "GET /me/mailboxSettings") as Promise<MailboxZones>;
 
   /** Up to `top` messages of `folder` carrying the draft marker `marker`, with the fields `select` names (immutable ids). */
   const markedIn = async <T>(folder: "drafts" | "sentitems", marker: string, select: string, top: number): Promise<T[]> => {
@@ -178,18 +205,17 @@ export function graphAdapter(o: MicrosoftProviderOptions, readers: (p: GraphPart
       const settings = await mailboxSettings().catch((e: unknown) => {
         if (!(e instanceof ProviderError && e.kind === "invalid" && e.status === 403)) throw e;
         console.warn(JSON.stringify({ msg: "zone", read: "refused", error: e.message }));
-        return {} as { timeZone?: string };
+        return {} as MailboxZones;
       });
       const email = me.mail ?? me.userPrincipalName ?? o.owner.email;
       const aliases = new Set<string>();
       if (me.userPrincipalName) aliases.add(me.userPrincipalName);
       for (const p of me.proxyAddresses ?? []) if (/^smtp:/i.test(p)) aliases.add(p.slice(5));
       aliases.delete(email);
-      // Outlook usually names Windows zones ("Pacific Standard Time"): map to IANA.
-      return { email, aliases: [...aliases], displayName: me.displayName, timeZone: toIanaZone(settings.timeZone) };
+      return { email, aliases: [...aliases], displayName: me.displayName, timeZone: settingsZone(settings) };
     },
     async calendarZone(): Promise<string | undefined> {
-      return toIanaZone((await mailboxSettings()).timeZone);
+      return settingsZone(await mailboxSettings());
     },
     async createDraft(d: DraftRequest & { marker?: string }): Promise<DraftResult> {
       // Graph builds the draft itself (JSON), but a read-only adapter writes no mail at all.
