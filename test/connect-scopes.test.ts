@@ -14,6 +14,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeHTML } from "entities";
 import { accountByIdentity, type AccountRecord, deleteAccountData, listAccounts, loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { dispatchDue, dueWeeklyBody, runAccountJob } from "@followthrough/core/dispatch";
 import { normalizeAddress } from "@followthrough/core/identity";
@@ -474,6 +475,39 @@ describe("Outlook zone", () => {
     } finally {
       await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
     }
+  });
+  it("a mailbox whose settings Graph refuses: the settings page offers no zone as the calendar's, a zone chosen there is no calendar's, and a reconnect that reads one marks it read", async () => {
+    const f = stackLA.fixtures.microsoft;
+    await deleteAccountData(stackLA.repo, f.account.email);
+    expect((await control(sandbox, "/faults", { route: "graph.mailboxSettings", account: f.account.email, kind: "status", status: 403, times: 0 })).ok).toBe(true);
+    try {
+      const page = await (await webConnect("microsoft", {}, stackLA)).text();
+      const asked = pathOf(decodeHTML(/href="([^"]*\?zone=1#time-zone)"/.exec(page)![1]));
+      // Its UTC is no calendar's: no "My calendar's: UTC", UTC itself chosen, and said so.
+      const settings = await (await stackLA.app.request(asked)).text();
+      expect(settings).not.toContain("My calendar’s");
+      expect(settings).toContain('<option value="UTC" selected>UTC</option>');
+      expect(settings).toContain("In your time zone: UTC. Microsoft did not tell us yours.");
+      expect(settings).toContain("Microsoft did not tell us your calendar&rsquo;s zone");
+      expect((await loadAccount(stackLA.repo, f.account.email))!).toMatchObject({ timeZone: "UTC", zoneUnread: true });
+      const path = asked.replace(/\?.*$/, "");
+      const same = { origin: BASE, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" };
+      expect((await stackLA.app.request(path, { method: "POST", headers: same, body: new URLSearchParams({ action: "zone", zone: "calendar" }).toString() })).status).toBe(400);
+      expect((await stackLA.app.request(path, { method: "POST", headers: same, body: new URLSearchParams({ action: "zone", zone: "Asia/Tokyo" }).toString() })).status).toBe(303);
+      const chosen = (await loadAccount(stackLA.repo, f.account.email))!;
+      expect([chosen.timeZone, chosen.zoneChosen, chosen.calendarZone]).toEqual(["Asia/Tokyo", true, undefined]);
+      // Reconnected, still refused: the page does not call UTC the calendar's zone.
+      const again = await (await webConnect("microsoft", {}, stackLA)).text();
+      expect(again).not.toContain("Your calendar is in");
+      expect((await loadAccount(stackLA.repo, f.account.email))!).toMatchObject({ timeZone: "Asia/Tokyo", zoneChosen: true, zoneUnread: true });
+    } finally {
+      await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
+    }
+    // Reconnected with the zone read: the calendar's, beside the chosen one, and no longer marked.
+    const read = await (await webConnect("microsoft", {}, stackLA)).text();
+    expect(read).toContain("Your calendar is in America/Los_Angeles; your digests stay in Asia/Tokyo");
+    const account = (await loadAccount(stackLA.repo, f.account.email))!;
+    expect([account.timeZone, account.calendarZone, account.zoneUnread]).toEqual(["Asia/Tokyo", "America/Los_Angeles", undefined]);
   });
   it("a mailbox whose settings have no timeZone, its zone only in the working hours (msgraph-sample-reactspa issue 60), connects in that zone and the Connected page asks for none", async () => {
     const f = stackLA.fixtures.microsoft;

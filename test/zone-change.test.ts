@@ -288,6 +288,25 @@ describe("a time zone the owner changes in their calendar (Google Calendar's set
     }
   });
 
+  it("Outlook: an account stored in UTC with no zone read, whose mailbox settings now give none but their working hours do (msgraph-sample-reactspa issue 60), follows that zone at the morning sync, no longer marked as read without one", async () => {
+    const h = await startScanHarness({ fixture: join(import.meta.dirname, "fixtures", "spec-edges", "o-graph"), pageSize: 50 });
+    try {
+      await h.setClock(START);
+      await h.scan(START);
+      const own = h.fixture.account.timeZone;
+      expect(own).not.toBe("UTC");
+      await updateAccount(h.repo, h.email, { timeZone: "UTC", calendarZone: undefined, zoneUnread: true }, START);
+      await h.control("POST", `/_control/accounts/${encodeURIComponent(h.email)}/graph/mailbox-settings`, {});
+      const morning = dispatchSlot(nextSyncAt(SAVED, "UTC", false));
+      await putEventJob(h.repo, h.email, "sync", undefined, morning);
+      expect(await runSync(h, morning)).toBe("rezoned");
+      const account = (await loadAccount(h.repo, h.email))!;
+      expect([account.timeZone, account.calendarZone, account.zoneUnread]).toEqual([own, own, undefined]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a zone that cannot be read (the settings call failing past its retries) leaves the account's, and the sync goes on", async () => {
     await inParis(async (h) => {
       await putEventJob(h.repo, h.email, "sync", undefined, DAILY);

@@ -368,7 +368,7 @@ ${
     ? html`<h2 id="time-zone">Time zone</h2>
 <form method="post"${unsaved(sentZone !== undefined)}><input type="hidden" name="action" value="zone">
 <p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${calendarZone ? option(CALENDAR_OPTION, `My calendar’s: ${zoneWords(calendarZone).replaceAll("_", " ")}`) : ""}${zones.map((z) => option(z, zoneWords(z).replaceAll("_", " ")))}</select></p>
-<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. &ldquo;My calendar&rsquo;s&rdquo; is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.</p>
+<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. ${calendarZone ? html`&ldquo;My calendar&rsquo;s&rdquo; is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.` : html`${providerName(account)} did not tell us your calendar&rsquo;s zone; a zone picked from the list stays until you change it here.`}</p>
 <button type="submit" class="secondary">Save time zone</button>
 </form>`
     : ""
@@ -380,7 +380,7 @@ ${savedHere("schedule", "when", "template", "unchanged", "zone")}
 <input type="hidden" name="loaded" value="${loadedSent(edited?.loaded) ?? loadedOf(account)}">
 <p><label for="day">Day</label><select id="day" name="day"${fieldAttrs("day", bad)}>${DAY_NAMES.map((d, i) => html`<option value="${i + 1}"${i + 1 === schedule.day ? html` selected` : ""}>${d}</option>`)}</select></p>
 <p><label for="hour">Time</label><select id="hour" name="hour"${fieldAttrs("hour", bad)}>${Array.from({ length: 24 }, (_, h) => html`<option value="${h}"${h === schedule.hour ? html` selected` : ""}>${hourLabel(h)}</option>`)}</select></p>
-<p class="muted">In your time zone: ${zoneWords(account.timeZone)}.${account.zoneChosen ? " Chosen here: a reconnect keeps it." : ""}${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
+<p class="muted">In your time zone: ${zoneWords(account.timeZone)}.${account.zoneChosen ? " Chosen here: a reconnect keeps it." : calendarZone ? "" : ` ${providerName(account)} did not tell us yours.`}${zoneForm ? "" : html` <a href="${selfPath(c)}?zone=1#time-zone">Change time zone</a>`}</p>
 <h2>Your follow-up template</h2>
 <p class="muted" id="template-help">Used for every draft. While it is the standard text, people you met at a networking event get the "After an event" message instead; to go back to the standard text, pick "The standard text" under "Start from a ready template" below. Placeholders: {firstName}, {meeting}, {date}, {ownerName}. At most ${TEMPLATE_MAX_TEXT} characters.</p>
 <p><label for="subject">Subject</label><input type="text" id="subject" name="subject" value="${subject}" placeholder="${DEFAULT_SUBJECT}"${fieldAttrs("subject", bad, "subject-help")}></p>

@@ -97,6 +97,13 @@ export interface AccountRecord extends Owner {
    */
   zoneChosen?: boolean;
   /**
+   * The provider named no zone at the last connect or reconnect, and none was known before (Outlook's
+   * mailboxSettings refused, or giving none: core/microsoft settingsZone): `timeZone` is UTC, or the
+   * zone the account had, or the owner's choice, not a calendar's, so nothing is offered as "My
+   * calendar's" ({@link calendarZoneOf}). Removed once a zone is read (a reconnect, the morning sync).
+   */
+  zoneUnread?: true;
+  /**
    * The account this one was renamed from (the provider renamed it; the same sign-in): its address and
    * creation, set when the record is made, removed once the old account's records have come along and
    * it has gone ({@link finishMove}). A move cut short is finished by the next sign-in or job, or goes
@@ -116,7 +123,8 @@ export interface AccountRecord extends Owner {
 }
 
 /** The zone the account's calendar named when last connected, where known ({@link AccountRecord.calendarZone}). */
-export const calendarZoneOf = (a: Pick<AccountRecord, "timeZone" | "calendarZone" | "zoneChosen">): string | undefined => a.calendarZone ?? (a.zoneChosen ? undefined : a.timeZone);
+export const calendarZoneOf = (a: Pick<AccountRecord, "timeZone" | "calendarZone" | "zoneChosen" | "zoneUnread">): string | undefined =>
+  a.calendarZone ?? (a.zoneChosen || a.zoneUnread ? undefined : a.timeZone);
 
 /**
  * Index attributes of an account item: every account is listed under GSI1 "ACCOUNTS"; an active
@@ -259,7 +267,7 @@ export async function setFirstName(repo: Repository, email: string, person: stri
 export const loadAccountItem = async (repo: Repository, email: string) => (couldBeAccount(email) ? repo.get<StoredAccountItem>(keys.account(email)) : undefined);
 
 /** The fields {@link updateAccount} changes. */
-export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "reconnectNotifyingId" | "timeZone" | "calendarZone" | "zoneChosen" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason" | "backfillAt" | "backfillChain">>;
+export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "reconnectNotifyingId" | "timeZone" | "calendarZone" | "zoneChosen" | "zoneUnread" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason" | "backfillAt" | "backfillChain">>;
 
 /**
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.

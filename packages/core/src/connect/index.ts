@@ -156,7 +156,8 @@ export function grantFields(g: Grant, prior: AccountRecord | undefined): Partial
     aliases,
     ...(g.profile.displayName ? { displayName: g.profile.displayName } : {}),
     timeZone: prior?.zoneChosen ? prior.timeZone : (fromCalendar ?? prior?.timeZone ?? "UTC"),
-    ...(calendarZone ? { calendarZone } : {}),
+    // None read, none known before: the zone is no calendar's (the settings page offers none as one).
+    ...(calendarZone ? { calendarZone } : { zoneUnread: true as const }),
     clientId: g.clientId,
     endpoints: g.endpoints,
     connectedAt: g.now,
@@ -173,6 +174,8 @@ export function grantFields(g: Grant, prior: AccountRecord | undefined): Partial
  */
 export function reconnectPatch(g: Grant, current: AccountRecord, refreshTokenSealed: string): Partial<AccountRecord> {
   return {
+    // A zone read now, or known before, removes the mark of none read (grantFields sets it again where neither).
+    zoneUnread: undefined,
     ...grantFields(g, current),
     status: current.status === "paused" ? "paused" : "active",
     ...(current.schedule ? {} : { schedule: { ...DEFAULT_SCHEDULE } }),

@@ -288,8 +288,9 @@ export async function changeTimeZone(repo: Repository, email: string, zone: stri
       // The calendar's zone as last read; where never known, the account keeps its zone and follows the calendar from the next connect.
       if (zone === CALENDAR_ZONE) return { timeZone: calendarZoneOf(current) ?? current.timeZone, zoneChosen: undefined };
       // Chosen: kept across reconnects, with the calendar's own zone beside it (a record from before
-      // `calendarZone` was kept, and not chosen, holds the calendar's zone as its zone).
-      return { timeZone: zone, zoneChosen: true, ...(current.calendarZone === undefined && !current.zoneChosen ? { calendarZone: current.timeZone } : {}) };
+      // `calendarZone` was kept, and not chosen, holds the calendar's zone as its zone; one whose
+      // provider named none holds none: its UTC is no calendar's).
+      return { timeZone: zone, zoneChosen: true, ...(current.calendarZone === undefined && !current.zoneChosen && !current.zoneUnread ? { calendarZone: current.timeZone } : {}) };
     },
     now,
   );
@@ -325,8 +326,10 @@ export async function followCalendarZone(repo: Repository, account: AccountRecor
     account.email,
     (current) => {
       was = current.timeZone;
-      if (current.zoneChosen) return same(calendarZoneOf(current)) ? {} : { calendarZone: zone };
-      return same(current.timeZone) ? (same(calendarZoneOf(current)) ? {} : { calendarZone: current.timeZone }) : { timeZone: zone, calendarZone: zone };
+      // (A zone read: an account that had none read is marked so no more.)
+      const read = current.zoneUnread ? { zoneUnread: undefined } : {};
+      if (current.zoneChosen) return same(calendarZoneOf(current)) ? {} : { calendarZone: zone, ...read };
+      return same(current.timeZone) ? (same(calendarZoneOf(current)) ? {} : { calendarZone: current.timeZone, ...read }) : { timeZone: zone, calendarZone: zone, ...read };
     },
     now,
   );
