@@ -6,7 +6,7 @@
 import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { READ_EVENT_TYPES } from "@followthrough/core/google";
-import type { MailMessage, Meeting } from "@followthrough/core/model";
+import { type MailMessage, type Meeting, ownMeetingsZone } from "@followthrough/core/model";
 import type { ChangeStream, SyncCursor } from "@followthrough/core/providers";
 import { ProviderError } from "@followthrough/core/resilience";
 import { DAY } from "@followthrough/core/time";
@@ -510,5 +510,52 @@ describe("Outlook mailbox settings without a usable time zone", () => {
     } finally {
       await h.control("DELETE", settings);
     }
+  });
+});
+
+/**
+ * Outlook only: the zone the owner created their own events in (Graph's originalStartTimeZone, "the
+ * start time zone that was set when the event was created": learn.microsoft.com/graph/api/resources/event),
+ * read from the calendar view the scan reads anyway (its occurrences' from their series master), for
+ * an account whose mailbox settings give no zone (functions/test/backfill-zone.test.ts).
+ */
+describe("Outlook: the zone of the owner's own events", () => {
+  let h: ScanHarness;
+  let now: number;
+  beforeAll(async () => {
+    h = await startScanHarness({ fixture: ownFixture("demo-microsoft") });
+    now = Date.parse(h.expected.now);
+  });
+  afterAll(() => h?.close());
+
+  it("is on meetings the owner organised only, mapped to IANA; UTC and zones Graph could not name (tzone://Microsoft/Utc, tzone://Microsoft/Custom) give none; the most common is the owner's", async () => {
+    const enc = encodeURIComponent(h.email);
+    const day = new Date(now + 5 * DAY).toISOString().slice(0, 10);
+    const own = (id: string, zone: string) => ({
+      id,
+      subject: `Planned in ${zone}`,
+      isOrganizer: true,
+      organizer: { emailAddress: { name: h.fixture.account.displayName, address: h.email } },
+      originalStartTimeZone: zone,
+      start: { dateTime: `${day}T09:00:00.0000000`, timeZone: "UTC" },
+      end: { dateTime: `${day}T10:00:00.0000000`, timeZone: "UTC" },
+      attendees: [{ emailAddress: { name: "Ines", address: "ines@partner.example" }, type: "required", status: { response: "accepted" } }],
+    });
+    await h.control("POST", `/_control/accounts/${enc}/graph/events`, [
+      own("AAMkOwnTokyo=", "Tokyo Standard Time"),
+      own("AAMkOwnUtc=", "tzone://Microsoft/Utc"),
+      own("AAMkOwnCustom=", "tzone://Microsoft/Custom"),
+      own("AAMkOwnUTC=", "UTC"),
+      { ...own("AAMkTheirs=", "Pacific Standard Time"), isOrganizer: false, organizer: { emailAddress: { name: "Ines", address: "ines@partner.example" } } },
+    ]);
+    const window = { since: now - 365 * DAY, until: now + 365 * DAY };
+    const { items } = await drain<Meeting>(h.provider.calendar, window);
+    expect(items.get("AAMkOwnTokyo=")!.zone).toBe("Asia/Tokyo");
+    for (const id of ["AAMkOwnUtc=", "AAMkOwnCustom=", "AAMkOwnUTC=", "AAMkTheirs="]) expect(items.get(id)!.zone, id).toBeUndefined();
+    const meetings = [...items.values()];
+    for (const m of meetings) if (!m.organizerSelf) expect(m.zone).toBeUndefined();
+    // The fixture's own: Singapore Standard Time, on single events and on occurrences through their master.
+    expect(meetings.filter((m) => m.organizerSelf && m.seriesId && m.zone === "Asia/Singapore").length).toBeGreaterThan(0);
+    expect(ownMeetingsZone(meetings)).toBe("Asia/Singapore");
   });
 });

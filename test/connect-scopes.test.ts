@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeHTML } from "entities";
 import { accountByIdentity, type AccountRecord, deleteAccountData, listAccounts, loadAccount, updateAccount } from "@followthrough/core/accounts";
 import { dispatchDue, dueWeeklyBody, runAccountJob } from "@followthrough/core/dispatch";
+import { adoptMeetingsZone } from "@followthrough/core/events";
 import { normalizeAddress } from "@followthrough/core/identity";
 import { GOOGLE_SCOPES, MICROSOFT_SCOPES, MICROSOFT_SIGN_IN_SCOPES } from "@followthrough/core/oauth";
 import { memorySender } from "@followthrough/core/queue";
@@ -508,6 +509,36 @@ describe("Outlook zone", () => {
     expect(read).toContain("Your calendar is in America/Los_Angeles; your digests stay in Asia/Tokyo");
     const account = (await loadAccount(stackLA.repo, f.account.email))!;
     expect([account.timeZone, account.calendarZone, account.zoneUnread]).toEqual(["Asia/Tokyo", "America/Los_Angeles", undefined]);
+  });
+  it("a mailbox whose settings Graph refuses, given the zone of the owner's own meetings (the first backfill's: functions/test/backfill-zone.test.ts): the pages say it is from the calendar and offer to change it; a reconnect that reads none keeps it, one that reads a zone replaces it", async () => {
+    const f = stackLA.fixtures.microsoft;
+    await deleteAccountData(stackLA.repo, f.account.email);
+    expect((await control(sandbox, "/faults", { route: "graph.mailboxSettings", account: f.account.email, kind: "status", status: 403, times: 0 })).ok).toBe(true);
+    try {
+      const page = await (await webConnect("microsoft", {}, stackLA)).text();
+      const asked = pathOf(decodeHTML(/href="([^"]*\?zone=1#time-zone)"/.exec(page)![1]));
+      expect((await adoptMeetingsZone(stackLA.repo, f.account.email, "Asia/Singapore", Date.now()))?.timeZone).toBe("Asia/Singapore");
+      const settings = await (await stackLA.app.request(asked)).text();
+      expect(settings).toContain("In your time zone: Asia/Singapore. From your calendar: most meetings you set up are in it (Microsoft did not tell us yours).");
+      expect(settings).not.toContain("My calendar’s");
+      expect(settings).toContain('<option value="Asia/Singapore" selected>');
+      // Reconnected, still refused: kept, and said so, with the way to change it.
+      const again = await (await webConnect("microsoft", {}, stackLA)).text();
+      expect(again).toContain("Microsoft did not tell us your time zone, so your digests use Asia/Singapore, from your calendar: most meetings you set up are in it.");
+      expect(again).toContain("Change time zone</a>");
+      expect((await loadAccount(stackLA.repo, f.account.email))!).toMatchObject({ timeZone: "Asia/Singapore", zoneInferred: true, zoneUnread: true });
+    } finally {
+      await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
+    }
+    // Reconnected with the zone read: the mailbox's own, no longer from the meetings.
+    const read = await (await webConnect("microsoft", {}, stackLA)).text();
+    expect(read).toContain("(America/Los_Angeles)");
+    expect(read).not.toContain("did not tell us");
+    const account = (await loadAccount(stackLA.repo, f.account.email))!;
+    expect([account.timeZone, account.calendarZone, account.zoneInferred, account.zoneUnread]).toEqual(["America/Los_Angeles", "America/Los_Angeles", undefined, undefined]);
+    // Given now, with a zone read: nothing changes.
+    expect(await adoptMeetingsZone(stackLA.repo, f.account.email, "Asia/Singapore", Date.now())).toBeUndefined();
+    expect((await loadAccount(stackLA.repo, f.account.email))!.timeZone).toBe("America/Los_Angeles");
   });
   it("a mailbox whose settings have no timeZone, its zone only in the working hours (msgraph-sample-reactspa issue 60), connects in that zone and the Connected page asks for none", async () => {
     const f = stackLA.fixtures.microsoft;

@@ -456,8 +456,11 @@ ${
     : html`<p>Your ${digestWeek || account.lastWeek ? "next" : "first"} digest arrives on <b>${first}</b> (${zoneWords(account.timeZone)}), then every ${when}, to ${account.email}, from your own mailbox.</p>`
 }${
   // The provider told us no zone (Outlook's mailboxSettings refused: core/microsoft profile), and the
-  // owner chose none: the digests keep the zone stored before, UTC for a new account, until they do.
-  !account.zoneChosen && !account.calendarZone
+  // owner chose none: the digests keep the zone stored before, UTC for a new account, until they do;
+  // or the zone the first backfill found most of the owner's own meetings in (core/events adoptMeetingsZone).
+  !account.zoneChosen && !account.calendarZone && account.zoneInferred
+    ? html`<p>${PROVIDER_NAMES[account.provider]} did not tell us your time zone, so your digests use ${zoneWords(account.timeZone)}, from your calendar: most meetings you set up are in it. <a href="${settings}?zone=1#time-zone">Change time zone</a></p>`
+    : !account.zoneChosen && !account.calendarZone
     ? html`<p>${PROVIDER_NAMES[account.provider]} did not tell us your time zone, so your digests use ${account.timeZone} for now. <a href="${settings}?zone=1#time-zone">Choose your time zone</a></p>`
     : ""
 }${

@@ -13,7 +13,8 @@ import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { type AccountRecord, updateAccount } from "@followthrough/core/accounts";
 import { processBatch, runAccountJob } from "@followthrough/core/dispatch";
-import { planEventJobs } from "@followthrough/core/events";
+import { adoptMeetingsZone, planEventJobs } from "@followthrough/core/events";
+import { ownMeetingsZone } from "@followthrough/core/model";
 import { JOB_READ_RESERVE_MS, PAGE_ABANDON_RESERVE_MS } from "@followthrough/core/limits";
 import { loadReader } from "@followthrough/core/loader/reader";
 import { scan } from "@followthrough/core/scan";
@@ -127,9 +128,14 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
             return;
           }
           complete = result.complete;
+          // The provider named no zone and the owner chose none (Outlook's mailboxSettings refused, or
+          // giving none): the zone most of the owner's own meetings were made in, where they say one.
+          // Taken, the calendar is read again in it at the next dispatch, and the plan below files only that.
+          const rezoned =
+            complete && account.zoneUnread && !account.zoneChosen && result.read ? await adoptMeetingsZone(d.repo, email, ownMeetingsZone(result.read.meetings), d.now()) : undefined;
           // A complete first read: the event emails of the coming week go on the due-hour index.
           // Its meetings are the scan's (not read again); the statements are read as they are now.
-          if (complete) await planEventJobs({ repo: d.repo, account: { ...account, aliases: result.owner.aliases }, now, meetings: result.read?.meetings, clock: d.now });
+          if (complete) await planEventJobs({ repo: d.repo, account: { ...(rezoned ?? account), aliases: result.owner.aliases }, now, meetings: result.read?.meetings, clock: d.now });
           console.log(JSON.stringify({ msg: "backfill", account: email, complete, newContacts: result.newContacts.length, missingFollowUps: result.missingFollowUps.length }));
         });
         if (newer !== undefined) {

@@ -104,6 +104,13 @@ export interface AccountRecord extends Owner {
    */
   zoneUnread?: true;
   /**
+   * `timeZone` is the zone most of the owner's own meetings were created in (core/model
+   * ownMeetingsZone), given by the first backfill to an account whose provider named none
+   * ({@link zoneUnread}) and whose owner chose none (core/events adoptMeetingsZone); the pages say it
+   * is from the calendar. Removed once a zone is read or chosen; a reconnect that reads none keeps it.
+   */
+  zoneInferred?: true;
+  /**
    * The account this one was renamed from (the provider renamed it; the same sign-in): its address and
    * creation, set when the record is made, removed once the old account's records have come along and
    * it has gone ({@link finishMove}). A move cut short is finished by the next sign-in or job, or goes
@@ -267,7 +274,7 @@ export async function setFirstName(repo: Repository, email: string, person: stri
 export const loadAccountItem = async (repo: Repository, email: string) => (couldBeAccount(email) ? repo.get<StoredAccountItem>(keys.account(email)) : undefined);
 
 /** The fields {@link updateAccount} changes. */
-export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "reconnectNotifyingId" | "timeZone" | "calendarZone" | "zoneChosen" | "zoneUnread" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason" | "backfillAt" | "backfillChain">>;
+export type AccountPatch = Partial<Pick<AccountRecord, "status" | "schedule" | "template" | "subjectTemplate" | "signatureName" | "firstNames" | "eventEmails" | "reconnectNotifiedAt" | "reconnectNotifyingAt" | "reconnectNotifyingId" | "timeZone" | "calendarZone" | "zoneChosen" | "zoneUnread" | "zoneInferred" | "aliases" | "displayName" | "lastWeeklyAt" | "lastWeek" | "reconnectReason" | "backfillAt" | "backfillChain">>;
 
 /**
  * Changes account settings (status, schedule, template, notices) and re-derives its due-hour index.

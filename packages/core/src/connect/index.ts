@@ -157,7 +157,8 @@ export function grantFields(g: Grant, prior: AccountRecord | undefined): Partial
     ...(g.profile.displayName ? { displayName: g.profile.displayName } : {}),
     timeZone: prior?.zoneChosen ? prior.timeZone : (fromCalendar ?? prior?.timeZone ?? "UTC"),
     // None read, none known before: the zone is no calendar's (the settings page offers none as one).
-    ...(calendarZone ? { calendarZone } : { zoneUnread: true as const }),
+    // (A zone given from the owner's meetings stays, and says so, until one is read or chosen.)
+    ...(calendarZone ? { calendarZone } : { zoneUnread: true as const, ...(prior?.zoneInferred && !prior.zoneChosen ? { zoneInferred: true as const } : {}) }),
     clientId: g.clientId,
     endpoints: g.endpoints,
     connectedAt: g.now,
@@ -176,6 +177,7 @@ export function reconnectPatch(g: Grant, current: AccountRecord, refreshTokenSea
   return {
     // A zone read now, or known before, removes the mark of none read (grantFields sets it again where neither).
     zoneUnread: undefined,
+    zoneInferred: undefined,
     ...grantFields(g, current),
     status: current.status === "paused" ? "paused" : "active",
     ...(current.schedule ? {} : { schedule: { ...DEFAULT_SCHEDULE } }),

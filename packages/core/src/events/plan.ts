@@ -10,7 +10,7 @@ import { asOwnerSees } from "../inference";
 import { inZone, type Meeting, type Owner } from "../model";
 import { mapLimit } from "../resilience/pacer";
 import { keys, type Repository } from "../storage";
-import { canonicalZone, DAY } from "../time";
+import { canonicalZone, DAY, isZone } from "../time";
 import { dispatchSlot, type EventMailKind, morningAfterAt, morningOfAt, nextDispatchSlot, nextEveningSyncAt, nextSyncAt, putEventJob, syncSoon } from "./due";
 import { networkingReason } from "./rules";
 import { loadStatements, type OwnerStatements } from "./statements";
@@ -290,11 +290,39 @@ export async function changeTimeZone(repo: Repository, email: string, zone: stri
       // Chosen: kept across reconnects, with the calendar's own zone beside it (a record from before
       // `calendarZone` was kept, and not chosen, holds the calendar's zone as its zone; one whose
       // provider named none holds none: its UTC is no calendar's).
-      return { timeZone: zone, zoneChosen: true, ...(current.calendarZone === undefined && !current.zoneChosen && !current.zoneUnread ? { calendarZone: current.timeZone } : {}) };
+      return { timeZone: zone, zoneChosen: true, zoneInferred: undefined, ...(current.calendarZone === undefined && !current.zoneChosen && !current.zoneUnread ? { calendarZone: current.timeZone } : {}) };
     },
     now,
   );
   if (updated?.status === "active" && updated.timeZone !== was) await readInNewZone(repo, email, now);
+  return updated;
+}
+
+/**
+ * The zone most of the owner's own meetings were created in (core/model ownMeetingsZone), for an
+ * account whose provider named none at connect (Outlook's mailboxSettings refused, or giving no
+ * zone: `zoneUnread`) and whose owner chose none: the account takes it, marked `zoneInferred`, so
+ * its digest and event emails come at that zone's hours, not UTC's, and the pages say where it came
+ * from. A zone read from the provider or chosen meanwhile wins (the write holds against the record as
+ * it is). Changed, the calendar is read again in it at the next dispatch ({@link changeTimeZone});
+ * returns the record then, else undefined.
+ */
+export async function adoptMeetingsZone(repo: Repository, email: string, zone: string | undefined, now: number): Promise<AccountRecord | undefined> {
+  if (zone === undefined || !isZone(zone)) return undefined;
+  let was: string | undefined;
+  const updated = await updateAccount(
+    repo,
+    email,
+    (current) => {
+      was = current.timeZone;
+      if (!current.zoneUnread || current.zoneChosen || current.calendarZone !== undefined) return {};
+      return current.timeZone === zone && current.zoneInferred ? {} : { timeZone: zone, zoneInferred: true };
+    },
+    now,
+  );
+  if (!updated || updated.timeZone === was) return undefined;
+  console.log(JSON.stringify({ msg: "zone", account: email, fromMeetings: zone, was }));
+  if (updated.status === "active") await readInNewZone(repo, email, now);
   return updated;
 }
 
@@ -327,7 +355,7 @@ export async function followCalendarZone(repo: Repository, account: AccountRecor
     (current) => {
       was = current.timeZone;
       // (A zone read: an account that had none read is marked so no more.)
-      const read = current.zoneUnread ? { zoneUnread: undefined } : {};
+      const read = current.zoneUnread || current.zoneInferred ? { zoneUnread: undefined, zoneInferred: undefined } : {};
       if (current.zoneChosen) return same(calendarZoneOf(current)) ? {} : { calendarZone: zone, ...read };
       return same(current.timeZone) ? (same(calendarZoneOf(current)) ? {} : { calendarZone: current.timeZone, ...read }) : { timeZone: zone, calendarZone: zone, ...read };
     },

@@ -3,7 +3,19 @@ import { normalizeAddress, ownerIdentity } from "../identity";
 import { allDayDates, type Attendee, keptName, keptText, type MailMessage, type Meeting, type Owner, type Response, writtenAddress } from "../model";
 import { platformOf } from "../events/platform";
 import { localMidnight } from "../time";
-import { parseInstant } from "../zones";
+import { parseInstant, toIanaZone } from "../zones";
+
+/**
+ * The zone an event the owner made was created in (`originalStartTimeZone`), mapped as core/zones
+ * maps the mailbox's; none for UTC under any name, nor for a zone Graph itself could not name
+ * ("tzone://Microsoft/Utc" where Exchange could not match the zone's rules, OfficeDev/ews-managed-api
+ * issue 148; "tzone://Microsoft/Custom", phw198/OutlookGoogleCalendarSync issue 2148), which map to
+ * nothing: UTC is as likely an app's default as the owner's zone.
+ */
+function createdIn(name: string | null | undefined): string | undefined {
+  const zone = toIanaZone(name);
+  return zone && !/^(Etc\/)?(UTC|UCT|GMT([+-]?0)?|Universal|Zulu|Greenwich)$/.test(zone) ? zone : undefined;
+}
 
 const responses: Record<string, Response> = {
   accepted: "accepted", tentativelyAccepted: "tentative", declined: "declined", organizer: "accepted", none: "needsAction", notResponded: "needsAction",
@@ -39,6 +51,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
   }
   const platform = platformOf(eventTexts(e));
   const organizerSelf = e.isOrganizer === true || (orgEmail !== undefined && me.addresses.has(orgEmail));
+  const zone = organizerSelf ? createdIn(e.originalStartTimeZone) : undefined;
   return {
     id: e.id ?? "",
     title: keptText(e.subject ?? ""),
@@ -58,6 +71,7 @@ export function mapGraphEvent(e: Event, owner: Owner): Meeting {
     // events.md rule 3: location.displayName and bodyPreview are read for a link to an event page and
     // never stored; Graph's iCalUId is Exchange's own and never counts.
     ...(platform ? { platform } : {}),
+    ...(zone ? { zone } : {}),
   };
 }
 

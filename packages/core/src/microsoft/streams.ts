@@ -337,7 +337,7 @@ function nextOf(res: DeltaResponse, c: SyncCursor, until: number | undefined): S
 }
 
 /** Event fields read from a series master to fill its occurrences. */
-export const MASTER_SELECT = /* @__PURE__ */ ["subject", "organizer", "attendees", "isAllDay", "isCancelled", "isOrganizer", "responseStatus", "type", "location", "bodyPreview"].join(",");
+export const MASTER_SELECT = /* @__PURE__ */ ["subject", "organizer", "attendees", "isAllDay", "isCancelled", "isOrganizer", "responseStatus", "type", "location", "bodyPreview", "originalStartTimeZone"].join(",");
 
 /** Series masters fetched at once. */
 const MASTER_CONCURRENCY = 4;

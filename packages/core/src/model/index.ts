@@ -62,6 +62,28 @@ export interface Meeting {
    * "eventbrite", "partiful" or "tito". The description itself is never stored.
    */
   platform?: EventPlatform;
+  /**
+   * The zone the owner created their own event in (Graph's `originalStartTimeZone`, "the start time
+   * zone that was set when the event was created": learn.microsoft.com/graph/api/resources/event),
+   * as an IANA zone; on meetings the owner organised only, and never UTC or a zone Graph could not
+   * name (`tzone://Microsoft/Utc`, `tzone://Microsoft/Custom`). What an account whose provider names
+   * no zone is given from its calendar ({@link ownMeetingsZone}).
+   */
+  zone?: string;
+}
+
+/**
+ * The zone most of the owner's own meetings were created in ({@link Meeting.zone}): each series and
+ * single event counted once (a daily series is one choice of zone, not hundreds); none where two
+ * zones tie or no meeting names one.
+ */
+export function ownMeetingsZone(meetings: readonly Meeting[]): string | undefined {
+  const seen = new Map<string, string>();
+  for (const m of meetings) if (m.organizerSelf && !m.cancelled && m.zone) seen.set(m.seriesId ?? m.id, m.zone);
+  const counts = new Map<string, number>();
+  for (const z of seen.values()) counts.set(z, (counts.get(z) ?? 0) + 1);
+  const [first, second] = [...counts].sort((a, b) => b[1] - a[1]);
+  return first && (!second || first[1] > second[1]) ? first[0] : undefined;
 }
 
 /** Event platforms of shared/spec/events.md. */
