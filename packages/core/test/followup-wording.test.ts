@@ -125,6 +125,16 @@ describe("first names, by the stated heuristic", () => {
     ["ana lima, phd", "Ana"],
     ["élodie durand", "Élodie"],
     ["ana", "ana"],
+    // A Turkish or Azerbaijani name's i capitalised as they write it, where the name shows it is
+    // one (its ı, ğ or ə), as "İSMAİL YILMAZ" → "İsmail"; a Georgian name, whose script
+    // capitalises no name, as written.
+    ["ismail yılmaz", "İsmail"],
+    ["irem doğan", "İrem"],
+    ["ilham əliyev", "İlham"],
+    ["ibrahim ali", "Ibrahim"],
+    ["ioana şerban", "Ioana"],
+    ["ნინო ბერიძე", "ნინო"],
+    ["გიორგი კვარაცხელია", "გიორგი"],
   ])("%s → %s", (name, first) => expect(firstNameOf(name)).toBe(first));
 
   // A nickname the name gives, in quotes or in brackets between its words, is what the person goes

@@ -167,11 +167,13 @@ export function firstNameOf(name: string | undefined): string {
   // particles keep their case after the first word ("maria da silva" → "Maria"; "de la cruz", a
   // surname alone → "there"); one first in a name of two words is a given name ("al smith" → "Al",
   // "le minh" → "Le"). One word ("ana", "jsmith") stays as written: it may be a handle.
-  else if (all.length > 1 && all.every((w) => !/\p{Lu}/u.test(w)) && all.some((w) => /\p{Ll}/u.test(w)))
+  else if (all.length > 1 && all.every((w) => !/\p{Lu}/u.test(w)) && all.some((w) => /\p{Ll}/u.test(w))) {
+    const capital = capitalIn(n);
     n = n
       .split(" ")
-      .map((w, i) => (LOWER_PARTICLES.has(w.replace(/,$/, "")) && !(i === 0 && all.length === 2) ? w : w.replace(/(^|-)(\p{Ll})/gu, (_, at: string, c: string) => at + c.toUpperCase())))
+      .map((w, i) => (LOWER_PARTICLES.has(w.replace(/,$/, "")) && !(i === 0 && all.length === 2) ? w : w.replace(/(^|-)(\p{Ll})/gu, (_, at: string, c: string) => at + capital(c))))
       .join(" ");
+  }
   // A nickname the name gives ("Robert \"Bob\" Jones", "Robert (Bob) Jones"): what the person goes by,
   // as a person writing by hand greets them ("Hi Bob"); where it is still part of the name left.
   if (nick) {
@@ -255,6 +257,19 @@ const TRAILING_QUOTED = /(?<=\S)\s+["\u201c\u201d'\u2018\u2019][^\s"\u201c\u201d
 
 /** Letters of the scripts whose names are written family name first: Han, Hiragana, Katakana, Hangul. */
 const FAMILY_FIRST_SCRIPT = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]/u;
+
+/**
+ * How a letter of a name written all in lower case (`name`) is capitalised: as Unicode's default
+ * upper case, but as Turkish and Azerbaijani write it where the name has their ı, ğ or ə
+ * ("ismail yılmaz" → "İsmail", as "İSMAİL YILMAZ" is; "ilham əliyev" → "İlham"; the default gives
+ * the dotless capital, "Ismail", another letter there), and not at all in Georgian, whose capitals
+ * (Mtavruli) are for text set all in capitals, never a name's first letter ("ნინო ბერიძე" stays
+ * so; the default made it "Ნინო").
+ */
+const capitalIn = (name: string) => {
+  const turkic = /[\u0131\u011f\u0259]/u.test(name);
+  return (c: string) => (/\p{sc=Georgian}/u.test(c) ? c : turkic ? c.toLocaleUpperCase("tr") : c.toUpperCase());
+};
 
 /** A word written in capitals as a name is written: its first letter kept, the rest lower case; the dotted capital I lowers to a plain i ("İSMAİL" → "İsmail"). */
 const ordinaryCase = (w: string) => w.charAt(0) + w.slice(1).toLowerCase().replace(/i\u0307/g, "i");
