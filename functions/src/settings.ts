@@ -368,7 +368,7 @@ ${
     ? html`<h2 id="time-zone">Time zone</h2>
 <form method="post"${unsaved(sentZone !== undefined)}><input type="hidden" name="action" value="zone">
 <p><label for="zone">Time zone</label><select id="zone" name="zone"${fieldAttrs("zone", bad, "zone-help")}>${calendarZone ? option(CALENDAR_OPTION, `My calendar’s: ${zoneWords(calendarZone).replaceAll("_", " ")}`) : ""}${zones.map((z) => option(z, zoneWords(z).replaceAll("_", " ")))}</select></p>
-<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. ${calendarZone ? html`&ldquo;My calendar&rsquo;s&rdquo; is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.` : html`${providerName(account)} did not tell us your calendar&rsquo;s zone; a zone picked from the list stays until you change it here.`}</p>
+<p class="muted" id="zone-help">Your digest's day and hour, and the mornings of your event emails, are in this zone. ${calendarZone ? html`&ldquo;My calendar&rsquo;s&rdquo; is the zone your calendar had when you last connected, and follows it when you reconnect; a zone picked from the list stays until you change it here.` : account.zoneUnread ? html`${providerName(account)} did not tell us your calendar&rsquo;s zone; a zone picked from the list stays until you change it here.` : "A zone picked from the list stays until you change it here."}</p>
 <button type="submit" class="secondary">Save time zone</button>
 </form>`
     : ""

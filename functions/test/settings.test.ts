@@ -433,6 +433,19 @@ describe.each(["google", "microsoft"] as const)("settings: %s", (p) => {
     account = saved;
   });
 
+  it("a zone chosen before the calendar's was kept beside it (no calendarZone, not unread): the zone form does not say the provider told us none (helper-299)", async () => {
+    const before = (await loadAccount(repo, email()))!;
+    try {
+      await updateAccount(repo, email(), () => ({ zoneChosen: true, calendarZone: undefined }), Date.now());
+      const asked = await (await app.request(`${path}?zone=1`)).text();
+      expect(asked).toContain('<h2 id="time-zone">Time zone</h2>');
+      expect(asked).not.toContain("did not tell us");
+      expect(asked).toContain("A zone picked from the list stays until you change it here.");
+    } finally {
+      await updateAccount(repo, email(), () => ({ zoneChosen: before.zoneChosen, calendarZone: before.calendarZone }), Date.now());
+    }
+  });
+
   it("the time zone: listed when asked for, a bad one refused with its reason, a new one moves the due-hour index and files the calendar's sync for the next dispatch", async () => {
     const page = await (await app.request(path)).text();
     expect(page).toContain(`In your time zone: ${account.timeZone}. <a href="${path}?zone=1#time-zone">Change time zone</a>`);
