@@ -130,7 +130,9 @@ export function createBackfillHandler(deps: () => JobDeps, o: { stopReserveMs?: 
           complete = result.complete;
           // The provider named no zone and the owner chose none (Outlook's mailboxSettings refused, or
           // giving none): the zone most of the owner's own meetings were made in, where they say one.
-          // Taken, the calendar is read again in it at the next dispatch, and the plan below files only that.
+          // Taken, the digest's index moves to it and the calendar's sync is filed for the next
+          // dispatch; the plan below places the week's event emails in it (the scan's meetings, all-day
+          // ones by their dates in the new zone: model inZone).
           const rezoned =
             complete && account.zoneUnread && !account.zoneChosen && result.read ? await adoptMeetingsZone(d.repo, email, ownMeetingsZone(result.read.meetings), d.now()) : undefined;
           // A complete first read: the event emails of the coming week go on the due-hour index.
