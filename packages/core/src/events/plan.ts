@@ -4,7 +4,7 @@
  * renderer, no provider): the backfill calls it. core/eventmail runs the jobs.
  */
 import { createHash } from "node:crypto";
-import { type AccountRecord, calendarZoneOf, updateAccount } from "../accounts";
+import { type AccountPatch, type AccountRecord, calendarZoneOf, updateAccount } from "../accounts";
 import { ownerIdentity } from "../identity";
 import { asOwnerSees } from "../inference";
 import { inZone, type Meeting, type Owner } from "../model";
@@ -279,22 +279,14 @@ export const CALENDAR_ZONE = Symbol("the calendar's zone");
  */
 export async function changeTimeZone(repo: Repository, email: string, zone: string | typeof CALENDAR_ZONE, now: number): Promise<AccountRecord | undefined> {
   // Made from the record the write holds against (a reconnect in between is read again).
-  let was: string | undefined;
-  const updated = await updateAccount(
-    repo,
-    email,
-    (current) => {
-      was = current.timeZone;
-      // The calendar's zone as last read; where never known, the account keeps its zone and follows the calendar from the next connect.
-      if (zone === CALENDAR_ZONE) return { timeZone: calendarZoneOf(current) ?? current.timeZone, zoneChosen: undefined };
-      // Chosen: kept across reconnects, with the calendar's own zone beside it (a record from before
-      // `calendarZone` was kept, and not chosen, holds the calendar's zone as its zone; one whose
-      // provider named none holds none: its UTC is no calendar's).
-      return { timeZone: zone, zoneChosen: true, zoneInferred: undefined, ...(current.calendarZone === undefined && !current.zoneChosen && !current.zoneUnread ? { calendarZone: current.timeZone } : {}) };
-    },
-    now,
-  );
-  if (updated?.status === "active" && updated.timeZone !== was) await readInNewZone(repo, email, now);
+  const { updated } = await writeZone(repo, email, (current) => {
+    // The calendar's zone as last read; where never known, the account keeps its zone and follows the calendar from the next connect.
+    if (zone === CALENDAR_ZONE) return { timeZone: calendarZoneOf(current) ?? current.timeZone, zoneChosen: undefined };
+    // Chosen: kept across reconnects, with the calendar's own zone beside it (a record from before
+    // `calendarZone` was kept, and not chosen, holds the calendar's zone as its zone; one whose
+    // provider named none holds none: its UTC is no calendar's).
+    return { timeZone: zone, zoneChosen: true, zoneInferred: undefined, ...(current.calendarZone === undefined && !current.zoneChosen && !current.zoneUnread ? { calendarZone: current.timeZone } : {}) };
+  }, now);
   return updated;
 }
 
@@ -309,21 +301,40 @@ export async function changeTimeZone(repo: Repository, email: string, zone: stri
  */
 export async function adoptMeetingsZone(repo: Repository, email: string, zone: string | undefined, now: number): Promise<AccountRecord | undefined> {
   if (zone === undefined || !isZone(zone)) return undefined;
+  const { updated, was } = await writeZone(repo, email, (current) => {
+    if (!current.zoneUnread || current.zoneChosen || current.calendarZone !== undefined) return {};
+    return current.timeZone === zone && current.zoneInferred ? {} : { timeZone: zone, zoneInferred: true };
+  }, now, (was) => console.log(JSON.stringify({ msg: "zone", account: email, fromMeetings: zone, was })));
+  return updated && updated.timeZone !== was ? updated : undefined;
+}
+
+/**
+ * An account write that may move its zone (`patch`, made from the record the write holds against):
+ * where it moved, `moved` is told first, then, for an active account, the calendar is read again in
+ * the new zone at the next dispatch. The record as written, and its zone before.
+ */
+async function writeZone(
+  repo: Repository,
+  email: string,
+  patch: (current: AccountRecord) => AccountPatch,
+  now: number,
+  moved?: (was: string | undefined) => void,
+): Promise<{ updated: AccountRecord | undefined; was: string | undefined }> {
   let was: string | undefined;
   const updated = await updateAccount(
     repo,
     email,
     (current) => {
       was = current.timeZone;
-      if (!current.zoneUnread || current.zoneChosen || current.calendarZone !== undefined) return {};
-      return current.timeZone === zone && current.zoneInferred ? {} : { timeZone: zone, zoneInferred: true };
+      return patch(current);
     },
     now,
   );
-  if (!updated || updated.timeZone === was) return undefined;
-  console.log(JSON.stringify({ msg: "zone", account: email, fromMeetings: zone, was }));
-  if (updated.status === "active") await readInNewZone(repo, email, now);
-  return updated;
+  if (updated && updated.timeZone !== was) {
+    moved?.(was);
+    if (updated.status === "active") await readInNewZone(repo, email, now);
+  }
+  return { updated, was };
 }
 
 /** Files the calendar's read in a zone just changed for the next dispatch; one that cannot be filed is logged (the next plan or sync files it). */
@@ -348,21 +359,11 @@ export async function followCalendarZone(repo: Repository, account: AccountRecor
   const zone = read !== undefined ? canonicalZone(read) : undefined;
   const same = (z: string | undefined) => z !== undefined && canonicalZone(z) === zone;
   if (zone === undefined || (same(calendarZoneOf(account)) && (account.zoneChosen || same(account.timeZone)))) return undefined;
-  let was: string | undefined;
-  const updated = await updateAccount(
-    repo,
-    account.email,
-    (current) => {
-      was = current.timeZone;
-      // (A zone read: an account that had none read is marked so no more.)
-      const read = current.zoneUnread || current.zoneInferred ? { zoneUnread: undefined, zoneInferred: undefined } : {};
-      if (current.zoneChosen) return same(calendarZoneOf(current)) ? {} : { calendarZone: zone, ...read };
-      return same(current.timeZone) ? (same(calendarZoneOf(current)) ? {} : { calendarZone: current.timeZone, ...read }) : { timeZone: zone, calendarZone: zone, ...read };
-    },
-    now,
-  );
-  if (!updated || updated.timeZone === was) return undefined;
-  console.log(JSON.stringify({ msg: "zone", account: account.email, followed: zone, was }));
-  if (updated.status === "active") await readInNewZone(repo, account.email, now);
-  return updated;
+  const { updated, was } = await writeZone(repo, account.email, (current) => {
+    // (A zone read: an account that had none read is marked so no more.)
+    const read = current.zoneUnread || current.zoneInferred ? { zoneUnread: undefined, zoneInferred: undefined } : {};
+    if (current.zoneChosen) return same(calendarZoneOf(current)) ? {} : { calendarZone: zone, ...read };
+    return same(current.timeZone) ? (same(calendarZoneOf(current)) ? {} : { calendarZone: current.timeZone, ...read }) : { timeZone: zone, calendarZone: zone, ...read };
+  }, now, (was) => console.log(JSON.stringify({ msg: "zone", account: account.email, followed: zone, was })));
+  return updated && updated.timeZone !== was ? updated : undefined;
 }
