@@ -411,6 +411,22 @@ describe("Outlook zone", () => {
     await stackLA?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
+  /**
+   * The demo Outlook account's data deleted and `fn` run while Graph refuses its mailbox settings
+   * (403 ErrorAccessDenied with MailboxSettings.Read granted), the refusal lifted after it.
+   */
+  async function whileSettingsRefused(fn: (f: MailboxFixture) => Promise<void>): Promise<MailboxFixture> {
+    const f = stackLA.fixtures.microsoft;
+    await deleteAccountData(stackLA.repo, f.account.email);
+    const refused = await control(sandbox, "/faults", { route: "graph.mailboxSettings", account: f.account.email, kind: "status", status: 403, times: 0 });
+    expect(refused.ok).toBe(true);
+    try {
+      await fn(f);
+    } finally {
+      await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
+    }
+    return f;
+  }
 
   it("Pacific Standard Time: stored as America/Los_Angeles and due at Monday 08:00 Los Angeles time (15:00 UTC in summer, 16:00 in winter)", async () => {
     const f = stackLA.fixtures.microsoft;
@@ -460,11 +476,7 @@ describe("Outlook zone", () => {
     // Reported for every personal Outlook.com mailbox (mpalermiti/outlook-mcp ROADMAP.md, verified on
     // the live API) and for some work mailboxes (msgraph-sdk-dotnet issue 2141). Until 2026-12-07 the
     // profile read failed on it, and the connect ended in "We could not connect your account".
-    const f = stackLA.fixtures.microsoft;
-    await deleteAccountData(stackLA.repo, f.account.email);
-    const refused = await control(sandbox, "/faults", { route: "graph.mailboxSettings", account: f.account.email, kind: "status", status: 403, times: 0 });
-    expect(refused.ok).toBe(true);
-    try {
+    await whileSettingsRefused(async (f) => {
       const res = await webConnect("microsoft", {}, stackLA);
       expect(res.status).toBe(200);
       const page = await res.text();
@@ -473,15 +485,10 @@ describe("Outlook zone", () => {
       expect(page).toContain("Choose your time zone</a>");
       const account = (await loadAccount(stackLA.repo, f.account.email))!;
       expect([account.status, account.timeZone, account.calendarZone]).toEqual(["active", "UTC", undefined]);
-    } finally {
-      await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
-    }
+    });
   });
   it("a mailbox whose settings Graph refuses: the settings page offers no zone as the calendar's, a zone chosen there is no calendar's, and a reconnect that reads one marks it read", async () => {
-    const f = stackLA.fixtures.microsoft;
-    await deleteAccountData(stackLA.repo, f.account.email);
-    expect((await control(sandbox, "/faults", { route: "graph.mailboxSettings", account: f.account.email, kind: "status", status: 403, times: 0 })).ok).toBe(true);
-    try {
+    const f = await whileSettingsRefused(async (f) => {
       const page = await (await webConnect("microsoft", {}, stackLA)).text();
       const asked = pathOf(decodeHTML(/href="([^"]*\?zone=1#time-zone)"/.exec(page)![1]));
       // Its UTC is no calendar's: no "My calendar's: UTC", UTC itself chosen, and said so.
@@ -501,9 +508,7 @@ describe("Outlook zone", () => {
       const again = await (await webConnect("microsoft", {}, stackLA)).text();
       expect(again).not.toContain("Your calendar is in");
       expect((await loadAccount(stackLA.repo, f.account.email))!).toMatchObject({ timeZone: "Asia/Tokyo", zoneChosen: true, zoneUnread: true });
-    } finally {
-      await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
-    }
+    });
     // Reconnected with the zone read: the calendar's, beside the chosen one, and no longer marked.
     const read = await (await webConnect("microsoft", {}, stackLA)).text();
     expect(read).toContain("Your calendar is in America/Los_Angeles; your digests stay in Asia/Tokyo");
@@ -511,10 +516,7 @@ describe("Outlook zone", () => {
     expect([account.timeZone, account.calendarZone, account.zoneUnread]).toEqual(["Asia/Tokyo", "America/Los_Angeles", undefined]);
   });
   it("a mailbox whose settings Graph refuses, given the zone of the owner's own meetings (the first backfill's: functions/test/backfill-zone.test.ts): the pages say it is from the calendar and offer to change it; a reconnect that reads none keeps it, one that reads a zone replaces it", async () => {
-    const f = stackLA.fixtures.microsoft;
-    await deleteAccountData(stackLA.repo, f.account.email);
-    expect((await control(sandbox, "/faults", { route: "graph.mailboxSettings", account: f.account.email, kind: "status", status: 403, times: 0 })).ok).toBe(true);
-    try {
+    const f = await whileSettingsRefused(async (f) => {
       const page = await (await webConnect("microsoft", {}, stackLA)).text();
       const asked = pathOf(decodeHTML(/href="([^"]*\?zone=1#time-zone)"/.exec(page)![1]));
       expect((await adoptMeetingsZone(stackLA.repo, f.account.email, "Asia/Singapore", Date.now()))?.timeZone).toBe("Asia/Singapore");
@@ -527,9 +529,7 @@ describe("Outlook zone", () => {
       expect(again).toContain("Microsoft did not tell us your time zone, so your digests use Asia/Singapore, from your calendar: most meetings you set up are in it.");
       expect(again).toContain("Change time zone</a>");
       expect((await loadAccount(stackLA.repo, f.account.email))!).toMatchObject({ timeZone: "Asia/Singapore", zoneInferred: true, zoneUnread: true });
-    } finally {
-      await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
-    }
+    });
     // Reconnected with the zone read: the mailbox's own, no longer from the meetings.
     const read = await (await webConnect("microsoft", {}, stackLA)).text();
     expect(read).toContain("(America/Los_Angeles)");
